@@ -1,0 +1,105 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "credit-recon",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "credit-recon", targets: ["credit-recon"]),
+        .executable(name: "openrouter-sim", targets: ["openrouter-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // libsqlite3 through a module map; only `Ledger` imports it.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // Exact money and timestamps, shared by the ledger, the client and the simulator.
+        .target(name: "CreditTypes"),
+        .target(
+            name: "Ledger",
+            dependencies: [
+                "CSQLite",
+                "CreditTypes",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "OpenRouterAPI",
+            dependencies: [
+                "CreditTypes",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CreditRecon",
+            dependencies: [
+                "CreditTypes",
+                "Ledger",
+                "OpenRouterAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "OpenRouterSimulator",
+            dependencies: [
+                "CreditTypes",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "credit-recon",
+            dependencies: [
+                "CreditRecon",
+                "CreditTypes",
+                "Ledger",
+                "OpenRouterAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "openrouter-sim",
+            dependencies: [
+                "OpenRouterSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CreditTypes", "CSQLite"]),
+        .testTarget(name: "CreditTypesTests", dependencies: ["CreditTypes"]),
+        .testTarget(
+            name: "CreditReconTests",
+            dependencies: ["CreditRecon", "CreditTypes", "Ledger", "OpenRouterAPI", "OpenRouterSimulator"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "OpenRouterAPITests",
+            dependencies: ["OpenRouterAPI", "OpenRouterSimulator", "CreditTypes"]
+        ),
+        .testTarget(
+            name: "OpenRouterSimulatorTests",
+            dependencies: [
+                "OpenRouterSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["CreditTypes"]),
+    ]
+)

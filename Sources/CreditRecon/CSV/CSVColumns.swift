@@ -1,0 +1,71 @@
+/// Maps a CSV header to column positions: names are case-insensitive and trimmed, and a
+/// column may have aliases (`wallet` or `sender`). Unknown columns are ignored.
+public struct CSVColumns: Sendable {
+    /// A column the importer understands.
+    public struct Spec: Sendable {
+        public let name: String
+        public let aliases: [String]
+        public let required: Bool
+        public init(_ name: String, aliases: [String] = [], required: Bool = false) {
+            self.name = name
+            self.aliases = aliases
+            self.required = required
+        }
+    }
+
+    private var positions: [String: Int] = [:]
+
+    /// Reads the header; throws every problem at once (missing or duplicated columns).
+    public init(header: CSVRecord, specs: [Spec], file: String) throws(CSVErrors) {
+        var errors: [CSVError] = []
+        let names = header.fields.map { $0.trimmingASCIIWhitespace().lowercased() }
+        for spec in specs {
+            let accepted = [spec.name] + spec.aliases
+            let found = names.indices.filter { accepted.contains(names[$0]) }
+            if found.count > 1 {
+                let written = found.map { header.fields[$0] }.joined(separator: "\", \"")
+                errors.append(.malformed(file, header.line, "columns \"\(written)\" all mean \(spec.name); keep one"))
+            } else if let index = found.first {
+                positions[spec.name] = index
+            } else if spec.required {
+                let alternatives = spec.aliases.isEmpty ? "" : " (or \(spec.aliases.joined(separator: ", ")))"
+                errors.append(.malformed(file, header.line, "required column \"\(spec.name)\"\(alternatives) is missing from the header"))
+            }
+        }
+        if !errors.isEmpty { throw CSVErrors(errors: errors) }
+    }
+
+    /// The field of column `name` in `record`, or `nil` when the file has no such column.
+    public func value(_ name: String, in record: CSVRecord) -> String? {
+        positions[name].map { record.fields[$0] }
+    }
+
+    /// Whether the header has column `name`.
+    public func has(_ name: String) -> Bool { positions[name] != nil }
+}
+
+/// Several CSV problems reported together (exit 65 unless the file was unreadable).
+public struct CSVErrors: ExitCoded {
+    /// Every problem, in file order.
+    public var errors: [CSVError]
+
+    public init(errors: [CSVError]) { self.errors = errors }
+
+    public var exitStatus: ExitStatus { errors.contains { $0.exitStatus == .noInput } ? .noInput : .dataError }
+
+    public var description: String {
+        let shown = errors.prefix(200).map(\.description)
+        let more = errors.count > 200 ? ["… and \(errors.count - 200) more problems"] : []
+        return (shown + more).joined(separator: "\n")
+    }
+}
+
+extension String {
+    /// Trims spaces and tabs at both ends (not Unicode white space: CSV cells are data).
+    public func trimmingASCIIWhitespace() -> String {
+        var view = Substring(self)
+        while let first = view.first, first == " " || first == "\t" { view = view.dropFirst() }
+        while let last = view.last, last == " " || last == "\t" { view = view.dropLast() }
+        return String(view)
+    }
+}

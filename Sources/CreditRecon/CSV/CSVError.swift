@@ -1,0 +1,25 @@
+/// A problem reading a CSV file, named by file and line.
+public struct CSVError: ExitCoded, Equatable {
+    /// The file's name as the user gave it.
+    public let file: String
+    /// The 1-based line where the problem is (0 when the file could not be read at all).
+    public let line: Int
+    /// What is wrong and how to fix it.
+    public let message: String
+    /// The reader cannot go on after this (unterminated quote, binary data, unreadable file).
+    public let isFatal: Bool
+    /// `dataError` (65) for bad content, `noInput` (66) for a missing or unreadable file.
+    public let exitStatus: ExitStatus
+
+    public var description: String {
+        line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)"
+    }
+
+    static func malformed(_ file: String, _ line: Int, _ message: String, fatal: Bool = false) -> CSVError {
+        CSVError(file: file, line: line, message: message, isFatal: fatal, exitStatus: .dataError)
+    }
+
+    static func unreadable(_ file: String, _ message: String) -> CSVError {
+        CSVError(file: file, line: 0, message: message, isFatal: true, exitStatus: .noInput)
+    }
+}

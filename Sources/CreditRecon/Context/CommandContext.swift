@@ -1,0 +1,108 @@
+import CreditTypes
+import Foundation
+import Ledger
+import Logging
+
+/// Everything a command needs from the global options and the environment, resolved once.
+public struct CommandContext: Sendable {
+    /// The SQLite ledger's path.
+    public var ledgerPath: String
+    /// The API root, e.g. `https://openrouter.ai/api/v1`.
+    public var baseURL: String
+    /// The account label stored on every row.
+    public var account: String
+    /// One API request's limit.
+    public var timeout: Duration
+    /// How long one API call may keep retrying.
+    public var maxRetryTime: Duration
+    /// Print a machine-readable summary on stdout.
+    public var json: Bool
+    /// Logs go to stderr through this.
+    public var logger: Logger
+    /// Where the clock starts: `--now`, or the system clock.
+    public let clock: CommandClock
+    /// `--api-key-file`, when given.
+    public var apiKeyFile: String?
+    /// `--bearer-file`, when given.
+    public var bearerFile: String?
+    /// The process environment (injectable for tests).
+    public var environment: [String: String]
+
+    public init(
+        ledgerPath: String, baseURL: String, account: String, timeout: Duration, maxRetryTime: Duration,
+        json: Bool, logger: Logger, clock: CommandClock, apiKeyFile: String? = nil, bearerFile: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.ledgerPath = ledgerPath
+        self.baseURL = baseURL
+        self.account = account
+        self.timeout = timeout
+        self.maxRetryTime = maxRetryTime
+        self.json = json
+        self.logger = logger
+        self.clock = clock
+        self.apiKeyFile = apiKeyFile
+        self.bearerFile = bearerFile
+        self.environment = environment
+    }
+
+    /// The current time on this command's clock.
+    public func now() -> Timestamp { clock.now() }
+
+    /// Opens (creating if needed) the ledger.
+    public func openLedger() throws -> Ledger { try Ledger(path: ledgerPath) }
+
+    /// The management key for `GET /credits`: `--api-key-file`, else `OPENROUTER_API_KEY`.
+    public func managementKey() throws -> Secret {
+        if let apiKeyFile { return try readKeyFile(apiKeyFile, option: "--api-key-file") }
+        if let key = environment["OPENROUTER_API_KEY"], !key.isEmpty { return Secret(key) }
+        throw UsageError.config(
+            "no API key: set OPENROUTER_API_KEY to a management key, or pass --api-key-file PATH "
+                + "(keys are never accepted as command-line values)")
+    }
+
+    /// The bearer for `POST /credits/coinbase`: `--bearer-file`, else `OPENROUTER_BEARER`,
+    /// else the management key.
+    public func bearer() throws -> Secret {
+        if let bearerFile { return try readKeyFile(bearerFile, option: "--bearer-file") }
+        if let key = environment["OPENROUTER_BEARER"], !key.isEmpty { return Secret(key) }
+        return try managementKey()
+    }
+
+    private func readKeyFile(_ path: String, option: String) throws -> Secret {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw UsageError.config("\(option): cannot read \(path); check the path and its permissions")
+        }
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+           let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0
+        {
+            logger.warning("\(option): \(path) can be read by other users; run `chmod 600 \(path)`")
+        }
+        let firstLine = String(decoding: data, as: UTF8.self)
+            .split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard !firstLine.isEmpty else {
+            throw UsageError.config("\(option): \(path) is empty; put the key on its first line")
+        }
+        return Secret(firstLine)
+    }
+}
+
+/// The command's clock: `--now` fixes where it starts, and it runs on from there at the
+/// real pace, so a command that takes two readings still sees time pass.
+public struct CommandClock: Sendable {
+    private let start: Timestamp
+    private let started: ContinuousClock.Instant
+
+    /// A clock starting at `start` (`--now`), or at the system time.
+    public init(start: Timestamp? = nil) {
+        self.start = start ?? Timestamp.now()
+        self.started = ContinuousClock.now
+    }
+
+    /// The current time.
+    public func now() -> Timestamp {
+        let elapsed = ContinuousClock.now - started
+        let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        return start.adding(milliseconds: ms)
+    }
+}

@@ -1,0 +1,20 @@
+/// A problem with how the command was called or configured.
+public struct UsageError: ExitCoded {
+    /// What is wrong and how to fix it.
+    public let message: String
+    /// `usage` (64) or `config` (78).
+    public let exitStatus: ExitStatus
+
+    /// An error with any exit status (e.g. `noInput` for a missing ledger).
+    public init(message: String, exitStatus: ExitStatus) {
+        self.message = message
+        self.exitStatus = exitStatus
+    }
+
+    /// A usage error (exit 64).
+    public static func usage(_ message: String) -> UsageError { UsageError(message: message, exitStatus: .usage) }
+    /// A configuration error (exit 78).
+    public static func config(_ message: String) -> UsageError { UsageError(message: message, exitStatus: .config) }
+
+    public var description: String { message }
+}

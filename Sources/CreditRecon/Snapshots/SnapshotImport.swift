@@ -1,0 +1,183 @@
+import CreditTypes
+import Ledger
+
+/// `import snapshots FILE.csv`: backfills readings of the running totals from earlier
+/// tooling (CONTRACT.md § Snapshots CSV).
+///
+/// Every row is validated, and checked against the ledger, before anything is written;
+/// one bad row rejects the file with every problem listed by line. Rows already in the
+/// ledger with the same values are skipped, so re-importing a file changes nothing (not
+/// even the journal head).
+public struct SnapshotImport {
+    /// What an import did.
+    public struct Summary: Sendable, Equatable {
+        public var rows = 0
+        public var inserted = 0
+        public var skipped = 0
+        public var runID: Int64?
+        public var headHash = ""
+    }
+
+    struct Row: Sendable {
+        let line: Int
+        let account: String
+        let snapshot: SnapshotTaken
+    }
+
+    static let columns: [CSVColumns.Spec] = [
+        .init("observed_at", required: true),
+        .init("total_credits", required: true),
+        .init("total_usage", required: true),
+        .init("account"),
+    ]
+
+    /// The file to read and how to label it in messages.
+    public let path: String
+    public let displayName: String
+    /// The account for rows without an `account` column.
+    public let defaultAccount: String
+
+    public init(path: String, displayName: String? = nil, defaultAccount: String) {
+        self.path = path
+        self.displayName = displayName ?? path
+        self.defaultAccount = defaultAccount
+    }
+
+    /// The file's rows, every one valid (see `validate()`).
+    public struct Validated: Sendable {
+        let rows: [Row]
+        /// How many readings the file holds.
+        public var count: Int { rows.count }
+    }
+
+    /// Reads and validates the whole file, then writes the new rows in one transaction.
+    public func run(ledger: Ledger, now: Timestamp) throws -> Summary {
+        try write(validate(), to: ledger, now: now)
+    }
+
+    /// Writes validated rows not yet in the ledger, in one transaction.
+    public func write(_ validated: Validated, to ledger: Ledger, now: Timestamp) throws -> Summary {
+        let rows = validated.rows
+        var summary = Summary()
+        summary.rows = rows.count
+        let file = displayName
+        let outcome = try ledger.write { writer -> Summary in
+            var result = summary
+            var fresh: [Row] = []
+            var conflicts: [CSVError] = []
+            let reader = writer.reader
+            for row in rows {
+                if let existing = try reader.snapshot(account: row.account, observedAt: row.snapshot.observedAt) {
+                    if existing.totalCredits == row.snapshot.totalCredits && existing.totalUsage == row.snapshot.totalUsage {
+                        result.skipped += 1
+                    } else {
+                        conflicts.append(.malformed(
+                            file, row.line,
+                            "observed_at: the ledger already has a snapshot for \(row.account) at "
+                                + "\(row.snapshot.observedAt.iso8601) with total_credits \(existing.totalCredits) "
+                                + "and total_usage \(existing.totalUsage); readings are never changed, so fix or remove this row"))
+                    }
+                } else {
+                    fresh.append(row)
+                }
+            }
+            if !conflicts.isEmpty { throw CSVErrors(errors: conflicts) }
+            guard !fresh.isEmpty else { return result }
+            let runID = try writer.append(.runStarted(RunStarted(command: "import snapshots")),
+                                          account: defaultAccount, runID: nil, at: now)
+            for row in fresh {
+                try writer.append(.snapshotTaken(row.snapshot), account: row.account, runID: runID, at: now)
+            }
+            try writer.append(
+                .runFinished(RunFinished(runID: runID, outcome: "ok", exitCode: 0,
+                                         summary: "imported \(fresh.count) snapshots from \(file)")),
+                account: defaultAccount, runID: runID, at: now)
+            result.inserted = fresh.count
+            result.runID = runID
+            return result
+        }
+        var final = outcome
+        final.headHash = try ledger.headHash()
+        return final
+    }
+
+    /// Parses and validates every row; throws all problems together (`CSVErrors`).
+    public func validate() throws -> Validated {
+        let reader = try CSVReader(path: path, displayName: displayName)
+        var errors: [CSVError] = []
+        guard let header = try reader.next() else {
+            throw CSVErrors(errors: [.malformed(displayName, 1, "is empty; the first line must be the header observed_at,total_credits,total_usage")])
+        }
+        let columns = try CSVColumns(header: header, specs: Self.columns, file: displayName)
+        var rows: [Row] = []
+        var seen: [SnapshotKey: (line: Int, credits: Micros, usage: Micros)] = [:]
+        while true {
+            let record: CSVRecord
+            do {
+                guard let next = try reader.next() else { break }
+                record = next
+            } catch {
+                errors.append(error)
+                if error.isFatal { break }
+                continue
+            }
+            func fail(_ column: String, _ message: String) {
+                errors.append(.malformed(displayName, record.line, "\(column): \(message)"))
+            }
+            let observedText = (columns.value("observed_at", in: record) ?? "").trimmingASCIIWhitespace()
+            var observedAt: Timestamp?
+            do { observedAt = try Timestamp(iso8601: observedText) } catch {
+                fail("observed_at", observedText.isEmpty ? "is empty; give the time of the reading, e.g. 2026-01-31T23:00:00Z" : error.description)
+            }
+            let credits = Self.amount(columns.value("total_credits", in: record), column: "total_credits", fail: fail)
+            let usage = Self.amount(columns.value("total_usage", in: record), column: "total_usage", fail: fail)
+            var account = defaultAccount
+            if let given = columns.value("account", in: record)?.trimmingASCIIWhitespace(), !given.isEmpty {
+                if given.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                    fail("account", "contains control characters")
+                } else {
+                    account = given
+                }
+            }
+            guard let observedAt, let credits, let usage else { continue }
+            let key = SnapshotKey(account: account, observedAt: observedAt)
+            if let earlier = seen[key] {
+                if earlier.credits != credits || earlier.usage != usage {
+                    fail("observed_at", "line \(earlier.line) has another reading for \(account) at the same time; keep one")
+                }
+                continue  // an identical repeat is harmless
+            }
+            seen[key] = (record.line, credits, usage)
+            rows.append(Row(
+                line: record.line, account: account,
+                snapshot: SnapshotTaken(observedAt: observedAt, totalCredits: credits, totalUsage: usage,
+                                        source: "import", origin: "\(displayName):\(record.line)")))
+        }
+        if !errors.isEmpty { throw CSVErrors(errors: errors) }
+        return Validated(rows: rows)
+    }
+
+    private static func amount(_ text: String?, column: String, fail: (String, String) -> Void) -> Micros? {
+        let trimmed = (text ?? "").trimmingASCIIWhitespace()
+        guard !trimmed.isEmpty else {
+            fail(column, "is empty; write the running total in USD, e.g. 1234.56")
+            return nil
+        }
+        do {
+            let value = try Micros(parsing: trimmed, allowExponent: false)
+            guard value >= .zero else {
+                fail(column, "\"\(trimmed)\" is negative; running totals are never below 0")
+                return nil
+            }
+            return value
+        } catch {
+            fail(column, "\"\(trimmed)\" \(error); write a plain decimal number of USD such as 1234.567891")
+            return nil
+        }
+    }
+}
+
+struct SnapshotKey: Hashable {
+    let account: String
+    let observedAt: Timestamp
+}

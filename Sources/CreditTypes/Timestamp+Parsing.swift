@@ -1,0 +1,86 @@
+/// Why a piece of text is not an instant.
+public struct TimestampParseError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The offending text.
+    public let text: String
+    public var description: String {
+        "\"\(text)\" is not a time: use ISO 8601 such as 2026-01-31T23:59:59Z or 2026-01-31"
+    }
+}
+
+extension Timestamp {
+    /// Parses ISO 8601: `2026-01-31`, `2026-01-31T23:59`, `2026-01-31T23:59:59`,
+    /// `…:59.123`, each optionally followed by `Z`, `+02:00` or `+0200`; a space may stand
+    /// for `T`. Text without an offset is taken as UTC.
+    public init(iso8601 text: String) throws(TimestampParseError) {
+        guard let value = Self.parse(Array(text.utf8)) else { throw TimestampParseError(text: text) }
+        self = value
+    }
+
+    /// Parses an epoch number as the API may send it: seconds, or milliseconds when the
+    /// magnitude says so (anything past the year 5138 in seconds is taken as milliseconds).
+    public init(epoch value: Int64) {
+        if value.magnitude >= 100_000_000_000 {
+            self.init(millisecondsSinceEpoch: value)
+        } else {
+            self.init(millisecondsSinceEpoch: value * 1000)
+        }
+    }
+
+    private static func parse(_ b: [UInt8]) -> Timestamp? {
+        var i = 0
+        func digits(_ count: Int) -> Int64? {
+            guard i + count <= b.count else { return nil }
+            var value: Int64 = 0
+            for k in 0..<count {
+                let c = b[i + k]
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                value = value * 10 + Int64(c - 0x30)
+            }
+            i += count
+            return value
+        }
+        func expect(_ c: UInt8) -> Bool {
+            guard i < b.count, b[i] == c else { return false }
+            i += 1
+            return true
+        }
+        guard let year = digits(4), expect(UInt8(ascii: "-")), let month = digits(2),
+              expect(UInt8(ascii: "-")), let day = digits(2),
+              let date = CivilDate(year: year, month: month, day: day)
+        else { return nil }
+        var ms = date.daysSinceEpoch * 86_400_000
+        if i == b.count { return Timestamp(millisecondsSinceEpoch: ms) }
+        guard b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: "t") || b[i] == UInt8(ascii: " ") else { return nil }
+        i += 1
+        guard let hour = digits(2), hour < 24, expect(UInt8(ascii: ":")), let minute = digits(2), minute < 60 else {
+            return nil
+        }
+        ms += hour * 3_600_000 + minute * 60_000
+        if expect(UInt8(ascii: ":")) {
+            guard let second = digits(2), second < 61 else { return nil }
+            ms += min(second, 59) * 1000
+            if expect(UInt8(ascii: ".")) || expect(UInt8(ascii: ",")) {
+                var scale: Int64 = 100
+                var any = false
+                while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+                    ms += Int64(b[i] - 0x30) * scale
+                    scale /= 10
+                    any = true
+                    i += 1
+                }
+                guard any else { return nil }
+            }
+        }
+        if i == b.count { return Timestamp(millisecondsSinceEpoch: ms) }
+        if expect(UInt8(ascii: "Z")) || expect(UInt8(ascii: "z")) {
+            return i == b.count ? Timestamp(millisecondsSinceEpoch: ms) : nil
+        }
+        let sign: Int64
+        if expect(UInt8(ascii: "+")) { sign = 1 } else if expect(UInt8(ascii: "-")) { sign = -1 } else { return nil }
+        guard let offsetHours = digits(2), offsetHours < 24 else { return nil }
+        _ = expect(UInt8(ascii: ":"))
+        guard let offsetMinutes = digits(2), offsetMinutes < 60, i == b.count else { return nil }
+        ms -= sign * (offsetHours * 3_600_000 + offsetMinutes * 60_000)
+        return Timestamp(millisecondsSinceEpoch: ms)
+    }
+}

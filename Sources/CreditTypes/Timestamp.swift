@@ -1,0 +1,84 @@
+/// An instant, held as milliseconds since 1970-01-01T00:00:00Z.
+///
+/// The ledger stores time as UTC ISO 8601 with milliseconds and `Z`
+/// (`2026-01-31T23:59:59.000Z`); that text sorts in time order, so SQL can compare it.
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Milliseconds since the Unix epoch.
+    public let millisecondsSinceEpoch: Int64
+
+    /// Wraps milliseconds since the Unix epoch.
+    public init(millisecondsSinceEpoch: Int64) { self.millisecondsSinceEpoch = millisecondsSinceEpoch }
+
+    /// The current time from the system clock.
+    public static func now() -> Timestamp {
+        let instant = ContinuousClockEpoch.nowMilliseconds()
+        return Timestamp(millisecondsSinceEpoch: instant)
+    }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
+    }
+
+    /// This instant moved by a number of milliseconds.
+    public func adding(milliseconds: Int64) -> Timestamp {
+        Timestamp(millisecondsSinceEpoch: millisecondsSinceEpoch + milliseconds)
+    }
+
+    /// This instant moved by a number of seconds.
+    public func adding(seconds: Int64) -> Timestamp { adding(milliseconds: seconds * 1000) }
+
+    /// `2026-01-31T23:59:59.000Z`.
+    public var description: String { iso8601 }
+
+    /// UTC ISO 8601 with milliseconds and `Z`: `2026-01-31T23:59:59.000Z`.
+    public var iso8601: String {
+        let (days, msOfDay) = millisecondsSinceEpoch.floorDivMod(86_400_000)
+        let civil = CivilDate(daysSinceEpoch: days)
+        let hour = msOfDay / 3_600_000
+        let minute = msOfDay / 60_000 % 60
+        let second = msOfDay / 1000 % 60
+        let ms = msOfDay % 1000
+        var out = civil.isoText
+        out.reserveCapacity(24)
+        out += "T"
+        out += pad(hour, 2) + ":" + pad(minute, 2) + ":" + pad(second, 2) + "." + pad(ms, 3) + "Z"
+        return out
+    }
+
+    /// The UTC calendar date of this instant.
+    public var utcDate: CivilDate {
+        CivilDate(daysSinceEpoch: millisecondsSinceEpoch.floorDivMod(86_400_000).0)
+    }
+}
+
+@inline(__always)
+func pad(_ value: Int64, _ width: Int) -> String {
+    let text = String(value)
+    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+}
+
+extension Int64 {
+    /// Floor division and the matching non-negative remainder.
+    func floorDivMod(_ divisor: Int64) -> (Int64, Int64) {
+        var quotient = self / divisor
+        var remainder = self % divisor
+        if remainder < 0 { quotient -= 1; remainder += divisor }
+        return (quotient, remainder)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum ContinuousClockEpoch {
+    static func nowMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}

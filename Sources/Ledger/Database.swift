@@ -1,0 +1,118 @@
+import CSQLite
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One SQLite connection, configured for a ledger that must not lose a committed fact:
+/// WAL, `synchronous=FULL`, `foreign_keys=ON`, a busy timeout, file mode 0600.
+///
+/// Not thread-safe; `Ledger` serializes access. See https://www.sqlite.org/c3ref/sqlite3.html.
+final class Database {
+    let handle: OpaquePointer
+    let path: String
+    private var cache: [String: Statement] = [:]
+
+    /// Opens (creating when `create` is set) the database at `path`.
+    init(path: String, create: Bool = true, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
+        if create && !readOnly && path != ":memory:" {
+            // Create the file ourselves so it is 0600 from its first byte; SQLite gives
+            // the -wal and -shm files the same mode.
+            let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+            if fd < 0 {
+                let reason = String(cString: strerror(errno))
+                throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot create \(path): \(reason)")
+            }
+            close(fd)
+        }
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+        var connection: OpaquePointer?
+        let code = sqlite3_open_v2(path, &connection, flags, nil)
+        guard code == SQLITE_OK, let connection else {
+            let error = SQLiteError(connection: connection, code: code)
+            sqlite3_close_v2(connection)
+            throw error
+        }
+        self.handle = connection
+        self.path = path
+        sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
+        sqlite3_extended_result_codes(connection, 1)
+        do {
+            if !readOnly && path != ":memory:" {
+                try execute("PRAGMA journal_mode=WAL")
+            }
+            try execute("PRAGMA synchronous=FULL")
+            try execute("PRAGMA foreign_keys=ON")
+        } catch {
+            sqlite3_close_v2(connection)
+            throw error
+        }
+    }
+
+    deinit {
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that take no parameters.
+    func execute(_ sql: String) throws(SQLiteError) {
+        let code = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard code == SQLITE_OK else { throw SQLiteError(connection: handle, code: code, sql: sql) }
+    }
+
+    /// A prepared statement for `sql`, reused across calls.
+    func statement(_ sql: String) throws(SQLiteError) -> Statement {
+        if let cached = cache[sql] { return cached }
+        let statement = try Statement(connection: handle, sql: sql)
+        cache[sql] = statement
+        return statement
+    }
+
+    /// Runs `sql` with `values` bound.
+    func run(_ sql: String, _ values: [SQLValue] = []) throws(SQLiteError) {
+        try statement(sql).run(values)
+    }
+
+    /// The first column of the first row as an integer, or `nil`.
+    func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws -> Int64? {
+        try statement(sql).first(values) { $0.optionalInt64(0) } ?? nil
+    }
+
+    /// The first column of the first row as text, or `nil`.
+    func scalarText(_ sql: String, _ values: [SQLValue] = []) throws -> String? {
+        try statement(sql).first(values) { $0.optionalText(0) } ?? nil
+    }
+
+    /// Rows changed by the last statement.
+    var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// Runs `body` in a write transaction begun with `BEGIN IMMEDIATE`, so the write lock
+    /// is taken up front; commits on return, rolls back and rethrows on error.
+    ///
+    /// See https://www.sqlite.org/lang_transaction.html.
+    func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            // A failed COMMIT or an error inside `body`: undo everything. ROLLBACK can
+            // itself fail when SQLite already rolled back (e.g. after SQLITE_FULL).
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` in a read transaction so every query sees one consistent state.
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN DEFERRED")
+        defer { try? execute("COMMIT") }
+        return try body()
+    }
+}

@@ -1,0 +1,66 @@
+import Crypto
+import CreditTypes
+
+/// One journal entry: a fact, when and for which account it was recorded, and its place
+/// in the hash chain.
+public struct JournalEntry: Sendable, Equatable {
+    /// Position in the journal, from 1, without gaps.
+    public let seq: Int64
+    /// When the fact was recorded (the `--now` clock).
+    public let recordedAt: Timestamp
+    /// The account label.
+    public let account: String
+    /// The run that recorded it, if any.
+    public let runID: Int64?
+    /// The fact itself.
+    public let fact: Fact
+
+    /// The hash that precedes the first entry.
+    public static let genesisHash = String(repeating: "0", count: 64)
+
+    /// The canonical JSON text that is stored and hashed.
+    public var canonicalText: String {
+        JSONValue.object([
+            "seq": .int(seq), "at": .string(recordedAt.iso8601), "account": .string(account),
+            "run": runID.json, "kind": .string(fact.kind), "data": fact.data,
+        ]).canonicalText
+    }
+
+    /// `SHA-256(prev_hash ‖ entry)` in lower-case hex, where `prev_hash` is the previous
+    /// entry's hex hash and `entry` the canonical JSON text, both as UTF-8.
+    public static func chainHash(previous: String, entryText: String) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array(previous.utf8))
+        hasher.update(data: Array(entryText.utf8))
+        return hexString(hasher.finalize())
+    }
+
+    /// Decodes stored entry text.
+    static func decode(text: String, seq: Int64) throws -> JournalEntry {
+        let context = "journal entry \(seq)"
+        let value: JSONValue
+        do { value = try JSONValue.parse(text) } catch {
+            throw LedgerError.malformedEntry("\(context): not valid JSON")
+        }
+        let fields = try FieldReader(value, context: context)
+        let kind = try fields.string("kind")
+        return JournalEntry(
+            seq: try fields.int("seq"),
+            recordedAt: try fields.timestamp("at"),
+            account: try fields.string("account"),
+            runID: try fields.optionalInt("run"),
+            fact: try Fact(kind: kind, data: fields.value("data"), context: context))
+    }
+}
+
+private let hexDigits = Array("0123456789abcdef".utf8)
+
+func hexString<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(64)
+    for byte in digest {
+        bytes.append(hexDigits[Int(byte >> 4)])
+        bytes.append(hexDigits[Int(byte & 0x0F)])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

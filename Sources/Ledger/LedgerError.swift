@@ -1,0 +1,47 @@
+/// What went wrong with the ledger, in words a person can act on.
+public enum LedgerError: Error, Sendable, CustomStringConvertible {
+    /// The disk (or the database's size limit) is full; nothing of the failed write was kept.
+    case diskFull(path: String)
+    /// The file cannot be opened, read or written.
+    case io(path: String, detail: String)
+    /// Another process holds the database's write lock.
+    case busy(path: String)
+    /// The file was written by a newer credit-recon.
+    case newerSchema(migration: String)
+    /// A stored entry cannot be read back; the ledger has been damaged.
+    case malformedEntry(String)
+    /// The write contradicts what the ledger already holds.
+    case conflict(String)
+    /// Any other SQLite failure (a bug, or damage).
+    case sqlite(SQLiteError)
+
+    public var description: String {
+        switch self {
+        case .diskFull(let path):
+            return "the disk holding the ledger \(path) is full; nothing from this run was written. "
+                + "Free some space and run the same command again."
+        case .io(let path, let detail):
+            return "cannot use the ledger \(path): \(detail). Check the path, its permissions and the disk."
+        case .busy(let path):
+            return "the ledger \(path) is busy with another writer; try again when it has finished."
+        case .newerSchema(let migration):
+            return "the ledger was written by a newer credit-recon (it has migration \"\(migration)\"); "
+                + "upgrade credit-recon before using it."
+        case .malformedEntry(let detail):
+            return "the ledger is damaged: \(detail). Run `credit-recon verify` and restore from a backup."
+        case .conflict(let detail):
+            return detail
+        case .sqlite(let error):
+            return "ledger error: \(error)"
+        }
+    }
+
+    /// Classifies a raw SQLite failure.
+    static func wrap(_ error: any Error, path: String) -> any Error {
+        guard let error = error as? SQLiteError else { return error }
+        if error.isDiskFull { return LedgerError.diskFull(path: path) }
+        if error.isBusy { return LedgerError.busy(path: path) }
+        if error.isIO { return LedgerError.io(path: path, detail: error.message) }
+        return LedgerError.sqlite(error)
+    }
+}

@@ -1,0 +1,50 @@
+import CSQLite
+
+/// A failed SQLite call: the result codes, SQLite's message and the SQL that failed.
+///
+/// Bound values are never included, so an error can be logged without leaking data.
+/// See https://www.sqlite.org/rescode.html.
+public struct SQLiteError: Error, Sendable, CustomStringConvertible {
+    /// The primary result code (`SQLITE_FULL` is 13).
+    public let code: Int32
+    /// The extended result code.
+    public let extendedCode: Int32
+    /// SQLite's own message.
+    public let message: String
+    /// The statement that failed, if any.
+    public let sql: String?
+
+    init(code: Int32, extendedCode: Int32? = nil, message: String, sql: String? = nil) {
+        self.code = code & 0xFF
+        self.extendedCode = extendedCode ?? code
+        self.message = message
+        self.sql = sql
+    }
+
+    init(connection: OpaquePointer?, code: Int32, sql: String? = nil) {
+        let message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+            ?? String(cString: sqlite3_errstr(code))
+        let extended = connection.map { sqlite3_extended_errcode($0) } ?? code
+        self.init(code: code, extendedCode: extended, message: message, sql: sql)
+    }
+
+    /// The disk (or the page limit) is full.
+    public var isDiskFull: Bool { code == SQLITE_FULL }
+    /// Another connection holds a lock that did not clear within the busy timeout.
+    public var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
+    /// A constraint (unique key, foreign key, trigger `RAISE`) refused the write.
+    public var isConstraint: Bool { code == SQLITE_CONSTRAINT }
+    /// The file cannot be written, opened, or is not a healthy database.
+    public var isIO: Bool {
+        [SQLITE_IOERR, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_PERM]
+            .contains(code)
+    }
+
+    public var description: String {
+        var text = "SQLite error \(code)"
+        if extendedCode != code { text += " (extended \(extendedCode))" }
+        text += ": \(message)"
+        if let sql { text += " — in `\(sql)`" }
+        return text
+    }
+}

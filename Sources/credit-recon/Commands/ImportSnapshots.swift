@@ -1,0 +1,47 @@
+import ArgumentParser
+import CreditRecon
+import Ledger
+
+extension CreditReconCommand.Import {
+    /// `import snapshots FILE.csv`.
+    struct Snapshots: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "snapshots",
+            abstract: "Backfills snapshot history (observed_at,total_credits,total_usage[,account]) from a CSV file.",
+            discussion: """
+                Every row is checked before anything is written: one bad row rejects the file (exit 65) \
+                with every problem listed as FILE:LINE: column: what is wrong. Rows already in the ledger \
+                with the same values are skipped, so importing the same file twice changes nothing.
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The snapshots CSV file.", valueName: "file.csv"))
+        var file: String
+
+        mutating func run() async throws {
+            let file = self.file
+            try await CLI.run(global) { context in
+                let lock = try WriterLock.acquire(ledgerPath: context.ledgerPath)
+                defer { withExtendedLifetime(lock) {} }
+                let importer = SnapshotImport(path: file, defaultAccount: context.account)
+                // Validate the file before the ledger is even created.
+                let rows = try importer.validate()
+                let ledger = try context.openLedger()
+                let summary = try importer.write(rows, to: ledger, now: context.now())
+                if context.json {
+                    print(JSONValue.object([
+                        "file": .string(file), "rows": .int(Int64(summary.rows)),
+                        "inserted": .int(Int64(summary.inserted)), "skipped": .int(Int64(summary.skipped)),
+                        "head_hash": .string(summary.headHash),
+                    ]).canonicalText)
+                } else {
+                    print("imported \(summary.inserted) snapshots from \(file) (\(summary.skipped) already in the ledger)")
+                    print("ledger head \(summary.headHash)")
+                }
+                return .ok
+            }
+        }
+    }
+}

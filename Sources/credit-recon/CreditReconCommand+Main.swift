@@ -1,0 +1,56 @@
+import ArgumentParser
+import Logging
+
+extension CreditReconCommand {
+    /// Entry point: sets up logging to stderr, then lets global options stand before the
+    /// command as CONTRACT.md writes them (`credit-recon --ledger L import snapshots F`).
+    static func main() async {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .trace  // each logger's own level (from --log-level) filters
+            return handler
+        }
+        await main(GlobalArguments.movedAfterCommand(Array(CommandLine.arguments.dropFirst())))
+    }
+}
+
+/// Rewrites `[global options] <command…> [options]` so ArgumentParser, which reads each
+/// command's options only after its name, sees the global options after the command.
+enum GlobalArguments {
+    /// Global options that take a value.
+    static let withValue: Set<String> = [
+        "--ledger", "--base-url", "--account", "--now", "--log-level", "--max-retry-time", "--timeout",
+        "--api-key-file", "--bearer-file",
+    ]
+    /// Global flags.
+    static let flags: Set<String> = ["--json"]
+
+    static func movedAfterCommand(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            if flags.contains(argument) {
+                leading.append(argument)
+                index += 1
+            } else if withValue.contains(name) {
+                leading.append(argument)
+                if name == argument, index + 1 < arguments.count {
+                    leading.append(arguments[index + 1])
+                    index += 2
+                } else {
+                    index += 1
+                }
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty else { return arguments }
+        var rest = Array(arguments[index...])
+        // Keep them before a `--` terminator, after which everything is positional.
+        let terminator = rest.firstIndex(of: "--") ?? rest.endIndex
+        rest.insert(contentsOf: leading, at: terminator)
+        return rest
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import CreditRecon
+
+/// `credit-recon`: keeps the books for OpenRouter credits in one SQLite ledger.
+@main
+struct CreditReconCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "credit-recon",
+        abstract: "Keeps the books for OpenRouter credits: snapshots, top-ups, charges and reconciliation reports.",
+        discussion: """
+            Every fact goes into one append-only, hash-chained SQLite ledger (--ledger). \
+            Keys come from OPENROUTER_API_KEY / OPENROUTER_BEARER or --api-key-file / --bearer-file, \
+            never from the command line. Exit codes: 0 ok, 1 needs a person, 64 usage, 65 bad input data, \
+            66 missing input, 69 API unavailable, 70 internal, 73 cannot write output, 74 ledger I/O, \
+            75 try again later, 76 unexpected API answer, 77 key refused, 78 configuration.
+            """,
+        version: CreditReconVersion.current,
+        subcommands: [
+            Fetch.self, Plan.self, TopUp.self, Import.self, Record.self, Report.self, Run.self, Status.self,
+            Verify.self,
+        ]
+    )
+}
