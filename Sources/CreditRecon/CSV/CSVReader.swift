@@ -143,16 +143,14 @@ public final class CSVReader {
     }
 
     private func skipByteOrderMark() throws(CSVError) {
+        // Consumed byte by byte, so a chunk boundary inside the mark does not matter.
         guard try peekByte() == 0xEF else { return }
-        // The BOM is three bytes; make sure they are all buffered.
-        if filled - position < 3 && !atEOF {
-            let rest = Array(buffer[position..<filled])
-            try refill()
-            buffer.replaceSubrange(0..<0, with: rest)
-            filled += rest.count
-        }
-        if filled - position >= 3, buffer[position + 1] == 0xBB, buffer[position + 2] == 0xBF {
-            position += 3
+        position += 1
+        for expected: UInt8 in [0xBB, 0xBF] {
+            guard try peekByte() == expected else {
+                throw fatal(1, "starts with a broken byte order mark; save the file as UTF-8 and try again")
+            }
+            position += 1
         }
     }
 
@@ -194,8 +192,10 @@ public final class CSVReader {
                 return .endOfRecord
             case 0x22:
                 throw fatal(line, "has a quote inside an unquoted field; put the whole field in quotes and double the quote (\"\")")
-            default:
+            case 0:
                 throw fatal(line, "contains a NUL byte; this does not look like a CSV text file")
+            default:
+                continue  // a refill brought bytes the scan has not looked at yet
             }
         }
     }
@@ -216,6 +216,7 @@ public final class CSVReader {
             guard let byte = try peekByte() else {
                 throw fatal(fieldLine, "has a quoted field that is never closed; add the closing quote")
             }
+            guard byte == 0x22 || byte == 0x0A || byte == 0 else { continue }  // fresh bytes after a refill
             position += 1
             switch byte {
             case 0x0A:

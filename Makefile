@@ -1,0 +1,50 @@
+# credit-recon — make targets:
+#   make build      debug build of credit-recon and openrouter-sim
+#   make test       build and run the whole test suite (this is what CI runs)
+#   make run        the demo: build, start openrouter-sim on a free port, run the pipeline on samples/, write reports/
+#   make sim        run openrouter-sim in the foreground on a free port (Ctrl-C stops it)
+#   make sdk-check  check the official OpenRouter Python SDK 0.6.0 against openrouter-sim (needs PyPI)
+#   make bench      release build, then the benchmarks of issue "Speed" (generated inputs under .bench/)
+#   make install    install both executables into $(PREFIX)/bin (default /usr/local)
+#   make clean      remove build output, the demo ledger and reports/
+#   make deps       install system packages that are missing (libsqlite3-dev, pkg-config)
+
+SWIFT ?= swift
+PREFIX ?= /usr/local
+
+.PHONY: build test run sim sdk-check bench install clean deps
+
+deps:
+	@if ! pkg-config --exists sqlite3 2>/dev/null; then \
+		echo "installing libsqlite3-dev and pkg-config (sqlite3 was not found by pkg-config)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build --product credit-recon
+	$(SWIFT) build --product openrouter-sim
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+run: build
+	./scripts/demo.sh
+
+sim: build
+	.build/debug/openrouter-sim --port 0
+
+sdk-check: build
+	./scripts/sdk-check.sh
+
+bench: deps
+	./scripts/bench.sh
+
+install: deps
+	$(SWIFT) build -c release --product credit-recon
+	$(SWIFT) build -c release --product openrouter-sim
+	install -d $(PREFIX)/bin
+	install -m 0755 .build/release/credit-recon .build/release/openrouter-sim $(PREFIX)/bin/
+
+clean:
+	rm -rf .build .demo reports/*

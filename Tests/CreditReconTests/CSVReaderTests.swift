@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+@testable import CreditRecon
+
+@Suite("CSVReader: strict, streaming RFC 4180")
+struct CSVReaderTests {
+    /// Reads everything, collecting recoverable errors.
+    func readAll(_ text: String, chunkSize: Int? = nil) throws -> (records: [CSVRecord], errors: [CSVError]) {
+        try readAll(bytes: Array(text.utf8), chunkSize: chunkSize)
+    }
+
+    func readAll(bytes: [UInt8], chunkSize: Int? = nil) throws -> (records: [CSVRecord], errors: [CSVError]) {
+        let reader: CSVReader
+        let temp = try TemporaryDirectory()
+        if let chunkSize {
+            reader = try CSVReader(path: try temp.write("f.csv", bytes: bytes), displayName: "f.csv", chunkSize: chunkSize)
+        } else {
+            reader = CSVReader(bytes: bytes, name: "f.csv")
+        }
+        var records: [CSVRecord] = []
+        var errors: [CSVError] = []
+        while true {
+            do {
+                guard let record = try reader.next() else { break }
+                records.append(record)
+            } catch {
+                errors.append(error)
+                if error.isFatal { break }
+            }
+        }
+        return (records, errors)
+    }
+
+    @Test(arguments: [nil, 1, 2, 3, 7] as [Int?])
+    func readsQuotedFieldsAcrossChunks(chunkSize: Int?) throws {
+        let text = "\u{FEFF}a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n2,\"two\nlines\",\r\n3,,\"\"\n"
+        let (records, errors) = try readAll(text, chunkSize: chunkSize)
+        #expect(errors.isEmpty)
+        #expect(records.map(\.fields) == [
+            ["a", "b", "c"], ["1", "x, y", "say \"hi\""], ["2", "two\nlines", ""], ["3", "", ""],
+        ])
+        #expect(records.map(\.line) == [1, 2, 3, 5])
+    }
+
+    @Test func lastLineNeedsNoNewlineAndBlankLinesAreSkipped() throws {
+        let (records, errors) = try readAll("a,b\n\n1,2\n\n3,4")
+        #expect(errors.isEmpty)
+        #expect(records.map(\.fields) == [["a", "b"], ["1", "2"], ["3", "4"]])
+        #expect(records.map(\.line) == [1, 3, 5])
+    }
+
+    @Test func emptyFileHasNoRecords() throws {
+        #expect(try readAll("").records.isEmpty)
+        #expect(try readAll("\u{FEFF}").records.isEmpty)
+    }
+
+    @Test func raggedRowsAreReportedAndReadingGoesOn() throws {
+        let (records, errors) = try readAll("a,b\n1,2,3\n4\n5,6\n")
+        #expect(records.map(\.fields) == [["a", "b"], ["5", "6"]])
+        #expect(errors.map(\.description) == [
+            "f.csv:2: has 3 fields but the header has 2; quote any field that contains a comma",
+            "f.csv:3: has 1 fields but the header has 2; quote any field that contains a comma",
+        ])
+        #expect(errors.allSatisfy { !$0.isFatal && $0.exitStatus == .dataError })
+    }
+
+    @Test func badUTF8IsReportedByLine() throws {
+        let (records, errors) = try readAll(bytes: Array("a,b\n1,2\n".utf8) + [0x33, 0x2C, 0xC3, 0x28, 0x0A] + Array("5,6\n".utf8))
+        #expect(records.count == 3)
+        #expect(errors.map(\.line) == [3])
+        #expect(errors.first?.message.contains("UTF-8") == true)
+    }
+
+    @Test(arguments: [
+        ("a,b\n1,\"open\n2,3\n", 2, "never closed"),
+        ("a,b\n1,x\"y\n", 2, "quote inside an unquoted field"),
+        ("a,b\n1,\"x\"y\n", 2, "text after a closing quote"),
+        ("a,b\n1,2\u{0}\n", 2, "NUL byte"),
+        ("a,b\r1,2\r", 1, "carriage return without a line feed"),
+    ] as [(String, Int, String)])
+    func malformedFilesStopWithTheLine(text: String, line: Int, message: String) throws {
+        for chunkSize in [nil, 1, 4] as [Int?] {
+            let (_, errors) = try readAll(text, chunkSize: chunkSize)
+            #expect(errors.count == 1)
+            #expect(errors.first?.line == line)
+            #expect(errors.first?.isFatal == true)
+            #expect(errors.first?.message.contains(message) == true, "\(errors)")
+        }
+    }
+
+    @Test func missingFilesAreExit66() {
+        #expect {
+            _ = try CSVReader(path: "/nonexistent/plan.csv", displayName: "plan.csv")
+        } throws: { error in
+            (error as? CSVError)?.exitStatus == .noInput
+        }
+        #expect { _ = try CSVReader(path: "/tmp") } throws: { ($0 as? CSVError)?.exitStatus == .noInput }
+    }
+
+    /// Property: any table written with RFC 4180 quoting reads back the same, whatever
+    /// the chunk size.
+    @Test func randomTablesRoundTrip() throws {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [String] = ["a", "Z", "0", ",", "\"", "\n", "\r\n", " ", "é", "😀", "\t", "'", "="]
+        for round in 0..<200 {
+            let width = Int.random(in: 1...5, using: &generator)
+            let height = Int.random(in: 1...6, using: &generator)
+            let table: [[String]] = (0..<height).map { _ in
+                (0..<width).map { _ in
+                    (0..<Int.random(in: 0...6, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? "" }.joined()
+                }
+            }
+            // A row of one empty field is a blank line, which the reader skips by design.
+            let rows = table.filter { !($0.count == 1 && $0[0].isEmpty) }
+            let text = rows.map { row in
+                row.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
+            }.joined(separator: round % 2 == 0 ? "\n" : "\r\n")
+            let (records, errors) = try readAll(text, chunkSize: [nil, 1, 5, 64].randomElement(using: &generator) ?? nil)
+            #expect(errors.isEmpty, "\(errors)")
+            #expect(records.map(\.fields) == rows)
+        }
+    }
+
+    @Test func columnsAreCaseInsensitiveWithAliasesAndAllProblemsAtOnce() throws {
+        let header = CSVRecord(fields: [" Sender ", "AMOUNT", "extra"], line: 1)
+        let columns = try CSVColumns(header: header, specs: [
+            .init("wallet", aliases: ["sender"], required: true), .init("amount", required: true), .init("memo"),
+        ], file: "p.csv")
+        let row = CSVRecord(fields: ["0xabc", "12", "x"], line: 2)
+        #expect(columns.value("wallet", in: row) == "0xabc")
+        #expect(columns.value("memo", in: row) == nil)
+        #expect {
+            _ = try CSVColumns(header: CSVRecord(fields: ["wallet", "sender"], line: 1), specs: [
+                .init("wallet", aliases: ["sender"], required: true), .init("amount", required: true),
+            ], file: "p.csv")
+        } throws: { error in
+            guard let errors = error as? CSVErrors else { return false }
+            return errors.errors.count == 2 && errors.description.contains("keep one")
+                && errors.description.contains("required column \"amount\"")
+        }
+    }
+}

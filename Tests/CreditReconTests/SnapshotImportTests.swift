@@ -1,0 +1,87 @@
+import CreditTypes
+import Foundation
+import Ledger
+import Testing
+@testable import CreditRecon
+
+@Suite("import snapshots")
+struct SnapshotImportTests {
+    let now = Timestamp(millisecondsSinceEpoch: 1_790_000_000_000)
+
+    @Test func importsOnceAndReimportingChangesNothing() throws {
+        let temp = try TemporaryDirectory()
+        let file = try temp.write("s.csv", """
+            observed_at,total_credits,total_usage,account
+            2026-10-01T00:00:00Z,500,12.345678,
+            2026-10-01T06:00:00Z,500,15.2,
+            2026-10-01T06:00:00Z,500,15.2,
+            2026-10-01T06:00:00Z,80,1,team-b
+            """)
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        let first = try SnapshotImport(path: file, defaultAccount: "default").run(ledger: ledger, now: now)
+        #expect(first.inserted == 3)
+        #expect(first.rows == 3)
+        let second = try SnapshotImport(path: file, defaultAccount: "default").run(ledger: ledger, now: now)
+        #expect(second.inserted == 0 && second.skipped == 3)
+        #expect(second.headHash == first.headHash)
+        let stored = try ledger.read { try $0.snapshots(account: "default") }
+        #expect(stored.map(\.totalUsage) == [Micros(raw: 12_345_678), Micros(raw: 15_200_000)])
+        #expect(try ledger.read { try $0.snapshots(account: "team-b") }.count == 1)
+        #expect(try ledger.verify().isSound)
+    }
+
+    @Test func everyBadRowIsListedAndNothingIsWritten() throws {
+        let temp = try TemporaryDirectory()
+        let file = try temp.write("bad.csv", """
+            observed_at,total_credits,total_usage
+            2026-10-01T00:00:00Z,500,1
+            2026-10-02,1.2.3,1
+            yesterday,-5,1e3
+            2026-10-03T00:00:00Z,,0.0000001
+            2026-10-01T00:00:00Z,501,1
+            """)
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        let head = try ledger.headHash()
+        #expect {
+            _ = try SnapshotImport(path: file, displayName: "bad.csv", defaultAccount: "default").run(ledger: ledger, now: now)
+        } throws: { error in
+            guard let errors = error as? CSVErrors else { return false }
+            let lines = errors.errors.map(\.description)
+            return errors.exitStatus == .dataError
+                && lines.contains { $0.hasPrefix("bad.csv:3: total_credits:") }
+                && lines.contains { $0.hasPrefix("bad.csv:4: observed_at:") }
+                && lines.contains { $0.hasPrefix("bad.csv:4: total_credits: \"-5\" is negative") }
+                && lines.contains { $0.hasPrefix("bad.csv:4: total_usage:") }
+                && lines.contains { $0.hasPrefix("bad.csv:5: total_credits: is empty") }
+                && lines.contains { $0.hasPrefix("bad.csv:5: total_usage:") && $0.contains("more than 6 decimals") }
+                && lines.contains { $0.hasPrefix("bad.csv:6: observed_at: line 2 has another reading") }
+        }
+        #expect(try ledger.headHash() == head)
+    }
+
+    @Test func aReadingThatContradictsTheLedgerIsRefused() throws {
+        let temp = try TemporaryDirectory()
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        let first = try temp.write("a.csv", "observed_at,total_credits,total_usage\n2026-10-01T00:00:00Z,500,1\n")
+        _ = try SnapshotImport(path: first, defaultAccount: "default").run(ledger: ledger, now: now)
+        let head = try ledger.headHash()
+        let second = try temp.write("b.csv", "observed_at,total_credits,total_usage\n2026-10-02T00:00:00Z,600,2\n2026-10-01T00:00:00.000Z,500,1.5\n")
+        #expect {
+            _ = try SnapshotImport(path: second, displayName: "b.csv", defaultAccount: "default").run(ledger: ledger, now: now)
+        } throws: { error in
+            (error as? CSVErrors)?.errors.map(\.line) == [3]
+        }
+        #expect(try ledger.headHash() == head)
+    }
+
+    @Test func missingColumnsAndEmptyFilesAreBadData() throws {
+        let temp = try TemporaryDirectory()
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        for (name, text) in [("empty.csv", ""), ("cols.csv", "observed_at,credits\n2026-10-01,1\n")] {
+            let file = try temp.write(name, text)
+            #expect {
+                _ = try SnapshotImport(path: file, defaultAccount: "default").run(ledger: ledger, now: now)
+            } throws: { ($0 as? CSVErrors)?.exitStatus == .dataError }
+        }
+    }
+}
