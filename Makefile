@@ -7,7 +7,7 @@
 #   make bench      release build, then the benchmarks of issue "Speed" (generated inputs under .bench/)
 #   make install    install both executables into $(PREFIX)/bin (default /usr/local)
 #   make clean      remove build output, the demo ledger and reports/
-#   make deps       install system packages that are missing (libsqlite3-dev, pkg-config)
+#   make deps       install system packages that are missing (libsqlite3-dev, pkg-config, sqlite3 shell)
 
 SWIFT ?= swift
 PREFIX ?= /usr/local
@@ -15,9 +15,9 @@ PREFIX ?= /usr/local
 .PHONY: build test run sim sdk-check bench install clean deps
 
 deps:
-	@if ! pkg-config --exists sqlite3 2>/dev/null; then \
-		echo "installing libsqlite3-dev and pkg-config (sqlite3 was not found by pkg-config)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev pkg-config; \
+	@if ! pkg-config --exists sqlite3 2>/dev/null || ! command -v sqlite3 >/dev/null 2>&1; then \
+		echo "installing libsqlite3-dev, pkg-config and the sqlite3 shell (not found on this machine)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev pkg-config sqlite3; \
 	fi
 
 build: deps

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+@Suite("End to end: import snapshots, verify, exit codes")
+struct LedgerCommandsTests {
+    let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+
+    func headHash(_ output: String) -> String? {
+        output.split(separator: "\n").first { $0.hasPrefix("head ") }.map { String($0.dropFirst(5)) }
+    }
+
+    @Test func importThenVerifyPrintsAStableHeadHash() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("ledger.sqlite")
+        let imported = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let head = try #require(headHash(verified.stdout))
+        #expect(head.count == 64 && head.allSatisfy(\.isHexDigit))
+        let again = try Executable.creditRecon(["import", "snapshots", samples], environment: ["CREDIT_RECON_LEDGER": ledger])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("imported 0 snapshots"))
+        #expect(headHash(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout) == head)
+    }
+
+    @Test func aBadCellOnLine3IsExit65NamingTheLineAndWritesNothing() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("ledger.sqlite")
+        let bad = try scratch.write("bad.csv", "observed_at,total_credits,total_usage\n2026-10-01T00:00:00Z,5,1\n2026-10-01T06:00:00Z,five,1\n")
+        let result = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", bad])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("bad.csv:3: total_credits:"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ledger), "a rejected file must not even create the ledger")
+        let missing = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", scratch.path("none.csv")])
+        #expect(missing.status == 66)
+    }
+
+    @Test(arguments: [
+        "DROP TRIGGER snapshots_append_only_update; UPDATE snapshots SET total_credits = total_credits + 1 WHERE id = 40;",
+        "DROP TRIGGER journal_append_only_update; UPDATE journal SET entry = replace(entry, '\"source\":\"import\"', '\"source\":\"api\"') WHERE seq = 40;",
+    ])
+    func tamperingBehindTheTriggersMakesVerifyFail(sql: String) throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("ledger.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let edit = try Executable.sqlite3(ledger, sql)
+        #expect(edit.status == 0, "\(edit.stderr)")
+        let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+        #expect(verified.status == 1)
+        #expect(verified.stdout.contains("40"), "\(verified.stdout)")
+    }
+
+    @Test func helpListsEveryCommandOfTheContract() throws {
+        let help = try Executable.creditRecon(["--help"])
+        #expect(help.status == 0)
+        for command in ["fetch", "plan", "topup", "import", "record", "report", "run", "status", "verify"] {
+            #expect(help.stdout.contains("  \(command) "), "\(command) missing from --help")
+        }
+    }
+
+    @Test func usageErrorsAreExit64AndVerifyWithoutALedgerIs66() throws {
+        let scratch = try Scratch()
+        #expect(try Executable.creditRecon(["--ledger", scratch.path("x"), "--log-level", "loud", "verify"]).status == 64)
+        #expect(try Executable.creditRecon(["no-such-command"]).status == 64)
+        #expect(try Executable.creditRecon(["--ledger", scratch.path("absent.sqlite"), "verify"]).status == 66)
+    }
+
+    @Test func aSecondWriterIsTurnedAwayWith75() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("ledger.sqlite")
+        // Hold the lock the way a running writer does: flock on <ledger>.lock.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [ledger + ".lock", "sleep", "5"]
+        try holder.run()
+        defer { holder.terminate() }
+        Thread.sleep(forTimeInterval: 0.3)
+        let started = Date()
+        let result = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples])
+        #expect(result.status == 75)
+        #expect(result.stderr.contains("try again"))
+        #expect(Date().timeIntervalSince(started) < 3)
+    }
+}
