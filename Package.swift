@@ -41,6 +41,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -58,6 +59,8 @@ let package = Package(
             dependencies: [
                 "CreditTypes",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -86,18 +89,26 @@ let package = Package(
         .testTarget(name: "CreditTypesTests", dependencies: ["CreditTypes"]),
         .testTarget(
             name: "CreditReconTests",
-            dependencies: ["CreditRecon", "CreditTypes", "Ledger", "OpenRouterAPI", "OpenRouterSimulator"],
+            dependencies: [
+                "CreditRecon", "CreditTypes", "Ledger", "OpenRouterAPI", "OpenRouterSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "OpenRouterAPITests",
-            dependencies: ["OpenRouterAPI", "OpenRouterSimulator", "CreditTypes"]
+            dependencies: [
+                "OpenRouterAPI", "OpenRouterSimulator", "CreditTypes", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "OpenRouterSimulatorTests",
             dependencies: [
                 "OpenRouterSimulator",
+                "CreditTypes",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["CreditTypes"]),

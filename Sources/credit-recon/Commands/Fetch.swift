@@ -6,13 +6,22 @@ extension CreditReconCommand {
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "fetch",
-            abstract: "Takes a snapshot of the account's running totals into the ledger. (not built yet)"
+            abstract: "Reads the account's running totals (GET /credits) and stores them as a snapshot.",
+            discussion: """
+                Needs a management key (OPENROUTER_API_KEY or --api-key-file). Takes the ledger's writer lock. \
+                Exits 1 when the reading looks wrong (credits or usage went down, or an all-zero reading after \
+                real ones, which is not stored), 77 when the key is refused, 69 when the API stays unreachable.
+                """
         )
 
         @OptionGroup var global: GlobalOptions
 
         mutating func run() async throws {
-            try await CLI.run(global) { _ in throw NotBuiltYet(command: "fetch") }
+            try await CLI.run(global) { context in
+                let outcome = try await FetchStage(context: context).run()
+                print(context.json ? outcome.json.text : outcome.text)
+                return outcome.exitStatus
+            }
         }
     }
 }

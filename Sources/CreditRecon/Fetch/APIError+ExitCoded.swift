@@ -1,0 +1,18 @@
+import OpenRouterAPI
+
+/// The API's errors mapped to CONTRACT.md § Exit codes, so `ErrorMapping` needs no case
+/// of its own for them.
+extension APIError: ExitCoded {
+    /// The exit code of CONTRACT.md for this error.
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .unauthorized, .forbidden: return .noPermission
+        case .server, .notSent, .timedOut: return .unavailable
+        case .rateLimited: return .tempFail
+        case .malformedResponse: return .protocol
+        // A refused, gone or unknown charge is recorded in the ledger by the top-up
+        // flow; reaching the CLI as an error means a person must look at it.
+        case .badRequest, .gone, .outcomeUnknown: return .attention
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import CreditTypes
+import Ledger
+
+/// The findings a new reading raises against the account's earlier ones, with the same
+/// kinds and trust rule as the reconciliation (`Reconciler`): an all-zero reading after
+/// non-zero ones is never believed, and decreases are measured from the last trusted one.
+enum SnapshotCheck {
+    static func findings(
+        for reading: SnapshotTaken, earlier: [(credits: Micros, usage: Micros)], account: String
+    ) -> [Finding] {
+        let isZero = { (credits: Micros, usage: Micros) in credits == .zero && usage == .zero }
+        var lastTrusted: (credits: Micros, usage: Micros)?
+        var sawNonZero = false
+        for snapshot in earlier {
+            let zero = isZero(snapshot.credits, snapshot.usage)
+            if zero && sawNonZero { continue }
+            if !zero { sawNonZero = true }
+            lastTrusted = snapshot
+        }
+        let at = reading.observedAt
+        if isZero(reading.totalCredits, reading.totalUsage) && sawNonZero {
+            return [Finding(
+                .warning, .zeroReading, at: at, account: account,
+                message: "the API reported total_credits 0 and total_usage 0 after non-zero readings — what a key "
+                    + "without management rights gets; the reading is kept in the ledger but left out of the books. "
+                    + "Set OPENROUTER_API_KEY to a management key.")]
+        }
+        guard let previous = lastTrusted else { return [] }
+        var findings: [Finding] = []
+        if reading.totalCredits < previous.credits {
+            findings.append(Finding(
+                .warning, .creditsDecreased, at: at, account: account, amount: reading.totalCredits - previous.credits,
+                message: "total_credits went down from \(previous.credits) to \(reading.totalCredits); running totals "
+                    + "should only rise. Check the key belongs to this account, or ask OpenRouter about a refund or correction."))
+        }
+        if reading.totalUsage < previous.usage {
+            findings.append(Finding(
+                .warning, .usageDecreased, at: at, account: account, amount: reading.totalUsage - previous.usage,
+                message: "total_usage went down from \(previous.usage) to \(reading.totalUsage); running totals "
+                    + "should only rise. Check the key belongs to this account, or ask OpenRouter about a usage correction."))
+        }
+        return findings
+    }
+}

@@ -1,0 +1,28 @@
+import CreditTypes
+
+/// A charge created by `POST /credits/coinbase`: a payment intent the wallet must pay
+/// before `expiresAt` for credits to arrive.
+public struct CoinbaseCharge: Sendable, Equatable {
+    /// The charge id.
+    public let id: String
+    /// When the API created it.
+    public let createdAt: Timestamp
+    /// When it stops accepting payment.
+    public let expiresAt: Timestamp
+    /// `web3_data.transfer_intent.metadata.chain_id`, when present.
+    public let chainID: Int64?
+    /// `web3_data.transfer_intent.call_data` as compact JSON with sorted keys, when present.
+    public let callDataJSON: String?
+    /// The response body, verbatim, for the ledger.
+    public let rawBody: String
+
+    /// A charge from its parts.
+    public init(id: String, createdAt: Timestamp, expiresAt: Timestamp, chainID: Int64?, callDataJSON: String?, rawBody: String) {
+        self.id = id
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.chainID = chainID
+        self.callDataJSON = callDataJSON
+        self.rawBody = rawBody
+    }
+}

@@ -1,0 +1,203 @@
+import AsyncHTTPClient
+import CreditTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The client for the two OpenRouter endpoints this tool uses, over one shared
+/// `HTTPClient` that `shutdown()` closes.
+///
+/// Every call passes the client's `RequestGate` (rate limit, shared `429` pause) and
+/// retries as the official SDKs do, within `maxRetryTime`. `GET /credits` retries `429`,
+/// `5xx`, connection failures and timeouts; `POST /credits/coinbase` is not idempotent,
+/// so it is re-sent only when it provably never reached the server.
+public final class OpenRouterClient: Sendable {
+    /// The configuration the client was made with.
+    public let configuration: ClientConfiguration
+    private let http: HTTPClient
+    private let gate: RequestGate
+    private let policy = RetryPolicy()
+    private let base: String
+
+    /// A client; call `shutdown()` when done with it.
+    public init(configuration: ClientConfiguration) {
+        self.configuration = configuration
+        var base = configuration.baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.base = base
+        var config = HTTPClient.Configuration()
+        config.redirectConfiguration = .disallow
+        // Our own loop retries connection failures within the retry budget, with the
+        // backoff of the SDKs; the pool's silent reconnect loop would hide them.
+        config.connectionPool.retryConnectionEstablishment = false
+        config.timeout = HTTPClient.Configuration.Timeout(
+            connect: Self.timeAmount(min(configuration.timeout, .seconds(10))),
+            read: Self.timeAmount(configuration.timeout))
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        self.gate = RequestGate(rateLimit: configuration.rateLimit)
+    }
+
+    /// `GET /credits`: the account's running totals, exactly as the API sent them.
+    public func getCredits() async throws(APIError) -> CreditsReading {
+        guard let key = configuration.managementKey else {
+            throw .unauthorized(message: "no management key was given")
+        }
+        let body = try await call(method: .GET, path: "/credits", key: key, body: nil)
+        return try WireFormat.credits(body)
+    }
+
+    /// `POST /credits/coinbase`: creates a charge the wallet `sender` can pay on `chainID`.
+    ///
+    /// Not idempotent: any failure once the request may have reached the server throws
+    /// `.outcomeUnknown`, never a silent second request.
+    public func createCoinbaseCharge(amount: Micros, sender: String, chainID: Int64) async throws(APIError) -> CoinbaseCharge {
+        guard let key = configuration.bearer ?? configuration.managementKey else {
+            throw .unauthorized(message: "no key was given for charges")
+        }
+        let request = WireFormat.chargeRequest(amount: amount, sender: sender, chainID: chainID)
+        let body = try await call(method: .POST, path: "/credits/coinbase", key: key, body: request)
+        do {
+            return try WireFormat.charge(body)
+        } catch {
+            // The charge may well exist: we just cannot read its id. That is an unknown
+            // outcome for the ledger, with the body kept in the reason for a person.
+            if case .malformedResponse(let reason, _) = error {
+                throw .outcomeUnknown(reason: "the answer could not be read (\(reason)): \(String(decoding: body.prefix(500), as: UTF8.self))")
+            }
+            throw error
+        }
+    }
+
+    /// Shuts the shared HTTP client down; the client cannot be used afterwards.
+    public func shutdown() async {
+        do { try await http.shutdown() } catch {
+            configuration.logger.debug("HTTP client shutdown: \(error)")
+        }
+    }
+
+    // MARK: - One call, with retries
+
+    private func call(method: HTTPMethod, path: String, key: Secret, body: [UInt8]?) async throws(APIError) -> [UInt8] {
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.maxRetryTime
+        let idempotent = method == .GET
+        let logger = configuration.logger
+        var attempt = 0
+        while true {
+            try await admit(deadline: deadline)
+            let outcome = await send(method: method, path: path, key: key, body: body)
+            let failure: APIError
+            var delay = policy.backoff(attempt: attempt)
+            switch outcome {
+            case .answered(let status, let headers, let bytes):
+                switch status {
+                case 200..<300:
+                    return bytes
+                case 429:
+                    let retryAfter = RetryAfter.parse(headers.first(name: "retry-after"), now: Timestamp.now())
+                    let message = WireFormat.errorMessage(bytes, status: status)
+                    failure = .rateLimited(retryAfter: retryAfter, message: message)
+                    if let retryAfter { delay = retryAfter }
+                    await gate.pause(until: clock.now + delay)
+                case 500..<600:
+                    let message = WireFormat.errorMessage(bytes, status: status)
+                    guard idempotent else {
+                        throw .outcomeUnknown(reason: "the API answered HTTP \(status) (\(message)) after receiving the request")
+                    }
+                    failure = .server(status: status, message: message)
+                    // A 503 may say when to come back; the SDKs honour that too.
+                    if let retryAfter = RetryAfter.parse(headers.first(name: "retry-after"), now: Timestamp.now()) {
+                        delay = retryAfter
+                    }
+                default:
+                    throw Self.refusal(status: status, body: bytes)
+                }
+            case .notSent(let reason):
+                failure = .notSent(reason: reason)
+            case .lost(let reason, let timedOut):
+                guard idempotent else { throw .outcomeUnknown(reason: reason) }
+                failure = .timedOut(reason: timedOut ? reason : "the connection closed before an answer: \(reason)")
+            }
+            attempt += 1
+            guard clock.now + delay <= deadline else {
+                logger.warning("\(method) \(path): giving up after \(attempt) attempts: \(failure.shortReason)")
+                throw failure
+            }
+            logger.info("\(method) \(path): attempt \(attempt) failed (\(failure.shortReason)); retrying in \(RetryAfter.describe(delay))")
+            if case .rateLimited = failure { continue }  // the gate holds us back
+            do { try await Task.sleep(until: clock.now + delay, clock: clock) } catch {
+                throw .notSent(reason: "cancelled while waiting to retry after: \(failure.shortReason)")
+            }
+        }
+    }
+
+    /// Waits for the gate; gives up with `.rateLimited` when a `429` pause outlasts the budget.
+    private func admit(deadline: ContinuousClock.Instant) async throws(APIError) {
+        var holdingSlot = false
+        while true {
+            switch await gate.ticket(holdingSlot: holdingSlot) {
+            case .go:
+                return
+            case .wait(let until, let rateLimited):
+                if rateLimited, until > deadline {
+                    let remaining = until - ContinuousClock.now
+                    throw .rateLimited(retryAfter: remaining, message: "another request was told to slow down")
+                }
+                if !rateLimited { holdingSlot = true }
+                do { try await Task.sleep(until: until, clock: ContinuousClock()) } catch {
+                    throw .notSent(reason: "cancelled while waiting for the rate limit")
+                }
+            }
+        }
+    }
+
+    private enum Outcome {
+        case answered(status: Int, headers: HTTPHeaders, body: [UInt8])
+        /// Provably never reached the server.
+        case notSent(String)
+        /// May have reached the server; no complete answer.
+        case lost(String, timedOut: Bool)
+    }
+
+    private func send(method: HTTPMethod, path: String, key: Secret, body: [UInt8]?) async -> Outcome {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer " + key.reveal())
+        request.headers.add(name: "User-Agent", value: configuration.userAgent)
+        request.headers.add(name: "Accept", value: "application/json")
+        if let referer = configuration.referer { request.headers.add(name: "HTTP-Referer", value: referer) }
+        if let title = configuration.title { request.headers.add(name: "X-Title", value: title) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        do {
+            let response = try await http.execute(request, timeout: Self.timeAmount(configuration.timeout))
+            let buffer = try await response.body.collect(upTo: 4 << 20)
+            return .answered(status: Int(response.status.code), headers: response.headers, body: Array(buffer.readableBytesView))
+        } catch {
+            let reason = TransportFailure.describe(error)
+            if TransportFailure.neverSent(error) { return .notSent(reason) }
+            return .lost(reason, timedOut: TransportFailure.isTimeout(error))
+        }
+    }
+
+    /// A final answer that retrying cannot change.
+    static func refusal(status: Int, body: [UInt8]) -> APIError {
+        let message = WireFormat.errorMessage(body, status: status)
+        let raw = String(decoding: body, as: UTF8.self)
+        switch status {
+        case 401: return .unauthorized(message: message)
+        case 403: return .forbidden(message: message)
+        case 410: return .gone(message: message, rawBody: raw)
+        case 400..<500: return .badRequest(status: status, message: message, rawBody: raw)
+        default:
+            return .malformedResponse(reason: "unexpected HTTP status \(status) (\(message))", rawBody: raw)
+        }
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let (seconds, atto) = duration.components
+        return .nanoseconds(seconds * 1_000_000_000 + atto / 1_000_000_000)
+    }
+}

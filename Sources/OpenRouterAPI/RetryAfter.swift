@@ -1,0 +1,49 @@
+import CreditTypes
+
+/// The `Retry-After` header (RFC 9110 § 10.2.3): a number of seconds, or an HTTP date.
+enum RetryAfter {
+    /// How long the server asks us to wait, or `nil` when the header is absent or unreadable.
+    static func parse(_ value: String?, now: Timestamp) -> Duration? {
+        guard let text = value?.trimmingSpaces(), !text.isEmpty else { return nil }
+        if text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let seconds = Int64(text) {
+            return .seconds(seconds)
+        }
+        // Some servers send fractional seconds; read them without floating point.
+        if let micros = try? Micros(parsing: text, rounding: .halfEven, allowExponent: false), micros.raw >= 0 {
+            return .microseconds(micros.raw)
+        }
+        guard let date = parseHTTPDate(text) else { return nil }
+        let ms = date.millisecondsSinceEpoch - now.millisecondsSinceEpoch
+        return .milliseconds(max(0, ms))
+    }
+
+    /// IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT` — the only form RFC 9110 says to send.
+    static func parseHTTPDate(_ text: String) -> Timestamp? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 6, parts[5] == "GMT", let day = Int64(parts[1]), let year = Int64(parts[3]) else { return nil }
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard let monthIndex = months.firstIndex(of: String(parts[2])) else { return nil }
+        let time = parts[4].split(separator: ":")
+        guard time.count == 3, let h = Int64(time[0]), let m = Int64(time[1]), let s = Int64(time[2]),
+              let date = CivilDate(year: year, month: Int64(monthIndex + 1), day: day)
+        else { return nil }
+        return Timestamp(millisecondsSinceEpoch: ((date.daysSinceEpoch * 24 + h) * 60 + m) * 60_000 + s * 1000)
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first == " " || first == "\t" { scalars = scalars.dropFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars = scalars.dropLast() }
+        return String(scalars)
+    }
+}
+
+extension RetryAfter {
+    /// `612 ms` or `1.5 s`, for log lines.
+    static func describe(_ duration: Duration) -> String {
+        let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return ms < 1000 ? "\(ms) ms" : "\(APIError.seconds(duration)) s"
+    }
+}

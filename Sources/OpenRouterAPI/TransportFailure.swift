@@ -1,0 +1,62 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Sorts transport errors into "provably never sent" and "may have reached the server".
+///
+/// Only failures to open a connection count as never sent: a refused or timed-out
+/// connect, or a pool that never handed out a connection. Everything else — a reset, a
+/// closed connection, a read timeout — may have happened after the server read the
+/// request, so a `POST` that fails that way has an unknown outcome.
+enum TransportFailure {
+    static func neverSent(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            return error == .connectTimeout || error == .getConnectionFromPoolTimeout
+                || error == .tlsHandshakeTimeout || error == .alreadyShutdown || error == .invalidURL
+                || error == .emptyHost || error == .emptyScheme || error == .socksHandshakeTimeout
+                || error == .httpProxyHandshakeTimeout
+        }
+        if error is NIOConnectionError { return true }
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        if let error = error as? IOError {
+            return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(error.errnoCode)
+        }
+        if error is SocketAddressError { return true }
+        return false
+    }
+
+    static func isTimeout(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            return error == .deadlineExceeded || error == .readTimeout || error == .writeTimeout
+        }
+        return false
+    }
+
+    /// Words for the error, without anything from the request (no headers, no key).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "connecting timed out"
+            case .deadlineExceeded, .readTimeout: return "the request timed out"
+            case .remoteConnectionClosed: return "the server closed the connection"
+            case .getConnectionFromPoolTimeout: return "no connection could be opened in time"
+            default: return "HTTP client error \(error)"
+            }
+        }
+        if let error = error as? NIOConnectionError {
+            let first = error.connectionErrors.first.map { "\($0.error)" } ?? "\(error)"
+            return "cannot connect to \(error.host):\(error.port): \(first)"
+        }
+        if let error = error as? IOError {
+            return String(cString: strerror(error.errnoCode))
+        }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,122 @@
+import CreditTypes
+
+/// The API's JSON shapes (DESIGN.md § The API), read exactly and tolerantly: unknown
+/// fields are ignored, numbers may be integers, decimals or exponents (or decimal text
+/// in a string), timestamps ISO 8601 or epoch seconds/milliseconds. Amounts are read
+/// from the number's text, never through `Double`.
+enum WireFormat {
+    /// `{"data":{"total_credits":N,"total_usage":N}}`.
+    static func credits(_ body: [UInt8]) throws(APIError) -> CreditsReading {
+        let raw = String(decoding: body, as: UTF8.self)
+        let data = try dataObject(body, raw: raw)
+        let credits = try amount(data["total_credits"], field: "data.total_credits", raw: raw)
+        let usage = try amount(data["total_usage"], field: "data.total_usage", raw: raw)
+        return CreditsReading(totalCredits: credits, totalUsage: usage, rawBody: raw)
+    }
+
+    /// `{"data":{"id","created_at","expires_at","web3_data":{"transfer_intent":{"call_data":{…},"metadata":{"chain_id",…}}}}}`.
+    static func charge(_ body: [UInt8]) throws(APIError) -> CoinbaseCharge {
+        let raw = String(decoding: body, as: UTF8.self)
+        let data = try dataObject(body, raw: raw)
+        guard let id = data["id"]?.stringValue ?? data["id"]?.numberText, !id.isEmpty else {
+            throw .malformedResponse(reason: "data.id is missing or not a string", rawBody: raw)
+        }
+        let createdAt = try timestamp(data["created_at"], field: "data.created_at", raw: raw)
+        let expiresAt = try timestamp(data["expires_at"], field: "data.expires_at", raw: raw)
+        let intent = data["web3_data"]?["transfer_intent"]
+        var chainID: Int64?
+        if let value = intent?["metadata"]?["chain_id"] {
+            chainID = integer(value)
+            if chainID == nil {
+                throw .malformedResponse(reason: "web3_data.transfer_intent.metadata.chain_id is not an integer", rawBody: raw)
+            }
+        }
+        var callData: String?
+        if let value = intent?["call_data"], case .object = value { callData = value.text }
+        return CoinbaseCharge(
+            id: id, createdAt: createdAt, expiresAt: expiresAt, chainID: chainID, callDataJSON: callData, rawBody: raw)
+    }
+
+    /// The API's message from `{"error":{"code":N,"message":"…"}}`, or a short excerpt of
+    /// the body when it has another shape (a proxy's HTML page, say).
+    static func errorMessage(_ body: [UInt8], status: Int) -> String {
+        if let json = try? ExactJSON(parsing: body) {
+            if let message = json["error"]?["message"]?.stringValue, !message.isEmpty { return message }
+            if let message = json["error"]?.stringValue ?? json["message"]?.stringValue, !message.isEmpty { return message }
+        }
+        let text = String(decoding: body.prefix(200), as: UTF8.self)
+            .unicodeScalars.filter { $0.value >= 0x20 }.map(String.init).joined()
+        return text.isEmpty ? "HTTP \(status) with an empty body" : text
+    }
+
+    /// The request body of `POST /credits/coinbase`; the amount is a JSON number written
+    /// from its exact decimal text.
+    static func chargeRequest(amount: Micros, sender: String, chainID: Int64) -> [UInt8] {
+        let json = ExactJSON.object([
+            "amount": .number(amount), "sender": .string(sender), "chain_id": .number(chainID),
+        ])
+        return Array(json.text.utf8)
+    }
+
+    private static func dataObject(_ body: [UInt8], raw: String) throws(APIError) -> ExactJSON {
+        let json: ExactJSON
+        do { json = try ExactJSON(parsing: body) } catch {
+            throw .malformedResponse(reason: "the body is not JSON (\(error))", rawBody: raw)
+        }
+        guard let data = json["data"], case .object = data else {
+            throw .malformedResponse(reason: "there is no \"data\" object", rawBody: raw)
+        }
+        return data
+    }
+
+    static func amount(_ value: ExactJSON?, field: String, raw: String) throws(APIError) -> Micros {
+        guard let value else { throw .malformedResponse(reason: "\(field) is missing", rawBody: raw) }
+        let text: String
+        switch value {
+        case .number(let number): text = number
+        case .string(let string): text = string
+        default: throw .malformedResponse(reason: "\(field) is not a number", rawBody: raw)
+        }
+        do {
+            return try Micros(parsing: text, rounding: .halfEven)
+        } catch {
+            throw .malformedResponse(reason: "\(field) \"\(text)\" \(error)", rawBody: raw)
+        }
+    }
+
+    static func timestamp(_ value: ExactJSON?, field: String, raw: String) throws(APIError) -> Timestamp {
+        switch value {
+        case .string(let text)?:
+            if let parsed = try? Timestamp(iso8601: text) { return parsed }
+            if let epoch = epoch(text) { return epoch }
+            throw .malformedResponse(reason: "\(field) \"\(text)\" is not a time", rawBody: raw)
+        case .number(let text)?:
+            if let epoch = epoch(text) { return epoch }
+            throw .malformedResponse(reason: "\(field) \(text) is not an epoch time", rawBody: raw)
+        case nil:
+            throw .malformedResponse(reason: "\(field) is missing", rawBody: raw)
+        default:
+            throw .malformedResponse(reason: "\(field) is not a time", rawBody: raw)
+        }
+    }
+
+    /// Epoch seconds or milliseconds, possibly with a fraction (`1767225600.5`), read
+    /// exactly through `Micros`' decimal parser (the unit is irrelevant to the parsing).
+    private static func epoch(_ text: String) -> Timestamp? {
+        guard let scaled = try? Micros(parsing: text, rounding: .halfEven), scaled.raw >= 0 else { return nil }
+        let whole = scaled.raw / 1_000_000
+        if whole >= 100_000_000_000 { return Timestamp(millisecondsSinceEpoch: whole) }
+        return Timestamp(millisecondsSinceEpoch: scaled.raw / 1000)
+    }
+
+    private static func integer(_ value: ExactJSON) -> Int64? {
+        let text: String
+        switch value {
+        case .number(let number): text = number
+        case .string(let string): text = string
+        default: return nil
+        }
+        guard let micros = try? Micros(parsing: text), micros.raw % 1_000_000 == 0 else { return nil }
+        return micros.raw / 1_000_000
+    }
+}

@@ -1,0 +1,22 @@
+/// SplitMix64: a tiny, well-known generator, so `--seed` gives the same fault draws on
+/// every platform (the standard library's generator is not seedable).
+struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// `true` with probability `p`.
+    mutating func chance(_ p: Double) -> Bool {
+        guard p > 0 else { return false }
+        guard p < 1 else { return true }
+        return Double(next() >> 11) / Double(1 << 53) < p
+    }
+}

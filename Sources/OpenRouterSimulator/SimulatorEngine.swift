@@ -1,0 +1,284 @@
+import CreditTypes
+import Foundation
+
+/// The simulator's state and rules, apart from HTTP: one actor, so concurrent requests
+/// see a consistent account and the fault draws happen in a fixed order under `--seed`.
+actor SimulatorEngine {
+    /// Faults that `POST /_sim/faults` can change while running.
+    struct Faults: Sendable {
+        var latencyMilliseconds: Int64
+        var rateLimit: Double?
+        var failRate: Double
+        var dropRate: Double
+        var coinbase: SimulatorOptions.CoinbaseMode
+    }
+
+    private(set) var state: SimulatorState
+    private(set) var faults: Faults
+    let options: SimulatorOptions
+    private var random: SeededRandom
+    private var tokens: Double
+    private var refilled: ContinuousClock.Instant
+    /// How many `/api/v1` requests arrived, for tests that prove a request was (not) re-sent.
+    private(set) var apiRequests = 0
+
+    init(options: SimulatorOptions) throws(SimulatorError) {
+        self.options = options
+        faults = Faults(latencyMilliseconds: options.latencyMilliseconds, rateLimit: options.rateLimit,
+                        failRate: options.failRate, dropRate: options.dropRate, coinbase: options.coinbase)
+        random = SeededRandom(seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
+        tokens = max(1, options.rateLimit ?? 1)
+        refilled = ContinuousClock.now
+        state = SimulatorState(totalCredits: options.initialCredits, totalUsage: options.initialUsage)
+        if let path = options.statePath, FileManager.default.fileExists(atPath: path) {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .stateIO("cannot read \(path)")
+            }
+            let json: ExactJSON
+            do { json = try ExactJSON(parsing: Array(data)) } catch { throw .badState("\(path): \(error)") }
+            state = try SimulatorState(json: json)
+        }
+    }
+
+    /// The simulator's clock: the time set by `POST /_sim/clock`, else real time.
+    func now() -> Timestamp { state.clock ?? Timestamp.now() }
+
+    /// The state as `GET /_sim/state` shows it.
+    func stateJSON() -> ExactJSON { state.json(now: now()) }
+
+    // MARK: - Faults before processing
+
+    /// The rate limit and the `500` fault, applied to every `/api/v1` request before it is processed.
+    func admit() -> SimAnswer? {
+        apiRequests += 1
+        if let rate = faults.rateLimit, rate > 0 {
+            let now = ContinuousClock.now
+            let elapsed = now - refilled
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            tokens = min(max(1, rate), tokens + seconds * rate)
+            refilled = now
+            if tokens < 1 {
+                let wait = Int64(((1 - tokens) / rate).rounded(.up))
+                var answer = SimAnswer.error(429, "Rate limit exceeded: \(rate) requests per second. Please slow down and retry after the time in Retry-After.")
+                answer.retryAfter = max(1, wait)
+                return answer
+            }
+            tokens -= 1
+        }
+        if random.chance(faults.failRate) {
+            return .error(500, "Internal Server Error")
+        }
+        return nil
+    }
+
+    private func dropDraw() -> Bool { random.chance(faults.dropRate) }
+
+    // MARK: - The API
+
+    enum KeyKind { case management, inference, disabled, unknown, missing }
+
+    func keyKind(_ authorization: String?) -> KeyKind {
+        guard let authorization, !authorization.isEmpty else { return .missing }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .unknown }
+        let key = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        if key == options.managementKey { return .management }
+        if let inference = options.inferenceKey, key == inference { return .inference }
+        if let disabled = options.disabledKey, key == disabled { return .disabled }
+        return .unknown
+    }
+
+    private func refusal(_ kind: KeyKind) -> SimAnswer? {
+        switch kind {
+        case .missing: return .error(401, "No auth credentials found")
+        case .unknown: return .error(401, "User not found.")
+        case .disabled: return .error(403, "This API key has been disabled.")
+        case .management, .inference: return nil
+        }
+    }
+
+    /// `GET /api/v1/credits`.
+    func credits(authorization: String?) -> SimAnswer {
+        let kind = keyKind(authorization)
+        if let refusal = refusal(kind) { return refusal }
+        // Production has been seen to answer an ordinary key with zeros instead of 403.
+        let credits = kind == .management ? state.totalCredits : .zero
+        let usage = kind == .management ? state.totalUsage : .zero
+        var answer = SimAnswer.json(200, .object(["data": .object([
+            "total_credits": .number(credits), "total_usage": .number(usage),
+        ])]))
+        answer.drop = dropDraw()
+        return answer
+    }
+
+    /// `POST /api/v1/credits/coinbase`.
+    func createCharge(authorization: String?, body: [UInt8]) throws(SimulatorError) -> SimAnswer {
+        if let refusal = refusal(keyKind(authorization)) { return refusal }
+        if faults.coinbase == .gone {
+            return .error(410, "The Coinbase Commerce API has been deprecated and Coinbase charges are no longer supported. "
+                + "Please purchase credits with crypto on https://openrouter.ai/settings/credits instead.")
+        }
+        guard let request = try? ExactJSON(parsing: body), case .object = request else {
+            return .error(400, "Invalid JSON body")
+        }
+        guard let amountText = request["amount"]?.numberText,
+              let amount = try? Micros(parsing: amountText, rounding: .halfEven)
+        else { return .error(400, "amount: Expected number") }
+        guard amount > .zero else { return .error(400, "amount: Number must be greater than 0") }
+        guard let sender = request["sender"]?.stringValue, Self.isAddress(sender) else {
+            return .error(400, "sender: Invalid Ethereum address (expected 0x followed by 40 hex characters)")
+        }
+        guard let chainText = request["chain_id"]?.numberText, let chain = Int64(chainText), [1, 137, 8453].contains(chain) else {
+            return .error(400, "chain_id: Invalid enum value. Expected 1 | 137 | 8453")
+        }
+        let now = now()
+        state.chargeCount += 1
+        let id = Self.chargeID(state.chargeCount, seed: options.seed)
+        let charge = SimCharge(id: id, amount: amount, sender: sender, chainID: chain, createdAt: now,
+                               expiresAt: now.adding(seconds: options.chargeTTLSeconds))
+        state.charges.append(charge)
+        try persist()
+        var answer = SimAnswer.json(200, Self.chargeJSON(charge))
+        answer.drop = dropDraw()
+        return answer
+    }
+
+    static func isAddress(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 42, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "x") || bytes[1] == UInt8(ascii: "X") else { return false }
+        return bytes[2...].allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x46) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
+
+    /// A UUID-shaped id, unique per simulator state.
+    static func chargeID(_ count: Int64, seed: UInt64?) -> String {
+        var generator = SeededRandom(seed: (seed ?? 0) &+ UInt64(count) &* 0x9E37_79B9)
+        let hex = (0..<2).map { _ in String(generator.next(), radix: 16) }.joined()
+        let padded = String((String(repeating: "0", count: 32) + hex).suffix(32)).map(String.init)
+        let text = padded.joined()
+        func slice(_ from: Int, _ to: Int) -> String { String(text.dropFirst(from).prefix(to - from)) }
+        return "\(slice(0, 8))-\(slice(8, 12))-\(slice(12, 16))-\(slice(16, 20))-\(slice(20, 32))"
+    }
+
+    /// The charge as production answers it (DESIGN.md § The API).
+    static func chargeJSON(_ charge: SimCharge) -> ExactJSON {
+        let recipient = "0x" + String(repeating: "7", count: 40)
+        let usdc: String
+        switch charge.chainID {
+        case 1: usdc = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"
+        case 137: usdc = "0x3c499c542cef5e3811e1192ce70d8cc03d5c3359"
+        default: usdc = "0x833589fcd6edb6e08f4c7c32d4f71b54bda02913"
+        }
+        // USDC has 6 decimals, so micro-USD are its base units.
+        let fee = charge.amount.raw / 20
+        return .object(["data": .object([
+            "id": .string(charge.id),
+            "created_at": .string(charge.createdAt.iso8601),
+            "expires_at": .string(charge.expiresAt.iso8601),
+            "web3_data": .object(["transfer_intent": .object([
+                "call_data": .object([
+                    "deadline": .string(charge.expiresAt.iso8601),
+                    "fee_amount": .string(String(fee)),
+                    "id": .string("0x" + charge.id.replacingOccurrences(of: "-", with: "")),
+                    "operator": .string("0x" + String(repeating: "8", count: 40)),
+                    "prefix": .string("\u{19}Ethereum Signed Message:\n32"),
+                    "recipient": .string(recipient),
+                    "recipient_amount": .string(String(charge.amount.raw)),
+                    "recipient_currency": .string(usdc),
+                    "refund_destination": .string(charge.sender),
+                    "signature": .string("0x" + String(repeating: "ab", count: 65)),
+                ]),
+                "metadata": .object([
+                    "chain_id": .number(charge.chainID),
+                    "contract_address": .string("0x" + String(repeating: "9", count: 40)),
+                    "sender": .string(charge.sender),
+                ]),
+            ])]),
+        ])])
+    }
+
+    // MARK: - Admin
+
+    /// `POST /_sim/charges/{id}/pay`.
+    func pay(id: String) throws(SimulatorError) -> SimAnswer {
+        guard let index = state.charges.firstIndex(where: { $0.id == id }) else {
+            return .error(404, "no charge \(id)")
+        }
+        let now = now()
+        let charge = state.charges[index]
+        if charge.paidAt != nil { return .error(409, "charge \(id) is already paid") }
+        if now >= charge.expiresAt { return .error(409, "charge \(id) expired at \(charge.expiresAt.iso8601)") }
+        state.charges[index].paidAt = now
+        state.totalCredits += charge.amount
+        try persist()
+        return .json(200, stateJSON())
+    }
+
+    /// `POST /_sim/usage` and `POST /_sim/purchase`.
+    func add(body: [UInt8], toUsage: Bool) throws(SimulatorError) -> SimAnswer {
+        guard let json = try? ExactJSON(parsing: body), let text = json["amount"]?.stringValue ?? json["amount"]?.numberText else {
+            return .error(400, "give {\"amount\":\"1.25\"}")
+        }
+        let amount: Micros
+        do { amount = try Micros(parsing: text) } catch { return .error(400, "amount \"\(text)\" \(error)") }
+        guard amount > .zero else { return .error(400, "amount must be greater than 0") }
+        if toUsage { state.totalUsage += amount } else { state.totalCredits += amount }
+        try persist()
+        return .json(200, stateJSON())
+    }
+
+    /// `POST /_sim/clock` `{"now":"…"}`; `{"now":null}` returns to real time.
+    func setClock(body: [UInt8]) throws(SimulatorError) -> SimAnswer {
+        guard let json = try? ExactJSON(parsing: body), let value = json["now"] else {
+            return .error(400, "give {\"now\":\"2026-01-01T00:00:00Z\"}")
+        }
+        if value == .null {
+            state.clock = nil
+        } else {
+            guard let text = value.stringValue, let time = try? Timestamp(iso8601: text) else {
+                return .error(400, "now must be an ISO 8601 time")
+            }
+            state.clock = time
+        }
+        try persist()
+        return .json(200, stateJSON())
+    }
+
+    /// `POST /_sim/faults`; only the fields given change.
+    func setFaults(body: [UInt8]) -> SimAnswer {
+        guard let json = try? ExactJSON(parsing: body), case .object(let fields) = json else {
+            return .error(400, "give a JSON object")
+        }
+        func number(_ key: String) -> Double? { fields[key]?.numberText.flatMap(Double.init) ?? fields[key]?.stringValue.flatMap(Double.init) }
+        if let value = number("latency_ms") { faults.latencyMilliseconds = Int64(value) }
+        if fields["rate_limit"] == .null { faults.rateLimit = nil } else if let value = number("rate_limit") {
+            faults.rateLimit = value > 0 ? value : nil
+            tokens = max(1, value)
+            refilled = ContinuousClock.now
+        }
+        if let value = number("fail_rate") { faults.failRate = value }
+        if let value = number("drop_rate") { faults.dropRate = value }
+        if let text = fields["coinbase"]?.stringValue {
+            guard let mode = SimulatorOptions.CoinbaseMode(rawValue: text) else {
+                return .error(400, "coinbase must be available or gone")
+            }
+            faults.coinbase = mode
+        }
+        return .json(200, .object([
+            "latency_ms": .number(faults.latencyMilliseconds),
+            "rate_limit": faults.rateLimit.map { .number(String($0)) } ?? .null,
+            "fail_rate": .number(String(faults.failRate)),
+            "drop_rate": .number(String(faults.dropRate)),
+            "coinbase": .string(faults.coinbase.rawValue),
+        ]))
+    }
+
+    /// Writes the state file atomically (temporary file, then rename), so a crash never
+    /// leaves half a state behind.
+    private func persist() throws(SimulatorError) {
+        guard let path = options.statePath else { return }
+        let data = Data(state.json(now: now()).text.utf8)
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw .stateIO("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}

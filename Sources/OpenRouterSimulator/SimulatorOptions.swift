@@ -1,0 +1,46 @@
+import CreditTypes
+
+/// How `openrouter-sim` behaves (CONTRACT.md § Simulator).
+public struct SimulatorOptions: Sendable {
+    /// Whether `POST /credits/coinbase` still works, or answers `410 Gone` as production does.
+    public enum CoinbaseMode: String, Sendable, CaseIterable {
+        /// Charges are created.
+        case available
+        /// Every charge request answers `410`.
+        case gone
+    }
+
+    /// The interface to bind; loopback only.
+    public var host = "127.0.0.1"
+    /// The port; `0` picks a free one.
+    public var port = 0
+    /// The key that reads real totals on `/credits`.
+    public var managementKey = "sim-management-key"
+    /// An ordinary key: `/credits` answers `200` with zero totals, as production has been seen to.
+    public var inferenceKey: String? = "sim-inference-key"
+    /// A key that is known but disabled: every route answers `403`.
+    public var disabledKey: String?
+    /// Coinbase charges available or gone.
+    public var coinbase = CoinbaseMode.available
+    /// `total_credits` at the start (ignored when `statePath` already holds a state).
+    public var initialCredits = Micros.zero
+    /// `total_usage` at the start (ignored when `statePath` already holds a state).
+    public var initialUsage = Micros.zero
+    /// How long a charge can be paid.
+    public var chargeTTLSeconds: Int64 = 3600
+    /// Added before every API answer.
+    public var latencyMilliseconds: Int64 = 0
+    /// API requests per second before `429`; `nil` for no limit.
+    public var rateLimit: Double?
+    /// Probability of a `500` before processing.
+    public var failRate = 0.0
+    /// Probability of dropping the connection after processing.
+    public var dropRate = 0.0
+    /// Seed for the fault draws; `nil` draws from the system.
+    public var seed: UInt64?
+    /// Where the state is kept across restarts; `nil` keeps it in memory.
+    public var statePath: String?
+
+    /// The defaults: an empty account, no faults, Coinbase available.
+    public init() {}
+}

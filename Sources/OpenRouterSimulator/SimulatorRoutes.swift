@@ -1,0 +1,76 @@
+import CreditTypes
+import Hummingbird
+import NIOCore
+
+/// The simulator's HTTP surface: the two API routes and the admin routes.
+enum SimulatorRoutes {
+    static func router(engine: SimulatorEngine) -> Router<SimRequestContext> {
+        let router = Router(context: SimRequestContext.self)
+
+        router.get("/api/v1/credits") { request, context in
+            try await api(engine: engine, context: context) {
+                await engine.credits(authorization: request.headers[.authorization])
+            }
+        }
+        router.post("/api/v1/credits/coinbase") { request, context in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let bytes = Array(body.readableBytesView)
+            return try await api(engine: engine, context: context) {
+                try await engine.createCharge(authorization: request.headers[.authorization], body: bytes)
+            }
+        }
+
+        router.get("/_sim/state") { _, _ in
+            response(.json(200, await engine.stateJSON()))
+        }
+        router.post("/_sim/charges/:id/pay") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            return response(try await engine.pay(id: id))
+        }
+        router.post("/_sim/usage") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            return response(try await engine.add(body: Array(body.readableBytesView), toUsage: true))
+        }
+        router.post("/_sim/purchase") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            return response(try await engine.add(body: Array(body.readableBytesView), toUsage: false))
+        }
+        router.post("/_sim/clock") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            return response(try await engine.setClock(body: Array(body.readableBytesView)))
+        }
+        router.post("/_sim/faults") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            return response(await engine.setFaults(body: Array(body.readableBytesView)))
+        }
+        return router
+    }
+
+    /// Latency, then rate limit and `500` fault, then the route, then maybe a dropped connection.
+    private static func api(
+        engine: SimulatorEngine, context: SimRequestContext, _ body: @Sendable () async throws -> SimAnswer
+    ) async throws -> Response {
+        let latency = await engine.faults.latencyMilliseconds
+        if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
+        if let refusal = await engine.admit() { return response(refusal) }
+        let answer = try await body()
+        if answer.drop {
+            // The work is done (a charge may exist); the client never hears about it.
+            context.channel.close(mode: .all, promise: nil)
+            throw DroppedConnection()
+        }
+        return response(answer)
+    }
+
+    static func response(_ answer: SimAnswer) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if let retryAfter = answer.retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(
+            status: HTTPResponse.Status(code: answer.status),
+            headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
+    }
+
+    struct DroppedConnection: Error {}
+}

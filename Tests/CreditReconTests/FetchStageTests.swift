@@ -1,0 +1,92 @@
+import CreditTypes
+import Ledger
+import Logging
+import OpenRouterAPI
+import OpenRouterSimulator
+import Testing
+
+@testable import CreditRecon
+
+/// `fetch` against the simulator: snapshot in a run, findings, failures recorded.
+@Suite struct FetchStageTests {
+    func context(_ directory: TemporaryDirectory, server: SimulatorServer, key: String = "sim-management-key") -> CommandContext {
+        CommandContext(
+            ledgerPath: directory.path("ledger.sqlite"), baseURL: server.baseURL, account: "ops",
+            timeout: .seconds(5), maxRetryTime: .seconds(1), json: false, logger: Logger(label: "test"),
+            clock: CommandClock(), environment: ["OPENROUTER_API_KEY": key])
+    }
+
+    func withSim(_ configure: (inout SimulatorOptions) -> Void, _ body: (SimulatorServer) async throws -> Void) async throws {
+        var options = SimulatorOptions()
+        configure(&options)
+        let server = try await SimulatorServer.start(options)
+        do { try await body(server) } catch {
+            await server.shutdown()
+            throw error
+        }
+        await server.shutdown()
+    }
+
+    @Test func storesAnExactSnapshotInARun() async throws {
+        let directory = try TemporaryDirectory()
+        try await withSim({
+            $0.initialCredits = try! Micros(parsing: "1234.567891")
+            $0.initialUsage = try! Micros(parsing: "1000.000009")
+        }) { server in
+            let outcome = try await FetchStage(context: context(directory, server: server)).run()
+            #expect(outcome.exitStatus == .ok)
+            #expect(outcome.json["total_credits"] == .string("1234.567891"))
+            #expect(outcome.json["total_usage"] == .string("1000.000009"))
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            let snapshots = try ledger.read { try $0.snapshots(account: "ops") }
+            #expect(snapshots.count == 1)
+            #expect(snapshots.first?.totalCredits == Micros(raw: 1_234_567_891))
+            #expect(snapshots.first?.source == "api")
+            #expect(snapshots.first?.runID == outcome.runID)
+            let runs = try ledger.read { try $0.runs() }
+            #expect(runs.first?.command == "fetch" && runs.first?.outcome == "ok")
+        }
+    }
+
+    @Test func findingsWhenTotalsGoDownOrReadZero() async throws {
+        let directory = try TemporaryDirectory()
+        try await withSim({ $0.initialCredits = Micros(raw: 50_000_000) }) { server in
+            _ = try await FetchStage(context: context(directory, server: server)).run()
+            let zero = try await FetchStage(context: context(directory, server: server, key: "sim-inference-key")).run()
+            #expect(zero.findings.map(\.kind) == [.zeroReading])
+            #expect(zero.exitStatus == .attention)
+            // Kept in the ledger (nothing is lost), and later readings compare with the last trusted one.
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            #expect(try ledger.read { try $0.snapshots(account: "ops") }.count == 2)
+            let after = try await FetchStage(context: context(directory, server: server)).run()
+            #expect(after.findings.isEmpty)
+            #expect(try ledger.verify().isSound)
+        }
+        let earlier = [(credits: Micros(raw: 10), usage: Micros(raw: 5))]
+        let lower = SnapshotTaken(observedAt: Timestamp.now(), totalCredits: Micros(raw: 9), totalUsage: Micros(raw: 4), source: "api")
+        #expect(SnapshotCheck.findings(for: lower, earlier: earlier, account: "a").map(\.kind) == [.creditsDecreased, .usageDecreased])
+    }
+
+    @Test func refusedKeyIsRecordedAndMapsTo77() async throws {
+        let directory = try TemporaryDirectory()
+        try await withSim({ _ in }) { server in
+            do {
+                _ = try await FetchStage(context: context(directory, server: server, key: "wrong")).run()
+                Issue.record("must throw")
+            } catch let error as APIError {
+                #expect(error.exitStatus == .noPermission)
+            }
+            let runs = try Ledger(path: directory.path("ledger.sqlite")).read { try $0.runs() }
+            #expect(runs.first?.outcome == "failed" && runs.first?.exitCode == 77)
+        }
+    }
+
+    @Test func exitCodesOfAPIErrors() {
+        #expect(APIError.server(status: 503, message: "").exitStatus == .unavailable)
+        #expect(APIError.notSent(reason: "").exitStatus == .unavailable)
+        #expect(APIError.timedOut(reason: "").exitStatus == .unavailable)
+        #expect(APIError.rateLimited(retryAfter: nil, message: "").exitStatus == .tempFail)
+        #expect(APIError.malformedResponse(reason: "", rawBody: nil).exitStatus == .protocol)
+        #expect(APIError.forbidden(message: "").exitStatus == .noPermission)
+    }
+}

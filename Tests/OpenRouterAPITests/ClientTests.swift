@@ -1,0 +1,280 @@
+import CreditTypes
+import Foundation
+import OpenRouterSimulator
+import Testing
+
+@testable import OpenRouterAPI
+
+/// The client against the simulator: every answer and every retry rule.
+@Suite struct ClientTests {
+    @Test func creditsAreExact() async throws {
+        try await withSimulator({
+            $0.initialCredits = try! Micros(parsing: "1234.567891")
+            $0.initialUsage = try! Micros(parsing: "1000.000009")
+        }) { _, client in
+            let reading = try await client.getCredits()
+            #expect(reading.totalCredits == Micros(raw: 1_234_567_891))
+            #expect(reading.totalUsage == Micros(raw: 1_000_000_009))
+            #expect(reading.rawBody.contains("1234.567891"))
+        }
+    }
+
+    @Test func inferenceKeyReadsZeros() async throws {
+        try await withSimulator({ $0.initialCredits = Micros(raw: 5_000_000) },
+                                client: { $0.managementKey = Secret("sim-inference-key") }) { _, client in
+            let reading = try await client.getCredits()
+            #expect(reading.totalCredits == .zero && reading.totalUsage == .zero)
+        }
+    }
+
+    @Test func wrongKeyIsUnauthorizedAndNeverPrinted() async throws {
+        let logs = CapturedLogs()
+        let secret = "sk-or-v1-THIS-MUST-NOT-LEAK"
+        try await withSimulator(client: {
+            $0.managementKey = Secret(secret)
+            $0.bearer = Secret(secret)
+            $0.logger = logs.logger
+        }) { _, client in
+            do throws(APIError) {
+                _ = try await client.getCredits()
+                Issue.record("a wrong key must be refused")
+            } catch {
+                guard case .unauthorized = error else { Issue.record("expected 401, got \(error)"); return }
+                #expect(error.httpStatus == 401)
+                #expect(!error.description.contains(secret))
+                #expect(!"\(error)".contains(secret))
+                #expect(!String(reflecting: error).contains(secret))
+            }
+            await #expect(throws: APIError.self) {
+                try await client.createCoinbaseCharge(amount: Micros(raw: 10_000_000), sender: wallet, chainID: 8453)
+            }
+            #expect(!String(describing: client.configuration).contains(secret))
+        }
+        #expect(logs.all.allSatisfy { !$0.contains(secret) })
+    }
+
+    @Test func disabledKeyIsForbidden() async throws {
+        try await withSimulator({ $0.disabledKey = "sim-disabled" }, client: { $0.managementKey = Secret("sim-disabled") }) { _, client in
+            await #expect {
+                try await client.getCredits()
+            } throws: { error in
+                guard let error = error as? APIError, case .forbidden = error else { return false }
+                return error.httpStatus == 403
+            }
+        }
+    }
+
+    @Test func chargeIsCreatedAndDecoded() async throws {
+        try await withSimulator { server, client in
+            let charge = try await client.createCoinbaseCharge(amount: try Micros(parsing: "12.34"), sender: wallet, chainID: 8453)
+            #expect(!charge.id.isEmpty)
+            #expect(charge.chainID == 8453)
+            #expect(charge.expiresAt.millisecondsSinceEpoch - charge.createdAt.millisecondsSinceEpoch == 3_600_000)
+            #expect(charge.callDataJSON?.contains("\"recipient_amount\":\"12340000\"") == true)
+            #expect(charge.rawBody.contains(charge.id))
+            let state = await server.state()
+            #expect(state.charges.count == 1)
+            #expect(state.charges.first?.amount == Micros(raw: 12_340_000))
+            #expect(state.charges.first?.sender == wallet)
+        }
+    }
+
+    @Test(arguments: [
+        ("0x1234", Int64(8453), "sender"),
+        (wallet, Int64(5), "chain_id"),
+    ])
+    func badRequestsCreateNothing(sender: String, chain: Int64, field: String) async throws {
+        try await withSimulator { server, client in
+            do throws(APIError) {
+                _ = try await client.createCoinbaseCharge(amount: Micros(raw: 1_000_000), sender: sender, chainID: chain)
+                Issue.record("must be refused")
+            } catch {
+                guard case .badRequest(let status, let message, let raw) = error else { Issue.record("got \(error)"); return }
+                #expect(status == 400)
+                #expect(message.contains(field))
+                #expect(raw?.contains("\"code\":400") == true)
+            }
+            #expect(await server.state().charges.isEmpty)
+        }
+    }
+
+    @Test func zeroAmountIsRefused() async throws {
+        try await withSimulator { _, client in
+            await #expect(throws: APIError.self) {
+                try await client.createCoinbaseCharge(amount: .zero, sender: wallet, chainID: 1)
+            }
+        }
+    }
+
+    @Test func goneIsPermanentAndExplained() async throws {
+        try await withSimulator({ $0.coinbase = .gone }) { server, client in
+            do throws(APIError) {
+                _ = try await client.createCoinbaseCharge(amount: Micros(raw: 1_000_000), sender: wallet, chainID: 8453)
+                Issue.record("gone must throw")
+            } catch {
+                guard case .gone = error else { Issue.record("got \(error)"); return }
+                #expect(error.httpStatus == 410)
+                #expect(error.description.contains("credit-recon import charges FILE.csv"))
+            }
+            #expect(await server.apiRequestCount() == 1)  // never retried
+        }
+    }
+
+    /// The server creates the charge, then drops the connection: the client must report an
+    /// unknown outcome and never send the request again.
+    @Test func droppedPostIsNeverResent() async throws {
+        try await withSimulator({ $0.dropRate = 1 }) { server, client in
+            do throws(APIError) {
+                _ = try await client.createCoinbaseCharge(amount: Micros(raw: 7_000_000), sender: wallet, chainID: 137)
+                Issue.record("a dropped connection must not look like success")
+            } catch {
+                guard case .outcomeUnknown = error else { Issue.record("got \(error)"); return }
+            }
+            #expect(await server.state().charges.count == 1)
+            #expect(await server.apiRequestCount() == 1)
+        }
+    }
+
+    @Test func postAnswered500IsUnknownNotRetried() async throws {
+        try await withSimulator({ $0.failRate = 1 }) { server, client in
+            do throws(APIError) {
+                _ = try await client.createCoinbaseCharge(amount: Micros(raw: 7_000_000), sender: wallet, chainID: 137)
+                Issue.record("must throw")
+            } catch {
+                guard case .outcomeUnknown(let reason) = error else { Issue.record("got \(error)"); return }
+                #expect(reason.contains("500"))
+            }
+            #expect(await server.apiRequestCount() == 1)
+        }
+    }
+
+    @Test func getRetries500UntilTheBudgetRunsOut() async throws {
+        try await withSimulator({ $0.failRate = 1 }, client: { $0.maxRetryTime = .milliseconds(1500) }) { server, client in
+            do throws(APIError) {
+                _ = try await client.getCredits()
+                Issue.record("must throw")
+            } catch {
+                guard case .server(let status, _) = error else { Issue.record("got \(error)"); return }
+                #expect(status == 500)
+            }
+            #expect(await server.apiRequestCount() >= 2)
+        }
+    }
+
+    @Test func getRetriesDroppedConnections() async throws {
+        try await withSimulator({ $0.dropRate = 1 }, client: { $0.maxRetryTime = .milliseconds(1200) }) { server, client in
+            do throws(APIError) {
+                _ = try await client.getCredits()
+                Issue.record("must throw")
+            } catch {
+                guard case .timedOut = error else { Issue.record("got \(error)"); return }
+            }
+            #expect(await server.apiRequestCount() >= 2)
+        }
+    }
+
+    @Test func getSucceedsAfterTransientFailures() async throws {
+        // Seeded draws: with a 30 % fail rate, retries get through well within the budget.
+        try await withSimulator({ $0.failRate = 0.3; $0.seed = 7; $0.initialCredits = Micros(raw: 3) },
+                                client: { $0.maxRetryTime = .seconds(30) }) { server, client in
+            for _ in 0..<4 {
+                let reading = try await client.getCredits()
+                #expect(reading.totalCredits == Micros(raw: 3))
+            }
+            #expect(await server.apiRequestCount() > 4)
+        }
+    }
+
+    @Test func connectionRefusedIsNotSent() async throws {
+        let server = try await SimulatorServer.start(SimulatorOptions())
+        let url = server.baseURL
+        await server.shutdown()
+        let client = OpenRouterClient(configuration: ClientConfiguration(
+            baseURL: url, managementKey: Secret("k"), maxRetryTime: .milliseconds(800)))
+        do throws(APIError) {
+            _ = try await client.createCoinbaseCharge(amount: Micros(raw: 1), sender: wallet, chainID: 1)
+            Issue.record("must throw")
+        } catch {
+            if case .notSent = error {} else { Issue.record("got \(error)") }
+        }
+        do throws(APIError) {
+            _ = try await client.getCredits()
+            Issue.record("must throw")
+        } catch {
+            if case .notSent = error {} else { Issue.record("got \(error)") }
+        }
+        await client.shutdown()
+    }
+
+    @Test func timeoutOnGetAndOnPost() async throws {
+        try await withSimulator({ $0.latencyMilliseconds = 1500 }, client: {
+            $0.timeout = .milliseconds(300)
+            $0.maxRetryTime = .milliseconds(700)
+        }) { server, client in
+            do throws(APIError) {
+                _ = try await client.getCredits()
+                Issue.record("must throw")
+            } catch {
+                if case .timedOut = error {} else { Issue.record("got \(error)") }
+            }
+            do throws(APIError) {
+                _ = try await client.createCoinbaseCharge(amount: Micros(raw: 2_000_000), sender: wallet, chainID: 1)
+                Issue.record("must throw")
+            } catch {
+                if case .outcomeUnknown = error {} else { Issue.record("got \(error)") }
+            }
+            // The server finishes the charge after the client gave up: the outcome really was unknown.
+            try await Task.sleep(for: .milliseconds(1700))
+            #expect(await server.state().charges.count == 1)
+        }
+    }
+
+    @Test func retryAfterIsHonouredAndPostRetriedOn429() async throws {
+        try await withSimulator({ $0.rateLimit = 1 }) { server, client in
+            let clock = ContinuousClock()
+            let start = clock.now
+            _ = try await client.getCredits()  // takes the only token
+            // 429 with Retry-After: 1 — a POST that provably was not processed is re-sent.
+            let charge = try await client.createCoinbaseCharge(amount: Micros(raw: 1_000_000), sender: wallet, chainID: 1)
+            #expect(!charge.id.isEmpty)
+            #expect(clock.now - start >= .milliseconds(900))
+            #expect(await server.state().charges.count == 1)
+            #expect(await server.apiRequestCount() >= 3)
+        }
+    }
+
+    @Test func rateLimitedBeyondTheBudget() async throws {
+        try await withSimulator({ $0.rateLimit = 1 }, client: { $0.maxRetryTime = .milliseconds(300) }) { _, client in
+            _ = try await client.getCredits()
+            do throws(APIError) {
+                _ = try await client.getCredits()
+                Issue.record("must throw")
+            } catch {
+                guard case .rateLimited(let retryAfter, _) = error else { Issue.record("got \(error)"); return }
+                #expect(retryAfter == .seconds(1))
+                #expect(error.description.contains("try again later"))
+            }
+        }
+    }
+
+    @Test func a429PausesEveryConcurrentCall() async throws {
+        try await withSimulator({ $0.rateLimit = 2 }, client: { $0.maxRetryTime = .seconds(20) }) { server, client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<6 { group.addTask { _ = try await client.getCredits() } }
+                try await group.waitForAll()
+            }
+            // Six calls at 2/s with a shared pause: few wasted requests, not a storm.
+            #expect(await server.apiRequestCount() < 20)
+        }
+    }
+
+    @Test func clientSideRateLimitAvoids429() async throws {
+        try await withSimulator({ $0.rateLimit = 4 }, client: { $0.rateLimit = 3 }) { server, client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<6 { group.addTask { _ = try await client.getCredits() } }
+                try await group.waitForAll()
+            }
+            #expect(await server.apiRequestCount() == 6)
+        }
+    }
+}

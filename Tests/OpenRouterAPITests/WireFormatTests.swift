@@ -1,0 +1,99 @@
+import CreditTypes
+import Testing
+
+@testable import OpenRouterAPI
+
+/// Exact and tolerant decoding of the API's answers, without a server.
+@Suite struct WireFormatTests {
+    func credits(_ text: String) throws(APIError) -> CreditsReading { try WireFormat.credits(Array(text.utf8)) }
+
+    @Test func exactDecimalsAndUnknownFields() throws {
+        let reading = try credits(#"{"data":{"total_credits":1234.567891,"total_usage":1000.000009,"extra":{"x":[1,2]}},"user_id":"u"}"#)
+        #expect(reading.totalCredits == Micros(raw: 1_234_567_891))
+        #expect(reading.totalUsage == Micros(raw: 1_000_000_009))
+    }
+
+    @Test func integersExponentsAndStrings() throws {
+        let reading = try credits(#"{"data":{"total_credits":1e2,"total_usage":"2.5E-1"}}"#)
+        #expect(reading.totalCredits == Micros(raw: 100_000_000))
+        #expect(reading.totalUsage == Micros(raw: 250_000))
+        #expect(try credits(#"{"data":{"total_credits":42,"total_usage":0}}"#).totalCredits == Micros(raw: 42_000_000))
+    }
+
+    @Test func moreThanSixDecimalsRoundHalfEven() throws {
+        let reading = try credits(#"{"data":{"total_credits":0.0000005,"total_usage":0.0000015}}"#)
+        #expect(reading.totalCredits == .zero)
+        #expect(reading.totalUsage == Micros(raw: 2))
+    }
+
+    @Test(arguments: [
+        #"not json"#, #"{"data":{"total_credits":1}}"#, #"{"data":{"total_credits":"x","total_usage":1}}"#,
+        #"{"total_credits":1,"total_usage":1}"#, #"{"data":[]}"#,
+    ])
+    func malformedAnswers(_ text: String) {
+        #expect {
+            try credits(text)
+        } throws: { error in
+            guard let error = error as? APIError, case .malformedResponse(_, let raw) = error else { return false }
+            return raw == text
+        }
+    }
+
+    @Test func chargeWithEpochTimestamps() throws {
+        let seconds = try WireFormat.charge(Array(#"{"data":{"id":"c1","created_at":1767225600,"expires_at":1767229200000,"new":true}}"#.utf8))
+        #expect(seconds.createdAt == (try Timestamp(iso8601: "2026-01-01T00:00:00Z")))
+        #expect(seconds.expiresAt == (try Timestamp(iso8601: "2026-01-01T01:00:00Z")))
+        #expect(seconds.chainID == nil && seconds.callDataJSON == nil)
+        let fractional = try WireFormat.charge(Array(#"{"data":{"id":"c2","created_at":"1767225600.25","expires_at":"2026-01-01T01:00:00+01:00","web3_data":{"transfer_intent":{"call_data":{"b":"2","a":"1"},"metadata":{"chain_id":8453.0}}}}}"#.utf8))
+        #expect(fractional.createdAt.millisecondsSinceEpoch == 1_767_225_600_250)
+        #expect(fractional.expiresAt == (try Timestamp(iso8601: "2026-01-01T00:00:00Z")))
+        #expect(fractional.chainID == 8453)
+        #expect(fractional.callDataJSON == #"{"a":"1","b":"2"}"#)
+    }
+
+    @Test func chargeWithoutIDIsMalformed() {
+        #expect(throws: APIError.self) { try WireFormat.charge(Array(#"{"data":{"created_at":1,"expires_at":2}}"#.utf8)) }
+    }
+
+    @Test func requestBodyIsExact() {
+        let body = String(decoding: WireFormat.chargeRequest(amount: Micros(raw: 12_500_000), sender: "0xab", chainID: 8453), as: UTF8.self)
+        #expect(body == #"{"amount":12.5,"chain_id":8453,"sender":"0xab"}"#)
+    }
+
+    @Test func errorMessages() {
+        #expect(WireFormat.errorMessage(Array(#"{"error":{"code":400,"message":"bad sender"}}"#.utf8), status: 400) == "bad sender")
+        #expect(WireFormat.errorMessage(Array("<html>oops</html>".utf8), status: 502) == "<html>oops</html>")
+        #expect(WireFormat.errorMessage([], status: 502).contains("502"))
+    }
+
+    @Test func retryAfterSecondsAndDates() throws {
+        let now = try Timestamp(iso8601: "2015-10-21T07:28:00Z")
+        #expect(RetryAfter.parse("3", now: now) == .seconds(3))
+        #expect(RetryAfter.parse(" 120 ", now: now) == .seconds(120))
+        #expect(RetryAfter.parse("0.5", now: now) == .milliseconds(500))
+        #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:28:30 GMT", now: now) == .seconds(30))
+        #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:27:00 GMT", now: now) == .zero)
+        #expect(RetryAfter.parse("soon", now: now) == nil)
+        #expect(RetryAfter.parse(nil, now: now) == nil)
+    }
+
+    @Test func backoffGrowsWithJitterAndCaps() {
+        let policy = RetryPolicy()
+        for _ in 0..<50 {
+            let first = policy.backoff(attempt: 0)
+            #expect(first >= .milliseconds(500) && first <= .milliseconds(625))
+            let third = policy.backoff(attempt: 2)
+            #expect(third >= .milliseconds(1125) && third <= .milliseconds(1407))
+            #expect(policy.backoff(attempt: 40) == .seconds(60))
+        }
+    }
+
+    @Test func exitStatusesOfEveryCase() {
+        #expect(APIError.unauthorized(message: "").httpStatus == 401)
+        #expect(APIError.notSent(reason: "").httpStatus == nil)
+        #expect(APIError.badRequest(status: 422, message: "m", rawBody: nil).httpStatus == 422)
+        #expect(OpenRouterClient.refusal(status: 404, body: []).httpStatus == 404)
+        if case .gone = OpenRouterClient.refusal(status: 410, body: []) {} else { Issue.record("410 must be gone") }
+        if case .forbidden = OpenRouterClient.refusal(status: 403, body: []) {} else { Issue.record("403 must be forbidden") }
+    }
+}

@@ -1,0 +1,226 @@
+import AsyncHTTPClient
+import CreditTypes
+import Foundation
+import NIOCore
+import NIOHTTP1
+import OpenRouterSimulator
+import Testing
+
+/// The simulator over HTTP: wire format, keys, admin routes, expiry, faults, persistence.
+@Suite struct SimulatorTests {
+    struct Answer {
+        let status: Int
+        let contentType: String?
+        let retryAfter: String?
+        let json: ExactJSON
+    }
+
+    /// Runs `body` against a fresh simulator and HTTP client, shutting both down even on throw.
+    func withSim(_ configure: (inout SimulatorOptions) -> Void = { _ in },
+                 _ body: (SimulatorServer, Requester) async throws -> Void) async throws {
+        var options = SimulatorOptions()
+        options.seed = 1
+        configure(&options)
+        let server = try await SimulatorServer.start(options)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let requester = Requester(http: http, root: "http://127.0.0.1:\(server.port)")
+        do {
+            try await body(server, requester)
+        } catch {
+            try? await http.shutdown()
+            await server.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+        await server.shutdown()
+    }
+
+    struct Requester {
+        let http: HTTPClient
+        let root: String
+
+        func send(_ method: HTTPMethod, _ path: String, key: String? = nil, body: String? = nil) async throws -> Answer {
+            var request = HTTPClientRequest(url: root + path)
+            request.method = method
+            if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: body))
+            }
+            let response = try await http.execute(request, timeout: .seconds(10))
+            let bytes = try await response.body.collect(upTo: 1 << 20)
+            return Answer(
+                status: Int(response.status.code), contentType: response.headers.first(name: "content-type"),
+                retryAfter: response.headers.first(name: "retry-after"),
+                json: try ExactJSON(parsing: Array(bytes.readableBytesView)))
+        }
+
+        func credits(key: String = "sim-management-key") async throws -> Answer {
+            try await send(.GET, "/api/v1/credits", key: key)
+        }
+
+        func charge(_ body: String, key: String = "sim-management-key") async throws -> Answer {
+            try await send(.POST, "/api/v1/credits/coinbase", key: key, body: body)
+        }
+
+        func state() async throws -> ExactJSON { try await send(.GET, "/_sim/state").json }
+    }
+
+    static let wallet = "0x52908400098527886e0f7030069857d2e4169ee7"
+    static let chargeBody = #"{"amount":25.5,"sender":"\#(wallet)","chain_id":8453}"#
+
+    @Test func creditsWireFormatIsExact() async throws {
+        try await withSim({
+            $0.initialCredits = try! Micros(parsing: "1234.567891")
+            $0.initialUsage = try! Micros(parsing: "1000.000009")
+        }) { _, sim in
+            let answer = try await sim.credits()
+            #expect(answer.status == 200)
+            #expect(answer.contentType == "application/json")
+            #expect(answer.json["data"]?["total_credits"] == .number("1234.567891"))
+            #expect(answer.json["data"]?["total_usage"] == .number("1000.000009"))
+            let zero = try await sim.credits(key: "sim-inference-key")
+            #expect(zero.json["data"]?["total_credits"] == .number("0"))
+            #expect(zero.json["data"]?["total_usage"] == .number("0"))
+        }
+    }
+
+    @Test func errorsHaveTheAPIShape() async throws {
+        try await withSim({ $0.disabledKey = "off" }) { _, sim in
+            let missing = try await sim.send(.GET, "/api/v1/credits")
+            #expect(missing.status == 401)
+            #expect(missing.json["error"]?["code"] == .number("401"))
+            #expect(missing.json["error"]?["message"]?.stringValue?.isEmpty == false)
+            #expect(try await sim.credits(key: "wrong").status == 401)
+            #expect(try await sim.credits(key: "off").status == 403)
+            for body in [
+                #"{"amount":10,"sender":"0x123","chain_id":8453}"#,
+                #"{"amount":10,"sender":"\#(Self.wallet)","chain_id":10}"#,
+                #"{"amount":0,"sender":"\#(Self.wallet)","chain_id":1}"#,
+                #"{"amount":"10","sender":"\#(Self.wallet)","chain_id":1}"#,
+                "not json",
+            ] {
+                let answer = try await sim.charge(body)
+                #expect(answer.status == 400, "\(body)")
+                #expect(answer.json["error"]?["code"] == .number("400"))
+            }
+            #expect(try await sim.state()["charges"] == .array([]))
+        }
+    }
+
+    @Test func chargeWireFormat() async throws {
+        try await withSim { _, sim in
+            let answer = try await sim.charge(Self.chargeBody)
+            #expect(answer.status == 200)
+            let data = answer.json["data"]
+            #expect(data?["id"]?.stringValue?.isEmpty == false)
+            #expect(data?["created_at"]?.stringValue != nil && data?["expires_at"]?.stringValue != nil)
+            let intent = data?["web3_data"]?["transfer_intent"]
+            for field in ["deadline", "fee_amount", "id", "operator", "prefix", "recipient", "recipient_amount",
+                          "recipient_currency", "refund_destination", "signature"] {
+                #expect(intent?["call_data"]?[field]?.stringValue != nil, "call_data.\(field)")
+            }
+            #expect(intent?["call_data"]?["recipient_amount"] == .string("25500000"))
+            #expect(intent?["metadata"]?["chain_id"] == .number("8453"))
+            #expect(intent?["metadata"]?["sender"] == .string(Self.wallet))
+            #expect(intent?["metadata"]?["contract_address"]?.stringValue != nil)
+        }
+    }
+
+    @Test func adminRoutesMoveTheTotals() async throws {
+        try await withSim({ $0.initialCredits = Micros(raw: 100_000_000) }) { _, sim in
+            #expect(try await sim.send(.POST, "/_sim/usage", body: #"{"amount":"1.25"}"#).status == 200)
+            #expect(try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"20"}"#).status == 200)
+            #expect(try await sim.send(.POST, "/_sim/usage", body: #"{"amount":"0.0000001"}"#).status == 400)
+            let id = try await sim.charge(Self.chargeBody).json["data"]?["id"]?.stringValue ?? ""
+            let paid = try await sim.send(.POST, "/_sim/charges/\(id)/pay")
+            #expect(paid.status == 200)
+            #expect(try await sim.send(.POST, "/_sim/charges/\(id)/pay").status == 409)
+            #expect(try await sim.send(.POST, "/_sim/charges/nope/pay").status == 404)
+            let state = try await sim.state()
+            #expect(state["total_credits"] == .string("145.5"))
+            #expect(state["total_usage"] == .string("1.25"))
+            #expect(state["charges"] == paid.json["charges"])
+            guard case .array(let charges)? = state["charges"], let charge = charges.first else {
+                Issue.record("one charge expected"); return
+            }
+            #expect(charge["amount"] == .string("25.5"))
+            #expect(charge["paid_at"]?.stringValue != nil)
+            #expect(charge["chain_id"] == .number("8453"))
+            let credits = try await sim.credits()
+            #expect(credits.json["data"]?["total_credits"] == .number("145.5"))
+        }
+    }
+
+    @Test func chargesExpireOnTheSimulatorClock() async throws {
+        try await withSim({ $0.chargeTTLSeconds = 60 }) { server, sim in
+            #expect(try await sim.send(.POST, "/_sim/clock", body: #"{"now":"2026-01-01T00:00:00Z"}"#).status == 200)
+            let created = try await sim.charge(Self.chargeBody).json["data"]
+            #expect(created?["created_at"] == .string("2026-01-01T00:00:00.000Z"))
+            #expect(created?["expires_at"] == .string("2026-01-01T00:01:00.000Z"))
+            _ = try await sim.send(.POST, "/_sim/clock", body: #"{"now":"2026-01-01T00:01:00Z"}"#)
+            let id = created?["id"]?.stringValue ?? ""
+            #expect(try await sim.send(.POST, "/_sim/charges/\(id)/pay").status == 409)
+            guard case .array(let charges)? = try await sim.state()["charges"] else { Issue.record("no charges"); return }
+            #expect(charges.first?["status"] == .string("expired"))
+            #expect(await server.now() == (try Timestamp(iso8601: "2026-01-01T00:01:00Z")))
+        }
+    }
+
+    @Test func goneModeAndFaultsRoute() async throws {
+        try await withSim { _, sim in
+            #expect(try await sim.send(.POST, "/_sim/faults", body: #"{"coinbase":"gone"}"#).status == 200)
+            let gone = try await sim.charge(Self.chargeBody)
+            #expect(gone.status == 410)
+            #expect(gone.json["error"]?["code"] == .number("410"))
+            _ = try await sim.send(.POST, "/_sim/faults", body: #"{"coinbase":"available","rate_limit":1}"#)
+            #expect(try await sim.credits().status == 200)
+            let limited = try await sim.credits()
+            #expect(limited.status == 429)
+            #expect(limited.retryAfter == "1")
+            _ = try await sim.send(.POST, "/_sim/faults", body: #"{"rate_limit":null,"fail_rate":1}"#)
+            #expect(try await sim.credits().status == 500)
+        }
+    }
+
+    @Test func seededFaultsRepeat() async throws {
+        var runs: [[Int]] = []
+        for _ in 0..<2 {
+            try await withSim({ $0.failRate = 0.5; $0.seed = 99 }) { _, sim in
+                var statuses: [Int] = []
+                for _ in 0..<12 { statuses.append(try await sim.credits().status) }
+                runs.append(statuses)
+            }
+        }
+        #expect(runs[0] == runs[1])
+        #expect(runs[0].contains(500) && runs[0].contains(200))
+    }
+
+    @Test func dropClosesTheConnectionAfterProcessing() async throws {
+        try await withSim({ $0.dropRate = 1 }) { server, sim in
+            await #expect(throws: (any Error).self) { try await sim.charge(Self.chargeBody) }
+            #expect(await server.state().charges.count == 1)
+        }
+    }
+
+    @Test func statePersistsAcrossRestarts() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("state.json").path
+        var chargeID = ""
+        try await withSim({ $0.statePath = path; $0.initialCredits = Micros(raw: 1) }) { _, sim in
+            chargeID = try await sim.charge(Self.chargeBody).json["data"]?["id"]?.stringValue ?? ""
+            _ = try await sim.send(.POST, "/_sim/usage", body: #"{"amount":"0.5"}"#)
+        }
+        try await withSim({ $0.statePath = path; $0.initialCredits = Micros(raw: 999_000_000) }) { server, sim in
+            let state = await server.state()
+            #expect(state.totalCredits == Micros(raw: 1))
+            #expect(state.totalUsage == Micros(raw: 500_000))
+            #expect(state.charges.map(\.id) == [chargeID])
+            // New charges keep unique ids after a restart.
+            let next = try await sim.charge(Self.chargeBody).json["data"]?["id"]?.stringValue
+            #expect(next != chargeID)
+        }
+    }
+}
