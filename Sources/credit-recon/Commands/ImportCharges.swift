@@ -1,18 +1,24 @@
 import ArgumentParser
 import CreditRecon
+import Foundation
+import Ledger
 
 extension CreditReconCommand.Import {
-    /// Records charges made elsewhere (web flow, Coinbase export).
+    /// `import charges FILE.csv`: records charges made elsewhere (web flow, Coinbase export).
     struct Charges: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "charges",
-            abstract: "Records charges made elsewhere (web flow, Coinbase export). (not built yet)"
+            abstract: "Records charges made elsewhere (web flow, Coinbase export) from a CSV file.",
+            discussion: ChargesImportCommand.discussion
         )
 
         @OptionGroup var global: GlobalOptions
 
+        @Argument(help: ArgumentHelp("The charges CSV file.", valueName: "file.csv"))
+        var file: String
+
         mutating func run() async throws {
-            try await CLI.run(global) { _ in throw NotBuiltYet(command: "import charges") }
+            try await ChargesImportCommand.run(file: file, global: global)
         }
     }
 }
@@ -22,13 +28,54 @@ extension CreditReconCommand {
     struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "record",
-            abstract: "Same as `import charges`: records charges made elsewhere (not built yet)"
+            abstract: "Same as `import charges`: records charges made elsewhere from a CSV file.",
+            discussion: ChargesImportCommand.discussion
         )
 
         @OptionGroup var global: GlobalOptions
 
+        @Argument(help: ArgumentHelp("The charges CSV file.", valueName: "file.csv"))
+        var file: String
+
         mutating func run() async throws {
-            try await CLI.run(global) { _ in throw NotBuiltYet(command: "record") }
+            try await ChargesImportCommand.run(file: file, global: global)
+        }
+    }
+}
+
+/// What `import charges` and `record` share.
+enum ChargesImportCommand {
+    static let discussion = """
+        Columns: charge_id (required, unique), amount, created_at (required), wallet, chain_id, expires_at, \
+        reference, status (paid|expired|pending), paid_at, memo, account. Every row is checked before anything \
+        is written (exit 65 listing every problem). A charge already in the ledger with the same values is \
+        skipped, so importing the same file twice changes nothing; the same charge_id with other values is \
+        refused. A reference naming a blocked or unknown top-up of the same account resolves it.
+        """
+
+    static func run(file: String, global: GlobalOptions) async throws {
+        try await CLI.run(global) { context in
+            let lock = try WriterLock.acquire(ledgerPath: context.ledgerPath)
+            defer { withExtendedLifetime(lock) {} }
+            let importer = ChargeImport(path: file, defaultAccount: context.account)
+            let rows = try importer.validate()  // before the ledger is even created
+            let ledger = try context.openLedger()
+            var summary = try importer.write(rows, to: ledger, now: context.now())
+            summary.headHash = try ledger.headHash()
+            if context.json {
+                var json = summary.json
+                if case .object(var members) = json {
+                    members["file"] = .string(file)
+                    json = .object(members)
+                }
+                print(json.canonicalText)
+            } else {
+                print("recorded \(summary.inserted) charges from \(file) (\(summary.skipped) already in the ledger), "
+                    + "\(summary.total.centsText) USD")
+                for link in summary.linked { print("  reference \(link.reference) resolves top-up \(link.key)") }
+                print("ledger head \(summary.headHash)")
+            }
+            return .ok
         }
     }
 }

@@ -1,18 +1,84 @@
 import ArgumentParser
 import CreditRecon
+import CreditTypes
+import Ledger
 
 extension CreditReconCommand.Plan {
-    /// Validates a top-up plan; writes nothing.
+    /// `plan check PLAN.csv`: validates a top-up plan; writes nothing.
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
-            abstract: "Validates a top-up plan; writes nothing. (not built yet)"
+            abstract: "Validates a top-up plan (wallet,chain_id,amount[,reference,memo,account]); writes nothing.",
+            discussion: """
+                Every row is checked and every problem listed as FILE:LINE: column: what is wrong and how to fix it \
+                (exit 65); a missing or unreadable file exits 66. Mixed-case wallets must pass their EIP-55 checksum.
+                """
         )
 
         @OptionGroup var global: GlobalOptions
 
+        @Argument(help: ArgumentHelp("The plan CSV file.", valueName: "plan.csv"))
+        var plan: String
+
+        @Option(name: .long, help: ArgumentHelp("The largest amount one row may ask for, in USD (default 10000).", valueName: "usd"))
+        var maxAmount: String?
+
         mutating func run() async throws {
-            try await CLI.run(global) { _ in throw NotBuiltYet(command: "plan check") }
+            let plan = self.plan
+            let maxAmountText = self.maxAmount
+            try await CLI.run(global) { context in
+                let maxAmount = try USDOption.parse(maxAmountText, option: "--max-amount") ?? PlanReader.defaultMaxAmount
+                let reader = PlanReader(path: plan, defaultAccount: context.account, maxAmount: maxAmount)
+                do {
+                    let summary = try reader.read()
+                    if context.json {
+                        print(Self.json(plan, summary, errors: nil).canonicalText)
+                    } else {
+                        print("\(plan): \(summary.rows) row\(summary.rows == 1 ? "" : "s"), all valid; \(summary.total.centsText) USD in total")
+                        for chain in summary.totalsByChain.keys.sorted() {
+                            print("  \(Chain.label(for: chain)): \(summary.rowsByChain[chain] ?? 0) rows, \((summary.totalsByChain[chain] ?? .zero).centsText) USD")
+                        }
+                    }
+                    return .ok
+                } catch let errors as PlanErrors {
+                    if context.json { print(Self.json(plan, nil, errors: errors).canonicalText) }
+                    throw errors
+                }
+            }
+        }
+
+        static func json(_ file: String, _ summary: PlanReader.Summary?, errors: PlanErrors?) -> JSONValue {
+            var totals: [String: JSONValue] = [:]
+            for (chain, total) in summary?.totalsByChain ?? [:] {
+                totals[String(chain)] = .object([
+                    "chain": .string(Chain.label(for: chain)), "rows": .int(Int64(summary?.rowsByChain[chain] ?? 0)),
+                    "total": .string(total.decimalText),
+                ])
+            }
+            return .object([
+                "file": .string(file), "valid": .bool(errors == nil),
+                "rows": summary.map { .int(Int64($0.rows)) } ?? .null,
+                "total": summary.map { .string($0.total.decimalText) } ?? .null,
+                "totals_by_chain": .object(totals),
+                "error_count": .int(Int64(errors?.total ?? 0)),
+                "errors": .array((errors?.errors ?? []).map { .string($0.description) }),
+            ])
+        }
+    }
+}
+
+/// Parses a USD amount given on the command line.
+enum USDOption {
+    static func parse(_ text: String?, option: String) throws -> Micros? {
+        guard let text else { return nil }
+        do {
+            let value = try Micros(parsing: text, allowExponent: false)
+            guard value > .zero else { throw UsageError.usage("\(option) must be more than 0") }
+            return value
+        } catch let error as UsageError {
+            throw error
+        } catch {
+            throw UsageError.usage("\(option): \"\(text)\" \(error); write a plain number of USD such as 5000")
         }
     }
 }

@@ -1,0 +1,296 @@
+import CreditTypes
+import Ledger
+
+/// `import charges FILE.csv` (alias `record`): charges made elsewhere — the web flow, a
+/// Coinbase export — recorded in the ledger (CONTRACT.md § Charges CSV).
+///
+/// Every row is validated before the ledger is touched; then, in one transaction under
+/// the writer lock, each is checked against the ledger by `charge_id`: the same id with
+/// the same values is skipped, the same id with other values refuses the whole file (65).
+/// A `reference` naming a plan row of the same account that has no charge yet (blocked,
+/// unknown, rejected, planned) links the charge to it, which resolves the row
+/// (`recorded`). When nothing is new, nothing is written — not even a run — so
+/// re-importing a file leaves the journal head unchanged.
+public struct ChargeImport: Sendable {
+    /// What an import did.
+    public struct Summary: Sendable, Equatable {
+        public var rows = 0
+        public var inserted = 0
+        public var skipped = 0
+        /// Charges that resolved a plan row by `reference`.
+        public var linked: [(reference: String, key: String)] = []
+        /// References that name no open plan row (kept on the charge, linked to nothing).
+        public var unlinkedReferences = 0
+        public var total = Micros.zero
+        public var runID: Int64?
+        public var headHash = ""
+
+        public static func == (lhs: Summary, rhs: Summary) -> Bool {
+            lhs.rows == rhs.rows && lhs.inserted == rhs.inserted && lhs.skipped == rhs.skipped
+                && lhs.linked.map(\.key) == rhs.linked.map(\.key) && lhs.runID == rhs.runID && lhs.headHash == rhs.headHash
+        }
+
+        /// The `--json` summary.
+        public var json: JSONValue {
+            .object([
+                "rows": .int(Int64(rows)), "inserted": .int(Int64(inserted)), "skipped": .int(Int64(skipped)),
+                "linked": .array(linked.map { .object(["reference": .string($0.reference), "topup_key": .string($0.key)]) }),
+                "unlinked_references": .int(Int64(unlinkedReferences)), "inserted_total": .string(total.decimalText),
+                "run_id": runID.map(JSONValue.int) ?? .null, "head_hash": .string(headHash),
+            ])
+        }
+    }
+
+    /// One valid row.
+    struct Row: Sendable {
+        let line: Int
+        let account: String
+        let charge: ChargeRecorded
+    }
+
+    /// The file's rows, every one valid.
+    public struct Validated: Sendable {
+        let rows: [Row]
+        public var count: Int { rows.count }
+    }
+
+    static let columns: [CSVColumns.Spec] = [
+        .init("charge_id", aliases: ["id"], required: true),
+        .init("amount", required: true),
+        .init("wallet", aliases: ["sender"]),
+        .init("chain_id", aliases: ["chain"]),
+        .init("created_at", required: true),
+        .init("expires_at"),
+        .init("reference"),
+        .init("status"),
+        .init("paid_at"),
+        .init("memo"),
+        .init("account"),
+    ]
+
+    public let path: String
+    public let displayName: String
+    public let defaultAccount: String
+
+    public init(path: String, displayName: String? = nil, defaultAccount: String) {
+        self.path = path
+        self.displayName = displayName ?? path
+        self.defaultAccount = defaultAccount
+    }
+
+    /// Validates, then writes what is new.
+    public func run(ledger: Ledger, now: Timestamp) throws -> Summary {
+        try write(validate(), to: ledger, now: now)
+    }
+
+    // MARK: - Validate
+
+    /// Parses and checks every row; throws `PlanErrors` (65) listing every problem, or
+    /// `CSVError` (66) when the file cannot be read.
+    public func validate() throws -> Validated {
+        let reader = try CSVReader(path: path, displayName: displayName)
+        var errors = ErrorCollector(file: displayName)
+        let header: CSVRecord
+        do {
+            guard let first = try reader.next() else {
+                throw PlanErrors(errors: [.malformed(displayName, 1,
+                    "is empty; the first line must be a header such as charge_id,amount,wallet,chain_id,created_at,status")], total: 1)
+            }
+            header = first
+        } catch let error as CSVError {
+            throw PlanErrors(errors: [error], total: 1)
+        }
+        let columns: CSVColumns
+        do { columns = try CSVColumns(header: header, specs: Self.columns, file: displayName) } catch {
+            throw PlanErrors(errors: error.errors, total: error.errors.count)
+        }
+        var rows: [Row] = []
+        var seen: [String: Int] = [:]
+        while true {
+            let record: CSVRecord
+            do {
+                guard let next = try reader.next() else { break }
+                record = next
+            } catch {
+                errors.add(error)
+                if error.isFatal { break }
+                continue
+            }
+            let line = record.line
+            func value(_ name: String) -> String { (columns.value(name, in: record) ?? "").trimmingASCIIWhitespace() }
+            func fail(_ column: String, _ message: String) { errors.add(line: line, column: column, message) }
+
+            let id = PlanReader.text(columns.value("charge_id", in: record), column: "charge_id", line: line, errors: &errors)
+            var chargeID: String?
+            if let text = id.value {
+                if let earlier = seen[text] {
+                    fail("charge_id", "\"\(text)\" is already on line \(earlier); each charge appears once — remove the repeated row")
+                } else {
+                    seen[text] = line
+                    chargeID = text
+                }
+            } else if id.ok {
+                fail("charge_id", "is empty; copy the charge's id from the Coinbase or OpenRouter receipt")
+            }
+
+            var amount: Micros?
+            let amountText = value("amount")
+            if amountText.isEmpty {
+                fail("amount", "is empty; write the charge's amount in USD, e.g. 250 or 12.50")
+            } else {
+                do {
+                    let parsed = try Micros(parsing: amountText, allowExponent: false)
+                    if parsed > .zero { amount = parsed } else {
+                        fail("amount", "\"\(amountText)\" is not more than 0; write the amount the charge asked for")
+                    }
+                } catch {
+                    fail("amount", "\"\(amountText)\" \(error); write a plain decimal number of USD, e.g. 12.50")
+                }
+            }
+
+            var walletOK = true
+            var wallet: String?
+            if !value("wallet").isEmpty {
+                wallet = PlanReader.wallet(value("wallet"), line: line, errors: &errors)?.checksummed
+                walletOK = wallet != nil
+            }
+            var chainOK = true
+            var chainID: Int64?
+            if !value("chain_id").isEmpty {
+                chainID = PlanReader.chain(value("chain_id"), line: line, errors: &errors)?.rawValue
+                chainOK = chainID != nil
+            }
+
+            func time(_ column: String, required: Bool) -> (Timestamp?, Bool) {
+                let text = value(column)
+                if text.isEmpty {
+                    if required { fail(column, "is empty; give the time in ISO 8601, e.g. 2026-11-03T14:05:00Z") }
+                    return (nil, !required)
+                }
+                do { return (try Timestamp(iso8601: text), true) } catch {
+                    fail(column, error.description)
+                    return (nil, false)
+                }
+            }
+            let (createdAt, _) = time("created_at", required: true)
+            let (expiresAt, expiresOK) = time("expires_at", required: false)
+            let (paidAt, paidOK) = time("paid_at", required: false)
+
+            var statusOK = true
+            var status: String?
+            let statusText = value("status").lowercased()
+            if !statusText.isEmpty {
+                if ["paid", "expired", "pending"].contains(statusText) { status = statusText } else {
+                    statusOK = false
+                    fail("status", "\"\(value("status"))\" is not a status; use paid, expired or pending")
+                }
+            }
+            if paidAt != nil, let status, status != "paid" {
+                statusOK = false
+                fail("paid_at", "is given but status is \(status); a charge with a payment time is paid — fix one of the two")
+            }
+            if let createdAt, let expiresAt, expiresAt < createdAt {
+                fail("expires_at", "\(expiresAt.iso8601) is before created_at \(createdAt.iso8601); check the two times")
+            }
+            if let createdAt, let paidAt, paidAt < createdAt {
+                fail("paid_at", "\(paidAt.iso8601) is before created_at \(createdAt.iso8601); check the two times")
+            }
+            let reference = PlanReader.text(columns.value("reference", in: record), column: "reference", line: line, errors: &errors)
+            let memo = PlanReader.text(columns.value("memo", in: record), column: "memo", allowTab: true, line: line, errors: &errors)
+            let account = PlanReader.text(columns.value("account", in: record), column: "account", line: line, errors: &errors)
+
+            guard let chargeID, let amount, let createdAt, walletOK, chainOK, expiresOK, paidOK, statusOK,
+                  reference.ok, memo.ok, account.ok
+            else { continue }
+            rows.append(Row(line: line, account: account.value ?? defaultAccount, charge: ChargeRecorded(
+                chargeID: chargeID, amount: amount, wallet: wallet, chainID: chainID, createdAt: createdAt,
+                expiresAt: expiresAt, reference: reference.value, topUpKey: nil,
+                status: status ?? (paidAt != nil ? "paid" : nil), paidAt: paidAt, memo: memo.value,
+                origin: "\(displayName):\(line)")))
+        }
+        try errors.throwIfAny()
+        return Validated(rows: rows)
+    }
+
+    // MARK: - Write
+
+    /// Writes the validated rows not yet in the ledger, in one transaction.
+    public func write(_ validated: Validated, to ledger: Ledger, now: Timestamp) throws -> Summary {
+        let file = displayName
+        let account = defaultAccount
+        var summary = try ledger.write { writer -> Summary in
+            var result = Summary()
+            result.rows = validated.rows.count
+            var errors = ErrorCollector(file: file)
+            var fresh: [Row] = []
+            let reader = writer.reader
+            for row in validated.rows {
+                guard let existing = try reader.charge(id: row.charge.chargeID) else {
+                    fresh.append(row)
+                    continue
+                }
+                if let difference = Self.difference(row, existing) {
+                    errors.add(line: row.line, column: "charge_id",
+                               "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
+                                + "with \(difference); recorded charges are never changed — fix this row, or remove it if the ledger is right")
+                } else {
+                    result.skipped += 1
+                }
+            }
+            try errors.throwIfAny()
+            guard !fresh.isEmpty else { return result }
+            let runID = try writer.append(.runStarted(RunStarted(command: "import charges")), account: account, runID: nil, at: now)
+            for row in fresh {
+                var charge = row.charge
+                if let reference = charge.reference {
+                    // Link only rows with no charge yet: a created or recorded row keeps its own.
+                    if let topUp = try writer.reader.topUp(account: row.account, reference: reference),
+                       ["blocked", "unknown", "rejected", "planned", "requesting"].contains(topUp.state)
+                    {
+                        charge.topUpKey = topUp.key
+                        result.linked.append((reference, topUp.key))
+                    } else {
+                        result.unlinkedReferences += 1
+                    }
+                }
+                try writer.append(.chargeRecorded(charge), account: row.account, runID: runID, at: now)
+                result.total += charge.amount
+            }
+            try writer.append(.runFinished(RunFinished(
+                runID: runID, outcome: "ok", exitCode: 0,
+                summary: "recorded \(fresh.count) charges from \(file), \(result.linked.count) linked to plan rows")),
+                account: account, runID: runID, at: now)
+            result.inserted = fresh.count
+            result.runID = runID
+            return result
+        }
+        summary.headHash = try ledger.headHash()
+        return summary
+    }
+
+    /// How `row` differs from the stored charge, in words, or `nil` when it says the same.
+    static func difference(_ row: Row, _ stored: StoredCharge) -> String? {
+        let charge = row.charge
+        var differences: [String] = []
+        func compare(_ name: String, _ mine: String?, _ theirs: String?) {
+            if mine != theirs { differences.append("\(name) \(theirs ?? "(none)") (this row: \(mine ?? "(none)"))") }
+        }
+        compare("amount", charge.amount.decimalText, stored.amount.decimalText)
+        compare("account", row.account, stored.account)
+        if stored.origin == "api" {
+            // The API's own record: only what the export can contradict.
+            if charge.wallet != nil { compare("wallet", charge.wallet, stored.wallet) }
+            if charge.chainID != nil { compare("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init)) }
+        } else {
+            compare("wallet", charge.wallet, stored.wallet)
+            compare("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init))
+            compare("created_at", charge.createdAt.iso8601, stored.createdAt)
+            compare("expires_at", charge.expiresAt?.iso8601, stored.expiresAt)
+            compare("status", charge.status, stored.status)
+            compare("paid_at", charge.paidAt?.iso8601, stored.paidAt)
+            compare("reference", charge.reference, stored.reference)
+            compare("memo", charge.memo, stored.memo)
+        }
+        return differences.isEmpty ? nil : differences.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,32 @@
+/// A chain the Coinbase charge endpoint accepts for payment.
+public enum Chain: Int64, CaseIterable, Sendable, CustomStringConvertible {
+    case ethereum = 1
+    case polygon = 137
+    case base = 8453
+
+    /// The chain named by `text`: its id (`137`) or its name (`polygon`, any case).
+    public init?(text: String) {
+        let lowered = text.lowercased()
+        if let id = Int64(lowered), let chain = Chain(rawValue: id) {
+            self = chain
+        } else if let chain = Chain.allCases.first(where: { $0.name == lowered }) {
+            self = chain
+        } else {
+            return nil
+        }
+    }
+
+    /// The lower-case name: `ethereum`, `polygon`, `base`.
+    public var name: String {
+        switch self {
+        case .ethereum: return "ethereum"
+        case .polygon: return "polygon"
+        case .base: return "base"
+        }
+    }
+
+    public var description: String { name }
+
+    /// The chain's name for an id, or the id itself when it is not one of ours.
+    public static func label(for id: Int64) -> String { Chain(rawValue: id)?.name ?? String(id) }
+}

@@ -1,0 +1,105 @@
+/// A wallet address: `0x` and 40 hex digits, never the zero address, and when written in
+/// mixed case, matching its EIP-55 checksum.
+///
+/// EIP-55 (https://eips.ethereum.org/EIPS/eip-55) writes a letter in upper case when the
+/// matching nibble of Keccak-256(lower-case hex) is 8 or more. All-lower and all-upper
+/// addresses carry no checksum and are accepted as written.
+public struct EthereumAddress: Hashable, Sendable, CustomStringConvertible {
+    /// The address in its EIP-55 checksummed form, e.g. `0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed`.
+    /// Stored, keyed and sent in this form, so a plan that writes it in lower case and one
+    /// that writes it checksummed name the same wallet.
+    public let checksummed: String
+
+    /// Validates `text` (surrounding spaces are not trimmed: callers trim cells).
+    public init(validating text: String) throws(AddressError) {
+        var text = text
+        let result: Result<String, AddressError> = text.withUTF8 { bytes in
+            // Scratch space on the stack: this runs once per plan row, a million times
+            // for a large plan.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 42 + 32) { scratch in
+                Self.validate(bytes, scratch: scratch)
+            }
+        }
+        switch result {
+        case .success(let checksummed): self.checksummed = checksummed
+        case .failure(let error): throw error
+        }
+    }
+
+    private static func validate(_ bytes: UnsafeBufferPointer<UInt8>, scratch: UnsafeMutableBufferPointer<UInt8>)
+        -> Result<String, AddressError>
+    {
+        guard bytes.count >= 2, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "x") || bytes[1] == UInt8(ascii: "X") else {
+            return .failure(.missingPrefix)
+        }
+        guard bytes.count == 42 else { return .failure(.wrongLength(bytes.count - 2)) }
+        // scratch[0..<42]: "0x" + lower-case hex, then the checksummed form; [42..<74]: digest.
+        scratch[0] = UInt8(ascii: "0")
+        scratch[1] = UInt8(ascii: "x")
+        var hasLower = false, hasUpper = false, allZero = true
+        for index in 2..<42 {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                scratch[index] = byte
+                if byte != UInt8(ascii: "0") { allZero = false }
+            case UInt8(ascii: "a")...UInt8(ascii: "f"):
+                scratch[index] = byte
+                hasLower = true
+                allZero = false
+            case UInt8(ascii: "A")...UInt8(ascii: "F"):
+                scratch[index] = byte | 0x20
+                hasUpper = true
+                allZero = false
+            default:
+                return .failure(.notHex(Character(Unicode.Scalar(byte))))
+            }
+        }
+        guard !allZero else { return .failure(.zeroAddress) }
+        let digest = UnsafeMutableBufferPointer(rebasing: scratch[42..<74])
+        Keccak256.hash(UnsafeBufferPointer(rebasing: scratch[2..<42]), into: digest)
+        var matches = true
+        for index in 0..<40 {
+            let nibble = index % 2 == 0 ? digest[index / 2] >> 4 : digest[index / 2] & 0x0F
+            let lower = scratch[index + 2]
+            let expected = lower >= UInt8(ascii: "a") && nibble >= 8 ? lower & ~0x20 : lower
+            if expected != bytes[index + 2] { matches = false }
+            scratch[index + 2] = expected
+        }
+        // Mixed case is a checksum claim and must hold; one case only is no claim at all.
+        if hasLower && hasUpper && !matches { return .failure(.checksumMismatch) }
+        return .success(String(decoding: UnsafeBufferPointer(rebasing: scratch[0..<42]), as: UTF8.self))
+    }
+
+    public var description: String { checksummed }
+}
+
+/// Why a text is not a usable wallet address.
+public enum AddressError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// It does not start with `0x`.
+    case missingPrefix
+    /// It has this many hex digits instead of 40.
+    case wrongLength(Int)
+    /// It holds a character that is not a hex digit.
+    case notHex(Character)
+    /// It is `0x000…000`, which nobody can pay from.
+    case zeroAddress
+    /// Mixed case that does not match the EIP-55 checksum: a typo, or a different address.
+    case checksumMismatch
+
+    public var description: String {
+        switch self {
+        case .missingPrefix:
+            return "does not start with 0x; a wallet address is 0x followed by 40 hex digits"
+        case .wrongLength(let count):
+            return "has \(count) hex digits after 0x instead of 40; copy the address again from the wallet"
+        case .notHex(let character):
+            return "contains \"\(character)\", which is not a hex digit (0-9, a-f); copy the address again from the wallet"
+        case .zeroAddress:
+            return "is the zero address, which cannot send a payment; use the paying wallet's address"
+        case .checksumMismatch:
+            return "fails its EIP-55 checksum (the upper/lower case letters do not match the address), so it "
+                + "may have a typo; copy the address again from the wallet, or write it all in lower case to skip the checksum"
+        }
+    }
+}

@@ -1,0 +1,229 @@
+import CreditTypes
+
+/// Reads and validates a top-up plan (CONTRACT.md § Plan CSV), streaming.
+///
+/// Every row is checked and every problem collected, each as
+/// `file:line: column: what is wrong and how to fix it`; valid rows are handed to the
+/// caller one at a time, so `plan check` keeps nothing per row but a 64-bit fingerprint
+/// of its reference (a million-row plan checks in a few tens of MB).
+public struct PlanReader: Sendable {
+    /// Totals of a plan's valid rows.
+    public struct Summary: Sendable, Equatable {
+        /// Data rows read (valid or not).
+        public var rows = 0
+        /// Sum of the valid rows' amounts per chain id.
+        public var totalsByChain: [Int64: Micros] = [:]
+        /// Rows per chain id.
+        public var rowsByChain: [Int64: Int] = [:]
+        /// Sum of every valid row.
+        public var total = Micros.zero
+    }
+
+    /// The default for `--max-amount`: 10,000 USD.
+    public static let defaultMaxAmount = Micros(raw: 10_000 * Micros.perDollar)
+
+    static let columns: [CSVColumns.Spec] = [
+        .init("wallet", aliases: ["sender"], required: true),
+        .init("chain_id", aliases: ["chain"], required: true),
+        .init("amount", required: true),
+        .init("reference"),
+        .init("memo"),
+        .init("account"),
+    ]
+
+    public let path: String
+    /// The file's name in messages.
+    public let displayName: String
+    /// The account of rows without their own.
+    public let defaultAccount: String
+    /// The largest amount one row may ask for.
+    public let maxAmount: Micros
+
+    public init(path: String, displayName: String? = nil, defaultAccount: String,
+                maxAmount: Micros = PlanReader.defaultMaxAmount) {
+        self.path = path
+        self.displayName = displayName ?? path
+        self.defaultAccount = defaultAccount
+        self.maxAmount = maxAmount
+    }
+
+    /// Reads the whole plan, handing each valid row to `body`; throws `PlanErrors` (65)
+    /// listing every problem, or `CSVError` (66) when the file cannot be read.
+    ///
+    /// `body` sees rows before the whole file is known to be valid: callers that write
+    /// must collect rows and write only after this returns.
+    @discardableResult
+    public func read(_ body: (PlanRow) throws -> Void = { _ in }) throws -> Summary {
+        let reader = try CSVReader(path: path, displayName: displayName)
+        var errors = ErrorCollector(file: displayName)
+        var summary = Summary()
+        let header: CSVRecord
+        do {
+            guard let first = try reader.next() else {
+                throw PlanErrors(errors: [.malformed(displayName, 1,
+                    "is empty; the first line must be a header such as wallet,chain_id,amount,reference,memo")], total: 1)
+            }
+            header = first
+        } catch let error as CSVError {
+            throw PlanErrors(errors: [error], total: 1)
+        }
+        let columns: CSVColumns
+        do { columns = try CSVColumns(header: header, specs: Self.columns, file: displayName) } catch {
+            throw PlanErrors(errors: error.errors, total: error.errors.count)
+        }
+        // References are checked for uniqueness by 64-bit fingerprint only (8 bytes per
+        // row, so a million-row plan stays well under 64 MB). A repeated fingerprint is
+        // only a suspect: a second pass over the file compares the actual text, so a
+        // collision can never refuse a valid plan, and the error can name the first line.
+        var fingerprints = Set<Int>()
+        var suspects = Set<Int>()
+        while true {
+            let record: CSVRecord
+            do {
+                guard let next = try reader.next() else { break }
+                record = next
+            } catch {
+                summary.rows += 1
+                errors.add(error)
+                if error.isFatal { break }
+                continue
+            }
+            summary.rows += 1
+            let line = record.line
+            let wallet = Self.wallet(columns.value("wallet", in: record), line: line, errors: &errors)
+            let chain = Self.chain(columns.value("chain_id", in: record), line: line, errors: &errors)
+            let amount = Self.amount(columns.value("amount", in: record), max: maxAmount, line: line, errors: &errors)
+            let reference = Self.text(columns.value("reference", in: record), column: "reference", line: line, errors: &errors)
+            let memo = Self.text(columns.value("memo", in: record), column: "memo", allowTab: true, line: line, errors: &errors)
+            let account = Self.text(columns.value("account", in: record), column: "account", line: line, errors: &errors)
+            if let reference = reference.value {
+                let fingerprint = Self.fingerprint(reference)
+                if !fingerprints.insert(fingerprint).inserted { suspects.insert(fingerprint) }
+            }
+            guard let wallet, let chain, let amount, reference.ok, memo.ok, account.ok else { continue }
+            let row = PlanRow(line: line, wallet: wallet, chain: chain, amount: amount, reference: reference.value,
+                              memo: memo.value, account: account.value ?? defaultAccount)
+            summary.total += amount
+            summary.totalsByChain[chain.rawValue, default: .zero] += amount
+            summary.rowsByChain[chain.rawValue, default: 0] += 1
+            try body(row)
+        }
+        if !suspects.isEmpty {
+            try confirmDuplicates(suspects, columns: columns, errors: &errors)
+        }
+        try errors.throwIfAny()
+        return summary
+    }
+
+    private static func fingerprint(_ reference: String) -> Int {
+        var hasher = Hasher()
+        hasher.combine(reference)
+        return hasher.finalize()
+    }
+
+    /// Second pass over the rows whose reference has a repeated fingerprint: compares the
+    /// text, so only true repeats are reported, each naming the reference's first line.
+    /// Memory grows with the number of distinct repeated references, not with the rows.
+    private func confirmDuplicates(_ suspects: Set<Int>, columns: CSVColumns, errors: inout ErrorCollector) throws {
+        var firstLine: [String: Int] = [:]
+        let reader = try CSVReader(path: path, displayName: displayName)
+        _ = try? reader.next()  // the header
+        while true {
+            let record: CSVRecord
+            do {
+                guard let next = try reader.next() else { break }
+                record = next
+            } catch {
+                if error.isFatal { break }
+                continue
+            }
+            guard let text = columns.value("reference", in: record)?.trimmingASCIIWhitespace(), !text.isEmpty,
+                  suspects.contains(Self.fingerprint(text))
+            else { continue }
+            if let first = firstLine[text] {
+                errors.add(line: record.line, column: "reference",
+                           "\"\(text)\" is already used on line \(first); each reference names one top-up, so give this row its own")
+            } else {
+                firstLine[text] = record.line
+            }
+        }
+    }
+
+    // MARK: - Values
+
+    static func wallet(_ text: String?, line: Int, errors: inout ErrorCollector) -> EthereumAddress? {
+        let trimmed = (text ?? "").trimmingASCIIWhitespace()
+        guard !trimmed.isEmpty else {
+            errors.add(line: line, column: "wallet", "is empty; write the paying wallet's address (0x and 40 hex digits)")
+            return nil
+        }
+        do { return try EthereumAddress(validating: trimmed) } catch {
+            errors.add(line: line, column: "wallet", "\"\(trimmed)\" \(error)")
+            return nil
+        }
+    }
+
+    static func chain(_ text: String?, line: Int, errors: inout ErrorCollector) -> Chain? {
+        let trimmed = (text ?? "").trimmingASCIIWhitespace()
+        if let chain = Chain(text: trimmed) { return chain }
+        let what = trimmed.isEmpty ? "is empty" : "\"\(trimmed)\" is not a supported chain"
+        errors.add(line: line, column: "chain_id", "\(what); use 1 (ethereum), 137 (polygon) or 8453 (base)")
+        return nil
+    }
+
+    /// A plan amount: plain decimal (digits, at most one `.` followed by 1–2 digits),
+    /// more than 0, at most `max`.
+    static func amount(_ text: String?, max: Micros, line: Int, errors: inout ErrorCollector) -> Micros? {
+        let trimmed = (text ?? "").trimmingASCIIWhitespace()
+        func fail(_ message: String) -> Micros? {
+            errors.add(line: line, column: "amount", message)
+            return nil
+        }
+        guard !trimmed.isEmpty else { return fail("is empty; write the amount in USD, e.g. 250 or 12.50") }
+        let bytes = Array(trimmed.utf8)
+        if bytes.first == UInt8(ascii: "-") {
+            return fail("\"\(trimmed)\" is negative; write an amount more than 0 without a sign")
+        }
+        if bytes.first == UInt8(ascii: "+") {
+            return fail("\"\(trimmed)\" has a sign; write the amount without +, e.g. 12.50")
+        }
+        let points = bytes.filter { $0 == UInt8(ascii: ".") }.count
+        let plain = points <= 1 && bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }
+            && bytes.first != UInt8(ascii: ".") && bytes.last != UInt8(ascii: ".")
+        guard plain else {
+            return fail("\"\(trimmed)\" is not a plain decimal number; write digits with at most one \".\" and no "
+                + "spaces, thousands separators, currency signs or exponents, e.g. 1250.50")
+        }
+        if Micros.decimalPlaces(in: Substring(trimmed).utf8) > 2 {
+            return fail("\"\(trimmed)\" has more than 2 decimals; write whole cents, e.g. 12.35")
+        }
+        let value: Micros
+        do { value = try Micros(parsing: trimmed, allowExponent: false) } catch {
+            return fail("\"\(trimmed)\" \(error); write the amount in USD, e.g. 250 or 12.50")
+        }
+        guard value > .zero else { return fail("\"\(trimmed)\" is not more than 0; remove the row or write the amount to top up") }
+        guard value <= max else {
+            return fail("\"\(trimmed)\" is more than the \(max.decimalText) USD allowed per row; split it into several rows "
+                + "or raise --max-amount if it is really meant")
+        }
+        return value
+    }
+
+    /// Free text: trimmed, empty is absent, no control characters (tab allowed in memos).
+    static func text(_ text: String?, column: String, allowTab: Bool = false, line: Int,
+                     errors: inout ErrorCollector) -> (value: String?, ok: Bool) {
+        guard let text else { return (nil, true) }
+        let trimmed = text.trimmingASCIIWhitespace()
+        guard !trimmed.isEmpty else { return (nil, true) }
+        let bad = trimmed.unicodeScalars.first { scalar in
+            scalar.properties.generalCategory == .control && !(allowTab && scalar == "\t")
+        }
+        if let bad {
+            let name = bad == "\n" || bad == "\r" ? "a line break" : "a control character (U+\(String(bad.value, radix: 16, uppercase: true)))"
+            errors.add(line: line, column: column, "contains \(name); write it on one line without control characters"
+                + (allowTab ? " (tabs are allowed)" : ""))
+            return (nil, false)
+        }
+        return (trimmed, true)
+    }
+}

@@ -1,0 +1,45 @@
+import CreditTypes
+import OpenRouterAPI
+
+extension ChargeAnswer {
+    /// Sorts the client's error into what the ledger records (DESIGN.md § The top-up flow).
+    init(_ error: APIError) {
+        switch error {
+        case .badRequest(let status, let message, let rawBody):
+            self = .rejected(status: status, message: "the API refused the request (HTTP \(status)): \(message); "
+                + "nothing was created — fix the row (use a new reference) and run topup again", rawBody: rawBody)
+        case .unauthorized, .forbidden:
+            self = .keyRefused(status: error.httpStatus ?? 401, message: error.description)
+        case .gone(let message, let rawBody):
+            self = .gone(message: "Coinbase charges are no longer available through the API (410 Gone: \(message)); "
+                + "nothing was created and it will not be sent again — buy the credits through the OpenRouter web flow, "
+                + "then record the charge with `credit-recon import charges FILE.csv` giving this row's reference", rawBody: rawBody)
+        case .rateLimited:
+            self = .notSent(status: 429, message: "not sent: \(error.description); run topup again to send it", rateLimited: true)
+        case .notSent:
+            self = .notSent(status: nil, message: "not sent: \(error.description); run topup again to send it", rateLimited: false)
+        case .server, .outcomeUnknown, .timedOut:
+            self = .unknown(status: error.httpStatus, message: Self.unknownAdvice(error.description), rawBody: nil)
+        case .malformedResponse(_, let rawBody):
+            self = .unknown(status: nil, message: Self.unknownAdvice(error.description), rawBody: rawBody)
+        }
+    }
+
+    static func unknownAdvice(_ what: String) -> String {
+        "outcome unknown: \(what); a charge may exist — check the OpenRouter/Coinbase dashboard, then either "
+            + "record it with `import charges` giving this row's reference, or re-send with `topup --retry-unknown`"
+    }
+}
+
+/// The real API behind the top-up engine.
+extension OpenRouterClient: ChargeCreating {
+    public func createCharge(amount: Micros, sender: String, chainID: Int64) async throws -> ChargeAnswer {
+        do {
+            let charge = try await createCoinbaseCharge(amount: amount, sender: sender, chainID: chainID)
+            return .created(CreatedCharge(id: charge.id, createdAt: charge.createdAt, expiresAt: charge.expiresAt,
+                                          callData: charge.callDataJSON, rawBody: charge.rawBody))
+        } catch {
+            return ChargeAnswer(error)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// The guardrail before real charges: on a terminal, show the totals and ask; without
+/// one, `--yes` is required (exit 64 and nothing sent otherwise).
+public enum TopUpConfirmation {
+    /// Returns normally when the run may go on; throws `TopUpError.confirmationRequired`
+    /// (64) or `.declined` (0, nothing sent).
+    ///
+    /// - Parameters:
+    ///   - show: prints text to the person (stderr on the CLI, so `--json` stays clean).
+    ///   - ask: reads the answer line, `nil` at end of input.
+    public static func check(_ preview: TopUpPreview, yes: Bool, isTerminal: Bool, show: (String) -> Void,
+                             ask: () -> String?) throws(TopUpError) {
+        guard !preview.toSend.isEmpty, !yes else { return }
+        guard isTerminal else { throw .confirmationRequired }
+        show(preview.totalsText())
+        show("Create \(preview.toSend.count) charge\(preview.toSend.count == 1 ? "" : "s") for \(preview.sendTotal.centsText) USD? [y/N] ")
+        let answer = (ask() ?? "").trimmingASCIIWhitespace().lowercased()
+        guard answer == "y" || answer == "yes" else { throw .declined }
+    }
+}

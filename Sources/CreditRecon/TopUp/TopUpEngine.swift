@@ -1,0 +1,320 @@
+import CreditTypes
+import Ledger
+import Synchronization
+
+/// Turns a plan into Coinbase charges, each at most once, across crashes and re-runs
+/// (DESIGN.md § The top-up flow).
+///
+/// `prepare` validates and keys the plan and checks it against the ledger without writing;
+/// `execute` then, for every row to send, commits the intent (`requesting`) *before* the
+/// `POST` and the answer after it, so a crash between the two leaves a row that the next
+/// run marks `unknown` instead of sending it again. The caller holds the writer lock.
+public struct TopUpEngine: Sendable {
+    /// What the command line decides.
+    public struct Options: Sendable {
+        public var planPath: String
+        /// The plan's name in messages and in the ledger (default: the path as given).
+        public var displayName: String?
+        /// `--batch`; default the plan file's base name.
+        public var batch: String?
+        /// `--account`, for rows without their own.
+        public var account: String
+        public var maxAmount: Micros
+        public var maxTotal: Micros?
+        public var concurrency: Int
+        public var retryUnknown: Bool
+
+        public init(planPath: String, displayName: String? = nil, batch: String? = nil, account: String,
+                    maxAmount: Micros = PlanReader.defaultMaxAmount, maxTotal: Micros? = nil, concurrency: Int = 4,
+                    retryUnknown: Bool = false) {
+            self.planPath = planPath
+            self.displayName = displayName
+            self.batch = batch
+            self.account = account
+            self.maxAmount = maxAmount
+            self.maxTotal = maxTotal
+            self.concurrency = concurrency
+            self.retryUnknown = retryUnknown
+        }
+    }
+
+    public let options: Options
+
+    public init(options: Options) { self.options = options }
+
+    private var planFile: String { options.displayName ?? options.planPath }
+
+    /// The batch name: `--batch`, else the plan file's name without folder and extension.
+    public var batch: String {
+        if let batch = options.batch, !batch.isEmpty { return batch }
+        let name = options.planPath.split(separator: "/").last.map(String.init) ?? options.planPath
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex { return String(name[..<dot]) }
+        return name
+    }
+
+    // MARK: - Prepare
+
+    /// Validates and keys the plan and checks every key against `ledger` (`nil`: no ledger
+    /// yet, every row is new). Writes nothing.
+    ///
+    /// Throws `PlanErrors` (65) for bad rows or keys already used with other parameters,
+    /// `TopUpError.overMaxTotal` (65), or `CSVError` (66) for an unreadable file.
+    public func prepare(ledger: Ledger?) throws -> TopUpPreview {
+        guard (1...32).contains(options.concurrency) else { throw TopUpError.badConcurrency(options.concurrency) }
+        let reader = PlanReader(path: options.planPath, displayName: planFile, defaultAccount: options.account,
+                                maxAmount: options.maxAmount)
+        let batch = self.batch
+        var keyed: [(key: String, row: PlanRow)] = []
+        var occurrences: [TopUpKey.Occurrence: Int] = [:]
+        try reader.read { row in
+            var occurrence = 0
+            if row.reference == nil {
+                let identity = TopUpKey.Occurrence(account: row.account, wallet: row.wallet, chain: row.chain, amountRaw: row.amount.raw)
+                occurrence = occurrences[identity, default: 0] + 1
+                occurrences[identity] = occurrence
+            }
+            keyed.append((TopUpKey.make(row: row, batch: batch, occurrence: occurrence), row))
+        }
+        let previous: [StoredTopUp?] = try ledger?.read { reader in
+            try keyed.map { try reader.topUp(key: $0.key) }
+        } ?? Array(repeating: nil, count: keyed.count)
+        var errors = ErrorCollector(file: planFile)
+        var items: [TopUpItem] = []
+        items.reserveCapacity(keyed.count)
+        for (index, entry) in keyed.enumerated() {
+            let row = entry.row
+            guard let stored = previous[index] else {
+                items.append(TopUpItem(key: entry.key, row: row, previousState: nil, action: .send))
+                continue
+            }
+            if stored.account != row.account || stored.wallet != row.wallet.checksummed
+                || stored.chainID != row.chain.rawValue || stored.amount != row.amount
+            {
+                errors.add(line: row.line, column: row.reference == nil ? "wallet" : "reference",
+                           "\(row.reference.map { "\"\($0)\"" } ?? "this row") was already planned (\(stored.planFile):\(stored.planLine), "
+                            + "batch \(stored.batch)) as \(stored.amount.centsText) USD from \(stored.wallet) on "
+                            + "\(Chain.label(for: stored.chainID)), now \(stored.state); a reference names one top-up for good — "
+                            + "restore the row as it was, or give the changed row a new reference")
+                continue
+            }
+            let action: TopUpItem.Action
+            switch stored.state {
+            case "created", "recorded": action = .done
+            case "blocked": action = .blocked
+            case "unknown", "requesting": action = options.retryUnknown ? .send : .unknown
+            default: action = .send  // planned (never sent) or rejected (nothing was created)
+            }
+            items.append(TopUpItem(key: entry.key, row: row, previousState: stored.state, action: action))
+        }
+        try errors.throwIfAny()
+        let preview = TopUpPreview(batch: batch, planFile: planFile, items: items, retryUnknown: options.retryUnknown)
+        if let maxTotal = options.maxTotal, preview.sendTotal > maxTotal {
+            throw TopUpError.overMaxTotal(total: preview.sendTotal, max: maxTotal, rows: preview.toSend.count)
+        }
+        return preview
+    }
+
+    // MARK: - Execute
+
+    /// Shared between the workers.
+    private final class Shared: Sendable {
+        let tally = Mutex(Tally())
+    }
+
+    private struct Tally: Sendable {
+        var next = 0
+        var started = 0
+        var finished = 0
+        var created = 0
+        var rejected = 0
+        var notSent = 0
+        var blocked = 0
+        var unknown = 0
+        var createdTotal = Micros.zero
+    }
+
+    /// Sends the preview's rows, `options.concurrency` at a time, until done or `stop` is
+    /// raised (signal, refused key, API unreachable). Writes nothing when there is nothing
+    /// to send and no dead run to clean up after.
+    public func execute(
+        _ preview: TopUpPreview, ledger: Ledger, client: any ChargeCreating, stop: StopFlag,
+        now: @escaping @Sendable () -> Timestamp, progress: @escaping @Sendable (TopUpProgress) -> Void = { _ in }
+    ) async throws -> TopUpSummary {
+        var summary = TopUpSummary()
+        summary.batch = preview.batch
+        summary.planRows = preview.items.count
+        summary.skippedDone = preview.count(.done)
+        summary.skippedBlocked = preview.count(.blocked)
+        summary.skippedUnknown = preview.count(.unknown)
+        let toSend = preview.toSend
+        let account = options.account
+        let leftRequesting = try ledger.read { try $0.topUps(state: "requesting") }
+        guard !toSend.isEmpty || !leftRequesting.isEmpty else {
+            try finish(&summary, preview: preview, ledger: ledger)
+            return summary
+        }
+
+        let planFile = preview.planFile
+        let batch = preview.batch
+        let (runID, recovered) = try ledger.write { writer -> (Int64, Int) in
+            let runID = try writer.append(.runStarted(RunStarted(command: "topup")), account: account, runID: nil, at: now())
+            // Step 4: a request whose answer was never recorded may have created a charge.
+            let dead = try writer.reader.topUps(state: "requesting")
+            for row in dead {
+                try writer.append(.chargeUnknown(ChargeFailed(
+                    key: row.key, httpStatus: nil,
+                    message: ChargeAnswer.unknownAdvice(
+                        "the run that sent this request ended before its answer was recorded (the process stopped or crashed)"),
+                    rawBody: nil)), account: row.account, runID: runID, at: now())
+            }
+            for item in toSend where item.previousState == nil {
+                let row = item.row
+                try writer.append(.topUpPlanned(TopUpPlanned(
+                    key: item.key, batch: batch, reference: row.reference, wallet: row.wallet.checksummed,
+                    chainID: row.chain.rawValue, amount: row.amount, memo: row.memo, planFile: planFile,
+                    planLine: Int64(row.line))), account: row.account, runID: runID, at: now())
+            }
+            return (runID, dead.count)
+        }
+        summary.runID = runID
+        summary.recovered = recovered
+
+        let shared = Shared()
+        let retryUnknown = options.retryUnknown
+        let workers = min(options.concurrency, toSend.count)
+        let planned = toSend.count
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<workers {
+                group.addTask {
+                    // A sibling that threw (a crash, a ledger error) cancels the group: start nothing more.
+                    while stop.reason == nil, !Task.isCancelled {
+                        let index: Int? = shared.tally.withLock { tally in
+                            guard tally.next < toSend.count else { return nil }
+                            defer { tally.next += 1 }
+                            return tally.next
+                        }
+                        guard let index else { return }
+                        let item = toSend[index]
+                        guard try Self.commitIntent(item, ledger: ledger, runID: runID, retryUnknown: retryUnknown, now: now) else {
+                            continue
+                        }
+                        shared.tally.withLock { $0.started += 1 }
+                        let row = item.row
+                        let answer = try await client.createCharge(
+                            amount: row.amount, sender: row.wallet.checksummed, chainID: row.chain.rawValue)
+                        let (fact, state, detail) = Self.fact(for: answer, key: item.key)
+                        _ = try ledger.write { writer in
+                            try writer.append(fact, account: row.account, runID: runID, at: now())
+                        }
+                        switch answer {
+                        case .keyRefused(_, let message): stop.request(.keyRefused(message))
+                        case .notSent(_, let message, let rateLimited):
+                            stop.request(rateLimited ? .rateLimited(message) : .apiUnavailable(message))
+                        default: break
+                        }
+                        let finished = shared.tally.withLock { tally -> Int in
+                            tally.finished += 1
+                            switch answer {
+                            case .created:
+                                tally.created += 1
+                                tally.createdTotal += row.amount
+                            case .rejected, .keyRefused: tally.rejected += 1
+                            case .notSent: tally.notSent += 1
+                            case .gone: tally.blocked += 1
+                            case .unknown: tally.unknown += 1
+                            }
+                            return tally.finished
+                        }
+                        progress(TopUpProgress(finished: finished, planned: planned, line: row.line,
+                                               reference: row.reference, state: state, detail: detail))
+                    }
+                }
+            }
+            // Not `waitForAll()`: it would let the other workers run to the end after one
+            // threw; `next()` rethrows at once, and leaving the scope cancels the rest.
+            while try await group.next() != nil {}
+        }
+
+        let final = shared.tally.withLock { $0 }
+        summary.sent = final.started
+        summary.created = final.created
+        summary.rejected = final.rejected
+        summary.notSent = final.notSent
+        summary.blocked = final.blocked
+        summary.unknown = final.unknown
+        summary.createdTotal = final.createdTotal
+        summary.notStarted = toSend.count - final.started
+        summary.stopReason = stop.reason
+        try finish(&summary, preview: preview, ledger: ledger)
+        let status = summary.exitStatus
+        let outcome = status == .ok ? "ok" : status == .attention ? "attention" : "failed"
+        let note = "\(summary.created) created, \(summary.rejected) rejected, \(summary.notSent) not sent, "
+            + "\(summary.blocked) blocked, \(summary.unknown) unknown, \(summary.notStarted) not started"
+        _ = try ledger.write { writer in
+            try writer.append(.runFinished(RunFinished(runID: runID, outcome: outcome, exitCode: Int64(status.rawValue),
+                                                       summary: note)), account: account, runID: runID, at: now())
+        }
+        summary.headHash = try ledger.headHash()
+        return summary
+    }
+
+    /// Step 3: commits `requesting` for `item` unless its state no longer allows a send.
+    private static func commitIntent(_ item: TopUpItem, ledger: Ledger, runID: Int64, retryUnknown: Bool,
+                                     now: @Sendable () -> Timestamp) throws -> Bool {
+        try ledger.write { writer -> Bool in
+            guard let current = try writer.reader.topUp(key: item.key) else {
+                throw LedgerError.malformedEntry("top-up \(item.key) was planned but is not in the ledger")
+            }
+            let sendable = current.state == "planned" || current.state == "rejected"
+                || (current.state == "unknown" && retryUnknown)
+            guard sendable else { return false }
+            try writer.append(.chargeRequested(ChargeRequested(key: item.key, attempt: current.attempts + 1)),
+                              account: item.row.account, runID: runID, at: now())
+            return true
+        }
+    }
+
+    /// The fact recording `answer`, the row's new state and a short detail.
+    static func fact(for answer: ChargeAnswer, key: String) -> (Fact, String, String) {
+        switch answer {
+        case .created(let charge):
+            return (.chargeCreated(ChargeCreated(key: key, chargeID: charge.id, createdAt: charge.createdAt,
+                                                 expiresAt: charge.expiresAt, callData: charge.callData, rawBody: charge.rawBody)),
+                    "created", "charge \(charge.id), pay before \(charge.expiresAt.iso8601)")
+        case .rejected(let status, let message, let rawBody):
+            return (.chargeRejected(ChargeFailed(key: key, httpStatus: status.map(Int64.init), message: message, rawBody: rawBody)),
+                    "rejected", message)
+        case .keyRefused(let status, let message):
+            return (.chargeRejected(ChargeFailed(key: key, httpStatus: Int64(status), message: message, rawBody: nil)),
+                    "rejected", message)
+        case .notSent(let status, let message, _):
+            // Provably never reached the server: recorded as refused (nothing was created),
+            // which a later run sends again.
+            return (.chargeRejected(ChargeFailed(key: key, httpStatus: status.map(Int64.init), message: message, rawBody: nil)),
+                    "rejected", message)
+        case .gone(let message, let rawBody):
+            return (.chargeBlocked(ChargeFailed(key: key, httpStatus: 410, message: message, rawBody: rawBody)), "blocked", message)
+        case .unknown(let status, let message, let rawBody):
+            return (.chargeUnknown(ChargeFailed(key: key, httpStatus: status.map(Int64.init), message: message, rawBody: rawBody)),
+                    "unknown", message)
+        }
+    }
+
+    /// Reads where every plan row stands now: per-state counts and the rows needing a person.
+    private func finish(_ summary: inout TopUpSummary, preview: TopUpPreview, ledger: Ledger) throws {
+        let stored = try ledger.read { reader in try preview.items.map { try reader.topUp(key: $0.key) } }
+        summary.states = [:]
+        summary.stateTotals = [:]
+        summary.attention = []
+        for (item, row) in zip(preview.items, stored) {
+            let state = row?.state ?? "new"
+            summary.states[state, default: 0] += 1
+            summary.stateTotals[state, default: .zero] += item.row.amount
+            if ["rejected", "blocked", "unknown", "requesting"].contains(state) {
+                summary.attention.append(TopUpSummary.Attention(
+                    line: item.row.line, key: item.key, reference: item.row.reference, state: state, message: row?.error))
+            }
+        }
+        if summary.headHash.isEmpty { summary.headHash = try ledger.headHash() }
+    }
+}

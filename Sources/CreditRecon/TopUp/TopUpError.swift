@@ -1,0 +1,36 @@
+import CreditTypes
+
+/// Why a top-up refused to start; nothing was sent and nothing written.
+public enum TopUpError: ExitCoded, Equatable {
+    /// The new rows add up to more than `--max-total`.
+    case overMaxTotal(total: Micros, max: Micros, rows: Int)
+    /// Not on a terminal and `--yes` not given.
+    case confirmationRequired
+    /// The person at the terminal said no.
+    case declined
+    /// `--concurrency` out of range.
+    case badConcurrency(Int)
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .overMaxTotal: return .dataError
+        case .confirmationRequired, .badConcurrency: return .usage
+        case .declined: return .ok
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .overMaxTotal(let total, let max, let rows):
+            return "the \(rows) new rows add up to \(total.centsText) USD, more than --max-total \(max.centsText) USD; "
+                + "nothing was sent — split the plan, or raise --max-total if the amount is really meant"
+        case .confirmationRequired:
+            return "topup creates real charges and is not running on a terminal, so it cannot ask; nothing was sent — "
+                + "check the plan with `topup --dry-run`, then run again with --yes"
+        case .declined:
+            return "nothing was sent"
+        case .badConcurrency(let value):
+            return "--concurrency \(value) is out of range; use 1 to 32"
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// The idempotency key of a plan row (DESIGN.md § The top-up flow, step 2).
+///
+/// A row with a `reference` is keyed by it (within its account); a row without one by
+/// `batch / wallet / chain / amount / n-th occurrence`, so editing other rows of a plan,
+/// or reordering it, leaves a row's key unchanged. Free-text parts are percent-escaped so
+/// a `/` inside a reference or batch name cannot make two keys collide.
+enum TopUpKey {
+    static func make(row: PlanRow, batch: String, occurrence: Int) -> String {
+        if let reference = row.reference {
+            return "ref/\(escape(row.account))/\(escape(reference))"
+        }
+        return "row/\(escape(row.account))/\(escape(batch))/\(row.wallet.checksummed)/\(row.chain.rawValue)/"
+            + "\(row.amount.decimalText)/\(occurrence)"
+    }
+
+    /// What identifies a row without a reference apart from its occurrence.
+    struct Occurrence: Hashable {
+        let account: String
+        let wallet: EthereumAddress
+        let chain: Chain
+        let amountRaw: Int64
+    }
+
+    private static func escape(_ text: String) -> String {
+        guard text.contains(where: { $0 == "/" || $0 == "%" }) else { return text }
+        var out = ""
+        for character in text {
+            switch character {
+            case "%": out += "%25"
+            case "/": out += "%2F"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

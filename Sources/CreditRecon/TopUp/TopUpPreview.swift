@@ -1,0 +1,75 @@
+import CreditTypes
+
+/// A validated, keyed plan checked against the ledger: what a run would do. `--dry-run`
+/// prints it; the confirmation shows its totals.
+public struct TopUpPreview: Sendable {
+    /// The batch name (`--batch`, else the plan file's base name).
+    public let batch: String
+    /// The plan's name in messages and in the ledger (`plan_file`).
+    public let planFile: String
+    /// Every valid row, in file order.
+    public let items: [TopUpItem]
+    /// Whether `--retry-unknown` was given.
+    public let retryUnknown: Bool
+
+    /// The rows this run would send.
+    public var toSend: [TopUpItem] { items.filter { $0.action == .send } }
+
+    /// Rows per action.
+    public func count(_ action: TopUpItem.Action) -> Int { items.count { $0.action == action } }
+
+    /// Sum of the rows this run would send.
+    public var sendTotal: Micros { toSend.reduce(.zero) { $0 + $1.row.amount } }
+
+    /// Sum and count of rows to send, per chain id.
+    public var sendTotalsByChain: [(chain: Int64, rows: Int, total: Micros)] {
+        var totals: [Int64: (Int, Micros)] = [:]
+        for item in toSend {
+            let current = totals[item.row.chain.rawValue] ?? (0, .zero)
+            totals[item.row.chain.rawValue] = (current.0 + 1, current.1 + item.row.amount)
+        }
+        return totals.keys.sorted().map { ($0, totals[$0]?.0 ?? 0, totals[$0]?.1 ?? .zero) }
+    }
+
+    /// The dry-run table: one line per row (new or already done), then totals per chain.
+    public func table() -> String {
+        var lines = ["line  action   chain     amount        wallet                                      reference / memo"]
+        for item in items {
+            let action: String
+            switch item.action {
+            case .send: action = item.previousState.map { $0 == "planned" ? "new" : "retry" } ?? "new"
+            case .done: action = "done"
+            case .blocked: action = "blocked"
+            case .unknown: action = "unknown"
+            }
+            let label = [item.row.reference, item.row.memo].compactMap { $0 }.joined(separator: " / ")
+            lines.append(
+                "\(pad(String(item.row.line), 6))\(pad(action, 9))\(pad(item.row.chain.name, 10))"
+                    + "\(pad(item.row.amount.centsText, 14, right: true))  \(item.row.wallet.checksummed)  \(label)")
+        }
+        lines.append("")
+        lines.append(totalsText())
+        return lines.joined(separator: "\n")
+    }
+
+    /// Totals for people: what will be sent, per chain, and what is skipped.
+    public func totalsText() -> String {
+        var lines: [String] = []
+        let send = toSend.count
+        lines.append("batch \(batch): \(send) charge\(send == 1 ? "" : "s") to create, \(sendTotal.centsText) USD in total")
+        for entry in sendTotalsByChain {
+            lines.append("  \(pad(Chain.label(for: entry.chain), 9)) \(entry.rows) row\(entry.rows == 1 ? "" : "s"), \(entry.total.centsText) USD")
+        }
+        let done = count(.done), blocked = count(.blocked), unknown = count(.unknown)
+        if done + blocked + unknown > 0 {
+            lines.append("skipped: \(done) already done, \(blocked) blocked (410, never re-sent), "
+                + "\(unknown) with an unknown outcome (see `topup --retry-unknown`)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let fill = String(repeating: " ", count: max(0, width - text.count))
+        return right ? fill + text : text + fill
+    }
+}

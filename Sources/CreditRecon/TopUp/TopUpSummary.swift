@@ -1,0 +1,106 @@
+import CreditTypes
+import Ledger
+
+/// What a top-up run did, and where every row of the plan stands afterwards.
+public struct TopUpSummary: Sendable, Equatable {
+    /// A plan row that needs a person: rejected, blocked or with an unknown outcome.
+    public struct Attention: Sendable, Equatable {
+        public let line: Int
+        public let key: String
+        public let reference: String?
+        public let state: String
+        public let message: String?
+    }
+
+    public var batch = ""
+    public var planRows = 0
+    /// The run's id in the ledger, when anything was written.
+    public var runID: Int64?
+    /// Requests sent by this run.
+    public var sent = 0
+    /// Outcomes of this run's requests.
+    public var created = 0
+    public var rejected = 0
+    public var notSent = 0
+    public var blocked = 0
+    public var unknown = 0
+    /// `requesting` rows of a dead run turned `unknown` at the start.
+    public var recovered = 0
+    /// Rows skipped because they were already carried out.
+    public var skippedDone = 0
+    /// Rows skipped because they are blocked or unknown from an earlier run.
+    public var skippedBlocked = 0
+    public var skippedUnknown = 0
+    /// Rows to send that were not started because the run stopped.
+    public var notStarted = 0
+    /// Sum of the charges this run created.
+    public var createdTotal = Micros.zero
+    /// Final state of the plan's rows: state → (rows, sum).
+    public var states: [String: Int] = [:]
+    public var stateTotals: [String: Micros] = [:]
+    public var attention: [Attention] = []
+    public var stopReason: StopReason?
+    public var headHash = ""
+
+    /// 77/69/75 when stopped early for that reason; 1 when a row needs a person; else 0.
+    public var exitStatus: ExitStatus {
+        if let stopReason { return stopReason.exitStatus }
+        return attention.isEmpty ? .ok : .attention
+    }
+
+    /// The `--json` summary.
+    public var json: JSONValue {
+        .object([
+            "batch": .string(batch), "plan_rows": .int(Int64(planRows)), "run_id": runID.map(JSONValue.int) ?? .null,
+            "sent": .int(Int64(sent)),
+            "this_run": .object([
+                "created": .int(Int64(created)), "rejected": .int(Int64(rejected)), "not_sent": .int(Int64(notSent)),
+                "blocked": .int(Int64(blocked)), "unknown": .int(Int64(unknown)), "recovered_unknown": .int(Int64(recovered)),
+                "not_started": .int(Int64(notStarted)), "created_total": .string(createdTotal.decimalText),
+            ]),
+            "skipped": .object([
+                "done": .int(Int64(skippedDone)), "blocked": .int(Int64(skippedBlocked)), "unknown": .int(Int64(skippedUnknown)),
+            ]),
+            "states": .object(states.mapValues { .int(Int64($0)) }),
+            "state_totals": .object(stateTotals.mapValues { .string($0.decimalText) }),
+            "needs_attention": .array(attention.map { row in
+                .object([
+                    "line": .int(Int64(row.line)), "key": .string(row.key), "reference": row.reference.map(JSONValue.string) ?? .null,
+                    "state": .string(row.state), "message": row.message.map(JSONValue.string) ?? .null,
+                ])
+            }),
+            "stopped": stopReason.map { .string($0.description) } ?? .null,
+            "exit_code": .int(Int64(exitStatus.rawValue)),
+            "head_hash": .string(headHash),
+        ])
+    }
+
+    /// Lines for people.
+    public var text: String {
+        var lines = ["batch \(batch): \(created) created (\(createdTotal.centsText) USD), \(rejected) rejected, "
+            + "\(notSent) not sent, \(blocked) blocked, \(unknown) unknown; skipped \(skippedDone) done, "
+            + "\(skippedBlocked) blocked, \(skippedUnknown) unknown"]
+        if recovered > 0 {
+            lines.append("\(recovered) request\(recovered == 1 ? "" : "s") left unanswered by an earlier run marked unknown")
+        }
+        if notStarted > 0 { lines.append("\(notStarted) row\(notStarted == 1 ? "" : "s") not started") }
+        if let stopReason { lines.append(stopReason.description) }
+        // Rows that failed the same way share one message (a 410 hits every row).
+        var groups: [(state: String, message: String, rows: [Attention])] = []
+        for row in attention {
+            let message = row.message ?? ""
+            if let index = groups.firstIndex(where: { $0.state == row.state && $0.message == message }) {
+                groups[index].rows.append(row)
+            } else {
+                groups.append((row.state, message, [row]))
+            }
+        }
+        for group in groups {
+            let names = group.rows.map { row in "\(row.line)\(row.reference.map { " (\($0))" } ?? "")" }
+            let shown = names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", … \(names.count - 20) more" : "")
+            lines.append("needs a person — \(group.rows.count) \(group.state) (line\(names.count == 1 ? "" : "s") \(shown)): \(group.message)")
+        }
+        if !headHash.isEmpty { lines.append("ledger head \(headHash)") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,141 @@
+@testable import CreditRecon
+import CreditTypes
+import Ledger
+import Testing
+
+/// `import charges`: validation, dedup by charge_id, linking by reference.
+struct ImportChargesTests {
+    let bench: TopUpBench
+    let now = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000)
+
+    init() throws { bench = try TopUpBench() }
+
+    static let header = "charge_id,amount,wallet,chain_id,created_at,expires_at,reference,status,paid_at,memo"
+
+    private func importer(_ text: String) throws -> ChargeImport {
+        ChargeImport(path: try bench.dir.write("charges.csv", text), displayName: "charges.csv", defaultAccount: "acct")
+    }
+
+    private func problems(_ text: String) throws -> [String] {
+        do {
+            _ = try importer(text).validate()
+            Issue.record("expected the file to be refused")
+            return []
+        } catch let error as PlanErrors {
+            return error.errors.map(\.description)
+        }
+    }
+
+    @Test func importsThenReimportChangesNothing() throws {
+        let text = """
+            \(Self.header)
+            web_1,250,\(Wallets.a),base,2026-11-03T10:00:00Z,2026-11-03T11:00:00Z,,paid,2026-11-03T10:20:00Z,web flow
+            web_2,99.99,,,2026-11-04T10:00:00Z,,,expired,,
+            web_3,10,\(Wallets.b.lowercased()),137,2026-11-05,,,,,"pending, maybe"
+            """
+        let first = try importer(text).run(ledger: bench.ledger, now: now)
+        #expect(first.inserted == 3)
+        #expect(first.total == (try Micros(parsing: "359.99")))
+        let stored = try bench.ledger.read { try $0.charge(id: "web_3") }
+        #expect(stored?.wallet == Wallets.b)
+        #expect(stored?.origin == "import")
+        #expect(try bench.ledger.read { try $0.charge(id: "web_1")?.chainID } == 8453)
+        let head = try bench.ledger.headHash()
+
+        let again = try importer(text).run(ledger: bench.ledger, now: now.adding(seconds: 60))
+        #expect(again.inserted == 0)
+        #expect(again.skipped == 3)
+        #expect(again.runID == nil)
+        #expect(try bench.ledger.headHash() == head)
+        #expect(try bench.ledger.verify().isSound)
+    }
+
+    @Test func sameIdWithOtherValuesIsRefusedAndNothingWritten() throws {
+        _ = try importer("\(Self.header)\nweb_1,250,,,2026-11-03T10:00:00Z,,,paid,,\n").run(ledger: bench.ledger, now: now)
+        let head = try bench.ledger.headHash()
+        #expect {
+            _ = try importer("\(Self.header)\nweb_9,5,,,2026-11-03T10:00:00Z,,,,,\nweb_1,260,,,2026-11-03T10:00:00Z,,,paid,,\n")
+                .run(ledger: bench.ledger, now: now)
+        } throws: { error in
+            guard let errors = error as? PlanErrors, errors.exitStatus == .dataError else { return false }
+            return errors.errors.count == 1 && errors.errors[0].description.hasPrefix("charges.csv:3: charge_id: \"web_1\" is already in the ledger")
+                && errors.errors[0].description.contains("amount 250 (this row: 260)")
+        }
+        #expect(try bench.ledger.headHash() == head)
+        #expect(try bench.ledger.read { try $0.charge(id: "web_9") } == nil)
+    }
+
+    @Test func everyRowRuleIsChecked() throws {
+        let found = try problems("""
+            \(Self.header)
+            ,10,,,2026-11-03,,,,,
+            a,10,,,2026-11-03,,,,,
+            a,10,,,2026-11-03,,,,,
+            b,0,,,2026-11-03,,,,,
+            c,1e3,,,2026-11-03,,,,,
+            d,10,0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeaEd,,2026-11-03,,,,,
+            e,10,,56,2026-11-03,,,,,
+            f,10,,,,,,,,
+            g,10,,,yesterday,,,,,
+            h,10,,,2026-11-03,,,refunded,,
+            i,10,,,2026-11-03,,,expired,2026-11-04,
+            j,10,,,2026-11-03,2026-11-02,,,,
+            """)
+        let columns = found.map { $0.split(separator: ":").prefix(3).joined(separator: ":") }
+        #expect(columns == [
+            "charges.csv:2: charge_id", "charges.csv:4: charge_id", "charges.csv:5: amount", "charges.csv:6: amount",
+            "charges.csv:7: wallet", "charges.csv:8: chain_id", "charges.csv:9: created_at", "charges.csv:10: created_at",
+            "charges.csv:11: status", "charges.csv:12: paid_at", "charges.csv:13: expires_at",
+        ])
+    }
+
+    @Test func missingColumnsAreNamed() throws {
+        let found = try problems("charge_id,wallet\nx,\n")
+        #expect(found.contains { $0.contains("\"amount\"") })
+        #expect(found.contains { $0.contains("\"created_at\"") })
+    }
+
+    @Test func referenceResolvesABlockedRow() async throws {
+        let plan = try bench.plan(TopUpBench.planText(3))
+        let gone = FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: nil) }
+        _ = try await bench.run(plan, client: gone)
+        #expect(try bench.states()["R-02"] == "blocked")
+
+        let summary = try importer("""
+            \(Self.header)
+            web_r2,2.50,\(Wallets.c),8453,2026-11-03T10:00:00Z,,R-02,paid,2026-11-03T10:05:00Z,bought on the web
+            web_x,5,,,2026-11-03T10:00:00Z,,NOT-A-PLAN-ROW,,,
+            """).run(ledger: bench.ledger, now: now)
+        #expect(summary.linked.map(\.reference) == ["R-02"])
+        #expect(summary.unlinkedReferences == 1)
+        #expect(try bench.states()["R-02"] == "recorded")
+        #expect(try bench.ledger.read { try $0.charge(id: "web_r2")?.topUpKey } == "ref/acct/R-02")
+        #expect(try bench.ledger.verify().isSound)
+
+        // The plan now needs no person for R-02, and it is never sent.
+        let fake = FakeChargeCreator()
+        let rerun = try await bench.run(plan, client: fake)
+        #expect(fake.calls.isEmpty)
+        #expect(rerun.states["recorded"] == 1)
+        #expect(rerun.attention.map(\.reference) == ["R-01", "R-03"])
+    }
+
+    @Test func referenceOfAnotherAccountDoesNotLink() async throws {
+        let plan = try bench.plan(TopUpBench.planText(1))
+        _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .unknown(status: nil, message: "?", rawBody: nil) })
+        let other = ChargeImport(path: try bench.dir.write("c.csv", "charge_id,amount,created_at,reference\nz,1.5,2026-11-03,R-01\n"),
+                                 defaultAccount: "someone-else")
+        let summary = try other.run(ledger: bench.ledger, now: now)
+        #expect(summary.linked.isEmpty)
+        #expect(try bench.states()["R-01"] == "unknown")
+    }
+
+    @Test func chargeCreatedByTopUpIsSkippedWhenExported() async throws {
+        let plan = try bench.plan(TopUpBench.planText(1))
+        _ = try await bench.run(plan, client: FakeChargeCreator())
+        let id = try #require(try bench.ledger.read { try $0.allTopUps().first?.chargeID })
+        let summary = try importer("charge_id,amount,created_at,status\n\(id),1.50,2026-11-03,paid\n").run(ledger: bench.ledger, now: now)
+        #expect(summary.skipped == 1)
+        #expect(summary.inserted == 0)
+    }
+}

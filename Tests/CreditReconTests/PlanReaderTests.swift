@@ -1,0 +1,188 @@
+@testable import CreditRecon
+import CreditTypes
+import Testing
+
+/// One test per plan rule (CONTRACT.md § Plan CSV); each checks the `file:line: column:` form.
+struct PlanReaderTests {
+    let dir: PlanTempDir
+
+    init() throws { dir = try PlanTempDir() }
+
+    private func check(_ text: String, maxAmount: Micros = PlanReader.defaultMaxAmount) throws -> (PlanReader.Summary, [PlanRow]) {
+        let path = try dir.write("plan.csv", text)
+        var rows: [PlanRow] = []
+        let summary = try PlanReader(path: path, displayName: "plan.csv", defaultAccount: "acct", maxAmount: maxAmount)
+            .read { rows.append($0) }
+        return (summary, rows)
+    }
+
+    /// The problems reported for `text`, as printed.
+    private func problems(_ text: String, maxAmount: Micros = PlanReader.defaultMaxAmount) throws -> [String] {
+        do {
+            _ = try check(text, maxAmount: maxAmount)
+            Issue.record("expected the plan to be refused")
+            return []
+        } catch let error as PlanErrors {
+            #expect(error.exitStatus == .dataError)
+            return error.errors.map(\.description)
+        }
+    }
+
+    private func oneProblem(_ row: String, header: String = "wallet,chain_id,amount,reference,memo") throws -> String {
+        let padding = String(repeating: ",", count: header.split(separator: ",").count - 4)
+        let found = try problems("\(header)\n\(Wallets.a),1,10,ok-1\(padding)\n\(row)\n")
+        #expect(found.count == 1)
+        return found.first ?? ""
+    }
+
+    @Test func validPlanIsReadWithTotals() throws {
+        let (summary, rows) = try check("""
+            Wallet,CHAIN,Amount,Reference,Memo,Account\r
+            \(Wallets.a),ethereum,100,2026-11-A-01,"Ops, November",\r
+            \(Wallets.b.lowercased()),137,12.5,,"tab\there",other\r
+            \(Wallets.c),Base,0.01,2026-11-A-03,,
+            """)
+        #expect(summary.rows == 3)
+        #expect(rows.count == 3)
+        #expect(summary.total == (try Micros(parsing: "112.51")))
+        #expect(summary.totalsByChain[137] == (try Micros(parsing: "12.5")))
+        #expect(rows[1].wallet.checksummed == Wallets.b)
+        #expect(rows[1].account == "other")
+        #expect(rows[0].account == "acct")
+        #expect(rows[0].memo == "Ops, November")
+        #expect(rows[1].reference == nil)
+        #expect(rows[2].chain == .base)
+    }
+
+    @Test func senderAndChainAliases() throws {
+        let (_, rows) = try check("sender,chain,amount\n\(Wallets.a),8453,5\n")
+        #expect(rows.first?.chain == .base)
+    }
+
+    @Test func missingRequiredColumnsAreNamed() throws {
+        let found = try problems("wallet,memo\n\(Wallets.a),x\n")
+        #expect(found.contains { $0.hasPrefix("plan.csv:1:") && $0.contains("\"chain_id\" (or chain)") })
+        #expect(found.contains { $0.contains("\"amount\"") })
+    }
+
+    @Test func duplicateHeaderIsRefused() throws {
+        let found = try problems("wallet,sender,chain_id,amount\n\(Wallets.a),\(Wallets.a),1,5\n")
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("plan.csv:1: columns \"wallet\", \"sender\" all mean wallet") == true)
+    }
+
+    @Test func emptyFileIsRefused() throws {
+        let found = try problems("")
+        #expect(found.first?.contains("is empty") == true)
+    }
+
+    @Test func unsupportedChainId() throws {
+        let found = try oneProblem("\(Wallets.a),56,10,,")
+        #expect(found == "plan.csv:3: chain_id: \"56\" is not a supported chain; use 1 (ethereum), 137 (polygon) or 8453 (base)")
+    }
+
+    @Test func unsupportedChainName() throws {
+        #expect(try oneProblem("\(Wallets.a),solana,10,,").hasPrefix("plan.csv:3: chain_id: \"solana\" is not a supported chain"))
+    }
+
+    @Test func amountWithMoreThanTwoDecimals() throws {
+        #expect(try oneProblem("\(Wallets.a),1,12.345,,") == "plan.csv:3: amount: \"12.345\" has more than 2 decimals; write whole cents, e.g. 12.35")
+    }
+
+    @Test func amountZero() throws {
+        #expect(try oneProblem("\(Wallets.a),1,0.00,,").hasPrefix("plan.csv:3: amount: \"0.00\" is not more than 0"))
+    }
+
+    @Test func amountNegative() throws {
+        #expect(try oneProblem("\(Wallets.a),1,-5,,").hasPrefix("plan.csv:3: amount: \"-5\" is negative"))
+    }
+
+    @Test func amountWithPlusSign() throws {
+        #expect(try oneProblem("\(Wallets.a),1,+5,,").hasPrefix("plan.csv:3: amount: \"+5\" has a sign"))
+    }
+
+    @Test(arguments: ["1e3", "1 000", "$5", "1,000", "5.", ".5", "1.2.3", "abc"])
+    func amountNotPlainDecimal(_ amount: String) throws {
+        let found = try oneProblem("\(Wallets.a),1,\"\(amount)\",,")
+        #expect(found.hasPrefix("plan.csv:3: amount: \"\(amount)\" is not a plain decimal number"))
+    }
+
+    @Test func amountEmpty() throws {
+        #expect(try oneProblem("\(Wallets.a),1,,,").hasPrefix("plan.csv:3: amount: is empty"))
+    }
+
+    @Test func amountAboveMaxAmount() throws {
+        #expect(try oneProblem("\(Wallets.a),1,10000.01,,").hasPrefix("plan.csv:3: amount: \"10000.01\" is more than the 10000 USD allowed per row"))
+        let found = try problems("wallet,chain_id,amount\n\(Wallets.a),1,51\n", maxAmount: Micros(raw: 50_000_000))
+        #expect(found.first?.contains("more than the 50 USD allowed per row") == true)
+        // Exactly the maximum is allowed.
+        _ = try check("wallet,chain_id,amount\n\(Wallets.a),1,10000\n")
+    }
+
+    @Test func walletChecksumMismatch() throws {
+        let found = try oneProblem("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeaEd,1,10,,")
+        #expect(found.hasPrefix("plan.csv:3: wallet: \"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeaEd\" fails its EIP-55 checksum"))
+        #expect(found.contains("write it all in lower case to skip the checksum"))
+    }
+
+    @Test func walletZeroAddress() throws {
+        #expect(try oneProblem("0x0000000000000000000000000000000000000000,1,10,,").contains("wallet: \"0x0000000000000000000000000000000000000000\" is the zero address"))
+    }
+
+    @Test func walletMalformed() throws {
+        #expect(try oneProblem("0x1234,1,10,,").hasPrefix("plan.csv:3: wallet: \"0x1234\" has 4 hex digits after 0x instead of 40"))
+        #expect(try oneProblem(",1,10,,").hasPrefix("plan.csv:3: wallet: is empty"))
+    }
+
+    @Test func duplicateReference() throws {
+        let found = try oneProblem("\(Wallets.b),1,10,ok-1,")
+        #expect(found == "plan.csv:3: reference: \"ok-1\" is already used on line 2; each reference names one top-up, so give this row its own")
+    }
+
+    @Test func referenceUsedThreeTimesNamesTheFirstLineEachTime() throws {
+        let found = try problems("reference,wallet,chain_id,amount\nx,\(Wallets.a),1,1\ny,\(Wallets.a),1,1\nx,\(Wallets.b),1,1\nx,\(Wallets.c),1,1\n")
+        #expect(found.count == 2)
+        #expect(found.allSatisfy { $0.contains("reference: \"x\" is already used on line 2") })
+        #expect(found.first?.hasPrefix("plan.csv:4:") == true)
+    }
+
+    @Test func memoWithControlCharacter() throws {
+        let found = try oneProblem("\(Wallets.b),1,10,,\"two\nlines\"")
+        #expect(found.hasPrefix("plan.csv:3: memo: contains a line break"))
+    }
+
+    @Test func accountWithControlCharacter() throws {
+        let found = try oneProblem("\(Wallets.b),1,10,,,\"a\u{7}b\"", header: "wallet,chain_id,amount,reference,memo,account")
+        #expect(found.hasPrefix("plan.csv:3: account: contains a control character (U+7)"))
+    }
+
+    @Test func raggedRowIsReportedAndOthersStillChecked() throws {
+        let found = try problems("wallet,chain_id,amount\n\(Wallets.a),1\n\(Wallets.b),1,1.001\n")
+        #expect(found.count == 2)
+        #expect(found[0].hasPrefix("plan.csv:2: has 2 fields"))
+        #expect(found[1].hasPrefix("plan.csv:3: amount:"))
+    }
+
+    @Test func everyErrorIsListedNotOnlyTheFirst() throws {
+        let found = try problems("""
+            wallet,chain_id,amount,reference
+            \(Wallets.a),1,10,r1
+            \(Wallets.a),2,10,r2
+            \(Wallets.a),1,0,r3
+            \(Wallets.a),1,10,r1
+            0xabc,1,10,r5
+            0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeaEd,1,10,r6
+            """)
+        #expect(found.map { $0.split(separator: ":").prefix(3).joined(separator: ":") } == [
+            "plan.csv:3: chain_id", "plan.csv:4: amount", "plan.csv:5: reference", "plan.csv:6: wallet", "plan.csv:7: wallet",
+        ])
+    }
+
+    @Test func missingFileIsNoInput() throws {
+        #expect {
+            try PlanReader(path: dir.path("nope.csv"), defaultAccount: "a").read()
+        } throws: { error in
+            (error as? CSVError)?.exitStatus == .noInput
+        }
+    }
+}

@@ -1,0 +1,310 @@
+@testable import CreditRecon
+import CreditTypes
+import Foundation
+import Ledger
+import Testing
+
+/// The top-up flow against a scripted fake: exactly once, intent before call, crashes,
+/// 410, unknown outcomes, refusals, stops and guardrails.
+struct TopUpEngineTests {
+    @Test func createsEachRowOnceAndRerunCreatesNone() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(6))
+        let fake = FakeChargeCreator()
+        let first = try await bench.run(plan, client: fake)
+        #expect(first.created == 6)
+        #expect(fake.calls.count == 6)
+        #expect(first.exitStatus == .ok)
+        #expect(first.states == ["created": 6])
+        #expect(try bench.ledger.read { try $0.chargeCount() } == 6)
+        #expect(try bench.ledger.verify().isSound)
+        let head = try bench.ledger.headHash()
+
+        let second = try await bench.run(plan, client: fake)
+        #expect(fake.calls.count == 6)
+        #expect(second.created == 0)
+        #expect(second.skippedDone == 6)
+        #expect(second.runID == nil)
+        #expect(second.exitStatus == .ok)
+        #expect(try bench.ledger.headHash() == head)
+    }
+
+    @Test func sendsTheChecksummedWalletAndChain() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan("wallet,chain,amount\n\(Wallets.a.lowercased()),polygon,12.50\n")
+        let fake = FakeChargeCreator()
+        _ = try await bench.run(plan, client: fake)
+        #expect(fake.calls == [.init(amount: Micros(raw: 12_500_000), sender: Wallets.a, chainID: 137)])
+    }
+
+    @Test func intentIsCommittedBeforeTheCall() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(5))
+        let ledger = bench.ledger
+        let fake = FakeChargeCreator { call, index in
+            // The row being sent must already be `requesting` in the committed ledger.
+            let rows = try ledger.read { try $0.topUps(state: "requesting") }
+            guard rows.contains(where: { $0.amount == call.amount && $0.wallet == call.sender && $0.attempts == 1 }) else {
+                Issue.record("no committed intent for \(call)")
+                return .rejected(status: 400, message: "no intent", rawBody: nil)
+            }
+            return .created(FakeChargeCreator.charge(index))
+        }
+        let summary = try await bench.run(plan, client: fake, concurrency: 2)
+        #expect(summary.created == 5)
+    }
+
+    @Test func crashBetweenIntentAndAnswerBecomesUnknownAndIsNotResent() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(3))
+        let crashing = FakeChargeCreator { call, index in
+            if call.amount == Micros(raw: 2_500_000) { throw SimulatedCrash() }
+            return .created(FakeChargeCreator.charge(index))
+        }
+        await #expect(throws: SimulatedCrash.self) {
+            _ = try await bench.run(plan, client: crashing, concurrency: 1)
+        }
+        #expect(try bench.states()["R-02"] == "requesting")
+
+        // The next run finds the dead run's intent: unknown, never sent again.
+        let fake = FakeChargeCreator()
+        let next = try await bench.run(plan, client: fake)
+        #expect(next.recovered == 1)
+        #expect(!fake.calls.contains { $0.amount == Micros(raw: 2_500_000) })
+        let states = try bench.states()
+        #expect(states["R-02"] == "unknown")
+        #expect(states["R-01"] == "created")
+        #expect(states["R-03"] == "created")
+        #expect(next.exitStatus == .attention)
+        #expect(next.attention.map(\.reference) == ["R-02"])
+        #expect(next.attention.first?.message?.contains("--retry-unknown") == true)
+        #expect(try bench.ledger.verify().isSound)
+    }
+
+    @Test func aCrashStopsTheOtherWorkersFromStartingNewRows() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(20))
+        let crashing = FakeChargeCreator { _, index in
+            if index == 0 { throw SimulatedCrash() }
+            try await Task.sleep(for: .milliseconds(30))
+            return .created(FakeChargeCreator.charge(index))
+        }
+        await #expect(throws: SimulatedCrash.self) {
+            _ = try await bench.run(plan, client: crashing, concurrency: 2)
+        }
+        #expect(crashing.calls.count <= 3)
+    }
+
+    @Test func goneBecomesBlockedAndIsNeverResent() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(5))
+        let gone = FakeChargeCreator { _, _ in .gone(message: "blocked: gone; use the web flow, then `import charges` by reference", rawBody: "{}") }
+        let first = try await bench.run(plan, client: gone)
+        #expect(first.blocked == 5)
+        #expect(first.exitStatus == .attention)
+        #expect(first.states == ["blocked": 5])
+        let fake = FakeChargeCreator()
+        let second = try await bench.run(plan, client: fake, retryUnknown: true)
+        #expect(fake.calls.isEmpty)
+        #expect(second.skippedBlocked == 5)
+        #expect(second.exitStatus == .attention)
+    }
+
+    @Test func goneMessageFromTheClientMappingPointsToImport() {
+        let answer = ChargeAnswer(.gone(message: "Coinbase Commerce is retired", rawBody: nil))
+        guard case .gone(let message, _) = answer else {
+            Issue.record("410 must map to gone")
+            return
+        }
+        #expect(message.contains("web flow"))
+        #expect(message.contains("import charges"))
+        #expect(message.contains("reference"))
+    }
+
+    @Test func unknownOutcomeIsKeptUntilRetryUnknown() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(2))
+        let flaky = FakeChargeCreator { call, index in
+            call.amount == Micros(raw: 1_500_000)
+                ? .unknown(status: 502, message: "outcome unknown: 502", rawBody: nil)
+                : .created(FakeChargeCreator.charge(index))
+        }
+        let first = try await bench.run(plan, client: flaky)
+        #expect(first.unknown == 1)
+        #expect(first.exitStatus == .attention)
+
+        let fake = FakeChargeCreator()
+        let second = try await bench.run(plan, client: fake)
+        #expect(fake.calls.isEmpty)
+        #expect(second.skippedUnknown == 1)
+
+        let third = try await bench.run(plan, client: fake, retryUnknown: true)
+        #expect(fake.calls.count == 1)
+        #expect(third.created == 1)
+        #expect(third.exitStatus == .ok)
+        let attempts = try bench.ledger.read { try $0.topUp(account: "acct", reference: "R-01")?.attempts }
+        #expect(attempts == 2)
+    }
+
+    @Test func rejectedRowsNeedAPersonAndAreSentAgainLater() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(2))
+        let refusing = FakeChargeCreator { _, _ in .rejected(status: 400, message: "amount too small", rawBody: "{}") }
+        let first = try await bench.run(plan, client: refusing)
+        #expect(first.rejected == 2)
+        #expect(first.exitStatus == .attention)
+        let fake = FakeChargeCreator()
+        let second = try await bench.run(plan, client: fake)
+        #expect(fake.calls.count == 2)
+        #expect(second.exitStatus == .ok)
+    }
+
+    @Test func refusedKeyStopsTheRunWith77() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(5))
+        let refused = FakeChargeCreator { _, _ in .keyRefused(status: 401, message: "key not accepted") }
+        let summary = try await bench.run(plan, client: refused, concurrency: 1)
+        #expect(refused.calls.count == 1)
+        #expect(summary.notStarted == 4)
+        #expect(summary.exitStatus == .noPermission)
+        #expect(try bench.states().values.filter { $0 == "planned" }.count == 4)
+    }
+
+    @Test func notSentIsRetryableAndStopsWith69() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(3))
+        let down = FakeChargeCreator { _, _ in .notSent(status: nil, message: "not sent: connection refused", rateLimited: false) }
+        let first = try await bench.run(plan, client: down, concurrency: 1)
+        #expect(first.notSent == 1)
+        #expect(first.exitStatus == .unavailable)
+        let fake = FakeChargeCreator()
+        let second = try await bench.run(plan, client: fake)
+        #expect(fake.calls.count == 3)
+        #expect(second.states == ["created": 3])
+    }
+
+    @Test func concurrencyIsBounded() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(12))
+        let slow = FakeChargeCreator { _, index in
+            try await Task.sleep(for: .milliseconds(20))
+            return .created(FakeChargeCreator.charge(index))
+        }
+        let summary = try await bench.run(plan, client: slow, concurrency: 3)
+        #expect(summary.created == 12)
+        #expect(slow.maxInFlight <= 3)
+        #expect(slow.maxInFlight >= 2)
+    }
+
+    @Test func signalStopsNewRequestsAndInFlightOnesAreRecorded() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(6))
+        let stop = StopFlag()
+        let trap = SignalTrap(stop, signals: [SIGUSR1])
+        defer { trap.cancel() }
+        let fake = FakeChargeCreator { _, index in
+            if index == 0 {
+                kill(getpid(), SIGUSR1)
+                // Let the dispatch source deliver while this request is "in flight".
+                for _ in 0..<200 where stop.reason == nil { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            return .created(FakeChargeCreator.charge(index))
+        }
+        let summary = try await bench.run(plan, client: fake, concurrency: 1, stop: stop)
+        #expect(fake.calls.count == 1)
+        #expect(summary.created == 1)
+        #expect(summary.notStarted == 5)
+        #expect(summary.exitStatus == .tempFail)
+        #expect(try bench.states()["R-01"] == "created")
+        // The rest go out on the next run.
+        let rest = try await bench.run(plan, client: FakeChargeCreator())
+        #expect(rest.created == 5)
+    }
+
+    @Test func editedReferenceRowIsRefusedBeforeAnythingIsSent() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(3))
+        _ = try await bench.run(plan, client: FakeChargeCreator())
+        let edited = try bench.plan(TopUpBench.planText(3).replacingOccurrences(of: "2.50,R-02", with: "20.50,R-02")
+            + "\(Wallets.d),1,7,R-NEW,\n")
+        let fake = FakeChargeCreator()
+        await #expect {
+            _ = try await bench.run(edited, client: fake)
+        } throws: { error in
+            guard let errors = error as? PlanErrors else { return false }
+            return errors.exitStatus == .dataError && errors.errors.count == 1
+                && errors.errors[0].description.hasPrefix("topups.csv:3: reference: \"R-02\" was already planned")
+        }
+        #expect(fake.calls.isEmpty)
+    }
+
+    @Test func rowsWithoutReferenceAreKeyedByOccurrence() async throws {
+        let bench = try TopUpBench()
+        let text = "wallet,chain_id,amount\n\(Wallets.a),1,10\n\(Wallets.b),1,10\n"
+        let plan = try bench.plan(text)
+        let fake = FakeChargeCreator()
+        _ = try await bench.run(plan, client: fake)
+        #expect(fake.calls.count == 2)
+        // A repeated identical row is a second top-up; reordering changes nothing.
+        let grown = try bench.plan("wallet,chain_id,amount\n\(Wallets.b),1,10\n\(Wallets.a),1,10\n\(Wallets.a),1,10\n")
+        let summary = try await bench.run(grown, client: fake)
+        #expect(fake.calls.count == 3)
+        #expect(summary.created == 1)
+        #expect(summary.skippedDone == 2)
+        // Another batch name makes new keys.
+        let other = bench.engine(grown, batch: "december")
+        #expect(try other.prepare(ledger: bench.ledger).toSend.count == 3)
+    }
+
+    @Test func maxTotalRefusesTheBatch() throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(3))  // 1.50 + 2.50 + 3.50
+        #expect(throws: TopUpError.overMaxTotal(total: Micros(raw: 7_500_000), max: Micros(raw: 7_000_000), rows: 3)) {
+            _ = try bench.engine(plan, maxTotal: Micros(raw: 7_000_000)).prepare(ledger: bench.ledger)
+        }
+        _ = try bench.engine(plan, maxTotal: Micros(raw: 7_500_000)).prepare(ledger: bench.ledger)
+    }
+
+    @Test func dryRunPreviewWritesNothing() throws {
+        let dir = try PlanTempDir()
+        let plan = try dir.write("topups.csv", TopUpBench.planText(4))
+        let ledgerPath = dir.path("ledger.sqlite")
+        let engine = TopUpEngine(options: .init(planPath: plan, account: "acct"))
+        let preview = try engine.prepare(ledger: nil)
+        #expect(!FileManager.default.fileExists(atPath: ledgerPath))
+        let table = preview.table()
+        #expect(table.contains("batch topups: 4 charges to create, 12.00 USD in total"))
+        #expect(table.contains("polygon"))
+        #expect(table.contains("R-04"))
+    }
+
+    @Test func dryRunAgainstALedgerShowsNewVersusDoneAndChangesNothing() async throws {
+        let bench = try TopUpBench()
+        _ = try await bench.run(try bench.plan(TopUpBench.planText(3)), client: FakeChargeCreator())
+        let head = try bench.ledger.headHash()
+        let preview = try bench.engine(try bench.plan(TopUpBench.planText(5))).prepare(ledger: bench.ledger)
+        #expect(preview.count(.done) == 3)
+        #expect(preview.toSend.map(\.row.reference) == ["R-04", "R-05"])
+        let table = preview.table()
+        #expect(table.contains("batch topups: 2 charges to create, 10.00 USD in total"))
+        #expect(table.contains("skipped: 3 already done"))
+        #expect(table.split(separator: "\n").filter { $0.contains(" done ") }.count == 3)
+        #expect(try bench.ledger.headHash() == head)
+    }
+
+    @Test func yesIsRequiredWithoutATerminal() throws {
+        let bench = try TopUpBench()
+        let preview = try bench.engine(try bench.plan(TopUpBench.planText(2))).prepare(ledger: bench.ledger)
+        #expect(throws: TopUpError.confirmationRequired) {
+            try TopUpConfirmation.check(preview, yes: false, isTerminal: false, show: { _ in }, ask: { "y" })
+        }
+        #expect(TopUpError.confirmationRequired.exitStatus == .usage)
+        try TopUpConfirmation.check(preview, yes: true, isTerminal: false, show: { _ in }, ask: { nil })
+        var shown = ""
+        try TopUpConfirmation.check(preview, yes: false, isTerminal: true, show: { shown += $0 }, ask: { "y" })
+        #expect(shown.contains("Create 2 charges for 4.00 USD?"))
+        #expect(throws: TopUpError.declined) {
+            try TopUpConfirmation.check(preview, yes: false, isTerminal: true, show: { _ in }, ask: { "" })
+        }
+    }
+}

@@ -1,0 +1,122 @@
+@testable import CreditRecon
+import CreditTypes
+import Ledger
+import OpenRouterAPI
+import OpenRouterSimulator
+import Testing
+
+/// The top-up flow against the real simulator, in process on 127.0.0.1:0.
+struct TopUpSimulatorTests {
+    /// Runs `body` with a started simulator and a client for it; both always shut down.
+    private func withSimulator(
+        coinbase: SimulatorOptions.CoinbaseMode = .available, rateLimit: Double? = nil,
+        _ body: (SimulatorServer, OpenRouterClient) async throws -> Void
+    ) async throws {
+        var options = SimulatorOptions()
+        options.coinbase = coinbase
+        options.rateLimit = rateLimit
+        let server = try await SimulatorServer.start(options)
+        let client = OpenRouterClient(configuration: ClientConfiguration(
+            baseURL: server.baseURL, bearer: Secret(options.managementKey), timeout: .seconds(10),
+            maxRetryTime: .seconds(10)))
+        do {
+            try await body(server, client)
+        } catch {
+            await client.shutdown()
+            await server.shutdown()
+            throw error
+        }
+        await client.shutdown()
+        await server.shutdown()
+    }
+
+    @Test func fortyRowsCreateExactlyFortyChargesAndARerunCreatesNone() async throws {
+        try await withSimulator { server, client in
+            let bench = try TopUpBench()
+            let plan = try bench.plan(TopUpBench.planText(40))
+            let first = try await bench.run(plan, client: client)
+            #expect(first.created == 40)
+            #expect(first.exitStatus == .ok)
+            let state = await server.state()
+            #expect(state.charges.count == 40)
+            // Every charge the simulator holds is one the ledger holds, with the same amount.
+            for charge in state.charges {
+                let stored = try bench.ledger.read { try $0.charge(id: charge.id) }
+                #expect(stored?.amount == charge.amount)
+            }
+            let requests = await server.apiRequestCount()
+
+            let second = try await bench.run(plan, client: client)
+            #expect(second.created == 0)
+            #expect(second.skippedDone == 40)
+            #expect(await server.state().charges.count == 40)
+            #expect(await server.apiRequestCount() == requests)
+            #expect(try bench.ledger.verify().isSound)
+        }
+    }
+
+    @Test func wrongChecksumOnLineSixSendsNothing() async throws {
+        try await withSimulator { server, client in
+            let bench = try TopUpBench()
+            var lines = TopUpBench.planText(8).split(separator: "\n").map(String.init)
+            // Line 6 is data row 5 (wallet b): flip the case of one letter.
+            lines[5] = lines[5].replacingOccurrences(of: Wallets.b, with: "0xfb6916095ca1df60bB79Ce92cE3Ea74c37c5d359")
+            let plan = try bench.plan(lines.joined(separator: "\n") + "\n")
+            await #expect {
+                _ = try await bench.run(plan, client: client)
+            } throws: { error in
+                guard let errors = error as? PlanErrors else { return false }
+                return errors.exitStatus == .dataError && errors.errors.count == 1
+                    && errors.errors[0].description.hasPrefix("topups.csv:6: wallet:")
+            }
+            #expect(await server.apiRequestCount() == 0)
+            #expect(try bench.ledger.read { try $0.journalCount() } == 0)
+        }
+    }
+
+    @Test func goneBlocksFiveRowsAndTheSecondRunSendsNone() async throws {
+        try await withSimulator(coinbase: .gone) { server, client in
+            let bench = try TopUpBench()
+            let plan = try bench.plan(TopUpBench.planText(5))
+            let first = try await bench.run(plan, client: client)
+            #expect(first.blocked == 5)
+            #expect(first.exitStatus == .attention)
+            #expect(first.exitStatus.rawValue == 1)
+            #expect(first.attention.allSatisfy { $0.state == "blocked" && ($0.message ?? "").contains("import charges") })
+            let requests = await server.apiRequestCount()
+            #expect(requests == 5)
+
+            let second = try await bench.run(plan, client: client)
+            #expect(second.skippedBlocked == 5)
+            #expect(second.exitStatus == .attention)
+            #expect(await server.apiRequestCount() == requests)
+            #expect(await server.state().charges.isEmpty)
+        }
+    }
+
+    @Test func rateLimitedRequestsArePausedAndRetriedNotDuplicated() async throws {
+        try await withSimulator(rateLimit: 8) { server, client in
+            let bench = try TopUpBench()
+            let plan = try bench.plan(TopUpBench.planText(12))
+            let summary = try await bench.run(plan, client: client, concurrency: 4)
+            #expect(summary.created == 12)
+            #expect(summary.unknown == 0)
+            #expect(await server.state().charges.count == 12)
+            // Some requests were answered 429 and re-sent: more requests than charges.
+            #expect(await server.apiRequestCount() > 12)
+        }
+    }
+
+    @Test func aSecondWriterIsRefusedAtOnce() throws {
+        let dir = try PlanTempDir()
+        let ledgerPath = dir.path("ledger.sqlite")
+        let lock = try WriterLock.acquire(ledgerPath: ledgerPath)
+        defer { withExtendedLifetime(lock) {} }
+        #expect {
+            _ = try WriterLock.acquire(ledgerPath: ledgerPath)
+        } throws: { error in
+            guard let error = error as? LockError, case .held = error else { return false }
+            return error.exitStatus == .tempFail
+        }
+    }
+}
