@@ -1,0 +1,48 @@
+import CreditTypes
+
+/// One line of `charges.csv`: a charge, or a top-up request that made none, with its fate.
+public struct ChargeLine: Sendable, Equatable {
+    /// The charge id (`nil` for a request that made no charge).
+    public var chargeID: String?
+    /// The top-up key, when the line carries out a plan row.
+    public var topUpKey: String?
+    /// The plan reference.
+    public var reference: String?
+    /// The plan batch.
+    public var batch: String?
+    /// The account label.
+    public var account: String
+    /// `api` or `import`.
+    public var origin: String
+    /// The paying wallet.
+    public var wallet: String?
+    /// The chain id.
+    public var chainID: Int64?
+    /// The amount.
+    public var amount: Micros
+    /// When the charge was created (for a request without a charge: when it failed).
+    public var createdAt: Timestamp
+    /// When the charge expires, if known.
+    public var expiresAt: Timestamp?
+    /// Its fate.
+    public var state: ChargeState
+    /// When it was paid: the export's `paid_at`, else the reading that first showed the credits.
+    public var settledAt: Timestamp?
+    /// The reading whose rise of credits this charge explains (drives the period it counts in).
+    public var matchedReadingAt: Timestamp?
+    /// The API's error, for requests that made no charge.
+    public var error: String?
+    /// Free text.
+    public var memo: String?
+
+    /// What findings name it by: the plan reference finance knows, else the charge id,
+    /// else the top-up key.
+    var label: String { reference ?? chargeID ?? topUpKey ?? "?" }
+
+    /// The report's order: by creation time, then id, then key.
+    static func reportOrder(_ a: ChargeLine, _ b: ChargeLine) -> Bool {
+        if a.createdAt != b.createdAt { return a.createdAt < b.createdAt }
+        if a.chargeID != b.chargeID { return (a.chargeID ?? "") < (b.chargeID ?? "") }
+        return (a.topUpKey ?? "") < (b.topUpKey ?? "")
+    }
+}

@@ -1,0 +1,178 @@
+import CreditTypes
+import Ledger
+
+/// Matches charges one-to-one to rises of `total_credits` (DESIGN.md § Reconciliation).
+///
+/// A charge is a candidate for the rise between readings at `t0` and `t1` when it could
+/// have been paid in that window: `created_at < t1` and `expires_at + grace > t0`. A
+/// charge an export says was paid at `paid_at` is pinned to the window holding `paid_at`
+/// (`t0 < paid_at ≤ t1`) and to no other. Among the candidates, the matcher takes the
+/// set whose amounts add up to the rise within the tolerance; failing that, the set that
+/// explains the most without exceeding it; ties go to older charges. Greedy oldest-first
+/// is wrong: when a later charge was paid and an earlier one was not, it blames the
+/// wrong one. Windows are taken in time order, each charge used at most once.
+struct ChargeMatcher {
+    /// One rise of credits between two consecutive trusted readings.
+    struct Increase: Sendable, Equatable {
+        /// The earlier reading's time.
+        var from: Timestamp
+        /// The later reading's time (the rise belongs to this reading's period).
+        var to: Timestamp
+        /// How much `total_credits` rose.
+        var amount: Micros
+    }
+
+    /// The outcome: which increase each matched charge explains.
+    struct Result: Sendable, Equatable {
+        /// Charge index → increase index.
+        var increaseOfCharge: [Int: Int] = [:]
+        /// Per increase: the part of it the matched charges explain (never more than the rise).
+        var explained: [Micros] = []
+    }
+
+    var graceMilliseconds: Int64
+    var tolerance: Micros
+    var defaultLifetimeMilliseconds: Int64
+    var candidateCap: Int
+
+    init(options: ReconcileOptions) {
+        graceMilliseconds = options.graceSeconds * 1000
+        tolerance = options.tolerance
+        defaultLifetimeMilliseconds = options.defaultChargeLifetimeSeconds * 1000
+        candidateCap = max(1, options.candidateCap)
+    }
+
+    /// When a charge stops being payable (its `expires_at`, or the assumed lifetime).
+    func expiry(of charge: LedgerReader.ChargeRecord) -> Timestamp {
+        charge.expiresAt ?? charge.createdAt.adding(milliseconds: defaultLifetimeMilliseconds)
+    }
+
+    /// Matches `charges` (oldest first) to `increases` (in time order).
+    func match(_ increases: [Increase], _ charges: [LedgerReader.ChargeRecord]) -> Result {
+        var result = Result(explained: Array(repeating: .zero, count: increases.count))
+        var pinnedTo: [Int: [Int]] = [:]
+        var free: [Int] = []
+        for (index, charge) in charges.enumerated() {
+            // An export that says `expired` settles the question: it was never paid.
+            if charge.status == "expired" { continue }
+            if let paidAt = charge.paidAt {
+                if let window = Self.window(holding: paidAt, in: increases) {
+                    pinnedTo[window, default: []].append(index)
+                }
+                continue
+            }
+            free.append(index)
+        }
+        // Free charges still payable, oldest first: charges enter once created before a
+        // window's end and leave for good once their deadline passed its start (windows
+        // only move forward), so each window looks at a short list, not every charge.
+        var active: [Int] = []
+        var nextFree = 0
+        for (window, increase) in increases.enumerated() {
+            while nextFree < free.count && charges[free[nextFree]].createdAt < increase.to {
+                active.append(free[nextFree])
+                nextFree += 1
+            }
+            active.removeAll { expiry(of: charges[$0]).adding(milliseconds: graceMilliseconds) <= increase.from }
+            let pinned = pinnedTo[window] ?? []
+            let pinnedSum = pinned.reduce(Micros.zero) { $0 + charges[$1].amount }
+            var chosen: [Int]
+            if pinnedSum <= increase.amount + tolerance {
+                // Payments the export dates to this window come first; others fill the rest.
+                let candidates = active.prefix(candidateCap)
+                let picked = Self.bestSubset(
+                    candidates.map { charges[$0].amount }, target: increase.amount - pinnedSum, tolerance: tolerance)
+                chosen = pinned + picked.map { candidates[candidates.startIndex + $0] }
+            } else {
+                let picked = Self.bestSubset(pinned.map { charges[$0].amount }, target: increase.amount, tolerance: tolerance)
+                chosen = picked.map { pinned[$0] }
+            }
+            var sum = Micros.zero
+            for index in chosen {
+                result.increaseOfCharge[index] = window
+                sum += charges[index].amount
+            }
+            let taken = Set(chosen)
+            active.removeAll { taken.contains($0) }
+            result.explained[window] = min(sum, increase.amount)
+        }
+        return result
+    }
+
+    /// The increase whose window `(from, to]` holds `instant` (increases are in time order
+    /// and do not overlap).
+    static func window(holding instant: Timestamp, in increases: [Increase]) -> Int? {
+        var low = 0
+        var high = increases.count
+        while low < high {  // the first increase ending at or after `instant`
+            let middle = (low + high) / 2
+            if increases[middle].to < instant { low = middle + 1 } else { high = middle }
+        }
+        guard low < increases.count, increases[low].from < instant else { return nil }
+        return low
+    }
+
+    /// The indices (ascending) of the subset of `amounts` (oldest first) that best
+    /// explains `target`: a sum within `tolerance` of it (closest first), else the largest
+    /// sum below it; among equals, the set with the older charges (compared by the oldest
+    /// charge where they differ).
+    ///
+    /// An exhaustive depth-first search, trying "take this charge" before "leave it", so
+    /// the first best set found is the one with the older charges; a set exactly equal to
+    /// the target ends the search. Amounts are positive, so a branch already above
+    /// `target + tolerance` is cut, as is one that cannot beat the best inexact sum.
+    static func bestSubset(_ amounts: [Micros], target: Micros, tolerance: Micros) -> [Int] {
+        guard target.raw > 0, !amounts.isEmpty else { return [] }
+        let limit = target.raw + tolerance.raw
+        var suffix = Array(repeating: Int64(0), count: amounts.count + 1)
+        for index in stride(from: amounts.count - 1, through: 0, by: -1) {
+            suffix[index] = suffix[index + 1] + amounts[index].raw
+        }
+        // Score: exact sets beat inexact ones; exact sets by distance, inexact by sum.
+        var best: [Int] = []
+        var bestSum: Int64 = 0
+        var bestExact = target.raw <= tolerance.raw  // the empty set, if the target is tiny
+        var bestDistance = target.raw
+        var current: [Int] = []
+        var done = false
+
+        func consider(_ sum: Int64) {
+            let distance = (sum - target.raw).magnitude
+            let exact = distance <= tolerance.raw.magnitude
+            let better: Bool
+            if exact != bestExact {
+                better = exact
+            } else if exact {
+                better = Int64(distance) < bestDistance
+            } else {
+                better = sum > bestSum
+            }
+            if better {
+                best = current
+                bestSum = sum
+                bestExact = exact
+                bestDistance = Int64(distance)
+                if distance == 0 { done = true }
+            }
+        }
+
+        func search(_ index: Int, _ sum: Int64) {
+            if done { return }
+            if index == amounts.count {
+                consider(sum)
+                return
+            }
+            // Nothing below can reach an exact sum or beat the best inexact one.
+            if !bestExact && sum + suffix[index] <= bestSum { return }
+            let amount = amounts[index].raw
+            if amount > 0 && sum + amount <= limit {
+                current.append(index)
+                search(index + 1, sum + amount)
+                current.removeLast()
+            }
+            search(index + 1, sum)
+        }
+        search(0, 0)
+        return best
+    }
+}

@@ -1,0 +1,28 @@
+/// What a finding is about; the text appears in `findings.csv` as `kind`.
+public enum FindingKind: String, Sendable, CaseIterable {
+    /// `total_credits` went down between two trusted readings.
+    case creditsDecreased = "credits_decreased"
+    /// `total_usage` went down between two trusted readings.
+    case usageDecreased = "usage_decreased"
+    /// An all-zero reading after non-zero ones (a key without management rights); kept in
+    /// the ledger, left out of the arithmetic.
+    case zeroReading = "zero_reading"
+    /// Two trusted readings further apart than `--max-gap`.
+    case snapshotGap = "snapshot_gap"
+    /// A charge expired without being paid.
+    case chargeExpired = "charge_expired"
+    /// A charge request whose outcome is unknown: a person must decide.
+    case outcomeUnknown = "outcome_unknown"
+    /// The charge endpoint is gone (410); the row must be paid through the web flow.
+    case chargeBlocked = "charge_blocked"
+    /// The API refused a charge request.
+    case chargeRejected = "charge_rejected"
+    /// A rise of credits no charge explains (card or web purchase).
+    case unexplainedPurchase = "unexplained_purchase"
+    /// An export says a charge was paid, but no rise of credits matches it.
+    case paidChargeUnmatched = "paid_charge_unmatched"
+    /// Runway below `--min-runway-days`.
+    case runwayLow = "runway_low"
+    /// `opening + purchased − used ≠ closing` for a period.
+    case balanceCheckFailed = "balance_check_failed"
+}

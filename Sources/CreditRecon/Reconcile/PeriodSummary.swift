@@ -1,0 +1,42 @@
+import CreditTypes
+
+/// One period's books: one row of `periods.csv`.
+public struct PeriodSummary: Sendable, Equatable {
+    /// The first local day of the period.
+    public var start: CivilDate
+    /// The first local day after it (end-exclusive).
+    public var end: CivilDate
+    /// The instant the period starts.
+    public var startInstant: Timestamp
+    /// The instant the next period starts.
+    public var endInstant: Timestamp
+    /// Balance at the last trusted reading before the period (or its first reading when
+    /// none came before); `nil` before the first reading.
+    public var opening: Micros?
+    /// Net rise of `total_credits` over the period.
+    public var purchased = Micros.zero
+    /// The part of `purchased` that matched charges explain.
+    public var purchasedViaCharges = Micros.zero
+    /// `purchased − purchasedViaCharges`: card or web purchases (and decreases, negative).
+    public var purchasedOther = Micros.zero
+    /// Net rise of `total_usage` over the period.
+    public var used = Micros.zero
+    /// Balance at the period's last trusted reading; `nil` before the first reading.
+    public var closing: Micros?
+    /// Charges created in the period.
+    public var chargesCreated = 0
+    /// Their amount.
+    public var chargesCreatedAmount = Micros.zero
+    /// Charges whose credits showed up in the period.
+    public var chargesSettled = 0
+    /// Their amount.
+    public var chargesSettledAmount = Micros.zero
+    /// Findings observed in the period.
+    public var findings = 0
+
+    /// `opening + purchased − used = closing`, exactly (vacuously true before any reading).
+    public var balanceCheckHolds: Bool {
+        guard let opening, let closing else { return opening == nil && closing == nil }
+        return opening + purchased - used == closing
+    }
+}

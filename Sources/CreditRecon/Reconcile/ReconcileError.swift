@@ -1,0 +1,26 @@
+import CreditTypes
+
+/// Report or status options that cannot work, each a sentence a person can act on.
+public struct ReconcileError: ExitCoded, Equatable {
+    /// What is wrong and how to fix it.
+    public let message: String
+    /// Always a usage error (64): the options, not the ledger, are at fault.
+    public var exitStatus: ExitStatus { .usage }
+    public var description: String { message }
+
+    static func unknownTimeZone(_ name: String) -> ReconcileError {
+        ReconcileError(message: "--timezone: \"\(name)\" is not a time zone; use an IANA name such as UTC, Europe/Berlin or America/New_York")
+    }
+
+    static func emptyRange(from: CivilDate, to: CivilDate) -> ReconcileError {
+        ReconcileError(message: "--from \(from) is not before --to \(to); --to is the first day left out of the report")
+    }
+
+    static func badDate(_ option: String, _ text: String) -> ReconcileError {
+        ReconcileError(message: "\(option): \"\(text)\" is not a date; use YYYY-MM-DD, e.g. 2026-01-31")
+    }
+
+    static func badNumber(_ option: String, _ text: String) -> ReconcileError {
+        ReconcileError(message: "\(option): \"\(text)\" must be a positive whole number")
+    }
+}

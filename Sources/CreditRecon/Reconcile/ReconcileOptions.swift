@@ -1,0 +1,44 @@
+import CreditTypes
+
+/// What a reconciliation covers and the thresholds its findings use.
+public struct ReconcileOptions: Sendable, Equatable {
+    /// The account label whose books are reconciled.
+    public var account: String
+    /// The first day reported (in `timeZone`); default: the day of the first reading.
+    public var from: CivilDate?
+    /// The first day left out (end-exclusive); default: the day after the as-of time.
+    public var to: CivilDate?
+    /// How time is cut into periods.
+    public var period: PeriodKind = .day
+    /// The IANA time zone that periods follow.
+    public var timeZone: String = "UTC"
+    /// Readings further apart than this are a `snapshot_gap` finding.
+    public var maxGapSeconds: Int64 = 36 * 3600
+    /// Runway below this many days is a `runway_low` finding.
+    public var minRunwayDays: Int64 = 7
+    /// How long after `expires_at` a payment may still show up (block confirmations,
+    /// clock skew between Coinbase and OpenRouter).
+    public var graceSeconds: Int64 = 3600
+    /// How far a set of charges may differ from a rise of credits and still explain it exactly.
+    public var tolerance: Micros = Micros(raw: 10_000)
+    /// Lifetime assumed for a charge recorded without `expires_at` (Coinbase charges live
+    /// one hour).
+    public var defaultChargeLifetimeSeconds: Int64 = 3600
+    /// At most this many candidate charges per rise of credits go into the exact search
+    /// (2^20 subsets at most); beyond it, the oldest candidates are searched and the rest
+    /// wait for later rises.
+    public var candidateCap: Int = 20
+
+    /// Options for `account` with the defaults of CONTRACT.md.
+    public init(account: String) { self.account = account }
+
+    /// Parses a `--from`/`--to` date.
+    public static func date(_ text: String, option: String) throws -> CivilDate {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int64(parts[0]), let month = Int64(parts[1]), let day = Int64(parts[2]),
+              let date = CivilDate(year: year, month: month, day: day)
+        else { throw ReconcileError.badDate(option, text) }
+        return date
+    }
+}

@@ -1,0 +1,61 @@
+import CreditTypes
+
+/// The books for one account over one range: everything the report files are drawn from.
+public struct Reconciliation: Sendable, Equatable {
+    /// The account label.
+    public var account: String
+    /// The time the report is as of: the newest journal entry's time (`status`: now).
+    public var asOf: Timestamp
+    /// The journal head hash the books were read at.
+    public var headHash: String
+    /// The IANA time zone periods follow.
+    public var timeZone: String
+    /// How time is cut.
+    public var period: PeriodKind
+    /// The first local day reported.
+    public var from: CivilDate
+    /// The first local day left out.
+    public var to: CivilDate
+    /// The periods, in time order.
+    public var periods: [PeriodSummary]
+    /// Charges and charge-less requests in scope, oldest first.
+    public var charges: [ChargeLine]
+    /// Findings in scope, in time order.
+    public var findings: [Finding]
+    /// The runway at the latest trusted reading; `nil` without readings.
+    public var runway: Runway?
+    /// Trusted readings in scope.
+    public var trustedReadings: Int
+    /// Readings in scope left out of the arithmetic (all-zero after non-zero ones).
+    public var untrustedReadings: Int
+
+    /// The most serious finding's severity, `nil` without findings.
+    public var worstSeverity: Severity? { findings.map(\.severity).max() }
+
+    /// Exit 1 when a finding at warning level or above exists, else 0.
+    public var exitStatus: ExitStatus {
+        if let worst = worstSeverity, worst >= .warning { return .attention }
+        return .ok
+    }
+
+    /// Sums over all periods.
+    public var totals: PeriodSummary {
+        var total = PeriodSummary(
+            start: from, end: to, startInstant: periods.first?.startInstant ?? asOf,
+            endInstant: periods.last?.endInstant ?? asOf)
+        total.opening = periods.first(where: { $0.opening != nil })?.opening
+        total.closing = periods.last(where: { $0.closing != nil })?.closing
+        for period in periods {
+            total.purchased += period.purchased
+            total.purchasedViaCharges += period.purchasedViaCharges
+            total.purchasedOther += period.purchasedOther
+            total.used += period.used
+            total.chargesCreated += period.chargesCreated
+            total.chargesCreatedAmount += period.chargesCreatedAmount
+            total.chargesSettled += period.chargesSettled
+            total.chargesSettledAmount += period.chargesSettledAmount
+            total.findings += period.findings
+        }
+        return total
+    }
+}

@@ -1,0 +1,60 @@
+import CreditTypes
+import Ledger
+
+/// How long the balance lasts at the recent pace of use.
+///
+/// Everything is integer arithmetic on micro-USD and milliseconds (wide enough not to
+/// overflow); days are kept in tenths so they print with one decimal without `Double`.
+public struct Runway: Sendable, Equatable {
+    /// Balance at the latest trusted reading (`total_credits − total_usage`).
+    public var balance: Micros
+    /// When that reading was taken.
+    public var observedAt: Timestamp
+    /// Average use per day over the last 7 days (or the history there is); `nil` without two readings.
+    public var averageDaily7: Micros?
+    /// Average use per day over the last 30 days (or the history there is).
+    public var averageDaily30: Micros?
+
+    /// Days the balance lasts at the faster of the two paces, in tenths of a day; `nil`
+    /// when nothing is being used.
+    public var tenthsOfDays: Int64? {
+        let pace = [averageDaily7, averageDaily30].compactMap { $0 }.max() ?? .zero
+        guard pace.raw > 0 else { return nil }
+        guard balance.raw > 0 else { return 0 }
+        return Int64(Int128(balance.raw) * 10 / Int128(pace.raw))
+    }
+
+    /// `12.3`, or `n/a` when nothing is being used.
+    public var daysText: String {
+        guard let tenths = tenthsOfDays else { return "n/a" }
+        return Self.tenthsText(tenths)
+    }
+
+    /// `123` tenths → `12.3`.
+    static func tenthsText(_ tenths: Int64) -> String {
+        let sign = tenths < 0 ? "-" : ""
+        let magnitude = tenths.magnitude
+        return "\(sign)\(magnitude / 10).\(magnitude % 10)"
+    }
+
+    /// The runway at the latest of `trusted` readings (in time order); `nil` without readings.
+    static func at(_ trusted: [SnapshotRow]) -> Runway? {
+        guard let latest = trusted.last else { return nil }
+        return Runway(
+            balance: latest.totalCredits - latest.totalUsage, observedAt: latest.observedAt,
+            averageDaily7: averageDaily(trusted, days: 7), averageDaily30: averageDaily(trusted, days: 30))
+    }
+
+    /// Use per day between the latest reading and the last one at least `days` before it
+    /// (the first reading, when the history is shorter).
+    static func averageDaily(_ trusted: [SnapshotRow], days: Int64) -> Micros? {
+        guard let latest = trusted.last else { return nil }
+        let cutoff = latest.observedAt.adding(seconds: -days * 86_400)
+        let baseline = trusted.last(where: { $0.observedAt <= cutoff }) ?? trusted[0]
+        let elapsed = latest.observedAt.millisecondsSinceEpoch - baseline.observedAt.millisecondsSinceEpoch
+        guard elapsed > 0 else { return nil }
+        let used = Int128(latest.totalUsage.raw) - Int128(baseline.totalUsage.raw)
+        guard used > 0 else { return .zero }
+        return Micros(raw: Int64(used * 86_400_000 / Int128(elapsed)))
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a file so that readers see the old content or the new, never half of it: the
+/// bytes go to a temporary file in the same folder (same file system), are flushed to
+/// disk, and the temporary file is renamed over the target.
+enum AtomicFile {
+    /// Creates `directory` (and its parents) when missing.
+    static func makeDirectory(_ directory: String) throws(ReportError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotCreate(directory, Self.reason(error))
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .cannotCreate(directory, "it exists and is not a folder")
+        }
+    }
+
+    /// Replaces `path` with `text` atomically.
+    static func write(_ text: String, to path: String) throws(ReportError) {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .cannotCreate(path, Self.errnoText()) }
+        var failure: String?
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.synchronize()
+        } catch {
+            failure = Self.reason(error)
+        }
+        if close(descriptor) != 0 && failure == nil { failure = Self.errnoText() }
+        if failure == nil && rename(temporary, path) != 0 { failure = Self.errnoText() }
+        if let failure {
+            unlink(temporary)
+            throw .cannotCreate(path, failure)
+        }
+    }
+
+    private static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    private static func reason(_ error: any Error) -> String {
+        let nsError = error as NSError
+        // The POSIX cause ("No such file or directory") says more than Foundation's wrapper.
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        var text = nsError.localizedDescription
+        while text.hasSuffix(".") { text.removeLast() }
+        return text.isEmpty ? String(describing: error) : text
+    }
+}

@@ -1,0 +1,120 @@
+import CreditTypes
+
+/// `reconciliation.md`: the summary for people.
+extension ReportFiles {
+    static func markdownText(_ books: Reconciliation) -> String {
+        let totals = books.totals
+        var md = ""
+        func line(_ text: String = "") { md += text + "\n" }
+        func money(_ value: Micros?) -> String { value?.centsText ?? "–" }
+        func row(_ cells: [String]) { line("| " + cells.joined(separator: " | ") + " |") }
+        func header(_ cells: [String], numericFrom: Int) {
+            row(cells)
+            line("|" + cells.indices.map { $0 >= numericFrom ? " ---: |" : " --- |" }.joined())
+        }
+
+        line("# Credit reconciliation: \(MarkdownText.cell(books.account))")
+        line()
+        header(["Item", "Value"], numericFrom: 2)
+        row(["Account", MarkdownText.cell(books.account)])
+        row(["Scope", "\(books.from.isoText) up to (not including) \(books.to.isoText), \(books.periods.count) \(books.period.rawValue) periods"])
+        row(["Time zone", MarkdownText.cell(books.timeZone)])
+        row(["As of", "\(books.asOf.iso8601) (the newest entry in the ledger)"])
+        row(["Ledger head hash", "`\(books.headHash)`"])
+        row(["Readings", "\(books.trustedReadings) trusted, \(books.untrustedReadings) left out (all-zero after non-zero)"])
+        line()
+        line("Amounts are USD. A rise of `total_credits` or `total_usage` counts in the period of the reading that showed it.")
+        line()
+
+        line("## Totals")
+        line()
+        header(["Opening balance", "Purchased", "via charges", "other", "Used", "Closing balance"], numericFrom: 0)
+        row([money(totals.opening), money(totals.purchased), money(totals.purchasedViaCharges),
+             money(totals.purchasedOther), money(totals.used), money(totals.closing)])
+        line()
+        let failed = books.periods.filter { !$0.balanceCheckHolds }.count
+        if failed == 0 {
+            line("Opening + purchased − used = closing holds exactly in every period.")
+        } else {
+            line("**Opening + purchased − used = closing fails in \(failed) period(s); see the findings.**")
+        }
+        line()
+        line("Charges created: \(totals.chargesCreated) for \(money(totals.chargesCreatedAmount)); "
+            + "settled: \(totals.chargesSettled) for \(money(totals.chargesSettledAmount)).")
+        line()
+
+        line("## Runway")
+        line()
+        if let runway = books.runway {
+            header(["Balance", "Reading", "Use per day (7 days)", "Use per day (30 days)", "Runway (days)"], numericFrom: 0)
+            row([money(runway.balance), runway.observedAt.iso8601, money(runway.averageDaily7),
+                 money(runway.averageDaily30), runway.daysText])
+            line()
+            line("Runway is the balance divided by the faster of the two paces of use.")
+        } else {
+            line("No readings yet: run `credit-recon fetch`.")
+        }
+        line()
+
+        line("## Periods")
+        line()
+        header(["Period start", "Period end", "Opening", "Purchased", "via charges", "other", "Used", "Closing",
+                "Charges created", "Charges settled", "Findings", "Check"], numericFrom: 2)
+        for period in books.periods {
+            let check = period.opening == nil ? "–" : (period.balanceCheckHolds ? "ok" : "**fails**")
+            row([period.start.isoText, period.end.isoText, money(period.opening), money(period.purchased),
+                 money(period.purchasedViaCharges), money(period.purchasedOther), money(period.used),
+                 money(period.closing),
+                 "\(period.chargesCreated) (\(money(period.chargesCreatedAmount)))",
+                 "\(period.chargesSettled) (\(money(period.chargesSettledAmount)))",
+                 String(period.findings), check])
+        }
+        line()
+
+        line("## Charges by state")
+        line()
+        if books.charges.isEmpty { line("No charges in this range."); line() }
+        for state in ChargeState.allCases {
+            let lines = books.charges.filter { $0.state == state }
+            guard !lines.isEmpty else { continue }
+            let sum = lines.reduce(Micros.zero) { $0 + $1.amount }
+            line("### \(state.rawValue.prefix(1).uppercased() + state.rawValue.dropFirst()): \(lines.count) (\(money(sum)))")
+            line()
+            header(["Charge", "Reference", "Batch", "Origin", "Amount", "Created", "Expires", "Settled", "Error", "Memo"],
+                   numericFrom: 99)
+            for charge in lines {
+                row([MarkdownText.cell(charge.chargeID ?? "–"), MarkdownText.cell(charge.reference),
+                     MarkdownText.cell(charge.batch), charge.origin, money(charge.amount), charge.createdAt.iso8601,
+                     charge.expiresAt?.iso8601 ?? "", charge.settledAt?.iso8601 ?? "", MarkdownText.cell(charge.error),
+                     MarkdownText.cell(charge.memo)])
+            }
+            line()
+        }
+
+        line("## Findings")
+        line()
+        if books.findings.isEmpty {
+            line("None: nothing needs attention.")
+        } else {
+            let counts = Severity.allCases.reversed().map { severity in
+                "\(books.findings.filter { $0.severity == severity }.count) \(severity.rawValue)"
+            }
+            line(counts.joined(separator: ", ") + ".")
+            line()
+            header(["Severity", "Kind", "Observed", "Amount", "Reference", "Message"], numericFrom: 99)
+            for finding in books.findings {
+                row([finding.severity.rawValue, finding.kind.rawValue, finding.observedAt.iso8601,
+                     finding.amount.map { money($0) } ?? "", MarkdownText.cell(finding.reference),
+                     MarkdownText.cell(finding.message)])
+            }
+        }
+        line()
+
+        line("## Chart")
+        line()
+        line("![balance](balance.svg)")
+        line()
+        line("Files: `periods.csv`, `charges.csv`, `findings.csv`, `balance.svg`.")
+        return md
+    }
+}

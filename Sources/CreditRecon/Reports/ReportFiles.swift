@@ -1,0 +1,22 @@
+/// The five report files of CONTRACT.md § Reports, rendered from a reconciliation.
+///
+/// Rendering is pure: the same reconciliation gives the same bytes (fixed number
+/// formatting, sorted rows, no clock), which is what makes reports reproducible.
+enum ReportFiles {
+    static let periods = "periods.csv"
+    static let charges = "charges.csv"
+    static let findings = "findings.csv"
+    static let markdown = "reconciliation.md"
+    static let chart = "balance.svg"
+
+    /// File name → content, in the order of CONTRACT.md.
+    static func render(_ books: Reconciliation) -> [(name: String, text: String)] {
+        [
+            (periods, periodsCSV(books)),
+            (charges, chargesCSV(books)),
+            (findings, findingsCSV(books)),
+            (markdown, markdownText(books)),
+            (chart, BalanceChart(books).svg),
+        ]
+    }
+}

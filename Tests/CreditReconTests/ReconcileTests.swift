@@ -1,0 +1,373 @@
+import CreditTypes
+import Foundation
+import Ledger
+import Testing
+@testable import CreditRecon
+
+struct ReconcileTests {
+    private func state(_ books: Reconciliation, _ id: String) -> ChargeState? {
+        books.charges.first { $0.chargeID == id || $0.topUpKey == id }?.state
+    }
+
+    @Test func laterChargePaidWhileEarlierWasNotIsBlamedCorrectly() throws {
+        // Greedy oldest-first would take ch_A (25 ≤ 40) and then fail to fit ch_B.
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_A", amount: "25", created: "2026-03-02T10:00:00Z")
+        try fixture.charge("ch_B", amount: "40", created: "2026-03-02T10:05:00Z")
+        try fixture.snapshot("2026-03-03T06:00:00Z", credits: "140", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(state(books, "ch_A") == .expired)
+        #expect(state(books, "ch_B") == .settled)
+        #expect(books.findings.contains { $0.kind == .chargeExpired && $0.reference == "key-ch_A" })
+        #expect(!books.findings.contains { $0.kind == .unexplainedPurchase })
+        let period = try #require(books.periods.first { $0.start.isoText == "2026-03-03" })
+        #expect(period.purchased == reconMicros("40"))
+        #expect(period.purchasedViaCharges == reconMicros("40"))
+        #expect(period.purchasedOther == .zero)
+        #expect(period.chargesSettled == 1)
+        #expect(period.chargesSettledAmount == reconMicros("40"))
+    }
+
+    @Test func twoChargesInOneIncrease() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "0", usage: "0")
+        try fixture.charge("ch_1", amount: "10", created: "2026-03-01T09:00:00Z")
+        try fixture.charge("ch_2", amount: "7", created: "2026-03-01T09:10:00Z")
+        try fixture.charge("ch_3", amount: "15", created: "2026-03-01T09:20:00Z")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "22", usage: "0")
+        let books = try fixture.reconcile()
+        // 10 + 7 = 17, 7 + 15 = 22 (exact), 10 + 15 = 25: only {ch_2, ch_3} explains 22.
+        #expect(state(books, "ch_1") == .expired)
+        #expect(state(books, "ch_2") == .settled)
+        #expect(state(books, "ch_3") == .settled)
+        #expect(books.periods.last?.purchasedViaCharges == reconMicros("22"))
+    }
+
+    @Test func chargePlusCardPurchaseInOneIncrease() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")
+        try fixture.charge("ch_1", amount: "30", created: "2026-03-01T09:00:00Z")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "100", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(state(books, "ch_1") == .settled)
+        let period = try #require(books.periods.last)
+        #expect(period.purchased == reconMicros("50"))
+        #expect(period.purchasedViaCharges == reconMicros("30"))
+        #expect(period.purchasedOther == reconMicros("20"))
+        let finding = try #require(books.findings.first { $0.kind == .unexplainedPurchase })
+        #expect(finding.amount == reconMicros("20"))
+        #expect(finding.severity == .info)
+        #expect(books.exitStatus == .ok)
+    }
+
+    @Test func expiredChargeWithNoIncrease() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")
+        try fixture.charge("ch_1", amount: "30", created: "2026-03-01T09:00:00Z")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "50", usage: "1")
+        let books = try fixture.reconcile()
+        #expect(state(books, "ch_1") == .expired)
+        let finding = try #require(books.findings.first { $0.kind == .chargeExpired })
+        #expect(finding.severity == .warning)
+        #expect(finding.observedAt == reconTime("2026-03-01T10:00:00Z"))
+        #expect(books.exitStatus == .attention)
+    }
+
+    @Test func chargeStillPayableIsPending() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")
+        try fixture.charge("ch_1", amount: "30", created: "2026-03-01T09:00:00Z")
+        // As of the newest journal entry (09:00), the charge has an hour left.
+        #expect(state(try fixture.reconcile(), "ch_1") == .pending)
+        // Judged later, past expiry plus grace, it has expired.
+        let later = try Reconciler(options: fixture.options()).reconcile(fixture.ledger, asOf: reconTime("2026-03-01T11:00:00Z"))
+        #expect(state(later, "ch_1") == .expired)
+    }
+
+    @Test func recordedChargeIsPinnedToTheWindowHoldingPaidAt() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")
+        // An older API charge for the same amount, payable in the same window, never paid.
+        try fixture.charge("ch_old", amount: "12.5", created: "2026-03-01T08:00:00Z")
+        try fixture.recorded("web_1", amount: "12.5", created: "2026-03-01T08:30:00Z", status: "paid",
+                             paidAt: "2026-03-01T09:00:00Z")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "62.5", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(state(books, "web_1") == .settled)
+        #expect(books.charges.first { $0.chargeID == "web_1" }?.settledAt == reconTime("2026-03-01T09:00:00Z"))
+        #expect(state(books, "ch_old") == .expired)
+    }
+
+    @Test func pinnedChargeIsNotUsedOutsideItsWindow() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "60", usage: "0")
+        try fixture.snapshot("2026-03-03T06:00:00Z", credits: "60", usage: "0")
+        // Created and payable in the first window, but the export says it was paid in the second,
+        // where credits did not rise: it explains nothing, and the rise is someone else's.
+        try fixture.recorded("web_1", amount: "10", created: "2026-03-01T08:00:00Z",
+                             expires: "2026-03-03T08:00:00Z", status: "paid", paidAt: "2026-03-02T09:00:00Z",
+                             recordedAt: "2026-03-03T07:00:00Z")
+        let books = try fixture.reconcile()
+        #expect(books.findings.contains { $0.kind == .unexplainedPurchase && $0.amount == reconMicros("10") })
+        #expect(books.findings.contains { $0.kind == .paidChargeUnmatched && $0.reference == "web_1" })
+    }
+
+    @Test func exportedExpiredChargeIsNeverMatched() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")
+        try fixture.recorded("web_x", amount: "10", created: "2026-03-01T08:00:00Z", status: "expired")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "60", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(state(books, "web_x") == .expired)
+        #expect(books.periods.last?.purchasedOther == reconMicros("10"))
+    }
+
+    @Test func toleranceAcceptsNearlyExactSets() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "0", usage: "0")
+        try fixture.charge("ch_1", amount: "19.995", created: "2026-03-01T09:00:00Z")
+        try fixture.charge("ch_2", amount: "12", created: "2026-03-01T09:05:00Z")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "20", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(state(books, "ch_1") == .settled)
+        #expect(state(books, "ch_2") == .expired)
+    }
+
+    @Test func subsetSearchPrefersExactThenMostThenOlder() {
+        let m = { (texts: [String]) in texts.map(reconMicros) }
+        let tolerance = reconMicros("0.01")
+        // Exact beats larger-but-inexact.
+        #expect(ChargeMatcher.bestSubset(m(["25", "40"]), target: reconMicros("40"), tolerance: tolerance) == [1])
+        // Ties go to older charges: both {0} and {1} are exact.
+        #expect(ChargeMatcher.bestSubset(m(["10", "10"]), target: reconMicros("10"), tolerance: tolerance) == [0])
+        // No exact set: the largest sum below the target.
+        #expect(ChargeMatcher.bestSubset(m(["30", "25", "45"]), target: reconMicros("50"), tolerance: tolerance) == [2])
+        // Nothing fits.
+        #expect(ChargeMatcher.bestSubset(m(["60"]), target: reconMicros("50"), tolerance: tolerance) == [])
+        // A non-greedy combination.
+        #expect(ChargeMatcher.bestSubset(m(["6", "5", "5"]), target: reconMicros("10"), tolerance: tolerance) == [1, 2])
+    }
+
+    @Test func manyCandidatesStayBounded() throws {
+        // 30 candidates of 1 for a rise of 7.5: the cap keeps the search to 20 of them.
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "0", usage: "0")
+        for index in 0..<30 {
+            try fixture.charge("ch_\(100 + index)", amount: "1", created: "2026-03-01T09:\(10 + index):00Z")
+        }
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "7.5", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(books.charges.filter { $0.state == .settled }.count == 7)
+        #expect(books.periods.last?.purchasedOther == reconMicros("0.5"))
+    }
+
+    @Test func zeroReadingIsLeftOutOfTheArithmetic() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
+        try fixture.snapshot("2026-03-01T12:00:00Z", credits: "0", usage: "0")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "100", usage: "15")
+        let books = try fixture.reconcile()
+        #expect(books.findings.map(\.kind) == [.zeroReading])
+        #expect(books.untrustedReadings == 1)
+        #expect(books.trustedReadings == 2)
+        let first = books.periods[0]
+        #expect(first.purchased == .zero)
+        #expect(first.used == .zero)
+        #expect(first.closing == reconMicros("90"))
+        #expect(books.periods[1].used == reconMicros("5"))
+        #expect(books.periods.allSatisfy { $0.balanceCheckHolds })
+    }
+
+    @Test func aFirstZeroReadingIsTrusted() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "0", usage: "0")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "10", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(!books.findings.contains { $0.kind == .zeroReading })
+        #expect(books.periods[1].purchased == reconMicros("10"))
+    }
+
+    @Test func usageAndCreditsDecreasesAreFindingsAndStillBalance() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "95", usage: "8")
+        let books = try fixture.reconcile()
+        let kinds = Set(books.findings.map(\.kind))
+        #expect(kinds == [.creditsDecreased, .usageDecreased])
+        #expect(books.findings.first { $0.kind == .usageDecreased }?.amount == reconMicros("-2"))
+        let period = books.periods[1]
+        #expect(period.purchased == reconMicros("-5"))
+        #expect(period.used == reconMicros("-2"))
+        #expect(period.opening == reconMicros("90"))
+        #expect(period.closing == reconMicros("87"))
+        #expect(period.balanceCheckHolds)
+        #expect(books.exitStatus == .attention)
+    }
+
+    @Test func snapshotGapLongerThanMaxGap() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
+        try fixture.snapshot("2026-03-02T18:00:00Z", credits: "100", usage: "11")  // 36 h: not longer
+        try fixture.snapshot("2026-03-04T18:01:00Z", credits: "100", usage: "12")  // 48 h 1 min
+        let books = try fixture.reconcile()
+        #expect(books.findings.filter { $0.kind == .snapshotGap }.map(\.observedAt) == [reconTime("2026-03-04T18:01:00Z")])
+        let strict = try fixture.reconcile { $0.maxGapSeconds = 12 * 3600 }
+        #expect(strict.findings.filter { $0.kind == .snapshotGap }.count == 2)
+    }
+
+    @Test func balanceIdentityHoldsInEveryPeriodOfTheGoldenScenario() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.buildGoldenScenario()
+        for period in [PeriodKind.day, .week, .month] {
+            for zone in ["UTC", "America/New_York", "Asia/Kolkata"] {
+                let books = try fixture.reconcile { $0.period = period; $0.timeZone = zone }
+                for summary in books.periods {
+                    let opening = try #require(summary.opening)
+                    let closing = try #require(summary.closing)
+                    #expect(opening + summary.purchased - summary.used == closing, "\(period) \(zone) \(summary.start)")
+                    #expect(summary.purchasedViaCharges + summary.purchasedOther == summary.purchased)
+                }
+                #expect(!books.findings.contains { $0.kind == .balanceCheckFailed })
+                let totals = books.totals
+                #expect(totals.opening == reconMicros("90"))
+                #expect(totals.closing == reconMicros("180.5"))
+                #expect(totals.purchased == reconMicros("127.5"))
+                #expect(totals.used == reconMicros("37"))
+            }
+        }
+    }
+
+    @Test func goldenScenarioFates() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.buildGoldenScenario()
+        let books = try fixture.reconcile()
+        let states = Dictionary(uniqueKeysWithValues: books.charges.map { ($0.chargeID ?? $0.topUpKey ?? "", $0.state) })
+        #expect(states == [
+            "ch_A": .expired, "ch_B": .settled, "ch_C": .settled, "ch_D": .settled, "ch_E": .settled,
+            "ch_F": .expired, "web_1": .settled, "ch_G": .pending, "inv-005": .blocked, "inv-006": .rejected,
+            "inv-009": .unknown,
+        ])
+        #expect(books.totals.purchasedViaCharges == reconMicros("107.5"))
+        #expect(books.totals.purchasedOther == reconMicros("20"))
+        #expect(books.asOf == reconTime("2026-03-10T06:00:00Z"))
+        #expect(books.runway?.balance == reconMicros("180.5"))
+        #expect(books.runway?.daysText == "43.9")
+    }
+
+    @Test func newYorkDayBoundariesAndDST() throws {
+        let fixture = try ReconcileFixture()
+        // 2026-03-08 is the US spring-forward day: 23 hours long in New York.
+        try fixture.snapshot("2026-03-07T04:59:00Z", credits: "100", usage: "0")  // 03-06 23:59 EST
+        try fixture.snapshot("2026-03-07T05:00:00Z", credits: "100", usage: "1")  // 03-07 00:00 EST
+        try fixture.snapshot("2026-03-08T04:59:00Z", credits: "100", usage: "2")  // 03-07 23:59 EST
+        try fixture.snapshot("2026-03-08T05:00:00Z", credits: "100", usage: "3")  // 03-08 00:00 EST
+        try fixture.snapshot("2026-03-09T03:59:00Z", credits: "100", usage: "4")  // 03-08 23:59 EDT
+        try fixture.snapshot("2026-03-09T04:00:00Z", credits: "100", usage: "5")  // 03-09 00:00 EDT
+        let books = try fixture.reconcile { $0.timeZone = "America/New_York" }
+        #expect(books.periods.map(\.start.isoText) == ["2026-03-06", "2026-03-07", "2026-03-08", "2026-03-09"])
+        #expect(books.periods.map(\.used) == ["0", "2", "2", "1"].map(reconMicros))
+        #expect(books.periods[2].startInstant == reconTime("2026-03-08T05:00:00Z"))
+        #expect(books.periods[2].endInstant == reconTime("2026-03-09T04:00:00Z"))
+        // The same readings in UTC fall on other days.
+        let utc = try fixture.reconcile()
+        #expect(utc.periods.map(\.start.isoText) == ["2026-03-07", "2026-03-08", "2026-03-09"])
+        #expect(utc.periods.map(\.used) == ["1", "2", "2"].map(reconMicros))
+    }
+
+    @Test func weeksStartOnMondayAndMonthsOnTheFirst() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-02-25T12:00:00Z", credits: "100", usage: "0")  // Wednesday
+        try fixture.snapshot("2026-03-02T12:00:00Z", credits: "100", usage: "4")  // Monday
+        try fixture.snapshot("2026-03-10T12:00:00Z", credits: "100", usage: "9")
+        let weeks = try fixture.reconcile { $0.period = .week }
+        #expect(weeks.periods.map(\.start.isoText) == ["2026-02-25", "2026-03-02", "2026-03-09"])
+        #expect(weeks.periods.map(\.end.isoText) == ["2026-03-02", "2026-03-09", "2026-03-11"])
+        let months = try fixture.reconcile { $0.period = .month }
+        #expect(months.periods.map(\.start.isoText) == ["2026-02-25", "2026-03-01"])
+        #expect(months.periods.map(\.used) == ["0", "9"].map(reconMicros))
+    }
+
+    @Test func fromAndToNarrowTheRangeButNotTheFates() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.buildGoldenScenario()
+        let books = try fixture.reconcile {
+            $0.from = CivilDate(year: 2026, month: 3, day: 5)
+            $0.to = CivilDate(year: 2026, month: 3, day: 8)
+        }
+        #expect(books.periods.map(\.start.isoText) == ["2026-03-05", "2026-03-06", "2026-03-07"])
+        #expect(books.periods[0].opening == reconMicros("121.5"))  // the 03-03 reading
+        #expect(books.periods[0].purchased == reconMicros("25"))
+        #expect(books.charges.allSatisfy { $0.createdAt >= reconTime("2026-03-04T00:00:00Z") })
+        #expect(books.charges.first { $0.chargeID == "ch_E" }?.state == .settled)
+        #expect(books.findings.allSatisfy {
+            $0.observedAt >= reconTime("2026-03-05T00:00:00Z") && $0.observedAt < reconTime("2026-03-08T00:00:00Z")
+        })
+    }
+
+    @Test func badOptionsAreUsageErrors() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
+        #expect(throws: ReconcileError.self) { try fixture.reconcile { $0.timeZone = "Mars/Olympus" } }
+        #expect(throws: ReconcileError.self) {
+            try fixture.reconcile {
+                $0.from = CivilDate(year: 2026, month: 3, day: 5)
+                $0.to = CivilDate(year: 2026, month: 3, day: 5)
+            }
+        }
+        #expect(throws: ReconcileError.self) { try ReconcileOptions.date("2026-02-30", option: "--from") }
+        #expect(try ReconcileOptions.date("2026-02-28", option: "--from") == CivilDate(year: 2026, month: 2, day: 28))
+    }
+
+    @Test func runwayUsesIntegerArithmetic() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.snapshot("2026-03-04T00:00:00Z", credits: "100", usage: "30")
+        let books = try fixture.reconcile { $0.minRunwayDays = 8 }
+        let runway = try #require(books.runway)
+        #expect(runway.averageDaily7 == reconMicros("10"))
+        #expect(runway.tenthsOfDays == 70)
+        #expect(runway.daysText == "7.0")
+        #expect(books.findings.contains { $0.kind == .runwayLow && $0.severity == .warning })
+        let relaxed = try fixture.reconcile { $0.minRunwayDays = 7 }
+        #expect(!relaxed.findings.contains { $0.kind == .runwayLow })
+    }
+
+    @Test func chargelessRequestsAreListedWithFindings() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
+        try fixture.failed("r-1", amount: "10", state: "blocked", at: "2026-03-01T07:00:00Z", status: 410, message: "gone")
+        try fixture.failed("r-2", amount: "11", state: "rejected", at: "2026-03-01T07:01:00Z", status: 400, message: "bad")
+        try fixture.failed("r-3", amount: "12", state: "unknown", at: "2026-03-01T07:02:00Z", status: nil, message: "reset")
+        try fixture.plan("r-4", amount: "13", at: "2026-03-01T07:03:00Z")  // left `requesting`
+        let books = try fixture.reconcile()
+        #expect(books.charges.map(\.state) == [.blocked, .rejected, .unknown, .unknown])
+        #expect(books.findings.map(\.kind) == [.chargeBlocked, .chargeRejected, .outcomeUnknown, .outcomeUnknown])
+        #expect(books.findings.first { $0.kind == .outcomeUnknown }?.severity == .error)
+    }
+}
+
+struct ReconcileRangeTests {
+    @Test func periodsBeforeTheFirstReadingHaveNoBalances() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-03T06:00:00Z", credits: "100", usage: "10")
+        let books = try fixture.reconcile { $0.from = CivilDate(year: 2026, month: 3, day: 1) }
+        #expect(books.periods.map(\.opening) == [nil, nil, reconMicros("90")])
+        #expect(books.periods.map(\.closing) == [nil, nil, reconMicros("90")])
+        #expect(ReportFiles.periodsCSV(books).contains("2026-03-01,2026-03-02,,0,0,0,0,,0,0,0,0,0\r\n"))
+        #expect(!books.findings.contains { $0.kind == .balanceCheckFailed })
+    }
+}
+
+struct ReconcileCalendarTests {
+    @Test func aDayWhoseMidnightDoesNotExistStartsAtItsFirstMinute() throws {
+        // Chile springs forward at midnight: 2026-09-06 00:00 does not exist in Santiago.
+        let calendar = try PeriodCalendar(timeZone: "America/Santiago")
+        #expect(calendar.start(of: CivilDate(year: 2026, month: 9, day: 5)!) == reconTime("2026-09-05T04:00:00Z"))
+        #expect(calendar.start(of: CivilDate(year: 2026, month: 9, day: 6)!) == reconTime("2026-09-06T04:00:00Z"))
+        #expect(calendar.start(of: CivilDate(year: 2026, month: 9, day: 7)!) == reconTime("2026-09-07T03:00:00Z"))
+        #expect(calendar.localDate(of: reconTime("2026-09-06T03:59:59Z")) == CivilDate(year: 2026, month: 9, day: 5))
+        #expect(calendar.localDate(of: reconTime("2026-09-06T04:00:00Z")) == CivilDate(year: 2026, month: 9, day: 6))
+    }
+}

@@ -1,0 +1,224 @@
+import CreditTypes
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Ledger
+import Testing
+@testable import CreditRecon
+
+struct ReportTests {
+    static let fileNames = ["periods.csv", "charges.csv", "findings.csv", "reconciliation.md", "balance.svg"]
+
+    private func read(_ path: String) throws -> String {
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+    }
+
+    /// Writes the golden scenario's report into a fresh folder.
+    private func goldenReport(_ fixture: ReconcileFixture) throws -> ReportOutcome {
+        try fixture.buildGoldenScenario()
+        let options = ReportOptions(reconcile: fixture.options(), outDirectory: fixture.directory.path("reports"))
+        return try ReportStage.write(ledger: fixture.ledger, options: options)
+    }
+
+    /// Compares with `Fixtures/reports/golden/`; `RECON_UPDATE_GOLDENS=1` rewrites the
+    /// goldens in the source tree instead (review the diff before committing).
+    @Test func goldenFiles() throws {
+        let fixture = try ReconcileFixture()
+        let outcome = try goldenReport(fixture)
+        #expect(outcome.files.map { URL(fileURLWithPath: $0).lastPathComponent } == Self.fileNames)
+        #expect(outcome.exitStatus == .attention)
+        let sourceGoldens = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/reports/golden")
+        if ProcessInfo.processInfo.environment["RECON_UPDATE_GOLDENS"] == "1" {
+            try FileManager.default.createDirectory(at: sourceGoldens, withIntermediateDirectories: true)
+            for name in Self.fileNames {
+                try Data(contentsOf: URL(fileURLWithPath: fixture.directory.path("reports/\(name)")))
+                    .write(to: sourceGoldens.appendingPathComponent(name))
+            }
+            return
+        }
+        let fixtures = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
+        for name in Self.fileNames {
+            let expected = try read(fixtures.appendingPathComponent("reports/golden/\(name)").path)
+            let actual = try read(fixture.directory.path("reports/\(name)"))
+            #expect(actual == expected, "\(name) differs from its golden file")
+        }
+    }
+
+    @Test func sameLedgerAndOptionsGiveByteIdenticalFiles() throws {
+        let fixture = try ReconcileFixture()
+        let first = try goldenReport(fixture)
+        let again = try ReportStage.write(
+            ledger: fixture.ledger,
+            options: ReportOptions(reconcile: fixture.options(), outDirectory: fixture.directory.path("again")))
+        // Reopening the ledger file (a new process would) changes nothing either.
+        let reopened = try Ledger(path: fixture.directory.path("ledger.sqlite"))
+        let third = try ReportStage.write(
+            ledger: reopened,
+            options: ReportOptions(reconcile: fixture.options(), outDirectory: fixture.directory.path("third")))
+        for (index, path) in first.files.enumerated() {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(bytes == (try Data(contentsOf: URL(fileURLWithPath: again.files[index]))))
+            #expect(bytes == (try Data(contentsOf: URL(fileURLWithPath: third.files[index]))))
+        }
+    }
+
+    @Test func csvFilesHaveExactlyTheContractColumns() throws {
+        let fixture = try ReconcileFixture()
+        _ = try goldenReport(fixture)
+        func header(_ name: String) throws -> String {
+            String(try read(fixture.directory.path("reports/\(name)")).split(separator: "\r\n").first ?? "")
+        }
+        #expect(try header("periods.csv") == "period_start,period_end,opening_balance,purchased,purchased_via_charges,"
+            + "purchased_other,used,closing_balance,charges_created,charges_created_amount,charges_settled,"
+            + "charges_settled_amount,findings")
+        #expect(try header("charges.csv") == "charge_id,reference,batch,account,origin,wallet,chain_id,amount,"
+            + "created_at,expires_at,state,settled_at,error,memo")
+        #expect(try header("findings.csv") == "severity,kind,observed_at,account,amount,reference,message")
+    }
+
+    @Test func csvFilesReadBackWithTheProjectReader() throws {
+        let fixture = try ReconcileFixture()
+        _ = try goldenReport(fixture)
+        var memos: [String] = []
+        var amounts: [String] = []
+        for record in try CSVReaderRecords.all(fixture.directory.path("reports/charges.csv")) {
+            memos.append(record[13])
+            amounts.append(record[7])
+        }
+        #expect(memos.contains(#"'=HYPERLINK("http://evil.example","click")"#))
+        #expect(memos.contains("line one\nline two, with \"quotes\""))
+        #expect(memos.contains("'+cmd"))
+        #expect(memos.contains("'@web flow"))
+        #expect(memos.contains("a|b"))
+        #expect(amounts.contains("12.5"))
+    }
+
+    @Test func formulaInjectionIsDefusedButNumbersAreNot() {
+        #expect(CSVWriter.field(.text("=1+2")) == "'=1+2")
+        #expect(CSVWriter.field(.text("+1")) == "'+1")
+        #expect(CSVWriter.field(.text("-1")) == "'-1")
+        #expect(CSVWriter.field(.text("@SUM(A1)")) == "'@SUM(A1)")
+        #expect(CSVWriter.field(.text("\tx")) == "'\tx")
+        #expect(CSVWriter.field(.text("\rx")) == "\"'\rx\"")
+        #expect(CSVWriter.field(.text(#"=HYPERLINK("a","b")"#)) == #""'=HYPERLINK(""a"",""b"")""#)
+        #expect(CSVWriter.field(.text("plain")) == "plain")
+        #expect(CSVWriter.field(.text(nil)) == "")
+        #expect(CSVWriter.field(.amount(reconMicros("-3.25"))) == "-3.25")
+        #expect(CSVWriter.field(.amount(reconMicros("1234.5"))) == "1234.5")
+        #expect(CSVWriter.field(.amount(reconMicros("0.000001"))) == "0.000001")
+    }
+
+    @Test func markdownTableInjectionIsEscaped() throws {
+        #expect(MarkdownText.cell("a|b") == "a\\|b")
+        #expect(MarkdownText.cell("`code`") == "\\`code\\`")
+        #expect(MarkdownText.cell("<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;")
+        #expect(MarkdownText.cell("one\ntwo\r\nthree") == "one two three")
+        #expect(MarkdownText.cell("[link](http://x)") == "\\[link\\](http://x)")
+        let fixture = try ReconcileFixture()
+        _ = try goldenReport(fixture)
+        let markdown = try read(fixture.directory.path("reports/reconciliation.md"))
+        // Every table row has as many cells as its header: no memo broke a table.
+        var expectedCells: Int?
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            guard line.hasPrefix("|") else { expectedCells = nil; continue }
+            let cells = Self.cellCount(String(line))
+            if let expected = expectedCells { #expect(cells == expected, "\(line)") } else { expectedCells = cells }
+        }
+        #expect(markdown.contains("a\\|b"))
+        #expect(!markdown.contains("<script"))
+        #expect(markdown.contains("![balance](balance.svg)"))
+    }
+
+    /// Cells in a Markdown table row, not counting escaped pipes.
+    static func cellCount(_ line: String) -> Int {
+        var count = 0
+        var escaped = false
+        for character in line {
+            if escaped { escaped = false; continue }
+            if character == "\\" { escaped = true } else if character == "|" { count += 1 }
+        }
+        return count - 1
+    }
+
+    @Test func markdownSaysWhatAReaderNeeds() throws {
+        let fixture = try ReconcileFixture()
+        let outcome = try goldenReport(fixture)
+        let markdown = try read(fixture.directory.path("reports/reconciliation.md"))
+        #expect(markdown.contains(outcome.reconciliation.headHash))
+        #expect(markdown.contains("2026-03-10T06:00:00.000Z"))
+        #expect(markdown.contains("| Time zone | UTC |"))
+        for heading in ["## Totals", "## Runway", "## Periods", "## Charges by state", "### Settled: 5", "### Expired: 2",
+                        "### Pending: 1", "### Blocked: 1", "### Rejected: 1", "### Unknown: 1", "## Findings"] {
+            #expect(markdown.contains(heading), "\(heading)")
+        }
+    }
+
+    @Test func svgIsSelfContainedAndWellFormed() throws {
+        let fixture = try ReconcileFixture()
+        _ = try goldenReport(fixture)
+        let svg = try read(fixture.directory.path("reports/balance.svg"))
+        #expect(svg.hasPrefix("<?xml"))
+        #expect(svg.hasSuffix("</svg>\n"))
+        #expect(!svg.contains("href"))
+        #expect(!svg.contains("@import"))
+        #expect(svg.contains("font-family=\"sans-serif\""))
+        #expect(svg.contains("<polyline"))
+        let data = Data(svg.utf8)
+        let parser = XMLParser(data: data)
+        #expect(parser.parse(), "balance.svg is not well-formed XML")
+    }
+
+    @Test func chartScaleIsIntegerAndCoversTheValues() {
+        #expect(BalanceChart.niceStep(range: 227_500_000, ticks: 6) == 50_000_000)
+        #expect(BalanceChart.niceStep(range: 1_000_000, ticks: 6) == 200_000)
+        #expect(BalanceChart.niceStep(range: 0, ticks: 6) == 10_000)
+        #expect(BalanceChart.floor(-15_000_000, 10_000_000) == -20_000_000)
+        #expect(BalanceChart.ceil(15_000_000, 10_000_000) == 20_000_000)
+        #expect(BalanceChart.dollars(1_234_500_000) == "$1,234.50")
+        #expect(BalanceChart.dollars(-20_000_000) == "-$20")
+    }
+
+    @Test func emptyLedgerStillWritesFiles() throws {
+        let fixture = try ReconcileFixture()
+        let outcome = try ReportStage.write(
+            ledger: fixture.ledger,
+            options: ReportOptions(reconcile: fixture.options(), outDirectory: fixture.directory.path("empty")))
+        #expect(outcome.files.count == 5)
+        #expect(outcome.exitStatus == .ok)
+    }
+
+    @Test func anOutputFolderThatCannotBeCreatedIsExit73() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
+        let blocker = try fixture.directory.write("not-a-folder", "x")
+        let options = ReportOptions(reconcile: fixture.options(), outDirectory: blocker + "/reports")
+        do {
+            _ = try ReportStage.write(ledger: fixture.ledger, options: options)
+            Issue.record("expected an error")
+        } catch let error as ReportError {
+            #expect(error.exitStatus == .cannotCreate)
+            #expect(error.description.contains("not-a-folder"))
+        }
+    }
+
+    @Test func rewritingReplacesFilesAtomicallyAndLeavesNoTemporaryFiles() throws {
+        let fixture = try ReconcileFixture()
+        _ = try goldenReport(fixture)
+        let options = ReportOptions(reconcile: fixture.options(), outDirectory: fixture.directory.path("reports"))
+        _ = try ReportStage.write(ledger: fixture.ledger, options: options)
+        let names = try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path("reports")).sorted()
+        #expect(names == Self.fileNames.sorted())
+    }
+}
+
+/// Reads every data record of a CSV file with the project's strict reader (header skipped).
+enum CSVReaderRecords {
+    static func all(_ path: String) throws -> [[String]] {
+        let reader = try CSVReader(path: path)
+        var records: [[String]] = []
+        while let record = try reader.next() { records.append(record.fields) }
+        return Array(records.dropFirst())
+    }
+}
