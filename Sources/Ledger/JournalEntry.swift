@@ -20,18 +20,42 @@ public struct JournalEntry: Sendable, Equatable {
 
     /// The canonical JSON text that is stored and hashed.
     public var canonicalText: String {
+        String(decoding: canonicalBytes, as: UTF8.self)
+    }
+
+    /// The canonical JSON text as UTF-8 bytes.
+    public var canonicalBytes: [UInt8] {
+        fastCanonicalBytes ?? genericCanonicalBytes
+    }
+
+    /// The canonical text through `JSONValue`, for every kind (the reference for
+    /// `fastCanonicalBytes`).
+    var genericCanonicalBytes: [UInt8] {
         JSONValue.object([
             "seq": .int(seq), "at": .string(recordedAt.iso8601), "account": .string(account),
             "run": runID.json, "kind": .string(fact.kind), "data": fact.data,
-        ]).canonicalText
+        ]).canonicalBytes
     }
 
     /// `SHA-256(prev_hash ‖ entry)` in lower-case hex, where `prev_hash` is the previous
     /// entry's hex hash and `entry` the canonical JSON text, both as UTF-8.
     public static func chainHash(previous: String, entryText: String) -> String {
+        var entryText = entryText
+        return entryText.withUTF8 { chainHash(previous: previous, entry: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `chainHash(previous:entryText:)` over the entry's UTF-8 bytes.
+    public static func chainHash(previous: String, entryBytes: [UInt8]) -> String {
+        entryBytes.withUnsafeBytes { chainHash(previous: previous, entry: $0) }
+    }
+
+    // Hashes the strings' own storage: copying them into arrays first cost an allocation
+    // and a copy per entry on the bulk import and verify paths (issue "Speed").
+    private static func chainHash(previous: String, entry: UnsafeRawBufferPointer) -> String {
         var hasher = SHA256()
-        hasher.update(data: Array(previous.utf8))
-        hasher.update(data: Array(entryText.utf8))
+        var previous = previous
+        previous.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        hasher.update(bufferPointer: entry)
         return hexString(hasher.finalize())
     }
 

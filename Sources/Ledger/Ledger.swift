@@ -125,8 +125,9 @@ public struct LedgerWriter {
     @discardableResult
     public mutating func append(_ fact: Fact, account: String, runID: Int64?, at time: Timestamp) throws -> Int64 {
         let entry = JournalEntry(seq: headSeq + 1, recordedAt: time, account: account, runID: runID, fact: fact)
-        let text = entry.canonicalText
-        let hash = JournalEntry.chainHash(previous: headHash, entryText: text)
+        let bytes = entry.canonicalBytes
+        let hash = JournalEntry.chainHash(previous: headHash, entryBytes: bytes)
+        let text = String(decoding: bytes, as: UTF8.self)
         try db.run(
             "INSERT INTO journal (seq, kind, entry, prev_hash, hash) VALUES (?, ?, ?, ?, ?)",
             [.integer(entry.seq), .text(fact.kind), .text(text), .text(headHash), .text(hash)])

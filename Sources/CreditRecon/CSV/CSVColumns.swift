@@ -13,7 +13,15 @@ public struct CSVColumns: Sendable {
         }
     }
 
-    private var positions: [String: Int] = [:]
+    // A short list searched linearly, not a dictionary: it is asked for every field of
+    // every row, and comparing a handful of small strings is cheaper than hashing one
+    // (issue "Speed").
+    private var positions: [(name: String, index: Int)] = []
+
+    private func position(_ name: String) -> Int? {
+        for entry in positions where entry.name == name { return entry.index }
+        return nil
+    }
 
     /// Reads the header; throws every problem at once (missing or duplicated columns).
     public init(header: CSVRecord, specs: [Spec], file: String) throws(CSVErrors) {
@@ -26,7 +34,7 @@ public struct CSVColumns: Sendable {
                 let written = found.map { header.fields[$0] }.joined(separator: "\", \"")
                 errors.append(.malformed(file, header.line, "columns \"\(written)\" all mean \(spec.name); keep one"))
             } else if let index = found.first {
-                positions[spec.name] = index
+                positions.append((spec.name, index))
             } else if spec.required {
                 let alternatives = spec.aliases.isEmpty ? "" : " (or \(spec.aliases.joined(separator: ", ")))"
                 errors.append(.malformed(file, header.line, "required column \"\(spec.name)\"\(alternatives) is missing from the header"))
@@ -37,11 +45,11 @@ public struct CSVColumns: Sendable {
 
     /// The field of column `name` in `record`, or `nil` when the file has no such column.
     public func value(_ name: String, in record: CSVRecord) -> String? {
-        positions[name].map { record.fields[$0] }
+        position(name).map { record.fields[$0] }
     }
 
     /// Whether the header has column `name`.
-    public func has(_ name: String) -> Bool { positions[name] != nil }
+    public func has(_ name: String) -> Bool { position(name) != nil }
 }
 
 /// Several CSV problems reported together (exit 65 unless the file was unreadable).
@@ -63,6 +71,10 @@ public struct CSVErrors: ExitCoded {
 extension String {
     /// Trims spaces and tabs at both ends (not Unicode white space: CSV cells are data).
     public func trimmingASCIIWhitespace() -> String {
+        // Most cells need no trimming: answer from the first and last bytes without
+        // walking characters (a space or tab byte is never part of a longer UTF-8 scalar).
+        if let first = utf8.first, let last = utf8.last,
+           first != 0x20, first != 0x09, last != 0x20, last != 0x09 { return self }
         var view = Substring(self)
         while let first = view.first, first == " " || first == "\t" { view = view.dropFirst() }
         while let last = view.last, last == " " || last == "\t" { view = view.dropLast() }

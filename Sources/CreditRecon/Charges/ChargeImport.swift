@@ -224,8 +224,10 @@ public struct ChargeImport: Sendable {
             var errors = ErrorCollector(file: file)
             var fresh: [Row] = []
             let reader = writer.reader
+            // A ledger without charges has nothing to collide with: skip a look-up per row.
+            let checkExisting = try reader.hasCharges()
             for row in validated.rows {
-                guard let existing = try reader.charge(id: row.charge.chargeID) else {
+                guard checkExisting, let existing = try reader.charge(id: row.charge.chargeID) else {
                     fresh.append(row)
                     continue
                 }
@@ -240,11 +242,12 @@ public struct ChargeImport: Sendable {
             try errors.throwIfAny()
             guard !fresh.isEmpty else { return result }
             let runID = try writer.append(.runStarted(RunStarted(command: "import charges")), account: account, runID: nil, at: now)
+            let hasTopUps = try writer.reader.hasTopUps()
             for row in fresh {
                 var charge = row.charge
                 if let reference = charge.reference {
                     // Link only rows with no charge yet: a created or recorded row keeps its own.
-                    if let topUp = try writer.reader.topUp(account: row.account, reference: reference),
+                    if hasTopUps, let topUp = try writer.reader.topUp(account: row.account, reference: reference),
                        ["blocked", "unknown", "rejected", "planned", "requesting"].contains(topUp.state)
                     {
                         charge.topUpKey = topUp.key

@@ -180,14 +180,14 @@ public struct PlanReader: Sendable {
             return nil
         }
         guard !trimmed.isEmpty else { return fail("is empty; write the amount in USD, e.g. 250 or 12.50") }
-        let bytes = Array(trimmed.utf8)
+        let bytes = trimmed.utf8  // no copy: a native string's UTF-8 view is its storage
         if bytes.first == UInt8(ascii: "-") {
             return fail("\"\(trimmed)\" is negative; write an amount more than 0 without a sign")
         }
         if bytes.first == UInt8(ascii: "+") {
             return fail("\"\(trimmed)\" has a sign; write the amount without +, e.g. 12.50")
         }
-        let points = bytes.filter { $0 == UInt8(ascii: ".") }.count
+        let points = bytes.reduce(0) { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) }
         let plain = points <= 1 && bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }
             && bytes.first != UInt8(ascii: ".") && bytes.last != UInt8(ascii: ".")
         guard plain else {
@@ -215,7 +215,12 @@ public struct PlanReader: Sendable {
         guard let text else { return (nil, true) }
         let trimmed = text.trimmingASCIIWhitespace()
         guard !trimmed.isEmpty else { return (nil, true) }
-        let bad = trimmed.unicodeScalars.first { scalar in
+        // Control characters (general category Cc) are U+0000–U+001F and U+007F–U+009F:
+        // in UTF-8 a byte below 0x20, 0x7F, or 0xC2 followed by 0x80–0x9F. Most text has
+        // none of those bytes, and the scan skips the Unicode property look-up that was a
+        // fifth of `plan check`'s time (issue "Speed").
+        let suspicious = trimmed.utf8.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }
+        let bad = !suspicious ? nil : trimmed.unicodeScalars.first { scalar in
             scalar.properties.generalCategory == .control && !(allowTab && scalar == "\t")
         }
         if let bad {

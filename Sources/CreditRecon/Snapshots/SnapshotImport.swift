@@ -66,8 +66,10 @@ public struct SnapshotImport {
             var fresh: [Row] = []
             var conflicts: [CSVError] = []
             let reader = writer.reader
+            // An empty ledger has nothing to collide with: skip a look-up per row.
+            let checkExisting = try reader.hasSnapshots()
             for row in rows {
-                if let existing = try reader.snapshot(account: row.account, observedAt: row.snapshot.observedAt) {
+                if checkExisting, let existing = try reader.snapshot(account: row.account, observedAt: row.snapshot.observedAt) {
                     if existing.totalCredits == row.snapshot.totalCredits && existing.totalUsage == row.snapshot.totalUsage {
                         result.skipped += 1
                     } else {

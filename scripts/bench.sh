@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# `make bench` (issue "Speed"): release build, deterministic inputs under .bench/, every
+# case run several times next to its reference, and a table of medians and ratios taken in
+# the same run.
+#
+#   BENCH_ROWS=1000000  rows in the big plan, charge export and snapshot history
+#   BENCH_RUNS=3        runs per case (the median is reported)
+#   BENCH_SDK_RUNS=1    runs of the Python SDK reference (each takes ~16 s); 0 uses 16.2 s
+#   BENCH_BIN=DIR       use already-built binaries in DIR instead of the release build
+#
+# The machine may be shared, so every figure is a median and every ratio is taken against
+# a reference measured in the same run, on the same files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROWS="${BENCH_ROWS:-1000000}"
+RUNS="${BENCH_RUNS:-3}"
+SDK_RUNS="${BENCH_SDK_RUNS:-1}"
+SDK_MEASURED_BY_ISSUE=16.2
+KEY=sim-management-key
+
+if [ -n "${BENCH_BIN:-}" ]; then
+    bin="$BENCH_BIN"
+else
+    # A scratch path of its own, so the bench never holds the shared debug build's lock.
+    swift build -c release --product credit-recon --scratch-path .build-release >&2
+    swift build -c release --product openrouter-sim --scratch-path .build-release >&2
+    bin=.build-release/release
+fi
+CR="$bin/credit-recon"
+SIM="$bin/openrouter-sim"
+command -v sqlite3 >/dev/null || { echo "bench: the sqlite3 shell is missing (make deps installs it)" >&2; exit 1; }
+
+echo "generating inputs (${ROWS} rows) under .bench/ ..." >&2
+python3 scripts/bench/gen_inputs.py .bench "$ROWS"
+PLAN=.bench/plan-$ROWS.csv
+CHARGES=.bench/charges-$ROWS.csv
+SNAPS=.bench/snapshots-$ROWS.csv
+
+work="$(mktemp -d "$PWD/.bench/run.XXXXXX")"
+sim_pid=""
+stop_sim() {
+    if [ -n "$sim_pid" ]; then kill -TERM "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
+    sim_pid=""
+}
+cleanup() { stop_sim; rm -rf "$work"; }
+trap cleanup EXIT
+
+# timed CMD...: runs CMD, sets ELAPSED (seconds, ms resolution) and RSS_MB (peak). Fails loudly.
+timed() {
+    local start end status=0
+    start=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$work/rss" "$@" >"$work/out" 2>"$work/err" || status=$?
+    end=$(date +%s%N)
+    if [ "$status" -ne 0 ] && [ "$status" -ne "${ALLOWED_STATUS:-0}" ]; then
+        echo "bench: '$*' exited $status" >&2; tail -n 20 "$work/err" >&2; tail -n 5 "$work/out" >&2; exit 1
+    fi
+    ELAPSED=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", (e - s) / 1e9 }')
+    RSS_MB=$(awk '/^[0-9]+$/ { printf "%.1f", $1 / 1024 }' "$work/rss")
+}
+median() { python3 scripts/bench/median.py "$@"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+rows_out=()
+# row CASE OURS REF RATIO TARGET VERDICT
+row() { rows_out+=("$(printf '%-44s %9s %9s %8s  %-22s %s' "$@")"); }
+verdict() { awk -v r="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == "le") ? (r <= t) : (r >= t); print ok ? "met" : "MISSED" }'; }
+
+fresh_ref() { rm -f "$work/ref.db"; }
+
+progress() { echo "bench: $*" >&2; }
+
+# --- plan check ------------------------------------------------------------------------
+progress "plan check"
+ours=(); refs=(); rss=()
+for _ in $(seq "$RUNS"); do
+    timed "$CR" plan check "$PLAN"; ours+=("$ELAPSED"); rss+=("$RSS_MB")
+    fresh_ref; timed sqlite3 -cmd '.mode csv' "$work/ref.db" ".import $PLAN t"; refs+=("$ELAPSED")
+done
+o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r"); m=$(median "${rss[@]}")
+row "plan check ${ROWS} rows" "${o}s" "${r}s" "${x}x" "<= 1.0x" "$(verdict "$x" le 1.0)"
+row "  peak RSS" "${m}MB" "" "" "<= 64 MB" "$(verdict "$m" le 64)"
+
+# --- import charges --------------------------------------------------------------------
+progress "import charges"
+ours=(); refs=()
+for _ in $(seq "$RUNS"); do
+    rm -f "$work"/charges.sqlite*
+    timed "$CR" --ledger "$work/charges.sqlite" import charges "$CHARGES"; ours+=("$ELAPSED")
+    fresh_ref; timed sqlite3 -cmd '.mode csv' "$work/ref.db" ".import $CHARGES t"; refs+=("$ELAPSED")
+done
+o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
+row "import charges ${ROWS} rows (empty ledger)" "${o}s" "${r}s" "${x}x" "<= 2.0x" "$(verdict "$x" le 2.0)"
+# Not a target: how many more bytes the ledger stores than the .import table (journal
+# text, hashes, projection, indexes), which bounds how close an import can get.
+lb=$(stat -c %s "$work/charges.sqlite"); rb=$(stat -c %s "$work/ref.db")
+row "  bytes stored: ledger vs .import table" "$((lb / 1048576))MB" "$((rb / 1048576))MB" "$(ratio "$lb" "$rb")x" "(context)" ""
+
+# --- import snapshots ------------------------------------------------------------------
+progress "import snapshots"
+ours=(); refs=()
+for _ in $(seq "$RUNS"); do
+    rm -f "$work"/snaps.sqlite*
+    timed "$CR" --ledger "$work/snaps.sqlite" import snapshots "$SNAPS"; ours+=("$ELAPSED")
+    fresh_ref; timed sqlite3 -cmd '.mode csv' "$work/ref.db" ".import $SNAPS t"; refs+=("$ELAPSED")
+done
+o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
+row "import snapshots ${ROWS} rows" "${o}s" "${r}s" "${x}x" "<= 2.0x" "$(verdict "$x" le 2.0)"
+lb=$(stat -c %s "$work/snaps.sqlite"); rb=$(stat -c %s "$work/ref.db")
+row "  bytes stored: ledger vs .import table" "$((lb / 1048576))MB" "$((rb / 1048576))MB" "$(ratio "$lb" "$rb")x" "(context)" ""
+
+# --- verify (the charges ledger: ROWS + 2 entries) vs sha256sum of the hashed bytes ---------
+progress "verify"
+sqlite3 "$work/charges.sqlite" "SELECT prev_hash || entry FROM journal ORDER BY seq" >"$work/journal.bytes"
+ours=(); refs=()
+for _ in $(seq "$RUNS"); do
+    timed "$CR" --ledger "$work/charges.sqlite" verify; ours+=("$ELAPSED")
+    timed sha256sum "$work/journal.bytes"; refs+=("$ELAPSED")
+done
+o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
+row "verify $((ROWS + 2))-entry ledger" "${o}s" "${r}s" "${x}x" "small multiple" "(reported)"
+
+# --- report --period month over ROWS snapshots and ROWS charges -------------------------
+progress "report"
+"$CR" --ledger "$work/charges.sqlite" import snapshots "$SNAPS" >/dev/null
+rm -f "$work/report-ref.db"
+sqlite3 -cmd '.mode csv' "$work/report-ref.db" ".import $SNAPS snaps" ".import $CHARGES charges"
+cat >"$work/report.sql" <<'SQL'
+WITH s AS (
+    SELECT observed_at AS t, CAST(round(total_credits * 1000000) AS INTEGER) AS c,
+           CAST(round(total_usage * 1000000) AS INTEGER) AS u
+    FROM snaps),
+d AS (
+    SELECT t, c - u AS bal, c - lag(c) OVER w AS dc, u - lag(u) OVER w AS du,
+           row_number() OVER w AS n
+    FROM s WINDOW w AS (ORDER BY t)),
+m AS (
+    SELECT substr(t, 1, 7) AS month, sum(max(coalesce(dc, 0), 0)) AS purchased,
+           sum(max(coalesce(du, 0), 0)) AS used, max(CASE WHEN n = 1 THEN bal END) AS first_bal
+    FROM d GROUP BY 1),
+ch AS (
+    SELECT substr(created_at, 1, 7) AS month, count(*) AS created,
+           sum(CAST(round(amount * 1000000) AS INTEGER)) AS created_amount,
+           sum(status = 'paid') AS settled
+    FROM charges GROUP BY 1)
+SELECT m.month, m.purchased, m.used,
+       max(first_bal) OVER () + sum(m.purchased - m.used) OVER (ORDER BY m.month) AS closing,
+       ch.created, ch.created_amount, ch.settled
+FROM m LEFT JOIN ch USING (month) ORDER BY m.month;
+SQL
+ours=(); refs=()
+for _ in $(seq "$RUNS"); do
+    rm -rf "$work/reports"
+    ALLOWED_STATUS=1 timed "$CR" --ledger "$work/charges.sqlite" report --period month --out "$work/reports"; ours+=("$ELAPSED")
+    timed sqlite3 "$work/report-ref.db" ".read $work/report.sql"; refs+=("$ELAPSED")
+done
+o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
+row "report --period month (${ROWS} snaps+charges)" "${o}s" "${r}s" "${x}x" "<= 2.0x" "$(verdict "$x" le 2.0)"
+
+# --- topup against openrouter-sim ------------------------------------------------------
+start_sim() {
+    "$SIM" --port 0 --log-level warning "$@" >"$work/sim.out" 2>"$work/sim.err" &
+    sim_pid=$!
+    for _ in $(seq 1 100); do [ -s "$work/sim.out" ] && break; sleep 0.1; done
+    local line; line="$(head -n 1 "$work/sim.out")"
+    case "$line" in
+        "listening on http://127.0.0.1:"*) URL="${line#listening on }/api/v1" ;;
+        *) echo "bench: openrouter-sim did not start: $(cat "$work/sim.err")" >&2; exit 1 ;;
+    esac
+}
+created_rows() { sqlite3 "$1" "SELECT count(*) FROM topups WHERE state = 'created'"; }
+
+progress "topup at 50 ms latency"
+start_sim --latency-ms 50
+ours=()
+for _ in $(seq "$RUNS"); do
+    rm -f "$work"/topup.sqlite*
+    OPENROUTER_API_KEY=$KEY ALLOWED_STATUS=1 timed "$CR" --ledger "$work/topup.sqlite" --base-url "$URL" \
+        topup .bench/plan-300.csv --concurrency 8 --yes
+    ours+=("$ELAPSED")
+    n=$(created_rows "$work/topup.sqlite"); [ "$n" = 300 ] || { echo "bench: topup created $n of 300 rows" >&2; exit 1; }
+done
+o=$(median "${ours[@]}")
+sdk_note=""
+if [ "$SDK_RUNS" -gt 0 ] && { [ -x .build/sdk-venv/bin/python ] && .build/sdk-venv/bin/python -c 'import openrouter' 2>/dev/null \
+        || { python3 -m venv .build/sdk-venv && .build/sdk-venv/bin/pip install --quiet --disable-pip-version-check openrouter==0.6.0; }; }; then
+    refs=()
+    for _ in $(seq "$SDK_RUNS"); do
+        timed .build/sdk-venv/bin/python scripts/bench/sdk_topup.py "$URL" .bench/plan-300.csv "$KEY"; refs+=("$ELAPSED")
+    done
+    r=$(median "${refs[@]}")
+else
+    r=$SDK_MEASURED_BY_ISSUE; sdk_note=" (SDK not run: the issue's 16.2 s)"
+fi
+stop_sim
+x=$(ratio "$r" "$o")
+row "topup 300 rows, --concurrency 8, 50 ms" "${o}s" "${r}s" "${x}x" ">= 6x faster" "$(verdict "$x" ge 6)${sdk_note}"
+
+progress "topup under a 40/s rate limit"
+start_sim --rate-limit 40
+ours=()
+for _ in $(seq "$RUNS"); do
+    rm -f "$work"/topup.sqlite*
+    sleep 1.1  # let the simulator's rate window drain between runs
+    OPENROUTER_API_KEY=$KEY ALLOWED_STATUS=1 timed "$CR" --ledger "$work/topup.sqlite" --base-url "$URL" \
+        topup .bench/plan-200.csv --concurrency 8 --rate-limit 40 --yes
+    ours+=("$ELAPSED")
+    n=$(created_rows "$work/topup.sqlite"); [ "$n" = 200 ] || { echo "bench: topup created $n of 200 rows" >&2; exit 1; }
+done
+stop_sim
+o=$(median "${ours[@]}"); x=$(ratio "$o" 5)
+row "topup 200 rows under 40/s (all created)" "${o}s" "5.000s" "${x}x" "<= 1.25x" "$(verdict "$x" le 1.25)"
+
+echo
+echo "make bench: ${ROWS} rows, median of ${RUNS} runs, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+printf '%-44s %9s %9s %8s  %-22s %s\n' case ours reference ratio target verdict
+for line in "${rows_out[@]}"; do echo "$line"; done
