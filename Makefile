@@ -5,6 +5,7 @@
 #   make sim        run openrouter-sim in the foreground on a free port (Ctrl-C stops it)
 #   make sdk-check  check the official OpenRouter Python SDK 0.6.0 against openrouter-sim (needs PyPI)
 #   make bench      release build, then the benchmarks of issue "Speed" (generated inputs under .bench/)
+#   make soak       the reliability tests, longer: hundreds of kills, thousands of hostile inputs; prints the counts
 #   make install    install both executables into $(PREFIX)/bin (default /usr/local)
 #   make clean      remove build output, the demo ledger and reports/
 #   make deps       install system packages that are missing (libsqlite3-dev, pkg-config, sqlite3 shell)
@@ -12,7 +13,7 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: build test run sim sdk-check bench install clean deps
+.PHONY: build test run sim sdk-check bench install clean deps soak
 
 deps:
 	@if ! pkg-config --exists sqlite3 2>/dev/null || ! command -v sqlite3 >/dev/null 2>&1; then \
@@ -48,3 +49,6 @@ install: deps
 
 clean:
 	rm -rf .build .demo reports/*
+
+soak: deps
+	./scripts/soak.sh

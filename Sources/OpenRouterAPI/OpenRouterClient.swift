@@ -3,6 +3,7 @@ import CreditTypes
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// The client for the two OpenRouter endpoints this tool uses, over one shared
 /// `HTTPClient` that `shutdown()` closes.
@@ -18,6 +19,7 @@ public final class OpenRouterClient: Sendable {
     private let gate: RequestGate
     private let policy = RetryPolicy()
     private let base: String
+    private let interrupted = Mutex(false)
 
     /// A client; call `shutdown()` when done with it.
     public init(configuration: ClientConfiguration) {
@@ -68,6 +70,14 @@ public final class OpenRouterClient: Sendable {
         }
     }
 
+    /// Sends nothing more (a SIGINT/SIGTERM stop): calls waiting for the rate limit, a
+    /// `429` pause or a retry give up with `.notSent` within 100 ms, and no call sends a new
+    /// request. A request already on the wire is left to finish, so its answer is recorded.
+    public func interrupt() { interrupted.withLock { $0 = true } }
+
+    /// Whether `interrupt()` was called.
+    public var wasInterrupted: Bool { interrupted.withLock { $0 } }
+
     /// Shuts the shared HTTP client down; the client cannot be used afterwards.
     public func shutdown() async {
         do { try await http.shutdown() } catch {
@@ -85,6 +95,8 @@ public final class OpenRouterClient: Sendable {
         var attempt = 0
         while true {
             try await admit(deadline: deadline)
+            // Checked after every wait, right before the request goes out.
+            if wasInterrupted { throw .notSent(reason: "the run was stopped before this request was sent") }
             let outcome = await send(method: method, path: path, key: key, body: body)
             let failure: APIError
             var delay = policy.backoff(attempt: attempt)
@@ -125,9 +137,7 @@ public final class OpenRouterClient: Sendable {
             }
             logger.info("\(method) \(path): attempt \(attempt) failed (\(failure.shortReason)); retrying in \(RetryAfter.describe(delay))")
             if case .rateLimited = failure { continue }  // the gate holds us back
-            do { try await Task.sleep(until: clock.now + delay, clock: clock) } catch {
-                throw .notSent(reason: "cancelled while waiting to retry after: \(failure.shortReason)")
-            }
+            try await wait(until: clock.now + delay, while: "waiting to retry after: \(failure.shortReason)")
         }
     }
 
@@ -144,9 +154,19 @@ public final class OpenRouterClient: Sendable {
                     throw .rateLimited(retryAfter: remaining, message: "another request was told to slow down")
                 }
                 if !rateLimited { holdingSlot = true }
-                do { try await Task.sleep(until: until, clock: ContinuousClock()) } catch {
-                    throw .notSent(reason: "cancelled while waiting for the rate limit")
-                }
+                try await wait(until: until, while: "waiting for the rate limit")
+            }
+        }
+    }
+
+    /// Sleeps until `instant` in steps of at most 100 ms, so that `interrupt()` (a signal)
+    /// ends a long `Retry-After` wait at once instead of sending after it.
+    private func wait(until instant: ContinuousClock.Instant, while doing: String) async throws(APIError) {
+        let clock = ContinuousClock()
+        while clock.now < instant {
+            if wasInterrupted { throw .notSent(reason: "the run was stopped while \(doing)") }
+            do { try await Task.sleep(until: min(instant, clock.now + .milliseconds(100)), clock: clock) } catch {
+                throw .notSent(reason: "cancelled while \(doing)")
             }
         }
     }
@@ -174,12 +194,35 @@ public final class OpenRouterClient: Sendable {
         do {
             let response = try await http.execute(request, timeout: Self.timeAmount(configuration.timeout))
             let buffer = try await response.body.collect(upTo: 4 << 20)
-            return .answered(status: Int(response.status.code), headers: response.headers, body: Array(buffer.readableBytesView))
+            // A gateway may echo the request's headers in its answer: the key must not reach
+            // a log line, an error message or the ledger's copy of the body through it.
+            let body = Self.redacting(key.reveal(), in: Array(buffer.readableBytesView))
+            return .answered(status: Int(response.status.code), headers: response.headers, body: body)
         } catch {
             let reason = TransportFailure.describe(error)
             if TransportFailure.neverSent(error) { return .notSent(reason) }
             return .lost(reason, timedOut: TransportFailure.isTimeout(error))
         }
+    }
+
+    /// `bytes` with every occurrence of `secret` replaced by `<redacted>`.
+    static func redacting(_ secret: String, in bytes: [UInt8]) -> [UInt8] {
+        let needle = Array(secret.utf8)
+        guard needle.count >= 4, bytes.count >= needle.count else { return bytes }
+        var out: [UInt8] = []
+        var index = 0
+        var found = false
+        while index < bytes.count {
+            if bytes[index] == needle[0], index + needle.count <= bytes.count, bytes[index..<(index + needle.count)].elementsEqual(needle) {
+                out += Array("<redacted>".utf8)
+                index += needle.count
+                found = true
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
+        }
+        return found ? out : bytes
     }
 
     /// A final answer that retrying cannot change.

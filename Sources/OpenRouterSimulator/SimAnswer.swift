@@ -7,6 +7,8 @@ struct SimAnswer: Sendable {
     var retryAfter: Int64?
     /// Close the connection instead of answering (the `--drop-rate` fault).
     var drop = false
+    /// The `Content-Type` header; JSON unless a fault says otherwise.
+    var contentType = "application/json"
 
     static func json(_ status: Int, _ value: ExactJSON) -> SimAnswer { SimAnswer(status: status, body: value.text) }
 

@@ -11,6 +11,11 @@ actor SimulatorEngine {
         var failRate: Double
         var dropRate: Double
         var coinbase: SimulatorOptions.CoinbaseMode
+        /// After processing, answer `200` with a body that is not the API's JSON: `json`
+        /// (cut-off JSON) or `html` (a proxy's page, `text/html`); or, before processing,
+        /// `echo`: a `400` whose message repeats the `Authorization` header, as a careless
+        /// gateway might (secrets tests); `nil` answers normally.
+        var garble: String?
     }
 
     private(set) var state: SimulatorState
@@ -44,7 +49,13 @@ actor SimulatorEngine {
     func now() -> Timestamp { state.clock ?? Timestamp.now() }
 
     /// The state as `GET /_sim/state` shows it.
-    func stateJSON() -> ExactJSON { state.json(now: now()) }
+    func stateJSON() -> ExactJSON {
+        // `api_requests` lets a test running the binary prove that nothing was sent; it is
+        // not part of the persisted state.
+        guard case .object(var fields) = state.json(now: now()) else { return state.json(now: now()) }
+        fields["api_requests"] = .number(Int64(apiRequests))
+        return .object(fields)
+    }
 
     // MARK: - Faults before processing
 
@@ -72,6 +83,27 @@ actor SimulatorEngine {
     }
 
     private func dropDraw() -> Bool { random.chance(faults.dropRate) }
+
+    /// `answer`, or a `200` whose body a client cannot read when the `garble` fault is on
+    /// (a proxy or gateway mangling the answer after the work was done).
+    func garbled(_ answer: SimAnswer) -> SimAnswer {
+        guard answer.status == 200, let mode = faults.garble, mode != "echo" else { return answer }
+        if mode == "html" {
+            var page = SimAnswer(status: 200, body: "<html><body><h1>502 Bad Gateway</h1></body></html>")
+            page.contentType = "text/html; charset=utf-8"
+            page.drop = answer.drop
+            return page
+        }
+        var cut = answer
+        cut.body = String(answer.body.prefix(answer.body.count / 2))
+        return cut
+    }
+
+    /// The `echo` fault: a refusal that repeats the request's `Authorization` header.
+    func echoed(authorization: String?) -> SimAnswer? {
+        guard faults.garble == "echo" else { return nil }
+        return .error(400, "malformed request (Authorization: \(authorization ?? "none"))")
+    }
 
     // MARK: - The API
 
@@ -257,6 +289,10 @@ actor SimulatorEngine {
         }
         if let value = number("fail_rate") { faults.failRate = value }
         if let value = number("drop_rate") { faults.dropRate = value }
+        if fields["garble"] == .null { faults.garble = nil } else if let text = fields["garble"]?.stringValue {
+            guard ["json", "html", "echo"].contains(text) else { return .error(400, "garble must be json, html, echo or null") }
+            faults.garble = text
+        }
         if let text = fields["coinbase"]?.stringValue {
             guard let mode = SimulatorOptions.CoinbaseMode(rawValue: text) else {
                 return .error(400, "coinbase must be available or gone")
@@ -269,6 +305,7 @@ actor SimulatorEngine {
             "fail_rate": .number(String(faults.failRate)),
             "drop_rate": .number(String(faults.dropRate)),
             "coinbase": .string(faults.coinbase.rawValue),
+            "garble": faults.garble.map { .string($0) } ?? .null,
         ]))
     }
 

@@ -8,14 +8,14 @@ enum SimulatorRoutes {
         let router = Router(context: SimRequestContext.self)
 
         router.get("/api/v1/credits") { request, context in
-            try await api(engine: engine, context: context) {
+            try await api(engine: engine, context: context, authorization: request.headers[.authorization]) {
                 await engine.credits(authorization: request.headers[.authorization])
             }
         }
         router.post("/api/v1/credits/coinbase") { request, context in
             let body = try await request.body.collect(upTo: 1 << 20)
             let bytes = Array(body.readableBytesView)
-            return try await api(engine: engine, context: context) {
+            return try await api(engine: engine, context: context, authorization: request.headers[.authorization]) {
                 try await engine.createCharge(authorization: request.headers[.authorization], body: bytes)
             }
         }
@@ -48,12 +48,14 @@ enum SimulatorRoutes {
 
     /// Latency, then rate limit and `500` fault, then the route, then maybe a dropped connection.
     private static func api(
-        engine: SimulatorEngine, context: SimRequestContext, _ body: @Sendable () async throws -> SimAnswer
+        engine: SimulatorEngine, context: SimRequestContext, authorization: String?,
+        _ body: @Sendable () async throws -> SimAnswer
     ) async throws -> Response {
         let latency = await engine.faults.latencyMilliseconds
         if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
         if let refusal = await engine.admit() { return response(refusal) }
-        let answer = try await body()
+        if let echo = await engine.echoed(authorization: authorization) { return response(echo) }
+        let answer = await engine.garbled(try await body())
         if answer.drop {
             // The work is done (a charge may exist); the client never hears about it.
             context.channel.close(mode: .all, promise: nil)
@@ -64,7 +66,7 @@ enum SimulatorRoutes {
 
     static func response(_ answer: SimAnswer) -> Response {
         var headers = HTTPFields()
-        headers[.contentType] = "application/json"
+        headers[.contentType] = answer.contentType
         if let retryAfter = answer.retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(
             status: HTTPResponse.Status(code: answer.status),

@@ -39,6 +39,10 @@ extension OpenRouterClient: ChargeCreating {
             return .created(CreatedCharge(id: charge.id, createdAt: charge.createdAt, expiresAt: charge.expiresAt,
                                           callData: charge.callDataJSON, rawBody: charge.rawBody))
         } catch {
+            if case .notSent = error, wasInterrupted {
+                return .notSent(status: nil, message: "not sent: the run was stopped (SIGINT/SIGTERM) before this request went out; "
+                    + "nothing was created — run topup again to send it", rateLimited: false)
+            }
             return ChargeAnswer(error)
         }
     }

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+extension Reliability {
+    /// Two writers at once, and readers during a write (issue 6, "Concurrency"): the second
+    /// writer is turned away with 75 at once and nothing is corrupted; readers see a
+    /// consistent state through WAL.
+    @Suite("Concurrency: writers and readers at once")
+    struct ConcurrencyTests {
+        @Test func aSecondWriterGets75AndReadersSeeAConsistentLedgerDuringATopUp() throws {
+            let scratch = try Scratch()
+            let sim = try SimulatorProcess(["--latency-ms", "250"])
+            let ledger = scratch.path("ledger.sqlite")
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+            let rows = 24
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
+            let plan2 = try scratch.write("plan2.csv", DistinctPlan.text(rows: 2, prefix: "x"))
+            let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+            let base = ["--ledger", ledger, "--base-url", sim.baseURL]
+            let writer = try BackgroundCommand(base + ["topup", plan, "--yes", "--concurrency", "2"], environment: env,
+                                               scratch: scratch, tag: "writer")
+            // Wait for the writer to be sending.
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline {
+                if (try? Executable.query(ledger, "SELECT count(*) FROM topups WHERE state = 'created'"))?.first?.first.flatMap(Int.init) ?? 0 > 0 { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            var turnedAway = 0
+            var readerRuns = 0
+            for arguments in [["import", "snapshots", samples], ["topup", plan2, "--yes"], ["fetch"], ["topup", plan, "--yes"]] {
+                let started = Date()
+                let second = try Executable.creditRecon(base + arguments, environment: env)
+                #expect(second.status == 75, "\(arguments): \(second.status) \(second.stderr)")
+                #expect(second.stderr.contains("try again"), "\(second.stderr)")
+                #expect(Date().timeIntervalSince(started) < 3, "turned away at once")
+                if second.status == 75 { turnedAway += 1 }
+            }
+            // Readers while the top-up writes: each sees a consistent ledger.
+            while writer.process.isRunning {
+                let verified = try Executable.creditRecon(base + ["verify"])
+                #expect(verified.status == 0, "verify during a write: \(verified.stdout)\(verified.stderr)")
+                let status = try Executable.creditRecon(base + ["status"])
+                #expect([0, 1].contains(status.status), "status during a write: \(status.stderr)")
+                let report = try Executable.creditRecon(base + ["report", "--out", scratch.path("reports")])
+                #expect([0, 1].contains(report.status), "report during a write: \(report.stderr)")
+                readerRuns += 3
+            }
+            #expect(writer.wait(seconds: 30) == 0, "\(writer.stderr)")
+            #expect(readerRuns >= 3, "readers ran during the write")
+            #expect(try Executable.creditRecon(base + ["verify"]).status == 0)
+            #expect(try sim.state().chargesBySender.values.allSatisfy { $0 == 1 })
+            #expect(try sim.state().charges.count == rows, "the turned-away topups sent nothing")
+            Executable.count("writers_turned_away", turnedAway)
+        }
+
+        @Test func twoWritersStartedTogetherNeverCorruptTheLedger() throws {
+            let scratch = try Scratch()
+            let ledger = scratch.path("ledger.sqlite")
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            var outcomes: [Int32] = []
+            for round in 0..<3 {
+                let first = try BackgroundCommand(["--ledger", ledger, "import", "snapshots", samples], environment: [:],
+                                                  scratch: scratch, tag: "a\(round)")
+                let second = try BackgroundCommand(["--ledger", ledger, "import", "snapshots", samples], environment: [:],
+                                                   scratch: scratch, tag: "b\(round)")
+                for child in [first, second] {
+                    let status = child.wait(seconds: 20)
+                    #expect(status == 0 || status == 75, "\(status.map(String.init) ?? "hung"): \(child.stderr)")
+                    outcomes.append(status ?? -1)
+                }
+            }
+            #expect(outcomes.filter { $0 == 0 }.count >= 3)
+            let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+            #expect(verified.status == 0, "\(verified.stdout)")
+            #expect(try Executable.query(ledger, "SELECT count(*) FROM snapshots") == [["120"]], "each snapshot once")
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+
+extension Reliability {
+    /// The API misbehaving in every documented way: each fault ends in the documented row
+    /// state and exit code, and none duplicates a charge or loses a recorded one (issue 6,
+    /// "Faults"; CONTRACT.md § Exit codes, DESIGN.md § The API).
+    @Suite("Faults: the API misbehaving")
+    struct FaultsTests {
+        static let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+
+        struct Setup {
+            let scratch: Scratch
+            let sim: SimulatorProcess
+            let ledger: String
+            let plan: String
+            let rows: Int
+
+            init(rows: Int = 4, _ simArguments: [String] = []) throws {
+                scratch = try Scratch()
+                sim = try SimulatorProcess(simArguments)
+                ledger = scratch.path("ledger.sqlite")
+                self.rows = rows
+                plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
+            }
+
+            func topUp(_ extra: [String] = [], global: [String] = [], env: [String: String] = FaultsTests.env) throws -> Executable.Result {
+                try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "3", "--timeout", "5"]
+                    + global + ["topup", plan, "--yes", "--concurrency", "2"] + extra, environment: env)
+            }
+
+            func fetch(global: [String] = [], env: [String: String] = FaultsTests.env) throws -> Executable.Result {
+                try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "2", "--timeout", "5"]
+                    + global + ["fetch"], environment: env)
+            }
+
+            func states() throws -> [String: Int] {
+                try Executable.query(ledger, "SELECT state, count(*) FROM topups GROUP BY state")
+                    .reduce(into: [String: Int]()) { $0[$1[0]] = Int($1[1]) }
+            }
+
+            /// No wallet charged twice; every created row's charge exists on the simulator, once.
+            func expectNoDuplicateNoLoss(_ note: Comment? = nil) throws {
+                let state = try sim.state()
+                #expect(state.chargesBySender.values.allSatisfy { $0 == 1 }, "duplicates: \(state.chargesBySender)")
+                let ids = Set(state.charges.map(\.id))
+                for row in try Executable.query(ledger, "SELECT charge_id FROM topups WHERE state = 'created'") {
+                    #expect(ids.contains(row[0]), "created charge \(row[0]) is not on the simulator")
+                }
+                let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+                #expect(verified.status == 0, "\(verified.stdout)")
+                Executable.count("faults_injected", 1)
+            }
+        }
+
+        @Test func serverErrorsMakeChargesUnknownAndFetchUnavailable() throws {
+            let setup = try Setup(["--fail-rate", "1"])
+            let result = try setup.topUp()
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(try setup.states() == ["unknown": setup.rows])
+            #expect(result.stdout.contains("outcome unknown"))
+            #expect(try setup.sim.state().charges.isEmpty)
+            // The POST is not idempotent: one request per row, never re-sent on a 500.
+            #expect(try setup.sim.state().apiRequests == setup.rows)
+            #expect(try setup.fetch().status == 69)
+            try setup.expectNoDuplicateNoLoss()
+            // Without --retry-unknown a second run sends nothing.
+            try setup.sim.faults(#"{"fail_rate":0}"#)
+            let requests = try setup.sim.state().apiRequests
+            #expect(try setup.topUp().status == 1)
+            #expect(try setup.sim.state().apiRequests == requests)
+        }
+
+        @Test func droppedConnectionsAfterProcessingAreUnknownNotResent() throws {
+            let setup = try Setup(["--drop-rate", "1"])
+            let result = try setup.topUp()
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(try setup.states() == ["unknown": setup.rows])
+            // The simulator did create them: exactly one each, and the ledger says "unknown", not "none".
+            #expect(try setup.sim.state().charges.count == setup.rows)
+            #expect(try setup.fetch().status == 69)
+            try setup.expectNoDuplicateNoLoss()
+        }
+
+        @Test func answersSlowerThanTimeoutAreUnknown() throws {
+            let setup = try Setup(rows: 2, ["--latency-ms", "1500"])
+            let result = try setup.topUp(global: ["--timeout", "1"])
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(try setup.states() == ["unknown": 2])
+            let fetched = try setup.fetch(global: ["--timeout", "1"])
+            #expect(fetched.status == 69, "\(fetched.stderr)")
+            Thread.sleep(forTimeInterval: 0.8)  // let the simulator finish the slow requests
+            try setup.expectNoDuplicateNoLoss()
+        }
+
+        @Test func aRateLimitStormIsRiddenOutWithRetryAfter() throws {
+            let setup = try Setup(rows: 5, ["--rate-limit", "2"])
+            let result = try setup.topUp(global: ["--max-retry-time", "20"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try setup.states() == ["created": 5])
+            try setup.expectNoDuplicateNoLoss()
+        }
+
+        @Test func aRateLimitBeyondTheBudgetIsExit75AndNothingIsLost() throws {
+            let setup = try Setup(rows: 4, ["--rate-limit", "0.05"])
+            let result = try setup.topUp()
+            #expect(result.status == 75, "\(result.stdout)\(result.stderr)")
+            let states = try setup.states()
+            #expect(states["unknown"] == nil && states["requesting"] == nil, "\(states)")
+            let created = states["created", default: 0]
+            #expect(try setup.sim.state().charges.count == created)
+            try setup.sim.faults(#"{"rate_limit":null}"#)
+            let again = try setup.topUp()
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(try setup.states() == ["created": 4])
+            try setup.expectNoDuplicateNoLoss()
+        }
+
+        @Test(arguments: ["json", "html"])
+        func unreadableAnswersAreUnknownForChargesAnd76ForFetch(garble: String) throws {
+            let setup = try Setup(rows: 2)
+            try setup.sim.faults(#"{"garble":"\#(garble)"}"#)
+            let result = try setup.topUp()
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(try setup.states() == ["unknown": 2])
+            let fetched = try setup.fetch()
+            #expect(fetched.status == 76, "\(fetched.stderr)")
+            #expect(fetched.stderr.contains("documented shape"), "\(fetched.stderr)")
+            try setup.expectNoDuplicateNoLoss()
+        }
+
+        @Test func goneIsBlockedAndNeverResent() throws {
+            let setup = try Setup(rows: 3, ["--coinbase", "gone"])
+            let result = try setup.topUp()
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(try setup.states() == ["blocked": 3])
+            #expect(result.stdout.contains("import charges"), "points to recording web-flow charges: \(result.stdout)")
+            let requests = try setup.sim.state().apiRequests
+            #expect(try setup.topUp().status == 1)
+            #expect(try setup.sim.state().apiRequests == requests, "a blocked row is never sent again")
+            try setup.expectNoDuplicateNoLoss()
+        }
+
+        @Test func aRefusedKeyStopsAt77() throws {
+            let setup = try Setup(rows: 4, ["--disabled-key", "sk-disabled"])
+            let unauthorized = try setup.topUp(env: ["OPENROUTER_API_KEY": "sk-unknown"])
+            #expect(unauthorized.status == 77, "\(unauthorized.stderr)")
+            #expect(try setup.fetch(env: ["OPENROUTER_API_KEY": "sk-unknown"]).status == 77)
+            let forbidden = try setup.topUp(env: ["OPENROUTER_API_KEY": "sk-disabled"])
+            #expect(forbidden.status == 77, "\(forbidden.stderr)")
+            #expect(try setup.fetch(env: ["OPENROUTER_API_KEY": "sk-disabled"]).status == 77)
+            let states = try setup.states()
+            #expect(states["unknown"] == nil && states["created"] == nil, "\(states)")
+            #expect(try setup.sim.state().charges.isEmpty)
+            let fixed = try setup.topUp()
+            #expect(fixed.status == 0, "\(fixed.stderr)")
+            try setup.expectNoDuplicateNoLoss()
+        }
+
+        @Test func aServerThatVanishesMidRunLosesNothing() throws {
+            let scratch = try Scratch()
+            let stateFile = scratch.path("sim-state.json")
+            var sim = try SimulatorProcess(["--latency-ms", "300", "--state", stateFile])
+            let ledger = scratch.path("ledger.sqlite")
+            let rows = 16
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
+            let arguments = ["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "2", "topup", plan, "--yes", "--concurrency", "2"]
+            let child = try BackgroundCommand(arguments, environment: Self.env, scratch: scratch, tag: "topup")
+            Thread.sleep(forTimeInterval: 1.2)
+            sim.vanish()
+            let status = child.wait(seconds: 15)
+            #expect(status == 69, "\(child.stdout)\(child.stderr)")
+            let states = try Executable.query(ledger, "SELECT state, count(*) FROM topups GROUP BY state")
+                .reduce(into: [String: Int]()) { $0[$1[0]] = Int($1[1]) }
+            #expect(states["requesting"] == nil, "\(states)")
+            #expect(states["unknown", default: 0] <= 2, "at most the requests in flight: \(states)")
+
+            // The simulator comes back with its state; the plan is finished against it.
+            sim = try SimulatorProcess(["--state", stateFile])
+            let resumed = try Executable.creditRecon(
+                ["--ledger", ledger, "--base-url", sim.baseURL, "topup", plan, "--yes"], environment: Self.env)
+            #expect([0, 1].contains(resumed.status), "\(resumed.stderr)")
+            let simState = try sim.state()
+            #expect(simState.chargesBySender.values.allSatisfy { $0 == 1 })
+            let created = try Executable.query(ledger, "SELECT charge_id FROM topups WHERE state = 'created'").map { $0[0] }
+            #expect(Set(created).isSubset(of: Set(simState.charges.map(\.id))))
+            let unknown = try Executable.query(ledger, "SELECT count(*) FROM topups WHERE state = 'unknown'").first.flatMap { Int($0[0]) } ?? -1
+            #expect(created.count + unknown == rows)
+            #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+            Executable.count("faults_injected", 1)
+        }
+    }
+}

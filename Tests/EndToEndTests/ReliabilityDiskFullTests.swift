@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+extension Reliability {
+    /// The ledger's disk fills up during an import: exit 74 with a message saying so, the
+    /// ledger still verifies, and the same command succeeds once there is room (issue 6,
+    /// "Full disk").
+    @Suite("Reliability: a full disk", .serialized)
+    struct ReliabilityDiskFullTests {
+        /// 6,000 hourly snapshots (~200 KB of CSV, several MB of ledger).
+        static func bigSnapshots(_ scratch: Scratch) throws -> String {
+            var text = "observed_at,total_credits,total_usage\n"
+            let start = 1_577_836_800  // 2020-01-01T00:00:00Z
+            let formatter = ISO8601DateFormatter()
+            for hour in 0..<6000 {
+                text += "\(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(start + hour * 3600)))),\(1000 + hour),\(hour).5\n"
+            }
+            return try scratch.write("big.csv", text)
+        }
+
+        static func shell(_ command: String) throws -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", command]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        /// A real full filesystem: a 300 KB tmpfs. Skipped (and says so) where mounting is not permitted.
+        @Test func aFullTmpfsStopsTheImportWith74AndTheLedgerStillVerifies() throws {
+            let scratch = try Scratch()
+            let mountPoint = scratch.path("mnt")
+            try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+            guard try Self.shell("mount -t tmpfs -o size=300k tmpfs '\(mountPoint)'") == 0 else {
+                print("skipped: mounting a tmpfs is not permitted here; the RLIMIT_FSIZE variant still runs")
+                return
+            }
+            defer { _ = try? Self.shell("umount '\(mountPoint)'") }
+            let ledger = mountPoint + "/ledger.sqlite"
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+            let head = try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout
+            let big = try Self.bigSnapshots(scratch)
+            let full = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", big])
+            #expect(full.status == 74, "\(full.stderr)")
+            #expect(full.stderr.contains("is full"), "\(full.stderr)")
+            let after = try Executable.creditRecon(["--ledger", ledger, "verify"])
+            #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
+            #expect(after.stdout == head, "the failed import left nothing behind")
+            #expect(try Self.shell("mount -o remount,size=64m '\(mountPoint)'") == 0)
+            let again = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", big])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout.contains("imported 6000 snapshots"))
+            #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+            Executable.count("faults_injected", 1)
+        }
+
+        /// Works everywhere, no mount: the process may not grow a file past 400 KB
+        /// (RLIMIT_FSIZE, with SIGXFSZ ignored so the write fails instead of killing it).
+        @Test func aFileSizeLimitStopsTheImportWith74AndTheLedgerStillVerifies() throws {
+            let scratch = try Scratch()
+            let ledger = scratch.path("ledger.sqlite")
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+            let head = try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout
+            let big = try Self.bigSnapshots(scratch)
+            let binary = Executable.binDirectory.appendingPathComponent("credit-recon").path
+            let limited = try Executable.shell(
+                "trap '' XFSZ; ulimit -f 800; exec \"$0\" --ledger \"$1\" import snapshots \"$2\"", binary, ledger, big)
+            #expect(limited.status == 74, "\(limited.stderr)")
+            #expect(limited.stderr.contains("disk"), "\(limited.stderr)")
+            let after = try Executable.creditRecon(["--ledger", ledger, "verify"])
+            #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
+            #expect(after.stdout == head)
+            let again = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", big])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+            Executable.count("faults_injected", 1)
+        }
+    }
+}

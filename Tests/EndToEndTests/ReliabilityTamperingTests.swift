@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+extension Reliability {
+    /// Tampering that `JournalTests` does not already cover, through the CLI and the sqlite3
+    /// shell as an attacker would: a truncated journal, a truncated file, a swapped entry
+    /// (issue 6, "Tampering"). `verify` exits 1 (or 74 for a file SQLite cannot read) and
+    /// names the entry.
+    @Suite("Reliability: tampering behind the ledger's back")
+    struct ReliabilityTamperingTests {
+        let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+
+        func ledgerWithHistory(_ scratch: Scratch) throws -> (path: String, head: String) {
+            let ledger = scratch.path("ledger.sqlite")
+            #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+            let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+            let head = verified.stdout.split(separator: "\n").first { $0.hasPrefix("head ") }.map(String.init) ?? ""
+            return (ledger, head)
+        }
+
+        @Test(arguments: [
+            // The journal's tail cut off, projections left: the replay no longer matches.
+            ("DROP TRIGGER journal_append_only_delete; DELETE FROM journal WHERE seq > 100;", "journal entry 1"),
+            // An entry cut out of the middle.
+            ("DROP TRIGGER journal_append_only_delete; DELETE FROM journal WHERE seq = 50;", "journal entry 51"),
+            // Two entries swapped, hashes and all.
+            ("""
+             DROP TRIGGER journal_append_only_update;
+             CREATE TEMP TABLE s AS SELECT * FROM journal WHERE seq IN (60, 61);
+             UPDATE journal SET hash = printf('%064d', seq) WHERE seq IN (60, 61);
+             UPDATE journal SET kind = (SELECT kind FROM s WHERE s.seq = 121 - journal.seq),
+               entry = (SELECT entry FROM s WHERE s.seq = 121 - journal.seq),
+               prev_hash = (SELECT prev_hash FROM s WHERE s.seq = 121 - journal.seq),
+               hash = (SELECT hash FROM s WHERE s.seq = 121 - journal.seq) WHERE seq IN (60, 61);
+             """, "journal entry 60"),
+        ])
+        func verifyNamesTheEntry(sql: String, named: String) throws {
+            let scratch = try Scratch()
+            let (ledger, _) = try ledgerWithHistory(scratch)
+            let edit = try Executable.sqlite3(ledger, sql)
+            #expect(edit.status == 0, "\(edit.stderr)")
+            let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+            #expect(verified.status == 1, "\(verified.stdout)")
+            #expect(verified.stdout.contains("NOT sound") && verified.stdout.contains(named), "\(verified.stdout)")
+        }
+
+        @Test func aJournalTruncatedWithItsProjectionsChangesTheHeadOnPaper() throws {
+            let scratch = try Scratch()
+            let (ledger, head) = try ledgerWithHistory(scratch)
+            // A careful attacker removes the tail and the rows it made: the chain that is left is
+            // sound, so only the head hash printed on earlier reports can tell.
+            let edit = try Executable.sqlite3(ledger, """
+                DROP TRIGGER journal_append_only_delete; DROP TRIGGER snapshots_append_only_delete;
+                DELETE FROM journal WHERE seq > 100; DELETE FROM snapshots WHERE id > 99;
+                """)
+            #expect(edit.status == 0, "\(edit.stderr)")
+            let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+            #expect(!verified.stdout.contains(head), "the head hash on paper no longer matches: \(verified.stdout)")
+        }
+
+        @Test func aTruncatedFileIsRefused() throws {
+            let scratch = try Scratch()
+            let (ledger, _) = try ledgerWithHistory(scratch)
+            let size = (try FileManager.default.attributesOfItem(atPath: ledger)[.size] as? Int) ?? 0
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: ledger))
+            try handle.truncate(atOffset: UInt64(size / 2))
+            try handle.close()
+            let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+            #expect([1, 74].contains(verified.status), "\(verified.status): \(verified.stdout)\(verified.stderr)")
+            #expect(verified.stdout.contains("NOT sound") || verified.stderr.contains("malformed"), "\(verified.stderr)")
+
+            // Cut to nothing: an empty file is not an empty ledger.
+            let handle2 = try FileHandle(forWritingTo: URL(fileURLWithPath: ledger))
+            try handle2.truncate(atOffset: 0)
+            try handle2.close()
+            try? FileManager.default.removeItem(atPath: ledger + "-wal")
+            try? FileManager.default.removeItem(atPath: ledger + "-shm")
+            let empty = try Executable.creditRecon(["--ledger", ledger, "verify"])
+            #expect(empty.status == 1, "\(empty.stdout)")
+            #expect(empty.stdout.contains("NOT sound") && empty.stdout.contains("truncated"), "\(empty.stdout)")
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+extension Reliability {
+    /// Canary keys through every command at `--log-level debug`, successes and failures: no
+    /// key ever shows in stdout, stderr, the ledger (with its WAL) or a report (issue 6, "Secrets").
+    @Suite("Secrets: canary keys never leak")
+    struct SecretsTests {
+        @Test func canaryKeysNeverAppearAnywhere() throws {
+            let scratch = try Scratch()
+            let canary = "sk-or-v1-CANARY-\(UUID().uuidString)"
+            let wrongCanary = "sk-or-v1-CANARY-WRONG-\(UUID().uuidString)"
+            let bearerCanary = "sk-or-v1-CANARY-BEARER-\(UUID().uuidString)"
+            var sim = try SimulatorProcess(["--management-key", canary, "--inference-key", bearerCanary])
+            let ledger = scratch.path("ledger.sqlite")
+            let reports = scratch.path("reports")
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
+            let plan2 = try scratch.write("plan2.csv", DistinctPlan.text(rows: 3, prefix: "s"))
+            let charges = try scratch.write("charges.csv", """
+                charge_id,amount,wallet,chain_id,created_at,reference,status
+                web-1,20,0x52908400098527886e0f7030069857d2e4169ee7,8453,2026-10-01T00:00:00Z,,paid
+
+                """)
+            let snapshots = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let keyFile = try scratch.write("key.txt", canary + "\n")
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keyFile)
+            let env = ["OPENROUTER_API_KEY": canary, "OPENROUTER_BEARER": bearerCanary, "CREDIT_RECON_LOG_LEVEL": "debug"]
+            var outputs: [String] = []
+            func run(_ arguments: [String], _ environment: [String: String] = env, base: String? = nil) throws -> Executable.Result {
+                let result = try Executable.creditRecon(
+                    ["--ledger", ledger, "--base-url", base ?? sim.baseURL, "--max-retry-time", "1", "--timeout", "1"] + arguments,
+                    environment: environment)
+                outputs.append("$ \(arguments.joined(separator: " ")) → \(result.status)\n\(result.stdout)\n\(result.stderr)")
+                #expect(![70].contains(result.status) || arguments.first == "run", "\(arguments): \(result.stderr)")
+                return result
+            }
+
+            // Successes.
+            #expect(try run(["fetch"]).status == 0)
+            #expect(try run(["import", "snapshots", snapshots]).status == 0)
+            #expect(try run(["plan", "check", plan]).status == 0)
+            #expect(try run(["topup", plan, "--yes"]).status == 0)
+            #expect(try run(["import", "charges", charges]).status == 0)
+            _ = try run(["report", "--out", reports])
+            _ = try run(["status"])
+            _ = try run(["verify"])
+            _ = try run(["run", "--out", reports, "--yes"])
+            // The key from a file readable by others: works, with a warning.
+            let fromFile = try run(["--api-key-file", keyFile, "fetch"], ["CREDIT_RECON_LOG_LEVEL": "debug"])
+            #expect([0, 1].contains(fromFile.status), "\(fromFile.stderr)")
+            #expect(fromFile.stderr.contains("can be read by other users"), "\(fromFile.stderr)")
+            // Failures: refused key, 500, dropped connection, timeout, garbled answer, server gone.
+            var wrong = env
+            wrong["OPENROUTER_API_KEY"] = wrongCanary
+            wrong["OPENROUTER_BEARER"] = wrongCanary
+            #expect(try run(["fetch"], wrong).status == 77)
+            #expect(try run(["topup", plan2, "--yes"], wrong).status == 77)
+            for fault in [#"{"fail_rate":1}"#, #"{"fail_rate":0,"drop_rate":1}"#, #"{"drop_rate":0,"latency_ms":1500}"#,
+                          #"{"latency_ms":0,"garble":"html"}"#,
+                          // A gateway that echoes the Authorization header in its refusal.
+                          #"{"garble":"echo"}"#] {
+                try sim.faults(fault)
+                _ = try run(["fetch"])
+                _ = try run(["topup", plan2, "--yes", "--retry-unknown"])
+                Executable.count("faults_injected", 1)
+            }
+            let port = sim.port
+            sim.vanish()
+            let gone = "http://127.0.0.1:\(port)/api/v1"
+            #expect(try run(["fetch"], base: gone).status == 69)
+            _ = try run(["topup", plan2, "--yes", "--retry-unknown"], base: gone)
+            sim = try SimulatorProcess()
+
+            var leaks = 0
+            for (index, output) in outputs.enumerated() where [canary, wrongCanary, bearerCanary].contains(where: output.contains) {
+                leaks += 1
+                Issue.record("a key leaked in command output \(index): \(output)")
+            }
+            var files = [ledger, ledger + "-wal", ledger + "-shm", ledger + ".lock"]
+            if let listed = FileManager.default.enumerator(atPath: reports) {
+                files += listed.compactMap { $0 as? String }.map { reports + "/" + $0 }
+            }
+            var scanned = 0
+            for file in files {
+                guard let data = FileManager.default.contents(atPath: file) else { continue }
+                scanned += 1
+                for key in [canary, wrongCanary, bearerCanary] where data.range(of: Data(key.utf8)) != nil {
+                    leaks += 1
+                    Issue.record("a key leaked into \(file)")
+                }
+            }
+            #expect(scanned >= 3, "the ledger and the reports were scanned")
+            Executable.count("leaks_found", leaks)
+        }
+    }
+}

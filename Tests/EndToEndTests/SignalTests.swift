@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Reliability {
+    /// SIGTERM and SIGINT during a top-up: no new requests, the ones in flight finish and are
+    /// recorded, exit 75 within a few seconds, and no `unknown` is left (issue 6, "Signals").
+    @Suite("Signals: a clean stop during topup")
+    struct SignalTests {
+        @Test(arguments: [SIGTERM, SIGINT])
+        func aSignalStopsTopUpWithEveryInFlightOutcomeRecorded(signal: Int32) throws {
+            let scratch = try Scratch()
+            // Slow answers, so the signal surely lands while requests are in flight.
+            let sim = try SimulatorProcess(["--latency-ms", "1200"])
+            let ledger = scratch.path("ledger.sqlite")
+            let rows = 12
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
+            let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+            let arguments = ["--ledger", ledger, "--base-url", sim.baseURL, "topup", plan, "--yes", "--concurrency", "3"]
+            let child = try BackgroundCommand(arguments, environment: env, scratch: scratch, tag: "topup")
+            // Wait until requests are in flight (the intent is committed before each POST).
+            let deadline = Date().addingTimeInterval(15)
+            var inFlight = 0
+            while Date() < deadline, inFlight == 0 {
+                Thread.sleep(forTimeInterval: 0.05)
+                if FileManager.default.fileExists(atPath: ledger) {
+                    inFlight = try Executable.query(ledger, "SELECT count(*) FROM topups WHERE state = 'requesting'").first.flatMap { Int($0[0]) } ?? 0
+                }
+            }
+            #expect(inFlight > 0, "no request was in flight: \(child.stderr)")
+            let signalled = Date()
+            child.signal(signal)
+            let status = child.wait(seconds: 8)
+            let took = Date().timeIntervalSince(signalled)
+            #expect(status == 75, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)")
+            #expect(!child.wasKilledBySignal)
+            #expect(took < 5, "took \(took) s to stop")
+            #expect(child.stdout.contains("stopped by SIG"), "\(child.stdout)")
+
+            let states = try Executable.query(ledger, "SELECT state, count(*) FROM topups GROUP BY state")
+                .reduce(into: [String: Int]()) { $0[$1[0]] = Int($1[1]) }
+            #expect(states["requesting"] == nil && states["unknown"] == nil, "a clean stop leaves no unknown: \(states)")
+            let created = states["created", default: 0]
+            #expect(created >= inFlight && created < rows, "\(states), \(inFlight) in flight at the signal")
+            #expect(try sim.state().charges.count == created, "every charge the simulator made is recorded")
+
+            // The rest goes out on the next run, each row exactly once (no need to be slow now).
+            try sim.faults(#"{"latency_ms":0}"#)
+            let again = try Executable.creditRecon(arguments, environment: env)
+            #expect(again.status == 0, "\(again.stderr)")
+            let simState = try sim.state()
+            #expect(simState.charges.count == rows && simState.chargesBySender.values.allSatisfy { $0 == 1 })
+            #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+            Executable.count("faults_injected", 1)
+        }
+
+        /// A request waiting out a `429`'s Retry-After is not in flight: a signal drops it at
+        /// once (recorded as not sent) instead of sending it after the stop.
+        @Test func aSignalDuringARateLimitPauseSendsNothingMore() throws {
+            let scratch = try Scratch()
+            let sim = try SimulatorProcess(["--rate-limit", "0.1"])  // a 10 s Retry-After
+            let ledger = scratch.path("ledger.sqlite")
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 6))
+            let child = try BackgroundCommand(
+                ["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "60", "topup", plan, "--yes", "--concurrency", "2"],
+                environment: ["OPENROUTER_API_KEY": "sim-management-key"], scratch: scratch, tag: "topup")
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline, try sim.state().apiRequests < 2 { Thread.sleep(forTimeInterval: 0.05) }
+            Thread.sleep(forTimeInterval: 0.3)
+            let requestsAtSignal = try sim.state().apiRequests
+            let signalled = Date()
+            child.signal(SIGTERM)
+            let status = child.wait(seconds: 15)
+            #expect(status == 75, "\(child.stdout)\(child.stderr)")
+            #expect(Date().timeIntervalSince(signalled) < 3, "a Retry-After wait must not hold a stop back")
+            let states = try Executable.query(ledger, "SELECT state, count(*) FROM topups GROUP BY state")
+                .reduce(into: [String: Int]()) { $0[$1[0]] = Int($1[1]) }
+            #expect(states["requesting"] == nil && states["unknown"] == nil, "\(states)")
+            let simState = try sim.state()
+            #expect(simState.charges.count == states["created", default: 0], "nothing was sent after the signal: \(states)")
+            #expect(simState.apiRequests == requestsAtSignal, "only the requests made before the signal")
+            Executable.count("faults_injected", 1)
+        }
+    }
+}
