@@ -1,13 +1,104 @@
 #!/usr/bin/env bash
-# The `make run` demo. Until the reconciliation stage lands it imports the sample
-# snapshot history into a fresh demo ledger and verifies it.
+# The `make run` demo: a month of books driven through the real commands against
+# openrouter-sim, ending in reports/.
+#
+# Story (2026-10-25 → 2026-11-24): the account is read every night; usage happens every
+# day; on 10-28 a web-flow purchase is made outside the API; on 11-02 a one-row top-up
+# meets production's `410 Gone`, so finance buys through the web flow and records the
+# export (linked by reference); on 11-12 the nightly `run` tops up the rest of the plan,
+# 8 charges are paid and 1 is left to expire; on 11-18 someone pays by card.
+# The simulator's clock and credit-recon's --now move in lockstep.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
 BIN=.build/debug
 DEMO=.demo
+OUT=${OUT:-reports}
 rm -rf "$DEMO"
-mkdir -p "$DEMO" reports
+mkdir -p "$DEMO"
+
+"$BIN/openrouter-sim" --port 0 --initial-credits 500 --initial-usage 12.5 --charge-ttl 3600 \
+  >"$DEMO/sim.out" 2>"$DEMO/sim.log" &
+SIM_PID=$!
+trap 'kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  grep -q '^listening on ' "$DEMO/sim.out" 2>/dev/null && break
+  sleep 0.1
+done
+SIM=$(sed -n 's/^listening on //p' "$DEMO/sim.out" | head -n 1)
+[ -n "$SIM" ] || { echo "openrouter-sim did not start; see $DEMO/sim.log" >&2; exit 69; }
+echo "openrouter-sim listening on $SIM"
+
 export CREDIT_RECON_LEDGER="$DEMO/ledger.sqlite"
-"$BIN/credit-recon" import snapshots samples/snapshots.csv
-"$BIN/credit-recon" verify
-echo "demo ledger: $CREDIT_RECON_LEDGER"
+export OPENROUTER_BASE_URL="$SIM/api/v1"
+export OPENROUTER_API_KEY=sim-management-key   # the simulator's key, not a real one
+export CREDIT_RECON_LOG_LEVEL=warning
+
+admin() { curl -fsS -X POST -H 'content-type: application/json' -d "$2" "$SIM/_sim/$1" >/dev/null; }
+at() { # at TIME: move both clocks
+  NOW="$1"
+  admin clock "{\"now\":\"$NOW\"}"
+}
+cr() { CREDIT_RECON_NOW="$NOW" "$BIN/credit-recon" "$@"; }
+expect() { # expect CODE command…: run, and stop the demo if the exit code is not the expected one
+  local want=$1; shift
+  set +e; "$@"; local got=$?; set -e
+  if [ "$got" -ne "$want" ]; then echo "demo: '$*' exited $got, expected $want" >&2; exit 70; fi
+}
+
+# Daily use in USD, one figure per day (deterministic).
+USAGE=(18.42 22.10 19.87 25.03 17.66 21.95 24.48 16.31 23.74 20.09 26.12 19.55 22.87 18.93 24.21
+       21.38 17.84 25.67 20.76 23.15 19.02 22.44 26.91 18.27 21.63 24.88 20.35 17.99 23.52 22.06)
+
+# The first reading, then one day after another.
+at 2026-10-25T00:00:00Z; cr fetch
+day=0
+for date in $(python3 -c "
+import datetime as d
+s = d.date(2026, 10, 25)
+print(' '.join(str(s + d.timedelta(days=i)) for i in range(1, 31)))"); do
+  prev=$(python3 -c "import datetime as d; print(d.date.fromisoformat('$date') - d.timedelta(days=1))")
+  at "${prev}T13:00:00Z"; admin usage "{\"amount\":\"${USAGE[$day]}\"}"
+  case "$prev" in
+    2026-10-28)  # web-flow purchase outside the API (recorded later from the export)
+      at 2026-10-28T16:20:45Z; admin purchase '{"amount":"500"}' ;;
+    2026-11-02)  # production answers 410: the row is blocked …
+      at 2026-11-02T09:00:00Z
+      admin faults '{"coinbase":"gone"}'
+      head -n 2 samples/topups.csv >"$DEMO/first-row.csv"
+      echo "== 2026-11-02 09:00 topup of one row while the API answers 410 (exit 1 expected)"
+      expect 1 cr topup "$DEMO/first-row.csv" --batch november --yes
+      # … so finance pays 250 through the web flow and records the export.
+      at 2026-11-02T09:31:12Z; admin purchase '{"amount":"250"}'
+      at 2026-11-02T12:00:00Z
+      echo "== 2026-11-02 12:00 import charges samples/charges.csv"
+      cr import charges samples/charges.csv
+      admin faults '{"coinbase":"available"}' ;;
+    2026-11-12)  # the nightly job with the plan: 9 new charges (A-01 is already recorded)
+      at 2026-11-12T10:00:00Z
+      echo "== 2026-11-12 10:00 run --plan samples/topups.csv"
+      # Exit 1: the report already lists the web charge abandoned on 11-01 for a person.
+      expect 1 cr run --plan samples/topups.csv --batch november --yes --out "$DEMO/reports-2026-11-12"
+      # The wallets pay every charge but the last one, which expires.
+      minute=5
+      for id in $(sqlite3 "$CREDIT_RECON_LEDGER" \
+          "SELECT charge_id FROM charges WHERE origin = 'api' AND reference <> '2026-11-A-10' ORDER BY reference"); do
+        at "2026-11-12T10:$(printf %02d $minute):00Z"; admin "charges/$id/pay" '{}'
+        minute=$((minute + 4))
+      done ;;
+    2026-11-18)  # a card purchase: no charge explains it
+      at 2026-11-18T14:00:00Z; admin purchase '{"amount":"100"}' ;;
+  esac
+  at "${date}T00:00:00Z"; cr fetch >/dev/null
+  day=$((day + 1))
+done
+
+echo "== 2026-11-24 00:05 the nightly run (no plan): fetch, then the month's report"
+at 2026-11-24T00:05:00Z
+# Exit 1 is expected: the report lists the expired charge and the card purchase for a person.
+expect 1 cr run --out "$OUT"
+cr verify
+cr status || true
+echo
+echo "Reports: $OUT/reconciliation.md (start here), periods.csv, charges.csv, findings.csv, balance.svg"
+echo "Demo ledger: $CREDIT_RECON_LEDGER (try: credit-recon --ledger $CREDIT_RECON_LEDGER verify)"

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CreditRecon
 import Foundation
-import Ledger
 
 /// The one place where errors become messages and exit codes (CONTRACT.md § Exit codes).
 enum CLI {
@@ -22,30 +21,9 @@ enum CLI {
         if status != .ok { throw ExitCode(status.rawValue) }
     }
 
-    static func exitStatus(for error: any Error) -> ExitStatus {
-        switch error {
-        case let error as any ExitCoded:
-            return error.exitStatus
-        case let error as LedgerError:
-            switch error {
-            case .diskFull, .io, .malformedEntry: return .ioError
-            case .busy: return .tempFail
-            case .newerSchema: return .config
-            case .conflict: return .dataError
-            case .sqlite(let sqlite): return sqlite.isIO ? .ioError : .software
-            }
-        default:
-            return .software
-        }
-    }
+    static func exitStatus(for error: any Error) -> ExitStatus { ExitStatus(for: error) }
 
-    static func message(for error: any Error) -> String {
-        switch error {
-        case let error as any ExitCoded: return error.description
-        case let error as LedgerError: return error.description
-        default: return "internal error: \(String(describing: error))"
-        }
-    }
+    static func message(for error: any Error) -> String { ExitStatus.message(for: error) }
 
     static func printError(_ text: String) {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)

@@ -25,8 +25,14 @@ public struct FetchStage: Sendable {
     /// The command's context (ledger, account, clock, API options).
     public let context: CommandContext
 
+    /// The caller already holds the writer lock (the `run` command).
+    public let lockHeld: Bool
+
     /// A fetch for the command in `context`.
-    public init(context: CommandContext) { self.context = context }
+    public init(context: CommandContext, lockHeld: Bool = false) {
+        self.context = context
+        self.lockHeld = lockHeld
+    }
 
     /// Takes the lock, calls the API with a client built from the context, and records the run.
     public func run() async throws -> Outcome {
@@ -46,7 +52,7 @@ public struct FetchStage: Sendable {
 
     /// The stage with a given client (tests pass one pointed at the simulator).
     public func run(client: OpenRouterClient) async throws -> Outcome {
-        let lock = try WriterLock.acquire(ledgerPath: context.ledgerPath)
+        let lock = lockHeld ? nil : try WriterLock.acquire(ledgerPath: context.ledgerPath)
         defer { withExtendedLifetime(lock) {} }
         let ledger = try context.openLedger()
         let account = context.account

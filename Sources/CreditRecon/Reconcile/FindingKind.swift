@@ -23,6 +23,8 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case paidChargeUnmatched = "paid_charge_unmatched"
     /// Runway below `--min-runway-days`.
     case runwayLow = "runway_low"
+    /// A command (fetch, topup, run) ended in failure; its summary says why.
+    case runFailed = "run_failed"
     /// `opening + purchased − used ≠ closing` for a period.
     case balanceCheckFailed = "balance_check_failed"
 }

@@ -28,6 +28,7 @@ public struct Reconciler: Sendable {
                 snapshots: try reader.snapshots(account: account),
                 charges: try reader.charges(account: account),
                 chargeless: try reader.chargelessTopUps(account: account),
+                failedRuns: try reader.failedRuns(account: account),
                 newest: try reader.newestJournalTime(),
                 headHash: try reader.head().hash)
         }
@@ -39,6 +40,7 @@ public struct Reconciler: Sendable {
         var snapshots: [SnapshotRow]
         var charges: [LedgerReader.ChargeRecord]
         var chargeless: [LedgerReader.ChargelessTopUp]
+        var failedRuns: [RunRow] = []
         var newest: Timestamp?
         var headHash: String
     }
@@ -271,6 +273,13 @@ public struct Reconciler: Sendable {
                 .warning, .runwayLow, at: runway.observedAt, account: account, amount: runway.balance,
                 message: "the balance of \(runway.balance.decimalText) lasts \(runway.daysText) days at the recent pace "
                     + "of use, less than \(options.minRunwayDays); plan a top-up."))
+        }
+        for run in input.failedRuns {
+            guard let startedAt = try? Timestamp(iso8601: run.startedAt) else { continue }
+            let code = run.exitCode.map { " (exit \($0))" } ?? ""
+            findings.append(Finding(
+                .warning, .runFailed, at: startedAt, account: account, reference: "run \(run.id)",
+                message: "`\(run.command)` failed\(code): \(run.summary ?? "no summary was recorded")"))
         }
         for period in periods where !period.balanceCheckHolds {
             let opening = period.opening?.decimalText ?? "none"

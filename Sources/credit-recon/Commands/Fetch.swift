@@ -9,8 +9,8 @@ extension CreditReconCommand {
             abstract: "Reads the account's running totals (GET /credits) and stores them as a snapshot.",
             discussion: """
                 Needs a management key (OPENROUTER_API_KEY or --api-key-file). Takes the ledger's writer lock. \
-                Exits 1 when the reading looks wrong (credits or usage went down, or an all-zero reading after \
-                real ones, which is not stored), 77 when the key is refused, 69 when the API stays unreachable.
+                Every reading is stored with the raw response. Exits 1 when the reading looks wrong (credits or \
+                usage went down, or an all-zero reading after real ones, which reports leave out of the sums), 77 when the key is refused, 69 when the API stays unreachable.
                 """
         )
 

@@ -19,51 +19,12 @@ extension CreditReconCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: ArgumentHelp("First day reported, YYYY-MM-DD in --timezone (default: the first reading).", valueName: "date"))
-        var from: String?
-
-        @Option(help: ArgumentHelp("First day left out, YYYY-MM-DD (default: the day after the newest entry).", valueName: "date"))
-        var to: String?
-
-        @Option(help: ArgumentHelp("day, week (ISO, from Monday) or month.", valueName: "period"))
-        var period: String = "day"
-
-        @Option(help: ArgumentHelp("IANA time zone the periods follow, e.g. America/New_York.", valueName: "zone"))
-        var timezone: String = "UTC"
-
-        @Option(help: ArgumentHelp("Folder for the report files (created when missing).", valueName: "dir"))
-        var out: String = "reports"
-
-        @Option(help: ArgumentHelp("Readings further apart than this many hours are a finding.", valueName: "hours"))
-        var maxGap: Int = 36
-
-        @Option(help: ArgumentHelp("Runway below this many days is a finding.", valueName: "days"))
-        var minRunwayDays: Int = 7
-
-        func validate() throws {
-            guard PeriodKind(rawValue: period) != nil else {
-                throw ValidationError("--period must be day, week or month, not \"\(period)\"")
-            }
-            guard maxGap > 0 else { throw ValidationError("--max-gap must be a positive number of hours") }
-            guard minRunwayDays >= 0 else { throw ValidationError("--min-runway-days must not be negative") }
-        }
-
-        /// The stage options these flags describe.
-        func reportOptions(account: String) throws -> ReportOptions {
-            var options = ReconcileOptions(account: account)
-            options.from = try from.map { try ReconcileOptions.date($0, option: "--from") }
-            options.to = try to.map { try ReconcileOptions.date($0, option: "--to") }
-            options.period = PeriodKind(rawValue: period) ?? .day
-            options.timeZone = timezone
-            options.maxGapSeconds = Int64(maxGap) * 3600
-            options.minRunwayDays = Int64(minRunwayDays)
-            return ReportOptions(reconcile: options, outDirectory: out)
-        }
+        @OptionGroup var flags: ReportFlags
 
         mutating func run() async throws {
             let command = self
             try await CLI.run(global) { context in
-                let options = try command.reportOptions(account: context.account)
+                let options = try command.flags.reportOptions(account: context.account)
                 // Reading needs no lock; a missing ledger is not created by a report.
                 guard FileManager.default.fileExists(atPath: context.ledgerPath) else {
                     throw UsageError(

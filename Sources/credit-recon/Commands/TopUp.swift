@@ -72,13 +72,9 @@ extension CreditReconCommand {
                 maxAmount: try USDOption.parse(maxAmount, option: "--max-amount") ?? PlanReader.defaultMaxAmount,
                 maxTotal: try USDOption.parse(maxTotal, option: "--max-total"),
                 concurrency: concurrency, retryUnknown: retryUnknown)
-            let engine = TopUpEngine(options: options)
-
+            let stage = TopUpStage(context: context, options: options, rateLimit: rateLimit, yes: yes)
             if dryRun {
-                // Writes nothing: no lock, and no ledger file is created.
-                let ledger = FileManager.default.fileExists(atPath: context.ledgerPath)
-                    ? try Ledger(path: context.ledgerPath, create: false) : nil
-                let preview = try engine.prepare(ledger: ledger)
+                let preview = try stage.preview()
                 if context.json {
                     print(Self.previewJSON(preview).canonicalText)
                 } else {
@@ -87,65 +83,18 @@ extension CreditReconCommand {
                 }
                 return .ok
             }
-
-            let lock = try WriterLock.acquire(ledgerPath: context.ledgerPath)
-            defer { withExtendedLifetime(lock) {} }
-            let preview = try engine.prepare(ledger: FileManager.default.fileExists(atPath: context.ledgerPath)
-                ? try context.openLedger() : nil)
-            let onTerminal = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
-            do {
-                try TopUpConfirmation.check(preview, yes: yes, isTerminal: onTerminal,
-                                            show: { Self.stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") },
-                                            ask: { readLine() })
-            } catch .declined {
+            let outcome = try await stage.run(
+                isTerminal: isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1,
+                showProgress: isatty(STDERR_FILENO) == 1 && !context.json)
+            switch outcome {
+            case .declined:
                 Self.stderr("nothing was sent\n")
-                return .ok
+            case .finished(let summary):
+                print(context.json ? summary.json.canonicalText : summary.text)
+            case .preview:
+                break
             }
-
-            let ledger = try context.openLedger()
-            let client: (any ChargeCreating)?
-            let realClient: OpenRouterClient?
-            if preview.toSend.isEmpty {
-                realClient = nil
-                client = nil
-            } else {
-                let made = OpenRouterClient(configuration: ClientConfiguration(
-                    baseURL: context.baseURL, managementKey: nil, bearer: try context.bearer(), timeout: context.timeout,
-                    maxRetryTime: context.maxRetryTime, rateLimit: rateLimit, userAgent: CreditReconVersion.userAgent,
-                    logger: context.logger))
-                realClient = made
-                client = made
-            }
-            let stop = StopFlag()
-            let logger = context.logger
-            let trap = SignalTrap(stop) { name in
-                logger.notice("\(name): no new requests; waiting for the ones in flight to be recorded")
-            }
-            let showProgress = isatty(STDERR_FILENO) == 1 && !context.json
-            let summary: TopUpSummary
-            do {
-                defer { trap.cancel() }
-                summary = try await engine.execute(
-                    preview, ledger: ledger, client: client ?? NothingToSend(), stop: stop, now: { context.now() },
-                    progress: { event in
-                        if showProgress {
-                            Self.stderr("\r[\(event.finished)/\(event.planned)] line \(event.line) \(event.state)\u{1B}[K")
-                        } else {
-                            logger.info("line \(event.line)\(event.reference.map { " (\($0))" } ?? ""): \(event.state) — \(event.detail)")
-                        }
-                    })
-            } catch {
-                await realClient?.shutdown()
-                throw error
-            }
-            await realClient?.shutdown()
-            if showProgress && summary.sent > 0 { Self.stderr("\n") }
-            if context.json {
-                print(summary.json.canonicalText)
-            } else {
-                print(summary.text)
-            }
-            return summary.exitStatus
+            return outcome.exitStatus
         }
 
         static func previewJSON(_ preview: TopUpPreview) -> JSONValue {
@@ -171,13 +120,5 @@ extension CreditReconCommand {
         static func stderr(_ text: String) {
             FileHandle.standardError.write(Data(text.utf8))
         }
-    }
-}
-
-/// Stands in for the client when no row is to be sent (a run that only marks a dead
-/// run's requests unknown), so no key is needed for it.
-private struct NothingToSend: ChargeCreating {
-    func createCharge(amount: Micros, sender: String, chainID: Int64) async throws -> ChargeAnswer {
-        .notSent(status: nil, message: "not sent: no request was expected", rateLimited: false)
     }
 }

@@ -1,0 +1,30 @@
+import Ledger
+
+extension ExitStatus {
+    /// The one place where errors become exit codes (CONTRACT.md § Exit codes).
+    public init(for error: any Error) {
+        switch error {
+        case let error as any ExitCoded:
+            self = error.exitStatus
+        case let error as LedgerError:
+            switch error {
+            case .diskFull, .io, .malformedEntry: self = .ioError
+            case .busy: self = .tempFail
+            case .newerSchema: self = .config
+            case .conflict: self = .dataError
+            case .sqlite(let sqlite): self = sqlite.isIO ? .ioError : .software
+            }
+        default:
+            self = .software
+        }
+    }
+
+    /// One readable sentence for `error` (never a key: keys are `Secret`s).
+    public static func message(for error: any Error) -> String {
+        switch error {
+        case let error as any ExitCoded: return error.description
+        case let error as LedgerError: return error.description
+        default: return "internal error: \(String(describing: error))"
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import CreditTypes
+import Foundation
+import Ledger
+
+/// The nightly job (`run`): under one writer lock, fetch → top-up (when a plan is given)
+/// → fetch → report.
+///
+/// Each stage records its own run in the ledger, and the job records one of its own whose
+/// summary lists every stage's outcome. A failing stage does not stop the later ones —
+/// the report is still written, and a failed run shows in it as a `run_failed` finding —
+/// except a ledger I/O error, after which nothing can be trusted to be written. The exit
+/// code is the most serious outcome of any stage.
+public struct RunStage: Sendable {
+    /// The job's options.
+    public struct Options: Sendable {
+        /// The plan to top up from, if any.
+        public var plan: String?
+        /// Top-up options other than the plan path and account.
+        public var batch: String?
+        public var yes: Bool
+        public var concurrency: Int
+        public var rateLimit: Double?
+        public var maxAmount: Micros
+        public var maxTotal: Micros?
+        /// Where and how to report.
+        public var report: ReportOptions
+
+        public init(plan: String?, batch: String? = nil, yes: Bool, concurrency: Int = 4, rateLimit: Double? = nil,
+                    maxAmount: Micros, maxTotal: Micros? = nil, report: ReportOptions) {
+            self.plan = plan
+            self.batch = batch
+            self.yes = yes
+            self.concurrency = concurrency
+            self.rateLimit = rateLimit
+            self.maxAmount = maxAmount
+            self.maxTotal = maxTotal
+            self.report = report
+        }
+    }
+
+    /// How one stage ended.
+    public struct StageResult: Sendable, Equatable {
+        /// `fetch`, `topup`, `fetch again`, `report`.
+        public let name: String
+        public let status: ExitStatus
+        /// One line on what it did or why it failed.
+        public let detail: String
+    }
+
+    /// What the job did.
+    public struct Outcome: Sendable {
+        public var runID: Int64 = 0
+        public var stages: [StageResult] = []
+        public var report: ReportOutcome?
+
+        /// The most serious outcome of any stage.
+        public var exitStatus: ExitStatus { stages.map(\.status).max() ?? .ok }
+    }
+
+    public let context: CommandContext
+    public let options: Options
+
+    public init(context: CommandContext, options: Options) {
+        self.context = context
+        self.options = options
+    }
+
+    /// Runs the job.
+    public func run(isTerminal: Bool, showProgress: Bool) async throws -> Outcome {
+        let lock = try WriterLock.acquire(ledgerPath: context.ledgerPath)
+        defer { withExtendedLifetime(lock) {} }
+        let ledger = try context.openLedger()
+        let account = context.account
+        let started = context.now()
+        var outcome = Outcome()
+        outcome.runID = try ledger.write { writer in
+            try writer.append(.runStarted(RunStarted(command: "run")), account: account, runID: nil, at: started)
+        }
+
+        try await stage("fetch", into: &outcome) {
+            let fetched = try await FetchStage(context: context, lockHeld: true).run()
+            return StageResult(name: "fetch", status: fetched.exitStatus, detail: Self.describe(fetched))
+        }
+        if let plan = options.plan {
+            try await stage("topup", into: &outcome) {
+                let stage = TopUpStage(
+                    context: context,
+                    options: TopUpEngine.Options(
+                        planPath: plan, batch: options.batch, account: account, maxAmount: options.maxAmount,
+                        maxTotal: options.maxTotal, concurrency: options.concurrency, retryUnknown: false),
+                    rateLimit: options.rateLimit, yes: options.yes, lockHeld: true)
+                switch try await stage.run(isTerminal: isTerminal, showProgress: showProgress) {
+                case .finished(let summary):
+                    return StageResult(name: "topup", status: summary.exitStatus, detail: Self.describe(summary))
+                case .declined, .preview:
+                    return StageResult(name: "topup", status: .ok, detail: "declined at the prompt; nothing was sent")
+                }
+            }
+            try await stage("fetch again", into: &outcome) {
+                let fetched = try await FetchStage(context: context, lockHeld: true).run()
+                return StageResult(name: "fetch again", status: fetched.exitStatus, detail: Self.describe(fetched))
+            }
+        }
+
+        let worst = outcome.exitStatus
+        let summary = outcome.stages.map { "\($0.name): \($0.detail)" }.joined(separator: "; ")
+        try ledger.write { writer in
+            _ = try writer.append(
+                .runFinished(RunFinished(
+                    runID: outcome.runID, outcome: worst == .ok ? "ok" : worst == .attention ? "attention" : "failed",
+                    exitCode: Int64(worst.rawValue), summary: summary)),
+                account: account, runID: outcome.runID, at: context.now())
+        }
+
+        // The report comes last, so it is pinned to the ledger as this job leaves it.
+        var written: ReportOutcome?
+        try await stage("report", into: &outcome) {
+            let report = try ReportStage.write(ledger: ledger, options: options.report)
+            written = report
+            let counts = report.findingCounts
+            return StageResult(
+                name: "report", status: report.exitStatus,
+                detail: "\(report.files.count) files in \(report.directory) (\(counts.errors) errors, "
+                    + "\(counts.warnings) warnings, \(counts.infos) notes); ledger head \(report.reconciliation.headHash)")
+        }
+        outcome.report = written
+        return outcome
+    }
+
+    /// Runs one stage, turning its failure into a result; a ledger I/O failure ends the job.
+    private func stage(
+        _ name: String, into outcome: inout Outcome, _ body: () async throws -> StageResult
+    ) async throws {
+        let logger = context.logger
+        do {
+            let result = try await body()
+            outcome.stages.append(result)
+            logger.info("\(name): \(result.detail)")
+        } catch {
+            let status = ExitStatus(for: error)
+            outcome.stages.append(StageResult(name: name, status: status, detail: "failed: \(ExitStatus.message(for: error))"))
+            logger.error("\(name) failed (exit \(status.rawValue)): \(ExitStatus.message(for: error))")
+            if status == .ioError || status == .software { throw error }
+        }
+    }
+
+    private static func describe(_ fetched: FetchStage.Outcome) -> String {
+        var text = "total_credits \(fetched.snapshot.totalCredits) total_usage \(fetched.snapshot.totalUsage)"
+        for finding in fetched.findings { text += "; \(finding.kind.rawValue): \(finding.message)" }
+        return text
+    }
+
+    private static func describe(_ summary: TopUpSummary) -> String {
+        "\(summary.created) created, \(summary.skippedDone) already done, \(summary.rejected) rejected, "
+            + "\(summary.notSent) not sent, \(summary.blocked) blocked, \(summary.unknown) unknown"
+    }
+}
+
+extension RunStage.Outcome {
+    /// Lines for people: one per stage, then where the report is.
+    public var text: String {
+        var lines = stages.map { "\($0.name): \($0.status == .ok ? "ok" : "exit \($0.status.rawValue)") — \($0.detail)" }
+        if let report { lines.append("reports in \(report.directory): \(report.files.joined(separator: ", "))") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The `--json` summary.
+    public var json: JSONValue {
+        .object([
+            "run_id": .int(runID),
+            "exit_code": .int(Int64(exitStatus.rawValue)),
+            "stages": .array(stages.map {
+                .object(["name": .string($0.name), "exit_code": .int(Int64($0.status.rawValue)), "detail": .string($0.detail)])
+            }),
+            "report_directory": report.map { .string($0.directory) } ?? .null,
+        ])
+    }
+}

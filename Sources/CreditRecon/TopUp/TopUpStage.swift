@@ -1,0 +1,116 @@
+import CreditTypes
+import Foundation
+import Ledger
+import OpenRouterAPI
+
+/// The `topup` stage as a command runs it: preview, guardrails, confirmation, then the
+/// engine with the real client, signal handling and progress output. `topup` and `run`
+/// both hand off to it.
+public struct TopUpStage: Sendable {
+    /// What a stage run ended with.
+    public enum Outcome: Sendable {
+        /// `--dry-run`: what would be sent; nothing was sent or written.
+        case preview(TopUpPreview)
+        /// The person said no at the prompt; nothing was sent.
+        case declined
+        /// The engine ran (possibly with nothing to send).
+        case finished(TopUpSummary)
+
+        /// The exit status this outcome calls for.
+        public var exitStatus: ExitStatus {
+            if case .finished(let summary) = self { return summary.exitStatus }
+            return .ok
+        }
+    }
+
+    public let context: CommandContext
+    public let options: TopUpEngine.Options
+    /// Client-side requests per second, if limited.
+    public let rateLimit: Double?
+    /// `--yes`: no confirmation prompt.
+    public let yes: Bool
+    /// The caller already holds the writer lock (the `run` command).
+    public let lockHeld: Bool
+
+    public init(context: CommandContext, options: TopUpEngine.Options, rateLimit: Double?, yes: Bool, lockHeld: Bool = false) {
+        self.context = context
+        self.options = options
+        self.rateLimit = rateLimit
+        self.yes = yes
+        self.lockHeld = lockHeld
+    }
+
+    /// Prints what would be charged; no lock, and no ledger file is created.
+    public func preview() throws -> TopUpPreview {
+        let ledger = FileManager.default.fileExists(atPath: context.ledgerPath)
+            ? try Ledger(path: context.ledgerPath, create: false) : nil
+        return try TopUpEngine(options: options).prepare(ledger: ledger)
+    }
+
+    /// Validates the plan, asks for confirmation when on a terminal (or requires `yes`),
+    /// and sends the rows not yet carried out.
+    public func run(isTerminal: Bool, showProgress: Bool) async throws -> Outcome {
+        let lock = lockHeld ? nil : try WriterLock.acquire(ledgerPath: context.ledgerPath)
+        defer { withExtendedLifetime(lock) {} }
+        let engine = TopUpEngine(options: options)
+        let preview = try engine.prepare(ledger: FileManager.default.fileExists(atPath: context.ledgerPath)
+            ? try context.openLedger() : nil)
+        do {
+            try TopUpConfirmation.check(preview, yes: yes, isTerminal: isTerminal,
+                                        show: { Self.stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") },
+                                        ask: { readLine() })
+        } catch .declined {
+            return .declined
+        }
+
+        let ledger = try context.openLedger()
+        var realClient: OpenRouterClient?
+        if !preview.toSend.isEmpty {
+            realClient = OpenRouterClient(configuration: ClientConfiguration(
+                baseURL: context.baseURL, managementKey: nil, bearer: try context.bearer(), timeout: context.timeout,
+                maxRetryTime: context.maxRetryTime, rateLimit: rateLimit, userAgent: CreditReconVersion.userAgent,
+                logger: context.logger))
+        }
+        let client: any ChargeCreating = realClient ?? NothingToSend()
+        let stop = StopFlag()
+        let logger = context.logger
+        let interruptible = realClient
+        let trap = SignalTrap(stop) { name in
+            logger.notice("\(name): no new requests; waiting for the ones in flight to be recorded")
+            // Requests still waiting for a rate limit or a retry are not in flight: drop them
+            // now (recorded as not sent) instead of sending them after the signal.
+            interruptible?.interrupt()
+        }
+        let summary: TopUpSummary
+        do {
+            defer { trap.cancel() }
+            summary = try await engine.execute(
+                preview, ledger: ledger, client: client, stop: stop, now: { context.now() },
+                progress: { event in
+                    if showProgress {
+                        Self.stderr("\r[\(event.finished)/\(event.planned)] line \(event.line) \(event.state)\u{1B}[K")
+                    } else {
+                        logger.info("line \(event.line)\(event.reference.map { " (\($0))" } ?? ""): \(event.state) — \(event.detail)")
+                    }
+                })
+        } catch {
+            await realClient?.shutdown()
+            throw error
+        }
+        await realClient?.shutdown()
+        if showProgress && summary.sent > 0 { Self.stderr("\n") }
+        return .finished(summary)
+    }
+
+    static func stderr(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// Stands in for the client when no row is to be sent (a run that only marks a dead
+/// run's requests unknown), so no key is needed for it.
+private struct NothingToSend: ChargeCreating {
+    func createCharge(amount: Micros, sender: String, chainID: Int64) async throws -> ChargeAnswer {
+        .notSent(status: nil, message: "not sent: no request was expected", rateLimited: false)
+    }
+}
