@@ -78,6 +78,14 @@ extension Reliability {
             let empty = try Executable.creditRecon(["--ledger", ledger, "verify"])
             #expect(empty.status == 1, "\(empty.stdout)")
             #expect(empty.stdout.contains("NOT sound") && empty.stdout.contains("truncated"), "\(empty.stdout)")
+            // No other command quietly starts new books in its place: 74, and the file stays 0 bytes.
+            let snapshots = try scratch.write("more.csv", "observed_at,total_credits,total_usage\n2026-11-01T00:00:00Z,10,1\n")
+            for command in [["report", "--out", scratch.path("out")], ["status"], ["import", "snapshots", snapshots]] {
+                let refused = try Executable.creditRecon(["--ledger", ledger] + command)
+                #expect(refused.status == 74, "\(command): \(refused.status) \(refused.stderr)")
+                #expect(refused.stderr.contains("truncated"), "\(command): \(refused.stderr)")
+            }
+            #expect((try FileManager.default.attributesOfItem(atPath: ledger)[.size] as? Int) == 0)
         }
     }
 }

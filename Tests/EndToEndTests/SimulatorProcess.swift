@@ -169,13 +169,19 @@ extension Executable {
     static func query(_ database: String, _ sql: String) throws -> [[String]] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", "-readonly", database, sql]
+        process.arguments = ["sqlite3", "-readonly", "-cmd", ".timeout 5000", database, sql]
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        let err = Pipe()
+        process.standardError = err
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        // A query that fails must fail the test, not read as "no rows".
+        guard process.terminationStatus == 0 else {
+            throw SimulatorProcessError(message: "sqlite3 \(sql): \(String(decoding: errors, as: UTF8.self))")
+        }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
     }
 

@@ -49,8 +49,6 @@ public struct CommandContext: Sendable {
     /// The current time on this command's clock.
     public func now() -> Timestamp { clock.now() }
 
-    /// Opens (creating if needed) the ledger.
-    public func openLedger() throws -> Ledger { try Ledger(path: ledgerPath) }
 
     /// The management key for `GET /credits`: `--api-key-file`, else `OPENROUTER_API_KEY`.
     public func managementKey() throws -> Secret {

@@ -25,13 +25,7 @@ extension CreditReconCommand {
             let command = self
             try await CLI.run(global) { context in
                 let options = try command.flags.reportOptions(account: context.account)
-                // Reading needs no lock; a missing ledger is not created by a report.
-                guard FileManager.default.fileExists(atPath: context.ledgerPath) else {
-                    throw UsageError(
-                        message: "no ledger at \(context.ledgerPath): run `credit-recon fetch` first, or pass --ledger",
-                        exitStatus: .noInput)
-                }
-                let ledger = try context.openLedger()
+                let ledger = try context.openLedger(mustExist: true)
                 let outcome = try ReportStage.write(ledger: ledger, options: options)
                 if context.json {
                     print(outcome.json.canonicalText)

@@ -31,15 +31,10 @@ extension CreditReconCommand {
             let minRunwayDays = Int64(self.minRunwayDays)
             let maxGap = Int64(self.maxGap)
             try await CLI.run(global) { context in
-                guard FileManager.default.fileExists(atPath: context.ledgerPath) else {
-                    throw UsageError(
-                        message: "no ledger at \(context.ledgerPath): run `credit-recon fetch` first, or pass --ledger",
-                        exitStatus: .noInput)
-                }
                 var options = StatusOptions(account: context.account)
                 options.minRunwayDays = minRunwayDays
                 options.maxGapSeconds = maxGap * 3600
-                let report = try StatusReport.read(ledger: try context.openLedger(), options: options, now: context.now())
+                let report = try StatusReport.read(ledger: try context.openLedger(mustExist: true), options: options, now: context.now())
                 if context.json {
                     print(report.json.canonicalText)
                 } else {

@@ -22,12 +22,8 @@ extension CreditReconCommand {
                 guard FileManager.default.fileExists(atPath: context.ledgerPath) else {
                     throw UsageError(message: "no ledger at \(context.ledgerPath); pass --ledger PATH", exitStatus: .noInput)
                 }
-                // The tool never leaves a 0-byte ledger (it writes the schema on creation), so an
-                // empty file (with no WAL behind it) was truncated; opening it would migrate it
-                // into a "sound", empty ledger.
-                func size(_ path: String) -> Int? { (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int }
-                if size(context.ledgerPath) == 0, (size(context.ledgerPath + "-wal") ?? 0) == 0 {
-                    let problem = "the file \(context.ledgerPath) is empty (0 bytes): the ledger was truncated; restore it from a backup"
+                if context.ledgerFile == .truncated {
+                    let problem = context.truncatedLedgerProblem
                     if context.json {
                         print(JSONValue.object([
                             "sound": .bool(false), "entries": .int(0), "head_hash": .string(""),

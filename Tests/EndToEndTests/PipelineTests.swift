@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// `fetch --json` and `run` as cron and scripts use them: exact totals on stdout, every
+/// stage recorded, a report written even when a stage fails, and the exit code of the most
+/// serious outcome (issue 3 "Show", issue 5 "run"; CONTRACT.md § Exit codes).
+@Suite("Pipeline: fetch --json and run")
+struct PipelineTests {
+    static let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+
+    static func json(_ text: String) throws -> [String: Any] {
+        let value = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        return try #require(value as? [String: Any], "not a JSON object: \(text)")
+    }
+
+    @Test func fetchJSONPrintsTheExactTotalsAsDecimalText() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess(["--initial-credits", "1234.567891", "--initial-usage", "1000.000009"])
+        let ledger = scratch.path("ledger.sqlite")
+        let result = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "--json", "fetch"], environment: Self.env)
+        #expect(result.status == 0, "\(result.stderr)")
+        // Decimal text, not JSON numbers: a parser that goes through Double cannot round them.
+        #expect(result.stdout.contains(#""total_credits":"1234.567891""#), "\(result.stdout)")
+        #expect(result.stdout.contains(#""total_usage":"1000.000009""#), "\(result.stdout)")
+        #expect(result.stdout.contains(#""balance":"234.567882""#), "\(result.stdout)")
+        let stored = try Executable.query(ledger, "SELECT total_credits, total_usage FROM snapshots")
+        #expect(stored == [["1234567891", "1000000009"]])
+    }
+
+    @Test func runRecordsEveryStageAndWritesTheReport() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess(["--initial-credits", "100", "--initial-usage", "40"])
+        let ledger = scratch.path("ledger.sqlite")
+        let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
+        let out = scratch.path("reports")
+        let result = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "--json", "run", "--plan", plan, "--yes", "--out", out],
+            environment: Self.env)
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try Self.json(result.stdout)
+        let stages = try #require(summary["stages"] as? [[String: Any]])
+        #expect(stages.compactMap { $0["name"] as? String } == ["fetch", "topup", "fetch again", "report"])
+        #expect(stages.allSatisfy { ($0["exit_code"] as? Int) == 0 })
+        #expect(summary["exit_code"] as? Int == 0)
+
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(files == ["balance.svg", "charges.csv", "findings.csv", "periods.csv", "reconciliation.md"])
+        // Every stage is a run of its own, inside the job's run.
+        let runs = try Executable.query(ledger, "SELECT command, outcome FROM runs ORDER BY id")
+        #expect(runs == [["run", "ok"], ["fetch", "ok"], ["topup", "ok"], ["fetch", "ok"]])
+        #expect(try Executable.query(ledger, "SELECT count(*) FROM topups WHERE state = 'created'") == [["3"]])
+        #expect(try sim.state().charges.count == 3)
+        // The charges the job created are in its report, still pending.
+        let charges = try String(contentsOfFile: out + "/charges.csv", encoding: .utf8)
+        #expect(charges.components(separatedBy: ",pending,").count - 1 == 3, "\(charges)")
+
+        // Run again: the plan is already carried out, nothing is sent twice.
+        let again = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--out", out],
+            environment: Self.env)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("0 created, 3 already done"), "\(again.stdout)")
+        #expect(try sim.state().charges.count == 3)
+        #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+    }
+
+    @Test func aFailingFetchStillLeavesAReportThatSaysWhatFailed() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess(["--fail-rate", "1"])
+        let ledger = scratch.path("ledger.sqlite")
+        let out = scratch.path("reports")
+        let result = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "1", "run", "--out", out],
+            environment: Self.env)
+        // The most serious outcome wins: the API stayed unavailable (69) over the report's findings (1).
+        #expect(result.status == 69, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("fetch: exit 69"), "\(result.stdout)")
+        let findings = try String(contentsOfFile: out + "/findings.csv", encoding: .utf8)
+        #expect(findings.contains("warning,run_failed,"), "\(findings)")
+        #expect(findings.contains("`fetch` failed (exit 69)"), "\(findings)")
+        let markdown = try String(contentsOfFile: out + "/reconciliation.md", encoding: .utf8)
+        #expect(markdown.contains("run_failed"))
+        let runs = try Executable.query(ledger, "SELECT command, outcome, exit_code FROM runs ORDER BY id")
+        #expect(runs == [["run", "failed", "69"], ["fetch", "failed", "69"]])
+        #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+    }
+
+    @Test func runWithoutAKeyIs78AndStillReports() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess()
+        let out = scratch.path("reports")
+        let ledger = scratch.path("ledger.sqlite")
+        let result = try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "run", "--out", out])
+        #expect(result.status == 78, "\(result.stdout)\n\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/reconciliation.md"))
+    }
+}
