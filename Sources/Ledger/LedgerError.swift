@@ -41,7 +41,14 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
         guard let error = error as? SQLiteError else { return error }
         if error.isDiskFull { return LedgerError.diskFull(path: path) }
         if error.isBusy { return LedgerError.busy(path: path) }
-        if error.isIO { return LedgerError.io(path: path, detail: error.message) }
+        if error.isIO {
+            // A refused write whose errno SQLite did not keep (it keeps none at COMMIT):
+            // say what it most often is, so the person knows where to look.
+            let detail = error.isWriteRefused
+                ? "\(error.message) while writing (the disk may be full, over a quota or file-size limit, or failing)"
+                : error.message
+            return LedgerError.io(path: path, detail: detail)
+        }
         return LedgerError.sqlite(error)
     }
 }

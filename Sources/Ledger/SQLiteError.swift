@@ -1,4 +1,11 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A failed SQLite call: the result codes, SQLite's message and the SQL that failed.
 ///
@@ -13,23 +20,34 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// The statement that failed, if any.
     public let sql: String?
+    /// The operating system's `errno` behind an I/O error (`sqlite3_system_errno`), 0 if none.
+    public let systemErrno: Int32
 
-    init(code: Int32, extendedCode: Int32? = nil, message: String, sql: String? = nil) {
+    init(code: Int32, extendedCode: Int32? = nil, message: String, sql: String? = nil, systemErrno: Int32 = 0) {
         self.code = code & 0xFF
         self.extendedCode = extendedCode ?? code
         self.message = message
         self.sql = sql
+        self.systemErrno = systemErrno
     }
 
     init(connection: OpaquePointer?, code: Int32, sql: String? = nil) {
         let message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             ?? String(cString: sqlite3_errstr(code))
         let extended = connection.map { sqlite3_extended_errcode($0) } ?? code
-        self.init(code: code, extendedCode: extended, message: message, sql: sql)
+        let errno = connection.map { sqlite3_system_errno($0) } ?? 0
+        self.init(code: code, extendedCode: extended, message: message, sql: sql, systemErrno: errno)
     }
 
-    /// The disk (or the page limit) is full.
-    public var isDiskFull: Bool { code == SQLITE_FULL }
+    /// The disk (or the page limit, a quota or the process's file-size limit) is full.
+    /// SQLite reports only `ENOSPC` as `SQLITE_FULL`; a write refused with `EFBIG` or
+    /// `EDQUOT` comes back as a plain `SQLITE_IOERR` with that `errno` behind it.
+    public var isDiskFull: Bool {
+        code == SQLITE_FULL || (code == SQLITE_IOERR && [ENOSPC, EFBIG, EDQUOT].contains(systemErrno))
+    }
+    /// The operating system refused a write (`SQLITE_IOERR_WRITE`): a full disk, a quota or
+    /// file-size limit, or a failing device.
+    public var isWriteRefused: Bool { extendedCode == SQLITE_IOERR | (3 << 8) }  // SQLITE_IOERR_WRITE: Swift does not import the macro
     /// Another connection holds a lock that did not clear within the busy timeout.
     public var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
     /// A constraint (unique key, foreign key, trigger `RAISE`) refused the write.
