@@ -58,10 +58,9 @@ import datetime as d
 s = d.date(2026, 10, 25)
 print(' '.join(str(s + d.timedelta(days=i)) for i in range(1, 31)))"); do
   prev=$(python3 -c "import datetime as d; print(d.date.fromisoformat('$date') - d.timedelta(days=1))")
-  at "${prev}T13:00:00Z"; admin usage "{\"amount\":\"${USAGE[$day]}\"}"
+  # The morning's events, then the day's use at 13:00, then the afternoon's: the clocks only
+  # move forward.
   case "$prev" in
-    2026-10-28)  # web-flow purchase outside the API (recorded later from the export)
-      at 2026-10-28T16:20:45Z; admin purchase '{"amount":"500"}' ;;
     2026-11-02)  # production answers 410: the row is blocked …
       at 2026-11-02T09:00:00Z
       admin faults '{"coinbase":"gone"}'
@@ -86,6 +85,11 @@ print(' '.join(str(s + d.timedelta(days=i)) for i in range(1, 31)))"); do
         at "2026-11-12T10:$(printf %02d $minute):00Z"; admin "charges/$id/pay" '{}'
         minute=$((minute + 4))
       done ;;
+  esac
+  at "${prev}T13:00:00Z"; admin usage "{\"amount\":\"${USAGE[$day]}\"}"
+  case "$prev" in
+    2026-10-28)  # web-flow purchase outside the API (recorded later from the export)
+      at 2026-10-28T16:20:45Z; admin purchase '{"amount":"500"}' ;;
     2026-11-18)  # a card purchase: no charge explains it
       at 2026-11-18T14:00:00Z; admin purchase '{"amount":"100"}' ;;
   esac
