@@ -13,27 +13,19 @@ import Ledger
 public struct RunStage: Sendable {
     /// The job's options.
     public struct Options: Sendable {
-        /// The plan to top up from, if any.
-        public var plan: String?
-        /// Top-up options other than the plan path and account.
-        public var batch: String?
-        public var yes: Bool
-        public var concurrency: Int
+        /// The top-up between the two readings; `nil` when no plan was given.
+        public var topUp: TopUpEngine.Options?
+        /// At most this many charge requests per second.
         public var rateLimit: Double?
-        public var maxAmount: Micros
-        public var maxTotal: Micros?
+        /// Create charges without asking (required without a terminal).
+        public var yes: Bool
         /// Where and how to report.
         public var report: ReportOptions
 
-        public init(plan: String?, batch: String? = nil, yes: Bool, concurrency: Int = 4, rateLimit: Double? = nil,
-                    maxAmount: Micros, maxTotal: Micros? = nil, report: ReportOptions) {
-            self.plan = plan
-            self.batch = batch
-            self.yes = yes
-            self.concurrency = concurrency
+        public init(topUp: TopUpEngine.Options?, rateLimit: Double? = nil, yes: Bool, report: ReportOptions) {
+            self.topUp = topUp
             self.rateLimit = rateLimit
-            self.maxAmount = maxAmount
-            self.maxTotal = maxTotal
+            self.yes = yes
             self.report = report
         }
     }
@@ -81,14 +73,10 @@ public struct RunStage: Sendable {
             let fetched = try await FetchStage(context: context, lockHeld: true).run()
             return StageResult(name: "fetch", status: fetched.exitStatus, detail: Self.describe(fetched))
         }
-        if let plan = options.plan {
+        if let topUp = options.topUp {
             try await stage("topup", into: &outcome) {
                 let stage = TopUpStage(
-                    context: context,
-                    options: TopUpEngine.Options(
-                        planPath: plan, batch: options.batch, account: account, maxAmount: options.maxAmount,
-                        maxTotal: options.maxTotal, concurrency: options.concurrency, retryUnknown: false),
-                    rateLimit: options.rateLimit, yes: options.yes, lockHeld: true)
+                    context: context, options: topUp, rateLimit: options.rateLimit, yes: options.yes, lockHeld: true)
                 switch try await stage.run(isTerminal: isTerminal, showProgress: showProgress) {
                 case .finished(let summary):
                     return StageResult(name: "topup", status: summary.exitStatus, detail: Self.describe(summary))

@@ -32,34 +32,13 @@ extension CreditReconCommand {
         @Argument(help: ArgumentHelp("The plan CSV file.", valueName: "plan.csv"))
         var plan: String
 
-        @Option(name: .long, help: ArgumentHelp("Batch name for rows without a reference (default: the plan file's name).", valueName: "name"))
-        var batch: String?
+        @OptionGroup var flags: TopUpFlags
 
         @Flag(name: .long, help: "Print what would be charged (new vs already done, totals per chain); send and write nothing.")
         var dryRun = false
 
-        @Flag(name: .long, help: "Do not ask for confirmation (required when not on a terminal).")
-        var yes = false
-
-        @Option(name: .long, help: ArgumentHelp("Requests in flight at once (1-32).", valueName: "n"))
-        var concurrency = 4
-
-        @Option(name: .long, help: ArgumentHelp("At most this many requests per second.", valueName: "per-second"))
-        var rateLimit: Double?
-
         @Flag(name: .long, help: "Send again rows whose earlier outcome is unknown (check the dashboard first).")
         var retryUnknown = false
-
-        @Option(name: .long, help: ArgumentHelp("The largest amount one row may ask for, in USD (default 10000).", valueName: "usd"))
-        var maxAmount: String?
-
-        @Option(name: .long, help: ArgumentHelp("Refuse the batch when its new rows add up to more, in USD.", valueName: "usd"))
-        var maxTotal: String?
-
-        func validate() throws {
-            guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 32") }
-            if let rateLimit, !(rateLimit > 0) { throw ValidationError("--rate-limit must be more than 0") }
-        }
 
         mutating func run() async throws {
             let command = self
@@ -67,12 +46,8 @@ extension CreditReconCommand {
         }
 
         private func execute(_ context: CommandContext) async throws -> ExitStatus {
-            let options = TopUpEngine.Options(
-                planPath: plan, batch: batch, account: context.account,
-                maxAmount: try USDOption.parse(maxAmount, option: "--max-amount") ?? PlanReader.defaultMaxAmount,
-                maxTotal: try USDOption.parse(maxTotal, option: "--max-total"),
-                concurrency: concurrency, retryUnknown: retryUnknown)
-            let stage = TopUpStage(context: context, options: options, rateLimit: rateLimit, yes: yes)
+            let options = try flags.engineOptions(plan: plan, account: context.account, retryUnknown: retryUnknown)
+            let stage = TopUpStage(context: context, options: options, rateLimit: flags.rateLimit, yes: flags.yes)
             if dryRun {
                 let preview = try stage.preview()
                 if context.json {

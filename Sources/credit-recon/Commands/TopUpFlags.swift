@@ -1,0 +1,37 @@
+import ArgumentParser
+import CreditRecon
+
+/// The top-up options shared by `topup` and `run --plan`.
+struct TopUpFlags: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Batch name for plan rows without a reference (default: the plan file's name).", valueName: "name"))
+    var batch: String?
+
+    @Flag(name: .long, help: "Do not ask for confirmation before creating charges (required when not on a terminal).")
+    var yes = false
+
+    @Option(name: .long, help: ArgumentHelp("Charge requests in flight at once (1-32).", valueName: "n"))
+    var concurrency = 4
+
+    @Option(name: .long, help: ArgumentHelp("At most this many charge requests per second.", valueName: "per-second"))
+    var rateLimit: Double?
+
+    @Option(name: .long, help: ArgumentHelp("The largest amount one plan row may ask for, in USD (default 10000).", valueName: "usd"))
+    var maxAmount: String?
+
+    @Option(name: .long, help: ArgumentHelp("Refuse the batch when its new rows add up to more, in USD.", valueName: "usd"))
+    var maxTotal: String?
+
+    func validate() throws {
+        guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 32") }
+        if let rateLimit, !(rateLimit > 0) { throw ValidationError("--rate-limit must be more than 0") }
+    }
+
+    /// The engine's options for `plan`, with the amounts parsed exactly.
+    func engineOptions(plan: String, account: String, retryUnknown: Bool) throws -> TopUpEngine.Options {
+        TopUpEngine.Options(
+            planPath: plan, batch: batch, account: account,
+            maxAmount: try USDOption.parse(maxAmount, option: "--max-amount") ?? PlanReader.defaultMaxAmount,
+            maxTotal: try USDOption.parse(maxTotal, option: "--max-total"),
+            concurrency: concurrency, retryUnknown: retryUnknown)
+    }
+}
