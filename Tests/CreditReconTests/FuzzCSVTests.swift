@@ -1,5 +1,6 @@
 import CreditRecon
 import Foundation
+@testable import OpenRouterSimulator
 import Testing
 
 /// Random bytes and random mutations of a valid plan thrown at the CSV reader and the
@@ -7,17 +8,8 @@ import Testing
 /// (issue 6, "Hostile input"). `CREDIT_RECON_SOAK=1` runs many more.
 @Suite("Fuzz: CSV reader and plan validator")
 struct FuzzCSVTests {
-    /// SplitMix64: reproducible from the printed seed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// The simulator's SplitMix64: reproducible from the printed seed.
+    typealias Generator = SeededRandom
 
     static var soak: Bool { ProcessInfo.processInfo.environment["CREDIT_RECON_SOAK"] == "1" }
 
@@ -59,7 +51,7 @@ struct FuzzCSVTests {
 
     @Test func randomBytesNeverCrashTheReaderAndErrorsNameALine() throws {
         let seed = UInt64.random(in: 0...UInt64.max)
-        var rng = Generator(state: seed)
+        var rng = Generator(seed: seed)
         let directory = try TemporaryDirectory()
         let iterations = Self.soak ? 20000 : 1500
         var refused = 0
@@ -81,7 +73,7 @@ struct FuzzCSVTests {
 
     @Test func mutatedPlansAreValidOrRefusedLineByLine() throws {
         let seed = UInt64.random(in: 0...UInt64.max)
-        var rng = Generator(state: seed)
+        var rng = Generator(seed: seed)
         let directory = try TemporaryDirectory()
         let valid = Array([
             "wallet,chain_id,amount,reference,memo,account",
