@@ -12,9 +12,14 @@ extension Timestamp {
     /// `…:59.123`, each optionally followed by `Z`, `+02:00` or `+0200`; a space may stand
     /// for `T`. Text without an offset is taken as UTC.
     public init(iso8601 text: String) throws(TimestampParseError) {
-        guard let value = Self.parse(Array(text.utf8)) else { throw TimestampParseError(text: text) }
+        var utf8 = text
+        guard let value = utf8.withUTF8({ Self.parse($0) }) else { throw TimestampParseError(text: text) }
         self = value
     }
+
+    /// Parses ISO 8601 from UTF-8 bytes, exactly as `init(iso8601:)` does; `nil` when
+    /// they are not a time. For readers of many rows: no `String` or array per value.
+    public static func parse(iso8601 bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? { parse(bytes) }
 
     /// Parses an epoch number as the API may send it: seconds, or milliseconds when the
     /// magnitude says so (anything past the year 5138 in seconds is taken as milliseconds).
@@ -26,7 +31,7 @@ extension Timestamp {
         }
     }
 
-    private static func parse(_ b: [UInt8]) -> Timestamp? {
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         var i = 0
         func digits(_ count: Int) -> Int64? {
             guard i + count <= b.count else { return nil }

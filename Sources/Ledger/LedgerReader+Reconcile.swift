@@ -68,15 +68,7 @@ extension LedgerReader {
 
     /// Every charge of `account`, oldest first (ties by id).
     public func charges(account: String) throws -> [ChargeRecord] {
-        try db.statement(
-            """
-            SELECT c.charge_id, c.account, c.origin, c.topup_key, t.batch, c.reference, c.wallet, c.chain_id,
-                   c.amount, c.created_at, c.expires_at, c.status, c.paid_at, c.memo, c.seq
-            FROM charges c LEFT JOIN topups t ON t.key = c.topup_key
-            WHERE c.account = ?
-            ORDER BY c.created_at, c.charge_id
-            """
-        ).rows([.text(account)]) { row in
+        try db.statement(Self.chargesSQL).rows([.text(account)]) { row in
             ChargeRecord(
                 chargeID: row.text(0), account: row.text(1), origin: row.text(2), topUpKey: row.optionalText(3),
                 batch: row.optionalText(4), reference: row.optionalText(5), wallet: row.optionalText(6),
@@ -88,6 +80,23 @@ extension LedgerReader {
                 memo: row.optionalText(13), seq: row.int64(14))
         }
     }
+
+    static let chargesSQL = """
+        SELECT c.charge_id, c.account, c.origin, c.topup_key, t.batch, c.reference, c.wallet, c.chain_id,
+               c.amount, c.created_at, c.expires_at, c.status, c.paid_at, c.memo, c.seq
+        FROM charges c LEFT JOIN topups t ON t.key = c.topup_key
+        WHERE c.account = ?
+        ORDER BY c.created_at, c.charge_id
+        """
+
+    /// `chargesSQL` without the tie-break on `charge_id` (see `chargesForReconciliation`).
+    static let chargesByCreatedSQL = """
+        SELECT c.charge_id, c.account, c.origin, c.topup_key, t.batch, c.reference, c.wallet, c.chain_id,
+               c.amount, c.created_at, c.expires_at, c.status, c.paid_at, c.memo, c.seq
+        FROM charges c LEFT JOIN topups t ON t.key = c.topup_key
+        WHERE c.account = ?
+        ORDER BY c.created_at
+        """
 
     /// Top-up rows of `account` without a charge, in the order they reached their state.
     public func chargelessTopUps(account: String) throws -> [ChargelessTopUp] {

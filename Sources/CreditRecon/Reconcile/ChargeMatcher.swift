@@ -24,10 +24,17 @@ struct ChargeMatcher {
 
     /// The outcome: which increase each matched charge explains.
     struct Result: Sendable, Equatable {
-        /// Charge index → increase index.
-        var increaseOfCharge: [Int: Int] = [:]
+        /// Charge index → increase index, `-1` when unmatched (an array, not a dictionary:
+        /// there is one entry per charge, and hashing a million keys showed in the profile).
+        var increaseOfCharge: [Int] = []
         /// Per increase: the part of it the matched charges explain (never more than the rise).
         var explained: [Micros] = []
+
+        /// The increase charge `index` explains, if any.
+        func increase(ofCharge index: Int) -> Int? {
+            let window = increaseOfCharge[index]
+            return window >= 0 ? window : nil
+        }
     }
 
     var graceMilliseconds: Int64
@@ -49,15 +56,17 @@ struct ChargeMatcher {
 
     /// Matches `charges` (oldest first) to `increases` (in time order).
     func match(_ increases: [Increase], _ charges: [LedgerReader.ChargeRecord]) -> Result {
-        var result = Result(explained: Array(repeating: .zero, count: increases.count))
-        var pinnedTo: [Int: [Int]] = [:]
+        var result = Result(
+            increaseOfCharge: Array(repeating: -1, count: charges.count),
+            explained: Array(repeating: .zero, count: increases.count))
+        var pinnedTo = Array(repeating: [Int](), count: increases.count)
         var free: [Int] = []
         for (index, charge) in charges.enumerated() {
             // An export that says `expired` settles the question: it was never paid.
             if charge.status == "expired" { continue }
             if let paidAt = charge.paidAt {
                 if let window = Self.window(holding: paidAt, in: increases) {
-                    pinnedTo[window, default: []].append(index)
+                    pinnedTo[window].append(index)
                 }
                 continue
             }
@@ -66,6 +75,10 @@ struct ChargeMatcher {
         // Free charges still payable, oldest first: charges enter once created before a
         // window's end and leave for good once their deadline passed its start (windows
         // only move forward), so each window looks at a short list, not every charge.
+        // Deadlines and amounts are worked out once per charge, in flat arrays: reading
+        // them from the records for every window was a third of reconciling (issue "Speed").
+        let deadline = charges.map { expiry(of: $0).adding(milliseconds: graceMilliseconds) }
+        let amount = charges.map(\.amount)
         var active: [Int] = []
         var nextFree = 0
         for (window, increase) in increases.enumerated() {
@@ -73,27 +86,31 @@ struct ChargeMatcher {
                 active.append(free[nextFree])
                 nextFree += 1
             }
-            active.removeAll { expiry(of: charges[$0]).adding(milliseconds: graceMilliseconds) <= increase.from }
-            let pinned = pinnedTo[window] ?? []
-            let pinnedSum = pinned.reduce(Micros.zero) { $0 + charges[$1].amount }
+            if active.contains(where: { deadline[$0] <= increase.from }) {
+                active.removeAll { deadline[$0] <= increase.from }
+            }
+            let pinned = pinnedTo[window]
+            let pinnedSum = pinned.reduce(Micros.zero) { $0 + amount[$1] }
             var chosen: [Int]
             if pinnedSum <= increase.amount + tolerance {
                 // Payments the export dates to this window come first; others fill the rest.
                 let candidates = active.prefix(candidateCap)
                 let picked = Self.bestSubset(
-                    candidates.map { charges[$0].amount }, target: increase.amount - pinnedSum, tolerance: tolerance)
+                    candidates.map { amount[$0] }, target: increase.amount - pinnedSum, tolerance: tolerance)
                 chosen = pinned + picked.map { candidates[candidates.startIndex + $0] }
             } else {
-                let picked = Self.bestSubset(pinned.map { charges[$0].amount }, target: increase.amount, tolerance: tolerance)
+                let picked = Self.bestSubset(pinned.map { amount[$0] }, target: increase.amount, tolerance: tolerance)
                 chosen = picked.map { pinned[$0] }
             }
             var sum = Micros.zero
             for index in chosen {
                 result.increaseOfCharge[index] = window
-                sum += charges[index].amount
+                sum += amount[index]
             }
-            let taken = Set(chosen)
-            active.removeAll { taken.contains($0) }
+            if !chosen.isEmpty {
+                let taken = Set(chosen)
+                active.removeAll { taken.contains($0) }
+            }
             result.explained[window] = min(sum, increase.amount)
         }
         return result

@@ -16,22 +16,37 @@ public struct Reconciler: Sendable {
     /// A reconciler with `options`.
     public init(options: ReconcileOptions) { self.options = options }
 
-    /// Reads the ledger in one transaction and reconciles it.
+    /// Reads the ledger as of one state (one transaction, or two that saw the same journal
+    /// head; see `Ledger.readInParallel`) and reconciles it.
     ///
     /// - Parameter asOf: the time charges are judged at (pending or expired); `nil` means
     ///   the newest journal entry's time, which keeps reports independent of the clock.
     public func reconcile(_ ledger: Ledger, asOf: Timestamp? = nil) throws -> Reconciliation {
         let calendar = try PeriodCalendar(timeZone: options.timeZone)
         let account = options.account
-        let input = try ledger.read { reader in
+        // The charges are read on the other core, over a second connection, while the
+        // readings and the journal's newest time are read here (see `readInParallel`).
+        let (partial, charges) = try ledger.readInParallel({ reader in
             Input(
-                snapshots: try reader.snapshots(account: account),
-                charges: try reader.charges(account: account),
+                snapshots: try reader.snapshotsForReconciliation(account: account),
+                charges: [],
                 chargeless: try reader.chargelessTopUps(account: account),
                 failedRuns: try reader.failedRuns(account: account),
-                newest: try reader.newestJournalTime(),
+                newest: try reader.newestJournalTimeFast(),
                 headHash: try reader.head().hash)
-        }
+        }, { reader in try reader.chargesForReconciliation(account: account) }, together: { reader in
+            // One transaction, in the order the parts were always read (so the same error wins).
+            let input = Input(
+                snapshots: try reader.snapshotsForReconciliation(account: account),
+                charges: try reader.chargesForReconciliation(account: account),
+                chargeless: try reader.chargelessTopUps(account: account),
+                failedRuns: try reader.failedRuns(account: account),
+                newest: try reader.newestJournalTimeFast(),
+                headHash: try reader.head().hash)
+            return (input, input.charges)
+        })
+        var input = partial
+        input.charges = charges
         return try reconcile(input, calendar: calendar, asOf: asOf ?? input.newest ?? Timestamp(millisecondsSinceEpoch: 0))
     }
 
@@ -45,12 +60,20 @@ public struct Reconciler: Sendable {
         var headHash: String
     }
 
-    /// A step between two consecutive trusted readings.
+    /// A step between two consecutive trusted readings: only what the books use of them
+    /// (a million steps of two whole rows each was memory written for nothing).
     private struct Step {
-        var from: SnapshotRow
-        var to: SnapshotRow
-        var credits: Micros { to.totalCredits - from.totalCredits }
-        var usage: Micros { to.totalUsage - from.totalUsage }
+        var fromAt: Timestamp
+        var toAt: Timestamp
+        var credits: Micros
+        var usage: Micros
+
+        init(from: SnapshotRow, to: SnapshotRow) {
+            fromAt = from.observedAt
+            toAt = to.observedAt
+            credits = to.totalCredits - from.totalCredits
+            usage = to.totalUsage - from.totalUsage
+        }
     }
 
     func reconcile(_ input: Input, calendar: PeriodCalendar, asOf: Timestamp) throws -> Reconciliation {
@@ -60,6 +83,7 @@ public struct Reconciler: Sendable {
         // Trusted readings: an all-zero reading after non-zero ones is what a key without
         // management rights gets; it is kept in the ledger but never believed.
         var trusted: [SnapshotRow] = []
+        trusted.reserveCapacity(input.snapshots.count)
         var untrusted: [SnapshotRow] = []
         var sawNonZero = false
         for snapshot in input.snapshots {
@@ -77,6 +101,7 @@ public struct Reconciler: Sendable {
         }
 
         var steps: [Step] = []
+        steps.reserveCapacity(trusted.count)
         for (earlier, later) in zip(trusted, trusted.dropFirst()) {
             let step = Step(from: earlier, to: later)
             steps.append(step)
@@ -105,16 +130,14 @@ public struct Reconciler: Sendable {
         }
 
         // Matching over the whole history.
-        let risingSteps = steps.filter { $0.credits > .zero }
-        let increases = risingSteps.map {
-            ChargeMatcher.Increase(from: $0.from.observedAt, to: $0.to.observedAt, amount: $0.credits)
+        var increases: [ChargeMatcher.Increase] = []
+        for step in steps where step.credits > .zero {
+            increases.append(ChargeMatcher.Increase(from: step.fromAt, to: step.toAt, amount: step.credits))
         }
         let matcher = ChargeMatcher(options: options)
         let matched = matcher.match(increases, input.charges)
-        var explainedAt: [Timestamp: Micros] = [:]
         for (index, increase) in increases.enumerated() {
             let explained = matched.explained[index]
-            explainedAt[increase.to] = explained
             let other = increase.amount - explained
             if other > .zero {
                 findings.append(Finding(
@@ -126,6 +149,7 @@ public struct Reconciler: Sendable {
         }
 
         var lines: [ChargeLine] = []
+        lines.reserveCapacity(input.charges.count + input.chargeless.count)
         for (index, charge) in input.charges.enumerated() {
             var line = ChargeLine(
                 chargeID: charge.chargeID, topUpKey: charge.topUpKey, reference: charge.reference,
@@ -133,7 +157,7 @@ public struct Reconciler: Sendable {
                 chainID: charge.chainID, amount: charge.amount, createdAt: charge.createdAt,
                 expiresAt: charge.expiresAt, state: .pending, memo: charge.memo)
             let expiry = matcher.expiry(of: charge)
-            if let window = matched.increaseOfCharge[index] {
+            if let window = matched.increase(ofCharge: index) {
                 line.state = .settled
                 line.matchedReadingAt = increases[window].to
                 line.settledAt = charge.paidAt ?? increases[window].to
@@ -231,12 +255,16 @@ public struct Reconciler: Sendable {
             return low
         }
 
+        // Rising steps are the increases, in the same order (readings have distinct times).
+        var risingIndex = 0
         for step in steps {
-            guard let index = periodIndex(step.to.observedAt) else { continue }
+            let rising = step.credits > .zero
+            defer { if rising { risingIndex += 1 } }
+            guard let index = periodIndex(step.toAt) else { continue }
             periods[index].purchased += step.credits
             periods[index].used += step.usage
-            if step.credits > .zero {
-                periods[index].purchasedViaCharges += explainedAt[step.to.observedAt] ?? .zero
+            if rising {
+                periods[index].purchasedViaCharges += matched.explained[risingIndex]
             }
         }
         // Balances at the boundaries, read straight from the readings (not from the sums),
@@ -291,21 +319,53 @@ public struct Reconciler: Sendable {
                     + "Run `credit-recon verify` and report this."))
         }
 
-        let scopedFindings = findings.filter { periodIndex($0.observedAt) != nil }.sorted(by: Finding.reportOrder)
+        let scopedFindings = Self.sorted(findings.filter { periodIndex($0.observedAt) != nil }, by: Finding.reportOrder)
         for finding in scopedFindings {
             if let index = periodIndex(finding.observedAt) { periods[index].findings += 1 }
         }
-        let scopedLines = lines.filter { line in
+        func inScope(_ line: ChargeLine) -> Bool {
             periodIndex(line.createdAt) != nil
-                || line.matchedReadingAt.map { periodIndex($0) != nil } == true
-                || line.settledAt.map { periodIndex($0) != nil } == true
-        }.sorted(by: ChargeLine.reportOrder)
+                || line.matchedReadingAt.map({ periodIndex($0) != nil }) == true
+                || line.settledAt.map({ periodIndex($0) != nil }) == true
+        }
+        // Usually every line is in scope: then the lines are kept as they are, not copied.
+        var scopedLines = lines
+        if !lines.allSatisfy(inScope) {
+            scopedLines = []
+            scopedLines.reserveCapacity(lines.count)
+            for line in lines where inScope(line) { scopedLines.append(line) }
+        }
+        lines = []
+        // Lines read oldest first are in order already when no two share a creation time;
+        // that is checked on the times alone before the full comparison is asked for.
+        let strictlyByTime = scopedLines.withUnsafeBufferPointer { buffer in
+            buffer.indices.dropFirst().allSatisfy { buffer[$0 - 1].createdAt < buffer[$0].createdAt }
+        }
+        if !strictlyByTime { scopedLines = Self.sorted(scopedLines, by: ChargeLine.reportOrder) }
 
         return Reconciliation(
             account: account, asOf: asOf, headHash: input.headHash, timeZone: calendar.identifier,
             period: options.period, from: from, to: to, periods: periods, charges: scopedLines,
             findings: scopedFindings, runway: runway,
-            trustedReadings: trusted.filter { periodIndex($0.observedAt) != nil }.count,
-            untrustedReadings: untrusted.filter { periodIndex($0.observedAt) != nil }.count)
+            trustedReadings: trusted.reduce(0) { periodIndex($1.observedAt) != nil ? $0 + 1 : $0 },
+            untrustedReadings: untrusted.reduce(0) { periodIndex($1.observedAt) != nil ? $0 + 1 : $0 })
+    }
+
+    /// `items.sorted(by: order)`, the same permutation, without moving the big values
+    /// about: the indices are sorted (the same algorithm on the same comparisons gives the
+    /// same order), and input that is already in order, as charges read oldest first
+    /// mostly are, is returned as it is (issue "Speed").
+    static func sorted<T>(_ items: [T], by order: (T, T) -> Bool) -> [T] {
+        items.withUnsafeBufferPointer { buffer in
+            var inOrder = true
+            for index in buffer.indices.dropFirst() where order(buffer[index], buffer[index - 1]) {
+                inOrder = false
+                break
+            }
+            if inOrder { return items }
+            let permutation = Array(buffer.indices).sorted { order(buffer[$0], buffer[$1]) }
+            return permutation.map { buffer[$0] }
+        }
     }
 }
+

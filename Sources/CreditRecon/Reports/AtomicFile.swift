@@ -27,6 +27,11 @@ enum AtomicFile {
 
     /// Replaces `path` with `text` atomically.
     static func write(_ text: String, to path: String) throws(ReportError) {
+        try write(Array(text.utf8), to: path)
+    }
+
+    /// Writes `bytes` to `path` atomically (see `write(_:to:)` for text).
+    static func write(_ bytes: [UInt8], to path: String) throws(ReportError) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
@@ -35,7 +40,12 @@ enum AtomicFile {
         var failure: String?
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
         do {
-            try handle.write(contentsOf: Data(text.utf8))
+            // Handed over without a copy: reports can be hundreds of megabytes.
+            try bytes.withUnsafeBytes { buffer in
+                guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+                try handle.write(
+                    contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
+            }
             try handle.synchronize()
         } catch {
             failure = Self.reason(error)

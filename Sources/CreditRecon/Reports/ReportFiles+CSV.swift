@@ -25,27 +25,84 @@ extension ReportFiles {
         return csv.text
     }
 
-    static func chargesCSV(_ books: Reconciliation) -> String {
-        var csv = CSVWriter(header: chargeColumns)
-        for line in books.charges {
-            csv.append([
-                .text(line.chargeID), .text(line.reference), .text(line.batch), .text(line.account),
-                .text(line.origin), .text(line.wallet), .integer(line.chainID), .amount(line.amount),
-                .time(line.createdAt), .time(line.expiresAt), .text(line.state.rawValue), .time(line.settledAt),
-                .text(line.error), .text(line.memo),
-            ])
-        }
-        return csv.text
+    /// `periods.csv` (one line per period: small) as bytes.
+    static func periodsCSVBytes(_ books: Reconciliation) -> ReportText {
+        var csv = ReportText()
+        csv.append(periodsCSV(books))
+        return csv
     }
 
-    static func findingsCSV(_ books: Reconciliation) -> String {
-        var csv = CSVWriter(header: findingColumns)
-        for finding in books.findings {
-            csv.append([
-                .text(finding.severity.rawValue), .text(finding.kind.rawValue), .time(finding.observedAt),
-                .text(finding.account), .amount(finding.amount), .text(finding.reference), .text(finding.message),
-            ])
+    static func chargesCSV(_ books: Reconciliation) -> String { chargesCSVBytes(books).string }
+
+    static func findingsCSV(_ books: Reconciliation) -> String { findingsCSVBytes(books).string }
+
+    /// `charges.csv`, written as bytes (one line per charge; see `ReportText`).
+    static func chargesCSVBytes(_ books: Reconciliation) -> ReportText {
+        var csv = ReportText(capacity: 200 * (books.charges.count + 1))
+        header(chargeColumns, into: &csv)
+        for line in books.charges {
+            csv.append(csvText: line.chargeID)
+            csv.append(byte: comma)
+            csv.append(csvText: line.reference)
+            csv.append(byte: comma)
+            csv.append(csvText: line.batch)
+            csv.append(byte: comma)
+            csv.append(csvText: line.account)
+            csv.append(byte: comma)
+            csv.append(csvText: line.origin)
+            csv.append(byte: comma)
+            csv.append(csvText: line.wallet)
+            csv.append(byte: comma)
+            if let chainID = line.chainID { csv.append(integer: chainID) }
+            csv.append(byte: comma)
+            csv.append(decimal: line.amount)
+            csv.append(byte: comma)
+            csv.append(csvTime: line.createdAt)
+            csv.append(byte: comma)
+            csv.append(csvTime: line.expiresAt)
+            csv.append(byte: comma)
+            csv.append(csvText: line.state.rawValue)
+            csv.append(byte: comma)
+            csv.append(csvTime: line.settledAt)
+            csv.append(byte: comma)
+            csv.append(csvText: line.error)
+            csv.append(byte: comma)
+            csv.append(csvText: line.memo)
+            csv.append("\r\n")
         }
-        return csv.text
+        return csv
+    }
+
+    /// `findings.csv`, written as bytes.
+    static func findingsCSVBytes(_ books: Reconciliation) -> ReportText {
+        var csv = ReportText(capacity: 240 * (books.findings.count + 1))
+        header(findingColumns, into: &csv)
+        for finding in books.findings {
+            csv.append(csvText: finding.severity.rawValue)
+            csv.append(byte: comma)
+            csv.append(csvText: finding.kind.rawValue)
+            csv.append(byte: comma)
+            csv.append(csvTime: finding.observedAt)
+            csv.append(byte: comma)
+            csv.append(csvText: finding.account)
+            csv.append(byte: comma)
+            if let amount = finding.amount { csv.append(decimal: amount) }
+            csv.append(byte: comma)
+            csv.append(csvText: finding.reference)
+            csv.append(byte: comma)
+            csv.append(csvText: finding.message)
+            csv.append("\r\n")
+        }
+        return csv
+    }
+
+    private static let comma = UInt8(ascii: ",")
+
+    private static func header(_ columns: [String], into csv: inout ReportText) {
+        for (index, column) in columns.enumerated() {
+            if index > 0 { csv.append(byte: comma) }
+            csv.append(csvText: column)
+        }
+        csv.append("\r\n")
     }
 }

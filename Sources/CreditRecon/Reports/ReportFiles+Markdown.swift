@@ -2,10 +2,19 @@ import CreditTypes
 
 /// `reconciliation.md`: the summary for people.
 extension ReportFiles {
-    static func markdownText(_ books: Reconciliation) -> String {
+    static func markdownText(_ books: Reconciliation) -> String { markdownBytes(books).string }
+
+    /// `reconciliation.md` as bytes. The per-charge and per-finding rows, which are almost
+    /// all of a big report, are written cell by cell into the buffer (see `ReportText`).
+    static func markdownBytes(_ books: Reconciliation) -> ReportText {
         let totals = books.totals
-        var md = ""
-        func line(_ text: String = "") { md += text + "\n" }
+        var md = ReportText(capacity: 160 * (books.charges.count + books.findings.count) + 65_536)
+        func line(_ text: String = "") {
+            md.append(text)
+            md.append(byte: UInt8(ascii: "\n"))
+        }
+        /// `| ` + cell + ` | ` … ` |`: each cell is written by `cell`.
+        func separator() { md.append(" | ") }
         func money(_ value: Micros?) -> String { value?.centsText ?? "–" }
         func row(_ cells: [String]) { line("| " + cells.joined(separator: " | ") + " |") }
         func header(_ cells: [String], numericFrom: Int) {
@@ -74,19 +83,43 @@ extension ReportFiles {
         line("## Charges by state")
         line()
         if books.charges.isEmpty { line("No charges in this range."); line() }
-        for state in ChargeState.allCases {
-            let lines = books.charges.filter { $0.state == state }
+        // One pass to group the lines by state (in report order within each state).
+        var byState = Array(repeating: [Int](), count: ChargeState.allCases.count)
+        let stateIndex = Dictionary(uniqueKeysWithValues: ChargeState.allCases.enumerated().map { ($1, $0) })
+        for (index, charge) in books.charges.enumerated() {
+            if let group = stateIndex[charge.state] { byState[group].append(index) }
+        }
+        for (group, state) in ChargeState.allCases.enumerated() {
+            let lines = byState[group]
             guard !lines.isEmpty else { continue }
-            let sum = lines.reduce(Micros.zero) { $0 + $1.amount }
+            let sum = lines.reduce(Micros.zero) { $0 + books.charges[$1].amount }
             line("### \(state.rawValue.prefix(1).uppercased() + state.rawValue.dropFirst()): \(lines.count) (\(money(sum)))")
             line()
             header(["Charge", "Reference", "Batch", "Origin", "Amount", "Created", "Expires", "Settled", "Error", "Memo"],
                    numericFrom: 99)
-            for charge in lines {
-                row([MarkdownText.cell(charge.chargeID ?? "–"), MarkdownText.cell(charge.reference),
-                     MarkdownText.cell(charge.batch), charge.origin, money(charge.amount), charge.createdAt.iso8601,
-                     charge.expiresAt?.iso8601 ?? "", charge.settledAt?.iso8601 ?? "", MarkdownText.cell(charge.error),
-                     MarkdownText.cell(charge.memo)])
+            for index in lines {
+                let charge = books.charges[index]
+                md.append("| ")
+                md.append(markdownCell: charge.chargeID ?? "–")
+                separator()
+                md.append(markdownCell: charge.reference)
+                separator()
+                md.append(markdownCell: charge.batch)
+                separator()
+                md.append(charge.origin)
+                separator()
+                md.append(cents: charge.amount)
+                separator()
+                md.append(charge.createdAt)
+                separator()
+                if let expiresAt = charge.expiresAt { md.append(expiresAt) }
+                separator()
+                if let settledAt = charge.settledAt { md.append(settledAt) }
+                separator()
+                md.append(markdownCell: charge.error)
+                separator()
+                md.append(markdownCell: charge.memo)
+                md.append(" |\n")
             }
             line()
         }
@@ -97,15 +130,25 @@ extension ReportFiles {
             line("None: nothing needs attention.")
         } else {
             let counts = Severity.allCases.reversed().map { severity in
-                "\(books.findings.filter { $0.severity == severity }.count) \(severity.rawValue)"
+                "\(books.findings.reduce(0) { $1.severity == severity ? $0 + 1 : $0 }) \(severity.rawValue)"
             }
             line(counts.joined(separator: ", ") + ".")
             line()
             header(["Severity", "Kind", "Observed", "Amount", "Reference", "Message"], numericFrom: 99)
             for finding in books.findings {
-                row([finding.severity.rawValue, finding.kind.rawValue, finding.observedAt.iso8601,
-                     finding.amount.map { money($0) } ?? "", MarkdownText.cell(finding.reference),
-                     MarkdownText.cell(finding.message)])
+                md.append("| ")
+                md.append(finding.severity.rawValue)
+                separator()
+                md.append(finding.kind.rawValue)
+                separator()
+                md.append(finding.observedAt)
+                separator()
+                if let amount = finding.amount { md.append(cents: amount) }
+                separator()
+                md.append(markdownCell: finding.reference)
+                separator()
+                md.append(markdownCell: finding.message)
+                md.append(" |\n")
             }
         }
         line()

@@ -1,4 +1,5 @@
 import CreditTypes
+import Dispatch
 import Ledger
 
 /// The `report` stage: reconciles the ledger and writes the five files of CONTRACT.md §
@@ -16,14 +17,35 @@ public enum ReportStage {
     }
 
     /// Writes the files for already reconciled books.
+    ///
+    /// The files are written one after another in CONTRACT.md's order, and the first that
+    /// cannot be written stops the rest. Rendering is pure, so `reconciliation.md` (as big
+    /// as `charges.csv` with many charges) is rendered on the second core meanwhile
+    /// (issue "Speed").
     public static func write(_ books: Reconciliation, to directory: String) throws -> ReportOutcome {
         try AtomicFile.makeDirectory(directory)
-        var files: [String] = []
-        for file in ReportFiles.render(books) {
-            let path = directory.hasSuffix("/") ? directory + file.name : directory + "/" + file.name
-            try AtomicFile.write(file.text, to: path)
-            files.append(path)
+        func path(_ name: String) -> String {
+            directory.hasSuffix("/") ? directory + name : directory + "/" + name
         }
+        let markdown = BackgroundWork { ReportFiles.markdownBytes(books).bytes }
+        var files: [String] = []
+        for (name, render) in [
+            (ReportFiles.periods, ReportFiles.periodsCSVBytes),
+            (ReportFiles.charges, ReportFiles.chargesCSVBytes),
+            (ReportFiles.findings, ReportFiles.findingsCSVBytes),
+        ] {
+            do {
+                try AtomicFile.write(render(books).bytes, to: path(name))
+            } catch {
+                _ = markdown.wait()  // pure, but do not leave it running behind the caller's back
+                throw error
+            }
+            files.append(path(name))
+        }
+        try AtomicFile.write(markdown.wait(), to: path(ReportFiles.markdown))
+        files.append(path(ReportFiles.markdown))
+        try AtomicFile.write(Array(BalanceChart(books).svg.utf8), to: path(ReportFiles.chart))
+        files.append(path(ReportFiles.chart))
         return ReportOutcome(reconciliation: books, directory: directory, files: files)
     }
 }

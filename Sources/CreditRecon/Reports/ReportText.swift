@@ -1,0 +1,162 @@
+import CreditTypes
+
+/// A report file's UTF-8 bytes, built by appending.
+///
+/// Reports of a million charges are hundreds of megabytes; building them as `String`s,
+/// one small string per cell, was half of `report`'s time (issue "Speed", perf profile).
+/// Everything here writes exactly the bytes the `String` forms print (`decimalText`,
+/// `centsText`, `iso8601`, `CSVWriter.field`, `MarkdownText.cell`); `ReportTextTests`
+/// checks each against them.
+struct ReportText {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    /// The text as a `String` (for tests and small files).
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func append(byte: UInt8) { bytes.append(byte) }
+
+    mutating func append(_ time: Timestamp) { time.appendISO8601(to: &bytes) }
+
+    mutating func append(_ date: CivilDate) { date.appendISOText(to: &bytes) }
+
+    /// An integer in decimal, as `String(value)` prints it.
+    mutating func append(integer value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendUnsigned(value.magnitude)
+    }
+
+    private mutating func appendUnsigned(_ value: UInt64) {
+        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)  // 40 bytes ≥ 20 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var rest = value
+            var index = buffer.count
+            repeat {
+                index -= 1
+                buffer[index] = UInt8(truncatingIfNeeded: 0x30 &+ rest % 10)
+                rest /= 10
+            } while rest > 0
+            bytes.append(contentsOf: buffer[index...])
+        }
+    }
+
+    /// `Micros.decimalText`: `1234.5`, `-3.25`, `0`.
+    mutating func append(decimal value: Micros) {
+        let magnitude = value.raw.magnitude
+        if value.raw < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendUnsigned(magnitude / UInt64(Micros.perDollar))
+        var fraction = magnitude % UInt64(Micros.perDollar)
+        guard fraction != 0 else { return }
+        var digits = 6
+        while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
+        bytes.append(UInt8(ascii: "."))
+        var divisor: UInt64 = 1
+        for _ in 1..<digits { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(truncatingIfNeeded: 0x30 &+ fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// `Micros.centsText`: two decimals when exact (`1234.50`), else `decimalText`.
+    mutating func append(cents value: Micros) {
+        guard value.raw % 10_000 == 0 else { return append(decimal: value) }
+        let cents = value.raw / 10_000
+        if cents < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = cents.magnitude
+        appendUnsigned(magnitude / 100)
+        let fraction = magnitude % 100
+        bytes.append(UInt8(ascii: "."))
+        bytes.append(UInt8(truncatingIfNeeded: 0x30 &+ fraction / 10))
+        bytes.append(UInt8(truncatingIfNeeded: 0x30 &+ fraction % 10))
+    }
+
+    /// `MarkdownText.cell(text)`.
+    mutating func append(markdownCell text: String?) {
+        guard var text, !text.isEmpty else { return }
+        let done = text.withUTF8 { utf8 -> Bool in
+            // Only ASCII is escaped byte by byte: there every byte is a Character, except
+            // CR LF, which is one Character and becomes one space, as `cell` does.
+            for byte in utf8 where byte >= 0x80 { return false }
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                switch byte {
+                case UInt8(ascii: "\\"): append("\\\\")
+                case UInt8(ascii: "|"): append("\\|")
+                case UInt8(ascii: "`"): append("\\`")
+                case UInt8(ascii: "*"): append("\\*")
+                case UInt8(ascii: "_"): append("\\_")
+                case UInt8(ascii: "["): append("\\[")
+                case UInt8(ascii: "]"): append("\\]")
+                case UInt8(ascii: "#"): append("\\#")
+                case UInt8(ascii: "<"): append("&lt;")
+                case UInt8(ascii: ">"): append("&gt;")
+                case UInt8(ascii: "&"): append("&amp;")
+                case UInt8(ascii: "\r"):
+                    bytes.append(UInt8(ascii: " "))
+                    if index + 1 < utf8.count && utf8[index + 1] == UInt8(ascii: "\n") { index += 1 }
+                case UInt8(ascii: "\n"), UInt8(ascii: "\t"): bytes.append(UInt8(ascii: " "))
+                default: bytes.append(byte)
+                }
+                index += 1
+            }
+            return true
+        }
+        if !done { append(MarkdownText.cell(text)) }
+    }
+
+    /// `CSVWriter.field(.text(text))`: guarded against formulas, quoted when needed.
+    mutating func append(csvText text: String?) {
+        guard var text, !text.isEmpty else { return }
+        let done = text.withUTF8 { utf8 -> Bool in
+            // ASCII only (see `append(markdownCell:)`); anything else takes `field`.
+            var needsQuotes = false
+            for byte in utf8 {
+                if byte >= 0x80 { return false }
+                if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n")
+                    || byte == UInt8(ascii: "\r")
+                {
+                    needsQuotes = true
+                }
+            }
+            let first = utf8[0]
+            let guarded = first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+                || first == UInt8(ascii: "@") || first == UInt8(ascii: "\t") || first == UInt8(ascii: "\r")
+            if needsQuotes { bytes.append(UInt8(ascii: "\"")) }
+            if guarded { bytes.append(UInt8(ascii: "'")) }
+            if needsQuotes {
+                for byte in utf8 {
+                    bytes.append(byte)
+                    if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+                }
+                bytes.append(UInt8(ascii: "\""))
+            } else {
+                bytes.append(contentsOf: utf8)
+            }
+            return true
+        }
+        if !done { append(CSVWriter.field(.text(text))) }
+    }
+
+    /// `CSVWriter.field(.time(time))`: a time never needs quoting or a guard.
+    mutating func append(csvTime time: Timestamp?) {
+        guard let time else { return }
+        // Years 0…9999 print as plain digits; others keep `field`'s rules (a sign is guarded).
+        guard time.millisecondsSinceEpoch >= -62_167_219_200_000, time.millisecondsSinceEpoch < 253_402_300_800_000 else {
+            return append(CSVWriter.field(.time(time)))
+        }
+        append(time)
+    }
+}
