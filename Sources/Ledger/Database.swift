@@ -44,6 +44,12 @@ final class Database {
         sqlite3_extended_result_codes(connection, 1)
         do {
             if !readOnly && path != ":memory:" {
+                // Only takes effect on a new, empty file (before the first write, so before
+                // WAL mode is set). 16 KB pages: a ledger is written in long appends and read
+                // in long scans; a quarter as many pages means a quarter of the per-page
+                // WAL frames, system calls and checkpoint copies, which made a million-row
+                // import about 15% faster than 4 KB pages (issue "Speed").
+                try execute("PRAGMA page_size=16384")
                 try execute("PRAGMA journal_mode=WAL")
             }
             try execute("PRAGMA synchronous=FULL")

@@ -9,9 +9,18 @@ import CreditTypes
 extension JournalEntry {
     /// The canonical text, written directly for bulk-imported kinds (see above).
     var fastCanonicalBytes: [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(480)
+        return writeFastCanonical(into: &out) ? out : nil
+    }
+
+    /// Appends the canonical text to `out` for bulk-imported kinds and returns `true`;
+    /// returns `false` (leaving `out` alone) for every other kind. The bulk writer reuses
+    /// one buffer for a million entries instead of allocating one per entry.
+    func writeFastCanonical(into out: inout [UInt8]) -> Bool {
         switch fact {
         case .snapshotTaken(let fact):
-            var out = envelopeStart(capacity: 320)
+            envelopeStart(into: &out)
             out.append(contentsOf: #"{"observed_at":"#.utf8)
             Self.writeTimestamp(fact.observedAt, into: &out)
             out.append(contentsOf: #","origin":"#.utf8)
@@ -26,9 +35,9 @@ extension JournalEntry {
             JSONValue.writeInt(fact.totalUsage.raw, into: &out)
             out.append(UInt8(ascii: "}"))
             envelopeEnd(into: &out)
-            return out
+            return true
         case .chargeRecorded(let fact):
-            var out = envelopeStart(capacity: 480)
+            envelopeStart(into: &out)
             out.append(contentsOf: #"{"amount_micros":"#.utf8)
             JSONValue.writeInt(fact.amount.raw, into: &out)
             out.append(contentsOf: #","chain_id":"#.utf8)
@@ -55,22 +64,19 @@ extension JournalEntry {
             Self.writeOptional(fact.wallet, into: &out)
             out.append(UInt8(ascii: "}"))
             envelopeEnd(into: &out)
-            return out
+            return true
         default:
-            return nil
+            return false
         }
     }
 
     /// `{"account":…,"at":…,"data":` — the envelope's keys before `data`, in canonical order.
-    private func envelopeStart(capacity: Int) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(capacity)
+    private func envelopeStart(into out: inout [UInt8]) {
         out.append(contentsOf: #"{"account":"#.utf8)
         JSONValue.writeString(account, into: &out)
         out.append(contentsOf: #","at":"#.utf8)
         Self.writeTimestamp(recordedAt, into: &out)
         out.append(contentsOf: #","data":"#.utf8)
-        return out
     }
 
     /// `,"kind":…,"run":…,"seq":…}` — the envelope's keys after `data`.

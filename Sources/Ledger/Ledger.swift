@@ -105,9 +105,10 @@ public struct LedgerReader {
 /// Write access inside a transaction: appends facts to the journal and projections.
 public struct LedgerWriter {
     let db: Database
-    private var headSeq: Int64
-    private var headHash: String
-    private let projector: Projector
+    // Internal, not private: the bulk path (`Ledger+BulkAppend.swift`) advances them too.
+    var headSeq: Int64
+    var headHash: String
+    let projector: Projector
 
     init(db: Database) throws {
         self.db = db

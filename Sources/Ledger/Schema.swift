@@ -5,6 +5,10 @@
 /// 64-character keys made every bulk import rewrite pages all over a large B-tree
 /// (issue "Speed": a third of a million-row import's time).
 ///
+/// `charges.seq` (the entry that created the charge) is the table's rowid and `charge_id`
+/// a unique key: charges are appended in `seq` order, so a bulk import appends to the
+/// table's B-tree instead of maintaining a third index (issue "Speed").
+///
 /// Money columns hold integer micro-USD; times are UTC ISO 8601 text with milliseconds
 /// and `Z`, which sorts in time order. The projection tables are created by
 /// `projectionTables(in:)` so that `verify` can build the same tables for its replay.
@@ -89,8 +93,8 @@ enum Schema {
         CREATE INDEX \(schema).topups_by_reference ON topups (account, reference);
         CREATE INDEX \(schema).topups_by_state ON topups (state);
         CREATE TABLE \(schema).charges (
-            charge_id TEXT PRIMARY KEY NOT NULL,
-            seq INTEGER NOT NULL UNIQUE,
+            charge_id TEXT NOT NULL UNIQUE,
+            seq INTEGER PRIMARY KEY NOT NULL,
             account TEXT NOT NULL,
             origin TEXT NOT NULL,
             topup_key TEXT REFERENCES topups(key),

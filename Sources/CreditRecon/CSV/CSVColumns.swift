@@ -48,6 +48,10 @@ public struct CSVColumns: Sendable {
         position(name).map { record.fields[$0] }
     }
 
+    /// Where column `name` is in each record, or `nil` when the file has no such column.
+    /// Importers look each column up once per file and read `record.field(at:)` per row.
+    public func index(of name: String) -> Int? { position(name) }
+
     /// Whether the header has column `name`.
     public func has(_ name: String) -> Bool { position(name) != nil }
 }

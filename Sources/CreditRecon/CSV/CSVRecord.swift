@@ -10,3 +10,11 @@ public struct CSVRecord: Sendable, Equatable {
         self.line = line
     }
 }
+
+extension CSVRecord {
+    /// The field at `index` (from `CSVColumns.index(of:)`), or `nil` for a column the file lacks.
+    @inline(__always)
+    public func field(at index: Int?) -> String? {
+        index.map { fields[$0] }
+    }
+}
