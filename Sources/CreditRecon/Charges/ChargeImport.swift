@@ -88,22 +88,9 @@ public struct ChargeImport: Sendable {
     /// Parses and checks every row; throws `PlanErrors` (65) listing every problem, or
     /// `CSVError` (66) when the file cannot be read.
     public func validate() throws -> Validated {
-        let reader = try CSVReader(path: path, displayName: displayName)
+        let (reader, columns) = try CSVReader.openWithHeader(
+            path: path, displayName: displayName, specs: Self.columns, example: "charge_id,amount,wallet,chain_id,created_at,status")
         var errors = ErrorCollector(file: displayName)
-        let header: CSVRecord
-        do {
-            guard let first = try reader.next() else {
-                throw PlanErrors(errors: [.malformed(displayName, 1,
-                    "is empty; the first line must be a header such as charge_id,amount,wallet,chain_id,created_at,status")], total: 1)
-            }
-            header = first
-        } catch let error as CSVError {
-            throw PlanErrors(errors: [error], total: 1)
-        }
-        let columns: CSVColumns
-        do { columns = try CSVColumns(header: header, specs: Self.columns, file: displayName) } catch {
-            throw PlanErrors(errors: error.errors, total: error.errors.count)
-        }
         var columnIndex: [String: Int] = [:]  // looked up once per file, not per field
         for spec in Self.columns { columnIndex[spec.name] = columns.index(of: spec.name) }
         let idColumn = columnIndex["charge_id"], amountColumn = columnIndex["amount"], walletColumn = columnIndex["wallet"]

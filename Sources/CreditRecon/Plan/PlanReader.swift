@@ -54,23 +54,10 @@ public struct PlanReader: Sendable {
     /// must collect rows and write only after this returns.
     @discardableResult
     public func read(_ body: (PlanRow) throws -> Void = { _ in }) throws -> Summary {
-        let reader = try CSVReader(path: path, displayName: displayName)
+        let (reader, columns) = try CSVReader.openWithHeader(
+            path: path, displayName: displayName, specs: Self.columns, example: "wallet,chain_id,amount,reference,memo")
         var errors = ErrorCollector(file: displayName)
         var summary = Summary()
-        let header: CSVRecord
-        do {
-            guard let first = try reader.next() else {
-                throw PlanErrors(errors: [.malformed(displayName, 1,
-                    "is empty; the first line must be a header such as wallet,chain_id,amount,reference,memo")], total: 1)
-            }
-            header = first
-        } catch let error as CSVError {
-            throw PlanErrors(errors: [error], total: 1)
-        }
-        let columns: CSVColumns
-        do { columns = try CSVColumns(header: header, specs: Self.columns, file: displayName) } catch {
-            throw PlanErrors(errors: error.errors, total: error.errors.count)
-        }
         // References are checked for uniqueness by 64-bit fingerprint only (8 bytes per
         // row, so a million-row plan stays well under 64 MB). A repeated fingerprint is
         // only a suspect: a second pass over the file compares the actual text, so a
