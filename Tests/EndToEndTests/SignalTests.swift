@@ -56,6 +56,45 @@ extension Reliability {
             Executable.count("faults_injected", 1)
         }
 
+        /// `run --plan` stopped by SIGTERM (cron's timeout): the top-up stops cleanly, no
+        /// more API calls are made, and the report is still written saying what happened.
+        @Test func aSignalDuringRunStopsTheTopUpAndStillReports() throws {
+            let scratch = try Scratch()
+            let sim = try SimulatorProcess(["--latency-ms", "1200"])
+            let ledger = scratch.path("ledger.sqlite")
+            let out = scratch.path("reports")
+            let rows = 12
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
+            let child = try BackgroundCommand(
+                ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--concurrency", "3", "--out", out],
+                environment: ["OPENROUTER_API_KEY": "sim-management-key"], scratch: scratch, tag: "run")
+            let deadline = Date().addingTimeInterval(15)
+            var inFlight = 0
+            while Date() < deadline, inFlight == 0 {
+                Thread.sleep(forTimeInterval: 0.05)
+                if FileManager.default.fileExists(atPath: ledger) {
+                    inFlight = (try? Executable.query(ledger, "SELECT count(*) FROM topups WHERE state = 'requesting'"))?.first.flatMap { Int($0[0]) } ?? 0
+                }
+            }
+            #expect(inFlight > 0, "no request was in flight: \(child.stderr)")
+            let requestsBefore = try sim.state().apiRequests
+            let signalled = Date()
+            child.signal(SIGTERM)
+            let status = child.wait(seconds: 8)
+            #expect(status == 75, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)")
+            #expect(Date().timeIntervalSince(signalled) < 5)
+            #expect(child.stdout.contains("fetch again: ok — skipped: the job was stopped by SIGTERM"), "\(child.stdout)")
+            // Only the requests in flight at the signal reached the simulator afterwards: no second fetch.
+            #expect(try sim.state().apiRequests <= requestsBefore + inFlight)
+            let states = try Executable.query(ledger, "SELECT state, count(*) FROM topups GROUP BY state")
+                .reduce(into: [String: Int]()) { $0[$1[0]] = Int($1[1]) }
+            #expect(states["requesting"] == nil && states["unknown"] == nil, "\(states)")
+            let findings = try String(contentsOfFile: out + "/findings.csv", encoding: .utf8)
+            #expect(findings.contains("run_failed"), "\(findings)")
+            #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+            Executable.count("faults_injected", 1)
+        }
+
         /// A request waiting out a `429`'s Retry-After is not in flight: a signal drops it at
         /// once (recorded as not sent) instead of sending it after the stop.
         @Test func aSignalDuringARateLimitPauseSendsNothingMore() throws {

@@ -74,19 +74,28 @@ public struct RunStage: Sendable {
             return StageResult(name: "fetch", status: fetched.exitStatus, detail: Self.describe(fetched))
         }
         if let topUp = options.topUp {
+            var stoppedBy: String?
             try await stage("topup", into: &outcome) {
                 let stage = TopUpStage(
                     context: context, options: topUp, rateLimit: options.rateLimit, yes: options.yes, lockHeld: true)
                 switch try await stage.run(isTerminal: isTerminal, showProgress: showProgress) {
                 case .finished(let summary):
+                    if case .interrupted(let signal) = summary.stopReason { stoppedBy = signal }
                     return StageResult(name: "topup", status: summary.exitStatus, detail: Self.describe(summary))
                 case .declined, .preview:
                     return StageResult(name: "topup", status: .ok, detail: "declined at the prompt; nothing was sent")
                 }
             }
-            try await stage("fetch again", into: &outcome) {
-                let fetched = try await FetchStage(context: context, lockHeld: true).run()
-                return StageResult(name: "fetch again", status: fetched.exitStatus, detail: Self.describe(fetched))
+            if let stoppedBy {
+                // Whoever sent the signal wants the job to end: no more API calls (a fetch may
+                // retry for minutes), only the report, which is local and quick.
+                outcome.stages.append(StageResult(
+                    name: "fetch again", status: .ok, detail: "skipped: the job was stopped by \(stoppedBy)"))
+            } else {
+                try await stage("fetch again", into: &outcome) {
+                    let fetched = try await FetchStage(context: context, lockHeld: true).run()
+                    return StageResult(name: "fetch again", status: fetched.exitStatus, detail: Self.describe(fetched))
+                }
             }
         }
 
@@ -139,8 +148,10 @@ public struct RunStage: Sendable {
     }
 
     private static func describe(_ summary: TopUpSummary) -> String {
-        "\(summary.created) created, \(summary.skippedDone) already done, \(summary.rejected) rejected, "
+        var text = "\(summary.created) created, \(summary.skippedDone) already done, \(summary.rejected) rejected, "
             + "\(summary.notSent) not sent, \(summary.blocked) blocked, \(summary.unknown) unknown"
+        if let stopReason = summary.stopReason { text += "; \(stopReason)" }
+        return text
     }
 }
 
