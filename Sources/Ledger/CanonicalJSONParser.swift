@@ -24,13 +24,7 @@ struct CanonicalJSONParser {
 
     private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
 
-    private mutating func literal(_ word: StaticString) -> Bool {
-        let count = word.utf8CodeUnitCount
-        guard bytes.count - index >= count else { return false }
-        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
-        index += count
-        return true
-    }
+    private mutating func literal(_ word: StaticString) -> Bool { bytes.consume(word, at: &index) }
 
     private mutating func value(depth: Int) -> JSONValue? {
         guard depth < 64, let byte = peek else { return nil }

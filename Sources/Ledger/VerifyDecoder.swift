@@ -160,13 +160,7 @@ enum VerifyDecoder {
 
         private static func time(_ text: String) -> Timestamp? { try? Timestamp(iso8601: text) }
 
-        private mutating func literal(_ word: StaticString) -> Bool {
-            let count = word.utf8CodeUnitCount
-            guard bytes.count - index >= count else { return false }
-            for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
-            index += count
-            return true
-        }
+        private mutating func literal(_ word: StaticString) -> Bool { bytes.consume(word, at: &index) }
 
         /// A string (printable ASCII, no escapes), a canonical integer or `null`.
         private mutating func value() -> Value? {
