@@ -185,4 +185,43 @@ struct PlanReaderTests {
             (error as? CSVError)?.exitStatus == .noInput
         }
     }
+
+    /// Wallets are checked on another core a batch at a time: rows and problems must still
+    /// come out in line order, each line's problems in column order, across batch edges.
+    @Test func problemsAndRowsStayInLineOrderAcrossWalletBatches() throws {
+        let batch = PlanReader.walletBatch
+        let flipped = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"  // last letter's case flipped
+        var lines = ["wallet,chain_id,amount,reference"]
+        var expected: [String] = []
+        for index in 1...(2 * batch + 10) {
+            let line = index + 1
+            switch line {
+            case 2, batch + 1, 2 * batch + 2:
+                // A bad wallet and a bad amount on one line: wallet first, as the columns go.
+                lines.append("\(flipped),1,0,r\(index)")
+                expected.append("plan.csv:\(line): wallet:")
+                expected.append("plan.csv:\(line): amount:")
+            case batch + 2:
+                lines.append("\(Wallets.a),1,10,r\(index),extra")  // a ragged row, reported by the reader
+                expected.append("plan.csv:\(line):")
+            case 2 * batch + 1:
+                lines.append(",1,10,r\(index)")
+                expected.append("plan.csv:\(line): wallet:")
+            default:
+                lines.append("\(index % 2 == 0 ? Wallets.a : Wallets.b),8453,1,r\(index)")
+            }
+        }
+        let found = try problems(lines.joined(separator: "\n") + "\n")
+        #expect(found.count == expected.count, "\(found)")
+        for (problem, prefix) in zip(found, expected) {
+            #expect(problem.hasPrefix(prefix), "\(problem) should start with \(prefix)")
+        }
+
+        // A valid plan of the same size: every row handed over once, in line order.
+        let valid = ["wallet,chain_id,amount"] + (1...(2 * batch + 10)).map { "\($0 % 2 == 0 ? Wallets.a : Wallets.b),1,1" }
+        let (summary, rows) = try check(valid.joined(separator: "\n") + "\n")
+        #expect(summary.rows == 2 * batch + 10)
+        #expect(rows.map(\.line) == Array(2...(2 * batch + 11)))
+        #expect(rows.allSatisfy { $0.wallet.checksummed == ($0.line % 2 == 0 ? Wallets.b : Wallets.a) })
+    }
 }

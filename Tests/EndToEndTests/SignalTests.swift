@@ -9,6 +9,19 @@ extension Reliability {
     /// recorded, exit 75 within a few seconds, and no `unknown` is left (issue 6, "Signals").
     @Suite("Signals: a clean stop during topup")
     struct SignalTests {
+        /// Waits (at most 15 s) until the ledger shows rows `requesting` — their intent is
+        /// committed before each POST — and gives how many; 0 when none showed up.
+        static func waitForRequestsInFlight(_ ledger: String) -> Int {
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+                // The ledger may not exist yet, or be mid-write: keep polling.
+                let rows = try? Executable.query(ledger, "SELECT count(*) FROM topups WHERE state = 'requesting'")
+                if let count = rows?.first.flatMap({ Int($0[0]) }), count > 0 { return count }
+            }
+            return 0
+        }
+
         @Test(arguments: [SIGTERM, SIGINT])
         func aSignalStopsTopUpWithEveryInFlightOutcomeRecorded(signal: Int32) throws {
             let scratch = try Scratch()
@@ -21,14 +34,7 @@ extension Reliability {
             let arguments = ["--ledger", ledger, "--base-url", sim.baseURL, "topup", plan, "--yes", "--concurrency", "3"]
             let child = try BackgroundCommand(arguments, environment: env, scratch: scratch, tag: "topup")
             // Wait until requests are in flight (the intent is committed before each POST).
-            let deadline = Date().addingTimeInterval(15)
-            var inFlight = 0
-            while Date() < deadline, inFlight == 0 {
-                Thread.sleep(forTimeInterval: 0.05)
-                if FileManager.default.fileExists(atPath: ledger) {
-                    inFlight = (try? Executable.query(ledger, "SELECT count(*) FROM topups WHERE state = 'requesting'"))?.first.flatMap { Int($0[0]) } ?? 0
-                }
-            }
+            let inFlight = Self.waitForRequestsInFlight(ledger)
             #expect(inFlight > 0, "no request was in flight: \(child.stderr)")
             let signalled = Date()
             child.signal(signal)
@@ -68,14 +74,7 @@ extension Reliability {
             let child = try BackgroundCommand(
                 ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--concurrency", "3", "--out", out],
                 environment: ["OPENROUTER_API_KEY": "sim-management-key"], scratch: scratch, tag: "run")
-            let deadline = Date().addingTimeInterval(15)
-            var inFlight = 0
-            while Date() < deadline, inFlight == 0 {
-                Thread.sleep(forTimeInterval: 0.05)
-                if FileManager.default.fileExists(atPath: ledger) {
-                    inFlight = (try? Executable.query(ledger, "SELECT count(*) FROM topups WHERE state = 'requesting'"))?.first.flatMap { Int($0[0]) } ?? 0
-                }
-            }
+            let inFlight = Self.waitForRequestsInFlight(ledger)
             #expect(inFlight > 0, "no request was in flight: \(child.stderr)")
             let requestsBefore = try sim.state().apiRequests
             let signalled = Date()
