@@ -13,12 +13,26 @@ import Darwin
 ///
 /// Not thread-safe; `Ledger` serializes access. See https://www.sqlite.org/c3ref/sqlite3.html.
 final class Database {
+    /// How a writable connection keeps what it writes.
+    enum Durability {
+        /// The ledger's own settings: WAL and `synchronous=FULL`.
+        case durable
+        /// A new file no other process opens, discarded unless it is finished: the rollback
+        /// journal kept in memory and no fsync, so every page reaches the disk once, until
+        /// `finishBuilding()` puts the durable settings in place (see `Ledger.build`).
+        case building
+    }
+
     let handle: OpaquePointer
     let path: String
     private var cache: [String: Statement] = [:]
+    private var isClosed = false
 
     /// Opens (creating when `create` is set) the database at `path`.
-    init(path: String, create: Bool = true, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
+    init(
+        path: String, create: Bool = true, readOnly: Bool = false, durability: Durability = .durable,
+        busyTimeoutMilliseconds: Int32 = 5000
+    ) throws(SQLiteError) {
         if create && !readOnly && path != ":memory:" {
             // Create the file ourselves so it is 0600 from its first byte; SQLite gives
             // the -wal and -shm files the same mode.
@@ -27,7 +41,7 @@ final class Database {
                 let reason = String(cString: strerror(errno))
                 throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot create \(path): \(reason)")
             }
-            close(fd)
+            closeDescriptor(fd)
         }
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
@@ -50,9 +64,9 @@ final class Database {
                 // WAL frames, system calls and checkpoint copies, which made a million-row
                 // import about 15% faster than 4 KB pages (issue "Speed").
                 try execute("PRAGMA page_size=16384")
-                try execute("PRAGMA journal_mode=WAL")
+                try execute(durability == .durable ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=MEMORY")
             }
-            try execute("PRAGMA synchronous=FULL")
+            try execute(durability == .durable || readOnly ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF")
             try execute("PRAGMA foreign_keys=ON")
             // A bulk import is one transaction over a million rows and two indexes; with
             // SQLite's default 2 MB page cache it spilled and re-read index pages all the
@@ -64,19 +78,50 @@ final class Database {
         }
     }
 
-    deinit {
+    deinit { close() }
+
+    /// Finalizes every statement and closes the connection; later calls fail with
+    /// `SQLITE_MISUSE`. Closing the last connection to a WAL file checkpoints it and
+    /// removes the `-wal` file.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
         cache.removeAll()
         sqlite3_close_v2(handle)
     }
 
+    /// Gives a building database the ledger's durable settings, closes it and flushes the
+    /// file to the disk. Call it after the last write; see `Durability.building`.
+    func finishBuilding() throws(SQLiteError) {
+        try execute("PRAGMA journal_mode=WAL")
+        try execute("PRAGMA synchronous=FULL")
+        close()
+        try Self.flushToDisk(path)
+    }
+
+    /// `fsync` of the file (or directory) at `path`.
+    static func flushToDisk(_ path: String) throws(SQLiteError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0, fsync(fd) == 0 else {
+            let error = errno
+            if fd >= 0 { closeDescriptor(fd) }
+            throw SQLiteError(
+                code: SQLITE_IOERR, extendedCode: SQLITE_IOERR | (4 << 8), message: "cannot flush \(path) to the disk: \(String(cString: strerror(error)))",
+                systemErrno: error)
+        }
+        closeDescriptor(fd)
+    }
+
     /// Runs one or more statements that take no parameters.
     func execute(_ sql: String) throws(SQLiteError) {
+        guard !isClosed else { throw SQLiteError(code: SQLITE_MISUSE, message: "the ledger \(path) is closed") }
         let code = sqlite3_exec(handle, sql, nil, nil, nil)
         guard code == SQLITE_OK else { throw SQLiteError(connection: handle, code: code, sql: sql) }
     }
 
     /// A prepared statement for `sql`, reused across calls.
     func statement(_ sql: String) throws(SQLiteError) -> Statement {
+        guard !isClosed else { throw SQLiteError(code: SQLITE_MISUSE, message: "the ledger \(path) is closed") }
         if let cached = cache[sql] { return cached }
         let statement = try Statement(connection: handle, sql: sql)
         cache[sql] = statement
@@ -125,4 +170,9 @@ final class Database {
         defer { try? execute("COMMIT") }
         return try body()
     }
+}
+
+/// `close(2)`, out of reach of `Database.close()`.
+private func closeDescriptor(_ fd: Int32) {
+    _ = close(fd)
 }

@@ -9,6 +9,8 @@ import Synchronization
 public final class Ledger: Sendable {
     /// The file's path.
     public let path: String
+    /// The path errors name: `path`, or the path a ledger being created will be renamed to.
+    private let reportedPath: String
     private let connection: Mutex<Box>
 
     private final class Box: @unchecked Sendable {
@@ -18,21 +20,26 @@ public final class Ledger: Sendable {
     }
 
     /// Opens the ledger at `path`, creating it (mode 0600) and migrating its schema.
-    public init(path: String, create: Bool = true) throws {
+    public convenience init(path: String, create: Bool = true) throws {
+        try self.init(path: path, create: create, durability: .durable, reportedPath: path)
+    }
+
+    init(path: String, create: Bool, durability: Database.Durability, reportedPath: String) throws {
         self.path = path
+        self.reportedPath = reportedPath
         do {
-            let db = try Database(path: path, create: create)
+            let db = try Database(path: path, create: create, durability: durability)
             try Schema.migrator.migrate(db)
             connection = Mutex(Box(db))
         } catch {
-            throw LedgerError.wrap(error, path: path)
+            throw LedgerError.wrap(error, path: reportedPath)
         }
     }
 
     /// Runs `body` with exclusive access to the connection, classifying SQLite errors.
     func withDatabase<T: Sendable>(_ body: (Database) throws -> T) throws -> T {
         try connection.withLock { box in
-            do { return try body(box.db) } catch { throw LedgerError.wrap(error, path: path) }
+            do { return try body(box.db) } catch { throw LedgerError.wrap(error, path: reportedPath) }
         }
     }
 

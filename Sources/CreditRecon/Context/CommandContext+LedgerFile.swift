@@ -1,12 +1,5 @@
 import Foundation
 import Ledger
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension CommandContext {
     /// What is at the ledger path before anything opens it.
@@ -55,23 +48,19 @@ extension CommandContext {
         }
     }
 
-    /// Creates a new ledger beside its path, schema and all, then renames it into place, so
-    /// that a process killed while creating it leaves no ledger (or a stray `.creating` file)
-    /// rather than a half-made one that would look truncated.
+    /// Runs `body` on the ledger for an import, which writes everything in one transaction
+    /// and sends nothing out. A missing ledger is created and filled by `Ledger.create`:
+    /// built beside its path with each page written once, and put in place only if `body`
+    /// succeeds, so a failed or killed import leaves no ledger, as it leaves an existing one
+    /// unchanged. Otherwise the same as `openLedger()`.
+    public func withLedgerForImport<T>(_ body: (Ledger) throws -> T) throws -> T {
+        guard ledgerFile == .missing else { return try body(openLedger()) }
+        return try Ledger.create(at: ledgerPath, body)
+    }
+
+    /// Creates a new, empty ledger (see `Ledger.create`), so that a process killed while
+    /// creating it leaves no ledger rather than a half-made one that would look truncated.
     private func createLedger() throws {
-        let staging = ledgerPath + ".creating"
-        let files = FileManager.default
-        for suffix in ["", "-wal", "-shm"] { try? files.removeItem(atPath: staging + suffix) }
-        do { _ = try Ledger(path: staging) }  // migrated, then closed (WAL checkpointed and removed)
-        guard !files.fileExists(atPath: staging + "-wal") else {
-            throw UsageError(
-                message: "could not create the ledger \(ledgerPath): SQLite left \(staging)-wal behind; "
-                    + "check the disk, remove \(staging)* and run the command again",
-                exitStatus: .ioError)
-        }
-        guard rename(staging, ledgerPath) == 0 else {
-            let reason = String(cString: strerror(errno))
-            throw UsageError(message: "could not create the ledger \(ledgerPath): \(reason)", exitStatus: .ioError)
-        }
+        try Ledger.create(at: ledgerPath) { _ in }
     }
 }

@@ -59,9 +59,7 @@ enum ChargesImportCommand {
             defer { withExtendedLifetime(lock) {} }
             let importer = ChargeImport(path: file, defaultAccount: context.account)
             let rows = try importer.validate()  // before the ledger is even created
-            let ledger = try context.openLedger()
-            var summary = try importer.write(rows, to: ledger, now: context.now())
-            summary.headHash = try ledger.headHash()
+            let summary = try context.withLedgerForImport { try importer.write(rows, to: $0, now: context.now()) }
             if context.json {
                 var json = summary.json
                 if case .object(var members) = json {

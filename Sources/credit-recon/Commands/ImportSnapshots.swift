@@ -28,8 +28,7 @@ extension CreditReconCommand.Import {
                 let importer = SnapshotImport(path: file, defaultAccount: context.account)
                 // Validate the file before the ledger is even created.
                 let rows = try importer.validate()
-                let ledger = try context.openLedger()
-                let summary = try importer.write(rows, to: ledger, now: context.now())
+                let summary = try context.withLedgerForImport { try importer.write(rows, to: $0, now: context.now()) }
                 if context.json {
                     print(JSONValue.object([
                         "file": .string(file), "rows": .int(Int64(summary.rows)),

@@ -1,0 +1,80 @@
+import CreditTypes
+import Foundation
+import Testing
+@testable import Ledger
+
+@Suite("Ledger.create: a new ledger built beside its path and renamed into place")
+struct LedgerCreateTests {
+    /// A folder of its own, removed afterwards.
+    private final class Folder {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-create-\(UUID().uuidString)")
+        init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+        deinit { try? FileManager.default.removeItem(at: url) }
+        var ledgerPath: String { url.appendingPathComponent("ledger.sqlite").path }
+        var names: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted() }
+    }
+
+    @Test func aCreatedLedgerIsFinishedDurableAndTheSameAsOneWrittenInPlace() throws {
+        let folder = try Folder()
+        let facts = lifecycle()
+        let seq = try Ledger.create(at: folder.ledgerPath) { ledger in
+            try ledger.appendAll(facts)
+            return try ledger.read { try $0.head().seq }
+        }
+        #expect(seq == Int64(facts.count))
+        // Only the finished file: no staging file, rollback journal or write-ahead log.
+        #expect(folder.names == ["ledger.sqlite"])
+        let mode = try FileManager.default.attributesOfItem(atPath: folder.ledgerPath)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let raw = try Database(path: folder.ledgerPath, create: false)
+        #expect(try raw.scalarText("PRAGMA journal_mode") == "wal")
+        #expect(try raw.scalarInt("PRAGMA page_size") == 16384)
+
+        let created = try Ledger(path: folder.ledgerPath, create: false)
+        let report = try created.verify()
+        #expect(report.isSound, "\(report.problems)")
+        #expect(report.integrity == "ok")
+        // Byte for byte what the same writes store in a ledger opened the usual way.
+        let usual = try TemporaryLedger()
+        try usual.ledger.appendAll(facts)
+        #expect(try created.headHash() == usual.ledger.headHash())
+        let dump = "SELECT seq, kind, entry, prev_hash, hash FROM journal ORDER BY seq"
+        let row: (Statement) -> String = { "\($0.int64(0)) \($0.text(1)) \($0.text(2)) \($0.text(3)) \($0.text(4))" }
+        #expect(try raw.statement(dump).rows([], row) == usual.raw().statement(dump).rows([], row))
+    }
+
+    @Test func aFailureWhileFillingLeavesNoLedger() throws {
+        struct Boom: Error {}
+        let folder = try Folder()
+        #expect(throws: Boom.self) {
+            try Ledger.create(at: folder.ledgerPath) { ledger in
+                try ledger.appendAll(lifecycle())
+                throw Boom()
+            }
+        }
+        #expect(folder.names.isEmpty)
+    }
+
+    @Test func aStagingFileLeftByAKilledProcessIsReplaced() throws {
+        let folder = try Folder()
+        for suffix in ["", "-journal"] {
+            try Data("half-made".utf8).write(to: URL(fileURLWithPath: folder.ledgerPath + ".creating" + suffix))
+        }
+        try Ledger.create(at: folder.ledgerPath) { try $0.appendAll(lifecycle()) }
+        #expect(folder.names == ["ledger.sqlite"])
+        #expect(try Ledger(path: folder.ledgerPath, create: false).verify().isSound)
+    }
+
+    @Test func theLedgerHandedToTheBodyIsClosedAfterwards() throws {
+        let folder = try Folder()
+        let escaped = try Ledger.create(at: folder.ledgerPath) { $0 }
+        #expect(throws: LedgerError.self) { try escaped.headHash() }
+        // The ledger in place is unaffected.
+        #expect(try Ledger(path: folder.ledgerPath, create: false).headHash() == JournalEntry.genesisHash)
+    }
+
+    @Test(arguments: [("ledger.sqlite", "."), ("/ledger.sqlite", "/"), ("/a/b/ledger.sqlite", "/a/b"), ("a/l", "a")])
+    func theDirectoryThatIsFlushedAfterTheRename(path: String, directory: String) {
+        #expect(Ledger.directory(of: path) == directory)
+    }
+}
