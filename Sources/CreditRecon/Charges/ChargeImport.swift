@@ -4,9 +4,10 @@ import Ledger
 /// `import charges FILE.csv` (alias `record`): charges made elsewhere — the web flow, a
 /// Coinbase export — recorded in the ledger (CONTRACT.md § Charges CSV).
 ///
-/// Every row is validated before the ledger is touched; then, in one transaction under
-/// the writer lock, each is checked against the ledger by `charge_id`: the same id with
-/// the same values is skipped, the same id with other values refuses the whole file (65).
+/// Everything happens in one transaction under the writer lock, committed only when every
+/// row is valid: one bad row refuses the whole file (65) with every problem listed, and the
+/// ledger is left as it was. Each row is checked against the ledger by `charge_id`: the same
+/// id with the same values is skipped, the same id with other values refuses the file (65).
 /// A `reference` naming a plan row of the same account that has no charge yet (blocked,
 /// unknown, rejected, planned) links the charge to it, which resolves the row
 /// (`recorded`). When nothing is new, nothing is written — not even a run — so
@@ -78,9 +79,17 @@ public struct ChargeImport: Sendable {
         self.defaultAccount = defaultAccount
     }
 
-    /// Validates, then writes what is new.
+    /// Rows per batch handed from validation to writing.
+    static let batchRows = 4096
+
+    /// Validates the file on another core while writing the rows validated so far, all in
+    /// one transaction that commits only when every row is valid and none contradicts the
+    /// ledger (the problems are thrown as `validate()` and `write(_:to:now:)` throw them,
+    /// and nothing is kept). Memory stays bounded by a few batches, however long the file.
     public func run(ledger: Ledger, now: Timestamp) throws -> Summary {
-        try write(validate(), to: ledger, now: now)
+        try BatchPipeline.run(produce: { send in try self.validate(batchRows: Self.batchRows, emit: send) }) { next, finished in
+            try write(batches: next, finished: finished, to: ledger, now: now)
+        }
     }
 
     // MARK: - Validate
@@ -88,6 +97,18 @@ public struct ChargeImport: Sendable {
     /// Parses and checks every row; throws `PlanErrors` (65) listing every problem, or
     /// `CSVError` (66) when the file cannot be read.
     public func validate() throws -> Validated {
+        var rows: [Row] = []
+        try validate(batchRows: Self.batchRows) { batch in
+            rows.append(contentsOf: batch)
+            return true
+        }
+        return Validated(rows: rows)
+    }
+
+    /// Parses and checks every row, handing the valid ones to `emit` `batchRows` at a time,
+    /// in file order, until a row is invalid (after which only problems are collected) or
+    /// `emit` returns `false` (stop reading); throws as `validate()` does.
+    func validate(batchRows: Int, emit: ([Row]) -> Bool) throws {
         let (reader, columns) = try CSVReader.openWithHeader(
             path: path, displayName: displayName, specs: Self.columns, example: "charge_id,amount,wallet,chain_id,created_at,status")
         var errors = ErrorCollector(file: displayName)
@@ -96,15 +117,16 @@ public struct ChargeImport: Sendable {
         let idColumn = columnIndex["charge_id"], amountColumn = columnIndex["amount"], walletColumn = columnIndex["wallet"]
         let chainColumn = columnIndex["chain_id"], statusColumn = columnIndex["status"]
         let referenceColumn = columnIndex["reference"], memoColumn = columnIndex["memo"], accountColumn = columnIndex["account"]
-        var rows: [Row] = []
+        var batch: [Row] = []
+        batch.reserveCapacity(batchRows)
         var seen: [String: Int] = [:]
         // Exports usually list charges with ids in ascending order. While each id sorts after
         // the one before, none can repeat an earlier one, so `seen` (hashing a million ids was
         // a tenth of the import, issue "Speed") is only built at the first id that does not:
-        // from the valid rows so far and `idsOfInvalidRows`.
+        // from `idsSoFar`, the ids of the rows before it, valid or not.
         var inOrder = true
         var latestID: String?
-        var idsOfInvalidRows: [(id: String, line: Int)] = []
+        var idsSoFar: [(id: String, line: Int)] = []
         while true {
             let record: CSVRecord
             do {
@@ -124,10 +146,9 @@ public struct ChargeImport: Sendable {
             if let text = id.value, inOrder {
                 if let latestID, !(text > latestID) {
                     inOrder = false
-                    seen.reserveCapacity(rows.count * 2)
-                    for row in rows { seen[row.charge.chargeID] = row.line }
-                    for invalid in idsOfInvalidRows { seen[invalid.id] = invalid.line }
-                    idsOfInvalidRows = []
+                    seen.reserveCapacity(idsSoFar.count * 2)
+                    for earlier in idsSoFar { seen[earlier.id] = earlier.line }
+                    idsSoFar = []
                 } else {
                     latestID = text
                 }
@@ -135,6 +156,7 @@ public struct ChargeImport: Sendable {
             if let text = id.value {
                 if inOrder {
                     chargeID = text
+                    idsSoFar.append((text, line))
                 } else if let earlier = seen[text] {
                     fail("charge_id", "\"\(text)\" is already on line \(earlier); each charge appears once — remove the repeated row")
                 } else {
@@ -213,86 +235,114 @@ public struct ChargeImport: Sendable {
             let account = PlanReader.text(record.field(at: accountColumn), column: "account", line: line, errors: &errors)
 
             guard let chargeID, let amount, let createdAt, walletOK, chainOK, expiresOK, paidOK, statusOK,
-                  reference.ok, memo.ok, account.ok
-            else {
-                if inOrder, let chargeID { idsOfInvalidRows.append((chargeID, line)) }
-                continue
-            }
-            rows.append(Row(line: line, account: account.value ?? defaultAccount, charge: ChargeRecorded(
+                  reference.ok, memo.ok, account.ok, errors.isEmpty  // after a problem nothing will be written
+            else { continue }
+            batch.append(Row(line: line, account: account.value ?? defaultAccount, charge: ChargeRecorded(
                 chargeID: chargeID, amount: amount, wallet: wallet, chainID: chainID, createdAt: createdAt,
                 expiresAt: expiresAt, reference: reference.value, topUpKey: nil,
                 status: status ?? (paidAt != nil ? "paid" : nil), paidAt: paidAt, memo: memo.value,
                 origin: "\(displayName):\(line)")))
+            if batch.count == batchRows {
+                guard emit(batch) else { return }
+                batch.removeAll(keepingCapacity: true)
+            }
         }
         try errors.throwIfAny()
-        return Validated(rows: rows)
+        if !batch.isEmpty { _ = emit(batch) }
     }
 
     // MARK: - Write
 
     /// Writes the validated rows not yet in the ledger, in one transaction.
     public func write(_ validated: Validated, to ledger: Ledger, now: Timestamp) throws -> Summary {
+        var batches = [validated.rows].makeIterator()
+        return try write(batches: { batches.next() }, finished: {}, to: ledger, now: now)
+    }
+
+    /// Writes the rows of every batch `next` gives that are not yet in the ledger, then
+    /// calls `finished` (which throws the file's own problems, if validation found any):
+    /// all in one transaction, rolled back by any error. A run is only started by the first
+    /// new row, so a file with nothing new writes nothing.
+    private func write(batches next: () -> [Row]?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
         let file = displayName
         let account = defaultAccount
         var summary = try ledger.write { writer -> Summary in
             var result = Summary()
-            result.rows = validated.rows.count
             var errors = ErrorCollector(file: file)
-            var fresh: [Row] = []
-            let reader = writer.reader
+            var runID: Int64?
+            var hasTopUps = false
             // A ledger without charges has nothing to collide with: skip a look-up per row.
-            let checkExisting = try reader.hasCharges()
-            for row in validated.rows {
-                guard checkExisting, let existing = try reader.charge(id: row.charge.chargeID) else {
-                    fresh.append(row)
-                    continue
-                }
-                if let difference = Self.difference(row, existing) {
-                    errors.add(line: row.line, column: "charge_id",
-                               "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
-                                + "with \(difference); recorded charges are never changed — fix this row, or remove it if the ledger is right")
-                } else {
-                    result.skipped += 1
-                }
-            }
-            try errors.throwIfAny()
-            guard !fresh.isEmpty else { return result }
-            let runID = try writer.append(.runStarted(RunStarted(command: "import charges")), account: account, runID: nil, at: now)
-            let hasTopUps = try writer.reader.hasTopUps()
-            if !hasTopUps {
-                // Nothing to link to: every charge goes in as it is, through the bulk path.
-                for row in fresh {
-                    if row.charge.reference != nil { result.unlinkedReferences += 1 }
-                    result.total += row.charge.amount
-                }
-                try writer.append(contentsOf: fresh, runID: runID, at: now) { (.chargeRecorded($0.charge), $0.account) }
-            }
-            for row in fresh where hasTopUps {
-                var charge = row.charge
-                if let reference = charge.reference {
-                    // Link only rows with no charge yet: a created or recorded row keeps its own.
-                    if hasTopUps, let topUp = try writer.reader.topUp(account: row.account, reference: reference),
-                       ["blocked", "unknown", "rejected", "planned", "requesting"].contains(topUp.state)
-                    {
-                        charge.topUpKey = topUp.key
-                        result.linked.append((reference, topUp.key))
+            // (The rows of one file never collide with each other: validation refuses repeats.)
+            let checkExisting = try writer.reader.hasCharges()
+            while let batch = next() {
+                result.rows += batch.count
+                var fresh: [Row] = []
+                for row in batch {
+                    guard checkExisting, let existing = try writer.reader.charge(id: row.charge.chargeID) else {
+                        fresh.append(row)
+                        continue
+                    }
+                    if let difference = Self.difference(row, existing) {
+                        errors.add(line: row.line, column: "charge_id",
+                                   "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
+                                    + "with \(difference); recorded charges are never changed — fix this row, or remove it if the ledger is right")
                     } else {
-                        result.unlinkedReferences += 1
+                        result.skipped += 1
                     }
                 }
-                try writer.append(.chargeRecorded(charge), account: row.account, runID: runID, at: now)
-                result.total += charge.amount
+                // After a conflict nothing more is written: the transaction will be rolled back.
+                guard errors.isEmpty, !fresh.isEmpty else { continue }
+                if runID == nil {
+                    runID = try writer.append(.runStarted(RunStarted(command: "import charges")), account: account, runID: nil, at: now)
+                    hasTopUps = try writer.reader.hasTopUps()
+                }
+                try write(fresh, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result)
             }
+            try finished()  // the file's own problems come first
+            try errors.throwIfAny()
+            guard let runID else { return result }
             try writer.append(.runFinished(RunFinished(
                 runID: runID, outcome: "ok", exitCode: 0,
-                summary: "recorded \(fresh.count) charges from \(file), \(result.linked.count) linked to plan rows")),
+                summary: "recorded \(result.inserted) charges from \(file), \(result.linked.count) linked to plan rows")),
                 account: account, runID: runID, at: now)
-            result.inserted = fresh.count
             result.runID = runID
             return result
         }
         summary.headHash = try ledger.headHash()
         return summary
+    }
+
+    /// Appends `fresh` (charges not in the ledger). A `reference` naming a plan row of the
+    /// same account that has no charge yet links the charge to it; with no plan rows in
+    /// the ledger at all, every charge goes in as it is, through the bulk path.
+    private func write(
+        _ fresh: [Row], hasTopUps: Bool, runID: Int64?, into writer: inout LedgerWriter, now: Timestamp, summary: inout Summary
+    ) throws {
+        summary.inserted += fresh.count
+        guard hasTopUps else {
+            for row in fresh {
+                if row.charge.reference != nil { summary.unlinkedReferences += 1 }
+                summary.total += row.charge.amount
+            }
+            try writer.append(contentsOf: fresh, runID: runID, at: now) { (.chargeRecorded($0.charge), $0.account) }
+            return
+        }
+        for row in fresh {
+            var charge = row.charge
+            if let reference = charge.reference {
+                // Link only rows with no charge yet: a created or recorded row keeps its own.
+                if let topUp = try writer.reader.topUp(account: row.account, reference: reference),
+                   ["blocked", "unknown", "rejected", "planned", "requesting"].contains(topUp.state)
+                {
+                    charge.topUpKey = topUp.key
+                    summary.linked.append((reference, topUp.key))
+                } else {
+                    summary.unlinkedReferences += 1
+                }
+            }
+            try writer.append(.chargeRecorded(charge), account: row.account, runID: runID, at: now)
+            summary.total += charge.amount
+        }
     }
 
     /// How `row` differs from the stored charge, in words, or `nil` when it says the same.

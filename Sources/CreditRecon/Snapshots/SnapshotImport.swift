@@ -4,11 +4,12 @@ import Ledger
 /// `import snapshots FILE.csv`: backfills readings of the running totals from earlier
 /// tooling (CONTRACT.md § Snapshots CSV).
 ///
-/// Every row is validated, and checked against the ledger, before anything is written;
-/// one bad row rejects the file with every problem listed by line. Rows already in the
+/// Every row is validated, and checked against the ledger, before anything is committed;
+/// one bad row rejects the file with every problem listed by line, and the ledger is left
+/// as it was. Rows already in the
 /// ledger with the same values are skipped, so re-importing a file changes nothing (not
 /// even the journal head).
-public struct SnapshotImport {
+public struct SnapshotImport: Sendable {
     /// What an import did.
     public struct Summary: Sendable, Equatable {
         public var rows = 0
@@ -50,59 +51,93 @@ public struct SnapshotImport {
         public var count: Int { rows.count }
     }
 
-    /// Reads and validates the whole file, then writes the new rows in one transaction.
+    /// Rows per batch handed from validation to writing.
+    static let batchRows = 4096
+
+    /// Validates the file on another core while writing the rows validated so far, all in
+    /// one transaction that commits only when every row is valid and none contradicts the
+    /// ledger (the problems are thrown as `validate()` and `write(_:to:now:)` throw them,
+    /// and nothing is kept). Memory stays bounded by a few batches, however long the file.
     public func run(ledger: Ledger, now: Timestamp) throws -> Summary {
-        try write(validate(), to: ledger, now: now)
+        try BatchPipeline.run(produce: { send in try self.validate(batchRows: Self.batchRows, emit: send) }) { next, finished in
+            try write(batches: next, finished: finished, to: ledger, now: now)
+        }
     }
 
     /// Writes validated rows not yet in the ledger, in one transaction.
     public func write(_ validated: Validated, to ledger: Ledger, now: Timestamp) throws -> Summary {
-        let rows = validated.rows
-        var summary = Summary()
-        summary.rows = rows.count
+        var batches = [validated.rows].makeIterator()
+        return try write(batches: { batches.next() }, finished: {}, to: ledger, now: now)
+    }
+
+    /// Writes the rows of every batch `next` gives that are not yet in the ledger, then
+    /// calls `finished` (which throws the file's own problems, if validation found any):
+    /// all in one transaction, rolled back by any error. A run is only started by the first
+    /// new row, so a file with nothing new writes nothing.
+    private func write(batches next: () -> [Row]?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
         let file = displayName
-        let outcome = try ledger.write { writer -> Summary in
-            var result = summary
-            var fresh: [Row] = []
+        var outcome = try ledger.write { writer -> Summary in
+            var result = Summary()
             var conflicts: [CSVError] = []
+            var runID: Int64?
             let reader = writer.reader
-            // An empty ledger has nothing to collide with: skip a look-up per row.
+            // An empty ledger has nothing to collide with: skip a look-up per row. (The rows
+            // of one file never collide with each other: validation drops repeats.)
             let checkExisting = try reader.hasSnapshots()
-            for row in rows {
-                if checkExisting, let existing = try reader.snapshot(account: row.account, observedAt: row.snapshot.observedAt) {
-                    if existing.totalCredits == row.snapshot.totalCredits && existing.totalUsage == row.snapshot.totalUsage {
-                        result.skipped += 1
+            while let batch = next() {
+                result.rows += batch.count
+                var fresh: [Row] = []
+                for row in batch {
+                    if checkExisting, let existing = try reader.snapshot(account: row.account, observedAt: row.snapshot.observedAt) {
+                        if existing.totalCredits == row.snapshot.totalCredits && existing.totalUsage == row.snapshot.totalUsage {
+                            result.skipped += 1
+                        } else {
+                            conflicts.append(.malformed(
+                                file, row.line,
+                                "observed_at: the ledger already has a snapshot for \(row.account) at "
+                                    + "\(row.snapshot.observedAt.iso8601) with total_credits \(existing.totalCredits) "
+                                    + "and total_usage \(existing.totalUsage); readings are never changed, so fix or remove this row"))
+                        }
                     } else {
-                        conflicts.append(.malformed(
-                            file, row.line,
-                            "observed_at: the ledger already has a snapshot for \(row.account) at "
-                                + "\(row.snapshot.observedAt.iso8601) with total_credits \(existing.totalCredits) "
-                                + "and total_usage \(existing.totalUsage); readings are never changed, so fix or remove this row"))
+                        fresh.append(row)
                     }
-                } else {
-                    fresh.append(row)
                 }
+                // After a conflict nothing more is written: the transaction will be rolled back.
+                guard conflicts.isEmpty, !fresh.isEmpty else { continue }
+                let run = try runID ?? writer.append(.runStarted(RunStarted(command: "import snapshots")),
+                                                     account: defaultAccount, runID: nil, at: now)
+                runID = run
+                try writer.append(contentsOf: fresh, runID: run, at: now) { (.snapshotTaken($0.snapshot), $0.account) }
+                result.inserted += fresh.count
             }
+            try finished()  // the file's own problems come first
             if !conflicts.isEmpty { throw CSVErrors(errors: conflicts) }
-            guard !fresh.isEmpty else { return result }
-            let runID = try writer.append(.runStarted(RunStarted(command: "import snapshots")),
-                                          account: defaultAccount, runID: nil, at: now)
-            try writer.append(contentsOf: fresh, runID: runID, at: now) { (.snapshotTaken($0.snapshot), $0.account) }
+            guard let runID else { return result }
             try writer.append(
                 .runFinished(RunFinished(runID: runID, outcome: "ok", exitCode: 0,
-                                         summary: "imported \(fresh.count) snapshots from \(file)")),
+                                         summary: "imported \(result.inserted) snapshots from \(file)")),
                 account: defaultAccount, runID: runID, at: now)
-            result.inserted = fresh.count
             result.runID = runID
             return result
         }
-        var final = outcome
-        final.headHash = try ledger.headHash()
-        return final
+        outcome.headHash = try ledger.headHash()
+        return outcome
     }
 
     /// Parses and validates every row; throws all problems together (`CSVErrors`).
     public func validate() throws -> Validated {
+        var rows: [Row] = []
+        try validate(batchRows: Self.batchRows) { batch in
+            rows.append(contentsOf: batch)
+            return true
+        }
+        return Validated(rows: rows)
+    }
+
+    /// Parses and validates every row, handing the valid ones to `emit` `batchRows` at a
+    /// time, in file order, until a row is invalid (after which only problems are collected)
+    /// or `emit` returns `false` (stop reading); throws all problems together (`CSVErrors`).
+    func validate(batchRows: Int, emit: ([Row]) -> Bool) throws {
         let reader = try CSVReader(path: path, displayName: displayName)
         var errors: [CSVError] = []
         guard let header = try reader.next() else {
@@ -111,14 +146,16 @@ public struct SnapshotImport {
         let columns = try CSVColumns(header: header, specs: Self.columns, file: displayName)
         let observedColumn = columns.index(of: "observed_at"), creditsColumn = columns.index(of: "total_credits")
         let usageColumn = columns.index(of: "total_usage"), accountColumn = columns.index(of: "account")
-        var rows: [Row] = []
+        var batch: [Row] = []
+        batch.reserveCapacity(batchRows)
         var seen: [SnapshotKey: (line: Int, credits: Micros, usage: Micros)] = [:]
         // A history is nearly always one account's readings in time order. While each row is
         // later than the one before, for the same account, it cannot repeat an earlier one,
         // so `seen` (hashing a million keys was a tenth of the import, issue "Speed") is only
-        // built, from the rows so far, at the first row that is not.
+        // built, from `history` (the valid rows so far), at the first row that is not.
         var inOrder = true
         var latest: SnapshotKey?
+        var history: [(key: SnapshotKey, line: Int, credits: Micros, usage: Micros)] = []
         while true {
             let record: CSVRecord
             do {
@@ -152,11 +189,9 @@ public struct SnapshotImport {
             if inOrder {
                 if let latest, latest.account != account || latest.observedAt >= observedAt {
                     inOrder = false
-                    seen.reserveCapacity(rows.count * 2)
-                    for row in rows {
-                        seen[SnapshotKey(account: row.account, observedAt: row.snapshot.observedAt)] =
-                            (row.line, row.snapshot.totalCredits, row.snapshot.totalUsage)
-                    }
+                    seen.reserveCapacity(history.count * 2)
+                    for row in history { seen[row.key] = (row.line, row.credits, row.usage) }
+                    history = []
                 } else {
                     latest = key
                 }
@@ -167,14 +202,19 @@ public struct SnapshotImport {
                 }
                 continue  // an identical repeat is harmless
             }
-            if !inOrder { seen[key] = (record.line, credits, usage) }
-            rows.append(Row(
+            if inOrder { history.append((key, record.line, credits, usage)) } else { seen[key] = (record.line, credits, usage) }
+            guard errors.isEmpty else { continue }  // nothing will be written: only look for problems
+            batch.append(Row(
                 line: record.line, account: account,
                 snapshot: SnapshotTaken(observedAt: observedAt, totalCredits: credits, totalUsage: usage,
                                         source: "import", origin: "\(displayName):\(record.line)")))
+            if batch.count == batchRows {
+                guard emit(batch) else { return }
+                batch.removeAll(keepingCapacity: true)
+            }
         }
         if !errors.isEmpty { throw CSVErrors(errors: errors) }
-        return Validated(rows: rows)
+        if !batch.isEmpty { _ = emit(batch) }
     }
 
     private static func amount(_ text: String?, column: String, fail: (String, String) -> Void) -> Micros? {

@@ -58,8 +58,7 @@ enum ChargesImportCommand {
             let lock = try WriterLock.acquire(ledgerPath: context.ledgerPath)
             defer { withExtendedLifetime(lock) {} }
             let importer = ChargeImport(path: file, defaultAccount: context.account)
-            let rows = try importer.validate()  // before the ledger is even created
-            let summary = try context.withLedgerForImport { try importer.write(rows, to: $0, now: context.now()) }
+            let summary = try context.withLedgerForImport { try importer.run(ledger: $0, now: context.now()) }
             if context.json {
                 var json = summary.json
                 if case .object(var members) = json {

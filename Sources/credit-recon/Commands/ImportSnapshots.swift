@@ -26,9 +26,7 @@ extension CreditReconCommand.Import {
                 let lock = try WriterLock.acquire(ledgerPath: context.ledgerPath)
                 defer { withExtendedLifetime(lock) {} }
                 let importer = SnapshotImport(path: file, defaultAccount: context.account)
-                // Validate the file before the ledger is even created.
-                let rows = try importer.validate()
-                let summary = try context.withLedgerForImport { try importer.write(rows, to: $0, now: context.now()) }
+                let summary = try context.withLedgerForImport { try importer.run(ledger: $0, now: context.now()) }
                 if context.json {
                     print(JSONValue.object([
                         "file": .string(file), "rows": .int(Int64(summary.rows)),

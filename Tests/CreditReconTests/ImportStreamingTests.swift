@@ -1,0 +1,232 @@
+import CreditTypes
+import Foundation
+import Ledger
+import Logging
+import Synchronization
+import Testing
+@testable import CreditRecon
+
+/// The importers validate a file on one core while they write the rows validated so far
+/// (issue "Speed"). Whatever is found late in a long file must still leave the ledger as
+/// it was, and what they store must be what validating first and writing after stores.
+@Suite("import: validation and writing overlap, all-or-nothing")
+struct ImportStreamingTests {
+    /// More rows than two batches, so problems can come after rows were written.
+    static let rows = 2 * SnapshotImport.batchRows + 123
+    static let now = Timestamp(millisecondsSinceEpoch: 1_790_000_000_000)
+    static let start = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
+
+    /// `rows` readings five minutes apart; `replace` swaps in other lines by row number (1-based).
+    static func snapshots(replace: [Int: String] = [:]) -> String {
+        var text = "observed_at,total_credits,total_usage\n"
+        for row in 1...rows {
+            let line = replace[row] ?? "\(start.adding(seconds: Int64(row) * 300).iso8601),100.000000,\(row / 1000).\(row % 1000)"
+            text += line + "\n"
+        }
+        return text
+    }
+
+    /// `rows` charges with ascending ids; `replace` as above.
+    static func charges(replace: [Int: String] = [:]) -> String {
+        var text = "charge_id,amount,created_at,status\n"
+        for row in 1...rows {
+            text += (replace[row] ?? "ch-\(String(repeating: "0", count: 7 - String(row).count))\(row),\(row % 500 + 1).25,"
+                + "\(start.adding(seconds: Int64(row) * 60).iso8601),paid") + "\n"
+        }
+        return text
+    }
+
+    struct Books: Equatable {
+        let head: String
+        let entries: Int64
+    }
+
+    static func books(_ ledger: Ledger) throws -> Books {
+        try Books(head: ledger.headHash(), entries: ledger.read { try $0.journalCount() })
+    }
+
+    /// A ledger that already holds a few readings and charges.
+    static func seededLedger(_ temp: TemporaryDirectory) throws -> Ledger {
+        let ledger = try Ledger(path: temp.path("ledger.sqlite"))
+        let seedSnapshots = try temp.write("seed-s.csv", "observed_at,total_credits,total_usage\n2020-01-01T00:00:00Z,1,0\n")
+        _ = try SnapshotImport(path: seedSnapshots, defaultAccount: "default").run(ledger: ledger, now: now)
+        let seedCharges = try temp.write("seed-c.csv", "charge_id,amount,created_at\nch-0000100,9.99,2020-01-01\n")
+        _ = try ChargeImport(path: seedCharges, defaultAccount: "default").run(ledger: ledger, now: now)
+        return ledger
+    }
+
+    @Test func streamingStoresExactlyWhatValidatingFirstStores() throws {
+        let temp = try TemporaryDirectory()
+        let snapshotFile = try temp.write("s.csv", Self.snapshots())
+        let chargeFile = try temp.write("c.csv", Self.charges())
+        let streamed = try Ledger(path: temp.path("streamed.sqlite"))
+        let whole = try Ledger(path: temp.path("whole.sqlite"))
+        let snapshots = SnapshotImport(path: snapshotFile, displayName: "s.csv", defaultAccount: "default")
+        let charges = ChargeImport(path: chargeFile, displayName: "c.csv", defaultAccount: "default")
+
+        let s1 = try snapshots.run(ledger: streamed, now: Self.now)
+        let s2 = try snapshots.write(snapshots.validate(), to: whole, now: Self.now)
+        #expect(s1 == s2)
+        #expect(s1.inserted == Self.rows && s1.rows == Self.rows && s1.skipped == 0)
+        let c1 = try charges.run(ledger: streamed, now: Self.now)
+        let c2 = try charges.write(charges.validate(), to: whole, now: Self.now)
+        #expect(c1.inserted == Self.rows && c1.total == c2.total && c1.unlinkedReferences == c2.unlinkedReferences)
+        #expect(try Self.books(streamed) == Self.books(whole))
+        #expect(try streamed.verify().isSound)
+
+        // Again: everything is already there, nothing is written, not even a run.
+        let before = try Self.books(streamed)
+        let again = try snapshots.run(ledger: streamed, now: Self.now)
+        #expect(again.inserted == 0 && again.skipped == Self.rows && again.runID == nil)
+        #expect(try charges.run(ledger: streamed, now: Self.now).skipped == Self.rows)
+        #expect(try Self.books(streamed) == before)
+    }
+
+    @Test func aBadReadingAfterSeveralBatchesLeavesTheLedgerAsItWas() throws {
+        let temp = try TemporaryDirectory()
+        let ledger = try Self.seededLedger(temp)
+        let before = try Self.books(ledger)
+        let late = Self.rows - 7
+        let file = try temp.write("s.csv", Self.snapshots(replace: [late: "2026-13-01T00:00:00Z,1,0"]))
+        do {
+            _ = try SnapshotImport(path: file, displayName: "s.csv", defaultAccount: "default").run(ledger: ledger, now: Self.now)
+            Issue.record("expected the file to be refused")
+        } catch let error as CSVErrors {
+            #expect(error.errors.count == 1)
+            #expect(error.errors.first?.description.hasPrefix("s.csv:\(late + 1): observed_at:") == true, "\(error)")
+        }
+        #expect(try Self.books(ledger) == before)
+        #expect(try ledger.verify().isSound)
+    }
+
+    @Test func aReadingThatContradictsTheLedgerLateInTheFileLeavesItAsItWas() throws {
+        let temp = try TemporaryDirectory()
+        let ledger = try Self.seededLedger(temp)
+        let before = try Self.books(ledger)
+        // The seed holds 2020-01-01 with total_credits 1; the last row says 2.
+        let file = try temp.write("s.csv", Self.snapshots(replace: [Self.rows: "2020-01-01T00:00:00Z,2,0"]))
+        #expect {
+            _ = try SnapshotImport(path: file, displayName: "s.csv", defaultAccount: "default").run(ledger: ledger, now: Self.now)
+        } throws: { error in
+            (error as? CSVErrors)?.errors.first?.description.contains("the ledger already has a snapshot") == true
+        }
+        #expect(try Self.books(ledger) == before)
+    }
+
+    @Test func aRepeatManyBatchesLaterNamesTheFirstLine() throws {
+        let temp = try TemporaryDirectory()
+        let first = "\(Self.start.adding(seconds: 300).iso8601),100.000000,0.1"
+        let snapshotFile = try temp.write("s.csv", Self.snapshots(replace: [Self.rows: first.replacingOccurrences(of: ",0.1", with: ",0.2")]))
+        #expect {
+            _ = try SnapshotImport(path: snapshotFile, displayName: "s.csv", defaultAccount: "d").run(ledger: Ledger(path: temp.path("a.sqlite")), now: Self.now)
+        } throws: { error in
+            (error as? CSVErrors)?.errors.map(\.description)
+                == ["s.csv:\(Self.rows + 1): observed_at: line 2 has another reading for d at the same time; keep one"]
+        }
+        let chargeFile = try temp.write("c.csv", Self.charges(replace: [Self.rows: "ch-0000003,1,2026-01-01,paid"]))
+        #expect {
+            _ = try ChargeImport(path: chargeFile, displayName: "c.csv", defaultAccount: "d").run(ledger: Ledger(path: temp.path("b.sqlite")), now: Self.now)
+        } throws: { error in
+            (error as? PlanErrors)?.errors.map(\.description).first?.hasPrefix(
+                "c.csv:\(Self.rows + 1): charge_id: \"ch-0000003\" is already on line 4") == true
+        }
+        for name in ["a.sqlite", "b.sqlite"] {
+            #expect(try Ledger(path: temp.path(name)).read { try $0.journalCount() } == 0)
+        }
+    }
+
+    @Test func chargesRefusedLateInTheFileLeaveTheLedgerAsItWas() throws {
+        let temp = try TemporaryDirectory()
+        let ledger = try Self.seededLedger(temp)
+        let before = try Self.books(ledger)
+        // Row 100 is ch-0000100, already recorded with 9.99.
+        let conflicting = try temp.write("c1.csv", Self.charges())
+        #expect {
+            _ = try ChargeImport(path: conflicting, displayName: "c1.csv", defaultAccount: "default").run(ledger: ledger, now: Self.now)
+        } throws: { error in
+            (error as? PlanErrors)?.errors.map(\.description).first?.contains("\"ch-0000100\" is already in the ledger") == true
+        }
+        let late = Self.rows - 1
+        let invalid = try temp.write("c2.csv", Self.charges(replace: [100: "ch-0000100,9.99,2020-01-01,", late: "ch-9,-1,2026-01-01,paid"]))
+        #expect {
+            _ = try ChargeImport(path: invalid, displayName: "c2.csv", defaultAccount: "default").run(ledger: ledger, now: Self.now)
+        } throws: { error in
+            (error as? PlanErrors)?.errors.map(\.description).first?.hasPrefix("c2.csv:\(late + 1): amount:") == true
+        }
+        #expect(try Self.books(ledger) == before)
+        #expect(try ledger.verify().isSound)
+    }
+
+    @Test func aFileRefusedLateLeavesNoNewLedger() throws {
+        let temp = try TemporaryDirectory()
+        let context = CommandContext(
+            ledgerPath: temp.path("new.sqlite"), baseURL: "http://127.0.0.1:9", account: "default",
+            timeout: .seconds(1), maxRetryTime: .seconds(1), json: false, logger: Logger(label: "test"),
+            clock: CommandClock(), environment: [:])
+        let file = try temp.write("s.csv", Self.snapshots(replace: [Self.rows: "later,1,0"]))
+        #expect(throws: CSVErrors.self) {
+            try context.withLedgerForImport { try SnapshotImport(path: file, defaultAccount: "default").run(ledger: $0, now: Self.now) }
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: temp.url.path)
+        #expect(names == ["s.csv"], "no ledger, no staging file: \(names)")
+        // The same file fixed: the ledger appears, finished and sound.
+        try temp.write("s.csv", Self.snapshots())
+        let summary = try context.withLedgerForImport { try SnapshotImport(path: file, defaultAccount: "default").run(ledger: $0, now: Self.now) }
+        #expect(summary.inserted == Self.rows)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temp.url.path).sorted() == ["new.sqlite", "s.csv"])
+        #expect(try Ledger(path: temp.path("new.sqlite"), create: false).verify().isSound)
+    }
+}
+
+@Suite("BatchPipeline: a producer on another core, a consumer here")
+struct BatchPipelineTests {
+    struct Boom: Error, Equatable { let side: String }
+
+    @Test func everyBatchArrivesInOrderAndTheEndIsKnown() throws {
+        let received = try BatchPipeline.run(capacity: 2, produce: { send in
+            for batch in 0..<1000 { guard send([batch, batch]) else { return } }
+        }) { next, finished -> [Int] in
+            var all: [Int] = []
+            while let batch = next() { all += batch }
+            try finished()
+            return all
+        }
+        #expect(received == (0..<1000).flatMap { [$0, $0] })
+    }
+
+    @Test func theProducersErrorComesAfterTheBatchesBeforeIt() throws {
+        let seen = Mutex(0)
+        #expect(throws: Boom(side: "producer")) {
+            try BatchPipeline.run(produce: { send in
+                for batch in 0..<10 { _ = send(batch) }
+                throw Boom(side: "producer")
+            }) { next, finished in
+                while next() != nil { seen.withLock { $0 += 1 } }
+                try finished()
+            }
+        }
+        #expect(seen.withLock { $0 } == 10)
+    }
+
+    @Test func aFailingConsumerStopsTheProducerAndItsErrorWins() throws {
+        let sent = Mutex(0)
+        let stopped = Mutex(false)
+        #expect(throws: Boom(side: "consumer")) {
+            try BatchPipeline.run(capacity: 2, produce: { send in
+                for batch in 0..<100_000 {
+                    guard send(batch) else {
+                        stopped.withLock { $0 = true }
+                        return
+                    }
+                    sent.withLock { $0 += 1 }
+                }
+            }) { next, _ in
+                _ = next()
+                throw Boom(side: "consumer")
+            }
+        }
+        // The producer was waited for: it saw the stop, having sent at most a few batches.
+        #expect(stopped.withLock { $0 })
+        #expect(sent.withLock { $0 } <= 4)
+    }
+}
