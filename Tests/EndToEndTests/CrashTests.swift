@@ -65,6 +65,30 @@ extension Reliability {
             #expect(finished.status == 0, "\(finished.stderr)")
             #expect(try Executable.query(ledger, "SELECT count(*) FROM snapshots") == [["30000"]])
             #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+            // A new ledger is built beside its path: nothing of a killed attempt is left.
+            #expect(!FileManager.default.fileExists(atPath: ledger + ".creating"))
+
+            // The same into the ledger that now exists: killed, it keeps what it had.
+            var later = "observed_at,total_credits,total_usage\n"
+            for hour in 30000..<60000 {
+                let time = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(1_577_836_800 + hour * 3600)))
+                later += "\(time),\(1000 + hour),\(hour)\n"
+            }
+            let laterCSV = try scratch.write("later.csv", later)
+            for index in 0..<(Executable.soak ? 20 : 3) {
+                let child = try BackgroundCommand(["--ledger", ledger, "import", "snapshots", laterCSV], environment: [:],
+                                                  scratch: scratch, tag: "later\(index)")
+                Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.6, using: &generator))
+                child.signal(SIGKILL)
+                _ = child.wait(seconds: 10)
+                if child.wasKilledBySignal { kills += 1 }
+                let count = try Executable.query(ledger, "SELECT count(*) FROM snapshots").first?.first ?? ""
+                #expect(["30000", "60000"].contains(count), "a killed import left \(count) snapshots")
+                if count == "60000" { break }
+            }
+            #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", laterCSV]).status == 0)
+            #expect(try Executable.query(ledger, "SELECT count(*) FROM snapshots") == [["60000"]])
+            #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
             Executable.count("kills_survived", kills)
         }
 
