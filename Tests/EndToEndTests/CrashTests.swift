@@ -40,22 +40,30 @@ extension Reliability {
         @Test func killedImportsLeaveAllOrNothing() throws {
             let scratch = try Scratch()
             let ledger = scratch.path("ledger.sqlite")
-            var text = "observed_at,total_credits,total_usage\n"
-            let formatter = ISO8601DateFormatter()
-            for hour in 0..<30000 {
-                let time = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(1_577_836_800 + hour * 3600)))
-                text += "\(time),\(1000 + hour),\(hour)\n"
+            /// Hourly readings `hours` hours after 2020-01-01.
+            func readings(_ hours: Range<Int>) -> String {
+                let formatter = ISO8601DateFormatter()
+                var text = "observed_at,total_credits,total_usage\n"
+                for hour in hours {
+                    let time = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(1_577_836_800 + hour * 3600)))
+                    text += "\(time),\(1000 + hour),\(hour)\n"
+                }
+                return text
             }
-            let csv = try scratch.write("snapshots.csv", text)
             var kills = 0
             var generator = SystemRandomNumberGenerator()
-            for index in 0..<(Executable.soak ? 40 : 5) {
+            /// Starts importing `csv` and kills it at a random moment.
+            func killImport(_ csv: String, tag: String) throws {
                 let child = try BackgroundCommand(["--ledger", ledger, "import", "snapshots", csv], environment: [:],
-                                                  scratch: scratch, tag: "import\(index)")
+                                                  scratch: scratch, tag: tag)
                 Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.6, using: &generator))
                 child.signal(SIGKILL)
                 _ = child.wait(seconds: 10)
                 if child.wasKilledBySignal { kills += 1 }
+            }
+            let csv = try scratch.write("snapshots.csv", readings(0..<30000))
+            for index in 0..<(Executable.soak ? 40 : 5) {
+                try killImport(csv, tag: "import\(index)")
                 guard FileManager.default.fileExists(atPath: ledger) else { continue }
                 let count = try Executable.query(ledger, "SELECT count(*) FROM snapshots").first?.first ?? ""
                 #expect(["", "0", "30000"].contains(count), "a killed import left \(count) snapshots")
@@ -69,19 +77,9 @@ extension Reliability {
             #expect(!FileManager.default.fileExists(atPath: ledger + ".creating"))
 
             // The same into the ledger that now exists: killed, it keeps what it had.
-            var later = "observed_at,total_credits,total_usage\n"
-            for hour in 30000..<60000 {
-                let time = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(1_577_836_800 + hour * 3600)))
-                later += "\(time),\(1000 + hour),\(hour)\n"
-            }
-            let laterCSV = try scratch.write("later.csv", later)
+            let laterCSV = try scratch.write("later.csv", readings(30000..<60000))
             for index in 0..<(Executable.soak ? 20 : 3) {
-                let child = try BackgroundCommand(["--ledger", ledger, "import", "snapshots", laterCSV], environment: [:],
-                                                  scratch: scratch, tag: "later\(index)")
-                Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.6, using: &generator))
-                child.signal(SIGKILL)
-                _ = child.wait(seconds: 10)
-                if child.wasKilledBySignal { kills += 1 }
+                try killImport(laterCSV, tag: "later\(index)")
                 let count = try Executable.query(ledger, "SELECT count(*) FROM snapshots").first?.first ?? ""
                 #expect(["30000", "60000"].contains(count), "a killed import left \(count) snapshots")
                 if count == "60000" { break }

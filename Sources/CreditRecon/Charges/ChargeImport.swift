@@ -12,7 +12,7 @@ import Ledger
 /// unknown, rejected, planned) links the charge to it, which resolves the row
 /// (`recorded`). When nothing is new, nothing is written — not even a run — so
 /// re-importing a file leaves the journal head unchanged.
-public struct ChargeImport: Sendable {
+public struct ChargeImport: BatchImport {
     /// What an import did.
     public struct Summary: Sendable, Equatable {
         public var rows = 0
@@ -79,17 +79,10 @@ public struct ChargeImport: Sendable {
         self.defaultAccount = defaultAccount
     }
 
-    /// Rows per batch handed from validation to writing.
-    static let batchRows = 4096
-
-    /// Validates the file on another core while writing the rows validated so far, all in
-    /// one transaction that commits only when every row is valid and none contradicts the
-    /// ledger (the problems are thrown as `validate()` and `write(_:to:now:)` throw them,
-    /// and nothing is kept). Memory stays bounded by a few batches, however long the file.
+    /// Validates the file on the other core while writing what is new, in one transaction
+    /// committed only when every row is valid (see `BatchImport.validateWhileWriting`).
     public func run(ledger: Ledger, now: Timestamp) throws -> Summary {
-        try BatchPipeline.run(produce: { send in try self.validate(batchRows: Self.batchRows, emit: send) }) { next, finished in
-            try write(batches: next, finished: finished, to: ledger, now: now)
-        }
+        try validateWhileWriting(to: ledger, now: now)
     }
 
     // MARK: - Validate
@@ -97,17 +90,10 @@ public struct ChargeImport: Sendable {
     /// Parses and checks every row; throws `PlanErrors` (65) listing every problem, or
     /// `CSVError` (66) when the file cannot be read.
     public func validate() throws -> Validated {
-        var rows: [Row] = []
-        try validate(batchRows: Self.batchRows) { batch in
-            rows.append(contentsOf: batch)
-            return true
-        }
-        return Validated(rows: rows)
+        try Validated(rows: validRows())
     }
 
-    /// Parses and checks every row, handing the valid ones to `emit` `batchRows` at a time,
-    /// in file order, until a row is invalid (after which only problems are collected) or
-    /// `emit` returns `false` (stop reading); throws as `validate()` does.
+    /// See `BatchImport.validate(batchRows:emit:)`.
     func validate(batchRows: Int, emit: ([Row]) -> Bool) throws {
         let (reader, columns) = try CSVReader.openWithHeader(
             path: path, displayName: displayName, specs: Self.columns, example: "charge_id,amount,wallet,chain_id,created_at,status")
@@ -255,15 +241,11 @@ public struct ChargeImport: Sendable {
 
     /// Writes the validated rows not yet in the ledger, in one transaction.
     public func write(_ validated: Validated, to ledger: Ledger, now: Timestamp) throws -> Summary {
-        var batches = [validated.rows].makeIterator()
-        return try write(batches: { batches.next() }, finished: {}, to: ledger, now: now)
+        try write(rows: validated.rows, to: ledger, now: now)
     }
 
-    /// Writes the rows of every batch `next` gives that are not yet in the ledger, then
-    /// calls `finished` (which throws the file's own problems, if validation found any):
-    /// all in one transaction, rolled back by any error. A run is only started by the first
-    /// new row, so a file with nothing new writes nothing.
-    private func write(batches next: () -> [Row]?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
+    /// See `BatchImport.write(batches:finished:to:now:)`.
+    func write(batches next: () -> [Row]?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
         let file = displayName
         let account = defaultAccount
         var summary = try ledger.write { writer -> Summary in

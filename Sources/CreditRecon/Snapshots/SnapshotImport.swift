@@ -9,7 +9,7 @@ import Ledger
 /// as it was. Rows already in the
 /// ledger with the same values are skipped, so re-importing a file changes nothing (not
 /// even the journal head).
-public struct SnapshotImport: Sendable {
+public struct SnapshotImport: BatchImport {
     /// What an import did.
     public struct Summary: Sendable, Equatable {
         public var rows = 0
@@ -51,30 +51,19 @@ public struct SnapshotImport: Sendable {
         public var count: Int { rows.count }
     }
 
-    /// Rows per batch handed from validation to writing.
-    static let batchRows = 4096
-
-    /// Validates the file on another core while writing the rows validated so far, all in
-    /// one transaction that commits only when every row is valid and none contradicts the
-    /// ledger (the problems are thrown as `validate()` and `write(_:to:now:)` throw them,
-    /// and nothing is kept). Memory stays bounded by a few batches, however long the file.
+    /// Validates the file on the other core while writing what is new, in one transaction
+    /// committed only when every row is valid (see `BatchImport.validateWhileWriting`).
     public func run(ledger: Ledger, now: Timestamp) throws -> Summary {
-        try BatchPipeline.run(produce: { send in try self.validate(batchRows: Self.batchRows, emit: send) }) { next, finished in
-            try write(batches: next, finished: finished, to: ledger, now: now)
-        }
+        try validateWhileWriting(to: ledger, now: now)
     }
 
     /// Writes validated rows not yet in the ledger, in one transaction.
     public func write(_ validated: Validated, to ledger: Ledger, now: Timestamp) throws -> Summary {
-        var batches = [validated.rows].makeIterator()
-        return try write(batches: { batches.next() }, finished: {}, to: ledger, now: now)
+        try write(rows: validated.rows, to: ledger, now: now)
     }
 
-    /// Writes the rows of every batch `next` gives that are not yet in the ledger, then
-    /// calls `finished` (which throws the file's own problems, if validation found any):
-    /// all in one transaction, rolled back by any error. A run is only started by the first
-    /// new row, so a file with nothing new writes nothing.
-    private func write(batches next: () -> [Row]?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
+    /// See `BatchImport.write(batches:finished:to:now:)`.
+    func write(batches next: () -> [Row]?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
         let file = displayName
         var outcome = try ledger.write { writer -> Summary in
             var result = Summary()
@@ -126,17 +115,10 @@ public struct SnapshotImport: Sendable {
 
     /// Parses and validates every row; throws all problems together (`CSVErrors`).
     public func validate() throws -> Validated {
-        var rows: [Row] = []
-        try validate(batchRows: Self.batchRows) { batch in
-            rows.append(contentsOf: batch)
-            return true
-        }
-        return Validated(rows: rows)
+        try Validated(rows: validRows())
     }
 
-    /// Parses and validates every row, handing the valid ones to `emit` `batchRows` at a
-    /// time, in file order, until a row is invalid (after which only problems are collected)
-    /// or `emit` returns `false` (stop reading); throws all problems together (`CSVErrors`).
+    /// See `BatchImport.validate(batchRows:emit:)`.
     func validate(batchRows: Int, emit: ([Row]) -> Bool) throws {
         let reader = try CSVReader(path: path, displayName: displayName)
         var errors: [CSVError] = []
