@@ -178,6 +178,41 @@ struct ImportStreamingTests {
     }
 }
 
+@Suite("import: the progress line on a terminal")
+struct ImportProgressTests {
+    @Test func progressCountsEveryRowInOrder() throws {
+        let temp = try TemporaryDirectory()
+        let file = try temp.write("s.csv", ImportStreamingTests.snapshots())
+        var heard: [Int] = []
+        let summary = try SnapshotImport(path: file, defaultAccount: "default")
+            .run(ledger: Ledger(path: temp.path("l.sqlite")), now: ImportStreamingTests.now) { heard.append($0) }
+        let batch = SnapshotImport.batchRows
+        #expect(heard == [batch, 2 * batch, ImportStreamingTests.rows])
+        #expect(summary.inserted == ImportStreamingTests.rows)
+    }
+
+    @Test func theLineIsRedrawnEveryStepAndClearedAtTheEnd() {
+        var written: [String] = []
+        let line = ImportProgressLine(noun: "charges", enabled: true, step: 100) { written.append($0) }
+        for rows in [50, 100, 150, 230, 260] { line.update(rows) }
+        line.finish()
+        line.finish()
+        #expect(written == [
+            "\rimport: 100 charges checked and written so far\u{1B}[K",
+            "\rimport: 230 charges checked and written so far\u{1B}[K",
+            "\r\u{1B}[K",
+        ])
+    }
+
+    @Test func offTheTerminalNothingIsWritten() {
+        var written: [String] = []
+        let line = ImportProgressLine(noun: "snapshots", enabled: false, step: 1) { written.append($0) }
+        line.update(10)
+        line.finish()
+        #expect(written.isEmpty)
+    }
+}
+
 @Suite("BatchPipeline: a producer on another core, a consumer here")
 struct BatchPipelineTests {
     struct Boom: Error, Equatable { let side: String }

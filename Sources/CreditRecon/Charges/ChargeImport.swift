@@ -80,9 +80,10 @@ public struct ChargeImport: BatchImport {
     }
 
     /// Validates the file on the other core while writing what is new, in one transaction
-    /// committed only when every row is valid (see `BatchImport.validateWhileWriting`).
-    public func run(ledger: Ledger, now: Timestamp) throws -> Summary {
-        try validateWhileWriting(to: ledger, now: now)
+    /// committed only when every row is valid (see `BatchImport.validateWhileWriting`);
+    /// `progress` hears the rows checked and written so far.
+    public func run(ledger: Ledger, now: Timestamp, progress: ((Int) -> Void)? = nil) throws -> Summary {
+        try validateWhileWriting(to: ledger, now: now, progress: progress)
     }
 
     // MARK: - Validate

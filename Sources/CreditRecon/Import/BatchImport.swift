@@ -27,10 +27,18 @@ extension BatchImport {
     /// Validates the file on another core while writing the rows validated so far, all in
     /// one transaction that commits only when every row is valid and none contradicts the
     /// ledger (the problems are thrown as validating first would throw them, and nothing is
-    /// kept). Memory stays bounded by a few batches, however long the file.
-    func validateWhileWriting(to ledger: Ledger, now: Timestamp) throws -> Summary {
+    /// kept). Memory stays bounded by a few batches, however long the file. `progress` hears
+    /// how many rows have been checked and handed to the writer, after every batch.
+    func validateWhileWriting(to ledger: Ledger, now: Timestamp, progress: ((Int) -> Void)?) throws -> Summary {
         try BatchPipeline.run(produce: { send in try self.validate(batchRows: Self.batchRows, emit: send) }) { next, finished in
-            try write(batches: next, finished: finished, to: ledger, now: now)
+            var rows = 0
+            let counted = { () -> [Row]? in
+                guard let batch = next() else { return nil }
+                rows += batch.count
+                progress?(rows)
+                return batch
+            }
+            return try write(batches: counted, finished: finished, to: ledger, now: now)
         }
     }
 

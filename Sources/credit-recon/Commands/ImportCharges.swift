@@ -58,7 +58,11 @@ enum ChargesImportCommand {
             let lock = try WriterLock.acquire(ledgerPath: context.ledgerPath)
             defer { withExtendedLifetime(lock) {} }
             let importer = ChargeImport(path: file, defaultAccount: context.account)
-            let summary = try context.withLedgerForImport { try importer.run(ledger: $0, now: context.now()) }
+            let progress = ImportProgressLine(noun: "charges", enabled: isatty(STDERR_FILENO) == 1 && !context.json)
+            let summary = try context.withLedgerForImport { ledger in
+                defer { progress.finish() }
+                return try importer.run(ledger: ledger, now: context.now(), progress: progress.update)
+            }
             if context.json {
                 var json = summary.json
                 if case .object(var members) = json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CreditRecon
+import Foundation
 import Ledger
 
 extension CreditReconCommand.Import {
@@ -26,7 +27,11 @@ extension CreditReconCommand.Import {
                 let lock = try WriterLock.acquire(ledgerPath: context.ledgerPath)
                 defer { withExtendedLifetime(lock) {} }
                 let importer = SnapshotImport(path: file, defaultAccount: context.account)
-                let summary = try context.withLedgerForImport { try importer.run(ledger: $0, now: context.now()) }
+                let progress = ImportProgressLine(noun: "snapshots", enabled: isatty(STDERR_FILENO) == 1 && !context.json)
+                let summary = try context.withLedgerForImport { ledger in
+                    defer { progress.finish() }
+                    return try importer.run(ledger: ledger, now: context.now(), progress: progress.update)
+                }
                 if context.json {
                     print(JSONValue.object([
                         "file": .string(file), "rows": .int(Int64(summary.rows)),
