@@ -19,7 +19,7 @@ final class Database {
         case durable
         /// A new file no other process opens, discarded unless it is finished: the rollback
         /// journal kept in memory and no fsync, so every page reaches the disk once, until
-        /// `finishBuilding()` puts the durable settings in place (see `Ledger.build`).
+        /// `finishBuilding()` puts the durable settings in place (see `Ledger.create`).
         case building
     }
 
@@ -92,8 +92,12 @@ final class Database {
 
     /// Gives a building database the ledger's durable settings, closes it and flushes the
     /// file to the disk. Call it after the last write; see `Durability.building`.
-    func finishBuilding() throws(SQLiteError) {
-        try execute("PRAGMA journal_mode=WAL")
+    func finishBuilding() throws {
+        // The pragma answers with the mode in force; it does not fail when it cannot switch.
+        let mode = try statement("PRAGMA journal_mode=WAL").first([]) { $0.optionalText(0) } ?? nil
+        guard mode == "wal" else {
+            throw SQLiteError(code: SQLITE_ERROR, message: "could not put the new ledger \(path) in WAL mode (it stayed \(mode ?? "unknown"))")
+        }
         try execute("PRAGMA synchronous=FULL")
         close()
         try Self.flushToDisk(path)
@@ -106,8 +110,8 @@ final class Database {
             let error = errno
             if fd >= 0 { closeDescriptor(fd) }
             throw SQLiteError(
-                code: SQLITE_IOERR, extendedCode: SQLITE_IOERR | (4 << 8), message: "cannot flush \(path) to the disk: \(String(cString: strerror(error)))",
-                systemErrno: error)
+                code: SQLITE_IOERR, extendedCode: SQLITE_IOERR | (4 << 8),  // SQLITE_IOERR_FSYNC
+                message: "cannot flush \(path) to the disk: \(String(cString: strerror(error)))", systemErrno: error)
         }
         closeDescriptor(fd)
     }
