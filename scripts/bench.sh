@@ -97,37 +97,29 @@ o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r"); m=$(me
 row "plan check ${ROWS} rows" "${o}s" "${r}s" "${x}x" "<= 1.0x" "$(verdict "$x" le 1.0)"
 row "  peak RSS" "${m}MB" "" "" "<= 64 MB" "$(verdict "$m" le 64)"
 
-# --- import charges --------------------------------------------------------------------
-progress "import charges"
-ours=(); refs=()
-for _ in $(seq "$RUNS"); do
-    rm -f "$work"/charges.sqlite*
-    timed "$CR" --ledger "$work/charges.sqlite" import charges "$CHARGES"; ours+=("$ELAPSED")
-    fresh_ref; timed sqlite3 -cmd '.mode csv' "$work/ref.db" ".import $CHARGES t"; refs+=("$ELAPSED")
-done
-o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
-row "import charges ${ROWS} rows (empty ledger)" "${o}s" "${r}s" "${x}x" "<= 2.0x" "$(verdict "$x" le 2.0)"
-# Not a target: how many more bytes the ledger stores than the .import table (journal
-# text, hashes, projection, indexes), which bounds how close an import can get.
-lb=$(stat -c %s "$work/charges.sqlite"); rb=$(stat -c %s "$work/ref.db")
-row "  bytes stored: ledger vs .import table" "$((lb / 1048576))MB" "$((rb / 1048576))MB" "$(ratio "$lb" "$rb")x" "(context)" ""
-floor "$work/charges.sqlite" charges
-row "  vs sqlite3 .import of the ledger's rows" "${o}s" "${ELAPSED}s" "$(ratio "$o" "$ELAPSED")x" "(context)" ""
-
-# --- import snapshots ------------------------------------------------------------------
-progress "import snapshots"
-ours=(); refs=()
-for _ in $(seq "$RUNS"); do
-    rm -f "$work"/snaps.sqlite*
-    timed "$CR" --ledger "$work/snaps.sqlite" import snapshots "$SNAPS"; ours+=("$ELAPSED")
-    fresh_ref; timed sqlite3 -cmd '.mode csv' "$work/ref.db" ".import $SNAPS t"; refs+=("$ELAPSED")
-done
-o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
-row "import snapshots ${ROWS} rows" "${o}s" "${r}s" "${x}x" "<= 2.0x" "$(verdict "$x" le 2.0)"
-lb=$(stat -c %s "$work/snaps.sqlite"); rb=$(stat -c %s "$work/ref.db")
-row "  bytes stored: ledger vs .import table" "$((lb / 1048576))MB" "$((rb / 1048576))MB" "$(ratio "$lb" "$rb")x" "(context)" ""
-floor "$work/snaps.sqlite" snapshots
-row "  vs sqlite3 .import of the ledger's rows" "${o}s" "${ELAPSED}s" "$(ratio "$o" "$ELAPSED")x" "(context)" ""
+# --- imports ---------------------------------------------------------------------------
+# import_case KIND FILE LEDGER TABLE LABEL: `import KIND FILE` into a new LEDGER next to the
+# shell's `.import` of FILE, then two context rows: the bytes each stores (journal text,
+# hashes, projection TABLE and indexes against the plain table, which bounds how close an
+# import can get) and the shell importing the very rows the ledger stores (`floor`).
+import_case() {
+    local kind="$1" file="$2" ledger="$3" table="$4" label="$5"
+    progress "import $kind"
+    ours=(); refs=()
+    for _ in $(seq "$RUNS"); do
+        rm -f "$ledger"*
+        timed "$CR" --ledger "$ledger" import "$kind" "$file"; ours+=("$ELAPSED")
+        fresh_ref; timed sqlite3 -cmd '.mode csv' "$work/ref.db" ".import $file t"; refs+=("$ELAPSED")
+    done
+    o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
+    row "$label" "${o}s" "${r}s" "${x}x" "<= 2.0x" "$(verdict "$x" le 2.0)"
+    lb=$(stat -c %s "$ledger"); rb=$(stat -c %s "$work/ref.db")
+    row "  bytes stored: ledger vs .import table" "$((lb / 1048576))MB" "$((rb / 1048576))MB" "$(ratio "$lb" "$rb")x" "(context)" ""
+    floor "$ledger" "$table"
+    row "  vs sqlite3 .import of the ledger's rows" "${o}s" "${ELAPSED}s" "$(ratio "$o" "$ELAPSED")x" "(context)" ""
+}
+import_case charges "$CHARGES" "$work/charges.sqlite" charges "import charges ${ROWS} rows (empty ledger)"
+import_case snapshots "$SNAPS" "$work/snaps.sqlite" snapshots "import snapshots ${ROWS} rows"
 
 # --- verify (the charges ledger: ROWS + 2 entries) vs sha256sum of the hashed bytes ---------
 progress "verify"
