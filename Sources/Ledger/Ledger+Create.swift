@@ -33,15 +33,33 @@ extension Ledger {
             guard access(staging + "-wal", F_OK) != 0 else {
                 throw LedgerError.io(path: path, detail: "SQLite left \(staging)-wal behind when closing the new ledger")
             }
-            guard rename(staging, path) == 0 else {
-                throw LedgerError.io(path: path, detail: "cannot rename \(staging) into place: \(String(cString: strerror(errno)))")
-            }
+            try publish(staging, at: path)
             // The rename itself is on the disk once the directory is.
             do { try Database.flushToDisk(directory(of: path)) } catch { throw LedgerError.wrap(error, path: path) }
             return result
         } catch {
             removeFiles(staging)
             throw error
+        }
+    }
+
+    /// Gives the finished file at `staging` the name `path`, never replacing a file already
+    /// there (books that appeared meanwhile are kept, and this creation fails): a hard link,
+    /// which refuses an existing name, then the staging name removed (a kill between the
+    /// two leaves `.creating` as a second name of the ledger, which the next creation, or a
+    /// person, removes; nothing opens it). Where hard links are not supported, a rename
+    /// after checking that nothing is at `path`.
+    private static func publish(_ staging: String, at path: String) throws {
+        if link(staging, path) == 0 {
+            unlink(staging)
+            return
+        }
+        let error = errno
+        if error == EEXIST {
+            throw LedgerError.io(path: path, detail: "a file appeared there while a new ledger was being created; it was left as it is")
+        }
+        guard error == EPERM || error == ENOTSUP || error == EXDEV, access(path, F_OK) != 0, rename(staging, path) == 0 else {
+            throw LedgerError.io(path: path, detail: "cannot put \(staging) in place: \(String(cString: strerror(errno)))")
         }
     }
 

@@ -6,7 +6,7 @@ import Testing
 @Suite("Ledger.create: a new ledger built beside its path and renamed into place")
 struct LedgerCreateTests {
     /// A folder of its own, removed afterwards.
-    private final class Folder {
+    final class Folder {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-create-\(UUID().uuidString)")
         init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
         deinit { try? FileManager.default.removeItem(at: url) }
@@ -76,5 +76,19 @@ struct LedgerCreateTests {
     @Test(arguments: [("ledger.sqlite", "."), ("/ledger.sqlite", "/"), ("/a/b/ledger.sqlite", "/a/b"), ("a/l", "a")])
     func theDirectoryThatIsFlushedAfterTheRename(path: String, directory: String) {
         #expect(Ledger.directory(of: path) == directory)
+    }
+}
+
+extension LedgerCreateTests {
+    @Test func aLedgerThatAppearedMeanwhileIsNeverReplaced() throws {
+        let folder = try Folder()
+        #expect(throws: LedgerError.self) {
+            try Ledger.create(at: folder.ledgerPath) { ledger in
+                try ledger.appendAll(lifecycle())
+                try Data("someone else's books".utf8).write(to: URL(fileURLWithPath: folder.ledgerPath))
+            }
+        }
+        #expect(try String(contentsOfFile: folder.ledgerPath, encoding: .utf8) == "someone else's books")
+        #expect(folder.names == ["ledger.sqlite"], "the staging file is removed")
     }
 }

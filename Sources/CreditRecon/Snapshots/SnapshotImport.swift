@@ -6,9 +6,8 @@ import Ledger
 ///
 /// Every row is validated, and checked against the ledger, before anything is committed;
 /// one bad row rejects the file with every problem listed by line, and the ledger is left
-/// as it was. Rows already in the
-/// ledger with the same values are skipped, so re-importing a file changes nothing (not
-/// even the journal head).
+/// as it was. Rows already in the ledger with the same values are skipped, so re-importing
+/// a file changes nothing (not even the journal head).
 public struct SnapshotImport: BatchImport {
     /// What an import did.
     public struct Summary: Sendable, Equatable {
