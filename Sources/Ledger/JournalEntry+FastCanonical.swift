@@ -18,9 +18,17 @@ extension JournalEntry {
     /// returns `false` (leaving `out` alone) for every other kind. The bulk writer reuses
     /// one buffer for a million entries instead of allocating one per entry.
     func writeFastCanonical(into out: inout [UInt8]) -> Bool {
+        var envelope = EnvelopeStart()
+        return writeFastCanonical(into: &out, envelope: &envelope)
+    }
+
+    /// `writeFastCanonical(into:)`, taking the envelope's opening from `envelope` when the
+    /// previous entry written with it had the same account and time (as every entry of an
+    /// import has), and keeping this entry's opening there otherwise.
+    func writeFastCanonical(into out: inout [UInt8], envelope: inout EnvelopeStart) -> Bool {
         switch fact {
         case .snapshotTaken(let fact):
-            envelopeStart(into: &out)
+            envelopeStart(into: &out, envelope: &envelope)
             out.append(contentsOf: #"{"observed_at":"#.utf8)
             Self.writeTimestamp(fact.observedAt, into: &out)
             out.append(contentsOf: #","origin":"#.utf8)
@@ -37,7 +45,7 @@ extension JournalEntry {
             envelopeEnd(into: &out)
             return true
         case .chargeRecorded(let fact):
-            envelopeStart(into: &out)
+            envelopeStart(into: &out, envelope: &envelope)
             out.append(contentsOf: #"{"amount_micros":"#.utf8)
             JSONValue.writeInt(fact.amount.raw, into: &out)
             out.append(contentsOf: #","chain_id":"#.utf8)
@@ -71,12 +79,18 @@ extension JournalEntry {
     }
 
     /// `{"account":…,"at":…,"data":` — the envelope's keys before `data`, in canonical order.
-    private func envelopeStart(into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"account":"#.utf8)
-        JSONValue.writeString(account, into: &out)
-        out.append(contentsOf: #","at":"#.utf8)
-        Self.writeTimestamp(recordedAt, into: &out)
-        out.append(contentsOf: #","data":"#.utf8)
+    private func envelopeStart(into out: inout [UInt8], envelope: inout EnvelopeStart) {
+        if envelope.account != account || envelope.recordedAt != recordedAt {
+            envelope.bytes.removeAll(keepingCapacity: true)
+            envelope.bytes.append(contentsOf: #"{"account":"#.utf8)
+            JSONValue.writeString(account, into: &envelope.bytes)
+            envelope.bytes.append(contentsOf: #","at":"#.utf8)
+            Self.writeTimestamp(recordedAt, into: &envelope.bytes)
+            envelope.bytes.append(contentsOf: #","data":"#.utf8)
+            envelope.account = account
+            envelope.recordedAt = recordedAt
+        }
+        out.append(contentsOf: envelope.bytes)
     }
 
     /// `,"kind":…,"run":…,"seq":…}` — the envelope's keys after `data`.
@@ -114,30 +128,41 @@ extension JournalEntry {
             JSONValue.writeString(time.iso8601, into: &out)
             return
         }
-        func digits(_ value: Int64, _ width: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<width { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest / divisor))
-                rest %= divisor
-                divisor /= 10
+        // Written into 26 bytes on the stack and appended once: appending byte by byte
+        // (a capacity and uniqueness check each) was most of this function's time.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 26) { text in
+            func put(_ value: Int64, width: Int, at end: Int) {
+                var rest = value
+                for index in stride(from: end, to: end - width, by: -1) {
+                    text[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
             }
+            text[0] = UInt8(ascii: "\"")
+            put(date.year, width: 4, at: 4)
+            text[5] = UInt8(ascii: "-")
+            put(date.month, width: 2, at: 7)
+            text[8] = UInt8(ascii: "-")
+            put(date.day, width: 2, at: 10)
+            text[11] = UInt8(ascii: "T")
+            put(msOfDay / 3_600_000, width: 2, at: 13)
+            text[14] = UInt8(ascii: ":")
+            put(msOfDay / 60_000 % 60, width: 2, at: 16)
+            text[17] = UInt8(ascii: ":")
+            put(msOfDay / 1000 % 60, width: 2, at: 19)
+            text[20] = UInt8(ascii: ".")
+            put(msOfDay % 1000, width: 3, at: 23)
+            text[24] = UInt8(ascii: "Z")
+            text[25] = UInt8(ascii: "\"")
+            out.append(contentsOf: UnsafeBufferPointer(text))
         }
-        out.append(UInt8(ascii: "\""))
-        digits(date.year, 4)
-        out.append(UInt8(ascii: "-"))
-        digits(date.month, 2)
-        out.append(UInt8(ascii: "-"))
-        digits(date.day, 2)
-        out.append(UInt8(ascii: "T"))
-        digits(msOfDay / 3_600_000, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(msOfDay / 60_000 % 60, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(msOfDay / 1000 % 60, 2)
-        out.append(UInt8(ascii: "."))
-        digits(msOfDay % 1000, 3)
-        out.append(contentsOf: "Z\"".utf8)
     }
+}
+
+/// The opening of the last entry's envelope (`{"account":…,"at":…,"data":`) and the
+/// account and time it was written for (see `JournalEntry.writeFastCanonical(into:envelope:)`).
+struct EnvelopeStart {
+    fileprivate var account: String?
+    fileprivate var recordedAt: Timestamp?
+    fileprivate var bytes: [UInt8] = []
 }

@@ -78,6 +78,7 @@ struct BulkAppender {
     private var snapshotValues: [Value] = []
     private var chargeValues: [Value] = []
     private var pending = 0
+    private var envelope = EnvelopeStart()
 
     init(db: Database, headHash: String) throws {
         self.db = db
@@ -118,7 +119,7 @@ struct BulkAppender {
             return false
         }
         let entryStart = texts.count
-        guard entry.writeFastCanonical(into: &texts) else {
+        guard entry.writeFastCanonical(into: &texts, envelope: &envelope) else {
             try flush()
             return false
         }

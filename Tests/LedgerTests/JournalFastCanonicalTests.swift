@@ -56,6 +56,25 @@ struct JournalFastCanonicalTests {
         #expect(entry.canonicalBytes == entry.genericCanonicalBytes)
     }
 
+    /// The bulk writer keeps the envelope's opening between entries: it must be rewritten
+    /// whenever the account or the time changes, and only reused when neither does.
+    @Test func sharedEnvelopeFollowsAccountAndTime() {
+        var envelope = EnvelopeStart()
+        var out: [UInt8] = []
+        let accounts = ["default", "default", "other", "default", "", ""]
+        let times: [Int64] = [1_767_225_599_999, 1_767_225_599_999, 1_767_225_599_999, 0, 0, 1]
+        for (index, (account, millis)) in zip(accounts, times).enumerated() {
+            let fact = Fact.snapshotTaken(SnapshotTaken(
+                observedAt: Timestamp(millisecondsSinceEpoch: Int64(index) * 300_000), totalCredits: Micros(raw: 1),
+                totalUsage: Micros(raw: Int64(index)), source: "import", origin: "f.csv:\(index + 2)", rawBody: nil))
+            let entry = JournalEntry(seq: Int64(index + 1), recordedAt: Timestamp(millisecondsSinceEpoch: millis),
+                                     account: account, runID: 1, fact: fact)
+            out.removeAll()
+            #expect(entry.writeFastCanonical(into: &out, envelope: &envelope))
+            #expect(out == entry.genericCanonicalBytes, "entry \(index): \(String(decoding: out, as: UTF8.self))")
+        }
+    }
+
     private func expectSame(_ fact: Fact, account: String, runID: Int64?) {
         for seq: Int64 in [1, 42, Int64.max] {
             let entry = JournalEntry(seq: seq, recordedAt: Timestamp(millisecondsSinceEpoch: 1_767_225_599_999),

@@ -259,9 +259,10 @@ public struct ChargeImport: BatchImport {
             let checkExisting = try writer.reader.hasCharges()
             while let batch = next() {
                 result.rows += batch.count
-                var fresh: [Row] = []
-                for row in batch {
-                    guard checkExisting, let existing = try writer.reader.charge(id: row.charge.chargeID) else {
+                var fresh = batch  // handed on as it is when nothing can collide (no copy per row)
+                if checkExisting { fresh.removeAll(keepingCapacity: true) }
+                for row in batch where checkExisting {
+                    guard let existing = try writer.reader.charge(id: row.charge.chargeID) else {
                         fresh.append(row)
                         continue
                     }

@@ -75,9 +75,10 @@ public struct SnapshotImport: BatchImport {
             let checkExisting = try reader.hasSnapshots()
             while let batch = next() {
                 result.rows += batch.count
-                var fresh: [Row] = []
-                for row in batch {
-                    if checkExisting, let existing = try reader.snapshot(account: row.account, observedAt: row.snapshot.observedAt) {
+                var fresh = batch  // handed on as it is when nothing can collide (no copy per row)
+                if checkExisting { fresh.removeAll(keepingCapacity: true) }
+                for row in batch where checkExisting {
+                    if let existing = try reader.snapshot(account: row.account, observedAt: row.snapshot.observedAt) {
                         if existing.totalCredits == row.snapshot.totalCredits && existing.totalUsage == row.snapshot.totalUsage {
                             result.skipped += 1
                         } else {
