@@ -49,6 +49,9 @@ trap cleanup EXIT
 # timed CMD...: runs CMD, sets ELAPSED (seconds, ms resolution) and RSS_MB (peak). Fails loudly.
 timed() {
     local start end status=0
+    # Every command starts with nothing left to write back: otherwise the previous run's
+    # gigabyte of dirty pages (and the deletion of its file) is flushed during this one.
+    sync
     start=$(date +%s%N)
     /usr/bin/time -f "%M" -o "$work/rss" "$@" >"$work/out" 2>"$work/err" || status=$?
     end=$(date +%s%N)

@@ -66,6 +66,25 @@ struct LedgerCommandsTests {
         #expect(try Executable.creditRecon(["--ledger", scratch.path("absent.sqlite"), "verify"]).status == 66)
     }
 
+    /// A killed import into a new ledger leaves `LEDGER.creating`: the readers say what it
+    /// is instead of only "no ledger", and the next import replaces it.
+    @Test func readersExplainAnUnfinishedImportsFile() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("ledger.sqlite")
+        _ = try scratch.write("ledger.sqlite.creating", "half an import")
+        for command in [["verify"], ["status"], ["report"]] {
+            let result = try Executable.creditRecon(["--ledger", ledger] + command)
+            #expect(result.status == 66, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("no ledger at \(ledger)"), "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("ledger.sqlite.creating is not a ledger"), "\(command): \(result.stderr)")
+        }
+        let plain = try Executable.creditRecon(["--ledger", scratch.path("other.sqlite"), "status"])
+        #expect(plain.status == 66 && !plain.stderr.contains(".creating"), "\(plain.stderr)")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: ledger + ".creating"))
+        #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+    }
+
     @Test func aSecondWriterIsTurnedAwayWith75() throws {
         let scratch = try Scratch()
         let ledger = scratch.path("ledger.sqlite")

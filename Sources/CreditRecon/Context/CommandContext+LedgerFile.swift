@@ -28,6 +28,18 @@ extension CommandContext {
             + "(or delete it to start new books)"
     }
 
+    /// What readers (`report`, `status`, `verify`) say when there is no ledger at the path:
+    /// what to do, and what a `.creating` file beside it is, so nobody mistakes an
+    /// unfinished import's file for the books (or deletes the books looking for them).
+    public var missingLedgerProblem: String {
+        var message = "no ledger at \(ledgerPath): run `credit-recon fetch` or `credit-recon import` first, or pass --ledger PATH"
+        if FileManager.default.fileExists(atPath: ledgerPath + ".creating") {
+            message += "; \(ledgerPath).creating is not a ledger but the unfinished one of an import into a new ledger "
+                + "that is still running or was stopped (the next import, fetch or topup replaces it)"
+        }
+        return message
+    }
+
     /// Opens the ledger, creating it when it is missing unless `mustExist` (readers: `report`,
     /// `status`, which exit 66 instead). A truncated ledger is never opened: exit 74.
     ///
@@ -35,9 +47,7 @@ extension CommandContext {
     public func openLedger(mustExist: Bool = false) throws -> Ledger {
         switch ledgerFile {
         case .missing where mustExist:
-            throw UsageError(
-                message: "no ledger at \(ledgerPath): run `credit-recon fetch` first, or pass --ledger",
-                exitStatus: .noInput)
+            throw UsageError(message: missingLedgerProblem, exitStatus: .noInput)
         case .missing:
             try createLedger()
             return try Ledger(path: ledgerPath)

@@ -20,7 +20,7 @@ extension CreditReconCommand {
         mutating func run() async throws {
             try await CLI.run(global) { context in
                 guard FileManager.default.fileExists(atPath: context.ledgerPath) else {
-                    throw UsageError(message: "no ledger at \(context.ledgerPath); pass --ledger PATH", exitStatus: .noInput)
+                    throw UsageError(message: context.missingLedgerProblem, exitStatus: .noInput)
                 }
                 if context.ledgerFile == .truncated {
                     let problem = context.truncatedLedgerProblem
