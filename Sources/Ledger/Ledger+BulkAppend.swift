@@ -65,7 +65,10 @@ struct BulkAppender {
     }
 
     static let batchRows = 64
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    /// The lower-case hex digit for `nibble` (0–15).
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
+    }
 
     private let db: Database
     private let journal: Insert
@@ -134,11 +137,14 @@ struct BulkAppender {
         head.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         texts.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[entryStart..<(entryStart + entryCount)])) }
         let digest = hasher.finalize()
-        head.removeAll(keepingCapacity: true)
-        digest.withUnsafeBytes { bytes in
-            for byte in bytes {
-                head.append(Self.hexDigits[Int(byte >> 4)])
-                head.append(Self.hexDigits[Int(byte & 0x0F)])
+        // Written in place (a check per appended byte cost more than the hashing's tail).
+        if head.count != 64 { head = Array(repeating: 0, count: 64) }
+        head.withUnsafeMutableBufferPointer { hex in
+            digest.withUnsafeBytes { bytes in
+                for (index, byte) in bytes.enumerated() {
+                    hex[2 * index] = Self.hexDigit(byte >> 4)
+                    hex[2 * index + 1] = Self.hexDigit(byte & 0x0F)
+                }
             }
         }
         journalValues.append(.text(offset: texts.count, count: head.count))
