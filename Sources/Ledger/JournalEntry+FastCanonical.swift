@@ -24,17 +24,35 @@ extension JournalEntry {
 
     /// `writeFastCanonical(into:)`, taking the envelope's opening from `envelope` when the
     /// previous entry written with it had the same account and time (as every entry of an
-    /// import has), and keeping this entry's opening there otherwise.
-    func writeFastCanonical(into out: inout [UInt8], envelope: inout EnvelopeStart) -> Bool {
+    /// import has), and keeping this entry's opening there otherwise. `data`, when given, is
+    /// the fact's `data` text as `writeFastData` wrote it earlier (see `FactTexts`).
+    func writeFastCanonical(into out: inout [UInt8], envelope: inout EnvelopeStart, data: ArraySlice<UInt8>? = nil) -> Bool {
+        switch fact {
+        case .snapshotTaken, .chargeRecorded: break
+        default: return false
+        }
+        envelopeStart(into: &out, envelope: &envelope)
+        if let data {
+            out.append(contentsOf: data)
+        } else {
+            Self.writeFastData(of: fact, into: &out)
+        }
+        envelopeEnd(into: &out)
+        return true
+    }
+
+    /// Appends the canonical text of `fact`'s `data` object to `out` and returns `true` for
+    /// bulk-imported kinds; returns `false` (leaving `out` alone) for every other kind.
+    @discardableResult
+    static func writeFastData(of fact: Fact, into out: inout [UInt8]) -> Bool {
         switch fact {
         case .snapshotTaken(let fact):
-            envelopeStart(into: &out, envelope: &envelope)
             out.append(contentsOf: #"{"observed_at":"#.utf8)
-            Self.writeTimestamp(fact.observedAt, into: &out)
+            writeTimestamp(fact.observedAt, into: &out)
             out.append(contentsOf: #","origin":"#.utf8)
-            Self.writeOptional(fact.origin, into: &out)
+            writeOptional(fact.origin, into: &out)
             out.append(contentsOf: #","raw_body":"#.utf8)
-            Self.writeOptional(fact.rawBody, into: &out)
+            writeOptional(fact.rawBody, into: &out)
             out.append(contentsOf: #","source":"#.utf8)
             JSONValue.writeString(fact.source, into: &out)
             out.append(contentsOf: #","total_credits_micros":"#.utf8)
@@ -42,36 +60,33 @@ extension JournalEntry {
             out.append(contentsOf: #","total_usage_micros":"#.utf8)
             JSONValue.writeInt(fact.totalUsage.raw, into: &out)
             out.append(UInt8(ascii: "}"))
-            envelopeEnd(into: &out)
             return true
         case .chargeRecorded(let fact):
-            envelopeStart(into: &out, envelope: &envelope)
             out.append(contentsOf: #"{"amount_micros":"#.utf8)
             JSONValue.writeInt(fact.amount.raw, into: &out)
             out.append(contentsOf: #","chain_id":"#.utf8)
-            Self.writeOptional(fact.chainID, into: &out)
+            writeOptional(fact.chainID, into: &out)
             out.append(contentsOf: #","charge_id":"#.utf8)
             JSONValue.writeString(fact.chargeID, into: &out)
             out.append(contentsOf: #","created_at":"#.utf8)
-            Self.writeTimestamp(fact.createdAt, into: &out)
+            writeTimestamp(fact.createdAt, into: &out)
             out.append(contentsOf: #","expires_at":"#.utf8)
-            Self.writeOptional(fact.expiresAt, into: &out)
+            writeOptional(fact.expiresAt, into: &out)
             out.append(contentsOf: #","memo":"#.utf8)
-            Self.writeOptional(fact.memo, into: &out)
+            writeOptional(fact.memo, into: &out)
             out.append(contentsOf: #","origin":"#.utf8)
-            Self.writeOptional(fact.origin, into: &out)
+            writeOptional(fact.origin, into: &out)
             out.append(contentsOf: #","paid_at":"#.utf8)
-            Self.writeOptional(fact.paidAt, into: &out)
+            writeOptional(fact.paidAt, into: &out)
             out.append(contentsOf: #","reference":"#.utf8)
-            Self.writeOptional(fact.reference, into: &out)
+            writeOptional(fact.reference, into: &out)
             out.append(contentsOf: #","status":"#.utf8)
-            Self.writeOptional(fact.status, into: &out)
+            writeOptional(fact.status, into: &out)
             out.append(contentsOf: #","topup_key":"#.utf8)
-            Self.writeOptional(fact.topUpKey, into: &out)
+            writeOptional(fact.topUpKey, into: &out)
             out.append(contentsOf: #","wallet":"#.utf8)
-            Self.writeOptional(fact.wallet, into: &out)
+            writeOptional(fact.wallet, into: &out)
             out.append(UInt8(ascii: "}"))
-            envelopeEnd(into: &out)
             return true
         default:
             return false

@@ -17,12 +17,25 @@ extension LedgerWriter {
         contentsOf items: Items, runID: Int64?, at time: Timestamp,
         _ fact: (Items.Element) throws -> (fact: Fact, account: String)
     ) throws {
+        try append(contentsOf: items, texts: nil, runID: runID, at: time) { item in
+            let (fact, account) = try fact(item)
+            return (fact, account, nil)
+        }
+    }
+
+    /// `append(contentsOf:runID:at:_:)` for facts whose `data` texts were written ahead into
+    /// `texts` (see `FactTexts`): `fact` gives each element's fact with the `FactText` that
+    /// `texts.append` returned for that same fact. Stores the same entries, hashes and rows.
+    public mutating func append<Items: Sequence>(
+        contentsOf items: Items, texts: FactTexts?, runID: Int64?, at time: Timestamp,
+        _ fact: (Items.Element) throws -> (fact: Fact, account: String, text: FactText?)
+    ) throws {
         var bulk = try BulkAppender(db: db, headHash: headHash)
         defer { bulk.releaseBindings() }
         for item in items {
-            let (fact, account) = try fact(item)
+            let (fact, account, text) = try fact(item)
             let entry = JournalEntry(seq: headSeq + 1, recordedAt: time, account: account, runID: runID, fact: fact)
-            if try bulk.append(entry) {
+            if try bulk.append(entry, data: texts?.bytes(of: text)) {
                 headSeq = entry.seq
             } else {
                 headHash = bulk.headHash
@@ -113,7 +126,7 @@ struct BulkAppender {
     /// Takes `entry` and its projection row (written by the next `flush()` at the latest)
     /// and returns `true`, or writes what is pending and returns `false` when its kind
     /// needs the general path.
-    mutating func append(_ entry: JournalEntry) throws -> Bool {
+    mutating func append(_ entry: JournalEntry, data: ArraySlice<UInt8>? = nil) throws -> Bool {
         switch entry.fact {
         case .snapshotTaken: break
         case .chargeRecorded(let fact) where fact.topUpKey == nil: break
@@ -122,7 +135,12 @@ struct BulkAppender {
             return false
         }
         let entryStart = texts.count
-        guard entry.writeFastCanonical(into: &texts, envelope: &envelope) else {
+        assert(data == nil || data.map(Array.init) == {
+            var written: [UInt8] = []
+            JournalEntry.writeFastData(of: entry.fact, into: &written)
+            return written
+        }(), "a text written ahead must be its own fact's")
+        guard entry.writeFastCanonical(into: &texts, envelope: &envelope, data: data) else {
             try flush()
             return false
         }

@@ -91,6 +91,36 @@ struct LedgerBulkAppendTests {
         #expect(verifiedSingle.isSound, "\(verifiedSingle.problems)")
     }
 
+    /// Texts written ahead (`FactTexts`, as an import's validating thread writes them) give
+    /// the same bytes; texts of another batch are never used, only written again.
+    @Test func textsWrittenAheadStoreTheSameBytes() throws {
+        let now = Timestamp(millisecondsSinceEpoch: 1_767_225_599_999)
+        let facts = Self.facts()
+        var texts = FactTexts()
+        let ahead = facts.map { ($0.fact, $0.account, texts.append($0.fact)) }
+        var other = FactTexts()
+        let foreign = facts.map { ($0.fact, $0.account, other.append($0.fact)) }
+        #expect(ahead.filter { $0.2 != nil }.count == facts.count - 2)  // all but the plan row and the run
+        #expect(texts.bytes(of: foreign[1].2) == nil && texts.bytes(of: ahead[1].2) != nil)
+
+        var contents: [[[SQLValue]]] = []
+        for variant in 0..<3 {
+            let temp = try TemporaryLedger()
+            try temp.ledger.write { writer in
+                try writer.append(.runStarted(RunStarted(command: "import")), account: "acct", runID: nil, at: now)
+                switch variant {
+                case 0: try writer.append(contentsOf: facts, runID: 1, at: now) { $0 }
+                case 1: try writer.append(contentsOf: ahead, texts: texts, runID: 1, at: now) { $0 }
+                default: try writer.append(contentsOf: foreign, texts: texts, runID: 1, at: now) { $0 }
+                }
+            }
+            contents.append(try Self.contents(temp))
+            #expect(try temp.ledger.verify().isSound)
+        }
+        #expect(contents[1] == contents[0])
+        #expect(contents[2] == contents[0])
+    }
+
     @Test func aFailedBulkAppendWritesNothing() throws {
         let temp = try TemporaryLedger()
         let now = Timestamp(millisecondsSinceEpoch: 0)

@@ -47,6 +47,9 @@ public struct ChargeImport: BatchImport {
         let line: Int
         let account: String
         let charge: ChargeRecorded
+        /// The charge's journal text as the file gives it, in its batch's `texts` (a charge
+        /// linked to a plan row is written afresh, with its `topup_key`).
+        let text: FactText?
     }
 
     /// The file's rows, every one valid.
@@ -95,7 +98,7 @@ public struct ChargeImport: BatchImport {
     }
 
     /// See `BatchImport.validate(batchRows:emit:)`.
-    func validate(batchRows: Int, emit: ([Row]) -> Bool) throws {
+    func validate(batchRows: Int, emit: (ImportBatch<Row>) -> Bool) throws {
         let (reader, columns) = try CSVReader.openWithHeader(
             path: path, displayName: displayName, specs: Self.columns, example: "charge_id,amount,wallet,chain_id,created_at,status")
         var errors = ErrorCollector(file: displayName)
@@ -104,8 +107,7 @@ public struct ChargeImport: BatchImport {
         let idColumn = columnIndex["charge_id"], amountColumn = columnIndex["amount"], walletColumn = columnIndex["wallet"]
         let chainColumn = columnIndex["chain_id"], statusColumn = columnIndex["status"]
         let referenceColumn = columnIndex["reference"], memoColumn = columnIndex["memo"], accountColumn = columnIndex["account"]
-        var batch: [Row] = []
-        batch.reserveCapacity(batchRows)
+        var batch = ImportBatch<Row>(capacity: batchRows)
         var seen: [String: Int] = [:]
         // Exports usually list charges with ids in ascending order. While each id sorts after
         // the one before, none can repeat an earlier one, so `seen` (hashing a million ids was
@@ -224,18 +226,20 @@ public struct ChargeImport: BatchImport {
             guard let chargeID, let amount, let createdAt, walletOK, chainOK, expiresOK, paidOK, statusOK,
                   reference.ok, memo.ok, account.ok, errors.isEmpty  // after a problem nothing will be written
             else { continue }
-            batch.append(Row(line: line, account: account.value ?? defaultAccount, charge: ChargeRecorded(
+            let charge = ChargeRecorded(
                 chargeID: chargeID, amount: amount, wallet: wallet, chainID: chainID, createdAt: createdAt,
                 expiresAt: expiresAt, reference: reference.value, topUpKey: nil,
                 status: status ?? (paidAt != nil ? "paid" : nil), paidAt: paidAt, memo: memo.value,
-                origin: "\(displayName):\(line)")))
-            if batch.count == batchRows {
+                origin: "\(displayName):\(line)")
+            batch.rows.append(Row(line: line, account: account.value ?? defaultAccount, charge: charge,
+                                  text: batch.texts?.append(.chargeRecorded(charge))))
+            if batch.rows.count == batchRows {
                 guard emit(batch) else { return }
-                batch.removeAll(keepingCapacity: true)
+                batch = ImportBatch(capacity: batchRows)
             }
         }
         try errors.throwIfAny()
-        if !batch.isEmpty { _ = emit(batch) }
+        if !batch.rows.isEmpty { _ = emit(batch) }
     }
 
     // MARK: - Write
@@ -246,7 +250,7 @@ public struct ChargeImport: BatchImport {
     }
 
     /// See `BatchImport.write(batches:finished:to:now:)`.
-    func write(batches next: () -> [Row]?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
+    func write(batches next: () -> ImportBatch<Row>?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
         let file = displayName
         let account = defaultAccount
         var summary = try ledger.write { writer -> Summary in
@@ -258,10 +262,10 @@ public struct ChargeImport: BatchImport {
             // (The rows of one file never collide with each other: validation refuses repeats.)
             let checkExisting = try writer.reader.hasCharges()
             while let batch = next() {
-                result.rows += batch.count
-                var fresh = batch  // handed on as it is when nothing can collide (no copy per row)
+                result.rows += batch.rows.count
+                var fresh = batch.rows  // handed on as it is when nothing can collide (no copy per row)
                 if checkExisting { fresh.removeAll(keepingCapacity: true) }
-                for row in batch where checkExisting {
+                for row in batch.rows where checkExisting {
                     guard let existing = try writer.reader.charge(id: row.charge.chargeID) else {
                         fresh.append(row)
                         continue
@@ -280,7 +284,7 @@ public struct ChargeImport: BatchImport {
                     runID = try writer.append(.runStarted(RunStarted(command: "import charges")), account: account, runID: nil, at: now)
                     hasTopUps = try writer.reader.hasTopUps()
                 }
-                try write(fresh, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result)
+                try write(fresh, texts: batch.texts, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result)
             }
             try finished()  // the file's own problems come first
             try errors.throwIfAny()
@@ -300,7 +304,7 @@ public struct ChargeImport: BatchImport {
     /// same account that has no charge yet links the charge to it; with no plan rows in
     /// the ledger at all, every charge goes in as it is, through the bulk path.
     private func write(
-        _ fresh: [Row], hasTopUps: Bool, runID: Int64?, into writer: inout LedgerWriter, now: Timestamp, summary: inout Summary
+        _ fresh: [Row], texts: FactTexts?, hasTopUps: Bool, runID: Int64?, into writer: inout LedgerWriter, now: Timestamp, summary: inout Summary
     ) throws {
         summary.inserted += fresh.count
         guard hasTopUps else {
@@ -308,7 +312,9 @@ public struct ChargeImport: BatchImport {
                 if row.charge.reference != nil { summary.unlinkedReferences += 1 }
                 summary.total += row.charge.amount
             }
-            try writer.append(contentsOf: fresh, runID: runID, at: now) { (.chargeRecorded($0.charge), $0.account) }
+            try writer.append(contentsOf: fresh, texts: texts, runID: runID, at: now) {
+                (.chargeRecorded($0.charge), $0.account, $0.text)
+            }
             return
         }
         for row in fresh {

@@ -9,15 +9,31 @@ protocol BatchImport: Sendable {
     associatedtype Summary
 
     /// Parses and checks every row, handing the valid ones to `emit` `batchRows` at a time,
-    /// in file order, until a row is invalid (after which only problems are collected) or
-    /// `emit` returns `false` (stop reading); throws every problem together.
-    func validate(batchRows: Int, emit: ([Row]) -> Bool) throws
+    /// in file order, with their facts' journal texts, until a row is invalid (after which
+    /// only problems are collected) or `emit` returns `false` (stop reading); throws every
+    /// problem together.
+    func validate(batchRows: Int, emit: (ImportBatch<Row>) -> Bool) throws
 
     /// Writes the rows of every batch `next` gives that are not yet in the ledger, then
     /// calls `finished` (which throws the file's own problems, if validation found any):
     /// all in one transaction, rolled back by any error. A run is only started by the first
     /// new row, so a file with nothing new writes nothing.
-    func write(batches next: () -> [Row]?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary
+    func write(batches next: () -> ImportBatch<Row>?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary
+}
+
+/// Rows validated together, and the journal texts of their facts, written on the
+/// validating thread so that the writing one does not have to (see `FactTexts`).
+struct ImportBatch<Row: Sendable>: Sendable {
+    var rows: [Row] = []
+    var texts: FactTexts? = FactTexts()
+
+    init(capacity: Int) { rows.reserveCapacity(capacity) }
+
+    /// Rows whose texts are left to the writer.
+    init(rows: [Row]) {
+        self.rows = rows
+        texts = nil
+    }
 }
 
 extension BatchImport {
@@ -32,9 +48,9 @@ extension BatchImport {
     func validateWhileWriting(to ledger: Ledger, now: Timestamp, progress: ((Int) -> Void)?) throws -> Summary {
         try BatchPipeline.run(produce: { send in try self.validate(batchRows: Self.batchRows, emit: send) }) { next, finished in
             var rows = 0
-            let counted = { () -> [Row]? in
+            let counted = { () -> ImportBatch<Row>? in
                 guard let batch = next() else { return nil }
-                rows += batch.count
+                rows += batch.rows.count
                 progress?(rows)
                 return batch
             }
@@ -46,7 +62,7 @@ extension BatchImport {
     func validRows() throws -> [Row] {
         var rows: [Row] = []
         try validate(batchRows: Self.batchRows) { batch in
-            rows.append(contentsOf: batch)
+            rows.append(contentsOf: batch.rows)
             return true
         }
         return rows
@@ -54,7 +70,7 @@ extension BatchImport {
 
     /// Writes already validated rows, in one transaction.
     func write(rows: [Row], to ledger: Ledger, now: Timestamp) throws -> Summary {
-        var batches = [rows].makeIterator()
+        var batches = [ImportBatch(rows: rows)].makeIterator()
         return try write(batches: { batches.next() }, finished: {}, to: ledger, now: now)
     }
 }

@@ -22,6 +22,8 @@ public struct SnapshotImport: BatchImport {
         let line: Int
         let account: String
         let snapshot: SnapshotTaken
+        /// The reading's journal text, in its batch's `texts`.
+        let text: FactText?
     }
 
     static let columns: [CSVColumns.Spec] = [
@@ -63,7 +65,7 @@ public struct SnapshotImport: BatchImport {
     }
 
     /// See `BatchImport.write(batches:finished:to:now:)`.
-    func write(batches next: () -> [Row]?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
+    func write(batches next: () -> ImportBatch<Row>?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
         let file = displayName
         var outcome = try ledger.write { writer -> Summary in
             var result = Summary()
@@ -74,10 +76,10 @@ public struct SnapshotImport: BatchImport {
             // of one file never collide with each other: validation drops repeats.)
             let checkExisting = try reader.hasSnapshots()
             while let batch = next() {
-                result.rows += batch.count
-                var fresh = batch  // handed on as it is when nothing can collide (no copy per row)
+                result.rows += batch.rows.count
+                var fresh = batch.rows  // handed on as it is when nothing can collide (no copy per row)
                 if checkExisting { fresh.removeAll(keepingCapacity: true) }
-                for row in batch where checkExisting {
+                for row in batch.rows where checkExisting {
                     if let existing = try reader.snapshot(account: row.account, observedAt: row.snapshot.observedAt) {
                         if existing.totalCredits == row.snapshot.totalCredits && existing.totalUsage == row.snapshot.totalUsage {
                             result.skipped += 1
@@ -97,7 +99,9 @@ public struct SnapshotImport: BatchImport {
                 let run = try runID ?? writer.append(.runStarted(RunStarted(command: "import snapshots")),
                                                      account: defaultAccount, runID: nil, at: now)
                 runID = run
-                try writer.append(contentsOf: fresh, runID: run, at: now) { (.snapshotTaken($0.snapshot), $0.account) }
+                try writer.append(contentsOf: fresh, texts: batch.texts, runID: run, at: now) {
+                    (.snapshotTaken($0.snapshot), $0.account, $0.text)
+                }
                 result.inserted += fresh.count
             }
             try finished()  // the file's own problems come first
@@ -120,7 +124,7 @@ public struct SnapshotImport: BatchImport {
     }
 
     /// See `BatchImport.validate(batchRows:emit:)`.
-    func validate(batchRows: Int, emit: ([Row]) -> Bool) throws {
+    func validate(batchRows: Int, emit: (ImportBatch<Row>) -> Bool) throws {
         let reader = try CSVReader(path: path, displayName: displayName)
         var errors: [CSVError] = []
         guard let header = try reader.next() else {
@@ -129,8 +133,7 @@ public struct SnapshotImport: BatchImport {
         let columns = try CSVColumns(header: header, specs: Self.columns, file: displayName)
         let observedColumn = columns.index(of: "observed_at"), creditsColumn = columns.index(of: "total_credits")
         let usageColumn = columns.index(of: "total_usage"), accountColumn = columns.index(of: "account")
-        var batch: [Row] = []
-        batch.reserveCapacity(batchRows)
+        var batch = ImportBatch<Row>(capacity: batchRows)
         var seen: [SnapshotKey: (line: Int, credits: Micros, usage: Micros)] = [:]
         // A history is nearly always one account's readings in time order. While each row is
         // later than the one before, for the same account, it cannot repeat an earlier one,
@@ -187,17 +190,17 @@ public struct SnapshotImport: BatchImport {
             }
             if inOrder { history.append((key, record.line, credits, usage)) } else { seen[key] = (record.line, credits, usage) }
             guard errors.isEmpty else { continue }  // nothing will be written: only look for problems
-            batch.append(Row(
-                line: record.line, account: account,
-                snapshot: SnapshotTaken(observedAt: observedAt, totalCredits: credits, totalUsage: usage,
-                                        source: "import", origin: "\(displayName):\(record.line)")))
-            if batch.count == batchRows {
+            let snapshot = SnapshotTaken(observedAt: observedAt, totalCredits: credits, totalUsage: usage,
+                                         source: "import", origin: "\(displayName):\(record.line)")
+            batch.rows.append(Row(line: record.line, account: account, snapshot: snapshot,
+                                  text: batch.texts?.append(.snapshotTaken(snapshot))))
+            if batch.rows.count == batchRows {
                 guard emit(batch) else { return }
-                batch.removeAll(keepingCapacity: true)
+                batch = ImportBatch(capacity: batchRows)
             }
         }
         if !errors.isEmpty { throw CSVErrors(errors: errors) }
-        if !batch.isEmpty { _ = emit(batch) }
+        if !batch.rows.isEmpty { _ = emit(batch) }
     }
 
     private static func amount(_ text: String?, column: String, fail: (String, String) -> Void) -> Micros? {
