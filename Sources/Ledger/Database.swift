@@ -25,8 +25,11 @@ final class Database {
 
     let handle: OpaquePointer
     let path: String
+    let durability: Durability
     private var cache: [String: Statement] = [:]
     private var isClosed = false
+    /// The building file, opened once by `startWriteback()`.
+    private var writebackDescriptor: Int32 = -1
 
     /// Opens (creating when `create` is set) the database at `path`.
     init(
@@ -54,6 +57,7 @@ final class Database {
         }
         self.handle = connection
         self.path = path
+        self.durability = durability
         sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(connection, 1)
         do {
@@ -88,7 +92,32 @@ final class Database {
         isClosed = true
         cache.removeAll()
         sqlite3_close_v2(handle)
+        if writebackDescriptor >= 0 { closeDescriptor(writebackDescriptor) }
     }
+
+    /// For a building database: asks the kernel to start writing the pages SQLite has
+    /// handed it so far to the disk, without waiting for them. A million-row import leaves
+    /// close to a gigabyte in the page cache, far below the point where the kernel starts on
+    /// its own, so `finishBuilding()`'s fsync wrote all of it while nothing else ran (a
+    /// tenth of the import, issue "Speed"); started early, that writing overlaps the
+    /// import. Durability is unchanged: nothing counts as written until that fsync. Linux
+    /// only (`sync_file_range`); elsewhere, and for durable databases, it does nothing.
+    func startWriteback() {
+        #if os(Linux)
+        guard durability == .building, !isClosed, let syncFileRange = Self.syncFileRange else { return }
+        if writebackDescriptor < 0 { writebackDescriptor = open(path, O_RDONLY | O_CLOEXEC) }
+        guard writebackDescriptor >= 0 else { return }
+        _ = syncFileRange(writebackDescriptor, 0, 0, 2)  // SYNC_FILE_RANGE_WRITE: start, do not wait
+        #endif
+    }
+
+    #if os(Linux)
+    /// glibc's `sync_file_range`, which Swift's Glibc module does not declare (it needs
+    /// `_GNU_SOURCE`): looked up once.
+    private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
+        dlsym(nil, "sync_file_range").map { unsafeBitCast($0, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self) }
+    }()
+    #endif
 
     /// Gives a building database the ledger's durable settings, closes it and flushes the
     /// file to the disk. Call it after the last write; see `Durability.building`.

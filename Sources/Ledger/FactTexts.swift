@@ -1,38 +1,58 @@
-/// The canonical `data` texts of a batch of facts, written ahead of the journal entries
-/// that will hold them: an import writes them on the thread that validates the file, so
-/// the thread that writes the ledger only frames, hashes and stores each entry (issue
-/// "Speed": the texts were a seventh of the writing thread's time, which bounds an
-/// import). One buffer per batch, so handing a batch over costs no allocation per fact.
+/// The canonical `data` texts of a batch of facts, and the text columns of their
+/// projection rows, written ahead of the journal entries that will hold them: an import
+/// writes them on the thread that validates the file, so the thread that writes the ledger
+/// only frames, hashes and stores each entry (issue "Speed": the texts were a fifth of the
+/// writing thread's time, which bounds an import). One buffer per batch, so handing a
+/// batch over costs no allocation per fact.
 ///
-/// A text is exactly what the writing thread would write itself (`JournalEntry`'s fast
-/// canonical writer writes both), and `LedgerWriter.append(contentsOf:texts:…)` uses a
+/// A text is exactly what the writing thread would write itself (the same functions write
+/// both), and `LedgerWriter.append(contentsOf:texts:…)` uses a
 /// `FactText` only with the `FactTexts` it came from; with any other it writes the text
 /// again, so a mix-up can cost time but never change an entry.
 public struct FactTexts: Sendable {
     /// Tells this batch's texts from another's.
     let batch = UInt64.random(in: 0...UInt64.max)
     private(set) var bytes: [UInt8] = []
+    /// Where each fact's projection text columns start, from its columns' first byte
+    /// (`BulkAppender.writeProjectionTexts`).
+    private(set) var columnStarts: [Int32] = []
 
     public init() {}
 
-    /// Writes `fact`'s `data` text and returns where it is; `nil` for kinds an import
-    /// does not write in bulk.
+    /// Writes `fact`'s `data` text and its projection row's text columns, and returns
+    /// where they are; `nil` for kinds an import does not write in bulk.
     public mutating func append(_ fact: Fact) -> FactText? {
         let start = bytes.count
+        let firstColumn = columnStarts.count
         guard JournalEntry.writeFastData(of: fact, into: &bytes) else { return nil }
-        return FactText(batch: batch, start: start, end: bytes.count)
+        let dataEnd = bytes.count
+        BulkAppender.writeProjectionTexts(of: fact, into: &bytes, starts: &columnStarts)
+        return FactText(batch: batch, start: start, dataEnd: dataEnd, end: bytes.count,
+                        firstColumn: firstColumn, columnEnd: columnStarts.count)
     }
 
-    /// The bytes of `text`, when it was written into this batch.
-    func bytes(of text: FactText?) -> ArraySlice<UInt8>? {
-        guard let text, text.batch == batch, text.end <= bytes.count else { return nil }
-        return bytes[text.start..<text.end]
+    /// The texts of `text`, when it was written into this batch.
+    func texts(of text: FactText?) -> WrittenTexts? {
+        guard let text, text.batch == batch, text.end <= bytes.count, text.columnEnd <= columnStarts.count else { return nil }
+        return WrittenTexts(data: bytes[text.start..<text.dataEnd], columns: bytes[text.dataEnd..<text.end],
+                            columnStarts: columnStarts[text.firstColumn..<text.columnEnd])
     }
 }
 
-/// Where one fact's text is in its `FactTexts`.
+/// Where one fact's texts are in its `FactTexts`.
 public struct FactText: Sendable {
     let batch: UInt64
     let start: Int
+    let dataEnd: Int
     let end: Int
+    let firstColumn: Int
+    let columnEnd: Int
+}
+
+/// One fact's texts, written ahead: its `data` text, and its projection's text columns as
+/// `BulkAppender.writeProjectionTexts` writes them.
+struct WrittenTexts {
+    let data: ArraySlice<UInt8>
+    let columns: ArraySlice<UInt8>
+    let columnStarts: ArraySlice<Int32>
 }

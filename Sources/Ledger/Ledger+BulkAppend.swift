@@ -35,7 +35,7 @@ extension LedgerWriter {
         for item in items {
             let (fact, account, text) = try fact(item)
             let entry = JournalEntry(seq: headSeq + 1, recordedAt: time, account: account, runID: runID, fact: fact)
-            if try bulk.append(entry, data: texts?.bytes(of: text)) {
+            if try bulk.append(entry, written: texts?.texts(of: text)) {
                 headSeq = entry.seq
             } else {
                 headHash = bulk.headHash
@@ -45,6 +45,7 @@ extension LedgerWriter {
         }
         try bulk.flush()
         headHash = bulk.headHash
+        db.startWriteback()  // a new ledger's pages head for the disk while the import goes on
     }
 }
 
@@ -95,6 +96,7 @@ struct BulkAppender {
     private var chargeValues: [Value] = []
     private var pending = 0
     private var envelope = EnvelopeStart()
+    private var columnStarts: [Int32] = []
 
     init(db: Database, headHash: String) throws {
         self.db = db
@@ -126,7 +128,7 @@ struct BulkAppender {
     /// Takes `entry` and its projection row (written by the next `flush()` at the latest)
     /// and returns `true`, or writes what is pending and returns `false` when its kind
     /// needs the general path.
-    mutating func append(_ entry: JournalEntry, data: ArraySlice<UInt8>? = nil) throws -> Bool {
+    mutating func append(_ entry: JournalEntry, written: WrittenTexts? = nil) throws -> Bool {
         switch entry.fact {
         case .snapshotTaken: break
         case .chargeRecorded(let fact) where fact.topUpKey == nil: break
@@ -135,12 +137,8 @@ struct BulkAppender {
             return false
         }
         let entryStart = texts.count
-        assert(data == nil || data.map(Array.init) == {
-            var written: [UInt8] = []
-            JournalEntry.writeFastData(of: entry.fact, into: &written)
-            return written
-        }(), "a text written ahead must be its own fact's")
-        guard entry.writeFastCanonical(into: &texts, envelope: &envelope, data: data) else {
+        assert(written == nil || Self.isWritten(entry.fact, written!), "texts written ahead must be their own fact's")
+        guard entry.writeFastCanonical(into: &texts, envelope: &envelope, data: written?.data) else {
             try flush()
             return false
         }
@@ -168,33 +166,41 @@ struct BulkAppender {
         journalValues.append(.text(offset: texts.count, count: head.count))
         texts.append(contentsOf: head)
 
+        // The projection row: its text columns as written ahead, or written now.
+        let columnsStart = texts.count
+        columnStarts.removeAll(keepingCapacity: true)
+        if let written {
+            texts.append(contentsOf: written.columns)
+            columnStarts.append(contentsOf: written.columnStarts)
+        } else {
+            Self.writeProjectionTexts(of: entry.fact, into: &texts, starts: &columnStarts)
+        }
+        func column(_ index: Int) -> Value {
+            let start = columnStarts[index]
+            return start < 0 ? .null : .text(offset: columnsStart + Int(start), count: -1)
+        }
         let run: Value = entry.runID.map(Value.integer) ?? .null
         switch entry.fact {
         case .snapshotTaken(let fact):
             snapshotValues.append(.integer(entry.seq))
             snapshotValues.append(text(entry.account))
-            snapshotValues.append(time(fact.observedAt))
+            snapshotValues.append(column(0))  // observed_at
             snapshotValues.append(.integer(fact.totalCredits.raw))
             snapshotValues.append(.integer(fact.totalUsage.raw))
-            snapshotValues.append(text(fact.source))
-            snapshotValues.append(text(fact.origin))
-            snapshotValues.append(text(fact.rawBody))
+            snapshotValues.append(column(1))  // source
+            snapshotValues.append(column(2))  // origin
+            snapshotValues.append(column(3))  // raw_body
             snapshotValues.append(run)
         case .chargeRecorded(let fact):
-            chargeValues.append(text(fact.chargeID))
+            chargeValues.append(column(0))  // charge_id
             chargeValues.append(.integer(entry.seq))
             chargeValues.append(text(entry.account))
             chargeValues.append(.null)  // topup_key: charges that resolve a plan row take the general path
-            chargeValues.append(text(fact.reference))
-            chargeValues.append(text(fact.wallet))
+            chargeValues.append(column(1))  // reference
+            chargeValues.append(column(2))  // wallet
             chargeValues.append(fact.chainID.map(Value.integer) ?? .null)
             chargeValues.append(.integer(fact.amount.raw))
-            chargeValues.append(time(fact.createdAt))
-            chargeValues.append(time(fact.expiresAt))
-            chargeValues.append(text(fact.status))
-            chargeValues.append(time(fact.paidAt))
-            chargeValues.append(text(fact.memo))
-            chargeValues.append(text(fact.origin))
+            for index in 3...8 { chargeValues.append(column(index)) }  // created_at … origin
             chargeValues.append(run)
         default:
             break  // not reached: the kinds were checked above
@@ -253,12 +259,56 @@ struct BulkAppender {
         return .text(offset: offset, count: -1)
     }
 
-    /// `Timestamp.iso8601`, as the journal writes it, without its quotes.
-    private mutating func time(_ value: Timestamp?) -> Value {
-        guard let value else { return .null }
-        let offset = texts.count
-        JournalEntry.writeTimestamp(value, into: &texts)
-        return .text(offset: offset + 1, count: texts.count - offset - 2)
+    /// Appends the text columns of `fact`'s projection row to `out`, each NUL-terminated
+    /// (bound up to the NUL, as the general path binds a `String`), and to `starts` where
+    /// each begins, from the first one's first byte, or -1 for NULL. Snapshots: observed_at,
+    /// source, origin, raw_body. Recorded charges: charge_id, reference, wallet, created_at,
+    /// expires_at, status, paid_at, memo, origin. Times as `Timestamp.iso8601`.
+    static func writeProjectionTexts(of fact: Fact, into out: inout [UInt8], starts: inout [Int32]) {
+        let base = out.count
+        func text(_ value: String?) {
+            guard let value else { return starts.append(-1) }
+            starts.append(Int32(out.count - base))
+            out.append(contentsOf: value.utf8)
+            out.append(0)
+        }
+        func time(_ value: Timestamp?) {
+            guard let value else { return starts.append(-1) }
+            // The journal's quoted form, its closing quote turned into the NUL.
+            let quote = out.count
+            JournalEntry.writeTimestamp(value, into: &out)
+            out.remove(at: quote)
+            out[out.count - 1] = 0
+            starts.append(Int32(quote - base))
+        }
+        switch fact {
+        case .snapshotTaken(let fact):
+            time(fact.observedAt)
+            text(fact.source)
+            text(fact.origin)
+            text(fact.rawBody)
+        case .chargeRecorded(let fact):
+            text(fact.chargeID)
+            text(fact.reference)
+            text(fact.wallet)
+            time(fact.createdAt)
+            time(fact.expiresAt)
+            text(fact.status)
+            time(fact.paidAt)
+            text(fact.memo)
+            text(fact.origin)
+        default:
+            break
+        }
+    }
+
+    /// Whether `written` holds exactly the texts this appender would write for `fact`
+    /// (checked in debug builds: a mix-up must never reach the ledger).
+    private static func isWritten(_ fact: Fact, _ written: WrittenTexts) -> Bool {
+        var data: [UInt8] = [], columns: [UInt8] = [], starts: [Int32] = []
+        JournalEntry.writeFastData(of: fact, into: &data)
+        writeProjectionTexts(of: fact, into: &columns, starts: &starts)
+        return data[...] == written.data && columns[...] == written.columns && starts[...] == written.columnStarts
     }
 
     private func execute(_ statement: Statement, _ values: ArraySlice<Value>, _ buffer: UnsafeBufferPointer<UInt8>)

@@ -101,7 +101,7 @@ struct LedgerBulkAppendTests {
         var other = FactTexts()
         let foreign = facts.map { ($0.fact, $0.account, other.append($0.fact)) }
         #expect(ahead.filter { $0.2 != nil }.count == facts.count - 2)  // all but the plan row and the run
-        #expect(texts.bytes(of: foreign[1].2) == nil && texts.bytes(of: ahead[1].2) != nil)
+        #expect(texts.texts(of: foreign[1].2) == nil && texts.texts(of: ahead[1].2) != nil)
 
         var contents: [[[SQLValue]]] = []
         for variant in 0..<3 {
