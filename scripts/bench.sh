@@ -4,7 +4,7 @@
 # the same run.
 #
 #   BENCH_ROWS=1000000  rows in the big plan, charge export and snapshot history
-#   BENCH_RUNS=3        runs per case (the median is reported)
+#   BENCH_RUNS=5        runs per case (the median is reported; the machine may be noisy)
 #   BENCH_SDK_RUNS=1    runs of the Python SDK reference (each takes ~16 s); 0 uses 16.2 s
 #   BENCH_BIN=DIR       use already-built binaries in DIR instead of the release build
 #
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROWS="${BENCH_ROWS:-1000000}"
-RUNS="${BENCH_RUNS:-3}"
+RUNS="${BENCH_RUNS:-5}"
 SDK_RUNS="${BENCH_SDK_RUNS:-1}"
 SDK_MEASURED_BY_ISSUE=16.2
 KEY=sim-management-key
