@@ -23,9 +23,11 @@ extension LedgerWriter {
         }
     }
 
-    /// `append(contentsOf:runID:at:_:)` for facts whose `data` texts were written ahead into
-    /// `texts` (see `FactTexts`): `fact` gives each element's fact with the `FactText` that
-    /// `texts.append` returned for that same fact. Stores the same entries, hashes and rows.
+    /// `append(contentsOf:runID:at:_:)` for facts whose texts (the journal's `data`, the
+    /// projection's text columns) were written ahead into `texts` (see `FactTexts`): `fact`
+    /// gives each element's fact with the `FactText` that `texts.append` returned for that
+    /// same fact. Stores the same entries, hashes and rows. Afterwards a ledger still being
+    /// built starts writing its pages to the disk (`Database.startWriteback`).
     public mutating func append<Items: Sequence>(
         contentsOf items: Items, texts: FactTexts?, runID: Int64?, at time: Timestamp,
         _ fact: (Items.Element) throws -> (fact: Fact, account: String, text: FactText?)
