@@ -1,3 +1,4 @@
+import CSQLite
 import CreditTypes
 import Testing
 @testable import Ledger
@@ -33,7 +34,7 @@ struct LedgerBulkAppendTests {
             createdAt: Timestamp(millisecondsSinceEpoch: 0), expiresAt: nil, reference: "r1", topUpKey: "k1",
             status: nil, paidAt: nil, memo: nil, origin: nil)), "acct"))
         // More than two multi-row batches of each bulk kind, and a remainder.
-        for index in 0..<(2 * BulkAppender.batchRows + 7) {
+        for index in 0..<(2 * BulkAppender.maxBatchRows + 7) {
             let time = Timestamp(millisecondsSinceEpoch: 1_600_000_000_000 + Int64(index) * 1000)
             facts.append((.snapshotTaken(SnapshotTaken(observedAt: time, totalCredits: Micros(raw: Int64(index)),
                                                        totalUsage: .zero, source: "import", origin: "s.csv:\(index)")), "many"))
@@ -60,11 +61,17 @@ struct LedgerBulkAppendTests {
         return rows
     }
 
-    @Test func bulkAndOneByOneStoreTheSameBytes() throws {
+    /// Also where the SQLite library allows few parameters per statement (999 in old builds;
+    /// 150 here means multi-row inserts of 10 rows).
+    @Test(arguments: [nil, 150] as [Int32?])
+    func bulkAndOneByOneStoreTheSameBytes(parameterLimit: Int32?) throws {
         let now = Timestamp(millisecondsSinceEpoch: 1_767_225_599_999)
         let facts = Self.facts()
         let single = try TemporaryLedger()
         let bulk = try TemporaryLedger()
+        if let parameterLimit {
+            try bulk.ledger.withDatabase { db in _ = sqlite3_limit(db.handle, SQLITE_LIMIT_VARIABLE_NUMBER, parameterLimit) }
+        }
         for temp in [single, bulk] {
             try temp.ledger.write { writer in
                 try writer.append(.runStarted(RunStarted(command: "import")), account: "acct", runID: nil, at: now)
