@@ -6,9 +6,10 @@
 /// batch over costs no allocation per fact.
 ///
 /// A text is exactly what the writing thread would write itself (the same functions write
-/// both), and `LedgerWriter.append(contentsOf:texts:…)` uses a
-/// `FactText` only with the `FactTexts` it came from; with any other it writes the text
-/// again, so a mix-up can cost time but never change an entry.
+/// both). `LedgerWriter.append(contentsOf:texts:…)` must get each `FactText` with the fact
+/// it was written for (debug builds check every one); it uses a `FactText` only with the
+/// `FactTexts` it came from, and with any other writes the texts again, so a batch mix-up
+/// costs time but never changes an entry.
 public struct FactTexts: Sendable {
     /// Tells this batch's texts from another's.
     let batch = UInt64.random(in: 0...UInt64.max)
