@@ -77,14 +77,24 @@ public struct JournalEntry: Sendable, Equatable {
     }
 }
 
-private let hexDigits = Array("0123456789abcdef".utf8)
-
+/// Lower-case hex of `digest`, as the journal stores hashes.
 func hexString<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(64)
-    for byte in digest {
-        bytes.append(hexDigits[Int(byte >> 4)])
-        bytes.append(hexDigits[Int(byte & 0x0F)])
+    let bytes = Array(digest)
+    return String(unsafeUninitializedCapacity: 2 * bytes.count) { text in
+        writeHex(bytes, into: text)
+        return 2 * bytes.count
     }
-    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Writes the lower-case hex of `bytes` into the first `2 * bytes.count` places of `text`
+/// (the bulk writer writes each hash in place this way; appending it byte by byte cost
+/// more than the hashing's tail, issue "Speed").
+func writeHex<D: Sequence>(_ bytes: D, into text: UnsafeMutableBufferPointer<UInt8>) where D.Element == UInt8 {
+    func digit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
+    }
+    for (index, byte) in bytes.enumerated() {
+        text[2 * index] = digit(byte >> 4)
+        text[2 * index + 1] = digit(byte & 0x0F)
+    }
 }

@@ -100,10 +100,6 @@ struct BulkAppender {
     /// SQLite library allows fewer bound parameters per statement (999 in old builds).
     static let maxBatchRows = 1024
     private let batchRows: Int
-    /// The lower-case hex digit for `nibble` (0–15).
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
-    }
 
     private let db: Database
     private let journal: Insert
@@ -178,16 +174,8 @@ struct BulkAppender {
         head.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         texts.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[entryStart..<(entryStart + entryCount)])) }
         let digest = hasher.finalize()
-        // Written in place (a check per appended byte cost more than the hashing's tail).
         if head.count != 64 { head = Array(repeating: 0, count: 64) }
-        head.withUnsafeMutableBufferPointer { hex in
-            digest.withUnsafeBytes { bytes in
-                for (index, byte) in bytes.enumerated() {
-                    hex[2 * index] = Self.hexDigit(byte >> 4)
-                    hex[2 * index + 1] = Self.hexDigit(byte & 0x0F)
-                }
-            }
-        }
+        head.withUnsafeMutableBufferPointer { hex in digest.withUnsafeBytes { writeHex($0, into: hex) } }
         journalValues.append(.text(offset: texts.count, count: head.count))
         texts.append(contentsOf: head)
 
