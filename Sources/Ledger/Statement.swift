@@ -1,9 +1,5 @@
 import CSQLite
 
-/// `SQLITE_TRANSIENT`: SQLite copies bound text before `bind` returns.
-/// The C macro does not import into Swift, so it is redefined once here.
-let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
 /// A value bound to a statement parameter.
 public enum SQLValue: Sendable, Equatable {
     case integer(Int64)
@@ -18,6 +14,8 @@ final class Statement {
     let handle: OpaquePointer
     let sql: String
     private let connection: OpaquePointer
+    /// The bound texts (see `bind(_:)`).
+    private var texts = UnsafeMutableRawBufferPointer.allocate(byteCount: 256, alignment: 1)
 
     init(connection: OpaquePointer, sql: String) throws(SQLiteError) {
         var handle: OpaquePointer?
@@ -30,25 +28,46 @@ final class Statement {
         self.connection = connection
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit {
+        sqlite3_finalize(handle)
+        texts.deallocate()
+    }
 
     /// Clears earlier bindings and binds `values` to `?1…?n`.
+    ///
+    /// Texts are copied, each NUL-terminated, into `texts`, which the statement owns, and
+    /// bound from there as C strings without SQLite copying them again (`SQLITE_STATIC`).
+    /// A copy made by SQLite for every bound text, and a heap copy of every short Swift
+    /// string on its way to C, were a good part of `verify`'s replay (issue "Speed").
+    /// `texts` is only rewritten here, after the old bindings are cleared, and is freed
+    /// after the handle is finalized.
     func bind(_ values: [SQLValue]) throws(SQLiteError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
+        var needed = 0
+        for case .text(let text) in values { needed += text.utf8.count + 1 }
+        if needed > texts.count {
+            texts.deallocate()
+            texts = .allocate(byteCount: max(needed, 2 * texts.count), alignment: 1)
+        }
+        var next = 0  // where the next text goes in `texts`
         for (offset, value) in values.enumerated() {
-            try bind(value, at: Int32(offset + 1))
+            let index = Int32(offset + 1)
+            let code: Int32
+            switch value {
+            case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
+            case .text(let text):
+                let start = texts.baseAddress! + next
+                UnsafeMutableRawBufferPointer(rebasing: texts[next...]).copyBytes(from: text.utf8)
+                next += text.utf8.count
+                texts[next] = 0
+                next += 1
+                // -1: up to the NUL, so a text ends at an embedded NUL as a C string does.
+                code = sqlite3_bind_text(handle, index, start.assumingMemoryBound(to: CChar.self), -1, nil)
+            case .null: code = sqlite3_bind_null(handle, index)
+            }
+            guard code == SQLITE_OK else { throw SQLiteError(connection: connection, code: code, sql: sql) }
         }
-    }
-
-    func bind(_ value: SQLValue, at index: Int32) throws(SQLiteError) {
-        let code: Int32
-        switch value {
-        case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
-        case .text(let text): code = sqlite3_bind_text(handle, index, text, -1, sqliteTransient)
-        case .null: code = sqlite3_bind_null(handle, index)
-        }
-        guard code == SQLITE_OK else { throw SQLiteError(connection: connection, code: code, sql: sql) }
     }
 
     /// Advances; `true` while a row is available.

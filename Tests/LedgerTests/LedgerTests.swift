@@ -93,4 +93,25 @@ struct LedgerTests {
                 && !error.description.contains("secret-value")
         }
     }
+    /// Bound texts are packed into the statement's own buffer (`Statement.bind`): each
+    /// value reads back exactly, whatever its length, after a longer or shorter binding
+    /// before it, and a text ends at an embedded NUL as a C string does.
+    @Test func boundTextsReadBackExactlyAcrossRebinds() throws {
+        let db = try Database(path: ":memory:")
+        try db.execute("CREATE TABLE t (a TEXT, b INTEGER, c TEXT, d TEXT)")
+        let rows: [[SQLValue]] = [
+            [.text(""), .integer(1), .null, .text("short")],
+            [.text(String(repeating: "é", count: 200)), .integer(-2), .text("x"), .text("")],
+            [.text("a"), .integer(3), .text(String(repeating: "z", count: 300)), .text("naïve 🙂")],
+            [.null, .integer(4), .text(""), .null],
+        ]
+        for row in rows {
+            try db.run("INSERT INTO t (a, b, c, d) VALUES (?, ?, ?, ?)", row)
+        }
+        try db.run("INSERT INTO t (a, b, c, d) VALUES (?, ?, ?, ?)", [.text("before\0after"), .integer(5), .null, .null])
+        let read = try db.statement("SELECT a, b, c, d FROM t ORDER BY rowid").rows { row in
+            (0..<4).map { row.value(Int32($0)) }
+        }
+        #expect(read == rows + [[.text("before"), .integer(5), .null, .null]])
+    }
 }
