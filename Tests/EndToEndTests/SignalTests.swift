@@ -9,15 +9,16 @@ extension Reliability {
     /// recorded, exit 75 within a few seconds, and no `unknown` is left (issue 6, "Signals").
     @Suite("Signals: a clean stop during topup")
     struct SignalTests {
-        /// Waits (at most 15 s) until the ledger shows rows `requesting` — their intent is
-        /// committed before each POST — and gives how many; 0 when none showed up.
-        static func waitForRequestsInFlight(_ ledger: String) -> Int {
+        /// Waits (at most 15 s) until the ledger shows at least `atLeast` rows `requesting` —
+        /// their intent is committed before each POST — and gives how many; 0 when too few
+        /// showed up.
+        static func waitForRequestsInFlight(_ ledger: String, atLeast: Int = 1) -> Int {
             let deadline = Date().addingTimeInterval(15)
             while Date() < deadline {
                 Thread.sleep(forTimeInterval: 0.05)
                 // The ledger may not exist yet, or be mid-write: keep polling.
                 let rows = try? Executable.query(ledger, "SELECT count(*) FROM topups WHERE state = 'requesting'")
-                if let count = rows?.first.flatMap({ Int($0[0]) }), count > 0 { return count }
+                if let count = rows?.first.flatMap({ Int($0[0]) }), count >= atLeast { return count }
             }
             return 0
         }
@@ -74,8 +75,11 @@ extension Reliability {
             let child = try BackgroundCommand(
                 ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--concurrency", "3", "--out", out],
                 environment: ["OPENROUTER_API_KEY": "sim-management-key"], scratch: scratch, tag: "run")
-            let inFlight = Self.waitForRequestsInFlight(ledger)
-            #expect(inFlight > 0, "no request was in flight: \(child.stderr)")
+            // Every worker busy (3 rows requesting), so no request can start before the signal:
+            // the next one waits for an answer, 1.2 s away. With fewer, a worker still starting
+            // could send its request after `requestsBefore` is read and before the signal.
+            let inFlight = Self.waitForRequestsInFlight(ledger, atLeast: 3)
+            #expect(inFlight == 3, "not every worker had a request in flight: \(child.stderr)")
             let requestsBefore = try sim.state().apiRequests
             let signalled = Date()
             child.signal(SIGTERM)
