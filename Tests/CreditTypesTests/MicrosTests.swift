@@ -1,4 +1,4 @@
-import CreditTypes
+@testable import CreditTypes
 import Testing
 
 @Suite("Micros: exact money")
@@ -21,6 +21,35 @@ struct MicrosTests {
     ])
     func refusesWhatIsNotExactMoney(text: String, error: MicrosParseError) {
         #expect(throws: error) { try Micros(parsing: text) }
+    }
+
+    /// The allocation-free path for plain decimals must agree with the general parser on
+    /// every text it takes, and leave every other text to it: checked over edge cases and
+    /// a deterministic stream of random texts from the characters numbers are made of.
+    @Test func plainDecimalsParseAsTheGeneralParserDoes() throws {
+        var texts = [
+            "0", "-0", "+0", "7", "12.5", "999999999999", "999999999999.999999", "-999999999999.999999",
+            "1000000000000", "0.000001", "0.0000001", "0.1000000", "000000000001.5", "0000000000001", "1.",
+            ".5", "-", "+", "", "1e2", "1.5e3", "12.34.5", "1,5", " 1", "1 ", "--1", "+-1", "0.123456",
+        ]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func random(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let alphabet = Array("0123456789012345678901234567890123456789..-+e ")
+        for _ in 0..<50_000 {
+            texts.append(String((0..<random(22)).map { _ in alphabet[random(alphabet.count)] }))
+        }
+        var taken = 0
+        for text in texts {
+            let general = Result { () throws(MicrosParseError) in try Micros(parsingInGeneral: Substring(text).utf8) }
+            guard let plain = Micros.plainDecimal(Substring(text).utf8) else { continue }
+            taken += 1
+            #expect(try general.get() == plain, "\(text)")
+            #expect(try Micros(parsing: text) == plain, "\(text)")
+        }
+        #expect(taken > 5_000)  // the stream reaches the fast path, not only the fallback
     }
 
     @Test func exponentsCanBeRefused() {
