@@ -107,7 +107,7 @@ row "  peak RSS" "${m}MB" "" "" "<= 64 MB" "$(verdict "$m" le 64)"
 # hashes, projection TABLE and indexes against the plain table, which bounds how close an
 # import can get) and the shell copying the very rows the ledger stores (`floor`). The copy
 # is timed in every run, right after that run's import, and its median reported: a single
-# copy varied from 1.6 to 2.9 s on this machine.
+# copy varied from 1.6 to 3.0 s on this machine.
 import_case() {
     local kind="$1" file="$2" ledger="$3" table="$4" label="$5"
     progress "import $kind"

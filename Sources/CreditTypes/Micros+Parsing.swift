@@ -47,10 +47,11 @@ extension Micros {
 
     /// The value of a plain decimal that fits without any rounding or range check:
     /// an optional sign, 1–12 digits, and optionally `.` and 1–6 digits. `nil` for any
-    /// other text, which the general parser then takes (and, for those texts, both give
-    /// the same value; see `MicrosTests`). Nearly every amount in a CSV file is of this
-    /// form, and this path neither allocates nor goes through `Substring` indices (issue
-    /// "Speed": parsing was a tenth of a snapshot import's validating thread).
+    /// other text, which the general parser then takes. For every text this path takes,
+    /// the general parser gives the same value (see `MicrosTests`). Nearly every amount in
+    /// a CSV file is of this form, and this path neither allocates nor goes through
+    /// `Substring` indices (issue "Speed": parsing was a tenth of a snapshot import's
+    /// validating thread).
     static func plainDecimal(_ text: Substring.UTF8View) -> Micros? {
         let parsed = text.withContiguousStorageIfAvailable { bytes -> Micros? in
             let count = bytes.count
