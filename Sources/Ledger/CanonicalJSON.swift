@@ -104,18 +104,20 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     }
 
     static func writeInt(_ value: Int64, into out: inout [UInt8]) {
-        if value == 0 { out.append(UInt8(ascii: "0")); return }
+        // The digits are written backwards on the stack and appended in one copy.
         var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes, enough for 20 digits
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while magnitude > 0 {
-                buffer[31 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in  // a sign and 19 digits
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
                 magnitude /= 10
-                count += 1
+            } while magnitude > 0
+            if value < 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "-")
             }
-            if value < 0 { out.append(UInt8(ascii: "-")) }
-            out.append(contentsOf: buffer[(32 - count)...])
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
         }
     }
 

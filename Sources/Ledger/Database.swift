@@ -154,10 +154,17 @@ final class Database {
 
     /// A prepared statement for `sql`, reused across calls.
     func statement(_ sql: String) throws(SQLiteError) -> Statement {
+        try statement(named: sql, sql: sql)
+    }
+
+    /// The prepared statement cached under `name`, prepared from `sql()` the first time:
+    /// for statements so long (a multi-row `INSERT` of 1024 rows) that building their text
+    /// and hashing it per use cost more than running them once (issue "Speed").
+    func statement(named name: String, sql: @autoclosure () -> String) throws(SQLiteError) -> Statement {
         guard !isClosed else { throw SQLiteError(code: SQLITE_MISUSE, message: "the ledger \(path) is closed") }
-        if let cached = cache[sql] { return cached }
-        let statement = try Statement(connection: handle, sql: sql)
-        cache[sql] = statement
+        if let cached = cache[name] { return cached }
+        let statement = try Statement(connection: handle, sql: sql())
+        cache[name] = statement
         return statement
     }
 

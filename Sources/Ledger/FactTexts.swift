@@ -17,6 +17,8 @@ public struct FactTexts: Sendable {
     /// Where each fact's projection text columns start, from its columns' first byte
     /// (`BulkAppender.writeProjectionTexts`).
     private(set) var columnStarts: [Int32] = []
+    /// The dates of the facts' times, kept from one fact to the next.
+    private var dates = DateCache()
 
     public init() {}
 
@@ -25,9 +27,9 @@ public struct FactTexts: Sendable {
     public mutating func append(_ fact: Fact) -> FactText? {
         let start = bytes.count
         let firstColumn = columnStarts.count
-        guard JournalEntry.writeFastData(of: fact, into: &bytes) else { return nil }
+        guard JournalEntry.writeFastData(of: fact, into: &bytes, dates: &dates) else { return nil }
         let dataEnd = bytes.count
-        BulkAppender.writeProjectionTexts(of: fact, into: &bytes, starts: &columnStarts)
+        BulkAppender.writeProjectionTexts(of: fact, into: &bytes, starts: &columnStarts, dates: &dates)
         return FactText(batch: batch, start: start, dataEnd: dataEnd, end: bytes.count,
                         firstColumn: firstColumn, columnEnd: columnStarts.count)
     }

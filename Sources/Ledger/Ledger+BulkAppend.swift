@@ -73,23 +73,30 @@ struct BulkAppender {
         let columns: Int
         let one: Statement
         private let db: Database
-        private let batchSQL: String
+        private let prefix: String
+        private let row: String
+        private let batchRows: Int
         /// Prepared at the first full batch (see `batchStatement()`).
         private(set) var batch: Statement?
 
         init(db: Database, prefix: String, row: String, columns: Int, batchRows: Int) throws {
             self.db = db
             self.columns = columns
+            self.prefix = prefix
+            self.row = row
+            self.batchRows = batchRows
             one = try db.statement(prefix + row)
-            batchSQL = prefix + Array(repeating: row, count: batchRows).joined(separator: ", ")
         }
 
         /// The multi-row statement. Preparing one of 1024 rows takes milliseconds, which a
         /// small import (fewer rows than that) never needs to spend; the connection keeps
-        /// it for the next batch.
+        /// it, under a short name, for the next batch (building its text for each batch of
+        /// an import, to look it up, was 1 % of the writing thread).
         func batchStatement() throws(SQLiteError) -> Statement {
             if let batch { return batch }
-            let prepared = try db.statement(batchSQL)
+            let prepared = try db.statement(
+                named: "bulk \(batchRows) × \(prefix)",
+                sql: prefix + Array(repeating: row, count: batchRows).joined(separator: ", "))
             batch = prepared
             return prepared
         }
@@ -186,7 +193,7 @@ struct BulkAppender {
             texts.append(contentsOf: written.columns)
             columnStarts.append(contentsOf: written.columnStarts)
         } else {
-            Self.writeProjectionTexts(of: entry.fact, into: &texts, starts: &columnStarts)
+            Self.writeProjectionTexts(of: entry.fact, into: &texts, starts: &columnStarts, dates: &envelope.dates)
         }
         func column(_ index: Int) -> Value {
             let start = columnStarts[index]
@@ -267,7 +274,7 @@ struct BulkAppender {
     private mutating func text(_ value: String?) -> Value {
         guard let value else { return .null }
         let offset = texts.count
-        texts.append(contentsOf: value.utf8)
+        texts.append(utf8: value)
         texts.append(0)
         return .text(offset: offset, count: -1)
     }
@@ -278,18 +285,24 @@ struct BulkAppender {
     /// source, origin, raw_body. Recorded charges: charge_id, reference, wallet, created_at,
     /// expires_at, status, paid_at, memo, origin. Times as `Timestamp.iso8601`.
     static func writeProjectionTexts(of fact: Fact, into out: inout [UInt8], starts: inout [Int32]) {
+        var dates = DateCache()
+        writeProjectionTexts(of: fact, into: &out, starts: &starts, dates: &dates)
+    }
+
+    /// `writeProjectionTexts(of:into:starts:)`, taking the dates of the times from `dates`.
+    static func writeProjectionTexts(of fact: Fact, into out: inout [UInt8], starts: inout [Int32], dates: inout DateCache) {
         let base = out.count
         func text(_ value: String?) {
             guard let value else { return starts.append(-1) }
             starts.append(Int32(out.count - base))
-            out.append(contentsOf: value.utf8)
+            out.append(utf8: value)
             out.append(0)
         }
         func time(_ value: Timestamp?) {
             guard let value else { return starts.append(-1) }
             // The journal's quoted form, its closing quote turned into the NUL.
             let quote = out.count
-            JournalEntry.writeTimestamp(value, into: &out)
+            JournalEntry.writeTimestamp(value, into: &out, dates: &dates)
             out.remove(at: quote)
             out[out.count - 1] = 0
             starts.append(Int32(quote - base))

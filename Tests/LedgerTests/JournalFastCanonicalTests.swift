@@ -23,6 +23,40 @@ struct JournalFastCanonicalTests {
         }
     }
 
+    /// With one `DateCache` across calls (as an import keeps), in time order and jumping
+    /// about, so the cached day is both reused and replaced.
+    @Test func timestampsWithASharedDateCacheMatchIso8601() {
+        var generator = SystemRandomNumberGenerator()
+        var dates = DateCache()
+        var millis: Int64 = 1_451_606_400_000
+        var samples = Self.times + Self.times.reversed()
+        for step in 0..<30_000 {
+            millis += Int64.random(in: 0...3_600_000, using: &generator)  // mostly the same day as the one before
+            samples.append(step.isMultiple(of: 1000) ? -millis : millis)
+        }
+        for millis in samples {
+            let time = Timestamp(millisecondsSinceEpoch: millis)
+            var out: [UInt8] = []
+            JournalEntry.writeTimestamp(time, into: &out, dates: &dates)
+            #expect(String(decoding: out, as: UTF8.self) == "\"\(time.iso8601)\"", "\(millis)")
+        }
+    }
+
+    @Test func integersMatchTheirDescription() {
+        var generator = SystemRandomNumberGenerator()
+        var samples: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, Int64.max, Int64.min, Int64.max - 1, Int64.min + 1]
+        for digits in 1...18 {
+            let power = (0..<digits).reduce(Int64(1)) { product, _ in product * 10 }
+            samples += [power, power - 1, -power, 1 - power]
+        }
+        for _ in 0..<20_000 { samples.append(Int64.random(in: Int64.min...Int64.max, using: &generator)) }
+        for value in samples {
+            var out: [UInt8] = [0x7B]  // appended to what is there
+            JSONValue.writeInt(value, into: &out)
+            #expect(out == [0x7B] + Array(String(value).utf8), "\(value)")
+        }
+    }
+
     @Test func snapshotEntriesMatch() {
         for (index, text) in Self.awkward.enumerated() {
             for optional in [nil, text] {
@@ -69,6 +103,28 @@ struct JournalFastCanonicalTests {
                 totalUsage: Micros(raw: Int64(index)), source: "import", origin: "f.csv:\(index + 2)", rawBody: nil))
             let entry = JournalEntry(seq: Int64(index + 1), recordedAt: Timestamp(millisecondsSinceEpoch: millis),
                                      account: account, runID: 1, fact: fact)
+            out.removeAll()
+            #expect(entry.writeFastCanonical(into: &out, envelope: &envelope))
+            #expect(out == entry.genericCanonicalBytes, "entry \(index): \(String(decoding: out, as: UTF8.self))")
+        }
+    }
+
+    /// The envelope's closing is kept between entries too: it must be rewritten whenever
+    /// the kind or the run changes (including to and from no run).
+    @Test func sharedEnvelopeFollowsKindAndRun() {
+        var envelope = EnvelopeStart()
+        var out: [UInt8] = []
+        let runs: [Int64?] = [1, 1, 2, nil, nil, 1, 1, nil, 0, 0]
+        for (index, runID) in runs.enumerated() {
+            let time = Timestamp(millisecondsSinceEpoch: Int64(index) * 300_000)
+            let fact: Fact = index % 3 == 1
+                ? .snapshotTaken(SnapshotTaken(observedAt: time, totalCredits: Micros(raw: 1), totalUsage: Micros(raw: Int64(index)),
+                                               source: "import", origin: "f.csv:\(index + 2)", rawBody: nil))
+                : .chargeRecorded(ChargeRecorded(chargeID: "ch-\(index)", amount: Micros(raw: 5), wallet: nil, chainID: nil,
+                                                 createdAt: time, expiresAt: nil, reference: nil, topUpKey: nil, status: nil,
+                                                 paidAt: nil, memo: nil, origin: nil))
+            let entry = JournalEntry(seq: Int64(index + 1), recordedAt: Timestamp(millisecondsSinceEpoch: 0),
+                                     account: "default", runID: runID, fact: fact)
             out.removeAll()
             #expect(entry.writeFastCanonical(into: &out, envelope: &envelope))
             #expect(out == entry.genericCanonicalBytes, "entry \(index): \(String(decoding: out, as: UTF8.self))")

@@ -77,7 +77,14 @@ extension String {
     public func trimmingASCIIWhitespace() -> String {
         // Most cells need no trimming: answer from the first and last bytes without
         // walking characters (a space or tab byte is never part of a longer UTF-8 scalar).
-        if let first = utf8.first, let last = utf8.last,
+        // (Through the contiguous bytes: the UTF-8 view's generic `last` was 2 % of a
+        // million-row charge import's validating thread.)
+        let plain = utf8.withContiguousStorageIfAvailable { bytes in
+            guard let first = bytes.first, let last = bytes.last else { return false }
+            return first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09
+        }
+        if plain ?? false { return self }
+        if plain == nil, let first = utf8.first, let last = utf8.last,
            first != 0x20, first != 0x09, last != 0x20, last != 0x09 { return self }
         var view = Substring(self)
         while let first = view.first, first == " " || first == "\t" { view = view.dropFirst() }

@@ -107,6 +107,7 @@ public struct ChargeImport: BatchImport {
         let idColumn = columnIndex["charge_id"], amountColumn = columnIndex["amount"], walletColumn = columnIndex["wallet"]
         let chainColumn = columnIndex["chain_id"], statusColumn = columnIndex["status"]
         let referenceColumn = columnIndex["reference"], memoColumn = columnIndex["memo"], accountColumn = columnIndex["account"]
+        let createdColumn = columnIndex["created_at"], expiresColumn = columnIndex["expires_at"], paidColumn = columnIndex["paid_at"]
         var batch = ImportBatch<Row>(capacity: batchRows)
         var seen: [String: Int] = [:]
         // Exports usually list charges with ids in ascending order. While each id sorts after
@@ -180,13 +181,14 @@ public struct ChargeImport: BatchImport {
             }
             var chainOK = true
             var chainID: Int64?
-            if !value(chainColumn).isEmpty {
-                chainID = PlanReader.chain(value(chainColumn), line: line, errors: &errors)?.rawValue
+            let chainText = value(chainColumn)
+            if !chainText.isEmpty {
+                chainID = PlanReader.chain(chainText, line: line, errors: &errors)?.rawValue
                 chainOK = chainID != nil
             }
 
-            func time(_ column: String, required: Bool) -> (Timestamp?, Bool) {
-                let text = value(columnIndex[column])
+            func time(_ index: Int?, _ column: String, required: Bool) -> (Timestamp?, Bool) {
+                let text = value(index)
                 if text.isEmpty {
                     if required { fail(column, "is empty; give the time in ISO 8601, e.g. 2026-11-03T14:05:00Z") }
                     return (nil, !required)
@@ -196,17 +198,19 @@ public struct ChargeImport: BatchImport {
                     return (nil, false)
                 }
             }
-            let (createdAt, _) = time("created_at", required: true)
-            let (expiresAt, expiresOK) = time("expires_at", required: false)
-            let (paidAt, paidOK) = time("paid_at", required: false)
+            let (createdAt, _) = time(createdColumn, "created_at", required: true)
+            let (expiresAt, expiresOK) = time(expiresColumn, "expires_at", required: false)
+            let (paidAt, paidOK) = time(paidColumn, "paid_at", required: false)
 
             var statusOK = true
             var status: String?
-            let statusText = value(statusColumn).lowercased()
-            if !statusText.isEmpty {
-                if ["paid", "expired", "pending"].contains(statusText) { status = statusText } else {
+            let statusCell = value(statusColumn)
+            if !statusCell.isEmpty {
+                switch statusCell.lowercased() {
+                case let known where known == "paid" || known == "expired" || known == "pending": status = known
+                default:
                     statusOK = false
-                    fail("status", "\"\(value(statusColumn))\" is not a status; use paid, expired or pending")
+                    fail("status", "\"\(statusCell)\" is not a status; use paid, expired or pending")
                 }
             }
             if paidAt != nil, let status, status != "paid" {

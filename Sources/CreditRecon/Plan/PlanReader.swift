@@ -295,7 +295,11 @@ public struct PlanReader: Sendable {
         // in UTF-8 a byte below 0x20, 0x7F, or 0xC2 followed by 0x80–0x9F. Most text has
         // none of those bytes, and the scan skips the Unicode property look-up that was a
         // fifth of `plan check`'s time (issue "Speed").
-        let suspicious = trimmed.utf8.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }
+        func isSuspicious(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x7F || byte == 0xC2 }
+        let suspicious = trimmed.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where isSuspicious(byte) { return true }
+            return false
+        } ?? trimmed.utf8.contains(where: isSuspicious)
         let bad = !suspicious ? nil : trimmed.unicodeScalars.first { scalar in
             scalar.properties.generalCategory == .control && !(allowTab && scalar == "\t")
         }
