@@ -32,14 +32,28 @@ extension JournalEntry {
         case .snapshotTaken, .chargeRecorded: break
         default: return false
         }
-        envelopeStart(into: &out, envelope: &envelope)
         if let data {
-            out.append(contentsOf: data)
+            Self.writeFastCanonical(account: account, recordedAt: recordedAt, data: data, kind: fact.kind, runID: runID,
+                                    seq: seq, into: &out, envelope: &envelope)
         } else {
+            Self.envelopeStart(account: account, recordedAt: recordedAt, into: &out, envelope: &envelope)
             Self.writeFastData(of: fact, into: &out, dates: &envelope.dates)
+            Self.envelopeEnd(kind: fact.kind, runID: runID, seq: seq, into: &out, envelope: &envelope)
         }
-        envelopeEnd(into: &out, envelope: &envelope)
         return true
+    }
+
+    /// The canonical text of the entry that holds a fact whose `data` text (`writeFastData`)
+    /// is `data`: what `writeFastCanonical(into:envelope:data:)` writes for an entry with
+    /// these fields, for a fact of kind `kind`. `FactTexts.chain(from:)` frames entries ahead
+    /// with it.
+    static func writeFastCanonical(
+        account: String, recordedAt: Timestamp, data: ArraySlice<UInt8>, kind: String, runID: Int64?, seq: Int64,
+        into out: inout [UInt8], envelope: inout EnvelopeStart
+    ) {
+        envelopeStart(account: account, recordedAt: recordedAt, into: &out, envelope: &envelope)
+        out.append(contentsOf: data)
+        envelopeEnd(kind: kind, runID: runID, seq: seq, into: &out, envelope: &envelope)
     }
 
     /// Appends the canonical text of `fact`'s `data` object to `out` and returns `true` for
@@ -102,13 +116,13 @@ extension JournalEntry {
     }
 
     /// `{"account":…,"at":…,"data":` — the envelope's keys before `data`, in canonical order.
-    private func envelopeStart(into out: inout [UInt8], envelope: inout EnvelopeStart) {
+    private static func envelopeStart(account: String, recordedAt: Timestamp, into out: inout [UInt8], envelope: inout EnvelopeStart) {
         if envelope.account != account || envelope.recordedAt != recordedAt {
             envelope.bytes.removeAll(keepingCapacity: true)
             envelope.bytes.append(literal: #"{"account":"#)
             JSONValue.writeString(account, into: &envelope.bytes)
             envelope.bytes.append(literal: #","at":"#)
-            Self.writeTimestamp(recordedAt, into: &envelope.bytes, dates: &envelope.dates)
+            writeTimestamp(recordedAt, into: &envelope.bytes, dates: &envelope.dates)
             envelope.bytes.append(literal: #","data":"#)
             envelope.account = account
             envelope.recordedAt = recordedAt
@@ -119,14 +133,13 @@ extension JournalEntry {
     /// `,"kind":…,"run":…,"seq":…}` — the envelope's keys after `data`. Everything before
     /// the `seq` is the same for every entry of an import, so it is kept in `envelope`
     /// (writing the kind and run afresh was 3 % of a million-row import's writing thread).
-    private func envelopeEnd(into out: inout [UInt8], envelope: inout EnvelopeStart) {
-        let kind = fact.kind
+    private static func envelopeEnd(kind: String, runID: Int64?, seq: Int64, into out: inout [UInt8], envelope: inout EnvelopeStart) {
         if envelope.endKind != kind || envelope.endRunID != runID {
             envelope.endBytes.removeAll(keepingCapacity: true)
             envelope.endBytes.append(literal: #","kind":"#)
             JSONValue.writeString(kind, into: &envelope.endBytes)
             envelope.endBytes.append(literal: #","run":"#)
-            Self.writeOptional(runID, into: &envelope.endBytes)
+            writeOptional(runID, into: &envelope.endBytes)
             envelope.endBytes.append(literal: #","seq":"#)
             envelope.endKind = kind
             envelope.endRunID = runID

@@ -86,6 +86,18 @@ func hexString<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
     }
 }
 
+/// Turns `head`, the 64 lower-case hex digits of an entry's hash, into those of the next
+/// entry's hash, `SHA-256(head ‖ entry)` (as `JournalEntry.chainHash` computes it), in place:
+/// the bulk paths chain a million entries without a `String` each.
+func advanceChainHash(_ head: inout [UInt8], entry: UnsafeRawBufferPointer) {
+    var hasher = SHA256()
+    head.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+    hasher.update(bufferPointer: entry)
+    let digest = hasher.finalize()
+    if head.count != 64 { head = Array(repeating: 0, count: 64) }
+    head.withUnsafeMutableBufferPointer { hex in digest.withUnsafeBytes { writeHex($0, into: hex) } }
+}
+
 /// Writes the lower-case hex of `bytes` into the first `2 * bytes.count` places of `text`
 /// (the bulk writer writes each hash in place this way; appending it byte by byte cost
 /// more than the hashing's tail, issue "Speed").

@@ -1,6 +1,5 @@
 import CSQLite
 import CreditTypes
-import Crypto
 
 extension LedgerWriter {
     /// Appends one fact per element of `items`, in order, each recorded at `time` under
@@ -37,7 +36,7 @@ extension LedgerWriter {
         for item in items {
             let (fact, account, text) = try fact(item)
             let entry = JournalEntry(seq: headSeq + 1, recordedAt: time, account: account, runID: runID, fact: fact)
-            if try bulk.append(entry, written: texts?.texts(of: text)) {
+            if try bulk.append(entry, texts: texts, text: text) {
                 headSeq = entry.seq
             } else {
                 headHash = bulk.headHash
@@ -47,6 +46,7 @@ extension LedgerWriter {
         }
         try bulk.flush()
         headHash = bulk.headHash
+        entriesFramedAhead += bulk.framedAhead
         db.startWriteback()  // a new ledger's pages head for the disk while the import goes on
     }
 }
@@ -114,6 +114,10 @@ struct BulkAppender {
     private let charges: Insert
     /// Lower-case hex of the newest entry's hash, as UTF-8.
     private var head: [UInt8]
+    /// The next entry's hash, when it was framed ahead (swapped with `head`).
+    private var nextHead = [UInt8](repeating: 0, count: 64)
+    /// Entries taken as framed ahead.
+    private(set) var framedAhead = 0
     private var texts: [UInt8] = [0]  // never empty, so the buffer always has an address (even for "" values)
     private var journalValues: [Value] = []
     private var snapshotValues: [Value] = []
@@ -155,8 +159,9 @@ struct BulkAppender {
 
     /// Takes `entry` and its projection row (written by the next `flush()` at the latest)
     /// and returns `true`, or writes what is pending and returns `false` when its kind
-    /// needs the general path.
-    mutating func append(_ entry: JournalEntry, written: WrittenTexts? = nil) throws -> Bool {
+    /// needs the general path. `factText`, from `batch`, says where its fact's texts were
+    /// written ahead, and perhaps its entry framed and hashed ahead (see `FactTexts`).
+    mutating func append(_ entry: JournalEntry, texts batch: FactTexts? = nil, text factText: FactText? = nil) throws -> Bool {
         switch entry.fact {
         case .snapshotTaken: break
         case .chargeRecorded(let fact) where fact.topUpKey == nil: break
@@ -165,10 +170,20 @@ struct BulkAppender {
             return false
         }
         let entryStart = texts.count
+        let written = batch?.texts(of: factText)
         assert(written == nil || Self.isWritten(entry.fact, written!), "texts written ahead must be their own fact's")
-        guard entry.writeFastCanonical(into: &texts, envelope: &envelope, data: written?.data) else {
-            try flush()
-            return false
+        // The entry as framed and hashed ahead, when it was framed for exactly this entry
+        // after exactly this head; otherwise framed and hashed here.
+        let ahead = batch?.entryAhead(of: factText, for: entry, head: head)
+        if let ahead, let batch {
+            assert(Self.isFramed(entry, batch.framed(ahead)), "an entry framed ahead must be the one the writer would frame")
+            batch.appendEntry(ahead, to: &texts, head: &nextHead)
+            framedAhead += 1
+        } else {
+            guard entry.writeFastCanonical(into: &texts, envelope: &envelope, data: written?.data) else {
+                try flush()
+                return false
+            }
         }
         let entryCount = texts.count - entryStart
         journalValues.append(.integer(entry.seq))
@@ -177,12 +192,11 @@ struct BulkAppender {
         journalValues.append(.text(offset: texts.count, count: head.count))
         texts.append(contentsOf: head)
         // hash = SHA-256(prev_hash ‖ entry), as `JournalEntry.chainHash` computes it.
-        var hasher = SHA256()
-        head.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        texts.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[entryStart..<(entryStart + entryCount)])) }
-        let digest = hasher.finalize()
-        if head.count != 64 { head = Array(repeating: 0, count: 64) }
-        head.withUnsafeMutableBufferPointer { hex in digest.withUnsafeBytes { writeHex($0, into: hex) } }
+        if ahead != nil {
+            swap(&head, &nextHead)
+        } else {
+            texts.withUnsafeBytes { advanceChainHash(&head, entry: UnsafeRawBufferPointer(rebasing: $0[entryStart..<(entryStart + entryCount)])) }
+        }
         journalValues.append(.text(offset: texts.count, count: head.count))
         texts.append(contentsOf: head)
 
@@ -326,6 +340,16 @@ struct BulkAppender {
         default:
             break
         }
+    }
+
+    /// Whether `ahead` holds exactly the text and hash this appender would write for
+    /// `entry` (checked in debug builds, like `isWritten`).
+    private static func isFramed(_ entry: JournalEntry, _ ahead: (text: ArraySlice<UInt8>, previous: [UInt8], hash: ArraySlice<UInt8>)) -> Bool {
+        var text: [UInt8] = []
+        _ = entry.writeFastCanonical(into: &text)
+        var hash = ahead.previous
+        text.withUnsafeBytes { advanceChainHash(&hash, entry: $0) }
+        return text[...] == ahead.text && hash[...] == ahead.hash
     }
 
     /// Whether `written` holds exactly the texts this appender would write for `fact`

@@ -116,6 +116,8 @@ public struct LedgerWriter {
     var headSeq: Int64
     var headHash: String
     let projector: Projector
+    /// Entries the bulk path took as framed and hashed ahead (`FactTexts.chain(from:)`).
+    var entriesFramedAhead = 0
 
     init(db: Database) throws {
         self.db = db
@@ -127,6 +129,17 @@ public struct LedgerWriter {
 
     /// Reads within the same transaction.
     public var reader: LedgerReader { LedgerReader(db: db) }
+
+    /// Where the chain would stand if `fact`, a run's start, were appended next (with no
+    /// run, for `account`, at `time`) and the run's entries followed it: the next entry's
+    /// sequence number, the run (the start's own number), the time, and the start's hash.
+    /// Nothing is written. An import hands it to the thread that frames its entries ahead
+    /// (`FactTexts.chain(from:)`).
+    public func anchor(afterStarting fact: Fact, account: String, at time: Timestamp) -> ChainAnchor {
+        let entry = JournalEntry(seq: headSeq + 1, recordedAt: time, account: account, runID: nil, fact: fact)
+        let hash = JournalEntry.chainHash(previous: headHash, entryBytes: entry.canonicalBytes)
+        return ChainAnchor(seq: headSeq + 2, runID: headSeq + 1, at: time, prevHash: hash)
+    }
 
     /// Appends `fact`, hash-chained to the previous entry, and applies it to the
     /// projections. Returns the entry's sequence number.

@@ -104,9 +104,9 @@ struct LedgerBulkAppendTests {
         let now = Timestamp(millisecondsSinceEpoch: 1_767_225_599_999)
         let facts = Self.facts()
         var texts = FactTexts()
-        let ahead = facts.map { ($0.fact, $0.account, texts.append($0.fact)) }
+        let ahead = facts.map { ($0.fact, $0.account, texts.append($0.fact, account: $0.account)) }
         var other = FactTexts()
-        let foreign = facts.map { ($0.fact, $0.account, other.append($0.fact)) }
+        let foreign = facts.map { ($0.fact, $0.account, other.append($0.fact, account: $0.account)) }
         #expect(ahead.filter { $0.2 != nil }.count == facts.count - 2)  // all but the plan row and the run
         #expect(texts.texts(of: foreign[1].2) == nil && texts.texts(of: ahead[1].2) != nil)
 
@@ -126,6 +126,73 @@ struct LedgerBulkAppendTests {
         }
         #expect(contents[1] == contents[0])
         #expect(contents[2] == contents[0])
+    }
+
+    /// Entries framed and hashed ahead (`FactTexts.chain(from:)`, as an import's validating
+    /// thread frames them from the writer's anchor) give the same bytes; and they are only
+    /// taken for the entry they were framed for: with any other anchor, or once an entry
+    /// of another kind has moved the chain on, the writer frames and hashes them itself.
+    @Test(arguments: ["right", "seq", "run", "time", "hash", "mixed"])
+    func entriesFramedAheadStoreTheSameBytes(anchoring: String) throws {
+        let now = Timestamp(millisecondsSinceEpoch: 1_767_225_599_999)
+        let start = Fact.runStarted(RunStarted(command: "import"))
+        // The bulk kinds only, or (mixed) every kind after the plan row (written before the
+        // run: a charge links to it): the others take the general path.
+        let all = Self.facts()
+        let before = all[0]
+        let facts = anchoring == "mixed" ? Array(all.dropFirst()) : all.filter { fact in
+            switch fact.fact {
+            case .snapshotTaken: true
+            case .chargeRecorded(let charge): charge.topUpKey == nil
+            default: false
+            }
+        }
+        let single = try TemporaryLedger()
+        try single.ledger.write { writer in
+            try writer.append(before.fact, account: before.account, runID: nil, at: now)
+            let run = try writer.append(start, account: "acct", runID: nil, at: now)
+            for item in facts { try writer.append(item.fact, account: item.account, runID: run, at: now) }
+        }
+        let bulk = try TemporaryLedger()
+        let framed = try bulk.ledger.write { writer -> Int in
+            try writer.append(before.fact, account: before.account, runID: nil, at: now)
+            let right = writer.anchor(afterStarting: start, account: "acct", at: now)
+            var anchor: ChainAnchor? = switch anchoring {
+            case "seq": ChainAnchor(seq: right.seq + 1, runID: right.runID, at: right.at, prevHash: right.prevHash)
+            case "run": ChainAnchor(seq: right.seq, runID: right.runID + 1, at: right.at, prevHash: right.prevHash)
+            case "time": ChainAnchor(seq: right.seq, runID: right.runID, at: now.adding(milliseconds: 1), prevHash: right.prevHash)
+            case "hash": ChainAnchor(seq: right.seq, runID: right.runID, at: right.at, prevHash: String(repeating: "0", count: 64))
+            default: right
+            }
+            // In batches of 1000, each framed from where the one before left the chain.
+            var batches: [(texts: FactTexts, items: [(Fact, String, FactText?)])] = []
+            for chunk in stride(from: 0, to: facts.count, by: 1000) {
+                var texts = FactTexts()
+                let items = facts[chunk..<min(chunk + 1000, facts.count)].map {
+                    ($0.fact, $0.account, texts.append($0.fact, account: $0.account))
+                }
+                if let from = anchor { anchor = texts.chain(from: from) }
+                batches.append((texts, items))
+            }
+            let run = try writer.append(start, account: "acct", runID: nil, at: now)
+            #expect(run == right.runID)
+            for batch in batches {
+                try writer.append(contentsOf: batch.items, texts: batch.texts, runID: run, at: now) { $0 }
+            }
+            return writer.entriesFramedAhead
+        }
+        #expect(try Self.contents(bulk) == Self.contents(single))
+        #expect(try bulk.ledger.headHash() == single.ledger.headHash())
+        #expect(try bulk.ledger.verify().isSound)
+        switch anchoring {
+        case "right": #expect(framed == facts.count)
+        case "mixed":
+            // All but three: the charge that resolves a plan row takes the general path (which
+            // writes the entry it was framed as, so the chain holds); the run in the middle was
+            // never framed, and the snapshot after it was framed one sequence number too early.
+            #expect(framed == facts.count - 3)
+        default: #expect(framed == 0)
+        }
     }
 
     @Test func aFailedBulkAppendWritesNothing() throws {

@@ -235,8 +235,9 @@ public struct ChargeImport: BatchImport {
                 expiresAt: expiresAt, reference: reference.value, topUpKey: nil,
                 status: status ?? (paidAt != nil ? "paid" : nil), paidAt: paidAt, memo: memo.value,
                 origin: "\(displayName):\(line)")
-            batch.rows.append(Row(line: line, account: account.value ?? defaultAccount, charge: charge,
-                                  text: batch.texts?.append(.chargeRecorded(charge))))
+            let rowAccount = account.value ?? defaultAccount
+            batch.rows.append(Row(line: line, account: rowAccount, charge: charge,
+                                  text: batch.texts?.append(.chargeRecorded(charge), account: rowAccount)))
             if batch.rows.count == batchRows {
                 guard emit(batch) else { return }
                 batch = ImportBatch(capacity: batchRows)
@@ -254,17 +255,23 @@ public struct ChargeImport: BatchImport {
     }
 
     /// See `BatchImport.write(batches:finished:to:now:)`.
-    func write(batches next: () -> ImportBatch<Row>?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
+    func write(
+        batches next: () -> ImportBatch<Row>?, finished: () throws -> Void, anchor: (ChainAnchor?) -> Void, to ledger: Ledger, now: Timestamp
+    ) throws -> Summary {
         let file = displayName
         let account = defaultAccount
         var summary = try ledger.write { writer -> Summary in
             var result = Summary()
             var errors = ErrorCollector(file: file)
             var runID: Int64?
-            var hasTopUps = false
             // A ledger without charges has nothing to collide with: skip a look-up per row.
             // (The rows of one file never collide with each other: validation refuses repeats.)
             let checkExisting = try writer.reader.hasCharges()
+            let hasTopUps = try writer.reader.hasTopUps()
+            // With nothing to collide with and no plan row to link, every row becomes the next
+            // entry of one run: the validating thread can frame and hash them ahead (`FactTexts`).
+            let start = Fact.runStarted(RunStarted(command: "import charges"))
+            anchor(checkExisting || hasTopUps ? nil : writer.anchor(afterStarting: start, account: account, at: now))
             while let batch = next() {
                 result.rows += batch.rows.count
                 var fresh = batch.rows  // handed on as it is when nothing can collide (no copy per row)
@@ -285,8 +292,7 @@ public struct ChargeImport: BatchImport {
                 // After a conflict nothing more is written: the transaction will be rolled back.
                 guard errors.isEmpty, !fresh.isEmpty else { continue }
                 if runID == nil {
-                    runID = try writer.append(.runStarted(RunStarted(command: "import charges")), account: account, runID: nil, at: now)
-                    hasTopUps = try writer.reader.hasTopUps()
+                    runID = try writer.append(start, account: account, runID: nil, at: now)
                 }
                 try write(fresh, texts: batch.texts, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result)
             }

@@ -18,7 +18,13 @@ protocol BatchImport: Sendable {
     /// calls `finished` (which throws the file's own problems, if validation found any):
     /// all in one transaction, rolled back by any error. A run is only started by the first
     /// new row, so a file with nothing new writes nothing.
-    func write(batches next: () -> ImportBatch<Row>?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary
+    ///
+    /// Before the first `next()`, it tells `anchor` where the chain will stand for the first
+    /// row when every row is sure to be written as the next entry of one run (`nil` when
+    /// not), so that the validating thread can frame and hash the entries ahead.
+    func write(
+        batches next: () -> ImportBatch<Row>?, finished: () throws -> Void, anchor: (ChainAnchor?) -> Void, to ledger: Ledger, now: Timestamp
+    ) throws -> Summary
 }
 
 /// Rows validated together, and the journal texts of their facts, written on the
@@ -46,7 +52,18 @@ extension BatchImport {
     /// kept). Memory stays bounded by a few batches, however long the file. `progress` hears
     /// how many rows have been checked and handed to the writer, after every batch.
     func validateWhileWriting(to ledger: Ledger, now: Timestamp, progress: ((Int) -> Void)?) throws -> Summary {
-        try BatchPipeline.run(produce: { send in try self.validate(batchRows: Self.batchRows, emit: send) }) { next, finished in
+        try BatchPipeline.run(produce: { send, anchor in
+            // The first batch waits for the writer's anchor (it has long been given by then:
+            // the writer only opens its transaction); every batch is then framed from where
+            // the one before left the chain.
+            var chain: ChainAnchor??
+            try self.validate(batchRows: Self.batchRows) { batch in
+                var batch = batch
+                if chain == nil { chain = .some(anchor()) }
+                if let from = chain ?? nil { chain = .some(batch.texts?.chain(from: from)) }
+                return send(batch)
+            }
+        }) { next, finished, anchor in
             var rows = 0
             let counted = { () -> ImportBatch<Row>? in
                 guard let batch = next() else { return nil }
@@ -54,7 +71,7 @@ extension BatchImport {
                 progress?(rows)
                 return batch
             }
-            return try write(batches: counted, finished: finished, to: ledger, now: now)
+            return try write(batches: counted, finished: finished, anchor: anchor, to: ledger, now: now)
         }
     }
 
@@ -71,6 +88,6 @@ extension BatchImport {
     /// Writes already validated rows, in one transaction.
     func write(rows: [Row], to ledger: Ledger, now: Timestamp) throws -> Summary {
         var batches = [ImportBatch(rows: rows)].makeIterator()
-        return try write(batches: { batches.next() }, finished: {}, to: ledger, now: now)
+        return try write(batches: { batches.next() }, finished: {}, anchor: { _ in }, to: ledger, now: now)
     }
 }

@@ -65,7 +65,9 @@ public struct SnapshotImport: BatchImport {
     }
 
     /// See `BatchImport.write(batches:finished:to:now:)`.
-    func write(batches next: () -> ImportBatch<Row>?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
+    func write(
+        batches next: () -> ImportBatch<Row>?, finished: () throws -> Void, anchor: (ChainAnchor?) -> Void, to ledger: Ledger, now: Timestamp
+    ) throws -> Summary {
         let file = displayName
         var outcome = try ledger.write { writer -> Summary in
             var result = Summary()
@@ -75,6 +77,10 @@ public struct SnapshotImport: BatchImport {
             // An empty ledger has nothing to collide with: skip a look-up per row. (The rows
             // of one file never collide with each other: validation drops repeats.)
             let checkExisting = try reader.hasSnapshots()
+            // With nothing to collide with, every row becomes the next entry of one run: the
+            // validating thread can frame and hash them ahead (see `FactTexts`).
+            let start = Fact.runStarted(RunStarted(command: "import snapshots"))
+            anchor(checkExisting ? nil : writer.anchor(afterStarting: start, account: defaultAccount, at: now))
             while let batch = next() {
                 result.rows += batch.rows.count
                 var fresh = batch.rows  // handed on as it is when nothing can collide (no copy per row)
@@ -96,8 +102,7 @@ public struct SnapshotImport: BatchImport {
                 }
                 // After a conflict nothing more is written: the transaction will be rolled back.
                 guard conflicts.isEmpty, !fresh.isEmpty else { continue }
-                let run = try runID ?? writer.append(.runStarted(RunStarted(command: "import snapshots")),
-                                                     account: defaultAccount, runID: nil, at: now)
+                let run = try runID ?? writer.append(start, account: defaultAccount, runID: nil, at: now)
                 runID = run
                 try writer.append(contentsOf: fresh, texts: batch.texts, runID: run, at: now) {
                     (.snapshotTaken($0.snapshot), $0.account, $0.text)
@@ -193,7 +198,7 @@ public struct SnapshotImport: BatchImport {
             let snapshot = SnapshotTaken(observedAt: observedAt, totalCredits: credits, totalUsage: usage,
                                          source: "import", origin: "\(displayName):\(record.line)")
             batch.rows.append(Row(line: record.line, account: account, snapshot: snapshot,
-                                  text: batch.texts?.append(.snapshotTaken(snapshot))))
+                                  text: batch.texts?.append(.snapshotTaken(snapshot), account: account)))
             if batch.rows.count == batchRows {
                 guard emit(batch) else { return }
                 batch = ImportBatch(capacity: batchRows)
