@@ -19,11 +19,4 @@ extension Array<UInt8> {
     mutating func append(literal text: StaticString) {
         text.withUTF8Buffer { append(contentsOf: $0) }
     }
-
-    /// Appends `text`'s UTF-8 bytes in one copy (see `append(literal:)`).
-    @inline(__always)
-    mutating func append(utf8 text: String) {
-        var text = text
-        text.withUTF8 { append(contentsOf: $0) }
-    }
 }
