@@ -52,15 +52,19 @@ extension BatchImport {
     /// kept). Memory stays bounded by a few batches, however long the file. `progress` hears
     /// how many rows have been checked and handed to the writer, after every batch.
     func validateWhileWriting(to ledger: Ledger, now: Timestamp, progress: ((Int) -> Void)?) throws -> Summary {
-        try BatchPipeline.run(produce: { send, anchor in
+        try BatchPipeline.run(produce: { send, writersAnchor in
             // The first batch waits for the writer's anchor (it has long been given by then:
             // the writer only opens its transaction); every batch is then framed from where
             // the one before left the chain.
-            var chain: ChainAnchor??
+            var asked = false
+            var chain: ChainAnchor?  // where the next batch's first entry will stand, while known
             try self.validate(batchRows: Self.batchRows) { batch in
                 var batch = batch
-                if chain == nil { chain = .some(anchor()) }
-                if let from = chain ?? nil { chain = .some(batch.texts?.chain(from: from)) }
+                if !asked {
+                    asked = true
+                    chain = writersAnchor()
+                }
+                if let from = chain { chain = batch.texts?.chain(from: from) }
                 return send(batch)
             }
         }) { next, finished, anchor in
