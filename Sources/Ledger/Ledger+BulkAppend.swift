@@ -25,7 +25,9 @@ extension LedgerWriter {
     /// `append(contentsOf:runID:at:_:)` for facts whose texts (the journal's `data`, the
     /// projection's text columns) were written ahead into `texts` (see `FactTexts`): `fact`
     /// gives each element's fact with the `FactText` that `texts.append` returned for that
-    /// same fact. Stores the same entries, hashes and rows. Afterwards a ledger still being
+    /// same fact. An entry that `texts` framed and hashed ahead (`FactTexts.chain(from:)`) is
+    /// taken as it is when it was framed for that very entry, after the head's very hash.
+    /// Stores the same entries, hashes and rows. Afterwards a ledger still being
     /// built starts writing its pages to the disk (`Database.startWriteback`).
     public mutating func append<Items: Sequence>(
         contentsOf items: Items, texts: FactTexts?, runID: Int64?, at time: Timestamp,
