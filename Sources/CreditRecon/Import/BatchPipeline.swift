@@ -1,3 +1,4 @@
+import CreditTypes
 import Foundation
 
 /// Runs a producer of batches on another core while this thread consumes them: an import
