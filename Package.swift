@@ -85,7 +85,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CreditTypes", "CSQLite"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CreditTypes", "CSQLite"], exclude: ["Fixtures"]),
         .testTarget(name: "CreditTypesTests", dependencies: ["CreditTypes"]),
         .testTarget(
             name: "CreditReconTests",

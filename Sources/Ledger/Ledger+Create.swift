@@ -14,21 +14,20 @@ extension Ledger {
     /// `synchronous=FULL`, flushed to the disk, closed. A process killed on the way leaves
     /// at most a stray `.creating` file (removed by the next creation), never a half-made
     /// ledger. While `body` runs, that file has its rollback journal in memory and is not
-    /// fsynced, so each page is written once: a million-row import into a new ledger writes
-    /// half the bytes it writes through the write-ahead log, and copies nothing back at a
-    /// checkpoint (issue "Speed"). That is safe only because no other process opens the file
-    /// before the rename and a failure throws it away; so `body` must not send anything
-    /// out (a top-up's intent must be on the disk before its request): top-ups create the
-    /// ledger with an empty `body` and write to it afterwards.
+    /// fsynced, so each page is written once (a new ledger filled by a large import writes
+    /// half the bytes it would through the write-ahead log). That is safe only because no
+    /// other process opens the file before the rename and a failure throws it away; so
+    /// `body` must not send anything out (a top-up's intent must be on the disk before its
+    /// request): top-ups create the ledger with an empty `body` and write to it afterwards.
     public static func create<T>(at path: String, _ body: (Ledger) throws -> T) throws -> T {
         let staging = path + ".creating"
         removeFiles(staging)
         do {
             let result: T
             do {
-                let ledger = try Ledger(path: staging, create: true, durability: .building, reportedPath: path)
-                result = try body(ledger)
-                try ledger.withDatabase { try $0.finishBuilding() }
+                let store = try SQLiteStore(path: staging, create: true, durability: .building, name: path)
+                result = try body(Ledger(path: staging, store: store))
+                try store.withConnection { try $0.db.finishBuilding() }
             }
             guard access(staging + "-wal", F_OK) != 0 else {
                 throw LedgerError.io(path: path, detail: "SQLite left \(staging)-wal behind when closing the new ledger")
@@ -42,7 +41,6 @@ extension Ledger {
             throw error
         }
     }
-
     /// Gives the finished file at `staging` the name `path`, never replacing a file already
     /// there (books that appeared meanwhile are kept, and this creation fails): a hard link,
     /// which refuses an existing name, then the staging name removed (a kill between the

@@ -12,8 +12,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     case malformedEntry(String)
     /// The write contradicts what the ledger already holds.
     case conflict(String)
-    /// Any other SQLite failure (a bug, or damage).
-    case sqlite(SQLiteError)
+    /// Any other failure of the database under the ledger (a bug, or damage), in the
+    /// database's words: the statement, never the values.
+    case store(String)
 
     public var description: String {
         switch self {
@@ -31,24 +32,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
             return "the ledger is damaged: \(detail). Run `credit-recon verify` and restore from a backup."
         case .conflict(let detail):
             return detail
-        case .sqlite(let error):
-            return "ledger error: \(error)"
+        case .store(let detail):
+            return "ledger error: \(detail)"
         }
-    }
-
-    /// Classifies a raw SQLite failure.
-    static func wrap(_ error: any Error, path: String) -> any Error {
-        guard let error = error as? SQLiteError else { return error }
-        if error.isDiskFull { return LedgerError.diskFull(path: path) }
-        if error.isBusy { return LedgerError.busy(path: path) }
-        if error.isIO {
-            // A refused write whose errno SQLite did not keep (it keeps none at COMMIT):
-            // say what it most often is, so the person knows where to look.
-            let detail = error.isWriteRefused
-                ? "\(error.message) while writing (the disk may be full, over a quota or file-size limit, or failing)"
-                : error.message
-            return LedgerError.io(path: path, detail: detail)
-        }
-        return LedgerError.sqlite(error)
     }
 }

@@ -218,9 +218,9 @@ struct BatchPipelineTests {
     struct Boom: Error, Equatable { let side: String }
 
     @Test func everyBatchArrivesInOrderAndTheEndIsKnown() throws {
-        let received = try BatchPipeline.run(capacity: 2, produce: { send, _ in
+        let received = try BatchPipeline.run(capacity: 2, produce: { send in
             for batch in 0..<1000 { guard send([batch, batch]) else { return } }
-        }) { (next, finished, _: (Never?) -> Void) -> [Int] in
+        }) { (next, finished) -> [Int] in
             var all: [Int] = []
             while let batch = next() { all += batch }
             try finished()
@@ -232,10 +232,10 @@ struct BatchPipelineTests {
     @Test func theProducersErrorComesAfterTheBatchesBeforeIt() throws {
         let seen = Mutex(0)
         #expect(throws: Boom(side: "producer")) {
-            try BatchPipeline.run(produce: { send, _ in
+            try BatchPipeline.run(produce: { send in
                 for batch in 0..<10 { _ = send(batch) }
                 throw Boom(side: "producer")
-            }) { (next, finished, _: (Never?) -> Void) in
+            }) { (next, finished) in
                 while next() != nil { seen.withLock { $0 += 1 } }
                 try finished()
             }
@@ -247,7 +247,7 @@ struct BatchPipelineTests {
         let sent = Mutex(0)
         let stopped = Mutex(false)
         #expect(throws: Boom(side: "consumer")) {
-            try BatchPipeline.run(capacity: 2, produce: { send, _ in
+            try BatchPipeline.run(capacity: 2, produce: { send in
                 for batch in 0..<100_000 {
                     guard send(batch) else {
                         stopped.withLock { $0 = true }
@@ -255,7 +255,7 @@ struct BatchPipelineTests {
                     }
                     sent.withLock { $0 += 1 }
                 }
-            }) { (next, _, _: (Never?) -> Void) in
+            }) { (next, _) in
                 _ = next()
                 throw Boom(side: "consumer")
             }
@@ -263,46 +263,5 @@ struct BatchPipelineTests {
         // The producer was waited for: it saw the stop, having sent at most a few batches.
         #expect(stopped.withLock { $0 })
         #expect(sent.withLock { $0 } <= 4)
-    }
-
-    /// The consumer's note (an import's chain anchor) reaches the producer, which waits for it.
-    @Test func theConsumersNoteReachesTheProducer() throws {
-        let total = try BatchPipeline.run(capacity: 1, produce: { send, note in
-            let factor = note() ?? 0
-            for batch in 1...100 { guard send(batch * factor) else { return } }
-        }) { next, finished, publish -> Int in
-            publish(3)
-            publish(5)  // the first note wins
-            var sum = 0
-            while let batch = next() { sum += batch }
-            try finished()
-            return sum
-        }
-        #expect(total == 3 * 5050)
-    }
-
-    /// A consumer that asks for batches without publishing a note, or fails before it does,
-    /// must not leave the producer waiting for one (nor itself, for the producer).
-    @Test func aProducerWaitingForANoteIsNeverLeftWaiting() throws {
-        let noted = Mutex<[Int?]>([])
-        let sum = try BatchPipeline.run(produce: { send, note in
-            noted.withLock { $0.append(note()) }
-            for batch in 1...10 { _ = send(batch) }
-        }) { (next, finished, _: (Int?) -> Void) -> Int in
-            var sum = 0
-            while let batch = next() { sum += batch }
-            try finished()
-            return sum
-        }
-        #expect(sum == 55)
-        #expect(throws: Boom(side: "consumer")) {
-            try BatchPipeline.run(produce: { send, note in
-                noted.withLock { $0.append(note()) }
-                _ = send(1)
-            }) { (_, _, _: (Int?) -> Void) -> Int in
-                throw Boom(side: "consumer")
-            }
-        }
-        #expect(noted.withLock { $0 } == [nil, nil])
     }
 }

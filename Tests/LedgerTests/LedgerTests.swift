@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import Ledger
 
-@Suite("Ledger: connection, migrations, transactions, triggers")
+@Suite("SQLite store: the file, its settings, migrations and statements")
 struct LedgerTests {
     @Test func newLedgerIsPrivateAndConfigured() throws {
         let temp = try TemporaryLedger()
@@ -31,53 +31,6 @@ struct LedgerTests {
         } throws: { error in
             guard case LedgerError.newerSchema(let name)? = error as? LedgerError else { return false }
             return name == "v99: from the future"
-        }
-    }
-
-    @Test func aFailedWriteLeavesNothingBehind() throws {
-        struct Boom: Error {}
-        let temp = try TemporaryLedger()
-        try temp.ledger.appendAll(Array(lifecycle().prefix(2)))
-        let before = try temp.ledger.headHash()
-        #expect(throws: Boom.self) {
-            try temp.ledger.write { writer in
-                try writer.append(.snapshotTaken(SnapshotTaken(observedAt: t0.adding(seconds: 9), totalCredits: usd("1"),
-                                                               totalUsage: usd("0"), source: "api")),
-                                  account: "default", runID: nil, at: t0)
-                throw Boom()
-            }
-        }
-        #expect(try temp.ledger.headHash() == before)
-        #expect(try temp.ledger.read { try $0.journalCount() } == 2)
-        #expect(try temp.ledger.read { try $0.snapshots(account: nil).count } == 1)
-    }
-
-    @Test func aConstraintViolationRollsBackTheWholeTransaction() throws {
-        let temp = try TemporaryLedger()
-        let snapshot = SnapshotTaken(observedAt: t0, totalCredits: usd("1"), totalUsage: usd("0"), source: "api")
-        #expect(throws: (any Error).self) {
-            try temp.ledger.write { writer in
-                try writer.append(.snapshotTaken(snapshot), account: "a", runID: nil, at: t0)
-                try writer.append(.snapshotTaken(snapshot), account: "a", runID: nil, at: t0)  // same account and time
-            }
-        }
-        #expect(try temp.ledger.read { try $0.journalCount() } == 0)
-    }
-
-    @Test(arguments: [
-        "UPDATE journal SET kind = 'x' WHERE seq = 1",
-        "DELETE FROM journal WHERE seq = 1",
-        "UPDATE snapshots SET total_credits = 0",
-        "DELETE FROM snapshots",
-    ])
-    func appendOnlyTablesRefuseChanges(sql: String) throws {
-        let temp = try TemporaryLedger()
-        try temp.ledger.appendAll(lifecycle())
-        let db = try temp.raw()
-        #expect {
-            try db.execute(sql)
-        } throws: { error in
-            (error as? SQLiteError)?.message.contains("append-only") == true
         }
     }
 

@@ -47,9 +47,6 @@ public struct ChargeImport: BatchImport {
         let line: Int
         let account: String
         let charge: ChargeRecorded
-        /// The charge's journal text as the file gives it, in its batch's `texts` (a charge
-        /// linked to a plan row is written afresh, with its `topup_key`).
-        let text: FactText?
     }
 
     /// The file's rows, every one valid.
@@ -98,7 +95,7 @@ public struct ChargeImport: BatchImport {
     }
 
     /// See `BatchImport.validate(batchRows:emit:)`.
-    func validate(batchRows: Int, emit: (ImportBatch<Row>) -> Bool) throws {
+    func validate(batchRows: Int, emit: ([Row]) -> Bool) throws {
         let (reader, columns) = try CSVReader.openWithHeader(
             path: path, displayName: displayName, specs: Self.columns, example: "charge_id,amount,wallet,chain_id,created_at,status")
         var errors = ErrorCollector(file: displayName)
@@ -108,7 +105,8 @@ public struct ChargeImport: BatchImport {
         let chainColumn = columnIndex["chain_id"], statusColumn = columnIndex["status"]
         let referenceColumn = columnIndex["reference"], memoColumn = columnIndex["memo"], accountColumn = columnIndex["account"]
         let createdColumn = columnIndex["created_at"], expiresColumn = columnIndex["expires_at"], paidColumn = columnIndex["paid_at"]
-        var batch = ImportBatch<Row>(capacity: batchRows)
+        var batch: [Row] = []
+        batch.reserveCapacity(batchRows)
         var seen: [String: Int] = [:]
         // Exports usually list charges with ids in ascending order. While each id sorts after
         // the one before, none can repeat an earlier one, so `seen` (hashing a million ids was
@@ -236,15 +234,14 @@ public struct ChargeImport: BatchImport {
                 status: status ?? (paidAt != nil ? "paid" : nil), paidAt: paidAt, memo: memo.value,
                 origin: "\(displayName):\(line)")
             let rowAccount = account.value ?? defaultAccount
-            batch.rows.append(Row(line: line, account: rowAccount, charge: charge,
-                                  text: batch.texts?.append(.chargeRecorded(charge), account: rowAccount)))
-            if batch.rows.count == batchRows {
+            batch.append(Row(line: line, account: rowAccount, charge: charge))
+            if batch.count == batchRows {
                 guard emit(batch) else { return }
-                batch = ImportBatch(capacity: batchRows)
+                batch.removeAll(keepingCapacity: true)
             }
         }
         try errors.throwIfAny()
-        if !batch.rows.isEmpty { _ = emit(batch) }
+        if !batch.isEmpty { _ = emit(batch) }
     }
 
     // MARK: - Write
@@ -255,38 +252,39 @@ public struct ChargeImport: BatchImport {
     }
 
     /// See `BatchImport.write(batches:finished:to:now:)`.
-    func write(
-        batches next: () -> ImportBatch<Row>?, finished: () throws -> Void, anchor: (ChainAnchor?) -> Void, to ledger: Ledger, now: Timestamp
-    ) throws -> Summary {
+    func write(batches next: () -> [Row]?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
         let file = displayName
         let account = defaultAccount
         var summary = try ledger.write { writer -> Summary in
             var result = Summary()
             var errors = ErrorCollector(file: file)
             var runID: Int64?
-            // A ledger without charges has nothing to collide with: skip a look-up per row.
-            // (The rows of one file never collide with each other: validation refuses repeats.)
+            // A ledger without charges has nothing to collide with. (The rows of one file
+            // never collide with each other: validation refuses repeats.)
             let checkExisting = try writer.reader.hasCharges()
             let hasTopUps = try writer.reader.hasTopUps()
-            // With nothing to collide with and no plan row to link, every row becomes the next
-            // entry of one run: the validating thread can frame and hash them ahead (`FactTexts`).
             let start = Fact.runStarted(RunStarted(command: "import charges"))
-            anchor(checkExisting || hasTopUps ? nil : writer.anchor(afterStarting: start, account: account, at: now))
             while let batch = next() {
-                result.rows += batch.rows.count
-                var fresh = batch.rows  // handed on as it is when nothing can collide (no copy per row)
-                if checkExisting { fresh.removeAll(keepingCapacity: true) }
-                for row in batch.rows where checkExisting {
-                    guard let existing = try writer.reader.charge(id: row.charge.chargeID) else {
-                        fresh.append(row)
-                        continue
-                    }
-                    if let difference = Self.difference(row, existing) {
-                        errors.add(line: row.line, column: "charge_id",
-                                   "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
-                                    + "with \(difference); recorded charges are never changed — fix this row, or remove it if the ledger is right")
-                    } else {
-                        result.skipped += 1
+                result.rows += batch.count
+                var fresh = batch
+                if checkExisting {
+                    let stored = try writer.reader.charges(ids: batch.map(\.charge.chargeID))
+                    if !stored.isEmpty {
+                        let byID = Dictionary(stored.map { ($0.chargeID, $0) }, uniquingKeysWith: { first, _ in first })
+                        fresh = []
+                        for row in batch {
+                            guard let existing = byID[row.charge.chargeID] else {
+                                fresh.append(row)
+                                continue
+                            }
+                            if let difference = Self.difference(row, existing) {
+                                errors.add(line: row.line, column: "charge_id",
+                                           "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
+                                            + "with \(difference); recorded charges are never changed — fix this row, or remove it if the ledger is right")
+                            } else {
+                                result.skipped += 1
+                            }
+                        }
                     }
                 }
                 // After a conflict nothing more is written: the transaction will be rolled back.
@@ -294,7 +292,7 @@ public struct ChargeImport: BatchImport {
                 if runID == nil {
                     runID = try writer.append(start, account: account, runID: nil, at: now)
                 }
-                try write(fresh, texts: batch.texts, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result)
+                try write(fresh, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result)
             }
             try finished()  // the file's own problems come first
             try errors.throwIfAny()
@@ -311,38 +309,35 @@ public struct ChargeImport: BatchImport {
     }
 
     /// Appends `fresh` (charges not in the ledger). A `reference` naming a plan row of the
-    /// same account that has no charge yet links the charge to it; with no plan rows in
-    /// the ledger at all, every charge goes in as it is, through the bulk path.
+    /// same account that has no charge yet links the charge to it.
     private func write(
-        _ fresh: [Row], texts: FactTexts?, hasTopUps: Bool, runID: Int64?, into writer: inout LedgerWriter, now: Timestamp, summary: inout Summary
+        _ fresh: [Row], hasTopUps: Bool, runID: Int64?, into writer: inout LedgerWriter, now: Timestamp, summary: inout Summary
     ) throws {
         summary.inserted += fresh.count
-        guard hasTopUps else {
-            for row in fresh {
-                if row.charge.reference != nil { summary.unlinkedReferences += 1 }
-                summary.total += row.charge.amount
-            }
-            try writer.append(contentsOf: fresh, texts: texts, runID: runID, at: now) {
-                (.chargeRecorded($0.charge), $0.account, $0.text)
-            }
-            return
-        }
+        var facts: [(fact: Fact, account: String)] = []
+        facts.reserveCapacity(fresh.count)
         for row in fresh {
             var charge = row.charge
             if let reference = charge.reference {
                 // Link only rows with no charge yet: a created or recorded row keeps its own.
-                if let topUp = try writer.reader.topUp(account: row.account, reference: reference),
+                if hasTopUps, let topUp = try writer.reader.topUp(account: row.account, reference: reference),
                    ["blocked", "unknown", "rejected", "planned", "requesting"].contains(topUp.state)
                 {
                     charge.topUpKey = topUp.key
                     summary.linked.append((reference, topUp.key))
-                } else {
-                    summary.unlinkedReferences += 1
+                    // Written before the next row looks its reference up: two rows may name the same plan row.
+                    try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
+                    facts.removeAll(keepingCapacity: true)
+                    try writer.append(.chargeRecorded(charge), account: row.account, runID: runID, at: now)
+                    summary.total += charge.amount
+                    continue
                 }
+                summary.unlinkedReferences += 1
             }
-            try writer.append(.chargeRecorded(charge), account: row.account, runID: runID, at: now)
+            facts.append((.chargeRecorded(charge), row.account))
             summary.total += charge.amount
         }
+        try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
     }
 
     /// How `row` differs from the stored charge, in words, or `nil` when it says the same.

@@ -12,7 +12,7 @@ extension ExitStatus {
             case .busy: self = .tempFail
             case .newerSchema: self = .config
             case .conflict: self = .dataError
-            case .sqlite(let sqlite): self = sqlite.isIO ? .ioError : .software
+            case .store: self = .software
             }
         default:
             self = .software

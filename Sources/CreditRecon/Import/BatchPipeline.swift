@@ -2,31 +2,26 @@ import CreditTypes
 import Foundation
 
 /// Runs a producer of batches on another core while this thread consumes them: an import
-/// validates the next rows of its file while it writes the ones before (issue "Speed").
+/// validates the next rows of its file while it writes the ones before.
 ///
 /// At most `capacity` batches wait between the two, so memory stays bounded however long
 /// the file is. The consumer asks for batches with `next()` and, after the last one,
 /// learns how production ended with `finished()`, which rethrows the producer's error.
 /// When the consumer throws, the producer is told to stop (its `send` returns `false`)
 /// and is waited for before the error goes on.
-///
-/// The consumer can also hand the producer one `Note` (`publish`), which the producer
-/// waits for with `note()`: an import's writer tells its validator where the journal's
-/// chain will stand. It is `nil` when the consumer asks for its first batch, or gives up,
-/// without having published one, so the producer never waits on a consumer that waits on it.
 enum BatchPipeline {
-    static func run<Batch: Sendable, Note: Sendable, Output>(
+    static func run<Batch: Sendable, Output>(
         capacity: Int = 4,
-        produce: @escaping @Sendable (_ send: (Batch) -> Bool, _ note: () -> Note?) throws -> Void,
-        consume: (_ next: () -> Batch?, _ finished: () throws -> Void, _ publish: (Note?) -> Void) throws -> Output
+        produce: @escaping @Sendable (_ send: (Batch) -> Bool) throws -> Void,
+        consume: (_ next: () -> Batch?, _ finished: () throws -> Void) throws -> Output
     ) throws -> Output {
-        let channel = Channel<Batch, Note>(capacity: capacity)
+        let channel = Channel<Batch>(capacity: capacity)
         let production = BackgroundWork { () -> Result<Void, any Error> in
             defer { channel.finish() }
-            return Result { try produce(channel.send, channel.note) }
+            return Result { try produce(channel.send) }
         }
         do {
-            return try consume(channel.next, { try production.wait().get() }, channel.publish)
+            return try consume(channel.next, { try production.wait().get() })
         } catch {
             channel.cancel()
             _ = production.wait()
@@ -35,15 +30,13 @@ enum BatchPipeline {
     }
 
     /// A bounded hand-over from one producer thread to one consumer thread.
-    private final class Channel<Batch: Sendable, Note: Sendable>: @unchecked Sendable {
+    private final class Channel<Batch: Sendable>: @unchecked Sendable {
         // Everything below is only touched with `condition` locked.
         private let condition = NSCondition()
         private let capacity: Int
         private var pending: [Batch] = []  // a handful at most: removing the first is cheap
         private var finished = false
         private var cancelled = false
-        /// `nil` until the consumer publishes its note (or is past the point of doing so).
-        private var published: Note??
 
         init(capacity: Int) { self.capacity = max(1, capacity) }
 
@@ -67,30 +60,10 @@ enum BatchPipeline {
             condition.unlock()
         }
 
-        /// The consumer's note: the first one published wins.
-        func publish(_ note: Note?) {
-            condition.lock()
-            if published == nil { published = .some(note) }
-            condition.broadcast()
-            condition.unlock()
-        }
-
-        /// The consumer's note, waiting until it is published; `nil` when there is none.
-        func note() -> Note? {
-            condition.lock()
-            defer { condition.unlock() }
-            while published == nil && !cancelled { condition.wait() }
-            return published ?? nil
-        }
-
         /// The next batch, waiting for one; `nil` when the producer has finished.
         func next() -> Batch? {
             condition.lock()
             defer { condition.unlock() }
-            if published == nil {  // the producer may be waiting for a note that will not come
-                published = .some(nil)
-                condition.broadcast()
-            }
             while pending.isEmpty && !finished { condition.wait() }
             guard !pending.isEmpty else { return nil }
             let batch = pending.removeFirst()

@@ -16,38 +16,31 @@ public struct Reconciler: Sendable {
     /// A reconciler with `options`.
     public init(options: ReconcileOptions) { self.options = options }
 
-    /// Reads the ledger as of one state (one transaction, or two that saw the same journal
-    /// head; see `Ledger.readInParallel`) and reconciles it.
+    /// Reads the ledger as of one state and reconciles it.
     ///
     /// - Parameter asOf: the time charges are judged at (pending or expired); `nil` means
     ///   the newest journal entry's time, which keeps reports independent of the clock.
     public func reconcile(_ ledger: Ledger, asOf: Timestamp? = nil) throws -> Reconciliation {
         let calendar = try PeriodCalendar(timeZone: options.timeZone)
+        let input = try readBooks(ledger)
+        return try reconcile(input, calendar: calendar, asOf: asOf ?? input.newest ?? Timestamp(millisecondsSinceEpoch: 0))
+    }
+
+    /// What the ledger holds for the account, as of one state: the charges are read
+    /// alongside the rest (the ledger may read them on another core).
+    func readBooks(_ ledger: Ledger) throws -> Input {
         let account = options.account
-        // The charges are read on the other core, over a second connection, while the
-        // readings and the journal's newest time are read here (see `readInParallel`).
-        let (partial, charges) = try ledger.readInParallel({ reader in
+        var (input, charges) = try ledger.read({ reader in
             Input(
-                snapshots: try reader.snapshotsForReconciliation(account: account),
+                snapshots: try reader.snapshots(account: account),
                 charges: [],
                 chargeless: try reader.chargelessTopUps(account: account),
                 failedRuns: try reader.failedRuns(account: account),
-                newest: try reader.newestJournalTimeFast(),
+                newest: try reader.newestJournalTime(),
                 headHash: try reader.head().hash)
-        }, { reader in try reader.chargesForReconciliation(account: account) }, together: { reader in
-            // One transaction, in the order the parts were always read (so the same error wins).
-            let input = Input(
-                snapshots: try reader.snapshotsForReconciliation(account: account),
-                charges: try reader.chargesForReconciliation(account: account),
-                chargeless: try reader.chargelessTopUps(account: account),
-                failedRuns: try reader.failedRuns(account: account),
-                newest: try reader.newestJournalTimeFast(),
-                headHash: try reader.head().hash)
-            return (input, input.charges)
-        })
-        var input = partial
+        }, alongside: { reader in try reader.charges(account: account) })
         input.charges = charges
-        return try reconcile(input, calendar: calendar, asOf: asOf ?? input.newest ?? Timestamp(millisecondsSinceEpoch: 0))
+        return input
     }
 
     /// What the ledger holds for the account, read in one transaction.

@@ -22,8 +22,6 @@ public struct SnapshotImport: BatchImport {
         let line: Int
         let account: String
         let snapshot: SnapshotTaken
-        /// The reading's journal text, in its batch's `texts`.
-        let text: FactText?
     }
 
     static let columns: [CSVColumns.Spec] = [
@@ -65,48 +63,27 @@ public struct SnapshotImport: BatchImport {
     }
 
     /// See `BatchImport.write(batches:finished:to:now:)`.
-    func write(
-        batches next: () -> ImportBatch<Row>?, finished: () throws -> Void, anchor: (ChainAnchor?) -> Void, to ledger: Ledger, now: Timestamp
-    ) throws -> Summary {
+    func write(batches next: () -> [Row]?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
         let file = displayName
         var outcome = try ledger.write { writer -> Summary in
             var result = Summary()
             var conflicts: [CSVError] = []
             var runID: Int64?
-            let reader = writer.reader
-            // An empty ledger has nothing to collide with: skip a look-up per row. (The rows
-            // of one file never collide with each other: validation drops repeats.)
-            let checkExisting = try reader.hasSnapshots()
-            // With nothing to collide with, every row becomes the next entry of one run: the
-            // validating thread can frame and hash them ahead (see `FactTexts`).
+            // An empty ledger has nothing to collide with. (The rows of one file never
+            // collide with each other: validation drops repeats.)
+            let checkExisting = try writer.reader.hasSnapshots()
             let start = Fact.runStarted(RunStarted(command: "import snapshots"))
-            anchor(checkExisting ? nil : writer.anchor(afterStarting: start, account: defaultAccount, at: now))
             while let batch = next() {
-                result.rows += batch.rows.count
-                var fresh = batch.rows  // handed on as it is when nothing can collide (no copy per row)
-                if checkExisting { fresh.removeAll(keepingCapacity: true) }
-                for row in batch.rows where checkExisting {
-                    if let existing = try reader.snapshot(account: row.account, observedAt: row.snapshot.observedAt) {
-                        if existing.totalCredits == row.snapshot.totalCredits && existing.totalUsage == row.snapshot.totalUsage {
-                            result.skipped += 1
-                        } else {
-                            conflicts.append(.malformed(
-                                file, row.line,
-                                "observed_at: the ledger already has a snapshot for \(row.account) at "
-                                    + "\(row.snapshot.observedAt.iso8601) with total_credits \(existing.totalCredits) "
-                                    + "and total_usage \(existing.totalUsage); readings are never changed, so fix or remove this row"))
-                        }
-                    } else {
-                        fresh.append(row)
-                    }
+                result.rows += batch.count
+                var fresh = batch
+                if checkExisting {
+                    fresh = try Self.fresh(batch, in: writer.reader, file: file, skipped: &result.skipped, conflicts: &conflicts)
                 }
                 // After a conflict nothing more is written: the transaction will be rolled back.
                 guard conflicts.isEmpty, !fresh.isEmpty else { continue }
                 let run = try runID ?? writer.append(start, account: defaultAccount, runID: nil, at: now)
                 runID = run
-                try writer.append(contentsOf: fresh, texts: batch.texts, runID: run, at: now) {
-                    (.snapshotTaken($0.snapshot), $0.account, $0.text)
-                }
+                try writer.append(contentsOf: fresh, runID: run, at: now) { (.snapshotTaken($0.snapshot), $0.account) }
                 result.inserted += fresh.count
             }
             try finished()  // the file's own problems come first
@@ -123,13 +100,46 @@ public struct SnapshotImport: BatchImport {
         return outcome
     }
 
+    /// The rows of `batch` the ledger does not hold yet; a row it holds with the same
+    /// totals is counted in `skipped`, one with other totals is a conflict (readings are
+    /// never changed). One query per account of the batch.
+    private static func fresh(
+        _ batch: [Row], in reader: LedgerReader, file: String, skipped: inout Int, conflicts: inout [CSVError]
+    ) throws -> [Row] {
+        var stored: [SnapshotKey: SnapshotRow] = [:]
+        for account in Set(batch.map(\.account)) {
+            let times = batch.filter { $0.account == account }.map(\.snapshot.observedAt)
+            for row in try reader.snapshots(account: account, at: times) {
+                stored[SnapshotKey(account: row.account, observedAt: row.observedAt)] = row
+            }
+        }
+        guard !stored.isEmpty else { return batch }
+        var fresh: [Row] = []
+        for row in batch {
+            guard let existing = stored[SnapshotKey(account: row.account, observedAt: row.snapshot.observedAt)] else {
+                fresh.append(row)
+                continue
+            }
+            if existing.totalCredits == row.snapshot.totalCredits && existing.totalUsage == row.snapshot.totalUsage {
+                skipped += 1
+            } else {
+                conflicts.append(.malformed(
+                    file, row.line,
+                    "observed_at: the ledger already has a snapshot for \(row.account) at "
+                        + "\(row.snapshot.observedAt.iso8601) with total_credits \(existing.totalCredits) "
+                        + "and total_usage \(existing.totalUsage); readings are never changed, so fix or remove this row"))
+            }
+        }
+        return fresh
+    }
+
     /// Parses and validates every row; throws all problems together (`CSVErrors`).
     public func validate() throws -> Validated {
         try Validated(rows: validRows())
     }
 
     /// See `BatchImport.validate(batchRows:emit:)`.
-    func validate(batchRows: Int, emit: (ImportBatch<Row>) -> Bool) throws {
+    func validate(batchRows: Int, emit: ([Row]) -> Bool) throws {
         let reader = try CSVReader(path: path, displayName: displayName)
         var errors: [CSVError] = []
         guard let header = try reader.next() else {
@@ -138,7 +148,8 @@ public struct SnapshotImport: BatchImport {
         let columns = try CSVColumns(header: header, specs: Self.columns, file: displayName)
         let observedColumn = columns.index(of: "observed_at"), creditsColumn = columns.index(of: "total_credits")
         let usageColumn = columns.index(of: "total_usage"), accountColumn = columns.index(of: "account")
-        var batch = ImportBatch<Row>(capacity: batchRows)
+        var batch: [Row] = []
+        batch.reserveCapacity(batchRows)
         var seen: [SnapshotKey: (line: Int, credits: Micros, usage: Micros)] = [:]
         // A history is nearly always one account's readings in time order. While each row is
         // later than the one before, for the same account, it cannot repeat an earlier one,
@@ -197,15 +208,14 @@ public struct SnapshotImport: BatchImport {
             guard errors.isEmpty else { continue }  // nothing will be written: only look for problems
             let snapshot = SnapshotTaken(observedAt: observedAt, totalCredits: credits, totalUsage: usage,
                                          source: "import", origin: "\(displayName):\(record.line)")
-            batch.rows.append(Row(line: record.line, account: account, snapshot: snapshot,
-                                  text: batch.texts?.append(.snapshotTaken(snapshot), account: account)))
-            if batch.rows.count == batchRows {
+            batch.append(Row(line: record.line, account: account, snapshot: snapshot))
+            if batch.count == batchRows {
                 guard emit(batch) else { return }
-                batch = ImportBatch(capacity: batchRows)
+                batch.removeAll(keepingCapacity: true)
             }
         }
         if !errors.isEmpty { throw CSVErrors(errors: errors) }
-        if !batch.rows.isEmpty { _ = emit(batch) }
+        if !batch.isEmpty { _ = emit(batch) }
     }
 
     private static func amount(_ text: String?, column: String, fail: (String, String) -> Void) -> Micros? {

@@ -1,0 +1,49 @@
+extension Fact {
+    /// The fact of kind `kind` whose `data` object `f` reads.
+    init(kind: String, data f: FieldReader) throws(LedgerError) {
+        switch kind {
+        case "run.started": self = .runStarted(RunStarted(command: try f.string("command")))
+        case "run.finished":
+            self = .runFinished(RunFinished(
+                runID: try f.int("run_id"), outcome: try f.string("outcome"),
+                exitCode: try f.int("exit_code"), summary: try f.optionalString("summary")))
+        case "snapshot.taken":
+            self = .snapshotTaken(SnapshotTaken(
+                observedAt: try f.timestamp("observed_at"),
+                totalCredits: try f.micros("total_credits_micros"), totalUsage: try f.micros("total_usage_micros"),
+                source: try f.string("source"), origin: try f.optionalString("origin"),
+                rawBody: try f.optionalString("raw_body")))
+        case "topup.planned":
+            self = .topUpPlanned(TopUpPlanned(
+                key: try f.string("key"), batch: try f.string("batch"), reference: try f.optionalString("reference"),
+                wallet: try f.string("wallet"), chainID: try f.int("chain_id"), amount: try f.micros("amount_micros"),
+                memo: try f.optionalString("memo"), planFile: try f.string("plan_file"), planLine: try f.int("plan_line")))
+        case "charge.requested":
+            self = .chargeRequested(ChargeRequested(key: try f.string("key"), attempt: try f.int("attempt")))
+        case "charge.created":
+            self = .chargeCreated(ChargeCreated(
+                key: try f.string("key"), chargeID: try f.string("charge_id"),
+                createdAt: try f.timestamp("created_at"), expiresAt: try f.timestamp("expires_at"),
+                callData: try f.optionalString("call_data"), rawBody: try f.string("raw_body")))
+        case "charge.rejected", "charge.blocked", "charge.unknown":
+            let failure = ChargeFailed(
+                key: try f.string("key"), httpStatus: try f.optionalInt("http_status"),
+                message: try f.string("message"), rawBody: try f.optionalString("raw_body"))
+            switch kind {
+            case "charge.rejected": self = .chargeRejected(failure)
+            case "charge.blocked": self = .chargeBlocked(failure)
+            default: self = .chargeUnknown(failure)
+            }
+        case "charge.recorded":
+            self = .chargeRecorded(ChargeRecorded(
+                chargeID: try f.string("charge_id"), amount: try f.micros("amount_micros"),
+                wallet: try f.optionalString("wallet"), chainID: try f.optionalInt("chain_id"),
+                createdAt: try f.timestamp("created_at"), expiresAt: try f.optionalTimestamp("expires_at"),
+                reference: try f.optionalString("reference"), topUpKey: try f.optionalString("topup_key"),
+                status: try f.optionalString("status"), paidAt: try f.optionalTimestamp("paid_at"),
+                memo: try f.optionalString("memo"), origin: try f.optionalString("origin")))
+        default:
+            throw f.unknownKind(kind)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import CreditTypes
+
+/// Read access inside a transaction: typed rows, never bytes or hashes but the head's.
+public struct LedgerReader {
+    private let store: () throws -> any StoreQueries
+
+    init(_ queries: any StoreQueries) { store = { queries } }
+
+    /// Reads in a write transaction: the store first writes every batch it was handed.
+    init(session: AppendSession) { store = { try session.drained() } }
+
+    /// The newest entry's sequence number (0 when empty) and hash.
+    public func head() throws -> (seq: Int64, hash: String) {
+        let head = try store().head()
+        return (head.seq, head.hash)
+    }
+
+    /// Number of journal entries.
+    public func journalCount() throws -> Int64 { try store().journalCount() }
+
+    /// The time of the newest entry (the latest `at`), if any.
+    public func newestJournalTime() throws -> Timestamp? { try store().newestEntryTime() }
+
+    /// The stored snapshot at exactly `observedAt` for `account`, if any.
+    public func snapshot(account: String, observedAt: Timestamp) throws -> SnapshotRow? {
+        try store().snapshot(account: account, observedAt: observedAt)
+    }
+
+    /// Snapshots of `account` in time order (all accounts when `nil`).
+    public func snapshots(account: String?) throws -> [SnapshotRow] { try store().snapshots(account: account) }
+
+    /// The snapshots of `account` stored at any of `times` (one query for a batch of rows
+    /// an import checks).
+    public func snapshots(account: String, at times: [Timestamp]) throws -> [SnapshotRow] {
+        try store().snapshots(account: account, at: times)
+    }
+
+    /// Whether any snapshot is stored (any account).
+    public func hasSnapshots() throws -> Bool { try store().hasSnapshots() }
+
+    /// Runs, newest first.
+    public func runs(limit: Int64 = 100) throws -> [RunRow] { try store().runs(limit: limit) }
+
+    /// Runs of `account` that ended `failed`, oldest first.
+    public func failedRuns(account: String) throws -> [RunRow] { try store().failedRuns(account: account) }
+
+    /// The top-up with idempotency key `key`, if any.
+    public func topUp(key: String) throws -> StoredTopUp? { try store().topUp(key: key) }
+
+    /// The top-up of `account` whose plan row had reference `reference`, if any.
+    public func topUp(account: String, reference: String) throws -> StoredTopUp? {
+        try store().topUp(account: account, reference: reference)
+    }
+
+    /// Top-ups in `state` (`planned`, `requesting`, …), oldest first.
+    public func topUps(state: String) throws -> [StoredTopUp] { try store().topUps(state: state) }
+
+    /// Every top-up, oldest first.
+    public func allTopUps() throws -> [StoredTopUp] { try store().allTopUps() }
+
+    /// Whether any plan row (top-up) is stored.
+    public func hasTopUps() throws -> Bool { try store().hasTopUps() }
+
+    /// Top-up rows of `account` without a charge, in the order they reached their state.
+    public func chargelessTopUps(account: String) throws -> [ChargelessTopUp] {
+        try store().chargelessTopUps(account: account)
+    }
+
+    /// The charge with id `chargeID`, if any.
+    public func charge(id chargeID: String) throws -> StoredCharge? { try store().charge(id: chargeID) }
+
+    /// The stored charges whose ids are among `ids` (one query for a batch of rows an
+    /// import checks).
+    public func charges(ids: [String]) throws -> [StoredCharge] { try store().charges(ids: ids) }
+
+    /// Number of charges (all accounts, all origins).
+    public func chargeCount() throws -> Int64 { try store().chargeCount() }
+
+    /// Whether any charge is stored (any account, either origin).
+    public func hasCharges() throws -> Bool { try store().hasCharges() }
+
+    /// Every charge of `account`, oldest first (ties by id).
+    public func charges(account: String) throws -> [ChargeRecord] { try store().charges(account: account) }
+}

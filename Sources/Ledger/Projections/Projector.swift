@@ -1,0 +1,39 @@
+import CreditTypes
+
+/// Which projection rows each fact changes: the live appends and `verify`'s replay both
+/// come through here, so the projections are, by construction, what the journal says.
+/// Everything written comes from the entry itself: no clock, no random ids.
+enum Projector {
+    static func apply(_ entry: JournalEntry, to out: some ProjectionWriter) throws {
+        let seq = entry.seq
+        let account = entry.account
+        let runID = entry.runID
+        switch entry.fact {
+        case .runStarted(let fact):
+            try out.insertRun(id: seq, account: account, command: fact.command, startedAt: entry.recordedAt)
+        case .runFinished(let fact):
+            try expect(out.finishRun(id: fact.runID, at: entry.recordedAt, fact), "run \(fact.runID) to finish")
+        case .snapshotTaken(let fact):
+            try out.insertSnapshot(id: seq, account: account, fact, runID: runID)
+        case .topUpPlanned(let fact):
+            try out.insertTopUp(id: seq, account: account, fact, runID: runID)
+        case .chargeRequested(let fact):
+            try expect(out.requestTopUp(key: fact.key, attempt: fact.attempt, seq: seq, runID: runID),
+                       "top-up \(fact.key) to be requested")
+        case .chargeCreated(let fact):
+            try expect(out.createCharge(seq: seq, account: account, fact, runID: runID), "top-up \(fact.key) to be created")
+        case .chargeRejected(let fact), .chargeBlocked(let fact), .chargeUnknown(let fact):
+            let state = String(entry.fact.kind.dropFirst("charge.".count))
+            try expect(out.failTopUp(state: state, seq: seq, fact), "top-up \(fact.key) to become \(state)")
+        case .chargeRecorded(let fact):
+            try out.insertRecordedCharge(seq: seq, account: account, fact, runID: runID)
+            if let key = fact.topUpKey {
+                try expect(out.recordTopUp(key: key, chargeID: fact.chargeID, seq: seq), "top-up \(key) to be recorded")
+            }
+        }
+    }
+
+    private static func expect(_ found: Bool, _ what: @autoclosure () -> String) throws {
+        guard found else { throw LedgerError.malformedEntry("expected \(what()), but no such row exists") }
+    }
+}

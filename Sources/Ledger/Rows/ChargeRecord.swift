@@ -1,0 +1,38 @@
+import CreditTypes
+
+extension LedgerReader {
+    /// A stored charge (created through the API or recorded from an export), with the
+    /// top-up row it carries out, if any.
+    public struct ChargeRecord: Sendable, Equatable {
+        /// The charge's id.
+        public let chargeID: String
+        /// The account label.
+        public let account: String
+        /// `api` or `import`.
+        public let origin: String
+        /// The top-up key it carries out, if any.
+        public let topUpKey: String?
+        /// The top-up's batch, when it carries out a plan row.
+        public let batch: String?
+        /// The plan reference.
+        public let reference: String?
+        /// The paying wallet.
+        public let wallet: String?
+        /// The chain id.
+        public let chainID: Int64?
+        /// The charge's amount.
+        public let amount: Micros
+        /// When the charge was created.
+        public let createdAt: Timestamp
+        /// When it expires, if known.
+        public let expiresAt: Timestamp?
+        /// `paid`, `expired`, `pending` as an export says; `nil` for API charges.
+        public let status: String?
+        /// When it was paid, as an export says.
+        public let paidAt: Timestamp?
+        /// Free text from the plan or the export.
+        public let memo: String?
+        /// Journal position of the entry that created or recorded it.
+        public let seq: Int64
+    }
+}

@@ -1,0 +1,64 @@
+import CreditTypes
+
+/// What a database must do for the ledger, and nothing more: keep the journal and the
+/// projection tables, append in one transaction, answer the readers' queries, and scan the
+/// journal for `verify`.
+///
+/// The ledger above it encodes facts, frames and hashes entries and decides which
+/// projection rows each fact changes; a store only stores and reads. `SQLiteStore` is the
+/// embedded default; every store passes the same conformance suite (`LedgerTests`).
+protocol LedgerStore: AnyObject, Sendable {
+    /// How errors and reports name the store: a file's path, or a URL without its password.
+    var name: String { get }
+
+    /// Runs `body` in one write transaction that holds the store's append lock: what it
+    /// writes is committed together when it returns, and nothing is when it throws.
+    func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T
+
+    /// Runs `body` in one read transaction: one consistent state, without waiting for
+    /// writers.
+    func read<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T
+
+    /// `read(_:)` with an empty scratch copy of the projection tables beside the live ones,
+    /// for `verify` to replay the journal into (`ProjectionTarget.replay`) and compare
+    /// (`StoreTransaction.replayDifferences`); the copy is dropped afterwards.
+    func readReplaying<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T
+
+    /// A second store over the same data for reading on another core at the same time, or
+    /// `nil` when it cannot be had.
+    func secondReader() -> (any LedgerStore)?
+
+    /// The database's own check of its files (SQLite's `PRAGMA integrity_check`): `["ok"]`
+    /// when sound, else what it found.
+    func integrityCheck() throws -> [String]
+}
+
+/// One transaction of a store: the journal and projection writes, and the readers'
+/// queries, all seeing what the transaction wrote so far.
+protocol StoreTransaction: AnyObject, StoreQueries {
+    /// Appends `batch`'s entries to the journal.
+    func appendJournal(_ batch: AppendBatch) throws
+
+    /// The projection tables: the live ones, or in `verify`, the scratch copy the journal
+    /// is replayed into (see `LedgerStore.readReplaying`).
+    func projections(_ target: ProjectionTarget) -> any ProjectionWriter
+
+    /// Writes what the transaction holds back for batching, so the next read sees it.
+    func flush() throws
+
+    /// The rows that differ between the live projection tables and the replay (at most
+    /// `limit`), each as a sentence naming the table and key; empty when they are equal.
+    func replayDifferences(limit: Int) throws -> [String]
+
+    /// Reads the journal in order, `batchSize` rows at a time, handing each batch to
+    /// `body` until it returns `false` or the journal ends.
+    func scanJournal(batchSize: Int, _ body: (JournalRows) throws -> Bool) throws
+}
+
+/// Which projection tables a write goes to.
+enum ProjectionTarget {
+    /// The tables the readers read.
+    case live
+    /// `verify`'s scratch copy.
+    case replay
+}

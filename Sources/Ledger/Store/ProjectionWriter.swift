@@ -1,0 +1,24 @@
+import CreditTypes
+
+/// The projection rows a store keeps, written as the ledger's `Projector` says. Each
+/// method is one change to one table; the ones that change an existing row answer whether
+/// it was there. A store may hold inserts back to write them together, but every change
+/// is written in order.
+protocol ProjectionWriter {
+    func insertRun(id: Int64, account: String, command: String, startedAt: Timestamp) throws
+    /// Ends run `id`; `false` when there is no such run.
+    func finishRun(id: Int64, at: Timestamp, _ fact: RunFinished) throws -> Bool
+    func insertSnapshot(id: Int64, account: String, _ fact: SnapshotTaken, runID: Int64?) throws
+    func insertTopUp(id: Int64, account: String, _ fact: TopUpPlanned, runID: Int64?) throws
+    /// The top-up `key` enters `requesting` for attempt `attempt`; `false` when there is none.
+    func requestTopUp(key: String, attempt: Int64, seq: Int64, runID: Int64?) throws -> Bool
+    /// The top-up `fact.key` becomes `created` and its charge row is written, with the
+    /// plan row's wallet, chain, amount, reference and memo; `false` when there is no such top-up.
+    func createCharge(seq: Int64, account: String, _ fact: ChargeCreated, runID: Int64?) throws -> Bool
+    /// The top-up `fact.key` becomes `state` (`rejected`, `blocked`, `unknown`); `false`
+    /// when there is none.
+    func failTopUp(state: String, seq: Int64, _ fact: ChargeFailed) throws -> Bool
+    func insertRecordedCharge(seq: Int64, account: String, _ fact: ChargeRecorded, runID: Int64?) throws
+    /// The top-up `key` becomes `recorded` with charge `chargeID`; `false` when there is none.
+    func recordTopUp(key: String, chargeID: String, seq: Int64) throws -> Bool
+}

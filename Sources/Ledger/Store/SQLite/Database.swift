@@ -1,0 +1,218 @@
+import CSQLite
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One SQLite connection, configured for a ledger that must not lose a committed fact:
+/// WAL, `synchronous=FULL`, `foreign_keys=ON`, a busy timeout, file mode 0600.
+///
+/// Not thread-safe; `Ledger` serializes access. See https://www.sqlite.org/c3ref/sqlite3.html.
+final class Database {
+    /// How a writable connection keeps what it writes.
+    enum Durability {
+        /// The ledger's own settings: WAL and `synchronous=FULL`.
+        case durable
+        /// A new file no other process opens, discarded unless it is finished: the rollback
+        /// journal kept in memory and no fsync, so every page reaches the disk once, until
+        /// `finishBuilding()` puts the durable settings in place (see `Ledger.create`).
+        case building
+    }
+
+    let handle: OpaquePointer
+    let path: String
+    let durability: Durability
+    private var cache: [String: Statement] = [:]
+    private var isClosed = false
+    /// The building file, opened once by `startWriteback()`.
+    private var writebackDescriptor: Int32 = -1
+
+    /// Opens (creating when `create` is set) the database at `path`.
+    init(
+        path: String, create: Bool = true, readOnly: Bool = false, durability: Durability = .durable,
+        busyTimeoutMilliseconds: Int32 = 5000
+    ) throws(SQLiteError) {
+        if create && !readOnly && path != ":memory:" {
+            // Create the file ourselves so it is 0600 from its first byte; SQLite gives
+            // the -wal and -shm files the same mode.
+            let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+            if fd < 0 {
+                let reason = String(cString: strerror(errno))
+                throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot create \(path): \(reason)")
+            }
+            closeDescriptor(fd)
+        }
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+        var connection: OpaquePointer?
+        let code = sqlite3_open_v2(path, &connection, flags, nil)
+        guard code == SQLITE_OK, let connection else {
+            let error = SQLiteError(connection: connection, code: code)
+            sqlite3_close_v2(connection)
+            throw error
+        }
+        self.handle = connection
+        self.path = path
+        self.durability = durability
+        sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
+        sqlite3_extended_result_codes(connection, 1)
+        do {
+            if !readOnly && path != ":memory:" {
+                // Only takes effect on a new, empty file (before the first write, so before
+                // WAL mode is set). 16 KB pages: a ledger is written in long appends and read
+                // in long scans; fewer, larger pages mean fewer WAL frames, system calls and
+                // checkpoint copies.
+                try execute("PRAGMA page_size=16384")
+                try execute(durability == .durable ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=MEMORY")
+            }
+            try execute(durability == .durable || readOnly ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF")
+            try execute("PRAGMA foreign_keys=ON")
+            // A bulk import is one transaction over a million rows and two indexes; with
+            // SQLite's default 2 MB page cache it spills and re-reads index pages all the
+            // time. The cache grows only as pages are used.
+            try execute("PRAGMA cache_size=-65536")
+        } catch {
+            sqlite3_close_v2(connection)
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    /// Finalizes every statement and closes the connection; later calls fail with
+    /// `SQLITE_MISUSE`. Closing the last connection to a WAL file checkpoints it and
+    /// removes the `-wal` file.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+        if writebackDescriptor >= 0 { closeDescriptor(writebackDescriptor) }
+    }
+
+    /// For a building database: asks the kernel to start writing the pages SQLite has
+    /// handed it so far to the disk, without waiting for them, so that the writing overlaps
+    /// the rest of the import instead of all of it waiting for `finishBuilding()`'s fsync.
+    /// Durability is unchanged: nothing counts as written until that fsync. Linux only
+    /// (`sync_file_range`); elsewhere, and for durable databases, it does nothing.
+    func startWriteback() {
+        #if os(Linux)
+        guard durability == .building, !isClosed, let syncFileRange = Self.syncFileRange else { return }
+        if writebackDescriptor < 0 { writebackDescriptor = open(path, O_RDONLY | O_CLOEXEC) }
+        guard writebackDescriptor >= 0 else { return }
+        _ = syncFileRange(writebackDescriptor, 0, 0, 2)  // SYNC_FILE_RANGE_WRITE: start, do not wait
+        #endif
+    }
+
+    #if os(Linux)
+    /// glibc's `sync_file_range`, which Swift's Glibc module does not declare (it needs
+    /// `_GNU_SOURCE`): looked up once.
+    private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
+        dlsym(nil, "sync_file_range").map { unsafeBitCast($0, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self) }
+    }()
+    #endif
+
+    /// Gives a building database the ledger's durable settings, closes it and flushes the
+    /// file to the disk. Call it after the last write; see `Durability.building`.
+    func finishBuilding() throws {
+        // The pragma answers with the mode in force; it does not fail when it cannot switch.
+        let mode = try statement("PRAGMA journal_mode=WAL").first([]) { $0.optionalText(0) } ?? nil
+        guard mode == "wal" else {
+            throw SQLiteError(code: SQLITE_ERROR, message: "could not put the new ledger \(path) in WAL mode (it stayed \(mode ?? "unknown"))")
+        }
+        try execute("PRAGMA synchronous=FULL")
+        close()
+        try Self.flushToDisk(path)
+    }
+
+    /// `fsync` of the file (or directory) at `path`.
+    static func flushToDisk(_ path: String) throws(SQLiteError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0, fsync(fd) == 0 else {
+            let error = errno
+            if fd >= 0 { closeDescriptor(fd) }
+            throw SQLiteError(
+                code: SQLITE_IOERR, extendedCode: SQLITE_IOERR | (4 << 8),  // SQLITE_IOERR_FSYNC
+                message: "cannot flush \(path) to the disk: \(String(cString: strerror(error)))", systemErrno: error)
+        }
+        closeDescriptor(fd)
+    }
+
+    /// Runs one or more statements that take no parameters.
+    func execute(_ sql: String) throws(SQLiteError) {
+        guard !isClosed else { throw SQLiteError(code: SQLITE_MISUSE, message: "the ledger \(path) is closed") }
+        let code = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard code == SQLITE_OK else { throw SQLiteError(connection: handle, code: code, sql: sql) }
+    }
+
+    /// A prepared statement for `sql`, reused across calls.
+    func statement(_ sql: String) throws(SQLiteError) -> Statement {
+        try statement(named: sql, sql: sql)
+    }
+
+    /// The prepared statement cached under `name`, prepared from `sql()` the first time:
+    /// for statements so long (a multi-row `INSERT` of a thousand rows) that building their
+    /// text to look them up would cost more than running them.
+    func statement(named name: String, sql: @autoclosure () -> String) throws(SQLiteError) -> Statement {
+        guard !isClosed else { throw SQLiteError(code: SQLITE_MISUSE, message: "the ledger \(path) is closed") }
+        if let cached = cache[name] { return cached }
+        let statement = try Statement(connection: handle, sql: sql())
+        cache[name] = statement
+        return statement
+    }
+
+    /// Runs `sql` with `values` bound.
+    func run(_ sql: String, _ values: [SQLValue] = []) throws(SQLiteError) {
+        try statement(sql).run(values)
+    }
+
+    /// The first column of the first row as an integer, or `nil`.
+    func scalarInt(_ sql: String, _ values: [SQLValue] = []) throws -> Int64? {
+        try statement(sql).first(values) { $0.optionalInt64(0) } ?? nil
+    }
+
+    /// The first column of the first row as text, or `nil`.
+    func scalarText(_ sql: String, _ values: [SQLValue] = []) throws -> String? {
+        try statement(sql).first(values) { $0.optionalText(0) } ?? nil
+    }
+
+    /// Rows changed by the last statement.
+    var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// The most parameters one statement may have (999 in old builds of the library).
+    var parameterLimit: Int { Int(sqlite3_limit(handle, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) }
+
+    /// Runs `body` in a write transaction begun with `BEGIN IMMEDIATE`, so the write lock
+    /// is taken up front; commits on return, rolls back and rethrows on error.
+    ///
+    /// See https://www.sqlite.org/lang_transaction.html.
+    func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            // A failed COMMIT or an error inside `body`: undo everything. ROLLBACK can
+            // itself fail when SQLite already rolled back (e.g. after SQLITE_FULL).
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` in a read transaction so every query sees one consistent state.
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN DEFERRED")
+        defer { try? execute("COMMIT") }
+        return try body()
+    }
+}
+
+/// `close(2)`, out of reach of `Database.close()`.
+private func closeDescriptor(_ fd: Int32) {
+    _ = close(fd)
+}

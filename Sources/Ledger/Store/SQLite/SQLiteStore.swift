@@ -1,0 +1,86 @@
+import Synchronization
+
+/// The ledger in one SQLite file (WAL, `synchronous=FULL`, `foreign_keys=ON`), the
+/// embedded default. Writes are `BEGIN IMMEDIATE` transactions, so appends are serialized
+/// by SQLite's write lock; readers read a WAL snapshot and never wait for writers.
+final class SQLiteStore: LedgerStore {
+    /// The file's path, as errors name it (for a ledger being created, the path it will
+    /// be renamed to).
+    let name: String
+    let path: String
+    private let connection: Mutex<Connection>
+
+    /// The connection, used only with `connection` locked.
+    final class Connection: @unchecked Sendable {
+        let db: Database
+        var transaction: SQLiteTransaction?
+        init(_ db: Database) { self.db = db }
+    }
+
+    /// Opens the ledger file at `path` (creating it when `create` is set) and migrates its
+    /// schema; `name` is how errors name it.
+    init(path: String, create: Bool, durability: Database.Durability = .durable, name: String? = nil) throws {
+        self.path = path
+        self.name = name ?? path
+        do {
+            let db = try Database(path: path, create: create, durability: durability)
+            try Schema.migrator.migrate(db)
+            connection = Mutex(Connection(db))
+        } catch {
+            throw LedgerError.wrap(error, path: name ?? path)
+        }
+    }
+
+    /// A read-only connection to the same file.
+    private init(readOnly path: String, name: String) throws {
+        self.path = path
+        self.name = name
+        connection = Mutex(Connection(try Database(path: path, create: false, readOnly: true)))
+    }
+
+    func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try withConnection { connection in
+            try connection.db.writeTransaction { try body(connection.transaction(for: name)) }
+        }
+    }
+
+    func read<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try withConnection { connection in
+            try connection.db.readTransaction { try body(connection.transaction(for: name)) }
+        }
+    }
+
+    func readReplaying<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try withConnection { connection in
+            let transaction = connection.transaction(for: name)
+            try transaction.beginReplay()  // ATTACH cannot run inside a transaction
+            defer { transaction.endReplay() }
+            return try connection.db.readTransaction { try body(transaction) }
+        }
+    }
+
+    func secondReader() -> (any LedgerStore)? {
+        try? SQLiteStore(readOnly: path, name: name)
+    }
+
+    func integrityCheck() throws -> [String] {
+        try withConnection { try $0.db.statement("PRAGMA integrity_check").rows { $0.text(0) } }
+    }
+
+    /// Runs `body` on the connection, with SQLite's errors put in words (`LedgerError`).
+    func withConnection<T: Sendable>(_ body: (Connection) throws -> T) throws -> T {
+        try connection.withLock { connection in
+            do { return try body(connection) } catch { throw LedgerError.wrap(error, path: name) }
+        }
+    }
+}
+
+extension SQLiteStore.Connection {
+    /// The transaction object of this connection (one, with its prepared statements).
+    func transaction(for name: String) -> SQLiteTransaction {
+        if let transaction { return transaction }
+        let made = SQLiteTransaction(db: db, name: name)
+        transaction = made
+        return made
+    }
+}

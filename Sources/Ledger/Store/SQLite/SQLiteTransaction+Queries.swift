@@ -1,0 +1,289 @@
+import CreditTypes
+
+/// The readers' queries. Rows that `report` reads by the million (readings, charges) are
+/// read as bytes: times parsed in place, and texts that repeat row after row (account,
+/// origin, status, source, batch) shared with the previous row instead of made anew.
+extension SQLiteTransaction {
+    func journalCount() throws -> Int64 {
+        try db.scalarInt("SELECT count(*) FROM journal") ?? 0
+    }
+
+    /// Every entry begins `{"account":"…","at":"…"` (canonical key order), so the time is
+    /// read from there, without decoding the entry.
+    func newestEntryTime() throws -> Timestamp? {
+        let statement = try db.statement("SELECT seq, entry FROM journal")
+        statement.reset()
+        defer { statement.reset() }
+        var newest: [UInt8] = []
+        while try statement.step() {
+            guard let at = Self.envelopeTime(statement.bytes(1)) else {
+                throw LedgerError.malformedEntry("journal entry \(statement.int64(0)) does not begin with its account and time")
+            }
+            // Times as the journal writes them sort as bytes.
+            if newest.isEmpty || newest.lexicographicallyPrecedes(at) { newest = Array(at) }
+        }
+        guard !newest.isEmpty else { return nil }
+        guard let time = newest.withUnsafeBufferPointer({ Timestamp.parse(iso8601: $0) }) else {
+            throw LedgerError.malformedEntry("journal time is an unreadable time \"\(String(decoding: newest, as: UTF8.self))\"")
+        }
+        return time
+    }
+
+    /// The `at` string of an entry beginning `{"account":"<string>","at":"<plain text>"`.
+    private static func envelopeTime(_ entry: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>>? {
+        let opening = #"{"account":""#.utf8
+        guard entry.count > opening.count, entry.starts(with: opening) else { return nil }
+        var index = opening.count
+        while index < entry.count {  // the account: up to the first quote not escaped
+            let byte = entry[index]
+            if byte == UInt8(ascii: "\"") { break }
+            index += byte == UInt8(ascii: "\\") ? 2 : 1
+        }
+        let key = #"","at":""#.utf8
+        guard index < entry.count, entry[index...].starts(with: key) else { return nil }
+        let start = index + key.count
+        var end = start
+        while end < entry.count {
+            let byte = entry[end]
+            if byte == UInt8(ascii: "\"") { return entry[start..<end] }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            end += 1
+        }
+        return nil
+    }
+
+    // MARK: Readings
+
+    private static let snapshotColumns = "SELECT id, account, observed_at, total_credits, total_usage, source, run_id FROM snapshots"
+
+    func snapshot(account: String, observedAt: Timestamp) throws -> SnapshotRow? {
+        try snapshotRows("\(Self.snapshotColumns) WHERE account = ? AND observed_at = ?", [.text(account), .text(observedAt.iso8601)]).first
+    }
+
+    func snapshots(account: String?) throws -> [SnapshotRow] {
+        if let account {
+            return try snapshotRows("\(Self.snapshotColumns) WHERE account = ? ORDER BY observed_at, id", [.text(account)])
+        }
+        return try snapshotRows("\(Self.snapshotColumns) ORDER BY account, observed_at, id", [])
+    }
+
+    func snapshots(account: String, at times: [Timestamp]) throws -> [SnapshotRow] {
+        guard !times.isEmpty else { return [] }
+        return try snapshotRows(
+            "\(Self.snapshotColumns) WHERE account = ? AND observed_at IN (SELECT value FROM json_each(?)) ORDER BY observed_at",
+            [.text(account), .text(Self.jsonArray(times.map(\.iso8601)))])
+    }
+
+    func hasSnapshots() throws -> Bool {
+        try db.scalarInt("SELECT EXISTS (SELECT 1 FROM snapshots)") == 1
+    }
+
+    private func snapshotRows(_ sql: String, _ values: [SQLValue]) throws -> [SnapshotRow] {
+        var accounts = RepeatedText()
+        var sources = RepeatedText()
+        return try db.statement(sql).rows(values) { row in
+            let id = row.int64(0)
+            guard let observedAt = row.time(2) else {
+                throw LedgerError.malformedEntry("snapshot \(id) has an unreadable time \"\(row.text(2))\"")
+            }
+            return SnapshotRow(
+                id: id, account: accounts.text(row, 1), observedAt: observedAt,
+                totalCredits: Micros(raw: row.int64(3)), totalUsage: Micros(raw: row.int64(4)),
+                source: sources.text(row, 5), runID: row.optionalInt64(6))
+        }
+    }
+
+    // MARK: Runs
+
+    private static let runColumns = "SELECT id, account, command, started_at, finished_at, outcome, exit_code, summary FROM runs"
+
+    func runs(limit: Int64) throws -> [RunRow] {
+        try db.statement("\(Self.runColumns) ORDER BY id DESC LIMIT ?").rows([.integer(limit)], Self.run)
+    }
+
+    func failedRuns(account: String) throws -> [RunRow] {
+        try db.statement("\(Self.runColumns) WHERE account = ? AND outcome = 'failed' ORDER BY id").rows([.text(account)], Self.run)
+    }
+
+    private static func run(_ row: Statement) -> RunRow {
+        RunRow(
+            id: row.int64(0), account: row.text(1), command: row.text(2), startedAt: row.text(3),
+            finishedAt: row.optionalText(4), outcome: row.optionalText(5), exitCode: row.optionalInt64(6),
+            summary: row.optionalText(7))
+    }
+
+    // MARK: Top-ups
+
+    private static let topUpColumns = """
+        SELECT key, account, batch, reference, wallet, chain_id, amount, memo, plan_file, plan_line, state, attempts,
+            charge_id, http_status, error FROM topups
+        """
+
+    func topUp(key: String) throws -> StoredTopUp? {
+        try db.statement("\(Self.topUpColumns) WHERE key = ?").first([.text(key)], Self.topUp)
+    }
+
+    func topUp(account: String, reference: String) throws -> StoredTopUp? {
+        try db.statement("\(Self.topUpColumns) WHERE account = ? AND reference = ? ORDER BY id LIMIT 1")
+            .first([.text(account), .text(reference)], Self.topUp)
+    }
+
+    func topUps(state: String) throws -> [StoredTopUp] {
+        try db.statement("\(Self.topUpColumns) WHERE state = ? ORDER BY id").rows([.text(state)], Self.topUp)
+    }
+
+    func allTopUps() throws -> [StoredTopUp] {
+        try db.statement("\(Self.topUpColumns) ORDER BY id").rows([], Self.topUp)
+    }
+
+    func hasTopUps() throws -> Bool {
+        try db.scalarInt("SELECT EXISTS (SELECT 1 FROM topups)") == 1
+    }
+
+    private static func topUp(_ row: Statement) -> StoredTopUp {
+        StoredTopUp(
+            key: row.text(0), account: row.text(1), batch: row.text(2), reference: row.optionalText(3),
+            wallet: row.text(4), chainID: row.int64(5), amount: Micros(raw: row.int64(6)), memo: row.optionalText(7),
+            planFile: row.text(8), planLine: row.int64(9), state: row.text(10), attempts: row.int64(11),
+            chargeID: row.optionalText(12), httpStatus: row.optionalInt64(13), error: row.optionalText(14))
+    }
+
+    func chargelessTopUps(account: String) throws -> [LedgerReader.ChargelessTopUp] {
+        try db.statement(
+            """
+            SELECT t.key, t.account, t.batch, t.reference, t.wallet, t.chain_id, t.amount, t.memo, t.state,
+                   t.http_status, t.error, json_extract(j.entry, '$.at')
+            FROM topups t JOIN journal j ON j.seq = t.updated_seq
+            WHERE t.account = ? AND t.charge_id IS NULL
+              AND t.state IN ('rejected', 'blocked', 'unknown', 'requesting')
+            ORDER BY t.updated_seq
+            """
+        ).rows([.text(account)]) { row in
+            guard let updatedAt = row.time(11) else {
+                throw LedgerError.malformedEntry("top-up \(row.text(0)) time is an unreadable time \"\(row.text(11))\"")
+            }
+            return LedgerReader.ChargelessTopUp(
+                key: row.text(0), account: row.text(1), batch: row.text(2), reference: row.optionalText(3),
+                wallet: row.text(4), chainID: row.int64(5), amount: Micros(raw: row.int64(6)),
+                memo: row.optionalText(7), state: row.text(8), httpStatus: row.optionalInt64(9),
+                error: row.optionalText(10), updatedAt: updatedAt)
+        }
+    }
+
+    // MARK: Charges
+
+    private static let chargeColumns = """
+        SELECT charge_id, account, origin, topup_key, reference, wallet, chain_id, amount, created_at, expires_at,
+            status, paid_at, memo FROM charges
+        """
+
+    func charge(id: String) throws -> StoredCharge? {
+        try db.statement("\(Self.chargeColumns) WHERE charge_id = ?").first([.text(id)], Self.storedCharge)
+    }
+
+    func charges(ids: [String]) throws -> [StoredCharge] {
+        guard !ids.isEmpty else { return [] }
+        return try db.statement("\(Self.chargeColumns) WHERE charge_id IN (SELECT value FROM json_each(?))")
+            .rows([.text(Self.jsonArray(ids))], Self.storedCharge)
+    }
+
+    private static func storedCharge(_ row: Statement) -> StoredCharge {
+        StoredCharge(
+            chargeID: row.text(0), account: row.text(1), origin: row.text(2), topUpKey: row.optionalText(3),
+            reference: row.optionalText(4), wallet: row.optionalText(5), chainID: row.optionalInt64(6),
+            amount: Micros(raw: row.int64(7)), createdAt: row.text(8), expiresAt: row.optionalText(9),
+            status: row.optionalText(10), paidAt: row.optionalText(11), memo: row.optionalText(12))
+    }
+
+    func chargeCount() throws -> Int64 {
+        try db.scalarInt("SELECT count(*) FROM charges") ?? 0
+    }
+
+    func hasCharges() throws -> Bool {
+        try db.scalarInt("SELECT EXISTS (SELECT 1 FROM charges)") == 1
+    }
+
+    /// SQLite walks `charges_by_created` in `created_at` order; ordering ties by
+    /// `charge_id` in SQL would sort every row, so only each run of equal `created_at` is
+    /// sorted here, by `charge_id` bytes (BINARY, as SQL compares them).
+    func charges(account: String) throws -> [LedgerReader.ChargeRecord] {
+        let statement = try db.statement(
+            """
+            SELECT c.charge_id, c.account, c.origin, c.topup_key, t.batch, c.reference, c.wallet, c.chain_id,
+                   c.amount, c.created_at, c.expires_at, c.status, c.paid_at, c.memo, c.seq
+            FROM charges c LEFT JOIN topups t ON t.key = c.topup_key
+            WHERE c.account = ?
+            ORDER BY c.created_at
+            """)
+        try statement.bind([.text(account)])
+        defer { statement.reset() }
+        var rows: [LedgerReader.ChargeRecord] = []
+        var accounts = RepeatedText(), origins = RepeatedText(), batches = RepeatedText(), statuses = RepeatedText()
+        func time(_ column: Int32, _ what: String) throws -> Timestamp {
+            guard let value = statement.time(column) else {
+                throw LedgerError.malformedEntry(
+                    "charge \(statement.text(0)) \(what) is an unreadable time \"\(statement.text(column))\"")
+            }
+            return value
+        }
+        var runStart = 0  // the first row sharing the current `created_at`
+        var runCreated: [UInt8] = []
+        func closeRun() {
+            guard rows.count - runStart > 1 else { return }
+            rows[runStart...].sort { $0.chargeID.utf8.lexicographicallyPrecedes($1.chargeID.utf8) }
+        }
+        while try statement.step() {
+            let created = statement.bytes(9)
+            if rows.isEmpty || !created.elementsEqual(runCreated) {
+                closeRun()
+                runStart = rows.count
+                runCreated = Array(created)
+            }
+            rows.append(LedgerReader.ChargeRecord(
+                chargeID: statement.text(0), account: accounts.text(statement, 1), origin: origins.text(statement, 2),
+                topUpKey: statement.optionalText(3), batch: batches.optionalText(statement, 4),
+                reference: statement.optionalText(5), wallet: statement.optionalText(6),
+                chainID: statement.optionalInt64(7), amount: Micros(raw: statement.int64(8)),
+                createdAt: try time(9, "created_at"),
+                expiresAt: statement.isNull(10) ? nil : try time(10, "expires_at"),
+                status: statuses.optionalText(statement, 11),
+                paidAt: statement.isNull(12) ? nil : try time(12, "paid_at"),
+                memo: statement.optionalText(13), seq: statement.int64(14)))
+        }
+        closeRun()
+        return rows
+    }
+
+    /// `texts` as a JSON array of strings, for `json_each`.
+    private static func jsonArray(_ texts: [String]) -> String {
+        var out = CanonicalWriter(capacity: texts.count * 32)
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        for (index, text) in texts.enumerated() {
+            out.removeAll()
+            out.string(text)
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: out.bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// The previous row's value of one text column, reused while the bytes repeat.
+private struct RepeatedText {
+    private var last: String?
+    private var lastBytes: [UInt8] = []
+
+    mutating func text(_ statement: Statement, _ column: Int32) -> String {
+        let bytes = statement.bytes(column)
+        if let last, bytes.elementsEqual(lastBytes) { return last }
+        let text = String(decoding: bytes, as: UTF8.self)
+        last = text
+        lastBytes = Array(bytes)
+        return text
+    }
+
+    mutating func optionalText(_ statement: Statement, _ column: Int32) -> String? {
+        statement.isNull(column) ? nil : text(statement, column)
+    }
+}

@@ -1,0 +1,119 @@
+/// What `verify` needs of the SQLite store: the journal read in order, and a scratch copy
+/// of the projection tables in memory (`replay`) to replay it into and compare.
+extension SQLiteTransaction {
+    func scanJournal(batchSize: Int, _ body: (JournalRows) throws -> Bool) throws {
+        let statement = try db.statement("SELECT seq, kind, entry, prev_hash, hash FROM journal ORDER BY seq")
+        statement.reset()
+        defer { statement.reset() }
+        var more = true
+        while more {
+            var rows = JournalRows(capacity: batchSize)
+            while rows.rows.count < batchSize {
+                guard try statement.step() else {
+                    more = false
+                    break
+                }
+                rows.append(seq: statement.int64(0), kind: statement.bytes(1), text: statement.bytes(2),
+                            prevHash: statement.bytes(3), hash: statement.bytes(4))
+            }
+            if rows.isEmpty { return }
+            guard try body(rows) else { return }
+        }
+    }
+
+    func beginReplay() throws {
+        try db.execute("ATTACH DATABASE ':memory:' AS replay")
+        try db.execute(Schema.projectionTables(in: "replay"))
+    }
+
+    func endReplay() {
+        try? flush(.replay)
+        forgetReplayStatements()
+        try? db.execute("DETACH DATABASE replay")
+    }
+
+    func replayDifferences(limit: Int) throws -> [String] {
+        try flush(.replay)
+        var problems: [String] = []
+        for (table, key) in Schema.projectionTableKeys {
+            let (extra, missing) = try differingKeys(table: table, key: key, limit: limit)
+            let extraKeys = Set(extra.map(Self.describe))
+            let missingKeys = Set(missing.map(Self.describe))
+            for value in missing.map(Self.describe) where !extraKeys.contains(value) {
+                problems.append("\(table) row \(value) is missing: the journal records it (\(Self.origin(table, value)))")
+            }
+            for value in extra.map(Self.describe) {
+                if missingKeys.contains(value) {
+                    problems.append("\(table) row \(value) differs from what the journal records (\(Self.origin(table, value)))")
+                } else {
+                    problems.append("\(table) row \(value) is not in the journal: it was added behind the ledger's back")
+                }
+            }
+            if problems.count >= limit { break }
+        }
+        return problems
+    }
+
+    /// The keys (ascending, at most `limit` each) of the stored rows the replay does not
+    /// have exactly (`extra`), and of the replayed rows the stored table does not have
+    /// exactly (`missing`): what `EXCEPT` in both directions gives, found by walking both
+    /// tables once in key order side by side instead of sorting a copy of each.
+    private func differingKeys(table: String, key: String, limit: Int) throws -> (extra: [SQLValue], missing: [SQLValue]) {
+        let stored = try db.statement("SELECT \(key), * FROM main.\(table) ORDER BY 1")
+        let replayed = try db.statement("SELECT \(key), * FROM replay.\(table) ORDER BY 1")
+        stored.reset()
+        replayed.reset()
+        defer {
+            stored.reset()
+            replayed.reset()
+        }
+        var extra: [SQLValue] = []
+        var missing: [SQLValue] = []
+        var hasStored = try stored.step()
+        var hasReplayed = try replayed.step()
+        while (hasStored || hasReplayed) && (extra.count < limit || missing.count < limit) {
+            let order: Int
+            if !hasReplayed {
+                order = -1
+            } else if !hasStored {
+                order = 1
+            } else {
+                // Keys are NOT NULL primary keys of STRICT tables: one type per table.
+                guard let compared = stored.order(0, against: replayed) else {
+                    throw LedgerError.malformedEntry("\(table) has a key that is neither an integer nor text")
+                }
+                order = compared
+            }
+            if order < 0 {
+                if extra.count < limit { extra.append(stored.value(0)) }
+                hasStored = try stored.step()
+            } else if order > 0 {
+                if missing.count < limit { missing.append(replayed.value(0)) }
+                hasReplayed = try replayed.step()
+            } else {
+                if !stored.sameRow(as: replayed, from: 1) {
+                    if extra.count < limit { extra.append(stored.value(0)) }
+                    if missing.count < limit { missing.append(replayed.value(0)) }
+                }
+                hasStored = try stored.step()
+                hasReplayed = try replayed.step()
+            }
+        }
+        return (extra, missing)
+    }
+
+    private static func describe(_ value: SQLValue) -> String {
+        switch value {
+        case .integer(let number): return String(number)
+        case .text(let text): return "\"\(text)\""
+        case .null: return "NULL"
+        }
+    }
+
+    private static func origin(_ table: String, _ key: String) -> String {
+        switch table {
+        case "runs", "snapshots": return "journal entry \(key)"
+        default: return "see its journal entries"
+        }
+    }
+}

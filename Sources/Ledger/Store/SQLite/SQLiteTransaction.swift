@@ -1,0 +1,161 @@
+import CreditTypes
+
+/// The SQLite store's side of a transaction: appends to the journal, writes projection
+/// rows, answers the readers (`SQLiteTransaction+Queries.swift`) and serves `verify`
+/// (`SQLiteTransaction+Replay.swift`). One per connection, reused from one transaction to
+/// the next so its prepared statements are too.
+///
+/// Journal rows and the live rows of the insert-only projections (readings, recorded
+/// charges) are written many to a statement (`RowInsert`); any other change first writes
+/// the rows held back, so every change lands in order. `verify`'s replay writes each row
+/// at once, so that a row the tables refuse is blamed on its own entry.
+final class SQLiteTransaction: StoreTransaction {
+    let db: Database
+    let name: String
+    /// Rows per multi-row `INSERT`: fewer statement runs for a large import, within the
+    /// library's limit on bound parameters (16 per row at most).
+    let batchRows: Int
+    private var inserts: [String: RowInsert] = [:]
+    private var live = HeldRows()
+    private var replay = HeldRows()
+
+    /// Insert-only projection rows held back for a multi-row `INSERT`.
+    struct HeldRows {
+        var snapshots: [(id: Int64, account: String, fact: SnapshotTaken, runID: Int64?)] = []
+        var charges: [(seq: Int64, account: String, fact: ChargeRecorded, runID: Int64?)] = []
+        var isEmpty: Bool { snapshots.isEmpty && charges.isEmpty }
+    }
+
+    init(db: Database, name: String) {
+        self.db = db
+        self.name = name
+        batchRows = max(1, min(1024, db.parameterLimit / 16))
+    }
+
+    func head() throws -> ChainHead {
+        try db.statement("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
+            .first { ChainHead(seq: $0.int64(0), hash: $0.text(1)) } ?? .empty
+    }
+
+    func appendJournal(_ batch: AppendBatch) throws {
+        let insert = try rowInsert(
+            "journal", "INSERT INTO journal (seq, kind, entry, prev_hash, hash) VALUES ", "(?, ?, ?, ?, ?)", columns: 5)
+        let entries = batch.entries
+        try batch.bytes.withUnsafeBufferPointer { bytes in
+            try insert.insert(count: entries.count) { statement, row, base in
+                let entry = entries[row]
+                try statement.bind(entry.entry.seq, at: base)
+                try statement.bind(entry.entry.fact.kind, at: base + 1)
+                try statement.bind(inPlace: UnsafeBufferPointer(rebasing: bytes[entry.text]), at: base + 2)
+                try statement.bind(inPlace: UnsafeBufferPointer(rebasing: bytes[entry.prevHash]), at: base + 3)
+                try statement.bind(inPlace: UnsafeBufferPointer(rebasing: bytes[entry.hash]), at: base + 4)
+            }
+        }
+        db.startWriteback()
+    }
+
+    func projections(_ target: ProjectionTarget) -> any ProjectionWriter {
+        SQLiteProjections(transaction: self, target: target)
+    }
+
+    func flush() throws {
+        try flush(.live)
+        try flush(.replay)
+    }
+
+    /// Writes the rows held back for `target`.
+    func flush(_ target: ProjectionTarget) throws {
+        var held = HeldRows()
+        switch target {
+        case .live: swap(&held, &live)
+        case .replay: swap(&held, &replay)
+        }
+        guard !held.isEmpty else { return }
+        let schema = Self.schema(target)
+        if !held.snapshots.isEmpty {
+            let rows = held.snapshots
+            try rowInsert(
+                "\(schema).snapshots",
+                "INSERT INTO \(schema).snapshots (id, account, observed_at, total_credits, total_usage, source, origin, raw_body, run_id) VALUES ",
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?)", columns: 9
+            ).insert(count: rows.count) { statement, index, base in
+                let row = rows[index]
+                try statement.bind(row.id, at: base)
+                try statement.bind(row.account, at: base + 1)
+                try statement.bind(row.fact.observedAt, at: base + 2)
+                try statement.bind(row.fact.totalCredits.raw, at: base + 3)
+                try statement.bind(row.fact.totalUsage.raw, at: base + 4)
+                try statement.bind(row.fact.source, at: base + 5)
+                try statement.bind(row.fact.origin, at: base + 6)
+                try statement.bind(row.fact.rawBody, at: base + 7)
+                try statement.bind(row.runID, at: base + 8)
+            }
+        }
+        if !held.charges.isEmpty {
+            let rows = held.charges
+            try rowInsert(
+                "\(schema).charges",
+                "INSERT INTO \(schema).charges (charge_id, seq, account, origin, topup_key, reference, wallet, chain_id, "
+                    + "amount, created_at, expires_at, status, paid_at, memo, source, run_id) VALUES ",
+                "(?, ?, ?, 'import', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", columns: 15
+            ).insert(count: rows.count) { statement, index, base in
+                let row = rows[index]
+                let fact = row.fact
+                try statement.bind(fact.chargeID, at: base)
+                try statement.bind(row.seq, at: base + 1)
+                try statement.bind(row.account, at: base + 2)
+                try statement.bind(fact.topUpKey, at: base + 3)
+                try statement.bind(fact.reference, at: base + 4)
+                try statement.bind(fact.wallet, at: base + 5)
+                try statement.bind(fact.chainID, at: base + 6)
+                try statement.bind(fact.amount.raw, at: base + 7)
+                try statement.bind(fact.createdAt, at: base + 8)
+                try statement.bind(fact.expiresAt, at: base + 9)
+                try statement.bind(fact.status, at: base + 10)
+                try statement.bind(fact.paidAt, at: base + 11)
+                try statement.bind(fact.memo, at: base + 12)
+                try statement.bind(fact.origin, at: base + 13)
+                try statement.bind(row.runID, at: base + 14)
+            }
+        }
+    }
+
+    /// Holds a reading back for the next multi-row insert.
+    func hold(snapshot id: Int64, account: String, _ fact: SnapshotTaken, runID: Int64?, for target: ProjectionTarget) throws {
+        switch target {
+        case .live: live.snapshots.append((id, account, fact, runID))
+        case .replay: replay.snapshots.append((id, account, fact, runID))
+        }
+        if target == .replay || live.snapshots.count >= batchRows { try flush(target) }
+    }
+
+    /// Holds a recorded charge back for the next multi-row insert.
+    func hold(charge seq: Int64, account: String, _ fact: ChargeRecorded, runID: Int64?, for target: ProjectionTarget) throws {
+        switch target {
+        case .live: live.charges.append((seq, account, fact, runID))
+        case .replay: replay.charges.append((seq, account, fact, runID))
+        }
+        if target == .replay || live.charges.count >= batchRows { try flush(target) }
+    }
+
+    /// The schema name of `target`'s tables.
+    static func schema(_ target: ProjectionTarget) -> String {
+        switch target {
+        case .live: "main"
+        case .replay: "replay"
+        }
+    }
+
+    /// The multi-row insert named `name`, made at its first use.
+    private func rowInsert(_ name: String, _ prefix: String, _ row: String, columns: Int) throws -> RowInsert {
+        if let insert = inserts[name] { return insert }
+        let insert = try RowInsert(db: db, name: name, prefix: prefix, row: row, columns: columns, batchRows: batchRows)
+        inserts[name] = insert
+        return insert
+    }
+
+    /// Forgets the statements of the replay's tables (they go with `endReplay()`).
+    func forgetReplayStatements() {
+        inserts = inserts.filter { !$0.key.hasPrefix("replay.") }
+    }
+}

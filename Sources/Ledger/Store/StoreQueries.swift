@@ -1,0 +1,35 @@
+import CreditTypes
+
+/// The readers' queries, as every store answers them (see `LedgerReader` for what each
+/// means).
+protocol StoreQueries: AnyObject {
+    func head() throws -> ChainHead
+    func journalCount() throws -> Int64
+    /// The newest `at` of any entry (entries are not always appended in time order).
+    func newestEntryTime() throws -> Timestamp?
+
+    func snapshot(account: String, observedAt: Timestamp) throws -> SnapshotRow?
+    /// Readings of `account` (every account when `nil`) in time order.
+    func snapshots(account: String?) throws -> [SnapshotRow]
+    /// The readings of `account` stored at one of `times`.
+    func snapshots(account: String, at times: [Timestamp]) throws -> [SnapshotRow]
+    func hasSnapshots() throws -> Bool
+
+    func runs(limit: Int64) throws -> [RunRow]
+    func failedRuns(account: String) throws -> [RunRow]
+
+    func topUp(key: String) throws -> StoredTopUp?
+    func topUp(account: String, reference: String) throws -> StoredTopUp?
+    func topUps(state: String) throws -> [StoredTopUp]
+    func allTopUps() throws -> [StoredTopUp]
+    func hasTopUps() throws -> Bool
+    func chargelessTopUps(account: String) throws -> [LedgerReader.ChargelessTopUp]
+
+    func charge(id: String) throws -> StoredCharge?
+    /// The stored charges among `ids`.
+    func charges(ids: [String]) throws -> [StoredCharge]
+    func chargeCount() throws -> Int64
+    func hasCharges() throws -> Bool
+    /// Every charge of `account`, oldest first (ties by id).
+    func charges(account: String) throws -> [LedgerReader.ChargeRecord]
+}

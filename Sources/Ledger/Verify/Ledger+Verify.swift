@@ -1,0 +1,129 @@
+import CreditTypes
+
+extension Ledger {
+    /// Proves the ledger is what its journal says: recomputes the hash chain, replays every
+    /// entry into a scratch copy of the projections and compares it row by row with the
+    /// stored ones, and runs the database's own check of its files (`PRAGMA
+    /// integrity_check`) on another core meanwhile.
+    ///
+    /// Stops collecting after `limit` problems; the first one names the broken entry. A
+    /// file the database's check finds damaged gets that verdict first, and the chain's
+    /// findings after it when the journal can still be read.
+    public func verify(limit: Int = 20) throws -> VerifyReport {
+        let second = store.secondReader()
+        let integrity = second.map { other in BackgroundWork { Result { try other.integrityCheck() } } }
+        let outcome = Result { try store.readReplaying { try Self.checkChainAndReplay($0, limit: limit) } }
+        let verdict: [String]
+        if let integrity, case .success(let rows) = integrity.wait() {
+            verdict = rows
+        } else {
+            verdict = try store.integrityCheck()
+        }
+        let integrityText = verdict.joined(separator: "; ")
+        guard verdict == ["ok"] else {
+            var report = (try? outcome.get()) ?? VerifyReport()
+            report.problems.insert("PRAGMA integrity_check: \(integrityText)", at: 0)
+            report.integrity = integrityText
+            return report
+        }
+        var report = try outcome.get()
+        report.integrity = integrityText
+        return report
+    }
+
+    /// Rows of the journal checked per batch; each batch is hashed and decoded on another
+    /// core while the one before is replayed here.
+    private static let chainBatch = 4096
+
+    private static func checkChainAndReplay(_ transaction: any StoreTransaction, limit: Int) throws -> VerifyReport {
+        var report = VerifyReport()
+        var expectedSeq: Int64 = 1
+        var previous = Array(JournalEntry.genesisHash.utf8)
+        let replay = transaction.projections(.replay)
+        var pending: (rows: JournalRows, checked: BackgroundWork<[CheckedRow]>)?
+
+        func replayBatch(_ rows: JournalRows, _ checked: [CheckedRow]) -> Bool {
+            rows.bytes.withUnsafeBufferPointer { bytes in
+                for (offset, row) in rows.rows.enumerated() {
+                    let seq = row.seq
+                    let problem: String?
+                    if seq != expectedSeq {
+                        problem = "expected entry \(expectedSeq) here; entries are missing or out of order"
+                    } else if !bytes[row.prevHash].elementsEqual(previous) {
+                        problem = "prev_hash does not match entry \(seq - 1)'s hash: an entry was changed, removed or swapped"
+                    } else if !checked[offset].hashMatches {
+                        problem = "its hash does not match its content: the entry was edited"
+                    } else {
+                        problem = replayEntry(checked[offset].entry, seq: seq, kind: bytes[row.kind], into: replay)
+                    }
+                    if let problem {
+                        report.problems.append("journal entry \(seq): \(problem)")
+                        return false
+                    }
+                    previous = Array(bytes[row.hash])
+                    expectedSeq = seq + 1
+                    report.entries = seq
+                }
+                return true
+            }
+        }
+
+        var sound = true
+        try transaction.scanJournal(batchSize: chainBatch) { rows in
+            let next = (rows, BackgroundWork { CheckedRow.check(rows) })
+            if let (rows, checked) = pending { sound = replayBatch(rows, checked.wait()) }
+            pending = next
+            return sound
+        }
+        if sound, let (rows, checked) = pending {
+            sound = replayBatch(rows, checked.wait())
+        } else {
+            _ = pending?.checked.wait()  // stopped early: let the last batch finish first
+        }
+        // A truncated journal still chains; the projections show what it lost.
+        report.headHash = String(decoding: previous, as: UTF8.self)
+        if sound {
+            report.problems.append(contentsOf: try transaction.replayDifferences(limit: limit))
+        }
+        return report
+    }
+
+    /// Replays a decoded entry; what is wrong with it, or `nil`.
+    private static func replayEntry(
+        _ decoded: Result<JournalEntry, LedgerError>, seq: Int64, kind: Slice<UnsafeBufferPointer<UInt8>>,
+        into replay: any ProjectionWriter
+    ) -> String? {
+        do {
+            let entry = try decoded.get()
+            guard entry.seq == seq, entry.fact.kind.utf8.elementsEqual(kind) else {
+                return "its content says entry \(entry.seq) of kind \(entry.fact.kind)"
+            }
+            try Projector.apply(entry, to: replay)
+            return nil
+        } catch {
+            return "cannot be replayed: \(error)"
+        }
+    }
+}
+
+/// What `verify` learns of a row without the rows before it.
+private struct CheckedRow: Sendable {
+    /// The stored hash is the hash of the stored `prev_hash` and text.
+    let hashMatches: Bool
+    /// The decoded entry, or why it cannot be decoded.
+    let entry: Result<JournalEntry, LedgerError>
+
+    static func check(_ rows: JournalRows) -> [CheckedRow] {
+        rows.bytes.withUnsafeBufferPointer { bytes in
+            rows.rows.map { row in
+                var hash = Array(bytes[row.prevHash])
+                ChainHash.advance(&hash, entry: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[row.text])))
+                return CheckedRow(
+                    hashMatches: bytes[row.hash].elementsEqual(hash),
+                    entry: Result { () throws(LedgerError) -> JournalEntry in
+                        try EntryDecoder.decode(UnsafeBufferPointer(rebasing: bytes[row.text]), seq: row.seq)
+                    })
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/// What `verify` found.
+public struct VerifyReport: Sendable {
+    /// Journal entries checked.
+    public var entries: Int64 = 0
+    /// The newest entry's hash.
+    public var headHash: String = JournalEntry.genesisHash
+    /// Problems, in the order found; empty when the ledger is sound.
+    public var problems: [String] = []
+    /// The database's own check's verdict (`ok` when sound).
+    public var integrity: String = ""
+
+    /// Sound: the chain, the projections and the database's own check all agree.
+    public var isSound: Bool { problems.isEmpty }
+}

@@ -1,0 +1,227 @@
+import CreditTypes
+import Dispatch
+import Foundation
+import Testing
+@testable import Ledger
+
+/// What every store under `Ledger` must do, written against the ledger's interface only,
+/// so a new store is done when it passes these (run for each of `Stores.all`).
+@Suite("Store conformance: append, rollback, append-only, replay, tampering, readers")
+struct StoreConformanceTests {
+    /// Readings and recorded charges, many more than one batch, for the large appends.
+    static func bulk(_ count: Int, from start: Timestamp = t0) -> [(fact: Fact, account: String)] {
+        (0..<count).map { index in
+            let at = start.adding(seconds: Int64(index) * 60)
+            if index % 4 == 3 {
+                return (.chargeRecorded(ChargeRecorded(
+                    chargeID: "bulk-\(index)", amount: Micros(raw: Int64(index) + 1), wallet: nil, chainID: 8453,
+                    createdAt: at, expiresAt: nil, reference: nil, topUpKey: nil, status: "paid", paidAt: at,
+                    memo: nil, origin: "bulk.csv:\(index)")), "default")
+            }
+            return (.snapshotTaken(SnapshotTaken(
+                observedAt: at, totalCredits: Micros(raw: 1_000_000 + Int64(index)), totalUsage: Micros(raw: Int64(index)),
+                source: "import", origin: "bulk.csv:\(index)")), "default")
+        }
+    }
+
+    @Test(arguments: Stores.all)
+    func factsBecomeTypedRows(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        let (ref1, ref2, charges, runs) = try store.ledger.read { reader in
+            (try reader.topUp(key: "ref-1"), try reader.topUp(key: "ref-2"), try reader.charges(account: "default"),
+             try reader.runs())
+        }
+        #expect(ref1?.state == "created")
+        #expect(ref2?.state == "recorded")
+        #expect(ref2?.chargeID == "web_1")
+        #expect(charges.map(\.chargeID) == ["ch_1", "web_1"])
+        #expect(charges.first?.amount == usd("25"))
+        #expect(charges.first?.wallet == "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed")
+        #expect(runs.first?.outcome == "attention")
+    }
+
+    @Test(arguments: Stores.all)
+    func theJournalChainsFromGenesis(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        try store.ledger.write { try $0.append(contentsOf: Self.bulk(3000, from: t0.adding(seconds: 86_400)), runID: 1, at: t0) { $0 } }
+        let rows = try store.ledger.store.read { transaction in
+            var all: [(seq: Int64, text: String, prev: String, hash: String)] = []
+            try transaction.scanJournal(batchSize: 1000) { batch in
+                for row in batch.rows {
+                    func text(_ range: Range<Int>) -> String { String(decoding: batch.bytes[range], as: UTF8.self) }
+                    all.append((row.seq, text(row.text), text(row.prevHash), text(row.hash)))
+                }
+                return true
+            }
+            return all
+        }
+        #expect(rows.map(\.seq) == Array(1...Int64(lifecycle().count + 3000)))
+        var previous = JournalEntry.genesisHash
+        for row in rows {
+            #expect(row.prev == previous, "entry \(row.seq)")
+            #expect(row.hash == JournalEntry.chainHash(previous: row.prev, entryText: row.text), "entry \(row.seq)")
+            previous = row.hash
+        }
+        #expect(try store.ledger.headHash() == previous)
+    }
+
+    @Test(arguments: Stores.all)
+    func aWriteThatThrowsLeavesNothing(store: String) throws {
+        struct Boom: Error {}
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        let before = try store.ledger.headHash()
+        // Thrown after a single append, and after a large append still being written.
+        for appendMany in [false, true] {
+            #expect(throws: Boom.self) {
+                try store.ledger.write { writer in
+                    if appendMany {
+                        try writer.append(contentsOf: Self.bulk(5000, from: t0.adding(seconds: 3600)), runID: 1, at: t0) { $0 }
+                    } else {
+                        try writer.append(.snapshotTaken(SnapshotTaken(
+                            observedAt: t0.adding(seconds: 9), totalCredits: usd("1"), totalUsage: usd("0"), source: "api")),
+                            account: "default", runID: nil, at: t0)
+                    }
+                    throw Boom()
+                }
+            }
+            #expect(try store.ledger.headHash() == before)
+            #expect(try store.ledger.read { try $0.journalCount() } == 2)
+            #expect(try store.ledger.read { try $0.snapshots(account: nil).count } == 1)
+        }
+        #expect(try store.ledger.verify().isSound)
+    }
+
+    @Test(arguments: Stores.all)
+    func aRowTheTablesRefuseRollsBackTheWholeTransaction(store: String) throws {
+        let store = try Stores.make(store)
+        let snapshot = SnapshotTaken(observedAt: t0, totalCredits: usd("1"), totalUsage: usd("0"), source: "api")
+        // The same account and time twice: once appended one by one, once in one large
+        // append, where the second copy comes thousands of rows later.
+        #expect(throws: (any Error).self) {
+            try store.ledger.write { writer in
+                try writer.append(.snapshotTaken(snapshot), account: "a", runID: nil, at: t0)
+                try writer.append(.snapshotTaken(snapshot), account: "a", runID: nil, at: t0)
+            }
+        }
+        var facts = Self.bulk(4000, from: t0.adding(seconds: 60))
+        facts.insert((.snapshotTaken(snapshot), "default"), at: 10)
+        facts.append((.snapshotTaken(snapshot), "default"))
+        #expect(throws: (any Error).self) {
+            try store.ledger.write { try $0.append(contentsOf: facts, runID: nil, at: t0) { $0 } }
+        }
+        #expect(try store.ledger.read { try $0.journalCount() } == 0)
+        #expect(try store.ledger.headHash() == JournalEntry.genesisHash)
+        // Nothing was left half-done: the next write goes through.
+        try store.ledger.write { try $0.append(contentsOf: [(Fact.snapshotTaken(snapshot), "a")], runID: nil, at: t0) { $0 } }
+        #expect(try store.ledger.verify().isSound)
+    }
+
+    @Test(arguments: Stores.all.flatMap { store in [
+        "UPDATE journal SET kind = 'x' WHERE seq = 1",
+        "DELETE FROM journal WHERE seq = 1",
+        "UPDATE snapshots SET total_credits = 0",
+        "DELETE FROM snapshots",
+    ].map { (store, $0) } })
+    func theJournalAndReadingsRefuseChanges(store: String, sql: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        #expect {
+            try store.execute(sql)
+        } throws: { error in
+            String(describing: error).contains("append-only")
+        }
+    }
+
+    @Test(arguments: Stores.all)
+    func theReplayEqualsTheProjections(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        try store.ledger.write {
+            try $0.append(contentsOf: Self.bulk(5000, from: t0.adding(seconds: 86_400)), runID: 1, at: t0.adding(seconds: 1)) { $0 }
+        }
+        let report = try store.ledger.verify()
+        #expect(report.isSound, "\(report.problems)")
+        #expect(report.entries == Int64(lifecycle().count + 5000))
+        #expect(report.headHash == (try store.ledger.headHash()))
+        #expect(report.integrity == "ok")
+    }
+
+    @Test(arguments: Stores.all)
+    func anEmptyLedgerVerifies(store: String) throws {
+        let report = try Stores.make(store).ledger.verify()
+        #expect(report.isSound)
+        #expect(report.headHash == JournalEntry.genesisHash)
+    }
+
+    /// Each edit is what someone with the database's shell could do after dropping the
+    /// triggers; `verify` names what was touched.
+    @Test(arguments: Stores.all.flatMap { store in [
+        ("UPDATE snapshots SET total_credits = total_credits + 1", "snapshots row 2 differs"),
+        ("DELETE FROM snapshots", "snapshots row 2 is missing"),
+        ("UPDATE charges SET amount = 1 WHERE charge_id = 'ch_1'", #"charges row "ch_1" differs"#),
+        ("UPDATE topups SET state = 'created' WHERE key = 'ref-2'", #"topups row "ref-2" differs"#),
+        ("INSERT INTO runs (id, account, command, started_at) VALUES (99, 'x', 'y', 'z')", "runs row 99 is not in the journal"),
+        ("UPDATE journal SET entry = replace(entry, '100000000', '900000000') WHERE seq = 2", "journal entry 2: its hash does not match"),
+        ("DELETE FROM journal WHERE seq = 3", "journal entry 4: expected entry 3"),
+        ("DELETE FROM journal WHERE seq = (SELECT max(seq) FROM journal)", "runs row 1 differs"),
+        ("UPDATE journal SET prev_hash = (SELECT hash FROM journal WHERE seq = 1) WHERE seq = 4", "journal entry 4: prev_hash does not match"),
+        ("UPDATE journal SET entry = (SELECT entry FROM journal WHERE seq = 7) WHERE seq = 6", "journal entry 6:"),
+    ].map { (store, $0.0, $0.1) } })
+    func tamperingIsCaughtAndNamed(store: String, sql: String, expected: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        try store.dropAppendOnlyTriggers()
+        try store.execute(sql)
+        let report = try store.ledger.verify()
+        #expect(!report.isSound)
+        #expect(report.problems.first?.contains(expected) == true, "\(report.problems)")
+    }
+
+    /// An import asks, a batch at a time, which of its rows the ledger already holds.
+    @Test(arguments: Stores.all)
+    func anImportFindsTheRowsAlreadyHeld(store: String) throws {
+        let store = try Stores.make(store)
+        let facts = Self.bulk(100)
+        try store.ledger.write { try $0.append(contentsOf: facts, runID: nil, at: t0) { $0 } }
+        let (snapshots, charges) = try store.ledger.read { reader in
+            (try reader.snapshots(account: "default", at: [t0, t0.adding(seconds: 60), t0.adding(seconds: 7), t0.adding(seconds: 180)]),
+             try reader.charges(ids: ["bulk-3", "bulk-7", "nope", "bulk-4"]))
+        }
+        #expect(snapshots.map(\.observedAt) == [t0, t0.adding(seconds: 60)])  // 180 s is a charge's time
+        #expect(Set(charges.map(\.chargeID)) == ["bulk-3", "bulk-7"])
+        #expect(try store.ledger.read { try $0.snapshots(account: "other", at: [t0]) }.isEmpty)
+    }
+
+    /// A reader sees the last committed state at once while a writer holds its transaction
+    /// open, and the writer's facts once it commits.
+    @Test(arguments: Stores.all)
+    func readersNeitherWaitForNorSeeAnOpenWrite(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        let committed = try store.ledger.headHash()
+        let writer = try store.openAnother()
+        let inside = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let writing = BackgroundWork { () -> Result<Void, any Error> in
+            Result {
+                try writer.write { writer in
+                    try writer.append(contentsOf: Self.bulk(3000, from: t0.adding(seconds: 10)), runID: nil, at: t0) { $0 }
+                    _ = try writer.reader.journalCount()  // everything written, not committed
+                    inside.signal()
+                    release.wait()
+                }
+            }
+        }
+        #expect(inside.wait(timeout: .now() + 60) == .success)
+        // Read while the write is open: the committed head, without waiting for the writer.
+        #expect(try store.ledger.headHash() == committed)
+        #expect(try store.ledger.read { try $0.journalCount() } == 2)
+        release.signal()
+        try writing.wait().get()
+        #expect(try store.ledger.read { try $0.journalCount() } == 3002)
+        #expect(try store.ledger.headHash() != committed)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+@testable import Ledger
+
+/// A store the conformance suite runs against: a fresh, empty ledger over it, and what
+/// only the store's own tools can do (SQL behind the ledger's back, as an attacker with
+/// the database's shell could).
+protocol StoreUnderTest: AnyObject {
+    /// The ledger over the store.
+    var ledger: Ledger { get }
+    /// A second ledger over the same data, on its own connection (another process).
+    func openAnother() throws -> Ledger
+    /// Runs `sql` on the database directly, not through the ledger.
+    func execute(_ sql: String) throws
+    /// Drops the triggers that keep the journal and readings append-only.
+    func dropAppendOnlyTriggers() throws
+}
+
+/// Every store the conformance suite runs against.
+enum Stores {
+    static let all = ["sqlite"]
+
+    static func make(_ name: String) throws -> any StoreUnderTest {
+        switch name {
+        case "sqlite": return try SQLiteUnderTest()
+        default: fatalError("no store called \(name)")
+        }
+    }
+}
+
+/// A SQLite ledger in a temporary folder.
+final class SQLiteUnderTest: StoreUnderTest {
+    let temp: TemporaryLedger
+    var ledger: Ledger { temp.ledger }
+
+    init() throws { temp = try TemporaryLedger() }
+
+    func openAnother() throws -> Ledger { try Ledger(path: temp.path) }
+
+    func execute(_ sql: String) throws { try temp.raw().execute(sql) }
+
+    func dropAppendOnlyTriggers() throws {
+        try execute("""
+            DROP TRIGGER journal_append_only_update; DROP TRIGGER journal_append_only_delete;
+            DROP TRIGGER snapshots_append_only_update; DROP TRIGGER snapshots_append_only_delete;
+            PRAGMA foreign_keys = OFF;
+            """)
+    }
+}
