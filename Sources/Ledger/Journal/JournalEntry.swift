@@ -2,23 +2,23 @@ import CreditTypes
 
 /// One journal entry: a fact, when and for which account it was recorded, and its place
 /// in the hash chain.
-public struct JournalEntry: Sendable, Equatable {
+struct JournalEntry: Sendable, Equatable {
     /// Position in the journal, from 1, without gaps.
-    public let seq: Int64
+    let seq: Int64
     /// When the fact was recorded (the `--now` clock).
-    public let recordedAt: Timestamp
+    let recordedAt: Timestamp
     /// The account label.
-    public let account: String
+    let account: String
     /// The run that recorded it, if any.
-    public let runID: Int64?
+    let runID: Int64?
     /// The fact itself.
-    public let fact: Fact
+    let fact: Fact
 
     /// The hash that precedes the first entry.
-    public static let genesisHash = String(repeating: "0", count: 64)
+    static let genesisHash = String(repeating: "0", count: 64)
 
     /// The canonical JSON text that is stored and hashed.
-    public var canonicalText: String {
+    var canonicalText: String {
         var out = CanonicalWriter()
         write(into: &out)
         return String(decoding: out.bytes, as: UTF8.self)
@@ -39,7 +39,7 @@ public struct JournalEntry: Sendable, Equatable {
 
     /// `SHA-256(prev_hash ‖ entry)` in lower-case hex, where `prev_hash` is the previous
     /// entry's hex hash and `entry` the canonical JSON text, both as UTF-8.
-    public static func chainHash(previous: String, entryText: String) -> String {
+    static func chainHash(previous: String, entryText: String) -> String {
         var previous = Array(previous.utf8)
         var entryText = entryText
         entryText.withUTF8 { ChainHash.advance(&previous, entry: UnsafeRawBufferPointer($0)) }
