@@ -7,7 +7,7 @@
 #   make bench      release build, then the benchmarks of issue "Speed" (generated inputs under .bench/)
 #   make soak       the reliability tests, longer: hundreds of kills, thousands of hostile inputs; prints the counts
 #   make install    install both executables into $(PREFIX)/bin (default /usr/local)
-#   make clean      remove build output, the demo ledger and reports/
+#   make clean      remove build output, the demo ledger and the generated reports (keeps reports/README.md)
 #   make deps       install system packages that are missing (libsqlite3-dev, pkg-config, sqlite3 shell)
 
 SWIFT ?= swift
@@ -48,7 +48,10 @@ install: deps
 	install -m 0755 .build/release/credit-recon .build/release/openrouter-sim $(PREFIX)/bin/
 
 clean:
-	rm -rf .build .demo reports/*
+	rm -rf .build .demo
+	@# Everything in reports/ is generated except its README (dot files too: a write
+	@# interrupted mid-way can leave a temporary file behind).
+	[ ! -d reports ] || find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
 
 soak: deps
 	./scripts/soak.sh

@@ -14,16 +14,11 @@ enum CLI {
         } catch let error as ExitCode {
             throw error
         } catch {
-            let mapped = exitStatus(for: error)
-            printError(message(for: error))
-            throw ExitCode(mapped.rawValue)
+            printError(ExitStatus.message(for: error))
+            throw ExitCode(ExitStatus(for: error).rawValue)
         }
         if status != .ok { throw ExitCode(status.rawValue) }
     }
-
-    static func exitStatus(for error: any Error) -> ExitStatus { ExitStatus(for: error) }
-
-    static func message(for error: any Error) -> String { ExitStatus.message(for: error) }
 
     static func printError(_ text: String) {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -31,11 +26,4 @@ enum CLI {
         for line in lines { output += "credit-recon: \(line)\n" }
         FileHandle.standardError.write(Data(output.utf8))
     }
-}
-
-/// A command that exists in the contract but is not built yet: it says so and exits 70.
-struct NotBuiltYet: ExitCoded {
-    let command: String
-    var exitStatus: ExitStatus { .software }
-    var description: String { "`\(command)` is not built yet in this version of credit-recon" }
 }

@@ -35,8 +35,10 @@ import Testing
         }) { server in
             let outcome = try await FetchStage(context: context(directory, server: server)).run()
             #expect(outcome.exitStatus == .ok)
-            #expect(outcome.json["total_credits"] == .string("1234.567891"))
-            #expect(outcome.json["total_usage"] == .string("1000.000009"))
+            // What `fetch --json` prints, read back: the totals are exact decimal strings.
+            let printed = try ExactJSON(parsing: outcome.json.text)
+            #expect(printed["total_credits"] == .string("1234.567891"))
+            #expect(printed["total_usage"] == .string("1000.000009"))
             let ledger = try Ledger(path: directory.path("ledger.sqlite"))
             let snapshots = try ledger.read { try $0.snapshots(account: "ops") }
             #expect(snapshots.count == 1)

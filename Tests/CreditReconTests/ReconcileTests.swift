@@ -355,7 +355,7 @@ struct ReconcileRangeTests {
         let books = try fixture.reconcile { $0.from = CivilDate(year: 2026, month: 3, day: 1) }
         #expect(books.periods.map(\.opening) == [nil, nil, reconMicros("90")])
         #expect(books.periods.map(\.closing) == [nil, nil, reconMicros("90")])
-        #expect(ReportFiles.periodsCSV(books).contains("2026-03-01,2026-03-02,,0,0,0,0,,0,0,0,0,0\r\n"))
+        #expect(ReportFiles.periodsCSVBytes(books).string.contains("2026-03-01,2026-03-02,,0,0,0,0,,0,0,0,0,0\r\n"))
         #expect(!books.findings.contains { $0.kind == .balanceCheckFailed })
     }
 }

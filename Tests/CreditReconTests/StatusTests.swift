@@ -23,7 +23,7 @@ struct StatusTests {
         #expect(report.blocked.amount == reconMicros("100"))
         #expect(report.ageMilliseconds == 3_600_000)
         #expect(report.exitStatus == .ok)
-        #expect(report.json.canonicalText.contains(#""runway_days":"43.9""#))
+        #expect(report.json.text.contains(#""runway_days":"43.9""#))
     }
 
     @Test func attentionUnderTheRunwayThresholdOrWhenStale() throws {

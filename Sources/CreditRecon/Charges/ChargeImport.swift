@@ -32,12 +32,12 @@ public struct ChargeImport: BatchImport {
         }
 
         /// The `--json` summary.
-        public var json: JSONValue {
+        public var json: JSONOutput {
             .object([
                 "rows": .int(Int64(rows)), "inserted": .int(Int64(inserted)), "skipped": .int(Int64(skipped)),
                 "linked": .array(linked.map { .object(["reference": .string($0.reference), "topup_key": .string($0.key)]) }),
                 "unlinked_references": .int(Int64(unlinkedReferences)), "inserted_total": .string(total.decimalText),
-                "run_id": runID.map(JSONValue.int) ?? .null, "head_hash": .string(headHash),
+                "run_id": runID.map(JSONOutput.int) ?? .null, "head_hash": .string(headHash),
             ])
         }
     }

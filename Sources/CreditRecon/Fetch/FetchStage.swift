@@ -100,14 +100,14 @@ public struct FetchStage: Sendable {
 
 extension FetchStage.Outcome {
     /// The `--json` summary: exact totals as decimal text strings.
-    public var json: ExactJSON {
+    public var json: JSONOutput {
         .object([
             "account": .string(account),
             "observed_at": .string(snapshot.observedAt.iso8601),
             "total_credits": .string(snapshot.totalCredits.decimalText),
             "total_usage": .string(snapshot.totalUsage.decimalText),
             "balance": .string((snapshot.totalCredits - snapshot.totalUsage).decimalText),
-            "run_id": .number(runID),
+            "run_id": .int(runID),
             "head_hash": .string(headHash),
             "findings": .array(findings.map { finding in
                 .object([

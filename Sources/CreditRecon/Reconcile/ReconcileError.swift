@@ -19,8 +19,4 @@ public struct ReconcileError: ExitCoded, Equatable {
     static func badDate(_ option: String, _ text: String) -> ReconcileError {
         ReconcileError(message: "\(option): \"\(text)\" is not a date; use YYYY-MM-DD, e.g. 2026-01-31")
     }
-
-    static func badNumber(_ option: String, _ text: String) -> ReconcileError {
-        ReconcileError(message: "\(option): \"\(text)\" must be a positive whole number")
-    }
 }

@@ -25,12 +25,7 @@ enum AtomicFile {
         }
     }
 
-    /// Replaces `path` with `text` atomically.
-    static func write(_ text: String, to path: String) throws(ReportError) {
-        try write(Array(text.utf8), to: path)
-    }
-
-    /// Writes `bytes` to `path` atomically (see `write(_:to:)` for text).
+    /// Replaces `path` with `bytes` atomically.
     static func write(_ bytes: [UInt8], to path: String) throws(ReportError) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path

@@ -14,7 +14,6 @@ struct CSVWriter {
         case number(String)
 
         static func amount(_ value: Micros?) -> Cell { .number(value?.decimalText ?? "") }
-        static func integer(_ value: Int64?) -> Cell { .number(value.map { String($0) } ?? "") }
         static func integer(_ value: Int) -> Cell { .number(String(value)) }
         static func time(_ value: Timestamp?) -> Cell { .text(value?.iso8601) }
     }

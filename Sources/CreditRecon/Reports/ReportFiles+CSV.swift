@@ -11,7 +11,8 @@ extension ReportFiles {
     ]
     static let findingColumns = ["severity", "kind", "observed_at", "account", "amount", "reference", "message"]
 
-    static func periodsCSV(_ books: Reconciliation) -> String {
+    /// `periods.csv`: one line per period, so it is small and built as text.
+    static func periodsCSVBytes(_ books: Reconciliation) -> ReportText {
         var csv = CSVWriter(header: periodColumns)
         for period in books.periods {
             csv.append([
@@ -22,19 +23,10 @@ extension ReportFiles {
                 .amount(period.chargesSettledAmount), .integer(period.findings),
             ])
         }
-        return csv.text
+        var bytes = ReportText()
+        bytes.append(csv.text)
+        return bytes
     }
-
-    /// `periods.csv` (one line per period: small) as bytes.
-    static func periodsCSVBytes(_ books: Reconciliation) -> ReportText {
-        var csv = ReportText()
-        csv.append(periodsCSV(books))
-        return csv
-    }
-
-    static func chargesCSV(_ books: Reconciliation) -> String { chargesCSVBytes(books).string }
-
-    static func findingsCSV(_ books: Reconciliation) -> String { findingsCSVBytes(books).string }
 
     /// `charges.csv`, written as bytes (one line per charge; see `ReportText`).
     static func chargesCSVBytes(_ books: Reconciliation) -> ReportText {

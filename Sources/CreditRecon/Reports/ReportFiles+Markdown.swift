@@ -2,8 +2,6 @@ import CreditTypes
 
 /// `reconciliation.md`: the summary for people.
 extension ReportFiles {
-    static func markdownText(_ books: Reconciliation) -> String { markdownBytes(books).string }
-
     /// `reconciliation.md` as bytes. The per-charge and per-finding rows, which are almost
     /// all of a big report, are written cell by cell into the buffer (see `ReportText`).
     static func markdownBytes(_ books: Reconciliation) -> ReportText {

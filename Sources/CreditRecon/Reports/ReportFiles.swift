@@ -8,15 +8,4 @@ enum ReportFiles {
     static let findings = "findings.csv"
     static let markdown = "reconciliation.md"
     static let chart = "balance.svg"
-
-    /// File name → content, in the order of CONTRACT.md.
-    static func render(_ books: Reconciliation) -> [(name: String, text: String)] {
-        [
-            (periods, periodsCSV(books)),
-            (charges, chargesCSV(books)),
-            (findings, findingsCSV(books)),
-            (markdown, markdownText(books)),
-            (chart, BalanceChart(books).svg),
-        ]
-    }
 }

@@ -1,5 +1,3 @@
-import Ledger
-
 /// What `report` prints.
 extension ReportOutcome {
     /// Lines for people: where the files are and what needs attention.
@@ -22,13 +20,13 @@ extension ReportOutcome {
     }
 
     /// The machine-readable summary for `--json`; amounts are exact decimal strings.
-    public var json: JSONValue {
+    public var json: JSONOutput {
         let books = reconciliation
         let counts = findingCounts
         let totals = books.totals
         return .object([
             "directory": .string(directory),
-            "files": .array(files.map(JSONValue.string)),
+            "files": .array(files.map(JSONOutput.string)),
             "account": .string(books.account),
             "from": .string(books.from.isoText),
             "to": .string(books.to.isoText),

@@ -164,7 +164,7 @@ extension RunStage.Outcome {
     }
 
     /// The `--json` summary.
-    public var json: JSONValue {
+    public var json: JSONOutput {
         .object([
             "run_id": .int(runID),
             "exit_code": .int(Int64(exitStatus.rawValue)),

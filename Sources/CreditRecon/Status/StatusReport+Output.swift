@@ -1,5 +1,4 @@
 import CreditTypes
-import Ledger
 
 /// What `status` prints.
 extension StatusReport {
@@ -22,9 +21,9 @@ extension StatusReport {
     }
 
     /// The machine-readable form for `--json`; amounts are exact decimal strings.
-    public var json: JSONValue {
-        func money(_ value: Micros?) -> JSONValue { value.map { .string($0.decimalText) } ?? .null }
-        func open(_ charges: OpenCharges) -> JSONValue {
+    public var json: JSONOutput {
+        func money(_ value: Micros?) -> JSONOutput { value.map { .string($0.decimalText) } ?? .null }
+        func open(_ charges: OpenCharges) -> JSONOutput {
             .object(["count": .int(Int64(charges.count)), "amount": .string(charges.amount.decimalText)])
         }
         return .object([
@@ -38,7 +37,7 @@ extension StatusReport {
             "runway_days": runway?.tenthsOfDays.map { .string(Runway.tenthsText($0)) } ?? .null,
             "min_runway_days": .int(options.minRunwayDays),
             "open_charges": .object(["pending": open(pending), "unknown": open(unknown), "blocked": open(blocked)]),
-            "attention": .array(attention.map(JSONValue.string)),
+            "attention": .array(attention.map(JSONOutput.string)),
             "head_hash": .string(headHash),
             "exit_code": .int(Int64(exitStatus.rawValue)),
         ])

@@ -1,5 +1,4 @@
 import CreditTypes
-import Ledger
 
 /// What a top-up run did, and where every row of the plan stands afterwards.
 public struct TopUpSummary: Sendable, Equatable {
@@ -49,9 +48,9 @@ public struct TopUpSummary: Sendable, Equatable {
     }
 
     /// The `--json` summary.
-    public var json: JSONValue {
+    public var json: JSONOutput {
         .object([
-            "batch": .string(batch), "plan_rows": .int(Int64(planRows)), "run_id": runID.map(JSONValue.int) ?? .null,
+            "batch": .string(batch), "plan_rows": .int(Int64(planRows)), "run_id": runID.map(JSONOutput.int) ?? .null,
             "sent": .int(Int64(sent)),
             "this_run": .object([
                 "created": .int(Int64(created)), "rejected": .int(Int64(rejected)), "not_sent": .int(Int64(notSent)),
@@ -65,8 +64,8 @@ public struct TopUpSummary: Sendable, Equatable {
             "state_totals": .object(stateTotals.mapValues { .string($0.decimalText) }),
             "needs_attention": .array(attention.map { row in
                 .object([
-                    "line": .int(Int64(row.line)), "key": .string(row.key), "reference": row.reference.map(JSONValue.string) ?? .null,
-                    "state": .string(row.state), "message": row.message.map(JSONValue.string) ?? .null,
+                    "line": .int(Int64(row.line)), "key": .string(row.key), "reference": row.reference.map(JSONOutput.string) ?? .null,
+                    "state": .string(row.state), "message": row.message.map(JSONOutput.string) ?? .null,
                 ])
             }),
             "stopped": stopReason.map { .string($0.description) } ?? .null,

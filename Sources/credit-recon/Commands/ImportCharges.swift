@@ -1,7 +1,6 @@
 import ArgumentParser
 import CreditRecon
 import Foundation
-import Ledger
 
 extension CreditReconCommand.Import {
     /// `import charges FILE.csv`: records charges made elsewhere (web flow, Coinbase export).
@@ -69,7 +68,7 @@ enum ChargesImportCommand {
                     members["file"] = .string(file)
                     json = .object(members)
                 }
-                print(json.canonicalText)
+                print(json.text)
             } else {
                 print("recorded \(summary.inserted) charges from \(file) (\(summary.skipped) already in the ledger), "
                     + "\(summary.total.centsText) USD")

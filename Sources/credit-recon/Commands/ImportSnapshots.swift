@@ -1,7 +1,6 @@
 import ArgumentParser
 import CreditRecon
 import Foundation
-import Ledger
 
 extension CreditReconCommand.Import {
     /// `import snapshots FILE.csv`.
@@ -33,11 +32,11 @@ extension CreditReconCommand.Import {
                     return try importer.run(ledger: ledger, now: context.now(), progress: progress.update)
                 }
                 if context.json {
-                    print(JSONValue.object([
+                    print(JSONOutput.object([
                         "file": .string(file), "rows": .int(Int64(summary.rows)),
                         "inserted": .int(Int64(summary.inserted)), "skipped": .int(Int64(summary.skipped)),
                         "head_hash": .string(summary.headHash),
-                    ]).canonicalText)
+                    ]).text)
                 } else {
                     print("imported \(summary.inserted) snapshots from \(file) (\(summary.skipped) already in the ledger)")
                     print("ledger head \(summary.headHash)")

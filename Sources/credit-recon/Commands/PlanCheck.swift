@@ -1,7 +1,6 @@
 import ArgumentParser
 import CreditRecon
 import CreditTypes
-import Ledger
 
 extension CreditReconCommand.Plan {
     /// `plan check PLAN.csv`: validates a top-up plan; writes nothing.
@@ -32,7 +31,7 @@ extension CreditReconCommand.Plan {
                 do {
                     let summary = try reader.read()
                     if context.json {
-                        print(Self.json(plan, summary, errors: nil).canonicalText)
+                        print(Self.json(plan, summary, errors: nil).text)
                     } else {
                         print("\(plan): \(summary.rows) row\(summary.rows == 1 ? "" : "s"), all valid; \(summary.total.centsText) USD in total")
                         for chain in summary.totalsByChain.keys.sorted() {
@@ -41,14 +40,14 @@ extension CreditReconCommand.Plan {
                     }
                     return .ok
                 } catch let errors as PlanErrors {
-                    if context.json { print(Self.json(plan, nil, errors: errors).canonicalText) }
+                    if context.json { print(Self.json(plan, nil, errors: errors).text) }
                     throw errors
                 }
             }
         }
 
-        static func json(_ file: String, _ summary: PlanReader.Summary?, errors: PlanErrors?) -> JSONValue {
-            var totals: [String: JSONValue] = [:]
+        static func json(_ file: String, _ summary: PlanReader.Summary?, errors: PlanErrors?) -> JSONOutput {
+            var totals: [String: JSONOutput] = [:]
             for (chain, total) in summary?.totalsByChain ?? [:] {
                 totals[String(chain)] = .object([
                     "chain": .string(Chain.label(for: chain)), "rows": .int(Int64(summary?.rowsByChain[chain] ?? 0)),

@@ -2,7 +2,6 @@ import ArgumentParser
 import CreditRecon
 import CreditTypes
 import Foundation
-import Ledger
 
 extension CreditReconCommand {
     /// Writes the reconciliation reports (CSV, Markdown, SVG chart).
@@ -28,7 +27,7 @@ extension CreditReconCommand {
                 let ledger = try context.openLedger(mustExist: true)
                 let outcome = try ReportStage.write(ledger: ledger, options: options)
                 if context.json {
-                    print(outcome.json.canonicalText)
+                    print(outcome.json.text)
                 } else {
                     for line in outcome.summaryLines { print(line) }
                 }

@@ -43,7 +43,7 @@ extension CreditReconCommand {
                 let outcome = try await RunStage(context: context, options: options).run(
                     isTerminal: isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1,
                     showProgress: isatty(STDERR_FILENO) == 1 && !context.json)
-                print(context.json ? outcome.json.canonicalText : outcome.text)
+                print(context.json ? outcome.json.text : outcome.text)
                 return outcome.exitStatus
             }
         }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CreditRecon
 import Foundation
-import Ledger
 
 extension CreditReconCommand {
     /// Balance, burn rate, runway, open charges, age of the last snapshot.
@@ -36,7 +35,7 @@ extension CreditReconCommand {
                 options.maxGapSeconds = maxGap * 3600
                 let report = try StatusReport.read(ledger: try context.openLedger(mustExist: true), options: options, now: context.now())
                 if context.json {
-                    print(report.json.canonicalText)
+                    print(report.json.text)
                 } else {
                     for line in report.lines { print(line) }
                 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import CreditRecon
 import CreditTypes
 import Foundation
-import Ledger
 import OpenRouterAPI
 #if canImport(Glibc)
 import Glibc
@@ -51,7 +50,7 @@ extension CreditReconCommand {
             if dryRun {
                 let preview = try stage.preview()
                 if context.json {
-                    print(Self.previewJSON(preview).canonicalText)
+                    print(Self.previewJSON(preview).text)
                 } else {
                     print(preview.table())
                     print("dry run: nothing was sent or written")
@@ -65,14 +64,14 @@ extension CreditReconCommand {
             case .declined:
                 Self.stderr("nothing was sent\n")
             case .finished(let summary):
-                print(context.json ? summary.json.canonicalText : summary.text)
+                print(context.json ? summary.json.text : summary.text)
             case .preview:
                 break
             }
             return outcome.exitStatus
         }
 
-        static func previewJSON(_ preview: TopUpPreview) -> JSONValue {
+        static func previewJSON(_ preview: TopUpPreview) -> JSONOutput {
             .object([
                 "dry_run": .bool(true), "batch": .string(preview.batch), "plan_rows": .int(Int64(preview.items.count)),
                 "to_send": .int(Int64(preview.toSend.count)), "to_send_total": .string(preview.sendTotal.decimalText),
@@ -84,8 +83,8 @@ extension CreditReconCommand {
                 }),
                 "rows": .array(preview.items.map { item in
                     .object(["line": .int(Int64(item.row.line)), "key": .string(item.key),
-                             "reference": item.row.reference.map(JSONValue.string) ?? .null,
-                             "action": .string(item.action.rawValue), "previous_state": item.previousState.map(JSONValue.string) ?? .null,
+                             "reference": item.row.reference.map(JSONOutput.string) ?? .null,
+                             "action": .string(item.action.rawValue), "previous_state": item.previousState.map(JSONOutput.string) ?? .null,
                              "amount": .string(item.row.amount.decimalText), "chain_id": .int(item.row.chain.rawValue),
                              "wallet": .string(item.row.wallet.checksummed)])
                 }),

@@ -25,10 +25,10 @@ extension CreditReconCommand {
                 if context.ledgerFile == .truncated {
                     let problem = context.truncatedLedgerProblem
                     if context.json {
-                        print(JSONValue.object([
+                        print(JSONOutput.object([
                             "sound": .bool(false), "entries": .int(0), "head_hash": .string(""),
                             "integrity_check": .string("not run"), "problems": .array([.string(problem)]),
-                        ]).canonicalText)
+                        ]).text)
                     } else {
                         print("ledger NOT sound (1 problem):")
                         print("  \(problem)")
@@ -38,11 +38,11 @@ extension CreditReconCommand {
                 let ledger = try context.openLedger()
                 let report = try ledger.verify()
                 if context.json {
-                    print(JSONValue.object([
+                    print(JSONOutput.object([
                         "sound": .bool(report.isSound), "entries": .int(report.entries),
                         "head_hash": .string(report.headHash), "integrity_check": .string(report.integrity),
-                        "problems": .array(report.problems.map(JSONValue.string)),
-                    ]).canonicalText)
+                        "problems": .array(report.problems.map(JSONOutput.string)),
+                    ]).text)
                 } else if report.isSound {
                     print("ledger sound: \(report.entries) journal entries, integrity_check \(report.integrity)")
                     print("head \(report.headHash)")

@@ -1,0 +1,52 @@
+import Foundation
+
+/// What a command prints for `--json`: a JSON value with no floating point.
+///
+/// This is the CLI's own output type, kept apart from whatever the ledger journals, so
+/// the two can change independently. Amounts are put in as exact decimal strings
+/// (`.string(amount.decimalText)`) and counts as `.int`, so nothing is ever rounded
+/// through a `Double`.
+public enum JSONOutput: Sendable, Equatable, Encodable {
+    /// `null`.
+    case null
+    /// `true` or `false`.
+    case bool(Bool)
+    /// A whole number, written exactly.
+    case int(Int64)
+    /// A string.
+    case string(String)
+    /// An array.
+    case array([JSONOutput])
+    /// An object.
+    case object([String: JSONOutput])
+
+    /// Encodes the value as the JSON it stands for (an object as an object, not as an
+    /// enum with a case name).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let values): try container.encode(values)
+        case .object(let members): try container.encode(members)
+        }
+    }
+
+    /// Compact JSON text with object keys sorted, so the same value always prints the
+    /// same bytes and scripts can compare runs.
+    public var text: String {
+        let encoder = JSONEncoder()
+        // Slashes stay as they are: paths and URLs are printed often and `\/` only
+        // makes them harder to read.
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(self), as: UTF8.self)
+        } catch {
+            // JSONEncoder refuses only non-finite floats and values that encode nothing;
+            // this type can hold neither, so reaching here is a bug in this file.
+            fatalError("JSONOutput could not be encoded: \(error)")
+        }
+    }
+}

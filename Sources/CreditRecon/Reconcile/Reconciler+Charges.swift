@@ -1,0 +1,136 @@
+import CreditTypes
+import Ledger
+
+/// The charge steps: matching charges to rises of credits, then each charge's state.
+extension Reconciler {
+    /// The rises of `total_credits`, in the order of the steps (readings have distinct
+    /// times, so the rising steps and the increases stay index for index).
+    func creditIncreases(in steps: [ReadingStep]) -> [ChargeMatcher.Increase] {
+        var increases: [ChargeMatcher.Increase] = []
+        for step in steps where step.credits > .zero {
+            increases.append(ChargeMatcher.Increase(from: step.fromAt, to: step.toAt, amount: step.credits))
+        }
+        return increases
+    }
+
+    /// Matches charges to increases over the whole history, so narrowing `--from`/`--to`
+    /// never changes a charge's fate; what charges do not explain of a rise is a finding.
+    func matchCharges(
+        _ charges: [LedgerReader.ChargeRecord], to increases: [ChargeMatcher.Increase], matcher: ChargeMatcher,
+        findings: inout [Finding]
+    ) -> ChargeMatcher.Result {
+        let matched = matcher.match(increases, charges)
+        for (index, increase) in increases.enumerated() {
+            let explained = matched.explained[index]
+            let other = increase.amount - explained
+            if other > .zero {
+                findings.append(Finding(
+                    .info, .unexplainedPurchase, at: increase.to, account: options.account, amount: other,
+                    message: "credits rose by \(increase.amount.decimalText) between \(increase.from.iso8601) and "
+                        + "\(increase.to.iso8601); charges explain \(explained.decimalText), so \(other.decimalText) "
+                        + "came from elsewhere (a card or web purchase). Record the charge if it was a crypto payment."))
+            }
+        }
+        return matched
+    }
+
+    /// One line per charge, then one per top-up that never got a charge, each in its state
+    /// at `asOf`, with a finding for every state a person has to look at.
+    func chargeLines(
+        _ input: Input, matcher: ChargeMatcher, matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
+        asOf: Timestamp, findings: inout [Finding]
+    ) -> [ChargeLine] {
+        var lines: [ChargeLine] = []
+        lines.reserveCapacity(input.charges.count + input.chargeless.count)
+        for (index, charge) in input.charges.enumerated() {
+            lines.append(chargeLine(
+                charge, matchedTo: matched.increase(ofCharge: index).map { increases[$0] }, matcher: matcher,
+                asOf: asOf, findings: &findings))
+        }
+        for topUp in input.chargeless {
+            lines.append(chargelessLine(topUp, findings: &findings))
+        }
+        return lines
+    }
+
+    /// A charge is settled when a rise of credits matched it (or its export says paid),
+    /// expired once its expiry and the grace time have passed, and pending until then.
+    private func chargeLine(
+        _ charge: LedgerReader.ChargeRecord, matchedTo increase: ChargeMatcher.Increase?, matcher: ChargeMatcher,
+        asOf: Timestamp, findings: inout [Finding]
+    ) -> ChargeLine {
+        let account = options.account
+        var line = ChargeLine(
+            chargeID: charge.chargeID, topUpKey: charge.topUpKey, reference: charge.reference,
+            batch: charge.batch, account: charge.account, origin: charge.origin, wallet: charge.wallet,
+            chainID: charge.chainID, amount: charge.amount, createdAt: charge.createdAt,
+            expiresAt: charge.expiresAt, state: .pending, memo: charge.memo)
+        let expiry = matcher.expiry(of: charge)
+        if let increase {
+            line.state = .settled
+            line.matchedReadingAt = increase.to
+            line.settledAt = charge.paidAt ?? increase.to
+        } else if charge.status == "paid" {
+            // The export says it was paid, but no rise of credits shows it.
+            line.state = .settled
+            line.settledAt = charge.paidAt
+            findings.append(Finding(
+                .warning, .paidChargeUnmatched, at: charge.paidAt ?? charge.createdAt, account: account,
+                amount: charge.amount, reference: line.label,
+                message: "charge \(charge.chargeID) is recorded as paid, but no rise of total_credits matches it; "
+                    + "check that its credits arrived (take a reading with `credit-recon fetch`)."))
+        } else if charge.status == "expired"
+            || expiry.adding(milliseconds: matcher.graceMilliseconds) <= asOf
+        {
+            line.state = .expired
+            findings.append(Finding(
+                .warning, .chargeExpired, at: expiry, account: account, amount: charge.amount,
+                reference: line.label,
+                message: "charge \(charge.chargeID) for \(charge.amount.decimalText) expired at \(expiry.iso8601) "
+                    + "without being paid; nothing was bought. Plan it again if the credits are still needed."))
+        } else {
+            line.state = .pending
+        }
+        return line
+    }
+
+    /// A top-up without a charge was rejected, blocked (410 Gone), or nobody knows.
+    private func chargelessLine(_ topUp: LedgerReader.ChargelessTopUp, findings: inout [Finding]) -> ChargeLine {
+        let account = options.account
+        var line = ChargeLine(
+            chargeID: nil, topUpKey: topUp.key, reference: topUp.reference, batch: topUp.batch,
+            account: topUp.account, origin: "api", wallet: topUp.wallet, chainID: topUp.chainID,
+            amount: topUp.amount, createdAt: topUp.updatedAt, expiresAt: nil, state: .unknown,
+            error: topUp.error, memo: topUp.memo)
+        let name = topUp.reference ?? topUp.key
+        switch topUp.state {
+        case "rejected":
+            line.state = .rejected
+            findings.append(Finding(
+                .warning, .chargeRejected, at: topUp.updatedAt, account: account, amount: topUp.amount,
+                reference: name,
+                message: "the charge request for \(name) (\(topUp.amount.decimalText)) was refused: "
+                    + "\(topUp.error ?? "no message"). Nothing was created; fix the row and run the plan again."))
+        case "blocked":
+            line.state = .blocked
+            findings.append(Finding(
+                .warning, .chargeBlocked, at: topUp.updatedAt, account: account, amount: topUp.amount,
+                reference: name,
+                message: "charges cannot be created through the API any more (410 Gone), so \(name) "
+                    + "(\(topUp.amount.decimalText)) was not created. Pay it through the OpenRouter web flow and "
+                    + "record it with `credit-recon import charges`."))
+        default:
+            line.state = .unknown
+            if topUp.state == "requesting" && line.error == nil {
+                line.error = "the request was sent by a run that has not finished (or died)"
+            }
+            findings.append(Finding(
+                .error, .outcomeUnknown, at: topUp.updatedAt, account: account, amount: topUp.amount,
+                reference: name,
+                message: "nobody knows whether the charge request for \(name) (\(topUp.amount.decimalText)) "
+                    + "created a charge. Check the OpenRouter dashboard, then run `credit-recon topup "
+                    + "--retry-unknown` or record the charge."))
+        }
+        return line
+    }
+}

@@ -1,0 +1,71 @@
+import CreditTypes
+import Ledger
+
+/// The findings about the whole range, and what of the books falls in the range.
+extension Reconciler {
+    /// A warning when the balance lasts fewer than `minRunwayDays` at the recent pace.
+    func runwayFindings(_ runway: Runway?) -> [Finding] {
+        guard let runway, let tenths = runway.tenthsOfDays, tenths < options.minRunwayDays * 10 else { return [] }
+        return [Finding(
+            .warning, .runwayLow, at: runway.observedAt, account: options.account, amount: runway.balance,
+            message: "the balance of \(runway.balance.decimalText) lasts \(runway.daysText) days at the recent pace "
+                + "of use, less than \(options.minRunwayDays); plan a top-up.")]
+    }
+
+    /// A warning for each run that failed.
+    func failedRunFindings(_ failedRuns: [RunRow]) -> [Finding] {
+        var findings: [Finding] = []
+        for run in failedRuns {
+            guard let startedAt = try? Timestamp(iso8601: run.startedAt) else { continue }
+            let code = run.exitCode.map { " (exit \($0))" } ?? ""
+            findings.append(Finding(
+                .warning, .runFailed, at: startedAt, account: options.account, reference: "run \(run.id)",
+                message: "`\(run.command)` failed\(code): \(run.summary ?? "no summary was recorded")"))
+        }
+        return findings
+    }
+
+    /// An error for each period whose books do not add up: reported, never patched.
+    func balanceCheckFindings(_ periods: [PeriodSummary]) -> [Finding] {
+        var findings: [Finding] = []
+        for period in periods where !period.balanceCheckHolds {
+            let opening = period.opening?.decimalText ?? "none"
+            let closing = period.closing?.decimalText ?? "none"
+            findings.append(Finding(
+                .error, .balanceCheckFailed, at: period.startInstant, account: options.account,
+                message: "the books do not add up for \(period.start)–\(period.end): opening \(opening) + purchased "
+                    + "\(period.purchased.decimalText) − used \(period.used.decimalText) ≠ closing \(closing). "
+                    + "Run `credit-recon verify` and report this."))
+        }
+        return findings
+    }
+
+    /// The findings observed in the range, in report order, each counted in its period.
+    func scope(_ findings: [Finding], to grid: inout PeriodGrid) -> [Finding] {
+        let scoped = Self.sorted(findings.filter { grid.contains($0.observedAt) }, by: Finding.reportOrder)
+        for finding in scoped { grid.countFinding(at: finding.observedAt) }
+        return scoped
+    }
+
+    /// Keeps the charge lines created, matched or settled in the range, in report order.
+    func scope(_ lines: inout [ChargeLine], to grid: PeriodGrid) {
+        func inScope(_ line: ChargeLine) -> Bool {
+            grid.contains(line.createdAt)
+                || line.matchedReadingAt.map({ grid.contains($0) }) == true
+                || line.settledAt.map({ grid.contains($0) }) == true
+        }
+        // Usually every line is in scope: then the lines are kept as they are, not copied.
+        if !lines.allSatisfy(inScope) {
+            var scoped: [ChargeLine] = []
+            scoped.reserveCapacity(lines.count)
+            for line in lines where inScope(line) { scoped.append(line) }
+            lines = scoped
+        }
+        // Lines read oldest first are in order already when no two share a creation time;
+        // that is checked on the times alone before the full comparison is asked for.
+        let strictlyByTime = lines.withUnsafeBufferPointer { buffer in
+            buffer.indices.dropFirst().allSatisfy { buffer[$0 - 1].createdAt < buffer[$0].createdAt }
+        }
+        if !strictlyByTime { lines = Self.sorted(lines, by: ChargeLine.reportOrder) }
+    }
+}
