@@ -2,6 +2,7 @@
 import CreditTypes
 import Foundation
 import Ledger
+import Synchronization
 import Testing
 
 /// The top-up flow against a scripted fake: exactly once, intent before call, crashes,
@@ -86,7 +87,10 @@ struct TopUpEngineTests {
         let plan = try bench.plan(TopUpBench.planText(20))
         let crashing = FakeChargeCreator { _, index in
             if index == 0 { throw SimulatedCrash() }
-            try await Task.sleep(for: .milliseconds(30))
+            // Still in flight when the crash happens: answer only once the crash has reached
+            // this worker (its task is cancelled), then see whether it starts another row.
+            let cancelled = await waitUntil { Task.isCancelled }
+            #expect(cancelled, "the crash did not cancel the other worker")
             return .created(FakeChargeCreator.charge(index))
         }
         await #expect(throws: SimulatedCrash.self) {
@@ -186,8 +190,12 @@ struct TopUpEngineTests {
     @Test func concurrencyIsBounded() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(12))
+        // The first three calls meet: none answers before three are in flight at once, so
+        // the engine must have run three at a time, whatever the machine's load.
+        let started = Mutex(0)
         let slow = FakeChargeCreator { _, index in
-            try await Task.sleep(for: .milliseconds(20))
+            started.withLock { $0 += 1 }
+            #expect(await waitUntil { started.withLock { $0 } >= 3 }, "never three calls in flight")
             return .created(FakeChargeCreator.charge(index))
         }
         let summary = try await bench.run(plan, client: slow, concurrency: 3)
@@ -205,8 +213,8 @@ struct TopUpEngineTests {
         let fake = FakeChargeCreator { _, index in
             if index == 0 {
                 kill(getpid(), SIGUSR1)
-                // Let the dispatch source deliver while this request is "in flight".
-                for _ in 0..<200 where stop.reason == nil { try await Task.sleep(for: .milliseconds(5)) }
+                // Answer only once the dispatch source delivered, while this request is "in flight".
+                #expect(await waitUntil { stop.reason != nil }, "the signal never reached the stop flag")
             }
             return .created(FakeChargeCreator.charge(index))
         }

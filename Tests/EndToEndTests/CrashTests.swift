@@ -58,7 +58,7 @@ extension Reliability {
                                                   scratch: scratch, tag: tag)
                 Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.6, using: &generator))
                 child.signal(SIGKILL)
-                _ = child.wait(seconds: 10)
+                _ = child.wait()
                 if child.wasKilledBySignal { kills += 1 }
             }
             let csv = try scratch.write("snapshots.csv", readings(0..<30000))
@@ -107,7 +107,7 @@ extension Reliability {
                 // Early kills land in start-up and validation, later ones among requests.
                 Thread.sleep(forTimeInterval: Double.random(in: 0.02...0.7, using: &generator))
                 child.signal(SIGKILL)
-                let status = child.wait(seconds: 10)
+                let status = child.wait()
                 #expect(status != nil, "a killed topup must be gone")
                 if child.wasKilledBySignal {
                     round.kills += 1

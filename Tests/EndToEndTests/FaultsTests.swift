@@ -89,7 +89,9 @@ extension Reliability {
             #expect(try setup.states() == ["unknown": 2])
             let fetched = try setup.fetch(global: ["--timeout", "1"])
             #expect(fetched.status == 69, "\(fetched.stderr)")
-            Thread.sleep(forTimeInterval: 0.8)  // let the simulator finish the slow requests
+            // The simulator finishes the slow charges after the client gave up; check for
+            // duplicates once both exist, not while it may still be making them.
+            #expect(try waitUntil { try setup.sim.state().charges.count >= 2 }, "the simulator never made the 2 charges")
             try setup.expectNoDuplicateNoLoss()
         }
 
@@ -162,13 +164,15 @@ extension Reliability {
             let stateFile = scratch.path("sim-state.json")
             var sim = try SimulatorProcess(["--latency-ms", "300", "--state", stateFile])
             let ledger = scratch.path("ledger.sqlite")
-            let rows = 16
+            // Enough rows that the run, once it has made its first charges, needs ~6 s more:
+            // the vanishing lands mid-run however slowly this test looks.
+            let rows = 40
             let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
             let arguments = ["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "2", "topup", plan, "--yes", "--concurrency", "2"]
             let child = try BackgroundCommand(arguments, environment: Self.env, scratch: scratch, tag: "topup")
-            Thread.sleep(forTimeInterval: 1.2)
+            #expect(try waitUntil { try sim.state().charges.count >= 2 }, "the run made no charge: \(child.stderr)")
             sim.vanish()
-            let status = child.wait(seconds: 15)
+            let status = child.wait()
             #expect(status == 69, "\(child.stdout)\(child.stderr)")
             let states = try Executable.query(ledger, "SELECT state, count(*) FROM topups GROUP BY state")
                 .reduce(into: [String: Int]()) { $0[$1[0]] = Int($1[1]) }

@@ -88,17 +88,19 @@ struct LedgerCommandsTests {
     @Test func aSecondWriterIsTurnedAwayWith75() throws {
         let scratch = try Scratch()
         let ledger = scratch.path("ledger.sqlite")
-        // Hold the lock the way a running writer does: flock on <ledger>.lock.
+        // Hold the lock the way a running writer does: flock on <ledger>.lock, for a minute
+        // (one process: the shell takes the lock, says so with `.held`, then becomes `sleep`,
+        // so terminating it frees the lock). A writer that waited for it would take that minute.
         let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [ledger + ".lock", "sleep", "5"]
+        holder.executableURL = URL(fileURLWithPath: "/bin/sh")
+        holder.arguments = ["-c", #"exec 9>>"$0" && flock 9 && : > "$0.held" && exec sleep 60"#, ledger + ".lock"]
         try holder.run()
-        defer { holder.terminate() }
-        Thread.sleep(forTimeInterval: 0.3)
+        defer { holder.terminate(); holder.waitUntilExit() }
+        #expect(waitUntil { FileManager.default.fileExists(atPath: ledger + ".lock.held") }, "the holder never took the lock")
         let started = Date()
         let result = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples])
         #expect(result.status == 75)
         #expect(result.stderr.contains("try again"))
-        #expect(Date().timeIntervalSince(started) < 3)
+        #expect(Date().timeIntervalSince(started) < 20, "turned away at once, not after the holder's minute")
     }
 }

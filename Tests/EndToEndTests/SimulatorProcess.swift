@@ -143,11 +143,10 @@ final class BackgroundCommand {
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
-    /// Waits at most `seconds`; `nil` when it is still running then.
-    func wait(seconds: Double) -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { return nil }
+    /// Waits for it to exit, at most `seconds` (a deadline for a hung child, not a timing);
+    /// `nil` when it is still running then.
+    func wait(seconds: Int = 60) -> Int32? {
+        guard waitUntil(deadline: .seconds(seconds), { !process.isRunning }) else { return nil }
         process.waitUntilExit()
         return process.terminationStatus
     }
