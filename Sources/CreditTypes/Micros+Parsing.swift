@@ -50,8 +50,7 @@ extension Micros {
     /// other text, which the general parser then takes. For every text this path takes,
     /// the general parser gives the same value (see `MicrosTests`). Nearly every amount in
     /// a CSV file is of this form, and this path neither allocates nor goes through
-    /// `Substring` indices (issue "Speed": parsing was a tenth of a snapshot import's
-    /// validating thread).
+    /// `Substring` indices.
     static func plainDecimal(_ text: Substring.UTF8View) -> Micros? {
         let parsed = text.withContiguousStorageIfAvailable { bytes -> Micros? in
             let count = bytes.count

@@ -1,6 +1,6 @@
-// Reports print one or more times per charge and finding; with a million charges,
-// building each `iso8601` out of six small `String`s was a tenth of `report`'s time
-// (issue "Speed", perf profile). These write the same bytes straight into a buffer.
+// Reports print one or more times per charge and finding, and the journal one or more
+// per entry: a million times each. These write the bytes straight into a buffer instead
+// of building each `iso8601` out of six small `String`s.
 // `TimestampBytesTests` checks them against the `String` forms.
 extension Timestamp {
     /// Appends `iso8601`'s UTF-8 bytes (`2026-01-31T23:59:59.000Z`) to `out`.

@@ -32,8 +32,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// UTC ISO 8601 with milliseconds and `Z`: `2026-01-31T23:59:59.000Z`.
     public var iso8601: String {
-        // Written as bytes (Timestamp+Bytes.swift): six small strings per call showed up
-        // in the report profile (issue "Speed").
+        // Written as bytes (Timestamp+Bytes.swift), not out of six small strings.
         var out: [UInt8] = []
         out.reserveCapacity(24)
         appendISO8601(to: &out)

@@ -16,7 +16,7 @@ import Darwin
 /// `next()` returns `nil`.
 ///
 /// Hand-written because the importers must stream millions of rows faster than the
-/// sqlite3 shell's `.import` (issue "Speed"); it is tested against RFC 4180's examples
+/// sqlite3 shell's `.import` (`make bench`); it is tested against RFC 4180's examples
 /// and against round trips through `CSVWriter`.
 public final class CSVReader {
     /// The file name used in messages.
@@ -151,7 +151,7 @@ public final class CSVReader {
 
     /// An unquoted field that ends with `,` or LF within the buffered bytes (nearly every
     /// field of a large file), read straight from the buffer: no copy into `field`, and one
-    /// exclusivity check per field instead of several per byte (issue "Speed", perf).
+    /// exclusivity check per field instead of several per byte.
     /// `nil`, having consumed nothing, when the general path must take it: a quote, CR or
     /// NUL, or the field runs past the buffered bytes.
     private func bufferedField() -> (text: String?, end: Lexeme)? {
@@ -177,8 +177,7 @@ public final class CSVReader {
     }
 
     /// The field's text, or `nil` when it is not valid UTF-8. ASCII (nearly every cell)
-    /// takes a specialized path; the generic `String(validating:)` was a tenth of
-    /// `plan check`'s time (issue "Speed").
+    /// takes a specialized path, much cheaper than the generic `String(validating:)`.
     private static func string(_ bytes: [UInt8]) -> String? {
         bytes.withUnsafeBufferPointer { string($0) }
     }

@@ -109,8 +109,8 @@ public struct ChargeImport: BatchImport {
         batch.reserveCapacity(batchRows)
         var seen: [String: Int] = [:]
         // Exports usually list charges with ids in ascending order. While each id sorts after
-        // the one before, none can repeat an earlier one, so `seen` (hashing a million ids was
-        // a tenth of the import, issue "Speed") is only built at the first id that does not:
+        // the one before, none can repeat an earlier one, so `seen` (hashing a million ids is
+        // costly) is only built at the first id that does not:
         // from `idsSoFar`, the ids of the rows before it, valid or not.
         var inOrder = true
         var latestID: String?

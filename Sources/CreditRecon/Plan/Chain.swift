@@ -7,7 +7,7 @@ public enum Chain: Int64, CaseIterable, Sendable, CustomStringConvertible {
     /// The chain named by `text`: its id (`137`) or its name (`polygon`, any case).
     public init?(text: String) {
         // The spellings nearly every row uses, matched without lower-casing or parsing
-        // (once per plan row, issue "Speed"); anything else takes the general rule below.
+        // (this runs once per plan row); anything else takes the general rule below.
         switch text {
         case "1", "ethereum": self = .ethereum; return
         case "137", "polygon": self = .polygon; return

@@ -37,7 +37,7 @@ public struct EthereumAddress: Hashable, Sendable, CustomStringConvertible {
         scratch[0] = UInt8(ascii: "0")
         scratch[1] = UInt8(ascii: "x")
         // Branch-free over the 40 digits: hex digits are random, so per-byte branches
-        // were mispredicted about half the time (issue "Speed", perf annotate).
+        // would be mispredicted about half the time.
         var classes: UInt8 = 0  // bit 0: a digit 1-9 or letter seen, bit 1: lower, bit 2: upper, bit 3: not hex
         for index in 2..<42 {
             let byte = bytes[index]

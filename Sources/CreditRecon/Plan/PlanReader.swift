@@ -63,7 +63,7 @@ public struct PlanReader: Sendable {
         // only a suspect: a second pass over the file compares the actual text, so a
         // collision can never refuse a valid plan, and the error can name the first line.
         // Collected in an array and sorted once at the end: inserting a million random keys
-        // into a `Set` missed the cache on nearly every insert (issue "Speed", perf), and the
+        // into a `Set` misses the cache on nearly every insert, and the
         // array is half the memory.
         var fingerprints: [Int] = []
         var totalsByChain = [Micros](repeating: .zero, count: Chain.allCases.count)
@@ -74,7 +74,7 @@ public struct PlanReader: Sendable {
         // Wallet checks (hex, zero address, EIP-55's Keccak-256) are a third of the work: they
         // run on the other core, a batch at a time, while this one reads the next batch.
         // Everything else, errors included, still happens here in line order, so the output
-        // is exactly that of checking row by row (issue "Speed", perf).
+        // is exactly that of checking row by row.
         func handle(_ items: [Item], _ wallets: [WalletCheck]) throws {
             for (item, walletCheck) in zip(items, wallets) {
                 summary.rows += 1
@@ -100,8 +100,8 @@ public struct PlanReader: Sendable {
                 let row = PlanRow(line: line, wallet: wallet, chain: chain, amount: amount, reference: reference.value,
                                   memo: memo.value, account: account.value ?? defaultAccount)
                 summary.total += amount
-                // Per chain in a small array, turned into the summary's dictionaries at the end:
-                // two dictionary updates per row were a twentieth of `plan check` (issue "Speed").
+                // Per chain in a small array, turned into the summary's dictionaries at the end,
+                // instead of two dictionary updates per row.
                 let slot = Self.chainSlot(chain)
                 totalsByChain[slot] += amount
                 rowsByChain[slot] += 1
@@ -293,8 +293,7 @@ public struct PlanReader: Sendable {
         guard !trimmed.isEmpty else { return (nil, true) }
         // Control characters (general category Cc) are U+0000–U+001F and U+007F–U+009F:
         // in UTF-8 a byte below 0x20, 0x7F, or 0xC2 followed by 0x80–0x9F. Most text has
-        // none of those bytes, and the scan skips the Unicode property look-up that was a
-        // fifth of `plan check`'s time (issue "Speed").
+        // none of those bytes, and the scan skips the costly Unicode property look-up.
         func isSuspicious(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x7F || byte == 0xC2 }
         let suspicious = trimmed.utf8.withContiguousStorageIfAvailable { bytes in
             for byte in bytes where isSuspicious(byte) { return true }

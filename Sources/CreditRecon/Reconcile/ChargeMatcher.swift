@@ -75,8 +75,8 @@ struct ChargeMatcher {
         // Free charges still payable, oldest first: charges enter once created before a
         // window's end and leave for good once their deadline passed its start (windows
         // only move forward), so each window looks at a short list, not every charge.
-        // Deadlines and amounts are worked out once per charge, in flat arrays: reading
-        // them from the records for every window was a third of reconciling (issue "Speed").
+        // Deadlines and amounts are worked out once per charge, in flat arrays, rather than
+        // read from the records again for every window.
         let deadline = charges.map { expiry(of: $0).adding(milliseconds: graceMilliseconds) }
         let amount = charges.map(\.amount)
         var active: [Int] = []

@@ -103,7 +103,7 @@ public struct Reconciler: Sendable {
     /// `items.sorted(by: order)`, the same permutation, without moving the big values
     /// about: the indices are sorted (the same algorithm on the same comparisons gives the
     /// same order), and input that is already in order, as charges read oldest first
-    /// mostly are, is returned as it is (issue "Speed").
+    /// mostly are, is returned as it is.
     static func sorted<T>(_ items: [T], by order: (T, T) -> Bool) -> [T] {
         items.withUnsafeBufferPointer { buffer in
             var inOrder = true

@@ -20,8 +20,7 @@ public enum ReportStage {
     ///
     /// The files are written one after another in CONTRACT.md's order, and the first that
     /// cannot be written stops the rest. Rendering is pure, so `reconciliation.md` (as big
-    /// as `charges.csv` with many charges) is rendered on the second core meanwhile
-    /// (issue "Speed").
+    /// as `charges.csv` with many charges) is rendered on the second core meanwhile.
     public static func write(_ books: Reconciliation, to directory: String) throws -> ReportOutcome {
         try AtomicFile.makeDirectory(directory)
         func path(_ name: String) -> String {

@@ -3,7 +3,7 @@ import CreditTypes
 /// A report file's UTF-8 bytes, built by appending.
 ///
 /// Reports of a million charges are hundreds of megabytes; building them as `String`s,
-/// one small string per cell, was half of `report`'s time (issue "Speed", perf profile).
+/// one small string per cell, costs far more than appending bytes.
 /// Everything here writes exactly the bytes the `String` forms print (`decimalText`,
 /// `centsText`, `iso8601`, `CSVWriter.field`, `MarkdownText.cell`); `ReportTextTests`
 /// checks each against them.

@@ -153,7 +153,7 @@ public struct SnapshotImport: BatchImport {
         var seen: [SnapshotKey: (line: Int, credits: Micros, usage: Micros)] = [:]
         // A history is nearly always one account's readings in time order. While each row is
         // later than the one before, for the same account, it cannot repeat an earlier one,
-        // so `seen` (hashing a million keys was a tenth of the import, issue "Speed") is only
+        // so `seen` (hashing a million keys is costly) is only
         // built, from `history` (the valid rows so far), at the first row that is not.
         var inOrder = true
         var latest: SnapshotKey?
