@@ -15,7 +15,14 @@ final class SQLiteTransaction: StoreTransaction {
     /// Rows per multi-row `INSERT`: fewer statement runs for a large import, within the
     /// library's limit on bound parameters (16 per row at most).
     let batchRows: Int
-    private var inserts: [String: RowInsert] = [:]
+    private var inserts: [InsertKey: RowInsert] = [:]
+
+    /// A multi-row insert: its table and the schema it writes to.
+    private enum InsertKey: Hashable {
+        case journal
+        case snapshots(ProjectionTarget)
+        case charges(ProjectionTarget)
+    }
     private var live = HeldRows()
     private var replay = HeldRows()
 
@@ -39,7 +46,7 @@ final class SQLiteTransaction: StoreTransaction {
 
     func appendJournal(_ batch: AppendBatch) throws {
         let insert = try rowInsert(
-            "journal", "INSERT INTO journal (seq, kind, entry, prev_hash, hash) VALUES ", "(?, ?, ?, ?, ?)", columns: 5)
+            .journal, "INSERT INTO journal (seq, kind, entry, prev_hash, hash) VALUES ", "(?, ?, ?, ?, ?)", columns: 5)
         let entries = batch.entries
         try batch.bytes.withUnsafeBufferPointer { bytes in
             try insert.insert(count: entries.count) { statement, row, base in
@@ -71,11 +78,11 @@ final class SQLiteTransaction: StoreTransaction {
         case .replay: swap(&held, &replay)
         }
         guard !held.isEmpty else { return }
-        let schema = Self.schema(target)
         if !held.snapshots.isEmpty {
             let rows = held.snapshots
+            let schema = Self.schema(target)
             try rowInsert(
-                "\(schema).snapshots",
+                .snapshots(target),
                 "INSERT INTO \(schema).snapshots (id, account, observed_at, total_credits, total_usage, source, origin, raw_body, run_id) VALUES ",
                 "(?, ?, ?, ?, ?, ?, ?, ?, ?)", columns: 9
             ).insert(count: rows.count) { statement, index, base in
@@ -93,8 +100,9 @@ final class SQLiteTransaction: StoreTransaction {
         }
         if !held.charges.isEmpty {
             let rows = held.charges
+            let schema = Self.schema(target)
             try rowInsert(
-                "\(schema).charges",
+                .charges(target),
                 "INSERT INTO \(schema).charges (charge_id, seq, account, origin, topup_key, reference, wallet, chain_id, "
                     + "amount, created_at, expires_at, status, paid_at, memo, source, run_id) VALUES ",
                 "(?, ?, ?, 'import', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", columns: 15
@@ -146,16 +154,23 @@ final class SQLiteTransaction: StoreTransaction {
         }
     }
 
-    /// The multi-row insert named `name`, made at its first use.
-    private func rowInsert(_ name: String, _ prefix: String, _ row: String, columns: Int) throws -> RowInsert {
-        if let insert = inserts[name] { return insert }
-        let insert = try RowInsert(db: db, name: name, prefix: prefix, row: row, columns: columns, batchRows: batchRows)
-        inserts[name] = insert
+    /// The multi-row insert `key`, made at its first use from `prefix` and `row`.
+    private func rowInsert(
+        _ key: InsertKey, _ prefix: @autoclosure () -> String, _ row: String, columns: Int
+    ) throws -> RowInsert {
+        if let insert = inserts[key] { return insert }
+        let insert = try RowInsert(db: db, name: "\(key)", prefix: prefix(), row: row, columns: columns, batchRows: batchRows)
+        inserts[key] = insert
         return insert
     }
 
     /// Forgets the statements of the replay's tables (they go with `endReplay()`).
     func forgetReplayStatements() {
-        inserts = inserts.filter { !$0.key.hasPrefix("replay.") }
+        inserts = inserts.filter { key, _ in
+            switch key {
+            case .snapshots(.replay), .charges(.replay): false
+            default: true
+            }
+        }
     }
 }
