@@ -6,6 +6,11 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     case io(path: String, detail: String)
     /// Another process holds the database's write lock.
     case busy(path: String)
+    /// Another writer holds the ledger's writer lock (`Ledger.lockWriter(at:)`): `lock`
+    /// names the lock, `holder` the process holding it when it is known.
+    case writerBusy(lock: String, holder: String?)
+    /// The writer lock's file cannot be created beside the ledger.
+    case cannotCreateLock(path: String, reason: String)
     /// The file was written by a newer credit-recon.
     case newerSchema(migration: String)
     /// A stored entry cannot be read back; the ledger has been damaged.
@@ -25,6 +30,11 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
             return "cannot use the ledger \(path): \(detail). Check the path, its permissions and the disk."
         case .busy(let path):
             return "the ledger \(path) is busy with another writer; try again when it has finished."
+        case .writerBusy(let lock, let holder):
+            let who = holder.map { "credit-recon process \($0)" } ?? "another credit-recon process"
+            return "the ledger is being written by \(who) (lock \(lock)); try again when it has finished"
+        case .cannotCreateLock(let path, let reason):
+            return "cannot create the lock file \(path): \(reason); check that the ledger's folder is writable"
         case .newerSchema(let migration):
             return "the ledger was written by a newer credit-recon (it has migration \"\(migration)\"); "
                 + "upgrade credit-recon before using it."

@@ -1,4 +1,5 @@
 import CreditTypes
+import Foundation
 import Ledger
 import Logging
 import OpenRouterAPI
@@ -47,6 +48,22 @@ import Testing
             #expect(snapshots.first?.runID == outcome.runID)
             let runs = try ledger.read { try $0.runs() }
             #expect(runs.first?.command == "fetch" && runs.first?.outcome == "ok")
+        }
+    }
+
+    /// The lock comes first: while another writer holds it, a fetch is turned away (75)
+    /// before it creates the ledger or asks the API anything.
+    @Test func aHeldWriterLockTurnsTheFetchAwayBeforeAnythingElse() async throws {
+        let directory = try TemporaryDirectory()
+        let lock = try Ledger.lockWriter(at: directory.path("ledger.sqlite"))
+        defer { withExtendedLifetime(lock) {} }
+        try await withSim({ _ in }) { server in
+            let error = await #expect(throws: LedgerError.self) {
+                try await FetchStage(context: context(directory, server: server)).run()
+            }
+            #expect(error.map { ExitStatus(for: $0) } == .tempFail)
+            #expect(!FileManager.default.fileExists(atPath: directory.path("ledger.sqlite")))
+            #expect(await server.apiRequestCount() == 0)
         }
     }
 

@@ -106,17 +106,4 @@ struct TopUpSimulatorTests {
             #expect(await server.apiRequestCount() > 12)
         }
     }
-
-    @Test func aSecondWriterIsRefusedAtOnce() throws {
-        let dir = try PlanTempDir()
-        let ledgerPath = dir.path("ledger.sqlite")
-        let lock = try WriterLock.acquire(ledgerPath: ledgerPath)
-        defer { withExtendedLifetime(lock) {} }
-        #expect {
-            _ = try WriterLock.acquire(ledgerPath: ledgerPath)
-        } throws: { error in
-            guard let error = error as? LockError, case .held = error else { return false }
-            return error.exitStatus == .tempFail
-        }
-    }
 }

@@ -6,7 +6,7 @@ import Testing
 
 /// What every store under `Ledger` must do, written against the ledger's interface only,
 /// so a new store is done when it passes these (run for each of `Stores.all`).
-@Suite("Store conformance: append, rollback, append-only, replay, tampering, readers")
+@Suite("Store conformance: append, rollback, append-only, replay, tampering, readers, the writer lock")
 struct StoreConformanceTests {
     /// Readings and recorded charges, many more than one batch, for the large appends.
     static func bulk(_ count: Int, from start: Timestamp = t0) -> [(fact: Fact, account: String)] {
@@ -223,5 +223,31 @@ struct StoreConformanceTests {
         try writing.wait().get()
         #expect(try store.ledger.read { try $0.journalCount() } == 3002)
         #expect(try store.ledger.headHash() != committed)
+    }
+
+    /// One writer at a time: a second writer lock on the same ledger is refused at once,
+    /// naming the holder, and granted again once the first is released. (The second lock
+    /// is taken in this process: a store must refuse it all the same, as a `flock` on a
+    /// second open file description or an advisory lock on a second session does.)
+    @Test(arguments: Stores.all)
+    func aSecondWriterLockIsRefusedAtOnceUntilTheFirstIsReleased(store: String) throws {
+        let store = try Stores.make(store)
+        var first: LedgerWriterLock? = try Ledger.lockWriter(at: store.location)
+        let clock = ContinuousClock()
+        let asked = clock.now
+        #expect {
+            _ = try Ledger.lockWriter(at: store.location)
+        } throws: { error in
+            guard case .writerBusy(_, let holder)? = error as? LedgerError else { return false }
+            return holder == store.lockHolder && String(describing: error).contains(store.lockHolder)
+        }
+        #expect(clock.now - asked < .seconds(5), "refused at once, not after waiting for the holder")
+        // The lock keeps other writers out, not the holder: it writes and reads as usual.
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        #expect(try store.ledger.read { try $0.journalCount() } == 2)
+        withExtendedLifetime(first) {}
+        first = nil
+        let second = try Ledger.lockWriter(at: store.location)
+        withExtendedLifetime(second) {}
     }
 }

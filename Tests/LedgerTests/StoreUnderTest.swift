@@ -7,6 +7,10 @@ import Foundation
 protocol StoreUnderTest: AnyObject {
     /// The ledger over the store.
     var ledger: Ledger { get }
+    /// Where the ledger is, as a command names it (`--ledger`): what `Ledger.lockWriter(at:)` locks.
+    var location: String { get }
+    /// How the store's writer lock names this process as its holder.
+    var lockHolder: String { get }
     /// A second ledger over the same data, on its own connection (another process).
     func openAnother() throws -> Ledger
     /// Runs `sql` on the database directly, not through the ledger.
@@ -31,6 +35,8 @@ enum Stores {
 final class SQLiteUnderTest: StoreUnderTest {
     let temp: TemporaryLedger
     var ledger: Ledger { temp.ledger }
+    var location: String { temp.path }
+    var lockHolder: String { String(ProcessInfo.processInfo.processIdentifier) }
 
     init() throws { temp = try TemporaryLedger() }
 

@@ -8,8 +8,8 @@ extension ExitStatus {
             self = error.exitStatus
         case let error as LedgerError:
             switch error {
-            case .diskFull, .io, .malformedEntry: self = .ioError
-            case .busy: self = .tempFail
+            case .diskFull, .io, .cannotCreateLock, .malformedEntry: self = .ioError
+            case .busy, .writerBusy: self = .tempFail
             case .newerSchema: self = .config
             case .conflict: self = .dataError
             case .store: self = .software

@@ -59,7 +59,7 @@ public struct RunStage: Sendable {
 
     /// Runs the job.
     public func run(isTerminal: Bool, showProgress: Bool) async throws -> Outcome {
-        let lock = try WriterLock.acquire(ledgerPath: context.ledgerPath)
+        let lock = try Ledger.lockWriter(at: context.ledgerPath)
         defer { withExtendedLifetime(lock) {} }
         let ledger = try context.openLedger()
         let account = context.account

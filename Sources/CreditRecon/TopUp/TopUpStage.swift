@@ -50,7 +50,7 @@ public struct TopUpStage: Sendable {
     /// Validates the plan, asks for confirmation when on a terminal (or requires `yes`),
     /// and sends the rows not yet carried out.
     public func run(isTerminal: Bool, showProgress: Bool) async throws -> Outcome {
-        let lock = lockHeld ? nil : try WriterLock.acquire(ledgerPath: context.ledgerPath)
+        let lock = lockHeld ? nil : try Ledger.lockWriter(at: context.ledgerPath)
         defer { withExtendedLifetime(lock) {} }
         let engine = TopUpEngine(options: options)
         let preview = try engine.prepare(ledger: FileManager.default.fileExists(atPath: context.ledgerPath)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CreditRecon
 import Foundation
+import Ledger
 
 extension CreditReconCommand.Import {
     /// `import charges FILE.csv`: records charges made elsewhere (web flow, Coinbase export).
@@ -54,7 +55,7 @@ enum ChargesImportCommand {
 
     static func run(file: String, global: GlobalOptions) async throws {
         try await CLI.run(global) { context in
-            let lock = try WriterLock.acquire(ledgerPath: context.ledgerPath)
+            let lock = try Ledger.lockWriter(at: context.ledgerPath)
             defer { withExtendedLifetime(lock) {} }
             let importer = ChargeImport(path: file, defaultAccount: context.account)
             let progress = ImportProgressLine(noun: "charges", enabled: isatty(STDERR_FILENO) == 1 && !context.json)

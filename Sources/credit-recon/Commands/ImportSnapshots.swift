@@ -1,6 +1,7 @@
 import ArgumentParser
 import CreditRecon
 import Foundation
+import Ledger
 
 extension CreditReconCommand.Import {
     /// `import snapshots FILE.csv`.
@@ -23,7 +24,7 @@ extension CreditReconCommand.Import {
         mutating func run() async throws {
             let file = self.file
             try await CLI.run(global) { context in
-                let lock = try WriterLock.acquire(ledgerPath: context.ledgerPath)
+                let lock = try Ledger.lockWriter(at: context.ledgerPath)
                 defer { withExtendedLifetime(lock) {} }
                 let importer = SnapshotImport(path: file, defaultAccount: context.account)
                 let progress = ImportProgressLine(noun: "snapshots", enabled: isatty(STDERR_FILENO) == 1 && !context.json)

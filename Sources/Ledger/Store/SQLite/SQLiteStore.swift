@@ -38,6 +38,10 @@ final class SQLiteStore: LedgerStore {
         connection = Mutex(Connection(try Database(path: path, create: false, readOnly: true)))
     }
 
+    static func lockWriter(at location: String) throws(LedgerError) -> any StoreWriterLock {
+        try SQLiteWriterLock(ledgerPath: location)
+    }
+
     func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         try withConnection { connection in
             try connection.db.writeTransaction { try body(connection.transaction(for: name)) }

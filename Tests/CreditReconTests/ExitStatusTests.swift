@@ -1,0 +1,28 @@
+import Foundation
+import Ledger
+import Testing
+
+@testable import CreditRecon
+
+/// Errors become exit codes and sentences in one place (CONTRACT.md § Exit codes).
+@Suite struct ExitStatusTests {
+    /// A second writer exits 75 (try again later) naming the holder; a lock file that
+    /// cannot be created is a ledger I/O problem (74).
+    @Test func theWriterLocksRefusalsAreTryAgainLaterAndIO() throws {
+        let directory = try TemporaryDirectory()
+        let ledgerPath = directory.path("ledger.sqlite")
+        let lock = try Ledger.lockWriter(at: ledgerPath)
+        defer { withExtendedLifetime(lock) {} }
+
+        let busy = #expect(throws: LedgerError.self) { try Ledger.lockWriter(at: ledgerPath) }
+        #expect(busy.map { ExitStatus(for: $0) } == .tempFail)
+        let pid = ProcessInfo.processInfo.processIdentifier
+        #expect(busy.map { ExitStatus.message(for: $0) }
+            == "the ledger is being written by credit-recon process \(pid) (lock \(ledgerPath).lock); try again when it has finished")
+
+        let unwritable = directory.path("missing/ledger.sqlite")
+        let uncreatable = #expect(throws: LedgerError.self) { try Ledger.lockWriter(at: unwritable) }
+        #expect(uncreatable.map { ExitStatus(for: $0) } == .ioError)
+        #expect(uncreatable.map { ExitStatus.message(for: $0) }?.hasPrefix("cannot create the lock file \(unwritable).lock: ") == true)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import Ledger
+
+/// What the SQLite store's writer lock is on the disk: `<ledger>.lock` beside the ledger,
+/// mode 0600, the holder's pid inside (CONTRACT.md § Commands).
+@Suite("SQLite writer lock: a flock on <ledger>.lock holding the writer's pid")
+struct SQLiteWriterLockTests {
+    /// A folder of its own, removed afterwards.
+    final class Folder {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-lock-\(UUID().uuidString)")
+        init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+        deinit { try? FileManager.default.removeItem(at: url) }
+        var ledgerPath: String { url.appendingPathComponent("ledger.sqlite").path }
+        var names: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted() }
+    }
+
+    /// A missing ledger is created under the lock, so the lock comes first and creates
+    /// nothing but its own file.
+    @Test func theLockFileIsBesideTheLedgerPrivateAndNamesThePid() throws {
+        let folder = try Folder()
+        let lock = try Ledger.lockWriter(at: folder.ledgerPath)
+        defer { withExtendedLifetime(lock) {} }
+        let lockPath = folder.ledgerPath + ".lock"
+        #expect(folder.names == ["ledger.sqlite.lock"])
+        let mode = try FileManager.default.attributesOfItem(atPath: lockPath)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try String(contentsOfFile: lockPath, encoding: .utf8) == "\(ProcessInfo.processInfo.processIdentifier)\n")
+    }
+
+    @Test func aRefusalNamesTheLockFileAndThePid() throws {
+        let folder = try Folder()
+        let lock = try Ledger.lockWriter(at: folder.ledgerPath)
+        defer { withExtendedLifetime(lock) {} }
+        let pid = ProcessInfo.processInfo.processIdentifier
+        #expect {
+            _ = try Ledger.lockWriter(at: folder.ledgerPath)
+        } throws: { error in
+            String(describing: error) == "the ledger is being written by credit-recon process \(pid) "
+                + "(lock \(folder.ledgerPath).lock); try again when it has finished"
+        }
+    }
+
+    /// A holder that wrote no pid (another tool's `flock`, or one that failed to write it)
+    /// is still refused, and named as another process.
+    @Test func aHolderWithoutAPidIsAnotherProcess() throws {
+        let folder = try Folder()
+        let lock = try Ledger.lockWriter(at: folder.ledgerPath)
+        defer { withExtendedLifetime(lock) {} }
+        try Data().write(to: URL(fileURLWithPath: folder.ledgerPath + ".lock"))
+        #expect {
+            _ = try Ledger.lockWriter(at: folder.ledgerPath)
+        } throws: { error in
+            guard case .writerBusy(let path, nil)? = error as? LedgerError else { return false }
+            return path == folder.ledgerPath + ".lock"
+                && String(describing: error).hasPrefix("the ledger is being written by another credit-recon process (lock ")
+        }
+    }
+
+    @Test func aLockFileThatCannotBeCreatedIsAnIOProblem() throws {
+        let folder = try Folder()
+        let ledgerPath = folder.url.appendingPathComponent("missing/ledger.sqlite").path
+        #expect {
+            _ = try Ledger.lockWriter(at: ledgerPath)
+        } throws: { error in
+            guard case .cannotCreateLock(let path, let reason)? = error as? LedgerError else { return false }
+            return path == ledgerPath + ".lock" && String(describing: error)
+                == "cannot create the lock file \(ledgerPath).lock: \(reason); check that the ledger's folder is writable"
+        }
+    }
+}
