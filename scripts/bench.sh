@@ -31,8 +31,15 @@ CR="$bin/credit-recon"
 SIM="$bin/openrouter-sim"
 command -v sqlite3 >/dev/null || { echo "bench: the sqlite3 shell is missing (make deps installs it)" >&2; exit 1; }
 
+# The input generator needs Keccak-256 (pycryptodome), kept in a virtual environment of its own.
+BENCH_PY=.build/bench-venv/bin/python
+if ! { [ -x "$BENCH_PY" ] && "$BENCH_PY" -c 'import Crypto.Hash.keccak' 2>/dev/null; }; then
+    echo "bench: installing pycryptodome into .build/bench-venv (for the inputs' EIP-55 wallets)" >&2
+    python3 -m venv .build/bench-venv
+    .build/bench-venv/bin/pip install --quiet --disable-pip-version-check pycryptodome
+fi
 echo "generating inputs (${ROWS} rows) under .bench/ ..." >&2
-python3 scripts/bench/gen_inputs.py .bench "$ROWS"
+"$BENCH_PY" scripts/bench/gen_inputs.py .bench "$ROWS"
 PLAN=.bench/plan-$ROWS.csv
 CHARGES=.bench/charges-$ROWS.csv
 SNAPS=.bench/snapshots-$ROWS.csv

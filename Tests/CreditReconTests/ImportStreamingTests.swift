@@ -2,13 +2,11 @@ import CreditTypes
 import Foundation
 import Ledger
 import Logging
-import Synchronization
 import Testing
 @testable import CreditRecon
 
-/// The importers validate a file on one core while they write the rows validated so far
-/// (issue "Speed"). Whatever is found late in a long file must still leave the ledger as
-/// it was, and what they store must be what validating first and writing after stores.
+/// The importers write each batch of rows as soon as it is validated. Whatever is found late
+/// in a long file must still leave the ledger as it was.
 @Suite("import: validation and writing overlap, all-or-nothing")
 struct ImportStreamingTests {
     /// More rows than two batches, so problems can come after rows were written.
@@ -55,31 +53,34 @@ struct ImportStreamingTests {
         return ledger
     }
 
-    @Test func streamingStoresExactlyWhatValidatingFirstStores() throws {
+    @Test func aLongFileIsStoredWholeAndASecondImportChangesNothing() throws {
         let temp = try TemporaryDirectory()
         let snapshotFile = try temp.write("s.csv", Self.snapshots())
         let chargeFile = try temp.write("c.csv", Self.charges())
-        let streamed = try Ledger(path: temp.path("streamed.sqlite"))
-        let whole = try Ledger(path: temp.path("whole.sqlite"))
+        let ledger = try Ledger(path: temp.path("ledger.sqlite"))
         let snapshots = SnapshotImport(path: snapshotFile, displayName: "s.csv", defaultAccount: "default")
         let charges = ChargeImport(path: chargeFile, displayName: "c.csv", defaultAccount: "default")
 
-        let s1 = try snapshots.run(ledger: streamed, now: Self.now)
-        let s2 = try snapshots.write(snapshots.validate(), to: whole, now: Self.now)
-        #expect(s1 == s2)
+        var heard: [Int] = []
+        let s1 = try snapshots.run(ledger: ledger, now: Self.now) { heard.append($0) }
         #expect(s1.inserted == Self.rows && s1.rows == Self.rows && s1.skipped == 0)
-        let c1 = try charges.run(ledger: streamed, now: Self.now)
-        let c2 = try charges.write(charges.validate(), to: whole, now: Self.now)
-        #expect(c1.inserted == Self.rows && c1.total == c2.total && c1.unlinkedReferences == c2.unlinkedReferences)
-        #expect(try Self.books(streamed) == Self.books(whole))
-        #expect(try streamed.verify().isSound)
+        #expect(heard == [SnapshotImport.batchRows, 2 * SnapshotImport.batchRows, Self.rows])
+        let c1 = try charges.run(ledger: ledger, now: Self.now)
+        #expect(c1.inserted == Self.rows)
+        #expect(c1.total == (1...Self.rows).reduce(Micros.zero) { $0 + Micros(raw: Int64($1 % 500 + 1) * 1_000_000 + 250_000) })
+        // Two runs, each a start, its rows and an end.
+        #expect(try Self.books(ledger).entries == Int64(2 * Self.rows + 4))
+        let stored = try ledger.read { try $0.snapshots(account: "default") }
+        #expect(stored.count == Self.rows)
+        #expect(stored.last?.totalUsage == (try Micros(parsing: "\(Self.rows / 1000).\(Self.rows % 1000)")))
+        #expect(try ledger.verify().isSound)
 
         // Again: everything is already there, nothing is written, not even a run.
-        let before = try Self.books(streamed)
-        let again = try snapshots.run(ledger: streamed, now: Self.now)
+        let before = try Self.books(ledger)
+        let again = try snapshots.run(ledger: ledger, now: Self.now)
         #expect(again.inserted == 0 && again.skipped == Self.rows && again.runID == nil)
-        #expect(try charges.run(ledger: streamed, now: Self.now).skipped == Self.rows)
-        #expect(try Self.books(streamed) == before)
+        #expect(try charges.run(ledger: ledger, now: Self.now).skipped == Self.rows)
+        #expect(try Self.books(ledger) == before)
     }
 
     @Test func aBadReadingAfterSeveralBatchesLeavesTheLedgerAsItWas() throws {
@@ -210,58 +211,5 @@ struct ImportProgressTests {
         line.update(10)
         line.finish()
         #expect(written.isEmpty)
-    }
-}
-
-@Suite("BatchPipeline: a producer on another core, a consumer here")
-struct BatchPipelineTests {
-    struct Boom: Error, Equatable { let side: String }
-
-    @Test func everyBatchArrivesInOrderAndTheEndIsKnown() throws {
-        let received = try BatchPipeline.run(capacity: 2, produce: { send in
-            for batch in 0..<1000 { guard send([batch, batch]) else { return } }
-        }) { (next, finished) -> [Int] in
-            var all: [Int] = []
-            while let batch = next() { all += batch }
-            try finished()
-            return all
-        }
-        #expect(received == (0..<1000).flatMap { [$0, $0] })
-    }
-
-    @Test func theProducersErrorComesAfterTheBatchesBeforeIt() throws {
-        let seen = Mutex(0)
-        #expect(throws: Boom(side: "producer")) {
-            try BatchPipeline.run(produce: { send in
-                for batch in 0..<10 { _ = send(batch) }
-                throw Boom(side: "producer")
-            }) { (next, finished) in
-                while next() != nil { seen.withLock { $0 += 1 } }
-                try finished()
-            }
-        }
-        #expect(seen.withLock { $0 } == 10)
-    }
-
-    @Test func aFailingConsumerStopsTheProducerAndItsErrorWins() throws {
-        let sent = Mutex(0)
-        let stopped = Mutex(false)
-        #expect(throws: Boom(side: "consumer")) {
-            try BatchPipeline.run(capacity: 2, produce: { send in
-                for batch in 0..<100_000 {
-                    guard send(batch) else {
-                        stopped.withLock { $0 = true }
-                        return
-                    }
-                    sent.withLock { $0 += 1 }
-                }
-            }) { (next, _) in
-                _ = next()
-                throw Boom(side: "consumer")
-            }
-        }
-        // The producer was waited for: it saw the stop, having sent at most a few batches.
-        #expect(stopped.withLock { $0 })
-        #expect(sent.withLock { $0 } <= 4)
     }
 }

@@ -1,4 +1,4 @@
-import CreditTypes
+@testable import CreditTypes
 import Foundation
 import Testing
 
@@ -52,5 +52,37 @@ struct TimestampTests {
         }
         #expect(CivilDate(year: 2026, month: 11, day: 23)?.isoWeekday == 0)  // a Monday
         #expect(CivilDate(year: 2026, month: 12, day: 31)?.firstOfNextMonth.isoText == "2027-01-01")
+    }
+}
+
+@Suite("TimestampText: times written by the million")
+struct TimestampTextTests {
+    /// `iso8601` worked out the long way, from the calendar date and zero-padded fields.
+    static func expected(_ time: Timestamp) -> String {
+        let (_, ms) = time.millisecondsSinceEpoch.floorDivMod(86_400_000)
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let millis = ms % 1000
+        return time.utcDate.isoText + "T" + two(ms / 3_600_000) + ":" + two(ms / 60_000 % 60) + ":" + two(ms / 1000 % 60)
+            + "." + (millis < 10 ? "00" : millis < 100 ? "0" : "") + "\(millis)" + "Z"
+    }
+
+    @Test func oneWriterForManyTimesWritesEachAsIso8601() {
+        var generator = SystemRandomNumberGenerator()
+        var times: [Timestamp] = [0, -1, 86_399_999, 86_400_000, -86_400_001, 253_402_300_799_999, -62_167_219_200_000]
+            .map { Timestamp(millisecondsSinceEpoch: $0) }
+        var at: Int64 = 1_790_000_000_000
+        for _ in 0..<20_000 {
+            // Mostly the same day as the time before, now and then a jump anywhere.
+            at += Int64.random(in: 0...600_000, using: &generator)
+            if Int.random(in: 0..<50, using: &generator) == 0 { at = Int64.random(in: -100_000_000_000_000...300_000_000_000_000, using: &generator) }
+            times.append(Timestamp(millisecondsSinceEpoch: at))
+        }
+        var writer = TimestampText()
+        for time in times {
+            var bytes: [UInt8] = []
+            writer.append(time, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == Self.expected(time), "\(time.millisecondsSinceEpoch)")
+            #expect(time.iso8601 == Self.expected(time))
+        }
     }
 }

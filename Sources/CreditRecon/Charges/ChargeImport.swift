@@ -79,8 +79,8 @@ public struct ChargeImport: BatchImport {
         self.defaultAccount = defaultAccount
     }
 
-    /// Validates the file on the other core while writing what is new, in one transaction
-    /// committed only when every row is valid (see `BatchImport.validateWhileWriting`);
+    /// Validates the file while writing what is new, in one transaction committed only
+    /// when every row is valid (see `BatchImport.validateWhileWriting`);
     /// `progress` hears the rows checked and written so far.
     public func run(ledger: Ledger, now: Timestamp, progress: ((Int) -> Void)? = nil) throws -> Summary {
         try validateWhileWriting(to: ledger, now: now, progress: progress)
@@ -95,7 +95,7 @@ public struct ChargeImport: BatchImport {
     }
 
     /// See `BatchImport.validate(batchRows:emit:)`.
-    func validate(batchRows: Int, emit: ([Row]) -> Bool) throws {
+    func validate(batchRows: Int, emit: ([Row]) throws -> Bool) throws {
         let (reader, columns) = try CSVReader.openWithHeader(
             path: path, displayName: displayName, specs: Self.columns, example: "charge_id,amount,wallet,chain_id,created_at,status")
         var errors = ErrorCollector(file: displayName)
@@ -236,23 +236,18 @@ public struct ChargeImport: BatchImport {
             let rowAccount = account.value ?? defaultAccount
             batch.append(Row(line: line, account: rowAccount, charge: charge))
             if batch.count == batchRows {
-                guard emit(batch) else { return }
+                guard try emit(batch) else { return }
                 batch.removeAll(keepingCapacity: true)
             }
         }
         try errors.throwIfAny()
-        if !batch.isEmpty { _ = emit(batch) }
+        if !batch.isEmpty { _ = try emit(batch) }
     }
 
     // MARK: - Write
 
-    /// Writes the validated rows not yet in the ledger, in one transaction.
-    public func write(_ validated: Validated, to ledger: Ledger, now: Timestamp) throws -> Summary {
-        try write(rows: validated.rows, to: ledger, now: now)
-    }
-
     /// See `BatchImport.write(batches:finished:to:now:)`.
-    func write(batches next: () -> [Row]?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
+    func write(to ledger: Ledger, now: Timestamp, rows: (([Row]) throws -> Bool) throws -> Void) throws -> Summary {
         let file = displayName
         let account = defaultAccount
         var summary = try ledger.write { writer -> Summary in
@@ -264,7 +259,7 @@ public struct ChargeImport: BatchImport {
             let checkExisting = try writer.reader.hasCharges()
             let hasTopUps = try writer.reader.hasTopUps()
             let start = Fact.runStarted(RunStarted(command: "import charges"))
-            while let batch = next() {
+            try rows { batch in  // throws the file's own problems, which come first
                 result.rows += batch.count
                 var fresh = batch
                 if checkExisting {
@@ -288,13 +283,13 @@ public struct ChargeImport: BatchImport {
                     }
                 }
                 // After a conflict nothing more is written: the transaction will be rolled back.
-                guard errors.isEmpty, !fresh.isEmpty else { continue }
+                guard errors.isEmpty, !fresh.isEmpty else { return true }
                 if runID == nil {
                     runID = try writer.append(start, account: account, runID: nil, at: now)
                 }
                 try write(fresh, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result)
+                return true
             }
-            try finished()  // the file's own problems come first
             try errors.throwIfAny()
             guard let runID else { return result }
             try writer.append(.runFinished(RunFinished(

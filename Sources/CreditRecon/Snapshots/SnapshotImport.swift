@@ -50,20 +50,15 @@ public struct SnapshotImport: BatchImport {
         public var count: Int { rows.count }
     }
 
-    /// Validates the file on the other core while writing what is new, in one transaction
-    /// committed only when every row is valid (see `BatchImport.validateWhileWriting`);
+    /// Validates the file while writing what is new, in one transaction committed only
+    /// when every row is valid (see `BatchImport.validateWhileWriting`);
     /// `progress` hears the rows checked and written so far.
     public func run(ledger: Ledger, now: Timestamp, progress: ((Int) -> Void)? = nil) throws -> Summary {
         try validateWhileWriting(to: ledger, now: now, progress: progress)
     }
 
-    /// Writes validated rows not yet in the ledger, in one transaction.
-    public func write(_ validated: Validated, to ledger: Ledger, now: Timestamp) throws -> Summary {
-        try write(rows: validated.rows, to: ledger, now: now)
-    }
-
     /// See `BatchImport.write(batches:finished:to:now:)`.
-    func write(batches next: () -> [Row]?, finished: () throws -> Void, to ledger: Ledger, now: Timestamp) throws -> Summary {
+    func write(to ledger: Ledger, now: Timestamp, rows: (([Row]) throws -> Bool) throws -> Void) throws -> Summary {
         let file = displayName
         var outcome = try ledger.write { writer -> Summary in
             var result = Summary()
@@ -73,20 +68,20 @@ public struct SnapshotImport: BatchImport {
             // collide with each other: validation drops repeats.)
             let checkExisting = try writer.reader.hasSnapshots()
             let start = Fact.runStarted(RunStarted(command: "import snapshots"))
-            while let batch = next() {
+            try rows { batch in  // throws the file's own problems, which come first
                 result.rows += batch.count
                 var fresh = batch
                 if checkExisting {
                     fresh = try Self.fresh(batch, in: writer.reader, file: file, skipped: &result.skipped, conflicts: &conflicts)
                 }
                 // After a conflict nothing more is written: the transaction will be rolled back.
-                guard conflicts.isEmpty, !fresh.isEmpty else { continue }
+                guard conflicts.isEmpty, !fresh.isEmpty else { return true }
                 let run = try runID ?? writer.append(start, account: defaultAccount, runID: nil, at: now)
                 runID = run
                 try writer.append(contentsOf: fresh, runID: run, at: now) { (.snapshotTaken($0.snapshot), $0.account) }
                 result.inserted += fresh.count
+                return true
             }
-            try finished()  // the file's own problems come first
             if !conflicts.isEmpty { throw CSVErrors(errors: conflicts) }
             guard let runID else { return result }
             try writer.append(
@@ -139,7 +134,7 @@ public struct SnapshotImport: BatchImport {
     }
 
     /// See `BatchImport.validate(batchRows:emit:)`.
-    func validate(batchRows: Int, emit: ([Row]) -> Bool) throws {
+    func validate(batchRows: Int, emit: ([Row]) throws -> Bool) throws {
         let reader = try CSVReader(path: path, displayName: displayName)
         var errors: [CSVError] = []
         guard let header = try reader.next() else {
@@ -210,12 +205,12 @@ public struct SnapshotImport: BatchImport {
                                          source: "import", origin: "\(displayName):\(record.line)")
             batch.append(Row(line: record.line, account: account, snapshot: snapshot))
             if batch.count == batchRows {
-                guard emit(batch) else { return }
+                guard try emit(batch) else { return }
                 batch.removeAll(keepingCapacity: true)
             }
         }
         if !errors.isEmpty { throw CSVErrors(errors: errors) }
-        if !batch.isEmpty { _ = emit(batch) }
+        if !batch.isEmpty { _ = try emit(batch) }
     }
 
     private static func amount(_ text: String?, column: String, fail: (String, String) -> Void) -> Micros? {

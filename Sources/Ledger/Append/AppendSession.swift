@@ -1,24 +1,30 @@
 import CreditTypes
 
-/// One write transaction's appends: the ledger frames and hashes entries on the calling
-/// thread while the store writes the batch before on another core, so a large import
-/// keeps both busy. A single fact is the same path with a batch of one, written before
-/// `append` returns.
+/// One write transaction's appends: the ledger frames entries and hashes them onto the
+/// chain on the calling thread while, on another core, the store writes the batches
+/// before, so a large import keeps both busy. A single fact is the same path with a batch
+/// of one, written before `append` returns.
 ///
-/// At most one batch is with the store at a time, and nothing else touches the store's
-/// transaction meanwhile: every read, every single append and the commit first wait for
-/// it (`drain()`), and its error, if any, surfaces there.
+/// Up to `queued` batches wait for the store, so the caller can validate its next rows
+/// while the store works through what it was given. The store writes them one after the
+/// other, and nothing else touches its transaction meanwhile: every read, every single
+/// append and the commit first wait for all of them (`drain()`), and the first error, if
+/// any, surfaces there.
 final class AppendSession {
     /// Entries per batch handed to the store.
     static let batchSize = 1024
+    /// Batches handed to the store and not yet written, at most.
+    static let queued = 3
 
     private let transaction: any StoreTransaction
     private(set) var headSeq: Int64
-    /// The newest entry's hash, as its 64 hex digits.
+    /// The hash of the newest entry framed, as its 64 hex digits.
     private var head: [UInt8]
     private var filling = AppendBatch()
-    /// The batch the store is writing, and the batch it will hand back for reuse.
-    private var inFlight: BackgroundWork<Result<AppendBatch, any Error>>?
+    /// Batches the store has written, kept for their buffers.
+    private var spare: [AppendBatch] = []
+    /// The batches with the store, oldest first; each hands its batch back for reuse.
+    private var inFlight: [BackgroundWork<Result<AppendBatch, any Error>>] = []
 
     init(_ transaction: any StoreTransaction) throws {
         self.transaction = transaction
@@ -33,56 +39,74 @@ final class AppendSession {
         return transaction
     }
 
-    /// The newest entry's hash.
-    var headHash: String { String(decoding: head, as: UTF8.self) }
-
-    /// Frames and hashes `fact` as the next entry and queues it; the batch goes to the
-    /// store when full (or at `flush(wait:)`). Returns the entry's sequence number.
+    /// Frames `fact` as the next entry and queues it; the batch goes to the store when full
+    /// (or at `flush(wait:)`). Returns the entry's sequence number.
     func append(_ fact: Fact, account: String, runID: Int64?, at time: Timestamp) throws -> Int64 {
         headSeq += 1
-        filling.append(JournalEntry(seq: headSeq, recordedAt: time, account: account, runID: runID, fact: fact), head: &head)
+        filling.append(JournalEntry(seq: headSeq, recordedAt: time, account: account, runID: runID, fact: fact))
         if filling.count >= Self.batchSize { try flush(wait: false) }
         return headSeq
     }
 
-    /// Hands the queued entries to the store: on another core while the caller goes on
-    /// (`wait: false`), or here, done when it returns.
+    /// Hashes the queued entries onto the chain and hands them to the store: on another
+    /// core while the caller goes on (`wait: false`), or here, done when it returns.
     func flush(wait: Bool) throws {
-        try drain()
-        guard filling.count > 0 || wait else { return }
-        var batch = AppendBatch()
-        swap(&batch, &filling)
         if wait {
-            filling = try Self.write(batch, to: transaction)
+            try drain()
+            filling.chain(after: &head)
+            try Self.write(filling, to: transaction)
             filling.removeAll()
-        } else {
-            let transaction = UncheckedTransaction(transaction)
-            inFlight = BackgroundWork { [batch] in Result { try Self.write(batch, to: transaction.value) } }
+            return
         }
+        guard filling.count > 0 else { return }
+        if inFlight.count >= Self.queued { try takeOldest() }
+        var batch = filling
+        filling = spare.popLast() ?? AppendBatch()
+        batch.chain(after: &head)
+        let hashed = batch
+        let transaction = UncheckedTransaction(transaction)
+        let before = inFlight.last
+        inFlight.append(BackgroundWork {
+            // After the batch before it.
+            if let before, case .failure(let error) = before.wait() { return .failure(error) }
+            return Result {
+                try Self.write(hashed, to: transaction.value)
+                return hashed
+            }
+        })
     }
 
-    /// Waits for the batch the store is writing, if any, and rethrows its error.
+    /// Waits until the store has written every batch handed to it, and rethrows the first
+    /// error.
     func drain() throws {
-        guard let work = inFlight else { return }
-        inFlight = nil
-        var done = try work.wait().get()
+        while !inFlight.isEmpty { try takeOldest() }
+    }
+
+    /// Waits for the oldest batch with the store.
+    private func takeOldest() throws {
+        let work = inFlight.removeFirst()
+        var done: AppendBatch
+        do { done = try work.wait().get() } catch {
+            abandon()
+            throw error
+        }
         done.removeAll()
-        if filling.count == 0 { filling = done }  // its buffers, kept for the next batch
+        spare.append(done)
     }
 
     /// Waits for the store without caring how it went: the transaction is being rolled back.
     func abandon() {
-        _ = inFlight?.wait()
-        inFlight = nil
+        for work in inFlight { _ = work.wait() }
+        inFlight.removeAll()
     }
 
-    private static func write(_ batch: AppendBatch, to transaction: any StoreTransaction) throws -> AppendBatch {
-        guard batch.count > 0 else { return batch }
+    /// Has the store write `batch`'s entries and their projection rows.
+    private static func write(_ batch: AppendBatch, to transaction: any StoreTransaction) throws {
+        guard batch.count > 0 else { return }
         try transaction.appendJournal(batch)
         let live = transaction.projections(.live)
         for entry in batch.entries { try Projector.apply(entry.entry, to: live) }
         try transaction.flush()
-        return batch
     }
 }
 

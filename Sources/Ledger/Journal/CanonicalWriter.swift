@@ -13,6 +13,7 @@ import CreditTypes
 struct CanonicalWriter {
     /// The text written so far.
     private(set) var bytes: [UInt8] = []
+    private var times = TimestampText()
     #if DEBUG
     /// The last key written in each open object, innermost last.
     private var lastKeys: [[UInt8]?] = []
@@ -116,7 +117,7 @@ struct CanonicalWriter {
     /// A time as the journal keeps it: the string `Timestamp.iso8601`.
     mutating func time(_ value: Timestamp) {
         bytes.append(UInt8(ascii: "\""))
-        value.appendISO8601(to: &bytes)
+        times.append(value, to: &bytes)
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -132,8 +133,7 @@ struct CanonicalWriter {
         if let value { time(value) } else { null() }
     }
 
-    /// Appends bytes already in canonical form (a cached part of an envelope).
-    mutating func append(raw: [UInt8]) { bytes.append(contentsOf: raw) }
+
 
     private mutating func append(_ literal: StaticString) {
         literal.withUTF8Buffer { bytes.append(contentsOf: $0) }

@@ -23,8 +23,10 @@ final class SQLiteTransaction: StoreTransaction {
         case snapshots(ProjectionTarget)
         case charges(ProjectionTarget)
     }
-    private var live = HeldRows()
-    private var replay = HeldRows()
+    // Used by the one thread that holds the transaction at a time: not checked at run
+    // time for each row.
+    @exclusivity(unchecked) private var live = HeldRows()
+    @exclusivity(unchecked) private var replay = HeldRows()
 
     /// Insert-only projection rows held back for a multi-row `INSERT`.
     struct HeldRows {
@@ -48,14 +50,16 @@ final class SQLiteTransaction: StoreTransaction {
         let insert = try rowInsert(
             .journal, "INSERT INTO journal (seq, kind, entry, prev_hash, hash) VALUES ", "(?, ?, ?, ?, ?)", columns: 5)
         let entries = batch.entries
-        try batch.bytes.withUnsafeBufferPointer { bytes in
-            try insert.insert(count: entries.count) { statement, row, base in
-                let entry = entries[row]
-                try statement.bind(entry.entry.seq, at: base)
-                try statement.bind(entry.entry.fact.kind, at: base + 1)
-                try statement.bind(inPlace: UnsafeBufferPointer(rebasing: bytes[entry.text]), at: base + 2)
-                try statement.bind(inPlace: UnsafeBufferPointer(rebasing: bytes[entry.prevHash]), at: base + 3)
-                try statement.bind(inPlace: UnsafeBufferPointer(rebasing: bytes[entry.hash]), at: base + 4)
+        try batch.text.withUnsafeBufferPointer { text in
+            try batch.hashes.withUnsafeBufferPointer { hashes in
+                try insert.insert(count: entries.count) { statement, row, base in
+                    let entry = entries[row]
+                    try statement.bind(entry.entry.seq, at: base)
+                    try statement.bind(entry.entry.fact.kind, at: base + 1)
+                    try statement.bind(inPlace: UnsafeBufferPointer(rebasing: text[entry.text]), at: base + 2)
+                    try statement.bind(inPlace: UnsafeBufferPointer(rebasing: hashes[entry.prevHash]), at: base + 3)
+                    try statement.bind(inPlace: UnsafeBufferPointer(rebasing: hashes[entry.hash]), at: base + 4)
+                }
             }
         }
         db.startWriteback()

@@ -29,7 +29,9 @@ final class Statement {
     private let handle: OpaquePointer
     private let connection: OpaquePointer
     private let arena = TextArena()
-    private var scratch: [UInt8] = []
+    // Used by one thread at a time (see `TextArena`).
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
+    @exclusivity(unchecked) private var times = TimestampText()
 
     init(connection: OpaquePointer, sql: String) throws(SQLiteError) {
         var handle: OpaquePointer?
@@ -86,7 +88,7 @@ final class Statement {
     /// Binds a time as the ledger stores it: `Timestamp.iso8601`.
     func bind(_ time: Timestamp, at index: Int32) throws(SQLiteError) {
         scratch.removeAll(keepingCapacity: true)
-        time.appendISO8601(to: &scratch)
+        times.append(time, to: &scratch)
         let start = arena.allocate(scratch.count)
         scratch.withUnsafeBytes { start.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         try check(sqlite3_bind_text(handle, index, start.assumingMemoryBound(to: CChar.self), Int32(scratch.count), nil))
@@ -253,10 +255,13 @@ final class Statement {
 
 /// Memory for a statement's bound texts: blocks that never move while bindings point into
 /// them, reused from one run to the next.
+///
+/// Its fields are used by one thread at a time (the statement's), so their exclusivity is
+/// not checked at run time: it was checked on every bound value.
 private final class TextArena {
-    private var blocks: [UnsafeMutableRawBufferPointer] = []
-    private var current = 0
-    private var used = 0
+    @exclusivity(unchecked) private var blocks: [UnsafeMutableRawBufferPointer] = []
+    @exclusivity(unchecked) private var current = 0
+    @exclusivity(unchecked) private var used = 0
 
     deinit { for block in blocks { block.deallocate() } }
 
