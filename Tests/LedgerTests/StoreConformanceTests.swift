@@ -180,6 +180,28 @@ struct StoreConformanceTests {
         #expect(report.problems.first?.contains(expected) == true, "\(report.problems)")
     }
 
+    /// An entry chained correctly behind the ledger's back whose row the tables cannot hold
+    /// (a second reading for the same account and time), followed by thousands more: the
+    /// replay names that entry, though its row was written in a batch with others.
+    @Test(arguments: Stores.all)
+    func anEntryWhoseRowTheTablesRefuseIsNamed(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        let seq = Int64(lifecycle().count + 1)
+        let entry = JournalEntry(seq: seq, recordedAt: t0, account: "default", runID: nil, fact: lifecycle()[1])
+        let previous = try store.ledger.headHash()
+        let text = entry.canonicalText
+        let hash = JournalEntry.chainHash(previous: previous, entryText: text)
+        func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+        try store.execute("INSERT INTO journal (seq, kind, entry, prev_hash, hash) VALUES (\(seq), 'snapshot.taken', "
+            + "\(quoted(text)), \(quoted(previous)), \(quoted(hash)))")
+        try store.ledger.write {
+            try $0.append(contentsOf: Self.bulk(3000, from: t0.adding(seconds: 86_400)), runID: nil, at: t0) { $0 }
+        }
+        let report = try store.ledger.verify()
+        #expect(report.problems.first?.hasPrefix("journal entry \(seq): cannot be replayed") == true, "\(report.problems)")
+    }
+
     /// An import asks, a batch at a time, which of its rows the ledger already holds.
     @Test(arguments: Stores.all)
     func anImportFindsTheRowsAlreadyHeld(store: String) throws {

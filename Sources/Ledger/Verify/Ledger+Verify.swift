@@ -46,18 +46,19 @@ extension Ledger {
             rows.bytes.withUnsafeBufferPointer { bytes in
                 for (offset, row) in rows.rows.enumerated() {
                     let seq = row.seq
-                    let problem: String?
+                    // What is wrong, and with which entry when it is not this one.
+                    let problem: (Int64?, String)?
                     if seq != expectedSeq {
-                        problem = "expected entry \(expectedSeq) here; entries are missing or out of order"
+                        problem = (nil, "expected entry \(expectedSeq) here; entries are missing or out of order")
                     } else if !bytes[row.prevHash].elementsEqual(previous) {
-                        problem = "prev_hash does not match entry \(seq - 1)'s hash: an entry was changed, removed or swapped"
+                        problem = (nil, "prev_hash does not match entry \(seq - 1)'s hash: an entry was changed, removed or swapped")
                     } else if !checked[offset].hashMatches {
-                        problem = "its hash does not match its content: the entry was edited"
+                        problem = (nil, "its hash does not match its content: the entry was edited")
                     } else {
                         problem = replayEntry(checked[offset].entry, seq: seq, kind: bytes[row.kind], into: replay)
                     }
-                    if let problem {
-                        report.problems.append("journal entry \(seq): \(problem)")
+                    if let (at, problem) = problem {
+                        report.problems.append("journal entry \(at ?? seq): \(problem)")
                         return false
                     }
                     previous = Array(bytes[row.hash])
@@ -80,6 +81,13 @@ extension Ledger {
         } else {
             _ = pending?.checked.wait()  // stopped early: let the last batch finish first
         }
+        if sound {
+            // The replay's rows held back for a batch are written now; a refused one names its entry.
+            do { try transaction.flush() } catch let refused as ReplayRowRefused {
+                report.problems.append("journal entry \(refused.seq): cannot be replayed: \(refused)")
+                sound = false
+            }
+        }
         // A truncated journal still chains; the projections show what it lost.
         report.headHash = String(decoding: previous, as: UTF8.self)
         if sound {
@@ -88,20 +96,23 @@ extension Ledger {
         return report
     }
 
-    /// Replays a decoded entry; what is wrong with it, or `nil`.
+    /// Replays a decoded entry; what is wrong, with the entry it is wrong with when it is
+    /// an earlier one (a row held back for a batch), or `nil`.
     private static func replayEntry(
         _ decoded: Result<JournalEntry, LedgerError>, seq: Int64, kind: Slice<UnsafeBufferPointer<UInt8>>,
         into replay: any ProjectionWriter
-    ) -> String? {
+    ) -> (Int64?, String)? {
         do {
             let entry = try decoded.get()
             guard entry.seq == seq, entry.fact.kind.utf8.elementsEqual(kind) else {
-                return "its content says entry \(entry.seq) of kind \(entry.fact.kind)"
+                return (nil, "its content says entry \(entry.seq) of kind \(entry.fact.kind)")
             }
             try Projector.apply(entry, to: replay)
             return nil
+        } catch let refused as ReplayRowRefused {
+            return (refused.seq, "cannot be replayed: \(refused)")
         } catch {
-            return "cannot be replayed: \(error)"
+            return (nil, "cannot be replayed: \(error)")
         }
     }
 }

@@ -7,8 +7,9 @@ import CreditTypes
 ///
 /// Journal rows and the live rows of the insert-only projections (readings, recorded
 /// charges) are written many to a statement (`RowInsert`); any other change first writes
-/// the rows held back, so every change lands in order. `verify`'s replay writes each row
-/// at once, so that a row the tables refuse is blamed on its own entry.
+/// the rows held back, so every change lands in order. When `verify`'s replay writes a
+/// batch that the tables refuse, its rows are written again one by one to name the entry
+/// whose row was refused (`ReplayRowRefused`).
 final class SQLiteTransaction: StoreTransaction {
     let db: Database
     let name: String
@@ -82,6 +83,26 @@ final class SQLiteTransaction: StoreTransaction {
         case .replay: swap(&held, &replay)
         }
         guard !held.isEmpty else { return }
+        do {
+            try write(held, to: target)
+        } catch where target == .replay {
+            // A refused multi-row insert wrote none of its rows: write them one by one to
+            // find the entry whose row was refused.
+            var one = HeldRows()
+            for row in held.snapshots {
+                one.snapshots = [row]
+                do { try write(one, to: target) } catch { throw ReplayRowRefused(seq: row.id, reason: error) }
+            }
+            one.snapshots = []
+            for row in held.charges {
+                one.charges = [row]
+                do { try write(one, to: target) } catch { throw ReplayRowRefused(seq: row.seq, reason: error) }
+            }
+            throw error
+        }
+    }
+
+    private func write(_ held: HeldRows, to target: ProjectionTarget) throws {
         if !held.snapshots.isEmpty {
             let rows = held.snapshots
             let schema = Self.schema(target)
@@ -138,7 +159,7 @@ final class SQLiteTransaction: StoreTransaction {
         case .live: live.snapshots.append((id, account, fact, runID))
         case .replay: replay.snapshots.append((id, account, fact, runID))
         }
-        if target == .replay || live.snapshots.count >= batchRows { try flush(target) }
+        if (target == .live ? live.snapshots.count : replay.snapshots.count) >= batchRows { try flush(target) }
     }
 
     /// Holds a recorded charge back for the next multi-row insert.
@@ -147,7 +168,7 @@ final class SQLiteTransaction: StoreTransaction {
         case .live: live.charges.append((seq, account, fact, runID))
         case .replay: replay.charges.append((seq, account, fact, runID))
         }
-        if target == .replay || live.charges.count >= batchRows { try flush(target) }
+        if (target == .live ? live.charges.count : replay.charges.count) >= batchRows { try flush(target) }
     }
 
     /// The schema name of `target`'s tables.

@@ -1,0 +1,8 @@
+/// The projection tables of `verify`'s replay refused the row of entry `seq`: the journal
+/// says something the tables cannot hold (a reading twice, a charge id twice).
+struct ReplayRowRefused: Error, CustomStringConvertible {
+    let seq: Int64
+    let reason: any Error
+
+    var description: String { "\(reason)" }
+}
