@@ -309,13 +309,22 @@ public struct ChargeImport: BatchImport {
         _ fresh: [Row], hasTopUps: Bool, runID: Int64?, into writer: inout LedgerWriter, now: Timestamp, summary: inout Summary
     ) throws {
         summary.inserted += fresh.count
+        guard hasTopUps else {
+            // No plan row to link: every charge goes in as the file gives it.
+            for row in fresh {
+                if row.charge.reference != nil { summary.unlinkedReferences += 1 }
+                summary.total += row.charge.amount
+            }
+            try writer.append(contentsOf: fresh, runID: runID, at: now) { (.chargeRecorded($0.charge), $0.account) }
+            return
+        }
         var facts: [(fact: Fact, account: String)] = []
         facts.reserveCapacity(fresh.count)
         for row in fresh {
             var charge = row.charge
             if let reference = charge.reference {
                 // Link only rows with no charge yet: a created or recorded row keeps its own.
-                if hasTopUps, let topUp = try writer.reader.topUp(account: row.account, reference: reference),
+                if let topUp = try writer.reader.topUp(account: row.account, reference: reference),
                    ["blocked", "unknown", "rejected", "planned", "requesting"].contains(topUp.state)
                 {
                     charge.topUpKey = topUp.key

@@ -25,10 +25,11 @@ struct AppendBatch: Sendable {
     var count: Int { entries.count }
 
     /// Frames `entry`; its hashes are worked out by `chain(after:)`.
-    mutating func append(_ entry: JournalEntry) {
+    mutating func append(_ entry: consuming JournalEntry) {
         let start = writer.bytes.count
         entry.write(into: &writer)
-        entries.append(Entry(entry: entry, text: start..<writer.bytes.count, index: entries.count))
+        let end = writer.bytes.count
+        entries.append(Entry(entry: entry, text: start..<end, index: entries.count))
     }
 
     /// Hashes every entry onto the chain after the entry whose hash is `head` (64 hex

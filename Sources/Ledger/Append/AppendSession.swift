@@ -14,7 +14,7 @@ final class AppendSession {
     /// Entries per batch handed to the store.
     static let batchSize = 1024
     /// Batches handed to the store and not yet written, at most.
-    static let queued = 3
+    static let queued = 8
 
     private let transaction: any StoreTransaction
     private(set) var headSeq: Int64
@@ -41,7 +41,7 @@ final class AppendSession {
 
     /// Frames `fact` as the next entry and queues it; the batch goes to the store when full
     /// (or at `flush(wait:)`). Returns the entry's sequence number.
-    func append(_ fact: Fact, account: String, runID: Int64?, at time: Timestamp) throws -> Int64 {
+    func append(_ fact: consuming Fact, account: consuming String, runID: Int64?, at time: Timestamp) throws -> Int64 {
         headSeq += 1
         filling.append(JournalEntry(seq: headSeq, recordedAt: time, account: account, runID: runID, fact: fact))
         if filling.count >= Self.batchSize { try flush(wait: false) }

@@ -55,11 +55,25 @@ struct CanonicalWriter {
         }
         lastKeys[lastKeys.count - 1] = keyBytes
         #endif
-        if bytes.last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        // `,"name":` (no comma after the object's `{`), written on the stack and appended once.
+        let comma = bytes.last != UInt8(ascii: "{")
+        name.withUTF8Buffer { key in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: key.count + 4) { text in
+                var index = 0
+                if comma {
+                    text[0] = UInt8(ascii: ",")
+                    index = 1
+                }
+                text[index] = UInt8(ascii: "\"")
+                for byte in key {
+                    index += 1
+                    text[index] = byte
+                }
+                text[index + 1] = UInt8(ascii: "\"")
+                text[index + 2] = UInt8(ascii: ":")
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<(index + 3)]))
+            }
+        }
     }
 
     mutating func null() { append("null") }

@@ -28,6 +28,8 @@ final class SQLiteTransaction: StoreTransaction {
     // time for each row.
     @exclusivity(unchecked) private var live = HeldRows()
     @exclusivity(unchecked) private var replay = HeldRows()
+    /// Journal rows written since a new ledger's pages were last sent towards the disk.
+    private var journalRowsSinceWriteback = 0
 
     /// Insert-only projection rows held back for a multi-row `INSERT`.
     struct HeldRows {
@@ -63,7 +65,11 @@ final class SQLiteTransaction: StoreTransaction {
                 }
             }
         }
-        db.startWriteback()
+        journalRowsSinceWriteback += entries.count
+        if journalRowsSinceWriteback >= 8192 {
+            journalRowsSinceWriteback = 0
+            db.startWriteback()
+        }
     }
 
     func projections(_ target: ProjectionTarget) -> any ProjectionWriter {
