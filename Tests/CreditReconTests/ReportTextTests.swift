@@ -12,7 +12,7 @@ struct ReportTextTests {
     @Test func amountsMatchDecimalAndCentsText() {
         var generator = SystemRandomNumberGenerator()
         let random = (0..<2000).map { _ in Int64.random(in: -10_000_000_000_000...10_000_000_000_000, using: &generator) }
-        for raw in Self.amounts + random + random.map { $0 / 10_000 * 10_000 } {
+        for raw in Self.amounts + random + random.map({ $0 / 10_000 * 10_000 }) {
             var decimal = ReportText()
             decimal.append(decimal: Micros(raw: raw))
             #expect(decimal.string == Micros(raw: raw).decimalText, "\(raw)")
