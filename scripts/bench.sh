@@ -30,6 +30,10 @@ fi
 CR="$bin/credit-recon"
 SIM="$bin/openrouter-sim"
 command -v sqlite3 >/dev/null || { echo "bench: the sqlite3 shell is missing (make deps installs it)" >&2; exit 1; }
+if [ ! -x /usr/bin/time ]; then
+    echo "bench: installing GNU time (/usr/bin/time measures each run's peak memory)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time
+fi
 
 # The input generator needs Keccak-256 (pycryptodome), kept in a virtual environment of its own.
 BENCH_PY=.build/bench-venv/bin/python
