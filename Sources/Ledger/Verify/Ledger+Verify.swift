@@ -4,15 +4,21 @@ extension Ledger {
     /// Proves the ledger is what its journal says: recomputes the hash chain, replays every
     /// entry into a scratch copy of the projections and compares it row by row with the
     /// stored ones, and runs the database's own check of its files (`PRAGMA
-    /// integrity_check`) on another core meanwhile.
+    /// integrity_check`) on the other core while the comparison runs (the chain and the
+    /// replay keep both cores busy; the comparison, one).
     ///
     /// Stops collecting after `limit` problems; the first one names the broken entry. A
     /// file the database's check finds damaged gets that verdict first, and the chain's
     /// findings after it when the journal can still be read.
     public func verify(limit: Int = 20) throws -> VerifyReport {
-        let second = store.secondReader()
-        let integrity = second.map { other in BackgroundWork { Result { try other.integrityCheck() } } }
-        let outcome = Result { try store.readReplaying { try Self.checkChainAndReplay($0, limit: limit) } }
+        var integrity: BackgroundWork<Result<[String], any Error>>?
+        let outcome = Result {
+            try store.readReplaying { transaction in
+                try Self.checkChainAndReplay(transaction, limit: limit) {
+                    integrity = store.secondReader().map { other in BackgroundWork { Result { try other.integrityCheck() } } }
+                }
+            }
+        }
         let verdict: [String]
         if let integrity, case .success(let rows) = integrity.wait() {
             verdict = rows
@@ -35,7 +41,11 @@ extension Ledger {
     /// core while the one before is replayed here.
     private static let chainBatch = 4096
 
-    private static func checkChainAndReplay(_ transaction: any StoreTransaction, limit: Int) throws -> VerifyReport {
+    /// The chain and the replay, then `comparing()` (as the comparison starts), then the
+    /// comparison.
+    private static func checkChainAndReplay(
+        _ transaction: any StoreTransaction, limit: Int, comparing: () -> Void
+    ) throws -> VerifyReport {
         var report = VerifyReport()
         var expectedSeq: Int64 = 1
         var previous = Array(JournalEntry.genesisHash.utf8)
@@ -90,6 +100,7 @@ extension Ledger {
         }
         // A truncated journal still chains; the projections show what it lost.
         report.headHash = String(decoding: previous, as: UTF8.self)
+        comparing()
         if sound {
             report.problems.append(contentsOf: try transaction.replayDifferences(limit: limit))
         }
