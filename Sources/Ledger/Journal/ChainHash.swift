@@ -21,9 +21,4 @@ enum ChainHash {
             }
         }
     }
-
-    /// Whether `hash` is 64 lower-case hex digits, as every stored hash is.
-    static func isWellFormed<C: Collection>(_ hash: C) -> Bool where C.Element == UInt8 {
-        hash.count == 64 && hash.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
-    }
 }
