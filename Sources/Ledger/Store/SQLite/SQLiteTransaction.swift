@@ -161,20 +161,29 @@ final class SQLiteTransaction: StoreTransaction {
 
     /// Holds a reading back for the next multi-row insert.
     func hold(snapshot id: Int64, account: String, _ fact: SnapshotTaken, runID: Int64?, for target: ProjectionTarget) throws {
-        switch target {
-        case .live: live.snapshots.append((id, account, fact, runID))
-        case .replay: replay.snapshots.append((id, account, fact, runID))
+        try hold(for: target) { held in
+            held.snapshots.append((id, account, fact, runID))
+            return held.snapshots.count
         }
-        if (target == .live ? live.snapshots.count : replay.snapshots.count) >= batchRows { try flush(target) }
     }
 
     /// Holds a recorded charge back for the next multi-row insert.
     func hold(charge seq: Int64, account: String, _ fact: ChargeRecorded, runID: Int64?, for target: ProjectionTarget) throws {
-        switch target {
-        case .live: live.charges.append((seq, account, fact, runID))
-        case .replay: replay.charges.append((seq, account, fact, runID))
+        try hold(for: target) { held in
+            held.charges.append((seq, account, fact, runID))
+            return held.charges.count
         }
-        if (target == .live ? live.charges.count : replay.charges.count) >= batchRows { try flush(target) }
+    }
+
+    /// Adds a row to `target`'s held rows (`add` answers how many of its kind are held) and
+    /// writes them once a batch is full.
+    private func hold(for target: ProjectionTarget, _ add: (inout HeldRows) -> Int) throws {
+        let count: Int
+        switch target {
+        case .live: count = add(&live)
+        case .replay: count = add(&replay)
+        }
+        if count >= batchRows { try flush(target) }
     }
 
     /// The schema name of `target`'s tables.
