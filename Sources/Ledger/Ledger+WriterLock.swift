@@ -5,8 +5,17 @@ extension Ledger {
     /// it is released when the returned object is.
     ///
     /// The ledger need not exist yet. For a SQLite ledger (a file path) the lock is
-    /// `<location>.lock` beside it.
-    public static func lockWriter(at location: String) throws(LedgerError) -> LedgerWriterLock {
-        LedgerWriterLock(try SQLiteStore.lockWriter(at: location))
+    /// `<location>.lock` beside it; for a PostgreSQL ledger, a session advisory lock of the
+    /// database, held on a connection of its own.
+    public static func lockWriter(at location: LedgerLocation) throws(LedgerError) -> LedgerWriterLock {
+        switch location {
+        case .file(let path): LedgerWriterLock(try SQLiteWriterLock(ledgerPath: path))
+        case .postgres(let database): LedgerWriterLock(try PostgresWriterLock(database))
+        }
+    }
+
+    /// `lockWriter(at:)` for a SQLite ledger's path.
+    public static func lockWriter(at path: String) throws(LedgerError) -> LedgerWriterLock {
+        try lockWriter(at: .file(path))
     }
 }

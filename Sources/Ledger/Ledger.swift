@@ -7,13 +7,30 @@ import CreditTypes
 /// hand it facts and get typed rows back. Below it, a store (`LedgerStore`; SQLite by
 /// default) keeps the tables.
 public final class Ledger: Sendable {
-    /// The ledger's path (a file for SQLite).
+    /// How the ledger is named: a SQLite file's path, or a PostgreSQL URL without its
+    /// password.
     public let path: String
     let store: any LedgerStore
 
     /// Opens the SQLite ledger at `path`, creating it (mode 0600) and migrating its schema.
     public convenience init(path: String, create: Bool = true) throws {
         self.init(path: path, store: try SQLiteStore(path: path, create: create))
+    }
+
+    /// Opens the ledger at `location`: a SQLite file (created when missing, with `create`),
+    /// or a PostgreSQL database (its tables created or migrated when missing, with
+    /// `create`; without, a database holding no ledger is refused).
+    public convenience init(_ location: LedgerLocation, create: Bool = true) throws {
+        switch location {
+        case .file(let path): try self.init(path: path, create: create)
+        case .postgres(let database): self.init(path: database.description, store: try PostgresStore(database, create: create))
+        }
+    }
+
+    /// Whether a PostgreSQL database holds a ledger (its tables); a file ledger's callers
+    /// look at the file.
+    public static func exists(in database: PostgresLocation) throws -> Bool {
+        try PostgresStore.exists(at: database)
     }
 
     init(path: String, store: any LedgerStore) {

@@ -17,6 +17,13 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     case malformedEntry(String)
     /// The write contradicts what the ledger already holds.
     case conflict(String)
+    /// The database server holding the ledger cannot be reached, refuses the login, or
+    /// dropped the connection; `location` is its URL without the password.
+    case server(location: String, detail: String)
+    /// A copy's target already holds entries (a copy only goes into an empty ledger).
+    case notEmpty(location: String, entries: Int64)
+    /// `--ledger` names no ledger a store can open (a malformed `postgresql://` URL).
+    case badLocation(String)
     /// Any other failure of the database under the ledger (a bug, or damage), in the
     /// database's words: the statement, never the values.
     case store(String)
@@ -42,6 +49,13 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
             return "the ledger is damaged: \(detail). Run `credit-recon verify` and restore from a backup."
         case .conflict(let detail):
             return detail
+        case .server(let location, let detail):
+            return "cannot use the ledger at \(location): \(detail)"
+        case .badLocation(let detail):
+            return detail
+        case .notEmpty(let location, let entries):
+            return "the ledger \(location) already holds \(entries) journal entr\(entries == 1 ? "y" : "ies"); "
+                + "a copy goes only into an empty ledger (a new file, or a database without the ledger's tables)"
         case .store(let detail):
             return "ledger error: \(detail)"
         }

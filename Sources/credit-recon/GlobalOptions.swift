@@ -6,8 +6,15 @@ import Logging
 
 /// Options every command takes; each can also come from the environment (CONTRACT.md).
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The SQLite ledger (env CREDIT_RECON_LEDGER).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp(
+        "The ledger: a SQLite file (default ledger.sqlite), or postgresql://USER@HOST:PORT/DB[?sslmode=disable|require|verify-full] for books shared by several hosts (env CREDIT_RECON_LEDGER).",
+        valueName: "path|url"))
     var ledger: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Read the PostgreSQL ledger's password from the first line of this file instead of the URL or PGPASSWORD (env CREDIT_RECON_LEDGER_PASSWORD_FILE).",
+        valueName: "path"))
+    var ledgerPasswordFile: String?
 
     @Option(name: .long, help: ArgumentHelp("API root (env OPENROUTER_BASE_URL; default https://openrouter.ai/api/v1).", valueName: "url"))
     var baseURL: String?
@@ -83,6 +90,7 @@ struct GlobalOptions: ParsableArguments {
             clock: CommandClock(start: start),
             apiKeyFile: apiKeyFile,
             bearerFile: bearerFile,
+            ledgerPasswordFile: pick(ledgerPasswordFile, "CREDIT_RECON_LEDGER_PASSWORD_FILE"),
             environment: environment)
     }
 }

@@ -2,9 +2,10 @@ import Foundation
 import Ledger
 
 extension CommandContext {
-    /// What is at the ledger path before anything opens it.
+    /// What is at the ledger's location before anything opens it.
     public enum LedgerFile: Sendable, Equatable {
-        /// No file: a writer creates a new ledger, a reader has nothing to read.
+        /// No file (or a PostgreSQL database without the ledger's tables): a writer creates
+        /// a new ledger, a reader has nothing to read.
         case missing
         /// A 0-byte file with no write-ahead log behind it. The tool writes the schema in the
         /// transaction that creates the file, so this is a truncated ledger; opening it would
@@ -12,6 +13,13 @@ extension CommandContext {
         case truncated
         /// A file with content.
         case present
+    }
+
+    /// The state of the ledger at `ledgerLocation()`: for a PostgreSQL database, whether it
+    /// holds the ledger's tables (which needs a connection, and so can fail with 74).
+    public func ledgerState() throws -> LedgerFile {
+        guard case .postgres(let database) = try ledgerLocation() else { return ledgerFile }
+        return try Ledger.exists(in: database) ? .present : .missing
     }
 
     /// The state of the file at `ledgerPath`.
@@ -32,6 +40,10 @@ extension CommandContext {
     /// what to do, and what a `.creating` file beside it is, so nobody mistakes an
     /// unfinished import's file for the books (or deletes the books looking for them).
     public var missingLedgerProblem: String {
+        if case .postgres(let database)? = try? ledgerLocation() {
+            return "no ledger in the database \(database): run `credit-recon fetch` or `credit-recon import` first, "
+                + "or copy existing books there with `credit-recon ledger copy --to URL`"
+        }
         var message = "no ledger at \(ledgerPath): run `credit-recon fetch` or `credit-recon import` first, or pass --ledger PATH"
         if FileManager.default.fileExists(atPath: ledgerPath + ".creating") {
             message += "; \(ledgerPath).creating is not a ledger but the unfinished one of an import into a new ledger "
@@ -45,26 +57,33 @@ extension CommandContext {
     ///
     /// Writers call this under the writer lock, so only one of them ever creates a ledger.
     public func openLedger(mustExist: Bool = false) throws -> Ledger {
-        switch ledgerFile {
+        let location = try ledgerLocation()
+        switch try ledgerState() {
         case .missing where mustExist:
             throw UsageError(message: missingLedgerProblem, exitStatus: .noInput)
         case .missing:
-            try createLedger()
-            return try Ledger(path: ledgerPath)
+            if case .file = location { try createLedger() }
+            return try Ledger(location)
         case .truncated:
             throw UsageError(message: truncatedLedgerProblem, exitStatus: .ioError)
         case .present:
-            return try Ledger(path: ledgerPath)
+            return try Ledger(location)
         }
     }
 
+    /// Takes the ledger's writer lock (see `Ledger.lockWriter(at:)`).
+    public func lockWriter() throws -> LedgerWriterLock {
+        try Ledger.lockWriter(at: ledgerLocation())
+    }
+
     /// Runs `body` on the ledger for an import, which writes everything in one transaction
-    /// and sends nothing out. A missing ledger is created and filled by `Ledger.create`:
-    /// built beside its path with each page written once, and put in place only if `body`
-    /// succeeds, so a failed or killed import leaves no ledger, as it leaves an existing one
-    /// unchanged. Otherwise the same as `openLedger()`.
+    /// and sends nothing out. A missing SQLite ledger is created and filled by
+    /// `Ledger.create`: built beside its path with each page written once, and put in place
+    /// only if `body` succeeds, so a failed or killed import leaves no ledger, as it leaves
+    /// an existing one unchanged. Otherwise (and in PostgreSQL, where the transaction is
+    /// all) the same as `openLedger()`.
     public func withLedgerForImport<T>(_ body: (Ledger) throws -> T) throws -> T {
-        guard ledgerFile == .missing else { return try body(openLedger()) }
+        guard case .file = try ledgerLocation(), ledgerFile == .missing else { return try body(openLedger()) }
         return try Ledger.create(at: ledgerPath, body)
     }
 

@@ -5,7 +5,8 @@ import Logging
 
 /// Everything a command needs from the global options and the environment, resolved once.
 public struct CommandContext: Sendable {
-    /// The SQLite ledger's path.
+    /// The ledger as `--ledger` names it: a SQLite file's path or a PostgreSQL URL (which
+    /// may hold a password: print `ledgerLocation()` instead).
     public var ledgerPath: String
     /// The API root, e.g. `https://openrouter.ai/api/v1`.
     public var baseURL: String
@@ -25,13 +26,15 @@ public struct CommandContext: Sendable {
     public var apiKeyFile: String?
     /// `--bearer-file`, when given.
     public var bearerFile: String?
+    /// `--ledger-password-file`, when given.
+    public var ledgerPasswordFile: String?
     /// The process environment (injectable for tests).
     public var environment: [String: String]
 
     public init(
         ledgerPath: String, baseURL: String, account: String, timeout: Duration, maxRetryTime: Duration,
         json: Bool, logger: Logger, clock: CommandClock, apiKeyFile: String? = nil, bearerFile: String? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        ledgerPasswordFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.ledgerPath = ledgerPath
         self.baseURL = baseURL
@@ -43,6 +46,7 @@ public struct CommandContext: Sendable {
         self.clock = clock
         self.apiKeyFile = apiKeyFile
         self.bearerFile = bearerFile
+        self.ledgerPasswordFile = ledgerPasswordFile
         self.environment = environment
     }
 
@@ -67,6 +71,18 @@ public struct CommandContext: Sendable {
         return try managementKey()
     }
 
+    /// Where the ledger is. A PostgreSQL URL without a password takes it from
+    /// `--ledger-password-file`, else `PGPASSWORD`; its login must finish within `--timeout`.
+    public func ledgerLocation() throws -> LedgerLocation {
+        var password: Secret?
+        if let ledgerPasswordFile {
+            password = try readKeyFile(ledgerPasswordFile, option: "--ledger-password-file")
+        } else if let value = environment["PGPASSWORD"], !value.isEmpty {
+            password = Secret(value)
+        }
+        return try LedgerLocation(ledgerPath, password: password, connectTimeout: timeout)
+    }
+
     private func readKeyFile(_ path: String, option: String) throws -> Secret {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw UsageError.config("\(option): cannot read \(path); check the path and its permissions")
@@ -79,7 +95,7 @@ public struct CommandContext: Sendable {
         let firstLine = String(decoding: data, as: UTF8.self)
             .split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         guard !firstLine.isEmpty else {
-            throw UsageError.config("\(option): \(path) is empty; put the key on its first line")
+            throw UsageError.config("\(option): \(path) is empty; put the secret on its first line")
         }
         return Secret(firstLine)
     }

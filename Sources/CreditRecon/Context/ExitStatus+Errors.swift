@@ -8,9 +8,10 @@ extension ExitStatus {
             self = error.exitStatus
         case let error as LedgerError:
             switch error {
-            case .diskFull, .io, .cannotCreateLock, .malformedEntry: self = .ioError
+            case .diskFull, .io, .server, .cannotCreateLock, .malformedEntry: self = .ioError
             case .busy, .writerBusy: self = .tempFail
             case .newerSchema: self = .config
+            case .badLocation, .notEmpty: self = .usage
             case .conflict: self = .dataError
             case .store: self = .software
             }

@@ -52,7 +52,7 @@ public struct FetchStage: Sendable {
 
     /// The stage with a given client (tests pass one pointed at the simulator).
     public func run(client: OpenRouterClient) async throws -> Outcome {
-        let lock = lockHeld ? nil : try Ledger.lockWriter(at: context.ledgerPath)
+        let lock = lockHeld ? nil : try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         let ledger = try context.openLedger()
         let account = context.account

@@ -59,7 +59,7 @@ public struct RunStage: Sendable {
 
     /// Runs the job.
     public func run(isTerminal: Bool, showProgress: Bool) async throws -> Outcome {
-        let lock = try Ledger.lockWriter(at: context.ledgerPath)
+        let lock = try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         let ledger = try context.openLedger()
         let account = context.account

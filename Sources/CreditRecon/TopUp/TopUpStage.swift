@@ -42,19 +42,17 @@ public struct TopUpStage: Sendable {
 
     /// Prints what would be charged; no lock, and no ledger file is created.
     public func preview() throws -> TopUpPreview {
-        let ledger = FileManager.default.fileExists(atPath: context.ledgerPath)
-            ? try Ledger(path: context.ledgerPath, create: false) : nil
+        let ledger = try context.ledgerState() == .present ? try context.openLedger(mustExist: true) : nil
         return try TopUpEngine(options: options).prepare(ledger: ledger)
     }
 
     /// Validates the plan, asks for confirmation when on a terminal (or requires `yes`),
     /// and sends the rows not yet carried out.
     public func run(isTerminal: Bool, showProgress: Bool) async throws -> Outcome {
-        let lock = lockHeld ? nil : try Ledger.lockWriter(at: context.ledgerPath)
+        let lock = lockHeld ? nil : try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         let engine = TopUpEngine(options: options)
-        let preview = try engine.prepare(ledger: FileManager.default.fileExists(atPath: context.ledgerPath)
-            ? try context.openLedger() : nil)
+        let preview = try engine.prepare(ledger: try context.ledgerState() == .missing ? nil : try context.openLedger())
         do {
             try TopUpConfirmation.check(preview, yes: yes, isTerminal: isTerminal,
                                         show: { Self.stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") },

@@ -2,7 +2,8 @@ import CreditTypes
 
 /// What a database must do for the ledger, and nothing more: keep the journal and the
 /// projection tables, append in one transaction, answer the readers' queries, and scan the
-/// journal for `verify`; and hold the one-writer-at-a-time lock.
+/// journal for `verify`. Each store also has its one-writer-at-a-time lock
+/// (`StoreWriterLock`), which `Ledger.lockWriter(at:)` takes.
 ///
 /// The ledger above it encodes facts, frames and hashes entries and decides which
 /// projection rows each fact changes; a store only stores and reads. `SQLiteStore` is the
@@ -10,11 +11,6 @@ import CreditTypes
 protocol LedgerStore: AnyObject, Sendable {
     /// How errors and reports name the store: a file's path, or a URL without its password.
     var name: String { get }
-
-    /// Takes the writer lock of the ledger at `location` (which need not exist yet), or
-    /// throws `LedgerError.writerBusy` at once, naming the holder, when another writer has
-    /// it. Taken before a store is opened, on its own (a file, or a session of its own).
-    static func lockWriter(at location: String) throws(LedgerError) -> any StoreWriterLock
 
     /// Runs `body` in one write transaction that holds the store's append lock: what it
     /// writes is committed together when it returns, and nothing is when it throws.
@@ -32,6 +28,9 @@ protocol LedgerStore: AnyObject, Sendable {
     /// A second store over the same data for reading on another core at the same time, or
     /// `nil` when it cannot be had.
     func secondReader() -> (any LedgerStore)?
+
+    /// What `integrityCheck()` is called in reports (`PRAGMA integrity_check`).
+    var integrityCheckName: String { get }
 
     /// The database's own check of its files (SQLite's `PRAGMA integrity_check`): `["ok"]`
     /// when sound, else what it found.

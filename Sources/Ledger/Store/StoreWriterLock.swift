@@ -1,7 +1,7 @@
 /// A store's one-writer-at-a-time lock (CONTRACT.md: a second writer exits 75 at once,
 /// naming the holder), held for as long as this object lives and released when it is.
 ///
-/// Each store takes it its own way (`LedgerStore.lockWriter(at:)`): SQLite with a `flock`
+/// Each store takes it its own way (`Ledger.lockWriter(at:)` picks it): SQLite with a `flock`
 /// on a file beside the ledger, a database server with a lock on a session of its own that
 /// names the holder. Whatever the way, the lock must fall when the holding process dies,
 /// so a crashed writer never leaves a stale lock behind.

@@ -28,7 +28,7 @@ extension Ledger {
         let integrityText = verdict.joined(separator: "; ")
         guard verdict == ["ok"] else {
             var report = (try? outcome.get()) ?? VerifyReport()
-            report.problems.insert("PRAGMA integrity_check: \(integrityText)", at: 0)
+            report.problems.insert("\(store.integrityCheckName): \(integrityText)", at: 0)
             report.integrity = integrityText
             return report
         }

@@ -55,7 +55,7 @@ enum ChargesImportCommand {
 
     static func run(file: String, global: GlobalOptions) async throws {
         try await CLI.run(global) { context in
-            let lock = try Ledger.lockWriter(at: context.ledgerPath)
+            let lock = try context.lockWriter()
             defer { withExtendedLifetime(lock) {} }
             let importer = ChargeImport(path: file, defaultAccount: context.account)
             let progress = ImportProgressLine(noun: "charges", enabled: isatty(STDERR_FILENO) == 1 && !context.json)

@@ -24,7 +24,7 @@ extension CreditReconCommand.Import {
         mutating func run() async throws {
             let file = self.file
             try await CLI.run(global) { context in
-                let lock = try Ledger.lockWriter(at: context.ledgerPath)
+                let lock = try context.lockWriter()
                 defer { withExtendedLifetime(lock) {} }
                 let importer = SnapshotImport(path: file, defaultAccount: context.account)
                 let progress = ImportProgressLine(noun: "snapshots", enabled: isatty(STDERR_FILENO) == 1 && !context.json)

@@ -19,10 +19,11 @@ extension CreditReconCommand {
 
         mutating func run() async throws {
             try await CLI.run(global) { context in
-                guard FileManager.default.fileExists(atPath: context.ledgerPath) else {
+                let state = try context.ledgerState()
+                guard state != .missing else {
                     throw UsageError(message: context.missingLedgerProblem, exitStatus: .noInput)
                 }
-                if context.ledgerFile == .truncated {
+                if state == .truncated {
                     let problem = context.truncatedLedgerProblem
                     if context.json {
                         print(JSONOutput.object([

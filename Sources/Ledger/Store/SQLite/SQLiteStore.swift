@@ -38,10 +38,6 @@ final class SQLiteStore: LedgerStore {
         connection = Mutex(Connection(try Database(path: path, create: false, readOnly: true)))
     }
 
-    static func lockWriter(at location: String) throws(LedgerError) -> any StoreWriterLock {
-        try SQLiteWriterLock(ledgerPath: location)
-    }
-
     func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         try withConnection { connection in
             try connection.db.writeTransaction { try body(connection.transaction(for: name)) }
@@ -66,6 +62,8 @@ final class SQLiteStore: LedgerStore {
     func secondReader() -> (any LedgerStore)? {
         try? SQLiteStore(readOnly: path, name: name)
     }
+
+    var integrityCheckName: String { "PRAGMA integrity_check" }
 
     func integrityCheck() throws -> [String] {
         try withConnection { try $0.db.statement("PRAGMA integrity_check").rows { $0.text(0) } }

@@ -1,0 +1,45 @@
+import Ledger
+
+/// `ledger copy --to`: moves books from one store to another (SQLite to PostgreSQL or
+/// back) by copying every entry into an empty ledger, then proving the copy with `verify`.
+public struct LedgerCopy {
+    /// What the copy did, and the target's verification.
+    public struct Outcome: Sendable {
+        public var copied: Ledger.CopyOutcome
+        public var verification: VerifyReport
+        /// The target, named without a password.
+        public var target: String
+    }
+
+    let source: CommandContext
+    let target: CommandContext
+
+    /// Copies the ledger of `context` to `destination` (a path or URL, as `--ledger` takes
+    /// it; a URL without a password takes the same password options as the source).
+    public init(context: CommandContext, to destination: String) {
+        source = context
+        var target = context
+        target.ledgerPath = destination
+        self.target = target
+    }
+
+    /// Copies under the target's writer lock; `progress` is told the entries copied so far.
+    /// A missing target file is created and put in place only when the copy succeeds.
+    public func run(progress: (Int64) -> Void) throws -> Outcome {
+        let from = try source.ledgerLocation(), to = try target.ledgerLocation()
+        guard from.description != to.description else {
+            throw UsageError.usage("ledger copy: --to names the ledger being copied (\(to)); give another path or URL")
+        }
+        let books = try source.openLedger(mustExist: true)
+        let lock = try target.lockWriter()
+        defer { withExtendedLifetime(lock) {} }
+        let copied: Ledger.CopyOutcome
+        if case .file(let path) = to, target.ledgerFile == .missing {
+            copied = try Ledger.create(at: path) { try books.copy(into: $0, progress: progress) }
+        } else {
+            copied = try books.copy(into: target.openLedger(), progress: progress)
+        }
+        let verification = try target.openLedger(mustExist: true).verify()
+        return Outcome(copied: copied, verification: verification, target: to.description)
+    }
+}

@@ -1,0 +1,55 @@
+extension Ledger {
+    /// What `copy(into:progress:)` did.
+    public struct CopyOutcome: Sendable {
+        /// Entries copied.
+        public var entries: Int64
+        /// The head hash of both ledgers.
+        public var headHash: String
+    }
+
+    /// Copies every entry of this ledger into `target`, which must hold none: each entry is
+    /// read, decoded and appended there as the same fact, account, run and time, so the
+    /// target frames the same canonical texts, chains the same hashes and builds its
+    /// projections by the same projector. All in one write transaction of the target: it
+    /// commits only when the copied chain ends at this ledger's head hash (a source whose
+    /// stored entries are not what its chain says is refused, and nothing is written).
+    ///
+    /// Reads one consistent state of this ledger (writers may go on meanwhile). `progress`
+    /// is told the entries copied so far after each batch.
+    public func copy(into target: Ledger, progress: (Int64) -> Void = { _ in }) throws -> CopyOutcome {
+        try store.read { source in
+            let expected = try source.head()
+            return try target.write { writer in
+                let held = try writer.session.drained().journalCount()
+                guard held == 0 else {
+                    throw LedgerError.notEmpty(location: target.path, entries: held)
+                }
+                var copied: Int64 = 0
+                try source.scanJournal(batchSize: 4096) { rows in
+                    try rows.bytes.withUnsafeBufferPointer { bytes in
+                        for row in rows.rows {
+                            let entry = try EntryDecoder.decode(UnsafeBufferPointer(rebasing: bytes[row.text]), seq: row.seq)
+                            let seq = try writer.session.append(entry.fact, account: entry.account, runID: entry.runID, at: entry.recordedAt)
+                            guard seq == row.seq else {
+                                throw LedgerError.malformedEntry(
+                                    "journal entry \(row.seq) follows entry \(seq - 1): entries are missing; run `credit-recon verify`")
+                            }
+                        }
+                    }
+                    try writer.session.flush(wait: false)
+                    copied += Int64(rows.rows.count)
+                    progress(copied)
+                    return true
+                }
+                try writer.session.flush(wait: true)
+                let head = try writer.session.drained().head()
+                guard head == expected else {
+                    throw LedgerError.malformedEntry(
+                        "the copy ends at hash \(head.hash) after \(head.seq) entries, but \(path) says \(expected.hash) "
+                            + "after \(expected.seq): its stored entries are not what its chain records; run `credit-recon verify` on it")
+                }
+                return CopyOutcome(entries: head.seq, headHash: head.hash)
+            }
+        }
+    }
+}

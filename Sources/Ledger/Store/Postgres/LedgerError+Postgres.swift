@@ -1,0 +1,60 @@
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+extension LedgerError {
+    /// Puts a failure of the PostgreSQL store in words a person can act on. The URL is
+    /// named without its password, and a server's message never holds one.
+    static func postgres(_ error: any Error, at location: PostgresLocation) -> LedgerError {
+        if let error = error as? LedgerError { return error }
+        let name = location.description
+        func server(_ detail: String) -> LedgerError { .server(location: name, detail: detail) }
+        guard let error = error as? PSQLError else {
+            // Before a PostgreSQL session exists, NIO's own errors: the TCP connection failed.
+            if error is IOError || error is NIOConnectionError || error is ChannelError {
+                return server("cannot connect to \(location.host):\(location.port) (\(error)); "
+                    + "check that the server is running and the URL's host and port")
+            }
+            return .store("PostgreSQL client: \(error)")
+        }
+        let lost = "the connection to the server was lost; a write that was under way was not committed"
+        switch error.code {
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            let message = error.serverInfo?[.message] ?? "no message"
+            switch state {
+            case "28P01", "28000":
+                return server("the server refused the login of user \"\(location.user)\" (\(message)); check the user "
+                    + "and the password (in the URL, PGPASSWORD or --ledger-password-file)")
+            case "3D000":
+                return server("there is no database \"\(location.database)\" on the server; create it "
+                    + "(createdb -h \(location.host) -p \(location.port) -U \(location.user) \(location.database)) or fix the URL")
+            case "53100": return .diskFull(path: name)
+            case "57P01", "57P02", "57P03", "08006", "08003":
+                return server("\(lost) (\(message))")
+            case "40001", "40P01", "55P03": return .busy(path: name)
+            case "42501":
+                return server("user \"\(location.user)\" may not do this: \(message); grant it the rights on the database")
+            default:
+                return .store("\(message) (SQLSTATE \(state))")
+            }
+        case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
+            return server(lost)
+        case .connectionError:
+            let why = error.underlying.map { " (\($0))" } ?? ""
+            return server("cannot connect to \(location.host):\(location.port)\(why); "
+                + "check that the server is running and the URL's host and port")
+        case .sslUnsupported:
+            return server("the server does not offer TLS, and sslmode=\(location.sslMode.rawValue) requires it")
+        case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
+            return server("the TLS connection failed; check sslmode and the server's certificate")
+        case .authMechanismRequiresPassword:
+            return server("the server asks user \"\(location.user)\" for a password and none was given: "
+                + "put it in the URL, PGPASSWORD or --ledger-password-file")
+        case .saslError, .unsupportedAuthMechanism:
+            return server("the login of user \"\(location.user)\" failed (\(error.code)); check the password")
+        default:
+            return .store("PostgreSQL client: \(error.code)")
+        }
+    }
+}

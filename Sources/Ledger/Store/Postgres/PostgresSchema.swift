@@ -1,0 +1,127 @@
+/// The ledger's schema in PostgreSQL: the tables of the SQLite store (`Schema`) in
+/// PostgreSQL terms, in a schema of their own (`credit_recon`) so they never meet other
+/// tables of the database. Integers (micro-USD, sequence numbers) are `BIGINT`; times the
+/// same UTC ISO 8601 text; every text column compares bytes (`COLLATE "C"`, as SQLite's
+/// `BINARY`), so rows come back in the same order from either store.
+///
+/// Migrations are recorded by name in `credit_recon.schema_migrations`, with the SQLite
+/// store's names; the journal and the readings are append-only by triggers.
+enum PostgresSchema {
+    /// The schema holding the ledger's tables.
+    static let schema = "credit_recon"
+
+    /// Named migrations, in order (the names are the SQLite store's), each a list of
+    /// statements.
+    static let migrations: [(name: String, statements: [String])] = [
+        ("v1: journal, runs, snapshots, top-ups, charges", ["""
+            CREATE FUNCTION \(schema).refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$
+            """, """
+            CREATE TABLE \(schema).journal (
+                seq BIGINT PRIMARY KEY CHECK (seq > 0),
+                kind TEXT COLLATE "C" NOT NULL,
+                entry TEXT COLLATE "C" NOT NULL,
+                prev_hash TEXT COLLATE "C" NOT NULL CHECK (length(prev_hash) = 64),
+                hash TEXT COLLATE "C" NOT NULL CHECK (length(hash) = 64)
+            )
+            """,
+            """
+            CREATE TRIGGER journal_append_only BEFORE UPDATE OR DELETE ON \(schema).journal FOR EACH ROW
+                EXECUTE FUNCTION \(schema).refuse_change('the journal is append-only: entries cannot be changed or deleted')
+            """,
+            """
+            CREATE TRIGGER journal_no_truncate BEFORE TRUNCATE ON \(schema).journal FOR EACH STATEMENT
+                EXECUTE FUNCTION \(schema).refuse_change('the journal is append-only: it cannot be truncated')
+            """] + projectionTables(in: schema) + ["""
+            CREATE TRIGGER snapshots_append_only BEFORE UPDATE OR DELETE ON \(schema).snapshots FOR EACH ROW
+                EXECUTE FUNCTION \(schema).refuse_change('snapshots are append-only: they cannot be changed or deleted')
+            """,
+            """
+            CREATE TRIGGER snapshots_no_truncate BEFORE TRUNCATE ON \(schema).snapshots FOR EACH STATEMENT
+                EXECUTE FUNCTION \(schema).refuse_change('snapshots are append-only: they cannot be truncated')
+            """]),
+    ]
+
+    /// The triggers that keep the journal and the readings append-only, as
+    /// `pg_trigger` names them; `verify` reports any that is missing or disabled.
+    static let appendOnlyTriggers = ["journal_append_only", "journal_no_truncate", "snapshots_append_only", "snapshots_no_truncate"]
+
+    /// The projection tables in `schema` (`credit_recon`, or `pg_temp` for `verify`'s
+    /// replay), column for column as the SQLite store's, so a replay compares them whole.
+    static func projectionTables(in schema: String) -> [String] {
+        let text = "TEXT COLLATE \"C\""
+        return ["""
+            CREATE TABLE \(schema).runs (
+                id BIGINT PRIMARY KEY,
+                account \(text) NOT NULL,
+                command \(text) NOT NULL,
+                started_at \(text) NOT NULL,
+                finished_at \(text),
+                outcome \(text),
+                exit_code BIGINT,
+                summary \(text)
+            )
+            """, """
+            CREATE TABLE \(schema).snapshots (
+                id BIGINT PRIMARY KEY,
+                account \(text) NOT NULL,
+                observed_at \(text) NOT NULL,
+                total_credits BIGINT NOT NULL,
+                total_usage BIGINT NOT NULL,
+                source \(text) NOT NULL,
+                origin \(text),
+                raw_body \(text),
+                run_id BIGINT REFERENCES \(schema).runs (id),
+                UNIQUE (account, observed_at)
+            )
+            """, """
+            CREATE TABLE \(schema).topups (
+                key \(text) PRIMARY KEY,
+                id BIGINT NOT NULL UNIQUE,
+                account \(text) NOT NULL,
+                batch \(text) NOT NULL,
+                reference \(text),
+                wallet \(text) NOT NULL,
+                chain_id BIGINT NOT NULL,
+                amount BIGINT NOT NULL CHECK (amount > 0),
+                memo \(text),
+                plan_file \(text) NOT NULL,
+                plan_line BIGINT NOT NULL,
+                state \(text) NOT NULL,
+                attempts BIGINT NOT NULL,
+                charge_id \(text),
+                http_status BIGINT,
+                error \(text),
+                updated_seq BIGINT NOT NULL,
+                run_id BIGINT REFERENCES \(schema).runs (id)
+            )
+            """, """
+            CREATE INDEX topups_by_reference ON \(schema).topups (account, reference)
+            """, """
+            CREATE INDEX topups_by_state ON \(schema).topups (state)
+            """, """
+            CREATE TABLE \(schema).charges (
+                charge_id \(text) NOT NULL UNIQUE,
+                seq BIGINT PRIMARY KEY,
+                account \(text) NOT NULL,
+                origin \(text) NOT NULL,
+                topup_key \(text) REFERENCES \(schema).topups (key),
+                reference \(text),
+                wallet \(text),
+                chain_id BIGINT,
+                amount BIGINT NOT NULL,
+                created_at \(text) NOT NULL,
+                expires_at \(text),
+                status \(text),
+                paid_at \(text),
+                memo \(text),
+                call_data \(text),
+                raw_body \(text),
+                source \(text),
+                run_id BIGINT REFERENCES \(schema).runs (id)
+            )
+            """, """
+            CREATE INDEX charges_by_created ON \(schema).charges (account, created_at)
+            """]
+    }
+}

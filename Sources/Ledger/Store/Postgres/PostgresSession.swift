@@ -1,0 +1,146 @@
+import CreditTypes
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// One connection to the PostgreSQL server holding a ledger, used synchronously: each
+/// call waits for the server's answer on the calling thread while postgres-nio works on its
+/// event loop. With `Row`, the only place that talks to postgres-nio, and where its errors
+/// become `LedgerError`s.
+final class PostgresSession: @unchecked Sendable {
+    let location: PostgresLocation
+    private let connection: PostgresConnection
+
+    /// postgres-nio logs to a logger that drops everything: its records could carry
+    /// statements' values, and the tool's own log lines say what matters.
+    private static let logger = Logger(label: "credit-recon.ledger.postgres") { _ in SwiftLogNoOpLogHandler() }
+    private static let nextID = Mutex(0)
+
+    /// Connects and logs in, within the location's connect timeout. `purpose` goes into
+    /// the session's `application_name` beside the host and pid, which is how another
+    /// writer's refusal names this process.
+    init(_ location: PostgresLocation, purpose: String) throws(LedgerError) {
+        self.location = location
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user,
+            password: location.password?.reveal(), database: location.database,
+            tls: try Self.tls(location))
+        let timeout = TimeAmount.nanoseconds(Int64(location.connectTimeout.components.seconds) * 1_000_000_000
+            + location.connectTimeout.components.attoseconds / 1_000_000_000)
+        configuration.options.connectTimeout = timeout
+        configuration.options.additionalStartupParameters = [("application_name", Self.applicationName(purpose))]
+        let id = Self.nextID.withLock { value in
+            value += 1
+            return value
+        }
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let connected = eventLoop.makePromise(of: PostgresConnection.self)
+        let connecting = PostgresConnection.connect(on: eventLoop, configuration: configuration, id: id, logger: Self.logger)
+        connecting.cascade(to: connected)
+        // The TCP connect has its own limit; this one also bounds a server that accepts the
+        // connection and then never answers the login.
+        let deadline = eventLoop.scheduleTask(in: timeout) {
+            connected.fail(LedgerError.server(
+                location: location.description,
+                detail: "the server did not finish the login within \(location.connectTimeout) (--timeout); "
+                    + "check that it is a PostgreSQL server and that it is not overloaded"))
+            connecting.whenSuccess { let _: EventLoopFuture<Void> = $0.close() }
+        }
+        defer { deadline.cancel() }
+        do {
+            connection = try connected.futureResult.wait()
+        } catch {
+            throw LedgerError.postgres(error, at: location)
+        }
+    }
+
+    deinit { try? connection.close().wait() }
+
+    /// `credit-recon <purpose> <host> pid <pid>`, within PostgreSQL's 63 bytes.
+    private static func applicationName(_ purpose: String) -> String {
+        let host = ProcessInfo.processInfo.hostName
+        let text = "credit-recon \(purpose) \(host) pid \(getpid())"
+        guard text.utf8.count > 63 else { return text }
+        return "credit-recon \(purpose) pid \(getpid()) " + String(host.prefix(20))
+    }
+
+    private static func tls(_ location: PostgresLocation) throws(LedgerError) -> PostgresConnection.Configuration.TLS {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch location.sslMode {
+        case .disable: return .disable
+        case .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        if let file = location.sslRootCertificate { configuration.trustRoots = .file(file) }
+        do {
+            let context = try NIOSSLContext(configuration: configuration)
+            return location.sslMode == .prefer ? .prefer(context) : .require(context)
+        } catch {
+            throw LedgerError.badLocation("cannot set up TLS for the ledger (sslmode=\(location.sslMode.rawValue)): \(error)")
+        }
+    }
+
+    /// Runs one statement and returns its rows.
+    @discardableResult
+    func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws(LedgerError) -> [Row] {
+        try result(sql, binds).rows.map(Row.init)
+    }
+
+    /// Runs one statement; the number of rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws(LedgerError) -> Int {
+        try result(sql, binds).metadata.rows ?? 0
+    }
+
+    /// Runs statements one after the other.
+    func execute(_ statements: [String]) throws(LedgerError) {
+        for statement in statements { try execute(statement) }
+    }
+
+    private func result(_ sql: String, _ binds: PostgresBindings) throws(LedgerError) -> PostgresQueryResult {
+        do {
+            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger).wait()
+        } catch {
+            throw LedgerError.postgres(error, at: location)
+        }
+    }
+
+    /// One row of a result, read by column index.
+    struct Row {
+        private let cells: PostgresRandomAccessRow
+
+        init(_ row: PostgresRow) { cells = row.makeRandomAccess() }
+
+        func isNull(_ column: Int) -> Bool { cells[column].bytes == nil }
+
+        func text(_ column: Int) throws(LedgerError) -> String { try decode(String.self, column) }
+        func optionalText(_ column: Int) throws(LedgerError) -> String? { try decode(String?.self, column) }
+        func int64(_ column: Int) throws(LedgerError) -> Int64 { try decode(Int64.self, column) }
+        func optionalInt64(_ column: Int) throws(LedgerError) -> Int64? { try decode(Int64?.self, column) }
+        func bool(_ column: Int) throws(LedgerError) -> Bool { try decode(Bool.self, column) }
+
+        /// A time column as the ledger stores it (`Timestamp.iso8601`); `nil` when it
+        /// cannot be read as one.
+        func time(_ column: Int) -> Timestamp? {
+            guard let bytes = cells[column].bytes else { return nil }
+            return bytes.withUnsafeReadableBytes { Timestamp.parse(iso8601: $0.bindMemory(to: UInt8.self)) }
+        }
+
+        /// The column's bytes, for `body` to copy.
+        func withBytes<T>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+            guard let bytes = cells[column].bytes else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+            return bytes.withUnsafeReadableBytes { body($0.bindMemory(to: UInt8.self)) }
+        }
+
+        private func decode<T: PostgresDecodable>(_ type: T.Type, _ column: Int) throws(LedgerError) -> T {
+            do { return try cells[column].decode(T.self) } catch {
+                throw LedgerError.store("column \(cells[column].columnName) cannot be read as \(T.self)")
+            }
+        }
+    }
+}

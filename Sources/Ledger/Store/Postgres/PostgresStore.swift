@@ -1,0 +1,166 @@
+import PostgresNIO
+import Synchronization
+
+/// The ledger in a PostgreSQL database, for books shared by several hosts.
+///
+/// Appends are serialized by the database: every write transaction first takes a
+/// transaction-scoped advisory lock of the ledger (`pg_advisory_xact_lock`), then reads the
+/// head, so writers on different hosts append one chain. Readers read a repeatable-read
+/// snapshot and never wait for writers. A command's writer lock is a session advisory lock
+/// on a connection of its own (`PostgresWriterLock`).
+final class PostgresStore: LedgerStore {
+    let name: String
+    let location: PostgresLocation
+    private let connection: Mutex<Connection>
+
+    /// The session, used only with `connection` locked.
+    final class Connection: @unchecked Sendable {
+        let session: PostgresSession
+        let transaction: PostgresTransaction
+        init(_ session: PostgresSession) {
+            self.session = session
+            transaction = PostgresTransaction(session: session)
+        }
+    }
+
+    /// The advisory lock keys of a ledger (`pg_advisory_lock(class, key)`): the class is
+    /// credit-recon's, the keys the lock's role. A ledger is a database, and advisory locks
+    /// are per database.
+    enum LockKey: Int32 {
+        static let lockClass: Int32 = 0x4352_4543  // "CREC"
+        /// Held by a writing command for as long as it runs (a session lock).
+        case writer = 1
+        /// Held by each write transaction while it appends (a transaction lock).
+        case append = 2
+        /// Held while the schema is created or migrated.
+        case migrate = 3
+    }
+
+    /// Connects to the ledger at `location`. With `create`, its tables are created (or
+    /// migrated) when missing; without, a database without them is refused.
+    init(_ location: PostgresLocation, create: Bool, purpose: String = "ledger") throws {
+        self.location = location
+        name = location.description
+        let session = try PostgresSession(location, purpose: purpose)
+        if create {
+            try Self.migrate(session)
+        } else if try !Self.holdsLedger(session) {
+            throw LedgerError.server(location: name, detail: "the database holds no credit-recon ledger")
+        }
+        connection = Mutex(Connection(session))
+    }
+
+    /// Whether the database at `location` holds a ledger (its migrations table).
+    static func exists(at location: PostgresLocation) throws -> Bool {
+        try holdsLedger(PostgresSession(location, purpose: "check"))
+    }
+
+    private static func holdsLedger(_ session: PostgresSession) throws -> Bool {
+        try session.query("SELECT to_regclass('\(PostgresSchema.schema).schema_migrations') IS NOT NULL").first?.bool(0) ?? false
+    }
+
+    /// Applies the migrations not yet applied, in one transaction under the migration lock,
+    /// so two hosts opening a new ledger at once create it once. A ledger that is up to
+    /// date is only read (a reader's role need not be allowed to create anything).
+    private static func migrate(_ session: PostgresSession) throws {
+        if try holdsLedger(session), try pendingMigrations(session).isEmpty { return }
+        let s = PostgresSchema.schema
+        try session.execute("BEGIN")
+        do {
+            try session.execute("SELECT pg_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.migrate.rawValue))")
+            try session.execute("CREATE SCHEMA IF NOT EXISTS \(s)")
+            try session.execute("CREATE TABLE IF NOT EXISTS \(s).schema_migrations (name TEXT COLLATE \"C\" PRIMARY KEY)")
+            for migration in try pendingMigrations(session) {
+                try session.execute(migration.statements)
+                var binds = PostgresBindings()
+                binds.append(migration.name)
+                try session.execute("INSERT INTO \(s).schema_migrations (name) VALUES ($1)", binds)
+            }
+            try session.execute("COMMIT")
+        } catch {
+            _ = try? session.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The migrations the database has not applied; `newerSchema` when it has applied one
+    /// this build does not know.
+    private static func pendingMigrations(_ session: PostgresSession) throws -> [(name: String, statements: [String])] {
+        let applied = Set(try session.query("SELECT name FROM \(PostgresSchema.schema).schema_migrations").map { try $0.text(0) })
+        let known = Set(PostgresSchema.migrations.map(\.name))
+        if let unknown = applied.subtracting(known).sorted().first {
+            throw LedgerError.newerSchema(migration: unknown)
+        }
+        return PostgresSchema.migrations.filter { !applied.contains($0.name) }
+    }
+
+    func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", commit: true) { connection in
+            // Appends wait here for another host's transaction; the head is read after.
+            try connection.session.execute("SELECT pg_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.append.rawValue))")
+            return try body(connection.transaction)
+        }
+    }
+
+    func read<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", commit: true) { try body($0.transaction) }
+    }
+
+    func readReplaying<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        // Not read-only: the replay writes its temporary tables, which the rollback drops.
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ", commit: false) { connection in
+            try connection.transaction.beginReplay()
+            return try body(connection.transaction)
+        }
+    }
+
+    func secondReader() -> (any LedgerStore)? {
+        try? PostgresStore(location, create: false, purpose: "reader")
+    }
+
+    /// PostgreSQL checks its own pages; what this store checks is that the triggers
+    /// keeping the journal and the readings append-only are there and enabled.
+    var integrityCheckName: String { "append-only triggers" }
+
+    func integrityCheck() throws -> [String] {
+        try withConnection { connection in
+            var binds = PostgresBindings()
+            binds.append(PostgresSchema.appendOnlyTriggers)
+            let present = try connection.session.query(
+                """
+                SELECT t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = '\(PostgresSchema.schema)' AND t.tgname::text = ANY($1) AND t.tgenabled <> 'D'
+                """, binds
+            ).map { try $0.text(0) }
+            let missing = PostgresSchema.appendOnlyTriggers.filter { !present.contains($0) }
+            guard missing.isEmpty else {
+                return ["append-only trigger\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) missing or disabled: "
+                    + "the journal or the readings can be changed in place"]
+            }
+            return ["ok"]
+        }
+    }
+
+    /// Runs `body` between `begin` and a commit (or a rollback when `commit` is off or
+    /// `body` throws).
+    private func transaction<T>(_ begin: String, commit: Bool, _ body: (Connection) throws -> T) throws -> T {
+        try withConnection { connection in
+            try connection.session.execute(begin)
+            do {
+                let result = try body(connection)
+                try connection.session.execute(commit ? "COMMIT" : "ROLLBACK")
+                return result
+            } catch {
+                connection.transaction.forgetHeldRows()
+                _ = try? connection.session.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` on the session (whose failures are already `LedgerError`s).
+    private func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
+        try connection.withLock { try body($0) }
+    }
+}

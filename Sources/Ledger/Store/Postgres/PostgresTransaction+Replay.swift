@@ -1,0 +1,83 @@
+import PostgresNIO
+
+/// What `verify` needs of the PostgreSQL store: the journal read in order, and a scratch
+/// copy of the projection tables (temporary tables of the session, gone with its
+/// transaction) to replay it into and compare.
+extension PostgresTransaction {
+    func scanJournal(batchSize: Int, _ body: (JournalRows) throws -> Bool) throws {
+        var after: Int64 = 0
+        while true {
+            var binds = PostgresBindings(capacity: 2)
+            binds.append(after)
+            binds.append(Int64(batchSize))
+            let found = try session.query(
+                "SELECT seq, kind, entry, prev_hash, hash FROM \(Self.s).journal WHERE seq > $1 ORDER BY seq LIMIT $2", binds)
+            guard !found.isEmpty else { return }
+            var rows = JournalRows(capacity: found.count)
+            for row in found {
+                let seq = try row.int64(0)
+                row.withBytes(1) { kind in
+                    row.withBytes(2) { text in
+                        row.withBytes(3) { prevHash in
+                            row.withBytes(4) { hash in
+                                rows.append(seq: seq, kind: kind, text: text, prevHash: prevHash, hash: hash)
+                            }
+                        }
+                    }
+                }
+                after = seq
+            }
+            guard try body(rows), found.count == batchSize else { return }
+        }
+    }
+
+    /// Creates the replay's tables (temporary, in this transaction).
+    func beginReplay() throws {
+        try session.execute(PostgresSchema.projectionTables(in: "pg_temp"))
+    }
+
+    func replayDifferences(limit: Int) throws -> [String] {
+        try flush(.replay)
+        var problems: [String] = []
+        for (table, key) in Schema.projectionTableKeys {
+            let extra = try differingKeys(table: table, key: key, from: Self.s, notIn: "pg_temp", limit: limit)
+            let missing = try differingKeys(table: table, key: key, from: "pg_temp", notIn: Self.s, limit: limit)
+            let numeric = key == "id"
+            func describe(_ value: String) -> String { numeric ? value : "\"\(value)\"" }
+            let extraKeys = Set(extra)
+            let missingKeys = Set(missing)
+            for value in missing where !extraKeys.contains(value) {
+                problems.append("\(table) row \(describe(value)) is missing: the journal records it (\(Self.origin(table, describe(value))))")
+            }
+            for value in extra {
+                if missingKeys.contains(value) {
+                    problems.append("\(table) row \(describe(value)) differs from what the journal records (\(Self.origin(table, describe(value))))")
+                } else {
+                    problems.append("\(table) row \(describe(value)) is not in the journal: it was added behind the ledger's back")
+                }
+            }
+            if problems.count >= limit { break }
+        }
+        return problems
+    }
+
+    /// The keys (ascending, at most `limit`) of the rows of `table` in schema `from` that
+    /// schema `notIn` does not have exactly.
+    private func differingKeys(table: String, key: String, from: String, notIn: String, limit: Int) throws -> [String] {
+        var binds = PostgresBindings()
+        binds.append(Int64(limit))
+        return try session.query(
+            """
+            SELECT \(key)::text FROM (SELECT * FROM \(from).\(table) EXCEPT ALL SELECT * FROM \(notIn).\(table)) AS differing
+            ORDER BY \(key) LIMIT $1
+            """, binds
+        ).map { try $0.text(0) }
+    }
+
+    private static func origin(_ table: String, _ key: String) -> String {
+        switch table {
+        case "runs", "snapshots": "journal entry \(key)"
+        default: "see its journal entries"
+        }
+    }
+}

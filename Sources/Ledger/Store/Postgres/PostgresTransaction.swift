@@ -1,0 +1,195 @@
+import CreditTypes
+import PostgresNIO
+
+/// The PostgreSQL store's side of a transaction: appends to the journal, writes
+/// projection rows (`PostgresProjections`), answers the readers
+/// (`PostgresTransaction+Queries.swift`) and serves `verify`
+/// (`PostgresTransaction+Replay.swift`).
+///
+/// Journal rows and the insert-only projection rows (readings, recorded charges) are sent
+/// a batch to a statement, as arrays (`ArrayColumn`); any other change first writes the
+/// rows held back, so every change lands in order.
+final class PostgresTransaction: StoreTransaction {
+    let session: PostgresSession
+    /// The ledger's tables.
+    static let s = PostgresSchema.schema
+    /// Rows held back before they are written together.
+    static let batchRows = 1024
+
+    @exclusivity(unchecked) private var live = HeldRows()
+    @exclusivity(unchecked) private var replay = HeldRows()
+
+    /// Insert-only projection rows held back for one statement.
+    struct HeldRows {
+        var snapshots: [(id: Int64, account: String, fact: SnapshotTaken, runID: Int64?)] = []
+        var charges: [(seq: Int64, account: String, fact: ChargeRecorded, runID: Int64?)] = []
+        var isEmpty: Bool { snapshots.isEmpty && charges.isEmpty }
+    }
+
+    init(session: PostgresSession) { self.session = session }
+
+    func head() throws -> ChainHead {
+        guard let row = try session.query("SELECT seq, hash FROM \(Self.s).journal ORDER BY seq DESC LIMIT 1").first else {
+            return .empty
+        }
+        return ChainHead(seq: try row.int64(0), hash: try row.text(1))
+    }
+
+    func appendJournal(_ batch: AppendBatch) throws {
+        let count = batch.count
+        var seqs = ArrayColumn.integers(capacity: count), kinds = ArrayColumn.texts(capacity: count * 16)
+        var entries = ArrayColumn.texts(capacity: batch.text.count + count * 4)
+        var previous = ArrayColumn.texts(capacity: count * 68), hashes = ArrayColumn.texts(capacity: count * 68)
+        batch.text.withUnsafeBufferPointer { text in
+            batch.hashes.withUnsafeBufferPointer { chain in
+                for entry in batch.entries {
+                    seqs.append(entry.entry.seq)
+                    kinds.append(entry.entry.fact.kind)
+                    entries.append(UnsafeBufferPointer(rebasing: text[entry.text]))
+                    previous.append(UnsafeBufferPointer(rebasing: chain[entry.prevHash]))
+                    hashes.append(UnsafeBufferPointer(rebasing: chain[entry.hash]))
+                }
+            }
+        }
+        var binds = PostgresBindings(capacity: 5)
+        for column in [seqs, kinds, entries, previous, hashes] { binds.append(column) }
+        try session.execute(
+            "INSERT INTO \(Self.s).journal (seq, kind, entry, prev_hash, hash) "
+                + "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])", binds)
+    }
+
+    func projections(_ target: ProjectionTarget) -> any ProjectionWriter {
+        PostgresProjections(transaction: self, target: target)
+    }
+
+    func flush() throws {
+        try flush(.live)
+        try flush(.replay)
+    }
+
+    /// Writes the rows held back for `target`.
+    func flush(_ target: ProjectionTarget) throws {
+        var held = HeldRows()
+        switch target {
+        case .live: swap(&held, &live)
+        case .replay: swap(&held, &replay)
+        }
+        guard !held.isEmpty else { return }
+        guard target == .replay else { return try write(held, to: target) }
+        // A refused statement aborts the transaction; past a savepoint it can go on, to
+        // write the rows one by one and name the entry whose row was refused.
+        try session.execute("SAVEPOINT replay_batch")
+        do {
+            try write(held, to: target)
+            try session.execute("RELEASE SAVEPOINT replay_batch")
+        } catch {
+            try session.execute("ROLLBACK TO SAVEPOINT replay_batch")
+            var one = HeldRows()
+            for row in held.snapshots {
+                one.snapshots = [row]
+                do { try write(one, to: target) } catch { throw ReplayRowRefused(seq: row.id, reason: error) }
+            }
+            one.snapshots = []
+            for row in held.charges {
+                one.charges = [row]
+                do { try write(one, to: target) } catch { throw ReplayRowRefused(seq: row.seq, reason: error) }
+            }
+            throw error
+        }
+    }
+
+    private func write(_ held: HeldRows, to target: ProjectionTarget) throws {
+        let schema = Self.schema(target)
+        if !held.snapshots.isEmpty {
+            var columns = (0..<9).map { [0, 3, 4, 8].contains($0) ? ArrayColumn.integers() : ArrayColumn.texts() }
+            for row in held.snapshots {
+                columns[0].append(row.id)
+                columns[1].append(row.account)
+                columns[2].append(row.fact.observedAt.iso8601)
+                columns[3].append(row.fact.totalCredits.raw)
+                columns[4].append(row.fact.totalUsage.raw)
+                columns[5].append(row.fact.source)
+                columns[6].append(row.fact.origin)
+                columns[7].append(row.fact.rawBody)
+                columns[8].append(row.runID)
+            }
+            try insert(
+                "INSERT INTO \(schema).snapshots (id, account, observed_at, total_credits, total_usage, source, origin, "
+                    + "raw_body, run_id) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], "
+                    + "$5::bigint[], $6::text[], $7::text[], $8::text[], $9::bigint[])", columns)
+        }
+        if !held.charges.isEmpty {
+            let integers: Set = [1, 6, 7, 14]
+            var columns = (0..<15).map { integers.contains($0) ? ArrayColumn.integers() : ArrayColumn.texts() }
+            for row in held.charges {
+                let fact = row.fact
+                columns[0].append(fact.chargeID)
+                columns[1].append(row.seq)
+                columns[2].append(row.account)
+                columns[3].append(fact.topUpKey)
+                columns[4].append(fact.reference)
+                columns[5].append(fact.wallet)
+                columns[6].append(fact.chainID)
+                columns[7].append(fact.amount.raw)
+                columns[8].append(fact.createdAt.iso8601)
+                columns[9].append(fact.expiresAt?.iso8601)
+                columns[10].append(fact.status)
+                columns[11].append(fact.paidAt?.iso8601)
+                columns[12].append(fact.memo)
+                columns[13].append(fact.origin)
+                columns[14].append(row.runID)
+            }
+            try insert(
+                "INSERT INTO \(schema).charges (charge_id, seq, account, topup_key, reference, wallet, chain_id, amount, "
+                    + "created_at, expires_at, status, paid_at, memo, source, run_id, origin) "
+                    + "SELECT *, 'import' FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], "
+                    + "$6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], "
+                    + "$13::text[], $14::text[], $15::bigint[])", columns)
+        }
+    }
+
+    private func insert(_ sql: String, _ columns: [ArrayColumn]) throws {
+        var binds = PostgresBindings(capacity: columns.count)
+        for column in columns { binds.append(column) }
+        try session.execute(sql, binds)
+    }
+
+    /// Holds a reading back for the next batch.
+    func hold(snapshot id: Int64, account: String, _ fact: SnapshotTaken, runID: Int64?, for target: ProjectionTarget) throws {
+        try hold(for: target) { held in
+            held.snapshots.append((id, account, fact, runID))
+            return held.snapshots.count
+        }
+    }
+
+    /// Holds a recorded charge back for the next batch.
+    func hold(charge seq: Int64, account: String, _ fact: ChargeRecorded, runID: Int64?, for target: ProjectionTarget) throws {
+        try hold(for: target) { held in
+            held.charges.append((seq, account, fact, runID))
+            return held.charges.count
+        }
+    }
+
+    private func hold(for target: ProjectionTarget, _ add: (inout HeldRows) -> Int) throws {
+        let count: Int
+        switch target {
+        case .live: count = add(&live)
+        case .replay: count = add(&replay)
+        }
+        if count >= Self.batchRows { try flush(target) }
+    }
+
+    /// Forgets rows held back (the transaction is being rolled back).
+    func forgetHeldRows() {
+        live = HeldRows()
+        replay = HeldRows()
+    }
+
+    /// The schema of `target`'s tables: the ledger's, or the session's temporary one.
+    static func schema(_ target: ProjectionTarget) -> String {
+        switch target {
+        case .live: s
+        case .replay: "pg_temp"
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import CreditRecon
+import Foundation
+import Ledger
+
+extension CreditReconCommand {
+    /// `ledger …`: work on the ledger as a whole.
+    struct LedgerGroup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ledger",
+            abstract: "Work on the ledger as a whole (ledger copy).",
+            subcommands: [Copy.self]
+        )
+    }
+}
+
+extension CreditReconCommand.LedgerGroup {
+    /// `ledger copy --to PATH|URL`.
+    struct Copy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "copy",
+            abstract: "Copies every entry of --ledger into an empty ledger (SQLite to PostgreSQL or back) and verifies it.",
+            discussion: """
+                This is how books move, e.g. from one SQLite file to PostgreSQL when several hosts must share \
+                them: credit-recon --ledger ledger.sqlite ledger copy --to postgresql://USER@HOST:5432/DB. \
+                The target gets the same entries, so the same head hash, which is printed; the copy is \
+                verified there (chain, replay, tables). The target must hold no entries (exit 64 otherwise): \
+                a new file, or a database without the ledger's tables (they are created). A failed copy \
+                writes nothing. A URL without a password takes the password of --ledger-password-file or \
+                PGPASSWORD, like --ledger.
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(name: .long, help: ArgumentHelp("The empty ledger to copy into: a SQLite file path or a postgresql:// URL.", valueName: "path|url"))
+        var to: String
+
+        mutating func run() async throws {
+            let destination = to
+            try await CLI.run(global) { context in
+                let progress = ImportProgressLine(
+                    noun: "entries", command: "ledger copy", done: "copied",
+                    enabled: isatty(STDERR_FILENO) == 1 && !context.json, step: 65_536)
+                let outcome: LedgerCopy.Outcome
+                do {
+                    defer { progress.finish() }
+                    outcome = try LedgerCopy(context: context, to: destination).run { progress.update(Int($0)) }
+                }
+                let report = outcome.verification
+                if context.json {
+                    print(JSONOutput.object([
+                        "target": .string(outcome.target), "entries": .int(outcome.copied.entries),
+                        "head_hash": .string(outcome.copied.headHash), "sound": .bool(report.isSound),
+                        "problems": .array(report.problems.map(JSONOutput.string)),
+                    ]).text)
+                } else {
+                    print("copied \(outcome.copied.entries) journal entries to \(outcome.target)")
+                    if report.isSound {
+                        print("verified there: \(report.entries) entries, the same chain; head \(report.headHash)")
+                    } else {
+                        print("the copy does NOT verify (\(report.problems.count) problems):")
+                        for problem in report.problems { print("  \(problem)") }
+                    }
+                }
+                return report.isSound ? .ok : .attention
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL server for the tests, the bench and the demo on PostgreSQL.
+#
+#   scripts/throwaway-postgres.sh OWNER_PID
+#
+# Creates a cluster in a new temporary folder (initdb), starts it on a free port of
+# 127.0.0.1 only, and prints one line: "PORT PASSWORD FOLDER BINDIR". The superuser is
+# `postgres`, with that password over TCP. PostgreSQL refuses to run as root, so as root
+# the server runs as the unprivileged user `postgres`.
+#
+# The server is stopped and its folder removed when OWNER_PID exits, whatever way it
+# exits (a watchdog polls for it once a second), so a test run that fails or crashes
+# leaves nothing running. Stop it sooner with: pg_ctl -D FOLDER/data stop -m immediate
+set -euo pipefail
+
+owner=${1:?usage: $0 OWNER_PID}
+
+bindir=""
+if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then
+    bindir=$(pg_config --bindir)
+fi
+if [ -z "$bindir" ]; then
+    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+fi
+if [ -z "$bindir" ] && command -v initdb >/dev/null 2>&1; then
+    bindir=$(dirname "$(readlink -f "$(command -v initdb)")")
+fi
+if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ] || [ ! -x "$bindir/pg_ctl" ]; then
+    echo "throwaway-postgres: no PostgreSQL server binaries (initdb, pg_ctl); run 'make deps' to install the postgresql package" >&2
+    exit 69
+fi
+
+folder=$(mktemp -d /tmp/credit-recon-pg.XXXXXX)
+as_server=()
+if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$folder"
+    as_server=(runuser -u postgres --)
+fi
+password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+printf '%s\n' "$password" >"$folder/password"
+chmod 600 "$folder/password"
+[ "$(id -u)" = 0 ] && chown postgres: "$folder/password"
+
+"${as_server[@]}" "$bindir/initdb" -D "$folder/data" -U postgres --pwfile="$folder/password" \
+    --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --no-locale --no-sync >"$folder/initdb.log" 2>&1 || {
+    cat "$folder/initdb.log" >&2
+    exit 70
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# A port found free can be taken before the server binds it: try a few.
+started=""
+for _ in 1 2 3 4 5; do
+    port=$(free_port)
+    if "${as_server[@]}" "$bindir/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w -t 120 \
+        -o "-p $port -c listen_addresses=127.0.0.1 -k $folder -c max_connections=200" start >/dev/null 2>&1; then
+        started=yes
+        break
+    fi
+done
+if [ -z "$started" ]; then
+    echo "throwaway-postgres: the server did not start; its log:" >&2
+    cat "$folder/server.log" >&2 || true
+    exit 70
+fi
+
+# The watchdog: stops the server and removes the folder once the owner has exited.
+setsid bash -c '
+    owner=$1 folder=$2 bindir=$3
+    shift 3
+    while kill -0 "$owner" 2>/dev/null; do sleep 1; done
+    "$@" "$bindir/pg_ctl" -D "$folder/data" stop -m immediate >/dev/null 2>&1 || true
+    rm -rf "$folder"
+' watchdog "$owner" "$folder" "$bindir" "${as_server[@]}" </dev/null >/dev/null 2>&1 &
+
+echo "$port $password $folder $bindir"
