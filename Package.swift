@@ -92,7 +92,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CreditTypes", "CSQLite"], exclude: ["Fixtures"]),
+        // Starts the throwaway PostgreSQL server the tests use (scripts/throwaway-postgres.sh).
+        .target(name: "PostgresHarness", path: "Tests/PostgresHarness"),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CreditTypes", "CSQLite", "PostgresHarness"], exclude: ["Fixtures"]),
         .testTarget(name: "CreditTypesTests", dependencies: ["CreditTypes"]),
         .testTarget(
             name: "CreditReconTests",
@@ -118,6 +120,6 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["CreditTypes"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CreditTypes", "PostgresHarness"]),
     ]
 )

@@ -14,8 +14,4 @@ extension Ledger {
         }
     }
 
-    /// `lockWriter(at:)` for a SQLite ledger's path.
-    public static func lockWriter(at path: String) throws(LedgerError) -> LedgerWriterLock {
-        try lockWriter(at: .file(path))
-    }
 }

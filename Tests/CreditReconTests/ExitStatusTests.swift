@@ -11,17 +11,17 @@ import Testing
     @Test func theWriterLocksRefusalsAreTryAgainLaterAndIO() throws {
         let directory = try TemporaryDirectory()
         let ledgerPath = directory.path("ledger.sqlite")
-        let lock = try Ledger.lockWriter(at: ledgerPath)
+        let lock = try Ledger.lockWriter(at: .file(ledgerPath))
         defer { withExtendedLifetime(lock) {} }
 
-        let busy = #expect(throws: LedgerError.self) { try Ledger.lockWriter(at: ledgerPath) }
+        let busy = #expect(throws: LedgerError.self) { try Ledger.lockWriter(at: .file(ledgerPath)) }
         #expect(busy.map { ExitStatus(for: $0) } == .tempFail)
         let pid = ProcessInfo.processInfo.processIdentifier
         #expect(busy.map { ExitStatus.message(for: $0) }
             == "the ledger is being written by credit-recon process \(pid) (lock \(ledgerPath).lock); try again when it has finished")
 
         let unwritable = directory.path("missing/ledger.sqlite")
-        let uncreatable = #expect(throws: LedgerError.self) { try Ledger.lockWriter(at: unwritable) }
+        let uncreatable = #expect(throws: LedgerError.self) { try Ledger.lockWriter(at: .file(unwritable)) }
         #expect(uncreatable.map { ExitStatus(for: $0) } == .ioError)
         #expect(uncreatable.map { ExitStatus.message(for: $0) }?.hasPrefix("cannot create the lock file \(unwritable).lock: ") == true)
     }

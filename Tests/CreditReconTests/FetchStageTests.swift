@@ -55,7 +55,7 @@ import Testing
     /// before it creates the ledger or asks the API anything.
     @Test func aHeldWriterLockTurnsTheFetchAwayBeforeAnythingElse() async throws {
         let directory = try TemporaryDirectory()
-        let lock = try Ledger.lockWriter(at: directory.path("ledger.sqlite"))
+        let lock = try Ledger.lockWriter(at: .file(directory.path("ledger.sqlite")))
         defer { withExtendedLifetime(lock) {} }
         try await withSim({ _ in }) { server in
             let error = await #expect(throws: LedgerError.self) {

@@ -19,7 +19,7 @@ struct SQLiteWriterLockTests {
     /// nothing but its own file.
     @Test func theLockFileIsBesideTheLedgerPrivateAndNamesThePid() throws {
         let folder = try Folder()
-        let lock = try Ledger.lockWriter(at: folder.ledgerPath)
+        let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         defer { withExtendedLifetime(lock) {} }
         let lockPath = folder.ledgerPath + ".lock"
         #expect(folder.names == ["ledger.sqlite.lock"])
@@ -30,11 +30,11 @@ struct SQLiteWriterLockTests {
 
     @Test func aRefusalNamesTheLockFileAndThePid() throws {
         let folder = try Folder()
-        let lock = try Ledger.lockWriter(at: folder.ledgerPath)
+        let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         defer { withExtendedLifetime(lock) {} }
         let pid = ProcessInfo.processInfo.processIdentifier
         #expect {
-            _ = try Ledger.lockWriter(at: folder.ledgerPath)
+            _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         } throws: { error in
             String(describing: error) == "the ledger is being written by credit-recon process \(pid) "
                 + "(lock \(folder.ledgerPath).lock); try again when it has finished"
@@ -45,11 +45,11 @@ struct SQLiteWriterLockTests {
     /// is still refused, and named as another process.
     @Test func aHolderWithoutAPidIsAnotherProcess() throws {
         let folder = try Folder()
-        let lock = try Ledger.lockWriter(at: folder.ledgerPath)
+        let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         defer { withExtendedLifetime(lock) {} }
         try Data().write(to: URL(fileURLWithPath: folder.ledgerPath + ".lock"))
         #expect {
-            _ = try Ledger.lockWriter(at: folder.ledgerPath)
+            _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         } throws: { error in
             guard case .writerBusy(let path, nil)? = error as? LedgerError else { return false }
             return path == folder.ledgerPath + ".lock"
@@ -61,7 +61,7 @@ struct SQLiteWriterLockTests {
         let folder = try Folder()
         let ledgerPath = folder.url.appendingPathComponent("missing/ledger.sqlite").path
         #expect {
-            _ = try Ledger.lockWriter(at: ledgerPath)
+            _ = try Ledger.lockWriter(at: .file(ledgerPath))
         } throws: { error in
             guard case .cannotCreateLock(let path, let reason)? = error as? LedgerError else { return false }
             return path == ledgerPath + ".lock" && String(describing: error)

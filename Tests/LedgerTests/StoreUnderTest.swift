@@ -1,4 +1,5 @@
 import Foundation
+import PostgresHarness
 @testable import Ledger
 
 /// A store the conformance suite runs against: a fresh, empty ledger over it, and what
@@ -8,7 +9,7 @@ protocol StoreUnderTest: AnyObject {
     /// The ledger over the store.
     var ledger: Ledger { get }
     /// Where the ledger is, as a command names it (`--ledger`): what `Ledger.lockWriter(at:)` locks.
-    var location: String { get }
+    var location: LedgerLocation { get }
     /// How the store's writer lock names this process as its holder.
     var lockHolder: String { get }
     /// A second ledger over the same data, on its own connection (another process).
@@ -21,11 +22,12 @@ protocol StoreUnderTest: AnyObject {
 
 /// Every store the conformance suite runs against.
 enum Stores {
-    static let all = ["sqlite"]
+    static let all = ["sqlite", "postgresql"]
 
     static func make(_ name: String) throws -> any StoreUnderTest {
         switch name {
         case "sqlite": return try SQLiteUnderTest()
+        case "postgresql": return try PostgresUnderTest()
         default: fatalError("no store called \(name)")
         }
     }
@@ -35,7 +37,7 @@ enum Stores {
 final class SQLiteUnderTest: StoreUnderTest {
     let temp: TemporaryLedger
     var ledger: Ledger { temp.ledger }
-    var location: String { temp.path }
+    var location: LedgerLocation { .file(temp.path) }
     var lockHolder: String { String(ProcessInfo.processInfo.processIdentifier) }
 
     init() throws { temp = try TemporaryLedger() }
@@ -49,6 +51,36 @@ final class SQLiteUnderTest: StoreUnderTest {
             DROP TRIGGER journal_append_only_update; DROP TRIGGER journal_append_only_delete;
             DROP TRIGGER snapshots_append_only_update; DROP TRIGGER snapshots_append_only_delete;
             PRAGMA foreign_keys = OFF;
+            """)
+    }
+}
+
+/// A PostgreSQL ledger in a new database of the tests' throwaway server.
+final class PostgresUnderTest: StoreUnderTest {
+    let server: ThrowawayPostgres
+    let database: String
+    let ledger: Ledger
+    let location: LedgerLocation
+
+    var lockHolder: String { "\(ProcessInfo.processInfo.hostName) pid \(getpid()) (from 127.0.0.1)" }
+
+    init() throws {
+        server = try ThrowawayPostgres.shared()
+        database = try server.newDatabase()
+        location = try LedgerLocation(server.url(database))
+        ledger = try Ledger(location)
+    }
+
+    func openAnother() throws -> Ledger { try Ledger(location) }
+
+    func execute(_ sql: String) throws {
+        try server.psql(database, "SET search_path = credit_recon; \(sql)")
+    }
+
+    func dropAppendOnlyTriggers() throws {
+        try execute("""
+            DROP TRIGGER journal_append_only ON journal; DROP TRIGGER journal_no_truncate ON journal;
+            DROP TRIGGER snapshots_append_only ON snapshots; DROP TRIGGER snapshots_no_truncate ON snapshots;
             """)
     }
 }

@@ -31,6 +31,9 @@ protocol LedgerStore: AnyObject, Sendable {
 
     /// What `integrityCheck()` is called in reports (`PRAGMA integrity_check`).
     var integrityCheckName: String { get }
+    /// Whether a failed check goes before the chain's findings (a damaged file makes them
+    /// moot) or after them (a missing guard does not: the findings name what was changed).
+    var integrityProblemsFirst: Bool { get }
 
     /// The database's own check of its files (SQLite's `PRAGMA integrity_check`): `["ok"]`
     /// when sound, else what it found.

@@ -9,7 +9,9 @@ extension Ledger {
     ///
     /// Stops collecting after `limit` problems; the first one names the broken entry. A
     /// file the database's check finds damaged gets that verdict first, and the chain's
-    /// findings after it when the journal can still be read.
+    /// findings after it when the journal can still be read. A store whose check is of its
+    /// guards rather than its files (PostgreSQL's append-only triggers) has its verdict
+    /// after the chain's findings, which name what was changed.
     public func verify(limit: Int = 20) throws -> VerifyReport {
         var integrity: BackgroundWork<Result<[String], any Error>>?
         let outcome = Result {
@@ -28,7 +30,12 @@ extension Ledger {
         let integrityText = verdict.joined(separator: "; ")
         guard verdict == ["ok"] else {
             var report = (try? outcome.get()) ?? VerifyReport()
-            report.problems.insert("\(store.integrityCheckName): \(integrityText)", at: 0)
+            let problem = "\(store.integrityCheckName): \(integrityText)"
+            if store.integrityProblemsFirst {
+                report.problems.insert(problem, at: 0)
+            } else {
+                report.problems.append(problem)
+            }
             report.integrity = integrityText
             return report
         }

@@ -122,6 +122,8 @@ final class PostgresStore: LedgerStore {
     /// keeping the journal and the readings append-only are there and enabled.
     var integrityCheckName: String { "append-only triggers" }
 
+    var integrityProblemsFirst: Bool { false }
+
     func integrityCheck() throws -> [String] {
         try withConnection { connection in
             var binds = PostgresBindings()

@@ -65,6 +65,8 @@ final class SQLiteStore: LedgerStore {
 
     var integrityCheckName: String { "PRAGMA integrity_check" }
 
+    var integrityProblemsFirst: Bool { true }
+
     func integrityCheck() throws -> [String] {
         try withConnection { try $0.db.statement("PRAGMA integrity_check").rows { $0.text(0) } }
     }
