@@ -17,7 +17,6 @@ extension LedgerError {
             }
             return .store("PostgreSQL client: \(error)")
         }
-        let lost = "the connection to the server was lost; a write that was under way was not committed"
         switch error.code {
         case .server:
             let state = error.serverInfo?[.sqlState] ?? ""
@@ -31,7 +30,7 @@ extension LedgerError {
                     + "(createdb -h \(location.host) -p \(location.port) -U \(location.user) \(location.database)) or fix the URL")
             case "53100": return .diskFull(path: name)
             case "57P01", "57P02", "57P03", "08006", "08003":
-                return server("\(lost) (\(message))")
+                return lostConnection(location, because: message)
             case "40001", "40P01", "55P03": return .busy(path: name)
             case "42501":
                 return server("user \"\(location.user)\" may not do this: \(message); grant it the rights on the database")
@@ -39,7 +38,7 @@ extension LedgerError {
                 return .store("\(message) (SQLSTATE \(state))")
             }
         case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
-            return server(lost)
+            return lostConnection(location)
         case .connectionError:
             let why = error.underlying.map { " (\($0))" } ?? ""
             return server("cannot connect to \(location.host):\(location.port)\(why); "
@@ -56,5 +55,12 @@ extension LedgerError {
         default:
             return .store("PostgreSQL client: \(error.code)")
         }
+    }
+
+    /// The session ended under a statement (the server went away, or ended it).
+    static func lostConnection(_ location: PostgresLocation, because reason: String? = nil) -> LedgerError {
+        .server(location: location.description,
+                detail: "the connection to the server was lost\(reason.map { " (\($0))" } ?? ""); "
+                    + "a write that was under way was not committed")
     }
 }

@@ -104,10 +104,20 @@ final class PostgresSession: @unchecked Sendable {
 
     private func result(_ sql: String, _ binds: PostgresBindings) throws(LedgerError) -> PostgresQueryResult {
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger).wait()
+            return try answer(connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger))
         } catch {
             throw LedgerError.postgres(error, at: location)
         }
+    }
+
+    /// Waits for `future`, or for the connection to close: a statement sent on a session
+    /// the server has just ended (`pg_terminate_backend`) may otherwise never be answered.
+    private func answer<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+        let answered = future.eventLoop.makePromise(of: T.self)
+        future.cascade(to: answered)
+        let location = location
+        connection.closeFuture.whenComplete { _ in answered.fail(LedgerError.lostConnection(location)) }
+        return try answered.futureResult.wait()
     }
 
     /// One row of a result, read by column index.

@@ -1,0 +1,215 @@
+import CreditTypes
+import Dispatch
+import Foundation
+import PostgresHarness
+import Testing
+@testable import Ledger
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What only the PostgreSQL store has: the URL and its password, a server that is down,
+/// refuses the login, never answers or ends the session, its guard triggers, and copies
+/// between stores.
+@Suite("PostgreSQL store: the URL, the server's failures, the guard triggers, ledger copy")
+struct PostgresStoreTests {
+    static let secret = "s3cr3t-Pa55"
+
+    @Test func theURLIsReadAndPrintedWithoutItsPassword() throws {
+        let location = try LedgerLocation("postgresql://alice:\(Self.secret)@db.example:6543/books?sslmode=verify-full")
+        guard case .postgres(let database) = location else {
+            Issue.record("not a PostgreSQL location")
+            return
+        }
+        #expect(database.host == "db.example")
+        #expect(database.port == 6543)
+        #expect(database.user == "alice")
+        #expect(database.database == "books")
+        #expect(database.sslMode == .verifyFull)
+        #expect(database.password?.reveal() == Self.secret)
+        #expect(location.description == "postgresql://alice@db.example:6543/books?sslmode=verify-full")
+        #expect(!String(describing: database).contains(Self.secret))
+        #expect(!String(reflecting: database).contains(Self.secret))
+        // postgres:// too, the default port, and a password from elsewhere.
+        let other = try LedgerLocation("postgres://bob@localhost/ledger", password: Secret("x"))
+        #expect(other.description == "postgresql://bob@localhost:5432/ledger")
+        if case .postgres(let database) = other { #expect(database.password?.reveal() == "x") }
+        // Anything else is a file.
+        if case .file(let path) = try LedgerLocation("books/ledger.sqlite") { #expect(path == "books/ledger.sqlite") }
+    }
+
+    @Test(arguments: [
+        ("postgresql://db.example/books", "names no user"),
+        ("postgresql://alice@/books", "names no host"),
+        ("postgresql://alice@db.example", "names no database"),
+        ("postgresql://alice@db.example/books?sslmode=sometimes", "sslmode must be one of"),
+        ("postgresql://alice:\(secret)@db.example/books?timeout=3", "unknown parameter \"timeout\""),
+    ])
+    func aBadURLSaysWhatIsWrongWithoutRepeatingIt(url: String, expected: String) {
+        #expect {
+            _ = try LedgerLocation(url)
+        } throws: { error in
+            guard case .badLocation(let message)? = error as? LedgerError else { return false }
+            return message.contains(expected) && !message.contains(Self.secret)
+        }
+    }
+
+    @Test func aServerThatIsDownIsNamedAtOnce() throws {
+        let port = try Self.closedPort()
+        let location = try LedgerLocation("postgresql://alice:\(Self.secret)@127.0.0.1:\(port)/books?sslmode=disable")
+        let error = #expect(throws: LedgerError.self) { _ = try Ledger(location) }
+        let message = error.map { String(describing: $0) } ?? ""
+        #expect(message.contains("127.0.0.1:\(port)"), "\(message)")
+        #expect(message.contains("postgresql://alice@127.0.0.1:\(port)/books"), "\(message)")
+        #expect(!message.contains(Self.secret))
+        if case .server? = error {} else { Issue.record("not a server error: \(message)") }
+    }
+
+    /// A port that accepts connections and never says anything: the login gives up after
+    /// the connect timeout instead of waiting for ever.
+    @Test func aServerThatNeverAnswersTimesOut() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(bound == 0)
+        #expect(listen(listener, 8) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let location = try LedgerLocation(
+            "postgresql://alice@127.0.0.1:\(port)/books?sslmode=disable", connectTimeout: .seconds(1))
+        let started = ContinuousClock.now
+        let error = #expect(throws: LedgerError.self) { _ = try Ledger(location) }
+        #expect(ContinuousClock.now - started < .seconds(30), "gave up after its timeout, not much later")
+        #expect(String(describing: error).contains("did not finish the login within"))
+    }
+
+    @Test func aRefusedLoginAndAMissingDatabaseAreNamed() throws {
+        let server = try ThrowawayPostgres.shared()
+        let wrong = try LedgerLocation("postgresql://postgres:\(Self.secret)@127.0.0.1:\(server.port)/postgres?sslmode=disable")
+        let refused = #expect(throws: LedgerError.self) { _ = try Ledger(wrong) }
+        let message = refused.map { String(describing: $0) } ?? ""
+        #expect(message.contains("refused the login of user \"postgres\""), "\(message)")
+        #expect(!message.contains(Self.secret))
+        let missing = try LedgerLocation(server.url("no_such_books"))
+        let absent = #expect(throws: LedgerError.self) { _ = try Ledger(missing) }
+        #expect(String(describing: absent).contains("there is no database \"no_such_books\""))
+        #expect(!String(describing: absent).contains(server.password))
+    }
+
+    @Test func aDatabaseWithoutTheTablesHoldsNoLedgerUntilAWriterCreatesThem() throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabase()
+        guard case .postgres(let location) = try LedgerLocation(server.url(database)) else { return }
+        #expect(try Ledger.exists(in: location) == false)
+        #expect(throws: LedgerError.self) { _ = try Ledger(.postgres(location), create: false) }
+        _ = try Ledger(.postgres(location))
+        #expect(try Ledger.exists(in: location))
+        #expect(try server.psql(database, "SELECT name FROM credit_recon.schema_migrations")
+            == "v1: journal, runs, snapshots, top-ups, charges\n")
+    }
+
+    @Test func droppedTriggersAreReportedAfterWhatWasChanged() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        #expect(try store.ledger.verify().isSound)
+        try store.dropAppendOnlyTriggers()
+        let report = try store.ledger.verify()
+        #expect(report.problems.last?.hasPrefix("append-only triggers: append-only triggers journal_append_only, "
+            + "journal_no_truncate, snapshots_append_only, snapshots_no_truncate missing or disabled") == true, "\(report.problems)")
+        try store.execute("UPDATE snapshots SET total_usage = total_usage + 1 WHERE id = 2")
+        let tampered = try store.ledger.verify()
+        #expect(tampered.problems.first?.contains("snapshots row 2 differs") == true, "\(tampered.problems)")
+        #expect(tampered.problems.count == 2)
+    }
+
+    /// The server ends the session (`pg_terminate_backend`, as an administrator or a
+    /// failover would) in the middle of a large write: the write fails with the connection
+    /// named, nothing of it is kept, and the next connection writes as usual.
+    @Test func aSessionEndedMidWriteKeepsNothing() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        let head = try store.ledger.headHash()
+        let inside = DispatchSemaphore(value: 0)
+        let ended = DispatchSemaphore(value: 0)
+        let writer = try store.openAnother()
+        let writing = BackgroundWork { () -> Result<Void, any Error> in
+            Result {
+                try writer.write { writer in
+                    try writer.append(contentsOf: StoreConformanceTests.bulk(3000, from: t0.adding(seconds: 10)), runID: nil, at: t0) { $0 }
+                    _ = try writer.reader.journalCount()
+                    inside.signal()
+                    ended.wait()
+                    try writer.append(contentsOf: StoreConformanceTests.bulk(10, from: t0.adding(seconds: 900_000)), runID: nil, at: t0) { $0 }
+                    _ = try writer.reader.journalCount()
+                }
+            }
+        }
+        #expect(inside.wait(timeout: .now() + 60) == .success)
+        try store.server.psql(store.database, """
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'
+            """)
+        ended.signal()
+        let failure = #expect(throws: LedgerError.self) { try writing.wait().get() }
+        #expect(String(describing: failure).contains("connection to the server was lost"), "\(String(describing: failure))")
+        #expect(try store.ledger.headHash() == head)
+        #expect(try store.ledger.read { try $0.journalCount() } == 2)
+        try store.openAnother().appendAll(Array(lifecycle().dropFirst(2)))
+        #expect(try store.ledger.verify().isSound)
+    }
+
+    /// Books move between stores with the same entries, so the same head; a copy goes only
+    /// into an empty ledger, and a copy of books whose stored entries were edited is refused.
+    @Test func aCopyHasTheSameHeadEitherWayAndOnlyIntoAnEmptyLedger() throws {
+        let sqlite = try SQLiteUnderTest()
+        try sqlite.ledger.appendAll(lifecycle())
+        try sqlite.ledger.write { try $0.append(contentsOf: StoreConformanceTests.bulk(5000, from: t0.adding(seconds: 86_400)), runID: 1, at: t0) { $0 } }
+        let head = try sqlite.ledger.headHash()
+        let postgres = try PostgresUnderTest()
+        var reported: [Int64] = []
+        let copied = try sqlite.ledger.copy(into: postgres.ledger) { reported.append($0) }
+        #expect(copied.headHash == head)
+        #expect(copied.entries == Int64(lifecycle().count + 5000))
+        #expect(reported.last == copied.entries)
+        #expect(try postgres.ledger.verify().headHash == head)
+        let back = try SQLiteUnderTest()
+        #expect(try postgres.ledger.copy(into: back.ledger).headHash == head)
+        #expect(try back.ledger.verify().isSound)
+        // Not into books that hold entries, and nothing is added to them.
+        let refused = #expect(throws: LedgerError.self) { _ = try sqlite.ledger.copy(into: postgres.ledger) }
+        if case .notEmpty(_, let entries)? = refused { #expect(entries == copied.entries) } else { Issue.record("\(String(describing: refused))") }
+        #expect(try postgres.ledger.read { try $0.journalCount() } == copied.entries)
+        // An edited entry (triggers dropped) does not chain to the stored head: refused, nothing written.
+        try postgres.dropAppendOnlyTriggers()
+        try postgres.execute("UPDATE journal SET entry = replace(entry, '100000000', '900000000') WHERE seq = 2")
+        let target = try PostgresUnderTest()
+        #expect(throws: LedgerError.self) { _ = try postgres.ledger.copy(into: target.ledger) }
+        #expect(try target.ledger.read { try $0.journalCount() } == 0)
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on.
+    static func closedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        close(fd)
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
