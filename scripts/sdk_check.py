@@ -1,4 +1,5 @@
-"""Checks that the official OpenRouter Python SDK (0.6.0) works against openrouter-sim unchanged.
+"""Checks that the official OpenRouter Python SDK (0.6.0) works against openrouter-sim unchanged
+for credits and Coinbase charges (SDK 1.3.84 and the usage calls: sdk_check_usage.py).
 
 Usage: sdk_check.py BASE_URL   (e.g. http://127.0.0.1:PORT/api/v1)
 

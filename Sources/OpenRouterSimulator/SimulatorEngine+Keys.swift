@@ -62,7 +62,8 @@ extension SimulatorEngine {
     func listKeys(authorization: String?, query: [String: String]) -> SimAnswer {
         let kind = keyKind(authorization)
         if let refusal = refusal(kind) { return refusal }
-        guard kind == .management else { return .error(403, "Only management keys can list API keys.") }
+        // The API's description of this route lists 401 for a key that may not list keys, not 403.
+        guard kind == .management else { return .error(401, "Only management keys can list API keys.") }
         let includeDisabled: Bool
         switch query["include_disabled"] {
         case nil, "false": includeDisabled = false

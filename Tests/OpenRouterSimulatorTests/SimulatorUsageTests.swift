@@ -93,7 +93,7 @@ import Testing
             for query in ["offset=-1", "offset=x", "offset=1.5", "include_disabled=maybe"] {
                 #expect(try await sim.send(.GET, "/api/v1/keys?\(query)", key: "sim-management-key").status == 400, "\(query)")
             }
-            #expect(try await sim.send(.GET, "/api/v1/keys", key: "sim-inference-key").status == 403)
+            #expect(try await sim.send(.GET, "/api/v1/keys", key: "sim-inference-key").status == 401)
             #expect(try await sim.send(.GET, "/api/v1/keys", key: "wrong").status == 401)
         }
     }
