@@ -8,48 +8,14 @@ Run by scripts/sdk-check.sh, which creates the virtual environment and starts th
 Every answer must pass the SDK's own validation (pydantic models, strict about required fields).
 Exits 0 when every check passes, 1 otherwise, printing one line per check.
 """
-import json
-import sys
-import urllib.request
-
 import openrouter
 from openrouter import OpenRouter, components, errors, operations
 
-BASE = sys.argv[1].rstrip("/")
-ROOT = BASE.rsplit("/api/v1", 1)[0]
-MANAGEMENT_KEY = "sim-management-key"
-failures = []
-
-
-def check(name, condition, detail=""):
-    print(("ok    " if condition else "FAIL  ") + name + (f" ({detail})" if detail else ""))
-    if not condition:
-        failures.append(name)
-
-
-def admin(path, body=None, method="POST"):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        ROOT + path, data=data, headers={"Content-Type": "application/json"}, method=method)
-    with urllib.request.urlopen(request) as response:
-        return json.load(response)
-
-
-def expect_error(name, error_type, call, status):
-    try:
-        call()
-    except error_type as error:
-        check(name, error.status_code == status, f"{type(error).__name__} status {error.status_code}: {error.message[:80]}")
-        return
-    except Exception as error:  # noqa: BLE001 - report whatever the SDK raised
-        check(name, False, f"raised {type(error).__name__}: {error}")
-        return
-    check(name, False, "no error raised")
-
+from sdk_check_common import BASE, MANAGEMENT_KEY, admin, check, expect_error, finish
 
 print(f"openrouter SDK {openrouter._version.__version__} against {BASE}")
 
-# A small account: three keys, use on two models over two days, one key disabled, one deleted.
+# A small account: four keys, use on three models over two days, one key disabled, one deleted.
 admin("/_sim/clock", {"now": "2026-11-10T09:00:00Z"})
 ci = admin("/_sim/keys", {"name": "ci", "limit": "50"})
 batch = admin("/_sim/keys", {"name": "batch"})
@@ -140,7 +106,4 @@ for name, call in [
 ]:
     expect_error(f"a wrong key raises UnauthorizedResponseError ({name})", errors.UnauthorizedResponseError, call, 401)
 
-if failures:
-    print(f"{len(failures)} check(s) failed")
-    sys.exit(1)
-print("all SDK 1.3.84 checks passed")
+finish("SDK 1.3.84")
