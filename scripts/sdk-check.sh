@@ -7,6 +7,8 @@
 # Each runs against its own fresh simulator on a free port, stopped afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The check scripts import sdk_check_common.py; leave no __pycache__ in the work tree.
+export PYTHONDONTWRITEBYTECODE=1
 
 # venv VERSION: prints the path of a virtual environment with openrouter==VERSION in it.
 venv() {
