@@ -26,8 +26,7 @@ extension SimulatorEngine {
         let limit = created?.limit
         var fields = Self.usageFields(
             usage: usage, limit: limit, recent: created.flatMap { recentUse()[$0.hash] } ?? RecentUse())
-        let bearer = authorization.map { String($0.dropFirst("Bearer ".count)) } ?? ""
-        fields["label"] = .string(SimKey.label(for: created?.key ?? bearer))
+        fields["label"] = .string(SimKey.label(for: created?.key ?? authorization.flatMap(Self.bearerKey) ?? ""))
         let management = kind == .management
         // The key's own limit is the one budget layer the simulator has.
         let budgets: [ExactJSON] = limit.map { limit in

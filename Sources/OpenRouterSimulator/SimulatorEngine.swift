@@ -119,11 +119,16 @@ actor SimulatorEngine {
         case unknown, missing
     }
 
+    /// The key of an `Authorization: Bearer KEY` header; `nil` for any other header.
+    static func bearerKey(_ authorization: String) -> String? {
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+    }
+
     func keyKind(_ authorization: String?) -> KeyKind {
         guard let authorization, !authorization.isEmpty else { return .missing }
-        let parts = authorization.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .unknown }
-        let key = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        guard let key = Self.bearerKey(authorization) else { return .unknown }
         if key == options.managementKey { return .management }
         if let inference = options.inferenceKey, key == inference { return .inference(hash: nil) }
         if let disabled = options.disabledKey, key == disabled { return .disabled }
