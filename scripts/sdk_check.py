@@ -1,49 +1,17 @@
-"""Checks that the official OpenRouter Python SDK (0.6.0) works against openrouter-sim unchanged.
+"""Checks that the official OpenRouter Python SDK (0.6.0) works against openrouter-sim unchanged
+for credits and Coinbase charges (SDK 1.3.84 and the usage calls: sdk_check_usage.py).
 
 Usage: sdk_check.py BASE_URL   (e.g. http://127.0.0.1:PORT/api/v1)
 
 Run by scripts/sdk-check.sh, which creates the virtual environment and starts the
 simulator. Exits 0 when every check passes, 1 otherwise, printing one line per check.
 """
-import json
-import sys
-import urllib.request
-
 import openrouter
 from openrouter import OpenRouter, errors, operations
 
-BASE = sys.argv[1].rstrip("/")
-ROOT = BASE.rsplit("/api/v1", 1)[0]
-MANAGEMENT_KEY = "sim-management-key"
+from sdk_check_common import BASE, MANAGEMENT_KEY, admin, check, expect_error, finish
+
 WALLET = "0x52908400098527886E0F7030069857D2E4169EE7"
-failures = []
-
-
-def check(name, condition, detail=""):
-    print(("ok    " if condition else "FAIL  ") + name + (f" ({detail})" if detail else ""))
-    if not condition:
-        failures.append(name)
-
-
-def admin(path, body):
-    request = urllib.request.Request(
-        ROOT + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request) as response:
-        return json.load(response)
-
-
-def expect_error(name, error_type, call, status=None):
-    try:
-        call()
-    except error_type as error:
-        ok = status is None or error.status_code == status
-        check(name, ok, f"{type(error).__name__} status {error.status_code}: {error.message[:90]}")
-        return
-    except Exception as error:  # noqa: BLE001 - report whatever the SDK raised
-        check(name, False, f"raised {type(error).__name__}: {error}")
-        return
-    check(name, False, "no error raised")
-
 
 print(f"openrouter SDK {openrouter._version.__version__} against {BASE}")
 client = OpenRouter(api_key=MANAGEMENT_KEY, server_url=BASE)
@@ -86,7 +54,4 @@ expect_error("gone mode answers 410", errors.OpenRouterError,
              lambda: client.credits.create_coinbase_charge(
                  security={"bearer": MANAGEMENT_KEY}, amount=5, sender=WALLET, chain_id=8453), 410)
 
-if failures:
-    print(f"{len(failures)} check(s) failed")
-    sys.exit(1)
-print("all SDK checks passed")
+finish("SDK")

@@ -45,10 +45,11 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
             return "the API refused the request (HTTP \(status)): \(message); nothing was created — fix the request and run again"
         case .unauthorized(let message):
             return "the API did not accept the key (401 Unauthorized: \(message)); check OPENROUTER_API_KEY "
-                + "(or OPENROUTER_BEARER, --api-key-file, --bearer-file) holds a current key — GET /credits needs a management key"
+                + "(or OPENROUTER_BEARER, --api-key-file, --bearer-file) holds a current key — fetch (GET /key, /credits, "
+                + "/keys, /activity) needs a management key"
         case .forbidden(let message):
-            return "the key is not allowed to do this (403 Forbidden: \(message)); use a management key for /credits "
-                + "and an enabled key with credit purchase rights for charges"
+            return "the key is not allowed to do this (403 Forbidden: \(message)); use a management key for fetch "
+                + "(/key, /credits, /keys, /activity) and an enabled key with credit purchase rights for charges"
         case .gone(let message, _):
             return "Coinbase charges are no longer available through the API (410 Gone: \(message)); buy credits "
                 + "through the web flow and record them with `credit-recon import charges FILE.csv`, linking rows by `reference`"

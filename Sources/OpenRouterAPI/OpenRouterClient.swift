@@ -5,12 +5,12 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// The client for the two OpenRouter endpoints this tool uses, over one shared
-/// `HTTPClient` that `shutdown()` closes.
+/// The client for the OpenRouter endpoints this tool uses, over one shared `HTTPClient`
+/// that `shutdown()` closes.
 ///
 /// Every call passes the client's `RequestGate` (rate limit, shared `429` pause) and
-/// retries as the official SDKs do, within `maxRetryTime`. `GET /credits` retries `429`,
-/// `5xx`, connection failures and timeouts; `POST /credits/coinbase` is not idempotent,
+/// retries as the official SDKs do, within `maxRetryTime`. The `GET`s (`/credits`,
+/// `/key`, `/keys`, `/activity`) retry `429`, `5xx`, connection failures and timeouts; `POST /credits/coinbase` is not idempotent,
 /// so it is re-sent only when it provably never reached the server.
 public final class OpenRouterClient: Sendable {
     /// The configuration the client was made with.
@@ -41,11 +41,16 @@ public final class OpenRouterClient: Sendable {
 
     /// `GET /credits`: the account's running totals, exactly as the API sent them.
     public func getCredits() async throws(APIError) -> CreditsReading {
+        try WireFormat.credits(try await get("/credits"))
+    }
+
+    /// A `GET` with the management key, through the one retry path every call takes;
+    /// `path` may carry a query (`/keys?offset=100`).
+    func get(_ path: String) async throws(APIError) -> [UInt8] {
         guard let key = configuration.managementKey else {
             throw .unauthorized(message: "no management key was given")
         }
-        let body = try await call(method: .GET, path: "/credits", key: key, body: nil)
-        return try WireFormat.credits(body)
+        return try await call(method: .GET, path: path, key: key, body: nil)
     }
 
     /// `POST /credits/coinbase`: creates a charge the wallet `sender` can pay on `chainID`.

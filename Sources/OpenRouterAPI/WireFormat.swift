@@ -58,12 +58,21 @@ enum WireFormat {
         return Array(json.text.utf8)
     }
 
-    private static func dataObject(_ body: [UInt8], raw: String) throws(APIError) -> ExactJSON {
+    /// The `data` member of an answer, which every answer wraps its content in.
+    static func data(_ body: [UInt8], raw: String) throws(APIError) -> ExactJSON {
         let json: ExactJSON
         do { json = try ExactJSON(parsing: body) } catch {
             throw .malformedResponse(reason: "the body is not JSON (\(error))", rawBody: raw)
         }
-        guard let data = json["data"], case .object = data else {
+        guard let data = json["data"] else {
+            throw .malformedResponse(reason: "there is no \"data\" member", rawBody: raw)
+        }
+        return data
+    }
+
+    static func dataObject(_ body: [UInt8], raw: String) throws(APIError) -> ExactJSON {
+        let data = try data(body, raw: raw)
+        guard case .object = data else {
             throw .malformedResponse(reason: "there is no \"data\" object", rawBody: raw)
         }
         return data
@@ -109,7 +118,7 @@ enum WireFormat {
         return Timestamp(millisecondsSinceEpoch: scaled.raw / 1000)
     }
 
-    private static func integer(_ value: ExactJSON) -> Int64? {
+    static func integer(_ value: ExactJSON) -> Int64? {
         let text: String
         switch value {
         case .number(let number): text = number

@@ -20,3 +20,19 @@ struct SeededRandom: RandomNumberGenerator, Sendable {
         return Double(next() >> 11) / Double(1 << 53) < p
     }
 }
+
+extension SeededRandom {
+    /// `words` × 16 hex digits, each word zero-padded.
+    mutating func hex(words: Int) -> String {
+        (0..<words).map { _ in
+            let text = String(next(), radix: 16)
+            return String(repeating: "0", count: 16 - text.count) + text
+        }.joined()
+    }
+
+    /// 32 hex digits in the 8-4-4-4-12 shape of a UUID.
+    static func uuidShaped(_ hex: String) -> String {
+        func slice(_ from: Int, _ to: Int) -> Substring { hex.dropFirst(from).prefix(to - from) }
+        return "\(slice(0, 8))-\(slice(8, 12))-\(slice(12, 16))-\(slice(16, 20))-\(slice(20, 32))"
+    }
+}

@@ -18,7 +18,7 @@ actor SimulatorEngine {
         var garble: String?
     }
 
-    private(set) var state: SimulatorState
+    var state: SimulatorState
     private(set) var faults: Faults
     let options: SimulatorOptions
     private var random: SeededRandom
@@ -82,7 +82,7 @@ actor SimulatorEngine {
         return nil
     }
 
-    private func dropDraw() -> Bool { random.chance(faults.dropRate) }
+    func dropDraw() -> Bool { random.chance(faults.dropRate) }
 
     /// `answer`, or a `200` whose body a client cannot read when the `garble` fault is on
     /// (a proxy or gateway mangling the answer after the work was done).
@@ -107,20 +107,38 @@ actor SimulatorEngine {
 
     // MARK: - The API
 
-    enum KeyKind { case management, inference, disabled, unknown, missing }
+    /// Who is calling.
+    enum KeyKind: Equatable {
+        /// The management key given on the command line.
+        case management
+        /// An ordinary key: the one given on the command line (`hash` nil) or one created
+        /// with `POST /_sim/keys`.
+        case inference(hash: String?)
+        /// A disabled key: the command line's or a created one.
+        case disabled
+        case unknown, missing
+    }
+
+    /// The key of an `Authorization: Bearer KEY` header; `nil` for any other header.
+    static func bearerKey(_ authorization: String) -> String? {
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+    }
 
     func keyKind(_ authorization: String?) -> KeyKind {
         guard let authorization, !authorization.isEmpty else { return .missing }
-        let parts = authorization.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .unknown }
-        let key = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        guard let key = Self.bearerKey(authorization) else { return .unknown }
         if key == options.managementKey { return .management }
-        if let inference = options.inferenceKey, key == inference { return .inference }
+        if let inference = options.inferenceKey, key == inference { return .inference(hash: nil) }
         if let disabled = options.disabledKey, key == disabled { return .disabled }
+        if let created = state.keys.first(where: { $0.key == key }) {
+            return created.disabled ? .disabled : .inference(hash: created.hash)
+        }
         return .unknown
     }
 
-    private func refusal(_ kind: KeyKind) -> SimAnswer? {
+    func refusal(_ kind: KeyKind) -> SimAnswer? {
         switch kind {
         case .missing: return .error(401, "No auth credentials found")
         case .unknown: return .error(401, "User not found.")
@@ -185,10 +203,7 @@ actor SimulatorEngine {
     static func chargeID(_ count: Int64, seed: UInt64?) -> String {
         var generator = SeededRandom(seed: (seed ?? 0) &+ UInt64(count) &* 0x9E37_79B9)
         let hex = (0..<2).map { _ in String(generator.next(), radix: 16) }.joined()
-        let padded = String((String(repeating: "0", count: 32) + hex).suffix(32)).map(String.init)
-        let text = padded.joined()
-        func slice(_ from: Int, _ to: Int) -> String { String(text.dropFirst(from).prefix(to - from)) }
-        return "\(slice(0, 8))-\(slice(8, 12))-\(slice(12, 16))-\(slice(16, 20))-\(slice(20, 32))"
+        return SeededRandom.uuidShaped(String((String(repeating: "0", count: 32) + hex).suffix(32)))
     }
 
     /// The charge as production answers it (DESIGN.md § The API).
@@ -245,15 +260,15 @@ actor SimulatorEngine {
         return .json(200, stateJSON())
     }
 
-    /// `POST /_sim/usage` and `POST /_sim/purchase`.
-    func add(body: [UInt8], toUsage: Bool) throws(SimulatorError) -> SimAnswer {
-        guard let json = try? ExactJSON(parsing: body), let text = json["amount"]?.stringValue ?? json["amount"]?.numberText else {
-            return .error(400, "give {\"amount\":\"1.25\"}")
-        }
+    /// `POST /_sim/purchase` `{"amount":"20"}`: credits bought outside the API.
+    func purchase(body: [UInt8]) throws(SimulatorError) -> SimAnswer {
         let amount: Micros
-        do { amount = try Micros(parsing: text) } catch { return .error(400, "amount \"\(text)\" \(error)") }
-        guard amount > .zero else { return .error(400, "amount must be greater than 0") }
-        if toUsage { state.totalUsage += amount } else { state.totalCredits += amount }
+        do throws(AdminRefusal) {
+            amount = try AdminBody(body, example: #"{"amount":"20"}"#).amount("amount", example: #"{"amount":"20"}"#)
+        } catch {
+            return error.answer
+        }
+        state.totalCredits += amount
         try persist()
         return .json(200, stateJSON())
     }
@@ -311,7 +326,7 @@ actor SimulatorEngine {
 
     /// Writes the state file atomically (temporary file, then rename), so a crash never
     /// leaves half a state behind.
-    private func persist() throws(SimulatorError) {
+    func persist() throws(SimulatorError) {
         guard let path = options.statePath else { return }
         let data = Data(state.json(now: now()).text.utf8)
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {

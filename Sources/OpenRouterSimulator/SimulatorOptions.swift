@@ -38,6 +38,8 @@ public struct SimulatorOptions: Sendable {
     public var dropRate = 0.0
     /// Seed for the fault draws; `nil` draws from the system.
     public var seed: UInt64?
+    /// Keys per page of `GET /api/v1/keys`.
+    public var keysPage = 100
     /// Where the state is kept across restarts; `nil` keeps it in memory.
     public var statePath: String?
 

@@ -2,7 +2,7 @@ import CreditTypes
 import Hummingbird
 import NIOCore
 
-/// The simulator's HTTP surface: the two API routes and the admin routes.
+/// The simulator's HTTP surface: the API routes (`/api/v1/…`) and the admin routes (`/_sim/…`).
 enum SimulatorRoutes {
     static func router(engine: SimulatorEngine) -> Router<SimRequestContext> {
         let router = Router(context: SimRequestContext.self)
@@ -20,6 +20,22 @@ enum SimulatorRoutes {
             }
         }
 
+        router.get("/api/v1/key") { request, context in
+            try await api(engine: engine, context: context, authorization: request.headers[.authorization]) {
+                await engine.currentKey(authorization: request.headers[.authorization])
+            }
+        }
+        router.get("/api/v1/keys") { request, context in
+            try await api(engine: engine, context: context, authorization: request.headers[.authorization]) {
+                await engine.listKeys(authorization: request.headers[.authorization], query: query(request))
+            }
+        }
+        router.get("/api/v1/activity") { request, context in
+            try await api(engine: engine, context: context, authorization: request.headers[.authorization]) {
+                await engine.activity(authorization: request.headers[.authorization], query: query(request))
+            }
+        }
+
         router.get("/_sim/state") { _, _ in
             response(.json(200, await engine.stateJSON()))
         }
@@ -29,11 +45,21 @@ enum SimulatorRoutes {
         }
         router.post("/_sim/usage") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 16)
-            return response(try await engine.add(body: Array(body.readableBytesView), toUsage: true))
+            return response(try await engine.use(body: Array(body.readableBytesView)))
         }
         router.post("/_sim/purchase") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 16)
-            return response(try await engine.add(body: Array(body.readableBytesView), toUsage: false))
+            return response(try await engine.purchase(body: Array(body.readableBytesView)))
+        }
+        router.post("/_sim/keys") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            return response(try await engine.createKey(body: Array(body.readableBytesView)))
+        }
+        router.post("/_sim/keys/:hash/disable") { _, context in
+            response(try await engine.disableKey(hash: context.parameters.get("hash") ?? ""))
+        }
+        router.delete("/_sim/keys/:hash") { _, context in
+            response(try await engine.deleteKey(hash: context.parameters.get("hash") ?? ""))
         }
         router.post("/_sim/clock") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 16)
@@ -62,6 +88,13 @@ enum SimulatorRoutes {
             throw DroppedConnection()
         }
         return response(answer)
+    }
+
+    /// The request's query parameters, percent-decoded; a repeated name keeps its last value.
+    private static func query(_ request: Request) -> [String: String] {
+        var items: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters { items[String(name)] = String(value) }
+        return items
     }
 
     static func response(_ answer: SimAnswer) -> Response {

@@ -12,7 +12,7 @@ public final class SimulatorServer: Sendable {
     public var baseURL: String { "http://\(host):\(port)/api/v1" }
     /// The loopback address.
     public let host: String
-    private let engine: SimulatorEngine
+    let engine: SimulatorEngine
     private let task: Task<Void, any Error>
     private let group: ServiceGroup
 

@@ -12,6 +12,12 @@ public struct SimulatorState: Sendable, Equatable {
     public var charges: [SimCharge]
     /// How many charges were ever created (for ids that stay unique across restarts).
     public var chargeCount: Int64
+    /// The keys `POST /_sim/keys` created and nobody deleted, oldest first.
+    public var keys: [SimKey]
+    /// How many keys were ever created (for hashes that stay unique across restarts).
+    public var keyCount: Int64
+    /// Every use `POST /_sim/usage` recorded, in the order recorded (deleted keys' too).
+    public var usages: [SimUsage]
 
     /// A fresh account.
     public init(totalCredits: Micros, totalUsage: Micros) {
@@ -20,6 +26,9 @@ public struct SimulatorState: Sendable, Equatable {
         self.clock = nil
         self.charges = []
         self.chargeCount = 0
+        self.keys = []
+        self.keyCount = 0
+        self.usages = []
     }
 
     /// The state as JSON; amounts are decimal text strings so any reader keeps them exact.
@@ -41,6 +50,30 @@ public struct SimulatorState: Sendable, Equatable {
                     "paid_at": charge.paidAt.map { .string($0.iso8601) } ?? .null,
                     "status": .string(charge.status(at: now)),
                 ])
+            }),
+            "key_count": .number(keyCount),
+            "keys": .array(keys.map { key in
+                .object([
+                    "hash": .string(key.hash),
+                    "key": .string(key.key),
+                    "name": .string(key.name),
+                    "limit": key.limit.map { .string($0.decimalText) } ?? .null,
+                    "usage": .string(key.usage.decimalText),
+                    "disabled": .bool(key.disabled),
+                    "created_at": .string(key.createdAt.iso8601),
+                    "updated_at": key.updatedAt.map { .string($0.iso8601) } ?? .null,
+                ])
+            }),
+            "usage_events": .array(usages.map { use in
+                var fields: [String: ExactJSON] = [
+                    "at": .string(use.at.iso8601),
+                    "amount": .string(use.amount.decimalText),
+                    "key_hash": use.keyHash.map { .string($0) } ?? .null,
+                    "model": use.model.map { .string($0) } ?? .null,
+                    "provider": use.provider.map { .string($0) } ?? .null,
+                ]
+                for (name, count) in zip(SimUsage.countNames, use.counts) { fields[name] = .number(count) }
+                return .object(fields)
             }),
         ])
     }
@@ -71,5 +104,34 @@ public struct SimulatorState: Sendable, Equatable {
                 createdAt: created, expiresAt: expires, paidAt: try time(item["paid_at"], "paid_at")))
         }
         chargeCount = max(chargeCount, Int64(charges.count))
+        try readKeys(json, amount: amount, time: time)
+    }
+
+    /// The keys and uses of a state file; a file written before keys existed has none.
+    private mutating func readKeys(
+        _ json: ExactJSON, amount: (ExactJSON?, String) throws(SimulatorError) -> Micros,
+        time: (ExactJSON?, String) throws(SimulatorError) -> Timestamp?
+    ) throws(SimulatorError) {
+        if case .array(let list)? = json["keys"] {
+            for item in list {
+                guard let hash = item["hash"]?.stringValue, let key = item["key"]?.stringValue,
+                      let name = item["name"]?.stringValue, let created = try time(item["created_at"], "created_at")
+                else { throw .badState("a key lacks hash, key, name or created_at") }
+                let limit = item["limit"] == nil || item["limit"] == .null ? nil : try amount(item["limit"], "limit")
+                keys.append(SimKey(
+                    hash: hash, key: key, name: name, limit: limit, usage: try amount(item["usage"], "usage"),
+                    disabled: item["disabled"] == .bool(true), createdAt: created,
+                    updatedAt: try time(item["updated_at"], "updated_at")))
+            }
+        }
+        keyCount = max(json["key_count"]?.numberText.flatMap { Int64($0) } ?? 0, Int64(keys.count))
+        guard case .array(let list)? = json["usage_events"] else { return }
+        for item in list {
+            guard let at = try time(item["at"], "at") else { throw .badState("a usage event lacks at") }
+            let counts = SimUsage.countNames.map { item[$0]?.numberText.flatMap { Int64($0) } ?? 0 }
+            usages.append(SimUsage(
+                at: at, amount: try amount(item["amount"], "amount"), keyHash: item["key_hash"]?.stringValue,
+                model: item["model"]?.stringValue, provider: item["provider"]?.stringValue, counts: counts))
+        }
     }
 }

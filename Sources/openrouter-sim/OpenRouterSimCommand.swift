@@ -6,26 +6,41 @@ import Logging
 import OpenRouterSimulator
 import ServiceLifecycle
 
-/// `openrouter-sim`: a stateful stand-in for the OpenRouter credits endpoints
-/// (CONTRACT.md § Simulator).
+/// `openrouter-sim`: a stateful stand-in for the OpenRouter endpoints credit-recon uses
+/// (CONTRACT.md § Simulator, § Simulator additions).
 @main
 struct OpenRouterSimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "openrouter-sim",
-        abstract: "A stateful stand-in for OpenRouter's /credits and /credits/coinbase, with faults and admin routes.",
+        abstract: "A stateful stand-in for OpenRouter's /credits, /credits/coinbase, /key, /keys and /activity, "
+            + "with faults and admin routes.",
         discussion: """
             Prints `listening on http://127.0.0.1:PORT` as its first line of stdout, logs to stderr, \
-            and shuts down gracefully on SIGTERM or SIGINT. Admin routes (no auth): GET /_sim/state, \
-            POST /_sim/charges/{id}/pay, /_sim/usage, /_sim/purchase, /_sim/clock, /_sim/faults.
+            and shuts down gracefully on SIGTERM or SIGINT.
+
+            API routes under /api/v1: GET /credits, POST /credits/coinbase, GET /key (the calling key; \
+            the management key answers is_management_key true), GET /keys (include_disabled=true, \
+            offset=N; pages of --keys-page keys; the keys given on the command line are not listed), \
+            GET /activity (date=YYYY-MM-DD, api_key_hash=HASH; the last 30 completed UTC days of the \
+            simulator's clock, another date is a 400).
+
+            Admin routes (no auth): GET /_sim/state; POST /_sim/charges/{id}/pay; \
+            POST /_sim/keys {"name":"ci","limit":"50"} answers {"hash","key"}; \
+            POST /_sim/keys/{hash}/disable; DELETE /_sim/keys/{hash}; \
+            POST /_sim/usage {"amount":"1.25","key":"<hash or key>","model":"openai/gpt-4o","provider":"openai"} \
+            (key, model and provider optional; with a key and no model the model is openrouter/auto; also \
+            "requests", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens"); \
+            POST /_sim/purchase {"amount":"20"}; POST /_sim/clock {"now":"2026-01-01T00:00:00Z"}; \
+            POST /_sim/faults {"latency_ms","rate_limit","fail_rate","drop_rate","coinbase","garble"}.
             """)
 
     @Option(help: "Port on 127.0.0.1; 0 picks a free one.")
     var port = 0
 
-    @Option(help: "The management key (reads real totals on /credits).")
+    @Option(help: "The management key (reads real totals on /credits; lists /keys and /activity).")
     var managementKey = "sim-management-key"
 
-    @Option(help: "An ordinary key: /credits answers 200 with zero totals.")
+    @Option(help: "An ordinary key: /credits answers 200 with zero totals, /key says it is no management key.")
     var inferenceKey = "sim-inference-key"
 
     @Option(help: "A disabled key: answered 403.")
@@ -58,6 +73,9 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
     @Option(help: "Seed for the fault draws, for reproducible runs.")
     var seed: UInt64?
 
+    @Option(help: "Keys per page of GET /api/v1/keys (a client reads pages by offset until one is empty).")
+    var keysPage = 100
+
     @Option(help: ArgumentHelp("Keep the state in this file across restarts.", valueName: "file"))
     var state: String?
 
@@ -73,6 +91,7 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         guard chargeTTL > 0 else { throw ValidationError("--charge-ttl must be positive") }
+        guard keysPage > 0 else { throw ValidationError("--keys-page must be at least 1") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
     }
 
@@ -98,6 +117,7 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
         options.failRate = failRate
         options.dropRate = dropRate
         options.seed = seed
+        options.keysPage = keysPage
         options.statePath = state
 
         let app = try SimulatorServer.application(options: options, logger: logger) { port in

@@ -67,13 +67,19 @@ import Testing
         }
     }
 
+    /// A management key that reads all-zero totals after real ones (production has been seen
+    /// to do that): a finding, the reading kept.
     @Test func findingsWhenTotalsGoDownOrReadZero() async throws {
         let directory = try TemporaryDirectory()
         try await withSim({ $0.initialCredits = Micros(raw: 50_000_000) }) { server in
             _ = try await FetchStage(context: context(directory, server: server)).run()
-            let zero = try await FetchStage(context: context(directory, server: server, key: "sim-inference-key")).run()
+        }
+        try await withSim({ _ in }) { zeros in
+            let zero = try await FetchStage(context: context(directory, server: zeros)).run()
             #expect(zero.findings.map(\.kind) == [.zeroReading])
             #expect(zero.exitStatus == .attention)
+        }
+        try await withSim({ $0.initialCredits = Micros(raw: 50_000_000) }) { server in
             // Kept in the ledger (nothing is lost), and later readings compare with the last trusted one.
             let ledger = try Ledger(path: directory.path("ledger.sqlite"))
             #expect(try ledger.read { try $0.snapshots(account: "ops") }.count == 2)
@@ -84,6 +90,50 @@ import Testing
         let earlier = [(credits: Micros(raw: 10), usage: Micros(raw: 5))]
         let lower = SnapshotTaken(observedAt: Timestamp.now(), totalCredits: Micros(raw: 9), totalUsage: Micros(raw: 4), source: "api")
         #expect(SnapshotCheck.findings(for: lower, earlier: earlier, account: "a").map(\.kind) == [.creditsDecreased, .usageDecreased])
+    }
+
+    /// `GET /key` comes first: a key that is not a management key (the command line's
+    /// inference key, or one created on the account) exits 78 with a message saying a
+    /// management key is needed and why; nothing is stored, not even a run, and `/credits`
+    /// is never asked (it would answer zeros).
+    @Test(arguments: ["sim-inference-key", "created"])
+    func anOrdinaryKeyExits78AndStoresNothing(key: String) async throws {
+        let directory = try TemporaryDirectory()
+        try await withSim({ $0.initialCredits = Micros(raw: 50_000_000) }) { server in
+            let ordinary = key == "created" ? try await server.createKey(name: "ci").key : key
+            let refused = await #expect(throws: UsageError.self) {
+                try await FetchStage(context: context(directory, server: server, key: ordinary)).run()
+            }
+            #expect(refused.map { ExitStatus(for: $0) } == .config)
+            let message = refused.map { ExitStatus.message(for: $0) } ?? ""
+            #expect(message.contains("not a management key") && message.contains("GET /credits"), "\(message)")
+            #expect(message.contains("Nothing was stored") && !message.contains(ordinary))
+            #expect(!FileManager.default.fileExists(atPath: directory.path("ledger.sqlite")))
+            #expect(await server.apiRequestCount() == 1, "only GET /key was asked")
+
+            // On books that exist, nothing is added either: the head hash stays.
+            let first = try await FetchStage(context: context(directory, server: server)).run()
+            await #expect(throws: UsageError.self) {
+                try await FetchStage(context: context(directory, server: server, key: ordinary)).run()
+            }
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            #expect(try ledger.headHash() == first.headHash)
+            #expect(try ledger.read { try $0.runs() }.count == 1)
+        }
+    }
+
+    @Test func aKeyCheckThatCannotBeDoneIsAFailedRun() async throws {
+        let directory = try TemporaryDirectory()
+        try await withSim({ $0.failRate = 1 }) { server in
+            let error = await #expect(throws: APIError.self) {
+                try await FetchStage(context: context(directory, server: server)).run()
+            }
+            #expect(error?.exitStatus == .unavailable)
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            let runs = try ledger.read { try $0.runs() }
+            #expect(runs.first?.outcome == "failed" && runs.first?.exitCode == 69)
+            #expect(try ledger.read { try $0.snapshots(account: "ops") }.isEmpty)
+        }
     }
 
     @Test func refusedKeyIsRecordedAndMapsTo77() async throws {

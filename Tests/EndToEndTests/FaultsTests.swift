@@ -143,6 +143,19 @@ extension Reliability {
             try setup.expectNoDuplicateNoLoss()
         }
 
+        /// The command line's inference key is a real key, just not a management key: `fetch`
+        /// refuses it with 78 and a sentence naming the key it needs, and leaves no ledger.
+        @Test func anOrdinaryKeyIsRefusedBeforeAnythingIsStored() throws {
+            let setup = try Setup(rows: 1)
+            let result = try setup.fetch(env: ["OPENROUTER_API_KEY": "sim-inference-key"])
+            #expect(result.status == 78, "\(result.stderr)")
+            #expect(result.stderr.contains("not a management key") && result.stderr.contains("Nothing was stored"), "\(result.stderr)")
+            #expect(!result.stderr.contains("sim-inference-key") && result.stdout.isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: setup.ledger))
+            #expect(try setup.sim.state().apiRequests == 1)
+            #expect(try setup.fetch().status == 0)
+        }
+
         @Test func aRefusedKeyStopsAt77() throws {
             let setup = try Setup(rows: 4, ["--disabled-key", "sk-disabled"])
             let unauthorized = try setup.topUp(env: ["OPENROUTER_API_KEY": "sk-unknown"])

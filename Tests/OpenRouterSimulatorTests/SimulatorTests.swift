@@ -8,64 +8,6 @@ import Testing
 
 /// The simulator over HTTP: wire format, keys, admin routes, expiry, faults, persistence.
 @Suite struct SimulatorTests {
-    struct Answer {
-        let status: Int
-        let contentType: String?
-        let retryAfter: String?
-        let json: ExactJSON
-    }
-
-    /// Runs `body` against a fresh simulator and HTTP client, shutting both down even on throw.
-    func withSim(_ configure: (inout SimulatorOptions) -> Void = { _ in },
-                 _ body: (SimulatorServer, Requester) async throws -> Void) async throws {
-        var options = SimulatorOptions()
-        options.seed = 1
-        configure(&options)
-        let server = try await SimulatorServer.start(options)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let requester = Requester(http: http, root: "http://127.0.0.1:\(server.port)")
-        do {
-            try await body(server, requester)
-        } catch {
-            try? await http.shutdown()
-            await server.shutdown()
-            throw error
-        }
-        try await http.shutdown()
-        await server.shutdown()
-    }
-
-    struct Requester {
-        let http: HTTPClient
-        let root: String
-
-        func send(_ method: HTTPMethod, _ path: String, key: String? = nil, body: String? = nil) async throws -> Answer {
-            var request = HTTPClientRequest(url: root + path)
-            request.method = method
-            if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
-            if let body {
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(string: body))
-            }
-            let response = try await http.execute(request, timeout: .seconds(10))
-            let bytes = try await response.body.collect(upTo: 1 << 20)
-            return Answer(
-                status: Int(response.status.code), contentType: response.headers.first(name: "content-type"),
-                retryAfter: response.headers.first(name: "retry-after"),
-                json: try ExactJSON(parsing: Array(bytes.readableBytesView)))
-        }
-
-        func credits(key: String = "sim-management-key") async throws -> Answer {
-            try await send(.GET, "/api/v1/credits", key: key)
-        }
-
-        func charge(_ body: String, key: String = "sim-management-key") async throws -> Answer {
-            try await send(.POST, "/api/v1/credits/coinbase", key: key, body: body)
-        }
-
-        func state() async throws -> ExactJSON { try await send(.GET, "/_sim/state").json }
-    }
-
     static let wallet = "0x52908400098527886e0f7030069857d2e4169ee7"
     static let chargeBody = #"{"amount":25.5,"sender":"\#(wallet)","chain_id":8453}"#
 

@@ -2,8 +2,9 @@ import CreditTypes
 import Ledger
 import OpenRouterAPI
 
-/// `fetch`: reads the running totals from `GET /credits` and stores them as a snapshot,
-/// inside a run, under the writer lock; reports findings about the new reading.
+/// `fetch`: checks with `GET /key` that the key is a management key, reads the running
+/// totals from `GET /credits` and stores them as a snapshot, inside a run, under the
+/// writer lock; reports findings about the new reading.
 public struct FetchStage: Sendable {
     /// What a fetch did.
     public struct Outcome: Sendable {
@@ -54,14 +55,25 @@ public struct FetchStage: Sendable {
     public func run(client: OpenRouterClient) async throws -> Outcome {
         let lock = lockHeld ? nil : try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
+        let started = context.now()
+        // The key is checked before the ledger is opened: a key that is not a management key
+        // leaves nothing behind, not even a run. A call that fails is recorded as a failed run.
+        var keyFailure: APIError?
+        var isManagementKey = true
+        do throws(APIError) {
+            isManagementKey = try await client.getKeyMetadata().isManagementKey
+        } catch {
+            keyFailure = error
+        }
+        guard isManagementKey else { throw Self.notManagementKey }
         let ledger = try context.openLedger()
         let account = context.account
-        let started = context.now()
         let runID = try ledger.write { writer in
             try writer.append(.runStarted(RunStarted(command: "fetch")), account: account, runID: nil, at: started)
         }
         let reading: CreditsReading
-        do {
+        do throws(APIError) {
+            if let keyFailure { throw keyFailure }
             reading = try await client.getCredits()
         } catch {
             let finished = context.now()
@@ -96,6 +108,18 @@ public struct FetchStage: Sendable {
         return Outcome(snapshot: snapshot, runID: runID, findings: findings, account: account,
                        headHash: try ledger.headHash())
     }
+}
+
+extension FetchStage {
+    /// What `fetch` says, and exits 78 with, when `GET /key` answers that the key is not a
+    /// management key. Nothing in it comes from the key or the answer (the API's label for a
+    /// key is a part of the key).
+    static let notManagementKey = UsageError.config(
+        "the key in OPENROUTER_API_KEY (or --api-key-file) is not a management key, and fetch needs one: only a "
+            + "management key can read the account's running totals (GET /credits; an ordinary key is answered with "
+            + "zeros that would look like real books), every key's use (GET /keys) and the daily activity "
+            + "(GET /activity). Create one under OpenRouter's settings → Management API keys and set "
+            + "OPENROUTER_API_KEY to it (keep ordinary keys for inference and OPENROUTER_BEARER). Nothing was stored.")
 }
 
 extension FetchStage.Outcome {

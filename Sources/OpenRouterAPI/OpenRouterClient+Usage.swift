@@ -1,0 +1,94 @@
+import CreditTypes
+
+/// The calls that say where the usage went (DESIGN.md § Where the usage went), all with
+/// the management key and the retry rules of every `GET`.
+extension OpenRouterClient {
+    /// Pages of `GET /keys` read before giving up on an API that never sends the empty
+    /// page ending the listing (at the API's 100 keys a page, 100,000 keys).
+    static let maxKeyPages = 1000
+
+    /// `GET /key`: what the API says about the calling key, above all whether it is a
+    /// management key.
+    public func getKeyMetadata() async throws(APIError) -> KeyMetadata {
+        try WireFormat.keyMetadata(try await get("/key"))
+    }
+
+    /// `GET /keys?include_disabled=true&offset=N`: every key of the account, read page by
+    /// page until a page comes back empty (the API sends no paging metadata).
+    ///
+    /// A key listed again on a later page (the listing shifted while it was read) is kept
+    /// once. A page made only of keys already read means the API ignores `offset`, and an
+    /// endless listing means something else is wrong: both are malformed answers rather
+    /// than a loop that never ends.
+    public func listKeys() async throws(APIError) -> KeysReading {
+        try await Self.readKeyPages { (offset) async throws(APIError) in
+            try await self.get("/keys" + Self.query([("include_disabled", "true"), ("offset", String(offset))]))
+        }
+    }
+
+    /// The paging of `listKeys`, over `page(offset)` answering one page's body.
+    static func readKeyPages(_ page: (Int) async throws(APIError) -> [UInt8]) async throws(APIError) -> KeysReading {
+        var keys: [AccountKey] = []
+        var seen: Set<String> = []
+        var bodies: [String] = []
+        var offset = 0
+        for _ in 0..<maxKeyPages {
+            let body = try await page(offset)
+            let listed = try WireFormat.keysPage(body)
+            let raw = String(decoding: body, as: UTF8.self)
+            bodies.append(raw)
+            if listed.isEmpty { return KeysReading(keys: keys, rawBodies: bodies) }
+            let fresh = listed.filter { seen.insert($0.hash).inserted }
+            guard !fresh.isEmpty else {
+                throw .malformedResponse(
+                    reason: "GET /keys at offset \(offset) listed only keys already read: the API seems to ignore offset",
+                    rawBody: raw)
+            }
+            keys += fresh
+            offset += listed.count
+        }
+        throw .malformedResponse(
+            reason: "GET /keys sent \(maxKeyPages) pages (\(keys.count) keys) without the empty page that ends the listing",
+            rawBody: bodies.last)
+    }
+
+    /// `GET /activity`: use per UTC day × model × endpoint, for `date` (one completed UTC
+    /// day of the last 30) or, without it, for the whole window; for one key with
+    /// `apiKeyHash`. Rows for another day than the one asked for are a malformed answer:
+    /// they would be stored under the wrong day.
+    public func getActivity(date: CivilDate? = nil, apiKeyHash: String? = nil) async throws(APIError) -> ActivityReading {
+        var items: [(String, String)] = []
+        if let date { items.append(("date", date.isoText)) }
+        if let apiKeyHash { items.append(("api_key_hash", apiKeyHash)) }
+        let body = try await get("/activity" + Self.query(items))
+        let raw = String(decoding: body, as: UTF8.self)
+        let rows = try WireFormat.activityRows(body)
+        if let date, let stray = rows.first(where: { $0.date != date }) {
+            throw .malformedResponse(
+                reason: "GET /activity for \(date.isoText) answered a row for \(stray.date.isoText)", rawBody: raw)
+        }
+        return ActivityReading(date: date, apiKeyHash: apiKeyHash, rows: rows, rawBody: raw)
+    }
+
+    /// `?name=value&…`, each part percent-encoded (RFC 3986: only unreserved characters
+    /// stay as they are); empty for no items.
+    static func query(_ items: [(String, String)]) -> String {
+        guard !items.isEmpty else { return "" }
+        func encode(_ text: String) -> String {
+            var out = ""
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                     UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                     UInt8(ascii: "~"):
+                    out.unicodeScalars.append(Unicode.Scalar(byte))
+                default:
+                    let hex = String(byte, radix: 16, uppercase: true)
+                    out += "%" + (hex.count == 1 ? "0" : "") + hex
+                }
+            }
+            return out
+        }
+        return "?" + items.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+    }
+}

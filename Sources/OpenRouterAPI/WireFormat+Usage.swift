@@ -1,0 +1,65 @@
+import CreditTypes
+
+/// The answers that say where the usage went (DESIGN.md § Where the usage went), read
+/// with the same exact and tolerant rules as the others.
+extension WireFormat {
+    /// `{"data":{"label","is_management_key","usage","limit",…}}`.
+    static func keyMetadata(_ body: [UInt8]) throws(APIError) -> KeyMetadata {
+        let raw = String(decoding: body, as: UTF8.self)
+        let data = try WireObject(dataObject(body, raw: raw), path: "data", raw: raw)
+        // `is_provisioning_key` is the flag's older name; the API still sends both.
+        let managementFlag = try data.optionalBool("is_management_key")
+        let provisioningFlag = try data.optionalBool("is_provisioning_key")
+        guard let management = managementFlag ?? provisioningFlag else {
+            throw .malformedResponse(
+                reason: "data.is_management_key is missing: the answer does not say whether this is a management key",
+                rawBody: raw)
+        }
+        return KeyMetadata(
+            label: try data.optionalString("label"), isManagementKey: management,
+            usage: try data.optionalAmount("usage"), byokUsage: try data.optionalAmount("byok_usage"),
+            limit: try data.optionalAmount("limit"), limitRemaining: try data.optionalAmount("limit_remaining"),
+            limitReset: try data.optionalString("limit_reset"), expiresAt: try data.optionalTimestamp("expires_at"),
+            rawBody: raw)
+    }
+
+    /// One page of `{"data":[{"hash","name","label","disabled","usage","limit",…},…]}`.
+    static func keysPage(_ body: [UInt8]) throws(APIError) -> [AccountKey] {
+        let raw = String(decoding: body, as: UTF8.self)
+        return try dataArray(body, raw: raw).enumerated().map { (index, element) throws(APIError) in
+            let key = try WireObject(element, path: "data[\(index)]", raw: raw)
+            return AccountKey(
+                hash: try key.string("hash"), name: try key.optionalString("name"), label: try key.optionalString("label"),
+                disabled: try key.optionalBool("disabled"), usage: try key.amount("usage"),
+                byokUsage: try key.optionalAmount("byok_usage"), limit: try key.optionalAmount("limit"),
+                limitRemaining: try key.optionalAmount("limit_remaining"), limitReset: try key.optionalString("limit_reset"),
+                createdAt: try key.optionalTimestamp("created_at"), updatedAt: try key.optionalTimestamp("updated_at"),
+                expiresAt: try key.optionalTimestamp("expires_at"), workspaceID: try key.optionalString("workspace_id"),
+                rawJSON: key.text)
+        }
+    }
+
+    /// `{"data":[{"date","model","model_permaslug","endpoint_id","provider_name","usage",…},…]}`.
+    static func activityRows(_ body: [UInt8]) throws(APIError) -> [ActivityRow] {
+        let raw = String(decoding: body, as: UTF8.self)
+        return try dataArray(body, raw: raw).enumerated().map { (index, element) throws(APIError) in
+            let row = try WireObject(element, path: "data[\(index)]", raw: raw)
+            return ActivityRow(
+                date: try row.date("date"), model: try row.string("model"),
+                modelPermaslug: try row.optionalString("model_permaslug"), endpointID: try row.optionalString("endpoint_id"),
+                providerName: try row.optionalString("provider_name"), usage: try row.amount("usage"),
+                byokUsageInference: try row.optionalAmount("byok_usage_inference"),
+                requests: try row.optionalCount("requests"), promptTokens: try row.optionalCount("prompt_tokens"),
+                completionTokens: try row.optionalCount("completion_tokens"),
+                reasoningTokens: try row.optionalCount("reasoning_tokens"), cachedTokens: try row.optionalCount("cached_tokens"),
+                rawJSON: row.text)
+        }
+    }
+
+    private static func dataArray(_ body: [UInt8], raw: String) throws(APIError) -> [ExactJSON] {
+        guard case .array(let elements) = try data(body, raw: raw) else {
+            throw .malformedResponse(reason: "\"data\" is not a list", rawBody: raw)
+        }
+        return elements
+    }
+}

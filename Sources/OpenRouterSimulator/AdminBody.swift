@@ -1,0 +1,64 @@
+import CreditTypes
+
+/// An admin route refused its body: the answer says why.
+struct AdminRefusal: Error {
+    let answer: SimAnswer
+
+    init(_ status: Int, _ message: String) { answer = .error(status, message) }
+}
+
+/// The JSON body of an admin route, read field by field; each problem is a `400` that
+/// says what to send instead.
+struct AdminBody {
+    let fields: [String: ExactJSON]
+
+    /// The body as a JSON object; `example` shows what to send.
+    init(_ body: [UInt8], example: String) throws(AdminRefusal) {
+        guard let json = try? ExactJSON(parsing: body), case .object(let fields) = json else {
+            throw AdminRefusal(400, "give a JSON object, e.g. \(example)")
+        }
+        self.fields = fields
+    }
+
+    private func present(_ name: String) -> ExactJSON? {
+        guard let value = fields[name], value != .null else { return nil }
+        return value
+    }
+
+    /// An amount in USD: decimal text or a number, at most 6 decimals, above 0 (or at
+    /// least 0 with `allowZero`); `nil` when absent or `null`.
+    func optionalAmount(_ name: String, allowZero: Bool = false) throws(AdminRefusal) -> Micros? {
+        guard let value = present(name) else { return nil }
+        guard let text = value.stringValue ?? value.numberText else {
+            throw AdminRefusal(400, "\(name) must be decimal USD, e.g. \"1.25\"")
+        }
+        let amount: Micros
+        do { amount = try Micros(parsing: text) } catch { throw AdminRefusal(400, "\(name) \"\(text)\" \(error)") }
+        guard amount > .zero || (allowZero && amount == .zero) else {
+            throw AdminRefusal(400, "\(name) must be \(allowZero ? "at least 0" : "greater than 0")")
+        }
+        return amount
+    }
+
+    /// A required amount; see `optionalAmount`.
+    func amount(_ name: String, example: String) throws(AdminRefusal) -> Micros {
+        guard let amount = try optionalAmount(name) else { throw AdminRefusal(400, "give \(example)") }
+        return amount
+    }
+
+    /// A non-empty string; `nil` when absent or `null`.
+    func optionalString(_ name: String) throws(AdminRefusal) -> String? {
+        guard let value = present(name) else { return nil }
+        guard let text = value.stringValue, !text.isEmpty else { throw AdminRefusal(400, "\(name) must be a non-empty string") }
+        return text
+    }
+
+    /// A whole number of at least 0; `nil` when absent or `null`.
+    func optionalCount(_ name: String) throws(AdminRefusal) -> Int64? {
+        guard let value = present(name) else { return nil }
+        guard let text = value.numberText, let count = Int64(text), count >= 0 else {
+            throw AdminRefusal(400, "\(name) must be a whole number of at least 0")
+        }
+        return count
+    }
+}

@@ -1,0 +1,85 @@
+import CreditTypes
+import Testing
+
+@testable import OpenRouterAPI
+
+/// How `listKeys` reads pages by `offset` until an empty one, over canned pages: the
+/// shifts and the misbehaviour a real listing can show.
+@Suite struct KeyPagingTests {
+    static func page(_ hashes: [String]) -> [UInt8] {
+        Array(("{\"data\":[" + hashes.map { #"{"hash":"\#($0)","usage":1}"# }.joined(separator: ",") + "]}").utf8)
+    }
+
+    /// Reads pages from `pages(offset)` and records the offsets asked for.
+    func read(_ pages: @escaping (Int) -> [String]) async throws(APIError) -> (KeysReading, [Int]) {
+        var offsets: [Int] = []
+        let reading = try await OpenRouterClient.readKeyPages { (offset) async throws(APIError) in
+            offsets.append(offset)
+            return Self.page(pages(offset))
+        }
+        return (reading, offsets)
+    }
+
+    @Test func readsUntilAnEmptyPage() async throws {
+        let all = (0..<7).map { "k\($0)" }
+        let (reading, offsets) = try await read { Array(all.dropFirst($0).prefix(3)) }
+        #expect(reading.keys.map(\.hash) == all)
+        #expect(offsets == [0, 3, 6, 7])
+        #expect(reading.rawBodies.count == 4)
+        #expect(reading.rawBodies.last == #"{"data":[]}"#)
+    }
+
+    @Test func anEmptyAccountIsOneRequest() async throws {
+        let (reading, offsets) = try await read { _ in [] }
+        #expect(reading.keys.isEmpty && offsets == [0])
+    }
+
+    /// A key deleted between two pages shifts the listing back: the next page repeats a key
+    /// already read, which is kept once.
+    @Test func aListingThatShiftsKeepsEachKeyOnce() async throws {
+        let (reading, offsets) = try await read { offset in
+            switch offset {
+            case 0: return ["a", "b"]
+            case 2: return ["b", "d"]  // "c" was deleted meanwhile; "b" slid into this page
+            default: return []
+            }
+        }
+        #expect(reading.keys.map(\.hash) == ["a", "b", "d"])
+        #expect(offsets == [0, 2, 4])
+    }
+
+    @Test func anAPIThatIgnoresOffsetIsMalformedNotAnEndlessLoop() async {
+        do throws(APIError) {
+            _ = try await read { _ in ["a", "b"] }
+            Issue.record("must throw")
+        } catch {
+            guard case .malformedResponse(let reason, _) = error else { Issue.record("got \(error)"); return }
+            #expect(reason.contains("offset 2") && reason.contains("ignore offset"), "\(reason)")
+        }
+    }
+
+    @Test func aListingWithoutEndIsMalformed() async {
+        do throws(APIError) {
+            _ = try await read { ["k\($0)"] }
+            Issue.record("must throw")
+        } catch {
+            guard case .malformedResponse(let reason, _) = error else { Issue.record("got \(error)"); return }
+            #expect(reason.contains("\(OpenRouterClient.maxKeyPages) pages"), "\(reason)")
+        }
+    }
+
+    @Test func aBadPageStopsTheListing() async {
+        var asked = 0
+        do throws(APIError) {
+            _ = try await OpenRouterClient.readKeyPages { (offset) async throws(APIError) in
+                asked += 1
+                return offset == 0 ? Self.page(["a"]) : Array(#"{"data":[{"hash":"b","usage":"x"}]}"#.utf8)
+            }
+            Issue.record("must throw")
+        } catch {
+            guard case .malformedResponse(let reason, _) = error else { Issue.record("got \(error)"); return }
+            #expect(reason.contains("data[0].usage"))
+        }
+        #expect(asked == 2)
+    }
+}

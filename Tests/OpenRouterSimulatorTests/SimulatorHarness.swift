@@ -1,0 +1,77 @@
+import AsyncHTTPClient
+import CreditTypes
+import NIOCore
+import NIOHTTP1
+import OpenRouterSimulator
+
+struct Answer {
+    let status: Int
+    let contentType: String?
+    let retryAfter: String?
+    let json: ExactJSON
+}
+
+/// Runs `body` against a fresh simulator (seed 1) and HTTP client, shutting both down even on throw.
+func withSim(_ configure: (inout SimulatorOptions) -> Void = { _ in },
+             _ body: (SimulatorServer, Requester) async throws -> Void) async throws {
+    var options = SimulatorOptions()
+    options.seed = 1
+    configure(&options)
+    let server = try await SimulatorServer.start(options)
+    let http = HTTPClient(eventLoopGroupProvider: .singleton)
+    let requester = Requester(http: http, root: "http://127.0.0.1:\(server.port)")
+    do {
+        try await body(server, requester)
+    } catch {
+        try? await http.shutdown()
+        await server.shutdown()
+        throw error
+    }
+    try await http.shutdown()
+    await server.shutdown()
+}
+
+struct Requester {
+    let http: HTTPClient
+    let root: String
+
+    func send(_ method: HTTPMethod, _ path: String, key: String? = nil, body: String? = nil) async throws -> Answer {
+        var request = HTTPClientRequest(url: root + path)
+        request.method = method
+        if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await http.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return Answer(
+            status: Int(response.status.code), contentType: response.headers.first(name: "content-type"),
+            retryAfter: response.headers.first(name: "retry-after"),
+            json: try ExactJSON(parsing: Array(bytes.readableBytesView)))
+    }
+
+    func credits(key: String = "sim-management-key") async throws -> Answer {
+        try await send(.GET, "/api/v1/credits", key: key)
+    }
+
+    func charge(_ body: String, key: String = "sim-management-key") async throws -> Answer {
+        try await send(.POST, "/api/v1/credits/coinbase", key: key, body: body)
+    }
+
+    func state() async throws -> ExactJSON { try await send(.GET, "/_sim/state").json }
+
+    /// `POST /_sim/keys`; the new key's hash and the key itself.
+    func createKey(_ name: String, limit: String? = nil) async throws -> (hash: String, key: String) {
+        let body = limit.map { #"{"name":"\#(name)","limit":"\#($0)"}"# } ?? #"{"name":"\#(name)"}"#
+        let json = try await send(.POST, "/_sim/keys", body: body).json
+        return (json["hash"]?.stringValue ?? "", json["key"]?.stringValue ?? "")
+    }
+
+    /// `POST /_sim/usage` with `body`; the status.
+    @discardableResult
+    func use(_ body: String) async throws -> Int { try await send(.POST, "/_sim/usage", body: body).status }
+
+    /// `POST /_sim/clock`.
+    func clock(_ now: String) async throws { _ = try await send(.POST, "/_sim/clock", body: #"{"now":"\#(now)"}"#) }
+}
