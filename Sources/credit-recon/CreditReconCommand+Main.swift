@@ -20,7 +20,7 @@ enum GlobalArguments {
     /// Global options that take a value.
     static let withValue: Set<String> = [
         "--ledger", "--base-url", "--account", "--now", "--log-level", "--max-retry-time", "--timeout",
-        "--api-key-file", "--bearer-file",
+        "--api-key-file", "--bearer-file", "--ledger-password-file",
     ]
     /// Global flags.
     static let flags: Set<String> = ["--json"]

@@ -1,0 +1,230 @@
+import Foundation
+import PostgresHarness
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Reliability {
+    /// The books in PostgreSQL, used by the built `credit-recon` as several hosts would:
+    /// the pipeline, two writers at once, a writer killed and a session ended mid-write,
+    /// tampering behind the triggers, the same reports as SQLite, and the password kept out
+    /// of every output. Each test has a database of its own on the tests' throwaway server.
+    @Suite("Shared books on PostgreSQL: the CLI against a real server")
+    struct SharedBooksTests {
+        static let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+
+        /// A new database and its URL (with the password, as a user may give it).
+        static func books() throws -> (server: ThrowawayPostgres, database: String, url: String) {
+            let server = try ThrowawayPostgres.shared()
+            let database = try server.newDatabase()
+            return (server, database, server.url(database))
+        }
+
+        /// One number from `sql`.
+        static func count(_ server: ThrowawayPostgres, _ database: String, _ sql: String) throws -> Int {
+            Int(try server.psql(database, sql).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+
+        @Test func thePipelineRunsOnPostgres() throws {
+            let (server, database, url) = try Self.books()
+            let scratch = try Scratch()
+            let sim = try SimulatorProcess(["--initial-credits", "100", "--initial-usage", "40"])
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
+            let out = scratch.path("reports")
+            let run = try Executable.creditRecon(
+                ["--ledger", url, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--out", out], environment: Self.env)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+                == ["balance.svg", "charges.csv", "findings.csv", "periods.csv", "reconciliation.md"])
+            #expect(try server.psql(database, "SELECT command, outcome FROM credit_recon.runs ORDER BY id")
+                == "run|ok\nfetch|ok\ntopup|ok\nfetch|ok\n")
+            #expect(try Self.count(server, database, "SELECT count(*) FROM credit_recon.topups WHERE state = 'created'") == 3)
+            // Again: nothing is sent twice; then the books verify.
+            let again = try Executable.creditRecon(
+                ["--ledger", url, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--out", out], environment: Self.env)
+            #expect(again.stdout.contains("0 created, 3 already done"), "\(again.stdout)\(again.stderr)")
+            #expect(try sim.state().charges.count == 3)
+            let verified = try Executable.creditRecon(["--ledger", url, "verify"])
+            #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+            #expect(verified.stdout.contains("integrity_check ok"))
+        }
+
+        /// Books copied from SQLite report the same bytes from PostgreSQL, and back.
+        @Test func copiedBooksReportTheSameBytesFromEitherStore() throws {
+            let (_, _, url) = try Self.books()
+            let scratch = try Scratch()
+            let sqlite = scratch.path("ledger.sqlite")
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples")
+            let now = ["CREDIT_RECON_NOW": "2026-11-01T00:00:00Z"]
+            for (kind, file) in [("snapshots", "snapshots.csv"), ("charges", "charges.csv")] {
+                let imported = try Executable.creditRecon(
+                    ["--ledger", sqlite, "import", kind, samples.appendingPathComponent(file).path], environment: now)
+                #expect(imported.status == 0, "\(imported.stderr)")
+            }
+            let copied = try Executable.creditRecon(["--ledger", sqlite, "--json", "ledger", "copy", "--to", url])
+            #expect(copied.status == 0, "\(copied.stderr)")
+            let back = scratch.path("back.sqlite")
+            #expect(try Executable.creditRecon(["--ledger", url, "ledger", "copy", "--to", back]).status == 0)
+            var heads: Set<String> = []
+            for (name, ledger) in [("sqlite", sqlite), ("postgres", url), ("back", back)] {
+                let report = try Executable.creditRecon(
+                    ["--ledger", ledger, "report", "--out", scratch.path(name), "--period", "week"], environment: now)
+                #expect([0, 1].contains(report.status), "\(report.stderr)")
+                heads.insert(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout)
+            }
+            #expect(heads.count == 1, "\(heads)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: scratch.path("sqlite")).sorted()
+            #expect(files.count == 5)
+            for file in files {
+                let original = try Data(contentsOf: URL(fileURLWithPath: scratch.path("sqlite/\(file)")))
+                #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("postgres/\(file)"))) == original, "\(file)")
+                #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("back/\(file)"))) == original, "\(file)")
+            }
+            // Not into books that hold entries.
+            let refused = try Executable.creditRecon(["--ledger", sqlite, "ledger", "copy", "--to", url])
+            #expect(refused.status == 64, "\(refused.stderr)")
+            #expect(refused.stderr.contains("already holds"))
+        }
+
+        /// Two hosts start the same plan at once: one runs, the other is turned away with 75
+        /// naming it, and every row is charged once.
+        @Test func twoTopUpsOfOnePlanAtOnceChargeEveryRowOnce() throws {
+            let (_, _, url) = try Self.books()
+            let scratch = try Scratch()
+            let sim = try SimulatorProcess(["--latency-ms", "150"])
+            let rows = 20
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
+            let arguments = ["--ledger", url, "--base-url", sim.baseURL, "topup", plan, "--yes", "--concurrency", "2"]
+            let first = try BackgroundCommand(arguments, environment: Self.env, scratch: scratch, tag: "first")
+            let second = try BackgroundCommand(arguments, environment: Self.env, scratch: scratch, tag: "second")
+            let outcomes = [(first.wait(), first.stderr), (second.wait(), second.stderr)]
+            #expect(outcomes.map { $0.0 ?? -1 }.sorted() == [0, 75], "\(outcomes)")
+            let refusal = outcomes.first { $0.0 == 75 }?.1 ?? ""
+            #expect(refusal.contains("credit-recon process \(ProcessInfo.processInfo.hostName) pid "), "\(refusal)")
+            #expect(refusal.contains("try again"))
+            #expect(try sim.state().charges.count == rows)
+            #expect(try sim.state().chargesBySender.values.allSatisfy { $0 == 1 })
+            #expect(try Executable.creditRecon(["--ledger", url, "verify"]).status == 0)
+        }
+
+        /// A writer killed with SIGKILL mid-import: its transaction dies with its connection,
+        /// nothing of it is kept, and the same command then does the whole job.
+        @Test func aWriterKilledMidImportLeavesNothing() throws {
+            let (server, database, url) = try Self.books()
+            let scratch = try Scratch()
+            var csv = "observed_at,total_credits,total_usage\n"
+            let formatter = ISO8601DateFormatter()
+            for hour in 0..<60_000 {
+                csv += "\(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(1_577_836_800 + hour * 3600)))),\(1000 + hour),\(hour)\n"
+            }
+            let file = try scratch.write("snapshots.csv", csv)
+            let child = try BackgroundCommand(["--ledger", url, "import", "snapshots", file], environment: [:],
+                                              scratch: scratch, tag: "import")
+            let writing = """
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                AND application_name LIKE 'credit-recon ledger%' AND xact_start IS NOT NULL
+                """
+            #expect(try waitUntil { try Self.count(server, database, writing) > 0 || !child.process.isRunning })
+            child.signal(SIGKILL)
+            _ = child.wait()
+            #expect(child.wasKilledBySignal, "killed mid-import: \(child.stderr)")
+            // The server ends the dead client's session, and its locks with it.
+            #expect(try waitUntil {
+                try Self.count(server, database, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'credit-recon%'") == 0
+            })
+            #expect(try Self.count(server, database, "SELECT count(*) FROM credit_recon.journal") == 0)
+            #expect(try Self.count(server, database, "SELECT count(*) FROM credit_recon.snapshots") == 0)
+            let finished = try Executable.creditRecon(["--ledger", url, "import", "snapshots", file])
+            #expect(finished.status == 0, "\(finished.stderr)")
+            #expect(try Self.count(server, database, "SELECT count(*) FROM credit_recon.snapshots") == 60_000)
+            #expect(try Executable.creditRecon(["--ledger", url, "verify"]).status == 0)
+        }
+
+        /// The server ends the top-up's ledger session (`pg_terminate_backend`) mid-way: the
+        /// top-up stops with 74 naming the lost connection, nothing half-written, and the next
+        /// run finishes the plan without charging any row twice.
+        @Test func aSessionEndedMidTopUpStopsItAndTheNextRunFinishes() throws {
+            let (server, database, url) = try Self.books()
+            let scratch = try Scratch()
+            let sim = try SimulatorProcess(["--latency-ms", "150"])
+            let rows = 30
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
+            let arguments = ["--ledger", url, "--base-url", sim.baseURL, "topup", plan, "--yes", "--concurrency", "2"]
+            let child = try BackgroundCommand(arguments, environment: Self.env, scratch: scratch, tag: "topup")
+            #expect(try waitUntil {
+                (try? Self.count(server, database, "SELECT count(*) FROM credit_recon.topups WHERE state = 'created'")) ?? 0 >= 3
+            })
+            try server.psql(database, """
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name LIKE 'credit-recon ledger%'
+                """)
+            let status = child.wait()
+            #expect(status == 74, "\(child.stderr)")
+            #expect(child.stderr.contains("connection to the server was lost"), "\(child.stderr)")
+            #expect(try Executable.creditRecon(["--ledger", url, "verify"]).status == 0)
+            let final = try Executable.creditRecon(arguments, environment: Self.env)
+            #expect([0, 1].contains(final.status), "\(final.stderr)")
+            #expect(try Self.count(server, database, "SELECT count(*) FROM credit_recon.topups WHERE state = 'requesting'") == 0)
+            let done = try Self.count(server, database,
+                                      "SELECT count(*) FROM credit_recon.topups WHERE state IN ('created', 'unknown')")
+            #expect(done == rows)
+            #expect(try sim.state().chargesBySender.values.allSatisfy { $0 == 1 }, "no row charged twice")
+            #expect(try Executable.creditRecon(["--ledger", url, "verify"]).status == 0)
+        }
+
+        /// With the triggers dropped, an edited reading makes `verify` exit 1 naming it.
+        @Test func tamperingBehindTheTriggersIsNamedByVerify() throws {
+            let (server, database, url) = try Self.books()
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            #expect(try Executable.creditRecon(["--ledger", url, "import", "snapshots", samples]).status == 0)
+            #expect(throws: (any Error).self) {
+                try server.psql(database, "UPDATE credit_recon.snapshots SET total_usage = 0 WHERE id = 5")
+            }
+            try server.psql(database, """
+                DROP TRIGGER snapshots_append_only ON credit_recon.snapshots;
+                UPDATE credit_recon.snapshots SET total_usage = 0 WHERE id = 5
+                """)
+            let verified = try Executable.creditRecon(["--ledger", url, "verify"])
+            #expect(verified.status == 1)
+            #expect(verified.stdout.contains("snapshots row 5 differs from what the journal records"), "\(verified.stdout)")
+            #expect(verified.stdout.contains("append-only triggers: append-only trigger snapshots_append_only missing"))
+        }
+
+        /// The password, from the URL or PGPASSWORD, shows in no output, log line or error.
+        @Test func thePasswordAppearsNowhere() throws {
+            let (server, database, url) = try Self.books()
+            let scratch = try Scratch()
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let bare = server.url(database, password: false)
+            let passwordFile = try scratch.write("password", server.password + "\n")
+            chmod(passwordFile, 0o600)
+            var outputs: [Executable.Result] = []
+            for (arguments, environment) in [
+                (["--ledger", url, "--json", "--log-level", "trace", "import", "snapshots", samples], [String: String]()),
+                (["--ledger", bare, "--json", "--log-level", "trace", "status"], ["PGPASSWORD": server.password]),
+                (["--ledger", bare, "--ledger-password-file", passwordFile, "--log-level", "trace", "verify"], [:]),
+                (["--ledger", bare, "--json", "report", "--out", scratch.path("r")], ["PGPASSWORD": server.password]),
+                (["--ledger", url, "ledger", "copy", "--to", url], [:]),
+            ] {
+                outputs.append(try Executable.creditRecon(arguments, environment: environment))
+            }
+            #expect(outputs.prefix(4).allSatisfy { [0, 1].contains($0.status) }, "\(outputs.map(\.stderr))")
+            #expect(outputs[4].status == 64)
+            // Refused logins: a wrong password, and none at all.
+            let wrong = url.replacingOccurrences(of: server.password, with: "not-the-\(server.password)")
+            outputs.append(try Executable.creditRecon(["--ledger", wrong, "status"]))
+            outputs.append(try Executable.creditRecon(["--ledger", bare, "--json", "verify"]))
+            #expect(outputs[5].status == 74 && outputs[5].stderr.contains("refused the login"), "\(outputs[5].stderr)")
+            #expect(outputs[6].status == 74, "\(outputs[6].stderr)")
+            for output in outputs {
+                #expect(!output.stdout.contains(server.password) && !output.stderr.contains(server.password))
+            }
+            for file in try FileManager.default.contentsOfDirectory(atPath: scratch.path("r")) {
+                #expect(!(try String(contentsOfFile: scratch.path("r/\(file)"), encoding: .utf8)).contains(server.password))
+            }
+            #expect(!(try server.psql(database, "SELECT string_agg(entry, '') FROM credit_recon.journal")).contains(server.password))
+        }
+    }
+}
