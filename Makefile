@@ -2,13 +2,14 @@
 #   make build      debug build of credit-recon and openrouter-sim
 #   make test       build and run the whole test suite (this is what CI runs)
 #   make run        the demo: build, start openrouter-sim on a free port, run the pipeline on samples/, write reports/
+#                   (CREDIT_RECON_LEDGER=postgresql://USER@HOST:PORT/DB runs it on an empty PostgreSQL database)
 #   make sim        run openrouter-sim in the foreground on a free port (Ctrl-C stops it)
-#   make sdk-check  check the official OpenRouter Python SDK 0.6.0 against openrouter-sim (needs PyPI)
+#   make sdk-check  check the official OpenRouter Python SDKs 0.6.0 and 1.3.84 against openrouter-sim (needs PyPI)
 #   make bench      release build, then the benchmarks of issue "Speed" (generated inputs under .bench/)
 #   make soak       the reliability tests, longer: hundreds of kills, thousands of hostile inputs; prints the counts
 #   make install    install both executables into $(PREFIX)/bin (default /usr/local)
 #   make clean      remove build output, the demo ledger and the generated reports (keeps reports/README.md)
-#   make deps       install system packages that are missing (libsqlite3-dev, pkg-config, sqlite3 shell)
+#   make deps       install system packages that are missing (libsqlite3-dev, pkg-config, sqlite3 shell, postgresql)
 
 SWIFT ?= swift
 PREFIX ?= /usr/local
@@ -16,9 +17,18 @@ PREFIX ?= /usr/local
 .PHONY: build test run sim sdk-check bench install clean deps soak
 
 deps:
-	@if ! pkg-config --exists sqlite3 2>/dev/null || ! command -v sqlite3 >/dev/null 2>&1; then \
-		echo "installing libsqlite3-dev, pkg-config and the sqlite3 shell (not found on this machine)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev pkg-config sqlite3; \
+	@missing=""; \
+	if ! pkg-config --exists sqlite3 2>/dev/null || ! command -v sqlite3 >/dev/null 2>&1; then \
+		missing="$$missing libsqlite3-dev pkg-config sqlite3"; \
+	fi; \
+	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
+		missing="$$missing postgresql"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing (not found on this machine)"; \
+		mkdir -p /etc/postgresql-common/createcluster.d; \
+		echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/credit-recon.conf; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
 build: deps

@@ -29,11 +29,26 @@ SIM=$(sed -n 's/^listening on //p' "$DEMO/sim.out" | head -n 1)
 [ -n "$SIM" ] || { echo "openrouter-sim did not start; see $DEMO/sim.log" >&2; exit 69; }
 echo "openrouter-sim listening on $SIM"
 
-export CREDIT_RECON_LEDGER="$DEMO/ledger.sqlite"
+# The books: a SQLite file under .demo/, or shared books in PostgreSQL when
+# CREDIT_RECON_LEDGER is a postgresql:// URL (an empty database; password in the URL or PGPASSWORD).
+export CREDIT_RECON_LEDGER="${CREDIT_RECON_LEDGER:-$DEMO/ledger.sqlite}"
 export OPENROUTER_BASE_URL="$SIM/api/v1"
 export OPENROUTER_API_KEY=sim-management-key   # the simulator's key, not a real one
 export CREDIT_RECON_LOG_LEVEL=warning
 
+ledger_query() { # ledger_query SQL: one column per line, read behind the tool's back (for the story only)
+  case "$CREDIT_RECON_LEDGER" in
+    postgres://*|postgresql://*) psql -X -q -A -t "$CREDIT_RECON_LEDGER" -c "SET search_path = credit_recon; $1" ;;
+    *) sqlite3 "$CREDIT_RECON_LEDGER" "$1" ;;
+  esac
+}
+case "$CREDIT_RECON_LEDGER" in
+  postgres://*|postgresql://*)
+    if [ "$(ledger_query "SELECT to_regclass('journal') IS NOT NULL" 2>/dev/null)" = "t" ]; then
+      echo "demo: the database of CREDIT_RECON_LEDGER already holds books; give the demo an empty database" >&2
+      exit 64
+    fi ;;
+esac
 admin() { curl -fsS -X POST -H 'content-type: application/json' -d "$2" "$SIM/_sim/$1" >/dev/null; }
 at() { # at TIME: move both clocks
   NOW="$1"
@@ -80,7 +95,7 @@ print(' '.join(str(s + d.timedelta(days=i)) for i in range(1, 31)))"); do
       expect 1 cr run --plan samples/topups.csv --batch november --yes --out "$DEMO/reports-2026-11-12"
       # The wallets pay every charge but the last one, which expires.
       minute=5
-      for id in $(sqlite3 "$CREDIT_RECON_LEDGER" \
+      for id in $(ledger_query \
           "SELECT charge_id FROM charges WHERE origin = 'api' AND reference <> '2026-11-A-10' ORDER BY reference"); do
         at "2026-11-12T10:$(printf %02d $minute):00Z"; admin "charges/$id/pay" '{}'
         minute=$((minute + 4))
@@ -105,4 +120,5 @@ cr verify
 cr status || true
 echo
 echo "Reports: $OUT/reconciliation.md (start here), periods.csv, charges.csv, findings.csv, balance.svg"
-echo "Demo ledger: $CREDIT_RECON_LEDGER (try: credit-recon --ledger $CREDIT_RECON_LEDGER verify)"
+SHOWN=$(printf '%s' "$CREDIT_RECON_LEDGER" | sed -E 's#^(postgres(ql)?://[^:/@]*):[^@]*@#\1@#')  # never the password
+echo "Demo ledger: $SHOWN (try: credit-recon --ledger $SHOWN verify)"
