@@ -7,6 +7,7 @@
 #   BENCH_RUNS=5        runs per case (the median is reported; the machine may be noisy)
 #   BENCH_SDK_RUNS=1    runs of the Python SDK reference (each takes ~16 s); 0 uses 16.2 s
 #   BENCH_BIN=DIR       use already-built binaries in DIR instead of the release build
+#   BENCH_ONLY=postgresql  only the PostgreSQL cases (a throwaway server of the bench's own)
 #
 # The machine may be shared, so every figure is a median and every ratio is taken against
 # a reference measured in the same run, on the same files.
@@ -100,6 +101,21 @@ floor() {
 }
 
 progress() { echo "bench: $*" >&2; }
+
+print_table() {
+    echo
+    echo "make bench: ${ROWS} rows, median of ${RUNS} runs, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    printf '%-44s %9s %9s %8s  %-22s %s\n' case ours reference ratio target verdict
+    for line in "${rows_out[@]}"; do echo "$line"; done
+}
+
+# shellcheck source=scripts/bench/postgres.sh
+. scripts/bench/postgres.sh
+if [ "${BENCH_ONLY:-}" = postgresql ]; then
+    postgres_cases
+    print_table
+    exit 0
+fi
 
 # --- plan check ------------------------------------------------------------------------
 progress "plan check"
@@ -254,7 +270,5 @@ stop_sim
 o=$(median "${ours[@]}"); x=$(ratio "$o" 5)
 row "topup 200 rows under 40/s (all created)" "${o}s" "5.000s" "${x}x" "<= 1.25x" "$(verdict "$x" le 1.25)"
 
-echo
-echo "make bench: ${ROWS} rows, median of ${RUNS} runs, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-printf '%-44s %9s %9s %8s  %-22s %s\n' case ours reference ratio target verdict
-for line in "${rows_out[@]}"; do echo "$line"; done
+postgres_cases
+print_table

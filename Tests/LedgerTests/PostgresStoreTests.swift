@@ -85,11 +85,14 @@ struct PostgresStoreTests {
         }
         let port = Int(UInt16(bigEndian: address.sin_port))
         let location = try LedgerLocation(
-            "postgresql://alice@127.0.0.1:\(port)/books?sslmode=disable", connectTimeout: .seconds(1))
+            "postgresql://alice@127.0.0.1:\(port)/books?sslmode=disable", connectTimeout: .seconds(2))
         let started = ContinuousClock.now
         let error = #expect(throws: LedgerError.self) { _ = try Ledger(location) }
         #expect(ContinuousClock.now - started < .seconds(30), "gave up after its timeout, not much later")
-        #expect(String(describing: error).contains("did not finish the login within"))
+        // (On a loaded machine even the TCP handshake can outlast the limit: either way, named.)
+        let message = String(describing: error)
+        #expect(message.contains("did not finish the login within") || message.contains("Connect timeout"), "\(message)")
+        #expect(message.contains("127.0.0.1:\(port)"))
     }
 
     @Test func aRefusedLoginAndAMissingDatabaseAreNamed() throws {

@@ -42,20 +42,8 @@ extension PostgresTransaction {
         for (table, key) in Schema.projectionTableKeys {
             let extra = try differingKeys(table: table, key: key, from: Self.s, notIn: "pg_temp", limit: limit)
             let missing = try differingKeys(table: table, key: key, from: "pg_temp", notIn: Self.s, limit: limit)
-            let numeric = key == "id"
-            func describe(_ value: String) -> String { numeric ? value : "\"\(value)\"" }
-            let extraKeys = Set(extra)
-            let missingKeys = Set(missing)
-            for value in missing where !extraKeys.contains(value) {
-                problems.append("\(table) row \(describe(value)) is missing: the journal records it (\(Self.origin(table, describe(value))))")
-            }
-            for value in extra {
-                if missingKeys.contains(value) {
-                    problems.append("\(table) row \(describe(value)) differs from what the journal records (\(Self.origin(table, describe(value))))")
-                } else {
-                    problems.append("\(table) row \(describe(value)) is not in the journal: it was added behind the ledger's back")
-                }
-            }
+            func describe(_ value: String) -> String { key == "id" ? value : "\"\(value)\"" }
+            problems += ReplayDifferences.sentences(table: table, extra: extra.map(describe), missing: missing.map(describe))
             if problems.count >= limit { break }
         }
         return problems
@@ -74,10 +62,4 @@ extension PostgresTransaction {
         ).map { try $0.text(0) }
     }
 
-    private static func origin(_ table: String, _ key: String) -> String {
-        switch table {
-        case "runs", "snapshots": "journal entry \(key)"
-        default: "see its journal entries"
-        }
-    }
 }

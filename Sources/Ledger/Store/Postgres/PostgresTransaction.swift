@@ -16,15 +16,7 @@ final class PostgresTransaction: StoreTransaction {
     /// Rows held back before they are written together.
     static let batchRows = 1024
 
-    @exclusivity(unchecked) private var live = HeldRows()
-    @exclusivity(unchecked) private var replay = HeldRows()
-
-    /// Insert-only projection rows held back for one statement.
-    struct HeldRows {
-        var snapshots: [(id: Int64, account: String, fact: SnapshotTaken, runID: Int64?)] = []
-        var charges: [(seq: Int64, account: String, fact: ChargeRecorded, runID: Int64?)] = []
-        var isEmpty: Bool { snapshots.isEmpty && charges.isEmpty }
-    }
+    @exclusivity(unchecked) private var held = HeldRows()
 
     init(session: PostgresSession) { self.session = session }
 
@@ -69,36 +61,25 @@ final class PostgresTransaction: StoreTransaction {
 
     /// Writes the rows held back for `target`.
     func flush(_ target: ProjectionTarget) throws {
-        var held = HeldRows()
-        switch target {
-        case .live: swap(&held, &live)
-        case .replay: swap(&held, &replay)
-        }
-        guard !held.isEmpty else { return }
-        guard target == .replay else { return try write(held, to: target) }
+        let batch = held.take(target)
+        guard !batch.isEmpty else { return }
+        guard target == .replay else { return try write(batch, to: target) }
         // A refused statement aborts the transaction; past a savepoint it can go on, to
         // write the rows one by one and name the entry whose row was refused.
         try session.execute("SAVEPOINT replay_batch")
         do {
-            try write(held, to: target)
+            try write(batch, to: target)
             try session.execute("RELEASE SAVEPOINT replay_batch")
         } catch {
             try session.execute("ROLLBACK TO SAVEPOINT replay_batch")
-            var one = HeldRows()
-            for row in held.snapshots {
-                one.snapshots = [row]
-                do { try write(one, to: target) } catch { throw ReplayRowRefused(seq: row.id, reason: error) }
-            }
-            one.snapshots = []
-            for row in held.charges {
-                one.charges = [row]
-                do { try write(one, to: target) } catch { throw ReplayRowRefused(seq: row.seq, reason: error) }
+            for (seq, row) in batch.singleRows {
+                do { try write(row, to: target) } catch { throw ReplayRowRefused(seq: seq, reason: error) }
             }
             throw error
         }
     }
 
-    private func write(_ held: HeldRows, to target: ProjectionTarget) throws {
+    private func write(_ held: HeldRows.Batch, to target: ProjectionTarget) throws {
         let schema = Self.schema(target)
         if !held.snapshots.isEmpty {
             var columns = (0..<9).map { [0, 3, 4, 8].contains($0) ? ArrayColumn.integers() : ArrayColumn.texts() }
@@ -156,33 +137,17 @@ final class PostgresTransaction: StoreTransaction {
 
     /// Holds a reading back for the next batch.
     func hold(snapshot id: Int64, account: String, _ fact: SnapshotTaken, runID: Int64?, for target: ProjectionTarget) throws {
-        try hold(for: target) { held in
-            held.snapshots.append((id, account, fact, runID))
-            return held.snapshots.count
-        }
+        if held.hold((id, account, fact, runID), for: target, limit: Self.batchRows) { try flush(target) }
     }
 
     /// Holds a recorded charge back for the next batch.
     func hold(charge seq: Int64, account: String, _ fact: ChargeRecorded, runID: Int64?, for target: ProjectionTarget) throws {
-        try hold(for: target) { held in
-            held.charges.append((seq, account, fact, runID))
-            return held.charges.count
-        }
-    }
-
-    private func hold(for target: ProjectionTarget, _ add: (inout HeldRows) -> Int) throws {
-        let count: Int
-        switch target {
-        case .live: count = add(&live)
-        case .replay: count = add(&replay)
-        }
-        if count >= Self.batchRows { try flush(target) }
+        if held.hold((seq, account, fact, runID), for: target, limit: Self.batchRows) { try flush(target) }
     }
 
     /// Forgets rows held back (the transaction is being rolled back).
     func forgetHeldRows() {
-        live = HeldRows()
-        replay = HeldRows()
+        held = HeldRows()
     }
 
     /// The schema of `target`'s tables: the ledger's, or the session's temporary one.

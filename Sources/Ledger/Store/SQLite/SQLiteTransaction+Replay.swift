@@ -37,18 +37,8 @@ extension SQLiteTransaction {
         var problems: [String] = []
         for (table, key) in Schema.projectionTableKeys {
             let (extra, missing) = try differingKeys(table: table, key: key, limit: limit)
-            let extraKeys = Set(extra.map(Self.describe))
-            let missingKeys = Set(missing.map(Self.describe))
-            for value in missing.map(Self.describe) where !extraKeys.contains(value) {
-                problems.append("\(table) row \(value) is missing: the journal records it (\(Self.origin(table, value)))")
-            }
-            for value in extra.map(Self.describe) {
-                if missingKeys.contains(value) {
-                    problems.append("\(table) row \(value) differs from what the journal records (\(Self.origin(table, value)))")
-                } else {
-                    problems.append("\(table) row \(value) is not in the journal: it was added behind the ledger's back")
-                }
-            }
+            problems += ReplayDifferences.sentences(
+                table: table, extra: extra.map(Self.describe), missing: missing.map(Self.describe))
             if problems.count >= limit { break }
         }
         return problems
@@ -110,10 +100,4 @@ extension SQLiteTransaction {
         }
     }
 
-    private static func origin(_ table: String, _ key: String) -> String {
-        switch table {
-        case "runs", "snapshots": return "journal entry \(key)"
-        default: return "see its journal entries"
-        }
-    }
 }

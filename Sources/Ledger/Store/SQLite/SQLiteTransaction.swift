@@ -26,17 +26,9 @@ final class SQLiteTransaction: StoreTransaction {
     }
     // Used by the one thread that holds the transaction at a time: not checked at run
     // time for each row.
-    @exclusivity(unchecked) private var live = HeldRows()
-    @exclusivity(unchecked) private var replay = HeldRows()
+    @exclusivity(unchecked) private var held = HeldRows()
     /// Journal rows written since a new ledger's pages were last sent towards the disk.
     private var journalRowsSinceWriteback = 0
-
-    /// Insert-only projection rows held back for a multi-row `INSERT`.
-    struct HeldRows {
-        var snapshots: [(id: Int64, account: String, fact: SnapshotTaken, runID: Int64?)] = []
-        var charges: [(seq: Int64, account: String, fact: ChargeRecorded, runID: Int64?)] = []
-        var isEmpty: Bool { snapshots.isEmpty && charges.isEmpty }
-    }
 
     init(db: Database, name: String) {
         self.db = db
@@ -83,32 +75,21 @@ final class SQLiteTransaction: StoreTransaction {
 
     /// Writes the rows held back for `target`.
     func flush(_ target: ProjectionTarget) throws {
-        var held = HeldRows()
-        switch target {
-        case .live: swap(&held, &live)
-        case .replay: swap(&held, &replay)
-        }
-        guard !held.isEmpty else { return }
+        let batch = held.take(target)
+        guard !batch.isEmpty else { return }
         do {
-            try write(held, to: target)
+            try write(batch, to: target)
         } catch where target == .replay {
             // A refused multi-row insert wrote none of its rows: write them one by one to
             // find the entry whose row was refused.
-            var one = HeldRows()
-            for row in held.snapshots {
-                one.snapshots = [row]
-                do { try write(one, to: target) } catch { throw ReplayRowRefused(seq: row.id, reason: error) }
-            }
-            one.snapshots = []
-            for row in held.charges {
-                one.charges = [row]
-                do { try write(one, to: target) } catch { throw ReplayRowRefused(seq: row.seq, reason: error) }
+            for (seq, row) in batch.singleRows {
+                do { try write(row, to: target) } catch { throw ReplayRowRefused(seq: seq, reason: error) }
             }
             throw error
         }
     }
 
-    private func write(_ held: HeldRows, to target: ProjectionTarget) throws {
+    private func write(_ held: HeldRows.Batch, to target: ProjectionTarget) throws {
         if !held.snapshots.isEmpty {
             let rows = held.snapshots
             let schema = Self.schema(target)
@@ -161,29 +142,12 @@ final class SQLiteTransaction: StoreTransaction {
 
     /// Holds a reading back for the next multi-row insert.
     func hold(snapshot id: Int64, account: String, _ fact: SnapshotTaken, runID: Int64?, for target: ProjectionTarget) throws {
-        try hold(for: target) { held in
-            held.snapshots.append((id, account, fact, runID))
-            return held.snapshots.count
-        }
+        if held.hold((id, account, fact, runID), for: target, limit: batchRows) { try flush(target) }
     }
 
     /// Holds a recorded charge back for the next multi-row insert.
     func hold(charge seq: Int64, account: String, _ fact: ChargeRecorded, runID: Int64?, for target: ProjectionTarget) throws {
-        try hold(for: target) { held in
-            held.charges.append((seq, account, fact, runID))
-            return held.charges.count
-        }
-    }
-
-    /// Adds a row to `target`'s held rows (`add` answers how many of its kind are held) and
-    /// writes them once a batch is full.
-    private func hold(for target: ProjectionTarget, _ add: (inout HeldRows) -> Int) throws {
-        let count: Int
-        switch target {
-        case .live: count = add(&live)
-        case .replay: count = add(&replay)
-        }
-        if count >= batchRows { try flush(target) }
+        if held.hold((seq, account, fact, runID), for: target, limit: batchRows) { try flush(target) }
     }
 
     /// The schema name of `target`'s tables.
