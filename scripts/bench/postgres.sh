@@ -7,8 +7,9 @@ postgres_cases() {
     local line
     line=$(scripts/throwaway-postgres.sh $$)
     read -r PG_PORT PG_PASSWORD PG_FOLDER PG_BIN <<<"$line"
-    export PGPASSWORD="$PG_PASSWORD"
-    pg() { "$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
+    export PGPASSWORD="$PG_PASSWORD" PGOPTIONS="-c client_min_messages=warning"
+    local psql=("$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres)
+    pg() { "${psql[@]}" "$@"; }
     pg_url() { echo "postgresql://postgres@127.0.0.1:$PG_PORT/$1?sslmode=disable"; }
     fresh_db() { pg -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null; }
 
@@ -20,7 +21,7 @@ postgres_cases() {
         timed "$CR" --ledger "$(pg_url books)" import snapshots "$SNAPS"; ours+=("$ELAPSED")
         fresh_db ref
         pg -d ref -c "CREATE TABLE t (observed_at text, total_credits text, total_usage text)"
-        timed pg -d ref -c "\\copy t FROM '$SNAPS' CSV HEADER"; refs+=("$ELAPSED")
+        timed "${psql[@]}" -d ref -c "\\copy t FROM '$SNAPS' CSV HEADER"; refs+=("$ELAPSED")
     done
     o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
     row "pg: import snapshots ${ROWS} rows (empty)" "${o}s" "${r}s" "${x}x" "<= 2.0x" "$(verdict "$x" le 2.0)"
@@ -65,7 +66,7 @@ SQL
     for _ in $(seq "$RUNS"); do
         rm -rf "$work/reports-pg"
         ALLOWED_STATUS=1 timed "$CR" --ledger "$(pg_url books)" report --period month --out "$work/reports-pg"; ours+=("$ELAPSED")
-        timed pg -d ref -f "$work/report-pg.sql"; refs+=("$ELAPSED")
+        timed "${psql[@]}" -d ref -f "$work/report-pg.sql"; refs+=("$ELAPSED")
     done
     o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
     row "pg: report --period month (${ROWS} snaps+charges)" "${o}s" "${r}s" "${x}x" "<= 2.0x" "$(verdict "$x" le 2.0)"
@@ -77,7 +78,7 @@ SQL
     ours=(); refs=()
     for _ in $(seq "$RUNS"); do
         timed "$CR" --ledger "$(pg_url books)" verify; ours+=("$ELAPSED")
-        timed sh -c "'$PG_BIN/psql' -X -q -A -t -h 127.0.0.1 -p '$PG_PORT' -U postgres -d books -c 'SELECT prev_hash || entry FROM credit_recon.journal ORDER BY seq' | sha256sum"
+        timed sh -c "${psql[*]} -d books -c 'SELECT prev_hash || entry FROM credit_recon.journal ORDER BY seq' | sha256sum"
         refs+=("$ELAPSED")
     done
     o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")

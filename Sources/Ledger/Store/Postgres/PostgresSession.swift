@@ -88,7 +88,29 @@ final class PostgresSession: @unchecked Sendable {
     /// Runs one statement and returns its rows.
     @discardableResult
     func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws(LedgerError) -> [Row] {
-        try result(sql, binds).rows.map(Row.init)
+        try query(sql, binds) { $0 }
+    }
+
+    /// Runs one statement and returns what `make` makes of each row, made as the rows
+    /// arrive (on the connection's thread, while this one waits), so a million rows are
+    /// never held as the wire gave them.
+    func query<T>(
+        _ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ make: @escaping @Sendable (Row) throws -> T
+    ) throws(LedgerError) -> [T] {
+        let made = Made<T>()
+        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
+        do {
+            _ = try answer(connection.query(query, logger: Self.logger) { row in made.items.append(try make(Row(row))) })
+        } catch {
+            throw LedgerError.postgres(error, at: location)
+        }
+        return made.items
+    }
+
+    /// What a query's rows were made into. Filled on the connection's event loop, one row
+    /// after another, and read once the query is answered.
+    private final class Made<T>: @unchecked Sendable {
+        var items: [T] = []
     }
 
     /// Runs one statement; the number of rows it changed.
@@ -121,7 +143,7 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     /// One row of a result, read by column index.
-    struct Row {
+    struct Row: Sendable {
         private let cells: PostgresRandomAccessRow
 
         init(_ row: PostgresRow) { cells = row.makeRandomAccess() }

@@ -6,8 +6,10 @@ import PostgresNIO
 extension PostgresTransaction {
     private typealias Row = PostgresSession.Row
 
-    private func rows<T>(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ make: (Row) throws -> T) throws -> [T] {
-        try session.query(sql, binds).map(make)
+    private func rows<T>(
+        _ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ make: @escaping @Sendable (Row) throws -> T
+    ) throws -> [T] {
+        try session.query(sql, binds, make)
     }
 
     private func count(_ sql: String) throws -> Int64 {

@@ -10,25 +10,34 @@ extension PostgresTransaction {
             var binds = PostgresBindings(capacity: 2)
             binds.append(after)
             binds.append(Int64(batchSize))
-            let found = try session.query(
-                "SELECT seq, kind, entry, prev_hash, hash FROM \(Self.s).journal WHERE seq > $1 ORDER BY seq LIMIT $2", binds)
-            guard !found.isEmpty else { return }
-            var rows = JournalRows(capacity: found.count)
-            for row in found {
+            // Each row is copied into the batch as it arrives.
+            let batch = Batch(JournalRows(capacity: batchSize))
+            let count = try session.query(
+                "SELECT seq, kind, entry, prev_hash, hash FROM \(Self.s).journal WHERE seq > $1 ORDER BY seq LIMIT $2", binds
+            ) { row in
                 let seq = try row.int64(0)
                 row.withBytes(1) { kind in
                     row.withBytes(2) { text in
                         row.withBytes(3) { prevHash in
                             row.withBytes(4) { hash in
-                                rows.append(seq: seq, kind: kind, text: text, prevHash: prevHash, hash: hash)
+                                batch.rows.append(seq: seq, kind: kind, text: text, prevHash: prevHash, hash: hash)
                             }
                         }
                     }
                 }
-                after = seq
-            }
-            guard try body(rows), found.count == batchSize else { return }
+                batch.last = seq
+            }.count
+            guard count > 0 else { return }
+            after = batch.last
+            guard try body(batch.rows), count == batchSize else { return }
         }
+    }
+
+    /// A batch of the journal, filled on the connection's event loop while the scan waits.
+    private final class Batch: @unchecked Sendable {
+        var rows: JournalRows
+        var last: Int64 = 0
+        init(_ rows: JournalRows) { self.rows = rows }
     }
 
     /// Creates the replay's tables (temporary, in this transaction).
