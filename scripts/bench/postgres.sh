@@ -25,6 +25,16 @@ postgres_cases() {
     done
     o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
     row "pg: import snapshots ${ROWS} rows (empty)" "${o}s" "${r}s" "${x}x" "<= 2.0x" "$(verdict "$x" le 2.0)"
+    # Context: psql's \copy of the very rows the ledger stores (its journal and readings, in
+    # tables with the same keys and checks), which bounds how close an import can get.
+    pg -d books -c "\\copy (SELECT * FROM credit_recon.journal) TO '$work/journal.csv' CSV" \
+        -c "\\copy (SELECT * FROM credit_recon.snapshots) TO '$work/snapshots.csv' CSV"
+    fresh_db floor
+    "$PG_BIN/pg_dump" -h 127.0.0.1 -p "$PG_PORT" -U postgres -s -n credit_recon books | pg -d floor >/dev/null
+    timed "${psql[@]}" -d floor -c "SET session_replication_role = replica" \
+        -c "\\copy credit_recon.journal FROM '$work/journal.csv' CSV" -c "\\copy credit_recon.snapshots FROM '$work/snapshots.csv' CSV"
+    row "  vs psql copying the ledger's rows" "${o}s" "${ELAPSED}s" "$(ratio "$o" "$ELAPSED")x" "(context)" ""
+    rm -f "$work/journal.csv" "$work/snapshots.csv"
 
     # The books the other cases read: ROWS charges, then ROWS readings into them.
     progress "PostgreSQL: import charges, then snapshots into the ledger with entries"
