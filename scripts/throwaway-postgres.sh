@@ -4,7 +4,9 @@
 #   scripts/throwaway-postgres.sh OWNER_PID
 #
 # Creates a cluster in a new temporary folder (initdb), starts it on a free port of
-# 127.0.0.1 only, and prints one line: "PORT PASSWORD FOLDER BINDIR". The superuser is
+# 127.0.0.1 only, and prints one line: "PORT PASSWORD FOLDER BINDIR". It offers TLS with a
+# self-signed certificate for 127.0.0.1, FOLDER/server.crt (when openssl is there), so
+# clients can try every sslmode. The superuser is
 # `postgres`, with that password over TCP. PostgreSQL refuses to run as root, so as root
 # the server runs as the unprivileged user `postgres`.
 #
@@ -47,6 +49,15 @@ chmod 600 "$folder/password"
     exit 70
 }
 
+tls_options=""
+if command -v openssl >/dev/null 2>&1 && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$folder/server.key" -out "$folder/server.crt" >"$folder/openssl.log" 2>&1; then
+    chmod 600 "$folder/server.key"
+    chmod 644 "$folder/server.crt"
+    [ "$(id -u)" = 0 ] && chown postgres: "$folder/server.key" "$folder/server.crt"
+    tls_options="-c ssl=on -c ssl_cert_file=$folder/server.crt -c ssl_key_file=$folder/server.key"
+fi
+
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -56,7 +67,7 @@ started=""
 for _ in 1 2 3 4 5; do
     port=$(free_port)
     if "${as_server[@]}" "$bindir/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w -t 120 \
-        -o "-p $port -c listen_addresses=127.0.0.1 -k $folder -c max_connections=200" start >/dev/null 2>&1; then
+        -o "-p $port -c listen_addresses=127.0.0.1 -k $folder -c max_connections=200 $tls_options" start >/dev/null 2>&1; then
         started=yes
         break
     fi

@@ -108,6 +108,24 @@ struct PostgresStoreTests {
         #expect(!String(describing: absent).contains(server.password))
     }
 
+    /// The tests' server offers TLS with a self-signed certificate for 127.0.0.1: each
+    /// sslmode does what it says.
+    @Test func eachSSLModeDoesWhatItSays() throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabase()
+        let base = "postgresql://postgres:\(server.password)@127.0.0.1:\(server.port)/\(database)"
+        let certificate = server.folder + "/server.crt"
+        for mode in ["disable", "prefer", "require", "verify-ca&sslrootcert=\(certificate)", "verify-full&sslrootcert=\(certificate)"] {
+            let ledger = try Ledger(LedgerLocation("\(base)?sslmode=\(mode)"))
+            #expect(try ledger.headHash() == JournalEntry.genesisHash, "sslmode=\(mode)")
+        }
+        // Not a certificate this host trusts.
+        let refused = #expect(throws: LedgerError.self) { _ = try Ledger(LedgerLocation("\(base)?sslmode=verify-full")) }
+        let message = String(describing: refused)
+        #expect(message.contains("TLS handshake with 127.0.0.1:\(server.port) failed"), "\(message)")
+        #expect(!message.contains(server.password))
+    }
+
     @Test func aDatabaseWithoutTheTablesHoldsNoLedgerUntilAWriterCreatesThem() throws {
         let server = try ThrowawayPostgres.shared()
         let database = try server.newDatabase()

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 
 extension LedgerError {
@@ -39,6 +40,10 @@ extension LedgerError {
             }
         case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
             return lostConnection(location)
+        case .connectionError where error.underlying is NIOSSLError:
+            return server("the TLS handshake with \(location.host):\(location.port) failed (\(error.underlying.map { "\($0)" } ?? "")); "
+                + "with sslmode=verify-ca or verify-full the server's certificate must be signed by an authority this host "
+                + "trusts (or the one of sslrootcert=FILE), and with verify-full name the host")
         case .connectionError:
             let why = error.underlying.map { " (\($0))" } ?? ""
             return server("cannot connect to \(location.host):\(location.port)\(why); "
