@@ -81,4 +81,19 @@ public struct LedgerReader {
 
     /// Every charge of `account`, oldest first (ties by id).
     public func charges(account: String) throws -> [ChargeRecord] { try store().charges(account: account) }
+
+    /// Every listing of the account's keys (`GET /keys`) of `account`, in time order.
+    public func keyListings(account: String) throws -> [KeyListingRow] { try store().keyListings(account: account) }
+
+    /// Every key reading of `account`, by time, then listing, then key hash.
+    public func keyReadings(account: String) throws -> [KeyReadingRow] { try store().keyReadings(account: account) }
+
+    /// The stored days of activity of `account`, by date.
+    public func activityDays(account: String) throws -> [ActivityDayRow] { try store().activityDays(account: account) }
+
+    /// The lines of `account`'s stored activity days from `from` through `through` (UTC
+    /// days), by date, then day, then line.
+    public func activityLines(account: String, from: CivilDate, through: CivilDate) throws -> [ActivityLineRow] {
+        try store().activityLines(account: account, from: from, through: through)
+    }
 }

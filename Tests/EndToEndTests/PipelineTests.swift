@@ -28,6 +28,37 @@ struct PipelineTests {
         #expect(stored == [["1234567891", "1000000009"]])
     }
 
+    /// The built binary reads every key and 30 days of activity, says so in `--json`, and
+    /// skips them with `--no-keys` / `--no-activity`; `run` takes the same flags.
+    @Test func fetchReadsKeysAndActivityUnlessTold() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess(["--initial-credits", "10"])
+        let ledger = scratch.path("ledger.sqlite")
+        let skipped = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "--json", "fetch", "--no-keys", "--no-activity"], environment: Self.env)
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        let quiet = try Self.json(skipped.stdout)
+        #expect(quiet["keys"] is NSNull && quiet["activity"] is NSNull, "\(skipped.stdout)")
+        #expect(try sim.state().apiRequests == 2)
+
+        let full = try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "--json", "fetch"], environment: Self.env)
+        #expect(full.status == 0, "\(full.stderr)")
+        let summary = try Self.json(full.stdout)
+        let activity = try #require(summary["activity"] as? [String: Any], "\(full.stdout)")
+        #expect((activity["days_stored"] as? [String])?.count == 30)
+        #expect((summary["keys"] as? [String: Any])?["count"] as? Int == 0)
+        #expect(try Executable.query(ledger, "SELECT count(*) FROM activity_days") == [["30"]])
+        #expect(try Executable.query(ledger, "SELECT count(*) FROM key_listings") == [["1"]])
+
+        let run = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--no-activity", "--out", scratch.path("reports")],
+            environment: Self.env)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try Executable.query(ledger, "SELECT count(*) FROM key_listings") == [["2"]])
+        #expect(try Executable.query(ledger, "SELECT count(*) FROM activity_days") == [["30"]])
+        #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+    }
+
     @Test func runRecordsEveryStageAndWritesTheReport() throws {
         let scratch = try Scratch()
         let sim = try SimulatorProcess(["--initial-credits", "100", "--initial-usage", "40"])

@@ -122,9 +122,12 @@ extension Reliability {
             let file = try scratch.write("snapshots.csv", csv)
             let child = try BackgroundCommand(["--ledger", url, "import", "snapshots", file], environment: [:],
                                               scratch: scratch, tag: "import")
+            // The import's own transaction, not the migrations' before it (the tables are
+            // committed, so this session sees them).
             let writing = """
                 SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
                 AND application_name LIKE 'credit-recon ledger%' AND xact_start IS NOT NULL
+                AND to_regclass('credit_recon.journal') IS NOT NULL
                 """
             #expect(try waitUntil { try Self.count(server, database, writing) > 0 || !child.process.isRunning })
             child.signal(SIGKILL)

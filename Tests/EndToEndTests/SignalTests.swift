@@ -81,7 +81,10 @@ extension Reliability {
             let rows = 60
             let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
             let child = try BackgroundCommand(
-                ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--concurrency", "3", "--out", out],
+                // Only the snapshot before the top-up: 34 more calls (keys, 30 days of activity) at
+                // 3 s each would outlast the wait for the workers.
+                ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--concurrency", "3", "--out", out,
+                 "--no-keys", "--no-activity"],
                 environment: ["OPENROUTER_API_KEY": "sim-management-key"], scratch: scratch, tag: "run")
             // Every worker busy (3 rows requesting), so no request can start before the signal:
             // the next one waits for an answer, 3 s of latency away. With fewer, a worker still starting

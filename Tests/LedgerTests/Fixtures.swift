@@ -31,6 +31,37 @@ func lifecycle() -> [Fact] {
     ]
 }
 
+/// Key listings and days of activity: every field set and every optional one absent, a
+/// listing with no key and a day with no use, and the same day asked for one key.
+func usageFacts(texts: [String] = ["plain"]) -> [Fact] {
+    let day = CivilDate(year: 2026, month: 9, day: 20)!
+    let keys = texts.enumerated().map { offset, text in
+        KeyReading(
+            hash: "hash-\(offset) \(text)", name: text, label: offset % 2 == 0 ? nil : "sk-or-v1-…\(text)",
+            disabled: [true, false, nil][offset % 3], usage: Micros(raw: 1_000_001 * Int64(offset + 1)),
+            byokUsage: offset % 2 == 0 ? Micros(raw: 3) : nil, limit: offset % 2 == 0 ? usd("50") : nil,
+            limitRemaining: offset % 2 == 0 ? usd("48.999999") : nil, limitReset: offset % 2 == 0 ? "monthly" : nil,
+            createdAt: offset % 2 == 0 ? t0.adding(seconds: -86_400) : nil)
+    }
+    let lines = texts.enumerated().map { offset, text in
+        ActivityLine(
+            model: "openai/\(text)", modelPermaslug: offset % 2 == 0 ? "openai/\(text)-2025" : nil,
+            endpointID: offset % 2 == 0 ? "ep-\(offset)" : nil, provider: offset % 2 == 0 ? text : nil,
+            usage: Micros(raw: 250_000 + Int64(offset)), byokUsage: offset % 2 == 0 ? .zero : nil,
+            requests: offset % 2 == 0 ? 12 : nil, promptTokens: offset % 2 == 0 ? 1_000 : nil,
+            completionTokens: offset % 2 == 0 ? 250 : nil, reasoningTokens: offset % 2 == 0 ? 0 : nil,
+            cachedTokens: offset % 2 == 0 ? Int64.max : nil)
+    }
+    return [
+        .keysRead(KeysRead(observedAt: t0, keys: keys, rawBodies: texts.map { #"{"data":["\#($0)"]}"# } + [#"{"data":[]}"#])),
+        .keysRead(KeysRead(observedAt: t0.adding(seconds: 60), keys: [], rawBodies: [#"{"data":[]}"#])),
+        .activityDay(ActivityDay(date: day, observedAt: t0, lines: lines, rawBody: #"{"data":[…]}"#)),
+        .activityDay(ActivityDay(date: day.adding(days: -1), observedAt: t0, lines: [], rawBody: #"{"data":[]}"#)),
+        .activityDay(ActivityDay(date: day, observedAt: t0, apiKeyHash: keys.first?.hash, lines: Array(lines.prefix(1)),
+                                 rawBody: texts[0])),
+    ]
+}
+
 extension Ledger {
     func appendAll(_ facts: [Fact], account: String = "default") throws {
         try write { writer in

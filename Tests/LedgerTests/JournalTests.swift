@@ -55,10 +55,46 @@ struct JournalTests {
     }
 
     @Test func everyFactSurvivesTheRoundTrip() throws {
-        for (offset, fact) in lifecycle().enumerated() {
+        for (offset, fact) in (lifecycle() + usageFacts(texts: StoredFormatTests.awkward)).enumerated() {
             let entry = JournalEntry(seq: Int64(offset + 1), recordedAt: t0, account: "acct|1", runID: 7, fact: fact)
             let decoded = try JournalEntry.decode(text: entry.canonicalText, seq: entry.seq)
             #expect(decoded == entry, "\(fact.kind)")
+        }
+    }
+
+    @Test func keyListingsAndActivityDaysHaveTheirCanonicalText() {
+        let entry = JournalEntry(seq: 1, recordedAt: t0, account: "a", runID: nil, fact: usageFacts()[2])
+        #expect(entry.canonicalText == #"{"account":"a","at":"2026-09-21T14:13:20.000Z","data":{"api_key_hash":null,"#
+            + #""date":"2026-09-20","observed_at":"2026-09-21T14:13:20.000Z","raw_body":"{\"data\":[…]}","rows":[{"#
+            + #""byok_usage_micros":0,"cached_tokens":9223372036854775807,"completion_tokens":250,"endpoint_id":"ep-0","#
+            + #""model":"openai/plain","model_permaslug":"openai/plain-2025","prompt_tokens":1000,"provider":"plain","#
+            + #""reasoning_tokens":0,"requests":12,"usage_micros":250000}]},"kind":"activity.day","run":null,"seq":1}"#)
+        let keys = JournalEntry(seq: 2, recordedAt: t0, account: "a", runID: 1, fact: .keysRead(KeysRead(
+            observedAt: t0, keys: [KeyReading(hash: "h", name: nil, label: nil, disabled: false, usage: usd("0.5"),
+                                              byokUsage: nil, limit: nil, limitRemaining: nil, limitReset: nil, createdAt: nil)],
+            rawBodies: ["{}", "[]"])))
+        #expect(keys.canonicalText == #"{"account":"a","at":"2026-09-21T14:13:20.000Z","data":{"keys":[{"#
+            + #""byok_usage_micros":null,"created_at":null,"disabled":false,"hash":"h","label":null,"limit_micros":null,"#
+            + #""limit_remaining_micros":null,"limit_reset":null,"name":null,"usage_micros":500000}],"#
+            + #""observed_at":"2026-09-21T14:13:20.000Z","raw_bodies":["{}","[]"]},"kind":"keys.read","run":1,"seq":2}"#)
+    }
+
+    @Test(arguments: [
+        (#"{"observed_at":"2026-01-01T00:00:00Z","keys":[7],"raw_bodies":[]}"#, "keys.read", "keys[0]: not an object"),
+        (#"{"observed_at":"2026-01-01T00:00:00Z","keys":[],"raw_bodies":[1]}"#, "keys.read", #"field "raw_bodies""#),
+        (#"{"observed_at":"2026-01-01T00:00:00Z","keys":[{"hash":"h","usage_micros":1,"disabled":"no"}],"raw_bodies":[]}"#,
+         "keys.read", #"keys[0]: field "disabled""#),
+        (#"{"date":"2026-02-30","observed_at":"2026-01-01T00:00:00Z","raw_body":"","rows":[]}"#, "activity.day", #"field "date""#),
+        (#"{"date":"2026-01-01","observed_at":"2026-01-01T00:00:00Z","raw_body":"","rows":{}}"#, "activity.day", #"field "rows""#),
+        (#"{"date":"2026-01-01","observed_at":"2026-01-01T00:00:00Z","raw_body":"","rows":[{"model":"m"}]}"#,
+         "activity.day", #"rows[0]: field "usage_micros""#),
+    ])
+    func theDecoderNamesWhatIsWrongInsideUsageFacts(data: String, kind: String, expected: String) {
+        let text = #"{"account":"a","at":"2026-01-01T00:00:00Z","data":"# + data + #","kind":""# + kind + #"","run":null,"seq":1}"#
+        #expect {
+            _ = try JournalEntry.decode(text: text, seq: 1)
+        } throws: { error in
+            String(describing: error).contains(expected)
         }
     }
 }

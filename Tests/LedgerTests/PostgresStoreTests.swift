@@ -134,8 +134,8 @@ struct PostgresStoreTests {
         #expect(throws: LedgerError.self) { _ = try Ledger(.postgres(location), create: false) }
         _ = try Ledger(.postgres(location))
         #expect(try Ledger.exists(in: location))
-        #expect(try server.psql(database, "SELECT name FROM credit_recon.schema_migrations")
-            == "v1: journal, runs, snapshots, top-ups, charges\n")
+        #expect(try server.psql(database, "SELECT name FROM credit_recon.schema_migrations ORDER BY name")
+            == "v1: journal, runs, snapshots, top-ups, charges\nv2: key readings, activity days\n")
     }
 
     @Test func droppedTriggersAreReportedAfterWhatWasChanged() throws {

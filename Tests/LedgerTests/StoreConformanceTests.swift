@@ -169,10 +169,17 @@ struct StoreConformanceTests {
         ("DELETE FROM journal WHERE seq = (SELECT max(seq) FROM journal)", "runs row 1 differs"),
         ("UPDATE journal SET prev_hash = (SELECT hash FROM journal WHERE seq = 1) WHERE seq = 4", "journal entry 4: prev_hash does not match"),
         ("UPDATE journal SET entry = (SELECT entry FROM journal WHERE seq = 7) WHERE seq = 6", "journal entry 6:"),
+        // Key readings and activity days (entries 10 to 14, before the run ends).
+        ("UPDATE key_readings SET usage = usage + 1", #"key_readings row (10, "hash-0 plain") differs"#),
+        ("DELETE FROM key_listings WHERE id = 11", "key_listings row 11 is missing: the journal records it (journal entry 11)"),
+        ("UPDATE activity_days SET date = '2026-09-18' WHERE id = 12", "activity_days row 12 differs"),
+        ("DELETE FROM activity_rows WHERE day_id = 14", "activity_rows row (14, 0) is missing"),
+        ("INSERT INTO activity_rows (day_id, line, account, date, model, usage) VALUES (13, 0, 'default', '2026-09-19', 'x', 1)",
+         "activity_rows row (13, 0) is not in the journal"),
     ].map { (store, $0.0, $0.1) } })
     func tamperingIsCaughtAndNamed(store: String, sql: String, expected: String) throws {
         let store = try Stores.make(store)
-        try store.ledger.appendAll(lifecycle())
+        try store.ledger.appendAll(lifecycle().dropLast() + usageFacts() + lifecycle().suffix(1))
         try store.dropAppendOnlyTriggers()
         try store.execute(sql)
         let report = try store.ledger.verify()
@@ -271,5 +278,55 @@ struct StoreConformanceTests {
         first = nil
         let second = try Ledger.lockWriter(at: store.location)
         withExtendedLifetime(second) {}
+    }
+
+    /// Key listings and days of activity come back as they were appended, every optional
+    /// field kept absent or present, and the replay equals them.
+    @Test(arguments: Stores.all)
+    func keyReadingsAndActivityDaysBecomeTypedRows(store: String) throws {
+        let store = try Stores.make(store)
+        let facts = usageFacts(texts: ["plain", "quote \" and é", "third"])
+        try store.ledger.appendAll(lifecycle() + facts)
+        guard case .keysRead(let listing) = facts[0], case .activityDay(let day) = facts[2],
+              case .activityDay(let empty) = facts[3] else {
+            Issue.record("fixture changed")
+            return
+        }
+        let (listings, readings, days, lines) = try store.ledger.read { reader in
+            (try reader.keyListings(account: "default"), try reader.keyReadings(account: "default"),
+             try reader.activityDays(account: "default"),
+             try reader.activityLines(account: "default", from: empty.date, through: day.date))
+        }
+        let first = Int64(lifecycle().count + 1)
+        #expect(listings.map(\.id) == [first, first + 1])
+        #expect(listings.map(\.keyCount) == [3, 0])
+        #expect(listings.map(\.pageCount) == [4, 1])
+        #expect(listings.first?.observedAt == t0 && listings.first?.runID == 1)
+        #expect(readings.map(\.key) == listing.keys.sorted { $0.hash.utf8.lexicographicallyPrecedes($1.hash.utf8) })
+        #expect(readings.allSatisfy { $0.listingID == first && $0.observedAt == t0 })
+        #expect(days.map(\.date) == [empty.date, day.date, day.date])
+        #expect(days.map(\.apiKeyHash) == [nil, nil, listing.keys[0].hash])
+        #expect(days.map(\.lineCount) == [0, 3, 1])
+        #expect(lines.filter { $0.dayID == first + 2 }.map(\.line) == day.lines)
+        #expect(lines.filter { $0.dayID == first + 2 }.map(\.index) == [0, 1, 2])
+        #expect(lines.count == 4)
+        #expect(try store.ledger.read { try $0.keyListings(account: "other") }.isEmpty)
+        let report = try store.ledger.verify()
+        #expect(report.isSound, "\(report.problems)")
+    }
+
+    /// A day is stored once per account and scope: a second copy rolls the write back.
+    @Test(arguments: Stores.all)
+    func aDayIsStoredOncePerAccount(store: String) throws {
+        let store = try Stores.make(store)
+        let day = usageFacts()[2]
+        func append(account: String) throws {
+            try store.ledger.write { _ = try $0.append(day, account: account, runID: nil, at: t0) }
+        }
+        try append(account: "default")
+        #expect(throws: (any Error).self) { try append(account: "default") }
+        try append(account: "other")
+        #expect(try store.ledger.read { try $0.journalCount() } == 2)
+        #expect(try store.ledger.verify().isSound)
     }
 }

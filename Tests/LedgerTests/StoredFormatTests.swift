@@ -7,7 +7,8 @@ import Testing
 /// same journal entries, hashes and projection rows, byte for byte, build after build.
 /// `Fixtures/stored-format.txt` was written by the build before the ledger's rewrite into
 /// one path; set `WRITE_STORED_FORMAT=1` to write it anew only when the format changes on
-/// purpose (with a migration for existing ledgers).
+/// purpose (with a migration for existing ledgers), or to add new kinds' lines (then
+/// `git diff` must show only added lines).
 @Suite("Stored format: the same facts give the same bytes as ledgers already written")
 struct StoredFormatTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -70,9 +71,18 @@ struct StoredFormatTests {
         try temp.ledger.write { writer in
             try writer.append(contentsOf: bulk(), runID: 1, at: t0.adding(seconds: 99)) { ($0.fact, $0.account) }
         }
+        // Added with key readings and activity days: after everything above, so its lines
+        // come after the ones ledgers already written hold.
+        try temp.ledger.write { writer in
+            for (offset, fact) in usageFacts(texts: awkward).enumerated() {
+                try writer.append(fact, account: offset % 2 == 0 ? "default" : awkward[4], runID: nil,
+                                  at: t0.adding(seconds: 200 + Int64(offset)))
+            }
+        }
         let db = try temp.raw()
         var out = ""
-        for table in ["journal", "runs", "snapshots", "topups", "charges"] {
+        for table in ["journal", "runs", "snapshots", "topups", "charges", "key_listings", "key_readings", "activity_days",
+                      "activity_rows"] {
             out += "== \(table)\n"
             let rows = try db.statement("SELECT * FROM \(table) ORDER BY rowid").rows { row in
                 (0..<row.columnCount).map { column -> String in

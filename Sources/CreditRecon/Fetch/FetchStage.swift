@@ -3,13 +3,38 @@ import Ledger
 import OpenRouterAPI
 
 /// `fetch`: checks with `GET /key` that the key is a management key, reads the running
-/// totals from `GET /credits` and stores them as a snapshot, inside a run, under the
-/// writer lock; reports findings about the new reading.
+/// totals from `GET /credits` and stores them as a snapshot, then a reading of every key
+/// (`GET /keys`) and each completed UTC day of activity of the API's window that the
+/// ledger does not hold yet (`GET /activity`), inside a run, under the writer lock; reports
+/// findings about what it read.
+///
+/// Each call after the snapshot is a step of its own: when one fails, what was stored
+/// before it stays, the run ends `failed`, and the error names the call (`FetchCallFailed`).
 public struct FetchStage: Sendable {
+    /// What to read besides the snapshot.
+    public struct Options: Sendable {
+        /// Read every key (`GET /keys`); off for a key that may not list them.
+        public var readKeys: Bool
+        /// Read the days of activity not yet stored (`GET /activity`).
+        public var readActivity: Bool
+
+        public init(readKeys: Bool = true, readActivity: Bool = true) {
+            self.readKeys = readKeys
+            self.readActivity = readActivity
+        }
+    }
+
     /// What a fetch did.
     public struct Outcome: Sendable {
         /// The reading, as stored.
         public let snapshot: SnapshotTaken
+        /// The key listing, as stored; `nil` when skipped (`--no-keys`).
+        public let keys: KeysRead?
+        /// The days of activity stored by this fetch, oldest first; `nil` when skipped
+        /// (`--no-activity`).
+        public let activityDays: [ActivityDay]?
+        /// Days already stored that were compared with the API's answer.
+        public let activityDaysChecked: Int
         /// The run that recorded it.
         public let runID: Int64
         /// Findings about the reading; non-empty means exit 1.
@@ -23,15 +48,22 @@ public struct FetchStage: Sendable {
         public var exitStatus: ExitStatus { findings.isEmpty ? .ok : .attention }
     }
 
+    /// The API's window of activity: this many completed UTC days before today.
+    static let activityWindowDays: Int64 = 30
+
     /// The command's context (ledger, account, clock, API options).
     public let context: CommandContext
+
+    /// What to read besides the snapshot.
+    public let options: Options
 
     /// The caller already holds the writer lock (the `run` command).
     public let lockHeld: Bool
 
     /// A fetch for the command in `context`.
-    public init(context: CommandContext, lockHeld: Bool = false) {
+    public init(context: CommandContext, options: Options = Options(), lockHeld: Bool = false) {
         self.context = context
+        self.options = options
         self.lockHeld = lockHeld
     }
 
@@ -71,18 +103,13 @@ public struct FetchStage: Sendable {
         let runID = try ledger.write { writer in
             try writer.append(.runStarted(RunStarted(command: "fetch")), account: account, runID: nil, at: started)
         }
+        var run = FetchRun(ledger: ledger, account: account, runID: runID)
         let reading: CreditsReading
         do throws(APIError) {
             if let keyFailure { throw keyFailure }
             reading = try await client.getCredits()
         } catch {
-            let finished = context.now()
-            try ledger.write { writer in
-                _ = try writer.append(
-                    .runFinished(RunFinished(runID: runID, outcome: "failed", exitCode: Int64(error.exitStatus.rawValue),
-                                             summary: error.description)),
-                    account: account, runID: runID, at: finished)
-            }
+            try run.finish(failed: error, at: context.now())
             throw error
         }
         let observedAt = context.now()
@@ -91,22 +118,132 @@ public struct FetchStage: Sendable {
             source: "api", rawBody: reading.rawBody)
         // Every reading is kept, even a suspicious one: the reconciliation decides what to
         // believe, and the raw body lets a person check.
-        let findings = try ledger.write { writer -> [Finding] in
+        try ledger.write { writer in
             let earlier = try writer.reader.snapshots(account: account)
                 .filter { $0.observedAt <= observedAt }
                 .map { (credits: $0.totalCredits, usage: $0.totalUsage) }
-            let findings = SnapshotCheck.findings(for: snapshot, earlier: earlier, account: account)
+            run.findings += SnapshotCheck.findings(for: snapshot, earlier: earlier, account: account)
             try writer.append(.snapshotTaken(snapshot), account: account, runID: runID, at: observedAt)
-            var summary = "snapshot total_credits \(snapshot.totalCredits) total_usage \(snapshot.totalUsage)"
-            for finding in findings { summary += "; \(finding.kind.rawValue): \(finding.message)" }
-            try writer.append(
-                .runFinished(RunFinished(runID: runID, outcome: findings.isEmpty ? "ok" : "attention",
-                                         exitCode: findings.isEmpty ? 0 : 1, summary: summary)),
-                account: account, runID: runID, at: observedAt)
-            return findings
         }
-        return Outcome(snapshot: snapshot, runID: runID, findings: findings, account: account,
-                       headHash: try ledger.headHash())
+        run.summary.append("snapshot total_credits \(snapshot.totalCredits) total_usage \(snapshot.totalUsage)")
+        run.kept.append("the snapshot")
+
+        var keys: KeysRead?
+        if options.readKeys {
+            let listing = try await step("GET /keys", run) { () async throws(APIError) in
+                KeysRead(try await client.listKeys(), observedAt: context.now())
+            }
+            try run.store(.keysRead(listing), at: listing.observedAt)
+            keys = listing
+            run.summary.append("keys \(listing.keys.count)")
+            run.kept.append("the key readings")
+        }
+
+        var stored: [ActivityDay]?
+        var checked = 0
+        if options.readActivity {
+            let days = try await readActivity(client: client, into: &run)
+            stored = days.stored
+            checked = days.checked
+        }
+
+        try run.finish(at: context.now())
+        return Outcome(
+            snapshot: snapshot, keys: keys, activityDays: stored, activityDaysChecked: checked, runID: runID,
+            findings: run.findings, account: account, headHash: try ledger.headHash())
+    }
+
+    /// Stores every completed UTC day of the API's window that the ledger does not hold
+    /// (one `GET /activity?date=` each, oldest first, each committed as it comes), then
+    /// compares the days it already held with the API's answer for the whole window.
+    private func readActivity(
+        client: OpenRouterClient, into run: inout FetchRun
+    ) async throws -> (stored: [ActivityDay], checked: Int) {
+        let today = context.now().utcDate
+        let window = today.adding(days: -Self.activityWindowDays)...today.adding(days: -1)
+        let held = try run.ledger.read { try $0.activityDays(account: run.account) }.filter { $0.apiKeyHash == nil }
+        let heldDates = Set(held.map(\.date))
+        var stored: [ActivityDay] = []
+        var date = window.lowerBound
+        while date <= window.upperBound {
+            if !heldDates.contains(date) {
+                let day = date
+                let reading = try await step("GET /activity?date=\(day.isoText)", run) { () async throws(APIError) in
+                    try await client.getActivity(date: day)
+                }
+                let fact = ActivityDay(
+                    date: day, observedAt: context.now(), lines: reading.rows.map(ActivityLine.init), rawBody: reading.rawBody)
+                try run.store(.activityDay(fact), at: fact.observedAt)
+                stored.append(fact)
+                run.daysStored += 1
+            }
+            date = date.adding(days: 1)
+        }
+        let toCheck = held.filter { window.contains($0.date) }
+        if let first = toCheck.first?.date, let last = toCheck.last?.date {
+            let answered = try await step("GET /activity", run) { () async throws(APIError) in
+                try await client.getActivity()
+            }
+            let ids = Set(toCheck.map(\.id))
+            let kept = try run.ledger.read { try $0.activityLines(account: run.account, from: first, through: last) }
+                .filter { ids.contains($0.dayID) }
+            var keptByDate = Dictionary(uniqueKeysWithValues: toCheck.map { ($0.date, [ActivityLine]()) })
+            for row in kept { keptByDate[row.date, default: []].append(row.line) }
+            run.findings += ActivityCheck.findings(
+                stored: keptByDate, answered: Dictionary(grouping: answered.rows) { $0.date }.mapValues { $0.map(ActivityLine.init) },
+                at: context.now(), account: run.account)
+        }
+        run.summary.append("activity \(stored.count) new days, \(toCheck.count) checked")
+        return (stored, toCheck.count)
+    }
+
+    /// Runs one call after the snapshot; when it fails, the run ends `failed` and the error
+    /// names the call.
+    private func step<T>(_ call: String, _ run: FetchRun, _ body: () async throws(APIError) -> T) async throws -> T {
+        do throws(APIError) {
+            return try await body()
+        } catch {
+            let failure = FetchCallFailed(call: call, kept: run.keptText, error: error)
+            try run.finish(failed: failure, at: context.now())
+            throw failure
+        }
+    }
+}
+
+/// One fetch's run in the ledger: its facts, each committed as it comes, the findings, and
+/// the summary its `run.finished` entry keeps.
+private struct FetchRun {
+    let ledger: Ledger
+    let account: String
+    let runID: Int64
+    var findings: [Finding] = []
+    var summary: [String] = []
+    /// What is stored so far, in words.
+    var kept: [String] = []
+    var daysStored = 0
+
+    var keptText: String {
+        (kept + (daysStored == 0 ? [] : ["\(daysStored) days of activity"])).joined(separator: ", ")
+    }
+
+    func store(_ fact: Fact, at time: Timestamp) throws {
+        try ledger.write { writer in _ = try writer.append(fact, account: account, runID: runID, at: time) }
+    }
+
+    /// Ends the run `ok`, or `attention` with findings.
+    func finish(at time: Timestamp) throws {
+        var text = summary.joined(separator: "; ")
+        for finding in findings { text += "; \(finding.kind.rawValue): \(finding.message)" }
+        try store(.runFinished(RunFinished(
+            runID: runID, outcome: findings.isEmpty ? "ok" : "attention", exitCode: findings.isEmpty ? 0 : 1,
+            summary: text)), at: time)
+    }
+
+    /// Ends the run `failed` with `error`'s exit code and sentence.
+    func finish(failed error: any ExitCoded, at time: Timestamp) throws {
+        try store(.runFinished(RunFinished(
+            runID: runID, outcome: "failed", exitCode: Int64(error.exitStatus.rawValue), summary: error.description)),
+            at: time)
     }
 }
 
@@ -123,7 +260,8 @@ extension FetchStage {
 }
 
 extension FetchStage.Outcome {
-    /// The `--json` summary: exact totals as decimal text strings.
+    /// The `--json` summary: exact totals as decimal text strings; `keys` and `activity`
+    /// are `null` when skipped.
     public var json: JSONOutput {
         .object([
             "account": .string(account),
@@ -131,12 +269,25 @@ extension FetchStage.Outcome {
             "total_credits": .string(snapshot.totalCredits.decimalText),
             "total_usage": .string(snapshot.totalUsage.decimalText),
             "balance": .string((snapshot.totalCredits - snapshot.totalUsage).decimalText),
+            "keys": keys.map { listing in
+                .object([
+                    "observed_at": .string(listing.observedAt.iso8601), "count": .int(Int64(listing.keys.count)),
+                    "disabled": .int(Int64(listing.keys.count { $0.disabled == true })),
+                ])
+            } ?? .null,
+            "activity": activityDays.map { days in
+                .object([
+                    "days_stored": .array(days.map { .string($0.date.isoText) }),
+                    "days_checked": .int(Int64(activityDaysChecked)),
+                ])
+            } ?? .null,
             "run_id": .int(runID),
             "head_hash": .string(headHash),
             "findings": .array(findings.map { finding in
                 .object([
                     "kind": .string(finding.kind.rawValue), "severity": .string(finding.severity.rawValue),
-                    "message": .string(finding.message),
+                    "message": .string(finding.message), "reference": finding.reference.map(JSONOutput.string) ?? .null,
+                    "amount": finding.amount.map { .string($0.decimalText) } ?? .null,
                 ])
             }),
         ])
@@ -148,8 +299,21 @@ extension FetchStage.Outcome {
             "snapshot \(snapshot.observedAt.iso8601) account \(account): "
                 + "total_credits \(snapshot.totalCredits), total_usage \(snapshot.totalUsage), "
                 + "balance \(snapshot.totalCredits - snapshot.totalUsage)",
-            "ledger head \(headHash)",
         ]
+        if let keys {
+            lines.append("keys: \(keys.keys.count) read (\(keys.keys.count { $0.disabled == true }) disabled)")
+        } else {
+            lines.append("keys: not read (--no-keys)")
+        }
+        if let days = activityDays {
+            let stored = days.isEmpty ? "no new day stored"
+                : days.count == 1 ? "1 day stored (\(days[0].date.isoText))"
+                : "\(days.count) days stored (\(days[0].date.isoText) to \(days[days.count - 1].date.isoText))"
+            lines.append("activity: \(stored), \(activityDaysChecked) stored days checked against the API")
+        } else {
+            lines.append("activity: not read (--no-activity)")
+        }
+        lines.append("ledger head \(headHash)")
         for finding in findings { lines.append("\(finding.severity.rawValue): \(finding.message)") }
         return lines.joined(separator: "\n")
     }

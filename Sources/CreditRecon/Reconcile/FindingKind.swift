@@ -25,6 +25,9 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case runwayLow = "runway_low"
     /// A command (fetch, topup, run) ended in failure; its summary says why.
     case runFailed = "run_failed"
+    /// The API's activity for a day the ledger already holds is not what was stored: the
+    /// ledger keeps what it stored (`reference` is the UTC date).
+    case activityMismatch = "activity_mismatch"
     /// `opening + purchased − used ≠ closing` for a period.
     case balanceCheckFailed = "balance_check_failed"
 }

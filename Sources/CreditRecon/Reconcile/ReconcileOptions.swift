@@ -34,11 +34,7 @@ public struct ReconcileOptions: Sendable, Equatable {
 
     /// Parses a `--from`/`--to` date.
     public static func date(_ text: String, option: String) throws -> CivilDate {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int64(parts[0]), let month = Int64(parts[1]), let day = Int64(parts[2]),
-              let date = CivilDate(year: year, month: month, day: day)
-        else { throw ReconcileError.badDate(option, text) }
+        guard let date = CivilDate(isoText: text) else { throw ReconcileError.badDate(option, text) }
         return date
     }
 }

@@ -15,6 +15,8 @@ public struct RunStage: Sendable {
     public struct Options: Sendable {
         /// The top-up between the two readings; `nil` when no plan was given.
         public var topUp: TopUpEngine.Options?
+        /// What each fetch reads besides the snapshot.
+        public var fetch: FetchStage.Options
         /// At most this many charge requests per second.
         public var rateLimit: Double?
         /// Create charges without asking (required without a terminal).
@@ -22,8 +24,12 @@ public struct RunStage: Sendable {
         /// Where and how to report.
         public var report: ReportOptions
 
-        public init(topUp: TopUpEngine.Options?, rateLimit: Double? = nil, yes: Bool, report: ReportOptions) {
+        public init(
+            topUp: TopUpEngine.Options?, fetch: FetchStage.Options = FetchStage.Options(), rateLimit: Double? = nil,
+            yes: Bool, report: ReportOptions
+        ) {
             self.topUp = topUp
+            self.fetch = fetch
             self.rateLimit = rateLimit
             self.yes = yes
             self.report = report
@@ -70,7 +76,7 @@ public struct RunStage: Sendable {
         }
 
         try await stage("fetch", into: &outcome) {
-            let fetched = try await FetchStage(context: context, lockHeld: true).run()
+            let fetched = try await FetchStage(context: context, options: options.fetch, lockHeld: true).run()
             return StageResult(name: "fetch", status: fetched.exitStatus, detail: Self.describe(fetched))
         }
         if let topUp = options.topUp {
@@ -93,7 +99,7 @@ public struct RunStage: Sendable {
                     name: "fetch again", status: .ok, detail: "skipped: the job was stopped by \(stoppedBy)"))
             } else {
                 try await stage("fetch again", into: &outcome) {
-                    let fetched = try await FetchStage(context: context, lockHeld: true).run()
+                    let fetched = try await FetchStage(context: context, options: options.fetch, lockHeld: true).run()
                     return StageResult(name: "fetch again", status: fetched.exitStatus, detail: Self.describe(fetched))
                 }
             }
@@ -143,6 +149,8 @@ public struct RunStage: Sendable {
 
     private static func describe(_ fetched: FetchStage.Outcome) -> String {
         var text = "total_credits \(fetched.snapshot.totalCredits) total_usage \(fetched.snapshot.totalUsage)"
+        if let keys = fetched.keys { text += "; \(keys.keys.count) keys read" }
+        if let days = fetched.activityDays { text += "; \(days.count) days of activity stored" }
         for finding in fetched.findings { text += "; \(finding.kind.rawValue): \(finding.message)" }
         return text
     }

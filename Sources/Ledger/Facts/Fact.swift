@@ -25,6 +25,10 @@ public enum Fact: Sendable, Equatable {
     case chargeUnknown(ChargeFailed)
     /// A charge made elsewhere (web flow, Coinbase export) was recorded.
     case chargeRecorded(ChargeRecorded)
+    /// A reading of every key of the account (`GET /keys`).
+    case keysRead(KeysRead)
+    /// One completed UTC day of activity (`GET /activity`), stored once.
+    case activityDay(ActivityDay)
 
     /// The entry's `kind`, e.g. `snapshot.taken`.
     public var kind: String {
@@ -39,6 +43,8 @@ public enum Fact: Sendable, Equatable {
         case .chargeBlocked: return "charge.blocked"
         case .chargeUnknown: return "charge.unknown"
         case .chargeRecorded: return "charge.recorded"
+        case .keysRead: return "keys.read"
+        case .activityDay: return "activity.day"
         }
     }
 }

@@ -78,6 +78,20 @@ struct CanonicalWriter {
 
     mutating func null() { append("null") }
 
+    mutating func bool(_ value: Bool) { value ? append("true") : append("false") }
+
+    /// An array of `items`, each written by `element`.
+    mutating func array<Items: Sequence>(_ items: Items, _ element: (inout CanonicalWriter, Items.Element) -> Void) {
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for item in items {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            element(&self, item)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     /// An integer in plain decimal.
     mutating func int(_ value: Int64) {
         // Digits written backwards on the stack and appended in one copy.
@@ -147,7 +161,9 @@ struct CanonicalWriter {
         if let value { time(value) } else { null() }
     }
 
-
+    mutating func bool(_ value: Bool?) {
+        if let value { bool(value) } else { null() }
+    }
 
     private mutating func append(_ literal: StaticString) {
         literal.withUTF8Buffer { bytes.append(contentsOf: $0) }

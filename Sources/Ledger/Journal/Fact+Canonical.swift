@@ -55,6 +55,45 @@ extension Fact {
             out.key("status"); out.string(fact.status)
             out.key("topup_key"); out.string(fact.topUpKey)
             out.key("wallet"); out.string(fact.wallet)
+        case .keysRead(let fact):
+            out.key("keys")
+            out.array(fact.keys) { out, key in
+                out.beginObject()
+                out.key("byok_usage_micros"); out.int(key.byokUsage?.raw)
+                out.key("created_at"); out.time(key.createdAt)
+                out.key("disabled"); out.bool(key.disabled)
+                out.key("hash"); out.string(key.hash)
+                out.key("label"); out.string(key.label)
+                out.key("limit_micros"); out.int(key.limit?.raw)
+                out.key("limit_remaining_micros"); out.int(key.limitRemaining?.raw)
+                out.key("limit_reset"); out.string(key.limitReset)
+                out.key("name"); out.string(key.name)
+                out.key("usage_micros"); out.int(key.usage.raw)
+                out.endObject()
+            }
+            out.key("observed_at"); out.time(fact.observedAt)
+            out.key("raw_bodies"); out.array(fact.rawBodies) { $0.string($1) }
+        case .activityDay(let fact):
+            out.key("api_key_hash"); out.string(fact.apiKeyHash)
+            out.key("date"); out.string(fact.date.isoText)
+            out.key("observed_at"); out.time(fact.observedAt)
+            out.key("raw_body"); out.string(fact.rawBody)
+            out.key("rows")
+            out.array(fact.lines) { out, line in
+                out.beginObject()
+                out.key("byok_usage_micros"); out.int(line.byokUsage?.raw)
+                out.key("cached_tokens"); out.int(line.cachedTokens)
+                out.key("completion_tokens"); out.int(line.completionTokens)
+                out.key("endpoint_id"); out.string(line.endpointID)
+                out.key("model"); out.string(line.model)
+                out.key("model_permaslug"); out.string(line.modelPermaslug)
+                out.key("prompt_tokens"); out.int(line.promptTokens)
+                out.key("provider"); out.string(line.provider)
+                out.key("reasoning_tokens"); out.int(line.reasoningTokens)
+                out.key("requests"); out.int(line.requests)
+                out.key("usage_micros"); out.int(line.usage.raw)
+                out.endObject()
+            }
         }
         out.endObject()
     }

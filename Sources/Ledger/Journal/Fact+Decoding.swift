@@ -42,6 +42,34 @@ extension Fact {
                 reference: try f.optionalString("reference"), topUpKey: try f.optionalString("topup_key"),
                 status: try f.optionalString("status"), paidAt: try f.optionalTimestamp("paid_at"),
                 memo: try f.optionalString("memo"), origin: try f.optionalString("origin")))
+        case "keys.read":
+            self = .keysRead(KeysRead(
+                observedAt: try f.timestamp("observed_at"),
+                keys: try f.objects("keys").map { (key) throws(LedgerError) in
+                    KeyReading(
+                        hash: try key.string("hash"), name: try key.optionalString("name"),
+                        label: try key.optionalString("label"), disabled: try key.optionalBool("disabled"),
+                        usage: try key.micros("usage_micros"), byokUsage: try key.optionalMicros("byok_usage_micros"),
+                        limit: try key.optionalMicros("limit_micros"),
+                        limitRemaining: try key.optionalMicros("limit_remaining_micros"),
+                        limitReset: try key.optionalString("limit_reset"), createdAt: try key.optionalTimestamp("created_at"))
+                },
+                rawBodies: try f.strings("raw_bodies")))
+        case "activity.day":
+            self = .activityDay(ActivityDay(
+                date: try f.date("date"), observedAt: try f.timestamp("observed_at"),
+                apiKeyHash: try f.optionalString("api_key_hash"),
+                lines: try f.objects("rows").map { (row) throws(LedgerError) in
+                    ActivityLine(
+                        model: try row.string("model"), modelPermaslug: try row.optionalString("model_permaslug"),
+                        endpointID: try row.optionalString("endpoint_id"), provider: try row.optionalString("provider"),
+                        usage: try row.micros("usage_micros"), byokUsage: try row.optionalMicros("byok_usage_micros"),
+                        requests: try row.optionalInt("requests"), promptTokens: try row.optionalInt("prompt_tokens"),
+                        completionTokens: try row.optionalInt("completion_tokens"),
+                        reasoningTokens: try row.optionalInt("reasoning_tokens"),
+                        cachedTokens: try row.optionalInt("cached_tokens"))
+                },
+                rawBody: try f.string("raw_body")))
         default:
             throw f.unknownKind(kind)
         }

@@ -30,6 +30,10 @@ enum Projector {
             if let key = fact.topUpKey {
                 try expect(out.recordTopUp(key: key, chargeID: fact.chargeID, seq: seq), "top-up \(key) to be recorded")
             }
+        case .keysRead(let fact):
+            try out.insertKeyListing(id: seq, account: account, fact, runID: runID)
+        case .activityDay(let fact):
+            try out.insertActivityDay(id: seq, account: account, fact, runID: runID)
         }
     }
 

@@ -32,4 +32,14 @@ protocol StoreQueries: AnyObject {
     func hasCharges() throws -> Bool
     /// Every charge of `account`, oldest first (ties by id).
     func charges(account: String) throws -> [LedgerReader.ChargeRecord]
+
+    /// Key listings of `account`, in time order.
+    func keyListings(account: String) throws -> [KeyListingRow]
+    /// Every key reading of `account`, by time, then listing, then key hash.
+    func keyReadings(account: String) throws -> [KeyReadingRow]
+    /// Stored activity days of `account`, by date, then id.
+    func activityDays(account: String) throws -> [ActivityDayRow]
+    /// The lines of `account`'s activity days from `from` through `through`, by date, then
+    /// day, then line.
+    func activityLines(account: String, from: CivilDate, through: CivilDate) throws -> [ActivityLineRow]
 }

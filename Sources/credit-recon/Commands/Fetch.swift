@@ -2,11 +2,12 @@ import ArgumentParser
 import CreditRecon
 
 extension CreditReconCommand {
-    /// Takes a snapshot of the account's running totals into the ledger.
+    /// Takes a snapshot of the account's running totals into the ledger, then a reading of
+    /// every key and the days of activity not yet stored.
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "fetch",
-            abstract: "Checks the key (GET /key), reads the account's running totals (GET /credits) and stores them as a snapshot.",
+            abstract: "Checks the key (GET /key), stores a snapshot of the running totals (GET /credits), a reading of every key (GET /keys) and the completed days of activity not yet stored (GET /activity).",
             discussion: """
                 Needs a management key (OPENROUTER_API_KEY or --api-key-file): GET /key is asked first, and a key \
                 that is not a management key is refused with exit 78 before anything is read or stored — an \
@@ -15,14 +16,25 @@ extension CreditReconCommand {
                 wrong (credits or usage went down, or an all-zero reading after real ones, which reports leave out \
                 of the sums), 77 when the key is refused, 69 when the API stays unreachable, 76 when it answers \
                 something that is not its documented shape.
+
+                After the snapshot: every key of the account, disabled ones included (GET /keys, all pages), then \
+                each completed UTC day of the API's 30-day window that the ledger does not hold yet, one \
+                GET /activity?date= each (the first fetch backfills 30 days). A day is stored once; the days already \
+                held are compared with the API's answer (one GET /activity), and one whose rows changed is an \
+                activity_mismatch finding (exit 1), never an overwrite. When one of these calls fails, what was \
+                stored before it stays and the command exits with that call's code, naming it; the next fetch reads \
+                what is missing. --no-keys and --no-activity skip them for a key that may not read them.
                 """
         )
 
         @OptionGroup var global: GlobalOptions
 
+        @OptionGroup var fetch: FetchFlags
+
         mutating func run() async throws {
+            let options = fetch.options
             try await CLI.run(global) { context in
-                let outcome = try await FetchStage(context: context).run()
+                let outcome = try await FetchStage(context: context, options: options).run()
                 print(context.json ? outcome.json.text : outcome.text)
                 return outcome.exitStatus
             }

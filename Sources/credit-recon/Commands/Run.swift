@@ -31,6 +31,8 @@ extension CreditReconCommand {
 
         @OptionGroup var report: ReportFlags
 
+        @OptionGroup var fetch: FetchFlags
+
         mutating func run() async throws {
             let command = self
             try await CLI.run(global) { context in
@@ -38,7 +40,7 @@ extension CreditReconCommand {
                     topUp: try command.plan.map {
                         try command.topUp.engineOptions(plan: $0, account: context.account, retryUnknown: false)
                     },
-                    rateLimit: command.topUp.rateLimit, yes: command.topUp.yes,
+                    fetch: command.fetch.options, rateLimit: command.topUp.rateLimit, yes: command.topUp.yes,
                     report: try command.report.reportOptions(account: context.account))
                 let outcome = try await RunStage(context: context, options: options).run(
                     isTerminal: isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1,

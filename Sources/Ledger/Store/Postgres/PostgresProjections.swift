@@ -99,4 +99,80 @@ struct PostgresProjections: ProjectionWriter {
             "UPDATE \(s).topups SET state = 'recorded', charge_id = $1, updated_seq = $2 WHERE key = $3",
             [.text(chargeID), .integer(seq), .text(key)])
     }
+
+    func insertKeyListing(id: Int64, account: String, _ fact: KeysRead, runID: Int64?) throws {
+        _ = try change(
+            "INSERT INTO \(s).key_listings (id, account, observed_at, key_count, page_count, run_id) VALUES ($1, $2, $3, $4, $5, $6)",
+            [.integer(id), .text(account), .text(fact.observedAt.iso8601), .integer(Int64(fact.keys.count)),
+             .integer(Int64(fact.rawBodies.count)), .integer(runID)])
+        guard !fact.keys.isEmpty else { return }
+        // The listing's keys in one statement: one array per column.
+        var columns = [ArrayColumn.texts(), .texts(), .texts(), .integers(), .integers(), .integers(), .integers(),
+                       .integers(), .texts(), .texts()]
+        for key in fact.keys {
+            columns[0].append(key.hash)
+            columns[1].append(key.name)
+            columns[2].append(key.label)
+            columns[3].append(key.disabled.map { $0 ? Int64(1) : 0 })
+            columns[4].append(key.usage.raw)
+            columns[5].append(key.byokUsage?.raw)
+            columns[6].append(key.limit?.raw)
+            columns[7].append(key.limitRemaining?.raw)
+            columns[8].append(key.limitReset)
+            columns[9].append(key.createdAt?.iso8601)
+        }
+        try insert(
+            """
+            INSERT INTO \(s).key_readings (listing_id, account, observed_at, key_hash, name, label, disabled, usage,
+                byok_usage, key_limit, limit_remaining, limit_reset, created_at)
+            SELECT $1, $2, $3, * FROM unnest($4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[],
+                $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[])
+            """, id: id, account: account, time: fact.observedAt.iso8601, columns)
+    }
+
+    func insertActivityDay(id: Int64, account: String, _ fact: ActivityDay, runID: Int64?) throws {
+        let date = fact.date.isoText
+        _ = try change(
+            """
+            INSERT INTO \(s).activity_days (id, account, date, api_key_hash, observed_at, line_count, raw_body, run_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            """,
+            [.integer(id), .text(account), .text(date), .text(fact.apiKeyHash), .text(fact.observedAt.iso8601),
+             .integer(Int64(fact.lines.count)), .text(fact.rawBody), .integer(runID)])
+        guard !fact.lines.isEmpty else { return }
+        var columns = [ArrayColumn.integers(), .texts(), .texts(), .texts(), .texts(), .integers(), .integers(),
+                       .integers(), .integers(), .integers(), .integers(), .integers()]
+        for (index, line) in fact.lines.enumerated() {
+            columns[0].append(Int64(index))
+            columns[1].append(line.model)
+            columns[2].append(line.modelPermaslug)
+            columns[3].append(line.endpointID)
+            columns[4].append(line.provider)
+            columns[5].append(line.usage.raw)
+            columns[6].append(line.byokUsage?.raw)
+            columns[7].append(line.requests)
+            columns[8].append(line.promptTokens)
+            columns[9].append(line.completionTokens)
+            columns[10].append(line.reasoningTokens)
+            columns[11].append(line.cachedTokens)
+        }
+        try insert(
+            """
+            INSERT INTO \(s).activity_rows (day_id, account, date, line, model, model_permaslug, endpoint_id, provider,
+                usage, byok_usage, requests, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens)
+            SELECT $1, $2, $3, * FROM unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
+                $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[])
+            """, id: id, account: account, time: date, columns)
+    }
+
+    /// Inserts rows that share their first three values (`id`, `account`, a time or date)
+    /// and take the rest from `columns`, one array per column.
+    private func insert(_ sql: String, id: Int64, account: String, time: String, _ columns: [ArrayColumn]) throws {
+        var binds = PostgresBindings(capacity: columns.count + 3)
+        binds.append(id)
+        binds.append(account)
+        binds.append(time)
+        for column in columns { binds.append(column) }
+        try transaction.session.execute(sql, binds)
+    }
 }

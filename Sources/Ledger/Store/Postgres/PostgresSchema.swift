@@ -32,7 +32,7 @@ enum PostgresSchema {
             """
             CREATE TRIGGER journal_no_truncate BEFORE TRUNCATE ON \(schema).journal FOR EACH STATEMENT
                 EXECUTE FUNCTION \(schema).refuse_change('the journal is append-only: it cannot be truncated')
-            """] + projectionTables(in: schema) + ["""
+            """] + chargeTables(in: schema) + ["""
             CREATE TRIGGER snapshots_append_only BEFORE UPDATE OR DELETE ON \(schema).snapshots FOR EACH ROW
                 EXECUTE FUNCTION \(schema).refuse_change('snapshots are append-only: they cannot be changed or deleted')
             """,
@@ -40,15 +40,21 @@ enum PostgresSchema {
             CREATE TRIGGER snapshots_no_truncate BEFORE TRUNCATE ON \(schema).snapshots FOR EACH STATEMENT
                 EXECUTE FUNCTION \(schema).refuse_change('snapshots are append-only: they cannot be truncated')
             """]),
+        ("v2: key readings, activity days", usageTables(in: schema)),
     ]
 
     /// The triggers that keep the journal and the readings append-only, as
     /// `pg_trigger` names them; `verify` reports any that is missing or disabled.
     static let appendOnlyTriggers = ["journal_append_only", "journal_no_truncate", "snapshots_append_only", "snapshots_no_truncate"]
 
-    /// The projection tables in `schema` (`credit_recon`, or `pg_temp` for `verify`'s
+    /// Every projection table in `schema` (`credit_recon`, or `pg_temp` for `verify`'s
     /// replay), column for column as the SQLite store's, so a replay compares them whole.
     static func projectionTables(in schema: String) -> [String] {
+        chargeTables(in: schema) + usageTables(in: schema)
+    }
+
+    /// The tables of migration v1 (`Schema.chargeTables(in:)`).
+    static func chargeTables(in schema: String) -> [String] {
         let text = "TEXT COLLATE \"C\""
         return ["""
             CREATE TABLE \(schema).runs (
@@ -122,6 +128,75 @@ enum PostgresSchema {
             )
             """, """
             CREATE INDEX charges_by_created ON \(schema).charges (account, created_at)
+            """]
+    }
+
+    /// The tables of migration v2 (`Schema.usageTables(in:)`).
+    static func usageTables(in schema: String) -> [String] {
+        let text = "TEXT COLLATE \"C\""
+        return ["""
+            CREATE TABLE \(schema).key_listings (
+                id BIGINT PRIMARY KEY,
+                account \(text) NOT NULL,
+                observed_at \(text) NOT NULL,
+                key_count BIGINT NOT NULL,
+                page_count BIGINT NOT NULL,
+                run_id BIGINT REFERENCES \(schema).runs (id),
+                UNIQUE (account, observed_at)
+            )
+            """, """
+            CREATE TABLE \(schema).key_readings (
+                listing_id BIGINT NOT NULL REFERENCES \(schema).key_listings (id),
+                key_hash \(text) NOT NULL,
+                account \(text) NOT NULL,
+                observed_at \(text) NOT NULL,
+                name \(text),
+                label \(text),
+                disabled BIGINT CHECK (disabled IN (0, 1)),
+                usage BIGINT NOT NULL,
+                byok_usage BIGINT,
+                key_limit BIGINT,
+                limit_remaining BIGINT,
+                limit_reset \(text),
+                created_at \(text),
+                PRIMARY KEY (listing_id, key_hash)
+            )
+            """, """
+            CREATE INDEX key_readings_by_key ON \(schema).key_readings (account, key_hash, observed_at)
+            """, """
+            CREATE TABLE \(schema).activity_days (
+                id BIGINT PRIMARY KEY,
+                account \(text) NOT NULL,
+                date \(text) NOT NULL,
+                api_key_hash \(text),
+                observed_at \(text) NOT NULL,
+                line_count BIGINT NOT NULL,
+                raw_body \(text) NOT NULL,
+                run_id BIGINT REFERENCES \(schema).runs (id)
+            )
+            """, """
+            CREATE UNIQUE INDEX activity_days_by_date ON \(schema).activity_days (account, date, (coalesce(api_key_hash, '')))
+            """, """
+            CREATE TABLE \(schema).activity_rows (
+                day_id BIGINT NOT NULL REFERENCES \(schema).activity_days (id),
+                line BIGINT NOT NULL,
+                account \(text) NOT NULL,
+                date \(text) NOT NULL,
+                model \(text) NOT NULL,
+                model_permaslug \(text),
+                endpoint_id \(text),
+                provider \(text),
+                usage BIGINT NOT NULL,
+                byok_usage BIGINT,
+                requests BIGINT,
+                prompt_tokens BIGINT,
+                completion_tokens BIGINT,
+                reasoning_tokens BIGINT,
+                cached_tokens BIGINT,
+                PRIMARY KEY (day_id, line)
+            )
+            """, """
+            CREATE INDEX activity_rows_by_date ON \(schema).activity_rows (account, date)
             """]
     }
 }

@@ -150,6 +150,9 @@ final class PostgresSession: @unchecked Sendable {
 
         func isNull(_ column: Int) -> Bool { cells[column].bytes == nil }
 
+        /// Whether the column is a `BIGINT`.
+        func isInteger(_ column: Int) -> Bool { cells[column].dataType == .int8 }
+
         func text(_ column: Int) throws(LedgerError) -> String { try decode(String.self, column) }
         func optionalText(_ column: Int) throws(LedgerError) -> String? { try decode(String?.self, column) }
         func int64(_ column: Int) throws(LedgerError) -> Int64 { try decode(Int64.self, column) }

@@ -20,13 +20,13 @@ extension PostgresTransaction {
         try session.query("SELECT EXISTS (SELECT 1 FROM \(Self.s).\(table))").first?.bool(0) ?? false
     }
 
-    private static func binds(_ values: String...) -> PostgresBindings {
+    static func binds(_ values: String...) -> PostgresBindings {
         var binds = PostgresBindings(capacity: values.count)
         for value in values { binds.append(value) }
         return binds
     }
 
-    private static func time(_ row: Row, _ column: Int, _ what: @autoclosure () throws -> String) throws -> Timestamp {
+    static func time(_ row: PostgresSession.Row, _ column: Int, _ what: @autoclosure () throws -> String) throws -> Timestamp {
         guard let time = row.time(column) else {
             throw LedgerError.malformedEntry("\(try what()) is an unreadable time \"\((try? row.text(column)) ?? "NULL")\"")
         }

@@ -51,24 +51,27 @@ extension PostgresTransaction {
         for (table, key) in Schema.projectionTableKeys {
             let extra = try differingKeys(table: table, key: key, from: Self.s, notIn: "pg_temp", limit: limit)
             let missing = try differingKeys(table: table, key: key, from: "pg_temp", notIn: Self.s, limit: limit)
-            func describe(_ value: String) -> String { key == "id" ? value : "\"\(value)\"" }
-            problems += ReplayDifferences.sentences(table: table, extra: extra.map(describe), missing: missing.map(describe))
+            problems += ReplayDifferences.sentences(table: table, extra: extra, missing: missing)
             if problems.count >= limit { break }
         }
         return problems
     }
 
-    /// The keys (ascending, at most `limit`) of the rows of `table` in schema `from` that
-    /// schema `notIn` does not have exactly.
-    private func differingKeys(table: String, key: String, from: String, notIn: String, limit: Int) throws -> [String] {
+    /// The keys (ascending, at most `limit`, as `ReplayDifferences` writes them) of the rows
+    /// of `table` in schema `from` that schema `notIn` does not have exactly.
+    private func differingKeys(table: String, key: [String], from: String, notIn: String, limit: Int) throws -> [[String]] {
         var binds = PostgresBindings()
         binds.append(Int64(limit))
+        let columns = key.joined(separator: ", ")
         return try session.query(
             """
-            SELECT \(key)::text FROM (SELECT * FROM \(from).\(table) EXCEPT ALL SELECT * FROM \(notIn).\(table)) AS differing
-            ORDER BY \(key) LIMIT $1
+            SELECT \(columns) FROM (SELECT * FROM \(from).\(table) EXCEPT ALL SELECT * FROM \(notIn).\(table)) AS differing
+            ORDER BY \(columns) LIMIT $1
             """, binds
-        ).map { try $0.text(0) }
+        ).map { row in
+            try key.indices.map { (column) throws(LedgerError) in
+                row.isInteger(column) ? String(try row.int64(column)) : "\"\(try row.text(column))\""
+            }
+        }
     }
-
 }

@@ -130,4 +130,84 @@ struct SQLiteProjections: ProjectionWriter {
             try $0.bind(key, at: 3)
         }
     }
+
+    func insertKeyListing(id: Int64, account: String, _ fact: KeysRead, runID: Int64?) throws {
+        _ = try change(
+            "INSERT INTO \(s).key_listings (id, account, observed_at, key_count, page_count, run_id) VALUES (?, ?, ?, ?, ?, ?)"
+        ) {
+            try $0.bind(id, at: 1)
+            try $0.bind(account, at: 2)
+            try $0.bind(fact.observedAt, at: 3)
+            try $0.bind(Int64(fact.keys.count), at: 4)
+            try $0.bind(Int64(fact.rawBodies.count), at: 5)
+            try $0.bind(runID, at: 6)
+        }
+        for key in fact.keys {
+            _ = try change(
+                """
+                INSERT INTO \(s).key_readings (listing_id, key_hash, account, observed_at, name, label, disabled, usage,
+                    byok_usage, key_limit, limit_remaining, limit_reset, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+            ) {
+                try $0.bind(id, at: 1)
+                try $0.bind(key.hash, at: 2)
+                try $0.bind(account, at: 3)
+                try $0.bind(fact.observedAt, at: 4)
+                try $0.bind(key.name, at: 5)
+                try $0.bind(key.label, at: 6)
+                try $0.bind(key.disabled.map { $0 ? Int64(1) : 0 }, at: 7)
+                try $0.bind(key.usage.raw, at: 8)
+                try $0.bind(key.byokUsage?.raw, at: 9)
+                try $0.bind(key.limit?.raw, at: 10)
+                try $0.bind(key.limitRemaining?.raw, at: 11)
+                try $0.bind(key.limitReset, at: 12)
+                try $0.bind(key.createdAt, at: 13)
+            }
+        }
+    }
+
+    func insertActivityDay(id: Int64, account: String, _ fact: ActivityDay, runID: Int64?) throws {
+        let date = fact.date.isoText
+        _ = try change(
+            """
+            INSERT INTO \(s).activity_days (id, account, date, api_key_hash, observed_at, line_count, raw_body, run_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        ) {
+            try $0.bind(id, at: 1)
+            try $0.bind(account, at: 2)
+            try $0.bind(date, at: 3)
+            try $0.bind(fact.apiKeyHash, at: 4)
+            try $0.bind(fact.observedAt, at: 5)
+            try $0.bind(Int64(fact.lines.count), at: 6)
+            try $0.bind(fact.rawBody, at: 7)
+            try $0.bind(runID, at: 8)
+        }
+        for (index, line) in fact.lines.enumerated() {
+            _ = try change(
+                """
+                INSERT INTO \(s).activity_rows (day_id, line, account, date, model, model_permaslug, endpoint_id, provider,
+                    usage, byok_usage, requests, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+            ) {
+                try $0.bind(id, at: 1)
+                try $0.bind(Int64(index), at: 2)
+                try $0.bind(account, at: 3)
+                try $0.bind(date, at: 4)
+                try $0.bind(line.model, at: 5)
+                try $0.bind(line.modelPermaslug, at: 6)
+                try $0.bind(line.endpointID, at: 7)
+                try $0.bind(line.provider, at: 8)
+                try $0.bind(line.usage.raw, at: 9)
+                try $0.bind(line.byokUsage?.raw, at: 10)
+                try $0.bind(line.requests, at: 11)
+                try $0.bind(line.promptTokens, at: 12)
+                try $0.bind(line.completionTokens, at: 13)
+                try $0.bind(line.reasoningTokens, at: 14)
+                try $0.bind(line.cachedTokens, at: 15)
+            }
+        }
+    }
 }

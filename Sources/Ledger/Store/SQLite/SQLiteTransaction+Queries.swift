@@ -257,15 +257,8 @@ extension SQLiteTransaction {
     /// `texts` as a JSON array of strings, for `json_each`.
     private static func jsonArray(_ texts: [String]) -> String {
         var out = CanonicalWriter(capacity: texts.count * 32)
-        var bytes: [UInt8] = [UInt8(ascii: "[")]
-        for (index, text) in texts.enumerated() {
-            out.removeAll()
-            out.string(text)
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: out.bytes)
-        }
-        bytes.append(UInt8(ascii: "]"))
-        return String(decoding: bytes, as: UTF8.self)
+        out.array(texts) { $0.string($1) }
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 }
 

@@ -37,53 +37,59 @@ extension SQLiteTransaction {
         var problems: [String] = []
         for (table, key) in Schema.projectionTableKeys {
             let (extra, missing) = try differingKeys(table: table, key: key, limit: limit)
-            problems += ReplayDifferences.sentences(
-                table: table, extra: extra.map(Self.describe), missing: missing.map(Self.describe))
+            problems += ReplayDifferences.sentences(table: table, extra: extra, missing: missing)
             if problems.count >= limit { break }
         }
         return problems
     }
 
-    /// The keys (ascending, at most `limit` each) of the stored rows the replay does not
-    /// have exactly (`extra`), and of the replayed rows the stored table does not have
-    /// exactly (`missing`): what `EXCEPT` in both directions gives, found by walking both
-    /// tables once in key order side by side instead of sorting a copy of each.
-    private func differingKeys(table: String, key: String, limit: Int) throws -> (extra: [SQLValue], missing: [SQLValue]) {
-        let stored = try db.statement("SELECT \(key), * FROM main.\(table) ORDER BY 1")
-        let replayed = try db.statement("SELECT \(key), * FROM replay.\(table) ORDER BY 1")
+    /// The keys (ascending, at most `limit` each, as `ReplayDifferences` writes them) of the
+    /// stored rows the replay does not have exactly (`extra`), and of the replayed rows the
+    /// stored table does not have exactly (`missing`): what `EXCEPT` in both directions
+    /// gives, found by walking both tables once in key order side by side instead of
+    /// sorting a copy of each.
+    private func differingKeys(table: String, key: [String], limit: Int) throws -> (extra: [[String]], missing: [[String]]) {
+        let columns = key.joined(separator: ", ")
+        let order = (1...key.count).map(String.init).joined(separator: ", ")
+        let stored = try db.statement("SELECT \(columns), * FROM main.\(table) ORDER BY \(order)")
+        let replayed = try db.statement("SELECT \(columns), * FROM replay.\(table) ORDER BY \(order)")
         stored.reset()
         replayed.reset()
         defer {
             stored.reset()
             replayed.reset()
         }
-        var extra: [SQLValue] = []
-        var missing: [SQLValue] = []
+        let keyColumns = Int32(key.count)
+        func keyOf(_ row: Statement) -> [String] { (0..<keyColumns).map { Self.describe(row.value($0)) } }
+        var extra: [[String]] = []
+        var missing: [[String]] = []
         var hasStored = try stored.step()
         var hasReplayed = try replayed.step()
         while (hasStored || hasReplayed) && (extra.count < limit || missing.count < limit) {
-            let order: Int
+            var order = 0
             if !hasReplayed {
                 order = -1
             } else if !hasStored {
                 order = 1
             } else {
-                // Keys are NOT NULL primary keys of STRICT tables: one type per table.
-                guard let compared = stored.order(0, against: replayed) else {
-                    throw LedgerError.malformedEntry("\(table) has a key that is neither an integer nor text")
+                // Keys are NOT NULL primary keys of STRICT tables: one type per column.
+                for column in 0..<keyColumns where order == 0 {
+                    guard let compared = stored.order(column, against: replayed) else {
+                        throw LedgerError.malformedEntry("\(table) has a key that is neither an integer nor text")
+                    }
+                    order = compared
                 }
-                order = compared
             }
             if order < 0 {
-                if extra.count < limit { extra.append(stored.value(0)) }
+                if extra.count < limit { extra.append(keyOf(stored)) }
                 hasStored = try stored.step()
             } else if order > 0 {
-                if missing.count < limit { missing.append(replayed.value(0)) }
+                if missing.count < limit { missing.append(keyOf(replayed)) }
                 hasReplayed = try replayed.step()
             } else {
-                if !stored.sameRow(as: replayed, from: 1) {
-                    if extra.count < limit { extra.append(stored.value(0)) }
-                    if missing.count < limit { missing.append(replayed.value(0)) }
+                if !stored.sameRow(as: replayed, from: keyColumns) {
+                    if extra.count < limit { extra.append(keyOf(stored)) }
+                    if missing.count < limit { missing.append(keyOf(replayed)) }
                 }
                 hasStored = try stored.step()
                 hasReplayed = try replayed.step()
@@ -99,5 +105,4 @@ extension SQLiteTransaction {
         case .null: return "NULL"
         }
     }
-
 }

@@ -10,7 +10,8 @@
 ///
 /// Money columns hold integer micro-USD; times are UTC ISO 8601 text with milliseconds
 /// and `Z`, which sorts in time order. The projection tables are created by
-/// `projectionTables(in:)` so that `verify` can build the same tables for its replay.
+/// `projectionTables(in:)` (each migration's part of them: `chargeTables(in:)`,
+/// `usageTables(in:)`) so that `verify` can build the same tables for its replay.
 enum Schema {
     static var migrator: Migrator {
         var migrator = Migrator()
@@ -28,7 +29,7 @@ enum Schema {
                 CREATE TRIGGER journal_append_only_delete BEFORE DELETE ON journal
                 BEGIN SELECT RAISE(ABORT, 'the journal is append-only: entries cannot be deleted'); END;
                 """)
-            try db.execute(projectionTables(in: "main"))
+            try db.execute(chargeTables(in: "main"))
             try db.execute("""
                 CREATE TRIGGER snapshots_append_only_update BEFORE UPDATE ON snapshots
                 BEGIN SELECT RAISE(ABORT, 'snapshots are append-only: they cannot be changed'); END;
@@ -36,16 +37,27 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'snapshots are append-only: they cannot be deleted'); END;
                 """)
         }
+        migrator.register("v2: key readings, activity days") { db in
+            try db.execute(usageTables(in: "main"))
+        }
         return migrator
     }
 
-    /// Projection tables, in the order a replay compares them.
-    static let projectionTableKeys: [(table: String, key: String)] = [
-        ("runs", "id"), ("snapshots", "id"), ("topups", "key"), ("charges", "charge_id"),
+    /// Projection tables and their keys (one column or several), in the order a replay
+    /// compares them.
+    static let projectionTableKeys: [(table: String, key: [String])] = [
+        ("runs", ["id"]), ("snapshots", ["id"]), ("topups", ["key"]), ("charges", ["charge_id"]),
+        ("key_listings", ["id"]), ("key_readings", ["listing_id", "key_hash"]),
+        ("activity_days", ["id"]), ("activity_rows", ["day_id", "line"]),
     ]
 
-    /// The projection tables in schema `schema` (`main`, or the replay's).
+    /// Every projection table in schema `schema` (`main`, or the replay's).
     static func projectionTables(in schema: String) -> String {
+        chargeTables(in: schema) + "\n" + usageTables(in: schema)
+    }
+
+    /// The tables of migration v1: runs, readings, top-ups, charges.
+    static func chargeTables(in schema: String) -> String {
         """
         CREATE TABLE \(schema).runs (
             id INTEGER PRIMARY KEY NOT NULL,
@@ -112,6 +124,72 @@ enum Schema {
             run_id INTEGER REFERENCES runs(id)
         ) STRICT;
         CREATE INDEX \(schema).charges_by_created ON charges (account, created_at);
+        """
+    }
+
+    /// The tables of migration v2: every `GET /keys` listing (`key_listings`) with a row
+    /// per key (`key_readings`), and every stored day of `GET /activity`
+    /// (`activity_days`, at most one per account and day) with its rows (`activity_rows`).
+    /// `disabled` is 0 or 1 (NULL when the API did not say); `key_limit` is NULL for a key
+    /// without a limit.
+    static func usageTables(in schema: String) -> String {
+        """
+        CREATE TABLE \(schema).key_listings (
+            id INTEGER PRIMARY KEY NOT NULL,
+            account TEXT NOT NULL,
+            observed_at TEXT NOT NULL,
+            key_count INTEGER NOT NULL,
+            page_count INTEGER NOT NULL,
+            run_id INTEGER REFERENCES runs(id),
+            UNIQUE (account, observed_at)
+        ) STRICT;
+        CREATE TABLE \(schema).key_readings (
+            listing_id INTEGER NOT NULL REFERENCES key_listings(id),
+            key_hash TEXT NOT NULL,
+            account TEXT NOT NULL,
+            observed_at TEXT NOT NULL,
+            name TEXT,
+            label TEXT,
+            disabled INTEGER CHECK (disabled IN (0, 1)),
+            usage INTEGER NOT NULL,
+            byok_usage INTEGER,
+            key_limit INTEGER,
+            limit_remaining INTEGER,
+            limit_reset TEXT,
+            created_at TEXT,
+            PRIMARY KEY (listing_id, key_hash)
+        ) STRICT;
+        CREATE INDEX \(schema).key_readings_by_key ON key_readings (account, key_hash, observed_at);
+        CREATE TABLE \(schema).activity_days (
+            id INTEGER PRIMARY KEY NOT NULL,
+            account TEXT NOT NULL,
+            date TEXT NOT NULL,
+            api_key_hash TEXT,
+            observed_at TEXT NOT NULL,
+            line_count INTEGER NOT NULL,
+            raw_body TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs(id)
+        ) STRICT;
+        CREATE UNIQUE INDEX \(schema).activity_days_by_date ON activity_days (account, date, coalesce(api_key_hash, ''));
+        CREATE TABLE \(schema).activity_rows (
+            day_id INTEGER NOT NULL REFERENCES activity_days(id),
+            line INTEGER NOT NULL,
+            account TEXT NOT NULL,
+            date TEXT NOT NULL,
+            model TEXT NOT NULL,
+            model_permaslug TEXT,
+            endpoint_id TEXT,
+            provider TEXT,
+            usage INTEGER NOT NULL,
+            byok_usage INTEGER,
+            requests INTEGER,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            reasoning_tokens INTEGER,
+            cached_tokens INTEGER,
+            PRIMARY KEY (day_id, line)
+        ) STRICT;
+        CREATE INDEX \(schema).activity_rows_by_date ON activity_rows (account, date);
         """
     }
 }

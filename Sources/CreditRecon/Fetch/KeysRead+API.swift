@@ -1,0 +1,18 @@
+import CreditTypes
+import Ledger
+import OpenRouterAPI
+
+extension KeysRead {
+    /// The ledger's fact for a `GET /keys` listing read at `observedAt`.
+    init(_ reading: KeysReading, observedAt: Timestamp) {
+        self.init(
+            observedAt: observedAt,
+            keys: reading.keys.map { key in
+                KeyReading(
+                    hash: key.hash, name: key.name, label: key.label, disabled: key.disabled, usage: key.usage,
+                    byokUsage: key.byokUsage, limit: key.limit, limitRemaining: key.limitRemaining,
+                    limitReset: key.limitReset, createdAt: key.createdAt)
+            },
+            rawBodies: reading.rawBodies)
+    }
+}

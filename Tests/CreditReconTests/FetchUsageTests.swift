@@ -1,0 +1,238 @@
+import CreditTypes
+import Foundation
+import Ledger
+import Logging
+import OpenRouterAPI
+import OpenRouterSimulator
+import Testing
+
+@testable import CreditRecon
+
+/// `fetch` after the snapshot: a reading of every key, then each completed UTC day of the
+/// API's window that the ledger does not hold (CONTRACT.md § Usage attribution), against
+/// the simulator on its own clock.
+@Suite struct FetchUsageTests {
+    /// 06:00 UTC on 2026-03-15: the window is 2026-02-13 … 2026-03-14.
+    static let now = Timestamp(millisecondsSinceEpoch: 1_773_554_400_000)
+
+    static func at(_ text: String) -> Timestamp {
+        do { return try Timestamp(iso8601: text) } catch { fatalError("bad test time \(text)") }
+    }
+
+    static func usd(_ text: String) -> Micros {
+        do { return try Micros(parsing: text) } catch { fatalError("bad test amount \(text)") }
+    }
+
+    func context(_ directory: TemporaryDirectory, server: SimulatorServer, now: Timestamp = now) -> CommandContext {
+        CommandContext(
+            ledgerPath: directory.path("ledger.sqlite"), baseURL: server.baseURL, account: "ops",
+            timeout: .seconds(5), maxRetryTime: .seconds(1), json: false, logger: Logger(label: "test"),
+            clock: CommandClock(start: now), environment: ["OPENROUTER_API_KEY": "sim-management-key"])
+    }
+
+    func fetch(
+        _ directory: TemporaryDirectory, _ server: SimulatorServer, now: Timestamp = now,
+        options: FetchStage.Options = FetchStage.Options()
+    ) async throws -> FetchStage.Outcome {
+        try await server.setClock(now)
+        return try await FetchStage(context: context(directory, server: server, now: now), options: options).run()
+    }
+
+    /// Three keys (one with a limit, one disabled) and use on keys and models over the
+    /// month, on the simulator's clock.
+    func withUsage(_ body: (SimulatorServer, _ keys: [String]) async throws -> Void) async throws {
+        let server = try await SimulatorServer.start(SimulatorOptions())
+        do {
+            let team = try await server.createKey(name: "team", limit: Self.usd("50"))
+            let batch = try await server.createKey(name: "batch")
+            let old = try await server.createKey(name: "old")
+            try await server.setClock(Self.at("2026-03-01T10:00:00Z"))
+            try await server.use(Self.usd("2.000001"), key: batch.hash, model: "openai/gpt-4.1", provider: "OpenAI")
+            try await server.setClock(Self.at("2026-03-14T12:00:00Z"))
+            try await server.use(Self.usd("1.25"), key: team.hash, model: "openai/gpt-4.1", provider: "OpenAI")
+            try await server.use(Self.usd("0.5"), model: "anthropic/claude-sonnet-4", provider: "Anthropic")
+            try await server.disableKey(hash: old.hash)
+            try await body(server, [team.hash, batch.hash, old.hash])
+        } catch {
+            await server.shutdown()
+            throw error
+        }
+        await server.shutdown()
+    }
+
+    @Test func theFirstFetchReadsEveryKeyAndBackfillsThirtyDays() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, keys in
+            let outcome = try await fetch(directory, server)
+            #expect(outcome.exitStatus == .ok)
+            // /key, /credits, two pages of /keys (the second empty), one /activity per day.
+            #expect(await server.apiRequestCount() == 1 + 1 + 2 + 30)
+            #expect(outcome.keys?.keys.count == 3)
+            #expect(outcome.activityDays?.count == 30)
+            #expect(outcome.activityDays?.first?.date.isoText == "2026-02-13")
+            #expect(outcome.activityDays?.last?.date.isoText == "2026-03-14")
+            #expect(outcome.activityDaysChecked == 0)
+
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            let readings = try ledger.read { try $0.keyReadings(account: "ops") }
+            let byHash = Dictionary(uniqueKeysWithValues: readings.map { ($0.key.hash, $0.key) })
+            #expect(byHash[keys[0]]?.usage == Self.usd("1.25"))
+            #expect(byHash[keys[0]]?.limit == Self.usd("50"))
+            #expect(byHash[keys[0]]?.limitRemaining == Self.usd("48.75"))
+            #expect(byHash[keys[1]]?.usage == Self.usd("2.000001"))
+            #expect(byHash[keys[1]]?.limit == nil)
+            #expect(byHash[keys[2]]?.disabled == true && byHash[keys[0]]?.disabled == false)
+            #expect(byHash[keys[0]]?.name == "team")
+            #expect(readings.allSatisfy { $0.listingID == readings[0].listingID })
+
+            let days = try ledger.read { try $0.activityDays(account: "ops") }
+            #expect(days.count == 30 && days.allSatisfy { $0.apiKeyHash == nil && $0.runID == outcome.runID })
+            let lines = try ledger.read {
+                try $0.activityLines(account: "ops", from: CivilDate(isoText: "2026-02-13")!, through: CivilDate(isoText: "2026-03-14")!)
+            }
+            #expect(lines.map(\.date.isoText) == ["2026-03-01", "2026-03-14", "2026-03-14"])
+            #expect(ActivityLine.total(lines.map(\.line)) == Self.usd("3.750001"))
+            #expect(Set(lines.filter { $0.date.isoText == "2026-03-14" }.map(\.line.model))
+                == ["openai/gpt-4.1", "anthropic/claude-sonnet-4"])
+
+            let run = try ledger.read { try $0.runs() }.first
+            #expect(run?.outcome == "ok" && run?.summary?.contains("keys 3; activity 30 new days, 0 checked") == true)
+            #expect(try ledger.verify().isSound)
+
+            let printed = try ExactJSON(parsing: outcome.json.text)
+            #expect(try printed["keys"]?["count"] == ExactJSON(parsing: "3"))
+            #expect(try printed["keys"]?["disabled"] == ExactJSON(parsing: "1"))
+            #expect(outcome.text.contains("keys: 3 read (1 disabled)"))
+            #expect(outcome.text.contains("activity: 30 days stored (2026-02-13 to 2026-03-14)"))
+        }
+    }
+
+    /// Nights missed inside the window are backfilled on the next run; the days already
+    /// held are compared with one `GET /activity`, not read again one by one.
+    @Test func aLaterFetchStoresOnlyTheMissingDaysAndChecksTheOthers() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, _ in
+            _ = try await fetch(directory, server)
+            let before = await server.apiRequestCount()
+            let later = try await fetch(directory, server, now: Self.now.adding(seconds: 3 * 86_400))
+            #expect(later.exitStatus == .ok, "\(later.findings)")
+            #expect(later.activityDays?.map(\.date.isoText) == ["2026-03-15", "2026-03-16", "2026-03-17"])
+            #expect(later.activityDaysChecked == 27)
+            #expect(await server.apiRequestCount() - before == 1 + 1 + 2 + 3 + 1)
+
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            #expect(try ledger.read { try $0.activityDays(account: "ops") }.count == 33)
+            #expect(try ledger.read { try $0.keyListings(account: "ops") }.count == 2)
+            #expect(try ledger.verify().isSound)
+        }
+    }
+
+    /// A stored day the API now answers differently is a finding with both totals, never
+    /// an overwrite.
+    @Test func aStoredDayThatChangedIsAFindingNotAnOverwrite() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, _ in
+            _ = try await fetch(directory, server)
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            let day = CivilDate(isoText: "2026-03-14")!
+            let stored = try ledger.read { try $0.activityLines(account: "ops", from: day, through: day) }
+            try await server.setClock(Self.at("2026-03-14T20:00:00Z"))
+            try await server.use(Self.usd("0.75"), model: "openai/gpt-4.1", provider: "OpenAI")
+
+            let later = try await fetch(directory, server, now: Self.now.adding(seconds: 3600))
+            #expect(later.exitStatus == .attention)
+            #expect(later.activityDays?.isEmpty == true)
+            #expect(later.findings.map(\.kind) == [.activityMismatch])
+            let finding = later.findings.first
+            #expect(finding?.reference == "2026-03-14")
+            #expect(finding?.amount == Self.usd("0.75"))
+            #expect(finding?.message.contains("totalling 2.5 USD") == true && finding?.message.contains("totalling 1.75 USD") == true,
+                    "\(finding?.message ?? "")")
+            #expect(try ledger.read { try $0.activityLines(account: "ops", from: day, through: day) } == stored)
+            #expect(try ledger.read { try $0.runs() }.first?.outcome == "attention")
+            guard case .object(let printed) = later.json, case .array(let findings)? = printed["findings"],
+                  case .object(let first)? = findings.first else {
+                Issue.record("no finding in \(later.json.text)")
+                return
+            }
+            #expect(first["reference"] == .string("2026-03-14") && first["amount"] == .string("0.75"))
+        }
+    }
+
+    @Test func keysAndActivityCanBeSkipped() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, _ in
+            let outcome = try await fetch(directory, server, options: FetchStage.Options(readKeys: false, readActivity: false))
+            #expect(outcome.exitStatus == .ok)
+            #expect(await server.apiRequestCount() == 2, "only GET /key and GET /credits")
+            #expect(outcome.keys == nil && outcome.activityDays == nil)
+            let printed = try ExactJSON(parsing: outcome.json.text)
+            #expect(printed["keys"] == .null && printed["activity"] == .null)
+            #expect(outcome.text.contains("keys: not read (--no-keys)"))
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            #expect(try ledger.read { try $0.keyListings(account: "ops") }.isEmpty)
+            #expect(try ledger.read { try $0.activityDays(account: "ops") }.isEmpty)
+
+            let keysOnly = try await fetch(directory, server, options: FetchStage.Options(readKeys: true, readActivity: false))
+            #expect(keysOnly.keys?.keys.count == 3 && keysOnly.activityDays == nil)
+        }
+    }
+
+    /// A call after the snapshot that fails keeps what was stored before it, ends the run
+    /// `failed` naming the call, and the next fetch reads what is missing. (Here the API's
+    /// clock is two days behind ours, so it refuses the last two days we ask for.)
+    @Test func aFailedActivityCallKeepsWhatWasStoredAndTheNextFetchCompletesIt() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, _ in
+            try await server.setClock(Self.now)
+            let ahead = Self.now.adding(seconds: 2 * 86_400)
+            let failure = await #expect(throws: FetchCallFailed.self) {
+                try await FetchStage(context: context(directory, server: server, now: ahead)).run()
+            }
+            #expect(failure?.call == "GET /activity?date=2026-03-15")
+            #expect(failure.map { ExitStatus(for: $0) } == .attention)  // a 400: the request was refused
+            #expect(failure?.description.contains("the snapshot, the key readings, 28 days of activity") == true,
+                    "\(failure?.description ?? "")")
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            #expect(try ledger.read { try $0.snapshots(account: "ops") }.count == 1)
+            #expect(try ledger.read { try $0.keyListings(account: "ops") }.count == 1)
+            #expect(try ledger.read { try $0.activityDays(account: "ops") }.count == 28)
+            let run = try ledger.read { try $0.runs() }.first
+            #expect(run?.outcome == "failed" && run?.summary?.hasPrefix("GET /activity?date=2026-03-15 failed") == true)
+
+            let next = try await fetch(directory, server)
+            #expect(next.activityDays?.map(\.date.isoText) == ["2026-02-13", "2026-02-14"])
+            #expect(next.activityDaysChecked == 28)
+            #expect(try ledger.read { try $0.activityDays(account: "ops") }.count == 30)
+            #expect(try ledger.verify().isSound)
+        }
+    }
+
+    @Test func aFailedCallKeepsItsExitCodeAndNamesTheCall() {
+        let failure = FetchCallFailed(call: "GET /keys", kept: "the snapshot", error: .server(status: 503, message: "down"))
+        #expect(failure.exitStatus == .unavailable)
+        #expect(ExitStatus.message(for: failure).hasPrefix("GET /keys failed: the API kept failing (HTTP 503: down)"))
+        #expect(failure.description.contains("What was stored before it (the snapshot) stays"))
+        #expect(FetchCallFailed(call: "GET /activity", kept: "", error: .malformedResponse(reason: "x", rawBody: nil))
+            .exitStatus == .protocol)
+    }
+
+    /// Rows in another order are the same day; an extra, missing or changed row is not.
+    @Test func theCheckComparesADaysRowsAsAMultiset() {
+        let day = CivilDate(isoText: "2026-03-14")!
+        func line(_ model: String, _ usage: String, requests: Int64? = 1) -> ActivityLine {
+            ActivityLine(model: model, modelPermaslug: nil, endpointID: nil, provider: nil, usage: Self.usd(usage),
+                         byokUsage: nil, requests: requests, promptTokens: nil, completionTokens: nil, reasoningTokens: nil,
+                         cachedTokens: nil)
+        }
+        let stored = [day: [line("a", "1"), line("b", "2")]]
+        func check(_ answered: [ActivityLine]) -> [Finding] {
+            ActivityCheck.findings(stored: stored, answered: [day: answered], at: Self.now, account: "ops")
+        }
+        #expect(check([line("b", "2"), line("a", "1")]).isEmpty)
+        #expect(check([line("a", "1"), line("b", "2"), line("b", "2")]).first?.amount == Self.usd("2"))
+        #expect(check([line("a", "1")]).first?.amount == Self.usd("-2"))
+        #expect(check([line("a", "1"), line("b", "2", requests: 2)]).first?.amount == .zero)
+        #expect(ActivityCheck.findings(stored: [day: []], answered: [:], at: Self.now, account: "ops").isEmpty)
+    }
+}
