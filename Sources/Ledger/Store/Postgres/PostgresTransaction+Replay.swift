@@ -49,29 +49,36 @@ extension PostgresTransaction {
         try flush(.replay)
         var problems: [String] = []
         for (table, key) in Schema.projectionTableKeys {
-            let extra = try differingKeys(table: table, key: key, from: Self.s, notIn: "pg_temp", limit: limit)
-            let missing = try differingKeys(table: table, key: key, from: "pg_temp", notIn: Self.s, limit: limit)
+            let (extra, missing) = try differingKeys(table: table, key: key, limit: limit)
             problems += ReplayDifferences.sentences(table: table, extra: extra, missing: missing)
             if problems.count >= limit { break }
         }
         return problems
     }
 
-    /// The keys (ascending, at most `limit`, as `ReplayDifferences` writes them) of the rows
-    /// of `table` in schema `from` that schema `notIn` does not have exactly.
-    private func differingKeys(table: String, key: [String], from: String, notIn: String, limit: Int) throws -> [[String]] {
+    /// The keys (ascending, at most `limit` rows, as `ReplayDifferences` writes them) of the
+    /// stored rows of `table` the replay does not have exactly (`extra`) and of the replayed
+    /// rows the stored table does not have exactly (`missing`): both tables joined once on
+    /// their key, rows compared whole (key columns are never NULL).
+    private func differingKeys(table: String, key: [String], limit: Int) throws -> (extra: [[String]], missing: [[String]]) {
         var binds = PostgresBindings()
         binds.append(Int64(limit))
-        let columns = key.joined(separator: ", ")
-        return try session.query(
+        let keys = key.map { "coalesce(l.\($0), r.\($0))" }.joined(separator: ", ")
+        let join = key.map { "l.\($0) = r.\($0)" }.joined(separator: " AND ")
+        let order = key.indices.map { String($0 + 1) }.joined(separator: ", ")
+        let rows = try session.query(
             """
-            SELECT \(columns) FROM (SELECT * FROM \(from).\(table) EXCEPT ALL SELECT * FROM \(notIn).\(table)) AS differing
-            ORDER BY \(columns) LIMIT $1
+            SELECT \(keys), l.\(key[0]) IS NOT NULL, r.\(key[0]) IS NOT NULL
+            FROM \(Self.s).\(table) l FULL JOIN pg_temp.\(table) r ON \(join)
+            WHERE l.\(key[0]) IS NULL OR r.\(key[0]) IS NULL OR ROW(l.*) IS DISTINCT FROM ROW(r.*)
+            ORDER BY \(order) LIMIT $1
             """, binds
-        ).map { row in
-            try key.indices.map { (column) throws(LedgerError) in
+        ) { row in
+            let described = try key.indices.map { (column) throws(LedgerError) in
                 row.isInteger(column) ? String(try row.int64(column)) : "\"\(try row.text(column))\""
             }
+            return (described, try row.bool(key.count), try row.bool(key.count + 1))
         }
+        return (rows.filter(\.1).map(\.0), rows.filter(\.2).map(\.0))
     }
 }
