@@ -127,7 +127,7 @@ enum PostgresSchema {
                 run_id BIGINT REFERENCES \(schema).runs (id)
             )
             """, """
-            CREATE INDEX charges_by_created ON \(schema).charges (account, created_at)
+            CREATE INDEX charges_by_created ON \(schema).charges (account, created_at, charge_id)
             """]
     }
 

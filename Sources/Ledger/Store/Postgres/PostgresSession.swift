@@ -153,11 +153,50 @@ final class PostgresSession: @unchecked Sendable {
         /// Whether the column is a `BIGINT`.
         func isInteger(_ column: Int) -> Bool { cells[column].dataType == .int8 }
 
-        func text(_ column: Int) throws(LedgerError) -> String { try decode(String.self, column) }
-        func optionalText(_ column: Int) throws(LedgerError) -> String? { try decode(String?.self, column) }
-        func int64(_ column: Int) throws(LedgerError) -> Int64 { try decode(Int64.self, column) }
-        func optionalInt64(_ column: Int) throws(LedgerError) -> Int64? { try decode(Int64?.self, column) }
-        func bool(_ column: Int) throws(LedgerError) -> Bool { try decode(Bool.self, column) }
+        // Columns are read straight from their bytes, in the binary format postgres-nio asks
+        // for: text as UTF-8, BIGINT as 8 bytes big-endian, BOOLEAN as 1 byte.
+
+        func text(_ column: Int) throws(LedgerError) -> String {
+            guard let text = try optionalText(column) else { throw refused(column, "text", "NULL") }
+            return text
+        }
+
+        func optionalText(_ column: Int) throws(LedgerError) -> String? {
+            let cell = cells[column]
+            guard let bytes = cell.bytes else { return nil }
+            guard cell.dataType == .text || cell.dataType == .varchar || cell.dataType == .name else {
+                throw refused(column, "text", "\(cell.dataType)")
+            }
+            return String(buffer: bytes)
+        }
+
+        func int64(_ column: Int) throws(LedgerError) -> Int64 {
+            guard let number = try optionalInt64(column) else { throw refused(column, "an integer", "NULL") }
+            return number
+        }
+
+        func optionalInt64(_ column: Int) throws(LedgerError) -> Int64? {
+            let cell = cells[column]
+            guard let bytes = cell.bytes else { return nil }
+            guard cell.dataType == .int8, cell.format == .binary, let number = bytes.getInteger(at: bytes.readerIndex, as: Int64.self),
+                  bytes.readableBytes == 8 else {
+                throw refused(column, "an integer", "\(cell.dataType)")
+            }
+            return number
+        }
+
+        func bool(_ column: Int) throws(LedgerError) -> Bool {
+            let cell = cells[column]
+            guard let bytes = cell.bytes, cell.dataType == .bool, cell.format == .binary, bytes.readableBytes == 1,
+                  let byte = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) else {
+                throw refused(column, "a boolean", "\(cell.dataType)")
+            }
+            return byte != 0
+        }
+
+        private func refused(_ column: Int, _ wanted: String, _ found: String) -> LedgerError {
+            LedgerError.store("column \(cells[column].columnName) cannot be read as \(wanted) (it is \(found))")
+        }
 
         /// A time column as the ledger stores it (`Timestamp.iso8601`); `nil` when it
         /// cannot be read as one.
@@ -172,10 +211,5 @@ final class PostgresSession: @unchecked Sendable {
             return bytes.withUnsafeReadableBytes { body($0.bindMemory(to: UInt8.self)) }
         }
 
-        private func decode<T: PostgresDecodable>(_ type: T.Type, _ column: Int) throws(LedgerError) -> T {
-            do { return try cells[column].decode(T.self) } catch {
-                throw LedgerError.store("column \(cells[column].columnName) cannot be read as \(T.self)")
-            }
-        }
     }
 }

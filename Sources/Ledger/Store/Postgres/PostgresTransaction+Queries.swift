@@ -37,10 +37,13 @@ extension PostgresTransaction {
         try count("SELECT count(*) FROM \(Self.s).journal")
     }
 
-    /// Every entry's `at` is a UTC time written the one way the journal writes times, so
-    /// the newest sorts last as bytes.
+    /// Every entry begins `{"account":"…","at":"…"` (canonical key order; a quote inside
+    /// the account is escaped, so the first `","at":"` ends it), and times are written the
+    /// one way the journal writes them, so the newest sorts last as bytes. Read from there,
+    /// without parsing the entries as JSON.
     func newestEntryTime() throws -> Timestamp? {
-        guard let row = try session.query("SELECT max((entry::json ->> 'at') COLLATE \"C\") FROM \(Self.s).journal").first,
+        let at = "split_part(substr(entry, position('\",\"at\":\"' IN entry) + 8, 40), '\"', 1)"
+        guard let row = try session.query("SELECT max(\(at) COLLATE \"C\") FROM \(Self.s).journal").first,
               !row.isNull(0) else { return nil }
         return try Self.time(row, 0, "the newest journal time")
     }
