@@ -22,7 +22,7 @@ protocol LedgerStore: AnyObject, Sendable {
 
     /// `read(_:)` with an empty scratch copy of the projection tables beside the live ones,
     /// for `verify` to replay the journal into (`ProjectionTarget.replay`) and compare
-    /// (`StoreTransaction.replayDifferences`); the copy is dropped afterwards.
+    /// (`StoreTransaction.differingKeys`); the copy is dropped afterwards.
     func readReplaying<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T
 
     /// A second store over the same data for reading on another core at the same time, or
@@ -53,9 +53,11 @@ protocol StoreTransaction: AnyObject, StoreQueries {
     /// Writes what the transaction holds back for batching, so the next read sees it.
     func flush() throws
 
-    /// The rows that differ between the live projection tables and the replay (at most
-    /// `limit`), each as a sentence naming the table and key; empty when they are equal.
-    func replayDifferences(limit: Int) throws -> [String]
+    /// The keys (ascending, at most `limit` each, each column as `ReplayDifferences` writes
+    /// it) of the live rows of `table` the replay does not have exactly (`extra`) and of the
+    /// replayed rows the live table does not have exactly (`missing`); `key` names the
+    /// table's key columns.
+    func differingKeys(table: String, key: [String], limit: Int) throws -> (extra: [[String]], missing: [[String]])
 
     /// Reads the journal in order, `batchSize` rows at a time, handing each batch to
     /// `body` until it returns `false` or the journal ends.

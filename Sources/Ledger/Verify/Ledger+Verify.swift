@@ -109,7 +109,10 @@ extension Ledger {
         report.headHash = String(decoding: previous, as: UTF8.self)
         comparing()
         if sound {
-            report.problems.append(contentsOf: try transaction.replayDifferences(limit: limit))
+            for (table, key) in Schema.projectionTableKeys where report.problems.count < limit {
+                let (extra, missing) = try transaction.differingKeys(table: table, key: key, limit: limit)
+                report.problems += ReplayDifferences.sentences(table: table, extra: extra, missing: missing)
+            }
         }
         return report
     }

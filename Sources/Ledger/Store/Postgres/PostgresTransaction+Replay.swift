@@ -45,22 +45,11 @@ extension PostgresTransaction {
         try session.execute(PostgresSchema.projectionTables(in: "pg_temp"))
     }
 
-    func replayDifferences(limit: Int) throws -> [String] {
-        try flush(.replay)
-        var problems: [String] = []
-        for (table, key) in Schema.projectionTableKeys {
-            let (extra, missing) = try differingKeys(table: table, key: key, limit: limit)
-            problems += ReplayDifferences.sentences(table: table, extra: extra, missing: missing)
-            if problems.count >= limit { break }
-        }
-        return problems
-    }
-
     /// The keys (ascending, at most `limit` rows, as `ReplayDifferences` writes them) of the
     /// stored rows of `table` the replay does not have exactly (`extra`) and of the replayed
     /// rows the stored table does not have exactly (`missing`): both tables joined once on
     /// their key, rows compared whole (key columns are never NULL).
-    private func differingKeys(table: String, key: [String], limit: Int) throws -> (extra: [[String]], missing: [[String]]) {
+    func differingKeys(table: String, key: [String], limit: Int) throws -> (extra: [[String]], missing: [[String]]) {
         var binds = PostgresBindings()
         binds.append(Int64(limit))
         let keys = key.map { "coalesce(l.\($0), r.\($0))" }.joined(separator: ", ")

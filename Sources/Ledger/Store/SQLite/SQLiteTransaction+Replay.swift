@@ -32,23 +32,12 @@ extension SQLiteTransaction {
         try? db.execute("DETACH DATABASE replay")
     }
 
-    func replayDifferences(limit: Int) throws -> [String] {
-        try flush(.replay)
-        var problems: [String] = []
-        for (table, key) in Schema.projectionTableKeys {
-            let (extra, missing) = try differingKeys(table: table, key: key, limit: limit)
-            problems += ReplayDifferences.sentences(table: table, extra: extra, missing: missing)
-            if problems.count >= limit { break }
-        }
-        return problems
-    }
-
     /// The keys (ascending, at most `limit` each, as `ReplayDifferences` writes them) of the
     /// stored rows the replay does not have exactly (`extra`), and of the replayed rows the
     /// stored table does not have exactly (`missing`): what `EXCEPT` in both directions
     /// gives, found by walking both tables once in key order side by side instead of
     /// sorting a copy of each.
-    private func differingKeys(table: String, key: [String], limit: Int) throws -> (extra: [[String]], missing: [[String]]) {
+    func differingKeys(table: String, key: [String], limit: Int) throws -> (extra: [[String]], missing: [[String]]) {
         let columns = key.joined(separator: ", ")
         let order = (1...key.count).map(String.init).joined(separator: ", ")
         let stored = try db.statement("SELECT \(columns), * FROM main.\(table) ORDER BY \(order)")
