@@ -51,7 +51,8 @@ final class SQLiteUnderTest: StoreUnderTest {
             DROP TRIGGER journal_append_only_update; DROP TRIGGER journal_append_only_delete;
             DROP TRIGGER snapshots_append_only_update; DROP TRIGGER snapshots_append_only_delete;
             PRAGMA foreign_keys = OFF;
-            """)
+            """ + Schema.usageTableNames.map { "DROP TRIGGER \($0)_append_only_update; DROP TRIGGER \($0)_append_only_delete;" }
+                .joined(separator: "\n"))
     }
 }
 
@@ -81,6 +82,7 @@ final class PostgresUnderTest: StoreUnderTest {
         try execute("""
             DROP TRIGGER journal_append_only ON journal; DROP TRIGGER journal_no_truncate ON journal;
             DROP TRIGGER snapshots_append_only ON snapshots; DROP TRIGGER snapshots_no_truncate ON snapshots;
-            """)
+            """ + Schema.usageTableNames.map { "DROP TRIGGER \($0)_append_only ON \($0); DROP TRIGGER \($0)_no_truncate ON \($0);" }
+                .joined(separator: "\n"))
     }
 }

@@ -40,12 +40,23 @@ enum PostgresSchema {
             CREATE TRIGGER snapshots_no_truncate BEFORE TRUNCATE ON \(schema).snapshots FOR EACH STATEMENT
                 EXECUTE FUNCTION \(schema).refuse_change('snapshots are append-only: they cannot be truncated')
             """]),
-        ("v2: key readings, activity days", usageTables(in: schema)),
+        ("v2: key readings, activity days", usageTables(in: schema) + Schema.usageTableNames.flatMap { table in [
+            """
+            CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(schema).\(table) FOR EACH ROW
+                EXECUTE FUNCTION \(schema).refuse_change('\(table) is append-only: its rows cannot be changed or deleted')
+            """,
+            """
+            CREATE TRIGGER \(table)_no_truncate BEFORE TRUNCATE ON \(schema).\(table) FOR EACH STATEMENT
+                EXECUTE FUNCTION \(schema).refuse_change('\(table) is append-only: it cannot be truncated')
+            """,
+        ] }),
     ]
 
-    /// The triggers that keep the journal and the readings append-only, as
+    /// The triggers that keep the journal, the readings, the key readings and the activity
+    /// days append-only, as
     /// `pg_trigger` names them; `verify` reports any that is missing or disabled.
     static let appendOnlyTriggers = ["journal_append_only", "journal_no_truncate", "snapshots_append_only", "snapshots_no_truncate"]
+        + Schema.usageTableNames.flatMap { ["\($0)_append_only", "\($0)_no_truncate"] }
 
     /// Every projection table in `schema` (`credit_recon`, or `pg_temp` for `verify`'s
     /// replay), column for column as the SQLite store's, so a replay compares them whole.

@@ -7,6 +7,7 @@ import PostgresNIO
 /// holds it: the holder's `application_name` (host and pid) and address.
 final class PostgresWriterLock: StoreWriterLock {
     private let session: PostgresSession
+    private let key: String
 
     init(_ location: PostgresLocation) throws(LedgerError) {
         let session = try PostgresSession(location, purpose: "writer")
@@ -15,6 +16,13 @@ final class PostgresWriterLock: StoreWriterLock {
             throw LedgerError.writerBusy(lock: "advisory lock \(key) on \(location)", holder: Self.holder(session))
         }
         self.session = session
+        self.key = key
+    }
+
+    /// Released here, before the session closes: the server ends a closed session's locks
+    /// only when its backend has noticed, and the next writer must not be refused meanwhile.
+    deinit {
+        _ = try? session.execute("SELECT pg_advisory_unlock(\(key))")
     }
 
     /// Who holds the writer lock: `credit-recon writer <host> pid <pid>` (from <address>).

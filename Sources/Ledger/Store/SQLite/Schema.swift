@@ -39,9 +39,21 @@ enum Schema {
         }
         migrator.register("v2: key readings, activity days") { db in
             try db.execute(usageTables(in: "main"))
+            // What the API said is kept as it said it, like the readings.
+            for table in usageTableNames {
+                try db.execute("""
+                    CREATE TRIGGER \(table)_append_only_update BEFORE UPDATE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, '\(table) is append-only: its rows cannot be changed'); END;
+                    CREATE TRIGGER \(table)_append_only_delete BEFORE DELETE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, '\(table) is append-only: its rows cannot be deleted'); END;
+                    """)
+            }
         }
         return migrator
     }
+
+    /// The tables of migration v2, append-only like `snapshots`.
+    static let usageTableNames = ["key_listings", "key_readings", "activity_days", "activity_rows"]
 
     /// Projection tables and their keys (one column or several), in the order a replay
     /// compares them.
