@@ -35,6 +35,9 @@ public struct LedgerReader {
         try store().snapshots(account: account, at: times)
     }
 
+    /// Every account the ledger holds rows of, in byte order.
+    public func accounts() throws -> [String] { try store().accounts() }
+
     /// Whether any snapshot is stored (any account).
     public func hasSnapshots() throws -> Bool { try store().hasSnapshots() }
 

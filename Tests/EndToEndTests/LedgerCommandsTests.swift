@@ -24,6 +24,20 @@ struct LedgerCommandsTests {
         #expect(headHash(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout) == head)
     }
 
+    /// `report` for an account the ledger does not hold is a usage error naming those it
+    /// holds, not an empty report.
+    @Test func aReportForAnAccountTheLedgerDoesNotHoldIs64NamingTheAccounts() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("ledger.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let other = try Executable.creditRecon(["--ledger", ledger, "--account", "ops", "report", "--out", scratch.path("r")])
+        #expect(other.status == 64)
+        #expect(other.stderr.contains(#"the ledger holds no account "ops"; it holds "default""#), "\(other.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("r")), "no report written")
+        let held = try Executable.creditRecon(["--ledger", ledger, "report", "--out", scratch.path("r")])
+        #expect([0, 1].contains(held.status), "\(held.stderr)")
+    }
+
     @Test func aBadCellOnLine3IsExit65NamingTheLineAndWritesNothing() throws {
         let scratch = try Scratch()
         let ledger = scratch.path("ledger.sqlite")

@@ -213,6 +213,18 @@ struct StoreConformanceTests {
         #expect(report.problems.first?.hasPrefix("journal entry \(seq): cannot be replayed") == true, "\(report.problems)")
     }
 
+    /// The accounts a ledger holds: of every table, once each, in byte order.
+    @Test(arguments: Stores.all)
+    func theAccountsHeldAreListedOnce(store: String) throws {
+        let store = try Stores.make(store)
+        #expect(try store.ledger.read { try $0.accounts() } == [])
+        try store.ledger.appendAll(lifecycle())
+        let reading = SnapshotTaken(observedAt: t0, totalCredits: usd("1"), totalUsage: usd("0"), source: "api")
+        try store.ledger.write { try $0.append(.snapshotTaken(reading), account: "Ops", runID: nil, at: t0) }
+        try store.ledger.write { try $0.append(.snapshotTaken(reading), account: "ops", runID: nil, at: t0) }
+        #expect(try store.ledger.read { try $0.accounts() } == ["Ops", "default", "ops"])
+    }
+
     /// An import asks, a batch at a time, which of its rows the ledger already holds.
     @Test(arguments: Stores.all)
     func anImportFindsTheRowsAlreadyHeld(store: String) throws {

@@ -14,6 +14,8 @@ protocol StoreQueries: AnyObject {
     /// The readings of `account` stored at one of `times`.
     func snapshots(account: String, at times: [Timestamp]) throws -> [SnapshotRow]
     func hasSnapshots() throws -> Bool
+    /// Every account any row belongs to, in byte order.
+    func accounts() throws -> [String]
 
     func runs(limit: Int64) throws -> [RunRow]
     func failedRuns(account: String) throws -> [RunRow]

@@ -25,6 +25,13 @@ extension CreditReconCommand {
             try await CLI.run(global) { context in
                 let options = try command.flags.reportOptions(account: context.account)
                 let ledger = try context.openLedger(mustExist: true)
+                let accounts = try ledger.read { try $0.accounts() }
+                guard accounts.contains(context.account) else {
+                    throw UsageError.usage(accounts.isEmpty
+                        ? "the ledger holds no books yet (no account); run `credit-recon fetch` or `credit-recon import` first"
+                        : "the ledger holds no account \"\(context.account)\"; it holds \(accounts.map { "\"\($0)\"" }.joined(separator: ", ")) "
+                            + "(pass --account NAME)")
+                }
                 let outcome = try ReportStage.write(ledger: ledger, options: options)
                 if context.json {
                     print(outcome.json.text)

@@ -72,6 +72,10 @@ extension PostgresTransaction {
 
     func hasSnapshots() throws -> Bool { try exists("snapshots") }
 
+    func accounts() throws -> [String] {
+        try rows(Schema.accountsQuery(in: Self.s)) { try $0.text(0) }
+    }
+
     private func snapshotRows(_ sql: String, _ binds: PostgresBindings) throws -> [SnapshotRow] {
         try rows(sql, binds) { row in
             let id = try row.int64(0)

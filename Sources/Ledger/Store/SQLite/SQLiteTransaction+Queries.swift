@@ -78,6 +78,10 @@ extension SQLiteTransaction {
         try db.scalarInt("SELECT EXISTS (SELECT 1 FROM snapshots)") == 1
     }
 
+    func accounts() throws -> [String] {
+        try db.statement(Schema.accountsQuery(in: "main")).rows([]) { $0.text(0) }
+    }
+
     private func snapshotRows(_ sql: String, _ values: [SQLValue]) throws -> [SnapshotRow] {
         var accounts = RepeatedText()
         var sources = RepeatedText()
