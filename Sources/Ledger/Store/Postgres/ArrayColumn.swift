@@ -17,16 +17,16 @@ struct ArrayColumn: PostgresDynamicTypeEncodable {
     private var count: Int32 = 0
     private var hasNull = false
 
-    private init(array: PostgresDataType, element: PostgresDataType, capacity: Int) {
+    private init(array: PostgresDataType, element: PostgresDataType, bytes: Int) {
         psqlType = array
         elementType = element
-        elements.reserveCapacity(capacity)
+        elements.reserveCapacity(bytes)
     }
 
-    /// A `text[]` column.
-    static func texts(capacity: Int = 0) -> ArrayColumn { ArrayColumn(array: .textArray, element: .text, capacity: capacity) }
-    /// A `bigint[]` column.
-    static func integers(capacity: Int = 0) -> ArrayColumn { ArrayColumn(array: .int8Array, element: .int8, capacity: capacity * 12) }
+    /// A `text[]` column, with room for about `bytes` bytes of text.
+    static func texts(bytes: Int = 0) -> ArrayColumn { ArrayColumn(array: .textArray, element: .text, bytes: bytes + bytes / 8) }
+    /// A `bigint[]` column, with room for `count` numbers.
+    static func integers(count: Int = 0) -> ArrayColumn { ArrayColumn(array: .int8Array, element: .int8, bytes: count * 12) }
 
     mutating func append(_ text: String?) {
         guard let text else { return appendNull() }

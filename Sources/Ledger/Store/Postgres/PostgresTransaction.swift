@@ -29,9 +29,9 @@ final class PostgresTransaction: StoreTransaction {
 
     func appendJournal(_ batch: AppendBatch) throws {
         let count = batch.count
-        var seqs = ArrayColumn.integers(capacity: count), kinds = ArrayColumn.texts(capacity: count * 16)
-        var entries = ArrayColumn.texts(capacity: batch.text.count + count * 4)
-        var previous = ArrayColumn.texts(capacity: count * 68), hashes = ArrayColumn.texts(capacity: count * 68)
+        var seqs = ArrayColumn.integers(count: count), kinds = ArrayColumn.texts(bytes: count * 16)
+        var entries = ArrayColumn.texts(bytes: batch.text.count)
+        var previous = ArrayColumn.texts(bytes: count * 64), hashes = ArrayColumn.texts(bytes: count * 64)
         batch.text.withUnsafeBufferPointer { text in
             batch.hashes.withUnsafeBufferPointer { chain in
                 for entry in batch.entries {
