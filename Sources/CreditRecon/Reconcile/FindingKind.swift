@@ -25,9 +25,19 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case runwayLow = "runway_low"
     /// A command (fetch, topup, run) ended in failure; its summary says why.
     case runFailed = "run_failed"
-    /// The API's activity for a day the ledger already holds is not what was stored: the
-    /// ledger keeps what it stored (`reference` is the UTC date).
+    /// The API's activity for a day the ledger already holds is not what was stored (the
+    /// ledger keeps what it stored; `reference` is the UTC date), or the account's use
+    /// between two readings lies outside the bounds its days' activity sets (`amount` is
+    /// how far).
     case activityMismatch = "activity_mismatch"
+    /// Use in a period that no key's readings explain (`amount`): use on keys deleted
+    /// between readings, before a key's first reading, or on no key (chat in the browser).
+    case usageUnattributed = "usage_unattributed"
+    /// A completed UTC day of the account's history that left the API's 30-day window
+    /// before it was stored: its activity is lost for good (`reference` is the date).
+    case activityLost = "activity_lost"
+    /// A key near its spending limit (`reference` is the key's name, `amount` what is left).
+    case keyLimitLow = "key_limit_low"
     /// `opening + purchased − used ≠ closing` for a period.
     case balanceCheckFailed = "balance_check_failed"
 }

@@ -16,6 +16,9 @@ public struct ReconcileOptions: Sendable, Equatable {
     public var maxGapSeconds: Int64 = 36 * 3600
     /// Runway below this many days is a `runway_low` finding.
     public var minRunwayDays: Int64 = 7
+    /// A key whose `limit_remaining` is under this many USD (or under 10 % of its limit) is
+    /// a `key_limit_low` finding; keys without a limit never are.
+    public var minKeyRemaining = Micros(raw: 5_000_000)
     /// How long after `expires_at` a payment may still show up (block confirmations,
     /// clock skew between Coinbase and OpenRouter).
     public var graceSeconds: Int64 = 3600

@@ -32,6 +32,13 @@ public struct Reconciler: Sendable {
         var charges: [LedgerReader.ChargeRecord]
         var chargeless: [LedgerReader.ChargelessTopUp]
         var failedRuns: [RunRow] = []
+        /// Every listing of the account's keys, in time order, and their keys by listing.
+        var keyListings: [KeyListingRow] = []
+        var keyReadings: [KeyReadingRow] = []
+        /// The account's stored days of activity (the whole account's, not one key's), and
+        /// their lines, by date.
+        var activityDays: [ActivityDayRow] = []
+        var activityLines: [ActivityLineRow] = []
         var newest: Timestamp?
         var headHash: String
     }
@@ -44,11 +51,21 @@ public struct Reconciler: Sendable {
     func readBooks(_ ledger: Ledger) throws -> Input {
         let account = options.account
         var (input, charges) = try ledger.read({ reader in
-            Input(
+            let days = try reader.activityDays(account: account).filter { $0.apiKeyHash == nil }
+            var lines: [ActivityLineRow] = []
+            if let first = days.first?.date, let last = days.last?.date {
+                let ids = Set(days.map(\.id))
+                lines = try reader.activityLines(account: account, from: first, through: last).filter { ids.contains($0.dayID) }
+            }
+            return Input(
                 snapshots: try reader.snapshots(account: account),
                 charges: [],
                 chargeless: try reader.chargelessTopUps(account: account),
                 failedRuns: try reader.failedRuns(account: account),
+                keyListings: try reader.keyListings(account: account),
+                keyReadings: try reader.keyReadings(account: account),
+                activityDays: days,
+                activityLines: lines,
                 newest: try reader.newestJournalTime(),
                 headHash: try reader.head().hash)
         }, alongside: { reader in try reader.charges(account: account) })
@@ -88,6 +105,17 @@ public struct Reconciler: Sendable {
         findings += failedRunFindings(input.failedRuns)
         findings += balanceCheckFindings(grid.periods)
 
+        // Where the usage went: by key per period, the activity's bounds, lost days, limits.
+        let keyUsage = attributeUsage(input, grid: grid, findings: &findings)
+        var dayTotals: [Int64: Micros] = [:]
+        for day in input.activityDays { dayTotals[day.date.daysSinceEpoch] = .zero }
+        for row in input.activityLines { dayTotals[row.date.daysSinceEpoch, default: .zero] += row.line.usage }
+        findings += activityBoundFindings(steps, dayTotals: dayTotals)
+        findings += activityLostFindings(
+            firstReading: input.snapshots.first?.observedAt, storedDays: Set(dayTotals.keys), asOf: asOf)
+        let standing = keyStanding(input, trusted: readings.trusted, grid: grid)
+        findings += keyLimitFindings(standing.keys.map(\.key), readAt: standing.readAt)
+
         // Only what falls in the range is reported.
         let scopedFindings = scope(findings, to: &grid)
         scope(&lines, to: grid)
@@ -97,7 +125,10 @@ public struct Reconciler: Sendable {
             period: options.period, from: range.from, to: range.to, periods: grid.periods, charges: lines,
             findings: scopedFindings, runway: runway,
             trustedReadings: readings.trusted.reduce(0) { grid.contains($1.observedAt) ? $0 + 1 : $0 },
-            untrustedReadings: readings.untrusted.reduce(0) { grid.contains($1.observedAt) ? $0 + 1 : $0 })
+            untrustedReadings: readings.untrusted.reduce(0) { grid.contains($1.observedAt) ? $0 + 1 : $0 },
+            keyUsage: keyUsage, keys: standing.keys, keysReadAt: standing.readAt,
+            firstKeysReadAt: input.keyListings.first?.observedAt,
+            activity: scopedActivity(input.activityLines, from: range.from, to: range.to))
     }
 
     /// `items.sorted(by: order)`, the same permutation, without moving the big values

@@ -1,4 +1,5 @@
 import CreditTypes
+import Ledger
 
 /// The books for one account over one range: everything the report files are drawn from.
 public struct Reconciliation: Sendable, Equatable {
@@ -28,6 +29,20 @@ public struct Reconciliation: Sendable, Equatable {
     public var trustedReadings: Int
     /// Readings in scope left out of the arithmetic (all-zero after non-zero ones).
     public var untrustedReadings: Int
+    /// Each period's use by key, and what no key explains (`usage_by_key.csv`): in period
+    /// order; in a period, keys by name then hash, the unattributed row last. Empty when no
+    /// period is in the range.
+    public var keyUsage: [KeyPeriodUsage] = []
+    /// Every key of the latest listing in scope (`GET /keys`) with what it can still spend
+    /// at the balance of the latest trusted reading, by name then hash.
+    public var keys: [KeyLimitStanding] = []
+    /// When that listing was read; `nil` when no listing is in scope.
+    public var keysReadAt: Timestamp?
+    /// When the account's keys were first read; `nil` when never (all use is unattributed).
+    public var firstKeysReadAt: Timestamp?
+    /// The stored activity of the UTC days from `from` up to `to` (`usage_by_model.csv`),
+    /// by date, then the order the API sent the rows.
+    public var activity: [ActivityLineRow] = []
 
     /// The most serious finding's severity, `nil` without findings.
     public var worstSeverity: Severity? { findings.map(\.severity).max() }

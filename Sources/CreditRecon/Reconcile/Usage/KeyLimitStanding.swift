@@ -1,0 +1,30 @@
+import CreditTypes
+import Ledger
+
+/// What one key can still spend: the smaller of the account's balance and what is left of
+/// the key's limit (a key without a limit can spend the whole balance).
+public struct KeyLimitStanding: Sendable, Equatable {
+    /// The key at the latest listing.
+    public var key: KeyReading
+    /// What it can still spend; `nil` without a balance (no trusted reading).
+    public var spendable: Micros?
+
+    /// The standing of `key` when the account's balance is `balance`.
+    public init(key: KeyReading, balance: Micros?) {
+        self.key = key
+        switch (balance, key.limitRemaining) {
+        case let (balance?, remaining?): spendable = min(balance, remaining)
+        case let (balance?, nil): spendable = balance
+        case let (nil, remaining): spendable = remaining
+        }
+    }
+
+    /// `limit_remaining` as a share of `limit`, in ten-thousandths (`nil` without a limit;
+    /// 0 for a zero limit): how near the key is to its limit, for ordering.
+    public var remainingBasisPoints: Int64? {
+        guard let limit = key.limit, let remaining = key.limitRemaining else { return nil }
+        guard limit > .zero else { return 0 }
+        return remaining.raw.multipliedReportingOverflow(by: 10_000).overflow
+            ? Int64.max : remaining.raw * 10_000 / limit.raw
+    }
+}

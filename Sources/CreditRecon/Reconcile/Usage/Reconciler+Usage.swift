@@ -1,0 +1,218 @@
+import CreditTypes
+import Ledger
+
+/// The attribution steps (DESIGN.md § Where the usage went): each period's use by key,
+/// what no key explains, the bounds the days' activity sets on the account's use, the
+/// days lost to the API's window, and the keys near their limits.
+extension Reconciler {
+    /// The key rows of every period in the grid, and a `usage_unattributed` finding for each
+    /// period after the keys were first read whose use the keys do not wholly explain.
+    ///
+    /// A key's use is the rise of its `usage` between two of its readings, in the period of
+    /// the later one; a key first read after the account's previous listing with a
+    /// `created_at` after that listing brings its whole `usage` (it was all spent since).
+    /// Everything else — use before a key's first reading, on keys deleted between
+    /// readings, on no key — is the period's `used` less the keys' use: unattributed.
+    func attributeUsage(_ input: Input, grid: PeriodGrid, findings: inout [Finding]) -> [KeyPeriodUsage] {
+        guard !grid.periods.isEmpty else { return [] }
+        // Per period, per key hash: the key's use and its latest reading in the period.
+        var perPeriod = [[String: (used: Micros, latest: KeyReading)]](repeating: [:], count: grid.periods.count)
+        var lastUsage: [String: Micros] = [:]
+        var previousListingAt: Timestamp?
+        let readings = input.keyReadings
+        let rangesByListing = Self.rangesByListing(readings)
+        for listing in input.keyListings {
+            let period = grid.index(of: listing.observedAt)
+            for index in rangesByListing[listing.id] ?? 0..<0 {
+                let key = readings[index].key
+                let use: Micros
+                if let before = lastUsage[key.hash] {
+                    use = key.usage - before
+                } else if let previous = previousListingAt, let created = key.createdAt, created > previous {
+                    use = key.usage
+                } else {
+                    use = .zero
+                }
+                lastUsage[key.hash] = key.usage
+                guard let period else { continue }
+                let sofar = perPeriod[period][key.hash]?.used ?? .zero
+                perPeriod[period][key.hash] = (sofar + use, key)
+            }
+            previousListingAt = listing.observedAt
+        }
+
+        var rows: [KeyPeriodUsage] = []
+        let firstListing = input.keyListings.first?.observedAt
+        for (index, period) in grid.periods.enumerated() {
+            let keys = perPeriod[index].values.sorted { KeyPeriodUsage.keyOrder($0.latest, $1.latest) }
+            var attributed = Micros.zero
+            for entry in keys {
+                rows.append(KeyPeriodUsage(start: period.start, end: period.end, key: entry.latest, used: entry.used))
+                attributed += entry.used
+            }
+            let unattributed = period.used - attributed
+            rows.append(KeyPeriodUsage(start: period.start, end: period.end, key: nil, used: unattributed))
+            // Before the keys were ever read, all use is unattributed and says nothing.
+            guard unattributed != .zero, let firstListing, firstListing < period.endInstant else { continue }
+            findings.append(unattributedFinding(unattributed, period: period, used: period.used))
+        }
+        return rows
+    }
+
+    private func unattributedFinding(_ amount: Micros, period: PeriodSummary, used: Micros) -> Finding {
+        let span = "\(period.start)–\(period.end)"
+        if amount < .zero {
+            return Finding(
+                .warning, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
+                message: "the keys' readings show \(amount.magnitude.decimalText) USD more use in \(span) than the "
+                    + "account's own totals (used \(used.decimalText)); a key's reading and the account's may straddle the "
+                    + "period's edge. If it persists, compare usage_by_key.csv with GET /keys.")
+        }
+        return Finding(
+            .info, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
+            message: "\(amount.decimalText) USD of the \(used.decimalText) used in \(span) is on no key the ledger "
+                + "read: keys deleted between readings, use before a key's first reading, or use on no key (chat "
+                + "in the browser). usage_by_model.csv shows the models it went to.")
+    }
+
+    /// An `activity_mismatch` finding for each step between consecutive trusted readings
+    /// whose use lies outside the bounds the stored days set: at least the activity of the
+    /// UTC days wholly inside `[t₀, t₁)`, at most that of the days overlapping it. A step is
+    /// checked only when every day overlapping it is stored; no tolerance is needed.
+    func activityBoundFindings(_ steps: [ReadingStep], dayTotals: [Int64: Micros]) -> [Finding] {
+        guard !dayTotals.isEmpty else { return [] }
+        let dayMilliseconds: Int64 = 86_400_000
+        var findings: [Finding] = []
+        for step in steps where step.toAt > step.fromAt {
+            let firstDay = Self.floorDiv(step.fromAt.millisecondsSinceEpoch, dayMilliseconds)
+            let lastDay = Self.floorDiv(step.toAt.millisecondsSinceEpoch - 1, dayMilliseconds)
+            var lower = Micros.zero
+            var upper = Micros.zero
+            var complete = true
+            var day = firstDay
+            while day <= lastDay {
+                guard let total = dayTotals[day] else {
+                    complete = false
+                    break
+                }
+                upper += total
+                if day * dayMilliseconds >= step.fromAt.millisecondsSinceEpoch
+                    && (day + 1) * dayMilliseconds <= step.toAt.millisecondsSinceEpoch {
+                    lower += total
+                }
+                day += 1
+            }
+            guard complete else { continue }
+            let outside: Micros
+            if step.usage < lower {
+                outside = step.usage - lower
+            } else if step.usage > upper {
+                outside = step.usage - upper
+            } else {
+                continue
+            }
+            let days = firstDay == lastDay ? CivilDate(daysSinceEpoch: firstDay).isoText
+                : "\(CivilDate(daysSinceEpoch: firstDay).isoText) to \(CivilDate(daysSinceEpoch: lastDay).isoText)"
+            findings.append(Finding(
+                .warning, .activityMismatch, at: step.toAt, account: options.account, amount: outside,
+                message: "the account used \(step.usage.decimalText) USD between \(step.fromAt.iso8601) and "
+                    + "\(step.toAt.iso8601), but the stored activity of \(days) (UTC) allows at least "
+                    + "\(lower.decimalText) and at most \(upper.decimalText); it is \(outside.magnitude.decimalText) "
+                    + (outside < .zero ? "under" : "over") + " the bound. Compare usage_by_model.csv with the "
+                    + "account's activity page, and ask OpenRouter if they disagree."))
+        }
+        return findings
+    }
+
+    /// An `activity_lost` finding for each completed UTC day from the account's first
+    /// reading that left the API's window (`windowDays` days before `asOf`'s day) without
+    /// being stored, observed when it left. A warning once the ledger holds any activity of
+    /// the account (a nightly job stopped); worth knowing only, when it never read any.
+    func activityLostFindings(
+        firstReading: Timestamp?, storedDays: Set<Int64>, asOf: Timestamp, windowDays: Int64 = 30
+    ) -> [Finding] {
+        guard let firstReading else { return [] }
+        let first = firstReading.utcDate.daysSinceEpoch
+        let lastGone = asOf.utcDate.daysSinceEpoch - windowDays - 1
+        guard first <= lastGone else { return [] }
+        let severity: Severity = storedDays.isEmpty ? .info : .warning
+        let advice = storedDays.isEmpty
+            ? "the ledger holds no activity of this account: `fetch` reads it unless --no-activity is given."
+            : "check that the nightly fetch runs: the API keeps the last 30 completed days only."
+        var findings: [Finding] = []
+        for day in first...lastGone where !storedDays.contains(day) {
+            let date = CivilDate(daysSinceEpoch: day)
+            findings.append(Finding(
+                severity, .activityLost, at: Timestamp(millisecondsSinceEpoch: (day + windowDays + 1) * 86_400_000),
+                account: options.account, reference: date.isoText,
+                message: "the activity of \(date.isoText) (UTC) left GET /activity's 30-day window before it was "
+                    + "stored; what was used on which model that day is lost for good. " + advice))
+        }
+        return findings
+    }
+
+    /// A `key_limit_low` warning for every enabled key with a limit whose `limit_remaining`
+    /// is under 10 % of the limit or under `minKeyRemaining`.
+    func keyLimitFindings(_ keys: [KeyReading], readAt: Timestamp?) -> [Finding] {
+        guard let readAt else { return [] }
+        var findings: [Finding] = []
+        for key in keys {
+            guard key.disabled != true, let limit = key.limit, let remaining = key.limitRemaining else { continue }
+            let tenPercent = remaining.raw.multipliedReportingOverflow(by: 10)
+            guard remaining < options.minKeyRemaining || (!tenPercent.overflow && tenPercent.partialValue < limit.raw)
+            else { continue }
+            let name = key.name ?? key.hash
+            findings.append(Finding(
+                .warning, .keyLimitLow, at: readAt, account: options.account, amount: remaining, reference: name,
+                message: "key \"\(name)\" has \(remaining.decimalText) USD left of its \(limit.decimalText) limit"
+                    + (key.limitReset.map { " (resets \($0))" } ?? "") + "; requests on it fail once it is spent. "
+                    + "Raise the limit in OpenRouter's key settings, or move the work to another key."))
+        }
+        return findings
+    }
+
+    /// The keys of the latest listing in the grid's range, with the balance of the latest
+    /// trusted reading before the range ends.
+    func keyStanding(
+        _ input: Input, trusted: [SnapshotRow], grid: PeriodGrid
+    ) -> (keys: [KeyLimitStanding], readAt: Timestamp?) {
+        guard let listing = input.keyListings.last(where: { grid.contains($0.observedAt) }) else { return ([], nil) }
+        let balance = trusted.last(where: { $0.observedAt < grid.rangeEnd }).map { $0.totalCredits - $0.totalUsage }
+        let range = Self.rangesByListing(input.keyReadings)[listing.id] ?? 0..<0
+        let keys = input.keyReadings[range].map(\.key).sorted(by: KeyPeriodUsage.keyOrder)
+        return (keys.map { KeyLimitStanding(key: $0, balance: balance) }, listing.observedAt)
+    }
+
+    /// The stored activity lines of the UTC days from `from` up to `to`.
+    func scopedActivity(_ lines: [ActivityLineRow], from: CivilDate, to: CivilDate) -> [ActivityLineRow] {
+        lines.filter { $0.date >= from && $0.date < to }
+    }
+
+    /// Where each listing's readings lie in `readings` (read grouped by listing).
+    static func rangesByListing(_ readings: [KeyReadingRow]) -> [Int64: Range<Int>] {
+        var ranges: [Int64: Range<Int>] = [:]
+        var start = 0
+        for index in readings.indices where index + 1 == readings.count || readings[index + 1].listingID != readings[index].listingID {
+            ranges[readings[index].listingID] = start..<(index + 1)
+            start = index + 1
+        }
+        return ranges
+    }
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let quotient = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? quotient - 1 : quotient
+    }
+}
+
+extension KeyPeriodUsage {
+    /// Keys by name (unnamed last), then hash.
+    static func keyOrder(_ a: KeyReading, _ b: KeyReading) -> Bool {
+        switch (a.name, b.name) {
+        case let (x?, y?) where x != y: return x < y
+        case (_?, nil): return true
+        case (nil, _?): return false
+        default: return a.hash < b.hash
+        }
+    }
+}
