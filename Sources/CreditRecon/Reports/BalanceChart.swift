@@ -2,10 +2,8 @@ import CreditTypes
 
 /// `balance.svg`: closing balance per period as a line, purchases and use as bars.
 ///
-/// Drawn by hand with integer arithmetic only: amounts stay `Micros`, and a pixel is
-/// `plotTop + plotHeight − (value − axisMin) × plotHeight ÷ (axisMax − axisMin)`, computed
-/// in `Int128`, so no money passes through `Double` and the file is the same on every
-/// machine. Text uses the generic `sans-serif` family; there are no external assets.
+/// Drawn by hand with integer arithmetic only: amounts stay `Micros` and pixels come from
+/// `ChartAxis`, so the file is the same on every machine. Text uses the generic `sans-serif` family; there are no external assets.
 struct BalanceChart {
     let books: Reconciliation
 
@@ -34,8 +32,6 @@ struct BalanceChart {
         add(##"<text x="\##(w / 2)" y="30" font-size="20" font-weight="bold" text-anchor="middle" fill="#212121">\##(Self.xml("Balance, purchases and use: " + books.account))</text>"##)
         add(##"<text x="\##(w / 2)" y="54" font-size="13" text-anchor="middle" fill="#555555">\##(Self.xml("\(books.from.isoText) up to \(books.to.isoText), \(books.period.rawValue) periods, \(books.timeZone); as of \(books.asOf.iso8601)"))</text>"##)
 
-        // The value axis: from the lowest to the highest value drawn, zero included,
-        // rounded out to a step of 1, 2 or 5 × 10^k micro-USD.
         var low: Int64 = 0
         var high: Int64 = Micros.perDollar
         for period in periods {
@@ -44,22 +40,9 @@ struct BalanceChart {
                 high = max(high, value.raw)
             }
         }
-        let step = Self.niceStep(range: high - low, ticks: 6)
-        let axisMin = Self.floor(low, step)
-        let axisMax = max(Self.ceil(high, step), axisMin + step)
-        func y(_ value: Int64) -> Int64 {
-            top + ph - Int64(Int128(value - axisMin) * Int128(ph) / Int128(axisMax - axisMin))
-        }
-
-        // Grid lines and value labels.
-        var tick = axisMin
-        while tick <= axisMax {
-            let ty = y(tick)
-            let color = tick == 0 ? "#616161" : "#e0e0e0"
-            add(##"<line x1="\##(left)" y1="\##(ty)" x2="\##(left + pw)" y2="\##(ty)" stroke="\##(color)" stroke-width="1"/>"##)
-            add(##"<text x="\##(left - 8)" y="\##(ty + 4)" font-size="12" text-anchor="end" fill="#424242">\##(Self.xml(Self.dollars(tick)))</text>"##)
-            tick += step
-        }
+        let axis = ChartAxis(low: low, high: high, top: top, height: ph)
+        func y(_ value: Int64) -> Int64 { axis.y(value) }
+        for line in axis.gridLines(left: left, width: pw) { add(line) }
         add(##"<text x="24" y="\##(top + ph / 2)" font-size="13" text-anchor="middle" fill="#424242" transform="rotate(-90 24 \##(top + ph / 2))">USD</text>"##)
         add(##"<line x1="\##(left)" y1="\##(top)" x2="\##(left)" y2="\##(top + ph)" stroke="#616161" stroke-width="1"/>"##)
         add(##"<line x1="\##(left)" y1="\##(top + ph)" x2="\##(left + pw)" y2="\##(top + ph)" stroke="#616161" stroke-width="1"/>"##)

@@ -67,19 +67,9 @@ struct UsageChart {
             high = max(high, up)
             low = min(low, down)
         }
-        let step = BalanceChart.niceStep(range: high - low, ticks: 6)
-        let axisMin = BalanceChart.floor(low, step)
-        let axisMax = max(BalanceChart.ceil(high, step), axisMin + step)
-        func y(_ value: Int64) -> Int64 {
-            top + ph - Int64(Int128(value - axisMin) * Int128(ph) / Int128(axisMax - axisMin))
-        }
-        var tick = axisMin
-        while tick <= axisMax {
-            let ty = y(tick)
-            add(##"<line x1="\##(left)" y1="\##(ty)" x2="\##(left + pw)" y2="\##(ty)" stroke="\##(tick == 0 ? "#616161" : "#e0e0e0")" stroke-width="1"/>"##)
-            add(##"<text x="\##(left - 8)" y="\##(ty + 4)" font-size="12" text-anchor="end" fill="#424242">\##(BalanceChart.xml(BalanceChart.dollars(tick)))</text>"##)
-            tick += step
-        }
+        let axis = ChartAxis(low: low, high: high, top: top, height: ph)
+        func y(_ value: Int64) -> Int64 { axis.y(value) }
+        for line in axis.gridLines(left: left, width: pw) { add(line) }
         add(##"<text x="24" y="\##(top + ph / 2)" font-size="13" text-anchor="middle" fill="#424242" transform="rotate(-90 24 \##(top + ph / 2))">USD used</text>"##)
 
         let count = Int64(periods.count)
