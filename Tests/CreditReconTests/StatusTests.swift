@@ -175,3 +175,49 @@ struct StatusKeyTests {
     }
 }
 
+/// `status` without a named account on a ledger of several.
+struct AccountsStatusTests {
+    @Test func everyAccountTheLedgerHoldsGetsABlock() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.buildGoldenScenario()
+        let time = reconTime("2026-03-10T06:30:00Z")
+        try fixture.ledger.write { writer in
+            _ = try writer.append(.snapshotTaken(SnapshotTaken(
+                observedAt: time, totalCredits: reconMicros("3"), totalUsage: reconMicros("0"), source: "api",
+                rawBody: "{}")), account: "ops", runID: nil, at: time)
+        }
+        let every = try AccountsStatus.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T07:00:00Z"))
+        #expect(every.reports.map(\.account) == ["default", "ops"])
+        #expect(every.reports.map(\.exitStatus) == [.ok, .ok])
+        #expect(every.exitStatus == .ok)
+        let lines = every.lines
+        #expect(lines.first == "account default, as of 2026-03-10T07:00:00.000Z")
+        #expect(lines.contains("") && lines.contains("account ops, as of 2026-03-10T07:00:00.000Z"))
+        #expect(every.json.text.hasPrefix(#"{"accounts":[{"#))
+
+        // One account needing a person makes the whole status need one.
+        let later = try AccountsStatus.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-11T18:00:01Z"))
+        #expect(later.exitStatus == .attention)
+    }
+
+    @Test func aLedgerOfOneAccountPrintsThatAccountAsStatusAlwaysDid() throws {
+        let fixture = try ReconcileFixture(account: "ops")
+        try fixture.buildGoldenScenario()
+        let now = reconTime("2026-03-10T07:00:00Z")
+        let every = try AccountsStatus.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: now)
+        let alone = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "ops"), now: now)
+        #expect(every.reports == [alone])
+        #expect(every.json == alone.json)
+        #expect(every.lines == alone.lines)
+    }
+
+    @Test func anEmptyLedgerShowsTheDefaultAccount() throws {
+        let fixture = try ReconcileFixture()
+        let every = try AccountsStatus.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T07:00:00Z"))
+        #expect(every.reports.map(\.account) == ["default"])
+        #expect(every.exitStatus == .attention)
+    }
+}

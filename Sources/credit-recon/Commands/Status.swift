@@ -9,9 +9,10 @@ extension CreditReconCommand {
             commandName: "status",
             abstract: "Balance, burn rate, runway, open charges, age of the last snapshot, what each key can still spend.",
             discussion: """
-                For each enabled key of the latest GET /keys listing, shows \
+                Without --account (or CREDIT_RECON_ACCOUNT), shows every account the ledger holds, one block \
+                each; with it, that account alone. For each enabled key of the latest GET /keys listing, shows \
                 what it can still spend (the smaller of the balance and what is left of its limit) and the keys \
-                nearest their limits. Exits 1 when the runway is under \
+                nearest their limits. Exits 1 when, for any account shown, the runway is under \
                 --min-runway-days, the last reading is older than --max-gap hours, or a key has less than \
                 --min-key-remaining USD (or under 10 %) left of its limit.
                 """
@@ -44,13 +45,23 @@ extension CreditReconCommand {
                 options.minRunwayDays = minRunwayDays
                 options.maxGapSeconds = maxGap * 3600
                 options.minKeyRemaining = try ReconcileOptions.amount(minKeyRemaining, option: "--min-key-remaining")
-                let report = try StatusReport.read(ledger: try context.openLedger(mustExist: true), options: options, now: context.now())
-                if context.json {
-                    print(report.json.text)
+                let ledger = try context.openLedger(mustExist: true)
+                let lines: [String]
+                let json: JSONOutput
+                let status: ExitStatus
+                if context.accountIsExplicit {
+                    let report = try StatusReport.read(ledger: ledger, options: options, now: context.now())
+                    (lines, json, status) = (report.lines, report.json, report.exitStatus)
                 } else {
-                    for line in report.lines { print(line) }
+                    let every = try AccountsStatus.read(ledger: ledger, options: options, now: context.now())
+                    (lines, json, status) = (every.lines, every.json, every.exitStatus)
                 }
-                return report.exitStatus
+                if context.json {
+                    print(json.text)
+                } else {
+                    for line in lines { print(line) }
+                }
+                return status
             }
         }
     }
