@@ -8,7 +8,10 @@ import Testing
 @testable import CreditRecon
 
 struct ReportTests {
-    static let fileNames = ["periods.csv", "charges.csv", "findings.csv", "reconciliation.md", "balance.svg"]
+    static let fileNames = [
+        "periods.csv", "charges.csv", "findings.csv", "reconciliation.md", "balance.svg", "usage_by_key.csv",
+        "usage_by_model.csv", "usage.svg",
+    ]
 
     private func read(_ path: String) throws -> String {
         String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
@@ -185,7 +188,7 @@ struct ReportTests {
         let outcome = try ReportStage.write(
             ledger: fixture.ledger,
             options: ReportOptions(reconcile: fixture.options(), outDirectory: fixture.directory.path("empty")))
-        #expect(outcome.files.count == 5)
+        #expect(outcome.files.count == Self.fileNames.count)
         #expect(outcome.exitStatus == .ok)
     }
 

@@ -76,7 +76,8 @@ struct PipelineTests {
         #expect(summary["exit_code"] as? Int == 0)
 
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        #expect(files == ["balance.svg", "charges.csv", "findings.csv", "periods.csv", "reconciliation.md"])
+        #expect(files == ["balance.svg", "charges.csv", "findings.csv", "periods.csv", "reconciliation.md", "usage.svg", "usage_by_key.csv",
+                    "usage_by_model.csv"])
         // Every stage is a run of its own, inside the job's run.
         let runs = try Executable.query(ledger, "SELECT command, outcome FROM runs ORDER BY id")
         #expect(runs == [["run", "ok"], ["fetch", "ok"], ["topup", "ok"], ["fetch", "ok"]])

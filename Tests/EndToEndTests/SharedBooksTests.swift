@@ -37,7 +37,8 @@ extension Reliability {
                 ["--ledger", url, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--out", out], environment: Self.env)
             #expect(run.status == 0, "\(run.stderr)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-                == ["balance.svg", "charges.csv", "findings.csv", "periods.csv", "reconciliation.md"])
+                == ["balance.svg", "charges.csv", "findings.csv", "periods.csv", "reconciliation.md", "usage.svg", "usage_by_key.csv",
+                    "usage_by_model.csv"])
             #expect(try server.psql(database, "SELECT command, outcome FROM credit_recon.runs ORDER BY id")
                 == "run|ok\nfetch|ok\ntopup|ok\nfetch|ok\n")
             #expect(try Self.count(server, database, "SELECT count(*) FROM credit_recon.topups WHERE state = 'created'") == 3)
@@ -76,7 +77,7 @@ extension Reliability {
             }
             #expect(heads.count == 1, "\(heads)")
             let files = try FileManager.default.contentsOfDirectory(atPath: scratch.path("sqlite")).sorted()
-            #expect(files.count == 5)
+            #expect(files.count == 8)
             for file in files {
                 let original = try Data(contentsOf: URL(fileURLWithPath: scratch.path("sqlite/\(file)")))
                 #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.path("postgres/\(file)"))) == original, "\(file)")

@@ -1,4 +1,4 @@
-/// The three CSV files, with exactly the columns of CONTRACT.md § Reports.
+/// The CSV files of the books, with exactly the columns of CONTRACT.md § Reports.
 extension ReportFiles {
     static let periodColumns = [
         "period_start", "period_end", "opening_balance", "purchased", "purchased_via_charges", "purchased_other",
@@ -31,7 +31,7 @@ extension ReportFiles {
     /// `charges.csv`, written as bytes (one line per charge; see `ReportText`).
     static func chargesCSVBytes(_ books: Reconciliation) -> ReportText {
         var csv = ReportText(capacity: 200 * (books.charges.count + 1))
-        header(chargeColumns, into: &csv)
+        csv.appendHeader(chargeColumns)
         for line in books.charges {
             csv.append(csvText: line.chargeID)
             csv.append(byte: comma)
@@ -68,7 +68,7 @@ extension ReportFiles {
     /// `findings.csv`, written as bytes.
     static func findingsCSVBytes(_ books: Reconciliation) -> ReportText {
         var csv = ReportText(capacity: 240 * (books.findings.count + 1))
-        header(findingColumns, into: &csv)
+        csv.appendHeader(findingColumns)
         for finding in books.findings {
             csv.append(csvText: finding.severity.rawValue)
             csv.append(byte: comma)
@@ -88,13 +88,5 @@ extension ReportFiles {
         return csv
     }
 
-    private static let comma = UInt8(ascii: ",")
-
-    private static func header(_ columns: [String], into csv: inout ReportText) {
-        for (index, column) in columns.enumerated() {
-            if index > 0 { csv.append(byte: comma) }
-            csv.append(csvText: column)
-        }
-        csv.append("\r\n")
-    }
+    static let comma = UInt8(ascii: ",")
 }

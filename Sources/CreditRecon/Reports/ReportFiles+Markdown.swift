@@ -151,11 +151,16 @@ extension ReportFiles {
         }
         line()
 
-        line("## Chart")
+        for text in usageMarkdownLines(books) { line(text) }
+
+        line("## Charts")
         line()
         line("![balance](balance.svg)")
         line()
-        line("Files: `periods.csv`, `charges.csv`, `findings.csv`, `balance.svg`.")
+        line("![usage by key](usage.svg)")
+        line()
+        line("Files: `periods.csv`, `charges.csv`, `findings.csv`, `balance.svg`, `usage_by_key.csv`, "
+            + "`usage_by_model.csv`, `usage.svg`.")
         return md
     }
 }

@@ -2,8 +2,8 @@ import CreditTypes
 import Dispatch
 import Ledger
 
-/// The `report` stage: reconciles the ledger and writes the five files of CONTRACT.md §
-/// Reports into one folder, each atomically.
+/// The `report` stage: reconciles the ledger and writes the files of CONTRACT.md § Reports
+/// (the books, then where the usage went) into one folder, each atomically.
 ///
 /// `run` calls this too, after its fetch and top-up stages.
 public enum ReportStage {
@@ -45,6 +45,14 @@ public enum ReportStage {
         files.append(path(ReportFiles.markdown))
         try AtomicFile.write(Array(BalanceChart(books).svg.utf8), to: path(ReportFiles.chart))
         files.append(path(ReportFiles.chart))
+        for (name, bytes) in [
+            (ReportFiles.usageByKey, ReportFiles.usageByKeyCSVBytes(books).bytes),
+            (ReportFiles.usageByModel, ReportFiles.usageByModelCSVBytes(books).bytes),
+            (ReportFiles.usageChart, Array(UsageChart(books).svg.utf8)),
+        ] {
+            try AtomicFile.write(bytes, to: path(name))
+            files.append(path(name))
+        }
         return ReportOutcome(reconciliation: books, directory: directory, files: files)
     }
 }

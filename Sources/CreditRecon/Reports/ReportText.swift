@@ -150,6 +150,15 @@ struct ReportText {
         if !done { append(CSVWriter.field(.text(text))) }
     }
 
+    /// A CSV header line: the column names, then CRLF.
+    mutating func appendHeader(_ columns: [String]) {
+        for (index, column) in columns.enumerated() {
+            if index > 0 { append(byte: UInt8(ascii: ",")) }
+            append(csvText: column)
+        }
+        append("\r\n")
+    }
+
     /// `CSVWriter.field(.time(time))`: a time never needs quoting or a guard.
     mutating func append(csvTime time: Timestamp?) {
         guard let time else { return }

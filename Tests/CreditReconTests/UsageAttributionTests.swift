@@ -1,0 +1,271 @@
+import CreditTypes
+import Foundation
+import Ledger
+import Testing
+@testable import CreditRecon
+
+/// The attribution rules of CONTRACT.md § Usage attribution, each with exact amounts.
+@Suite struct UsageAttributionTests {
+    /// A key as one listing shows it.
+    struct Key {
+        var hash: String
+        var name: String?
+        var usage: String
+        var disabled = false
+        var limit: String?
+        var remaining: String?
+        var created: String?
+
+        var reading: KeyReading {
+            KeyReading(
+                hash: hash, name: name, label: nil, disabled: disabled, usage: reconMicros(usage), byokUsage: nil,
+                limit: limit.map(reconMicros), limitRemaining: remaining.map(reconMicros), limitReset: nil,
+                createdAt: created.map(reconTime))
+        }
+    }
+
+    static func listing(_ fixture: ReconcileFixture, at time: String, _ keys: [Key]) throws {
+        let at = reconTime(time)
+        try fixture.append(.keysRead(KeysRead(observedAt: at, keys: keys.map(\.reading), rawBodies: ["{}"])), at: at)
+    }
+
+    static func activity(_ fixture: ReconcileFixture, day: String, stored: String, _ usages: [(String, String)]) throws {
+        let at = reconTime(stored)
+        let lines = usages.map { model, usage in
+            ActivityLine(model: model, modelPermaslug: nil, endpointID: nil, provider: "p", usage: reconMicros(usage),
+                         byokUsage: nil, requests: 1, promptTokens: nil, completionTokens: nil, reasoningTokens: nil,
+                         cachedTokens: nil)
+        }
+        try fixture.append(.activityDay(ActivityDay(
+            date: CivilDate(isoText: day)!, observedAt: at, lines: lines, rawBody: "{}")), at: at)
+    }
+
+    /// Four nightly readings: key A used throughout, key B deleted after the second night.
+    static func twoKeys() throws -> ReconcileFixture {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
+        try listing(fixture, at: "2026-10-01T00:00:00Z", [
+            Key(hash: "aaa", name: "prod", usage: "10"), Key(hash: "bbb", name: "batch", usage: "5"),
+        ])
+        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "500", usage: "110")
+        try listing(fixture, at: "2026-10-02T00:00:00Z", [
+            Key(hash: "aaa", name: "prod", usage: "15"), Key(hash: "bbb", name: "batch", usage: "7"),
+        ])
+        try fixture.snapshot("2026-10-03T00:00:00Z", credits: "500", usage: "120")
+        try listing(fixture, at: "2026-10-03T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "22")])
+        try fixture.snapshot("2026-10-04T00:00:00Z", credits: "500", usage: "125.000001")
+        try listing(fixture, at: "2026-10-04T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "22")])
+        return fixture
+    }
+
+    /// `(period start, key hash or "unattributed", used)` for every row.
+    static func rows(_ books: Reconciliation) -> [String] {
+        books.keyUsage.map { "\($0.start) \($0.key?.hash ?? "unattributed") \($0.used.decimalText)" }
+    }
+
+    @Test func aDeletedKeysUseAfterItsLastReadingIsUnattributed() throws {
+        let books = try Self.twoKeys().reconcile()
+        #expect(Self.rows(books) == [
+            "2026-10-01 bbb 0", "2026-10-01 aaa 0", "2026-10-01 unattributed 0",
+            "2026-10-02 bbb 2", "2026-10-02 aaa 5", "2026-10-02 unattributed 3",
+            "2026-10-03 aaa 7", "2026-10-03 unattributed 3",
+            "2026-10-04 aaa 0", "2026-10-04 unattributed 5.000001",
+        ])
+        // The rows of every period add up to its `used`, exactly.
+        for period in books.periods {
+            let sum = books.keyUsage.filter { $0.start == period.start }.reduce(Micros.zero) { $0 + $1.used }
+            #expect(sum == period.used)
+        }
+        let unattributed = books.findings.filter { $0.kind == .usageUnattributed }
+        #expect(unattributed.map { $0.amount?.decimalText } == ["3", "3", "5.000001"])
+        #expect(unattributed.allSatisfy { $0.severity == .info })
+        #expect(unattributed[2].message.contains("5.000001 USD of the 5.000001 used in 2026-10-04–2026-10-05"))
+    }
+
+    @Test func aKeyCreatedSinceThePreviousListingBringsItsWholeUsageAnOlderOneDoesNot() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
+        try Self.listing(fixture, at: "2026-10-01T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "10")])
+        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "500", usage: "120")
+        try Self.listing(fixture, at: "2026-10-02T00:00:00Z", [
+            Key(hash: "aaa", name: "prod", usage: "12"),
+            Key(hash: "ccc", name: "new", usage: "4", created: "2026-10-01T08:00:00Z"),
+            Key(hash: "ddd", name: "unlisted before", usage: "6", created: "2026-09-20T00:00:00Z"),
+        ])
+        let books = try fixture.reconcile()
+        #expect(Self.rows(books).suffix(4) == [
+            "2026-10-02 ccc 4", "2026-10-02 aaa 2", "2026-10-02 ddd 0", "2026-10-02 unattributed 14",
+        ])
+    }
+
+    @Test func aDisabledKeyKeepsItsHistory() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
+        try Self.listing(fixture, at: "2026-10-01T00:00:00Z", [Key(hash: "aaa", name: "staging", usage: "10")])
+        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "500", usage: "103")
+        try Self.listing(fixture, at: "2026-10-02T00:00:00Z", [Key(hash: "aaa", name: "staging", usage: "13", disabled: true)])
+        try fixture.snapshot("2026-10-03T00:00:00Z", credits: "500", usage: "103")
+        try Self.listing(fixture, at: "2026-10-03T00:00:00Z", [Key(hash: "aaa", name: "staging", usage: "13", disabled: true)])
+        let books = try fixture.reconcile()
+        #expect(Self.rows(books).suffix(4) == [
+            "2026-10-02 aaa 3", "2026-10-02 unattributed 0", "2026-10-03 aaa 0", "2026-10-03 unattributed 0",
+        ])
+        #expect(books.keyUsage.last { $0.key != nil }?.key?.disabled == true)
+        #expect(!books.findings.contains { $0.kind == .usageUnattributed })
+    }
+
+    @Test func useBeforeTheKeysWereFirstReadIsUnattributedWithoutAFinding() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
+        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "500", usage: "108")
+        try fixture.snapshot("2026-10-03T00:00:00Z", credits: "500", usage: "110")
+        try Self.listing(fixture, at: "2026-10-03T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "1")])
+        let books = try fixture.reconcile()
+        #expect(Self.rows(books)[1] == "2026-10-02 unattributed 8")
+        // 10-03 holds the first listing: its use of 2 is a finding, 10-02's is not.
+        #expect(books.findings.filter { $0.kind == .usageUnattributed }.map { $0.amount?.decimalText } == ["2"])
+    }
+
+    /// Nightly readings at midnight with the activity of every day stored.
+    static func cleanMonth() throws -> ReconcileFixture {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
+        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "500", usage: "112.5")
+        try activity(fixture, day: "2026-10-01", stored: "2026-10-02T00:00:01Z", [("a/x", "10"), ("b/y", "2.5")])
+        try fixture.snapshot("2026-10-03T00:00:00Z", credits: "500", usage: "120.25")
+        try activity(fixture, day: "2026-10-02", stored: "2026-10-03T00:00:01Z", [("a/x", "7.75")])
+        // Two readings on 10-03: each step overlaps 10-03 only partly.
+        try fixture.snapshot("2026-10-03T12:00:00Z", credits: "500", usage: "121")
+        try fixture.snapshot("2026-10-04T00:00:00Z", credits: "500", usage: "121.5")
+        return fixture
+    }
+
+    @Test func activityBoundsHoldOnACleanMonth() throws {
+        let fixture = try Self.cleanMonth()
+        try Self.activity(fixture, day: "2026-10-03", stored: "2026-10-04T00:00:01Z", [("a/x", "1.5")])
+        let books = try fixture.reconcile()
+        #expect(!books.findings.contains { $0.kind == .activityMismatch })
+        #expect(books.activity.count == 4)
+    }
+
+    @Test func activityBoundsBreakOnATamperedDay() throws {
+        let fixture = try Self.cleanMonth()
+        // The day's activity says 0.25 while the account used 1.5 across its two readings:
+        // the second step (0.5) alone is over the bound by 0.25.
+        try Self.activity(fixture, day: "2026-10-03", stored: "2026-10-04T00:00:01Z", [("a/x", "0.25")])
+        let books = try fixture.reconcile()
+        let mismatches = books.findings.filter { $0.kind == .activityMismatch }
+        #expect(mismatches.count == 2)
+        #expect(mismatches.map { $0.amount?.decimalText } == ["0.5", "0.25"])
+        #expect(mismatches[0].message.contains("at least 0 and at most 0.25"))
+        #expect(mismatches[0].observedAt == reconTime("2026-10-03T12:00:00Z"))
+        #expect(mismatches.allSatisfy { $0.severity == .warning })
+    }
+
+    @Test func aWholeDayUnderItsActivityBreaksTheLowerBound() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
+        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "500", usage: "109.999999")
+        try Self.activity(fixture, day: "2026-10-01", stored: "2026-10-02T00:00:01Z", [("a/x", "10")])
+        let books = try fixture.reconcile()
+        let mismatch = try #require(books.findings.first { $0.kind == .activityMismatch })
+        #expect(mismatch.amount?.decimalText == "-0.000001")
+        #expect(mismatch.message.contains("at least 10 and at most 10"))
+    }
+
+    @Test func aStepWithADayNotStoredIsNotChecked() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
+        try Self.activity(fixture, day: "2026-10-01", stored: "2026-10-02T00:00:01Z", [("a/x", "1")])
+        try fixture.snapshot("2026-10-03T00:00:00Z", credits: "500", usage: "150")
+        let books = try fixture.reconcile()
+        #expect(!books.findings.contains { $0.kind == .activityMismatch })
+    }
+
+    @Test func aDayOlderThanTheWindowThatWasNeverStoredIsLost() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-09-01T00:00:00Z", credits: "500", usage: "100")
+        try Self.activity(fixture, day: "2026-09-05", stored: "2026-09-06T00:00:01Z", [("a/x", "0")])
+        // The newest entry is on 10-15: the API's window is 09-15 … 10-14.
+        try fixture.snapshot("2026-10-15T00:00:00Z", credits: "500", usage: "100")
+        let books = try fixture.reconcile()
+        let lost = books.findings.filter { $0.kind == .activityLost }
+        #expect(lost.map { $0.reference ?? "" } == (1...14).filter { $0 != 5 }.map { "2026-09-\($0 < 10 ? "0" : "")\($0)" })
+        #expect(lost.allSatisfy { $0.severity == .warning })
+        // A day is lost when it leaves the window: 09-01 left it at the start of 10-02.
+        #expect(lost[0].observedAt == reconTime("2026-10-02T00:00:00Z"))
+        #expect(books.exitStatus == .attention)
+    }
+
+    @Test func aLedgerThatNeverReadActivityIsToldSoWithoutAlarm() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-09-01T00:00:00Z", credits: "500", usage: "100")
+        try fixture.snapshot("2026-10-02T12:00:00Z", credits: "500", usage: "100")
+        let books = try fixture.reconcile()
+        let lost = books.findings.filter { $0.kind == .activityLost }
+        #expect(lost.map { $0.reference } == ["2026-09-01"])
+        #expect(lost[0].severity == .info)
+        #expect(lost[0].message.contains("--no-activity"))
+    }
+
+    @Test func keysNearTheirLimitsAreFindingsAndKeysWithoutOneNever() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "480")
+        try Self.listing(fixture, at: "2026-10-01T00:00:00Z", [
+            Key(hash: "k1", name: "under ten percent", usage: "91", limit: "100", remaining: "9.999999"),
+            Key(hash: "k2", name: "under five dollars", usage: "15.5", limit: "20", remaining: "4.5"),
+            Key(hash: "k3", name: "fine", usage: "50", limit: "100", remaining: "50"),
+            Key(hash: "k4", name: "no limit", usage: "300"),
+            Key(hash: "k5", name: "disabled", usage: "20", disabled: true, limit: "20", remaining: "0"),
+            Key(hash: "k6", name: "exactly ten percent", usage: "90", limit: "100", remaining: "10"),
+        ])
+        let books = try fixture.reconcile()
+        let low = books.findings.filter { $0.kind == .keyLimitLow }
+        #expect(low.map { $0.reference ?? "" }.sorted() == ["under five dollars", "under ten percent"])
+        #expect(low.first { $0.reference == "under five dollars" }?.amount?.decimalText == "4.5")
+        // What a key can still spend: the smaller of the balance (20) and its limit's rest.
+        let spendable = Dictionary(uniqueKeysWithValues: books.keys.map { ($0.key.hash, $0.spendable?.decimalText) })
+        #expect(spendable == ["k1": "9.999999", "k2": "4.5", "k3": "20", "k4": "20", "k5": "0", "k6": "10"])
+        // A higher threshold catches the key at ten percent too.
+        let stricter = try fixture.reconcile { $0.minKeyRemaining = reconMicros("10.000001") }
+        #expect(stricter.findings.filter { $0.kind == .keyLimitLow }.map { $0.reference ?? "" }.sorted()
+            == ["exactly ten percent", "under five dollars", "under ten percent"])
+    }
+
+    @Test func theReportWritesTheUsageFilesAndTheirRowsAddUpToPeriodsUsed() throws {
+        let fixture = try Self.twoKeys()
+        try Self.activity(fixture, day: "2026-10-02", stored: "2026-10-03T00:00:01Z", [("a/x", "6"), ("b/y", "4")])
+        let out = fixture.directory.path("reports")
+        var options = ReportOptions(reconcile: fixture.options(), outDirectory: out)
+        options.reconcile.period = .day
+        let outcome = try ReportStage.write(ledger: fixture.ledger, options: options)
+        #expect(outcome.files.map { ($0 as NSString).lastPathComponent }.suffix(3)
+            == ["usage_by_key.csv", "usage_by_model.csv", "usage.svg"])
+        let byKey = try String(contentsOfFile: out + "/usage_by_key.csv", encoding: .utf8)
+        let lines = byKey.components(separatedBy: "\r\n")
+        #expect(lines[0] == "period_start,period_end,account,key_hash,key_name,disabled,used,limit,limit_remaining")
+        #expect(lines[4] == "2026-10-02,2026-10-03,default,bbb,batch,false,2,,")
+        #expect(lines[6] == "2026-10-02,2026-10-03,default,unattributed,,,3,,")
+        let byModel = try String(contentsOfFile: out + "/usage_by_model.csv", encoding: .utf8)
+        #expect(byModel.components(separatedBy: "\r\n").dropFirst().first == "2026-10-02,default,a/x,p,,6,,1,,,,")
+        // Per period, usage_by_key.csv's rows add up to periods.csv's `used`.
+        let periods = try String(contentsOfFile: out + "/periods.csv", encoding: .utf8)
+            .components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }.map { $0.components(separatedBy: ",") }
+        var sums: [String: Micros] = [:]
+        for line in lines.dropFirst() where !line.isEmpty {
+            let cells = line.components(separatedBy: ",")
+            sums[cells[0], default: .zero] += try Micros(parsing: cells[6])
+        }
+        for period in periods { #expect(sums[period[0]] == (try Micros(parsing: period[6]))) }
+        let markdown = try String(contentsOfFile: out + "/reconciliation.md", encoding: .utf8)
+        #expect(markdown.contains("## Where the usage went"))
+        #expect(markdown.contains("| prod | `aaa` | no | 12.00 | 48.0 % | – | – |"))
+        #expect(markdown.contains("| *Unattributed* |  |  | 11.000001 | 44.0 % |  |  |"))
+        #expect(markdown.contains("| a/x | 1 | 6.00 | 60.0 % |"))
+        #expect(markdown.contains("| 2026-10-02 | prod (5.00) | a/x (6.00) | 10.00 | 3.00 |"))
+        #expect(markdown.contains("| 2026-10-01 | – | – | 0.00 | 0.00 |"))
+        let svg = try String(contentsOfFile: out + "/usage.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<?xml") && svg.hasSuffix("</svg>\n"))
+        #expect(svg.contains("2026-10-03 unattributed 3.00"))
+    }
+}
