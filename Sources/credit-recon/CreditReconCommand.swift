@@ -17,7 +17,7 @@ struct CreditReconCommand: AsyncParsableCommand {
         version: CreditReconVersion.current,
         subcommands: [
             Fetch.self, Plan.self, TopUp.self, Import.self, Record.self, Report.self, Run.self, Status.self,
-            Verify.self, LedgerGroup.self,
+            Export.self, Verify.self, LedgerGroup.self,
         ]
     )
 }

@@ -1,0 +1,81 @@
+import Ledger
+
+/// Account names a format accepts, and the sub-account each key's use is booked to.
+enum AccountName {
+    /// beancount's five root accounts (its default option values).
+    static let beancountRoots: Set<String> = ["Assets", "Liabilities", "Equity", "Income", "Expenses"]
+
+    /// Why `format` refuses `name`, or `nil` when it accepts it.
+    ///
+    /// beancount: a root of the five, then components that start with a capital letter or
+    /// a digit and hold only letters, digits and `-`. hledger is lenient, but a name must not
+    /// be empty, hold an empty component, two spaces in a row (they end the name in a
+    /// posting), a tab, a line break, a `;` (a comment), or start with `(` or `[` (virtual
+    /// postings).
+    static func problem(_ name: String, format: ExportFormat) -> String? {
+        let components = name.split(separator: ":", omittingEmptySubsequences: false)
+        switch format {
+        case .beancount:
+            guard let root = components.first, beancountRoots.contains(String(root)) else {
+                return "a beancount account starts with Assets, Liabilities, Equity, Income or Expenses"
+            }
+            guard components.count > 1 else { return "a beancount account needs a component after its root" }
+            for component in components.dropFirst() {
+                guard let first = component.first, first.isUppercase || first.isNumber else {
+                    return "each component of a beancount account starts with a capital letter or a digit (\"\(component)\")"
+                }
+                guard component.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+                    return "a beancount account component holds only letters, digits and - (\"\(component)\")"
+                }
+            }
+            return nil
+        case .hledger:
+            if name.isEmpty { return "the account name is empty" }
+            if components.contains(where: \.isEmpty) { return "an hledger account must not have an empty component" }
+            if name.first == "(" || name.first == "[" { return "an hledger account must not start with ( or [" }
+            if name.first == " " || name.last == " " { return "an hledger account must not start or end with a space" }
+            if name.contains("  ") { return "two spaces in a row end an hledger account name" }
+            if name.contains(where: { $0 == ";" || $0.isNewline || $0 == "\t" || ($0.asciiValue ?? 0x20) < 0x20 }) {
+                return "an hledger account must not hold a ; a tab or a line break"
+            }
+            return nil
+        }
+    }
+
+    /// The component naming a key's use: its name in capitalised words joined by `-`
+    /// (`prod backend` → `Prod-Backend`), valid in both formats.
+    static func component(forKeyName name: String?) -> String {
+        let words = (name ?? "").split { !($0.isLetter || $0.isNumber) }
+        let text = words.map { word in word.prefix(1).uppercased() + word.dropFirst() }.joined(separator: "-")
+        guard let first = text.first else { return "Key" }
+        return first.isUppercase || first.isNumber ? text : "Key-" + text
+    }
+
+    /// The usage sub-account of every key, by hash: its name's component, with the first
+    /// characters of its hash added to every key whose component another key (or
+    /// `Unattributed`) shares, so two keys never post to one account.
+    static func keyAccounts(_ keys: [KeyReading], usage: String) -> [String: String] {
+        var byComponent: [String: [KeyReading]] = [:]
+        for key in keys { byComponent[component(forKeyName: key.name), default: []].append(key) }
+        var accounts: [String: String] = [:]
+        for (component, sharing) in byComponent {
+            let apart = sharing.count > 1 || component == unattributed
+            for key in sharing {
+                let suffix = apart ? "-" + String(key.hash.filter { $0.isLetter || $0.isNumber }.prefix(8)) : ""
+                accounts[key.hash] = usage + ":" + component + suffix
+            }
+        }
+        // Hashes that agree on their first eight characters get the whole hash.
+        let counts = Dictionary(grouping: accounts.keys) { accounts[$0] ?? "" }
+        for (_, hashes) in counts where hashes.count > 1 {
+            for hash in hashes {
+                accounts[hash] = usage + ":" + component(forKeyName: keys.first { $0.hash == hash }?.name) + "-"
+                    + hash.filter { $0.isLetter || $0.isNumber }
+            }
+        }
+        return accounts
+    }
+
+    /// The component for use no key explains.
+    static let unattributed = "Unattributed"
+}

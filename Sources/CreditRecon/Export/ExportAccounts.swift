@@ -1,0 +1,41 @@
+import Foundation
+
+/// The account of every role: the defaults of CONTRACT.md § Export, or a team's own names
+/// from `--accounts-map FILE`.
+public struct ExportAccounts: Sendable, Equatable {
+    private var names: [AccountRole: String] = [:]
+
+    /// The default accounts.
+    public init() {}
+
+    /// The account of `role`.
+    public subscript(role: AccountRole) -> String { names[role] ?? role.defaultAccount }
+
+    /// Reads a map: CSV `role,account` (a header line `role,account` is optional), one role
+    /// a line, each at most once; roles it leaves out keep their defaults. An unknown role,
+    /// a role given twice, or an account `format` refuses is an error naming the line (65).
+    public static func read(path: String, format: ExportFormat) throws -> ExportAccounts {
+        let reader = try CSVReader(path: path)
+        var accounts = ExportAccounts()
+        var seen: [AccountRole: Int] = [:]
+        while let record = try reader.next() {
+            let fields = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            if record.line == 1 && fields.map({ $0.lowercased() }) == ["role", "account"] { continue }
+            func fail(_ message: String) -> ExportError { .accountsMap(file: reader.name, line: record.line, message) }
+            guard fields.count == 2 else {
+                throw fail("give two fields, role,account (e.g. credits,Assets:Prepaid:OpenRouter)")
+            }
+            guard let role = AccountRole(rawValue: fields[0]) else {
+                throw fail("unknown role \"\(fields[0])\"; the roles are "
+                    + AccountRole.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            if let earlier = seen[role] { throw fail("role \(role.rawValue) was already mapped on line \(earlier)") }
+            if let problem = AccountName.problem(fields[1], format: format) {
+                throw fail("\(format.rawValue) refuses the account \"\(fields[1])\": \(problem)")
+            }
+            seen[role] = record.line
+            accounts.names[role] = fields[1]
+        }
+        return accounts
+    }
+}

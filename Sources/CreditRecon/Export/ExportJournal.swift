@@ -1,0 +1,144 @@
+import CreditTypes
+import Ledger
+
+/// The reconciled books as a double-entry journal (DESIGN.md § Books for accountants).
+///
+/// Per period, in order: the opening balance (the first period with a reading), each
+/// settled charge on the day it settled (kept inside the period whose reading showed its
+/// credits), the purchases no charge explains, the use per key and the unattributed rest,
+/// then a balance assertion on the credits account at the period's end equal to its
+/// closing balance in `periods.csv`. The credits postings of a period add up to its
+/// `purchased − used` exactly, so the assertions hold whenever the report's balance check
+/// does.
+struct ExportJournal {
+    let books: Reconciliation
+    let accounts: ExportAccounts
+    let format: ExportFormat
+
+    /// What was written.
+    struct Rendered {
+        var text: ReportText
+        var transactions: Int
+        var assertions: Int
+    }
+
+    func render() throws -> Rendered {
+        let calendar = try PeriodCalendar(timeZone: books.timeZone)
+        let credits = accounts[.credits]
+        let usage = accounts[.usage]
+        let unattributed = usage + ":" + AccountName.unattributed
+
+        // Each key's latest reading in range names its account.
+        var latestKeys: [String: KeyReading] = [:]
+        for row in books.keyUsage { if let key = row.key { latestKeys[key.hash] = key } }
+        let keyAccounts = AccountName.keyAccounts(latestKeys.values.sorted(by: KeyPeriodUsage.keyOrder), usage: usage)
+        let posted = [credits, accounts[.charges], accounts[.other], accounts[.opening], unattributed]
+            + Set(keyAccounts.values).sorted()
+        for account in posted {
+            if let problem = AccountName.problem(account, format: format) {
+                throw ExportError.badAccount(account, format: format, problem)
+            }
+        }
+
+        // The settled charges, by the period whose reading showed their credits.
+        var settled = [[ChargeLine]](repeating: [], count: books.periods.count)
+        for line in books.charges where line.state == .settled {
+            guard let reading = line.matchedReadingAt, let index = periodIndex(of: reading) else { continue }
+            settled[index].append(line)
+        }
+
+        var journal = JournalWriter(format: format, capacity: 400 * books.charges.count + 4096 * books.periods.count + 4096)
+        journal.comment("credit-recon export (\(format.rawValue)) of account \"\(books.account)\"")
+        journal.comment("scope: \(books.from.isoText) up to (not including) \(books.to.isoText), "
+            + "\(books.periods.count) \(books.period.rawValue) periods, time zone \(books.timeZone); as of \(books.asOf.iso8601)")
+        journal.comment("ledger head hash: \(books.headHash)")
+        journal.comment("USD exact to the micro-dollar; a balance assertion on \(credits) at every period boundary "
+            + "equals periods.csv's closing balance")
+        journal.blank()
+        journal.preamble(accounts: posted, on: books.from)
+
+        var opened = false
+        for (index, period) in books.periods.enumerated() {
+            guard let opening = period.opening else { continue }
+            let lastDay = period.end.adding(days: -1)
+            if !opened {
+                opened = true
+                journal.transaction(
+                    date: period.start, narration: "Opening balance of the credits carried into \(period.start.isoText)",
+                    metadata: [], postings: [(credits, opening), (accounts[.opening], .zero - opening)])
+            }
+
+            var viaCharges = Micros.zero
+            let charges = settled[index].map { line in
+                (line: line, date: min(max(calendar.localDate(of: line.settledAt ?? line.matchedReadingAt ?? period.startInstant),
+                                           period.start), lastDay))
+            }.sorted { a, b in
+                if a.date != b.date { return a.date < b.date }
+                if a.line.settledAt != b.line.settledAt { return (a.line.settledAt ?? period.startInstant) < (b.line.settledAt ?? period.startInstant) }
+                return (a.line.chargeID ?? "") < (b.line.chargeID ?? "")
+            }
+            for (line, date) in charges {
+                viaCharges += line.amount
+                journal.transaction(
+                    date: date, narration: "Coinbase charge \(line.chargeID ?? "")" + (line.reference.map { " for \($0)" } ?? ""),
+                    metadata: metadata(line), postings: [(credits, line.amount), (accounts[.charges], .zero - line.amount)])
+            }
+            let other = period.purchased - viaCharges
+            if other != .zero {
+                journal.transaction(
+                    date: lastDay,
+                    narration: "Purchases no charge explains (card, web), \(period.start.isoText) to \(period.end.isoText)",
+                    metadata: [], postings: [(credits, other), (accounts[.other], .zero - other)])
+            }
+
+            var postings: [(account: String, amount: Micros)] = []
+            var used = Micros.zero
+            for row in books.keyUsage where row.start == period.start && row.used != .zero {
+                let account = row.key.flatMap { keyAccounts[$0.hash] } ?? unattributed
+                postings.append((account, row.used))
+                used += row.used
+            }
+            if used != .zero || !postings.isEmpty {
+                postings.append((credits, .zero - used))
+                journal.transaction(
+                    date: lastDay, narration: "Use \(period.start.isoText) to \(period.end.isoText)", metadata: [],
+                    postings: postings)
+            }
+            if let closing = period.closing {
+                journal.assertion(
+                    date: period.end, account: credits, balance: closing,
+                    note: "Closing balance of \(period.start.isoText) to \(period.end.isoText) (periods.csv)")
+            }
+        }
+        return Rendered(text: journal.text, transactions: journal.transactions, assertions: journal.assertions)
+    }
+
+    private func periodIndex(of instant: Timestamp) -> Int? {
+        var low = 0
+        var high = books.periods.count - 1
+        while low <= high {
+            let middle = (low + high) / 2
+            let period = books.periods[middle]
+            if instant < period.startInstant {
+                high = middle - 1
+            } else if instant >= period.endInstant {
+                low = middle + 1
+            } else {
+                return middle
+            }
+        }
+        return nil
+    }
+
+    private func metadata(_ line: ChargeLine) -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        if let id = line.chargeID { pairs.append(("charge_id", id)) }
+        if let reference = line.reference { pairs.append(("reference", reference)) }
+        if let wallet = line.wallet { pairs.append(("wallet", wallet)) }
+        if let chain = line.chainID { pairs.append(("chain_id", String(chain))) }
+        if let settled = line.settledAt { pairs.append(("settled_at", settled.iso8601)) }
+        pairs.append(("origin", line.origin))
+        if let memo = line.memo { pairs.append(("memo", memo)) }
+        return pairs
+    }
+}

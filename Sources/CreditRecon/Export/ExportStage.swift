@@ -1,0 +1,91 @@
+import CreditTypes
+import Foundation
+import Ledger
+
+/// `export`: reconciles the ledger as `report` does and writes the books as a double-entry
+/// journal (CONTRACT.md § Export), to a file (atomically) or to standard output.
+public enum ExportStage {
+    /// What to export and how.
+    public struct Options: Sendable, Equatable {
+        /// The books: account, range, periods, time zone.
+        public var reconcile: ReconcileOptions
+        public var format: ExportFormat
+        /// The accounts of every role.
+        public var accounts: ExportAccounts
+        /// The file to write; `nil` for standard output.
+        public var outFile: String?
+
+        public init(reconcile: ReconcileOptions, format: ExportFormat, accounts: ExportAccounts = ExportAccounts(),
+                    outFile: String? = nil) {
+            self.reconcile = reconcile
+            self.format = format
+            self.accounts = accounts
+            self.outFile = outFile
+        }
+    }
+
+    /// What an export wrote.
+    public struct Outcome: Sendable {
+        public let format: ExportFormat
+        /// The journal, as written.
+        public let bytes: [UInt8]
+        public let outFile: String?
+        public let transactions: Int
+        public let assertions: Int
+        public let books: Reconciliation
+
+        /// Periods whose books do not add up: their assertions cannot hold.
+        public var failedBalanceChecks: Int { books.periods.count { !$0.balanceCheckHolds } }
+
+        /// 1 when a period's books do not add up (the checkers will refuse its assertion),
+        /// else 0: the export judges nothing else; `report` does.
+        public var exitStatus: ExitStatus { failedBalanceChecks > 0 ? .attention : .ok }
+    }
+
+    /// Reconciles and renders; writes the file when `options.outFile` is set.
+    public static func run(ledger: Ledger, options: Options) throws -> Outcome {
+        let books = try Reconciler(options: options.reconcile).reconcile(ledger)
+        let rendered = try ExportJournal(books: books, accounts: options.accounts, format: options.format).render()
+        if let path = options.outFile { try AtomicFile.write(rendered.text.bytes, to: path) }
+        return Outcome(
+            format: options.format, bytes: rendered.text.bytes, outFile: options.outFile,
+            transactions: rendered.transactions, assertions: rendered.assertions, books: books)
+    }
+}
+
+extension ExportStage.Outcome {
+    /// What `export --out FILE` prints for people.
+    public var summaryLines: [String] {
+        var lines = [
+            "wrote a \(format.rawValue) journal to \(outFile ?? "standard output") for \(books.account), "
+                + "\(books.from.isoText) up to \(books.to.isoText) (\(books.periods.count) \(books.period.rawValue) periods, "
+                + "\(books.timeZone)): \(transactions) transactions, \(assertions) balance assertions",
+            "used \(books.totals.used.decimalText), closing balance \(books.totals.closing?.decimalText ?? "–")",
+            "ledger head \(books.headHash)",
+        ]
+        if failedBalanceChecks > 0 {
+            lines.append("\(failedBalanceChecks) period(s) do not add up (see `credit-recon report`): their balance "
+                + "assertions will fail in the checker")
+        }
+        return lines
+    }
+
+    /// The `--json` summary; amounts are exact decimal strings.
+    public var json: JSONOutput {
+        .object([
+            "format": .string(format.rawValue),
+            "out": outFile.map(JSONOutput.string) ?? .null,
+            "account": .string(books.account),
+            "from": .string(books.from.isoText),
+            "to": .string(books.to.isoText),
+            "period": .string(books.period.rawValue),
+            "timezone": .string(books.timeZone),
+            "transactions": .int(Int64(transactions)),
+            "balance_assertions": .int(Int64(assertions)),
+            "used": .string(books.totals.used.decimalText),
+            "closing_balance": books.totals.closing.map { .string($0.decimalText) } ?? .null,
+            "head_hash": .string(books.headHash),
+            "exit_code": .int(Int64(exitStatus.rawValue)),
+        ])
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import CreditRecon
+import CreditTypes
+import Foundation
+import Ledger
+
+extension CreditReconCommand {
+    /// Writes the books as a double-entry journal for beancount or hledger.
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export",
+            abstract: "Writes the books as a double-entry journal for beancount or hledger.",
+            discussion: """
+                The credits are a prepaid asset: the opening balance at the first reading, every settled charge as \
+                a purchase on the day it settled (charge id, reference, wallet, chain and memo as metadata), \
+                purchases no charge explains to the suspense account, use per period with one posting per key and \
+                one for the unattributed rest, and a balance assertion on the credits account at every period \
+                boundary equal to periods.csv's closing balance. USD exact to the micro-dollar; the same ledger \
+                and options give the same bytes; the ledger head hash is in a comment at the top.
+
+                Default accounts (rename any with --accounts-map FILE, CSV role,account): \
+                credits Assets:OpenRouter:Credits, usage Expenses:OpenRouter:Usage (:<key name> per key, \
+                :Unattributed), charges Assets:Crypto:Wallets, other Equity:Suspense:OpenRouter, \
+                opening Equity:Opening-Balances.
+
+                Check the result with `bean-check FILE` or `hledger -f FILE check`. Exits 65 naming the line of a \
+                bad --accounts-map, and 1 when a period's books do not add up (its assertion will fail).
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("beancount or hledger.", valueName: "format"))
+        var format: String
+
+        @Option(help: ArgumentHelp("First day exported, YYYY-MM-DD in --timezone (default: the first reading).", valueName: "date"))
+        var from: String?
+
+        @Option(help: ArgumentHelp("First day left out, YYYY-MM-DD (default: the day after the newest entry).", valueName: "date"))
+        var to: String?
+
+        @Option(help: ArgumentHelp("day, week (ISO, from Monday) or month: one use transaction and one balance assertion each.",
+                                   valueName: "period"))
+        var period: String = "month"
+
+        @Option(help: ArgumentHelp("IANA time zone the periods follow, e.g. America/New_York.", valueName: "zone"))
+        var timezone: String = "UTC"
+
+        @Option(help: ArgumentHelp("Write the journal to this file, atomically (default: standard output).", valueName: "file"))
+        var out: String?
+
+        @Option(help: ArgumentHelp("CSV role,account naming the accounts to post to (roles: credits, usage, charges, other, opening).",
+                                   valueName: "file"))
+        var accountsMap: String?
+
+        func validate() throws {
+            guard ExportFormat(rawValue: format) != nil else {
+                throw ValidationError("--format must be beancount or hledger, not \"\(format)\"")
+            }
+            guard PeriodKind(rawValue: period) != nil else {
+                throw ValidationError("--period must be day, week or month, not \"\(period)\"")
+            }
+            if global.json && out == nil {
+                throw ValidationError("--json needs --out FILE: without it the journal itself goes to standard output")
+            }
+        }
+
+        mutating func run() async throws {
+            let command = self
+            try await CLI.run(global) { context in
+                let format = ExportFormat(rawValue: command.format) ?? .beancount
+                var reconcile = ReconcileOptions(account: context.account)
+                reconcile.from = try command.from.map { try ReconcileOptions.date($0, option: "--from") }
+                reconcile.to = try command.to.map { try ReconcileOptions.date($0, option: "--to") }
+                reconcile.period = PeriodKind(rawValue: command.period) ?? .month
+                reconcile.timeZone = command.timezone
+                let accounts = try command.accountsMap.map { try ExportAccounts.read(path: $0, format: format) }
+                    ?? ExportAccounts()
+                let ledger = try context.openLedger(mustExist: true)
+                try LedgerAccounts.require(context.account, in: ledger)
+                let outcome = try ExportStage.run(
+                    ledger: ledger,
+                    options: ExportStage.Options(reconcile: reconcile, format: format, accounts: accounts, outFile: command.out))
+                if command.out == nil {
+                    FileHandle.standardOutput.write(Data(outcome.bytes))
+                    if outcome.failedBalanceChecks > 0 {
+                        for line in outcome.summaryLines.suffix(1) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+                    }
+                } else if context.json {
+                    print(outcome.json.text)
+                } else {
+                    for line in outcome.summaryLines { print(line) }
+                }
+                return outcome.exitStatus
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import CreditTypes
+import Foundation
+import Ledger
+import Testing
+@testable import CreditRecon
+
+/// `export`: the books as a double-entry journal that the real `bean-check` and `hledger`
+/// accept, exact to the micro-dollar, whose assertions really bind.
+@Suite struct ExportTests {
+    typealias Key = UsageAttributionTests.Key
+
+    /// Three nightly readings: a charge settles on the second, a card purchase shows on the
+    /// third; two keys, one deleted after the second night.
+    static func books() throws -> ReconcileFixture {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
+        try UsageAttributionTests.listing(fixture, at: "2026-10-01T00:00:00Z", [
+            Key(hash: "aaa111", name: "prod backend", usage: "10"), Key(hash: "bbb222", name: "batch", usage: "5"),
+        ])
+        try fixture.charge("ch_1", amount: "40", created: "2026-10-01T10:00:00Z", reference: "INV-1", memo: "October \"top-up\"")
+        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "540", usage: "110")
+        try UsageAttributionTests.listing(fixture, at: "2026-10-02T00:00:00Z", [
+            Key(hash: "aaa111", name: "prod backend", usage: "15"), Key(hash: "bbb222", name: "batch", usage: "7"),
+        ])
+        try fixture.snapshot("2026-10-03T00:00:00Z", credits: "560.5", usage: "120.000001")
+        try UsageAttributionTests.listing(fixture, at: "2026-10-03T00:00:00Z", [
+            Key(hash: "aaa111", name: "prod backend", usage: "22"),
+        ])
+        return fixture
+    }
+
+    static func export(
+        _ fixture: ReconcileFixture, _ format: ExportFormat, period: PeriodKind = .day,
+        accounts: ExportAccounts = ExportAccounts()
+    ) throws -> (text: String, path: String) {
+        var reconcile = fixture.options()
+        reconcile.period = period
+        let path = fixture.directory.path("books.\(format.rawValue)")
+        let outcome = try ExportStage.run(
+            ledger: fixture.ledger, options: .init(reconcile: reconcile, format: format, accounts: accounts, outFile: path))
+        return (String(decoding: outcome.bytes, as: UTF8.self), path)
+    }
+
+    static func write(_ text: String, _ fixture: ReconcileFixture, _ name: String) throws -> String {
+        let path = fixture.directory.path(name)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test(arguments: ExportFormat.allCases)
+    func bothCheckersAcceptTheExportAndItIsDeterministic(format: ExportFormat) throws {
+        let fixture = try Self.books()
+        let first = try Self.export(fixture, format)
+        let check = format == .beancount ? try JournalCheckers.beanCheck(first.path) : try JournalCheckers.hledger(first.path)
+        #expect(check.status == 0, "\(check.output)")
+        #expect(try Self.export(fixture, format).text == first.text)
+        #expect(first.text.contains("ledger head hash: \(try fixture.ledger.headHash())"))
+        // Every period boundary is asserted.
+        #expect(first.text.components(separatedBy: format == .beancount ? " ~ 0 USD\n" : " USD = ").count - 1 == 3)
+    }
+
+    @Test func hledgerBalancesEqualTheReportsTotalsToTheMicroDollar() throws {
+        let fixture = try Self.books()
+        let path = try Self.export(fixture, .hledger).path
+        let balance = try JournalCheckers.hledger(path, ["balance", "--flat", "--no-total"])
+        #expect(balance.status == 0, "\(balance.output)")
+        let lines = Set(balance.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+        let books = try fixture.reconcile()
+        #expect(books.totals.closing == reconMicros("440.499999"))
+        #expect(lines == [
+            "440.499999 USD  Assets:OpenRouter:Credits",
+            "-40.000000 USD  Assets:Crypto:Wallets",
+            "-400.000000 USD  Equity:Opening-Balances",
+            "-20.500000 USD  Equity:Suspense:OpenRouter",
+            "2.000000 USD  Expenses:OpenRouter:Usage:Batch",
+            "12.000000 USD  Expenses:OpenRouter:Usage:Prod-Backend",
+            "6.000001 USD  Expenses:OpenRouter:Usage:Unattributed",
+        ])
+        // Use per key and unattributed add up to the report's `used`.
+        #expect(reconMicros("2") + reconMicros("12") + reconMicros("6.000001") == books.totals.used)
+    }
+
+    @Test func aChargeIsBookedWithItsMetadataOnTheDayItSettled() throws {
+        let fixture = try Self.books()
+        let text = try Self.export(fixture, .beancount).text
+        #expect(text.contains("""
+            2026-10-02 * "OpenRouter" "Coinbase charge ch_1 for INV-1"
+                charge_id: "ch_1"
+                reference: "INV-1"
+                wallet: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+                chain_id: "8453"
+            """))
+        #expect(text.contains("    memo: \"October \\\"top-up\\\"\"\n"))
+        #expect(text.contains("2026-10-04 balance Assets:OpenRouter:Credits           440.499999 ~ 0 USD"))
+    }
+
+    /// One posting moved by a micro-dollar, with its counterpart so the transaction still
+    /// balances: only the balance assertion can catch it, and both checkers do.
+    @Test(arguments: ExportFormat.allCases)
+    func aTamperedExportFailsBothCheckers(format: ExportFormat) throws {
+        let fixture = try Self.books()
+        let text = try Self.export(fixture, format).text
+        func check(_ tampered: String, _ name: String) throws -> JournalCheckers.Result {
+            #expect(tampered != text, "the tampering did not apply")
+            let path = try Self.write(tampered, fixture, name)
+            return format == .beancount ? try JournalCheckers.beanCheck(path) : try JournalCheckers.hledger(path)
+        }
+        /// The first line holding `marker` and `amount`, with `amount` moved by a micro-dollar.
+        func moved(_ text: String, _ marker: String, _ amount: String, to changed: String) -> String {
+            var lines = text.components(separatedBy: "\n")
+            if let index = lines.firstIndex(where: { $0.contains(marker) && $0.hasSuffix(" " + amount + " USD") }) {
+                lines[index] = String(lines[index].dropLast(amount.count + 4)) + changed + " USD"
+            }
+            return lines.joined(separator: "\n")
+        }
+        let balanced = moved(moved(text, "Prod-Backend", "5.000000", to: "5.000001"), "Credits", "-10.000000", to: "-10.000001")
+        let assertionOnly = try check(balanced, "assertion.\(format.rawValue)")
+        #expect(assertionOnly.status != 0)
+        #expect(assertionOnly.output.contains(format == .beancount ? "Balance failed" : "balance assertion"),
+                "\(assertionOnly.output)")
+        let onePosting = moved(text, "Prod-Backend", "5.000000", to: "5.000001")
+        #expect(try check(onePosting, "posting.\(format.rawValue)").status != 0)
+    }
+
+    @Test func anAccountsMapRenamesRolesAndItsMistakesNameTheLine() throws {
+        let fixture = try Self.books()
+        let map = try Self.write("role,account\ncredits,Assets:Prepaid:OpenRouter\nusage,Expenses:AI:Inference\n",
+                                 fixture, "map.csv")
+        let accounts = try ExportAccounts.read(path: map, format: .beancount)
+        #expect(accounts[.credits] == "Assets:Prepaid:OpenRouter" && accounts[.other] == "Equity:Suspense:OpenRouter")
+        let exported = try Self.export(fixture, .beancount, accounts: accounts)
+        #expect(exported.text.contains("Expenses:AI:Inference:Prod-Backend"))
+        #expect(try JournalCheckers.beanCheck(exported.path).status == 0)
+
+        func error(_ csv: String, _ format: ExportFormat = .beancount) throws -> String {
+            let path = try Self.write(csv, fixture, "bad.csv")
+            do {
+                _ = try ExportAccounts.read(path: path, format: format)
+                return "accepted"
+            } catch let error as ExportError {
+                #expect(error.exitStatus == .dataError)
+                return error.description
+            }
+        }
+        #expect(try error("role,account\nbank,Assets:Bank\n").hasSuffix("bad.csv:2: unknown role \"bank\"; the roles are credits, usage, charges, other, opening"))
+        #expect(try error("credits,Assets:A\ncredits,Assets:B\n").contains("bad.csv:2: role credits was already mapped on line 1"))
+        #expect(try error("credits,Aktiva:Guthaben\n").contains("bad.csv:1: beancount refuses the account \"Aktiva:Guthaben\""))
+        #expect(try error("credits,Aktiva:Guthaben\n", .hledger) == "accepted")
+        #expect(try error("usage,Expenses:open router\n").contains("bad.csv:1: beancount refuses"))
+        #expect(try error("usage,Expenses:open  router\n", .hledger).contains("two spaces"))
+        #expect(try error("usage\n").contains("bad.csv:1: give two fields"))
+    }
+
+    @Test func keyNamesBecomeValidAccountsAndKeysThatWouldCollideStayApart() throws {
+        func key(_ hash: String, _ name: String?) -> KeyReading {
+            KeyReading(hash: hash, name: name, label: nil, disabled: false, usage: .zero, byokUsage: nil, limit: nil,
+                       limitRemaining: nil, limitReset: nil, createdAt: nil)
+        }
+        let accounts = AccountName.keyAccounts([
+            key("h1aaaaaaaaaa", "prod"), key("h2bbbbbbbbbb", "Prod"), key("h3", "data pipeline (eu)"),
+            key("h4", "unattributed"), key("h5", nil), key("h6", "équipe données"), key("h7", "日本"), key("h8", "2nd key"),
+        ], usage: "Expenses:U")
+        #expect(accounts == [
+            "h1aaaaaaaaaa": "Expenses:U:Prod-h1aaaaaa", "h2bbbbbbbbbb": "Expenses:U:Prod-h2bbbbbb",
+            "h3": "Expenses:U:Data-Pipeline-Eu", "h4": "Expenses:U:Unattributed-h4", "h5": "Expenses:U:Key",
+            "h6": "Expenses:U:Équipe-Données", "h7": "Expenses:U:Key-日本", "h8": "Expenses:U:2nd-Key",
+        ])
+        for account in accounts.values {
+            #expect(AccountName.problem(account, format: .beancount) == nil, "\(account)")
+            #expect(AccountName.problem(account, format: .hledger) == nil, "\(account)")
+        }
+    }
+
+    @Test(arguments: ExportFormat.allCases)
+    func theGoldenScenarioExportsAndChecks(format: ExportFormat) throws {
+        let fixture = try ReconcileFixture()
+        try fixture.buildGoldenScenario()
+        for period in [PeriodKind.day, .week, .month] {
+            let path = try Self.export(fixture, format, period: period).path
+            let check = format == .beancount ? try JournalCheckers.beanCheck(path) : try JournalCheckers.hledger(path)
+            #expect(check.status == 0, "\(period): \(check.output)")
+        }
+    }
+}
