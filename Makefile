@@ -9,7 +9,8 @@
 #   make soak       the reliability tests, longer: hundreds of kills, thousands of hostile inputs; prints the counts
 #   make install    install both executables into $(PREFIX)/bin (default /usr/local)
 #   make clean      remove build output, the demo ledger and the generated reports (keeps reports/README.md)
-#   make deps       install system packages that are missing (libsqlite3-dev, pkg-config, sqlite3 shell, postgresql)
+#   make deps       install what is missing: libsqlite3-dev, pkg-config, sqlite3 shell, postgresql, hledger (apt-get);
+#                   beancount 3 into .build/beancount-venv (pip)
 
 SWIFT ?= swift
 PREFIX ?= /usr/local
@@ -24,11 +25,19 @@ deps:
 	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then \
 		missing="$$missing postgresql"; \
 	fi; \
+	if ! command -v hledger >/dev/null 2>&1; then \
+		missing="$$missing hledger"; \
+	fi; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing (not found on this machine)"; \
 		mkdir -p /etc/postgresql-common/createcluster.d; \
 		echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/credit-recon.conf; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@if ! .build/beancount-venv/bin/bean-check --version >/dev/null 2>&1; then \
+		echo "installing beancount 3 into .build/beancount-venv (bean-check checks the exports)"; \
+		mkdir -p .build && python3 -m venv .build/beancount-venv && \
+		.build/beancount-venv/bin/pip install --quiet --disable-pip-version-check "beancount>=3,<4"; \
 	fi
 
 build: deps

@@ -11,8 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BIN=.build/debug
-DEMO=.demo
+BIN=${BIN:-.build/debug}    # where credit-recon and openrouter-sim are (tests point it at their build)
+DEMO=${DEMO:-.demo}         # the demo's ledger and logs (recreated on every run)
 OUT=${OUT:-reports}
 rm -rf "$DEMO"
 mkdir -p "$DEMO"

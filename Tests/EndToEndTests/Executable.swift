@@ -30,8 +30,15 @@ enum Executable {
     static func run(
         _ name: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil
     ) throws -> Result {
+        try run(tool: binDirectory.appendingPathComponent(name), arguments, environment: environment, in: directory)
+    }
+
+    /// Runs the program at `tool` (a script, a checker) like `run`.
+    static func run(
+        tool: URL, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = binDirectory.appendingPathComponent(name)
+        process.executableURL = tool
         process.arguments = arguments
         var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         env.merge(environment) { $1 }
