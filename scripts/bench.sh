@@ -216,6 +216,18 @@ done
 o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
 row "report --period month (${ROWS} snaps+charges)" "${o}s" "${r}s" "${x}x" "<= 2.0x" "$(verdict "$x" le 2.0)"
 
+# --- export --period month over the same ledger, against report ---------------------------
+progress "export"
+ours=(); refs=()
+for _ in $(seq "$RUNS"); do
+    timed "$CR" --ledger "$work/books.sqlite" export --format beancount --period month --out "$work/books.beancount"
+    ours+=("$ELAPSED")
+    rm -rf "$work/reports"
+    ALLOWED_STATUS=1 timed "$CR" --ledger "$work/books.sqlite" report --period month --out "$work/reports"; refs+=("$ELAPSED")
+done
+o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
+row "export beancount --period month (same)" "${o}s" "${r}s" "${x}x" "<= 2.0x of report" "$(verdict "$x" le 2.0)"
+
 # --- topup against openrouter-sim ------------------------------------------------------
 start_sim() {
     "$SIM" --port 0 --log-level warning "$@" >"$work/sim.out" 2>"$work/sim.err" &
