@@ -79,6 +79,14 @@ struct GlobalOptions: ParsableArguments {
         guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw UsageError.usage("--base-url: \"\(baseURL)\" is not an http(s) URL")
         }
+        let accountOrigin: AccountOrigin
+        if account != nil {
+            accountOrigin = .option
+        } else if let value = environment["CREDIT_RECON_ACCOUNT"], !value.isEmpty {
+            accountOrigin = .environment
+        } else {
+            accountOrigin = .defaulted
+        }
         return CommandContext(
             ledgerPath: pick(ledger, "CREDIT_RECON_LEDGER") ?? "ledger.sqlite",
             baseURL: baseURL,
@@ -91,6 +99,7 @@ struct GlobalOptions: ParsableArguments {
             apiKeyFile: apiKeyFile,
             bearerFile: bearerFile,
             ledgerPasswordFile: pick(ledgerPasswordFile, "CREDIT_RECON_LEDGER_PASSWORD_FILE"),
-            environment: environment)
+            environment: environment,
+            accountOrigin: accountOrigin)
     }
 }

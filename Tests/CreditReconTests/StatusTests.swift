@@ -51,3 +51,173 @@ struct StatusTests {
         #expect(report.lines.contains("no readings yet"))
     }
 }
+
+/// `status` per key (issue 18): what each enabled key can still spend, the keys nearest
+/// their limits, and `key_limit_low` as a reason for attention.
+struct StatusKeyTests {
+    private func key(
+        _ hash: String, name: String?, disabled: Bool? = false, usage: String = "1", limit: String? = nil,
+        remaining: String? = nil, reset: String? = nil
+    ) -> KeyReading {
+        KeyReading(
+            hash: hash, name: name, label: "sk-or-v1-\(hash.prefix(3))...secret", disabled: disabled,
+            usage: reconMicros(usage), byokUsage: nil, limit: limit.map(reconMicros),
+            limitRemaining: remaining.map(reconMicros), limitReset: reset, createdAt: nil)
+    }
+
+    /// Balance 40 at the last reading; five keys read an hour later.
+    private func fixtureWithKeys() throws -> ReconcileFixture {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-09T06:00:00Z", credits: "50", usage: "5")
+        try fixture.snapshot("2026-03-10T06:00:00Z", credits: "50", usage: "10")
+        let keys = [
+            key("ccc333ccc333", name: "ci", limit: "20", remaining: "7"),
+            key("aaa111aaa111", name: "batch", limit: "50", remaining: "2", reset: "monthly"),
+            key("bbb222bbb222", name: "chat"),
+            key("ddd444ddd444", name: "old", disabled: true, limit: "10", remaining: "0.5"),
+            key("eee555eee555", name: nil, limit: "100", remaining: "60"),
+        ]
+        try fixture.append(.keysRead(KeysRead(
+            observedAt: reconTime("2026-03-10T06:00:01Z"), keys: keys, rawBodies: [#"{"data":[]}"#])),
+            at: reconTime("2026-03-10T06:00:01Z"))
+        return fixture
+    }
+
+    private let now = reconTime("2026-03-10T07:00:00Z")
+
+    @Test func eachEnabledKeyCanSpendTheSmallerOfTheBalanceAndItsLimitRemaining() throws {
+        let fixture = try fixtureWithKeys()
+        let report = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: now)
+        #expect(report.keysReadAt == reconTime("2026-03-10T06:00:01Z"))
+        #expect(report.keys.count == 5)
+        #expect(report.enabledKeys.map { $0.key.name } == ["batch", "chat", "ci", nil])
+        #expect(report.enabledKeys.map(\.spendable) == ["2", "40", "7", "40"].map(reconMicros))
+        #expect(report.keysNearestLimits.map(\.key.hash) == ["aaa111aaa111", "ccc333ccc333", "eee555eee555"])
+        let lines = report.lines
+        #expect(lines.contains("keys listed at 2026-03-10T06:00:01.000Z: 4 enabled, 1 disabled; "
+            + "each can spend the smaller of the balance and what is left of its limit"))
+        #expect(lines.contains(#"  "batch" aaa111aa can spend 2.00 USD (2.00 left of its 50.00 limit, resets monthly)"#))
+        #expect(lines.contains(#"  "chat" bbb222bb can spend 40.00 USD (no limit)"#))
+        #expect(lines.contains("  eee555ee can spend 40.00 USD (60.00 left of its 100.00 limit)"))
+        #expect(lines.contains(#"nearest their limits: "batch" aaa111aa 4.00 % left, "ci" ccc333cc 35.00 % left, eee555ee 60.00 % left"#))
+        #expect(!lines.joined().contains("\"old\""), "disabled keys are not listed")
+        // The key's label (a masked form of the key) is never printed.
+        #expect(!lines.joined().contains("secret") && !report.json.text.contains("secret"))
+    }
+
+    @Test func aKeyNearItsLimitNeedsAttention() throws {
+        let fixture = try fixtureWithKeys()
+        let report = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: now)
+        // batch: 2 left is under 5 USD and under 10 % of 50; ci (7 of 20) and the unnamed key are not.
+        #expect(report.keyLimitFindings.map(\.reference) == ["batch"])
+        #expect(report.exitStatus == .attention)
+        #expect(report.lines.contains { $0.hasPrefix(#"needs attention: key "batch" has 2 USD left of its 50 limit"#) })
+
+        var stricter = StatusOptions(account: "default")
+        stricter.minKeyRemaining = reconMicros("7.000001")
+        let strict = try StatusReport.read(ledger: fixture.ledger, options: stricter, now: now)
+        #expect(strict.keyLimitFindings.map(\.reference) == ["batch", "ci"])
+
+        var onlyTheShare = StatusOptions(account: "default")
+        onlyTheShare.minKeyRemaining = .zero
+        let share = try StatusReport.read(ledger: fixture.ledger, options: onlyTheShare, now: now)
+        #expect(share.keyLimitFindings.map(\.reference) == ["batch"])
+    }
+
+    @Test func theJSONHasEveryKeyWithExactAmounts() throws {
+        let fixture = try fixtureWithKeys()
+        let report = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: now)
+        guard case .object(let members) = report.json, case .array(let keys)? = members["keys"],
+              case .object(let batch)? = keys.first
+        else {
+            Issue.record("not the expected shape: \(report.json.text)")
+            return
+        }
+        #expect(keys.count == 5)
+        #expect(batch["name"] == .string("batch"))
+        #expect(batch["spendable"] == .string("2"))
+        #expect(batch["limit"] == .string("50"))
+        #expect(batch["limit_remaining"] == .string("2"))
+        #expect(batch["remaining_basis_points"] == .int(400))
+        #expect(members["keys_read_at"] == .string("2026-03-10T06:00:01.000Z"))
+        #expect(members["min_key_remaining"] == .string("5"))
+        #expect(members["nearest_limits"] == .array(["aaa111aaa111", "ccc333ccc333", "eee555eee555"].map(JSONOutput.string)))
+    }
+
+    @Test func withoutKeyReadingsStatusSaysHowToGetThem() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.buildGoldenScenario()
+        let report = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T07:00:00Z"))
+        #expect(report.keys.isEmpty && report.keysReadAt == nil)
+        #expect(report.lines.contains("keys: none read yet; `credit-recon fetch` reads them (GET /keys) unless --no-keys is given"))
+        #expect(report.exitStatus == .ok)
+        #expect(report.json.text.contains(#""keys":[]"#))
+    }
+
+    @Test func keyNamesCannotDriveTheTerminal() {
+        let named = key("fff666fff666", name: "evil\u{1B}[2J\u{202E}name")
+        #expect(StatusReport.keyText(named) == #""evil?[2J?name" fff666ff"#)
+        #expect(StatusReport.percentText(basisPoints: 5) == "0.05 %")
+        #expect(StatusReport.percentText(basisPoints: 10_000) == "100.00 %")
+        #expect(StatusReport.percentText(basisPoints: -250) == "-2.50 %")
+    }
+
+    @Test func minKeyRemainingIsParsedExactlyAndNeverNegative() throws {
+        #expect(try ReconcileOptions.amount("5", option: "--min-key-remaining") == reconMicros("5"))
+        #expect(try ReconcileOptions.amount("0", option: "--min-key-remaining") == .zero)
+        #expect(try ReconcileOptions.amount("2.000001", option: "--min-key-remaining") == Micros(raw: 2_000_001))
+        for bad in ["-1", "abc", "", "1.0000001", "1e3", "5 USD"] {
+            let error = try #require(throws: ReconcileError.self) { try ReconcileOptions.amount(bad, option: "--min-key-remaining") }
+            #expect(error.exitStatus == .usage)
+            #expect(error.message.hasPrefix("--min-key-remaining: \"\(bad)\""), "\(error.message)")
+        }
+    }
+}
+
+/// `status` without a named account on a ledger of several.
+struct AccountsStatusTests {
+    @Test func everyAccountTheLedgerHoldsGetsABlock() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.buildGoldenScenario()
+        let time = reconTime("2026-03-10T06:30:00Z")
+        try fixture.ledger.write { writer in
+            _ = try writer.append(.snapshotTaken(SnapshotTaken(
+                observedAt: time, totalCredits: reconMicros("3"), totalUsage: reconMicros("0"), source: "api",
+                rawBody: "{}")), account: "ops", runID: nil, at: time)
+        }
+        let every = try AccountsStatus.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T07:00:00Z"))
+        #expect(every.reports.map(\.account) == ["default", "ops"])
+        #expect(every.reports.map(\.exitStatus) == [.ok, .ok])
+        #expect(every.exitStatus == .ok)
+        let lines = every.lines
+        #expect(lines.first == "account default, as of 2026-03-10T07:00:00.000Z")
+        #expect(lines.contains("") && lines.contains("account ops, as of 2026-03-10T07:00:00.000Z"))
+        #expect(every.json.text.hasPrefix(#"{"accounts":[{"#))
+
+        // One account needing a person makes the whole status need one.
+        let later = try AccountsStatus.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-11T18:00:01Z"))
+        #expect(later.exitStatus == .attention)
+    }
+
+    @Test func aLedgerOfOneAccountPrintsThatAccountAsStatusAlwaysDid() throws {
+        let fixture = try ReconcileFixture(account: "ops")
+        try fixture.buildGoldenScenario()
+        let now = reconTime("2026-03-10T07:00:00Z")
+        let every = try AccountsStatus.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: now)
+        let alone = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "ops"), now: now)
+        #expect(every.reports == [alone])
+        #expect(every.json == alone.json)
+        #expect(every.lines == alone.lines)
+    }
+
+    @Test func anEmptyLedgerShowsTheDefaultAccount() throws {
+        let fixture = try ReconcileFixture()
+        let every = try AccountsStatus.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T07:00:00Z"))
+        #expect(every.reports.map(\.account) == ["default"])
+        #expect(every.exitStatus == .attention)
+    }
+}

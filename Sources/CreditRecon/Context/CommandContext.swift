@@ -12,6 +12,8 @@ public struct CommandContext: Sendable {
     public var baseURL: String
     /// The account label stored on every row.
     public var account: String
+    /// Where `account` came from: a label someone named, or the default.
+    public var accountOrigin: AccountOrigin
     /// One API request's limit.
     public var timeout: Duration
     /// How long one API call may keep retrying.
@@ -34,11 +36,13 @@ public struct CommandContext: Sendable {
     public init(
         ledgerPath: String, baseURL: String, account: String, timeout: Duration, maxRetryTime: Duration,
         json: Bool, logger: Logger, clock: CommandClock, apiKeyFile: String? = nil, bearerFile: String? = nil,
-        ledgerPasswordFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+        ledgerPasswordFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+        accountOrigin: AccountOrigin = .defaulted
     ) {
         self.ledgerPath = ledgerPath
         self.baseURL = baseURL
         self.account = account
+        self.accountOrigin = accountOrigin
         self.timeout = timeout
         self.maxRetryTime = maxRetryTime
         self.json = json
@@ -53,6 +57,9 @@ public struct CommandContext: Sendable {
     /// The current time on this command's clock.
     public func now() -> Timestamp { clock.now() }
 
+    /// Whether someone named the account (`--account` or `CREDIT_RECON_ACCOUNT`): then a
+    /// command shows that account alone, never every account the ledger holds.
+    public var accountIsExplicit: Bool { accountOrigin != .defaulted }
 
     /// The management key for `GET /credits`: `--api-key-file`, else `OPENROUTER_API_KEY`.
     public func managementKey() throws -> Secret {

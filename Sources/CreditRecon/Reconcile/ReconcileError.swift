@@ -19,4 +19,8 @@ public struct ReconcileError: ExitCoded, Equatable {
     static func badDate(_ option: String, _ text: String) -> ReconcileError {
         ReconcileError(message: "\(option): \"\(text)\" is not a date; use YYYY-MM-DD, e.g. 2026-01-31")
     }
+
+    static func badAmount(_ option: String, _ text: String, _ problem: String) -> ReconcileError {
+        ReconcileError(message: "\(option): \"\(text)\" \(problem); write a plain number of USD that is not negative, e.g. 5")
+    }
 }

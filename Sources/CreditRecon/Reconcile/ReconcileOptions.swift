@@ -18,7 +18,7 @@ public struct ReconcileOptions: Sendable, Equatable {
     public var minRunwayDays: Int64 = 7
     /// A key whose `limit_remaining` is under this many USD (or under 10 % of its limit) is
     /// a `key_limit_low` finding; keys without a limit never are.
-    public var minKeyRemaining = Micros(raw: 5_000_000)
+    public var minKeyRemaining = ReconcileOptions.defaultMinKeyRemaining
     /// How long after `expires_at` a payment may still show up (block confirmations,
     /// clock skew between Coinbase and OpenRouter).
     public var graceSeconds: Int64 = 3600
@@ -34,6 +34,22 @@ public struct ReconcileOptions: Sendable, Equatable {
 
     /// Options for `account` with the defaults of CONTRACT.md.
     public init(account: String) { self.account = account }
+
+    /// `--min-key-remaining`'s default of CONTRACT.md § Usage attribution: 5 USD.
+    public static let defaultMinKeyRemaining = Micros(raw: 5_000_000)
+
+    /// Parses a `--min-key-remaining` amount: plain decimal USD, exact to the micro-dollar,
+    /// zero or more (zero leaves only the 10 % rule).
+    public static func amount(_ text: String, option: String) throws -> Micros {
+        let value: Micros
+        do {
+            value = try Micros(parsing: text, allowExponent: false)
+        } catch {
+            throw ReconcileError.badAmount(option, text, "\(error)")
+        }
+        guard value >= .zero else { throw ReconcileError.badAmount(option, text, "is negative") }
+        return value
+    }
 
     /// Parses a `--from`/`--to` date.
     public static func date(_ text: String, option: String) throws -> CivilDate {

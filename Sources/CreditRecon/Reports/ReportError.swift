@@ -1,12 +1,31 @@
-/// A report file that cannot be written.
+/// A report that cannot be written.
 public struct ReportError: ExitCoded, Equatable {
     /// What is wrong and how to fix it.
     public let message: String
-    /// Always "cannot create an output file" (73).
-    public var exitStatus: ExitStatus { .cannotCreate }
+    /// "cannot create an output file" (73), or "try again later" (75) when the ledger kept
+    /// changing while every account's reports were written.
+    public let exitStatus: ExitStatus
     public var description: String { message }
 
     static func cannotCreate(_ path: String, _ detail: String) -> ReportError {
-        ReportError(message: "cannot write the report file \(path): \(detail). Check that the folder can be created and written, or pass another --out.")
+        ReportError(
+            message: "cannot write the report file \(path): \(detail). Check that the folder can be created and written, or pass another --out.",
+            exitStatus: .cannotCreate)
+    }
+
+    static func accountNameTooLong(_ account: String, bytes: Int) -> ReportError {
+        ReportError(
+            message: "the account \"\(TerminalText.printable(String(account.prefix(60))))…\" has a label too long for a "
+                + "folder name (\(bytes) bytes once encoded, at most \(AccountFolder.maxBytes)); nothing was written. "
+                + "Report it alone with --account NAME --out DIR.",
+            exitStatus: .cannotCreate)
+    }
+
+    static func ledgerKeptChanging(attempts: Int) -> ReportError {
+        ReportError(
+            message: "the ledger changed while the accounts' reports were written, \(attempts) times in a row, so they "
+                + "would not show one state of the books; the folders written may disagree. Run the report again "
+                + "when no writer is busy.",
+            exitStatus: .tempFail)
     }
 }

@@ -1,10 +1,11 @@
 import CreditTypes
+import Ledger
 
 /// What `status` prints.
 extension StatusReport {
     /// Lines for people.
     public var lines: [String] {
-        var lines = ["account \(account), as of \(now.iso8601)"]
+        var lines = ["account \(TerminalText.printable(account)), as of \(now.iso8601)"]
         if let runway, let age = ageMilliseconds {
             lines.append("balance \(runway.balance.centsText) USD at the reading of \(runway.observedAt.iso8601) "
                 + "(\(Runway.tenthsText(age / 360_000)) hours old)")
@@ -16,8 +17,55 @@ extension StatusReport {
         }
         lines.append("open charges: \(pending.count) pending (\(pending.amount.centsText)), "
             + "\(unknown.count) unknown (\(unknown.amount.centsText)), \(blocked.count) blocked (\(blocked.amount.centsText))")
-        for reason in attention { lines.append("needs attention: \(reason)") }
+        lines += keyLines
+        for reason in attention { lines.append("needs attention: \(TerminalText.printable(reason))") }
         return lines
+    }
+
+    /// What each enabled key can still spend and which are nearest their limits; without a
+    /// listing in the ledger, how to get one.
+    var keyLines: [String] {
+        guard let keysReadAt else {
+            return ["keys: none read yet; `credit-recon fetch` reads them (GET /keys) unless --no-keys is given"]
+        }
+        let enabled = enabledKeys
+        let disabled = keys.count - enabled.count
+        guard !enabled.isEmpty else {
+            return ["keys listed at \(keysReadAt.iso8601): none enabled" + (disabled > 0 ? " (\(disabled) disabled)" : "")]
+        }
+        var lines = ["keys listed at \(keysReadAt.iso8601): \(enabled.count) enabled, \(disabled) disabled; "
+            + "each can spend the smaller of the balance and what is left of its limit"]
+        for standing in enabled {
+            let key = standing.key
+            var limit = "no limit"
+            if let cap = key.limit {
+                limit = "\(key.limitRemaining?.centsText ?? "n/a") left of its \(cap.centsText) limit"
+                    + (key.limitReset.map { ", resets \(TerminalText.printable($0))" } ?? "")
+            }
+            lines.append("  \(Self.keyText(key)) can spend \(standing.spendable.map { "\($0.centsText) USD" } ?? "n/a") (\(limit))")
+        }
+        let nearest = keysNearestLimits
+        if !nearest.isEmpty {
+            lines.append("nearest their limits: " + nearest.map { standing in
+                "\(Self.keyText(standing.key)) \(Self.percentText(basisPoints: standing.remainingBasisPoints ?? 0)) left"
+            }.joined(separator: ", "))
+        }
+        return lines
+    }
+
+    /// `"name" 4f2a9c1e` (the first 8 characters of the key's hash; never the key itself).
+    static func keyText(_ key: KeyReading) -> String {
+        let hash = TerminalText.printable(String(key.hash.prefix(8)))
+        guard let name = key.name, !name.isEmpty else { return hash }
+        return "\"\(TerminalText.printable(name))\" \(hash)"
+    }
+
+    /// `412` basis points → `4.12 %`.
+    static func percentText(basisPoints: Int64) -> String {
+        let sign = basisPoints < 0 ? "-" : ""
+        let magnitude = basisPoints.magnitude
+        let hundredths = magnitude % 100
+        return "\(sign)\(magnitude / 100).\(hundredths < 10 ? "0" : "")\(hundredths) %"
     }
 
     /// The machine-readable form for `--json`; amounts are exact decimal strings.
@@ -25,6 +73,16 @@ extension StatusReport {
         func money(_ value: Micros?) -> JSONOutput { value.map { .string($0.decimalText) } ?? .null }
         func open(_ charges: OpenCharges) -> JSONOutput {
             .object(["count": .int(Int64(charges.count)), "amount": .string(charges.amount.decimalText)])
+        }
+        func text(_ value: String?) -> JSONOutput { value.map(JSONOutput.string) ?? .null }
+        let keys = self.keys.map { standing -> JSONOutput in
+            let key = standing.key
+            return .object([
+                "hash": .string(key.hash), "name": text(key.name), "disabled": key.disabled.map(JSONOutput.bool) ?? .null,
+                "usage": money(key.usage), "limit": money(key.limit), "limit_remaining": money(key.limitRemaining),
+                "limit_reset": text(key.limitReset), "spendable": money(standing.spendable),
+                "remaining_basis_points": standing.remainingBasisPoints.map(JSONOutput.int) ?? .null,
+            ])
         }
         return .object([
             "account": .string(account),
@@ -36,7 +94,11 @@ extension StatusReport {
             "average_daily_use_30d": money(runway?.averageDaily30),
             "runway_days": runway?.tenthsOfDays.map { .string(Runway.tenthsText($0)) } ?? .null,
             "min_runway_days": .int(options.minRunwayDays),
+            "min_key_remaining": .string(options.minKeyRemaining.decimalText),
             "open_charges": .object(["pending": open(pending), "unknown": open(unknown), "blocked": open(blocked)]),
+            "keys_read_at": keysReadAt.map { .string($0.iso8601) } ?? .null,
+            "keys": .array(keys),
+            "nearest_limits": .array(keysNearestLimits.map { .string($0.key.hash) }),
             "attention": .array(attention.map(JSONOutput.string)),
             "head_hash": .string(headHash),
             "exit_code": .int(Int64(exitStatus.rawValue)),

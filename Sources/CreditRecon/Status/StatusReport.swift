@@ -1,7 +1,8 @@
 import CreditTypes
 import Ledger
 
-/// `status`: balance, pace of use, runway, open charges and how old the last reading is.
+/// `status`: balance, pace of use, runway, open charges, how old the last reading is, and
+/// what each key can still spend.
 public struct StatusReport: Sendable, Equatable {
     /// The account label.
     public var account: String
@@ -15,6 +16,13 @@ public struct StatusReport: Sendable, Equatable {
     public var unknown = OpenCharges()
     /// Requests the API refused with 410 Gone (to be paid through the web flow).
     public var blocked = OpenCharges()
+    /// Every key of the latest `GET /keys` listing, by name then hash, with what it can
+    /// still spend; empty when the ledger holds no listing of the account.
+    public var keys: [KeyLimitStanding] = []
+    /// When that listing was read; `nil` when the ledger holds none.
+    public var keysReadAt: Timestamp?
+    /// The report's `key_limit_low` findings for that listing's keys.
+    public var keyLimitFindings: [Finding] = []
     /// The thresholds.
     public var options: StatusOptions
     /// The journal head hash read.
@@ -25,11 +33,28 @@ public struct StatusReport: Sendable, Equatable {
         runway.map { now.millisecondsSinceEpoch - $0.observedAt.millisecondsSinceEpoch }
     }
 
+    /// How many keys `keysNearestLimits` names at most.
+    public static let nearestLimitCount = 3
+
+    /// The keys of the listing that are not disabled (a key the API did not say of counts
+    /// as enabled, as in the report's `key_limit_low` rule).
+    public var enabledKeys: [KeyLimitStanding] { keys.filter { $0.key.disabled != true } }
+
+    /// The enabled keys with a limit, the smallest share of it left first (ties by name,
+    /// then hash), at most `nearestLimitCount`; keys without a limit are never near one.
+    public var keysNearestLimits: [KeyLimitStanding] {
+        let limited = enabledKeys.enumerated().compactMap { entry -> (Int, Int64, KeyLimitStanding)? in
+            entry.element.remainingBasisPoints.map { (entry.offset, $0, entry.element) }
+        }
+        return limited.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(Self.nearestLimitCount).map(\.2)
+    }
+
     /// What needs a person, in words; empty when nothing does.
     public var attention: [String] {
         var reasons: [String] = []
+        let keyReasons = keyLimitFindings.map(\.message)
         guard let runway, let age = ageMilliseconds else {
-            return ["there are no readings yet: run `credit-recon fetch`"]
+            return ["there are no readings yet: run `credit-recon fetch`"] + keyReasons
         }
         if let tenths = runway.tenthsOfDays, tenths < options.minRunwayDays * 10 {
             reasons.append("runway \(runway.daysText) days is under \(options.minRunwayDays) days: plan a top-up")
@@ -38,10 +63,11 @@ public struct StatusReport: Sendable, Equatable {
             reasons.append("the last reading is \(Runway.tenthsText(age / 360_000)) hours old, more than "
                 + "\(options.maxGapSeconds / 3600): check that the nightly job runs")
         }
-        return reasons
+        return reasons + keyReasons
     }
 
-    /// Exit 1 when the runway is under the threshold or the last reading too old, else 0.
+    /// Exit 1 when the runway is under the threshold, the last reading too old or a key
+    /// near its limit, else 0.
     public var exitStatus: ExitStatus { attention.isEmpty ? .ok : .attention }
 
     /// Reads the ledger and works out the status at `now`.
@@ -49,10 +75,13 @@ public struct StatusReport: Sendable, Equatable {
         var reconcile = ReconcileOptions(account: options.account)
         reconcile.maxGapSeconds = options.maxGapSeconds
         reconcile.minRunwayDays = options.minRunwayDays
+        reconcile.minKeyRemaining = options.minKeyRemaining
         // The whole history, judged at `now`; the range must reach past any reading.
         let books = try Reconciler(options: reconcile).reconcile(ledger, asOf: now)
         var report = StatusReport(
-            account: options.account, now: now, runway: books.runway, options: options, headHash: books.headHash)
+            account: options.account, now: now, runway: books.runway, keys: books.keys, keysReadAt: books.keysReadAt,
+            keyLimitFindings: books.findings.filter { $0.kind == .keyLimitLow }, options: options,
+            headHash: books.headHash)
         for charge in books.charges {
             switch charge.state {
             case .pending: report.pending.add(charge.amount)

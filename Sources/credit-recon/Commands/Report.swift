@@ -12,7 +12,14 @@ extension CreditReconCommand {
             discussion: """
                 Writes periods.csv, charges.csv, findings.csv, reconciliation.md and balance.svg into --out. \
                 The report is as of the newest entry in the ledger, so the same ledger and options always give \
-                the same files. Exits 1 when a finding at warning level or above needs a person.
+                the same files. Exits 1 when a finding at warning level or above needs a person. \
+                With --all-accounts, writes those files for every account the ledger holds into --out/ACCOUNT/, \
+                and accounts.csv and accounts.md with every account's totals into --out; exits 1 when any \
+                account's report needs a person. A folder is named after its account, with every byte but \
+                ASCII letters, digits, - and _ written as %XX (ops/eu becomes ops%2Feu, acme.com acme%2Ecom, \
+                the empty label %), so no label can reach outside --out or hide its folder; a label too long \
+                for a folder name (over 255 bytes so written) is refused (73) before anything is written: \
+                report that account alone with --account.
                 """
         )
 
@@ -20,17 +27,23 @@ extension CreditReconCommand {
 
         @OptionGroup var flags: ReportFlags
 
+        @Flag(help: "Report every account the ledger holds, each into a folder of its own under --out, with accounts.csv and accounts.md beside them (not with --account or CREDIT_RECON_ACCOUNT).")
+        var allAccounts = false
+
         mutating func run() async throws {
             let command = self
             try await CLI.run(global) { context in
                 let options = try command.flags.reportOptions(account: context.account)
+                if command.allAccounts {
+                    return try Self.reportEveryAccount(context: context, options: options)
+                }
                 let ledger = try context.openLedger(mustExist: true)
                 let accounts = try ledger.read { try $0.accounts() }
                 guard accounts.contains(context.account) else {
                     throw UsageError.usage(accounts.isEmpty
                         ? "the ledger holds no books yet (no account); run `credit-recon fetch` or `credit-recon import` first"
                         : "the ledger holds no account \"\(context.account)\"; it holds \(accounts.map { "\"\($0)\"" }.joined(separator: ", ")) "
-                            + "(pass --account NAME)")
+                            + "(pass --account NAME, or --all-accounts for every one)")
                 }
                 let outcome = try ReportStage.write(ledger: ledger, options: options)
                 if context.json {
@@ -40,6 +53,29 @@ extension CreditReconCommand {
                 }
                 return outcome.exitStatus
             }
+        }
+
+        /// `--all-accounts`: every account the ledger holds; naming one account as well is a
+        /// usage error, since the two ask for different reports.
+        static func reportEveryAccount(context: CommandContext, options: ReportOptions) throws -> ExitStatus {
+            switch context.accountOrigin {
+            case .option:
+                throw UsageError.usage(
+                    "--all-accounts reports every account the ledger holds; leave out --account, or drop --all-accounts to report that account alone")
+            case .environment:
+                throw UsageError.usage(
+                    "--all-accounts reports every account the ledger holds, but CREDIT_RECON_ACCOUNT names one; unset it, "
+                        + "or drop --all-accounts to report that account alone")
+            case .defaulted:
+                break
+            }
+            let outcome = try AllAccountsStage.write(ledger: try context.openLedger(mustExist: true), options: options)
+            if context.json {
+                print(outcome.json.text)
+            } else {
+                for line in outcome.summaryLines { print(line) }
+            }
+            return outcome.exitStatus
         }
     }
 }

@@ -24,6 +24,11 @@ struct ReportFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Runway below this many days is a finding.", valueName: "days"))
     var minRunwayDays: Int = 7
 
+    @Option(help: ArgumentHelp(
+        "A key with less than this many USD left of its limit (or under 10 % of it) is a key_limit_low finding; keys without a limit never are.",
+        valueName: "usd"))
+    var minKeyRemaining: String = "5"
+
     func validate() throws {
         guard PeriodKind(rawValue: period) != nil else {
             throw ValidationError("--period must be day, week or month, not \"\(period)\"")
@@ -41,6 +46,7 @@ struct ReportFlags: ParsableArguments {
         options.timeZone = timezone
         options.maxGapSeconds = Int64(maxGap) * 3600
         options.minRunwayDays = Int64(minRunwayDays)
+        options.minKeyRemaining = try ReconcileOptions.amount(minKeyRemaining, option: "--min-key-remaining")
         return ReportOptions(reconcile: options, outDirectory: out)
     }
 }

@@ -3,13 +3,18 @@ import CreditRecon
 import Foundation
 
 extension CreditReconCommand {
-    /// Balance, burn rate, runway, open charges, age of the last snapshot.
+    /// Balance, burn rate, runway, open charges, age of the last snapshot, keys.
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "status",
-            abstract: "Balance, burn rate, runway, open charges, age of the last snapshot.",
+            abstract: "Balance, burn rate, runway, open charges, age of the last snapshot, what each key can still spend.",
             discussion: """
-                Exits 1 when the runway is under --min-runway-days or the last reading is older than --max-gap hours.
+                Without --account (or CREDIT_RECON_ACCOUNT), shows every account the ledger holds, one block \
+                each; with it, that account alone. For each enabled key of the latest GET /keys listing, shows \
+                what it can still spend (the smaller of the balance and what is left of its limit) and the keys \
+                nearest their limits. Exits 1 when, for any account shown, the runway is under \
+                --min-runway-days, the last reading is older than --max-gap hours, or a key has less than \
+                --min-key-remaining USD (or under 10 %) left of its limit.
                 """
         )
 
@@ -21,6 +26,11 @@ extension CreditReconCommand {
         @Option(help: ArgumentHelp("A last reading older than this many hours needs attention (exit 1).", valueName: "hours"))
         var maxGap: Int = 36
 
+        @Option(help: ArgumentHelp(
+            "An enabled key with less than this many USD left of its limit (or under 10 % of it) needs attention (exit 1); keys without a limit never do.",
+            valueName: "usd"))
+        var minKeyRemaining: String = "5"
+
         func validate() throws {
             guard maxGap > 0 else { throw ValidationError("--max-gap must be a positive number of hours") }
             guard minRunwayDays >= 0 else { throw ValidationError("--min-runway-days must not be negative") }
@@ -29,17 +39,29 @@ extension CreditReconCommand {
         mutating func run() async throws {
             let minRunwayDays = Int64(self.minRunwayDays)
             let maxGap = Int64(self.maxGap)
+            let minKeyRemaining = self.minKeyRemaining
             try await CLI.run(global) { context in
                 var options = StatusOptions(account: context.account)
                 options.minRunwayDays = minRunwayDays
                 options.maxGapSeconds = maxGap * 3600
-                let report = try StatusReport.read(ledger: try context.openLedger(mustExist: true), options: options, now: context.now())
-                if context.json {
-                    print(report.json.text)
+                options.minKeyRemaining = try ReconcileOptions.amount(minKeyRemaining, option: "--min-key-remaining")
+                let ledger = try context.openLedger(mustExist: true)
+                let lines: [String]
+                let json: JSONOutput
+                let status: ExitStatus
+                if context.accountIsExplicit {
+                    let report = try StatusReport.read(ledger: ledger, options: options, now: context.now())
+                    (lines, json, status) = (report.lines, report.json, report.exitStatus)
                 } else {
-                    for line in report.lines { print(line) }
+                    let every = try AccountsStatus.read(ledger: ledger, options: options, now: context.now())
+                    (lines, json, status) = (every.lines, every.json, every.exitStatus)
                 }
-                return report.exitStatus
+                if context.json {
+                    print(json.text)
+                } else {
+                    for line in lines { print(line) }
+                }
+                return status
             }
         }
     }

@@ -1,0 +1,54 @@
+import CreditTypes
+
+/// What `report --all-accounts` prints.
+extension AllAccountsOutcome {
+    /// Lines for people: a line per account with its folder, the two summary files, the
+    /// totals and the head hash.
+    public var summaryLines: [String] {
+        func money(_ value: Micros?) -> String { value?.centsText ?? "–" }
+        var lines = [
+            "wrote the reports of \(accounts.count) account\(accounts.count == 1 ? "" : "s") to \(directory)/ "
+                + "(\(options.period.rawValue) periods, \(timeZone)), as of \(asOf.iso8601)",
+        ]
+        for summary in accounts {
+            lines.append(
+                "  \(TerminalText.printable(summary.account)): \(summary.directory)/ — purchased \(summary.purchased.centsText), "
+                    + "used \(summary.used.centsText), closing balance \(money(summary.closing)); "
+                    + "\(summary.warnings) finding\(summary.warnings == 1 ? "" : "s") at warning level or above")
+        }
+        lines += files.map { "  \($0)" }
+        lines.append(
+            "all accounts: purchased \(totalPurchased.centsText), used \(totalUsed.centsText), "
+                + "closing balance \(money(totalClosing)); \(totalWarnings) finding\(totalWarnings == 1 ? "" : "s") "
+                + "at warning level or above")
+        lines.append("ledger head \(headHash)")
+        return lines
+    }
+
+    /// The machine-readable summary for `--json`: each account's `report --json` object
+    /// (with its `folder`), the totals, and the files; amounts are exact decimal strings.
+    public var json: JSONOutput {
+        func money(_ value: Micros?) -> JSONOutput { value.map { .string($0.decimalText) } ?? .null }
+        let each = accounts.map { summary -> JSONOutput in
+            guard case .object(var members) = summary.json else { return summary.json }
+            members["folder"] = .string(summary.folder)
+            members["warnings"] = .int(Int64(summary.warnings))
+            return .object(members)
+        }
+        return .object([
+            "directory": .string(directory),
+            "files": .array(files.map(JSONOutput.string)),
+            "accounts": .array(each),
+            "total": .object([
+                "opening_balance": money(totalOpening), "purchased": .string(totalPurchased.decimalText),
+                "used": .string(totalUsed.decimalText), "closing_balance": money(totalClosing),
+                "warnings": .int(Int64(totalWarnings)),
+            ]),
+            "period": .string(options.period.rawValue),
+            "timezone": .string(timeZone),
+            "as_of": .string(asOf.iso8601),
+            "head_hash": .string(headHash),
+            "exit_code": .int(Int64(exitStatus.rawValue)),
+        ])
+    }
+}

@@ -1,0 +1,64 @@
+import CreditTypes
+import Ledger
+
+/// `report --all-accounts`: the reports of every account the ledger holds, each in a
+/// folder of its own under `--out` (written by `ReportStage`, as `report` writes one
+/// account's), then `accounts.csv` and `accounts.md` with every account's totals.
+///
+/// Every account is read at one state of the ledger: the accounts are reconciled one
+/// after another, each in its own read, so a writer could append between two of them.
+/// Each reconciliation carries the head hash it read; when one differs from the head read
+/// with the list of accounts, every account is reported again (its files replaced), up
+/// to `attempts` times.
+public enum AllAccountsStage {
+    /// Writes every account's reports and the two summary files into `options.outDirectory`.
+    ///
+    /// - Parameter options: the report's options; `reconcile.account` is ignored.
+    /// - Throws: a `UsageError` (64) when the ledger holds no account; a `ReportError` (73)
+    ///   when an account's label cannot be a folder name (before anything is written) or a
+    ///   file cannot be written, or (75) when the ledger kept changing.
+    public static func write(ledger: Ledger, options: ReportOptions) throws -> AllAccountsOutcome {
+        try write(ledger: ledger, options: options, attempts: 3, afterAccount: { _ in })
+    }
+
+    /// `write(ledger:options:)`, with `afterAccount` called after each account's folder is
+    /// written (tests append to the ledger there, as a concurrent writer would).
+    static func write(
+        ledger: Ledger, options: ReportOptions, attempts: Int, afterAccount: (String) throws -> Void
+    ) throws -> AllAccountsOutcome {
+        let directory = options.outDirectory
+        func path(_ name: String) -> String { directory.hasSuffix("/") ? directory + name : directory + "/" + name }
+        for _ in 0..<attempts {
+            let (accounts, head) = try ledger.read { (try $0.accounts(), try $0.head().hash) }
+            guard !accounts.isEmpty else {
+                throw UsageError.usage(
+                    "the ledger holds no books yet (no account); run `credit-recon fetch` or `credit-recon import` first")
+            }
+            // Every name is checked before the first file is written.
+            let folders = try accounts.map { try AccountFolder.name(for: $0) }
+            try AtomicFile.makeDirectory(directory)
+            var summaries: [AccountSummary] = []
+            var timeZone = options.reconcile.timeZone
+            for (account, folder) in zip(accounts, folders) {
+                var one = options
+                one.reconcile.account = account
+                one.outDirectory = path(folder)
+                let outcome = try ReportStage.write(ledger: ledger, options: one)
+                try afterAccount(account)
+                guard outcome.reconciliation.headHash == head else { break }
+                timeZone = outcome.reconciliation.timeZone
+                summaries.append(AccountSummary(outcome, folder: folder))
+            }
+            guard summaries.count == accounts.count, let first = summaries.first else { continue }
+            var outcome = AllAccountsOutcome(
+                directory: directory, accounts: summaries, files: [], headHash: head, asOf: first.asOf,
+                options: options.reconcile, timeZone: timeZone)
+            try AtomicFile.write(Array(AccountsFiles.csvText(outcome).utf8), to: path(AccountsFiles.csv))
+            outcome.files.append(path(AccountsFiles.csv))
+            try AtomicFile.write(Array(AccountsFiles.markdownText(outcome).utf8), to: path(AccountsFiles.markdown))
+            outcome.files.append(path(AccountsFiles.markdown))
+            return outcome
+        }
+        throw ReportError.ledgerKeptChanging(attempts: attempts)
+    }
+}

@@ -1,0 +1,44 @@
+import CreditTypes
+import Ledger
+
+/// `status` when nobody named an account: the status of every account the ledger holds,
+/// one block each, so a ledger shared by several accounts is never judged by one of them.
+public struct AccountsStatus: Sendable, Equatable {
+    /// One status per account, in the ledger's byte order of account labels.
+    public var reports: [StatusReport]
+
+    /// Reads the status of every account the ledger holds at `now`, with `options`'
+    /// thresholds (its `account` is used only when the ledger holds none yet).
+    public static func read(ledger: Ledger, options: StatusOptions, now: Timestamp) throws -> AccountsStatus {
+        let held = try ledger.read { try $0.accounts() }
+        let accounts = held.isEmpty ? [options.account] : held
+        return AccountsStatus(reports: try accounts.map { account in
+            var one = options
+            one.account = account
+            return try StatusReport.read(ledger: ledger, options: one, now: now)
+        })
+    }
+
+    /// Exit 1 when any account needs attention, else 0.
+    public var exitStatus: ExitStatus { reports.map(\.exitStatus).max() ?? .ok }
+
+    /// Each account's lines, a blank line between two accounts.
+    public var lines: [String] {
+        var lines: [String] = []
+        for (index, report) in reports.enumerated() {
+            if index > 0 { lines.append("") }
+            lines += report.lines
+        }
+        return lines
+    }
+
+    /// For `--json`: one account's object as `status --account` prints it when the ledger
+    /// holds one account; with several, `{"accounts": [...], "exit_code": N}`.
+    public var json: JSONOutput {
+        if reports.count == 1, let only = reports.first { return only.json }
+        return .object([
+            "accounts": .array(reports.map(\.json)),
+            "exit_code": .int(Int64(exitStatus.rawValue)),
+        ])
+    }
+}

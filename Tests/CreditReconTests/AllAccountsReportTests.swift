@@ -1,0 +1,194 @@
+import CreditTypes
+import Foundation
+import Ledger
+import Testing
+@testable import CreditRecon
+
+struct AllAccountsReportTests {
+    private func read(_ path: String) throws -> String {
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+    }
+
+    private func snapshot(_ fixture: ReconcileFixture, account: String, _ at: String, credits: String, usage: String) throws {
+        let time = reconTime(at)
+        try fixture.ledger.write { writer in
+            _ = try writer.append(.snapshotTaken(SnapshotTaken(
+                observedAt: time, totalCredits: reconMicros(credits), totalUsage: reconMicros(usage), source: "api",
+                rawBody: "{}")), account: account, runID: nil, at: time)
+        }
+    }
+
+    /// The golden scenario as `default`, and two accounts whose labels are unsafe as they
+    /// are: `ops/eu` (a slash) and `..` (the parent folder).
+    private func threeAccounts() throws -> ReconcileFixture {
+        let fixture = try ReconcileFixture()
+        try fixture.buildGoldenScenario()
+        try snapshot(fixture, account: "ops/eu", "2026-03-03T06:00:00Z", credits: "50", usage: "5")
+        try snapshot(fixture, account: "ops/eu", "2026-03-04T06:00:00Z", credits: "80", usage: "12.5")
+        try snapshot(fixture, account: "..", "2026-03-04T06:00:00Z", credits: "10", usage: "1")
+        try snapshot(fixture, account: "..", "2026-03-04T18:00:00Z", credits: "10", usage: "1.000001")
+        return fixture
+    }
+
+    private func options(_ fixture: ReconcileFixture, _ folder: String) -> ReportOptions {
+        ReportOptions(reconcile: fixture.options(), outDirectory: fixture.directory.path(folder))
+    }
+
+    @Test func folderNamesKeepPlainLabelsAndEncodeEveryOtherByte() throws {
+        #expect(try AccountFolder.name(for: "default") == "default")
+        #expect(try AccountFolder.name(for: "Team_A-2") == "Team_A-2")
+        #expect(try AccountFolder.name(for: "ops/eu") == "ops%2Feu")
+        #expect(try AccountFolder.name(for: "..") == "%2E%2E")
+        #expect(try AccountFolder.name(for: ".") == "%2E")
+        #expect(try AccountFolder.name(for: ".hidden") == "%2Ehidden")
+        #expect(try AccountFolder.name(for: "acme.com") == "acme%2Ecom")
+        #expect(try AccountFolder.name(for: "accounts.csv") == "accounts%2Ecsv")
+        #expect(try AccountFolder.name(for: "100%") == "100%25")
+        #expect(try AccountFolder.name(for: "a\u{1B}[31mb\n") == "a%1B%5B31mb%0A")
+        #expect(try AccountFolder.name(for: "équipe") == "%C3%A9quipe")
+        #expect(try AccountFolder.name(for: "") == "%")
+        // Different labels never share a folder.
+        let labels = ["", "%", "%25", ".", "%2E", "a/b", "a%2Fb", "a b", "a+b", "A", "a", "..", "%2E%2E"]
+        let names = try labels.map { try AccountFolder.name(for: $0) }
+        #expect(Set(names).count == labels.count)
+        #expect(names.allSatisfy { !$0.contains("/") && !$0.hasPrefix(".") && !$0.isEmpty })
+    }
+
+    @Test func aLabelTooLongForAFolderNameIsRefusedBeforeAnythingIsWritten() throws {
+        #expect(try AccountFolder.name(for: String(repeating: "a", count: 255)).count == 255)
+        #expect(throws: ReportError.self) { try AccountFolder.name(for: String(repeating: "a", count: 256)) }
+        let fixture = try ReconcileFixture()
+        try snapshot(fixture, account: "ok", "2026-03-01T06:00:00Z", credits: "1", usage: "0")
+        try snapshot(fixture, account: String(repeating: "é", count: 43), "2026-03-01T06:00:00Z", credits: "1", usage: "0")
+        let error = try #require(throws: ReportError.self) {
+            try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "all"))
+        }
+        #expect(error.exitStatus == .cannotCreate)
+        #expect(error.message.contains("--account NAME --out DIR"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory.path("all")))
+    }
+
+    @Test func everyAccountGetsTheFilesReportWritesForItAlone() throws {
+        let fixture = try threeAccounts()
+        let outcome = try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "all"))
+        #expect(outcome.accounts.map(\.account) == ["..", "default", "ops/eu"])
+        #expect(outcome.accounts.map(\.folder) == ["%2E%2E", "default", "ops%2Feu"])
+        let entries = try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path("all")).sorted()
+        #expect(entries == ["%2E%2E", "accounts.csv", "accounts.md", "default", "ops%2Feu"])
+        // Nothing went beside the --out folder (`..`) or into a nested `ops/` folder.
+        let beside = try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path(""))
+        #expect(!beside.contains("periods.csv") && !beside.contains("ops"))
+        for summary in outcome.accounts {
+            var alone = options(fixture, "alone-\(summary.folder)")
+            alone.reconcile.account = summary.account
+            let single = try ReportStage.write(ledger: fixture.ledger, options: alone)
+            #expect(summary.files.map { URL(fileURLWithPath: $0).lastPathComponent }
+                == single.files.map { URL(fileURLWithPath: $0).lastPathComponent })
+            for (mine, theirs) in zip(summary.files, single.files) {
+                #expect(try read(mine) == (try read(theirs)), "\(mine) differs from the single-account report")
+            }
+        }
+        // The golden scenario has warnings; the others do not.
+        #expect(outcome.exitStatus == .attention)
+        #expect(outcome.accounts.map(\.exitStatus) == [.ok, .attention, .ok])
+    }
+
+    @Test func accountsCSVHasOneRowPerAccountThenTheTotal() throws {
+        let fixture = try threeAccounts()
+        let outcome = try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "all"))
+        let golden = try #require(outcome.accounts.first { $0.account == "default" })
+        let csv = try read(fixture.directory.path("all/accounts.csv"))
+        let lines = csv.components(separatedBy: "\r\n")
+        #expect(lines.first == "account,opening_balance,purchased,used,closing_balance,warnings")
+        #expect(lines[1] == "..,9,0,0.000001,8.999999,0")
+        #expect(lines[2] == "default,\(try #require(golden.opening).decimalText),\(golden.purchased.decimalText),"
+            + "\(golden.used.decimalText),\(try #require(golden.closing).decimalText),\(golden.warnings)")
+        #expect(lines[3] == "ops/eu,45,30,7.5,67.5,0")
+        let total = try #require(outcome.totalClosing)
+        #expect(lines[4] == "total,\(try #require(outcome.totalOpening).decimalText),\(outcome.totalPurchased.decimalText),"
+            + "\(outcome.totalUsed.decimalText),\(total.decimalText),\(golden.warnings)")
+        #expect(lines[5] == "" && lines.count == 6)
+        // The totals add up exactly, and so does the balance identity.
+        #expect(total == reconMicros("8.999999") + golden.closing! + reconMicros("67.5"))
+        #expect(try #require(outcome.totalOpening) + outcome.totalPurchased - outcome.totalUsed == total)
+    }
+
+    @Test func accountLabelsAreGuardedInTheCSVAndEscapedInTheMarkdown() throws {
+        let fixture = try ReconcileFixture()
+        try snapshot(fixture, account: "=cmd|x", "2026-03-01T06:00:00Z", credits: "1", usage: "0")
+        try snapshot(fixture, account: "a_b", "2026-03-01T06:00:00Z", credits: "2", usage: "0")
+        let outcome = try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "all"))
+        let csv = try read(fixture.directory.path("all/accounts.csv"))
+        #expect(csv.contains("\r\n'=cmd|x,1,0,0,1,0\r\n"))
+        let md = try read(fixture.directory.path("all/accounts.md"))
+        #expect(md.contains("| =cmd\\|x | [%3Dcmd%7Cx/](%253Dcmd%257Cx/reconciliation.md) |"))
+        #expect(md.contains("| a\\_b | [a\\_b/](a_b/reconciliation.md) |"))
+        #expect(md.contains("| Ledger head hash | `\(outcome.headHash)` |"))
+        #expect(md.contains("| **Total** |"))
+    }
+
+    @Test func theSameLedgerAndOptionsGiveTheSameBytes() throws {
+        let fixture = try threeAccounts()
+        let first = try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "one"))
+        let second = try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "two"))
+        #expect(first.accounts.count == second.accounts.count)
+        for name in ["accounts.csv", "accounts.md", "default/reconciliation.md", "%2E%2E/periods.csv", "ops%2Feu/balance.svg"] {
+            #expect(try read(fixture.directory.path("one/\(name)")) == (try read(fixture.directory.path("two/\(name)"))), "\(name)")
+        }
+    }
+
+    @Test func theJSONSummaryHasEveryAccountAndTheTotal() throws {
+        let fixture = try threeAccounts()
+        let outcome = try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "all"))
+        guard case .object(let members) = outcome.json, case .array(let accounts)? = members["accounts"],
+              case .object(let total)? = members["total"]
+        else {
+            Issue.record("not the expected shape: \(outcome.json.text)")
+            return
+        }
+        #expect(accounts.count == 3)
+        #expect(total["purchased"] == .string(outcome.totalPurchased.decimalText))
+        #expect(members["exit_code"] == .int(1))
+        #expect(members["head_hash"] == .string(outcome.headHash))
+        guard case .object(let ops) = accounts[2] else { return }
+        #expect(ops["account"] == .string("ops/eu"))
+        #expect(ops["folder"] == .string("ops%2Feu"))
+        #expect(ops["used"] == .string("7.5"))
+        #expect(outcome.summaryLines.contains { $0.contains("ops%2Feu/") })
+    }
+
+    @Test func aLedgerWithoutAccountsIsAUsageError() throws {
+        let fixture = try ReconcileFixture()
+        let error = try #require(throws: UsageError.self) {
+            try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "all"))
+        }
+        #expect(error.exitStatus == .usage)
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory.path("all")))
+    }
+
+    /// A writer appending between two accounts' reads moves the head: every account is
+    /// read again, so all of them show one state of the books.
+    @Test func aWriteBetweenTwoAccountsMakesEveryAccountReadAgain() throws {
+        let fixture = try threeAccounts()
+        var appended = 0
+        let outcome = try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "all"), attempts: 3) { account in
+            guard account == "..", appended == 0 else { return }
+            appended += 1
+            try snapshot(fixture, account: "ops/eu", "2026-03-06T06:00:00Z", credits: "80", usage: "13")
+        }
+        #expect(appended == 1)
+        let head = try fixture.ledger.headHash()
+        #expect(outcome.headHash == head)
+        #expect(outcome.accounts.allSatisfy { $0.headHash == head })
+        #expect(outcome.accounts.last?.used == reconMicros("8"))
+
+        var minute = 0
+        let error = try #require(throws: ReportError.self) {
+            try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "again"), attempts: 2) { _ in
+                minute += 1
+                try snapshot(fixture, account: "ops/eu", "2026-03-07T06:\(minute < 10 ? "0" : "")\(minute):00Z", credits: "80", usage: "13")
+            }
+        }
+        #expect(error.exitStatus == .tempFail)
+    }
+}
