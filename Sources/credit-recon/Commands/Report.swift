@@ -8,9 +8,11 @@ extension CreditReconCommand {
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "report",
-            abstract: "Writes the reconciliation reports (CSV, Markdown, SVG chart).",
+            abstract: "Writes the reconciliation reports (CSV, Markdown, SVG charts).",
             discussion: """
-                Writes periods.csv, charges.csv, findings.csv, reconciliation.md and balance.svg into --out. \
+                Writes periods.csv, charges.csv, findings.csv, reconciliation.md and balance.svg into --out, and \
+                where the usage went: usage_by_key.csv (each period's use by key and the unattributed rest), \
+                usage_by_model.csv (the stored activity) and usage.svg. \
                 The report is as of the newest entry in the ledger, so the same ledger and options always give \
                 the same files. Exits 1 when a finding at warning level or above needs a person. \
                 With --all-accounts, writes those files for every account the ledger holds into --out/ACCOUNT/, \
@@ -38,13 +40,7 @@ extension CreditReconCommand {
                     return try Self.reportEveryAccount(context: context, options: options)
                 }
                 let ledger = try context.openLedger(mustExist: true)
-                let accounts = try ledger.read { try $0.accounts() }
-                guard accounts.contains(context.account) else {
-                    throw UsageError.usage(accounts.isEmpty
-                        ? "the ledger holds no books yet (no account); run `credit-recon fetch` or `credit-recon import` first"
-                        : "the ledger holds no account \"\(context.account)\"; it holds \(accounts.map { "\"\($0)\"" }.joined(separator: ", ")) "
-                            + "(pass --account NAME, or --all-accounts for every one)")
-                }
+                try LedgerAccounts.require(context.account, in: ledger, orElse: "--all-accounts for every one")
                 let outcome = try ReportStage.write(ledger: ledger, options: options)
                 if context.json {
                     print(outcome.json.text)
