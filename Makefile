@@ -5,7 +5,7 @@
 #                   (CREDIT_RECON_LEDGER=postgresql://USER@HOST:PORT/DB runs it on an empty PostgreSQL database)
 #   make sim        run openrouter-sim in the foreground on a free port (Ctrl-C stops it)
 #   make sdk-check  check the official OpenRouter Python SDKs 0.6.0 and 1.3.84 against openrouter-sim (needs PyPI)
-#   make bench      release build, then the benchmarks of issue "Speed" (generated inputs under .bench/)
+#   make bench      release build, then the benchmarks of issues "Speed" and 18 (generated inputs under .bench/)
 #   make soak       the reliability tests, longer: hundreds of kills, thousands of hostile inputs; prints the counts
 #   make install    install both executables into $(PREFIX)/bin (default /usr/local)
 #   make clean      remove build output, the demo ledger and the generated reports (keeps reports/README.md)

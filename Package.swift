@@ -92,6 +92,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `make bench` only (scripts/bench/usage.sh): key readings appended to a bench ledger
+        // through the ledger's write path, since nothing imports them. Not a product.
+        .executableTarget(name: "bench-key-readings", dependencies: ["CreditTypes", "Ledger"]),
         // Starts the throwaway PostgreSQL server the tests use (scripts/throwaway-postgres.sh).
         .target(name: "PostgresHarness", path: "Tests/PostgresHarness"),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CreditTypes", "CSQLite", "PostgresHarness"], exclude: ["Fixtures"]),

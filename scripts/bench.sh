@@ -8,6 +8,7 @@
 #   BENCH_SDK_RUNS=1    runs of the Python SDK reference (each takes ~16 s); 0 uses 16.2 s
 #   BENCH_BIN=DIR       use already-built binaries in DIR instead of the release build
 #   BENCH_ONLY=postgresql  only the PostgreSQL cases (a throwaway server of the bench's own)
+#   BENCH_ONLY=usage       only the cases of issue 18: fetch of keys and activity, report over key readings
 #
 # The machine may be shared, so every figure is a median and every ratio is taken against
 # a reference measured in the same run, on the same files.
@@ -26,6 +27,7 @@ else
     # A scratch path of its own, so the bench never holds the shared debug build's lock.
     swift build -c release --product credit-recon --scratch-path .build-release >&2
     swift build -c release --product openrouter-sim --scratch-path .build-release >&2
+    swift build -c release --product bench-key-readings --scratch-path .build-release >&2
     bin=.build-release/release
 fi
 CR="$bin/credit-recon"
@@ -102,6 +104,18 @@ floor() {
 
 progress() { echo "bench: $*" >&2; }
 
+# start_sim OPTIONS...: openrouter-sim on a free port in the background; sets URL (its API root).
+start_sim() {
+    "$SIM" --port 0 --log-level warning "$@" >"$work/sim.out" 2>"$work/sim.err" &
+    sim_pid=$!
+    for _ in $(seq 1 100); do [ -s "$work/sim.out" ] && break; sleep 0.1; done
+    local line; line="$(head -n 1 "$work/sim.out")"
+    case "$line" in
+        "listening on http://127.0.0.1:"*) URL="${line#listening on }/api/v1" ;;
+        *) echo "bench: openrouter-sim did not start: $(cat "$work/sim.err")" >&2; exit 1 ;;
+    esac
+}
+
 print_table() {
     echo
     echo "make bench: ${ROWS} rows, median of ${RUNS} runs, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -111,11 +125,14 @@ print_table() {
 
 # shellcheck source=scripts/bench/postgres.sh
 . scripts/bench/postgres.sh
-if [ "${BENCH_ONLY:-}" = postgresql ]; then
-    postgres_cases
-    print_table
-    exit 0
-fi
+# shellcheck source=scripts/bench/usage.sh
+. scripts/bench/usage.sh
+case "${BENCH_ONLY:-}" in
+    postgresql) postgres_cases; print_table; exit 0 ;;
+    usage) usage_cases; print_table; exit 0 ;;
+    "") ;;
+    *) echo "bench: BENCH_ONLY=${BENCH_ONLY} is not one of postgresql, usage" >&2; exit 64 ;;
+esac
 
 # --- plan check ------------------------------------------------------------------------
 progress "plan check"
@@ -229,16 +246,6 @@ o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
 row "export beancount --period month (same)" "${o}s" "${r}s" "${x}x" "<= 2.0x of report" "$(verdict "$x" le 2.0)"
 
 # --- topup against openrouter-sim ------------------------------------------------------
-start_sim() {
-    "$SIM" --port 0 --log-level warning "$@" >"$work/sim.out" 2>"$work/sim.err" &
-    sim_pid=$!
-    for _ in $(seq 1 100); do [ -s "$work/sim.out" ] && break; sleep 0.1; done
-    local line; line="$(head -n 1 "$work/sim.out")"
-    case "$line" in
-        "listening on http://127.0.0.1:"*) URL="${line#listening on }/api/v1" ;;
-        *) echo "bench: openrouter-sim did not start: $(cat "$work/sim.err")" >&2; exit 1 ;;
-    esac
-}
 created_rows() { sqlite3 "$1" "SELECT count(*) FROM topups WHERE state = 'created'"; }
 
 progress "topup at 50 ms latency"
@@ -282,5 +289,6 @@ stop_sim
 o=$(median "${ours[@]}"); x=$(ratio "$o" 5)
 row "topup 200 rows under 40/s (all created)" "${o}s" "5.000s" "${x}x" "<= 1.25x" "$(verdict "$x" le 1.25)"
 
+usage_cases
 postgres_cases
 print_table
