@@ -262,7 +262,9 @@ import Testing
         #expect(markdown.contains("| prod | `aaa` | no | 12.00 | 48.0 % | – | – |"))
         #expect(markdown.contains("| *Unattributed* |  |  | 11.000001 | 44.0 % |  |  |"))
         #expect(markdown.contains("| a/x | 1 | 6.00 | 60.0 % |"))
-        #expect(markdown.contains("| 2026-10-02 | prod (5.00) | a/x (6.00) | 10.00 | 3.00 |"))
+        // The activity of 10-02 shows beside the use the reading at its end (10-03 00:00) saw.
+        #expect(markdown.contains("| 2026-10-02 | prod (5.00) | – | 10.00 | 3.00 |"))
+        #expect(markdown.contains("| 2026-10-03 | prod (7.00) | a/x (6.00) | 10.00 | 3.00 |"))
         #expect(markdown.contains("| 2026-10-01 | – | – | 0.00 | 0.00 |"))
         let svg = try String(contentsOfFile: out + "/usage.svg", encoding: .utf8)
         #expect(svg.hasPrefix("<?xml") && svg.hasSuffix("</svg>\n"))

@@ -29,8 +29,8 @@ struct UsageSummary {
     /// Per period (in the order of `books.periods`): its keys by use, and its unattributed use.
     let periodKeys: [[KeyTotal]]
     let periodUnattributed: [Micros]
-    /// Per period: its models by usage (activity days counted in the period holding their
-    /// UTC midnight).
+    /// Per period: its models by usage (each activity day in the period holding the UTC
+    /// midnight that ends it).
     let periodModels: [[ModelTotal]]
 
     init(_ books: Reconciliation) {
@@ -65,8 +65,10 @@ struct UsageSummary {
             total.usage += line.usage
             total.requests += line.requests ?? 0
             modelTotals[line.model] = total
-            let midnight = Timestamp(millisecondsSinceEpoch: row.date.daysSinceEpoch * 86_400_000)
-            if let index = books.periods.firstIndex(where: { $0.startInstant <= midnight && midnight < $0.endInstant }) {
+            // A day's use shows in the reading taken when it ends: its period is the one
+            // holding the next UTC midnight, as for the use the readings show.
+            let end = Timestamp(millisecondsSinceEpoch: (row.date.daysSinceEpoch + 1) * 86_400_000)
+            if let index = books.periods.firstIndex(where: { $0.startInstant <= end && end < $0.endInstant }) {
                 var inPeriod = periodModelTotals[index][line.model] ?? ModelTotal(model: line.model, usage: .zero, requests: 0)
                 inPeriod.usage += line.usage
                 inPeriod.requests += line.requests ?? 0
