@@ -88,7 +88,8 @@ public struct LedgerReader {
     /// Every listing of the account's keys (`GET /keys`) of `account`, in time order.
     public func keyListings(account: String) throws -> [KeyListingRow] { try store().keyListings(account: account) }
 
-    /// Every key reading of `account`, by time, then listing, then key hash.
+    /// Every key reading of `account`, by listing (its journal entry), then key hash; the
+    /// listings' times are in `keyListings`.
     public func keyReadings(account: String) throws -> [KeyReadingRow] { try store().keyReadings(account: account) }
 
     /// The stored days of activity of `account`, by date.

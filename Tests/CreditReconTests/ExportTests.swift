@@ -91,7 +91,7 @@ import Testing
                 chain_id: "8453"
             """))
         #expect(text.contains("    memo: \"October \\\"top-up\\\"\"\n"))
-        #expect(text.contains("2026-10-04 balance Assets:OpenRouter:Credits           440.499999 ~ 0 USD"))
+        #expect(text.contains("2026-10-04 balance Assets:OpenRouter:Credits  440.499999 ~ 0 USD"))
     }
 
     /// One posting moved by a micro-dollar, with its counterpart so the transaction still

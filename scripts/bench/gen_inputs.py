@@ -11,6 +11,8 @@ usage: gen_inputs.py OUTDIR ROWS
   snapshots-ROWS.csv  ROWS readings five minutes apart (about ten years for 1,000,000);
                       total_credits rises by exactly the charge paid inside the interval
                       (plus, now and then, a card purchase), total_usage rises a little
+  usage-snapshots-ROWS.csv  the same times and use on an account bought once up front
+                      (the usage cases: attribution, without a purchase to match every five minutes)
 
 The same arguments always give the same bytes: a fixed seed and no clock. Files that
 already exist with the same name are kept (the name carries the row count).
@@ -112,6 +114,20 @@ def snapshots(rows, charge_rows):
                                          usage // 1_000_000, usage % 1_000_000)
 
 
+def usage_snapshots(rows):
+    """The same readings' times and use, on an account bought once up front: the usage
+    cases time attribution, not the matching of a purchase every five minutes."""
+    rng = random.Random(5)
+    credits = 10_000_000_000_000  # micro-USD: ten million dollars, bought before the first reading
+    usage = 0
+    yield "observed_at,total_credits,total_usage\n"
+    for i in range(rows):
+        if i > 0:
+            usage += rng.randrange(0, 500_000)
+        yield "%s,%d.%06d,%d.%06d\n" % (iso(T0 + STEP * i), credits // 1_000_000, credits % 1_000_000,
+                                         usage // 1_000_000, usage % 1_000_000)
+
+
 def main():
     out, rows = sys.argv[1], int(sys.argv[2])
     os.makedirs(out, exist_ok=True)
@@ -122,6 +138,7 @@ def main():
     write(os.path.join(out, "plan-200.csv"), plan(200, 13, small))
     write(os.path.join(out, "charges-%d.csv" % rows), charges(rows, pool))
     write(os.path.join(out, "snapshots-%d.csv" % rows), snapshots(rows, rows))
+    write(os.path.join(out, "usage-snapshots-%d.csv" % rows), usage_snapshots(rows))
 
 
 if __name__ == "__main__":

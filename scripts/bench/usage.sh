@@ -1,6 +1,6 @@
 # The cases of issue 18 ("Where the usage went") in `make bench`, sourced by scripts/bench.sh
 # (its `timed`, `median`, `ratio`, `row`, `verdict`, `progress`, `start_sim`, `stop_sim`,
-# `$CR`, `$SIM`, `$KEY`, `$SNAPS`, `$ROWS`, `$RUNS`, `$work`, `$bin`).
+# `$CR`, `$SIM`, `$KEY`, `$ROWS`, `$RUNS`, `$work`, `$bin`).
 #
 #   fetch   one `fetch` into an empty ledger from openrouter-sim at 50 ms latency, holding
 #           100 keys and a month of use on keys and models: beside the floor its requests
@@ -46,7 +46,7 @@ usage_cases() {
     local listings=$((ROWS / USAGE_KEYS)) books=".bench/usage-$ROWS.sqlite"
     progress "usage: building $books (${ROWS} snapshots, then ${USAGE_KEYS} keys x ${listings} listings)"
     rm -f "$books" "$books"-* "$books".*
-    timed "$CR" --ledger "$books" import snapshots "$SNAPS"
+    timed "$CR" --ledger "$books" import snapshots ".bench/usage-snapshots-$ROWS.csv"
     local made_snapshots=$ELAPSED
     timed "$bin/bench-key-readings" "$books" "$USAGE_KEYS" "$listings"
     local made_keys=$ELAPSED

@@ -1,7 +1,8 @@
 import CreditTypes
 
 /// Writes journal text in one format: the preamble, transactions and balance assertions,
-/// amounts in `USD` with exactly six decimals (the micro-dollar, never rounded).
+/// amounts in `USD` with exactly six decimals (the micro-dollar, never rounded), straight
+/// into bytes.
 ///
 /// beancount checks a `balance` with a tolerance inferred from its decimals, which would
 /// let a micro-dollar through; every assertion therefore carries an explicit `~ 0`.
@@ -22,7 +23,7 @@ struct JournalWriter {
 
     mutating func comment(_ line: String) {
         text.append("; ")
-        text.append(Self.oneLine(line))
+        append(line, as: .plain)
         text.append("\n")
     }
 
@@ -61,24 +62,24 @@ struct JournalWriter {
         switch format {
         case .beancount:
             text.append(" * \"OpenRouter\" \"")
-            text.append(Self.quoted(narration))
+            append(narration, as: .beancountString)
             text.append("\"\n")
             for (key, value) in metadata {
                 text.append("    ")
                 text.append(key)
                 text.append(": \"")
-                text.append(Self.quoted(value))
+                append(value, as: .beancountString)
                 text.append("\"\n")
             }
         case .hledger:
             text.append(" * OpenRouter | ")
-            text.append(Self.description(narration))
+            append(narration, as: .hledgerDescription)
             text.append("\n")
             for (key, value) in metadata {
                 text.append("    ; ")
                 text.append(key)
                 text.append(": ")
-                text.append(Self.oneLine(value))
+                append(value, as: .plain)
                 text.append("\n")
             }
         }
@@ -95,21 +96,21 @@ struct JournalWriter {
             text.append(date)
             text.append(" balance ")
             text.append(account)
-            pad(from: 11 + 9 + account.utf8.count)
-            text.append(Self.amount(balance))
+            pad(from: 10 + 9 + account.utf8.count + Self.amountWidth(balance))
+            append(amount: balance)
             text.append(" ~ 0 USD\n")
         case .hledger:
             // hledger has no balance directive: a posting of nothing that asserts the balance,
             // dated the first day after the period, written before that day's transactions.
             text.append(date)
             text.append(" * OpenRouter | ")
-            text.append(Self.description(note))
+            append(note, as: .hledgerDescription)
             text.append("\n")
             text.append("    ")
             text.append(account)
             pad(from: 4 + account.utf8.count)
             text.append("0 USD = ")
-            text.append(Self.amount(balance))
+            append(amount: balance)
             text.append(" USD\n")
         }
         blank()
@@ -118,9 +119,8 @@ struct JournalWriter {
     private mutating func posting(_ account: String, _ amount: Micros) {
         text.append("    ")
         text.append(account)
-        let amountText = Self.amount(amount)
-        pad(from: 4 + account.utf8.count + amountText.utf8.count)
-        text.append(amountText)
+        pad(from: 4 + account.utf8.count + Self.amountWidth(amount))
+        append(amount: amount)
         text.append(" USD\n")
     }
 
@@ -130,32 +130,67 @@ struct JournalWriter {
     }
 
     /// `-12.345678`: six decimals, exact.
-    static func amount(_ value: Micros) -> String {
+    private mutating func append(amount value: Micros) {
         let magnitude = value.raw.magnitude
-        let fraction = String(magnitude % 1_000_000)
-        return (value.raw < 0 ? "-" : "") + String(magnitude / 1_000_000) + "."
-            + String(repeating: "0", count: 6 - fraction.count) + fraction
-    }
-
-    /// Text inside a beancount string: `\` and `"` escaped, on one line.
-    static func quoted(_ text: String) -> String {
-        var out = ""
-        for character in oneLine(text) {
-            if character == "\\" || character == "\"" { out.append("\\") }
-            out.append(character)
+        if value.raw < 0 { text.append(byte: UInt8(ascii: "-")) }
+        text.append(integer: Int64(magnitude / 1_000_000))
+        text.append(byte: UInt8(ascii: "."))
+        let fraction = magnitude % 1_000_000
+        var place: UInt64 = 100_000
+        while place > 0 {
+            text.append(byte: UInt8(truncatingIfNeeded: 0x30 &+ fraction / place % 10))
+            place /= 10
         }
-        return out
     }
 
-    /// An hledger description: on one line, without `;` (it starts a comment).
-    static func description(_ text: String) -> String {
-        String(oneLine(text).map { $0 == ";" ? "," : $0 })
+    /// How many characters `append(amount:)` writes.
+    static func amountWidth(_ value: Micros) -> Int {
+        var whole = value.raw.magnitude / 1_000_000
+        var width = (value.raw < 0 ? 1 : 0) + 1 + 6 + 1
+        while whole >= 10 {
+            width += 1
+            whole /= 10
+        }
+        return width
     }
 
-    /// Line breaks, tabs and other control characters become spaces.
-    static func oneLine(_ text: String) -> String {
-        String(text.map { character in
-            character.isNewline || character.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f } ? " " : character
-        })
+    /// How free text is written.
+    enum TextMode {
+        /// On one line: line breaks, tabs and other control characters become spaces.
+        case plain
+        /// Inside a beancount string: one line, `\` and `"` escaped.
+        case beancountString
+        /// An hledger description: one line, `;` (it would start a comment) written `,`.
+        case hledgerDescription
+    }
+
+    /// Writes `value` byte by byte: C0 controls and DEL, and the line breaks of other scripts
+    /// (NEL U+0085, U+2028, U+2029), become spaces; the rest of the UTF-8 is kept as it is.
+    private mutating func append(_ value: String, as mode: TextMode) {
+        var value = value
+        value.withUTF8 { utf8 in
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                if byte < 0x20 || byte == 0x7f {
+                    text.append(byte: UInt8(ascii: " "))
+                } else if byte == 0xc2, index + 1 < utf8.count, utf8[index + 1] == 0x85 {
+                    text.append(byte: UInt8(ascii: " "))
+                    index += 1
+                } else if byte == 0xe2, index + 2 < utf8.count, utf8[index + 1] == 0x80,
+                          utf8[index + 2] == 0xa8 || utf8[index + 2] == 0xa9 {
+                    text.append(byte: UInt8(ascii: " "))
+                    index += 2
+                } else if mode == .beancountString && (byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"")) {
+                    text.append(byte: UInt8(ascii: "\\"))
+                    text.append(byte: byte)
+                } else if mode == .hledgerDescription && byte == UInt8(ascii: ";") {
+                    text.append(byte: UInt8(ascii: ","))
+                } else {
+                    text.append(byte: byte)
+                }
+                index += 1
+            }
+        }
     }
 }

@@ -37,7 +37,7 @@ protocol StoreQueries: AnyObject {
 
     /// Key listings of `account`, in time order.
     func keyListings(account: String) throws -> [KeyListingRow]
-    /// Every key reading of `account`, by time, then listing, then key hash.
+    /// Every key reading of `account`, by listing, then key hash.
     func keyReadings(account: String) throws -> [KeyReadingRow]
     /// Stored activity days of `account`, by date, then id.
     func activityDays(account: String) throws -> [ActivityDayRow]

@@ -21,7 +21,7 @@ extension PostgresTransaction {
             """
             SELECT listing_id, account, observed_at, key_hash, name, label, disabled, usage, byok_usage, key_limit,
                 limit_remaining, limit_reset, created_at
-            FROM \(Self.s).key_readings WHERE account = $1 ORDER BY observed_at, listing_id, key_hash
+            FROM \(Self.s).key_readings WHERE account = $1 ORDER BY listing_id, key_hash
             """, Self.binds(account)
         ).map { row in
             let what = "key \(try row.text(3)) read in entry \(try row.int64(0))"

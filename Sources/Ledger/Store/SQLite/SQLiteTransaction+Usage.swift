@@ -12,12 +12,14 @@ extension SQLiteTransaction {
         }
     }
 
+    /// In the primary key's order: `+account` keeps SQLite off the account index, which would
+    /// look every row up and sort them all in a temporary B-tree.
     func keyReadings(account: String) throws -> [KeyReadingRow] {
         try db.statement(
             """
             SELECT listing_id, account, observed_at, key_hash, name, label, disabled, usage, byok_usage, key_limit,
                 limit_remaining, limit_reset, created_at
-            FROM key_readings WHERE account = ? ORDER BY observed_at, listing_id, key_hash
+            FROM key_readings WHERE +account = ? ORDER BY listing_id, key_hash
             """
         ).rows([.text(account)]) { row in
             let what = "key \(row.text(3)) read in entry \(row.int64(0))"
