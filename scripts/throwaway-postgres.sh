@@ -17,6 +17,14 @@ set -euo pipefail
 
 owner=${1:?usage: $0 OWNER_PID}
 
+# Keep nothing of the caller but stdin, stdout and stderr: the server and its watchdog
+# outlive this script, and a pipe they inherited (another test's child's output) would
+# never reach its end while they run.
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    if [ "$fd" -gt 2 ] 2>/dev/null && [ "$fd" != 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
+
 bindir=""
 if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then
     bindir=$(pg_config --bindir)
