@@ -46,10 +46,10 @@ struct KeyHistory: Sendable {
             usage += running
             times.append(reading.observedAt.adding(seconds: 1))
         }
-        var random = SplitMix(seed: 0x6B65_7973)
+        var random = SeededRandom(seed: 0x6B65_7973)
         self.keys = (0..<count).map { index in
-            let hash = (0..<4).map { _ in random.hex() }.joined()
-            let secret = random.hex()
+            let hash = random.hex(words: 4)
+            let secret = random.hex(words: 1)
             let final = running[index]
             let dollars = (final + Micros.perDollar - 1) / Micros.perDollar * Micros.perDollar
             let limit: Micros? = index % 10 != 3 ? nil

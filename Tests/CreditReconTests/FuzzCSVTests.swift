@@ -1,6 +1,6 @@
 import CreditRecon
+import CreditTypes
 import Foundation
-@testable import OpenRouterSimulator
 import Testing
 
 /// Random bytes and random mutations of a valid plan thrown at the CSV reader and the

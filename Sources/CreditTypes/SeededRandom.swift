@@ -1,11 +1,12 @@
-/// SplitMix64: a tiny, well-known generator, so `--seed` gives the same fault draws on
-/// every platform (the standard library's generator is not seedable).
-struct SeededRandom: RandomNumberGenerator, Sendable {
+/// SplitMix64: a tiny, well-known generator, so the simulator's `--seed` gives the same
+/// fault draws and ids on every platform, and the bench the same data (the standard
+/// library's generator is not seedable).
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -14,7 +15,7 @@ struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// `true` with probability `p`.
-    mutating func chance(_ p: Double) -> Bool {
+    public mutating func chance(_ p: Double) -> Bool {
         guard p > 0 else { return false }
         guard p < 1 else { return true }
         return Double(next() >> 11) / Double(1 << 53) < p
@@ -23,7 +24,7 @@ struct SeededRandom: RandomNumberGenerator, Sendable {
 
 extension SeededRandom {
     /// `words` × 16 hex digits, each word zero-padded.
-    mutating func hex(words: Int) -> String {
+    public mutating func hex(words: Int) -> String {
         (0..<words).map { _ in
             let text = String(next(), radix: 16)
             return String(repeating: "0", count: 16 - text.count) + text
@@ -31,7 +32,7 @@ extension SeededRandom {
     }
 
     /// 32 hex digits in the 8-4-4-4-12 shape of a UUID.
-    static func uuidShaped(_ hex: String) -> String {
+    public static func uuidShaped(_ hex: String) -> String {
         func slice(_ from: Int, _ to: Int) -> Substring { hex.dropFirst(from).prefix(to - from) }
         return "\(slice(0, 8))-\(slice(8, 12))-\(slice(12, 16))-\(slice(16, 20))-\(slice(20, 32))"
     }
