@@ -142,7 +142,7 @@ import Testing
 
     @Test func activityBoundsHoldOnACleanMonth() throws {
         let fixture = try Self.cleanMonth()
-        try Self.activity(fixture, day: "2026-10-03", stored: "2026-10-04T00:00:01Z", [("a/x", "1.5")])
+        try Self.activity(fixture, day: "2026-10-03", stored: "2026-10-04T00:00:01Z", [("a/x", "1.25")])
         let books = try fixture.reconcile()
         #expect(!books.findings.contains { $0.kind == .activityMismatch })
         #expect(books.activity.count == 4)
@@ -160,6 +160,20 @@ import Testing
         #expect(mismatches[0].message.contains("at least 0 and at most 0.25"))
         #expect(mismatches[0].observedAt == reconTime("2026-10-03T12:00:00Z"))
         #expect(mismatches.allSatisfy { $0.severity == .warning })
+    }
+
+    @Test func twoReadingsADayAreCheckedTogetherAgainstTheWholeDay() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
+        try fixture.snapshot("2026-10-01T12:00:00Z", credits: "500", usage: "100.5")
+        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "500", usage: "101")
+        // Each half (0.5) fits under the day's 0.75; the whole day (1) does not.
+        try Self.activity(fixture, day: "2026-10-01", stored: "2026-10-02T00:00:01Z", [("a/x", "0.75")])
+        let books = try fixture.reconcile()
+        let mismatches = books.findings.filter { $0.kind == .activityMismatch }
+        #expect(mismatches.map { $0.amount?.decimalText } == ["0.25"])
+        #expect(mismatches.first?.message.contains("between 2026-10-01T00:00:00.000Z and 2026-10-02T00:00:00.000Z") == true)
+        #expect(mismatches.first?.message.contains("at least 0.75 and at most 0.75") == true)
     }
 
     @Test func aWholeDayUnderItsActivityBreaksTheLowerBound() throws {

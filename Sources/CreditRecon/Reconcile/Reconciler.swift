@@ -110,7 +110,7 @@ public struct Reconciler: Sendable {
         var dayTotals: [Int64: Micros] = [:]
         for day in input.activityDays { dayTotals[day.date.daysSinceEpoch] = .zero }
         for row in input.activityLines { dayTotals[row.date.daysSinceEpoch, default: .zero] += row.line.usage }
-        findings += activityBoundFindings(steps, dayTotals: dayTotals)
+        findings += activityBoundFindings(readings.trusted, dayTotals: dayTotals)
         findings += activityLostFindings(
             firstReading: input.snapshots.first?.observedAt, storedDays: Set(dayTotals.keys), asOf: asOf)
         let standing = keyStanding(input, trusted: readings.trusted, grid: grid)

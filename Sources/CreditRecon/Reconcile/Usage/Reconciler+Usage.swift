@@ -75,53 +75,94 @@ extension Reconciler {
                 + "in the browser). usage_by_model.csv shows the models it went to.")
     }
 
-    /// An `activity_mismatch` finding for each step between consecutive trusted readings
-    /// whose use lies outside the bounds the stored days set: at least the activity of the
-    /// UTC days wholly inside `[t₀, t₁)`, at most that of the days overlapping it. A step is
-    /// checked only when every day overlapping it is stored; no tolerance is needed.
-    func activityBoundFindings(_ steps: [ReadingStep], dayTotals: [Int64: Micros]) -> [Finding] {
-        guard !dayTotals.isEmpty else { return [] }
-        let dayMilliseconds: Int64 = 86_400_000
+    /// An `activity_mismatch` finding for each span between trusted readings whose use lies
+    /// outside the bounds the stored days set: at least the activity of the UTC days wholly
+    /// inside `[t₀, t₁)`, at most that of the days overlapping it. A span is checked only when
+    /// every day overlapping it is stored; no tolerance is needed.
+    ///
+    /// The spans are the steps between consecutive readings, and, for every stored day with
+    /// readings inside it, the span from the last reading at or before its start to the first
+    /// at or after its end (two readings a day bound each half by the whole day only; the
+    /// enclosing span bounds the day exactly). An enclosing span is not checked again when
+    /// one of its steps already broke a bound.
+    func activityBoundFindings(_ trusted: [SnapshotRow], dayTotals: [Int64: Micros]) -> [Finding] {
+        guard !dayTotals.isEmpty, trusted.count > 1 else { return [] }
         var findings: [Finding] = []
-        for step in steps where step.toAt > step.fromAt {
-            let firstDay = Self.floorDiv(step.fromAt.millisecondsSinceEpoch, dayMilliseconds)
-            let lastDay = Self.floorDiv(step.toAt.millisecondsSinceEpoch - 1, dayMilliseconds)
-            var lower = Micros.zero
-            var upper = Micros.zero
-            var complete = true
-            var day = firstDay
-            while day <= lastDay {
-                guard let total = dayTotals[day] else {
-                    complete = false
-                    break
-                }
-                upper += total
-                if day * dayMilliseconds >= step.fromAt.millisecondsSinceEpoch
-                    && (day + 1) * dayMilliseconds <= step.toAt.millisecondsSinceEpoch {
-                    lower += total
-                }
-                day += 1
+        var broken: [Int] = []  // indices of the steps (i, i + 1) that broke a bound, ascending
+        for index in trusted.indices.dropLast() {
+            if let finding = boundFinding(from: trusted[index], to: trusted[index + 1], dayTotals: dayTotals) {
+                findings.append(finding)
+                broken.append(index)
             }
-            guard complete else { continue }
-            let outside: Micros
-            if step.usage < lower {
-                outside = step.usage - lower
-            } else if step.usage > upper {
-                outside = step.usage - upper
-            } else {
-                continue
+        }
+        var checked = Set<Int>()  // enclosing spans, by their first reading
+        for day in dayTotals.keys.sorted() {
+            let start = Timestamp(millisecondsSinceEpoch: day * Self.dayMilliseconds)
+            let end = Timestamp(millisecondsSinceEpoch: (day + 1) * Self.dayMilliseconds)
+            // The last reading at or before the day's start, the first at or after its end.
+            let after = Self.firstIndex(in: trusted) { $0.observedAt > start }
+            let last = Self.firstIndex(in: trusted) { $0.observedAt >= end }
+            guard after > 0, last < trusted.count, last > after, !checked.contains(after - 1) else { continue }
+            let first = after - 1
+            checked.insert(first)
+            let brokenInside = Self.firstIndex(in: broken) { $0 >= first }
+            guard brokenInside == broken.count || broken[brokenInside] >= last else { continue }
+            if let finding = boundFinding(from: trusted[first], to: trusted[last], dayTotals: dayTotals) {
+                findings.append(finding)
             }
-            let days = firstDay == lastDay ? CivilDate(daysSinceEpoch: firstDay).isoText
-                : "\(CivilDate(daysSinceEpoch: firstDay).isoText) to \(CivilDate(daysSinceEpoch: lastDay).isoText)"
-            findings.append(Finding(
-                .warning, .activityMismatch, at: step.toAt, account: options.account, amount: outside,
-                message: "the account used \(step.usage.decimalText) USD between \(step.fromAt.iso8601) and "
-                    + "\(step.toAt.iso8601), but the stored activity of \(days) (UTC) allows at least "
-                    + "\(lower.decimalText) and at most \(upper.decimalText); it is \(outside.magnitude.decimalText) "
-                    + (outside < .zero ? "under" : "over") + " the bound. Compare usage_by_model.csv with the "
-                    + "account's activity page, and ask OpenRouter if they disagree."))
         }
         return findings
+    }
+
+    static let dayMilliseconds: Int64 = 86_400_000
+
+    /// The first index of `items` (ordered so that `isAfter` is false, then true) where
+    /// `isAfter` holds; `items.count` when nowhere.
+    static func firstIndex<T>(in items: [T], where isAfter: (T) -> Bool) -> Int {
+        var low = 0
+        var high = items.count
+        while low < high {
+            let middle = (low + high) / 2
+            if isAfter(items[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
+    /// The finding for the use between `earlier` and `later` when it lies outside the
+    /// activity's bounds; `nil` when it lies inside or a day overlapping the span is missing.
+    private func boundFinding(from earlier: SnapshotRow, to later: SnapshotRow, dayTotals: [Int64: Micros]) -> Finding? {
+        let fromAt = earlier.observedAt.millisecondsSinceEpoch
+        let toAt = later.observedAt.millisecondsSinceEpoch
+        guard toAt > fromAt else { return nil }
+        let usage = later.totalUsage - earlier.totalUsage
+        let firstDay = Self.floorDiv(fromAt, Self.dayMilliseconds)
+        let lastDay = Self.floorDiv(toAt - 1, Self.dayMilliseconds)
+        var lower = Micros.zero
+        var upper = Micros.zero
+        var day = firstDay
+        while day <= lastDay {
+            guard let total = dayTotals[day] else { return nil }
+            upper += total
+            if day * Self.dayMilliseconds >= fromAt && (day + 1) * Self.dayMilliseconds <= toAt { lower += total }
+            day += 1
+        }
+        let outside: Micros
+        if usage < lower {
+            outside = usage - lower
+        } else if usage > upper {
+            outside = usage - upper
+        } else {
+            return nil
+        }
+        let days = firstDay == lastDay ? CivilDate(daysSinceEpoch: firstDay).isoText
+            : "\(CivilDate(daysSinceEpoch: firstDay).isoText) to \(CivilDate(daysSinceEpoch: lastDay).isoText)"
+        return Finding(
+            .warning, .activityMismatch, at: later.observedAt, account: options.account, amount: outside,
+            message: "the account used \(usage.decimalText) USD between \(earlier.observedAt.iso8601) and "
+                + "\(later.observedAt.iso8601), but the stored activity of \(days) (UTC) allows at least "
+                + "\(lower.decimalText) and at most \(upper.decimalText); it is \(outside.magnitude.decimalText) "
+                + (outside < .zero ? "under" : "over") + " the bound. Compare usage_by_model.csv with the "
+                + "account's activity page, and ask OpenRouter if they disagree.")
     }
 
     /// An `activity_lost` finding for each completed UTC day from the account's first
