@@ -1,6 +1,7 @@
 /// SplitMix64: a tiny, well-known generator, so the simulator's `--seed` gives the same
 /// fault draws and ids on every platform, and the bench the same data (the standard
-/// library's generator is not seedable).
+/// library's generator is not seedable). Integers only; the simulator's fault
+/// probabilities are its own extension.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
@@ -13,13 +14,6 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-
-    /// `true` with probability `p`.
-    public mutating func chance(_ p: Double) -> Bool {
-        guard p > 0 else { return false }
-        guard p < 1 else { return true }
-        return Double(next() >> 11) / Double(1 << 53) < p
-    }
 }
 
 extension SeededRandom {
@@ -29,11 +23,5 @@ extension SeededRandom {
             let text = String(next(), radix: 16)
             return String(repeating: "0", count: 16 - text.count) + text
         }.joined()
-    }
-
-    /// 32 hex digits in the 8-4-4-4-12 shape of a UUID.
-    public static func uuidShaped(_ hex: String) -> String {
-        func slice(_ from: Int, _ to: Int) -> Substring { hex.dropFirst(from).prefix(to - from) }
-        return "\(slice(0, 8))-\(slice(8, 12))-\(slice(12, 16))-\(slice(16, 20))-\(slice(20, 32))"
     }
 }
