@@ -43,7 +43,7 @@ struct ExportJournal {
         // The settled charges, by the period whose reading showed their credits.
         var settled = [[ChargeLine]](repeating: [], count: books.periods.count)
         for line in books.charges where line.state == .settled {
-            guard let reading = line.matchedReadingAt, let index = periodIndex(of: reading) else { continue }
+            guard let reading = line.matchedReadingAt, let index = books.periods.index(containing: reading) else { continue }
             settled[index].append(line)
         }
 
@@ -111,23 +111,6 @@ struct ExportJournal {
             }
         }
         return Rendered(text: journal.text, transactions: journal.transactions, assertions: journal.assertions)
-    }
-
-    private func periodIndex(of instant: Timestamp) -> Int? {
-        var low = 0
-        var high = books.periods.count - 1
-        while low <= high {
-            let middle = (low + high) / 2
-            let period = books.periods[middle]
-            if instant < period.startInstant {
-                high = middle - 1
-            } else if instant >= period.endInstant {
-                low = middle + 1
-            } else {
-                return middle
-            }
-        }
-        return nil
     }
 
     private func metadata(_ line: ChargeLine) -> [(String, String)] {

@@ -8,8 +8,6 @@ import Ledger
 /// the readings (not from the sums), so `opening + purchased − used = closing` is a real check.
 struct PeriodGrid {
     private(set) var periods: [PeriodSummary] = []
-    /// Where the first period starts.
-    let rangeStart: Timestamp
     /// Where the last period ends.
     let rangeEnd: Timestamp
 
@@ -23,22 +21,11 @@ struct PeriodGrid {
                 start: day, end: next, startInstant: calendar.start(of: day), endInstant: calendar.start(of: next)))
             day = next
         }
-        rangeStart = calendar.start(of: from)
         rangeEnd = calendar.start(of: to)
     }
 
     /// The index of the period `instant` falls in, or `nil` outside the range.
-    func index(of instant: Timestamp) -> Int? {
-        guard instant >= rangeStart, instant < rangeEnd else { return nil }
-        // Binary search: the last period starting at or before `instant`.
-        var low = 0
-        var high = periods.count - 1
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if periods[middle].startInstant <= instant { low = middle } else { high = middle - 1 }
-        }
-        return low
-    }
+    func index(of instant: Timestamp) -> Int? { periods.index(containing: instant) }
 
     /// Whether `instant` falls in the range.
     func contains(_ instant: Timestamp) -> Bool { index(of: instant) != nil }

@@ -106,14 +106,15 @@ public struct Reconciler: Sendable {
         findings += balanceCheckFindings(grid.periods)
 
         // Where the usage went: by key per period, the activity's bounds, lost days, limits.
-        let keyUsage = attributeUsage(input, grid: grid, findings: &findings)
+        let listings = Self.rangesByListing(input.keyReadings)
+        let keyUsage = attributeUsage(input, listings: listings, grid: grid, findings: &findings)
         var dayTotals: [Int64: Micros] = [:]
         for day in input.activityDays { dayTotals[day.date.daysSinceEpoch] = .zero }
         for row in input.activityLines { dayTotals[row.date.daysSinceEpoch, default: .zero] += row.line.usage }
         findings += activityBoundFindings(readings.trusted, dayTotals: dayTotals)
         findings += activityLostFindings(
             firstReading: input.snapshots.first?.observedAt, storedDays: Set(dayTotals.keys), asOf: asOf)
-        let standing = keyStanding(input, trusted: readings.trusted, grid: grid)
+        let standing = keyStanding(input, listings: listings, trusted: readings.trusted, grid: grid)
         findings += keyLimitFindings(standing.keys.map(\.key), readAt: standing.readAt)
 
         // Only what falls in the range is reported.

@@ -68,7 +68,7 @@ struct UsageSummary {
             // A day's use shows in the reading taken when it ends: its period is the one
             // holding the next UTC midnight, as for the use the readings show.
             let end = Timestamp(millisecondsSinceEpoch: (row.date.daysSinceEpoch + 1) * 86_400_000)
-            if let index = books.periods.firstIndex(where: { $0.startInstant <= end && end < $0.endInstant }) {
+            if let index = books.periods.index(containing: end) {
                 var inPeriod = periodModelTotals[index][line.model] ?? ModelTotal(model: line.model, usage: .zero, requests: 0)
                 inPeriod.usage += line.usage
                 inPeriod.requests += line.requests ?? 0

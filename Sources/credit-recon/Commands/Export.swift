@@ -33,18 +33,7 @@ extension CreditReconCommand {
         @Option(help: ArgumentHelp("beancount or hledger.", valueName: "format"))
         var format: String
 
-        @Option(help: ArgumentHelp("First day exported, YYYY-MM-DD in --timezone (default: the first reading).", valueName: "date"))
-        var from: String?
-
-        @Option(help: ArgumentHelp("First day left out, YYYY-MM-DD (default: the day after the newest entry).", valueName: "date"))
-        var to: String?
-
-        @Option(help: ArgumentHelp("day, week (ISO, from Monday) or month: one use transaction and one balance assertion each.",
-                                   valueName: "period"))
-        var period: String = "month"
-
-        @Option(help: ArgumentHelp("IANA time zone the periods follow, e.g. America/New_York.", valueName: "zone"))
-        var timezone: String = "UTC"
+        @OptionGroup var scope: ScopeFlags
 
         @Option(help: ArgumentHelp("Write the journal to this file, atomically (default: standard output).", valueName: "file"))
         var out: String?
@@ -57,9 +46,6 @@ extension CreditReconCommand {
             guard ExportFormat(rawValue: format) != nil else {
                 throw ValidationError("--format must be beancount or hledger, not \"\(format)\"")
             }
-            guard PeriodKind(rawValue: period) != nil else {
-                throw ValidationError("--period must be day, week or month, not \"\(period)\"")
-            }
             if global.json && out == nil {
                 throw ValidationError("--json needs --out FILE: without it the journal itself goes to standard output")
             }
@@ -70,10 +56,7 @@ extension CreditReconCommand {
             try await CLI.run(global) { context in
                 let format = ExportFormat(rawValue: command.format) ?? .beancount
                 var reconcile = ReconcileOptions(account: context.account)
-                reconcile.from = try command.from.map { try ReconcileOptions.date($0, option: "--from") }
-                reconcile.to = try command.to.map { try ReconcileOptions.date($0, option: "--to") }
-                reconcile.period = PeriodKind(rawValue: command.period) ?? .month
-                reconcile.timeZone = command.timezone
+                try command.scope.apply(to: &reconcile, defaultPeriod: .month)
                 let accounts = try command.accountsMap.map { try ExportAccounts.read(path: $0, format: format) }
                     ?? ExportAccounts()
                 let ledger = try context.openLedger(mustExist: true)

@@ -3,17 +3,7 @@ import CreditRecon
 
 /// The report's options, shared by `report` and `run`.
 struct ReportFlags: ParsableArguments {
-    @Option(help: ArgumentHelp("First day reported, YYYY-MM-DD in --timezone (default: the first reading).", valueName: "date"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("First day left out, YYYY-MM-DD (default: the day after the newest entry).", valueName: "date"))
-    var to: String?
-
-    @Option(help: ArgumentHelp("day, week (ISO, from Monday) or month.", valueName: "period"))
-    var period: String = "day"
-
-    @Option(help: ArgumentHelp("IANA time zone the periods follow, e.g. America/New_York.", valueName: "zone"))
-    var timezone: String = "UTC"
+    @OptionGroup var scope: ScopeFlags
 
     @Option(help: ArgumentHelp("Folder for the report files (created when missing).", valueName: "dir"))
     var out: String = "reports"
@@ -30,9 +20,6 @@ struct ReportFlags: ParsableArguments {
     var minKeyRemaining: String = "5"
 
     func validate() throws {
-        guard PeriodKind(rawValue: period) != nil else {
-            throw ValidationError("--period must be day, week or month, not \"\(period)\"")
-        }
         guard maxGap > 0 else { throw ValidationError("--max-gap must be a positive number of hours") }
         guard minRunwayDays >= 0 else { throw ValidationError("--min-runway-days must not be negative") }
     }
@@ -40,10 +27,7 @@ struct ReportFlags: ParsableArguments {
     /// The stage options these flags describe.
     func reportOptions(account: String) throws -> ReportOptions {
         var options = ReconcileOptions(account: account)
-        options.from = try from.map { try ReconcileOptions.date($0, option: "--from") }
-        options.to = try to.map { try ReconcileOptions.date($0, option: "--to") }
-        options.period = PeriodKind(rawValue: period) ?? .day
-        options.timeZone = timezone
+        try scope.apply(to: &options, defaultPeriod: .day)
         options.maxGapSeconds = Int64(maxGap) * 3600
         options.minRunwayDays = Int64(minRunwayDays)
         options.minKeyRemaining = try ReconcileOptions.amount(minKeyRemaining, option: "--min-key-remaining")

@@ -13,14 +13,15 @@ extension Reconciler {
     /// `created_at` after that listing brings its whole `usage` (it was all spent since).
     /// Everything else — use before a key's first reading, on keys deleted between
     /// readings, on no key — is the period's `used` less the keys' use: unattributed.
-    func attributeUsage(_ input: Input, grid: PeriodGrid, findings: inout [Finding]) -> [KeyPeriodUsage] {
+    func attributeUsage(
+        _ input: Input, listings rangesByListing: [Int64: Range<Int>], grid: PeriodGrid, findings: inout [Finding]
+    ) -> [KeyPeriodUsage] {
         guard !grid.periods.isEmpty else { return [] }
         // Per period, per key hash: the key's use and its latest reading in the period.
         var perPeriod = [[String: (used: Micros, latest: KeyReading)]](repeating: [:], count: grid.periods.count)
         var lastUsage: [String: Micros] = [:]
         var previousListingAt: Timestamp?
         let readings = input.keyReadings
-        let rangesByListing = Self.rangesByListing(readings)
         for listing in input.keyListings {
             let period = grid.index(of: listing.observedAt)
             for index in rangesByListing[listing.id] ?? 0..<0 {
@@ -135,8 +136,8 @@ extension Reconciler {
         let toAt = later.observedAt.millisecondsSinceEpoch
         guard toAt > fromAt else { return nil }
         let usage = later.totalUsage - earlier.totalUsage
-        let firstDay = Self.floorDiv(fromAt, Self.dayMilliseconds)
-        let lastDay = Self.floorDiv(toAt - 1, Self.dayMilliseconds)
+        let firstDay = earlier.observedAt.utcDate.daysSinceEpoch
+        let lastDay = later.observedAt.adding(milliseconds: -1).utcDate.daysSinceEpoch
         var lower = Micros.zero
         var upper = Micros.zero
         var day = firstDay
@@ -215,11 +216,11 @@ extension Reconciler {
     /// The keys of the latest listing in the grid's range, with the balance of the latest
     /// trusted reading before the range ends.
     func keyStanding(
-        _ input: Input, trusted: [SnapshotRow], grid: PeriodGrid
+        _ input: Input, listings rangesByListing: [Int64: Range<Int>], trusted: [SnapshotRow], grid: PeriodGrid
     ) -> (keys: [KeyLimitStanding], readAt: Timestamp?) {
         guard let listing = input.keyListings.last(where: { grid.contains($0.observedAt) }) else { return ([], nil) }
         let balance = trusted.last(where: { $0.observedAt < grid.rangeEnd }).map { $0.totalCredits - $0.totalUsage }
-        let range = Self.rangesByListing(input.keyReadings)[listing.id] ?? 0..<0
+        let range = rangesByListing[listing.id] ?? 0..<0
         let keys = input.keyReadings[range].map(\.key).sorted(by: KeyPeriodUsage.keyOrder)
         return (keys.map { KeyLimitStanding(key: $0, balance: balance) }, listing.observedAt)
     }
@@ -238,11 +239,6 @@ extension Reconciler {
             start = index + 1
         }
         return ranges
-    }
-
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let quotient = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? quotient - 1 : quotient
     }
 }
 
