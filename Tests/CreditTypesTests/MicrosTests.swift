@@ -8,6 +8,8 @@ struct MicrosTests {
         ("0.000001", 1), ("1234.567891", 1_234_567_891), ("+7", 7_000_000), ("0", 0), ("-0", 0),
         ("1e2", 100_000_000), ("1.5E-5", 15), ("2.5e-1", 250_000), ("0.1000000", 100_000),
         ("000012.340", 12_340_000), ("9223372036854.775807", Int64.max),
+        ("-999999999999.999999", -999_999_999_999_999_999), ("0.0000010", 1), ("1.23e-4", 123), ("12E+1", 120_000_000),
+        ("0e99", 0), ("0.000000e9", 0),
     ] as [(String, Int64)])
     func parsesExactly(text: String, raw: Int64) throws {
         #expect(try Micros(parsing: text).raw == raw)
@@ -18,38 +20,11 @@ struct MicrosTests {
         ("1-2", .notANumber), ("1,5", .notANumber), (" 1", .notANumber), ("e5", .notANumber), ("1e", .notANumber),
         ("0.0000001", .tooPrecise), ("9223372036854.775808", .outOfRange), ("1e30", .outOfRange),
         ("99999999999999999999999", .outOfRange), ("--1", .notANumber), ("0x10", .notANumber), ("NaN", .notANumber),
+        ("1.2.3", .notANumber), ("1.e5", .notANumber), ("1e+", .notANumber), ("1e12345", .outOfRange), ("-", .notANumber),
+        ("1.5e-6", .tooPrecise), ("1e-7", .tooPrecise),
     ])
     func refusesWhatIsNotExactMoney(text: String, error: MicrosParseError) {
         #expect(throws: error) { try Micros(parsing: text) }
-    }
-
-    /// The allocation-free path for plain decimals must agree with the general parser on
-    /// every text it takes, and leave every other text to it: checked over edge cases and
-    /// a deterministic stream of random texts from the characters numbers are made of.
-    @Test func plainDecimalsParseAsTheGeneralParserDoes() throws {
-        var texts = [
-            "0", "-0", "+0", "7", "12.5", "999999999999", "999999999999.999999", "-999999999999.999999",
-            "1000000000000", "0.000001", "0.0000001", "0.1000000", "000000000001.5", "0000000000001", "1.",
-            ".5", "-", "+", "", "1e2", "1.5e3", "12.34.5", "1,5", " 1", "1 ", "--1", "+-1", "0.123456",
-        ]
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func random(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
-        let alphabet = Array("0123456789012345678901234567890123456789..-+e ")
-        for _ in 0..<50_000 {
-            texts.append(String((0..<random(22)).map { _ in alphabet[random(alphabet.count)] }))
-        }
-        var taken = 0
-        for text in texts {
-            let general = Result { () throws(MicrosParseError) in try Micros(parsingInGeneral: Substring(text).utf8) }
-            guard let plain = Micros.plainDecimal(Substring(text).utf8) else { continue }
-            taken += 1
-            #expect(try general.get() == plain, "\(text)")
-            #expect(try Micros(parsing: text) == plain, "\(text)")
-        }
-        #expect(taken > 5_000)  // the stream reaches the fast path, not only the fallback
     }
 
     @Test func exponentsCanBeRefused() {
