@@ -83,6 +83,68 @@ struct PostgresStoreTests {
         #expect(message.contains("127.0.0.1:\(port)"))
     }
 
+    /// A server that stops answering in the middle of a command (its host left the
+    /// network; its process froze): nothing closes the connection, yet the command gives up
+    /// within about twice its timeout, naming the server, and every later statement of the
+    /// session fails at once instead of waiting in turn.
+    @Test func aServerThatStopsAnsweringMidCommandIsGivenUpOn() throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabase()
+        let proxy = FreezingProxy(to: server.port)
+        defer { proxy.stop() }
+        let location = try LedgerLocation(
+            "postgresql://postgres@127.0.0.1:\(proxy.port)/\(database)?sslmode=disable",
+            password: Secret(server.password), connectTimeout: .seconds(2))
+        let ledger = try Ledger(location)
+        #expect(try ledger.read { try $0.journalCount() } == 0)
+        proxy.freeze()
+        // On another thread, so that a hang fails this test (after 60 s, a bound that only
+        // a hang reaches; it takes about 2 × 2 s) instead of holding up the whole run.
+        let writing = BackgroundWork { () -> Result<Int64, any Error> in
+            Result {
+                try ledger.write { writer in
+                    try writer.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil,
+                                      at: Timestamp(millisecondsSinceEpoch: 0))
+                }
+            }
+        }
+        let done = DispatchSemaphore(value: 0)
+        _ = BackgroundWork { _ = writing.wait(); done.signal() }
+        guard done.wait(timeout: .now() + 60) == .success else {
+            Issue.record("the write still waits for the frozen server after 60 s")
+            proxy.stop()  // closes the connection, which ends the wait
+            return
+        }
+        var error: LedgerError?
+        if case .failure(let failure) = writing.wait() { error = failure as? LedgerError }
+        let message = error.map { String(describing: $0) } ?? "no LedgerError"
+        #expect(message.contains("the server stopped answering"), "\(message)")
+        #expect(message.contains("127.0.0.1:\(proxy.port)/\(database)"), "\(message)")
+        #expect(!message.contains(server.password))
+        if case .server? = error {} else { Issue.record("not a server error: \(message)") }
+        print("a frozen server: \(message)")
+        let again = ContinuousClock.now
+        #expect(throws: LedgerError.self) { _ = try ledger.headHash() }
+        #expect(ContinuousClock.now - again < .seconds(60))
+    }
+
+    /// A statement that takes longer than the timeout on a server that still answers is
+    /// waited for: the check beside it logs in and is answered.
+    @Test func aSlowStatementOnAServerThatAnswersIsWaitedFor() throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabase()
+        guard case .postgres(let location) = try LedgerLocation(server.url(database), connectTimeout: .seconds(2)) else {
+            Issue.record("not a PostgreSQL location")
+            return
+        }
+        let session = try PostgresSession(location, purpose: "test")
+        let started = ContinuousClock.now
+        // The server waits 5 s before answering: two and a half times the timeout.
+        let rows = try session.query("SELECT 7::bigint FROM pg_sleep(5)") { try $0.int64(0) }
+        #expect(rows == [7])
+        #expect(ContinuousClock.now - started >= .seconds(5))
+    }
+
     @Test func aRefusedLoginAndAMissingDatabaseAreNamed() throws {
         let server = try ThrowawayPostgres.shared()
         let wrong = try LedgerLocation("postgresql://postgres:\(Self.secret)@127.0.0.1:\(server.port)/postgres?sslmode=disable")

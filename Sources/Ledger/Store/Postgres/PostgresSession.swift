@@ -25,6 +25,16 @@ final class PostgresSession: @unchecked Sendable {
     /// writer's refusal names this process.
     init(_ location: PostgresLocation, purpose: String) throws(LedgerError) {
         self.location = location
+        do {
+            connection = try Self.connect(location, purpose: purpose)
+        } catch {
+            throw LedgerError.postgres(error, at: location)
+        }
+    }
+
+    /// A logged-in connection, or postgres-nio's error, or `LedgerError.server` when the
+    /// server does not finish the login within the connect timeout.
+    private static func connect(_ location: PostgresLocation, purpose: String) throws -> PostgresConnection {
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user,
             password: location.password?.reveal(), database: location.database,
@@ -48,13 +58,29 @@ final class PostgresSession: @unchecked Sendable {
                 location: location.description,
                 detail: "the server did not finish the login within \(location.connectTimeout) (--timeout); "
                     + "check that it is a PostgreSQL server and that it is not overloaded"))
-            connecting.whenSuccess { let _: EventLoopFuture<Void> = $0.close() }
+            // A login that finishes after all is closed, and kept until it is (postgres-nio
+            // requires a connection to be closed before it goes).
+            connecting.whenSuccess { late in late.close().whenComplete { _ in withExtendedLifetime(late) {} } }
         }
         defer { deadline.cancel() }
+        return try connected.futureResult.wait()
+    }
+
+    /// Whether the server at `location` still answers a login within the connect timeout:
+    /// any answer counts, a refusal too (too many connections, say), since only a server
+    /// that is up can give one. `nil` when it does; otherwise why not.
+    private static func silence(at location: PostgresLocation) -> String? {
         do {
-            connection = try connected.futureResult.wait()
+            let probe = try connect(location, purpose: "probe")
+            try? probe.close().wait()
+            withExtendedLifetime(probe) {}
+            return nil
+        } catch let error as PSQLError where error.code == .server {
+            return nil
         } catch {
-            throw LedgerError.postgres(error, at: location)
+            let mapped = LedgerError.postgres(error, at: location)
+            guard case .server(_, let detail) = mapped else { return String(describing: mapped) }
+            return String(detail.prefix { $0 != ";" })  // what happened, without the advice
         }
     }
 
@@ -134,11 +160,36 @@ final class PostgresSession: @unchecked Sendable {
 
     /// Waits for `future`, or for the connection to close: a statement sent on a session
     /// the server has just ended (`pg_terminate_backend`) may otherwise never be answered.
+    ///
+    /// Nor is one sent to a server that stopped (a host gone from the network, a frozen
+    /// process): nothing closes the connection then. A statement can rightly take minutes
+    /// (a replay's comparison, a wait for a lock), so silence alone proves nothing; instead,
+    /// every `--timeout` while it is unanswered, a second connection tries to log in. When
+    /// the server does not answer that within `--timeout` either, it is taken as gone: the
+    /// wait fails and the connection is closed, so nothing more waits on it.
     private func answer<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
         let answered = future.eventLoop.makePromise(of: T.self)
         future.cascade(to: answered)
         let location = location
+        let connection = connection
         connection.closeFuture.whenComplete { _ in answered.fail(LedgerError.lostConnection(location)) }
+        let interval = TimeAmount.seconds(max(1, location.connectTimeout.components.seconds))
+        let probing = Mutex(false)
+        let watch = future.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            guard probing.withLock({ running in defer { running = true }; return !running }) else { return }
+            _ = BackgroundWork {
+                defer { probing.withLock { $0 = false } }
+                guard let why = Self.silence(at: location) else { return }
+                answered.fail(LedgerError.server(
+                    location: location.description,
+                    detail: "the server stopped answering: a statement had no answer, and a new connection could not "
+                        + "log in within \(location.connectTimeout) (--timeout) either (\(why)); "
+                        + "a write under way was not committed, unless the server was committing it as it stopped: "
+                        + "run verify once it answers again"))
+                let _: EventLoopFuture<Void> = connection.close()
+            }
+        }
+        defer { watch.cancel() }
         return try answered.futureResult.wait()
     }
 

@@ -1,0 +1,94 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A TCP relay on 127.0.0.1 in front of a server, which a test can freeze: from then on it
+/// moves no byte either way and logs nothing new in, yet keeps every connection open. That
+/// is what a client sees of a server whose host left the network or whose process stopped:
+/// no answer, and nothing that closes the connection.
+final class FreezingProxy: Sendable {
+    /// The port clients connect to.
+    let port: Int
+    private let listener: Int32
+    private let targetPort: Int
+    private let frozen = Atomic(false)
+    private let stopped = Atomic(false)
+    /// Every socket opened, closed by `stop()`.
+    private let sockets = Mutex<[Int32]>([])
+
+    /// Starts relaying connections to `127.0.0.1:targetPort`.
+    init(to targetPort: Int) {
+        self.targetPort = targetPort
+        let (fd, port) = PostgresStoreTests.boundSocket()
+        listener = fd
+        self.port = port
+        listen(fd, 16)
+        let thread = Thread { [self] in acceptConnections() }
+        thread.start()
+    }
+
+    /// Stops moving bytes; connections stay open.
+    func freeze() { frozen.store(true, ordering: .sequentiallyConsistent) }
+
+    /// Closes the listener and every connection.
+    func stop() {
+        stopped.store(true, ordering: .sequentiallyConsistent)
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        for fd in sockets.withLock({ $0 }) {
+            shutdown(fd, Int32(SHUT_RDWR))
+        }
+    }
+
+    private var isStopped: Bool { stopped.load(ordering: .sequentiallyConsistent) }
+
+    private func acceptConnections() {
+        while !isStopped {
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { continue }
+            sockets.withLock { $0.append(client) }
+            // Once frozen, a new connection is held open and never answered.
+            guard !frozen.load(ordering: .sequentiallyConsistent) else { continue }
+            let (server, _) = PostgresStoreTests.boundSocket()
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = in_port_t(UInt16(targetPort).bigEndian)
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            sockets.withLock { $0.append(server) }
+            guard connected == 0 else { continue }
+            for (from, to) in [(client, server), (server, client)] {
+                let thread = Thread { [self] in relay(from: from, to: to) }
+                thread.start()
+            }
+        }
+    }
+
+    /// Copies bytes from `from` to `to` until either closes or the proxy stops; while
+    /// frozen, reads nothing (looking again every 50 ms for a stop).
+    private func relay(from: Int32, to: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while !isStopped {
+            if frozen.load(ordering: .sequentiallyConsistent) {
+                _ = poll(nil, 0, 50)
+                continue
+            }
+            var ready = pollfd(fd: from, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, 50) >= 0 else { return }
+            if ready.revents == 0 { continue }
+            let count = read(from, &buffer, buffer.count)
+            guard count > 0 else { shutdown(to, Int32(SHUT_WR)); return }
+            var written = 0
+            while written < count {
+                let step = buffer.withUnsafeBytes { write(to, $0.baseAddress! + written, count - written) }
+                guard step > 0 else { return }
+                written += step
+            }
+        }
+    }
+}
