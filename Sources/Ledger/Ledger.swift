@@ -18,19 +18,13 @@ public final class Ledger: Sendable {
     }
 
     /// Opens the ledger at `location`: a SQLite file (created when missing, with `create`),
-    /// or a PostgreSQL database (its tables created or migrated when missing, with
-    /// `create`; without, a database holding no ledger is refused).
+    /// or a PostgreSQL database (its tables migrated, and created when missing with
+    /// `create`; without, a database holding no ledger is refused with `noLedger`).
     public convenience init(_ location: LedgerLocation, create: Bool = true) throws {
         switch location {
         case .file(let path): try self.init(path: path, create: create)
         case .postgres(let database): self.init(path: database.description, store: try PostgresStore(database, create: create))
         }
-    }
-
-    /// Whether a PostgreSQL database holds a ledger (its tables); a file ledger's callers
-    /// look at the file.
-    public static func exists(in database: PostgresLocation) throws -> Bool {
-        try PostgresStore.exists(at: database)
     }
 
     init(path: String, store: any LedgerStore) {

@@ -22,6 +22,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     case server(location: String, detail: String)
     /// A copy's target already holds entries (a copy only goes into an empty ledger).
     case notEmpty(location: String, entries: Int64)
+    /// The database holds no ledger (none of its tables), and the ledger was opened to be
+    /// read, not created.
+    case noLedger(location: String)
     /// `--ledger` names no ledger a store can open (a malformed `postgresql://` URL).
     case badLocation(String)
     /// Any other failure of the database under the ledger (a bug, or damage), in the
@@ -53,6 +56,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
             return "cannot use the ledger at \(location): \(detail)"
         case .badLocation(let detail):
             return detail
+        case .noLedger(let location):
+            return "the database \(location) holds no credit-recon ledger"
         case .notEmpty(let location, let entries):
             return "the ledger \(location) already holds \(entries) journal entr\(entries == 1 ? "y" : "ies"); "
                 + "a copy goes only into an empty ledger (a new file, or a database without the ledger's tables)"

@@ -180,10 +180,11 @@ struct PostgresStoreTests {
         let server = try ThrowawayPostgres.shared()
         let database = try server.newDatabase()
         guard case .postgres(let location) = try LedgerLocation(server.url(database)) else { return }
-        #expect(try Ledger.exists(in: location) == false)
-        #expect(throws: LedgerError.self) { _ = try Ledger(.postgres(location), create: false) }
+        let refused = #expect(throws: LedgerError.self) { _ = try Ledger(.postgres(location), create: false) }
+        if case .noLedger? = refused {} else { Issue.record("not noLedger: \(String(describing: refused))") }
+        #expect(try server.psql(database, "SELECT to_regclass('credit_recon.journal') IS NULL") == "t\n")
         _ = try Ledger(.postgres(location))
-        #expect(try Ledger.exists(in: location))
+        #expect(try Ledger(.postgres(location), create: false).headHash() == JournalEntry.genesisHash)
         #expect(try server.psql(database, "SELECT name FROM credit_recon.schema_migrations ORDER BY name")
             == "v1: journal, runs, snapshots, top-ups, charges\nv2: key readings, activity days\n")
     }

@@ -15,13 +15,6 @@ extension CommandContext {
         case present
     }
 
-    /// The state of the ledger at `ledgerLocation()`: for a PostgreSQL database, whether it
-    /// holds the ledger's tables (which needs a connection, and so can fail with 74).
-    public func ledgerState() throws -> LedgerFile {
-        guard case .postgres(let database) = try ledgerLocation() else { return ledgerFile }
-        return try Ledger.exists(in: database) ? .present : .missing
-    }
-
     /// The state of the file at `ledgerPath`.
     public var ledgerFile: LedgerFile {
         func size(_ path: String) -> Int? { (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int }
@@ -57,17 +50,25 @@ extension CommandContext {
     ///
     /// Writers call this under the writer lock, so only one of them ever creates a ledger.
     public func openLedger(mustExist: Bool = false) throws -> Ledger {
+        if let ledger = try existingLedger() { return ledger }
+        if mustExist { throw UsageError(message: missingLedgerProblem, exitStatus: .noInput) }
         let location = try ledgerLocation()
-        switch try ledgerState() {
-        case .missing where mustExist:
-            throw UsageError(message: missingLedgerProblem, exitStatus: .noInput)
-        case .missing:
-            if case .file = location { try createLedger() }
-            return try Ledger(location)
-        case .truncated:
-            throw UsageError(message: truncatedLedgerProblem, exitStatus: .ioError)
-        case .present:
-            return try Ledger(location)
+        if case .file = location { try createLedger() }
+        return try Ledger(location)
+    }
+
+    /// The ledger, or `nil` when there is none yet (no file; a database without the
+    /// ledger's tables). In PostgreSQL, opening is what tells, on the one connection the
+    /// ledger then uses. A truncated file is refused: exit 74.
+    public func existingLedger() throws -> Ledger? {
+        let location = try ledgerLocation()
+        guard case .file = location else {
+            do { return try Ledger(location, create: false) } catch LedgerError.noLedger { return nil }
+        }
+        switch ledgerFile {
+        case .missing: return nil
+        case .truncated: throw UsageError(message: truncatedLedgerProblem, exitStatus: .ioError)
+        case .present: return try Ledger(location)
         }
     }
 

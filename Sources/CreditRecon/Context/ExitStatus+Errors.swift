@@ -12,6 +12,7 @@ extension ExitStatus {
             case .busy, .writerBusy: self = .tempFail
             case .newerSchema: self = .config
             case .badLocation, .notEmpty: self = .usage
+            case .noLedger: self = .noInput
             case .conflict: self = .dataError
             case .store: self = .software
             }

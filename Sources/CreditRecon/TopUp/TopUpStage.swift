@@ -42,8 +42,7 @@ public struct TopUpStage: Sendable {
 
     /// Prints what would be charged; no lock, and no ledger file is created.
     public func preview() throws -> TopUpPreview {
-        let ledger = try context.ledgerState() == .present ? try context.openLedger(mustExist: true) : nil
-        return try TopUpEngine(options: options).prepare(ledger: ledger)
+        try TopUpEngine(options: options).prepare(ledger: try context.existingLedger())
     }
 
     /// Validates the plan, asks for confirmation when on a terminal (or requires `yes`),
@@ -52,7 +51,8 @@ public struct TopUpStage: Sendable {
         let lock = lockHeld ? nil : try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         let engine = TopUpEngine(options: options)
-        let preview = try engine.prepare(ledger: try context.ledgerState() == .missing ? nil : try context.openLedger())
+        let existing = try context.existingLedger()
+        let preview = try engine.prepare(ledger: existing)
         do {
             try TopUpConfirmation.check(preview, yes: yes, isTerminal: isTerminal,
                                         show: { Self.stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") },
@@ -61,7 +61,7 @@ public struct TopUpStage: Sendable {
             return .declined
         }
 
-        let ledger = try context.openLedger()
+        let ledger = try existing ?? context.openLedger()
         var realClient: OpenRouterClient?
         if !preview.toSend.isEmpty {
             realClient = OpenRouterClient(configuration: ClientConfiguration(

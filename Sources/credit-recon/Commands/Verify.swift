@@ -19,11 +19,7 @@ extension CreditReconCommand {
 
         mutating func run() async throws {
             try await CLI.run(global) { context in
-                let state = try context.ledgerState()
-                guard state != .missing else {
-                    throw UsageError(message: context.missingLedgerProblem, exitStatus: .noInput)
-                }
-                if state == .truncated {
+                if case .file = try context.ledgerLocation(), context.ledgerFile == .truncated {
                     let problem = context.truncatedLedgerProblem
                     if context.json {
                         print(JSONOutput.object([
@@ -36,7 +32,9 @@ extension CreditReconCommand {
                     }
                     return .attention
                 }
-                let ledger = try context.openLedger()
+                guard let ledger = try context.existingLedger() else {
+                    throw UsageError(message: context.missingLedgerProblem, exitStatus: .noInput)
+                }
                 let report = try ledger.verify()
                 if context.json {
                     print(JSONOutput.object([

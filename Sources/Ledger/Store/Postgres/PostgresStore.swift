@@ -36,23 +36,17 @@ final class PostgresStore: LedgerStore {
         case migrate = 3
     }
 
-    /// Connects to the ledger at `location`. With `create`, its tables are created (or
-    /// migrated) when missing; without, a database without them is refused.
+    /// Connects to the ledger at `location` and migrates its tables when a migration is
+    /// pending. With `create`, a database without them gets them; without, it is refused
+    /// (`noLedger`), so that one connection both opens a ledger and tells whether there is one.
     init(_ location: PostgresLocation, create: Bool, purpose: String = "ledger") throws {
         self.location = location
         name = location.description
         let session = try PostgresSession(location, purpose: purpose)
-        if create {
-            try Self.migrate(session)
-        } else if try !Self.holdsLedger(session) {
-            throw LedgerError.server(location: name, detail: "the database holds no credit-recon ledger")
-        }
+        let holds = try Self.holdsLedger(session)
+        guard holds || create else { throw LedgerError.noLedger(location: name) }
+        try Self.migrate(session, holdsLedger: holds)
         connection = Mutex(Connection(session))
-    }
-
-    /// Whether the database at `location` holds a ledger (its migrations table).
-    static func exists(at location: PostgresLocation) throws -> Bool {
-        try holdsLedger(PostgresSession(location, purpose: "check"))
     }
 
     private static func holdsLedger(_ session: PostgresSession) throws -> Bool {
@@ -62,8 +56,8 @@ final class PostgresStore: LedgerStore {
     /// Applies the migrations not yet applied, in one transaction under the migration lock,
     /// so two hosts opening a new ledger at once create it once. A ledger that is up to
     /// date is only read (a reader's role need not be allowed to create anything).
-    private static func migrate(_ session: PostgresSession) throws {
-        if try holdsLedger(session), try pendingMigrations(session).isEmpty { return }
+    private static func migrate(_ session: PostgresSession, holdsLedger holds: Bool) throws {
+        if holds, try pendingMigrations(session).isEmpty { return }
         let s = PostgresSchema.schema
         try session.execute("BEGIN")
         do {
