@@ -176,21 +176,39 @@ final class PostgresSession: @unchecked Sendable {
         let interval = TimeAmount.seconds(max(1, location.connectTimeout.components.seconds))
         let probing = Mutex(false)
         let watch = future.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
-            guard probing.withLock({ running in defer { running = true }; return !running }) else { return }
+            let starts = probing.withLock { running in
+                if running { return false }
+                running = true
+                return true
+            }
+            guard starts else { return }
             _ = BackgroundWork {
                 defer { probing.withLock { $0 = false } }
                 guard let why = Self.silence(at: location) else { return }
-                answered.fail(LedgerError.server(
+                answered.fail(ServerSilent(error: LedgerError.server(
                     location: location.description,
                     detail: "the server stopped answering: a statement had no answer, and a new connection could not "
                         + "log in within \(location.connectTimeout) (--timeout) either (\(why)); "
                         + "a write under way was not committed, unless the server was committing it as it stopped: "
-                        + "run verify once it answers again"))
-                let _: EventLoopFuture<Void> = connection.close()
+                        + "run verify once it answers again")))
             }
         }
+        // Closed only when the wait was given up (not when the answer came first), so that
+        // nothing more waits on it.
+        answered.futureResult.whenFailure { error in
+            if error is ServerSilent { let _: EventLoopFuture<Void> = connection.close() }
+        }
         defer { watch.cancel() }
-        return try answered.futureResult.wait()
+        do {
+            return try answered.futureResult.wait()
+        } catch let silent as ServerSilent {
+            throw silent.error
+        }
+    }
+
+    /// Why a wait was given up: the server stopped answering (see `answer(_:)`).
+    private struct ServerSilent: Error {
+        let error: LedgerError
     }
 
     /// One row of a result, read by column index.
