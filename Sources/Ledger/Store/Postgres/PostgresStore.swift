@@ -103,7 +103,15 @@ final class PostgresStore: LedgerStore {
     }
 
     func read<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", commit: true) { try body($0.transaction) }
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", commit: true) { connection in
+            // The readers read whole tables in the order of an index. Left to itself the
+            // planner may prefer a parallel scan and a sort, which spills to disk and takes
+            // cores from the client decoding the rows; and the JIT compiles for a scan that
+            // only streams rows.
+            try connection.session.execute(
+                "SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)")
+            return try body(connection.transaction)
+        }
     }
 
     func readReplaying<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {

@@ -56,11 +56,13 @@ extension PostgresTransaction {
         try snapshotRows("\(Self.snapshotColumns) WHERE account = $1 AND observed_at = $2", Self.binds(account, observedAt.iso8601)).first
     }
 
+    /// In the order of the `(account, observed_at)` key, which is unique: no tie to break,
+    /// and the rows come straight off the index, unsorted.
     func snapshots(account: String?) throws -> [SnapshotRow] {
         if let account {
-            return try snapshotRows("\(Self.snapshotColumns) WHERE account = $1 ORDER BY observed_at, id", Self.binds(account))
+            return try snapshotRows("\(Self.snapshotColumns) WHERE account = $1 ORDER BY observed_at", Self.binds(account))
         }
-        return try snapshotRows("\(Self.snapshotColumns) ORDER BY account, observed_at, id", PostgresBindings())
+        return try snapshotRows("\(Self.snapshotColumns) ORDER BY account, observed_at", PostgresBindings())
     }
 
     func snapshots(account: String, at times: [Timestamp]) throws -> [SnapshotRow] {
