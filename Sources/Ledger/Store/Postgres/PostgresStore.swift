@@ -56,7 +56,8 @@ final class PostgresStore: LedgerStore {
     }
 
     private static func holdsLedger(_ session: PostgresSession) throws -> Bool {
-        try session.query("SELECT to_regclass('\(PostgresSchema.schema).schema_migrations') IS NOT NULL").first?.bool(0) ?? false
+        try session.query("SELECT to_regclass('\(PostgresSchema.schema).schema_migrations') IS NOT NULL") { try $0.bool() }.first
+            ?? false
     }
 
     /// Applies the migrations not yet applied, in one transaction under the migration lock,
@@ -86,7 +87,7 @@ final class PostgresStore: LedgerStore {
     /// The migrations the database has not applied; `newerSchema` when it has applied one
     /// this build does not know.
     private static func pendingMigrations(_ session: PostgresSession) throws -> [(name: String, statements: [String])] {
-        let applied = Set(try session.query("SELECT name FROM \(PostgresSchema.schema).schema_migrations").map { try $0.text(0) })
+        let applied = Set(try session.query("SELECT name FROM \(PostgresSchema.schema).schema_migrations") { try $0.text() })
         let known = Set(PostgresSchema.migrations.map(\.name))
         if let unknown = applied.subtracting(known).sorted().first {
             throw LedgerError.newerSchema(migration: unknown)
@@ -142,7 +143,7 @@ final class PostgresStore: LedgerStore {
                 JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = '\(PostgresSchema.schema)' AND t.tgname::text = ANY($1) AND t.tgenabled <> 'D'
                 """, binds
-            ).map { try $0.text(0) }
+            ) { try $0.text() }
             let missing = PostgresSchema.appendOnlyTriggers.filter { !present.contains($0) }
             guard missing.isEmpty else {
                 return ["append-only trigger\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) missing or disabled: "
