@@ -154,15 +154,19 @@ final class PostgresSession: @unchecked Sendable {
         }
 
         mutating func text() throws(LedgerError) -> String {
-            guard let text = try optionalText() else { throw LedgerError.store("column is NULL where text was expected") }
+            let cell = try next()
+            guard let text = try Self.text(cell) else { throw Self.refused(cell, "text") }
             return text
         }
 
         mutating func optionalText() throws(LedgerError) -> String? {
-            let cell = try next()
+            try Self.text(try next())
+        }
+
+        private static func text(_ cell: PostgresCell) throws(LedgerError) -> String? {
             guard let bytes = cell.bytes else { return nil }
             guard cell.dataType == .text || cell.dataType == .varchar || cell.dataType == .name else {
-                throw Self.refused(cell, "text")
+                throw refused(cell, "text")
             }
             return String(buffer: bytes)
         }
