@@ -111,22 +111,19 @@ final class PostgresSession: @unchecked Sendable {
         }
     }
 
-    /// Runs one statement and returns its rows.
-    @discardableResult
-    func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws(LedgerError) -> [Row] {
-        try query(sql, binds) { $0 }
-    }
-
     /// Runs one statement and returns what `make` makes of each row, made as the rows
     /// arrive (on the connection's thread, while this one waits), so a million rows are
     /// never held as the wire gave them.
     func query<T>(
-        _ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ make: @escaping @Sendable (Row) throws -> T
+        _ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ make: @escaping @Sendable (inout Row) throws -> T
     ) throws(LedgerError) -> [T] {
         let made = Made<T>()
         let query = PostgresQuery(unsafeSQL: sql, binds: binds)
         do {
-            _ = try answer(connection.query(query, logger: Self.logger) { row in made.items.append(try make(Row(row))) })
+            _ = try answer(connection.query(query, logger: Self.logger) { row in
+                var row = Row(row)
+                made.items.append(try make(&row))
+            })
         } catch {
             throw LedgerError.postgres(error, at: location)
         }
@@ -211,74 +208,97 @@ final class PostgresSession: @unchecked Sendable {
         let error: LedgerError
     }
 
-    /// One row of a result, read by column index.
-    struct Row: Sendable {
-        private let cells: PostgresRandomAccessRow
+    /// One row of a result, read column after column, in the order of the statement's
+    /// `SELECT` list: each column is read once, straight from the bytes postgres-nio
+    /// received, in the binary format it asks for (text as UTF-8, `BIGINT` as 8 bytes
+    /// big-endian, `BOOLEAN` as 1 byte).
+    struct Row {
+        private var cells: PostgresRow.Iterator
 
-        init(_ row: PostgresRow) { cells = row.makeRandomAccess() }
+        init(_ row: PostgresRow) { cells = row.makeIterator() }
 
-        func isNull(_ column: Int) -> Bool { cells[column].bytes == nil }
+        private mutating func next() throws(LedgerError) -> PostgresCell {
+            guard let cell = cells.next() else { throw LedgerError.store("a PostgreSQL row has fewer columns than read") }
+            return cell
+        }
 
-        /// Whether the column is a `BIGINT`.
-        func isInteger(_ column: Int) -> Bool { cells[column].dataType == .int8 }
-
-        // Columns are read straight from their bytes, in the binary format postgres-nio asks
-        // for: text as UTF-8, BIGINT as 8 bytes big-endian, BOOLEAN as 1 byte.
-
-        func text(_ column: Int) throws(LedgerError) -> String {
-            guard let text = try optionalText(column) else { throw refused(column, "text", "NULL") }
+        mutating func text() throws(LedgerError) -> String {
+            let cell = try next()
+            guard let text = try Self.text(cell) else { throw Self.refused(cell, "text") }
             return text
         }
 
-        func optionalText(_ column: Int) throws(LedgerError) -> String? {
-            let cell = cells[column]
+        mutating func optionalText() throws(LedgerError) -> String? {
+            try Self.text(try next())
+        }
+
+        private static func text(_ cell: PostgresCell) throws(LedgerError) -> String? {
             guard let bytes = cell.bytes else { return nil }
             guard cell.dataType == .text || cell.dataType == .varchar || cell.dataType == .name else {
-                throw refused(column, "text", "\(cell.dataType)")
+                throw refused(cell, "text")
             }
             return String(buffer: bytes)
         }
 
-        func int64(_ column: Int) throws(LedgerError) -> Int64 {
-            guard let number = try optionalInt64(column) else { throw refused(column, "an integer", "NULL") }
+        mutating func int64() throws(LedgerError) -> Int64 {
+            let cell = try next()
+            guard let number = try Self.int64(cell) else { throw Self.refused(cell, "an integer") }
             return number
         }
 
-        func optionalInt64(_ column: Int) throws(LedgerError) -> Int64? {
-            let cell = cells[column]
+        mutating func optionalInt64() throws(LedgerError) -> Int64? {
+            try Self.int64(try next())
+        }
+
+        private static func int64(_ cell: PostgresCell) throws(LedgerError) -> Int64? {
             guard let bytes = cell.bytes else { return nil }
-            guard cell.dataType == .int8, cell.format == .binary, let number = bytes.getInteger(at: bytes.readerIndex, as: Int64.self),
-                  bytes.readableBytes == 8 else {
-                throw refused(column, "an integer", "\(cell.dataType)")
+            guard cell.dataType == .int8, cell.format == .binary, bytes.readableBytes == 8,
+                  let number = bytes.getInteger(at: bytes.readerIndex, as: Int64.self) else {
+                throw refused(cell, "an integer")
             }
             return number
         }
 
-        func bool(_ column: Int) throws(LedgerError) -> Bool {
-            let cell = cells[column]
+        mutating func bool() throws(LedgerError) -> Bool {
+            let cell = try next()
             guard let bytes = cell.bytes, cell.dataType == .bool, cell.format == .binary, bytes.readableBytes == 1,
                   let byte = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) else {
-                throw refused(column, "a boolean", "\(cell.dataType)")
+                throw Self.refused(cell, "a boolean")
             }
             return byte != 0
         }
 
-        private func refused(_ column: Int, _ wanted: String, _ found: String) -> LedgerError {
-            LedgerError.store("column \(cells[column].columnName) cannot be read as \(wanted) (it is \(found))")
+        /// A `BIGINT` column as its number, any other as its text (rows whose columns'
+        /// types are known only at run time).
+        mutating func integerOrText() throws(LedgerError) -> Either {
+            let cell = try next()
+            if cell.dataType == .int8, let number = try Self.int64(cell) { return .integer(number) }
+            guard let bytes = cell.bytes else { throw Self.refused(cell, "an integer or text") }
+            return .text(String(buffer: bytes))
         }
 
-        /// A time column as the ledger stores it (`Timestamp.iso8601`); `nil` when it
-        /// cannot be read as one.
-        func time(_ column: Int) -> Timestamp? {
-            guard let bytes = cells[column].bytes else { return nil }
-            return bytes.withUnsafeReadableBytes { Timestamp.parse(iso8601: $0.bindMemory(to: UInt8.self)) }
+        enum Either { case integer(Int64), text(String) }
+
+        /// A time column as the ledger stores it (`Timestamp.iso8601`): `nil` when NULL,
+        /// `.unreadable` with its text when it cannot be read as one.
+        mutating func time() throws(LedgerError) -> Time? {
+            let cell = try next()
+            guard let bytes = cell.bytes else { return nil }
+            if let time = bytes.withUnsafeReadableBytes({ Timestamp.parse(iso8601: $0.bindMemory(to: UInt8.self)) }) {
+                return .time(time)
+            }
+            return .unreadable(String(buffer: bytes))
         }
 
-        /// The column's bytes, for `body` to copy.
-        func withBytes<T>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
-            guard let bytes = cells[column].bytes else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
-            return bytes.withUnsafeReadableBytes { body($0.bindMemory(to: UInt8.self)) }
+        enum Time { case time(Timestamp), unreadable(String) }
+
+        /// The column's bytes as received (none for NULL).
+        mutating func bytes() throws(LedgerError) -> ByteBuffer {
+            try next().bytes ?? ByteBuffer()
         }
 
+        private static func refused(_ cell: PostgresCell, _ wanted: String) -> LedgerError {
+            LedgerError.store("column \(cell.columnName) cannot be read as \(wanted) (it is \(cell.bytes == nil ? "NULL" : "\(cell.dataType)"))")
+        }
     }
 }

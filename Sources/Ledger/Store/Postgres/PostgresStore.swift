@@ -50,7 +50,8 @@ final class PostgresStore: LedgerStore {
     }
 
     private static func holdsLedger(_ session: PostgresSession) throws -> Bool {
-        try session.query("SELECT to_regclass('\(PostgresSchema.schema).schema_migrations') IS NOT NULL").first?.bool(0) ?? false
+        try session.query("SELECT to_regclass('\(PostgresSchema.schema).schema_migrations') IS NOT NULL") { try $0.bool() }.first
+            ?? false
     }
 
     /// Applies the migrations not yet applied, in one transaction under the migration lock,
@@ -80,7 +81,7 @@ final class PostgresStore: LedgerStore {
     /// The migrations the database has not applied; `newerSchema` when it has applied one
     /// this build does not know.
     private static func pendingMigrations(_ session: PostgresSession) throws -> [(name: String, statements: [String])] {
-        let applied = Set(try session.query("SELECT name FROM \(PostgresSchema.schema).schema_migrations").map { try $0.text(0) })
+        let applied = Set(try session.query("SELECT name FROM \(PostgresSchema.schema).schema_migrations") { try $0.text() })
         let known = Set(PostgresSchema.migrations.map(\.name))
         if let unknown = applied.subtracting(known).sorted().first {
             throw LedgerError.newerSchema(migration: unknown)
@@ -97,7 +98,15 @@ final class PostgresStore: LedgerStore {
     }
 
     func read<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", commit: true) { try body($0.transaction) }
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", commit: true) { connection in
+            // The readers read whole tables in the order of an index. Left to itself the
+            // planner may prefer a parallel scan and a sort, which spills to disk and takes
+            // cores from the client decoding the rows; and the JIT compiles for a scan that
+            // only streams rows.
+            try connection.session.execute(
+                "SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)")
+            return try body(connection.transaction)
+        }
     }
 
     func readReplaying<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
@@ -128,7 +137,7 @@ final class PostgresStore: LedgerStore {
                 JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE n.nspname = '\(PostgresSchema.schema)' AND t.tgname::text = ANY($1) AND t.tgenabled <> 'D'
                 """, binds
-            ).map { try $0.text(0) }
+            ) { try $0.text() }
             let missing = PostgresSchema.appendOnlyTriggers.filter { !present.contains($0) }
             guard missing.isEmpty else {
                 return ["append-only trigger\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) missing or disabled: "

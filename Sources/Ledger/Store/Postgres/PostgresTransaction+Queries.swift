@@ -7,17 +7,17 @@ extension PostgresTransaction {
     private typealias Row = PostgresSession.Row
 
     private func rows<T>(
-        _ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ make: @escaping @Sendable (Row) throws -> T
+        _ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ make: @escaping @Sendable (inout Row) throws -> T
     ) throws -> [T] {
         try session.query(sql, binds, make)
     }
 
     private func count(_ sql: String) throws -> Int64 {
-        try session.query(sql).first?.int64(0) ?? 0
+        try session.query(sql) { try $0.int64() }.first ?? 0
     }
 
     private func exists(_ table: String) throws -> Bool {
-        try session.query("SELECT EXISTS (SELECT 1 FROM \(Self.s).\(table))").first?.bool(0) ?? false
+        try session.query("SELECT EXISTS (SELECT 1 FROM \(Self.s).\(table))") { try $0.bool() }.first ?? false
     }
 
     static func binds(_ values: String...) -> PostgresBindings {
@@ -26,11 +26,21 @@ extension PostgresTransaction {
         return binds
     }
 
-    static func time(_ row: PostgresSession.Row, _ column: Int, _ what: @autoclosure () throws -> String) throws -> Timestamp {
-        guard let time = row.time(column) else {
-            throw LedgerError.malformedEntry("\(try what()) is an unreadable time \"\((try? row.text(column)) ?? "NULL")\"")
+    /// The next column of `row`, a time.
+    static func time(_ row: inout PostgresSession.Row, _ what: @autoclosure () throws -> String) throws -> Timestamp {
+        guard let time = try optionalTime(&row, try what()) else {
+            throw LedgerError.malformedEntry("\(try what()) is an unreadable time \"NULL\"")
         }
         return time
+    }
+
+    /// The next column of `row`, a time or NULL.
+    static func optionalTime(_ row: inout PostgresSession.Row, _ what: @autoclosure () throws -> String) throws -> Timestamp? {
+        switch try row.time() {
+        case nil: return nil
+        case .time(let time): return time
+        case .unreadable(let text): throw LedgerError.malformedEntry("\(try what()) is an unreadable time \"\(text)\"")
+        }
     }
 
     func journalCount() throws -> Int64 {
@@ -43,9 +53,9 @@ extension PostgresTransaction {
     /// without parsing the entries as JSON.
     func newestEntryTime() throws -> Timestamp? {
         let at = "split_part(substr(entry, position('\",\"at\":\"' IN entry) + 8, 40), '\"', 1)"
-        guard let row = try session.query("SELECT max(\(at) COLLATE \"C\") FROM \(Self.s).journal").first,
-              !row.isNull(0) else { return nil }
-        return try Self.time(row, 0, "the newest journal time")
+        return try session.query("SELECT max(\(at) COLLATE \"C\") FROM \(Self.s).journal") { row in
+            try Self.optionalTime(&row, "the newest journal time")
+        }.first ?? nil
     }
 
     // MARK: Readings
@@ -56,11 +66,13 @@ extension PostgresTransaction {
         try snapshotRows("\(Self.snapshotColumns) WHERE account = $1 AND observed_at = $2", Self.binds(account, observedAt.iso8601)).first
     }
 
+    /// In the order of the `(account, observed_at)` key, which is unique: no tie to break,
+    /// and the rows come straight off the index, unsorted.
     func snapshots(account: String?) throws -> [SnapshotRow] {
         if let account {
-            return try snapshotRows("\(Self.snapshotColumns) WHERE account = $1 ORDER BY observed_at, id", Self.binds(account))
+            return try snapshotRows("\(Self.snapshotColumns) WHERE account = $1 ORDER BY observed_at", Self.binds(account))
         }
-        return try snapshotRows("\(Self.snapshotColumns) ORDER BY account, observed_at, id", PostgresBindings())
+        return try snapshotRows("\(Self.snapshotColumns) ORDER BY account, observed_at", PostgresBindings())
     }
 
     func snapshots(account: String, at times: [Timestamp]) throws -> [SnapshotRow] {
@@ -72,17 +84,30 @@ extension PostgresTransaction {
 
     func hasSnapshots() throws -> Bool { try exists("snapshots") }
 
+    /// The accounts of the tables `Schema.accountsQuery` reads, each table's found in an
+    /// index that begins with its account, one account after another (PostgreSQL has no
+    /// skip scan of its own): a `UNION` of the tables would read and sort every row.
     func accounts() throws -> [String] {
-        try rows(Schema.accountsQuery(in: Self.s)) { try $0.text(0) }
+        let tables = ["runs", "snapshots", "topups", "charges", "key_listings", "activity_days"]
+        let each = tables.map { table in
+            """
+            (WITH RECURSIVE a (account) AS (
+                SELECT min(account) FROM \(Self.s).\(table)
+                UNION ALL
+                SELECT (SELECT min(account) FROM \(Self.s).\(table) WHERE account > a.account) FROM a WHERE a.account IS NOT NULL)
+            SELECT account FROM a WHERE account IS NOT NULL)
+            """
+        }
+        return try rows(each.joined(separator: " UNION ") + " ORDER BY 1") { try $0.text() }
     }
 
     private func snapshotRows(_ sql: String, _ binds: PostgresBindings) throws -> [SnapshotRow] {
         try rows(sql, binds) { row in
-            let id = try row.int64(0)
+            let id = try row.int64()
             return SnapshotRow(
-                id: id, account: try row.text(1), observedAt: try Self.time(row, 2, "snapshot \(id)'s time"),
-                totalCredits: Micros(raw: try row.int64(3)), totalUsage: Micros(raw: try row.int64(4)),
-                source: try row.text(5), runID: try row.optionalInt64(6))
+                id: id, account: try row.text(), observedAt: try Self.time(&row, "snapshot \(id)'s time"),
+                totalCredits: Micros(raw: try row.int64()), totalUsage: Micros(raw: try row.int64()),
+                source: try row.text(), runID: try row.optionalInt64())
         }
     }
 
@@ -100,11 +125,11 @@ extension PostgresTransaction {
         try rows("\(Self.runColumns) WHERE account = $1 AND outcome = 'failed' ORDER BY id", Self.binds(account), Self.run)
     }
 
-    private static func run(_ row: Row) throws -> RunRow {
+    private static func run(_ row: inout Row) throws -> RunRow {
         RunRow(
-            id: try row.int64(0), account: try row.text(1), command: try row.text(2), startedAt: try row.text(3),
-            finishedAt: try row.optionalText(4), outcome: try row.optionalText(5), exitCode: try row.optionalInt64(6),
-            summary: try row.optionalText(7))
+            id: try row.int64(), account: try row.text(), command: try row.text(), startedAt: try row.text(),
+            finishedAt: try row.optionalText(), outcome: try row.optionalText(), exitCode: try row.optionalInt64(),
+            summary: try row.optionalText())
     }
 
     // MARK: Top-ups
@@ -133,13 +158,13 @@ extension PostgresTransaction {
 
     func hasTopUps() throws -> Bool { try exists("topups") }
 
-    private static func topUp(_ row: Row) throws -> StoredTopUp {
+    private static func topUp(_ row: inout Row) throws -> StoredTopUp {
         StoredTopUp(
-            key: try row.text(0), account: try row.text(1), batch: try row.text(2), reference: try row.optionalText(3),
-            wallet: try row.text(4), chainID: try row.int64(5), amount: Micros(raw: try row.int64(6)),
-            memo: try row.optionalText(7), planFile: try row.text(8), planLine: try row.int64(9), state: try row.text(10),
-            attempts: try row.int64(11), chargeID: try row.optionalText(12), httpStatus: try row.optionalInt64(13),
-            error: try row.optionalText(14))
+            key: try row.text(), account: try row.text(), batch: try row.text(), reference: try row.optionalText(),
+            wallet: try row.text(), chainID: try row.int64(), amount: Micros(raw: try row.int64()),
+            memo: try row.optionalText(), planFile: try row.text(), planLine: try row.int64(), state: try row.text(),
+            attempts: try row.int64(), chargeID: try row.optionalText(), httpStatus: try row.optionalInt64(),
+            error: try row.optionalText())
     }
 
     func chargelessTopUps(account: String) throws -> [LedgerReader.ChargelessTopUp] {
@@ -153,11 +178,12 @@ extension PostgresTransaction {
             ORDER BY t.updated_seq
             """, Self.binds(account)
         ) { row in
-            LedgerReader.ChargelessTopUp(
-                key: try row.text(0), account: try row.text(1), batch: try row.text(2), reference: try row.optionalText(3),
-                wallet: try row.text(4), chainID: try row.int64(5), amount: Micros(raw: try row.int64(6)),
-                memo: try row.optionalText(7), state: try row.text(8), httpStatus: try row.optionalInt64(9),
-                error: try row.optionalText(10), updatedAt: try Self.time(row, 11, "top-up \(try row.text(0)) time"))
+            let key = try row.text()
+            return LedgerReader.ChargelessTopUp(
+                key: key, account: try row.text(), batch: try row.text(), reference: try row.optionalText(),
+                wallet: try row.text(), chainID: try row.int64(), amount: Micros(raw: try row.int64()),
+                memo: try row.optionalText(), state: try row.text(), httpStatus: try row.optionalInt64(),
+                error: try row.optionalText(), updatedAt: try Self.time(&row, "top-up \(key) time"))
         }
     }
 
@@ -179,12 +205,12 @@ extension PostgresTransaction {
         return try rows("\(Self.chargeColumns) WHERE charge_id = ANY($1)", binds, Self.storedCharge)
     }
 
-    private static func storedCharge(_ row: Row) throws -> StoredCharge {
+    private static func storedCharge(_ row: inout Row) throws -> StoredCharge {
         StoredCharge(
-            chargeID: try row.text(0), account: try row.text(1), origin: try row.text(2), topUpKey: try row.optionalText(3),
-            reference: try row.optionalText(4), wallet: try row.optionalText(5), chainID: try row.optionalInt64(6),
-            amount: Micros(raw: try row.int64(7)), createdAt: try row.text(8), expiresAt: try row.optionalText(9),
-            status: try row.optionalText(10), paidAt: try row.optionalText(11), memo: try row.optionalText(12))
+            chargeID: try row.text(), account: try row.text(), origin: try row.text(), topUpKey: try row.optionalText(),
+            reference: try row.optionalText(), wallet: try row.optionalText(), chainID: try row.optionalInt64(),
+            amount: Micros(raw: try row.int64()), createdAt: try row.text(), expiresAt: try row.optionalText(),
+            status: try row.optionalText(), paidAt: try row.optionalText(), memo: try row.optionalText())
     }
 
     func chargeCount() throws -> Int64 {
@@ -193,27 +219,28 @@ extension PostgresTransaction {
 
     func hasCharges() throws -> Bool { try exists("charges") }
 
+    /// The account is the one asked for, not read back from every row.
     func charges(account: String) throws -> [LedgerReader.ChargeRecord] {
         try rows(
             """
-            SELECT c.charge_id, c.account, c.origin, c.topup_key, t.batch, c.reference, c.wallet, c.chain_id,
+            SELECT c.charge_id, c.origin, c.topup_key, t.batch, c.reference, c.wallet, c.chain_id,
                    c.amount, c.created_at, c.expires_at, c.status, c.paid_at, c.memo, c.seq
             FROM \(Self.s).charges c LEFT JOIN \(Self.s).topups t ON t.key = c.topup_key
             WHERE c.account = $1
             ORDER BY c.created_at, c.charge_id
             """, Self.binds(account)
         ) { row in
-            let id = try row.text(0)
+            let id = try row.text()
             return LedgerReader.ChargeRecord(
-                chargeID: id, account: try row.text(1), origin: try row.text(2),
-                topUpKey: try row.optionalText(3), batch: try row.optionalText(4),
-                reference: try row.optionalText(5), wallet: try row.optionalText(6),
-                chainID: try row.optionalInt64(7), amount: Micros(raw: try row.int64(8)),
-                createdAt: try Self.time(row, 9, "charge \(id) created_at"),
-                expiresAt: row.isNull(10) ? nil : try Self.time(row, 10, "charge \(id) expires_at"),
-                status: try row.optionalText(11),
-                paidAt: row.isNull(12) ? nil : try Self.time(row, 12, "charge \(id) paid_at"),
-                memo: try row.optionalText(13), seq: try row.int64(14))
+                chargeID: id, account: account, origin: try row.text(),
+                topUpKey: try row.optionalText(), batch: try row.optionalText(),
+                reference: try row.optionalText(), wallet: try row.optionalText(),
+                chainID: try row.optionalInt64(), amount: Micros(raw: try row.int64()),
+                createdAt: try Self.time(&row, "charge \(id) created_at"),
+                expiresAt: try Self.optionalTime(&row, "charge \(id) expires_at"),
+                status: try row.optionalText(),
+                paidAt: try Self.optionalTime(&row, "charge \(id) paid_at"),
+                memo: try row.optionalText(), seq: try row.int64())
         }
     }
 }

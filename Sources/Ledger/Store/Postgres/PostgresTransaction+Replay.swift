@@ -1,3 +1,4 @@
+import NIOCore
 import PostgresNIO
 
 /// What `verify` needs of the PostgreSQL store: the journal read in order, and a scratch
@@ -15,11 +16,12 @@ extension PostgresTransaction {
             let count = try session.query(
                 "SELECT seq, kind, entry, prev_hash, hash FROM \(Self.s).journal WHERE seq > $1 ORDER BY seq LIMIT $2", binds
             ) { row in
-                let seq = try row.int64(0)
-                row.withBytes(1) { kind in
-                    row.withBytes(2) { text in
-                        row.withBytes(3) { prevHash in
-                            row.withBytes(4) { hash in
+                let seq = try row.int64()
+                let (kind, text, prevHash, hash) = (try row.bytes(), try row.bytes(), try row.bytes(), try row.bytes())
+                Self.withBytes(kind) { kind in
+                    Self.withBytes(text) { text in
+                        Self.withBytes(prevHash) { prevHash in
+                            Self.withBytes(hash) { hash in
                                 batch.rows.append(seq: seq, kind: kind, text: text, prevHash: prevHash, hash: hash)
                             }
                         }
@@ -31,6 +33,11 @@ extension PostgresTransaction {
             after = batch.last
             guard try body(batch.rows), count == batchSize else { return }
         }
+    }
+
+    /// A column's bytes, for `body` to copy.
+    private static func withBytes<T>(_ bytes: ByteBuffer, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        bytes.withUnsafeReadableBytes { body($0.bindMemory(to: UInt8.self)) }
     }
 
     /// A batch of the journal, filled on the connection's event loop while the scan waits.
@@ -63,10 +70,14 @@ extension PostgresTransaction {
             ORDER BY \(order) LIMIT $1
             """, binds
         ) { row in
-            let described = try key.indices.map { (column) throws(LedgerError) in
-                row.isInteger(column) ? String(try row.int64(column)) : "\"\(try row.text(column))\""
+            var described: [String] = []
+            for _ in key.indices {
+                switch try row.integerOrText() {
+                case .integer(let number): described.append(String(number))
+                case .text(let text): described.append("\"\(text)\"")
+                }
             }
-            return (described, try row.bool(key.count), try row.bool(key.count + 1))
+            return (described, try row.bool(), try row.bool())
         }
         return (rows.filter(\.1).map(\.0), rows.filter(\.2).map(\.0))
     }

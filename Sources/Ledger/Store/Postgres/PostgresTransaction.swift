@@ -21,10 +21,9 @@ final class PostgresTransaction: StoreTransaction {
     init(session: PostgresSession) { self.session = session }
 
     func head() throws -> ChainHead {
-        guard let row = try session.query("SELECT seq, hash FROM \(Self.s).journal ORDER BY seq DESC LIMIT 1").first else {
-            return .empty
-        }
-        return ChainHead(seq: try row.int64(0), hash: try row.text(1))
+        try session.query("SELECT seq, hash FROM \(Self.s).journal ORDER BY seq DESC LIMIT 1") { row in
+            ChainHead(seq: try row.int64(), hash: try row.text())
+        }.first ?? .empty
     }
 
     func appendJournal(_ batch: AppendBatch) throws {

@@ -12,7 +12,8 @@ final class PostgresWriterLock: StoreWriterLock {
     init(_ location: PostgresLocation) throws(LedgerError) {
         let session = try PostgresSession(location, purpose: "writer")
         let key = "\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.writer.rawValue)"
-        guard try session.query("SELECT pg_try_advisory_lock(\(key))").first?.bool(0) == true else {
+        let locked = try session.query("SELECT pg_try_advisory_lock(\(key))") { try $0.bool() }.first
+        guard locked == true else {
             throw LedgerError.writerBusy(lock: "advisory lock \(key) on \(location)", holder: Self.holder(session))
         }
         self.session = session
@@ -35,11 +36,11 @@ final class PostgresWriterLock: StoreWriterLock {
               AND l.objsubid = 2
             LIMIT 1
             """
-        ).first
-        guard let row, let application = try? row.optionalText(0), !application.isEmpty else { return nil }
+        ) { row in (try row.optionalText(), try row.optionalText()) }.first
+        guard let (application, address) = row, let application, !application.isEmpty else { return nil }
         let prefix = "credit-recon writer "
         let name = application.hasPrefix(prefix) ? String(application.dropFirst(prefix.count)) : application
-        guard let address = try? row.optionalText(1) else { return name }
+        guard let address else { return name }
         return "\(name) (from \(address))"
     }
 }
