@@ -145,6 +145,26 @@ struct PostgresStoreTests {
         #expect(ContinuousClock.now - started >= .seconds(5))
     }
 
+    /// A write that appends many entries (an import) leaves the planner's statistics
+    /// fresh, rather than waiting for autovacuum; a small one does not analyze.
+    @Test func aBulkWriteRefreshesThePlannersStatistics() throws {
+        let store = try PostgresUnderTest()
+        func analyzed() throws -> String {
+            try store.server.psql(
+                store.database,
+                "SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = 'credit_recon' AND last_analyze IS NOT NULL")
+        }
+        try store.ledger.write { writer in
+            _ = try writer.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: t0)
+        }
+        #expect(try analyzed() == "0\n")
+        let bulk = StoreConformanceTests.bulk(PostgresStore.bulkWrite)
+        try store.ledger.write { writer in
+            try writer.append(contentsOf: bulk, runID: nil, at: t0) { ($0.fact, $0.account) }
+        }
+        #expect(try analyzed() == "\(1 + Schema.projectionTableKeys.count)\n")
+    }
+
     @Test func aRefusedLoginAndAMissingDatabaseAreNamed() throws {
         let server = try ThrowawayPostgres.shared()
         let wrong = try LedgerLocation("postgresql://postgres:\(Self.secret)@127.0.0.1:\(server.port)/postgres?sslmode=disable")

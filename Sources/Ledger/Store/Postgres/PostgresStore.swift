@@ -90,10 +90,32 @@ final class PostgresStore: LedgerStore {
     }
 
     func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", commit: true) { connection in
+        let result = try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", commit: true) { connection in
+            connection.transaction.appendedEntries = 0
             // Appends wait here for another host's transaction; the head is read after.
             try connection.session.execute("SELECT pg_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.append.rawValue))")
             return try body(connection.transaction)
+        }
+        refreshStatisticsAfterBulkWrite()
+        return result
+    }
+
+    /// Entries a write must append before the planner's statistics are refreshed after it.
+    static let bulkWrite = 10_000
+
+    /// After a write that appended many entries (an import), `ANALYZE`s the ledger's
+    /// tables, as PostgreSQL advises after loading data: until autovacuum gets to them,
+    /// which can take minutes, the planner judges the tables by their old size and may
+    /// read a million rows by a sort instead of an index. It samples a few thousand rows
+    /// of each table. The write is committed by then, so a failure here does not fail the
+    /// command (autovacuum does the same later); a role that may not analyze a table only
+    /// gets the server's warning.
+    private func refreshStatisticsAfterBulkWrite() {
+        try? withConnection { connection in
+            guard connection.transaction.appendedEntries >= Self.bulkWrite else { return }
+            connection.transaction.appendedEntries = 0
+            let tables = ["journal"] + Schema.projectionTableKeys.map(\.table)
+            try connection.session.execute("ANALYZE " + tables.map { "\(PostgresSchema.schema).\($0)" }.joined(separator: ", "))
         }
     }
 

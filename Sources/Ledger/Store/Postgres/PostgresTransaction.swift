@@ -17,6 +17,8 @@ final class PostgresTransaction: StoreTransaction {
     static let batchRows = 1024
 
     @exclusivity(unchecked) private var held = HeldRows()
+    /// Journal entries appended since the store last set it to 0 (at each write's start).
+    var appendedEntries = 0
 
     init(session: PostgresSession) { self.session = session }
 
@@ -28,6 +30,7 @@ final class PostgresTransaction: StoreTransaction {
 
     func appendJournal(_ batch: AppendBatch) throws {
         let count = batch.count
+        appendedEntries += count
         var seqs = ArrayColumn.integers(count: count), kinds = ArrayColumn.texts(bytes: count * 16)
         var entries = ArrayColumn.texts(bytes: batch.text.count)
         var previous = ArrayColumn.texts(bytes: count * 64), hashes = ArrayColumn.texts(bytes: count * 64)
