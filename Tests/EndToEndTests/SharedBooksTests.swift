@@ -52,6 +52,39 @@ extension Reliability {
             #expect(verified.stdout.contains("integrity_check ok"))
         }
 
+        /// A command logs in once to open the ledger and learn whether there is one; a
+        /// second connection is the writer lock's or the second reader's. (They logged in
+        /// once more to ask whether the database held a ledger, and `topup` twice more.)
+        @Test func aCommandLogsInOnceToOpenTheLedger() throws {
+            let (server, database, url) = try Self.books()
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples")
+            let imported = try Executable.creditRecon(
+                ["--ledger", url, "import", "charges", samples.appendingPathComponent("charges.csv").path])
+            #expect(imported.status == 0, "\(imported.stderr)")
+            let proxy = FreezingProxy(to: server.port)
+            defer { proxy.stop() }
+            let relayed = server.url(database).replacingOccurrences(of: ":\(server.port)/", with: ":\(proxy.port)/")
+            let scratch = try Scratch()
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
+            func logins(_ arguments: [String], exit expected: Int32) throws -> Int {
+                let before = proxy.connections
+                let result = try Executable.creditRecon(["--ledger", relayed] + arguments, environment: Self.env)
+                #expect(result.status == expected, "\(arguments): \(result.stdout)\(result.stderr)")
+                return proxy.connections - before
+            }
+            #expect(try logins(["topup", plan, "--dry-run"], exit: 0) == 1)
+            #expect(try logins(["verify"], exit: 0) == 2)
+            #expect(try logins(["report", "--out", scratch.path("reports")], exit: 1) == 2)
+            // A database without a ledger: one login tells, and nothing is created there.
+            let empty = try server.newDatabase()
+            let emptyURL = server.url(empty).replacingOccurrences(of: ":\(server.port)/", with: ":\(proxy.port)/")
+            let before = proxy.connections
+            let missing = try Executable.creditRecon(["--ledger", emptyURL, "verify"])
+            #expect(missing.status == 66, "\(missing.stdout)\(missing.stderr)")
+            #expect(proxy.connections - before == 1)
+            #expect(try server.psql(empty, "SELECT to_regclass('credit_recon.journal') IS NULL") == "t\n")
+        }
+
         /// Books copied from SQLite report the same bytes from PostgreSQL, and back.
         @Test func copiedBooksReportTheSameBytesFromEitherStore() throws {
             let (_, _, url) = try Self.books()

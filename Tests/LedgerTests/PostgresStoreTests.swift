@@ -69,7 +69,7 @@ struct PostgresStoreTests {
     /// A port that accepts connections and never says anything: the login gives up after
     /// the connect timeout instead of waiting for ever.
     @Test func aServerThatNeverAnswersTimesOut() throws {
-        let (listener, port) = Self.boundSocket()
+        let (listener, port) = FreezingProxy.boundSocket()
         defer { close(listener) }
         #expect(listen(listener, 8) == 0)
         let location = try LedgerLocation(
@@ -292,25 +292,8 @@ struct PostgresStoreTests {
 
     /// A TCP port on 127.0.0.1 that nothing listens on.
     static func closedPort() throws -> Int {
-        let (fd, port) = boundSocket()
+        let (fd, port) = FreezingProxy.boundSocket()
         close(fd)
         return port
-    }
-
-    /// A TCP socket bound to a free port of 127.0.0.1, and the port.
-    static func boundSocket() -> (fd: Int32, port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(bound == 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }

@@ -32,9 +32,7 @@ extension CreditReconCommand {
                     }
                     return .attention
                 }
-                guard let ledger = try context.existingLedger() else {
-                    throw UsageError(message: context.missingLedgerProblem, exitStatus: .noInput)
-                }
+                let ledger = try context.openLedger(mustExist: true)
                 let report = try ledger.verify()
                 if context.json {
                     print(JSONOutput.object([

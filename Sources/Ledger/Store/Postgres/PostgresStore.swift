@@ -113,7 +113,6 @@ final class PostgresStore: LedgerStore {
     private func refreshStatisticsAfterBulkWrite() {
         try? withConnection { connection in
             guard connection.transaction.appendedEntries >= Self.bulkWrite else { return }
-            connection.transaction.appendedEntries = 0
             let tables = ["journal"] + Schema.projectionTableKeys.map(\.table)
             try connection.session.execute("ANALYZE " + tables.map { "\(PostgresSchema.schema).\($0)" }.joined(separator: ", "))
         }

@@ -84,12 +84,12 @@ extension PostgresTransaction {
 
     func hasSnapshots() throws -> Bool { try exists("snapshots") }
 
-    /// The accounts of the tables `Schema.accountsQuery` reads, each table's found in an
-    /// index that begins with its account, one account after another (PostgreSQL has no
-    /// skip scan of its own): a `UNION` of the tables would read and sort every row.
+    /// The accounts of `Schema.accountTables`, each table's found one account after another
+    /// (PostgreSQL has no skip scan of its own), through an index that begins with the
+    /// account where the table has one (`runs`, small, has none): a `UNION` of the tables
+    /// would read and sort every row.
     func accounts() throws -> [String] {
-        let tables = ["runs", "snapshots", "topups", "charges", "key_listings", "activity_days"]
-        let each = tables.map { table in
+        let each = Schema.accountTables.map { table in
             """
             (WITH RECURSIVE a (account) AS (
                 SELECT min(account) FROM \(Self.s).\(table)

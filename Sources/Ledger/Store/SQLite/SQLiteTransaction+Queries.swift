@@ -79,7 +79,8 @@ extension SQLiteTransaction {
     }
 
     func accounts() throws -> [String] {
-        try db.statement(Schema.accountsQuery(in: "main")).rows([]) { $0.text(0) }
+        let query = Schema.accountTables.map { "SELECT account FROM \($0)" }.joined(separator: " UNION ") + " ORDER BY 1"
+        return try db.statement(query).rows([]) { $0.text(0) }
     }
 
     private func snapshotRows(_ sql: String, _ values: [SQLValue]) throws -> [SnapshotRow] {

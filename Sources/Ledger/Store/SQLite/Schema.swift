@@ -52,11 +52,9 @@ enum Schema {
         return migrator
     }
 
-    /// Every account of the projection tables in `schema`, in byte order.
-    static func accountsQuery(in schema: String) -> String {
-        ["runs", "snapshots", "topups", "charges", "key_listings", "activity_days"]
-            .map { "SELECT account FROM \(schema).\($0)" }.joined(separator: " UNION ") + " ORDER BY 1"
-    }
+    /// The projection tables that name every account the ledger holds (the others' rows
+    /// belong to a row of these).
+    static let accountTables = ["runs", "snapshots", "topups", "charges", "key_listings", "activity_days"]
 
     /// The tables of migration v2, append-only like `snapshots`.
     static let usageTableNames = ["key_listings", "key_readings", "activity_days", "activity_rows"]

@@ -5,24 +5,26 @@ import Synchronization
 import Glibc
 #endif
 
-/// A TCP relay on 127.0.0.1 in front of a server, which a test can freeze: from then on it
-/// moves no byte either way and logs nothing new in, yet keeps every connection open. That
-/// is what a client sees of a server whose host left the network or whose process stopped:
-/// no answer, and nothing that closes the connection.
-final class FreezingProxy: Sendable {
+/// A TCP relay on 127.0.0.1 in front of a server, which counts the connections made
+/// through it and which a test can freeze: from then on it moves no byte either way and
+/// logs nothing new in, yet keeps every connection open. That is what a client sees of a
+/// server whose host left the network or whose process stopped: no answer, and nothing
+/// that closes the connection.
+public final class FreezingProxy: Sendable {
     /// The port clients connect to.
-    let port: Int
+    public let port: Int
     private let listener: Int32
     private let targetPort: Int
     private let frozen = Atomic(false)
+    private let accepted = Atomic(0)
     private let stopped = Atomic(false)
     /// Every socket opened, closed by `stop()`.
     private let sockets = Mutex<[Int32]>([])
 
     /// Starts relaying connections to `127.0.0.1:targetPort`.
-    init(to targetPort: Int) {
+    public init(to targetPort: Int) {
         self.targetPort = targetPort
-        let (fd, port) = PostgresStoreTests.boundSocket()
+        let (fd, port) = Self.boundSocket()
         listener = fd
         self.port = port
         listen(fd, 16)
@@ -30,11 +32,14 @@ final class FreezingProxy: Sendable {
         thread.start()
     }
 
+    /// Connections clients have made through the relay so far.
+    public var connections: Int { accepted.load(ordering: .sequentiallyConsistent) }
+
     /// Stops moving bytes; connections stay open.
-    func freeze() { frozen.store(true, ordering: .sequentiallyConsistent) }
+    public func freeze() { frozen.store(true, ordering: .sequentiallyConsistent) }
 
     /// Closes the listener and every connection.
-    func stop() {
+    public func stop() {
         stopped.store(true, ordering: .sequentiallyConsistent)
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
@@ -49,10 +54,11 @@ final class FreezingProxy: Sendable {
         while !isStopped {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
+            accepted.add(1, ordering: .sequentiallyConsistent)
             sockets.withLock { $0.append(client) }
             // Once frozen, a new connection is held open and never answered.
             guard !frozen.load(ordering: .sequentiallyConsistent) else { continue }
-            let (server, _) = PostgresStoreTests.boundSocket()
+            let (server, _) = Self.boundSocket()
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -90,5 +96,22 @@ final class FreezingProxy: Sendable {
                 written += step
             }
         }
+    }
+
+    /// A TCP socket bound to a free port of 127.0.0.1, and the port.
+    public static func boundSocket() -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        precondition(bound == 0, "cannot bind a socket to 127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
