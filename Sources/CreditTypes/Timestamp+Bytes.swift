@@ -10,24 +10,46 @@ extension Timestamp {
     }
 }
 
-/// Writes times as `Timestamp.iso8601` prints them, remembering the date of the last day
-/// it wrote: times written by the million mostly fall on the day of the one before, and
-/// working the date out again for each was most of the cost.
+/// Writes times as `Timestamp.iso8601` prints them, remembering the dates of the last two
+/// days it wrote: times written by the million mostly fall on a day written just before
+/// (a journal entry's own time, then its fact's times, entry after entry), and working the
+/// date out again for each was most of the cost.
 public struct TimestampText: Sendable {
-    private var day: Int64 = .min
-    private var date: [UInt8] = []
+    private var days: (Int64, Int64) = (.min, .min)
+    /// The dates of `days.0` and `days.1`, ten bytes each.
+    private var dates = [UInt8](repeating: 0, count: 20)
+    /// The place (0 or 1) the next new day takes: the older one's.
+    private var older = 0
 
     public init() {}
 
     /// Appends `time`'s `iso8601` bytes to `out`.
     public mutating func append(_ time: Timestamp, to out: inout [UInt8]) {
-        let (days, msOfDay) = time.millisecondsSinceEpoch.floorDivMod(86_400_000)
-        if days != day {
-            day = days
-            date.removeAll(keepingCapacity: true)
-            CivilDate(daysSinceEpoch: days).appendISOText(to: &date)
+        let (day, msOfDay) = time.millisecondsSinceEpoch.floorDivMod(86_400_000)
+        let place: Int
+        if day == days.0 {
+            place = 0
+        } else if day == days.1 {
+            place = 1
+        } else {
+            var text: [UInt8] = []
+            CivilDate(daysSinceEpoch: day).appendISOText(to: &text)
+            guard text.count == 10 else {  // a year outside 0...9999: not remembered
+                out.append(contentsOf: text)
+                appendTimeOfDay(msOfDay, to: &out)
+                return
+            }
+            place = older
+            older = 1 - older
+            if place == 0 { days.0 = day } else { days.1 = day }
+            dates.replaceSubrange((place * 10)..<(place * 10 + 10), with: text)
         }
-        out.append(contentsOf: date)
+        out.append(contentsOf: dates[(place * 10)..<(place * 10 + 10)])
+        appendTimeOfDay(msOfDay, to: &out)
+    }
+
+    /// Appends `THH:MM:SS.mmmZ` for `msOfDay` milliseconds after midnight.
+    private func appendTimeOfDay(_ msOfDay: Int64, to out: inout [UInt8]) {
         // The time of day, written on the stack and appended in one copy.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 14) { text in
             func put(_ value: Int64, width: Int, at end: Int) {

@@ -89,6 +89,14 @@ struct ImportChargesTests {
         ])
     }
 
+    @Test func aStatusIsReadInAnyCaseAndKeptInLowerCase() {
+        #expect(["paid", "PAID", "Expired", "pEnDiNg"].map(ChargeImport.status) == ["paid", "paid", "expired", "pending"])
+        // Same length, a byte that folds onto no letter, a near miss, a longer word.
+        for cell in ["pai", "p@id", "pa\u{0}d", "payed", "paid!", "refunded", "", "expiredd"] {
+            #expect(ChargeImport.status(cell) == nil, "\(cell)")
+        }
+    }
+
     @Test func missingColumnsAreNamed() throws {
         let found = try problems("charge_id,wallet\nx,\n")
         #expect(found.contains { $0.contains("\"amount\"") })

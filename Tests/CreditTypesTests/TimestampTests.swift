@@ -77,6 +77,15 @@ struct TimestampTextTests {
             if Int.random(in: 0..<50, using: &generator) == 0 { at = Int64.random(in: -100_000_000_000_000...300_000_000_000_000, using: &generator) }
             times.append(Timestamp(millisecondsSinceEpoch: at))
         }
+        // A journal's pattern: each entry's own time (today), then its fact's times (another
+        // day, moving on), and now and then a third day between them.
+        var factTime: Int64 = 1_451_606_400_000
+        for entry in 0..<5_000 {
+            times.append(Timestamp(millisecondsSinceEpoch: 1_796_000_000_000 + Int64(entry)))
+            factTime += Int64.random(in: 0...3_600_000, using: &generator)
+            times += [factTime, factTime + 3_600_000].map { Timestamp(millisecondsSinceEpoch: $0) }
+            if entry % 97 == 0 { times.append(Timestamp(millisecondsSinceEpoch: factTime - 40 * 86_400_000)) }
+        }
         var writer = TimestampText()
         for time in times {
             var bytes: [UInt8] = []

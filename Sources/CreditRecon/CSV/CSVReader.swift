@@ -22,16 +22,18 @@ public final class CSVReader {
     /// The file name used in messages.
     public let name: String
     private var fd: Int32 = -1
-    private var buffer: [UInt8]
-    private var position = 0
-    private var filled = 0
+    // The reader is used by one thread at a time and never hands these out, so the state
+    // read for every byte and field skips the runtime's exclusivity checks.
+    @exclusivity(unchecked) private var buffer: [UInt8]
+    @exclusivity(unchecked) private var position = 0
+    @exclusivity(unchecked) private var filled = 0
     private var atEOF = false
-    private var line = 1
+    @exclusivity(unchecked) private var line = 1
     private var finished = false
     private var started = false
     private var expectedFieldCount: Int?
-    private var field: [UInt8] = []
-    private var fields: [String] = []
+    @exclusivity(unchecked) private var field: [UInt8] = []
+    @exclusivity(unchecked) private var fields: [String] = []
 
     /// Opens `path` for reading; a missing or unreadable file throws (exit 66).
     public init(path: String, displayName: String? = nil, chunkSize: Int = 1 << 20) throws(CSVError) {

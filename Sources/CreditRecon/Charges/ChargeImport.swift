@@ -105,6 +105,7 @@ public struct ChargeImport: BatchImport {
         let chainColumn = columnIndex["chain_id"], statusColumn = columnIndex["status"]
         let referenceColumn = columnIndex["reference"], memoColumn = columnIndex["memo"], accountColumn = columnIndex["account"]
         let createdColumn = columnIndex["created_at"], expiresColumn = columnIndex["expires_at"], paidColumn = columnIndex["paid_at"]
+        let originPrefix = displayName + ":"  // each row's origin is FILE:LINE
         var batch: [Row] = []
         batch.reserveCapacity(batchRows)
         var seen: [String: Int] = [:]
@@ -204,9 +205,8 @@ public struct ChargeImport: BatchImport {
             var status: String?
             let statusCell = value(statusColumn)
             if !statusCell.isEmpty {
-                switch statusCell.lowercased() {
-                case let known where known == "paid" || known == "expired" || known == "pending": status = known
-                default:
+                status = Self.status(statusCell)
+                if status == nil {
                     statusOK = false
                     fail("status", "\"\(statusCell)\" is not a status; use paid, expired or pending")
                 }
@@ -232,7 +232,7 @@ public struct ChargeImport: BatchImport {
                 chargeID: chargeID, amount: amount, wallet: wallet, chainID: chainID, createdAt: createdAt,
                 expiresAt: expiresAt, reference: reference.value, topUpKey: nil,
                 status: status ?? (paidAt != nil ? "paid" : nil), paidAt: paidAt, memo: memo.value,
-                origin: "\(displayName):\(line)")
+                origin: originPrefix + String(line))
             let rowAccount = account.value ?? defaultAccount
             batch.append(Row(line: line, account: rowAccount, charge: charge))
             if batch.count == batchRows {
@@ -242,6 +242,16 @@ public struct ChargeImport: BatchImport {
         }
         try errors.throwIfAny()
         if !batch.isEmpty { _ = try emit(batch) }
+    }
+
+    /// The status `cell` names (`paid`, `expired`, `pending`, in any case), in lower case,
+    /// or `nil`.
+    static func status(_ cell: String) -> String? {
+        for known in ["paid", "expired", "pending"] where cell.utf8.count == known.utf8.count {
+            // The known words are lower-case letters: `| 0x20` folds only letters onto them.
+            if zip(cell.utf8, known.utf8).allSatisfy({ $0 | 0x20 == $1 }) { return known }
+        }
+        return nil
     }
 
     // MARK: - Write
