@@ -206,7 +206,19 @@ struct PostgresStoreTests {
         _ = try Ledger(.postgres(location))
         #expect(try Ledger(.postgres(location), create: false).headHash() == JournalEntry.genesisHash)
         #expect(try server.psql(database, "SELECT name FROM credit_recon.schema_migrations ORDER BY name")
-            == "v1: journal, runs, snapshots, top-ups, charges\nv2: key readings, activity days\n")
+            == "v1: journal, runs, snapshots, top-ups, charges\nv2: key readings, activity days\nv3: the journal's times, indexed\n")
+    }
+
+    /// `report`'s "as of" time comes off migration v3's index, not from reading every entry:
+    /// the query and the index name the same expression.
+    @Test func theNewestJournalTimeIsReadOffItsIndex() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        let plan = try store.server.psql(store.database, """
+            SET enable_seqscan = off; EXPLAIN SELECT max(\(PostgresSchema.entryTime)) FROM credit_recon.journal
+            """)
+        #expect(plan.contains("Index Only Scan Backward using journal_by_time") || plan.contains("Index Scan Backward using journal_by_time"),
+                "\(plan)")
     }
 
     @Test func droppedTriggersAreReportedAfterWhatWasChanged() throws {

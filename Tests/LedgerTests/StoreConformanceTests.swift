@@ -213,6 +213,45 @@ struct StoreConformanceTests {
         #expect(report.problems.first?.hasPrefix("journal entry \(seq): cannot be replayed") == true, "\(report.problems)")
     }
 
+    /// The newest journal time is the latest time any entry was recorded at, which need not
+    /// be the last entry's (clocks of several hosts), and a quote in an account does not
+    /// hide it.
+    @Test(arguments: Stores.all)
+    func theNewestJournalTimeIsTheLatestEntrysTime(store: String) throws {
+        let store = try Stores.make(store)
+        #expect(try store.ledger.read { try $0.newestJournalTime() } == nil)
+        let reading = SnapshotTaken(observedAt: t0, totalCredits: usd("1"), totalUsage: usd("0"), source: "api")
+        try store.ledger.write { writer in
+            try writer.append(.snapshotTaken(reading), account: #"a "quoted","at":"9999" one"#, runID: nil, at: t0.adding(seconds: 61))
+            try writer.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: t0)
+        }
+        #expect(try store.ledger.read { try $0.newestJournalTime() } == t0.adding(seconds: 61))
+    }
+
+    /// A charge comes with the batch of the plan row it carries out, whichever account
+    /// planned that row; a charge that carries out none has no batch.
+    @Test(arguments: Stores.all)
+    func aChargeCarriesItsPlanRowsBatch(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        let planned = TopUpPlanned(key: "elsewhere-1", batch: "other batch", reference: "elsewhere-1",
+                                   wallet: "0xde709f2102306220921060314715629080e2fb77", chainID: 1,
+                                   amount: usd("5"), memo: nil, planFile: "q.csv", planLine: 2)
+        func recorded(_ id: String, key: String?) -> ChargeRecorded {
+            ChargeRecorded(chargeID: id, amount: usd("5"), wallet: nil, chainID: 1, createdAt: t0.adding(seconds: 120),
+                           expiresAt: nil, reference: nil, topUpKey: key, status: "paid", paidAt: nil, memo: nil, origin: "c.csv:2")
+        }
+        try store.ledger.write { writer in
+            try writer.append(.topUpPlanned(planned), account: "other", runID: nil, at: t0)
+            try writer.append(.chargeRecorded(recorded("web_8", key: "elsewhere-1")), account: "default", runID: nil, at: t0)
+            try writer.append(.chargeRecorded(recorded("web_9", key: nil)), account: "default", runID: nil, at: t0)
+        }
+        let charges = try store.ledger.read { try $0.charges(account: "default") }
+        #expect(charges.map(\.chargeID) == ["ch_1", "web_1", "web_8", "web_9"])
+        #expect(charges.map(\.batch) == ["b", "b", "other batch", nil])
+        #expect(charges.map(\.account) == ["default", "default", "default", "default"])
+    }
+
     /// The accounts a ledger holds: of every table, once each, in byte order.
     @Test(arguments: Stores.all)
     func theAccountsHeldAreListedOnce(store: String) throws {

@@ -34,5 +34,13 @@ extension LedgerReader {
         public let memo: String?
         /// Journal position of the entry that created or recorded it.
         public let seq: Int64
+
+        /// The same charge, carrying out a plan row of batch `batch`.
+        func carrying(batch: String) -> ChargeRecord {
+            ChargeRecord(
+                chargeID: chargeID, account: account, origin: origin, topUpKey: topUpKey, batch: batch,
+                reference: reference, wallet: wallet, chainID: chainID, amount: amount, createdAt: createdAt,
+                expiresAt: expiresAt, status: status, paidAt: paidAt, memo: memo, seq: seq)
+        }
     }
 }

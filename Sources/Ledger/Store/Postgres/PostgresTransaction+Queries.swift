@@ -47,13 +47,9 @@ extension PostgresTransaction {
         try count("SELECT count(*) FROM \(Self.s).journal")
     }
 
-    /// Every entry begins `{"account":"…","at":"…"` (canonical key order; a quote inside
-    /// the account is escaped, so the first `","at":"` ends it), and times are written the
-    /// one way the journal writes them, so the newest sorts last as bytes. Read from there,
-    /// without parsing the entries as JSON.
+    /// Read off the journal's index of entry times (`PostgresSchema.entryTime`).
     func newestEntryTime() throws -> Timestamp? {
-        let at = "split_part(substr(entry, position('\",\"at\":\"' IN entry) + 8, 40), '\"', 1)"
-        return try session.query("SELECT max(\(at) COLLATE \"C\") FROM \(Self.s).journal") { row in
+        try session.query("SELECT max(\(PostgresSchema.entryTime)) FROM \(Self.s).journal") { row in
             try Self.optionalTime(&row, "the newest journal time")
         }.first ?? nil
     }
@@ -220,20 +216,29 @@ extension PostgresTransaction {
     func hasCharges() throws -> Bool { try exists("charges") }
 
     /// The account is the one asked for, not read back from every row.
+    ///
+    /// Each charge's plan-row batch is looked up here rather than joined in SQL: over a
+    /// top-ups table with few rows or none, the planner loops over it once per charge.
     func charges(account: String) throws -> [LedgerReader.ChargeRecord] {
-        try rows(
+        var batches = Dictionary(
+            try rows("SELECT key, batch FROM \(Self.s).topups WHERE account = $1", Self.binds(account)) { row in
+                (try row.text(), try row.text())
+            }, uniquingKeysWith: { first, _ in first })
+        let known = batches
+        var records = try rows(
             """
-            SELECT c.charge_id, c.origin, c.topup_key, t.batch, c.reference, c.wallet, c.chain_id,
-                   c.amount, c.created_at, c.expires_at, c.status, c.paid_at, c.memo, c.seq
-            FROM \(Self.s).charges c LEFT JOIN \(Self.s).topups t ON t.key = c.topup_key
-            WHERE c.account = $1
-            ORDER BY c.created_at, c.charge_id
+            SELECT charge_id, origin, topup_key, reference, wallet, chain_id, amount, created_at, expires_at,
+                   status, paid_at, memo, seq
+            FROM \(Self.s).charges WHERE account = $1
+            ORDER BY created_at, charge_id
             """, Self.binds(account)
         ) { row in
             let id = try row.text()
+            let origin = try row.text()
+            let topUpKey = try row.optionalText()
             return LedgerReader.ChargeRecord(
-                chargeID: id, account: account, origin: try row.text(),
-                topUpKey: try row.optionalText(), batch: try row.optionalText(),
+                chargeID: id, account: account, origin: origin,
+                topUpKey: topUpKey, batch: topUpKey.flatMap { known[$0] },
                 reference: try row.optionalText(), wallet: try row.optionalText(),
                 chainID: try row.optionalInt64(), amount: Micros(raw: try row.int64()),
                 createdAt: try Self.time(&row, "charge \(id) created_at"),
@@ -242,5 +247,19 @@ extension PostgresTransaction {
                 paidAt: try Self.optionalTime(&row, "charge \(id) paid_at"),
                 memo: try row.optionalText(), seq: try row.int64())
         }
+        // A plan row of another account (no command links one): looked up by key.
+        let elsewhere = Set(records.lazy.compactMap(\.topUpKey).filter { known[$0] == nil })
+        guard !elsewhere.isEmpty else { return records }
+        var binds = PostgresBindings()
+        binds.append(elsewhere.sorted())
+        for (key, batch) in try rows("SELECT key, batch FROM \(Self.s).topups WHERE key = ANY($1)", binds, { row in
+            (try row.text(), try row.text())
+        }) { batches[key] = batch }
+        for index in records.indices {
+            if let key = records[index].topUpKey, known[key] == nil, let batch = batches[key] {
+                records[index] = records[index].carrying(batch: batch)
+            }
+        }
+        return records
     }
 }
