@@ -105,7 +105,10 @@ final class AppendSession {
         guard batch.count > 0 else { return }
         try transaction.appendJournal(batch)
         let live = transaction.projections(.live)
-        for entry in batch.entries { try Projector.apply(entry.entry, to: live) }
+        // By index, so each entry is lent to the projector rather than copied out.
+        try batch.entries.withUnsafeBufferPointer { entries in
+            for index in entries.indices { try Projector.apply(entries[index].entry, to: live) }
+        }
         try transaction.flush()
     }
 }

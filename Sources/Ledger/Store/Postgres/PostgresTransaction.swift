@@ -139,12 +139,12 @@ final class PostgresTransaction: StoreTransaction {
 
     /// Holds a reading back for the next batch.
     func hold(snapshot id: Int64, account: String, _ fact: SnapshotTaken, runID: Int64?, for target: ProjectionTarget) throws {
-        if held.hold((id, account, fact, runID), for: target, limit: Self.batchRows) { try flush(target) }
+        if held.hold(HeldRows.Snapshot(id: id, account: account, fact: fact, runID: runID), for: target, limit: Self.batchRows) { try flush(target) }
     }
 
     /// Holds a recorded charge back for the next batch.
     func hold(charge seq: Int64, account: String, _ fact: ChargeRecorded, runID: Int64?, for target: ProjectionTarget) throws {
-        if held.hold((seq, account, fact, runID), for: target, limit: Self.batchRows) { try flush(target) }
+        if held.hold(HeldRows.Charge(seq: seq, account: account, fact: fact, runID: runID), for: target, limit: Self.batchRows) { try flush(target) }
     }
 
     /// Forgets rows held back (the transaction is being rolled back).

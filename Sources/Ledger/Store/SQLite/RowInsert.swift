@@ -29,7 +29,7 @@ final class RowInsert {
                 named: "\(batchRows) × \(name)",
                 sql: prefix + Array(repeating: row, count: batchRows).joined(separator: ", "))
             while count - next >= batchRows {
-                batch.reset()
+                batch.reset(clearingBindings: false)  // `bind` binds every parameter of every row
                 for offset in 0..<batchRows { try bind(batch, next + offset, Int32(offset * columns + 1)) }
                 try batch.execute()
                 next += batchRows

@@ -44,20 +44,21 @@ final class SQLiteTransaction: StoreTransaction {
     func appendJournal(_ batch: AppendBatch) throws {
         let insert = try rowInsert(
             .journal, "INSERT INTO journal (seq, kind, entry, prev_hash, hash) VALUES ", "(?, ?, ?, ?, ?)", columns: 5)
-        let entries = batch.entries
-        try batch.text.withUnsafeBufferPointer { text in
-            try batch.hashes.withUnsafeBufferPointer { hashes in
-                try insert.insert(count: entries.count) { statement, row, base in
-                    let entry = entries[row]
-                    try statement.bind(entry.entry.seq, at: base)
-                    try statement.bind(entry.entry.fact.kind, at: base + 1)
-                    try statement.bind(inPlace: UnsafeBufferPointer(rebasing: text[entry.text]), at: base + 2)
-                    try statement.bind(inPlace: UnsafeBufferPointer(rebasing: hashes[entry.prevHash]), at: base + 3)
-                    try statement.bind(inPlace: UnsafeBufferPointer(rebasing: hashes[entry.hash]), at: base + 4)
+        // Through buffers, so each entry is read in place rather than copied out.
+        try batch.entries.withUnsafeBufferPointer { entries in
+            try batch.text.withUnsafeBufferPointer { text in
+                try batch.hashes.withUnsafeBufferPointer { hashes in
+                    try insert.insert(count: entries.count) { statement, row, base in
+                        try statement.bind(entries[row].entry.seq, at: base)
+                        try statement.bind(entries[row].entry.fact.kind, at: base + 1)
+                        try statement.bind(inPlace: UnsafeBufferPointer(rebasing: text[entries[row].text]), at: base + 2)
+                        try statement.bind(inPlace: UnsafeBufferPointer(rebasing: hashes[entries[row].prevHash]), at: base + 3)
+                        try statement.bind(inPlace: UnsafeBufferPointer(rebasing: hashes[entries[row].hash]), at: base + 4)
+                    }
                 }
             }
         }
-        journalRowsSinceWriteback += entries.count
+        journalRowsSinceWriteback += batch.count
         if journalRowsSinceWriteback >= 8192 {
             journalRowsSinceWriteback = 0
             db.startWriteback()
@@ -90,64 +91,60 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     private func write(_ held: HeldRows.Batch, to target: ProjectionTarget) throws {
+        // Rows are read in place through their buffers rather than copied out.
         if !held.snapshots.isEmpty {
-            let rows = held.snapshots
             let schema = Self.schema(target)
-            try rowInsert(
+            try held.snapshots.withUnsafeBufferPointer { rows in try rowInsert(
                 .snapshots(target),
                 "INSERT INTO \(schema).snapshots (id, account, observed_at, total_credits, total_usage, source, origin, raw_body, run_id) VALUES ",
                 "(?, ?, ?, ?, ?, ?, ?, ?, ?)", columns: 9
             ).insert(count: rows.count) { statement, index, base in
-                let row = rows[index]
-                try statement.bind(row.id, at: base)
-                try statement.bind(row.account, at: base + 1)
-                try statement.bind(row.fact.observedAt, at: base + 2)
-                try statement.bind(row.fact.totalCredits.raw, at: base + 3)
-                try statement.bind(row.fact.totalUsage.raw, at: base + 4)
-                try statement.bind(row.fact.source, at: base + 5)
-                try statement.bind(row.fact.origin, at: base + 6)
-                try statement.bind(row.fact.rawBody, at: base + 7)
-                try statement.bind(row.runID, at: base + 8)
-            }
+                try statement.bind(rows[index].id, at: base)
+                try statement.bind(rows[index].account, at: base + 1)
+                try statement.bind(rows[index].fact.observedAt, at: base + 2)
+                try statement.bind(rows[index].fact.totalCredits.raw, at: base + 3)
+                try statement.bind(rows[index].fact.totalUsage.raw, at: base + 4)
+                try statement.bind(rows[index].fact.source, at: base + 5)
+                try statement.bind(rows[index].fact.origin, at: base + 6)
+                try statement.bind(rows[index].fact.rawBody, at: base + 7)
+                try statement.bind(rows[index].runID, at: base + 8)
+            } }
         }
         if !held.charges.isEmpty {
-            let rows = held.charges
             let schema = Self.schema(target)
-            try rowInsert(
+            try held.charges.withUnsafeBufferPointer { rows in try rowInsert(
                 .charges(target),
                 "INSERT INTO \(schema).charges (charge_id, seq, account, origin, topup_key, reference, wallet, chain_id, "
                     + "amount, created_at, expires_at, status, paid_at, memo, source, run_id) VALUES ",
                 "(?, ?, ?, 'import', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", columns: 15
             ).insert(count: rows.count) { statement, index, base in
-                let row = rows[index]
-                let fact = row.fact
-                try statement.bind(fact.chargeID, at: base)
-                try statement.bind(row.seq, at: base + 1)
-                try statement.bind(row.account, at: base + 2)
-                try statement.bind(fact.topUpKey, at: base + 3)
-                try statement.bind(fact.reference, at: base + 4)
-                try statement.bind(fact.wallet, at: base + 5)
-                try statement.bind(fact.chainID, at: base + 6)
-                try statement.bind(fact.amount.raw, at: base + 7)
-                try statement.bind(fact.createdAt, at: base + 8)
-                try statement.bind(fact.expiresAt, at: base + 9)
-                try statement.bind(fact.status, at: base + 10)
-                try statement.bind(fact.paidAt, at: base + 11)
-                try statement.bind(fact.memo, at: base + 12)
-                try statement.bind(fact.origin, at: base + 13)
-                try statement.bind(row.runID, at: base + 14)
-            }
+                try statement.bind(rows[index].fact.chargeID, at: base)
+                try statement.bind(rows[index].seq, at: base + 1)
+                try statement.bind(rows[index].account, at: base + 2)
+                try statement.bind(rows[index].fact.topUpKey, at: base + 3)
+                try statement.bind(rows[index].fact.reference, at: base + 4)
+                try statement.bind(rows[index].fact.wallet, at: base + 5)
+                try statement.bind(rows[index].fact.chainID, at: base + 6)
+                try statement.bind(rows[index].fact.amount.raw, at: base + 7)
+                try statement.bind(rows[index].fact.createdAt, at: base + 8)
+                try statement.bind(rows[index].fact.expiresAt, at: base + 9)
+                try statement.bind(rows[index].fact.status, at: base + 10)
+                try statement.bind(rows[index].fact.paidAt, at: base + 11)
+                try statement.bind(rows[index].fact.memo, at: base + 12)
+                try statement.bind(rows[index].fact.origin, at: base + 13)
+                try statement.bind(rows[index].runID, at: base + 14)
+            } }
         }
     }
 
     /// Holds a reading back for the next multi-row insert.
     func hold(snapshot id: Int64, account: String, _ fact: SnapshotTaken, runID: Int64?, for target: ProjectionTarget) throws {
-        if held.hold((id, account, fact, runID), for: target, limit: batchRows) { try flush(target) }
+        if held.hold(HeldRows.Snapshot(id: id, account: account, fact: fact, runID: runID), for: target, limit: batchRows) { try flush(target) }
     }
 
     /// Holds a recorded charge back for the next multi-row insert.
     func hold(charge seq: Int64, account: String, _ fact: ChargeRecorded, runID: Int64?, for target: ProjectionTarget) throws {
-        if held.hold((seq, account, fact, runID), for: target, limit: batchRows) { try flush(target) }
+        if held.hold(HeldRows.Charge(seq: seq, account: account, fact: fact, runID: runID), for: target, limit: batchRows) { try flush(target) }
     }
 
     /// The schema name of `target`'s tables.

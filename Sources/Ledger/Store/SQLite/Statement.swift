@@ -50,10 +50,11 @@ final class Statement {
 
     // MARK: Binding
 
-    /// Ends any run in progress and forgets every binding, so the next ones start afresh.
-    func reset() {
+    /// Ends any run in progress and forgets every binding, so the next ones start afresh;
+    /// a caller about to bind every parameter again may keep them (`clearingBindings: false`).
+    func reset(clearingBindings: Bool = true) {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        if clearingBindings { sqlite3_clear_bindings(handle) }
         arena.reset()
     }
 
