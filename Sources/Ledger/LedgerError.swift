@@ -20,6 +20,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     /// The database server holding the ledger cannot be reached, refuses the login, or
     /// dropped the connection; `location` is its URL without the password.
     case server(location: String, detail: String)
+    /// The database refused `user` a statement for lack of rights (`detail`, the server's
+    /// words); `location` is its URL without the password.
+    case notPermitted(location: String, user: String, detail: String)
     /// A copy's target already holds entries (a copy only goes into an empty ledger).
     case notEmpty(location: String, entries: Int64)
     /// The database holds no ledger (none of its tables), and the ledger was opened to be
@@ -54,6 +57,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
             return detail
         case .server(let location, let detail):
             return "cannot use the ledger at \(location): \(detail)"
+        case .notPermitted(let location, let user, let detail):
+            return "cannot use the ledger at \(location): user \"\(user)\" may not do this: \(detail); grant it the rights on the database"
         case .badLocation(let detail):
             return detail
         case .noLedger(let location):

@@ -221,6 +221,40 @@ struct PostgresStoreTests {
                 "\(plan)")
     }
 
+    /// A reader whose user may only read a ledger of an older build is told what to do, and
+    /// reads it once the ledger's owner has opened it with this build.
+    @Test func aReaderThatMayNotMigrateIsToldWhoCan() throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabase()
+        let head = try Ledger(LedgerLocation(server.url(database))).headHash()
+        let reader = "reader_\(database)"
+        try server.psql(database, """
+            DROP INDEX credit_recon.journal_by_time; DELETE FROM credit_recon.schema_migrations WHERE name LIKE 'v3:%';
+            CREATE ROLE \(reader) LOGIN PASSWORD 'reader-secret'; GRANT USAGE ON SCHEMA credit_recon TO \(reader);
+            GRANT SELECT ON ALL TABLES IN SCHEMA credit_recon TO \(reader);
+            """)
+        let readerURL = "postgresql://\(reader):reader-secret@127.0.0.1:\(server.port)/\(database)?sslmode=disable"
+        let refused = #expect(throws: LedgerError.self) { _ = try Ledger(LedgerLocation(readerURL), create: false) }
+        let message = refused.map { "\($0)" } ?? ""
+        #expect(message.contains(#"the ledger needs migration "v3: the journal's times, indexed" of this credit-recon, "#
+            + #"which user "\#(reader)" may not apply"#), "\(message)")
+        #expect(!message.contains("reader-secret"))
+        #expect(try Ledger(LedgerLocation(server.url(database)), create: false).headHash() == head)  // the owner migrates
+        let readOnly = try Ledger(LedgerLocation(readerURL), create: false)
+        #expect(try readOnly.headHash() == head)
+        // Writing is refused as what it is, naming the user (exit 74).
+        let denied = #expect(throws: LedgerError.self) {
+            try readOnly.write { try $0.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: t0) }
+        }
+        if case .notPermitted(_, let user, let detail)? = denied {
+            #expect(user == reader)
+            #expect(detail.contains("permission denied for table journal"), "\(detail)")
+        } else {
+            Issue.record("not notPermitted: \(String(describing: denied))")
+        }
+        #expect(try Ledger(LedgerLocation(server.url(database))).headHash() == head)
+    }
+
     @Test func droppedTriggersAreReportedAfterWhatWasChanged() throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(lifecycle())

@@ -34,7 +34,7 @@ extension LedgerError {
                 return lostConnection(location, because: message)
             case "40001", "40P01", "55P03": return .busy(path: name)
             case "42501":
-                return server("user \"\(location.user)\" may not do this: \(message); grant it the rights on the database")
+                return .notPermitted(location: name, user: location.user, detail: message)
             default:
                 return .store("\(message) (SQLSTATE \(state))")
             }

@@ -45,7 +45,15 @@ final class PostgresStore: LedgerStore {
         let session = try PostgresSession(location, purpose: purpose)
         let holds = try Self.holdsLedger(session)
         guard holds || create else { throw LedgerError.noLedger(location: name) }
-        try Self.migrate(session, holdsLedger: holds)
+        do {
+            try Self.migrate(session, holdsLedger: holds)
+        } catch LedgerError.notPermitted(let name, let user, let detail) where holds {
+            // A ledger written by an older build, opened by a user that may only read it.
+            let pending = (try? Self.pendingMigrations(session).map(\.name)) ?? []
+            throw LedgerError.server(location: name, detail: "the ledger needs migration \(pending.map { "\"\($0)\"" }.joined(separator: ", ")) "
+                + "of this credit-recon, which user \"\(user)\" may not apply (\(detail)); run any credit-recon command "
+                + "once as the user that created the ledger (it applies the migration), then this one again")
+        }
         connection = Mutex(Connection(session))
     }
 
