@@ -239,6 +239,17 @@ struct PostgresStoreTests {
         #expect(message.contains(#"the ledger needs migration "v3: the journal's times, indexed" of this credit-recon, "#
             + #"which user "\#(reader)" may not apply"#), "\(message)")
         #expect(!message.contains("reader-secret"))
+        // A user that may not even read which migrations were applied is told just that.
+        let stranger = "stranger_\(database)"
+        try server.psql(database, "CREATE ROLE \(stranger) LOGIN PASSWORD 'stranger-secret'; GRANT USAGE ON SCHEMA credit_recon TO \(stranger);")
+        let strangerURL = "postgresql://\(stranger):stranger-secret@127.0.0.1:\(server.port)/\(database)?sslmode=disable"
+        let unread = #expect(throws: LedgerError.self) { _ = try Ledger(LedgerLocation(strangerURL), create: false) }
+        if case .notPermitted(_, let user, let detail)? = unread {
+            #expect(user == stranger)
+            #expect(detail.contains("permission denied for table schema_migrations"), "\(detail)")
+        } else {
+            Issue.record("not notPermitted: \(String(describing: unread))")
+        }
         #expect(try Ledger(LedgerLocation(server.url(database)), create: false).headHash() == head)  // the owner migrates
         let readOnly = try Ledger(LedgerLocation(readerURL), create: false)
         #expect(try readOnly.headHash() == head)

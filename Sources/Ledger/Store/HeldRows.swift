@@ -1,9 +1,6 @@
 /// Insert-only projection rows (readings, recorded charges) a store's transaction holds
 /// back to write many in one statement, for the live tables and for `verify`'s replay.
 /// Every other change writes what is held first, so rows still land in order.
-///
-/// The rows are structs rather than tuples: a tuple of strings is copied through the
-/// runtime's generic tuple witnesses, which cost the store's thread about 3 % of an import.
 struct HeldRows {
     /// A reading held back, as journal entry `id` gave it.
     struct Snapshot {

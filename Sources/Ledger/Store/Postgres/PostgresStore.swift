@@ -45,15 +45,7 @@ final class PostgresStore: LedgerStore {
         let session = try PostgresSession(location, purpose: purpose)
         let holds = try Self.holdsLedger(session)
         guard holds || create else { throw LedgerError.noLedger(location: name) }
-        do {
-            try Self.migrate(session, holdsLedger: holds)
-        } catch LedgerError.notPermitted(let name, let user, let detail) where holds {
-            // A ledger written by an older build, opened by a user that may only read it.
-            let pending = (try? Self.pendingMigrations(session).map(\.name)) ?? []
-            throw LedgerError.server(location: name, detail: "the ledger needs migration \(pending.map { "\"\($0)\"" }.joined(separator: ", ")) "
-                + "of this credit-recon, which user \"\(user)\" may not apply (\(detail)); run any credit-recon command "
-                + "once as the user that created the ledger (it applies the migration), then this one again")
-        }
+        try Self.migrate(session, holdsLedger: holds)
         connection = Mutex(Connection(session))
     }
 
@@ -66,7 +58,8 @@ final class PostgresStore: LedgerStore {
     /// so two hosts opening a new ledger at once create it once. A ledger that is up to
     /// date is only read (a reader's role need not be allowed to create anything).
     private static func migrate(_ session: PostgresSession, holdsLedger holds: Bool) throws {
-        if holds, try pendingMigrations(session).isEmpty { return }
+        let pending = try holds ? pendingMigrations(session) : []
+        if holds, pending.isEmpty { return }
         let s = PostgresSchema.schema
         try session.execute("BEGIN")
         do {
@@ -80,6 +73,13 @@ final class PostgresStore: LedgerStore {
                 try session.execute("INSERT INTO \(s).schema_migrations (name) VALUES ($1)", binds)
             }
             try session.execute("COMMIT")
+        } catch LedgerError.notPermitted(let name, let user, let detail) where holds {
+            // A ledger written by an older build, opened by a user that may only read it.
+            _ = try? session.execute("ROLLBACK")
+            throw LedgerError.server(location: name, detail: "the ledger needs migration "
+                + pending.map { "\"\($0.name)\"" }.joined(separator: ", ") + " of this credit-recon, which user \"\(user)\" "
+                + "may not apply (\(detail)); run any credit-recon command once as the user that created the ledger "
+                + "(it applies the migration), then this one again")
         } catch {
             _ = try? session.execute("ROLLBACK")
             throw error

@@ -220,11 +220,10 @@ extension PostgresTransaction {
     /// Each charge's plan-row batch is looked up here rather than joined in SQL: over a
     /// top-ups table with few rows or none, the planner loops over it once per charge.
     func charges(account: String) throws -> [LedgerReader.ChargeRecord] {
-        var batches = Dictionary(
+        let known = Dictionary(
             try rows("SELECT key, batch FROM \(Self.s).topups WHERE account = $1", Self.binds(account)) { row in
                 (try row.text(), try row.text())
             }, uniquingKeysWith: { first, _ in first })
-        let known = batches
         var records = try rows(
             """
             SELECT charge_id, origin, topup_key, reference, wallet, chain_id, amount, created_at, expires_at,
@@ -252,11 +251,12 @@ extension PostgresTransaction {
         guard !elsewhere.isEmpty else { return records }
         var binds = PostgresBindings()
         binds.append(elsewhere.sorted())
-        for (key, batch) in try rows("SELECT key, batch FROM \(Self.s).topups WHERE key = ANY($1)", binds, { row in
-            (try row.text(), try row.text())
-        }) { batches[key] = batch }
+        let found = Dictionary(
+            try rows("SELECT key, batch FROM \(Self.s).topups WHERE key = ANY($1)", binds) { row in
+                (try row.text(), try row.text())
+            }, uniquingKeysWith: { first, _ in first })
         for index in records.indices {
-            if let key = records[index].topUpKey, known[key] == nil, let batch = batches[key] {
+            if let key = records[index].topUpKey, let batch = found[key] {
                 records[index] = records[index].carrying(batch: batch)
             }
         }
