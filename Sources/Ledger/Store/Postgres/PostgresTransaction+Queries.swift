@@ -71,11 +71,20 @@ extension PostgresTransaction {
         return try snapshotRows("\(Self.snapshotColumns) ORDER BY account, observed_at", PostgresBindings())
     }
 
+    /// One probe of the `(account, observed_at)` key per time. Asked as `observed_at =
+    /// ANY($2)`, the planner scanned the whole table when its statistics were taken while
+    /// it held a few readings: each batch of an import into such a ledger then read every
+    /// row the import had written so far.
     func snapshots(account: String, at times: [Timestamp]) throws -> [SnapshotRow] {
         guard !times.isEmpty else { return [] }
         var binds = Self.binds(account)
         binds.append(times.map(\.iso8601))
-        return try snapshotRows("\(Self.snapshotColumns) WHERE account = $1 AND observed_at = ANY($2) ORDER BY observed_at", binds)
+        return try snapshotRows(
+            """
+            SELECT s.* FROM (SELECT DISTINCT unnest($2::text[])) AS wanted (observed_at),
+                LATERAL (\(Self.snapshotColumns) WHERE account = $1 AND observed_at = wanted.observed_at LIMIT 1) AS s
+            ORDER BY s.observed_at
+            """, binds)
     }
 
     func hasSnapshots() throws -> Bool { try exists("snapshots") }
