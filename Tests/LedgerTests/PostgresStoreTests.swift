@@ -221,6 +221,46 @@ struct PostgresStoreTests {
                 "\(plan)")
     }
 
+    /// An import asks which of its readings the ledger holds by their `(account,
+    /// observed_at)` key, never by a scan of the table, even when the table's statistics
+    /// were taken while it held two readings and the same transaction has since written
+    /// thousands (a backfill into books that had only their first fetches).
+    @Test func heldReadingsAreFoundByTheirKeyWhateverTheStatistics() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.write { try $0.append(contentsOf: StoreConformanceTests.bulk(2), runID: nil, at: t0) { $0 } }
+        try store.execute("ANALYZE snapshots")
+        struct RolledBack: Error {}
+        var found: [SnapshotRow] = []
+        var scans: (before: [Int64], after: [Int64]) = ([], [])
+        #expect(throws: RolledBack.self) {
+            try store.ledger.store.write { transaction in
+                let live = transaction.projections(.live)
+                for index in Int64(0)..<10_000 {
+                    let reading = SnapshotTaken(
+                        observedAt: t0.adding(seconds: 3600 + index * 60), totalCredits: Micros(raw: 1_000_000),
+                        totalUsage: Micros(raw: index), source: "import")
+                    try live.insertSnapshot(id: 100 + index, account: "default", reading, runID: nil)
+                }
+                try transaction.flush()
+                let session = try #require(transaction as? PostgresTransaction).session
+                func seqScans() throws -> [Int64] {
+                    try session.query(
+                        "SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relid = 'credit_recon.snapshots'::regclass"
+                    ) { try $0.int64() }
+                }
+                scans.before = try seqScans()
+                // Every other minute of what it wrote: 4,096 times, all held.
+                found = try transaction.snapshots(account: "default", at: (Int64(0)..<4096).map { t0.adding(seconds: 3600 + $0 * 120) })
+                scans.after = try seqScans()
+                throw RolledBack()
+            }
+        }
+        #expect(found.count == 4096)
+        #expect(found.map(\.observedAt) == found.map(\.observedAt).sorted())
+        #expect(scans.before.count == 1)
+        #expect(scans.after == scans.before, "the readings were scanned \(scans) times")
+    }
+
     /// A reader whose user may only read a ledger of an older build is told what to do, and
     /// reads it once the ledger's owner has opened it with this build.
     @Test func aReaderThatMayNotMigrateIsToldWhoCan() throws {

@@ -71,10 +71,10 @@ extension PostgresTransaction {
         return try snapshotRows("\(Self.snapshotColumns) ORDER BY account, observed_at", PostgresBindings())
     }
 
-    /// One probe of the `(account, observed_at)` key per time. Asked as `observed_at =
-    /// ANY($2)`, the planner scanned the whole table when its statistics were taken while
-    /// it held a few readings: each batch of an import into such a ledger then read every
-    /// row the import had written so far.
+    /// One probe of the `(account, observed_at)` key per time, whatever the statistics say:
+    /// asked as `observed_at = ANY($2)`, the planner scans the whole table when they were
+    /// taken while it held a few readings, and an import into such a ledger would read every
+    /// row it had written so far, once per batch.
     func snapshots(account: String, at times: [Timestamp]) throws -> [SnapshotRow] {
         guard !times.isEmpty else { return [] }
         var binds = Self.binds(account)
