@@ -2,8 +2,9 @@ import CreditTypes
 
 /// The projection rows a store keeps, written as the ledger's `Projector` says. Each
 /// method is one change to one table; the ones that change an existing row answer whether
-/// it was there. A store may hold inserts back to write them together, but every change
-/// is written in order.
+/// it was there. `ProjectionStatements` writes them, for either store, in SQL that both
+/// run; a store may hold inserts back to write them together, but every change is written
+/// in order.
 protocol ProjectionWriter {
     func insertRun(id: Int64, account: String, command: String, startedAt: Timestamp) throws
     /// Ends run `id`; `false` when there is no such run.

@@ -2,8 +2,8 @@ import CreditTypes
 import PostgresNIO
 
 /// The PostgreSQL store's side of a transaction: appends to the journal, writes
-/// projection rows (`PostgresProjections`), answers the readers
-/// (`PostgresTransaction+Queries.swift`) and serves `verify`
+/// projection rows (`ProjectionStatements`, through `PostgresProjections`), answers the
+/// readers (`PostgresTransaction+Queries.swift`) and serves `verify`
 /// (`PostgresTransaction+Replay.swift`).
 ///
 /// Journal rows and the insert-only projection rows (readings, recorded charges) are sent
@@ -53,7 +53,7 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     func projections(_ target: ProjectionTarget) -> any ProjectionWriter {
-        PostgresProjections(transaction: self, target: target)
+        ProjectionStatements(tables: PostgresProjections(transaction: self, target: target))
     }
 
     func flush() throws {

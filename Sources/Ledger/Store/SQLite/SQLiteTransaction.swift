@@ -1,7 +1,7 @@
 import CreditTypes
 
 /// The SQLite store's side of a transaction: appends to the journal, writes projection
-/// rows, answers the readers (`SQLiteTransaction+Queries.swift`) and serves `verify`
+/// rows (`ProjectionStatements`, through `SQLiteProjections`), answers the readers (`SQLiteTransaction+Queries.swift`) and serves `verify`
 /// (`SQLiteTransaction+Replay.swift`). One per connection, reused from one transaction to
 /// the next so its prepared statements are too.
 ///
@@ -66,7 +66,7 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     func projections(_ target: ProjectionTarget) -> any ProjectionWriter {
-        SQLiteProjections(transaction: self, target: target)
+        ProjectionStatements(tables: SQLiteProjections(transaction: self, target: target))
     }
 
     func flush() throws {
