@@ -67,4 +67,32 @@ struct LedgerTests {
         }
         #expect(read == rows + [[.text("before"), .integer(5), .null, .null]])
     }
+
+    /// Rows are made column after column (`StatementCursor`, `ColumnReadable`): a NULL where
+    /// a value must be is an error naming the column, not an empty text or a 0, and a time
+    /// that is not one is an error naming the row.
+    @Test func rowsAreReadColumnByColumnAndRefuseWhatTheyCannotHold() throws {
+        let db = try Database(path: ":memory:")
+        try db.execute(
+            "CREATE TABLE key_listings (id INTEGER, account TEXT, observed_at TEXT, key_count INTEGER, page_count INTEGER, run_id INTEGER)")
+        try db.run("INSERT INTO key_listings VALUES (1, 'a', ?, 2, 1, NULL)", [.text(t0.iso8601)])
+        let select = "SELECT \(KeyListingRow.columns) FROM key_listings WHERE id = ?"
+        #expect(try db.statement(select).first([.integer(1)], as: KeyListingRow.self)
+                == KeyListingRow(id: 1, account: "a", observedAt: t0, keyCount: 2, pageCount: 1, runID: nil))
+
+        try db.run("INSERT INTO key_listings VALUES (2, NULL, ?, 2, 1, NULL)", [.text(t0.iso8601)])
+        try db.run("INSERT INTO key_listings VALUES (3, 'a', ?, NULL, 1, NULL)", [.text(t0.iso8601)])
+        try db.run("INSERT INTO key_listings VALUES (4, 'a', 'yesterday', 2, 1, NULL)")
+        func refusal(_ id: Int64) -> String {
+            do {
+                _ = try db.statement(select).first([.integer(id)], as: KeyListingRow.self)
+                return "read"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(refusal(2).contains("column account cannot be read as text (it is NULL)"), "\(refusal(2))")
+        #expect(refusal(3).contains("column key_count cannot be read as an integer (it is NULL)"), "\(refusal(3))")
+        #expect(refusal(4).contains("key listing 4 has an unreadable time \"yesterday\""), "\(refusal(4))")
+    }
 }

@@ -259,8 +259,8 @@ struct StoreConformanceTests {
         #expect(try store.ledger.read { try $0.accounts() } == [])
         try store.ledger.appendAll(lifecycle())
         let reading = SnapshotTaken(observedAt: t0, totalCredits: usd("1"), totalUsage: usd("0"), source: "api")
-        try store.ledger.write { try $0.append(.snapshotTaken(reading), account: "Ops", runID: nil, at: t0) }
-        try store.ledger.write { try $0.append(.snapshotTaken(reading), account: "ops", runID: nil, at: t0) }
+        try store.ledger.write { _ = try $0.append(.snapshotTaken(reading), account: "Ops", runID: nil, at: t0) }
+        try store.ledger.write { _ = try $0.append(.snapshotTaken(reading), account: "ops", runID: nil, at: t0) }
         #expect(try store.ledger.read { try $0.accounts() } == ["Ops", "default", "ops"])
     }
 

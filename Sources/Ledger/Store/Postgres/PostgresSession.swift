@@ -212,7 +212,7 @@ final class PostgresSession: @unchecked Sendable {
     /// `SELECT` list: each column is read once, straight from the bytes postgres-nio
     /// received, in the binary format it asks for (text as UTF-8, `BIGINT` as 8 bytes
     /// big-endian, `BOOLEAN` as 1 byte).
-    struct Row {
+    struct Row: ColumnCursor {
         private var cells: PostgresRow.Iterator
 
         init(_ row: PostgresRow) { cells = row.makeIterator() }
@@ -281,7 +281,7 @@ final class PostgresSession: @unchecked Sendable {
 
         /// A time column as the ledger stores it (`Timestamp.iso8601`): `nil` when NULL,
         /// `.unreadable` with its text when it cannot be read as one.
-        mutating func time() throws(LedgerError) -> Time? {
+        mutating func time() throws(LedgerError) -> StoredTime? {
             let cell = try next()
             guard let bytes = cell.bytes else { return nil }
             if let time = bytes.withUnsafeReadableBytes({ Timestamp.parse(iso8601: $0.bindMemory(to: UInt8.self)) }) {
@@ -289,8 +289,6 @@ final class PostgresSession: @unchecked Sendable {
             }
             return .unreadable(String(buffer: bytes))
         }
-
-        enum Time { case time(Timestamp), unreadable(String) }
 
         /// The column's bytes as received (none for NULL).
         mutating func bytes() throws(LedgerError) -> ByteBuffer {

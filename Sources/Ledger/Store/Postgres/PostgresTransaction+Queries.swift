@@ -26,23 +26,6 @@ extension PostgresTransaction {
         return binds
     }
 
-    /// The next column of `row`, a time.
-    static func time(_ row: inout PostgresSession.Row, _ what: @autoclosure () throws -> String) throws -> Timestamp {
-        guard let time = try optionalTime(&row, try what()) else {
-            throw LedgerError.malformedEntry("\(try what()) is an unreadable time \"NULL\"")
-        }
-        return time
-    }
-
-    /// The next column of `row`, a time or NULL.
-    static func optionalTime(_ row: inout PostgresSession.Row, _ what: @autoclosure () throws -> String) throws -> Timestamp? {
-        switch try row.time() {
-        case nil: return nil
-        case .time(let time): return time
-        case .unreadable(let text): throw LedgerError.malformedEntry("\(try what()) is an unreadable time \"\(text)\"")
-        }
-    }
-
     func journalCount() throws -> Int64 {
         try count("SELECT count(*) FROM \(Self.s).journal")
     }
@@ -50,7 +33,7 @@ extension PostgresTransaction {
     /// Read off the journal's index of entry times (`PostgresSchema.entryTime`).
     func newestEntryTime() throws -> Timestamp? {
         try session.query("SELECT max(\(PostgresSchema.entryTime)) FROM \(Self.s).journal") { row in
-            try Self.optionalTime(&row, "the newest journal time")
+            try row.optionalTime(of: "the newest journal entry")
         }.first ?? nil
     }
 
@@ -110,7 +93,7 @@ extension PostgresTransaction {
         try rows(sql, binds) { row in
             let id = try row.int64()
             return SnapshotRow(
-                id: id, account: try row.text(), observedAt: try Self.time(&row, "snapshot \(id)'s time"),
+                id: id, account: try row.text(), observedAt: try row.time(of: "snapshot \(id)"),
                 totalCredits: Micros(raw: try row.int64()), totalUsage: Micros(raw: try row.int64()),
                 source: try row.text(), runID: try row.optionalInt64())
         }
@@ -118,59 +101,39 @@ extension PostgresTransaction {
 
     // MARK: Runs
 
-    private static let runColumns = "SELECT id, account, command, started_at, finished_at, outcome, exit_code, summary FROM \(s).runs"
-
     func runs(limit: Int64) throws -> [RunRow] {
         var binds = PostgresBindings()
         binds.append(limit)
-        return try rows("\(Self.runColumns) ORDER BY id DESC LIMIT $1", binds, Self.run)
+        return try rows("SELECT \(RunRow.columns) FROM \(Self.s).runs ORDER BY id DESC LIMIT $1", binds) { try RunRow(reading: &$0) }
     }
 
     func failedRuns(account: String) throws -> [RunRow] {
-        try rows("\(Self.runColumns) WHERE account = $1 AND outcome = 'failed' ORDER BY id", Self.binds(account), Self.run)
-    }
-
-    private static func run(_ row: inout Row) throws -> RunRow {
-        RunRow(
-            id: try row.int64(), account: try row.text(), command: try row.text(), startedAt: try row.text(),
-            finishedAt: try row.optionalText(), outcome: try row.optionalText(), exitCode: try row.optionalInt64(),
-            summary: try row.optionalText())
+        try rows("SELECT \(RunRow.columns) FROM \(Self.s).runs WHERE account = $1 AND outcome = 'failed' ORDER BY id",
+                 Self.binds(account)) { try RunRow(reading: &$0) }
     }
 
     // MARK: Top-ups
 
-    private static let topUpColumns = """
-        SELECT key, account, batch, reference, wallet, chain_id, amount, memo, plan_file, plan_line, state, attempts,
-            charge_id, http_status, error FROM \(s).topups
-        """
+    private static let selectTopUps = "SELECT \(StoredTopUp.columns) FROM \(s).topups"
 
     func topUp(key: String) throws -> StoredTopUp? {
-        try rows("\(Self.topUpColumns) WHERE key = $1", Self.binds(key), Self.topUp).first
+        try rows("\(Self.selectTopUps) WHERE key = $1", Self.binds(key)) { try StoredTopUp(reading: &$0) }.first
     }
 
     func topUp(account: String, reference: String) throws -> StoredTopUp? {
-        try rows("\(Self.topUpColumns) WHERE account = $1 AND reference = $2 ORDER BY id LIMIT 1",
-                 Self.binds(account, reference), Self.topUp).first
+        try rows("\(Self.selectTopUps) WHERE account = $1 AND reference = $2 ORDER BY id LIMIT 1",
+                 Self.binds(account, reference)) { try StoredTopUp(reading: &$0) }.first
     }
 
     func topUps(state: String) throws -> [StoredTopUp] {
-        try rows("\(Self.topUpColumns) WHERE state = $1 ORDER BY id", Self.binds(state), Self.topUp)
+        try rows("\(Self.selectTopUps) WHERE state = $1 ORDER BY id", Self.binds(state)) { try StoredTopUp(reading: &$0) }
     }
 
     func allTopUps() throws -> [StoredTopUp] {
-        try rows("\(Self.topUpColumns) ORDER BY id", PostgresBindings(), Self.topUp)
+        try rows("\(Self.selectTopUps) ORDER BY id") { try StoredTopUp(reading: &$0) }
     }
 
     func hasTopUps() throws -> Bool { try exists("topups") }
-
-    private static func topUp(_ row: inout Row) throws -> StoredTopUp {
-        StoredTopUp(
-            key: try row.text(), account: try row.text(), batch: try row.text(), reference: try row.optionalText(),
-            wallet: try row.text(), chainID: try row.int64(), amount: Micros(raw: try row.int64()),
-            memo: try row.optionalText(), planFile: try row.text(), planLine: try row.int64(), state: try row.text(),
-            attempts: try row.int64(), chargeID: try row.optionalText(), httpStatus: try row.optionalInt64(),
-            error: try row.optionalText())
-    }
 
     func chargelessTopUps(account: String) throws -> [LedgerReader.ChargelessTopUp] {
         try rows(
@@ -188,34 +151,23 @@ extension PostgresTransaction {
                 key: key, account: try row.text(), batch: try row.text(), reference: try row.optionalText(),
                 wallet: try row.text(), chainID: try row.int64(), amount: Micros(raw: try row.int64()),
                 memo: try row.optionalText(), state: try row.text(), httpStatus: try row.optionalInt64(),
-                error: try row.optionalText(), updatedAt: try Self.time(&row, "top-up \(key) time"))
+                error: try row.optionalText(), updatedAt: try row.time(of: "top-up \(key)"))
         }
     }
 
     // MARK: Charges
 
-    private static let chargeColumns = """
-        SELECT charge_id, account, origin, topup_key, reference, wallet, chain_id, amount, created_at, expires_at,
-            status, paid_at, memo FROM \(s).charges
-        """
+    private static let selectCharges = "SELECT \(StoredCharge.columns) FROM \(s).charges"
 
     func charge(id: String) throws -> StoredCharge? {
-        try rows("\(Self.chargeColumns) WHERE charge_id = $1", Self.binds(id), Self.storedCharge).first
+        try rows("\(Self.selectCharges) WHERE charge_id = $1", Self.binds(id)) { try StoredCharge(reading: &$0) }.first
     }
 
     func charges(ids: [String]) throws -> [StoredCharge] {
         guard !ids.isEmpty else { return [] }
         var binds = PostgresBindings()
         binds.append(ids)
-        return try rows("\(Self.chargeColumns) WHERE charge_id = ANY($1)", binds, Self.storedCharge)
-    }
-
-    private static func storedCharge(_ row: inout Row) throws -> StoredCharge {
-        StoredCharge(
-            chargeID: try row.text(), account: try row.text(), origin: try row.text(), topUpKey: try row.optionalText(),
-            reference: try row.optionalText(), wallet: try row.optionalText(), chainID: try row.optionalInt64(),
-            amount: Micros(raw: try row.int64()), createdAt: try row.text(), expiresAt: try row.optionalText(),
-            status: try row.optionalText(), paidAt: try row.optionalText(), memo: try row.optionalText())
+        return try rows("\(Self.selectCharges) WHERE charge_id = ANY($1)", binds) { try StoredCharge(reading: &$0) }
     }
 
     func chargeCount() throws -> Int64 {
@@ -249,10 +201,10 @@ extension PostgresTransaction {
                 topUpKey: topUpKey, batch: topUpKey.flatMap { known[$0] },
                 reference: try row.optionalText(), wallet: try row.optionalText(),
                 chainID: try row.optionalInt64(), amount: Micros(raw: try row.int64()),
-                createdAt: try Self.time(&row, "charge \(id) created_at"),
-                expiresAt: try Self.optionalTime(&row, "charge \(id) expires_at"),
+                createdAt: try row.time(of: "charge \(id) created_at"),
+                expiresAt: try row.optionalTime(of: "charge \(id) expires_at"),
                 status: try row.optionalText(),
-                paidAt: try Self.optionalTime(&row, "charge \(id) paid_at"),
+                paidAt: try row.optionalTime(of: "charge \(id) paid_at"),
                 memo: try row.optionalText(), seq: try row.int64())
         }
         // A plan row of another account (no command links one): looked up by key.

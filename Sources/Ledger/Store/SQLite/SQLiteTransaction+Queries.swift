@@ -24,7 +24,7 @@ extension SQLiteTransaction {
         }
         guard !newest.isEmpty else { return nil }
         guard let time = newest.withUnsafeBufferPointer({ Timestamp.parse(iso8601: $0) }) else {
-            throw LedgerError.malformedEntry("journal time is an unreadable time \"\(String(decoding: newest, as: UTF8.self))\"")
+            throw LedgerError.malformedEntry("the newest journal entry has an unreadable time \"\(String(decoding: newest, as: UTF8.self))\"")
         }
         return time
     }
@@ -100,57 +100,38 @@ extension SQLiteTransaction {
 
     // MARK: Runs
 
-    private static let runColumns = "SELECT id, account, command, started_at, finished_at, outcome, exit_code, summary FROM runs"
-
     func runs(limit: Int64) throws -> [RunRow] {
-        try db.statement("\(Self.runColumns) ORDER BY id DESC LIMIT ?").rows([.integer(limit)], Self.run)
+        try db.statement("SELECT \(RunRow.columns) FROM runs ORDER BY id DESC LIMIT ?").rows([.integer(limit)], as: RunRow.self)
     }
 
     func failedRuns(account: String) throws -> [RunRow] {
-        try db.statement("\(Self.runColumns) WHERE account = ? AND outcome = 'failed' ORDER BY id").rows([.text(account)], Self.run)
-    }
-
-    private static func run(_ row: Statement) -> RunRow {
-        RunRow(
-            id: row.int64(0), account: row.text(1), command: row.text(2), startedAt: row.text(3),
-            finishedAt: row.optionalText(4), outcome: row.optionalText(5), exitCode: row.optionalInt64(6),
-            summary: row.optionalText(7))
+        try db.statement("SELECT \(RunRow.columns) FROM runs WHERE account = ? AND outcome = 'failed' ORDER BY id")
+            .rows([.text(account)], as: RunRow.self)
     }
 
     // MARK: Top-ups
 
-    private static let topUpColumns = """
-        SELECT key, account, batch, reference, wallet, chain_id, amount, memo, plan_file, plan_line, state, attempts,
-            charge_id, http_status, error FROM topups
-        """
+    private static let selectTopUps = "SELECT \(StoredTopUp.columns) FROM topups"
 
     func topUp(key: String) throws -> StoredTopUp? {
-        try db.statement("\(Self.topUpColumns) WHERE key = ?").first([.text(key)], Self.topUp)
+        try db.statement("\(Self.selectTopUps) WHERE key = ?").first([.text(key)], as: StoredTopUp.self)
     }
 
     func topUp(account: String, reference: String) throws -> StoredTopUp? {
-        try db.statement("\(Self.topUpColumns) WHERE account = ? AND reference = ? ORDER BY id LIMIT 1")
-            .first([.text(account), .text(reference)], Self.topUp)
+        try db.statement("\(Self.selectTopUps) WHERE account = ? AND reference = ? ORDER BY id LIMIT 1")
+            .first([.text(account), .text(reference)], as: StoredTopUp.self)
     }
 
     func topUps(state: String) throws -> [StoredTopUp] {
-        try db.statement("\(Self.topUpColumns) WHERE state = ? ORDER BY id").rows([.text(state)], Self.topUp)
+        try db.statement("\(Self.selectTopUps) WHERE state = ? ORDER BY id").rows([.text(state)], as: StoredTopUp.self)
     }
 
     func allTopUps() throws -> [StoredTopUp] {
-        try db.statement("\(Self.topUpColumns) ORDER BY id").rows([], Self.topUp)
+        try db.statement("\(Self.selectTopUps) ORDER BY id").rows(as: StoredTopUp.self)
     }
 
     func hasTopUps() throws -> Bool {
         try db.scalarInt("SELECT EXISTS (SELECT 1 FROM topups)") == 1
-    }
-
-    private static func topUp(_ row: Statement) -> StoredTopUp {
-        StoredTopUp(
-            key: row.text(0), account: row.text(1), batch: row.text(2), reference: row.optionalText(3),
-            wallet: row.text(4), chainID: row.int64(5), amount: Micros(raw: row.int64(6)), memo: row.optionalText(7),
-            planFile: row.text(8), planLine: row.int64(9), state: row.text(10), attempts: row.int64(11),
-            chargeID: row.optionalText(12), httpStatus: row.optionalInt64(13), error: row.optionalText(14))
     }
 
     func chargelessTopUps(account: String) throws -> [LedgerReader.ChargelessTopUp] {
@@ -165,7 +146,7 @@ extension SQLiteTransaction {
             """
         ).rows([.text(account)]) { row in
             guard let updatedAt = row.time(11) else {
-                throw LedgerError.malformedEntry("top-up \(row.text(0)) time is an unreadable time \"\(row.text(11))\"")
+                throw LedgerError.malformedEntry("top-up \(row.text(0)) has an unreadable time \"\(row.text(11))\"")
             }
             return LedgerReader.ChargelessTopUp(
                 key: row.text(0), account: row.text(1), batch: row.text(2), reference: row.optionalText(3),
@@ -177,27 +158,16 @@ extension SQLiteTransaction {
 
     // MARK: Charges
 
-    private static let chargeColumns = """
-        SELECT charge_id, account, origin, topup_key, reference, wallet, chain_id, amount, created_at, expires_at,
-            status, paid_at, memo FROM charges
-        """
+    private static let selectCharges = "SELECT \(StoredCharge.columns) FROM charges"
 
     func charge(id: String) throws -> StoredCharge? {
-        try db.statement("\(Self.chargeColumns) WHERE charge_id = ?").first([.text(id)], Self.storedCharge)
+        try db.statement("\(Self.selectCharges) WHERE charge_id = ?").first([.text(id)], as: StoredCharge.self)
     }
 
     func charges(ids: [String]) throws -> [StoredCharge] {
         guard !ids.isEmpty else { return [] }
-        return try db.statement("\(Self.chargeColumns) WHERE charge_id IN (SELECT value FROM json_each(?))")
-            .rows([.text(Self.jsonArray(ids))], Self.storedCharge)
-    }
-
-    private static func storedCharge(_ row: Statement) -> StoredCharge {
-        StoredCharge(
-            chargeID: row.text(0), account: row.text(1), origin: row.text(2), topUpKey: row.optionalText(3),
-            reference: row.optionalText(4), wallet: row.optionalText(5), chainID: row.optionalInt64(6),
-            amount: Micros(raw: row.int64(7)), createdAt: row.text(8), expiresAt: row.optionalText(9),
-            status: row.optionalText(10), paidAt: row.optionalText(11), memo: row.optionalText(12))
+        return try db.statement("\(Self.selectCharges) WHERE charge_id IN (SELECT value FROM json_each(?))")
+            .rows([.text(Self.jsonArray(ids))], as: StoredCharge.self)
     }
 
     func chargeCount() throws -> Int64 {
@@ -227,7 +197,7 @@ extension SQLiteTransaction {
         func time(_ column: Int32, _ what: String) throws -> Timestamp {
             guard let value = statement.time(column) else {
                 throw LedgerError.malformedEntry(
-                    "charge \(statement.text(0)) \(what) is an unreadable time \"\(statement.text(column))\"")
+                    "charge \(statement.text(0)) \(what) has an unreadable time \"\(statement.text(column))\"")
             }
             return value
         }

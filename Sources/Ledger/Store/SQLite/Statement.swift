@@ -172,6 +172,11 @@ final class Statement {
 
     var columnCount: Int32 { sqlite3_column_count(handle) }
 
+    /// The name the `SELECT` list gives `column`.
+    func columnName(_ column: Int32) -> String {
+        sqlite3_column_name(handle, column).map { String(cString: $0) } ?? "\(column + 1)"
+    }
+
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
