@@ -3,13 +3,17 @@ import CreditTypes
 /// The current row of a statement, read column after column (`ColumnCursor`).
 struct StatementCursor: ColumnCursor {
     private let statement: Statement
+    private let count: Int32
     private var column: Int32 = 0
 
-    init(_ statement: Statement) { self.statement = statement }
+    init(_ statement: Statement) {
+        self.statement = statement
+        count = statement.columnCount
+    }
 
     /// The next column's index.
     private mutating func next() throws -> Int32 {
-        guard column < statement.columnCount else { throw LedgerError.store("an SQLite row has fewer columns than read") }
+        guard column < count else { throw LedgerError.store("an SQLite row has fewer columns than read") }
         defer { column += 1 }
         return column
     }
