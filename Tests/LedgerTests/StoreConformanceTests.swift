@@ -41,6 +41,28 @@ struct StoreConformanceTests {
         #expect(runs.first?.outcome == "attention")
     }
 
+    /// Top-ups left without a charge come back with the time of the entry that left them so,
+    /// read from the journal; created and recorded ones do not come back.
+    @Test(arguments: Stores.all)
+    func topUpsWithoutAChargeComeBackWithTheTimeTheyStopped(store: String) throws {
+        let store = try Stores.make(store)
+        let rejected: [Fact] = [
+            .topUpPlanned(TopUpPlanned(key: "ref-3", batch: "b2", reference: nil,
+                                       wallet: "0xde709f2102306220921060314715629080e2fb77", chainID: 137,
+                                       amount: usd("7.5"), memo: "third", planFile: "p.csv", planLine: 4)),
+            .chargeRequested(ChargeRequested(key: "ref-3", attempt: 1)),
+            .chargeRejected(ChargeFailed(key: "ref-3", httpStatus: 400, message: "bad wallet", rawBody: "{}")),
+        ]
+        try store.ledger.appendAll(lifecycle() + rejected)
+        let found = try store.ledger.read { try $0.chargelessTopUps(account: "default") }
+        #expect(found == [LedgerReader.ChargelessTopUp(
+            key: "ref-3", account: "default", batch: "b2", reference: nil,
+            wallet: "0xde709f2102306220921060314715629080e2fb77", chainID: 137, amount: usd("7.5"), memo: "third",
+            state: "rejected", httpStatus: 400, error: "bad wallet",
+            updatedAt: t0.adding(milliseconds: Int64(lifecycle().count + 2)))])
+        #expect(try store.ledger.read { try $0.chargelessTopUps(account: "other") }.isEmpty)
+    }
+
     @Test(arguments: Stores.all)
     func theJournalChainsFromGenesis(store: String) throws {
         let store = try Stores.make(store)

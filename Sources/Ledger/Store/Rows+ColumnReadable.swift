@@ -28,6 +28,21 @@ extension StoredTopUp: ColumnReadable {
     }
 }
 
+extension LedgerReader.ChargelessTopUp: ColumnReadable {
+    /// The columns of `topups t`. Each store's query adds one more, last: the time of the
+    /// journal entry that last changed the top-up, which it reads in its own SQL.
+    static let columns = "t.key, t.account, t.batch, t.reference, t.wallet, t.chain_id, t.amount, t.memo, t.state, t.http_status, t.error"
+
+    init(reading row: inout some ColumnCursor) throws {
+        let key = try row.text()
+        self.init(
+            key: key, account: try row.text(), batch: try row.text(), reference: try row.optionalText(),
+            wallet: try row.text(), chainID: try row.int64(), amount: try row.micros(), memo: try row.optionalText(),
+            state: try row.text(), httpStatus: try row.optionalInt64(), error: try row.optionalText(),
+            updatedAt: try row.time(of: "top-up \(key)"))
+    }
+}
+
 extension StoredCharge: ColumnReadable {
     static let columns = """
         charge_id, account, origin, topup_key, reference, wallet, chain_id, amount, created_at, expires_at,

@@ -138,21 +138,12 @@ extension PostgresTransaction {
     func chargelessTopUps(account: String) throws -> [LedgerReader.ChargelessTopUp] {
         try rows(
             """
-            SELECT t.key, t.account, t.batch, t.reference, t.wallet, t.chain_id, t.amount, t.memo, t.state,
-                   t.http_status, t.error, j.entry::json ->> 'at'
+            SELECT \(LedgerReader.ChargelessTopUp.columns), j.entry::json ->> 'at'
             FROM \(Self.s).topups t JOIN \(Self.s).journal j ON j.seq = t.updated_seq
             WHERE t.account = $1 AND t.charge_id IS NULL
               AND t.state IN ('rejected', 'blocked', 'unknown', 'requesting')
             ORDER BY t.updated_seq
-            """, Self.binds(account)
-        ) { row in
-            let key = try row.text()
-            return LedgerReader.ChargelessTopUp(
-                key: key, account: try row.text(), batch: try row.text(), reference: try row.optionalText(),
-                wallet: try row.text(), chainID: try row.int64(), amount: Micros(raw: try row.int64()),
-                memo: try row.optionalText(), state: try row.text(), httpStatus: try row.optionalInt64(),
-                error: try row.optionalText(), updatedAt: try row.time(of: "top-up \(key)"))
-        }
+            """, Self.binds(account)) { try LedgerReader.ChargelessTopUp(reading: &$0) }
     }
 
     // MARK: Charges

@@ -137,23 +137,13 @@ extension SQLiteTransaction {
     func chargelessTopUps(account: String) throws -> [LedgerReader.ChargelessTopUp] {
         try db.statement(
             """
-            SELECT t.key, t.account, t.batch, t.reference, t.wallet, t.chain_id, t.amount, t.memo, t.state,
-                   t.http_status, t.error, json_extract(j.entry, '$.at')
+            SELECT \(LedgerReader.ChargelessTopUp.columns), json_extract(j.entry, '$.at')
             FROM topups t JOIN journal j ON j.seq = t.updated_seq
             WHERE t.account = ? AND t.charge_id IS NULL
               AND t.state IN ('rejected', 'blocked', 'unknown', 'requesting')
             ORDER BY t.updated_seq
             """
-        ).rows([.text(account)]) { row in
-            guard let updatedAt = row.time(11) else {
-                throw LedgerError.malformedEntry("top-up \(row.text(0)) has an unreadable time \"\(row.text(11))\"")
-            }
-            return LedgerReader.ChargelessTopUp(
-                key: row.text(0), account: row.text(1), batch: row.text(2), reference: row.optionalText(3),
-                wallet: row.text(4), chainID: row.int64(5), amount: Micros(raw: row.int64(6)),
-                memo: row.optionalText(7), state: row.text(8), httpStatus: row.optionalInt64(9),
-                error: row.optionalText(10), updatedAt: updatedAt)
-        }
+        ).rows([.text(account)], as: LedgerReader.ChargelessTopUp.self)
     }
 
     // MARK: Charges
