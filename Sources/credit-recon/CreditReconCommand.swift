@@ -6,9 +6,10 @@ import CreditRecon
 struct CreditReconCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "credit-recon",
-        abstract: "Keeps the books for OpenRouter credits: snapshots, top-ups, charges and reconciliation reports.",
+        abstract: "Keeps the books for OpenRouter credits: snapshots, top-ups, charges, usage by key and model, and reconciliation reports.",
         discussion: """
-            Every fact goes into one append-only, hash-chained SQLite ledger (--ledger). \
+            Every fact goes into one append-only, hash-chained ledger (--ledger): a SQLite file, \
+            or a PostgreSQL database when several hosts share the books. \
             Keys come from OPENROUTER_API_KEY / OPENROUTER_BEARER or --api-key-file / --bearer-file, \
             never from the command line. Exit codes: 0 ok, 1 needs a person, 64 usage, 65 bad input data, \
             66 missing input, 69 API unavailable, 70 internal, 73 cannot write output, 74 ledger I/O, \

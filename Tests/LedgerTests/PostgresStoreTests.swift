@@ -209,6 +209,34 @@ struct PostgresStoreTests {
             == "v1: journal, runs, snapshots, top-ups, charges\nv2: key readings, activity days\nv3: the journal's times, indexed\n")
     }
 
+    /// A new ledger is made with the columns, constraints, indexes and triggers of the
+    /// ledgers already written: `Fixtures/stored-schema-postgresql.txt` is what these
+    /// queries printed of a ledger made by b3a7e93 (the build before the readers' indexes
+    /// were declared apart from their tables) on PostgreSQL 15, the Makefile's. Another
+    /// major version may word a definition differently: write the file anew then
+    /// (`WRITE_STORED_FORMAT=1`) and check that `git diff` shows only wording.
+    @Test func aNewLedgerHasTheSchemaOfTheLedgersAlreadyWritten() throws {
+        let store = try PostgresUnderTest()
+        let schema = try [
+            """
+            SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || coalesce(' collate ' || collation_name, '')
+                || CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE '' END
+            FROM information_schema.columns WHERE table_schema = 'credit_recon' ORDER BY table_name, ordinal_position
+            """,
+            """
+            SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ': ' || pg_get_constraintdef(oid)
+            FROM pg_constraint WHERE connamespace = 'credit_recon'::regnamespace ORDER BY conrelid::regclass::text, conname
+            """,
+            "SELECT 'index ' || indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = 'credit_recon' ORDER BY indexname",
+            """
+            SELECT 'trigger ' || tgrelid::regclass || ' ' || tgname || ': ' || pg_get_triggerdef(oid) FROM pg_trigger
+            WHERE NOT tgisinternal AND tgrelid::regclass::text LIKE 'credit_recon.%' ORDER BY tgrelid::regclass::text, tgname
+            """,
+        ].map { try store.server.psql(store.database, $0) }
+        try StoredFormatTests.expect(
+            schema.joined(), asIn: StoredFormatTests.fixtures.appendingPathComponent("stored-schema-postgresql.txt"))
+    }
+
     /// `report`'s "as of" time comes off migration v3's index, not from reading every entry:
     /// the query and the index name the same expression.
     @Test func theNewestJournalTimeIsReadOffItsIndex() throws {

@@ -99,11 +99,29 @@ struct StoredFormatTests {
     }
 
     @Test func theSameFactsGiveTheSameStoredBytes() throws {
-        let text = try Self.dump()
+        try Self.expect(try Self.dump(), asIn: Self.fixture)
+    }
+
+    /// A new ledger is made with the tables, indexes and triggers of the ledgers already
+    /// written: `Fixtures/stored-schema-sqlite.txt` is what the sqlite3 shell printed of a
+    /// ledger made by b3a7e93, the build before the readers' indexes were declared apart
+    /// from their tables.
+    @Test func aNewLedgerHasTheSchemaOfTheLedgersAlreadyWritten() throws {
+        let temp = try TemporaryLedger()
+        let schema = try temp.raw().statement(
+            "SELECT type || ' ' || name || ' ON ' || tbl_name || ': ' || coalesce(sql, '(automatic)') FROM sqlite_master ORDER BY type, name"
+        ).rows { $0.text(0) + "\n" }
+        try Self.expect(schema.joined(), asIn: Self.fixtures.appendingPathComponent("stored-schema-sqlite.txt"))
+    }
+
+    static let fixtures = fixture.deletingLastPathComponent()
+
+    /// Expects `text` to be `fixture`'s, after writing it there first under `WRITE_STORED_FORMAT=1`.
+    static func expect(_ text: String, asIn fixture: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
         if ProcessInfo.processInfo.environment["WRITE_STORED_FORMAT"] == "1" {
-            try text.write(to: Self.fixture, atomically: true, encoding: .utf8)
+            try text.write(to: fixture, atomically: true, encoding: .utf8)
         }
-        let expected = try String(contentsOf: Self.fixture, encoding: .utf8)
-        #expect(text == expected)
+        let expected = try String(contentsOf: fixture, encoding: .utf8)
+        #expect(text == expected, sourceLocation: sourceLocation)
     }
 }

@@ -40,7 +40,7 @@ enum PostgresSchema {
             """
             CREATE TRIGGER journal_no_truncate BEFORE TRUNCATE ON \(schema).journal FOR EACH STATEMENT
                 EXECUTE FUNCTION \(schema).refuse_change('the journal is append-only: it cannot be truncated')
-            """] + chargeTables(in: schema) + ["""
+            """] + chargeTables(in: schema) + chargeIndexes(in: schema) + ["""
             CREATE TRIGGER snapshots_append_only BEFORE UPDATE OR DELETE ON \(schema).snapshots FOR EACH ROW
                 EXECUTE FUNCTION \(schema).refuse_change('snapshots are append-only: they cannot be changed or deleted')
             """,
@@ -48,7 +48,7 @@ enum PostgresSchema {
             CREATE TRIGGER snapshots_no_truncate BEFORE TRUNCATE ON \(schema).snapshots FOR EACH STATEMENT
                 EXECUTE FUNCTION \(schema).refuse_change('snapshots are append-only: they cannot be truncated')
             """]),
-        ("v2: key readings, activity days", usageTables(in: schema) + Schema.usageTableNames.flatMap { table in [
+        ("v2: key readings, activity days", usageTables(in: schema) + usageIndexes(in: schema) + Schema.usageTableNames.flatMap { table in [
             """
             CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(schema).\(table) FOR EACH ROW
                 EXECUTE FUNCTION \(schema).refuse_change('\(table) is append-only: its rows cannot be changed or deleted')
@@ -69,9 +69,27 @@ enum PostgresSchema {
         + Schema.usageTableNames.flatMap { ["\($0)_append_only", "\($0)_no_truncate"] }
 
     /// Every projection table in `schema` (`credit_recon`, or `pg_temp` for `verify`'s
-    /// replay), column for column as the SQLite store's, so a replay compares them whole.
+    /// replay), column for column as the SQLite store's, so a replay compares them whole;
+    /// without the readers' indexes, as `verify` replays into them (`Schema.projectionTables(in:)`).
     static func projectionTables(in schema: String) -> [String] {
         chargeTables(in: schema) + usageTables(in: schema)
+    }
+
+    /// The indexes the readers of migration v1's tables use (`Schema.chargeIndexes(in:)`).
+    static func chargeIndexes(in schema: String) -> [String] {
+        [
+            "CREATE INDEX topups_by_reference ON \(schema).topups (account, reference)",
+            "CREATE INDEX topups_by_state ON \(schema).topups (state)",
+            "CREATE INDEX charges_by_created ON \(schema).charges (account, created_at, charge_id)",
+        ]
+    }
+
+    /// The indexes the readers of migration v2's tables use (`Schema.usageIndexes(in:)`).
+    static func usageIndexes(in schema: String) -> [String] {
+        [
+            "CREATE INDEX key_readings_by_key ON \(schema).key_readings (account, key_hash, observed_at)",
+            "CREATE INDEX activity_rows_by_date ON \(schema).activity_rows (account, date)",
+        ]
     }
 
     /// The tables of migration v1 (`Schema.chargeTables(in:)`).
@@ -123,10 +141,6 @@ enum PostgresSchema {
                 run_id BIGINT REFERENCES \(schema).runs (id)
             )
             """, """
-            CREATE INDEX topups_by_reference ON \(schema).topups (account, reference)
-            """, """
-            CREATE INDEX topups_by_state ON \(schema).topups (state)
-            """, """
             CREATE TABLE \(schema).charges (
                 charge_id \(text) NOT NULL UNIQUE,
                 seq BIGINT PRIMARY KEY,
@@ -147,8 +161,6 @@ enum PostgresSchema {
                 source \(text),
                 run_id BIGINT REFERENCES \(schema).runs (id)
             )
-            """, """
-            CREATE INDEX charges_by_created ON \(schema).charges (account, created_at, charge_id)
             """]
     }
 
@@ -183,8 +195,6 @@ enum PostgresSchema {
                 PRIMARY KEY (listing_id, key_hash)
             )
             """, """
-            CREATE INDEX key_readings_by_key ON \(schema).key_readings (account, key_hash, observed_at)
-            """, """
             CREATE TABLE \(schema).activity_days (
                 id BIGINT PRIMARY KEY,
                 account \(text) NOT NULL,
@@ -216,8 +226,6 @@ enum PostgresSchema {
                 cached_tokens BIGINT,
                 PRIMARY KEY (day_id, line)
             )
-            """, """
-            CREATE INDEX activity_rows_by_date ON \(schema).activity_rows (account, date)
             """]
     }
 }

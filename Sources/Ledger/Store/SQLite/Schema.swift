@@ -9,9 +9,10 @@
 /// table's B-tree instead of maintaining a third index.
 ///
 /// Money columns hold integer micro-USD; times are UTC ISO 8601 text with milliseconds
-/// and `Z`, which sorts in time order. The projection tables are created by
-/// `projectionTables(in:)` (each migration's part of them: `chargeTables(in:)`,
-/// `usageTables(in:)`) so that `verify` can build the same tables for its replay.
+/// and `Z`, which sorts in time order. Each migration creates its projection tables
+/// (`chargeTables(in:)`, `usageTables(in:)`) and then the indexes its readers use
+/// (`chargeIndexes(in:)`, `usageIndexes(in:)`), so that `verify` can build the same
+/// tables, without those indexes, for its replay (`projectionTables(in:)`).
 enum Schema {
     static var migrator: Migrator {
         var migrator = Migrator()
@@ -29,7 +30,7 @@ enum Schema {
                 CREATE TRIGGER journal_append_only_delete BEFORE DELETE ON journal
                 BEGIN SELECT RAISE(ABORT, 'the journal is append-only: entries cannot be deleted'); END;
                 """)
-            try db.execute(chargeTables(in: "main"))
+            try db.execute(chargeTables(in: "main") + "\n" + chargeIndexes(in: "main"))
             try db.execute("""
                 CREATE TRIGGER snapshots_append_only_update BEFORE UPDATE ON snapshots
                 BEGIN SELECT RAISE(ABORT, 'snapshots are append-only: they cannot be changed'); END;
@@ -38,7 +39,7 @@ enum Schema {
                 """)
         }
         migrator.register("v2: key readings, activity days") { db in
-            try db.execute(usageTables(in: "main"))
+            try db.execute(usageTables(in: "main") + "\n" + usageIndexes(in: "main"))
             // What the API said is kept as it said it, like the readings.
             for table in usageTableNames {
                 try db.execute("""
@@ -67,9 +68,29 @@ enum Schema {
         ("activity_days", ["id"]), ("activity_rows", ["day_id", "line"]),
     ]
 
-    /// Every projection table in schema `schema` (`main`, or the replay's).
+    /// Every projection table in schema `schema` without the readers' indexes: what
+    /// `verify` replays into (the projections write and look up rows by key only, and the
+    /// comparison walks the keys).
     static func projectionTables(in schema: String) -> String {
         chargeTables(in: schema) + "\n" + usageTables(in: schema)
+    }
+
+    /// The indexes the readers of migration v1's tables use; none is unique (the tables
+    /// carry their own constraints).
+    static func chargeIndexes(in schema: String) -> String {
+        """
+        CREATE INDEX \(schema).topups_by_reference ON topups (account, reference);
+        CREATE INDEX \(schema).topups_by_state ON topups (state);
+        CREATE INDEX \(schema).charges_by_created ON charges (account, created_at);
+        """
+    }
+
+    /// The indexes the readers of migration v2's tables use; none is unique.
+    static func usageIndexes(in schema: String) -> String {
+        """
+        CREATE INDEX \(schema).key_readings_by_key ON key_readings (account, key_hash, observed_at);
+        CREATE INDEX \(schema).activity_rows_by_date ON activity_rows (account, date);
+        """
     }
 
     /// The tables of migration v1: runs, readings, top-ups, charges.
@@ -117,8 +138,6 @@ enum Schema {
             updated_seq INTEGER NOT NULL,
             run_id INTEGER REFERENCES runs(id)
         ) STRICT;
-        CREATE INDEX \(schema).topups_by_reference ON topups (account, reference);
-        CREATE INDEX \(schema).topups_by_state ON topups (state);
         CREATE TABLE \(schema).charges (
             charge_id TEXT NOT NULL UNIQUE,
             seq INTEGER PRIMARY KEY NOT NULL,
@@ -139,7 +158,6 @@ enum Schema {
             source TEXT,
             run_id INTEGER REFERENCES runs(id)
         ) STRICT;
-        CREATE INDEX \(schema).charges_by_created ON charges (account, created_at);
         """
     }
 
@@ -175,7 +193,6 @@ enum Schema {
             created_at TEXT,
             PRIMARY KEY (listing_id, key_hash)
         ) STRICT;
-        CREATE INDEX \(schema).key_readings_by_key ON key_readings (account, key_hash, observed_at);
         CREATE TABLE \(schema).activity_days (
             id INTEGER PRIMARY KEY NOT NULL,
             account TEXT NOT NULL,
@@ -205,7 +222,6 @@ enum Schema {
             cached_tokens INTEGER,
             PRIMARY KEY (day_id, line)
         ) STRICT;
-        CREATE INDEX \(schema).activity_rows_by_date ON activity_rows (account, date);
         """
     }
 }
