@@ -395,6 +395,24 @@ struct StoreConformanceTests {
     }
 
     /// A day is stored once per account and scope: a second copy rolls the write back.
+    /// `verify` tells how far it has got: the entries checked after each batch, in order,
+    /// up to every entry, then the comparison once, last.
+    @Test(arguments: Stores.all)
+    func verifyTellsHowFarItHasGot(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.write { try $0.append(contentsOf: Self.bulk(10_000), runID: nil, at: t0) { $0 } }
+        var heard: [VerifyProgress] = []
+        let report = try store.ledger.verify { heard.append($0) }
+        #expect(report.isSound && report.entries == 10_000)
+        let counts = heard.compactMap { event -> Int64? in
+            if case .checked(let entries) = event { return entries }
+            return nil
+        }
+        #expect(counts == [4_096, 8_192, 10_000])
+        #expect(heard.last == .comparing)
+        #expect(heard.filter { $0 == .comparing }.count == 1)
+    }
+
     @Test(arguments: Stores.all)
     func aDayIsStoredOncePerAccount(store: String) throws {
         let store = try Stores.make(store)

@@ -23,9 +23,10 @@ public struct LedgerCopy {
         self.target = target
     }
 
-    /// Copies under the target's writer lock; `progress` is told the entries copied so far.
-    /// A missing target file is created and put in place only when the copy succeeds.
-    public func run(progress: (Int64) -> Void) throws -> Outcome {
+    /// Copies under the target's writer lock; `progress` is told the entries copied so far,
+    /// and `verifying` how far the target's verification has got. A missing target file is
+    /// created and put in place only when the copy succeeds.
+    public func run(progress: (Int64) -> Void, verifying: (VerifyProgress) -> Void = { _ in }) throws -> Outcome {
         let from = try source.ledgerLocation(), to = try target.ledgerLocation()
         guard from.description != to.description else {
             throw UsageError.usage("ledger copy: --to names the ledger being copied (\(to)); give another path or URL")
@@ -39,7 +40,7 @@ public struct LedgerCopy {
         } else {
             copied = try books.copy(into: target.openLedger(), progress: progress)
         }
-        let verification = try target.openLedger(mustExist: true).verify()
+        let verification = try target.openLedger(mustExist: true).verify(progress: verifying)
         return Outcome(copied: copied, verification: verification, target: to.description)
     }
 }

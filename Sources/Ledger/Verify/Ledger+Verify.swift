@@ -12,11 +12,14 @@ extension Ledger {
     /// findings after it when the journal can still be read. A store whose check is of its
     /// guards rather than its files (PostgreSQL's append-only triggers) has its verdict
     /// after the chain's findings, which name what was changed.
-    public func verify(limit: Int = 20) throws -> VerifyReport {
+    ///
+    /// `progress` is told the entries checked after each batch of them, then when the
+    /// comparison starts.
+    public func verify(limit: Int = 20, progress: (VerifyProgress) -> Void = { _ in }) throws -> VerifyReport {
         var integrity: BackgroundWork<Result<[String], any Error>>?
         let outcome = Result {
             try store.readReplaying { transaction in
-                try Self.checkChainAndReplay(transaction, limit: limit) {
+                try Self.checkChainAndReplay(transaction, limit: limit, progress: progress) {
                     integrity = store.secondReader().map { other in BackgroundWork { Result { try other.integrityCheck() } } }
                 }
             }
@@ -51,7 +54,7 @@ extension Ledger {
     /// The chain and the replay, then `comparing()` (as the comparison starts), then the
     /// comparison.
     private static func checkChainAndReplay(
-        _ transaction: any StoreTransaction, limit: Int, comparing: () -> Void
+        _ transaction: any StoreTransaction, limit: Int, progress: (VerifyProgress) -> Void, comparing: () -> Void
     ) throws -> VerifyReport {
         var report = VerifyReport()
         var expectedSeq: Int64 = 1
@@ -89,12 +92,16 @@ extension Ledger {
         var sound = true
         try transaction.scanJournal(batchSize: chainBatch) { rows in
             let next = (rows, BackgroundWork { CheckedRow.check(rows) })
-            if let (rows, checked) = pending { sound = replayBatch(rows, checked.wait()) }
+            if let (rows, checked) = pending {
+                sound = replayBatch(rows, checked.wait())
+                progress(.checked(entries: report.entries))
+            }
             pending = next
             return sound
         }
         if sound, let (rows, checked) = pending {
             sound = replayBatch(rows, checked.wait())
+            progress(.checked(entries: report.entries))
         } else {
             _ = pending?.checked.wait()  // stopped early: let the last batch finish first
         }
@@ -107,6 +114,7 @@ extension Ledger {
         }
         // A truncated journal still chains; the projections show what it lost.
         report.headHash = String(decoding: previous, as: UTF8.self)
+        progress(.comparing)
         comparing()
         if sound {
             for (table, key) in Schema.projectionTableKeys where report.problems.count < limit {

@@ -39,13 +39,24 @@ extension CreditReconCommand.LedgerGroup {
         mutating func run() async throws {
             let destination = to
             try await CLI.run(global) { context in
-                let progress = ImportProgressLine(
+                let progress = ProgressLine(
                     noun: "entries", command: "ledger copy", done: "copied",
+                    enabled: isatty(STDERR_FILENO) == 1 && !context.json, step: 65_536)
+                let verifying = ProgressLine(
+                    noun: "entries", command: "ledger copy", done: "verified in the copy",
                     enabled: isatty(STDERR_FILENO) == 1 && !context.json, step: 65_536)
                 let outcome: LedgerCopy.Outcome
                 do {
-                    defer { progress.finish() }
-                    outcome = try LedgerCopy(context: context, to: destination).run { progress.update(Int($0)) }
+                    defer {
+                        progress.finish()
+                        verifying.finish()
+                    }
+                    outcome = try LedgerCopy(context: context, to: destination).run(
+                        progress: { copied in progress.update(Int(copied)) },
+                        verifying: { event in
+                            progress.finish()
+                            verifying.show(event)
+                        })
                 }
                 let report = outcome.verification
                 if context.json {

@@ -11,7 +11,8 @@ extension CreditReconCommand {
             abstract: "Checks the hash chain, replays the journal against every table, runs PRAGMA integrity_check; prints the head hash.",
             discussion: """
                 Exit 0 when the ledger is sound, 1 when it is not (the first broken entry is named). \
-                The head hash pins the ledger's state: every report prints it.
+                The head hash pins the ledger's state: every report prints it. On a terminal, a line \
+                on stderr tells how far a long verify has got.
                 """
         )
 
@@ -33,7 +34,14 @@ extension CreditReconCommand {
                     return .attention
                 }
                 let ledger = try context.openLedger(mustExist: true)
-                let report = try ledger.verify()
+                let progress = ProgressLine(
+                    noun: "entries", command: "verify", done: "hashed and replayed",
+                    enabled: isatty(STDERR_FILENO) == 1 && !context.json)
+                let report: VerifyReport
+                do {
+                    defer { progress.finish() }
+                    report = try ledger.verify(progress: progress.show)
+                }
                 if context.json {
                     print(JSONOutput.object([
                         "sound": .bool(report.isSound), "entries": .int(report.entries),
