@@ -192,6 +192,27 @@ struct ImportProgressTests {
         #expect(summary.inserted == ImportStreamingTests.rows)
     }
 
+    /// `ledger copy` tells the entries copied, then how far the copy's verification has
+    /// got: every entry, then the comparison, last.
+    @Test func aCopyTellsHowFarItsVerificationHasGot() throws {
+        let temp = try TemporaryDirectory()
+        let file = try temp.write("s.csv", ImportStreamingTests.snapshots())
+        _ = try SnapshotImport(path: file, defaultAccount: "default")
+            .run(ledger: Ledger(path: temp.path("l.sqlite")), now: ImportStreamingTests.now)
+        let context = CommandContext(
+            ledgerPath: temp.path("l.sqlite"), baseURL: "http://127.0.0.1:9", account: "default",
+            timeout: .seconds(1), maxRetryTime: .seconds(1), json: false, logger: Logger(label: "test"),
+            clock: CommandClock(), environment: [:])
+        var copied: [Int64] = []
+        var verifying: [VerifyProgress] = []
+        let outcome = try LedgerCopy(context: context, to: temp.path("copy.sqlite"))
+            .run(progress: { copied.append($0) }, verifying: { verifying.append($0) })
+        let entries = outcome.copied.entries
+        #expect(outcome.verification.isSound && entries > Int64(ImportStreamingTests.rows))
+        #expect(copied.last == entries)
+        #expect(verifying.suffix(2) == [.checked(entries: entries), .comparing])
+    }
+
     @Test func theLineIsRedrawnEveryStepAndClearedAtTheEnd() {
         var written: [String] = []
         let line = ProgressLine(noun: "charges", enabled: true, step: 100) { written.append($0) }

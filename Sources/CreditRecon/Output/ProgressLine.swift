@@ -11,8 +11,8 @@ public final class ProgressLine {
     private let enabled: Bool
     private let step: Int
     private let write: (String) -> Void
+    /// The count last drawn; 0 while the line is not showing.
     private var shown = 0
-    private var visible = false
 
     /// `enabled` is for a terminal without `--json`; `write` is stderr unless a test says
     /// otherwise. The line reads `<command>: <rows> <noun> <done> so far`.
@@ -28,7 +28,7 @@ public final class ProgressLine {
 
     /// `rows` rows have been done.
     public func update(_ rows: Int) {
-        guard enabled, rows - shown >= step else { return }
+        guard enabled, rows > 0, rows - shown >= step else { return }
         shown = rows
         draw("\(rows) \(noun) \(done) so far")
     }
@@ -36,7 +36,7 @@ public final class ProgressLine {
     /// Says what the work has moved on to (`<command>: <text>`), when the line is showing:
     /// work too short to have shown a count shows nothing.
     public func moveOn(to text: String) {
-        guard visible else { return }
+        guard shown > 0 else { return }
         draw(text)
     }
 
@@ -50,14 +50,12 @@ public final class ProgressLine {
 
     /// Clears the line, if it was ever shown.
     public func finish() {
-        guard visible else { return }
+        guard shown > 0 else { return }
         shown = 0
-        visible = false
         write("\r\u{1B}[K")
     }
 
     private func draw(_ text: String) {
-        visible = true
         write("\r\(command): \(text)\u{1B}[K")
     }
 }

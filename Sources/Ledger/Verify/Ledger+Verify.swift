@@ -85,6 +85,7 @@ extension Ledger {
                     expectedSeq = seq + 1
                     report.entries = seq
                 }
+                progress(.checked(entries: report.entries))
                 return true
             }
         }
@@ -92,16 +93,12 @@ extension Ledger {
         var sound = true
         try transaction.scanJournal(batchSize: chainBatch) { rows in
             let next = (rows, BackgroundWork { CheckedRow.check(rows) })
-            if let (rows, checked) = pending {
-                sound = replayBatch(rows, checked.wait())
-                progress(.checked(entries: report.entries))
-            }
+            if let (rows, checked) = pending { sound = replayBatch(rows, checked.wait()) }
             pending = next
             return sound
         }
         if sound, let (rows, checked) = pending {
             sound = replayBatch(rows, checked.wait())
-            progress(.checked(entries: report.entries))
         } else {
             _ = pending?.checked.wait()  // stopped early: let the last batch finish first
         }

@@ -58,7 +58,7 @@ enum ChargesImportCommand {
             let lock = try context.lockWriter()
             defer { withExtendedLifetime(lock) {} }
             let importer = ChargeImport(path: file, defaultAccount: context.account)
-            let progress = ProgressLine(noun: "charges", enabled: isatty(STDERR_FILENO) == 1 && !context.json)
+            let progress = ProgressLine(noun: "charges", enabled: context.showsProgress)
             let summary = try context.withLedgerForImport { ledger in
                 defer { progress.finish() }
                 return try importer.run(ledger: ledger, now: context.now(), progress: progress.update)

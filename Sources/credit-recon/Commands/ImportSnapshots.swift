@@ -27,7 +27,7 @@ extension CreditReconCommand.Import {
                 let lock = try context.lockWriter()
                 defer { withExtendedLifetime(lock) {} }
                 let importer = SnapshotImport(path: file, defaultAccount: context.account)
-                let progress = ProgressLine(noun: "snapshots", enabled: isatty(STDERR_FILENO) == 1 && !context.json)
+                let progress = ProgressLine(noun: "snapshots", enabled: context.showsProgress)
                 let summary = try context.withLedgerForImport { ledger in
                     defer { progress.finish() }
                     return try importer.run(ledger: ledger, now: context.now(), progress: progress.update)

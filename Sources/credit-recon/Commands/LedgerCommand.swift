@@ -41,10 +41,10 @@ extension CreditReconCommand.LedgerGroup {
             try await CLI.run(global) { context in
                 let progress = ProgressLine(
                     noun: "entries", command: "ledger copy", done: "copied",
-                    enabled: isatty(STDERR_FILENO) == 1 && !context.json, step: 65_536)
+                    enabled: context.showsProgress)
                 let verifying = ProgressLine(
                     noun: "entries", command: "ledger copy", done: "verified in the copy",
-                    enabled: isatty(STDERR_FILENO) == 1 && !context.json, step: 65_536)
+                    enabled: context.showsProgress)
                 let outcome: LedgerCopy.Outcome
                 do {
                     defer {

@@ -44,7 +44,7 @@ extension CreditReconCommand {
                     report: try command.report.reportOptions(account: context.account))
                 let outcome = try await RunStage(context: context, options: options).run(
                     isTerminal: isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1,
-                    showProgress: isatty(STDERR_FILENO) == 1 && !context.json)
+                    showProgress: context.showsProgress)
                 print(context.json ? outcome.json.text : outcome.text)
                 return outcome.exitStatus
             }

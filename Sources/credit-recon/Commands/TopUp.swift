@@ -59,7 +59,7 @@ extension CreditReconCommand {
             }
             let outcome = try await stage.run(
                 isTerminal: isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1,
-                showProgress: isatty(STDERR_FILENO) == 1 && !context.json)
+                showProgress: context.showsProgress)
             switch outcome {
             case .declined:
                 Self.stderr("nothing was sent\n")

@@ -36,7 +36,7 @@ extension CreditReconCommand {
                 let ledger = try context.openLedger(mustExist: true)
                 let progress = ProgressLine(
                     noun: "entries", command: "verify", done: "hashed and replayed",
-                    enabled: isatty(STDERR_FILENO) == 1 && !context.json)
+                    enabled: context.showsProgress)
                 let report: VerifyReport
                 do {
                     defer { progress.finish() }
