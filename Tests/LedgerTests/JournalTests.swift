@@ -29,7 +29,7 @@ struct JournalTests {
         let entry = JournalEntry(seq: 3, recordedAt: t0, account: "a\"b", runID: nil,
                                  fact: .runStarted(RunStarted(command: "x\u{1}é😀")))
         let loose = #" { "seq" : 3 , "kind":"run.started", "run":null, "data":{"command":"x\u0001\u00e9\ud83d\ude00"},"#
-            + #" "at":"2026-09-21T14:13:20.000Z", "account":"a\"b" } "#
+            + #" "at":"2026-09-21T14:13:20.000\u005A", "account":"a\"b" } "#
         #expect(try JournalEntry.decode(text: loose, seq: 3) == entry)
         #expect(try JournalEntry.decode(text: entry.canonicalText, seq: 3) == entry)
     }
@@ -39,6 +39,10 @@ struct JournalTests {
         (#"{"seq":1.5,"kind":"run.started"}"#, "not valid JSON"),
         (#"{"seq":01,"kind":"run.started"}"#, "not valid JSON"),
         (#"{"seq":1,"seq":2}"#, "not valid JSON"),
+        (#"{"seq":1,"kind":"run.started","seq":2}"#, "not valid JSON"),
+        (#"{"a":1,"b":2,"a":3}"#, "not valid JSON"),
+        (#"{"account":"a","at":"2026-01-01T00:00:00Z","data":{"command":"x","note":"\q"},"kind":"run.started","run":null,"seq":1}"#,
+         "not valid JSON"),
         (#"[1]"#, "not an object"),
         (#"{"kind":"run.started","seq":"1"}"#, #"field "seq" is missing or has the wrong type"#),
         (#"{"account":"a","at":"2026-01-01T00:00:00Z","data":{},"kind":"coffee","run":null,"seq":1}"#, #"unknown kind "coffee""#),
@@ -51,6 +55,24 @@ struct JournalTests {
             _ = try JournalEntry.decode(text: text, seq: 1)
         } throws: { error in
             String(describing: error).contains("journal entry 1: \(expected)") || String(describing: error).contains(expected)
+        }
+    }
+
+    /// Every string is checked as it is parsed, whether or not a reader asks for it.
+    @Test(arguments: ["account", "note"])
+    func theDecoderRefusesTextThatIsNotUTF8(in member: String) {
+        let text = #"{"account":"a","at":"2026-01-01T00:00:00Z","data":{"command":"x","note":"y"},"kind":"run.started","run":null,"seq":1}"#
+        var bytes = Array(text.utf8)
+        let value = bytes.firstRange(of: Array("\"\(member)\":\"".utf8))!.upperBound
+        bytes.insert(contentsOf: [0xC3, 0x28], at: value)  // a lead byte followed by no continuation
+        #expect {
+            _ = try bytes.withUnsafeBufferPointer { bytes throws(LedgerError) in try EntryDecoder.decode(bytes, seq: 1) }
+        } throws: { error in
+            String(describing: error).contains("journal entry 1: not valid JSON")
+        }
+        bytes.replaceSubrange(value..<(value + 2), with: Array("é".utf8))
+        #expect(throws: Never.self) {
+            _ = try bytes.withUnsafeBufferPointer { bytes throws(LedgerError) in try EntryDecoder.decode(bytes, seq: 1) }
         }
     }
 

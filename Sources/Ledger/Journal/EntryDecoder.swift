@@ -7,37 +7,76 @@ import CreditTypes
 /// values an entry holds: integers, strings, `null`, booleans, and objects and arrays of
 /// them. A fraction or exponent is refused, since the journal never stores one. Parsing is
 /// done over the entry's bytes with no dictionary per object: the members of an object are
-/// kept as a short list and looked up by their key's bytes.
+/// kept as a short list and looked up by their key's bytes, and a string written without
+/// escapes stays where it is in the text until a reader asks for it (a time is read from
+/// those bytes without becoming a `String`). Every string is checked as it is parsed, read
+/// or not.
 struct EntryDecoder {
     /// A parsed value.
     enum Value {
         case null
         case bool(Bool)
         case int(Int64)
+        /// A string written without escapes: where its bytes (valid UTF-8) are in the text.
+        case plainString(Range<Int>)
+        /// A string written with escapes, decoded.
         case string(String)
         case array([Value])
         case object(Members)
     }
 
-    /// An object's members: where each key's bytes are in the text, and its value.
+    /// One member of an object: where its key's bytes are in the text, and its value.
+    struct Member {
+        let key: Range<Int>
+        let value: Value
+    }
+
+    /// An object's members.
     struct Members {
         let bytes: UnsafeBufferPointer<UInt8>
-        var keys: [Range<Int>] = []
-        var values: [Value] = []
+        var list: [Member] = []
 
         /// The member named `name`, if present.
         func value(_ name: StaticString) -> Value? {
             let count = name.utf8CodeUnitCount
             let start = name.utf8Start
-            for (offset, range) in keys.enumerated() where range.count == count {
-                var same = true
-                for index in 0..<count where bytes[range.lowerBound + index] != start[index] {
-                    same = false
-                    break
+            // Through the buffer, so that looking at a key does not copy (retain) its value.
+            return list.withUnsafeBufferPointer { members in
+                search: for index in members.indices where members[index].key.count == count {
+                    let key = bytes.baseAddress! + members[index].key.lowerBound
+                    for offset in 0..<count where key[offset] != start[offset] { continue search }
+                    return members[index].value
                 }
-                if same { return values[offset] }
+                return nil
             }
-            return nil
+        }
+
+        /// The text of a string value, or `nil` when `value` is not a string.
+        func text(_ value: Value) -> String? {
+            switch value {
+            case .plainString(let range): String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            case .string(let text): text
+            default: nil
+            }
+        }
+
+        /// Whether no key is repeated: at once when the keys are in ascending byte order
+        /// (as the canonical text writes them), else by comparing every pair.
+        fileprivate var keysAreDistinct: Bool {
+            var ascending = true
+            for index in list.indices.dropFirst()
+            where !bytes[list[index - 1].key].lexicographicallyPrecedes(bytes[list[index].key]) {
+                ascending = false
+                break
+            }
+            if ascending { return true }
+            for (offset, member) in list.enumerated() {
+                for other in list[(offset + 1)...] where other.key.count == member.key.count
+                    && bytes[other.key].elementsEqual(bytes[member.key]) {
+                    return false
+                }
+            }
+            return true
         }
     }
 
@@ -91,7 +130,7 @@ struct EntryDecoder {
         case UInt8(ascii: "n"): return literal("null") ? .null : nil
         case UInt8(ascii: "t"): return literal("true") ? .bool(true) : nil
         case UInt8(ascii: "f"): return literal("false") ? .bool(false) : nil
-        case UInt8(ascii: "\""): return string().map(Value.string)
+        case UInt8(ascii: "\""): return string()
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return integer().map(Value.int)
         case UInt8(ascii: "["):
             index += 1
@@ -114,8 +153,7 @@ struct EntryDecoder {
         case UInt8(ascii: "{"):
             index += 1
             var members = Members(bytes: bytes)
-            members.keys.reserveCapacity(12)
-            members.values.reserveCapacity(12)
+            members.list.reserveCapacity(12)
             skipWhiteSpace()
             if peek == UInt8(ascii: "}") {
                 index += 1
@@ -129,8 +167,7 @@ struct EntryDecoder {
                 index += 1
                 skipWhiteSpace()
                 guard let member = value(depth: depth + 1) else { return nil }
-                members.keys.append(key)
-                members.values.append(member)
+                members.list.append(Member(key: key, value: member))
                 skipWhiteSpace()
                 guard let next = peek else { return nil }
                 index += 1
@@ -138,13 +175,7 @@ struct EntryDecoder {
                 guard next == UInt8(ascii: ",") else { return nil }
             }
             // A repeated key has no one meaning: refuse it.
-            for (offset, key) in members.keys.enumerated() {
-                for other in members.keys[(offset + 1)...] where other.count == key.count
-                    && bytes[other].elementsEqual(bytes[key]) {
-                    return nil
-                }
-            }
-            return .object(members)
+            return members.keysAreDistinct ? .object(members) : nil
         default:
             return nil
         }
@@ -192,25 +223,32 @@ struct EntryDecoder {
         return nil
     }
 
-    private mutating func string() -> String? {
+    /// A string: its place in the text when it has no escapes (its bytes checked to be
+    /// UTF-8), else its decoded text.
+    private mutating func string() -> Value? {
         index += 1  // the opening quote
         let start = index
+        var ascii = true
         while let byte = peek, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
             guard byte >= 0x20 else { return nil }
+            if byte >= 0x80 { ascii = false }
             index += 1
         }
         guard let stop = peek else { return nil }
         if stop == UInt8(ascii: "\"") {
-            let text = Self.text(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            let range = start..<index
             index += 1
-            return text
+            guard ascii || String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) != nil else {
+                return nil
+            }
+            return .plainString(range)
         }
         var out = Array(bytes[start..<index])
         while let byte = peek {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return out.withUnsafeBufferPointer(Self.text)
+                return out.withUnsafeBufferPointer(Self.text).map(Value.string)
             case UInt8(ascii: "\\"):
                 guard let escaped = peek else { return nil }
                 index += 1

@@ -14,15 +14,16 @@ struct FieldReader {
     func value(_ key: StaticString) -> EntryDecoder.Value? { members.value(key) }
 
     func string(_ key: StaticString) throws(LedgerError) -> String {
-        guard case .string(let value)? = members.value(key) else { throw missing(key) }
-        return value
+        guard let value = members.value(key), let text = members.text(value) else { throw missing(key) }
+        return text
     }
 
     func optionalString(_ key: StaticString) throws(LedgerError) -> String? {
         switch members.value(key) {
         case nil, .null?: return nil
-        case .string(let value)?: return value
-        default: throw missing(key)
+        case let value?:
+            guard let text = members.text(value) else { throw missing(key) }
+            return text
         }
     }
 
@@ -60,7 +61,7 @@ struct FieldReader {
     /// An array of strings.
     func strings(_ key: StaticString) throws(LedgerError) -> [String] {
         try array(key).map { (element) throws(LedgerError) in
-            guard case .string(let text) = element else { throw missing(key) }
+            guard let text = members.text(element) else { throw missing(key) }
             return text
         }
     }
@@ -78,13 +79,26 @@ struct FieldReader {
     }
 
     func timestamp(_ key: StaticString) throws(LedgerError) -> Timestamp {
-        let text = try string(key)
-        do { return try Timestamp(iso8601: text) } catch { throw missing(key) }
+        guard let value = members.value(key), let time = time(value) else { throw missing(key) }
+        return time
     }
 
     func optionalTimestamp(_ key: StaticString) throws(LedgerError) -> Timestamp? {
-        guard let text = try optionalString(key) else { return nil }
-        do { return try Timestamp(iso8601: text) } catch { throw missing(key) }
+        switch members.value(key) {
+        case nil, .null?: return nil
+        case let value?:
+            guard let time = time(value) else { throw missing(key) }
+            return time
+        }
+    }
+
+    /// A string value read as an ISO 8601 time, from the text's own bytes when it has no escapes.
+    private func time(_ value: EntryDecoder.Value) -> Timestamp? {
+        switch value {
+        case .plainString(let range): Timestamp.parse(iso8601: UnsafeBufferPointer(rebasing: members.bytes[range]))
+        case .string(let text): try? Timestamp(iso8601: text)
+        default: nil
+        }
     }
 
     private func missing(_ key: StaticString) -> LedgerError {

@@ -64,24 +64,25 @@ extension Ledger {
 
         func replayBatch(_ rows: JournalRows, _ checked: [CheckedRow]) -> Bool {
             rows.bytes.withUnsafeBufferPointer { bytes in
+                func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[range]) }
                 for (offset, row) in rows.rows.enumerated() {
                     let seq = row.seq
                     // What is wrong, and with which entry when it is not this one.
                     let problem: (Int64?, String)?
                     if seq != expectedSeq {
                         problem = (nil, "expected entry \(expectedSeq) here; entries are missing or out of order")
-                    } else if !bytes[row.prevHash].elementsEqual(previous) {
+                    } else if !previous.withUnsafeBufferPointer({ slice(row.prevHash).hasSameBytes(as: $0) }) {
                         problem = (nil, "prev_hash does not match entry \(seq - 1)'s hash: an entry was changed, removed or swapped")
                     } else if !checked[offset].hashMatches {
                         problem = (nil, "its hash does not match its content: the entry was edited")
                     } else {
-                        problem = replayEntry(checked[offset].entry, seq: seq, kind: bytes[row.kind], into: replay)
+                        problem = replayEntry(checked[offset].entry, seq: seq, kind: slice(row.kind), into: replay)
                     }
                     if let (at, problem) = problem {
                         report.problems.append("journal entry \(at ?? seq): \(problem)")
                         return false
                     }
-                    previous = Array(bytes[row.hash])
+                    previous.replaceSubrange(previous.indices, with: slice(row.hash))
                     expectedSeq = seq + 1
                     report.entries = seq
                 }
@@ -125,12 +126,13 @@ extension Ledger {
     /// Replays a decoded entry; what is wrong, with the entry it is wrong with when it is
     /// an earlier one (a row held back for a batch), or `nil`.
     private static func replayEntry(
-        _ decoded: Result<JournalEntry, LedgerError>, seq: Int64, kind: Slice<UnsafeBufferPointer<UInt8>>,
+        _ decoded: Result<JournalEntry, LedgerError>, seq: Int64, kind: UnsafeBufferPointer<UInt8>,
         into replay: any ProjectionWriter
     ) -> (Int64?, String)? {
         do {
             let entry = try decoded.get()
-            guard entry.seq == seq, entry.fact.kind.utf8.elementsEqual(kind) else {
+            var entryKind = entry.fact.kind
+            guard entry.seq == seq, entryKind.withUTF8({ $0.hasSameBytes(as: kind) }) else {
                 return (nil, "its content says entry \(entry.seq) of kind \(entry.fact.kind)")
             }
             try Projector.apply(entry, to: replay)
@@ -153,13 +155,14 @@ private struct CheckedRow: Sendable {
     static func check(_ rows: JournalRows) -> [CheckedRow] {
         rows.bytes.withUnsafeBufferPointer { bytes in
             rows.rows.map { row in
+                let text = UnsafeBufferPointer(rebasing: bytes[row.text])
                 var hash = Array(bytes[row.prevHash])
-                ChainHash.advance(&hash, entry: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[row.text])))
+                ChainHash.advance(&hash, entry: UnsafeRawBufferPointer(text))
                 return CheckedRow(
-                    hashMatches: bytes[row.hash].elementsEqual(hash),
-                    entry: Result { () throws(LedgerError) -> JournalEntry in
-                        try EntryDecoder.decode(UnsafeBufferPointer(rebasing: bytes[row.text]), seq: row.seq)
-                    })
+                    hashMatches: hash.withUnsafeBufferPointer {
+                        UnsafeBufferPointer(rebasing: bytes[row.hash]).hasSameBytes(as: $0)
+                    },
+                    entry: Result { () throws(LedgerError) -> JournalEntry in try EntryDecoder.decode(text, seq: row.seq) })
             }
         }
     }
