@@ -35,9 +35,8 @@ public final class BackgroundWork<Value: Sendable>: Sendable {
 }
 
 /// Threads kept for `BackgroundWork`: a piece of work goes to a thread waiting for one, or
-/// to a new thread when none is waiting, so no piece ever waits for another to finish.
-/// Starting a thread for each piece took about a millisecond before it ran, once per
-/// thousand entries of an import.
+/// to a new thread when none is waiting, so no piece ever waits for another to finish, and
+/// none waits for a thread to start while one is free.
 final class WorkerThreads: @unchecked Sendable {
     static let shared = WorkerThreads()
 

@@ -14,8 +14,7 @@ struct BackgroundWorkTests {
     }
 
     /// A pipeline hands the pool its next piece as soon as the last one is done: the thread
-    /// that did it must count as free by then, or every hand-off could start a thread (an
-    /// import of a million rows had started 94).
+    /// that did it must count as free by then, or every hand-off could start a thread.
     @Test func aPieceHandedOnAsTheLastIsDoneGoesToTheSameThread() {
         let pool = WorkerThreads()
         for _ in 0..<5000 {
