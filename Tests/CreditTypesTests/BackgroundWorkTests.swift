@@ -17,7 +17,7 @@ struct BackgroundWorkTests {
     /// that did it must count as free by then, or every hand-off could start a thread.
     @Test func aPieceHandedOnAsTheLastIsDoneGoesToTheSameThread() {
         let pool = WorkerThreads()
-        for _ in 0..<5000 {
+        for _ in 0..<1000 {
             let done = DispatchSemaphore(value: 0)
             pool.run({}, then: { done.signal() })
             #expect(done.wait(timeout: .now() + Self.deadline) == .success)
