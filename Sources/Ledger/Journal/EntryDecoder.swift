@@ -70,11 +70,9 @@ struct EntryDecoder {
                 break
             }
             if ascending { return true }
+            func key(_ member: Member) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[member.key]) }
             for (offset, member) in list.enumerated() {
-                for other in list[(offset + 1)...] where other.key.count == member.key.count
-                    && bytes[other.key].elementsEqual(bytes[member.key]) {
-                    return false
-                }
+                for other in list[(offset + 1)...] where key(other).hasSameBytes(as: key(member)) { return false }
             }
             return true
         }

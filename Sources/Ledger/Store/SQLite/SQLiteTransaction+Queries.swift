@@ -199,7 +199,7 @@ extension SQLiteTransaction {
         }
         while try statement.step() {
             let created = statement.bytes(9)
-            if rows.isEmpty || !created.elementsEqual(runCreated) {
+            if rows.isEmpty || !runCreated.withUnsafeBufferPointer(created.hasSameBytes) {
                 closeRun()
                 runStart = rows.count
                 runCreated = Array(created)
@@ -234,7 +234,7 @@ private struct RepeatedText {
 
     mutating func text(_ statement: Statement, _ column: Int32) -> String {
         let bytes = statement.bytes(column)
-        if let last, bytes.elementsEqual(lastBytes) { return last }
+        if let last, lastBytes.withUnsafeBufferPointer(bytes.hasSameBytes) { return last }
         let text = String(decoding: bytes, as: UTF8.self)
         last = text
         lastBytes = Array(bytes)

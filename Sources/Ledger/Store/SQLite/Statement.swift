@@ -191,6 +191,12 @@ final class Statement {
 
     func text(_ column: Int32) -> String { String(decoding: bytes(column), as: UTF8.self) }
 
+    /// A BLOB column's bytes, valid until the next step or reset.
+    private func blob(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        let start = sqlite3_column_blob(handle, column)?.assumingMemoryBound(to: UInt8.self)  // before its length, as SQLite asks
+        return UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(handle, column)))
+    }
+
     func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
 
     /// A text column parsed as a time in place; `nil` when it is not one (or NULL).
@@ -234,16 +240,8 @@ final class Statement {
             case SQLITE_INTEGER: if int64(column) != other.int64(column) { return false }
             case SQLITE_FLOAT:
                 if sqlite3_column_double(handle, column) != sqlite3_column_double(other.handle, column) { return false }
-            case SQLITE_TEXT: if Self.compare(bytes(column), other.bytes(column)) != 0 { return false }
-            default:
-                let countA = Int(sqlite3_column_bytes(handle, column))
-                let countB = Int(sqlite3_column_bytes(other.handle, column))
-                guard countA == countB else { return false }
-                if countA > 0 {
-                    guard let a = sqlite3_column_blob(handle, column), let b = sqlite3_column_blob(other.handle, column),
-                          memcmp(a, b, countA) == 0
-                    else { return false }
-                }
+            case SQLITE_TEXT: if !bytes(column).hasSameBytes(as: other.bytes(column)) { return false }
+            default: if !blob(column).hasSameBytes(as: other.blob(column)) { return false }
             }
         }
         return true
