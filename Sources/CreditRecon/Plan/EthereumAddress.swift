@@ -16,7 +16,7 @@ public struct EthereumAddress: Hashable, Sendable, CustomStringConvertible {
         let result: Result<String, AddressError> = text.withUTF8 { bytes in
             // Scratch space on the stack: this runs once per plan row, a million times
             // for a large plan.
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 42 + 32) { scratch in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 42) { scratch in
                 Self.validate(bytes, scratch: scratch)
             }
         }
@@ -33,7 +33,7 @@ public struct EthereumAddress: Hashable, Sendable, CustomStringConvertible {
             return .failure(.missingPrefix)
         }
         guard bytes.count == 42 else { return .failure(.wrongLength(bytes.count - 2)) }
-        // scratch[0..<42]: "0x" + lower-case hex, then the checksummed form; [42..<74]: digest.
+        // scratch: "0x" + lower-case hex, then the checksummed form.
         scratch[0] = UInt8(ascii: "0")
         scratch[1] = UInt8(ascii: "x")
         // Branch-free over the 40 digits: hex digits are random, so per-byte branches
@@ -61,14 +61,11 @@ public struct EthereumAddress: Hashable, Sendable, CustomStringConvertible {
         }
         let hasLower = classes & 2 != 0, hasUpper = classes & 4 != 0, allZero = classes & 1 == 0
         guard !allZero else { return .failure(.zeroAddress) }
-        let digest = UnsafeMutableBufferPointer(rebasing: scratch[42..<74])
-        Keccak256.hash(UnsafeBufferPointer(rebasing: scratch[2..<42]), into: digest)
+        let upperCase = ChecksumMemo.upperCaseDigits(ofLowercaseHex: UnsafeBufferPointer(rebasing: scratch[2..<42]))
         var mismatches: UInt8 = 0
         for index in 0..<40 {
-            // Even digits take the high nibble of the digest byte, odd ones the low.
-            let nibble = (digest[index >> 1] >> (4 - 4 * UInt8(index & 1))) & 0x0F
             let lower = scratch[index + 2]
-            let expected = lower >= UInt8(ascii: "a") && nibble >= 8 ? lower & ~0x20 : lower
+            let expected = lower >= UInt8(ascii: "a") && (upperCase >> UInt64(index)) & 1 == 1 ? lower & ~0x20 : lower
             mismatches |= expected ^ bytes[index + 2]
             scratch[index + 2] = expected
         }

@@ -3,10 +3,9 @@
 ///
 /// Hand-written because swift-crypto has no Keccak and EIP-55 checksums need it; this is
 /// the only hash in the project not taken from a library. It works on 64-bit lanes with the
-/// rounds unrolled over locals (≈0.5 µs per EIP-55 check in a release build, so a
-/// million-row plan spends about half a second hashing), and is tested against the
-/// published vectors (`""`, `"abc"`) and block-boundary and multi-block inputs computed
-/// with pycryptodome's `keccak` (see `Keccak256Tests`).
+/// rounds unrolled over locals, runs once per distinct wallet (`ChecksumMemo`), and is tested
+/// against the published vectors (`""`, `"abc"`) and block-boundary and multi-block inputs
+/// computed with pycryptodome's `keccak` (see `Keccak256Tests`).
 enum Keccak256 {
     /// Bytes absorbed per permutation: 1600 − 2 × 256 bits.
     static let rate = 136
