@@ -71,8 +71,8 @@ public struct PlanReader: Sendable {
         let walletColumn = columns.index(of: "wallet"), chainColumn = columns.index(of: "chain_id")
         let amountColumn = columns.index(of: "amount"), referenceColumn = columns.index(of: "reference")
         let memoColumn = columns.index(of: "memo"), accountColumn = columns.index(of: "account")
-        // Wallet checks (hex, zero address, EIP-55's Keccak-256) are a third of the work: they
-        // run on the other core, a batch at a time, while this one reads the next batch.
+        // Wallet checks (hex, zero address, EIP-55's Keccak-256 for each new wallet) run on
+        // the other core, a batch at a time, while this one reads the next batch.
         // Everything else, errors included, still happens here in line order, so the output
         // is exactly that of checking row by row.
         func handle(_ items: [Item], _ wallets: [WalletCheck]) throws {
@@ -152,9 +152,9 @@ public struct PlanReader: Sendable {
         return summary
     }
 
-    /// Rows whose wallets are checked together on the other core: small enough that two
-    /// batches stay in cache (4096 took peak RSS from 37 to 61 MB and was slower), large
-    /// enough that handing one over costs nothing next to its Keccak work.
+    /// Rows whose wallets are checked together on the other core: small enough that the
+    /// two batches in flight stay in cache and keep peak memory low, large enough that
+    /// handing one over costs little next to checking its wallets.
     static let walletBatch = 1024
 
     /// One line of the file as read: a record, or why it could not be read.
