@@ -1,4 +1,5 @@
 @testable import CreditRecon
+import CreditTypes
 import Testing
 
 /// EIP-55 checksums, with the EIP's own examples.
@@ -73,38 +74,54 @@ struct PlanAddressTests {
         }
     }
 
+    /// Which digits EIP-55 writes in upper case, from its definition: those whose nibble of
+    /// Keccak-256(lower-case hex) is 8 or more.
+    static func upperCaseDigits(_ lowerHex: String) -> UInt64 {
+        let digest = Keccak256.hash(Array(lowerHex.utf8))
+        var mask: UInt64 = 0
+        for index in 0..<40 where (digest[index / 2] >> (index % 2 == 0 ? 4 : 0)) & 0x0F >= 8 { mask |= 1 << UInt64(index) }
+        return mask
+    }
+
+    static func upperCaseDigits(_ lowerHex: String, from memo: ChecksumMemo) -> UInt64 {
+        Array(lowerHex.utf8).withUnsafeBufferPointer { memo.upperCaseDigits(ofLowercaseHex: $0) }
+    }
+
     /// Every one of the 20 bytes tells addresses apart: changing one digit anywhere gives an
-    /// address with its own checksum, the first time and when it is checked again.
+    /// address with its own checksum, the first time and when it is checked again (from a
+    /// memo of the test's own, so other tests filling the shared one change nothing).
     @Test func addressesOneDigitApartHaveTheirOwnChecksums() throws {
+        let memo = ChecksumMemo(capacity: 64)
         let base = Array("de709f2102306220921060314715629080e2fb77")
-        for position in [0, 7, 15, 16, 24, 31, 32, 35, 39] {
+        let positions = [0, 7, 15, 16, 24, 31, 32, 35, 39]
+        for position in positions {
             var digits = base
             digits[position] = digits[position] == "a" ? "b" : "a"
             let lowerHex = String(digits)
             for _ in 0..<2 {
+                #expect(Self.upperCaseDigits(lowerHex, from: memo) == Self.upperCaseDigits(lowerHex))
                 #expect(try EthereumAddress(validating: "0x" + lowerHex).checksummed == Self.checksummed(lowerHex))
                 #expect(try EthereumAddress(validating: Self.checksummed(lowerHex)).checksummed == Self.checksummed(lowerHex))
             }
         }
+        #expect(memo.count == positions.count)  // each remembered, so the second look was a memory
     }
 
-    /// More distinct wallets than the memo keeps: it stops growing, and the ones past its
+    /// More distinct wallets than a memo keeps: it stops growing, and the ones past its
     /// capacity are still checked right.
     @Test func theChecksumMemoStaysBounded() throws {
-        var generator = SystemRandomNumberGenerator()
-        var last: [String] = []
-        for index in 0..<(ChecksumMemo.capacity + 200) {
-            let lowerHex = (0..<5).map { _ in
-                let word = String(UInt32.random(in: 0...UInt32.max, using: &generator), radix: 16)
-                return String(repeating: "0", count: 8 - word.count) + word
-            }.joined()
-            let address = try EthereumAddress(validating: "0x" + lowerHex)
-            if index >= ChecksumMemo.capacity { last.append(lowerHex) }
-            #expect(address.checksummed.lowercased() == "0x" + lowerHex)
+        let memo = ChecksumMemo(capacity: 100)
+        var random = SeededRandom(seed: 55)
+        let addresses = (0..<300).map { _ in String(random.hex(words: 3).prefix(40)) }
+        for _ in 0..<2 {
+            for lowerHex in addresses {
+                #expect(Self.upperCaseDigits(lowerHex, from: memo) == Self.upperCaseDigits(lowerHex))
+            }
         }
-        #expect(ChecksumMemo.count <= ChecksumMemo.capacity)
-        for lowerHex in last {
-            #expect(try EthereumAddress(validating: Self.checksummed(lowerHex)).checksummed == Self.checksummed(lowerHex))
+        #expect(memo.count <= memo.capacity)
+        for lowerHex in addresses.suffix(20) {
+            #expect(try EthereumAddress(validating: "0x" + lowerHex).checksummed == Self.checksummed(lowerHex))
         }
+        #expect(ChecksumMemo.shared.count <= ChecksumMemo.shared.capacity)
     }
 }

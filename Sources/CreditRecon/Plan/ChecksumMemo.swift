@@ -6,11 +6,15 @@ import Synchronization
 ///
 /// A checksum is a function of the address alone, so the memo keeps, per address, which of
 /// its 40 hex digits the checksum writes in upper case. It holds at most `capacity`
-/// addresses (about 4 MB); past that, new addresses are hashed every time, so memory stays
-/// bounded whatever the file's size. Shared by every thread, behind one lock.
-enum ChecksumMemo {
+/// addresses; past that, new addresses are hashed every time, so memory stays bounded
+/// whatever the file's size. Every address check uses `shared`, from any thread, behind one
+/// lock.
+final class ChecksumMemo: Sendable {
+    /// The memo every address check uses: up to 65,536 addresses, about 4 MB.
+    static let shared = ChecksumMemo(capacity: 1 << 16)
+
     /// Addresses kept, at most.
-    static let capacity = 1 << 16
+    let capacity: Int
 
     /// An address's 20 bytes, as three integers.
     private struct Address: Hashable {
@@ -19,14 +23,17 @@ enum ChecksumMemo {
         let low: UInt32
     }
 
-    private static let known = Mutex<[Address: UInt64]>([:])
+    private let known = Mutex<[Address: UInt64]>([:])
+
+    init(capacity: Int) { self.capacity = capacity }
 
     /// Bit `i` set when the checksum writes hex digit `i` (a letter) in upper case, that is
     /// when nibble `i` of Keccak-256(`lowercaseHex`) is 8 or more. `lowercaseHex` is the
     /// address's 40 hex digits in lower case, without `0x`.
-    static func upperCaseDigits(ofLowercaseHex hex: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    func upperCaseDigits(ofLowercaseHex hex: UnsafeBufferPointer<UInt8>) -> UInt64 {
         let address = Address(
-            high: nibbles(hex, 0..<16), middle: nibbles(hex, 16..<32), low: UInt32(truncatingIfNeeded: nibbles(hex, 32..<40)))
+            high: Self.nibbles(hex, 0..<16), middle: Self.nibbles(hex, 16..<32),
+            low: UInt32(truncatingIfNeeded: Self.nibbles(hex, 32..<40)))
         if let mask = known.withLock({ $0[address] }) { return mask }
         var mask: UInt64 = 0
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
@@ -44,7 +51,7 @@ enum ChecksumMemo {
     }
 
     /// The addresses kept (for tests).
-    static var count: Int { known.withLock { $0.count } }
+    var count: Int { known.withLock { $0.count } }
 
     /// The value of the lower-case hex digits `hex[range]` (at most 16).
     @inline(__always)

@@ -61,7 +61,7 @@ public struct EthereumAddress: Hashable, Sendable, CustomStringConvertible {
         }
         let hasLower = classes & 2 != 0, hasUpper = classes & 4 != 0, allZero = classes & 1 == 0
         guard !allZero else { return .failure(.zeroAddress) }
-        let upperCase = ChecksumMemo.upperCaseDigits(ofLowercaseHex: UnsafeBufferPointer(rebasing: scratch[2..<42]))
+        let upperCase = ChecksumMemo.shared.upperCaseDigits(ofLowercaseHex: UnsafeBufferPointer(rebasing: scratch[2..<42]))
         var mismatches: UInt8 = 0
         for index in 0..<40 {
             let lower = scratch[index + 2]
