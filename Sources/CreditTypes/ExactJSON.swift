@@ -102,14 +102,6 @@ public enum ExactJSON: Sendable, Equatable {
     }
 }
 
-/// Why text is not JSON.
-public struct ExactJSONError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// What is wrong, with the byte offset.
-    public let reason: String
-    /// The reason, for messages.
-    public var description: String { reason }
-}
-
 extension ExactJSON {
     /// Parses JSON text (RFC 8259), keeping numbers as text.
     public init(parsing text: String) throws(ExactJSONError) {

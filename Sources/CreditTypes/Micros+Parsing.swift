@@ -1,33 +1,3 @@
-/// How to treat digits beyond the sixth decimal when parsing.
-public enum MicrosRounding: Sendable {
-    /// Digits beyond micro-USD precision are an error (unless they are zeros).
-    case exact
-    /// Round half to even at micro-USD precision (API totals may carry more decimals
-    /// than the ledger keeps; the raw body is stored verbatim beside the value).
-    case halfEven
-}
-
-/// Why a piece of text is not an amount.
-public enum MicrosParseError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// Empty text.
-    case empty
-    /// Not a decimal number.
-    case notANumber
-    /// More decimals than micro-USD precision.
-    case tooPrecise
-    /// Beyond what the ledger can hold.
-    case outOfRange
-
-    public var description: String {
-        switch self {
-        case .empty: return "is empty"
-        case .notANumber: return "is not a decimal number"
-        case .tooPrecise: return "has more than 6 decimals"
-        case .outOfRange: return "is too large"
-        }
-    }
-}
-
 extension Micros {
     /// Parses decimal text (`12`, `-12.50`, `0.000001`, JSON forms like `1.5e3`) exactly.
     ///

@@ -1,12 +1,5 @@
 import CreditTypes
 
-/// An admin route refused its body: the answer says why.
-struct AdminRefusal: Error {
-    let answer: SimAnswer
-
-    init(_ status: Int, _ message: String) { answer = .error(status, message) }
-}
-
 /// The JSON body of an admin route, read field by field; each problem is a `400` that
 /// says what to send instead.
 struct AdminBody {

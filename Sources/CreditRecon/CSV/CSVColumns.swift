@@ -55,22 +55,6 @@ public struct CSVColumns: Sendable {
     public func has(_ name: String) -> Bool { position(name) != nil }
 }
 
-/// Several CSV problems reported together (exit 65 unless the file was unreadable).
-public struct CSVErrors: ExitCoded {
-    /// Every problem, in file order.
-    public var errors: [CSVError]
-
-    public init(errors: [CSVError]) { self.errors = errors }
-
-    public var exitStatus: ExitStatus { errors.contains { $0.exitStatus == .noInput } ? .noInput : .dataError }
-
-    public var description: String {
-        let shown = errors.prefix(200).map(\.description)
-        let more = errors.count > 200 ? ["… and \(errors.count - 200) more problems"] : []
-        return (shown + more).joined(separator: "\n")
-    }
-}
-
 extension String {
     /// Trims spaces and tabs at both ends (not Unicode white space: CSV cells are data).
     public func trimmingASCIIWhitespace() -> String {

@@ -107,23 +107,3 @@ public struct CommandContext: Sendable {
         return Secret(firstLine)
     }
 }
-
-/// The command's clock: `--now` fixes where it starts, and it runs on from there at the
-/// real pace, so a command that takes two readings still sees time pass.
-public struct CommandClock: Sendable {
-    private let start: Timestamp
-    private let started: ContinuousClock.Instant
-
-    /// A clock starting at `start` (`--now`), or at the system time.
-    public init(start: Timestamp? = nil) {
-        self.start = start ?? Timestamp.now()
-        self.started = ContinuousClock.now
-    }
-
-    /// The current time.
-    public func now() -> Timestamp {
-        let elapsed = ContinuousClock.now - started
-        let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-        return start.adding(milliseconds: ms)
-    }
-}

@@ -40,9 +40,3 @@ public enum ExitStatus: Int32, Sendable, Comparable {
         (lhs.severity, lhs.rawValue) < (rhs.severity, rhs.rawValue)
     }
 }
-
-/// An error that knows its exit code; every user-facing error type conforms.
-public protocol ExitCoded: Error, CustomStringConvertible {
-    /// The exit code the CLI uses for this error.
-    var exitStatus: ExitStatus { get }
-}

@@ -232,8 +232,3 @@ public struct SnapshotImport: BatchImport {
         }
     }
 }
-
-struct SnapshotKey: Hashable {
-    let account: String
-    let observedAt: Timestamp
-}

@@ -9,13 +9,6 @@ import Musl
 import Darwin
 #endif
 
-/// A value bound to a statement parameter.
-enum SQLValue: Sendable, Equatable {
-    case integer(Int64)
-    case text(String)
-    case null
-}
-
 /// A prepared statement. It finalizes itself when released.
 ///
 /// Texts are bound from memory the statement owns (`TextArena`), as C strings, so SQLite

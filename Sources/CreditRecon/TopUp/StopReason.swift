@@ -1,0 +1,29 @@
+/// Why a top-up stopped starting new requests before the end of the plan.
+public enum StopReason: Sendable, Equatable, CustomStringConvertible {
+    /// SIGINT or SIGTERM.
+    case interrupted(signal: String)
+    /// 401/403: every later row would be refused the same way.
+    case keyRefused(String)
+    /// The API could not be reached within the retry budget.
+    case apiUnavailable(String)
+    /// 429 beyond the retry budget.
+    case rateLimited(String)
+
+    public var description: String {
+        switch self {
+        case .interrupted(let signal):
+            return "stopped by \(signal): requests already sent were finished and recorded; run topup again to send the rest"
+        case .keyRefused(let message), .apiUnavailable(let message), .rateLimited(let message):
+            return "stopped: \(message)"
+        }
+    }
+
+    /// The exit code of a run stopped for this reason.
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .interrupted, .rateLimited: return .tempFail
+        case .keyRefused: return .noPermission
+        case .apiUnavailable: return .unavailable
+        }
+    }
+}

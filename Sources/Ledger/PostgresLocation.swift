@@ -1,0 +1,102 @@
+import CreditTypes
+import Foundation
+
+/// A PostgreSQL ledger: the database of a `postgresql://user[:password]@host[:port]/db`
+/// URL (`?sslmode=disable|prefer|require|verify-ca|verify-full`, `sslrootcert=FILE`).
+public struct PostgresLocation: Sendable, CustomStringConvertible {
+    public enum SSLMode: String, Sendable, CaseIterable {
+        /// Plain TCP.
+        case disable
+        /// TLS when the server offers it, without checking its certificate (libpq's default).
+        case prefer
+        /// TLS or no connection, without checking the certificate.
+        case require
+        /// TLS with a certificate signed by a trusted authority, any host name.
+        case verifyCA = "verify-ca"
+        /// TLS with a trusted certificate for this host name.
+        case verifyFull = "verify-full"
+    }
+
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var database: String
+    public var sslMode: SSLMode
+    /// A file of trusted authorities' certificates (PEM) for `verify-ca`/`verify-full`;
+    /// the system's when `nil`.
+    public var sslRootCertificate: String?
+    public var connectTimeout: Duration
+    /// Never printed: `description` leaves it out.
+    var password: Secret?
+
+    static func isURL(_ text: String) -> Bool {
+        text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
+    }
+
+    /// Parses `url`; `password` is used when the URL has none. Throws
+    /// `LedgerError.badLocation` saying what is wrong and what a good URL looks like.
+    init(url: String, password fallback: Secret?, connectTimeout: Duration) throws(LedgerError) {
+        let shape = "postgresql://USER@HOST:PORT/DATABASE"
+        // The URL is never repeated in these messages: it may hold a password.
+        guard let parts = URLComponents(string: url) else {
+            throw LedgerError.badLocation("the ledger URL is not a valid URL; write it as \(shape)")
+        }
+        guard let host = parts.host, !host.isEmpty else {
+            throw LedgerError.badLocation("the ledger URL names no host; write it as \(shape)")
+        }
+        guard let user = parts.user, !user.isEmpty else {
+            throw LedgerError.badLocation("the ledger URL names no user; write it as \(shape)")
+        }
+        let database = parts.path.hasPrefix("/") ? String(parts.path.dropFirst()) : parts.path
+        guard !database.isEmpty, !database.contains("/") else {
+            throw LedgerError.badLocation("the ledger URL names no database (or more than one path part); write it as \(shape)")
+        }
+        let port = parts.port ?? 5432
+        guard (1...65535).contains(port) else {
+            throw LedgerError.badLocation("the ledger URL's port \(port) is not a TCP port")
+        }
+        var sslMode = SSLMode.prefer
+        var rootCertificate: String?
+        for item in parts.queryItems ?? [] {
+            switch item.name {
+            case "sslmode":
+                guard let mode = item.value.flatMap(SSLMode.init(rawValue:)) else {
+                    let modes = SSLMode.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw LedgerError.badLocation("the ledger URL's sslmode must be one of \(modes)")
+                }
+                sslMode = mode
+            case "sslrootcert":
+                guard let path = item.value, !path.isEmpty else {
+                    throw LedgerError.badLocation("the ledger URL's sslrootcert needs a file path")
+                }
+                rootCertificate = path
+            default:
+                throw LedgerError.badLocation(
+                    "the ledger URL has an unknown parameter \"\(item.name)\"; only sslmode and sslrootcert are read")
+            }
+        }
+        self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        self.port = port
+        self.user = user
+        self.database = database
+        self.sslMode = sslMode
+        self.sslRootCertificate = rootCertificate
+        self.connectTimeout = connectTimeout
+        self.password = parts.password.map(Secret.init) ?? fallback
+    }
+
+    /// The URL without its password.
+    public var description: String {
+        var parts = URLComponents()
+        parts.scheme = "postgresql"
+        parts.user = user
+        parts.host = host.contains(":") ? "[\(host)]" : host
+        parts.port = port
+        parts.path = "/" + database
+        var query: [URLQueryItem] = []
+        if sslMode != .prefer { query.append(URLQueryItem(name: "sslmode", value: sslMode.rawValue)) }
+        if let sslRootCertificate { query.append(URLQueryItem(name: "sslrootcert", value: sslRootCertificate)) }
+        if !query.isEmpty { parts.queryItems = query }
+        return parts.string ?? "postgresql://\(user)@\(host):\(port)/\(database)"
+    }
+}
