@@ -63,7 +63,48 @@ struct PostgresStoreTests {
         #expect(message.contains("127.0.0.1:\(port)"), "\(message)")
         #expect(message.contains("postgresql://alice@127.0.0.1:\(port)/books"), "\(message)")
         #expect(!message.contains(Self.secret))
+        #expect(message.contains("cannot connect to 127.0.0.1:\(port) (Connection refused)"), "the system's words, not NIO's: \(message)")
         if case .server? = error {} else { Issue.record("not a server error: \(message)") }
+    }
+
+    /// Something at the port that is not PostgreSQL (or will not talk to this client)
+    /// takes the connection and ends it at once: no write was under way, so the message
+    /// says what to check instead of "a write was not committed". Ended with a reset too
+    /// (`SO_LINGER` 0), which the client sees as a failed write rather than a closed session.
+    @Test(arguments: [false, true]) func aConnectionEndedDuringTheLoginIsNoLostWrite(reset: Bool) throws {
+        let (listener, port) = FreezingProxy.boundSocket()
+        defer { close(listener) }  // also ends the `accept` below if no client came
+        #expect(listen(listener, 8) == 0)
+        let ending = BackgroundWork { () -> Int32 in
+            let client = accept(listener, nil, nil)
+            if client >= 0 {
+                if reset {
+                    var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+                    setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+                }
+                close(client)
+            }
+            return client
+        }
+        let location = try LedgerLocation(
+            "postgresql://alice:\(Self.secret)@127.0.0.1:\(port)/books?sslmode=disable", connectTimeout: .seconds(60))
+        let error = #expect(throws: LedgerError.self) { _ = try Ledger(location) }
+        #expect(ending.wait() >= 0, "the client connected")
+        let message = String(describing: error)
+        #expect(message.contains("the server at 127.0.0.1:\(port) ended the connection before the login finished"), "\(message)")
+        #expect(message.contains("check that the URL names a PostgreSQL server"), "\(message)")
+        #expect(!message.contains("write"), "\(message)")
+        #expect(!message.contains(Self.secret))
+    }
+
+    /// A host name that does not resolve is named as such (`.invalid` never resolves).
+    @Test func aHostThatDoesNotResolveIsNamed() throws {
+        let location = try LedgerLocation("postgresql://alice@no-such-host.invalid/books?sslmode=disable", connectTimeout: .seconds(60))
+        let error = #expect(throws: LedgerError.self) { _ = try Ledger(location) }
+        let message = String(describing: error)
+        #expect(message.contains("cannot find the host no-such-host.invalid ("), "\(message)")
+        #expect(message.contains("check the URL's host name"), "\(message)")
+        #expect(!message.contains("SocketAddressError"), "the resolver's words, not NIO's: \(message)")
     }
 
     /// A port that accepts connections and never says anything: the login gives up after

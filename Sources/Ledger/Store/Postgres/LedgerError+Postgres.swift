@@ -13,8 +13,7 @@ extension LedgerError {
         guard let error = error as? PSQLError else {
             // Before a PostgreSQL session exists, NIO's own errors: the TCP connection failed.
             if error is IOError || error is NIOConnectionError || error is ChannelError {
-                return server("cannot connect to \(location.host):\(location.port) (\(error)); "
-                    + "check that the server is running and the URL's host and port")
+                return cannotConnect(location, because: error)
             }
             return .store("PostgreSQL client: \(error)")
         }
@@ -45,9 +44,7 @@ extension LedgerError {
                 + "with sslmode=verify-ca or verify-full the server's certificate must be signed by an authority this host "
                 + "trusts (or the one of sslrootcert=FILE), and with verify-full name the host")
         case .connectionError:
-            let why = error.underlying.map { " (\($0))" } ?? ""
-            return server("cannot connect to \(location.host):\(location.port)\(why); "
-                + "check that the server is running and the URL's host and port")
+            return cannotConnect(location, because: error.underlying)
         case .sslUnsupported:
             return server("the server does not offer TLS, and sslmode=\(location.sslMode.rawValue) requires it")
         case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
@@ -60,6 +57,60 @@ extension LedgerError {
         default:
             return .store("PostgreSQL client: \(error.code)")
         }
+    }
+
+    /// A failure to connect and log in, in words: as `postgres(_:at:)`, except that a
+    /// connection ended before the login finished lost no write; the server is not
+    /// PostgreSQL, will not talk to this client, or is going down.
+    static func postgresLogin(_ error: any Error, at location: PostgresLocation) -> LedgerError {
+        // A reset (not a refusal: the connection was taken) comes as the system's error,
+        // bare or wrapped, depending on how far the client had got.
+        func isReset(_ error: (any Error)?) -> Bool {
+            switch error {
+            case let error as IOError: [ECONNRESET, EPIPE].contains(error.errnoCode)
+            case let error as NIOConnectionError: error.connectionErrors.contains { isReset($0.error) }
+            case let error as PSQLError: isReset(error.underlying)
+            default: false
+            }
+        }
+        let failure = error as? PSQLError
+        let ended: String?  // the server's reason, when it gave one
+        switch failure?.code {
+        case _ where isReset(error): ended = nil
+        case .serverClosedConnection?, .uncleanShutdown?, .clientClosedConnection?: ended = nil
+        case .server? where ["57P01", "57P02", "57P03", "08006", "08003"].contains(failure?.serverInfo?[.sqlState] ?? ""):
+            ended = failure?.serverInfo?[.message] ?? "no message"
+        default: return postgres(error, at: location)
+        }
+        return .server(location: location.description,
+                       detail: "the server at \(location.host):\(location.port) ended the connection before the login finished"
+                        + (ended.map { " (\($0)); try again once it is up" }
+                            ?? "; check that the URL names a PostgreSQL server and that sslmode suits it"))
+    }
+
+    /// No connection: refused, unreachable, or a host name that does not resolve.
+    private static func cannotConnect(_ location: PostgresLocation, because error: (any Error)?) -> LedgerError {
+        var why = error.map { String(describing: $0) }
+        if let error = error as? NIOConnectionError {
+            if let lookup = error.dnsAError ?? error.dnsAAAAError {
+                let reason = (lookup as? SocketAddressError.UnknownHost)?.errorDescription ?? String(describing: lookup)
+                return .server(location: location.description,
+                               detail: "cannot find the host \(location.host) (\(reason)); check the URL's host name")
+            }
+            why = error.connectionErrors.first.map { words(for: $0.error) }
+        } else if let error {
+            why = words(for: error)
+        }
+        return .server(location: location.description,
+                       detail: "cannot connect to \(location.host):\(location.port)\(why.map { " (\($0))" } ?? ""); "
+                        + "check that the server is running and the URL's host and port")
+    }
+
+    /// A system error as the system words it (`Connection refused`), anything else as it
+    /// describes itself.
+    private static func words(for error: any Error) -> String {
+        guard let error = error as? IOError else { return String(describing: error) }
+        return String(cString: strerror(error.errnoCode))
     }
 
     /// The session ended under a statement (the server went away, or ended it).

@@ -28,7 +28,7 @@ final class PostgresSession: @unchecked Sendable {
         do {
             connection = try Self.connect(location, purpose: purpose)
         } catch {
-            throw LedgerError.postgres(error, at: location)
+            throw LedgerError.postgresLogin(error, at: location)
         }
     }
 
@@ -78,7 +78,7 @@ final class PostgresSession: @unchecked Sendable {
         } catch let error as PSQLError where error.code == .server {
             return nil
         } catch {
-            let mapped = LedgerError.postgres(error, at: location)
+            let mapped = LedgerError.postgresLogin(error, at: location)
             guard case .server(_, let detail) = mapped else { return String(describing: mapped) }
             return String(detail.prefix { $0 != ";" })  // what happened, without the advice
         }
