@@ -208,13 +208,14 @@ row "  vs sqlite3 appending the ledger's rows" "${o}s" "${f}s" "$(ratio "$o" "$f
 # --- verify the 2*ROWS-entry ledger vs the shell hashing what the chain hashes ------------
 progress "verify"
 entries=$(sqlite3 "$work/books.sqlite" "SELECT count(*) FROM journal")
-ours=(); refs=()
+ours=(); refs=(); rss=()
 for _ in $(seq "$RUNS"); do
-    timed "$CR" --ledger "$work/books.sqlite" verify; ours+=("$ELAPSED")
+    timed "$CR" --ledger "$work/books.sqlite" verify; ours+=("$ELAPSED"); rss+=("$RSS_MB")
     timed sh -c "sqlite3 '$work/books.sqlite' 'SELECT prev_hash || entry FROM journal' | sha256sum"; refs+=("$ELAPSED")
 done
-o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
+o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r"); m=$(median "${rss[@]}")
 row "verify ${entries}-entry ledger" "${o}s" "${r}s" "${x}x" "<= 3.0x" "$(verdict "$x" le 3.0)"
+row "  peak RSS (the replay in a temporary file)" "${m}MB" "" "" "(context)" ""
 
 # --- report --period month over ROWS snapshots and ROWS charges -------------------------
 progress "report"

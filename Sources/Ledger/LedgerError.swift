@@ -2,6 +2,9 @@
 public enum LedgerError: Error, Sendable, CustomStringConvertible {
     /// The disk (or the database's size limit) is full; nothing of the failed write was kept.
     case diskFull(path: String)
+    /// `verify`'s scratch copy of the tables did not fit where the store keeps it (for
+    /// SQLite, its temporary folder); the ledger was only read.
+    case scratchFull(path: String, reason: String)
     /// The file cannot be opened, read or written.
     case io(path: String, detail: String)
     /// Another process holds the database's write lock.
@@ -33,12 +36,25 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     /// Any other failure of the database under the ledger (a bug, or damage), in the
     /// database's words: the statement, never the values.
     case store(String)
+    /// A constraint of the database refused a row (a key twice, a value out of range), in
+    /// the database's words; said like `store`.
+    case refused(String)
+
+    /// A constraint refused a row (`refused`): the data's fault, not the database's.
+    var isRefusal: Bool {
+        if case .refused = self { true } else { false }
+    }
 
     public var description: String {
         switch self {
         case .diskFull(let path):
             return "the disk holding the ledger \(path) is full; nothing from this run was written. "
                 + "Free some space and run the same command again."
+        case .scratchFull(let path, let reason):
+            return "cannot verify the ledger \(path): the scratch copy of its tables that verify replays the journal "
+                + "into does not fit in SQLite's temporary folder (\(reason)); it needs about as much room as the "
+                + "ledger's tables. Point SQLITE_TMPDIR (or TMPDIR) at a folder with room and run verify again; the ledger "
+                + "was only read."
         case .io(let path, let detail):
             return "cannot use the ledger \(path): \(detail). Check the path, its permissions and the disk."
         case .busy(let path):
@@ -66,7 +82,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
         case .notEmpty(let location, let entries):
             return "the ledger \(location) already holds \(entries) journal entr\(entries == 1 ? "y" : "ies"); "
                 + "a copy goes only into an empty ledger (a new file, or a database without the ledger's tables)"
-        case .store(let detail):
+        case .store(let detail), .refused(let detail):
             return "ledger error: \(detail)"
         }
     }

@@ -1,3 +1,4 @@
+import CSQLite
 import CreditTypes
 import Foundation
 import Testing
@@ -14,6 +15,55 @@ struct LedgerTests {
         #expect(try db.scalarInt("PRAGMA foreign_keys") == 1)
         #expect(try db.scalarInt("PRAGMA synchronous") == 2)  // FULL
         #expect(try temp.ledger.headHash() == JournalEntry.genesisHash)
+    }
+
+    /// A replay the database cannot write for reasons of its own is no finding about the
+    /// journal: `verify` fails with the database's error instead of naming a sound entry
+    /// as one that "cannot be replayed". (Here the connection allows too few statement
+    /// parameters for the replay's inserts, a failure that is neither the journal's nor a
+    /// constraint's; on a real machine, a full temporary folder. A row a constraint
+    /// refuses is still the entry's fault: `StoreConformanceTests`.)
+    @Test func aReplayTheDatabaseCannotWriteIsAnErrorNotAFinding() throws {
+        let temp = try TemporaryLedger()
+        try temp.ledger.write { try $0.append(contentsOf: StoreConformanceTests.bulk(3000), runID: nil, at: t0) { $0 } }
+        #expect(try temp.ledger.verify().isSound)
+        guard let store = temp.ledger.store as? SQLiteStore else {
+            Issue.record("not a SQLite store")
+            return
+        }
+        try store.withConnection { _ = sqlite3_limit($0.db.handle, SQLITE_LIMIT_VARIABLE_NUMBER, 4) }
+        let error = #expect(throws: LedgerError.self) { _ = try temp.ledger.verify() }
+        #expect(String(describing: error).contains("too many SQL variables"), "\(String(describing: error))")
+        try store.withConnection { _ = sqlite3_limit($0.db.handle, SQLITE_LIMIT_VARIABLE_NUMBER, 32766) }
+        #expect(try temp.ledger.verify().isSound, "the ledger was only read")
+    }
+
+    /// The replay fills SQLite's temporary folder (the only thing `verify` writes): the
+    /// error names that folder and what to do, not the ledger's disk, and is a ledger I/O
+    /// error (74), not a finding.
+    @Test func aFullScratchFolderIsNamedAsSuch() throws {
+        let temp = try TemporaryLedger()
+        let store = try SQLiteStore(path: temp.path, create: false)
+        for full in [SQLiteError(code: SQLITE_FULL, message: "database or disk is full"),
+                     SQLiteError(code: SQLITE_IOERR, extendedCode: SQLITE_IOERR | (3 << 8), message: "disk I/O error", systemErrno: EFBIG)] {
+            let error = #expect(throws: LedgerError.self) {
+                _ = try store.readReplaying { _ -> Int in throw full }
+            }
+            guard case .scratchFull(let path, let reason)? = error else {
+                Issue.record("not scratchFull: \(String(describing: error))")
+                continue
+            }
+            #expect(path == temp.path)
+            #expect(reason == full.message)
+            #expect(String(describing: error!).contains("Point SQLITE_TMPDIR"))
+        }
+        // Anything else is what it was.
+        #expect {
+            _ = try store.readReplaying { _ -> Int in throw SQLiteError(code: SQLITE_ERROR, message: "no such table: x") }
+        } throws: { error in
+            guard case .store(let detail)? = error as? LedgerError else { return false }
+            return detail.contains("no such table: x")
+        }
     }
 
     @Test func migrationsRunOnceAndInOrder() throws {

@@ -8,13 +8,13 @@ extension ExitStatus {
             self = error.exitStatus
         case let error as LedgerError:
             switch error {
-            case .diskFull, .io, .server, .notPermitted, .cannotCreateLock, .malformedEntry: self = .ioError
+            case .diskFull, .scratchFull, .io, .server, .notPermitted, .cannotCreateLock, .malformedEntry: self = .ioError
             case .busy, .writerBusy: self = .tempFail
             case .newerSchema: self = .config
             case .badLocation, .notEmpty: self = .usage
             case .noLedger: self = .noInput
             case .conflict: self = .dataError
-            case .store: self = .software
+            case .store, .refused: self = .software
             }
         default:
             self = .software

@@ -62,8 +62,8 @@ extension Ledger {
         let replay = transaction.projections(.replay)
         var pending: (rows: JournalRows, checked: BackgroundWork<[CheckedRow]>)?
 
-        func replayBatch(_ rows: JournalRows, _ checked: [CheckedRow]) -> Bool {
-            rows.bytes.withUnsafeBufferPointer { bytes in
+        func replayBatch(_ rows: JournalRows, _ checked: [CheckedRow]) throws -> Bool {
+            try rows.bytes.withUnsafeBufferPointer { bytes in
                 func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[range]) }
                 for (offset, row) in rows.rows.enumerated() {
                     let seq = row.seq
@@ -76,7 +76,7 @@ extension Ledger {
                     } else if !checked[offset].hashMatches {
                         problem = (nil, "its hash does not match its content: the entry was edited")
                     } else {
-                        problem = replayEntry(checked[offset].entry, seq: seq, kind: slice(row.kind), into: replay)
+                        problem = try replayEntry(checked[offset].entry, seq: seq, kind: slice(row.kind), into: replay)
                     }
                     if let (at, problem) = problem {
                         report.problems.append("journal entry \(at ?? seq): \(problem)")
@@ -94,19 +94,24 @@ extension Ledger {
         var sound = true
         try transaction.scanJournal(batchSize: chainBatch) { rows in
             let next = (rows, BackgroundWork { CheckedRow.check(rows) })
-            if let (rows, checked) = pending { sound = replayBatch(rows, checked.wait()) }
+            if let (rows, checked) = pending {
+                do { sound = try replayBatch(rows, checked.wait()) } catch {
+                    _ = next.1.wait()  // the batch under way finishes first
+                    throw error
+                }
+            }
             pending = next
             return sound
         }
         if sound, let (rows, checked) = pending {
-            sound = replayBatch(rows, checked.wait())
+            sound = try replayBatch(rows, checked.wait())
         } else {
             _ = pending?.checked.wait()  // stopped early: let the last batch finish first
         }
         if sound {
             // The replay's rows held back for a batch are written now; a refused one names its entry.
             do { try transaction.flush() } catch let refused as ReplayRowRefused {
-                report.problems.append("journal entry \(refused.seq): cannot be replayed: \(refused)")
+                report.problems.append("journal entry \(refused.seq ?? report.entries): cannot be replayed: \(refused)")
                 sound = false
             }
         }
@@ -124,11 +129,12 @@ extension Ledger {
     }
 
     /// Replays a decoded entry; what is wrong, with the entry it is wrong with when it is
-    /// an earlier one (a row held back for a batch), or `nil`.
+    /// an earlier one (a row held back for a batch), or `nil`. Throws what is not the
+    /// journal's fault (a full disk under the replay, a lost connection): no finding.
     private static func replayEntry(
         _ decoded: Result<JournalEntry, LedgerError>, seq: Int64, kind: UnsafeBufferPointer<UInt8>,
         into replay: any ProjectionWriter
-    ) -> (Int64?, String)? {
+    ) throws -> (Int64?, String)? {
         do {
             let entry = try decoded.get()
             var entryKind = entry.fact.kind
@@ -139,8 +145,8 @@ extension Ledger {
             return nil
         } catch let refused as ReplayRowRefused {
             return (refused.seq, "cannot be replayed: \(refused)")
-        } catch {
-            return (nil, "cannot be replayed: \(error)")
+        } catch LedgerError.malformedEntry(let detail) {
+            return (nil, "cannot be replayed: \(LedgerError.malformedEntry(detail))")
         }
     }
 }

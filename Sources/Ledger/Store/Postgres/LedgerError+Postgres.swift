@@ -34,6 +34,8 @@ extension LedgerError {
             case "40001", "40P01", "55P03": return .busy(path: name)
             case "42501":
                 return .notPermitted(location: name, user: location.user, detail: message)
+            case _ where state.hasPrefix("23") || state.hasPrefix("22"):  // integrity constraint, data exception
+                return .refused("\(message) (SQLSTATE \(state))")
             default:
                 return .store("\(message) (SQLSTATE \(state))")
             }

@@ -72,10 +72,12 @@ final class PostgresTransaction: StoreTransaction {
         do {
             try write(batch, to: target)
             try session.execute("RELEASE SAVEPOINT replay_batch")
-        } catch {
+        } catch let error as LedgerError where error.isRefusal {
             try session.execute("ROLLBACK TO SAVEPOINT replay_batch")
             for (seq, row) in batch.singleRows {
-                do { try write(row, to: target) } catch { throw ReplayRowRefused(seq: seq, reason: error) }
+                do { try write(row, to: target) } catch let refusal as LedgerError where refusal.isRefusal {
+                    throw ReplayRowRefused(seq: seq, reason: refusal)
+                }
             }
             throw error
         }

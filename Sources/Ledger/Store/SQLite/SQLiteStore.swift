@@ -55,7 +55,12 @@ final class SQLiteStore: LedgerStore {
             let transaction = connection.transaction(for: name)
             try transaction.beginReplay()  // ATTACH cannot run inside a transaction
             defer { transaction.endReplay() }
-            return try connection.db.readTransaction { try body(transaction) }
+            do {
+                return try connection.db.readTransaction { try body(transaction) }
+            } catch let error as SQLiteError where error.isDiskFull || error.isWriteRefused {
+                // Only the scratch copy is written: its folder, not the ledger's disk, is full.
+                throw LedgerError.scratchFull(path: name, reason: error.message)
+            }
         }
     }
 

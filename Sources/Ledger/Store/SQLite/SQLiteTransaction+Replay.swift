@@ -1,5 +1,5 @@
 /// What `verify` needs of the SQLite store: the journal read in order, and a scratch copy
-/// of the projection tables in memory (`replay`) to replay it into and compare.
+/// of the projection tables (`replay`) to replay it into and compare.
 extension SQLiteTransaction {
     func scanJournal(batchSize: Int, _ body: (JournalRows) throws -> Bool) throws {
         let statement = try db.statement("SELECT seq, kind, entry, prev_hash, hash FROM journal ORDER BY seq")
@@ -22,7 +22,14 @@ extension SQLiteTransaction {
     }
 
     func beginReplay() throws {
-        try db.execute("ATTACH DATABASE ':memory:' AS replay")
+        // A temporary file (SQLite's, deleted when detached), not memory: the copy is as
+        // large as the projections, and memory should not bound the ledger an auditor can
+        // check. Its page cache is the ledger's own size. Its rollback journal holds only
+        // pages that existed before the replay began (the empty tables' roots), so it
+        // stays in memory.
+        try db.execute("ATTACH DATABASE '' AS replay")
+        try db.execute("PRAGMA replay.cache_size=-65536")
+        try db.execute("PRAGMA replay.journal_mode=MEMORY")
         try db.execute(Schema.projectionTables(in: "replay"))
     }
 
