@@ -12,7 +12,9 @@ extension CreditReconCommand {
             discussion: """
                 Exit 0 when the ledger is sound, 1 when it is not (the first broken entry is named). \
                 The head hash pins the ledger's state: every report prints it. On a terminal, a line \
-                on stderr tells how far a long verify has got.
+                on stderr tells how far a long verify has got. With a SQLite ledger the journal is \
+                replayed into a temporary file about the size of the ledger's tables, in SQLITE_TMPDIR \
+                (else TMPDIR, /var/tmp or /tmp); no room there exits 74 and says how to point it elsewhere.
                 """
         )
 
