@@ -1,5 +1,5 @@
 /// What went wrong with the ledger, in words a person can act on.
-public enum LedgerError: Error, Sendable, CustomStringConvertible {
+public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// The disk (or the database's size limit) is full; nothing of the failed write was kept.
     case diskFull(path: String)
     /// `verify`'s scratch copy of the tables did not fit where the store keeps it (for
@@ -40,7 +40,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     /// the database's words; said like `store`.
     case refused(String)
 
-    /// A constraint refused a row (`refused`): the data's fault, not the database's.
+    /// A constraint refused a row (`refused`).
     var isRefusal: Bool {
         if case .refused = self { true } else { false }
     }

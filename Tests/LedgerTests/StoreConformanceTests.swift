@@ -220,19 +220,38 @@ struct StoreConformanceTests {
     func anEntryWhoseRowTheTablesRefuseIsNamed(store: String) throws {
         let store = try Stores.make(store)
         try store.ledger.appendAll(lifecycle())
-        let seq = Int64(lifecycle().count + 1)
-        let entry = JournalEntry(seq: seq, recordedAt: t0, account: "default", runID: nil, fact: lifecycle()[1])
-        let previous = try store.ledger.headHash()
-        let text = entry.canonicalText
-        let hash = JournalEntry.chainHash(previous: previous, entryText: text)
-        func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
-        try store.execute("INSERT INTO journal (seq, kind, entry, prev_hash, hash) VALUES (\(seq), 'snapshot.taken', "
-            + "\(quoted(text)), \(quoted(previous)), \(quoted(hash)))")
+        let seq = try Self.chainBehindTheLedgersBack(lifecycle()[1], seq: Int64(lifecycle().count + 1), into: store)
         try store.ledger.write {
             try $0.append(contentsOf: Self.bulk(3000, from: t0.adding(seconds: 86_400)), runID: nil, at: t0) { $0 }
         }
         let report = try store.ledger.verify()
         #expect(report.problems.first?.hasPrefix("journal entry \(seq): cannot be replayed") == true, "\(report.problems)")
+    }
+
+    /// The same for a row written at once rather than held for a batch (an activity day,
+    /// one per account and day): the entry being replayed is named.
+    @Test(arguments: Stores.all)
+    func anEntryWhoseUnbatchedRowTheTablesRefuseIsNamed(store: String) throws {
+        let store = try Stores.make(store)
+        let facts = lifecycle().dropLast() + usageFacts() + lifecycle().suffix(1)
+        try store.ledger.appendAll(Array(facts))
+        let seq = try Self.chainBehindTheLedgersBack(usageFacts()[2], seq: Int64(facts.count + 1), into: store)
+        let report = try store.ledger.verify()
+        #expect(report.problems.first?.hasPrefix("journal entry \(seq): cannot be replayed") == true, "\(report.problems)")
+    }
+
+    /// Appends `fact` as journal entry `seq`, chained onto the head, with SQL of its own (as
+    /// someone with the database's shell would) rather than through the ledger, so no
+    /// projection row is written; its seq.
+    static func chainBehindTheLedgersBack(_ fact: Fact, seq: Int64, into store: any StoreUnderTest) throws -> Int64 {
+        let entry = JournalEntry(seq: seq, recordedAt: t0, account: "default", runID: nil, fact: fact)
+        let previous = try store.ledger.headHash()
+        let text = entry.canonicalText
+        let hash = JournalEntry.chainHash(previous: previous, entryText: text)
+        func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+        try store.execute("INSERT INTO journal (seq, kind, entry, prev_hash, hash) VALUES (\(seq), \(quoted(fact.kind)), "
+            + "\(quoted(text)), \(quoted(previous)), \(quoted(hash)))")
+        return seq
     }
 
     /// The newest journal time is the latest time any entry was recorded at, which need not

@@ -111,7 +111,7 @@ extension Ledger {
         if sound {
             // The replay's rows held back for a batch are written now; a refused one names its entry.
             do { try transaction.flush() } catch let refused as ReplayRowRefused {
-                report.problems.append("journal entry \(refused.seq ?? report.entries): cannot be replayed: \(refused)")
+                report.problems.append("journal entry \(refused.seq): cannot be replayed: \(refused)")
                 sound = false
             }
         }
@@ -145,6 +145,8 @@ extension Ledger {
             return nil
         } catch let refused as ReplayRowRefused {
             return (refused.seq, "cannot be replayed: \(refused)")
+        } catch let refusal as any RowRefusal where refusal.isRefusal {
+            return (nil, "cannot be replayed: \(refusal)")
         } catch LedgerError.malformedEntry(let detail) {
             return (nil, "cannot be replayed: \(LedgerError.malformedEntry(detail))")
         }

@@ -92,17 +92,13 @@ extension LedgerError {
 
     /// No connection: refused, unreachable, or a host name that does not resolve.
     private static func cannotConnect(_ location: PostgresLocation, because error: (any Error)?) -> LedgerError {
-        var why = error.map { String(describing: $0) }
-        if let error = error as? NIOConnectionError {
-            if let lookup = error.dnsAError ?? error.dnsAAAAError {
-                let reason = (lookup as? SocketAddressError.UnknownHost)?.errorDescription ?? String(describing: lookup)
-                return .server(location: location.description,
-                               detail: "cannot find the host \(location.host) (\(reason)); check the URL's host name")
-            }
-            why = error.connectionErrors.first.map { words(for: $0.error) }
-        } else if let error {
-            why = words(for: error)
+        if let lookup = (error as? NIOConnectionError).flatMap({ $0.dnsAError ?? $0.dnsAAAAError }) {
+            let reason = (lookup as? SocketAddressError.UnknownHost)?.errorDescription ?? String(describing: lookup)
+            return .server(location: location.description,
+                           detail: "cannot find the host \(location.host) (\(reason)); check the URL's host name")
         }
+        // NIO lists each address it tried; the first one's system error says what happened.
+        let why = ((error as? NIOConnectionError)?.connectionErrors.first?.error ?? error).map(words(for:))
         return .server(location: location.description,
                        detail: "cannot connect to \(location.host):\(location.port)\(why.map { " (\($0))" } ?? ""); "
                         + "check that the server is running and the URL's host and port")

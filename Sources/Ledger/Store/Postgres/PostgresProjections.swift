@@ -17,7 +17,7 @@ struct PostgresProjections: ProjectionTables {
             case .text(let text): binds.append(text)
             }
         }
-        return try refusalsNamed { () throws(LedgerError) in try transaction.session.execute(Self.numbered(sql), binds) }
+        return try transaction.session.execute(Self.numbered(sql), binds)
     }
 
     /// In one statement, one array per column: a listing's keys or a day's lines cost one
@@ -37,11 +37,9 @@ struct PostgresProjections: ProjectionTables {
         var binds = PostgresBindings(capacity: arrays.count)
         for array in arrays { binds.append(array) }
         let parameters = integers.indices.map { "$\($0 + 1)::\(integers[$0] ? "bigint" : "text")[]" }
-        _ = try refusalsNamed { () throws(LedgerError) in
-            try transaction.session.execute(
-                "INSERT INTO \(schema).\(table) (\(columns.joined(separator: ", "))) "
-                    + "SELECT * FROM unnest(\(parameters.joined(separator: ", ")))", binds)
-        }
+        try transaction.session.execute(
+            "INSERT INTO \(schema).\(table) (\(columns.joined(separator: ", "))) "
+                + "SELECT * FROM unnest(\(parameters.joined(separator: ", ")))", binds)
     }
 
     func hold(snapshot id: Int64, account: String, _ fact: SnapshotTaken, runID: Int64?) throws {
@@ -50,16 +48,6 @@ struct PostgresProjections: ProjectionTables {
 
     func hold(charge seq: Int64, account: String, _ fact: ChargeRecorded, runID: Int64?) throws {
         try transaction.hold(charge: seq, account: account, fact, runID: runID, for: target)
-    }
-
-    /// `body`; in the replay, a row a constraint refused is thrown as `ReplayRowRefused`
-    /// (the entry being replayed is at fault), anything else as it is.
-    private func refusalsNamed<T>(_ body: () throws(LedgerError) -> T) throws -> T {
-        let result = Result { () throws(LedgerError) in try body() }
-        if case .failure(let error) = result, target == .replay, error.isRefusal {
-            throw ReplayRowRefused(seq: nil, reason: error)
-        }
-        return try result.get()
     }
 
     /// `sql` with its `?` placeholders numbered `$1`, `$2`, … as PostgreSQL writes them.

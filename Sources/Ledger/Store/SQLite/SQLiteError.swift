@@ -11,7 +11,7 @@ import Darwin
 ///
 /// Bound values are never included, so an error can be logged without leaking data.
 /// See https://www.sqlite.org/rescode.html.
-struct SQLiteError: Error, Sendable, CustomStringConvertible {
+struct SQLiteError: RowRefusal, Sendable, CustomStringConvertible {
     /// The primary result code (`SQLITE_FULL` is 13).
     let code: Int32
     /// The extended result code.
@@ -52,6 +52,7 @@ struct SQLiteError: Error, Sendable, CustomStringConvertible {
     var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
     /// A constraint (unique key, foreign key, trigger `RAISE`) refused the write.
     var isConstraint: Bool { code == SQLITE_CONSTRAINT }
+    var isRefusal: Bool { isConstraint }
     /// The file cannot be written, opened, or is not a healthy database.
     var isIO: Bool {
         [SQLITE_IOERR, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_PERM]

@@ -9,12 +9,7 @@ struct SQLiteProjections: ProjectionTables {
     func change(_ sql: String, _ values: [ColumnValue]) throws -> Int {
         try transaction.flush(target)
         let db = transaction.db
-        // In the replay a row a constraint refused is the entry's fault (`ReplayRowRefused`);
-        // anything else is thrown as it is.
-        if case .failure(let error) = Result(catching: { () throws(SQLiteError) in try db.run(sql, values.map(SQLValue.init)) }) {
-            if target == .replay && error.isConstraint { throw ReplayRowRefused(seq: nil, reason: error) }
-            throw error
-        }
+        try db.run(sql, values.map(SQLValue.init))
         return db.changes
     }
 

@@ -80,11 +80,11 @@ final class SQLiteTransaction: StoreTransaction {
         guard !batch.isEmpty else { return }
         do {
             try write(batch, to: target)
-        } catch let error as SQLiteError where target == .replay && error.isConstraint {
+        } catch let error as SQLiteError where target == .replay && error.isRefusal {
             // A refused multi-row insert wrote none of its rows: write them one by one to
             // find the entry whose row was refused.
             for (seq, row) in batch.singleRows {
-                do { try write(row, to: target) } catch let refusal as SQLiteError where refusal.isConstraint {
+                do { try write(row, to: target) } catch let refusal as SQLiteError where refusal.isRefusal {
                     throw ReplayRowRefused(seq: seq, reason: refusal)
                 }
             }
