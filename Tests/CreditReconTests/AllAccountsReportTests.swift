@@ -93,6 +93,25 @@ struct AllAccountsReportTests {
         #expect(outcome.accounts.map(\.exitStatus) == [.ok, .attention, .ok])
     }
 
+    /// Each account's steps carry its place among them (and its label made safe for a
+    /// terminal); the two summary files come last.
+    @Test func progressTellsEachAccountsPlace() throws {
+        let fixture = try threeAccounts()
+        var heard: [ReportProgress] = []
+        let outcome = try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "all")) { heard.append($0) }
+        let perAccount = 2 + ReportTests.fileNames.count
+        #expect(heard.count == 3 * perAccount + 2)
+        for (index, account) in outcome.accounts.map(\.account).enumerated() {
+            let steps = heard[(index * perAccount)..<((index + 1) * perAccount)]
+            #expect(steps.allSatisfy { $0.place == ReportProgress.Place(account: account, number: index + 1, of: 3) })
+            #expect(steps.first?.step == .reading && steps.last?.step == .writing("usage.svg"))
+        }
+        #expect(heard.suffix(2) == [ReportProgress(.writing("accounts.csv")), ReportProgress(.writing("accounts.md"))])
+        #expect(heard[perAccount + 2].words == "account default (2 of 3): writing periods.csv")
+        let escape = ReportProgress(.reading, place: .init(account: "a\u{1B}[31mb", number: 1, of: 1))
+        #expect(!escape.words.contains("\u{1B}"))
+    }
+
     @Test func accountsCSVHasOneRowPerAccountThenTheTotal() throws {
         let fixture = try threeAccounts()
         let outcome = try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "all"))

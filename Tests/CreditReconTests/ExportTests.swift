@@ -59,6 +59,21 @@ import Testing
         #expect(first.text.components(separatedBy: format == .beancount ? " ~ 0 USD\n" : " USD = ").count - 1 == 3)
     }
 
+    /// The progress line hears the reading, the reconciling, then the journal being written
+    /// (to its file, or to standard output).
+    @Test func progressNamesTheJournalBeingWritten() throws {
+        let fixture = try Self.books()
+        for outFile in [fixture.directory.path("books.beancount"), nil] {
+            var heard: [ReportProgress.Step] = []
+            _ = try ExportStage.run(
+                ledger: fixture.ledger, options: .init(reconcile: fixture.options(), format: .beancount, outFile: outFile)
+            ) { heard.append($0.step) }
+            #expect(heard == [
+                .reading, .reconciling(readings: 3, charges: 1), .writing(outFile ?? "the journal to standard output"),
+            ])
+        }
+    }
+
     @Test func hledgerBalancesEqualTheReportsTotalsToTheMicroDollar() throws {
         let fixture = try Self.books()
         let path = try Self.export(fixture, .hledger).path

@@ -183,6 +183,32 @@ struct ReportTests {
         #expect(BalanceChart.dollars(-20_000_000) == "-$20")
     }
 
+    /// The progress line hears the reading, the reconciling with what was read, then every
+    /// file in the order it is written, each before it is written.
+    @Test func progressNamesEveryStepInOrder() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.buildGoldenScenario()
+        let (readings, charges) = try fixture.ledger.read {
+            (try $0.snapshots(account: fixture.account).count, try $0.charges(account: fixture.account).count)
+        }
+        let folder = fixture.directory.path("reports")
+        var heard: [ReportProgress.Step] = []
+        var existingWhenHeard: [Bool] = []
+        let outcome = try ReportStage.write(
+            ledger: fixture.ledger, options: ReportOptions(reconcile: fixture.options(), outDirectory: folder)
+        ) { progress in
+            #expect(progress.place == nil)
+            heard.append(progress.step)
+            if case .writing(let name) = progress.step {
+                existingWhenHeard.append(FileManager.default.fileExists(atPath: folder + "/" + name))
+            }
+        }
+        #expect(readings > 0 && charges > 0)
+        #expect(heard == [.reading, .reconciling(readings: readings, charges: charges)] + Self.fileNames.map { .writing($0) })
+        #expect(existingWhenHeard == Array(repeating: false, count: Self.fileNames.count))
+        #expect(outcome.files.count == Self.fileNames.count)
+    }
+
     @Test func emptyLedgerStillWritesFiles() throws {
         let fixture = try ReconcileFixture()
         let outcome = try ReportStage.write(

@@ -42,9 +42,11 @@ public enum ExportStage {
         public var exitStatus: ExitStatus { failedBalanceChecks > 0 ? .attention : .ok }
     }
 
-    /// Reconciles and renders; writes the file when `options.outFile` is set.
-    public static func run(ledger: Ledger, options: Options) throws -> Outcome {
-        let books = try Reconciler(options: options.reconcile).reconcile(ledger)
+    /// Reconciles and renders; writes the file when `options.outFile` is set. `progress`
+    /// hears the reading, the reconciling, then the journal being written.
+    public static func run(ledger: Ledger, options: Options, progress: (ReportProgress) -> Void = { _ in }) throws -> Outcome {
+        let books = try Reconciler(options: options.reconcile).reconcile(ledger, progress: progress)
+        progress(ReportProgress(.writing(options.outFile ?? "the journal to standard output")))
         let rendered = try ExportJournal(books: books, accounts: options.accounts, format: options.format).render()
         if let path = options.outFile { try AtomicFile.write(rendered.text.bytes, to: path) }
         return Outcome(

@@ -2,8 +2,9 @@ import Foundation
 import Ledger
 
 /// The line a long command keeps up to date on a terminal (stderr) while it works:
-/// `import: 1048576 snapshots checked and written so far`. It is redrawn at most every
-/// `step` rows and cleared when the work ends, before its summary or error.
+/// `import: 1048576 snapshots checked and written so far`, or the step a report has got to,
+/// `report: writing charges.csv`. A count is redrawn at most every `step` rows; the line
+/// is cleared when the work ends, before its summary or error.
 public final class ProgressLine {
     private let noun: String
     private let command: String
@@ -11,12 +12,14 @@ public final class ProgressLine {
     private let enabled: Bool
     private let step: Int
     private let write: (String) -> Void
-    /// The count last drawn; 0 while the line is not showing.
+    /// The count last drawn; 0 before the first.
     private var shown = 0
+    /// Whether the line is on the terminal.
+    private var visible = false
 
     /// `enabled` is for a terminal without `--json`; `write` is stderr unless a test says
     /// otherwise. The line reads `<command>: <rows> <noun> <done> so far`.
-    public init(noun: String, command: String = "import", done: String = "checked and written", enabled: Bool, step: Int = 65_536,
+    public init(noun: String = "rows", command: String = "import", done: String = "checked and written", enabled: Bool, step: Int = 65_536,
                 write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.noun = noun
         self.command = command
@@ -36,8 +39,15 @@ public final class ProgressLine {
     /// Says what the work has moved on to (`<command>: <text>`), when the line is showing:
     /// work too short to have shown a count shows nothing.
     public func moveOn(to text: String) {
-        guard shown > 0 else { return }
+        guard visible else { return }
         draw(text)
+    }
+
+    /// Shows the step `report` or `export` has got to. Each step is shown as it starts,
+    /// however short: a report has no count to wait for.
+    public func show(_ reporting: ReportProgress) {
+        guard enabled else { return }
+        draw(reporting.words)
     }
 
     /// Shows how far `verify` has got.
@@ -50,12 +60,14 @@ public final class ProgressLine {
 
     /// Clears the line, if it was ever shown.
     public func finish() {
-        guard shown > 0 else { return }
+        guard visible else { return }
+        visible = false
         shown = 0
         write("\r\u{1B}[K")
     }
 
     private func draw(_ text: String) {
+        visible = true
         write("\r\(command): \(text)\u{1B}[K")
     }
 }

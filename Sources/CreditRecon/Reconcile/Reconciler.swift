@@ -18,11 +18,17 @@ public struct Reconciler: Sendable {
 
     /// Reads the ledger as of one state and reconciles it.
     ///
-    /// - Parameter asOf: the time charges are judged at (pending or expired); `nil` means
-    ///   the newest journal entry's time, which keeps reports independent of the clock.
-    public func reconcile(_ ledger: Ledger, asOf: Timestamp? = nil) throws -> Reconciliation {
+    /// - Parameters:
+    ///   - asOf: the time charges are judged at (pending or expired); `nil` means the newest
+    ///     journal entry's time, which keeps reports independent of the clock.
+    ///   - progress: hears the reading start, then the reconciling.
+    public func reconcile(
+        _ ledger: Ledger, asOf: Timestamp? = nil, progress: (ReportProgress) -> Void = { _ in }
+    ) throws -> Reconciliation {
         let calendar = try PeriodCalendar(timeZone: options.timeZone)
+        progress(ReportProgress(.reading))
         let input = try readBooks(ledger)
+        progress(ReportProgress(.reconciling(readings: input.snapshots.count, charges: input.charges.count)))
         return try reconcile(input, calendar: calendar, asOf: asOf ?? input.newest ?? Timestamp(millisecondsSinceEpoch: 0))
     }
 

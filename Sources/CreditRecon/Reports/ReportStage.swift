@@ -9,11 +9,15 @@ import Ledger
 public enum ReportStage {
     /// Reconciles and writes the reports.
     ///
-    /// - Parameter asOf: the time the books are judged at; `nil` (the default) means the
-    ///   newest journal entry's time, so the same ledger and options give byte-identical files.
-    public static func write(ledger: Ledger, options: ReportOptions, asOf: Timestamp? = nil) throws -> ReportOutcome {
-        let books = try Reconciler(options: options.reconcile).reconcile(ledger, asOf: asOf)
-        return try write(books, to: options.outDirectory)
+    /// - Parameters:
+    ///   - asOf: the time the books are judged at; `nil` (the default) means the newest
+    ///     journal entry's time, so the same ledger and options give byte-identical files.
+    ///   - progress: hears the reading, the reconciling, then each file as it is written.
+    public static func write(
+        ledger: Ledger, options: ReportOptions, asOf: Timestamp? = nil, progress: (ReportProgress) -> Void = { _ in }
+    ) throws -> ReportOutcome {
+        let books = try Reconciler(options: options.reconcile).reconcile(ledger, asOf: asOf, progress: progress)
+        return try write(books, to: options.outDirectory, progress: progress)
     }
 
     /// Writes the files for already reconciled books.
@@ -21,38 +25,33 @@ public enum ReportStage {
     /// The files are written one after another in CONTRACT.md's order, and the first that
     /// cannot be written stops the rest. Rendering is pure, so `reconciliation.md` (as big
     /// as `charges.csv` with many charges) is rendered on the second core meanwhile.
-    public static func write(_ books: Reconciliation, to directory: String) throws -> ReportOutcome {
+    /// `progress` hears each file's name before it is rendered and written.
+    public static func write(
+        _ books: Reconciliation, to directory: String, progress: (ReportProgress) -> Void = { _ in }
+    ) throws -> ReportOutcome {
         try AtomicFile.makeDirectory(directory)
-        func path(_ name: String) -> String {
-            directory.hasSuffix("/") ? directory + name : directory + "/" + name
+        var files: [String] = []
+        /// Says so, then writes what `render` gives as the file `name`.
+        func write(_ name: String, _ render: () -> [UInt8]) throws {
+            progress(ReportProgress(.writing(name)))
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            try AtomicFile.write(render(), to: path)
+            files.append(path)
         }
         let markdown = BackgroundWork { ReportFiles.markdownBytes(books).bytes }
-        var files: [String] = []
-        for (name, render) in [
-            (ReportFiles.periods, ReportFiles.periodsCSVBytes),
-            (ReportFiles.charges, ReportFiles.chargesCSVBytes),
-            (ReportFiles.findings, ReportFiles.findingsCSVBytes),
-        ] {
-            do {
-                try AtomicFile.write(render(books).bytes, to: path(name))
-            } catch {
-                _ = markdown.wait()  // pure, but do not leave it running behind the caller's back
-                throw error
-            }
-            files.append(path(name))
+        do {
+            try write(ReportFiles.periods) { ReportFiles.periodsCSVBytes(books).bytes }
+            try write(ReportFiles.charges) { ReportFiles.chargesCSVBytes(books).bytes }
+            try write(ReportFiles.findings) { ReportFiles.findingsCSVBytes(books).bytes }
+        } catch {
+            _ = markdown.wait()  // pure, but do not leave it running behind the caller's back
+            throw error
         }
-        try AtomicFile.write(markdown.wait(), to: path(ReportFiles.markdown))
-        files.append(path(ReportFiles.markdown))
-        try AtomicFile.write(Array(BalanceChart(books).svg.utf8), to: path(ReportFiles.chart))
-        files.append(path(ReportFiles.chart))
-        for (name, bytes) in [
-            (ReportFiles.usageByKey, ReportFiles.usageByKeyCSVBytes(books).bytes),
-            (ReportFiles.usageByModel, ReportFiles.usageByModelCSVBytes(books).bytes),
-            (ReportFiles.usageChart, Array(UsageChart(books).svg.utf8)),
-        ] {
-            try AtomicFile.write(bytes, to: path(name))
-            files.append(path(name))
-        }
+        try write(ReportFiles.markdown) { markdown.wait() }
+        try write(ReportFiles.chart) { Array(BalanceChart(books).svg.utf8) }
+        try write(ReportFiles.usageByKey) { ReportFiles.usageByKeyCSVBytes(books).bytes }
+        try write(ReportFiles.usageByModel) { ReportFiles.usageByModelCSVBytes(books).bytes }
+        try write(ReportFiles.usageChart) { Array(UsageChart(books).svg.utf8) }
         return ReportOutcome(reconciliation: books, directory: directory, files: files)
     }
 }

@@ -118,7 +118,9 @@ public struct RunStage: Sendable {
         // The report comes last, so it is pinned to the ledger as this job leaves it.
         var written: ReportOutcome?
         try await stage("report", into: &outcome) {
-            let report = try ReportStage.write(ledger: ledger, options: options.report)
+            let progress = ProgressLine(command: "report", enabled: showProgress)
+            defer { progress.finish() }
+            let report = try ReportStage.write(ledger: ledger, options: options.report, progress: progress.show)
             written = report
             let counts = report.findingCounts
             return StageResult(

@@ -16,7 +16,8 @@ extension CreditReconCommand {
                 purchases no charge explains to the suspense account, use per period with one posting per key and \
                 one for the unattributed rest, and a balance assertion on the credits account at every period \
                 boundary equal to periods.csv's closing balance. USD exact to the micro-dollar; the same ledger \
-                and options give the same bytes; the ledger head hash is in a comment at the top.
+                and options give the same bytes; the ledger head hash is in a comment at the top. \
+                On a terminal, a line on stderr names the step a long export is at.
 
                 Default accounts (rename any with --accounts-map FILE, CSV role,account): \
                 credits Assets:OpenRouter:Credits, usage Expenses:OpenRouter:Usage (:<key name> per key, \
@@ -61,9 +62,14 @@ extension CreditReconCommand {
                     ?? ExportAccounts()
                 let ledger = try context.openLedger(mustExist: true)
                 try LedgerAccounts.require(context.account, in: ledger)
-                let outcome = try ExportStage.run(
-                    ledger: ledger,
-                    options: ExportStage.Options(reconcile: reconcile, format: format, accounts: accounts, outFile: command.out))
+                let progress = ProgressLine(command: "export", enabled: context.showsProgress)
+                let outcome = try {
+                    defer { progress.finish() }
+                    return try ExportStage.run(
+                        ledger: ledger,
+                        options: ExportStage.Options(reconcile: reconcile, format: format, accounts: accounts, outFile: command.out),
+                        progress: progress.show)
+                }()
                 if command.out == nil {
                     FileHandle.standardOutput.write(Data(outcome.bytes))
                     if outcome.failedBalanceChecks > 0 {

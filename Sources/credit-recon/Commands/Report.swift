@@ -15,6 +15,8 @@ extension CreditReconCommand {
                 usage_by_model.csv (the stored activity) and usage.svg. \
                 The report is as of the newest entry in the ledger, so the same ledger and options always give \
                 the same files. Exits 1 when a finding at warning level or above needs a person. \
+                On a terminal, a line on stderr names the step a long report is at (reading, reconciling, \
+                each file being written). \
                 With --all-accounts, writes those files for every account the ledger holds into --out/ACCOUNT/, \
                 and accounts.csv and accounts.md with every account's totals into --out; exits 1 when any \
                 account's report needs a person. A folder is named after its account, with every byte but \
@@ -41,7 +43,11 @@ extension CreditReconCommand {
                 }
                 let ledger = try context.openLedger(mustExist: true)
                 try LedgerAccounts.require(context.account, in: ledger, orElse: "--all-accounts for every one")
-                let outcome = try ReportStage.write(ledger: ledger, options: options)
+                let progress = ProgressLine(command: "report", enabled: context.showsProgress)
+                let outcome = try {
+                    defer { progress.finish() }
+                    return try ReportStage.write(ledger: ledger, options: options, progress: progress.show)
+                }()
                 if context.json {
                     print(outcome.json.text)
                 } else {
@@ -65,7 +71,12 @@ extension CreditReconCommand {
             case .defaulted:
                 break
             }
-            let outcome = try AllAccountsStage.write(ledger: try context.openLedger(mustExist: true), options: options)
+            let ledger = try context.openLedger(mustExist: true)
+            let progress = ProgressLine(command: "report", enabled: context.showsProgress)
+            let outcome = try {
+                defer { progress.finish() }
+                return try AllAccountsStage.write(ledger: ledger, options: options, progress: progress.show)
+            }()
             if context.json {
                 print(outcome.json.text)
             } else {

@@ -13,18 +13,24 @@ import Ledger
 public enum AllAccountsStage {
     /// Writes every account's reports and the two summary files into `options.outDirectory`.
     ///
-    /// - Parameter options: the report's options; `reconcile.account` is ignored.
+    /// - Parameters:
+    ///   - options: the report's options; `reconcile.account` is ignored.
+    ///   - progress: hears each account's steps with its place among them, then the two
+    ///     summary files.
     /// - Throws: a `UsageError` (64) when the ledger holds no account; a `ReportError` (73)
     ///   when an account's label cannot be a folder name (before anything is written) or a
     ///   file cannot be written, or (75) when the ledger kept changing.
-    public static func write(ledger: Ledger, options: ReportOptions) throws -> AllAccountsOutcome {
-        try write(ledger: ledger, options: options, attempts: 3, afterAccount: { _ in })
+    public static func write(
+        ledger: Ledger, options: ReportOptions, progress: (ReportProgress) -> Void = { _ in }
+    ) throws -> AllAccountsOutcome {
+        try write(ledger: ledger, options: options, attempts: 3, progress: progress, afterAccount: { _ in })
     }
 
     /// `write(ledger:options:)`, with `afterAccount` called after each account's folder is
     /// written (tests append to the ledger there, as a concurrent writer would).
     static func write(
-        ledger: Ledger, options: ReportOptions, attempts: Int, afterAccount: (String) throws -> Void
+        ledger: Ledger, options: ReportOptions, attempts: Int, progress: (ReportProgress) -> Void = { _ in },
+        afterAccount: (String) throws -> Void
     ) throws -> AllAccountsOutcome {
         let directory = options.outDirectory
         func path(_ name: String) -> String { directory.hasSuffix("/") ? directory + name : directory + "/" + name }
@@ -39,11 +45,14 @@ public enum AllAccountsStage {
             try AtomicFile.makeDirectory(directory)
             var summaries: [AccountSummary] = []
             var timeZone = options.reconcile.timeZone
-            for (account, folder) in zip(accounts, folders) {
+            for (index, (account, folder)) in zip(accounts, folders).enumerated() {
                 var one = options
                 one.reconcile.account = account
                 one.outDirectory = path(folder)
-                let outcome = try ReportStage.write(ledger: ledger, options: one)
+                let place = ReportProgress.Place(account: account, number: index + 1, of: accounts.count)
+                let outcome = try ReportStage.write(ledger: ledger, options: one) {
+                    progress(ReportProgress($0.step, place: place))
+                }
                 try afterAccount(account)
                 guard outcome.reconciliation.headHash == head else { break }
                 timeZone = outcome.reconciliation.timeZone
@@ -53,8 +62,10 @@ public enum AllAccountsStage {
             var outcome = AllAccountsOutcome(
                 directory: directory, accounts: summaries, files: [], headHash: head, asOf: first.asOf,
                 options: options.reconcile, timeZone: timeZone)
+            progress(ReportProgress(.writing(AccountsFiles.csv)))
             try AtomicFile.write(Array(AccountsFiles.csvText(outcome).utf8), to: path(AccountsFiles.csv))
             outcome.files.append(path(AccountsFiles.csv))
+            progress(ReportProgress(.writing(AccountsFiles.markdown)))
             try AtomicFile.write(Array(AccountsFiles.markdownText(outcome).utf8), to: path(AccountsFiles.markdown))
             outcome.files.append(path(AccountsFiles.markdown))
             return outcome
