@@ -29,9 +29,14 @@ let package = Package(
         // Exact money and timestamps, shared by the ledger, the client and the simulator.
         .target(name: "CreditTypes"),
         .target(
+            name: "ConnectionErrors",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        .target(
             name: "Ledger",
             dependencies: [
                 "CSQLite",
+                "ConnectionErrors",
                 "CreditTypes",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -44,6 +49,7 @@ let package = Package(
         .target(
             name: "OpenRouterAPI",
             dependencies: [
+                "ConnectionErrors",
                 "CreditTypes",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ConnectionErrors
 import NIOCore
 import NIOPosix
 #if canImport(Glibc)
@@ -50,13 +51,10 @@ enum TransportFailure {
             default: return "HTTP client error \(error)"
             }
         }
-        if let error = error as? NIOConnectionError {
-            let first = error.connectionErrors.first.map { "\($0.error)" } ?? "\(error)"
-            return "cannot connect to \(error.host):\(error.port): \(first)"
+        if let error = error as? NIOConnectionError, let failure = ConnectFailure(error) {
+            return failure.words(host: error.host, port: error.port)
         }
-        if let error = error as? IOError {
-            return String(cString: strerror(error.errnoCode))
-        }
+        if error is IOError { return ConnectFailure.systemWords(for: error) }
         return "\(error)"
     }
 }

@@ -204,7 +204,31 @@ import Testing
             _ = try await client.getCredits()
             Issue.record("must throw")
         } catch {
-            if case .notSent = error {} else { Issue.record("got \(error)") }
+            if case .notSent(let reason) = error {
+                // The system's words, not NIO's description of its connect call.
+                #expect(reason.contains("Connection refused") && !reason.contains("errno"), "\(reason)")
+            } else {
+                Issue.record("got \(error)")
+            }
+        }
+        await client.shutdown()
+    }
+
+    /// A host name that does not resolve is named as such, in the resolver's words
+    /// (`.invalid` never resolves); nothing was sent.
+    @Test func aHostThatDoesNotResolveIsNamed() async throws {
+        let client = OpenRouterClient(configuration: ClientConfiguration(
+            baseURL: "http://no-such-host.invalid:9", managementKey: Secret("k"), maxRetryTime: .milliseconds(300)))
+        do throws(APIError) {
+            _ = try await client.getCredits()
+            Issue.record("must throw")
+        } catch {
+            if case .notSent(let reason) = error {
+                #expect(reason.contains("cannot find the host no-such-host.invalid ("), "\(reason)")
+                #expect(!reason.contains("SocketAddressError"), "the resolver's words, not NIO's: \(reason)")
+            } else {
+                Issue.record("got \(error)")
+            }
         }
         await client.shutdown()
     }

@@ -1,3 +1,4 @@
+import ConnectionErrors
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -92,23 +93,12 @@ extension LedgerError {
 
     /// No connection: refused, unreachable, or a host name that does not resolve.
     private static func cannotConnect(_ location: PostgresLocation, because error: (any Error)?) -> LedgerError {
-        if let lookup = (error as? NIOConnectionError).flatMap({ $0.dnsAError ?? $0.dnsAAAAError }) {
-            let reason = (lookup as? SocketAddressError.UnknownHost)?.errorDescription ?? String(describing: lookup)
-            return .server(location: location.description,
-                           detail: "cannot find the host \(location.host) (\(reason)); check the URL's host name")
+        let failure = error.flatMap(ConnectFailure.init) ?? .unreachable(reason: error.map(ConnectFailure.systemWords))
+        let advice = switch failure {
+        case .unknownHost: "check the URL's host name"
+        case .unreachable: "check that the server is running and the URL's host and port"
         }
-        // NIO lists each address it tried; the first one's system error says what happened.
-        let why = ((error as? NIOConnectionError)?.connectionErrors.first?.error ?? error).map(words(for:))
-        return .server(location: location.description,
-                       detail: "cannot connect to \(location.host):\(location.port)\(why.map { " (\($0))" } ?? ""); "
-                        + "check that the server is running and the URL's host and port")
-    }
-
-    /// A system error as the system words it (`Connection refused`), anything else as it
-    /// describes itself.
-    private static func words(for error: any Error) -> String {
-        guard let error = error as? IOError else { return String(describing: error) }
-        return String(cString: strerror(error.errnoCode))
+        return .server(location: location.description, detail: failure.words(host: location.host, port: location.port) + "; " + advice)
     }
 
     /// The session ended under a statement (the server went away, or ended it).
