@@ -186,9 +186,20 @@ struct AccountsStatusTests {
                 observedAt: time, totalCredits: reconMicros("3"), totalUsage: reconMicros("0"), source: "api",
                 rawBody: "{}")), account: "ops", runID: nil, at: time)
         }
+        var heard: [ReportProgress] = []
         let every = try AccountsStatus.read(
-            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T07:00:00Z"))
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T07:00:00Z")
+        ) { heard.append($0) }
         #expect(every.reports.map(\.account) == ["default", "ops"])
+        // The progress line names each account's place while it reads and reconciles.
+        let (readings, charges) = try fixture.ledger.read {
+            (try $0.snapshots(account: "default").count, try $0.charges(account: "default").count)
+        }
+        #expect(heard.map(\.step) == [
+            .reading, .reconciling(readings: readings, charges: charges), .reading, .reconciling(readings: 1, charges: 0),
+        ])
+        #expect(heard.map(\.place?.account) == ["default", "default", "ops", "ops"])
+        #expect(heard.allSatisfy { $0.place?.of == 2 })
         #expect(every.reports.map(\.exitStatus) == [.ok, .ok])
         #expect(every.exitStatus == .ok)
         let lines = every.lines
@@ -206,7 +217,11 @@ struct AccountsStatusTests {
         let fixture = try ReconcileFixture(account: "ops")
         try fixture.buildGoldenScenario()
         let now = reconTime("2026-03-10T07:00:00Z")
-        let every = try AccountsStatus.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: now)
+        var heard: [ReportProgress] = []
+        let every = try AccountsStatus.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: now) {
+            heard.append($0)
+        }
+        #expect(heard.count == 2 && heard.allSatisfy { $0.place == nil }, "one account: no place to tell")
         let alone = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "ops"), now: now)
         #expect(every.reports == [alone])
         #expect(every.json == alone.json)

@@ -8,14 +8,20 @@ public struct AccountsStatus: Sendable, Equatable {
     public var reports: [StatusReport]
 
     /// Reads the status of every account the ledger holds at `now`, with `options`'
-    /// thresholds (its `account` is used only when the ledger holds none yet).
-    public static func read(ledger: Ledger, options: StatusOptions, now: Timestamp) throws -> AccountsStatus {
+    /// thresholds (its `account` is used only when the ledger holds none yet). `progress`
+    /// hears each account's steps, with its place among them when there are several.
+    public static func read(
+        ledger: Ledger, options: StatusOptions, now: Timestamp, progress: (ReportProgress) -> Void = { _ in }
+    ) throws -> AccountsStatus {
         let held = try ledger.read { try $0.accounts() }
         let accounts = held.isEmpty ? [options.account] : held
-        return AccountsStatus(reports: try accounts.map { account in
+        return AccountsStatus(reports: try accounts.enumerated().map { index, account in
             var one = options
             one.account = account
-            return try StatusReport.read(ledger: ledger, options: one, now: now)
+            let place = accounts.count > 1 ? ReportProgress.Place(account: account, number: index + 1, of: accounts.count) : nil
+            return try StatusReport.read(ledger: ledger, options: one, now: now) {
+                progress(ReportProgress($0.step, place: place))
+            }
         })
     }
 

@@ -70,14 +70,17 @@ public struct StatusReport: Sendable, Equatable {
     /// near its limit, else 0.
     public var exitStatus: ExitStatus { attention.isEmpty ? .ok : .attention }
 
-    /// Reads the ledger and works out the status at `now`.
-    public static func read(ledger: Ledger, options: StatusOptions, now: Timestamp) throws -> StatusReport {
+    /// Reads the ledger and works out the status at `now`; `progress` hears the reading,
+    /// then the reconciling.
+    public static func read(
+        ledger: Ledger, options: StatusOptions, now: Timestamp, progress: (ReportProgress) -> Void = { _ in }
+    ) throws -> StatusReport {
         var reconcile = ReconcileOptions(account: options.account)
         reconcile.maxGapSeconds = options.maxGapSeconds
         reconcile.minRunwayDays = options.minRunwayDays
         reconcile.minKeyRemaining = options.minKeyRemaining
         // The whole history, judged at `now`; the range must reach past any reading.
-        let books = try Reconciler(options: reconcile).reconcile(ledger, asOf: now)
+        let books = try Reconciler(options: reconcile).reconcile(ledger, asOf: now, progress: progress)
         var report = StatusReport(
             account: options.account, now: now, runway: books.runway, keys: books.keys, keysReadAt: books.keysReadAt,
             keyLimitFindings: books.findings.filter { $0.kind == .keyLimitLow }, options: options,

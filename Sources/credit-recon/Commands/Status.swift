@@ -14,7 +14,8 @@ extension CreditReconCommand {
                 what it can still spend (the smaller of the balance and what is left of its limit) and the keys \
                 nearest their limits. Exits 1 when, for any account shown, the runway is under \
                 --min-runway-days, the last reading is older than --max-gap hours, or a key has less than \
-                --min-key-remaining USD (or under 10 %) left of its limit.
+                --min-key-remaining USD (or under 10 %) left of its limit. On a terminal, a line on stderr \
+                names the step it is at while it reads and reconciles a large ledger.
                 """
         )
 
@@ -49,12 +50,16 @@ extension CreditReconCommand {
                 let lines: [String]
                 let json: JSONOutput
                 let status: ExitStatus
-                if context.accountIsExplicit {
-                    let report = try StatusReport.read(ledger: ledger, options: options, now: context.now())
-                    (lines, json, status) = (report.lines, report.json, report.exitStatus)
-                } else {
-                    let every = try AccountsStatus.read(ledger: ledger, options: options, now: context.now())
-                    (lines, json, status) = (every.lines, every.json, every.exitStatus)
+                let progress = ProgressLine(command: "status", enabled: context.showsProgress)
+                do {
+                    defer { progress.finish() }
+                    if context.accountIsExplicit {
+                        let report = try StatusReport.read(ledger: ledger, options: options, now: context.now(), progress: progress.show)
+                        (lines, json, status) = (report.lines, report.json, report.exitStatus)
+                    } else {
+                        let every = try AccountsStatus.read(ledger: ledger, options: options, now: context.now(), progress: progress.show)
+                        (lines, json, status) = (every.lines, every.json, every.exitStatus)
+                    }
                 }
                 if context.json {
                     print(json.text)
