@@ -2,13 +2,13 @@ import ArgumentParser
 import Logging
 
 extension CreditReconCommand {
-    /// Entry point: sets up logging to stderr, then lets global options stand before the
+    /// Entry point: sets up logging to stderr (above any progress line), then lets global options stand before the
     /// command as CONTRACT.md writes them (`credit-recon --ledger L import snapshots F`).
     static func main() async {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .trace  // each logger's own level (from --log-level) filters
-            return handler
+            return LogAboveProgress(stream: handler, terminal: .standardError)
         }
         await main(GlobalArguments.movedAfterCommand(Array(CommandLine.arguments.dropFirst())))
     }

@@ -179,7 +179,7 @@ struct ImportStreamingTests {
     }
 }
 
-@Suite("The progress line on a terminal: import, verify, ledger copy")
+@Suite("What import and ledger copy tell their progress line")
 struct ImportProgressTests {
     @Test func progressCountsEveryRowInOrder() throws {
         let temp = try TemporaryDirectory()
@@ -211,47 +211,5 @@ struct ImportProgressTests {
         #expect(outcome.verification.isSound && entries > Int64(ImportStreamingTests.rows))
         #expect(copied.last == entries)
         #expect(verifying.suffix(2) == [.checked(entries: entries), .comparing])
-    }
-
-    @Test func theLineIsRedrawnEveryStepAndClearedAtTheEnd() {
-        var written: [String] = []
-        let line = ProgressLine(noun: "charges", enabled: true, step: 100) { written.append($0) }
-        for rows in [50, 100, 150, 230, 260] { line.update(rows) }
-        line.finish()
-        line.finish()
-        #expect(written == [
-            "\rimport: 100 charges checked and written so far\u{1B}[K",
-            "\rimport: 230 charges checked and written so far\u{1B}[K",
-            "\r\u{1B}[K",
-        ])
-    }
-
-    /// `verify`'s line: counts while it replays, then what it has moved on to; work too
-    /// short to have shown a count shows nothing at all.
-    @Test func verifysLineMovesOnToTheComparisonOnlyWhenShowing() {
-        var written: [String] = []
-        let line = ProgressLine(noun: "entries", command: "verify", done: "hashed and replayed", enabled: true, step: 100) {
-            written.append($0)
-        }
-        line.show(.checked(entries: 40))
-        line.show(.comparing)
-        line.finish()
-        #expect(written.isEmpty)
-        line.show(.checked(entries: 4_096))
-        line.show(.comparing)
-        line.finish()
-        #expect(written == [
-            "\rverify: 4096 entries hashed and replayed so far\u{1B}[K",
-            "\rverify: comparing the replay with the stored tables; the database checks its own files\u{1B}[K",
-            "\r\u{1B}[K",
-        ])
-    }
-
-    @Test func offTheTerminalNothingIsWritten() {
-        var written: [String] = []
-        let line = ProgressLine(noun: "snapshots", enabled: false, step: 1) { written.append($0) }
-        line.update(10)
-        line.finish()
-        #expect(written.isEmpty)
     }
 }

@@ -1,34 +1,64 @@
 import Ledger
+import Synchronization
 import Testing
 @testable import CreditRecon
 
-/// The line a long command keeps on a terminal: what it draws, when, and that it is
-/// always cleared.
+/// The line a long command keeps on a terminal: what it draws, when, that it is always
+/// cleared, and that log lines go above it rather than into it.
 struct ProgressLineTests {
-    /// A line whose output is collected.
-    final class Screen {
-        var written: [String] = []
-        func line(noun: String = "rows", command: String = "import", enabled: Bool = true, step: Int = 10) -> ProgressLine {
-            ProgressLine(noun: noun, command: command, enabled: enabled, step: step) { self.written.append($0) }
+    /// A terminal whose output is collected.
+    struct Screen {
+        final class Collected: Sendable {
+            let texts = Mutex<[String]>([])
+        }
+        private let collected = Collected()
+        let terminal: TerminalLine
+        var written: [String] { collected.texts.withLock { $0 } }
+
+        init() {
+            let collected = collected
+            terminal = TerminalLine { text in collected.texts.withLock { $0.append(text) } }
+        }
+
+        /// Writes `text` straight to the screen, as the log handler's stream does.
+        func log(_ text: String) {
+            collected.texts.withLock { $0.append(text) }
+        }
+
+        func line(noun: String = "rows", command: String = "import", done: String = "checked and written",
+                  enabled: Bool = true, step: Int = 100) -> ProgressLine {
+            ProgressLine(noun: noun, command: command, done: done, enabled: enabled, step: step, terminal: terminal)
         }
     }
 
-    @Test func aCountIsDrawnEveryStepAndClearedAtTheEnd() {
+    @Test func theLineIsRedrawnEveryStepAndClearedAtTheEnd() {
         let screen = Screen()
-        let line = screen.line(noun: "snapshots")
-        line.update(9)
-        line.moveOn(to: "comparing")  // nothing shown yet: too short to say anything
-        #expect(screen.written.isEmpty)
-        line.update(10)
-        line.update(19)
-        line.update(25)
-        line.moveOn(to: "comparing")
+        let line = screen.line(noun: "charges")
+        for rows in [50, 100, 150, 230, 260] { line.update(rows) }
         line.finish()
         line.finish()
         #expect(screen.written == [
-            "\rimport: 10 snapshots checked and written so far\u{1B}[K",
-            "\rimport: 25 snapshots checked and written so far\u{1B}[K",
-            "\rimport: comparing\u{1B}[K",
+            "\rimport: 100 charges checked and written so far\u{1B}[K",
+            "\rimport: 230 charges checked and written so far\u{1B}[K",
+            "\r\u{1B}[K",
+        ])
+    }
+
+    /// `verify`'s line: counts while it replays, then what it has moved on to; work too
+    /// short to have shown a count shows nothing at all.
+    @Test func verifysLineMovesOnToTheComparisonOnlyWhenShowing() {
+        let screen = Screen()
+        let line = screen.line(noun: "entries", command: "verify", done: "hashed and replayed")
+        line.show(VerifyProgress.checked(entries: 40))
+        line.show(VerifyProgress.comparing)
+        line.finish()
+        #expect(screen.written.isEmpty)
+        line.show(VerifyProgress.checked(entries: 4_096))
+        line.show(VerifyProgress.comparing)
+        line.finish()
+        #expect(screen.written == [
+            "\rverify: 4096 entries hashed and replayed so far\u{1B}[K",
+            "\rverify: comparing the replay with the stored tables; the database checks its own files\u{1B}[K",
             "\r\u{1B}[K",
         ])
     }
@@ -48,14 +78,42 @@ struct ProgressLineTests {
         ])
     }
 
-    /// Off a terminal, or with `--json`, nothing at all is written.
-    @Test func aDisabledLineWritesNothing() {
+    @Test func aTopUpsRequestsAreCountedAsTheyFinish() {
         let screen = Screen()
-        let line = screen.line(enabled: false)
+        let line = screen.line(command: "topup")
+        line.show(TopUpProgress(finished: 3, planned: 10, line: 4, reference: "INV-4", state: "created", detail: "charge ch_4"))
+        line.finish()
+        #expect(screen.written == ["\rtopup: 3 of 10 requests finished; line 4 created\u{1B}[K", "\r\u{1B}[K"])
+    }
+
+    /// A log line written while the line shows goes above it: the line is cleared, the log
+    /// line written, and the line drawn again; with nothing showing, the log line alone.
+    @Test func logLinesGoAboveTheLine() {
+        let screen = Screen()
+        screen.terminal.writingAbove { screen.log("first\n") }
+        let line = screen.line(noun: "charges")
+        line.update(100)
+        screen.terminal.writingAbove { screen.log("second\n") }
+        line.finish()
+        screen.terminal.writingAbove { screen.log("third\n") }
+        #expect(screen.written == [
+            "first\n",
+            "\rimport: 100 charges checked and written so far\u{1B}[K",
+            "\r\u{1B}[K", "second\n", "\rimport: 100 charges checked and written so far\u{1B}[K",
+            "\r\u{1B}[K",
+            "third\n",
+        ])
+    }
+
+    /// Off a terminal, or with `--json`, nothing at all is written.
+    @Test func offTheTerminalNothingIsWritten() {
+        let screen = Screen()
+        let line = screen.line(enabled: false, step: 1)
         line.update(100)
         line.moveOn(to: "comparing")
         line.show(ReportProgress(.reading))
         line.show(VerifyProgress.checked(entries: 100))
+        line.show(TopUpProgress(finished: 1, planned: 1, line: 2, reference: nil, state: "created", detail: ""))
         line.finish()
         #expect(screen.written.isEmpty)
     }

@@ -1,53 +1,61 @@
-import Foundation
 import Ledger
+import Synchronization
 
 /// The line a long command keeps up to date on a terminal (stderr) while it works:
 /// `import: 1048576 snapshots checked and written so far`, or the step a report has got to,
 /// `report: writing charges.csv`. A count is redrawn at most every `step` rows; the line
-/// is cleared when the work ends, before its summary or error.
-public final class ProgressLine {
+/// is cleared when the work ends, before its summary or error. It draws on the terminal's
+/// `TerminalLine`, so log lines go above it, and may be told from any thread.
+public final class ProgressLine: Sendable {
     private let noun: String
     private let command: String
     private let done: String
     private let enabled: Bool
     private let step: Int
-    private let write: (String) -> Void
-    /// The count last drawn; 0 before the first.
-    private var shown = 0
-    /// Whether the line is on the terminal.
-    private var visible = false
+    private let terminal: TerminalLine
+    /// The count last drawn (0 before the first), and whether this line is showing.
+    private let state = Mutex<(shown: Int, visible: Bool)>((0, false))
 
-    /// `enabled` is for a terminal without `--json`; `write` is stderr unless a test says
-    /// otherwise. The line reads `<command>: <rows> <noun> <done> so far`.
-    public init(noun: String = "rows", command: String = "import", done: String = "checked and written", enabled: Bool, step: Int = 65_536,
-                write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+    /// `enabled` is for a terminal without `--json`; `terminal` is stderr's unless a test
+    /// says otherwise. A count reads `<command>: <rows> <noun> <done> so far`.
+    public init(noun: String = "rows", command: String = "import", done: String = "checked and written", enabled: Bool,
+                step: Int = 65_536, terminal: TerminalLine = .standardError) {
         self.noun = noun
         self.command = command
         self.done = done
         self.enabled = enabled
         self.step = step
-        self.write = write
+        self.terminal = terminal
     }
 
     /// `rows` rows have been done.
     public func update(_ rows: Int) {
-        guard enabled, rows > 0, rows - shown >= step else { return }
-        shown = rows
-        draw("\(rows) \(noun) \(done) so far")
+        guard enabled else { return }
+        state.withLock { state in
+            guard rows > 0, rows - state.shown >= step else { return }
+            state.shown = rows
+            draw("\(rows) \(noun) \(done) so far", &state)
+        }
     }
 
     /// Says what the work has moved on to (`<command>: <text>`), when the line is showing:
     /// work too short to have shown a count shows nothing.
     public func moveOn(to text: String) {
-        guard visible else { return }
-        draw(text)
+        state.withLock { state in
+            guard state.visible else { return }
+            draw(text, &state)
+        }
     }
 
-    /// Shows the step `report` or `export` has got to. Each step is shown as it starts,
-    /// however short: a report has no count to wait for.
+    /// Shows the step `report`, `export` or `status` has got to. Each step is shown as it
+    /// starts, however short: a report has no count to wait for.
     public func show(_ reporting: ReportProgress) {
-        guard enabled else { return }
-        draw(reporting.words)
+        showAtOnce(reporting.words)
+    }
+
+    /// Shows how far a top-up has got: `topup: 3 of 10 requests finished; line 4 created`.
+    public func show(_ sending: TopUpProgress) {
+        showAtOnce("\(sending.finished) of \(sending.planned) requests finished; line \(sending.line) \(sending.state)")
     }
 
     /// Shows how far `verify` has got.
@@ -60,14 +68,20 @@ public final class ProgressLine {
 
     /// Clears the line, if it was ever shown.
     public func finish() {
-        guard visible else { return }
-        visible = false
-        shown = 0
-        write("\r\u{1B}[K")
+        state.withLock { state in
+            guard state.visible else { return }
+            state = (0, false)
+            terminal.clear()
+        }
     }
 
-    private func draw(_ text: String) {
-        visible = true
-        write("\r\(command): \(text)\u{1B}[K")
+    private func showAtOnce(_ text: String) {
+        guard enabled else { return }
+        state.withLock { draw(text, &$0) }
+    }
+
+    private func draw(_ text: String, _ state: inout (shown: Int, visible: Bool)) {
+        state.visible = true
+        terminal.show("\(command): \(text)")
     }
 }

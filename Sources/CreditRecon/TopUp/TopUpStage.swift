@@ -80,13 +80,17 @@ public struct TopUpStage: Sendable {
             interruptible?.interrupt()
         }
         let summary: TopUpSummary
+        let line = ProgressLine(command: "topup", enabled: showProgress)
         do {
-            defer { trap.cancel() }
+            defer {
+                trap.cancel()
+                line.finish()
+            }
             summary = try await engine.execute(
                 preview, ledger: ledger, client: client, stop: stop, now: { context.now() },
                 progress: { event in
                     if showProgress {
-                        Self.stderr("\r[\(event.finished)/\(event.planned)] line \(event.line) \(event.state)\u{1B}[K")
+                        line.show(event)
                     } else {
                         logger.info("line \(event.line)\(event.reference.map { " (\($0))" } ?? ""): \(event.state) — \(event.detail)")
                     }
@@ -96,7 +100,6 @@ public struct TopUpStage: Sendable {
             throw error
         }
         await realClient?.shutdown()
-        if showProgress && summary.sent > 0 { Self.stderr("\n") }
         return .finished(summary)
     }
 

@@ -22,7 +22,9 @@ extension CreditReconCommand {
                 carried out are skipped. The intent is committed to the ledger before each request, so a crash \
                 never sends a row twice: its outcome becomes `unknown` for a person to check. 410 Gone marks a row \
                 `blocked` (never re-sent): buy through the web flow and `import charges` it by reference. \
-                Without a terminal, --yes is required. Exit 1 when a row is rejected, blocked or unknown.
+                Without a terminal, --yes is required. On a terminal, a line on stderr counts the requests \
+                finished; without one, each row's outcome is logged (info). Exit 1 when a row is rejected, \
+                blocked or unknown.
                 """
         )
 

@@ -1,0 +1,33 @@
+import CreditRecon
+import Logging
+
+/// The log handler: stderr's, with each line written above the progress line a command
+/// keeps on a terminal (`TerminalLine`) instead of into the middle of it.
+struct LogAboveProgress: LogHandler {
+    var stream: StreamLogHandler
+    let terminal: TerminalLine
+
+    var logLevel: Logger.Level {
+        get { stream.logLevel }
+        set { stream.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { stream.metadata }
+        set { stream.metadata = newValue }
+    }
+
+    var metadataProvider: Logger.MetadataProvider? {
+        get { stream.metadataProvider }
+        set { stream.metadataProvider = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { stream[metadataKey: key] }
+        set { stream[metadataKey: key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        terminal.writingAbove { stream.log(event: event) }
+    }
+}
