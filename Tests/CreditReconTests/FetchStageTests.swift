@@ -4,6 +4,7 @@ import Ledger
 import Logging
 import OpenRouterAPI
 import OpenRouterSimulator
+import Synchronization
 import Testing
 
 @testable import CreditRecon
@@ -48,6 +49,28 @@ import Testing
             #expect(snapshots.first?.runID == outcome.runID)
             let runs = try ledger.read { try $0.runs() }
             #expect(runs.first?.command == "fetch" && runs.first?.outcome == "ok")
+        }
+    }
+
+    /// The progress line hears each call before it is made: every day of activity not yet
+    /// stored with its place among them, and on the next fetch the check of those days.
+    @Test func progressNamesEachCall() async throws {
+        let directory = try TemporaryDirectory()
+        try await withSim({ _ in }) { server in
+            let heard = Mutex<[String]>([])
+            let first = try await FetchStage(context: context(directory, server: server)) { text in
+                heard.withLock { $0.append(text) }
+            }.run()
+            let days = try #require(first.activityDays)
+            #expect(days.count == 30)
+            #expect(heard.withLock { $0 } == ["GET /key", "GET /credits", "GET /keys"] + days.enumerated().map {
+                "GET /activity?date=\($0.element.date.isoText), day \($0.offset + 1) of 30 to store"
+            })
+            heard.withLock { $0.removeAll() }
+            _ = try await FetchStage(context: context(directory, server: server)) { text in
+                heard.withLock { $0.append(text) }
+            }.run()
+            #expect(heard.withLock { $0 } == ["GET /key", "GET /credits", "GET /keys", "GET /activity, to check the 30 days already stored"])
         }
     }
 

@@ -60,11 +60,19 @@ public struct FetchStage: Sendable {
     /// The caller already holds the writer lock (the `run` command).
     public let lockHeld: Bool
 
+    /// Hears each call before it is made, in words (`GET /activity?date=2026-11-03, day 3
+    /// of 30 to store`), for the progress line.
+    public let progress: @Sendable (String) -> Void
+
     /// A fetch for the command in `context`.
-    public init(context: CommandContext, options: Options = Options(), lockHeld: Bool = false) {
+    public init(
+        context: CommandContext, options: Options = Options(), lockHeld: Bool = false,
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.context = context
         self.options = options
         self.lockHeld = lockHeld
+        self.progress = progress
     }
 
     /// Takes the lock, calls the API with a client built from the context, and records the run.
@@ -93,6 +101,7 @@ public struct FetchStage: Sendable {
         var keyFailure: APIError?
         var isManagementKey = true
         do throws(APIError) {
+            progress("GET /key")
             isManagementKey = try await client.getKeyMetadata().isManagementKey
         } catch {
             keyFailure = error
@@ -107,6 +116,7 @@ public struct FetchStage: Sendable {
         let reading: CreditsReading
         do throws(APIError) {
             if let keyFailure { throw keyFailure }
+            progress("GET /credits")
             reading = try await client.getCredits()
         } catch {
             try run.finish(failed: error, at: context.now())
@@ -130,6 +140,7 @@ public struct FetchStage: Sendable {
 
         var keys: KeysRead?
         if options.readKeys {
+            progress("GET /keys")
             let listing = try await step("GET /keys", run) { () async throws(APIError) in
                 KeysRead(try await client.listKeys(), observedAt: context.now())
             }
@@ -163,24 +174,27 @@ public struct FetchStage: Sendable {
         let window = today.adding(days: -Self.activityWindowDays)...today.adding(days: -1)
         let held = try run.ledger.read { try $0.activityDays(account: run.account) }.filter { $0.apiKeyHash == nil }
         let heldDates = Set(held.map(\.date))
-        var stored: [ActivityDay] = []
+        var missing: [CivilDate] = []
         var date = window.lowerBound
         while date <= window.upperBound {
-            if !heldDates.contains(date) {
-                let day = date
-                let reading = try await step("GET /activity?date=\(day.isoText)", run) { () async throws(APIError) in
-                    try await client.getActivity(date: day)
-                }
-                let fact = ActivityDay(
-                    date: day, observedAt: context.now(), lines: reading.rows.map(ActivityLine.init), rawBody: reading.rawBody)
-                try run.store(.activityDay(fact), at: fact.observedAt)
-                stored.append(fact)
-                run.daysStored += 1
-            }
+            if !heldDates.contains(date) { missing.append(date) }
             date = date.adding(days: 1)
+        }
+        var stored: [ActivityDay] = []
+        for (index, day) in missing.enumerated() {
+            progress("GET /activity?date=\(day.isoText), day \(index + 1) of \(missing.count) to store")
+            let reading = try await step("GET /activity?date=\(day.isoText)", run) { () async throws(APIError) in
+                try await client.getActivity(date: day)
+            }
+            let fact = ActivityDay(
+                date: day, observedAt: context.now(), lines: reading.rows.map(ActivityLine.init), rawBody: reading.rawBody)
+            try run.store(.activityDay(fact), at: fact.observedAt)
+            stored.append(fact)
+            run.daysStored += 1
         }
         let toCheck = held.filter { window.contains($0.date) }
         if let first = toCheck.first?.date, let last = toCheck.last?.date {
+            progress("GET /activity, to check the \(toCheck.count) days already stored")
             let answered = try await step("GET /activity", run) { () async throws(APIError) in
                 try await client.getActivity()
             }

@@ -53,6 +53,11 @@ public final class ProgressLine: Sendable {
         showAtOnce(reporting.words)
     }
 
+    /// Shows the step the work is at, as it starts (`fetch: GET /credits`).
+    public func show(step text: String) {
+        showAtOnce(text)
+    }
+
     /// Shows how far a top-up has got: `topup: 3 of 10 requests finished; line 4 created`.
     public func show(_ sending: TopUpProgress) {
         showAtOnce("\(sending.finished) of \(sending.planned) requests finished; line \(sending.line) \(sending.state)")

@@ -76,7 +76,7 @@ public struct RunStage: Sendable {
         }
 
         try await stage("fetch", into: &outcome) {
-            let fetched = try await FetchStage(context: context, options: options.fetch, lockHeld: true).run()
+            let fetched = try await fetch(showProgress: showProgress)
             return StageResult(name: "fetch", status: fetched.exitStatus, detail: Self.describe(fetched))
         }
         if let topUp = options.topUp {
@@ -99,7 +99,7 @@ public struct RunStage: Sendable {
                     name: "fetch again", status: .ok, detail: "skipped: the job was stopped by \(stoppedBy)"))
             } else {
                 try await stage("fetch again", into: &outcome) {
-                    let fetched = try await FetchStage(context: context, options: options.fetch, lockHeld: true).run()
+                    let fetched = try await fetch(showProgress: showProgress)
                     return StageResult(name: "fetch again", status: fetched.exitStatus, detail: Self.describe(fetched))
                 }
             }
@@ -130,6 +130,13 @@ public struct RunStage: Sendable {
         }
         outcome.report = written
         return outcome
+    }
+
+    /// One of the job's fetches, under the job's lock, with its progress line.
+    private func fetch(showProgress: Bool) async throws -> FetchStage.Outcome {
+        let line = ProgressLine(command: "fetch", enabled: showProgress)
+        defer { line.finish() }
+        return try await FetchStage(context: context, options: options.fetch, lockHeld: true) { line.show(step: $0) }.run()
     }
 
     /// Runs one stage, turning its failure into a result; a ledger I/O failure ends the job.

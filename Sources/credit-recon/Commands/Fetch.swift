@@ -15,7 +15,8 @@ extension CreditReconCommand {
                 ledger's writer lock. Every reading is stored with the raw response. Exits 1 when the reading looks \
                 wrong (credits or usage went down, or an all-zero reading after real ones, which reports leave out \
                 of the sums), 77 when the key is refused, 69 when the API stays unreachable, 76 when it answers \
-                something that is not its documented shape.
+                something that is not its documented shape. On a terminal, a line on stderr names each call \
+                as it is made (GET /activity?date=2026-11-03, day 3 of 30 to store).
 
                 After the snapshot: every key of the account, disabled ones included (GET /keys, all pages), then \
                 each completed UTC day of the API's 30-day window that the ledger does not hold yet, one \
@@ -34,7 +35,12 @@ extension CreditReconCommand {
         mutating func run() async throws {
             let options = fetch.options
             try await CLI.run(global) { context in
-                let outcome = try await FetchStage(context: context, options: options).run()
+                let line = ProgressLine(command: "fetch", enabled: context.showsProgress)
+                let outcome: FetchStage.Outcome
+                do {
+                    defer { line.finish() }
+                    outcome = try await FetchStage(context: context, options: options) { line.show(step: $0) }.run()
+                }
                 print(context.json ? outcome.json.text : outcome.text)
                 return outcome.exitStatus
             }
