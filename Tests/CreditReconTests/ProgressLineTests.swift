@@ -31,17 +31,21 @@ struct ProgressLineTests {
         }
     }
 
+    /// What a line writes to show each of `texts` in turn, then to clear itself.
+    static func drawn(_ texts: String...) -> [String] {
+        texts.map { "\r\($0)\u{1B}[K" } + ["\r\u{1B}[K"]
+    }
+
     @Test func theLineIsRedrawnEveryStepAndClearedAtTheEnd() {
         let screen = Screen()
         let line = screen.line(noun: "charges")
         for rows in [50, 100, 150, 230, 260] { line.update(rows) }
         line.finish()
         line.finish()
-        #expect(screen.written == [
-            "\rimport: 100 charges checked and written so far\u{1B}[K",
-            "\rimport: 230 charges checked and written so far\u{1B}[K",
-            "\r\u{1B}[K",
-        ])
+        #expect(screen.written == Self.drawn(
+            "import: 100 charges checked and written so far",
+            "import: 230 charges checked and written so far",
+        ))
     }
 
     /// `verify`'s line: counts while it replays, then what it has moved on to; work too
@@ -56,11 +60,10 @@ struct ProgressLineTests {
         line.show(VerifyProgress.checked(entries: 4_096))
         line.show(VerifyProgress.comparing)
         line.finish()
-        #expect(screen.written == [
-            "\rverify: 4096 entries hashed and replayed so far\u{1B}[K",
-            "\rverify: comparing the replay with the stored tables; the database checks its own files\u{1B}[K",
-            "\r\u{1B}[K",
-        ])
+        #expect(screen.written == Self.drawn(
+            "verify: 4096 entries hashed and replayed so far",
+            "verify: comparing the replay with the stored tables; the database checks its own files",
+        ))
     }
 
     @Test func aReportsStepsAreDrawnAsTheyStart() {
@@ -70,12 +73,11 @@ struct ProgressLineTests {
         line.show(ReportProgress(.reconciling(readings: 1_000_000, charges: 2)))
         line.show(ReportProgress(.writing("charges.csv"), place: .init(account: "ops", number: 2, of: 3)))
         line.finish()
-        #expect(screen.written == [
-            "\rreport: reading the books\u{1B}[K",
-            "\rreport: reconciling 1000000 readings and 2 charges\u{1B}[K",
-            "\rreport: account ops (2 of 3): writing charges.csv\u{1B}[K",
-            "\r\u{1B}[K",
-        ])
+        #expect(screen.written == Self.drawn(
+            "report: reading the books",
+            "report: reconciling 1000000 readings and 2 charges",
+            "report: account ops (2 of 3): writing charges.csv",
+        ))
     }
 
     @Test func aTopUpsRequestsAreCountedAsTheyFinish() {
@@ -83,7 +85,7 @@ struct ProgressLineTests {
         let line = screen.line(command: "topup")
         line.show(TopUpProgress(finished: 3, planned: 10, line: 4, reference: "INV-4", state: "created", detail: "charge ch_4"))
         line.finish()
-        #expect(screen.written == ["\rtopup: 3 of 10 requests finished; line 4 created\u{1B}[K", "\r\u{1B}[K"])
+        #expect(screen.written == Self.drawn("topup: 3 of 10 requests finished; line 4 created"))
     }
 
     /// A log line written while the line shows goes above it: the line is cleared, the log
