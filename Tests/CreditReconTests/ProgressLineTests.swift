@@ -107,6 +107,26 @@ struct ProgressLineTests {
         ])
     }
 
+    /// The work's result comes back, and the line is cleared whichever way the work ends.
+    @Test func duringClearsTheLineWhicheverWayTheWorkEnds() async throws {
+        struct Failed: Error {}
+        let screen = Screen()
+        let line = screen.line(command: "fetch")
+        #expect(throws: Failed.self) {
+            try line.during {
+                line.show(step: "GET /key")
+                throw Failed()
+            }
+        }
+        let answer = try await line.during { () async throws -> Int in
+            line.show(step: "GET /credits")
+            await Task.yield()
+            return 42
+        }
+        #expect(answer == 42)
+        #expect(screen.written == Self.drawn("fetch: GET /key") + Self.drawn("fetch: GET /credits"))
+    }
+
     /// Off a terminal, or with `--json`, nothing at all is written.
     @Test func offTheTerminalNothingIsWritten() {
         let screen = Screen()

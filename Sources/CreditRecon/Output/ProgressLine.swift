@@ -71,6 +71,19 @@ public final class ProgressLine: Sendable {
         }
     }
 
+    /// Runs `work`, then clears the line, whichever way `work` ends: the command's
+    /// summary or error is printed on a clear line.
+    public func during<T>(_ work: () throws -> T) rethrows -> T {
+        defer { finish() }
+        return try work()
+    }
+
+    /// `during(_:)` for work that waits (the API, the network).
+    public func during<T>(_ work: () async throws -> T) async rethrows -> T {
+        defer { finish() }
+        return try await work()
+    }
+
     /// Clears the line, if it was ever shown.
     public func finish() {
         state.withLock { state in

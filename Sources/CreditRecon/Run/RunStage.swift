@@ -119,8 +119,7 @@ public struct RunStage: Sendable {
         var written: ReportOutcome?
         try await stage("report", into: &outcome) {
             let progress = ProgressLine(command: "report", enabled: showProgress)
-            defer { progress.finish() }
-            let report = try ReportStage.write(ledger: ledger, options: options.report, progress: progress.show)
+            let report = try progress.during { try ReportStage.write(ledger: ledger, options: options.report, progress: progress.show) }
             written = report
             let counts = report.findingCounts
             return StageResult(
@@ -135,8 +134,9 @@ public struct RunStage: Sendable {
     /// One of the job's fetches, under the job's lock, with its progress line.
     private func fetch(showProgress: Bool) async throws -> FetchStage.Outcome {
         let line = ProgressLine(command: "fetch", enabled: showProgress)
-        defer { line.finish() }
-        return try await FetchStage(context: context, options: options.fetch, lockHeld: true) { line.show(step: $0) }.run()
+        return try await line.during {
+            try await FetchStage(context: context, options: options.fetch, lockHeld: true) { line.show(step: $0) }.run()
+        }
     }
 
     /// Runs one stage, turning its failure into a result; a ledger I/O failure ends the job.

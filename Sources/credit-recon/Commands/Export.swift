@@ -63,13 +63,12 @@ extension CreditReconCommand {
                 let ledger = try context.openLedger(mustExist: true)
                 try LedgerAccounts.require(context.account, in: ledger)
                 let progress = ProgressLine(command: "export", enabled: context.showsProgress)
-                let outcome = try {
-                    defer { progress.finish() }
-                    return try ExportStage.run(
+                let outcome = try progress.during {
+                    try ExportStage.run(
                         ledger: ledger,
                         options: ExportStage.Options(reconcile: reconcile, format: format, accounts: accounts, outFile: command.out),
                         progress: progress.show)
-                }()
+                }
                 if command.out == nil {
                     FileHandle.standardOutput.write(Data(outcome.bytes))
                     if outcome.failedBalanceChecks > 0 {

@@ -36,10 +36,8 @@ extension CreditReconCommand {
             let options = fetch.options
             try await CLI.run(global) { context in
                 let line = ProgressLine(command: "fetch", enabled: context.showsProgress)
-                let outcome: FetchStage.Outcome
-                do {
-                    defer { line.finish() }
-                    outcome = try await FetchStage(context: context, options: options) { line.show(step: $0) }.run()
+                let outcome = try await line.during {
+                    try await FetchStage(context: context, options: options) { line.show(step: $0) }.run()
                 }
                 print(context.json ? outcome.json.text : outcome.text)
                 return outcome.exitStatus

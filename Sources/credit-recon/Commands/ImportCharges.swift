@@ -60,8 +60,7 @@ enum ChargesImportCommand {
             let importer = ChargeImport(path: file, defaultAccount: context.account)
             let progress = ProgressLine(noun: "charges", enabled: context.showsProgress)
             let summary = try context.withLedgerForImport { ledger in
-                defer { progress.finish() }
-                return try importer.run(ledger: ledger, now: context.now(), progress: progress.update)
+                try progress.during { try importer.run(ledger: ledger, now: context.now(), progress: progress.update) }
             }
             if context.json {
                 var json = summary.json

@@ -29,8 +29,7 @@ extension CreditReconCommand.Import {
                 let importer = SnapshotImport(path: file, defaultAccount: context.account)
                 let progress = ProgressLine(noun: "snapshots", enabled: context.showsProgress)
                 let summary = try context.withLedgerForImport { ledger in
-                    defer { progress.finish() }
-                    return try importer.run(ledger: ledger, now: context.now(), progress: progress.update)
+                    try progress.during { try importer.run(ledger: ledger, now: context.now(), progress: progress.update) }
                 }
                 if context.json {
                     print(JSONOutput.object([

@@ -45,18 +45,15 @@ extension CreditReconCommand.LedgerGroup {
                 let verifying = ProgressLine(
                     noun: "entries", command: "ledger copy", done: "verified in the copy",
                     enabled: context.showsProgress)
-                let outcome: LedgerCopy.Outcome
-                do {
-                    defer {
-                        progress.finish()
-                        verifying.finish()
+                let outcome = try verifying.during {
+                    try progress.during {
+                        try LedgerCopy(context: context, to: destination).run(
+                            progress: { copied in progress.update(Int(copied)) },
+                            verifying: { event in
+                                progress.finish()
+                                verifying.show(event)
+                            })
                     }
-                    outcome = try LedgerCopy(context: context, to: destination).run(
-                        progress: { copied in progress.update(Int(copied)) },
-                        verifying: { event in
-                            progress.finish()
-                            verifying.show(event)
-                        })
                 }
                 let report = outcome.verification
                 if context.json {

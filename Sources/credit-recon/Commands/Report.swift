@@ -44,10 +44,7 @@ extension CreditReconCommand {
                 let ledger = try context.openLedger(mustExist: true)
                 try LedgerAccounts.require(context.account, in: ledger, orElse: "--all-accounts for every one")
                 let progress = ProgressLine(command: "report", enabled: context.showsProgress)
-                let outcome = try {
-                    defer { progress.finish() }
-                    return try ReportStage.write(ledger: ledger, options: options, progress: progress.show)
-                }()
+                let outcome = try progress.during { try ReportStage.write(ledger: ledger, options: options, progress: progress.show) }
                 if context.json {
                     print(outcome.json.text)
                 } else {
@@ -73,10 +70,7 @@ extension CreditReconCommand {
             }
             let ledger = try context.openLedger(mustExist: true)
             let progress = ProgressLine(command: "report", enabled: context.showsProgress)
-            let outcome = try {
-                defer { progress.finish() }
-                return try AllAccountsStage.write(ledger: ledger, options: options, progress: progress.show)
-            }()
+            let outcome = try progress.during { try AllAccountsStage.write(ledger: ledger, options: options, progress: progress.show) }
             if context.json {
                 print(outcome.json.text)
             } else {

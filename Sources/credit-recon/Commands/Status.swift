@@ -47,19 +47,14 @@ extension CreditReconCommand {
                 options.maxGapSeconds = maxGap * 3600
                 options.minKeyRemaining = try ReconcileOptions.amount(minKeyRemaining, option: "--min-key-remaining")
                 let ledger = try context.openLedger(mustExist: true)
-                let lines: [String]
-                let json: JSONOutput
-                let status: ExitStatus
                 let progress = ProgressLine(command: "status", enabled: context.showsProgress)
-                do {
-                    defer { progress.finish() }
+                let (lines, json, status) = try progress.during { () throws -> ([String], JSONOutput, ExitStatus) in
                     if context.accountIsExplicit {
                         let report = try StatusReport.read(ledger: ledger, options: options, now: context.now(), progress: progress.show)
-                        (lines, json, status) = (report.lines, report.json, report.exitStatus)
-                    } else {
-                        let every = try AccountsStatus.read(ledger: ledger, options: options, now: context.now(), progress: progress.show)
-                        (lines, json, status) = (every.lines, every.json, every.exitStatus)
+                        return (report.lines, report.json, report.exitStatus)
                     }
+                    let every = try AccountsStatus.read(ledger: ledger, options: options, now: context.now(), progress: progress.show)
+                    return (every.lines, every.json, every.exitStatus)
                 }
                 if context.json {
                     print(json.text)

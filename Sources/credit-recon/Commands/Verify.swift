@@ -39,11 +39,7 @@ extension CreditReconCommand {
                 let progress = ProgressLine(
                     noun: "entries", command: "verify", done: "hashed and replayed",
                     enabled: context.showsProgress)
-                let report: VerifyReport
-                do {
-                    defer { progress.finish() }
-                    report = try ledger.verify(progress: progress.show)
-                }
+                let report = try progress.during { try ledger.verify(progress: progress.show) }
                 if context.json {
                     print(JSONOutput.object([
                         "sound": .bool(report.isSound), "entries": .int(report.entries),
