@@ -1,0 +1,93 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+
+/// What a person at a terminal sees on stderr: each stage's progress line, log lines above
+/// it and never inside it, and the line cleared before the command ends. The commands run
+/// with their stderr on a pseudo-terminal of the test's own.
+@Suite struct TerminalTests {
+    struct TerminalError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Runs `credit-recon` with stderr on a new pseudo-terminal, stdout on a pipe; returns
+    /// the exit status, stdout, and every byte the terminal received (its `\r\n` read back
+    /// as `\n`).
+    static func onTerminal(_ arguments: [String], environment: [String: String]) throws
+        -> (status: Int32, stdout: String, terminal: String)
+    {
+        var master: Int32 = -1
+        var terminal: Int32 = -1
+        guard openpty(&master, &terminal, nil, nil, nil) == 0 else {
+            throw TerminalError(description: "no pseudo-terminal: \(String(cString: strerror(errno)))")
+        }
+        defer { close(master) }
+        let process = Process()
+        process.executableURL = Executable.binDirectory.appendingPathComponent("credit-recon")
+        process.arguments = arguments
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle(fileDescriptor: terminal, closeOnDealloc: false)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        close(terminal)  // the child holds its own; the master reads EIO once it exits
+        let reading = master
+        let group = DispatchGroup()
+        nonisolated(unsafe) var received = [UInt8]()
+        nonisolated(unsafe) var stdout = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(reading, &buffer, buffer.count)
+                if count > 0 { received += buffer[..<count] } else if count < 0 && errno == EINTR { continue } else { break }
+            }
+            group.leave()
+        }
+        group.enter()
+        DispatchQueue.global().async { stdout = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        process.waitUntilExit()
+        group.wait()
+        let text = String(decoding: received, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), text)
+    }
+
+    /// The nightly job run by hand under a rate limit: fetch, topup and report each keep
+    /// their line; the client's retry log lines go above it (the line is cleared first and
+    /// drawn again after), so no progress text is ever followed by anything but the end of
+    /// the line; and the last line is cleared before anything follows it.
+    @Test func runShowsEachStageAndLogsAboveTheLine() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess(["--rate-limit", "2"])
+        let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 6))
+        let ledger = scratch.path("ledger.sqlite")
+        let result = try Self.onTerminal(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--no-activity",
+             "--out", scratch.path("reports")],
+            environment: PipelineTests.env)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.terminal)")
+        let pieces = result.terminal.components(separatedBy: "\r")
+        let progress = pieces.filter { ["fetch: ", "topup: ", "report: "].contains(where: $0.hasPrefix) }
+        for expected in ["fetch: GET /credits", "topup: 6 of 6 requests finished", "report: writing charges.csv"] {
+            #expect(progress.contains { $0.hasPrefix(expected) }, "no \"\(expected)\" in \(progress)")
+        }
+        let strays = progress.filter { !$0.hasSuffix("\u{1B}[K") || $0.contains("\n") }
+        #expect(strays.isEmpty, "progress text with something after it: \(strays)")
+        let logs = pieces.filter { $0.contains(" info credit-recon: ") }
+        #expect(logs.contains { $0.contains("failed (429") }, "the rate limit was never hit: \(result.terminal)")
+        // The last progress text is cleared before anything else is written.
+        let last = try #require(pieces.lastIndex { ["fetch: ", "topup: ", "report: "].contains(where: $0.hasPrefix) })
+        #expect(pieces.indices.contains(last + 1) && pieces[last + 1].hasPrefix("\u{1B}[K"), "\(pieces.suffix(3))")
+        #expect(result.stdout.contains("topup: "), "\(result.stdout)")  // the summary, on stdout
+
+        // Off a terminal nothing is drawn: stderr has no progress line.
+        let piped = try Executable.creditRecon(["--ledger", ledger, "report", "--out", scratch.path("again")])
+        #expect(piped.status <= 1)
+        #expect(!piped.stderr.contains("\r") && !piped.stderr.contains("report: "), "\(piped.stderr)")
+    }
+}
