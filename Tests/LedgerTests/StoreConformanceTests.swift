@@ -128,16 +128,43 @@ struct StoreConformanceTests {
                 try writer.append(.snapshotTaken(snapshot), account: "a", runID: nil, at: t0)
             }
         }
-        var facts = Self.bulk(4000, from: t0.adding(seconds: 60))
-        facts.insert((.snapshotTaken(snapshot), "default"), at: 10)
-        facts.append((.snapshotTaken(snapshot), "default"))
-        #expect(throws: (any Error).self) {
-            try store.ledger.write { try $0.append(contentsOf: facts, runID: nil, at: t0) { $0 } }
+        // The second copy in the last batch, and in the second of several: the batches after
+        // the refused one are already on their way and fail only because it failed, so
+        // the error must still be the refusal.
+        for second in [4001, 1500] {
+            var facts = Self.bulk(4000, from: t0.adding(seconds: 60))
+            facts.insert((.snapshotTaken(snapshot), "default"), at: 10)
+            facts.insert((.snapshotTaken(snapshot), "default"), at: second)
+            let error = #expect(throws: (any Error).self) {
+                try store.ledger.write { try $0.append(contentsOf: facts, runID: nil, at: t0) { $0 } }
+            }
+            #expect(error.map { "\($0)".lowercased().contains("unique") } == true, "\(String(describing: error))")
         }
         #expect(try store.ledger.read { try $0.journalCount() } == 0)
         #expect(try store.ledger.headHash() == JournalEntry.genesisHash)
         // Nothing was left half-done: the next write goes through.
         try store.ledger.write { try $0.append(contentsOf: [(Fact.snapshotTaken(snapshot), "a")], runID: nil, at: t0) { $0 } }
+        #expect(try store.ledger.verify().isSound)
+    }
+
+    @Test(arguments: Stores.all)
+    func aWriteThatThrowsBeforeHearingOfARefusedRowLeavesNothing(store: String) throws {
+        struct Boom: Error {}
+        let store = try Stores.make(store)
+        let snapshot = SnapshotTaken(observedAt: t0, totalCredits: usd("1"), totalUsage: usd("0"), source: "api")
+        // A store may learn of the refusal only at its next statement (PostgreSQL does),
+        // so the write may end with its own error first; either way it is rolled back.
+        #expect(throws: (any Error).self) {
+            try store.ledger.write { writer in
+                try writer.append(.snapshotTaken(snapshot), account: "a", runID: nil, at: t0)
+                try writer.append(.snapshotTaken(snapshot), account: "a", runID: nil, at: t0)
+                throw Boom()
+            }
+        }
+        #expect(try store.ledger.read { try $0.journalCount() } == 0)
+        // And the connection is left out of that transaction: the next write goes through.
+        try store.ledger.write { try $0.append(.snapshotTaken(snapshot), account: "a", runID: nil, at: t0) }
+        #expect(try store.ledger.read { try $0.journalCount() } == 1)
         #expect(try store.ledger.verify().isSound)
     }
 

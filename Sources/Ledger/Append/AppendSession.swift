@@ -3,7 +3,8 @@ import CreditTypes
 /// One write transaction's appends: the ledger frames entries and hashes them onto the
 /// chain on the calling thread while, on another core, the store writes the batches
 /// before, so a large import keeps both busy. A single fact is the same path with a batch
-/// of one, written before `append` returns.
+/// of one, handed to the store before `append` returns (a store that sends it to a server
+/// may hear of a refusal only at its next statement, at the latest the commit).
 ///
 /// Up to `queued` batches wait for the store, so the caller can validate its next rows
 /// while the store works through what it was given. The store writes them one after the

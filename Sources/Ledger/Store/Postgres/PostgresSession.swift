@@ -111,12 +111,52 @@ final class PostgresSession: @unchecked Sendable {
         }
     }
 
+    /// Statements sent and not yet answered, oldest first (`send(_:_:)`).
+    private var unanswered: [EventLoopFuture<PostgresQueryResult>] = []
+    /// Statements `send(_:_:)` leaves unanswered, at most.
+    static let unansweredLimit = 2
+
+    /// Sends a statement whose answer only matters if it is a failure, and returns
+    /// without waiting for it, so the caller makes its next batch while the server writes
+    /// this one. The connection runs statements in the order they were sent. Every other
+    /// statement first waits for these (`settle()`); the first failure surfaces there, or
+    /// here when `unansweredLimit` of them are already waiting.
+    func send(_ sql: String, _ binds: PostgresBindings) throws(LedgerError) {
+        if unanswered.count >= Self.unansweredLimit { try settleOldest() }
+        unanswered.append(connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger))
+    }
+
+    /// Waits for every statement sent and not yet answered, and rethrows the first failure.
+    /// After one fails, the transaction is aborted and the ones after it fail for that
+    /// reason only, so they are waited for and forgotten (`forgetUnanswered()`).
+    func settle() throws(LedgerError) {
+        while !unanswered.isEmpty { try settleOldest() }
+    }
+
+    private func settleOldest() throws(LedgerError) {
+        let oldest = unanswered.removeFirst()
+        do {
+            _ = try answer(oldest)
+        } catch {
+            forgetUnanswered()
+            throw LedgerError.postgres(error, at: location)
+        }
+    }
+
+    /// Waits for the statements sent and not yet answered, whatever their answers: the
+    /// transaction is being rolled back.
+    func forgetUnanswered() {
+        for statement in unanswered { _ = try? answer(statement) }
+        unanswered.removeAll()
+    }
+
     /// Runs one statement and returns what `make` makes of each row, made as the rows
     /// arrive (on the connection's thread, while this one waits), so a million rows are
     /// never held as the wire gave them.
     func query<T>(
         _ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ make: @escaping @Sendable (inout Row) throws -> T
     ) throws(LedgerError) -> [T] {
+        try settle()
         let made = Made<T>()
         let query = PostgresQuery(unsafeSQL: sql, binds: binds)
         do {
@@ -148,6 +188,7 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     private func result(_ sql: String, _ binds: PostgresBindings) throws(LedgerError) -> PostgresQueryResult {
+        try settle()
         do {
             return try answer(connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger))
         } catch {

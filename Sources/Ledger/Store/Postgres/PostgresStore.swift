@@ -187,6 +187,7 @@ final class PostgresStore: LedgerStore {
                 return result
             } catch {
                 connection.transaction.forgetHeldRows()
+                connection.session.forgetUnanswered()
                 _ = try? connection.session.execute("ROLLBACK")
                 throw error
             }

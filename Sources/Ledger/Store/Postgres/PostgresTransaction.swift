@@ -7,7 +7,8 @@ import PostgresNIO
 /// (`PostgresTransaction+Replay.swift`).
 ///
 /// Journal rows and the insert-only projection rows (readings, recorded charges) are sent
-/// a batch to a statement, as arrays (`ArrayColumn`); any other change first writes the
+/// a batch to a statement, as arrays (`ArrayColumn`), and the next batch is made while
+/// the server writes them (`PostgresSession.send`); any other change first writes the
 /// rows held back, so every change lands in order.
 final class PostgresTransaction: StoreTransaction {
     let session: PostgresSession
@@ -47,7 +48,7 @@ final class PostgresTransaction: StoreTransaction {
         }
         var binds = PostgresBindings(capacity: 5)
         for column in [seqs, kinds, entries, previous, hashes] { binds.append(column) }
-        try session.execute(
+        try session.send(
             "INSERT INTO \(Self.s).journal (seq, kind, entry, prev_hash, hash) "
                 + "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])", binds)
     }
@@ -99,6 +100,7 @@ final class PostgresTransaction: StoreTransaction {
                 columns[8].append(row.runID)
             }
             try insert(
+                to: target,
                 "INSERT INTO \(schema).snapshots (id, account, observed_at, total_credits, total_usage, source, origin, "
                     + "raw_body, run_id) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], "
                     + "$5::bigint[], $6::text[], $7::text[], $8::text[], $9::bigint[])", columns)
@@ -125,6 +127,7 @@ final class PostgresTransaction: StoreTransaction {
                 columns[14].append(row.runID)
             }
             try insert(
+                to: target,
                 "INSERT INTO \(schema).charges (charge_id, seq, account, topup_key, reference, wallet, chain_id, amount, "
                     + "created_at, expires_at, status, paid_at, memo, source, run_id, origin) "
                     + "SELECT *, 'import' FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], "
@@ -133,10 +136,15 @@ final class PostgresTransaction: StoreTransaction {
         }
     }
 
-    private func insert(_ sql: String, _ columns: [ArrayColumn]) throws {
+    /// Sends the live tables' rows without waiting for the answer (`PostgresSession.send`);
+    /// the replay's are waited for, so that a refusal is known to be this batch's.
+    private func insert(to target: ProjectionTarget, _ sql: String, _ columns: [ArrayColumn]) throws {
         var binds = PostgresBindings(capacity: columns.count)
         for column in columns { binds.append(column) }
-        try session.execute(sql, binds)
+        switch target {
+        case .live: try session.send(sql, binds)
+        case .replay: try session.execute(sql, binds)
+        }
     }
 
     /// Holds a reading back for the next batch.
