@@ -1,10 +1,13 @@
 import ArgumentParser
+import CreditRecon
 import Logging
 
 extension CreditReconCommand {
     /// Entry point: sets up logging to stderr (above any progress line), then lets global options stand before the
     /// command as CONTRACT.md writes them (`credit-recon --ledger L import snapshots F`).
     static func main() async {
+        // Made first, so the progress line's quiet half second counts from the start.
+        _ = TerminalLine.standardError
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .trace  // each logger's own level (from --log-level) filters

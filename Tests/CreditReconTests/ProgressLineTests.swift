@@ -15,9 +15,9 @@ struct ProgressLineTests {
         let terminal: TerminalLine
         var written: [String] { collected.texts.withLock { $0 } }
 
-        init() {
+        init(quietFor quiet: Duration = .zero) {
             let collected = collected
-            terminal = TerminalLine { text in collected.texts.withLock { $0.append(text) } }
+            terminal = TerminalLine(quietFor: quiet) { text in collected.texts.withLock { $0.append(text) } }
         }
 
         /// Writes `text` straight to the screen, as the log handler's stream does.
@@ -125,6 +125,32 @@ struct ProgressLineTests {
         }
         #expect(answer == 42)
         #expect(screen.written == Self.drawn("fetch: GET /key") + Self.drawn("fetch: GET /credits"))
+    }
+
+    /// Work done within the terminal's quiet period draws nothing: no line flashes on and
+    /// off for a quick report. Log lines are written as ever.
+    @Test func workDoneWithinTheQuietPeriodDrawsNothing() {
+        let screen = Screen(quietFor: .seconds(60))
+        let line = screen.line(command: "report")
+        line.during {
+            line.show(ReportProgress(.reading))
+            screen.terminal.writingAbove { screen.log("a log line\n") }
+            line.show(ReportProgress(.writing("charges.csv")))
+        }
+        #expect(screen.written == ["a log line\n"])
+    }
+
+    /// Work still going when the quiet period ends shows the step it is at then, and each
+    /// step after it at once.
+    @Test func workStillGoingWhenTheQuietPeriodEndsShowsWhereItIs() async throws {
+        let screen = Screen(quietFor: .milliseconds(50))
+        let line = screen.line(command: "report")
+        line.show(ReportProgress(.reading))
+        line.show(ReportProgress(.writing("summary.md")))
+        try #require(await waitUntil { !screen.written.isEmpty }, "the line was never drawn")
+        line.show(ReportProgress(.writing("charges.csv")))
+        line.finish()
+        #expect(screen.written == Self.drawn("report: writing summary.md", "report: writing charges.csv"))
     }
 
     /// Off a terminal, or with `--json`, nothing at all is written.

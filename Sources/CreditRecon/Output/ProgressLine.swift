@@ -48,7 +48,8 @@ public final class ProgressLine: Sendable {
     }
 
     /// Shows the step `report`, `export` or `status` has got to. Each step is shown as it
-    /// starts, however short: a report has no count to wait for.
+    /// starts, however short (a report has no count to wait for), once the terminal's
+    /// quiet period is over (`TerminalLine`): a command done within it shows none.
     public func show(_ reporting: ReportProgress) {
         showAtOnce(reporting.words)
     }
