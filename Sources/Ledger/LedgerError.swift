@@ -2,9 +2,9 @@
 public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// The disk (or the database's size limit) is full; nothing of the failed write was kept.
     case diskFull(path: String)
-    /// `verify`'s scratch copy of the tables did not fit where the store keeps it (for
-    /// SQLite, its temporary folder); the ledger was only read.
-    case scratchFull(path: String, reason: String)
+    /// `verify`'s scratch copy of the tables did not fit where the store keeps it (`room`);
+    /// the ledger was only read.
+    case scratchFull(path: String, reason: String, room: ScratchRoom)
     /// The file cannot be opened, read or written.
     case io(path: String, detail: String)
     /// Another process holds the database's write lock.
@@ -40,6 +40,12 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// the database's words; said like `store`.
     case refused(String)
 
+    /// Where a store keeps `verify`'s scratch copy of the tables.
+    public enum ScratchRoom: Sendable {
+        case sqliteTemporaryFolder
+        case postgresServer
+    }
+
     /// A constraint refused a row (`refused`).
     var isRefusal: Bool {
         if case .refused = self { true } else { false }
@@ -50,11 +56,18 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
         case .diskFull(let path):
             return "the disk holding the ledger \(path) is full; nothing from this run was written. "
                 + "Free some space and run the same command again."
-        case .scratchFull(let path, let reason):
+        case .scratchFull(let path, let reason, let room):
+            let (place, advice) = switch room {
+            case .sqliteTemporaryFolder:
+                ("in SQLite's temporary folder", "Point SQLITE_TMPDIR (or TMPDIR) at a folder with room")
+            case .postgresServer:
+                ("on the PostgreSQL server (a session's temporary tables go to its temp_tablespaces, by default the "
+                    + "database's own)", "Free room on the server's disk, or have its administrator set temp_tablespaces "
+                    + "for this user to a tablespace with room,")
+            }
             return "cannot verify the ledger \(path): the scratch copy of its tables that verify replays the journal "
-                + "into does not fit in SQLite's temporary folder (\(reason)); it needs about as much room as the "
-                + "ledger's tables. Point SQLITE_TMPDIR (or TMPDIR) at a folder with room and run verify again; the ledger "
-                + "was only read."
+                + "into does not fit \(place) (\(reason)); it needs about as much room as the ledger's tables. "
+                + "\(advice) and run verify again; the ledger was only read."
         case .io(let path, let detail):
             return "cannot use the ledger \(path): \(detail). Check the path, its permissions and the disk."
         case .busy(let path):

@@ -49,7 +49,7 @@ struct LedgerTests {
             let error = #expect(throws: LedgerError.self) {
                 _ = try store.readReplaying { _ -> Int in throw full }
             }
-            guard case .scratchFull(let path, let reason)? = error else {
+            guard case .scratchFull(let path, let reason, .sqliteTemporaryFolder)? = error else {
                 Issue.record("not scratchFull: \(String(describing: error))")
                 continue
             }

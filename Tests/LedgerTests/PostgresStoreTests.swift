@@ -188,6 +188,29 @@ struct PostgresStoreTests {
 
     /// A write that appends many entries (an import) leaves the planner's statistics
     /// fresh, rather than waiting for autovacuum; a small one does not analyze.
+    /// The server's disk fills while `verify` replays into its temporary tables (the only
+    /// thing it writes): the error says where the scratch copy goes and what to do, not
+    /// that the ledger's disk is full, and the ledger was only read.
+    @Test func aFullDiskDuringVerifyIsNamedAsTheScratchCopysRoom() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        guard case .postgres(let location) = store.location else {
+            Issue.record("not PostgreSQL")
+            return
+        }
+        let postgres = try PostgresStore(location, create: false)
+        let error = #expect(throws: LedgerError.self) {
+            _ = try postgres.readReplaying { _ -> Int in throw LedgerError.diskFull(path: postgres.name) }
+        }
+        guard case .scratchFull(let path, _, .postgresServer)? = error else {
+            Issue.record("not scratchFull on the server: \(String(describing: error))")
+            return
+        }
+        #expect(path == postgres.name)
+        #expect(String(describing: error!).contains("temp_tablespaces"), "\(String(describing: error!))")
+        #expect(try store.ledger.verify().isSound, "the ledger was only read")
+    }
+
     @Test func aBulkWriteRefreshesThePlannersStatistics() throws {
         let store = try PostgresUnderTest()
         func analyzed() throws -> String {

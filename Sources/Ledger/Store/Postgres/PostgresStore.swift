@@ -140,9 +140,14 @@ final class PostgresStore: LedgerStore {
 
     func readReplaying<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         // Not read-only: the replay writes its temporary tables, which the rollback drops.
-        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ", commit: false) { connection in
-            try connection.transaction.beginReplay()
-            return try body(connection.transaction)
+        do {
+            return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ", commit: false) { connection in
+                try connection.transaction.beginReplay()
+                return try body(connection.transaction)
+            }
+        } catch LedgerError.diskFull {
+            // Only the temporary tables are written: the room for them, not the ledger, is short.
+            throw LedgerError.scratchFull(path: name, reason: "the server's disk is full", room: .postgresServer)
         }
     }
 

@@ -59,7 +59,7 @@ final class SQLiteStore: LedgerStore {
                 return try connection.db.readTransaction { try body(transaction) }
             } catch let error as SQLiteError where error.isDiskFull || error.isWriteRefused {
                 // Only the scratch copy is written: its folder, not the ledger's disk, is full.
-                throw LedgerError.scratchFull(path: name, reason: error.message)
+                throw LedgerError.scratchFull(path: name, reason: error.message, room: .sqliteTemporaryFolder)
             }
         }
     }
