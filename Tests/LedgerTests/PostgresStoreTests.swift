@@ -2,6 +2,7 @@ import CreditTypes
 import Dispatch
 import Foundation
 import PostgresHarness
+import Synchronization
 import Testing
 @testable import Ledger
 
@@ -448,6 +449,40 @@ struct PostgresStoreTests {
         #expect(try store.ledger.read { try $0.journalCount() } == 2)
         try store.openAnother().appendAll(Array(lifecycle().dropFirst(2)))
         #expect(try store.ledger.verify().isSound)
+    }
+
+    /// The server ends `verify`'s session while it replays: a failure that is not a
+    /// refused row. It is the lost connection, not a finding about the books, and the
+    /// ledger, only read, verifies on the next connection.
+    @Test func aSessionEndedMidVerifyIsTheLostConnection() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        try store.ledger.write { try $0.append(contentsOf: StoreConformanceTests.bulk(5000, from: t0.adding(seconds: 86_400)), runID: 1, at: t0) { $0 } }
+        let head = try store.ledger.headHash()
+        let inside = DispatchSemaphore(value: 0)
+        let ended = DispatchSemaphore(value: 0)
+        let verifier = try store.openAnother()
+        let verifying = BackgroundWork { () -> Result<VerifyReport, any Error> in
+            let paused = Mutex(false)
+            return Result {
+                try verifier.verify { progress in
+                    guard case .checked = progress, !paused.withLock({ $0 }) else { return }
+                    paused.withLock { $0 = true }
+                    inside.signal()
+                    ended.wait()
+                }
+            }
+        }
+        #expect(inside.wait(timeout: .now() + 60) == .success)
+        try store.server.psql(store.database, """
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'
+            """)
+        ended.signal()
+        let failure = #expect(throws: LedgerError.self) { _ = try verifying.wait().get() }
+        #expect(String(describing: failure).contains("connection to the server was lost"), "\(String(describing: failure))")
+        let report = try store.ledger.verify()
+        #expect(report.isSound && report.headHash == head)
     }
 
     /// Books move between stores with the same entries, so the same head; a copy goes only
