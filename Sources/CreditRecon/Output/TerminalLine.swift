@@ -20,8 +20,6 @@ public final class TerminalLine: Sendable {
         var shown: String?
         /// What it is to show when the quiet period ends.
         var pending: String?
-        /// Whether the end of the quiet period has been scheduled.
-        var scheduled = false
     }
 
     private let state = Mutex(State())
@@ -33,32 +31,24 @@ public final class TerminalLine: Sendable {
     public init(quietFor: Duration = .zero, write: @escaping @Sendable (String) -> Void) {
         quietUntil = .now + quietFor
         self.write = write
+        guard quietFor > .zero else { return }
+        Task { [self] in
+            try? await Task.sleep(until: quietUntil, clock: .continuous)
+            state.withLock { state in
+                if let text = state.pending { draw(text, &state) }
+            }
+        }
     }
 
     /// Draws `text` in place of what the line showed (during the quiet period, when it
     /// ends, if nothing has cleared the line by then).
     public func show(_ text: String) {
         state.withLock { state in
-            let quiet = ContinuousClock.now.duration(to: quietUntil)
-            guard quiet > .zero else {
-                state.shown = text
-                write("\r\(text)\u{1B}[K")
-                return
+            if ContinuousClock.now < quietUntil {
+                state.pending = text
+            } else {
+                draw(text, &state)
             }
-            state.pending = text
-            guard !state.scheduled else { return }
-            state.scheduled = true
-            let nanoseconds = quiet.components.seconds * 1_000_000_000 + quiet.components.attoseconds / 1_000_000_000
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { self.quietPeriodEnded() }
-        }
-    }
-
-    private func quietPeriodEnded() {
-        state.withLock { state in
-            guard let text = state.pending else { return }
-            state.pending = nil
-            state.shown = text
-            write("\r\(text)\u{1B}[K")
         }
     }
 
@@ -68,7 +58,7 @@ public final class TerminalLine: Sendable {
             state.pending = nil
             guard state.shown != nil else { return }
             state.shown = nil
-            write("\r\u{1B}[K")
+            write(Self.clearing)
         }
     }
 
@@ -76,9 +66,18 @@ public final class TerminalLine: Sendable {
     /// draws the line again below what it wrote.
     public func writingAbove(_ body: () -> Void) {
         state.withLock { state in
-            if state.shown != nil { write("\r\u{1B}[K") }
+            if state.shown != nil { write(Self.clearing) }
             body()
             if let shown = state.shown { write("\r\(shown)\u{1B}[K") }
         }
+    }
+
+    /// Carriage return, then erase to the end of the line.
+    private static let clearing = "\r\u{1B}[K"
+
+    private func draw(_ text: String, _ state: inout State) {
+        state.pending = nil
+        state.shown = text
+        write("\r\(text)\u{1B}[K")
     }
 }
