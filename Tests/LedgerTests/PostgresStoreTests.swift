@@ -212,6 +212,41 @@ struct PostgresStoreTests {
         #expect(try store.ledger.verify().isSound, "the ledger was only read")
     }
 
+    /// A server that caps a session's temporary files (`temp_file_limit`, SQLSTATE 53400)
+    /// below what a batch's rows take once they pass `work_mem`: an import and `verify` both
+    /// say which setting to raise, for which user, and leave the ledger as it was.
+    @Test func aTemporaryFileLimitSaysWhichSettingToRaise() throws {
+        let store = try PostgresUnderTest()
+        let entries = StoreConformanceTests.bulk(4096)
+        try store.ledger.write { writer in
+            try writer.append(contentsOf: entries.prefix(2048), runID: nil, at: t0) { ($0.fact, $0.account) }
+        }
+        let head = try store.ledger.headHash()
+        try store.server.psql(store.database, "ALTER DATABASE \(store.database) SET temp_file_limit = '64kB'; "
+            + "ALTER DATABASE \(store.database) SET work_mem = '64kB'")
+        let limited = try store.openAnother()  // a new session, under the database's new settings
+        func expectTheLimitNamed(_ error: LedgerError?) {
+            let message = error.map { String(describing: $0) } ?? ""
+            guard case .server? = error else {
+                Issue.record("not a server error: \(message)")
+                return
+            }
+            #expect(message.contains("temp_file_limit (temporary file size exceeds temp_file_limit (64kB))"), "\(message)")
+            #expect(message.contains("ALTER ROLE \"postgres\" SET temp_file_limit"), "\(message)")
+        }
+        expectTheLimitNamed(#expect(throws: LedgerError.self) {
+            try limited.write { writer in
+                try writer.append(contentsOf: entries.suffix(2048), runID: nil, at: t0) { ($0.fact, $0.account) }
+            }
+        })
+        expectTheLimitNamed(#expect(throws: LedgerError.self) { _ = try limited.verify() })
+        try store.server.psql(store.database, "ALTER DATABASE \(store.database) RESET temp_file_limit; "
+            + "ALTER DATABASE \(store.database) RESET work_mem")
+        let report = try store.openAnother().verify()
+        #expect(report.isSound)
+        #expect(report.headHash == head, "the refused import wrote nothing")
+    }
+
     @Test func aBulkWriteRefreshesThePlannersStatistics() throws {
         let store = try PostgresUnderTest()
         func analyzed() throws -> String {

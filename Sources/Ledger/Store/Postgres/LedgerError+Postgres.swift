@@ -30,6 +30,14 @@ extension LedgerError {
                 return server("there is no database \"\(location.database)\" on the server; create it "
                     + "(createdb -h \(location.host) -p \(location.port) -U \(location.user) \(location.database)) or fix the URL")
             case "53100": return .diskFull(path: name)
+            case "53400" where message.contains("temp_file_limit"):
+                // Sorts, hashes and the rows a batch's `unnest` yields spill to temporary
+                // files past work_mem; the server caps those files per session.
+                return server("the server stopped a statement at its temp_file_limit (\(message)): the statement needs "
+                    + "more room for temporary files than the server allows a session. Have its administrator raise "
+                    + "temp_file_limit for user \"\(location.user)\" (for example ALTER ROLE \"\(location.user)\" SET "
+                    + "temp_file_limit = '1GB', or -1 for no limit), and run the command again; the statement's "
+                    + "transaction was rolled back")
             case "57P01", "57P02", "57P03", "08006", "08003":
                 return lostConnection(location, because: message)
             case "40001", "40P01", "55P03": return .busy(path: name)
