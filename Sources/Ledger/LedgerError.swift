@@ -26,6 +26,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// The database refused `user` a statement for lack of rights (`detail`, the server's
     /// words); `location` is its URL without the password.
     case notPermitted(location: String, user: String, detail: String)
+    /// The database lets the session only read (PostgreSQL's `default_transaction_read_only`,
+    /// or a standby server) and a statement would write; `detail` is the server's words.
+    case readOnlySession(location: String, user: String, detail: String)
     /// A copy's target already holds entries (a copy only goes into an empty ledger).
     case notEmpty(location: String, entries: Int64)
     /// The database holds no ledger (none of its tables), and the ledger was opened to be
@@ -88,6 +91,11 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "cannot use the ledger at \(location): \(detail)"
         case .notPermitted(let location, let user, let detail):
             return "cannot use the ledger at \(location): user \"\(user)\" may not do this: \(detail); grant it the rights on the database"
+        case .readOnlySession(let location, let user, let detail):
+            return "cannot use the ledger at \(location): the server lets this session only read (\(detail)): "
+                + "default_transaction_read_only is on for user \"\(user)\" or for the database, or the server is a "
+                + "standby. Run the command against the primary server, as a user whose transactions may write "
+                + "(ALTER ROLE \"\(user)\" SET default_transaction_read_only = off); nothing was written"
         case .badLocation(let detail):
             return detail
         case .noLedger(let location):

@@ -434,6 +434,46 @@ struct PostgresStoreTests {
         #expect(try Ledger(LedgerLocation(server.url(database))).headHash() == head)
     }
 
+    /// Where the server makes every transaction read-only by default (an auditor's role, a
+    /// database frozen for a migration): a write, or a migration the ledger needs, is refused
+    /// as that, naming the setting; `verify` still replays (its temporary tables are its own).
+    @Test func aReadOnlySessionIsToldSoAndStillVerifies() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        let head = try store.ledger.headHash()
+        func readOnly(_ on: Bool) throws {  // from another database: the setting governs the ledger's
+            try store.server.psql("postgres", on
+                ? "ALTER DATABASE \(store.database) SET default_transaction_read_only = on"
+                : "ALTER DATABASE \(store.database) RESET default_transaction_read_only")
+        }
+        try store.execute("DROP INDEX journal_by_time; DELETE FROM schema_migrations WHERE name LIKE 'v3:%'")
+        try readOnly(true)
+        let unmigrated = #expect(throws: LedgerError.self) { _ = try store.openAnother() }
+        let message = unmigrated.map { "\($0)" } ?? ""
+        #expect(message.contains(#"the ledger needs migration "v3: the journal's times, indexed" of this credit-recon, "#
+            + #"which user "postgres" may not apply (cannot execute "#), "\(message)")
+        #expect(message.contains("in a read-only transaction"), "\(message)")
+        try readOnly(false)
+        _ = try store.openAnother()  // migrates
+        try readOnly(true)
+        let frozen = try store.openAnother()
+        let refused = #expect(throws: LedgerError.self) {
+            try frozen.write { try $0.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: t0) }
+        }
+        if case .readOnlySession(_, let user, let detail)? = refused {
+            #expect(user == "postgres")
+            #expect(detail == "cannot execute INSERT in a read-only transaction", "\(detail)")
+            #expect("\(refused!)".contains("default_transaction_read_only is on for user \"postgres\""), "\(refused!)")
+        } else {
+            Issue.record("not readOnlySession: \(String(describing: refused))")
+        }
+        let report = try frozen.verify()
+        #expect(report.isSound, "\(report.problems)")
+        #expect(report.headHash == head)
+        try readOnly(false)
+        #expect(try store.openAnother().headHash() == head, "nothing was written")
+    }
+
     @Test func droppedTriggersAreReportedAfterWhatWasChanged() throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(lifecycle())

@@ -41,6 +41,8 @@ extension LedgerError {
             case "57P01", "57P02", "57P03", "08006", "08003":
                 return lostConnection(location, because: message)
             case "40001", "40P01", "55P03": return .busy(path: name)
+            case "25006":  // read_only_sql_transaction
+                return .readOnlySession(location: name, user: location.user, detail: message)
             case "42501":
                 return .notPermitted(location: name, user: location.user, detail: message)
             case _ where state.hasPrefix("23") || state.hasPrefix("22"):  // integrity constraint, data exception

@@ -73,8 +73,9 @@ final class PostgresStore: LedgerStore {
                 try session.execute("INSERT INTO \(s).schema_migrations (name) VALUES ($1)", binds)
             }
             try session.execute("COMMIT")
-        } catch LedgerError.notPermitted(let name, let user, let detail) where holds {
-            // A ledger written by an older build, opened by a user that may only read it.
+        } catch LedgerError.notPermitted(let name, let user, let detail) where holds,
+                LedgerError.readOnlySession(let name, let user, let detail) where holds {
+            // A ledger written by an older build, opened by a user (or a session) that may only read it.
             _ = try? session.execute("ROLLBACK")
             throw LedgerError.server(location: name, detail: "the ledger needs migration "
                 + pending.map { "\"\($0.name)\"" }.joined(separator: ", ") + " of this credit-recon, which user \"\(user)\" "
@@ -139,9 +140,10 @@ final class PostgresStore: LedgerStore {
     }
 
     func readReplaying<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        // Not read-only: the replay writes its temporary tables, which the rollback drops.
+        // READ WRITE, even where the user's transactions are read-only by default (an
+        // auditor's role): the replay writes its temporary tables, which the rollback drops.
         do {
-            return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ", commit: false) { connection in
+            return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ, READ WRITE", commit: false) { connection in
                 try connection.transaction.beginReplay()
                 return try body(connection.transaction)
             }
