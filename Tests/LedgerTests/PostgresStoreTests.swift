@@ -247,6 +247,47 @@ struct PostgresStoreTests {
         #expect(report.headHash == head, "the refused import wrote nothing")
     }
 
+    /// A statement the server stops says why: at the `statement_timeout` an administrator set
+    /// (naming the user whose limit to raise), or cancelled by someone on the server. Each
+    /// read here waits behind a lock the test holds, so it is still running when stopped.
+    @Test func aStatementTheServerStopsSaysWhy() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        guard case .postgres(let location) = store.location else {
+            Issue.record("not PostgreSQL")
+            return
+        }
+        let locker = try PostgresSession(location, purpose: "test")
+        try locker.execute("BEGIN")
+        try locker.execute("LOCK TABLE \(PostgresSchema.schema).journal IN ACCESS EXCLUSIVE MODE")
+        defer { _ = try? locker.execute("ROLLBACK") }
+        func message(_ error: LedgerError?) -> String {
+            guard case .server? = error else { return "not a server error: \(String(describing: error))" }
+            return "\(error!)"
+        }
+
+        try store.server.psql("postgres", "ALTER DATABASE \(store.database) SET statement_timeout = '200ms'")
+        let timedOut = message(#expect(throws: LedgerError.self) { _ = try store.openAnother().headHash() })
+        #expect(timedOut.contains("statement_timeout (canceling statement due to statement timeout)"), "\(timedOut)")
+        #expect(timedOut.contains("ALTER ROLE \"postgres\" SET statement_timeout"), "\(timedOut)")
+        try store.server.psql("postgres", "ALTER DATABASE \(store.database) RESET statement_timeout")
+
+        let reader = try store.openAnother()
+        let reading = BackgroundWork { () -> Result<String, any Error> in Result { try reader.headHash() } }
+        let waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(store.database)' AND wait_event_type = 'Lock'"
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try store.server.psql("postgres", waiting) != "1\n", ContinuousClock.now < deadline {}
+        #expect(try store.server.psql("postgres", """
+            SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = '\(store.database)' AND wait_event_type = 'Lock'
+            """) == "t\n")
+        guard case .failure(let failure) = reading.wait() else {
+            Issue.record("the read was not cancelled")
+            return
+        }
+        let cancelled = message(failure as? LedgerError)
+        #expect(cancelled.contains("the server cancelled a statement (canceling statement due to user request)"), "\(cancelled)")
+    }
+
     @Test func aBulkWriteRefreshesThePlannersStatistics() throws {
         let store = try PostgresUnderTest()
         func analyzed() throws -> String {
@@ -265,7 +306,7 @@ struct PostgresStoreTests {
         #expect(try analyzed() == "\(1 + Schema.projectionTableKeys.count)\n")
     }
 
-    @Test func aRefusedLoginAndAMissingDatabaseAreNamed() throws {
+    @Test func aRefusedLoginAMissingDatabaseAndNoConnectionLeftAreNamed() throws {
         let server = try ThrowawayPostgres.shared()
         let wrong = try LedgerLocation("postgresql://postgres:\(Self.secret)@127.0.0.1:\(server.port)/postgres?sslmode=disable")
         let refused = #expect(throws: LedgerError.self) { _ = try Ledger(wrong) }
@@ -276,6 +317,16 @@ struct PostgresStoreTests {
         let absent = #expect(throws: LedgerError.self) { _ = try Ledger(missing) }
         #expect(String(describing: absent).contains("there is no database \"no_such_books\""))
         #expect(!String(describing: absent).contains(server.password))
+        // A user the server has no connection left for.
+        let database = try server.newDatabase()
+        let user = "limited_\(database)"
+        try server.psql(database, "CREATE ROLE \(user) LOGIN PASSWORD '\(Self.secret)' CONNECTION LIMIT 0")
+        let limited = try LedgerLocation("postgresql://\(user):\(Self.secret)@127.0.0.1:\(server.port)/\(database)?sslmode=disable")
+        let full = #expect(throws: LedgerError.self) { _ = try Ledger(limited) }
+        let words = full.map { String(describing: $0) } ?? ""
+        #expect(words.contains("the server has no connection left for user \"\(user)\" (too many connections for role"), "\(words)")
+        #expect(words.contains("CONNECTION LIMIT of the role or the database"), "\(words)")
+        #expect(!words.contains(Self.secret))
     }
 
     /// The tests' server offers TLS with a self-signed certificate for 127.0.0.1: each

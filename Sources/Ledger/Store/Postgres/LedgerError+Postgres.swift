@@ -30,6 +30,19 @@ extension LedgerError {
                 return server("there is no database \"\(location.database)\" on the server; create it "
                     + "(createdb -h \(location.host) -p \(location.port) -U \(location.user) \(location.database)) or fix the URL")
             case "53100": return .diskFull(path: name)
+            case "53300":  // too_many_connections: the server's, the role's or the database's limit
+                return server("the server has no connection left for user \"\(location.user)\" (\(message)); wait "
+                    + "until other sessions end, or have its administrator raise the limit (max_connections, or the "
+                    + "CONNECTION LIMIT of the role or the database)")
+            case "57014":  // query_canceled
+                guard message.contains("statement timeout") else {
+                    return server("the server cancelled a statement (\(message)), which someone asked for there "
+                        + "(pg_cancel_backend); run the command again; the statement's transaction was rolled back")
+                }
+                return server("the server stopped a statement at its statement_timeout (\(message)): the statement "
+                    + "takes longer than the server allows. Have its administrator raise statement_timeout for user "
+                    + "\"\(location.user)\" (for example ALTER ROLE \"\(location.user)\" SET statement_timeout = '1h', "
+                    + "or 0 for no limit), and run the command again; the statement's transaction was rolled back")
             case "53400" where message.contains("temp_file_limit"):
                 // Sorts, hashes and the rows a batch's `unnest` yields spill to temporary
                 // files past work_mem; the server caps those files per session.
