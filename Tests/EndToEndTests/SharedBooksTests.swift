@@ -226,7 +226,7 @@ extension Reliability {
             let verified = try Executable.creditRecon(["--ledger", url, "verify"])
             #expect(verified.status == 1)
             #expect(verified.stdout.contains("snapshots row 5 differs from what the journal records"), "\(verified.stdout)")
-            #expect(verified.stdout.contains("append-only triggers: append-only trigger snapshots_append_only missing"))
+            #expect(verified.stdout.contains("append-only trigger snapshots_append_only missing"))
         }
 
         /// The password, from the URL or PGPASSWORD, shows in no output, log line or error.

@@ -59,10 +59,10 @@ struct LedgerTests {
         }
         // Anything else is what it was.
         #expect {
-            _ = try store.readReplaying { _ -> Int in throw SQLiteError(code: SQLITE_ERROR, message: "no such table: x") }
+            _ = try store.readReplaying { _ -> Int in throw SQLiteError(code: SQLITE_ERROR, message: "near \"x\": syntax error") }
         } throws: { error in
             guard case .store(let detail)? = error as? LedgerError else { return false }
-            return detail.contains("no such table: x")
+            return detail.contains("near \"x\": syntax error")
         }
     }
 

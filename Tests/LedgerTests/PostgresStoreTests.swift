@@ -525,25 +525,6 @@ struct PostgresStoreTests {
         #expect(try store.openAnother().headHash() == head, "nothing was written")
     }
 
-    @Test func droppedTriggersAreReportedAfterWhatWasChanged() throws {
-        let store = try PostgresUnderTest()
-        try store.ledger.appendAll(lifecycle())
-        #expect(try store.ledger.verify().isSound)
-        try store.dropAppendOnlyTriggers()
-        let report = try store.ledger.verify()
-        #expect(report.problems.last?.hasPrefix("append-only triggers: append-only triggers journal_append_only, "
-            + "journal_no_truncate, snapshots_append_only, snapshots_no_truncate, key_listings_append_only, ") == true,
-            "\(report.problems)")
-        #expect(report.problems.last?.contains("activity_rows_no_truncate missing or disabled") == true)
-        try store.execute("UPDATE snapshots SET total_usage = total_usage + 1 WHERE id = 2")
-        let tampered = try store.ledger.verify()
-        #expect(tampered.problems.first?.contains("snapshots row 2 differs") == true, "\(tampered.problems)")
-        #expect(tampered.problems.count == 2)
-    }
-
-    /// The server ends the session (`pg_terminate_backend`, as an administrator or a
-    /// failover would) in the middle of a large write: the write fails with the connection
-    /// named, nothing of it is kept, and the next connection writes as usual.
     @Test func aSessionEndedMidWriteKeepsNothing() throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(Array(lifecycle().prefix(2)))

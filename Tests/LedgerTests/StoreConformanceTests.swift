@@ -226,6 +226,64 @@ struct StoreConformanceTests {
         #expect(report.problems.first?.contains(expected) == true, "\(report.problems)")
     }
 
+    /// Triggers dropped are a finding of their own, after the chain's findings (which name
+    /// what was changed while they were gone).
+    @Test(arguments: Stores.all)
+    func droppedTriggersAreNamedAfterWhatWasChanged(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        #expect(try store.ledger.verify().isSound)
+        try store.dropAppendOnlyTriggers()
+        let report = try store.ledger.verify()
+        #expect(report.problems.count == 1, "\(report.problems)")
+        #expect(report.problems.last?.hasPrefix("append-only triggers journal_append_only") == true, "\(report.problems)")
+        #expect(report.problems.last?.hasSuffix("activity_rows_append_only_delete missing or disabled: "
+            + "the journal or the readings can be changed in place") == true
+            || report.problems.last?.hasSuffix("activity_rows_no_truncate missing or disabled: "
+                + "the journal or the readings can be changed in place") == true, "\(report.problems)")
+        #expect(report.integrity == report.problems.last)
+        try store.execute("UPDATE snapshots SET total_usage = total_usage + 1 WHERE id = 2")
+        let tampered = try store.ledger.verify()
+        #expect(tampered.problems.first?.contains("snapshots row 2 differs") == true, "\(tampered.problems)")
+        #expect(tampered.problems.count == 2)
+    }
+
+    /// A projection table dropped behind the ledger's back: `verify` names it, still checks
+    /// the chain and the other tables, and says how to build it again, which `ledger copy`
+    /// does; readers say the ledger is damaged. Without the journal's table, nothing is left
+    /// to replay.
+    @Test(arguments: Stores.all)
+    func aDroppedTableIsNamedAndBuiltAgainFromTheJournal(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        let head = try store.ledger.headHash()
+        try store.execute("DROP TABLE charges")
+        try store.execute("UPDATE runs SET command = 'x' WHERE id = 1")
+        let report = try store.ledger.verify()
+        #expect(report.problems.first?.hasPrefix("table charges missing: the ledger's tables were changed outside "
+            + "credit-recon, so the journal cannot be compared with it; `credit-recon --ledger ") == true, "\(report.problems)")
+        #expect(report.problems.first?.hasSuffix(" ledger copy --to NEW` builds every table again from the journal, "
+            + "in a new ledger, and checks its chain") == true, "\(report.problems)")
+        #expect(report.problems.dropFirst().first?.contains("runs row 1 differs") == true, "the other tables are still compared")
+        #expect(report.headHash == head)
+        #expect(report.entries == Int64(lifecycle().count))
+        let unread = #expect(throws: LedgerError.self) { _ = try store.ledger.read { try $0.charges(account: "default") } }
+        if case .malformedEntry(let detail)? = unread {
+            #expect(detail.contains("charges"), "\(detail)")
+        } else {
+            Issue.record("not malformedEntry: \(String(describing: unread))")
+        }
+        let rebuilt = try TemporaryLedger()
+        #expect(try store.ledger.copy(into: rebuilt.ledger).headHash == head)
+        #expect(try rebuilt.ledger.read { try $0.charges(account: "default") }.map(\.chargeID) == ["ch_1", "web_1"])
+
+        try store.dropAppendOnlyTriggers()
+        try store.execute("DROP TABLE journal")
+        let lost = try store.ledger.verify()
+        #expect(lost.problems.first == "the journal table is missing: the ledger has lost its entries, which every "
+            + "other table is built from; restore the ledger from a backup", "\(lost.problems)")
+    }
+
     /// An entry chained correctly behind the ledger's back whose row the tables cannot hold
     /// (a second reading for the same account and time), followed by thousands more: the
     /// replay names that entry, though its row was written in a batch with others.

@@ -29,13 +29,11 @@ protocol LedgerStore: AnyObject, Sendable {
     /// `nil` when it cannot be had.
     func secondReader() -> (any LedgerStore)?
 
-    /// What `integrityCheck()` is called in reports (`PRAGMA integrity_check`).
-    var integrityCheckName: String { get }
-    /// Whether a failed check goes before the chain's findings (a damaged file makes them
-    /// moot) or after them (a missing guard does not: the findings name what was changed).
-    var integrityProblemsFirst: Bool { get }
+    /// The database's own check of its files and of the triggers that keep the journal and
+    /// the readings append-only (`StoreCheck`).
+    func check() throws -> StoreCheck
 
-    /// The database's own check of its files (SQLite's `PRAGMA integrity_check`): `["ok"]`
-    /// when sound, else what it found.
-    func integrityCheck() throws -> [String]
+    /// The ledger's tables (the journal's and the projections', `Schema.projectionTableKeys`)
+    /// that the database does not have: dropped behind the ledger's back.
+    func missingTables() throws -> [String]
 }

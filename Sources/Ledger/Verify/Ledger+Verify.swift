@@ -3,48 +3,55 @@ import CreditTypes
 extension Ledger {
     /// Proves the ledger is what its journal says: recomputes the hash chain, replays every
     /// entry into a scratch copy of the projections and compares it row by row with the
-    /// stored ones, and runs the database's own check of its files (`PRAGMA
-    /// integrity_check`) on the other core while the comparison runs (the chain and the
-    /// replay keep both cores busy; the comparison, one).
+    /// stored ones, and runs the store's check of the database (`StoreCheck`: SQLite's
+    /// `PRAGMA integrity_check`, and that the append-only triggers are in place) on the other
+    /// core while the comparison runs (the chain and the replay keep both cores busy; the
+    /// comparison, one).
     ///
     /// Stops collecting after `limit` problems; the first one names the broken entry. A
     /// file the database's check finds damaged gets that verdict first, and the chain's
-    /// findings after it when the journal can still be read. A store whose check is of its
-    /// guards rather than its files (PostgreSQL's append-only triggers) has its verdict
-    /// after the chain's findings, which name what was changed.
+    /// findings after it when the journal can still be read; missing triggers come after
+    /// the chain's findings, which name what was changed. A table missing from the database
+    /// is said before the chain's findings and not compared; without the journal's table
+    /// there is nothing to replay.
     ///
     /// `progress` is told the entries checked after each batch of them, then when the
     /// comparison starts.
     public func verify(limit: Int = 20, progress: (VerifyProgress) -> Void = { _ in }) throws -> VerifyReport {
-        var integrity: BackgroundWork<Result<[String], any Error>>?
+        let missing = try store.missingTables()
+        var checking: BackgroundWork<Result<StoreCheck, any Error>>?
         let outcome = Result {
-            try store.readReplaying { transaction in
-                try Self.checkChainAndReplay(transaction, limit: limit, progress: progress) {
-                    integrity = store.secondReader().map { other in BackgroundWork { Result { try other.integrityCheck() } } }
+            guard !missing.contains("journal") else { return VerifyReport() }
+            return try store.readReplaying { transaction in
+                try Self.checkChainAndReplay(transaction, skipping: missing, limit: limit, progress: progress) {
+                    checking = store.secondReader().map { other in BackgroundWork { Result { try other.check() } } }
                 }
             }
         }
-        let verdict: [String]
-        if let integrity, case .success(let rows) = integrity.wait() {
-            verdict = rows
+        let check: StoreCheck
+        if let checking, case .success(let found) = checking.wait() {
+            check = found
         } else {
-            verdict = try store.integrityCheck()
+            check = try store.check()
         }
-        let integrityText = verdict.joined(separator: "; ")
-        guard verdict == ["ok"] else {
-            var report = (try? outcome.get()) ?? VerifyReport()
-            let problem = "\(store.integrityCheckName): \(integrityText)"
-            if store.integrityProblemsFirst {
-                report.problems.insert(problem, at: 0)
-            } else {
-                report.problems.append(problem)
-            }
-            report.integrity = integrityText
-            return report
-        }
-        var report = try outcome.get()
-        report.integrity = integrityText
+        // A damaged file makes the chain's findings moot; a missing guard does not.
+        var report = check.damage.isEmpty ? try outcome.get() : (try? outcome.get()) ?? VerifyReport()
+        report.problems = check.damage + missingTablesProblem(missing) + report.problems + (check.unguardedProblem.map { [$0] } ?? [])
+        report.integrity = check.verdict
         return report
+    }
+
+    /// What to say of the ledger's tables the database lacks, and what to do.
+    private func missingTablesProblem(_ missing: [String]) -> [String] {
+        if missing.isEmpty { return [] }
+        if missing.contains("journal") {
+            return ["the journal table is missing: the ledger has lost its entries, which every other table is built "
+                + "from; restore the ledger from a backup"]
+        }
+        return ["table\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) missing: the ledger's tables "
+            + "were changed outside credit-recon, so the journal cannot be compared with \(missing.count == 1 ? "it" : "them"); "
+            + "`credit-recon --ledger \(path) ledger copy --to NEW` builds every table again from the journal, in a new "
+            + "ledger, and checks its chain"]
     }
 
     /// Rows of the journal checked per batch; each batch is hashed and decoded on another
@@ -52,9 +59,10 @@ extension Ledger {
     private static let chainBatch = 4096
 
     /// The chain and the replay, then `comparing()` (as the comparison starts), then the
-    /// comparison.
+    /// comparison of every table but the `missing` ones.
     private static func checkChainAndReplay(
-        _ transaction: any StoreTransaction, limit: Int, progress: (VerifyProgress) -> Void, comparing: () -> Void
+        _ transaction: any StoreTransaction, skipping missing: [String], limit: Int, progress: (VerifyProgress) -> Void,
+        comparing: () -> Void
     ) throws -> VerifyReport {
         var report = VerifyReport()
         var expectedSeq: Int64 = 1
@@ -120,7 +128,7 @@ extension Ledger {
         progress(.comparing)
         comparing()
         if sound {
-            for (table, key) in Schema.projectionTableKeys where report.problems.count < limit {
+            for (table, key) in Schema.projectionTableKeys where report.problems.count < limit && !missing.contains(table) {
                 let (extra, missing) = try transaction.differingKeys(table: table, key: key, limit: limit)
                 report.problems += ReplayDifferences.sentences(table: table, extra: extra, missing: missing)
             }

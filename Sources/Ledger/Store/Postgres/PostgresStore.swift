@@ -157,13 +157,9 @@ final class PostgresStore: LedgerStore {
         try? PostgresStore(location, create: false, purpose: "reader")
     }
 
-    /// PostgreSQL checks its own pages; what this store checks is that the triggers
-    /// keeping the journal and the readings append-only are there and enabled.
-    var integrityCheckName: String { "append-only triggers" }
-
-    var integrityProblemsFirst: Bool { false }
-
-    func integrityCheck() throws -> [String] {
+    /// PostgreSQL checks each page as it reads it: what this store checks is that the
+    /// triggers keeping the journal and the readings append-only are there and enabled.
+    func check() throws -> StoreCheck {
         try withConnection { connection in
             var binds = PostgresBindings()
             binds.append(PostgresSchema.appendOnlyTriggers)
@@ -174,13 +170,16 @@ final class PostgresStore: LedgerStore {
                 WHERE n.nspname = '\(PostgresSchema.schema)' AND t.tgname::text = ANY($1) AND t.tgenabled <> 'D'
                 """, binds
             ) { try $0.text() }
-            let missing = PostgresSchema.appendOnlyTriggers.filter { !present.contains($0) }
-            guard missing.isEmpty else {
-                return ["append-only trigger\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) missing or disabled: "
-                    + "the journal or the readings can be changed in place"]
-            }
-            return ["ok"]
+            return StoreCheck(unguarded: PostgresSchema.appendOnlyTriggers.filter { !present.contains($0) })
         }
+    }
+
+    func missingTables() throws -> [String] {
+        let tables = Set(try withConnection { connection in
+            try connection.session.query(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = '\(PostgresSchema.schema)'") { try $0.text() }
+        })
+        return Schema.ledgerTables.filter { !tables.contains($0) }
     }
 
     /// Runs `body` between `begin` and a commit (or a rollback when `commit` is off or

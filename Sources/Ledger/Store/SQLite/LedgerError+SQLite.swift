@@ -1,3 +1,5 @@
+import CSQLite
+
 extension LedgerError {
     /// Classifies a raw SQLite failure.
     static func wrap(_ error: any Error, path: String) -> any Error {
@@ -11,6 +13,10 @@ extension LedgerError {
                 ? "\(error.message) while writing (the disk may be full, over a quota or file-size limit, or failing)"
                 : error.message
             return LedgerError.io(path: path, detail: detail)
+        }
+        if error.code == SQLITE_ERROR, error.message.hasPrefix("no such table: ") {
+            // Dropped behind the ledger's back (the schema names every table it reads).
+            return LedgerError.malformedEntry("its table \(error.message.dropFirst("no such table: ".count)) is missing")
         }
         return LedgerError.store(error.description)
     }

@@ -68,12 +68,19 @@ final class SQLiteStore: LedgerStore {
         try? SQLiteStore(readOnly: path, name: name)
     }
 
-    var integrityCheckName: String { "PRAGMA integrity_check" }
+    func check() throws -> StoreCheck {
+        try withConnection { connection in
+            let verdict = try connection.db.statement("PRAGMA integrity_check").rows { $0.text(0) }
+            let triggers = Set(try connection.db.statement("SELECT name FROM sqlite_master WHERE type = 'trigger'").rows { $0.text(0) })
+            return StoreCheck(
+                damage: verdict == ["ok"] ? [] : ["PRAGMA integrity_check: " + verdict.joined(separator: "; ")],
+                unguarded: Schema.appendOnlyTriggers.filter { !triggers.contains($0) })
+        }
+    }
 
-    var integrityProblemsFirst: Bool { true }
-
-    func integrityCheck() throws -> [String] {
-        try withConnection { try $0.db.statement("PRAGMA integrity_check").rows { $0.text(0) } }
+    func missingTables() throws -> [String] {
+        let tables = Set(try withConnection { try $0.db.statement("SELECT name FROM sqlite_master WHERE type = 'table'").rows { $0.text(0) } })
+        return Schema.ledgerTables.filter { !tables.contains($0) }
     }
 
     /// Runs `body` on the connection, with SQLite's errors put in words (`LedgerError`).

@@ -57,6 +57,15 @@ enum Schema {
     /// belong to a row of these).
     static let accountTables = ["runs", "snapshots", "topups", "charges", "key_listings", "activity_days"]
 
+    /// Every table of the ledger: the journal, then the projections.
+    static let ledgerTables = ["journal"] + projectionTableKeys.map(\.table)
+
+    /// The triggers that refuse changing or deleting rows of the journal, the readings and
+    /// the usage tables (migrations v1 and v2).
+    static let appendOnlyTriggers = (["journal", "snapshots"] + usageTableNames).flatMap {
+        ["\($0)_append_only_update", "\($0)_append_only_delete"]
+    }
+
     /// The tables of migration v2, append-only like `snapshots`.
     static let usageTableNames = ["key_listings", "key_readings", "activity_days", "activity_rows"]
 

@@ -1,0 +1,23 @@
+/// What a store finds of the database itself when `verify` asks (`LedgerStore.check()`):
+/// beside the rows, which the replay checks, the files and the guards.
+struct StoreCheck: Sendable, Equatable {
+    /// What the database's own check of its files found, each a sentence naming the check
+    /// (SQLite's `PRAGMA integrity_check`); empty when it found nothing, or when the database
+    /// offers no such check to run (PostgreSQL checks each page as it reads it).
+    var damage: [String] = []
+    /// The append-only triggers that are missing or disabled.
+    var unguarded: [String] = []
+
+    /// The guards' finding, or `nil` when every trigger is in place.
+    var unguardedProblem: String? {
+        guard !unguarded.isEmpty else { return nil }
+        return "append-only trigger\(unguarded.count == 1 ? "" : "s") \(unguarded.joined(separator: ", ")) missing "
+            + "or disabled: the journal or the readings can be changed in place"
+    }
+
+    /// As `verify` prints it: `ok`, or what was found.
+    var verdict: String {
+        let found = damage + (unguardedProblem.map { [$0] } ?? [])
+        return found.isEmpty ? "ok" : found.joined(separator: "; ")
+    }
+}
