@@ -88,6 +88,29 @@ struct CSVReaderTests {
         }
     }
 
+    /// A field of `maxFieldBytes` is read; one byte more stops the reader on that line,
+    /// quoted or not, wherever the chunks end, so a file of another kind (or a quote never
+    /// closed) is not held in memory or repeated in messages.
+    @Test(arguments: [nil, 1, 7, 4096, 4097, 65536] as [Int?])
+    func aFieldLongerThanTheLimitStopsTheReader(chunkSize: Int?) throws {
+        let longest = String(repeating: "x", count: CSVReader.maxFieldBytes)
+        let (records, errors) = try readAll("a,b\n1,\(longest)\n2,\"\(longest)\"\n", chunkSize: chunkSize)
+        #expect(errors.isEmpty, "\(errors)")
+        #expect(records.map { $0.fields[1].utf8.count } == [1, CSVReader.maxFieldBytes, CSVReader.maxFieldBytes])
+        for (text, message) in [
+            ("a,b\n1,2\n3,\(longest)y\n5,6\n", "has a field longer than 4096 bytes; the cells of this file are"),
+            ("a,b\n1,2\n3,\"\(longest)\ny\"\n5,6\n", "has a quoted field longer than 4096 bytes; most often its closing quote is missing"),
+            ("a,b\n1,2\n3,\"open\n" + String(repeating: "4,5\n", count: 1100), "has a quoted field longer than 4096 bytes"),
+        ] {
+            let (records, errors) = try readAll(text, chunkSize: chunkSize)
+            #expect(records.count == 2)
+            #expect(errors.count == 1)
+            #expect(errors.first?.line == 3)
+            #expect(errors.first?.isFatal == true)
+            #expect(errors.first?.message.hasPrefix(message) == true, "\(errors)")
+        }
+    }
+
     @Test func missingFilesAreExit66() {
         #expect {
             _ = try CSVReader(path: "/nonexistent/plan.csv", displayName: "plan.csv")

@@ -19,6 +19,12 @@ import Darwin
 /// sqlite3 shell's `.import` (`make bench`); it is tested against RFC 4180's examples
 /// and against round trips through `CSVWriter`.
 public final class CSVReader {
+    /// The longest field read, in bytes. The files this tool reads hold times, amounts,
+    /// addresses, ids and short memos; a field longer than this is a file of another kind
+    /// (or a quote never closed), and reading on would hold it all in memory and repeat it
+    /// in messages.
+    public static let maxFieldBytes = 4096
+
     /// The file name used in messages.
     public let name: String
     private var fd: Int32 = -1
@@ -155,10 +161,10 @@ public final class CSVReader {
     /// field of a large file), read straight from the buffer: no copy into `field`, and one
     /// exclusivity check per field instead of several per byte.
     /// `nil`, having consumed nothing, when the general path must take it: a quote, CR or
-    /// NUL, or the field runs past the buffered bytes.
+    /// NUL, or the field runs past the buffered bytes or past `maxFieldBytes`.
     private func bufferedField() -> (text: String?, end: Lexeme)? {
         let start = position
-        let end = filled
+        let end = min(filled, start + Self.maxFieldBytes + 1)
         let found: (text: String?, end: Lexeme, next: Int)? = buffer.withUnsafeBufferPointer { bytes in
             var index = start
             while index < end {
@@ -219,6 +225,7 @@ public final class CSVReader {
             if index > position {
                 field.append(contentsOf: buffer[position..<index])
                 position = index
+                try checkFieldLength()
             }
             guard let byte = try peekByte() else { return .endOfFile }
             switch byte {
@@ -260,6 +267,7 @@ public final class CSVReader {
             if index > position {
                 field.append(contentsOf: buffer[position..<index])
                 position = index
+                try checkFieldLength(quotedFrom: fieldLine)
             }
             guard let byte = try peekByte() else {
                 throw fatal(fieldLine, "has a quoted field that is never closed; add the closing quote")
@@ -300,6 +308,18 @@ public final class CSVReader {
                 }
             }
         }
+    }
+
+    /// Stops at a field longer than `maxFieldBytes` (`quotedFrom`: the line a quoted one
+    /// opened on, which is most often a quote never closed).
+    private func checkFieldLength(quotedFrom fieldLine: Int? = nil) throws(CSVError) {
+        guard field.count > Self.maxFieldBytes else { return }
+        if let fieldLine {
+            throw fatal(fieldLine, "has a quoted field longer than \(Self.maxFieldBytes) bytes; most often its closing "
+                + "quote is missing: check the quotes on this line")
+        }
+        throw fatal(line, "has a field longer than \(Self.maxFieldBytes) bytes; the cells of this file are times, "
+            + "amounts, addresses, ids and short notes: check that this is the right file")
     }
 
     private func fatal(_ line: Int, _ message: String) -> CSVError {
