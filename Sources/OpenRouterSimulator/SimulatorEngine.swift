@@ -16,6 +16,9 @@ actor SimulatorEngine {
         /// `echo`: a `400` whose message repeats the `Authorization` header, as a careless
         /// gateway might (secrets tests); `nil` answers normally.
         var garble: String?
+        /// The message of the `500`s that `failRate` injects: a server's words, which a
+        /// client prints, so tests can make them hostile (terminal escapes).
+        var failMessage = "Internal Server Error"
     }
 
     var state: SimulatorState
@@ -77,7 +80,7 @@ actor SimulatorEngine {
             tokens -= 1
         }
         if random.chance(faults.failRate) {
-            return .error(500, "Internal Server Error")
+            return .error(500, faults.failMessage)
         }
         return nil
     }
@@ -304,6 +307,7 @@ actor SimulatorEngine {
         }
         if let value = number("fail_rate") { faults.failRate = value }
         if let value = number("drop_rate") { faults.dropRate = value }
+        if let text = fields["fail_message"]?.stringValue { faults.failMessage = text }
         if fields["garble"] == .null { faults.garble = nil } else if let text = fields["garble"]?.stringValue {
             guard ["json", "html", "echo"].contains(text) else { return .error(400, "garble must be json, html, echo or null") }
             faults.garble = text
@@ -321,6 +325,7 @@ actor SimulatorEngine {
             "drop_rate": .number(String(faults.dropRate)),
             "coinbase": .string(faults.coinbase.rawValue),
             "garble": faults.garble.map { .string($0) } ?? .null,
+            "fail_message": .string(faults.failMessage),
         ]))
     }
 

@@ -27,7 +27,11 @@ struct LogAboveProgress: LogHandler {
         set { stream[metadataKey: key] = newValue }
     }
 
+    /// Writes the line above the progress line, made safe to print (a log line may quote a
+    /// server's message: `TerminalText`).
     func log(event: LogEvent) {
+        var event = event
+        event.message = "\(TerminalText.printableLines(event.message.description))"
         terminal.writingAbove { stream.log(event: event) }
     }
 }

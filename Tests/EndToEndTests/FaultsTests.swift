@@ -71,6 +71,19 @@ extension Reliability {
             #expect(try setup.sim.state().apiRequests == requests)
         }
 
+        /// A server whose error message carries terminal escapes (clear the screen, set the
+        /// window's title): the log lines and the error that quote it show them as `?`.
+        @Test func aServersWordsCannotDriveTheTerminal() throws {
+            let setup = try Setup()
+            try setup.sim.faults(#"{"fail_rate":1,"fail_message":"down \u001b[2J\u001b]0;pwned\u0007 now"}"#)
+            let result = try setup.fetch(global: ["--log-level", "info"])
+            #expect(result.status == 69, "\(result.stderr)")
+            #expect(result.stderr.contains("attempt 1 failed (HTTP 500: down ?[2J?]0;pwned? now)"), "\(result.stderr)")
+            #expect(result.stderr.components(separatedBy: "down ?[2J?]0;pwned? now").count > 3, "log lines and the error: \(result.stderr)")
+            #expect(!result.stderr.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" },
+                    "\(result.stderr.debugDescription)")
+        }
+
         @Test func droppedConnectionsAfterProcessingAreUnknownNotResent() throws {
             let setup = try Setup(["--drop-rate", "1"])
             let result = try setup.topUp()

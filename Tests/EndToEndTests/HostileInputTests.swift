@@ -55,6 +55,7 @@ extension Reliability {
                     Case("\(k)-no-header", kind, good + good, line: 1),
                     Case("\(k)-duplicate-header", kind, duplicated, line: 1),
                     Case("\(k)-quote-in-bare-field", kind, header + good + "ab\"c,1,2\n", line: 3),
+                    Case("\(k)-megabyte-field", kind, header + good + String(repeating: "9", count: 1 << 20) + ",1,2\n", line: 3),
                 ]
             }
             // Every invalid value class of a plan row (CONTRACT.md § Plan CSV).
@@ -69,6 +70,7 @@ extension Reliability {
                 ("amount-exponent", "\(w),1,1e3,a,"), ("amount-text", "\(w),1,ten,a,"), ("amount-over-max", "\(w),1,10000.01,a,"),
                 ("amount-nan", "\(w),1,NaN,a,"), ("amount-huge", "\(w),1,99999999999999999999999999999,a,"),
                 ("amount-comma", "\(w),1,\"1,5\",a,"), ("memo-control-char", "\(w),1,5,a,bell\u{07}"),
+                ("wallet-terminal-escape", "\u{1B}]0;pwned\u{07}\u{1B}[2J,8453,5,a,"),
             ] {
                 cases.append(Case("plan-\(name)", .plan, planHeader + goodPlanRow + row + "\n", line: 3))
             }
@@ -80,6 +82,7 @@ extension Reliability {
                 ("status-unknown", "ch_2,10,\(w),8453,2026-10-01T00:00:00Z,,,refunded,"),
                 ("wallet-bad", "ch_2,10,0x12,8453,2026-10-01T00:00:00Z,,,paid,"),
                 ("charge-id-empty", ",10,\(w),8453,2026-10-01T00:00:00Z,,,paid,"),
+                ("amount-terminal-escape", "ch_2,\u{1B}[31m10,\(w),8453,2026-10-01T00:00:00Z,,,paid,"),
                 ("charge-id-duplicate", "ch_1,10,\(w),8453,2026-10-01T00:00:00Z,2026-10-01T01:00:00Z,,paid,2026-10-01T00:10:00Z"),
             ] {
                 cases.append(Case("charges-\(name)", .charges, chargesHeader + goodCharge + row + "\n", line: 3))
@@ -87,7 +90,7 @@ extension Reliability {
             for (name, row) in [
                 ("credits-text", "2031-10-02T00:00:00Z,five,1"), ("usage-negative", "2031-10-02T00:00:00Z,5,-1"),
                 ("time-bad", "2026-13-45T99:00:00Z,5,1"), ("time-empty", ",5,1"),
-                ("reading-changed", "2026-10-01T00:00:00Z,5,1"),
+                ("reading-changed", "2026-10-01T00:00:00Z,5,1"), ("credits-terminal-escape", "2031-10-02T00:00:00Z,\u{1B}[2J5,1"),
             ] {
                 cases.append(Case("snapshots-\(name)", .snapshots, snapshotsHeader + goodSnapshot + row + "\n", line: 3))
             }
@@ -124,6 +127,10 @@ extension Reliability {
                                                         environment: env)
                 #expect(result.status == 65, "\(item.name): exit \(result.status): \(result.stdout)\(result.stderr)")
                 #expect(result.stderr.contains("\(path):\(item.line):"), "\(item.name): \(result.stderr)")
+                // What the file holds is quoted, not obeyed by the terminal, nor repeated at length.
+                #expect(!result.stderr.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" },
+                        "\(item.name): \(result.stderr.debugDescription)")
+                #expect(result.stderr.utf8.count < 8192, "\(item.name): \(result.stderr.utf8.count) bytes on stderr")
                 if item.kind == .plan {
                     let check = try Executable.creditRecon(["plan", "check", path])
                     #expect(check.status == 65 && check.stderr.contains("\(path):\(item.line):"), "\(item.name): \(check.stderr)")

@@ -21,12 +21,14 @@ extension ExitStatus {
         }
     }
 
-    /// One readable sentence for `error` (never a key: keys are `Secret`s).
+    /// One readable sentence for `error` (never a key: keys are `Secret`s), safe to print
+    /// on a terminal whatever the file or server it quotes held (`TerminalText`).
     public static func message(for error: any Error) -> String {
-        switch error {
-        case let error as any ExitCoded: return error.description
-        case let error as LedgerError: return error.description
-        default: return "internal error: \(String(describing: error))"
+        let text = switch error {
+        case let error as any ExitCoded: error.description
+        case let error as LedgerError: error.description
+        default: "internal error: \(String(describing: error))"
         }
+        return TerminalText.printableLines(text)
     }
 }

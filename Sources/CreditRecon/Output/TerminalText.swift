@@ -1,8 +1,9 @@
-/// Text from elsewhere (key names from the API, account labels) made safe to print on a
-/// terminal: a control character could move the cursor, recolour the screen or hide what
-/// follows, so each one is shown as `?`.
-enum TerminalText {
-    static func printable(_ text: String) -> String {
+/// Text from elsewhere (key names from the API, account labels, a CSV file's cells quoted in
+/// an error, a server's message in a log line) made safe to print on a terminal: a control
+/// character could move the cursor, recolour the screen or hide what follows, so each one is
+/// shown as `?`.
+public enum TerminalText {
+    public static func printable(_ text: String) -> String {
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
@@ -12,5 +13,10 @@ enum TerminalText {
             }
         }
         return out
+    }
+
+    /// `printable(_:)` of each line of `text`, its line breaks kept.
+    public static func printableLines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }.joined(separator: "\n")
     }
 }
