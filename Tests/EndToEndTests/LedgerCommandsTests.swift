@@ -65,6 +65,20 @@ struct LedgerCommandsTests {
         #expect(verified.stdout.contains("40"), "\(verified.stdout)")
     }
 
+    /// A row changed to hold terminal escapes is named by `verify` with them shown as `?`.
+    @Test func verifyNamesATamperedRowWithoutObeyingIt() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("ledger.sqlite")
+        let charges = Executable.repositoryRoot.appendingPathComponent("samples/charges.csv").path
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "charges", charges]).status == 0)
+        let edit = try Executable.sqlite3(ledger, "UPDATE charges SET charge_id = 'x' || char(27) || '[2J' WHERE rowid = (SELECT min(rowid) FROM charges)")
+        #expect(edit.status == 0, "\(edit.stderr)")
+        let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+        #expect(verified.status == 1)
+        #expect(verified.stdout.contains(#"charges row "x?[2J" is not in the journal"#), "\(verified.stdout)")
+        #expect(!verified.stdout.contains("\u{1B}"))
+    }
+
     @Test func helpListsEveryCommandOfTheContract() throws {
         let help = try Executable.creditRecon(["--help"])
         #expect(help.status == 0)

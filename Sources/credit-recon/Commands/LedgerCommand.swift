@@ -68,7 +68,7 @@ extension CreditReconCommand.LedgerGroup {
                         print("verified there: \(report.entries) entries, the same chain; head \(report.headHash)")
                     } else {
                         print("the copy does NOT verify (\(report.problems.count) problems):")
-                        for problem in report.problems { print("  \(problem)") }
+                        for problem in report.problems { print("  \(TerminalText.printable(problem))") }
                     }
                 }
                 return report.isSound ? .ok : .attention

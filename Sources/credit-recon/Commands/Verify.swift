@@ -51,7 +51,7 @@ extension CreditReconCommand {
                     print("head \(report.headHash)")
                 } else {
                     print("ledger NOT sound (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")):")
-                    for problem in report.problems { print("  \(problem)") }
+                    for problem in report.problems { print("  \(TerminalText.printable(problem))") }
                     print("last sound head \(report.headHash) after \(report.entries) entries")
                 }
                 return report.isSound ? .ok : .attention
