@@ -49,6 +49,22 @@ struct StatusTests {
         #expect(report.runway == nil)
         #expect(report.exitStatus == .attention)
         #expect(report.lines.contains("no readings yet"))
+        #expect(report.attention == ["there are no readings yet: run `credit-recon fetch`"], "an empty ledger holds no other account")
+    }
+
+    /// An account the ledger does not hold, beside one it does (a typo in `--account`): the
+    /// attention line names the accounts it holds.
+    @Test func anAccountTheLedgerDoesNotHoldNamesTheOnesItDoes() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.buildGoldenScenario()
+        let typo = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "defualt"), now: reconTime("2026-03-10T07:00:00Z"))
+        #expect(typo.exitStatus == .attention)
+        #expect(typo.attention == ["there are no readings yet: run `credit-recon fetch` (the ledger holds no account "
+            + #""defualt"; it holds "default": check --account)"#])
+        let held = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T07:00:00Z"))
+        #expect(held.heldAccounts.isEmpty)
     }
 }
 

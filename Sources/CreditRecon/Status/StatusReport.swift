@@ -27,6 +27,9 @@ public struct StatusReport: Sendable, Equatable {
     public var options: StatusOptions
     /// The journal head hash read.
     public var headHash: String
+    /// The accounts the ledger holds when `account` is not one of them (a typo in
+    /// `--account`, or an account not fetched yet); empty otherwise.
+    public var heldAccounts: [String] = []
 
     /// Milliseconds since the latest trusted reading; `nil` without readings.
     public var ageMilliseconds: Int64? {
@@ -54,7 +57,9 @@ public struct StatusReport: Sendable, Equatable {
         var reasons: [String] = []
         let keyReasons = keyLimitFindings.map(\.message)
         guard let runway, let age = ageMilliseconds else {
-            return ["there are no readings yet: run `credit-recon fetch`"] + keyReasons
+            let elsewhere = heldAccounts.isEmpty ? "" : " (the ledger holds no account \"\(account)\"; it holds "
+                + heldAccounts.map { "\"\($0)\"" }.joined(separator: ", ") + ": check --account)"
+            return ["there are no readings yet: run `credit-recon fetch`\(elsewhere)"] + keyReasons
         }
         if let tenths = runway.tenthsOfDays, tenths < options.minRunwayDays * 10 {
             reasons.append("runway \(runway.daysText) days is under \(options.minRunwayDays) days: plan a top-up")
@@ -85,6 +90,11 @@ public struct StatusReport: Sendable, Equatable {
             account: options.account, now: now, runway: books.runway, keys: books.keys, keysReadAt: books.keysReadAt,
             keyLimitFindings: books.findings.filter { $0.kind == .keyLimitLow }, options: options,
             headHash: books.headHash)
+        if books.runway == nil {
+            // Only then: listing the accounts reads every table.
+            let accounts = try ledger.read { try $0.accounts() }
+            if !accounts.contains(options.account) { report.heldAccounts = accounts }
+        }
         for charge in books.charges {
             switch charge.state {
             case .pending: report.pending.add(charge.amount)
