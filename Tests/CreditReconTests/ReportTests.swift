@@ -222,13 +222,24 @@ struct ReportTests {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
         let blocker = try fixture.directory.write("not-a-folder", "x")
-        let options = ReportOptions(reconcile: fixture.options(), outDirectory: blocker + "/reports")
+        for below in ["/reports", "/reports/2026"] {
+            let options = ReportOptions(reconcile: fixture.options(), outDirectory: blocker + below)
+            do {
+                _ = try ReportStage.write(ledger: fixture.ledger, options: options)
+                Issue.record("expected an error")
+            } catch let error as ReportError {
+                #expect(error.exitStatus == .cannotCreate)
+                #expect(error.description.hasPrefix("cannot write the report file \(blocker): it exists and is not a folder"),
+                        "\(error.description)")
+            }
+        }
+        let unreadable = ReportOptions(reconcile: fixture.options(), outDirectory: "/proc/no-such-folder/reports")
         do {
-            _ = try ReportStage.write(ledger: fixture.ledger, options: options)
+            _ = try ReportStage.write(ledger: fixture.ledger, options: unreadable)
             Issue.record("expected an error")
         } catch let error as ReportError {
-            #expect(error.exitStatus == .cannotCreate)
-            #expect(error.description.contains("not-a-folder"))
+            #expect(error.description.hasPrefix("cannot write the report file /proc/no-such-folder: No such file or directory"),
+                    "the system's words: \(error.description)")
         }
     }
 

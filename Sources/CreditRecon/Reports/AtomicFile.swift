@@ -12,17 +12,17 @@ import Darwin
 /// bytes go to a temporary file in the same folder (same file system), are flushed to
 /// disk, and the temporary file is renamed over the target.
 enum AtomicFile {
-    /// Creates `directory` (and its parents) when missing.
+    /// Creates `directory` (and its parents) when missing, with `mkdir` so that a failure
+    /// is said in the system's words (Foundation's is "error 512" when a parent is a file).
     static func makeDirectory(_ directory: String) throws(ReportError) {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .cannotCreate(directory, Self.reason(error))
+        var info = stat()
+        if stat(directory, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else { throw .cannotCreate(directory, "it exists and is not a folder") }
+            return
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .cannotCreate(directory, "it exists and is not a folder")
-        }
+        let parent = (directory as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != directory { try makeDirectory(parent) }
+        guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw .cannotCreate(directory, errnoText()) }
     }
 
     /// Replaces `path` with `bytes` atomically.
