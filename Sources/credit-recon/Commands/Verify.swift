@@ -11,10 +11,14 @@ extension CreditReconCommand {
             abstract: "Checks the hash chain, replays the journal against every table, runs PRAGMA integrity_check; prints the head hash.",
             discussion: """
                 Exit 0 when the ledger is sound, 1 when it is not (the first broken entry is named). \
-                The head hash pins the ledger's state: every report prints it. On a terminal, a line \
+                The head hash pins the ledger's state: every report prints it. A table or an \
+                append-only trigger dropped behind the ledger's back is a finding too; a dropped table \
+                is built again from the journal by `ledger copy --to NEW`. On a terminal, a line \
                 on stderr tells how far a long verify has got. With a SQLite ledger the journal is \
                 replayed into a temporary file about the size of the ledger's tables, in SQLITE_TMPDIR \
-                (else TMPDIR, /var/tmp or /tmp); no room there exits 74 and says how to point it elsewhere.
+                (else TMPDIR, /var/tmp or /tmp); no room there exits 74 and says how to point it elsewhere. \
+                With PostgreSQL it replays into temporary tables of its session, in a transaction it \
+                rolls back: the user needs SELECT and the TEMP right, not the right to write the ledger.
                 """
         )
 
