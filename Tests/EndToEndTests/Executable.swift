@@ -26,6 +26,12 @@ enum Executable {
         let stderr: String
     }
 
+    /// Whether `text` holds a control character other than a line break: something a
+    /// terminal would obey (an escape sequence, a bell) rather than show.
+    static func holdsControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" }
+    }
+
     /// Runs `name` with `arguments` and a clean environment plus `environment`.
     static func run(
         _ name: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil

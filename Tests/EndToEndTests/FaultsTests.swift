@@ -80,8 +80,7 @@ extension Reliability {
             #expect(result.status == 69, "\(result.stderr)")
             #expect(result.stderr.contains("attempt 1 failed (HTTP 500: down ?[2J?]0;pwned? now)"), "\(result.stderr)")
             #expect(result.stderr.components(separatedBy: "down ?[2J?]0;pwned? now").count > 3, "log lines and the error: \(result.stderr)")
-            #expect(!result.stderr.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" },
-                    "\(result.stderr.debugDescription)")
+            #expect(!Executable.holdsControlCharacters(result.stderr), "\(result.stderr.debugDescription)")
         }
 
         @Test func droppedConnectionsAfterProcessingAreUnknownNotResent() throws {

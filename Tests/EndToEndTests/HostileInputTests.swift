@@ -128,8 +128,7 @@ extension Reliability {
                 #expect(result.status == 65, "\(item.name): exit \(result.status): \(result.stdout)\(result.stderr)")
                 #expect(result.stderr.contains("\(path):\(item.line):"), "\(item.name): \(result.stderr)")
                 // What the file holds is quoted, not obeyed by the terminal, nor repeated at length.
-                #expect(!result.stderr.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" },
-                        "\(item.name): \(result.stderr.debugDescription)")
+                #expect(!Executable.holdsControlCharacters(result.stderr), "\(item.name): \(result.stderr.debugDescription)")
                 #expect(result.stderr.utf8.count < 8192, "\(item.name): \(result.stderr.utf8.count) bytes on stderr")
                 if item.kind == .plan {
                     let check = try Executable.creditRecon(["plan", "check", path])

@@ -11,6 +11,14 @@ extension LedgerError {
         if let error = error as? LedgerError { return error }
         let name = location.description
         func server(_ detail: String) -> LedgerError { .server(location: name, detail: detail) }
+        /// A statement the server stopped at one of its limits, `setting` (its `message`),
+        /// which can be raised for the user's role.
+        func stoppedAt(_ setting: String, _ message: String, _ why: String, example: String, noLimit: String) -> LedgerError {
+            server("the server stopped a statement at its \(setting) (\(message)): the statement \(why). Have its "
+                + "administrator raise \(setting) for user \"\(location.user)\" (for example ALTER ROLE \"\(location.user)\" "
+                + "SET \(setting) = \(example), or \(noLimit) for no limit), and run the command again; the statement's "
+                + "transaction was rolled back")
+        }
         guard let error = error as? PSQLError else {
             // Before a PostgreSQL session exists, NIO's own errors: the TCP connection failed.
             if error is IOError || error is NIOConnectionError || error is ChannelError {
@@ -39,18 +47,12 @@ extension LedgerError {
                     return server("the server cancelled a statement (\(message)), which someone asked for there "
                         + "(pg_cancel_backend); run the command again; the statement's transaction was rolled back")
                 }
-                return server("the server stopped a statement at its statement_timeout (\(message)): the statement "
-                    + "takes longer than the server allows. Have its administrator raise statement_timeout for user "
-                    + "\"\(location.user)\" (for example ALTER ROLE \"\(location.user)\" SET statement_timeout = '1h', "
-                    + "or 0 for no limit), and run the command again; the statement's transaction was rolled back")
+                return stoppedAt("statement_timeout", message, "takes longer than the server allows", example: "'1h'", noLimit: "0")
             case "53400" where message.contains("temp_file_limit"):
                 // Sorts, hashes and the rows a batch's `unnest` yields spill to temporary
                 // files past work_mem; the server caps those files per session.
-                return server("the server stopped a statement at its temp_file_limit (\(message)): the statement needs "
-                    + "more room for temporary files than the server allows a session. Have its administrator raise "
-                    + "temp_file_limit for user \"\(location.user)\" (for example ALTER ROLE \"\(location.user)\" SET "
-                    + "temp_file_limit = '1GB', or -1 for no limit), and run the command again; the statement's "
-                    + "transaction was rolled back")
+                return stoppedAt("temp_file_limit", message, "needs more room for temporary files than the server allows a session",
+                                 example: "'1GB'", noLimit: "-1")
             case "57P01", "57P02", "57P03", "08006", "08003":
                 return lostConnection(location, because: message)
             case "40001", "40P01", "55P03": return .busy(path: name)

@@ -62,11 +62,9 @@ enum PostgresSchema {
         ("v3: the journal's times, indexed", ["CREATE INDEX journal_by_time ON \(schema).journal ((\(entryTime)))"]),
     ]
 
-    /// The triggers that keep the journal, the readings, the key readings and the activity
-    /// days append-only, as
-    /// `pg_trigger` names them; `verify` reports any that is missing or disabled.
-    static let appendOnlyTriggers = ["journal_append_only", "journal_no_truncate", "snapshots_append_only", "snapshots_no_truncate"]
-        + Schema.usageTableNames.flatMap { ["\($0)_append_only", "\($0)_no_truncate"] }
+    /// The triggers that keep `Schema.appendOnlyTables` append-only, as `pg_trigger` names
+    /// them; `verify` reports any that is missing or disabled.
+    static let appendOnlyTriggers = Schema.appendOnlyTables.flatMap { ["\($0)_append_only", "\($0)_no_truncate"] }
 
     /// Every projection table in `schema` (`credit_recon`, or `pg_temp` for `verify`'s
     /// replay), column for column as the SQLite store's, so a replay compares them whole;

@@ -60,11 +60,13 @@ enum Schema {
     /// Every table of the ledger: the journal, then the projections.
     static let ledgerTables = ["journal"] + projectionTableKeys.map(\.table)
 
-    /// The triggers that refuse changing or deleting rows of the journal, the readings and
-    /// the usage tables (migrations v1 and v2).
-    static let appendOnlyTriggers = (["journal", "snapshots"] + usageTableNames).flatMap {
-        ["\($0)_append_only_update", "\($0)_append_only_delete"]
-    }
+    /// The tables whose rows are never changed: the journal, the readings and the usage
+    /// tables (what the API said is kept as it said it). Each store guards them by triggers.
+    static let appendOnlyTables = ["journal", "snapshots"] + usageTableNames
+
+    /// The triggers that refuse changing or deleting rows of `appendOnlyTables`
+    /// (migrations v1 and v2); `verify` reports any that is missing.
+    static let appendOnlyTriggers = appendOnlyTables.flatMap { ["\($0)_append_only_update", "\($0)_append_only_delete"] }
 
     /// The tables of migration v2, append-only like `snapshots`.
     static let usageTableNames = ["key_listings", "key_readings", "activity_days", "activity_rows"]
