@@ -19,7 +19,7 @@ public struct AccountsStatus: Sendable, Equatable {
             var one = options
             one.account = account
             let place = accounts.count > 1 ? ReportProgress.Place(account: account, number: index + 1, of: accounts.count) : nil
-            return try StatusReport.read(ledger: ledger, options: one, now: now) {
+            return try StatusReport.read(ledger: ledger, options: one, now: now, held: held) {
                 progress(ReportProgress($0.step, place: place))
             }
         })

@@ -76,9 +76,11 @@ public struct StatusReport: Sendable, Equatable {
     public var exitStatus: ExitStatus { attention.isEmpty ? .ok : .attention }
 
     /// Reads the ledger and works out the status at `now`; `progress` hears the reading,
-    /// then the reconciling.
+    /// then the reconciling. `held`: the accounts the ledger holds, when the caller has
+    /// read them already (else they are read, only if the account has no readings).
     public static func read(
-        ledger: Ledger, options: StatusOptions, now: Timestamp, progress: (ReportProgress) -> Void = { _ in }
+        ledger: Ledger, options: StatusOptions, now: Timestamp, held: [String]? = nil,
+        progress: (ReportProgress) -> Void = { _ in }
     ) throws -> StatusReport {
         var reconcile = ReconcileOptions(account: options.account)
         reconcile.maxGapSeconds = options.maxGapSeconds
@@ -92,7 +94,7 @@ public struct StatusReport: Sendable, Equatable {
             headHash: books.headHash)
         if books.runway == nil {
             // Only then: listing the accounts reads every table.
-            let accounts = try ledger.read { try $0.accounts() }
+            let accounts = try held ?? ledger.read { try $0.accounts() }
             if !accounts.contains(options.account) { report.heldAccounts = accounts }
         }
         for charge in books.charges {
