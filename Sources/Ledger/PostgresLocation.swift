@@ -29,7 +29,8 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     /// Never printed: `description` leaves it out.
     var password: Secret?
 
-    static func isURL(_ text: String) -> Bool {
+    /// Whether `--ledger`'s `text` names a PostgreSQL database rather than a SQLite file.
+    public static func isURL(_ text: String) -> Bool {
         text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
     }
 

@@ -18,7 +18,9 @@ extension CreditReconCommand {
 }
 
 /// Rewrites `[global options] <command…> [options]` so ArgumentParser, which reads each
-/// command's options only after its name, sees the global options after the command.
+/// command's options only after its name, sees the global options after the command:
+/// `--ledger L import snapshots F` and `import --ledger L snapshots F` both become
+/// `import snapshots F --ledger L`.
 enum GlobalArguments {
     /// Global options that take a value.
     static let withValue: Set<String> = [
@@ -28,8 +30,12 @@ enum GlobalArguments {
     /// Global flags.
     static let flags: Set<String> = ["--json"]
 
-    static func movedAfterCommand(_ arguments: [String]) -> [String] {
+    static func movedAfterCommand(
+        _ arguments: [String], root: any ParsableCommand.Type = CreditReconCommand.self
+    ) -> [String] {
         var leading: [String] = []
+        var path: [String] = []
+        var command = root
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -45,12 +51,17 @@ enum GlobalArguments {
                 } else {
                     index += 1
                 }
+            } else if let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == argument }) {
+                // One more word of the command (`import`, then `snapshots`).
+                path.append(argument)
+                command = sub
+                index += 1
             } else {
                 break
             }
         }
         guard !leading.isEmpty else { return arguments }
-        var rest = Array(arguments[index...])
+        var rest = path + Array(arguments[index...])
         // Keep them before a `--` terminator, after which everything is positional.
         let terminator = rest.firstIndex(of: "--") ?? rest.endIndex
         rest.insert(contentsOf: leading, at: terminator)

@@ -3,7 +3,7 @@ import CreditRecon
 
 /// `credit-recon`: keeps the books for OpenRouter credits in one SQLite ledger.
 @main
-struct CreditReconCommand: AsyncParsableCommand {
+struct CreditReconCommand: CommandGroup {
     static let configuration = CommandConfiguration(
         commandName: "credit-recon",
         abstract: "Keeps the books for OpenRouter credits: snapshots, top-ups, charges, usage by key and model, and reconciliation reports.",

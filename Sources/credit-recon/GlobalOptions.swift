@@ -7,7 +7,7 @@ import Logging
 /// Options every command takes; each can also come from the environment (CONTRACT.md).
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The ledger: a SQLite file (default ledger.sqlite), or postgresql://USER@HOST:PORT/DB[?sslmode=disable|require|verify-full] for books shared by several hosts (env CREDIT_RECON_LEDGER).",
+        "The ledger: a SQLite file (default ledger.sqlite), or postgresql://USER@HOST:PORT/DB[?sslmode=disable|prefer|require|verify-ca|verify-full][&sslrootcert=FILE] for books shared by several hosts (env CREDIT_RECON_LEDGER).",
         valueName: "path|url"))
     var ledger: String?
 
@@ -28,10 +28,10 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning, error or critical; logs go to stderr (env CREDIT_RECON_LOG_LEVEL).", valueName: "level"))
     var logLevel: String?
 
-    @Option(name: .long, help: ArgumentHelp("How long one API call may keep retrying (env CREDIT_RECON_MAX_RETRY_TIME; default 120).", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("How long one API call may keep retrying, 1 to 86400 (env CREDIT_RECON_MAX_RETRY_TIME; default 120).", valueName: "seconds"))
     var maxRetryTime: Int?
 
-    @Option(name: .long, help: ArgumentHelp("One HTTP request's limit (env CREDIT_RECON_TIMEOUT; default 30).", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("One HTTP request's limit, and the ledger server's login's, 1 to 86400 (env CREDIT_RECON_TIMEOUT; default 30).", valueName: "seconds"))
     var timeout: Int?
 
     @Flag(name: .long, help: "Print a machine-readable summary on stdout.")
@@ -43,41 +43,50 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Read the charge bearer from the first line of this file instead of OPENROUTER_BEARER.", valueName: "path"))
     var bearerFile: String?
 
-    /// Resolves options, environment and defaults into a context.
+    /// Resolves options, environment and defaults into a context. A bad value names where it
+    /// came from: an option is a usage error (64), an environment variable a configuration
+    /// error (78).
     func context(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CommandContext {
-        func pick(_ option: String?, _ variable: String) -> String? {
-            if let option { return option }
-            if let value = environment[variable], !value.isEmpty { return value }
+        func pick(_ option: String?, _ name: String, _ variable: String) -> Setting? {
+            if let option { return Setting(value: option, source: name, fromEnvironment: false) }
+            if let value = environment[variable], !value.isEmpty {
+                return Setting(value: value, source: variable, fromEnvironment: true)
+            }
             return nil
         }
-        let levelText = pick(logLevel, "CREDIT_RECON_LOG_LEVEL") ?? "info"
+        let levelSetting = pick(logLevel, "--log-level", "CREDIT_RECON_LOG_LEVEL")
+        let levelText = levelSetting?.value ?? "info"
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
-            throw UsageError.usage("--log-level: \"\(levelText)\" is not one of trace, debug, info, notice, warning, error, critical")
+            throw levelSetting!.error("is not one of trace, debug, info, notice, warning, error, critical")
         }
         var logger = Logger(label: "credit-recon")
         logger.logLevel = level
         var start: Timestamp?
-        if let text = pick(now, "CREDIT_RECON_NOW") {
-            do { start = try Timestamp(iso8601: text) } catch {
-                throw UsageError.usage("--now: \(error)")
+        if let setting = pick(now, "--now", "CREDIT_RECON_NOW") {
+            do { start = try Timestamp(iso8601: setting.value) } catch {
+                throw setting.failure("\(setting.source): \(error)")
             }
         }
-        func seconds(_ option: Int?, _ variable: String, _ fallback: Int, _ name: String) throws -> Duration {
+        // A day at most: longer is a typo, and the deadlines are counted in nanoseconds.
+        let allowed = 1...86_400
+        let range = "a whole number of seconds from 1 to 86400"
+        func seconds(_ option: Int?, _ name: String, _ variable: String, _ fallback: Int) throws -> Duration {
             if let option {
-                guard option > 0 else { throw UsageError.usage("\(name) must be a positive number of seconds") }
+                guard allowed.contains(option) else { throw UsageError.usage("\(name) \(option) must be \(range)") }
                 return .seconds(option)
             }
-            if let text = environment[variable], !text.isEmpty {
-                guard let value = Int(text), value > 0 else {
-                    throw UsageError.config("\(variable)=\"\(text)\" is not a positive number of seconds")
+            if let setting = pick(nil, name, variable) {
+                guard let value = Int(setting.value), allowed.contains(value) else {
+                    throw setting.error("is not \(range)")
                 }
                 return .seconds(value)
             }
             return .seconds(fallback)
         }
-        let baseURL = pick(self.baseURL, "OPENROUTER_BASE_URL") ?? "https://openrouter.ai/api/v1"
+        let urlSetting = pick(self.baseURL, "--base-url", "OPENROUTER_BASE_URL")
+        let baseURL = urlSetting?.value ?? "https://openrouter.ai/api/v1"
         guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw UsageError.usage("--base-url: \"\(baseURL)\" is not an http(s) URL")
+            throw urlSetting!.error("is not an http(s) URL; write the API root, e.g. https://openrouter.ai/api/v1")
         }
         let accountOrigin: AccountOrigin
         if account != nil {
@@ -88,18 +97,36 @@ struct GlobalOptions: ParsableArguments {
             accountOrigin = .defaulted
         }
         return CommandContext(
-            ledgerPath: pick(ledger, "CREDIT_RECON_LEDGER") ?? "ledger.sqlite",
+            ledgerPath: pick(ledger, "--ledger", "CREDIT_RECON_LEDGER")?.value ?? "ledger.sqlite",
             baseURL: baseURL,
-            account: pick(account, "CREDIT_RECON_ACCOUNT") ?? "default",
-            timeout: try seconds(timeout, "CREDIT_RECON_TIMEOUT", 30, "--timeout"),
-            maxRetryTime: try seconds(maxRetryTime, "CREDIT_RECON_MAX_RETRY_TIME", 120, "--max-retry-time"),
+            account: pick(account, "--account", "CREDIT_RECON_ACCOUNT")?.value ?? "default",
+            timeout: try seconds(timeout, "--timeout", "CREDIT_RECON_TIMEOUT", 30),
+            maxRetryTime: try seconds(maxRetryTime, "--max-retry-time", "CREDIT_RECON_MAX_RETRY_TIME", 120),
             json: json,
             logger: logger,
             clock: CommandClock(start: start),
             apiKeyFile: apiKeyFile,
             bearerFile: bearerFile,
-            ledgerPasswordFile: pick(ledgerPasswordFile, "CREDIT_RECON_LEDGER_PASSWORD_FILE"),
+            ledgerPasswordFile: ledgerPasswordFile,
             environment: environment,
             accountOrigin: accountOrigin)
+    }
+}
+
+/// A global option's value and where it came from, for messages that name it.
+private struct Setting {
+    let value: String
+    /// The option (`--now`) or the environment variable (`CREDIT_RECON_NOW`).
+    let source: String
+    let fromEnvironment: Bool
+
+    /// `--timeout: "text" why`: a usage error (64) for an option, a configuration error (78)
+    /// for an environment variable.
+    func error(_ why: String) -> UsageError {
+        failure("\(source): \"\(TerminalText.printable(value))\" \(why)")
+    }
+
+    func failure(_ message: String) -> UsageError {
+        fromEnvironment ? .config(message) : .usage(message)
     }
 }

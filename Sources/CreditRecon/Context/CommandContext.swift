@@ -28,7 +28,8 @@ public struct CommandContext: Sendable {
     public var apiKeyFile: String?
     /// `--bearer-file`, when given.
     public var bearerFile: String?
-    /// `--ledger-password-file`, when given.
+    /// `--ledger-password-file`, when given (else `CREDIT_RECON_LEDGER_PASSWORD_FILE` of
+    /// `environment`).
     public var ledgerPasswordFile: String?
     /// The process environment (injectable for tests).
     public var environment: [String: String]
@@ -79,11 +80,15 @@ public struct CommandContext: Sendable {
     }
 
     /// Where the ledger is. A PostgreSQL URL without a password takes it from
-    /// `--ledger-password-file`, else `PGPASSWORD`; its login must finish within `--timeout`.
+    /// `--ledger-password-file`, else `CREDIT_RECON_LEDGER_PASSWORD_FILE`, else `PGPASSWORD`;
+    /// its login must finish within `--timeout`. A SQLite path reads none of them.
     public func ledgerLocation() throws -> LedgerLocation {
+        guard PostgresLocation.isURL(ledgerPath) else { return try LedgerLocation(ledgerPath) }
         var password: Secret?
         if let ledgerPasswordFile {
             password = try readKeyFile(ledgerPasswordFile, option: "--ledger-password-file")
+        } else if let file = environment["CREDIT_RECON_LEDGER_PASSWORD_FILE"], !file.isEmpty {
+            password = try readKeyFile(file, option: "CREDIT_RECON_LEDGER_PASSWORD_FILE")
         } else if let value = environment["PGPASSWORD"], !value.isEmpty {
             password = Secret(value)
         }

@@ -63,8 +63,11 @@ public struct RunStage: Sendable {
         self.options = options
     }
 
-    /// Runs the job.
+    /// Runs the job. With a plan and no terminal, `--yes` is required (64, nothing done).
     public func run(isTerminal: Bool, showProgress: Bool) async throws -> Outcome {
+        // Before anything, not after the first fetch: a cron line without --yes is wrong
+        // every night, whether or not tonight's plan has new rows.
+        if options.topUp != nil, !options.yes, !isTerminal { throw TopUpError.confirmationRequired }
         let lock = try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         let ledger = try context.openLedger()

@@ -25,8 +25,8 @@ public enum TopUpError: ExitCoded, Equatable {
             return "the \(rows) new rows add up to \(total.centsText) USD, more than --max-total \(max.centsText) USD; "
                 + "nothing was sent — split the plan, or raise --max-total if the amount is really meant"
         case .confirmationRequired:
-            return "topup creates real charges and is not running on a terminal, so it cannot ask; nothing was sent — "
-                + "check the plan with `topup --dry-run`, then run again with --yes"
+            return "the plan creates real charges and there is no terminal to ask on; nothing was sent — "
+                + "check the plan with `credit-recon topup PLAN.csv --dry-run`, then run again with --yes"
         case .declined:
             return "nothing was sent"
         case .badConcurrency(let value):

@@ -2,7 +2,7 @@ import ArgumentParser
 
 extension CreditReconCommand {
     /// `import …`: bring facts recorded elsewhere into the ledger.
-    struct Import: AsyncParsableCommand {
+    struct Import: CommandGroup {
         static let configuration = CommandConfiguration(
             commandName: "import",
             abstract: "Bring facts recorded elsewhere into the ledger (import charges | import snapshots).",

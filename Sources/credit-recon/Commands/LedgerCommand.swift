@@ -5,7 +5,7 @@ import Ledger
 
 extension CreditReconCommand {
     /// `ledger …`: work on the ledger as a whole.
-    struct LedgerGroup: AsyncParsableCommand {
+    struct LedgerGroup: CommandGroup {
         static let configuration = CommandConfiguration(
             commandName: "ledger",
             abstract: "Work on the ledger as a whole (ledger copy).",

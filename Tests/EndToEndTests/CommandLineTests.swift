@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+/// How the command line reads what it is given: commands, where global options may stand,
+/// and what a bad value is blamed on (README § Commands, § Exit codes).
+@Suite("End to end: the command line")
+struct CommandLineTests {
+    let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+    let plan = Executable.repositoryRoot.appendingPathComponent("samples/topups.csv").path
+
+    /// A script whose command is empty or cut short must not "succeed" by printing help.
+    @Test(arguments: [
+        ([], "fetch, plan, topup, import"), (["import"], "charges, snapshots"), (["plan"], "check"),
+        (["ledger"], "copy"),
+    ])
+    func aMissingCommandIs64NamingTheCommands(arguments: [String], names: String) throws {
+        let result = try Executable.creditRecon(arguments)
+        #expect(result.status == 64, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.contains("needs a command: \(names)"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(try Executable.creditRecon(arguments + ["--help"]).status == 0)
+    }
+
+    @Test func globalOptionsMayStandBeforeBetweenOrAfterTheCommandsWords() throws {
+        let scratch = try Scratch()
+        for (index, arguments) in [
+            ["--ledger", scratch.path("0.sqlite"), "import", "snapshots", samples],
+            ["import", "--ledger", scratch.path("1.sqlite"), "snapshots", samples],
+            ["import", "snapshots", samples, "--ledger", scratch.path("2.sqlite")],
+            ["import", "--ledger=\(scratch.path("3.sqlite"))", "--json", "snapshots", samples],
+        ].enumerated() {
+            let result = try Executable.creditRecon(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            if arguments.contains("--json") { #expect(result.stdout.hasPrefix("{"), "\(result.stdout)") }
+            // Each went into the ledger named, whichever place --ledger stood in.
+            let again = try Executable.creditRecon(["--ledger", scratch.path("\(index).sqlite"), "import", "snapshots", samples])
+            #expect(again.stdout.contains("imported 0 snapshots") && again.stdout.contains("(120 already in the ledger)"),
+                    "\(arguments): \(again.stdout)")
+        }
+        let checked = try Executable.creditRecon(["plan", "--json", "check", plan])
+        #expect(checked.status == 0 && checked.stdout.hasPrefix("{"), "\(checked.stderr)")
+    }
+
+    /// A value from the environment is configuration (78) and is named as such; the same
+    /// value given as an option is a usage error (64) naming the option.
+    @Test(arguments: [
+        ("CREDIT_RECON_NOW", "--now", "yesterday"), ("CREDIT_RECON_LOG_LEVEL", "--log-level", "loud"),
+        ("OPENROUTER_BASE_URL", "--base-url", "ftp://example"), ("CREDIT_RECON_TIMEOUT", "--timeout", "0"),
+        ("CREDIT_RECON_MAX_RETRY_TIME", "--max-retry-time", "86401"),
+        // Past a day is a typo, and far past it would overflow the deadlines.
+        ("CREDIT_RECON_TIMEOUT", "--timeout", "9223372037"),
+    ])
+    func aBadValueNamesWhereItCameFrom(variable: String, option: String, value: String) throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite")
+        let fromEnvironment = try Executable.creditRecon(["--ledger", ledger, "status"], environment: [variable: value])
+        #expect(fromEnvironment.status == 78, "\(fromEnvironment.stderr)")
+        #expect(fromEnvironment.stderr.contains("\(variable): \"\(value)\""), "\(fromEnvironment.stderr)")
+        #expect(!fromEnvironment.stderr.contains(option), "\(fromEnvironment.stderr)")
+        let fromOption = try Executable.creditRecon(["--ledger", ledger, option, value, "status"])
+        #expect(fromOption.status == 64, "\(fromOption.stderr)")
+        #expect(fromOption.stderr.contains(option), "\(fromOption.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+    }
+
+    /// The PostgreSQL password file is read for a PostgreSQL ledger only, and a bad one is
+    /// named by where it was given.
+    @Test func aSQLiteLedgerReadsNoPasswordFile() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let missing = ["CREDIT_RECON_LEDGER_PASSWORD_FILE": scratch.path("absent")]
+        let verified = try Executable.creditRecon(["--ledger", ledger, "verify"], environment: missing)
+        #expect(verified.status == 0, "\(verified.stderr)")
+        // Port 1 is never reached: the password file is read first.
+        let shared = try Executable.creditRecon(["--ledger", "postgresql://books@127.0.0.1:1/books", "verify"], environment: missing)
+        #expect(shared.status == 78, "\(shared.stderr)")
+        #expect(shared.stderr.contains("CREDIT_RECON_LEDGER_PASSWORD_FILE: cannot read \(scratch.path("absent"))"), "\(shared.stderr)")
+    }
+
+    @Test func anSSLRootCertificateThatCannotBeUsedIsNamed() throws {
+        let scratch = try Scratch()
+        let absent = scratch.path("absent.pem")
+        let junk = try scratch.write("junk.pem", "not a certificate\n")
+        for (file, words) in [(absent, "cannot be read (No such file or directory)"), (junk, "holds no certificate")] {
+            let url = "postgresql://books@127.0.0.1:1/books?sslmode=verify-full&sslrootcert=\(file)"
+            let result = try Executable.creditRecon(["--ledger", url, "verify"])
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(result.stderr.contains("sslrootcert=\(file)") && result.stderr.contains(words), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+    }
+
+    /// Cron has no terminal: `run --plan` without `--yes` stops before the lock, the fetch
+    /// or the ledger, not after the first fetch.
+    @Test func aNightlyRunWithAPlanButNoYesStopsBeforeItStarts() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite")
+        let result = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", "http://127.0.0.1:1/api/v1", "--max-retry-time", "1",
+             "run", "--plan", plan, "--out", scratch.path("reports")],
+            environment: ["OPENROUTER_API_KEY": "sim-management-key"])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("--yes"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+        #expect(!FileManager.default.fileExists(atPath: ledger + ".lock"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("reports")))
+    }
+}
