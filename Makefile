@@ -5,17 +5,18 @@
 #                   (CREDIT_RECON_LEDGER=postgresql://USER@HOST:PORT/DB runs it on an empty PostgreSQL database)
 #   make sim        run openrouter-sim in the foreground on a free port (Ctrl-C stops it)
 #   make sdk-check  check the official OpenRouter Python SDKs 0.6.0 and 1.3.84 against openrouter-sim (needs PyPI)
-#   make bench      release build, then the benchmarks of issues "Speed" and 18 (generated inputs under .bench/)
+#   make bench      release build, then the speed benchmarks beside their references (generated inputs under .bench/)
 #   make soak       the reliability tests, longer: hundreds of kills, thousands of hostile inputs; prints the counts
 #   make install    install both executables into $(PREFIX)/bin (default /usr/local)
 #   make clean      remove build output, the demo ledger and the generated reports (keeps reports/README.md)
 #   make deps       install what is missing: libsqlite3-dev, pkg-config, sqlite3 shell, postgresql, hledger (apt-get);
 #                   beancount 3 into .build/beancount-venv (pip)
+#   make help       print this list
 
 SWIFT ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: build test run sim sdk-check bench install clean deps soak
+.PHONY: build test run sim sdk-check bench install clean deps soak help
 
 deps:
 	@missing=""; \
@@ -39,6 +40,9 @@ deps:
 		mkdir -p .build && python3 -m venv .build/beancount-venv && \
 		.build/beancount-venv/bin/pip install --quiet --disable-pip-version-check "beancount>=3,<4"; \
 	fi
+
+help:
+	@sed -n '1,/^$$/s/^# \{0,1\}//p' Makefile
 
 build: deps
 	$(SWIFT) build --product credit-recon
