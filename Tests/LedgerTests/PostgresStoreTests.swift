@@ -529,6 +529,33 @@ struct PostgresStoreTests {
         #expect(try store.openAnother().headHash() == head, "nothing was written")
     }
 
+    /// A server that ends idle sessions (`idle_session_timeout`) does not end the writer
+    /// lock's, which sits idle for a whole command (a fetch's API calls): the lock holds
+    /// until its writer lets it go, and a second writer is still refused.
+    @Test func theWriterLockOutlivesTheServersIdleSessionTimeout() throws {
+        let store = try PostgresUnderTest()
+        try store.server.psql(store.database, "ALTER DATABASE \(store.database) SET idle_session_timeout = '1s'")
+        let lock = try Ledger.lockWriter(at: store.location)
+        // Until the server's own clock says the lock's session has been idle for three
+        // times the timeout (it is ended after one, unless it opted out).
+        let deadline = ContinuousClock.now + .seconds(60)
+        var idle = false
+        while !idle, ContinuousClock.now < deadline {
+            idle = try store.server.psql(store.database, """
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                  AND application_name LIKE 'credit-recon writer %' AND state = 'idle'
+                  AND now() - state_change > interval '3 seconds'
+                """).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+        }
+        #expect(idle, "the writer lock's session was ended while it held the lock")
+        #expect {
+            _ = try Ledger.lockWriter(at: store.location)
+        } throws: { error in
+            if case .writerBusy? = error as? LedgerError { true } else { false }
+        }
+        withExtendedLifetime(lock) {}
+    }
+
     @Test func aSessionEndedMidWriteKeepsNothing() throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(Array(lifecycle().prefix(2)))

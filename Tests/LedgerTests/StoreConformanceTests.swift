@@ -484,6 +484,25 @@ struct StoreConformanceTests {
         #expect(report.isSound, "\(report.problems)")
     }
 
+    /// A text holding a NUL (an API may send `\u0000` in a key's name) is stored up to it,
+    /// as SQLite stores a bound C string and PostgreSQL's text cannot hold one: both stores
+    /// keep the same rows, and the replay (which cuts the same way) equals them.
+    @Test(arguments: Stores.all)
+    func aTextWithANULIsStoredUpToIt(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle() + usageFacts(texts: ["before\0after"]))
+        let (readings, lines) = try store.ledger.read { reader in
+            (try reader.keyReadings(account: "default"),
+             try reader.activityLines(account: "default", from: CivilDate(year: 2026, month: 9, day: 1)!,
+                                      through: CivilDate(year: 2026, month: 9, day: 30)!))
+        }
+        #expect(readings.map(\.key.name) == ["before"])
+        #expect(readings.map(\.key.hash) == ["hash-0 before"])
+        #expect(Set(lines.map(\.line.model)) == ["openai/before"])
+        let report = try store.ledger.verify()
+        #expect(report.isSound, "\(report.problems)")
+    }
+
     /// A day is stored once per account and scope: a second copy rolls the write back.
     /// `verify` tells how far it has got: the entries checked after each batch, in order,
     /// up to every entry, then the comparison once, last.

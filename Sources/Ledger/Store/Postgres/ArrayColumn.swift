@@ -28,11 +28,11 @@ struct ArrayColumn: PostgresDynamicTypeEncodable {
     /// A `bigint[]` column, with room for `count` numbers.
     static func integers(count: Int = 0) -> ArrayColumn { ArrayColumn(array: .int8Array, element: .int8, bytes: count * 12) }
 
+    /// `text` up to its first NUL, if any: PostgreSQL's text cannot hold one, and SQLite
+    /// stores a bound text that way, so both stores hold the same rows.
     mutating func append(_ text: String?) {
-        guard let text else { return appendNull() }
-        count += 1
-        elements.writeInteger(Int32(text.utf8.count))
-        elements.writeString(text)
+        guard var text else { return appendNull() }
+        text.withUTF8 { bytes in append(UnsafeBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.count)])) }
     }
 
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {

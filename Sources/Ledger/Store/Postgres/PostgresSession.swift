@@ -30,6 +30,10 @@ final class PostgresSession: @unchecked Sendable {
         } catch {
             throw LedgerError.postgresLogin(error, at: location)
         }
+        // Sessions sit idle on purpose: the writer lock's for a whole command, the store's
+        // through a fetch's API calls. A server's idle_session_timeout (PostgreSQL 14 on)
+        // would end them, and with the lock's session the lock, unseen by this writer.
+        _ = try execute("SELECT set_config(name, '0', false) FROM pg_settings WHERE name = 'idle_session_timeout'")
     }
 
     /// A logged-in connection, or postgres-nio's error, or `LedgerError.server` when the
