@@ -105,6 +105,57 @@ struct PostgresStoreTests {
         #expect(!message.contains(Self.secret))
     }
 
+    /// A URL whose port is another service, one that answers the login with a message no
+    /// PostgreSQL server sends (a well-framed one, so the client reads it at once): the
+    /// message says to check the URL, as a ledger problem (74), not an internal error (70).
+    @Test func aPortThatIsNotPostgreSQLIsNamed() throws {
+        let (listener, port) = FreezingProxy.boundSocket()
+        defer { close(listener) }
+        #expect(listen(listener, 8) == 0)
+        let answering = BackgroundWork { () -> Int32 in
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { return client }
+            var buffer = [UInt8](repeating: 0, count: 1024)
+            _ = read(client, &buffer, buffer.count)  // the startup message
+            let answer: [UInt8] = [UInt8(ascii: "!"), 0, 0, 0, 4]  // type "!", no body
+            _ = write(client, answer, answer.count)
+            while read(client, &buffer, buffer.count) > 0 {}  // until the client gives up
+            close(client)
+            return client
+        }
+        let location = try LedgerLocation(
+            "postgresql://alice:\(Self.secret)@127.0.0.1:\(port)/books?sslmode=disable", connectTimeout: .seconds(60))
+        let (error, message) = refusal(opening: location)
+        #expect(answering.wait() >= 0, "the client connected")
+        guard case .server? = error else {
+            Issue.record("not a server problem (74): \(message)")
+            return
+        }
+        #expect(message.contains("127.0.0.1:\(port)") && message.contains("check that the URL names a PostgreSQL server"), "\(message)")
+        #expect(!message.contains(Self.secret))
+    }
+
+    /// A server that fails a statement on its own side (an I/O error on its disk, here
+    /// raised by a trigger as the server would raise it): the server's trouble (74), named
+    /// with its SQLSTATE, not an internal error (70); nothing is written.
+    @Test(arguments: ["58030", "XX001", "53200", "57P04"])
+    func aStatementTheServerFailsOnItsOwnSideIsTheServersTrouble(state: String) throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        try store.execute("""
+            CREATE FUNCTION fail() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'could not write to file "base/1/2": No space left' USING ERRCODE = '\(state)'; END $$;
+            CREATE TRIGGER fail BEFORE INSERT ON journal FOR EACH ROW EXECUTE FUNCTION fail();
+            """)
+        let error = #expect(throws: LedgerError.self) { try store.ledger.appendAll(Array(lifecycle().dropFirst(2))) }
+        guard case .server(_, let detail)? = error else {
+            Issue.record("not the server's trouble (74): \(String(describing: error))")
+            return
+        }
+        #expect(detail.contains("SQLSTATE \(state)") && detail.contains("check the server"), "\(detail)")
+        #expect(try store.ledger.read { try $0.journalCount() } == 2)
+    }
+
     /// A host name that does not resolve is named as such (`.invalid` never resolves).
     @Test func aHostThatDoesNotResolveIsNamed() throws {
         let location = try LedgerLocation("postgresql://alice@no-such-host.invalid/books?sslmode=disable", connectTimeout: .seconds(60))

@@ -64,6 +64,11 @@ extension LedgerError {
                 return .notPermitted(location: name, user: location.user, detail: message)
             case _ where state.hasPrefix("23") || state.hasPrefix("22"):  // integrity constraint, data exception
                 return .refused("\(message) (SQLSTATE \(state))")
+            case _ where ["08", "53", "57", "58", "XX"].contains(String(state.prefix(2))):
+                // Connection, resources, operator intervention, the server's system and
+                // internal errors: the server's trouble, not a bug of this tool.
+                return server("the server could not run a statement (\(message), SQLSTATE \(state)); its transaction "
+                    + "was rolled back: check the server and its log, then run the command again")
             default:
                 return .store("\(message) (SQLSTATE \(state))")
             }
@@ -84,6 +89,9 @@ extension LedgerError {
                 + "put it in the URL, PGPASSWORD or --ledger-password-file")
         case .saslError, .unsupportedAuthMechanism:
             return server("the login of user \"\(location.user)\" failed (\(error.code)); check the password")
+        case .messageDecodingFailure, .unexpectedBackendMessage, .invalidCommandTag:
+            return server("the server at \(location.host):\(location.port) answered with a message PostgreSQL does not "
+                + "send (\(error.code)); check that the URL names a PostgreSQL server, not another service on that port")
         default:
             return .store("PostgreSQL client: \(error.code)")
         }
