@@ -503,6 +503,30 @@ struct StoreConformanceTests {
         #expect(report.isSound, "\(report.problems)")
     }
 
+    /// A newest entry edited behind the ledger's back so that the chain cannot go on from
+    /// it (a hash of 64 characters but more bytes, whose bytes would shift every later
+    /// hash; a number with no room after it) stops the next write before anything is
+    /// written, as a damaged ledger (74), instead of a corrupt chain or a crash.
+    @Test(arguments: Stores.all.flatMap { store in [
+        (store, "UPDATE journal SET hash = substr(hash, 1, 63) || 'é' WHERE seq = 2", "its hash is not 64 hex digits"),
+        (store, "UPDATE journal SET hash = upper(hash) WHERE seq = 2", "its hash is not 64 hex digits"),
+        (store, "UPDATE journal SET seq = 9223372036854775807 WHERE seq = 2", "its number is out of range"),
+    ] })
+    func aHeadThatCannotBeChainedOntoStopsTheNextWrite(store: String, sql: String, expected: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        try store.dropAppendOnlyTriggers()
+        try store.execute(sql)
+        let count = try store.ledger.read { try $0.journalCount() }
+        let error = #expect(throws: LedgerError.self) { try store.ledger.appendAll(Array(lifecycle().dropFirst(2))) }
+        guard case .malformedEntry(let detail)? = error else {
+            Issue.record("not a damaged ledger: \(String(describing: error))")
+            return
+        }
+        #expect(detail.contains(expected), "\(detail)")
+        #expect(try store.ledger.read { try $0.journalCount() } == count)
+    }
+
     /// A day is stored once per account and scope: a second copy rolls the write back.
     /// `verify` tells how far it has got: the entries checked after each batch, in order,
     /// up to every entry, then the comparison once, last.

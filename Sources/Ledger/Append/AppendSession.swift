@@ -30,8 +30,18 @@ final class AppendSession {
     init(_ transaction: any StoreTransaction) throws {
         self.transaction = transaction
         let chain = try transaction.head()
+        // The chain goes on from here, so it must be one: a hash of 64 hex digits (their
+        // bytes fill fixed slots of each batch) and a number with room after it. Only a
+        // change behind the ledger's back gives anything else.
+        let hash = Array(chain.hash.utf8)
+        let hex = hash.count == 64 && hash.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        guard hex, chain.seq >= 0, chain.seq < Int64.max / 2 else {
+            throw LedgerError.malformedEntry("its newest entry (seq \(chain.seq)) cannot be chained onto: "
+                + (hex ? "its number is out of range" : "its hash is not 64 hex digits")
+                + ", so it was changed behind the ledger's back; nothing was written")
+        }
         headSeq = chain.seq
-        head = Array(chain.hash.utf8)
+        head = hash
     }
 
     /// The transaction, once the store has written every batch handed to it.
