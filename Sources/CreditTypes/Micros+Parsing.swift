@@ -122,6 +122,18 @@ extension Micros {
         try self.init(parsing: Substring(text).utf8, rounding: rounding, allowExponent: allowExponent)
     }
 
+    /// The largest amount of money taken from any input (an API answer, a CSV cell, an
+    /// option), either way: a billion USD, beyond any account's credits, and small enough
+    /// that the sums the books make of many thousands of amounts stay exact.
+    public static let largestAmount = Micros(raw: 1_000_000_000 * perDollar)
+
+    /// Parses an amount of money: as `init(parsing:rounding:allowExponent:)`, and
+    /// `outOfRange` beyond `largestAmount` either way.
+    public init(parsingAmount text: String, rounding: MicrosRounding = .exact, allowExponent: Bool = true) throws(MicrosParseError) {
+        try self.init(parsing: text, rounding: rounding, allowExponent: allowExponent)
+        guard magnitude <= Self.largestAmount else { throw .outOfRange }
+    }
+
     private static func parseExponent(_ bytes: UnsafeBufferPointer<UInt8>) throws(MicrosParseError) -> Int {
         var index = 0
         var negative = false

@@ -6,7 +6,8 @@ public enum MicrosParseError: Error, Equatable, Sendable, CustomStringConvertibl
     case notANumber
     /// More decimals than micro-USD precision.
     case tooPrecise
-    /// Beyond what the ledger can hold.
+    /// Beyond what the ledger can hold, or, for an amount of money, beyond
+    /// `Micros.largestAmount`.
     case outOfRange
 
     public var description: String {
@@ -14,7 +15,7 @@ public enum MicrosParseError: Error, Equatable, Sendable, CustomStringConvertibl
         case .empty: return "is empty"
         case .notANumber: return "is not a decimal number"
         case .tooPrecise: return "has more than 6 decimals"
-        case .outOfRange: return "is too large"
+        case .outOfRange: return "is too large (an amount may be at most 1000000000 USD either way)"
         }
     }
 }

@@ -87,7 +87,7 @@ enum WireFormat {
         default: throw .malformedResponse(reason: "\(field) is not a number", rawBody: raw)
         }
         do {
-            return try Micros(parsing: text, rounding: .halfEven)
+            return try Micros(parsingAmount: text, rounding: .halfEven)
         } catch {
             throw .malformedResponse(reason: "\(field) \"\(text)\" \(error)", rawBody: raw)
         }

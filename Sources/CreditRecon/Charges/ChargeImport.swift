@@ -162,7 +162,7 @@ public struct ChargeImport: BatchImport {
                 fail("amount", "is empty; write the charge's amount in USD, e.g. 250 or 12.50")
             } else {
                 do {
-                    let parsed = try Micros(parsing: amountText, allowExponent: false)
+                    let parsed = try Micros(parsingAmount: amountText, allowExponent: false)
                     if parsed > .zero { amount = parsed } else {
                         fail("amount", "\"\(amountText)\" is not more than 0; write the amount the charge asked for")
                     }

@@ -274,7 +274,7 @@ public struct PlanReader: Sendable {
             return fail("\"\(trimmed)\" has more than 2 decimals; write whole cents, e.g. 12.35")
         }
         let value: Micros
-        do { value = try Micros(parsing: trimmed, allowExponent: false) } catch {
+        do { value = try Micros(parsingAmount: trimmed, allowExponent: false) } catch {
             return fail("\"\(trimmed)\" \(error); write the amount in USD, e.g. 250 or 12.50")
         }
         guard value > .zero else { return fail("\"\(trimmed)\" is not more than 0; remove the row or write the amount to top up") }

@@ -43,7 +43,7 @@ public struct ReconcileOptions: Sendable, Equatable {
     public static func amount(_ text: String, option: String) throws -> Micros {
         let value: Micros
         do {
-            value = try Micros(parsing: text, allowExponent: false)
+            value = try Micros(parsingAmount: text, allowExponent: false)
         } catch {
             throw ReconcileError.badAmount(option, text, "\(error)")
         }

@@ -55,6 +55,8 @@ public struct Runway: Sendable, Equatable {
         guard elapsed > 0 else { return nil }
         let used = Int128(latest.totalUsage.raw) - Int128(baseline.totalUsage.raw)
         guard used > 0 else { return .zero }
-        return Micros(raw: Int64(used * 86_400_000 / Int128(elapsed)))
+        // Readings moments apart can give a pace past any amount: it saturates (and the
+        // runway is then 0.0 days) rather than overflow.
+        return Micros(raw: Int64(clamping: used * 86_400_000 / Int128(elapsed)))
     }
 }

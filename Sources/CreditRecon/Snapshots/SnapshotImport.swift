@@ -220,7 +220,7 @@ public struct SnapshotImport: BatchImport {
             return nil
         }
         do {
-            let value = try Micros(parsing: trimmed, allowExponent: false)
+            let value = try Micros(parsingAmount: trimmed, allowExponent: false)
             guard value >= .zero else {
                 fail(column, "\"\(trimmed)\" is negative; running totals are never below 0")
                 return nil

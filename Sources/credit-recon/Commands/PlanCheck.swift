@@ -71,7 +71,7 @@ enum USDOption {
     static func parse(_ text: String?, option: String) throws -> Micros? {
         guard let text else { return nil }
         do {
-            let value = try Micros(parsing: text, allowExponent: false)
+            let value = try Micros(parsingAmount: text, allowExponent: false)
             guard value > .zero else { throw UsageError.usage("\(option) must be more than 0") }
             return value
         } catch let error as UsageError {
