@@ -14,6 +14,40 @@ import Synchronization
 final class PostgresSession: @unchecked Sendable {
     let location: PostgresLocation
     private let connection: PostgresConnection
+    /// The waits `answer(_:)` has under way, which the connection's closing fails (one
+    /// watch of the close per session, not one per statement, each kept until the close).
+    private let waits = Waits()
+
+    private final class Waits: Sendable {
+        private struct State {
+            var closed = false
+            var next = 0
+            var failing: [Int: @Sendable (any Error) -> Void] = [:]
+        }
+        private let state = Mutex(State())
+
+        /// Keeps `fail` until `remove`; `nil` (and `fail` unkept) once the connection closed.
+        func add(_ fail: @escaping @Sendable (any Error) -> Void) -> Int? {
+            state.withLock { state in
+                guard !state.closed else { return nil }
+                state.next += 1
+                state.failing[state.next] = fail
+                return state.next
+            }
+        }
+
+        func remove(_ wait: Int) { _ = state.withLock { $0.failing.removeValue(forKey: wait) } }
+
+        /// Fails every wait kept, and every later `add`.
+        func close(with error: any Error) {
+            let failing = state.withLock { state in
+                state.closed = true
+                defer { state.failing = [:] }
+                return Array(state.failing.values)
+            }
+            for fail in failing { fail(error) }
+        }
+    }
 
     /// postgres-nio logs to a logger that drops everything: its records could carry
     /// statements' values, and the tool's own log lines say what matters.
@@ -30,10 +64,15 @@ final class PostgresSession: @unchecked Sendable {
         } catch {
             throw LedgerError.postgresLogin(error, at: location)
         }
+        let waits = waits
+        connection.closeFuture.whenComplete { _ in waits.close(with: LedgerError.lostConnection(location)) }
         // Sessions sit idle on purpose: the writer lock's for a whole command, the store's
         // through a fetch's API calls. A server's idle_session_timeout (PostgreSQL 14 on)
         // would end them, and with the lock's session the lock, unseen by this writer.
-        _ = try execute("SELECT set_config(name, '0', false) FROM pg_settings WHERE name = 'idle_session_timeout'")
+        // (Before 14 there is no such setting; and no pg_settings scan, which a small
+        // work_mem spills to a temporary file.)
+        _ = try execute("SELECT CASE WHEN current_setting('idle_session_timeout', true) IS NOT NULL "
+            + "THEN set_config('idle_session_timeout', '0', false) END")
     }
 
     /// A logged-in connection, or postgres-nio's error, or `LedgerError.server` when the
@@ -227,7 +266,8 @@ final class PostgresSession: @unchecked Sendable {
         future.cascade(to: answered)
         let location = location
         let connection = connection
-        connection.closeFuture.whenComplete { _ in answered.fail(LedgerError.lostConnection(location)) }
+        guard let wait = waits.add({ answered.fail($0) }) else { throw LedgerError.lostConnection(location) }
+        defer { waits.remove(wait) }
         let interval = TimeAmount.seconds(max(1, location.connectTimeout.components.seconds))
         let probing = Mutex(false)
         let watch = future.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
