@@ -640,6 +640,35 @@ struct PostgresStoreTests {
         #expect(try store.ledger.verify().isSound)
     }
 
+    /// The connection is lost just after the COMMIT went out: the server commits, the
+    /// writer never hears so. It must not claim the write was not committed; it says the
+    /// outcome is not known and how to find out, and the books are sound either way.
+    @Test func aConnectionLostAsItCommitsSaysTheOutcomeIsUnknown() throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabase()
+        let direct = try Ledger(LedgerLocation(server.url(database)))
+        try direct.appendAll(Array(lifecycle().prefix(2)))
+        let proxy = FreezingProxy(to: server.port)
+        defer { proxy.stop() }
+        let through = try Ledger(LedgerLocation(
+            "postgresql://postgres:\(server.password)@127.0.0.1:\(proxy.port)/\(database)?sslmode=disable"))
+        proxy.cut(after: "COMMIT\0")
+        let error = #expect(throws: LedgerError.self) { try through.appendAll(Array(lifecycle().dropFirst(2))) }
+        let message = error.map { String(describing: $0) } ?? ""
+        #expect(message.contains("lost as it committed, so whether the write was committed is not known"), "\(message)")
+        #expect(message.contains("credit-recon verify"), "\(message)")
+        #expect(!message.contains("was not committed"), "\(message)")
+        #expect(!message.contains(server.password))
+        // Here the server did commit (it had the COMMIT): once it has, every entry is there.
+        let deadline = ContinuousClock.now + .seconds(60)
+        var count = try direct.read { try $0.journalCount() }
+        while count < Int64(lifecycle().count), ContinuousClock.now < deadline {
+            count = try direct.read { try $0.journalCount() }
+        }
+        #expect(count == Int64(lifecycle().count))
+        #expect(try direct.verify().isSound)
+    }
+
     /// The server ends `verify`'s session while it replays: a failure that is not a
     /// refused row. It is the lost connection, not a finding about the books, and the
     /// ledger, only read, verifies on the next connection.

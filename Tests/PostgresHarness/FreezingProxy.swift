@@ -20,6 +20,10 @@ public final class FreezingProxy: Sendable {
     private let stopped = Atomic(false)
     /// Every socket opened, closed by `stop()`.
     private let sockets = Mutex<[Int32]>([])
+    /// `cut(after:)`'s marker while armed.
+    private let cutMarker = Mutex<[UInt8]?>(nil)
+    /// Set once a cut happened: no reply reaches a client any more.
+    private let repliesDropped = Atomic(false)
 
     /// Starts relaying connections to `127.0.0.1:targetPort`.
     public init(to targetPort: Int) {
@@ -37,6 +41,12 @@ public final class FreezingProxy: Sendable {
 
     /// Stops moving bytes; connections stay open.
     public func freeze() { frozen.store(true, ordering: .sequentiallyConsistent) }
+
+    /// Arms a cut: the next bytes a client sends that hold `marker` still reach the server,
+    /// and then that client's connection is closed before any reply passes, as when a
+    /// network fails just after a statement went out. (From then on no reply reaches any
+    /// client.)
+    public func cut(after marker: String) { cutMarker.withLock { $0 = Array(marker.utf8) } }
 
     /// Closes the listener and every connection.
     public func stop() {
@@ -68,8 +78,8 @@ public final class FreezingProxy: Sendable {
             }
             sockets.withLock { $0.append(server) }
             guard connected == 0 else { continue }
-            for (from, to) in [(client, server), (server, client)] {
-                let thread = Thread { [self] in relay(from: from, to: to) }
+            for (from, to, toServer) in [(client, server, true), (server, client, false)] {
+                let thread = Thread { [self] in relay(from: from, to: to, toServer: toServer) }
                 thread.start()
             }
         }
@@ -77,7 +87,7 @@ public final class FreezingProxy: Sendable {
 
     /// Copies bytes from `from` to `to` until either closes or the proxy stops; while
     /// frozen, reads nothing (looking again every 50 ms for a stop).
-    private func relay(from: Int32, to: Int32) {
+    private func relay(from: Int32, to: Int32, toServer: Bool) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while !isStopped {
             if frozen.load(ordering: .sequentiallyConsistent) {
@@ -89,6 +99,14 @@ public final class FreezingProxy: Sendable {
             if ready.revents == 0 { continue }
             let count = read(from, &buffer, buffer.count)
             guard count > 0 else { shutdown(to, Int32(SHUT_WR)); return }
+            if !toServer, repliesDropped.load(ordering: .sequentiallyConsistent) { continue }
+            let cutting = toServer && cutMarker.withLock { marker in
+                guard let wanted = marker, buffer[..<count].firstRange(of: wanted) != nil else { return false }
+                marker = nil
+                repliesDropped.store(true, ordering: .sequentiallyConsistent)
+                return true
+            }
+            defer { if cutting { shutdown(from, Int32(SHUT_RDWR)) } }
             var written = 0
             while written < count {
                 let step = buffer.withUnsafeBytes { write(to, $0.baseAddress! + written, count - written) }
