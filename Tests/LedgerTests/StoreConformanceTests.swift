@@ -527,6 +527,34 @@ struct StoreConformanceTests {
         #expect(try store.ledger.read { try $0.journalCount() } == count)
     }
 
+    /// An amount written behind the ledger's back beyond the largest any input may give
+    /// is read back as a damaged ledger (74), never handed to the books' sums, where it
+    /// overflowed and crashed `report`.
+    @Test(arguments: Stores.all.flatMap { store in [
+        (store, "UPDATE snapshots SET total_credits = 9223372036854775807", "snapshot"),
+        (store, "UPDATE charges SET amount = -9223372036854775807 WHERE charge_id = 'web_1'", "charge web_1"),
+        (store, "UPDATE topups SET amount = 1000000000000001", "a row"),
+    ] })
+    func anAmountBeyondAnyInputIsADamagedLedger(store: String, sql: String, what: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        try store.dropAppendOnlyTriggers()
+        try store.execute(sql)
+        let error = #expect(throws: LedgerError.self) {
+            try store.ledger.read { reader in
+                _ = try reader.snapshots(account: "default")
+                _ = try reader.charges(account: "default")
+                _ = try reader.chargelessTopUps(account: "default")
+                _ = try reader.allTopUps()
+            }
+        }
+        guard case .malformedEntry(let detail)? = error else {
+            Issue.record("not a damaged ledger: \(String(describing: error))")
+            return
+        }
+        #expect(detail.contains(what) && detail.contains("beyond the largest amount any input may give"), "\(detail)")
+    }
+
     /// A day is stored once per account and scope: a second copy rolls the write back.
     /// `verify` tells how far it has got: the entries checked after each batch, in order,
     /// up to every entry, then the comparison once, last.

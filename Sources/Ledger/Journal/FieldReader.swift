@@ -40,9 +40,12 @@ struct FieldReader {
         }
     }
 
-    func micros(_ key: StaticString) throws(LedgerError) -> Micros { Micros(raw: try int(key)) }
+    func micros(_ key: StaticString) throws(LedgerError) -> Micros { try .stored(try int(key), in: "an entry's \(key)") }
 
-    func optionalMicros(_ key: StaticString) throws(LedgerError) -> Micros? { try optionalInt(key).map(Micros.init(raw:)) }
+    func optionalMicros(_ key: StaticString) throws(LedgerError) -> Micros? {
+        guard let raw = try optionalInt(key) else { return nil }
+        return try .stored(raw, in: "an entry's \(key)")
+    }
 
     func optionalBool(_ key: StaticString) throws(LedgerError) -> Bool? {
         switch members.value(key) {

@@ -16,9 +16,12 @@ protocol ColumnCursor {
 }
 
 extension ColumnCursor {
-    mutating func micros() throws -> Micros { Micros(raw: try int64()) }
+    mutating func micros() throws -> Micros { try Micros.stored(try int64(), in: "a row") }
 
-    mutating func optionalMicros() throws -> Micros? { try optionalInt64().map(Micros.init(raw:)) }
+    mutating func optionalMicros() throws -> Micros? {
+        guard let raw = try optionalInt64() else { return nil }
+        return try Micros.stored(raw, in: "a row")
+    }
 
     /// The next column, a time; `what` names the row in the error when it is not one.
     mutating func time(of what: @autoclosure () -> String) throws -> Timestamp {

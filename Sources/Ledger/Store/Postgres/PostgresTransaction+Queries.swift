@@ -94,7 +94,8 @@ extension PostgresTransaction {
             let id = try row.int64()
             return SnapshotRow(
                 id: id, account: try row.text(), observedAt: try row.time(of: "snapshot \(id)"),
-                totalCredits: Micros(raw: try row.int64()), totalUsage: Micros(raw: try row.int64()),
+                totalCredits: try .stored(try row.int64(), in: "snapshot \(id)"),
+                totalUsage: try .stored(try row.int64(), in: "snapshot \(id)"),
                 source: try row.text(), runID: try row.optionalInt64())
         }
     }
@@ -191,7 +192,7 @@ extension PostgresTransaction {
                 chargeID: id, account: account, origin: origin,
                 topUpKey: topUpKey, batch: topUpKey.flatMap { known[$0] },
                 reference: try row.optionalText(), wallet: try row.optionalText(),
-                chainID: try row.optionalInt64(), amount: Micros(raw: try row.int64()),
+                chainID: try row.optionalInt64(), amount: try .stored(try row.int64(), in: "charge \(id)"),
                 createdAt: try row.time(of: "charge \(id) created_at"),
                 expiresAt: try row.optionalTime(of: "charge \(id) expires_at"),
                 status: try row.optionalText(),

@@ -93,7 +93,8 @@ extension SQLiteTransaction {
             }
             return SnapshotRow(
                 id: id, account: accounts.text(row, 1), observedAt: observedAt,
-                totalCredits: Micros(raw: row.int64(3)), totalUsage: Micros(raw: row.int64(4)),
+                totalCredits: try .stored(row.int64(3), in: "snapshot \(id)"),
+                totalUsage: try .stored(row.int64(4), in: "snapshot \(id)"),
                 source: sources.text(row, 5), runID: row.optionalInt64(6))
         }
     }
@@ -204,11 +205,12 @@ extension SQLiteTransaction {
                 runStart = rows.count
                 runCreated = Array(created)
             }
+            let chargeID = statement.text(0)
             rows.append(LedgerReader.ChargeRecord(
-                chargeID: statement.text(0), account: accounts.text(statement, 1), origin: origins.text(statement, 2),
+                chargeID: chargeID, account: accounts.text(statement, 1), origin: origins.text(statement, 2),
                 topUpKey: statement.optionalText(3), batch: batches.optionalText(statement, 4),
                 reference: statement.optionalText(5), wallet: statement.optionalText(6),
-                chainID: statement.optionalInt64(7), amount: Micros(raw: statement.int64(8)),
+                chainID: statement.optionalInt64(7), amount: try .stored(statement.int64(8), in: "charge \(chargeID)"),
                 createdAt: try time(9, "created_at"),
                 expiresAt: statement.isNull(10) ? nil : try time(10, "expires_at"),
                 status: statuses.optionalText(statement, 11),
