@@ -96,9 +96,14 @@ final class PostgresSession: @unchecked Sendable {
         let connected = eventLoop.makePromise(of: PostgresConnection.self)
         let connecting = PostgresConnection.connect(on: eventLoop, configuration: configuration, id: id, logger: Self.logger)
         connecting.cascade(to: connected)
+        // Set on the event loop, where the deadline runs too: a login that finished just
+        // before the deadline fired is kept, not closed under its caller.
+        let loggedIn = LoggedIn()
+        connecting.whenSuccess { _ in loggedIn.value.store(true, ordering: .relaxed) }
         // The TCP connect has its own limit; this one also bounds a server that accepts the
         // connection and then never answers the login.
         let deadline = eventLoop.scheduleTask(in: timeout) {
+            guard !loggedIn.value.load(ordering: .relaxed) else { return }
             connected.fail(LedgerError.server(
                 location: location.description,
                 detail: "the server did not finish the login within \(location.connectTimeout) (--timeout); "
@@ -109,6 +114,10 @@ final class PostgresSession: @unchecked Sendable {
         }
         defer { deadline.cancel() }
         return try connected.futureResult.wait()
+    }
+
+    private final class LoggedIn: Sendable {
+        let value = Atomic(false)
     }
 
     /// Whether the server at `location` still answers a login within the connect timeout:
