@@ -17,6 +17,24 @@ import Glibc
 struct PostgresStoreTests {
     static let secret = "s3cr3t-Pa55"
 
+    /// A listener on a free port of 127.0.0.1 whose first client `serve` gets, then closed;
+    /// `accepted` ends with the client's descriptor (negative when `listener` was closed
+    /// before one came). The caller closes `listener`.
+    func acceptingOne(
+        _ serve: @escaping @Sendable (Int32) -> Void
+    ) -> (listener: Int32, port: Int, accepted: BackgroundWork<Int32>) {
+        let (listener, port) = FreezingProxy.boundSocket()
+        #expect(listen(listener, 8) == 0)
+        let accepted = BackgroundWork { () -> Int32 in
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { return client }
+            serve(client)
+            close(client)
+            return client
+        }
+        return (listener, port, accepted)
+    }
+
     /// What opening the ledger at `location` throws, and its words (an issue is recorded
     /// when it opens).
     func refusal(
@@ -81,20 +99,13 @@ struct PostgresStoreTests {
     /// says what to check instead of "a write was not committed". Ended with a reset too
     /// (`SO_LINGER` 0), which the client sees as a failed write rather than a closed session.
     @Test(arguments: [false, true]) func aConnectionEndedDuringTheLoginIsNoLostWrite(reset: Bool) throws {
-        let (listener, port) = FreezingProxy.boundSocket()
-        defer { close(listener) }  // also ends the `accept` below if no client came
-        #expect(listen(listener, 8) == 0)
-        let ending = BackgroundWork { () -> Int32 in
-            let client = accept(listener, nil, nil)
-            if client >= 0 {
-                if reset {
-                    var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-                    setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
-                }
-                close(client)
+        let (listener, port, ending) = acceptingOne { client in
+            if reset {
+                var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+                setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
             }
-            return client
         }
+        defer { close(listener) }  // also ends the `accept` if no client came
         let location = try LedgerLocation(
             "postgresql://alice:\(Self.secret)@127.0.0.1:\(port)/books?sslmode=disable", connectTimeout: .seconds(60))
         let (_, message) = refusal(opening: location)
@@ -109,20 +120,14 @@ struct PostgresStoreTests {
     /// PostgreSQL server sends (a well-framed one, so the client reads it at once): the
     /// message says to check the URL, as a ledger problem (74), not an internal error (70).
     @Test func aPortThatIsNotPostgreSQLIsNamed() throws {
-        let (listener, port) = FreezingProxy.boundSocket()
-        defer { close(listener) }
-        #expect(listen(listener, 8) == 0)
-        let answering = BackgroundWork { () -> Int32 in
-            let client = accept(listener, nil, nil)
-            guard client >= 0 else { return client }
+        let (listener, port, answering) = acceptingOne { client in
             var buffer = [UInt8](repeating: 0, count: 1024)
             _ = read(client, &buffer, buffer.count)  // the startup message
             let answer: [UInt8] = [UInt8(ascii: "!"), 0, 0, 0, 4]  // type "!", no body
             _ = write(client, answer, answer.count)
             while read(client, &buffer, buffer.count) > 0 {}  // until the client gives up
-            close(client)
-            return client
         }
+        defer { close(listener) }
         let location = try LedgerLocation(
             "postgresql://alice:\(Self.secret)@127.0.0.1:\(port)/books?sslmode=disable", connectTimeout: .seconds(60))
         let (error, message) = refusal(opening: location)

@@ -514,16 +514,12 @@ struct StoreConformanceTests {
     ] })
     func aHeadThatCannotBeChainedOntoStopsTheNextWrite(store: String, sql: String, expected: String) throws {
         let store = try Stores.make(store)
-        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
-        try store.dropAppendOnlyTriggers()
-        try store.execute(sql)
-        let count = try store.ledger.read { try $0.journalCount() }
-        let error = #expect(throws: LedgerError.self) { try store.ledger.appendAll(Array(lifecycle().dropFirst(2))) }
-        guard case .malformedEntry(let detail)? = error else {
-            Issue.record("not a damaged ledger: \(String(describing: error))")
-            return
+        var count: Int64 = 0
+        let detail = try Self.damage(after: sql, to: store, holding: Array(lifecycle().prefix(2))) {
+            count = try store.ledger.read { try $0.journalCount() }
+            try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
         }
-        #expect(detail.contains(expected), "\(detail)")
+        #expect(detail?.contains(expected) == true, "\(detail ?? "")")
         #expect(try store.ledger.read { try $0.journalCount() } == count)
     }
 
@@ -537,10 +533,7 @@ struct StoreConformanceTests {
     ] })
     func anAmountBeyondAnyInputIsADamagedLedger(store: String, sql: String, what: String) throws {
         let store = try Stores.make(store)
-        try store.ledger.appendAll(lifecycle())
-        try store.dropAppendOnlyTriggers()
-        try store.execute(sql)
-        let error = #expect(throws: LedgerError.self) {
+        let detail = try Self.damage(after: sql, to: store, holding: lifecycle()) {
             try store.ledger.read { reader in
                 _ = try reader.snapshots(account: "default")
                 _ = try reader.charges(account: "default")
@@ -548,11 +541,26 @@ struct StoreConformanceTests {
                 _ = try reader.allTopUps()
             }
         }
+        #expect(detail.map { $0.contains(what) && $0.contains("beyond the largest amount any input may give") } == true,
+                "\(detail ?? "")")
+    }
+
+    /// The detail of the damaged ledger (`.malformedEntry`) `body` meets once `sql` has
+    /// changed `store`, holding `facts`, behind the ledger's back (triggers dropped); `nil`,
+    /// with an issue recorded, when it meets anything else.
+    static func damage(
+        after sql: String, to store: any StoreUnderTest, holding facts: [Fact],
+        sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+    ) throws -> String? {
+        try store.ledger.appendAll(facts)
+        try store.dropAppendOnlyTriggers()
+        try store.execute(sql)
+        let error = #expect(throws: LedgerError.self, sourceLocation: sourceLocation) { try body() }
         guard case .malformedEntry(let detail)? = error else {
-            Issue.record("not a damaged ledger: \(String(describing: error))")
-            return
+            Issue.record("not a damaged ledger: \(String(describing: error))", sourceLocation: sourceLocation)
+            return nil
         }
-        #expect(detail.contains(what) && detail.contains("beyond the largest amount any input may give"), "\(detail)")
+        return detail
     }
 
     /// A day is stored once per account and scope: a second copy rolls the write back.
