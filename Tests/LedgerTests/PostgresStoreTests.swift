@@ -645,6 +645,37 @@ struct PostgresStoreTests {
         #expect(try store.ledger.verify().isSound)
     }
 
+    /// The session holding a command's writer lock is ended on the server while the
+    /// command runs (`pg_terminate_backend`, as an administrator or a restart would): the
+    /// lock is gone, another writer may take it, so the command's next write stops before
+    /// it writes anything instead of going on as if it still held the lock.
+    @Test func aWriterWhoseLockWasLostWritesNothingMore() throws {
+        let store = try PostgresUnderTest()
+        let lock = try Ledger.lockWriter(at: store.location)
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        try store.server.psql(store.database, """
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name LIKE 'credit-recon writer %'
+            """)
+        // Until the server has let the lock go with the session.
+        let deadline = ContinuousClock.now + .seconds(60)
+        var held = true
+        while held, ContinuousClock.now < deadline {
+            held = try store.server.psql(store.database, """
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 1 AND objsubid = 2
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """).trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+        }
+        #expect(!held)
+        let error = #expect(throws: LedgerError.self) { try store.ledger.appendAll(Array(lifecycle().dropFirst(2))) }
+        #expect(String(describing: error).contains("this command's writer lock was lost"), "\(String(describing: error))")
+        #expect(try store.ledger.read { try $0.journalCount() } == 2)
+        // Another writer takes the lock; once this one lets its own go, it writes again.
+        let other = try Ledger.lockWriter(at: store.location)
+        withExtendedLifetime(other) {}
+        withExtendedLifetime(lock) {}
+    }
+
     /// The connection is lost just after the COMMIT went out: the server commits, the
     /// writer never hears so. It must not claim the write was not committed; it says the
     /// outcome is not known and how to find out, and the books are sound either way.

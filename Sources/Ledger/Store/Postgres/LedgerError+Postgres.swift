@@ -139,7 +139,14 @@ extension LedgerError {
     /// The session ended under a statement (the server went away, or ended it).
     static func lostConnection(_ location: PostgresLocation, because reason: String? = nil) -> LedgerError {
         .server(location: location.description,
-                detail: "the connection to the server was lost\(reason.map { " (\($0))" } ?? ""); "
+                detail: "\(lostConnectionWords)\(reason.map { " (\($0))" } ?? ""); "
                     + "a write that was under way was not committed")
+    }
+
+    private static let lostConnectionWords = "the connection to the server was lost"
+
+    /// Whether this is `lostConnection`'s error: the session ended under the statement.
+    var isLostConnection: Bool {
+        if case .server(_, let detail) = self { detail.hasPrefix(Self.lostConnectionWords) } else { false }
     }
 }

@@ -38,8 +38,6 @@ final class PostgresSession: @unchecked Sendable {
 
         func remove(_ wait: Int) { _ = state.withLock { $0.failing.removeValue(forKey: wait) } }
 
-        var closed: Bool { state.withLock { $0.closed } }
-
         /// Fails every wait kept, and every later `add`.
         func close(with error: any Error) {
             let failing = state.withLock { state in
@@ -242,9 +240,6 @@ final class PostgresSession: @unchecked Sendable {
     private final class Made<T>: @unchecked Sendable {
         var items: [T] = []
     }
-
-    /// Whether the connection has closed (the server ended it, or it was lost).
-    var isClosed: Bool { waits.closed }
 
     /// Runs one statement; the number of rows it changed.
     @discardableResult

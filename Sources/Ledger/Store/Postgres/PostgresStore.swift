@@ -103,6 +103,13 @@ final class PostgresStore: LedgerStore {
             connection.transaction.appendedEntries = 0
             // Appends wait here for another host's transaction; the head is read after.
             try connection.session.execute("SELECT pg_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.append.rawValue))")
+            if let pid = PostgresWriterLock.heldBy(location), try !PostgresWriterLock.isHeld(by: pid, on: connection.session) {
+                throw LedgerError.server(
+                    location: location.description,
+                    detail: "this command's writer lock was lost: the server ended the session that held it (an "
+                        + "administrator, a restart or the network), so another writer may hold it now; nothing more "
+                        + "was written. Run the command again: it takes the lock anew and goes on from what was stored")
+            }
             return try body(connection.transaction)
         }
         refreshStatisticsAfterBulkWrite()
@@ -193,7 +200,7 @@ final class PostgresStore: LedgerStore {
                     try connection.session.execute("ROLLBACK")
                     return result
                 }
-                do { try connection.session.execute("COMMIT") } catch where connection.session.isClosed {
+                do { try connection.session.execute("COMMIT") } catch let error as LedgerError where error.isLostConnection {
                     // The server may have committed before the connection went.
                     throw LedgerError.server(
                         location: location.description,

@@ -1,4 +1,5 @@
 import PostgresNIO
+import Synchronization
 
 /// The PostgreSQL ledger's writer lock: a session advisory lock, taken with
 /// `pg_try_advisory_lock` on a connection of its own and held while the connection lives.
@@ -8,22 +9,59 @@ import PostgresNIO
 final class PostgresWriterLock: StoreWriterLock {
     private let session: PostgresSession
     private let key: String
+    private let database: String
+    /// The server process that holds the lock.
+    private let pid: Int64
+
+    /// The server process holding each lock this process holds, by database
+    /// (`heldBy(_:)`): a write under the lock checks that the lock is still held there.
+    private static let holders = Mutex<[String: Int64]>([:])
 
     init(_ location: PostgresLocation) throws(LedgerError) {
         let session = try PostgresSession(location, purpose: "writer")
         let key = "\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.writer.rawValue)"
-        let locked = try session.query("SELECT pg_try_advisory_lock(\(key))") { try $0.bool() }.first
-        guard locked == true else {
+        let locked = try session.query("SELECT pg_try_advisory_lock(\(key)), pg_backend_pid()::bigint") {
+            (try $0.bool(), try $0.int64())
+        }.first
+        guard let locked, locked.0 else {
             throw LedgerError.writerBusy(lock: "advisory lock \(key) on \(location)", holder: Self.holder(session))
         }
         self.session = session
         self.key = key
+        database = Self.identity(location)
+        pid = locked.1
+        Self.holders.withLock { [database, pid] in $0[database] = pid }
     }
 
     /// Released here, before the session closes: the server ends a closed session's locks
     /// only when its backend has noticed, and the next writer must not be refused meanwhile.
     deinit {
+        Self.holders.withLock { [database, pid] in if $0[database] == pid { $0[database] = nil } }
         _ = try? session.execute("SELECT pg_advisory_unlock(\(key))")
+    }
+
+    /// The server process (`pg_backend_pid`) that holds this process's writer lock on the
+    /// database of `location`; `nil` when this process holds none there.
+    static func heldBy(_ location: PostgresLocation) -> Int64? {
+        holders.withLock { $0[identity(location)] }
+    }
+
+    /// Whether the server process `pid` holds the writer lock: asked inside a write
+    /// transaction, so a lock lost since it was taken (its session ended by the server, an
+    /// administrator or the network) stops the write before anything is written.
+    static func isHeld(by pid: Int64, on session: PostgresSession) throws(LedgerError) -> Bool {
+        try session.query(
+            """
+            SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = \(pid)
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND classid = \(UInt32(bitPattern: PostgresStore.LockKey.lockClass)) AND objid = \(PostgresStore.LockKey.writer.rawValue)
+              AND objsubid = 2
+            """
+        ) { try $0.int64() }.first == 1
+    }
+
+    private static func identity(_ location: PostgresLocation) -> String {
+        "\(location.host):\(location.port)/\(location.database)"
     }
 
     /// Who holds the writer lock: `credit-recon writer <host> pid <pid>` (from <address>).
