@@ -23,6 +23,10 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// The database server holding the ledger cannot be reached, refuses the login, or
     /// dropped the connection; `location` is its URL without the password.
     case server(location: String, detail: String)
+    /// The database server cannot take this session now but will later (no connection left
+    /// for the user, still starting up): try again later (75). `location` is its URL
+    /// without the password.
+    case serverBusy(location: String, detail: String)
     /// The database refused `user` a statement for lack of rights (`detail`, the server's
     /// words); `location` is its URL without the password.
     case notPermitted(location: String, user: String, detail: String)
@@ -87,7 +91,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "the ledger is damaged: \(detail). Run `credit-recon verify` and restore from a backup."
         case .conflict(let detail):
             return detail
-        case .server(let location, let detail):
+        case .server(let location, let detail), .serverBusy(let location, let detail):
             return "cannot use the ledger at \(location): \(detail)"
         case .notPermitted(let location, let user, let detail):
             return "cannot use the ledger at \(location): user \"\(user)\" may not do this: \(detail); grant it the rights on the database"

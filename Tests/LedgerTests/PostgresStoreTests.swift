@@ -383,7 +383,8 @@ struct PostgresStoreTests {
         let user = "limited_\(database)"
         try server.psql(database, "CREATE ROLE \(user) LOGIN PASSWORD '\(Self.secret)' CONNECTION LIMIT 0")
         let limited = try LedgerLocation("postgresql://\(user):\(Self.secret)@127.0.0.1:\(server.port)/\(database)?sslmode=disable")
-        let words = refusal(opening: limited).message
+        let (busy, words) = refusal(opening: limited)
+        if case .serverBusy? = busy {} else { Issue.record("not a server that is busy (75): \(words)") }
         #expect(words.contains("the server has no connection left for user \"\(user)\" (too many connections for role"), "\(words)")
         #expect(words.contains("CONNECTION LIMIT of the role or the database"), "\(words)")
         #expect(!words.contains(Self.secret))

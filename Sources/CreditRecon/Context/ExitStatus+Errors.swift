@@ -9,7 +9,7 @@ extension ExitStatus {
         case let error as LedgerError:
             switch error {
             case .diskFull, .scratchFull, .io, .server, .notPermitted, .readOnlySession, .cannotCreateLock, .malformedEntry: self = .ioError
-            case .busy, .writerBusy: self = .tempFail
+            case .busy, .writerBusy, .serverBusy: self = .tempFail
             case .newerSchema: self = .config
             case .badLocation, .notEmpty: self = .usage
             case .noLedger: self = .noInput

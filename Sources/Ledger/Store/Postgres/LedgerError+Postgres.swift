@@ -39,7 +39,7 @@ extension LedgerError {
                     + "(createdb -h \(location.host) -p \(location.port) -U \(location.user) \(location.database)) or fix the URL")
             case "53100": return .diskFull(path: name)
             case "53300":  // too_many_connections: the server's, the role's or the database's limit
-                return server("the server has no connection left for user \"\(location.user)\" (\(message)); wait "
+                return .serverBusy(location: name, detail: "the server has no connection left for user \"\(location.user)\" (\(message)); wait "
                     + "until other sessions end, or have its administrator raise the limit (max_connections, or the "
                     + "CONNECTION LIMIT of the role or the database)")
             case "57014":  // query_canceled
@@ -53,7 +53,10 @@ extension LedgerError {
                 // files past work_mem; the server caps those files per session.
                 return stoppedAt("temp_file_limit", message, "needs more room for temporary files than the server allows a session",
                                  example: "'1GB'", noLimit: "-1")
-            case "57P01", "57P02", "57P03", "08006", "08003":
+            case "57P03":  // cannot_connect_now: starting up, or in recovery
+                return .serverBusy(location: name, detail: "the server does not take connections yet (\(message)); "
+                    + "try again once it is up")
+            case "57P01", "57P02", "08006", "08003":
                 return lostConnection(location, because: message)
             case "40001", "40P01", "55P03": return .busy(path: name)
             case "42P01":  // undefined_table: dropped behind the ledger's back
@@ -116,7 +119,7 @@ extension LedgerError {
         switch failure?.code {
         case _ where isReset(error): ended = nil
         case .serverClosedConnection?, .uncleanShutdown?, .clientClosedConnection?: ended = nil
-        case .server? where ["57P01", "57P02", "57P03", "08006", "08003"].contains(failure?.serverInfo?[.sqlState] ?? ""):
+        case .server? where ["57P01", "57P02", "08006", "08003"].contains(failure?.serverInfo?[.sqlState] ?? ""):
             ended = failure?.serverInfo?[.message] ?? "no message"
         default: return postgres(error, at: location)
         }
