@@ -127,6 +127,11 @@ extension Micros {
     /// that the sums the books make of many thousands of amounts stay exact.
     public static let largestAmount = Micros(raw: 1_000_000_000 * perDollar)
 
+    /// The largest single charge (a charges file's row, a plan row, `--max-amount`): a
+    /// million USD. Charges are what the books add up by the thousand, so this keeps those
+    /// sums exact for millions of charges.
+    public static let largestCharge = Micros(raw: 1_000_000 * perDollar)
+
     /// Parses an amount of money: as `init(parsing:rounding:allowExponent:)`, and
     /// `outOfRange` beyond `largestAmount` either way.
     public init(parsingAmount text: String, rounding: MicrosRounding = .exact, allowExponent: Bool = true) throws(MicrosParseError) {

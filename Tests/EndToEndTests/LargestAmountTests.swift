@@ -53,14 +53,24 @@ struct LargestAmountTests {
         #expect(imported.status == 65, "\(imported.stderr)")
         #expect(imported.stderr.contains("snapshots.csv:2: total_credits") && imported.stderr.contains("is too large"),
                 "\(imported.stderr)")
+        // A charge has a lower ceiling, a million USD: the books add charges up by the
+        // thousand. Ten thousand rows of a billion each trapped the import's own total.
+        let rows = (0..<10_000).map { "ch-\($0),999999999.99,2026-10-01T00:00:00Z\n" }.joined()
         let charges = try scratch.write(
-            "charges.csv", "charge_id,amount,created_at\nch-1,1000000000.01,2026-10-01T00:00:00Z\n")
+            "charges.csv", "charge_id,amount,created_at\nch-a,1000000000.01,2026-10-01T00:00:00Z\n"
+                + "ch-b,1000000.000001,2026-10-01T00:00:00Z\n" + rows)
         let recorded = try Executable.creditRecon(["--ledger", ledger, "import", "charges", charges])
         #expect(recorded.status == 65, "\(recorded.stderr)")
         #expect(recorded.stderr.contains("charges.csv:2: amount") && recorded.stderr.contains("is too large"), "\(recorded.stderr)")
+        #expect(recorded.stderr.contains("charges.csv:3: amount: \"1000000.000001\" is more than 1000000 USD, the largest charge"),
+                "\(recorded.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ledger))
         let plan = Executable.repositoryRoot.appendingPathComponent("samples/topups.csv").path
-        let checked = try Executable.creditRecon(["plan", "check", plan, "--max-amount", "1000000001"])
-        #expect(checked.status == 64 && checked.stderr.contains("--max-amount"), "\(checked.stderr)")
+        for (option, value) in [("--max-amount", "1000000001"), ("--max-amount", "1000000.01")] {
+            let checked = try Executable.creditRecon(["plan", "check", plan, option, value])
+            #expect(checked.status == 64 && checked.stderr.contains(option), "\(checked.stderr)")
+        }
+        let allowed = try Executable.creditRecon(["plan", "check", plan, "--max-amount", "1000000"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
     }
 }

@@ -163,8 +163,13 @@ public struct ChargeImport: BatchImport {
             } else {
                 do {
                     let parsed = try Micros(parsingAmount: amountText, allowExponent: false)
-                    if parsed > .zero { amount = parsed } else {
+                    if parsed <= .zero {
                         fail("amount", "\"\(amountText)\" is not more than 0; write the amount the charge asked for")
+                    } else if parsed > .largestCharge {
+                        fail("amount", "\"\(amountText)\" is more than \(Micros.largestCharge.decimalText) USD, the largest "
+                            + "charge this tool takes; check the amount")
+                    } else {
+                        amount = parsed
                     }
                 } catch {
                     fail("amount", "\"\(amountText)\" \(error); write a plain decimal number of USD, e.g. 12.50")

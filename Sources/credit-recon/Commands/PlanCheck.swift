@@ -26,7 +26,7 @@ extension CreditReconCommand.Plan {
             let plan = self.plan
             let maxAmountText = self.maxAmount
             try await CLI.run(global) { context in
-                let maxAmount = try USDOption.parse(maxAmountText, option: "--max-amount") ?? PlanReader.defaultMaxAmount
+                let maxAmount = try USDOption.parse(maxAmountText, option: "--max-amount", atMost: .largestCharge) ?? PlanReader.defaultMaxAmount
                 let reader = PlanReader(path: plan, defaultAccount: context.account, maxAmount: maxAmount)
                 do {
                     let summary = try reader.read()
@@ -68,11 +68,15 @@ extension CreditReconCommand.Plan {
 
 /// Parses a USD amount given on the command line.
 enum USDOption {
-    static func parse(_ text: String?, option: String) throws -> Micros? {
+    /// `text` as a USD amount more than 0 and at most `largest`; `nil` without text.
+    static func parse(_ text: String?, option: String, atMost largest: Micros = .largestAmount) throws -> Micros? {
         guard let text else { return nil }
         do {
             let value = try Micros(parsingAmount: text, allowExponent: false)
             guard value > .zero else { throw UsageError.usage("\(option) must be more than 0") }
+            guard value <= largest else {
+                throw UsageError.usage("\(option): \"\(text)\" is more than \(largest.decimalText) USD, the most it may be")
+            }
             return value
         } catch let error as UsageError {
             throw error

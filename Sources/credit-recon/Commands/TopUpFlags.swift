@@ -30,7 +30,7 @@ struct TopUpFlags: ParsableArguments {
     func engineOptions(plan: String, account: String, retryUnknown: Bool) throws -> TopUpEngine.Options {
         TopUpEngine.Options(
             planPath: plan, batch: batch, account: account,
-            maxAmount: try USDOption.parse(maxAmount, option: "--max-amount") ?? PlanReader.defaultMaxAmount,
+            maxAmount: try USDOption.parse(maxAmount, option: "--max-amount", atMost: .largestCharge) ?? PlanReader.defaultMaxAmount,
             maxTotal: try USDOption.parse(maxTotal, option: "--max-total"),
             concurrency: concurrency, retryUnknown: retryUnknown)
     }
