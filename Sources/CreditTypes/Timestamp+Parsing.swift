@@ -97,6 +97,14 @@ extension Timestamp {
         _ = at.expect(UInt8(ascii: ":"))
         guard let offsetMinutes = at.digits(2), offsetMinutes < 60, at.atEnd else { return nil }
         ms -= sign * (offsetHours * 3_600_000 + offsetMinutes * 60_000)
+        // An offset can carry 0000-01-01 or 9999-12-31 out of the years the ledger writes
+        // back (four digits), which it could then not read.
+        guard Self.writableRange.contains(ms) else { return nil }
         return Timestamp(millisecondsSinceEpoch: ms)
     }
+
+    /// The instants whose UTC time has a four-digit year, 0000 to 9999.
+    static let writableRange: ClosedRange<Int64> =
+        CivilDate(year: 0, month: 1, day: 1)!.daysSinceEpoch * 86_400_000
+            ... (CivilDate(year: 9999, month: 12, day: 31)!.daysSinceEpoch + 1) * 86_400_000 - 1
 }

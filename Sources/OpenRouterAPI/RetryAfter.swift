@@ -24,7 +24,9 @@ enum RetryAfter {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         guard let monthIndex = months.firstIndex(of: String(parts[2])) else { return nil }
         let time = parts[4].split(separator: ":")
+        // Each field in its range, so no server's date can overflow the arithmetic below.
         guard time.count == 3, let h = Int64(time[0]), let m = Int64(time[1]), let s = Int64(time[2]),
+              (0...23).contains(h), (0...59).contains(m), (0...60).contains(s), (1...9999).contains(year),
               let date = CivilDate(year: year, month: Int64(monthIndex + 1), day: day)
         else { return nil }
         return Timestamp(millisecondsSinceEpoch: ((date.daysSinceEpoch * 24 + h) * 60 + m) * 60_000 + s * 1000)

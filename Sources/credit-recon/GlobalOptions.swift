@@ -66,6 +66,11 @@ struct GlobalOptions: ParsableArguments {
             do { start = try Timestamp(iso8601: setting.value) } catch {
                 throw setting.failure("\(setting.source): \(error)")
             }
+            // Days before and after it (the activity's 30, a report's periods) must stay
+            // within the four-digit years the ledger writes.
+            guard let start, start.millisecondsSinceEpoch >= 0, start < (try Timestamp(iso8601: "9000-01-01")) else {
+                throw setting.error("is before 1970 or after 8999")
+            }
         }
         // A day at most: longer is a typo, and the deadlines are counted in nanoseconds.
         let allowed = 1...86_400

@@ -49,6 +49,8 @@ struct CommandLineTests {
         ("CREDIT_RECON_MAX_RETRY_TIME", "--max-retry-time", "86401"),
         // Past a day is a typo, and far past it would overflow the deadlines.
         ("CREDIT_RECON_TIMEOUT", "--timeout", "9223372037"),
+        // Its 30 days of activity would fall before the year 0000, which no ledger can hold.
+        ("CREDIT_RECON_NOW", "--now", "0000-01-15T00:00:00Z"),
     ])
     func aBadValueNamesWhereItCameFrom(variable: String, option: String, value: String) throws {
         let scratch = try Scratch()
@@ -61,6 +63,22 @@ struct CommandLineTests {
         #expect(fromOption.status == 64, "\(fromOption.stderr)")
         #expect(fromOption.stderr.contains(option), "\(fromOption.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ledger))
+    }
+
+    /// Thresholds are bounded where they are read: past the bounds they overflowed the
+    /// seconds and tenths they become (exit 132).
+    @Test(arguments: [
+        ["report", "--max-gap", "9223372036854775807"], ["status", "--max-gap", "2562047788015215"],
+        ["report", "--min-runway-days", "1000000000000000000"], ["status", "--min-runway-days", "-1"],
+        ["topup", "PLAN", "--yes", "--rate-limit", "1e-20"], ["topup", "PLAN", "--yes", "--rate-limit", "inf"],
+    ])
+    func aThresholdOutOfItsRangeIs64(arguments: [String]) throws {
+        let scratch = try Scratch()
+        let result = try Executable.creditRecon(
+            ["--ledger", scratch.path("books.sqlite")] + arguments.map { $0 == "PLAN" ? plan : $0 },
+            environment: ["OPENROUTER_API_KEY": "sim-management-key"])
+        #expect(result.status == 64, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.contains(arguments[arguments.count - 2]), "\(result.stderr)")
     }
 
     /// The PostgreSQL password file is read for a PostgreSQL ledger only, and a bad one is

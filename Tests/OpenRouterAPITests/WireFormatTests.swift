@@ -75,6 +75,13 @@ import Testing
         #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:27:00 GMT", now: now) == .zero)
         #expect(RetryAfter.parse("soon", now: now) == nil)
         #expect(RetryAfter.parse(nil, now: now) == nil)
+        // A server's date whose fields are out of range is no date (these trapped on an
+        // overflow, ending a fetch or a topup with exit 132).
+        for date in ["Sun, 06 Nov 1994 99999999999999:00:00 GMT", "Sun, 06 Nov 999999999999 08:49:37 GMT",
+                     "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Nov 1994 08:60:00 GMT", "Sun, 06 Nov 1994 08:49:61 GMT",
+                     "Sun, 06 Nov 0 08:49:37 GMT", "Sun, 06 Nov -5 08:49:37 GMT"] {
+            #expect(RetryAfter.parse(date, now: now) == nil, "\(date)")
+        }
     }
 
     @Test func backoffGrowsWithJitterAndCaps() {

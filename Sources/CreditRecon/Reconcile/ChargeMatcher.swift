@@ -99,8 +99,11 @@ struct ChargeMatcher {
                     candidates.map { amount[$0] }, target: increase.amount - pinnedSum, tolerance: tolerance)
                 chosen = pinned + picked.map { candidates[candidates.startIndex + $0] }
             } else {
-                let picked = Self.bestSubset(pinned.map { amount[$0] }, target: increase.amount, tolerance: tolerance)
-                chosen = picked.map { pinned[$0] }
+                // The oldest `candidateCap` of them, as for the others: the search is
+                // exhaustive, so forty-odd payments dated to one window took minutes.
+                let candidates = pinned.prefix(candidateCap)
+                let picked = Self.bestSubset(candidates.map { amount[$0] }, target: increase.amount, tolerance: tolerance)
+                chosen = picked.map { candidates[candidates.startIndex + $0] }
             }
             var sum = Micros.zero
             for index in chosen {

@@ -20,8 +20,7 @@ struct ReportFlags: ParsableArguments {
     var minKeyRemaining: String = "5"
 
     func validate() throws {
-        guard maxGap > 0 else { throw ValidationError("--max-gap must be a positive number of hours") }
-        guard minRunwayDays >= 0 else { throw ValidationError("--min-runway-days must not be negative") }
+        try ThresholdFlags.validate(maxGap: maxGap, minRunwayDays: minRunwayDays)
     }
 
     /// The stage options these flags describe.

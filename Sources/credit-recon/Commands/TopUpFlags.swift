@@ -23,7 +23,10 @@ struct TopUpFlags: ParsableArguments {
 
     func validate() throws {
         guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 32") }
-        if let rateLimit, !(rateLimit > 0) { throw ValidationError("--rate-limit must be more than 0") }
+        // At least one request in 1000 s (the pause between two is counted in nanoseconds).
+        if let rateLimit, !(0.001...1_000_000).contains(rateLimit) {
+            throw ValidationError("--rate-limit must be from 0.001 to 1000000 requests per second")
+        }
     }
 
     /// The engine's options for `plan`, with the amounts parsed exactly.
