@@ -37,7 +37,10 @@ extension OpenRouterClient {
             let listed = try WireFormat.keysPage(body)
             let raw = String(decoding: body, as: UTF8.self)
             bodies.append(raw)
-            if listed.isEmpty { return KeysReading(keys: keys, rawBodies: bodies) }
+            if listed.isEmpty {
+                try WireFormat.bounded(keys.map(\.usage), "the keys' usage", raw: nil)
+                return KeysReading(keys: keys, rawBodies: bodies)
+            }
             let fresh = listed.filter { seen.insert($0.hash).inserted }
             guard !fresh.isEmpty else {
                 throw .malformedResponse(

@@ -42,7 +42,27 @@ extension WireFormat {
     /// `{"data":[{"date","model","model_permaslug","endpoint_id","provider_name","usage",…},…]}`.
     static func activityRows(_ body: [UInt8]) throws(APIError) -> [ActivityRow] {
         let raw = String(decoding: body, as: UTF8.self)
-        return try dataArray(body, raw: raw).enumerated().map { (index, element) throws(APIError) in
+        let rows = try activityRows(body, raw: raw)
+        try bounded(rows.map(\.usage), "the rows' usage", raw: raw)
+        return rows
+    }
+
+    /// An answer whose amounts add up past `Micros.largestAmount` is no account's: the
+    /// books would add them up again, and overflow.
+    static func bounded(_ amounts: [Micros], _ what: String, raw: String?) throws(APIError) {
+        var total = Micros.zero
+        for amount in amounts {
+            guard let sum = total.adding(amount.magnitude), sum <= .largestAmount else {
+                throw .malformedResponse(
+                    reason: "\(what) adds up to more than \(Micros.largestAmount.decimalText) USD, more than any account uses",
+                    rawBody: raw)
+            }
+            total = sum
+        }
+    }
+
+    private static func activityRows(_ body: [UInt8], raw: String) throws(APIError) -> [ActivityRow] {
+        try dataArray(body, raw: raw).enumerated().map { (index, element) throws(APIError) in
             let row = try WireObject(element, path: "data[\(index)]", raw: raw)
             return ActivityRow(
                 date: try row.date("date"), model: try row.string("model"),

@@ -68,6 +68,20 @@ import Testing
         }
     }
 
+    /// Keys whose usage adds up past the largest amount are no account's (the report adds
+    /// their use up again, and overflowed on ten thousand keys of a billion USD each).
+    @Test func keysWhoseUsageAddsUpPastTheLargestAmountAreMalformed() async {
+        do throws(APIError) {
+            _ = try await OpenRouterClient.readKeyPages { (offset) async throws(APIError) in
+                offset > 0 ? Self.page([]) : Array(#"{"data":[{"hash":"a","usage":"999999999"},{"hash":"b","usage":"1.000001"}]}"#.utf8)
+            }
+            Issue.record("must throw")
+        } catch {
+            guard case .malformedResponse(let reason, _) = error else { Issue.record("got \(error)"); return }
+            #expect(reason.contains("the keys' usage adds up to more than 1000000000 USD"), "\(reason)")
+        }
+    }
+
     @Test func aBadPageStopsTheListing() async {
         var asked = 0
         do throws(APIError) {

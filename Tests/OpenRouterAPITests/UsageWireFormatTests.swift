@@ -179,6 +179,9 @@ import Testing
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":1,"byok_usage_inference":{}}]}"#, "byok_usage_inference is not a number"),
         (#"{"data":null}"#, "\"data\" is not a list"),
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":1}]"#, "not JSON"),
+        // Each row under the largest amount, together over it: the books add them up.
+        (#"{"data":[{"date":"2026-11-01","model":"m","usage":600000000},{"date":"2026-11-01","model":"n","usage":400000000.000001}]}"#,
+         "the rows' usage adds up to more than 1000000000 USD"),
     ])
     func hostileActivity(body: String, mentioning: String) {
         expectMalformed(body, mentioning: mentioning) { (bytes) throws(APIError) in _ = try WireFormat.activityRows(bytes) }
