@@ -8,10 +8,10 @@ struct ReportFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Folder for the report files (created when missing).", valueName: "dir"))
     var out: String = "reports"
 
-    @Option(help: ArgumentHelp("Readings further apart than this many hours are a finding.", valueName: "hours"))
+    @Option(help: ArgumentHelp("Readings further apart than this many hours (1 to 87600) are a finding.", valueName: "hours"))
     var maxGap: Int = 36
 
-    @Option(help: ArgumentHelp("Runway below this many days is a finding.", valueName: "days"))
+    @Option(help: ArgumentHelp("Runway below this many days (0 to 36500) is a finding.", valueName: "days"))
     var minRunwayDays: Int = 7
 
     @Option(help: ArgumentHelp(

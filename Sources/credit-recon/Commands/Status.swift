@@ -21,10 +21,10 @@ extension CreditReconCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: ArgumentHelp("Runway below this many days needs attention (exit 1).", valueName: "days"))
+        @Option(help: ArgumentHelp("Runway below this many days (0 to 36500) needs attention (exit 1).", valueName: "days"))
         var minRunwayDays: Int = 7
 
-        @Option(help: ArgumentHelp("A last reading older than this many hours needs attention (exit 1).", valueName: "hours"))
+        @Option(help: ArgumentHelp("A last reading older than this many hours (1 to 87600) needs attention (exit 1).", valueName: "hours"))
         var maxGap: Int = 36
 
         @Option(help: ArgumentHelp(

@@ -12,10 +12,10 @@ struct TopUpFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Charge requests in flight at once (1-32).", valueName: "n"))
     var concurrency = 4
 
-    @Option(name: .long, help: ArgumentHelp("At most this many charge requests per second.", valueName: "per-second"))
+    @Option(name: .long, help: ArgumentHelp("At most this many charge requests per second (0.001 to 1000000).", valueName: "per-second"))
     var rateLimit: Double?
 
-    @Option(name: .long, help: ArgumentHelp("The largest amount one plan row may ask for, in USD (default 10000).", valueName: "usd"))
+    @Option(name: .long, help: ArgumentHelp("The largest amount one plan row may ask for, in USD (default 10000, at most 1000000).", valueName: "usd"))
     var maxAmount: String?
 
     @Option(name: .long, help: ArgumentHelp("Refuse the batch when its new rows add up to more, in USD.", valueName: "usd"))
