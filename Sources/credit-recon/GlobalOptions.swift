@@ -76,17 +76,9 @@ struct GlobalOptions: ParsableArguments {
         let allowed = 1...86_400
         let range = "a whole number of seconds from 1 to 86400"
         func seconds(_ option: Int?, _ name: String, _ variable: String, _ fallback: Int) throws -> Duration {
-            if let option {
-                guard allowed.contains(option) else { throw UsageError.usage("\(name) \(option) must be \(range)") }
-                return .seconds(option)
-            }
-            if let setting = pick(nil, name, variable) {
-                guard let value = Int(setting.value), allowed.contains(value) else {
-                    throw setting.error("is not \(range)")
-                }
-                return .seconds(value)
-            }
-            return .seconds(fallback)
+            guard let setting = pick(option.map(String.init), name, variable) else { return .seconds(fallback) }
+            guard let value = Int(setting.value), allowed.contains(value) else { throw setting.error("is not \(range)") }
+            return .seconds(value)
         }
         let urlSetting = pick(self.baseURL, "--base-url", "OPENROUTER_BASE_URL")
         let baseURL = urlSetting?.value ?? "https://openrouter.ai/api/v1"

@@ -28,11 +28,11 @@ struct ArrayColumn: PostgresDynamicTypeEncodable {
     /// A `bigint[]` column, with room for `count` numbers.
     static func integers(count: Int = 0) -> ArrayColumn { ArrayColumn(array: .int8Array, element: .int8, bytes: count * 12) }
 
-    /// `text` up to its first NUL, if any: PostgreSQL's text cannot hold one, and SQLite
-    /// stores a bound text that way, so both stores hold the same rows.
     mutating func append(_ text: String?) {
-        guard var text else { return appendNull() }
-        text.withUTF8 { bytes in append(UnsafeBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.count)])) }
+        guard let text = text?.upToNUL else { return appendNull() }
+        count += 1
+        elements.writeInteger(Int32(text.utf8.count))
+        elements.writeString(text)
     }
 
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -63,5 +63,14 @@ struct ArrayColumn: PostgresDynamicTypeEncodable {
         buffer.writeInteger(Int32(1))  // and lower bound
         var elements = elements
         buffer.writeBuffer(&elements)
+    }
+}
+
+extension String {
+    /// The text up to its first NUL, if any: PostgreSQL's text cannot hold one, and SQLite
+    /// stores a bound text that way, so both stores hold the same rows.
+    var upToNUL: String {
+        guard let nul = utf8.firstIndex(of: 0) else { return self }
+        return String(self[..<nul])
     }
 }

@@ -9,6 +9,7 @@ extension LedgerError {
     /// named without its password, and a server's message never holds one.
     static func postgres(_ error: any Error, at location: PostgresLocation) -> LedgerError {
         if let error = error as? LedgerError { return error }
+        if error is PostgresSession.ConnectionClosed { return lostConnection(location) }
         let name = location.description
         func server(_ detail: String) -> LedgerError { .server(location: name, detail: detail) }
         /// A statement the server stopped at one of its limits, `setting` (its `message`),
@@ -142,14 +143,7 @@ extension LedgerError {
     /// The session ended under a statement (the server went away, or ended it).
     static func lostConnection(_ location: PostgresLocation, because reason: String? = nil) -> LedgerError {
         .server(location: location.description,
-                detail: "\(lostConnectionWords)\(reason.map { " (\($0))" } ?? ""); "
+                detail: "the connection to the server was lost\(reason.map { " (\($0))" } ?? ""); "
                     + "a write that was under way was not committed")
-    }
-
-    private static let lostConnectionWords = "the connection to the server was lost"
-
-    /// Whether this is `lostConnection`'s error: the session ended under the statement.
-    var isLostConnection: Bool {
-        if case .server(_, let detail) = self { detail.hasPrefix(Self.lostConnectionWords) } else { false }
     }
 }

@@ -14,9 +14,7 @@ struct PostgresProjections: ProjectionTables {
         for value in values {
             switch value {
             case .integer(let number): binds.append(number)
-            case .text(let text):
-                // Up to a NUL, as `ArrayColumn` and SQLite store it.
-                binds.append(text.map { String(decoding: $0.utf8.prefix { $0 != 0 }, as: UTF8.self) })
+            case .text(let text): binds.append(text?.upToNUL)
             }
         }
         return try transaction.session.execute(Self.numbered(sql), binds)

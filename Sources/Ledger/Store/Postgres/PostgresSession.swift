@@ -65,7 +65,7 @@ final class PostgresSession: @unchecked Sendable {
             throw LedgerError.postgresLogin(error, at: location)
         }
         let waits = waits
-        connection.closeFuture.whenComplete { _ in waits.close(with: LedgerError.lostConnection(location)) }
+        connection.closeFuture.whenComplete { _ in waits.close(with: ConnectionClosed()) }
         // Sessions sit idle on purpose: the writer lock's for a whole command, the store's
         // through a fetch's API calls. A server's idle_session_timeout (PostgreSQL 14 on)
         // would end them, and with the lock's session the lock, unseen by this writer.
@@ -247,6 +247,30 @@ final class PostgresSession: @unchecked Sendable {
         try result(sql, binds).metadata.rows ?? 0
     }
 
+    /// Commits the transaction, once the statements sent before it are answered (a failure
+    /// there means the COMMIT never went out). A connection that ends after it went out
+    /// leaves the outcome unknown: the server may have committed.
+    func commit() throws(LedgerError) {
+        try settle()
+        do {
+            _ = try answer(connection.query(PostgresQuery(unsafeSQL: "COMMIT"), logger: Self.logger))
+        } catch {
+            guard Self.endedConnection(error) else { throw LedgerError.postgres(error, at: location) }
+            throw LedgerError.server(
+                location: location.description,
+                detail: "the connection to the server was lost as it committed, so whether the write was "
+                    + "committed is not known: run `credit-recon verify` once the server answers; running the "
+                    + "command again is safe, as what was stored is found and not written twice")
+        }
+    }
+
+    /// Whether `error` says the connection ended under a statement.
+    private static func endedConnection(_ error: any Error) -> Bool {
+        if error is ConnectionClosed { return true }
+        guard let error = error as? PSQLError else { return false }
+        return [.serverClosedConnection, .uncleanShutdown, .clientClosedConnection].contains(error.code)
+    }
+
     /// Runs statements one after the other.
     func execute(_ statements: [String]) throws(LedgerError) {
         for statement in statements { try execute(statement) }
@@ -275,7 +299,7 @@ final class PostgresSession: @unchecked Sendable {
         future.cascade(to: answered)
         let location = location
         let connection = connection
-        guard let wait = waits.add({ answered.fail($0) }) else { throw LedgerError.lostConnection(location) }
+        guard let wait = waits.add({ answered.fail($0) }) else { throw ConnectionClosed() }
         defer { waits.remove(wait) }
         let interval = TimeAmount.seconds(max(1, location.connectTimeout.components.seconds))
         let probing = Mutex(false)
@@ -309,6 +333,10 @@ final class PostgresSession: @unchecked Sendable {
             throw silent.error
         }
     }
+
+    /// Why a wait ended: the connection closed under it (`LedgerError.postgres` says it
+    /// as the lost connection).
+    struct ConnectionClosed: Error {}
 
     /// Why a wait was given up: the server stopped answering (see `answer(_:)`).
     private struct ServerSilent: Error {

@@ -196,18 +196,7 @@ final class PostgresStore: LedgerStore {
             try connection.session.execute(begin)
             do {
                 let result = try body(connection)
-                guard commit else {
-                    try connection.session.execute("ROLLBACK")
-                    return result
-                }
-                do { try connection.session.execute("COMMIT") } catch let error as LedgerError where error.isLostConnection {
-                    // The server may have committed before the connection went.
-                    throw LedgerError.server(
-                        location: location.description,
-                        detail: "the connection to the server was lost as it committed, so whether the write was "
-                            + "committed is not known: run `credit-recon verify` once the server answers; running the "
-                            + "command again is safe, as what was stored is found and not written twice")
-                }
+                if commit { try connection.session.commit() } else { try connection.session.execute("ROLLBACK") }
                 return result
             } catch {
                 connection.transaction.forgetHeldRows()
