@@ -243,6 +243,14 @@ struct ReportTests {
         }
     }
 
+    @Test(arguments: [
+        ("r", ""), ("reports", ""), ("a/r", "a"), ("a//r", "a"), ("a/r/", "a"), ("./r", "."), ("/r", "/"),
+        ("//r", "/"), ("/", "/"), ("/x/y/z", "/x/y"), ("ü/é", "ü"),
+    ])
+    func theFolderHoldingAnOutputFolderIsTheTextBeforeItsLastSlash(path: String, parent: String) {
+        #expect(AtomicFile.parentFolder(of: path) == parent)
+    }
+
     @Test func rewritingReplacesFilesAtomicallyAndLeavesNoTemporaryFiles() throws {
         let fixture = try ReconcileFixture()
         _ = try goldenReport(fixture)

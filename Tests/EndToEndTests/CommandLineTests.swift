@@ -41,6 +41,22 @@ struct CommandLineTests {
         #expect(checked.status == 0 && checked.stdout.hasPrefix("{"), "\(checked.stderr)")
     }
 
+    /// Output folders are named relative to where the command runs, however short the
+    /// name: a one-letter folder once made `report` trap (132) in Foundation.
+    @Test func aShortRelativeOutputFolderIsCreated() throws {
+        let scratch = try Scratch()
+        #expect(try Executable.creditRecon(["--ledger", scratch.path("l"), "import", "snapshots", samples]).status == 0)
+        for (arguments, file) in [
+            (["report", "--out", "r"], "r/periods.csv"),
+            (["report", "--out", "p/q/"], "p/q/periods.csv"),
+            (["report", "--all-accounts", "--out", "a/b"], "a/b/accounts.csv"),
+        ] {
+            let result = try Executable.run("credit-recon", ["--ledger", "l"] + arguments, in: scratch.url)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect(FileManager.default.fileExists(atPath: scratch.path(file)), "\(arguments)")
+        }
+    }
+
     /// A value from the environment is configuration (78) and is named as such; the same
     /// value given as an option is a usage error (64) naming the option.
     @Test(arguments: [

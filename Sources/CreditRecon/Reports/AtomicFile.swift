@@ -20,9 +20,21 @@ enum AtomicFile {
             guard (info.st_mode & S_IFMT) == S_IFDIR else { throw .cannotCreate(directory, "it exists and is not a folder") }
             return
         }
-        let parent = (directory as NSString).deletingLastPathComponent
+        let parent = parentFolder(of: directory)
         if !parent.isEmpty, parent != directory { try makeDirectory(parent) }
         guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw .cannotCreate(directory, errnoText()) }
+    }
+
+    /// The folder holding `path`: the text before its last `/`, trailing and repeated
+    /// slashes aside; `/` for a child of the root, "" for a bare name. By hand because
+    /// Foundation's `deletingLastPathComponent` traps on a one-character name (`--out r`).
+    static func parentFolder(of path: String) -> String {
+        let slash = UInt8(ascii: "/")
+        var bytes = Array(path.utf8)
+        while bytes.count > 1, bytes.last == slash { bytes.removeLast() }
+        guard var end = bytes.lastIndex(of: slash) else { return "" }
+        while end > 0, bytes[end - 1] == slash { end -= 1 }
+        return end == 0 ? "/" : String(decoding: bytes[..<end], as: UTF8.self)
     }
 
     /// Replaces `path` with `bytes` atomically.
