@@ -74,6 +74,26 @@ import Testing
         }
     }
 
+    /// `--out` may name a file in folders that do not exist yet, as `report --out` may; a
+    /// path through a file is refused (73) naming it, and nothing is written.
+    @Test func theJournalsFolderIsMadeWhenMissing() throws {
+        let fixture = try Self.books()
+        let path = fixture.directory.path("books/2026/credits.beancount")
+        _ = try ExportStage.run(ledger: fixture.ledger, options: .init(reconcile: fixture.options(), format: .beancount, outFile: path))
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("ledger head hash: "))
+        let blocker = try fixture.directory.write("a-file", "x")
+        do {
+            _ = try ExportStage.run(
+                ledger: fixture.ledger,
+                options: .init(reconcile: fixture.options(), format: .hledger, outFile: blocker + "/books/credits.journal"))
+            Issue.record("expected an error")
+        } catch let error as ReportError {
+            #expect(error.exitStatus == .cannotCreate)
+            #expect(error.description.hasPrefix("cannot write \(blocker): it exists and is not a folder"), "\(error)")
+        }
+        #expect(try String(contentsOfFile: blocker, encoding: .utf8) == "x")
+    }
+
     @Test func hledgerBalancesEqualTheReportsTotalsToTheMicroDollar() throws {
         let fixture = try Self.books()
         let path = try Self.export(fixture, .hledger).path

@@ -229,7 +229,7 @@ struct ReportTests {
                 Issue.record("expected an error")
             } catch let error as ReportError {
                 #expect(error.exitStatus == .cannotCreate)
-                #expect(error.description.hasPrefix("cannot write the report file \(blocker): it exists and is not a folder"),
+                #expect(error.description.hasPrefix("cannot write \(blocker): it exists and is not a folder"),
                         "\(error.description)")
             }
         }
@@ -238,7 +238,7 @@ struct ReportTests {
             _ = try ReportStage.write(ledger: fixture.ledger, options: unreadable)
             Issue.record("expected an error")
         } catch let error as ReportError {
-            #expect(error.description.hasPrefix("cannot write the report file /proc/no-such-folder: No such file or directory"),
+            #expect(error.description.hasPrefix("cannot write /proc/no-such-folder: No such file or directory"),
                     "the system's words: \(error.description)")
         }
     }

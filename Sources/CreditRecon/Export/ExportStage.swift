@@ -42,13 +42,18 @@ public enum ExportStage {
         public var exitStatus: ExitStatus { failedBalanceChecks > 0 ? .attention : .ok }
     }
 
-    /// Reconciles and renders; writes the file when `options.outFile` is set. `progress`
+    /// Reconciles and renders; writes the file when `options.outFile` is set, making its
+    /// folder when missing as `report` does. `progress`
     /// hears the reading, the reconciling, then the journal being written.
     public static func run(ledger: Ledger, options: Options, progress: (ReportProgress) -> Void = { _ in }) throws -> Outcome {
         let books = try Reconciler(options: options.reconcile).reconcile(ledger, progress: progress)
         progress(ReportProgress(.writing(options.outFile ?? "the journal to standard output")))
         let rendered = try ExportJournal(books: books, accounts: options.accounts, format: options.format).render()
-        if let path = options.outFile { try AtomicFile.write(rendered.text.bytes, to: path) }
+        if let path = options.outFile {
+            let folder = AtomicFile.parentFolder(of: path)
+            if !folder.isEmpty { try AtomicFile.makeDirectory(folder) }
+            try AtomicFile.write(rendered.text.bytes, to: path)
+        }
         return Outcome(
             format: options.format, bytes: rendered.text.bytes, outFile: options.outFile,
             transactions: rendered.transactions, assertions: rendered.assertions, books: books)

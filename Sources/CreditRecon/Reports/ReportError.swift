@@ -9,7 +9,7 @@ public struct ReportError: ExitCoded, Equatable {
 
     static func cannotCreate(_ path: String, _ detail: String) -> ReportError {
         ReportError(
-            message: "cannot write the report file \(path): \(detail). Check that the folder can be created and written, or pass another --out.",
+            message: "cannot write \(path): \(detail). Check that the folder can be created and written, or pass another --out.",
             exitStatus: .cannotCreate)
     }
 

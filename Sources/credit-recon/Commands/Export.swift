@@ -36,7 +36,7 @@ extension CreditReconCommand {
 
         @OptionGroup var scope: ScopeFlags
 
-        @Option(help: ArgumentHelp("Write the journal to this file, atomically (default: standard output).", valueName: "file"))
+        @Option(help: ArgumentHelp("Write the journal to this file, atomically, making its folder when missing (default: standard output).", valueName: "file"))
         var out: String?
 
         @Option(help: ArgumentHelp("CSV role,account naming the accounts to post to (roles: credits, usage, charges, other, opening).",
