@@ -173,7 +173,10 @@ import Testing
             #expect(try ledger.read { try $0.keyListings(account: "ops") }.isEmpty)
             #expect(try ledger.read { try $0.activityDays(account: "ops") }.isEmpty)
 
-            let keysOnly = try await fetch(directory, server, options: FetchStage.Options(readKeys: true, readActivity: false))
+            // A minute later: two fetches read within one millisecond of the same clock
+            // would be two readings at the same time.
+            let keysOnly = try await fetch(
+                directory, server, now: Self.now.adding(seconds: 60), options: FetchStage.Options(readKeys: true, readActivity: false))
             #expect(keysOnly.keys?.keys.count == 3 && keysOnly.activityDays == nil)
         }
     }

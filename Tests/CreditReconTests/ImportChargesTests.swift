@@ -18,7 +18,7 @@ struct ImportChargesTests {
 
     private func problems(_ text: String) throws -> [String] {
         do {
-            _ = try importer(text).validate()
+            _ = try importer(text).validate(now: now)
             Issue.record("expected the file to be refused")
             return []
         } catch let error as PlanErrors {
@@ -86,6 +86,26 @@ struct ImportChargesTests {
             "charges.csv:2: charge_id", "charges.csv:4: charge_id", "charges.csv:5: amount", "charges.csv:6: amount",
             "charges.csv:7: wallet", "charges.csv:8: chain_id", "charges.csv:9: created_at", "charges.csv:10: created_at",
             "charges.csv:11: status", "charges.csv:12: paid_at", "charges.csv:13: expires_at",
+        ])
+    }
+
+    /// A charge made or paid before 2000 or after now (a day's grace for another clock) is
+    /// a mistyped year or offset: each is named; a far expiry is not.
+    @Test func aChargeMadeOrPaidOutsideBelievableTimesIsRefused() throws {
+        let found = try problems("""
+            \(Self.header)
+            a,10,,,1999-12-31T23:59:59Z,,,,,
+            b,10,,,2026-11-19T11:06:41Z,,,,,
+            c,10,,,2026-11-03,,,paid,2062-11-03,
+            d,10,,,2026-11-03,9999-12-31,,,,
+            e,10,,,2026-11-19T11:06:40Z,,,,,
+            """)
+        #expect(found == [
+            "charges.csv:2: created_at: 1999-12-31T23:59:59.000Z is before 2000-01-01; check the year",
+            "charges.csv:3: created_at: 2026-11-19T11:06:41.000Z is in the future (now is 2026-11-18T11:06:40.000Z); "
+                + "check the year and the UTC offset",
+            "charges.csv:4: paid_at: 2062-11-03T00:00:00.000Z is in the future (now is 2026-11-18T11:06:40.000Z); "
+                + "check the year and the UTC offset",
         ])
     }
 

@@ -7,6 +7,8 @@ import Testing
 /// every earlier row, including rows refused for other reasons (issue "Speed").
 @Suite("import: repeats found in and out of order")
 struct ImportOrderTests {
+    static let now = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000)
+
     @Test func repeatedChargeIdsAreNamedWhateverTheOrder() throws {
         let temp = try TemporaryDirectory()
         let file = try temp.write("c.csv", """
@@ -21,7 +23,7 @@ struct ImportOrderTests {
             """)
         var lines: [String] = []
         do {
-            _ = try ChargeImport(path: file, displayName: "c.csv", defaultAccount: "acct").validate()
+            _ = try ChargeImport(path: file, displayName: "c.csv", defaultAccount: "acct").validate(now: Self.now)
             Issue.record("expected the file to be refused")
         } catch let error as PlanErrors {
             lines = error.errors.map(\.description)
@@ -36,7 +38,7 @@ struct ImportOrderTests {
     @Test func idsInOrderNeedNoLookUpAndAllGoIn() throws {
         let temp = try TemporaryDirectory()
         let file = try temp.write("c.csv", "charge_id,amount,created_at\nch-1,1,2026-01-01\nch-2,2,2026-01-01\nch-3,3,2026-01-01\n")
-        let validated = try ChargeImport(path: file, defaultAccount: "acct").validate()
+        let validated = try ChargeImport(path: file, defaultAccount: "acct").validate(now: Self.now)
         #expect(validated.rows.map(\.charge.chargeID) == ["ch-1", "ch-2", "ch-3"])
     }
 
@@ -51,12 +53,12 @@ struct ImportOrderTests {
             2026-01-01T00:00:00Z,21,2,b
             """)
         do {
-            _ = try SnapshotImport(path: file, displayName: "s.csv", defaultAccount: "d").validate()
+            _ = try SnapshotImport(path: file, displayName: "s.csv", defaultAccount: "d").validate(now: Self.now)
             Issue.record("expected the file to be refused")
         } catch let error as CSVErrors {
             #expect(error.errors.map(\.description) == ["s.csv:6: observed_at: line 3 has another reading for b at the same time; keep one"])
         }
         let good = try temp.write("g.csv", "observed_at,total_credits,total_usage,account\n2026-01-01,1,0,a\n2026-01-01,1,0,b\n2026-01-01,1,0,a\n")
-        #expect(try SnapshotImport(path: good, defaultAccount: "d").validate().count == 2, "an identical repeat is skipped")
+        #expect(try SnapshotImport(path: good, defaultAccount: "d").validate(now: Self.now).count == 2, "an identical repeat is skipped")
     }
 }

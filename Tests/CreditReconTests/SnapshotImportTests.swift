@@ -6,7 +6,7 @@ import Testing
 
 @Suite("import snapshots")
 struct SnapshotImportTests {
-    let now = Timestamp(millisecondsSinceEpoch: 1_790_000_000_000)
+    let now = Timestamp(millisecondsSinceEpoch: 1_795_000_000_000)
 
     @Test func importsOnceAndReimportingChangesNothing() throws {
         let temp = try TemporaryDirectory()
@@ -70,6 +70,35 @@ struct SnapshotImportTests {
             _ = try SnapshotImport(path: second, displayName: "b.csv", defaultAccount: "default").run(ledger: ledger, now: now)
         } throws: { error in
             (error as? CSVErrors)?.errors.map(\.line) == [3]
+        }
+        #expect(try ledger.headHash() == head)
+    }
+
+    /// A reading from before 2000 or from the future (past a day's grace for another
+    /// machine's clock) is refused, naming the line: stored, one from year 1 made every
+    /// later report span two thousand years.
+    @Test func aReadingOutsideBelievableTimesIsRefused() throws {
+        let temp = try TemporaryDirectory()
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        let head = try ledger.headHash()
+        let file = try temp.write("t.csv", """
+            observed_at,total_credits,total_usage
+            0001-01-01T00:00:00Z,1,0
+            2026-11-19T11:06:40Z,2,0
+            2026-11-19T11:06:40.001Z,3,0
+            2099-01-01T00:00:00Z,4,0
+            """)
+        #expect {
+            _ = try SnapshotImport(path: file, displayName: "t.csv", defaultAccount: "default").run(ledger: ledger, now: now)
+        } throws: { error in
+            let lines = (error as? CSVErrors)?.errors.map(\.description) ?? []
+            return lines == [
+                "t.csv:2: observed_at: 0001-01-01T00:00:00.000Z is before 2000-01-01; check the year",
+                "t.csv:4: observed_at: 2026-11-19T11:06:40.001Z is in the future (now is 2026-11-18T11:06:40.000Z); "
+                    + "check the year and the UTC offset",
+                "t.csv:5: observed_at: 2099-01-01T00:00:00.000Z is in the future (now is 2026-11-18T11:06:40.000Z); "
+                    + "check the year and the UTC offset",
+            ]
         }
         #expect(try ledger.headHash() == head)
     }

@@ -34,7 +34,7 @@ extension Reliability {
         static let snapshotsHeader = "observed_at,total_credits,total_usage\n"
         static let goodPlanRow = "\(wallet),8453,12.50,ok-1,fine\n"
         static let goodCharge = "ch_1,10,\(wallet),8453,2026-10-01T00:00:00Z,2026-10-01T01:00:00Z,,paid,2026-10-01T00:10:00Z\n"
-        static let goodSnapshot = "2031-10-01T00:00:00Z,5,1\n"
+        static let goodSnapshot = "2026-11-01T00:00:00Z,5,1\n"
 
         static var corpus: [Case] {
             var cases: [Case] = []
@@ -79,6 +79,7 @@ extension Reliability {
             for (name, row) in [
                 ("amount-text", "ch_2,ten,\(w),8453,2026-10-01T00:00:00Z,,,paid,"),
                 ("created-not-a-time", "ch_2,10,\(w),8453,yesterday,,,paid,"),
+                ("paid-in-the-future", "ch_2,10,\(w),8453,2026-10-01T00:00:00Z,,,paid,2126-10-01T00:00:00Z"),
                 ("status-unknown", "ch_2,10,\(w),8453,2026-10-01T00:00:00Z,,,refunded,"),
                 ("wallet-bad", "ch_2,10,0x12,8453,2026-10-01T00:00:00Z,,,paid,"),
                 ("charge-id-empty", ",10,\(w),8453,2026-10-01T00:00:00Z,,,paid,"),
@@ -88,9 +89,10 @@ extension Reliability {
                 cases.append(Case("charges-\(name)", .charges, chargesHeader + goodCharge + row + "\n", line: 3))
             }
             for (name, row) in [
-                ("credits-text", "2031-10-02T00:00:00Z,five,1"), ("usage-negative", "2031-10-02T00:00:00Z,5,-1"),
+                ("credits-text", "2026-11-02T00:00:00Z,five,1"), ("usage-negative", "2026-11-02T00:00:00Z,5,-1"),
                 ("time-bad", "2026-13-45T99:00:00Z,5,1"), ("time-empty", ",5,1"),
-                ("reading-changed", "2026-10-01T00:00:00Z,5,1"), ("credits-terminal-escape", "2031-10-02T00:00:00Z,\u{1B}[2J5,1"),
+                ("time-future", "2099-01-01T00:00:00Z,5,1"), ("time-year-one", "0001-01-01T00:00:00Z,5,1"),
+                ("reading-changed", "2026-10-01T00:00:00Z,5,1"), ("credits-terminal-escape", "2026-11-02T00:00:00Z,\u{1B}[2J5,1"),
             ] {
                 cases.append(Case("snapshots-\(name)", .snapshots, snapshotsHeader + goodSnapshot + row + "\n", line: 3))
             }

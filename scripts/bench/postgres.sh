@@ -50,7 +50,7 @@ postgres_cases() {
     # still describe a table of two readings. A figure.
     progress "PostgreSQL: import snapshots into a ledger holding two readings"
     fresh_db held
-    { head -n 1 "$SNAPS"; sed -n '2,3p' "$SNAPS" | sed 's/^2016-/2015-/'; } >"$work/two-readings.csv"
+    { head -n 1 "$SNAPS"; sed -n '2,3p' "$SNAPS" | sed 's/^2014-/2013-/'; } >"$work/two-readings.csv"
     "$CR" --ledger "$(pg_url held)" import snapshots "$work/two-readings.csv" >/dev/null
     pg -d held -c "ANALYZE" >/dev/null
     timed "$CR" --ledger "$(pg_url held)" import snapshots "$SNAPS"

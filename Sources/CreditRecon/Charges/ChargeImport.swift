@@ -90,12 +90,12 @@ public struct ChargeImport: BatchImport {
 
     /// Parses and checks every row; throws `PlanErrors` (65) listing every problem, or
     /// `CSVError` (66) when the file cannot be read.
-    public func validate() throws -> Validated {
-        try Validated(rows: validRows())
+    public func validate(now: Timestamp) throws -> Validated {
+        try Validated(rows: validRows(now: now))
     }
 
-    /// See `BatchImport.validate(batchRows:emit:)`.
-    func validate(batchRows: Int, emit: ([Row]) throws -> Bool) throws {
+    /// See `BatchImport.validate(batchRows:now:emit:)`.
+    func validate(batchRows: Int, now: Timestamp, emit: ([Row]) throws -> Bool) throws {
         let (reader, columns) = try CSVReader.openWithHeader(
             path: path, displayName: displayName, specs: Self.columns, example: "charge_id,amount,wallet,chain_id,created_at,status")
         var errors = ErrorCollector(file: displayName)
@@ -191,20 +191,28 @@ public struct ChargeImport: BatchImport {
                 chainOK = chainID != nil
             }
 
-            func time(_ index: Int?, _ column: String, required: Bool) -> (Timestamp?, Bool) {
+            /// `past`: the time of something that happened (made, paid), so not after now.
+            func time(_ index: Int?, _ column: String, required: Bool, past: Bool) -> (Timestamp?, Bool) {
                 let text = value(index)
                 if text.isEmpty {
                     if required { fail(column, "is empty; give the time in ISO 8601, e.g. 2026-11-03T14:05:00Z") }
                     return (nil, !required)
                 }
-                do { return (try Timestamp(iso8601: text), true) } catch {
+                do {
+                    let parsed = try Timestamp(iso8601: text)
+                    if let problem = past ? ImportedTime.problem(parsed, now: now) : nil {
+                        fail(column, problem)
+                        return (nil, false)
+                    }
+                    return (parsed, true)
+                } catch {
                     fail(column, error.description)
                     return (nil, false)
                 }
             }
-            let (createdAt, _) = time(createdColumn, "created_at", required: true)
-            let (expiresAt, expiresOK) = time(expiresColumn, "expires_at", required: false)
-            let (paidAt, paidOK) = time(paidColumn, "paid_at", required: false)
+            let (createdAt, _) = time(createdColumn, "created_at", required: true, past: true)
+            let (expiresAt, expiresOK) = time(expiresColumn, "expires_at", required: false, past: false)
+            let (paidAt, paidOK) = time(paidColumn, "paid_at", required: false, past: true)
 
             var statusOK = true
             var status: String?

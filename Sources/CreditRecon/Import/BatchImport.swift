@@ -12,8 +12,8 @@ protocol BatchImport: Sendable {
     /// Parses and checks every row, handing the valid ones to `emit` `batchRows` at a time,
     /// in file order, until a row is invalid (after which only problems are collected) or
     /// `emit` returns `false` (stop reading); throws every problem together, or what `emit`
-    /// throws.
-    func validate(batchRows: Int, emit: ([Row]) throws -> Bool) throws
+    /// throws. `now` bounds the times of past events (`ImportedTime`).
+    func validate(batchRows: Int, now: Timestamp, emit: ([Row]) throws -> Bool) throws
 
     /// Writes the rows not yet in the ledger of every batch that `rows` hands to the closure
     /// it is given, all in one transaction, rolled back by any error (`rows` throws the
@@ -34,7 +34,7 @@ extension BatchImport {
     func validateWhileWriting(to ledger: Ledger, now: Timestamp, progress: ((Int) -> Void)?) throws -> Summary {
         var checked = 0
         return try write(to: ledger, now: now) { emit in
-            try validate(batchRows: Self.batchRows) { batch in
+            try validate(batchRows: Self.batchRows, now: now) { batch in
                 let more = try emit(batch)
                 checked += batch.count
                 progress?(checked)
@@ -44,9 +44,9 @@ extension BatchImport {
     }
 
     /// Every valid row of the file, or the file's problems.
-    func validRows() throws -> [Row] {
+    func validRows(now: Timestamp) throws -> [Row] {
         var rows: [Row] = []
-        try validate(batchRows: Self.batchRows) { batch in
+        try validate(batchRows: Self.batchRows, now: now) { batch in
             rows.append(contentsOf: batch)
             return true
         }

@@ -129,12 +129,12 @@ public struct SnapshotImport: BatchImport {
     }
 
     /// Parses and validates every row; throws all problems together (`CSVErrors`).
-    public func validate() throws -> Validated {
-        try Validated(rows: validRows())
+    public func validate(now: Timestamp) throws -> Validated {
+        try Validated(rows: validRows(now: now))
     }
 
-    /// See `BatchImport.validate(batchRows:emit:)`.
-    func validate(batchRows: Int, emit: ([Row]) throws -> Bool) throws {
+    /// See `BatchImport.validate(batchRows:now:emit:)`.
+    func validate(batchRows: Int, now: Timestamp, emit: ([Row]) throws -> Bool) throws {
         let reader = try CSVReader(path: path, displayName: displayName)
         var errors: [CSVError] = []
         guard let header = try reader.next() else {
@@ -168,7 +168,10 @@ public struct SnapshotImport: BatchImport {
             }
             let observedText = (record.field(at: observedColumn) ?? "").trimmingASCIIWhitespace()
             var observedAt: Timestamp?
-            do { observedAt = try Timestamp(iso8601: observedText) } catch {
+            do {
+                let parsed = try Timestamp(iso8601: observedText)
+                if let problem = ImportedTime.problem(parsed, now: now) { fail("observed_at", problem) } else { observedAt = parsed }
+            } catch {
                 fail("observed_at", observedText.isEmpty ? "is empty; give the time of the reading, e.g. 2026-01-31T23:00:00Z" : error.description)
             }
             let credits = Self.amount(record.field(at: creditsColumn), column: "total_credits", fail: fail)

@@ -47,7 +47,8 @@ extension CreditReconCommand {
 enum ChargesImportCommand {
     static let discussion = """
         Columns: charge_id (required, unique), amount, created_at (required), wallet, chain_id, expires_at, \
-        reference, status (paid|expired|pending), paid_at, memo, account. Every row is checked before anything \
+        reference, status (paid|expired|pending), paid_at, memo, account. created_at and paid_at must be from \
+        2000 on and at most a day after now (--now, else the clock). Every row is checked before anything \
         is written (exit 65 listing every problem). A charge already in the ledger with the same values is \
         skipped, so importing the same file twice changes nothing; the same charge_id with other values is \
         refused. A reference naming a blocked or unknown top-up of the same account resolves it.
