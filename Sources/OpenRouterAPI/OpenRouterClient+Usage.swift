@@ -7,6 +7,10 @@ extension OpenRouterClient {
     /// page ending the listing (at the API's 100 keys a page, 100,000 keys).
     static let maxKeyPages = 1000
 
+    /// Bytes of `GET /keys` pages held before giving up: the pages are kept verbatim until
+    /// the listing ends, and 1,000 pages of 100 keys take about 50 MB.
+    static let maxKeyListingBytes = 64 << 20
+
     /// `GET /key`: what the API says about the calling key, above all whether it is a
     /// management key.
     public func getKeyMetadata() async throws(APIError) -> KeyMetadata {
@@ -26,14 +30,25 @@ extension OpenRouterClient {
         }
     }
 
-    /// The paging of `listKeys`, over `page(offset)` answering one page's body.
-    static func readKeyPages(_ page: (Int) async throws(APIError) -> [UInt8]) async throws(APIError) -> KeysReading {
+    /// The paging of `listKeys`, over `page(offset)` answering one page's body; the pages
+    /// may take `maxBytes` in all.
+    static func readKeyPages(
+        maxBytes: Int = maxKeyListingBytes, _ page: (Int) async throws(APIError) -> [UInt8]
+    ) async throws(APIError) -> KeysReading {
         var keys: [AccountKey] = []
         var seen: Set<String> = []
         var bodies: [String] = []
         var offset = 0
-        for _ in 0..<maxKeyPages {
+        var held = 0
+        for pages in 0..<maxKeyPages {
             let body = try await page(offset)
+            held += body.count
+            guard held <= maxBytes else {
+                throw .malformedResponse(
+                    reason: "GET /keys sent more than \(maxBytes >> 20) MB in \(pages + 1) pages (\(keys.count) keys so far) "
+                        + "without the empty page that ends the listing",
+                    rawBody: nil)
+            }
             let listed = try WireFormat.keysPage(body)
             let raw = String(decoding: body, as: UTF8.self)
             bodies.append(raw)

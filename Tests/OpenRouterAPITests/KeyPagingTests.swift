@@ -68,6 +68,25 @@ import Testing
         }
     }
 
+    /// Pages are held until the listing ends, so their bytes are bounded as well as their
+    /// number: a thousand pages of 4 MB would be 4 GB.
+    @Test func aListingPastItsBytesIsMalformed() async {
+        var asked = 0
+        do throws(APIError) {
+            _ = try await OpenRouterClient.readKeyPages(maxBytes: 4 << 20) { (offset) async throws(APIError) in
+                asked += 1
+                return Self.page((offset..<offset + 40_000).map { "k\($0)" })  // about 1 MB a page
+            }
+            Issue.record("must throw")
+        } catch {
+            guard case .malformedResponse(let reason, _) = error else { Issue.record("got \(error)"); return }
+            #expect(reason == "GET /keys sent more than 4 MB in 4 pages (120000 keys so far) without the empty page "
+                + "that ends the listing", "\(reason)")
+        }
+        #expect(asked == 4)
+        #expect(OpenRouterClient.maxKeyListingBytes == 64 << 20)
+    }
+
     /// Keys whose usage adds up past the largest amount are no account's (the report adds
     /// their use up again, and overflowed on ten thousand keys of a billion USD each).
     @Test func keysWhoseUsageAddsUpPastTheLargestAmountAreMalformed() async {
