@@ -91,7 +91,7 @@ extension Reliability {
             let scratch = try Scratch()
             let sqlite = scratch.path("ledger.sqlite")
             let samples = Executable.repositoryRoot.appendingPathComponent("samples")
-            let now = ["CREDIT_RECON_NOW": "2026-11-01T00:00:00Z"]
+            let now = ["CREDIT_RECON_NOW": "2026-11-03T00:00:00Z"]
             for (kind, file) in [("snapshots", "snapshots.csv"), ("charges", "charges.csv")] {
                 let imported = try Executable.creditRecon(
                     ["--ledger", sqlite, "import", kind, samples.appendingPathComponent(file).path], environment: now)
