@@ -94,6 +94,35 @@ import Testing
         #expect(try String(contentsOfFile: blocker, encoding: .utf8) == "x")
     }
 
+    /// A charge matches a rise within the tolerance, and periods.csv counts only the rise:
+    /// what the charge paid beyond it goes to `other:Charge-Differences`, so the purchases
+    /// no charge explains are periods.csv's `purchased_other`, not a negative "card purchase".
+    @Test(arguments: ExportFormat.allCases)
+    func whatAChargePaidBeyondItsRiseIsItsOwnPosting(format: ExportFormat) throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-06-01T10:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("T1", amount: "50", created: "2026-06-01T10:30:00Z")
+        try fixture.snapshot("2026-06-01T12:00:00Z", credits: "149.995", usage: "1")
+        try fixture.snapshot("2026-06-02T12:00:00Z", credits: "170.995", usage: "2")
+        let books = try fixture.reconcile()
+        #expect(books.periods.map(\.purchasedViaCharges) == [reconMicros("49.995"), .zero])
+        #expect(books.periods.map(\.purchasedOther) == [.zero, reconMicros("21")])
+        let (text, path) = try Self.export(fixture, format)
+        #expect(text.contains("Settled charges paid 0.005 USD more than the credits they explain (within the matching "
+            + "tolerance), 2026-06-01 to 2026-06-02"), "\(text)")
+        #expect(text.components(separatedBy: "Purchases no charge explains").count == 2, "one, on 06-02: \(text)")
+        let check = format == .beancount ? try JournalCheckers.beanCheck(path) : try JournalCheckers.hledger(path, ["check"])
+        #expect(check.status == 0, "\(check.output)")
+        guard format == .hledger else { return }
+        let balance = try JournalCheckers.hledger(path, ["balance", "--flat", "--no-total"])
+        let lines = Set(balance.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+        #expect(lines == [
+            "168.995000 USD  Assets:OpenRouter:Credits", "-50.000000 USD  Assets:Crypto:Wallets",
+            "-100.000000 USD  Equity:Opening-Balances", "-21.000000 USD  Equity:Suspense:OpenRouter",
+            "0.005000 USD  Equity:Suspense:OpenRouter:Charge-Differences", "2.000000 USD  Expenses:OpenRouter:Usage:Unattributed",
+        ], "\(balance.output)")
+    }
+
     @Test func hledgerBalancesEqualTheReportsTotalsToTheMicroDollar() throws {
         let fixture = try Self.books()
         let path = try Self.export(fixture, .hledger).path

@@ -78,4 +78,7 @@ enum AccountName {
 
     /// The component for use no key explains.
     static let unattributed = "Unattributed"
+    /// The sub-account of `other` taking what settled charges paid beyond the rise of
+    /// credits they explain (within the matching tolerance), or short of it.
+    static let chargeDifferences = "Charge-Differences"
 }

@@ -5,7 +5,9 @@ import Ledger
 ///
 /// Per period, in order: the opening balance (the first period with a reading), each
 /// settled charge on the day it settled (kept inside the period whose reading showed its
-/// credits), the purchases no charge explains, the use per key and the unattributed rest,
+/// credits), what those charges paid beyond the credits they explain (the matching
+/// tolerance, to `other:Charge-Differences`), the purchases no charge explains (equal to
+/// `periods.csv`'s `purchased_other`), the use per key and the unattributed rest,
 /// then a balance assertion on the credits account at the period's end equal to its
 /// closing balance in `periods.csv`. The credits postings of a period add up to its
 /// `purchased − used` exactly, so the assertions hold whenever the report's balance check
@@ -32,19 +34,25 @@ struct ExportJournal {
         var latestKeys: [String: KeyReading] = [:]
         for row in books.keyUsage { if let key = row.key { latestKeys[key.hash] = key } }
         let keyAccounts = AccountName.keyAccounts(latestKeys.values.sorted(by: KeyPeriodUsage.keyOrder), usage: usage)
-        let posted = [credits, accounts[.charges], accounts[.other], accounts[.opening], unattributed]
-            + Set(keyAccounts.values).sorted()
-        for account in posted {
-            if let problem = AccountName.problem(account, format: format) {
-                throw ExportError.badAccount(account, format: format, problem)
-            }
-        }
-
         // The settled charges, by the period whose reading showed their credits.
         var settled = [[ChargeLine]](repeating: [], count: books.periods.count)
         for line in books.charges where line.state == .settled {
             guard let reading = line.matchedReadingAt, let index = books.periods.index(containing: reading) else { continue }
             settled[index].append(line)
+        }
+        // What each period's charges paid beyond the credits they explain: a charge matches
+        // a rise within the tolerance, and `periods.csv` counts only the rise.
+        let chargeDifferences = books.periods.indices.map { index in
+            settled[index].reduce(Micros.zero) { $0 + $1.amount } - books.periods[index].purchasedViaCharges
+        }
+        let differences = accounts[.other] + ":" + AccountName.chargeDifferences
+        let posted = [credits, accounts[.charges], accounts[.other], accounts[.opening], unattributed]
+            + (chargeDifferences.contains { $0 != .zero } ? [differences] : [])
+            + Set(keyAccounts.values).sorted()
+        for account in posted {
+            if let problem = AccountName.problem(account, format: format) {
+                throw ExportError.badAccount(account, format: format, problem)
+            }
         }
 
         var journal = JournalWriter(format: format, capacity: 400 * books.charges.count + 4096 * books.periods.count + 4096)
@@ -68,7 +76,6 @@ struct ExportJournal {
                     metadata: [], postings: [(credits, opening), (accounts[.opening], .zero - opening)])
             }
 
-            var viaCharges = Micros.zero
             let charges = settled[index].map { line in
                 (line: line, date: min(max(calendar.localDate(of: line.settledAt ?? line.matchedReadingAt ?? period.startInstant),
                                            period.start), lastDay))
@@ -78,12 +85,20 @@ struct ExportJournal {
                 return (a.line.chargeID ?? "") < (b.line.chargeID ?? "")
             }
             for (line, date) in charges {
-                viaCharges += line.amount
                 journal.transaction(
                     date: date, narration: "Coinbase charge \(line.chargeID ?? "")" + (line.reference.map { " for \($0)" } ?? ""),
                     metadata: metadata(line), postings: [(credits, line.amount), (accounts[.charges], .zero - line.amount)])
             }
-            let other = period.purchased - viaCharges
+            let difference = chargeDifferences[index]
+            if difference != .zero {
+                journal.transaction(
+                    date: lastDay,
+                    narration: "Settled charges paid \(difference.magnitude.decimalText) USD "
+                        + (difference > .zero ? "more" : "less") + " than the credits they explain (within the matching "
+                        + "tolerance), \(period.start.isoText) to \(period.end.isoText)",
+                    metadata: [], postings: [(credits, .zero - difference), (differences, difference)])
+            }
+            let other = period.purchasedOther
             if other != .zero {
                 journal.transaction(
                     date: lastDay,
