@@ -117,6 +117,7 @@ let package = Package(
             name: "OpenRouterAPITests",
             dependencies: [
                 "OpenRouterAPI", "OpenRouterSimulator", "CreditTypes", .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(

@@ -48,7 +48,10 @@ enum TransportFailure {
             case .deadlineExceeded, .readTimeout: return "the request timed out"
             case .remoteConnectionClosed: return "the server closed the connection"
             case .getConnectionFromPoolTimeout: return "no connection could be opened in time"
-            default: return "HTTP client error \(error)"
+            default:
+                // The case's name alone: some cases carry the request's header values, the
+                // Authorization header among them.
+                return "HTTP client error " + String("\(error)".prefix { $0 != "(" })
             }
         }
         if let error = error as? NIOConnectionError, let failure = ConnectFailure(error) {

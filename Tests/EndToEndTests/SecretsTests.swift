@@ -49,6 +49,25 @@ extension Reliability {
             let fromFile = try run(["--api-key-file", keyFile, "fetch"], ["CREDIT_RECON_LOG_LEVEL": "debug"])
             #expect([0, 1].contains(fromFile.status), "\(fromFile.stderr)")
             #expect(fromFile.stderr.contains("can be read by other users"), "\(fromFile.stderr)")
+            // A key with a character no key has never reaches a request (the HTTP client's
+            // error quoted the header); one with white space around it is trimmed and works.
+            for broken in [canary + "\rTAIL", canary + "\u{7F}", "x " + canary] {
+                var bad = env
+                bad["OPENROUTER_API_KEY"] = broken
+                let refused = try run(["fetch"], bad)
+                #expect(refused.status == 78 && refused.stderr.contains("OPENROUTER_API_KEY holds a character no key has"),
+                        "\(refused.stderr)")
+                bad["OPENROUTER_API_KEY"] = canary
+                bad["OPENROUTER_BEARER"] = broken
+                #expect(try run(["topup", plan2, "--yes", "--dry-run"], bad).status == 0, "a dry run sends nothing")
+                #expect(try run(["topup", plan2, "--yes"], bad).status == 78)
+            }
+            let nulFile = try scratch.write("nul-key.txt", canary + "\u{0}x\n")
+            #expect(try run(["--api-key-file", nulFile, "fetch"], ["CREDIT_RECON_LOG_LEVEL": "debug"]).status == 78)
+            var padded = env
+            padded["OPENROUTER_API_KEY"] = " " + canary + "\r\n"
+            let trimmed = try run(["fetch"], padded)
+            #expect([0, 1].contains(trimmed.status), "\(trimmed.stderr)")
             // Failures: refused key, 500, dropped connection, timeout, garbled answer, server gone.
             var wrong = env
             wrong["OPENROUTER_API_KEY"] = wrongCanary

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import CreditTypes
 import Foundation
 import OpenRouterSimulator
@@ -51,6 +52,13 @@ import Testing
             #expect(!String(describing: client.configuration).contains(secret))
         }
         #expect(logs.all.allSatisfy { !$0.contains(secret) })
+    }
+
+    /// Some of the HTTP client's errors quote the request's headers: their words are the
+    /// case's name alone, so a key the client refused to send is not printed or stored.
+    @Test func aClientErrorIsNamedWithoutTheHeadersItQuotes() {
+        let words = TransportFailure.describe(HTTPClientError.invalidHeaderFieldValues(["Bearer sk-or-v1-CANARY\r"]))
+        #expect(words == "HTTP client error HTTPClientError.invalidHeaderFieldValues", "\(words)")
     }
 
     @Test func disabledKeyIsForbidden() async throws {

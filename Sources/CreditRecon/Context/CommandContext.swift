@@ -65,7 +65,9 @@ public struct CommandContext: Sendable {
     /// The management key for `GET /credits`: `--api-key-file`, else `OPENROUTER_API_KEY`.
     public func managementKey() throws -> Secret {
         if let apiKeyFile { return try readKeyFile(apiKeyFile, option: "--api-key-file") }
-        if let key = environment["OPENROUTER_API_KEY"], !key.isEmpty { return Secret(key) }
+        if let key = environment["OPENROUTER_API_KEY"], !Self.trimmed(key).isEmpty {
+            return try Self.key(Self.trimmed(key), from: "OPENROUTER_API_KEY")
+        }
         throw UsageError.config(
             "no API key: set OPENROUTER_API_KEY to a management key, or pass --api-key-file PATH "
                 + "(keys are never accepted as command-line values)")
@@ -75,7 +77,9 @@ public struct CommandContext: Sendable {
     /// else the management key.
     public func bearer() throws -> Secret {
         if let bearerFile { return try readKeyFile(bearerFile, option: "--bearer-file") }
-        if let key = environment["OPENROUTER_BEARER"], !key.isEmpty { return Secret(key) }
+        if let key = environment["OPENROUTER_BEARER"], !Self.trimmed(key).isEmpty {
+            return try Self.key(Self.trimmed(key), from: "OPENROUTER_BEARER")
+        }
         return try managementKey()
     }
 
@@ -86,16 +90,18 @@ public struct CommandContext: Sendable {
         guard PostgresLocation.isURL(ledgerPath) else { return try LedgerLocation(ledgerPath) }
         var password: Secret?
         if let ledgerPasswordFile {
-            password = try readKeyFile(ledgerPasswordFile, option: "--ledger-password-file")
+            password = try readKeyFile(ledgerPasswordFile, option: "--ledger-password-file", isKey: false)
         } else if let file = environment["CREDIT_RECON_LEDGER_PASSWORD_FILE"], !file.isEmpty {
-            password = try readKeyFile(file, option: "CREDIT_RECON_LEDGER_PASSWORD_FILE")
+            password = try readKeyFile(file, option: "CREDIT_RECON_LEDGER_PASSWORD_FILE", isKey: false)
         } else if let value = environment["PGPASSWORD"], !value.isEmpty {
             password = Secret(value)
         }
         return try LedgerLocation(ledgerPath, password: password, connectTimeout: timeout)
     }
 
-    private func readKeyFile(_ path: String, option: String) throws -> Secret {
+    /// The first line of `path`, trimmed; an API key (`isKey`) must be one (`key(_:from:)`),
+    /// a password may hold anything.
+    private func readKeyFile(_ path: String, option: String, isKey: Bool = true) throws -> Secret {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw UsageError.config("\(option): cannot read \(path); check the path and its permissions")
         }
@@ -109,6 +115,20 @@ public struct CommandContext: Sendable {
         guard !firstLine.isEmpty else {
             throw UsageError.config("\(option): \(path) is empty; put the secret on its first line")
         }
-        return Secret(firstLine)
+        return isKey ? try Self.key(firstLine, from: "\(option) \(path)") : Secret(firstLine)
+    }
+
+    private static func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    /// An API key or bearer, which goes into an HTTP header: only visible ASCII. Anything
+    /// else (a carriage return from a Windows file, a DEL) is refused before a request is
+    /// made, since the HTTP client's error would quote the header with the key in it.
+    static func key(_ text: String, from source: String) throws -> Secret {
+        guard text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw UsageError.config(
+                "\(source) holds a character no key has (a space, a control character or a letter outside ASCII); "
+                    + "give the key alone, as OpenRouter shows it")
+        }
+        return Secret(text)
     }
 }
