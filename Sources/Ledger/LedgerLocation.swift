@@ -1,4 +1,5 @@
 import CreditTypes
+import Foundation
 
 /// Where a ledger lives: a SQLite file (the embedded default) or a PostgreSQL database
 /// (shared books). `description` names it for people: a path, or the URL without its
@@ -8,15 +9,35 @@ public enum LedgerLocation: Sendable, CustomStringConvertible {
     case postgres(PostgresLocation)
 
     /// `text` as `--ledger` takes it: a `postgresql://` or `postgres://` URL selects
-    /// PostgreSQL; anything else is a SQLite file path. A URL without a password takes
+    /// PostgreSQL; another URL is refused (never repeated: it may hold a password); anything
+    /// else is a SQLite file path, taken as a file even where SQLite would read it otherwise
+    /// (`:memory:` is a file in the current folder). A URL without a password takes
     /// `password` (from `PGPASSWORD` or a password file); `connectTimeout` bounds the
     /// connection and login.
     public init(_ text: String, password: Secret? = nil, connectTimeout: Duration = .seconds(30)) throws(LedgerError) {
-        if PostgresLocation.isURL(text) {
-            self = .postgres(try PostgresLocation(url: text, password: password, connectTimeout: connectTimeout))
+        let shape = "give a SQLite file path or a postgresql://USER@HOST:PORT/DATABASE URL"
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if PostgresLocation.isURL(trimmed) {
+            self = .postgres(try PostgresLocation(url: trimmed, password: password, connectTimeout: connectTimeout))
+        } else if let scheme = Self.urlScheme(trimmed) {
+            throw .badLocation("the ledger is a \(scheme):// URL, which this tool cannot use; \(shape)")
+        } else if trimmed.isEmpty {
+            throw .badLocation("the ledger's name is empty; \(shape)")
+        } else if text.hasPrefix(":") || text.hasPrefix("file:") {
+            self = .file("./" + text)
         } else {
             self = .file(text)
         }
+    }
+
+    /// The scheme of `text` when it starts as a URL does (`scheme://`).
+    private static func urlScheme(_ text: String) -> String? {
+        guard let colon = text.firstIndex(of: ":"), text[colon...].hasPrefix("://") else { return nil }
+        let scheme = text[..<colon]
+        guard let first = scheme.first, first.isASCII, first.isLetter,
+              scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+        else { return nil }
+        return String(scheme)
     }
 
     public var description: String {

@@ -30,8 +30,10 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     var password: Secret?
 
     /// Whether `--ledger`'s `text` names a PostgreSQL database rather than a SQLite file.
+    /// The scheme is read in any case, as URLs' schemes are.
     public static func isURL(_ text: String) -> Bool {
-        text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
+        let start = text.prefix(13).lowercased()
+        return start.hasPrefix("postgresql://") || start.hasPrefix("postgres://")
     }
 
     /// Parses `url`; `password` is used when the URL has none. Throws
@@ -42,7 +44,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         guard let parts = URLComponents(string: url) else {
             throw LedgerError.badLocation("the ledger URL is not a valid URL; write it as \(shape)")
         }
-        guard let host = parts.host, !host.isEmpty else {
+        guard let host = parts.host, !host.isEmpty, host != "[]" else {
             throw LedgerError.badLocation("the ledger URL names no host; write it as \(shape)")
         }
         guard let user = parts.user, !user.isEmpty else {

@@ -85,6 +85,9 @@ struct GlobalOptions: ParsableArguments {
         guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw urlSetting!.error("is not an http(s) URL; write the API root, e.g. https://openrouter.ai/api/v1")
         }
+        if let port = url.port, !(1...65_535).contains(port) {
+            throw urlSetting!.error("has port \(port), which is not a TCP port (1 to 65535)")
+        }
         let accountOrigin: AccountOrigin
         if account != nil {
             accountOrigin = .option

@@ -57,6 +57,31 @@ struct CommandLineTests {
         }
     }
 
+    /// `--ledger` is a SQLite path or a PostgreSQL URL in any case of its scheme; another
+    /// URL, an empty name or a URL without a host is a usage error (64), and none of them
+    /// prints a password (an upper-case scheme was taken for a file and named, password and
+    /// all). `:memory:` is a file, not SQLite's in-memory database.
+    @Test func aLedgerIsAPathOrAPostgreSQLURLAndItsPasswordIsNeverShown() throws {
+        let scratch = try Scratch()
+        for (ledger, status) in [
+            ("POSTGRESQL://books:Sup3rSecret@127.0.0.1:1/books", 74), (" postgres://books:Sup3rSecret@127.0.0.1:1/books", 74),
+            ("mysql://books:Sup3rSecret@127.0.0.1/books", 64), ("", 64), ("postgresql://books:Sup3rSecret@[]:5432/books", 64),
+        ] {
+            for command in [["status"], ["import", "snapshots", samples]] {
+                let result = try Executable.run("credit-recon", ["--ledger", ledger, "--timeout", "5"] + command, in: scratch.url)
+                #expect(result.status == Int32(status), "\(ledger) \(command): \(result.stderr)")
+                #expect(!result.stderr.contains("Sup3rSecret") && !result.stdout.contains("Sup3rSecret"), "\(result.stderr)")
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).isEmpty, "nothing made")
+        let imported = try Executable.run("credit-recon", ["--ledger", ":memory:", "import", "snapshots", samples], in: scratch.url)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let verified = try Executable.run("credit-recon", ["--ledger", ":memory:", "verify"], in: scratch.url)
+        #expect(verified.status == 0 && imported.stdout.hasSuffix(verified.stdout.split(separator: " ").last.map(String.init) ?? "?"),
+                "\(verified.stdout) \(verified.stderr)")
+        #expect(FileManager.default.fileExists(atPath: scratch.path(":memory:")))
+    }
+
     /// A value from the environment is configuration (78) and is named as such; the same
     /// value given as an option is a usage error (64) naming the option.
     @Test(arguments: [
@@ -67,6 +92,9 @@ struct CommandLineTests {
         ("CREDIT_RECON_TIMEOUT", "--timeout", "9223372037"),
         // Its 30 days of activity would fall before the year 0000, which no ledger can hold.
         ("CREDIT_RECON_NOW", "--now", "0000-01-15T00:00:00Z"),
+        // Not a TCP port: the HTTP client trapped (132) on it.
+        ("OPENROUTER_BASE_URL", "--base-url", "http://127.0.0.1:99999/api/v1"),
+        ("OPENROUTER_BASE_URL", "--base-url", "http://127.0.0.1:4294967296/api/v1"),
     ])
     func aBadValueNamesWhereItCameFrom(variable: String, option: String, value: String) throws {
         let scratch = try Scratch()

@@ -84,8 +84,8 @@ extension CommandContext {
     /// an existing one unchanged. Otherwise (and in PostgreSQL, where the transaction is
     /// all) the same as `openLedger()`.
     public func withLedgerForImport<T>(_ body: (Ledger) throws -> T) throws -> T {
-        guard case .file = try ledgerLocation(), ledgerFile == .missing else { return try body(openLedger()) }
-        return try Ledger.create(at: ledgerPath, body)
+        guard case .file(let path) = try ledgerLocation(), ledgerFile == .missing else { return try body(openLedger()) }
+        return try Ledger.create(at: path, body)
     }
 
     /// Creates a new, empty ledger (see `Ledger.create`), so that a process killed while

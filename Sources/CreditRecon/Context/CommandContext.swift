@@ -87,7 +87,7 @@ public struct CommandContext: Sendable {
     /// `--ledger-password-file`, else `CREDIT_RECON_LEDGER_PASSWORD_FILE`, else `PGPASSWORD`;
     /// its login must finish within `--timeout`. A SQLite path reads none of them.
     public func ledgerLocation() throws -> LedgerLocation {
-        guard PostgresLocation.isURL(ledgerPath) else { return try LedgerLocation(ledgerPath) }
+        guard PostgresLocation.isURL(ledgerPath.trimmingCharacters(in: .whitespacesAndNewlines)) else { return try LedgerLocation(ledgerPath) }
         var password: Secret?
         if let ledgerPasswordFile {
             password = try readKeyFile(ledgerPasswordFile, option: "--ledger-password-file", isKey: false)
