@@ -123,6 +123,45 @@ import Testing
         ], "\(balance.output)")
     }
 
+    /// `--out` through a symbolic link replaces the file it names and keeps the link; a
+    /// device or a pipe is written into, never replaced by a file (as root, `--out
+    /// /dev/null` made /dev/null a file); a folder is refused (73).
+    @Test func theJournalGoesWhereOutPointsWithoutReplacingLinksOrDevices() throws {
+        let fixture = try Self.books()
+        func run(_ path: String) throws {
+            _ = try ExportStage.run(
+                ledger: fixture.ledger, options: .init(reconcile: fixture.options(), format: .hledger, outFile: path))
+        }
+        let real = try fixture.directory.write("real.journal", "old")
+        let link = fixture.directory.path("link.journal")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        try run(link)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == real)
+        #expect(try String(contentsOfFile: real, encoding: .utf8).contains("ledger head hash: "))
+
+        // A pipe stands for the device: a test must not risk the machine's /dev/null.
+        let pipe = fixture.directory.path("pipe")
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let heard = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var read = Data()
+        DispatchQueue.global().async {
+            read = FileHandle(forReadingAtPath: pipe)?.readDataToEndOfFile() ?? Data()
+            heard.signal()
+        }
+        try run(pipe)
+        #expect(heard.wait(timeout: .now() + 120) == .success)
+        #expect(String(decoding: read, as: UTF8.self).contains("ledger head hash: "))
+        var info = stat()
+        #expect(stat(pipe, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO, "the pipe is still a pipe")
+
+        do {
+            try run(fixture.directory.path(""))
+            Issue.record("expected an error")
+        } catch let error as ReportError {
+            #expect(error.exitStatus == .cannotCreate && error.description.contains("it is a folder"), "\(error)")
+        }
+    }
+
     @Test func hledgerBalancesEqualTheReportsTotalsToTheMicroDollar() throws {
         let fixture = try Self.books()
         let path = try Self.export(fixture, .hledger).path

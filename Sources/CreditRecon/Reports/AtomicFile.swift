@@ -37,14 +37,46 @@ enum AtomicFile {
         return end == 0 ? "/" : String(decoding: bytes[..<end], as: UTF8.self)
     }
 
-    /// Replaces `path` with `bytes` atomically.
-    static func write(_ bytes: [UInt8], to path: String) throws(ReportError) {
+    /// Replaces `path` with `bytes` atomically. Through a symbolic link the file it names
+    /// is replaced, not the link; a device or a pipe (`/dev/null`, `/dev/stdout`) is written
+    /// into, never replaced by a file.
+    static func write(_ bytes: [UInt8], to given: String) throws(ReportError) {
+        var path = given
+        var info = stat()
+        if stat(given, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG:
+                if let resolved = realpath(given, nil) {
+                    path = String(cString: resolved)
+                    free(resolved)
+                }
+            case S_IFDIR:
+                throw .cannotCreate(given, "it is a folder; name a file")
+            default:
+                let descriptor = open(given, O_WRONLY | O_CLOEXEC)
+                guard descriptor >= 0 else { throw .cannotCreate(given, Self.errnoText()) }
+                var failure = Self.writeAll(bytes, to: descriptor, synchronize: false)
+                if close(descriptor) != 0 && failure == nil { failure = Self.errnoText() }
+                if let failure { throw .cannotCreate(given, failure) }
+                return
+            }
+        }
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .cannotCreate(path, Self.errnoText()) }
-        var failure: String?
+        guard descriptor >= 0 else { throw .cannotCreate(given, Self.errnoText()) }
+        var failure = Self.writeAll(bytes, to: descriptor, synchronize: true)
+        if close(descriptor) != 0 && failure == nil { failure = Self.errnoText() }
+        if failure == nil && rename(temporary, path) != 0 { failure = Self.errnoText() }
+        if let failure {
+            unlink(temporary)
+            throw .cannotCreate(given, failure)
+        }
+    }
+
+    /// Writes `bytes` to `descriptor` (and to disk, `synchronize`); why not, or `nil`.
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, synchronize: Bool) -> String? {
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
         do {
             // Handed over without a copy: reports can be hundreds of megabytes.
@@ -53,15 +85,10 @@ enum AtomicFile {
                 try handle.write(
                     contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
             }
-            try handle.synchronize()
+            if synchronize { try handle.synchronize() }
+            return nil
         } catch {
-            failure = Self.reason(error)
-        }
-        if close(descriptor) != 0 && failure == nil { failure = Self.errnoText() }
-        if failure == nil && rename(temporary, path) != 0 { failure = Self.errnoText() }
-        if let failure {
-            unlink(temporary)
-            throw .cannotCreate(path, failure)
+            return Self.reason(error)
         }
     }
 
