@@ -387,4 +387,27 @@ struct ReconcileCalendarTests {
         #expect(calendar.localDate(of: reconTime("2026-09-06T03:59:59Z")) == CivilDate(year: 2026, month: 9, day: 5))
         #expect(calendar.localDate(of: reconTime("2026-09-06T04:00:00Z")) == CivilDate(year: 2026, month: 9, day: 6))
     }
+
+    /// A report shows at most `maxPeriods` periods: `--to 9999-12-31` by day (2.9 million)
+    /// ran for hours. The last allowed one is built; one more is a usage error saying what
+    /// to change.
+    @Test func aRangeOfMoreThanAHundredThousandPeriodsIsAUsageError() throws {
+        let calendar = try PeriodCalendar(timeZone: "UTC")
+        let from = CivilDate(year: 2026, month: 1, day: 1)!
+        let full = try PeriodGrid(from: from, to: from.adding(days: Int64(PeriodGrid.maxPeriods)), kind: .day, calendar: calendar)
+        #expect(full.periods.count == 100_000)
+        #expect {
+            _ = try PeriodGrid(from: from, to: from.adding(days: Int64(PeriodGrid.maxPeriods) + 1), kind: .day, calendar: calendar)
+        } throws: { error in
+            (error as? ReconcileError)?.description
+                == "2026-01-01 up to 2299-10-18 holds more than 100000 day periods, more than a report shows; give --from "
+                + "and --to (or check the year), or a longer --period"
+        }
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
+        #expect {
+            _ = try fixture.reconcile { $0.to = CivilDate(year: 9999, month: 12, day: 31) }
+        } throws: { ($0 as? ReconcileError)?.exitStatus == .usage }
+        #expect(try fixture.reconcile { $0.to = CivilDate(year: 9999, month: 12, day: 31); $0.period = .month }.periods.count > 95_000)
+    }
 }

@@ -65,6 +65,9 @@ struct ExportJournal {
         journal.blank()
         journal.preamble(accounts: posted, on: books.from)
 
+        // One pass over the key usage rows, not one per period.
+        let usageByPeriod = Dictionary(grouping: books.keyUsage.lazy.filter { $0.used != .zero }, by: \.start)
+
         var opened = false
         for (index, period) in books.periods.enumerated() {
             guard let opening = period.opening else { continue }
@@ -108,7 +111,7 @@ struct ExportJournal {
 
             var postings: [(account: String, amount: Micros)] = []
             var used = Micros.zero
-            for row in books.keyUsage where row.start == period.start && row.used != .zero {
+            for row in usageByPeriod[period.start] ?? [] {
                 let account = row.key.flatMap { keyAccounts[$0.hash] } ?? unattributed
                 postings.append((account, row.used))
                 used += row.used

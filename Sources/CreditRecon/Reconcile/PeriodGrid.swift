@@ -11,11 +11,18 @@ struct PeriodGrid {
     /// Where the last period ends.
     let rangeEnd: Timestamp
 
+    /// Periods a report may have: 273 years of days. Far more is a mistyped year, and a
+    /// row each in every file (2.9 million days to 9999 took hours).
+    static let maxPeriods = 100_000
+
     /// The periods of `kind` from the local day `from` up to (not including) `to`; the
-    /// first and last may be partial.
-    init(from: CivilDate, to: CivilDate, kind: PeriodKind, calendar: PeriodCalendar) {
+    /// first and last may be partial. More than `maxPeriods` is a usage error.
+    init(from: CivilDate, to: CivilDate, kind: PeriodKind, calendar: PeriodCalendar) throws(ReconcileError) {
         var day = from
         while day < to {
+            guard periods.count < Self.maxPeriods else {
+                throw .tooManyPeriods(from: from, to: to, kind: kind, limit: Self.maxPeriods)
+            }
             let next = min(kind.next(after: kind.start(of: day)), to)
             periods.append(PeriodSummary(
                 start: day, end: next, startInstant: calendar.start(of: day), endInstant: calendar.start(of: next)))

@@ -16,6 +16,12 @@ public struct ReconcileError: ExitCoded, Equatable {
         ReconcileError(message: "--from \(from) is not before --to \(to); --to is the first day left out of the report")
     }
 
+    static func tooManyPeriods(from: CivilDate, to: CivilDate, kind: PeriodKind, limit: Int) -> ReconcileError {
+        ReconcileError(
+            message: "\(from) up to \(to) holds more than \(limit) \(kind.rawValue) periods, more than a report shows; "
+                + "give --from and --to (or check the year), or a longer --period")
+    }
+
     static func badDate(_ option: String, _ text: String) -> ReconcileError {
         ReconcileError(message: "\(option): \"\(text)\" is not a date; use YYYY-MM-DD, e.g. 2026-01-31")
     }

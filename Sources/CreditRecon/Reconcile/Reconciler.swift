@@ -100,7 +100,7 @@ public struct Reconciler: Sendable {
 
         // Periods: the range, and the books of each period in it.
         let range = try periodRange(input, calendar: calendar, asOf: asOf)
-        var grid = PeriodGrid(from: range.from, to: range.to, kind: options.period, calendar: calendar)
+        var grid = try PeriodGrid(from: range.from, to: range.to, kind: options.period, calendar: calendar)
         grid.addMovements(steps, explained: matched.explained)
         grid.addBalances(readings.trusted)
         grid.addCharges(lines)
