@@ -41,6 +41,9 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
     /// The text the CLI prints: what happened and what to do about it.
     public var description: String {
         switch self {
+        case .badRequest(404, let message, _):
+            return "the API has no such route (HTTP 404: \(message)); check that --base-url (OPENROUTER_BASE_URL) is "
+                + "the API root, e.g. https://openrouter.ai/api/v1"
         case .badRequest(let status, let message, _):
             return "the API refused the request (HTTP \(status)): \(message); nothing was created — fix the request and run again"
         case .unauthorized(let message):

@@ -82,6 +82,20 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: scratch.path(":memory:")))
     }
 
+    /// A base URL that is not the API's root answers 404 to every call: that is the
+    /// configuration (78) and the message says which setting to check (it was exit 1, "fix
+    /// the request").
+    @Test func aBaseURLThatIsNotTheAPIsRootIsConfiguration() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess()
+        let wrong = sim.baseURL.replacingOccurrences(of: "/api/v1", with: "/v1")
+        let result = try Executable.creditRecon(
+            ["--ledger", scratch.path("l.sqlite"), "--base-url", wrong, "fetch"], environment: ["OPENROUTER_API_KEY": "sim-management-key"])
+        #expect(result.status == 78, "\(result.stderr)")
+        #expect(result.stderr.contains("HTTP 404") && result.stderr.contains("check that --base-url (OPENROUTER_BASE_URL) is the API root"),
+                "\(result.stderr)")
+    }
+
     /// A value from the environment is configuration (78) and is named as such; the same
     /// value given as an option is a usage error (64) naming the option.
     @Test(arguments: [

@@ -10,6 +10,8 @@ extension APIError: ExitCoded {
         case .server, .notSent, .timedOut: return .unavailable
         case .rateLimited: return .tempFail
         case .malformedResponse: return .protocol
+        // No such route: the base URL is not the API's root.
+        case .badRequest(404, _, _): return .config
         // A refused, gone or unknown charge is recorded in the ledger by the top-up
         // flow; reaching the CLI as an error means a person must look at it.
         case .badRequest, .gone, .outcomeUnknown: return .attention
