@@ -101,6 +101,9 @@ struct CSVReaderTests {
             ("a,b\n1,2\n3,\(longest)y\n5,6\n", "has a field longer than 4096 bytes; the cells of this file are"),
             ("a,b\n1,2\n3,\"\(longest)\ny\"\n5,6\n", "has a quoted field longer than 4096 bytes; most often its closing quote is missing"),
             ("a,b\n1,2\n3,\"open\n" + String(repeating: "4,5\n", count: 1100), "has a quoted field longer than 4096 bytes"),
+            // Escaped quotes and line breaks count too: a field of nothing else was read whole.
+            ("a,b\n1,2\n3,\"" + String(repeating: "\"\"", count: 250_000) + "\"\n", "has a quoted field longer than 4096 bytes"),
+            ("a,b\n1,2\n3,\"" + String(repeating: "\n", count: 250_000) + "\"\n", "has a quoted field longer than 4096 bytes"),
         ] {
             let (records, errors) = try readAll(text, chunkSize: chunkSize)
             #expect(records.count == 2)

@@ -278,12 +278,14 @@ public final class CSVReader {
             case 0x0A:
                 line += 1
                 field.append(byte)
+                try checkFieldLength(quotedFrom: fieldLine)
             case 0:
                 throw fatal(line, "contains a NUL byte; this does not look like a CSV text file")
             default:  // a quote: either an escaped quote or the end of the field
                 if try peekByte() == 0x22 {
                     position += 1
                     field.append(0x22)
+                    try checkFieldLength(quotedFrom: fieldLine)
                     continue
                 }
                 guard let next = try peekByte() else { return .endOfFile }
