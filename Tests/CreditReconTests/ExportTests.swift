@@ -252,6 +252,12 @@ import Testing
         #expect(try error("usage,Expenses:open router\n").contains("bad.csv:1: beancount refuses"))
         #expect(try error("usage,Expenses:open  router\n", .hledger).contains("two spaces"))
         #expect(try error("usage\n").contains("bad.csv:1: give two fields"))
+        // Two roles on one account would cancel their postings out; swapping two is fine.
+        #expect(try error("role,account\ncredits,Assets:Crypto:Wallets\n").contains(
+            "bad.csv:2: credits (Assets:Crypto:Wallets) and charges (Assets:Crypto:Wallets) are one account"))
+        #expect(try error("usage,Assets:OpenRouter:Credits:Use\n").contains(
+            "bad.csv:1: credits (Assets:OpenRouter:Credits) and usage (Assets:OpenRouter:Credits:Use) are one inside the other"))
+        #expect(try error("credits,Assets:Crypto:Wallets\ncharges,Assets:OpenRouter:Credits\n") == "accepted")
     }
 
     @Test func keyNamesBecomeValidAccountsAndKeysThatWouldCollideStayApart() throws {

@@ -36,6 +36,20 @@ public struct ExportAccounts: Sendable, Equatable {
             seen[role] = record.line
             accounts.names[role] = fields[1]
         }
+        // Each role its own account, none inside another's (usage and other get
+        // sub-accounts): a charge paid from the credits account would cancel out.
+        let roles = AccountRole.allCases
+        for (index, role) in roles.enumerated() {
+            for other in roles[(index + 1)...] {
+                let (mine, theirs) = (accounts[role], accounts[other])
+                guard mine == theirs || mine.hasPrefix(theirs + ":") || theirs.hasPrefix(mine + ":") else { continue }
+                let line = max(seen[role] ?? 0, seen[other] ?? 0)
+                throw ExportError.accountsMap(
+                    file: reader.name, line: line,
+                    "\(role.rawValue) (\(mine)) and \(other.rawValue) (\(theirs)) " + (mine == theirs ? "are one account" : "are one inside the other")
+                        + "; give each role an account of its own, outside the others'")
+            }
+        }
         return accounts
     }
 }
