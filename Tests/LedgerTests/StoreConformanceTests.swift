@@ -374,6 +374,19 @@ struct StoreConformanceTests {
         try store.ledger.write { _ = try $0.append(.snapshotTaken(reading), account: "Ops", runID: nil, at: t0) }
         try store.ledger.write { _ = try $0.append(.snapshotTaken(reading), account: "ops", runID: nil, at: t0) }
         #expect(try store.ledger.read { try $0.accounts() } == ["Ops", "default", "ops"])
+        // A run names its account while it has not ended ok (a fetch that failed before its
+        // snapshot); an import that ended ok with rows of other accounts only does not.
+        for (account, outcome) in [("importer", "ok"), ("failing", "failed"), ("running", nil)] as [(String, String?)] {
+            try store.ledger.write { writer in
+                let run = try writer.append(.runStarted(RunStarted(command: "import snapshots")), account: account, runID: nil, at: t0)
+                if let outcome {
+                    _ = try writer.append(
+                        .runFinished(RunFinished(runID: run, outcome: outcome, exitCode: outcome == "ok" ? 0 : 69, summary: nil)),
+                        account: account, runID: run, at: t0)
+                }
+            }
+        }
+        #expect(try store.ledger.read { try $0.accounts() } == ["Ops", "default", "failing", "ops", "running"])
     }
 
     /// An import asks, a batch at a time, which of its rows the ledger already holds.

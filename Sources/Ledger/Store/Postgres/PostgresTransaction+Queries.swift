@@ -74,8 +74,8 @@ extension PostgresTransaction {
 
     /// The accounts of `Schema.accountTables`, each table's found one account after another
     /// (PostgreSQL has no skip scan of its own), through an index that begins with the
-    /// account where the table has one (`runs`, small, has none): a `UNION` of the tables
-    /// would read and sort every row.
+    /// account: a `UNION` of the tables would read and sort every row. `runs`, small, is
+    /// read whole.
     func accounts() throws -> [String] {
         let each = Schema.accountTables.map { table in
             """
@@ -86,7 +86,8 @@ extension PostgresTransaction {
             SELECT account FROM a WHERE account IS NOT NULL)
             """
         }
-        return try rows(each.joined(separator: " UNION ") + " ORDER BY 1") { try $0.text() }
+        let runs = "SELECT account FROM \(Self.s).runs WHERE \(Schema.accountRuns)"
+        return try rows((each + [runs]).joined(separator: " UNION ") + " ORDER BY 1") { try $0.text() }
     }
 
     private func snapshotRows(_ sql: String, _ binds: PostgresBindings) throws -> [SnapshotRow] {

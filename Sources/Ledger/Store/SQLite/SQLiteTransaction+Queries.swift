@@ -79,7 +79,8 @@ extension SQLiteTransaction {
     }
 
     func accounts() throws -> [String] {
-        let query = Schema.accountTables.map { "SELECT account FROM \($0)" }.joined(separator: " UNION ") + " ORDER BY 1"
+        let query = (Schema.accountTables.map { "SELECT account FROM \($0)" }
+            + ["SELECT account FROM runs WHERE \(Schema.accountRuns)"]).joined(separator: " UNION ") + " ORDER BY 1"
         return try db.statement(query).rows([]) { $0.text(0) }
     }
 

@@ -54,8 +54,13 @@ enum Schema {
     }
 
     /// The projection tables that name every account the ledger holds (the others' rows
-    /// belong to a row of these).
-    static let accountTables = ["runs", "snapshots", "topups", "charges", "key_listings", "activity_days"]
+    /// belong to a row of these), with `runs` that did not end `ok`: a run that failed
+    /// before storing anything is its account's news, while an import whose rows all name
+    /// other accounts is not an account of its own.
+    static let accountTables = ["snapshots", "topups", "charges", "key_listings", "activity_days"]
+
+    /// Which runs name an account the ledger holds (see `accountTables`).
+    static let accountRuns = "outcome IS NULL OR outcome <> 'ok'"
 
     /// Every table of the ledger: the journal, then the projections.
     static let ledgerTables = ["journal"] + projectionTableKeys.map(\.table)
