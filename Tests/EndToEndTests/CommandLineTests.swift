@@ -124,11 +124,13 @@ struct CommandLineTests {
     }
 
     /// Thresholds are bounded where they are read: past the bounds they overflowed the
-    /// seconds and tenths they become (exit 132).
+    /// seconds and tenths they become (exit 132). Each option is named.
     @Test(arguments: [
         ["report", "--max-gap", "9223372036854775807"], ["status", "--max-gap", "2562047788015215"],
         ["report", "--min-runway-days", "1000000000000000000"], ["status", "--min-runway-days", "-1"],
         ["topup", "PLAN", "--yes", "--rate-limit", "1e-20"], ["topup", "PLAN", "--yes", "--rate-limit", "inf"],
+        // An empty --out named no file (73, "cannot write").
+        ["report", "--out", ""], ["run", "--yes", "--out", ""], ["export", "--format", "hledger", "--out", ""],
     ])
     func aThresholdOutOfItsRangeIs64(arguments: [String]) throws {
         let scratch = try Scratch()

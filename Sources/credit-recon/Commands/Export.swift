@@ -50,6 +50,9 @@ extension CreditReconCommand {
             if global.json && out == nil {
                 throw ValidationError("--json needs --out FILE: without it the journal itself goes to standard output")
             }
+            if out == "" {
+                throw ValidationError("--out is empty; name the journal's file, or leave --out out for standard output")
+            }
         }
 
         mutating func run() async throws {

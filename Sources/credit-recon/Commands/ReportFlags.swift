@@ -21,6 +21,7 @@ struct ReportFlags: ParsableArguments {
 
     func validate() throws {
         try ThresholdFlags.validate(maxGap: maxGap, minRunwayDays: minRunwayDays)
+        guard !out.isEmpty else { throw ValidationError("--out is empty; name the folder for the report files, e.g. reports") }
     }
 
     /// The stage options these flags describe.
