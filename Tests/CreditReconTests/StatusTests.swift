@@ -121,6 +121,18 @@ struct StatusKeyTests {
         #expect(!lines.joined().contains("secret") && !report.json.text.contains("secret"))
     }
 
+    /// A status as of a time before the last reading (a clock set back, or --now) says so
+    /// and needs a person; it printed "(-713.9 hours old)" and exited 0.
+    @Test func aReadingDatedAfterNowIsSaidAndNeedsAttention() throws {
+        let fixture = try fixtureWithKeys()
+        let earlier = reconTime("2026-03-10T05:00:00Z")
+        let report = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: earlier)
+        #expect(report.lines.contains { $0.hasSuffix("(dated 1.0 hours after now)") }, "\(report.lines)")
+        #expect(report.lines.contains(
+            "needs attention: the last reading is dated after now (2026-03-10T05:00:00.000Z): check the machine's clock, or --now"))
+        #expect(report.exitStatus == .attention)
+    }
+
     @Test func aKeyNearItsLimitNeedsAttention() throws {
         let fixture = try fixtureWithKeys()
         let report = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: now)

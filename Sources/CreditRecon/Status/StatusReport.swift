@@ -64,6 +64,9 @@ public struct StatusReport: Sendable, Equatable {
         if let tenths = runway.tenthsOfDays, tenths < options.minRunwayDays * 10 {
             reasons.append("runway \(runway.daysText) days is under \(options.minRunwayDays) days: plan a top-up")
         }
+        if age < 0 {
+            reasons.append("the last reading is dated after now (\(now.iso8601)): check the machine's clock, or --now")
+        }
         if age > options.maxGapSeconds * 1000 {
             reasons.append("the last reading is \(Runway.tenthsText(age / 360_000)) hours old, more than "
                 + "\(options.maxGapSeconds / 3600): check that the nightly job runs")
