@@ -82,6 +82,25 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: scratch.path(":memory:")))
     }
 
+    /// A folder or a pipe named as the ledger is a usage error (64) that says what to name;
+    /// it was "cannot create adir: Is a directory" (74), and a pipe "the ledger was
+    /// truncated".
+    @Test func aLedgerThatIsNotAFileIsAUsageError() throws {
+        let scratch = try Scratch()
+        let folder = scratch.path("books")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let pipe = scratch.path("pipe")
+        #expect(mkfifo(pipe, 0o600) == 0)
+        for (ledger, words) in [(folder, "is a folder, not a ledger file; name the ledger's file, e.g. \(folder)/ledger.sqlite"),
+                                (pipe, "is a pipe, not a ledger file")] {
+            for command in [["status"], ["verify"], ["import", "snapshots", samples]] {
+                let result = try Executable.creditRecon(["--ledger", ledger] + command)
+                #expect(result.status == 64 && result.stderr.contains("the ledger \(ledger) \(words)"), "\(command): \(result.stderr)")
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+
     /// A base URL that is not the API's root answers 404 to every call: that is the
     /// configuration (78) and the message says which setting to check (it was exit 1, "fix
     /// the request").

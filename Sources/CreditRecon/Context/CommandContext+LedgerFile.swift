@@ -13,11 +13,22 @@ extension CommandContext {
         case truncated
         /// A file with content.
         case present
+        /// Something that is not a file: "a folder", "a pipe", "a device".
+        case notAFile(String)
     }
 
     /// The state of the file at `ledgerPath`.
     public var ledgerFile: LedgerFile {
         func size(_ path: String) -> Int? { (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int }
+        var info = stat()
+        if stat(ledgerPath, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFDIR: return .notAFile("a folder")
+            case S_IFIFO: return .notAFile("a pipe")
+            default: return .notAFile("a device or a socket")
+            }
+        }
         guard let bytes = size(ledgerPath) else { return .missing }
         if bytes == 0, (size(ledgerPath + "-wal") ?? 0) == 0 { return .truncated }
         return .present
@@ -68,6 +79,10 @@ extension CommandContext {
         switch ledgerFile {
         case .missing: return nil
         case .truncated: throw UsageError(message: truncatedLedgerProblem, exitStatus: .ioError)
+        case .notAFile(let kind):
+            throw UsageError.usage(
+                "the ledger \(ledgerPath) is \(kind), not a ledger file; name the ledger's file, e.g. "
+                    + (kind == "a folder" ? "\(ledgerPath.hasSuffix("/") ? ledgerPath : ledgerPath + "/")ledger.sqlite" : "books.sqlite"))
         case .present: return try Ledger(location)
         }
     }
