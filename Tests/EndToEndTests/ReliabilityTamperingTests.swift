@@ -58,6 +58,22 @@ extension Reliability {
             #expect(!verified.stdout.contains(head), "the head hash on paper no longer matches: \(verified.stdout)")
         }
 
+        /// The record of migrations edited away: every command refuses the ledger as
+        /// damaged (74) before writing, rather than run a migration again over its own
+        /// tables (70, with the SQL).
+        @Test(arguments: ["DELETE FROM schema_migrations", "DELETE FROM schema_migrations WHERE name LIKE 'v1%'"])
+        func aLedgerWhoseMigrationsWereEditedAwayIsDamaged(sql: String) throws {
+            let scratch = try Scratch()
+            let (ledger, _) = try ledgerWithHistory(scratch)
+            #expect(try Executable.sqlite3(ledger, sql).status == 0)
+            for command in [["status"], ["verify"], ["import", "snapshots", samples]] {
+                let result = try Executable.creditRecon(["--ledger", ledger] + command)
+                #expect(result.status == 74, "\(command): \(result.stderr)")
+                #expect(result.stderr.contains("the ledger is damaged: schema_migrations ") && !result.stderr.contains("CREATE"),
+                        "\(result.stderr)")
+            }
+        }
+
         @Test func aTruncatedFileIsRefused() throws {
             let scratch = try Scratch()
             let (ledger, _) = try ledgerWithHistory(scratch)

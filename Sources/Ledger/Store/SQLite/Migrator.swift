@@ -23,6 +23,18 @@ struct Migrator {
         if let unknown = applied.subtracting(known).sorted().first {
             throw LedgerError.newerSchema(migration: unknown)
         }
+        // The record edited away (a missing name, with what it made still there): running
+        // the migration again would fail on its own tables.
+        let damaged = "(edited outside credit-recon)"
+        if let last = migrations.lastIndex(where: { applied.contains($0.name) }),
+           let gap = migrations[..<last].first(where: { !applied.contains($0.name) }) {
+            throw LedgerError.malformedEntry(
+                "schema_migrations lacks \(gap.name) though it records \(migrations[last].name) \(damaged)")
+        }
+        if applied.isEmpty,
+           try db.statement("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'").rows { $0.int64(0) }.first != 0 {
+            throw LedgerError.malformedEntry("schema_migrations records no migration though the journal exists \(damaged)")
+        }
         for migration in migrations where !applied.contains(migration.name) {
             try db.writeTransaction {
                 try migration.apply(db)
