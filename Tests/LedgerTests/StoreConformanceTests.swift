@@ -364,6 +364,27 @@ struct StoreConformanceTests {
         #expect(charges.map(\.account) == ["default", "default", "default", "default"])
     }
 
+    /// The record of applied migrations edited away: opening the ledger says it is damaged
+    /// instead of applying a migration again over its own tables.
+    @Test(arguments: Stores.all)
+    func aMigrationRecordEditedAwayIsDamage(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        let first = "v1: journal, runs, snapshots, top-ups, charges"
+        for (sql, expected) in [
+            ("DELETE FROM schema_migrations WHERE name LIKE 'v1%'", "schema_migrations lacks \(first) though it records v"),
+            ("DELETE FROM schema_migrations", "schema_migrations records no migration though the journal exists"),
+        ] {
+            try store.execute(sql)
+            #expect {
+                _ = try store.openAnother()
+            } throws: { error in
+                guard case LedgerError.malformedEntry(let detail)? = error as? LedgerError else { return false }
+                return detail.hasPrefix(expected) && detail.hasSuffix("(edited outside credit-recon)")
+            }
+        }
+    }
+
     /// The accounts a ledger holds: of every table, once each, in byte order.
     @Test(arguments: Stores.all)
     func theAccountsHeldAreListedOnce(store: String) throws {

@@ -87,15 +87,13 @@ final class PostgresStore: LedgerStore {
         }
     }
 
-    /// The migrations the database has not applied; `newerSchema` when it has applied one
-    /// this build does not know.
+    /// The migrations the database has not applied (see `MigrationRecord.pending`).
     private static func pendingMigrations(_ session: PostgresSession) throws -> [(name: String, statements: [String])] {
         let applied = Set(try session.query("SELECT name FROM \(PostgresSchema.schema).schema_migrations") { try $0.text() })
-        let known = Set(PostgresSchema.migrations.map(\.name))
-        if let unknown = applied.subtracting(known).sorted().first {
-            throw LedgerError.newerSchema(migration: unknown)
-        }
-        return PostgresSchema.migrations.filter { !applied.contains($0.name) }
+        let pending = Set(try MigrationRecord.pending(applied: applied, known: PostgresSchema.migrations.map(\.name)) {
+            try session.query("SELECT to_regclass('\(PostgresSchema.schema).journal') IS NOT NULL") { try $0.bool() }.first ?? false
+        })
+        return PostgresSchema.migrations.filter { pending.contains($0.name) }
     }
 
     func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
