@@ -251,6 +251,26 @@ struct ReportTests {
         #expect(AtomicFile.parentFolder(of: path) == parent)
     }
 
+    /// Days of lost activity one after another are one row of reconciliation.md (a
+    /// backfilled year was a row a day, burying the warnings) and a row each in
+    /// findings.csv, as CONTRACT.md says.
+    @Test func lostDaysInARowAreOneRowForPeopleAndARowEachInFindingsCSV() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-01-01T06:00:00Z", credits: "100", usage: "10")
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "20")
+        let books = try fixture.reconcile { $0.maxGapSeconds = 100 * 86_400 }
+        let lost = books.findings.filter { $0.kind == .activityLost }
+        #expect(lost.count == 29 && lost.first?.reference == "2026-01-01" && lost.last?.reference == "2026-01-29")
+        let markdown = ReportFiles.markdownBytes(books).string
+        let rows = markdown.split(separator: "\n").filter { $0.contains("| activity_lost |") }
+        #expect(rows.count == 1, "\(rows)")
+        #expect(rows.first?.contains("| 2026-01-01 to 2026-01-29 | 29 days in a row, 2026-01-01 to 2026-01-29 (each a row of "
+            + "findings.csv): the activity of 2026-01-01 (UTC) left") == true, "\(rows)")
+        #expect(markdown.contains("29 info."))
+        let csvRows = ReportFiles.findingsCSVBytes(books).string.split(separator: "\r\n").filter { $0.contains(",activity_lost,") }
+        #expect(csvRows.count == 29)
+    }
+
     @Test func rewritingReplacesFilesAtomicallyAndLeavesNoTemporaryFiles() throws {
         let fixture = try ReconcileFixture()
         _ = try goldenReport(fixture)

@@ -2,6 +2,21 @@ import CreditTypes
 
 /// `reconciliation.md`: the summary for people.
 extension ReportFiles {
+    /// How many `activity_lost` findings of one severity, for days one after another, run
+    /// from `index` (1 for any other finding): `reconciliation.md` shows a run as one row,
+    /// as a backfilled year of readings made a row a day.
+    static func lostDaysInARow(_ findings: [Finding], from index: Int) -> Int {
+        let first = findings[index]
+        guard first.kind == .activityLost, var day = first.reference.flatMap(CivilDate.init(isoText:)) else { return 1 }
+        var end = index + 1
+        while end < findings.count, findings[end].kind == .activityLost, findings[end].severity == first.severity,
+              let next = findings[end].reference.flatMap(CivilDate.init(isoText:)), next == day.adding(days: 1) {
+            day = next
+            end += 1
+        }
+        return end - index
+    }
+
     /// `reconciliation.md` as bytes. The per-charge and per-finding rows, which are almost
     /// all of a big report, are written cell by cell into the buffer (see `ReportText`).
     static func markdownBytes(_ books: Reconciliation) -> ReportText {
@@ -133,7 +148,15 @@ extension ReportFiles {
             line(counts.joined(separator: ", ") + ".")
             line()
             header(["Severity", "Kind", "Observed", "Amount", "Reference", "Message"], numericFrom: 99)
-            for finding in books.findings {
+            var index = 0
+            while index < books.findings.count {
+                var finding = books.findings[index]
+                let days = Self.lostDaysInARow(books.findings, from: index)
+                if days > 1, let first = finding.reference, let last = books.findings[index + days - 1].reference {
+                    finding.reference = "\(first) to \(last)"
+                    finding.message = "\(days) days in a row, \(first) to \(last) (each a row of findings.csv): " + finding.message
+                }
+                index += days
                 md.append("| ")
                 md.append(finding.severity.rawValue)
                 separator()
