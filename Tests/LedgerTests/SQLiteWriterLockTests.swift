@@ -41,6 +41,32 @@ struct SQLiteWriterLockTests {
         }
     }
 
+    /// Every name of one ledger takes the one lock: a symbolic link to the file, or to its
+    /// folder while the file is still missing (two top-ups ran at once through a link, and
+    /// the second re-sent the first's rows in flight).
+    @Test func aLedgerNamedThroughASymbolicLinkTakesTheSameLock() throws {
+        let folder = try Folder()
+        let links = try Folder()
+        let linkedFolder = links.url.appendingPathComponent("books").path
+        try FileManager.default.createSymbolicLink(atPath: linkedFolder, withDestinationPath: folder.url.path)
+        let viaFolder = linkedFolder + "/ledger.sqlite"
+        do {
+            let lock = try Ledger.lockWriter(at: .file(viaFolder))
+            defer { withExtendedLifetime(lock) {} }
+            #expect { _ = try Ledger.lockWriter(at: .file(folder.ledgerPath)) } throws: { "\($0)".contains("being written") }
+            #expect(folder.names == ["ledger.sqlite.lock"])
+        }
+
+        FileManager.default.createFile(atPath: folder.ledgerPath, contents: Data())
+        let viaFile = links.url.appendingPathComponent("link.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: viaFile, withDestinationPath: folder.ledgerPath)
+        let again = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+        defer { withExtendedLifetime(again) {} }
+        #expect {
+            _ = try Ledger.lockWriter(at: .file(viaFile))
+        } throws: { "\($0)".contains("(lock \(folder.ledgerPath).lock)") }
+    }
+
     /// A holder that wrote no pid (another tool's `flock`, or one that failed to write it)
     /// is still refused, and named as another process.
     @Test func aHolderWithoutAPidIsAnotherProcess() throws {

@@ -23,7 +23,7 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// `.writerBusy` naming the pid in the file when another holds it, `.cannotCreateLock`
     /// when the file cannot be opened.
     init(ledgerPath: String) throws(LedgerError) {
-        let path = ledgerPath + ".lock"
+        let path = Self.realPath(ledgerPath) + ".lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw LedgerError.cannotCreateLock(path: path, reason: String(cString: strerror(errno)))
@@ -43,6 +43,23 @@ final class SQLiteWriterLock: StoreWriterLock {
     }
 
     deinit { close(fd) }
+
+    /// `path` with symbolic links resolved (of the file, or of its folder while the file is
+    /// missing), so that every name of one ledger takes one lock: through a link, a second
+    /// top-up ran beside the first and took its rows in flight for an earlier run's.
+    static func realPath(_ path: String) -> String {
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard let resolved = realpath(folder, nil) else { return path }
+        defer { free(resolved) }
+        let base = String(cString: resolved)
+        return (base.hasSuffix("/") ? base : base + "/") + name
+    }
 
     /// The first line of the lock file (the holder's pid), or `nil` when it is empty.
     private static func readHolder(_ fd: Int32) -> String? {
