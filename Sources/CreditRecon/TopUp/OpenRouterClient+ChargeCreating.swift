@@ -5,6 +5,10 @@ extension ChargeAnswer {
     /// Sorts the client's error into what the ledger records (DESIGN.md § The top-up flow).
     init(_ error: APIError) {
         switch error {
+        case .badRequest(let status, let message, let rawBody) where status == 408 || status == 499:
+            // A timeout said by the server or a proxy in front of it: the request may have
+            // been passed on.
+            self = .unknown(status: status, message: Self.unknownAdvice("HTTP \(status): \(message)"), rawBody: rawBody)
         case .badRequest(let status, let message, let rawBody):
             self = .rejected(status: status, message: "the API refused the request (HTTP \(status)): \(message); "
                 + "nothing was created — fix the row (use a new reference) and run topup again", rawBody: rawBody)

@@ -102,7 +102,8 @@ public struct TopUpEngine: Sendable {
             case "created", "recorded": action = .done
             case "blocked": action = .blocked
             case "unknown", "requesting": action = options.retryUnknown ? .send : .unknown
-            default: action = .send  // planned (never sent) or rejected (nothing was created)
+            case "rejected": action = Self.refusedForTheRow(stored.httpStatus) ? .rejected : .send
+            default: action = .send  // planned: never sent
             }
             items.append(TopUpItem(key: entry.key, row: row, previousState: stored.state, action: action))
         }
@@ -146,6 +147,7 @@ public struct TopUpEngine: Sendable {
         summary.skippedDone = preview.count(.done)
         summary.skippedBlocked = preview.count(.blocked)
         summary.skippedUnknown = preview.count(.unknown)
+        summary.skippedRejected = preview.count(.rejected)
         let toSend = preview.toSend
         let account = options.account
         let leftRequesting = try ledger.read { try $0.topUps(state: "requesting") }
@@ -258,6 +260,15 @@ public struct TopUpEngine: Sendable {
         return summary
     }
 
+    /// Whether a `rejected` row was refused for what it asks (a 4xx the API answered about
+    /// the row), so that sending it again would be refused again: not when it was provably
+    /// not sent (no status, 429), nor refused for the key (401, 403) or the address (404, a
+    /// base URL that is not the API's root). Nothing was created either way.
+    static func refusedForTheRow(_ status: Int64?) -> Bool {
+        guard let status else { return false }
+        return ![401, 403, 404, 429].contains(status)
+    }
+
     /// Step 3: commits `requesting` for `item` unless its state no longer allows a send.
     private static func commitIntent(_ item: TopUpItem, ledger: Ledger, runID: Int64, retryUnknown: Bool,
                                      now: @Sendable () -> Timestamp) throws -> Bool {
@@ -265,7 +276,7 @@ public struct TopUpEngine: Sendable {
             guard let current = try writer.reader.topUp(key: item.key) else {
                 throw LedgerError.malformedEntry("top-up \(item.key) was planned but is not in the ledger")
             }
-            let sendable = current.state == "planned" || current.state == "rejected"
+            let sendable = current.state == "planned" || (current.state == "rejected" && !refusedForTheRow(current.httpStatus))
                 || (current.state == "unknown" && retryUnknown)
             guard sendable else { return false }
             try writer.append(.chargeRequested(ChargeRequested(key: item.key, attempt: current.attempts + 1)),

@@ -4,8 +4,9 @@ import Ledger
 public struct TopUpItem: Sendable, Equatable {
     /// What a run does with a row.
     public enum Action: String, Sendable, Equatable {
-        /// Send a charge request: never sent, refused or provably not sent before, or an
-        /// unknown outcome re-sent on purpose with `--retry-unknown`.
+        /// Send a charge request: never sent, provably not sent before (or refused for the
+        /// key or the address, not the row), or an unknown outcome re-sent on purpose with
+        /// `--retry-unknown`.
         case send
         /// Already carried out (`created` or `recorded`).
         case done
@@ -13,6 +14,9 @@ public struct TopUpItem: Sendable, Equatable {
         case blocked
         /// Outcome unknown earlier (or left `requesting` by a dead run): a person decides.
         case unknown
+        /// Refused by the API for the row itself earlier (a 4xx other than 401, 403, 404 and
+        /// 429): not sent again; the row needs fixing, under a new reference.
+        case rejected
     }
 
     public let key: String

@@ -41,6 +41,7 @@ public struct TopUpPreview: Sendable {
             case .done: action = "done"
             case .blocked: action = "blocked"
             case .unknown: action = "unknown"
+            case .rejected: action = "rejected"
             }
             let label = [item.row.reference, item.row.memo].compactMap { $0 }.joined(separator: " / ")
             lines.append(
@@ -60,10 +61,11 @@ public struct TopUpPreview: Sendable {
         for entry in sendTotalsByChain {
             lines.append("  \(pad(Chain.label(for: entry.chain), 9)) \(entry.rows) row\(entry.rows == 1 ? "" : "s"), \(entry.total.centsText) USD")
         }
-        let done = count(.done), blocked = count(.blocked), unknown = count(.unknown)
-        if done + blocked + unknown > 0 {
+        let done = count(.done), blocked = count(.blocked), unknown = count(.unknown), rejected = count(.rejected)
+        if done + blocked + unknown + rejected > 0 {
             lines.append("skipped: \(done) already done, \(blocked) blocked (410, never re-sent), "
-                + "\(unknown) with an unknown outcome (see `topup --retry-unknown`)")
+                + "\(unknown) with an unknown outcome (see `topup --retry-unknown`), \(rejected) rejected by the API "
+                + "(fix the row under a new reference)")
         }
         return lines.joined(separator: "\n")
     }

@@ -30,6 +30,7 @@ public struct TopUpSummary: Sendable, Equatable {
     /// Rows skipped because they are blocked or unknown from an earlier run.
     public var skippedBlocked = 0
     public var skippedUnknown = 0
+    public var skippedRejected = 0
     /// Rows to send that were not started because the run stopped.
     public var notStarted = 0
     /// Sum of the charges this run created.
@@ -59,6 +60,7 @@ public struct TopUpSummary: Sendable, Equatable {
             ]),
             "skipped": .object([
                 "done": .int(Int64(skippedDone)), "blocked": .int(Int64(skippedBlocked)), "unknown": .int(Int64(skippedUnknown)),
+                "rejected": .int(Int64(skippedRejected)),
             ]),
             "states": .object(states.mapValues { .int(Int64($0)) }),
             "state_totals": .object(stateTotals.mapValues { .string($0.decimalText) }),
@@ -78,7 +80,7 @@ public struct TopUpSummary: Sendable, Equatable {
     public var text: String {
         var lines = ["batch \(batch): \(created) created (\(createdTotal.centsText) USD), \(rejected) rejected, "
             + "\(notSent) not sent, \(blocked) blocked, \(unknown) unknown; skipped \(skippedDone) done, "
-            + "\(skippedBlocked) blocked, \(skippedUnknown) unknown"]
+            + "\(skippedBlocked) blocked, \(skippedUnknown) unknown, \(skippedRejected) rejected"]
         if recovered > 0 {
             lines.append("\(recovered) request\(recovered == 1 ? "" : "s") left unanswered by an earlier run marked unknown")
         }

@@ -78,7 +78,7 @@ extension CreditReconCommand {
                 "dry_run": .bool(true), "batch": .string(preview.batch), "plan_rows": .int(Int64(preview.items.count)),
                 "to_send": .int(Int64(preview.toSend.count)), "to_send_total": .string(preview.sendTotal.decimalText),
                 "done": .int(Int64(preview.count(.done))), "blocked": .int(Int64(preview.count(.blocked))),
-                "unknown": .int(Int64(preview.count(.unknown))),
+                "unknown": .int(Int64(preview.count(.unknown))), "rejected": .int(Int64(preview.count(.rejected))),
                 "totals_by_chain": .array(preview.sendTotalsByChain.map {
                     .object(["chain_id": .int($0.chain), "chain": .string(Chain.label(for: $0.chain)),
                              "rows": .int(Int64($0.rows)), "total": .string($0.total.decimalText)])
