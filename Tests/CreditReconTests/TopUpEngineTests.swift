@@ -83,21 +83,42 @@ struct TopUpEngineTests {
         #expect(try bench.ledger.verify().isSound)
     }
 
-    @Test func aCrashStopsTheOtherWorkersFromStartingNewRows() async throws {
+    /// What one worker meets (a crash, a ledger write that fails) stops the others from
+    /// starting new rows, but the requests already in flight finish and are recorded: a
+    /// charge they create is never left unrecorded by a sibling's failure (the HTTP client
+    /// cancelled them, leaving created charges `unknown`).
+    @Test func aFailingWorkerLetsTheRequestsInFlightFinishAndBeRecorded() async throws {
+        final class Steps: Sendable {
+            let secondStarted = Mutex(false)
+            let firstFailed = Mutex(false)
+        }
+        let steps = Steps()
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(20))
         let crashing = FakeChargeCreator { _, index in
-            if index == 0 { throw SimulatedCrash() }
-            // Still in flight when the crash happens: answer only once the crash has reached
-            // this worker (its task is cancelled), then see whether it starts another row.
-            let cancelled = await waitUntil { Task.isCancelled }
-            #expect(cancelled, "the crash did not cancel the other worker")
+            if index == 0 {
+                #expect(await waitUntil { steps.secondStarted.withLock { $0 } })
+                steps.firstFailed.withLock { $0 = true }
+                throw SimulatedCrash()
+            }
+            if index == 1 {
+                steps.secondStarted.withLock { $0 = true }
+                #expect(await waitUntil { steps.firstFailed.withLock { $0 } })
+                // A cancellation would come at once; a second without one shows none comes
+                // (a slow machine could only make a regression pass, never this fail).
+                let cancelled = await waitUntil(deadline: .seconds(1)) { Task.isCancelled }
+                #expect(!cancelled, "the request in flight was cancelled")
+            }
             return .created(FakeChargeCreator.charge(index))
         }
         await #expect(throws: SimulatedCrash.self) {
             _ = try await bench.run(plan, client: crashing, concurrency: 2)
         }
         #expect(crashing.calls.count <= 3)
+        let states = try bench.states()
+        #expect(states["R-02"] == "created", "the request in flight was recorded: \(states)")
+        #expect(states["R-01"] == "requesting", "the failed one is left for the next run to mark unknown")
+        #expect(states.values.filter { $0 == "planned" }.count >= 17)
     }
 
     @Test func goneBecomesBlockedAndIsNeverResent() async throws {

@@ -120,6 +120,9 @@ public struct TopUpEngine: Sendable {
     /// Shared between the workers.
     private final class Shared: Sendable {
         let tally = Mutex(Tally())
+        /// The first error a worker met (a ledger write that failed): no worker starts
+        /// another row, the requests in flight finish and are recorded, then it is thrown.
+        let failure = Mutex<(any Error)?>(nil)
     }
 
     private struct Tally: Sendable {
@@ -188,54 +191,59 @@ public struct TopUpEngine: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<workers {
                 group.addTask {
-                    // A sibling that threw (a crash, a ledger error) cancels the group: start nothing more.
-                    while stop.reason == nil, !Task.isCancelled {
-                        let index: Int? = shared.tally.withLock { tally in
-                            guard tally.next < toSend.count else { return nil }
-                            defer { tally.next += 1 }
-                            return tally.next
-                        }
-                        guard let index else { return }
-                        let item = toSend[index]
-                        guard try Self.commitIntent(item, ledger: ledger, runID: runID, retryUnknown: retryUnknown, now: now) else {
-                            continue
-                        }
-                        shared.tally.withLock { $0.started += 1 }
-                        let row = item.row
-                        let answer = try await client.createCharge(
-                            amount: row.amount, sender: row.wallet.checksummed, chainID: row.chain.rawValue)
-                        let (fact, state, detail) = Self.fact(for: answer, key: item.key)
-                        _ = try ledger.write { writer in
-                            try writer.append(fact, account: row.account, runID: runID, at: now())
-                        }
-                        switch answer {
-                        case .keyRefused(_, let message): stop.request(.keyRefused(message))
-                        case .notSent(_, let message, let rateLimited):
-                            stop.request(rateLimited ? .rateLimited(message) : .apiUnavailable(message))
-                        default: break
-                        }
-                        let finished = shared.tally.withLock { tally -> Int in
-                            tally.finished += 1
-                            switch answer {
-                            case .created:
-                                tally.created += 1
-                                tally.createdTotal += row.amount
-                            case .rejected, .keyRefused: tally.rejected += 1
-                            case .notSent: tally.notSent += 1
-                            case .gone: tally.blocked += 1
-                            case .unknown: tally.unknown += 1
+                    do {
+                        // After a sibling's failure (a ledger error) or a crash, start nothing more.
+                        while stop.reason == nil, !Task.isCancelled, shared.failure.withLock({ $0 == nil }) {
+                            let index: Int? = shared.tally.withLock { tally in
+                                guard tally.next < toSend.count else { return nil }
+                                defer { tally.next += 1 }
+                                return tally.next
                             }
-                            return tally.finished
+                            guard let index else { return }
+                            let item = toSend[index]
+                            guard try Self.commitIntent(item, ledger: ledger, runID: runID, retryUnknown: retryUnknown, now: now) else {
+                                continue
+                            }
+                            shared.tally.withLock { $0.started += 1 }
+                            let row = item.row
+                            let answer = try await client.createCharge(
+                                amount: row.amount, sender: row.wallet.checksummed, chainID: row.chain.rawValue)
+                            let (fact, state, detail) = Self.fact(for: answer, key: item.key)
+                            _ = try ledger.write { writer in
+                                try writer.append(fact, account: row.account, runID: runID, at: now())
+                            }
+                            switch answer {
+                            case .keyRefused(_, let message): stop.request(.keyRefused(message))
+                            case .notSent(_, let message, let rateLimited):
+                                stop.request(rateLimited ? .rateLimited(message) : .apiUnavailable(message))
+                            default: break
+                            }
+                            let finished = shared.tally.withLock { tally -> Int in
+                                tally.finished += 1
+                                switch answer {
+                                case .created:
+                                    tally.created += 1
+                                    tally.createdTotal += row.amount
+                                case .rejected, .keyRefused: tally.rejected += 1
+                                case .notSent: tally.notSent += 1
+                                case .gone: tally.blocked += 1
+                                case .unknown: tally.unknown += 1
+                                }
+                                return tally.finished
+                            }
+                            progress(TopUpProgress(finished: finished, planned: planned, line: row.line,
+                                                   reference: row.reference, state: state, detail: detail))
                         }
-                        progress(TopUpProgress(finished: finished, planned: planned, line: row.line,
-                                               reference: row.reference, state: state, detail: detail))
+                    } catch {
+                        // Not thrown into the group, which would cancel the requests in flight:
+                        // charges they create must still be recorded.
+                        shared.failure.withLock { if $0 == nil { $0 = error } }
                     }
                 }
             }
-            // Not `waitForAll()`: it would let the other workers run to the end after one
-            // threw; `next()` rethrows at once, and leaving the scope cancels the rest.
-            while try await group.next() != nil {}
+            try await group.waitForAll()
         }
+        if let failure = shared.failure.withLock({ $0 }) { throw failure }
 
         let final = shared.tally.withLock { $0 }
         summary.sent = final.started
