@@ -148,6 +148,28 @@ struct ImportChargesTests {
         #expect(rerun.attention.map(\.reference) == ["R-01", "R-03"])
     }
 
+    /// A charge resolves a plan row only when it is that row's purchase: a 0.01 USD charge
+    /// naming a 2.50 USD blocked row marked it done for good, and its credits were never
+    /// bought. Refused (65) naming the line; nothing is written.
+    @Test func aChargeThatIsNotThePlanRowsPurchaseDoesNotResolveIt() async throws {
+        let plan = try bench.plan(TopUpBench.planText(3))
+        _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: nil) })
+        let head = try bench.ledger.headHash()
+        for row in ["web_r2,0.01,,,2026-11-03T10:00:00Z,,R-02,expired,,", "web_r2,2.50,\(Wallets.a),,2026-11-03T10:00:00Z,,R-02,,,",
+                    "web_r2,2.50,,137,2026-11-03T10:00:00Z,,R-02,,,"] {
+            #expect {
+                _ = try importer("\(Self.header)\n\(row)\n").run(ledger: bench.ledger, now: now)
+            } throws: { error in
+                guard let errors = error as? PlanErrors, errors.exitStatus == .dataError else { return false }
+                return errors.errors.map(\.description).contains {
+                    $0.hasPrefix("charges.csv:2: reference: \"R-02\" names the blocked top-up of 2.5 USD") && $0.contains("but this charge is")
+                }
+            }
+        }
+        #expect(try bench.ledger.headHash() == head)
+        #expect(try bench.states()["R-02"] == "blocked")
+    }
+
     @Test func referenceOfAnotherAccountDoesNotLink() async throws {
         let plan = try bench.plan(TopUpBench.planText(1))
         _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .unknown(status: nil, message: "?", rawBody: nil) })

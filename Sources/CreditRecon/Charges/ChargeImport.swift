@@ -310,7 +310,7 @@ public struct ChargeImport: BatchImport {
                 if runID == nil {
                     runID = try writer.append(start, account: account, runID: nil, at: now)
                 }
-                try write(fresh, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result)
+                try write(fresh, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result, errors: &errors)
                 return true
             }
             try errors.throwIfAny()
@@ -327,9 +327,12 @@ public struct ChargeImport: BatchImport {
     }
 
     /// Appends `fresh` (charges not in the ledger). A `reference` naming a plan row of the
-    /// same account that has no charge yet links the charge to it.
+    /// same account that has no charge yet links the charge to it, when the charge is that
+    /// row's purchase (its amount, and its wallet and chain where given); otherwise the row
+    /// is a problem in `errors`, since linking would mark a purchase done that never was.
     private func write(
-        _ fresh: [Row], hasTopUps: Bool, runID: Int64?, into writer: inout LedgerWriter, now: Timestamp, summary: inout Summary
+        _ fresh: [Row], hasTopUps: Bool, runID: Int64?, into writer: inout LedgerWriter, now: Timestamp, summary: inout Summary,
+        errors: inout ErrorCollector
     ) throws {
         summary.inserted += fresh.count
         guard hasTopUps else {
@@ -350,6 +353,22 @@ public struct ChargeImport: BatchImport {
                 if let topUp = try writer.reader.topUp(account: row.account, reference: reference),
                    ["blocked", "unknown", "rejected", "planned", "requesting"].contains(topUp.state)
                 {
+                    var differs: [String] = []
+                    if charge.amount != topUp.amount {
+                        differs.append("\(charge.amount.decimalText) USD, not \(topUp.amount.decimalText)")
+                    }
+                    if let wallet = charge.wallet, wallet != topUp.wallet { differs.append("from \(wallet), not \(topUp.wallet)") }
+                    if let chain = charge.chainID, chain != topUp.chainID {
+                        differs.append("on \(Chain.label(for: chain)), not \(Chain.label(for: topUp.chainID))")
+                    }
+                    if !differs.isEmpty {
+                        errors.add(line: row.line, column: "reference",
+                                   "\"\(reference)\" names the \(topUp.state) top-up of \(topUp.amount.decimalText) USD from \(topUp.wallet) "
+                                    + "on \(Chain.label(for: topUp.chainID)) (\(topUp.planFile):\(topUp.planLine)), but this charge is "
+                                    + differs.joined(separator: ", ") + "; a charge resolves a plan row only when it is that row's "
+                                    + "purchase — fix the row, or leave its reference empty")
+                        continue
+                    }
                     charge.topUpKey = topUp.key
                     summary.linked.append((reference, topUp.key))
                     // Written before the next row looks its reference up: two rows may name the same plan row.
