@@ -85,6 +85,18 @@ struct PlanReaderTests {
         #expect(try oneProblem("\(Wallets.a),solana,10,,").hasPrefix("plan.csv:3: chain_id: \"solana\" is not a supported chain"))
     }
 
+    /// A reference is matched byte for byte in the ledger: "Café" written decomposed, or
+    /// with a no-break space at its end, was a second top-up of the same row. Composed
+    /// accents are fine.
+    @Test func aReferenceIsOneStringOfBytesHoweverItWasTyped() throws {
+        #expect(try oneProblem("\(Wallets.a),1,10,Cafe\u{301}-Q4,").hasPrefix(
+            "plan.csv:3: reference: \"Cafe\u{301}-Q4\" is written with decomposed accents; save the file in composed form (Unicode NFC)"))
+        #expect(try oneProblem("\(Wallets.a),1,10,Q4\u{A0},").hasPrefix(
+            "plan.csv:3: reference: begins or ends with an invisible space (U+A0)"))
+        let (_, rows) = try check("wallet,chain_id,amount,reference\n\(Wallets.a),1,10,Caf\u{E9}-Q4 \u{1F680}\n")
+        #expect(rows.map(\.reference) == ["Caf\u{E9}-Q4 \u{1F680}"])
+    }
+
     @Test func amountWithMoreThanTwoDecimals() throws {
         #expect(try oneProblem("\(Wallets.a),1,12.345,,") == "plan.csv:3: amount: \"12.345\" has more than 2 decimals; write whole cents, e.g. 12.35")
     }

@@ -234,7 +234,7 @@ public struct ChargeImport: BatchImport {
             if let createdAt, let paidAt, paidAt < createdAt {
                 fail("paid_at", "\(paidAt.iso8601) is before created_at \(createdAt.iso8601); check the two times")
             }
-            let reference = PlanReader.text(record.field(at: referenceColumn), column: "reference", line: line, errors: &errors)
+            let reference = PlanReader.reference(record.field(at: referenceColumn), line: line, errors: &errors)
             let memo = PlanReader.text(record.field(at: memoColumn), column: "memo", allowTab: true, line: line, errors: &errors)
             let account = PlanReader.text(record.field(at: accountColumn), column: "account", line: line, errors: &errors)
 

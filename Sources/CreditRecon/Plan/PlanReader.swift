@@ -1,3 +1,4 @@
+import Foundation
 import CreditTypes
 
 /// Reads and validates a top-up plan (CONTRACT.md § Plan CSV), streaming.
@@ -90,7 +91,7 @@ public struct PlanReader: Sendable {
                 let wallet = Self.wallet(walletCheck, line: line, errors: &errors)
                 let chain = Self.chain(record.field(at: chainColumn), line: line, errors: &errors)
                 let amount = Self.amount(record.field(at: amountColumn), max: maxAmount, line: line, errors: &errors)
-                let reference = Self.text(record.field(at: referenceColumn), column: "reference", line: line, errors: &errors)
+                let reference = Self.reference(record.field(at: referenceColumn), line: line, errors: &errors)
                 let memo = Self.text(record.field(at: memoColumn), column: "memo", allowTab: true, line: line, errors: &errors)
                 let account = Self.text(record.field(at: accountColumn), column: "account", line: line, errors: &errors)
                 if let reference = reference.value {
@@ -286,6 +287,27 @@ public struct PlanReader: Sendable {
     }
 
     /// Free text: trimmed, empty is absent, no control characters (tab allowed in memos).
+    /// A `reference`: text as `text` takes it, that is also one string of bytes however it
+    /// was typed. It names a top-up for good and the ledger matches it byte for byte, so a
+    /// reference written decomposed ("e" and an accent for "é") or with an invisible space
+    /// at an end (U+00A0) would be another top-up: both are refused, naming the fix.
+    static func reference(_ text: String?, line: Int, errors: inout ErrorCollector) -> (value: String?, ok: Bool) {
+        let read = Self.text(text, column: "reference", line: line, errors: &errors)
+        guard let value = read.value, !value.utf8.allSatisfy({ $0 < 0x80 }) else { return read }
+        if let edge = [value.unicodeScalars.first, value.unicodeScalars.last].compactMap({ $0 }).first(where: \.properties.isWhitespace) {
+            errors.add(line: line, column: "reference", "begins or ends with an invisible space (U+\(String(edge.value, radix: 16, uppercase: true))); "
+                + "remove it: a reference is matched byte for byte")
+            return (nil, false)
+        }
+        guard Array(value.precomposedStringWithCanonicalMapping.utf8) == Array(value.utf8) else {
+            errors.add(line: line, column: "reference", "\"\(value)\" is written with decomposed accents; save the file in "
+                + "composed form (Unicode NFC), as most editors do: a reference is matched byte for byte, and the same "
+                + "word written the other way would be another top-up")
+            return (nil, false)
+        }
+        return read
+    }
+
     static func text(_ text: String?, column: String, allowTab: Bool = false, line: Int,
                      errors: inout ErrorCollector) -> (value: String?, ok: Bool) {
         guard let text else { return (nil, true) }
