@@ -118,6 +118,23 @@ struct PipelineTests {
         #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
     }
 
+    /// When the fetch could not reach the API, the plan waits for the next run: each POST
+    /// would most likely have ended `unknown`, a row for a person to clear.
+    @Test func aRunWhoseFetchCouldNotReachTheAPISendsNoCharges() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess(["--fail-rate", "1"])
+        let ledger = scratch.path("ledger.sqlite")
+        let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
+        let result = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "1", "run", "--plan", plan, "--yes",
+             "--out", scratch.path("reports")],
+            environment: Self.env)
+        #expect(result.status == 69, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("topup: ok — skipped: the API did not answer the fetch (exit 69)"), "\(result.stdout)")
+        #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])
+        #expect(try Executable.query(ledger, "SELECT command FROM runs ORDER BY id") == [["run"], ["fetch"]])
+    }
+
     @Test func runWithoutAKeyIs78AndStillReports() throws {
         let scratch = try Scratch()
         let sim = try SimulatorProcess()

@@ -2,8 +2,8 @@ import CreditTypes
 import Foundation
 import Ledger
 
-/// The nightly job (`run`): under one writer lock, fetch → top-up (when a plan is given)
-/// → fetch → report.
+/// The nightly job (`run`): under one writer lock, fetch → top-up (when a plan is given,
+/// and the fetch reached the API) → fetch → report.
 ///
 /// Each stage records its own run in the ledger, and the job records one of its own whose
 /// summary lists every stage's outcome. A failing stage does not stop the later ones —
@@ -82,7 +82,14 @@ public struct RunStage: Sendable {
             let fetched = try await fetch(showProgress: showProgress)
             return StageResult(name: "fetch", status: fetched.exitStatus, detail: Self.describe(fetched))
         }
-        if let topUp = options.topUp {
+        let fetchStatus = outcome.stages.last?.status ?? .ok
+        if options.topUp != nil, [.unavailable, .tempFail].contains(fetchStatus) {
+            // The API did not answer a GET: a POST now would most likely end `unknown`,
+            // each a row for a person to clear, so the plan waits for the next run.
+            outcome.stages.append(StageResult(
+                name: "topup", status: .ok,
+                detail: "skipped: the API did not answer the fetch (exit \(fetchStatus.rawValue)); the next run sends the plan"))
+        } else if let topUp = options.topUp {
             var stoppedBy: String?
             try await stage("topup", into: &outcome) {
                 let stage = TopUpStage(
