@@ -270,6 +270,30 @@ struct TopUpEngineTests {
         #expect(rest.created == 5)
     }
 
+    /// The same plan under another --account label (cron sets CREDIT_RECON_ACCOUNT, a
+    /// person at a terminal may not) charged every row again: a new row whose reference,
+    /// wallet, chain and amount match another account's top-up is refused (65) naming the
+    /// account; another account's own row, with other parameters, goes on.
+    @Test func thePlanUnderAnotherAccountLabelIsRefusedBeforeAnythingIsSent() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(3))
+        _ = try await bench.run(plan, client: FakeChargeCreator())
+        func prepare(_ account: String, _ path: String) throws -> TopUpPreview {
+            try TopUpEngine(options: .init(planPath: path, displayName: "topups.csv", batch: nil, account: account))
+                .prepare(ledger: bench.ledger)
+        }
+        #expect {
+            _ = try prepare("Acct", plan)
+        } throws: { error in
+            guard let errors = error as? PlanErrors else { return false }
+            return errors.errors.count == 3 && errors.errors[0].description.hasPrefix(
+                "topups.csv:2: reference: \"R-01\" is already planned for account \"acct\" with the same wallet, chain and amount")
+                && errors.errors[0].description.contains("run with --account acct")
+        }
+        let other = try bench.plan(TopUpBench.planText(3).replacingOccurrences(of: ".50,", with: ".75,"), name: "other.csv")
+        #expect(try prepare("Acct", other).toSend.count == 3)
+    }
+
     @Test func editedReferenceRowIsRefusedBeforeAnythingIsSent() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(3))

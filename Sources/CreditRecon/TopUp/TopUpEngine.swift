@@ -75,15 +75,40 @@ public struct TopUpEngine: Sendable {
             }
             keyed.append((TopUpKey.make(row: row, batch: batch, occurrence: occurrence), row))
         }
-        let previous: [StoredTopUp?] = try ledger?.read { reader in
-            try keyed.map { try reader.topUp(key: $0.key) }
-        } ?? Array(repeating: nil, count: keyed.count)
+        // Each row's top-up in the ledger, and for a new row with a reference, the same
+        // purchase (reference, wallet, chain, amount) planned for another account: the plan
+        // run again under another --account label (CREDIT_RECON_ACCOUNT set for cron, not at
+        // a terminal) would charge every row again.
+        let (previous, elsewhere): ([StoredTopUp?], [StoredTopUp?]) = try ledger?.read { reader in
+            let stored = try keyed.map { try reader.topUp(key: $0.key) }
+            let accounts = Set(try reader.accounts())
+            let twins = try zip(keyed, stored).map { entry, stored -> StoredTopUp? in
+                guard stored == nil, let reference = entry.row.reference else { return nil }
+                for account in accounts.subtracting([entry.row.account]).sorted() {
+                    if let twin = try reader.topUp(account: account, reference: reference),
+                       twin.wallet == entry.row.wallet.checksummed, twin.chainID == entry.row.chain.rawValue,
+                       twin.amount == entry.row.amount {
+                        return twin
+                    }
+                }
+                return nil
+            }
+            return (stored, twins)
+        } ?? (Array(repeating: nil, count: keyed.count), Array(repeating: nil, count: keyed.count))
         var errors = ErrorCollector(file: planFile)
         var items: [TopUpItem] = []
         items.reserveCapacity(keyed.count)
         for (index, entry) in keyed.enumerated() {
             let row = entry.row
             guard let stored = previous[index] else {
+                if let twin = elsewhere[index] {
+                    errors.add(line: row.line, column: "reference",
+                               "\"\(twin.reference ?? "")\" is already planned for account \"\(twin.account)\" with the same wallet, chain "
+                                + "and amount (\(twin.planFile):\(twin.planLine), now \(twin.state)), and this plan is for account "
+                                + "\"\(row.account)\"; if it is that account's plan, run with --account \(twin.account); if it is "
+                                + "another account's own top-up, give it a reference of its own")
+                    continue
+                }
                 items.append(TopUpItem(key: entry.key, row: row, previousState: nil, action: .send))
                 continue
             }
