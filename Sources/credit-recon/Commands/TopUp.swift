@@ -21,7 +21,9 @@ extension CreditReconCommand {
                 Each row is keyed by its reference (else batch/wallet/chain/amount/occurrence); rows already \
                 carried out are skipped. The intent is committed to the ledger before each request, so a crash \
                 never sends a row twice: its outcome becomes `unknown` for a person to check. 410 Gone marks a row \
-                `blocked` (never re-sent): buy through the web flow and `import charges` it by reference. \
+                `blocked` (never re-sent): buy through the web flow and `import charges` it by reference. A row \
+                the API refused for itself (400, 422) is `rejected` and not sent again: fix it under a new \
+                reference; one refused for the key, the address or the rate (401, 403, 404, 429) is sent again. \
                 Without a terminal, --yes is required. On a terminal, a line on stderr counts the requests \
                 finished; without one, each row's outcome is logged (info). Exit 1 when a row is rejected, \
                 blocked or unknown.
