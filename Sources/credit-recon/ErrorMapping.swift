@@ -24,6 +24,6 @@ enum CLI {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var output = ""
         for line in lines { output += "credit-recon: \(line)\n" }
-        FileHandle.standardError.write(Data(output.utf8))
+        StandardStream.error(output)
     }
 }

@@ -122,7 +122,7 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
 
         let app = try SimulatorServer.application(options: options, logger: logger) { port in
             // Unbuffered and first, so a script can read the port before anything else.
-            FileHandle.standardOutput.write(Data("listening on http://127.0.0.1:\(port)\n".utf8))
+            try? FileHandle.standardOutput.write(contentsOf: Data("listening on http://127.0.0.1:\(port)\n".utf8))
         }
         let group = ServiceGroup(configuration: .init(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -82,6 +82,26 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: scratch.path(":memory:")))
     }
 
+    /// Output into a pipe nobody reads any more (`| head`, a log reader that died) does not
+    /// trap: NIO ignores SIGPIPE, and Foundation's FileHandle.write(_:) trapped (132) on the
+    /// failed write of the error message. The exit status still says what happened.
+    @Test func aClosedOutputPipeLeavesTheExitStatusToTell() throws {
+        let scratch = try Scratch()
+        let process = Process()
+        process.executableURL = Executable.binDirectory.appendingPathComponent("credit-recon")
+        process.arguments = ["--ledger", scratch.path("l.sqlite"), "--base-url", "http://127.0.0.1:1/api/v1",
+                             "--max-retry-time", "1", "fetch"]
+        process.environment = ["OPENROUTER_API_KEY": "sim-management-key", "PATH": "/usr/bin:/bin"]
+        let closed = Pipe()
+        try closed.fileHandleForReading.close()
+        process.standardOutput = closed
+        process.standardError = closed
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 69, "\(process.terminationStatus)")
+    }
+
     /// A folder or a pipe named as the ledger is a usage error (64) that says what to name;
     /// it was "cannot create adir: Is a directory" (74), and a pipe "the ledger was
     /// truncated".

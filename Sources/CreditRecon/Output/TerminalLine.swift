@@ -13,7 +13,7 @@ import Synchronization
 public final class TerminalLine: Sendable {
     /// Standard error's, quiet for its first half second; credit-recon makes it as it
     /// starts, so the half second counts from the command's start.
-    public static let standardError = TerminalLine(quietFor: .milliseconds(500)) { FileHandle.standardError.write(Data($0.utf8)) }
+    public static let standardError = TerminalLine(quietFor: .milliseconds(500)) { StandardStream.error($0) }
 
     private struct State {
         /// What the line shows; `nil` when it is clear.

@@ -104,7 +104,7 @@ public struct TopUpStage: Sendable {
     }
 
     static func stderr(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStream.error(text)
     }
 }
 

@@ -73,9 +73,9 @@ extension CreditReconCommand {
                         progress: progress.show)
                 }
                 if command.out == nil {
-                    FileHandle.standardOutput.write(Data(outcome.bytes))
+                    try StandardStream.output(outcome.bytes)
                     if outcome.failedBalanceChecks > 0 {
-                        for line in outcome.summaryLines.suffix(1) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+                        for line in outcome.summaryLines.suffix(1) { StandardStream.error(line + "\n") }
                     }
                 } else if context.json {
                     print(outcome.json.text)

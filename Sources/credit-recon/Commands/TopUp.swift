@@ -96,7 +96,7 @@ extension CreditReconCommand {
         }
 
         static func stderr(_ text: String) {
-            FileHandle.standardError.write(Data(text.utf8))
+            StandardStream.error(text)
         }
     }
 }
