@@ -549,6 +549,33 @@ struct PostgresStoreTests {
     /// Where the server makes every transaction read-only by default (an auditor's role, a
     /// database frozen for a migration): a write, or a migration the ledger needs, is refused
     /// as that, naming the setting; `verify` still replays (its temporary tables are its own).
+    /// A guard trigger that is there by name but does not guard is missing to `verify`:
+    /// enabled for replicas only, running a refuse_change() replaced to let rows through,
+    /// or made again firing on something else. Each let rows be edited with no error and
+    /// `verify` still said the ledger was sound.
+    @Test(arguments: [
+        "ALTER TABLE snapshots ENABLE REPLICA TRIGGER snapshots_append_only",
+        """
+        CREATE OR REPLACE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RETURN coalesce(NEW, OLD); END $$
+        """,
+        """
+        DROP TRIGGER snapshots_append_only ON snapshots;
+        CREATE TRIGGER snapshots_append_only AFTER INSERT ON snapshots FOR EACH ROW EXECUTE FUNCTION refuse_change('x')
+        """,
+    ])
+    func aTriggerThatNoLongerGuardsIsMissingToVerify(sql: String) throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        #expect(try store.ledger.verify().isSound)
+        try store.execute(sql)
+        let report = try store.ledger.verify()
+        #expect(!report.isSound)
+        #expect(report.problems.last?.contains("snapshots_append_only") == true, "\(report.problems)")
+        #expect(report.problems.last?.hasSuffix("missing or disabled: the journal or the readings can be changed in place") == true,
+                "\(report.problems)")
+    }
+
     @Test func aReadOnlySessionIsToldSoAndStillVerifies() throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(lifecycle())

@@ -22,8 +22,7 @@ enum PostgresSchema {
     /// statements.
     static let migrations: [(name: String, statements: [String])] = [
         ("v1: journal, runs, snapshots, top-ups, charges", ["""
-            CREATE FUNCTION \(schema).refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$
+            CREATE FUNCTION \(schema).refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$\(refuseChangeBody)$$
             """, """
             CREATE TABLE \(schema).journal (
                 seq BIGINT PRIMARY KEY CHECK (seq > 0),
@@ -65,6 +64,10 @@ enum PostgresSchema {
     /// The triggers that keep `Schema.appendOnlyTables` append-only, as `pg_trigger` names
     /// them; `verify` reports any that is missing or disabled.
     static let appendOnlyTriggers = Schema.appendOnlyTables.flatMap { ["\($0)_append_only", "\($0)_no_truncate"] }
+
+    /// The body of `refuse_change()`, the function every append-only trigger runs; `check`
+    /// compares the stored one with it.
+    static let refuseChangeBody = "\nBEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END "
 
     /// Every projection table in `schema` (`credit_recon`, or `pg_temp` for `verify`'s
     /// replay), column for column as the SQLite store's, so a replay compares them whole;
