@@ -201,6 +201,22 @@ struct PostgresStoreTests {
             password: Secret(server.password), connectTimeout: .seconds(2))
         let ledger = try Ledger(location)
         #expect(try ledger.read { try $0.journalCount() } == 0)
+        // A writer lock held meanwhile, with a long timeout of its own: once the server was
+        // judged silent, letting it go asks the server nothing (its unlock waited another
+        // timeout or two), so it is let go in a small part of that timeout.
+        let lockLocation = try LedgerLocation(
+            "postgresql://postgres@127.0.0.1:\(proxy.port)/\(database)?sslmode=disable",
+            password: Secret(server.password), connectTimeout: .seconds(60))
+        let locked = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let holding = BackgroundWork { () -> Result<Void, any Error> in
+            Result {
+                let lock = try Ledger.lockWriter(at: lockLocation)
+                locked.signal()
+                release.wait()
+                withExtendedLifetime(lock) {}
+            }
+        }
+        #expect(locked.wait(timeout: .now() + 60) == .success, "the lock was not taken")
         proxy.freeze()
         // On another thread, so that a hang fails this test (after 60 s, a bound that only
         // a hang reaches; it takes about 2 × 2 s) instead of holding up the whole run.
@@ -227,6 +243,12 @@ struct PostgresStoreTests {
         #expect(!message.contains(server.password))
         if case .server? = error {} else { Issue.record("not a server error: \(message)") }
         print("a frozen server: \(message)")
+        let releasing = ContinuousClock.now
+        release.signal()
+        let released = DispatchSemaphore(value: 0)
+        _ = BackgroundWork { _ = holding.wait(); released.signal() }
+        #expect(released.wait(timeout: .now() + 120) == .success)
+        #expect(ContinuousClock.now - releasing < .seconds(20), "letting the lock go waited on the frozen server")
         let again = ContinuousClock.now
         #expect(throws: LedgerError.self) { _ = try ledger.headHash() }
         #expect(ContinuousClock.now - again < .seconds(60))

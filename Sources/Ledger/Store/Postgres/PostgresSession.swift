@@ -313,12 +313,13 @@ final class PostgresSession: @unchecked Sendable {
             _ = BackgroundWork {
                 defer { probing.withLock { $0 = false } }
                 guard let why = Self.silence(at: location) else { return }
+                Self.silentServers.withLock { _ = $0.insert(location.description) }
                 answered.fail(ServerSilent(error: LedgerError.server(
                     location: location.description,
                     detail: "the server stopped answering: a statement had no answer, and a new connection could not "
                         + "log in within \(location.connectTimeout) (--timeout) either (\(why)); "
-                        + "a write under way was not committed, unless the server was committing it as it stopped: "
-                        + "run verify once it answers again")))
+                        + "a write under way, if any, was not committed, unless the server was committing it as it "
+                        + "stopped: run verify once it answers again")))
             }
         }
         // Closed only when the wait was given up (not when the answer came first), so that
@@ -337,6 +338,16 @@ final class PostgresSession: @unchecked Sendable {
     /// Why a wait ended: the connection closed under it (`LedgerError.postgres` says it
     /// as the lost connection).
     struct ConnectionClosed: Error {}
+
+    /// The servers (by URL without password) that this process judged silent: nothing more
+    /// is asked of them on the way out (a writer lock's unlock waited another `--timeout`
+    /// or two on a frozen server).
+    private static let silentServers = Mutex<Set<String>>([])
+
+    /// Whether this process judged the server at `location` silent (see `answer(_:)`).
+    static func isJudgedSilent(_ location: PostgresLocation) -> Bool {
+        silentServers.withLock { $0.contains(location.description) }
+    }
 
     /// Why a wait was given up: the server stopped answering (see `answer(_:)`).
     private struct ServerSilent: Error {

@@ -8,6 +8,7 @@ import Synchronization
 /// holds it: the holder's `application_name` (host and pid) and address.
 final class PostgresWriterLock: StoreWriterLock {
     private let session: PostgresSession
+    private let location: PostgresLocation
     private let key: String
     private let database: String
     /// The server process that holds the lock.
@@ -27,6 +28,7 @@ final class PostgresWriterLock: StoreWriterLock {
             throw LedgerError.writerBusy(lock: "advisory lock \(key) on \(location)", holder: Self.holder(session))
         }
         self.session = session
+        self.location = location
         self.key = key
         database = Self.identity(location)
         pid = locked.1
@@ -35,8 +37,10 @@ final class PostgresWriterLock: StoreWriterLock {
 
     /// Released here, before the session closes: the server ends a closed session's locks
     /// only when its backend has noticed, and the next writer must not be refused meanwhile.
+    /// Not asked of a server this process judged silent: closing is all that is left.
     deinit {
         Self.holders.withLock { [database, pid] in if $0[database] == pid { $0[database] = nil } }
+        guard !PostgresSession.isJudgedSilent(location) else { return }
         _ = try? session.execute("SELECT pg_advisory_unlock(\(key))")
     }
 
