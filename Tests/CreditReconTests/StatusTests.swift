@@ -131,6 +131,11 @@ struct StatusKeyTests {
         #expect(report.lines.contains(
             "needs attention: the last reading is dated after now (2026-03-10T05:00:00.000Z): check the machine's clock, or --now"))
         #expect(report.exitStatus == .attention)
+        // A reading a moment after now (the run before, with the same --now) is not.
+        let moment = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T06:00:00.000Z").adding(seconds: -1))
+        #expect(moment.lines.contains { $0.hasSuffix("(0.0 hours old)") }, "\(moment.lines)")
+        #expect(!moment.attention.contains { $0.contains("after now") })
     }
 
     @Test func aKeyNearItsLimitNeedsAttention() throws {

@@ -52,6 +52,11 @@ public struct StatusReport: Sendable, Equatable {
         return limited.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(Self.nearestLimitCount).map(\.2)
     }
 
+    /// How far after now a reading may be dated before that needs a person, in
+    /// milliseconds: a command run with `--now` starts its clock there again, so the
+    /// reading of one run just before is a few milliseconds "after" it.
+    static let clockSkew: Int64 = 60_000
+
     /// What needs a person, in words; empty when nothing does.
     public var attention: [String] {
         var reasons: [String] = []
@@ -64,7 +69,7 @@ public struct StatusReport: Sendable, Equatable {
         if let tenths = runway.tenthsOfDays, tenths < options.minRunwayDays * 10 {
             reasons.append("runway \(runway.daysText) days is under \(options.minRunwayDays) days: plan a top-up")
         }
-        if age < 0 {
+        if age < -Self.clockSkew {
             reasons.append("the last reading is dated after now (\(now.iso8601)): check the machine's clock, or --now")
         }
         if age > options.maxGapSeconds * 1000 {
