@@ -30,9 +30,9 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     var password: Secret?
 
     /// Whether `--ledger`'s `text` names a PostgreSQL database rather than a SQLite file.
-    /// The scheme is read in any case, as URLs' schemes are.
+    /// The scheme is read in any case, as URLs' schemes are, after any white space.
     public static func isURL(_ text: String) -> Bool {
-        let start = text.prefix(13).lowercased()
+        let start = text.drop(while: \.isWhitespace).prefix(13).lowercased()
         return start.hasPrefix("postgresql://") || start.hasPrefix("postgres://")
     }
 

@@ -19,18 +19,16 @@ extension CommandContext {
 
     /// The state of the file at `ledgerPath`.
     public var ledgerFile: LedgerFile {
-        func size(_ path: String) -> Int? { (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int }
         var info = stat()
-        if stat(ledgerPath, &info) == 0 {
-            switch info.st_mode & S_IFMT {
-            case S_IFREG: break
-            case S_IFDIR: return .notAFile("a folder")
-            case S_IFIFO: return .notAFile("a pipe")
-            default: return .notAFile("a device or a socket")
-            }
+        guard stat(ledgerPath, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return .notAFile("a folder")
+        case S_IFIFO: return .notAFile("a pipe")
+        default: return .notAFile("a device or a socket")
         }
-        guard let bytes = size(ledgerPath) else { return .missing }
-        if bytes == 0, (size(ledgerPath + "-wal") ?? 0) == 0 { return .truncated }
+        var log = stat()
+        if info.st_size == 0, stat(ledgerPath + "-wal", &log) != 0 || log.st_size == 0 { return .truncated }
         return .present
     }
 

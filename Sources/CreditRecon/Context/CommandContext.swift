@@ -65,8 +65,8 @@ public struct CommandContext: Sendable {
     /// The management key for `GET /credits`: `--api-key-file`, else `OPENROUTER_API_KEY`.
     public func managementKey() throws -> Secret {
         if let apiKeyFile { return try readKeyFile(apiKeyFile, option: "--api-key-file") }
-        if let key = environment["OPENROUTER_API_KEY"], !Self.trimmed(key).isEmpty {
-            return try Self.key(Self.trimmed(key), from: "OPENROUTER_API_KEY")
+        if let key = environment["OPENROUTER_API_KEY"].map(Self.trimmed), !key.isEmpty {
+            return try Self.key(key, from: "OPENROUTER_API_KEY")
         }
         throw UsageError.config(
             "no API key: set OPENROUTER_API_KEY to a management key, or pass --api-key-file PATH "
@@ -77,8 +77,8 @@ public struct CommandContext: Sendable {
     /// else the management key.
     public func bearer() throws -> Secret {
         if let bearerFile { return try readKeyFile(bearerFile, option: "--bearer-file") }
-        if let key = environment["OPENROUTER_BEARER"], !Self.trimmed(key).isEmpty {
-            return try Self.key(Self.trimmed(key), from: "OPENROUTER_BEARER")
+        if let key = environment["OPENROUTER_BEARER"].map(Self.trimmed), !key.isEmpty {
+            return try Self.key(key, from: "OPENROUTER_BEARER")
         }
         return try managementKey()
     }
@@ -87,7 +87,7 @@ public struct CommandContext: Sendable {
     /// `--ledger-password-file`, else `CREDIT_RECON_LEDGER_PASSWORD_FILE`, else `PGPASSWORD`;
     /// its login must finish within `--timeout`. A SQLite path reads none of them.
     public func ledgerLocation() throws -> LedgerLocation {
-        guard PostgresLocation.isURL(ledgerPath.trimmingCharacters(in: .whitespacesAndNewlines)) else { return try LedgerLocation(ledgerPath) }
+        guard PostgresLocation.isURL(ledgerPath) else { return try LedgerLocation(ledgerPath) }
         var password: Secret?
         if let ledgerPasswordFile {
             password = try readKeyFile(ledgerPasswordFile, option: "--ledger-password-file", isKey: false)

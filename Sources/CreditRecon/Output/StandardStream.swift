@@ -16,7 +16,7 @@ public enum StandardStream {
         do {
             try FileHandle.standardOutput.write(contentsOf: Data(bytes))
         } catch {
-            throw .cannotCreate("standard output", (error as NSError).localizedDescription)
+            throw .cannotCreate("standard output", AtomicFile.reason(error))
         }
     }
 }

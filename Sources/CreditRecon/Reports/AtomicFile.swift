@@ -94,7 +94,7 @@ enum AtomicFile {
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }
 
-    private static func reason(_ error: any Error) -> String {
+    static func reason(_ error: any Error) -> String {
         let nsError = error as NSError
         // The POSIX cause ("No such file or directory") says more than Foundation's wrapper.
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
