@@ -66,6 +66,29 @@ struct LedgerTests {
         }
     }
 
+    /// A guard trigger made again under its own name, but refusing nothing (an empty body,
+    /// or a `WHEN` that never holds), is missing to `verify`: by name alone it let rows be
+    /// edited with no error while `verify` said the ledger was sound. The text a migration
+    /// gave is what SQLite keeps, and every ledger since the first build carries it (the
+    /// stored-format fixture verifies sound).
+    @Test(arguments: [
+        "CREATE TRIGGER journal_append_only_update BEFORE UPDATE ON journal BEGIN SELECT 1; END",
+        """
+        CREATE TRIGGER journal_append_only_update BEFORE UPDATE ON journal WHEN 0
+        BEGIN SELECT RAISE(ABORT, 'the journal is append-only: entries cannot be changed'); END
+        """,
+    ])
+    func aTriggerMadeAgainThatNoLongerGuardsIsMissingToVerify(trigger: String) throws {
+        let temp = try TemporaryLedger()
+        try temp.ledger.appendAll(lifecycle())
+        #expect(try temp.ledger.verify().isSound)
+        try temp.raw().execute("DROP TRIGGER journal_append_only_update; " + trigger)
+        try temp.raw().execute("UPDATE journal SET kind = kind WHERE seq = 1")  // no longer refused
+        let report = try temp.ledger.verify()
+        #expect(report.problems == ["append-only trigger journal_append_only_update missing, changed or disabled: "
+            + "the journal or the readings can be changed in place"])
+    }
+
     @Test func migrationsRunOnceAndInOrder() throws {
         let temp = try TemporaryLedger()
         _ = try Ledger(path: temp.path)  // reopening applies nothing again

@@ -594,7 +594,7 @@ struct PostgresStoreTests {
         let report = try store.ledger.verify()
         #expect(!report.isSound)
         #expect(report.problems.last?.contains("snapshots_append_only") == true, "\(report.problems)")
-        #expect(report.problems.last?.hasSuffix("missing or disabled: the journal or the readings can be changed in place") == true,
+        #expect(report.problems.last?.hasSuffix("missing, changed or disabled: the journal or the readings can be changed in place") == true,
                 "\(report.problems)")
     }
 

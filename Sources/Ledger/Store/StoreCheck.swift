@@ -5,14 +5,14 @@ struct StoreCheck: Sendable, Equatable {
     /// (SQLite's `PRAGMA integrity_check`); empty when it found nothing, or when the database
     /// offers no such check to run (PostgreSQL checks each page as it reads it).
     var damage: [String] = []
-    /// The append-only triggers that are missing or disabled.
+    /// The append-only triggers that are missing, changed or disabled.
     var unguarded: [String] = []
 
     /// The guards' finding, or `nil` when every trigger is in place.
     var unguardedProblem: String? {
         guard !unguarded.isEmpty else { return nil }
-        return "append-only trigger\(unguarded.count == 1 ? "" : "s") \(unguarded.joined(separator: ", ")) missing "
-            + "or disabled: the journal or the readings can be changed in place"
+        return "append-only trigger\(unguarded.count == 1 ? "" : "s") \(unguarded.joined(separator: ", ")) missing, "
+            + "changed or disabled: the journal or the readings can be changed in place"
     }
 
     /// As `verify` prints it: `ok`, or what was found.

@@ -62,7 +62,7 @@ enum PostgresSchema {
     ]
 
     /// The triggers that keep `Schema.appendOnlyTables` append-only, as `pg_trigger` names
-    /// them; `verify` reports any that is missing or disabled.
+    /// them; `verify` reports any that is missing, changed or disabled.
     static let appendOnlyTriggers = Schema.appendOnlyTables.flatMap { ["\($0)_append_only", "\($0)_no_truncate"] }
 
     /// The body of `refuse_change()`, the function every append-only trigger runs; `check`

@@ -71,10 +71,12 @@ final class SQLiteStore: LedgerStore {
     func check() throws -> StoreCheck {
         try withConnection { connection in
             let verdict = try connection.db.statement("PRAGMA integrity_check").rows { $0.text(0) }
-            let triggers = Set(try connection.db.statement("SELECT name FROM sqlite_master WHERE type = 'trigger'").rows { $0.text(0) })
+            let triggers = Dictionary(
+                try connection.db.statement("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").rows { ($0.text(0), $0.text(1)) },
+                uniquingKeysWith: { first, _ in first })
             return StoreCheck(
                 damage: verdict == ["ok"] ? [] : ["PRAGMA integrity_check: " + verdict.joined(separator: "; ")],
-                unguarded: Schema.appendOnlyTriggers.filter { !triggers.contains($0) })
+                unguarded: Schema.appendOnlyTriggers.filter { triggers[$0.name] != $0.sql }.map(\.name))
         }
     }
 

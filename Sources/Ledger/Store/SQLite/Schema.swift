@@ -25,29 +25,16 @@ enum Schema {
                     prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
                     hash TEXT NOT NULL CHECK (length(hash) = 64)
                 ) STRICT;
-                CREATE TRIGGER journal_append_only_update BEFORE UPDATE ON journal
-                BEGIN SELECT RAISE(ABORT, 'the journal is append-only: entries cannot be changed'); END;
-                CREATE TRIGGER journal_append_only_delete BEFORE DELETE ON journal
-                BEGIN SELECT RAISE(ABORT, 'the journal is append-only: entries cannot be deleted'); END;
                 """)
+            try db.execute(appendOnlyTriggers(of: "journal"))
             try db.execute(chargeTables(in: "main") + "\n" + chargeIndexes(in: "main"))
-            try db.execute("""
-                CREATE TRIGGER snapshots_append_only_update BEFORE UPDATE ON snapshots
-                BEGIN SELECT RAISE(ABORT, 'snapshots are append-only: they cannot be changed'); END;
-                CREATE TRIGGER snapshots_append_only_delete BEFORE DELETE ON snapshots
-                BEGIN SELECT RAISE(ABORT, 'snapshots are append-only: they cannot be deleted'); END;
-                """)
+            try db.execute(appendOnlyTriggers(of: "snapshots"))
         }
         migrator.register("v2: key readings, activity days") { db in
             try db.execute(usageTables(in: "main") + "\n" + usageIndexes(in: "main"))
             // What the API said is kept as it said it, like the readings.
             for table in usageTableNames {
-                try db.execute("""
-                    CREATE TRIGGER \(table)_append_only_update BEFORE UPDATE ON \(table)
-                    BEGIN SELECT RAISE(ABORT, '\(table) is append-only: its rows cannot be changed'); END;
-                    CREATE TRIGGER \(table)_append_only_delete BEFORE DELETE ON \(table)
-                    BEGIN SELECT RAISE(ABORT, '\(table) is append-only: its rows cannot be deleted'); END;
-                    """)
+                try db.execute(appendOnlyTriggers(of: table))
             }
         }
         return migrator
@@ -70,8 +57,30 @@ enum Schema {
     static let appendOnlyTables = ["journal", "snapshots"] + usageTableNames
 
     /// The triggers that refuse changing or deleting rows of `appendOnlyTables`
-    /// (migrations v1 and v2); `verify` reports any that is missing.
-    static let appendOnlyTriggers = appendOnlyTables.flatMap { ["\($0)_append_only_update", "\($0)_append_only_delete"] }
+    /// (migrations v1 and v2), by name, each with the statement that creates it. SQLite
+    /// keeps that statement's text as it was given (`sqlite_master.sql`), so `verify`
+    /// reports a trigger that is missing or that says anything else: one made again under
+    /// the same name with a body that refuses nothing guards nothing.
+    static let appendOnlyTriggers: [(name: String, sql: String)] = appendOnlyTables.flatMap { table in
+        // The words of migration v1, which every ledger since the first build carries.
+        let (subject, rows) = switch table {
+        case "journal": ("the journal is", "entries")
+        case "snapshots": ("snapshots are", "they")
+        default: ("\(table) is", "its rows")
+        }
+        return [("UPDATE", "update", "changed"), ("DELETE", "delete", "deleted")].map { event, suffix, done in
+            let name = "\(table)_append_only_\(suffix)"
+            return (name, """
+                CREATE TRIGGER \(name) BEFORE \(event) ON \(table)
+                BEGIN SELECT RAISE(ABORT, '\(subject) append-only: \(rows) cannot be \(done)'); END
+                """)
+        }
+    }
+
+    /// The statements that create `table`'s append-only triggers.
+    private static func appendOnlyTriggers(of table: String) -> String {
+        appendOnlyTriggers.filter { $0.name.hasPrefix(table + "_append_only_") }.map { $0.sql + ";" }.joined(separator: "\n")
+    }
 
     /// The tables of migration v2, append-only like `snapshots`.
     static let usageTableNames = ["key_listings", "key_readings", "activity_days", "activity_rows"]
