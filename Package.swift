@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "OpenRouterAPITests",
             dependencies: [
-                "OpenRouterAPI", "OpenRouterSimulator", "CreditTypes", .product(name: "Logging", package: "swift-log"),
+                "OpenRouterAPI", "OpenRouterSimulator", "CreditTypes", "PostgresHarness", .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

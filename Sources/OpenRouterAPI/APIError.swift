@@ -20,7 +20,8 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
     case notSent(reason: String)
     /// A `POST` was sent and may or may not have created a charge.
     case outcomeUnknown(reason: String)
-    /// A `GET` timed out on every attempt within the retry budget.
+    /// A `GET` timed out, or lost its connection before the whole answer came, on every
+    /// attempt within the retry budget.
     case timedOut(reason: String)
     /// The answer does not match the documented shape.
     case malformedResponse(reason: String, rawBody: String?)
@@ -69,11 +70,11 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
             return "the charge request was sent but no answer came back (\(reason)); a charge may or may not "
                 + "have been created — check the OpenRouter dashboard before retrying (`topup --retry-unknown`)"
         case .timedOut(let reason):
-            return "the API did not answer in time (\(reason)) until the retry budget ran out; "
-                + "try again later or raise --timeout"
+            return "no complete answer came from the API (\(reason)) until the retry budget ran out; "
+                + "try again later, or raise --timeout if the API is slow to answer"
         case .malformedResponse(let reason, _):
             return "the API answered something that does not match its documented shape: \(reason); "
-                + "the raw answer is kept for inspection — check --base-url points at the OpenRouter API"
+                + "check --base-url points at the OpenRouter API (--log-level debug prints the answer as it came)"
         }
     }
 

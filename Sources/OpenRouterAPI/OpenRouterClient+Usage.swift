@@ -14,19 +14,21 @@ extension OpenRouterClient {
     /// `GET /key`: what the API says about the calling key, above all whether it is a
     /// management key.
     public func getKeyMetadata() async throws(APIError) -> KeyMetadata {
-        try WireFormat.keyMetadata(try await get("/key"))
+        try await showingUnreadable("GET /key") { () async throws(APIError) in try WireFormat.keyMetadata(try await get("/key")) }
     }
 
     /// `GET /keys?include_disabled=true&offset=N`: every key of the account, read page by
     /// page until a page comes back empty (the API sends no paging metadata).
     ///
     /// A key listed again on a later page (the listing shifted while it was read) is kept
-    /// once. A page made only of keys already read means the API ignores `offset`, and an
+    /// once; a key listed twice on one page, saying different things, is a malformed answer. A page made only of keys already read means the API ignores `offset`, and an
     /// endless listing means something else is wrong: both are malformed answers rather
     /// than a loop that never ends.
     public func listKeys() async throws(APIError) -> KeysReading {
-        try await Self.readKeyPages { (offset) async throws(APIError) in
-            try await self.get("/keys" + Self.query([("include_disabled", "true"), ("offset", String(offset))]))
+        try await showingUnreadable("GET /keys") { () async throws(APIError) in
+            try await Self.readKeyPages { (offset) async throws(APIError) in
+                try await self.get("/keys" + Self.query([("include_disabled", "true"), ("offset", String(offset))]))
+            }
         }
     }
 
@@ -56,6 +58,11 @@ extension OpenRouterClient {
                 try WireFormat.bounded(keys.map(\.usage), "the keys' usage", raw: nil)
                 return KeysReading(keys: keys, rawBodies: bodies)
             }
+            var onThisPage: [String: String] = [:]
+            for key in listed where onThisPage.updateValue(key.rawJSON, forKey: key.hash).map({ $0 != key.rawJSON }) == true {
+                throw .malformedResponse(
+                    reason: "GET /keys at offset \(offset) lists key \(key.hash) twice, saying different things", rawBody: raw)
+            }
             let fresh = listed.filter { seen.insert($0.hash).inserted }
             guard !fresh.isEmpty else {
                 throw .malformedResponse(
@@ -78,14 +85,17 @@ extension OpenRouterClient {
         var items: [(String, String)] = []
         if let date { items.append(("date", date.isoText)) }
         if let apiKeyHash { items.append(("api_key_hash", apiKeyHash)) }
-        let body = try await get("/activity" + Self.query(items))
-        let raw = String(decoding: body, as: UTF8.self)
-        let rows = try WireFormat.activityRows(body)
-        if let date, let stray = rows.first(where: { $0.date != date }) {
-            throw .malformedResponse(
-                reason: "GET /activity for \(date.isoText) answered a row for \(stray.date.isoText)", rawBody: raw)
+        let path = "/activity" + Self.query(items)
+        return try await showingUnreadable("GET " + path) { () async throws(APIError) in
+            let body = try await get(path)
+            let raw = String(decoding: body, as: UTF8.self)
+            let rows = try WireFormat.activityRows(body)
+            if let date, let stray = rows.first(where: { $0.date != date }) {
+                throw .malformedResponse(
+                    reason: "GET /activity for \(date.isoText) answered a row for \(stray.date.isoText)", rawBody: raw)
+            }
+            return ActivityReading(date: date, apiKeyHash: apiKeyHash, rows: rows, rawBody: raw)
         }
-        return ActivityReading(date: date, apiKeyHash: apiKeyHash, rows: rows, rawBody: raw)
     }
 
     /// `?name=value&…`, each part percent-encoded (RFC 3986: only unreserved characters

@@ -41,7 +41,18 @@ public final class OpenRouterClient: Sendable {
 
     /// `GET /credits`: the account's running totals, exactly as the API sent them.
     public func getCredits() async throws(APIError) -> CreditsReading {
-        try WireFormat.credits(try await get("/credits"))
+        try await showingUnreadable("GET /credits") { () async throws(APIError) in try WireFormat.credits(try await get("/credits")) }
+    }
+
+    /// `read()`, with the answer it could not read (the key redacted) logged at `debug`:
+    /// the error names what is wrong, the log shows what came.
+    func showingUnreadable<T>(_ call: String, _ read: () async throws(APIError) -> T) async throws(APIError) -> T {
+        do { return try await read() } catch {
+            if case .malformedResponse(_, let raw?) = error {
+                configuration.logger.debug("\(call): the answer that could not be read, as it came: \(raw.prefix(64 << 10))")
+            }
+            throw error
+        }
     }
 
     /// A `GET` with the management key, through the one retry path every call takes;
@@ -126,14 +137,20 @@ public final class OpenRouterClient: Sendable {
                     if let retryAfter = RetryAfter.parse(headers.first(name: "retry-after"), now: Timestamp.now()) {
                         delay = retryAfter
                     }
+                case 408 where idempotent:
+                    failure = .timedOut(reason: "the server gave up waiting for the request (HTTP 408)")
                 default:
-                    throw Self.refusal(status: status, body: bytes)
+                    throw idempotent ? Self.readRefusal(path: path, status: status, body: bytes) : Self.refusal(status: status, body: bytes)
                 }
             case .notSent(let reason):
                 failure = .notSent(reason: reason)
             case .lost(let reason, let timedOut):
                 guard idempotent else { throw .outcomeUnknown(reason: reason) }
                 failure = .timedOut(reason: timedOut ? reason : "the connection closed before an answer: \(reason)")
+            case .oversized(let status):
+                let reason = "the answer (HTTP \(status)) is longer than \(Self.maxAnswerBytes >> 20) MB, more than any answer of the API"
+                guard idempotent else { throw .outcomeUnknown(reason: reason) }
+                throw .malformedResponse(reason: reason, rawBody: nil)
             }
             attempt += 1
             guard clock.now + delay <= deadline else {
@@ -182,6 +199,8 @@ public final class OpenRouterClient: Sendable {
         case notSent(String)
         /// May have reached the server; no complete answer.
         case lost(String, timedOut: Bool)
+        /// An answer longer than `maxAnswerBytes`, no longer read.
+        case oversized(status: Int)
     }
 
     private func send(method: HTTPMethod, path: String, key: Secret, body: [UInt8]?) async -> Outcome {
@@ -196,9 +215,13 @@ public final class OpenRouterClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
+        let deadline = ContinuousClock.now + configuration.timeout
         do {
             let response = try await http.execute(request, timeout: Self.timeAmount(configuration.timeout))
-            let buffer = try await response.body.collect(upTo: 4 << 20)
+            let buffer: ByteBuffer
+            do { buffer = try await Self.collect(response.body, by: deadline) } catch is NIOTooManyBytesError {
+                return .oversized(status: Int(response.status.code))
+            }
             // A gateway may echo the request's headers in its answer: the key must not reach
             // a log line, an error message or the ledger's copy of the body through it.
             let body = Self.redacting(key.reveal(), in: Array(buffer.readableBytesView))
@@ -210,7 +233,31 @@ public final class OpenRouterClient: Sendable {
         }
     }
 
-    /// `bytes` with every occurrence of `secret` replaced by `<redacted>`.
+    /// Bytes of one answer read before giving up on it: an answer is a few kilobytes, the
+    /// whole window of `/activity` for a large account a few megabytes.
+    static let maxAnswerBytes = 64 << 20
+
+    /// The whole body, by `deadline`: the client's own deadline ends once the head has
+    /// come, and its read timeout starts again with every byte, so a server dripping its
+    /// body a byte at a time would hold the call (and the nightly job) for ever.
+    static func collect(
+        _ body: HTTPClientResponse.Body, upTo maxBytes: Int = maxAnswerBytes, by deadline: ContinuousClock.Instant
+    ) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: maxBytes) }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else { throw HTTPClientError.deadlineExceeded }
+            return buffer
+        }
+    }
+
+    /// `bytes` with every occurrence of `secret` replaced by `<redacted>`, the secret
+    /// written as itself or with any of its characters as a JSON escape (`\u0073`, `\/`):
+    /// a JSON answer that echoes the key that way would give it back in full once decoded.
     static func redacting(_ secret: String, in bytes: [UInt8]) -> [UInt8] {
         let needle = Array(secret.utf8)
         guard needle.count >= 4, bytes.count >= needle.count else { return bytes }
@@ -218,16 +265,42 @@ public final class OpenRouterClient: Sendable {
         var index = 0
         var found = false
         while index < bytes.count {
-            if bytes[index] == needle[0], index + needle.count <= bytes.count, bytes[index..<(index + needle.count)].elementsEqual(needle) {
+            if bytes[index] == needle[0] || bytes[index] == UInt8(ascii: "\\"), let end = matchEnd(needle, in: bytes, at: index) {
+                if !found { out = Array(bytes[..<index]) }
                 out += Array("<redacted>".utf8)
-                index += needle.count
+                index = end
                 found = true
             } else {
-                out.append(bytes[index])
+                if found { out.append(bytes[index]) }
                 index += 1
             }
         }
         return found ? out : bytes
+    }
+
+    /// Where `needle` ends in `bytes` when it starts at `start`, each of its bytes written
+    /// as itself or as a JSON escape; `nil` when it does not start there.
+    private static func matchEnd(_ needle: [UInt8], in bytes: [UInt8], at start: Int) -> Int? {
+        let backslash = UInt8(ascii: "\\")
+        var at = start
+        for byte in needle {
+            guard at < bytes.count else { return nil }
+            if bytes[at] == backslash, at + 1 < bytes.count {
+                let next = bytes[at + 1]
+                if next == byte, byte == backslash || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "/") {
+                    at += 2
+                    continue
+                }
+                if next == UInt8(ascii: "u"), at + 6 <= bytes.count,
+                   let value = UInt32(String(decoding: bytes[(at + 2)..<(at + 6)], as: UTF8.self), radix: 16), value == UInt32(byte) {
+                    at += 6
+                    continue
+                }
+            }
+            guard bytes[at] == byte else { return nil }
+            at += 1
+        }
+        return at
     }
 
     /// A final answer that retrying cannot change.
@@ -241,6 +314,24 @@ public final class OpenRouterClient: Sendable {
         case 400..<500: return .badRequest(status: status, message: message, rawBody: raw)
         default:
             return .malformedResponse(reason: "unexpected HTTP status \(status) (\(message))", rawBody: raw)
+        }
+    }
+
+    /// A final answer to a `GET`: a refused key (401, 403) or a route that is not there
+    /// (404) are what they are; any other refusal of a question the API documents means the
+    /// other end is not the API this tool knows (or the machine's clock is off, for the
+    /// days `/activity` is asked about), not that a charge was refused.
+    static func readRefusal(path: String, status: Int, body: [UInt8]) -> APIError {
+        let refusal = refusal(status: status, body: body)
+        switch refusal {
+        case .badRequest(404, _, _), .unauthorized, .forbidden, .malformedResponse:
+            return refusal
+        case .badRequest(_, let message, let raw), .gone(let message, let raw):
+            let clock = path.hasPrefix("/activity")
+                ? "; /activity answers only the last 30 completed UTC days, so check this machine's clock too" : ""
+            return .malformedResponse(reason: "GET \(path) was refused (HTTP \(status): \(message))\(clock)", rawBody: raw)
+        default:
+            return refusal
         }
     }
 

@@ -18,7 +18,7 @@ extension WireFormat {
         return KeyMetadata(
             label: try data.optionalString("label"), isManagementKey: management,
             usage: try data.optionalAmount("usage"), byokUsage: try data.optionalAmount("byok_usage"),
-            limit: try data.optionalAmount("limit"), limitRemaining: try data.optionalAmount("limit_remaining"),
+            limit: try data.optionalAmount("limit"), limitRemaining: try data.optionalAmount("limit_remaining", signed: true),
             limitReset: try data.optionalString("limit_reset"), expiresAt: try data.optionalTimestamp("expires_at"),
             rawBody: raw)
     }
@@ -32,7 +32,7 @@ extension WireFormat {
                 hash: try key.string("hash"), name: try key.optionalString("name"), label: try key.optionalString("label"),
                 disabled: try key.optionalBool("disabled"), usage: try key.amount("usage"),
                 byokUsage: try key.optionalAmount("byok_usage"), limit: try key.optionalAmount("limit"),
-                limitRemaining: try key.optionalAmount("limit_remaining"), limitReset: try key.optionalString("limit_reset"),
+                limitRemaining: try key.optionalAmount("limit_remaining", signed: true), limitReset: try key.optionalString("limit_reset"),
                 createdAt: try key.optionalTimestamp("created_at"), updatedAt: try key.optionalTimestamp("updated_at"),
                 expiresAt: try key.optionalTimestamp("expires_at"), workspaceID: try key.optionalString("workspace_id"),
                 rawJSON: key.text)

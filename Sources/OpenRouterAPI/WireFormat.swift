@@ -18,8 +18,8 @@ enum WireFormat {
     static func charge(_ body: [UInt8]) throws(APIError) -> CoinbaseCharge {
         let raw = String(decoding: body, as: UTF8.self)
         let data = try dataObject(body, raw: raw)
-        guard let id = data["id"]?.stringValue ?? data["id"]?.numberText, !id.isEmpty else {
-            throw .malformedResponse(reason: "data.id is missing or not a string", rawBody: raw)
+        guard let id = data["id"]?.stringValue ?? data["id"]?.numberText, !id.isEmpty, !id.unicodeScalars.contains("\u{0}") else {
+            throw .malformedResponse(reason: "data.id is missing, not a string or holds a NUL character", rawBody: raw)
         }
         let createdAt = try timestamp(data["created_at"], field: "data.created_at", raw: raw)
         let expiresAt = try timestamp(data["expires_at"], field: "data.expires_at", raw: raw)
@@ -78,7 +78,9 @@ enum WireFormat {
         return data
     }
 
-    static func amount(_ value: ExactJSON?, field: String, raw: String) throws(APIError) -> Micros {
+    /// An amount in USD from a number or decimal text; negative only when `signed`: a
+    /// running total, a key's usage or a day's use below zero is no account's.
+    static func amount(_ value: ExactJSON?, field: String, raw: String, signed: Bool = false) throws(APIError) -> Micros {
         guard let value else { throw .malformedResponse(reason: "\(field) is missing", rawBody: raw) }
         let text: String
         switch value {
@@ -86,11 +88,16 @@ enum WireFormat {
         case .string(let string): text = string
         default: throw .malformedResponse(reason: "\(field) is not a number", rawBody: raw)
         }
+        let amount: Micros
         do {
-            return try Micros(parsingAmount: text, rounding: .halfEven)
+            amount = try Micros(parsingAmount: text, rounding: .halfEven)
         } catch {
             throw .malformedResponse(reason: "\(field) \"\(text)\" \(error)", rawBody: raw)
         }
+        guard signed || amount >= .zero else {
+            throw .malformedResponse(reason: "\(field) \"\(text)\" is negative", rawBody: raw)
+        }
+        return amount
     }
 
     static func timestamp(_ value: ExactJSON?, field: String, raw: String) throws(APIError) -> Timestamp {

@@ -37,15 +37,16 @@ struct WireObject {
         .malformedResponse(reason: "\(field(name)) \(what)", rawBody: raw)
     }
 
-    /// An amount in USD (see `WireFormat.amount`).
+    /// An amount in USD, not negative (see `WireFormat.amount`).
     func amount(_ name: String) throws(APIError) -> Micros {
         try WireFormat.amount(present(name), field: field(name), raw: raw)
     }
 
-    /// An amount in USD, or `nil`.
-    func optionalAmount(_ name: String) throws(APIError) -> Micros? {
+    /// An amount in USD, or `nil`; negative only when `signed` (what is left under a
+    /// key's limit once it has spent past it).
+    func optionalAmount(_ name: String, signed: Bool = false) throws(APIError) -> Micros? {
         guard let value = present(name) else { return nil }
-        return try WireFormat.amount(value, field: field(name), raw: raw)
+        return try WireFormat.amount(value, field: field(name), raw: raw, signed: signed)
     }
 
     /// A non-empty string.
@@ -55,10 +56,12 @@ struct WireObject {
         return text
     }
 
-    /// A string, or `nil`.
+    /// A string, or `nil`. A NUL character is no text the API sends: SQLite would end the
+    /// text there, and two keys or models differing after it would be stored as one.
     func optionalString(_ name: String) throws(APIError) -> String? {
         guard let value = present(name) else { return nil }
         guard let text = value.stringValue else { throw malformed(name, "is not a string") }
+        guard !text.unicodeScalars.contains("\u{0}") else { throw malformed(name, "holds a NUL character") }
         return text
     }
 

@@ -193,7 +193,9 @@ import Testing
                 try await FetchStage(context: context(directory, server: server, now: ahead)).run()
             }
             #expect(failure?.call == "GET /activity?date=2026-03-15")
-            #expect(failure.map { ExitStatus(for: $0) } == .attention)  // a 400: the request was refused
+            // A 400 to a read: an answer this tool cannot use (76), naming the clock; not "findings" (1).
+            #expect(failure.map { ExitStatus(for: $0) } == .protocol)
+            #expect(failure?.description.contains("check this machine's clock") == true)
             #expect(failure?.description.contains("the snapshot, the key readings, 28 days of activity") == true,
                     "\(failure?.description ?? "")")
             let ledger = try Ledger(path: directory.path("ledger.sqlite"))

@@ -85,6 +85,21 @@ struct ReconcileTests {
         #expect(state(later, "ch_1") == .expired)
     }
 
+    /// A charge an import dates after the newest entry (up to a day ahead is accepted) is
+    /// inside the default range, with its finding: the range ended with the last reading,
+    /// so the charge was in no period, in no charges.csv, and the run exited 0.
+    @Test func aChargeDatedAfterTheNewestEntryIsInTheDefaultRange() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-05-01T10:00:00Z", credits: "100", usage: "0")
+        try fixture.snapshot("2026-05-01T20:00:00Z", credits: "100", usage: "1")
+        try fixture.recorded("c-late", amount: "25", created: "2026-05-02T12:00:00Z", expires: "2026-05-02T13:00:00Z",
+                             status: "paid", paidAt: "2026-05-02T12:30:00Z", recordedAt: "2026-05-01T21:00:00Z")
+        let books = try fixture.reconcile()
+        #expect(books.periods.last?.start.isoText == "2026-05-02")
+        #expect(books.charges.map(\.chargeID) == ["c-late"])
+        #expect(books.findings.map(\.kind).contains(.paidChargeUnmatched))
+    }
+
     @Test func recordedChargeIsPinnedToTheWindowHoldingPaidAt() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")
@@ -335,6 +350,15 @@ struct ReconcileTests {
         }
         #expect(throws: ReconcileError.self) { try ReconcileOptions.date("2026-02-30", option: "--from") }
         #expect(try ReconcileOptions.date("2026-02-28", option: "--from") == CivilDate(year: 2026, month: 2, day: 28))
+        // The years `--now` may name: bean-check refuses a year 0 (`open` lines dated 0000-01-01).
+        for text in ["0000-01-01", "1969-12-31", "9000-01-01"] {
+            #expect {
+                try ReconcileOptions.date(text, option: "--from")
+            } throws: { error in
+                (error as? ReconcileError)?.message == "--from: \(text) is before 1970 or after 8999; give a date of the books' years"
+            }
+        }
+        #expect(try ReconcileOptions.date("1970-01-01", option: "--to") == CivilDate(year: 1970, month: 1, day: 1))
     }
 
     @Test func runwayUsesIntegerArithmetic() throws {

@@ -42,6 +42,21 @@ struct StatusTests {
         #expect(stale.pending.count == 0)
     }
 
+    /// `status` reads the whole history up to `--now`; one far ahead (2300, which `--now`
+    /// allows) is no reason to refuse with the report's period bound and options `status`
+    /// does not have. Its averages name the history they had when it is short.
+    @Test func aFarFutureNowIsStillAStatus() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-07T00:00:00Z", credits: "100", usage: "10")
+        try fixture.snapshot("2026-03-09T12:00:00Z", credits: "100", usage: "15")
+        let report = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2300-01-01T00:00:00Z"))
+        #expect(report.runway?.daysText == "42.5")
+        #expect(report.exitStatus == .attention)  // the last reading is centuries old
+        #expect(report.lines.contains("use per day: 2.00 over the 2.5 days of readings, 2.00 over the 2.5 days of readings"),
+                "\(report.lines)")
+    }
+
     @Test func noReadingsNeedAttention() throws {
         let fixture = try ReconcileFixture()
         let report = try StatusReport.read(

@@ -63,6 +63,23 @@ import Testing
         books.keyUsage.map { "\($0.start) \($0.key?.hash ?? "unattributed") \($0.used.decimalText)" }
     }
 
+    /// A key's running usage that goes down is a warning, like the account's
+    /// `usage_decreased`; the arithmetic still adds up (the drop is the key's, negative).
+    @Test func aKeysUsageGoingDownIsAWarning() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
+        try Self.listing(fixture, at: "2026-10-01T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "10")])
+        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "500", usage: "100")
+        try Self.listing(fixture, at: "2026-10-02T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "3")])
+        let books = try fixture.reconcile()
+        let decreased = books.findings.filter { $0.kind == .usageDecreased }
+        #expect(decreased.map(\.severity) == [.warning])
+        #expect(decreased.first?.amount == reconMicros("-7") && decreased.first?.reference == "aaa")
+        #expect(decreased.first?.message.hasPrefix("key prod's usage went down by 7 USD, to 3, by the listing of "
+            + "2026-10-02T00:00:00.000Z") == true, "\(decreased)")
+        #expect(Self.rows(books).contains("2026-10-02 aaa -7"))
+    }
+
     @Test func aDeletedKeysUseAfterItsLastReadingIsUnattributed() throws {
         let books = try Self.twoKeys().reconcile()
         #expect(Self.rows(books) == [

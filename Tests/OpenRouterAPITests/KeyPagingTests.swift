@@ -29,6 +29,24 @@ import Testing
         #expect(reading.rawBodies.last == #"{"data":[]}"#)
     }
 
+    /// A key listed twice on one page saying different things: which is true cannot be
+    /// told, so the answer is malformed (76); listed twice saying the same, it is kept once.
+    @Test func aKeyTwiceOnOnePageMustSayTheSame() async throws {
+        let same = #"{"data":[{"hash":"h1","usage":1.25},{"hash":"h1","usage":1.25}]}"#
+        let reading = try await OpenRouterClient.readKeyPages { (offset) async throws(APIError) in
+            Array((offset == 0 ? same : #"{"data":[]}"#).utf8)
+        }
+        #expect(reading.keys.map(\.hash) == ["h1"])
+        await #expect {
+            _ = try await OpenRouterClient.readKeyPages { (_) async throws(APIError) in
+                Array(#"{"data":[{"hash":"h1","usage":1.25},{"hash":"h1","usage":99.5}]}"#.utf8)
+            }
+        } throws: { error in
+            guard case .malformedResponse(let reason, _)? = error as? APIError else { return false }
+            return reason == "GET /keys at offset 0 lists key h1 twice, saying different things"
+        }
+    }
+
     @Test func anEmptyAccountIsOneRequest() async throws {
         let (reading, offsets) = try await read { _ in [] }
         #expect(reading.keys.isEmpty && offsets == [0])

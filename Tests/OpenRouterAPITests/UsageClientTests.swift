@@ -88,8 +88,11 @@ import Testing
                     #expect(accepted, "\(date) must be refused")
                 } catch {
                     #expect(!accepted, "\(date): \(error)")
-                    guard case .badRequest(let status, let message, _) = error else { Issue.record("got \(error)"); continue }
-                    #expect(status == 400 && message.contains("2026-10-31 to 2026-11-29"))
+                    // A refused read is an answer this tool cannot use (76), not a refused charge.
+                    guard case .malformedResponse(let reason, _) = error else { Issue.record("got \(error)"); continue }
+                    #expect(reason.hasPrefix("GET /activity?date=\(date) was refused (HTTP 400: "), "\(reason)")
+                    #expect(reason.contains("2026-10-31 to 2026-11-29"), "\(reason)")
+                    #expect(reason.hasSuffix("so check this machine's clock too"), "\(reason)")
                 }
                 #expect(await server.apiRequestCount() - before == 1)
             }

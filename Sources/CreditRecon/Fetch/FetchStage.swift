@@ -113,55 +113,62 @@ public struct FetchStage: Sendable {
             try writer.append(.runStarted(RunStarted(command: "fetch")), account: account, runID: nil, at: started)
         }
         var run = FetchRun(ledger: ledger, account: account, runID: runID)
-        let reading: CreditsReading
-        do throws(APIError) {
-            if let keyFailure { throw keyFailure }
-            progress("GET /credits")
-            reading = try await client.getCredits()
+        // Whatever ends the run from here on is recorded as its failure: a run left open
+        // would be no news to `report`, night after night.
+        do {
+            let reading: CreditsReading
+            do throws(APIError) {
+                if let keyFailure { throw keyFailure }
+                progress("GET /credits")
+                reading = try await client.getCredits()
+            } catch {
+                try run.finish(failed: error, at: context.now())
+                throw error
+            }
+            let observedAt = context.now()
+            let snapshot = SnapshotTaken(
+                observedAt: observedAt, totalCredits: reading.totalCredits, totalUsage: reading.totalUsage,
+                source: "api", rawBody: reading.rawBody)
+            // Every reading is kept, even a suspicious one: the reconciliation decides what to
+            // believe, and the raw body lets a person check.
+            try ledger.write { writer in
+                let earlier = try writer.reader.snapshots(account: account)
+                    .filter { $0.observedAt <= observedAt }
+                    .map { (credits: $0.totalCredits, usage: $0.totalUsage) }
+                run.findings += SnapshotCheck.findings(for: snapshot, earlier: earlier, account: account)
+                try writer.append(.snapshotTaken(snapshot), account: account, runID: runID, at: observedAt)
+            }
+            run.summary.append("snapshot total_credits \(snapshot.totalCredits) total_usage \(snapshot.totalUsage)")
+            run.kept.append("the snapshot")
+
+            var keys: KeysRead?
+            if options.readKeys {
+                progress("GET /keys")
+                let listing = try await step("GET /keys", run) { () async throws(APIError) in
+                    KeysRead(try await client.listKeys(), observedAt: context.now())
+                }
+                try run.store(.keysRead(listing), at: listing.observedAt)
+                keys = listing
+                run.summary.append("keys \(listing.keys.count)")
+                run.kept.append("the key readings")
+            }
+
+            var stored: [ActivityDay]?
+            var checked = 0
+            if options.readActivity {
+                let days = try await readActivity(client: client, into: &run)
+                stored = days.stored
+                checked = days.checked
+            }
+
+            try run.finish(at: context.now())
+            return Outcome(
+                snapshot: snapshot, keys: keys, activityDays: stored, activityDaysChecked: checked, runID: runID,
+                findings: run.findings, account: account, headHash: try ledger.headHash())
         } catch {
-            try run.finish(failed: error, at: context.now())
+            if !(error is FetchCallFailed), !(error is APIError) { try? run.finish(failed: error, at: context.now()) }
             throw error
         }
-        let observedAt = context.now()
-        let snapshot = SnapshotTaken(
-            observedAt: observedAt, totalCredits: reading.totalCredits, totalUsage: reading.totalUsage,
-            source: "api", rawBody: reading.rawBody)
-        // Every reading is kept, even a suspicious one: the reconciliation decides what to
-        // believe, and the raw body lets a person check.
-        try ledger.write { writer in
-            let earlier = try writer.reader.snapshots(account: account)
-                .filter { $0.observedAt <= observedAt }
-                .map { (credits: $0.totalCredits, usage: $0.totalUsage) }
-            run.findings += SnapshotCheck.findings(for: snapshot, earlier: earlier, account: account)
-            try writer.append(.snapshotTaken(snapshot), account: account, runID: runID, at: observedAt)
-        }
-        run.summary.append("snapshot total_credits \(snapshot.totalCredits) total_usage \(snapshot.totalUsage)")
-        run.kept.append("the snapshot")
-
-        var keys: KeysRead?
-        if options.readKeys {
-            progress("GET /keys")
-            let listing = try await step("GET /keys", run) { () async throws(APIError) in
-                KeysRead(try await client.listKeys(), observedAt: context.now())
-            }
-            try run.store(.keysRead(listing), at: listing.observedAt)
-            keys = listing
-            run.summary.append("keys \(listing.keys.count)")
-            run.kept.append("the key readings")
-        }
-
-        var stored: [ActivityDay]?
-        var checked = 0
-        if options.readActivity {
-            let days = try await readActivity(client: client, into: &run)
-            stored = days.stored
-            checked = days.checked
-        }
-
-        try run.finish(at: context.now())
-        return Outcome(
-            snapshot: snapshot, keys: keys, activityDays: stored, activityDaysChecked: checked, runID: runID,
-            findings: run.findings, account: account, headHash: try ledger.headHash())
     }
 
     /// Stores every completed UTC day of the API's window that the ledger does not hold
@@ -254,9 +261,10 @@ private struct FetchRun {
     }
 
     /// Ends the run `failed` with `error`'s exit code and sentence.
-    func finish(failed error: any ExitCoded, at time: Timestamp) throws {
+    func finish(failed error: any Error, at time: Timestamp) throws {
         try store(.runFinished(RunFinished(
-            runID: runID, outcome: "failed", exitCode: Int64(error.exitStatus.rawValue), summary: error.description)),
+            runID: runID, outcome: "failed", exitCode: Int64(ExitStatus(for: error).rawValue),
+            summary: (error as? any ExitCoded)?.description ?? ExitStatus.message(for: error))),
             at: time)
     }
 }

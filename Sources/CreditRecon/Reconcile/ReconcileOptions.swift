@@ -51,9 +51,13 @@ public struct ReconcileOptions: Sendable, Equatable {
         return value
     }
 
-    /// Parses a `--from`/`--to` date.
+    /// Parses a `--from`/`--to` date, in the years `--now` may name (1970 to 8999): the
+    /// books' checkers refuse a year 0, and no ledger holds anything before 1970.
     public static func date(_ text: String, option: String) throws -> CivilDate {
         guard let date = CivilDate(isoText: text) else { throw ReconcileError.badDate(option, text) }
+        guard (1970...8999).contains(date.year) else {
+            throw ReconcileError(message: "\(option): \(text) is before 1970 or after 8999; give a date of the books' years")
+        }
         return date
     }
 }

@@ -3,14 +3,19 @@ import CreditTypes
 /// The range step: which local days the report covers.
 extension Reconciler {
     /// `--from`/`--to` when given; by default from the day of the first reading or charge,
-    /// whichever came first, to the day after the later of `asOf` and the last reading.
+    /// whichever came first, to the day after the latest of `asOf`, the last reading and the
+    /// last charge (an import may date a charge up to a day ahead, and a charge left out of
+    /// the range would hide its findings).
     func periodRange(_ input: Input, calendar: PeriodCalendar, asOf: Timestamp) throws -> (from: CivilDate, to: CivilDate) {
         let firstInstant = [
             input.snapshots.first?.observedAt, input.charges.map(\.createdAt).min(),
             input.chargeless.map(\.updatedAt).min(),
         ].compactMap { $0 }.min()
         let firstDay = calendar.localDate(of: firstInstant ?? asOf)
-        let lastInstant = max(asOf, input.snapshots.last?.observedAt ?? asOf)
+        let lastInstant = [
+            asOf, input.snapshots.last?.observedAt, input.charges.map(\.createdAt).max(),
+            input.charges.compactMap(\.paidAt).max(), input.chargeless.map(\.updatedAt).max(),
+        ].compactMap { $0 }.max() ?? asOf
         let from = options.from ?? firstDay
         let to = options.to ?? calendar.localDate(of: lastInstant).adding(days: 1)
         guard from < to else { throw ReconcileError.emptyRange(from: from, to: to) }

@@ -14,6 +14,15 @@ public struct Runway: Sendable, Equatable {
     public var averageDaily7: Micros?
     /// Average use per day over the last 30 days (or the history there is).
     public var averageDaily30: Micros?
+    /// Milliseconds from the first trusted reading to the latest: the history the averages
+    /// had when it is shorter than their 7 or 30 days.
+    public var historyMilliseconds: Int64?
+
+    /// `over 7 days`, or, when the readings span less, the days they span.
+    public func span(days: Int64) -> String {
+        guard let history = historyMilliseconds, history < days * 86_400_000 else { return "over \(days) days" }
+        return "over the \(Self.tenthsText(history / 8_640_000)) days of readings"
+    }
 
     /// Days the balance lasts at the faster of the two paces, in tenths of a day; `nil`
     /// when nothing is being used.
@@ -42,7 +51,8 @@ public struct Runway: Sendable, Equatable {
         guard let latest = trusted.last else { return nil }
         return Runway(
             balance: latest.totalCredits - latest.totalUsage, observedAt: latest.observedAt,
-            averageDaily7: averageDaily(trusted, days: 7), averageDaily30: averageDaily(trusted, days: 30))
+            averageDaily7: averageDaily(trusted, days: 7), averageDaily30: averageDaily(trusted, days: 30),
+            historyMilliseconds: latest.observedAt.millisecondsSinceEpoch - trusted[0].observedAt.millisecondsSinceEpoch)
     }
 
     /// Use per day between the latest reading and the last one at least `days` before it

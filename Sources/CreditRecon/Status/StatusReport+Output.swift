@@ -10,8 +10,8 @@ extension StatusReport {
             lines.append("balance \(runway.balance.centsText) USD at the reading of \(runway.observedAt.iso8601) "
                 + (age < -StatusReport.clockSkew ? "(dated \(Runway.tenthsText(-age / 360_000)) hours after now)"
                     : "(\(Runway.tenthsText(max(age, 0) / 360_000)) hours old)"))
-            lines.append("use per day: \(runway.averageDaily7?.centsText ?? "n/a") over 7 days, "
-                + "\(runway.averageDaily30?.centsText ?? "n/a") over 30 days")
+            lines.append("use per day: \(runway.averageDaily7?.centsText ?? "n/a") \(runway.span(days: 7)), "
+                + "\(runway.averageDaily30?.centsText ?? "n/a") \(runway.span(days: 30))")
             lines.append("runway \(runway.daysText) days (threshold \(options.minRunwayDays))")
         } else {
             lines.append("no readings yet")

@@ -94,7 +94,10 @@ public struct StatusReport: Sendable, Equatable {
         reconcile.maxGapSeconds = options.maxGapSeconds
         reconcile.minRunwayDays = options.minRunwayDays
         reconcile.minKeyRemaining = options.minKeyRemaining
-        // The whole history, judged at `now`; the range must reach past any reading.
+        // The whole history, judged at `now`; the range must reach past any reading. Only
+        // the runway, the keys and the charges' fates are used, none of which depends on the
+        // periods: a month's are the fewest, so a `--now` far ahead stays within the grid's bound.
+        reconcile.period = .month
         let books = try Reconciler(options: reconcile).reconcile(ledger, asOf: now, progress: progress)
         var report = StatusReport(
             account: options.account, now: now, runway: books.runway, keys: books.keys, keysReadAt: books.keysReadAt,

@@ -12,7 +12,8 @@ extension Reconciler {
     /// the later one; a key first read after the account's previous listing with a
     /// `created_at` after that listing brings its whole `usage` (it was all spent since).
     /// Everything else — use before a key's first reading, on keys deleted between
-    /// readings, on no key — is the period's `used` less the keys' use: unattributed.
+    /// readings, on no key — is the period's `used` less the keys' use: unattributed. A
+    /// key's usage that goes down is a `usage_decreased` warning, like the account's.
     func attributeUsage(
         _ input: Input, listings rangesByListing: [Int64: Range<Int>], grid: PeriodGrid, findings: inout [Finding]
     ) -> [KeyPeriodUsage] {
@@ -29,6 +30,14 @@ extension Reconciler {
                 let use: Micros
                 if let before = lastUsage[key.hash] {
                     use = key.usage - before
+                    if use < .zero, period != nil {
+                        findings.append(Finding(
+                            .warning, .usageDecreased, at: listing.observedAt, account: options.account, amount: use,
+                            reference: key.hash,
+                            message: "key \(key.name ?? key.hash)'s usage went down by \(use.magnitude.decimalText) USD, to "
+                                + "\(key.usage.decimalText), by the listing of \(listing.observedAt.iso8601); a key's running usage "
+                                + "should only rise. Ask OpenRouter about a usage correction."))
+                    }
                 } else if let previous = previousListingAt, let created = key.createdAt, created > previous {
                     use = key.usage
                 } else {

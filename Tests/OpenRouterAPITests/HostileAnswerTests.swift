@@ -1,0 +1,162 @@
+import CreditTypes
+import Testing
+
+@testable import OpenRouterAPI
+
+/// Answers no simulator gives: a body dripped a byte at a time, an endless body, a body
+/// cut short, a read refused with a status the API does not document for it.
+@Suite struct HostileAnswerTests {
+    static let credits = #"{"data":{"total_credits":100,"total_usage":25.5}}"#
+
+    func withScripted(
+        timeout: Duration = .seconds(5), maxRetryTime: Duration = .seconds(5),
+        _ answer: @escaping @Sendable (Int) -> [ScriptedHTTPServer.Piece],
+        _ body: (ScriptedHTTPServer, OpenRouterClient) async throws -> Void
+    ) async throws {
+        let server = ScriptedHTTPServer(answer)
+        let client = OpenRouterClient(configuration: ClientConfiguration(
+            baseURL: server.baseURL, managementKey: Secret("sk-or-v1-scripted"), timeout: timeout,
+            maxRetryTime: maxRetryTime, userAgent: "credit-recon/test"))
+        do { try await body(server, client) } catch {
+            await client.shutdown()
+            server.stop()
+            throw error
+        }
+        await client.shutdown()
+        server.stop()
+    }
+
+    /// The head comes at once, then the body a byte every 100 ms, 5 s in all: the client's
+    /// read timeout starts again with every byte, so only a deadline on the whole answer
+    /// ends the call within `--timeout` (1 s here) instead of after the 5 s (or never).
+    @Test func aBodyDrippedSlowerThanTheTimeoutIsTimedOut() async throws {
+        let body = Array(Self.credits.utf8)
+        try await withScripted(timeout: .seconds(1), maxRetryTime: .seconds(1), { _ in
+            [.init(bytes: ScriptedHTTPServer.answer(status: 200, body: "", length: body.count))]
+                + body.map { .init(bytes: [$0], pauseMilliseconds: 100) }
+        }) { _, client in
+            do throws(APIError) {
+                let reading = try await client.getCredits()
+                Issue.record("read \(reading.totalCredits) from a body that took 5 s, past the 1 s timeout")
+            } catch {
+                guard case .timedOut = error else { Issue.record("got \(error)"); return }
+                #expect(error.description.contains("raise --timeout if the API is slow to answer"))
+            }
+        }
+    }
+
+    /// An answer past 64 MB is not an answer of this API: malformed (76) at once, not
+    /// retried as if the server were down.
+    @Test func anAnswerLongerThanTheCapIsMalformedNotUnavailable() async throws {
+        let size = OpenRouterClient.maxAnswerBytes + 1
+        try await withScripted({ _ in
+            [.init(bytes: ScriptedHTTPServer.answer(status: 200, body: "", length: size))]
+                + Array(repeating: .init(bytes: [UInt8](repeating: UInt8(ascii: " "), count: 1 << 20)), count: 65)
+        }) { server, client in
+            do throws(APIError) {
+                _ = try await client.getCredits()
+                Issue.record("must throw")
+            } catch {
+                guard case .malformedResponse(let reason, _) = error else { Issue.record("got \(error)"); return }
+                #expect(reason == "the answer (HTTP 200) is longer than 64 MB, more than any answer of the API")
+            }
+            #expect(server.requests == 1)
+        }
+    }
+
+    /// A body cut short (fewer bytes than its `Content-Length`, then the connection closed)
+    /// is retried, and then said to be incomplete, not slow.
+    @Test func aBodyCutShortIsRetriedThenNamed() async throws {
+        try await withScripted(maxRetryTime: .seconds(3), { _ in
+            [.init(bytes: Array(ScriptedHTTPServer.answer(status: 200, body: Self.credits, length: 60).prefix(120)))]
+        }) { server, client in
+            do throws(APIError) {
+                _ = try await client.getCredits()
+                Issue.record("must throw")
+            } catch {
+                guard case .timedOut(let reason) = error else { Issue.record("got \(error)"); return }
+                #expect(reason.hasPrefix("the connection closed before an answer"), "\(reason)")
+                #expect(error.description.hasPrefix("no complete answer came from the API"))
+            }
+            #expect(server.requests >= 2)
+        }
+    }
+
+    /// A 408 to a `GET` is retried like a 5xx; any other refusal of a read (400, 410, 418)
+    /// is an answer this tool cannot use (76), said so, not a refused charge (1) and not
+    /// retried.
+    @Test func aReadRefusedIsMalformedAnd408IsRetried() async throws {
+        try await withScripted({ index in
+            [.init(bytes: index == 0 ? ScriptedHTTPServer.answer(status: 408, body: "{}")
+                : ScriptedHTTPServer.answer(status: 200, body: Self.credits))]
+        }) { server, client in
+            let reading = try await client.getCredits()
+            #expect(reading.totalUsage == Micros(raw: 25_500_000))
+            #expect(server.requests == 2)
+        }
+        for status in [400, 410, 418] {
+            try await withScripted({ _ in
+                [.init(bytes: ScriptedHTTPServer.answer(status: status, body: #"{"error":{"code":\#(status),"message":"no"}}"#))]
+            }) { server, client in
+                do throws(APIError) {
+                    _ = try await client.getCredits()
+                    Issue.record("must throw")
+                } catch {
+                    guard case .malformedResponse(let reason, _) = error else { Issue.record("\(status): got \(error)"); return }
+                    #expect(reason == "GET /credits was refused (HTTP \(status): no)")
+                    #expect(!error.description.contains("Coinbase") && !error.description.contains("nothing was created"))
+                }
+                #expect(server.requests == 1)
+            }
+        }
+    }
+}
+
+/// What an answer's text may not hold, and how an echoed key is kept out of everything.
+@Suite struct AnswerTextTests {
+    /// The key written back with JSON escapes is still the key once decoded: it is
+    /// redacted in every spelling, and text that only looks like it is left alone.
+    @Test(arguments: [
+        (#"{"m":"sk-or-v1-abcd"}"#, #"{"m":"<redacted>"}"#),
+        (#"{"m":"\u0073k-or-v1-abcd"}"#, #"{"m":"<redacted>"}"#),
+        (#"{"m":"sk\u002dOR"}"#, #"{"m":"sk\u002dOR"}"#),
+        (#"x \u0073\u006B-or-v1-ab\u0063d y"#, "x <redacted> y"),
+        (#"sk-or-v1-abc"#, #"sk-or-v1-abc"#),
+        (#"\u0073k-or-v1-abce, sk-or-v1-abcd"#, #"\u0073k-or-v1-abce, <redacted>"#),
+    ])
+    func anEscapedKeyIsRedacted(body: String, expected: String) {
+        let redacted = OpenRouterClient.redacting("sk-or-v1-abcd", in: Array(body.utf8))
+        #expect(String(decoding: redacted, as: UTF8.self) == expected)
+    }
+
+    /// A negative running total, key usage or day of use is refused (76), as `import
+    /// snapshots` refuses one; what is left under a key's limit may be below zero.
+    @Test func negativeAmountsAreRefusedButARemainderMayBeNegative() throws {
+        #expect {
+            _ = try WireFormat.credits(Array(#"{"data":{"total_credits":-500,"total_usage":1}}"#.utf8))
+        } throws: { error in
+            guard case .malformedResponse(let reason, _)? = error as? APIError else { return false }
+            return reason == #"data.total_credits "-500" is negative"#
+        }
+        #expect(throws: APIError.self) { _ = try WireFormat.keysPage(Array(#"{"data":[{"hash":"h1","usage":-7}]}"#.utf8)) }
+        #expect(throws: APIError.self) {
+            _ = try WireFormat.activityRows(Array(#"{"data":[{"date":"2026-11-10","model":"m","usage":-4}]}"#.utf8))
+        }
+        let keys = try WireFormat.keysPage(Array(#"{"data":[{"hash":"h1","usage":7,"limit":5,"limit_remaining":-2}]}"#.utf8))
+        #expect(keys.first?.limitRemaining == Micros(raw: -2_000_000))
+    }
+
+    /// A NUL in a key's hash or a model's name would be cut there by SQLite, and two keys
+    /// or models stored as one: refused (76).
+    @Test func aNulInAnAnswersTextIsRefused() {
+        #expect {
+            _ = try WireFormat.keysPage(Array(#"{"data":[{"hash":"h\u0000x","usage":1},{"hash":"h\u0000y","usage":2}]}"#.utf8))
+        } throws: { error in
+            guard case .malformedResponse(let reason, _)? = error as? APIError else { return false }
+            return reason == "data[0].hash holds a NUL character"
+        }
+        #expect(throws: APIError.self) {
+            _ = try WireFormat.activityRows(Array(#"{"data":[{"date":"2026-11-10","model":"m\u0000x","usage":1}]}"#.utf8))
+        }
+    }
+}
