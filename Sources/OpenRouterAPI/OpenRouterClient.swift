@@ -125,7 +125,9 @@ public final class OpenRouterClient: Sendable {
                     let retryAfter = RetryAfter.parse(headers.first(name: "retry-after"), now: Timestamp.now())
                     let message = WireFormat.errorMessage(bytes, status: status)
                     failure = .rateLimited(retryAfter: retryAfter, message: message)
-                    if let retryAfter { delay = retryAfter }
+                    // A `Retry-After` shorter than our own backoff (0, say) would have every
+                    // call retry at once, again and again, for the whole budget.
+                    if let retryAfter { delay = max(retryAfter, delay) }
                     await gate.pause(until: clock.now + delay)
                 case 500..<600:
                     let message = WireFormat.errorMessage(bytes, status: status)
@@ -135,7 +137,7 @@ public final class OpenRouterClient: Sendable {
                     failure = .server(status: status, message: message)
                     // A 503 may say when to come back; the SDKs honour that too.
                     if let retryAfter = RetryAfter.parse(headers.first(name: "retry-after"), now: Timestamp.now()) {
-                        delay = retryAfter
+                        delay = max(retryAfter, delay)
                     }
                 case 408 where idempotent:
                     failure = .timedOut(reason: "the server gave up waiting for the request (HTTP 408)")

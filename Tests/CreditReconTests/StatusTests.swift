@@ -57,6 +57,19 @@ struct StatusTests {
                 "\(report.lines)")
     }
 
+    /// Overdrawn with nothing used lately: no pace to divide by, but no runway either
+    /// (requests fail until credits are bought), so it needs attention.
+    @Test func anOverdrawnAccountHasNoRunwayEvenUnused() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-07T00:00:00Z", credits: "60", usage: "100")
+        try fixture.snapshot("2026-03-08T00:00:00Z", credits: "60", usage: "100")
+        let report = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-08T01:00:00Z"))
+        #expect(report.runway?.daysText == "0.0")
+        #expect(report.exitStatus == .attention)
+        #expect(report.attention.first?.hasPrefix("runway 0.0 days is under 7 days") == true, "\(report.attention)")
+    }
+
     @Test func noReadingsNeedAttention() throws {
         let fixture = try ReconcileFixture()
         let report = try StatusReport.read(

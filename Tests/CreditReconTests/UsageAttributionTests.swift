@@ -196,12 +196,28 @@ import Testing
     @Test func aWholeDayUnderItsActivityBreaksTheLowerBound() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
-        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "500", usage: "109.999999")
+        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "500", usage: "109.999997")
         try Self.activity(fixture, day: "2026-10-01", stored: "2026-10-02T00:00:01Z", [("a/x", "10")])
         let books = try fixture.reconcile()
+        // One row and two readings may each be half a micro-dollar off: 2 µUSD is rounding, 3 is not.
         let mismatch = try #require(books.findings.first { $0.kind == .activityMismatch })
-        #expect(mismatch.amount?.decimalText == "-0.000001")
+        #expect(mismatch.amount?.decimalText == "-0.000003")
         #expect(mismatch.message.contains("at least 10 and at most 10"))
+    }
+
+    /// The API sends amounts with more decimals than micro-USD; each row and each reading is
+    /// rounded once. A thousand rows of 0.0000004 are stored as 0 while the day's readings
+    /// rose by 0.0004: that is the rounding (at most 0.000501 here), not a mismatch.
+    @Test func rowsRoundedToTheMicroDollarAreNoMismatch() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "10")
+        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "500", usage: "10.0004")
+        try Self.activity(fixture, day: "2026-10-01", stored: "2026-10-02T00:00:01Z", (0..<1000).map { ("m/\($0)", "0") })
+        #expect(try !fixture.reconcile().findings.contains { $0.kind == .activityMismatch })
+        try fixture.snapshot("2026-10-03T00:00:00Z", credits: "500", usage: "10.0004")
+        try Self.activity(fixture, day: "2026-10-02", stored: "2026-10-03T00:00:01Z", [("a/x", "0.000502")])
+        let past = try fixture.reconcile().findings.filter { $0.kind == .activityMismatch }
+        #expect(past.map { $0.amount?.decimalText } == ["-0.000502"], "\(past)")
     }
 
     @Test func aStepWithADayNotStoredIsNotChecked() throws {

@@ -25,8 +25,10 @@ public struct Runway: Sendable, Equatable {
     }
 
     /// Days the balance lasts at the faster of the two paces, in tenths of a day; `nil`
-    /// when nothing is being used.
+    /// when nothing is being used, unless the balance is below zero: an overdrawn account
+    /// has no runway, used or not.
     public var tenthsOfDays: Int64? {
+        guard balance.raw >= 0 else { return 0 }
         let pace = [averageDaily7, averageDaily30].compactMap { $0 }.max() ?? .zero
         guard pace.raw > 0 else { return nil }
         guard balance.raw > 0 else { return 0 }

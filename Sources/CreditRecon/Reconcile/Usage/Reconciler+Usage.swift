@@ -88,14 +88,17 @@ extension Reconciler {
     /// An `activity_mismatch` finding for each span between trusted readings whose use lies
     /// outside the bounds the stored days set: at least the activity of the UTC days wholly
     /// inside `[t₀, t₁)`, at most that of the days overlapping it. A span is checked only when
-    /// every day overlapping it is stored; no tolerance is needed.
+    /// every day overlapping it is stored. The only tolerance is the rounding to micro-USD of
+    /// amounts the API sends with more decimals: half a micro-dollar for each row of the days
+    /// and for each of the two readings (a quiet night puts the use on a bound, and a
+    /// thousand rounded rows would put it a fraction of a cent past it).
     ///
     /// The spans are the steps between consecutive readings, and, for every stored day with
     /// readings inside it, the span from the last reading at or before its start to the first
     /// at or after its end (two readings a day bound each half by the whole day only; the
     /// enclosing span bounds the day exactly). An enclosing span is not checked again when
     /// one of its steps already broke a bound.
-    func activityBoundFindings(_ trusted: [SnapshotRow], dayTotals: [Int64: Micros]) -> [Finding] {
+    func activityBoundFindings(_ trusted: [SnapshotRow], dayTotals: [Int64: DayTotal]) -> [Finding] {
         guard !dayTotals.isEmpty, trusted.count > 1 else { return [] }
         var findings: [Finding] = []
         var broken: [Int] = []  // indices of the steps (i, i + 1) that broke a bound, ascending
@@ -140,7 +143,7 @@ extension Reconciler {
 
     /// The finding for the use between `earlier` and `later` when it lies outside the
     /// activity's bounds; `nil` when it lies inside or a day overlapping the span is missing.
-    private func boundFinding(from earlier: SnapshotRow, to later: SnapshotRow, dayTotals: [Int64: Micros]) -> Finding? {
+    private func boundFinding(from earlier: SnapshotRow, to later: SnapshotRow, dayTotals: [Int64: DayTotal]) -> Finding? {
         let fromAt = earlier.observedAt.millisecondsSinceEpoch
         let toAt = later.observedAt.millisecondsSinceEpoch
         guard toAt > fromAt else { return nil }
@@ -149,17 +152,20 @@ extension Reconciler {
         let lastDay = later.observedAt.adding(milliseconds: -1).utcDate.daysSinceEpoch
         var lower = Micros.zero
         var upper = Micros.zero
+        var rows = 2  // the two readings' own rounding
         var day = firstDay
         while day <= lastDay {
             guard let total = dayTotals[day] else { return nil }
-            upper += total
-            if day * Self.dayMilliseconds >= fromAt && (day + 1) * Self.dayMilliseconds <= toAt { lower += total }
+            upper += total.usage
+            rows += total.lines
+            if day * Self.dayMilliseconds >= fromAt && (day + 1) * Self.dayMilliseconds <= toAt { lower += total.usage }
             day += 1
         }
+        let rounding = Micros(raw: Int64((rows + 1) / 2))
         let outside: Micros
-        if usage < lower {
+        if usage < lower - rounding {
             outside = usage - lower
-        } else if usage > upper {
+        } else if usage > upper + rounding {
             outside = usage - upper
         } else {
             return nil
