@@ -180,12 +180,39 @@ struct ImportChargesTests {
         #expect(try bench.states()["R-01"] == "unknown")
     }
 
-    @Test func chargeCreatedByTopUpIsSkippedWhenExported() async throws {
+    /// An export's row for a charge `topup` created: the API's record stays, and what it
+    /// lacks — the status and when it was paid — is kept (`charge.status`), so the payment is
+    /// pinned to the credit increase holding it. It was skipped, and the export's word lost.
+    /// The same row again adds nothing; a row saying otherwise than a final status already
+    /// kept refuses the file, as for any recorded charge.
+    @Test func anExportsStatusOfAChargeCreatedByTopUpIsKept() async throws {
         let plan = try bench.plan(TopUpBench.planText(1))
         _ = try await bench.run(plan, client: FakeChargeCreator())
         let id = try #require(try bench.ledger.read { try $0.allTopUps().first?.chargeID })
-        let summary = try importer("charge_id,amount,created_at,status\n\(id),1.50,2026-11-03,paid\n").run(ledger: bench.ledger, now: now)
-        #expect(summary.skipped == 1)
-        #expect(summary.inserted == 0)
+        let pending = try importer("charge_id,amount,created_at,status\n\(id),1.50,2026-11-03,pending\n").run(ledger: bench.ledger, now: now)
+        #expect(pending.statusRecorded == 1 && pending.skipped == 0 && pending.inserted == 0)
+        let row = "charge_id,amount,created_at,status,paid_at\n\(id),1.50,2026-11-03,paid,2026-11-03T10:20:00Z\n"
+        let paid = try importer(row).run(ledger: bench.ledger, now: now)
+        #expect(paid.statusRecorded == 1 && paid.skipped == 0)
+        let charge = try bench.ledger.read { try $0.charge(id: id) }
+        #expect(charge?.origin == "api" && charge?.status == "paid" && charge?.paidAt == "2026-11-03T10:20:00.000Z")
+        let imports = try bench.ledger.read { try $0.runs() }.filter { $0.command == "import charges" }
+        #expect(imports.count == 2 && imports.allSatisfy { $0.summary?.hasSuffix("the status of 1 created through the API") == true },
+                "\(imports.map(\.summary))")
+
+        let head = try bench.ledger.headHash()
+        let again = try importer(row).run(ledger: bench.ledger, now: now)
+        #expect(again.skipped == 1 && again.statusRecorded == 0)
+        #expect(try importer("charge_id,amount,created_at\n\(id),1.50,2026-11-03\n").run(ledger: bench.ledger, now: now).skipped == 1)
+        #expect(try bench.ledger.headHash() == head)
+        #expect {
+            _ = try importer("charge_id,amount,created_at,status\n\(id),1.50,2026-11-03,expired\n").run(ledger: bench.ledger, now: now)
+        } throws: { error in
+            guard let errors = error as? PlanErrors, errors.exitStatus == .dataError else { return false }
+            return errors.errors.first?.description.contains("(created by topup) with status paid (this row: expired), "
+                + "paid_at 2026-11-03T10:20:00.000Z (this row: (none))") == true
+        }
+        #expect(try bench.ledger.headHash() == head)
+        #expect(try bench.ledger.verify().isSound)
     }
 }

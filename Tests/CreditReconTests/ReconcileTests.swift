@@ -100,6 +100,25 @@ struct ReconcileTests {
         #expect(books.findings.map(\.kind).contains(.paidChargeUnmatched))
     }
 
+    /// Two charges `topup` created for the same amount, one rise: alone, the older is taken
+    /// as paid. The export's word on the later one (`charge.status`, from `import charges`)
+    /// pins the payment to it, and the older expired.
+    @Test func anExportsPaymentTimePinsAChargeCreatedByTopUp() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")
+        try fixture.charge("ch_old", amount: "12.5", created: "2026-03-01T08:00:00Z")
+        try fixture.charge("ch_new", amount: "12.5", created: "2026-03-01T08:30:00Z")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "62.5", usage: "0")
+        #expect(state(try fixture.reconcile(), "ch_old") == .settled)
+        try fixture.append(.chargeStatusRecorded(ChargeStatusRecorded(
+            chargeID: "ch_new", status: "paid", paidAt: reconTime("2026-03-01T09:00:00Z"), origin: "export.csv:2")),
+            at: reconTime("2026-03-02T07:00:00Z"))
+        let books = try fixture.reconcile()
+        #expect(state(books, "ch_new") == .settled)
+        #expect(books.charges.first { $0.chargeID == "ch_new" }?.settledAt == reconTime("2026-03-01T09:00:00Z"))
+        #expect(state(books, "ch_old") == .expired)
+    }
+
     @Test func recordedChargeIsPinnedToTheWindowHoldingPaidAt() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")

@@ -440,7 +440,8 @@ struct PostgresStoreTests {
         _ = try Ledger(.postgres(location))
         #expect(try Ledger(.postgres(location), create: false).headHash() == JournalEntry.genesisHash)
         #expect(try server.psql(database, "SELECT name FROM credit_recon.schema_migrations ORDER BY name")
-            == "v1: journal, runs, snapshots, top-ups, charges\nv2: key readings, activity days\nv3: the journal's times, indexed\n")
+            == "v1: journal, runs, snapshots, top-ups, charges\nv2: key readings, activity days\nv3: the journal's times, indexed\n"
+                + "v4: charge.status entries\n")
     }
 
     /// A new ledger is made with the columns, constraints, indexes and triggers of the

@@ -41,6 +41,31 @@ struct StoreConformanceTests {
         #expect(runs.first?.outcome == "attention")
     }
 
+    /// An export's word on a charge the API created (`charge.status`) is kept on its row,
+    /// replayed by `verify` like every change; one for a charge the ledger does not hold is
+    /// refused with nothing written, and a row changed behind the ledger's back is named.
+    @Test(arguments: Stores.all)
+    func anExportsStatusIsKeptOnTheAPIsCharge(store: String) throws {
+        let store = try Stores.make(store)
+        let paid = ChargeStatusRecorded(chargeID: "ch_1", status: "paid", paidAt: t0.adding(seconds: 90), origin: "export.csv:2")
+        try store.ledger.appendAll(lifecycle() + [
+            .chargeStatusRecorded(ChargeStatusRecorded(chargeID: "ch_1", status: "pending", paidAt: nil, origin: "export.csv:2")),
+            .chargeStatusRecorded(paid),
+        ])
+        let charge = try store.ledger.read { try $0.charges(account: "default") }.first { $0.chargeID == "ch_1" }
+        #expect(charge?.status == "paid" && charge?.paidAt == t0.adding(seconds: 90) && charge?.origin == "api")
+        #expect(try store.ledger.verify().isSound)
+        let head = try store.ledger.headHash()
+        let refused = #expect(throws: LedgerError.self) {
+            try store.ledger.appendAll([.chargeStatusRecorded(ChargeStatusRecorded(
+                chargeID: "ch_none", status: "paid", paidAt: nil, origin: nil))])
+        }
+        #expect(String(describing: refused).contains("expected charge ch_none to be recorded paid"), "\(String(describing: refused))")
+        #expect(try store.ledger.headHash() == head)
+        try store.execute("UPDATE charges SET status = 'expired', paid_at = NULL WHERE charge_id = 'ch_1'")
+        #expect(try store.ledger.verify().problems.first?.contains(#"charges row "ch_1" differs"#) == true)
+    }
+
     /// Top-ups left without a charge come back with the time of the entry that left them so,
     /// read from the journal; created and recorded ones do not come back.
     @Test(arguments: Stores.all)

@@ -44,6 +44,20 @@ struct StoredFormatTests {
         return facts
     }
 
+    static func statusFacts() -> [Fact] {
+        [
+            .topUpPlanned(TopUpPlanned(key: "ref-9", batch: "b", reference: "ref-9",
+                                       wallet: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", chainID: 137,
+                                       amount: usd("9.99"), memo: nil, planFile: "p.csv", planLine: 9)),
+            .chargeRequested(ChargeRequested(key: "ref-9", attempt: 1)),
+            .chargeCreated(ChargeCreated(key: "ref-9", chargeID: "ch_9", createdAt: t0.adding(seconds: 300),
+                                         expiresAt: t0.adding(seconds: 3900), callData: nil, rawBody: "{}")),
+            .chargeStatusRecorded(ChargeStatusRecorded(chargeID: "ch_9", status: "pending", paidAt: nil, origin: "export.csv:2")),
+            .chargeStatusRecorded(ChargeStatusRecorded(
+                chargeID: "ch_9", status: "paid", paidAt: t0.adding(seconds: 400), origin: awkward[1])),
+        ]
+    }
+
     static func bulk() -> [(fact: Fact, account: String)] {
         (0..<300).map { index in
             let at = t0.adding(seconds: 86_400 * 30 + Int64(index) * 61)
@@ -77,6 +91,13 @@ struct StoredFormatTests {
             for (offset, fact) in usageFacts(texts: awkward).enumerated() {
                 try writer.append(fact, account: offset % 2 == 0 ? "default" : awkward[4], runID: nil,
                                   at: t0.adding(seconds: 200 + Int64(offset)))
+            }
+        }
+        // Added with charge.status: a charge created through the API, then two exports' word
+        // on it (its rows come after the ones ledgers already written hold).
+        try temp.ledger.write { writer in
+            for (offset, fact) in statusFacts().enumerated() {
+                try writer.append(fact, account: "default", runID: nil, at: t0.adding(seconds: 300 + Int64(offset)))
             }
         }
         let db = try temp.raw()

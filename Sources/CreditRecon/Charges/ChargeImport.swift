@@ -10,14 +10,19 @@ import Ledger
 /// id with the same values is skipped, the same id with other values refuses the file (65).
 /// A `reference` naming a plan row of the same account that has no charge yet (blocked,
 /// unknown, rejected, planned) links the charge to it, which resolves the row
-/// (`recorded`). When nothing is new, nothing is written — not even a run — so
-/// re-importing a file leaves the journal head unchanged.
+/// (`recorded`). A row for a charge `topup` created through the API adds what the API's
+/// record lacks, the export's status and payment time (`charge.status`), until a final one
+/// (paid, expired) is recorded; a row contradicting that refuses the file. When nothing is
+/// new, nothing is written — not even a run — so re-importing a file leaves the journal
+/// head unchanged.
 public struct ChargeImport: BatchImport {
     /// What an import did.
     public struct Summary: Sendable, Equatable {
         public var rows = 0
         public var inserted = 0
         public var skipped = 0
+        /// Charges created through the API whose status (and payment time) the file gave.
+        public var statusRecorded = 0
         /// Charges that resolved a plan row by `reference`.
         public var linked: [(reference: String, key: String)] = []
         /// References that name no open plan row (kept on the charge, linked to nothing).
@@ -28,6 +33,7 @@ public struct ChargeImport: BatchImport {
 
         public static func == (lhs: Summary, rhs: Summary) -> Bool {
             lhs.rows == rhs.rows && lhs.inserted == rhs.inserted && lhs.skipped == rhs.skipped
+                && lhs.statusRecorded == rhs.statusRecorded
                 && lhs.linked.map(\.key) == rhs.linked.map(\.key) && lhs.runID == rhs.runID && lhs.headHash == rhs.headHash
         }
 
@@ -35,6 +41,7 @@ public struct ChargeImport: BatchImport {
         public var json: JSONOutput {
             .object([
                 "rows": .int(Int64(rows)), "inserted": .int(Int64(inserted)), "skipped": .int(Int64(skipped)),
+                "status_recorded": .int(Int64(statusRecorded)),
                 "linked": .array(linked.map { .object(["reference": .string($0.reference), "topup_key": .string($0.key)]) }),
                 "unlinked_references": .int(Int64(unlinkedReferences)), "inserted_total": .string(total.decimalText),
                 "run_id": runID.map(JSONOutput.int) ?? .null, "head_hash": .string(headHash),
@@ -285,6 +292,7 @@ public struct ChargeImport: BatchImport {
             try rows { batch in  // throws the file's own problems, which come first
                 result.rows += batch.count
                 var fresh = batch
+                var statuses: [(fact: Fact, account: String)] = []
                 if checkExisting {
                     let stored = try writer.reader.charges(ids: batch.map(\.charge.chargeID))
                     if !stored.isEmpty {
@@ -299,6 +307,8 @@ public struct ChargeImport: BatchImport {
                                 errors.add(line: row.line, column: "charge_id",
                                            "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
                                             + "with \(difference); recorded charges are never changed — fix this row, or remove it if the ledger is right")
+                            } else if let status = Self.newStatus(row, existing) {
+                                statuses.append((.chargeStatusRecorded(status), existing.account))
                             } else {
                                 result.skipped += 1
                             }
@@ -306,18 +316,25 @@ public struct ChargeImport: BatchImport {
                     }
                 }
                 // After a conflict nothing more is written: the transaction will be rolled back.
-                guard errors.isEmpty, !fresh.isEmpty else { return true }
+                guard errors.isEmpty, !fresh.isEmpty || !statuses.isEmpty else { return true }
                 if runID == nil {
                     runID = try writer.append(start, account: account, runID: nil, at: now)
                 }
-                try write(fresh, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result, errors: &errors)
+                if !statuses.isEmpty {
+                    try writer.append(contentsOf: statuses, runID: runID, at: now) { $0 }
+                    result.statusRecorded += statuses.count
+                }
+                if !fresh.isEmpty {
+                    try write(fresh, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result, errors: &errors)
+                }
                 return true
             }
             try errors.throwIfAny()
             guard let runID else { return result }
             try writer.append(.runFinished(RunFinished(
                 runID: runID, outcome: "ok", exitCode: 0,
-                summary: "recorded \(result.inserted) charges from \(file), \(result.linked.count) linked to plan rows")),
+                summary: "recorded \(result.inserted) charges from \(file), \(result.linked.count) linked to plan rows, "
+                    + "the status of \(result.statusRecorded) created through the API")),
                 account: account, runID: runID, at: now)
             result.runID = runID
             return result
@@ -386,6 +403,17 @@ public struct ChargeImport: BatchImport {
         try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
     }
 
+    /// The status `row` adds to a charge created through the API (whose record has none, or
+    /// only `pending`), or `nil` when it adds nothing. (`difference` has refused a row
+    /// contradicting a final status already recorded.)
+    static func newStatus(_ row: Row, _ stored: StoredCharge) -> ChargeStatusRecorded? {
+        let charge = row.charge
+        guard stored.origin == "api", let status = charge.status,
+              status != stored.status || charge.paidAt?.iso8601 != stored.paidAt
+        else { return nil }
+        return ChargeStatusRecorded(chargeID: charge.chargeID, status: status, paidAt: charge.paidAt, origin: charge.origin)
+    }
+
     /// How `row` differs from the stored charge, in words, or `nil` when it says the same.
     static func difference(_ row: Row, _ stored: StoredCharge) -> String? {
         let charge = row.charge
@@ -396,9 +424,14 @@ public struct ChargeImport: BatchImport {
         compare("amount", charge.amount.decimalText, stored.amount.decimalText)
         compare("account", row.account, stored.account)
         if stored.origin == "api" {
-            // The API's own record: only what the export can contradict.
+            // The API's own record: only what the export can contradict, and a final status
+            // an earlier export gave.
             if charge.wallet != nil { compare("wallet", charge.wallet, stored.wallet) }
             if charge.chainID != nil { compare("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init)) }
+            if let status = stored.status, status != "pending", charge.status != nil {
+                compare("status", charge.status, stored.status)
+                compare("paid_at", charge.paidAt?.iso8601, stored.paidAt)
+            }
         } else {
             compare("wallet", charge.wallet, stored.wallet)
             compare("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init))

@@ -25,6 +25,8 @@ public enum Fact: Sendable, Equatable {
     case chargeUnknown(ChargeFailed)
     /// A charge made elsewhere (web flow, Coinbase export) was recorded.
     case chargeRecorded(ChargeRecorded)
+    /// An export's status (and payment time) for a charge the API created.
+    case chargeStatusRecorded(ChargeStatusRecorded)
     /// A reading of every key of the account (`GET /keys`).
     case keysRead(KeysRead)
     /// One completed UTC day of activity (`GET /activity`), stored once.
@@ -43,6 +45,7 @@ public enum Fact: Sendable, Equatable {
         case .chargeBlocked: return "charge.blocked"
         case .chargeUnknown: return "charge.unknown"
         case .chargeRecorded: return "charge.recorded"
+        case .chargeStatusRecorded: return "charge.status"
         case .keysRead: return "keys.read"
         case .activityDay: return "activity.day"
         }

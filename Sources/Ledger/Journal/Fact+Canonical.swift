@@ -55,6 +55,11 @@ extension Fact {
             out.key("status"); out.string(fact.status)
             out.key("topup_key"); out.string(fact.topUpKey)
             out.key("wallet"); out.string(fact.wallet)
+        case .chargeStatusRecorded(let fact):
+            out.key("charge_id"); out.string(fact.chargeID)
+            out.key("origin"); out.string(fact.origin)
+            out.key("paid_at"); out.time(fact.paidAt)
+            out.key("status"); out.string(fact.status)
         case .keysRead(let fact):
             out.key("keys")
             out.array(fact.keys) { out, key in

@@ -42,6 +42,10 @@ extension Fact {
                 reference: try f.optionalString("reference"), topUpKey: try f.optionalString("topup_key"),
                 status: try f.optionalString("status"), paidAt: try f.optionalTimestamp("paid_at"),
                 memo: try f.optionalString("memo"), origin: try f.optionalString("origin")))
+        case "charge.status":
+            self = .chargeStatusRecorded(ChargeStatusRecorded(
+                chargeID: try f.string("charge_id"), status: try f.string("status"),
+                paidAt: try f.optionalTimestamp("paid_at"), origin: try f.optionalString("origin")))
         case "keys.read":
             self = .keysRead(KeysRead(
                 observedAt: try f.timestamp("observed_at"),

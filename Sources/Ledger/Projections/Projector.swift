@@ -30,6 +30,8 @@ enum Projector {
             if let key = fact.topUpKey {
                 try expect(out.recordTopUp(key: key, chargeID: fact.chargeID, seq: seq), "top-up \(key) to be recorded")
             }
+        case .chargeStatusRecorded(let fact):
+            try expect(out.recordChargeStatus(fact), "charge \(fact.chargeID) to be recorded \(fact.status)")
         case .keysRead(let fact):
             try out.insertKeyListing(id: seq, account: account, fact, runID: runID)
         case .activityDay(let fact):

@@ -85,6 +85,12 @@ struct ProjectionStatements: ProjectionWriter {
             [.text(chargeID), .integer(seq), .text(key)])
     }
 
+    func recordChargeStatus(_ fact: ChargeStatusRecorded) throws -> Bool {
+        try changed(
+            "UPDATE \(s).charges SET status = ?, paid_at = ? WHERE charge_id = ?",
+            [.text(fact.status), .time(fact.paidAt), .text(fact.chargeID)])
+    }
+
     func insertKeyListing(id: Int64, account: String, _ fact: KeysRead, runID: Int64?) throws {
         _ = try tables.change(
             "INSERT INTO \(s).key_listings (id, account, observed_at, key_count, page_count, run_id) VALUES (?, ?, ?, ?, ?, ?)",

@@ -22,6 +22,9 @@ protocol ProjectionWriter {
     func insertRecordedCharge(seq: Int64, account: String, _ fact: ChargeRecorded, runID: Int64?) throws
     /// The top-up `key` becomes `recorded` with charge `chargeID`; `false` when there is none.
     func recordTopUp(key: String, chargeID: String, seq: Int64) throws -> Bool
+    /// Charge `fact.chargeID` takes the export's status and payment time; `false` when
+    /// there is no such charge.
+    func recordChargeStatus(_ fact: ChargeStatusRecorded) throws -> Bool
     /// A `key_listings` row and one `key_readings` row per key, in the listing's order.
     func insertKeyListing(id: Int64, account: String, _ fact: KeysRead, runID: Int64?) throws
     /// An `activity_days` row and one `activity_rows` row per line, numbered from 0.
