@@ -63,6 +63,34 @@ import Testing
         books.keyUsage.map { "\($0.start) \($0.key?.hash ?? "unattributed") \($0.used.decimalText)" }
     }
 
+    /// One fetch reads the totals and then the keys, milliseconds apart; a period's edge
+    /// between them must not give the account's use to one period and the keys' to the
+    /// next (a false `usage_unattributed` warning, night after night for a job run at local
+    /// midnight). The keys count in the period of their fetch's snapshot.
+    @Test func aFetchSplitByAPeriodsEdgeCountsInItsSnapshotsPeriod() throws {
+        let fixture = try ReconcileFixture()
+        func fetch(_ snapshotAt: String, usage: String, keysAt: String, keyUsage: String) throws {
+            let (snapshotTime, keysTime) = (reconTime(snapshotAt), reconTime(keysAt))
+            try fixture.ledger.write { writer in
+                let run = try writer.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: snapshotTime)
+                _ = try writer.append(.snapshotTaken(SnapshotTaken(
+                    observedAt: snapshotTime, totalCredits: reconMicros("500"), totalUsage: reconMicros(usage), source: "api",
+                    rawBody: "{}")), account: "default", runID: run, at: snapshotTime)
+                _ = try writer.append(.keysRead(KeysRead(
+                    observedAt: keysTime, keys: [Key(hash: "aaa", name: "prod", usage: keyUsage).reading], rawBodies: ["{}"])),
+                    account: "default", runID: run, at: keysTime)
+            }
+        }
+        try fetch("2026-10-01T06:00:00Z", usage: "100", keysAt: "2026-10-01T06:00:00.004Z", keyUsage: "10")
+        try fetch("2026-10-01T23:59:59.998Z", usage: "102", keysAt: "2026-10-02T00:00:00.002Z", keyUsage: "12")
+        try fetch("2026-10-02T23:00:00Z", usage: "105", keysAt: "2026-10-02T23:00:00.004Z", keyUsage: "15")
+        let books = try fixture.reconcile()
+        #expect(Self.rows(books) == [
+            "2026-10-01 aaa 2", "2026-10-01 unattributed 0", "2026-10-02 aaa 3", "2026-10-02 unattributed 0",
+        ], "\(Self.rows(books))")
+        #expect(!books.findings.contains { $0.kind == .usageUnattributed })
+    }
+
     /// A key's running usage that goes down is a warning, like the account's
     /// `usage_decreased`; the arithmetic still adds up (the drop is the key's, negative).
     @Test func aKeysUsageGoingDownIsAWarning() throws {

@@ -9,7 +9,9 @@ extension Reconciler {
     /// period after the keys were first read whose use the keys do not wholly explain.
     ///
     /// A key's use is the rise of its `usage` between two of its readings, in the period of
-    /// the later one; a key first read after the account's previous listing with a
+    /// the later one (of the snapshot the same fetch took, when there is one: the two are
+    /// read milliseconds apart, and a period's edge between them would give one period the
+    /// keys' use and the next the account's); a key first read after the account's previous listing with a
     /// `created_at` after that listing brings its whole `usage` (it was all spent since).
     /// Everything else — use before a key's first reading, on keys deleted between
     /// readings, on no key — is the period's `used` less the keys' use: unattributed. A
@@ -23,8 +25,12 @@ extension Reconciler {
         var lastUsage: [String: Micros] = [:]
         var previousListingAt: Timestamp?
         let readings = input.keyReadings
+        var snapshotOfRun: [Int64: Timestamp] = [:]
+        for snapshot in input.snapshots {
+            if let run = snapshot.runID { snapshotOfRun[run] = snapshot.observedAt }
+        }
         for listing in input.keyListings {
-            let period = grid.index(of: listing.observedAt)
+            let period = grid.index(of: listing.runID.flatMap { snapshotOfRun[$0] } ?? listing.observedAt)
             for index in rangesByListing[listing.id] ?? 0..<0 {
                 let key = readings[index].key
                 let use: Micros
