@@ -532,14 +532,14 @@ struct PostgresStoreTests {
         let head = try Ledger(LedgerLocation(server.url(database))).headHash()
         let reader = "reader_\(database)"
         try server.psql(database, """
-            DROP INDEX credit_recon.journal_by_time; DELETE FROM credit_recon.schema_migrations WHERE name LIKE 'v3:%';
+            DROP INDEX credit_recon.journal_by_time; DELETE FROM credit_recon.schema_migrations WHERE name LIKE 'v3:%' OR name LIKE 'v4:%';
             CREATE ROLE \(reader) LOGIN PASSWORD 'reader-secret'; GRANT USAGE ON SCHEMA credit_recon TO \(reader);
             GRANT SELECT ON ALL TABLES IN SCHEMA credit_recon TO \(reader);
             """)
         let readerURL = "postgresql://\(reader):reader-secret@127.0.0.1:\(server.port)/\(database)?sslmode=disable"
         let refused = #expect(throws: LedgerError.self) { _ = try Ledger(LedgerLocation(readerURL), create: false) }
         let message = refused.map { "\($0)" } ?? ""
-        #expect(message.contains(#"the ledger needs migration "v3: the journal's times, indexed" of this credit-recon, "#
+        #expect(message.contains(#"the ledger needs migration "v3: the journal's times, indexed", "v4: charge.status entries" of this credit-recon, "#
             + #"which user "\#(reader)" may not apply"#), "\(message)")
         #expect(!message.contains("reader-secret"))
         // A user that may not even read which migrations were applied is told just that.
@@ -608,11 +608,11 @@ struct PostgresStoreTests {
                 ? "ALTER DATABASE \(store.database) SET default_transaction_read_only = on"
                 : "ALTER DATABASE \(store.database) RESET default_transaction_read_only")
         }
-        try store.execute("DROP INDEX journal_by_time; DELETE FROM schema_migrations WHERE name LIKE 'v3:%'")
+        try store.execute("DROP INDEX journal_by_time; DELETE FROM schema_migrations WHERE name LIKE 'v3:%' OR name LIKE 'v4:%'")
         try readOnly(true)
         let unmigrated = #expect(throws: LedgerError.self) { _ = try store.openAnother() }
         let message = unmigrated.map { "\($0)" } ?? ""
-        #expect(message.contains(#"the ledger needs migration "v3: the journal's times, indexed" of this credit-recon, "#
+        #expect(message.contains(#"the ledger needs migration "v3: the journal's times, indexed", "v4: charge.status entries" of this credit-recon, "#
             + #"which user "postgres" may not apply (cannot execute "#), "\(message)")
         #expect(message.contains("in a read-only transaction"), "\(message)")
         try readOnly(false)
