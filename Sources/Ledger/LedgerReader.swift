@@ -76,6 +76,14 @@ public struct LedgerReader {
     /// import checks).
     public func charges(ids: [String]) throws -> [StoredCharge] { try store().charges(ids: ids) }
 
+    /// The charges of `account` recorded with a reference among `references` that resolved
+    /// no plan row (the row was not planned yet): a plan naming one would buy it again.
+    /// (One pass over the charges, which have no index by reference: `topup` asks once.)
+    public func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge] {
+        guard !references.isEmpty else { return [] }
+        return try store().unlinkedCharges(account: account, references: references)
+    }
+
     /// Number of charges (all accounts, all origins).
     public func chargeCount() throws -> Int64 { try store().chargeCount() }
 

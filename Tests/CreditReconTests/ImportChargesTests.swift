@@ -1,5 +1,6 @@
 @testable import CreditRecon
 import CreditTypes
+import Foundation
 import Ledger
 import Testing
 
@@ -48,6 +49,94 @@ struct ImportChargesTests {
         #expect(again.runID == nil)
         #expect(try bench.ledger.headHash() == head)
         #expect(try bench.ledger.verify().isSound)
+    }
+
+    /// What an export may not say of a charge `topup` created: paid before the API created
+    /// it (the report then gave the rise to another charge and told a person to buy a paid
+    /// one again), or another plan row's reference. Its id in capitals is the same UUID: the
+    /// row gives that charge its status instead of recording a second charge.
+    @Test func anExportRowIsCheckedAgainstTheAPIsChargeInAnyLetterCase() async throws {
+        let plan = try bench.plan(TopUpBench.planText(2))
+        _ = try await bench.run(plan, client: FakeChargeCreator { _, index in
+            let charge = FakeChargeCreator.charge(index)  // with the API's kind of id, a UUID in lower case
+            return .created(CreatedCharge(id: UUID().uuidString.lowercased(), createdAt: charge.createdAt, expiresAt: charge.expiresAt,
+                                          callData: charge.callData, rawBody: charge.rawBody))
+        })
+        let charges = try bench.ledger.read { try $0.charges(account: "acct") }
+        let id = try #require(charges.first?.chargeID)
+        let created = try #require(charges.first?.createdAt)
+        let head = try bench.ledger.headHash()
+        for (row, problem) in [
+            ("\(id),1.50,,,2020-01-01T00:00:00Z,,,paid,2020-01-02T00:00:00Z",
+             "created_at \(created), after this row's paid_at 2020-01-02T00:00:00.000Z"),
+            ("\(id),1.50,,,\(created),,\(charges[1].reference ?? "?"),paid,", "reference \(charges[0].reference ?? "?") (this row: "),
+        ] {
+            #expect {
+                _ = try importer("\(Self.header)\n\(row),\n").run(ledger: bench.ledger, now: now)
+            } throws: { error in
+                (error as? PlanErrors)?.errors.first?.description.contains(problem) == true
+            }
+        }
+        #expect(try bench.ledger.headHash() == head)
+        #expect(ChargeImport.isUUID(id), "the fake's ids are UUIDs: \(id)")
+        let upper = try importer("\(Self.header)\n\(id.uppercased()),1.50,,,\(created),,,paid,,\n").run(ledger: bench.ledger, now: now)
+        #expect(upper.inserted == 0 && upper.statusRecorded == 1)
+        #expect(try bench.ledger.read { try $0.charge(id: id) }?.status == "paid")
+        #expect(try bench.ledger.read { try $0.charge(id: id.uppercased()) } == nil)
+    }
+
+    /// A charge recorded as pending (an unknown top-up resolved from the dashboard) learns
+    /// later that it was paid; one kept as paid with no time learns the time. Both were
+    /// refused as contradictions.
+    @Test func aRecordedChargeLearnsItsStatusAndPaymentTimeLater() throws {
+        _ = try importer("\(Self.header)\nweb_1,25,,,2026-11-03T10:00:00Z,,,pending,,\nweb_2,5,,,2026-11-03T10:00:00Z,,,paid,,\n")
+            .run(ledger: bench.ledger, now: now)
+        let later = try importer("""
+            \(Self.header)
+            web_1,25,,,2026-11-03T10:00:00Z,,,paid,2026-11-03T10:30:00Z,
+            web_2,5,,,2026-11-03T10:00:00Z,,,paid,2026-11-03T10:05:00Z,
+
+            """).run(ledger: bench.ledger, now: now)
+        #expect(later.statusRecorded == 2 && later.inserted == 0)
+        #expect(try bench.ledger.read { try $0.charge(id: "web_1") }?.paidAt == "2026-11-03T10:30:00.000Z")
+        #expect(try bench.ledger.read { try $0.charge(id: "web_2") }?.paidAt == "2026-11-03T10:05:00.000Z")
+        #expect(throws: PlanErrors.self) {
+            _ = try importer("\(Self.header)\nweb_1,25,,,2026-11-03T10:00:00Z,,,pending,,\n").run(ledger: bench.ledger, now: now)
+        }
+        #expect(try bench.ledger.verify().isSound)
+    }
+
+    /// Bought through the web flow and recorded first, with the reference of a plan row not
+    /// yet sent: the plan's `topup` would buy it again. The plan is refused before anything
+    /// is sent (65), as for any bad row, naming the charge.
+    @Test func aPlanRowWhoseReferenceWasRecordedFirstIsRefused() async throws {
+        let summary = try importer("\(Self.header)\nweb-r2,2.50,,,2026-11-03T10:00:00Z,,R-02,paid,2026-11-03T10:05:00Z,\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(summary.inserted == 1 && summary.unlinkedReferences == 1)
+        let fake = FakeChargeCreator()
+        await #expect {
+            _ = try await bench.run(try bench.plan(TopUpBench.planText(3)), client: fake)
+        } throws: { error in
+            guard let errors = error as? PlanErrors, errors.exitStatus == .dataError else { return false }
+            return errors.errors.map(\.description) == [
+                "topups.csv:3: reference: \"R-02\" is already the reference of charge web-r2 (2.50 USD, recorded with `import charges` "
+                    + "before this row was planned); sending the row would buy it again — remove the row if that charge is its "
+                    + "purchase, or give the row a reference of its own",
+            ]
+        }
+        #expect(fake.calls.isEmpty)
+        // Under another account the reference is another top-up's.
+        let other = TopUpEngine(options: .init(planPath: try bench.plan(TopUpBench.planText(3)), displayName: "topups.csv",
+                                               account: "other"))
+        #expect(try other.prepare(ledger: bench.ledger).toSend.count == 3)
+    }
+
+    /// A charge id is matched byte for byte, like a reference: written decomposed it would
+    /// be a second charge (inside one file the two were already "the same").
+    @Test func aDecomposedChargeIDIsRefused() throws {
+        let problems = try problems("\(Self.header)\nweb-cafe\u{301},7,,,2026-11-03T10:00:00Z,,,pending,,\n")
+        #expect(problems.first?.hasPrefix("charges.csv:2: charge_id: \"web-cafe\u{301}\" is written with decomposed accents") == true,
+                "\(problems)")
     }
 
     @Test func sameIdWithOtherValuesIsRefusedAndNothingWritten() throws {
@@ -197,7 +286,7 @@ struct ImportChargesTests {
         let charge = try bench.ledger.read { try $0.charge(id: id) }
         #expect(charge?.origin == "api" && charge?.status == "paid" && charge?.paidAt == "2026-11-03T10:20:00.000Z")
         let imports = try bench.ledger.read { try $0.runs() }.filter { $0.command == "import charges" }
-        #expect(imports.count == 2 && imports.allSatisfy { $0.summary?.hasSuffix("the status of 1 created through the API") == true },
+        #expect(imports.count == 2 && imports.allSatisfy { $0.summary?.hasSuffix("the status of 1 already in the ledger") == true },
                 "\(imports.map(\.summary))")
 
         let head = try bench.ledger.headHash()

@@ -10,18 +10,19 @@ import Ledger
 /// id with the same values is skipped, the same id with other values refuses the file (65).
 /// A `reference` naming a plan row of the same account that has no charge yet (blocked,
 /// unknown, rejected, planned) links the charge to it, which resolves the row
-/// (`recorded`). A row for a charge `topup` created through the API adds what the API's
-/// record lacks, the export's status and payment time (`charge.status`), until a final one
-/// (paid, expired) is recorded; a row contradicting that refuses the file. When nothing is
-/// new, nothing is written — not even a run — so re-importing a file leaves the journal
-/// head unchanged.
+/// (`recorded`). A row for a charge already in the ledger may add its status and payment
+/// time (`charge.status`) — for one `topup` created, what the API's record lacks — until a
+/// final status (paid, expired) is kept; a row contradicting that, or paid before the
+/// charge was created, refuses the file. Charge ids shaped as UUIDs are compared in any
+/// letter case. When nothing is new, nothing is written — not even a run — so re-importing
+/// a file leaves the journal head unchanged.
 public struct ChargeImport: BatchImport {
     /// What an import did.
     public struct Summary: Sendable, Equatable {
         public var rows = 0
         public var inserted = 0
         public var skipped = 0
-        /// Charges created through the API whose status (and payment time) the file gave.
+        /// Charges already in the ledger whose status (or payment time) the file gave.
         public var statusRecorded = 0
         /// Charges that resolved a plan row by `reference`.
         public var linked: [(reference: String, key: String)] = []
@@ -137,26 +138,28 @@ public struct ChargeImport: BatchImport {
             func value(_ index: Int?) -> String { (record.field(at: index) ?? "").trimmingASCIIWhitespace() }
             func fail(_ column: String, _ message: String) { errors.add(line: line, column: column, message) }
 
-            let id = PlanReader.text(record.field(at: idColumn), column: "charge_id", line: line, errors: &errors)
+            let id = PlanReader.name(record.field(at: idColumn), column: "charge_id", another: "charge", line: line, errors: &errors)
             var chargeID: String?
-            if let text = id.value, inOrder {
-                if let latestID, !(text > latestID) {
+            // Compared as `sameCharge` says: an id in other letter case is the same UUID.
+            let key = id.value.map(Self.sameCharge)
+            if let key, inOrder {
+                if let latestID, !(key > latestID) {
                     inOrder = false
                     seen.reserveCapacity(idsSoFar.count * 2)
                     for earlier in idsSoFar { seen[earlier.id] = earlier.line }
                     idsSoFar = []
                 } else {
-                    latestID = text
+                    latestID = key
                 }
             }
-            if let text = id.value {
+            if let text = id.value, let key {
                 if inOrder {
                     chargeID = text
-                    idsSoFar.append((text, line))
-                } else if let earlier = seen[text] {
+                    idsSoFar.append((key, line))
+                } else if let earlier = seen[key] {
                     fail("charge_id", "\"\(text)\" is already on line \(earlier); each charge appears once — remove the repeated row")
                 } else {
-                    seen[text] = line
+                    seen[key] = line
                     chargeID = text
                 }
             } else if id.ok {
@@ -294,12 +297,13 @@ public struct ChargeImport: BatchImport {
                 var fresh = batch
                 var statuses: [(fact: Fact, account: String)] = []
                 if checkExisting {
-                    let stored = try writer.reader.charges(ids: batch.map(\.charge.chargeID))
+                    // A UUID is looked up as written, and in lower and upper case (`sameCharge`).
+                    let stored = try writer.reader.charges(ids: batch.flatMap { Self.spellings(of: $0.charge.chargeID) })
                     if !stored.isEmpty {
-                        let byID = Dictionary(stored.map { ($0.chargeID, $0) }, uniquingKeysWith: { first, _ in first })
+                        let byID = Dictionary(stored.map { (Self.sameCharge($0.chargeID), $0) }, uniquingKeysWith: { first, _ in first })
                         fresh = []
                         for row in batch {
-                            guard let existing = byID[row.charge.chargeID] else {
+                            guard let existing = byID[Self.sameCharge(row.charge.chargeID)] else {
                                 fresh.append(row)
                                 continue
                             }
@@ -334,7 +338,7 @@ public struct ChargeImport: BatchImport {
             try writer.append(.runFinished(RunFinished(
                 runID: runID, outcome: "ok", exitCode: 0,
                 summary: "recorded \(result.inserted) charges from \(file), \(result.linked.count) linked to plan rows, "
-                    + "the status of \(result.statusRecorded) created through the API")),
+                    + "the status of \(result.statusRecorded) already in the ledger")),
                 account: account, runID: runID, at: now)
             result.runID = runID
             return result
@@ -403,15 +407,37 @@ public struct ChargeImport: BatchImport {
         try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
     }
 
-    /// The status `row` adds to a charge created through the API (whose record has none, or
-    /// only `pending`), or `nil` when it adds nothing. (`difference` has refused a row
-    /// contradicting a final status already recorded.)
+    /// What a charge id is compared by: the id, or, for one shaped as a UUID (the API's
+    /// charge ids), its lower-case form, since a UUID in other letter case is the same UUID
+    /// (an export that writes it in capitals speaks of the API's charge, not a new one).
+    static func sameCharge(_ id: String) -> String {
+        isUUID(id) ? id.lowercased() : id
+    }
+
+    /// The spellings of `id` the ledger may hold for the same charge: itself, and for a
+    /// UUID its lower- and upper-case forms.
+    static func spellings(of id: String) -> [String] {
+        guard isUUID(id) else { return [id] }
+        return Array(Set([id, id.lowercased(), id.uppercased()]))
+    }
+
+    /// `8-4-4-4-12` hexadecimal digits, in any case.
+    static func isUUID(_ id: String) -> Bool {
+        guard id.utf8.count == 36 else { return false }
+        for (index, byte) in id.utf8.enumerated() {
+            let isHex = (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+            guard [8, 13, 18, 23].contains(index) ? byte == UInt8(ascii: "-") : isHex else { return false }
+        }
+        return true
+    }
+
+    /// The status `row` adds to a charge already in the ledger (one `topup` created through
+    /// the API has none; a recorded one may be `pending`), or its payment time, or `nil` when
+    /// it adds nothing. (`difference` has refused a row contradicting a final status kept.)
     static func newStatus(_ row: Row, _ stored: StoredCharge) -> ChargeStatusRecorded? {
         let charge = row.charge
-        guard stored.origin == "api", let status = charge.status,
-              status != stored.status || charge.paidAt?.iso8601 != stored.paidAt
-        else { return nil }
-        return ChargeStatusRecorded(chargeID: charge.chargeID, status: status, paidAt: charge.paidAt, origin: charge.origin)
+        guard let status = charge.status, status != stored.status || charge.paidAt?.iso8601 != stored.paidAt else { return nil }
+        return ChargeStatusRecorded(chargeID: stored.chargeID, status: status, paidAt: charge.paidAt, origin: charge.origin)
     }
 
     /// How `row` differs from the stored charge, in words, or `nil` when it says the same.
@@ -424,23 +450,31 @@ public struct ChargeImport: BatchImport {
         compare("amount", charge.amount.decimalText, stored.amount.decimalText)
         compare("account", row.account, stored.account)
         if stored.origin == "api" {
-            // The API's own record: only what the export can contradict, and a final status
-            // an earlier export gave.
+            // The API's own record: only what the export can contradict.
             if charge.wallet != nil { compare("wallet", charge.wallet, stored.wallet) }
             if charge.chainID != nil { compare("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init)) }
-            if let status = stored.status, status != "pending", charge.status != nil {
-                compare("status", charge.status, stored.status)
-                compare("paid_at", charge.paidAt?.iso8601, stored.paidAt)
-            }
+            if charge.reference != nil { compare("reference", charge.reference, stored.reference) }
         } else {
             compare("wallet", charge.wallet, stored.wallet)
             compare("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init))
             compare("created_at", charge.createdAt.iso8601, stored.createdAt)
             compare("expires_at", charge.expiresAt?.iso8601, stored.expiresAt)
-            compare("status", charge.status, stored.status)
-            compare("paid_at", charge.paidAt?.iso8601, stored.paidAt)
             compare("reference", charge.reference, stored.reference)
             compare("memo", charge.memo, stored.memo)
+            // A row without a status (nor a payment time) says less than the one recorded.
+            if charge.status == nil { compare("status", nil, stored.status) }
+        }
+        if let status = charge.status {
+            // Until a final status (paid, expired) is kept, a row may give one (`newStatus`);
+            // then only the payment time of a charge kept as paid without one.
+            if let kept = stored.status, kept != "pending" {
+                compare("status", status, kept)
+                if !(status == "paid" && stored.paidAt == nil) { compare("paid_at", charge.paidAt?.iso8601, stored.paidAt) }
+            }
+            // Times are written one way (milliseconds, `Z`), so their text sorts as they do.
+            if let paidAt = charge.paidAt?.iso8601, paidAt < stored.createdAt {
+                differences.append("created_at \(stored.createdAt), after this row's paid_at \(paidAt)")
+            }
         }
         return differences.isEmpty ? nil : differences.joined(separator: ", ")
     }

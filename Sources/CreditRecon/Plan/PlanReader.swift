@@ -286,27 +286,35 @@ public struct PlanReader: Sendable {
         return value
     }
 
-    /// Free text: trimmed, empty is absent, no control characters (tab allowed in memos).
-    /// A `reference`: text as `text` takes it, that is also one string of bytes however it
-    /// was typed. It names a top-up for good and the ledger matches it byte for byte, so a
-    /// reference written decomposed ("e" and an accent for "é") or with an invisible space
-    /// at an end (U+00A0) would be another top-up: both are refused, naming the fix.
+    /// A `reference`: see `name(_:column:another:line:errors:)`; another spelling would be
+    /// another top-up.
     static func reference(_ text: String?, line: Int, errors: inout ErrorCollector) -> (value: String?, ok: Bool) {
-        let read = Self.text(text, column: "reference", line: line, errors: &errors)
+        name(text, column: "reference", another: "top-up", line: line, errors: &errors)
+    }
+
+    /// A name the ledger keeps for good and matches byte for byte (a `reference`, a
+    /// `charge_id`): text as `text` takes it, that is also one string of bytes however it
+    /// was typed. Written decomposed ("e" and an accent for "é") or with an invisible space
+    /// at an end (U+00A0), it would name `another` thing: both are refused, naming the fix.
+    static func name(_ text: String?, column: String, another: String, line: Int,
+                     errors: inout ErrorCollector) -> (value: String?, ok: Bool) {
+        let read = Self.text(text, column: column, line: line, errors: &errors)
         guard let value = read.value, !value.utf8.allSatisfy({ $0 < 0x80 }) else { return read }
         if let edge = [value.unicodeScalars.first, value.unicodeScalars.last].compactMap({ $0 }).first(where: \.properties.isWhitespace) {
-            errors.add(line: line, column: "reference", "begins or ends with an invisible space (U+\(String(edge.value, radix: 16, uppercase: true))); "
-                + "remove it: a reference is matched byte for byte")
+            errors.add(line: line, column: column, "begins or ends with an invisible space (U+\(String(edge.value, radix: 16, uppercase: true))); "
+                + "remove it: a \(column) is matched byte for byte")
             return (nil, false)
         }
         guard Array(value.precomposedStringWithCanonicalMapping.utf8) == Array(value.utf8) else {
-            errors.add(line: line, column: "reference", "\"\(value)\" is written with decomposed accents; save the file in "
-                + "composed form (Unicode NFC), as most editors do: a reference is matched byte for byte, and the same "
-                + "word written the other way would be another top-up")
+            errors.add(line: line, column: column, "\"\(value)\" is written with decomposed accents; save the file in "
+                + "composed form (Unicode NFC), as most editors do: a \(column) is matched byte for byte, and the same "
+                + "word written the other way would be another \(another)")
             return (nil, false)
         }
         return read
     }
+
+    /// Free text: trimmed, empty is absent, no control characters (tab allowed in memos).
 
     static func text(_ text: String?, column: String, allowTab: Bool = false, line: Int,
                      errors: inout ErrorCollector) -> (value: String?, ok: Bool) {

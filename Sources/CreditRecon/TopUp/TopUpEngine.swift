@@ -79,8 +79,19 @@ public struct TopUpEngine: Sendable {
         // purchase (reference, wallet, chain, amount) planned for another account: the plan
         // run again under another --account label (CREDIT_RECON_ACCOUNT set for cron, not at
         // a terminal) would charge every row again.
+        // And a charge recorded with a new row's reference before the plan ran (bought
+        // through the web flow, recorded first): sending the row would buy it again.
+        var recordedFirst: [String: StoredCharge] = [:]  // by account and reference
         let (previous, elsewhere): ([StoredTopUp?], [StoredTopUp?]) = try ledger?.read { reader in
             let stored = try keyed.map { try reader.topUp(key: $0.key) }
+            if try reader.hasCharges() {
+                let fresh = zip(keyed, stored).compactMap { entry, stored in stored == nil ? entry.row : nil }
+                for (account, rows) in Dictionary(grouping: fresh, by: \.account) {
+                    for charge in try reader.unlinkedCharges(account: account, references: rows.compactMap(\.reference)) {
+                        if let reference = charge.reference { recordedFirst[account + "\u{0}" + reference] = recordedFirst[account + "\u{0}" + reference] ?? charge }
+                    }
+                }
+            }
             let accounts = Set(try reader.accounts())
             let twins = try zip(keyed, stored).map { entry, stored -> StoredTopUp? in
                 guard stored == nil, let reference = entry.row.reference else { return nil }
@@ -101,6 +112,13 @@ public struct TopUpEngine: Sendable {
         for (index, entry) in keyed.enumerated() {
             let row = entry.row
             guard let stored = previous[index] else {
+                if let reference = row.reference, let charge = recordedFirst[row.account + "\u{0}" + reference] {
+                    errors.add(line: row.line, column: "reference",
+                               "\"\(reference)\" is already the reference of charge \(charge.chargeID) (\(charge.amount.centsText) USD, "
+                                + "recorded with `import charges` before this row was planned); sending the row would buy it again — "
+                                + "remove the row if that charge is its purchase, or give the row a reference of its own")
+                    continue
+                }
                 if let twin = elsewhere[index] {
                     errors.add(line: row.line, column: "reference",
                                "\"\(twin.reference ?? "")\" is already planned for account \"\(twin.account)\" with the same wallet, chain "

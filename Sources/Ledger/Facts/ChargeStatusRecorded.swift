@@ -1,9 +1,9 @@
 import CreditTypes
 
-/// What an export says of a charge this tool created through the API (its
-/// `charge.created`): whether it was paid, and when. A charge made elsewhere carries the
-/// same two in its `charge.recorded`; for the API's own charges they come later, from the
-/// Coinbase export, and pin the payment to the credit increase that holds `paidAt`.
+/// What an export says later of a charge already in the ledger: whether it was paid, and
+/// when. A charge this tool created through the API (`charge.created`) has neither, and
+/// one recorded as pending (`charge.recorded`) learns them this way; they pin the payment
+/// to the credit increase that holds `paidAt`.
 public struct ChargeStatusRecorded: Sendable, Equatable {
     public var chargeID: String
     /// `paid`, `expired` or `pending`, as the export says.

@@ -25,7 +25,7 @@ public enum Fact: Sendable, Equatable {
     case chargeUnknown(ChargeFailed)
     /// A charge made elsewhere (web flow, Coinbase export) was recorded.
     case chargeRecorded(ChargeRecorded)
-    /// An export's status (and payment time) for a charge the API created.
+    /// An export's later status (and payment time) for a charge already in the ledger.
     case chargeStatusRecorded(ChargeStatusRecorded)
     /// A reading of every key of the account (`GET /keys`).
     case keysRead(KeysRead)

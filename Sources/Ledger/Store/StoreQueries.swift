@@ -30,6 +30,8 @@ protocol StoreQueries: AnyObject {
     func charge(id: String) throws -> StoredCharge?
     /// The stored charges among `ids`.
     func charges(ids: [String]) throws -> [StoredCharge]
+    /// The charges of `account` linked to no top-up whose reference is among `references`.
+    func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge]
     func chargeCount() throws -> Int64
     func hasCharges() throws -> Bool
     /// Every charge of `account`, oldest first (ties by id).

@@ -74,8 +74,8 @@ enum ChargesImportCommand {
                 print("recorded \(summary.inserted) charges from \(file) (\(summary.skipped) already in the ledger), "
                     + "\(summary.total.centsText) USD")
                 if summary.statusRecorded > 0 {
-                    print("  the status of \(summary.statusRecorded) charge\(summary.statusRecorded == 1 ? "" : "s") created by topup, "
-                        + "from the file (paid, expired or pending, and when paid)")
+                    print("  the status of \(summary.statusRecorded) charge\(summary.statusRecorded == 1 ? "" : "s") already in the "
+                        + "ledger, from the file (paid, expired or pending, and when paid)")
                 }
                 for link in summary.linked { print("  reference \(link.reference) resolves top-up \(link.key)") }
                 print("ledger head \(summary.headHash)")

@@ -163,6 +163,14 @@ extension PostgresTransaction {
         return try rows("\(Self.selectCharges) WHERE charge_id = ANY($1)", binds) { try StoredCharge(reading: &$0) }
     }
 
+    func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge] {
+        var binds = Self.binds(account)
+        binds.append(references)
+        return try rows(
+            "\(Self.selectCharges) WHERE account = $1 AND topup_key IS NULL AND reference = ANY($2) ORDER BY seq", binds
+        ) { try StoredCharge(reading: &$0) }
+    }
+
     func chargeCount() throws -> Int64 {
         try count("SELECT count(*) FROM \(Self.s).charges")
     }

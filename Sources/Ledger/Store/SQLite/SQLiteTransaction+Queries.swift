@@ -162,6 +162,12 @@ extension SQLiteTransaction {
             .rows([.text(Self.jsonArray(ids))], as: StoredCharge.self)
     }
 
+    func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge] {
+        try db.statement(
+            "\(Self.selectCharges) WHERE account = ? AND topup_key IS NULL AND reference IN (SELECT value FROM json_each(?)) ORDER BY seq"
+        ).rows([.text(account), .text(Self.jsonArray(references))], as: StoredCharge.self)
+    }
+
     func chargeCount() throws -> Int64 {
         try db.scalarInt("SELECT count(*) FROM charges") ?? 0
     }
