@@ -574,8 +574,9 @@ struct PostgresStoreTests {
     /// as that, naming the setting; `verify` still replays (its temporary tables are its own).
     /// A guard trigger that is there by name but does not guard is missing to `verify`:
     /// enabled for replicas only, running a refuse_change() replaced to let rows through,
-    /// or made again firing on something else. Each let rows be edited with no error and
-    /// `verify` still said the ledger was sound.
+    /// or made again firing on something else, `WHEN (false)`, or only for `UPDATE OF` one
+    /// column. Each let rows be edited with no error and `verify` still said the ledger was
+    /// sound.
     @Test(arguments: [
         "ALTER TABLE snapshots ENABLE REPLICA TRIGGER snapshots_append_only",
         """
@@ -585,6 +586,16 @@ struct PostgresStoreTests {
         """
         DROP TRIGGER snapshots_append_only ON snapshots;
         CREATE TRIGGER snapshots_append_only AFTER INSERT ON snapshots FOR EACH ROW EXECUTE FUNCTION refuse_change('x')
+        """,
+        """
+        DROP TRIGGER snapshots_append_only ON snapshots;
+        CREATE TRIGGER snapshots_append_only BEFORE UPDATE OR DELETE ON snapshots FOR EACH ROW WHEN (false)
+        EXECUTE FUNCTION refuse_change('x')
+        """,
+        """
+        DROP TRIGGER snapshots_append_only ON snapshots;
+        CREATE TRIGGER snapshots_append_only BEFORE UPDATE OF source OR DELETE ON snapshots FOR EACH ROW
+        EXECUTE FUNCTION refuse_change('x')
         """,
     ])
     func aTriggerThatNoLongerGuardsIsMissingToVerify(sql: String) throws {

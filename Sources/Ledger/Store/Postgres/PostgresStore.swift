@@ -165,8 +165,9 @@ final class PostgresStore: LedgerStore {
     /// PostgreSQL checks each page as it reads it: what this store checks is that the
     /// triggers keeping the journal and the readings append-only are there and guard: on
     /// their own table, enabled for every session (not only replicas), firing before each
-    /// row's UPDATE or DELETE (or before a TRUNCATE), and running `refuse_change()` as the
-    /// schema made it. Any of those changed lets rows be edited with no error.
+    /// row's UPDATE or DELETE (or before a TRUNCATE) with no `WHEN` condition and no column
+    /// list (`UPDATE OF kind` lets the other columns change), and running `refuse_change()`
+    /// as the schema made it. Any of those changed lets rows be edited with no error.
     func check() throws -> StoreCheck {
         try withConnection { connection in
             var binds = PostgresBindings()
@@ -180,6 +181,7 @@ final class PostgresStore: LedgerStore {
                 JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_namespace pn ON pn.oid = p.pronamespace
                 WHERE n.nspname = '\(PostgresSchema.schema)' AND t.tgname::text = ANY($1) AND t.tgenabled IN ('O', 'A')
                   AND pn.nspname = '\(PostgresSchema.schema)' AND p.proname = 'refuse_change' AND p.prosrc = $2
+                  AND t.tgqual IS NULL AND t.tgattr = ''::int2vector
                   AND ((t.tgname::text = c.relname || '_append_only' AND t.tgtype = 27)
                     OR (t.tgname::text = c.relname || '_no_truncate' AND t.tgtype = 34))
                 """, binds
