@@ -96,8 +96,9 @@ struct GlobalOptions: ParsableArguments {
         } else {
             accountOrigin = .defaulted
         }
-        return CommandContext(
-            ledgerPath: pick(ledger, "--ledger", "CREDIT_RECON_LEDGER")?.value ?? "ledger.sqlite",
+        let ledgerSetting = pick(ledger, "--ledger", "CREDIT_RECON_LEDGER")
+        var context = CommandContext(
+            ledgerPath: ledgerSetting?.value ?? "ledger.sqlite",
             baseURL: baseURL,
             account: pick(account, "--account", "CREDIT_RECON_ACCOUNT")?.value ?? "default",
             timeout: try seconds(timeout, "--timeout", "CREDIT_RECON_TIMEOUT", 30),
@@ -110,6 +111,8 @@ struct GlobalOptions: ParsableArguments {
             ledgerPasswordFile: ledgerPasswordFile,
             environment: environment,
             accountOrigin: accountOrigin)
+        context.ledgerSource = ledgerSetting?.source ?? "--ledger"
+        return context
     }
 }
 

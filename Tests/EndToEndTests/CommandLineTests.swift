@@ -71,7 +71,18 @@ struct CommandLineTests {
                 let result = try Executable.run("credit-recon", ["--ledger", ledger, "--timeout", "5"] + command, in: scratch.url)
                 #expect(result.status == Int32(status), "\(ledger) \(command): \(result.stderr)")
                 #expect(!result.stderr.contains("Sup3rSecret") && !result.stdout.contains("Sup3rSecret"), "\(result.stderr)")
+                if status == 64 { #expect(result.stderr.contains("--ledger: "), "\(result.stderr)") }
             }
+        }
+        // The same values from the environment are a configuration error (78) naming the
+        // variable, as every other setting's; as `ledger copy --to`, a usage error naming it.
+        for ledger in ["mysql://books:Sup3rSecret@127.0.0.1/books", "postgresql://books:Sup3rSecret@h/books?sslmode=x"] {
+            let result = try Executable.run("credit-recon", ["status"], environment: ["CREDIT_RECON_LEDGER": ledger], in: scratch.url)
+            #expect(result.status == 78 && result.stderr.contains("CREDIT_RECON_LEDGER: "), "\(ledger): \(result.stderr)")
+            #expect(!result.stderr.contains("Sup3rSecret"))
+            let copy = try Executable.run("credit-recon", ["--ledger", "absent.sqlite", "ledger", "copy", "--to", ledger], in: scratch.url)
+            #expect(copy.status == 64 && copy.stderr.contains("--to: "), "\(ledger): \(copy.stderr)")
+            #expect(!copy.stderr.contains("Sup3rSecret"))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).isEmpty, "nothing made")
         let imported = try Executable.run("credit-recon", ["--ledger", ":memory:", "import", "snapshots", samples], in: scratch.url)

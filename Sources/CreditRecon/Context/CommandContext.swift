@@ -8,6 +8,9 @@ public struct CommandContext: Sendable {
     /// The ledger as `--ledger` names it: a SQLite file's path or a PostgreSQL URL (which
     /// may hold a password: print `ledgerLocation()` instead).
     public var ledgerPath: String
+    /// Where `ledgerPath` came from, for messages: `--ledger` (also when defaulted),
+    /// `CREDIT_RECON_LEDGER`, or `--to` of `ledger copy`.
+    public var ledgerSource = "--ledger"
     /// The API root, e.g. `https://openrouter.ai/api/v1`.
     public var baseURL: String
     /// The account label stored on every row.
@@ -87,6 +90,17 @@ public struct CommandContext: Sendable {
     /// `--ledger-password-file`, else `CREDIT_RECON_LEDGER_PASSWORD_FILE`, else `PGPASSWORD`;
     /// its login must finish within `--timeout`. A SQLite path reads none of them.
     public func ledgerLocation() throws -> LedgerLocation {
+        do {
+            return try parsedLedgerLocation()
+        } catch LedgerError.badLocation(let why) {
+            // Named as given: a usage error (64) for an option, a configuration error (78)
+            // for the environment variable, as for every other setting.
+            let message = "\(ledgerSource): \(why)"
+            throw ledgerSource.hasPrefix("--") ? UsageError.usage(message) : UsageError.config(message)
+        }
+    }
+
+    private func parsedLedgerLocation() throws -> LedgerLocation {
         guard PostgresLocation.isURL(ledgerPath) else { return try LedgerLocation(ledgerPath) }
         var password: Secret?
         if let ledgerPasswordFile {

@@ -20,6 +20,7 @@ public struct LedgerCopy {
         source = context
         var target = context
         target.ledgerPath = destination
+        target.ledgerSource = "--to"
         self.target = target
     }
 
