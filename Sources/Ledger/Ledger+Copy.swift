@@ -16,13 +16,30 @@ extension Ledger {
     ///
     /// Reads one consistent state of this ledger (writers may go on meanwhile). `progress`
     /// is told the entries copied so far after each batch.
+    ///
+    /// A target whose journal is empty but whose other tables hold rows, or whose guards
+    /// (the append-only triggers) are missing or changed, is no empty ledger either: the copy
+    /// would fail on a stray row, or commit books that can be edited in place.
     public func copy(into target: Ledger, progress: (Int64) -> Void = { _ in }) throws -> CopyOutcome {
-        try store.read { source in
+        let unguarded = try target.store.check().unguarded
+        guard unguarded.isEmpty else {
+            throw LedgerError.badLocation(
+                "\(target.path) is no empty ledger: its append-only trigger\(unguarded.count == 1 ? "" : "s") "
+                    + "\(unguarded.joined(separator: ", ")) \(unguarded.count == 1 ? "is" : "are") missing, changed or disabled, so the "
+                    + "copy could be edited in place; copy into a new file or database")
+        }
+        return try store.read { source in
             let expected = try source.head()
             return try target.write { writer in
                 let held = try writer.session.drained().journalCount()
                 guard held == 0 else {
                     throw LedgerError.notEmpty(location: target.path, entries: held)
+                }
+                let stray = try writer.session.drained().tablesWithRows()
+                guard stray.isEmpty else {
+                    throw LedgerError.badLocation(
+                        "\(target.path) is no empty ledger: its journal is empty, but \(stray.joined(separator: ", ")) "
+                            + "\(stray.count == 1 ? "holds rows" : "hold rows") written outside credit-recon; copy into a new file or database")
                 }
                 var copied: Int64 = 0
                 try source.scanJournal(batchSize: 4096) { rows in

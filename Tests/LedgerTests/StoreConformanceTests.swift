@@ -41,6 +41,28 @@ struct StoreConformanceTests {
         #expect(runs.first?.outcome == "attention")
     }
 
+    /// `ledger copy` goes only into an empty, guarded ledger: a target whose journal is
+    /// empty but whose `runs` holds a stray row failed half-way (a raw unique-key error, 70,
+    /// or, past the copied ids, a committed copy that did not verify), and one without its
+    /// triggers took books that could then be edited in place. Both are refused, nothing written.
+    @Test(arguments: Stores.all)
+    func aCopyGoesOnlyIntoAnEmptyGuardedLedger(store: String) throws {
+        let source = try TemporaryLedger()
+        try source.ledger.appendAll(lifecycle())
+        let target = try Stores.make(store)
+        try target.execute("INSERT INTO runs (id, account, command, started_at) VALUES (1, 'x', 'stray', '2026-01-01T00:00:00.000Z')")
+        let stray = #expect(throws: LedgerError.self) { _ = try source.ledger.copy(into: target.ledger) }
+        #expect(String(describing: stray).contains("is no empty ledger: its journal is empty, but runs holds rows written "
+            + "outside credit-recon"), "\(String(describing: stray))")
+        try target.execute("DELETE FROM runs")
+        try target.dropAppendOnlyTriggers()
+        let unguarded = #expect(throws: LedgerError.self) { _ = try source.ledger.copy(into: target.ledger) }
+        #expect(String(describing: unguarded).contains("missing, changed or disabled, so the copy could be edited in place"),
+                "\(String(describing: unguarded))")
+        #expect(try target.ledger.headHash() == JournalEntry.genesisHash)
+        #expect(try target.ledger.read { try $0.runs() }.isEmpty)
+    }
+
     /// An export's word on a charge the API created (`charge.status`) is kept on its row,
     /// replayed by `verify` like every change; one for a charge the ledger does not hold is
     /// refused with nothing written, and a row changed behind the ledger's back is named.

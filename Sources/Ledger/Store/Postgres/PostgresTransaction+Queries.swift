@@ -30,6 +30,10 @@ extension PostgresTransaction {
         try count("SELECT count(*) FROM \(Self.s).journal")
     }
 
+    func tablesWithRows() throws -> [String] {
+        try Schema.ledgerTables.filter { try exists($0) }
+    }
+
     /// Read off the journal's index of entry times (`PostgresSchema.entryTime`).
     func newestEntryTime() throws -> Timestamp? {
         try session.query("SELECT max(\(PostgresSchema.entryTime)) FROM \(Self.s).journal") { row in

@@ -8,6 +8,10 @@ extension SQLiteTransaction {
         try db.scalarInt("SELECT count(*) FROM journal") ?? 0
     }
 
+    func tablesWithRows() throws -> [String] {
+        try Schema.ledgerTables.filter { try db.scalarInt("SELECT EXISTS (SELECT 1 FROM \($0))") == 1 }
+    }
+
     /// Every entry begins `{"account":"…","at":"…"` (canonical key order), so the time is
     /// read from there, without decoding the entry.
     func newestEntryTime() throws -> Timestamp? {
