@@ -92,7 +92,10 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     public var description: String {
         var parts = URLComponents()
         parts.scheme = "postgresql"
-        parts.user = user
+        // `user` leaves a ":" as it is, and the URL would then name another user with a
+        // password: every character but the unreserved ones is encoded here.
+        parts.percentEncodedUser = user.addingPercentEncoding(
+            withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"))
         parts.host = host.contains(":") ? "[\(host)]" : host
         parts.port = port
         parts.path = "/" + database

@@ -63,6 +63,11 @@ struct PostgresStoreTests {
         let other = try LedgerLocation("postgres://bob@localhost/ledger", password: Secret("x"))
         #expect(other.description == "postgresql://bob@localhost:5432/ledger")
         if case .postgres(let database) = other { #expect(database.password?.reveal() == "x") }
+        // A user name with a ":" (or "@", "/") is printed encoded: pasted back, the URL names
+        // the same user, not a user "we@ird" with the password "u/s".
+        let odd = try LedgerLocation("postgresql://we%40ird%3Au%2Fs:\(Self.secret)@db.example/books")
+        #expect(odd.description == "postgresql://we%40ird%3Au%2Fs@db.example:5432/books")
+        if case .postgres(let again) = try LedgerLocation(odd.description) { #expect(again.user == "we@ird:u/s") }
         // Anything else is a file.
         if case .file(let path) = try LedgerLocation("books/ledger.sqlite") { #expect(path == "books/ledger.sqlite") }
     }

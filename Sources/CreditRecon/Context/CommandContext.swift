@@ -113,8 +113,9 @@ public struct CommandContext: Sendable {
         return try LedgerLocation(ledgerPath, password: password, connectTimeout: timeout)
     }
 
-    /// The first line of `path`, trimmed; an API key (`isKey`) must be one (`key(_:from:)`),
-    /// a password may hold anything.
+    /// The first line of `path`: an API key (`isKey`) trimmed, and it must be one
+    /// (`key(_:from:)`); a password as it is (spaces at its ends are a part of it, as in
+    /// `PGPASSWORD`), without the line's end.
     private func readKeyFile(_ path: String, option: String, isKey: Bool = true) throws -> Secret {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw UsageError.config("\(option): cannot read \(path); check the path and its permissions")
@@ -124,8 +125,8 @@ public struct CommandContext: Sendable {
         {
             logger.warning("\(option): \(path) can be read by other users; run `chmod 600 \(path)`")
         }
-        let firstLine = String(decoding: data, as: UTF8.self)
-            .split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let firstLine = isKey ? line.trimmingCharacters(in: .whitespaces) : line
         guard !firstLine.isEmpty else {
             throw UsageError.config("\(option): \(path) is empty; put the secret on its first line")
         }

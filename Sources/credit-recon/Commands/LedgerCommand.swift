@@ -67,7 +67,7 @@ extension CreditReconCommand.LedgerGroup {
                     if report.isSound {
                         print("verified there: \(report.entries) entries, the same chain; head \(report.headHash)")
                     } else {
-                        print("the copy does NOT verify (\(report.problems.count) problems):")
+                        print("the copy does NOT verify (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")):")
                         for problem in report.problems { print("  \(TerminalText.printable(problem))") }
                     }
                 }
