@@ -1,6 +1,6 @@
 import CreditTypes
 import Foundation
-import Ledger
+@testable import Ledger
 import Logging
 import OpenRouterAPI
 import OpenRouterSimulator
@@ -210,6 +210,24 @@ import Testing
             #expect(next.activityDaysChecked == 28)
             #expect(try ledger.read { try $0.activityDays(account: "ops") }.count == 30)
             #expect(try ledger.verify().isSound)
+        }
+    }
+
+    /// Storing what a call read can fail too (here the database refuses the key listing):
+    /// the run still ends `failed` with the error, so `report` names it. It was left
+    /// started, with no outcome, and no `run_failed` finding ever came of it.
+    @Test func aRunWhoseStoringFailsEndsFailed() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, _ in
+            _ = try await fetch(directory, server)
+            let path = directory.path("ledger.sqlite")
+            let raw = try Database(path: path, create: false)
+            try raw.execute("CREATE TRIGGER refuse_listing BEFORE INSERT ON key_listings BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+            await #expect(throws: (any Error).self) { _ = try await fetch(directory, server, now: Self.now.adding(seconds: 3600)) }
+            let ledger = try Ledger(path: path)
+            let last = try ledger.read { try $0.runs() }.max { $0.id < $1.id }
+            #expect(last?.outcome == "failed" && last?.summary?.contains("refused by the test") == true, "\(String(describing: last))")
+            #expect(last?.exitCode != nil)
         }
     }
 
