@@ -42,15 +42,19 @@ struct StatusTests {
         #expect(stale.pending.count == 0)
     }
 
+    /// The status at `now` of a ledger holding `readings` (time, credits, usage).
+    static func status(of readings: [(String, String, String)], at now: String) throws -> StatusReport {
+        let fixture = try ReconcileFixture()
+        for (time, credits, usage) in readings { try fixture.snapshot(time, credits: credits, usage: usage) }
+        return try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime(now))
+    }
+
     /// `status` reads the whole history up to `--now`; one far ahead (2300, which `--now`
     /// allows) is no reason to refuse with the report's period bound and options `status`
     /// does not have. Its averages name the history they had when it is short.
     @Test func aFarFutureNowIsStillAStatus() throws {
-        let fixture = try ReconcileFixture()
-        try fixture.snapshot("2026-03-07T00:00:00Z", credits: "100", usage: "10")
-        try fixture.snapshot("2026-03-09T12:00:00Z", credits: "100", usage: "15")
-        let report = try StatusReport.read(
-            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2300-01-01T00:00:00Z"))
+        let report = try Self.status(
+            of: [("2026-03-07T00:00:00Z", "100", "10"), ("2026-03-09T12:00:00Z", "100", "15")], at: "2300-01-01T00:00:00Z")
         #expect(report.runway?.daysText == "42.5")
         #expect(report.exitStatus == .attention)  // the last reading is centuries old
         #expect(report.lines.contains("use per day: 2.00 over the 2.5 days of readings, 2.00 over the 2.5 days of readings"),
@@ -60,11 +64,8 @@ struct StatusTests {
     /// Overdrawn with nothing used lately: no pace to divide by, but no runway either
     /// (requests fail until credits are bought), so it needs attention.
     @Test func anOverdrawnAccountHasNoRunwayEvenUnused() throws {
-        let fixture = try ReconcileFixture()
-        try fixture.snapshot("2026-03-07T00:00:00Z", credits: "60", usage: "100")
-        try fixture.snapshot("2026-03-08T00:00:00Z", credits: "60", usage: "100")
-        let report = try StatusReport.read(
-            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-08T01:00:00Z"))
+        let report = try Self.status(
+            of: [("2026-03-07T00:00:00Z", "60", "100"), ("2026-03-08T00:00:00Z", "60", "100")], at: "2026-03-08T01:00:00Z")
         #expect(report.runway?.daysText == "0.0")
         #expect(report.exitStatus == .attention)
         #expect(report.attention.first?.hasPrefix("runway 0.0 days is under 7 days") == true, "\(report.attention)")

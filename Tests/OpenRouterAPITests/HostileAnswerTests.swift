@@ -26,6 +26,17 @@ import Testing
         server.stop()
     }
 
+    /// What `getCredits()` failed with; `nil` (a test failure) when it read an answer.
+    static func failure(of client: OpenRouterClient) async -> APIError? {
+        do throws(APIError) {
+            let reading = try await client.getCredits()
+            Issue.record("read \(reading.totalCredits) USD of credits from an answer that must be refused")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     /// The head comes at once, then the body a byte every 100 ms, 5 s in all: the client's
     /// read timeout starts again with every byte, so only a deadline on the whole answer
     /// ends the call within `--timeout` (1 s here) instead of after the 5 s (or never).
@@ -35,13 +46,9 @@ import Testing
             [.init(bytes: ScriptedHTTPServer.answer(status: 200, body: "", length: body.count))]
                 + body.map { .init(bytes: [$0], pauseMilliseconds: 100) }
         }) { _, client in
-            do throws(APIError) {
-                let reading = try await client.getCredits()
-                Issue.record("read \(reading.totalCredits) from a body that took 5 s, past the 1 s timeout")
-            } catch {
-                guard case .timedOut = error else { Issue.record("got \(error)"); return }
-                #expect(error.description.contains("raise --timeout if the API is slow to answer"))
-            }
+            let error = await Self.failure(of: client)
+            guard case .timedOut? = error else { Issue.record("got \(String(describing: error))"); return }
+            #expect(error!.description.contains("raise --timeout if the API is slow to answer"))
         }
     }
 
@@ -53,13 +60,9 @@ import Testing
             [.init(bytes: ScriptedHTTPServer.answer(status: 200, body: "", length: size))]
                 + Array(repeating: .init(bytes: [UInt8](repeating: UInt8(ascii: " "), count: 1 << 20)), count: 65)
         }) { server, client in
-            do throws(APIError) {
-                _ = try await client.getCredits()
-                Issue.record("must throw")
-            } catch {
-                guard case .malformedResponse(let reason, _) = error else { Issue.record("got \(error)"); return }
-                #expect(reason == "the answer (HTTP 200) is longer than 64 MB, more than any answer of the API")
-            }
+            let error = await Self.failure(of: client)
+            guard case .malformedResponse(let reason, _)? = error else { Issue.record("got \(String(describing: error))"); return }
+            #expect(reason == "the answer (HTTP 200) is longer than 64 MB, more than any answer of the API")
             #expect(server.requests == 1)
         }
     }
@@ -70,14 +73,10 @@ import Testing
         try await withScripted(maxRetryTime: .zero, { _ in
             [.init(bytes: Array(ScriptedHTTPServer.answer(status: 200, body: Self.credits, length: 60).prefix(120)))]
         }) { server, client in
-            do throws(APIError) {
-                _ = try await client.getCredits()
-                Issue.record("must throw")
-            } catch {
-                guard case .timedOut(let reason) = error else { Issue.record("got \(error)"); return }
-                #expect(reason.hasPrefix("the connection closed before an answer"), "\(reason)")
-                #expect(error.description.hasPrefix("no complete answer came from the API"))
-            }
+            let error = await Self.failure(of: client)
+            guard case .timedOut(let reason)? = error else { Issue.record("got \(String(describing: error))"); return }
+            #expect(reason.hasPrefix("the connection closed before an answer"), "\(reason)")
+            #expect(error!.description.hasPrefix("no complete answer came from the API"))
             #expect(server.requests == 1)
         }
     }
@@ -110,14 +109,13 @@ import Testing
             try await withScripted({ _ in
                 [.init(bytes: ScriptedHTTPServer.answer(status: status, body: #"{"error":{"code":\#(status),"message":"no"}}"#))]
             }) { server, client in
-                do throws(APIError) {
-                    _ = try await client.getCredits()
-                    Issue.record("must throw")
-                } catch {
-                    guard case .malformedResponse(let reason, _) = error else { Issue.record("\(status): got \(error)"); return }
-                    #expect(reason == "GET /credits was refused (HTTP \(status): no)")
-                    #expect(!error.description.contains("Coinbase") && !error.description.contains("nothing was created"))
+                let error = await Self.failure(of: client)
+                guard case .malformedResponse(let reason, _)? = error else {
+                    Issue.record("\(status): got \(String(describing: error))")
+                    return
                 }
+                #expect(reason == "GET /credits was refused (HTTP \(status): no)")
+                #expect(!error!.description.contains("Coinbase") && !error!.description.contains("nothing was created"))
                 #expect(server.requests == 1)
             }
         }
