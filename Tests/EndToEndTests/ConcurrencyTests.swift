@@ -60,6 +60,39 @@ extension Reliability {
             Executable.count("writers_turned_away", turnedAway)
         }
 
+        /// `run` opens the ledger again for each stage. Opening an existing ledger opened
+        /// and closed the file itself, which on Linux drops every POSIX lock the process
+        /// holds on it, SQLite's included: a reader's close then took itself for the last
+        /// connection, folded the -wal file in and deleted it under the running job, whose
+        /// later writes went to a deleted file (the job died at its second fetch with 74
+        /// "disk I/O error", or, killed, lost charges it had made, which the next run sent
+        /// again). Readers during a run now leave every write of it in place.
+        @Test func readersDuringARunLeaveItsWritesInPlace() throws {
+            let scratch = try Scratch()
+            let sim = try SimulatorProcess(["--latency-ms", "300"])
+            let ledger = scratch.path("ledger.sqlite")
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+            let rows = 20
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
+            let base = ["--ledger", ledger, "--base-url", sim.baseURL]
+            let job = try BackgroundCommand(
+                base + ["run", "--plan", plan, "--yes", "--no-activity", "--out", scratch.path("out")],
+                environment: ["OPENROUTER_API_KEY": "sim-management-key"], scratch: scratch, tag: "job")
+            var readers = 0
+            while job.process.isRunning {
+                let verified = try Executable.creditRecon(base + ["verify"])
+                #expect(verified.status == 0, "verify during the run: \(verified.stdout)\(verified.stderr)")
+                readers += 1
+            }
+            let status = job.wait()
+            #expect(status == 0 || status == 1, "\(String(describing: status)): \(job.stderr)")
+            #expect(readers > 1, "readers ran during the run")
+            #expect(try Executable.query(ledger, "SELECT count(*) FROM charges") == [["\(rows)"]])
+            #expect(try sim.state().charges.count == rows)
+            #expect(try Executable.creditRecon(base + ["verify"]).status == 0)
+        }
+
         @Test func twoWritersStartedTogetherNeverCorruptTheLedger() throws {
             let scratch = try Scratch()
             let ledger = scratch.path("ledger.sqlite")

@@ -38,13 +38,18 @@ final class Database {
     ) throws(SQLiteError) {
         if create && !readOnly && path != ":memory:" {
             // Create the file ourselves so it is 0600 from its first byte; SQLite gives
-            // the -wal and -shm files the same mode.
-            let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
-            if fd < 0 {
+            // the -wal and -shm files the same mode. Only a file that is not there yet
+            // (O_EXCL): closing a descriptor of a file drops every POSIX lock this process
+            // holds on it, SQLite's included, so opening and closing an existing ledger
+            // beside a connection to it let another process's reader take itself for the
+            // last one, fold the -wal file in and delete it under our writer.
+            let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                closeDescriptor(fd)
+            } else if errno != EEXIST {
                 let reason = String(cString: strerror(errno))
                 throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot create \(path): \(reason)")
             }
-            closeDescriptor(fd)
         }
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
