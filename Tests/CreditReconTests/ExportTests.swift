@@ -251,6 +251,14 @@ import Testing
         #expect(try error("credits,Aktiva:Guthaben\n", .hledger) == "accepted")
         #expect(try error("usage,Expenses:open router\n").contains("bad.csv:1: beancount refuses"))
         #expect(try error("usage,Expenses:open  router\n", .hledger).contains("two spaces"))
+        // What the checkers refuse that a looser test let through: a first character that is
+        // no Lu or Nd for beancount (Ⓐ is a symbol, ½ a fraction); for hledger a no-break
+        // space (it ends the name there), or a leading ! or * (read as the posting's status).
+        #expect(try error("credits,Assets:ⒶX\n").contains("starts with a capital letter or a digit"))
+        #expect(try error("credits,Assets:½X\n").contains("starts with a capital letter or a digit"))
+        #expect(try error("credits,Assets:X\u{A0}\u{A0}Y\n", .hledger).contains("a space other than the plain one"))
+        #expect(try error("credits,Assets:X \u{3000}Y\n", .hledger).contains("a space other than the plain one"))
+        #expect(try error("credits,!Assets:X\n", .hledger).contains("must not start with ! or *"))
         #expect(try error("usage\n").contains("bad.csv:1: give two fields"))
         // Two roles on one account would cancel their postings out; swapping two is fine.
         #expect(try error("role,account\ncredits,Assets:Crypto:Wallets\n").contains(
@@ -258,6 +266,21 @@ import Testing
         #expect(try error("usage,Assets:OpenRouter:Credits:Use\n").contains(
             "bad.csv:1: credits (Assets:OpenRouter:Credits) and usage (Assets:OpenRouter:Credits:Use) are one inside the other"))
         #expect(try error("credits,Assets:Crypto:Wallets\ncharges,Assets:OpenRouter:Credits\n") == "accepted")
+    }
+
+    /// hledger ends a tag's value at a comma, and what follows can read as tags of its own: a
+    /// memo "a, fake:tag, other: v" gave the transaction tags `fake` and `other` and cut the
+    /// memo to "a". A comma in a tag value is written `;`.
+    @Test func aCommaInAMemoMakesNoHledgerTags() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")
+        try fixture.recorded("web,1", amount: "10", created: "2026-03-01T08:00:00Z", status: "paid",
+                             paidAt: "2026-03-01T09:00:00Z", memo: "a, fake:tag, other: v")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "60", usage: "0")
+        let exported = try Self.export(fixture, .hledger)
+        #expect(exported.text.contains("; memo: a; fake:tag; other: v"), "\(exported.text)")
+        let tags = try JournalCheckers.hledger(exported.path, ["tags"])
+        #expect(tags.status == 0 && !tags.output.contains("fake") && !tags.output.contains("other"), "\(tags.output)")
     }
 
     @Test func keyNamesBecomeValidAccountsAndKeysThatWouldCollideStayApart() throws {
@@ -268,11 +291,13 @@ import Testing
         let accounts = AccountName.keyAccounts([
             key("h1aaaaaaaaaa", "prod"), key("h2bbbbbbbbbb", "Prod"), key("h3", "data pipeline (eu)"),
             key("h4", "unattributed"), key("h5", nil), key("h6", "équipe données"), key("h7", "日本"), key("h8", "2nd key"),
+            key("h9", "½ budget"), key("h10", "Ⓐpp ²x"),
         ], usage: "Expenses:U")
         #expect(accounts == [
             "h1aaaaaaaaaa": "Expenses:U:Prod-h1aaaaaa", "h2bbbbbbbbbb": "Expenses:U:Prod-h2bbbbbb",
             "h3": "Expenses:U:Data-Pipeline-Eu", "h4": "Expenses:U:Unattributed-h4", "h5": "Expenses:U:Key",
             "h6": "Expenses:U:Équipe-Données", "h7": "Expenses:U:Key-日本", "h8": "Expenses:U:2nd-Key",
+            "h9": "Expenses:U:Budget", "h10": "Expenses:U:Pp-X",
         ])
         for account in accounts.values {
             #expect(AccountName.problem(account, format: .beancount) == nil, "\(account)")

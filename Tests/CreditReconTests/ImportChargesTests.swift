@@ -137,6 +137,16 @@ struct ImportChargesTests {
         let problems = try problems("\(Self.header)\nweb-cafe\u{301},7,,,2026-11-03T10:00:00Z,,,pending,,\n")
         #expect(problems.first?.hasPrefix("charges.csv:2: charge_id: \"web-cafe\u{301}\" is written with decomposed accents") == true,
                 "\(problems)")
+        // A character that shows nothing at an end (a zero-width space, a BOM, a soft hyphen)
+        // is as invisible as a no-break space; an account label is matched byte for byte too.
+        for (row, column) in [("web-1\u{200B},7,,,2026-11-03T10:00:00Z,,,,,", "charge_id"),
+                              ("\u{FEFF}web-2,7,,,2026-11-03T10:00:00Z,,,,,", "charge_id"),
+                              ("web-3,7,,,2026-11-03T10:00:00Z,,r\u{AD},,,", "reference")] {
+            let found = try self.problems("\(Self.header)\n\(row)\n")
+            #expect(found.first?.hasPrefix("charges.csv:2: \(column): begins or ends with an invisible space") == true, "\(found)")
+        }
+        let account = try self.problems("charge_id,amount,created_at,account\nweb-4,7,2026-11-03T10:00:00Z,default\u{A0}\n")
+        #expect(account.first?.hasPrefix("charges.csv:2: account: begins or ends with an invisible space (U+A0)") == true, "\(account)")
     }
 
     @Test func sameIdWithOtherValuesIsRefusedAndNothingWritten() throws {

@@ -246,7 +246,7 @@ public struct ChargeImport: BatchImport {
             }
             let reference = PlanReader.reference(record.field(at: referenceColumn), line: line, errors: &errors)
             let memo = PlanReader.text(record.field(at: memoColumn), column: "memo", allowTab: true, line: line, errors: &errors)
-            let account = PlanReader.text(record.field(at: accountColumn), column: "account", line: line, errors: &errors)
+            let account = PlanReader.name(record.field(at: accountColumn), column: "account", another: "account", line: line, errors: &errors)
 
             guard let chargeID, let amount, let createdAt, walletOK, chainOK, expiresOK, paidOK, statusOK,
                   reference.ok, memo.ok, account.ok, errors.isEmpty  // after a problem nothing will be written

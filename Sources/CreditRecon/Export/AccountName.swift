@@ -7,11 +7,12 @@ enum AccountName {
 
     /// Why `format` refuses `name`, or `nil` when it accepts it.
     ///
-    /// beancount: a root of the five, then components that start with a capital letter or
-    /// a digit and hold only letters, digits and `-`. hledger is lenient, but a name must not
-    /// be empty, hold an empty component, two spaces in a row (they end the name in a
+    /// beancount: a root of the five, then components that start with an upper-case letter
+    /// or a decimal digit (Unicode's Lu and Nd: `Ⓐ` and `½` are neither) and hold only
+    /// letters, digits and `-`. hledger is lenient, but a name must not be empty, hold an
+    /// empty component, a space other than U+0020 or two in a row (they end the name in a
     /// posting), a tab, a line break, a `;` (a comment), or start with `(` or `[` (virtual
-    /// postings).
+    /// postings) or `!` or `*` (a posting's status).
     static func problem(_ name: String, format: ExportFormat) -> String? {
         let components = name.split(separator: ":", omittingEmptySubsequences: false)
         switch format {
@@ -21,10 +22,12 @@ enum AccountName {
             }
             guard components.count > 1 else { return "a beancount account needs a component after its root" }
             for component in components.dropFirst() {
-                guard let first = component.first, first.isUppercase || first.isNumber else {
+                guard let first = component.unicodeScalars.first,
+                      [.uppercaseLetter, .decimalNumber].contains(first.properties.generalCategory) else {
                     return "each component of a beancount account starts with a capital letter or a digit (\"\(component)\")"
                 }
-                guard component.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+                guard component.unicodeScalars.allSatisfy({ Self.beancountLetters.contains($0.properties.generalCategory) || $0 == "-" })
+                else {
                     return "a beancount account component holds only letters, digits and - (\"\(component)\")"
                 }
             }
@@ -33,8 +36,12 @@ enum AccountName {
             if name.isEmpty { return "the account name is empty" }
             if components.contains(where: \.isEmpty) { return "an hledger account must not have an empty component" }
             if name.first == "(" || name.first == "[" { return "an hledger account must not start with ( or [" }
+            if name.first == "!" || name.first == "*" { return "an hledger account must not start with ! or * (a posting's status)" }
             if name.first == " " || name.last == " " { return "an hledger account must not start or end with a space" }
             if name.contains("  ") { return "two spaces in a row end an hledger account name" }
+            if name.unicodeScalars.contains(where: { $0 != " " && $0.properties.isWhitespace }) {
+                return "an hledger account must not hold a space other than the plain one (U+0020): hledger ends the name there"
+            }
             if name.contains(where: { $0 == ";" || $0.isNewline || $0 == "\t" || ($0.asciiValue ?? 0x20) < 0x20 }) {
                 return "an hledger account must not hold a ; a tab or a line break"
             }
@@ -42,13 +49,21 @@ enum AccountName {
         }
     }
 
+    /// The general categories of what a beancount component holds besides `-`: letters
+    /// and decimal digits (`[\p{L}\p{Nd}]`).
+    static let beancountLetters: Set<Unicode.GeneralCategory> = [
+        .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber,
+    ]
+
     /// The component naming a key's use: its name in capitalised words joined by `-`
-    /// (`prod backend` → `Prod-Backend`), valid in both formats.
+    /// (`prod backend` → `Prod-Backend`), valid in both formats (characters beancount does
+    /// not take in a name, such as `½` or `Ⓐ`, separate words as spaces do).
     static func component(forKeyName name: String?) -> String {
-        let words = (name ?? "").split { !($0.isLetter || $0.isNumber) }
+        let words = (name ?? "").unicodeScalars.split { !beancountLetters.contains($0.properties.generalCategory) }
+            .map { String(String.UnicodeScalarView($0)) }
         let text = words.map { word in word.prefix(1).uppercased() + word.dropFirst() }.joined(separator: "-")
-        guard let first = text.first else { return "Key" }
-        return first.isUppercase || first.isNumber ? text : "Key-" + text
+        guard let first = text.unicodeScalars.first else { return "Key" }
+        return [.uppercaseLetter, .decimalNumber].contains(first.properties.generalCategory) ? text : "Key-" + text
     }
 
     /// The usage sub-account of every key, by hash: its name's component, with the first

@@ -79,7 +79,7 @@ struct JournalWriter {
                 text.append("    ; ")
                 text.append(key)
                 text.append(": ")
-                append(value, as: .plain)
+                append(value, as: .hledgerTagValue)
                 text.append("\n")
             }
         }
@@ -162,6 +162,9 @@ struct JournalWriter {
         case beancountString
         /// An hledger description: one line, `;` (it would start a comment) written `,`.
         case hledgerDescription
+        /// An hledger tag's value: one line, `,` (it would end the value, and what follows
+        /// could read as tags of its own) written `;`.
+        case hledgerTagValue
     }
 
     /// Writes `value` byte by byte: C0 controls and DEL, and the line breaks of other scripts
@@ -186,6 +189,8 @@ struct JournalWriter {
                     text.append(byte: byte)
                 } else if mode == .hledgerDescription && byte == UInt8(ascii: ";") {
                     text.append(byte: UInt8(ascii: ","))
+                } else if mode == .hledgerTagValue && byte == UInt8(ascii: ",") {
+                    text.append(byte: UInt8(ascii: ";"))
                 } else {
                     text.append(byte: byte)
                 }

@@ -93,7 +93,7 @@ public struct PlanReader: Sendable {
                 let amount = Self.amount(record.field(at: amountColumn), max: maxAmount, line: line, errors: &errors)
                 let reference = Self.reference(record.field(at: referenceColumn), line: line, errors: &errors)
                 let memo = Self.text(record.field(at: memoColumn), column: "memo", allowTab: true, line: line, errors: &errors)
-                let account = Self.text(record.field(at: accountColumn), column: "account", line: line, errors: &errors)
+                let account = Self.name(record.field(at: accountColumn), column: "account", another: "account", line: line, errors: &errors)
                 if let reference = reference.value {
                     fingerprints.append(Self.fingerprint(reference))
                 }
@@ -299,19 +299,26 @@ public struct PlanReader: Sendable {
     static func name(_ text: String?, column: String, another: String, line: Int,
                      errors: inout ErrorCollector) -> (value: String?, ok: Bool) {
         let read = Self.text(text, column: column, line: line, errors: &errors)
-        guard let value = read.value, !value.utf8.allSatisfy({ $0 < 0x80 }) else { return read }
-        if let edge = [value.unicodeScalars.first, value.unicodeScalars.last].compactMap({ $0 }).first(where: \.properties.isWhitespace) {
-            errors.add(line: line, column: column, "begins or ends with an invisible space (U+\(String(edge.value, radix: 16, uppercase: true))); "
-                + "remove it: a \(column) is matched byte for byte")
-            return (nil, false)
+        guard let value = read.value, let problem = nameProblem(value, column: column, another: another) else { return read }
+        errors.add(line: line, column: column, problem)
+        return (nil, false)
+    }
+
+    /// Why `value` cannot be a name matched byte for byte (see `name`), or `nil`.
+    static func nameProblem(_ value: String, column: String, another: String) -> String? {
+        guard !value.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        // White space, and the characters that show nothing (U+200B, U+FEFF, U+00AD, …).
+        if let edge = [value.unicodeScalars.first, value.unicodeScalars.last].compactMap({ $0 })
+            .first(where: { $0.properties.isWhitespace || $0.properties.isDefaultIgnorableCodePoint }) {
+            return "begins or ends with an invisible space (U+\(String(edge.value, radix: 16, uppercase: true))); "
+                + "remove it: a \(column) is matched byte for byte"
         }
         guard Array(value.precomposedStringWithCanonicalMapping.utf8) == Array(value.utf8) else {
-            errors.add(line: line, column: column, "\"\(value)\" is written with decomposed accents; save the file in "
-                + "composed form (Unicode NFC), as most editors do: a \(column) is matched byte for byte, and the same "
-                + "word written the other way would be another \(another)")
-            return (nil, false)
+            return "\"\(value)\" is written with decomposed accents; save the file in composed form (Unicode NFC), as "
+                + "most editors do: a \(column) is matched byte for byte, and the same word written the other way would be "
+                + "another \(another)"
         }
-        return read
+        return nil
     }
 
     /// Free text: trimmed, empty is absent, no control characters (tab allowed in memos).

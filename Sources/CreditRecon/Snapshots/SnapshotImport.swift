@@ -180,6 +180,8 @@ public struct SnapshotImport: BatchImport {
             if let given = record.field(at: accountColumn)?.trimmingASCIIWhitespace(), !given.isEmpty {
                 if given.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
                     fail("account", "contains control characters")
+                } else if let problem = PlanReader.nameProblem(given, column: "account", another: "account") {
+                    fail("account", problem)
                 } else {
                     account = given
                 }
