@@ -205,8 +205,9 @@ import Testing
             let run = try ledger.read { try $0.runs() }.first
             #expect(run?.outcome == "failed" && run?.summary?.hasPrefix("GET /activity?date=2026-03-15 failed") == true)
 
-            let next = try await fetch(directory, server)
-            #expect(next.activityDays?.map(\.date.isoText) == ["2026-02-13", "2026-02-14"])
+            // The API's clock put right (ours stays: a reading dated before the one stored is refused).
+            let next = try await fetch(directory, server, now: ahead.adding(seconds: 60))
+            #expect(next.activityDays?.map(\.date.isoText) == ["2026-03-15", "2026-03-16"])
             #expect(next.activityDaysChecked == 28)
             #expect(try ledger.read { try $0.activityDays(account: "ops") }.count == 30)
             #expect(try ledger.verify().isSound)
@@ -228,6 +229,28 @@ import Testing
             let last = try ledger.read { try $0.runs() }.max { $0.id < $1.id }
             #expect(last?.outcome == "failed" && last?.summary?.contains("refused by the test") == true, "\(String(describing: last))")
             #expect(last?.exitCode != nil)
+        }
+    }
+
+    /// A clock set back (or a --now before the books) stored today's totals dated before
+    /// the newest reading, for good: the books then showed a false `usage_decreased`. It is
+    /// refused (78) with nothing stored but the failed run; a minute's skew is not refused.
+    @Test func aReadingDatedBeforeTheNewestIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, _ in
+            _ = try await fetch(directory, server, options: FetchStage.Options(readKeys: false, readActivity: false))
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            let early = await #expect(throws: UsageError.self) {
+                _ = try await fetch(directory, server, now: Self.now.adding(seconds: -86_400),
+                                    options: FetchStage.Options(readKeys: false, readActivity: false))
+            }
+            #expect(early?.exitStatus == .config)
+            #expect(early?.message.hasPrefix("this machine's clock (or --now) says ") == true, "\(String(describing: early))")
+            #expect(try ledger.read { try $0.snapshots(account: "ops") }.count == 1)
+            #expect(try ledger.read { try $0.runs() }.max { $0.id < $1.id }?.outcome == "failed")
+            _ = try await fetch(directory, server, now: Self.now.adding(seconds: -30),
+                                options: FetchStage.Options(readKeys: false, readActivity: false))
+            #expect(try ledger.read { try $0.snapshots(account: "ops") }.count == 2)
         }
     }
 

@@ -132,7 +132,18 @@ public struct FetchStage: Sendable {
             // Every reading is kept, even a suspicious one: the reconciliation decides what to
             // believe, and the raw body lets a person check.
             try ledger.write { writer in
-                let earlier = try writer.reader.snapshots(account: account)
+                let held = try writer.reader.snapshots(account: account)
+                // A clock set back (or a --now before the books) would store today's totals
+                // dated before a later reading, out of order for good: the books would show
+                // use going down. A minute's difference is two machines' clocks, not that.
+                if let newest = held.last?.observedAt, observedAt.millisecondsSinceEpoch < newest.millisecondsSinceEpoch - 60_000 {
+                    throw UsageError.config(
+                        "this machine's clock (or --now) says \(observedAt.iso8601), before the newest reading of account "
+                            + "\(account), taken at \(newest.iso8601): a reading stored now would be dated before it for good, and "
+                            + "the books would show use going down. Set the clock right (or give a later --now) and fetch again; "
+                            + "nothing was stored")
+                }
+                let earlier = held
                     .filter { $0.observedAt <= observedAt }
                     .map { (credits: $0.totalCredits, usage: $0.totalUsage) }
                 run.findings += SnapshotCheck.findings(for: snapshot, earlier: earlier, account: account)

@@ -174,11 +174,10 @@ public struct RunStage: Sendable {
         return text
     }
 
+    /// What `topup` itself prints, on one line: the counts, the rows skipped, those an
+    /// earlier run left unanswered, those not started, and each row that needs a person.
     private static func describe(_ summary: TopUpSummary) -> String {
-        var text = "\(summary.created) created, \(summary.skippedDone) already done, \(summary.rejected) rejected, "
-            + "\(summary.notSent) not sent, \(summary.blocked) blocked, \(summary.unknown) unknown"
-        if let stopReason = summary.stopReason { text += "; \(stopReason)" }
-        return text
+        summary.text.split(separator: "\n").filter { !$0.hasPrefix("ledger head ") }.joined(separator: "; ")
     }
 }
 
