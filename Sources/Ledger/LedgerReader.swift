@@ -44,7 +44,10 @@ public struct LedgerReader {
     /// Runs, newest first.
     public func runs(limit: Int64 = 100) throws -> [RunRow] { try store().runs(limit: limit) }
 
-    /// Runs of `account` that ended `failed`, oldest first.
+    /// Runs of `account` that ended `failed`, and those that never ended although a later
+    /// run did (only one writer runs at a time, so the process died: `kill -9`, out of
+    /// memory, a machine stopped), oldest first; for a `run` job, whose own stages end while
+    /// it runs, a later job. The newest runs without an end may still be running.
     public func failedRuns(account: String) throws -> [RunRow] { try store().failedRuns(account: account) }
 
     /// The top-up with idempotency key `key`, if any.

@@ -85,6 +85,21 @@ struct ReconcileTests {
         #expect(state(later, "ch_1") == .expired)
     }
 
+    /// A job killed mid-way (no end recorded, and a later job ran) is a `run_failed`
+    /// warning saying so; it was never reported.
+    @Test func aKilledRunIsReported() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-05-01T10:00:00Z", credits: "100", usage: "0")
+        try fixture.append(.runStarted(RunStarted(command: "run")), at: reconTime("2026-05-01T11:00:00Z"))
+        let killed = try fixture.ledger.read { try $0.runs() }.first?.id
+        try fixture.append(.runStarted(RunStarted(command: "run")), at: reconTime("2026-05-02T11:00:00Z"))
+        let later = try fixture.ledger.read { try $0.runs() }.first?.id ?? 0
+        try fixture.append(.runFinished(RunFinished(runID: later, outcome: "ok", exitCode: 0)), at: reconTime("2026-05-02T11:00:01Z"))
+        let found = try fixture.reconcile().findings.filter { $0.kind == .runFailed }
+        #expect(found.map(\.reference) == ["run \(killed ?? 0)"])
+        #expect(found.first?.message.hasPrefix("`run` never ended: it was killed") == true, "\(found)")
+    }
+
     /// A charge an import dates after the newest entry (up to a day ahead is accepted) is
     /// inside the default range, with its finding: the range ended with the last reading,
     /// so the charge was in no period, in no charges.csv, and the run exited 0.

@@ -41,6 +41,27 @@ struct StoreConformanceTests {
         #expect(runs.first?.outcome == "attention")
     }
 
+    /// A run that never ended although a later one did was killed (one writer at a time):
+    /// it is a failed run to the readers, as one that ended `failed` is. It was never
+    /// reported. The newest run without an end may still be running, and is not.
+    @Test(arguments: Stores.all)
+    func aRunThatNeverEndedBeforeALaterOneIsFailed(store: String) throws {
+        let store = try Stores.make(store)
+        let first = Int64(lifecycle().count + 1)
+        try store.ledger.appendAll(lifecycle() + [
+            .runStarted(RunStarted(command: "import charges")),  // killed
+            .runStarted(RunStarted(command: "run")),  // a job still running: its stages end before it does
+            .runStarted(RunStarted(command: "fetch")),
+            .runFinished(RunFinished(runID: first + 2, outcome: "ok", exitCode: 0)),
+            .runStarted(RunStarted(command: "topup")),  // still running
+        ])
+        let failed = try store.ledger.read { try $0.failedRuns(account: "default") }
+        #expect(failed.map(\.id) == [first] && failed.first?.outcome == nil, "\(failed)")
+        // The next job: the one before was killed (its top-up stage is found once a later run ends).
+        try store.ledger.appendAll([.runStarted(RunStarted(command: "run"))])
+        #expect(try store.ledger.read { try $0.failedRuns(account: "default") }.map(\.id) == [first, first + 1])
+    }
+
     /// `ledger copy` goes only into an empty, guarded ledger: a target whose journal is
     /// empty but whose `runs` holds a stray row failed half-way (a raw unique-key error, 70,
     /// or, past the copied ids, a committed copy that did not verify), and one without its

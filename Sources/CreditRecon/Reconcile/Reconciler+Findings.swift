@@ -18,9 +18,13 @@ extension Reconciler {
         for run in failedRuns {
             guard let startedAt = try? Timestamp(iso8601: run.startedAt) else { continue }
             let code = run.exitCode.map { " (exit \($0))" } ?? ""
+            let message = run.outcome == nil
+                ? "`\(run.command)` never ended: it was killed (a `kill -9`, a timeout, out of memory) or the machine "
+                    + "stopped while it ran, and a later command found the books as it left them; check that what it was "
+                    + "doing is done (a top-up's rows left `requesting` became `unknown`)"
+                : "`\(run.command)` failed\(code): \(run.summary ?? "no summary was recorded")"
             findings.append(Finding(
-                .warning, .runFailed, at: startedAt, account: options.account, reference: "run \(run.id)",
-                message: "`\(run.command)` failed\(code): \(run.summary ?? "no summary was recorded")"))
+                .warning, .runFailed, at: startedAt, account: options.account, reference: "run \(run.id)", message: message))
         }
         return findings
     }

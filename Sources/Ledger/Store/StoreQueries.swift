@@ -20,6 +20,7 @@ protocol StoreQueries: AnyObject {
     func accounts() throws -> [String]
 
     func runs(limit: Int64) throws -> [RunRow]
+    /// See `LedgerReader.failedRuns(account:)`.
     func failedRuns(account: String) throws -> [RunRow]
 
     func topUp(key: String) throws -> StoredTopUp?

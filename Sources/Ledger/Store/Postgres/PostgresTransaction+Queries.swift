@@ -114,8 +114,14 @@ extension PostgresTransaction {
     }
 
     func failedRuns(account: String) throws -> [RunRow] {
-        try rows("SELECT \(RunRow.columns) FROM \(Self.s).runs WHERE account = $1 AND outcome = 'failed' ORDER BY id",
-                 Self.binds(account)) { try RunRow(reading: &$0) }
+        try rows(
+            """
+            SELECT \(RunRow.columns) FROM \(Self.s).runs WHERE account = $1
+              AND (outcome = 'failed' OR (outcome IS NULL AND (
+                (command <> 'run' AND id < (SELECT max(id) FROM \(Self.s).runs WHERE outcome IS NOT NULL))
+                OR (command = 'run' AND id < (SELECT max(id) FROM \(Self.s).runs WHERE command = 'run')))))
+            ORDER BY id
+            """, Self.binds(account)) { try RunRow(reading: &$0) }
     }
 
     // MARK: Top-ups

@@ -111,8 +111,15 @@ extension SQLiteTransaction {
     }
 
     func failedRuns(account: String) throws -> [RunRow] {
-        try db.statement("SELECT \(RunRow.columns) FROM runs WHERE account = ? AND outcome = 'failed' ORDER BY id")
-            .rows([.text(account)], as: RunRow.self)
+        try db.statement(
+            """
+            SELECT \(RunRow.columns) FROM runs WHERE account = ?
+              AND (outcome = 'failed' OR (outcome IS NULL AND (
+                (command <> 'run' AND id < (SELECT max(id) FROM runs WHERE outcome IS NOT NULL))
+                OR (command = 'run' AND id < (SELECT max(id) FROM runs WHERE command = 'run')))))
+            ORDER BY id
+            """
+        ).rows([.text(account)], as: RunRow.self)
     }
 
     // MARK: Top-ups
