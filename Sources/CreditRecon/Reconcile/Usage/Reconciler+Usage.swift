@@ -26,8 +26,10 @@ extension Reconciler {
         var previousListingAt: Timestamp?
         let readings = input.keyReadings
         var snapshotOfRun: [Int64: Timestamp] = [:]
-        for snapshot in input.snapshots {
-            if let run = snapshot.runID { snapshotOfRun[run] = snapshot.observedAt }
+        if !input.keyListings.isEmpty {
+            for snapshot in input.snapshots where snapshot.source == "api" {
+                if let run = snapshot.runID { snapshotOfRun[run] = snapshot.observedAt }
+            }
         }
         for listing in input.keyListings {
             let period = grid.index(of: listing.runID.flatMap { snapshotOfRun[$0] } ?? listing.observedAt)
