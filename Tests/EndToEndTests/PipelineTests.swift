@@ -135,6 +135,25 @@ struct PipelineTests {
         #expect(try Executable.query(ledger, "SELECT command FROM runs ORDER BY id") == [["run"], ["fetch"]])
     }
 
+    /// An answer that cannot be read (76) is the same warning: the top-ups' answers would
+    /// most likely be unreadable too, and each would be left `unknown` (the helper's run
+    /// left all 20 rows `unknown` while the server made 20 charges).
+    @Test func aRunWhoseFetchWasAnsweredUnreadablySendsNoCharges() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess()
+        try sim.faults(#"{"garble":"json"}"#)
+        let ledger = scratch.path("ledger.sqlite")
+        let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
+        let result = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--out", scratch.path("reports")],
+            environment: Self.env)
+        #expect(result.status == 76, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("topup: ok — skipped: the API answered the fetch with what cannot be read (exit 76)"),
+                "\(result.stdout)")
+        #expect(try sim.state().charges.isEmpty)
+        #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])
+    }
+
     @Test func runWithoutAKeyIs78AndStillReports() throws {
         let scratch = try Scratch()
         let sim = try SimulatorProcess()

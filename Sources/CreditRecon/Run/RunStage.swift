@@ -83,12 +83,14 @@ public struct RunStage: Sendable {
             return StageResult(name: "fetch", status: fetched.exitStatus, detail: Self.describe(fetched))
         }
         let fetchStatus = outcome.stages.last?.status ?? .ok
-        if options.topUp != nil, [.unavailable, .tempFail].contains(fetchStatus) {
-            // The API did not answer a GET: a POST now would most likely end `unknown`,
-            // each a row for a person to clear, so the plan waits for the next run.
+        if options.topUp != nil, [.unavailable, .tempFail, .protocol].contains(fetchStatus) {
+            // The API did not answer a GET, or answered what cannot be read: a POST now would
+            // most likely end `unknown`, each a row for a person to clear, so the plan waits
+            // for the next run.
+            let what = fetchStatus == .protocol ? "answered the fetch with what cannot be read" : "did not answer the fetch"
             outcome.stages.append(StageResult(
                 name: "topup", status: .ok,
-                detail: "skipped: the API did not answer the fetch (exit \(fetchStatus.rawValue)); the next run sends the plan"))
+                detail: "skipped: the API \(what) (exit \(fetchStatus.rawValue)); the next run sends the plan"))
         } else if let topUp = options.topUp {
             var stoppedBy: String?
             try await stage("topup", into: &outcome) {

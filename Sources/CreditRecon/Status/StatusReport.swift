@@ -72,6 +72,15 @@ public struct StatusReport: Sendable, Equatable {
         if age < -Self.clockSkew {
             reasons.append("the last reading is dated after now (\(now.iso8601)): check the machine's clock, or --now")
         }
+        // Charges whose fate a person must settle (CONTRACT.md § Exit codes: 1).
+        if unknown.count > 0 {
+            reasons.append("\(unknown.count) charge request\(unknown.count == 1 ? "" : "s") of unknown outcome (\(unknown.amount.centsText) USD): "
+                + "check the OpenRouter dashboard, then `import charges` what was made or `topup --retry-unknown`")
+        }
+        if blocked.count > 0 {
+            reasons.append("\(blocked.count) top-up\(blocked.count == 1 ? "" : "s") blocked (\(blocked.amount.centsText) USD): buy through "
+                + "the web flow and record \(blocked.count == 1 ? "it" : "them") with `import charges`, giving the row's reference")
+        }
         if age > options.maxGapSeconds * 1000 {
             reasons.append("the last reading is \(Runway.tenthsText(age / 360_000)) hours old, more than "
                 + "\(options.maxGapSeconds / 3600): check that the nightly job runs")
@@ -79,8 +88,8 @@ public struct StatusReport: Sendable, Equatable {
         return reasons + keyReasons
     }
 
-    /// Exit 1 when the runway is under the threshold, the last reading too old or a key
-    /// near its limit, else 0.
+    /// Exit 1 when the runway is under the threshold, the last reading too old, a key near
+    /// its limit, or a top-up unknown or blocked, else 0.
     public var exitStatus: ExitStatus { attention.isEmpty ? .ok : .attention }
 
     /// Reads the ledger and works out the status at `now`; `progress` hears the reading,
