@@ -7,14 +7,21 @@ extension Reliability {
     /// consistent state through WAL.
     @Suite("Concurrency: writers and readers at once")
     struct ConcurrencyTests {
-        @Test func aSecondWriterGets75AndReadersSeeAConsistentLedgerDuringATopUp() throws {
+        /// A scratch folder, a simulator answering each call after `latency` milliseconds,
+        /// and a ledger holding the sample readings.
+        static func slowSimulatorAndLedger(latency: Int) throws -> (Scratch, SimulatorProcess, ledger: String, samples: String) {
             let scratch = try Scratch()
-            // A writer that holds the lock for a minute (120 rows × 1 s / 2) unless the test
-            // speeds it up: a second writer that waited for the lock would take that minute.
-            let sim = try SimulatorProcess(["--latency-ms", "1000"])
+            let sim = try SimulatorProcess(["--latency-ms", String(latency)])
             let ledger = scratch.path("ledger.sqlite")
             let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
             #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+            return (scratch, sim, ledger, samples)
+        }
+
+        @Test func aSecondWriterGets75AndReadersSeeAConsistentLedgerDuringATopUp() throws {
+            // A writer that holds the lock for a minute (120 rows × 1 s / 2) unless the test
+            // speeds it up: a second writer that waited for the lock would take that minute.
+            let (scratch, sim, ledger, samples) = try Self.slowSimulatorAndLedger(latency: 1000)
             let rows = 120
             let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
             let plan2 = try scratch.write("plan2.csv", DistinctPlan.text(rows: 2, prefix: "x"))
@@ -68,11 +75,7 @@ extension Reliability {
         /// "disk I/O error", or, killed, lost charges it had made, which the next run sent
         /// again). Readers during a run now leave every write of it in place.
         @Test func readersDuringARunLeaveItsWritesInPlace() throws {
-            let scratch = try Scratch()
-            let sim = try SimulatorProcess(["--latency-ms", "300"])
-            let ledger = scratch.path("ledger.sqlite")
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
-            #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+            let (scratch, sim, ledger, _) = try Self.slowSimulatorAndLedger(latency: 300)
             let rows = 20
             let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
             let base = ["--ledger", ledger, "--base-url", sim.baseURL]

@@ -62,6 +62,22 @@ struct StoreConformanceTests {
         #expect(try store.ledger.read { try $0.failedRuns(account: "default") }.map(\.id) == [first, first + 1])
     }
 
+    /// The charges recorded with a reference that resolved no plan row, which `topup` asks
+    /// for before it sends a row with that reference: of the account asked, not linked.
+    @Test(arguments: Stores.all)
+    func unlinkedChargesAreFoundByReference(store: String) throws {
+        let store = try Stores.make(store)
+        func recorded(_ id: String, _ reference: String) -> Fact {
+            .chargeRecorded(ChargeRecorded(
+                chargeID: id, amount: usd("7"), wallet: nil, chainID: 8453, createdAt: t0, expiresAt: nil, reference: reference,
+                topUpKey: nil, status: "paid", paidAt: nil, memo: nil, origin: "charges.csv:2"))
+        }
+        try store.ledger.appendAll(lifecycle() + [recorded("web_7", "R7"), recorded("web_8", "R8")])
+        try store.ledger.appendAll([recorded("web_9", "R7")], account: "other")
+        let found = try store.ledger.read { try $0.unlinkedCharges(account: "default", references: ["R7", "ref-2", "nothing"]) }
+        #expect(found.map(\.chargeID) == ["web_7"], "web_1 carries ref-2 but resolved it; web_9 is another account's")
+    }
+
     /// `ledger copy` goes only into an empty, guarded ledger: a target whose journal is
     /// empty but whose `runs` holds a stray row failed half-way (a raw unique-key error, 70,
     /// or, past the copied ids, a committed copy that did not verify), and one without its

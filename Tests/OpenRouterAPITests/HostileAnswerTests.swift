@@ -67,6 +67,27 @@ import Testing
         }
     }
 
+    /// An answer that cannot be read is shown as it came at `--log-level debug` (the error
+    /// names what is wrong; the message pointed at a copy "kept for inspection" that `fetch`
+    /// kept nowhere), with the key redacted.
+    @Test func anUnreadableAnswerIsLoggedAtDebugAsItCame() async throws {
+        let logs = CapturedLogs()
+        let server = ScriptedHTTPServer { _ in
+            [.init(bytes: ScriptedHTTPServer.answer(status: 200, body: #"{"data":{"total_credits":"sk-or-v1-scripted"}}"#))]
+        }
+        let client = OpenRouterClient(configuration: ClientConfiguration(
+            baseURL: server.baseURL, managementKey: Secret("sk-or-v1-scripted"), timeout: .seconds(60),
+            maxRetryTime: .seconds(60), userAgent: "credit-recon/test", logger: logs.logger))
+        let error = await Self.failure(of: client)
+        await client.shutdown()
+        server.stop()
+        guard case .malformedResponse? = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(error!.description.hasSuffix("(--log-level debug prints the answer as it came)"))
+        #expect(logs.all.contains { $0.hasPrefix("debug GET /credits: the answer that could not be read, as it came: ")
+            && $0.contains(#"{"data":{"total_credits":"<redacted>"}}"#) }, "\(logs.all)")
+        #expect(!logs.all.contains { $0.contains("sk-or-v1-scripted") })
+    }
+
     /// A body cut short (fewer bytes than its `Content-Length`, then the connection closed)
     /// is said to be incomplete, not slow (with no retry budget, at once).
     @Test func aBodyCutShortIsNamed() async throws {

@@ -22,8 +22,7 @@ enum AccountName {
             }
             guard components.count > 1 else { return "a beancount account needs a component after its root" }
             for component in components.dropFirst() {
-                guard let first = component.unicodeScalars.first,
-                      [.uppercaseLetter, .decimalNumber].contains(first.properties.generalCategory) else {
+                guard let first = component.unicodeScalars.first, Self.beginsBeancountComponent(first) else {
                     return "each component of a beancount account starts with a capital letter or a digit (\"\(component)\")"
                 }
                 guard component.unicodeScalars.allSatisfy({ Self.beancountLetters.contains($0.properties.generalCategory) || $0 == "-" })
@@ -39,11 +38,11 @@ enum AccountName {
             if name.first == "!" || name.first == "*" { return "an hledger account must not start with ! or * (a posting's status)" }
             if name.first == " " || name.last == " " { return "an hledger account must not start or end with a space" }
             if name.contains("  ") { return "two spaces in a row end an hledger account name" }
-            if name.unicodeScalars.contains(where: { $0 != " " && $0.properties.isWhitespace }) {
-                return "an hledger account must not hold a space other than the plain one (U+0020): hledger ends the name there"
-            }
             if name.contains(where: { $0 == ";" || $0.isNewline || $0 == "\t" || ($0.asciiValue ?? 0x20) < 0x20 }) {
                 return "an hledger account must not hold a ; a tab or a line break"
+            }
+            if name.unicodeScalars.contains(where: { $0 != " " && $0.properties.isWhitespace }) {
+                return "an hledger account must not hold a space other than the plain one (U+0020): hledger ends the name there"
             }
             return nil
         }
@@ -63,7 +62,13 @@ enum AccountName {
             .map { String(String.UnicodeScalarView($0)) }
         let text = words.map { word in word.prefix(1).uppercased() + word.dropFirst() }.joined(separator: "-")
         guard let first = text.unicodeScalars.first else { return "Key" }
-        return [.uppercaseLetter, .decimalNumber].contains(first.properties.generalCategory) ? text : "Key-" + text
+        return beginsBeancountComponent(first) ? text : "Key-" + text
+    }
+
+    /// Whether a beancount component may begin with `scalar`: an upper-case letter or a
+    /// decimal digit (`[\p{Lu}\p{Nd}]`).
+    static func beginsBeancountComponent(_ scalar: Unicode.Scalar) -> Bool {
+        [.uppercaseLetter, .decimalNumber].contains(scalar.properties.generalCategory)
     }
 
     /// The usage sub-account of every key, by hash: its name's component, with the first

@@ -322,7 +322,6 @@ public struct PlanReader: Sendable {
     }
 
     /// Free text: trimmed, empty is absent, no control characters (tab allowed in memos).
-
     static func text(_ text: String?, column: String, allowTab: Bool = false, line: Int,
                      errors: inout ErrorCollector) -> (value: String?, ok: Bool) {
         guard let text else { return (nil, true) }

@@ -11,8 +11,9 @@ extension Reconciler {
     /// A key's use is the rise of its `usage` between two of its readings, in the period of
     /// the later one (of the snapshot the same fetch took, when there is one: the two are
     /// read milliseconds apart, and a period's edge between them would give one period the
-    /// keys' use and the next the account's); a key first read after the account's previous listing with a
-    /// `created_at` after that listing brings its whole `usage` (it was all spent since).
+    /// keys' use and the next the account's); a key first read after the account's previous
+    /// listing with a `created_at` after that listing brings its whole `usage` (it was all
+    /// spent since).
     /// Everything else — use before a key's first reading, on keys deleted between
     /// readings, on no key — is the period's `used` less the keys' use: unattributed. A
     /// key's usage that goes down is a `usage_decreased` warning, like the account's.
