@@ -249,7 +249,9 @@ struct TopUpEngineTests {
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(6))
         let stop = StopFlag()
-        let trap = SignalTrap(stop, signals: [SIGUSR1])
+        let interruption = Interruption()
+        interruption.onSignal { name in stop.request(.interrupted(signal: name)) }
+        let trap = SignalTrap(interruption, signals: [SIGUSR1])
         defer { trap.cancel() }
         let fake = FakeChargeCreator { _, index in
             if index == 0 {

@@ -11,7 +11,7 @@ extension Reliability {
     /// Each stop is timed against a wait of a minute or more that it must not take (the rest
     /// of a slow plan, a 60 s `Retry-After`), so the bound (20 s) can be generous for a
     /// loaded machine and still tell a stop from a run that went on.
-    @Suite("Signals: a clean stop during topup")
+    @Suite("Signals: a clean stop during fetch, topup and run")
     struct SignalTests {
         /// Waits until the ledger shows at least `atLeast` rows `requesting` — their intent is
         /// committed before each POST — and gives how many; 0 when too few showed up.
@@ -103,6 +103,76 @@ extension Reliability {
             let states = try Executable.query(ledger, "SELECT state, count(*) FROM topups GROUP BY state")
                 .reduce(into: [String: Int]()) { $0[$1[0]] = Int($1[1]) }
             #expect(states["requesting"] == nil && states["unknown"] == nil, "\(states)")
+            let findings = try String(contentsOfFile: out + "/findings.csv", encoding: .utf8)
+            #expect(findings.contains("run_failed"), "\(findings)")
+            #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+            Executable.count("faults_injected", 1)
+        }
+
+        /// SIGTERM or SIGINT during a fetch's days of activity (cron's timeout, Ctrl-C): the
+        /// call on the wire is finished, no call is sent after it, the run is closed `failed`
+        /// with exit 75 instead of being left open, and the next fetch reads what is missing.
+        @Test(arguments: [SIGTERM, SIGINT])
+        func aSignalStopsFetchAndClosesItsRun(signal: Int32) throws {
+            let scratch = try Scratch()
+            // A second an answer: a fetch that did not stop would go on for half a minute (33 calls).
+            let sim = try SimulatorProcess(["--latency-ms", "1000"])
+            let ledger = scratch.path("ledger.sqlite")
+            let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+            let arguments = ["--ledger", ledger, "--base-url", sim.baseURL, "fetch"]
+            let child = try BackgroundCommand(arguments, environment: env, scratch: scratch, tag: "fetch")
+            // The snapshot is committed before the key listing and the days of activity are asked for.
+            #expect(try waitUntil { (try? Executable.query(ledger, "SELECT count(*) FROM snapshots"))?.first?.first == "1" },
+                    "no snapshot was stored: \(child.stderr)")
+            let requestsAtSignal = try sim.state().apiRequests
+            let signalled = Date()
+            child.signal(signal)
+            let status = child.wait()
+            #expect(status == 75, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)")
+            #expect(!child.wasKilledBySignal)
+            #expect(Date().timeIntervalSince(signalled) < Self.promptStop)
+            let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
+            #expect(child.stderr.contains("stopped by \(name) before GET /"), "\(child.stderr)")
+            #expect(child.stderr.contains("the next fetch reads what is missing"), "\(child.stderr)")
+            // Only the call on the wire at the signal reached the simulator after it.
+            #expect(try sim.state().apiRequests <= requestsAtSignal + 1)
+            #expect(try Executable.query(ledger, "SELECT command, outcome, exit_code FROM runs ORDER BY id") == [["fetch", "failed", "75"]])
+            let days = try Executable.query(ledger, "SELECT count(*) FROM activity_days").first.flatMap { Int($0[0]) }
+            #expect(days.map { $0 < 30 } == true, "\(days.map(String.init) ?? "no count") days stored: the fetch did not stop")
+            #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+
+            try sim.faults(#"{"latency_ms":0}"#)
+            let again = try Executable.creditRecon(arguments, environment: env)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(try Executable.query(ledger, "SELECT count(*) FROM activity_days") == [["30"]])
+            Executable.count("faults_injected", 1)
+        }
+
+        /// `run --plan` stopped by SIGTERM during its first fetch: the fetch's run and the job's
+        /// are closed, no top-up is sent, and the report is still written.
+        @Test func aSignalDuringRunsFetchSkipsTheTopUpAndStillReports() throws {
+            let scratch = try Scratch()
+            let sim = try SimulatorProcess(["--latency-ms", "1000"])
+            let ledger = scratch.path("ledger.sqlite")
+            let out = scratch.path("reports")
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
+            let child = try BackgroundCommand(
+                ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--out", out],
+                environment: ["OPENROUTER_API_KEY": "sim-management-key"], scratch: scratch, tag: "run")
+            #expect(try waitUntil { (try? Executable.query(ledger, "SELECT count(*) FROM snapshots"))?.first?.first == "1" },
+                    "no snapshot was stored: \(child.stderr)")
+            let signalled = Date()
+            child.signal(SIGTERM)
+            let status = child.wait()
+            #expect(status == 75, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)")
+            #expect(!child.wasKilledBySignal)
+            #expect(Date().timeIntervalSince(signalled) < Self.promptStop)
+            #expect(child.stdout.contains("topup: ok — skipped: the job was stopped by SIGTERM"), "\(child.stdout)")
+            #expect(child.stdout.contains("fetch again: ok — skipped: the job was stopped by SIGTERM"), "\(child.stdout)")
+            #expect(try sim.state().charges.isEmpty, "no charge after the signal")
+            #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])
+            #expect(try Executable.query(ledger, "SELECT command, outcome, exit_code FROM runs ORDER BY id")
+                == [["run", "failed", "75"], ["fetch", "failed", "75"]])
             let findings = try String(contentsOfFile: out + "/findings.csv", encoding: .utf8)
             #expect(findings.contains("run_failed"), "\(findings)")
             #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)

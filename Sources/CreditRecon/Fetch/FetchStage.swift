@@ -60,29 +60,39 @@ public struct FetchStage: Sendable {
     /// The caller already holds the writer lock (the `run` command).
     public let lockHeld: Bool
 
+    /// The command's SIGINT/SIGTERM when the caller traps them (the `run` command); `nil`:
+    /// the stage traps them itself.
+    public let interruption: Interruption?
+
     /// Hears each call before it is made, in words (`GET /activity?date=2026-11-03, day 3
     /// of 30 to store`), for the progress line.
     public let progress: @Sendable (String) -> Void
 
     /// A fetch for the command in `context`.
     public init(
-        context: CommandContext, options: Options = Options(), lockHeld: Bool = false,
+        context: CommandContext, options: Options = Options(), lockHeld: Bool = false, interruption: Interruption? = nil,
         progress: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.context = context
         self.options = options
         self.lockHeld = lockHeld
+        self.interruption = interruption
         self.progress = progress
     }
 
     /// Takes the lock, calls the API with a client built from the context, and records the run.
+    /// SIGINT or SIGTERM ends it early: no new call, the one on the wire is finished and
+    /// stored, and the run ends `failed` with exit 75 (`FetchStopped`).
     public func run() async throws -> Outcome {
         let key = try context.managementKey()
         let client = OpenRouterClient(configuration: ClientConfiguration(
             baseURL: context.baseURL, managementKey: key, timeout: context.timeout,
             maxRetryTime: context.maxRetryTime, userAgent: CreditReconVersion.userAgent, logger: context.logger))
         do {
-            let outcome = try await run(client: client)
+            let outcome = try await Interruption.trapping(interruption, logger: context.logger) { interruption in
+                interruption.onSignal { _ in client.interrupt() }
+                return try await run(client: client, interruption: interruption)
+            }
             await client.shutdown()
             return outcome
         } catch {
@@ -91,8 +101,9 @@ public struct FetchStage: Sendable {
         }
     }
 
-    /// The stage with a given client (tests pass one pointed at the simulator).
-    public func run(client: OpenRouterClient) async throws -> Outcome {
+    /// The stage with a given client (tests pass one pointed at the simulator); a call the
+    /// client did not send after `interruption` was raised ends the run as stopped.
+    public func run(client: OpenRouterClient, interruption: Interruption? = nil) async throws -> Outcome {
         let lock = lockHeld ? nil : try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         let started = context.now()
@@ -122,6 +133,10 @@ public struct FetchStage: Sendable {
                 progress("GET /credits")
                 reading = try await client.getCredits()
             } catch {
+                if let stopped = Self.stopped(error, at: keyFailure == nil ? "GET /credits" : "GET /key", kept: "", by: interruption) {
+                    try run.finish(failed: stopped, at: context.now())
+                    throw stopped
+                }
                 try run.finish(failed: error, at: context.now())
                 throw error
             }
@@ -155,7 +170,7 @@ public struct FetchStage: Sendable {
             var keys: KeysRead?
             if options.readKeys {
                 progress("GET /keys")
-                let listing = try await step("GET /keys", run) { () async throws(APIError) in
+                let listing = try await step("GET /keys", run, interruption) { () async throws(APIError) in
                     KeysRead(try await client.listKeys(), observedAt: context.now())
                 }
                 try run.store(.keysRead(listing), at: listing.observedAt)
@@ -167,7 +182,7 @@ public struct FetchStage: Sendable {
             var stored: [ActivityDay]?
             var checked = 0
             if options.readActivity {
-                let days = try await readActivity(client: client, into: &run)
+                let days = try await readActivity(client: client, into: &run, interruption: interruption)
                 stored = days.stored
                 checked = days.checked
             }
@@ -177,7 +192,9 @@ public struct FetchStage: Sendable {
                 snapshot: snapshot, keys: keys, activityDays: stored, activityDaysChecked: checked, runID: runID,
                 findings: run.findings, account: account, headHash: try ledger.headHash())
         } catch {
-            if !(error is FetchCallFailed), !(error is APIError) { try? run.finish(failed: error, at: context.now()) }
+            if !(error is FetchCallFailed), !(error is FetchStopped), !(error is APIError) {
+                try? run.finish(failed: error, at: context.now())
+            }
             throw error
         }
     }
@@ -186,7 +203,7 @@ public struct FetchStage: Sendable {
     /// (one `GET /activity?date=` each, oldest first, each committed as it comes), then
     /// compares the days it already held with the API's answer for the whole window.
     private func readActivity(
-        client: OpenRouterClient, into run: inout FetchRun
+        client: OpenRouterClient, into run: inout FetchRun, interruption: Interruption?
     ) async throws -> (stored: [ActivityDay], checked: Int) {
         let today = context.now().utcDate
         let window = today.adding(days: -Self.activityWindowDays)...today.adding(days: -1)
@@ -201,7 +218,7 @@ public struct FetchStage: Sendable {
         var stored: [ActivityDay] = []
         for (index, day) in missing.enumerated() {
             progress("GET /activity?date=\(day.isoText), day \(index + 1) of \(missing.count) to store")
-            let reading = try await step("GET /activity?date=\(day.isoText)", run) { () async throws(APIError) in
+            let reading = try await step("GET /activity?date=\(day.isoText)", run, interruption) { () async throws(APIError) in
                 try await client.getActivity(date: day)
             }
             let fact = ActivityDay(
@@ -213,7 +230,7 @@ public struct FetchStage: Sendable {
         let toCheck = held.filter { window.contains($0.date) }
         if let first = toCheck.first?.date, let last = toCheck.last?.date {
             progress("GET /activity, to check the \(toCheck.count) days already stored")
-            let answered = try await step("GET /activity", run) { () async throws(APIError) in
+            let answered = try await step("GET /activity", run, interruption) { () async throws(APIError) in
                 try await client.getActivity()
             }
             let ids = Set(toCheck.map(\.id))
@@ -231,14 +248,24 @@ public struct FetchStage: Sendable {
 
     /// Runs one call after the snapshot; when it fails, the run ends `failed` and the error
     /// names the call.
-    private func step<T>(_ call: String, _ run: FetchRun, _ body: () async throws(APIError) -> T) async throws -> T {
+    private func step<T>(
+        _ call: String, _ run: FetchRun, _ interruption: Interruption?, _ body: () async throws(APIError) -> T
+    ) async throws -> T {
         do throws(APIError) {
             return try await body()
         } catch {
-            let failure = FetchCallFailed(call: call, kept: run.keptText, error: error)
+            let failure: any ExitCoded = Self.stopped(error, at: call, kept: run.keptText, by: interruption)
+                ?? FetchCallFailed(call: call, kept: run.keptText, error: error) as any ExitCoded
             try run.finish(failed: failure, at: context.now())
             throw failure
         }
+    }
+
+    /// The stop a call's failure stands for: the client gave up without sending it because
+    /// a signal was received.
+    private static func stopped(_ error: APIError, at call: String, kept: String, by interruption: Interruption?) -> FetchStopped? {
+        guard case .notSent = error, let signal = interruption?.signal else { return nil }
+        return FetchStopped(signal: signal, call: call, kept: kept)
     }
 }
 

@@ -10,6 +10,10 @@ import Ledger
 /// the report is still written, and a failed run shows in it as a `run_failed` finding —
 /// except a ledger I/O error, after which nothing can be trusted to be written. The exit
 /// code is the most serious outcome of any stage.
+///
+/// SIGINT or SIGTERM (cron's timeout) is trapped for the whole job: the stage under way
+/// stops cleanly (no new API call, the ones in flight recorded), the later API stages are
+/// skipped, and the report is still written.
 public struct RunStage: Sendable {
     /// The job's options.
     public struct Options: Sendable {
@@ -77,13 +81,26 @@ public struct RunStage: Sendable {
         outcome.runID = try ledger.write { writer in
             try writer.append(.runStarted(RunStarted(command: "run")), account: account, runID: nil, at: started)
         }
+        let interruption = Interruption()
+        let logger = context.logger
+        interruption.onSignal { name in
+            logger.notice("\(name): no new API calls; the ones in flight finish and are recorded, then the report is written")
+        }
+        interruption.startTrapping()
+        defer { interruption.stopTrapping() }
 
         try await stage("fetch", into: &outcome) {
-            let fetched = try await fetch(showProgress: showProgress)
+            let fetched = try await fetch(showProgress: showProgress, interruption: interruption)
             return StageResult(name: "fetch", status: fetched.exitStatus, detail: Self.describe(fetched))
         }
         let fetchStatus = outcome.stages.last?.status ?? .ok
-        if options.topUp != nil, [.unavailable, .tempFail, .protocol].contains(fetchStatus) {
+        if let signal = interruption.signal {
+            // Whoever sent the signal wants the job to end: no more API calls (a top-up, a fetch
+            // that may retry for minutes), only the report, which is local and quick.
+            for name in options.topUp == nil ? [] : ["topup", "fetch again"] {
+                outcome.stages.append(StageResult(name: name, status: .ok, detail: "skipped: the job was stopped by \(signal)"))
+            }
+        } else if options.topUp != nil, [.unavailable, .tempFail, .protocol].contains(fetchStatus) {
             // The API did not answer a GET, or answered what cannot be read: a POST now would
             // most likely end `unknown`, each a row for a person to clear, so the plan waits
             // for the next run.
@@ -92,26 +109,23 @@ public struct RunStage: Sendable {
                 name: "topup", status: .ok,
                 detail: "skipped: the API \(what) (exit \(fetchStatus.rawValue)); the next run sends the plan"))
         } else if let topUp = options.topUp {
-            var stoppedBy: String?
             try await stage("topup", into: &outcome) {
                 let stage = TopUpStage(
-                    context: context, options: topUp, rateLimit: options.rateLimit, yes: options.yes, lockHeld: true)
+                    context: context, options: topUp, rateLimit: options.rateLimit, yes: options.yes, lockHeld: true,
+                    interruption: interruption)
                 switch try await stage.run(isTerminal: isTerminal, showProgress: showProgress) {
                 case .finished(let summary):
-                    if case .interrupted(let signal) = summary.stopReason { stoppedBy = signal }
                     return StageResult(name: "topup", status: summary.exitStatus, detail: Self.describe(summary))
                 case .declined, .preview:
                     return StageResult(name: "topup", status: .ok, detail: "declined at the prompt; nothing was sent")
                 }
             }
-            if let stoppedBy {
-                // Whoever sent the signal wants the job to end: no more API calls (a fetch may
-                // retry for minutes), only the report, which is local and quick.
+            if let signal = interruption.signal {
                 outcome.stages.append(StageResult(
-                    name: "fetch again", status: .ok, detail: "skipped: the job was stopped by \(stoppedBy)"))
+                    name: "fetch again", status: .ok, detail: "skipped: the job was stopped by \(signal)"))
             } else {
                 try await stage("fetch again", into: &outcome) {
-                    let fetched = try await fetch(showProgress: showProgress)
+                    let fetched = try await fetch(showProgress: showProgress, interruption: interruption)
                     return StageResult(name: "fetch again", status: fetched.exitStatus, detail: Self.describe(fetched))
                 }
             }
@@ -144,10 +158,12 @@ public struct RunStage: Sendable {
     }
 
     /// One of the job's fetches, under the job's lock, with its progress line.
-    private func fetch(showProgress: Bool) async throws -> FetchStage.Outcome {
+    private func fetch(showProgress: Bool, interruption: Interruption) async throws -> FetchStage.Outcome {
         let line = ProgressLine(command: "fetch", enabled: showProgress)
         return try await line.during {
-            try await FetchStage(context: context, options: options.fetch, lockHeld: true) { line.show(step: $0) }.run()
+            try await FetchStage(context: context, options: options.fetch, lockHeld: true, interruption: interruption) {
+                line.show(step: $0)
+            }.run()
         }
     }
 

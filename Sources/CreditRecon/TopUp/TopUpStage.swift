@@ -31,13 +31,20 @@ public struct TopUpStage: Sendable {
     public let yes: Bool
     /// The caller already holds the writer lock (the `run` command).
     public let lockHeld: Bool
+    /// The command's SIGINT/SIGTERM when the caller traps them (the `run` command);
+    /// `nil`: the stage traps them itself while it sends.
+    public let interruption: Interruption?
 
-    public init(context: CommandContext, options: TopUpEngine.Options, rateLimit: Double?, yes: Bool, lockHeld: Bool = false) {
+    public init(
+        context: CommandContext, options: TopUpEngine.Options, rateLimit: Double?, yes: Bool, lockHeld: Bool = false,
+        interruption: Interruption? = nil
+    ) {
         self.context = context
         self.options = options
         self.rateLimit = rateLimit
         self.yes = yes
         self.lockHeld = lockHeld
+        self.interruption = interruption
     }
 
     /// Prints what would be charged; no lock, and no ledger file is created.
@@ -56,7 +63,11 @@ public struct TopUpStage: Sendable {
         do {
             try TopUpConfirmation.check(preview, yes: yes, isTerminal: isTerminal,
                                         show: { Self.stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") },
-                                        ask: { readLine() })
+                                        ask: {
+                                            // Ctrl-C at the prompt ends the command: nothing is sent yet.
+                                            guard let interruption else { return readLine() }
+                                            return interruption.untrapped { readLine() }
+                                        })
         } catch .declined {
             return .declined
         }
@@ -73,28 +84,27 @@ public struct TopUpStage: Sendable {
         let stop = StopFlag()
         let logger = context.logger
         let interruptible = realClient
-        let trap = SignalTrap(stop) { name in
-            logger.notice("\(name): no new requests; waiting for the ones in flight to be recorded")
-            // Requests still waiting for a rate limit or a retry are not in flight: drop them
-            // now (recorded as not sent) instead of sending them after the signal.
-            interruptible?.interrupt()
-        }
         let summary: TopUpSummary
         let line = ProgressLine(command: "topup", enabled: showProgress)
         do {
-            defer {
-                trap.cancel()
-                line.finish()
+            defer { line.finish() }
+            summary = try await Interruption.trapping(interruption, logger: logger) { interruption in
+                interruption.onSignal { name in
+                    stop.request(.interrupted(signal: name))
+                    // Requests still waiting for a rate limit or a retry are not in flight: drop
+                    // them now (recorded as not sent) instead of sending them after the signal.
+                    interruptible?.interrupt()
+                }
+                return try await engine.execute(
+                    preview, ledger: ledger, client: client, stop: stop, now: { context.now() },
+                    progress: { event in
+                        if showProgress {
+                            line.show(event)
+                        } else {
+                            logger.info("line \(event.line)\(event.reference.map { " (\($0))" } ?? ""): \(event.state) — \(event.detail)")
+                        }
+                    })
             }
-            summary = try await engine.execute(
-                preview, ledger: ledger, client: client, stop: stop, now: { context.now() },
-                progress: { event in
-                    if showProgress {
-                        line.show(event)
-                    } else {
-                        logger.info("line \(event.line)\(event.reference.map { " (\($0))" } ?? ""): \(event.state) — \(event.detail)")
-                    }
-                })
         } catch {
             await realClient?.shutdown()
             throw error

@@ -24,7 +24,9 @@ extension CreditReconCommand {
                 held are compared with the API's answer (one GET /activity), and one whose rows changed is an \
                 activity_mismatch finding (exit 1), never an overwrite. When one of these calls fails, what was \
                 stored before it stays and the command exits with that call's code, naming it; the next fetch reads \
-                what is missing. --no-keys and --no-activity skip them for a key that may not read them.
+                what is missing. --no-keys and --no-activity skip them for a key that may not read them. \
+                SIGTERM or SIGINT stops it the same way: the call on the wire is finished and stored, none is sent \
+                after it, the run ends failed, and the command exits 75.
                 """
         )
 

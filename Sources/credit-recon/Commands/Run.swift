@@ -17,7 +17,9 @@ extension CreditReconCommand {
             discussion: """
                 Holds the writer lock for the whole job. A failing stage does not stop the others: the report \
                 is still written and shows the failure as a run_failed finding. The exit code is the most \
-                serious outcome of any stage. For cron (no terminal), a plan needs --yes: without it the job \
+                serious outcome of any stage. SIGTERM or SIGINT (cron's timeout) stops the stage under way \
+                cleanly (no new API call, the ones in flight recorded), skips the later API stages, still writes \
+                the report, and exits 75. For cron (no terminal), a plan needs --yes: without it the job \
                 stops before it starts (64). A crontab line, with OPENROUTER_API_KEY and CREDIT_RECON_LEDGER \
                 set above it in the crontab:
                   15 2 * * * cd /srv/books && credit-recon run --out reports

@@ -1,4 +1,5 @@
 import Dispatch
+import Logging
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -7,8 +8,9 @@ import Musl
 import Darwin
 #endif
 
-/// Turns SIGINT and SIGTERM into a `StopFlag` request instead of killing the process, so
-/// requests already sent are finished and recorded (DESIGN.md § The top-up flow, step 5).
+/// Turns SIGINT and SIGTERM into an `Interruption` instead of killing the process, so
+/// requests already sent are finished and recorded and the run is closed in the ledger
+/// (DESIGN.md § The top-up flow, step 5).
 ///
 /// Dispatch signal sources run their handler on a queue, outside the signal context,
 /// which makes it safe to take locks there.
@@ -17,18 +19,15 @@ public final class SignalTrap: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let signals: [Int32]
 
-    /// Starts trapping `signals` (default SIGINT and SIGTERM) into `flag`.
-    public init(_ flag: StopFlag, signals: [Int32] = [SIGINT, SIGTERM], onSignal: (@Sendable (String) -> Void)? = nil) {
+    /// Starts trapping `signals` (default SIGINT and SIGTERM) into `interruption`.
+    public init(_ interruption: Interruption, signals: [Int32] = [SIGINT, SIGTERM]) {
         self.signals = signals
         for number in signals {
             // The default action would kill the process before the handler runs.
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             let name = number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)"
-            source.setEventHandler {
-                flag.request(.interrupted(signal: name))
-                onSignal?(name)
-            }
+            source.setEventHandler { interruption.raise(name) }
             source.resume()
             sources.append(source)
         }

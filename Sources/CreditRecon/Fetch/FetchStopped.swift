@@ -1,0 +1,19 @@
+/// `fetch` was stopped by SIGINT or SIGTERM (cron's timeout, Ctrl-C): the call on the wire
+/// was finished and stored, no call was sent after it, and the run ends `failed`. Exits 75,
+/// like a stopped `topup`: nothing is wrong, the next fetch reads what is missing.
+public struct FetchStopped: ExitCoded {
+    /// `SIGTERM` or `SIGINT`.
+    public let signal: String
+    /// The first call not sent, e.g. `GET /activity?date=2026-11-03`.
+    public let call: String
+    /// What was stored before it, in words; empty when nothing was.
+    public let kept: String
+
+    public var exitStatus: ExitStatus { .tempFail }
+
+    public var description: String {
+        "stopped by \(signal) before \(call) was sent: "
+            + (kept.isEmpty ? "no reading was stored; run fetch again"
+                : "what was stored (\(kept)) stays, and the next fetch reads what is missing")
+    }
+}
