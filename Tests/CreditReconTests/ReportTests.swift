@@ -251,6 +251,23 @@ struct ReportTests {
         #expect(AtomicFile.parentFolder(of: path) == parent)
     }
 
+    /// A report killed while writing leaves `.NAME.tmp-PID` behind; the next write of the
+    /// file removes it, but not one of a process still running (it may be writing now).
+    @Test func aWriteRemovesTheTemporaryFilesOfProcessesThatDied() throws {
+        let directory = try TemporaryDirectory()
+        let target = directory.path("findings.csv")
+        // Beyond Linux's largest process id (2^22): no process can have it.
+        let dead = directory.path(AtomicFile.temporaryPrefix("findings.csv") + "4194305")
+        let alive = directory.path(AtomicFile.temporaryPrefix("findings.csv") + "\(getppid())")
+        let other = directory.path(AtomicFile.temporaryPrefix("summary.csv") + "4194305")
+        for path in [dead, alive, other] { #expect(FileManager.default.createFile(atPath: path, contents: Data("half".utf8))) }
+        try AtomicFile.write(Array("new".utf8), to: target)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: alive))
+        #expect(FileManager.default.fileExists(atPath: other), "only the temporaries of the file written")
+    }
+
     /// Days of lost activity one after another are one row of reconciliation.md (a
     /// backfilled year was a row a day, burying the warnings) and a row each in
     /// findings.csv, as CONTRACT.md says.

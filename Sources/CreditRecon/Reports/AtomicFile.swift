@@ -63,7 +63,7 @@ enum AtomicFile {
         }
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
-        let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        let temporary = directory + "/" + temporaryPrefix(url.lastPathComponent) + "\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .cannotCreate(given, Self.errnoText()) }
         var failure = Self.writeAll(bytes, to: descriptor, synchronize: true)
@@ -72,6 +72,22 @@ enum AtomicFile {
         if let failure {
             unlink(temporary)
             throw .cannotCreate(given, failure)
+        }
+        removeStaleTemporaries(of: url.lastPathComponent, in: directory)
+    }
+
+    /// The name of a temporary file for `name`, before the writer's process id.
+    static func temporaryPrefix(_ name: String) -> String { "." + name + ".tmp-" }
+
+    /// Removes the temporary files for `name` that a process killed while writing it left
+    /// behind: those whose process id names no running process. One of a running process
+    /// (another report writing the same file, or a process id used again) stays.
+    static func removeStaleTemporaries(of name: String, in directory: String) {
+        let prefix = temporaryPrefix(name)
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for entry in entries where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + entry) }
         }
     }
 
