@@ -12,7 +12,7 @@ extension ExitStatus {
             case .busy, .writerBusy, .serverBusy: self = .tempFail
             case .newerSchema: self = .config
             case .badLocation, .notEmpty: self = .usage
-            case .noLedger: self = .noInput
+            case .noLedger, .otherDatabase: self = .noInput
             case .conflict: self = .dataError
             case .store, .refused: self = .software
             }

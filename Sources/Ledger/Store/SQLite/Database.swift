@@ -32,10 +32,14 @@ final class Database {
     private var writebackDescriptor: Int32 = -1
 
     /// Opens (creating when `create` is set) the database at `path`.
+    ///
+    /// A writable connection's first write sets the journal mode; `admit`, given the
+    /// names of the tables the file holds, runs before it and may refuse the file by
+    /// throwing, so that a file refused is left exactly as it was.
     init(
         path: String, create: Bool = true, readOnly: Bool = false, durability: Durability = .durable,
-        busyTimeoutMilliseconds: Int32 = 5000
-    ) throws(SQLiteError) {
+        busyTimeoutMilliseconds: Int32 = 5000, admit: (_ tables: [String]) throws -> Void = { _ in }
+    ) throws {
         if create && !readOnly && path != ":memory:" {
             // Create the file ourselves so it is 0600 from its first byte; SQLite gives
             // the -wal and -shm files the same mode. Only a file that is not there yet
@@ -66,6 +70,7 @@ final class Database {
         sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(connection, 1)
         do {
+            try admit(try statement("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").rows { $0.text(0) })
             if !readOnly && path != ":memory:" {
                 // Only takes effect on a new, empty file (before the first write, so before
                 // WAL mode is set). 16 KB pages: a ledger is written in long appends and read
@@ -81,7 +86,7 @@ final class Database {
             // time. The cache grows only as pages are used.
             try execute("PRAGMA cache_size=-65536")
         } catch {
-            sqlite3_close_v2(connection)
+            close()
             throw error
         }
     }

@@ -23,7 +23,14 @@ final class SQLiteStore: LedgerStore {
         self.path = path
         self.name = name ?? path
         do {
-            let db = try Database(path: path, create: create, durability: durability)
+            let db = try Database(path: path, create: create, durability: durability) { tables in
+                // An empty file becomes a ledger; a file of another application's tables is
+                // left untouched (a mistyped --ledger must not add tables to it, or switch it
+                // to WAL).
+                guard tables.isEmpty || tables.contains("schema_migrations") || tables.contains("journal") else {
+                    throw LedgerError.otherDatabase(location: name ?? path, tables: tables)
+                }
+            }
             try Schema.migrator.migrate(db)
             connection = Mutex(Connection(db))
         } catch {
