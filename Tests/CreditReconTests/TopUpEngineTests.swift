@@ -245,6 +245,26 @@ struct TopUpEngineTests {
         #expect(slow.maxInFlight >= 2)
     }
 
+    /// A server that hands out a charge id the ledger already holds (a simulator restarted
+    /// without its state did): the row is `unknown` with the answer kept and a sentence for
+    /// a person, not a refused write (exit 70 with the SQL in it).
+    @Test func aChargeIDTheLedgerHoldsMakesTheRowUnknown() async throws {
+        let bench = try TopUpBench()
+        let charge = FakeChargeCreator.charge(0)
+        let sameID = FakeChargeCreator { _, _ in .created(charge) }
+        let first = try await bench.run(try bench.plan(TopUpBench.planText(1)), client: sameID)
+        #expect(first.created == 1)
+        let again = try await bench.run(try bench.plan(TopUpBench.planText(1, prefix: "S"), name: "second.csv"), client: sameID)
+        #expect(again.created == 0)
+        #expect(again.unknown == 1)
+        #expect(again.exitStatus == .attention)
+        #expect(try bench.states() == ["R-01": "created", "S-01": "unknown"])
+        let row = try bench.ledger.read { try $0.allTopUps() }.first { $0.reference == "S-01" }
+        #expect(row?.error?.contains("which the ledger already holds (top-up ") == true, "\(row?.error ?? "no message")")
+        #expect(try bench.ledger.read { try $0.chargeCount() } == 1)
+        #expect(try bench.ledger.verify().isSound)
+    }
+
     @Test func signalStopsNewRequestsAndInFlightOnesAreRecorded() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(6))

@@ -249,11 +249,14 @@ public struct TopUpEngine: Sendable {
                             }
                             shared.tally.withLock { $0.started += 1 }
                             let row = item.row
-                            let answer = try await client.createCharge(
+                            let sent = try await client.createCharge(
                                 amount: row.amount, sender: row.wallet.checksummed, chainID: row.chain.rawValue)
-                            let (fact, state, detail) = Self.fact(for: answer, key: item.key)
-                            _ = try ledger.write { writer in
+                            var answer = sent
+                            let (state, detail) = try ledger.write { writer in
+                                answer = try Self.checked(sent, reader: writer.reader)
+                                let (fact, state, detail) = Self.fact(for: answer, key: item.key)
                                 try writer.append(fact, account: row.account, runID: runID, at: now())
+                                return (state, detail)
                             }
                             switch answer {
                             case .keyRefused(_, let message): stop.request(.keyRefused(message))
@@ -334,6 +337,22 @@ public struct TopUpEngine: Sendable {
                               account: item.row.account, runID: runID, at: now())
             return true
         }
+    }
+
+    /// `answer`, unless it names a charge the ledger already holds: a server that hands out
+    /// an id twice cannot be trusted to have made a new charge, nor not to have, so the row
+    /// is `unknown` (the answer kept) for a person to check, instead of a refused write.
+    static func checked(_ answer: ChargeAnswer, reader: LedgerReader) throws -> ChargeAnswer {
+        guard case .created(let charge) = answer,
+              let held = try reader.charges(ids: ChargeImport.spellings(of: charge.id)).first
+        else { return answer }
+        let holder = held.topUpKey.map { "top-up \($0)" } ?? "a charge recorded with import charges or record"
+        return .unknown(
+            status: nil,
+            message: "the API answered with charge \(charge.id), which the ledger already holds (\(holder), created "
+                + "\(held.createdAt)): whether a new charge was made is unknown; check the Coinbase Commerce dashboard, "
+                + "then record the new charge with import charges, or send the row again with topup --retry-unknown",
+            rawBody: charge.rawBody)
     }
 
     /// The fact recording `answer`, the row's new state and a short detail.
