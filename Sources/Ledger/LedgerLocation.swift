@@ -21,6 +21,12 @@ public enum LedgerLocation: Sendable, CustomStringConvertible {
             self = .postgres(try PostgresLocation(url: trimmed, password: password, connectTimeout: connectTimeout))
         } else if let scheme = Self.urlScheme(trimmed) {
             throw .badLocation("the ledger is a \(scheme):// URL, which this tool cannot use; \(shape)")
+        } else if Self.looksLikePostgresURL(trimmed) {
+            // A mistyped URL taken as a file name would put the password in a file's name,
+            // in messages, and the books in a local file.
+            throw .badLocation(
+                "the ledger starts like a PostgreSQL URL but is not one (it is not repeated here: it may hold a password); "
+                    + "write postgresql://USER@HOST:PORT/DATABASE, with two slashes after the colon")
         } else if trimmed.isEmpty {
             throw .badLocation("the ledger's name is empty; \(shape)")
         } else if text.hasPrefix(":") || text.hasPrefix("file:") {
@@ -28,6 +34,13 @@ public enum LedgerLocation: Sendable, CustomStringConvertible {
         } else {
             self = .file(text)
         }
+    }
+
+    /// Whether `text` is a PostgreSQL URL with its `//` mistyped: `postgresql:user@host`,
+    /// `postgres:/host`, `postgresql//host`. (`postgres/books.sqlite` is a path.)
+    static func looksLikePostgresURL(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        return ["postgresql:", "postgres:", "postgresql//", "postgres//"].contains { lower.hasPrefix($0) }
     }
 
     /// The scheme of `text` when it starts as a URL does (`scheme://`).

@@ -72,6 +72,13 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
                 guard let path = item.value, !path.isEmpty else {
                     throw LedgerError.badLocation("the ledger URL's sslrootcert needs a file path")
                 }
+                // Checked with the URL, so a wrong path is named as a setting (78 from the
+                // environment), not as a TLS library's error at the first connection.
+                guard access(path, R_OK) == 0 else {
+                    throw LedgerError.badLocation("the ledger URL's sslrootcert=\(path) cannot be read ("
+                        + "\(String(cString: strerror(errno)))); give the path of the PEM file of the certificate "
+                        + "authority that signed the server's certificate")
+                }
                 rootCertificate = path
             default:
                 throw LedgerError.badLocation(

@@ -217,6 +217,12 @@ struct CommandLineTests {
             #expect(result.stderr.contains("sslrootcert=\(file)") && result.stderr.contains(words), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         }
+        // From the environment, a setting that cannot work is a configuration error naming it.
+        let url = "postgresql://books@127.0.0.1:1/books?sslmode=verify-full&sslrootcert=\(absent)"
+        let fromEnvironment = try Executable.creditRecon(["verify"], environment: ["CREDIT_RECON_LEDGER": url])
+        #expect(fromEnvironment.status == 78, "\(fromEnvironment.stderr)")
+        #expect(fromEnvironment.stderr.contains("CREDIT_RECON_LEDGER: the ledger URL's sslrootcert=\(absent) cannot be read"),
+                "\(fromEnvironment.stderr)")
     }
 
     /// Cron has no terminal: `run --plan` without `--yes` stops before the lock, the fetch

@@ -70,6 +70,7 @@ struct PostgresStoreTests {
         if case .postgres(let again) = try LedgerLocation(odd.description) { #expect(again.user == "we@ird:u/s") }
         // Anything else is a file.
         if case .file(let path) = try LedgerLocation("books/ledger.sqlite") { #expect(path == "books/ledger.sqlite") }
+        if case .file(let path) = try LedgerLocation("postgres/books.sqlite") { #expect(path == "postgres/books.sqlite") }
     }
 
     @Test(arguments: [
@@ -78,6 +79,10 @@ struct PostgresStoreTests {
         ("postgresql://alice@db.example", "names no database"),
         ("postgresql://alice@db.example/books?sslmode=sometimes", "sslmode must be one of"),
         ("postgresql://alice:\(secret)@db.example/books?timeout=3", "unknown parameter \"timeout\""),
+        // The slashes mistyped: not a file whose name holds the password.
+        ("postgresql:alice:\(secret)@db.example/books", "starts like a PostgreSQL URL but is not one"),
+        ("postgres:/alice:\(secret)@db.example/books", "starts like a PostgreSQL URL but is not one"),
+        ("PostgreSQL//alice:\(secret)@db.example/books", "starts like a PostgreSQL URL but is not one"),
     ])
     func aBadURLSaysWhatIsWrongWithoutRepeatingIt(url: String, expected: String) {
         #expect {

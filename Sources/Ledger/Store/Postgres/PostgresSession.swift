@@ -154,15 +154,7 @@ final class PostgresSession: @unchecked Sendable {
         case .verifyCA: configuration.certificateVerification = .noHostnameVerification
         case .verifyFull: configuration.certificateVerification = .fullVerification
         }
-        if let file = location.sslRootCertificate {
-            // Checked here, so a wrong path is named as such, not as a TLS library's error.
-            guard access(file, R_OK) == 0 else {
-                throw LedgerError.badLocation("the ledger URL's sslrootcert=\(file) cannot be read ("
-                    + "\(String(cString: strerror(errno)))); give the path of the PEM file of the certificate "
-                    + "authority that signed the server's certificate")
-            }
-            configuration.trustRoots = .file(file)
-        }
+        if let file = location.sslRootCertificate { configuration.trustRoots = .file(file) }
         do {
             let context = try NIOSSLContext(configuration: configuration)
             return location.sslMode == .prefer ? .prefer(context) : .require(context)
