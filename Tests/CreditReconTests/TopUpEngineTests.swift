@@ -316,6 +316,25 @@ struct TopUpEngineTests {
         #expect(try prepare("Acct", other).toSend.count == 3)
     }
 
+    /// Rows without a reference are keyed by batch, wallet, chain, amount and occurrence:
+    /// the same plan under another account label is the same rows, refused the same way.
+    @Test func rowsWithoutReferenceUnderAnotherAccountLabelAreRefusedToo() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan("wallet,chain_id,amount\n\(Wallets.a),1,10\n\(Wallets.a),1,10\n")
+        #expect(try await bench.run(plan, client: FakeChargeCreator()).created == 2)
+        let engine = TopUpEngine(options: .init(planPath: plan, displayName: "topups.csv", batch: nil, account: "other"))
+        #expect {
+            _ = try engine.prepare(ledger: bench.ledger)
+        } throws: { error in
+            guard let errors = error as? PlanErrors else { return false }
+            return errors.errors.count == 2 && errors.errors[1].description.hasPrefix(
+                "topups.csv:3: wallet: this row (no reference) of batch topups is already planned for account \"acct\"")
+        }
+        // Another batch is other rows.
+        let again = TopUpEngine(options: .init(planPath: plan, displayName: "topups.csv", batch: "december", account: "other"))
+        #expect(try again.prepare(ledger: bench.ledger).toSend.count == 2)
+    }
+
     @Test func editedReferenceRowIsRefusedBeforeAnythingIsSent() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(3))

@@ -64,7 +64,7 @@ public struct TopUpEngine: Sendable {
         let reader = PlanReader(path: options.planPath, displayName: planFile, defaultAccount: options.account,
                                 maxAmount: options.maxAmount)
         let batch = self.batch
-        var keyed: [(key: String, row: PlanRow)] = []
+        var keyed: [(key: String, row: PlanRow, occurrence: Int)] = []
         var occurrences: [TopUpKey.Occurrence: Int] = [:]
         try reader.read { row in
             var occurrence = 0
@@ -73,7 +73,7 @@ public struct TopUpEngine: Sendable {
                 occurrence = occurrences[identity, default: 0] + 1
                 occurrences[identity] = occurrence
             }
-            keyed.append((TopUpKey.make(row: row, batch: batch, occurrence: occurrence), row))
+            keyed.append((TopUpKey.make(row: row, batch: batch, occurrence: occurrence), row, occurrence))
         }
         // Each row's top-up in the ledger, and for a new row with a reference, the same
         // purchase (reference, wallet, chain, amount) planned for another account: the plan
@@ -94,8 +94,14 @@ public struct TopUpEngine: Sendable {
             }
             let accounts = Set(try reader.accounts())
             let twins = try zip(keyed, stored).map { entry, stored -> StoredTopUp? in
-                guard stored == nil, let reference = entry.row.reference else { return nil }
+                guard stored == nil else { return nil }
                 for account in accounts.subtracting([entry.row.account]).sorted() {
+                    guard let reference = entry.row.reference else {
+                        // Without a reference, the same row of the same batch for the other account.
+                        let key = TopUpKey.make(row: entry.row, batch: batch, occurrence: entry.occurrence, account: account)
+                        if let twin = try reader.topUp(key: key) { return twin }
+                        continue
+                    }
                     if let twin = try reader.topUp(account: account, reference: reference),
                        twin.wallet == entry.row.wallet.checksummed, twin.chainID == entry.row.chain.rawValue,
                        twin.amount == entry.row.amount {
@@ -120,8 +126,9 @@ public struct TopUpEngine: Sendable {
                     continue
                 }
                 if let twin = elsewhere[index] {
-                    errors.add(line: row.line, column: "reference",
-                               "\"\(twin.reference ?? "")\" is already planned for account \"\(twin.account)\" with the same wallet, chain "
+                    let what = twin.reference.map { "\"\($0)\" is" } ?? "this row (no reference) of batch \(twin.batch) is"
+                    errors.add(line: row.line, column: row.reference == nil ? "wallet" : "reference",
+                               "\(what) already planned for account \"\(twin.account)\" with the same wallet, chain "
                                 + "and amount (\(twin.planFile):\(twin.planLine), now \(twin.state)), and this plan is for account "
                                 + "\"\(row.account)\"; if it is that account's plan, run with --account \(twin.account); if it is "
                                 + "another account's own top-up, give it a reference of its own")

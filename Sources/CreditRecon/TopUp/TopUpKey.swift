@@ -5,11 +5,13 @@
 /// or reordering it, leaves a row's key unchanged. Free-text parts are percent-escaped so
 /// a `/` inside a reference or batch name cannot make two keys collide.
 enum TopUpKey {
-    static func make(row: PlanRow, batch: String, occurrence: Int) -> String {
+    /// The key of `row`, or (`account`) of the same row planned for another account.
+    static func make(row: PlanRow, batch: String, occurrence: Int, account: String? = nil) -> String {
+        let account = escape(account ?? row.account)
         if let reference = row.reference {
-            return "ref/\(escape(row.account))/\(escape(reference))"
+            return "ref/\(account)/\(escape(reference))"
         }
-        return "row/\(escape(row.account))/\(escape(batch))/\(row.wallet.checksummed)/\(row.chain.rawValue)/"
+        return "row/\(account)/\(escape(batch))/\(row.wallet.checksummed)/\(row.chain.rawValue)/"
             + "\(row.amount.decimalText)/\(occurrence)"
     }
 
