@@ -269,6 +269,25 @@ struct ImportChargesTests {
         #expect(try bench.states()["R-02"] == "blocked")
     }
 
+    /// A row without a reference whose outcome is unknown is resolved by its key, the
+    /// name `topup` gives it: it had no name to be resolved by, and `--retry-unknown` would
+    /// have charged it again.
+    @Test func theKeyOfARowWithoutAReferenceResolvesIt() async throws {
+        let plan = try bench.plan("wallet,chain_id,amount\n\(Wallets.a),1,10\n")
+        let summary = try await bench.run(plan, client: FakeChargeCreator { _, _ in .unknown(status: nil, message: "?", rawBody: nil) })
+        let key = try #require(summary.attention.first?.key)
+        #expect(key.hasPrefix("row/acct/topups/"))
+        #expect(summary.text.contains("(line 2 (key \(key))):"), "\(summary.text)")
+        let linked = try importer("\(Self.header)\nweb_1,10,\(Wallets.a),1,2026-11-03T10:00:00Z,,\(key),paid,2026-11-03T10:05:00Z,\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(linked.linked.map(\.key) == [key])
+        #expect(try bench.ledger.read { try $0.topUp(key: key)?.state } == "recorded")
+        // Nothing left for --retry-unknown to send again.
+        let fake = FakeChargeCreator()
+        _ = try await bench.run(plan, client: fake, retryUnknown: true)
+        #expect(fake.calls.isEmpty)
+    }
+
     @Test func referenceOfAnotherAccountDoesNotLink() async throws {
         let plan = try bench.plan(TopUpBench.planText(1))
         _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .unknown(status: nil, message: "?", rawBody: nil) })

@@ -371,7 +371,7 @@ public struct ChargeImport: BatchImport {
             var charge = row.charge
             if let reference = charge.reference {
                 // Link only rows with no charge yet: a created or recorded row keeps its own.
-                if let topUp = try writer.reader.topUp(account: row.account, reference: reference),
+                if let topUp = try Self.topUp(named: reference, account: row.account, reader: writer.reader),
                    ["blocked", "unknown", "rejected", "planned", "requesting"].contains(topUp.state)
                 {
                     var differs: [String] = []
@@ -405,6 +405,17 @@ public struct ChargeImport: BatchImport {
             summary.total += charge.amount
         }
         try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
+    }
+
+    /// The plan row `reference` names in `account`: the row with that reference, or a row
+    /// without one named by its key as `topup` prints it (`row/ACCOUNT/BATCH/…`), since such
+    /// a row has no other name to be resolved by.
+    static func topUp(named reference: String, account: String, reader: LedgerReader) throws -> StoredTopUp? {
+        if let topUp = try reader.topUp(account: account, reference: reference) { return topUp }
+        guard reference.hasPrefix("row/"), let topUp = try reader.topUp(key: reference),
+              topUp.reference == nil, topUp.account == account
+        else { return nil }
+        return topUp
     }
 
     /// What a charge id is compared by: the id, or, for one shaped as a UUID (the API's

@@ -17,7 +17,7 @@ extension ChargeAnswer {
         case .gone(let message, let rawBody):
             self = .gone(message: "Coinbase charges are no longer available through the API (410 Gone: \(message)); "
                 + "nothing was created and it will not be sent again — buy the credits through the OpenRouter web flow, "
-                + "then record the charge with `credit-recon import charges FILE.csv` giving this row's reference", rawBody: rawBody)
+                + "then record the charge with `credit-recon import charges FILE.csv` giving this row's reference (its key, for a row without one)", rawBody: rawBody)
         case .rateLimited:
             self = .notSent(status: 429, message: "not sent: \(error.description); run topup again to send it", rateLimited: true)
         case .notSent:
@@ -31,7 +31,8 @@ extension ChargeAnswer {
 
     static func unknownAdvice(_ what: String) -> String {
         "outcome unknown: \(what); a charge may exist — check the OpenRouter/Coinbase dashboard, then either "
-            + "record it with `import charges` giving this row's reference, or re-send with `topup --retry-unknown`"
+            + "record it with `import charges` giving this row's reference (its key, for a row without one), or re-send "
+            + "with `topup --retry-unknown`"
     }
 }
 

@@ -97,7 +97,8 @@ public struct TopUpSummary: Sendable, Equatable {
             }
         }
         for group in groups {
-            let names = group.rows.map { row in "\(row.line)\(row.reference.map { " (\($0))" } ?? "")" }
+            // A row without a reference is named by its key: `import charges` resolves it by that.
+            let names = group.rows.map { row in "\(row.line) (\(row.reference ?? "key \(row.key)"))" }
             let shown = names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", … \(names.count - 20) more" : "")
             lines.append("needs a person — \(group.rows.count) \(group.state) (line\(names.count == 1 ? "" : "s") \(shown)): \(group.message)")
         }
