@@ -183,7 +183,9 @@ struct TopUpEngineTests {
         let refusing = FakeChargeCreator { _, _ in .rejected(status: status, message: "refused", rawBody: "{}") }
         let first = try await bench.run(plan, client: refusing, concurrency: 1)
         #expect(first.rejected >= 1)
-        #expect(first.exitStatus == .attention)
+        // A 404 is the base URL, not the row: the run stops there (78, check --base-url).
+        #expect(first.exitStatus == (status == 404 ? .config : .attention))
+        #expect(first.notStarted == (status == 404 ? 1 : 0))
         let fake = FakeChargeCreator()
         let second = try await bench.run(plan, client: fake)
         #expect(fake.calls.count == (sentAgain ? first.rejected : 0) + (2 - first.rejected))
@@ -202,6 +204,25 @@ struct TopUpEngineTests {
             Issue.record("400 is a rejection")
             return
         }
+    }
+
+    /// A 404 means --base-url is not the API's root: the run stops at the first one with 78,
+    /// saying so, instead of exit 1 and advice to fix the row.
+    @Test func aWrongBaseURLStopsTheRunWith78() async throws {
+        let answer = ChargeAnswer(APIError.badRequest(status: 404, message: "Not Found", rawBody: nil))
+        guard case .rejected(404?, let message, _) = answer else {
+            Issue.record("404 is not a rejection: \(answer)")
+            return
+        }
+        #expect(message.contains("--base-url (or OPENROUTER_BASE_URL) is not the API's root"), "\(message)")
+        #expect(!message.contains("fix the row"))
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(5))
+        let astray = FakeChargeCreator { _, _ in answer }
+        let summary = try await bench.run(plan, client: astray, concurrency: 1)
+        #expect(astray.calls.count == 1)
+        #expect(summary.exitStatus == .config)
+        #expect(summary.text.contains("stopped: the API answered 404"), "\(summary.text)")
     }
 
     @Test func refusedKeyStopsTheRunWith77() async throws {

@@ -9,6 +9,11 @@ extension ChargeAnswer {
             // A timeout said by the server or a proxy in front of it: the request may have
             // been passed on.
             self = .unknown(status: status, message: Self.unknownAdvice("HTTP \(status): \(message)"), rawBody: rawBody)
+        case .badRequest(404, let message, let rawBody):
+            // No such route: the request never reached the charges endpoint.
+            self = .rejected(status: 404, message: "the API answered 404 (\(message)): --base-url (or OPENROUTER_BASE_URL) is "
+                + "not the API's root, such as https://openrouter.ai/api/v1; nothing was created, and the row is sent on the "
+                + "next run", rawBody: rawBody)
         case .badRequest(let status, let message, let rawBody):
             self = .rejected(status: status, message: "the API refused the request (HTTP \(status)): \(message); "
                 + "nothing was created — fix the row (use a new reference) and run topup again", rawBody: rawBody)

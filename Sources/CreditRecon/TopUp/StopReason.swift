@@ -8,12 +8,14 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     case apiUnavailable(String)
     /// 429 beyond the retry budget.
     case rateLimited(String)
+    /// 404: the base URL is not the API's root; every later row would go astray the same way.
+    case wrongAddress(String)
 
     public var description: String {
         switch self {
         case .interrupted(let signal):
             return "stopped by \(signal): requests already sent were finished and recorded; run topup again to send the rest"
-        case .keyRefused(let message), .apiUnavailable(let message), .rateLimited(let message):
+        case .keyRefused(let message), .apiUnavailable(let message), .rateLimited(let message), .wrongAddress(let message):
             return "stopped: \(message)"
         }
     }
@@ -24,6 +26,7 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
         case .interrupted, .rateLimited: return .tempFail
         case .keyRefused: return .noPermission
         case .apiUnavailable: return .unavailable
+        case .wrongAddress: return .config
         }
     }
 }

@@ -267,6 +267,7 @@ public struct TopUpEngine: Sendable {
                             }
                             switch answer {
                             case .keyRefused(_, let message): stop.request(.keyRefused(message))
+                            case .rejected(404?, let message, _): stop.request(.wrongAddress(message))
                             case .notSent(_, let message, let rateLimited):
                                 stop.request(rateLimited ? .rateLimited(message) : .apiUnavailable(message))
                             default: break
