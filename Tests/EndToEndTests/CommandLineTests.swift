@@ -225,6 +225,18 @@ struct CommandLineTests {
                 "\(fromEnvironment.stderr)")
     }
 
+    /// `topup` with rows to send and no key is a configuration error (78) that leaves no
+    /// ledger behind (an empty one was created before the key was looked for).
+    @Test func aTopUpWithoutAKeyLeavesNoLedger() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite")
+        let result = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", "http://127.0.0.1:1/api/v1", "topup", plan, "--yes"], environment: [:])
+        #expect(result.status == 78, "\(result.stderr)")
+        #expect(result.stderr.contains("no API key"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+    }
+
     /// Cron has no terminal: `run --plan` without `--yes` stops before the lock, the fetch
     /// or the ledger, not after the first fetch.
     @Test func aNightlyRunWithAPlanButNoYesStopsBeforeItStarts() throws {

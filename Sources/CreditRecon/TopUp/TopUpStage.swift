@@ -72,11 +72,13 @@ public struct TopUpStage: Sendable {
             return .declined
         }
 
+        // The key before the ledger: a command refused for want of one leaves no new ledger.
+        let bearer = preview.toSend.isEmpty ? nil : try context.bearer()
         let ledger = try existing ?? context.openLedger()
         var realClient: OpenRouterClient?
-        if !preview.toSend.isEmpty {
+        if let bearer {
             realClient = OpenRouterClient(configuration: ClientConfiguration(
-                baseURL: context.baseURL, managementKey: nil, bearer: try context.bearer(), timeout: context.timeout,
+                baseURL: context.baseURL, managementKey: nil, bearer: bearer, timeout: context.timeout,
                 maxRetryTime: context.maxRetryTime, rateLimit: rateLimit, userAgent: CreditReconVersion.userAgent,
                 logger: context.logger))
         }
