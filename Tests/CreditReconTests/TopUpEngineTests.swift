@@ -1,7 +1,7 @@
 @testable import CreditRecon
 import CreditTypes
 import Foundation
-import Ledger
+@testable import Ledger
 import OpenRouterAPI
 import Synchronization
 import Testing
@@ -284,6 +284,45 @@ struct TopUpEngineTests {
         #expect(row?.error?.contains("which the ledger already holds (top-up ") == true, "\(row?.error ?? "no message")")
         #expect(try bench.ledger.read { try $0.chargeCount() } == 1)
         #expect(try bench.ledger.verify().isSound)
+    }
+
+    /// The ledger refuses the write of a created charge's answer (a disk gone, a database
+    /// server stopped): the error names the charge as a line `import charges` takes, so it
+    /// is recorded once the ledger is back, and the row it resolves needs no second charge.
+    @Test func aChargeWhoseAnswerCannotBeWrittenIsNamedForImport() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan("wallet,chain_id,amount,reference\n\(Wallets.a),1,10,\"R,1\"\n")
+        final class Raw: @unchecked Sendable {  // used by one request, then by the test
+            let db: Database
+            init(_ path: String) throws { db = try Database(path: path, create: false) }
+        }
+        let raw = try Raw(bench.ledgerPath)
+        let charge = FakeChargeCreator.charge(0)
+        let breaking = FakeChargeCreator { _, _ in
+            // The ledger goes away while the request is on the wire.
+            try raw.db.execute("CREATE TRIGGER gone BEFORE INSERT ON charges BEGIN SELECT RAISE(ABORT, 'disk gone'); END")
+            return .created(charge)
+        }
+        var said = ""
+        do {
+            _ = try await bench.run(plan, client: breaking)
+            Issue.record("the failed write was not reported")
+        } catch let error as ChargesNotRecorded {
+            said = error.description
+            #expect(error.charges.map(\.charge.id) == [charge.id])
+            #expect(error.exitStatus == ExitStatus(for: error.failure))
+        }
+        let csv = said.split(separator: "\n").drop { !$0.hasPrefix("charge_id,") }.joined(separator: "\n")
+        #expect(csv.hasSuffix("\(charge.id),10,\(Wallets.a),1,\(charge.createdAt.iso8601),\(charge.expiresAt.iso8601),\"R,1\""), "\(said)")
+
+        try raw.db.execute("DROP TRIGGER gone")
+        let file = try bench.dir.write("unrecorded.csv", csv + "\n")
+        let imported = try ChargeImport(path: file, displayName: "unrecorded.csv", defaultAccount: "acct")
+            .run(ledger: bench.ledger, now: Timestamp(millisecondsSinceEpoch: 1_795_000_000_000))
+        #expect(imported.linked.map(\.reference) == ["R,1"])
+        let fake = FakeChargeCreator()
+        _ = try await bench.run(plan, client: fake, retryUnknown: true)
+        #expect(fake.calls.isEmpty, "the row is resolved: nothing to send again")
     }
 
     @Test func signalStopsNewRequestsAndInFlightOnesAreRecorded() async throws {

@@ -173,6 +173,9 @@ public struct TopUpEngine: Sendable {
         /// The first error a worker met (a ledger write that failed): no worker starts
         /// another row, the requests in flight finish and are recorded, then it is thrown.
         let failure = Mutex<(any Error)?>(nil)
+        /// Charges the API created whose answer could not be written: named in the error,
+        /// so that a person can record them (the next run only knows them as `unknown`).
+        let unrecorded = Mutex<[ChargesNotRecorded.Charge]>([])
     }
 
     private struct Tally: Sendable {
@@ -259,11 +262,19 @@ public struct TopUpEngine: Sendable {
                             let sent = try await client.createCharge(
                                 amount: row.amount, sender: row.wallet.checksummed, chainID: row.chain.rawValue)
                             var answer = sent
-                            let (state, detail) = try ledger.write { writer in
-                                answer = try Self.checked(sent, reader: writer.reader)
-                                let (fact, state, detail) = Self.fact(for: answer, key: item.key)
-                                try writer.append(fact, account: row.account, runID: runID, at: now())
-                                return (state, detail)
+                            let (state, detail): (String, String)
+                            do {
+                                (state, detail) = try ledger.write { writer in
+                                    answer = try Self.checked(sent, reader: writer.reader)
+                                    let (fact, state, detail) = Self.fact(for: answer, key: item.key)
+                                    try writer.append(fact, account: row.account, runID: runID, at: now())
+                                    return (state, detail)
+                                }
+                            } catch {
+                                if case .created(let charge) = sent {
+                                    shared.unrecorded.withLock { $0.append(.init(line: row.line, key: item.key, row: row, charge: charge)) }
+                                }
+                                throw error
                             }
                             switch answer {
                             case .keyRefused(_, let message): stop.request(.keyRefused(message))
@@ -297,7 +308,10 @@ public struct TopUpEngine: Sendable {
             }
             try await group.waitForAll()
         }
-        if let failure = shared.failure.withLock({ $0 }) { throw failure }
+        if let failure = shared.failure.withLock({ $0 }) {
+            let unrecorded = shared.unrecorded.withLock { $0 }
+            throw unrecorded.isEmpty ? failure : ChargesNotRecorded(failure: failure, charges: unrecorded.sorted { $0.line < $1.line })
+        }
 
         let final = shared.tally.withLock { $0 }
         summary.sent = final.started

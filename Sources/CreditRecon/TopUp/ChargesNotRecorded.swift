@@ -1,0 +1,44 @@
+import CreditTypes
+
+/// A ledger write failed (the disk, a PostgreSQL server gone) after the API had created
+/// charges: their answers are not in the ledger, and the next run knows those rows only as
+/// `unknown`. The error names each charge, as a line `import charges` takes, so that none is
+/// lost; it exits with the failure's own code.
+public struct ChargesNotRecorded: ExitCoded {
+    /// One created charge whose answer was not written.
+    public struct Charge: Sendable {
+        public let line: Int
+        public let key: String
+        public let row: PlanRow
+        public let charge: CreatedCharge
+    }
+
+    public let failure: any Error
+    public let charges: [Charge]
+
+    public var exitStatus: ExitStatus { ExitStatus(for: failure) }
+
+    public var description: String {
+        var lines = [
+            ExitStatus.message(for: failure),
+            "The API created \(charges.count) charge\(charges.count == 1 ? "" : "s") whose answer could not be written; "
+                + "the next topup marks \(charges.count == 1 ? "its row" : "their rows") unknown. Once the ledger is back, "
+                + "record \(charges.count == 1 ? "it" : "them") with `credit-recon import charges FILE.csv`, FILE.csv holding:",
+            "charge_id,amount,wallet,chain_id,created_at,expires_at,reference",
+        ]
+        for entry in charges {
+            lines.append([
+                entry.charge.id, entry.row.amount.decimalText, entry.row.wallet.checksummed, String(entry.row.chain.rawValue),
+                entry.charge.createdAt.iso8601, entry.charge.expiresAt.iso8601, entry.row.reference ?? entry.key,
+            ].map(Self.csvField).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `text` as a CSV field `import charges` reads back as it is (quoted when it holds a
+    /// comma, a quote or a line break; no formula guard, which would change it).
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
