@@ -87,6 +87,32 @@ struct ReconcileTests {
 
     /// A job killed mid-way (no end recorded, and a later job ran) is a `run_failed`
     /// warning saying so; it was never reported.
+    /// A plan row's charge paid, then the same row bought again through the web flow and
+    /// recorded under its reference: both settle, and the second purchase is a warning. A
+    /// charge that expired before the one paid is a retry, not a second purchase.
+    @Test func aReferencePaidTwiceIsAWarning() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-05-01T06:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_1", amount: "250", created: "2026-05-01T08:00:00Z", reference: "2026-05-A-01")
+        try fixture.snapshot("2026-05-02T06:00:00Z", credits: "350", usage: "0")
+        try fixture.recorded("web_2", amount: "250", created: "2026-05-02T08:00:00Z", status: "paid",
+                             paidAt: "2026-05-02T08:10:00Z", reference: "2026-05-A-01")
+        try fixture.snapshot("2026-05-03T06:00:00Z", credits: "600", usage: "0")
+        try fixture.charge("ch_3", amount: "40", created: "2026-05-03T08:00:00Z", reference: "2026-05-B")
+        try fixture.recorded("web_4", amount: "40", created: "2026-05-03T10:00:00Z", status: "paid",
+                             paidAt: "2026-05-03T10:10:00Z", reference: "2026-05-B")
+        try fixture.snapshot("2026-05-04T06:00:00Z", credits: "640", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(state(books, "ch_1") == .settled && state(books, "web_2") == .settled)
+        #expect(state(books, "ch_3") == .expired && state(books, "web_4") == .settled)
+        let twice = books.findings.filter { $0.kind == .referencePaidTwice }
+        #expect(twice.map(\.reference) == ["2026-05-A-01"])
+        #expect(twice.first?.amount == reconMicros("500"))
+        #expect(twice.first?.severity == .warning)
+        #expect(twice.first?.message.hasPrefix("2 charges carrying reference 2026-05-A-01 were paid: ch_1 (250), web_2 (250)") == true,
+                "\(twice)")
+    }
+
     @Test func aKilledRunIsReported() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-05-01T10:00:00Z", credits: "100", usage: "0")

@@ -21,6 +21,9 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case unexplainedPurchase = "unexplained_purchase"
     /// An export says a charge was paid, but no rise of credits matches it.
     case paidChargeUnmatched = "paid_charge_unmatched"
+    /// Two or more charges of one account carrying one reference were paid: a plan row (or
+    /// a purchase named so) bought twice, or a reference reused (`reference` is it).
+    case referencePaidTwice = "reference_paid_twice"
     /// Runway below `--min-runway-days`.
     case runwayLow = "runway_low"
     /// A command (fetch, topup, run) ended in failure; its summary says why.

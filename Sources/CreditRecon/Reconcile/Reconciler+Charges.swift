@@ -50,7 +50,33 @@ extension Reconciler {
         for topUp in input.chargeless {
             lines.append(chargelessLine(topUp, findings: &findings))
         }
+        paidTwice(lines, findings: &findings)
         return lines
+    }
+
+    /// A reference names one purchase: two settled charges carrying it (a charge `topup`
+    /// created and paid, then the same row bought through the web flow and recorded) are
+    /// most likely the credits bought twice. Expired ones are retries, not purchases.
+    private func paidTwice(_ lines: [ChargeLine], findings: inout [Finding]) {
+        var settled: [String: [ChargeLine]] = [:]
+        var order: [String] = []
+        for line in lines where line.state == .settled && line.chargeID != nil {
+            guard let reference = line.reference else { continue }
+            let key = line.account + "\u{0}" + reference
+            if settled[key] == nil { order.append(key) }
+            settled[key, default: []].append(line)
+        }
+        for key in order {
+            guard let charges = settled[key], charges.count > 1, let reference = charges[0].reference else { continue }
+            let total = charges.reduce(Micros.zero) { $0 + $1.amount }
+            let named = charges.map { "\($0.chargeID ?? "") (\($0.amount.decimalText))" }.joined(separator: ", ")
+            findings.append(Finding(
+                .warning, .referencePaidTwice, at: charges.compactMap(\.settledAt).max() ?? charges[charges.count - 1].createdAt,
+                account: options.account, amount: total, reference: reference,
+                message: "\(charges.count) charges carrying reference \(reference) were paid: \(named); a reference names one "
+                    + "purchase, so it may have been bought twice. Check the Coinbase Commerce dashboard; if each was meant, "
+                    + "give the next purchase a reference of its own."))
+        }
     }
 
     /// A charge is settled when a rise of credits matched it (or its export says paid),
