@@ -283,6 +283,35 @@ import Testing
         #expect(tags.status == 0 && !tags.output.contains("fake") && !tags.output.contains("other"), "\(tags.output)")
     }
 
+    /// A key is booked to one account in every range's file: `prod` read from the first
+    /// day and `Prod` made on the fifth share a component, and the hash that tells them
+    /// apart is there in the file of the first days too, where only `prod` has use.
+    @Test func aKeysAccountIsTheSameInEveryRange() throws {
+        let fixture = try ReconcileFixture()
+        for day in 1...8 {
+            let at = "2026-10-0\(day)T00:00:00Z"
+            try fixture.snapshot(at, credits: "500", usage: "\(100 + day * 10)")
+            var keys = [Key(hash: "aaa111", name: "prod", usage: "\(day * 5)")]
+            if day >= 5 { keys.append(Key(hash: "bbb222", name: "Prod", usage: "\((day - 4) * 3)", created: "2026-10-04T12:00:00Z")) }
+            try UsageAttributionTests.listing(fixture, at: at, keys)
+        }
+        func accounts(from: String, to: String) throws -> Set<String> {
+            var reconcile = fixture.options()
+            reconcile.period = .day
+            reconcile.from = CivilDate(isoText: from)
+            reconcile.to = CivilDate(isoText: to)
+            let text = String(decoding: try ExportStage.run(
+                ledger: fixture.ledger, options: .init(reconcile: reconcile, format: .hledger)).bytes, as: UTF8.self)
+            return Set(text.split(separator: "\n").compactMap { line in
+                line.split(separator: " ").first { $0.hasPrefix("Expenses:OpenRouter:Usage:Prod") }.map(String.init)
+            })
+        }
+        let early = try accounts(from: "2026-10-01", to: "2026-10-04")
+        let late = try accounts(from: "2026-10-05", to: "2026-10-09")
+        #expect(early == ["Expenses:OpenRouter:Usage:Prod-aaa111"])
+        #expect(late == ["Expenses:OpenRouter:Usage:Prod-aaa111", "Expenses:OpenRouter:Usage:Prod-bbb222"])
+    }
+
     @Test func keyNamesBecomeValidAccountsAndKeysThatWouldCollideStayApart() throws {
         func key(_ hash: String, _ name: String?) -> KeyReading {
             KeyReading(hash: hash, name: name, label: nil, disabled: false, usage: .zero, byokUsage: nil, limit: nil,
@@ -291,13 +320,15 @@ import Testing
         let accounts = AccountName.keyAccounts([
             key("h1aaaaaaaaaa", "prod"), key("h2bbbbbbbbbb", "Prod"), key("h3", "data pipeline (eu)"),
             key("h4", "unattributed"), key("h5", nil), key("h6", "équipe données"), key("h7", "日本"), key("h8", "2nd key"),
-            key("h9", "½ budget"), key("h10", "Ⓐpp ²x"),
+            key("h9", "½ budget"), key("h10", "Ⓐpp ²x"), key("h11", "ǰy"), key("h12", "ΐx"), key("h13", "straße ßig"),
         ], usage: "Expenses:U")
         #expect(accounts == [
             "h1aaaaaaaaaa": "Expenses:U:Prod-h1aaaaaa", "h2bbbbbbbbbb": "Expenses:U:Prod-h2bbbbbb",
             "h3": "Expenses:U:Data-Pipeline-Eu", "h4": "Expenses:U:Unattributed-h4", "h5": "Expenses:U:Key",
             "h6": "Expenses:U:Équipe-Données", "h7": "Expenses:U:Key-日本", "h8": "Expenses:U:2nd-Key",
             "h9": "Expenses:U:Budget", "h10": "Expenses:U:Pp-X",
+            // Letters whose capital is a letter and a combining mark keep their case.
+            "h11": "Expenses:U:Key-ǰy", "h12": "Expenses:U:Key-ΐx", "h13": "Expenses:U:Straße-SSig",
         ])
         for account in accounts.values {
             #expect(AccountName.problem(account, format: .beancount) == nil, "\(account)")

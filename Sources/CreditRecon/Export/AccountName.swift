@@ -60,9 +60,18 @@ enum AccountName {
     static func component(forKeyName name: String?) -> String {
         let words = (name ?? "").unicodeScalars.split { !beancountLetters.contains($0.properties.generalCategory) }
             .map { String(String.UnicodeScalarView($0)) }
-        let text = words.map { word in word.prefix(1).uppercased() + word.dropFirst() }.joined(separator: "-")
+        let text = words.map(capitalized).joined(separator: "-")
         guard let first = text.unicodeScalars.first else { return "Key" }
         return beginsBeancountComponent(first) ? text : "Key-" + text
+    }
+
+    /// `word` with its first letter in upper case, when that is letters only: `ǰ` upper-cases
+    /// to `J` and a combining caron, which no account component may hold, so it stays.
+    private static func capitalized(_ word: String) -> String {
+        guard let first = word.unicodeScalars.first else { return word }
+        let upper = first.properties.uppercaseMapping
+        let head = upper.unicodeScalars.allSatisfy { beancountLetters.contains($0.properties.generalCategory) } ? upper : String(first)
+        return head + String(String.UnicodeScalarView(word.unicodeScalars.dropFirst()))
     }
 
     /// Whether a beancount component may begin with `scalar`: an upper-case letter or a

@@ -30,10 +30,12 @@ struct ExportJournal {
         let usage = accounts[.usage]
         let unattributed = usage + ":" + AccountName.unattributed
 
-        // Each key's latest reading in range names its account.
-        var latestKeys: [String: KeyReading] = [:]
-        for row in books.keyUsage { if let key = row.key { latestKeys[key.hash] = key } }
-        let keyAccounts = AccountName.keyAccounts(latestKeys.values.sorted(by: KeyPeriodUsage.keyOrder), usage: usage)
+        // Each key is named by its latest reading in the ledger, and told apart from every
+        // other key of the account, not only those of the range: the next range's file books
+        // it to the same account. Only the keys with use in the range get one.
+        let inRange = Set(books.keyUsage.compactMap { $0.key?.hash })
+        let keyAccounts = AccountName.keyAccounts(books.everyKey.values.sorted(by: KeyPeriodUsage.keyOrder), usage: usage)
+            .filter { inRange.contains($0.key) }
         // The settled charges, by the period whose reading showed their credits.
         var settled = [[ChargeLine]](repeating: [], count: books.periods.count)
         for line in books.charges where line.state == .settled {

@@ -126,6 +126,12 @@ public struct Reconciler: Sendable {
         // Only what falls in the range is reported.
         let scopedFindings = scope(findings, to: &grid)
         scope(&lines, to: grid)
+        var latest: [String: KeyReadingRow] = [:]
+        for row in input.keyReadings where row.observedAt <= asOf {
+            if let held = latest[row.key.hash], held.observedAt > row.observedAt { continue }
+            latest[row.key.hash] = row
+        }
+        let everyKey = latest.mapValues(\.key)
 
         return Reconciliation(
             account: options.account, asOf: asOf, headHash: input.headHash, timeZone: calendar.identifier,
@@ -133,7 +139,7 @@ public struct Reconciler: Sendable {
             findings: scopedFindings, runway: runway,
             trustedReadings: readings.trusted.reduce(0) { grid.contains($1.observedAt) ? $0 + 1 : $0 },
             untrustedReadings: readings.untrusted.reduce(0) { grid.contains($1.observedAt) ? $0 + 1 : $0 },
-            keyUsage: keyUsage, keys: standing.keys, keysReadAt: standing.readAt,
+            keyUsage: keyUsage, keys: standing.keys, keysReadAt: standing.readAt, everyKey: everyKey,
             firstKeysReadAt: input.keyListings.first?.observedAt,
             activity: scopedActivity(input.activityLines, from: range.from, to: range.to))
     }
