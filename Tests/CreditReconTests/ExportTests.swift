@@ -138,6 +138,16 @@ import Testing
         try run(link)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == real)
         #expect(try String(contentsOfFile: real, encoding: .utf8).contains("ledger head hash: "))
+        // A link to a file not there yet makes that file; the link stays.
+        let dangling = fixture.directory.path("later.journal")
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: "made.journal")
+        try run(dangling)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dangling) == "made.journal")
+        #expect(try String(contentsOfFile: fixture.directory.path("made.journal"), encoding: .utf8).contains("ledger head hash: "))
+        // A file kept private stays private.
+        #expect(chmod(real, 0o600) == 0)
+        try run(real)
+        #expect(try FileManager.default.attributesOfItem(atPath: real)[.posixPermissions] as? Int == 0o600)
 
         // A pipe stands for the device: a test must not risk the machine's /dev/null.
         let pipe = fixture.directory.path("pipe")

@@ -37,15 +37,18 @@ enum AtomicFile {
         return end == 0 ? "/" : String(decoding: bytes[..<end], as: UTF8.self)
     }
 
-    /// Replaces `path` with `bytes` atomically. Through a symbolic link the file it names
-    /// is replaced, not the link; a device or a pipe (`/dev/null`, `/dev/stdout`) is written
-    /// into, never replaced by a file.
+    /// Replaces `path` with `bytes` atomically, keeping its permissions. Through a symbolic
+    /// link the file it names is replaced (or made, for a link to a file not there yet), not
+    /// the link; a device or a pipe (`/dev/null`, `/dev/stdout`) is written into, never
+    /// replaced by a file.
     static func write(_ bytes: [UInt8], to given: String) throws(ReportError) {
         var path = given
+        var kept: mode_t?  // an existing file's permissions; a new file's come from the umask
         var info = stat()
         if stat(given, &info) == 0 {
             switch info.st_mode & S_IFMT {
             case S_IFREG:
+                kept = info.st_mode & 0o7777
                 if let resolved = realpath(given, nil) {
                     path = String(cString: resolved)
                     free(resolved)
@@ -60,12 +63,15 @@ enum AtomicFile {
                 if let failure { throw .cannotCreate(given, failure) }
                 return
             }
+        } else if let target = danglingLinkTarget(given) {
+            path = target
         }
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let temporary = directory + "/" + temporaryPrefix(url.lastPathComponent) + "\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .cannotCreate(given, Self.errnoText()) }
+        if let kept { fchmod(descriptor, kept) }
         var failure = Self.writeAll(bytes, to: descriptor, synchronize: true)
         if close(descriptor) != 0 && failure == nil { failure = Self.errnoText() }
         if failure == nil && rename(temporary, path) != 0 { failure = Self.errnoText() }
@@ -74,6 +80,20 @@ enum AtomicFile {
             throw .cannotCreate(given, failure)
         }
         removeStaleTemporaries(of: url.lastPathComponent, in: directory)
+    }
+
+    /// Where the symbolic link `path` points when what it names is not there (yet): the
+    /// file to make. `nil` when `path` is not such a link.
+    static func danglingLinkTarget(_ path: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        let target = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if target.hasPrefix("/") { return target }
+        let folder = parentFolder(of: path)
+        return folder.isEmpty ? target : (folder == "/" ? "/" : folder + "/") + target
     }
 
     /// The name of a temporary file for `name`, before the writer's process id.
