@@ -96,11 +96,13 @@ struct GlobalOptions: ParsableArguments {
         } else {
             accountOrigin = .defaulted
         }
+        let accountSetting = pick(account, "--account", "CREDIT_RECON_ACCOUNT")
+        if let accountSetting, let problem = AccountLabel.problem(accountSetting.value) { throw accountSetting.error(problem) }
         let ledgerSetting = pick(ledger, "--ledger", "CREDIT_RECON_LEDGER")
         var context = CommandContext(
             ledgerPath: ledgerSetting?.value ?? "ledger.sqlite",
             baseURL: baseURL,
-            account: pick(account, "--account", "CREDIT_RECON_ACCOUNT")?.value ?? "default",
+            account: accountSetting?.value ?? "default",
             timeout: try seconds(timeout, "--timeout", "CREDIT_RECON_TIMEOUT", 30),
             maxRetryTime: try seconds(maxRetryTime, "--max-retry-time", "CREDIT_RECON_MAX_RETRY_TIME", 120),
             json: json,

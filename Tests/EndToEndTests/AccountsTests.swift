@@ -123,6 +123,24 @@ struct AccountsTests {
         #expect(later.status == 1)
     }
 
+    /// An account label from the command line or the environment is checked as the files'
+    /// `account` column is: kept for good, it must be one line, without spaces at its ends.
+    @Test func anAccountLabelMustBeOneLineOfText() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("l.sqlite")
+        let samples = try scratch.write("s.csv", "observed_at,total_credits,total_usage\n2026-10-01T00:00:00Z,10,1\n")
+        for label in ["ev\"il\n2020-01-01 open Assets:X", "tab\there", " ops", "", "cafe\u{301}"] {
+            let given = try Executable.creditRecon(["--ledger", ledger, "--account", label, "import", "snapshots", samples])
+            #expect(given.status == 64, "\(label): \(given.stderr)")
+            #expect(given.stderr.hasPrefix("credit-recon: --account: "), "\(given.stderr)")
+            #expect(!given.stderr.contains("\n2020"), "no line break reaches the terminal: \(given.stderr)")
+            let set = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples],
+                                                 environment: ["CREDIT_RECON_ACCOUNT": label])
+            #expect(label.isEmpty ? set.status == 0 : set.status == 78, "\(label): \(set.stderr)")
+            try? FileManager.default.removeItem(atPath: ledger)
+        }
+    }
+
     @Test func minKeyRemainingMustBeAPlainAmountThatIsNotNegative() throws {
         let scratch = try Scratch()
         let ledger = try threeAccounts(scratch)

@@ -11,3 +11,20 @@ public enum AccountOrigin: Sendable, Equatable {
     /// `CREDIT_RECON_ACCOUNT` in the environment.
     case environment
 }
+
+/// An account label given on the command line or in the environment, checked as the
+/// `account` column of every file is: it is kept in the ledger for good and matched byte for
+/// byte.
+public enum AccountLabel {
+    /// Why `label` cannot name an account, or `nil`.
+    public static func problem(_ label: String) -> String? {
+        if label.isEmpty { return "is empty; give an account label, or leave the setting out for \"default\"" }
+        if label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "holds a control character (a tab, a line break); an account label is one line of text"
+        }
+        if label.first == " " || label.last == " " {
+            return "begins or ends with a space; remove it: an account label is matched byte for byte"
+        }
+        return PlanReader.nameProblem(label, column: "account label", another: "account")
+    }
+}
