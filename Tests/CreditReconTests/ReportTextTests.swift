@@ -49,7 +49,18 @@ struct ReportTextTests {
         nil, "", "plain", "=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx", #"=HYPERLINK("a","b")"#, "a,b", "say \"hi\"",
         "one\ntwo\r\nthree\rfour", "a|b", "`code`", "<script>x</script>", "[link](http://x)", "#1 *bold* _it_ \\ & ok",
         "é", "ü,x", "=é", "a\u{2028}b", ",\u{301}", "\r\n", "\r\n\r", "日本\"語\"", "tab\there", "-",
+        "ctl\u{1}\u{1b}[31mred", "x\u{7f}", "\u{202e}evil", "é\u{1b}",
     ]
+
+    /// A key name from the API with ESC or a direction override in it (`ctl^[[31mred`) is
+    /// shown with `?` in the CSV and the Markdown, as `status` shows it: `cat` of a report
+    /// must not recolour the terminal.
+    @Test func controlCharactersAreShownAsQuestionMarks() {
+        #expect(CSVWriter.field(.text("ctl\u{1}\u{1b}[31mred")) == "ctl??[31mred")
+        #expect(MarkdownText.cell("ctl\u{1}\u{1b}[31mred") == "ctl??\\[31mred")
+        #expect(MarkdownText.cell("\u{202e}evil") == "?evil")
+        #expect(CSVWriter.field(.text("a\tb\r\nc")) == "\"a\tb\r\nc\"", "tab and line breaks stay in a quoted CSV field")
+    }
 
     @Test func cellsMatchFieldAndMarkdownCell() {
         for text in Self.texts {

@@ -40,7 +40,12 @@ struct CSVWriter {
         case .number(let number):
             raw = number
         case .text(let value):
-            let value = value ?? ""
+            var value = value ?? ""
+            if value.unicodeScalars.contains(where: { ReportText.isHidden($0) && !"\t\r\n".unicodeScalars.contains($0) }) {
+                value = String(String.UnicodeScalarView(value.unicodeScalars.map {
+                    ReportText.isHidden($0) && !"\t\r\n".unicodeScalars.contains($0) ? "?" : $0
+                }))
+            }
             if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) {
                 raw = "'" + value
             } else {

@@ -12,6 +12,18 @@ struct ReportText {
 
     init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
+    /// A character a report shows as `?`: a control character (ESC would recolour a
+    /// terminal that shows the file) or one that reverses the direction of what follows.
+    static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value)
+            || (0x2066...0x2069).contains(scalar.value)
+    }
+
+    /// Whether an ASCII byte is a control character other than tab, CR and LF.
+    private static func isHiddenASCII(_ byte: UInt8) -> Bool {
+        (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F
+    }
+
     /// The text as a `String` (for tests and small files).
     var string: String { String(decoding: bytes, as: UTF8.self) }
 
@@ -88,7 +100,7 @@ struct ReportText {
         let done = text.withUTF8 { utf8 -> Bool in
             // Only ASCII is escaped byte by byte: there every byte is a Character, except
             // CR LF, which is one Character and becomes one space, as `cell` does.
-            for byte in utf8 where byte >= 0x80 { return false }
+            for byte in utf8 where byte >= 0x80 || Self.isHiddenASCII(byte) { return false }
             var index = 0
             while index < utf8.count {
                 let byte = utf8[index]
@@ -124,7 +136,7 @@ struct ReportText {
             // ASCII only (see `append(markdownCell:)`); anything else takes `field`.
             var needsQuotes = false
             for byte in utf8 {
-                if byte >= 0x80 { return false }
+                if byte >= 0x80 || Self.isHiddenASCII(byte) { return false }
                 if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n")
                     || byte == UInt8(ascii: "\r")
                 {
