@@ -218,6 +218,31 @@ struct ReportTests {
         #expect(outcome.exitStatus == .ok)
     }
 
+    /// A report that cannot write one of its files (here `findings.csv` is a folder) leaves
+    /// the folder as it was: the files it wrote before were put in place with the ledger's
+    /// new state beside the old state's others, and nothing said so.
+    @Test func aReportThatCannotWriteAFileReplacesNone() throws {
+        let fixture = try ReconcileFixture()
+        let before = try goldenReport(fixture)
+        let old = try before.files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        try fixture.snapshot("2027-01-01T06:00:00Z", credits: "1000", usage: "500")
+        let blocked = fixture.directory.path("reports/findings.csv")
+        try FileManager.default.removeItem(atPath: blocked)
+        try FileManager.default.createDirectory(atPath: blocked + "/x", withIntermediateDirectories: true)
+        do {
+            _ = try ReportStage.write(
+                ledger: fixture.ledger, options: ReportOptions(reconcile: fixture.options(), outDirectory: fixture.directory.path("reports")))
+            Issue.record("expected an error")
+        } catch let error as ReportError {
+            #expect(error.exitStatus == .cannotCreate, "\(error)")
+        }
+        for (index, path) in before.files.enumerated() where path != blocked {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == old[index], "\(path) was replaced")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path("reports"))
+        #expect(!names.contains { $0.contains(".tmp-") }, "\(names)")
+    }
+
     @Test func anOutputFolderThatCannotBeCreatedIsExit73() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")

@@ -42,44 +42,82 @@ enum AtomicFile {
     /// the link; a device or a pipe (`/dev/null`, `/dev/stdout`) is written into, never
     /// replaced by a file.
     static func write(_ bytes: [UInt8], to given: String) throws(ReportError) {
-        var path = given
-        var kept: mode_t?  // an existing file's permissions; a new file's come from the umask
-        var info = stat()
-        if stat(given, &info) == 0 {
-            switch info.st_mode & S_IFMT {
-            case S_IFREG:
-                kept = info.st_mode & 0o7777
-                if let resolved = realpath(given, nil) {
-                    path = String(cString: resolved)
-                    free(resolved)
+        let staging = Staging()
+        try staging.stage(bytes, to: given)
+        try staging.commit()
+    }
+
+    /// Files written together: each is written beside its place first, and none replaces
+    /// its old self until every one is written (`commit`), so a folder of reports is never
+    /// half from one ledger state and half from another. Released uncommitted, the written
+    /// files are removed.
+    final class Staging {
+        private struct Staged {
+            let temporary: String
+            let path: String
+            let given: String
+        }
+
+        private var staged: [Staged] = []
+
+        /// Writes `bytes` for `given` (see `write(_:to:)`): into a device or a pipe at once,
+        /// for a file beside it, to be put in place by `commit()`.
+        func stage(_ bytes: [UInt8], to given: String) throws(ReportError) {
+            var path = given
+            var kept: mode_t?  // an existing file's permissions; a new file's come from the umask
+            var info = stat()
+            if stat(given, &info) == 0 {
+                switch info.st_mode & S_IFMT {
+                case S_IFREG:
+                    kept = info.st_mode & 0o7777
+                    if let resolved = realpath(given, nil) {
+                        path = String(cString: resolved)
+                        free(resolved)
+                    }
+                case S_IFDIR:
+                    throw .cannotCreate(given, "it is a folder; name a file")
+                default:
+                    let descriptor = open(given, O_WRONLY | O_CLOEXEC)
+                    guard descriptor >= 0 else { throw .cannotCreate(given, AtomicFile.errnoText()) }
+                    var failure = AtomicFile.writeAll(bytes, to: descriptor, synchronize: false)
+                    if close(descriptor) != 0 && failure == nil { failure = AtomicFile.errnoText() }
+                    if let failure { throw .cannotCreate(given, failure) }
+                    return
                 }
-            case S_IFDIR:
-                throw .cannotCreate(given, "it is a folder; name a file")
-            default:
-                let descriptor = open(given, O_WRONLY | O_CLOEXEC)
-                guard descriptor >= 0 else { throw .cannotCreate(given, Self.errnoText()) }
-                var failure = Self.writeAll(bytes, to: descriptor, synchronize: false)
-                if close(descriptor) != 0 && failure == nil { failure = Self.errnoText() }
-                if let failure { throw .cannotCreate(given, failure) }
-                return
+            } else if let target = danglingLinkTarget(given) {
+                path = target
             }
-        } else if let target = danglingLinkTarget(given) {
-            path = target
+            let url = URL(fileURLWithPath: path)
+            let temporary = url.deletingLastPathComponent().path + "/" + temporaryPrefix(url.lastPathComponent) + "\(getpid())"
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw .cannotCreate(given, AtomicFile.errnoText()) }
+            if let kept { fchmod(descriptor, kept) }
+            var failure = AtomicFile.writeAll(bytes, to: descriptor, synchronize: true)
+            if close(descriptor) != 0 && failure == nil { failure = AtomicFile.errnoText() }
+            if let failure {
+                unlink(temporary)
+                throw .cannotCreate(given, failure)
+            }
+            staged.append(Staged(temporary: temporary, path: path, given: given))
         }
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        let temporary = directory + "/" + temporaryPrefix(url.lastPathComponent) + "\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .cannotCreate(given, Self.errnoText()) }
-        if let kept { fchmod(descriptor, kept) }
-        var failure = Self.writeAll(bytes, to: descriptor, synchronize: true)
-        if close(descriptor) != 0 && failure == nil { failure = Self.errnoText() }
-        if failure == nil && rename(temporary, path) != 0 { failure = Self.errnoText() }
-        if let failure {
-            unlink(temporary)
-            throw .cannotCreate(given, failure)
+
+        /// Puts every staged file in place.
+        func commit() throws(ReportError) {
+            while !staged.isEmpty {
+                let file = staged.removeFirst()
+                guard rename(file.temporary, file.path) == 0 else {
+                    let failure = AtomicFile.errnoText()
+                    unlink(file.temporary)
+                    throw .cannotCreate(file.given, failure)
+                }
+                let url = URL(fileURLWithPath: file.path)
+                removeStaleTemporaries(of: url.lastPathComponent, in: url.deletingLastPathComponent().path)
+            }
         }
-        removeStaleTemporaries(of: url.lastPathComponent, in: directory)
+
+        deinit {
+            for file in staged { unlink(file.temporary) }
+        }
     }
 
     /// Where the symbolic link `path` points when what it names is not there (yet): the

@@ -22,20 +22,25 @@ public enum ReportStage {
 
     /// Writes the files for already reconciled books.
     ///
-    /// The files are written one after another in CONTRACT.md's order, and the first that
-    /// cannot be written stops the rest. Rendering is pure, so `reconciliation.md` (as big
-    /// as `charges.csv` with many charges) is rendered on the second core meanwhile.
-    /// `progress` hears each file's name before it is rendered and written.
-    public static func write(
-        _ books: Reconciliation, to directory: String, progress: (ReportProgress) -> Void = { _ in }
+    /// The files are written one after another in CONTRACT.md's order, each beside its
+    /// place, and put in place together once all are written: the first that cannot be
+    /// written stops the rest and leaves the folder as it was, never half from one ledger
+    /// state and half from another. With `staging` (`report --all-accounts`), the caller
+    /// puts them in place. Rendering is pure, so `reconciliation.md` (as big as
+    /// `charges.csv` with many charges) is rendered on the second core meanwhile. `progress`
+    /// hears each file's name before it is rendered and written.
+    static func write(
+        _ books: Reconciliation, to directory: String, staging given: AtomicFile.Staging? = nil,
+        progress: (ReportProgress) -> Void = { _ in }
     ) throws -> ReportOutcome {
         try AtomicFile.makeDirectory(directory)
+        let staging = given ?? AtomicFile.Staging()
         var files: [String] = []
         /// Says so, then writes what `render` gives as the file `name`.
         func write(_ name: String, _ render: () -> [UInt8]) throws {
             progress(ReportProgress(.writing(name)))
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            try AtomicFile.write(render(), to: path)
+            try staging.stage(render(), to: path)
             files.append(path)
         }
         let markdown = BackgroundWork { ReportFiles.markdownBytes(books).bytes }
@@ -52,6 +57,7 @@ public enum ReportStage {
         try write(ReportFiles.usageByKey) { ReportFiles.usageByKeyCSVBytes(books).bytes }
         try write(ReportFiles.usageByModel) { ReportFiles.usageByModelCSVBytes(books).bytes }
         try write(ReportFiles.usageChart) { Array(UsageChart(books).svg.utf8) }
+        if given == nil { try staging.commit() }
         return ReportOutcome(reconciliation: books, directory: directory, files: files)
     }
 }

@@ -43,6 +43,8 @@ public enum AllAccountsStage {
             // Every name is checked before the first file is written.
             let folders = try accounts.map { try AccountFolder.name(for: $0) }
             try AtomicFile.makeDirectory(directory)
+            // Every account's files and the summaries go in place together, or none does.
+            let staging = AtomicFile.Staging()
             var summaries: [AccountSummary] = []
             var timeZone = options.reconcile.timeZone
             for (index, (account, folder)) in zip(accounts, folders).enumerated() {
@@ -50,9 +52,9 @@ public enum AllAccountsStage {
                 one.reconcile.account = account
                 one.outDirectory = path(folder)
                 let place = ReportProgress.Place(account: account, number: index + 1, of: accounts.count)
-                let outcome = try ReportStage.write(ledger: ledger, options: one) {
-                    progress(ReportProgress($0.step, place: place))
-                }
+                let hear = { (step: ReportProgress) in progress(ReportProgress(step.step, place: place)) }
+                let books = try Reconciler(options: one.reconcile).reconcile(ledger, progress: hear)
+                let outcome = try ReportStage.write(books, to: one.outDirectory, staging: staging, progress: hear)
                 try afterAccount(account)
                 guard outcome.reconciliation.headHash == head else { break }
                 timeZone = outcome.reconciliation.timeZone
@@ -63,11 +65,12 @@ public enum AllAccountsStage {
                 directory: directory, accounts: summaries, files: [], headHash: head, asOf: first.asOf,
                 options: options.reconcile, timeZone: timeZone)
             progress(ReportProgress(.writing(AccountsFiles.csv)))
-            try AtomicFile.write(Array(AccountsFiles.csvText(outcome).utf8), to: path(AccountsFiles.csv))
+            try staging.stage(Array(AccountsFiles.csvText(outcome).utf8), to: path(AccountsFiles.csv))
             outcome.files.append(path(AccountsFiles.csv))
             progress(ReportProgress(.writing(AccountsFiles.markdown)))
-            try AtomicFile.write(Array(AccountsFiles.markdownText(outcome).utf8), to: path(AccountsFiles.markdown))
+            try staging.stage(Array(AccountsFiles.markdownText(outcome).utf8), to: path(AccountsFiles.markdown))
             outcome.files.append(path(AccountsFiles.markdown))
+            try staging.commit()
             return outcome
         }
         throw ReportError.ledgerKeptChanging(attempts: attempts)
