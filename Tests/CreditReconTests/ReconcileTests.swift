@@ -113,6 +113,27 @@ struct ReconcileTests {
                 "\(twice)")
     }
 
+    /// An export older than the books: a charge paid, and one that expired, before the
+    /// account's first reading are notes, not warnings (exit 1 on every report, for
+    /// credits that are in the opening balance); one paid after it with no rise still warns.
+    @Test func chargesBeforeTheFirstReadingAreNotes() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.recorded("old", amount: "50", created: "2026-09-01T10:00:00Z", status: "paid", paidAt: "2026-09-01T10:05:00Z",
+                             recordedAt: "2026-10-06T00:00:00Z")
+        try fixture.recorded("lapsed", amount: "20", created: "2026-09-30T10:00:00Z", expires: "2026-10-01T10:00:00Z",
+                             recordedAt: "2026-10-06T00:00:00Z")
+        try fixture.snapshot("2026-10-05T00:00:00Z", credits: "100", usage: "0")
+        try fixture.recorded("late", amount: "30", created: "2026-10-05T10:00:00Z", status: "paid", paidAt: "2026-10-05T10:05:00Z",
+                             recordedAt: "2026-10-06T00:00:00Z")
+        try fixture.snapshot("2026-10-06T00:00:00Z", credits: "100", usage: "1")
+        let books = try fixture.reconcile()
+        let byReference = Dictionary(books.findings.compactMap { finding in finding.reference.map { ($0, finding) } }) { a, _ in a }
+        #expect(byReference["old"]?.severity == .info && byReference["old"]?.kind == .paidChargeUnmatched, "\(books.findings)")
+        #expect(byReference["old"]?.message.contains("before the account's first reading (2026-10-05T00:00:00.000Z)") == true)
+        #expect(byReference["lapsed"]?.severity == .info && byReference["lapsed"]?.kind == .chargeExpired)
+        #expect(byReference["late"]?.severity == .warning && byReference["late"]?.kind == .paidChargeUnmatched)
+    }
+
     @Test func aKilledRunIsReported() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-05-01T10:00:00Z", credits: "100", usage: "0")

@@ -38,14 +38,14 @@ extension Reconciler {
     /// at `asOf`, with a finding for every state a person has to look at.
     func chargeLines(
         _ input: Input, matcher: ChargeMatcher, matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
-        asOf: Timestamp, findings: inout [Finding]
+        asOf: Timestamp, firstReading: Timestamp?, findings: inout [Finding]
     ) -> [ChargeLine] {
         var lines: [ChargeLine] = []
         lines.reserveCapacity(input.charges.count + input.chargeless.count)
         for (index, charge) in input.charges.enumerated() {
             lines.append(chargeLine(
                 charge, matchedTo: matched.increase(ofCharge: index).map { increases[$0] }, matcher: matcher,
-                asOf: asOf, findings: &findings))
+                asOf: asOf, firstReading: firstReading, findings: &findings))
         }
         for topUp in input.chargeless {
             lines.append(chargelessLine(topUp, findings: &findings))
@@ -81,9 +81,13 @@ extension Reconciler {
 
     /// A charge is settled when a rise of credits matched it (or its export says paid),
     /// expired once its expiry and the grace time have passed, and pending until then.
+    ///
+    /// One paid or expired before the account's first reading (an export older than the
+    /// books) is a note, not a warning: its credits, if any, are in the opening balance, and
+    /// no rise of credits could show them.
     private func chargeLine(
         _ charge: LedgerReader.ChargeRecord, matchedTo increase: ChargeMatcher.Increase?, matcher: ChargeMatcher,
-        asOf: Timestamp, findings: inout [Finding]
+        asOf: Timestamp, firstReading: Timestamp?, findings: inout [Finding]
     ) -> ChargeLine {
         let account = options.account
         var line = ChargeLine(
@@ -92,6 +96,9 @@ extension Reconciler {
             chainID: charge.chainID, amount: charge.amount, createdAt: charge.createdAt,
             expiresAt: charge.expiresAt, state: .pending, memo: charge.memo)
         let expiry = matcher.expiry(of: charge)
+        let beforeBooks = firstReading.map { (charge.paidAt ?? expiry) < $0 } ?? false
+        let before = beforeBooks ? " It was before the account's first reading (\(firstReading?.iso8601 ?? "")), so its "
+            + "credits, if any, are in the opening balance." : ""
         if let increase {
             line.state = .settled
             line.matchedReadingAt = increase.to
@@ -101,19 +108,22 @@ extension Reconciler {
             line.state = .settled
             line.settledAt = charge.paidAt
             findings.append(Finding(
-                .warning, .paidChargeUnmatched, at: charge.paidAt ?? charge.createdAt, account: account,
+                beforeBooks ? .info : .warning, .paidChargeUnmatched, at: charge.paidAt ?? charge.createdAt, account: account,
                 amount: charge.amount, reference: line.label,
-                message: "charge \(charge.chargeID) is recorded as paid, but no rise of total_credits matches it; "
-                    + "check that its credits arrived (take a reading with `credit-recon fetch`)."))
+                message: beforeBooks
+                    ? "charge \(charge.chargeID) is recorded as paid, and no rise of total_credits can show it." + before
+                    : "charge \(charge.chargeID) is recorded as paid, but no rise of total_credits matches it; "
+                        + "check that its credits arrived (take a reading with `credit-recon fetch`)."))
         } else if charge.status == "expired"
             || expiry.adding(milliseconds: matcher.graceMilliseconds) <= asOf
         {
             line.state = .expired
             findings.append(Finding(
-                .warning, .chargeExpired, at: expiry, account: account, amount: charge.amount,
+                beforeBooks ? .info : .warning, .chargeExpired, at: expiry, account: account, amount: charge.amount,
                 reference: line.label,
                 message: "charge \(charge.chargeID) for \(charge.amount.decimalText) expired at \(expiry.iso8601) "
-                    + "without being paid; nothing was bought. Plan it again if the credits are still needed."))
+                    + "without being paid; nothing was bought."
+                    + (beforeBooks ? before : " Plan it again if the credits are still needed.")))
         } else {
             line.state = .pending
         }
