@@ -447,7 +447,10 @@ public struct ChargeImport: BatchImport {
     /// it adds nothing. (`difference` has refused a row contradicting a final status kept.)
     static func newStatus(_ row: Row, _ stored: StoredCharge) -> ChargeStatusRecorded? {
         let charge = row.charge
-        guard let status = charge.status, status != stored.status || charge.paidAt?.iso8601 != stored.paidAt else { return nil }
+        guard let status = charge.status else { return nil }
+        // An older export's `pending` says less than a final status kept: nothing to add.
+        if status == "pending", let kept = stored.status, kept != "pending" { return nil }
+        guard status != stored.status || (charge.paidAt != nil && stored.paidAt == nil) else { return nil }
         return ChargeStatusRecorded(chargeID: stored.chargeID, status: status, paidAt: charge.paidAt, origin: charge.origin)
     }
 
@@ -472,15 +475,16 @@ public struct ChargeImport: BatchImport {
             compare("expires_at", charge.expiresAt?.iso8601, stored.expiresAt)
             compare("reference", charge.reference, stored.reference)
             compare("memo", charge.memo, stored.memo)
-            // A row without a status (nor a payment time) says less than the one recorded.
-            if charge.status == nil { compare("status", nil, stored.status) }
         }
-        if let status = charge.status {
+        // A row without a status, or `pending`, says less than a status kept (an older export
+        // of the same charge, re-imported after a later one): not a contradiction.
+        if let status = charge.status, status != "pending" || stored.status == nil || stored.status == "pending" {
             // Until a final status (paid, expired) is kept, a row may give one (`newStatus`);
             // then only the payment time of a charge kept as paid without one.
             if let kept = stored.status, kept != "pending" {
                 compare("status", status, kept)
-                if !(status == "paid" && stored.paidAt == nil) { compare("paid_at", charge.paidAt?.iso8601, stored.paidAt) }
+                // A row without the time says less; one giving it to a charge kept without adds it.
+                if let mine = charge.paidAt?.iso8601, let theirs = stored.paidAt { compare("paid_at", mine, theirs) }
             }
             // Times are written one way (milliseconds, `Z`), so their text sorts as they do.
             if let paidAt = charge.paidAt?.iso8601, paidAt < stored.createdAt {
