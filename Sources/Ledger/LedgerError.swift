@@ -38,8 +38,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// The database holds no ledger (none of its tables), and the ledger was opened to be
     /// read, not created.
     case noLedger(location: String)
-    /// The SQLite file is a database of something else: it holds tables, none of them the
-    /// ledger's. It is left as it was.
+    /// The SQLite file (or the PostgreSQL database's ledger schema) holds tables, but no
+    /// ledger: something else's, or a ledger's remains. It is left as it was.
     case otherDatabase(location: String, tables: [String])
     /// `--ledger` names no ledger a store can open (a malformed `postgresql://` URL).
     case badLocation(String)
@@ -113,8 +113,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
                 String(String.UnicodeScalarView(name.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
             }
             let shown = printable.joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
-            return "\(location) is a SQLite database of something else (its tables: \(shown)), not a credit-recon ledger; "
-                + "nothing was changed in it. Name the ledger's file with --ledger (a name that does not exist yet starts a new ledger)"
+            return "\(location) holds tables of something else (\(shown)), not a credit-recon ledger; nothing was changed "
+                + "in it. Name the ledger with --ledger (a file or a database without them starts a new ledger)"
         case .notEmpty(let location, let entries):
             return "the ledger \(location) already holds \(entries) journal entr\(entries == 1 ? "y" : "ies"); "
                 + "a copy goes only into an empty ledger (a new file, or a database without the ledger's tables)"

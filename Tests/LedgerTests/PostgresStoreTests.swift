@@ -454,6 +454,28 @@ struct PostgresStoreTests {
                 + "v4: charge.status entries\n")
     }
 
+    /// The ledger's schema holding tables but no ledger (another tool's, a ledger's
+    /// remains) is refused for reading and writing alike (66) and left as it was; a writer
+    /// met a failed CREATE TABLE (exit 70), and a reader said there was no ledger while a
+    /// writer called it damaged.
+    @Test func aSchemaOfOtherTablesIsRefusedAndLeftAsItWas() throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabase()
+        _ = try server.psql(database, "CREATE SCHEMA credit_recon; CREATE TABLE credit_recon.charges (charge_id text); "
+            + "INSERT INTO credit_recon.charges VALUES ('x')")
+        guard case .postgres(let location) = try LedgerLocation(server.url(database)) else { return }
+        for create in [true, false] {
+            let refused = #expect(throws: LedgerError.self) { _ = try Ledger(.postgres(location), create: create) }
+            guard case .otherDatabase(_, let tables)? = refused else {
+                Issue.record("not otherDatabase: \(String(describing: refused))")
+                continue
+            }
+            #expect(tables == ["charges"])
+        }
+        #expect(try server.psql(database, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'credit_recon'")
+            == "1\n")
+    }
+
     /// A new ledger is made with the columns, constraints, indexes and triggers of the
     /// ledgers already written: `Fixtures/stored-schema-postgresql.txt` is what these
     /// queries printed of a ledger made by b3a7e93 (the build before the readers' indexes

@@ -44,6 +44,16 @@ final class PostgresStore: LedgerStore {
         name = location.description
         let session = try PostgresSession(location, purpose: purpose)
         let holds = try Self.holdsLedger(session)
+        if !holds {
+            // The ledger's schema holding tables but no ledger (another tool's, or a ledger's
+            // remains): refused as it is, not met with a failed CREATE TABLE (exit 70).
+            let tables = try session.query(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = '\(PostgresSchema.schema)' "
+                    + "ORDER BY table_name") { try $0.text() }
+            if !tables.isEmpty {
+                throw LedgerError.otherDatabase(location: name + " (its schema \(PostgresSchema.schema))", tables: tables)
+            }
+        }
         guard holds || create else { throw LedgerError.noLedger(location: name) }
         try Self.migrate(session, holdsLedger: holds)
         connection = Mutex(Connection(session))
