@@ -21,12 +21,16 @@ extension Ledger {
     /// (the append-only triggers) are missing or changed, is no empty ledger either: the copy
     /// would fail on a stray row, or commit books that can be edited in place.
     public func copy(into target: Ledger, progress: (Int64) -> Void = { _ in }) throws -> CopyOutcome {
-        let unguarded = try target.store.check().unguarded
+        let guards = try target.store.check()
+        let unguarded = guards.unguarded
         guard unguarded.isEmpty else {
             throw LedgerError.badLocation(
                 "\(target.path) is no empty ledger: its append-only trigger\(unguarded.count == 1 ? "" : "s") "
                     + "\(unguarded.joined(separator: ", ")) \(unguarded.count == 1 ? "is" : "are") missing, changed or disabled, so the "
                     + "copy could be edited in place; copy into a new file or database")
+        }
+        if let problem = guards.foreignProblem {
+            throw LedgerError.badLocation("\(target.path) is no empty ledger: it has \(problem); copy into a new file or database")
         }
         return try store.read { source in
             let expected = try source.head()

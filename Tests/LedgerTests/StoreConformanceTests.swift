@@ -332,6 +332,22 @@ struct StoreConformanceTests {
         #expect(tampered.problems.count == 2)
     }
 
+    /// A trigger or rule the ledger did not make on its tables can make appends "succeed"
+    /// and store nothing (`RAISE(IGNORE)`, `DO INSTEAD NOTHING`): `verify` names it, and it
+    /// said the ledger was sound.
+    @Test(arguments: Stores.all)
+    func aForeignTriggerOrRuleIsNamed(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        #expect(try store.ledger.verify().isSound)
+        try store.execute(store.ledger.path.hasPrefix("postgresql://")
+            ? "CREATE RULE swallow AS ON INSERT TO snapshots DO INSTEAD NOTHING"
+            : "CREATE TRIGGER swallow BEFORE INSERT ON snapshots BEGIN SELECT RAISE(IGNORE); END")
+        let report = try store.ledger.verify()
+        #expect(report.problems == ["trigger or rule the ledger did not make on its tables: snapshots.swallow; one can drop or "
+            + "change what is written"], "\(report.problems)")
+    }
+
     /// A projection table dropped behind the ledger's back: `verify` names it, still checks
     /// the chain and the other tables, and says how to build it again, which `ledger copy`
     /// does; readers say the ledger is damaged. Without the journal's table, nothing is left

@@ -7,6 +7,17 @@ struct StoreCheck: Sendable, Equatable {
     var damage: [String] = []
     /// The append-only triggers that are missing, changed or disabled.
     var unguarded: [String] = []
+    /// Triggers (and in PostgreSQL, rules) on the ledger's tables that the ledger did not
+    /// make: one can turn a write into nothing (`RAISE(IGNORE)`, `DO INSTEAD NOTHING`) or
+    /// into another, so appends "succeed" and store nothing.
+    var foreign: [String] = []
+
+    /// The foreign triggers' and rules' finding, or `nil` when there is none.
+    var foreignProblem: String? {
+        guard !foreign.isEmpty else { return nil }
+        return "trigger\(foreign.count == 1 ? "" : "s") or rule\(foreign.count == 1 ? "" : "s") the ledger did not make on its "
+            + "tables: \(foreign.joined(separator: ", ")); one can drop or change what is written"
+    }
 
     /// The guards' finding, or `nil` when every trigger is in place.
     var unguardedProblem: String? {
@@ -17,7 +28,7 @@ struct StoreCheck: Sendable, Equatable {
 
     /// As `verify` prints it: `ok`, or what was found.
     var verdict: String {
-        let found = damage + (unguardedProblem.map { [$0] } ?? [])
+        let found = damage + (unguardedProblem.map { [$0] } ?? []) + (foreignProblem.map { [$0] } ?? [])
         return found.isEmpty ? "ok" : found.joined(separator: "; ")
     }
 }

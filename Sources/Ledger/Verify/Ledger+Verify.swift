@@ -37,6 +37,7 @@ extension Ledger {
         // A damaged file makes the chain's findings moot; a missing guard does not.
         var report = check.damage.isEmpty ? try outcome.get() : (try? outcome.get()) ?? VerifyReport()
         report.problems = check.damage + missingTablesProblem(missing) + report.problems + (check.unguardedProblem.map { [$0] } ?? [])
+            + (check.foreignProblem.map { [$0] } ?? [])
         report.integrity = check.verdict
         return report
     }

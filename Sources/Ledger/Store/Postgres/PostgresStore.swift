@@ -196,7 +196,19 @@ final class PostgresStore: LedgerStore {
                     OR (t.tgname::text = c.relname || '_no_truncate' AND t.tgtype = 34))
                 """, binds
             ) { try $0.text() }
-            return StoreCheck(unguarded: PostgresSchema.appendOnlyTriggers.filter { !present.contains($0) })
+            var names = PostgresBindings()
+            names.append(PostgresSchema.appendOnlyTriggers)
+            let foreign = try connection.session.query(
+                """
+                SELECT c.relname::text || '.' || t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = '\(PostgresSchema.schema)' AND NOT t.tgisinternal AND NOT (t.tgname::text = ANY($1))
+                UNION ALL
+                SELECT tablename::text || '.' || rulename::text FROM pg_rules WHERE schemaname = '\(PostgresSchema.schema)'
+                ORDER BY 1
+                """, names
+            ) { try $0.text() }
+            return StoreCheck(unguarded: PostgresSchema.appendOnlyTriggers.filter { !present.contains($0) }, foreign: foreign)
         }
     }
 

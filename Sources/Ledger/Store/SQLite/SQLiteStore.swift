@@ -78,12 +78,14 @@ final class SQLiteStore: LedgerStore {
     func check() throws -> StoreCheck {
         try withConnection { connection in
             let verdict = try connection.db.statement("PRAGMA integrity_check").rows { $0.text(0) }
-            let triggers = Dictionary(
-                try connection.db.statement("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").rows { ($0.text(0), $0.text(1)) },
-                uniquingKeysWith: { first, _ in first })
+            let rows = try connection.db.statement("SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+                .rows { (name: $0.text(0), sql: $0.text(1), table: $0.text(2)) }
+            let triggers = Dictionary(rows.map { ($0.name, $0.sql) }, uniquingKeysWith: { first, _ in first })
             return StoreCheck(
                 damage: verdict == ["ok"] ? [] : ["PRAGMA integrity_check: " + verdict.joined(separator: "; ")],
-                unguarded: Schema.appendOnlyTriggers.filter { triggers[$0.name] != $0.sql }.map(\.name))
+                unguarded: Schema.appendOnlyTriggers.filter { triggers[$0.name] != $0.sql }.map(\.name),
+                foreign: rows.filter { row in !Schema.appendOnlyTriggers.contains { $0.name == row.name } }
+                    .map { "\($0.table).\($0.name)" }.sorted())
         }
     }
 
