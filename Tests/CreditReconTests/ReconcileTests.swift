@@ -442,6 +442,21 @@ struct ReconcileTests {
         #expect(try ReconcileOptions.date("1970-01-01", option: "--to") == CivilDate(year: 1970, month: 1, day: 1))
     }
 
+    /// Durations said in words are rounded to the nearest tenth (2.9999995 days was "2.9",
+    /// 0.99995 hours "0.9"); readings less than a day apart are said in hours ("over the 0.0
+    /// days of readings" said nothing).
+    @Test func durationsInWordsAreRounded() {
+        #expect(Runway.roundedTenths(259_199_957, per: 8_640_000) == "3.0")
+        #expect(Runway.roundedTenths(3_599_820, per: 360_000) == "1.0")
+        #expect(Runway.roundedTenths(3_419_999, per: 360_000) == "0.9")
+        #expect(Runway.roundedTenths(-3_599_820, per: 360_000) == "-1.0")
+        var runway = Runway(balance: .zero, observedAt: Timestamp(millisecondsSinceEpoch: 0))
+        runway.historyMilliseconds = 3_600_000
+        #expect(runway.span(days: 7) == "over the 1.0 hours of readings")
+        runway.historyMilliseconds = 259_199_957
+        #expect(runway.span(days: 7) == "over the 3.0 days of readings")
+    }
+
     @Test func runwayUsesIntegerArithmetic() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T00:00:00Z", credits: "100", usage: "0")

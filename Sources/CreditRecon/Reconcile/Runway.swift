@@ -21,7 +21,9 @@ public struct Runway: Sendable, Equatable {
     /// `over 7 days`, or, when the readings span less, the days they span.
     public func span(days: Int64) -> String {
         guard let history = historyMilliseconds, history < days * 86_400_000 else { return "over \(days) days" }
-        return "over the \(Self.tenthsText(history / 8_640_000)) days of readings"
+        // Under a day, in hours: "over the 0.0 days" says nothing.
+        if history < 86_400_000 { return "over the \(Self.roundedTenths(history, per: 360_000)) hours of readings" }
+        return "over the \(Self.roundedTenths(history, per: 8_640_000)) days of readings"
     }
 
     /// Days the balance lasts at the faster of the two paces, in tenths of a day; `nil`
@@ -42,6 +44,14 @@ public struct Runway: Sendable, Equatable {
     }
 
     /// `123` tenths → `12.3`.
+    /// `value` in tenths of `tenth` (360_000 ms: tenths of an hour), rounded to the nearest,
+    /// as `tenthsText` writes it: a duration said in words (2.9999995 days is `3.0`, not
+    /// `2.9`). The runway itself is cut, not rounded: it must not promise a tenth too many.
+    static func roundedTenths(_ value: Int64, per tenth: Int64) -> String {
+        let rounded = (value.magnitude + tenth.magnitude / 2) / tenth.magnitude
+        return tenthsText(value < 0 ? -Int64(rounded) : Int64(rounded))
+    }
+
     static func tenthsText(_ tenths: Int64) -> String {
         let sign = tenths < 0 ? "-" : ""
         let magnitude = tenths.magnitude

@@ -8,8 +8,8 @@ extension StatusReport {
         var lines = ["account \(TerminalText.printable(account)), as of \(now.iso8601)"]
         if let runway, let age = ageMilliseconds {
             lines.append("balance \(runway.balance.centsText) USD at the reading of \(runway.observedAt.iso8601) "
-                + (age < -StatusReport.clockSkew ? "(dated \(Runway.tenthsText(-age / 360_000)) hours after now)"
-                    : "(\(Runway.tenthsText(max(age, 0) / 360_000)) hours old)"))
+                + (age < -StatusReport.clockSkew ? "(dated \(Runway.roundedTenths(-age, per: 360_000)) hours after now)"
+                    : "(\(Runway.roundedTenths(max(age, 0), per: 360_000)) hours old)"))
             lines.append("use per day: \(runway.averageDaily7?.centsText ?? "n/a") \(runway.span(days: 7)), "
                 + "\(runway.averageDaily30?.centsText ?? "n/a") \(runway.span(days: 30))")
             lines.append("runway \(runway.daysText) days (threshold \(options.minRunwayDays))")

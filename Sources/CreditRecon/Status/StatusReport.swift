@@ -82,7 +82,7 @@ public struct StatusReport: Sendable, Equatable {
                 + "the web flow and record \(blocked.count == 1 ? "it" : "them") with `import charges`, giving the row's reference")
         }
         if age > options.maxGapSeconds * 1000 {
-            reasons.append("the last reading is \(Runway.tenthsText(age / 360_000)) hours old, more than "
+            reasons.append("the last reading is \(Runway.roundedTenths(age, per: 360_000)) hours old, more than "
                 + "\(options.maxGapSeconds / 3600): check that the nightly job runs")
         }
         return reasons + keyReasons
