@@ -151,7 +151,7 @@ struct ImportChargesTests {
                               ("\u{FEFF}web-2,7,,,2026-11-03T10:00:00Z,,,,,", "charge_id"),
                               ("web-3,7,,,2026-11-03T10:00:00Z,,r\u{AD},,,", "reference")] {
             let found = try self.problems("\(Self.header)\n\(row)\n")
-            #expect(found.first?.hasPrefix("charges.csv:2: \(column): begins or ends with an invisible space") == true, "\(found)")
+            #expect(found.first?.hasPrefix("charges.csv:2: \(column): begins or ends with an invisible character") == true, "\(found)")
         }
         let account = try self.problems("charge_id,amount,created_at,account\nweb-4,7,2026-11-03T10:00:00Z,default\u{A0}\n")
         #expect(account.first?.hasPrefix("charges.csv:2: account: begins or ends with an invisible space (U+A0)") == true, "\(account)")

@@ -93,6 +93,8 @@ struct PlanReaderTests {
             "plan.csv:3: reference: \"Cafe\u{301}-Q4\" is written with decomposed accents; save the file in composed form (Unicode NFC)"))
         #expect(try oneProblem("\(Wallets.a),1,10,Q4\u{A0},").hasPrefix(
             "plan.csv:3: reference: begins or ends with an invisible space (U+A0)"))
+        #expect(try oneProblem("\(Wallets.a),1,10,\u{202E}Q4,").hasPrefix(
+            "plan.csv:3: reference: begins or ends with an invisible character (U+202E)"))
         let (_, rows) = try check("wallet,chain_id,amount,reference\n\(Wallets.a),1,10,Caf\u{E9}-Q4 \u{1F680}\n")
         #expect(rows.map(\.reference) == ["Caf\u{E9}-Q4 \u{1F680}"])
     }

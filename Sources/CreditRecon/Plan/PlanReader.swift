@@ -269,7 +269,7 @@ public struct PlanReader: Sendable {
             && bytes.first != UInt8(ascii: ".") && bytes.last != UInt8(ascii: ".")
         guard plain else {
             return fail("\"\(trimmed)\" is not a plain decimal number; write digits with at most one \".\" and no "
-                + "spaces, thousands separators, currency signs or exponents, e.g. 1250.50")
+                + "spaces inside, thousands separators, currency signs or exponents, e.g. 1250.50")
         }
         if Micros.decimalPlaces(in: Substring(trimmed).utf8) > 2 {
             return fail("\"\(trimmed)\" has more than 2 decimals; write whole cents, e.g. 12.35")
@@ -310,7 +310,8 @@ public struct PlanReader: Sendable {
         // White space, and the characters that show nothing (U+200B, U+FEFF, U+00AD, …).
         if let edge = [value.unicodeScalars.first, value.unicodeScalars.last].compactMap({ $0 })
             .first(where: { $0.properties.isWhitespace || $0.properties.isDefaultIgnorableCodePoint }) {
-            return "begins or ends with an invisible space (U+\(String(edge.value, radix: 16, uppercase: true))); "
+            let kind = edge.properties.isWhitespace ? "space" : "character"
+            return "begins or ends with an invisible \(kind) (U+\(String(edge.value, radix: 16, uppercase: true))); "
                 + "remove it: a \(column) is matched byte for byte"
         }
         guard Array(value.precomposedStringWithCanonicalMapping.utf8) == Array(value.utf8) else {

@@ -35,7 +35,8 @@ extension CreditReconCommand.Plan {
                     } else {
                         print("\(plan): \(summary.rows) row\(summary.rows == 1 ? "" : "s"), all valid; \(summary.total.centsText) USD in total")
                         for chain in summary.totalsByChain.keys.sorted() {
-                            print("  \(Chain.label(for: chain)): \(summary.rowsByChain[chain] ?? 0) rows, \((summary.totalsByChain[chain] ?? .zero).centsText) USD")
+                            let rows = summary.rowsByChain[chain] ?? 0
+                            print("  \(Chain.label(for: chain)): \(rows) row\(rows == 1 ? "" : "s"), \((summary.totalsByChain[chain] ?? .zero).centsText) USD")
                         }
                     }
                     return .ok

@@ -4,10 +4,10 @@ import CreditRecon
 /// Which books a reading command draws: the days and how they are cut into periods, shared
 /// by `report`, `run` and `export`.
 struct ScopeFlags: ParsableArguments {
-    @Option(help: ArgumentHelp("First day, YYYY-MM-DD in --timezone (default: the first reading).", valueName: "date"))
+    @Option(help: ArgumentHelp("First day, YYYY-MM-DD in --timezone (default: the day of the first reading or charge, whichever is earlier).", valueName: "date"))
     var from: String?
 
-    @Option(help: ArgumentHelp("First day left out, YYYY-MM-DD (default: the day after the newest entry).", valueName: "date"))
+    @Option(help: ArgumentHelp("First day left out, YYYY-MM-DD (default: the day after the latest of the newest entry, the last reading and the last charge).", valueName: "date"))
     var to: String?
 
     @Option(help: ArgumentHelp(
