@@ -67,7 +67,7 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
             return "could not reach the API (\(reason)) until the retry budget ran out; nothing was sent — "
                 + "check the network and --base-url, then try again"
         case .outcomeUnknown(let reason):
-            return "the charge request was sent but no answer came back (\(reason)); a charge may or may not "
+            return "the charge request was sent but no answer says whether it made a charge (\(reason)); a charge may or may not "
                 + "have been created — check the OpenRouter dashboard before retrying (`topup --retry-unknown`)"
         case .timedOut(let reason):
             return "no complete answer came from the API (\(reason)) until the retry budget ran out; "

@@ -27,7 +27,10 @@ extension ChargeAnswer {
             self = .notSent(status: 429, message: "not sent: \(error.description); run topup again to send it", rateLimited: true)
         case .notSent:
             self = .notSent(status: nil, message: "not sent: \(error.description); run topup again to send it", rateLimited: false)
-        case .server, .outcomeUnknown, .timedOut:
+        case .outcomeUnknown(let reason):
+            // The reason alone: the error's own sentence carries the same advice again.
+            self = .unknown(status: error.httpStatus, message: Self.unknownAdvice(reason), rawBody: nil)
+        case .server, .timedOut:
             self = .unknown(status: error.httpStatus, message: Self.unknownAdvice(error.description), rawBody: nil)
         case .malformedResponse(_, let rawBody):
             self = .unknown(status: nil, message: Self.unknownAdvice(error.description), rawBody: rawBody)
