@@ -50,6 +50,24 @@ import Testing
         }
     }
 
+    @Test func noRouteAWrongMethodAndALargeBodyAnswerTheErrorShape() async throws {
+        try await withSim { _, sim in
+            let missing = try await sim.send(.GET, "/api/v1/nope", key: "sim-management-key")
+            #expect(missing.status == 404 && missing.contentType == "application/json")
+            #expect(missing.json["error"]?["code"] == .number("404"))
+            #expect(missing.json["error"]?["message"]?.stringValue?.contains("/api/v1/nope") == true)
+            let wrongMethod = try await sim.send(.GET, "/_sim/purchase")
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.json["error"]?["code"] == .number("405"))
+            #expect(wrongMethod.json["error"]?["message"]?.stringValue?.contains("POST") == true)
+            #expect(try await sim.send(.DELETE, "/api/v1/credits", key: "sim-management-key").status == 405)
+            let large = try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"1","pad":""# + String(repeating: " ", count: 1 << 16) + "\"}")
+            #expect(large.status == 413)
+            #expect(large.json["error"]?["code"] == .number("413"))
+            #expect(try await sim.state()["total_credits"] == .string("0"))
+        }
+    }
+
     @Test func chargeWireFormat() async throws {
         try await withSim { _, sim in
             let answer = try await sim.charge(Self.chargeBody)
