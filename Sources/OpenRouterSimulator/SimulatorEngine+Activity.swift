@@ -46,10 +46,11 @@ extension SimulatorEngine {
         } catch {
             return error.answer
         }
-        state.totalUsage += use.amount
-        if let keyIndex { state.keys[keyIndex].usage += use.amount }
-        state.usages.append(use)
-        try persist()
+        var next = state
+        next.totalUsage += use.amount
+        if let keyIndex { next.keys[keyIndex].usage += use.amount }
+        next.usages.append(use)
+        try commit(next)
         return .json(200, stateJSON())
     }
 

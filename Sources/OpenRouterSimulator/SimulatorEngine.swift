@@ -46,6 +46,9 @@ actor SimulatorEngine {
             do { json = try ExactJSON(parsing: Array(data)) } catch { throw .badState("\(path): \(error)") }
             state = try SimulatorState(json: json)
         }
+        // Written at once, so a state file that cannot be written stops the start instead
+        // of failing every change later.
+        try Self.save(state, to: options.statePath)
     }
 
     /// The simulator's clock: the time set by `POST /_sim/clock`, else real time.
@@ -185,12 +188,13 @@ actor SimulatorEngine {
             return .error(400, "chain_id: Invalid enum value. Expected 1 | 137 | 8453")
         }
         let now = now()
-        state.chargeCount += 1
-        let id = Self.chargeID(state.chargeCount, seed: options.seed)
+        var next = state
+        next.chargeCount += 1
+        let id = Self.chargeID(next.chargeCount, seed: options.seed)
         let charge = SimCharge(id: id, amount: amount, sender: sender, chainID: chain, createdAt: now,
                                expiresAt: now.adding(seconds: options.chargeTTLSeconds))
-        state.charges.append(charge)
-        try persist()
+        next.charges.append(charge)
+        try commit(next)
         var answer = SimAnswer.json(200, Self.chargeJSON(charge))
         answer.drop = dropDraw()
         return answer
@@ -257,9 +261,10 @@ actor SimulatorEngine {
         let charge = state.charges[index]
         if charge.paidAt != nil { return .error(409, "charge \(id) is already paid") }
         if now >= charge.expiresAt { return .error(409, "charge \(id) expired at \(charge.expiresAt.iso8601)") }
-        state.charges[index].paidAt = now
-        state.totalCredits += charge.amount
-        try persist()
+        var next = state
+        next.charges[index].paidAt = now
+        next.totalCredits += charge.amount
+        try commit(next)
         return .json(200, stateJSON())
     }
 
@@ -271,8 +276,9 @@ actor SimulatorEngine {
         } catch {
             return error.answer
         }
-        state.totalCredits += amount
-        try persist()
+        var next = state
+        next.totalCredits += amount
+        try commit(next)
         return .json(200, stateJSON())
     }
 
@@ -281,15 +287,16 @@ actor SimulatorEngine {
         guard let json = try? ExactJSON(parsing: body), let value = json["now"] else {
             return .error(400, "give {\"now\":\"2026-01-01T00:00:00Z\"}")
         }
+        var next = state
         if value == .null {
-            state.clock = nil
+            next.clock = nil
         } else {
             guard let text = value.stringValue, let time = try? Timestamp(iso8601: text) else {
                 return .error(400, "now must be an ISO 8601 time")
             }
-            state.clock = time
+            next.clock = time
         }
-        try persist()
+        try commit(next)
         return .json(200, stateJSON())
     }
 
@@ -329,11 +336,18 @@ actor SimulatorEngine {
         ]))
     }
 
+    /// Makes `next` the state once it is saved: a save that fails changes nothing, in the
+    /// file or in memory.
+    func commit(_ next: SimulatorState) throws(SimulatorError) {
+        try Self.save(next, to: options.statePath)
+        state = next
+    }
+
     /// Writes the state file atomically (temporary file, then rename), so a crash never
-    /// leaves half a state behind.
-    func persist() throws(SimulatorError) {
-        guard let path = options.statePath else { return }
-        let data = Data(state.json(now: now()).text.utf8)
+    /// leaves half a state behind; without a path, nothing.
+    static func save(_ state: SimulatorState, to path: String?) throws(SimulatorError) {
+        guard let path else { return }
+        let data = Data(state.json(now: state.clock ?? Timestamp.now()).text.utf8)
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw .stateIO("cannot write \(path): \(error.localizedDescription)")
         }

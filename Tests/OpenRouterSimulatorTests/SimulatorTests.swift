@@ -183,4 +183,36 @@ import Testing
             #expect(next != chargeID)
         }
     }
+
+    @Test func aStateFileThatCannotBeWrittenStopsTheStart() async throws {
+        let path = "/nonexistent-\(UUID().uuidString)/dir/state.json"
+        var options = SimulatorOptions()
+        options.statePath = path
+        do {
+            let server = try await SimulatorServer.start(options)
+            await server.shutdown()
+            Issue.record("started with a state file it cannot write")
+        } catch let error as SimulatorError {
+            #expect(error.description.contains(path), "\(error)")
+        }
+    }
+
+    @Test func aFailedSaveChangesNothing() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withSim({ $0.statePath = directory.appendingPathComponent("state.json").path }) { server, sim in
+            try FileManager.default.removeItem(at: directory)
+            let refused = try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"20"}"#)
+            #expect(refused.status == 500)
+            #expect(refused.json["error"]?["message"]?.stringValue?.contains(directory.path) == true)
+            #expect(try await sim.charge(Self.chargeBody).status == 500)
+            #expect(try await sim.send(.POST, "/_sim/clock", body: #"{"now":"2026-01-01T00:00:00Z"}"#).status == 500)
+            let state = await server.state()
+            #expect(state.totalCredits == .zero && state.charges.isEmpty && state.chargeCount == 0 && state.clock == nil)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            #expect(try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"20"}"#).status == 200)
+            #expect(await server.state().totalCredits == Micros(raw: 20_000_000))
+        }
+    }
 }
