@@ -17,13 +17,12 @@ extension SimulatorEngine {
     /// total moves, and the activity when a model is given.
     func use(body: [UInt8]) throws(SimulatorError) -> SimAnswer {
         let example = #"{"amount":"1.25","key":"<hash>","model":"openai/gpt-4o"}"#
-        let use: SimUsage
-        let keyIndex: Int?
+        var next = state
         do throws(AdminRefusal) {
             let fields = try AdminBody(body, example: example)
             let amount = try fields.amount("amount", example: example)
             var model = try fields.optionalString("model")
-            keyIndex = try fields.optionalString("key").map { (given) throws(AdminRefusal) in
+            let keyIndex = try fields.optionalString("key").map { (given) throws(AdminRefusal) in
                 guard let index = state.keys.firstIndex(where: { $0.hash == given || $0.key == given }) else {
                     throw AdminRefusal(404, "no key \(given) (deleted, or never created with POST /_sim/keys)")
                 }
@@ -41,15 +40,16 @@ extension SimulatorEngine {
             }
             let provider = try fields.optionalString("provider")
                 ?? model.map { String($0.split(separator: "/").first ?? Substring($0)) }
-            use = SimUsage(at: now(), amount: amount, keyHash: keyIndex.map { state.keys[$0].hash }, model: model,
-                           provider: provider, counts: counts)
+            let use = SimUsage(at: now(), amount: amount, keyHash: keyIndex.map { state.keys[$0].hash }, model: model,
+                               provider: provider, counts: counts)
+            next.totalUsage = try Self.sum(state.totalUsage, amount, "total_usage")
+            if let keyIndex {
+                next.keys[keyIndex].usage = try Self.sum(state.keys[keyIndex].usage, amount, "key \(state.keys[keyIndex].hash)'s usage")
+            }
+            next.usages.append(use)
         } catch {
             return error.answer
         }
-        var next = state
-        next.totalUsage += use.amount
-        if let keyIndex { next.keys[keyIndex].usage += use.amount }
-        next.usages.append(use)
         try commit(next)
         return .json(200, stateJSON())
     }

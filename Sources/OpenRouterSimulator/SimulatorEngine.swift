@@ -262,24 +262,37 @@ actor SimulatorEngine {
         if charge.paidAt != nil { return .error(409, "charge \(id) is already paid") }
         if now >= charge.expiresAt { return .error(409, "charge \(id) expired at \(charge.expiresAt.iso8601)") }
         var next = state
+        do throws(AdminRefusal) {
+            next.totalCredits = try Self.sum(state.totalCredits, charge.amount, "total_credits")
+        } catch {
+            return error.answer
+        }
         next.charges[index].paidAt = now
-        next.totalCredits += charge.amount
         try commit(next)
         return .json(200, stateJSON())
     }
 
     /// `POST /_sim/purchase` `{"amount":"20"}`: credits bought outside the API.
     func purchase(body: [UInt8]) throws(SimulatorError) -> SimAnswer {
-        let amount: Micros
+        var next = state
         do throws(AdminRefusal) {
-            amount = try AdminBody(body, example: #"{"amount":"20"}"#).amount("amount", example: #"{"amount":"20"}"#)
+            let amount = try AdminBody(body, example: #"{"amount":"20"}"#).amount("amount", example: #"{"amount":"20"}"#)
+            next.totalCredits = try Self.sum(state.totalCredits, amount, "total_credits")
         } catch {
             return error.answer
         }
-        var next = state
-        next.totalCredits += amount
         try commit(next)
         return .json(200, stateJSON())
+    }
+
+    /// `total + amount`, refused (400) when the sum would pass the most a signed 64-bit count
+    /// of micro-USD holds: the admin routes take amounts up to that, so two can overflow.
+    static func sum(_ total: Micros, _ amount: Micros, _ name: String) throws(AdminRefusal) -> Micros {
+        guard let sum = total.adding(amount) else {
+            throw AdminRefusal(400, "\(name) \(total.decimalText) + \(amount.decimalText) would pass "
+                + "\(Micros(raw: .max).decimalText) USD, the most the simulator holds: nothing changed")
+        }
+        return sum
     }
 
     /// `POST /_sim/clock` `{"now":"…"}`; `{"now":null}` returns to real time.

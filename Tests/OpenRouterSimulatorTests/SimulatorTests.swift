@@ -112,6 +112,31 @@ import Testing
         }
     }
 
+    @Test func totalsThatWouldOverflowAreRefusedAndChangeNothing() async throws {
+        let almostAll = try Micros(parsing: "9223372036854")
+        try await withSim({ $0.initialCredits = almostAll }) { server, sim in
+            let refused = try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"1"}"#)
+            #expect(refused.status == 400)
+            #expect(refused.json["error"]?["code"] == .number("400"))
+            #expect(await server.state().totalCredits == almostAll)
+        }
+        try await withSim { server, sim in
+            let body = #"{"amount":5000000000000,"sender":"\#(Self.wallet)","chain_id":8453}"#
+            let first = try await sim.charge(body).json["data"]?["id"]?.stringValue ?? ""
+            let second = try await sim.charge(body).json["data"]?["id"]?.stringValue ?? ""
+            #expect(try await sim.send(.POST, "/_sim/charges/\(first)/pay").status == 200)
+            #expect(try await sim.send(.POST, "/_sim/charges/\(second)/pay").status == 400)
+            #expect(try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"9000000000000"}"#).status == 400)
+            #expect(try await sim.send(.POST, "/_sim/usage", body: #"{"amount":"9000000000000"}"#).status == 200)
+            #expect(try await sim.send(.POST, "/_sim/usage", body: #"{"amount":"9000000000000"}"#).status == 400)
+            let state = await server.state()
+            #expect(state.totalCredits == Micros(raw: 5_000_000_000_000_000_000))
+            #expect(state.charges.map { $0.paidAt != nil } == [true, false])
+            #expect(state.totalUsage == Micros(raw: 9_000_000_000_000_000_000) && state.usages.count == 1)
+            #expect(try await sim.credits().status == 200)
+        }
+    }
+
     @Test func chargesExpireOnTheSimulatorClock() async throws {
         try await withSim({ $0.chargeTTLSeconds = 60 }) { server, sim in
             #expect(try await sim.send(.POST, "/_sim/clock", body: #"{"now":"2026-01-01T00:00:00Z"}"#).status == 200)
