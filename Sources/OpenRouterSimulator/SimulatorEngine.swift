@@ -313,31 +313,43 @@ actor SimulatorEngine {
         return .json(200, stateJSON())
     }
 
-    /// `POST /_sim/faults`; only the fields given change.
+    /// `POST /_sim/faults`; only the fields given change. The whole body is checked first:
+    /// one field refused (400, naming it) changes nothing.
     func setFaults(body: [UInt8]) -> SimAnswer {
-        guard let json = try? ExactJSON(parsing: body), case .object(let fields) = json else {
-            return .error(400, "give a JSON object")
-        }
-        func number(_ key: String) -> Double? { fields[key]?.numberText.flatMap(Double.init) ?? fields[key]?.stringValue.flatMap(Double.init) }
-        if let value = number("latency_ms") { faults.latencyMilliseconds = Int64(value) }
-        if fields["rate_limit"] == .null { faults.rateLimit = nil } else if let value = number("rate_limit") {
-            faults.rateLimit = value > 0 ? value : nil
-            tokens = max(1, value)
-            refilled = ContinuousClock.now
-        }
-        if let value = number("fail_rate") { faults.failRate = value }
-        if let value = number("drop_rate") { faults.dropRate = value }
-        if let text = fields["fail_message"]?.stringValue { faults.failMessage = text }
-        if fields["garble"] == .null { faults.garble = nil } else if let text = fields["garble"]?.stringValue {
-            guard ["json", "html", "echo"].contains(text) else { return .error(400, "garble must be json, html, echo or null") }
-            faults.garble = text
-        }
-        if let text = fields["coinbase"]?.stringValue {
-            guard let mode = SimulatorOptions.CoinbaseMode(rawValue: text) else {
-                return .error(400, "coinbase must be available or gone")
+        var next = faults
+        do throws(AdminRefusal) {
+            let fields = try AdminBody(body, example: #"{"latency_ms":200,"fail_rate":0.1}"#)
+            try fields.refuseOthers(than: ["latency_ms", "rate_limit", "fail_rate", "drop_rate", "coinbase", "garble", "fail_message"])
+            let latencies = SimulatorOptions.latencyRange
+            if let value = try fields.optionalNumber(
+                "latency_ms", in: Double(latencies.lowerBound)...Double(latencies.upperBound),
+                "a number of milliseconds from \(latencies.lowerBound) to \(latencies.upperBound)") {
+                next.latencyMilliseconds = Int64(value)
             }
-            faults.coinbase = mode
+            let rates = SimulatorOptions.rateLimitRange
+            if fields.isNull("rate_limit") { next.rateLimit = nil }
+            if let value = try fields.optionalNumber(
+                "rate_limit", in: rates, "from \(rates.lowerBound) to \(Int64(rates.upperBound)) requests per second, or null for none") {
+                next.rateLimit = value
+            }
+            if let value = try fields.optionalNumber("fail_rate", in: 0...1, "a probability from 0 to 1") { next.failRate = value }
+            if let value = try fields.optionalNumber("drop_rate", in: 0...1, "a probability from 0 to 1") { next.dropRate = value }
+            if let text = try fields.optionalString("fail_message") { next.failMessage = text }
+            if fields.isNull("garble") { next.garble = nil }
+            if let mode = try fields.optionalChoice("garble", ["json", "html", "echo"], "json, html, echo or null") { next.garble = mode }
+            let modes = SimulatorOptions.CoinbaseMode.allCases.map(\.rawValue)
+            if let text = try fields.optionalChoice("coinbase", modes, modes.joined(separator: " or ")),
+               let mode = SimulatorOptions.CoinbaseMode(rawValue: text) {
+                next.coinbase = mode
+            }
+            if let rate = next.rateLimit, fields.fields["rate_limit"] != nil {
+                tokens = max(1, rate)
+                refilled = ContinuousClock.now
+            }
+        } catch {
+            return error.answer
         }
+        faults = next
         return .json(200, .object([
             "latency_ms": .number(faults.latencyMilliseconds),
             "rate_limit": faults.rateLimit.map { .number(String($0)) } ?? .null,

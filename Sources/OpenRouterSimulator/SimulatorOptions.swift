@@ -45,4 +45,11 @@ public struct SimulatorOptions: Sendable {
 
     /// The defaults: an empty account, no faults, Coinbase available.
     public init() {}
+
+    /// The latencies `--latency-ms` and `POST /_sim/faults` take: up to an hour.
+    public static let latencyRange: ClosedRange<Int64> = 0...3_600_000
+    /// The rates `--rate-limit` and `POST /_sim/faults` take, as `credit-recon topup
+    /// --rate-limit` does: at least one request in 1000 s, so `Retry-After` stays a number
+    /// of seconds.
+    public static let rateLimitRange: ClosedRange<Double> = 0.001...1_000_000
 }

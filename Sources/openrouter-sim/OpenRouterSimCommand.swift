@@ -31,7 +31,8 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
             (key, model and provider optional; with a key and no model the model is openrouter/auto; also \
             "requests", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens"); \
             POST /_sim/purchase {"amount":"20"}; POST /_sim/clock {"now":"2026-01-01T00:00:00Z"}; \
-            POST /_sim/faults {"latency_ms","rate_limit","fail_rate","drop_rate","coinbase","garble"}.
+            POST /_sim/faults {"latency_ms","rate_limit","fail_rate","drop_rate","coinbase","garble"} (checked whole: \
+            one bad field is a 400 and changes nothing).
             """)
 
     @Option(help: "Port on 127.0.0.1; 0 picks a free one.")

@@ -168,6 +168,31 @@ import Testing
         }
     }
 
+    @Test func aFaultsBodyIsCheckedWholeBeforeAnythingChanges() async throws {
+        try await withSim { _, sim in
+            for body in [
+                #"{"latency_ms":1e30}"#, #"{"latency_ms":"nan"}"#, #"{"latency_ms":-100}"#, #"{"latency_ms":3600001}"#,
+                #"{"rate_limit":1e-300}"#, #"{"rate_limit":"abc"}"#, #"{"rate_limit":0}"#, #"{"rate_limit":"inf"}"#,
+                #"{"fail_rate":-1}"#, #"{"drop_rate":7}"#, #"{"fail_rate":"nan"}"#, #"{"drop_rate":true}"#,
+                #"{"coinbase":"nope"}"#, #"{"coinbase":true}"#, #"{"garble":1}"#, #"{"fail_message":5}"#,
+                #"{"latency":100}"#, "[]", "nope",
+            ] {
+                let answer = try await sim.send(.POST, "/_sim/faults", body: body)
+                #expect(answer.status == 400, "\(body)")
+                #expect(answer.json["error"]?["code"] == .number("400"), "\(body)")
+            }
+            let refused = try await sim.send(.POST, "/_sim/faults", body: #"{"fail_rate":1,"coinbase":"gone","drop_rate":7}"#)
+            #expect(refused.status == 400)
+            #expect(refused.json["error"]?["message"]?.stringValue?.hasPrefix("drop_rate must be") == true)
+            // Nothing of the refused body took effect.
+            #expect(try await sim.credits().status == 200)
+            #expect(try await sim.charge(Self.chargeBody).status == 200)
+            let set = try await sim.send(.POST, "/_sim/faults", body: #"{"latency_ms":"5","rate_limit":1000000,"drop_rate":"0"}"#)
+            #expect(set.status == 200)
+            #expect(set.json["latency_ms"] == .number("5"))
+        }
+    }
+
     @Test func seededFaultsRepeat() async throws {
         var runs: [[Int]] = []
         for _ in 0..<2 {
