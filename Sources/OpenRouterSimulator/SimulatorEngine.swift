@@ -188,11 +188,14 @@ actor SimulatorEngine {
             return .error(400, "chain_id: Invalid enum value. Expected 1 | 137 | 8453")
         }
         let now = now()
+        // The options and the clock route keep this from happening; it must not trap if it does.
+        guard let expiresAt = options.chargeExpiry(createdAt: now) else {
+            return .error(500, "a charge created at \(now.iso8601) would expire after 9999-12-31: the simulator cannot keep it")
+        }
         var next = state
         next.chargeCount += 1
         let id = Self.chargeID(next.chargeCount, seed: options.seed)
-        let charge = SimCharge(id: id, amount: amount, sender: sender, chainID: chain, createdAt: now,
-                               expiresAt: now.adding(seconds: options.chargeTTLSeconds))
+        let charge = SimCharge(id: id, amount: amount, sender: sender, chainID: chain, createdAt: now, expiresAt: expiresAt)
         next.charges.append(charge)
         try commit(next)
         var answer = SimAnswer.json(200, Self.chargeJSON(charge))
@@ -306,6 +309,10 @@ actor SimulatorEngine {
         } else {
             guard let text = value.stringValue, let time = try? Timestamp(iso8601: text) else {
                 return .error(400, "now must be an ISO 8601 time")
+            }
+            guard options.chargeExpiry(createdAt: time) != nil else {
+                return .error(400, "now: a charge created at \(time.iso8601) would expire after 9999-12-31, past what the "
+                    + "simulator can keep (charges last \(options.chargeTTLSeconds) s); set an earlier time")
             }
             next.clock = time
         }

@@ -46,6 +46,15 @@ public struct SimulatorOptions: Sendable {
     /// The defaults: an empty account, no faults, Coinbase available.
     public init() {}
 
+    /// When a charge created at `createdAt` expires; `nil` past 9999-12-31, which a state
+    /// file could not hold (its times have four-digit years).
+    public func chargeExpiry(createdAt: Timestamp) -> Timestamp? {
+        let (milliseconds, overflow) = chargeTTLSeconds.multipliedReportingOverflow(by: 1000)
+        let (end, beyond) = createdAt.millisecondsSinceEpoch.addingReportingOverflow(milliseconds)
+        guard !overflow, !beyond, Timestamp.writableRange.contains(end) else { return nil }
+        return Timestamp(millisecondsSinceEpoch: end)
+    }
+
     /// The latencies `--latency-ms` and `POST /_sim/faults` take: up to an hour.
     public static let latencyRange: ClosedRange<Int64> = 0...3_600_000
     /// The rates `--rate-limit` and `POST /_sim/faults` take, as `credit-recon topup

@@ -152,6 +152,26 @@ import Testing
         }
     }
 
+    @Test func theClockStopsWhereAChargeWouldExpirePastTheYear9999() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("state.json").path
+        try await withSim({ $0.statePath = path; $0.chargeTTLSeconds = 3600 }) { server, sim in
+            let refused = try await sim.send(.POST, "/_sim/clock", body: #"{"now":"9999-12-31T23:30:00Z"}"#)
+            #expect(refused.status == 400)
+            #expect(refused.json["error"]?["message"]?.stringValue?.contains("9999-12-31") == true)
+            #expect(await server.state().clock == nil)
+            #expect(try await sim.send(.POST, "/_sim/clock", body: #"{"now":"9999-12-31T22:59:59Z"}"#).status == 200)
+            let charge = try await sim.charge(Self.chargeBody)
+            #expect(charge.json["data"]?["expires_at"] == .string("9999-12-31T23:59:59.000Z"))
+        }
+        // What it wrote, it reads back.
+        try await withSim({ $0.statePath = path }) { server, _ in
+            #expect(await server.state().charges.count == 1)
+        }
+    }
+
     @Test func goneModeAndFaultsRoute() async throws {
         try await withSim { _, sim in
             #expect(try await sim.send(.POST, "/_sim/faults", body: #"{"coinbase":"gone"}"#).status == 200)
