@@ -31,6 +31,7 @@ actor SimulatorEngine {
     private(set) var apiRequests = 0
 
     init(options: SimulatorOptions) throws(SimulatorError) {
+        try options.validate()
         self.options = options
         faults = Faults(latencyMilliseconds: options.latencyMilliseconds, rateLimit: options.rateLimit,
                         failRate: options.failRate, dropRate: options.dropRate, coinbase: options.coinbase)

@@ -285,4 +285,43 @@ import Testing
             #expect(await server.state().totalCredits == Micros(raw: 20_000_000))
         }
     }
+
+    @Test func optionsItCannotRunWithAreRefusedNamingTheOption() async throws {
+        func refusal(_ change: (inout SimulatorOptions) -> Void) -> String {
+            var options = SimulatorOptions()
+            change(&options)
+            do { try options.validate() } catch { return error.description }
+            return "accepted"
+        }
+        #expect(refusal { _ in } == "accepted")
+        #expect(refusal { $0.rateLimit = 0.001; $0.latencyMilliseconds = 3_600_000; $0.inferenceKey = nil } == "accepted")
+        for rate in [0, .nan, .infinity, 1e-300, 1_000_001] {
+            #expect(refusal { $0.rateLimit = rate }.hasPrefix("--rate-limit must be from 0.001 to 1000000"), "\(rate)")
+        }
+        #expect(refusal { $0.latencyMilliseconds = -100 }.hasPrefix("--latency-ms"))
+        #expect(refusal { $0.latencyMilliseconds = 3_600_001 }.hasPrefix("--latency-ms"))
+        #expect(refusal { $0.managementKey = "" }.hasPrefix("--management-key must not be empty"))
+        #expect(refusal { $0.inferenceKey = $0.managementKey }.hasPrefix("--management-key and --inference-key must differ"))
+        #expect(refusal { $0.disabledKey = "sim-inference-key" }.hasPrefix("--disabled-key"))
+        #expect(refusal { $0.initialCredits = Micros(raw: -5_000_000) }.hasPrefix("--initial-credits must be at least 0"))
+        #expect(refusal { $0.chargeTTLSeconds = .max }.hasPrefix("--charge-ttl 9223372036854775807: a charge created now would expire after 9999-12-31"))
+        #expect(refusal { $0.chargeTTLSeconds = 8_000 * 365 * 86_400 }.hasPrefix("--charge-ttl"))
+        #expect(refusal { $0.failRate = .nan }.hasPrefix("--fail-rate"))
+        // An in-process server is held to the same rules.
+        var options = SimulatorOptions()
+        options.rateLimit = 1e-300
+        await #expect(throws: SimulatorError.self) { _ = try await SimulatorServer.start(options) }
+
+        #expect(try SimulatorOptions.amount("12.5", option: "--initial-credits") == Micros(raw: 12_500_000))
+        for (text, reason) in [("abc", "is not a decimal number"), ("1.0000001", "has more than 6 decimals"),
+                               ("9223372036854.775808", "at most 9223372036854.775807 USD")] {
+            do {
+                _ = try SimulatorOptions.amount(text, option: "--initial-credits")
+                Issue.record("\(text) accepted")
+            } catch {
+                #expect(error.description.hasPrefix("--initial-credits: \"\(text)\" ") && error.description.contains(reason),
+                        "\(error)")
+            }
+        }
+    }
 }
