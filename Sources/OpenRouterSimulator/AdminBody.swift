@@ -26,7 +26,7 @@ struct AdminBody {
             throw AdminRefusal(400, "\(name) must be decimal USD, e.g. \"1.25\"")
         }
         let amount: Micros
-        do { amount = try Micros(parsing: text) } catch { throw AdminRefusal(400, "\(name) \"\(text)\" \(error)") }
+        do { amount = try Micros(parsing: text) } catch { throw AdminRefusal(400, "\(name) \"\(text)\" \(error.simulatorReason)") }
         guard amount > .zero || (allowZero && amount == .zero) else {
             throw AdminRefusal(400, "\(name) must be \(allowZero ? "at least 0" : "greater than 0")")
         }

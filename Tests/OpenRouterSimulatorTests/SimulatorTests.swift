@@ -254,6 +254,30 @@ import Testing
         }
     }
 
+    @Test func tooLargeAmountsGiveTheBoundTheSimulatorHolds() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("state.json").path
+        // 2000000000 USD is held; one micro-USD past Int64 is not, and the message says so.
+        try Data(#"{"total_credits":"2000000000","total_usage":"9223372036854.775808"}"#.utf8).write(to: URL(fileURLWithPath: path))
+        var options = SimulatorOptions()
+        options.statePath = path
+        do {
+            let server = try await SimulatorServer.start(options)
+            await server.shutdown()
+            Issue.record("started with a total it cannot hold")
+        } catch {
+            #expect("\(error)".contains("total_usage \"9223372036854.775808\" is too large"), "\(error)")
+            #expect("\(error)".contains("at most 9223372036854.775807 USD") && !"\(error)".contains("1000000000 USD"), "\(error)")
+        }
+        try await withSim { _, sim in
+            let refused = try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"9223372036854.775808"}"#)
+            #expect(refused.status == 400)
+            #expect(refused.json["error"]?["message"]?.stringValue?.contains("at most 9223372036854.775807 USD") == true)
+        }
+    }
+
     @Test func aStateFileThatCannotBeWrittenStopsTheStart() async throws {
         let path = "/nonexistent-\(UUID().uuidString)/dir/state.json"
         var options = SimulatorOptions()
