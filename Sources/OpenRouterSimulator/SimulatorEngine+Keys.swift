@@ -151,7 +151,7 @@ extension SimulatorEngine {
         }
         var next = state
         next.keyCount += 1
-        var generator = SeededRandom(seed: (options.seed ?? 0) &+ UInt64(next.keyCount) &* 0xD1B5_4A32_D192_ED03)
+        var generator = SeededRandom(seed: idSeed &+ UInt64(next.keyCount) &* 0xD1B5_4A32_D192_ED03)
         let hash = generator.hex(words: 4)
         let key = SimKey(hash: hash, key: "sk-or-v1-" + generator.hex(words: 4), name: name, limit: limit, createdAt: now())
         next.keys.append(key)

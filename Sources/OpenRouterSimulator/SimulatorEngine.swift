@@ -25,6 +25,9 @@ actor SimulatorEngine {
     private(set) var faults: Faults
     let options: SimulatorOptions
     private var random: SeededRandom
+    /// What charge ids and key hashes are drawn from: `--seed`, else a draw from the system,
+    /// so two simulators on one ledger do not hand out the same ids.
+    let idSeed: UInt64
     private var tokens: Double
     private var refilled: ContinuousClock.Instant
     /// How many `/api/v1` requests arrived, for tests that prove a request was (not) re-sent.
@@ -35,7 +38,8 @@ actor SimulatorEngine {
         self.options = options
         faults = Faults(latencyMilliseconds: options.latencyMilliseconds, rateLimit: options.rateLimit,
                         failRate: options.failRate, dropRate: options.dropRate, coinbase: options.coinbase)
-        random = SeededRandom(seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
+        idSeed = options.seed ?? UInt64.random(in: 0...UInt64.max)
+        random = SeededRandom(seed: idSeed)
         tokens = max(1, options.rateLimit ?? 1)
         refilled = ContinuousClock.now
         state = SimulatorState(totalCredits: options.initialCredits, totalUsage: options.initialUsage)
@@ -195,7 +199,7 @@ actor SimulatorEngine {
         }
         var next = state
         next.chargeCount += 1
-        let id = Self.chargeID(next.chargeCount, seed: options.seed)
+        let id = Self.chargeID(next.chargeCount, seed: idSeed)
         let charge = SimCharge(id: id, amount: amount, sender: sender, chainID: chain, createdAt: now, expiresAt: expiresAt)
         next.charges.append(charge)
         try commit(next)
@@ -211,8 +215,8 @@ actor SimulatorEngine {
     }
 
     /// A UUID-shaped id, unique per simulator state.
-    static func chargeID(_ count: Int64, seed: UInt64?) -> String {
-        var generator = SeededRandom(seed: (seed ?? 0) &+ UInt64(count) &* 0x9E37_79B9)
+    static func chargeID(_ count: Int64, seed: UInt64) -> String {
+        var generator = SeededRandom(seed: seed &+ UInt64(count) &* 0x9E37_79B9)
         let hex = (0..<2).map { _ in String(generator.next(), radix: 16) }.joined()
         return SeededRandom.uuidShaped(String((String(repeating: "0", count: 32) + hex).suffix(32)))
     }

@@ -36,7 +36,7 @@ public struct SimulatorOptions: Sendable {
     public var failRate = 0.0
     /// Probability of dropping the connection after processing.
     public var dropRate = 0.0
-    /// Seed for the fault draws; `nil` draws from the system.
+    /// Seed for the fault draws, charge ids and key hashes; `nil` draws one from the system.
     public var seed: UInt64?
     /// Keys per page of `GET /api/v1/keys`.
     public var keysPage = 100

@@ -226,6 +226,21 @@ import Testing
         #expect(runs[0].contains(500) && runs[0].contains(200))
     }
 
+    @Test func idsDifferBetweenSimulatorsUnlessSeeded() async throws {
+        func firstIDs(seed: UInt64?) async throws -> [String] {
+            var ids: [String] = []
+            try await withSim({ $0.seed = seed }) { _, sim in
+                ids.append(try await sim.charge(Self.chargeBody).json["data"]?["id"]?.stringValue ?? "")
+                ids.append(try await sim.createKey("ci").hash)
+            }
+            return ids
+        }
+        let unseeded = [try await firstIDs(seed: nil), try await firstIDs(seed: nil)]
+        #expect(unseeded[0][0] != unseeded[1][0] && unseeded[0][1] != unseeded[1][1], "\(unseeded)")
+        let seeded = [try await firstIDs(seed: 7), try await firstIDs(seed: 7)]
+        #expect(seeded[0] == seeded[1])
+    }
+
     @Test func dropClosesTheConnectionAfterProcessing() async throws {
         try await withSim({ $0.dropRate = 1 }) { server, sim in
             await #expect(throws: (any Error).self) { try await sim.charge(Self.chargeBody) }
