@@ -182,9 +182,10 @@ actor SimulatorEngine {
         guard let request = try? ExactJSON(parsing: body), case .object = request else {
             return .error(400, "Invalid JSON body")
         }
-        guard let amountText = request["amount"]?.numberText,
-              let amount = try? Micros(parsing: amountText, rounding: .halfEven)
-        else { return .error(400, "amount: Expected number") }
+        guard let amountText = request["amount"]?.numberText else { return .error(400, "amount: Expected number") }
+        // Exact, as the admin routes are: rounding would create a charge for another amount.
+        let amount: Micros
+        do { amount = try Micros(parsing: amountText) } catch { return .error(400, "amount: \(amountText) \(error.simulatorReason)") }
         guard amount > .zero else { return .error(400, "amount: Number must be greater than 0") }
         guard let sender = request["sender"]?.stringValue, Self.isAddress(sender) else {
             return .error(400, "sender: Invalid Ethereum address (expected 0x followed by 40 hex characters)")

@@ -40,6 +40,8 @@ import Testing
                 #"{"amount":10,"sender":"\#(Self.wallet)","chain_id":10}"#,
                 #"{"amount":0,"sender":"\#(Self.wallet)","chain_id":1}"#,
                 #"{"amount":"10","sender":"\#(Self.wallet)","chain_id":1}"#,
+                #"{"amount":1.0000005,"sender":"\#(Self.wallet)","chain_id":1}"#,
+                #"{"amount":1e13,"sender":"\#(Self.wallet)","chain_id":1}"#,
                 "not json",
             ] {
                 let answer = try await sim.charge(body)
@@ -47,6 +49,10 @@ import Testing
                 #expect(answer.json["error"]?["code"] == .number("400"))
             }
             #expect(try await sim.state()["charges"] == .array([]))
+            let tooPrecise = try await sim.charge(#"{"amount":1.0000005,"sender":"\#(Self.wallet)","chain_id":1}"#)
+            #expect(tooPrecise.json["error"]?["message"] == .string("amount: 1.0000005 has more than 6 decimals"))
+            let exact = try await sim.charge(#"{"amount":1.000001,"sender":"\#(Self.wallet)","chain_id":1}"#)
+            #expect(exact.json["data"]?["web3_data"]?["transfer_intent"]?["call_data"]?["recipient_amount"] == .string("1000001"))
         }
     }
 
