@@ -123,6 +123,6 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(configuration: .init(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do { try await group.run() } catch { throw SimulatorServer.explained(error, options: options) }
     }
 }

@@ -299,6 +299,21 @@ import Testing
         }
     }
 
+    @Test func aPortInUseIsNamed() async throws {
+        try await withSim { server, _ in
+            var options = SimulatorOptions()
+            options.port = server.port
+            do {
+                let second = try await SimulatorServer.start(options)
+                await second.shutdown()
+                Issue.record("two servers on one port")
+            } catch {
+                #expect("\(error)".contains("port \(server.port) on 127.0.0.1 is in use"), "\(error)")
+                #expect("\(error)".contains("--port"), "\(error)")
+            }
+        }
+    }
+
     @Test func aStateFileThatCannotBeWrittenStopsTheStart() async throws {
         let path = "/nonexistent-\(UUID().uuidString)/dir/state.json"
         var options = SimulatorOptions()
