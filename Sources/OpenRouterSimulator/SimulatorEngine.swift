@@ -70,9 +70,11 @@ actor SimulatorEngine {
 
     // MARK: - Faults before processing
 
+    /// Counts an `/api/v1` request as it arrives, before its latency.
+    func arrived() { apiRequests += 1 }
+
     /// The rate limit and the `500` fault, applied to every `/api/v1` request before it is processed.
     func admit() -> SimAnswer? {
-        apiRequests += 1
         if let rate = faults.rateLimit, rate > 0 {
             let now = ContinuousClock.now
             let elapsed = now - refilled

@@ -1,6 +1,7 @@
 import CreditTypes
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 /// The simulator's HTTP surface: the API routes (`/api/v1/…`) and the admin routes (`/_sim/…`).
 enum SimulatorRoutes {
@@ -99,8 +100,16 @@ enum SimulatorRoutes {
         engine: SimulatorEngine, context: SimRequestContext, authorization: String?,
         _ body: @Sendable () async throws -> SimAnswer
     ) async throws -> Response {
+        await engine.arrived()
         let latency = await engine.faults.latencyMilliseconds
-        if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
+        if latency > 0 {
+            // A graceful shutdown ends the wait: it should not wait out a made-up delay.
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(latency)) }
+            } catch {
+                guard Task.isShuttingDownGracefully else { throw error }
+            }
+        }
         if let refusal = await engine.admit() { return response(refusal) }
         if let echo = await engine.echoed(authorization: authorization) { return response(echo) }
         let answer = await engine.garbled(try await body())

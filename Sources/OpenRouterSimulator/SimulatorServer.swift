@@ -80,7 +80,8 @@ public final class SimulatorServer: Sendable {
     /// The simulator's current state (what `GET /_sim/state` shows).
     public func state() async -> SimulatorState { await engine.state }
 
-    /// How many `/api/v1` requests arrived so far (rate-limited and failed ones included).
+    /// How many `/api/v1` requests arrived so far (rate-limited and failed ones, and those
+    /// still waiting out the latency, included).
     public func apiRequestCount() async -> Int { await engine.apiRequests }
 
     /// The simulator's clock.

@@ -59,7 +59,7 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
     @Option(name: .customLong("charge-ttl"), help: "Seconds a charge can be paid (it must expire by 9999-12-31).")
     var chargeTTL: Int64 = 3600
 
-    @Option(help: "Milliseconds added before every API answer (0 to 3600000).")
+    @Option(help: "Milliseconds added before every API answer (0 to 3600000); SIGTERM or SIGINT does not wait them out.")
     var latencyMs: Int64 = 0
 
     @Option(help: "API requests per second before 429 with Retry-After (0.001 to 1000000).")

@@ -254,6 +254,21 @@ import Testing
         }
     }
 
+    @Test func shutdownDoesNotWaitOutTheLatency() async throws {
+        var options = SimulatorOptions()
+        options.latencyMilliseconds = 60_000
+        let server = try await SimulatorServer.start(options)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let sim = Requester(http: http, root: "http://127.0.0.1:\(server.port)")
+        let pending = Task { try await sim.credits() }
+        #expect(await waitUntil { await server.apiRequestCount() == 1 }, "the request never arrived")
+        let took = await ContinuousClock().measure { await server.shutdown() }
+        #expect(took < .seconds(30), "shutdown waited \(took) for the latency")
+        // The request in its latency is answered, not cut off.
+        #expect((try? await pending.value)?.status == 200)
+        try await http.shutdown()
+    }
+
     @Test func statePersistsAcrossRestarts() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
