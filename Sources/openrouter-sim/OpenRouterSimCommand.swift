@@ -71,7 +71,7 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
     @Option(help: "Probability (0…1) of processing, then dropping the connection without answering.")
     var dropRate = 0.0
 
-    @Option(help: "Seed for the fault draws, charge ids and key hashes, for reproducible runs; without it each run draws its own, so two simulators never hand out the same ids.")
+    @Option(help: "Seed for the fault draws, charge ids and key hashes, for reproducible runs; without it each run draws its own (from the system), so two runs do not hand out the same ids.")
     var seed: UInt64?
 
     @Option(help: "Keys per page of GET /api/v1/keys (a client reads pages by offset until one is empty).")
