@@ -103,8 +103,9 @@ extension Timestamp {
         return Timestamp(millisecondsSinceEpoch: ms)
     }
 
-    /// The instants whose UTC time has a four-digit year, 0000 to 9999.
-    static let writableRange: ClosedRange<Int64> =
+    /// The instants whose UTC time has a four-digit year, 0000 to 9999: the ones
+    /// `iso8601` writes as text `init(iso8601:)` reads back.
+    public static let writableRange: ClosedRange<Int64> =
         CivilDate(year: 0, month: 1, day: 1)!.daysSinceEpoch * 86_400_000
             ... (CivilDate(year: 9999, month: 12, day: 31)!.daysSinceEpoch + 1) * 86_400_000 - 1
 }

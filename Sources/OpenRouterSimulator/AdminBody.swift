@@ -26,7 +26,7 @@ struct AdminBody {
             throw AdminRefusal(400, "\(name) must be decimal USD, e.g. \"1.25\"")
         }
         let amount: Micros
-        do { amount = try Micros(parsing: text) } catch { throw AdminRefusal(400, "\(name) \"\(text)\" \(error)") }
+        do { amount = try Micros(parsing: text) } catch { throw AdminRefusal(400, "\(name) \"\(text)\" \(error.simulatorReason)") }
         guard amount > .zero || (allowZero && amount == .zero) else {
             throw AdminRefusal(400, "\(name) must be \(allowZero ? "at least 0" : "greater than 0")")
         }
@@ -45,6 +45,34 @@ struct AdminBody {
         guard let text = value.stringValue, !text.isEmpty else { throw AdminRefusal(400, "\(name) must be a non-empty string") }
         return text
     }
+
+    /// A number (JSON number or decimal text) in `range`, which `rule` states for the
+    /// refusal; `nil` when absent or `null`.
+    func optionalNumber(_ name: String, in range: ClosedRange<Double>, _ rule: String) throws(AdminRefusal) -> Double? {
+        guard let value = present(name) else { return nil }
+        // NaN is in no range, and `Double` reads "nan" and "inf".
+        guard let text = value.numberText ?? value.stringValue, let number = Double(text), range.contains(number) else {
+            throw AdminRefusal(400, "\(name) must be \(rule)")
+        }
+        return number
+    }
+
+    /// One of `choices`, which `rule` states for the refusal; `nil` when absent or `null`.
+    func optionalChoice(_ name: String, _ choices: [String], _ rule: String) throws(AdminRefusal) -> String? {
+        guard let value = present(name) else { return nil }
+        guard let text = value.stringValue, choices.contains(text) else { throw AdminRefusal(400, "\(name) must be \(rule)") }
+        return text
+    }
+
+    /// Refuses a field not in `known`, so a misspelt one is not silently ignored.
+    func refuseOthers(than known: [String]) throws(AdminRefusal) {
+        if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
+            throw AdminRefusal(400, "unknown field \(unknown): give \(known.joined(separator: ", "))")
+        }
+    }
+
+    /// Whether the field is given as `null` (which some fields take to mean "none").
+    func isNull(_ name: String) -> Bool { fields[name] == .null }
 
     /// A whole number of at least 0; `nil` when absent or `null`.
     func optionalCount(_ name: String) throws(AdminRefusal) -> Int64? {

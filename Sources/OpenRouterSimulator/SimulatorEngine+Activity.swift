@@ -17,13 +17,12 @@ extension SimulatorEngine {
     /// total moves, and the activity when a model is given.
     func use(body: [UInt8]) throws(SimulatorError) -> SimAnswer {
         let example = #"{"amount":"1.25","key":"<hash>","model":"openai/gpt-4o"}"#
-        let use: SimUsage
-        let keyIndex: Int?
+        var next = state
         do throws(AdminRefusal) {
             let fields = try AdminBody(body, example: example)
             let amount = try fields.amount("amount", example: example)
             var model = try fields.optionalString("model")
-            keyIndex = try fields.optionalString("key").map { (given) throws(AdminRefusal) in
+            let keyIndex = try fields.optionalString("key").map { (given) throws(AdminRefusal) in
                 guard let index = state.keys.firstIndex(where: { $0.hash == given || $0.key == given }) else {
                     throw AdminRefusal(404, "no key \(given) (deleted, or never created with POST /_sim/keys)")
                 }
@@ -41,16 +40,41 @@ extension SimulatorEngine {
             }
             let provider = try fields.optionalString("provider")
                 ?? model.map { String($0.split(separator: "/").first ?? Substring($0)) }
-            use = SimUsage(at: now(), amount: amount, keyHash: keyIndex.map { state.keys[$0].hash }, model: model,
-                           provider: provider, counts: counts)
+            let use = SimUsage(at: now(), amount: amount, keyHash: keyIndex.map { state.keys[$0].hash }, model: model,
+                               provider: provider, counts: counts)
+            next.totalUsage = try Self.sum(state.totalUsage, amount, "total_usage")
+            if let keyIndex {
+                next.keys[keyIndex].usage = try Self.sum(state.keys[keyIndex].usage, amount, "key \(state.keys[keyIndex].hash)'s usage")
+            }
+            try checkActivityRow(adding: use)
+            next.usages.append(use)
         } catch {
             return error.answer
         }
-        state.totalUsage += use.amount
-        if let keyIndex { state.keys[keyIndex].usage += use.amount }
-        state.usages.append(use)
-        try persist()
+        try commit(next)
         return .json(200, stateJSON())
+    }
+
+    /// Refuses (400) a use that would carry its `/activity` row (UTC day × model × provider)
+    /// past what `Int64` holds, in its amount or any of its counts: `/activity` adds them up.
+    func checkActivityRow(adding use: SimUsage) throws(AdminRefusal) {
+        guard let model = use.model else { return }
+        let day = use.at.utcDate
+        var amount = use.amount
+        var counts = use.counts
+        for earlier in state.usages where earlier.model == model && (earlier.provider ?? "") == (use.provider ?? "")
+            && earlier.at.utcDate == day {
+            var overflowing: String?
+            if let sum = amount.adding(earlier.amount) { amount = sum } else { overflowing = "usage" }
+            for index in counts.indices where index < earlier.counts.count {
+                let (sum, overflow) = counts[index].addingReportingOverflow(earlier.counts[index])
+                if overflow { overflowing = SimUsage.countNames[index] } else { counts[index] = sum }
+            }
+            if let overflowing {
+                throw AdminRefusal(400, "\(overflowing) of \(model) on \(day.isoText) would add up to more than /activity can "
+                    + "answer: nothing changed")
+            }
+        }
     }
 
     /// The days `/activity` answers for: the last 30 completed UTC days of the clock.
@@ -91,8 +115,16 @@ extension SimulatorEngine {
             guard let model = use.model, days.contains(use.at.utcDate), keyHash == nil || use.keyHash == keyHash else { continue }
             let group = Group(date: use.at.utcDate, model: model, provider: use.provider ?? "")
             var row = rows[group] ?? Row()
-            row.amount += use.amount
-            row.counts = zip(row.counts, use.counts).map { $0 + $1 }
+            // `POST /_sim/usage` refuses a use that would overflow a row; a state file
+            // written before it did may still hold one.
+            let tooMuch = SimAnswer.error(500, "the use of \(model) on \(group.date.isoText) adds up to more than /activity can answer")
+            guard let amount = row.amount.adding(use.amount) else { return tooMuch }
+            row.amount = amount
+            for (index, count) in use.counts.enumerated() where index < row.counts.count {
+                let (sum, overflow) = row.counts[index].addingReportingOverflow(count)
+                guard !overflow else { return tooMuch }
+                row.counts[index] = sum
+            }
             rows[group] = row
         }
         var answer = SimAnswer.json(200, .object(["data": .array(rows.keys.sorted().map { group in

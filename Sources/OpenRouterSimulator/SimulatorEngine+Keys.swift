@@ -149,12 +149,13 @@ extension SimulatorEngine {
         } catch {
             return error.answer
         }
-        state.keyCount += 1
-        var generator = SeededRandom(seed: (options.seed ?? 0) &+ UInt64(state.keyCount) &* 0xD1B5_4A32_D192_ED03)
+        var next = state
+        next.keyCount += 1
+        var generator = SeededRandom(seed: idSeed &+ UInt64(next.keyCount) &* 0xD1B5_4A32_D192_ED03)
         let hash = generator.hex(words: 4)
         let key = SimKey(hash: hash, key: "sk-or-v1-" + generator.hex(words: 4), name: name, limit: limit, createdAt: now())
-        state.keys.append(key)
-        try persist()
+        next.keys.append(key)
+        try commit(next)
         return .json(200, .object(["hash": .string(key.hash), "key": .string(key.key)]))
     }
 
@@ -163,9 +164,10 @@ extension SimulatorEngine {
     func disableKey(hash: String) throws(SimulatorError) -> SimAnswer {
         guard let index = state.keys.firstIndex(where: { $0.hash == hash }) else { return .error(404, "no key \(hash)") }
         if !state.keys[index].disabled {
-            state.keys[index].disabled = true
-            state.keys[index].updatedAt = now()
-            try persist()
+            var next = state
+            next.keys[index].disabled = true
+            next.keys[index].updatedAt = now()
+            try commit(next)
         }
         return .json(200, .object(["hash": .string(hash), "disabled": .bool(true)]))
     }
@@ -174,8 +176,9 @@ extension SimulatorEngine {
     /// past use stays in the account's totals and in `/activity`.
     func deleteKey(hash: String) throws(SimulatorError) -> SimAnswer {
         guard let index = state.keys.firstIndex(where: { $0.hash == hash }) else { return .error(404, "no key \(hash)") }
-        state.keys.remove(at: index)
-        try persist()
+        var next = state
+        next.keys.remove(at: index)
+        try commit(next)
         return .json(200, .object(["hash": .string(hash), "deleted": .bool(true)]))
     }
 }

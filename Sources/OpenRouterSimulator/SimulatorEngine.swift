@@ -25,16 +25,21 @@ actor SimulatorEngine {
     private(set) var faults: Faults
     let options: SimulatorOptions
     private var random: SeededRandom
+    /// What charge ids and key hashes are drawn from: `--seed`, else a draw from the system,
+    /// so two simulators on one ledger do not hand out the same ids.
+    let idSeed: UInt64
     private var tokens: Double
     private var refilled: ContinuousClock.Instant
     /// How many `/api/v1` requests arrived, for tests that prove a request was (not) re-sent.
     private(set) var apiRequests = 0
 
     init(options: SimulatorOptions) throws(SimulatorError) {
+        try options.validate()
         self.options = options
         faults = Faults(latencyMilliseconds: options.latencyMilliseconds, rateLimit: options.rateLimit,
                         failRate: options.failRate, dropRate: options.dropRate, coinbase: options.coinbase)
-        random = SeededRandom(seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
+        idSeed = options.seed ?? UInt64.random(in: 0...UInt64.max)
+        random = SeededRandom(seed: idSeed)
         tokens = max(1, options.rateLimit ?? 1)
         refilled = ContinuousClock.now
         state = SimulatorState(totalCredits: options.initialCredits, totalUsage: options.initialUsage)
@@ -46,6 +51,9 @@ actor SimulatorEngine {
             do { json = try ExactJSON(parsing: Array(data)) } catch { throw .badState("\(path): \(error)") }
             state = try SimulatorState(json: json)
         }
+        // Written at once, so a state file that cannot be written stops the start instead
+        // of failing every change later.
+        try Self.save(state, to: options.statePath)
     }
 
     /// The simulator's clock: the time set by `POST /_sim/clock`, else real time.
@@ -62,9 +70,11 @@ actor SimulatorEngine {
 
     // MARK: - Faults before processing
 
+    /// Counts an `/api/v1` request as it arrives, before its latency.
+    func arrived() { apiRequests += 1 }
+
     /// The rate limit and the `500` fault, applied to every `/api/v1` request before it is processed.
     func admit() -> SimAnswer? {
-        apiRequests += 1
         if let rate = faults.rateLimit, rate > 0 {
             let now = ContinuousClock.now
             let elapsed = now - refilled
@@ -174,9 +184,10 @@ actor SimulatorEngine {
         guard let request = try? ExactJSON(parsing: body), case .object = request else {
             return .error(400, "Invalid JSON body")
         }
-        guard let amountText = request["amount"]?.numberText,
-              let amount = try? Micros(parsing: amountText, rounding: .halfEven)
-        else { return .error(400, "amount: Expected number") }
+        guard let amountText = request["amount"]?.numberText else { return .error(400, "amount: Expected number") }
+        // Exact, as the admin routes are: rounding would create a charge for another amount.
+        let amount: Micros
+        do { amount = try Micros(parsing: amountText) } catch { return .error(400, "amount: \(amountText) \(error.simulatorReason)") }
         guard amount > .zero else { return .error(400, "amount: Number must be greater than 0") }
         guard let sender = request["sender"]?.stringValue, Self.isAddress(sender) else {
             return .error(400, "sender: Invalid Ethereum address (expected 0x followed by 40 hex characters)")
@@ -185,12 +196,16 @@ actor SimulatorEngine {
             return .error(400, "chain_id: Invalid enum value. Expected 1 | 137 | 8453")
         }
         let now = now()
-        state.chargeCount += 1
-        let id = Self.chargeID(state.chargeCount, seed: options.seed)
-        let charge = SimCharge(id: id, amount: amount, sender: sender, chainID: chain, createdAt: now,
-                               expiresAt: now.adding(seconds: options.chargeTTLSeconds))
-        state.charges.append(charge)
-        try persist()
+        // The options and the clock route keep this from happening; it must not trap if it does.
+        guard let expiresAt = options.chargeExpiry(createdAt: now) else {
+            return .error(500, "a charge created at \(now.iso8601) would expire after 9999-12-31: the simulator cannot keep it")
+        }
+        var next = state
+        next.chargeCount += 1
+        let id = Self.chargeID(next.chargeCount, seed: idSeed)
+        let charge = SimCharge(id: id, amount: amount, sender: sender, chainID: chain, createdAt: now, expiresAt: expiresAt)
+        next.charges.append(charge)
+        try commit(next)
         var answer = SimAnswer.json(200, Self.chargeJSON(charge))
         answer.drop = dropDraw()
         return answer
@@ -203,8 +218,8 @@ actor SimulatorEngine {
     }
 
     /// A UUID-shaped id, unique per simulator state.
-    static func chargeID(_ count: Int64, seed: UInt64?) -> String {
-        var generator = SeededRandom(seed: (seed ?? 0) &+ UInt64(count) &* 0x9E37_79B9)
+    static func chargeID(_ count: Int64, seed: UInt64) -> String {
+        var generator = SeededRandom(seed: seed &+ UInt64(count) &* 0x9E37_79B9)
         let hex = (0..<2).map { _ in String(generator.next(), radix: 16) }.joined()
         return SeededRandom.uuidShaped(String((String(repeating: "0", count: 32) + hex).suffix(32)))
     }
@@ -257,23 +272,38 @@ actor SimulatorEngine {
         let charge = state.charges[index]
         if charge.paidAt != nil { return .error(409, "charge \(id) is already paid") }
         if now >= charge.expiresAt { return .error(409, "charge \(id) expired at \(charge.expiresAt.iso8601)") }
-        state.charges[index].paidAt = now
-        state.totalCredits += charge.amount
-        try persist()
+        var next = state
+        do throws(AdminRefusal) {
+            next.totalCredits = try Self.sum(state.totalCredits, charge.amount, "total_credits")
+        } catch {
+            return error.answer
+        }
+        next.charges[index].paidAt = now
+        try commit(next)
         return .json(200, stateJSON())
     }
 
     /// `POST /_sim/purchase` `{"amount":"20"}`: credits bought outside the API.
     func purchase(body: [UInt8]) throws(SimulatorError) -> SimAnswer {
-        let amount: Micros
+        var next = state
         do throws(AdminRefusal) {
-            amount = try AdminBody(body, example: #"{"amount":"20"}"#).amount("amount", example: #"{"amount":"20"}"#)
+            let amount = try AdminBody(body, example: #"{"amount":"20"}"#).amount("amount", example: #"{"amount":"20"}"#)
+            next.totalCredits = try Self.sum(state.totalCredits, amount, "total_credits")
         } catch {
             return error.answer
         }
-        state.totalCredits += amount
-        try persist()
+        try commit(next)
         return .json(200, stateJSON())
+    }
+
+    /// `total + amount`, refused (400) when the sum would pass the most a signed 64-bit count
+    /// of micro-USD holds: the admin routes take amounts up to that, so two can overflow.
+    static func sum(_ total: Micros, _ amount: Micros, _ name: String) throws(AdminRefusal) -> Micros {
+        guard let sum = total.adding(amount) else {
+            throw AdminRefusal(400, "\(name) \(total.decimalText) + \(amount.decimalText) would pass "
+                + "\(Micros(raw: .max).decimalText) USD, the most the simulator holds: nothing changed")
+        }
+        return sum
     }
 
     /// `POST /_sim/clock` `{"now":"…"}`; `{"now":null}` returns to real time.
@@ -281,43 +311,60 @@ actor SimulatorEngine {
         guard let json = try? ExactJSON(parsing: body), let value = json["now"] else {
             return .error(400, "give {\"now\":\"2026-01-01T00:00:00Z\"}")
         }
+        var next = state
         if value == .null {
-            state.clock = nil
+            next.clock = nil
         } else {
             guard let text = value.stringValue, let time = try? Timestamp(iso8601: text) else {
                 return .error(400, "now must be an ISO 8601 time")
             }
-            state.clock = time
+            guard options.chargeExpiry(createdAt: time) != nil else {
+                return .error(400, "now: a charge created at \(time.iso8601) would expire after 9999-12-31, past what the "
+                    + "simulator can keep (charges last \(options.chargeTTLSeconds) s); set an earlier time")
+            }
+            next.clock = time
         }
-        try persist()
+        try commit(next)
         return .json(200, stateJSON())
     }
 
-    /// `POST /_sim/faults`; only the fields given change.
+    /// `POST /_sim/faults`; only the fields given change. The whole body is checked first:
+    /// one field refused (400, naming it) changes nothing.
     func setFaults(body: [UInt8]) -> SimAnswer {
-        guard let json = try? ExactJSON(parsing: body), case .object(let fields) = json else {
-            return .error(400, "give a JSON object")
-        }
-        func number(_ key: String) -> Double? { fields[key]?.numberText.flatMap(Double.init) ?? fields[key]?.stringValue.flatMap(Double.init) }
-        if let value = number("latency_ms") { faults.latencyMilliseconds = Int64(value) }
-        if fields["rate_limit"] == .null { faults.rateLimit = nil } else if let value = number("rate_limit") {
-            faults.rateLimit = value > 0 ? value : nil
-            tokens = max(1, value)
-            refilled = ContinuousClock.now
-        }
-        if let value = number("fail_rate") { faults.failRate = value }
-        if let value = number("drop_rate") { faults.dropRate = value }
-        if let text = fields["fail_message"]?.stringValue { faults.failMessage = text }
-        if fields["garble"] == .null { faults.garble = nil } else if let text = fields["garble"]?.stringValue {
-            guard ["json", "html", "echo"].contains(text) else { return .error(400, "garble must be json, html, echo or null") }
-            faults.garble = text
-        }
-        if let text = fields["coinbase"]?.stringValue {
-            guard let mode = SimulatorOptions.CoinbaseMode(rawValue: text) else {
-                return .error(400, "coinbase must be available or gone")
+        var next = faults
+        do throws(AdminRefusal) {
+            let fields = try AdminBody(body, example: #"{"latency_ms":200,"fail_rate":0.1}"#)
+            try fields.refuseOthers(than: ["latency_ms", "rate_limit", "fail_rate", "drop_rate", "coinbase", "garble", "fail_message"])
+            let latencies = SimulatorOptions.latencyRange
+            if let value = try fields.optionalNumber(
+                "latency_ms", in: Double(latencies.lowerBound)...Double(latencies.upperBound),
+                "a number of milliseconds from \(latencies.lowerBound) to \(latencies.upperBound)") {
+                next.latencyMilliseconds = Int64(value)
             }
-            faults.coinbase = mode
+            let rates = SimulatorOptions.rateLimitRange
+            if fields.isNull("rate_limit") { next.rateLimit = nil }
+            if let value = try fields.optionalNumber(
+                "rate_limit", in: rates, "from \(rates.lowerBound) to \(Int64(rates.upperBound)) requests per second, or null for none") {
+                next.rateLimit = value
+            }
+            if let value = try fields.optionalNumber("fail_rate", in: 0...1, "a probability from 0 to 1") { next.failRate = value }
+            if let value = try fields.optionalNumber("drop_rate", in: 0...1, "a probability from 0 to 1") { next.dropRate = value }
+            if let text = try fields.optionalString("fail_message") { next.failMessage = text }
+            if fields.isNull("garble") { next.garble = nil }
+            if let mode = try fields.optionalChoice("garble", ["json", "html", "echo"], "json, html, echo or null") { next.garble = mode }
+            let modes = SimulatorOptions.CoinbaseMode.allCases.map(\.rawValue)
+            if let text = try fields.optionalChoice("coinbase", modes, modes.joined(separator: " or ")),
+               let mode = SimulatorOptions.CoinbaseMode(rawValue: text) {
+                next.coinbase = mode
+            }
+            if let rate = next.rateLimit, fields.fields["rate_limit"] != nil {
+                tokens = max(1, rate)
+                refilled = ContinuousClock.now
+            }
+        } catch {
+            return error.answer
         }
+        faults = next
         return .json(200, .object([
             "latency_ms": .number(faults.latencyMilliseconds),
             "rate_limit": faults.rateLimit.map { .number(String($0)) } ?? .null,
@@ -329,11 +376,18 @@ actor SimulatorEngine {
         ]))
     }
 
+    /// Makes `next` the state once it is saved: a save that fails changes nothing, in the
+    /// file or in memory.
+    func commit(_ next: SimulatorState) throws(SimulatorError) {
+        try Self.save(next, to: options.statePath)
+        state = next
+    }
+
     /// Writes the state file atomically (temporary file, then rename), so a crash never
-    /// leaves half a state behind.
-    func persist() throws(SimulatorError) {
-        guard let path = options.statePath else { return }
-        let data = Data(state.json(now: now()).text.utf8)
+    /// leaves half a state behind; without a path, nothing.
+    static func save(_ state: SimulatorState, to path: String?) throws(SimulatorError) {
+        guard let path else { return }
+        let data = Data(state.json(now: state.clock ?? Timestamp.now()).text.utf8)
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw .stateIO("cannot write \(path): \(error.localizedDescription)")
         }

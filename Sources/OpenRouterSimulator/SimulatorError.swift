@@ -6,6 +6,8 @@ public enum SimulatorError: Error, Sendable, CustomStringConvertible {
     case stateIO(String)
     /// The server did not start.
     case notStarted(String)
+    /// An option the simulator cannot run with; the message names it.
+    case badOption(String)
     /// An admin call was refused, as its route would answer `status`.
     case refused(status: Int, message: String)
 
@@ -15,6 +17,7 @@ public enum SimulatorError: Error, Sendable, CustomStringConvertible {
         case .badState(let reason): return "the state file is not a simulator state: \(reason); remove it or fix it"
         case .stateIO(let reason): return "cannot use the state file: \(reason)"
         case .notStarted(let reason): return "the simulator did not start: \(reason)"
+        case .badOption(let message): return message
         case .refused(let status, let message): return "the simulator refused the admin call (HTTP \(status)): \(message)"
         }
     }

@@ -36,7 +36,7 @@ public struct SimulatorOptions: Sendable {
     public var failRate = 0.0
     /// Probability of dropping the connection after processing.
     public var dropRate = 0.0
-    /// Seed for the fault draws; `nil` draws from the system.
+    /// Seed for the fault draws, charge ids and key hashes; `nil` draws one from the system.
     public var seed: UInt64?
     /// Keys per page of `GET /api/v1/keys`.
     public var keysPage = 100
@@ -45,4 +45,20 @@ public struct SimulatorOptions: Sendable {
 
     /// The defaults: an empty account, no faults, Coinbase available.
     public init() {}
+
+    /// When a charge created at `createdAt` expires; `nil` past 9999-12-31, which a state
+    /// file could not hold (its times have four-digit years).
+    public func chargeExpiry(createdAt: Timestamp) -> Timestamp? {
+        let (milliseconds, overflow) = chargeTTLSeconds.multipliedReportingOverflow(by: 1000)
+        let (end, beyond) = createdAt.millisecondsSinceEpoch.addingReportingOverflow(milliseconds)
+        guard !overflow, !beyond, Timestamp.writableRange.contains(end) else { return nil }
+        return Timestamp(millisecondsSinceEpoch: end)
+    }
+
+    /// The latencies `--latency-ms` and `POST /_sim/faults` take: up to an hour.
+    public static let latencyRange: ClosedRange<Int64> = 0...3_600_000
+    /// The rates `--rate-limit` and `POST /_sim/faults` take, as `credit-recon topup
+    /// --rate-limit` does: at least one request in 1000 s, so `Retry-After` stays a number
+    /// of seconds.
+    public static let rateLimitRange: ClosedRange<Double> = 0.001...1_000_000
 }

@@ -1,18 +1,30 @@
 import CreditTypes
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 /// The simulator's HTTP surface: the API routes (`/api/v1/…`) and the admin routes (`/_sim/…`).
 enum SimulatorRoutes {
     static func router(engine: SimulatorEngine) -> Router<SimRequestContext> {
         let router = Router(context: SimRequestContext.self)
+        // First, so it wraps every route and the router's own 404.
+        router.add(middleware: JSONErrorMiddleware())
+        // Each path's methods, so the other methods can answer 405 rather than the router's 404.
+        var methods: [String: [HTTPRequest.Method]] = [:]
+        func on(
+            _ method: HTTPRequest.Method, _ path: String,
+            _ handler: @escaping @Sendable (Request, SimRequestContext) async throws -> Response
+        ) {
+            methods[path, default: []].append(method)
+            router.on(RouterPath(path), method: method, use: handler)
+        }
 
-        router.get("/api/v1/credits") { request, context in
+        on(.get, "/api/v1/credits") { request, context in
             try await api(engine: engine, context: context, authorization: request.headers[.authorization]) {
                 await engine.credits(authorization: request.headers[.authorization])
             }
         }
-        router.post("/api/v1/credits/coinbase") { request, context in
+        on(.post, "/api/v1/credits/coinbase") { request, context in
             let body = try await request.body.collect(upTo: 1 << 20)
             let bytes = Array(body.readableBytesView)
             return try await api(engine: engine, context: context, authorization: request.headers[.authorization]) {
@@ -20,54 +32,65 @@ enum SimulatorRoutes {
             }
         }
 
-        router.get("/api/v1/key") { request, context in
+        on(.get, "/api/v1/key") { request, context in
             try await api(engine: engine, context: context, authorization: request.headers[.authorization]) {
                 await engine.currentKey(authorization: request.headers[.authorization])
             }
         }
-        router.get("/api/v1/keys") { request, context in
+        on(.get, "/api/v1/keys") { request, context in
             try await api(engine: engine, context: context, authorization: request.headers[.authorization]) {
                 await engine.listKeys(authorization: request.headers[.authorization], query: query(request))
             }
         }
-        router.get("/api/v1/activity") { request, context in
+        on(.get, "/api/v1/activity") { request, context in
             try await api(engine: engine, context: context, authorization: request.headers[.authorization]) {
                 await engine.activity(authorization: request.headers[.authorization], query: query(request))
             }
         }
 
-        router.get("/_sim/state") { _, _ in
+        on(.get, "/_sim/state") { _, _ in
             response(.json(200, await engine.stateJSON()))
         }
-        router.post("/_sim/charges/:id/pay") { _, context in
+        on(.post, "/_sim/charges/:id/pay") { _, context in
             let id = context.parameters.get("id") ?? ""
             return response(try await engine.pay(id: id))
         }
-        router.post("/_sim/usage") { request, _ in
+        on(.post, "/_sim/usage") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 16)
             return response(try await engine.use(body: Array(body.readableBytesView)))
         }
-        router.post("/_sim/purchase") { request, _ in
+        on(.post, "/_sim/purchase") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 16)
             return response(try await engine.purchase(body: Array(body.readableBytesView)))
         }
-        router.post("/_sim/keys") { request, _ in
+        on(.post, "/_sim/keys") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 16)
             return response(try await engine.createKey(body: Array(body.readableBytesView)))
         }
-        router.post("/_sim/keys/:hash/disable") { _, context in
+        on(.post, "/_sim/keys/:hash/disable") { _, context in
             response(try await engine.disableKey(hash: context.parameters.get("hash") ?? ""))
         }
-        router.delete("/_sim/keys/:hash") { _, context in
+        on(.delete, "/_sim/keys/:hash") { _, context in
             response(try await engine.deleteKey(hash: context.parameters.get("hash") ?? ""))
         }
-        router.post("/_sim/clock") { request, _ in
+        on(.post, "/_sim/clock") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 16)
             return response(try await engine.setClock(body: Array(body.readableBytesView)))
         }
-        router.post("/_sim/faults") { request, _ in
+        on(.post, "/_sim/faults") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 16)
             return response(await engine.setFaults(body: Array(body.readableBytesView)))
+        }
+
+        for (path, allowed) in methods {
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] where !allowed.contains(method) {
+                router.on(RouterPath(path), method: method) { request, _ in
+                    var refusal = response(.error(405, "\(request.method) is not allowed on \(request.uri.path); use \(allow)"))
+                    refusal.headers[.allow] = allow
+                    return refusal
+                }
+            }
         }
         return router
     }
@@ -77,8 +100,16 @@ enum SimulatorRoutes {
         engine: SimulatorEngine, context: SimRequestContext, authorization: String?,
         _ body: @Sendable () async throws -> SimAnswer
     ) async throws -> Response {
+        await engine.arrived()
         let latency = await engine.faults.latencyMilliseconds
-        if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
+        if latency > 0 {
+            // A graceful shutdown ends the wait: it should not wait out a made-up delay.
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(latency)) }
+            } catch {
+                guard Task.isShuttingDownGracefully else { throw error }
+            }
+        }
         if let refusal = await engine.admit() { return response(refusal) }
         if let echo = await engine.echoed(authorization: authorization) { return response(echo) }
         let answer = await engine.garbled(try await body())

@@ -1,6 +1,8 @@
 import CreditTypes
+import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// A running simulator, for tests and for `openrouter-sim`: `start` binds (port 0 picks a
@@ -42,7 +44,7 @@ public final class SimulatorServer: Sendable {
         for await port in ports { bound = port }
         guard let bound else {
             // The server stopped before it was running: surface why.
-            try await task.value
+            do { try await task.value } catch { throw explained(error, options: options) }
             throw SimulatorError.notStarted("the server stopped before listening")
         }
         return SimulatorServer(port: bound, host: options.host, engine: engine, task: task, group: group)
@@ -67,10 +69,19 @@ public final class SimulatorServer: Sendable {
             logger: logger)
     }
 
+    /// `error`, from starting or running the server, in words a person can act on where
+    /// the simulator knows them: a port another program holds.
+    public static func explained(_ error: any Error, options: SimulatorOptions) -> any Error {
+        guard let io = error as? IOError, io.errnoCode == EADDRINUSE else { return error }
+        return SimulatorError.notStarted("port \(options.port) on \(options.host) is in use by another program; "
+            + "stop that program, or choose another --port (0 picks a free one)")
+    }
+
     /// The simulator's current state (what `GET /_sim/state` shows).
     public func state() async -> SimulatorState { await engine.state }
 
-    /// How many `/api/v1` requests arrived so far (rate-limited and failed ones included).
+    /// How many `/api/v1` requests arrived so far (rate-limited and failed ones, and those
+    /// still waiting out the latency, included).
     public func apiRequestCount() async -> Int { await engine.apiRequests }
 
     /// The simulator's clock.

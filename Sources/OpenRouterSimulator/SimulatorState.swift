@@ -82,7 +82,7 @@ public struct SimulatorState: Sendable, Equatable {
     public init(json: ExactJSON) throws(SimulatorError) {
         func amount(_ value: ExactJSON?, _ field: String) throws(SimulatorError) -> Micros {
             guard let text = value?.stringValue ?? value?.numberText else { throw .badState("\(field) is missing") }
-            do { return try Micros(parsing: text) } catch { throw .badState("\(field) \(error)") }
+            do { return try Micros(parsing: text) } catch { throw .badState("\(field) \"\(text)\" \(error.simulatorReason)") }
         }
         func time(_ value: ExactJSON?, _ field: String) throws(SimulatorError) -> Timestamp? {
             guard let text = value?.stringValue else { return nil }

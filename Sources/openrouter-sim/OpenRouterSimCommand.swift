@@ -31,37 +31,38 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
             (key, model and provider optional; with a key and no model the model is openrouter/auto; also \
             "requests", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens"); \
             POST /_sim/purchase {"amount":"20"}; POST /_sim/clock {"now":"2026-01-01T00:00:00Z"}; \
-            POST /_sim/faults {"latency_ms","rate_limit","fail_rate","drop_rate","coinbase","garble"}.
+            POST /_sim/faults {"latency_ms","rate_limit","fail_rate","drop_rate","coinbase","garble"} (checked whole: \
+            one bad field is a 400 and changes nothing).
             """)
 
     @Option(help: "Port on 127.0.0.1; 0 picks a free one.")
     var port = 0
 
-    @Option(help: "The management key (reads real totals on /credits; lists /keys and /activity).")
+    @Option(help: "The management key (reads real totals on /credits; lists /keys and /activity); not empty.")
     var managementKey = "sim-management-key"
 
-    @Option(help: "An ordinary key: /credits answers 200 with zero totals, /key says it is no management key.")
+    @Option(help: "An ordinary key, not the management key (empty for none): /credits answers 200 with zero totals, /key says it is no management key.")
     var inferenceKey = "sim-inference-key"
 
-    @Option(help: "A disabled key: answered 403.")
+    @Option(help: "A disabled key: answered 403; neither of the other two.")
     var disabledKey: String?
 
     @Option(help: "available, or gone (POST /credits/coinbase answers 410 as production does).")
     var coinbase = "available"
 
-    @Option(help: "total_credits at the start, decimal USD.")
+    @Option(help: "total_credits at the start, decimal USD, at least 0.")
     var initialCredits = "0"
 
     @Option(help: "total_usage at the start, decimal USD.")
     var initialUsage = "0"
 
-    @Option(name: .customLong("charge-ttl"), help: "Seconds a charge can be paid.")
+    @Option(name: .customLong("charge-ttl"), help: "Seconds a charge can be paid (it must expire by 9999-12-31).")
     var chargeTTL: Int64 = 3600
 
-    @Option(help: "Milliseconds added before every API answer.")
+    @Option(help: "Milliseconds added before every API answer (0 to 3600000); SIGTERM or SIGINT does not wait them out.")
     var latencyMs: Int64 = 0
 
-    @Option(help: "API requests per second before 429 with Retry-After.")
+    @Option(help: "API requests per second before 429 with Retry-After (0.001 to 1000000).")
     var rateLimit: Double?
 
     @Option(help: "Probability (0…1) of a 500 before processing.")
@@ -70,7 +71,7 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
     @Option(help: "Probability (0…1) of processing, then dropping the connection without answering.")
     var dropRate = 0.0
 
-    @Option(help: "Seed for the fault draws, for reproducible runs.")
+    @Option(help: "Seed for the fault draws, charge ids and key hashes, for reproducible runs; without it each run draws its own (from the system), so two runs do not hand out the same ids.")
     var seed: UInt64?
 
     @Option(help: "Keys per page of GET /api/v1/keys (a client reads pages by offset until one is empty).")
@@ -86,31 +87,20 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
         guard SimulatorOptions.CoinbaseMode(rawValue: coinbase) != nil else {
             throw ValidationError("--coinbase must be available or gone")
         }
-        guard (0...1).contains(failRate), (0...1).contains(dropRate) else {
-            throw ValidationError("--fail-rate and --drop-rate are probabilities between 0 and 1")
-        }
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
-        guard chargeTTL > 0 else { throw ValidationError("--charge-ttl must be positive") }
-        guard keysPage > 0 else { throw ValidationError("--keys-page must be at least 1") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
+        do { try simulatorOptions().validate() } catch { throw ValidationError(error.description) }
     }
 
-    func run() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        var logger = Logger(label: "openrouter-sim")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+    /// The simulator's options from the command line's; the amounts parsed exactly.
+    func simulatorOptions() throws(SimulatorError) -> SimulatorOptions {
         var options = SimulatorOptions()
         options.port = port
         options.managementKey = managementKey
         options.inferenceKey = inferenceKey.isEmpty ? nil : inferenceKey
         options.disabledKey = disabledKey
         options.coinbase = SimulatorOptions.CoinbaseMode(rawValue: coinbase) ?? .available
-        do {
-            options.initialCredits = try Micros(parsing: initialCredits)
-            options.initialUsage = try Micros(parsing: initialUsage)
-        } catch {
-            throw ValidationError("--initial-credits / --initial-usage: \(error)")
-        }
+        options.initialCredits = try SimulatorOptions.amount(initialCredits, option: "--initial-credits")
+        options.initialUsage = try SimulatorOptions.amount(initialUsage, option: "--initial-usage")
         options.chargeTTLSeconds = chargeTTL
         options.latencyMilliseconds = latencyMs
         options.rateLimit = rateLimit
@@ -119,13 +109,20 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
         options.seed = seed
         options.keysPage = keysPage
         options.statePath = state
+        return options
+    }
 
+    func run() async throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        var logger = Logger(label: "openrouter-sim")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let options = try simulatorOptions()
         let app = try SimulatorServer.application(options: options, logger: logger) { port in
             // Unbuffered and first, so a script can read the port before anything else.
             try? FileHandle.standardOutput.write(contentsOf: Data("listening on http://127.0.0.1:\(port)\n".utf8))
         }
         let group = ServiceGroup(configuration: .init(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do { try await group.run() } catch { throw SimulatorServer.explained(error, options: options) }
     }
 }

@@ -40,6 +40,8 @@ import Testing
                 #"{"amount":10,"sender":"\#(Self.wallet)","chain_id":10}"#,
                 #"{"amount":0,"sender":"\#(Self.wallet)","chain_id":1}"#,
                 #"{"amount":"10","sender":"\#(Self.wallet)","chain_id":1}"#,
+                #"{"amount":1.0000005,"sender":"\#(Self.wallet)","chain_id":1}"#,
+                #"{"amount":1e13,"sender":"\#(Self.wallet)","chain_id":1}"#,
                 "not json",
             ] {
                 let answer = try await sim.charge(body)
@@ -47,6 +49,28 @@ import Testing
                 #expect(answer.json["error"]?["code"] == .number("400"))
             }
             #expect(try await sim.state()["charges"] == .array([]))
+            let tooPrecise = try await sim.charge(#"{"amount":1.0000005,"sender":"\#(Self.wallet)","chain_id":1}"#)
+            #expect(tooPrecise.json["error"]?["message"] == .string("amount: 1.0000005 has more than 6 decimals"))
+            let exact = try await sim.charge(#"{"amount":1.000001,"sender":"\#(Self.wallet)","chain_id":1}"#)
+            #expect(exact.json["data"]?["web3_data"]?["transfer_intent"]?["call_data"]?["recipient_amount"] == .string("1000001"))
+        }
+    }
+
+    @Test func noRouteAWrongMethodAndALargeBodyAnswerTheErrorShape() async throws {
+        try await withSim { _, sim in
+            let missing = try await sim.send(.GET, "/api/v1/nope", key: "sim-management-key")
+            #expect(missing.status == 404 && missing.contentType == "application/json")
+            #expect(missing.json["error"]?["code"] == .number("404"))
+            #expect(missing.json["error"]?["message"]?.stringValue?.contains("/api/v1/nope") == true)
+            let wrongMethod = try await sim.send(.GET, "/_sim/purchase")
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.json["error"]?["code"] == .number("405"))
+            #expect(wrongMethod.json["error"]?["message"]?.stringValue?.contains("POST") == true)
+            #expect(try await sim.send(.DELETE, "/api/v1/credits", key: "sim-management-key").status == 405)
+            let large = try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"1","pad":""# + String(repeating: " ", count: 1 << 16) + "\"}")
+            #expect(large.status == 413)
+            #expect(large.json["error"]?["code"] == .number("413"))
+            #expect(try await sim.state()["total_credits"] == .string("0"))
         }
     }
 
@@ -94,6 +118,31 @@ import Testing
         }
     }
 
+    @Test func totalsThatWouldOverflowAreRefusedAndChangeNothing() async throws {
+        let almostAll = try Micros(parsing: "9223372036854")
+        try await withSim({ $0.initialCredits = almostAll }) { server, sim in
+            let refused = try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"1"}"#)
+            #expect(refused.status == 400)
+            #expect(refused.json["error"]?["code"] == .number("400"))
+            #expect(await server.state().totalCredits == almostAll)
+        }
+        try await withSim { server, sim in
+            let body = #"{"amount":5000000000000,"sender":"\#(Self.wallet)","chain_id":8453}"#
+            let first = try await sim.charge(body).json["data"]?["id"]?.stringValue ?? ""
+            let second = try await sim.charge(body).json["data"]?["id"]?.stringValue ?? ""
+            #expect(try await sim.send(.POST, "/_sim/charges/\(first)/pay").status == 200)
+            #expect(try await sim.send(.POST, "/_sim/charges/\(second)/pay").status == 400)
+            #expect(try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"9000000000000"}"#).status == 400)
+            #expect(try await sim.send(.POST, "/_sim/usage", body: #"{"amount":"9000000000000"}"#).status == 200)
+            #expect(try await sim.send(.POST, "/_sim/usage", body: #"{"amount":"9000000000000"}"#).status == 400)
+            let state = await server.state()
+            #expect(state.totalCredits == Micros(raw: 5_000_000_000_000_000_000))
+            #expect(state.charges.map { $0.paidAt != nil } == [true, false])
+            #expect(state.totalUsage == Micros(raw: 9_000_000_000_000_000_000) && state.usages.count == 1)
+            #expect(try await sim.credits().status == 200)
+        }
+    }
+
     @Test func chargesExpireOnTheSimulatorClock() async throws {
         try await withSim({ $0.chargeTTLSeconds = 60 }) { server, sim in
             #expect(try await sim.send(.POST, "/_sim/clock", body: #"{"now":"2026-01-01T00:00:00Z"}"#).status == 200)
@@ -106,6 +155,26 @@ import Testing
             guard case .array(let charges)? = try await sim.state()["charges"] else { Issue.record("no charges"); return }
             #expect(charges.first?["status"] == .string("expired"))
             #expect(await server.now() == (try Timestamp(iso8601: "2026-01-01T00:01:00Z")))
+        }
+    }
+
+    @Test func theClockStopsWhereAChargeWouldExpirePastTheYear9999() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("state.json").path
+        try await withSim({ $0.statePath = path; $0.chargeTTLSeconds = 3600 }) { server, sim in
+            let refused = try await sim.send(.POST, "/_sim/clock", body: #"{"now":"9999-12-31T23:30:00Z"}"#)
+            #expect(refused.status == 400)
+            #expect(refused.json["error"]?["message"]?.stringValue?.contains("9999-12-31") == true)
+            #expect(await server.state().clock == nil)
+            #expect(try await sim.send(.POST, "/_sim/clock", body: #"{"now":"9999-12-31T22:59:59Z"}"#).status == 200)
+            let charge = try await sim.charge(Self.chargeBody)
+            #expect(charge.json["data"]?["expires_at"] == .string("9999-12-31T23:59:59.000Z"))
+        }
+        // What it wrote, it reads back.
+        try await withSim({ $0.statePath = path }) { server, _ in
+            #expect(await server.state().charges.count == 1)
         }
     }
 
@@ -125,6 +194,31 @@ import Testing
         }
     }
 
+    @Test func aFaultsBodyIsCheckedWholeBeforeAnythingChanges() async throws {
+        try await withSim { _, sim in
+            for body in [
+                #"{"latency_ms":1e30}"#, #"{"latency_ms":"nan"}"#, #"{"latency_ms":-100}"#, #"{"latency_ms":3600001}"#,
+                #"{"rate_limit":1e-300}"#, #"{"rate_limit":"abc"}"#, #"{"rate_limit":0}"#, #"{"rate_limit":"inf"}"#,
+                #"{"fail_rate":-1}"#, #"{"drop_rate":7}"#, #"{"fail_rate":"nan"}"#, #"{"drop_rate":true}"#,
+                #"{"coinbase":"nope"}"#, #"{"coinbase":true}"#, #"{"garble":1}"#, #"{"fail_message":5}"#,
+                #"{"latency":100}"#, "[]", "nope",
+            ] {
+                let answer = try await sim.send(.POST, "/_sim/faults", body: body)
+                #expect(answer.status == 400, "\(body)")
+                #expect(answer.json["error"]?["code"] == .number("400"), "\(body)")
+            }
+            let refused = try await sim.send(.POST, "/_sim/faults", body: #"{"fail_rate":1,"coinbase":"gone","drop_rate":7}"#)
+            #expect(refused.status == 400)
+            #expect(refused.json["error"]?["message"]?.stringValue?.hasPrefix("drop_rate must be") == true)
+            // Nothing of the refused body took effect.
+            #expect(try await sim.credits().status == 200)
+            #expect(try await sim.charge(Self.chargeBody).status == 200)
+            let set = try await sim.send(.POST, "/_sim/faults", body: #"{"latency_ms":"5","rate_limit":1000000,"drop_rate":"0"}"#)
+            #expect(set.status == 200)
+            #expect(set.json["latency_ms"] == .number("5"))
+        }
+    }
+
     @Test func seededFaultsRepeat() async throws {
         var runs: [[Int]] = []
         for _ in 0..<2 {
@@ -138,11 +232,41 @@ import Testing
         #expect(runs[0].contains(500) && runs[0].contains(200))
     }
 
+    @Test func idsDifferBetweenSimulatorsUnlessSeeded() async throws {
+        func firstIDs(seed: UInt64?) async throws -> [String] {
+            var ids: [String] = []
+            try await withSim({ $0.seed = seed }) { _, sim in
+                ids.append(try await sim.charge(Self.chargeBody).json["data"]?["id"]?.stringValue ?? "")
+                ids.append(try await sim.createKey("ci").hash)
+            }
+            return ids
+        }
+        let unseeded = [try await firstIDs(seed: nil), try await firstIDs(seed: nil)]
+        #expect(unseeded[0][0] != unseeded[1][0] && unseeded[0][1] != unseeded[1][1], "\(unseeded)")
+        let seeded = [try await firstIDs(seed: 7), try await firstIDs(seed: 7)]
+        #expect(seeded[0] == seeded[1])
+    }
+
     @Test func dropClosesTheConnectionAfterProcessing() async throws {
         try await withSim({ $0.dropRate = 1 }) { server, sim in
             await #expect(throws: (any Error).self) { try await sim.charge(Self.chargeBody) }
             #expect(await server.state().charges.count == 1)
         }
+    }
+
+    @Test func shutdownDoesNotWaitOutTheLatency() async throws {
+        var options = SimulatorOptions()
+        options.latencyMilliseconds = 60_000
+        let server = try await SimulatorServer.start(options)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let sim = Requester(http: http, root: "http://127.0.0.1:\(server.port)")
+        let pending = Task { try await sim.credits() }
+        #expect(await waitUntil { await server.apiRequestCount() == 1 }, "the request never arrived")
+        let took = await ContinuousClock().measure { await server.shutdown() }
+        #expect(took < .seconds(30), "shutdown waited \(took) for the latency")
+        // The request in its latency is answered, not cut off.
+        #expect((try? await pending.value)?.status == 200)
+        try await http.shutdown()
     }
 
     @Test func statePersistsAcrossRestarts() async throws {
@@ -163,6 +287,116 @@ import Testing
             // New charges keep unique ids after a restart.
             let next = try await sim.charge(Self.chargeBody).json["data"]?["id"]?.stringValue
             #expect(next != chargeID)
+        }
+    }
+
+    @Test func tooLargeAmountsGiveTheBoundTheSimulatorHolds() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("state.json").path
+        // 2000000000 USD is held; one micro-USD past Int64 is not, and the message says so.
+        try Data(#"{"total_credits":"2000000000","total_usage":"9223372036854.775808"}"#.utf8).write(to: URL(fileURLWithPath: path))
+        var options = SimulatorOptions()
+        options.statePath = path
+        do {
+            let server = try await SimulatorServer.start(options)
+            await server.shutdown()
+            Issue.record("started with a total it cannot hold")
+        } catch {
+            #expect("\(error)".contains("total_usage \"9223372036854.775808\" is too large"), "\(error)")
+            #expect("\(error)".contains("at most 9223372036854.775807 USD") && !"\(error)".contains("1000000000 USD"), "\(error)")
+        }
+        try await withSim { _, sim in
+            let refused = try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"9223372036854.775808"}"#)
+            #expect(refused.status == 400)
+            #expect(refused.json["error"]?["message"]?.stringValue?.contains("at most 9223372036854.775807 USD") == true)
+        }
+    }
+
+    @Test func aPortInUseIsNamed() async throws {
+        try await withSim { server, _ in
+            var options = SimulatorOptions()
+            options.port = server.port
+            do {
+                let second = try await SimulatorServer.start(options)
+                await second.shutdown()
+                Issue.record("two servers on one port")
+            } catch {
+                #expect("\(error)".contains("port \(server.port) on 127.0.0.1 is in use"), "\(error)")
+                #expect("\(error)".contains("--port"), "\(error)")
+            }
+        }
+    }
+
+    @Test func aStateFileThatCannotBeWrittenStopsTheStart() async throws {
+        let path = "/nonexistent-\(UUID().uuidString)/dir/state.json"
+        var options = SimulatorOptions()
+        options.statePath = path
+        do {
+            let server = try await SimulatorServer.start(options)
+            await server.shutdown()
+            Issue.record("started with a state file it cannot write")
+        } catch let error as SimulatorError {
+            #expect(error.description.contains(path), "\(error)")
+        }
+    }
+
+    @Test func aFailedSaveChangesNothing() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withSim({ $0.statePath = directory.appendingPathComponent("state.json").path }) { server, sim in
+            try FileManager.default.removeItem(at: directory)
+            let refused = try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"20"}"#)
+            #expect(refused.status == 500)
+            #expect(refused.json["error"]?["message"]?.stringValue?.contains(directory.path) == true)
+            #expect(try await sim.charge(Self.chargeBody).status == 500)
+            #expect(try await sim.send(.POST, "/_sim/clock", body: #"{"now":"2026-01-01T00:00:00Z"}"#).status == 500)
+            let state = await server.state()
+            #expect(state.totalCredits == .zero && state.charges.isEmpty && state.chargeCount == 0 && state.clock == nil)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            #expect(try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"20"}"#).status == 200)
+            #expect(await server.state().totalCredits == Micros(raw: 20_000_000))
+        }
+    }
+
+    @Test func optionsItCannotRunWithAreRefusedNamingTheOption() async throws {
+        func refusal(_ change: (inout SimulatorOptions) -> Void) -> String {
+            var options = SimulatorOptions()
+            change(&options)
+            do { try options.validate() } catch { return error.description }
+            return "accepted"
+        }
+        #expect(refusal { _ in } == "accepted")
+        #expect(refusal { $0.rateLimit = 0.001; $0.latencyMilliseconds = 3_600_000; $0.inferenceKey = nil } == "accepted")
+        for rate in [0, .nan, .infinity, 1e-300, 1_000_001] {
+            #expect(refusal { $0.rateLimit = rate }.hasPrefix("--rate-limit must be from 0.001 to 1000000"), "\(rate)")
+        }
+        #expect(refusal { $0.latencyMilliseconds = -100 }.hasPrefix("--latency-ms"))
+        #expect(refusal { $0.latencyMilliseconds = 3_600_001 }.hasPrefix("--latency-ms"))
+        #expect(refusal { $0.managementKey = "" }.hasPrefix("--management-key must not be empty"))
+        #expect(refusal { $0.inferenceKey = $0.managementKey }.hasPrefix("--management-key and --inference-key must differ"))
+        #expect(refusal { $0.disabledKey = "sim-inference-key" }.hasPrefix("--disabled-key"))
+        #expect(refusal { $0.initialCredits = Micros(raw: -5_000_000) }.hasPrefix("--initial-credits must be at least 0"))
+        #expect(refusal { $0.chargeTTLSeconds = .max }.hasPrefix("--charge-ttl 9223372036854775807: a charge created now would expire after 9999-12-31"))
+        #expect(refusal { $0.chargeTTLSeconds = 8_000 * 365 * 86_400 }.hasPrefix("--charge-ttl"))
+        #expect(refusal { $0.failRate = .nan }.hasPrefix("--fail-rate"))
+        // An in-process server is held to the same rules.
+        var options = SimulatorOptions()
+        options.rateLimit = 1e-300
+        await #expect(throws: SimulatorError.self) { _ = try await SimulatorServer.start(options) }
+
+        #expect(try SimulatorOptions.amount("12.5", option: "--initial-credits") == Micros(raw: 12_500_000))
+        for (text, reason) in [("abc", "is not a decimal number"), ("1.0000001", "has more than 6 decimals"),
+                               ("9223372036854.775808", "at most 9223372036854.775807 USD")] {
+            do {
+                _ = try SimulatorOptions.amount(text, option: "--initial-credits")
+                Issue.record("\(text) accepted")
+            } catch {
+                #expect(error.description.hasPrefix("--initial-credits: \"\(text)\" ") && error.description.contains(reason),
+                        "\(error)")
+            }
         }
     }
 }

@@ -224,6 +224,25 @@ import Testing
         }
     }
 
+    @Test func aUseThatWouldOverflowItsActivityRowIsRefused() async throws {
+        try await withSim { _, sim in
+            try await sim.clock("2026-11-10T10:00:00Z")
+            let most = #"{"amount":"1","model":"m","requests":9223372036854775807,"cached_tokens":9223372036854775807}"#
+            #expect(try await sim.use(most) == 200)
+            #expect(try await sim.use(most) == 400)
+            #expect(try await sim.use(#"{"amount":"1","model":"m","requests":0,"cached_tokens":1}"#) == 400)
+            // Another model, another provider or another day is another row.
+            #expect(try await sim.use(#"{"amount":"1","model":"n","requests":9223372036854775807}"#) == 200)
+            #expect(try await sim.use(#"{"amount":"1","model":"m","provider":"p","requests":9223372036854775807}"#) == 200)
+            #expect(try await sim.state()["total_usage"] == .string("3"))
+            try await sim.clock("2026-11-11T10:00:00Z")
+            #expect(try await sim.use(most) == 200)
+            let activity = try await sim.send(.GET, "/api/v1/activity", key: "sim-management-key")
+            #expect(activity.status == 200)
+            #expect(data(activity).map { $0["requests"] } == Array(repeating: .number("9223372036854775807"), count: 3))
+        }
+    }
+
     @Test func keysAndUsePersistAcrossRestarts() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
