@@ -237,6 +237,23 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: ledger))
     }
 
+    /// A plan with a bad row, or none at all, stops `run` before it starts (65, 66): it was
+    /// found after the first fetch had stored a reading, and the message said nothing was written.
+    @Test func aNightlyRunWithABadPlanStopsBeforeItStarts() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite")
+        let bad = try scratch.write("bad.csv", "wallet,chain_id,amount\n0x0000000000000000000000000000000000000000,1,10\n")
+        for (plan, status) in [(bad, Int32(65)), (scratch.path("absent.csv"), 66)] {
+            let result = try Executable.creditRecon(
+                ["--ledger", ledger, "--base-url", "http://127.0.0.1:1/api/v1", "--max-retry-time", "1",
+                 "run", "--plan", plan, "--yes", "--out", scratch.path("reports")],
+                environment: ["OPENROUTER_API_KEY": "sim-management-key"])
+            #expect(result.status == status, "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: ledger))
+            #expect(!FileManager.default.fileExists(atPath: scratch.path("reports")))
+        }
+    }
+
     /// Cron has no terminal: `run --plan` without `--yes` stops before the lock, the fetch
     /// or the ledger, not after the first fetch.
     @Test func aNightlyRunWithAPlanButNoYesStopsBeforeItStarts() throws {

@@ -72,6 +72,9 @@ public struct RunStage: Sendable {
         // Before anything, not after the first fetch: a cron line without --yes is wrong
         // every night, whether or not tonight's plan has new rows.
         if options.topUp != nil, !options.yes, !isTerminal { throw TopUpError.confirmationRequired }
+        // A plan that cannot be read, or has a bad row, is found before the job starts (65,
+        // 66: nothing fetched or written), not after the first fetch has stored a reading.
+        if let topUp = options.topUp { _ = try TopUpEngine(options: topUp).prepare(ledger: nil) }
         let lock = try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         let ledger = try context.openLedger()

@@ -20,7 +20,8 @@ extension CreditReconCommand {
                 serious outcome of any stage. SIGTERM or SIGINT (cron's timeout) stops the stage under way \
                 cleanly (no new API call, the ones in flight recorded), skips the later API stages, still writes \
                 the report, and exits 75. For cron (no terminal), a plan needs --yes: without it the job \
-                stops before it starts (64). A crontab line, with OPENROUTER_API_KEY and CREDIT_RECON_LEDGER \
+                stops before it starts (64), as it does for a plan that cannot be read (66) or has a bad row \
+                (65). A crontab line, with OPENROUTER_API_KEY and CREDIT_RECON_LEDGER \
                 set above it in the crontab:
                   15 2 * * * cd /srv/books && credit-recon run --out reports
                 """
