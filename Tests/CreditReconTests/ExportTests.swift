@@ -322,6 +322,17 @@ import Testing
         #expect(late == ["Expenses:OpenRouter:Usage:Prod-aaa111", "Expenses:OpenRouter:Usage:Prod-bbb222"])
     }
 
+    /// Credits going down are booked as taken back, not as a purchase of a negative amount.
+    @Test func creditsGoingDownAreNotCalledAPurchase() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "90", usage: "0")
+        let text = try Self.export(fixture, .hledger, period: .day).text
+        #expect(text.contains("Credits taken back (total_credits went down, see the report's credits_decreased), 2026-10-02"),
+                "\(text)")
+        #expect(!text.contains("Purchases no charge explains"))
+    }
+
     @Test func keyNamesBecomeValidAccountsAndKeysThatWouldCollideStayApart() throws {
         func key(_ hash: String, _ name: String?) -> KeyReading {
             KeyReading(hash: hash, name: name, label: nil, disabled: false, usage: .zero, byokUsage: nil, limit: nil,

@@ -107,7 +107,9 @@ struct ExportJournal {
             if other != .zero {
                 journal.transaction(
                     date: lastDay,
-                    narration: "Purchases no charge explains (card, web), \(period.start.isoText) to \(period.end.isoText)",
+                    narration: (other > .zero ? "Purchases no charge explains (card, web), "
+                        : "Credits taken back (total_credits went down, see the report's credits_decreased), ")
+                        + "\(period.start.isoText) to \(period.end.isoText)",
                     metadata: [], postings: [(credits, other), (accounts[.other], .zero - other)])
             }
 
