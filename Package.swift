@@ -103,12 +103,14 @@ let package = Package(
         .executableTarget(name: "bench-key-readings", dependencies: ["CreditTypes", "Ledger"]),
         // Starts the throwaway PostgreSQL server the tests use (scripts/throwaway-postgres.sh).
         .target(name: "PostgresHarness", path: "Tests/PostgresHarness"),
+        // `waitUntil`, for the test targets that wait in async code.
+        .target(name: "AsyncWait", path: "Tests/AsyncWait"),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CreditTypes", "CSQLite", "PostgresHarness"], exclude: ["Fixtures"]),
         .testTarget(name: "CreditTypesTests", dependencies: ["CreditTypes"]),
         .testTarget(
             name: "CreditReconTests",
             dependencies: [
-                "CreditRecon", "CreditTypes", "Ledger", "OpenRouterAPI", "OpenRouterSimulator",
+                "CreditRecon", "CreditTypes", "Ledger", "OpenRouterAPI", "OpenRouterSimulator", "AsyncWait",
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]
@@ -116,7 +118,8 @@ let package = Package(
         .testTarget(
             name: "OpenRouterAPITests",
             dependencies: [
-                "OpenRouterAPI", "OpenRouterSimulator", "CreditTypes", "PostgresHarness", .product(name: "Logging", package: "swift-log"),
+                "OpenRouterAPI", "OpenRouterSimulator", "CreditTypes", "PostgresHarness", "AsyncWait",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -125,6 +128,7 @@ let package = Package(
             dependencies: [
                 "OpenRouterSimulator",
                 "CreditTypes",
+                "AsyncWait",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import AsyncWait
 import Ledger
 import Synchronization
 import Testing

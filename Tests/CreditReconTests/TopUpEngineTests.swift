@@ -1,4 +1,5 @@
 @testable import CreditRecon
+import AsyncWait
 import CreditTypes
 import Foundation
 @testable import Ledger

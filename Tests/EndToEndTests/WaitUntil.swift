@@ -2,8 +2,8 @@ import Foundation
 
 /// Waits until `condition` holds, looking every 50 ms; `false` if `deadline` passes first.
 /// The deadline only ends a hung test: a loaded machine makes a test slower, never red.
-/// (The same helper lives in each test target that waits; targets cannot share code. Here
-/// it blocks the thread, as these tests already do while a child process runs.)
+/// (The async targets share `AsyncWait`'s; this one blocks the thread, as these tests
+/// already do while a child process runs.)
 func waitUntil(deadline: Duration = .seconds(60), _ condition: () throws -> Bool) rethrows -> Bool {
     let clock = ContinuousClock()
     let end = clock.now + deadline

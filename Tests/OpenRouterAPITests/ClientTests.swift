@@ -1,3 +1,4 @@
+import AsyncWait
 import AsyncHTTPClient
 import CreditTypes
 import Foundation

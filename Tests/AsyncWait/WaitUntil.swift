@@ -3,8 +3,10 @@
 /// is counted in looks, not read off a clock: on a thread pool starved by the whole suite a
 /// minute could pass between two looks, while the work awaited waited behind the same
 /// threads (a progress line's quiet period once ended "never" this way).
-/// (The same helper lives in each test target that waits; targets cannot share code.)
-func waitUntil(deadline: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
+///
+/// Shared by the test targets that wait in async code; `EndToEndTests` waits on processes
+/// from synchronous tests and has a synchronous one of its own.
+public func waitUntil(deadline: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
     for _ in 0..<Int(deadline / .milliseconds(10)) {
         if try await condition() { return true }
         // Cancelled: stop pausing, and give the condition a last look.
