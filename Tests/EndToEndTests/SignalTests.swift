@@ -29,6 +29,24 @@ extension Reliability {
         /// The bound on a stop: a small part of the minute-long waits it must not take.
         static let promptStop: TimeInterval = 20
 
+        /// Waits until the fetch in `child` has stored its snapshot: the key listing and the
+        /// days of activity are asked for after it.
+        static func waitForTheSnapshot(_ ledger: String, _ child: BackgroundCommand, sourceLocation: SourceLocation = #_sourceLocation) {
+            #expect(waitUntil { (try? Executable.query(ledger, "SELECT count(*) FROM snapshots"))?.first?.first == "1" },
+                    "no snapshot was stored: \(child.stderr)", sourceLocation: sourceLocation)
+        }
+
+        /// Sends `signal` to `child`, which must end on its own (not killed by the signal),
+        /// with 75, well within the waits it was stopped in.
+        static func expectACleanStop(_ child: BackgroundCommand, _ signal: Int32, sourceLocation: SourceLocation = #_sourceLocation) {
+            let signalled = Date()
+            child.signal(signal)
+            let status = child.wait()
+            #expect(status == 75, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)", sourceLocation: sourceLocation)
+            #expect(!child.wasKilledBySignal, sourceLocation: sourceLocation)
+            #expect(Date().timeIntervalSince(signalled) < promptStop, sourceLocation: sourceLocation)
+        }
+
         @Test(arguments: [SIGTERM, SIGINT])
         func aSignalStopsTopUpWithEveryInFlightOutcomeRecorded(signal: Int32) throws {
             let scratch = try Scratch()
@@ -122,15 +140,9 @@ extension Reliability {
             let arguments = ["--ledger", ledger, "--base-url", sim.baseURL, "fetch"]
             let child = try BackgroundCommand(arguments, environment: env, scratch: scratch, tag: "fetch")
             // The snapshot is committed before the key listing and the days of activity are asked for.
-            #expect(try waitUntil { (try? Executable.query(ledger, "SELECT count(*) FROM snapshots"))?.first?.first == "1" },
-                    "no snapshot was stored: \(child.stderr)")
+            Self.waitForTheSnapshot(ledger, child)
             let requestsAtSignal = try sim.state().apiRequests
-            let signalled = Date()
-            child.signal(signal)
-            let status = child.wait()
-            #expect(status == 75, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)")
-            #expect(!child.wasKilledBySignal)
-            #expect(Date().timeIntervalSince(signalled) < Self.promptStop)
+            Self.expectACleanStop(child, signal)
             let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
             #expect(child.stderr.contains("stopped by \(name) before GET /"), "\(child.stderr)")
             #expect(child.stderr.contains("the next fetch reads what is missing"), "\(child.stderr)")
@@ -159,14 +171,8 @@ extension Reliability {
             let child = try BackgroundCommand(
                 ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--out", out],
                 environment: ["OPENROUTER_API_KEY": "sim-management-key"], scratch: scratch, tag: "run")
-            #expect(try waitUntil { (try? Executable.query(ledger, "SELECT count(*) FROM snapshots"))?.first?.first == "1" },
-                    "no snapshot was stored: \(child.stderr)")
-            let signalled = Date()
-            child.signal(SIGTERM)
-            let status = child.wait()
-            #expect(status == 75, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)")
-            #expect(!child.wasKilledBySignal)
-            #expect(Date().timeIntervalSince(signalled) < Self.promptStop)
+            Self.waitForTheSnapshot(ledger, child)
+            Self.expectACleanStop(child, SIGTERM)
             #expect(child.stdout.contains("topup: ok — skipped: the job was stopped by SIGTERM"), "\(child.stdout)")
             #expect(child.stdout.contains("fetch again: ok — skipped: the job was stopped by SIGTERM"), "\(child.stdout)")
             #expect(try sim.state().charges.isEmpty, "no charge after the signal")
