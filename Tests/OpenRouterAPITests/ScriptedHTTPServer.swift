@@ -65,6 +65,19 @@ final class ScriptedHTTPServer: Sendable {
             guard count > 0 else { return }
             request += buffer[..<count]
         }
+        // A POST's body too: closed with it unread, the connection would be reset under the
+        // client before it read the answer.
+        if let end = request.firstRange(of: Array("\r\n\r\n".utf8))?.upperBound {
+            let head = String(decoding: request[..<end], as: UTF8.self).lowercased()
+            let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+            var read = request.count - end
+            while read < length {
+                let count = Glibc.read(fd, &buffer, buffer.count)
+                guard count > 0 else { return }
+                read += count
+            }
+        }
         let index = served.add(1, ordering: .sequentiallyConsistent).newValue - 1
         for piece in answer(index) {
             if piece.pauseMilliseconds > 0 { _ = poll(nil, 0, piece.pauseMilliseconds) }  // the server's own pace
