@@ -254,6 +254,25 @@ struct CommandLineTests {
         }
     }
 
+    /// What depends on the ledger is judged with it: rows already sent do not count towards
+    /// `--max-total`, in `run` as in `topup`, although the plan is read before the first fetch.
+    @Test func aNightlyRunCountsOnlyTheRowsToSendTowardsTheMaxTotal() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess()
+        let ledger = scratch.path("books.sqlite")
+        let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+        let row1 = "\(DistinctPlan.wallet(1)),1,10,R-1"
+        let first = try scratch.write("first.csv", "wallet,chain_id,amount,reference\n\(row1)\n")
+        let both = try scratch.write("both.csv", "wallet,chain_id,amount,reference\n\(row1)\n\(DistinctPlan.wallet(2)),1,10,R-2\n")
+        let sent = try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "topup", first, "--yes"], environment: env)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let result = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", both, "--yes", "--max-total", "15",
+             "--no-keys", "--no-activity", "--out", scratch.path("reports")], environment: env)
+        #expect(result.stdout.contains("topup: ") && !result.stderr.contains("--max-total"), "\(result.stdout)\(result.stderr)")
+        #expect(try sim.state().charges.count == 2, "R-2 sent, R-1 not again")
+    }
+
     /// Cron has no terminal: `run --plan` without `--yes` stops before the lock, the fetch
     /// or the ledger, not after the first fetch.
     @Test func aNightlyRunWithAPlanButNoYesStopsBeforeItStarts() throws {

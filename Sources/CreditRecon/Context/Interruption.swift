@@ -47,13 +47,20 @@ public final class Interruption: Sendable {
         _ given: Interruption?, logger: Logger, _ body: (Interruption) async throws -> T
     ) async throws -> T {
         if let given { return try await body(given) }
-        let interruption = Interruption()
-        interruption.onSignal { name in
-            logger.notice("\(name): no new API calls; the ones in flight finish and are recorded, then the command ends")
-        }
-        interruption.startTrapping()
+        let interruption = trapped(logger: logger, then: "the command ends")
         defer { interruption.stopTrapping() }
         return try await body(interruption)
+    }
+
+    /// A new interruption that SIGINT and SIGTERM raise from now on (the caller stops the
+    /// trapping), saying so in the log with what happens `then`.
+    public static func trapped(logger: Logger, then: String) -> Interruption {
+        let interruption = Interruption()
+        interruption.onSignal { name in
+            logger.notice("\(name): no new API calls; the ones in flight finish and are recorded, then \(then)")
+        }
+        interruption.startTrapping()
+        return interruption
     }
 
     /// Makes SIGINT and SIGTERM raise this interruption instead of killing the process.

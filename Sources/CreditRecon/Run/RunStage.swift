@@ -74,7 +74,8 @@ public struct RunStage: Sendable {
         if options.topUp != nil, !options.yes, !isTerminal { throw TopUpError.confirmationRequired }
         // A plan that cannot be read, or has a bad row, is found before the job starts (65,
         // 66: nothing fetched or written), not after the first fetch has stored a reading.
-        if let topUp = options.topUp { _ = try TopUpEngine(options: topUp).prepare(ledger: nil) }
+        // What depends on the ledger (rows already sent, --max-total) waits for the top-up.
+        let plan = try options.topUp.map { try TopUpEngine(options: $0).readPlan() }
         let lock = try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         let ledger = try context.openLedger()
@@ -84,12 +85,7 @@ public struct RunStage: Sendable {
         outcome.runID = try ledger.write { writer in
             try writer.append(.runStarted(RunStarted(command: "run")), account: account, runID: nil, at: started)
         }
-        let interruption = Interruption()
-        let logger = context.logger
-        interruption.onSignal { name in
-            logger.notice("\(name): no new API calls; the ones in flight finish and are recorded, then the report is written")
-        }
-        interruption.startTrapping()
+        let interruption = Interruption.trapped(logger: context.logger, then: "the report is written")
         defer { interruption.stopTrapping() }
 
         try await stage("fetch", into: &outcome) {
@@ -115,7 +111,7 @@ public struct RunStage: Sendable {
             try await stage("topup", into: &outcome) {
                 let stage = TopUpStage(
                     context: context, options: topUp, rateLimit: options.rateLimit, yes: options.yes, lockHeld: true,
-                    interruption: interruption)
+                    interruption: interruption, plan: plan)
                 switch try await stage.run(isTerminal: isTerminal, showProgress: showProgress) {
                 case .finished(let summary):
                     return StageResult(name: "topup", status: summary.exitStatus, detail: Self.describe(summary))

@@ -54,12 +54,14 @@ public struct TopUpEngine: Sendable {
 
     // MARK: - Prepare
 
-    /// Validates and keys the plan and checks every key against `ledger` (`nil`: no ledger
-    /// yet, every row is new). Writes nothing.
-    ///
-    /// Throws `PlanErrors` (65) for bad rows or keys already used with other parameters,
-    /// `TopUpError.overMaxTotal` (65), or `CSVError` (66) for an unreadable file.
-    public func prepare(ledger: Ledger?) throws -> TopUpPreview {
+    /// A plan read: its rows validated and keyed, the ledger not read yet.
+    public struct KeyedPlan: Sendable {
+        fileprivate let rows: [(key: String, row: PlanRow, occurrence: Int)]
+    }
+
+    /// Reads, validates and keys the plan without the ledger: `PlanErrors` (65) for a bad
+    /// row, `CSVError` (66) for a file that cannot be read, `TopUpError.badConcurrency`.
+    public func readPlan() throws -> KeyedPlan {
         guard (1...32).contains(options.concurrency) else { throw TopUpError.badConcurrency(options.concurrency) }
         let reader = PlanReader(path: options.planPath, displayName: planFile, defaultAccount: options.account,
                                 maxAmount: options.maxAmount)
@@ -75,6 +77,20 @@ public struct TopUpEngine: Sendable {
             }
             keyed.append((TopUpKey.make(row: row, batch: batch, occurrence: occurrence), row, occurrence))
         }
+        return KeyedPlan(rows: keyed)
+    }
+
+    /// Validates and keys the plan and checks every key against `ledger` (`nil`: no ledger
+    /// yet, every row is new). Writes nothing.
+    ///
+    /// Throws `PlanErrors` (65) for bad rows or keys already used with other parameters,
+    /// `TopUpError.overMaxTotal` (65), or `CSVError` (66) for an unreadable file.
+    ///
+    /// `plan`: the plan as `readPlan()` read it (`run` reads it before its first fetch);
+    /// `nil` reads it now.
+    public func prepare(ledger: Ledger?, plan: KeyedPlan? = nil) throws -> TopUpPreview {
+        let keyed = try (plan ?? readPlan()).rows
+        let batch = self.batch
         // Each row's top-up in the ledger, and for a new row with a reference, the same
         // purchase (reference, wallet, chain, amount) planned for another account: the plan
         // run again under another --account label (CREDIT_RECON_ACCOUNT set for cron, not at
@@ -272,7 +288,7 @@ public struct TopUpEngine: Sendable {
                                 }
                             } catch {
                                 if case .created(let charge) = sent {
-                                    shared.unrecorded.withLock { $0.append(.init(line: row.line, key: item.key, row: row, charge: charge)) }
+                                    shared.unrecorded.withLock { $0.append(.init(key: item.key, row: row, charge: charge)) }
                                 }
                                 throw error
                             }
@@ -310,7 +326,7 @@ public struct TopUpEngine: Sendable {
         }
         if let failure = shared.failure.withLock({ $0 }) {
             let unrecorded = shared.unrecorded.withLock { $0 }
-            throw unrecorded.isEmpty ? failure : ChargesNotRecorded(failure: failure, charges: unrecorded.sorted { $0.line < $1.line })
+            throw unrecorded.isEmpty ? failure : ChargesNotRecorded(failure: failure, charges: unrecorded.sorted { $0.row.line < $1.row.line })
         }
 
         let final = shared.tally.withLock { $0 }

@@ -34,10 +34,13 @@ public struct TopUpStage: Sendable {
     /// The command's SIGINT/SIGTERM when the caller traps them (the `run` command);
     /// `nil`: the stage traps them itself while it sends.
     public let interruption: Interruption?
+    /// The plan as the caller already read it (the `run` command, before its first fetch);
+    /// `nil`: the stage reads it.
+    public let plan: TopUpEngine.KeyedPlan?
 
     public init(
         context: CommandContext, options: TopUpEngine.Options, rateLimit: Double?, yes: Bool, lockHeld: Bool = false,
-        interruption: Interruption? = nil
+        interruption: Interruption? = nil, plan: TopUpEngine.KeyedPlan? = nil
     ) {
         self.context = context
         self.options = options
@@ -45,6 +48,7 @@ public struct TopUpStage: Sendable {
         self.yes = yes
         self.lockHeld = lockHeld
         self.interruption = interruption
+        self.plan = plan
     }
 
     /// Prints what would be charged; no lock, and no ledger file is created.
@@ -59,7 +63,7 @@ public struct TopUpStage: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let engine = TopUpEngine(options: options)
         let existing = try context.existingLedger()
-        let preview = try engine.prepare(ledger: existing)
+        let preview = try engine.prepare(ledger: existing, plan: plan)
         do {
             try TopUpConfirmation.check(preview, yes: yes, isTerminal: isTerminal,
                                         show: { Self.stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") },
