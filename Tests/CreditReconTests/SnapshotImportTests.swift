@@ -59,6 +59,23 @@ struct SnapshotImportTests {
         #expect(try ledger.headHash() == head)
     }
 
+    /// A snapshots file's `account` is checked as `--account` is: one line, NFC, no
+    /// invisible character at its ends.
+    @Test func anAccountLabelThatCannotBeKeptIsRefused() throws {
+        let temp = try TemporaryDirectory()
+        let file = try temp.write("accounts.csv", "observed_at,total_credits,total_usage,account\n"
+            + "2026-10-01T00:00:00Z,500,1,\"ops\u{1b}[31m\"\n2026-10-02T00:00:00Z,500,2,cafe\u{301}\n")
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        #expect {
+            _ = try SnapshotImport(path: file, displayName: "accounts.csv", defaultAccount: "default").run(ledger: ledger, now: now)
+        } throws: { error in
+            let lines = (error as? CSVErrors)?.errors.map(\.description) ?? []
+            return lines.contains { $0.hasPrefix("accounts.csv:2: account: holds a control character") }
+                && lines.contains { $0.hasPrefix("accounts.csv:3: account: \"cafe\u{301}\" is written with decomposed accents") }
+        }
+        #expect(try ledger.read { try $0.hasSnapshots() } == false)
+    }
+
     @Test func aReadingThatContradictsTheLedgerIsRefused() throws {
         let temp = try TemporaryDirectory()
         let ledger = try Ledger(path: temp.path("l.sqlite"))

@@ -12,9 +12,8 @@ public enum AccountOrigin: Sendable, Equatable {
     case environment
 }
 
-/// An account label given on the command line or in the environment, checked as the
-/// `account` column of every file is: it is kept in the ledger for good and matched byte for
-/// byte.
+/// An account label, from the command line, the environment or a snapshots file's
+/// `account` column: it is kept in the ledger for good and matched byte for byte.
 public enum AccountLabel {
     /// Why `label` cannot name an account, or `nil`.
     public static func problem(_ label: String) -> String? {
@@ -25,6 +24,6 @@ public enum AccountLabel {
         if label.first == " " || label.last == " " {
             return "begins or ends with a space; remove it: an account label is matched byte for byte"
         }
-        return PlanReader.nameProblem(label, column: "account label", another: "account")
+        return PlanReader.nameProblem(label, column: "account", another: "account")
     }
 }

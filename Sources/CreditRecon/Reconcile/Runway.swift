@@ -43,7 +43,6 @@ public struct Runway: Sendable, Equatable {
         return Self.tenthsText(tenths)
     }
 
-    /// `123` tenths → `12.3`.
     /// `value` in tenths of `tenth` (360_000 ms: tenths of an hour), rounded to the nearest,
     /// as `tenthsText` writes it: a duration said in words (2.9999995 days is `3.0`, not
     /// `2.9`). The runway itself is cut, not rounded: it must not promise a tenth too many.
@@ -52,6 +51,7 @@ public struct Runway: Sendable, Equatable {
         return tenthsText(value < 0 ? -Int64(rounded) : Int64(rounded))
     }
 
+    /// `123` tenths → `12.3`.
     static func tenthsText(_ tenths: Int64) -> String {
         let sign = tenths < 0 ? "-" : ""
         let magnitude = tenths.magnitude

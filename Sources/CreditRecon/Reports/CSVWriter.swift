@@ -52,6 +52,12 @@ struct CSVWriter {
                 raw = value
             }
         }
+        return quoted(raw)
+    }
+
+    /// `raw` as it is, in quotes (its quotes doubled) when it holds a comma, a quote or a
+    /// line break.
+    static func quoted(_ raw: String) -> String {
         guard raw.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else {
             return raw
         }

@@ -178,13 +178,7 @@ public struct SnapshotImport: BatchImport {
             let usage = Self.amount(record.field(at: usageColumn), column: "total_usage", fail: fail)
             var account = defaultAccount
             if let given = record.field(at: accountColumn)?.trimmingASCIIWhitespace(), !given.isEmpty {
-                if given.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                    fail("account", "contains control characters")
-                } else if let problem = PlanReader.nameProblem(given, column: "account", another: "account") {
-                    fail("account", problem)
-                } else {
-                    account = given
-                }
+                if let problem = AccountLabel.problem(given) { fail("account", problem) } else { account = given }
             }
             guard let observedAt, let credits, let usage else { continue }
             let key = SnapshotKey(account: account, observedAt: observedAt)

@@ -7,7 +7,6 @@ import CreditTypes
 public struct ChargesNotRecorded: ExitCoded {
     /// One created charge whose answer was not written.
     public struct Charge: Sendable {
-        public let line: Int
         public let key: String
         public let row: PlanRow
         public let charge: CreatedCharge
@@ -30,15 +29,8 @@ public struct ChargesNotRecorded: ExitCoded {
             lines.append([
                 entry.charge.id, entry.row.amount.decimalText, entry.row.wallet.checksummed, String(entry.row.chain.rawValue),
                 entry.charge.createdAt.iso8601, entry.charge.expiresAt.iso8601, entry.row.reference ?? entry.key,
-            ].map(Self.csvField).joined(separator: ","))
+            ].map(CSVWriter.quoted).joined(separator: ","))  // no formula guard: import reads them back as they are
         }
         return lines.joined(separator: "\n")
-    }
-
-    /// `text` as a CSV field `import charges` reads back as it is (quoted when it holds a
-    /// comma, a quote or a line break; no formula guard, which would change it).
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
