@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import PostgresHarness
 @testable import Ledger
 
@@ -73,6 +74,20 @@ final class PostgresUnderTest: StoreUnderTest {
     }
 
     func openAnother() throws -> Ledger { try Ledger(location) }
+
+    /// Waits until the server has let the writer lock go (its session ended), with a
+    /// generous deadline.
+    func waitUntilWriterLockIsFree() throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        var held = true
+        while held, ContinuousClock.now < deadline {
+            held = try server.psql(database, """
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 1 AND objsubid = 2
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """).trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+        }
+        #expect(!held, "the writer lock is still held after 60 s")
+    }
 
     func execute(_ sql: String) throws {
         try server.psql(database, "SET search_path = credit_recon; \(sql)")

@@ -111,17 +111,26 @@ final class PostgresStore: LedgerStore {
             connection.transaction.appendedEntries = 0
             // Appends wait here for another host's transaction; the head is read after.
             try connection.session.execute("SELECT pg_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.append.rawValue))")
-            if let pid = PostgresWriterLock.heldBy(location), try !PostgresWriterLock.isHeld(by: pid, on: connection.session) {
-                throw LedgerError.server(
-                    location: location.description,
-                    detail: "this command's writer lock was lost: the server ended the session that held it (an "
-                        + "administrator, a restart or the network), so another writer may hold it now; nothing more "
-                        + "was written. Run the command again: it takes the lock anew and goes on from what was stored")
-            }
-            return try body(connection.transaction)
+            try checkWriterLock(connection.session)
+            let result = try body(connection.transaction)
+            // Again before COMMIT: a long write (an import) may outlive the lock's session.
+            try checkWriterLock(connection.session)
+            return result
         }
         refreshStatisticsAfterBulkWrite()
         return result
+    }
+
+    /// Stops a write whose command held the writer lock and lost it (its session ended by
+    /// the server, an administrator or the network): another writer may hold it now. Asked
+    /// inside the write transaction, so the transaction is rolled back and nothing is written.
+    private func checkWriterLock(_ session: PostgresSession) throws {
+        guard let pid = PostgresWriterLock.heldBy(location), try !PostgresWriterLock.isHeld(by: pid, on: session) else { return }
+        throw LedgerError.server(
+            location: location.description,
+            detail: "this command's writer lock was lost: the server ended the session that held it (an "
+                + "administrator, a restart or the network), so another writer may hold it now; nothing more "
+                + "was written. Run the command again: it takes the lock anew and goes on from what was stored")
     }
 
     /// Entries a write must append before the planner's statistics are refreshed after it.
