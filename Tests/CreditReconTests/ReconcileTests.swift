@@ -29,6 +29,25 @@ struct ReconcileTests {
         #expect(period.chargesSettledAmount == reconMicros("40"))
     }
 
+    @Test func chargesThatCannotBePaidLaterAreMatchedFirst() throws {
+        // {ch_X} and {ch_P, ch_Q} both explain the first rise, and ch_X is the older, but
+        // P and Q can no longer be paid by the second rise while X can: taking X for the
+        // first left P and Q expired and the second rise unexplained.
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "0", usage: "0")
+        try fixture.charge("ch_X", amount: "100", created: "2026-03-01T07:00:00Z", expires: "2026-03-04T07:00:00Z")
+        try fixture.charge("ch_P", amount: "60", created: "2026-03-01T08:00:00Z", expires: "2026-03-01T09:00:00Z")
+        try fixture.charge("ch_Q", amount: "40", created: "2026-03-01T08:30:00Z", expires: "2026-03-01T09:30:00Z")
+        try fixture.snapshot("2026-03-01T12:00:00Z", credits: "100", usage: "0")
+        try fixture.snapshot("2026-03-01T18:00:00Z", credits: "200", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(state(books, "ch_X") == .settled)
+        #expect(state(books, "ch_P") == .settled)
+        #expect(state(books, "ch_Q") == .settled)
+        #expect(!books.findings.contains { $0.kind == .unexplainedPurchase || $0.kind == .chargeExpired })
+        #expect(books.periods.reduce(Micros.zero) { $0 + $1.purchasedViaCharges } == reconMicros("200"))
+    }
+
     @Test func twoChargesInOneIncrease() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T06:00:00Z", credits: "0", usage: "0")

@@ -11,6 +11,10 @@ import Ledger
 /// explains the most without exceeding it; ties go to older charges. Greedy oldest-first
 /// is wrong: when a later charge was paid and an earlier one was not, it blames the
 /// wrong one. Windows are taken in time order, each charge used at most once.
+///
+/// Among sets that explain a rise equally well, one of charges that no later rise can
+/// have paid (their deadline passed before its window opens) goes before one of older
+/// charges: a charge still payable later may yet explain a later rise, the others cannot.
 struct ChargeMatcher {
     /// One rise of credits between two consecutive trusted readings.
     struct Increase: Sendable, Equatable {
@@ -93,8 +97,14 @@ struct ChargeMatcher {
             let pinnedSum = pinned.reduce(Micros.zero) { $0 + amount[$1] }
             var chosen: [Int]
             if pinnedSum <= increase.amount + tolerance {
-                // Payments the export dates to this window come first; others fill the rest.
-                let candidates = active.prefix(candidateCap)
+                // Payments the export dates to this window come first; others fill the rest:
+                // those no later rise can have paid, then the others, each oldest first.
+                var candidates = active
+                if window + 1 < increases.count {
+                    let nextOpens = increases[window + 1].from
+                    candidates = active.filter { deadline[$0] <= nextOpens } + active.filter { deadline[$0] > nextOpens }
+                }
+                candidates = Array(candidates.prefix(candidateCap))
                 let picked = Self.bestSubset(
                     candidates.map { amount[$0] }, target: increase.amount - pinnedSum, tolerance: tolerance)
                 chosen = pinned + picked.map { candidates[candidates.startIndex + $0] }
