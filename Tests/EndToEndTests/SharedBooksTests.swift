@@ -265,5 +265,19 @@ extension Reliability {
             }
             #expect(!(try server.psql(database, "SELECT string_agg(entry, '') FROM credit_recon.journal")).contains(server.password))
         }
+
+        /// A password file others may read works, with one warning (a writer opens the
+        /// ledger twice, for its lock and its writes: it warned twice).
+        @Test func aPasswordFileOthersCanReadIsWarnedOfOnce() throws {
+            let (server, database, _) = try Self.books()
+            let scratch = try Scratch()
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let passwordFile = try scratch.write("password", server.password + "\n")
+            chmod(passwordFile, 0o644)
+            let imported = try Executable.creditRecon(
+                ["--ledger", server.url(database, password: false), "--ledger-password-file", passwordFile, "import", "snapshots", samples])
+            #expect(imported.status == 0, "\(imported.stderr)")
+            #expect(imported.stderr.components(separatedBy: "can be read by other users").count == 2, "\(imported.stderr)")
+        }
     }
 }

@@ -2,6 +2,7 @@ import CreditTypes
 import Foundation
 import Ledger
 import Logging
+import Synchronization
 
 /// Everything a command needs from the global options and the environment, resolved once.
 public struct CommandContext: Sendable {
@@ -121,7 +122,8 @@ public struct CommandContext: Sendable {
             throw UsageError.config("\(option): cannot read \(path); check the path and its permissions")
         }
         if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-           let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0
+           let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0,
+           Self.looseFilesWarnedOf.withLock({ $0.insert(path).inserted })
         {
             logger.warning("\(option): \(path) can be read by other users; run `chmod 600 \(path)`")
         }
@@ -132,6 +134,10 @@ public struct CommandContext: Sendable {
         }
         return isKey ? try Self.key(firstLine, from: "\(option) \(path)") : Secret(firstLine)
     }
+
+    /// The secret files already warned of in this process: a command reads the ledger's
+    /// password file each time it opens the ledger (its writer lock, then its writes).
+    private static let looseFilesWarnedOf = Mutex<Set<String>>([])
 
     private static func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
 
