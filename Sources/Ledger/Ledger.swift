@@ -41,6 +41,7 @@ public final class Ledger: Sendable {
                 var writer = LedgerWriter(session: session)
                 let result = try body(&writer)
                 try session.flush(wait: true)
+                try session.confirmStored()
                 return result
             } catch {
                 session.abandon()

@@ -348,6 +348,28 @@ struct StoreConformanceTests {
             + "change what is written"], "\(report.problems)")
     }
 
+    /// Such a trigger or rule on the journal: a write that appended entries finds them
+    /// missing before it commits and fails, instead of reporting a head it did not store
+    /// (its projection rows, which were stored, go with the rollback).
+    @Test(arguments: Stores.all)
+    func aWriteWhoseEntriesTheJournalDidNotKeepFails(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        let head = try store.ledger.headHash()
+        try store.execute(store.ledger.path.hasPrefix("postgresql://")
+            ? "CREATE RULE swallow AS ON INSERT TO journal DO INSTEAD NOTHING"
+            : "CREATE TRIGGER swallow BEFORE INSERT ON journal BEGIN SELECT RAISE(IGNORE); END")
+        let error = #expect(throws: LedgerError.self) { try store.ledger.appendAll(Array(lifecycle().dropFirst(2))) }
+        if case .malformedEntry(let detail)? = error {
+            #expect(detail.contains("the journal did not keep the entries this write appended"), "\(detail)")
+        } else {
+            Issue.record("not malformedEntry: \(String(describing: error))")
+        }
+        #expect(try store.ledger.headHash() == head)
+        #expect(try store.ledger.read { try $0.journalCount() } == 2)
+        #expect(try store.ledger.read { try $0.charges(account: "default") }.isEmpty)
+    }
+
     /// A projection table dropped behind the ledger's back: `verify` names it, still checks
     /// the chain and the other tables, and says how to build it again, which `ledger copy`
     /// does; readers say the ledger is damaged. Without the journal's table, nothing is left

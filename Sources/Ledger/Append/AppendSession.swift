@@ -18,6 +18,8 @@ final class AppendSession {
     static let queued = 8
 
     private let transaction: any StoreTransaction
+    /// The newest entry's number when the session began.
+    private let startSeq: Int64
     private(set) var headSeq: Int64
     /// The hash of the newest entry framed, as its 64 hex digits.
     private var head: [UInt8]
@@ -40,8 +42,22 @@ final class AppendSession {
                 + (hex ? "its number is out of range" : "its hash is not 64 hex digits")
                 + ", so it was changed behind the ledger's back; nothing was written")
         }
+        startSeq = chain.seq
         headSeq = chain.seq
         head = hash
+    }
+
+    /// Checks, once every batch is written, that the journal's newest entry is the one
+    /// this session appended last: a trigger or rule that is not the ledger's can make an
+    /// insert "succeed" and store nothing, and the write must fail rather than report a
+    /// head it did not store.
+    func confirmStored() throws {
+        guard headSeq != startSeq else { return }
+        let stored = try drained().head()
+        guard stored.seq != headSeq || Array(stored.hash.utf8) != head else { return }
+        throw LedgerError.malformedEntry(
+            "the journal did not keep the entries this write appended (its newest entry is \(stored.seq), not \(headSeq)): "
+                + "a trigger or rule that is not the ledger's drops them; nothing was written")
     }
 
     /// The transaction, once the store has written every batch handed to it.
