@@ -293,6 +293,41 @@ struct ReportTests {
         #expect(FileManager.default.fileExists(atPath: other), "only the temporaries of the file written")
     }
 
+    /// A link planted under the temporary file's foreseeable name: the report is not
+    /// written through it into the file it names, and the link does not take the
+    /// report's place.
+    @Test func aLinkPlantedAsTheTemporaryFileIsNotFollowed() throws {
+        let directory = try TemporaryDirectory()
+        let victim = directory.path("victim.txt")
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: victim))
+        try FileManager.default.createDirectory(atPath: directory.path("r"), withIntermediateDirectories: false)
+        let planted = directory.path("r/" + AtomicFile.temporaryPrefix("periods.csv") + "\(getpid())")
+        #expect(symlink("../victim.txt", planted) == 0)
+        try AtomicFile.write(Array("report".utf8), to: directory.path("r/periods.csv"))
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious")
+        var info = stat()
+        #expect(lstat(directory.path("r/periods.csv"), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG)
+        #expect(try String(contentsOfFile: directory.path("r/periods.csv"), encoding: .utf8) == "report")
+    }
+
+    /// An output that is the ledger's file, or a link to it or to its companions, is
+    /// refused: a report or an export written over it would replace the books.
+    @Test func theLedgersOwnFilesAreNeverWrittenOver() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = directory.path("books.sqlite")
+        try Data("ledger".utf8).write(to: URL(fileURLWithPath: ledger))
+        AtomicFile.neverReplace(ledger: ledger)
+        try FileManager.default.createDirectory(atPath: directory.path("r"), withIntermediateDirectories: false)
+        #expect(symlink("../books.sqlite", directory.path("r/periods.csv")) == 0)
+        #expect(symlink("../books.sqlite-wal", directory.path("r/summary.csv")) == 0)
+        for target in [ledger, directory.path("./r/../books.sqlite"), directory.path("r/periods.csv"), directory.path("r/summary.csv")] {
+            #expect(throws: ReportError.self) { try AtomicFile.write(Array("report".utf8), to: target) }
+        }
+        #expect(try String(contentsOfFile: ledger, encoding: .utf8) == "ledger")
+        #expect(!FileManager.default.fileExists(atPath: ledger + "-wal"))
+        try AtomicFile.write(Array("report".utf8), to: directory.path("r/findings.csv"))
+    }
+
     /// Days of lost activity one after another are one row of reconciliation.md (a
     /// backfilled year was a row a day, burying the warnings) and a row each in
     /// findings.csv, as CONTRACT.md says.

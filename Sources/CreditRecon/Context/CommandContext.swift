@@ -92,7 +92,9 @@ public struct CommandContext: Sendable {
     /// its login must finish within `--timeout`. A SQLite path reads none of them.
     public func ledgerLocation() throws -> LedgerLocation {
         do {
-            return try parsedLedgerLocation()
+            let location = try parsedLedgerLocation()
+            if case .file(let path) = location { AtomicFile.neverReplace(ledger: path) }
+            return location
         } catch LedgerError.badLocation(let why) {
             // Named as given: a usage error (64) for an option, a configuration error (78)
             // for the environment variable, as for every other setting.

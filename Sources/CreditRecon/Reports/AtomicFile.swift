@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -12,6 +13,41 @@ import Darwin
 /// bytes go to a temporary file in the same folder (same file system), are flushed to
 /// disk, and the temporary file is renamed over the target.
 enum AtomicFile {
+    /// The files no report or export may replace: the SQLite ledger's file and its
+    /// companions (`-wal`, `-shm`, `-journal`, `.lock`), by their real paths.
+    private static let ledgerFiles = Mutex<Set<String>>([])
+
+    /// Marks the SQLite ledger at `path` and its companion files as never to be written
+    /// over: an `--out` naming it, or a report file that is a link to it, would replace
+    /// the books with a report.
+    static func neverReplace(ledger path: String) {
+        guard let real = realPath(ofFileAt: path) else { return }
+        ledgerFiles.withLock { files in
+            for suffix in ["", "-wal", "-shm", "-journal", ".lock"] { files.insert(real + suffix) }
+        }
+    }
+
+    /// The real path of the file `path` names, or would name: its folder resolved, links
+    /// and all, and its own name after it; `nil` when the folder is not there.
+    private static func realPath(ofFileAt path: String) -> String? {
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        let parent = parentFolder(of: path)
+        guard let folder = realpath(parent.isEmpty ? "." : parent, nil) else { return nil }
+        defer { free(folder) }
+        let name = path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
+        let base = String(cString: folder)
+        return (base == "/" ? "" : base) + "/" + name
+    }
+
+    /// Refuses to write `path` (as resolved) when it is one of the ledger's files.
+    private static func refuseLedgerFile(_ path: String, given: String) throws(ReportError) {
+        guard let real = realPath(ofFileAt: path), ledgerFiles.withLock({ $0.contains(real) }) else { return }
+        throw .cannotCreate(given, "it is the ledger's own file (\(real)), which no report or export may replace")
+    }
+
     /// Creates `directory` (and its parents) when missing, with `mkdir` so that a failure
     /// is said in the system's words (Foundation's is "error 512" when a parent is a file).
     static func makeDirectory(_ directory: String) throws(ReportError) {
@@ -87,9 +123,19 @@ enum AtomicFile {
             } else if let target = danglingLinkTarget(given) {
                 path = target
             }
+            try AtomicFile.refuseLedgerFile(path, given: given)
             let url = URL(fileURLWithPath: path)
             let temporary = url.deletingLastPathComponent().path + "/" + temporaryPrefix(url.lastPathComponent) + "\(getpid())"
-            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            // Made anew, never opened through a link: a link planted under the name (it is
+            // foreseeable) would have the report written over the file it names.
+            let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+            var descriptor = open(temporary, flags, 0o644)
+            if descriptor < 0 && errno == EEXIST {
+                // This process id's own leftover (an earlier process of that id), or a planted
+                // link: the name is removed, not what a link names.
+                unlink(temporary)
+                descriptor = open(temporary, flags, 0o644)
+            }
             guard descriptor >= 0 else { throw .cannotCreate(given, AtomicFile.errnoText()) }
             if let kept { fchmod(descriptor, kept) }
             var failure = AtomicFile.writeAll(bytes, to: descriptor, synchronize: true)
