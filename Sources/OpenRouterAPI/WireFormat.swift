@@ -33,8 +33,25 @@ enum WireFormat {
         }
         var callData: String?
         if let value = intent?["call_data"], case .object = value { callData = value.text }
+        var sender: String?
+        if let value = intent?["metadata"]?["sender"] {
+            guard let text = value.stringValue else {
+                throw .malformedResponse(reason: "web3_data.transfer_intent.metadata.sender is not a string", rawBody: raw)
+            }
+            sender = text
+        }
+        var recipientAmount: Micros?
+        if let value = intent?["call_data"]?["recipient_amount"] {
+            guard let units = integer(value), units > 0 else {
+                throw .malformedResponse(
+                    reason: "web3_data.transfer_intent.call_data.recipient_amount is not a positive whole number of base units",
+                    rawBody: raw)
+            }
+            recipientAmount = Micros(raw: units)
+        }
         return CoinbaseCharge(
-            id: id, createdAt: createdAt, expiresAt: expiresAt, chainID: chainID, callDataJSON: callData, rawBody: raw)
+            id: id, createdAt: createdAt, expiresAt: expiresAt, chainID: chainID, callDataJSON: callData,
+            sender: sender, recipientAmount: recipientAmount, rawBody: raw)
     }
 
     /// The API's message from `{"error":{"code":N,"message":"…"}}`, or a short excerpt of

@@ -287,6 +287,52 @@ struct TopUpEngineTests {
         #expect(try bench.ledger.verify().isSound)
     }
 
+    /// An answer that says the charge is not what the row asked for (another chain, wallet
+    /// or amount), or dates it where no charge made now can be (a year 2999 stretched every
+    /// later report over a million days, and the report refused to run for good): the row
+    /// is `unknown`, the answer kept, instead of a charge the books count as the row's.
+    @Test(arguments: ["chain", "sender", "amount", "future", "expired", "forever", "fits"])
+    func anAnswerThatIsNotWhatTheRowAskedForMakesTheRowUnknown(lie: String) async throws {
+        let bench = try TopUpBench()
+        let liar = FakeChargeCreator { call, index in
+            var charge = FakeChargeCreator.charge(index)
+            charge.chainID = call.chainID
+            charge.sender = call.sender.lowercased()
+            charge.recipientAmount = call.amount
+            switch lie {
+            case "chain": charge.chainID = call.chainID == 1 ? 8453 : 1
+            case "sender": charge.sender = Wallets.d == call.sender ? Wallets.a : Wallets.d
+            case "amount": charge.recipientAmount = Micros(raw: call.amount.raw * 100)
+            case "future": charge.createdAt = Timestamp(millisecondsSinceEpoch: 32_472_144_000_000)  // 2999-01-01
+            case "expired": charge.expiresAt = charge.createdAt.adding(seconds: -1)
+            case "forever": charge.expiresAt = charge.createdAt.adding(seconds: 31 * 86_400)
+            default: break
+            }
+            return .created(charge)
+        }
+        let summary = try await bench.run(try bench.plan(TopUpBench.planText(1)), client: liar)
+        let row = try bench.ledger.read { try $0.allTopUps() }.first
+        if lie == "fits" {
+            #expect(summary.created == 1)
+            #expect(row?.state == "created")
+            return
+        }
+        #expect(summary.created == 0 && summary.unknown == 1)
+        #expect(row?.state == "unknown")
+        #expect(row?.error?.contains("which is not what the row asked for") == true, "\(row?.error ?? "no message")")
+        #expect(try bench.ledger.read { try $0.chargeCount() } == 0)
+    }
+
+    /// A server's message holding control characters (stored with the row, so shown again
+    /// on every later run) cannot drive the terminal through the summary.
+    @Test func aServersMessageCannotDriveTheTerminal() async throws {
+        let bench = try TopUpBench()
+        let failing = FakeChargeCreator { _, _ in .unknown(status: 500, message: "HTTP 500 (bad \u{1B}[2J)", rawBody: nil) }
+        let summary = try await bench.run(try bench.plan(TopUpBench.planText(1)), client: failing)
+        #expect(summary.text.contains("bad ?[2J"), "\(summary.text)")
+        #expect(!summary.text.unicodeScalars.contains("\u{1B}"))
+    }
+
     /// The ledger refuses the write of a created charge's answer (a disk gone, a database
     /// server stopped): the error names the charge as a line `import charges` takes, so it
     /// is recorded once the ledger is back, and the row it resolves needs no second charge.

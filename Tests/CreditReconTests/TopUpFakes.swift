@@ -73,7 +73,7 @@ struct TopUpBench {
         let engine = engine(path, retryUnknown: retryUnknown, concurrency: concurrency)
         let preview = try engine.prepare(ledger: ledger)
         return try await engine.execute(preview, ledger: ledger, client: client, stop: stop,
-                                        now: { Timestamp(millisecondsSinceEpoch: 1_790_000_000_000) })
+                                        now: { Timestamp.now() })
     }
 
     func states() throws -> [String: String] {

@@ -50,7 +50,8 @@ extension OpenRouterClient: ChargeCreating {
         do {
             let charge = try await createCoinbaseCharge(amount: amount, sender: sender, chainID: chainID)
             return .created(CreatedCharge(id: charge.id, createdAt: charge.createdAt, expiresAt: charge.expiresAt,
-                                          callData: charge.callDataJSON, rawBody: charge.rawBody))
+                                          callData: charge.callDataJSON, rawBody: charge.rawBody, chainID: charge.chainID,
+                                          sender: charge.sender, recipientAmount: charge.recipientAmount))
         } catch {
             if case .notSent = error, wasInterrupted {
                 return .notSent(status: nil, message: "not sent: the run was stopped (SIGINT/SIGTERM) before this request went out; "

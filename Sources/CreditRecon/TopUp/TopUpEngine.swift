@@ -281,7 +281,7 @@ public struct TopUpEngine: Sendable {
                             let (state, detail): (String, String)
                             do {
                                 (state, detail) = try ledger.write { writer in
-                                    answer = try Self.checked(sent, reader: writer.reader)
+                                    answer = try Self.checked(sent, for: row, at: now(), reader: writer.reader)
                                     let (fact, state, detail) = Self.fact(for: answer, key: item.key)
                                     try writer.append(fact, account: row.account, runID: runID, at: now())
                                     return (state, detail)
@@ -377,13 +377,45 @@ public struct TopUpEngine: Sendable {
         }
     }
 
-    /// `answer`, unless it names a charge the ledger already holds: a server that hands out
-    /// an id twice cannot be trusted to have made a new charge, nor not to have, so the row
-    /// is `unknown` (the answer kept) for a person to check, instead of a refused write.
-    static func checked(_ answer: ChargeAnswer, reader: LedgerReader) throws -> ChargeAnswer {
-        guard case .created(let charge) = answer,
-              let held = try reader.charges(ids: ChargeImport.spellings(of: charge.id)).first
-        else { return answer }
+    /// How long after its creation a charge may say it expires (Coinbase's last an hour).
+    static let longestChargeLife: Int64 = 30 * 86_400_000
+
+    /// `answer`, unless it names a charge the ledger already holds, or one that is not
+    /// what the row asked for (another chain, wallet or amount) or is dated where no charge
+    /// made now can be (the future, before 2000, expiring before it was made or a month
+    /// on: such a time would stretch every report over the years between). A server that
+    /// says such things cannot be trusted to have made the charge asked for, nor not to
+    /// have, so the row is `unknown` (the answer kept) for a person to check, instead of a
+    /// charge the books count as the row's or a refused write.
+    static func checked(_ answer: ChargeAnswer, for row: PlanRow, at now: Timestamp, reader: LedgerReader) throws -> ChargeAnswer {
+        guard case .created(let charge) = answer else { return answer }
+        var wrong: [String] = []
+        if let chain = charge.chainID, chain != row.chain.rawValue {
+            wrong.append("it is on chain \(chain), the row asked for \(row.chain.rawValue)")
+        }
+        if let sender = charge.sender, sender.lowercased() != row.wallet.checksummed.lowercased() {
+            wrong.append("its paying wallet is \(TerminalText.printable(sender)), the row's is \(row.wallet.checksummed)")
+        }
+        if let asked = charge.recipientAmount, asked != row.amount {
+            wrong.append("it asks the wallet for \(asked.decimalText) USDC, the row asked for \(row.amount.decimalText)")
+        }
+        if let problem = ImportedTime.problem(charge.createdAt, now: now) {
+            wrong.append("its created_at \(problem)")
+        }
+        if charge.expiresAt < charge.createdAt
+            || charge.createdAt.adding(milliseconds: longestChargeLife) < charge.expiresAt {
+            wrong.append("its expires_at \(charge.expiresAt.iso8601) is not within 30 days after its created_at "
+                + charge.createdAt.iso8601)
+        }
+        if !wrong.isEmpty {
+            return .unknown(
+                status: nil,
+                message: "the API answered with charge \(TerminalText.printable(charge.id)), which is not what the row asked for: "
+                    + wrong.joined(separator: "; ") + ". Do not pay it as it stands; check it on the Coinbase Commerce "
+                    + "dashboard, then record what was paid with import charges, or send the row again with topup --retry-unknown",
+                rawBody: charge.rawBody)
+        }
+        guard let held = try reader.charges(ids: ChargeImport.spellings(of: charge.id)).first else { return answer }
         let holder = held.topUpKey.map { "top-up \($0)" } ?? "a charge recorded with import charges or record"
         return .unknown(
             status: nil,

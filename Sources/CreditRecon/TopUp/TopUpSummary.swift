@@ -103,6 +103,8 @@ public struct TopUpSummary: Sendable, Equatable {
             lines.append("needs a person — \(group.rows.count) \(group.state) (line\(names.count == 1 ? "" : "s") \(shown)): \(group.message)")
         }
         if !headHash.isEmpty { lines.append("ledger head \(headHash)") }
-        return lines.joined(separator: "\n")
+        // A server's message (stored, so shown on every later run too) and a charge id
+        // may hold control characters: they must not drive the terminal.
+        return lines.map(TerminalText.printable).joined(separator: "\n")
     }
 }
