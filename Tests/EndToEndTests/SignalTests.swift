@@ -115,7 +115,7 @@ extension Reliability {
             let status = child.wait()
             #expect(status == 75, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)")
             #expect(Date().timeIntervalSince(signalled) < Self.promptStop)
-            #expect(child.stdout.contains("fetch again: ok — skipped: the job was stopped by SIGTERM"), "\(child.stdout)")
+            #expect(child.stdout.contains("fetch again: exit 75 — skipped: the job was stopped by SIGTERM"), "\(child.stdout)")
             // Only the requests in flight at the signal reached the simulator afterwards: no second fetch.
             #expect(try sim.state().apiRequests <= requestsBefore + inFlight)
             let states = try Executable.query(ledger, "SELECT state, count(*) FROM topups GROUP BY state")
@@ -173,8 +173,9 @@ extension Reliability {
                 environment: ["OPENROUTER_API_KEY": "sim-management-key"], scratch: scratch, tag: "run")
             Self.waitForTheSnapshot(ledger, child)
             Self.expectACleanStop(child, SIGTERM)
-            #expect(child.stdout.contains("topup: ok — skipped: the job was stopped by SIGTERM"), "\(child.stdout)")
-            #expect(child.stdout.contains("fetch again: ok — skipped: the job was stopped by SIGTERM"), "\(child.stdout)")
+            // A skipped stage is work not done: 75 of its own, whether or not the fetch had finished.
+            #expect(child.stdout.contains("topup: exit 75 — skipped: the job was stopped by SIGTERM"), "\(child.stdout)")
+            #expect(child.stdout.contains("fetch again: exit 75 — skipped: the job was stopped by SIGTERM"), "\(child.stdout)")
             #expect(try sim.state().charges.isEmpty, "no charge after the signal")
             #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])
             #expect(try Executable.query(ledger, "SELECT command, outcome, exit_code FROM runs ORDER BY id")

@@ -95,9 +95,10 @@ public struct RunStage: Sendable {
         let fetchStatus = outcome.stages.last?.status ?? .ok
         if let signal = interruption.signal {
             // Whoever sent the signal wants the job to end: no more API calls (a top-up, a fetch
-            // that may retry for minutes), only the report, which is local and quick.
+            // that may retry for minutes), only the report, which is local and quick. A stage
+            // skipped is work not done (75), even when the fetch had finished as the signal came.
             for name in options.topUp == nil ? [] : ["topup", "fetch again"] {
-                outcome.stages.append(StageResult(name: name, status: .ok, detail: "skipped: the job was stopped by \(signal)"))
+                outcome.stages.append(StageResult(name: name, status: .tempFail, detail: "skipped: the job was stopped by \(signal)"))
             }
         } else if options.topUp != nil, [.unavailable, .tempFail, .protocol].contains(fetchStatus) {
             // The API did not answer a GET, or answered what cannot be read: a POST now would
@@ -121,7 +122,7 @@ public struct RunStage: Sendable {
             }
             if let signal = interruption.signal {
                 outcome.stages.append(StageResult(
-                    name: "fetch again", status: .ok, detail: "skipped: the job was stopped by \(signal)"))
+                    name: "fetch again", status: .tempFail, detail: "skipped: the job was stopped by \(signal)"))
             } else {
                 try await stage("fetch again", into: &outcome) {
                     let fetched = try await fetch(showProgress: showProgress, interruption: interruption)
