@@ -44,6 +44,14 @@ extension WireFormat {
         let raw = String(decoding: body, as: UTF8.self)
         let rows = try activityRows(body, raw: raw)
         try bounded(rows.map(\.usage), "the rows' usage", raw: raw)
+        // A row given twice, every field alike, is one row of use sent twice: stored, the
+        // day's use would count it twice.
+        var seen: [String: Int] = [:]
+        for (index, row) in rows.enumerated() {
+            if let first = seen.updateValue(index, forKey: row.rawJSON) {
+                throw .malformedResponse(reason: "data[\(index)] repeats data[\(first)] field for field: the same use twice", rawBody: raw)
+            }
+        }
         return rows
     }
 

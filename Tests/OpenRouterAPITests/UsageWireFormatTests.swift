@@ -178,6 +178,8 @@ import Testing
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":1,"cached_tokens":true}]}"#, "data[0].cached_tokens"),
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":1,"byok_usage_inference":{}}]}"#, "byok_usage_inference is not a number"),
         (#"{"data":null}"#, "\"data\" is not a list"),
+        (#"{"data":[{"date":"2026-11-01","model":"m","usage":0.5},{"date":"2026-11-01","model":"n","usage":1},{"usage":0.5,"model":"m","date":"2026-11-01"}]}"#,
+         "data[2] repeats data[0] field for field"),
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":1}]"#, "not JSON"),
         // Each row under the largest amount, together over it: the books add them up.
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":600000000},{"date":"2026-11-01","model":"n","usage":400000000.000001}]}"#,
