@@ -281,4 +281,23 @@ import Testing
         #expect(check([line("a", "1"), line("b", "2", requests: 2)]).first?.amount == .zero)
         #expect(ActivityCheck.findings(stored: [day: []], answered: [:], at: Self.now, account: "ops").isEmpty)
     }
+
+    /// A key listing at the very moment of one the ledger holds (a --now given twice
+    /// landed on one millisecond) is a clear refusal (78), not a UNIQUE constraint's SQL
+    /// and exit 70; a listing at another moment is stored.
+    @Test func aKeyListingAtTheMomentOfAnotherIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+        try ledger.write { writer in
+            _ = try writer.append(.keysRead(KeysRead(observedAt: Self.now, keys: [], rawBodies: ["{}"])), account: "ops",
+                                  runID: nil, at: Self.now)
+        }
+        let refusal = #expect(throws: UsageError.self) {
+            try ledger.read { try FetchStage.checkListingTime(Self.now, account: "ops", reader: $0) }
+        }
+        #expect(refusal.map { ExitStatus(for: $0) } == .config)
+        #expect(String(describing: refusal).contains("two listings cannot share a moment"))
+        try ledger.read { try FetchStage.checkListingTime(Self.now.adding(milliseconds: 1), account: "ops", reader: $0) }
+        try ledger.read { try FetchStage.checkListingTime(Self.now, account: "other", reader: $0) }
+    }
 }

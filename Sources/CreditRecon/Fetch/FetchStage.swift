@@ -173,7 +173,10 @@ public struct FetchStage: Sendable {
                 let listing = try await step("GET /keys", run, interruption) { () async throws(APIError) in
                     KeysRead(try await client.listKeys(), observedAt: context.now())
                 }
-                try run.store(.keysRead(listing), at: listing.observedAt)
+                try ledger.write { writer in
+                    try Self.checkListingTime(listing.observedAt, account: account, reader: writer.reader)
+                    _ = try writer.append(.keysRead(listing), account: account, runID: runID, at: listing.observedAt)
+                }
                 keys = listing
                 run.summary.append("keys \(listing.keys.count)")
                 run.kept.append("the key readings")
@@ -202,6 +205,17 @@ public struct FetchStage: Sendable {
     /// Stores every completed UTC day of the API's window that the ledger does not hold
     /// (one `GET /activity?date=` each, oldest first, each committed as it comes), then
     /// compares the days it already held with the API's answer for the whole window.
+    /// Refuses a key listing taken at the very moment of one the ledger holds for the
+    /// account (a --now given twice, two hosts at once): two listings cannot say two things
+    /// of one moment, and the ledger keeps one an instant (78, like a clock set back).
+    static func checkListingTime(_ time: Timestamp, account: String, reader: LedgerReader) throws {
+        guard try reader.keyListings(account: account).contains(where: { $0.observedAt == time }) else { return }
+        throw UsageError.config(
+            "the ledger already holds a key listing of account \(account) taken at \(time.iso8601), the time this one was "
+                + "read at (--now, or this machine's clock): two listings cannot share a moment. Give a later --now (or "
+                + "fetch again) to store the keys; the snapshot was stored")
+    }
+
     private func readActivity(
         client: OpenRouterClient, into run: inout FetchRun, interruption: Interruption?
     ) async throws -> (stored: [ActivityDay], checked: Int) {
