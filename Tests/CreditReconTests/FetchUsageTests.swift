@@ -300,4 +300,26 @@ import Testing
         try ledger.read { try FetchStage.checkListingTime(Self.now.adding(milliseconds: 1), account: "ops", reader: $0) }
         try ledger.read { try FetchStage.checkListingTime(Self.now, account: "other", reader: $0) }
     }
+
+    /// A key whose running usage is lower than at its latest earlier reading is a warning
+    /// of `fetch` (exit 1), as the account's total going down is; it was found only by a
+    /// later report.
+    @Test func aKeysUsageGoingDownIsAWarningOfTheFetch() {
+        func key(_ hash: String, _ usage: String) -> KeyReading {
+            KeyReading(hash: hash, name: hash.uppercased(), label: nil, disabled: false, usage: Self.usd(usage), byokUsage: nil,
+                       limit: nil, limitRemaining: nil, limitReset: nil, createdAt: nil)
+        }
+        let earlier = [
+            KeyReadingRow(listingID: 1, account: "ops", observedAt: Self.now.adding(seconds: -7200), key: key("a", "9")),
+            KeyReadingRow(listingID: 2, account: "ops", observedAt: Self.now.adding(seconds: -3600), key: key("a", "6.17")),
+            KeyReadingRow(listingID: 2, account: "ops", observedAt: Self.now.adding(seconds: -3600), key: key("b", "2")),
+        ]
+        let listing = KeysRead(observedAt: Self.now, keys: [key("a", "1"), key("b", "2.5"), key("c", "0")], rawBodies: ["{}"])
+        let findings = FetchStage.decreases(in: listing, account: "ops", earlier: earlier)
+        #expect(findings.map(\.kind) == [.usageDecreased])
+        #expect(findings.first?.amount == Self.usd("-5.17"))
+        #expect(findings.first?.reference == "a")
+        #expect(findings.first?.severity == .warning)
+        #expect(findings.first?.message.contains("key A's usage went down by 5.17 USD, to 1") == true)
+    }
 }

@@ -175,6 +175,7 @@ public struct FetchStage: Sendable {
                 }
                 try ledger.write { writer in
                     try Self.checkListingTime(listing.observedAt, account: account, reader: writer.reader)
+                    run.findings += Self.decreases(in: listing, account: account, earlier: try writer.reader.keyReadings(account: account))
                     _ = try writer.append(.keysRead(listing), account: account, runID: runID, at: listing.observedAt)
                 }
                 keys = listing
@@ -205,6 +206,20 @@ public struct FetchStage: Sendable {
     /// Stores every completed UTC day of the API's window that the ledger does not hold
     /// (one `GET /activity?date=` each, oldest first, each committed as it comes), then
     /// compares the days it already held with the API's answer for the whole window.
+    /// The keys whose running usage `listing` shows lower than their latest earlier
+    /// reading: warnings, as a running total going down is for the account's.
+    static func decreases(in listing: KeysRead, account: String, earlier: [KeyReadingRow]) -> [Finding] {
+        var latest: [String: (at: Timestamp, usage: Micros)] = [:]
+        for row in earlier where row.observedAt < listing.observedAt {
+            if let held = latest[row.key.hash], row.observedAt < held.at { continue }
+            latest[row.key.hash] = (row.observedAt, row.key.usage)
+        }
+        return listing.keys.compactMap { key in
+            guard let before = latest[key.hash], key.usage < before.usage else { return nil }
+            return .keyUsageDecreased(key, by: key.usage - before.usage, at: listing.observedAt, account: account)
+        }
+    }
+
     /// Refuses a key listing taken at the very moment of one the ledger holds for the
     /// account (a --now given twice, two hosts at once): two listings cannot say two things
     /// of one moment, and the ledger keeps one an instant (78, like a clock set back).

@@ -40,12 +40,7 @@ extension Reconciler {
                 if let before = lastUsage[key.hash] {
                     use = key.usage - before
                     if use < .zero, period != nil {
-                        findings.append(Finding(
-                            .warning, .usageDecreased, at: listing.observedAt, account: options.account, amount: use,
-                            reference: key.hash,
-                            message: "key \(key.name ?? key.hash)'s usage went down by \(use.magnitude.decimalText) USD, to "
-                                + "\(key.usage.decimalText), by the listing of \(listing.observedAt.iso8601); a key's running usage "
-                                + "should only rise. Ask OpenRouter about a usage correction."))
+                        findings.append(.keyUsageDecreased(key, by: use, at: listing.observedAt, account: options.account))
                     }
                 } else if let previous = previousListingAt, let created = key.createdAt, created > previous {
                     use = key.usage
@@ -275,5 +270,17 @@ extension KeyPeriodUsage {
         case (nil, _?): return false
         default: return a.hash < b.hash
         }
+    }
+}
+
+extension Finding {
+    /// A key whose running usage went down (`use` is negative) by the listing at `at`:
+    /// raised by `fetch` as it stores the listing and by the report, in the same words.
+    static func keyUsageDecreased(_ key: KeyReading, by use: Micros, at: Timestamp, account: String) -> Finding {
+        Finding(
+            .warning, .usageDecreased, at: at, account: account, amount: use, reference: key.hash,
+            message: "key \(key.name ?? key.hash)'s usage went down by \(use.magnitude.decimalText) USD, to "
+                + "\(key.usage.decimalText), by the listing of \(at.iso8601); a key's running usage "
+                + "should only rise. Ask OpenRouter about a usage correction.")
     }
 }
