@@ -277,6 +277,31 @@ struct ImportChargesTests {
         #expect(try bench.states()["R-02"] == "blocked")
     }
 
+    /// So is one naming a row that already has its charge: a second charge of another
+    /// amount, wallet or chain under a created row's reference was stored silently. One
+    /// that is the row's purchase again is kept, unlinked (a second purchase of the row).
+    @Test func aChargeUnderACreatedRowsReferenceMustBeThatRowsPurchase() async throws {
+        let plan = try bench.plan(TopUpBench.planText(3))
+        _ = try await bench.run(plan, client: FakeChargeCreator())
+        #expect(try bench.states()["R-02"] == "created")
+        let head = try bench.ledger.headHash()
+        for row in ["web_2,1000,,,2026-11-03T10:00:00Z,,R-02,,,", "web_2,2.50,\(Wallets.a),,2026-11-03T10:00:00Z,,R-02,,,"] {
+            #expect {
+                _ = try importer("\(Self.header)\n\(row)\n").run(ledger: bench.ledger, now: now)
+            } throws: { error in
+                guard let errors = error as? PlanErrors, errors.exitStatus == .dataError else { return false }
+                return errors.errors.map(\.description).contains {
+                    $0.hasPrefix("charges.csv:2: reference: \"R-02\" names the created top-up of 2.5 USD") && $0.contains("but this charge is")
+                }
+            }
+        }
+        #expect(try bench.ledger.headHash() == head)
+        let again = try importer("\(Self.header)\nweb_2,2.50,\(Wallets.c),8453,2026-11-03T10:00:00Z,,R-02,,,\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(again.inserted == 1 && again.linked.isEmpty && again.unlinkedReferences == 1)
+        #expect(try bench.states()["R-02"] == "created")
+    }
+
     /// A row without a reference whose outcome is unknown is resolved by its key, the
     /// name `topup` gives it: it had no name to be resolved by, and `--retry-unknown` would
     /// have charged it again.

@@ -369,27 +369,31 @@ public struct ChargeImport: BatchImport {
         facts.reserveCapacity(fresh.count)
         for row in fresh {
             var charge = row.charge
-            if let reference = charge.reference {
+            if let reference = charge.reference,
+               let topUp = try Self.topUp(named: reference, account: row.account, reader: writer.reader)
+            {
+                // A charge naming a plan row must be that row's purchase, whether it resolves
+                // the row or the row already has its charge (a second purchase of it, which the
+                // report warns of once both are paid): another amount, wallet or chain under the
+                // row's reference is a mistake in the file, not a purchase to count.
+                var differs: [String] = []
+                if charge.amount != topUp.amount {
+                    differs.append("\(charge.amount.decimalText) USD, not \(topUp.amount.decimalText)")
+                }
+                if let wallet = charge.wallet, wallet != topUp.wallet { differs.append("from \(wallet), not \(topUp.wallet)") }
+                if let chain = charge.chainID, chain != topUp.chainID {
+                    differs.append("on \(Chain.label(for: chain)), not \(Chain.label(for: topUp.chainID))")
+                }
+                if !differs.isEmpty {
+                    errors.add(line: row.line, column: "reference",
+                               "\"\(reference)\" names the \(topUp.state) top-up of \(topUp.amount.decimalText) USD from \(topUp.wallet) "
+                                + "on \(Chain.label(for: topUp.chainID)) (\(topUp.planFile):\(topUp.planLine)), but this charge is "
+                                + differs.joined(separator: ", ") + "; a charge carries a plan row's reference only when it is that "
+                                + "row's purchase — fix the row, or leave its reference empty")
+                    continue
+                }
                 // Link only rows with no charge yet: a created or recorded row keeps its own.
-                if let topUp = try Self.topUp(named: reference, account: row.account, reader: writer.reader),
-                   ["blocked", "unknown", "rejected", "planned", "requesting"].contains(topUp.state)
-                {
-                    var differs: [String] = []
-                    if charge.amount != topUp.amount {
-                        differs.append("\(charge.amount.decimalText) USD, not \(topUp.amount.decimalText)")
-                    }
-                    if let wallet = charge.wallet, wallet != topUp.wallet { differs.append("from \(wallet), not \(topUp.wallet)") }
-                    if let chain = charge.chainID, chain != topUp.chainID {
-                        differs.append("on \(Chain.label(for: chain)), not \(Chain.label(for: topUp.chainID))")
-                    }
-                    if !differs.isEmpty {
-                        errors.add(line: row.line, column: "reference",
-                                   "\"\(reference)\" names the \(topUp.state) top-up of \(topUp.amount.decimalText) USD from \(topUp.wallet) "
-                                    + "on \(Chain.label(for: topUp.chainID)) (\(topUp.planFile):\(topUp.planLine)), but this charge is "
-                                    + differs.joined(separator: ", ") + "; a charge resolves a plan row only when it is that row's "
-                                    + "purchase — fix the row, or leave its reference empty")
-                        continue
-                    }
+                if ["blocked", "unknown", "rejected", "planned", "requesting"].contains(topUp.state) {
                     charge.topUpKey = topUp.key
                     summary.linked.append((reference, topUp.key))
                     // Written before the next row looks its reference up: two rows may name the same plan row.
@@ -399,6 +403,8 @@ public struct ChargeImport: BatchImport {
                     summary.total += charge.amount
                     continue
                 }
+                summary.unlinkedReferences += 1
+            } else if charge.reference != nil {
                 summary.unlinkedReferences += 1
             }
             facts.append((.chargeRecorded(charge), row.account))
@@ -412,7 +418,7 @@ public struct ChargeImport: BatchImport {
     /// a row has no other name to be resolved by.
     static func topUp(named reference: String, account: String, reader: LedgerReader) throws -> StoredTopUp? {
         if let topUp = try reader.topUp(account: account, reference: reference) { return topUp }
-        guard reference.hasPrefix("row/"), let topUp = try reader.topUp(key: reference),
+        guard reference.hasPrefix(TopUpKey.unreferencedPrefix), let topUp = try reader.topUp(key: reference),
               topUp.reference == nil, topUp.account == account
         else { return nil }
         return topUp
