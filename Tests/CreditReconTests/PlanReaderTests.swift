@@ -54,6 +54,13 @@ struct PlanReaderTests {
         #expect(rows[2].chain == .base)
     }
 
+    /// A reference shaped like the key `topup` names a row without a reference by would
+    /// make `import charges` resolve the wrong row: refused.
+    @Test func aReferenceShapedLikeAKeyIsRefused() throws {
+        let problem = try oneProblem("\(Wallets.b),1,10,row/default/topups/x,")
+        #expect(problem.contains("reference: \"row/default/topups/x\" begins with \"row/\""), "\(problem)")
+    }
+
     @Test func senderAndChainAliases() throws {
         let (_, rows) = try check("sender,chain,amount\n\(Wallets.a),8453,5\n")
         #expect(rows.first?.chain == .base)

@@ -141,6 +141,20 @@ struct AccountsTests {
         }
     }
 
+    /// `--batch`, part of the key of each row without a reference (and what `import
+    /// charges` is given to resolve one), is checked the same way, before anything is read.
+    @Test func aBatchNameMustBeOneLineOfText() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("l.sqlite")
+        let plan = try scratch.write("p.csv", "wallet,chain_id,amount\n0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb,base,1\n")
+        for batch in ["a\nb", " x", "", "cafe\u{301}"] {
+            let given = try Executable.creditRecon(["--ledger", ledger, "topup", plan, "--batch", batch, "--dry-run"])
+            #expect(given.status == 64, "\(batch): \(given.stderr)")
+            #expect(given.stderr.contains("--batch "), "\(given.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+    }
+
     @Test func minKeyRemainingMustBeAPlainAmountThatIsNotNegative() throws {
         let scratch = try Scratch()
         let ledger = try threeAccounts(scratch)

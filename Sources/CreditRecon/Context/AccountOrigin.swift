@@ -17,13 +17,20 @@ public enum AccountOrigin: Sendable, Equatable {
 public enum AccountLabel {
     /// Why `label` cannot name an account, or `nil`.
     public static func problem(_ label: String) -> String? {
-        if label.isEmpty { return "is empty; give an account label, or leave the setting out for \"default\"" }
+        problem(label, naming: "an account label", column: "account",
+                ifEmpty: "give an account label, or leave the setting out for \"default\"")
+    }
+
+    /// Why `label` cannot be `naming` (a name kept in the ledger for good and matched byte
+    /// for byte: an account label, a batch name), or `nil`.
+    public static func problem(_ label: String, naming: String, column: String, ifEmpty: String) -> String? {
+        if label.isEmpty { return "is empty; \(ifEmpty)" }
         if label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return "holds a control character (a tab, a line break); an account label is one line of text"
+            return "holds a control character (a tab, a line break); \(naming) is one line of text"
         }
         if label.first == " " || label.last == " " {
-            return "begins or ends with a space; remove it: an account label is matched byte for byte"
+            return "begins or ends with a space; remove it: \(naming) is matched byte for byte"
         }
-        return PlanReader.nameProblem(label, column: "account", another: "account")
+        return PlanReader.nameProblem(label, column: column, another: column)
     }
 }

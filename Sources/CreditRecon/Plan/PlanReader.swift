@@ -91,7 +91,14 @@ public struct PlanReader: Sendable {
                 let wallet = Self.wallet(walletCheck, line: line, errors: &errors)
                 let chain = Self.chain(record.field(at: chainColumn), line: line, errors: &errors)
                 let amount = Self.amount(record.field(at: amountColumn), max: maxAmount, line: line, errors: &errors)
-                let reference = Self.reference(record.field(at: referenceColumn), line: line, errors: &errors)
+                var reference = Self.reference(record.field(at: referenceColumn), line: line, errors: &errors)
+                if let value = reference.value, value.hasPrefix(TopUpKey.unreferencedPrefix) {
+                    // The shape of a key `topup` names a row without a reference by: another
+                    // row's key, and `import charges` could not tell the two apart.
+                    errors.add(line: line, column: "reference", "\"\(value)\" begins with \"\(TopUpKey.unreferencedPrefix)\", which names "
+                        + "top-up rows without a reference; choose a reference that does not")
+                    reference = (nil, false)
+                }
                 let memo = Self.text(record.field(at: memoColumn), column: "memo", allowTab: true, line: line, errors: &errors)
                 let account = Self.name(record.field(at: accountColumn), column: "account", another: "account", line: line, errors: &errors)
                 if let reference = reference.value {

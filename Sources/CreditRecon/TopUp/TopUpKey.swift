@@ -5,13 +5,17 @@
 /// or reordering it, leaves a row's key unchanged. Free-text parts are percent-escaped so
 /// a `/` inside a reference or batch name cannot make two keys collide.
 enum TopUpKey {
+    /// How the key of a row without a reference begins (`row/ACCOUNT/BATCH/…`); no
+    /// reference may (`PlanReader`), so `import charges` can tell a key from a reference.
+    static let unreferencedPrefix = "row/"
+
     /// The key of `row`, or (`account`) of the same row planned for another account.
     static func make(row: PlanRow, batch: String, occurrence: Int, account: String? = nil) -> String {
         let account = escape(account ?? row.account)
         if let reference = row.reference {
             return "ref/\(account)/\(escape(reference))"
         }
-        return "row/\(account)/\(escape(batch))/\(row.wallet.checksummed)/\(row.chain.rawValue)/"
+        return unreferencedPrefix + "\(account)/\(escape(batch))/\(row.wallet.checksummed)/\(row.chain.rawValue)/"
             + "\(row.amount.decimalText)/\(occurrence)"
     }
 

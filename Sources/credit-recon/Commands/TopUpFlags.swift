@@ -22,6 +22,12 @@ struct TopUpFlags: ParsableArguments {
     var maxTotal: String?
 
     func validate() throws {
+        // Part of each unreferenced row's key, kept for good, and what `import charges` is given.
+        if let batch, let problem = AccountLabel.problem(
+            batch, naming: "a batch name", column: "batch", ifEmpty: "give a name, or leave --batch out for the plan file's name")
+        {
+            throw ValidationError("--batch \(problem)")
+        }
         guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 32") }
         // At least one request in 1000 s (the pause between two is counted in nanoseconds).
         if let rateLimit, !(0.001...1_000_000).contains(rateLimit) {
