@@ -293,6 +293,26 @@ struct ReportTests {
         #expect(FileManager.default.fileExists(atPath: other), "only the temporaries of the file written")
     }
 
+    /// A file that cannot be replaced when its turn to be renamed comes (here a folder
+    /// made in its place meanwhile; a file another user owns in a shared folder, an
+    /// immutable one): the files already renamed get their old selves back, a file that was
+    /// not there is removed, and nothing of the attempt is left.
+    @Test func aRenameThatFailsPutsBackTheFilesAlreadyRenamed() throws {
+        let directory = try TemporaryDirectory()
+        let first = directory.path("periods.csv"), second = directory.path("summary.csv"), third = directory.path("charges.csv")
+        try Data("old periods".utf8).write(to: URL(fileURLWithPath: first))
+        let staging = AtomicFile.Staging()
+        try staging.stage(Array("new periods".utf8), to: first)
+        try staging.stage(Array("new charges".utf8), to: third)
+        try staging.stage(Array("new summary".utf8), to: second)
+        try FileManager.default.createDirectory(atPath: second + "/in-the-way", withIntermediateDirectories: true)
+        #expect(throws: ReportError.self) { try staging.commit() }
+        #expect(try String(contentsOfFile: first, encoding: .utf8) == "old periods")
+        #expect(!FileManager.default.fileExists(atPath: third))
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory.path(".")).sorted()
+        #expect(left == ["periods.csv", "summary.csv"], "\(left)")
+    }
+
     /// A link planted under the temporary file's foreseeable name: the report is not
     /// written through it into the file it names, and the link does not take the
     /// report's place.

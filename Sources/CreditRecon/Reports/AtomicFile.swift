@@ -147,18 +147,52 @@ enum AtomicFile {
             staged.append(Staged(temporary: temporary, path: path, given: given))
         }
 
-        /// Puts every staged file in place.
+        /// Puts every staged file in place, or none: each old file is first kept aside under
+        /// a second name (a hard link, `.NAME.old-PID`), so that when one rename fails (a file
+        /// another user owns in a shared folder, an immutable one) the files already renamed
+        /// get their old selves back. A file that cannot be kept aside for want of permission
+        /// could not be replaced either: refused before anything is renamed.
         func commit() throws(ReportError) {
-            while !staged.isEmpty {
-                let file = staged.removeFirst()
-                guard rename(file.temporary, file.path) == 0 else {
-                    let failure = AtomicFile.errnoText()
-                    unlink(file.temporary)
-                    throw .cannotCreate(file.given, failure)
+            var keptAside: [String?] = []
+            func undo(renamed count: Int) {
+                for index in 0..<count {
+                    let file = staged[index]
+                    if let old = keptAside[index] { rename(old, file.path) } else { unlink(file.path) }
                 }
+                for old in keptAside.dropFirst(count) { if let old { unlink(old) } }
+                for file in staged.dropFirst(count) { unlink(file.temporary) }
+                staged.removeAll()
+            }
+            for file in staged {
+                var info = stat()
+                guard lstat(file.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                    keptAside.append(nil)
+                    continue
+                }
+                let url = URL(fileURLWithPath: file.path)
+                let old = url.deletingLastPathComponent().path + "/" + oldPrefix(url.lastPathComponent) + "\(getpid())"
+                unlink(old)
+                if link(file.path, old) == 0 {
+                    keptAside.append(old)
+                } else if errno == EPERM || errno == EACCES || errno == EROFS {
+                    let failure = AtomicFile.errnoText()
+                    undo(renamed: 0)
+                    throw .cannotCreate(file.given, failure)
+                } else {
+                    keptAside.append(nil)  // no hard links on this file system: replaced as it is
+                }
+            }
+            for (index, file) in staged.enumerated() where rename(file.temporary, file.path) != 0 {
+                let failure = AtomicFile.errnoText()
+                undo(renamed: index)
+                throw .cannotCreate(file.given, failure)
+            }
+            for (file, old) in zip(staged, keptAside) {
+                if let old { unlink(old) }
                 let url = URL(fileURLWithPath: file.path)
                 removeStaleTemporaries(of: url.lastPathComponent, in: url.deletingLastPathComponent().path)
             }
+            staged.removeAll()
         }
 
         deinit {
@@ -183,14 +217,18 @@ enum AtomicFile {
     /// The name of a temporary file for `name`, before the writer's process id.
     static func temporaryPrefix(_ name: String) -> String { "." + name + ".tmp-" }
 
+    /// The name `name`'s old file is kept aside under while a set is renamed into place.
+    static func oldPrefix(_ name: String) -> String { "." + name + ".old-" }
+
     /// Removes the temporary files for `name` that a process killed while writing it left
     /// behind: those whose process id names no running process. One of a running process
     /// (another report writing the same file, or a process id used again) stays.
     static func removeStaleTemporaries(of name: String, in directory: String) {
-        let prefix = temporaryPrefix(name)
+        let prefixes = [temporaryPrefix(name), oldPrefix(name)]
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for entry in entries where entry.hasPrefix(prefix) {
-            guard let pid = Int32(entry.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
+        for entry in entries {
+            guard let prefix = prefixes.first(where: { entry.hasPrefix($0) }),
+                  let pid = Int32(entry.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + entry) }
         }
     }
