@@ -160,6 +160,26 @@ extension Reliability {
             Executable.count("faults_injected", 1)
         }
 
+        /// A second signal does not wait for the call in flight (an answer that may take the
+        /// whole --timeout): the command ends at once, by the signal.
+        @Test func aSecondSignalStopsAtOnce() throws {
+            let scratch = try Scratch()
+            let sim = try SimulatorProcess(["--latency-ms", "600000"])
+            let ledger = scratch.path("ledger.sqlite")
+            let child = try BackgroundCommand(
+                ["--ledger", ledger, "--base-url", sim.baseURL, "--timeout", "600", "fetch"],
+                environment: ["OPENROUTER_API_KEY": "sim-management-key"], scratch: scratch, tag: "fetch")
+            #expect(waitUntil { ((try? sim.state().apiRequests) ?? 0) >= 1 }, "no request in flight: \(child.stderr)")
+            child.signal(SIGTERM)
+            #expect(waitUntil { child.stderr.contains("send the signal again to stop at once") }, "\(child.stderr)")
+            let signalled = Date()
+            child.signal(SIGTERM)
+            let status = child.wait()
+            #expect(status != nil, "still running after the second signal: \(child.stderr)")
+            #expect(child.wasKilledBySignal)
+            #expect(Date().timeIntervalSince(signalled) < Self.promptStop)
+        }
+
         /// `run --plan` stopped by SIGTERM during its first fetch: the fetch's run and the job's
         /// are closed, no top-up is sent, and the report is still written.
         @Test func aSignalDuringRunsFetchSkipsTheTopUpAndStillReports() throws {

@@ -57,7 +57,10 @@ public final class Interruption: Sendable {
     public static func trapped(logger: Logger, then: String) -> Interruption {
         let interruption = Interruption()
         interruption.onSignal { name in
-            logger.notice("\(name): no new API calls; the ones in flight finish and are recorded, then \(then)")
+            logger.notice("""
+                \(name): no new API calls; the ones in flight finish and are recorded, then \(then) (send the signal \
+                again to stop at once: a call in flight is then left as a killed command leaves it)
+                """)
         }
         interruption.startTrapping()
         return interruption

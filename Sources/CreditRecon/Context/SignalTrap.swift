@@ -27,7 +27,18 @@ public final class SignalTrap: @unchecked Sendable {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             let name = number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)"
-            source.setEventHandler { interruption.raise(name) }
+            source.setEventHandler {
+                // The second signal is someone who will not wait for the calls in flight (a
+                // GET may wait out --timeout): the signal's own action, at once. What was in
+                // flight then is what a killed command leaves: its run never ended, a charge
+                // request `unknown`.
+                guard interruption.signal == nil else {
+                    signal(number, SIG_DFL)
+                    kill(getpid(), number)
+                    return
+                }
+                interruption.raise(name)
+            }
             source.resume()
             sources.append(source)
         }
