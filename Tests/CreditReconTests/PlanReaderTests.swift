@@ -115,7 +115,7 @@ struct PlanReaderTests {
     }
 
     @Test func amountNegative() throws {
-        #expect(try oneProblem("\(Wallets.a),1,-5,,").hasPrefix("plan.csv:3: amount: \"-5\" is negative"))
+        #expect(try oneProblem("\(Wallets.a),1,-5,,").hasPrefix("plan.csv:3: amount: \"-5\" has a minus sign"))
     }
 
     @Test func amountWithPlusSign() throws {

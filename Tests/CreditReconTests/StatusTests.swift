@@ -65,7 +65,7 @@ struct StatusTests {
             of: [("2026-03-07T00:00:00Z", "100", "10"), ("2026-03-09T12:00:00Z", "100", "15")], at: "2300-01-01T00:00:00Z")
         #expect(report.runway?.daysText == "42.5")
         #expect(report.exitStatus == .attention)  // the last reading is centuries old
-        #expect(report.lines.contains("use per day: 2.00 over the 2.5 days of readings, 2.00 over the 2.5 days of readings"),
+        #expect(report.lines.contains("use per day: 2.00 over the 2.5 days of readings"),
                 "\(report.lines)")
     }
 

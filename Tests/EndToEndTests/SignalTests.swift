@@ -144,7 +144,7 @@ extension Reliability {
             let requestsAtSignal = try sim.state().apiRequests
             Self.expectACleanStop(child, signal)
             let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
-            #expect(child.stderr.contains("stopped by \(name) before GET /"), "\(child.stderr)")
+            #expect(child.stderr.contains("stopped by \(name) at GET /"), "\(child.stderr)")
             #expect(child.stderr.contains("the next fetch reads what is missing"), "\(child.stderr)")
             // Only the call on the wire at the signal reached the simulator after it.
             #expect(try sim.state().apiRequests <= requestsAtSignal + 1)

@@ -21,11 +21,13 @@ enum ActivityCheck {
             return Finding(
                 .warning, .activityMismatch, at: observedAt, account: account, amount: difference,
                 reference: date.isoText,
-                message: "GET /activity now answers \(now.count) rows totalling \(describe(nowTotal)) for \(date.isoText), "
-                    + "but the ledger stored \(kept.count) rows totalling \(describe(keptTotal)) for that day; the ledger "
+                message: "GET /activity now answers \(rows(now.count)) totalling \(describe(nowTotal)) for \(date.isoText), "
+                    + "but the ledger stored \(rows(kept.count)) totalling \(describe(keptTotal)) for that day; the ledger "
                     + "keeps what it stored (a day is stored once). Ask OpenRouter whether the day's activity was corrected.")
         }
     }
+
+    private static func rows(_ count: Int) -> String { count == 1 ? "1 row" : "\(count) rows" }
 
     private static func counts(_ lines: [ActivityLine]) -> [ActivityLine: Int] {
         lines.reduce(into: [:]) { $0[$1, default: 0] += 1 }

@@ -311,7 +311,7 @@ private struct FetchRun {
     var daysStored = 0
 
     var keptText: String {
-        (kept + (daysStored == 0 ? [] : ["\(daysStored) days of activity"])).joined(separator: ", ")
+        (kept + (daysStored == 0 ? [] : ["\(daysStored) day\(daysStored == 1 ? "" : "s") of activity"])).joined(separator: ", ")
     }
 
     func store(_ fact: Fact, at time: Timestamp) throws {

@@ -4,7 +4,9 @@
 public struct FetchStopped: ExitCoded {
     /// `SIGTERM` or `SIGINT`.
     public let signal: String
-    /// The first call not sent, e.g. `GET /activity?date=2026-11-03`.
+    /// The first call not read, e.g. `GET /activity?date=2026-11-03`: not sent, or sent and
+    /// failed and not sent again after the signal (the pages of `GET /keys` read before it
+    /// are not kept: a listing is stored whole).
     public let call: String
     /// What was stored before it, in words; empty when nothing was.
     public let kept: String
@@ -12,7 +14,7 @@ public struct FetchStopped: ExitCoded {
     public var exitStatus: ExitStatus { .tempFail }
 
     public var description: String {
-        "stopped by \(signal) before \(call) was sent: "
+        "stopped by \(signal) at \(call), which was not read (no request is sent after the signal): "
             + (kept.isEmpty ? "no reading was stored; run fetch again"
                 : "what was stored (\(kept)) stays, and the next fetch reads what is missing")
     }

@@ -266,7 +266,7 @@ public struct PlanReader: Sendable {
         guard !trimmed.isEmpty else { return fail("is empty; write the amount in USD, e.g. 250 or 12.50") }
         let bytes = trimmed.utf8  // no copy: a native string's UTF-8 view is its storage
         if bytes.first == UInt8(ascii: "-") {
-            return fail("\"\(trimmed)\" is negative; write an amount more than 0 without a sign")
+            return fail("\"\(trimmed)\" has a minus sign; write an amount more than 0 without a sign")
         }
         if bytes.first == UInt8(ascii: "+") {
             return fail("\"\(trimmed)\" has a sign; write the amount without +, e.g. 12.50")

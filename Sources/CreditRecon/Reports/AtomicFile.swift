@@ -111,7 +111,7 @@ enum AtomicFile {
                         free(resolved)
                     }
                 case S_IFDIR:
-                    throw .cannotCreate(given, "it is a folder; name a file")
+                    throw .cannotCreate(given, "it is a folder; move it away, or write somewhere else")
                 default:
                     let descriptor = open(given, O_WRONLY | O_CLOEXEC)
                     guard descriptor >= 0 else { throw .cannotCreate(given, AtomicFile.errnoText()) }

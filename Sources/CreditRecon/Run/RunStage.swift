@@ -187,7 +187,7 @@ public struct RunStage: Sendable {
     private static func describe(_ fetched: FetchStage.Outcome) -> String {
         var text = "total_credits \(fetched.snapshot.totalCredits) total_usage \(fetched.snapshot.totalUsage)"
         if let keys = fetched.keys { text += "; \(keys.keys.count) keys read" }
-        if let days = fetched.activityDays { text += "; \(days.count) days of activity stored" }
+        if let days = fetched.activityDays { text += "; \(days.count) day\(days.count == 1 ? "" : "s") of activity stored" }
         for finding in fetched.findings { text += "; \(finding.kind.rawValue): \(finding.message)" }
         return text
     }

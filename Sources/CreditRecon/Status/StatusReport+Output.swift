@@ -10,8 +10,10 @@ extension StatusReport {
             lines.append("balance \(runway.balance.centsText) USD at the reading of \(runway.observedAt.iso8601) "
                 + (age < -StatusReport.clockSkew ? "(dated \(Runway.roundedTenths(-age, per: 360_000)) hours after now)"
                     : "(\(Runway.roundedTenths(max(age, 0), per: 360_000)) hours old)"))
-            lines.append("use per day: \(runway.averageDaily7?.centsText ?? "n/a") \(runway.span(days: 7)), "
-                + "\(runway.averageDaily30?.centsText ?? "n/a") \(runway.span(days: 30))")
+            let week = "\(runway.averageDaily7?.centsText ?? "n/a") \(runway.span(days: 7))"
+            let month = "\(runway.averageDaily30?.centsText ?? "n/a") \(runway.span(days: 30))"
+            // Readings of under a week: both averages are over the same days, said once.
+            lines.append("use per day: " + (week == month ? week : "\(week), \(month)"))
             lines.append("runway \(runway.daysText) days (threshold \(options.minRunwayDays))")
         } else {
             lines.append("no readings yet")

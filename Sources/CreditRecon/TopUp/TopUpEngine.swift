@@ -461,7 +461,10 @@ public struct TopUpEngine: Sendable {
             let state = row?.state ?? "new"
             summary.states[state, default: 0] += 1
             summary.stateTotals[state, default: .zero] += item.row.amount
-            if ["rejected", "blocked", "unknown", "requesting"].contains(state) {
+            // A row provably not sent (no answer, a 429) is stored `rejected` and sent by the
+            // next run on its own: counted as not sent, it needs no person.
+            let notSent = state == "rejected" && (row?.httpStatus == nil || row?.httpStatus == 429)
+            if ["rejected", "blocked", "unknown", "requesting"].contains(state), !notSent {
                 summary.attention.append(TopUpSummary.Attention(
                     line: item.row.line, key: item.key, reference: item.row.reference, state: state, message: row?.error))
             }

@@ -198,8 +198,8 @@ extension Reconciler {
         guard first <= lastGone else { return [] }
         let severity: Severity = storedDays.isEmpty ? .info : .warning
         let advice = storedDays.isEmpty
-            ? "the ledger holds no activity of this account: `fetch` reads it unless --no-activity is given."
-            : "check that the nightly fetch runs: the API keeps the last 30 completed days only."
+            ? "The ledger holds no activity of this account: `fetch` reads it unless --no-activity is given."
+            : "Check that the nightly fetch runs: the API keeps the last 30 completed days only."
         var findings: [Finding] = []
         for day in first...lastGone where !storedDays.contains(day) {
             let date = CivilDate(daysSinceEpoch: day)
