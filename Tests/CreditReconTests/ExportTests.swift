@@ -294,8 +294,8 @@ import Testing
     }
 
     /// A key is booked to one account in every range's file: `prod` read from the first
-    /// day and `Prod` made on the fifth share a component, and the hash that tells them
-    /// apart is there in the file of the first days too, where only `prod` has use.
+    /// day and `Prod` made on the fifth share a component; `prod`, read first, keeps the
+    /// plain name in every file, before and after `Prod` came.
     @Test func aKeysAccountIsTheSameInEveryRange() throws {
         let fixture = try ReconcileFixture()
         for day in 1...8 {
@@ -318,8 +318,8 @@ import Testing
         }
         let early = try accounts(from: "2026-10-01", to: "2026-10-04")
         let late = try accounts(from: "2026-10-05", to: "2026-10-09")
-        #expect(early == ["Expenses:OpenRouter:Usage:Prod-aaa111"])
-        #expect(late == ["Expenses:OpenRouter:Usage:Prod-aaa111", "Expenses:OpenRouter:Usage:Prod-bbb222"])
+        #expect(early == ["Expenses:OpenRouter:Usage:Prod"])
+        #expect(late == ["Expenses:OpenRouter:Usage:Prod", "Expenses:OpenRouter:Usage:Prod-bbb222"])
     }
 
     /// Credits going down are booked as taken back, not as a purchase of a negative amount.
@@ -344,7 +344,8 @@ import Testing
             key("h9", "½ budget"), key("h10", "Ⓐpp ²x"), key("h11", "ǰy"), key("h12", "ΐx"), key("h13", "straße ßig"),
         ], usage: "Expenses:U")
         #expect(accounts == [
-            "h1aaaaaaaaaa": "Expenses:U:Prod-h1aaaaaa", "h2bbbbbbbbbb": "Expenses:U:Prod-h2bbbbbb",
+            // First come, first named: the key read first keeps the plain name.
+            "h1aaaaaaaaaa": "Expenses:U:Prod", "h2bbbbbbbbbb": "Expenses:U:Prod-h2bbbbbb",
             "h3": "Expenses:U:Data-Pipeline-Eu", "h4": "Expenses:U:Unattributed-h4", "h5": "Expenses:U:Key",
             "h6": "Expenses:U:Équipe-Données", "h7": "Expenses:U:Key-日本", "h8": "Expenses:U:2nd-Key",
             "h9": "Expenses:U:Budget", "h10": "Expenses:U:Pp-X",
@@ -355,6 +356,24 @@ import Testing
             #expect(AccountName.problem(account, format: .beancount) == nil, "\(account)")
             #expect(AccountName.problem(account, format: .hledger) == nil, "\(account)")
         }
+    }
+
+    /// A key read later whose name makes the same account (or an account another key was
+    /// given) never renames a key read before it: a budget or a posting in the main books
+    /// naming that account would break.
+    @Test func aKeyReadLaterNeverRenamesOneReadBefore() {
+        func key(_ hash: String, _ name: String?) -> KeyReading {
+            KeyReading(hash: hash, name: name, label: nil, disabled: false, usage: .zero, byokUsage: nil, limit: nil,
+                       limitRemaining: nil, limitReset: nil, createdAt: nil)
+        }
+        let before = AccountName.keyAccounts([key("71eeefb462ee", "prod"), key("4ae0e1f6aa", "emoji 🚀")], usage: "U")
+        let after = AccountName.keyAccounts(
+            [key("71eeefb462ee", "prod"), key("4ae0e1f6aa", "emoji 🚀"), key("99", "emoji"), key("98", "Prod-71eeefb4"),
+             key("97", "prod")], usage: "U")
+        #expect(before == ["71eeefb462ee": "U:Prod", "4ae0e1f6aa": "U:Emoji"])
+        #expect(after.filter { before[$0.key] != nil } == before)
+        #expect(after["99"] == "U:Emoji-99" && after["98"] == "U:Prod-71eeefb4" && after["97"] == "U:Prod-97")
+        #expect(Set(after.values).count == after.count)
     }
 
     @Test(arguments: ExportFormat.allCases)

@@ -80,27 +80,29 @@ enum AccountName {
         [.uppercaseLetter, .decimalNumber].contains(scalar.properties.generalCategory)
     }
 
-    /// The usage sub-account of every key, by hash: its name's component, with the first
-    /// characters of its hash added to every key whose component another key (or
-    /// `Unattributed`) shares, so two keys never post to one account.
+    /// The usage sub-account of every key, by hash, given the keys in the order the ledger
+    /// first read them: its name's component, or, when a key read before it (or
+    /// `Unattributed`) has that account, the component and the first eight characters of its
+    /// hash, else the whole hash. First come, first named: a key read later never renames
+    /// one read before it (an account in the main books would break), and two keys never
+    /// post to one account.
     static func keyAccounts(_ keys: [KeyReading], usage: String) -> [String: String] {
-        var byComponent: [String: [KeyReading]] = [:]
-        for key in keys { byComponent[component(forKeyName: key.name), default: []].append(key) }
+        var taken: Set<String> = [usage + ":" + unattributed]
         var accounts: [String: String] = [:]
-        for (component, sharing) in byComponent {
-            let apart = sharing.count > 1 || component == unattributed
-            for key in sharing {
-                let suffix = apart ? "-" + String(key.hash.filter { $0.isLetter || $0.isNumber }.prefix(8)) : ""
-                accounts[key.hash] = usage + ":" + component + suffix
+        for key in keys where accounts[key.hash] == nil {
+            let base = usage + ":" + component(forKeyName: key.name)
+            let hash = key.hash.filter { $0.isLetter || $0.isNumber }
+            var candidates = [base, base + "-" + hash.prefix(8), base + "-" + hash]
+            var next = 2
+            while let candidate = candidates.first, taken.contains(candidate) {
+                candidates.removeFirst()
+                if candidates.isEmpty {  // a hash another key's name spells out: numbered
+                    candidates.append(base + "-" + hash + "-\(next)")
+                    next += 1
+                }
             }
-        }
-        // Hashes that agree on their first eight characters get the whole hash.
-        let counts = Dictionary(grouping: accounts.keys) { accounts[$0] ?? "" }
-        for (_, hashes) in counts where hashes.count > 1 {
-            for hash in hashes {
-                accounts[hash] = usage + ":" + component(forKeyName: keys.first { $0.hash == hash }?.name) + "-"
-                    + hash.filter { $0.isLetter || $0.isNumber }
-            }
+            accounts[key.hash] = candidates[0]
+            taken.insert(candidates[0])
         }
         return accounts
     }

@@ -34,7 +34,7 @@ struct ExportJournal {
         // other key of the account, not only those of the range: the next range's file books
         // it to the same account. Only the keys with use in the range get one.
         let inRange = Set(books.keyUsage.compactMap { $0.key?.hash })
-        let keyAccounts = AccountName.keyAccounts(books.everyKey.values.sorted(by: KeyPeriodUsage.keyOrder), usage: usage)
+        let keyAccounts = AccountName.keyAccounts(books.everyKey, usage: usage)
             .filter { inRange.contains($0.key) }
         // The settled charges, by the period whose reading showed their credits.
         var settled = [[ChargeLine]](repeating: [], count: books.periods.count)

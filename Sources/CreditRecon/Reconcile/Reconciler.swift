@@ -128,11 +128,16 @@ public struct Reconciler: Sendable {
         let scopedFindings = scope(findings, to: &grid)
         scope(&lines, to: grid)
         var latest: [String: KeyReadingRow] = [:]
+        var firstRead: [String: Timestamp] = [:]
         for row in input.keyReadings where row.observedAt <= asOf {
+            if let first = firstRead[row.key.hash], first <= row.observedAt {} else { firstRead[row.key.hash] = row.observedAt }
             if let held = latest[row.key.hash], held.observedAt > row.observedAt { continue }
             latest[row.key.hash] = row
         }
-        let everyKey = latest.mapValues(\.key)
+        let everyKey = latest.values.sorted { a, b in
+            let (first, second) = (firstRead[a.key.hash] ?? a.observedAt, firstRead[b.key.hash] ?? b.observedAt)
+            return first != second ? first < second : a.key.hash < b.key.hash
+        }.map(\.key)
 
         return Reconciliation(
             account: options.account, asOf: asOf, headHash: input.headHash, timeZone: calendar.identifier,

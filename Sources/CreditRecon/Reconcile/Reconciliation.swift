@@ -39,9 +39,10 @@ public struct Reconciliation: Sendable, Equatable {
     /// When that listing was read; `nil` when no listing is in scope.
     public var keysReadAt: Timestamp?
     /// Every key of the account the ledger has read up to `asOf`, each as its latest reading
-    /// says, by hash: what the books name a key by, whatever the range (an export of one
-    /// month and one of the next book a key to the same account).
-    public var everyKey: [String: KeyReading] = [:]
+    /// says, in the order the ledger first read them (ties by hash): what the books name a
+    /// key by, whatever the range (an export of one month and one of the next book a key to
+    /// the same account), and a key read later never renames one read before it.
+    public var everyKey: [KeyReading] = []
     /// When the account's keys were first read; `nil` when never (all use is unattributed).
     public var firstKeysReadAt: Timestamp?
     /// The stored activity of the UTC days from `from` up to `to` (`usage_by_model.csv`),
