@@ -118,6 +118,18 @@ struct StatusKeyTests {
             limitRemaining: remaining.map(reconMicros), limitReset: reset, createdAt: nil)
     }
 
+    /// What a key can spend is never below zero (a key over its limit, an overdrawn
+    /// account: it said "can spend -5.00 USD"), nothing for a disabled key, and a remainder
+    /// the API gives without a limit is not a limit.
+    @Test func whatAKeyCanSpendIsNeverBelowZero() {
+        let balance = reconMicros("40")
+        #expect(KeyLimitStanding(key: key("a", name: "over", limit: "10", remaining: "-5"), balance: balance).spendable == .zero)
+        #expect(KeyLimitStanding(key: key("b", name: "off", disabled: true), balance: balance).spendable == .zero)
+        #expect(KeyLimitStanding(key: key("c", name: "odd", remaining: "3"), balance: balance).spendable == balance)
+        #expect(KeyLimitStanding(key: key("d", name: "ok", limit: "10", remaining: "6"), balance: balance).spendable == reconMicros("6"))
+        #expect(KeyLimitStanding(key: key("e", name: "ok"), balance: reconMicros("-2")).spendable == .zero)
+    }
+
     /// Balance 40 at the last reading; five keys read an hour later.
     private func fixtureWithKeys() throws -> ReconcileFixture {
         let fixture = try ReconcileFixture()

@@ -76,8 +76,9 @@ import Testing
         let low = try #require(books.findings.first { $0.kind == .keyLimitLow })
         #expect(low.reference == "etl" && low.amount == Self.usd("1.5"))
         #expect(!books.findings.contains { $0.kind == .activityLost })
-        // What each key can still spend: the smaller of the balance and its limit's rest.
-        let balance = try #require(books.runway?.balance)
+        // What each key can still spend: the smaller of the balance and its limit's rest, never
+        // below zero (this account is overdrawn).
+        let balance = max(try #require(books.runway?.balance), .zero)
         #expect(books.keys.map { "\($0.key.name ?? "") \($0.spendable?.decimalText ?? "-")" }
             == ["etl \(min(balance, Self.usd("1.5")).decimalText)", "prod \(balance.decimalText)"])
     }

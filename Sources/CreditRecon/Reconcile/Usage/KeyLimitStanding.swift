@@ -2,7 +2,8 @@ import CreditTypes
 import Ledger
 
 /// What one key can still spend: the smaller of the account's balance and what is left of
-/// the key's limit (a key without a limit can spend the whole balance).
+/// the key's limit (a key without a limit can spend the whole balance), never below zero
+/// (a key over its limit, an overdrawn account), and nothing for a disabled key.
 public struct KeyLimitStanding: Sendable, Equatable {
     /// The key at the latest listing.
     public var key: KeyReading
@@ -12,11 +13,14 @@ public struct KeyLimitStanding: Sendable, Equatable {
     /// The standing of `key` when the account's balance is `balance`.
     public init(key: KeyReading, balance: Micros?) {
         self.key = key
-        switch (balance, key.limitRemaining) {
+        let remaining = key.limit == nil ? nil : key.limitRemaining
+        switch (balance, remaining) {
         case let (balance?, remaining?): spendable = min(balance, remaining)
         case let (balance?, nil): spendable = balance
         case let (nil, remaining): spendable = remaining
         }
+        if key.disabled == true { spendable = .zero }
+        if let can = spendable, can < .zero { spendable = .zero }
     }
 
     /// `limit_remaining` as a share of `limit`, in ten-thousandths (`nil` without a limit;
