@@ -173,6 +173,13 @@ struct ReportTests {
         #expect(parser.parse(), "balance.svg is not well-formed XML")
     }
 
+    /// Text in a chart (a key's name from the API) with markup, a control character or a
+    /// direction override: escaped, and shown as `?` as in the CSV and Markdown files.
+    @Test func chartTextIsEscapedAndCannotReverseItself() {
+        #expect(BalanceChart.xml("<b>&\"x' \u{1B}[31mred\u{202E}evil\u{2066}") == "&lt;b&gt;&amp;&quot;x&apos; ?[31mred?evil?")
+        #expect(BalanceChart.xml("équipe 日本") == "équipe 日本")
+    }
+
     @Test func chartScaleIsIntegerAndCoversTheValues() {
         #expect(BalanceChart.niceStep(range: 227_500_000, ticks: 6) == 50_000_000)
         #expect(BalanceChart.niceStep(range: 1_000_000, ticks: 6) == 200_000)

@@ -145,19 +145,19 @@ struct BalanceChart {
         return (raw < 0 ? "-$" : "$") + String(grouped.reversed()) + fraction
     }
 
-    /// Escapes text for SVG content and attributes.
+    /// Escapes text for SVG content and attributes. A control character (not allowed in
+    /// XML 1.0) or a direction override (a chart's text reversed) shows as `?`, as in the
+    /// CSV and Markdown files.
     static func xml(_ text: String) -> String {
         var out = ""
-        for character in text {
-            switch character {
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
-            default:
-                // Control characters are not allowed in XML 1.0.
-                if let scalar = character.unicodeScalars.first, scalar.value < 0x20 { out += " " } else { out.append(character) }
+            default: out.unicodeScalars.append(ReportText.isHidden(scalar) ? "?" : scalar)
             }
         }
         return out
