@@ -28,6 +28,25 @@ struct SQLiteWriterLockTests {
         #expect(try String(contentsOfFile: lockPath, encoding: .utf8) == "\(ProcessInfo.processInfo.processIdentifier)\n")
     }
 
+    /// A writer that ends before the ledger was made (a plan it could not read) removes
+    /// its lock file, so a failed first command leaves nothing; once the ledger exists the
+    /// lock file stays. A lock file removed while another writer had opened it is not
+    /// locked twice: that writer takes the lock on the file now there.
+    @Test func aWriterThatMadeNoLedgerLeavesNoLockFile() throws {
+        let folder = try Folder()
+        do {
+            let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+            withExtendedLifetime(lock) {}
+        }
+        #expect(folder.names.isEmpty)
+        FileManager.default.createFile(atPath: folder.ledgerPath, contents: Data())
+        do {
+            let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+            withExtendedLifetime(lock) {}
+        }
+        #expect(folder.names == ["ledger.sqlite", "ledger.sqlite.lock"])
+    }
+
     @Test func aRefusalNamesTheLockFileAndThePid() throws {
         let folder = try Folder()
         let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))

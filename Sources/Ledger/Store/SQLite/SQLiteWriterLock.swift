@@ -8,7 +8,10 @@ import Darwin
 
 /// The SQLite ledger's writer lock: an exclusive `flock` on `<ledger>.lock` (mode 0600)
 /// holding the writer's pid. The kernel drops it when the process dies, so a crashed run
-/// never leaves a stale lock behind; the file itself stays, harmless.
+/// never leaves a stale lock behind; the file itself stays, harmless, unless the command
+/// failed before the ledger was made (a plan that cannot be read): then the lock file goes
+/// too, so a failed first command leaves nothing. A writer that locked a lock file removed
+/// meanwhile takes the lock again on the file now there.
 ///
 /// SQLite's own write lock serializes single transactions; this one keeps a whole command
 /// (a fetch, a top-up, an import) to one process. It is taken before the ledger is opened,
@@ -22,16 +25,27 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// Takes the lock for the ledger file at `ledgerPath`, or throws at once:
     /// `.writerBusy` naming the pid in the file when another holds it, `.cannotCreateLock`
     /// when the file cannot be opened.
+    /// The ledger file's path.
+    private let ledger: String
+
     init(ledgerPath: String) throws(LedgerError) {
-        let path = Self.realPath(ledgerPath) + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw LedgerError.cannotCreateLock(path: path, reason: String(cString: strerror(errno)))
-        }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = Self.readHolder(fd)
+        let ledger = Self.realPath(ledgerPath)
+        let path = ledger + ".lock"
+        var fd: Int32
+        while true {
+            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                throw LedgerError.cannotCreateLock(path: path, reason: String(cString: strerror(errno)))
+            }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+                let holder = Self.readHolder(fd)
+                close(fd)
+                throw LedgerError.writerBusy(lock: path, holder: holder)
+            }
+            // Locked the file at `path`, not one its last holder removed as this opened it.
+            var held = stat(), named = stat()
+            if fstat(fd, &held) == 0, stat(path, &named) == 0, held.st_ino == named.st_ino, held.st_dev == named.st_dev { break }
             close(fd)
-            throw LedgerError.writerBusy(lock: path, holder: holder)
         }
         // The pid only names the holder in the next writer's message; the lock is the flock,
         // so a pid that cannot be written costs that name, not the lock.
@@ -40,9 +54,14 @@ final class SQLiteWriterLock: StoreWriterLock {
         _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
         self.path = path
         self.fd = fd
+        self.ledger = ledger
     }
 
-    deinit { close(fd) }
+    deinit {
+        // Still holding the lock: no other writer can be making the ledger now.
+        if access(ledger, F_OK) != 0 && errno == ENOENT { unlink(path) }
+        close(fd)
+    }
 
     /// `path` with symbolic links resolved (of the file, or of its folder while the file is
     /// missing), so that every name of one ledger takes one lock: through a link, a second
