@@ -279,7 +279,9 @@ import Testing
         defer { server.stop() }
         let client = OpenRouterClient(configuration: ClientConfiguration(
             baseURL: server.baseURL, managementKey: nil, bearer: Secret("sk-or-v1-scripted"), timeout: .seconds(60),
-            maxRetryTime: .seconds(120), userAgent: "credit-recon/test"))
+            // A budget no stall of the whole suite outlasts (a full run on two busy cores saw the
+            // retry come after 150 s, past a 120 s budget): only a failure waits it out.
+            maxRetryTime: .seconds(900), userAgent: "credit-recon/test"))
         let clock = ContinuousClock()
         let start = clock.now
         do {
