@@ -203,9 +203,6 @@ public struct FetchStage: Sendable {
         }
     }
 
-    /// Stores every completed UTC day of the API's window that the ledger does not hold
-    /// (one `GET /activity?date=` each, oldest first, each committed as it comes), then
-    /// compares the days it already held with the API's answer for the whole window.
     /// The keys whose running usage `listing` shows lower than their latest earlier
     /// reading: warnings, as a running total going down is for the account's.
     static func decreases(in listing: KeysRead, account: String, earlier: [KeyReadingRow]) -> [Finding] {
@@ -231,6 +228,9 @@ public struct FetchStage: Sendable {
                 + "fetch again) to store the keys; the snapshot was stored")
     }
 
+    /// Stores every completed UTC day of the API's window that the ledger does not hold
+    /// (one `GET /activity?date=` each, oldest first, each committed as it comes), then
+    /// compares the days it already held with the API's answer for the whole window.
     private func readActivity(
         client: OpenRouterClient, into run: inout FetchRun, interruption: Interruption?
     ) async throws -> (stored: [ActivityDay], checked: Int) {

@@ -130,7 +130,7 @@ public struct Reconciler: Sendable {
         var latest: [String: KeyReadingRow] = [:]
         var firstRead: [String: Timestamp] = [:]
         for row in input.keyReadings where row.observedAt <= asOf {
-            if let first = firstRead[row.key.hash], first <= row.observedAt {} else { firstRead[row.key.hash] = row.observedAt }
+            firstRead[row.key.hash] = min(firstRead[row.key.hash] ?? row.observedAt, row.observedAt)
             if let held = latest[row.key.hash], held.observedAt > row.observedAt { continue }
             latest[row.key.hash] = row
         }

@@ -154,10 +154,15 @@ enum AtomicFile {
         /// could not be replaced either: refused before anything is renamed.
         func commit() throws(ReportError) {
             var keptAside: [String?] = []
+            var existed: [Bool] = []
             func undo(renamed count: Int) {
                 for index in 0..<count {
                     let file = staged[index]
-                    if let old = keptAside[index] { rename(old, file.path) } else { unlink(file.path) }
+                    if let old = keptAside[index] {
+                        rename(old, file.path)
+                    } else if !existed[index] {
+                        unlink(file.path)  // not there before: not there after
+                    }
                 }
                 for old in keptAside.dropFirst(count) { if let old { unlink(old) } }
                 for file in staged.dropFirst(count) { unlink(file.temporary) }
@@ -165,7 +170,8 @@ enum AtomicFile {
             }
             for file in staged {
                 var info = stat()
-                guard lstat(file.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                existed.append(lstat(file.path, &info) == 0)
+                guard existed.last == true, (info.st_mode & S_IFMT) == S_IFREG else {
                     keptAside.append(nil)
                     continue
                 }
@@ -182,7 +188,8 @@ enum AtomicFile {
                     keptAside.append(nil)  // no hard links on this file system: replaced as it is
                 }
             }
-            for (index, file) in staged.enumerated() where rename(file.temporary, file.path) != 0 {
+            for (index, file) in staged.enumerated() {
+                guard rename(file.temporary, file.path) != 0 else { continue }
                 let failure = AtomicFile.errnoText()
                 undo(renamed: index)
                 throw .cannotCreate(file.given, failure)
