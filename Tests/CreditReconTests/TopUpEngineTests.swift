@@ -426,6 +426,15 @@ struct TopUpEngineTests {
         }
         let other = try bench.plan(TopUpBench.planText(3).replacingOccurrences(of: ".50,", with: ".75,"), name: "other.csv")
         #expect(try prepare("Acct", other).toSend.count == 3)
+        // A row whose account the plan's column gives is told to fix the column: --account moves it not.
+        let column = try bench.plan(TopUpBench.planText(1).replacingOccurrences(of: "memo\n", with: "memo,account\n")
+            .replacingOccurrences(of: ",row 1\n", with: ",row 1,Acct\n"), name: "column.csv")
+        #expect {
+            _ = try prepare("acct", column)
+        } throws: { error in
+            guard let errors = error as? PlanErrors else { return false }
+            return errors.errors.first?.description.contains("set its account column to acct") == true
+        }
     }
 
     /// Rows without a reference are keyed by batch, wallet, chain, amount and occurrence:

@@ -39,7 +39,7 @@ enum AccountName {
             if name.first == " " || name.last == " " { return "an hledger account must not start or end with a space" }
             if name.contains("  ") { return "two spaces in a row end an hledger account name" }
             if name.contains(where: { $0 == ";" || $0.isNewline || $0 == "\t" || ($0.asciiValue ?? 0x20) < 0x20 }) {
-                return "an hledger account must not hold a ; a tab or a line break"
+                return "an hledger account must not hold a semicolon, a tab or a line break"
             }
             if name.unicodeScalars.contains(where: { $0 != " " && $0.properties.isWhitespace }) {
                 return "an hledger account must not hold a space other than the plain one (U+0020): hledger ends the name there"

@@ -13,7 +13,7 @@ public struct ReconcileError: ExitCoded, Equatable {
     }
 
     static func emptyRange(from: CivilDate, to: CivilDate) -> ReconcileError {
-        ReconcileError(message: "--from \(from) is not before --to \(to); --to is the first day left out of the report")
+        ReconcileError(message: "--from \(from) is not before --to \(to); --to is the first day left out")
     }
 
     static func tooManyPeriods(from: CivilDate, to: CivilDate, kind: PeriodKind, limit: Int) -> ReconcileError {

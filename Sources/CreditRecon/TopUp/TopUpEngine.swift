@@ -143,10 +143,13 @@ public struct TopUpEngine: Sendable {
                 }
                 if let twin = elsewhere[index] {
                     let what = twin.reference.map { "\"\($0)\" is" } ?? "this row (no reference) of batch \(twin.batch) is"
+                    // A row whose account the plan's column gives is moved by that column, not by --account.
+                    let move = row.account == options.account ? "run with --account \(twin.account)"
+                        : "set its account column to \(twin.account)"
                     errors.add(line: row.line, column: row.reference == nil ? "wallet" : "reference",
                                "\(what) already planned for account \"\(twin.account)\" with the same wallet, chain "
                                 + "and amount (\(twin.planFile):\(twin.planLine), now \(twin.state)), and this plan is for account "
-                                + "\"\(row.account)\"; if it is that account's plan, run with --account \(twin.account); if it is "
+                                + "\"\(row.account)\"; if it is that account's plan, \(move); if it is "
                                 + "another account's own top-up, give it a reference of its own")
                     continue
                 }
