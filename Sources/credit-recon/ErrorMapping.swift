@@ -5,7 +5,9 @@ import Foundation
 /// The one place where errors become messages and exit codes (CONTRACT.md § Exit codes).
 enum CLI {
     /// Resolves the global options, runs `body`, and exits with its status; any error is
-    /// printed to stderr as one readable sentence and mapped to its exit code.
+    /// printed to stderr as one readable sentence and mapped to its exit code. With
+    /// `--json`, stdout then holds `{"error": SENTENCE, "exit_code": N}`, so a script reading
+    /// it gets an object on every exit, not nothing.
     static func run(_ global: GlobalOptions, _ body: (CommandContext) async throws -> ExitStatus) async throws {
         let status: ExitStatus
         do {
@@ -14,8 +16,12 @@ enum CLI {
         } catch let error as ExitCode {
             throw error
         } catch {
-            printError(ExitStatus.message(for: error))
-            throw ExitCode(ExitStatus(for: error).rawValue)
+            let message = ExitStatus.message(for: error), code = ExitStatus(for: error).rawValue
+            printError(message)
+            if global.json {
+                print(JSONOutput.object(["error": .string(message), "exit_code": .int(Int64(code))]).text)
+            }
+            throw ExitCode(code)
         }
         if status != .ok { throw ExitCode(status.rawValue) }
     }

@@ -21,6 +21,23 @@ struct CommandLineTests {
         #expect(try Executable.creditRecon(arguments + ["--help"]).status == 0)
     }
 
+    /// With `--json`, a command that fails prints an object on stdout too (the sentence and
+    /// the exit code): a script reading stdout got nothing for a plan it could not read.
+    @Test func aFailureWithJSONIsAnObjectOnStdout() throws {
+        let scratch = try Scratch()
+        for (arguments, status) in [
+            (["topup", scratch.path("missing.csv"), "--yes"], 66),
+            (["import", "charges", scratch.path("missing.csv")], 66),
+            (["fetch"], 78),
+        ] {
+            let result = try Executable.creditRecon(["--ledger", scratch.path("l.sqlite"), "--json"] + arguments, environment: [:])
+            #expect(result.status == Int32(status), "\(arguments): \(result.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            #expect(object?["exit_code"] as? Int == status, "\(result.stdout)")
+            #expect((object?["error"] as? String)?.isEmpty == false, "\(result.stdout)")
+        }
+    }
+
     @Test func globalOptionsMayStandBeforeBetweenOrAfterTheCommandsWords() throws {
         let scratch = try Scratch()
         for (index, arguments) in [
