@@ -433,6 +433,55 @@ struct StoreConformanceTests {
         #expect(report.problems.first?.hasPrefix("journal entry \(seq): cannot be replayed") == true, "\(report.problems)")
     }
 
+    /// An entry written again in other JSON, its hash and every later one's recomputed (as
+    /// someone with the database's shell and `sha256sum` could): it decodes to the same
+    /// fact, but it is not canonical, and the readers refuse it; `verify` names it. It had
+    /// said the ledger was sound.
+    @Test(arguments: Stores.all.flatMap { store in [(store, "spaced"), (store, "reordered")] })
+    func aReencodedEntryIsNamed(store: String, how: String) throws {
+        func edit(_ text: String) -> String {
+            if how == "spaced" { return text.replacingOccurrences(of: #"{"account":"#, with: #"{ "account": "#) }
+            // `"seq"` first instead of last.
+            guard let range = text.range(of: #","seq":"#) else { return text }
+            return #"{"seq":"# + String(text[range.upperBound...].dropLast()) + ","
+                + String(text.dropFirst()[..<range.lowerBound]) + "}"
+        }
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        #expect(try store.ledger.verify().isSound)
+        try store.dropAppendOnlyTriggers()
+        try Self.rewriteAndRechain(entry: 3, of: store, edit)
+        let report = try store.ledger.verify()
+        #expect(report.problems.first?.hasPrefix("journal entry 3: its text is not canonical JSON") == true,
+                "\(how): \(report.problems)")
+        #expect(report.entries == 2)
+    }
+
+    /// Replaces entry `seq`'s text by `edit` of it, and chains it and every later entry
+    /// again, with SQL of its own.
+    static func rewriteAndRechain(entry seq: Int64, of store: any StoreUnderTest, _ edit: (String) -> String) throws {
+        let rows = try store.ledger.store.read { transaction in
+            var all: [(seq: Int64, text: String)] = []
+            try transaction.scanJournal(batchSize: 1000) { batch in
+                for row in batch.rows { all.append((row.seq, String(decoding: batch.bytes[row.text], as: UTF8.self))) }
+                return true
+            }
+            return all
+        }
+        func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+        var previous = JournalEntry.genesisHash
+        for row in rows {
+            let text = row.seq == seq ? edit(row.text) : row.text
+            if row.seq == seq { #expect(text != row.text) }
+            let hash = JournalEntry.chainHash(previous: previous, entryText: text)
+            if row.seq >= seq {
+                try store.execute("UPDATE journal SET entry = \(quoted(text)), prev_hash = \(quoted(previous)), "
+                    + "hash = \(quoted(hash)) WHERE seq = \(row.seq)")
+            }
+            previous = hash
+        }
+    }
+
     /// Appends `fact` as journal entry `seq`, chained onto the head, with SQL of its own (as
     /// someone with the database's shell would) rather than through the ledger, so no
     /// projection row is written; its seq.

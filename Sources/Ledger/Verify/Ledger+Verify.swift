@@ -84,6 +84,10 @@ extension Ledger {
                         problem = (nil, "prev_hash does not match entry \(seq - 1)'s hash: an entry was changed, removed or swapped")
                     } else if !checked[offset].hashMatches {
                         problem = (nil, "its hash does not match its content: the entry was edited")
+                    } else if !checked[offset].isCanonical {
+                        problem = (nil, "its text is not canonical JSON: it reads as an entry, but credit-recon writes "
+                            + "that entry otherwise (its spacing, key order or escapes were changed outside credit-recon, "
+                            + "and the chain's hashes recomputed)")
                     } else {
                         problem = try replayEntry(checked[offset].entry, seq: seq, kind: slice(row.kind), into: replay)
                     }
@@ -168,18 +172,33 @@ private struct CheckedRow: Sendable {
     let hashMatches: Bool
     /// The decoded entry, or why it cannot be decoded.
     let entry: Result<JournalEntry, LedgerError>
+    /// The text is the decoded entry's canonical text, byte for byte (true when it cannot
+    /// be decoded: `entry` says so). An entry written again in other JSON (spaces, keys
+    /// reordered) with the chain recomputed decodes to the same fact, but it is not what
+    /// the ledger wrote, and the readers, which read entries by their canonical layout,
+    /// refuse it.
+    let isCanonical: Bool
 
     static func check(_ rows: JournalRows) -> [CheckedRow] {
-        rows.bytes.withUnsafeBufferPointer { bytes in
+        // One buffer for the batch: encoding an entry again costs no allocation.
+        var canonical = CanonicalWriter()
+        return rows.bytes.withUnsafeBufferPointer { bytes in
             rows.rows.map { row in
                 let text = UnsafeBufferPointer(rebasing: bytes[row.text])
                 var hash = Array(bytes[row.prevHash])
                 ChainHash.advance(&hash, entry: UnsafeRawBufferPointer(text))
+                let entry = Result { () throws(LedgerError) -> JournalEntry in try EntryDecoder.decode(text, seq: row.seq) }
+                var isCanonical = true
+                if case .success(let decoded) = entry {
+                    canonical.removeAll()
+                    decoded.write(into: &canonical)
+                    isCanonical = canonical.bytes.withUnsafeBufferPointer { text.hasSameBytes(as: $0) }
+                }
                 return CheckedRow(
                     hashMatches: hash.withUnsafeBufferPointer {
                         UnsafeBufferPointer(rebasing: bytes[row.hash]).hasSameBytes(as: $0)
                     },
-                    entry: Result { () throws(LedgerError) -> JournalEntry in try EntryDecoder.decode(text, seq: row.seq) })
+                    entry: entry, isCanonical: isCanonical)
             }
         }
     }
