@@ -230,7 +230,9 @@ final class PostgresStore: LedgerStore {
                 ORDER BY 1
                 """, names
             ) { try $0.text() }
-            return StoreCheck(unguarded: PostgresSchema.appendOnlyTriggers.filter { !present.contains($0) }, foreign: foreign)
+            return StoreCheck(
+                unguarded: PostgresSchema.appendOnlyTriggers.filter { !present.contains($0) },
+                foreign: foreign.filter { Schema.isLedgerTable(String($0.prefix { $0 != "." })) })
         }
     }
 

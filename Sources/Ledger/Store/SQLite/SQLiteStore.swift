@@ -82,10 +82,11 @@ final class SQLiteStore: LedgerStore {
                 .rows { (name: $0.text(0), sql: $0.text(1), table: $0.text(2)) }
             let triggers = Dictionary(rows.map { ($0.name, $0.sql) }, uniquingKeysWith: { first, _ in first })
             return StoreCheck(
-                damage: verdict == ["ok"] ? [] : ["PRAGMA integrity_check: " + verdict.joined(separator: "; ")],
+                verdict: verdict.joined(separator: "; "),
                 unguarded: Schema.appendOnlyTriggers.filter { triggers[$0.name] != $0.sql }.map(\.name),
-                foreign: rows.filter { row in !Schema.appendOnlyTriggers.contains { $0.name == row.name } }
-                    .map { "\($0.table).\($0.name)" }.sorted())
+                foreign: rows.filter { row in
+                    Schema.isLedgerTable(row.table) && !Schema.appendOnlyTriggers.contains { $0.name == row.name }
+                }.map { "\($0.table).\($0.name)" }.sorted())
         }
     }
 
