@@ -435,6 +435,51 @@ struct StoreConformanceTests {
             + "other table is built from; restore the ledger from a backup", "\(lost.problems)")
     }
 
+    /// A column dropped behind the ledger's back: readers say the ledger is damaged (74),
+    /// naming the column (and in SQLite its table), as for a dropped table; they had failed
+    /// with SQLite's raw "no such column: c.memo" and its statement (70).
+    @Test(arguments: Stores.all)
+    func aDroppedColumnIsADamagedLedger(store: String) throws {
+        let store = try Stores.make(store)
+        let detail = try Self.damage(after: "ALTER TABLE charges DROP COLUMN memo", to: store, holding: lifecycle()) {
+            _ = try store.ledger.read { try $0.charges(account: "default") }
+        }
+        let expected = store.ledger.path.hasPrefix("postgresql://") ? "one of its tables lacks a column" : "its table charges lacks its column memo"
+        #expect(detail?.hasPrefix(expected) == true, "\(detail ?? "")")
+        #expect(detail?.contains("memo") == true, "\(detail ?? "")")
+    }
+
+    /// Tables made again otherwise than the migrations make them, each behind the ledger's
+    /// back with its rows as they were: `verify` names the table, and compares the others.
+    /// It had said the ledger was sound.
+    @Test(arguments: [
+        "ALTER TABLE charges ADD COLUMN note TEXT",
+        "CREATE INDEX charges_by_wallet ON charges (wallet)",
+        "DROP INDEX charges_by_created",
+        """
+        PRAGMA foreign_keys = OFF;
+        ALTER TABLE charges RENAME TO old_charges;
+        CREATE TABLE charges (charge_id TEXT, seq INTEGER, account TEXT, origin TEXT, topup_key TEXT, reference TEXT,
+            wallet TEXT, chain_id INTEGER, amount INTEGER, created_at TEXT, expires_at TEXT, status TEXT, paid_at TEXT,
+            memo TEXT, call_data TEXT, raw_body TEXT, source TEXT, run_id INTEGER);
+        INSERT INTO charges SELECT * FROM old_charges;
+        DROP TABLE old_charges;
+        CREATE INDEX charges_by_created ON charges (account, created_at);
+        """,
+    ])
+    func aTableMadeAgainOtherwiseIsNamed(sql: String) throws {
+        let store = try SQLiteUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        try store.execute(sql)
+        try store.execute("UPDATE runs SET command = 'x' WHERE id = 1")
+        let report = try store.ledger.verify()
+        #expect(report.problems.first?.hasPrefix("table charges is not as credit-recon makes it (its columns, keys, "
+            + "constraints or indexes were changed outside credit-recon), so the journal is not compared with it") == true,
+                "\(report.problems)")
+        #expect(report.problems.dropFirst().first?.contains("runs row 1 differs") == true, "\(report.problems)")
+        #expect(report.problems.count == 2, "\(report.problems)")
+    }
+
     /// An entry chained correctly behind the ledger's back whose row the tables cannot hold
     /// (a second reading for the same account and time), followed by thousands more: the
     /// replay names that entry, though its row was written in a batch with others.

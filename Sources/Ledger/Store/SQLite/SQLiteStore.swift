@@ -95,10 +95,22 @@ final class SQLiteStore: LedgerStore {
         return Schema.ledgerTables.filter { !tables.contains($0) }
     }
 
+    func reshapedTables() throws -> [String] {
+        try withConnection { try SchemaShape.read($0.db).reshaped() }
+    }
+
     /// Runs `body` on the connection, with SQLite's errors put in words (`LedgerError`).
     func withConnection<T: Sendable>(_ body: (Connection) throws -> T) throws -> T {
         try connection.withLock { connection in
-            do { return try body(connection) } catch { throw LedgerError.wrap(error, path: name) }
+            do { return try body(connection) } catch {
+                // A column dropped behind the ledger's back: the statement names it by its
+                // alias, if at all; the file's tables say which table lacks which.
+                if let error = error as? SQLiteError, error.message.hasPrefix("no such column: "),
+                   let lacking = try? SchemaShape.read(connection.db).lackingColumn() {
+                    throw LedgerError.malformedEntry("its table \(lacking.table) lacks its column \(lacking.column)")
+                }
+                throw LedgerError.wrap(error, path: name)
+            }
         }
     }
 }
