@@ -53,7 +53,7 @@ extension Ledger {
                             let seq = try writer.session.append(entry.fact, account: entry.account, runID: entry.runID, at: entry.recordedAt)
                             guard seq == row.seq else {
                                 throw LedgerError.malformedEntry(
-                                    "journal entry \(row.seq) follows entry \(seq - 1): entries are missing; run `credit-recon verify`")
+                                    "journal entry \(row.seq) follows entry \(seq - 1): entries are missing")
                             }
                         }
                     }
@@ -67,7 +67,7 @@ extension Ledger {
                 guard head == expected else {
                     throw LedgerError.malformedEntry(
                         "the copy ends at hash \(head.hash) after \(head.seq) entries, but \(path) says \(expected.hash) "
-                            + "after \(expected.seq): its stored entries are not what its chain records; run `credit-recon verify` on it")
+                            + "after \(expected.seq): its stored entries are not what its chain records")
                 }
                 return CopyOutcome(entries: head.seq, headHash: head.hash)
             }

@@ -36,4 +36,9 @@ protocol LedgerStore: AnyObject, Sendable {
     /// The ledger's tables (the journal's and the projections', `Schema.projectionTableKeys`)
     /// that the database does not have: dropped behind the ledger's back.
     func missingTables() throws -> [String]
+
+    /// The ledger's tables that the database holds with another definition than the
+    /// migrations give them (made again without their keys, a column added or dropped, an
+    /// index dropped or added), or none when the store does not compare definitions.
+    func reshapedTables() throws -> [String]
 }

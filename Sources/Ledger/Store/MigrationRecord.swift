@@ -1,11 +1,36 @@
 /// What every store checks of its record of applied migrations (`schema_migrations`)
 /// before applying any.
 enum MigrationRecord {
+    /// What a migration leaves in a ledger that applied it, as a store can look for it.
+    enum Trace {
+        /// A table or an index it creates, by name (in the ledger's schema).
+        case relation(String)
+        /// Journal entries of a kind that only a ledger past it may hold.
+        case entries(kind: String)
+    }
+
+    /// What of migration `name` a store can find in a ledger that applied it (none of v4's
+    /// tables, since it creates none: its `charge.status` entries).
+    static func traces(of name: String) -> [Trace] {
+        switch name {
+        case "v1: journal, runs, snapshots, top-ups, charges": [.relation("journal")]
+        case "v2: key readings, activity days": Schema.usageTableNames.map(Trace.relation)
+        case "v3: the journal's times, indexed": [.relation("journal_by_time")]
+        case Schema.entryKindsMigration: [.entries(kind: "charge.status")]
+        default: []
+        }
+    }
+
     /// The names of `known` (in order) not in `applied`. A name this build does not know is
     /// a newer ledger (`newerSchema`); a record edited away (a name missing before one that
-    /// is there, or none at all beside a journal) is damage (`malformedEntry`): applying the
-    /// migration again would fail on its own tables.
-    static func pending(applied: Set<String>, known: [String], journalExists: () throws -> Bool) throws -> [String] {
+    /// is there, or none at all beside a journal, or one whose tables or entries the
+    /// ledger holds) is damage (`malformedEntry`): applying the migration again would fail
+    /// on its own tables, or change the file behind a record that was edited.
+    ///
+    /// `holds` says whether the ledger holds a migration's trace (`Trace`).
+    static func pending(
+        applied: Set<String>, known: [String], journalExists: () throws -> Bool, holds: (Trace) throws -> Bool
+    ) throws -> [String] {
         if let unknown = applied.subtracting(known).sorted().first {
             throw LedgerError.newerSchema(migration: unknown)
         }
@@ -16,6 +41,19 @@ enum MigrationRecord {
         if applied.isEmpty, try journalExists() {
             throw LedgerError.malformedEntry("schema_migrations records no migration though the journal exists \(edited)")
         }
-        return known.filter { !applied.contains($0) }
+        let pending = known.filter { !applied.contains($0) }
+        // A ledger whose record is missing its newest migrations: an older ledger, unless it
+        // holds what they made.
+        guard !applied.isEmpty else { return pending }
+        for name in pending {
+            for trace in traces(of: name) where try holds(trace) {
+                let found = switch trace {
+                case .relation(let relation): "\(relation) exists"
+                case .entries(let kind): "the journal holds \(kind) entries"
+                }
+                throw LedgerError.malformedEntry("schema_migrations lacks \(name) though \(found) \(edited)")
+            }
+        }
+        return pending
     }
 }

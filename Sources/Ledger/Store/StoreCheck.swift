@@ -1,15 +1,16 @@
 /// What a store finds of the database itself when `verify` asks (`LedgerStore.check()`):
 /// beside the rows, which the replay checks, the files and the guards.
 struct StoreCheck: Sendable, Equatable {
-    /// What the database's own check of its files found, each a sentence naming the check
-    /// (SQLite's `PRAGMA integrity_check`); empty when it found nothing, or when the database
-    /// offers no such check to run (PostgreSQL checks each page as it reads it).
-    var damage: [String] = []
+    /// The database's own check of its files in its own words (SQLite's
+    /// `PRAGMA integrity_check`): `ok` when it found nothing, or when the database offers no
+    /// such check to run (PostgreSQL checks each page as it reads it).
+    var verdict = "ok"
     /// The append-only triggers that are missing, changed or disabled.
     var unguarded: [String] = []
-    /// Triggers (and in PostgreSQL, rules) on the ledger's tables that the ledger did not
-    /// make: one can turn a write into nothing (`RAISE(IGNORE)`, `DO INSTEAD NOTHING`) or
-    /// into another, so appends "succeed" and store nothing.
+    /// Triggers (and in PostgreSQL, rules) on the ledger's tables (`Schema.isLedgerTable`;
+    /// another application's tables beside them are none of the ledger's business) that the
+    /// ledger did not make: one can turn a write into nothing (`RAISE(IGNORE)`,
+    /// `DO INSTEAD NOTHING`) or into another, so appends "succeed" and store nothing.
     var foreign: [String] = []
 
     /// The foreign triggers' and rules' finding, or `nil` when there is none.
@@ -26,9 +27,9 @@ struct StoreCheck: Sendable, Equatable {
             + "changed or disabled: the journal or the readings can be changed in place"
     }
 
-    /// As `verify` prints it: `ok`, or what was found.
-    var verdict: String {
-        let found = damage + (unguardedProblem.map { [$0] } ?? []) + (foreignProblem.map { [$0] } ?? [])
-        return found.isEmpty ? "ok" : found.joined(separator: "; ")
+    /// What the database's own check found, as a sentence naming the check; empty when it
+    /// found nothing.
+    var damage: [String] {
+        verdict == "ok" ? [] : ["PRAGMA integrity_check: " + verdict]
     }
 }

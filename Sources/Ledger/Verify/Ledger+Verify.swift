@@ -11,19 +11,22 @@ extension Ledger {
     /// Stops collecting after `limit` problems; the first one names the broken entry. A
     /// file the database's check finds damaged gets that verdict first, and the chain's
     /// findings after it when the journal can still be read; missing triggers come after
-    /// the chain's findings, which name what was changed. A table missing from the database
-    /// is said before the chain's findings and not compared; without the journal's table
-    /// there is nothing to replay.
+    /// the chain's findings, which name what was changed. A table missing from the database,
+    /// or made otherwise than the migrations make it (`LedgerStore.reshapedTables()`), is
+    /// said before the chain's findings and not compared; without the journal's table there
+    /// is nothing to replay.
     ///
     /// `progress` is told the entries checked after each batch of them, then when the
     /// comparison starts.
     public func verify(limit: Int = 20, progress: (VerifyProgress) -> Void = { _ in }) throws -> VerifyReport {
         let missing = try store.missingTables()
+        // Compared neither: a table made again otherwise may lack a column the comparison reads.
+        let reshaped = try store.reshapedTables()
         var checking: BackgroundWork<Result<StoreCheck, any Error>>?
         let outcome = Result {
             guard !missing.contains("journal") else { return VerifyReport() }
             return try store.readReplaying { transaction in
-                try Self.checkChainAndReplay(transaction, skipping: missing, limit: limit, progress: progress) {
+                try Self.checkChainAndReplay(transaction, skipping: missing + reshaped, limit: limit, progress: progress) {
                     checking = store.secondReader().map { other in BackgroundWork { Result { try other.check() } } }
                 }
             }
@@ -36,8 +39,8 @@ extension Ledger {
         }
         // A damaged file makes the chain's findings moot; a missing guard does not.
         var report = check.damage.isEmpty ? try outcome.get() : (try? outcome.get()) ?? VerifyReport()
-        report.problems = check.damage + missingTablesProblem(missing) + report.problems + (check.unguardedProblem.map { [$0] } ?? [])
-            + (check.foreignProblem.map { [$0] } ?? [])
+        report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped) + report.problems
+            + (check.unguardedProblem.map { [$0] } ?? []) + (check.foreignProblem.map { [$0] } ?? [])
         report.integrity = check.verdict
         return report
     }
@@ -53,6 +56,16 @@ extension Ledger {
             + "were changed outside credit-recon, so the journal cannot be compared with \(missing.count == 1 ? "it" : "them"); "
             + "`credit-recon --ledger \(path) ledger copy --to NEW` builds every table again from the journal, in a new "
             + "ledger, and checks its chain"]
+    }
+
+    /// What to say of the ledger's tables made otherwise than the migrations make them.
+    private func reshapedTablesProblem(_ reshaped: [String]) -> [String] {
+        if reshaped.isEmpty { return [] }
+        let one = reshaped.count == 1
+        return ["table\(one ? "" : "s") \(reshaped.joined(separator: ", ")) \(one ? "is" : "are") not as credit-recon makes "
+            + "\(one ? "it" : "them") (\(one ? "its" : "their") columns, keys, constraints or indexes were changed outside "
+            + "credit-recon), so the journal is not compared with \(one ? "it" : "them"); `credit-recon --ledger \(path) "
+            + "ledger copy --to NEW` builds every table again from the journal, in a new ledger, and checks its chain"]
     }
 
     /// Rows of the journal checked per batch; each batch is hashed and decoded on another
@@ -84,6 +97,10 @@ extension Ledger {
                         problem = (nil, "prev_hash does not match entry \(seq - 1)'s hash: an entry was changed, removed or swapped")
                     } else if !checked[offset].hashMatches {
                         problem = (nil, "its hash does not match its content: the entry was edited")
+                    } else if !checked[offset].isCanonical {
+                        problem = (nil, "its text is not canonical JSON: it reads as an entry, but credit-recon writes "
+                            + "that entry otherwise (its spacing, key order or escapes were changed outside credit-recon, "
+                            + "and the chain's hashes recomputed)")
                     } else {
                         problem = try replayEntry(checked[offset].entry, seq: seq, kind: slice(row.kind), into: replay)
                     }
@@ -168,18 +185,33 @@ private struct CheckedRow: Sendable {
     let hashMatches: Bool
     /// The decoded entry, or why it cannot be decoded.
     let entry: Result<JournalEntry, LedgerError>
+    /// The text is the decoded entry's canonical text, byte for byte (true when it cannot
+    /// be decoded: `entry` says so). An entry written again in other JSON (spaces, keys
+    /// reordered) with the chain recomputed decodes to the same fact, but it is not what
+    /// the ledger wrote, and the readers, which read entries by their canonical layout,
+    /// refuse it.
+    let isCanonical: Bool
 
     static func check(_ rows: JournalRows) -> [CheckedRow] {
-        rows.bytes.withUnsafeBufferPointer { bytes in
+        // One buffer for the batch: encoding an entry again costs no allocation.
+        var canonical = CanonicalWriter()
+        return rows.bytes.withUnsafeBufferPointer { bytes in
             rows.rows.map { row in
                 let text = UnsafeBufferPointer(rebasing: bytes[row.text])
                 var hash = Array(bytes[row.prevHash])
                 ChainHash.advance(&hash, entry: UnsafeRawBufferPointer(text))
+                let entry = Result { () throws(LedgerError) -> JournalEntry in try EntryDecoder.decode(text, seq: row.seq) }
+                var isCanonical = true
+                if case .success(let decoded) = entry {
+                    canonical.removeAll()
+                    decoded.write(into: &canonical)
+                    isCanonical = canonical.bytes.withUnsafeBufferPointer { text.hasSameBytes(as: $0) }
+                }
                 return CheckedRow(
                     hashMatches: hash.withUnsafeBufferPointer {
                         UnsafeBufferPointer(rebasing: bytes[row.hash]).hasSameBytes(as: $0)
                     },
-                    entry: Result { () throws(LedgerError) -> JournalEntry in try EntryDecoder.decode(text, seq: row.seq) })
+                    entry: entry, isCanonical: isCanonical)
             }
         }
     }

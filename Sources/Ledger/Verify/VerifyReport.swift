@@ -6,7 +6,8 @@ public struct VerifyReport: Sendable {
     public var headHash: String = JournalEntry.genesisHash
     /// Problems, in the order found; empty when the ledger is sound.
     public var problems: [String] = []
-    /// The database's own check's verdict (`ok` when sound).
+    /// The database's own check's verdict in its own words (SQLite's `PRAGMA
+    /// integrity_check`: `ok`, or what it found); what else was found is in `problems`.
     public var integrity: String = ""
 
     /// Sound: the chain, the projections and the database's own check all agree.

@@ -62,6 +62,8 @@ extension LedgerError {
             case "40001", "40P01", "55P03": return .busy(path: name)
             case "42P01":  // undefined_table: dropped behind the ledger's back
                 return .malformedEntry("one of its tables is missing (\(message))")
+            case "42703":  // undefined_column: dropped behind the ledger's back
+                return .malformedEntry("one of its tables lacks a column (\(message))")
             case "25006":  // read_only_sql_transaction
                 return .readOnlySession(location: name, user: location.user, detail: message)
             case "42501":

@@ -19,9 +19,18 @@ struct Migrator {
     func migrate(_ db: Database) throws {
         try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY NOT NULL) STRICT")
         let applied = Set(try db.statement("SELECT name FROM schema_migrations").rows { $0.text(0) })
-        let pending = Set(try MigrationRecord.pending(applied: applied, known: migrations.map(\.name)) {
-            try db.statement("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'").rows { $0.int64(0) }.first != 0
-        })
+        func exists(_ relation: String) throws -> Bool {
+            try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'index') AND name = ?", [.text(relation)]) != 0
+        }
+        let pending = Set(try MigrationRecord.pending(
+            applied: applied, known: migrations.map(\.name), journalExists: { try exists("journal") },
+            holds: { trace in
+                switch trace {
+                case .relation(let relation): try exists(relation)
+                case .entries(let kind):
+                    try exists("journal") && db.scalarInt("SELECT EXISTS (SELECT 1 FROM journal WHERE kind = ?)", [.text(kind)]) != 0
+                }
+            }))
         for migration in migrations where pending.contains(migration.name) {
             try db.writeTransaction {
                 try migration.apply(db)

@@ -82,10 +82,11 @@ final class SQLiteStore: LedgerStore {
                 .rows { (name: $0.text(0), sql: $0.text(1), table: $0.text(2)) }
             let triggers = Dictionary(rows.map { ($0.name, $0.sql) }, uniquingKeysWith: { first, _ in first })
             return StoreCheck(
-                damage: verdict == ["ok"] ? [] : ["PRAGMA integrity_check: " + verdict.joined(separator: "; ")],
+                verdict: verdict.joined(separator: "; "),
                 unguarded: Schema.appendOnlyTriggers.filter { triggers[$0.name] != $0.sql }.map(\.name),
-                foreign: rows.filter { row in !Schema.appendOnlyTriggers.contains { $0.name == row.name } }
-                    .map { "\($0.table).\($0.name)" }.sorted())
+                foreign: rows.filter { row in
+                    Schema.isLedgerTable(row.table) && !Schema.appendOnlyTriggers.contains { $0.name == row.name }
+                }.map { "\($0.table).\($0.name)" }.sorted())
         }
     }
 
@@ -94,10 +95,22 @@ final class SQLiteStore: LedgerStore {
         return Schema.ledgerTables.filter { !tables.contains($0) }
     }
 
+    func reshapedTables() throws -> [String] {
+        try withConnection { try SchemaShape.read($0.db).reshaped() }
+    }
+
     /// Runs `body` on the connection, with SQLite's errors put in words (`LedgerError`).
     func withConnection<T: Sendable>(_ body: (Connection) throws -> T) throws -> T {
         try connection.withLock { connection in
-            do { return try body(connection) } catch { throw LedgerError.wrap(error, path: name) }
+            do { return try body(connection) } catch {
+                // A column dropped behind the ledger's back: the statement names it by its
+                // alias, if at all; the file's tables say which table lacks which.
+                if let error = error as? SQLiteError, error.message.hasPrefix("no such column: "),
+                   let lacking = try? SchemaShape.read(connection.db).lackingColumn() {
+                    throw LedgerError.malformedEntry("its table \(lacking.table) lacks its column \(lacking.column)")
+                }
+                throw LedgerError.wrap(error, path: name)
+            }
         }
     }
 }

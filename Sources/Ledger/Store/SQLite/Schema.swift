@@ -58,6 +58,12 @@ enum Schema {
     /// Every table of the ledger: the journal, then the projections.
     static let ledgerTables = ["journal"] + projectionTableKeys.map(\.table)
 
+    /// Whether `name` is one of the ledger's tables or its record of migrations: where a
+    /// trigger (or rule) the ledger did not make is its business (`StoreCheck.foreign`).
+    static func isLedgerTable(_ name: String) -> Bool {
+        name == "schema_migrations" || ledgerTables.contains(name)
+    }
+
     /// The tables whose rows are never changed: the journal, the readings and the usage
     /// tables (what the API said is kept as it said it). Each store guards them by triggers.
     static let appendOnlyTables = ["journal", "snapshots"] + usageTableNames

@@ -1,0 +1,57 @@
+/// The ledger's tables as SQLite keeps them: each table's columns, and its definition (its
+/// `CREATE TABLE` text and its indexes', as `sqlite_master` holds them, white space
+/// collapsed). `expected` is what this build's migrations make; a file whose tables differ
+/// from it was changed outside credit-recon (a table made again without its keys or
+/// `STRICT`, a column added or dropped, an index dropped or added).
+struct SchemaShape: Sendable, Equatable {
+    /// Each ledger table's columns, in order.
+    var columns: [String: [String]] = [:]
+    /// Each ledger table's definition; a table the file lacks has none.
+    var definitions: [String: [String]] = [:]
+
+    /// The shape of a new ledger, made by the migrations in memory.
+    static let expected: SchemaShape = {
+        do {
+            let db = try Database(path: ":memory:")
+            try Schema.migrator.migrate(db)
+            return try read(db)
+        } catch {
+            fatalError("the ledger's migrations fail on an empty database in memory: \(error)")
+        }
+    }()
+
+    /// The shape of the ledger's tables in `db`.
+    static func read(_ db: Database) throws -> SchemaShape {
+        var shape = SchemaShape()
+        let objects = try db.statement("SELECT type, tbl_name, sql FROM sqlite_master WHERE type IN ('table', 'index') AND sql IS NOT NULL")
+            .rows { (type: $0.text(0), table: $0.text(1), sql: $0.text(2)) }
+        for table in Schema.ledgerTables {
+            let own = objects.filter { $0.table == table }
+            guard let created = own.first(where: { $0.type == "table" }) else { continue }
+            shape.definitions[table] = [collapsed(created.sql)] + own.filter { $0.type == "index" }.map { collapsed($0.sql) }.sorted()
+            shape.columns[table] = try db.statement("SELECT name FROM pragma_table_info(?) ORDER BY cid").rows([.text(table)]) { $0.text(0) }
+        }
+        return shape
+    }
+
+    /// The tables the file holds whose definition is not the migrations', in the order of
+    /// `Schema.ledgerTables`.
+    func reshaped(from expected: SchemaShape = .expected) -> [String] {
+        Schema.ledgerTables.filter { table in definitions[table].map { $0 != expected.definitions[table] } ?? false }
+    }
+
+    /// The first table the file holds that lacks a column of the migrations', and that column.
+    func lackingColumn(from expected: SchemaShape = .expected) -> (table: String, column: String)? {
+        for table in Schema.ledgerTables {
+            guard let have = columns[table], let want = expected.columns[table] else { continue }
+            if let column = want.first(where: { !have.contains($0) }) { return (table, column) }
+        }
+        return nil
+    }
+
+    /// `sql` with every run of white space one space: `sqlite_master` keeps a statement as
+    /// it was given, and a build that indented a migration otherwise made the same table.
+    private static func collapsed(_ sql: String) -> String {
+        sql.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+    }
+}
