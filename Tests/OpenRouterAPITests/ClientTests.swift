@@ -186,9 +186,10 @@ import Testing
     }
 
     @Test func getSucceedsAfterTransientFailures() async throws {
-        // Seeded draws: with a 30 % fail rate, retries get through well within the budget.
+        // Seeded draws: with a 30 % fail rate, retries get through well within the budget, which
+        // no stall of the whole suite outlasts.
         try await withSimulator({ $0.failRate = 0.3; $0.seed = 7; $0.initialCredits = Micros(raw: 3) },
-                                client: { $0.maxRetryTime = .seconds(30) }) { server, client in
+                                client: { $0.maxRetryTime = .seconds(900) }) { server, client in
             for _ in 0..<4 {
                 let reading = try await client.getCredits()
                 #expect(reading.totalCredits == Micros(raw: 3))
@@ -305,14 +306,17 @@ import Testing
                 Issue.record("must throw")
             } catch {
                 guard case .rateLimited(let retryAfter, _) = error else { Issue.record("got \(error)"); return }
-                #expect(retryAfter == .seconds(1000))
+                // The token's wait, counted from the first request: 1000 s less the time between
+                // the two (a stalled suite saw 999 s, and CI failed on `== 1000 s`).
+                #expect(retryAfter.map { $0 > .seconds(900) && $0 <= .seconds(1000) } == true, "\(String(describing: retryAfter))")
                 #expect(error.description.contains("try again later"))
             }
         }
     }
 
     @Test func a429PausesEveryConcurrentCall() async throws {
-        try await withSimulator({ $0.rateLimit = 2 }, client: { $0.maxRetryTime = .seconds(20) }) { server, client in
+        // A budget no stall of the whole suite outlasts: every call must succeed in the end.
+        try await withSimulator({ $0.rateLimit = 2 }, client: { $0.maxRetryTime = .seconds(900) }) { server, client in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<6 { group.addTask { _ = try await client.getCredits() } }
                 try await group.waitForAll()
