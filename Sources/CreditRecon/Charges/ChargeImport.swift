@@ -403,10 +403,8 @@ public struct ChargeImport: BatchImport {
                     summary.total += charge.amount
                     continue
                 }
-                summary.unlinkedReferences += 1
-            } else if charge.reference != nil {
-                summary.unlinkedReferences += 1
             }
+            if charge.reference != nil { summary.unlinkedReferences += 1 }
             facts.append((.chargeRecorded(charge), row.account))
             summary.total += charge.amount
         }
