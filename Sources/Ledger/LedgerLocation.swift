@@ -12,13 +12,17 @@ public enum LedgerLocation: Sendable, CustomStringConvertible {
     /// PostgreSQL; another URL is refused (never repeated: it may hold a password); anything
     /// else is a SQLite file path, taken as a file even where SQLite would read it otherwise
     /// (`:memory:` is a file in the current folder). A URL without a password takes
-    /// `password` (from `PGPASSWORD` or a password file); `connectTimeout` bounds the
+    /// `password` (from `PGPASSWORD` or a password file), and the TLS settings it does not
+    /// give from `tls` (`PGSSLMODE`, `PGSSLROOTCERT`); `connectTimeout` bounds the
     /// connection and login.
-    public init(_ text: String, password: Secret? = nil, connectTimeout: Duration = .seconds(30)) throws(LedgerError) {
+    public init(
+        _ text: String, password: Secret? = nil, tls: PostgresLocation.TLSDefaults = .init(),
+        connectTimeout: Duration = .seconds(30)
+    ) throws(LedgerError) {
         let shape = "give a SQLite file path or a postgresql://USER@HOST:PORT/DATABASE URL"
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if PostgresLocation.isURL(trimmed) {
-            self = .postgres(try PostgresLocation(url: trimmed, password: password, connectTimeout: connectTimeout))
+            self = .postgres(try PostgresLocation(url: trimmed, password: password, defaults: tls, connectTimeout: connectTimeout))
         } else if let scheme = Self.urlScheme(trimmed) {
             throw .badLocation("the ledger is a \(scheme):// URL, which this tool cannot use; \(shape)")
         } else if Self.looksLikePostgresURL(trimmed) {

@@ -36,9 +36,37 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         return start.hasPrefix("postgresql://") || start.hasPrefix("postgres://")
     }
 
-    /// Parses `url`; `password` is used when the URL has none. Throws
-    /// `LedgerError.badLocation` saying what is wrong and what a good URL looks like.
-    init(url: String, password fallback: Secret?, connectTimeout: Duration) throws(LedgerError) {
+    /// The TLS settings a URL may leave out, from libpq's environment variables as psql and
+    /// every libpq client take them: `PGSSLMODE` and `PGSSLROOTCERT`. The URL's own win.
+    public struct TLSDefaults: Sendable {
+        public var sslMode: SSLMode?
+        public var sslRootCertificate: String?
+
+        public init(sslMode: SSLMode? = nil, sslRootCertificate: String? = nil) {
+            self.sslMode = sslMode
+            self.sslRootCertificate = sslRootCertificate
+        }
+
+        /// Reads `PGSSLMODE` and `PGSSLROOTCERT` (empty is unset, as libpq has it); throws
+        /// `LedgerError.badLocation` naming the variable when one is wrong.
+        public init(environment: [String: String]) throws(LedgerError) {
+            if let mode = environment["PGSSLMODE"], !mode.isEmpty {
+                guard let known = SSLMode(rawValue: mode) else {
+                    throw .badLocation("PGSSLMODE=\(mode) is not one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                sslMode = known
+            }
+            if let path = environment["PGSSLROOTCERT"], !path.isEmpty {
+                try PostgresLocation.checkRootCertificate(path, named: "PGSSLROOTCERT")
+                sslRootCertificate = path
+            }
+        }
+    }
+
+    /// Parses `url`; `password` is used when the URL has none, and `defaults` for the TLS
+    /// settings it does not give. Throws `LedgerError.badLocation` saying what is wrong and
+    /// what a good URL looks like.
+    init(url: String, password fallback: Secret?, defaults: TLSDefaults, connectTimeout: Duration) throws(LedgerError) {
         let shape = "postgresql://USER@HOST:PORT/DATABASE"
         // The URL is never repeated in these messages: it may hold a password.
         guard let parts = URLComponents(string: url) else {
@@ -58,8 +86,8 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         guard (1...65535).contains(port) else {
             throw LedgerError.badLocation("the ledger URL's port \(port) is not a TCP port")
         }
-        var sslMode = SSLMode.prefer
-        var rootCertificate: String?
+        var sslMode = defaults.sslMode ?? .prefer
+        var rootCertificate = defaults.sslRootCertificate
         for item in parts.queryItems ?? [] {
             switch item.name {
             case "sslmode":
@@ -72,13 +100,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
                 guard let path = item.value, !path.isEmpty else {
                     throw LedgerError.badLocation("the ledger URL's sslrootcert needs a file path")
                 }
-                // Checked with the URL, so a wrong path is named as a setting (78 from the
-                // environment), not as a TLS library's error at the first connection.
-                guard access(path, R_OK) == 0 else {
-                    throw LedgerError.badLocation("the ledger URL's sslrootcert=\(path) cannot be read ("
-                        + "\(String(cString: strerror(errno)))); give the path of the PEM file of the certificate "
-                        + "authority that signed the server's certificate")
-                }
+                try Self.checkRootCertificate(path, named: "the ledger URL's sslrootcert")
                 rootCertificate = path
             default:
                 throw LedgerError.badLocation(
@@ -93,6 +115,15 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         self.sslRootCertificate = rootCertificate
         self.connectTimeout = connectTimeout
         self.password = parts.password.map(Secret.init) ?? fallback
+    }
+
+    /// Checked with the URL, so a wrong path is named as a setting (78 from the
+    /// environment), not as a TLS library's error at the first connection.
+    static func checkRootCertificate(_ path: String, named name: String) throws(LedgerError) {
+        guard access(path, R_OK) == 0 else {
+            throw .badLocation("\(name)=\(path) cannot be read (\(String(cString: strerror(errno)))); give the path of the "
+                + "PEM file of the certificate authority that signed the server's certificate")
+        }
     }
 
     /// The URL without its password.

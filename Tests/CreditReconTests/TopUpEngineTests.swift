@@ -239,6 +239,49 @@ struct TopUpEngineTests {
         #expect(try bench.states().values.filter { $0 == "planned" }.count == 4)
     }
 
+    /// The rows a stopped run planned but never sent are in the report and in `status` until
+    /// the plan's next run sends them; they were in neither (only the refused row was).
+    @Test func rowsAStoppedRunNeverSentAreReportedUntilSent() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(3))
+        let refused = FakeChargeCreator { _, _ in .keyRefused(status: 401, message: "key not accepted") }
+        _ = try await bench.run(plan, client: refused, concurrency: 1)
+
+        let books = try Reconciler(options: ReconcileOptions(account: "acct")).reconcile(bench.ledger)
+        // In the order the rows reached their state: planned together, then the first one refused.
+        #expect(books.charges.map(\.state) == [.planned, .planned, .rejected])
+        let unsent = books.charges.filter { $0.state == .planned }
+        #expect(unsent.map(\.reference) == ["R-02", "R-03"])
+        #expect(unsent.map(\.amount) == [reconMicros("2.50"), reconMicros("3.50")])
+        #expect(unsent.allSatisfy { $0.chargeID == nil && $0.batch == "topups" && $0.memo != nil })
+        let findings = books.findings.filter { $0.kind == .topUpNotSent }
+        #expect(findings.map(\.reference) == ["R-02", "R-03"])
+        #expect(findings.allSatisfy { $0.severity == .warning })
+        #expect(findings.first?.message == "R-02 (2.5) was planned from topups but its charge was never requested: the run "
+            + "stopped first. Run `credit-recon topup` with the plan again to send it.")
+        let csv = ReportFiles.chargesCSVBytes(books).string
+        #expect(csv.contains(",R-02,topups,acct,api,"), "\(csv)")
+        #expect(csv.contains(",planned,,planned by a run that stopped before sending it (or is still running),row 2\r\n"), "\(csv)")
+
+        let status = try StatusReport.read(ledger: bench.ledger, options: StatusOptions(account: "acct"), now: Timestamp.now())
+        #expect(status.planned.count == 2)
+        #expect(status.planned.amount == reconMicros("6"))
+        // No reading yet: that needs attention, and so do the rows (they were said only with readings).
+        #expect(status.attention.first == "there are no readings yet: run `credit-recon fetch`")
+        #expect(status.attention.contains("2 top-up rows planned but never sent (6.00 USD): the run that planned them stopped "
+            + "first; run `credit-recon topup` with the plan again to send them"))
+        #expect(status.lines.contains { $0.hasSuffix("0 blocked (0.00); 2 planned, not sent (6.00)") })
+        #expect(status.json.text.contains(#""planned":{"amount":"6","count":2}"#), "\(status.json.text)")
+
+        // The plan's next run sends them (and the refused row, refused for the key): none is left unsent.
+        _ = try await bench.run(plan, client: FakeChargeCreator(), concurrency: 1)
+        let after = try Reconciler(options: ReconcileOptions(account: "acct")).reconcile(bench.ledger)
+        #expect(!after.charges.contains { $0.state == .planned })
+        #expect(!after.findings.contains { $0.kind == .topUpNotSent })
+        #expect(try StatusReport.read(ledger: bench.ledger, options: StatusOptions(account: "acct"), now: Timestamp.now())
+            .planned.count == 0)
+    }
+
     @Test func notSentIsRetryableAndStopsWith69() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(3))

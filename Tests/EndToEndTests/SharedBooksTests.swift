@@ -266,6 +266,45 @@ extension Reliability {
             #expect(!(try server.psql(database, "SELECT string_agg(entry, '') FROM credit_recon.journal")).contains(server.password))
         }
 
+        /// `PGSSLMODE` and `PGSSLROOTCERT` are the TLS settings of a URL that gives none, as
+        /// for psql and every libpq client; the URL's own win. They were ignored: a host that
+        /// sets PGSSLMODE=verify-full for its database connected without checking the
+        /// server's certificate.
+        @Test func libpqsTLSVariablesAreTheURLsDefaults() throws {
+            let (server, database, url) = try Self.books()
+            let plain = url.replacingOccurrences(of: "?sslmode=disable", with: "")
+            let certificate = server.folder + "/server.crt"
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            // verify-full from the environment: the throwaway server's certificate is self-signed.
+            let unchecked = try Executable.creditRecon(["--ledger", plain, "status"], environment: ["PGSSLMODE": "verify-full"])
+            #expect(unchecked.status == 74, "\(unchecked.stderr)")
+            #expect(unchecked.stderr.contains("TLS handshake with 127.0.0.1:\(server.port) failed"), "\(unchecked.stderr)")
+            // With the authority that signed it, the connection is made and checked.
+            let trusted = try Executable.creditRecon(
+                ["--ledger", plain, "import", "snapshots", samples], environment: ["PGSSLMODE": "verify-full", "PGSSLROOTCERT": certificate])
+            #expect(trusted.status == 0, "\(trusted.stderr)")
+            let stored = try Self.count(server, database, "SELECT count(*) FROM credit_recon.journal")
+            #expect(stored > 0)
+            // The URL's sslmode wins over the environment's.
+            let overridden = try Executable.creditRecon(["--ledger", url, "status"], environment: ["PGSSLMODE": "verify-full"])
+            #expect([0, 1].contains(overridden.status), "\(overridden.stderr)")
+            // A value libpq does not know, or a file that cannot be read, is a configuration error naming the variable.
+            let unknown = try Executable.creditRecon(["--ledger", plain, "status"], environment: ["PGSSLMODE": "sometimes"])
+            #expect(unknown.status == 78, "\(unknown.stderr)")
+            #expect(unknown.stderr.contains("PGSSLMODE=sometimes is not one of disable, prefer, require, verify-ca, verify-full"),
+                    "\(unknown.stderr)")
+            let absent = try Executable.creditRecon(
+                ["--ledger", plain, "status"], environment: ["PGSSLROOTCERT": server.folder + "/absent.crt"])
+            #expect(absent.status == 78, "\(absent.stderr)")
+            #expect(absent.stderr.contains("PGSSLROOTCERT=\(server.folder)/absent.crt cannot be read"), "\(absent.stderr)")
+            #expect(try Self.count(server, database, "SELECT count(*) FROM credit_recon.journal") == stored)
+            // A SQLite ledger reads neither.
+            let scratch = try Scratch()
+            let file = try Executable.creditRecon(
+                ["--ledger", scratch.path("books.sqlite"), "import", "snapshots", samples], environment: ["PGSSLMODE": "sometimes"])
+            #expect(file.status == 0, "\(file.stderr)")
+        }
+
         /// A password file others may read works, with one warning (a writer opens the
         /// ledger twice, for its lock and its writes: it warned twice).
         @Test func aPasswordFileOthersCanReadIsWarnedOfOnce() throws {

@@ -68,6 +68,17 @@ struct PostgresStoreTests {
         let odd = try LedgerLocation("postgresql://we%40ird%3Au%2Fs:\(Self.secret)@db.example/books")
         #expect(odd.description == "postgresql://we%40ird%3Au%2Fs@db.example:5432/books")
         if case .postgres(let again) = try LedgerLocation(odd.description) { #expect(again.user == "we@ird:u/s") }
+        // PGSSLMODE and PGSSLROOTCERT fill in what the URL leaves out; the URL's own win.
+        let certificate = #filePath  // any readable file: the URL is only parsed here
+        let tls = try PostgresLocation.TLSDefaults(environment: ["PGSSLMODE": "verify-ca", "PGSSLROOTCERT": certificate])
+        #expect(try LedgerLocation("postgresql://alice@db.example/books", tls: tls).description
+            == "postgresql://alice@db.example:5432/books?sslmode=verify-ca&sslrootcert=\(certificate)")
+        #expect(try LedgerLocation("postgresql://alice@db.example/books?sslmode=disable", tls: tls).description
+            == "postgresql://alice@db.example:5432/books?sslmode=disable&sslrootcert=\(certificate)")
+        #expect(try PostgresLocation.TLSDefaults(environment: ["PGSSLMODE": "", "PGSSLROOTCERT": ""]).sslMode == nil)
+        let unknown = #expect(throws: LedgerError.self) { try PostgresLocation.TLSDefaults(environment: ["PGSSLMODE": "VERIFY-FULL"]) }
+        #expect(String(describing: unknown).contains(
+            "PGSSLMODE=VERIFY-FULL is not one of disable, prefer, require, verify-ca, verify-full"), "\(String(describing: unknown))")
         // Anything else is a file.
         if case .file(let path) = try LedgerLocation("books/ledger.sqlite") { #expect(path == "books/ledger.sqlite") }
         if case .file(let path) = try LedgerLocation("postgres/books.sqlite") { #expect(path == "postgres/books.sqlite") }

@@ -113,7 +113,11 @@ public struct CommandContext: Sendable {
         } else if let value = environment["PGPASSWORD"], !value.isEmpty {
             password = Secret(value)
         }
-        return try LedgerLocation(ledgerPath, password: password, connectTimeout: timeout)
+        let tls: PostgresLocation.TLSDefaults
+        do { tls = try PostgresLocation.TLSDefaults(environment: environment) } catch LedgerError.badLocation(let why) {
+            throw UsageError.config(why)  // the environment's, whatever names the ledger
+        }
+        return try LedgerLocation(ledgerPath, password: password, tls: tls, connectTimeout: timeout)
     }
 
     /// The first line of `path`: an API key (`isKey`) trimmed, and it must be one

@@ -12,4 +12,8 @@ public enum ChargeState: String, Sendable, CaseIterable {
     case rejected
     /// The request may or may not have created a charge; a person must decide.
     case unknown
+    /// A plan row stored but never sent: the run that planned it stopped first (a signal,
+    /// a refused key, the API unreachable) or is still running. The plan's next `topup`
+    /// sends it.
+    case planned
 }

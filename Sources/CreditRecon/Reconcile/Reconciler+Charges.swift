@@ -130,7 +130,7 @@ extension Reconciler {
         return line
     }
 
-    /// A top-up without a charge was rejected, blocked (410 Gone), or nobody knows.
+    /// A top-up without a charge was rejected, blocked (410 Gone), never sent, or nobody knows.
     private func chargelessLine(_ topUp: LedgerReader.ChargelessTopUp, findings: inout [Finding]) -> ChargeLine {
         let account = options.account
         var line = ChargeLine(
@@ -147,6 +147,14 @@ extension Reconciler {
                 reference: name,
                 message: "the charge request for \(name) (\(topUp.amount.decimalText)) was refused: "
                     + "\(topUp.error ?? "no message"). Nothing was created; fix the row and run the plan again."))
+        case "planned":
+            line.state = .planned
+            line.error = "planned by a run that stopped before sending it (or is still running)"
+            findings.append(Finding(
+                .warning, .topUpNotSent, at: topUp.updatedAt, account: account, amount: topUp.amount,
+                reference: name,
+                message: "\(name) (\(topUp.amount.decimalText)) was planned from \(topUp.batch) but its charge was never "
+                    + "requested: the run stopped first. Run `credit-recon topup` with the plan again to send it."))
         case "blocked":
             line.state = .blocked
             findings.append(Finding(

@@ -19,7 +19,8 @@ extension StatusReport {
             lines.append("no readings yet")
         }
         lines.append("open charges: \(pending.count) pending (\(pending.amount.centsText)), "
-            + "\(unknown.count) unknown (\(unknown.amount.centsText)), \(blocked.count) blocked (\(blocked.amount.centsText))")
+            + "\(unknown.count) unknown (\(unknown.amount.centsText)), \(blocked.count) blocked (\(blocked.amount.centsText))"
+            + (planned.count > 0 ? "; \(planned.count) planned, not sent (\(planned.amount.centsText))" : ""))
         lines += keyLines
         for reason in attention { lines.append("needs attention: \(TerminalText.printable(reason))") }
         return lines
@@ -98,7 +99,9 @@ extension StatusReport {
             "runway_days": runway?.tenthsOfDays.map { .string(Runway.tenthsText($0)) } ?? .null,
             "min_runway_days": .int(options.minRunwayDays),
             "min_key_remaining": .string(options.minKeyRemaining.decimalText),
-            "open_charges": .object(["pending": open(pending), "unknown": open(unknown), "blocked": open(blocked)]),
+            "open_charges": .object([
+                "pending": open(pending), "unknown": open(unknown), "blocked": open(blocked), "planned": open(planned),
+            ]),
             "keys_read_at": keysReadAt.map { .string($0.iso8601) } ?? .null,
             "keys": .array(keys),
             "nearest_limits": .array(keysNearestLimits.map { .string($0.key.hash) }),

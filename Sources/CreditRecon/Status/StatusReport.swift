@@ -16,6 +16,8 @@ public struct StatusReport: Sendable, Equatable {
     public var unknown = OpenCharges()
     /// Requests the API refused with 410 Gone (to be paid through the web flow).
     public var blocked = OpenCharges()
+    /// Plan rows stored but never sent (the run that planned them stopped first).
+    public var planned = OpenCharges()
     /// Every key of the latest `GET /keys` listing, by name then hash, with what it can
     /// still spend; empty when the ledger holds no listing of the account.
     public var keys: [KeyLimitStanding] = []
@@ -64,7 +66,7 @@ public struct StatusReport: Sendable, Equatable {
         guard let runway, let age = ageMilliseconds else {
             let elsewhere = heldAccounts.isEmpty ? "" : " (the ledger holds no account \"\(account)\"; it holds "
                 + heldAccounts.map { "\"\($0)\"" }.joined(separator: ", ") + ": check --account)"
-            return ["there are no readings yet: run `credit-recon fetch`\(elsewhere)"] + keyReasons
+            return ["there are no readings yet: run `credit-recon fetch`\(elsewhere)"] + chargeReasons + keyReasons
         }
         if let tenths = runway.tenthsOfDays, tenths < options.minRunwayDays * 10 {
             reasons.append("runway \(runway.daysText) days is under \(options.minRunwayDays) days: plan a top-up")
@@ -72,7 +74,18 @@ public struct StatusReport: Sendable, Equatable {
         if age < -Self.clockSkew {
             reasons.append("the last reading is dated after now (\(now.iso8601)): check the machine's clock, or --now")
         }
-        // Charges whose fate a person must settle (CONTRACT.md § Exit codes: 1).
+        reasons += chargeReasons
+        if age > options.maxGapSeconds * 1000 {
+            reasons.append("the last reading is \(Runway.roundedTenths(age, per: 360_000)) hours old, more than "
+                + "\(options.maxGapSeconds / 3600): check that the nightly job runs")
+        }
+        return reasons + keyReasons
+    }
+
+    /// Charges and plan rows whose fate a person must settle (CONTRACT.md § Exit codes: 1),
+    /// readings or not.
+    private var chargeReasons: [String] {
+        var reasons: [String] = []
         if unknown.count > 0 {
             reasons.append("\(unknown.count) charge request\(unknown.count == 1 ? "" : "s") of unknown outcome (\(unknown.amount.centsText) USD): "
                 + "check the OpenRouter dashboard, then `import charges` what was made or `topup --retry-unknown`")
@@ -81,15 +94,16 @@ public struct StatusReport: Sendable, Equatable {
             reasons.append("\(blocked.count) top-up\(blocked.count == 1 ? "" : "s") blocked (\(blocked.amount.centsText) USD): buy through "
                 + "the web flow and record \(blocked.count == 1 ? "it" : "them") with `import charges`, giving the row's reference")
         }
-        if age > options.maxGapSeconds * 1000 {
-            reasons.append("the last reading is \(Runway.roundedTenths(age, per: 360_000)) hours old, more than "
-                + "\(options.maxGapSeconds / 3600): check that the nightly job runs")
+        if planned.count > 0 {
+            let one = planned.count == 1
+            reasons.append("\(planned.count) top-up row\(one ? "" : "s") planned but never sent (\(planned.amount.centsText) USD): the run "
+                + "that planned \(one ? "it" : "them") stopped first; run `credit-recon topup` with the plan again to send \(one ? "it" : "them")")
         }
-        return reasons + keyReasons
+        return reasons
     }
 
     /// Exit 1 when the runway is under the threshold, the last reading too old, a key near
-    /// its limit, or a top-up unknown or blocked, else 0.
+    /// its limit, or a top-up unknown, blocked or never sent, else 0.
     public var exitStatus: ExitStatus { attention.isEmpty ? .ok : .attention }
 
     /// Reads the ledger and works out the status at `now`; `progress` hears the reading,
@@ -122,6 +136,7 @@ public struct StatusReport: Sendable, Equatable {
             case .pending: report.pending.add(charge.amount)
             case .unknown: report.unknown.add(charge.amount)
             case .blocked: report.blocked.add(charge.amount)
+            case .planned: report.planned.add(charge.amount)
             case .settled, .expired, .rejected: break
             }
         }

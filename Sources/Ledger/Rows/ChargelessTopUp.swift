@@ -2,7 +2,8 @@ import CreditTypes
 
 extension LedgerReader {
     /// A top-up row that has no charge: the request was rejected, blocked, its outcome is
-    /// unknown, or it is still (or was left) `requesting`.
+    /// unknown, it is still (or was left) `requesting`, or it was never sent (`planned`: the
+    /// run stopped, or has not reached it yet).
     public struct ChargelessTopUp: Sendable, Equatable {
         /// The row's idempotency key.
         public let key: String
@@ -20,7 +21,7 @@ extension LedgerReader {
         public let amount: Micros
         /// Free text from the plan.
         public let memo: String?
-        /// `rejected`, `blocked`, `unknown` or `requesting`.
+        /// `planned`, `rejected`, `blocked`, `unknown` or `requesting`.
         public let state: String
         /// The HTTP status the API answered, if any.
         public let httpStatus: Int64?

@@ -153,7 +153,7 @@ extension PostgresTransaction {
             SELECT \(LedgerReader.ChargelessTopUp.columns), j.entry::json ->> 'at'
             FROM \(Self.s).topups t JOIN \(Self.s).journal j ON j.seq = t.updated_seq
             WHERE t.account = $1 AND t.charge_id IS NULL
-              AND t.state IN ('rejected', 'blocked', 'unknown', 'requesting')
+              AND t.state IN ('planned', 'rejected', 'blocked', 'unknown', 'requesting')
             ORDER BY t.updated_seq
             """, Self.binds(account)) { try LedgerReader.ChargelessTopUp(reading: &$0) }
     }

@@ -153,7 +153,7 @@ extension SQLiteTransaction {
             SELECT \(LedgerReader.ChargelessTopUp.columns), json_extract(j.entry, '$.at')
             FROM topups t JOIN journal j ON j.seq = t.updated_seq
             WHERE t.account = ? AND t.charge_id IS NULL
-              AND t.state IN ('rejected', 'blocked', 'unknown', 'requesting')
+              AND t.state IN ('planned', 'rejected', 'blocked', 'unknown', 'requesting')
             ORDER BY t.updated_seq
             """
         ).rows([.text(account)], as: LedgerReader.ChargelessTopUp.self)
