@@ -7,7 +7,7 @@ import Logging
 /// Options every command takes; each can also come from the environment (CONTRACT.md).
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The ledger: a SQLite file (default ledger.sqlite), or postgresql://USER@HOST:PORT/DB[?sslmode=disable|prefer|require|verify-ca|verify-full][&sslrootcert=FILE] for books shared by several hosts (env CREDIT_RECON_LEDGER).",
+        "The ledger: a SQLite file (default ledger.sqlite), or postgresql://USER@HOST:PORT/DB[?sslmode=disable|prefer|require|verify-ca|verify-full][&sslrootcert=FILE] for books shared by several hosts (env CREDIT_RECON_LEDGER; PGSSLMODE and PGSSLROOTCERT when the URL gives neither).",
         valueName: "path|url"))
     var ledger: String?
 
