@@ -15,6 +15,10 @@ enum CLI {
             status = try await body(context)
         } catch let error as ExitCode {
             throw error
+        } catch let reported as ReportedInJSON {
+            // The command's own object said it: stdout holds one JSON document.
+            printError(ExitStatus.message(for: reported.error))
+            throw ExitCode(ExitStatus(for: reported.error).rawValue)
         } catch {
             let message = ExitStatus.message(for: error), code = ExitStatus(for: error).rawValue
             printError(message)
@@ -24,6 +28,12 @@ enum CLI {
             throw ExitCode(code)
         }
         if status != .ok { throw ExitCode(status.rawValue) }
+    }
+
+    /// A failure the command's `--json` object already holds (with its `exit_code`): said
+    /// on stderr and mapped to its code like any other, but no second object is printed.
+    struct ReportedInJSON: Error {
+        let error: any Error
     }
 
     static func printError(_ text: String) {

@@ -38,6 +38,26 @@ struct CommandLineTests {
         }
     }
 
+    /// `plan check --json` of a bad plan prints its own object, with the exit code, and no
+    /// other: it printed the generic failure's object after it, two documents a JSON
+    /// reader refuses.
+    @Test func aBadPlanWithJSONIsOneObject() throws {
+        let scratch = try Scratch()
+        let wallet = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+        let plan = try scratch.write("plan.csv", "wallet,chain_id,amount,reference\n\(wallet),base,10,r1\n\(wallet),base,11,r1\n")
+        let result = try Executable.creditRecon(["plan", "check", plan, "--json"])
+        #expect(result.status == 65, "\(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(object?["valid"] as? Bool == false, "\(result.stdout)")
+        #expect(object?["exit_code"] as? Int == 65, "\(result.stdout)")
+        #expect((object?["errors"] as? [String])?.count == 1, "\(result.stdout)")
+        #expect(result.stderr.contains("plan.csv:3: reference"), "\(result.stderr)")
+        let good = try Executable.creditRecon(["plan", "check", try scratch.write("good.csv", "wallet,chain_id,amount\n\(wallet),base,10\n"), "--json"])
+        #expect(good.status == 0, "\(good.stderr)")
+        let valid = try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any]
+        #expect(valid?["valid"] as? Bool == true && valid?["exit_code"] as? Int == 0, "\(good.stdout)")
+    }
+
     @Test func globalOptionsMayStandBeforeBetweenOrAfterTheCommandsWords() throws {
         let scratch = try Scratch()
         for (index, arguments) in [

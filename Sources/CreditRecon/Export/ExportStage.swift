@@ -64,7 +64,8 @@ extension ExportStage.Outcome {
     /// What `export --out FILE` prints for people.
     public var summaryLines: [String] {
         var lines = [
-            "wrote a \(format.rawValue) journal to \(outFile ?? "standard output") for \(books.account), "
+            "wrote a \(format.rawValue) journal to \(TerminalText.printable(outFile ?? "standard output")) for "
+                + "\(TerminalText.printable(books.account)), "
                 + "\(books.from.isoText) up to \(books.to.isoText) (\(books.periods.count) \(books.period.rawValue) periods, "
                 + "\(books.timeZone)): \(transactions) transactions, \(assertions) balance assertions",
             "used \(books.totals.used.decimalText), closing balance \(books.totals.closing?.decimalText ?? "–")",

@@ -6,7 +6,7 @@ extension ReportOutcome {
         let counts = findingCounts
         let totals = books.totals
         var lines = [
-            "wrote \(files.count) report files to \(directory)/ for \(books.account), "
+            "wrote \(files.count) report files to \(TerminalText.printable(directory))/ for \(TerminalText.printable(books.account)), "
                 + "\(books.from.isoText) up to \(books.to.isoText) (\(books.periods.count) \(books.period.rawValue) periods, \(books.timeZone))",
         ]
         lines += files.map { "  \($0)" }

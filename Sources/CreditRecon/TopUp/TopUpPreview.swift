@@ -43,7 +43,8 @@ public struct TopUpPreview: Sendable {
             case .unknown: action = "unknown"
             case .rejected: action = "rejected"
             }
-            let label = [item.row.reference, item.row.memo].compactMap { $0 }.joined(separator: " / ")
+            // The screen a person approves charges from: the file's text cannot drive the terminal.
+            let label = TerminalText.printable([item.row.reference, item.row.memo].compactMap { $0 }.joined(separator: " / "))
             lines.append(
                 "\(pad(String(item.row.line), 6))\(pad(action, 9))\(pad(item.row.chain.name, 10))"
                     + "\(pad(item.row.amount.centsText, 14, right: true))  \(item.row.wallet.checksummed)  \(label)")
@@ -57,7 +58,7 @@ public struct TopUpPreview: Sendable {
     public func totalsText() -> String {
         var lines: [String] = []
         let send = toSend.count
-        lines.append("batch \(batch): \(send) charge\(send == 1 ? "" : "s") to create, \(sendTotal.centsText) USD in total")
+        lines.append("batch \(TerminalText.printable(batch)): \(send) charge\(send == 1 ? "" : "s") to create, \(sendTotal.centsText) USD in total")
         for entry in sendTotalsByChain {
             lines.append("  \(pad(Chain.label(for: entry.chain), 9)) \(entry.rows) row\(entry.rows == 1 ? "" : "s"), \(entry.total.centsText) USD")
         }

@@ -31,7 +31,7 @@ extension CreditReconCommand.Plan {
                 do {
                     let summary = try reader.read()
                     if context.json {
-                        print(Self.json(plan, summary, errors: nil).text)
+                        print(Self.json(plan, summary, errors: nil, exitCode: .ok).text)
                     } else {
                         print("\(plan): \(summary.rows) row\(summary.rows == 1 ? "" : "s"), all valid; \(summary.total.centsText) USD in total")
                         for chain in summary.totalsByChain.keys.sorted() {
@@ -41,13 +41,14 @@ extension CreditReconCommand.Plan {
                     }
                     return .ok
                 } catch let errors as PlanErrors {
-                    if context.json { print(Self.json(plan, nil, errors: errors).text) }
-                    throw errors
+                    guard context.json else { throw errors }
+                    print(Self.json(plan, nil, errors: errors, exitCode: ExitStatus(for: errors)).text)
+                    throw CLI.ReportedInJSON(error: errors)
                 }
             }
         }
 
-        static func json(_ file: String, _ summary: PlanReader.Summary?, errors: PlanErrors?) -> JSONOutput {
+        static func json(_ file: String, _ summary: PlanReader.Summary?, errors: PlanErrors?, exitCode: ExitStatus) -> JSONOutput {
             var totals: [String: JSONOutput] = [:]
             for (chain, total) in summary?.totalsByChain ?? [:] {
                 totals[String(chain)] = .object([
@@ -62,6 +63,7 @@ extension CreditReconCommand.Plan {
                 "totals_by_chain": .object(totals),
                 "error_count": .int(Int64(errors?.total ?? 0)),
                 "errors": .array((errors?.errors ?? []).map { .string($0.description) }),
+                "exit_code": .int(Int64(exitCode.rawValue)),
             ])
         }
     }

@@ -7,12 +7,12 @@ extension AllAccountsOutcome {
     public var summaryLines: [String] {
         func money(_ value: Micros?) -> String { value?.centsText ?? "–" }
         var lines = [
-            "wrote the reports of \(accounts.count) account\(accounts.count == 1 ? "" : "s") to \(directory)/ "
+            "wrote the reports of \(accounts.count) account\(accounts.count == 1 ? "" : "s") to \(TerminalText.printable(directory))/ "
                 + "(\(options.period.rawValue) periods, \(timeZone)), as of \(asOf.iso8601)",
         ]
         for summary in accounts {
             lines.append(
-                "  \(TerminalText.printable(summary.account)): \(summary.directory)/ — purchased \(summary.purchased.centsText), "
+                "  \(TerminalText.printable(summary.account)): \(TerminalText.printable(summary.directory))/ — purchased \(summary.purchased.centsText), "
                     + "used \(summary.used.centsText), closing balance \(money(summary.closing)); "
                     + "\(summary.warnings) finding\(summary.warnings == 1 ? "" : "s") at warning level or above")
         }
