@@ -311,6 +311,24 @@ struct ImportChargesTests {
         let key = try #require(summary.attention.first?.key)
         #expect(key.hasPrefix("row/acct/topups/"))
         #expect(summary.text.contains("(line 2 (key \(key))):"), "\(summary.text)")
+        // The key mistyped (the wallet in lower case) names no row: refused, not recorded
+        // unlinked (which no later import could mend: recorded charges are never changed).
+        let head = try bench.ledger.headHash()
+        for typo in [key.replacingOccurrences(of: Wallets.a, with: Wallets.a.lowercased()), "row/acct/topups/typo"] {
+            #expect(typo != key)
+            #expect {
+                _ = try importer("\(Self.header)\nweb_1,10,\(Wallets.a),1,2026-11-03T10:00:00Z,,\(typo),paid,2026-11-03T10:05:00Z,\n")
+                    .run(ledger: bench.ledger, now: now)
+            } throws: { error in
+                guard let errors = error as? PlanErrors, errors.exitStatus == .dataError else { return false }
+                return errors.errors.map(\.description) == [
+                    "charges.csv:2: reference: \"\(typo)\" has the shape of a plan row's key (row/…) but names no row without a "
+                        + "reference of account \"acct\"; copy the key exactly as `topup` printed it (the wallet in its mixed "
+                        + "case), or leave the reference empty",
+                ]
+            }
+        }
+        #expect(try bench.ledger.headHash() == head)
         let linked = try importer("\(Self.header)\nweb_1,10,\(Wallets.a),1,2026-11-03T10:00:00Z,,\(key),paid,2026-11-03T10:05:00Z,\n")
             .run(ledger: bench.ledger, now: now)
         #expect(linked.linked.map(\.key) == [key])

@@ -404,6 +404,15 @@ public struct ChargeImport: BatchImport {
                     continue
                 }
             }
+            if let reference = charge.reference, reference.hasPrefix(TopUpKey.unreferencedPrefix) {
+                // A plan never holds such a reference (`plan check` refuses it): it is a row's
+                // key mistyped, and recorded unlinked it could never resolve the row.
+                errors.add(line: row.line, column: "reference",
+                           "\"\(reference)\" has the shape of a plan row's key (\(TopUpKey.unreferencedPrefix)…) but names no row "
+                            + "without a reference of account \"\(row.account)\"; copy the key exactly as `topup` printed it "
+                            + "(the wallet in its mixed case), or leave the reference empty")
+                continue
+            }
             if charge.reference != nil { summary.unlinkedReferences += 1 }
             facts.append((.chargeRecorded(charge), row.account))
             summary.total += charge.amount
