@@ -160,7 +160,7 @@ struct CSVReaderTests {
                 .init("wallet", aliases: ["sender"], required: true), .init("amount", required: true),
             ], file: "p.csv")
         } throws: { error in
-            guard let errors = error as? CSVErrors else { return false }
+            guard let errors = error as? InputErrors else { return false }
             return errors.errors.count == 2 && errors.description.contains("keep one")
                 && errors.description.contains("required column \"amount\"")
         }

@@ -102,7 +102,7 @@ struct FuzzCSVTests {
             let lastLine = bytes.filter { $0 == UInt8(ascii: "\n") }.count + 1
             do {
                 try PlanReader(path: path, displayName: "plan.csv", defaultAccount: "default").read()
-            } catch let errors as PlanErrors {
+            } catch let errors as InputErrors {
                 refused += 1
                 #expect(errors.exitStatus == .dataError)
                 for error in errors.errors {

@@ -22,7 +22,7 @@ struct ImportChargesTests {
             _ = try importer(text).validate(now: now)
             Issue.record("expected the file to be refused")
             return []
-        } catch let error as PlanErrors {
+        } catch let error as InputErrors {
             return error.errors.map(\.description)
         }
     }
@@ -74,7 +74,7 @@ struct ImportChargesTests {
             #expect {
                 _ = try importer("\(Self.header)\n\(row),\n").run(ledger: bench.ledger, now: now)
             } throws: { error in
-                (error as? PlanErrors)?.errors.first?.description.contains(problem) == true
+                (error as? InputErrors)?.errors.first?.description.contains(problem) == true
             }
         }
         #expect(try bench.ledger.headHash() == head)
@@ -108,7 +108,7 @@ struct ImportChargesTests {
         #expect(try bench.ledger.headHash() == head)
         #expect(try bench.ledger.read { try $0.charge(id: "web_1") }?.status == "paid")
         // A row saying otherwise than the final status kept is still refused.
-        #expect(throws: PlanErrors.self) {
+        #expect(throws: InputErrors.self) {
             _ = try importer("\(Self.header)\nweb_1,25,,,2026-11-03T10:00:00Z,,,expired,,\n").run(ledger: bench.ledger, now: now)
         }
         #expect(try bench.ledger.verify().isSound)
@@ -125,7 +125,7 @@ struct ImportChargesTests {
         await #expect {
             _ = try await bench.run(try bench.plan(TopUpBench.planText(3)), client: fake)
         } throws: { error in
-            guard let errors = error as? PlanErrors, errors.exitStatus == .dataError else { return false }
+            guard let errors = error as? InputErrors, errors.exitStatus == .dataError else { return false }
             return errors.errors.map(\.description) == [
                 "topups.csv:3: reference: \"R-02\" is already the reference of charge web-r2 (2.50 USD, recorded with `import charges` "
                     + "before this row was planned); sending the row would buy it again — remove the row if that charge is its "
@@ -164,7 +164,7 @@ struct ImportChargesTests {
             _ = try importer("\(Self.header)\nweb_9,5,,,2026-11-03T10:00:00Z,,,,,\nweb_1,260,,,2026-11-03T10:00:00Z,,,paid,,\n")
                 .run(ledger: bench.ledger, now: now)
         } throws: { error in
-            guard let errors = error as? PlanErrors, errors.exitStatus == .dataError else { return false }
+            guard let errors = error as? InputErrors, errors.exitStatus == .dataError else { return false }
             return errors.errors.count == 1 && errors.errors[0].description.hasPrefix("charges.csv:3: charge_id: \"web_1\" is already in the ledger")
                 && errors.errors[0].description.contains("amount 250 (this row: 260)")
         }
@@ -267,7 +267,7 @@ struct ImportChargesTests {
             #expect {
                 _ = try importer("\(Self.header)\n\(row)\n").run(ledger: bench.ledger, now: now)
             } throws: { error in
-                guard let errors = error as? PlanErrors, errors.exitStatus == .dataError else { return false }
+                guard let errors = error as? InputErrors, errors.exitStatus == .dataError else { return false }
                 return errors.errors.map(\.description).contains {
                     $0.hasPrefix("charges.csv:2: reference: \"R-02\" names the blocked top-up of 2.5 USD") && $0.contains("but this charge is")
                 }
@@ -289,7 +289,7 @@ struct ImportChargesTests {
             #expect {
                 _ = try importer("\(Self.header)\n\(row)\n").run(ledger: bench.ledger, now: now)
             } throws: { error in
-                guard let errors = error as? PlanErrors, errors.exitStatus == .dataError else { return false }
+                guard let errors = error as? InputErrors, errors.exitStatus == .dataError else { return false }
                 return errors.errors.map(\.description).contains {
                     $0.hasPrefix("charges.csv:2: reference: \"R-02\" names the created top-up of 2.5 USD") && $0.contains("but this charge is")
                 }
@@ -320,7 +320,7 @@ struct ImportChargesTests {
                 _ = try importer("\(Self.header)\nweb_1,10,\(Wallets.a),1,2026-11-03T10:00:00Z,,\(typo),paid,2026-11-03T10:05:00Z,\n")
                     .run(ledger: bench.ledger, now: now)
             } throws: { error in
-                guard let errors = error as? PlanErrors, errors.exitStatus == .dataError else { return false }
+                guard let errors = error as? InputErrors, errors.exitStatus == .dataError else { return false }
                 return errors.errors.map(\.description) == [
                     "charges.csv:2: reference: \"\(typo)\" has the shape of a plan row's key (row/…) but names no row without a "
                         + "reference of account \"acct\"; copy the key exactly as `topup` printed it (the wallet in its mixed "
@@ -377,7 +377,7 @@ struct ImportChargesTests {
         #expect {
             _ = try importer("charge_id,amount,created_at,status\n\(id),1.50,2026-11-03,expired\n").run(ledger: bench.ledger, now: now)
         } throws: { error in
-            guard let errors = error as? PlanErrors, errors.exitStatus == .dataError else { return false }
+            guard let errors = error as? InputErrors, errors.exitStatus == .dataError else { return false }
             return errors.errors.first?.description.contains("(created by topup) with status paid (this row: expired);") == true
         }
         #expect(try bench.ledger.headHash() == head)

@@ -25,7 +25,7 @@ struct ImportOrderTests {
         do {
             _ = try ChargeImport(path: file, displayName: "c.csv", defaultAccount: "acct").validate(now: Self.now)
             Issue.record("expected the file to be refused")
-        } catch let error as PlanErrors {
+        } catch let error as InputErrors {
             lines = error.errors.map(\.description)
         }
         #expect(lines.count == 4, "\(lines)")
@@ -55,7 +55,7 @@ struct ImportOrderTests {
         do {
             _ = try SnapshotImport(path: file, displayName: "s.csv", defaultAccount: "d").validate(now: Self.now)
             Issue.record("expected the file to be refused")
-        } catch let error as CSVErrors {
+        } catch let error as InputErrors {
             #expect(error.errors.map(\.description) == ["s.csv:6: observed_at: line 3 has another reading for b at the same time; keep one"])
         }
         let good = try temp.write("g.csv", "observed_at,total_credits,total_usage,account\n2026-01-01,1,0,a\n2026-01-01,1,0,b\n2026-01-01,1,0,a\n")

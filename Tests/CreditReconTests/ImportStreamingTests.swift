@@ -92,7 +92,7 @@ struct ImportStreamingTests {
         do {
             _ = try SnapshotImport(path: file, displayName: "s.csv", defaultAccount: "default").run(ledger: ledger, now: Self.now)
             Issue.record("expected the file to be refused")
-        } catch let error as CSVErrors {
+        } catch let error as InputErrors {
             #expect(error.errors.count == 1)
             #expect(error.errors.first?.description.hasPrefix("s.csv:\(late + 1): observed_at:") == true, "\(error)")
         }
@@ -109,7 +109,7 @@ struct ImportStreamingTests {
         #expect {
             _ = try SnapshotImport(path: file, displayName: "s.csv", defaultAccount: "default").run(ledger: ledger, now: Self.now)
         } throws: { error in
-            (error as? CSVErrors)?.errors.first?.description.contains("the ledger already has a snapshot") == true
+            (error as? InputErrors)?.errors.first?.description.contains("the ledger already has a snapshot") == true
         }
         #expect(try Self.books(ledger) == before)
     }
@@ -121,14 +121,14 @@ struct ImportStreamingTests {
         #expect {
             _ = try SnapshotImport(path: snapshotFile, displayName: "s.csv", defaultAccount: "d").run(ledger: Ledger(path: temp.path("a.sqlite")), now: Self.now)
         } throws: { error in
-            (error as? CSVErrors)?.errors.map(\.description)
+            (error as? InputErrors)?.errors.map(\.description)
                 == ["s.csv:\(Self.rows + 1): observed_at: line 2 has another reading for d at the same time; keep one"]
         }
         let chargeFile = try temp.write("c.csv", Self.charges(replace: [Self.rows: "ch-0000003,1,2026-01-01,paid"]))
         #expect {
             _ = try ChargeImport(path: chargeFile, displayName: "c.csv", defaultAccount: "d").run(ledger: Ledger(path: temp.path("b.sqlite")), now: Self.now)
         } throws: { error in
-            (error as? PlanErrors)?.errors.map(\.description).first?.hasPrefix(
+            (error as? InputErrors)?.errors.map(\.description).first?.hasPrefix(
                 "c.csv:\(Self.rows + 1): charge_id: \"ch-0000003\" is already on line 4") == true
         }
         for name in ["a.sqlite", "b.sqlite"] {
@@ -145,14 +145,14 @@ struct ImportStreamingTests {
         #expect {
             _ = try ChargeImport(path: conflicting, displayName: "c1.csv", defaultAccount: "default").run(ledger: ledger, now: Self.now)
         } throws: { error in
-            (error as? PlanErrors)?.errors.map(\.description).first?.contains("\"ch-0000100\" is already in the ledger") == true
+            (error as? InputErrors)?.errors.map(\.description).first?.contains("\"ch-0000100\" is already in the ledger") == true
         }
         let late = Self.rows - 1
         let invalid = try temp.write("c2.csv", Self.charges(replace: [100: "ch-0000100,9.99,2020-01-01,", late: "ch-9,-1,2026-01-01,paid"]))
         #expect {
             _ = try ChargeImport(path: invalid, displayName: "c2.csv", defaultAccount: "default").run(ledger: ledger, now: Self.now)
         } throws: { error in
-            (error as? PlanErrors)?.errors.map(\.description).first?.hasPrefix("c2.csv:\(late + 1): amount:") == true
+            (error as? InputErrors)?.errors.map(\.description).first?.hasPrefix("c2.csv:\(late + 1): amount:") == true
         }
         #expect(try Self.books(ledger) == before)
         #expect(try ledger.verify().isSound)
@@ -165,7 +165,7 @@ struct ImportStreamingTests {
             timeout: .seconds(1), maxRetryTime: .seconds(1), json: false, logger: Logger(label: "test"),
             clock: CommandClock(), environment: [:])
         let file = try temp.write("s.csv", Self.snapshots(replace: [Self.rows: "later,1,0"]))
-        #expect(throws: CSVErrors.self) {
+        #expect(throws: InputErrors.self) {
             try context.withLedgerForImport { try SnapshotImport(path: file, defaultAccount: "default").run(ledger: $0, now: Self.now) }
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: temp.url.path)

@@ -22,7 +22,7 @@ struct PlanReaderTests {
             _ = try check(text, maxAmount: maxAmount)
             Issue.record("expected the plan to be refused")
             return []
-        } catch let error as PlanErrors {
+        } catch let error as InputErrors {
             #expect(error.exitStatus == .dataError)
             return error.errors.map(\.description)
         }

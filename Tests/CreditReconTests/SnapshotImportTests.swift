@@ -45,7 +45,7 @@ struct SnapshotImportTests {
         #expect {
             _ = try SnapshotImport(path: file, displayName: "bad.csv", defaultAccount: "default").run(ledger: ledger, now: now)
         } throws: { error in
-            guard let errors = error as? CSVErrors else { return false }
+            guard let errors = error as? InputErrors else { return false }
             let lines = errors.errors.map(\.description)
             return errors.exitStatus == .dataError
                 && lines.contains { $0.hasPrefix("bad.csv:3: total_credits:") }
@@ -69,9 +69,29 @@ struct SnapshotImportTests {
         #expect {
             _ = try SnapshotImport(path: file, displayName: "accounts.csv", defaultAccount: "default").run(ledger: ledger, now: now)
         } throws: { error in
-            let lines = (error as? CSVErrors)?.errors.map(\.description) ?? []
+            let lines = (error as? InputErrors)?.errors.map(\.description) ?? []
             return lines.contains { $0.hasPrefix("accounts.csv:2: account: holds a control character") }
                 && lines.contains { $0.hasPrefix("accounts.csv:3: account: \"cafe\u{301}\" is written with decomposed accents") }
+        }
+        #expect(try ledger.read { try $0.hasSnapshots() } == false)
+    }
+
+    /// A file of many bad rows keeps the first `InputErrors.keptLimit` problems and counts
+    /// the rest, and says that nothing was written, as a plan or a charges file does: every
+    /// problem was kept (a million bad rows, a million messages in memory), and the closing
+    /// line was missing.
+    @Test func manyBadRowsKeepABoundedListAndSayNothingWasWritten() throws {
+        let temp = try TemporaryDirectory()
+        let rows = (1...(InputErrors.keptLimit + 500)).map { "2026-10-01T00:\($0 / 50 + 10):\($0 % 50 + 10)Z,-1,1\n" }.joined()
+        let file = try temp.write("bad.csv", "observed_at,total_credits,total_usage\n" + rows)
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        #expect {
+            _ = try SnapshotImport(path: file, displayName: "bad.csv", defaultAccount: "default").run(ledger: ledger, now: now)
+        } throws: { error in
+            guard let errors = error as? InputErrors else { return false }
+            return errors.total == InputErrors.keptLimit + 500 && errors.errors.count == InputErrors.keptLimit
+                && errors.errors.first?.description == "bad.csv:2: total_credits: \"-1\" is negative; running totals are never below 0"
+                && errors.description.hasSuffix("\n\(InputErrors.keptLimit + 500) problems found; nothing was written")
         }
         #expect(try ledger.read { try $0.hasSnapshots() } == false)
     }
@@ -86,7 +106,7 @@ struct SnapshotImportTests {
         #expect {
             _ = try SnapshotImport(path: second, displayName: "b.csv", defaultAccount: "default").run(ledger: ledger, now: now)
         } throws: { error in
-            (error as? CSVErrors)?.errors.map(\.line) == [3]
+            (error as? InputErrors)?.errors.map(\.line) == [3]
         }
         #expect(try ledger.headHash() == head)
     }
@@ -108,7 +128,7 @@ struct SnapshotImportTests {
         #expect {
             _ = try SnapshotImport(path: file, displayName: "t.csv", defaultAccount: "default").run(ledger: ledger, now: now)
         } throws: { error in
-            let lines = (error as? CSVErrors)?.errors.map(\.description) ?? []
+            let lines = (error as? InputErrors)?.errors.map(\.description) ?? []
             return lines == [
                 "t.csv:2: observed_at: 0001-01-01T00:00:00.000Z is before 2000-01-01; check the year",
                 "t.csv:4: observed_at: 2026-11-19T11:06:40.001Z is in the future (now is 2026-11-18T11:06:40.000Z); "
@@ -127,7 +147,7 @@ struct SnapshotImportTests {
             let file = try temp.write(name, text)
             #expect {
                 _ = try SnapshotImport(path: file, defaultAccount: "default").run(ledger: ledger, now: now)
-            } throws: { ($0 as? CSVErrors)?.exitStatus == .dataError }
+            } throws: { ($0 as? InputErrors)?.exitStatus == .dataError }
         }
     }
 }

@@ -462,7 +462,7 @@ struct TopUpEngineTests {
         #expect {
             _ = try prepare("Acct", plan)
         } throws: { error in
-            guard let errors = error as? PlanErrors else { return false }
+            guard let errors = error as? InputErrors else { return false }
             return errors.errors.count == 3 && errors.errors[0].description.hasPrefix(
                 "topups.csv:2: reference: \"R-01\" is already planned for account \"acct\" with the same wallet, chain and amount")
                 && errors.errors[0].description.contains("run with --account acct")
@@ -475,7 +475,7 @@ struct TopUpEngineTests {
         #expect {
             _ = try prepare("acct", column)
         } throws: { error in
-            guard let errors = error as? PlanErrors else { return false }
+            guard let errors = error as? InputErrors else { return false }
             return errors.errors.first?.description.contains("set its account column to acct") == true
         }
     }
@@ -490,7 +490,7 @@ struct TopUpEngineTests {
         #expect {
             _ = try engine.prepare(ledger: bench.ledger)
         } throws: { error in
-            guard let errors = error as? PlanErrors else { return false }
+            guard let errors = error as? InputErrors else { return false }
             return errors.errors.count == 2 && errors.errors[1].description.hasPrefix(
                 "topups.csv:3: wallet: this row (no reference) of batch topups is already planned for account \"acct\"")
         }
@@ -509,7 +509,7 @@ struct TopUpEngineTests {
         await #expect {
             _ = try await bench.run(edited, client: fake)
         } throws: { error in
-            guard let errors = error as? PlanErrors else { return false }
+            guard let errors = error as? InputErrors else { return false }
             return errors.exitStatus == .dataError && errors.errors.count == 1
                 && errors.errors[0].description.hasPrefix("topups.csv:3: reference: \"R-02\" was already planned")
         }

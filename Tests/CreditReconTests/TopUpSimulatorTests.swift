@@ -65,7 +65,7 @@ struct TopUpSimulatorTests {
             await #expect {
                 _ = try await bench.run(plan, client: client)
             } throws: { error in
-                guard let errors = error as? PlanErrors else { return false }
+                guard let errors = error as? InputErrors else { return false }
                 return errors.exitStatus == .dataError && errors.errors.count == 1
                     && errors.errors[0].description.hasPrefix("topups.csv:6: wallet:")
             }

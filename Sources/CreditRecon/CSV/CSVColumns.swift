@@ -23,7 +23,7 @@ public struct CSVColumns: Sendable {
     }
 
     /// Reads the header; throws every problem at once (missing or duplicated columns).
-    public init(header: CSVRecord, specs: [Spec], file: String) throws(CSVErrors) {
+    public init(header: CSVRecord, specs: [Spec], file: String) throws(InputErrors) {
         var errors: [CSVError] = []
         let names = header.fields.map { $0.trimmingASCIIWhitespace().lowercased() }
         for spec in specs {
@@ -39,7 +39,7 @@ public struct CSVColumns: Sendable {
                 errors.append(.malformed(file, header.line, "required column \"\(spec.name)\"\(alternatives) is missing from the header"))
             }
         }
-        if !errors.isEmpty { throw CSVErrors(errors: errors) }
+        if !errors.isEmpty { throw InputErrors(errors: errors, total: errors.count) }
     }
 
     /// The field of column `name` in `record`, or `nil` when the file has no such column.

@@ -96,7 +96,7 @@ public struct ChargeImport: BatchImport {
 
     // MARK: - Validate
 
-    /// Parses and checks every row; throws `PlanErrors` (65) listing every problem, or
+    /// Parses and checks every row; throws `InputErrors` (65) listing every problem, or
     /// `CSVError` (66) when the file cannot be read.
     public func validate(now: Timestamp) throws -> Validated {
         try Validated(rows: validRows(now: now))

@@ -48,7 +48,7 @@ public struct PlanReader: Sendable {
         self.maxAmount = maxAmount
     }
 
-    /// Reads the whole plan, handing each valid row to `body`; throws `PlanErrors` (65)
+    /// Reads the whole plan, handing each valid row to `body`; throws `InputErrors` (65)
     /// listing every problem, or `CSVError` (66) when the file cannot be read.
     ///
     /// `body` sees rows before the whole file is known to be valid: callers that write

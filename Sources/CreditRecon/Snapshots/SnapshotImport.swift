@@ -62,7 +62,7 @@ public struct SnapshotImport: BatchImport {
         let file = displayName
         var outcome = try ledger.write { writer -> Summary in
             var result = Summary()
-            var conflicts: [CSVError] = []
+            var conflicts = ErrorCollector(file: file)
             var runID: Int64?
             // An empty ledger has nothing to collide with. (The rows of one file never
             // collide with each other: validation drops repeats.)
@@ -82,7 +82,7 @@ public struct SnapshotImport: BatchImport {
                 result.inserted += fresh.count
                 return true
             }
-            if !conflicts.isEmpty { throw CSVErrors(errors: conflicts) }
+            try conflicts.throwIfAny()
             guard let runID else { return result }
             try writer.append(
                 .runFinished(RunFinished(runID: runID, outcome: "ok", exitCode: 0,
@@ -99,7 +99,7 @@ public struct SnapshotImport: BatchImport {
     /// totals is counted in `skipped`, one with other totals is a conflict (readings are
     /// never changed). One query per account of the batch.
     private static func fresh(
-        _ batch: [Row], in reader: LedgerReader, file: String, skipped: inout Int, conflicts: inout [CSVError]
+        _ batch: [Row], in reader: LedgerReader, file: String, skipped: inout Int, conflicts: inout ErrorCollector
     ) throws -> [Row] {
         var stored: [SnapshotKey: SnapshotRow] = [:]
         for account in Set(batch.map(\.account)) {
@@ -118,7 +118,7 @@ public struct SnapshotImport: BatchImport {
             if existing.totalCredits == row.snapshot.totalCredits && existing.totalUsage == row.snapshot.totalUsage {
                 skipped += 1
             } else {
-                conflicts.append(.malformed(
+                conflicts.add(.malformed(
                     file, row.line,
                     "observed_at: the ledger already has a snapshot for \(row.account) at "
                         + "\(row.snapshot.observedAt.iso8601) with total_credits \(existing.totalCredits) "
@@ -128,19 +128,16 @@ public struct SnapshotImport: BatchImport {
         return fresh
     }
 
-    /// Parses and validates every row; throws all problems together (`CSVErrors`).
+    /// Parses and validates every row; throws all problems together (`InputErrors`).
     public func validate(now: Timestamp) throws -> Validated {
         try Validated(rows: validRows(now: now))
     }
 
     /// See `BatchImport.validate(batchRows:now:emit:)`.
     func validate(batchRows: Int, now: Timestamp, emit: ([Row]) throws -> Bool) throws {
-        let reader = try CSVReader(path: path, displayName: displayName)
-        var errors: [CSVError] = []
-        guard let header = try reader.next() else {
-            throw CSVErrors(errors: [.malformed(displayName, 1, "is empty; the first line must be the header observed_at,total_credits,total_usage")])
-        }
-        let columns = try CSVColumns(header: header, specs: Self.columns, file: displayName)
+        let (reader, columns) = try CSVReader.openWithHeader(
+            path: path, displayName: displayName, specs: Self.columns, example: "observed_at,total_credits,total_usage")
+        var errors = ErrorCollector(file: displayName)
         let observedColumn = columns.index(of: "observed_at"), creditsColumn = columns.index(of: "total_credits")
         let usageColumn = columns.index(of: "total_usage"), accountColumn = columns.index(of: "account")
         var batch: [Row] = []
@@ -159,12 +156,12 @@ public struct SnapshotImport: BatchImport {
                 guard let next = try reader.next() else { break }
                 record = next
             } catch {
-                errors.append(error)
+                errors.add(error)
                 if error.isFatal { break }
                 continue
             }
             func fail(_ column: String, _ message: String) {
-                errors.append(.malformed(displayName, record.line, "\(column): \(message)"))
+                errors.add(line: record.line, column: column, message)
             }
             let observedText = (record.field(at: observedColumn) ?? "").trimmingASCIIWhitespace()
             var observedAt: Timestamp?
@@ -208,7 +205,7 @@ public struct SnapshotImport: BatchImport {
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        if !errors.isEmpty { throw CSVErrors(errors: errors) }
+        try errors.throwIfAny()
         if !batch.isEmpty { _ = try emit(batch) }
     }
 

@@ -59,7 +59,7 @@ public struct TopUpEngine: Sendable {
         fileprivate let rows: [(key: String, row: PlanRow, occurrence: Int)]
     }
 
-    /// Reads, validates and keys the plan without the ledger: `PlanErrors` (65) for a bad
+    /// Reads, validates and keys the plan without the ledger: `InputErrors` (65) for a bad
     /// row, `CSVError` (66) for a file that cannot be read, `TopUpError.badConcurrency`.
     public func readPlan() throws -> KeyedPlan {
         guard (1...32).contains(options.concurrency) else { throw TopUpError.badConcurrency(options.concurrency) }
@@ -83,7 +83,7 @@ public struct TopUpEngine: Sendable {
     /// Validates and keys the plan and checks every key against `ledger` (`nil`: no ledger
     /// yet, every row is new). Writes nothing.
     ///
-    /// Throws `PlanErrors` (65) for bad rows or keys already used with other parameters,
+    /// Throws `InputErrors` (65) for bad rows or keys already used with other parameters,
     /// `TopUpError.overMaxTotal` (65), or `CSVError` (66) for an unreadable file.
     ///
     /// `plan`: the plan as `readPlan()` read it (`run` reads it before its first fetch);

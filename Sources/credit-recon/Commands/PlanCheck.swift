@@ -40,7 +40,7 @@ extension CreditReconCommand.Plan {
                         }
                     }
                     return .ok
-                } catch let errors as PlanErrors {
+                } catch let errors as InputErrors {
                     guard context.json else { throw errors }
                     print(Self.json(plan, nil, errors: errors, exitCode: ExitStatus(for: errors)).text)
                     throw CLI.ReportedInJSON(error: errors)
@@ -48,7 +48,7 @@ extension CreditReconCommand.Plan {
             }
         }
 
-        static func json(_ file: String, _ summary: PlanReader.Summary?, errors: PlanErrors?, exitCode: ExitStatus) -> JSONOutput {
+        static func json(_ file: String, _ summary: PlanReader.Summary?, errors: InputErrors?, exitCode: ExitStatus) -> JSONOutput {
             var totals: [String: JSONOutput] = [:]
             for (chain, total) in summary?.totalsByChain ?? [:] {
                 totals[String(chain)] = .object([

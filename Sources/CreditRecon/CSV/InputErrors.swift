@@ -1,9 +1,10 @@
-/// Every problem found in a plan (or a charges file), reported together; nothing was
-/// written (exit 65).
+/// Every problem found in an input file (a plan, a charges or snapshots file), reported
+/// together, in line order; nothing was written (exit 65, or 66 for a file that cannot be
+/// read).
 ///
-/// Only the first `PlanErrors.keptLimit` problems are kept, with a count of the rest, so
-/// a plan with a million bad rows still checks in bounded memory.
-public struct PlanErrors: ExitCoded, Equatable {
+/// Only the first `InputErrors.keptLimit` problems are kept, with a count of the rest, so
+/// a file with a million bad rows still checks in bounded memory.
+public struct InputErrors: ExitCoded, Equatable {
     /// How many problems are kept in `errors`.
     public static let keptLimit = 1000
     /// How many are printed.

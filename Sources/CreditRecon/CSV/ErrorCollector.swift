@@ -10,7 +10,7 @@ struct ErrorCollector {
 
     mutating func add(_ error: CSVError) {
         total += 1
-        if errors.count < PlanErrors.keptLimit { errors.append(error) }
+        if errors.count < InputErrors.keptLimit { errors.append(error) }
     }
 
     /// `file:line: column: message`.
@@ -19,9 +19,9 @@ struct ErrorCollector {
     }
 
     /// Throws everything collected, sorted by line, when anything was.
-    func throwIfAny() throws(PlanErrors) {
+    func throwIfAny() throws(InputErrors) {
         guard total > 0 else { return }
         let sorted = errors.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
-        throw PlanErrors(errors: sorted, total: total)
+        throw InputErrors(errors: sorted, total: total)
     }
 }
