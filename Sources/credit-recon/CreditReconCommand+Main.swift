@@ -13,7 +13,24 @@ extension CreditReconCommand {
             handler.logLevel = .trace  // each logger's own level (from --log-level) filters
             return LogAboveProgress(stream: handler, terminal: .standardError)
         }
-        await main(GlobalArguments.movedAfterCommand(Array(CommandLine.arguments.dropFirst())))
+        let arguments = GlobalArguments.movedAfterCommand(Array(CommandLine.arguments.dropFirst()))
+        // As `AsyncParsableCommand.main` does, but a usage error found while parsing (an
+        // option's `validate()`) is an object on stdout too under `--json`, as every
+        // failure inside a command is (`CLI.run`): a script got nothing to parse.
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if !(error is ExitCode), code != .success, GlobalArguments.asksForJSON(arguments) {
+                print(JSONOutput.object(["error": .string(message(for: error)), "exit_code": .int(Int64(code.rawValue))]).text)
+            }
+            exit(withError: error)
+        }
     }
 }
 
@@ -29,6 +46,17 @@ enum GlobalArguments {
     ]
     /// Global flags.
     static let flags: Set<String> = ["--json"]
+
+    /// Whether `arguments` (as `movedAfterCommand` leaves them) hold `--json` as an option:
+    /// before a `--` terminator, not as another option's value.
+    static func asksForJSON(_ arguments: [String]) -> Bool {
+        var index = 0
+        while index < arguments.count, arguments[index] != "--" {
+            if arguments[index] == "--json" { return true }
+            index += withValue.contains(arguments[index]) ? 2 : 1
+        }
+        return false
+    }
 
     static func movedAfterCommand(
         _ arguments: [String], root: any ParsableCommand.Type = CreditReconCommand.self

@@ -28,10 +28,10 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning, error or critical; logs go to stderr (env CREDIT_RECON_LOG_LEVEL).", valueName: "level"))
     var logLevel: String?
 
-    @Option(name: .long, help: ArgumentHelp("How long one API call may keep retrying, 1 to 86400 (env CREDIT_RECON_MAX_RETRY_TIME; default 120).", valueName: "seconds"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("How long one API call may keep retrying, 1 to 86400 (env CREDIT_RECON_MAX_RETRY_TIME; default 120).", valueName: "seconds"))
     var maxRetryTime: Int?
 
-    @Option(name: .long, help: ArgumentHelp("One HTTP request's limit, and the ledger server's login's, 1 to 86400 (env CREDIT_RECON_TIMEOUT; default 30).", valueName: "seconds"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("One HTTP request's limit, and the ledger server's login's, 1 to 86400 (env CREDIT_RECON_TIMEOUT; default 30).", valueName: "seconds"))
     var timeout: Int?
 
     @Flag(name: .long, help: "Print a machine-readable summary on stdout.")

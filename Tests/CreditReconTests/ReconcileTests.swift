@@ -505,6 +505,27 @@ struct ReconcileTests {
 }
 
 struct ReconcileRangeTests {
+    /// An empty range names the bound the options did not give as the ledger's default, and
+    /// what to add: it named a `--to` nobody had typed.
+    @Test func anEmptyRangeSaysWhichBoundIsTheDefault() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-03T06:00:00Z", credits: "100", usage: "10")
+        func message(_ change: @escaping (inout ReconcileOptions) -> Void) -> String {
+            let error = #expect(throws: ReconcileError.self) { _ = try fixture.reconcile(change) }
+            return error?.message ?? ""
+        }
+        #expect(message { $0.from = CivilDate(year: 2030, month: 1, day: 1) }
+            == "--from 2030-01-01 is not before 2026-03-04, the day after the ledger's newest entry (the default --to); give "
+            + "--to as well for a range that reaches past the books")
+        #expect(message { $0.to = CivilDate(year: 2020, month: 1, day: 1) }
+            == "--to 2020-01-01 is not after 2026-03-03, the ledger's first day (the default --from); give --from as well "
+            + "for a range that starts before the books")
+        #expect(message {
+            $0.from = CivilDate(year: 2026, month: 3, day: 5)
+            $0.to = CivilDate(year: 2026, month: 3, day: 5)
+        } == "--from 2026-03-05 is not before --to 2026-03-05; --to is the first day left out")
+    }
+
     @Test func periodsBeforeTheFirstReadingHaveNoBalances() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-03T06:00:00Z", credits: "100", usage: "10")

@@ -38,6 +38,52 @@ struct CommandLineTests {
         }
     }
 
+    /// A usage error found while the options are parsed (their own checks) is an object on
+    /// stdout too under `--json`: stdout was empty for these, and held the object for the
+    /// usage errors found later (`--from 2026-02-30`). `--help` and a value that is `--json`
+    /// print none.
+    @Test func aUsageErrorOfTheOptionsWithJSONIsAnObject() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("l.sqlite")
+        for arguments in [
+            ["export", "--format", "beancount", "--json"],
+            ["export", "--format", "ledger", "--json", "--out", scratch.path("q")],
+            ["--json", "report", "--period", "year"],
+            ["report", "--max-gap", "0", "--json"],
+        ] {
+            let result = try Executable.creditRecon(["--ledger", ledger] + arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            #expect(object?["exit_code"] as? Int == 64, "\(arguments): \(result.stdout)")
+            let error = try #require(object?["error"] as? String)
+            #expect(!error.isEmpty && result.stderr.contains(error), "\(arguments): \(error) / \(result.stderr)")
+        }
+        let help = try Executable.creditRecon(["report", "--json", "--help"])
+        #expect(help.status == 0 && !help.stdout.contains("exit_code"), "\(help.stdout)")
+        let valued = try Executable.creditRecon(["--ledger", ledger, "--account", "--json", "report", "--period", "year"])
+        #expect(valued.status == 64 && valued.stdout.isEmpty, "\(valued.stdout)")
+    }
+
+    /// A negative number given to a numeric option is that option's value, refused for
+    /// what it is: it was taken for an option, and the user told the value was missing.
+    @Test func aNegativeNumberIsTheOptionsValue() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("l.sqlite")
+        let plan = try scratch.write("plan.csv", "wallet,chain_id,amount\n0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed,base,10\n")
+        for (arguments, words) in [
+            (["report", "--min-key-remaining", "-1"], "\"-1\" is negative"),
+            (["report", "--min-runway-days", "-1"], "--min-runway-days must be a whole number of days from 0 to 36500"),
+            (["status", "--max-gap", "-3"], "--max-gap must be a whole number of hours from 1 to 87600"),
+            (["topup", plan, "--dry-run", "--max-total", "-5"], "--max-total must be more than 0"),
+            (["plan", "check", plan, "--max-amount", "-5"], "--max-amount must be more than 0"),
+            (["--timeout", "-1", "status"], "--timeout"),
+        ] {
+            let result = try Executable.creditRecon(["--ledger", ledger] + arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(words) && !result.stderr.contains("Missing value"), "\(arguments): \(result.stderr)")
+        }
+    }
+
     /// `plan check --json` of a bad plan prints its own object, with the exit code, and no
     /// other: it printed the generic failure's object after it, two documents a JSON
     /// reader refuses.

@@ -12,8 +12,18 @@ public struct ReconcileError: ExitCoded, Equatable {
         ReconcileError(message: "--timezone: \"\(name)\" is not a time zone; use an IANA name such as UTC, Europe/Berlin or America/New_York")
     }
 
-    static func emptyRange(from: CivilDate, to: CivilDate) -> ReconcileError {
-        ReconcileError(message: "--from \(from) is not before --to \(to); --to is the first day left out")
+    /// `given`: which of the two the options gave; the other is the ledger's own bound.
+    static func emptyRange(from: CivilDate, to: CivilDate, given: (from: Bool, to: Bool)) -> ReconcileError {
+        switch given {
+        case (true, false):
+            ReconcileError(message: "--from \(from) is not before \(to), the day after the ledger's newest entry (the default "
+                + "--to); give --to as well for a range that reaches past the books")
+        case (false, true):
+            ReconcileError(message: "--to \(to) is not after \(from), the ledger's first day (the default --from); give "
+                + "--from as well for a range that starts before the books")
+        default:
+            ReconcileError(message: "--from \(from) is not before --to \(to); --to is the first day left out")
+        }
     }
 
     static func tooManyPeriods(from: CivilDate, to: CivilDate, kind: PeriodKind, limit: Int) -> ReconcileError {

@@ -18,7 +18,9 @@ extension Reconciler {
         ].compactMap { $0 }.max() ?? asOf
         let from = options.from ?? firstDay
         let to = options.to ?? calendar.localDate(of: lastInstant).adding(days: 1)
-        guard from < to else { throw ReconcileError.emptyRange(from: from, to: to) }
+        guard from < to else {
+            throw ReconcileError.emptyRange(from: from, to: to, given: (options.from != nil, options.to != nil))
+        }
         return (from, to)
     }
 }

@@ -19,7 +19,7 @@ extension CreditReconCommand.Plan {
         @Argument(help: ArgumentHelp("The plan CSV file.", valueName: "plan.csv"))
         var plan: String
 
-        @Option(name: .long, help: ArgumentHelp("The largest amount one row may ask for, in USD (default 10000, at most 1000000).", valueName: "usd"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The largest amount one row may ask for, in USD (default 10000, at most 1000000).", valueName: "usd"))
         var maxAmount: String?
 
         mutating func run() async throws {

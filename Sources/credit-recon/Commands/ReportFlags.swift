@@ -8,13 +8,13 @@ struct ReportFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Folder for the report files (created when missing).", valueName: "dir"))
     var out: String = "reports"
 
-    @Option(help: ArgumentHelp("Readings further apart than this many hours (1 to 87600) are a finding.", valueName: "hours"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Readings further apart than this many hours (1 to 87600) are a finding.", valueName: "hours"))
     var maxGap: Int = 36
 
-    @Option(help: ArgumentHelp("Runway below this many days (0 to 36500) is a finding.", valueName: "days"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Runway below this many days (0 to 36500) is a finding.", valueName: "days"))
     var minRunwayDays: Int = 7
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "A key with less than this many USD left of its limit (or under 10 % of it) is a key_limit_low finding; keys without a limit never are.",
         valueName: "usd"))
     var minKeyRemaining: String = "5"

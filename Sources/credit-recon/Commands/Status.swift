@@ -22,13 +22,13 @@ extension CreditReconCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: ArgumentHelp("Runway below this many days (0 to 36500) needs attention (exit 1).", valueName: "days"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Runway below this many days (0 to 36500) needs attention (exit 1).", valueName: "days"))
         var minRunwayDays: Int = 7
 
-        @Option(help: ArgumentHelp("A last reading older than this many hours (1 to 87600) needs attention (exit 1).", valueName: "hours"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("A last reading older than this many hours (1 to 87600) needs attention (exit 1).", valueName: "hours"))
         var maxGap: Int = 36
 
-        @Option(help: ArgumentHelp(
+        @Option(parsing: .unconditional, help: ArgumentHelp(
             "An enabled key with less than this many USD left of its limit (or under 10 % of it) needs attention (exit 1); keys without a limit never do.",
             valueName: "usd"))
         var minKeyRemaining: String = "5"

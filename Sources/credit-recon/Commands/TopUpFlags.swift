@@ -9,16 +9,16 @@ struct TopUpFlags: ParsableArguments {
     @Flag(name: .long, help: "Do not ask for confirmation before creating charges (required when not on a terminal).")
     var yes = false
 
-    @Option(name: .long, help: ArgumentHelp("Charge requests in flight at once (1-32).", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Charge requests in flight at once (1-32).", valueName: "n"))
     var concurrency = 4
 
-    @Option(name: .long, help: ArgumentHelp("At most this many charge requests per second (0.001 to 1000000).", valueName: "per-second"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("At most this many charge requests per second (0.001 to 1000000).", valueName: "per-second"))
     var rateLimit: Double?
 
-    @Option(name: .long, help: ArgumentHelp("The largest amount one plan row may ask for, in USD (default 10000, at most 1000000).", valueName: "usd"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The largest amount one plan row may ask for, in USD (default 10000, at most 1000000).", valueName: "usd"))
     var maxAmount: String?
 
-    @Option(name: .long, help: ArgumentHelp("Refuse the batch when its new rows add up to more, in USD.", valueName: "usd"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Refuse the batch when its new rows add up to more, in USD.", valueName: "usd"))
     var maxTotal: String?
 
     func validate() throws {
