@@ -84,6 +84,43 @@ struct CommandLineTests {
         }
     }
 
+    /// With books to check against, `plan check` refuses what `topup` would refuse and says
+    /// what it would send; without, it says it checked the file alone and creates nothing.
+    /// It said "all valid" of a plan `topup` then refused (65).
+    @Test func planCheckChecksTheRowsAgainstTheLedger() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite")
+        let samples = Executable.repositoryRoot.appendingPathComponent("samples")
+        let topups = samples.appendingPathComponent("topups.csv").path
+        let alone = try Executable.creditRecon(["--ledger", ledger, "plan", "check", topups])
+        #expect(alone.status == 0, "\(alone.stderr)")
+        #expect(alone.stdout.contains("no ledger at \(ledger): the file alone was checked"), "\(alone.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+        // A charge recorded with a row's reference: topup would buy it again.
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "charges", samples.appendingPathComponent("charges.csv").path])
+            .status == 0)
+        let refused = try Executable.creditRecon(["--ledger", ledger, "plan", "check", topups])
+        #expect(refused.status == 65, "\(refused.stdout)")
+        #expect(refused.stderr.contains("topups.csv:2: reference: \"2026-11-A-01\" is already the reference of charge web-8f3c21d0"),
+                "\(refused.stderr)")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "topup", topups, "--dry-run"]).status == 65)
+        // Rows carried out are counted as done.
+        let sim = try SimulatorProcess()
+        let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
+        let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+        #expect(try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "topup", plan, "--yes"], environment: env)
+            .status == 0)
+        let more = try scratch.write("more.csv", DistinctPlan.text(rows: 4))
+        let checked = try Executable.creditRecon(["--ledger", ledger, "plan", "check", more, "--batch", "plan"])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout.contains("against the ledger \(ledger): 1 row to send ("), "\(checked.stdout)")
+        #expect(checked.stdout.contains("3 already done, 0 blocked, 0 unknown, 0 rejected"), "\(checked.stdout)")
+        let json = try Executable.creditRecon(["--ledger", ledger, "--json", "plan", "check", more, "--batch", "plan"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let books = object?["ledger"] as? [String: Any]
+        #expect(books?["to_send"] as? Int == 1 && books?["done"] as? Int == 3, "\(json.stdout)")
+    }
+
     /// `plan check --json` of a bad plan prints its own object, with the exit code, and no
     /// other: it printed the generic failure's object after it, two documents a JSON
     /// reader refuses.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CreditRecon
 import CreditTypes
+import Ledger
 
 extension CreditReconCommand.Plan {
     /// `plan check PLAN.csv`: validates a top-up plan; writes nothing.
@@ -10,7 +11,10 @@ extension CreditReconCommand.Plan {
             abstract: "Validates a top-up plan (wallet,chain_id,amount[,reference,memo,account]); writes nothing.",
             discussion: """
                 Every row is checked and every problem listed as FILE:LINE: column: what is wrong and how to fix it \
-                (exit 65); a missing or unreadable file exits 66. Mixed-case wallets must pass their EIP-55 checksum.
+                (exit 65); a missing or unreadable file exits 66. Mixed-case wallets must pass their EIP-55 checksum. \
+                When the ledger exists (--ledger; none is created), the rows are also checked against it as `topup` \
+                checks them (a reference already used with other parameters, or carried by a recorded charge, or \
+                planned for another account: 65), and the line says how many rows `topup` would send.
                 """
         )
 
@@ -22,33 +26,55 @@ extension CreditReconCommand.Plan {
         @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The largest amount one row may ask for, in USD (default 10000, at most 1000000).", valueName: "usd"))
         var maxAmount: String?
 
+        @Option(name: .long, help: ArgumentHelp("The batch `topup` will be given, for the rows without a reference (default: the plan file's name).", valueName: "name"))
+        var batch: String?
+
+        func validate() throws { try TopUpFlags.validate(batch: batch) }
+
         mutating func run() async throws {
             let plan = self.plan
             let maxAmountText = self.maxAmount
+            let batch = self.batch
             try await CLI.run(global) { context in
                 let maxAmount = try USDOption.parse(maxAmountText, option: "--max-amount", atMost: .largestCharge) ?? PlanReader.defaultMaxAmount
                 let reader = PlanReader(path: plan, defaultAccount: context.account, maxAmount: maxAmount)
                 do {
+                    // The file alone first, streamed in bounded memory; then, when there are
+                    // books, the rows against them through `topup`'s own preparation.
                     let summary = try reader.read()
+                    let preview = try context.existingLedger().map { ledger in
+                        try TopUpEngine(options: .init(planPath: plan, batch: batch, account: context.account, maxAmount: maxAmount))
+                            .prepare(ledger: ledger)
+                    }
                     if context.json {
-                        print(Self.json(plan, summary, errors: nil, exitCode: .ok).text)
+                        print(Self.json(plan, summary, errors: nil, exitCode: .ok, preview: preview).text)
                     } else {
                         print("\(plan): \(summary.rows) row\(summary.rows == 1 ? "" : "s"), all valid; \(summary.total.centsText) USD in total")
                         for chain in summary.totalsByChain.keys.sorted() {
                             let rows = summary.rowsByChain[chain] ?? 0
                             print("  \(Chain.label(for: chain)): \(rows) row\(rows == 1 ? "" : "s"), \((summary.totalsByChain[chain] ?? .zero).centsText) USD")
                         }
+                        if let preview {
+                            let send = preview.toSend.count
+                            print("against the ledger \(TerminalText.printable(context.ledgerPath)): \(send) row\(send == 1 ? "" : "s") to send "
+                                + "(\(preview.sendTotal.centsText) USD), \(preview.count(.done)) already done, \(preview.count(.blocked)) blocked, "
+                                + "\(preview.count(.unknown)) unknown, \(preview.count(.rejected)) rejected")
+                        } else {
+                            print("no ledger at \(TerminalText.printable(context.ledgerPath)): the file alone was checked")
+                        }
                     }
                     return .ok
                 } catch let errors as InputErrors {
                     guard context.json else { throw errors }
-                    print(Self.json(plan, nil, errors: errors, exitCode: ExitStatus(for: errors)).text)
+                    print(Self.json(plan, nil, errors: errors, exitCode: ExitStatus(for: errors), preview: nil).text)
                     throw CLI.ReportedInJSON(error: errors)
                 }
             }
         }
 
-        static func json(_ file: String, _ summary: PlanReader.Summary?, errors: InputErrors?, exitCode: ExitStatus) -> JSONOutput {
+        static func json(
+            _ file: String, _ summary: PlanReader.Summary?, errors: InputErrors?, exitCode: ExitStatus, preview: TopUpPreview?
+        ) -> JSONOutput {
             var totals: [String: JSONOutput] = [:]
             for (chain, total) in summary?.totalsByChain ?? [:] {
                 totals[String(chain)] = .object([
@@ -64,6 +90,14 @@ extension CreditReconCommand.Plan {
                 "error_count": .int(Int64(errors?.total ?? 0)),
                 "errors": .array((errors?.errors ?? []).map { .string($0.description) }),
                 "exit_code": .int(Int64(exitCode.rawValue)),
+                // What `topup` would do, when a ledger was there to check against.
+                "ledger": preview.map { preview in
+                    .object([
+                        "to_send": .int(Int64(preview.toSend.count)), "to_send_total": .string(preview.sendTotal.decimalText),
+                        "done": .int(Int64(preview.count(.done))), "blocked": .int(Int64(preview.count(.blocked))),
+                        "unknown": .int(Int64(preview.count(.unknown))), "rejected": .int(Int64(preview.count(.rejected))),
+                    ])
+                } ?? .null,
             ])
         }
     }

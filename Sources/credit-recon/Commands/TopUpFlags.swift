@@ -22,12 +22,7 @@ struct TopUpFlags: ParsableArguments {
     var maxTotal: String?
 
     func validate() throws {
-        // Part of each unreferenced row's key, kept for good, and what `import charges` is given.
-        if let batch, let problem = AccountLabel.problem(
-            batch, naming: "a batch name", column: "batch", ifEmpty: "give a name, or leave --batch out for the plan file's name")
-        {
-            throw ValidationError("--batch \(problem)")
-        }
+        try Self.validate(batch: batch)
         guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 32") }
         // At least one request in 1000 s (the pause between two is counted in nanoseconds).
         if let rateLimit, !(0.001...1_000_000).contains(rateLimit) {
@@ -36,6 +31,16 @@ struct TopUpFlags: ParsableArguments {
     }
 
     /// The engine's options for `plan`, with the amounts parsed exactly.
+    /// `--batch` of `topup` and `plan check`: part of each unreferenced row's key, kept for
+    /// good, and what `import charges` is given.
+    static func validate(batch: String?) throws {
+        if let batch, let problem = AccountLabel.problem(
+            batch, naming: "a batch name", column: "batch", ifEmpty: "give a name, or leave --batch out for the plan file's name")
+        {
+            throw ValidationError("--batch \(problem)")
+        }
+    }
+
     func engineOptions(plan: String, account: String, retryUnknown: Bool) throws -> TopUpEngine.Options {
         TopUpEngine.Options(
             planPath: plan, batch: batch, account: account,
