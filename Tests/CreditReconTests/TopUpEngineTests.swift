@@ -239,6 +239,20 @@ struct TopUpEngineTests {
         #expect(try bench.states().values.filter { $0 == "planned" }.count == 4)
     }
 
+    /// A charge refused for its key names the charge's key (the bearer), not `fetch`'s
+    /// management key: the advice said fetch needs a management key.
+    @Test func aRefusedChargeKeyNamesTheBearer() {
+        for (error, status) in [(APIError.unauthorized(message: "invalid token"), 401), (APIError.forbidden(message: "no purchase rights"), 403)] {
+            guard case .keyRefused(let refused, let message) = ChargeAnswer(error) else {
+                Issue.record("not keyRefused: \(ChargeAnswer(error))")
+                continue
+            }
+            #expect(refused == status)
+            #expect(message.contains("OPENROUTER_BEARER (or --bearer-file"), "\(message)")
+            #expect(!message.contains("management key") && !message.contains("fetch"), "\(message)")
+        }
+    }
+
     /// The rows a stopped run planned but never sent are in the report and in `status` until
     /// the plan's next run sends them; they were in neither (only the refused row was).
     @Test func rowsAStoppedRunNeverSentAreReportedUntilSent() async throws {

@@ -17,8 +17,15 @@ extension ChargeAnswer {
         case .badRequest(let status, let message, let rawBody):
             self = .rejected(status: status, message: "the API refused the request (HTTP \(status)): \(message); "
                 + "nothing was created — fix the row (use a new reference) and run topup again", rawBody: rawBody)
-        case .unauthorized, .forbidden:
-            self = .keyRefused(status: error.httpStatus ?? 401, message: error.description)
+        case .unauthorized(let message):
+            // The charge's own key: the bearer, not fetch's management key.
+            self = .keyRefused(status: 401, message: "the API did not accept the key for charges (401 Unauthorized: \(message)); "
+                + "check OPENROUTER_BEARER (or --bearer-file; without either, OPENROUTER_API_KEY or --api-key-file) holds a "
+                + "current key; nothing was created, and the row is sent on the next run")
+        case .forbidden(let message):
+            self = .keyRefused(status: 403, message: "the key is not allowed to create charges (403 Forbidden: \(message)); "
+                + "give OPENROUTER_BEARER (or --bearer-file) an enabled key with credit purchase rights; nothing was created, "
+                + "and the row is sent on the next run")
         case .gone(let message, let rawBody):
             self = .gone(message: "Coinbase charges are no longer available through the API (410 Gone: \(message)); "
                 + "nothing was created and it will not be sent again — buy the credits through the OpenRouter web flow, "
