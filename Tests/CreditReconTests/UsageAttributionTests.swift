@@ -143,6 +143,30 @@ import Testing
         ])
     }
 
+    /// A night whose listing is missing (`GET /keys` failed, or `--no-keys`): a key made
+    /// before that night's reading spent its use in that night's step, which counts it as
+    /// unattributed; at the key's first listing it brings nothing more. It brought its whole
+    /// usage (created after the previous *listing*), counting the 3 USD twice, and a false
+    /// negative `usage_unattributed` warning. Made after that night's reading, it brings it.
+    @Test func aKeyMadeBeforeTheAccountsPreviousReadingBringsNothingAfterAMissedListing() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-10T00:00:00Z", credits: "100", usage: "5")
+        try Self.listing(fixture, at: "2026-11-10T00:00:00Z", [Key(hash: "aaa", name: "alpha", usage: "3")])
+        try fixture.snapshot("2026-11-11T00:00:00Z", credits: "100", usage: "8")  // its listing failed
+        try fixture.snapshot("2026-11-12T00:00:00Z", credits: "100", usage: "12")
+        try Self.listing(fixture, at: "2026-11-12T00:00:00Z", [
+            Key(hash: "aaa", name: "alpha", usage: "3"),
+            Key(hash: "bbb", name: "beta", usage: "3", created: "2026-11-10T12:00:00Z"),
+            Key(hash: "ccc", name: "gamma", usage: "4", created: "2026-11-11T12:00:00Z"),
+        ])
+        let books = try fixture.reconcile { $0.period = .day }
+        #expect(Self.rows(books).suffix(5) == [
+            "2026-11-11 unattributed 3",
+            "2026-11-12 aaa 0", "2026-11-12 bbb 0", "2026-11-12 ccc 4", "2026-11-12 unattributed 0",
+        ])
+        #expect(books.findings.filter { $0.kind == .usageUnattributed }.map { $0.amount?.decimalText } == ["3"])
+    }
+
     @Test func aDisabledKeyKeepsItsHistory() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")

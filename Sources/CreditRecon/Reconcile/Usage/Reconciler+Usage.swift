@@ -11,20 +11,20 @@ extension Reconciler {
     /// A key's use is the rise of its `usage` between two of its readings, in the period of
     /// the later one (of the snapshot the same fetch took, when there is one: the two are
     /// read milliseconds apart, and a period's edge between them would give one period the
-    /// keys' use and the next the account's); a key first read after the account's previous
-    /// listing with a `created_at` after that listing brings its whole `usage` (it was all
-    /// spent since).
+    /// keys' use and the next the account's); a key first read with a `created_at` after the
+    /// account's previous trusted reading brings its whole `usage` (CONTRACT.md § Usage
+    /// attribution: it was all spent since, in the use that reading's step measures).
     /// Everything else — use before a key's first reading, on keys deleted between
     /// readings, on no key — is the period's `used` less the keys' use: unattributed. A
     /// key's usage that goes down is a `usage_decreased` warning, like the account's.
     func attributeUsage(
-        _ input: Input, listings rangesByListing: [Int64: Range<Int>], grid: PeriodGrid, findings: inout [Finding]
+        _ input: Input, listings rangesByListing: [Int64: Range<Int>], trusted: [SnapshotRow], grid: PeriodGrid,
+        findings: inout [Finding]
     ) -> [KeyPeriodUsage] {
         guard !grid.periods.isEmpty else { return [] }
         // Per period, per key hash: the key's use and its latest reading in the period.
         var perPeriod = [[String: (used: Micros, latest: KeyReading)]](repeating: [:], count: grid.periods.count)
         var lastUsage: [String: Micros] = [:]
-        var previousListingAt: Timestamp?
         let readings = input.keyReadings
         var snapshotOfRun: [Int64: Timestamp] = [:]
         if !input.keyListings.isEmpty {
@@ -32,8 +32,21 @@ extension Reconciler {
                 if let run = snapshot.runID { snapshotOfRun[run] = snapshot.observedAt }
             }
         }
+        // The trusted readings' times, oldest first (the store reads them in time order).
+        let readingTimes = trusted.map(\.observedAt)
         for listing in input.keyListings {
-            let period = grid.index(of: listing.runID.flatMap { snapshotOfRun[$0] } ?? listing.observedAt)
+            let anchor = listing.runID.flatMap { snapshotOfRun[$0] } ?? listing.observedAt
+            let period = grid.index(of: anchor)
+            // The account's reading before the one this listing goes with: a key made after it
+            // spent its whole usage in the step that ends here. (After the previous listing
+            // instead, a night whose listing failed gave that night's new keys' use twice:
+            // unattributed then, on the key at its first listing.)
+            var low = 0, high = readingTimes.count  // the first reading at or after `anchor`
+            while low < high {
+                let middle = (low + high) / 2
+                if readingTimes[middle] < anchor { low = middle + 1 } else { high = middle }
+            }
+            let previousReadingAt = low > 0 ? readingTimes[low - 1] : nil
             for index in rangesByListing[listing.id] ?? 0..<0 {
                 let key = readings[index].key
                 let use: Micros
@@ -42,7 +55,7 @@ extension Reconciler {
                     if use < .zero, period != nil {
                         findings.append(.keyUsageDecreased(key, by: use, at: listing.observedAt, account: options.account))
                     }
-                } else if let previous = previousListingAt, let created = key.createdAt, created > previous {
+                } else if let previous = previousReadingAt, let created = key.createdAt, created > previous {
                     use = key.usage
                 } else {
                     use = .zero
@@ -52,7 +65,6 @@ extension Reconciler {
                 let sofar = perPeriod[period][key.hash]?.used ?? .zero
                 perPeriod[period][key.hash] = (sofar + use, key)
             }
-            previousListingAt = listing.observedAt
         }
 
         var rows: [KeyPeriodUsage] = []
