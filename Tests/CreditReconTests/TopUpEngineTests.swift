@@ -306,6 +306,17 @@ struct TopUpEngineTests {
         // Sent again by the next run on its own: counted as not sent, not as a row for a person.
         #expect(first.attention.isEmpty, "\(first.text)")
         #expect(!first.text.contains("needs a person"), "\(first.text)")
+        // In the books, all three are rows not sent (one stored `rejected` after its request
+        // never reached the API): a `topup_not_sent` warning each and in `status`. The one
+        // that never reached the API was a `charge_rejected` "was refused", left out of `status`.
+        let books = try Reconciler(options: ReconcileOptions(account: "acct")).reconcile(bench.ledger)
+        #expect(books.charges.map(\.state) == [.planned, .planned, .planned])
+        #expect(books.findings.filter { $0.kind != .runFailed }.map(\.kind) == [.topUpNotSent, .topUpNotSent, .topUpNotSent])
+        #expect(books.charges.last?.error == "not sent: connection refused")
+        #expect(books.findings.last?.message.contains("requested: it never reached the API (not sent)") == true,
+                "\(books.findings.map(\.message))")
+        let status = try StatusReport.read(ledger: bench.ledger, options: StatusOptions(account: "acct"), now: Timestamp.now())
+        #expect(status.planned.count == 3)
         let fake = FakeChargeCreator()
         let second = try await bench.run(plan, client: fake)
         #expect(fake.calls.count == 3)

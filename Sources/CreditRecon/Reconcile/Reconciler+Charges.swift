@@ -139,7 +139,21 @@ extension Reconciler {
             amount: topUp.amount, createdAt: topUp.updatedAt, expiresAt: nil, state: .unknown,
             error: topUp.error, memo: topUp.memo)
         let name = topUp.reference ?? topUp.key
+        // A request that provably never reached the API is stored `rejected` (nothing was
+        // created), but it is a row not sent, as one its run stopped before: the plan's next
+        // run sends it. It was reported as refused, and `status` left it out.
+        let notSent = TopUpEngine.wasNotSent(state: topUp.state, httpStatus: topUp.httpStatus)
         switch topUp.state {
+        case "planned", _ where notSent:
+            line.state = .planned
+            if !notSent { line.error = "planned by a run that stopped before sending it (or is still running)" }
+            let why = notSent ? "it never reached the API (\(topUp.httpStatus == 429 ? "rate limited" : "not sent"))"
+                : "the run stopped first"
+            findings.append(Finding(
+                .warning, .topUpNotSent, at: topUp.updatedAt, account: account, amount: topUp.amount,
+                reference: name,
+                message: "\(name) (\(topUp.amount.decimalText)) was planned from \(topUp.batch) but its charge was never "
+                    + "requested: \(why). Run `credit-recon topup` with the plan again to send it."))
         case "rejected":
             line.state = .rejected
             findings.append(Finding(
@@ -147,14 +161,6 @@ extension Reconciler {
                 reference: name,
                 message: "the charge request for \(name) (\(topUp.amount.decimalText)) was refused: "
                     + "\(topUp.error ?? "no message"). Nothing was created; fix the row and run the plan again."))
-        case "planned":
-            line.state = .planned
-            line.error = "planned by a run that stopped before sending it (or is still running)"
-            findings.append(Finding(
-                .warning, .topUpNotSent, at: topUp.updatedAt, account: account, amount: topUp.amount,
-                reference: name,
-                message: "\(name) (\(topUp.amount.decimalText)) was planned from \(topUp.batch) but its charge was never "
-                    + "requested: the run stopped first. Run `credit-recon topup` with the plan again to send it."))
         case "blocked":
             line.state = .blocked
             findings.append(Finding(

@@ -359,6 +359,12 @@ public struct TopUpEngine: Sendable {
     /// the row), so that sending it again would be refused again: not when it was provably
     /// not sent (no status, 429), nor refused for the key (401, 403) or the address (404, a
     /// base URL that is not the API's root). Nothing was created either way.
+    /// Whether a stored row's request provably never reached the server (no answer, a 429):
+    /// stored `rejected` (nothing was created), and sent again by the plan's next run.
+    static func wasNotSent(state: String, httpStatus: Int64?) -> Bool {
+        state == "rejected" && (httpStatus == nil || httpStatus == 429)
+    }
+
     static func refusedForTheRow(_ status: Int64?) -> Bool {
         guard let status else { return false }
         return ![401, 403, 404, 429].contains(status)
@@ -464,9 +470,9 @@ public struct TopUpEngine: Sendable {
             let state = row?.state ?? "new"
             summary.states[state, default: 0] += 1
             summary.stateTotals[state, default: .zero] += item.row.amount
-            // A row provably not sent (no answer, a 429) is stored `rejected` and sent by the
-            // next run on its own: counted as not sent, it needs no person.
-            let notSent = state == "rejected" && (row?.httpStatus == nil || row?.httpStatus == 429)
+            // A row provably not sent is sent by the next run on its own: counted as not sent,
+            // it needs no person.
+            let notSent = Self.wasNotSent(state: state, httpStatus: row?.httpStatus)
             if ["rejected", "blocked", "unknown", "requesting"].contains(state), !notSent {
                 summary.attention.append(TopUpSummary.Attention(
                     line: item.row.line, key: item.key, reference: item.row.reference, state: state, message: row?.error))
