@@ -301,6 +301,29 @@ import Testing
         try ledger.read { try FetchStage.checkListingTime(Self.now, account: "other", reader: $0) }
     }
 
+    /// A reading at the very moment of one the ledger holds (a fixed --now given to fetch
+    /// after fetch) is a clear refusal (78): it was a UNIQUE constraint's SQL and exit 70.
+    /// A minute before the newest is allowed (two machines' clocks); more is refused.
+    @Test func aReadingAtTheMomentOfAnotherIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+        try ledger.write { writer in
+            _ = try writer.append(.snapshotTaken(SnapshotTaken(
+                observedAt: Self.now, totalCredits: Self.usd("10"), totalUsage: Self.usd("1"), source: "api", rawBody: "{}")),
+                account: "ops", runID: nil, at: Self.now)
+        }
+        let held = try ledger.read { try $0.snapshots(account: "ops") }
+        let same = #expect(throws: UsageError.self) { try FetchStage.checkReadingTime(Self.now, account: "ops", held: held) }
+        #expect(same.map { ExitStatus(for: $0) } == .config)
+        #expect(String(describing: same).contains("two readings cannot share a moment"), "\(String(describing: same))")
+        let behind = #expect(throws: UsageError.self) {
+            try FetchStage.checkReadingTime(Self.now.adding(milliseconds: -60_001), account: "ops", held: held)
+        }
+        #expect(String(describing: behind).contains("before the newest reading of account ops"))
+        try FetchStage.checkReadingTime(Self.now.adding(milliseconds: 1), account: "ops", held: held)
+        try FetchStage.checkReadingTime(Self.now.adding(milliseconds: -60_000), account: "ops", held: held)
+    }
+
     /// A key whose running usage is lower than at its latest earlier reading is a warning
     /// of `fetch` (exit 1), as the account's total going down is; it was found only by a
     /// later report.

@@ -148,16 +148,7 @@ public struct FetchStage: Sendable {
             // believe, and the raw body lets a person check.
             try ledger.write { writer in
                 let held = try writer.reader.snapshots(account: account)
-                // A clock set back (or a --now before the books) would store today's totals
-                // dated before a later reading, out of order for good: the books would show
-                // use going down. A minute's difference is two machines' clocks, not that.
-                if let newest = held.last?.observedAt, observedAt.millisecondsSinceEpoch < newest.millisecondsSinceEpoch - 60_000 {
-                    throw UsageError.config(
-                        "this machine's clock (or --now) says \(observedAt.iso8601), before the newest reading of account "
-                            + "\(account), taken at \(newest.iso8601): a reading stored now would be dated before it for good, and "
-                            + "the books would show use going down. Set the clock right (or give a later --now) and fetch again; "
-                            + "nothing was stored")
-                }
+                try Self.checkReadingTime(observedAt, account: account, held: held)
                 let earlier = held
                     .filter { $0.observedAt <= observedAt }
                     .map { (credits: $0.totalCredits, usage: $0.totalUsage) }
@@ -220,6 +211,27 @@ public struct FetchStage: Sendable {
     /// Refuses a key listing taken at the very moment of one the ledger holds for the
     /// account (a --now given twice, two hosts at once): two listings cannot say two things
     /// of one moment, and the ledger keeps one an instant (78, like a clock set back).
+    /// Refuses a reading dated more than a minute before the account's newest one (a clock
+    /// set back, or a --now before the books, would store today's totals dated before a
+    /// later reading, out of order for good: the books would show use going down; a minute
+    /// is two machines' clocks, not that), or at the very moment of one (a fixed --now
+    /// given to fetch after fetch: it was the store's UNIQUE constraint, exit 70). 78 each.
+    static func checkReadingTime(_ observedAt: Timestamp, account: String, held: [SnapshotRow]) throws {
+        if let newest = held.last?.observedAt, observedAt.millisecondsSinceEpoch < newest.millisecondsSinceEpoch - 60_000 {
+            throw UsageError.config(
+                "this machine's clock (or --now) says \(observedAt.iso8601), before the newest reading of account "
+                    + "\(account), taken at \(newest.iso8601): a reading stored now would be dated before it for good, and "
+                    + "the books would show use going down. Set the clock right (or give a later --now) and fetch again; "
+                    + "nothing was stored")
+        }
+        if held.contains(where: { $0.observedAt == observedAt }) {
+            throw UsageError.config(
+                "the ledger already holds a reading of account \(account) taken at \(observedAt.iso8601), the time this "
+                    + "one was read at (--now, or this machine's clock): two readings cannot share a moment. Give a later "
+                    + "--now (or fetch again); nothing was stored")
+        }
+    }
+
     static func checkListingTime(_ time: Timestamp, account: String, reader: LedgerReader) throws {
         guard try reader.keyListings(account: account).contains(where: { $0.observedAt == time }) else { return }
         throw UsageError.config(
