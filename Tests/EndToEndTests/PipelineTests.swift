@@ -154,6 +154,28 @@ struct PipelineTests {
         #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])
     }
 
+    /// A fetch that finds the setup wrong (78: here a clock two days behind the books) skips
+    /// the top-up too: the job went on and made a real charge whose answer it then could
+    /// not trust (dated ahead of its clock), a row for a person to clear.
+    @Test func aRunWhoseFetchFoundTheClockBehindSendsNoCharges() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess()
+        let ledger = scratch.path("ledger.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "fetch", "--no-activity"],
+                                           environment: Self.env).status == 0)
+        let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 1))
+        let behind = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-2 * 86_400))
+        let result = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "--now", behind, "run", "--plan", plan, "--yes", "--no-activity",
+             "--out", scratch.path("reports")],
+            environment: Self.env)
+        #expect(result.status == 78, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("topup: ok — skipped: the fetch found the setup wrong (the clock or --now, --base-url, "
+            + "or the key) (exit 78)"), "\(result.stdout)")
+        #expect(try sim.state().charges.isEmpty)
+        #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])
+    }
+
     @Test func runWithoutAKeyIs78AndStillReports() throws {
         let scratch = try Scratch()
         let sim = try SimulatorProcess()

@@ -100,14 +100,19 @@ public struct RunStage: Sendable {
             for name in options.topUp == nil ? [] : ["topup", "fetch again"] {
                 outcome.stages.append(StageResult(name: name, status: .tempFail, detail: "skipped: the job was stopped by \(signal)"))
             }
-        } else if options.topUp != nil, [.unavailable, .tempFail, .protocol].contains(fetchStatus) {
+        } else if options.topUp != nil, [.unavailable, .tempFail, .protocol, .config].contains(fetchStatus) {
             // The API did not answer a GET, or answered what cannot be read: a POST now would
             // most likely end `unknown`, each a row for a person to clear, so the plan waits
-            // for the next run.
-            let what = fetchStatus == .protocol ? "answered the fetch with what cannot be read" : "did not answer the fetch"
+            // for the next run. So it does when the fetch found the setup wrong (78): a clock
+            // behind the books made charges whose answers no one could trust (dated ahead).
+            let what = switch fetchStatus {
+            case .protocol: "the API answered the fetch with what cannot be read"
+            case .config: "the fetch found the setup wrong (the clock or --now, --base-url, or the key)"
+            default: "the API did not answer the fetch"
+            }
             outcome.stages.append(StageResult(
                 name: "topup", status: .ok,
-                detail: "skipped: the API \(what) (exit \(fetchStatus.rawValue)); the next run sends the plan"))
+                detail: "skipped: \(what) (exit \(fetchStatus.rawValue)); the next run sends the plan"))
         } else if let topUp = options.topUp {
             try await stage("topup", into: &outcome) {
                 let stage = TopUpStage(
