@@ -19,7 +19,11 @@ extension Ledger {
     /// other process opens the file before the rename and a failure throws it away; so
     /// `body` must not send anything out (a top-up's intent must be on the disk before its
     /// request): top-ups create the ledger with an empty `body` and write to it afterwards.
-    public static func create<T>(at path: String, _ body: (Ledger) throws -> T) throws -> T {
+    ///
+    /// A `path` that is a symbolic link to a file not made yet makes the file the link names
+    /// (it failed, saying a file had appeared: the link itself is a name the hard link refuses).
+    public static func create<T>(at given: String, _ body: (Ledger) throws -> T) throws -> T {
+        let path = followingLinks(given)
         let staging = path + ".creating"
         removeFiles(staging)
         do {
@@ -63,6 +67,24 @@ extension Ledger {
 
     private static func removeFiles(_ staging: String) {
         for suffix in ["", "-journal", "-wal", "-shm"] { unlink(staging + suffix) }
+    }
+
+    /// `path` with the symbolic links at its end followed, to the name of a file that may
+    /// not exist yet (`realpath` needs the file); `path` itself when it is not a link.
+    static func followingLinks(_ path: String) -> String {
+        var current = path
+        for _ in 0..<40 {  // SQLite's and the kernel's own bound on a chain of links
+            var info = stat()
+            guard lstat(current, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return current }
+            var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = buffer.withUnsafeMutableBufferPointer { bytes in
+                bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { readlink(current, $0, bytes.count - 1) }
+            }
+            guard count > 0 else { return current }
+            let target = String(decoding: buffer[0..<count], as: UTF8.self)
+            current = target.hasPrefix("/") ? target : directory(of: current) + "/" + target
+        }
+        return current
     }
 
     /// The directory holding `path` ("." for a bare file name).

@@ -121,6 +121,27 @@ struct CommandLineTests {
         #expect(books?["to_send"] as? Int == 1 && books?["done"] as? Int == 3, "\(json.stdout)")
     }
 
+    /// A ledger named through a symbolic link to a file not made yet is made where the link
+    /// points (and `ledger copy` to such a link too), its lock beside it, where every later
+    /// command through the link or the file takes it: it failed with 74, "a file appeared
+    /// there while a new ledger was being created".
+    @Test func aLinkToALedgerNotMadeYetMakesItWhereItPoints() throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path("data"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("books.sqlite"), withDestinationPath: "data/books.sqlite")
+        let imported = try Executable.creditRecon(["--ledger", scratch.path("books.sqlite"), "import", "snapshots", samples])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(FileManager.default.fileExists(atPath: scratch.path("data/books.sqlite")))
+        #expect(FileManager.default.fileExists(atPath: scratch.path("data/books.sqlite.lock")))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("books.sqlite.lock")))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: scratch.path("books.sqlite")) == "data/books.sqlite")
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("copy.sqlite"), withDestinationPath: scratch.path("data/copy.sqlite"))
+        let copied = try Executable.creditRecon(["--ledger", scratch.path("data/books.sqlite"), "ledger", "copy", "--to", scratch.path("copy.sqlite")])
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect(try Executable.creditRecon(["--ledger", scratch.path("copy.sqlite"), "verify"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: scratch.path("data/copy.sqlite")))
+    }
+
     /// `plan check --json` of a bad plan prints its own object, with the exit code, and no
     /// other: it printed the generic failure's object after it, two documents a JSON
     /// reader refuses.

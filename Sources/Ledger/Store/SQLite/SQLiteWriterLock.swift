@@ -66,11 +66,13 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// `path` with symbolic links resolved (of the file, or of its folder while the file is
     /// missing), so that every name of one ledger takes one lock: through a link, a second
     /// top-up ran beside the first and took its rows in flight for an earlier run's.
-    static func realPath(_ path: String) -> String {
-        if let resolved = realpath(path, nil) {
+    static func realPath(_ given: String) -> String {
+        if let resolved = realpath(given, nil) {
             defer { free(resolved) }
             return String(cString: resolved)
         }
+        // A link to a ledger not made yet names the file `Ledger.create` makes.
+        let path = Ledger.followingLinks(given)
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
