@@ -243,13 +243,19 @@ private struct ExactJSONParser {
         index += 1  // opening quote
         var scalars = String.UnicodeScalarView()
         var runStart = index
-        func flushRun(_ end: Int) {
-            if end > runStart { scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars) }
+        // JSON is UTF-8 (RFC 8259 § 8.1): a string that is not is refused, not mended with
+        // U+FFFD (a key's name stored altered, its "verbatim" body too).
+        func flushRun(_ end: Int) throws(ExactJSONError) {
+            guard end > runStart else { return }
+            guard let text = String(validating: bytes[runStart..<end], as: UTF8.self) else {
+                throw ExactJSONError(reason: "a string at byte \(runStart) is not UTF-8")
+            }
+            scalars.append(contentsOf: text.unicodeScalars)
         }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                flushRun(index)
+                try flushRun(index)
                 index += 1
                 return String(scalars)
             }
@@ -258,7 +264,7 @@ private struct ExactJSONParser {
                 index += 1
                 continue
             }
-            flushRun(index)
+            try flushRun(index)
             index += 1
             guard index < bytes.count else { break }
             let escape = bytes[index]

@@ -181,6 +181,22 @@ import Testing
         #expect(keys.first?.limitRemaining == Micros(raw: -2_000_000))
     }
 
+    /// A string that is not UTF-8 (a key's name with byte 0xFF) is refused (76): it was
+    /// stored with U+FFFD in its place, in the key reading and in the "verbatim" body.
+    /// UTF-8 of any length, and escapes, are read as they are.
+    @Test func aStringThatIsNotUTF8IsRefused() throws {
+        let bad = Array(#"{"data":[{"hash":"h1","name":"x"#.utf8) + [0xFF] + Array(#"y","usage":1}]}"#.utf8)
+        #expect {
+            _ = try WireFormat.keysPage(bad)
+        } throws: { error in
+            guard case .malformedResponse(let reason, _)? = error as? APIError else { return false }
+            return reason == "the body is not JSON (a string at byte 30 is not UTF-8)"
+        }
+        #expect(throws: ExactJSONError.self) { _ = try ExactJSON(parsing: Array(#"{"a":""#.utf8) + [0xC3] + Array(#""}"#.utf8)) }
+        let good = try WireFormat.keysPage(Array(#"{"data":[{"hash":"h1","name":"café ☕ 🚀 é","usage":1}]}"#.utf8))
+        #expect(good.first?.name == "café ☕ 🚀 é")
+    }
+
     /// A NUL in a key's hash or a model's name would be cut there by SQLite, and two keys
     /// or models stored as one: refused (76).
     @Test func aNulInAnAnswersTextIsRefused() {
