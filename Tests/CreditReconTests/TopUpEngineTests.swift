@@ -283,7 +283,7 @@ struct TopUpEngineTests {
         // No reading yet: that needs attention, and so do the rows (they were said only with readings).
         #expect(status.attention.first == "there are no readings yet: run `credit-recon fetch`")
         #expect(status.attention.contains("2 top-up rows planned but never sent (6.00 USD): the run that planned them stopped "
-            + "first; run `credit-recon topup` with the plan again to send them"))
+            + "first or could not reach the API; run `credit-recon topup` with the plan again to send them"))
         #expect(status.lines.contains { $0.hasSuffix("0 blocked (0.00); 2 planned, not sent (6.00)") })
         #expect(status.json.text.contains(#""planned":{"amount":"6","count":2}"#), "\(status.json.text)")
 

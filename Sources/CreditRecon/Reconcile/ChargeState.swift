@@ -13,7 +13,7 @@ public enum ChargeState: String, Sendable, CaseIterable {
     /// The request may or may not have created a charge; a person must decide.
     case unknown
     /// A plan row stored but never sent: the run that planned it stopped first (a signal,
-    /// a refused key, the API unreachable) or is still running. The plan's next `topup`
-    /// sends it.
+    /// a refused key) or is still running, or its request never reached the API (no
+    /// connection, a 429). The plan's next `topup` sends it.
     case planned
 }

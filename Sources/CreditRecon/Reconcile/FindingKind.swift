@@ -17,7 +17,8 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case chargeBlocked = "charge_blocked"
     /// The API refused a charge request.
     case chargeRejected = "charge_rejected"
-    /// A plan row stored but never sent: the run stopped before its request.
+    /// A plan row stored but never sent: the run stopped before its request, or the request
+    /// never reached the API.
     case topUpNotSent = "topup_not_sent"
     /// A rise of credits no charge explains (card or web purchase).
     case unexplainedPurchase = "unexplained_purchase"

@@ -16,7 +16,7 @@ public struct StatusReport: Sendable, Equatable {
     public var unknown = OpenCharges()
     /// Requests the API refused with 410 Gone (to be paid through the web flow).
     public var blocked = OpenCharges()
-    /// Plan rows stored but never sent (the run that planned them stopped first).
+    /// Plan rows stored but never sent (their run stopped first, or could not reach the API).
     public var planned = OpenCharges()
     /// Every key of the latest `GET /keys` listing, by name then hash, with what it can
     /// still spend; empty when the ledger holds no listing of the account.
@@ -97,7 +97,8 @@ public struct StatusReport: Sendable, Equatable {
         if planned.count > 0 {
             let one = planned.count == 1
             reasons.append("\(planned.count) top-up row\(one ? "" : "s") planned but never sent (\(planned.amount.centsText) USD): the run "
-                + "that planned \(one ? "it" : "them") stopped first; run `credit-recon topup` with the plan again to send \(one ? "it" : "them")")
+                + "that planned \(one ? "it" : "them") stopped first or could not reach the API; run `credit-recon topup` with the plan "
+                + "again to send \(one ? "it" : "them")")
         }
         return reasons
     }

@@ -14,7 +14,7 @@ extension CreditReconCommand {
                 what it can still spend (the smaller of the balance and what is left of its limit) and the keys \
                 nearest their limits. Exits 1 when, for any account shown, the runway is under \
                 --min-runway-days, the last reading is older than --max-gap hours, or a key has less than \
-                --min-key-remaining USD (or under 10 %) left of its limit, a top-up is unknown or blocked, it holds \
+                --min-key-remaining USD (or under 10 %) left of its limit, a top-up is unknown, blocked or planned but never sent, it holds \
                 no reading yet, or its last reading is dated after now. On a terminal, a line on stderr \
                 names the step it is at while it reads and reconciles a large ledger.
                 """
