@@ -119,6 +119,9 @@ struct CommandLineTests {
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let books = object?["ledger"] as? [String: Any]
         #expect(books?["to_send"] as? Int == 1 && books?["done"] as? Int == 3, "\(json.stdout)")
+        // `--batch` is checked as `topup` checks it.
+        let emptyBatch = try Executable.creditRecon(["--ledger", ledger, "plan", "check", more, "--batch", ""])
+        #expect(emptyBatch.status == 64 && emptyBatch.stderr.contains("--batch is empty"), "\(emptyBatch.stderr)")
     }
 
     /// A ledger named through a symbolic link to a file not made yet is made where the link

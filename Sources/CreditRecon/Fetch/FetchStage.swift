@@ -208,9 +208,6 @@ public struct FetchStage: Sendable {
         }
     }
 
-    /// Refuses a key listing taken at the very moment of one the ledger holds for the
-    /// account (a --now given twice, two hosts at once): two listings cannot say two things
-    /// of one moment, and the ledger keeps one an instant (78, like a clock set back).
     /// Refuses a reading dated more than a minute before the account's newest one (a clock
     /// set back, or a --now before the books, would store today's totals dated before a
     /// later reading, out of order for good: the books would show use going down; a minute
@@ -232,6 +229,9 @@ public struct FetchStage: Sendable {
         }
     }
 
+    /// Refuses a key listing taken at the very moment of one the ledger holds for the
+    /// account (a --now given twice, two hosts at once): two listings cannot say two things
+    /// of one moment, and the ledger keeps one an instant (78, like a clock set back).
     static func checkListingTime(_ time: Timestamp, account: String, reader: LedgerReader) throws {
         guard try reader.keyListings(account: account).contains(where: { $0.observedAt == time }) else { return }
         throw UsageError.config(

@@ -57,6 +57,8 @@ public struct TopUpEngine: Sendable {
     /// A plan read: its rows validated and keyed, the ledger not read yet.
     public struct KeyedPlan: Sendable {
         fileprivate let rows: [(key: String, row: PlanRow, occurrence: Int)]
+        /// The rows and totals per chain, as `PlanReader` counted them.
+        public let summary: PlanReader.Summary
     }
 
     /// Reads, validates and keys the plan without the ledger: `InputErrors` (65) for a bad
@@ -68,7 +70,7 @@ public struct TopUpEngine: Sendable {
         let batch = self.batch
         var keyed: [(key: String, row: PlanRow, occurrence: Int)] = []
         var occurrences: [TopUpKey.Occurrence: Int] = [:]
-        try reader.read { row in
+        let summary = try reader.read { row in
             var occurrence = 0
             if row.reference == nil {
                 let identity = TopUpKey.Occurrence(account: row.account, wallet: row.wallet, chain: row.chain, amountRaw: row.amount.raw)
@@ -77,7 +79,7 @@ public struct TopUpEngine: Sendable {
             }
             keyed.append((TopUpKey.make(row: row, batch: batch, occurrence: occurrence), row, occurrence))
         }
-        return KeyedPlan(rows: keyed)
+        return KeyedPlan(rows: keyed, summary: summary)
     }
 
     /// Validates and keys the plan and checks every key against `ledger` (`nil`: no ledger
@@ -355,16 +357,16 @@ public struct TopUpEngine: Sendable {
         return summary
     }
 
-    /// Whether a `rejected` row was refused for what it asks (a 4xx the API answered about
-    /// the row), so that sending it again would be refused again: not when it was provably
-    /// not sent (no status, 429), nor refused for the key (401, 403) or the address (404, a
-    /// base URL that is not the API's root). Nothing was created either way.
     /// Whether a stored row's request provably never reached the server (no answer, a 429):
     /// stored `rejected` (nothing was created), and sent again by the plan's next run.
     static func wasNotSent(state: String, httpStatus: Int64?) -> Bool {
         state == "rejected" && (httpStatus == nil || httpStatus == 429)
     }
 
+    /// Whether a `rejected` row was refused for what it asks (a 4xx the API answered about
+    /// the row), so that sending it again would be refused again: not when it was provably
+    /// not sent (no status, 429), nor refused for the key (401, 403) or the address (404, a
+    /// base URL that is not the API's root). Nothing was created either way.
     static func refusedForTheRow(_ status: Int64?) -> Bool {
         guard let status else { return false }
         return ![401, 403, 404, 429].contains(status)

@@ -37,14 +37,18 @@ extension CreditReconCommand.Plan {
             let batch = self.batch
             try await CLI.run(global) { context in
                 let maxAmount = try USDOption.parse(maxAmountText, option: "--max-amount", atMost: .largestCharge) ?? PlanReader.defaultMaxAmount
-                let reader = PlanReader(path: plan, defaultAccount: context.account, maxAmount: maxAmount)
                 do {
-                    // The file alone first, streamed in bounded memory; then, when there are
-                    // books, the rows against them through `topup`'s own preparation.
-                    let summary = try reader.read()
-                    let preview = try context.existingLedger().map { ledger in
-                        try TopUpEngine(options: .init(planPath: plan, batch: batch, account: context.account, maxAmount: maxAmount))
-                            .prepare(ledger: ledger)
+                    // Without books, the file alone, streamed in bounded memory; with them, read
+                    // once through `topup`'s own preparation and checked against them.
+                    let summary: PlanReader.Summary
+                    var preview: TopUpPreview?
+                    if let ledger = try context.existingLedger() {
+                        let engine = TopUpEngine(options: .init(planPath: plan, batch: batch, account: context.account, maxAmount: maxAmount))
+                        let keyed = try engine.readPlan()
+                        summary = keyed.summary
+                        preview = try engine.prepare(ledger: ledger, plan: keyed)
+                    } else {
+                        summary = try PlanReader(path: plan, defaultAccount: context.account, maxAmount: maxAmount).read()
                     }
                     if context.json {
                         print(Self.json(plan, summary, errors: nil, exitCode: .ok, preview: preview).text)
