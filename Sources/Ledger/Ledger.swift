@@ -12,14 +12,16 @@ public final class Ledger: Sendable {
     public let path: String
     let store: any LedgerStore
 
-    /// Opens the SQLite ledger at `path`, creating it (mode 0600) and migrating its schema.
+    /// Opens the SQLite ledger at `path`, migrating its schema; with `create`, a missing file
+    /// is created (mode 0600) and a database holding no tables becomes a ledger, and without,
+    /// such a database is refused with `noLedger`, left as it is.
     public convenience init(path: String, create: Bool = true) throws {
         self.init(path: path, store: try SQLiteStore(path: path, create: create))
     }
 
-    /// Opens the ledger at `location`: a SQLite file (created when missing, with `create`),
-    /// or a PostgreSQL database (its tables migrated, and created when missing with
-    /// `create`; without, a database holding no ledger is refused with `noLedger`).
+    /// Opens the ledger at `location`: a SQLite file or a PostgreSQL database, its tables
+    /// migrated, and created when missing with `create`; without, a database holding no
+    /// ledger is refused with `noLedger`.
     public convenience init(_ location: LedgerLocation, create: Bool = true) throws {
         switch location {
         case .file(let path): try self.init(path: path, create: create)

@@ -114,7 +114,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             }
             let shown = printable.joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
             return "\(location) holds tables of something else (\(shown)), not a credit-recon ledger; nothing was changed "
-                + "in it. Name the ledger with --ledger (a file or a database without them starts a new ledger)"
+                + "in it. Name another file or database for the ledger (a new file, or a database without tables, starts a new ledger)"
         case .notEmpty(let location, let entries):
             return "the ledger \(location) already holds \(entries) journal entr\(entries == 1 ? "y" : "ies"); "
                 + "a copy goes only into an empty ledger (a new file, or a database without the ledger's tables)"

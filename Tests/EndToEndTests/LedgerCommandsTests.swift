@@ -113,6 +113,42 @@ struct LedgerCommandsTests {
         #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
     }
 
+    /// A `--ledger` naming a database that is not the books: another tool's, whose
+    /// `schema_migrations` is not the ledger's, is refused by every command (66) and left
+    /// byte for byte; one holding no tables is no ledger to the readers (66, left as it is)
+    /// and new books to a writer.
+    @Test func aDatabaseThatIsNotTheBooksIsLeftAsItWas() throws {
+        let scratch = try Scratch()
+        let rails = scratch.path("rails.sqlite")
+        #expect(try Executable.sqlite3(rails, "CREATE TABLE schema_migrations (version varchar PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240101')").status == 0)
+        let railsBytes = try Data(contentsOf: URL(fileURLWithPath: rails))
+        for command in [["status"], ["verify"], ["report", "--out", scratch.path("r")], ["import", "snapshots", samples]] {
+            let result = try Executable.creditRecon(["--ledger", rails] + command)
+            #expect(result.status == 66, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("holds tables of something else (schema_migrations)"), "\(command): \(result.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: rails)) == railsBytes)
+
+        let blank = scratch.path("blank.sqlite")
+        #expect(try Executable.sqlite3(blank, "PRAGMA user_version = 3; CREATE VIEW v AS SELECT 1 AS x").status == 0)
+        let blankBytes = try Data(contentsOf: URL(fileURLWithPath: blank))
+        for command in [["status"], ["verify"], ["export", "--format", "hledger", "--out", scratch.path("x.journal")]] {
+            let result = try Executable.creditRecon(["--ledger", blank] + command)
+            #expect(result.status == 66, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("\(blank) is a SQLite database holding no tables, not a ledger"), "\(command): \(result.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: blank)) == blankBytes)
+        #expect(try Executable.creditRecon(["--ledger", blank, "import", "snapshots", samples]).status == 0)
+        #expect(try Executable.creditRecon(["--ledger", blank, "verify"]).status == 0)
+
+        // An empty file made for the copy (mktemp) is the empty ledger asked for.
+        let target = try scratch.write("target.sqlite", "")
+        let copied = try Executable.creditRecon(["--ledger", blank, "ledger", "copy", "--to", target])
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect(headHash(try Executable.creditRecon(["--ledger", target, "verify"]).stdout)
+            == headHash(try Executable.creditRecon(["--ledger", blank, "verify"]).stdout))
+    }
+
     @Test func aSecondWriterIsTurnedAwayWith75() throws {
         let scratch = try Scratch()
         let ledger = scratch.path("ledger.sqlite")

@@ -46,6 +46,10 @@ extension CommandContext {
             return "no ledger in the database \(database): run `credit-recon fetch` or `credit-recon import` first, "
                 + "or copy existing books there with `credit-recon ledger copy --to URL`"
         }
+        if ledgerFile == .present {
+            return "\(ledgerPath) is a SQLite database holding no tables, not a ledger; nothing was changed in it. Run "
+                + "`credit-recon fetch` or `credit-recon import` to start the books in it, or pass --ledger PATH"
+        }
         var message = "no ledger at \(ledgerPath): run `credit-recon fetch` or `credit-recon import` first, or pass --ledger PATH"
         if FileManager.default.fileExists(atPath: ledgerPath + ".creating") {
             message += "; \(ledgerPath).creating is not a ledger but the unfinished one of an import into a new ledger "
@@ -62,12 +66,12 @@ extension CommandContext {
         if let ledger = try existingLedger() { return ledger }
         if mustExist { throw UsageError(message: missingLedgerProblem, exitStatus: .noInput) }
         let location = try ledgerLocation()
-        if case .file = location { try createLedger() }
+        if case .file = location, ledgerFile == .missing { try createLedger() }
         return try Ledger(location)
     }
 
     /// The ledger, or `nil` when there is none yet (no file; a database without the
-    /// ledger's tables). In PostgreSQL, opening is what tells, on the one connection the
+    /// ledger's tables, left as it is). Opening is what tells, on the one connection the
     /// ledger then uses. A truncated file is refused: exit 74.
     public func existingLedger() throws -> Ledger? {
         let location = try ledgerLocation()
@@ -81,7 +85,8 @@ extension CommandContext {
             throw UsageError.usage(
                 "the ledger \(ledgerPath) is \(kind), not a ledger file; name the ledger's file, e.g. "
                     + (kind == "a folder" ? "\(ledgerPath.hasSuffix("/") ? ledgerPath : ledgerPath + "/")ledger.sqlite" : "books.sqlite"))
-        case .present: return try Ledger(location)
+        case .present:
+            do { return try Ledger(location, create: false) } catch LedgerError.noLedger { return nil }
         }
     }
 

@@ -26,7 +26,8 @@ public struct LedgerCopy {
 
     /// Copies under the target's writer lock; `progress` is told the entries copied so far,
     /// and `verifying` how far the target's verification has got. A missing target file is
-    /// created and put in place only when the copy succeeds.
+    /// created and put in place only when the copy succeeds; an empty one (0 bytes, as
+    /// `mktemp` makes it) is the empty ledger asked for, not a truncated one.
     public func run(progress: (Int64) -> Void, verifying: (VerifyProgress) -> Void = { _ in }) throws -> Outcome {
         let from = try source.ledgerLocation(), to = try target.ledgerLocation()
         guard from.description != to.description else {
@@ -38,6 +39,8 @@ public struct LedgerCopy {
         let copied: Ledger.CopyOutcome
         if case .file(let path) = to, target.ledgerFile == .missing {
             copied = try Ledger.create(at: path) { try books.copy(into: $0, progress: progress) }
+        } else if case .file = to, target.ledgerFile == .truncated {
+            copied = try books.copy(into: Ledger(to), progress: progress)
         } else {
             copied = try books.copy(into: target.openLedger(), progress: progress)
         }

@@ -34,11 +34,11 @@ final class Database {
     /// Opens (creating when `create` is set) the database at `path`.
     ///
     /// A writable connection's first write sets the journal mode; `admit`, given the
-    /// names of the tables the file holds, runs before it and may refuse the file by
-    /// throwing, so that a file refused is left exactly as it was.
+    /// connection, runs before it and may refuse the file by throwing (after reading its
+    /// tables), so that a file refused is left exactly as it was.
     init(
         path: String, create: Bool = true, readOnly: Bool = false, durability: Durability = .durable,
-        busyTimeoutMilliseconds: Int32 = 5000, admit: (_ tables: [String]) throws -> Void = { _ in }
+        busyTimeoutMilliseconds: Int32 = 5000, admit: (Database) throws -> Void = { _ in }
     ) throws {
         if create && !readOnly && path != ":memory:" {
             // Create the file ourselves so it is 0600 from its first byte; SQLite gives
@@ -70,7 +70,7 @@ final class Database {
         sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(connection, 1)
         do {
-            try admit(try statement("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").rows { $0.text(0) })
+            try admit(self)
             if !readOnly && path != ":memory:" {
                 // Only takes effect on a new, empty file (before the first write, so before
                 // WAL mode is set). 16 KB pages: a ledger is written in long appends and read

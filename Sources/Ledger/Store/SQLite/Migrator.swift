@@ -10,6 +10,9 @@ struct Migrator {
 
     private(set) var migrations: [Migration] = []
 
+    /// The table of applied migrations, as `sqlite_master` keeps its definition.
+    static let recordTable = "CREATE TABLE schema_migrations (name TEXT PRIMARY KEY NOT NULL) STRICT"
+
     mutating func register(_ name: String, _ apply: @escaping (Database) throws -> Void) {
         precondition(!migrations.contains { $0.name == name }, "duplicate migration \(name)")
         migrations.append(Migration(name: name, apply: apply))
@@ -17,7 +20,7 @@ struct Migrator {
 
     /// Applies the migrations not yet applied, in order.
     func migrate(_ db: Database) throws {
-        try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY NOT NULL) STRICT")
+        try db.execute("CREATE TABLE IF NOT EXISTS" + Self.recordTable.dropFirst("CREATE TABLE".count))
         let applied = Set(try db.statement("SELECT name FROM schema_migrations").rows { $0.text(0) })
         func exists(_ relation: String) throws -> Bool {
             try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'index') AND name = ?", [.text(relation)]) != 0

@@ -17,18 +17,27 @@ final class SQLiteStore: LedgerStore {
         init(_ db: Database) { self.db = db }
     }
 
-    /// Opens the ledger file at `path` (creating it when `create` is set) and migrates its
-    /// schema; `name` is how errors name it.
+    /// Opens the ledger file at `path` and migrates its schema; `name` is how errors name it.
+    /// With `create`, a missing file, or a database holding no tables, becomes a new ledger;
+    /// without, a database holding no tables is refused (`noLedger`) as it is: a reader
+    /// does not start books.
     init(path: String, create: Bool, durability: Database.Durability = .durable, name: String? = nil) throws {
         self.path = path
         self.name = name ?? path
         do {
-            let db = try Database(path: path, create: create, durability: durability) { tables in
-                // An empty file becomes a ledger; a file of another application's tables is
-                // left untouched (a mistyped --ledger must not add tables to it, or switch it
-                // to WAL).
-                guard tables.isEmpty || tables.contains("schema_migrations") || tables.contains("journal") else {
-                    throw LedgerError.otherDatabase(location: name ?? path, tables: tables)
+            let db = try Database(path: path, create: create, durability: durability) { db in
+                // A file of another application's tables is left untouched (a mistyped
+                // --ledger must not add tables to it, or switch it to WAL). Table names alone
+                // do not tell: `schema_migrations` is also Rails', golang-migrate's and
+                // Ecto's, `journal` anyone's.
+                let tables = try db.statement("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                    .rows { (name: $0.text(0), sql: $0.optionalText(1)) }
+                if tables.isEmpty {
+                    guard create else { throw LedgerError.noLedger(location: name ?? path) }
+                    return
+                }
+                guard tables.contains(where: { SchemaShape.isOwn(table: $0.name, definition: $0.sql) }) else {
+                    throw LedgerError.otherDatabase(location: name ?? path, tables: tables.map(\.name))
                 }
             }
             try Schema.migrator.migrate(db)

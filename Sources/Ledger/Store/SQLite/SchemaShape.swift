@@ -49,6 +49,17 @@ struct SchemaShape: Sendable, Equatable {
         return nil
     }
 
+    /// Whether the table `table`, made by `definition`, is one only a credit-recon ledger
+    /// holds: the migrations' record or the journal, as the migrations make them.
+    static func isOwn(table: String, definition: String?) -> Bool {
+        guard let definition else { return false }
+        switch table {
+        case "schema_migrations": return collapsed(definition) == Migrator.recordTable
+        case "journal": return expected.definitions["journal"]?.first == collapsed(definition)
+        default: return false
+        }
+    }
+
     /// `sql` with every run of white space one space: `sqlite_master` keeps a statement as
     /// it was given, and a build that indented a migration otherwise made the same table.
     private static func collapsed(_ sql: String) -> String {
