@@ -187,13 +187,17 @@ struct ImportChargesTests {
             h,10,,,2026-11-03,,,refunded,,
             i,10,,,2026-11-03,,,expired,2026-11-04,
             j,10,,,2026-11-03,2026-11-02,,,,
+            k,10,,,2026-11-18,2026-11-18T12:00:00Z,,expired,,
             """)
         let columns = found.map { $0.split(separator: ":").prefix(3).joined(separator: ":") }
         #expect(columns == [
             "charges.csv:2: charge_id", "charges.csv:4: charge_id", "charges.csv:5: amount", "charges.csv:6: amount",
             "charges.csv:7: wallet", "charges.csv:8: chain_id", "charges.csv:9: created_at", "charges.csv:10: created_at",
-            "charges.csv:11: status", "charges.csv:12: paid_at", "charges.csv:13: expires_at",
+            "charges.csv:11: status", "charges.csv:12: paid_at", "charges.csv:13: expires_at", "charges.csv:14: status",
         ])
+        #expect(found.last?.hasSuffix("status: is expired, but expires_at 2026-11-18T12:00:00.000Z is still to come (now "
+            + "2026-11-18T11:06:40.000Z); a charge expires at its expires_at — write pending until then, or check the two cells") == true,
+            "\(found.last ?? "")")
     }
 
     /// A charge made or paid before 2000 or after now (a day's grace for another clock) is
@@ -358,9 +362,10 @@ struct ImportChargesTests {
         let plan = try bench.plan(TopUpBench.planText(1))
         _ = try await bench.run(plan, client: FakeChargeCreator())
         let id = try #require(try bench.ledger.read { try $0.allTopUps().first?.chargeID })
-        let pending = try importer("charge_id,amount,created_at,status\n\(id),1.50,2026-11-03,pending\n").run(ledger: bench.ledger, now: now)
+        let created = try #require(try bench.ledger.read { try $0.charge(id: id)?.createdAt })
+        let pending = try importer("charge_id,amount,created_at,status\n\(id),1.50,\(created),pending\n").run(ledger: bench.ledger, now: now)
         #expect(pending.statusRecorded == 1 && pending.skipped == 0 && pending.inserted == 0)
-        let row = "charge_id,amount,created_at,status,paid_at\n\(id),1.50,2026-11-03,paid,2026-11-03T10:20:00Z\n"
+        let row = "charge_id,amount,created_at,status,paid_at\n\(id),1.50,\(created),paid,2026-11-03T10:20:00Z\n"
         let paid = try importer(row).run(ledger: bench.ledger, now: now)
         #expect(paid.statusRecorded == 1 && paid.skipped == 0)
         let charge = try bench.ledger.read { try $0.charge(id: id) }
@@ -372,15 +377,69 @@ struct ImportChargesTests {
         let head = try bench.ledger.headHash()
         let again = try importer(row).run(ledger: bench.ledger, now: now)
         #expect(again.skipped == 1 && again.statusRecorded == 0)
-        #expect(try importer("charge_id,amount,created_at\n\(id),1.50,2026-11-03\n").run(ledger: bench.ledger, now: now).skipped == 1)
+        #expect(try importer("charge_id,amount,created_at\n\(id),1.50,\(created)\n").run(ledger: bench.ledger, now: now).skipped == 1)
         #expect(try bench.ledger.headHash() == head)
         #expect {
-            _ = try importer("charge_id,amount,created_at,status\n\(id),1.50,2026-11-03,expired\n").run(ledger: bench.ledger, now: now)
+            _ = try importer("charge_id,amount,created_at,status\n\(id),1.50,\(created),expired\n").run(ledger: bench.ledger, now: now)
         } throws: { error in
             guard let errors = error as? InputErrors, errors.exitStatus == .dataError else { return false }
             return errors.errors.first?.description.contains("(created by topup) with status paid (this row: expired);") == true
         }
         #expect(try bench.ledger.headHash() == head)
         #expect(try bench.ledger.verify().isSound)
+    }
+
+    /// An export's times for a charge `topup` created are the API's, written to the second
+    /// or the minute at most: a row a year or three days away from them is another charge's
+    /// row or a mistyped one, refused (65) as for a recorded charge; it was accepted (and its
+    /// status recorded) without a word.
+    @Test func anExportsTimesOfAChargeCreatedByTopUpAreChecked() async throws {
+        let plan = try bench.plan(TopUpBench.planText(1))
+        _ = try await bench.run(plan, client: FakeChargeCreator())
+        let id = try #require(try bench.ledger.read { try $0.allTopUps().first?.chargeID })
+        let charge = try #require(try bench.ledger.read { try $0.charge(id: id) })
+        let created = try Timestamp(iso8601: charge.createdAt)
+        let expires = try Timestamp(iso8601: try #require(charge.expiresAt))
+        let head = try bench.ledger.headHash()
+        let header = "charge_id,amount,created_at,expires_at,status\n"
+        for (createdAt, expiresAt, problem) in [
+            (created.adding(seconds: -365 * 86_400), expires, "created_at \(charge.createdAt) (this row: "),
+            (created, expires.adding(seconds: 3 * 86_400), "expires_at \(charge.expiresAt ?? "") (this row: "),
+        ] {
+            #expect {
+                _ = try importer(header + "\(id),1.50,\(createdAt.iso8601),\(expiresAt.iso8601),pending\n").run(ledger: bench.ledger, now: now)
+            } throws: { error in
+                (error as? InputErrors)?.errors.first?.description.contains(problem) == true
+            }
+        }
+        #expect(try bench.ledger.headHash() == head)
+        // Written coarser (to the minute), the same times.
+        let coarse = try importer(header + "\(id),1.50,\(created.adding(seconds: 40).iso8601),\(expires.adding(seconds: -40).iso8601),pending\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(coarse.statusRecorded == 1)
+    }
+
+    /// `expired` is final: said of a charge before its `expires_at`, no later row could
+    /// record its payment (a charge paid in the last minutes of its hour stayed expired, and
+    /// its credits were an unexplained purchase). Refused (65), whether the row gives the
+    /// time or the ledger holds it.
+    @Test func aChargeCannotHaveExpiredBeforeItsExpiryTime() async throws {
+        let plan = try bench.plan(TopUpBench.planText(1))
+        _ = try await bench.run(plan, client: FakeChargeCreator())
+        let id = try #require(try bench.ledger.read { try $0.allTopUps().first?.chargeID })
+        let charge = try #require(try bench.ledger.read { try $0.charge(id: id) })
+        let expires = try Timestamp(iso8601: try #require(charge.expiresAt))
+        let head = try bench.ledger.headHash()
+        let row = "charge_id,amount,created_at,status\n\(id),1.50,\(charge.createdAt),expired\n"
+        #expect {
+            _ = try importer(row).run(ledger: bench.ledger, now: expires.adding(seconds: -60))
+        } throws: { error in
+            (error as? InputErrors)?.errors.first?.description.contains(
+                "with expires_at \(charge.expiresAt ?? ""), still to come") == true
+        }
+        #expect(try bench.ledger.headHash() == head)
+        let after = try importer(row).run(ledger: bench.ledger, now: expires.adding(seconds: 1))
+        #expect(after.statusRecorded == 1)
+        #expect(try bench.ledger.read { try $0.charge(id: id) }?.status == "expired")
     }
 }

@@ -244,6 +244,12 @@ public struct ChargeImport: BatchImport {
             if let createdAt, let paidAt, paidAt < createdAt {
                 fail("paid_at", "\(paidAt.iso8601) is before created_at \(createdAt.iso8601); check the two times")
             }
+            if status == "expired", let expiresAt, now < expiresAt {
+                // Final: recorded, no later row could say the charge was paid after all.
+                statusOK = false
+                fail("status", "is expired, but expires_at \(expiresAt.iso8601) is still to come (now \(now.iso8601)); a "
+                    + "charge expires at its expires_at — write pending until then, or check the two cells")
+            }
             let reference = PlanReader.reference(record.field(at: referenceColumn), line: line, errors: &errors)
             let memo = PlanReader.text(record.field(at: memoColumn), column: "memo", allowTab: true, line: line, errors: &errors)
             let account = PlanReader.name(record.field(at: accountColumn), column: "account", another: "account", line: line, errors: &errors)
@@ -307,7 +313,7 @@ public struct ChargeImport: BatchImport {
                                 fresh.append(row)
                                 continue
                             }
-                            if let difference = Self.difference(row, existing) {
+                            if let difference = Self.difference(row, existing, now: now) {
                                 errors.add(line: row.line, column: "charge_id",
                                            "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
                                             + "with \(difference); recorded charges are never changed — fix this row, or remove it if the ledger is right")
@@ -467,8 +473,10 @@ public struct ChargeImport: BatchImport {
         return ChargeStatusRecorded(chargeID: stored.chargeID, status: status, paidAt: charge.paidAt, origin: charge.origin)
     }
 
-    /// How `row` differs from the stored charge, in words, or `nil` when it says the same.
-    static func difference(_ row: Row, _ stored: StoredCharge) -> String? {
+    /// How `row` differs from the stored charge, in words, or `nil` when it says the same
+    /// (`now`: the import's time, before which a charge kept with a later `expires_at`
+    /// cannot have expired).
+    static func difference(_ row: Row, _ stored: StoredCharge, now: Timestamp) -> String? {
         let charge = row.charge
         var differences: [String] = []
         func compare(_ name: String, _ mine: String?, _ theirs: String?) {
@@ -477,10 +485,20 @@ public struct ChargeImport: BatchImport {
         compare("amount", charge.amount.decimalText, stored.amount.decimalText)
         compare("account", row.account, stored.account)
         if stored.origin == "api" {
-            // The API's own record: only what the export can contradict.
+            // The API's own record: only what the export can contradict. An export's times
+            // may be written coarser than the API's milliseconds (to the second or the
+            // minute): within a minute they are the same time.
             if charge.wallet != nil { compare("wallet", charge.wallet, stored.wallet) }
             if charge.chainID != nil { compare("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init)) }
             if charge.reference != nil { compare("reference", charge.reference, stored.reference) }
+            func compareTime(_ name: String, _ mine: Timestamp?, _ theirs: String?) {
+                guard let mine, let theirs, let kept = try? Timestamp(iso8601: theirs),
+                      abs(mine.millisecondsSinceEpoch - kept.millisecondsSinceEpoch) >= 60_000
+                else { return }
+                differences.append("\(name) \(theirs) (this row: \(mine.iso8601))")
+            }
+            compareTime("created_at", charge.createdAt, stored.createdAt)
+            compareTime("expires_at", charge.expiresAt, stored.expiresAt)
         } else {
             compare("wallet", charge.wallet, stored.wallet)
             compare("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init))
@@ -502,6 +520,11 @@ public struct ChargeImport: BatchImport {
             // Times are written one way (milliseconds, `Z`), so their text sorts as they do.
             if let paidAt = charge.paidAt?.iso8601, paidAt < stored.createdAt {
                 differences.append("created_at \(stored.createdAt), after this row's paid_at \(paidAt)")
+            }
+            if status == "expired", stored.status == nil || stored.status == "pending", let expiresAt = stored.expiresAt,
+               now.iso8601 < expiresAt {
+                differences.append("expires_at \(expiresAt), still to come (now \(now.iso8601)), so it cannot have expired "
+                    + "(this row: expired)")
             }
         }
         return differences.isEmpty ? nil : differences.joined(separator: ", ")
