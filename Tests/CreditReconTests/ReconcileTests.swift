@@ -490,6 +490,18 @@ struct ReconcileTests {
         #expect(!relaxed.findings.contains { $0.kind == .runwayLow })
     }
 
+    /// Nothing left and nothing used: no runway (0.0 days, a warning), as for an overdrawn
+    /// account; it was "n/a", and `status` exited 0 for an account whose next request fails.
+    @Test func anEmptyBalanceHasNoRunwayUsedOrNot() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T00:00:00Z", credits: "30", usage: "30")
+        try fixture.snapshot("2026-03-04T00:00:00Z", credits: "30", usage: "30")
+        let books = try fixture.reconcile()
+        let runway = try #require(books.runway)
+        #expect(runway.balance == .zero && runway.tenthsOfDays == 0 && runway.daysText == "0.0")
+        #expect(books.findings.contains { $0.kind == .runwayLow && $0.severity == .warning })
+    }
+
     @Test func chargelessRequestsAreListedWithFindings() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")

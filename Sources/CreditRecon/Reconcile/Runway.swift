@@ -27,13 +27,12 @@ public struct Runway: Sendable, Equatable {
     }
 
     /// Days the balance lasts at the faster of the two paces, in tenths of a day; `nil`
-    /// when nothing is being used, unless the balance is below zero: an overdrawn account
-    /// has no runway, used or not.
+    /// when nothing is being used, unless nothing is left: an empty or overdrawn account has
+    /// no runway, used or not (its next request is refused).
     public var tenthsOfDays: Int64? {
-        guard balance.raw >= 0 else { return 0 }
+        guard balance.raw > 0 else { return 0 }
         let pace = [averageDaily7, averageDaily30].compactMap { $0 }.max() ?? .zero
         guard pace.raw > 0 else { return nil }
-        guard balance.raw > 0 else { return 0 }
         return Int64(Int128(balance.raw) * 10 / Int128(pace.raw))
     }
 
