@@ -79,6 +79,34 @@ struct StatusTests {
         #expect(report.attention.first?.hasPrefix("runway 0.0 days is under 7 days") == true, "\(report.attention)")
     }
 
+    /// Nothing left and nothing used: 0.0 days and attention, as overdrawn (it was "n/a",
+    /// exit 0).
+    @Test func anEmptyAccountHasNoRunwayEvenUnused() throws {
+        let report = try Self.status(
+            of: [("2026-03-07T00:00:00Z", "100", "100"), ("2026-03-08T00:00:00Z", "100", "100")], at: "2026-03-08T01:00:00Z")
+        #expect(report.runway?.daysText == "0.0")
+        #expect(report.exitStatus == .attention)
+    }
+
+    /// The newest reading all zeros (a key that lost its management rights): left out of
+    /// the books, and said, with the time of the figures shown; it was only "the last
+    /// reading is 36.0 hours old", of the trusted one, or nothing at all.
+    @Test func anAllZeroNewestReadingIsSaid() throws {
+        let report = try Self.status(
+            of: [("2026-03-07T00:00:00Z", "100", "10"), ("2026-03-08T00:00:00Z", "100", "12"), ("2026-03-08T06:00:00Z", "0", "0")],
+            at: "2026-03-08T07:00:00Z")
+        #expect(report.runway?.observedAt == reconTime("2026-03-08T00:00:00Z"))
+        #expect(report.attention == [
+            "the newest reading, at 2026-03-08T06:00:00.000Z, says total_credits 0 and total_usage 0 after non-zero readings and "
+                + "is left out (the figures above are of 2026-03-08T00:00:00.000Z): check that the key `fetch` uses is a management key",
+        ], "\(report.attention)")
+        #expect(report.exitStatus == .attention)
+        let later = try Self.status(
+            of: [("2026-03-07T00:00:00Z", "100", "10"), ("2026-03-08T00:00:00Z", "0", "0"), ("2026-03-08T06:00:00Z", "100", "12")],
+            at: "2026-03-08T07:00:00Z")
+        #expect(later.attention.isEmpty, "a zero reading older than the newest trusted one is the report's: \(later.attention)")
+    }
+
     @Test func noReadingsNeedAttention() throws {
         let fixture = try ReconcileFixture()
         let report = try StatusReport.read(

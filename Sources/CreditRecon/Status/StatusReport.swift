@@ -25,6 +25,9 @@ public struct StatusReport: Sendable, Equatable {
     public var keysReadAt: Timestamp?
     /// The report's `key_limit_low` findings for that listing's keys.
     public var keyLimitFindings: [Finding] = []
+    /// The newest all-zero reading left out of the books, when it is newer than the latest
+    /// trusted one (the figures above are then older than the newest reading).
+    public var untrustedReadingAt: Timestamp?
     /// The thresholds.
     public var options: StatusOptions
     /// The journal head hash read.
@@ -73,6 +76,11 @@ public struct StatusReport: Sendable, Equatable {
         }
         if age < -Self.clockSkew {
             reasons.append("the last reading is dated after now (\(now.iso8601)): check the machine's clock, or --now")
+        }
+        if let untrusted = untrustedReadingAt {
+            reasons.append("the newest reading, at \(untrusted.iso8601), says total_credits 0 and total_usage 0 after non-zero "
+                + "readings and is left out (the figures above are of \(runway.observedAt.iso8601)): check that the key `fetch` "
+                + "uses is a management key")
         }
         reasons += chargeReasons
         if age > options.maxGapSeconds * 1000 {
@@ -127,6 +135,9 @@ public struct StatusReport: Sendable, Equatable {
             account: options.account, now: now, runway: books.runway, keys: books.keys, keysReadAt: books.keysReadAt,
             keyLimitFindings: books.findings.filter { $0.kind == .keyLimitLow }, options: options,
             headHash: books.headHash)
+        if let trusted = books.runway?.observedAt {
+            report.untrustedReadingAt = books.findings.filter { $0.kind == .zeroReading && $0.observedAt > trusted }.map(\.observedAt).max()
+        }
         if books.runway == nil {
             // Only then: listing the accounts reads every table.
             let accounts = try held ?? ledger.read { try $0.accounts() }
