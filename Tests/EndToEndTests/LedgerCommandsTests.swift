@@ -149,6 +149,48 @@ struct LedgerCommandsTests {
             == headHash(try Executable.creditRecon(["--ledger", blank, "verify"]).stdout))
     }
 
+    /// An auditor's copy where they cannot write (another user's folder, as here, or a
+    /// read-only mount): the readers read it, leave it byte for byte, and make no file
+    /// beside it; they gave 74, "attempt to write a readonly database". As root, the
+    /// readers run as `nobody`, since root writes anywhere.
+    @Test func aLedgerOnStorageTheReaderCannotWriteIsRead() throws {
+        let scratch = try Scratch()
+        let folder = scratch.path("archive")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let ledger = folder + "/books.sqlite"
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let head = try #require(headHash(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout))
+        try FileManager.default.removeItem(atPath: ledger + ".lock")
+        let out = scratch.path("out")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let asRoot = getuid() == 0
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: out)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: ledger)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder) }
+        let before = try Data(contentsOf: URL(fileURLWithPath: ledger))
+        func reader(_ arguments: [String]) throws -> Executable.Result {
+            let tool = Executable.binDirectory.appendingPathComponent("credit-recon")
+            guard asRoot else { return try Executable.run(tool: tool, ["--ledger", ledger] + arguments) }
+            return try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"),
+                                      ["runuser", "-u", "nobody", "--", tool.path, "--ledger", ledger] + arguments)
+        }
+        let verified = try reader(["verify"])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(headHash(verified.stdout) == head)
+        let status = try reader(["status"])
+        #expect(status.status == 1 && status.stdout.contains("balance "), "\(status.stderr)")
+        #expect(try reader(["report", "--out", out + "/report"]).status == 0)
+        #expect(try reader(["export", "--format", "beancount", "--out", out + "/books.beancount"]).status == 0)
+        let copied = try reader(["ledger", "copy", "--to", out + "/copy.sqlite"])
+        #expect(copied.status == 0 && copied.stdout.contains(head), "\(copied.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["books.sqlite"])
+        // A writer there is refused, naming the folder.
+        let refused = try reader(["import", "snapshots", samples])
+        #expect(refused.status == 74, "\(refused.stderr)")
+    }
+
     @Test func aSecondWriterIsTurnedAwayWith75() throws {
         let scratch = try Scratch()
         let ledger = scratch.path("ledger.sqlite")

@@ -26,6 +26,9 @@ final class Database {
     let handle: OpaquePointer
     let path: String
     let durability: Durability
+    /// Opened as `readOnlyStorage` (see `init`): its file names are URIs, and what it
+    /// attaches inherits its read-only flag unless the URI says `mode=rwc`.
+    let readOnlyStorage: Bool
     private var cache: [String: Statement] = [:]
     private var isClosed = false
     /// The building file, opened once by `startWriteback()`.
@@ -36,10 +39,17 @@ final class Database {
     /// A writable connection's first write sets the journal mode; `admit`, given the
     /// connection, runs before it and may refuse the file by throwing (after reading its
     /// tables), so that a file refused is left exactly as it was.
+    ///
+    /// `readOnlyStorage`: the file sits where this process cannot write (a read-only mount
+    /// or folder, an archived copy): opened read-only, and, when no `-wal` file is beside it
+    /// (no writer has it open, and none can start where the folder is read-only), as
+    /// immutable, since SQLite cannot otherwise read a WAL ledger without making its `-shm`
+    /// file there.
     init(
-        path: String, create: Bool = true, readOnly: Bool = false, durability: Durability = .durable,
-        busyTimeoutMilliseconds: Int32 = 5000, admit: (Database) throws -> Void = { _ in }
+        path: String, create: Bool = true, readOnly: Bool = false, readOnlyStorage: Bool = false,
+        durability: Durability = .durable, busyTimeoutMilliseconds: Int32 = 5000, admit: (Database) throws -> Void = { _ in }
     ) throws {
+        let readOnly = readOnly || readOnlyStorage
         if create && !readOnly && path != ":memory:" {
             // Create the file ourselves so it is 0600 from its first byte; SQLite gives
             // the -wal and -shm files the same mode. Only a file that is not there yet
@@ -57,8 +67,16 @@ final class Database {
         }
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+        var name = path
+        if readOnlyStorage {
+            // Read-only by the URI's `mode=ro`, not the flags: a database attached later may
+            // ask for no more than the flags allow, and `verify`'s scratch copy is made and
+            // written (`mode=rwc`). The URI's mode keeps the ledger itself from both.
+            flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI
+            name = Self.uri(path) + (access(path + "-wal", F_OK) == 0 ? "?mode=ro" : "?mode=ro&immutable=1")
+        }
         var connection: OpaquePointer?
-        let code = sqlite3_open_v2(path, &connection, flags, nil)
+        let code = sqlite3_open_v2(name, &connection, flags, nil)
         guard code == SQLITE_OK, let connection else {
             let error = SQLiteError(connection: connection, code: code)
             sqlite3_close_v2(connection)
@@ -67,6 +85,7 @@ final class Database {
         self.handle = connection
         self.path = path
         self.durability = durability
+        self.readOnlyStorage = readOnlyStorage
         sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(connection, 1)
         do {
@@ -92,6 +111,24 @@ final class Database {
     }
 
     deinit { close() }
+
+    /// `path` as a `file:` URI: every byte but unreserved characters and `/` percent-encoded.
+    private static func uri(_ path: String) -> String {
+        var text = "file:"
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                text.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                text.unicodeScalars.append("%")
+                text.unicodeScalars.append(hex[Int(byte >> 4)])
+                text.unicodeScalars.append(hex[Int(byte & 0x0F)])
+            }
+        }
+        return text
+    }
 
     /// Finalizes every statement and closes the connection; later calls fail with
     /// `SQLITE_MISUSE`. Closing the last connection to a WAL file checkpoints it and

@@ -21,7 +21,19 @@ struct Migrator {
     /// Applies the migrations not yet applied, in order.
     func migrate(_ db: Database) throws {
         try db.execute("CREATE TABLE IF NOT EXISTS" + Self.recordTable.dropFirst("CREATE TABLE".count))
-        let applied = Set(try db.statement("SELECT name FROM schema_migrations").rows { $0.text(0) })
+        for migration in try pending(db) {
+            try db.writeTransaction {
+                try migration.apply(db)
+                try db.run("INSERT INTO schema_migrations (name) VALUES (?)", [.text(migration.name)])
+            }
+        }
+    }
+
+    /// The migrations `db` has not applied, in order (a record missing or contradicting
+    /// the tables is refused by `MigrationRecord.pending`); only reads.
+    func pending(_ db: Database) throws -> [Migration] {
+        let recorded = try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") != 0
+        let applied = recorded ? Set(try db.statement("SELECT name FROM schema_migrations").rows { $0.text(0) }) : []
         func exists(_ relation: String) throws -> Bool {
             try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'index') AND name = ?", [.text(relation)]) != 0
         }
@@ -34,11 +46,6 @@ struct Migrator {
                     try exists("journal") && db.scalarInt("SELECT EXISTS (SELECT 1 FROM journal WHERE kind = ?)", [.text(kind)]) != 0
                 }
             }))
-        for migration in migrations where pending.contains(migration.name) {
-            try db.writeTransaction {
-                try migration.apply(db)
-                try db.run("INSERT INTO schema_migrations (name) VALUES (?)", [.text(migration.name)])
-            }
-        }
+        return migrations.filter { pending.contains($0.name) }
     }
 }

@@ -1,4 +1,13 @@
+import CSQLite
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The ledger in one SQLite file (WAL, `synchronous=FULL`, `foreign_keys=ON`), the
 /// embedded default. Writes are `BEGIN IMMEDIATE` transactions, so appends are serialized
@@ -8,6 +17,9 @@ final class SQLiteStore: LedgerStore {
     /// be renamed to).
     let name: String
     let path: String
+    /// The file is where this process cannot write (see `Database.init`'s `readOnlyStorage`):
+    /// it is read as it is, and every write fails.
+    let readOnlyStorage: Bool
     private let connection: Mutex<Connection>
 
     /// The connection, used only with `connection` locked.
@@ -20,12 +32,13 @@ final class SQLiteStore: LedgerStore {
     /// Opens the ledger file at `path` and migrates its schema; `name` is how errors name it.
     /// With `create`, a missing file, or a database holding no tables, becomes a new ledger;
     /// without, a database holding no tables is refused (`noLedger`) as it is: a reader
-    /// does not start books.
+    /// does not start books. Without `create`, a ledger this process cannot write (a
+    /// read-only mount or folder: an auditor's archived copy) is opened to be read, when it
+    /// needs no migration.
     init(path: String, create: Bool, durability: Database.Durability = .durable, name: String? = nil) throws {
         self.path = path
         self.name = name ?? path
-        do {
-            let db = try Database(path: path, create: create, durability: durability) { db in
+        let admit = { (db: Database) throws -> Void in
                 // A file of another application's tables is left untouched (a mistyped
                 // --ledger must not add tables to it, or switch it to WAL). Table names alone
                 // do not tell: `schema_migrations` is also Rails', golang-migrate's and
@@ -39,19 +52,42 @@ final class SQLiteStore: LedgerStore {
                 guard tables.contains(where: { SchemaShape.isOwn(table: $0.name, definition: $0.sql) }) else {
                     throw LedgerError.otherDatabase(location: name ?? path, tables: tables.map(\.name))
                 }
+        }
+        do {
+            var db: Database
+            var readOnlyStorage = false
+            do {
+                db = try Database(path: path, create: create, durability: durability, admit: admit)
+                try Schema.migrator.migrate(db)
+            } catch let error as SQLiteError where !create && Self.cannotWrite(path, error) {
+                db = try Database(path: path, create: false, readOnlyStorage: true, admit: admit)
+                readOnlyStorage = true
+                if let migration = try Schema.migrator.pending(db).first {
+                    throw LedgerError.io(path: name ?? path, detail: "it is on storage this process cannot write, and it needs "
+                        + "migration \"\(migration.name)\" before this credit-recon can read it; copy it where it can be written "
+                        + "(or run any command on it once where it can)")
+                }
             }
-            try Schema.migrator.migrate(db)
+            self.readOnlyStorage = readOnlyStorage
             connection = Mutex(Connection(db))
         } catch {
             throw LedgerError.wrap(error, path: name ?? path)
         }
     }
 
+    /// Whether `error`, met opening the file at `path`, is that this process cannot write
+    /// there (the file, or its folder for the `-wal` and `-shm` files), while it can read.
+    private static func cannotWrite(_ path: String, _ error: SQLiteError) -> Bool {
+        [SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM].contains(error.code) && access(path, R_OK) == 0
+            && (access(path, W_OK) != 0 || access(Ledger.directory(of: path), W_OK) != 0)
+    }
+
     /// A read-only connection to the same file.
-    private init(readOnly path: String, name: String) throws {
+    private init(readOnly path: String, name: String, storage readOnlyStorage: Bool) throws {
         self.path = path
         self.name = name
-        connection = Mutex(Connection(try Database(path: path, create: false, readOnly: true)))
+        self.readOnlyStorage = readOnlyStorage
+        connection = Mutex(Connection(try Database(path: path, create: false, readOnly: true, readOnlyStorage: readOnlyStorage)))
     }
 
     func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
@@ -81,7 +117,7 @@ final class SQLiteStore: LedgerStore {
     }
 
     func secondReader() -> (any LedgerStore)? {
-        try? SQLiteStore(readOnly: path, name: name)
+        try? SQLiteStore(readOnly: path, name: name, storage: readOnlyStorage)
     }
 
     func check() throws -> StoreCheck {
