@@ -82,6 +82,22 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         guard !database.isEmpty, !database.contains("/") else {
             throw LedgerError.badLocation("the ledger URL names no database (or more than one path part); write it as \(shape)")
         }
+        // A NUL cannot travel in PostgreSQL's startup packet, and an escape that decodes to
+        // nothing (`%zz`, half a UTF-8 character) is a typo, not a name or a password.
+        for (part, encoded, decoded) in [
+            ("user", parts.percentEncodedUser, parts.user), ("database", parts.percentEncodedPath, parts.path),
+            ("password", parts.percentEncodedPassword, parts.password),
+        ] {
+            guard let encoded else { continue }
+            guard let decoded, encoded.removingPercentEncoding != nil else {
+                throw LedgerError.badLocation("the ledger URL's \(part) has a % that is not followed by two hex digits of "
+                    + "UTF-8; write a % itself as %25")
+            }
+            guard !decoded.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw LedgerError.badLocation("the ledger URL's \(part) holds a control character (a NUL, a line break); "
+                    + "PostgreSQL names and passwords cannot")
+            }
+        }
         let port = parts.port ?? 5432
         guard (1...65535).contains(port) else {
             throw LedgerError.badLocation("the ledger URL's port \(port) is not a TCP port")

@@ -94,6 +94,9 @@ struct PostgresStoreTests {
         ("postgresql:alice:\(secret)@db.example/books", "starts like a PostgreSQL URL but is not one"),
         ("postgres:/alice:\(secret)@db.example/books", "starts like a PostgreSQL URL but is not one"),
         ("PostgreSQL//alice:\(secret)@db.example/books", "starts like a PostgreSQL URL but is not one"),
+        // A NUL cannot reach the server (it answered "invalid startup packet layout", 74).
+        ("postgresql://alice:\(secret)@db.example/bo%00oks", "database holds a control character"),
+        ("postgresql://alice:\(secret)%0A@db.example/books", "password holds a control character"),
     ])
     func aBadURLSaysWhatIsWrongWithoutRepeatingIt(url: String, expected: String) {
         #expect {
