@@ -53,7 +53,7 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
     @Option(help: "total_credits at the start, decimal USD, at least 0.")
     var initialCredits = "0"
 
-    @Option(help: "total_usage at the start, decimal USD.")
+    @Option(help: "total_usage at the start, decimal USD, at least 0.")
     var initialUsage = "0"
 
     @Option(name: .customLong("charge-ttl"), help: "Seconds a charge can be paid (it must expire by 9999-12-31).")
