@@ -310,6 +310,30 @@ struct StoreConformanceTests {
         #expect(report.problems.first?.contains(expected) == true, "\(report.problems)")
     }
 
+    /// Every broken entry is named, not only the first: after one the chain is still
+    /// checked, each entry against the stored one before it. The last sound head is the
+    /// one before the first break.
+    @Test(arguments: Stores.all)
+    func everyBrokenEntryIsNamed(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        let before = try store.ledger.read { try $0.head() }
+        try store.dropAppendOnlyTriggers()
+        try store.execute("UPDATE journal SET entry = replace(entry, '100000000', '900000000') WHERE seq = 2")
+        try store.execute("DELETE FROM journal WHERE seq = 5")
+        try store.execute("UPDATE journal SET prev_hash = (SELECT hash FROM journal WHERE seq = 1) WHERE seq = 7")
+        let report = try store.ledger.verify()
+        // Then the triggers dropped.
+        #expect(Array(report.problems.prefix(3)) == [
+            "journal entry 2: its hash does not match its content: the entry was edited",
+            "journal entry 6: expected entry 5 here; entries are missing or out of order",
+            "journal entry 7: prev_hash does not match entry 6's hash: an entry was changed, removed or swapped",
+        ], "\(report.problems)")
+        #expect(report.entries == 1)
+        #expect(report.headHash.count == 64 && report.headHash != before.hash && report.headHash != JournalEntry.genesisHash)
+        #expect(try store.ledger.verify(limit: 2).problems.filter { $0.hasPrefix("journal entry") }.count == 2)
+    }
+
     /// Triggers dropped are a finding of their own, after the chain's findings (which name
     /// what was changed while they were gone).
     @Test(arguments: Stores.all)

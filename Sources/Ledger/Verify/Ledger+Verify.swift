@@ -8,7 +8,10 @@ extension Ledger {
     /// core while the comparison runs (the chain and the replay keep both cores busy; the
     /// comparison, one).
     ///
-    /// Stops collecting after `limit` problems; the first one names the broken entry. A
+    /// Stops collecting after `limit` problems; the first one names the broken entry. After
+    /// a broken entry the replay stops (what follows is replayed onto a broken state), but
+    /// the chain is still checked, each entry against the stored hash before it, so every
+    /// other entry edited, removed or swapped is named too. A
     /// file the database's check finds damaged gets that verdict first, and the chain's
     /// findings after it when the journal can still be read; missing triggers come after
     /// the chain's findings, which name what was changed. A table missing from the database,
@@ -83,7 +86,12 @@ extension Ledger {
         var previous = Array(JournalEntry.genesisHash.utf8)
         let replay = transaction.projections(.replay)
         var pending: (rows: JournalRows, checked: BackgroundWork<[CheckedRow]>)?
+        /// An entry was found broken: only the chain is checked from there on, and the
+        /// report keeps the head and count before it (the last sound head).
+        var broken = false
+        var entries: Int64 = 0
 
+        /// Whether to read on: the limit not reached.
         func replayBatch(_ rows: JournalRows, _ checked: [CheckedRow]) throws -> Bool {
             try rows.bytes.withUnsafeBufferPointer { bytes in
                 func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[range]) }
@@ -101,39 +109,48 @@ extension Ledger {
                         problem = (nil, "its text is not canonical JSON: it reads as an entry, but credit-recon writes "
                             + "that entry otherwise (its spacing, key order or escapes were changed outside credit-recon, "
                             + "and the chain's hashes recomputed)")
-                    } else {
+                    } else if !broken {
                         problem = try replayEntry(checked[offset].entry, seq: seq, kind: slice(row.kind), into: replay)
+                    } else {
+                        problem = nil
                     }
                     if let (at, problem) = problem {
                         report.problems.append("journal entry \(at ?? seq): \(problem)")
-                        return false
+                        if !broken {
+                            broken = true
+                            report.headHash = String(decoding: previous, as: UTF8.self)
+                            report.entries = entries
+                        }
+                        if report.problems.count >= limit { return false }
                     }
+                    // On from what is stored: the next entry is checked against this one as it is.
                     previous.replaceSubrange(previous.indices, with: slice(row.hash))
                     expectedSeq = seq + 1
-                    report.entries = seq
+                    entries = seq
                 }
-                progress(.checked(entries: report.entries))
+                progress(.checked(entries: entries))
                 return true
             }
         }
 
-        var sound = true
+        var reading = true
         try transaction.scanJournal(batchSize: chainBatch) { rows in
             let next = (rows, BackgroundWork { CheckedRow.check(rows) })
             if let (rows, checked) = pending {
-                do { sound = try replayBatch(rows, checked.wait()) } catch {
+                do { reading = try replayBatch(rows, checked.wait()) } catch {
                     _ = next.1.wait()  // the batch under way finishes first
                     throw error
                 }
             }
             pending = next
-            return sound
+            return reading
         }
-        if sound, let (rows, checked) = pending {
-            sound = try replayBatch(rows, checked.wait())
+        if reading, let (rows, checked) = pending {
+            _ = try replayBatch(rows, checked.wait())
         } else {
             _ = pending?.checked.wait()  // stopped early: let the last batch finish first
         }
+        var sound = !broken
         if sound {
             // The replay's rows held back for a batch are written now; a refused one names its entry.
             do { try transaction.flush() } catch let refused as ReplayRowRefused {
@@ -141,8 +158,11 @@ extension Ledger {
                 sound = false
             }
         }
-        // A truncated journal still chains; the projections show what it lost.
-        report.headHash = String(decoding: previous, as: UTF8.self)
+        if !broken {
+            // A truncated journal still chains; the projections show what it lost.
+            report.headHash = String(decoding: previous, as: UTF8.self)
+            report.entries = entries
+        }
         progress(.comparing)
         comparing()
         if sound {
