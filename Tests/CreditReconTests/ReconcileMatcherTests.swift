@@ -55,8 +55,10 @@ struct ReconcileMatcherTests {
             let target = Micros(raw: Int64(random.next(UInt64(max(total, 1)) + 2_000_000)))
             let tolerance = Micros(raw: round % 3 == 0 ? 0 : 10_000)
             let expected = Self.bruteForce(amounts, target: target, tolerance: tolerance)
-            let actual = ChargeMatcher.bestSubset(amounts, target: target, tolerance: tolerance)
-            #expect(actual == expected, "round \(round): \(amounts.map(\.decimalText)) → \(target.decimalText)")
+            for remembering in [false, true] {
+                let actual = ChargeMatcher.bestSubset(amounts, target: target, tolerance: tolerance, remembering: remembering)
+                #expect(actual == expected, "round \(round), remembering \(remembering): \(amounts.map(\.decimalText)) → \(target.decimalText)")
+            }
         }
     }
 
@@ -69,5 +71,35 @@ struct ReconcileMatcherTests {
         let sum = picked.reduce(Micros.zero) { $0 + amounts[$1] }
         #expect(sum <= target)
         #expect(!picked.isEmpty)
+    }
+
+    /// Many charges of a few amounts (a plan's rows, payments of one price): the search
+    /// cuts a branch that reaches a charge with a sum already reached there, so it ends in
+    /// a few thousand steps, with the set enumeration would pick.
+    @Test func manyChargesOfRepeatedAmountsFinishWithTheBestSet() {
+        let dollars = { (n: Int64) in Micros(raw: n * 1_000_000) }
+        // Twenty abandoned 1 USD charges, then the 50 USD one that was paid.
+        let abandoned = Array(repeating: dollars(1), count: 20) + [dollars(50)]
+        #expect(ChargeMatcher.bestSubset(abandoned, target: dollars(50), tolerance: Micros(raw: 10_000), stepLimit: 20_000) == [20])
+        // Sixty 3 USD payments, a rise of 100: the oldest 33 (99 USD).
+        let threes = Array(repeating: dollars(3), count: 60)
+        #expect(ChargeMatcher.bestSubset(threes, target: dollars(100), tolerance: .zero, stepLimit: 20_000) == Array(0..<33))
+        // Eighteen mixed amounts, checked against every subset.
+        var random = Lehmer(state: 7)
+        let mixed = (0..<18).map { _ in dollars(Int64(random.next(5) + 1)) }
+        let target = dollars(23)
+        #expect(ChargeMatcher.bestSubset(mixed, target: target, tolerance: .zero, stepLimit: 20_000)
+            == Self.bruteForce(mixed, target: target, tolerance: .zero))
+    }
+
+    /// Distinct amounts defeat the cut; the step limit ends the search with the best set
+    /// found so far, the same every time.
+    @Test func theStepLimitEndsTheSearchDeterministically() {
+        let amounts = (0..<40).map { Micros(raw: Int64(1_000_003 + $0 * 37_013)) }
+        let target = Micros(raw: amounts.reduce(0) { $0 + $1.raw } / 2 + 1)
+        let first = ChargeMatcher.bestSubset(amounts, target: target, tolerance: .zero, stepLimit: 50_000)
+        #expect(first == ChargeMatcher.bestSubset(amounts, target: target, tolerance: .zero, stepLimit: 50_000))
+        let sum = first.reduce(Int64(0)) { $0 + amounts[$1].raw }
+        #expect(sum <= target.raw && sum > target.raw - 2_000_000)
     }
 }

@@ -44,13 +44,11 @@ struct ChargeMatcher {
     var graceMilliseconds: Int64
     var tolerance: Micros
     var defaultLifetimeMilliseconds: Int64
-    var candidateCap: Int
 
     init(options: ReconcileOptions) {
         graceMilliseconds = options.graceSeconds * 1000
         tolerance = options.tolerance
         defaultLifetimeMilliseconds = options.defaultChargeLifetimeSeconds * 1000
-        candidateCap = max(1, options.candidateCap)
     }
 
     /// When a charge stops being payable (its `expires_at`, or the assumed lifetime).
@@ -104,16 +102,12 @@ struct ChargeMatcher {
                     let nextOpens = increases[window + 1].from
                     candidates = active.filter { deadline[$0] <= nextOpens } + active.filter { deadline[$0] > nextOpens }
                 }
-                candidates = Array(candidates.prefix(candidateCap))
                 let picked = Self.bestSubset(
                     candidates.map { amount[$0] }, target: increase.amount - pinnedSum, tolerance: tolerance)
                 chosen = pinned + picked.map { candidates[candidates.startIndex + $0] }
             } else {
-                // The oldest `candidateCap` of them, as for the others: the search is
-                // exhaustive, so forty-odd payments dated to one window took minutes.
-                let candidates = pinned.prefix(candidateCap)
-                let picked = Self.bestSubset(candidates.map { amount[$0] }, target: increase.amount, tolerance: tolerance)
-                chosen = picked.map { candidates[candidates.startIndex + $0] }
+                let picked = Self.bestSubset(pinned.map { amount[$0] }, target: increase.amount, tolerance: tolerance)
+                chosen = picked.map { pinned[$0] }
             }
             var sum = Micros.zero
             for index in chosen {
@@ -151,7 +145,17 @@ struct ChargeMatcher {
     /// the first best set found is the one with the older charges; a set exactly equal to
     /// the target ends the search. Amounts are positive, so a branch already above
     /// `target + tolerance` is cut, as is one that cannot beat the best inexact sum.
-    static func bestSubset(_ amounts: [Micros], target: Micros, tolerance: Micros) -> [Int] {
+    ///
+    /// With `remembering` (more than 16 amounts, by default), a branch reaching a charge with
+    /// a sum an earlier branch reached there is cut too: the charges after it give it the
+    /// same sums, and the earlier branch, which took older charges, already had each of
+    /// them, so none can be strictly better. Charges of a few repeated amounts (a plan's
+    /// rows, forty payments of 3 USD) then take a few thousand steps instead of 2^40. Many
+    /// distinct amounts can still reach `stepLimit` steps; the search then stops with the
+    /// best set found so far (the same on every run).
+    static func bestSubset(
+        _ amounts: [Micros], target: Micros, tolerance: Micros, remembering: Bool? = nil, stepLimit: Int = 1 << 21
+    ) -> [Int] {
         guard target.raw > 0, !amounts.isEmpty else { return [] }
         let limit = target.raw + tolerance.raw
         var suffix = Array(repeating: Int64(0), count: amounts.count + 1)
@@ -165,6 +169,9 @@ struct ChargeMatcher {
         var bestDistance = target.raw
         var current: [Int] = []
         var done = false
+        var steps = 0
+        let remembers = remembering ?? (amounts.count > 16)
+        var reached = Set<Reached>()
 
         func consider(_ sum: Int64) {
             let distance = (sum - target.raw).magnitude
@@ -188,12 +195,18 @@ struct ChargeMatcher {
 
         func search(_ index: Int, _ sum: Int64) {
             if done { return }
+            steps += 1
+            if steps > stepLimit {
+                done = true
+                return
+            }
             if index == amounts.count {
                 consider(sum)
                 return
             }
             // Nothing below can reach an exact sum or beat the best inexact one.
             if !bestExact && sum + suffix[index] <= bestSum { return }
+            if remembers && !reached.insert(Reached(index: index, sum: sum)).inserted { return }
             let amount = amounts[index].raw
             if amount > 0 && sum + amount <= limit {
                 current.append(index)
@@ -204,5 +217,11 @@ struct ChargeMatcher {
         }
         search(0, 0)
         return best
+    }
+
+    /// A charge reached with a sum, in `bestSubset`'s search.
+    private struct Reached: Hashable {
+        var index: Int
+        var sum: Int64
     }
 }

@@ -27,10 +27,6 @@ public struct ReconcileOptions: Sendable, Equatable {
     /// Lifetime assumed for a charge recorded without `expires_at` (Coinbase charges live
     /// one hour).
     public var defaultChargeLifetimeSeconds: Int64 = 3600
-    /// At most this many candidate charges per rise of credits go into the exact search
-    /// (2^20 subsets at most); beyond it, the oldest candidates are searched and the rest
-    /// wait for later rises.
-    public var candidateCap: Int = 20
 
     /// Options for `account` with the defaults of CONTRACT.md.
     public init(account: String) { self.account = account }
