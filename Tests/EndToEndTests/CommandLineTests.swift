@@ -432,4 +432,37 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: ledger + ".lock"))
         #expect(!FileManager.default.fileExists(atPath: scratch.path("reports")))
     }
+
+    /// Bytes that are not UTF-8 in an argument or a variable (a Latin-1 file name): refused,
+    /// 64 or 78, naming which; they were read with U+FFFD in their place, so the file named
+    /// was "missing" and a ledger was made under a name nobody typed.
+    @Test func anArgumentOrVariableThatIsNotUTF8IsRefused() throws {
+        let scratch = try Scratch()
+        let tool = Executable.binDirectory.appendingPathComponent("credit-recon").path
+        // Process takes Swift strings: the shell makes the bytes.
+        func shell(_ script: String) throws -> Executable.Result {
+            try Executable.run(tool: URL(fileURLWithPath: "/bin/sh"), ["-c", script, tool], in: scratch.url)
+        }
+        let latin = #""$(printf 'led\351.sqlite')""#
+        let argument = try shell(#"exec "$0" --json --ledger "# + latin + " import snapshots " + samples)
+        #expect(argument.status == 64, "\(argument.stderr)")
+        #expect(argument.stderr.contains("argument 3 (\"led\u{FFFD}.sqlite\") is not UTF-8 text"), "\(argument.stderr)")
+        #expect(argument.stdout.hasPrefix("{\"error\":") && argument.stdout.contains("\"exit_code\":64"), "\(argument.stdout)")
+        let variable = try shell("CREDIT_RECON_LEDGER=" + latin + #" exec "$0" verify"#)
+        #expect(variable.status == 78 && variable.stderr.contains("CREDIT_RECON_LEDGER"), "\(variable.stderr)")
+        let secret = try shell(#"OPENROUTER_API_KEY="$(printf 'sk-or-\351secret')" exec "$0" status"#)
+        #expect(secret.status == 78 && secret.stderr.contains("OPENROUTER_API_KEY is not UTF-8") && !secret.stderr.contains("secret"),
+                "\(secret.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).isEmpty)
+    }
+
+    /// The parser's own errors quote the arguments: an escape sequence in one is shown as
+    /// `?`, as in every other message (it reached the terminal raw).
+    @Test func theParsersErrorsDoNotDriveTheTerminal() throws {
+        for arguments in [["status", "--bogus\u{1B}[2J"], ["status", "--min-runway-days", "x\u{1B}]0;T\u{07}"], ["verify", "x\u{1B}[2J"]] {
+            let result = try Executable.creditRecon(arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(!Executable.holdsControlCharacters(result.stderr) && result.stderr.contains("?"), "\(result.stderr.debugDescription)")
+        }
+    }
 }
