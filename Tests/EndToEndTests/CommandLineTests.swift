@@ -465,4 +465,20 @@ struct CommandLineTests {
             #expect(!Executable.holdsControlCharacters(result.stderr) && result.stderr.contains("?"), "\(result.stderr.debugDescription)")
         }
     }
+
+    /// `topup --json` asked on a terminal and not answered yes: one object still (stdout
+    /// was empty), nothing sent and no ledger made. `script` gives it the terminal; its
+    /// stdin ends at once, as a "no".
+    @Test func aTopUpDeclinedAtThePromptIsStillAnObject() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("l.sqlite"), out = scratch.path("out.json")
+        let tool = Executable.binDirectory.appendingPathComponent("credit-recon").path
+        let result = try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"),
+                                        ["script", "-eqc", "'\(tool)' --ledger '\(ledger)' --json topup '\(plan)' > '\(out)'", "/dev/null"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("[y/N]"), "the question was not asked on a terminal: \(result.stdout)")
+        let json = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(json == #"{"declined":true,"detail":"declined at the prompt; nothing was sent","exit_code":0,"sent":0}"# + "\n")
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+    }
 }

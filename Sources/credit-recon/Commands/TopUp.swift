@@ -67,6 +67,13 @@ extension CreditReconCommand {
             switch outcome {
             case .declined:
                 Self.stderr("nothing was sent\n")
+                // Asked on the terminal, answered no (or nothing): still one object for a script.
+                if context.json {
+                    print(JSONOutput.object([
+                        "declined": .bool(true), "sent": .int(0), "detail": .string("declined at the prompt; nothing was sent"),
+                        "exit_code": .int(Int64(outcome.exitStatus.rawValue)),
+                    ]).text)
+                }
             case .finished(let summary):
                 print(context.json ? summary.json.text : summary.text)
             case .preview:
