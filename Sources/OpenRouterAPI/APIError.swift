@@ -60,7 +60,7 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
         case .rateLimited(let retryAfter, let message):
             let wait = retryAfter.map { " (the API asks to wait \(Self.seconds($0)) s)" } ?? ""
             return "the API is rate limiting us (429 Too Many Requests: \(message))\(wait) beyond the retry budget; "
-                + "try again later, or raise --max-retry-time or lower --rate-limit"
+                + "try again later, or raise --max-retry-time (for topup and run, or lower their --rate-limit)"
         case .server(let status, let message):
             return "the API kept failing (HTTP \(status): \(message)) until the retry budget ran out; try again later"
         case .notSent(let reason):

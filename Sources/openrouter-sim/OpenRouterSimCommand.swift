@@ -35,7 +35,7 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
             one bad field is a 400 and changes nothing).
             """)
 
-    @Option(help: "Port on 127.0.0.1; 0 picks a free one.")
+    @Option(parsing: .unconditional, help: "Port on 127.0.0.1; 0 picks a free one.")
     var port = 0
 
     @Option(help: "The management key (reads real totals on /credits; lists /keys and /activity); not empty.")
@@ -50,31 +50,31 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
     @Option(help: "available, or gone (POST /credits/coinbase answers 410 as production does).")
     var coinbase = "available"
 
-    @Option(help: "total_credits at the start, decimal USD, at least 0.")
+    @Option(parsing: .unconditional, help: "total_credits at the start, decimal USD, at least 0.")
     var initialCredits = "0"
 
-    @Option(help: "total_usage at the start, decimal USD, at least 0.")
+    @Option(parsing: .unconditional, help: "total_usage at the start, decimal USD, at least 0.")
     var initialUsage = "0"
 
-    @Option(name: .customLong("charge-ttl"), help: "Seconds a charge can be paid (it must expire by 9999-12-31).")
+    @Option(name: .customLong("charge-ttl"), parsing: .unconditional, help: "Seconds a charge can be paid (it must expire by 9999-12-31).")
     var chargeTTL: Int64 = 3600
 
-    @Option(help: "Milliseconds added before every API answer (0 to 3600000); SIGTERM or SIGINT does not wait them out.")
+    @Option(parsing: .unconditional, help: "Milliseconds added before every API answer (0 to 3600000); SIGTERM or SIGINT does not wait them out.")
     var latencyMs: Int64 = 0
 
-    @Option(help: "API requests per second before 429 with Retry-After (0.001 to 1000000).")
+    @Option(parsing: .unconditional, help: "API requests per second before 429 with Retry-After (0.001 to 1000000).")
     var rateLimit: Double?
 
-    @Option(help: "Probability (0…1) of a 500 before processing.")
+    @Option(parsing: .unconditional, help: "Probability (0…1) of a 500 before processing.")
     var failRate = 0.0
 
-    @Option(help: "Probability (0…1) of processing, then dropping the connection without answering.")
+    @Option(parsing: .unconditional, help: "Probability (0…1) of processing, then dropping the connection without answering.")
     var dropRate = 0.0
 
     @Option(help: "Seed for the fault draws, charge ids and key hashes, for reproducible runs; without it each run draws its own (from the system), so two runs do not hand out the same ids.")
     var seed: UInt64?
 
-    @Option(help: "Keys per page of GET /api/v1/keys (a client reads pages by offset until one is empty).")
+    @Option(parsing: .unconditional, help: "Keys per page of GET /api/v1/keys (a client reads pages by offset until one is empty).")
     var keysPage = 100
 
     @Option(help: ArgumentHelp("Keep the state in this file across restarts.", valueName: "file"))

@@ -481,4 +481,18 @@ struct CommandLineTests {
         #expect(json == #"{"declined":true,"detail":"declined at the prompt; nothing was sent","exit_code":0,"sent":0}"# + "\n")
         #expect(!FileManager.default.fileExists(atPath: ledger))
     }
+
+    /// The simulator's numeric options take a negative value as theirs, refused for what it
+    /// is ("Missing value for '--initial-credits'" before).
+    @Test func theSimulatorRefusesANegativeNumberForWhatItIs() throws {
+        for (arguments, words) in [
+            (["--initial-credits", "-1"], "--initial-credits must be at least 0"),
+            (["--initial-usage", "-5"], "--initial-usage must be at least 0"),
+            (["--drop-rate", "-0.1"], "are probabilities between 0 and 1"),
+            (["--charge-ttl", "-5"], "--charge-ttl must be positive"),
+        ] {
+            let result = try Executable.run("openrouter-sim", arguments)
+            #expect(result.status == 64 && result.stderr.contains(words), "\(arguments): \(result.stderr)")
+        }
+    }
 }
