@@ -387,10 +387,13 @@ struct CommandLineTests {
         let scratch = try Scratch()
         let ledger = scratch.path("books.sqlite")
         let bad = try scratch.write("bad.csv", "wallet,chain_id,amount\n0x0000000000000000000000000000000000000000,1,10\n")
-        for (plan, status) in [(bad, Int32(65)), (scratch.path("absent.csv"), 66)] {
+        // With --yes or without it (which cron forgets): the plan's own problem first, not
+        // "the plan creates real charges" of a file that does not exist.
+        for (plan, status, yes) in [(bad, Int32(65), ["--yes"]), (scratch.path("absent.csv"), 66, ["--yes"]), (bad, 65, []),
+                                    (scratch.path("absent.csv"), 66, [])] {
             let result = try Executable.creditRecon(
                 ["--ledger", ledger, "--base-url", "http://127.0.0.1:1/api/v1", "--max-retry-time", "1",
-                 "run", "--plan", plan, "--yes", "--out", scratch.path("reports")],
+                 "run", "--plan", plan, "--out", scratch.path("reports")] + yes,
                 environment: ["OPENROUTER_API_KEY": "sim-management-key"])
             #expect(result.status == status, "\(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: ledger))

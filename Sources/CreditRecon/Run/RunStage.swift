@@ -69,13 +69,14 @@ public struct RunStage: Sendable {
 
     /// Runs the job. With a plan and no terminal, `--yes` is required (64, nothing done).
     public func run(isTerminal: Bool, showProgress: Bool) async throws -> Outcome {
-        // Before anything, not after the first fetch: a cron line without --yes is wrong
-        // every night, whether or not tonight's plan has new rows.
-        if options.topUp != nil, !options.yes, !isTerminal { throw TopUpError.confirmationRequired }
         // A plan that cannot be read, or has a bad row, is found before the job starts (65,
-        // 66: nothing fetched or written), not after the first fetch has stored a reading.
+        // 66: nothing fetched or written), not after the first fetch has stored a reading;
+        // and before the question of --yes, which only a plan that can be sent raises.
         // What depends on the ledger (rows already sent, --max-total) waits for the top-up.
         let plan = try options.topUp.map { try TopUpEngine(options: $0).readPlan() }
+        // Before the lock and the fetch: a cron line without --yes is wrong every night,
+        // whether or not tonight's plan has new rows.
+        if options.topUp != nil, !options.yes, !isTerminal { throw TopUpError.confirmationRequired }
         let lock = try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         let ledger = try context.openLedger()
