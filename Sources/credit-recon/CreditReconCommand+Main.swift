@@ -34,13 +34,16 @@ extension CreditReconCommand {
             }
         } catch {
             let code = exitCode(for: error)
+            // Global options with no command after them (or a word that is none) were blamed
+            // on the first option: "Unknown option '--ledger'".
+            let noCommand = code != .success && !(error is ExitCode) ? GlobalArguments.missingCommand(arguments) : nil
             if !(error is ExitCode), code != .success, GlobalArguments.asksForJSON(arguments) {
-                print(JSONOutput.object(["error": .string(message(for: error)), "exit_code": .int(Int64(code.rawValue))]).text)
+                print(JSONOutput.object(["error": .string(noCommand ?? message(for: error)), "exit_code": .int(Int64(code.rawValue))]).text)
             }
             guard !(error is ExitCode), code != .success else { exit(withError: error) }
             // A parsing error quotes the arguments (`Unknown option '--bogus…'`): what they
             // hold must not drive the terminal (ESC, a window title's OSC).
-            StandardStream.error(TerminalText.printableLines(fullMessage(for: error)) + "\n")
+            StandardStream.error(TerminalText.printableLines(noCommand.map { "Error: \($0)" } ?? fullMessage(for: error)) + "\n")
             Foundation.exit(code.rawValue)
         }
     }
@@ -100,6 +103,38 @@ enum GlobalArguments {
             index += withValue.contains(arguments[index]) ? 2 : 1
         }
         return false
+    }
+
+    /// What to say when `arguments` (as `movedAfterCommand` leaves them) name no command,
+    /// or a group (`plan`, `import`, `ledger`) without one of its own, but hold global
+    /// options, or `nil`: ArgumentParser, reading them as the group's, blamed the first.
+    static func missingCommand(_ arguments: [String], root: any ParsableCommand.Type = CreditReconCommand.self) -> String? {
+        var command: any ParsableCommand.Type = root
+        var path: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            guard let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == word }) else { break }
+            path.append(word)
+            command = sub
+            index += 1
+        }
+        var names: [String] = []
+        for sub in command.configuration.subcommands {
+            if let name = sub.configuration.commandName, name != "help" { names.append(name) }
+        }
+        func isGlobal(_ argument: String) -> Bool {
+            flags.contains(argument) || withValue.contains(argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument)
+        }
+        guard !names.isEmpty, arguments[index...].contains(where: isGlobal) else { return nil }
+        while index < arguments.count, arguments[index].hasPrefix("--"), arguments[index] != "--" {
+            index += withValue.contains(arguments[index]) ? 2 : 1
+        }
+        let scope = (["credit-recon"] + path).joined(separator: " ")
+        let said = index >= arguments.count ? "\(scope) needs a command"
+            : arguments[index] == "--" ? "\(scope) needs a command before `--`"
+            : "\"\(arguments[index])\" is not a command of \(scope)"
+        return "\(said); \(path.isEmpty ? "the commands are" : "its commands are") \(names.joined(separator: ", ")) (see \(scope) --help)"
     }
 
     static func movedAfterCommand(

@@ -498,4 +498,23 @@ struct CommandLineTests {
             #expect(result.status == 64 && result.stderr.contains(words), "\(arguments): \(result.stderr)")
         }
     }
+
+    /// Global options with no command after them, a word that is none, or a group without
+    /// one of its commands: said so, 64 (the first global option was blamed: "Unknown
+    /// option '--ledger'", although global options may stand before the command).
+    @Test func globalOptionsWithoutACommandSayTheCommandIsMissing() throws {
+        for (arguments, words) in [
+            (["--ledger", "b.sqlite", "nosuch"], "\"nosuch\" is not a command of credit-recon; the commands are fetch, plan"),
+            (["--ledger", "b.sqlite"], "credit-recon needs a command; the commands are fetch"),
+            (["--json", "plan"], "credit-recon plan needs a command; its commands are check"),
+            (["--json", "import", "--", "snapshots", "f.csv"], "credit-recon import needs a command before `--`"),
+        ] {
+            let result = try Executable.creditRecon(arguments)
+            #expect(result.status == 64 && result.stderr.contains(words) && !result.stderr.contains("Unknown option"),
+                    "\(arguments): \(result.stderr)")
+            if arguments.contains("--json") {
+                #expect(result.stdout.contains(words) && result.stdout.contains("\"exit_code\":64"), "\(result.stdout)")
+            }
+        }
+    }
 }
