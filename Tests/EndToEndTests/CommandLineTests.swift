@@ -517,4 +517,22 @@ struct CommandLineTests {
             }
         }
     }
+
+    /// Every command's `--json` document has `exit_code`, as every failure's does (import,
+    /// verify, ledger copy and topup --dry-run had none).
+    @Test func everyJSONDocumentHasItsExitCode() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("l.sqlite")
+        let charges = Executable.repositoryRoot.appendingPathComponent("samples/charges.csv").path
+        for (arguments, code) in [
+            // The dry run first: the sample charges carry references of the sample plan.
+            (["import", "snapshots", samples], 0), (["topup", plan, "--dry-run"], 0), (["import", "charges", charges], 0),
+            (["verify"], 0), (["ledger", "copy", "--to", scratch.path("copy.sqlite")], 0),
+        ] {
+            let result = try Executable.creditRecon(["--ledger", ledger, "--json"] + arguments)
+            #expect(result.status == Int32(code), "\(arguments): \(result.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            #expect(object?["exit_code"] as? Int == code, "\(arguments): \(result.stdout)")
+        }
+    }
 }

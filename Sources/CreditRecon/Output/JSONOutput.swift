@@ -20,6 +20,14 @@ public enum JSONOutput: Sendable, Equatable, Encodable {
     /// An object.
     case object([String: JSONOutput])
 
+    /// This object with `exit_code` (the process's exit status) among its members: every
+    /// command's `--json` document has it, as every failure's does.
+    public func exitCode(_ status: ExitStatus) -> JSONOutput {
+        guard case .object(var members) = self else { return self }
+        members["exit_code"] = .int(Int64(status.rawValue))
+        return .object(members)
+    }
+
     /// Encodes the value as the JSON it stands for (an object as an object, not as an
     /// enum with a case name).
     public func encode(to encoder: any Encoder) throws {

@@ -69,7 +69,7 @@ enum ChargesImportCommand {
                     members["file"] = .string(file)
                     json = .object(members)
                 }
-                print(json.text)
+                print(json.exitCode(.ok).text)
             } else {
                 print("recorded \(summary.inserted) charges from \(file) (\(summary.skipped) already in the ledger), "
                     + "\(summary.total.centsText) USD")

@@ -37,7 +37,7 @@ extension CreditReconCommand.Import {
                         "file": .string(file), "rows": .int(Int64(summary.rows)),
                         "inserted": .int(Int64(summary.inserted)), "skipped": .int(Int64(summary.skipped)),
                         "head_hash": .string(summary.headHash),
-                    ]).text)
+                    ]).exitCode(.ok).text)
                 } else {
                     print("imported \(summary.inserted) snapshots from \(file) (\(summary.skipped) already in the ledger)")
                     print("ledger head \(summary.headHash)")

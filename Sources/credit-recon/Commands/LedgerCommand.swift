@@ -61,7 +61,7 @@ extension CreditReconCommand.LedgerGroup {
                         "target": .string(outcome.target), "entries": .int(outcome.copied.entries),
                         "head_hash": .string(outcome.copied.headHash), "sound": .bool(report.isSound),
                         "problems": .array(report.problems.map(JSONOutput.string)),
-                    ]).text)
+                    ]).exitCode(report.isSound ? .ok : .attention).text)
                 } else {
                     print("copied \(outcome.copied.entries) journal entries to \(outcome.target)")
                     if report.isSound {

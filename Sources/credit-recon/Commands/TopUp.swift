@@ -54,7 +54,7 @@ extension CreditReconCommand {
             if dryRun {
                 let preview = try stage.preview()
                 if context.json {
-                    print(Self.previewJSON(preview).text)
+                    print(Self.previewJSON(preview).exitCode(.ok).text)
                 } else {
                     print(preview.table())
                     print("dry run: nothing was sent or written")

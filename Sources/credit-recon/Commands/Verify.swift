@@ -33,7 +33,7 @@ extension CreditReconCommand {
                         print(JSONOutput.object([
                             "sound": .bool(false), "entries": .int(0), "head_hash": .string(""),
                             "integrity_check": .string("not run"), "problems": .array([.string(problem)]),
-                        ]).text)
+                        ]).exitCode(.attention).text)
                     } else {
                         print("ledger NOT sound (1 problem):")
                         print("  \(problem)")
@@ -50,7 +50,7 @@ extension CreditReconCommand {
                         "sound": .bool(report.isSound), "entries": .int(report.entries),
                         "head_hash": .string(report.headHash), "integrity_check": .string(report.integrity),
                         "problems": .array(report.problems.map(JSONOutput.string)),
-                    ]).text)
+                    ]).exitCode(report.isSound ? .ok : .attention).text)
                 } else if report.isSound {
                     // PostgreSQL has no integrity_check to run (it checks each page as it reads it):
                     // what its store checked is the guards.
