@@ -97,7 +97,7 @@ struct PlanReaderTests {
     /// accents are fine.
     @Test func aReferenceIsOneStringOfBytesHoweverItWasTyped() throws {
         #expect(try oneProblem("\(Wallets.a),1,10,Cafe\u{301}-Q4,").hasPrefix(
-            "plan.csv:3: reference: \"Cafe\u{301}-Q4\" is written with decomposed accents; save the file in composed form (Unicode NFC)"))
+            "plan.csv:3: reference: \"Cafe\u{301}-Q4\" is written with decomposed accents; write it in composed form (Unicode NFC)"))
         #expect(try oneProblem("\(Wallets.a),1,10,Q4\u{A0},").hasPrefix(
             "plan.csv:3: reference: begins or ends with an invisible space (U+A0)"))
         #expect(try oneProblem("\(Wallets.a),1,10,\u{202E}Q4,").hasPrefix(

@@ -322,9 +322,9 @@ public struct PlanReader: Sendable {
                 + "remove it: a \(column) is matched byte for byte"
         }
         guard Array(value.precomposedStringWithCanonicalMapping.utf8) == Array(value.utf8) else {
-            return "\"\(value)\" is written with decomposed accents; save the file in composed form (Unicode NFC), as "
-                + "most editors do: a \(column) is matched byte for byte, and the same word written the other way would be "
-                + "another \(another)"
+            return "\"\(value)\" is written with decomposed accents; write it in composed form (Unicode NFC), as "
+                + "most editors and keyboards do: a \(column) is matched byte for byte, and the same word written the other way "
+                + "would be another \(another)"
         }
         return nil
     }
