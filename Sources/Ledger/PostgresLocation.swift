@@ -83,15 +83,15 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
             throw LedgerError.badLocation("the ledger URL names no database (or more than one path part); write it as \(shape)")
         }
         // A NUL cannot travel in PostgreSQL's startup packet, and an escape that decodes to
-        // nothing (`%zz`, half a UTF-8 character) is a typo, not a name or a password.
+        // no UTF-8 (`%FF`, half a character) is a typo, not a name or a password.
         for (part, encoded, decoded) in [
             ("user", parts.percentEncodedUser, parts.user), ("database", parts.percentEncodedPath, parts.path),
             ("password", parts.percentEncodedPassword, parts.password),
         ] {
             guard let encoded else { continue }
             guard let decoded, encoded.removingPercentEncoding != nil else {
-                throw LedgerError.badLocation("the ledger URL's \(part) has a % that is not followed by two hex digits of "
-                    + "UTF-8; write a % itself as %25")
+                throw LedgerError.badLocation("the ledger URL's \(part) has a % escape that is not UTF-8 text (such as "
+                    + "%FF); write a % itself as %25")
             }
             guard !decoded.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw LedgerError.badLocation("the ledger URL's \(part) holds a control character (a NUL, a line break); "

@@ -39,19 +39,19 @@ final class SQLiteStore: LedgerStore {
         self.path = path
         self.name = name ?? path
         let admit = { (db: Database) throws -> Void in
-                // A file of another application's tables is left untouched (a mistyped
-                // --ledger must not add tables to it, or switch it to WAL). Table names alone
-                // do not tell: `schema_migrations` is also Rails', golang-migrate's and
-                // Ecto's, `journal` anyone's.
-                let tables = try db.statement("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name")
-                    .rows { (name: $0.text(0), sql: $0.optionalText(1)) }
-                if tables.isEmpty {
-                    guard create else { throw LedgerError.noLedger(location: name ?? path) }
-                    return
-                }
-                guard tables.contains(where: { SchemaShape.isOwn(table: $0.name, definition: $0.sql) }) else {
-                    throw LedgerError.otherDatabase(location: name ?? path, tables: tables.map(\.name))
-                }
+            // A file of another application's tables is left untouched (a mistyped
+            // --ledger must not add tables to it, or switch it to WAL). Table names alone
+            // do not tell: `schema_migrations` is also Rails', golang-migrate's and
+            // Ecto's, `journal` anyone's.
+            let tables = try db.statement("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                .rows { (name: $0.text(0), sql: $0.optionalText(1)) }
+            if tables.isEmpty {
+                guard create else { throw LedgerError.noLedger(location: name ?? path) }
+                return
+            }
+            guard tables.contains(where: { SchemaShape.isOwn(table: $0.name, definition: $0.sql) }) else {
+                throw LedgerError.otherDatabase(location: name ?? path, tables: tables.map(\.name))
+            }
         }
         do {
             var db: Database
