@@ -16,8 +16,6 @@ extension SimulatorOptions {
             throw refuse("--disabled-key must differ from --management-key and --inference-key")
         }
         guard initialCredits >= .zero else { throw refuse("--initial-credits must be at least 0") }
-        // A running total of use starts at 0 and only rises.
-        guard initialUsage >= .zero else { throw refuse("--initial-usage must be at least 0") }
         guard chargeTTLSeconds > 0 else { throw refuse("--charge-ttl must be positive") }
         guard chargeExpiry(createdAt: now) != nil else {
             let most = (Timestamp.writableRange.upperBound - now.millisecondsSinceEpoch) / 1000

@@ -53,7 +53,7 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "total_credits at the start, decimal USD, at least 0.")
     var initialCredits = "0"
 
-    @Option(parsing: .unconditional, help: "total_usage at the start, decimal USD, at least 0.")
+    @Option(parsing: .unconditional, help: "total_usage at the start, decimal USD; below 0 is an answer no real account gives, for testing a client's checks.")
     var initialUsage = "0"
 
     @Option(name: .customLong("charge-ttl"), parsing: .unconditional, help: "Seconds a charge can be paid (it must expire by 9999-12-31).")

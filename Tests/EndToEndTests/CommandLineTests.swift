@@ -490,7 +490,6 @@ struct CommandLineTests {
     @Test func theSimulatorRefusesANegativeNumberForWhatItIs() throws {
         for (arguments, words) in [
             (["--initial-credits", "-1"], "--initial-credits must be at least 0"),
-            (["--initial-usage", "-5"], "--initial-usage must be at least 0"),
             (["--drop-rate", "-0.1"], "are probabilities between 0 and 1"),
             (["--charge-ttl", "-5"], "--charge-ttl must be positive"),
         ] {

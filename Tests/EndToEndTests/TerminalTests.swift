@@ -63,7 +63,8 @@ import Testing
     /// the line; and the last line is cleared before anything follows it.
     @Test func runShowsEachStageAndLogsAboveTheLine() throws {
         let scratch = try Scratch()
-        let sim = try SimulatorProcess(["--rate-limit", "2"])
+        // Credits to spend: an empty balance is a runway warning, and the job would exit 1.
+        let sim = try SimulatorProcess(["--rate-limit", "2", "--initial-credits", "100"])
         let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 6))
         let ledger = scratch.path("ledger.sqlite")
         let result = try Self.onTerminal(

@@ -382,7 +382,6 @@ import Testing
         #expect(refusal { $0.inferenceKey = $0.managementKey }.hasPrefix("--management-key and --inference-key must differ"))
         #expect(refusal { $0.disabledKey = "sim-inference-key" }.hasPrefix("--disabled-key"))
         #expect(refusal { $0.initialCredits = Micros(raw: -5_000_000) }.hasPrefix("--initial-credits must be at least 0"))
-        #expect(refusal { $0.initialUsage = Micros(raw: -1) }.hasPrefix("--initial-usage must be at least 0"))
         #expect(refusal { $0.chargeTTLSeconds = .max }.hasPrefix("--charge-ttl 9223372036854775807: a charge created now would expire after 9999-12-31"))
         #expect(refusal { $0.chargeTTLSeconds = 8_000 * 365 * 86_400 }.hasPrefix("--charge-ttl"))
         #expect(refusal { $0.failRate = .nan }.hasPrefix("--fail-rate"))
