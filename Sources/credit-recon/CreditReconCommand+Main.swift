@@ -22,6 +22,12 @@ extension CreditReconCommand {
             }
             Foundation.exit(status.rawValue)
         }
+        if let unknown = GlobalArguments.unknownHelpTopic(arguments) {
+            // ArgumentParser's `help` shows the nearest help it finds and exits 0: a typo in a
+            // script's `help` line would pass.
+            StandardStream.error("Error: \(unknown)\n")
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
         // As `AsyncParsableCommand.main` does, but a usage error found while parsing (an
         // option's `validate()`) is an object on stdout too under `--json`, as every
         // failure inside a command is (`CLI.run`): a script got nothing to parse.
@@ -135,6 +141,26 @@ enum GlobalArguments {
             : arguments[index] == "--" ? "\(scope) needs a command before `--`"
             : "\"\(arguments[index])\" is not a command of \(scope)"
         return "\(said); \(path.isEmpty ? "the commands are" : "its commands are") \(names.joined(separator: ", ")) (see \(scope) --help)"
+    }
+
+    /// What to say of `help WORDS…` whose words are not a command, or `nil`.
+    static func unknownHelpTopic(_ arguments: [String], root: any ParsableCommand.Type = CreditReconCommand.self) -> String? {
+        guard arguments.first == "help" else { return nil }
+        var command: any ParsableCommand.Type = root
+        var path = ["credit-recon"]
+        for word in arguments.dropFirst() where !word.hasPrefix("-") {
+            guard let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == word }) else {
+                var names: [String] = []
+                for sub in command.configuration.subcommands {
+                    if let name = sub.configuration.commandName, name != "help" { names.append(name) }
+                }
+                return "\"\(word)\" is not a command of \(path.joined(separator: " ")); "
+                    + (names.isEmpty ? "it has none" : "its commands are \(names.joined(separator: ", "))")
+            }
+            path.append(word)
+            command = sub
+        }
+        return nil
     }
 
     static func movedAfterCommand(

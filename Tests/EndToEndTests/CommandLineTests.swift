@@ -534,4 +534,13 @@ struct CommandLineTests {
             #expect(object?["exit_code"] as? Int == code, "\(arguments): \(result.stdout)")
         }
     }
+
+    /// `help` of a word that is no command is 64 naming it (the root help was printed, exit
+    /// 0); of a command, its help, 0.
+    @Test func helpOfNoCommandIsAUsageError() throws {
+        let typo = try Executable.creditRecon(["help", "import", "snapshot"])
+        #expect(typo.status == 64 && typo.stderr.contains("\"snapshot\" is not a command of credit-recon import"), "\(typo.stderr)")
+        let known = try Executable.creditRecon(["help", "import", "snapshots"])
+        #expect(known.status == 0 && known.stdout.contains("OVERVIEW: Backfills snapshot history"), "\(known.stdout)")
+    }
 }
