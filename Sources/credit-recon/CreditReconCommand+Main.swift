@@ -14,7 +14,8 @@ extension CreditReconCommand {
             handler.logLevel = .trace  // each logger's own level (from --log-level) filters
             return LogAboveProgress(stream: handler, terminal: .standardError)
         }
-        let arguments = GlobalArguments.movedAfterCommand(Array(CommandLine.arguments.dropFirst()))
+        let arguments = GlobalArguments.movedAfterCommand(
+            GlobalArguments.helpRequest(Array(CommandLine.arguments.dropFirst())) ?? Array(CommandLine.arguments.dropFirst()))
         if let (problem, status) = RawInput.notUTF8() {
             CLI.printError(problem)
             if GlobalArguments.asksForJSON(arguments) {
@@ -141,6 +142,31 @@ enum GlobalArguments {
             : arguments[index] == "--" ? "\(scope) needs a command before `--`"
             : "\"\(arguments[index])\" is not a command of \(scope)"
         return "\(said); \(path.isEmpty ? "the commands are" : "its commands are") \(names.joined(separator: ", ")) (see \(scope) --help)"
+    }
+
+    /// `help WORDS…` without the global options around it (`--ledger L help status`,
+    /// `help status --json`), or `nil` when the first word that is no global option is not
+    /// `help`: help is text whatever they say, and moved after `help` they were read as
+    /// command words.
+    static func helpRequest(_ arguments: [String]) -> [String]? {
+        var kept: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            if argument == "--" {
+                kept += arguments[index...]
+                break
+            } else if flags.contains(argument) {
+                index += 1
+            } else if withValue.contains(name) {
+                index += name == argument ? 2 : 1
+            } else {
+                kept.append(argument)
+                index += 1
+            }
+        }
+        return kept.first == "help" ? kept : nil
     }
 
     /// What to say of `help WORDS…` whose words are not a command, or `nil`.

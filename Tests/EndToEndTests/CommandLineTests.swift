@@ -542,5 +542,14 @@ struct CommandLineTests {
         #expect(typo.status == 64 && typo.stderr.contains("\"snapshot\" is not a command of credit-recon import"), "\(typo.stderr)")
         let known = try Executable.creditRecon(["help", "import", "snapshots"])
         #expect(known.status == 0 && known.stdout.contains("OVERVIEW: Backfills snapshot history"), "\(known.stdout)")
+        // Global options around `help` do not change what it shows (they were read as
+        // command words: "\"help\" is not a command", 64).
+        for arguments in [
+            ["--ledger", "b.sqlite", "help", "status"], ["--json", "help", "status"], ["help", "status", "--json"],
+            ["help", "--ledger=b.sqlite", "status"],
+        ] {
+            let result = try Executable.creditRecon(arguments)
+            #expect(result.status == 0 && result.stdout.contains("OVERVIEW: Balance, burn rate"), "\(arguments): \(result.stderr)")
+        }
     }
 }
