@@ -149,6 +149,26 @@ struct LedgerCommandsTests {
             == headHash(try Executable.creditRecon(["--ledger", blank, "verify"]).stdout))
     }
 
+    /// Its record of migrations dropped behind its back: `verify` names the damage as a
+    /// finding (1), not "run verify" (74), and no command puts the record back (the table
+    /// was created again before the record was read, so the file changed under a reader).
+    @Test func aDroppedMigrationRecordIsAFindingAndIsNotMadeAgain() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        #expect(try Executable.sqlite3(ledger, "DROP TABLE schema_migrations").status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: ledger))
+        let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+        #expect(verified.status == 1, "\(verified.stderr)")
+        #expect(verified.stdout.contains("ledger NOT sound (1 problem):")
+            && verified.stdout.contains("schema_migrations records no migration though the journal exists")
+            && verified.stdout.contains("restore it from a backup") && !verified.stdout.contains("Run `credit-recon verify`"),
+            "\(verified.stdout)")
+        let status = try Executable.creditRecon(["--ledger", ledger, "status"])
+        #expect(status.status == 74 && status.stderr.contains("the ledger is damaged"), "\(status.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == before)
+    }
+
     /// An auditor's copy where they cannot write (another user's folder, as here, or a
     /// read-only mount): the readers read it, leave it byte for byte, and make no file
     /// beside it; they gave 74, "attempt to write a readonly database". As root, the

@@ -27,8 +27,8 @@ extension CreditReconCommand {
         mutating func run() async throws {
             try await CLI.run(global) { context in
                 let location = try context.ledgerLocation()
-                if case .file = location, context.ledgerFile == .truncated {
-                    let problem = context.truncatedLedgerProblem
+                // Found before anything could be checked: a finding, not a failure to run.
+                func notSound(_ problem: String) -> ExitStatus {
                     if context.json {
                         print(JSONOutput.object([
                             "sound": .bool(false), "entries": .int(0), "head_hash": .string(""),
@@ -36,11 +36,21 @@ extension CreditReconCommand {
                         ]).exitCode(.attention).text)
                     } else {
                         print("ledger NOT sound (1 problem):")
-                        print("  \(problem)")
+                        print("  \(TerminalText.printable(problem))")
                     }
                     return .attention
                 }
-                let ledger = try context.openLedger(mustExist: true)
+                if case .file = location, context.ledgerFile == .truncated {
+                    return notSound(context.truncatedLedgerProblem)
+                }
+                let ledger: Ledger
+                do {
+                    ledger = try context.openLedger(mustExist: true)
+                } catch LedgerError.malformedEntry(let detail) {
+                    // Its tables contradict its record of migrations (schema_migrations dropped
+                    // or edited): said as a finding, not with "run verify".
+                    return notSound("the ledger is damaged: \(detail); restore it from a backup")
+                }
                 let progress = ProgressLine(
                     noun: "entries", command: "verify", done: "hashed and replayed",
                     enabled: context.showsProgress)

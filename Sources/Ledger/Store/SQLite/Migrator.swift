@@ -20,8 +20,11 @@ struct Migrator {
 
     /// Applies the migrations not yet applied, in order.
     func migrate(_ db: Database) throws {
+        // Read first: a record that contradicts the tables is refused before anything is written.
+        let pending = try pending(db)
+        guard !pending.isEmpty else { return }
         try db.execute("CREATE TABLE IF NOT EXISTS" + Self.recordTable.dropFirst("CREATE TABLE".count))
-        for migration in try pending(db) {
+        for migration in pending {
             try db.writeTransaction {
                 try migration.apply(db)
                 try db.run("INSERT INTO schema_migrations (name) VALUES (?)", [.text(migration.name)])
