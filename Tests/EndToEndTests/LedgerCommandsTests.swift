@@ -209,6 +209,17 @@ struct LedgerCommandsTests {
         // A writer there is refused, naming the folder.
         let refused = try reader(["import", "snapshots", samples])
         #expect(refused.status == 74, "\(refused.stderr)")
+        // Named with a leading `//`, still the same file (the URI named a host: 70).
+        let doubled = try reader(["--ledger", "/" + ledger, "verify"])
+        #expect(doubled.status == 0 && headHash(doubled.stdout) == head, "\(doubled.stderr)")
+        // An interrupted write's rollback journal beside it: refused, saying what to do (read
+        // as immutable, the journal was not looked at).
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
+        _ = try scratch.write("archive/books.sqlite-journal", "\u{D9}\u{D5}\u{05}\u{F9} interrupted")
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder)
+        let interrupted = try reader(["verify"])
+        #expect(interrupted.status == 74 && interrupted.stderr.contains("books.sqlite-journal beside it holds a write that was interrupted"),
+                "\(interrupted.stderr)")
     }
 
     @Test func aSecondWriterIsTurnedAwayWith75() throws {

@@ -113,8 +113,10 @@ final class Database {
     deinit { close() }
 
     /// `path` as a `file:` URI: every byte but unreserved characters and `/` percent-encoded.
+    /// An absolute path gets an empty authority (`file:///…`), or one starting `//` would be
+    /// read as a host's name.
     private static func uri(_ path: String) -> String {
-        var text = "file:"
+        var text = path.hasPrefix("/") ? "file://" : "file:"
         for byte in path.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),

@@ -60,6 +60,14 @@ final class SQLiteStore: LedgerStore {
                 db = try Database(path: path, create: create, durability: durability, admit: admit)
                 try Schema.migrator.migrate(db)
             } catch let error as SQLiteError where !create && Self.cannotWrite(path, error) {
+                // Read as immutable, SQLite would not look at a rollback journal: the pages of
+                // an interrupted write would be read as the books (a false tamper alarm).
+                if Self.holdsInterruptedWrite(path + "-journal") {
+                    throw LedgerError.io(path: name ?? path, detail: "it is on storage this process cannot write, and "
+                        + "\(path)-journal beside it holds a write that was interrupted, which must be rolled back before "
+                        + "the ledger can be read; copy the ledger and its -journal file together where they can be "
+                        + "written, and run any command on the copy")
+                }
                 db = try Database(path: path, create: false, readOnlyStorage: true, admit: admit)
                 readOnlyStorage = true
                 if let migration = try Schema.migrator.pending(db).first {
@@ -80,6 +88,15 @@ final class SQLiteStore: LedgerStore {
     private static func cannotWrite(_ path: String, _ error: SQLiteError) -> Bool {
         [SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM].contains(error.code) && access(path, R_OK) == 0
             && (access(path, W_OK) != 0 || access(Ledger.directory(of: path), W_OK) != 0)
+    }
+
+    /// Whether the rollback journal at `path` is one SQLite would roll back (SQLite's own
+    /// test: there, not empty, a non-zero first byte), so the ledger cannot be read without it.
+    private static func holdsInterruptedWrite(_ path: String) -> Bool {
+        guard let file = fopen(path, "rb") else { return false }
+        defer { fclose(file) }
+        let first = fgetc(file)
+        return first != EOF && first != 0
     }
 
     /// A read-only connection to the same file.
