@@ -9,6 +9,8 @@ public struct VerifyReport: Sendable {
     /// The database's own check's verdict in its own words (SQLite's `PRAGMA
     /// integrity_check`: `ok`, or what it found); what else was found is in `problems`.
     public var integrity: String = ""
+    /// The listing stopped at `verify`'s limit of problems: there may be more.
+    public var stoppedAtLimit = false
 
     /// Sound: the chain, the projections and the database's own check all agree.
     public var isSound: Bool { problems.isEmpty }

@@ -60,6 +60,7 @@ extension CreditReconCommand {
                         "sound": .bool(report.isSound), "entries": .int(report.entries),
                         "head_hash": .string(report.headHash), "integrity_check": .string(report.integrity),
                         "problems": .array(report.problems.map(JSONOutput.string)),
+                        "problems_may_be_more": .bool(report.stoppedAtLimit),
                     ]).exitCode(report.isSound ? .ok : .attention).text)
                 } else if report.isSound {
                     // PostgreSQL has no integrity_check to run (it checks each page as it reads it):
@@ -72,6 +73,9 @@ extension CreditReconCommand {
                 } else {
                     print("ledger NOT sound (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")):")
                     for problem in report.problems { print("  \(TerminalText.printable(problem))") }
+                    if report.stoppedAtLimit {
+                        print("  (verify stops listing at 20 problems: there may be more; fix these and run it again)")
+                    }
                     print("last sound head \(report.headHash) after \(report.entries) entries")
                 }
                 return report.isSound ? .ok : .attention
