@@ -59,6 +59,30 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
+    /// A ledger whose journal was made again otherwise and whose record of migrations was
+    /// dropped is still known by its other tables: damaged, and left as it was (it was
+    /// refused as "tables of something else", listing the ledger's own).
+    @Test func aLedgerWithItsJournalAndRecordChangedIsDamagedNotSomethingElse() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("other-db-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("books.sqlite").path
+        do {
+            let db = try Database(path: path)
+            try Schema.migrator.migrate(db)
+            try db.execute("DROP TABLE schema_migrations; DROP TABLE journal; CREATE TABLE journal (seq INTEGER PRIMARY KEY, entry TEXT)")
+            db.close()
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect {
+            _ = try Ledger(path: path, create: true)
+        } throws: { error in
+            guard case LedgerError.malformedEntry(let detail) = error as? LedgerError ?? .noLedger(location: "") else { return false }
+            return detail.contains("schema_migrations")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
     /// A database holding no tables (a view, a user_version) is not a ledger to a reader,
     /// which leaves it as it is; a writer starts the books in it.
     @Test func aDatabaseWithoutTablesIsNoLedgerToAReaderAndANewOneToAWriter() throws {

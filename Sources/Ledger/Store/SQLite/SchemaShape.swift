@@ -50,14 +50,13 @@ struct SchemaShape: Sendable, Equatable {
     }
 
     /// Whether the table `table`, made by `definition`, is one only a credit-recon ledger
-    /// holds: the migrations' record or the journal, as the migrations make them.
+    /// holds: the migrations' record or one of the ledger's tables, word for word as the
+    /// migrations make it (so a ledger whose journal and record were both changed is still
+    /// known by its other tables, and said to be damaged rather than something else).
     static func isOwn(table: String, definition: String?) -> Bool {
         guard let definition else { return false }
-        switch table {
-        case "schema_migrations": return collapsed(definition) == Migrator.recordTable
-        case "journal": return expected.definitions["journal"]?.first == collapsed(definition)
-        default: return false
-        }
+        if table == "schema_migrations" { return collapsed(definition) == Migrator.recordTable }
+        return expected.definitions[table]?.first == collapsed(definition)
     }
 
     /// `sql` with every run of white space one space: `sqlite_master` keeps a statement as
