@@ -91,7 +91,7 @@ enum RawInput {
 /// Rewrites `[global options] <command…> [options]` so ArgumentParser, which reads each
 /// command's options only after its name, sees the global options after the command:
 /// `--ledger L import snapshots F` and `import --ledger L snapshots F` both become
-/// `import snapshots F --ledger L`.
+/// `import snapshots --ledger L F`.
 enum GlobalArguments {
     /// Global options that take a value.
     static let withValue: Set<String> = [
@@ -220,10 +220,9 @@ enum GlobalArguments {
             }
         }
         guard !leading.isEmpty else { return arguments }
-        var rest = path + Array(arguments[index...])
-        // Keep them before a `--` terminator, after which everything is positional.
-        let terminator = rest.firstIndex(of: "--") ?? rest.endIndex
-        rest.insert(contentsOf: leading, at: terminator)
-        return rest
+        // Right after the command's words: before a `--` terminator, after which everything
+        // is positional, and before the command's own options, so that one missing its value
+        // at the end (`--json plan check F --ledger`) does not take `--json` for it.
+        return path + leading + Array(arguments[index...])
     }
 }

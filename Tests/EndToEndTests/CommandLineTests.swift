@@ -517,6 +517,21 @@ struct CommandLineTests {
         }
     }
 
+    /// `--json` before the command and an option of its own missing its value at the end:
+    /// the error as a JSON document, 64 (the option took `--json` for its value, so stdout
+    /// was empty, or `"--json" is not a decimal number`).
+    @Test func anOptionMissingItsValueAfterAGlobalJSONIsAJSONError() throws {
+        for (arguments, option) in [
+            (["--json", "plan", "check", "p.csv", "--ledger"], "--ledger"), (["--json", "topup", "p.csv", "--max-total"], "--max-total"),
+        ] {
+            let result = try Executable.creditRecon(arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            #expect((object?["error"] as? String)?.contains("Missing value for '\(option)") == true
+                && object?["exit_code"] as? Int == 64, "\(arguments): \(result.stdout)")
+        }
+    }
+
     /// Every command's `--json` document has `exit_code`, as every failure's does (import,
     /// verify, ledger copy and topup --dry-run had none).
     @Test func everyJSONDocumentHasItsExitCode() throws {
