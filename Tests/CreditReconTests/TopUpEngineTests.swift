@@ -306,6 +306,8 @@ struct TopUpEngineTests {
         // Sent again by the next run on its own: counted as not sent, not as a row for a person.
         #expect(first.attention.isEmpty, "\(first.text)")
         #expect(!first.text.contains("needs a person"), "\(first.text)")
+        // Where the rows stand, as the reports say it (the one not sent was `rejected` there).
+        #expect(first.states == ["planned": 3] && first.stateTotals.keys.sorted() == ["planned"], "\(first.states)")
         // In the books, all three are rows not sent (one stored `rejected` after its request
         // never reached the API): a `topup_not_sent` warning each and in `status`. The one
         // that never reached the API was a `charge_rejected` "was refused", left out of `status`.

@@ -469,13 +469,13 @@ public struct TopUpEngine: Sendable {
         summary.stateTotals = [:]
         summary.attention = []
         for (item, row) in zip(preview.items, stored) {
-            let state = row?.state ?? "new"
+            // A row provably not sent (stored as refused: nothing was created) is sent by the
+            // next run on its own: `planned`, as the reports call it, and it needs no person.
+            let notSent = Self.wasNotSent(state: row?.state ?? "new", httpStatus: row?.httpStatus)
+            let state = notSent ? "planned" : row?.state ?? "new"
             summary.states[state, default: 0] += 1
             summary.stateTotals[state, default: .zero] += item.row.amount
-            // A row provably not sent is sent by the next run on its own: counted as not sent,
-            // it needs no person.
-            let notSent = Self.wasNotSent(state: state, httpStatus: row?.httpStatus)
-            if ["rejected", "blocked", "unknown", "requesting"].contains(state), !notSent {
+            if ["rejected", "blocked", "unknown", "requesting"].contains(state) {
                 summary.attention.append(TopUpSummary.Attention(
                     line: item.row.line, key: item.key, reference: item.row.reference, state: state, message: row?.error))
             }
