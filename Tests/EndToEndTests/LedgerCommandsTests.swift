@@ -128,6 +128,11 @@ struct LedgerCommandsTests {
             #expect(result.stderr.contains("holds tables of something else (schema_migrations)"), "\(command): \(result.stderr)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: rails)) == railsBytes)
+        // Nor is a lock file left beside it, or beside a folder (writers took the lock first).
+        let folder = scratch.path("books")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        #expect(try Executable.creditRecon(["--ledger", folder, "import", "snapshots", samples]).status == 64)
+        #expect(!FileManager.default.fileExists(atPath: rails + ".lock") && !FileManager.default.fileExists(atPath: folder + ".lock"))
 
         let blank = scratch.path("blank.sqlite")
         #expect(try Executable.sqlite3(blank, "PRAGMA user_version = 3; CREATE VIEW v AS SELECT 1 AS x").status == 0)

@@ -90,9 +90,19 @@ extension CommandContext {
         }
     }
 
-    /// Takes the ledger's writer lock (see `Ledger.lockWriter(at:)`).
+    /// Takes the ledger's writer lock (see `Ledger.lockWriter(at:)`), after making sure a
+    /// file at the ledger's path is a ledger (or a database holding no tables, which the
+    /// writer makes one): a folder, a device, another application's database or a damaged
+    /// file is refused first, so no `.lock` file is left beside it (`/dev/null.lock`).
     public func lockWriter() throws -> LedgerWriterLock {
-        try Ledger.lockWriter(at: ledgerLocation())
+        let location = try ledgerLocation()
+        if case .file = location {
+            switch ledgerFile {
+            case .present, .notAFile: _ = try existingLedger()
+            case .missing, .truncated: break  // made by the writer; refused by it (`ledger copy` fills an empty file)
+            }
+        }
+        return try Ledger.lockWriter(at: location)
     }
 
     /// Runs `body` on the ledger for an import, which writes everything in one transaction
