@@ -49,6 +49,11 @@ struct PlanAddressTests {
         #expect(throws: AddressError.missingPrefix) { try EthereumAddress(validating: "5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed") }
         #expect(throws: AddressError.wrongLength(39)) { try EthereumAddress(validating: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe") }
         #expect(throws: AddressError.notHex("g")) { try EthereumAddress(validating: "0xg" + String(repeating: "1", count: 39)) }
+        // Said in characters, whatever the length: a stray letter first (it was "1 hex
+        // digits"), an accented one whole (it was "Ã"), a full-width digit as one (it was 42).
+        #expect(throws: AddressError.notHex("g")) { try EthereumAddress(validating: "0xg") }
+        #expect(throws: AddressError.notHex("é")) { try EthereumAddress(validating: "0x" + String(repeating: "1", count: 39) + "é") }
+        #expect(throws: AddressError.notHex("３")) { try EthereumAddress(validating: "0x" + String(repeating: "1", count: 39) + "３") }
     }
 
     /// EIP-55 straight from its definition: a letter is upper case when the matching nibble

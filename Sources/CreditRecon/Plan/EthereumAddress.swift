@@ -22,8 +22,18 @@ public struct EthereumAddress: Hashable, Sendable, CustomStringConvertible {
         }
         switch result {
         case .success(let checksummed): self.checksummed = checksummed
+        case .failure(.wrongLength), .failure(.notHex): throw Self.digitsError(text)
         case .failure(let error): throw error
         }
+    }
+
+    /// What is wrong with the digits after `0x` of `text`, said in characters (the check
+    /// counts bytes: `é` was named as `Ã`, a full-width digit counted as three): the first
+    /// that is not a hex digit, else how many there are.
+    private static func digitsError(_ text: String) -> AddressError {
+        let digits = text.dropFirst(2)
+        if let stray = digits.first(where: { !($0.isASCII && $0.isHexDigit) }) { return .notHex(stray) }
+        return .wrongLength(digits.count)
     }
 
     private static func validate(_ bytes: UnsafeBufferPointer<UInt8>, scratch: UnsafeMutableBufferPointer<UInt8>)
