@@ -314,16 +314,17 @@ public struct PlanReader: Sendable {
     /// Why `value` cannot be a name matched byte for byte (see `name`), or `nil`.
     static func nameProblem(_ value: String, column: String, another: String) -> String? {
         guard !value.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let article = column.first.map { "aeiou".contains($0) } == true ? "an" : "a"
         // White space, and the characters that show nothing (U+200B, U+FEFF, U+00AD, …).
         if let edge = [value.unicodeScalars.first, value.unicodeScalars.last].compactMap({ $0 })
             .first(where: { $0.properties.isWhitespace || $0.properties.isDefaultIgnorableCodePoint }) {
             let kind = edge.properties.isWhitespace ? "space" : "character"
             return "begins or ends with an invisible \(kind) (U+\(String(edge.value, radix: 16, uppercase: true))); "
-                + "remove it: a \(column) is matched byte for byte"
+                + "remove it: \(article) \(column) is matched byte for byte"
         }
         guard Array(value.precomposedStringWithCanonicalMapping.utf8) == Array(value.utf8) else {
             return "\"\(value)\" is written with decomposed accents; write it in composed form (Unicode NFC), as "
-                + "most editors and keyboards do: a \(column) is matched byte for byte, and the same word written the other way "
+                + "most editors and keyboards do: \(article) \(column) is matched byte for byte, and the same word written the other way "
                 + "would be another \(another)"
         }
         return nil
