@@ -15,7 +15,9 @@ public enum ExactJSON: Sendable, Equatable {
     case string(String)
     /// An array.
     case array([ExactJSON])
-    /// An object; a repeated key keeps its last value, as most parsers do.
+    /// An object. Parsing refuses a member named twice: which of the two holds is not
+    /// JSON's to say (RFC 8259 §4), and an answer `{"total_credits":100,…,"total_credits":5000}`
+    /// would be read as the one a parser keeps.
     case object([String: ExactJSON])
 
     /// The member `key` of an object, or `nil`.
@@ -185,7 +187,11 @@ private struct ExactJSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
-            members[key] = try parseValue()
+            let at = index
+            guard members.updateValue(try parseValue(), forKey: key) == nil else {
+                index = at
+                throw fail("the member \"\(key.prefix(64))\" is given twice")
+            }
             skipWhitespace()
             guard index < bytes.count else { throw fail("unterminated object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

@@ -181,6 +181,20 @@ import Testing
         #expect(keys.first?.limitRemaining == Micros(raw: -2_000_000))
     }
 
+    /// A member given twice decides nothing (the last one was kept: a balance of 4,998.75
+    /// from `total_credits` 100 then 5000, a key management by its second
+    /// `is_management_key`): refused (76), naming it.
+    @Test func aMemberGivenTwiceIsRefused() throws {
+        #expect {
+            _ = try WireFormat.credits(Array(#"{"data":{"total_credits":100,"total_usage":1.25,"total_credits":5000}}"#.utf8))
+        } throws: { error in
+            guard case .malformedResponse(let reason, _)? = error as? APIError else { return false }
+            return reason.contains(#"the member "total_credits" is given twice"#)
+        }
+        #expect(throws: ExactJSONError.self) { _ = try ExactJSON(parsing: #"{"a":{"b":1,"b":1}}"#) }
+        #expect(try ExactJSON(parsing: #"[{"b":1},{"b":2}]"#) == .array([.object(["b": .number("1")]), .object(["b": .number("2")])]))
+    }
+
     /// A string that is not UTF-8 (a key's name with byte 0xFF) is refused (76): it was
     /// stored with U+FFFD in its place, in the key reading and in the "verbatim" body.
     /// UTF-8 of any length, and escapes, are read as they are.
