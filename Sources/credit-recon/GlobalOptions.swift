@@ -88,6 +88,11 @@ struct GlobalOptions: ParsableArguments {
         if let port = url.port, !(1...65_535).contains(port) {
             throw urlSetting!.error("has port \(port), which is not a TCP port (1 to 65535)")
         }
+        // The key goes in a header: over plain HTTP anyone on the way reads it.
+        if scheme == "http", let host = url.host, !Self.isLoopback(host) {
+            throw urlSetting!.error("would send the key unencrypted across the network; use https:// (plain http:// only "
+                + "to this machine: localhost, 127.0.0.1, [::1], e.g. a local proxy)")
+        }
         let accountOrigin: AccountOrigin
         if account != nil {
             accountOrigin = .option
@@ -115,6 +120,14 @@ struct GlobalOptions: ParsableArguments {
             accountOrigin: accountOrigin)
         context.ledgerSource = ledgerSetting?.source ?? "--ledger"
         return context
+    }
+
+    /// Whether `host` (as `URL.host` gives it) is this machine: `localhost`, 127.0.0.0/8, ::1.
+    static func isLoopback(_ host: String) -> Bool {
+        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if name == "localhost" || name == "localhost." || name == "::1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 }
 

@@ -303,6 +303,9 @@ struct CommandLineTests {
         // Not a TCP port: the HTTP client trapped (132) on it.
         ("OPENROUTER_BASE_URL", "--base-url", "http://127.0.0.1:99999/api/v1"),
         ("OPENROUTER_BASE_URL", "--base-url", "http://127.0.0.1:4294967296/api/v1"),
+        // Plain HTTP to another machine: the key would cross the network in the clear.
+        ("OPENROUTER_BASE_URL", "--base-url", "http://openrouter.ai/api/v1"),
+        ("OPENROUTER_BASE_URL", "--base-url", "http://10.0.0.7:8080/api/v1"),
     ])
     func aBadValueNamesWhereItCameFrom(variable: String, option: String, value: String) throws {
         let scratch = try Scratch()
