@@ -93,6 +93,32 @@ struct AllAccountsReportTests {
         #expect(outcome.accounts.map(\.exitStatus) == [.ok, .attention, .ok])
     }
 
+    /// A folder name read back gives its label, and only a name `name(for:)` gives does.
+    @Test func aFolderNameReadsBackAsItsLabel() throws {
+        for label in ["default", "ops/eu", "..", "", "100%", "équipe", "a\u{1B}[31mb\n"] {
+            #expect(AccountFolder.account(named: try AccountFolder.name(for: label)) == label)
+        }
+        for name in ["%2e", "a.b", "%4", "%ZZ", "%61", "%FF", "a%"] { #expect(AccountFolder.account(named: name) == nil, "\(name)") }
+    }
+
+    /// The reports of other books' accounts left in `--out` by an earlier `--all-accounts`
+    /// are named in the summary, and left as they are (nothing said of them before, so an
+    /// auditor could open one as these books); a folder of the user's own is not named.
+    @Test func otherBooksAccountFoldersInTheFolderAreNamed() throws {
+        let fixture = try threeAccounts()
+        let other = try ReconcileFixture()
+        try snapshot(other, account: "gone.example", "2026-03-01T06:00:00Z", credits: "1", usage: "0")
+        let out = options(fixture, "all")
+        #expect(try AllAccountsStage.write(ledger: other.ledger, options: out).foreignFolders == [])
+        try FileManager.default.createDirectory(atPath: fixture.directory.path("all/notes"), withIntermediateDirectories: true)
+        let outcome = try AllAccountsStage.write(ledger: fixture.ledger, options: out)
+        #expect(outcome.foreignFolders == ["gone%2Eexample"])
+        #expect(outcome.summaryLines.contains { $0.hasPrefix("note: gone%2Eexample/ in ") && $0.contains("no account of this ledger") })
+        #expect(FileManager.default.fileExists(atPath: fixture.directory.path("all/gone%2Eexample/reconciliation.md")))
+        guard case .object(let members) = outcome.json else { return }
+        #expect(members["foreign_folders"] == .array([.string("gone%2Eexample")]))
+    }
+
     /// Each account's steps carry its place among them (and its label made safe for a
     /// terminal); the two summary files come last.
     @Test func progressTellsEachAccountsPlace() throws {

@@ -21,6 +21,13 @@ extension AllAccountsOutcome {
             "all accounts: purchased \(totalPurchased.centsText), used \(totalUsed.centsText), "
                 + "closing balance \(money(totalClosing)); \(totalWarnings) finding\(totalWarnings == 1 ? "" : "s") "
                 + "at warning level or above")
+        if !foreignFolders.isEmpty {
+            let named = foreignFolders.map { TerminalText.printable($0) + "/" }.joined(separator: ", ")
+            lines.append("note: \(named) in \(TerminalText.printable(directory))/ \(foreignFolders.count == 1 ? "holds" : "hold") "
+                + "the reports of no account of this ledger (an earlier report of other books); left as "
+                + "\(foreignFolders.count == 1 ? "it is" : "they are"): remove \(foreignFolders.count == 1 ? "it" : "them"), "
+                + "or report into an empty folder")
+        }
         lines.append("ledger head \(headHash)")
         return lines
     }
@@ -38,6 +45,7 @@ extension AllAccountsOutcome {
         return .object([
             "directory": .string(directory),
             "files": .array(files.map(JSONOutput.string)),
+            "foreign_folders": .array(foreignFolders.map(JSONOutput.string)),
             "accounts": .array(each),
             "total": .object([
                 "opening_balance": money(totalOpening), "purchased": .string(totalPurchased.decimalText),

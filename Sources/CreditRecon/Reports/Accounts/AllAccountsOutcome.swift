@@ -17,6 +17,10 @@ public struct AllAccountsOutcome: Sendable, Equatable {
     public var options: ReconcileOptions
     /// The IANA name of the time zone the periods follow.
     public var timeZone: String
+    /// Folders in `directory` holding an account's reports that are no account of this
+    /// ledger (left by an earlier `--all-accounts` of other books into the same folder):
+    /// named, not removed, so nobody reads them as these books.
+    public var foreignFolders: [String] = []
 
     /// The sum of a column over the accounts that have a value in it; `nil` when none has.
     static func sum(_ values: [Micros?]) -> Micros? {

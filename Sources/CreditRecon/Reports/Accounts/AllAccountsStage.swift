@@ -1,3 +1,4 @@
+import Foundation
 import CreditTypes
 import Ledger
 
@@ -71,8 +72,20 @@ public enum AllAccountsStage {
             try staging.stage(Array(AccountsFiles.markdownText(outcome).utf8), to: path(AccountsFiles.markdown))
             outcome.files.append(path(AccountsFiles.markdown))
             try staging.commit()
+            outcome.foreignFolders = foreignFolders(in: directory, besides: Set(folders))
             return outcome
         }
         throw ReportError.ledgerKeptChanging(attempts: attempts)
+    }
+
+    /// The folders in `directory` named as an account's folder is and holding a
+    /// `reconciliation.md` that are not among `folders`, sorted.
+    static func foreignFolders(in directory: String, besides folders: Set<String>) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { name in
+            guard !folders.contains(name), AccountFolder.account(named: name) != nil else { return false }
+            let report = (directory.hasSuffix("/") ? directory : directory + "/") + name + "/" + ReportFiles.markdown
+            return FileManager.default.fileExists(atPath: report)
+        }.sorted()
     }
 }
