@@ -4,14 +4,17 @@ import Ledger
 /// The accounts a ledger holds, for commands that read one account's books.
 enum LedgerAccounts {
     /// Throws a usage error (64) naming the accounts the ledger holds when `account` is not
-    /// one of them, instead of books that are silently empty; `orElse` names what else the
-    /// command offers.
+    /// one of them, instead of books that are silently empty (66 when it holds none);
+    /// `orElse` names what else the command offers.
     static func require(_ account: String, in ledger: Ledger, orElse: String? = nil) throws {
         let accounts = try ledger.read { try $0.accounts() }
         guard !accounts.contains(account) else { return }
-        throw UsageError.usage(accounts.isEmpty
-            ? "the ledger holds no books yet (no account); run `credit-recon fetch` or `credit-recon import` first"
-            : "the ledger holds no account \"\(account)\"; it holds \(accounts.map { "\"\($0)\"" }.joined(separator: ", ")) "
+        if accounts.isEmpty {
+            // Nothing to read, as with no ledger at all (66): no argument was wrong.
+            throw UsageError(message: "the ledger holds no books yet (no account); run `credit-recon fetch` or "
+                + "`credit-recon import` first", exitStatus: .noInput)
+        }
+        throw UsageError.usage("the ledger holds no account \"\(account)\"; it holds \(accounts.map { "\"\($0)\"" }.joined(separator: ", ")) "
                 + "(pass --account NAME" + (orElse.map { ", or \($0)" } ?? "") + ")")
     }
 }

@@ -202,12 +202,14 @@ struct AllAccountsReportTests {
         #expect(outcome.summaryLines.contains { $0.contains("ops%2Feu/") })
     }
 
-    @Test func aLedgerWithoutAccountsIsAUsageError() throws {
+    /// A ledger of no account has nothing to read, as no ledger has: 66 (it was 64, though
+    /// no argument was wrong).
+    @Test func aLedgerWithoutAccountsHasNothingToRead() throws {
         let fixture = try ReconcileFixture()
         let error = try #require(throws: UsageError.self) {
             try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "all"))
         }
-        #expect(error.exitStatus == .usage)
+        #expect(error.exitStatus == .noInput)
         #expect(!FileManager.default.fileExists(atPath: fixture.directory.path("all")))
     }
 

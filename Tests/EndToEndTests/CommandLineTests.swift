@@ -535,6 +535,19 @@ struct CommandLineTests {
         }
     }
 
+    /// A ledger that holds no books yet (an import of a file without rows made it) has
+    /// nothing to report or export: 66, as no ledger (it was 64, though no argument was wrong).
+    @Test func aLedgerWithNoBooksYetHasNothingToRead() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("l.sqlite")
+        let empty = try scratch.write("empty.csv", "observed_at,total_credits,total_usage\n")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", empty]).status == 0)
+        for arguments in [["report", "--out", scratch.path("r")], ["export", "--format", "hledger", "--out", scratch.path("x.journal")]] {
+            let result = try Executable.creditRecon(["--ledger", ledger] + arguments)
+            #expect(result.status == 66 && result.stderr.contains("the ledger holds no books yet"), "\(arguments): \(result.stderr)")
+        }
+    }
+
     /// Every command's `--json` document has `exit_code`, as every failure's does (import,
     /// verify, ledger copy and topup --dry-run had none).
     @Test func everyJSONDocumentHasItsExitCode() throws {

@@ -18,7 +18,7 @@ public enum AllAccountsStage {
     ///   - options: the report's options; `reconcile.account` is ignored.
     ///   - progress: hears each account's steps with its place among them, then the two
     ///     summary files.
-    /// - Throws: a `UsageError` (64) when the ledger holds no account; a `ReportError` (73)
+    /// - Throws: a `UsageError` (66) when the ledger holds no account; a `ReportError` (73)
     ///   when an account's label cannot be a folder name (before anything is written) or a
     ///   file cannot be written, or (75) when the ledger kept changing.
     public static func write(
@@ -38,8 +38,9 @@ public enum AllAccountsStage {
         for _ in 0..<attempts {
             let (accounts, head) = try ledger.read { (try $0.accounts(), try $0.head().hash) }
             guard !accounts.isEmpty else {
-                throw UsageError.usage(
-                    "the ledger holds no books yet (no account); run `credit-recon fetch` or `credit-recon import` first")
+                throw UsageError(
+                    message: "the ledger holds no books yet (no account); run `credit-recon fetch` or `credit-recon import` first",
+                    exitStatus: .noInput)
             }
             // Every name is checked before the first file is written.
             let folders = try accounts.map { try AccountFolder.name(for: $0) }
