@@ -110,6 +110,13 @@ struct CommandLineTests {
         let env = ["OPENROUTER_API_KEY": "sim-management-key"]
         #expect(try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "topup", plan, "--yes"], environment: env)
             .status == 0)
+        // Nothing left to send needs no key, but a key file named must be one (it was 0).
+        let noKeyFile = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "--api-key-file", scratch.path("no-such-key"), "topup", plan, "--yes"],
+            environment: [:])
+        #expect(noKeyFile.status == 78 && noKeyFile.stderr.contains("--api-key-file: cannot read"), "\(noKeyFile.stderr)")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "topup", plan, "--yes"], environment: [:])
+            .status == 0)
         let more = try scratch.write("more.csv", DistinctPlan.text(rows: 4))
         let checked = try Executable.creditRecon(["--ledger", ledger, "plan", "check", more, "--batch", "plan"])
         #expect(checked.status == 0, "\(checked.stderr)")

@@ -77,7 +77,10 @@ public struct TopUpStage: Sendable {
         }
 
         // The key before the ledger: a command refused for want of one leaves no new ledger.
+        // Nothing to send needs none; but a key file named is read all the same, so a cron
+        // job's wrong path fails the first night, not the night there is work.
         let bearer = preview.toSend.isEmpty ? nil : try context.bearer()
+        if bearer == nil, context.bearerFile != nil || context.apiKeyFile != nil { _ = try context.bearer() }
         let ledger = try existing ?? context.openLedger()
         var realClient: OpenRouterClient?
         if let bearer {
