@@ -96,6 +96,22 @@ struct LedgerTests {
         #expect(names == Schema.migrator.migrations.map(\.name))
     }
 
+    /// Two processes open a ledger that needs a migration (readers open without the writer
+    /// lock): the one that read the pending migrations before the other applied them skips
+    /// them under the write lock, instead of failing on tables already there.
+    @Test func aMigrationAppliedMeanwhileByAnotherProcessIsSkipped() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migrate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("l.sqlite").path
+        let first = try Database(path: path), second = try Database(path: path)
+        let stale = try Schema.migrator.pending(first)
+        #expect(stale.count == Schema.migrator.migrations.count)
+        try Schema.migrator.migrate(second)
+        try Schema.migrator.apply(stale, to: first)
+        #expect(try first.scalarInt("SELECT count(*) FROM schema_migrations") == Int64(Schema.migrator.migrations.count))
+    }
+
     @Test func ledgerFromANewerVersionIsRefused() throws {
         let temp = try TemporaryLedger()
         try temp.raw().run("INSERT INTO schema_migrations (name) VALUES ('v99: from the future')")

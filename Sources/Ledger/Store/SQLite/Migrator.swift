@@ -21,11 +21,20 @@ struct Migrator {
     /// Applies the migrations not yet applied, in order.
     func migrate(_ db: Database) throws {
         // Read first: a record that contradicts the tables is refused before anything is written.
-        let pending = try pending(db)
+        try apply(try pending(db), to: db)
+    }
+
+    /// Applies `pending` (as `pending(_:)` read them, maybe before another process applied
+    /// some) to `db`, each in its own transaction.
+    func apply(_ pending: [Migration], to db: Database) throws {
         guard !pending.isEmpty else { return }
         try db.execute("CREATE TABLE IF NOT EXISTS" + Self.recordTable.dropFirst("CREATE TABLE".count))
         for migration in pending {
             try db.writeTransaction {
+                // Another process opening the ledger may have applied it since it was read
+                // (readers open without the writer lock): under the write lock, look again.
+                guard try db.scalarInt("SELECT count(*) FROM schema_migrations WHERE name = ?", [.text(migration.name)]) == 0
+                else { return }
                 try migration.apply(db)
                 try db.run("INSERT INTO schema_migrations (name) VALUES (?)", [.text(migration.name)])
             }
