@@ -303,6 +303,8 @@ struct ImportChargesTests {
         let again = try importer("\(Self.header)\nweb_2,2.50,\(Wallets.c),8453,2026-11-03T10:00:00Z,,R-02,,,\n")
             .run(ledger: bench.ledger, now: now)
         #expect(again.inserted == 1 && again.linked.isEmpty && again.unlinkedReferences == 1)
+        // Said at the import, not only by the report once both are paid.
+        #expect(again.secondPurchases.map(\.reference) == ["R-02"] && again.secondPurchases.map(\.chargeID) == ["web_2"])
         #expect(try bench.states()["R-02"] == "created")
     }
 

@@ -26,6 +26,9 @@ public struct ChargeImport: BatchImport {
         public var statusRecorded = 0
         /// Charges that resolved a plan row by `reference`.
         public var linked: [(reference: String, key: String)] = []
+        /// Charges naming a plan row that already had its charge: a second purchase of the
+        /// row, which the report warns of (`reference_paid_twice`) once both are paid.
+        public var secondPurchases: [(reference: String, chargeID: String)] = []
         /// References that name no open plan row (kept on the charge, linked to nothing).
         public var unlinkedReferences = 0
         public var total = Micros.zero
@@ -44,6 +47,9 @@ public struct ChargeImport: BatchImport {
                 "rows": .int(Int64(rows)), "inserted": .int(Int64(inserted)), "skipped": .int(Int64(skipped)),
                 "status_recorded": .int(Int64(statusRecorded)),
                 "linked": .array(linked.map { .object(["reference": .string($0.reference), "topup_key": .string($0.key)]) }),
+                "second_purchases": .array(secondPurchases.map {
+                    .object(["reference": .string($0.reference), "charge_id": .string($0.chargeID)])
+                }),
                 "unlinked_references": .int(Int64(unlinkedReferences)), "inserted_total": .string(total.decimalText),
                 "run_id": runID.map(JSONOutput.int) ?? .null, "head_hash": .string(headHash),
             ])
@@ -409,6 +415,8 @@ public struct ChargeImport: BatchImport {
                     summary.total += charge.amount
                     continue
                 }
+                // The row has its charge already: this one is a second purchase of it.
+                summary.secondPurchases.append((reference, charge.chargeID))
             }
             if let reference = charge.reference, reference.hasPrefix(TopUpKey.unreferencedPrefix) {
                 // A plan never holds such a reference (`plan check` refuses it): it is a row's

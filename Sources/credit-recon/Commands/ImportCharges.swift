@@ -78,6 +78,10 @@ enum ChargesImportCommand {
                         + "ledger, from the file (paid, expired or pending, and when paid)")
                 }
                 for link in summary.linked { print("  reference \(link.reference) resolves top-up \(link.key)") }
+                for second in summary.secondPurchases {
+                    print(TerminalText.printable("  reference \(second.reference) already had its charge: \(second.chargeID) is a second "
+                        + "purchase of that plan row (the report warns of it, reference_paid_twice, once both are paid)"))
+                }
                 print("ledger head \(summary.headHash)")
             }
             return .ok
