@@ -430,6 +430,26 @@ struct CommandLineTests {
         #expect(try sim.state().charges.count == 2, "R-2 sent, R-1 not again")
     }
 
+    /// A plan the ledger refuses (here: done for another account, run under a mistyped
+    /// --account) stops the job before the first fetch: the fetch had stored readings under
+    /// the mistyped account, for good, before the top-up refused the plan.
+    @Test func aNightlyRunWithAPlanTheLedgerRefusesStopsBeforeTheFetch() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess()
+        let ledger = scratch.path("books.sqlite")
+        let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+        let planned = try scratch.write("plan.csv", "wallet,chain_id,amount,reference\n\(DistinctPlan.wallet(1)),1,10,R-1\n")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "topup", planned, "--yes"], environment: env)
+            .status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: ledger))
+        let result = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "--account", "typo", "run", "--plan", planned, "--yes",
+             "--no-keys", "--no-activity", "--out", scratch.path("reports")], environment: env)
+        #expect(result.status == 65 && result.stderr.contains("already planned for account \"default\""), "\(result.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == before)
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("reports")))
+    }
+
     /// Cron has no terminal: `run --plan` without `--yes` stops before the lock, the fetch
     /// or the ledger, not after the first fetch.
     @Test func aNightlyRunWithAPlanButNoYesStopsBeforeItStarts() throws {

@@ -72,13 +72,19 @@ public struct RunStage: Sendable {
         // A plan that cannot be read, or has a bad row, is found before the job starts (65,
         // 66: nothing fetched or written), not after the first fetch has stored a reading;
         // and before the question of --yes, which only a plan that can be sent raises.
-        // What depends on the ledger (rows already sent, --max-total) waits for the top-up.
         let plan = try options.topUp.map { try TopUpEngine(options: $0).readPlan() }
         // Before the lock and the fetch: a cron line without --yes is wrong every night,
         // whether or not tonight's plan has new rows.
         if options.topUp != nil, !options.yes, !isTerminal { throw TopUpError.confirmationRequired }
         let lock = try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
+        // Under the lock, what depends on the ledger too (a reference used otherwise, a plan
+        // of another account, --max-total over the rows still to send), as the top-up will
+        // check it: refused before the fetch stored anything (a mistyped --account kept its
+        // readings for good).
+        if let plan, let topUp = options.topUp {
+            _ = try TopUpEngine(options: topUp).prepare(ledger: try context.existingLedger(), plan: plan)
+        }
         let ledger = try context.openLedger()
         let account = context.account
         let started = context.now()
