@@ -281,7 +281,9 @@ struct TopUpEngineTests {
         #expect(status.planned.count == 2)
         #expect(status.planned.amount == reconMicros("6"))
         // No reading yet: that needs attention, and so do the rows (they were said only with readings).
-        #expect(status.attention.first == "there are no readings yet: run `credit-recon fetch`")
+        // The account is named: a plain `fetch` would read the default one (it was not).
+        #expect(status.attention.first == "there are no readings yet: run `credit-recon --account acct fetch`")
+        #expect(StatusReport.shellWord("ops team's") == #"'ops team'\''s'"# && StatusReport.shellWord("eu-1") == "eu-1")
         #expect(status.attention.contains("2 top-up rows planned but never sent (6.00 USD): the run that planned them stopped "
             + "first or could not reach the API; run `credit-recon topup` with the plan again to send them"))
         #expect(status.lines.contains { $0.hasSuffix("0 blocked (0.00); 2 planned, not sent (6.00)") })

@@ -62,6 +62,14 @@ public struct StatusReport: Sendable, Equatable {
     /// reading of one run just before is a few milliseconds "after" it.
     static let clockSkew: Int64 = 60_000
 
+    /// `text` as one word for a POSIX shell: as it is when plain, else in single quotes.
+    static func shellWord(_ text: String) -> String {
+        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-/".unicodeScalars.contains($0))
+        }
+        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+
     /// What needs a person, in words; empty when nothing does.
     public var attention: [String] {
         var reasons: [String] = []
@@ -69,7 +77,11 @@ public struct StatusReport: Sendable, Equatable {
         guard let runway, let age = ageMilliseconds else {
             let elsewhere = heldAccounts.isEmpty ? "" : " (the ledger holds no account \"\(account)\"; it holds "
                 + heldAccounts.map { "\"\($0)\"" }.joined(separator: ", ") + ": check --account)"
-            return ["there are no readings yet: run `credit-recon fetch`\(elsewhere)"] + chargeReasons + keyReasons
+            // The account named when the ledger holds it (its plan rows, say) and it is not the
+            // default one, which a plain `fetch` reads; not when it is a typo of another.
+            let fetch = account == "default" || !heldAccounts.isEmpty ? "credit-recon fetch"
+                : "credit-recon --account \(Self.shellWord(account)) fetch"
+            return ["there are no readings yet: run `\(fetch)`\(elsewhere)"] + chargeReasons + keyReasons
         }
         if let tenths = runway.tenthsOfDays, tenths < options.minRunwayDays * 10 {
             reasons.append("runway \(runway.daysText) days is under \(options.minRunwayDays) days: plan a top-up")
