@@ -339,6 +339,11 @@ struct ImportChargesTests {
             .run(ledger: bench.ledger, now: now)
         #expect(linked.linked.map(\.key) == [key])
         #expect(try bench.ledger.read { try $0.topUp(key: key)?.state } == "recorded")
+        // A second purchase of that row, named by its key, is kept and said (the file was
+        // refused as if the key named no row).
+        let second = try importer("\(Self.header)\nweb_2,10,\(Wallets.a),1,2026-11-03T11:00:00Z,,\(key),paid,2026-11-03T11:05:00Z,\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(second.inserted == 1 && second.secondPurchases.map(\.chargeID) == ["web_2"])
         // Nothing left for --retry-unknown to send again.
         let fake = FakeChargeCreator()
         _ = try await bench.run(plan, client: fake, retryUnknown: true)

@@ -381,6 +381,7 @@ public struct ChargeImport: BatchImport {
         facts.reserveCapacity(fresh.count)
         for row in fresh {
             var charge = row.charge
+            var secondPurchase = false
             if let reference = charge.reference,
                let topUp = try Self.topUp(named: reference, account: row.account, reader: writer.reader)
             {
@@ -417,8 +418,9 @@ public struct ChargeImport: BatchImport {
                 }
                 // The row has its charge already: this one is a second purchase of it.
                 summary.secondPurchases.append((reference, charge.chargeID))
+                secondPurchase = true
             }
-            if let reference = charge.reference, reference.hasPrefix(TopUpKey.unreferencedPrefix) {
+            if !secondPurchase, let reference = charge.reference, reference.hasPrefix(TopUpKey.unreferencedPrefix) {
                 // A plan never holds such a reference (`plan check` refuses it): it is a row's
                 // key mistyped, and recorded unlinked it could never resolve the row.
                 errors.add(line: row.line, column: "reference",
