@@ -13,7 +13,8 @@ enum MigrationRecord {
     /// tables, since it creates none: its `charge.status` entries).
     static func traces(of name: String) -> [Trace] {
         switch name {
-        case "v1: journal, runs, snapshots, top-ups, charges": [.relation("journal")]
+        case "v1: journal, runs, snapshots, top-ups, charges":
+            ["journal", "runs", "snapshots", "topups", "charges"].map(Trace.relation)
         case "v2: key readings, activity days": Schema.usageTableNames.map(Trace.relation)
         case "v3: the journal's times, indexed": [.relation("journal_by_time")]
         case Schema.entryKindsMigration: [.entries(kind: "charge.status")]
@@ -43,15 +44,18 @@ enum MigrationRecord {
         }
         let pending = known.filter { !applied.contains($0) }
         // A ledger whose record is missing its newest migrations: an older ledger, unless it
-        // holds what they made.
-        guard !applied.isEmpty else { return pending }
+        // holds what they made. One with no record at all: a new database, unless it holds
+        // the ledger's tables (the journal and the record dropped, the rest kept), which the
+        // first migration would fail on.
         for name in pending {
             for trace in traces(of: name) where try holds(trace) {
                 let found = switch trace {
                 case .relation(let relation): "\(relation) exists"
                 case .entries(let kind): "the journal holds \(kind) entries"
                 }
-                throw LedgerError.malformedEntry("schema_migrations lacks \(name) though \(found) \(edited)")
+                throw LedgerError.malformedEntry(applied.isEmpty
+                    ? "schema_migrations records no migration though \(found) \(edited)"
+                    : "schema_migrations lacks \(name) though \(found) \(edited)")
             }
         }
         return pending
