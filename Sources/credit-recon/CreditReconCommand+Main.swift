@@ -14,11 +14,13 @@ extension CreditReconCommand {
             handler.logLevel = .trace  // each logger's own level (from --log-level) filters
             return LogAboveProgress(stream: handler, terminal: .standardError)
         }
-        let arguments = GlobalArguments.movedAfterCommand(
-            GlobalArguments.helpRequest(Array(CommandLine.arguments.dropFirst())) ?? Array(CommandLine.arguments.dropFirst()))
+        let given = Array(CommandLine.arguments.dropFirst())
+        let arguments = GlobalArguments.movedAfterCommand(GlobalArguments.helpRequest(given) ?? given)
+        // As given: `help` drops it from `arguments`, yet its errors are JSON documents too.
+        let wantsJSON = GlobalArguments.asksForJSON(given)
         if let (problem, status) = RawInput.notUTF8() {
             CLI.printError(problem)
-            if GlobalArguments.asksForJSON(arguments) {
+            if wantsJSON {
                 print(JSONOutput.object(["error": .string(problem), "exit_code": .int(Int64(status.rawValue))]).text)
             }
             Foundation.exit(status.rawValue)
@@ -26,7 +28,10 @@ extension CreditReconCommand {
         if let unknown = GlobalArguments.unknownHelpTopic(arguments) {
             // ArgumentParser's `help` shows the nearest help it finds and exits 0: a typo in a
             // script's `help` line would pass.
-            StandardStream.error("Error: \(unknown)\n")
+            StandardStream.error("Error: \(TerminalText.printable(unknown))\n")
+            if wantsJSON {
+                print(JSONOutput.object(["error": .string(unknown), "exit_code": .int(Int64(ExitStatus.usage.rawValue))]).text)
+            }
             Foundation.exit(ExitStatus.usage.rawValue)
         }
         // As `AsyncParsableCommand.main` does, but a usage error found while parsing (an
@@ -44,7 +49,7 @@ extension CreditReconCommand {
             // Global options with no command after them (or a word that is none) were blamed
             // on the first option: "Unknown option '--ledger'".
             let noCommand = code != .success && !(error is ExitCode) ? GlobalArguments.missingCommand(arguments) : nil
-            if !(error is ExitCode), code != .success, GlobalArguments.asksForJSON(arguments) {
+            if !(error is ExitCode), code != .success, wantsJSON {
                 print(JSONOutput.object(["error": .string(noCommand ?? message(for: error)), "exit_code": .int(Int64(code.rawValue))]).text)
             }
             guard !(error is ExitCode), code != .success else { exit(withError: error) }
@@ -101,15 +106,12 @@ enum GlobalArguments {
     /// Global flags.
     static let flags: Set<String> = ["--json"]
 
-    /// Whether `arguments` (as `movedAfterCommand` leaves them) hold `--json` as an option:
-    /// before a `--` terminator, not as another option's value.
+    /// Whether `arguments` hold `--json` before a `--` terminator: also where an option
+    /// missing its value is followed by it (`--ledger --json status`), which the parser
+    /// refuses as a missing value (or as a value that is no number), an error that must
+    /// still be the one JSON document.
     static func asksForJSON(_ arguments: [String]) -> Bool {
-        var index = 0
-        while index < arguments.count, arguments[index] != "--" {
-            if arguments[index] == "--json" { return true }
-            index += withValue.contains(arguments[index]) ? 2 : 1
-        }
-        return false
+        arguments.prefix(while: { $0 != "--" }).contains("--json")
     }
 
     /// What to say when `arguments` (as `movedAfterCommand` leaves them) name no command,
