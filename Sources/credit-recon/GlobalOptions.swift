@@ -82,16 +82,11 @@ struct GlobalOptions: ParsableArguments {
         }
         let urlSetting = pick(self.baseURL, "--base-url", "OPENROUTER_BASE_URL")
         let baseURL = urlSetting?.value ?? "https://openrouter.ai/api/v1"
-        guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
             throw urlSetting!.error("is not an http(s) URL; write the API root, e.g. https://openrouter.ai/api/v1")
         }
         if let port = url.port, !(1...65_535).contains(port) {
             throw urlSetting!.error("has port \(port), which is not a TCP port (1 to 65535)")
-        }
-        // The key goes in a header: over plain HTTP anyone on the way reads it.
-        if scheme == "http", let host = url.host, !Self.isLoopback(host) {
-            throw urlSetting!.error("would send the key unencrypted across the network; use https:// (plain http:// only "
-                + "to this machine: localhost, 127.0.0.1, [::1], e.g. a local proxy)")
         }
         let accountOrigin: AccountOrigin
         if account != nil {
@@ -119,15 +114,8 @@ struct GlobalOptions: ParsableArguments {
             environment: environment,
             accountOrigin: accountOrigin)
         context.ledgerSource = ledgerSetting?.source ?? "--ledger"
+        context.baseURLSource = urlSetting?.source ?? "--base-url"
         return context
-    }
-
-    /// Whether `host` (as `URL.host` gives it) is this machine: `localhost`, 127.0.0.0/8, ::1.
-    static func isLoopback(_ host: String) -> Bool {
-        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if name == "localhost" || name == "localhost." || name == "::1" { return true }
-        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 }
 

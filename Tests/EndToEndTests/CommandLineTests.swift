@@ -298,6 +298,25 @@ struct CommandLineTests {
                 "\(result.stderr)")
     }
 
+    /// Plain HTTP to another machine: the key would cross the network in the clear. Refused
+    /// by the commands that send it (64 for the option, 78 for the variable), not by those
+    /// that never call the API, which a variable set for every job must not stop.
+    @Test(arguments: ["http://openrouter.ai/api/v1", "http://10.0.0.7:8080/api/v1", "HTTP://127.0.0.1.nip.io/api/v1"])
+    func plainHTTPToAnotherMachineIsRefusedWhereTheKeyIsSent(url: String) throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite")
+        let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+        let option = try Executable.creditRecon(["--ledger", ledger, "--base-url", url, "fetch"], environment: env)
+        #expect(option.status == 64 && option.stderr.contains("would send the key unencrypted"), "\(option.stderr)")
+        let variable = try Executable.creditRecon(
+            ["--ledger", ledger, "run", "--out", scratch.path("r")], environment: env.merging(["OPENROUTER_BASE_URL": url]) { $1 })
+        #expect(variable.status == 78 && variable.stderr.contains("OPENROUTER_BASE_URL: \"\(url)\" would send the key"),
+                "\(variable.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+        let local = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples], environment: ["OPENROUTER_BASE_URL": url])
+        #expect(local.status == 0, "\(local.stderr)")
+    }
+
     /// A value from the environment is configuration (78) and is named as such; the same
     /// value given as an option is a usage error (64) naming the option.
     @Test(arguments: [
@@ -311,9 +330,6 @@ struct CommandLineTests {
         // Not a TCP port: the HTTP client trapped (132) on it.
         ("OPENROUTER_BASE_URL", "--base-url", "http://127.0.0.1:99999/api/v1"),
         ("OPENROUTER_BASE_URL", "--base-url", "http://127.0.0.1:4294967296/api/v1"),
-        // Plain HTTP to another machine: the key would cross the network in the clear.
-        ("OPENROUTER_BASE_URL", "--base-url", "http://openrouter.ai/api/v1"),
-        ("OPENROUTER_BASE_URL", "--base-url", "http://10.0.0.7:8080/api/v1"),
     ])
     func aBadValueNamesWhereItCameFrom(variable: String, option: String, value: String) throws {
         let scratch = try Scratch()

@@ -14,6 +14,9 @@ public struct CommandContext: Sendable {
     public var ledgerSource = "--ledger"
     /// The API root, e.g. `https://openrouter.ai/api/v1`.
     public var baseURL: String
+    /// Where `baseURL` came from, for messages: `--base-url` (also when defaulted) or
+    /// `OPENROUTER_BASE_URL`.
+    public var baseURLSource = "--base-url"
     /// The account label stored on every row.
     public var account: String
     /// Where `account` came from: a label someone named, or the default.
@@ -75,6 +78,25 @@ public struct CommandContext: Sendable {
         throw UsageError.config(
             "no API key: set OPENROUTER_API_KEY to a management key, or pass --api-key-file PATH "
                 + "(keys are never accepted as command-line values)")
+    }
+
+    /// `baseURL`, for a client that sends a key to it: plain `http://` only to this machine
+    /// (the key goes in a header, which anyone on the way reads). Commands that send no key
+    /// never ask, so a variable set for every job does not stop the local ones.
+    public func keyBaseURL() throws -> String {
+        guard let url = URL(string: baseURL), url.scheme?.lowercased() == "http", let host = url.host,
+              !Self.isLoopback(host) else { return baseURL }
+        let message = "\(baseURLSource): \"\(TerminalText.printable(baseURL))\" would send the key unencrypted across "
+            + "the network; use https:// (plain http:// only to this machine: localhost, 127.0.0.1, [::1], e.g. a local proxy)"
+        throw baseURLSource.hasPrefix("--") ? UsageError.usage(message) : UsageError.config(message)
+    }
+
+    /// Whether `host` (as `URL.host` gives it) is this machine: `localhost`, 127.0.0.0/8, ::1.
+    static func isLoopback(_ host: String) -> Bool {
+        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if name == "localhost" || name == "::1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// The bearer for `POST /credits/coinbase`: `--bearer-file`, else `OPENROUTER_BEARER`,

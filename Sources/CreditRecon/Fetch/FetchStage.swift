@@ -86,7 +86,7 @@ public struct FetchStage: Sendable {
     public func run() async throws -> Outcome {
         let key = try context.managementKey()
         let client = OpenRouterClient(configuration: ClientConfiguration(
-            baseURL: context.baseURL, managementKey: key, timeout: context.timeout,
+            baseURL: try context.keyBaseURL(), managementKey: key, timeout: context.timeout,
             maxRetryTime: context.maxRetryTime, userAgent: CreditReconVersion.userAgent, logger: context.logger))
         do {
             let outcome = try await Interruption.trapping(interruption, logger: context.logger) { interruption in

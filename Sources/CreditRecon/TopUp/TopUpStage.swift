@@ -85,7 +85,7 @@ public struct TopUpStage: Sendable {
         var realClient: OpenRouterClient?
         if let bearer {
             realClient = OpenRouterClient(configuration: ClientConfiguration(
-                baseURL: context.baseURL, managementKey: nil, bearer: bearer, timeout: context.timeout,
+                baseURL: try context.keyBaseURL(), managementKey: nil, bearer: bearer, timeout: context.timeout,
                 maxRetryTime: context.maxRetryTime, rateLimit: rateLimit, userAgent: CreditReconVersion.userAgent,
                 logger: context.logger))
         }
