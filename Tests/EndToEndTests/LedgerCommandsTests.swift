@@ -133,6 +133,13 @@ struct LedgerCommandsTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         #expect(try Executable.creditRecon(["--ledger", folder, "import", "snapshots", samples]).status == 64)
         #expect(!FileManager.default.fileExists(atPath: rails + ".lock") && !FileManager.default.fileExists(atPath: folder + ".lock"))
+        // Nor beside a link that leads back to itself (taken for a missing ledger: 74 "a file
+        // appeared there", and its lock left).
+        let loop = scratch.path("loop.sqlite")
+        try FileManager.default.createSymbolicLink(atPath: loop, withDestinationPath: loop)
+        let looped = try Executable.creditRecon(["--ledger", loop, "import", "snapshots", samples])
+        #expect(looped.status == 64 && looped.stderr.contains("is a loop of symbolic links"), "\(looped.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: loop + ".lock"))
 
         let blank = scratch.path("blank.sqlite")
         #expect(try Executable.sqlite3(blank, "PRAGMA user_version = 3; CREATE VIEW v AS SELECT 1 AS x").status == 0)

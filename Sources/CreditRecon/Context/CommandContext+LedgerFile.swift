@@ -20,7 +20,10 @@ extension CommandContext {
     /// The state of the file at `ledgerPath`.
     public var ledgerFile: LedgerFile {
         var info = stat()
-        guard stat(ledgerPath, &info) == 0 else { return .missing }
+        guard stat(ledgerPath, &info) == 0 else {
+            // Links that lead back to themselves name no file, nor one to make.
+            return errno == ELOOP ? .notAFile("a loop of symbolic links") : .missing
+        }
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
         case S_IFDIR: return .notAFile("a folder")
