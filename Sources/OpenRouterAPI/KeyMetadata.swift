@@ -23,6 +23,9 @@ public struct KeyMetadata: Sendable, Equatable {
     public let expiresAt: Timestamp?
     /// The response body, verbatim.
     public let rawBody: String
+    /// The API's clock when it answered (its `Date` header); `nil` when it sent none.
+    /// `fetch` checks this machine's clock against it before dating anything.
+    public var answeredAt: Timestamp?
 
     /// Metadata from its parts.
     public init(

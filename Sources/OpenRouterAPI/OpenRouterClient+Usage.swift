@@ -14,7 +14,12 @@ extension OpenRouterClient {
     /// `GET /key`: what the API says about the calling key, above all whether it is a
     /// management key.
     public func getKeyMetadata() async throws(APIError) -> KeyMetadata {
-        try await showingUnreadable("GET /key") { () async throws(APIError) in try WireFormat.keyMetadata(try await get("/key")) }
+        try await showingUnreadable("GET /key") { () async throws(APIError) in
+            let answer = try await get("/key")
+            var metadata = try WireFormat.keyMetadata(answer.body)
+            metadata.answeredAt = answer.date
+            return metadata
+        }
     }
 
     /// `GET /keys?include_disabled=true&offset=N`: every key of the account, read page by
@@ -27,7 +32,7 @@ extension OpenRouterClient {
     public func listKeys() async throws(APIError) -> KeysReading {
         try await showingUnreadable("GET /keys") { () async throws(APIError) in
             try await Self.readKeyPages { (offset) async throws(APIError) in
-                try await self.get("/keys" + Self.query([("include_disabled", "true"), ("offset", String(offset))]))
+                try await self.get("/keys" + Self.query([("include_disabled", "true"), ("offset", String(offset))])).body
             }
         }
     }
@@ -87,7 +92,7 @@ extension OpenRouterClient {
         if let apiKeyHash { items.append(("api_key_hash", apiKeyHash)) }
         let path = "/activity" + Self.query(items)
         return try await showingUnreadable("GET " + path) { () async throws(APIError) in
-            let body = try await get(path)
+            let body = try await get(path).body
             let raw = String(decoding: body, as: UTF8.self)
             let rows = try WireFormat.activityRows(body)
             if let date, let stray = rows.first(where: { $0.date != date }) {

@@ -41,7 +41,7 @@ public final class OpenRouterClient: Sendable {
 
     /// `GET /credits`: the account's running totals, exactly as the API sent them.
     public func getCredits() async throws(APIError) -> CreditsReading {
-        try await showingUnreadable("GET /credits") { () async throws(APIError) in try WireFormat.credits(try await get("/credits")) }
+        try await showingUnreadable("GET /credits") { () async throws(APIError) in try WireFormat.credits(try await get("/credits").body) }
     }
 
     /// `read()`, with the answer it could not read (the key redacted) logged at `debug`:
@@ -57,7 +57,7 @@ public final class OpenRouterClient: Sendable {
 
     /// A `GET` with the management key, through the one retry path every call takes;
     /// `path` may carry a query (`/keys?offset=100`).
-    func get(_ path: String) async throws(APIError) -> [UInt8] {
+    func get(_ path: String) async throws(APIError) -> Answer {
         guard let key = configuration.managementKey else {
             throw .unauthorized(message: "no management key was given")
         }
@@ -73,7 +73,7 @@ public final class OpenRouterClient: Sendable {
             throw .unauthorized(message: "no key was given for charges")
         }
         let request = WireFormat.chargeRequest(amount: amount, sender: sender, chainID: chainID)
-        let body = try await call(method: .POST, path: "/credits/coinbase", key: key, body: request)
+        let body = try await call(method: .POST, path: "/credits/coinbase", key: key, body: request).body
         do {
             return try WireFormat.charge(body)
         } catch {
@@ -103,7 +103,14 @@ public final class OpenRouterClient: Sendable {
 
     // MARK: - One call, with retries
 
-    private func call(method: HTTPMethod, path: String, key: Secret, body: [UInt8]?) async throws(APIError) -> [UInt8] {
+    /// A successful answer: its body, and the server's clock when it answered (its `Date`
+    /// header, RFC 9110 § 6.6.1), `nil` when it sent none or one that cannot be read.
+    struct Answer {
+        var body: [UInt8]
+        var date: Timestamp?
+    }
+
+    private func call(method: HTTPMethod, path: String, key: Secret, body: [UInt8]?) async throws(APIError) -> Answer {
         let clock = ContinuousClock()
         let deadline = clock.now + configuration.maxRetryTime
         let idempotent = method == .GET
@@ -120,7 +127,7 @@ public final class OpenRouterClient: Sendable {
             case .answered(let status, let headers, let bytes):
                 switch status {
                 case 200..<300:
-                    return bytes
+                    return Answer(body: bytes, date: headers.first(name: "date").flatMap(RetryAfter.parseHTTPDate))
                 case 429:
                     let retryAfter = RetryAfter.parse(headers.first(name: "retry-after"), now: Timestamp.now())
                     let message = WireFormat.errorMessage(bytes, status: status)

@@ -301,6 +301,30 @@ import Testing
         try ledger.read { try FetchStage.checkListingTime(Self.now, account: "other", reader: $0) }
     }
 
+    /// This machine's clock more than five minutes from the API's (the `Date` of its
+    /// answer to `GET /key`) is refused (78) before anything is dated by it: a reading
+    /// dated a day ahead made every later fetch refuse (`checkReadingTime`) for that day.
+    @Test func aClockFarFromTheAPIsIsRefused() {
+        let api = Self.now
+        #expect(throws: Never.self) { try FetchStage.checkClock(api.adding(milliseconds: 300_000), against: api) }
+        #expect(throws: Never.self) { try FetchStage.checkClock(api.adding(milliseconds: -300_000), against: api) }
+        let ahead = #expect(throws: UsageError.self) {
+            try FetchStage.checkClock(api.adding(milliseconds: 86_400_000 + 7_260_000), against: api)
+        }
+        #expect(ahead.map { ExitStatus(for: $0) } == .config)
+        let said = ahead?.message ?? ""
+        #expect(said.contains("the clock is 1 d 2 h 1 min ahead"), "\(said)")
+        #expect(said.contains("(its Date header)") && said.contains("give --now") && said.hasSuffix("nothing was stored"), "\(said)")
+        let behind = #expect(throws: UsageError.self) { try FetchStage.checkClock(api.adding(milliseconds: -300_001), against: api) }
+        #expect(behind?.message.contains("the clock is 5 min behind") == true, "\(String(describing: behind))")
+    }
+
+    /// `--now` fixes the clock, and only then is it not checked against the API's.
+    @Test func onlyNowFixesTheClock() {
+        #expect(!CommandClock().isFixed)
+        #expect(CommandClock(start: Self.now).isFixed)
+    }
+
     /// A reading at the very moment of one the ledger holds (a fixed --now given to fetch
     /// after fetch) is a clear refusal (78): it was a UNIQUE constraint's SQL and exit 70.
     /// A minute before the newest is allowed (two machines' clocks); more is refused.

@@ -67,6 +67,23 @@ import Testing
         }
     }
 
+    /// `GET /key` carries the API's clock (its `Date` header) for `fetch`'s clock check;
+    /// an answer without one, or with one that is not an HTTP date, carries none.
+    @Test(arguments: [
+        ("Date: Thu, 03 Dec 2026 09:15:42 GMT", "2026-12-03T09:15:42.000Z"),
+        ("Date: 2026-12-03T09:15:42Z", nil), ("", nil),
+    ] as [(String, String?)])
+    func theKeysAnswerCarriesTheAPIsClock(header: String, expected: String?) async throws {
+        let body = #"{"data":{"label":"sk-or-v1-abc...xyz","is_management_key":true}}"#
+        try await withScripted({ _ in
+            [.init(bytes: ScriptedHTTPServer.answer(status: 200, body: body, headers: header.isEmpty ? [] : [header]))]
+        }) { _, client in
+            let metadata = try await client.getKeyMetadata()
+            #expect(metadata.isManagementKey)
+            #expect(metadata.answeredAt?.iso8601 == expected)
+        }
+    }
+
     /// An answer that cannot be read is shown as it came at `--log-level debug` (the error
     /// names what is wrong; the message pointed at a copy "kept for inspection" that `fetch`
     /// kept nowhere), with the key redacted.

@@ -5,11 +5,15 @@ import CreditTypes
 public struct CommandClock: Sendable {
     private let start: Timestamp
     private let started: ContinuousClock.Instant
+    /// Whether `--now` set it: then nothing checks it against another clock (a backfill
+    /// dates its readings where the user says).
+    public let isFixed: Bool
 
     /// A clock starting at `start` (`--now`), or at the system time.
     public init(start: Timestamp? = nil) {
         self.start = start ?? Timestamp.now()
         self.started = ContinuousClock.now
+        self.isFixed = start != nil
     }
 
     /// The current time.

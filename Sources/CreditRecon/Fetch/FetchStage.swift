@@ -111,13 +111,17 @@ public struct FetchStage: Sendable {
         // leaves nothing behind, not even a run. A call that fails is recorded as a failed run.
         var keyFailure: APIError?
         var isManagementKey = true
+        var answeredAt: Timestamp?
         do throws(APIError) {
             progress("GET /key")
-            isManagementKey = try await client.getKeyMetadata().isManagementKey
+            let metadata = try await client.getKeyMetadata()
+            isManagementKey = metadata.isManagementKey
+            answeredAt = metadata.answeredAt
         } catch {
             keyFailure = error
         }
         guard isManagementKey else { throw Self.notManagementKey }
+        if let answeredAt, !context.clock.isFixed { try Self.checkClock(context.now(), against: answeredAt) }
         let ledger = try context.openLedger()
         let account = context.account
         let runID = try ledger.write { writer in
@@ -206,6 +210,36 @@ public struct FetchStage: Sendable {
             guard let before = latest[key.hash], key.usage < before.usage else { return nil }
             return .keyUsageDecreased(key, by: key.usage - before.usage, at: listing.observedAt, account: account)
         }
+    }
+
+    /// How far this machine's clock may stand from the API's before `fetch` refuses to
+    /// date anything by it: far more than a request's way there and back, far less than
+    /// a clock set wrong.
+    static let clockTolerance: Int64 = 5 * 60_000
+
+    /// Refuses to store anything when this machine's clock (`now`, no `--now` given) is
+    /// more than `clockTolerance` from the API's (`answeredAt`, the `Date` of its answer to
+    /// `GET /key`), 78: every reading, run and listing is dated by this clock for good, and
+    /// one dated ahead makes every later fetch refuse until the clock passes it
+    /// (`checkReadingTime`).
+    static func checkClock(_ now: Timestamp, against answeredAt: Timestamp) throws {
+        let skew = now.millisecondsSinceEpoch - answeredAt.millisecondsSinceEpoch
+        guard abs(skew) > clockTolerance else { return }
+        throw UsageError.config(
+            "this machine's clock says \(now.iso8601), but the API answered at \(answeredAt.iso8601) (its Date header): "
+                + "the clock is \(Self.describe(milliseconds: abs(skew))) \(skew > 0 ? "ahead" : "behind"). Readings are "
+                + "dated by this clock for good (one dated ahead would make every later fetch refuse until the clock passes "
+                + "it). Set the clock right (NTP) and fetch again, or give --now to date a backfill deliberately; nothing "
+                + "was stored")
+    }
+
+    /// `ms` as minutes, hours and days, to the minute: `2 h 5 min`, `3 d 0 h 1 min`.
+    static func describe(milliseconds ms: Int64) -> String {
+        let minutes = ms / 60_000
+        let (days, hours, rest) = (minutes / 1440, minutes / 60 % 24, minutes % 60)
+        if days > 0 { return "\(days) d \(hours) h \(rest) min" }
+        if hours > 0 { return "\(hours) h \(rest) min" }
+        return "\(rest) min"
     }
 
     /// Refuses a reading dated more than a minute before the account's newest one (a clock

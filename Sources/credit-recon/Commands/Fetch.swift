@@ -11,7 +11,9 @@ extension CreditReconCommand {
             discussion: """
                 Needs a management key (OPENROUTER_API_KEY or --api-key-file): GET /key is asked first, and a key \
                 that is not a management key is refused with exit 78 before anything is read or stored — an \
-                ordinary key gets all-zero totals from /credits, which would look like real books. Takes the \
+                ordinary key gets all-zero totals from /credits, which would look like real books. Without --now, \
+                this machine's clock is checked against the API's (the Date of that answer): more than 5 minutes \
+                apart is refused with 78 before anything is stored, since readings are dated by it for good. Takes the \
                 ledger's writer lock. Every reading is stored with the raw response. Exits 1 when the reading looks \
                 wrong (credits or usage went down, or an all-zero reading after real ones, which reports leave out \
                 of the sums), 77 when the key is refused, 69 when the API stays unreachable, 76 when it answers \
