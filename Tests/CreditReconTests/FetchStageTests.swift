@@ -148,10 +148,13 @@ import Testing
     @Test func aKeyCheckThatCannotBeDoneIsAFailedRun() async throws {
         let directory = try TemporaryDirectory()
         try await withSim({ $0.failRate = 1 }) { server in
-            let error = await #expect(throws: APIError.self) {
+            let error = await #expect(throws: FetchCallFailed.self) {
                 try await FetchStage(context: context(directory, server: server)).run()
             }
             #expect(error?.exitStatus == .unavailable)
+            // The call is named (a failed GET /key or GET /credits said only "the API answered HTTP 500").
+            #expect(error?.description.hasPrefix("GET /key failed: ") == true, "\(String(describing: error))")
+            #expect(error?.description.hasSuffix("Nothing was stored but the run, recorded as failed") == true)
             let ledger = try Ledger(path: directory.path("ledger.sqlite"))
             let runs = try ledger.read { try $0.runs() }
             #expect(runs.first?.outcome == "failed" && runs.first?.exitCode == 69)
@@ -165,8 +168,9 @@ import Testing
             do {
                 _ = try await FetchStage(context: context(directory, server: server, key: "wrong")).run()
                 Issue.record("must throw")
-            } catch let error as APIError {
+            } catch let error as FetchCallFailed {
                 #expect(error.exitStatus == .noPermission)
+                #expect(error.call == "GET /key")
             }
             let runs = try Ledger(path: directory.path("ledger.sqlite")).read { try $0.runs() }
             #expect(runs.first?.outcome == "failed" && runs.first?.exitCode == 77)

@@ -1,19 +1,24 @@
 import OpenRouterAPI
 
-/// A call of `fetch` after the snapshot (`GET /keys`, `GET /activity`) failed: what was
-/// stored before it stays, and the next fetch reads what is missing. Exits with the
+/// A call of `fetch` failed, named: before the snapshot (`GET /key`, `GET /credits`)
+/// nothing but the failed run is stored; after it (`GET /keys`, `GET /activity`) what
+/// was stored before it stays, and the next fetch reads what is missing. Exits with the
 /// call's own code (CONTRACT.md § Usage attribution).
 public struct FetchCallFailed: ExitCoded {
     /// The call, e.g. `GET /keys`.
     public let call: String
-    /// What was stored before it, e.g. `the snapshot and the key readings`.
+    /// What was stored before it, e.g. `the snapshot and the key readings`; empty when
+    /// nothing was (`GET /key`, `GET /credits`: the run alone is recorded).
     public let kept: String
     public let error: APIError
 
     public var exitStatus: ExitStatus { error.exitStatus }
 
     public var description: String {
-        "\(call) failed: \(error.description). What was stored before it (\(kept)) stays; the next fetch reads "
+        if kept.isEmpty {
+            return "\(call) failed: \(error.description). Nothing was stored but the run, recorded as failed"
+        }
+        return "\(call) failed: \(error.description). What was stored before it (\(kept)) stays; the next fetch reads "
             + "what is missing"
     }
 }

@@ -137,12 +137,11 @@ public struct FetchStage: Sendable {
                 progress("GET /credits")
                 reading = try await client.getCredits()
             } catch {
-                if let stopped = Self.stopped(error, at: keyFailure == nil ? "GET /credits" : "GET /key", kept: "", by: interruption) {
-                    try run.finish(failed: stopped, at: context.now())
-                    throw stopped
-                }
-                try run.finish(failed: error, at: context.now())
-                throw error
+                let call = keyFailure == nil ? "GET /credits" : "GET /key"
+                let failure: any ExitCoded = Self.stopped(error, at: call, kept: "", by: interruption)
+                    ?? FetchCallFailed(call: call, kept: "", error: error)
+                try run.finish(failed: failure, at: context.now())
+                throw failure
             }
             let observedAt = context.now()
             let snapshot = SnapshotTaken(
