@@ -166,6 +166,8 @@ public final class OpenRouterClient: Sendable {
                 logger.warning("\(method) \(path): giving up after \(attempt) attempts: \(failure.shortReason)")
                 throw failure
             }
+            // A stop that came while this attempt was out: no retry, and no line saying one comes.
+            if wasInterrupted { throw .notSent(reason: "the run was stopped; not retried after: \(failure.shortReason)") }
             logger.info("\(method) \(path): attempt \(attempt) failed (\(failure.shortReason)); retrying in \(RetryAfter.describe(delay))")
             if case .rateLimited = failure { continue }  // the gate holds us back
             try await wait(until: clock.now + delay, while: "waiting to retry after: \(failure.shortReason)")

@@ -79,7 +79,7 @@ enum WireFormat {
     static func data(_ body: [UInt8], raw: String) throws(APIError) -> ExactJSON {
         let json: ExactJSON
         do { json = try ExactJSON(parsing: body) } catch {
-            throw .malformedResponse(reason: "the body is not JSON (\(error))", rawBody: raw)
+            throw .malformedResponse(reason: "the body cannot be read as JSON (\(error))", rawBody: raw)
         }
         guard let data = json["data"] else {
             throw .malformedResponse(reason: "there is no \"data\" member", rawBody: raw)

@@ -1,4 +1,5 @@
 import CreditTypes
+import Synchronization
 import Testing
 
 @testable import OpenRouterAPI
@@ -82,6 +83,28 @@ import Testing
             #expect(metadata.isManagementKey)
             #expect(metadata.answeredAt?.iso8601 == expected)
         }
+    }
+
+    /// A stop (SIGTERM) that comes while a request is out, answered 500: no retry is sent,
+    /// and no log line says one comes ("retrying in 1 s" was logged, then nothing sent).
+    @Test func aStopDuringAFailedAttemptIsNotRetriedNorSaidToBe() async throws {
+        let logs = CapturedLogs()
+        let stop = Mutex<OpenRouterClient?>(nil)
+        let server = ScriptedHTTPServer { _ in
+            stop.withLock { $0?.interrupt() }
+            return [.init(bytes: ScriptedHTTPServer.answer(status: 500, body: #"{"error":{"code":500,"message":"down"}}"#))]
+        }
+        let client = OpenRouterClient(configuration: ClientConfiguration(
+            baseURL: server.baseURL, managementKey: Secret("sk-or-v1-scripted"), timeout: .seconds(60),
+            maxRetryTime: .seconds(600), userAgent: "credit-recon/test", logger: logs.logger))
+        stop.withLock { $0 = client }
+        let error = await Self.failure(of: client)
+        await client.shutdown()
+        server.stop()
+        guard case .notSent(let reason)? = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(reason.hasPrefix("the run was stopped; not retried after: HTTP 500"), "\(reason)")
+        #expect(server.requests == 1)
+        #expect(!logs.all.contains { $0.contains("retrying") }, "\(logs.all)")
     }
 
     /// An answer that cannot be read is shown as it came at `--log-level debug` (the error
@@ -221,7 +244,7 @@ import Testing
             _ = try WireFormat.keysPage(bad)
         } throws: { error in
             guard case .malformedResponse(let reason, _)? = error as? APIError else { return false }
-            return reason == "the body is not JSON (a string at byte 30 is not UTF-8)"
+            return reason == "the body cannot be read as JSON (a string at byte 30 is not UTF-8)"
         }
         #expect(throws: ExactJSONError.self) { _ = try ExactJSON(parsing: Array(#"{"a":""#.utf8) + [0xC3] + Array(#""}"#.utf8)) }
         let good = try WireFormat.keysPage(Array(#"{"data":[{"hash":"h1","name":"café ☕ 🚀 é","usage":1}]}"#.utf8))

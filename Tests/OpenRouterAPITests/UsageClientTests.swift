@@ -182,7 +182,7 @@ import Testing
                 Issue.record("must throw")
             } catch {
                 guard case .malformedResponse(let reason, let raw) = error else { Issue.record("got \(error)"); return }
-                #expect(reason.contains("not JSON") && raw?.hasPrefix("{\"data\"") == true)
+                #expect(reason.contains("cannot be read as JSON") && raw?.hasPrefix("{\"data\"") == true)
             }
         }
     }

@@ -64,9 +64,9 @@ import Testing
         (#"{"data":{"is_management_key":true,"expires_at":"soon"}}"#, "data.expires_at \"soon\" is not a time"),
         (#"{"data":[]}"#, "no \"data\" object"),
         (#"{"is_management_key":true}"#, "no \"data\""),
-        (#"{"data":{"is_management_key":tru}}"#, "not JSON"),
-        (#"<html>502</html>"#, "not JSON"),
-        ("", "not JSON"),
+        (#"{"data":{"is_management_key":tru}}"#, "cannot be read as JSON"),
+        (#"<html>502</html>"#, "cannot be read as JSON"),
+        ("", "cannot be read as JSON"),
     ])
     func hostileKeyMetadata(body: String, mentioning: String) {
         expectMalformed(body, mentioning: mentioning) { (bytes) throws(APIError) in _ = try WireFormat.keyMetadata(bytes) }
@@ -117,7 +117,7 @@ import Testing
         (#"{"data":[{"hash":"a","usage":1,"created_at":"yesterday"}]}"#, "data[0].created_at \"yesterday\" is not a time"),
         (#"{"data":["a"]}"#, "data[0] is not an object"),
         (#"{"data":{"hash":"a","usage":1}}"#, "\"data\" is not a list"),
-        (#"{"data":[{"hash":"a","usage":1}"#, "not JSON"),
+        (#"{"data":[{"hash":"a","usage":1}"#, "cannot be read as JSON"),
     ])
     func hostileKeysPages(body: String, mentioning: String) {
         expectMalformed(body, mentioning: mentioning) { (bytes) throws(APIError) in _ = try WireFormat.keysPage(bytes) }
@@ -180,7 +180,7 @@ import Testing
         (#"{"data":null}"#, "\"data\" is not a list"),
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":0.5},{"date":"2026-11-01","model":"n","usage":1},{"usage":0.5,"model":"m","date":"2026-11-01"}]}"#,
          "data[2] repeats data[0] field for field"),
-        (#"{"data":[{"date":"2026-11-01","model":"m","usage":1}]"#, "not JSON"),
+        (#"{"data":[{"date":"2026-11-01","model":"m","usage":1}]"#, "cannot be read as JSON"),
         // Each row under the largest amount, together over it: the books add them up.
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":600000000},{"date":"2026-11-01","model":"n","usage":400000000.000001}]}"#,
          "the rows' usage adds up to more than 1000000000 USD"),
