@@ -146,6 +146,8 @@ public final class OpenRouterClient: Sendable {
                     if let retryAfter = RetryAfter.parse(headers.first(name: "retry-after"), now: Timestamp.now()) {
                         delay = max(retryAfter, delay)
                     }
+                case 300..<400:
+                    throw Self.redirect(status: status, location: headers.first(name: "location"), body: bytes)
                 case 408 where idempotent:
                     failure = .timedOut(reason: "the server gave up waiting for the request (HTTP 408)")
                 default:
@@ -326,6 +328,16 @@ public final class OpenRouterClient: Sendable {
         default:
             return .malformedResponse(reason: "unexpected HTTP status \(status) (\(message))", rawBody: raw)
         }
+    }
+
+    /// A redirect, which is never followed (the key would go wherever it points): a
+    /// malformed answer naming where it points, since that is most often a `--base-url`
+    /// to fix (`http://` for `https://`, a path without `/api/v1`), as its message says.
+    static func redirect(status: Int, location: String?, body: [UInt8]) -> APIError {
+        let target = location.map { " to \($0.prefix(300))" } ?? " with no Location"
+        return .malformedResponse(
+            reason: "the API answered HTTP \(status), a redirect\(target), which is not followed (the key would go "
+                + "with it)", rawBody: String(decoding: body, as: UTF8.self))
     }
 
     /// A final answer to a `GET`: a refused key (401, 403) or a route that is not there

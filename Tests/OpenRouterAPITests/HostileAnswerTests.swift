@@ -107,6 +107,21 @@ import Testing
         #expect(!logs.all.contains { $0.contains("retrying") }, "\(logs.all)")
     }
 
+    /// A redirect is not followed, and the error says where it pointed: most often the
+    /// `--base-url` to fix (it said only "unexpected HTTP status 301").
+    @Test func aRedirectIsNamedWithWhereItPoints() async throws {
+        try await withScripted(maxRetryTime: .zero, { _ in
+            [.init(bytes: ScriptedHTTPServer.answer(
+                status: 301, body: "", headers: ["Location: https://openrouter.example/api/v1/credits"]))]
+        }) { server, client in
+            let error = await Self.failure(of: client)
+            guard case .malformedResponse(let reason, _)? = error else { Issue.record("got \(String(describing: error))"); return }
+            #expect(reason == "the API answered HTTP 301, a redirect to https://openrouter.example/api/v1/credits, which is "
+                + "not followed (the key would go with it)")
+            #expect(server.requests == 1)
+        }
+    }
+
     /// An answer that cannot be read is shown as it came at `--log-level debug` (the error
     /// names what is wrong; the message pointed at a copy "kept for inspection" that `fetch`
     /// kept nowhere), with the key redacted.
