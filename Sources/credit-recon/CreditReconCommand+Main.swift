@@ -25,6 +25,13 @@ extension CreditReconCommand {
             }
             Foundation.exit(status.rawValue)
         }
+        if let repeated = GlobalArguments.repeatedOption(given) {
+            StandardStream.error("Error: \(TerminalText.printable(repeated))\n")
+            if wantsJSON {
+                print(JSONOutput.object(["error": .string(repeated), "exit_code": .int(Int64(ExitStatus.usage.rawValue))]).text)
+            }
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
         if let unknown = GlobalArguments.unknownHelpTopic(arguments) {
             // ArgumentParser's `help` shows the nearest help it finds and exits 0: a typo in a
             // script's `help` line would pass.
@@ -112,6 +119,21 @@ enum GlobalArguments {
     /// still be the one JSON document.
     static func asksForJSON(_ arguments: [String]) -> Bool {
         arguments.prefix(while: { $0 != "--" }).contains("--json")
+    }
+
+    /// What to say when an option is given more than once before a `--` terminator
+    /// (`--max-total 100 … --max-total 1000`, `--ledger a status --ledger b`), or `nil`: the
+    /// parser kept the last without a word, and which one was meant is a guess.
+    static func repeatedOption(_ arguments: [String]) -> String? {
+        // Names only: a value may be a secret (`--ledger=postgresql://u:pw@…`).
+        var seen: Set<String> = []
+        for word in arguments.prefix(while: { $0 != "--" }) where word.hasPrefix("--") && word.count > 2 {
+            let name = String(word.prefix(while: { $0 != "=" }))
+            guard seen.insert(name).inserted else {
+                return "\(name) is given twice: which one counts would be a guess; give it once"
+            }
+        }
+        return nil
     }
 
     /// What to say when `arguments` (as `movedAfterCommand` leaves them) name no command,

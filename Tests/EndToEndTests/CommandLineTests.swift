@@ -567,6 +567,25 @@ struct CommandLineTests {
     /// `--json` before the command and an option of its own missing its value at the end:
     /// the error as a JSON document, 64 (the option took `--json` for its value, so stdout
     /// was empty, or `"--json" is not a decimal number`).
+    /// An option given twice is refused (64) naming it, never its values (a URL may hold a
+    /// password): the parser kept the last one, so a cap given twice was the larger one.
+    @Test func anOptionGivenTwiceIsRefused() throws {
+        for (arguments, option) in [
+            (["topup", "p.csv", "--max-total", "100", "--max-total=1000"], "--max-total"),
+            (["--ledger", "postgresql://u:hunter2@127.0.0.1:1/a", "status", "--ledger", "b.sqlite"], "--ledger"),
+            (["--json", "report", "--json"], "--json"),
+        ] {
+            let result = try Executable.creditRecon(arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("\(option) is given twice: which one counts would be a guess; give it once"), "\(result.stderr)")
+            #expect(!result.stderr.contains("hunter2") && !result.stdout.contains("hunter2"))
+            if arguments.contains("--json") {
+                let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+                #expect(object?["exit_code"] as? Int == 64, "\(result.stdout)")
+            }
+        }
+    }
+
     @Test func anOptionMissingItsValueAfterAGlobalJSONIsAJSONError() throws {
         for (arguments, option) in [
             (["--json", "plan", "check", "p.csv", "--ledger"], "--ledger"), (["--json", "topup", "p.csv", "--max-total"], "--max-total"),

@@ -25,13 +25,21 @@ extension Reliability {
             }
 
             func topUp(_ extra: [String] = [], global: [String] = [], env: [String: String] = FaultsTests.env) throws -> Executable.Result {
-                try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "3", "--timeout", "5"]
-                    + global + ["topup", plan, "--yes", "--concurrency", "2"] + extra, environment: env)
+                try Executable.creditRecon(Self.options(["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "3", "--timeout", "5"], global)
+                    + ["topup", plan, "--yes", "--concurrency", "2"] + extra, environment: env)
             }
 
             func fetch(global: [String] = [], env: [String: String] = FaultsTests.env) throws -> Executable.Result {
-                try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "2", "--timeout", "5"]
-                    + global + ["fetch"], environment: env)
+                try Executable.creditRecon(Self.options(["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "2", "--timeout", "5"], global)
+                    + ["fetch"], environment: env)
+            }
+
+            /// The default option pairs a test's `global` does not give, then `global`: an
+            /// option given twice is refused.
+            static func options(_ defaults: [String], _ global: [String]) -> [String] {
+                stride(from: 0, to: defaults.count, by: 2).flatMap { index in
+                    global.contains(defaults[index]) ? [] : [defaults[index], defaults[index + 1]]
+                } + global
             }
 
             func states() throws -> [String: Int] {

@@ -209,11 +209,11 @@ struct LedgerCommandsTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder)
         defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder) }
         let before = try Data(contentsOf: URL(fileURLWithPath: ledger))
-        func reader(_ arguments: [String]) throws -> Executable.Result {
+        func reader(_ arguments: [String], named path: String = ledger) throws -> Executable.Result {
             let tool = Executable.binDirectory.appendingPathComponent("credit-recon")
-            guard asRoot else { return try Executable.run(tool: tool, ["--ledger", ledger] + arguments) }
+            guard asRoot else { return try Executable.run(tool: tool, ["--ledger", path] + arguments) }
             return try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"),
-                                      ["runuser", "-u", "nobody", "--", tool.path, "--ledger", ledger] + arguments)
+                                      ["runuser", "-u", "nobody", "--", tool.path, "--ledger", path] + arguments)
         }
         let verified = try reader(["verify"])
         #expect(verified.status == 0, "\(verified.stderr)")
@@ -230,7 +230,7 @@ struct LedgerCommandsTests {
         let refused = try reader(["import", "snapshots", samples])
         #expect(refused.status == 74, "\(refused.stderr)")
         // Named with a leading `//`, still the same file (the URI named a host: 70).
-        let doubled = try reader(["--ledger", "/" + ledger, "verify"])
+        let doubled = try reader(["verify"], named: "/" + ledger)
         #expect(doubled.status == 0 && headHash(doubled.stdout) == head, "\(doubled.stderr)")
         // An interrupted write's rollback journal beside it: refused, saying what to do (read
         // as immutable, the journal was not looked at).
