@@ -147,7 +147,11 @@ public final class OpenRouterClient: Sendable {
                         delay = max(retryAfter, delay)
                     }
                 case 300..<400:
-                    throw Self.redirect(status: status, location: headers.first(name: "location"), body: bytes)
+                    // Redacted as the body is: the server had the key, and may put it there.
+                    let location = headers.first(name: "location").map {
+                        String(decoding: Self.redacting(key.reveal(), in: Array($0.utf8)), as: UTF8.self)
+                    }
+                    throw Self.redirect(status: status, location: location, body: bytes)
                 case 408 where idempotent:
                     failure = .timedOut(reason: "the server gave up waiting for the request (HTTP 408)")
                 default:
@@ -331,8 +335,8 @@ public final class OpenRouterClient: Sendable {
     }
 
     /// A redirect, which is never followed (the key would go wherever it points): a
-    /// malformed answer naming where it points, since that is most often a `--base-url`
-    /// to fix (`http://` for `https://`, a path without `/api/v1`), as its message says.
+    /// malformed answer naming where it points, since that most often means a `--base-url`
+    /// to fix (the error's description says to check it).
     static func redirect(status: Int, location: String?, body: [UInt8]) -> APIError {
         let target = location.map { " to \($0.prefix(300))" } ?? " with no Location"
         return .malformedResponse(
