@@ -49,6 +49,14 @@ extension Reliability {
             let fromFile = try run(["--api-key-file", keyFile, "fetch"], ["CREDIT_RECON_LOG_LEVEL": "debug"])
             #expect([0, 1].contains(fromFile.status), "\(fromFile.stderr)")
             #expect(fromFile.stderr.contains("can be read by other users"), "\(fromFile.stderr)")
+            // A second key below the first (an old one left in the file) is not read, and said
+            // so, without showing it: a refused key alone left the reason to guess.
+            let twoKeys = try scratch.write("two-keys.txt", canary + "\r\n\n" + canary + "-OLD\n")
+            let fromTwoKeys = try run(["--api-key-file", twoKeys, "fetch"], ["CREDIT_RECON_LOG_LEVEL": "debug"])
+            #expect([0, 1].contains(fromTwoKeys.status), "\(fromTwoKeys.stderr)")
+            #expect(fromTwoKeys.stderr.contains("--api-key-file: only the first line of \(twoKeys) that is not empty is read; "
+                + "the lines after it are ignored"), "\(fromTwoKeys.stderr)")
+            #expect(!fromFile.stderr.contains("the lines after it are ignored"), "\(fromFile.stderr)")
             // A key with a character no key has never reaches a request (the HTTP client's
             // error quoted the header); one with white space around it is trimmed and works.
             for broken in [canary + "\rTAIL", canary + "\u{7F}", "x " + canary] {

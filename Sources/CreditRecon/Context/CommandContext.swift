@@ -155,7 +155,14 @@ public struct CommandContext: Sendable {
         {
             logger.warning("\(option): \(path) can be read by other users; run `chmod 600 \(path)`")
         }
-        let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+        let line = lines.first.map(String.init) ?? ""
+        // Two keys in one file (an old one left above a new one) would fail as a refused key.
+        if lines.dropFirst().contains(where: { !$0.allSatisfy(\.isWhitespace) }),
+           Self.extraLinesWarnedOf.withLock({ $0.insert(path).inserted })
+        {
+            logger.warning("\(option): only the first line of \(path) that is not empty is read; the lines after it are ignored")
+        }
         let firstLine = isKey ? line.trimmingCharacters(in: .whitespaces) : line
         guard !firstLine.isEmpty else {
             throw UsageError.config("\(option): \(path) is empty; put the secret on its first line")
@@ -166,6 +173,8 @@ public struct CommandContext: Sendable {
     /// The secret files already warned of in this process: a command reads the ledger's
     /// password file each time it opens the ledger (its writer lock, then its writes).
     private static let looseFilesWarnedOf = Mutex<Set<String>>([])
+    /// The secret files already warned of for holding more than their first line.
+    private static let extraLinesWarnedOf = Mutex<Set<String>>([])
 
     private static func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
 
