@@ -10,8 +10,13 @@ import Testing
 @Suite struct UsageClientTests {
     @Test func keyMetadataTellsAManagementKeyFromAnOrdinaryOne() async throws {
         try await withSimulator { server, client in
+            let before = Timestamp.now().millisecondsSinceEpoch
             let management = try await client.getKeyMetadata()
             #expect(management.isManagementKey)
+            // The simulator's server dates its answers (real time, to the second), as the API
+            // does: what `fetch` checks this machine's clock against.
+            let answered = try #require(management.answeredAt).millisecondsSinceEpoch
+            #expect(answered >= before / 1000 * 1000 && answered <= Timestamp.now().millisecondsSinceEpoch)
             #expect(management.rawBody.contains("\"is_management_key\":true"))
             let ci = try await server.createKey(name: "ci", limit: try Micros(parsing: "10"))
             try await server.use(try Micros(parsing: "2.345678"), key: ci.hash, model: "openai/gpt-4o")
