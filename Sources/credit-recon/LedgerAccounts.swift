@@ -9,11 +9,7 @@ enum LedgerAccounts {
     static func require(_ account: String, in ledger: Ledger, orElse: String? = nil) throws {
         let accounts = try ledger.read { try $0.accounts() }
         guard !accounts.contains(account) else { return }
-        if accounts.isEmpty {
-            // Nothing to read, as with no ledger at all (66): no argument was wrong.
-            throw UsageError(message: "the ledger holds no books yet (no account); run `credit-recon fetch` or "
-                + "`credit-recon import` first", exitStatus: .noInput)
-        }
+        if accounts.isEmpty { throw UsageError.noBooksYet }
         throw UsageError.usage("the ledger holds no account \"\(account)\"; it holds \(accounts.map { "\"\($0)\"" }.joined(separator: ", ")) "
                 + "(pass --account NAME" + (orElse.map { ", or \($0)" } ?? "") + ")")
     }

@@ -16,5 +16,11 @@ public struct UsageError: ExitCoded {
     /// A configuration error (exit 78).
     public static func config(_ message: String) -> UsageError { UsageError(message: message, exitStatus: .config) }
 
+    /// A ledger holding no account yet, to a command that reads books: nothing to read, as
+    /// with no ledger at all (66); no argument was wrong.
+    public static let noBooksYet = UsageError(
+        message: "the ledger holds no books yet (no account); run `credit-recon fetch` or `credit-recon import` first",
+        exitStatus: .noInput)
+
     public var description: String { message }
 }

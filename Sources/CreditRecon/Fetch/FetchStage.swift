@@ -226,19 +226,10 @@ public struct FetchStage: Sendable {
         guard abs(skew) > clockTolerance else { return }
         throw UsageError.config(
             "this machine's clock says \(now.iso8601), but the API answered at \(answeredAt.iso8601) (its Date header): "
-                + "the clock is \(Self.describe(milliseconds: abs(skew))) \(skew > 0 ? "ahead" : "behind"). Readings are "
+                + "the clock is \(Runway.roundedTenths(abs(skew), per: 360_000)) hours \(skew > 0 ? "ahead" : "behind"). Readings are "
                 + "dated by this clock for good (one dated ahead would make every later fetch refuse until the clock passes "
                 + "it). Set the clock right (NTP) and fetch again, or give --now to date a backfill deliberately; nothing "
                 + "was stored")
-    }
-
-    /// `ms` as minutes, hours and days, to the minute: `2 h 5 min`, `3 d 0 h 1 min`.
-    static func describe(milliseconds ms: Int64) -> String {
-        let minutes = ms / 60_000
-        let (days, hours, rest) = (minutes / 1440, minutes / 60 % 24, minutes % 60)
-        if days > 0 { return "\(days) d \(hours) h \(rest) min" }
-        if hours > 0 { return "\(hours) h \(rest) min" }
-        return "\(rest) min"
     }
 
     /// Refuses a reading dated more than a minute before the account's newest one (a clock

@@ -1,6 +1,9 @@
 import CreditTypes
 
 extension Ledger {
+    /// The problems `verify` lists before it stops (`VerifyReport.stoppedAtLimit`).
+    public static let verifyProblemLimit = 20
+
     /// Proves the ledger is what its journal says: recomputes the hash chain, replays every
     /// entry into a scratch copy of the projections and compares it row by row with the
     /// stored ones, and runs the store's check of the database (`StoreCheck`: SQLite's
@@ -21,7 +24,7 @@ extension Ledger {
     ///
     /// `progress` is told the entries checked after each batch of them, then when the
     /// comparison starts.
-    public func verify(limit: Int = 20, progress: (VerifyProgress) -> Void = { _ in }) throws -> VerifyReport {
+    public func verify(limit: Int = Ledger.verifyProblemLimit, progress: (VerifyProgress) -> Void = { _ in }) throws -> VerifyReport {
         let missing = try store.missingTables()
         // Compared neither: a table made again otherwise may lack a column the comparison reads.
         let reshaped = try store.reshapedTables()

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The name of an account's folder under `report --all-accounts --out DIR`.
 ///
 /// An account label is free text (`--account`, a CSV's `account` column): it may hold `/`,
@@ -40,23 +42,10 @@ enum AccountFolder {
     /// `name(for:)` gives (a stray `%`, lower-case hex, a byte it would have escaped).
     static func account(named name: String) -> String? {
         if name == "%" { return "" }
-        var bytes: [UInt8] = []
-        var rest = name.utf8[...]
-        while let byte = rest.popFirst() {
-            guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
-            guard rest.count >= 2, let high = hexValue(rest.removeFirst()), let low = hexValue(rest.removeFirst()) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        guard let label = String(validating: bytes, as: UTF8.self), (try? self.name(for: label)) == name else { return nil }
+        // Foundation decodes (lower-case hex too, and bytes left as they are): only a name
+        // `name(for:)` gives back is one.
+        guard let label = name.removingPercentEncoding, (try? self.name(for: label)) == name else { return nil }
         return label
-    }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     private static func hexDigit(_ value: UInt8) -> UInt8 {

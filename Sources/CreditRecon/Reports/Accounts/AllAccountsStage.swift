@@ -37,11 +37,7 @@ public enum AllAccountsStage {
         func path(_ name: String) -> String { directory.hasSuffix("/") ? directory + name : directory + "/" + name }
         for _ in 0..<attempts {
             let (accounts, head) = try ledger.read { (try $0.accounts(), try $0.head().hash) }
-            guard !accounts.isEmpty else {
-                throw UsageError(
-                    message: "the ledger holds no books yet (no account); run `credit-recon fetch` or `credit-recon import` first",
-                    exitStatus: .noInput)
-            }
+            guard !accounts.isEmpty else { throw UsageError.noBooksYet }
             // Every name is checked before the first file is written.
             let folders = try accounts.map { try AccountFolder.name(for: $0) }
             try AtomicFile.makeDirectory(directory)
