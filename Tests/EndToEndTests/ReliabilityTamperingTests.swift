@@ -44,6 +44,28 @@ extension Reliability {
             #expect(verified.stdout.contains("NOT sound") && verified.stdout.contains(named), "\(verified.stdout)")
         }
 
+        /// Every entry edited: the listing stops at its limit and says there may be more, in
+        /// words and in `--json` (`problems_may_be_more`); one entry edited says nothing of it.
+        @Test func aListingCutAtItsLimitSaysThereMayBeMore() throws {
+            let scratch = try Scratch()
+            let (ledger, _) = try ledgerWithHistory(scratch)
+            let edit = try Executable.sqlite3(ledger, "DROP TRIGGER journal_append_only_update; UPDATE journal SET entry = entry || ' ';")
+            #expect(edit.status == 0, "\(edit.stderr)")
+            let text = try Executable.creditRecon(["--ledger", ledger, "verify"])
+            #expect(text.status == 1 && text.stdout.contains("(verify stops listing at 20 problems: there may be more"), "\(text.stdout)")
+            let json = try Executable.creditRecon(["--ledger", ledger, "verify", "--json"])
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            // 20 entries named, then the dropped trigger.
+            #expect(object?["problems_may_be_more"] as? Bool == true && ((object?["problems"] as? [Any])?.count ?? 0) >= 20, "\(json.stdout)")
+
+            let other = try Scratch()
+            let (one, _) = try ledgerWithHistory(other)
+            #expect(try Executable.sqlite3(one, "DROP TRIGGER journal_append_only_update; UPDATE journal SET entry = entry || ' ' WHERE seq = 7;").status == 0)
+            let single = try Executable.creditRecon(["--ledger", one, "verify", "--json"])
+            let singleObject = try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)) as? [String: Any]
+            #expect(single.status == 1 && singleObject?["problems_may_be_more"] as? Bool == false, "\(single.stdout)")
+        }
+
         @Test func aJournalTruncatedWithItsProjectionsChangesTheHeadOnPaper() throws {
             let scratch = try Scratch()
             let (ledger, head) = try ledgerWithHistory(scratch)
