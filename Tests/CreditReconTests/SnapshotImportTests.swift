@@ -30,6 +30,52 @@ struct SnapshotImportTests {
         #expect(try ledger.verify().isSound)
     }
 
+    /// Running totals going down are found as the rows stream by, per account, in any
+    /// order, and said by the import (they were kept without a word, the report the first
+    /// to tell); an all-zero reading after non-zero ones (a key without management rights)
+    /// is passed over, as the report passes over it. The readings are all kept.
+    @Test func runningTotalsGoingDownAreSaidAndKept() throws {
+        let temp = try TemporaryDirectory()
+        let file = try temp.write("s.csv", """
+            observed_at,total_credits,total_usage,account
+            2026-10-01T00:00:00Z,100,1,a
+            2026-10-02T00:00:00Z,100,2,a
+            2026-10-02T12:00:00Z,90,0,b
+            2026-10-03T00:00:00Z,100,1.5,a
+            2026-10-04T00:00:00Z,0,0,a
+            2026-10-05T00:00:00Z,100,3,a
+            2026-10-01T12:00:00Z,100,3.5,a
+            2026-10-03T12:00:00Z,80,1,b
+            """)
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        let summary = try SnapshotImport(path: file, displayName: "s.csv", defaultAccount: "a").run(ledger: ledger, now: now)
+        #expect(summary.inserted == 8)
+        let found = summary.decreases.map { "\($0.line) \($0.account) \($0.column) \($0.earlierLine) \($0.from) \($0.to)" }
+        #expect(found == [
+            "5 a total_usage 3 2 1.5",  // in time order: 2 then 1.5 a day later
+            "7 a total_usage 8 3.5 3",  // out of order: the row of 10-01 (line 8) is above the one of 10-05
+            "9 b total_credits 4 90 80",  // b's rows between a's
+        ])
+        #expect(summary.decreaseCount == 3)
+        #expect(try ledger.read { try $0.snapshots(account: "a") }.count == 6)
+    }
+
+    /// A file that only rises says nothing; a long list of decreases is cut, and counted.
+    @Test func aRisingFileHasNoDecreasesAndALongListIsCut() throws {
+        let temp = try TemporaryDirectory()
+        let rising = try temp.write("up.csv", "observed_at,total_credits,total_usage\n"
+            + (1...50).map { "2026-10-01T00:\(String(format: "%02d", $0)):00Z,100,\($0)" }.joined(separator: "\n"))
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        let up = try SnapshotImport(path: rising, defaultAccount: "default").run(ledger: ledger, now: now)
+        #expect(up.inserted == 50 && up.decreaseCount == 0 && up.decreases.isEmpty)
+        let falling = try temp.write("down.csv", "observed_at,total_credits,total_usage\n"
+            + (1...50).map { "2026-10-02T00:\(String(format: "%02d", $0)):00Z,100,\(100 - $0)" }.joined(separator: "\n"))
+        let down = try SnapshotImport(path: falling, defaultAccount: "default").run(ledger: ledger, now: now)
+        #expect(down.decreaseCount == 49)
+        #expect(down.decreases.count == SnapshotImport.decreasesListed)
+        #expect(down.decreases.first?.line == 3 && down.decreases.first?.earlierLine == 2)
+    }
+
     @Test func everyBadRowIsListedAndNothingIsWritten() throws {
         let temp = try TemporaryDirectory()
         let file = try temp.write("bad.csv", """

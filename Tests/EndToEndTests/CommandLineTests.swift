@@ -153,6 +153,29 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: scratch.path("data/copy.sqlite")))
     }
 
+    /// `import snapshots` says where the file's running totals go down, in words and in
+    /// `--json`, and keeps the readings (exit 0).
+    @Test func anImportSaysWhereRunningTotalsGoDown() throws {
+        let scratch = try Scratch()
+        let file = scratch.path("s.csv")
+        try """
+            observed_at,total_credits,total_usage
+            2026-10-01T00:00:00Z,100,1
+            2026-10-02T00:00:00Z,100,2.5
+            2026-10-03T00:00:00Z,100,1.25
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let ledger = scratch.path("l.sqlite")
+        let imported = try Executable.creditRecon(["--ledger", ledger, "--now", "2026-11-01T00:00:00Z", "import", "snapshots", file])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("note: the file has a running total going down once"))
+        #expect(imported.stdout.contains("  line 4 (default at 2026-10-03T00:00:00.000Z): total_usage 1.25, below 2.5 at line 3"))
+        let json = try Executable.creditRecon(
+            ["--ledger", ledger, "--now", "2026-11-01T00:00:00Z", "import", "snapshots", file, "--json"])
+        #expect(json.status == 0)
+        #expect(json.stdout.contains(#""decrease_count":1,"decreases":[{"account":"default","column":"total_usage","#
+            + #""earlier_line":3,"from":"2.5","line":4,"observed_at":"2026-10-03T00:00:00.000Z","to":"1.25"}]"#))
+    }
+
     /// `plan check --json` of a bad plan prints its own object, with the exit code, and no
     /// other: it printed the generic failure's object after it, two documents a JSON
     /// reader refuses.

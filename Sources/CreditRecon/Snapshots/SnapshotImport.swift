@@ -16,7 +16,29 @@ public struct SnapshotImport: BatchImport {
         public var skipped = 0
         public var runID: Int64?
         public var headHash = ""
+        /// Running totals the file has going down, in time order: the first
+        /// `SnapshotImport.decreasesListed` of them (the report lists each as a finding).
+        public var decreases: [Decrease] = []
+        /// How many there are in all.
+        public var decreaseCount = 0
     }
+
+    /// A running total lower than at an earlier reading of the same account in the file.
+    public struct Decrease: Sendable, Equatable {
+        /// The later reading (in time).
+        public let line: Int
+        public let account: String
+        public let observedAt: Timestamp
+        /// `total_credits` or `total_usage`.
+        public let column: String
+        /// The earlier reading's line and value, and this one's.
+        public let earlierLine: Int
+        public let from: Micros
+        public let to: Micros
+    }
+
+    /// The decreases an import lists; the rest are counted.
+    public static let decreasesListed = 20
 
     struct Row: Sendable {
         let line: Int
@@ -68,8 +90,10 @@ public struct SnapshotImport: BatchImport {
             // collide with each other: validation drops repeats.)
             let checkExisting = try writer.reader.hasSnapshots()
             let start = Fact.runStarted(RunStarted(command: "import snapshots"))
+            var decreases = DecreaseCheck()
             try rows { batch in  // throws the file's own problems, which come first
                 result.rows += batch.count
+                for row in batch { decreases.check(row, into: &result) }
                 var fresh = batch
                 if checkExisting {
                     fresh = try Self.fresh(batch, in: writer.reader, file: file, skipped: &result.skipped, conflicts: &conflicts)

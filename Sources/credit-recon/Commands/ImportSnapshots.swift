@@ -36,14 +36,41 @@ extension CreditReconCommand.Import {
                     print(JSONOutput.object([
                         "file": .string(file), "rows": .int(Int64(summary.rows)),
                         "inserted": .int(Int64(summary.inserted)), "skipped": .int(Int64(summary.skipped)),
+                        "decrease_count": .int(Int64(summary.decreaseCount)),
+                        "decreases": .array(summary.decreases.map {
+                            .object([
+                                "line": .int(Int64($0.line)), "account": .string($0.account),
+                                "observed_at": .string($0.observedAt.iso8601), "column": .string($0.column),
+                                "earlier_line": .int(Int64($0.earlierLine)), "from": .string($0.from.decimalText),
+                                "to": .string($0.to.decimalText),
+                            ])
+                        }),
                         "head_hash": .string(summary.headHash),
                     ]).exitCode(.ok).text)
                 } else {
                     print("imported \(summary.inserted) snapshots from \(file) (\(summary.skipped) already in the ledger)")
+                    for line in Self.decreaseLines(summary) { print(TerminalText.printable(line)) }
                     print("ledger head \(summary.headHash)")
                 }
                 return .ok
             }
+        }
+
+        /// The running totals the file has going down: kept (they are what was read), said
+        /// here so a file of two accounts' readings mixed up is caught at once, not at the
+        /// next report.
+        static func decreaseLines(_ summary: SnapshotImport.Summary) -> [String] {
+            let count = summary.decreaseCount
+            guard count > 0 else { return [] }
+            var lines = ["note: the file has a running total going down \(count == 1 ? "once" : "\(count) times"); running "
+                + "totals only rise, so check the file holds one account's readings (or give the account column); "
+                + "the readings are kept, and `report` lists each as credits_decreased or usage_decreased:"]
+            for decrease in summary.decreases {
+                lines.append("  line \(decrease.line) (\(decrease.account) at \(decrease.observedAt.iso8601)): \(decrease.column) "
+                    + "\(decrease.to.decimalText), below \(decrease.from.decimalText) at line \(decrease.earlierLine), an earlier reading")
+            }
+            if count > summary.decreases.count { lines.append("  (\(count - summary.decreases.count) more)") }
+            return lines
         }
     }
 }
