@@ -308,6 +308,29 @@ struct ImportChargesTests {
         #expect(try bench.states()["R-02"] == "created")
     }
 
+    /// A row's key mistyped is refused in a ledger that holds no plan rows at all, as in
+    /// one that does: web-flow charges are often recorded before any `topup`, and the
+    /// charge was stored unlinked for good (exit 0).
+    @Test func aRowsKeyIsRefusedInALedgerWithoutPlanRows() throws {
+        #expect(try bench.ledger.read { try $0.hasTopUps() } == false)
+        let head = try bench.ledger.headHash()
+        #expect {
+            _ = try importer("\(Self.header)\nweb_1,10,,,2026-11-03T10:00:00Z,,row/nope,,,\nweb_2,5,,,2026-11-03T10:00:00Z,,R-1,,,\n")
+                .run(ledger: bench.ledger, now: now)
+        } throws: { error in
+            guard let errors = error as? InputErrors, errors.exitStatus == .dataError else { return false }
+            return errors.errors.map(\.description) == [
+                "charges.csv:2: reference: \"row/nope\" has the shape of a plan row's key (row/…) but names no row without a "
+                    + "reference of account \"acct\"; copy the key exactly as `topup` printed it (the wallet in its mixed "
+                    + "case), or leave the reference empty",
+            ]
+        }
+        #expect(try bench.ledger.headHash() == head)
+        // Another reference naming no row is kept, unlinked, as before.
+        let kept = try importer("\(Self.header)\nweb_2,5,,,2026-11-03T10:00:00Z,,R-1,,,\n").run(ledger: bench.ledger, now: now)
+        #expect(kept.inserted == 1 && kept.unlinkedReferences == 1)
+    }
+
     /// A row without a reference whose outcome is unknown is resolved by its key, the
     /// name `topup` gives it: it had no name to be resolved by, and `--retry-unknown` would
     /// have charged it again.

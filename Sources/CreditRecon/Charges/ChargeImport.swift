@@ -369,11 +369,16 @@ public struct ChargeImport: BatchImport {
     ) throws {
         summary.inserted += fresh.count
         guard hasTopUps else {
-            // No plan row to link: every charge goes in as the file gives it.
+            // No plan row to link: every charge goes in as the file gives it, but a row's key
+            // mistyped (there is no row at all to name).
             for row in fresh {
+                if let reference = row.charge.reference, reference.hasPrefix(TopUpKey.unreferencedPrefix) {
+                    Self.refuseMistypedKey(reference, row: row, errors: &errors)
+                }
                 if row.charge.reference != nil { summary.unlinkedReferences += 1 }
                 summary.total += row.charge.amount
             }
+            guard errors.isEmpty else { return }  // the transaction will be rolled back
             try writer.append(contentsOf: fresh, runID: runID, at: now) { (.chargeRecorded($0.charge), $0.account) }
             return
         }
@@ -421,12 +426,7 @@ public struct ChargeImport: BatchImport {
                 secondPurchase = true
             }
             if !secondPurchase, let reference = charge.reference, reference.hasPrefix(TopUpKey.unreferencedPrefix) {
-                // A plan never holds such a reference (`plan check` refuses it): it is a row's
-                // key mistyped, and recorded unlinked it could never resolve the row.
-                errors.add(line: row.line, column: "reference",
-                           "\"\(reference)\" has the shape of a plan row's key (\(TopUpKey.unreferencedPrefix)…) but names no row "
-                            + "without a reference of account \"\(row.account)\"; copy the key exactly as `topup` printed it "
-                            + "(the wallet in its mixed case), or leave the reference empty")
+                Self.refuseMistypedKey(reference, row: row, errors: &errors)
                 continue
             }
             if charge.reference != nil { summary.unlinkedReferences += 1 }
@@ -434,6 +434,16 @@ public struct ChargeImport: BatchImport {
             summary.total += charge.amount
         }
         try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
+    }
+
+    /// A reference shaped as a plan row's key that names no such row: a plan never holds one
+    /// (`plan check` refuses it), so it is a row's key mistyped, and recorded unlinked it
+    /// could never resolve the row.
+    private static func refuseMistypedKey(_ reference: String, row: Row, errors: inout ErrorCollector) {
+        errors.add(line: row.line, column: "reference",
+                   "\"\(reference)\" has the shape of a plan row's key (\(TopUpKey.unreferencedPrefix)…) but names no row "
+                    + "without a reference of account \"\(row.account)\"; copy the key exactly as `topup` printed it "
+                    + "(the wallet in its mixed case), or leave the reference empty")
     }
 
     /// The plan row `reference` names in `account`: the row with that reference, or a row
