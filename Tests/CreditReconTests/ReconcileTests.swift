@@ -106,6 +106,43 @@ struct ReconcileTests {
 
     /// A job killed mid-way (no end recorded, and a later job ran) is a `run_failed`
     /// warning saying so; it was never reported.
+    /// OpenRouter credits a payment minutes after Coinbase confirms it: a charge paid at
+    /// 23:59 shows only at the reading after the one at midnight. Its export's `paid_at`
+    /// pinned it to the window holding 23:59, which has no rise, so recording the export made
+    /// the books worse: the charge `paid_charge_unmatched`, its 200 USD an unexplained
+    /// purchase (`purchased_other`, suspense in the books). It now goes to the first rise
+    /// within the grace hour; a charge whose credits show in its own window stays there, and
+    /// one paid long before a rise is still not taken for it.
+    @Test func aChargePaidJustBeforeAReadingIsMatchedToTheRiseAfterIt() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-01-31T00:00:00Z", credits: "100", usage: "0")
+        try fixture.recorded("late", amount: "200", created: "2026-01-31T23:00:00Z", status: "paid",
+                             paidAt: "2026-01-31T23:59:00Z")
+        try fixture.snapshot("2026-02-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.snapshot("2026-02-02T00:00:00Z", credits: "300", usage: "0")
+        // One paid in the window of its rise, and a second whose credits came the night after.
+        try fixture.recorded("own", amount: "30", created: "2026-02-02T22:00:00Z", status: "paid",
+                             paidAt: "2026-02-02T22:10:00Z")
+        try fixture.recorded("next", amount: "40", created: "2026-02-02T23:00:00Z", status: "paid",
+                             paidAt: "2026-02-02T23:58:00Z")
+        try fixture.snapshot("2026-02-03T00:00:00Z", credits: "330", usage: "0")
+        try fixture.snapshot("2026-02-04T00:00:00Z", credits: "370", usage: "0")
+        // Paid a day before the rise: not its credits.
+        try fixture.recorded("stale", amount: "50", created: "2026-02-05T00:00:00Z", status: "paid",
+                             paidAt: "2026-02-05T01:00:00Z")
+        try fixture.snapshot("2026-02-06T00:00:00Z", credits: "370", usage: "0")
+        try fixture.snapshot("2026-02-07T00:00:00Z", credits: "420", usage: "0")
+        let books = try fixture.reconcile()
+        let line = { (id: String) in books.charges.first { $0.chargeID == id } }
+        #expect(line("late")?.state == .settled && line("late")?.matchedReadingAt == reconTime("2026-02-02T00:00:00Z"))
+        #expect(line("own")?.matchedReadingAt == reconTime("2026-02-03T00:00:00Z"))
+        #expect(line("next")?.matchedReadingAt == reconTime("2026-02-04T00:00:00Z"))
+        #expect(line("stale")?.matchedReadingAt == nil)
+        #expect(books.findings.filter { $0.kind == .paidChargeUnmatched }.map(\.reference) == [line("stale")?.label])
+        #expect(books.findings.filter { $0.kind == .unexplainedPurchase }.map(\.amount) == [reconMicros("50")])
+        #expect(books.periods.reduce(Micros.zero) { $0 + $1.purchasedViaCharges } == reconMicros("270"))
+    }
+
     /// A plan row's charge paid, then the same row bought again through the web flow and
     /// recorded under its reference: both settle, and the second purchase is a warning. A
     /// charge that expired before the one paid is a retry, not a second purchase.

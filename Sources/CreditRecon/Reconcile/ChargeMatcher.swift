@@ -5,8 +5,12 @@ import Ledger
 ///
 /// A charge is a candidate for the rise between readings at `t0` and `t1` when it could
 /// have been paid in that window: `created_at < t1` and `expires_at + grace > t0`. A
-/// charge an export says was paid at `paid_at` is pinned to the window holding `paid_at`
-/// (`t0 < paid_at ≤ t1`) and to no other. Among the candidates, the matcher takes the
+/// charge an export says was paid at `paid_at` is pinned to the rise whose window holds
+/// `paid_at` (`t0 < paid_at ≤ t1`); OpenRouter credits a payment some time after Coinbase
+/// confirms it, so one paid just before a reading can show only at the next: with no rise
+/// in its window, it is pinned to the first rise that starts within the grace time after
+/// `paid_at`, and one its rise cannot take (the rise is another payment's) goes on to the
+/// next rise that starts within that time. Among the candidates, the matcher takes the
 /// set whose amounts add up to the rise within the tolerance; failing that, the set that
 /// explains the most without exceeding it; ties go to older charges. Greedy oldest-first
 /// is wrong: when a later charge was paid and an earlier one was not, it blames the
@@ -67,7 +71,7 @@ struct ChargeMatcher {
             // An export that says `expired` settles the question: it was never paid.
             if charge.status == "expired" { continue }
             if let paidAt = charge.paidAt {
-                if let window = Self.window(holding: paidAt, in: increases) {
+                if let window = firstWindow(paidAt: paidAt, in: increases) {
                     pinnedTo[window].append(index)
                 }
                 continue
@@ -83,6 +87,9 @@ struct ChargeMatcher {
         let amount = charges.map(\.amount)
         var active: [Int] = []
         var nextFree = 0
+        /// Pinned charges their rise did not take, oldest first, while a later rise may still
+        /// be their credits arriving late.
+        var carried: [Int] = []
         for (window, increase) in increases.enumerated() {
             while nextFree < free.count && charges[free[nextFree]].createdAt < increase.to {
                 active.append(free[nextFree])
@@ -91,7 +98,8 @@ struct ChargeMatcher {
             if active.contains(where: { deadline[$0] <= increase.from }) {
                 active.removeAll { deadline[$0] <= increase.from }
             }
-            let pinned = pinnedTo[window]
+            carried.removeAll { charges[$0].paidAt.map { $0.adding(milliseconds: graceMilliseconds) <= increase.from } ?? true }
+            let pinned = carried + pinnedTo[window]
             let pinnedSum = pinned.reduce(Micros.zero) { $0 + amount[$1] }
             var chosen: [Int]
             if pinnedSum <= increase.amount + tolerance {
@@ -114,25 +122,25 @@ struct ChargeMatcher {
                 result.increaseOfCharge[index] = window
                 sum += amount[index]
             }
-            if !chosen.isEmpty {
-                let taken = Set(chosen)
-                active.removeAll { taken.contains($0) }
-            }
+            let taken = Set(chosen)
+            if !chosen.isEmpty { active.removeAll { taken.contains($0) } }
+            carried = pinned.filter { !taken.contains($0) }
             result.explained[window] = min(sum, increase.amount)
         }
         return result
     }
 
-    /// The increase whose window `(from, to]` holds `instant` (increases are in time order
-    /// and do not overlap).
-    static func window(holding instant: Timestamp, in increases: [Increase]) -> Int? {
+    /// The first increase a charge paid at `paidAt` can show in: the one whose window
+    /// `(from, to]` holds it, else the next, when it starts within the grace time after it
+    /// (increases are in time order and do not overlap).
+    func firstWindow(paidAt: Timestamp, in increases: [Increase]) -> Int? {
         var low = 0
         var high = increases.count
-        while low < high {  // the first increase ending at or after `instant`
+        while low < high {  // the first increase ending at or after `paidAt`
             let middle = (low + high) / 2
-            if increases[middle].to < instant { low = middle + 1 } else { high = middle }
+            if increases[middle].to < paidAt { low = middle + 1 } else { high = middle }
         }
-        guard low < increases.count, increases[low].from < instant else { return nil }
+        guard low < increases.count, increases[low].from < paidAt.adding(milliseconds: graceMilliseconds) else { return nil }
         return low
     }
 
