@@ -26,6 +26,23 @@ import Testing
 
     /// A second writer exits 75 (try again later) naming the holder; a lock file that
     /// cannot be created is a ledger I/O problem (74).
+    /// `ledger copy` whose check of the target cannot finish after the copy committed (a
+    /// connection lost under `verify`): said as a committed copy whose check is to be run,
+    /// with the check's exit code; it was said as a write "not committed", and a run again
+    /// was then refused because the target held the copy.
+    @Test func aCopyWhoseCheckCouldNotFinishSaysTheCopyIsCommitted() {
+        let lost = LedgerError.server(location: "postgresql://books@127.0.0.1:5432/books", detail: "the connection to the server was lost")
+        let failure = CopyCheckFailed(
+            target: "postgresql://books@127.0.0.1:5432/books", copied: Ledger.CopyOutcome(entries: 60_004, headHash: "ab12"),
+            error: lost)
+        #expect(failure.exitStatus == ExitStatus(for: lost))
+        #expect(failure.description.hasPrefix(
+            "the copy was committed: 60004 entries in postgresql://books@127.0.0.1:5432/books, head ab12; its check could not finish: "))
+        #expect(failure.description.contains("the connection to the server was lost"))
+        #expect(failure.description.hasSuffix("Check the copy with `credit-recon --ledger postgresql://books@127.0.0.1:5432/books "
+            + "verify` (a copy is not made again: the target is no longer empty)"))
+    }
+
     @Test func theWriterLocksRefusalsAreTryAgainLaterAndIO() throws {
         let directory = try TemporaryDirectory()
         let ledgerPath = directory.path("ledger.sqlite")

@@ -414,6 +414,71 @@ struct PostgresStoreTests {
         #expect(try analyzed() == "\(1 + Schema.projectionTableKeys.count)\n")
     }
 
+    /// The refresh of the statistics after a bulk write runs in a session of its own and
+    /// waits only `analyzeLockWait` for a table another session holds: the write is
+    /// committed and said so, the ledger's own session goes on (the new head is read; a
+    /// connection lost under the ANALYZE had failed that read with "not committed"), and
+    /// the command does not hold the writer lock until the other session lets go (60 s here).
+    @Test func theStatisticsRefreshWaitsNotForALockedTable() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        let server = store.server, database = store.database
+        let holder = BackgroundWork {
+            try? server.psql(database, """
+                BEGIN; LOCK TABLE credit_recon.activity_rows IN SHARE UPDATE EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;
+                """)
+        }
+        func held() throws -> Bool {
+            try store.server.psql(store.database, """
+                SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                WHERE c.relname = 'activity_rows' AND l.mode = 'ShareUpdateExclusiveLock' AND l.granted
+                """).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try !held(), ContinuousClock.now < deadline {}
+        #expect(try held())
+        try store.ledger.write { writer in
+            try writer.append(
+                contentsOf: StoreConformanceTests.bulk(PostgresStore.bulkWrite, from: t0.adding(seconds: 86_400)), runID: nil, at: t0
+            ) { $0 }
+        }
+        #expect(try held(), "the write waited for the other session's lock")
+        #expect(try store.ledger.read { try $0.journalCount() } == Int64(2 + PostgresStore.bulkWrite))
+        _ = try store.server.psql(store.database, """
+            SELECT pg_terminate_backend(pid) FROM pg_locks WHERE relation = 'credit_recon.activity_rows'::regclass
+              AND mode = 'ShareUpdateExclusiveLock' AND granted AND pid <> pg_backend_pid()
+            """)
+        _ = holder.wait()
+        #expect(try store.ledger.verify().isSound)
+    }
+
+    /// A server that ends sessions idle in a transaction (`idle_in_transaction_session_timeout`)
+    /// does not end the ledger's: a reader's snapshot sits idle while this side adds up the
+    /// rows read (`status` on 400,000 entries was ended at 2 s, said as a lost write).
+    @Test func aReaderOutlivesTheServersIdleInTransactionTimeout() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        try store.server.psql(store.database, "ALTER DATABASE \(store.database) SET idle_in_transaction_session_timeout = '1s'")
+        let reader = try store.openAnother()
+        let count = try reader.read { transaction in
+            _ = try transaction.journalCount()
+            // Until the server's own clock says the session has been idle in this
+            // transaction for three times the timeout (it is ended after one, unless it opted out).
+            let deadline = ContinuousClock.now + .seconds(60)
+            var idle = false
+            while !idle, ContinuousClock.now < deadline {
+                idle = try store.server.psql(store.database, """
+                    SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                      AND application_name LIKE 'credit-recon ledger%' AND state = 'idle in transaction'
+                      AND now() - state_change > interval '3 seconds'
+                    """).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+            }
+            #expect(idle, "the reader's session was ended while it read")
+            return try transaction.journalCount()
+        }
+        #expect(count == 2)
+    }
+
     @Test func aRefusedLoginAMissingDatabaseAndNoConnectionLeftAreNamed() throws {
         let server = try ThrowawayPostgres.shared()
         let wrong = try LedgerLocation("postgresql://postgres:\(Self.secret)@127.0.0.1:\(server.port)/postgres?sslmode=disable")
@@ -858,6 +923,8 @@ struct PostgresStoreTests {
         ended.signal()
         let failure = #expect(throws: LedgerError.self) { _ = try verifying.wait().get() }
         #expect(String(describing: failure).contains("connection to the server was lost"), "\(String(describing: failure))")
+        // A reader was writing nothing: no "write that was under way was not committed".
+        #expect(!String(describing: failure).contains("write"), "\(String(describing: failure))")
         let report = try store.ledger.verify()
         #expect(report.isSound && report.headHash == head)
     }

@@ -44,7 +44,12 @@ public struct LedgerCopy {
         } else {
             copied = try books.copy(into: target.openLedger(), progress: progress)
         }
-        let verification = try target.openLedger(mustExist: true).verify(progress: verifying)
+        let verification: VerifyReport
+        do {
+            verification = try target.openLedger(mustExist: true).verify(progress: verifying)
+        } catch {
+            throw CopyCheckFailed(target: to.description, copied: copied, error: error)
+        }
         return Outcome(copied: copied, verification: verification, target: to.description)
     }
 }

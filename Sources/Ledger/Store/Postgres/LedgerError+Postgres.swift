@@ -142,10 +142,12 @@ extension LedgerError {
         return .server(location: location.description, detail: failure.words(host: location.host, port: location.port) + "; " + advice)
     }
 
-    /// The session ended under a statement (the server went away, or ended it).
+    /// The session ended under a statement (the server went away, or ended it). A
+    /// transaction under way was rolled back with it: a write's entries are committed whole
+    /// or not at all, and a reader wrote nothing.
     static func lostConnection(_ location: PostgresLocation, because reason: String? = nil) -> LedgerError {
         .server(location: location.description,
                 detail: "the connection to the server was lost\(reason.map { " (\($0))" } ?? ""); "
-                    + "a write that was under way was not committed")
+                    + "the transaction under way was rolled back, so nothing of it was written; run the command again")
     }
 }

@@ -43,14 +43,17 @@ final class PostgresStore: LedgerStore {
         self.location = location
         name = location.description
         let session = try PostgresSession(location, purpose: purpose)
-        let holds = try Self.holdsLedger(session)
+        var holds = try Self.holdsLedger(session)
         if !holds {
             // The ledger's schema holding tables but no ledger (another tool's, or a ledger's
             // remains): refused as it is, not met with a failed CREATE TABLE (exit 70).
             let tables = try session.query(
                 "SELECT table_name::text FROM information_schema.tables WHERE table_schema = '\(PostgresSchema.schema)' "
                     + "ORDER BY table_name") { try $0.text() }
-            if !tables.isEmpty {
+            // Another host's first write made the ledger between the two statements (each
+            // sees what was committed when it began): its tables are the ledger's.
+            holds = tables.contains("schema_migrations")
+            if !holds && !tables.isEmpty {
                 throw LedgerError.otherDatabase(location: name + " (its schema \(PostgresSchema.schema))", tables: tables)
             }
         }
@@ -155,14 +158,27 @@ final class PostgresStore: LedgerStore {
     /// read a million rows by a sort instead of an index. It samples a few thousand rows
     /// of each table. The write is committed by then, so a failure here does not fail the
     /// command (autovacuum does the same later); a role that may not analyze a table only
-    /// gets the server's warning.
+    /// gets the server's warning. It runs in a session of its own, so that a connection
+    /// lost under it cannot fail what the command does next with the committed write (read
+    /// the new head; it did, with "not committed"), and waits at most `analyzeLockWait` for
+    /// a table another session holds: the command holds the writer lock meanwhile.
     private func refreshStatisticsAfterBulkWrite() {
-        try? withConnection { connection in
-            guard connection.transaction.appendedEntries >= Self.bulkWrite else { return }
-            let tables = ["journal"] + Schema.projectionTableKeys.map(\.table)
-            try connection.session.execute("ANALYZE " + tables.map { "\(PostgresSchema.schema).\($0)" }.joined(separator: ", "))
+        guard (try? withConnection({ $0.transaction.appendedEntries })) ?? 0 >= Self.bulkWrite,
+              let session = try? PostgresSession(location, purpose: "statistics")
+        else { return }
+        let tables = ["journal"] + Schema.projectionTableKeys.map(\.table)
+        _ = try? session.execute("BEGIN")
+        _ = try? session.execute("SET LOCAL lock_timeout = '\(Self.analyzeLockWait)'")
+        if (try? session.execute("ANALYZE " + tables.map { "\(PostgresSchema.schema).\($0)" }.joined(separator: ", "))) != nil {
+            _ = try? session.execute("COMMIT")
+        } else {
+            _ = try? session.execute("ROLLBACK")
         }
     }
+
+    /// How long the statistics' refresh waits for a table's lock before it leaves the
+    /// refresh to autovacuum.
+    static let analyzeLockWait = "2s"
 
     func read<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", commit: true) { connection in
