@@ -462,18 +462,8 @@ struct PostgresStoreTests {
         let reader = try store.openAnother()
         let count = try reader.read { transaction in
             _ = try transaction.journalCount()
-            // Until the server's own clock says the session has been idle in this
-            // transaction for three times the timeout (it is ended after one, unless it opted out).
-            let deadline = ContinuousClock.now + .seconds(60)
-            var idle = false
-            while !idle, ContinuousClock.now < deadline {
-                idle = try store.server.psql(store.database, """
-                    SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
-                      AND application_name LIKE 'credit-recon ledger%' AND state = 'idle in transaction'
-                      AND now() - state_change > interval '3 seconds'
-                    """).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
-            }
-            #expect(idle, "the reader's session was ended while it read")
+            #expect(try Self.outlivedTimeout(store, application: "credit-recon ledger", state: "idle in transaction"),
+                    "the reader's session was ended while it read")
             return try transaction.journalCount()
         }
         #expect(count == 2)
@@ -765,18 +755,8 @@ struct PostgresStoreTests {
         let store = try PostgresUnderTest()
         try store.server.psql(store.database, "ALTER DATABASE \(store.database) SET idle_session_timeout = '1s'")
         let lock = try Ledger.lockWriter(at: store.location)
-        // Until the server's own clock says the lock's session has been idle for three
-        // times the timeout (it is ended after one, unless it opted out).
-        let deadline = ContinuousClock.now + .seconds(60)
-        var idle = false
-        while !idle, ContinuousClock.now < deadline {
-            idle = try store.server.psql(store.database, """
-                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
-                  AND application_name LIKE 'credit-recon writer %' AND state = 'idle'
-                  AND now() - state_change > interval '3 seconds'
-                """).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
-        }
-        #expect(idle, "the writer lock's session was ended while it held the lock")
+        #expect(try Self.outlivedTimeout(store, application: "credit-recon writer", state: "idle"),
+                "the writer lock's session was ended while it held the lock")
         #expect {
             _ = try Ledger.lockWriter(at: store.location)
         } throws: { error in
@@ -959,6 +939,22 @@ struct PostgresStoreTests {
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on.
+    /// Whether the server's own clock comes to say, within 60 s, that a session of
+    /// `application` has been in `state` for three seconds: three times the 1 s timeouts the
+    /// tests set, after one of which the server ends a session that did not opt out.
+    static func outlivedTimeout(_ store: PostgresUnderTest, application: String, state: String) throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let seen = try store.server.psql(store.database, """
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                  AND application_name LIKE '\(application) %' AND state = '\(state)'
+                  AND now() - state_change > interval '3 seconds'
+                """).trimmingCharacters(in: .whitespacesAndNewlines)
+            if seen == "1" { return true }
+        }
+        return false
+    }
+
     static func closedPort() throws -> Int {
         let (fd, port) = FreezingProxy.boundSocket()
         close(fd)
