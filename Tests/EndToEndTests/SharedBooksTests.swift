@@ -51,6 +51,9 @@ extension Reliability {
             #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
             // PostgreSQL runs no integrity_check: the line names what its store checked.
             #expect(verified.stdout.contains("journal entries, the append-only triggers in place"), "\(verified.stdout)")
+            // Nor says it ran one in --json ("ok" was printed).
+            let json = try Executable.creditRecon(["--ledger", url, "verify", "--json"])
+            #expect(json.status == 0 && json.stdout.contains(#""integrity_check":"not run""#), "\(json.stdout)")
         }
 
         /// A command logs in once to open the ledger and learn whether there is one; a

@@ -55,19 +55,19 @@ extension CreditReconCommand {
                     noun: "entries", command: "verify", done: "hashed and replayed",
                     enabled: context.showsProgress)
                 let report = try progress.during { try ledger.verify(progress: progress.show) }
+                // PostgreSQL has no integrity_check to run (it checks each page as it reads it).
+                let isPostgres = if case .postgres = location { true } else { false }
                 if context.json {
                     print(JSONOutput.object([
                         "sound": .bool(report.isSound), "entries": .int(report.entries),
-                        "head_hash": .string(report.headHash), "integrity_check": .string(report.integrity),
+                        "head_hash": .string(report.headHash),
+                        "integrity_check": .string(isPostgres ? "not run" : report.integrity),
                         "problems": .array(report.problems.map(JSONOutput.string)),
                         "problems_may_be_more": .bool(report.stoppedAtLimit),
                     ]).exitCode(report.isSound ? .ok : .attention).text)
                 } else if report.isSound {
-                    // PostgreSQL has no integrity_check to run (it checks each page as it reads it):
-                    // what its store checked is the guards.
-                    let checked = if case .postgres = location { "the append-only triggers in place" } else {
-                        "integrity_check \(report.integrity)"
-                    }
+                    // What PostgreSQL's store checked is the guards.
+                    let checked = isPostgres ? "the append-only triggers in place" : "integrity_check \(report.integrity)"
                     print("ledger sound: \(report.entries) journal entries, \(checked)")
                     print("head \(report.headHash)")
                 } else {
