@@ -5,12 +5,11 @@ import Ledger
 ///
 /// A charge is a candidate for the rise between readings at `t0` and `t1` when it could
 /// have been paid in that window: `created_at < t1` and `expires_at + grace > t0`. A
-/// charge an export says was paid at `paid_at` is pinned to the rise whose window holds
-/// `paid_at` (`t0 < paid_at ≤ t1`); OpenRouter credits a payment some time after Coinbase
-/// confirms it, so one paid just before a reading can show only at the next: with no rise
-/// in its window, it is pinned to the first rise that starts within the grace time after
-/// `paid_at`, and one its rise cannot take (the rise is another payment's) goes on to the
-/// next rise that starts within that time. Among the candidates, the matcher takes the
+/// charge an export says was paid at `paid_at` is pinned to the rises that can show it:
+/// the one whose window holds `paid_at` (`t0 < paid_at ≤ t1`), and, since OpenRouter
+/// credits a payment some time after Coinbase confirms it, those after it that start
+/// within the grace time after `paid_at` (`t0 < paid_at + grace`): one paid at 23:59 shows
+/// only at the reading after midnight's. Among the candidates, the matcher takes the
 /// set whose amounts add up to the rise within the tolerance; failing that, the set that
 /// explains the most without exceeding it; ties go to older charges. Greedy oldest-first
 /// is wrong: when a later charge was paid and an earlier one was not, it blames the
@@ -65,19 +64,18 @@ struct ChargeMatcher {
         var result = Result(
             increaseOfCharge: Array(repeating: -1, count: charges.count),
             explained: Array(repeating: .zero, count: increases.count))
-        var pinnedTo = Array(repeating: [Int](), count: increases.count)
+        var paid: [(at: Timestamp, index: Int)] = []
         var free: [Int] = []
         for (index, charge) in charges.enumerated() {
             // An export that says `expired` settles the question: it was never paid.
             if charge.status == "expired" { continue }
             if let paidAt = charge.paidAt {
-                if let window = firstWindow(paidAt: paidAt, in: increases) {
-                    pinnedTo[window].append(index)
-                }
+                paid.append((paidAt, index))
                 continue
             }
             free.append(index)
         }
+        paid.sort { ($0.at, $0.index) < ($1.at, $1.index) }
         // Free charges still payable, oldest first: charges enter once created before a
         // window's end and leave for good once their deadline passed its start (windows
         // only move forward), so each window looks at a short list, not every charge.
@@ -87,9 +85,10 @@ struct ChargeMatcher {
         let amount = charges.map(\.amount)
         var active: [Int] = []
         var nextFree = 0
-        /// Pinned charges their rise did not take, oldest first, while a later rise may still
-        /// be their credits arriving late.
-        var carried: [Int] = []
+        // Paid charges the same way: in once paid before a window's end, out once the grace
+        // time after their payment passed its start, or once a rise took them.
+        var landing: [(index: Int, until: Timestamp)] = []
+        var nextPaid = 0
         for (window, increase) in increases.enumerated() {
             while nextFree < free.count && charges[free[nextFree]].createdAt < increase.to {
                 active.append(free[nextFree])
@@ -98,8 +97,12 @@ struct ChargeMatcher {
             if active.contains(where: { deadline[$0] <= increase.from }) {
                 active.removeAll { deadline[$0] <= increase.from }
             }
-            carried.removeAll { charges[$0].paidAt.map { $0.adding(milliseconds: graceMilliseconds) <= increase.from } ?? true }
-            let pinned = carried + pinnedTo[window]
+            while nextPaid < paid.count && paid[nextPaid].at <= increase.to {
+                landing.append((paid[nextPaid].index, paid[nextPaid].at.adding(milliseconds: graceMilliseconds)))
+                nextPaid += 1
+            }
+            landing.removeAll { $0.until <= increase.from }
+            let pinned = landing.map(\.index).sorted()  // oldest first
             let pinnedSum = pinned.reduce(Micros.zero) { $0 + amount[$1] }
             var chosen: [Int]
             if pinnedSum <= increase.amount + tolerance {
@@ -122,26 +125,14 @@ struct ChargeMatcher {
                 result.increaseOfCharge[index] = window
                 sum += amount[index]
             }
-            let taken = Set(chosen)
-            if !chosen.isEmpty { active.removeAll { taken.contains($0) } }
-            carried = pinned.filter { !taken.contains($0) }
+            if !chosen.isEmpty {
+                let taken = Set(chosen)
+                active.removeAll { taken.contains($0) }
+                landing.removeAll { taken.contains($0.index) }
+            }
             result.explained[window] = min(sum, increase.amount)
         }
         return result
-    }
-
-    /// The first increase a charge paid at `paidAt` can show in: the one whose window
-    /// `(from, to]` holds it, else the next, when it starts within the grace time after it
-    /// (increases are in time order and do not overlap).
-    func firstWindow(paidAt: Timestamp, in increases: [Increase]) -> Int? {
-        var low = 0
-        var high = increases.count
-        while low < high {  // the first increase ending at or after `paidAt`
-            let middle = (low + high) / 2
-            if increases[middle].to < paidAt { low = middle + 1 } else { high = middle }
-        }
-        guard low < increases.count, increases[low].from < paidAt.adding(milliseconds: graceMilliseconds) else { return nil }
-        return low
     }
 
     /// The indices (ascending) of the subset of `amounts` (oldest first) that best
