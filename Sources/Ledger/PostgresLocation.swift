@@ -63,7 +63,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Parses `url`; `password` is used when the URL has none, and `defaults` for the TLS
+    /// Parses `url`; `password` is used when the URL has none (or an empty one), and `defaults` for the TLS
     /// settings it does not give. Throws `LedgerError.badLocation` saying what is wrong and
     /// what a good URL looks like.
     init(url: String, password fallback: Secret?, defaults: TLSDefaults, connectTimeout: Duration) throws(LedgerError) {
@@ -130,7 +130,9 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         self.sslMode = sslMode
         self.sslRootCertificate = rootCertificate
         self.connectTimeout = connectTimeout
-        self.password = parts.password.map(Secret.init) ?? fallback
+        // `user:@host` gives an empty password, which no server accepts: as for libpq, it is
+        // none, and the password comes from elsewhere (it silently hid the password file's).
+        self.password = parts.password.flatMap { $0.isEmpty ? nil : Secret($0) } ?? fallback
     }
 
     /// Checked with the URL, so a wrong path is named as a setting (78 from the

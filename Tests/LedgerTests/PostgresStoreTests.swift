@@ -63,6 +63,11 @@ struct PostgresStoreTests {
         let other = try LedgerLocation("postgres://bob@localhost/ledger", password: Secret("x"))
         #expect(other.description == "postgresql://bob@localhost:5432/ledger")
         if case .postgres(let database) = other { #expect(database.password?.reveal() == "x") }
+        // An empty password in the URL (`bob:@`) is none: the one from elsewhere is used, not "".
+        if case .postgres(let database) = try LedgerLocation("postgres://bob:@localhost/ledger", password: Secret("x")) {
+            #expect(database.password?.reveal() == "x")
+        }
+        if case .postgres(let database) = try LedgerLocation("postgres://bob:@localhost/ledger") { #expect(database.password == nil) }
         // A user name with a ":" (or "@", "/") is printed encoded: pasted back, the URL names
         // the same user, not a user "we@ird" with the password "u/s".
         let odd = try LedgerLocation("postgresql://we%40ird%3Au%2Fs:\(Self.secret)@db.example/books")
