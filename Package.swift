@@ -105,7 +105,7 @@ let package = Package(
         .target(name: "PostgresHarness", path: "Tests/PostgresHarness"),
         // `waitUntil`, for the test targets that wait in async code.
         .target(name: "AsyncWait", path: "Tests/AsyncWait"),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CreditTypes", "CSQLite", "PostgresHarness"], exclude: ["Fixtures"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CreditTypes", "CSQLite", "PostgresHarness", "AsyncWait"], exclude: ["Fixtures"]),
         .testTarget(name: "CreditTypesTests", dependencies: ["CreditTypes"]),
         .testTarget(
             name: "CreditReconTests",
@@ -134,6 +134,6 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["CreditTypes", "PostgresHarness"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CreditTypes", "PostgresHarness", "AsyncWait"]),
     ]
 )

@@ -1,10 +1,11 @@
+import AsyncWait
 import Foundation
 import Testing
 
 /// Several accounts in one ledger, as the built binary shows them: `report --all-accounts`
 /// and `status` without `--account` (CONTRACT.md § Several accounts), and `status` per key
 /// (issue 18).
-@Suite("End to end: several accounts, keys in status")
+@Suite("End to end: several accounts, keys in status", .threadOfItsOwn)
 struct AccountsTests {
     static func json(_ text: String) throws -> [String: Any] {
         let value = try JSONSerialization.jsonObject(with: Data(text.utf8))

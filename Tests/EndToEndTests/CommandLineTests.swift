@@ -1,9 +1,10 @@
+import AsyncWait
 import Foundation
 import Testing
 
 /// How the command line reads what it is given: commands, where global options may stand,
 /// and what a bad value is blamed on (README § Commands, § Exit codes).
-@Suite("End to end: the command line")
+@Suite("End to end: the command line", .threadOfItsOwn)
 struct CommandLineTests {
     let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
     let plan = Executable.repositoryRoot.appendingPathComponent("samples/topups.csv").path

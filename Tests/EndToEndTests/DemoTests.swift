@@ -1,10 +1,11 @@
+import AsyncWait
 import CreditTypes
 import Foundation
 import Testing
 
 /// `make run`'s month, as a user runs it: its usage files add up, and its export passes the
 /// real `bean-check` and `hledger check` with the report's totals.
-@Suite(.serialized) struct DemoTests {
+@Suite(.serialized, .threadOfItsOwn(takingTurns: false)) struct DemoTests {
     /// The demo month in a scratch folder (its own ledger, reports and simulator).
     ///
     /// The script runs for several seconds: it is waited for on a thread of its own, never on

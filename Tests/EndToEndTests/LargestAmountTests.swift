@@ -1,3 +1,4 @@
+import AsyncWait
 import Foundation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 /// a CSV cell or an option beyond it is refused as the bad input it is, and every amount
 /// up to it goes through the books exactly, so a lying server cannot make `report` trap on
 /// an overflow (it did, on a balance of 9223372036854.775807 USD).
-@Suite("End to end: the largest amount")
+@Suite("End to end: the largest amount", .threadOfItsOwn)
 struct LargestAmountTests {
     static let env = ["OPENROUTER_API_KEY": "sim-management-key"]
 

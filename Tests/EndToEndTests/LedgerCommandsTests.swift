@@ -1,7 +1,8 @@
+import AsyncWait
 import Foundation
 import Testing
 
-@Suite("End to end: import snapshots, verify, exit codes")
+@Suite("End to end: import snapshots, verify, exit codes", .threadOfItsOwn)
 struct LedgerCommandsTests {
     let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
 

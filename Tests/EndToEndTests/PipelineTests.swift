@@ -1,10 +1,11 @@
+import AsyncWait
 import Foundation
 import Testing
 
 /// `fetch --json` and `run` as cron and scripts use them: exact totals on stdout, every
 /// stage recorded, a report written even when a stage fails, and the exit code of the most
 /// serious outcome (issue 3 "Show", issue 5 "run"; CONTRACT.md § Exit codes).
-@Suite("Pipeline: fetch --json and run")
+@Suite("Pipeline: fetch --json and run", .threadOfItsOwn)
 struct PipelineTests {
     static let env = ["OPENROUTER_API_KEY": "sim-management-key"]
 

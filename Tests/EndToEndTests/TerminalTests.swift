@@ -1,3 +1,4 @@
+import AsyncWait
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,7 @@ import Testing
 /// What a person at a terminal sees on stderr: each stage's progress line, log lines above
 /// it and never inside it, and the line cleared before the command ends. The commands run
 /// with their stderr on a pseudo-terminal of the test's own.
-@Suite struct TerminalTests {
+@Suite(.threadOfItsOwn) struct TerminalTests {
     struct TerminalError: Error, CustomStringConvertible {
         let description: String
     }

@@ -1,3 +1,4 @@
+import AsyncWait
 import CreditTypes
 import Dispatch
 import Foundation
@@ -13,7 +14,7 @@ import Glibc
 /// What only the PostgreSQL store has: the URL and its password, a server that is down,
 /// refuses the login, never answers or ends the session, its guard triggers, and copies
 /// between stores.
-@Suite("PostgreSQL store: the URL, the server's failures, the guard triggers, ledger copy")
+@Suite("PostgreSQL store: the URL, the server's failures, the guard triggers, ledger copy", .threadOfItsOwn)
 struct PostgresStoreTests {
     static let secret = "s3cr3t-Pa55"
 

@@ -1,0 +1,28 @@
+import AsyncWait
+import Foundation
+import Testing
+
+/// The trait the end-to-end suites carry: their tests wait for child processes on threads
+/// of their own, not on the test pool's.
+@Suite("Test support: each test on a thread of its own", .threadOfItsOwn)
+struct ThreadOfItsOwnTests {
+    @Test func aSynchronousTestRunsOnTheThreadMadeForIt() {
+        #expect(Test.current?.name != nil)
+        #expect(ThreadOfItsOwn.testOfThisThread == Test.current?.name)
+    }
+
+    /// Parameterized cases each get a thread (the trait is applied per case).
+    @Test(arguments: [1, 2, 3]) func eachCaseToo(_ number: Int) {
+        #expect(ThreadOfItsOwn.testOfThisThread == Test.current?.name, "case \(number)")
+    }
+
+    /// An async test starts there too, and after an await it is back on that thread.
+    @Test func anAsyncTestStaysOnIt() async throws {
+        let name = Test.current?.name
+        #expect(Self.threadName() == name)
+        try await Task.sleep(for: .milliseconds(1))
+        #expect(Self.threadName() == name)
+    }
+
+    private static func threadName() -> String? { ThreadOfItsOwn.testOfThisThread }
+}
