@@ -1,4 +1,5 @@
 import Foundation
+import PostgresHarness
 import Testing
 
 extension Reliability {
@@ -91,8 +92,11 @@ extension Reliability {
                 _ = try run(["topup", plan2, "--yes", "--retry-unknown"])
                 Executable.count("faults_injected", 1)
             }
-            let port = sim.port
             sim.vanish()
+            // A port that refuses connections, held so that no other test's server takes it
+            // (the vanished simulator's port could be, and would then answer).
+            let (held, port) = FreezingProxy.boundSocket()
+            defer { close(held) }
             let gone = "http://127.0.0.1:\(port)/api/v1"
             #expect(try run(["fetch"], base: gone).status == 69)
             _ = try run(["topup", plan2, "--yes", "--retry-unknown"], base: gone)

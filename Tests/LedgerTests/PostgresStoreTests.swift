@@ -114,7 +114,10 @@ struct PostgresStoreTests {
     }
 
     @Test func aServerThatIsDownIsNamedAtOnce() throws {
-        let port = try Self.closedPort()
+        // Bound but not listening, and held: a connection is refused, and no other test's
+        // server can take the port meanwhile (a port closed again could be, and then answer).
+        let (held, port) = FreezingProxy.boundSocket()
+        defer { close(held) }
         let location = try LedgerLocation("postgresql://alice:\(Self.secret)@127.0.0.1:\(port)/books?sslmode=disable")
         let (error, message) = refusal(opening: location)
         #expect(message.contains("127.0.0.1:\(port)"), "\(message)")
@@ -959,11 +962,5 @@ struct PostgresStoreTests {
             if seen == "1" { return true }
         }
         return false
-    }
-
-    static func closedPort() throws -> Int {
-        let (fd, port) = FreezingProxy.boundSocket()
-        close(fd)
-        return port
     }
 }

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import CreditTypes
 import Foundation
 import OpenRouterSimulator
+import PostgresHarness
 import Testing
 
 @testable import OpenRouterAPI
@@ -199,11 +200,12 @@ import Testing
     }
 
     @Test func connectionRefusedIsNotSent() async throws {
-        let server = try await SimulatorServer.start(SimulatorOptions())
-        let url = server.baseURL
-        await server.shutdown()
+        // Bound but not listening, and held: a connection is refused. (The port of a server
+        // shut down could be taken by another test's server, which then reset the connection.)
+        let (held, port) = FreezingProxy.boundSocket()
+        defer { close(held) }
         let client = OpenRouterClient(configuration: ClientConfiguration(
-            baseURL: url, managementKey: Secret("k"), maxRetryTime: .milliseconds(800)))
+            baseURL: "http://127.0.0.1:\(port)/api/v1", managementKey: Secret("k"), maxRetryTime: .milliseconds(800)))
         do throws(APIError) {
             _ = try await client.createCoinbaseCharge(amount: Micros(raw: 1), sender: wallet, chainID: 1)
             Issue.record("must throw")
