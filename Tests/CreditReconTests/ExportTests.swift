@@ -1,3 +1,4 @@
+import AsyncWait
 import CreditTypes
 import Foundation
 import Ledger
@@ -6,7 +7,7 @@ import Testing
 
 /// `export`: the books as a double-entry journal that the real `bean-check` and `hledger`
 /// accept, exact to the micro-dollar, whose assertions really bind.
-@Suite struct ExportTests {
+@Suite(.threadOfItsOwn) struct ExportTests {
     typealias Key = UsageAttributionTests.Key
 
     /// Three nightly readings: a charge settles on the second, a card purchase shows on the

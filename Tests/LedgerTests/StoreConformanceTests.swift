@@ -1,3 +1,4 @@
+import AsyncWait
 import CreditTypes
 import Dispatch
 import Foundation
@@ -6,7 +7,7 @@ import Testing
 
 /// What every store under `Ledger` must do, written against the ledger's interface only,
 /// so a new store is done when it passes these (run for each of `Stores.all`).
-@Suite("Store conformance: append, rollback, append-only, replay, tampering, readers, the writer lock")
+@Suite("Store conformance: append, rollback, append-only, replay, tampering, readers, the writer lock", .threadOfItsOwn)
 struct StoreConformanceTests {
     /// Readings and recorded charges, many more than one batch, for the large appends.
     static func bulk(_ count: Int, from start: Timestamp = t0) -> [(fact: Fact, account: String)] {
