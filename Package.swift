@@ -105,7 +105,14 @@ let package = Package(
         .target(name: "PostgresHarness", path: "Tests/PostgresHarness"),
         // `waitUntil`, for the test targets that wait in async code.
         .target(name: "AsyncWait", path: "Tests/AsyncWait"),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CreditTypes", "CSQLite", "PostgresHarness", "AsyncWait"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: [
+                "Ledger", "CreditTypes", "CSQLite", "PostgresHarness", "AsyncWait",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "CreditTypesTests", dependencies: ["CreditTypes"]),
         .testTarget(
             name: "CreditReconTests",

@@ -2,6 +2,7 @@ import AsyncWait
 import CreditTypes
 import Dispatch
 import Foundation
+import NIOSSL
 import PostgresHarness
 import Synchronization
 import Testing
@@ -511,11 +512,29 @@ struct PostgresStoreTests {
             let ledger = try Ledger(LedgerLocation("\(base)?sslmode=\(mode)"))
             #expect(try ledger.headHash() == JournalEntry.genesisHash, "sslmode=\(mode)")
         }
-        // Not a certificate this host trusts.
+        // Not a certificate this host trusts: said in words, not as the TLS library's error
+        // with its source file and line.
         let refused = #expect(throws: LedgerError.self) { _ = try Ledger(LedgerLocation("\(base)?sslmode=verify-full")) }
         let message = String(describing: refused)
-        #expect(message.contains("TLS handshake with 127.0.0.1:\(server.port) failed"), "\(message)")
+        #expect(message.contains("TLS handshake with 127.0.0.1:\(server.port) failed (the server's certificate is not "
+            + "signed by an authority this host trusts)"), "\(message)")
+        #expect(!message.contains(".cc:") && !message.contains("OPENSSL_internal"), "\(message)")
         #expect(!message.contains(server.password))
+    }
+
+    /// A certificate that does not name the URL's host (which the tests' server, whose
+    /// certificate names the address it is reached at, cannot show) is said as such; it
+    /// was called a server not running. Other reasons are the TLS library's own, without
+    /// its source file.
+    @Test func aCertificateForAnotherHostIsSaidInWords() throws {
+        guard case .postgres(let location) = try LedgerLocation("postgresql://alice@db.example/books?sslmode=verify-full") else {
+            Issue.record("not a PostgreSQL location")
+            return
+        }
+        #expect(LedgerError.tlsWords(NIOSSLExtraError.failedToValidateHostname, location)
+            == "the server's certificate does not name db.example")
+        #expect(LedgerError.tlsWords(NIOSSLError.handshakeFailed(.sslError([])), location) == "no reason given")
+        #expect(LedgerError.tlsWords(nil, location) == "no reason given")
     }
 
     @Test func aDatabaseWithoutTheTablesHoldsNoLedgerUntilAWriterCreatesThem() throws {

@@ -80,8 +80,8 @@ extension LedgerError {
             }
         case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
             return lostConnection(location)
-        case .connectionError where error.underlying is NIOSSLError:
-            return server("the TLS handshake with \(location.host):\(location.port) failed (\(error.underlying.map { "\($0)" } ?? "")); "
+        case .connectionError where error.underlying is NIOSSLError || error.underlying is NIOSSLExtraError:
+            return server("the TLS handshake with \(location.host):\(location.port) failed (\(tlsWords(error.underlying, location))); "
                 + "with sslmode=verify-ca or verify-full the server's certificate must be signed by an authority this host "
                 + "trusts (or the one of sslrootcert=FILE), and with verify-full name the host")
         case .connectionError:
@@ -133,6 +133,31 @@ extension LedgerError {
     }
 
     /// No connection: refused, unreachable, or a host name that does not resolve.
+    /// Why a TLS handshake failed, in words: the TLS library's reason (`CERTIFICATE_VERIFY_FAILED`
+    /// said as what it means), without the library's source file and line its text ends with.
+    static func tlsWords(_ error: (any Error)?, _ location: PostgresLocation) -> String {
+        if let error = error as? NIOSSLExtraError, error == .failedToValidateHostname {
+            return "the server's certificate does not name \(location.host)"
+        }
+        guard case .handshakeFailed(.sslError(let stack))? = error as? NIOSSLError else {
+            return error.map { "\($0)" } ?? "no reason given"
+        }
+        // Each entry reads "Error: CODE error:HEX:LIBRARY:FUNCTION:REASON at FILE:LINE".
+        let reasons = stack.map { entry -> String in
+            let text = "\(entry)"
+            let beforeFile = text.range(of: " at ", options: .backwards).map { String(text[..<$0.lowerBound]) } ?? text
+            return beforeFile.split(separator: ":").last.map(String.init) ?? beforeFile
+        }
+        if reasons.isEmpty { return "no reason given" }
+        return reasons.map { reason in
+            switch reason {
+            case "CERTIFICATE_VERIFY_FAILED": "the server's certificate is not signed by an authority this host trusts"
+            case "WRONG_VERSION_NUMBER", "UNSUPPORTED_PROTOCOL": "the server speaks no TLS version this host accepts"
+            default: reason
+            }
+        }.joined(separator: "; ")
+    }
+
     private static func cannotConnect(_ location: PostgresLocation, because error: (any Error)?) -> LedgerError {
         let failure = error.flatMap(ConnectFailure.init) ?? .unreachable(reason: error.map(ConnectFailure.systemWords))
         let advice = switch failure {
