@@ -56,14 +56,14 @@ enum Executable {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes while the process runs so a full pipe cannot block it.
+        // Read both pipes while the process runs so a full pipe cannot block it: standard
+        // error on a thread of its own (not the dispatch pool's, which the async tests'
+        // tasks run on), standard output on this one.
         let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data()
         nonisolated(unsafe) var errData = Data()
         group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        Thread { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         group.wait()
         return Result(status: process.terminationStatus,

@@ -42,16 +42,17 @@ import Testing
         nonisolated(unsafe) var received = [UInt8]()
         nonisolated(unsafe) var stdout = Data()
         group.enter()
-        DispatchQueue.global().async {
+        // Threads of their own, not the dispatch pool's, which the async tests' tasks run on.
+        Thread {
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
                 let count = read(reading, &buffer, buffer.count)
                 if count > 0 { received += buffer[..<count] } else if count < 0 && errno == EINTR { continue } else { break }
             }
             group.leave()
-        }
+        }.start()
         group.enter()
-        DispatchQueue.global().async { stdout = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        Thread { stdout = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }.start()
         process.waitUntilExit()
         group.wait()
         let text = String(decoding: received, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
