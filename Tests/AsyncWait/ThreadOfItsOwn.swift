@@ -23,15 +23,11 @@ public struct ThreadOfItsOwn: TestTrait, SuiteTrait, TestScoping {
     ) async throws {
         if takesTurns { await Self.turns.take() }
         let thread = ThreadExecutor(name: test.name)
-        do {
-            try await withTaskExecutorPreference(thread) { try await function() }
-        } catch {
-            thread.finish()
-            if takesTurns { await Self.turns.give() }
-            throw error
-        }
+        var failure: (any Error)?
+        do { try await withTaskExecutorPreference(thread) { try await function() } } catch { failure = error }
         thread.finish()
         if takesTurns { await Self.turns.give() }
+        if let failure { throw failure }
     }
 
     /// The name of the test whose thread this is, or `nil` on any other thread. (Not
