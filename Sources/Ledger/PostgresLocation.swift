@@ -63,9 +63,9 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Parses `url`; `password` is used when the URL has none (or an empty one), and `defaults` for the TLS
-    /// settings it does not give. Throws `LedgerError.badLocation` saying what is wrong and
-    /// what a good URL looks like.
+    /// Parses `url`; `password` is used when the URL has none (or an empty one), and
+    /// `defaults` for the TLS settings it does not give. Throws `LedgerError.badLocation`
+    /// saying what is wrong and what a good URL looks like.
     init(url: String, password fallback: Secret?, defaults: TLSDefaults, connectTimeout: Duration) throws(LedgerError) {
         let shape = "postgresql://USER@HOST:PORT/DATABASE"
         // The URL is never repeated in these messages: it may hold a password.

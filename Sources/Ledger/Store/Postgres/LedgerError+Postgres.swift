@@ -132,7 +132,6 @@ extension LedgerError {
                             ?? "; check that the URL names a PostgreSQL server and that sslmode suits it"))
     }
 
-    /// No connection: refused, unreachable, or a host name that does not resolve.
     /// Why a TLS handshake failed, in words: the TLS library's reason (`CERTIFICATE_VERIFY_FAILED`
     /// said as what it means), without the library's source file and line its text ends with.
     static func tlsWords(_ error: (any Error)?, _ location: PostgresLocation) -> String {
@@ -150,14 +149,11 @@ extension LedgerError {
         }
         if reasons.isEmpty { return "no reason given" }
         return reasons.map { reason in
-            switch reason {
-            case "CERTIFICATE_VERIFY_FAILED": "the server's certificate is not signed by an authority this host trusts"
-            case "WRONG_VERSION_NUMBER", "UNSUPPORTED_PROTOCOL": "the server speaks no TLS version this host accepts"
-            default: reason
-            }
+            reason == "CERTIFICATE_VERIFY_FAILED" ? "the server's certificate is not signed by an authority this host trusts" : reason
         }.joined(separator: "; ")
     }
 
+    /// No connection: refused, unreachable, or a host name that does not resolve.
     private static func cannotConnect(_ location: PostgresLocation, because error: (any Error)?) -> LedgerError {
         let failure = error.flatMap(ConnectFailure.init) ?? .unreachable(reason: error.map(ConnectFailure.systemWords))
         let advice = switch failure {
