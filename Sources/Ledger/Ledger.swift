@@ -29,6 +29,14 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Opens the PostgreSQL ledger at `database` for a write that may fail on what it is
+    /// given (an import): a database holding no ledger gets the ledger's tables in that
+    /// write's transaction, so a failed write leaves it as it was, as `create(at:_:)`
+    /// leaves no SQLite file. Read before it is written, it gets them first, as `init(_:)`.
+    public convenience init(creatingWithFirstWrite database: PostgresLocation) throws {
+        self.init(path: database.description, store: try PostgresStore(database, create: true, tablesWithFirstWrite: true))
+    }
+
     init(path: String, store: any LedgerStore) {
         self.path = path
         self.store = store

@@ -161,12 +161,11 @@ extension Reliability {
             let file = try scratch.write("snapshots.csv", csv)
             let child = try BackgroundCommand(["--ledger", url, "import", "snapshots", file], environment: [:],
                                               scratch: scratch, tag: "import")
-            // The import's own transaction, not the migrations' before it (the tables are
-            // committed, so this session sees them).
+            // The import's write transaction, which holds the append lock (class "CREC", key 2)
+            // while it makes the ledger's tables and appends.
             let writing = """
-                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
-                AND application_name LIKE 'credit-recon ledger%' AND xact_start IS NOT NULL
-                AND to_regclass('credit_recon.journal') IS NOT NULL
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1129465155 AND objid = 2
+                AND objsubid = 2 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                 """
             #expect(try waitUntil { try Self.count(server, database, writing) > 0 || !child.process.isRunning })
             child.signal(SIGKILL)
@@ -176,12 +175,35 @@ extension Reliability {
             #expect(try waitUntil {
                 try Self.count(server, database, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'credit-recon%'") == 0
             })
-            #expect(try Self.count(server, database, "SELECT count(*) FROM credit_recon.journal") == 0)
-            #expect(try Self.count(server, database, "SELECT count(*) FROM credit_recon.snapshots") == 0)
+            // Not even the tables: the first import makes them in its own transaction.
+            #expect(try Self.count(server, database, "SELECT count(*) FROM pg_namespace WHERE nspname = 'credit_recon'") == 0)
             let finished = try Executable.creditRecon(["--ledger", url, "import", "snapshots", file])
             #expect(finished.status == 0, "\(finished.stderr)")
             #expect(try Self.count(server, database, "SELECT count(*) FROM credit_recon.snapshots") == 60_000)
             #expect(try Executable.creditRecon(["--ledger", url, "verify"]).status == 0)
+        }
+
+        /// A first import that fails on its file (a bad row after thousands of good ones, so
+        /// some were appended) leaves the database as it was, without the ledger's tables,
+        /// as it leaves no SQLite file; the file mended, the import makes them.
+        @Test func aFailedFirstImportLeavesTheDatabaseAsItWas() throws {
+            let (server, database, url) = try Self.books()
+            let scratch = try Scratch()
+            var csv = "observed_at,total_credits,total_usage\n"
+            let formatter = ISO8601DateFormatter()
+            for hour in 0..<20_000 {
+                csv += "\(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(1_577_836_800 + hour * 3600)))),\(1000 + hour),\(hour)\n"
+            }
+            let file = try scratch.write("snapshots.csv", csv + "2030-01-01T00:00:00Z,lots,0\n")
+            let failed = try Executable.creditRecon(["--ledger", url, "import", "snapshots", file])
+            #expect(failed.status == 65, "\(failed.stderr)")
+            #expect(failed.stderr.contains("nothing was written"), "\(failed.stderr)")
+            let schemas = "SELECT count(*) FROM pg_namespace WHERE nspname = 'credit_recon'"
+            #expect(try Self.count(server, database, schemas) == 0)
+            let mended = try scratch.write("snapshots.csv", csv)
+            let imported = try Executable.creditRecon(["--ledger", url, "import", "snapshots", mended])
+            #expect(imported.status == 0, "\(imported.stderr)")
+            #expect(try Self.count(server, database, "SELECT count(*) FROM credit_recon.snapshots") == 20_000)
         }
 
         /// The server ends the top-up's ledger session (`pg_terminate_backend`) mid-way: the

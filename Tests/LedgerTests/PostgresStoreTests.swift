@@ -551,6 +551,35 @@ struct PostgresStoreTests {
                 + "v4: charge.status entries\n")
     }
 
+    /// A ledger opened for a write that may fail on its input (an import) makes its tables
+    /// in that write's transaction: a write that throws after appending leaves the database
+    /// without them, the next write that succeeds has them, and a ledger read before any
+    /// write gets them first.
+    @Test func aFirstWriteThatFailsLeavesTheDatabaseWithoutTheTables() throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabase()
+        guard case .postgres(let location) = try LedgerLocation(server.url(database)) else { return }
+        let schemaCount = "SELECT count(*) FROM pg_namespace WHERE nspname = 'credit_recon'"
+        struct BadInput: Error {}
+        let ledger = try Ledger(creatingWithFirstWrite: location)
+        #expect(throws: BadInput.self) {
+            try ledger.write { writer in
+                try writer.append(contentsOf: StoreConformanceTests.bulk(3), runID: nil, at: t0) { $0 }
+                throw BadInput()
+            }
+        }
+        #expect(try server.psql(database, schemaCount) == "0\n")
+        #expect(throws: LedgerError.self) { _ = try Ledger(.postgres(location), create: false) }
+        try ledger.write { try $0.append(contentsOf: StoreConformanceTests.bulk(3), runID: nil, at: t0) { $0 } }
+        #expect(try server.psql(database, "SELECT count(*) FROM credit_recon.journal") == "3\n")
+        #expect(try Ledger(.postgres(location), create: false).headHash() == ledger.headHash())
+
+        let read = try server.newDatabase()
+        guard case .postgres(let readLocation) = try LedgerLocation(server.url(read)) else { return }
+        #expect(try Ledger(creatingWithFirstWrite: readLocation).headHash() == JournalEntry.genesisHash)
+        #expect(try server.psql(read, "SELECT count(*) FROM credit_recon.schema_migrations") == "4\n")
+    }
+
     /// The ledger's schema holding tables but no ledger (another tool's, a ledger's
     /// remains) is refused for reading and writing alike (66) and left as it was; a writer
     /// met a failed CREATE TABLE (exit 70), and a reader said there was no ledger while a

@@ -112,11 +112,18 @@ extension CommandContext {
     /// and sends nothing out. A missing SQLite ledger is created and filled by
     /// `Ledger.create`: built beside its path with each page written once, and put in place
     /// only if `body` succeeds, so a failed or killed import leaves no ledger, as it leaves
-    /// an existing one unchanged. Otherwise (and in PostgreSQL, where the transaction is
-    /// all) the same as `openLedger()`.
+    /// an existing one unchanged. A PostgreSQL database holding no ledger gets its tables in
+    /// the import's transaction, rolled back with it (`Ledger(creatingWithFirstWrite:)`).
+    /// Otherwise the same as `openLedger()`.
     public func withLedgerForImport<T>(_ body: (Ledger) throws -> T) throws -> T {
-        guard case .file(let path) = try ledgerLocation(), ledgerFile == .missing else { return try body(openLedger()) }
-        return try Ledger.create(at: path, body)
+        switch try ledgerLocation() {
+        case .file(let path) where ledgerFile == .missing:
+            return try Ledger.create(at: path, body)
+        case .postgres(let database):
+            return try body(existingLedger() ?? Ledger(creatingWithFirstWrite: database))
+        case .file:
+            return try body(openLedger())
+        }
     }
 
     /// Creates a new, empty ledger (see `Ledger.create`), so that a process killed while

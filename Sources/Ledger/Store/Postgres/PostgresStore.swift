@@ -17,9 +17,13 @@ final class PostgresStore: LedgerStore {
     final class Connection: @unchecked Sendable {
         let session: PostgresSession
         let transaction: PostgresTransaction
-        init(_ session: PostgresSession) {
+        /// The database holds no ledger yet and gets its tables with the first write, in
+        /// that write's transaction (`tablesWithFirstWrite`), or before the first read.
+        var tablesPending: Bool
+        init(_ session: PostgresSession, tablesPending: Bool) {
             self.session = session
             transaction = PostgresTransaction(session: session)
+            self.tablesPending = tablesPending
         }
     }
 
@@ -39,7 +43,9 @@ final class PostgresStore: LedgerStore {
     /// Connects to the ledger at `location` and migrates its tables when a migration is
     /// pending. With `create`, a database without them gets them; without, it is refused
     /// (`noLedger`), so that one connection both opens a ledger and tells whether there is one.
-    init(_ location: PostgresLocation, create: Bool, purpose: String = "ledger") throws {
+    /// With `tablesWithFirstWrite` as well, that database gets them in the transaction of the
+    /// first write (or before the first read), so a write that fails leaves it as it was.
+    init(_ location: PostgresLocation, create: Bool, tablesWithFirstWrite: Bool = false, purpose: String = "ledger") throws {
         self.location = location
         name = location.description
         let session = try PostgresSession(location, purpose: purpose)
@@ -58,8 +64,9 @@ final class PostgresStore: LedgerStore {
             }
         }
         guard holds || create else { throw LedgerError.noLedger(location: name) }
-        try Self.migrate(session, holdsLedger: holds)
-        connection = Mutex(Connection(session))
+        let pending = !holds && tablesWithFirstWrite
+        if !pending { try Self.migrate(session, holdsLedger: holds) }
+        connection = Mutex(Connection(session, tablesPending: pending))
     }
 
     private static func holdsLedger(_ session: PostgresSession) throws -> Bool {
@@ -73,18 +80,9 @@ final class PostgresStore: LedgerStore {
     private static func migrate(_ session: PostgresSession, holdsLedger holds: Bool) throws {
         let pending = try holds ? pendingMigrations(session) : []
         if holds, pending.isEmpty { return }
-        let s = PostgresSchema.schema
         try session.execute("BEGIN")
         do {
-            try session.execute("SELECT pg_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.migrate.rawValue))")
-            try session.execute("CREATE SCHEMA IF NOT EXISTS \(s)")
-            try session.execute("CREATE TABLE IF NOT EXISTS \(s).schema_migrations (name TEXT COLLATE \"C\" PRIMARY KEY)")
-            for migration in try pendingMigrations(session) {
-                try session.execute(migration.statements)
-                var binds = PostgresBindings()
-                binds.append(migration.name)
-                try session.execute("INSERT INTO \(s).schema_migrations (name) VALUES ($1)", binds)
-            }
+            try applyMigrations(session)
             try session.execute("COMMIT")
         } catch LedgerError.notPermitted(let name, let user, let detail) where holds,
                 LedgerError.readOnlySession(let name, let user, let detail) where holds {
@@ -97,6 +95,21 @@ final class PostgresStore: LedgerStore {
         } catch {
             _ = try? session.execute("ROLLBACK")
             throw error
+        }
+    }
+
+    /// Applies the migrations not yet applied in the transaction under way, under the
+    /// migration lock (held until it ends), creating the schema and its record first.
+    private static func applyMigrations(_ session: PostgresSession) throws {
+        let s = PostgresSchema.schema
+        try session.execute("SELECT pg_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.migrate.rawValue))")
+        try session.execute("CREATE SCHEMA IF NOT EXISTS \(s)")
+        try session.execute("CREATE TABLE IF NOT EXISTS \(s).schema_migrations (name TEXT COLLATE \"C\" PRIMARY KEY)")
+        for migration in try pendingMigrations(session) {
+            try session.execute(migration.statements)
+            var binds = PostgresBindings()
+            binds.append(migration.name)
+            try session.execute("INSERT INTO \(s).schema_migrations (name) VALUES ($1)", binds)
         }
     }
 
@@ -123,8 +136,9 @@ final class PostgresStore: LedgerStore {
     }
 
     func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        let result = try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", commit: true) { connection in
+        let result = try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", commit: true, tablesInside: true) { connection in
             connection.transaction.appendedEntries = 0
+            if connection.tablesPending { try Self.applyMigrations(connection.session) }
             // Appends wait here for another host's transaction; the head is read after.
             try connection.session.execute("SELECT pg_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.append.rawValue))")
             try checkWriterLock(connection.session)
@@ -163,7 +177,7 @@ final class PostgresStore: LedgerStore {
     /// the new head; it did, with "not committed"), and waits at most `analyzeLockWait` for
     /// a table another session holds: the command holds the writer lock meanwhile.
     private func refreshStatisticsAfterBulkWrite() {
-        guard (try? withConnection({ $0.transaction.appendedEntries })) ?? 0 >= Self.bulkWrite,
+        guard (try? withConnection(tablesPendingAllowed: true, { $0.transaction.appendedEntries })) ?? 0 >= Self.bulkWrite,
               let session = try? PostgresSession(location, purpose: "statistics")
         else { return }
         let tables = ["journal"] + Schema.projectionTableKeys.map(\.table)
@@ -265,13 +279,21 @@ final class PostgresStore: LedgerStore {
     }
 
     /// Runs `body` between `begin` and a commit (or a rollback when `commit` is off or
-    /// `body` throws).
-    private func transaction<T>(_ begin: String, commit: Bool, _ body: (Connection) throws -> T) throws -> T {
-        try withConnection { connection in
+    /// `body` throws). With `tablesInside`, a ledger whose tables are pending gets them from
+    /// `body`, in the transaction, and has them once it commits.
+    private func transaction<T>(
+        _ begin: String, commit: Bool, tablesInside: Bool = false, _ body: (Connection) throws -> T
+    ) throws -> T {
+        try withConnection(tablesPendingAllowed: tablesInside) { connection in
             try connection.session.execute(begin)
             do {
                 let result = try body(connection)
-                if commit { try connection.session.commit() } else { try connection.session.execute("ROLLBACK") }
+                if commit {
+                    try connection.session.commit()
+                    connection.tablesPending = false
+                } else {
+                    try connection.session.execute("ROLLBACK")
+                }
                 return result
             } catch {
                 connection.transaction.forgetHeldRows()
@@ -282,8 +304,16 @@ final class PostgresStore: LedgerStore {
         }
     }
 
-    /// Runs `body` on the session (whose failures are already `LedgerError`s).
-    private func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
-        try connection.withLock { try body($0) }
+    /// Runs `body` on the session (whose failures are already `LedgerError`s). A ledger
+    /// whose tables are pending gets them first, in a transaction of their own, unless
+    /// `tablesPendingAllowed` (a write makes them in its own transaction).
+    private func withConnection<T>(tablesPendingAllowed: Bool = false, _ body: (Connection) throws -> T) throws -> T {
+        try connection.withLock { connection in
+            if connection.tablesPending, !tablesPendingAllowed {
+                try Self.migrate(connection.session, holdsLedger: false)
+                connection.tablesPending = false
+            }
+            return try body(connection)
+        }
     }
 }
