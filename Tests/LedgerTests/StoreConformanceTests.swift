@@ -523,6 +523,33 @@ struct StoreConformanceTests {
         #expect(report.problems.first?.hasPrefix("journal entry \(seq): cannot be replayed") == true, "\(report.problems)")
     }
 
+    /// An entry chained correctly behind the ledger's back that names a run no entry
+    /// started: the live tables' foreign key would refuse its row, and the replay, whose
+    /// tables have none, refuses it by its own check, naming the entry.
+    @Test(arguments: Stores.all)
+    func anEntryOfARunNeverStartedIsNamed(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        let reading = SnapshotTaken(observedAt: t0.adding(seconds: 7 * 86_400), totalCredits: usd("9"), totalUsage: usd("1"), source: "api")
+        let seq = try Self.chainBehindTheLedgersBack(
+            .snapshotTaken(reading), seq: Int64(lifecycle().count + 1), runID: 9999, into: store)
+        let report = try store.ledger.verify()
+        #expect(report.problems.first?.hasPrefix("journal entry \(seq): cannot be replayed") == true, "\(report.problems)")
+        #expect(report.problems.first?.contains("run 9999") == true, "\(report.problems)")
+    }
+
+    /// The replay's tables are the projections without foreign keys (the replay checks the
+    /// runs its rows name itself), in either store's spelling of them.
+    @Test func theReplaysTablesHaveNoForeignKeys() {
+        #expect(Schema.withoutReferences("run_id INTEGER REFERENCES runs(id),\n  day_id BIGINT NOT NULL REFERENCES s.days (id))")
+            == "run_id INTEGER,\n  day_id BIGINT NOT NULL)")
+        #expect(Schema.chargeTables(in: "replay").contains("REFERENCES"))
+        #expect(!Schema.projectionTables(in: "replay").contains("REFERENCES"))
+        #expect(!PostgresSchema.projectionTables(in: "pg_temp").joined().contains("REFERENCES"))
+        #expect(Schema.projectionTables(in: "replay").split(separator: "\n").count
+            == (Schema.chargeTables(in: "replay") + "\n" + Schema.usageTables(in: "replay")).split(separator: "\n").count)
+    }
+
     /// The same for a row written at once rather than held for a batch (an activity day,
     /// one per account and day): the entry being replayed is named.
     @Test(arguments: Stores.all)
@@ -587,8 +614,10 @@ struct StoreConformanceTests {
     /// Appends `fact` as journal entry `seq`, chained onto the head, with SQL of its own (as
     /// someone with the database's shell would) rather than through the ledger, so no
     /// projection row is written; its seq.
-    static func chainBehindTheLedgersBack(_ fact: Fact, seq: Int64, into store: any StoreUnderTest) throws -> Int64 {
-        let entry = JournalEntry(seq: seq, recordedAt: t0, account: "default", runID: nil, fact: fact)
+    static func chainBehindTheLedgersBack(
+        _ fact: Fact, seq: Int64, runID: Int64? = nil, into store: any StoreUnderTest
+    ) throws -> Int64 {
+        let entry = JournalEntry(seq: seq, recordedAt: t0, account: "default", runID: runID, fact: fact)
         let previous = try store.ledger.headHash()
         let text = entry.canonicalText
         let hash = JournalEntry.chainHash(previous: previous, entryText: text)

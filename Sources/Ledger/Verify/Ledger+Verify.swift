@@ -88,7 +88,7 @@ extension Ledger {
         var report = VerifyReport()
         var expectedSeq: Int64 = 1
         var previous = Array(JournalEntry.genesisHash.utf8)
-        let replay = transaction.projections(.replay)
+        let replay = RunReferenceCheck(transaction.projections(.replay))
         var pending: (rows: JournalRows, checked: BackgroundWork<[CheckedRow]>)?
         /// An entry was found broken: only the chain is checked from there on, and the
         /// report keeps the head and count before it (the last sound head).

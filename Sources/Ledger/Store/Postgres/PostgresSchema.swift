@@ -70,11 +70,11 @@ enum PostgresSchema {
     /// compares the stored one with it.
     static let refuseChangeBody = "\nBEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END "
 
-    /// Every projection table in `schema` (`credit_recon`, or `pg_temp` for `verify`'s
-    /// replay), column for column as the SQLite store's, so a replay compares them whole;
-    /// without the readers' indexes, as `verify` replays into them (`Schema.projectionTables(in:)`).
+    /// Every projection table in `schema` (`pg_temp`, for `verify`'s replay), column for
+    /// column as the SQLite store's, so a replay compares them whole; without the readers'
+    /// indexes and foreign keys, as `verify` replays into them (`Schema.projectionTables(in:)`).
     static func projectionTables(in schema: String) -> [String] {
-        chargeTables(in: schema) + usageTables(in: schema)
+        (chargeTables(in: schema) + usageTables(in: schema)).map(Schema.withoutReferences)
     }
 
     /// The indexes the readers of migration v1's tables use (`Schema.chargeIndexes(in:)`).
