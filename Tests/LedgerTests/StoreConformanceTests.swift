@@ -509,18 +509,20 @@ struct StoreConformanceTests {
     }
 
     /// An entry chained correctly behind the ledger's back whose row the tables cannot hold
-    /// (a second reading for the same account and time), followed by thousands more: the
-    /// replay names that entry, though its row was written in a batch with others.
+    /// (a second reading for the same account and time), followed by thousands more (more
+    /// than a batch of the journal's scan): the replay names that entry, though its row was
+    /// written in a batch with others, and the chain after it is checked to its end.
     @Test(arguments: Stores.all)
     func anEntryWhoseRowTheTablesRefuseIsNamed(store: String) throws {
         let store = try Stores.make(store)
         try store.ledger.appendAll(lifecycle())
         let seq = try Self.chainBehindTheLedgersBack(lifecycle()[1], seq: Int64(lifecycle().count + 1), into: store)
         try store.ledger.write {
-            try $0.append(contentsOf: Self.bulk(3000, from: t0.adding(seconds: 86_400)), runID: nil, at: t0) { $0 }
+            try $0.append(contentsOf: Self.bulk(9000, from: t0.adding(seconds: 86_400)), runID: nil, at: t0) { $0 }
         }
         let report = try store.ledger.verify()
         #expect(report.problems.first?.hasPrefix("journal entry \(seq): cannot be replayed") == true, "\(report.problems)")
+        #expect(report.problems.count == 1, "\(report.problems)")
     }
 
     /// An entry chained correctly behind the ledger's back that names a run no entry
@@ -551,15 +553,20 @@ struct StoreConformanceTests {
     }
 
     /// The same for a row written at once rather than held for a batch (an activity day,
-    /// one per account and day): the entry being replayed is named.
+    /// one per account and day): the entry being replayed is named, and the chain after it
+    /// checked to its end.
     @Test(arguments: Stores.all)
     func anEntryWhoseUnbatchedRowTheTablesRefuseIsNamed(store: String) throws {
         let store = try Stores.make(store)
         let facts = lifecycle().dropLast() + usageFacts() + lifecycle().suffix(1)
         try store.ledger.appendAll(Array(facts))
         let seq = try Self.chainBehindTheLedgersBack(usageFacts()[2], seq: Int64(facts.count + 1), into: store)
+        try store.ledger.write {
+            try $0.append(contentsOf: Self.bulk(9000, from: t0.adding(seconds: 86_400)), runID: nil, at: t0) { $0 }
+        }
         let report = try store.ledger.verify()
         #expect(report.problems.first?.hasPrefix("journal entry \(seq): cannot be replayed") == true, "\(report.problems)")
+        #expect(report.problems.count == 1, "\(report.problems)")
     }
 
     /// An entry written again in other JSON, its hash and every later one's recomputed (as

@@ -17,7 +17,7 @@ struct PostgresProjections: ProjectionTables {
             case .text(let text): binds.append(text?.upToNUL)
             }
         }
-        return try transaction.session.execute(Self.numbered(sql), binds)
+        return try transaction.replaying(target) { try transaction.session.execute(Self.numbered(sql), binds) }
     }
 
     /// In one statement, one array per column: a listing's keys or a day's lines cost one
@@ -37,9 +37,11 @@ struct PostgresProjections: ProjectionTables {
         var binds = PostgresBindings(capacity: arrays.count)
         for array in arrays { binds.append(array) }
         let parameters = integers.indices.map { "$\($0 + 1)::\(integers[$0] ? "bigint" : "text")[]" }
-        try transaction.session.execute(
-            "INSERT INTO \(schema).\(table) (\(columns.joined(separator: ", "))) "
-                + "SELECT * FROM unnest(\(parameters.joined(separator: ", ")))", binds)
+        try transaction.replaying(target) {
+            try transaction.session.execute(
+                "INSERT INTO \(schema).\(table) (\(columns.joined(separator: ", "))) "
+                    + "SELECT * FROM unnest(\(parameters.joined(separator: ", ")))", binds)
+        }
     }
 
     func hold(snapshot id: Int64, account: String, _ fact: SnapshotTaken, runID: Int64?) throws {

@@ -47,9 +47,28 @@ extension PostgresTransaction {
         init(_ rows: JournalRows) { self.rows = rows }
     }
 
-    /// Creates the replay's tables (temporary, in this transaction).
+    /// Creates the replay's tables (temporary, in this transaction), and the savepoint a
+    /// refusal goes back to (`replaying(_:_:)`).
     func beginReplay() throws {
         try session.execute(PostgresSchema.projectionTables(in: "pg_temp"))
+        try session.execute("SAVEPOINT replay")
+    }
+
+    /// Runs `body`, a write to `target`'s tables. A refusal of the replay's (the journal
+    /// says what the tables cannot hold) aborts the transaction: it goes back to where the
+    /// replay began, so that `verify`, whose replay stops there, reads the rest of the
+    /// journal to check its chain.
+    func replaying<T>(_ target: ProjectionTarget, _ body: () throws -> T) throws -> T {
+        guard target == .replay else { return try body() }
+        do {
+            return try body()
+        } catch let error as LedgerError where error.isRefusal {
+            try session.execute("ROLLBACK TO SAVEPOINT replay")
+            throw error
+        } catch let refused as ReplayRowRefused {
+            try session.execute("ROLLBACK TO SAVEPOINT replay")
+            throw refused
+        }
     }
 
     /// The keys (ascending, at most `limit` rows, as `ReplayDifferences` writes them) of the

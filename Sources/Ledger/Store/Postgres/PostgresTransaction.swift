@@ -69,18 +69,20 @@ final class PostgresTransaction: StoreTransaction {
         guard target == .replay else { return try write(batch, to: target) }
         // A refused statement aborts the transaction; past a savepoint it can go on, to
         // write the rows one by one and name the entry whose row was refused.
-        try session.execute("SAVEPOINT replay_batch")
-        do {
-            try write(batch, to: target)
-            try session.execute("RELEASE SAVEPOINT replay_batch")
-        } catch let error as LedgerError where error.isRefusal {
-            try session.execute("ROLLBACK TO SAVEPOINT replay_batch")
-            for (seq, row) in batch.singleRows {
-                do { try write(row, to: target) } catch let refusal as LedgerError where refusal.isRefusal {
-                    throw ReplayRowRefused(seq: seq, reason: refusal)
+        try replaying(target) {
+            try session.execute("SAVEPOINT replay_batch")
+            do {
+                try write(batch, to: target)
+                try session.execute("RELEASE SAVEPOINT replay_batch")
+            } catch let error as LedgerError where error.isRefusal {
+                try session.execute("ROLLBACK TO SAVEPOINT replay_batch")
+                for (seq, row) in batch.singleRows {
+                    do { try write(row, to: target) } catch let refusal as LedgerError where refusal.isRefusal {
+                        throw ReplayRowRefused(seq: seq, reason: refusal)
+                    }
                 }
+                throw error
             }
-            throw error
         }
     }
 
