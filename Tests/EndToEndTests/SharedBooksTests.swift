@@ -22,6 +22,16 @@ extension Reliability {
             return (server, database, server.url(database))
         }
 
+        /// A snapshots CSV of `count` readings an hour apart from 2020-01-01, each total rising.
+        static func hourlyReadings(_ count: Int) -> String {
+            var csv = "observed_at,total_credits,total_usage\n"
+            let formatter = ISO8601DateFormatter()
+            for hour in 0..<count {
+                csv += "\(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(1_577_836_800 + hour * 3600)))),\(1000 + hour),\(hour)\n"
+            }
+            return csv
+        }
+
         /// One number from `sql`.
         static func count(_ server: ThrowawayPostgres, _ database: String, _ sql: String) throws -> Int {
             Int(try server.psql(database, sql).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
@@ -153,11 +163,7 @@ extension Reliability {
         @Test func aWriterKilledMidImportLeavesNothing() throws {
             let (server, database, url) = try Self.books()
             let scratch = try Scratch()
-            var csv = "observed_at,total_credits,total_usage\n"
-            let formatter = ISO8601DateFormatter()
-            for hour in 0..<60_000 {
-                csv += "\(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(1_577_836_800 + hour * 3600)))),\(1000 + hour),\(hour)\n"
-            }
+            let csv = Self.hourlyReadings(60_000)
             let file = try scratch.write("snapshots.csv", csv)
             let child = try BackgroundCommand(["--ledger", url, "import", "snapshots", file], environment: [:],
                                               scratch: scratch, tag: "import")
@@ -189,11 +195,7 @@ extension Reliability {
         @Test func aFailedFirstImportLeavesTheDatabaseAsItWas() throws {
             let (server, database, url) = try Self.books()
             let scratch = try Scratch()
-            var csv = "observed_at,total_credits,total_usage\n"
-            let formatter = ISO8601DateFormatter()
-            for hour in 0..<20_000 {
-                csv += "\(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(1_577_836_800 + hour * 3600)))),\(1000 + hour),\(hour)\n"
-            }
+            let csv = Self.hourlyReadings(20_000)
             let file = try scratch.write("snapshots.csv", csv + "2030-01-01T00:00:00Z,lots,0\n")
             let failed = try Executable.creditRecon(["--ledger", url, "import", "snapshots", file])
             #expect(failed.status == 65, "\(failed.stderr)")
