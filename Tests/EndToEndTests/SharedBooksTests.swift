@@ -97,6 +97,13 @@ extension Reliability {
             #expect(missing.status == 66, "\(missing.stdout)\(missing.stderr)")
             #expect(proxy.connections - before == 1)
             #expect(try server.psql(empty, "SELECT to_regclass('credit_recon.journal') IS NULL") == "t\n")
+            // An import into it: the writer lock's login and the ledger's, which makes the
+            // tables in the import's transaction (it logged in once more to find no ledger).
+            let importing = proxy.connections
+            let first = try Executable.creditRecon(
+                ["--ledger", emptyURL, "import", "charges", samples.appendingPathComponent("charges.csv").path])
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(proxy.connections - importing == 2)
         }
 
         /// Books copied from SQLite report the same bytes from PostgreSQL, and back.

@@ -120,7 +120,7 @@ extension CommandContext {
         case .file(let path) where ledgerFile == .missing:
             return try Ledger.create(at: path, body)
         case .postgres(let database):
-            return try body(existingLedger() ?? Ledger(creatingWithFirstWrite: database))
+            return try body(Ledger(creatingWithFirstWrite: database))
         case .file:
             return try body(openLedger())
         }
