@@ -20,10 +20,8 @@ struct ThreadOfItsOwnTests {
     /// is back on that thread.
     @Test func anAsyncTestStaysOnIt() async {
         let name = Test.current?.name
-        #expect(Self.threadName() == name)
+        #expect(ThreadOfItsOwn.testOfThisThread == name)
         await Task.yield()
-        #expect(Self.threadName() == name)
+        #expect(ThreadOfItsOwn.testOfThisThread == name)
     }
-
-    private static func threadName() -> String? { ThreadOfItsOwn.testOfThisThread }
 }
