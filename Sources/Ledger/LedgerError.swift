@@ -14,6 +14,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     case writerBusy(lock: String, holder: String?)
     /// The writer lock's file cannot be created beside the ledger.
     case cannotCreateLock(path: String, reason: String)
+    /// The lock file's path holds something this tool did not make (`what`): a symbolic
+    /// link, a hard link, a folder or a device. It is left as it is.
+    case lockNotOurs(path: String, what: String)
     /// The file was written by a newer credit-recon.
     case newerSchema(migration: String)
     /// A stored entry cannot be read back; the ledger has been damaged.
@@ -87,6 +90,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "the ledger is being written by \(who) (lock \(lock)); try again when it has finished"
         case .cannotCreateLock(let path, let reason):
             return "cannot create the lock file \(path): \(reason); check that the ledger's folder is writable"
+        case .lockNotOurs(let path, let what):
+            return "the lock file \(path) is \(what), not a file credit-recon made; it was left as it is (the writer "
+                + "lock writes its pid into that file). Remove \(path) and run the command again"
         case .newerSchema(let migration):
             return "the ledger was written by a newer credit-recon (it has migration \"\(migration)\"); "
                 + "upgrade credit-recon before using it."

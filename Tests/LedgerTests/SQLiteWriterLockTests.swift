@@ -113,4 +113,29 @@ struct SQLiteWriterLockTests {
                 == "cannot create the lock file \(ledgerPath).lock: \(reason); check that the ledger's folder is writable"
         }
     }
+
+    /// The pid is written into the lock file: a link at its path (symbolic or hard), made
+    /// by mistake or by someone else, would have that file overwritten. It is refused, and
+    /// the file it leads to is left as it was.
+    @Test(arguments: [true, false])
+    func aLinkWhereTheLockFileGoesIsRefusedAndTheFileItLeadsToKept(symbolic: Bool) throws {
+        let folder = try Folder()
+        let precious = folder.url.appendingPathComponent("precious.txt").path
+        try "precious data\n".write(toFile: precious, atomically: false, encoding: .utf8)
+        let lockPath = folder.ledgerPath + ".lock"
+        if symbolic {
+            try FileManager.default.createSymbolicLink(atPath: lockPath, withDestinationPath: precious)
+        } else {
+            try FileManager.default.linkItem(atPath: precious, toPath: lockPath)
+        }
+        #expect {
+            _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+        } throws: { error in
+            guard case .lockNotOurs(let path, let what)? = error as? LedgerError else { return false }
+            return path == lockPath && what == (symbolic ? "a symbolic link" : "a file with 2 names (hard links)")
+                && String(describing: error).hasSuffix("Remove \(lockPath) and run the command again")
+        }
+        #expect(try String(contentsOfFile: precious, encoding: .utf8) == "precious data\n")
+        #expect(folder.names == ["ledger.sqlite.lock", "precious.txt"])
+    }
 }

@@ -8,7 +8,7 @@ extension ExitStatus {
             self = error.exitStatus
         case let error as LedgerError:
             switch error {
-            case .diskFull, .scratchFull, .io, .server, .notPermitted, .readOnlySession, .cannotCreateLock, .malformedEntry: self = .ioError
+            case .diskFull, .scratchFull, .io, .server, .notPermitted, .readOnlySession, .cannotCreateLock, .lockNotOurs, .malformedEntry: self = .ioError
             case .busy, .writerBusy, .serverBusy: self = .tempFail
             case .newerSchema: self = .config
             case .badLocation, .notEmpty: self = .usage

@@ -33,9 +33,15 @@ final class SQLiteWriterLock: StoreWriterLock {
         let path = ledger + ".lock"
         var fd: Int32
         while true {
-            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            // Never through a link: the pid written below would overwrite whatever it leads to.
+            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard fd >= 0 else {
+                if errno == ELOOP { throw LedgerError.lockNotOurs(path: path, what: "a symbolic link") }
                 throw LedgerError.cannotCreateLock(path: path, reason: String(cString: strerror(errno)))
+            }
+            if let what = Self.notOurs(fd) {
+                close(fd)
+                throw LedgerError.lockNotOurs(path: path, what: what)
             }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 let holder = Self.readHolder(fd)
@@ -80,6 +86,17 @@ final class SQLiteWriterLock: StoreWriterLock {
         defer { free(resolved) }
         let base = String(cString: resolved)
         return (base.hasSuffix("/") ? base : base + "/") + name
+    }
+
+    /// What the open file at `fd` is when it cannot be a lock file this tool made: not a
+    /// regular file, or one with other names (a hard link to another file, which writing
+    /// the pid would overwrite).
+    private static func notOurs(_ fd: Int32) -> String? {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        if info.st_mode & S_IFMT != S_IFREG { return "not a regular file" }
+        if info.st_nlink > 1 { return "a file with \(info.st_nlink) names (hard links)" }
+        return nil
     }
 
     /// The first line of the lock file (the holder's pid), or `nil` when it is empty.
