@@ -243,22 +243,50 @@ struct LedgerCommandsTests {
                 "\(interrupted.stderr)")
     }
 
-    @Test func aSecondWriterIsTurnedAwayWith75() throws {
-        let scratch = try Scratch()
-        let ledger = scratch.path("ledger.sqlite")
-        // Hold the lock the way a running writer does: flock on <ledger>.lock, for a minute
-        // (one process: the shell takes the lock, says so with `.held`, then becomes `sleep`,
-        // so terminating it frees the lock). A writer that waited for it would take that minute.
+    /// Holds the writer lock of `ledger` the way a running writer does: flock on
+    /// <ledger>.lock, for a minute (one process: the shell takes the lock, says so with
+    /// `.held`, then becomes `sleep`, so terminating it frees the lock). A writer that
+    /// waited for it would take that minute.
+    func holdWriterLock(_ ledger: String) throws -> Process {
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/bin/sh")
         holder.arguments = ["-c", #"exec 9>>"$0" && flock 9 && : > "$0.held" && exec sleep 60"#, ledger + ".lock"]
         try holder.run()
-        defer { holder.terminate(); holder.waitUntilExit() }
         #expect(waitUntil { FileManager.default.fileExists(atPath: ledger + ".lock.held") }, "the holder never took the lock")
+        return holder
+    }
+
+    @Test func aSecondWriterIsTurnedAwayWith75() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("ledger.sqlite")
+        let holder = try holdWriterLock(ledger)
+        defer { holder.terminate(); holder.waitUntilExit() }
         let started = Date()
         let result = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples])
         #expect(result.status == 75)
         #expect(result.stderr.contains("try again"))
         #expect(Date().timeIntervalSince(started) < 20, "turned away at once, not after the holder's minute")
+    }
+
+    /// `ledger copy` holds its source's writer lock: an entry a writer appended to the
+    /// source during the copy was missing from the copy, which still exited 0 saying "the
+    /// same chain". A copy while a writer runs is turned away at once, naming it, and makes
+    /// no target; once the writer is done, the copy runs.
+    @Test func aCopyTakesItsSourcesWriterLock() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite"), target = scratch.path("copy.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let holder = try holdWriterLock(ledger)
+        let started = Date()
+        let refused = try Executable.creditRecon(["--ledger", ledger, "ledger", "copy", "--to", target])
+        holder.terminate()
+        holder.waitUntilExit()
+        #expect(refused.status == 75, "\(refused.stderr)")
+        #expect(refused.stderr.contains("the ledger is being written by") && refused.stderr.contains(ledger + ".lock"),
+                "\(refused.stderr)")
+        #expect(Date().timeIntervalSince(started) < 20, "turned away at once, not after the holder's minute")
+        #expect(!FileManager.default.fileExists(atPath: target) && !FileManager.default.fileExists(atPath: target + ".lock"))
+        let copied = try Executable.creditRecon(["--ledger", ledger, "ledger", "copy", "--to", target])
+        #expect(copied.status == 0, "\(copied.stderr)")
     }
 }

@@ -34,8 +34,13 @@ public struct LedgerCopy {
             throw UsageError.usage("ledger copy: --to names the ledger being copied (\(to)); give another path or URL")
         }
         let books = try source.openLedger(mustExist: true)
+        // The source's writer lock too: an entry appended to it during the copy would not be
+        // in the copy, and a user who moves the books to the target would lose it. Writers
+        // of the source are refused (75, naming this copy) until it is done. A source that
+        // cannot have a lock file (read-only storage) is checked after the copy instead.
+        let sourceLock = try Self.lockIfWritable(from)
         let lock = try target.lockWriter()
-        defer { withExtendedLifetime(lock) {} }
+        defer { withExtendedLifetime((sourceLock, lock)) {} }
         let copied: Ledger.CopyOutcome
         if case .file(let path) = to, target.ledgerFile == .missing {
             copied = try Ledger.create(at: path) { try books.copy(into: $0, progress: progress) }
@@ -44,6 +49,12 @@ public struct LedgerCopy {
         } else {
             copied = try books.copy(into: target.openLedger(), progress: progress)
         }
+        if sourceLock == nil {
+            let head = try books.read { try $0.head() }
+            guard head.hash == copied.headHash else {
+                throw CopyOutdated(source: from.description, target: to.description, copied: copied, sourceEntries: head.seq)
+            }
+        }
         let verification: VerifyReport
         do {
             verification = try target.openLedger(mustExist: true).verify(progress: verifying)
@@ -51,5 +62,16 @@ public struct LedgerCopy {
             throw CopyCheckFailed(target: to.description, copied: copied, error: error)
         }
         return Outcome(copied: copied, verification: verification, target: to.description)
+    }
+
+    /// The writer lock of `location`, or `nil` when its lock file cannot be made (a ledger
+    /// on read-only storage, or in another user's folder).
+    private static func lockIfWritable(_ location: LedgerLocation) throws(LedgerError) -> LedgerWriterLock? {
+        do {
+            return try Ledger.lockWriter(at: location)
+        } catch {
+            if case .cannotCreateLock = error { return nil }
+            throw error
+        }
     }
 }
