@@ -54,6 +54,23 @@ struct GlobalOptions: ParsableArguments {
             }
             return nil
         }
+        /// `pick`, for a setting whose default is a real place (the ledger in the current
+        /// folder, the production API, the `default` account): a variable set to nothing, or
+        /// to a value with a line break (`CREDIT_RECON_LEDGER=$BOOKS` with `BOOKS` unset, or
+        /// read from a file), is refused (78) rather than taken for "use the default", which
+        /// started new books beside the old and sent their plan rows again.
+        func pickNamed(_ option: String?, _ name: String, _ variable: String, default: String) throws -> Setting? {
+            if option == nil, let value = environment[variable] {
+                if value.isEmpty {
+                    throw UsageError.config("\(variable) is set but empty; set it, or unset it for the default (\(`default`))")
+                }
+                if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                    throw Setting(value: value, source: variable, fromEnvironment: true).error(
+                        "holds a control character (a line break, a tab); remove it")
+                }
+            }
+            return pick(option, name, variable)
+        }
         let levelSetting = pick(logLevel, "--log-level", "CREDIT_RECON_LOG_LEVEL")
         let levelText = levelSetting?.value ?? "info"
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
@@ -80,7 +97,7 @@ struct GlobalOptions: ParsableArguments {
             guard let value = Int(setting.value), allowed.contains(value) else { throw setting.error("is not \(range)") }
             return .seconds(value)
         }
-        let urlSetting = pick(self.baseURL, "--base-url", "OPENROUTER_BASE_URL")
+        let urlSetting = try pickNamed(self.baseURL, "--base-url", "OPENROUTER_BASE_URL", default: "https://openrouter.ai/api/v1")
         let baseURL = urlSetting?.value ?? "https://openrouter.ai/api/v1"
         guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
             throw urlSetting!.error("is not an http(s) URL; write the API root, e.g. https://openrouter.ai/api/v1")
@@ -88,6 +105,7 @@ struct GlobalOptions: ParsableArguments {
         if let port = url.port, !(1...65_535).contains(port) {
             throw urlSetting!.error("has port \(port), which is not a TCP port (1 to 65535)")
         }
+        let accountSetting = try pickNamed(account, "--account", "CREDIT_RECON_ACCOUNT", default: "default")
         let accountOrigin: AccountOrigin
         if account != nil {
             accountOrigin = .option
@@ -96,9 +114,8 @@ struct GlobalOptions: ParsableArguments {
         } else {
             accountOrigin = .defaulted
         }
-        let accountSetting = pick(account, "--account", "CREDIT_RECON_ACCOUNT")
         if let accountSetting, let problem = AccountLabel.problem(accountSetting.value) { throw accountSetting.error(problem) }
-        let ledgerSetting = pick(ledger, "--ledger", "CREDIT_RECON_LEDGER")
+        let ledgerSetting = try pickNamed(ledger, "--ledger", "CREDIT_RECON_LEDGER", default: "ledger.sqlite")
         var context = CommandContext(
             ledgerPath: ledgerSetting?.value ?? "ledger.sqlite",
             baseURL: baseURL,
