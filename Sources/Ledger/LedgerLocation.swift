@@ -31,6 +31,14 @@ public enum LedgerLocation: Sendable, CustomStringConvertible {
             throw .badLocation(
                 "the ledger starts like a PostgreSQL URL but is not one (it is not repeated here: it may hold a password); "
                     + "write postgresql://USER@HOST:PORT/DATABASE, with two slashes after the colon")
+        } else if Self.looksLikeConnectionString(trimmed) {
+            // libpq's other form (`host=… dbname=… password=…`), which this tool does not
+            // read: taken as a file name, it would put the password in a file's name and in
+            // messages, and the books in a local file.
+            throw .badLocation(
+                "the ledger looks like a PostgreSQL connection string of key=value words, which this tool does not read "
+                    + "(it is not repeated here: it may hold a password); write it as a URL, "
+                    + "postgresql://USER@HOST:PORT/DATABASE, with the password in PGPASSWORD")
         } else if trimmed.isEmpty {
             throw .badLocation("the ledger's name is empty; \(shape)")
         } else if text.hasPrefix(":") || text.hasPrefix("file:") {
@@ -45,6 +53,17 @@ public enum LedgerLocation: Sendable, CustomStringConvertible {
     static func looksLikePostgresURL(_ text: String) -> Bool {
         let lower = text.lowercased()
         return ["postgresql:", "postgres:", "postgresql//", "postgres//"].contains { lower.hasPrefix($0) }
+    }
+
+    /// Whether a word of `text` is a libpq connection keyword with its value
+    /// (`host=db dbname=books`), as no file path the tool is given starts.
+    static func looksLikeConnectionString(_ text: String) -> Bool {
+        let keywords = ["host", "hostaddr", "port", "dbname", "user", "password", "passfile", "sslmode", "service",
+                        "connect_timeout", "application_name", "options", "sslrootcert", "target_session_attrs"]
+        return text.split(whereSeparator: \.isWhitespace).contains { word in
+            guard let equals = word.firstIndex(of: "=") else { return false }
+            return keywords.contains(word[..<equals].lowercased())
+        }
     }
 
     /// The scheme of `text` when it starts as a URL does (`scheme://`).

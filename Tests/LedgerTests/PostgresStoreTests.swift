@@ -89,6 +89,7 @@ struct PostgresStoreTests {
         // Anything else is a file.
         if case .file(let path) = try LedgerLocation("books/ledger.sqlite") { #expect(path == "books/ledger.sqlite") }
         if case .file(let path) = try LedgerLocation("postgres/books.sqlite") { #expect(path == "postgres/books.sqlite") }
+        if case .file(let path) = try LedgerLocation("books/host=a/user=b.sqlite") { #expect(path == "books/host=a/user=b.sqlite") }
     }
 
     @Test(arguments: [
@@ -101,6 +102,9 @@ struct PostgresStoreTests {
         ("postgresql:alice:\(secret)@db.example/books", "starts like a PostgreSQL URL but is not one"),
         ("postgres:/alice:\(secret)@db.example/books", "starts like a PostgreSQL URL but is not one"),
         ("PostgreSQL//alice:\(secret)@db.example/books", "starts like a PostgreSQL URL but is not one"),
+        // libpq's key=value form: not a file whose name holds the password.
+        ("host=127.0.0.1 port=5432 password=\(secret) dbname=books", "connection string of key=value words"),
+        ("dbname=books", "connection string of key=value words"),
         // A NUL cannot reach the server (it answered "invalid startup packet layout", 74).
         ("postgresql://alice:\(secret)@db.example/bo%00oks", "database holds a control character"),
         ("postgresql://alice:\(secret)%0A@db.example/books", "password holds a control character"),
@@ -219,6 +223,27 @@ struct PostgresStoreTests {
         #expect(message.contains("the server did not finish the login within 2.0 seconds (--timeout)")
             || message.contains("cannot connect to 127.0.0.1:\(port) (timed out)"), "\(message)")
         #expect(message.contains("127.0.0.1:\(port)"))
+    }
+
+    /// A database that does not store text as UTF-8 is refused before anything is written:
+    /// a LATIN1 one took the client's UTF-8 bytes as its own characters, so this tool read
+    /// "Café" back sound while psql read "CafÃ©" and the README's chain check found a broken
+    /// link. Neither the writer lock nor a ledger is made there.
+    @Test func aDatabaseThatIsNotUTF8IsRefused() throws {
+        let server = try ThrowawayPostgres.shared()
+        let name = "latin1_\(getpid())"
+        try server.psql("postgres", "CREATE DATABASE \(name) ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+        let location = try LedgerLocation(server.url(name))
+        for open in [{ _ = try Ledger.lockWriter(at: location) }, { _ = try Ledger(location) }] {
+            let error = #expect(throws: LedgerError.self) { try open() }
+            guard case .badLocation(let message)? = error else {
+                Issue.record("not a refusal of the location: \(String(describing: error))")
+                continue
+            }
+            #expect(message.hasPrefix("the database \(name) on 127.0.0.1:\(server.port) stores text as LATIN1, not UTF8"), "\(message)")
+            #expect(!message.contains(server.password))
+        }
+        #expect(try server.psql(name, "SELECT count(*) FROM pg_namespace WHERE nspname = 'credit_recon'") == "0\n")
     }
 
     /// A server that stops answering in the middle of a command (its host left the

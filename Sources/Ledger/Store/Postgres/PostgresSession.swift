@@ -74,9 +74,26 @@ final class PostgresSession: @unchecked Sendable {
         // works: a reader's snapshot while it adds up the rows read, a write between the
         // batches of an import; idle_in_transaction_session_timeout ended `status` on a
         // ledger of 400,000 entries at 2 s.
-        _ = try execute("SELECT set_config('idle_in_transaction_session_timeout', '0', false), "
+        //
+        // The server's encoding is asked in the same round trip. The ledger's texts are
+        // UTF-8; a database in another (LATIN1, SQL_ASCII) took this client's bytes as its
+        // own characters, so psql and every other client read garbled memos and the
+        // README's chain check in psql found broken links, while this tool read them back
+        // sound.
+        let encoding = try query("SELECT set_config('idle_in_transaction_session_timeout', '0', false), "
             + "CASE WHEN current_setting('idle_session_timeout', true) IS NOT NULL "
-            + "THEN set_config('idle_session_timeout', '0', false) END")
+            + "THEN set_config('idle_session_timeout', '0', false) END, current_setting('server_encoding')") { row in
+            _ = try row.optionalText()
+            _ = try row.optionalText()
+            return try row.text()
+        }.first
+        guard let encoding, encoding == "UTF8" else {
+            throw LedgerError.badLocation(
+                "the database \(location.database) on \(location.host):\(location.port) stores text as \(encoding ?? "an unknown encoding"), "
+                    + "not UTF8, and the ledger's texts are UTF-8: other clients (psql, an auditor's queries) would read "
+                    + "them garbled. Keep the ledger in a UTF8 database (createdb -E UTF8 -T template0 NAME), and copy "
+                    + "books there with credit-recon ledger copy --to URL")
+        }
     }
 
     /// A logged-in connection, or postgres-nio's error, or `LedgerError.server` when the
