@@ -32,6 +32,21 @@ struct TopUpEngineTests {
         #expect(try bench.ledger.headHash() == head)
     }
 
+    /// The batch a plan's file name gives is checked as `--batch` is: "März.csv" saved with
+    /// decomposed accents gave the batch "März" that looked like the composed file's, keyed
+    /// its rows otherwise, and the same rows were charged twice.
+    @Test(arguments: ["Ma\u{0308}rz.csv", "plan .csv", "tab\tplan.csv", "plan\u{200B}.csv"])
+    func aBatchFromTheFilesNameIsCheckedAsBatchIs(name: String) async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(1), name: name)
+        let refused = #expect(throws: UsageError.self) { try bench.engine(plan).readPlan() }
+        #expect(refused?.exitStatus == .usage)
+        #expect(refused?.message.hasPrefix("the plan's file name gives the batch name \"") == true, "\(refused?.message ?? "")")
+        #expect(refused?.message.hasSuffix("rename the file, or give the batch with --batch NAME") == true)
+        let named = try await bench.run(plan, client: FakeChargeCreator(), batch: "march")
+        #expect(named.created == 1)
+    }
+
     @Test func sendsTheChecksummedWalletAndChain() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan("wallet,chain,amount\n\(Wallets.a.lowercased()),polygon,12.50\n")
@@ -305,6 +320,8 @@ struct TopUpEngineTests {
         let first = try await bench.run(plan, client: down, concurrency: 1)
         #expect(first.notSent == 1)
         #expect(first.exitStatus == .unavailable)
+        // Its log line says "not sent", as the summary counts it (it said "rejected").
+        #expect(TopUpEngine.fact(for: .notSent(status: nil, message: "m", rateLimited: false), key: "k").1 == "not sent")
         // Sent again by the next run on its own: counted as not sent, not as a row for a person.
         #expect(first.attention.isEmpty, "\(first.text)")
         #expect(!first.text.contains("needs a person"), "\(first.text)")

@@ -69,8 +69,8 @@ struct TopUpBench {
 
     /// prepare + execute.
     func run(_ path: String, client: any ChargeCreating, retryUnknown: Bool = false, concurrency: Int = 4,
-             stop: StopFlag = StopFlag()) async throws -> TopUpSummary {
-        let engine = engine(path, retryUnknown: retryUnknown, concurrency: concurrency)
+             stop: StopFlag = StopFlag(), batch: String? = nil) async throws -> TopUpSummary {
+        let engine = engine(path, retryUnknown: retryUnknown, concurrency: concurrency, batch: batch)
         let preview = try engine.prepare(ledger: ledger)
         return try await engine.execute(preview, ledger: ledger, client: client, stop: stop,
                                         now: { Timestamp.now() })

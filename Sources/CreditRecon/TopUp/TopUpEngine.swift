@@ -68,6 +68,19 @@ public struct TopUpEngine: Sendable {
         let reader = PlanReader(path: options.planPath, displayName: planFile, defaultAccount: options.account,
                                 maxAmount: options.maxAmount)
         let batch = self.batch
+        // The batch the file's name gives is kept for good in every unreferenced row's key,
+        // as `--batch` is, and checked as it is: "März.csv" written with decomposed accents
+        // gave a batch that looked the same as the composed one's, and its rows were
+        // charged a second time.
+        if options.batch?.isEmpty ?? true, let problem = AccountLabel.problem(
+            batch, naming: "a batch name", column: "batch", ifEmpty: "give one with --batch NAME")
+        {
+            let quoted = "\"\(batch)\" "
+            let said = problem.hasPrefix(quoted) ? String(problem.dropFirst(quoted.count)) : problem
+            throw UsageError.usage(
+                "the plan's file name gives the batch name \"\(batch)\", which \(said); rename the file, or give the "
+                    + "batch with --batch NAME")
+        }
         var keyed: [(key: String, row: PlanRow, occurrence: Int)] = []
         var occurrences: [TopUpKey.Occurrence: Int] = [:]
         let summary = try reader.read { row in
@@ -451,9 +464,9 @@ public struct TopUpEngine: Sendable {
                     "rejected", message)
         case .notSent(let status, let message, _):
             // Provably never reached the server: recorded as refused (nothing was created),
-            // which a later run sends again.
+            // which a later run sends again; said as what it is, as the summary counts it.
             return (.chargeRejected(ChargeFailed(key: key, httpStatus: status.map(Int64.init), message: message, rawBody: nil)),
-                    "rejected", message)
+                    "not sent", message)
         case .gone(let message, let rawBody):
             return (.chargeBlocked(ChargeFailed(key: key, httpStatus: 410, message: message, rawBody: rawBody)), "blocked", message)
         case .unknown(let status, let message, let rawBody):

@@ -3,7 +3,7 @@ public struct TopUpProgress: Sendable {
     /// Requests finished so far in this run, and how many the run meant to send.
     public let finished: Int
     public let planned: Int
-    /// The row and how it ended (`created`, `rejected`, `blocked`, `unknown`).
+    /// The row and how it ended (`created`, `rejected`, `not sent`, `blocked`, `unknown`).
     public let line: Int
     public let reference: String?
     public let state: String
