@@ -17,6 +17,27 @@ struct LedgerTests {
         #expect(try temp.ledger.headHash() == JournalEntry.genesisHash)
     }
 
+    /// A ledger file removed (or replaced by a restore) while a command has it open: the
+    /// next write is refused (74) instead of committed into a file no later command opens,
+    /// where a top-up reported its charges created and the next run sent them again.
+    @Test(arguments: [false, true]) func aWriteIntoALedgerRemovedMeanwhileIsRefused(replaced: Bool) throws {
+        let temp = try TemporaryLedger()
+        let run = Fact.runStarted(RunStarted(command: "topup"))
+        _ = try temp.ledger.write { try $0.append(run, account: "a", runID: nil, at: t0) }
+        let kept = try Data(contentsOf: URL(fileURLWithPath: temp.path))
+        try FileManager.default.removeItem(atPath: temp.path)
+        if replaced { try kept.write(to: URL(fileURLWithPath: temp.path)) }
+        let error = #expect(throws: LedgerError.self) {
+            _ = try temp.ledger.write { try $0.append(run, account: "a", runID: nil, at: t0) }
+        }
+        guard case .io(let path, let detail)? = error else {
+            Issue.record("not an I/O refusal: \(String(describing: error))")
+            return
+        }
+        #expect(path == temp.path)
+        #expect(detail == "the file was removed or replaced while this command ran, so this write was not kept")
+    }
+
     /// A replay the database cannot write for reasons of its own is no finding about the
     /// journal: `verify` fails with the database's error instead of naming a sound entry
     /// as one that "cannot be replayed". (Here the connection allows too few statement

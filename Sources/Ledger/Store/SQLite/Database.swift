@@ -243,6 +243,7 @@ final class Database {
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
+            try checkStillInPlace()
             try execute("COMMIT")
             return result
         } catch {
@@ -251,6 +252,17 @@ final class Database {
             try? execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// Refuses to commit into a file that no longer has the name it was opened by: removed
+    /// (`rm`) or replaced (a restore copied over it) while the command ran. The write would
+    /// land in a file no later command opens; a top-up reported its charges created, and
+    /// the next run sent the same rows again. See `SQLITE_FCNTL_HAS_MOVED`.
+    private func checkStillInPlace() throws {
+        var moved: Int32 = 0
+        guard sqlite3_file_control(handle, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK, moved != 0 else { return }
+        throw LedgerError.io(
+            path: path, detail: "the file was removed or replaced while this command ran, so this write was not kept")
     }
 
     /// Runs `body` in a read transaction so every query sees one consistent state.
