@@ -27,6 +27,12 @@ enum CLI {
             }
             throw ExitCode(code)
         }
+        // What the command printed is part of its outcome: lost, it is a failure (73),
+        // unless the command had already failed otherwise.
+        if let lost = StandardStream.flushOutput(), status == .ok || status == .attention {
+            printError(lost)
+            throw ExitCode(ExitStatus.cannotCreate.rawValue)
+        }
         if status != .ok { throw ExitCode(status.rawValue) }
     }
 

@@ -243,6 +243,28 @@ struct LedgerCommandsTests {
                 "\(interrupted.stderr)")
     }
 
+    /// A command's summary that cannot be written (stdout on a full disk, or closed) is a
+    /// failure said on stderr, 73: `verify --json > v.json` on a full disk left an empty
+    /// file and exited 0. A command that failed otherwise keeps its own code.
+    @Test func aSummaryThatCannotBeWrittenIs73() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let tool = Executable.binDirectory.appendingPathComponent("credit-recon").path
+        for (redirect, arguments, status) in [
+            (">/dev/full", ["--ledger", ledger, "verify", "--json"], 73), (">&-", ["--ledger", ledger, "verify"], 73),
+            (">/dev/full", ["--ledger", ledger, "status"], 73), (">/dev/full", ["--ledger", ledger, "report", "--out", scratch.path("r")], 73),
+            (">/dev/full", ["--ledger", scratch.path("none.sqlite"), "status"], 66),
+        ] {
+            let result = try Executable.run(
+                tool: URL(fileURLWithPath: "/bin/sh"), ["-c", #"t=$0; exec "$t" "$@" "# + redirect, tool] + arguments)
+            #expect(Int(result.status) == status, "\(redirect) \(arguments): \(result.stderr)")
+            if status == 73 {
+                #expect(result.stderr.hasPrefix("credit-recon: cannot write standard output: "), "\(result.stderr)")
+            }
+        }
+    }
+
     /// Holds the writer lock of `ledger` the way a running writer does: flock on
     /// <ledger>.lock, for a minute (one process: the shell takes the lock, says so with
     /// `.held`, then becomes `sleep`, so terminating it frees the lock). A writer that

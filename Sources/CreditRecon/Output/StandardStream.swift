@@ -11,6 +11,16 @@ public enum StandardStream {
         try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 
+    /// Writes out what `print` holds for standard output, at the end of a command; why it
+    /// could not be written, or `nil`. A summary or `--json` document written to a full
+    /// disk or a closed descriptor was lost without a word while the command exited 0
+    /// (`verify --json > v.json` on a full disk: an empty file).
+    public static func flushOutput() -> String? {
+        // Every stream (`stdout` itself cannot be named in Swift 6; stderr is unbuffered).
+        guard fflush(nil) != 0 else { return nil }
+        return "cannot write standard output: \(String(cString: strerror(errno))); what the command printed there was lost"
+    }
+
     /// Writes `bytes` to standard output; throws why it could not.
     public static func output(_ bytes: [UInt8]) throws(ReportError) {
         do {
