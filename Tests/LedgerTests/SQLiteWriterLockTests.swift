@@ -138,4 +138,26 @@ struct SQLiteWriterLockTests {
         #expect(try String(contentsOfFile: precious, encoding: .utf8) == "precious data\n")
         #expect(folder.names == ["ledger.sqlite.lock", "precious.txt"])
     }
+
+    /// Run as root beside the owner's jobs, the lock file goes to the ledger's owner (to its
+    /// folder's before the ledger exists), as SQLite's own files beside it do: left owned by
+    /// root, it refused every later run of the owner's cron job (74).
+    @Test func asRootTheLockFileGoesToTheLedgersOwner() throws {
+        guard getuid() == 0 else { return }  // only root can give a file away
+        let folder = try Folder()
+        let nobody: uid_t = 65_534
+        chown(folder.url.path, nobody, gid_t(nobody))
+        do {
+            let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+            let owner = try FileManager.default.attributesOfItem(atPath: folder.ledgerPath + ".lock")[.ownerAccountID] as? Int
+            #expect(owner == Int(nobody), "before the ledger: the folder's owner")
+            withExtendedLifetime(lock) {}
+        }
+        _ = FileManager.default.createFile(atPath: folder.ledgerPath, contents: nil)
+        chown(folder.ledgerPath, nobody + 1, gid_t(nobody))
+        let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+        defer { withExtendedLifetime(lock) {} }
+        let owner = try FileManager.default.attributesOfItem(atPath: folder.ledgerPath + ".lock")[.ownerAccountID] as? Int
+        #expect(owner == Int(nobody) + 1, "the ledger's owner")
+    }
 }

@@ -53,6 +53,7 @@ final class SQLiteWriterLock: StoreWriterLock {
             if fstat(fd, &held) == 0, stat(path, &named) == 0, held.st_ino == named.st_ino, held.st_dev == named.st_dev { break }
             close(fd)
         }
+        Self.giveToTheLedgersOwner(fd, ledger: ledger)
         // The pid only names the holder in the next writer's message; the lock is the flock,
         // so a pid that cannot be written costs that name, not the lock.
         let pid = "\(getpid())\n"
@@ -86,6 +87,18 @@ final class SQLiteWriterLock: StoreWriterLock {
         defer { free(resolved) }
         let base = String(cString: resolved)
         return (base.hasSuffix("/") ? base : base + "/") + name
+    }
+
+    /// Run as root (a one-off by hand, beside the owner's cron job), gives the lock file to
+    /// the owner of the ledger (or of its folder, before the ledger is made), as SQLite does
+    /// its `-wal` and `-shm` files: a lock file left owned by root refused the owner's every
+    /// later run (74, "Permission denied"), with a message that blamed the folder.
+    private static func giveToTheLedgersOwner(_ fd: Int32, ledger: String) {
+        guard geteuid() == 0 else { return }
+        var owner = stat(), held = stat()
+        guard stat(ledger, &owner) == 0 || stat(Ledger.directory(of: ledger), &owner) == 0, fstat(fd, &held) == 0,
+              owner.st_uid != held.st_uid || owner.st_gid != held.st_gid else { return }
+        _ = fchown(fd, owner.st_uid, owner.st_gid)
     }
 
     /// What the open file at `fd` is when it cannot be a lock file this tool made: not a
