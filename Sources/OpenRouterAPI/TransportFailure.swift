@@ -27,7 +27,10 @@ enum TransportFailure {
         if error is NIOConnectionError { return true }
         if let error = error as? ChannelError, case .connectTimeout = error { return true }
         if let error = error as? IOError {
-            return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(error.errnoCode)
+            // EMFILE and ENFILE: no descriptor for the socket, so no connection to send on
+            // (a request on an open connection makes no descriptor). Rows of a top-up run
+            // out of descriptors were left `unknown`, each for a person to check.
+            return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL, EMFILE, ENFILE].contains(error.errnoCode)
         }
         if error is SocketAddressError { return true }
         return false
