@@ -39,8 +39,21 @@ import Testing
         #expect(failure.description.hasPrefix(
             "the copy was committed: 60004 entries in postgresql://books@127.0.0.1:5432/books, head ab12; its check could not finish: "))
         #expect(failure.description.contains("the connection to the server was lost"))
-        #expect(failure.description.hasSuffix("Check the copy with `credit-recon --ledger postgresql://books@127.0.0.1:5432/books "
+        // The URL quoted, as a shell needs it (`?sslmode=…` is a pattern to zsh).
+        #expect(failure.description.hasSuffix("Check the copy with `credit-recon --ledger 'postgresql://books@127.0.0.1:5432/books' "
             + "verify` (a copy is not made again: the target is no longer empty)"))
+    }
+
+    /// A copy of a source it could not lock, written meanwhile: committed, but lacking the
+    /// newest entries; exit 1, saying to copy again into a new ledger.
+    @Test func aCopyOfASourceWrittenMeanwhileSaysSo() {
+        let outdated = CopyOutdated(
+            source: "/archive/books.sqlite", target: "copy.sqlite", copied: Ledger.CopyOutcome(entries: 10, headHash: "ab12"),
+            sourceEntries: 12)
+        #expect(outdated.exitStatus == .attention)
+        #expect(outdated.description == "the copy was committed: 10 entries in copy.sqlite, head ab12; but /archive/books.sqlite "
+            + "was written during the copy and now holds 12 entries, so the copy lacks the newest. Stop the writers of "
+            + "/archive/books.sqlite, then copy it again into a new, empty ledger")
     }
 
     @Test func theWriterLocksRefusalsAreTryAgainLaterAndIO() throws {

@@ -128,6 +128,11 @@ struct LedgerCommandsTests {
             #expect(result.status == 66, "\(command): \(result.stderr)")
             #expect(result.stderr.contains("holds tables of something else (schema_migrations)"), "\(command): \(result.stderr)")
         }
+        // As the target of a copy, it is a target unfit for one (64, as a target holding
+        // entries is), not a missing input (66).
+        #expect(try Executable.creditRecon(["--ledger", scratch.path("books.sqlite"), "import", "snapshots", samples]).status == 0)
+        let copy = try Executable.creditRecon(["--ledger", scratch.path("books.sqlite"), "ledger", "copy", "--to", rails])
+        #expect(copy.status == 64 && copy.stderr.contains("holds tables of something else (schema_migrations)"), "\(copy.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: rails)) == railsBytes)
         // Nor is a lock file left beside it, or beside a folder (writers took the lock first).
         let folder = scratch.path("books")

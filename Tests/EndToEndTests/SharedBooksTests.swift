@@ -144,6 +144,24 @@ extension Reliability {
             #expect(refused.stderr.contains("already holds"))
         }
 
+        /// A copy that fails leaves the database as it found it, without the ledger's schema:
+        /// the copy had made the tables before copying, so a failed (or killed) copy left an
+        /// empty ledger there, which `status` read as books with no readings yet (1, not 66).
+        @Test func aFailedCopyLeavesTheDatabaseWithoutTheLedger() throws {
+            let (server, database, url) = try Self.books()
+            let scratch = try Scratch()
+            let sqlite = scratch.path("ledger.sqlite")
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            #expect(try Executable.creditRecon(["--ledger", sqlite, "import", "snapshots", samples]).status == 0)
+            // An entry edited behind the ledger's back: the copy's chain ends elsewhere.
+            #expect(try Executable.sqlite3(sqlite, "DROP TRIGGER journal_append_only_update; UPDATE journal SET entry = "
+                + "replace(entry, '\"source\":\"import\"', '\"source\":\"api\"') WHERE seq = 40;").status == 0)
+            let copy = try Executable.creditRecon(["--ledger", sqlite, "ledger", "copy", "--to", url])
+            #expect(copy.status == 74 && copy.stderr.contains("the ledger is damaged"), "\(copy.stderr)")
+            #expect(try server.psql(database, "SELECT count(*) FROM pg_namespace WHERE nspname = 'credit_recon'") == "0\n")
+            #expect(try Executable.creditRecon(["--ledger", url, "status"]).status == 66)
+        }
+
         /// Two hosts start the same plan at once: one runs, the other is turned away with 75
         /// naming it, and every row is charged once.
         @Test func twoTopUpsOfOnePlanAtOnceChargeEveryRowOnce() throws {

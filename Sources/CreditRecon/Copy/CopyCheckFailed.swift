@@ -14,7 +14,7 @@ public struct CopyCheckFailed: ExitCoded {
 
     public var description: String {
         "the copy was committed: \(copied.entries) entries in \(target), head \(copied.headHash); its check could not "
-            + "finish: \(ExitStatus.message(for: error)). Check the copy with `credit-recon --ledger \(target) verify` "
+            + "finish: \(ExitStatus.message(for: error)). Check the copy with `credit-recon --ledger '\(target)' verify` "
             + "(a copy is not made again: the target is no longer empty)"
     }
 }

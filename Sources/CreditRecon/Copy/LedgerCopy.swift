@@ -39,13 +39,24 @@ public struct LedgerCopy {
         // of the source are refused (75, naming this copy) until it is done. A source that
         // cannot have a lock file (read-only storage) is checked after the copy instead.
         let sourceLock = try Self.lockIfWritable(from)
-        let lock = try target.lockWriter()
+        let lock: LedgerWriterLock
+        do {
+            lock = try target.lockWriter()
+        } catch LedgerError.otherDatabase(let location, let tables) {
+            // Not an input that is missing (66): a target unfit for the copy, as one that
+            // holds entries is (64, as --help says).
+            throw LedgerError.badLocation(String(describing: LedgerError.otherDatabase(location: location, tables: tables)))
+        }
         defer { withExtendedLifetime((sourceLock, lock)) {} }
         let copied: Ledger.CopyOutcome
         if case .file(let path) = to, target.ledgerFile == .missing {
             copied = try Ledger.create(at: path) { try books.copy(into: $0, progress: progress) }
         } else if case .file = to, target.ledgerFile == .truncated {
             copied = try books.copy(into: Ledger(to), progress: progress)
+        } else if case .postgres(let database) = to {
+            // The tables made in the copy's own transaction: a copy that fails (or is
+            // killed) leaves the database without them, as it found it.
+            copied = try books.copy(into: Ledger(creatingWithFirstWrite: database), progress: progress)
         } else {
             copied = try books.copy(into: target.openLedger(), progress: progress)
         }

@@ -231,7 +231,10 @@ final class PostgresStore: LedgerStore {
     /// list (`UPDATE OF kind` lets the other columns change), and running `refuse_change()`
     /// as the schema made it. Any of those changed lets rows be edited with no error.
     func check() throws -> StoreCheck {
-        try withConnection { connection in
+        try withConnection(tablesPendingAllowed: true) { connection in
+            // No tables yet: the first write makes them, guards and all (`ledger copy` asks
+            // before it copies into a database it may leave as it found it).
+            if connection.tablesPending { return StoreCheck() }
             var binds = PostgresBindings()
             binds.append(PostgresSchema.appendOnlyTriggers)
             binds.append(PostgresSchema.refuseChangeBody)
