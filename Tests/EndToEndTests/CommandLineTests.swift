@@ -117,6 +117,18 @@ struct CommandLineTests {
             ["--ledger", ledger, "--base-url", sim.baseURL, "--api-key-file", scratch.path("no-such-key"), "topup", plan, "--yes"],
             environment: [:])
         #expect(noKeyFile.status == 78 && noKeyFile.stderr.contains("--api-key-file: cannot read"), "\(noKeyFile.stderr)")
+        // A pipe (`<(pass show key)`) is refused saying to give a file, which may be read more
+        // than once (it said "cannot read … check the path and its permissions"); a byte
+        // order mark before the key is no part of it (it was "a character no key has").
+        let fifo = scratch.path("key.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let piped = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "--api-key-file", fifo, "topup", plan, "--yes"], environment: [:])
+        #expect(piped.status == 78 && piped.stderr.contains("--api-key-file: \(fifo) is a pipe; give a file"), "\(piped.stderr)")
+        let marked = try scratch.write("bom.key", "\u{FEFF}sim-management-key\r\n")
+        let fetched = try Executable.creditRecon(
+            ["--ledger", scratch.path("bom.sqlite"), "--base-url", sim.baseURL, "--api-key-file", marked, "fetch"], environment: [:])
+        #expect(fetched.status == 0, "\(fetched.stderr)")
         #expect(try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "topup", plan, "--yes"], environment: [:])
             .status == 0)
         let more = try scratch.write("more.csv", DistinctPlan.text(rows: 4))

@@ -146,9 +146,20 @@ public struct CommandContext: Sendable {
     /// (`key(_:from:)`); a password as it is (spaces at its ends are a part of it, as in
     /// `PGPASSWORD`), without the line's end.
     private func readKeyFile(_ path: String, option: String, isKey: Bool = true) throws -> Secret {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            // A pipe (`<(pass show key)`) could be read once, and a command may read the file
+            // more than once (the ledger's password at each login): a file is asked for.
+            let kind = info.st_mode & S_IFMT == S_IFIFO ? "a pipe" : info.st_mode & S_IFMT == S_IFDIR ? "a folder" : "not a regular file"
+            throw UsageError.config(
+                "\(option): \(path) is \(kind); give a file holding the secret on its first line (mode 600), "
+                    + "since it may be read more than once")
+        }
+        guard var data = FileManager.default.contents(atPath: path) else {
             throw UsageError.config("\(option): cannot read \(path); check the path and its permissions")
         }
+        // A byte order mark, as some Windows editors save a file, is no part of the secret.
+        if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
         if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
            let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0,
            Self.looseFilesWarnedOf.withLock({ $0.insert(path).inserted })
