@@ -46,6 +46,10 @@ extension Ledger {
                             + "\(stray.count == 1 ? "holds rows" : "hold rows") written outside credit-recon; copy into a new file or database")
                 }
                 var copied: Int64 = 0
+                // Each stored link of the source's chain, checked as it is read: a stored hash
+                // changed behind the ledger's back (not its entry) left the recomputed head the
+                // same, and the copy said "the same chain" of a source verify finds broken.
+                var previous = ArraySlice(JournalEntry.genesisHash.utf8)
                 try source.scanJournal(batchSize: 4096) { rows in
                     try rows.bytes.withUnsafeBufferPointer { bytes in
                         for row in rows.rows {
@@ -55,6 +59,12 @@ extension Ledger {
                                 throw LedgerError.malformedEntry(
                                     "journal entry \(row.seq) follows entry \(seq - 1): entries are missing")
                             }
+                            guard bytes[row.prevHash].elementsEqual(previous) else {
+                                throw LedgerError.malformedEntry(
+                                    "journal entry \(row.seq)'s prev_hash is not the hash stored with entry \(row.seq - 1): "
+                                        + "the stored hashes were changed outside credit-recon")
+                            }
+                            previous = ArraySlice(bytes[row.hash])
                         }
                     }
                     try writer.session.flush(wait: false)

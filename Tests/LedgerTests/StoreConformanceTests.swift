@@ -405,6 +405,23 @@ struct StoreConformanceTests {
         #expect(text.components(separatedBy: "credit-recon verify").count == 2, "\(text)")
     }
 
+    /// A copy from a ledger whose stored hash (not its entry) was changed: refused, naming
+    /// the link, though the chain recomputed from the entries still ends at the stored head
+    /// (it said "the same chain" of a source `verify` finds broken).
+    @Test(arguments: Stores.all)
+    func aCopyOfALedgerWithAnEditedStoredHashIsRefused(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        try store.dropAppendOnlyTriggers()
+        try store.execute("UPDATE journal SET hash = 'f' || substr(hash, 2) WHERE seq = 2")
+        #expect(try !store.ledger.verify().isSound)
+        let target = try TemporaryLedger()
+        let error = #expect(throws: LedgerError.self) { _ = try store.ledger.copy(into: target.ledger) }
+        #expect((error.map { String(describing: $0) } ?? "").contains(
+            "journal entry 3's prev_hash is not the hash stored with entry 2: the stored hashes were changed outside credit-recon"))
+        #expect(try target.ledger.read { try $0.journalCount() } == 0)
+    }
+
     /// Such a trigger or rule on the journal: a write that appended entries finds them
     /// missing before it commits and fails, instead of reporting a head it did not store
     /// (its projection rows, which were stored, go with the rollback).
