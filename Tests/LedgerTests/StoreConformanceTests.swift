@@ -390,35 +390,28 @@ struct StoreConformanceTests {
         #expect(report.isSound, "\(report.problems)")
     }
 
-    /// A copy from a ledger missing an entry names it, and says once what to do: the detail
-    /// had its own "run credit-recon verify" before the damaged ledger's advice.
-    @Test(arguments: Stores.all)
-    func aCopyOfALedgerMissingAnEntryAdvisesOnce(store: String) throws {
+    /// A copy from a ledger whose stored entries are not what its chain records is refused,
+    /// nothing written, naming the entry and saying once what to do (the detail had its own
+    /// "run credit-recon verify" before the damaged ledger's advice): an entry missing, or a
+    /// stored hash changed (not its entry), where the chain recomputed from the entries
+    /// still ended at the stored head and the copy said "the same chain" of a source
+    /// `verify` finds broken.
+    @Test(arguments: Stores.all, [
+        ("DELETE FROM journal WHERE seq = 2", "journal entry 3 follows entry 1: entries are missing"),
+        ("UPDATE journal SET hash = 'f' || substr(hash, 2) WHERE seq = 2",
+         "journal entry 3's prev_hash is not the hash stored with entry 2: the stored hashes were changed outside credit-recon"),
+    ])
+    func aCopyOfADamagedLedgerIsRefusedAdvisingOnce(store: String, damage: (sql: String, said: String)) throws {
         let store = try Stores.make(store)
         try store.ledger.appendAll(lifecycle())
         try store.dropAppendOnlyTriggers()
-        try store.execute("DELETE FROM journal WHERE seq = 2")
-        let target = try TemporaryLedger()
-        let error = #expect(throws: LedgerError.self) { _ = try store.ledger.copy(into: target.ledger) }
-        let text = error.map { String(describing: $0) } ?? ""
-        #expect(text.contains("journal entry 3 follows entry 1: entries are missing"), "\(text)")
-        #expect(text.components(separatedBy: "credit-recon verify").count == 2, "\(text)")
-    }
-
-    /// A copy from a ledger whose stored hash (not its entry) was changed: refused, naming
-    /// the link, though the chain recomputed from the entries still ends at the stored head
-    /// (it said "the same chain" of a source `verify` finds broken).
-    @Test(arguments: Stores.all)
-    func aCopyOfALedgerWithAnEditedStoredHashIsRefused(store: String) throws {
-        let store = try Stores.make(store)
-        try store.ledger.appendAll(lifecycle())
-        try store.dropAppendOnlyTriggers()
-        try store.execute("UPDATE journal SET hash = 'f' || substr(hash, 2) WHERE seq = 2")
+        try store.execute(damage.sql)
         #expect(try !store.ledger.verify().isSound)
         let target = try TemporaryLedger()
         let error = #expect(throws: LedgerError.self) { _ = try store.ledger.copy(into: target.ledger) }
-        #expect((error.map { String(describing: $0) } ?? "").contains(
-            "journal entry 3's prev_hash is not the hash stored with entry 2: the stored hashes were changed outside credit-recon"))
+        let text = error.map { String(describing: $0) } ?? ""
+        #expect(text.contains(damage.said), "\(text)")
+        #expect(text.components(separatedBy: "credit-recon verify").count == 2, "\(text)")
         #expect(try target.ledger.read { try $0.journalCount() } == 0)
     }
 

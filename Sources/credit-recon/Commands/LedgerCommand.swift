@@ -27,8 +27,8 @@ extension CreditReconCommand.LedgerGroup {
                 verified there (chain, replay, tables). The target must hold no entries (exit 64 otherwise): \
                 a new file, or a database without the ledger's tables (they are created). A failed copy \
                 writes nothing. The copy holds the writer lock of both ledgers: no entry is appended to the \
-                source while it is copied (a writer started meanwhile exits 75). A URL without a password takes the password of --ledger-password-file or \
-                PGPASSWORD, like --ledger.
+                source while it is copied (a writer started meanwhile exits 75). A URL without a password \
+                takes the password of --ledger-password-file or PGPASSWORD, like --ledger.
                 """
         )
 
