@@ -48,18 +48,26 @@ final class WorkerThreads: @unchecked Sendable {
     }
 
     /// A thread's life: free (a job queued for it, or counted in `waiting`), it takes the
-    /// next job, does the work, counts itself free, then says the work is done.
+    /// next job, does the work, lets go of what the work held, counts itself free, then says
+    /// the work is done.
+    ///
+    /// What the work captured goes before anyone hears it is done: `verify`'s second reader
+    /// of a SQLite ledger, let go after `then`, could close after the command's own
+    /// connection, and a read-only connection closing last leaves the `-wal` and `-shm`
+    /// files, which made the ledger unreadable to other users on read-only storage.
     private func serve() {
         condition.lock()
         while true {
             while jobs.isEmpty { condition.wait() }
-            let job = jobs.removeFirst()
+            var job: Job? = jobs.removeFirst()
             condition.unlock()
-            job.work()
+            job?.work()
+            let then = job?.then
+            job = nil
             condition.lock()
             waiting += 1
             condition.unlock()
-            job.then()
+            then?()
             condition.lock()
         }
     }

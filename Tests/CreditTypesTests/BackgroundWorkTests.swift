@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import Testing
 @testable import CreditTypes
 
@@ -35,5 +36,32 @@ struct BackgroundWorkTests {
         #expect(bothDone.wait(timeout: .now() + Self.deadline) == .success)
         #expect(bothDone.wait(timeout: .now() + Self.deadline) == .success)
         #expect(pool.threads == 2)
+    }
+
+    /// What a piece of work captured is let go before its end is said: `verify`'s second
+    /// reader of a SQLite ledger, let go after, could close after the command's own
+    /// connection and leave the `-wal` and `-shm` files of a read-only last close.
+    @Test func whatTheWorkHeldIsLetGoBeforeItIsSaidDone() {
+        let counter = Counter()
+        var late = 0
+        for round in 1...1000 {
+            let work: BackgroundWork<Int> = {
+                let held = Held(counter)
+                return BackgroundWork { withExtendedLifetime(held) { 0 } }
+            }()
+            _ = work.wait()
+            if counter.released.withLock({ $0 }) != round { late += 1 }
+        }
+        #expect(late == 0, "\(late) of 1000 pieces still held what they captured when said done")
+    }
+
+    final class Counter: Sendable {
+        let released = Mutex(0)
+    }
+
+    final class Held: Sendable {
+        let counter: Counter
+        init(_ counter: Counter) { self.counter = counter }
+        deinit { counter.released.withLock { $0 += 1 } }
     }
 }
