@@ -35,9 +35,9 @@ extension Ledger {
         return try store.read { source in
             let expected = try source.head()
             return try target.write { writer in
-                let held = try writer.session.drained().journalCount()
-                guard held == 0 else {
-                    throw LedgerError.notEmpty(location: target.path, entries: held)
+                let held = try writer.session.drained().head()
+                guard held.seq == 0 else {
+                    throw LedgerError.notEmpty(location: target.path, entries: held.seq, sameHead: held == expected)
                 }
                 let stray = try writer.session.drained().tablesWithRows()
                 guard stray.isEmpty else {

@@ -37,7 +37,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// or a standby server) and a statement would write; `detail` is the server's words.
     case readOnlySession(location: String, user: String, detail: String)
     /// A copy's target already holds entries (a copy only goes into an empty ledger).
-    case notEmpty(location: String, entries: Int64)
+    case notEmpty(location: String, entries: Int64, sameHead: Bool)
     /// The database holds no ledger (none of its tables), and the ledger was opened to be
     /// read, not created.
     case noLedger(location: String)
@@ -121,8 +121,14 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             let shown = printable.joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
             return "\(location) holds tables of something else (\(shown)), not a credit-recon ledger; nothing was changed "
                 + "in it. Name another file or database for the ledger (a new file, or a database without tables, starts a new ledger)"
-        case .notEmpty(let location, let entries):
-            return "the ledger \(location) already holds \(entries) journal entr\(entries == 1 ? "y" : "ies"); "
+        case .notEmpty(let location, let entries, let sameHead):
+            // The same head: a copy made before (one whose COMMIT's answer was lost, say),
+            // not other books.
+            let already = sameHead
+                ? " ending at this ledger's head hash: the copy is already there (check it with "
+                    + "`credit-recon --ledger '\(location)' verify`)"
+                : ""
+            return "the ledger \(location) already holds \(entries) journal entr\(entries == 1 ? "y" : "ies")\(already); "
                 + "a copy goes only into an empty ledger (a new file, or a database without the ledger's tables)"
         case .store(let detail), .refused(let detail):
             return "ledger error: \(detail)"

@@ -942,7 +942,8 @@ struct PostgresStoreTests {
         let error = #expect(throws: LedgerError.self) { try through.appendAll(Array(lifecycle().dropFirst(2))) }
         let message = error.map { String(describing: $0) } ?? ""
         #expect(message.contains("lost as it committed, so whether the write was committed is not known"), "\(message)")
-        #expect(message.contains("credit-recon verify"), "\(message)")
+        #expect(message.contains("run `credit-recon --ledger 'postgresql://postgres@127.0.0.1:\(proxy.port)/\(database)?sslmode=disable' verify`"),
+                "the ledger named, or verify checks the default one: \(message)")
         #expect(!message.contains("was not committed"), "\(message)")
         #expect(!message.contains(server.password))
         // Here the server did commit (it had the COMMIT): once it has, every entry is there.
@@ -1010,7 +1011,12 @@ struct PostgresStoreTests {
         #expect(try back.ledger.verify().isSound)
         // Not into books that hold entries, and nothing is added to them.
         let refused = #expect(throws: LedgerError.self) { _ = try sqlite.ledger.copy(into: postgres.ledger) }
-        if case .notEmpty(_, let entries)? = refused { #expect(entries == copied.entries) } else { Issue.record("\(String(describing: refused))") }
+        if case .notEmpty(_, let entries, let sameHead)? = refused {
+            #expect(entries == copied.entries && sameHead, "the copy made before, so said")
+            #expect(String(describing: refused!).contains("ending at this ledger's head hash: the copy is already there"))
+        } else {
+            Issue.record("\(String(describing: refused))")
+        }
         #expect(try postgres.ledger.read { try $0.journalCount() } == copied.entries)
         // An edited entry (triggers dropped) does not chain to the stored head: refused, nothing written.
         try postgres.dropAppendOnlyTriggers()

@@ -55,8 +55,8 @@ extension CommandContext {
         }
         var message = "no ledger at \(ledgerPath): run `credit-recon fetch` or `credit-recon import` first, or pass --ledger PATH"
         if FileManager.default.fileExists(atPath: ledgerPath + ".creating") {
-            message += "; \(ledgerPath).creating is not a ledger but the unfinished one of an import into a new ledger "
-                + "that is still running or was stopped (the next import, fetch or topup replaces it)"
+            message += "; \(ledgerPath).creating is not a ledger but the unfinished one of an import or a ledger copy "
+                + "into a new ledger that is still running or was stopped (the next import, copy, fetch or topup replaces it)"
         }
         return message
     }

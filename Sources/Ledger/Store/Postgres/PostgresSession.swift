@@ -272,8 +272,9 @@ final class PostgresSession: @unchecked Sendable {
             throw LedgerError.server(
                 location: location.description,
                 detail: "the connection to the server was lost as it committed, so whether the write was "
-                    + "committed is not known: run `credit-recon verify` once the server answers; running the "
-                    + "command again is safe, as what was stored is found and not written twice")
+                    + "committed is not known: run `credit-recon --ledger '\(location)' verify` once the server "
+                    + "answers; running the command again is safe, as what was stored is found and not written twice "
+                    + "(a `ledger copy` run again says whether the copy is there)")
         }
     }
 
