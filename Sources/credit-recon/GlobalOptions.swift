@@ -106,14 +106,7 @@ struct GlobalOptions: ParsableArguments {
             throw urlSetting!.error("has port \(port), which is not a TCP port (1 to 65535)")
         }
         let accountSetting = try pickNamed(account, "--account", "CREDIT_RECON_ACCOUNT", default: "default")
-        let accountOrigin: AccountOrigin
-        if account != nil {
-            accountOrigin = .option
-        } else if let value = environment["CREDIT_RECON_ACCOUNT"], !value.isEmpty {
-            accountOrigin = .environment
-        } else {
-            accountOrigin = .defaulted
-        }
+        let accountOrigin: AccountOrigin = accountSetting.map { $0.fromEnvironment ? .environment : .option } ?? .defaulted
         if let accountSetting, let problem = AccountLabel.problem(accountSetting.value) { throw accountSetting.error(problem) }
         let ledgerSetting = try pickNamed(ledger, "--ledger", "CREDIT_RECON_LEDGER", default: "ledger.sqlite")
         var context = CommandContext(

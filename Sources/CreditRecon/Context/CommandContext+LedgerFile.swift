@@ -108,7 +108,7 @@ extension CommandContext {
         return try Ledger.lockWriter(at: location)
     }
 
-    /// Runs `body` on the ledger for an import, which writes everything in one transaction
+    /// Runs `body` on the ledger for an import (or a `ledger copy`), which writes everything in one transaction
     /// and sends nothing out. A missing SQLite ledger is created and filled by
     /// `Ledger.create`: built beside its path with each page written once, and put in place
     /// only if `body` succeeds, so a failed or killed import leaves no ledger, as it leaves

@@ -147,7 +147,8 @@ public struct CommandContext: Sendable {
     /// `PGPASSWORD`), without the line's end.
     private func readKeyFile(_ path: String, option: String, isKey: Bool = true) throws -> Secret {
         var info = stat()
-        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+        let found = stat(path, &info) == 0
+        if found, info.st_mode & S_IFMT != S_IFREG {
             // A pipe (`<(pass show key)`) could be read once, and a command may read the file
             // more than once (the ledger's password at each login): a file is asked for.
             let kind = info.st_mode & S_IFMT == S_IFIFO ? "a pipe" : info.st_mode & S_IFMT == S_IFDIR ? "a folder" : "not a regular file"
@@ -160,9 +161,7 @@ public struct CommandContext: Sendable {
         }
         // A byte order mark, as some Windows editors save a file, is no part of the secret.
         if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-           let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0,
-           Self.looseFilesWarnedOf.withLock({ $0.insert(path).inserted })
+        if found, info.st_mode & 0o077 != 0, Self.looseFilesWarnedOf.withLock({ $0.insert(path).inserted })
         {
             logger.warning("\(option): \(path) can be read by other users; run `chmod 600 \(path)`")
         }

@@ -48,17 +48,14 @@ public struct LedgerCopy {
             throw LedgerError.badLocation(String(describing: LedgerError.otherDatabase(location: location, tables: tables)))
         }
         defer { withExtendedLifetime((sourceLock, lock)) {} }
+        // Into the target as an import goes into its ledger: a new SQLite file built beside
+        // its path, a database's tables made in the copy's transaction, so a copy that fails
+        // (or is killed) leaves the target as it found it.
         let copied: Ledger.CopyOutcome
-        if case .file(let path) = to, target.ledgerFile == .missing {
-            copied = try Ledger.create(at: path) { try books.copy(into: $0, progress: progress) }
-        } else if case .file = to, target.ledgerFile == .truncated {
+        if case .file = to, target.ledgerFile == .truncated {
             copied = try books.copy(into: Ledger(to), progress: progress)
-        } else if case .postgres(let database) = to {
-            // The tables made in the copy's own transaction: a copy that fails (or is
-            // killed) leaves the database without them, as it found it.
-            copied = try books.copy(into: Ledger(creatingWithFirstWrite: database), progress: progress)
         } else {
-            copied = try books.copy(into: target.openLedger(), progress: progress)
+            copied = try target.withLedgerForImport { try books.copy(into: $0, progress: progress) }
         }
         if sourceLock == nil {
             let head = try books.read { try $0.head() }
