@@ -15,12 +15,13 @@ extension Ledger {
     /// stored entries are not what its chain says is refused, and nothing is written).
     ///
     /// Reads one consistent state of this ledger (writers may go on meanwhile). `progress`
-    /// is told the entries copied so far after each batch.
+    /// is told the entries copied so far after each batch; what it throws stops the copy
+    /// there, and nothing is written.
     ///
     /// A target whose journal is empty but whose other tables hold rows, or whose guards
     /// (the append-only triggers) are missing or changed, is no empty ledger either: the copy
     /// would fail on a stray row, or commit books that can be edited in place.
-    public func copy(into target: Ledger, progress: (Int64) -> Void = { _ in }) throws -> CopyOutcome {
+    public func copy(into target: Ledger, progress: (Int64) throws -> Void = { _ in }) throws -> CopyOutcome {
         let guards = try target.store.check()
         let unguarded = guards.unguarded
         guard unguarded.isEmpty else {
@@ -69,7 +70,7 @@ extension Ledger {
                     }
                     try writer.session.flush(wait: false)
                     copied += Int64(rows.rows.count)
-                    progress(copied)
+                    try progress(copied)
                     return true
                 }
                 try writer.session.flush(wait: true)

@@ -196,13 +196,7 @@ struct ImportProgressTests {
     /// got: every entry, then the comparison, last.
     @Test func aCopyTellsHowFarItsVerificationHasGot() throws {
         let temp = try TemporaryDirectory()
-        let file = try temp.write("s.csv", ImportStreamingTests.snapshots())
-        _ = try SnapshotImport(path: file, defaultAccount: "default")
-            .run(ledger: Ledger(path: temp.path("l.sqlite")), now: ImportStreamingTests.now)
-        let context = CommandContext(
-            ledgerPath: temp.path("l.sqlite"), baseURL: "http://127.0.0.1:9", account: "default",
-            timeout: .seconds(1), maxRetryTime: .seconds(1), json: false, logger: Logger(label: "test"),
-            clock: CommandClock(), environment: [:])
+        let context = try Self.books(in: temp)
         var copied: [Int64] = []
         var verifying: [VerifyProgress] = []
         let outcome = try LedgerCopy(context: context, to: temp.path("copy.sqlite"))
@@ -211,5 +205,79 @@ struct ImportProgressTests {
         #expect(outcome.verification.isSound && entries > Int64(ImportStreamingTests.rows))
         #expect(copied.last == entries)
         #expect(verifying.suffix(2) == [.checked(entries: entries), .comparing])
+    }
+
+    /// A ledger of more entries than two of the copy's batches, and a context reading it.
+    static func books(in temp: TemporaryDirectory) throws -> CommandContext {
+        let file = try temp.write("s.csv", ImportStreamingTests.snapshots())
+        _ = try SnapshotImport(path: file, defaultAccount: "default")
+            .run(ledger: Ledger(path: temp.path("l.sqlite")), now: ImportStreamingTests.now)
+        return CommandContext(
+            ledgerPath: temp.path("l.sqlite"), baseURL: "http://127.0.0.1:9", account: "default",
+            timeout: .seconds(1), maxRetryTime: .seconds(1), json: false, logger: Logger(label: "test"),
+            clock: CommandClock(), environment: [:])
+    }
+
+    /// What progress throws (a signal's stop, between two batches) stops an import into a
+    /// new ledger: no ledger is put in place, and its `.creating` file is gone.
+    @Test func anImportStoppedBetweenBatchesLeavesNoLedger() throws {
+        let temp = try TemporaryDirectory()
+        let file = try temp.write("s.csv", ImportStreamingTests.snapshots())
+        let path = temp.path("new.sqlite")
+        let interruption = Interruption()
+        #expect(throws: StoppedBySignal.self) {
+            try Ledger.create(at: path) { ledger in
+                try SnapshotImport(path: file, defaultAccount: "default").run(ledger: ledger, now: ImportStreamingTests.now) { _ in
+                    try interruption.stopIfSignalled("nothing was written")
+                    interruption.raise("SIGINT")  // heard after the first batch: the second stops
+                }
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(!FileManager.default.fileExists(atPath: path + ".creating"))
+    }
+
+    /// A signal during the copy stops it at the next batch: exit 75, no file made.
+    @Test func aCopyStoppedBetweenBatchesMakesNoFile() throws {
+        let temp = try TemporaryDirectory()
+        let interruption = Interruption()
+        var batches = 0
+        do {
+            _ = try LedgerCopy(context: Self.books(in: temp), to: temp.path("copy.sqlite")).run(stoppedBy: interruption, progress: { _ in
+                batches += 1
+                interruption.raise("SIGTERM")
+            })
+            Issue.record("the copy was not stopped")
+        } catch let stopped as StoppedBySignal {
+            #expect(batches == 1)
+            #expect(stopped.exitStatus == .tempFail)
+            #expect(stopped.description == "stopped by SIGTERM: the copy wrote nothing, and no ledger was made at "
+                + "\(temp.path("copy.sqlite")); run it again to copy the ledger")
+        }
+        #expect(!FileManager.default.fileExists(atPath: temp.path("copy.sqlite")))
+        #expect(!FileManager.default.fileExists(atPath: temp.path("copy.sqlite.creating")))
+    }
+
+    /// A signal once the copy is committed stops its check: the words say the copy is
+    /// there and how to check it, with 75; the copy is whole.
+    @Test func aSignalDuringTheCopysCheckSaysTheCopyIsCommitted() throws {
+        let temp = try TemporaryDirectory()
+        let interruption = Interruption()
+        var events: [VerifyProgress] = []
+        do {
+            _ = try LedgerCopy(context: Self.books(in: temp), to: temp.path("copy.sqlite")).run(
+                stoppedBy: interruption, progress: { _ in },
+                verifying: { event in
+                    events.append(event)
+                    interruption.raise("SIGINT")
+                })
+            Issue.record("the check was not stopped")
+        } catch let failure as CopyCheckFailed {
+            #expect(events.count == 1)
+            #expect(failure.exitStatus == .tempFail)
+            #expect(failure.description.contains("its check could not finish: stopped by SIGINT: nothing more was checked. Check the copy"),
+                    "\(failure)")
+        }
+        #expect(try Ledger(path: temp.path("copy.sqlite")).verify().isSound)
     }
 }

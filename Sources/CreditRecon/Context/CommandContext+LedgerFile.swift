@@ -132,3 +132,24 @@ extension CommandContext {
         try Ledger.create(at: ledgerPath) { _ in }
     }
 }
+
+extension CommandContext {
+    /// Runs the import of `file` (`body`, one transaction) with SIGINT and SIGTERM
+    /// stopping it: `body` calls the closure it is given after each batch of rows, which
+    /// throws `StoppedBySignal` (75) once a signal came, so the transaction rolls back and
+    /// a new ledger is never put in place.
+    public func stoppingImport<T>(of file: String, _ body: (@escaping () throws -> Void) throws -> T) throws -> T {
+        let left: String
+        switch try ledgerLocation() {
+        case .file(let path) where ledgerFile == .missing: left = "no ledger was made at \(path)"
+        case let location: left = "the ledger \(location) is as it was"
+        }
+        return try Interruption.stoppingBetweenBatches(
+            "the import of \(file)", then: "nothing of it is written", logger: logger
+        ) { interruption in
+            try body {
+                try interruption.stopIfSignalled("the import of \(file) wrote nothing, and \(left); run it again to import the file")
+            }
+        }
+    }
+}

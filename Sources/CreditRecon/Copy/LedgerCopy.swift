@@ -28,7 +28,13 @@ public struct LedgerCopy {
     /// and `verifying` how far the target's verification has got. A missing target file is
     /// created and put in place only when the copy succeeds; an empty one (0 bytes, as
     /// `mktemp` makes it) is the empty ledger asked for, not a truncated one.
-    public func run(progress: (Int64) -> Void, verifying: (VerifyProgress) -> Void = { _ in }) throws -> Outcome {
+    ///
+    /// A signal raising `interruption` stops the copy at its next batch (`StoppedBySignal`,
+    /// nothing written), or its check at the next, the copy committed (`CopyCheckFailed`).
+    public func run(
+        stoppedBy interruption: Interruption = Interruption(),
+        progress: (Int64) -> Void, verifying: (VerifyProgress) -> Void = { _ in }
+    ) throws -> Outcome {
         let from = try source.ledgerLocation(), to = try target.ledgerLocation()
         guard from.description != to.description else {
             throw UsageError.usage("ledger copy: --to names the ledger being copied (\(to)); give another path or URL")
@@ -51,11 +57,16 @@ public struct LedgerCopy {
         // Into the target as an import goes into its ledger: a new SQLite file built beside
         // its path, a database's tables made in the copy's transaction, so a copy that fails
         // (or is killed) leaves the target as it found it.
+        let left = if case .file(let path) = to, target.ledgerFile == .missing { "no ledger was made at \(path)" } else { "\(to) is as it was" }
+        func copying(_ entries: Int64) throws {
+            try interruption.stopIfSignalled("the copy wrote nothing, and \(left); run it again to copy the ledger")
+            progress(entries)
+        }
         let copied: Ledger.CopyOutcome
         if case .file = to, target.ledgerFile == .truncated {
-            copied = try books.copy(into: Ledger(to), progress: progress)
+            copied = try books.copy(into: Ledger(to), progress: copying)
         } else {
-            copied = try target.withLedgerForImport { try books.copy(into: $0, progress: progress) }
+            copied = try target.withLedgerForImport { try books.copy(into: $0, progress: copying) }
         }
         if sourceLock == nil {
             let head = try books.read { try $0.head() }
@@ -65,7 +76,10 @@ public struct LedgerCopy {
         }
         let verification: VerifyReport
         do {
-            verification = try target.openLedger(mustExist: true).verify(progress: verifying)
+            verification = try target.openLedger(mustExist: true).verify { event in
+                try interruption.stopIfSignalled("nothing more was checked")
+                verifying(event)
+            }
         } catch {
             throw CopyCheckFailed(target: to.description, copied: copied, error: error)
         }

@@ -30,14 +30,14 @@ extension BatchImport {
     /// commits only when every row is valid and none contradicts the ledger (otherwise every
     /// problem is thrown and nothing is kept). Memory stays bounded by a batch, however long
     /// the file. `progress` hears how many rows have been checked and written, after every
-    /// batch.
-    func validateWhileWriting(to ledger: Ledger, now: Timestamp, progress: ((Int) -> Void)?) throws -> Summary {
+    /// batch; what it throws stops the import there, and nothing is kept.
+    func validateWhileWriting(to ledger: Ledger, now: Timestamp, progress: ((Int) throws -> Void)?) throws -> Summary {
         var checked = 0
         return try write(to: ledger, now: now) { emit in
             try validate(batchRows: Self.batchRows, now: now) { batch in
                 let more = try emit(batch)
                 checked += batch.count
-                progress?(checked)
+                try progress?(checked)
                 return more
             }
         }

@@ -23,20 +23,28 @@ extension Ledger {
     /// is nothing to replay.
     ///
     /// `progress` is told the entries checked after each batch of them, then when the
-    /// comparison starts.
-    public func verify(limit: Int = Ledger.verifyProblemLimit, progress: (VerifyProgress) -> Void = { _ in }) throws -> VerifyReport {
+    /// comparison starts; what it throws stops the verification there and is thrown.
+    public func verify(limit: Int = Ledger.verifyProblemLimit, progress: (VerifyProgress) throws -> Void = { _ in }) throws -> VerifyReport {
         let missing = try store.missingTables()
         // Compared neither: a table made again otherwise may lack a column the comparison reads.
         let reshaped = try store.reshapedTables()
         var checking: BackgroundWork<Result<StoreCheck, any Error>>?
+        var stopped: (any Error)?
         let outcome = Result {
             guard !missing.contains("journal") else { return VerifyReport() }
             return try store.readReplaying { transaction in
-                try Self.checkChainAndReplay(transaction, skipping: missing + reshaped, limit: limit, progress: progress) {
+                try Self.checkChainAndReplay(transaction, skipping: missing + reshaped, limit: limit, progress: { event in
+                    do { try progress(event) } catch {
+                        stopped = error
+                        throw error
+                    }
+                }) {
                     checking = store.secondReader().map { other in BackgroundWork { Result { try other.check() } } }
                 }
             }
         }
+        // Stopped by its caller: no check of the database's files, which a failed scan gets.
+        if let stopped { throw stopped }
         let check: StoreCheck
         if let checking, case .success(let found) = checking.wait() {
             check = found
@@ -82,7 +90,7 @@ extension Ledger {
     /// The chain and the replay, then `comparing()` (as the comparison starts), then the
     /// comparison of every table but the `missing` ones.
     private static func checkChainAndReplay(
-        _ transaction: any StoreTransaction, skipping missing: [String], limit: Int, progress: (VerifyProgress) -> Void,
+        _ transaction: any StoreTransaction, skipping missing: [String], limit: Int, progress: (VerifyProgress) throws -> Void,
         comparing: () -> Void
     ) throws -> VerifyReport {
         var report = VerifyReport()
@@ -132,7 +140,7 @@ extension Ledger {
                     expectedSeq = seq + 1
                     entries = seq
                 }
-                progress(.checked(entries: entries))
+                try progress(.checked(entries: entries))
                 return true
             }
         }
@@ -167,7 +175,7 @@ extension Ledger {
             report.headHash = String(decoding: previous, as: UTF8.self)
             report.entries = entries
         }
-        progress(.comparing)
+        try progress(.comparing)
         comparing()
         if sound {
             for (table, key) in Schema.projectionTableKeys where report.problems.count < limit && !missing.contains(table) {

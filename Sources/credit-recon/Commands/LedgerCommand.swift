@@ -46,14 +46,20 @@ extension CreditReconCommand.LedgerGroup {
                 let verifying = ProgressLine(
                     noun: "entries", command: "ledger copy", done: "verified in the copy",
                     enabled: context.showsProgress)
-                let outcome = try verifying.during {
-                    try progress.during {
-                        try LedgerCopy(context: context, to: destination).run(
-                            progress: { copied in progress.update(Int(copied)) },
-                            verifying: { event in
-                                progress.finish()
-                                verifying.show(event)
-                            })
+                let outcome = try Interruption.stoppingBetweenBatches(
+                    "the copy", then: "nothing is written to the target (or, once it is committed, its check stops)",
+                    logger: context.logger
+                ) { interruption in
+                    try verifying.during {
+                        try progress.during {
+                            try LedgerCopy(context: context, to: destination).run(
+                                stoppedBy: interruption,
+                                progress: { copied in progress.update(Int(copied)) },
+                                verifying: { event in
+                                    progress.finish()
+                                    verifying.show(event)
+                                })
+                        }
                     }
                 }
                 let report = outcome.verification

@@ -1,0 +1,44 @@
+import Logging
+
+/// A write that is one transaction (`import`, `record`, `ledger copy`) stopped by SIGINT or
+/// SIGTERM between two batches: its transaction rolled back, so what it was writing is as
+/// it was (a new SQLite ledger was never put in place, its `.creating` file removed).
+/// Exits 75, like a stopped `fetch` or `topup`: nothing is wrong, run it again.
+public struct StoppedBySignal: ExitCoded {
+    /// `SIGTERM` or `SIGINT`.
+    public let signal: String
+    /// What the stop left, in words: `the import of plan.csv wrote nothing; …`.
+    public let outcome: String
+
+    public var exitStatus: ExitStatus { .tempFail }
+
+    public var description: String { "stopped by \(signal): \(outcome)" }
+}
+
+extension Interruption {
+    /// Runs `body` with SIGINT and SIGTERM trapped into a new interruption, which `body`
+    /// checks between batches (`stopIfSignalled`). The log says at once what a signal
+    /// does: `work` stops at its next batch and `then`; a second signal stops the process
+    /// at once, as an untrapped one would. A signal that comes after the last batch, as
+    /// the work commits, does not stop it: the log says it finished.
+    public static func stoppingBetweenBatches<T>(
+        _ work: String, then: String, logger: Logger, _ body: (Interruption) throws -> T
+    ) throws -> T {
+        let interruption = Interruption()
+        interruption.onSignal { name in
+            logger.notice("\(name): \(work) stops at its next batch, and \(then) (send the signal again to stop at once)")
+        }
+        interruption.startTrapping()
+        defer { interruption.stopTrapping() }
+        let result = try body(interruption)
+        if let signal = interruption.signal {
+            logger.notice("\(signal) came as \(work) was finishing, after its last batch: it finished")
+        }
+        return result
+    }
+
+    /// Throws `StoppedBySignal` with `outcome` once a signal has arrived.
+    public func stopIfSignalled(_ outcome: @autoclosure () -> String) throws(StoppedBySignal) {
+        if let signal { throw StoppedBySignal(signal: signal, outcome: outcome()) }
+    }
+}

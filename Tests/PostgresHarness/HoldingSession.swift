@@ -1,0 +1,49 @@
+import Foundation
+
+/// A session of its own on the tests' server that runs `sql` (a lock to take) and then
+/// waits, holding what it took until `release()` ends it on the server: for a test that
+/// needs a command to wait on the database, not on the clock. The session is named
+/// `application_name`, so the test can see in `pg_stat_activity` when `sql` has run.
+public final class HoldingSession {
+    public let applicationName: String
+    private let server: ThrowawayPostgres
+    private let database: String
+    private let process: Process
+
+    /// Starts `psql` running each statement of `statements` in turn, then `pg_sleep`, in one
+    /// session (a transaction begun by a statement stays open).
+    public init(_ server: ThrowawayPostgres, _ database: String, _ statements: [String]) throws {
+        self.server = server
+        self.database = database
+        applicationName = "test-holder-\(UUID().uuidString.prefix(8))"
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: server.binDirectory + "/psql")
+        process.arguments = ["-X", "-q", "-h", "127.0.0.1", "-p", String(server.port), "-U", "postgres", "-d", database]
+            + (statements + ["SELECT pg_sleep(3600)"]).flatMap { ["-c", $0] }
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["PGPASSWORD": server.password, "PGAPPNAME": applicationName]) { $1 }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Whether `sql` has run: the session is in its `pg_sleep`.
+    public var isHolding: Bool {
+        let sleeping = try? server.psql(database, """
+            SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(applicationName)' AND query LIKE '%pg_sleep%'
+            """)
+        return sleeping?.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
+
+    /// Ends the session on the server (what it held is let go: a client that goes away is
+    /// not noticed during `pg_sleep`), then `psql`.
+    public func release() {
+        guard process.isRunning else { return }
+        _ = try? server.psql(database, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '\(applicationName)'")
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    deinit { release() }
+}
