@@ -39,7 +39,7 @@ struct SQLiteWriterLockTests {
             withExtendedLifetime(lock) {}
         }
         #expect(folder.names.isEmpty)
-        FileManager.default.createFile(atPath: folder.ledgerPath, contents: Data())
+        _ = FileManager.default.createFile(atPath: folder.ledgerPath, contents: Data())
         do {
             let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
             withExtendedLifetime(lock) {}
@@ -76,7 +76,7 @@ struct SQLiteWriterLockTests {
             #expect(folder.names == ["ledger.sqlite.lock"])
         }
 
-        FileManager.default.createFile(atPath: folder.ledgerPath, contents: Data())
+        _ = FileManager.default.createFile(atPath: folder.ledgerPath, contents: Data())
         let viaFile = links.url.appendingPathComponent("link.sqlite").path
         try FileManager.default.createSymbolicLink(atPath: viaFile, withDestinationPath: folder.ledgerPath)
         let again = try Ledger.lockWriter(at: .file(folder.ledgerPath))

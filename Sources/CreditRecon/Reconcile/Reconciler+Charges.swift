@@ -144,7 +144,7 @@ extension Reconciler {
         // run sends it. It was reported as refused, and `status` left it out.
         let notSent = TopUpEngine.wasNotSent(state: topUp.state, httpStatus: topUp.httpStatus)
         switch topUp.state {
-        case "planned", _ where notSent:
+        case _ where topUp.state == "planned" || notSent:
             line.state = .planned
             if !notSent { line.error = "planned by a run that stopped before sending it (or is still running)" }
             let why = notSent ? "it never reached the API (\(topUp.httpStatus == 429 ? "rate limited" : "not sent"))"
