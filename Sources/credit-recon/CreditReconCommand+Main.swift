@@ -18,6 +18,13 @@ extension CreditReconCommand {
         let arguments = GlobalArguments.movedAfterCommand(GlobalArguments.helpRequest(given) ?? given)
         // As given: `help` drops it from `arguments`, yet its errors are JSON documents too.
         let wantsJSON = GlobalArguments.asksForJSON(given)
+        if let problem = OpenFilesLimit.raise() {
+            CLI.printError(problem)
+            if wantsJSON {
+                print(JSONOutput.object(["error": .string(problem), "exit_code": .int(Int64(ExitStatus.config.rawValue))]).text)
+            }
+            Foundation.exit(ExitStatus.config.rawValue)
+        }
         if let (problem, status) = RawInput.notUTF8() {
             CLI.printError(problem)
             if wantsJSON {

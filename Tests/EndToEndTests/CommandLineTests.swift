@@ -697,4 +697,24 @@ struct CommandLineTests {
             #expect(result.status == 0 && result.stdout.contains("OVERVIEW: Balance, burn rate"), "\(arguments): \(result.stderr)")
         }
     }
+
+    /// A file limit (`ulimit -n`) under what a command needs is refused before anything is
+    /// done (78, saying how to raise it), where the runtime trapped (132) or SQLite said
+    /// "unable to open database file"; a low soft limit under a higher hard one is raised.
+    @Test func aTooLowFileLimitIsRefusedAndALowSoftLimitRaised() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("ledger.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let binary = Executable.binDirectory.appendingPathComponent("credit-recon").path
+        func verify(_ limit: String) throws -> Executable.Result {
+            try Executable.run(tool: URL(fileURLWithPath: "/bin/sh"),
+                               ["-c", "ulimit \(limit) && exec \"$0\" --ledger \"$1\" verify", binary, ledger])
+        }
+        let refused = try verify("-n 20")
+        #expect(refused.status == 78, "\(refused.stderr)")
+        #expect(refused.stderr.contains("this process may have only 20 files open (ulimit -n), and credit-recon needs 64: "
+            + "raise the limit (ulimit -n 1024)"), "\(refused.stderr)")
+        let raised = try verify("-S -n 20")
+        #expect(raised.status == 0, "\(raised.stderr)")
+    }
 }

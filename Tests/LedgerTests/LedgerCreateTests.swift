@@ -91,4 +91,26 @@ extension LedgerCreateTests {
         #expect(try String(contentsOfFile: folder.ledgerPath, encoding: .utf8) == "someone else's books")
         #expect(folder.names == ["ledger.sqlite"], "the staging file is removed")
     }
+
+    /// A path longer than SQLite opens is said to be so, with what to do, not only "unable
+    /// to open database file"; nothing is left behind.
+    @Test func aPathLongerThanSQLiteOpensIsSaid() throws {
+        let folder = try Folder()
+        var deep = folder.url
+        while deep.path.utf8.count < Self.sqliteLimit {
+            deep.appendPathComponent(String(repeating: "d", count: 200))
+        }
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        let path = deep.appendingPathComponent("ledger.sqlite").path
+        do {
+            try Ledger.create(at: path) { _ in }
+            Issue.record("a ledger was made at a \(path.utf8.count)-byte path")
+        } catch LedgerError.io(_, let detail) {
+            #expect(detail.hasPrefix("unable to open database file: its full path is "), "\(detail)")
+            #expect(detail.contains("SQLite opens paths shorter than 512 bytes; use a shorter path"), "\(detail)")
+        }
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: deep.path)) ?? ["?"]).isEmpty)
+    }
+
+    static let sqliteLimit = LedgerError.sqlitePathLimit
 }

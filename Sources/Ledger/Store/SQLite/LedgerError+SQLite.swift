@@ -1,4 +1,11 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension LedgerError {
     /// Classifies a raw SQLite failure.
@@ -11,7 +18,7 @@ extension LedgerError {
             // say what it most often is, so the person knows where to look.
             let detail = error.isWriteRefused
                 ? "\(error.message) while writing (the disk may be full, over a quota or file-size limit, or failing)"
-                : error.message
+                : error.code == SQLITE_CANTOPEN ? cannotOpen(error, path: path) : error.message
             return LedgerError.io(path: path, detail: detail)
         }
         if error.code == SQLITE_ERROR, error.message.hasPrefix("no such table: ") {
@@ -20,4 +27,27 @@ extension LedgerError {
         }
         return LedgerError.store(error.description)
     }
+
+    /// SQLite's "unable to open database file", with why where it can be told: a path
+    /// longer than SQLite opens, or what the system said (too many open files).
+    private static func cannotOpen(_ error: SQLiteError, path: String) -> String {
+        var directory = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let absolute = path.hasPrefix("/") || getcwd(&directory, directory.count) == nil
+            ? path : String(decoding: directory.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path
+        if absolute.utf8.count >= Self.sqlitePathLimit {
+            return "\(error.message): its full path is \(absolute.utf8.count) bytes long, and SQLite opens paths shorter than "
+                + "\(Self.sqlitePathLimit) bytes; use a shorter path (a symbolic link to its folder will do)"
+        }
+        switch error.systemErrno {
+        case 0: return error.message
+        case EMFILE, ENFILE:
+            var limit = rlimit()
+            let most = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 ? " (this process may have \(limit.rlim_cur); `ulimit -n` raises it)" : ""
+            return "\(error.message): too many files are open\(most)"
+        default: return "\(error.message): \(String(cString: strerror(error.systemErrno)))"
+        }
+    }
+
+    /// The longest path, in bytes, that SQLite's Unix files open, less one (`MAX_PATHNAME`).
+    static let sqlitePathLimit = 512
 }
