@@ -81,7 +81,7 @@ struct GlobalOptions: ParsableArguments {
         var start: Timestamp?
         if let setting = pick(now, "--now", "CREDIT_RECON_NOW") {
             do { start = try Timestamp(iso8601: setting.value) } catch {
-                throw setting.failure("\(setting.source): \(error)")
+                throw setting.failure("\(setting.source): \(TerminalText.printable(error.description))")
             }
             // Days before and after it (the activity's 30, a report's periods) must stay
             // within the four-digit years the ledger writes.

@@ -105,6 +105,24 @@ struct SnapshotImportTests {
         #expect(try ledger.headHash() == head)
     }
 
+    /// A cell quoted with a line break in it is quoted on the problem's one line (its
+    /// break shown as `?`): each problem is a line `FILE:LINE: column: …`, which a script
+    /// counts and a person reads, not two.
+    @Test func aProblemQuotingACellWithALineBreakIsOneLine() throws {
+        let temp = try TemporaryDirectory()
+        let file = try temp.write("bad.csv", "observed_at,total_credits,total_usage\n\"2026-10-01\nT00:00:00Z\",1,0\n2026-10-02,\"1\r\n2\",0\n")
+        do {
+            _ = try SnapshotImport(path: file, displayName: "bad.csv", defaultAccount: "default")
+                .run(ledger: Ledger(path: temp.path("l.sqlite")), now: now)
+            Issue.record("the file was imported")
+        } catch let errors as InputErrors {
+            #expect(errors.errors.map(\.description) == [
+                "bad.csv:2: observed_at: \"2026-10-01?T00:00:00Z\" is not a time: use ISO 8601 such as 2026-01-31T23:59:59Z or 2026-01-31",
+                "bad.csv:4: total_credits: \"1??2\" is not a decimal number; write a plain decimal number of USD such as 1234.567891",
+            ])
+        }
+    }
+
     /// A snapshots file's `account` is checked as `--account` is: one line, NFC, no
     /// invisible character at its ends.
     @Test func anAccountLabelThatCannotBeKeptIsRefused() throws {

@@ -275,9 +275,11 @@ struct CommandLineTests {
         // Set to nothing, or with a line break (`CREDIT_RECON_LEDGER=$BOOKS` with BOOKS unset):
         // refused, not taken for the default ledger in this folder (new books beside the old,
         // whose plan rows a top-up would send again) nor the production API.
-        for (variable, value) in [("CREDIT_RECON_LEDGER", ""), ("CREDIT_RECON_LEDGER", "E.sqlite\n"), ("OPENROUTER_BASE_URL", "")] {
+        for (variable, value) in [("CREDIT_RECON_LEDGER", ""), ("CREDIT_RECON_LEDGER", "E.sqlite\n"), ("OPENROUTER_BASE_URL", ""),
+                                  ("CREDIT_RECON_NOW", "2026-01-01\nT00:00:00Z")] {
             let result = try Executable.run("credit-recon", ["import", "snapshots", samples], environment: [variable: value], in: scratch.url)
             #expect(result.status == 78 && result.stderr.hasPrefix("credit-recon: \(variable)"), "\(variable): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).isEmpty, "nothing made")
         let imported = try Executable.run("credit-recon", ["--ledger", ":memory:", "import", "snapshots", samples], in: scratch.url)

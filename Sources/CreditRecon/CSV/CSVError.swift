@@ -11,8 +11,10 @@ public struct CSVError: ExitCoded, Equatable {
     /// `dataError` (65) for bad content, `noInput` (66) for a missing or unreadable file.
     public let exitStatus: ExitStatus
 
+    /// One line, whatever the file's name or the cell it quotes holds (a quoted field may
+    /// hold a line break): a control character is shown as `?`.
     public var description: String {
-        line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)"
+        TerminalText.printable(line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)")
     }
 
     static func malformed(_ file: String, _ line: Int, _ message: String, fatal: Bool = false) -> CSVError {
