@@ -34,7 +34,6 @@ actor SimulatorEngine {
     private(set) var apiRequests = 0
 
     init(options: SimulatorOptions) throws(SimulatorError) {
-        try options.validate()
         self.options = options
         faults = Faults(latencyMilliseconds: options.latencyMilliseconds, rateLimit: options.rateLimit,
                         failRate: options.failRate, dropRate: options.dropRate, coinbase: options.coinbase)
@@ -51,6 +50,9 @@ actor SimulatorEngine {
             do { json = try ExactJSON(parsing: Array(data)) } catch { throw .badState("\(path): \(error)") }
             state = try SimulatorState(json: json)
         }
+        // Against the simulator's clock, which the state file may have set: charges are
+        // created, and expire, by it.
+        try options.validate(now: state.clock ?? .now())
         // Written at once, so a state file that cannot be written stops the start instead
         // of failing every change later.
         try Self.save(state, to: options.statePath)

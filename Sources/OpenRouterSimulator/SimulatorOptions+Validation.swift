@@ -4,7 +4,7 @@ import CreditTypes
 /// (`SimulatorServer.start` throws): each refusal names the command-line option to change.
 extension SimulatorOptions {
     /// Refuses options the simulator would trap on or could not keep in its state file;
-    /// `now` is when it starts creating charges.
+    /// `now` is when it starts creating charges (the clock a state file set, else real time).
     public func validate(now: Timestamp = .now()) throws(SimulatorError) {
         func refuse(_ message: String) -> SimulatorError { .badOption(message) }
         guard (0...65535).contains(port) else { throw refuse("--port must be 0…65535") }

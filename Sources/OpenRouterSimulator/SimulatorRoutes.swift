@@ -25,8 +25,7 @@ enum SimulatorRoutes {
             }
         }
         on(.post, "/api/v1/credits/coinbase") { request, context in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            let bytes = Array(body.readableBytesView)
+            let bytes = try await Self.body(of: request, upTo: 1 << 20)
             return try await api(engine: engine, context: context, authorization: request.headers[.authorization]) {
                 try await engine.createCharge(authorization: request.headers[.authorization], body: bytes)
             }
@@ -56,16 +55,16 @@ enum SimulatorRoutes {
             return response(try await engine.pay(id: id))
         }
         on(.post, "/_sim/usage") { request, _ in
-            let body = try await request.body.collect(upTo: 1 << 16)
-            return response(try await engine.use(body: Array(body.readableBytesView)))
+            let bytes = try await Self.body(of: request)
+            return response(try await engine.use(body: bytes))
         }
         on(.post, "/_sim/purchase") { request, _ in
-            let body = try await request.body.collect(upTo: 1 << 16)
-            return response(try await engine.purchase(body: Array(body.readableBytesView)))
+            let bytes = try await Self.body(of: request)
+            return response(try await engine.purchase(body: bytes))
         }
         on(.post, "/_sim/keys") { request, _ in
-            let body = try await request.body.collect(upTo: 1 << 16)
-            return response(try await engine.createKey(body: Array(body.readableBytesView)))
+            let bytes = try await Self.body(of: request)
+            return response(try await engine.createKey(body: bytes))
         }
         on(.post, "/_sim/keys/:hash/disable") { _, context in
             response(try await engine.disableKey(hash: context.parameters.get("hash") ?? ""))
@@ -74,22 +73,27 @@ enum SimulatorRoutes {
             response(try await engine.deleteKey(hash: context.parameters.get("hash") ?? ""))
         }
         on(.post, "/_sim/clock") { request, _ in
-            let body = try await request.body.collect(upTo: 1 << 16)
-            return response(try await engine.setClock(body: Array(body.readableBytesView)))
+            let bytes = try await Self.body(of: request)
+            return response(try await engine.setClock(body: bytes))
         }
         on(.post, "/_sim/faults") { request, _ in
-            let body = try await request.body.collect(upTo: 1 << 16)
-            return response(await engine.setFaults(body: Array(body.readableBytesView)))
+            let bytes = try await Self.body(of: request)
+            return response(await engine.setFaults(body: bytes))
         }
 
         for (path, allowed) in methods {
             let allow = allowed.map(\.rawValue).joined(separator: ", ")
-            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] where !allowed.contains(method) {
+            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head] where !allowed.contains(method) {
                 router.on(RouterPath(path), method: method) { request, _ in
                     var refusal = response(.error(405, "\(request.method) is not allowed on \(request.uri.path); use \(allow)"))
                     refusal.headers[.allow] = allow
                     return refusal
                 }
+            }
+            router.on(RouterPath(path), method: .options) { _, _ in
+                var answer = Response(status: .noContent)
+                answer.headers[.allow] = allow + ", OPTIONS"
+                return answer
             }
         }
         return router
@@ -119,6 +123,14 @@ enum SimulatorRoutes {
             throw DroppedConnection()
         }
         return response(answer)
+    }
+
+    /// The request's body, at most `limit` bytes; a graceful shutdown ends the wait for it,
+    /// as it ends the latency's, so a client that sent part of a body does not hold the
+    /// shutdown (Hummingbird waits for every request under way).
+    private static func body(of request: Request, upTo limit: Int = 1 << 16) async throws -> [UInt8] {
+        let buffer = try await cancelWhenGracefulShutdown { try await request.body.collect(upTo: limit) }
+        return Array(buffer.readableBytesView)
     }
 
     /// The request's query parameters, percent-decoded; a repeated name keeps its last value.

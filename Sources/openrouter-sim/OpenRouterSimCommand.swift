@@ -50,11 +50,11 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
     @Option(help: "available, or gone (POST /credits/coinbase answers 410 as production does).")
     var coinbase = "available"
 
-    @Option(parsing: .unconditional, help: "total_credits at the start, decimal USD, at least 0.")
-    var initialCredits = "0"
+    @Option(parsing: .unconditional, help: "total_credits at the start, decimal USD, at least 0 (default 0; not used when --state names a file that exists).")
+    var initialCredits: String?
 
-    @Option(parsing: .unconditional, help: "total_usage at the start, decimal USD; below 0 is an answer no real account gives, for testing a client's checks.")
-    var initialUsage = "0"
+    @Option(parsing: .unconditional, help: "total_usage at the start, decimal USD (default 0; not used when --state names a file that exists); below 0 is an answer no real account gives, for testing a client's checks.")
+    var initialUsage: String?
 
     @Option(name: .customLong("charge-ttl"), parsing: .unconditional, help: "Seconds a charge can be paid (it must expire by 9999-12-31).")
     var chargeTTL: Int64 = 3600
@@ -99,8 +99,8 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
         options.inferenceKey = inferenceKey.isEmpty ? nil : inferenceKey
         options.disabledKey = disabledKey
         options.coinbase = SimulatorOptions.CoinbaseMode(rawValue: coinbase) ?? .available
-        options.initialCredits = try SimulatorOptions.amount(initialCredits, option: "--initial-credits")
-        options.initialUsage = try SimulatorOptions.amount(initialUsage, option: "--initial-usage")
+        options.initialCredits = try SimulatorOptions.amount(initialCredits ?? "0", option: "--initial-credits")
+        options.initialUsage = try SimulatorOptions.amount(initialUsage ?? "0", option: "--initial-usage")
         options.chargeTTLSeconds = chargeTTL
         options.latencyMilliseconds = latencyMs
         options.rateLimit = rateLimit
@@ -117,6 +117,15 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
         var logger = Logger(label: "openrouter-sim")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let options = try simulatorOptions()
+        if let state, FileManager.default.fileExists(atPath: state) {
+            let given = [("--initial-credits", initialCredits), ("--initial-usage", initialUsage)].filter { $0.1 != nil }.map(\.0)
+            if !given.isEmpty {
+                logger.warning("""
+                    \(given.joined(separator: " and ")) \(given.count == 1 ? "is" : "are") not used: the state file \(state) holds \
+                    the account's totals, which go on from where they were (remove the file to start again from the options)
+                    """)
+            }
+        }
         let app = try SimulatorServer.application(options: options, logger: logger) { port in
             // Unbuffered and first, so a script can read the port before anything else.
             try? FileHandle.standardOutput.write(contentsOf: Data("listening on http://127.0.0.1:\(port)\n".utf8))

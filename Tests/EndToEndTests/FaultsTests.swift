@@ -212,8 +212,12 @@ extension Reliability {
             #expect(states["requesting"] == nil, "\(states)")
             #expect(states["unknown", default: 0] <= 2, "at most the requests in flight: \(states)")
 
-            // The simulator comes back with its state; the plan is finished against it.
-            sim = try SimulatorProcess(["--state", stateFile])
+            // The simulator comes back with its state; the plan is finished against it. Its
+            // starting totals, given again, are not used, and its log says so.
+            let log = scratch.path("sim.log")
+            sim = try SimulatorProcess(["--state", stateFile, "--initial-credits", "5"], log: log)
+            let said = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            #expect(said.contains("--initial-credits is not used: the state file \(stateFile) holds the account's totals"), "\(said)")
             let resumed = try Executable.creditRecon(
                 ["--ledger", ledger, "--base-url", sim.baseURL, "topup", plan, "--yes"], environment: Self.env)
             #expect([0, 1].contains(resumed.status), "\(resumed.stderr)")

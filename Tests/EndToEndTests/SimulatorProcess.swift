@@ -13,14 +13,20 @@ final class SimulatorProcess {
     /// The API root to give `credit-recon --base-url`.
     var baseURL: String { "http://127.0.0.1:\(port)/api/v1" }
 
-    /// Starts `openrouter-sim --port 0 arguments…` and reads the port from its first line.
-    init(_ arguments: [String] = []) throws {
+    /// Starts `openrouter-sim --port 0 arguments…` and reads the port from its first line;
+    /// its log (errors only, unless `log` names a file for all of it) is thrown away.
+    init(_ arguments: [String] = [], log: String? = nil) throws {
         process = Process()
         process.executableURL = Executable.binDirectory.appendingPathComponent("openrouter-sim")
-        process.arguments = ["--port", "0", "--log-level", "error"] + arguments
+        process.arguments = ["--port", "0"] + (log == nil ? ["--log-level", "error"] : []) + arguments
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        if let log {
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: log)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         process.standardInput = FileHandle.nullDevice
         try process.run()
         var line = Data()

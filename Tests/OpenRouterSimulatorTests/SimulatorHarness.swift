@@ -8,6 +8,8 @@ struct Answer {
     let status: Int
     let contentType: String?
     let retryAfter: String?
+    let allow: String?
+    /// `.null` for an answer without a body (`HEAD`, `204`).
     let json: ExactJSON
 }
 
@@ -47,8 +49,8 @@ struct Requester {
         let bytes = try await response.body.collect(upTo: 1 << 20)
         return Answer(
             status: Int(response.status.code), contentType: response.headers.first(name: "content-type"),
-            retryAfter: response.headers.first(name: "retry-after"),
-            json: try ExactJSON(parsing: Array(bytes.readableBytesView)))
+            retryAfter: response.headers.first(name: "retry-after"), allow: response.headers.first(name: "allow"),
+            json: bytes.readableBytes == 0 ? .null : try ExactJSON(parsing: Array(bytes.readableBytesView)))
     }
 
     func credits(key: String = "sim-management-key") async throws -> Answer {

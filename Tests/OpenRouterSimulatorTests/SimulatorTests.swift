@@ -5,7 +5,11 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import OpenRouterSimulator
+import Synchronization
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The simulator over HTTP: wire format, keys, admin routes, expiry, faults, persistence.
 @Suite struct SimulatorTests {
@@ -68,6 +72,12 @@ import Testing
             #expect(wrongMethod.json["error"]?["code"] == .number("405"))
             #expect(wrongMethod.json["error"]?["message"]?.stringValue?.contains("POST") == true)
             #expect(try await sim.send(.DELETE, "/api/v1/credits", key: "sim-management-key").status == 405)
+            // HEAD is refused as the other methods are, saying which to use; OPTIONS says it.
+            // (Both were the router's 404: "no route", on a route that exists.)
+            let head = try await sim.send(.HEAD, "/api/v1/credits", key: "sim-management-key")
+            #expect(head.status == 405 && head.allow == "GET" && head.json == .null)
+            let options = try await sim.send(.OPTIONS, "/_sim/purchase")
+            #expect(options.status == 204 && options.allow == "POST, OPTIONS")
             let large = try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"1","pad":""# + String(repeating: " ", count: 1 << 16) + "\"}")
             #expect(large.status == 413)
             #expect(large.json["error"]?["code"] == .number("413"))
@@ -270,6 +280,56 @@ import Testing
         // The request in its latency is answered, not cut off.
         #expect((try? await pending.value)?.status == 200)
         try await http.shutdown()
+    }
+
+    /// A client that sent part of a body and went quiet does not hold the shutdown: the
+    /// wait for the rest ends with it, as the latency's does. (It waited for ever.)
+    @Test func shutdownDoesNotWaitForABodyThatNeverComes() async throws {
+        let server = try await SimulatorServer.start(SimulatorOptions())
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        let partial = "POST /_sim/usage HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"amount\":"
+        #expect(partial.utf8.withContiguousStorageIfAvailable { send(socket, $0.baseAddress, $0.count, 0) } == partial.utf8.count)
+        // A whole request on another connection, answered: by then the server has most
+        // likely read the first (nothing says when a handler waits for a body).
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        #expect(try await Requester(http: http, root: "http://127.0.0.1:\(server.port)").state()["total_usage"] == .string("0"))
+        try await http.shutdown()
+        let stopped = Atomic(false)
+        Task {
+            await server.shutdown()
+            stopped.store(true, ordering: .sequentiallyConsistent)
+        }
+        #expect(await waitUntil { stopped.load(ordering: .sequentiallyConsistent) }, "the shutdown waits for the body")
+    }
+
+    /// A state file's clock is the simulator's: the charge TTL is checked against it at the
+    /// start, as `POST /_sim/clock` checks it, not against real time (the start passed, and
+    /// every charge then needed an expiry past what the simulator holds).
+    @Test func theChargeTTLIsCheckedAgainstTheStateFilesClock() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("state.json").path
+        try await withSim({ $0.statePath = path }) { _, sim in try await sim.clock("9999-12-30T00:00:00Z") }
+        var options = SimulatorOptions()
+        options.statePath = path
+        options.chargeTTLSeconds = 3 * 86_400
+        do {
+            let server = try await SimulatorServer.start(options)
+            await server.shutdown()
+            Issue.record("started with charges it could not date")
+        } catch {
+            #expect("\(error)".contains("--charge-ttl 259200: a charge created now would expire after 9999-12-31"), "\(error)")
+        }
     }
 
     @Test func statePersistsAcrossRestarts() async throws {
