@@ -238,39 +238,44 @@ extension Reliability {
             Executable.count("faults_injected", 1)
         }
 
-        /// Waits until a session of `credit-recon` waits for a lock on `database`.
-        static func waitForALockWait(_ server: ThrowawayPostgres, _ database: String, _ child: BackgroundCommand,
-                                     sourceLocation: SourceLocation = #_sourceLocation) {
+        /// Runs `arguments` while another session holds what `statements` take, so the
+        /// command waits on the server before its first batch; sends `signal` then, and lets
+        /// the command go on once it has said what the signal does (`notice`). It must end
+        /// on its own, with 75.
+        static func signalWhileItWaits(
+            _ server: ThrowawayPostgres, _ database: String, holding statements: [String], _ arguments: [String],
+            _ signal: Int32, notice: String, scratch: Scratch, sourceLocation: SourceLocation = #_sourceLocation
+        ) throws -> BackgroundCommand {
+            let holder = try HoldingSession(server, database, statements)
+            defer { holder.release() }
+            #expect(waitUntil { holder.isHolding }, sourceLocation: sourceLocation)
+            let child = try BackgroundCommand(arguments, environment: [:], scratch: scratch, tag: "writer")
             let waiting = """
                 SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
                 WHERE NOT l.granted AND a.application_name LIKE 'credit-recon%'
                 """
             #expect(waitUntil { (try? SharedBooksTests.count(server, database, waiting)) ?? 0 > 0 || !child.process.isRunning },
                     "\(child.stderr)", sourceLocation: sourceLocation)
+            child.signal(signal)
+            #expect(waitUntil { child.stderr.contains(notice) }, "\(child.stderr)", sourceLocation: sourceLocation)
+            holder.release()
+            let status = child.wait()
+            #expect(status == 75, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)", sourceLocation: sourceLocation)
+            #expect(!child.wasKilledBySignal, sourceLocation: sourceLocation)
+            return child
         }
 
         /// SIGTERM to an import (a single transaction) stops it at its next batch of rows:
         /// rolled back, exit 75 saying nothing was written, the database as it was (here, not
-        /// even the ledger's tables). The import waits on the ledger's append lock, held by
-        /// another session, when the signal comes, so the stop is at its first batch.
+        /// even the ledger's tables). The import waits on the ledger's append lock (class
+        /// "CREC", key 2, which each write transaction takes first) when the signal comes.
         @Test func aSignalStopsAnImportAndNothingIsWritten() throws {
-            let server = try ThrowawayPostgres.shared()
-            let database = try server.newDatabase()
-            let url = server.url(database)
+            let (server, database, url) = try SharedBooksTests.books()
             let scratch = try Scratch()
             let file = try scratch.write("snapshots.csv", SharedBooksTests.hourlyReadings(10_000))
-            // The append lock (class "CREC", key 2), which each write transaction takes first.
-            let holder = try HoldingSession(server, database, ["SELECT pg_advisory_lock(1129465155, 2)"])
-            defer { holder.release() }
-            #expect(waitUntil { holder.isHolding })
-            let child = try BackgroundCommand(["--ledger", url, "import", "snapshots", file], environment: [:], scratch: scratch, tag: "import")
-            Self.waitForALockWait(server, database, child)
-            child.signal(SIGTERM)
-            #expect(waitUntil { child.stderr.contains("SIGTERM: the import of \(file) stops at its next batch") }, "\(child.stderr)")
-            holder.release()
-            let status = child.wait()
-            #expect(status == 75, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)")
-            #expect(!child.wasKilledBySignal)
+            let child = try Self.signalWhileItWaits(
+                server, database, holding: ["SELECT pg_advisory_lock(1129465155, 2)"], ["--ledger", url, "import", "snapshots", file],
+                SIGTERM, notice: "SIGTERM: the import of \(file) stops at its next batch", scratch: scratch)
             let ledger = server.url(database, password: false)
             #expect(child.stderr.contains(
                 "stopped by SIGTERM: the import of \(file) wrote nothing, and the ledger \(ledger) is as it was; run it again"),
@@ -286,26 +291,18 @@ extension Reliability {
         /// ledger at the target, and no `.creating` file beside it. The copy waits on the
         /// source's journal, locked by another session, when the signal comes.
         @Test func aSignalStopsALedgerCopyAndLeavesNoFile() throws {
-            let server = try ThrowawayPostgres.shared()
-            let database = try server.newDatabase()
-            let url = server.url(database)
+            let (server, database, url) = try SharedBooksTests.books()
             let scratch = try Scratch()
             let file = try scratch.write("snapshots.csv", SharedBooksTests.hourlyReadings(10_000))
             let imported = try Executable.creditRecon(["--ledger", url, "import", "snapshots", file])
             #expect(imported.status == 0, "\(imported.stderr)")
-            let holder = try HoldingSession(server, database, ["BEGIN", "LOCK TABLE credit_recon.journal IN ACCESS EXCLUSIVE MODE"])
-            defer { holder.release() }
-            #expect(waitUntil { holder.isHolding })
             let target = scratch.path("copy.sqlite")
-            let child = try BackgroundCommand(["--ledger", url, "ledger", "copy", "--to", target], environment: [:], scratch: scratch, tag: "copy")
-            Self.waitForALockWait(server, database, child)
-            child.signal(SIGINT)
-            #expect(waitUntil { child.stderr.contains("SIGINT: the copy stops at its next batch") }, "\(child.stderr)")
-            holder.release()
-            let status = child.wait()
-            #expect(status == 75, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)")
-            #expect(!child.wasKilledBySignal)
-            #expect(child.stderr.contains("stopped by SIGINT: the copy wrote nothing, and no ledger was made at \(target); run it again"), "\(child.stderr)")
+            let child = try Self.signalWhileItWaits(
+                server, database, holding: ["BEGIN", "LOCK TABLE credit_recon.journal IN ACCESS EXCLUSIVE MODE"],
+                ["--ledger", url, "ledger", "copy", "--to", target], SIGINT, notice: "SIGINT: the copy stops at its next batch",
+                scratch: scratch)
+            #expect(child.stderr.contains("stopped by SIGINT: the copy wrote nothing, and no ledger was made at \(target); run it again"),
+                    "\(child.stderr)")
             #expect(!FileManager.default.fileExists(atPath: target))
             #expect(!FileManager.default.fileExists(atPath: target + ".creating"))
             let again = try Executable.creditRecon(["--ledger", url, "ledger", "copy", "--to", target])

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CreditTypes
+import Foundation
 import NIOCore
 import NIOHTTP1
 import OpenRouterSimulator
@@ -11,6 +12,15 @@ struct Answer {
     let allow: String?
     /// `.null` for an answer without a body (`HEAD`, `204`).
     let json: ExactJSON
+}
+
+/// A folder of its own for a simulator's state file, removed when released.
+final class StateFolder {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+    init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+    deinit { try? FileManager.default.removeItem(at: url) }
+    /// `state.json` in it.
+    var statePath: String { url.appendingPathComponent("state.json").path }
 }
 
 /// Runs `body` against a fresh simulator (seed 1) and HTTP client, shutting both down even on throw.

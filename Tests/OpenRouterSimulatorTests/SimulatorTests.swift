@@ -170,10 +170,8 @@ import Glibc
     }
 
     @Test func theClockStopsWhereAChargeWouldExpirePastTheYear9999() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("state.json").path
+        let folder = try StateFolder()
+        let path = folder.statePath
         try await withSim({ $0.statePath = path; $0.chargeTTLSeconds = 3600 }) { server, sim in
             let refused = try await sim.send(.POST, "/_sim/clock", body: #"{"now":"9999-12-31T23:30:00Z"}"#)
             #expect(refused.status == 400)
@@ -315,10 +313,8 @@ import Glibc
     /// start, as `POST /_sim/clock` checks it, not against real time (the start passed, and
     /// every charge then needed an expiry past what the simulator holds).
     @Test func theChargeTTLIsCheckedAgainstTheStateFilesClock() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("state.json").path
+        let folder = try StateFolder()
+        let path = folder.statePath
         try await withSim({ $0.statePath = path }) { _, sim in try await sim.clock("9999-12-30T00:00:00Z") }
         var options = SimulatorOptions()
         options.statePath = path
@@ -333,10 +329,8 @@ import Glibc
     }
 
     @Test func statePersistsAcrossRestarts() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("state.json").path
+        let folder = try StateFolder()
+        let path = folder.statePath
         var chargeID = ""
         try await withSim({ $0.statePath = path; $0.initialCredits = Micros(raw: 1) }) { _, sim in
             chargeID = try await sim.charge(Self.chargeBody).json["data"]?["id"]?.stringValue ?? ""
@@ -354,10 +348,8 @@ import Glibc
     }
 
     @Test func tooLargeAmountsGiveTheBoundTheSimulatorHolds() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("state.json").path
+        let folder = try StateFolder()
+        let path = folder.statePath
         // 2000000000 USD is held; one micro-USD past Int64 is not, and the message says so.
         try Data(#"{"total_credits":"2000000000","total_usage":"9223372036854.775808"}"#.utf8).write(to: URL(fileURLWithPath: path))
         var options = SimulatorOptions()
@@ -406,19 +398,17 @@ import Glibc
     }
 
     @Test func aFailedSaveChangesNothing() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try await withSim({ $0.statePath = directory.appendingPathComponent("state.json").path }) { server, sim in
-            try FileManager.default.removeItem(at: directory)
+        let folder = try StateFolder()
+        try await withSim({ $0.statePath = folder.statePath }) { server, sim in
+            try FileManager.default.removeItem(at: folder.url)
             let refused = try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"20"}"#)
             #expect(refused.status == 500)
-            #expect(refused.json["error"]?["message"]?.stringValue?.contains(directory.path) == true)
+            #expect(refused.json["error"]?["message"]?.stringValue?.contains(folder.url.path) == true)
             #expect(try await sim.charge(Self.chargeBody).status == 500)
             #expect(try await sim.send(.POST, "/_sim/clock", body: #"{"now":"2026-01-01T00:00:00Z"}"#).status == 500)
             let state = await server.state()
             #expect(state.totalCredits == .zero && state.charges.isEmpty && state.chargeCount == 0 && state.clock == nil)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
             #expect(try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"20"}"#).status == 200)
             #expect(await server.state().totalCredits == Micros(raw: 20_000_000))
         }

@@ -244,10 +244,8 @@ import Testing
     }
 
     @Test func keysAndUsePersistAcrossRestarts() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("state.json").path
+        let folder = try StateFolder()
+        let path = folder.statePath
         var created: (hash: String, key: String) = ("", "")
         var before: [ExactJSON] = []
         try await withSim({ $0.statePath = path }) { _, sim in

@@ -134,11 +134,14 @@ extension CommandContext {
 }
 
 extension CommandContext {
-    /// Runs the import of `file` (`body`, one transaction) with SIGINT and SIGTERM
-    /// stopping it: `body` calls the closure it is given after each batch of rows, which
-    /// throws `StoppedBySignal` (75) once a signal came, so the transaction rolls back and
-    /// a new ledger is never put in place.
-    public func stoppingImport<T>(of file: String, _ body: (@escaping () throws -> Void) throws -> T) throws -> T {
+    /// Runs the import of `file` (`body`, one transaction) into the ledger
+    /// (`withLedgerForImport`), as `import` and `record` do: `body` tells the closure it is
+    /// given the rows done after each batch, which draws them on `progress` and, once
+    /// SIGINT or SIGTERM came, throws `StoppedBySignal` (75), so the transaction rolls back
+    /// and a new ledger is never put in place.
+    public func importing<T>(
+        _ file: String, progress: ProgressLine, _ body: (Ledger, @escaping (Int) throws -> Void) throws -> T
+    ) throws -> T {
         let left: String
         switch try ledgerLocation() {
         case .file(let path) where ledgerFile == .missing: left = "no ledger was made at \(path)"
@@ -147,8 +150,13 @@ extension CommandContext {
         return try Interruption.stoppingBetweenBatches(
             "the import of \(file)", then: "nothing of it is written", logger: logger
         ) { interruption in
-            try body {
-                try interruption.stopIfSignalled("the import of \(file) wrote nothing, and \(left); run it again to import the file")
+            try withLedgerForImport { ledger in
+                try progress.during {
+                    try body(ledger) { rows in
+                        try interruption.stopIfSignalled("the import of \(file) wrote nothing, and \(left); run it again to import the file")
+                        progress.update(rows)
+                    }
+                }
             }
         }
     }

@@ -29,15 +29,8 @@ extension CreditReconCommand.Import {
                 defer { withExtendedLifetime(lock) {} }
                 let importer = SnapshotImport(path: file, defaultAccount: context.account)
                 let progress = ProgressLine(noun: "snapshots", enabled: context.showsProgress)
-                let summary = try context.stoppingImport(of: file) { stop in
-                    try context.withLedgerForImport { ledger in
-                        try progress.during {
-                            try importer.run(ledger: ledger, now: context.now()) { rows in
-                                try stop()
-                                progress.update(rows)
-                            }
-                        }
-                    }
+                let summary = try context.importing(file, progress: progress) { ledger, heard in
+                    try importer.run(ledger: ledger, now: context.now(), progress: heard)
                 }
                 if context.json {
                     print(JSONOutput.object([
