@@ -13,7 +13,8 @@ extension CreditReconCommand.Import {
                 Every row is checked before anything is written: one bad row rejects the file (exit 65) \
                 with every problem listed as FILE:LINE: column: what is wrong. Rows already in the ledger \
                 with the same values are skipped, so importing the same file twice changes nothing. A \
-                reading must be from 2000 on and at most a day after now (--now, else the clock).
+                reading must be from 2000 on and at most a day after now (--now, else the clock). SIGINT or \
+                SIGTERM stops the import at its next batch of 4,096 rows, writing nothing (exit 75).
                 """
         )
 
