@@ -1,3 +1,5 @@
+import CreditTypes
+
 /// A report that cannot be written.
 public struct ReportError: ExitCoded, Equatable {
     /// What is wrong and how to fix it.
@@ -19,6 +21,14 @@ public struct ReportError: ExitCoded, Equatable {
                 + "folder name (\(bytes) bytes once encoded, at most \(AccountFolder.maxBytes)); nothing was written. "
                 + "Report it alone with --account NAME --out DIR.",
             exitStatus: .cannotCreate)
+    }
+
+    static func totalTooLarge(_ column: String, accounts: Int) -> ReportError {
+        ReportError(
+            message: "the \(accounts) accounts' \(column) add up to more than \(Micros(raw: .max).decimalText) USD, the most the "
+                + "books count exactly, so accounts.csv cannot give their total; nothing was written. Report the accounts "
+                + "one at a time with --account NAME --out DIR.",
+            exitStatus: .dataError)
     }
 
     static func ledgerKeptChanging(attempts: Int) -> ReportError {

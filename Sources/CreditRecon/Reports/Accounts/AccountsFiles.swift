@@ -23,8 +23,8 @@ enum AccountsFiles {
             ])
         }
         csv.append([
-            .text(totalLabel), .amount(outcome.totalOpening), .amount(outcome.totalPurchased),
-            .amount(outcome.totalUsed), .amount(outcome.totalClosing), .integer(outcome.totalWarnings),
+            .text(totalLabel), .amount(outcome.totals.opening), .amount(outcome.totals.purchased),
+            .amount(outcome.totals.used), .amount(outcome.totals.closing), .integer(outcome.totals.warnings),
         ])
         return csv.text
     }
@@ -70,9 +70,9 @@ enum AccountsFiles {
                  summary.from.isoText, summary.to.isoText, money(summary.opening), money(summary.purchased),
                  money(summary.used), money(summary.closing), String(summary.warnings)])
         }
-        row(["**Total**", "", outcome.from?.isoText ?? "", outcome.to?.isoText ?? "", money(outcome.totalOpening),
-             money(outcome.totalPurchased), money(outcome.totalUsed), money(outcome.totalClosing),
-             String(outcome.totalWarnings)])
+        row(["**Total**", "", outcome.from?.isoText ?? "", outcome.to?.isoText ?? "", money(outcome.totals.opening),
+             money(outcome.totals.purchased), money(outcome.totals.used), money(outcome.totals.closing),
+             String(outcome.totals.warnings)])
         line()
         line("Files: `accounts.csv` (the same table, exact amounts), and in each folder the files `report` writes for one account.")
         return md

@@ -18,8 +18,8 @@ extension AllAccountsOutcome {
         }
         lines += files.map { "  \($0)" }
         lines.append(
-            "all accounts: purchased \(totalPurchased.centsText), used \(totalUsed.centsText), "
-                + "closing balance \(money(totalClosing)); \(totalWarnings) finding\(totalWarnings == 1 ? "" : "s") "
+            "all accounts: purchased \(totals.purchased.centsText), used \(totals.used.centsText), "
+                + "closing balance \(money(totals.closing)); \(totals.warnings) finding\(totals.warnings == 1 ? "" : "s") "
                 + "at warning level or above")
         if !foreignFolders.isEmpty {
             let named = foreignFolders.map { TerminalText.printable($0) + "/" }.joined(separator: ", ")
@@ -48,9 +48,9 @@ extension AllAccountsOutcome {
             "foreign_folders": .array(foreignFolders.map(JSONOutput.string)),
             "accounts": .array(each),
             "total": .object([
-                "opening_balance": money(totalOpening), "purchased": .string(totalPurchased.decimalText),
-                "used": .string(totalUsed.decimalText), "closing_balance": money(totalClosing),
-                "warnings": .int(Int64(totalWarnings)),
+                "opening_balance": money(totals.opening), "purchased": .string(totals.purchased.decimalText),
+                "used": .string(totals.used.decimalText), "closing_balance": money(totals.closing),
+                "warnings": .int(Int64(totals.warnings)),
             ]),
             "period": .string(options.period.rawValue),
             "timezone": .string(timeZone),

@@ -22,22 +22,8 @@ public struct AllAccountsOutcome: Sendable, Equatable {
     /// named, not removed, so nobody reads them as these books.
     public var foreignFolders: [String] = []
 
-    /// The sum of a column over the accounts that have a value in it; `nil` when none has.
-    static func sum(_ values: [Micros?]) -> Micros? {
-        let present = values.compactMap { $0 }
-        return present.isEmpty ? nil : present.reduce(.zero, +)
-    }
-
-    /// The accounts' opening balances added up (`nil` when no account has one).
-    public var totalOpening: Micros? { Self.sum(accounts.map(\.opening)) }
-    /// Credits bought, all accounts.
-    public var totalPurchased: Micros { accounts.reduce(.zero) { $0 + $1.purchased } }
-    /// Credits used, all accounts.
-    public var totalUsed: Micros { accounts.reduce(.zero) { $0 + $1.used } }
-    /// The accounts' closing balances added up (`nil` when no account has one).
-    public var totalClosing: Micros? { Self.sum(accounts.map(\.closing)) }
-    /// Findings at warning level or above, all accounts.
-    public var totalWarnings: Int { accounts.reduce(0) { $0 + $1.warnings } }
+    /// Every account's figures added up.
+    public var totals: AccountTotals
 
     /// The first local day of any account's range, and the last first-day-left-out.
     public var from: CivilDate? { accounts.map(\.from).min() }
@@ -45,4 +31,37 @@ public struct AllAccountsOutcome: Sendable, Equatable {
 
     /// Exit 1 when any account's report needs a person, else 0.
     public var exitStatus: ExitStatus { accounts.map(\.exitStatus).max() ?? .ok }
+}
+
+/// The figures of every account added up, for the `total` row of `accounts.csv`.
+public struct AccountTotals: Sendable, Equatable {
+    /// The accounts' opening balances added up (`nil` when no account has one).
+    public var opening: Micros?
+    /// Credits bought, all accounts.
+    public var purchased: Micros
+    /// Credits used, all accounts.
+    public var used: Micros
+    /// The accounts' closing balances added up (`nil` when no account has one).
+    public var closing: Micros?
+    /// Findings at warning level or above, all accounts.
+    public var warnings: Int
+
+    /// Adds up `accounts`; throws (65) when a sum passes what the books count exactly
+    /// (each account's figures are bounded, not their sum over thousands of accounts).
+    init(_ accounts: [AccountSummary]) throws(ReportError) {
+        func sum(_ values: [Micros], _ column: String) throws(ReportError) -> Micros {
+            var total = Micros.zero
+            for value in values {
+                guard let next = total.adding(value) else { throw ReportError.totalTooLarge(column, accounts: accounts.count) }
+                total = next
+            }
+            return total
+        }
+        let openings = accounts.compactMap(\.opening), closings = accounts.compactMap(\.closing)
+        opening = openings.isEmpty ? nil : try sum(openings, "opening balances")
+        purchased = try sum(accounts.map(\.purchased), "purchases")
+        used = try sum(accounts.map(\.used), "use")
+        closing = closings.isEmpty ? nil : try sum(closings, "closing balances")
+        warnings = accounts.reduce(0) { $0 + $1.warnings }
+    }
 }

@@ -20,7 +20,8 @@ public enum AllAccountsStage {
     ///     summary files.
     /// - Throws: a `UsageError` (66) when the ledger holds no account; a `ReportError` (73)
     ///   when an account's label cannot be a folder name (before anything is written) or a
-    ///   file cannot be written, or (75) when the ledger kept changing.
+    ///   file cannot be written, (65) when a total passes what the books count, or (75)
+    ///   when the ledger kept changing. Nothing is written then.
     public static func write(
         ledger: Ledger, options: ReportOptions, progress: (ReportProgress) -> Void = { _ in }
     ) throws -> AllAccountsOutcome {
@@ -61,7 +62,7 @@ public enum AllAccountsStage {
             guard summaries.count == accounts.count, let first = summaries.first else { continue }
             var outcome = AllAccountsOutcome(
                 directory: directory, accounts: summaries, files: [], headHash: head, asOf: first.asOf,
-                options: options.reconcile, timeZone: timeZone)
+                options: options.reconcile, timeZone: timeZone, totals: try AccountTotals(summaries))
             progress(ReportProgress(.writing(AccountsFiles.csv)))
             try staging.stage(Array(AccountsFiles.csvText(outcome).utf8), to: path(AccountsFiles.csv))
             outcome.files.append(path(AccountsFiles.csv))
