@@ -310,6 +310,32 @@ struct CommandLineTests {
         #expect(process.terminationReason == .exit && process.terminationStatus == 69, "\(process.terminationStatus)")
     }
 
+    /// A command that never loads NIO (which ignores SIGPIPE) writing its summary into a
+    /// pipe whose reader has gone: 73 with its sentence, as `fetch`; it died by SIGPIPE
+    /// (141) with no word, after the import had committed.
+    @Test func aClosedPipeOnStandardOutputIs73ForEveryCommand() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("l.sqlite")
+        for command in [["import", "snapshots", samples], ["verify"], ["status", "--json"]] {
+            let process = Process()
+            process.executableURL = Executable.binDirectory.appendingPathComponent("credit-recon")
+            process.arguments = ["--ledger", ledger] + command
+            process.environment = ["PATH": "/usr/bin:/bin"]
+            let closed = Pipe()
+            try closed.fileHandleForReading.close()
+            process.standardOutput = closed
+            let errors = scratch.path("err")
+            _ = FileManager.default.createFile(atPath: errors, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: errors)
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            let said = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+            #expect(process.terminationReason == .exit && process.terminationStatus == 73, "\(command): \(process.terminationStatus) \(said)")
+            #expect(said.contains("cannot write standard output: Broken pipe"), "\(command): \(said)")
+        }
+    }
+
     /// A folder or a pipe named as the ledger is a usage error (64) that says what to name;
     /// it was "cannot create adir: Is a directory" (74), and a pipe "the ledger was
     /// truncated".

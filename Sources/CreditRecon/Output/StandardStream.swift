@@ -1,10 +1,17 @@
 import Foundation
 
 /// Standard output and standard error, written so that a closed pipe (`| head`, a log
-/// reader that died) is an error to handle, never a trap: NIO ignores SIGPIPE for the whole
-/// process, so such a write fails with EPIPE, and Foundation's `FileHandle.write(_:)` traps
-/// on any failure (exit 132).
+/// reader that died) is an error to handle, never a trap: SIGPIPE is ignored for the whole
+/// process (`ignoreBrokenPipes()`), so such a write fails with EPIPE, and Foundation's
+/// `FileHandle.write(_:)` traps on any failure (exit 132).
 public enum StandardStream {
+    /// Makes a write to a closed pipe fail with EPIPE instead of killing the process (141):
+    /// called first thing, for every command (NIO does it too, but only the commands that
+    /// talk to the API or to PostgreSQL load it; `import` and `verify` died with no word).
+    public static func ignoreBrokenPipes() {
+        signal(SIGPIPE, SIG_IGN)
+    }
+
     /// Writes `text` to standard error; when it cannot take it there is nowhere left to
     /// say so, and the exit status still tells.
     public static func error(_ text: String) {
