@@ -256,6 +256,19 @@ struct ImportProgressTests {
         }
         #expect(!FileManager.default.fileExists(atPath: temp.path("copy.sqlite")))
         #expect(!FileManager.default.fileExists(atPath: temp.path("copy.sqlite.creating")))
+
+        // Into an empty file made for it (mktemp): its tables are made before the copy, and
+        // the words say so (it said the file "is as it was").
+        let made = temp.path("made.sqlite")
+        #expect(FileManager.default.createFile(atPath: made, contents: Data()))
+        do {
+            _ = try LedgerCopy(context: Self.books(in: temp), to: made).run(stoppedBy: interruption, progress: { _ in })
+            Issue.record("the copy was not stopped")
+        } catch let stopped as StoppedBySignal {
+            #expect(stopped.description.hasSuffix("the copy wrote nothing, and \(made) holds an empty ledger (the tables, no "
+                + "entry), which a copy run again fills; run it again to copy the ledger"), "\(stopped)")
+        }
+        #expect(try Ledger(path: made).read { try $0.head().seq } == 0)
     }
 
     /// A signal once the copy is committed stops its check: the words say the copy is

@@ -109,6 +109,12 @@ struct LedgerCommandsTests {
         }
         let plain = try Executable.creditRecon(["--ledger", scratch.path("other.sqlite"), "status"])
         #expect(plain.status == 66 && !plain.stderr.contains(".creating"), "\(plain.stderr)")
+        // Through a link to the ledger's name, the file is beside the name it links to,
+        // where the import builds it.
+        let link = scratch.path("link.sqlite")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: ledger)
+        let linked = try Executable.creditRecon(["--ledger", link, "status"])
+        #expect(linked.status == 66 && linked.stderr.contains("; \(ledger).creating is not a ledger"), "\(linked.stderr)")
         #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: ledger + ".creating"))
         #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
@@ -315,5 +321,20 @@ struct LedgerCommandsTests {
         #expect(!FileManager.default.fileExists(atPath: target) && !FileManager.default.fileExists(atPath: target + ".lock"))
         let copied = try Executable.creditRecon(["--ledger", ledger, "ledger", "copy", "--to", target])
         #expect(copied.status == 0, "\(copied.stderr)")
+    }
+
+    /// `--to` naming the source under another name (relative, through a link) is the same
+    /// usage error as the same path (64): its own writer lock turned the copy away as
+    /// "being written by" itself, 75, "try again", which never helps.
+    @Test func aCopyToItsSourceUnderAnotherNameIs64() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite"), link = scratch.path("link.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: ledger)
+        for target in ["books.sqlite", "./books.sqlite", link] {
+            let refused = try Executable.run("credit-recon", ["--ledger", ledger, "ledger", "copy", "--to", target], in: scratch.url)
+            #expect(refused.status == 64 && refused.stderr.contains("--to names the ledger being copied"), "\(target): \(refused.stderr)")
+        }
+        #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
     }
 }

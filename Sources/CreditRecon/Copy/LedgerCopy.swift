@@ -1,3 +1,4 @@
+import Foundation
 import Ledger
 
 /// `ledger copy --to`: moves books from one store to another (SQLite to PostgreSQL or
@@ -36,7 +37,7 @@ public struct LedgerCopy {
         progress: (Int64) -> Void, verifying: (VerifyProgress) -> Void = { _ in }
     ) throws -> Outcome {
         let from = try source.ledgerLocation(), to = try target.ledgerLocation()
-        guard from.description != to.description else {
+        guard from.description != to.description, !Self.sameFile(from, to) else {
             throw UsageError.usage("ledger copy: --to names the ledger being copied (\(to)); give another path or URL")
         }
         let books = try source.openLedger(mustExist: true)
@@ -57,7 +58,12 @@ public struct LedgerCopy {
         // Into the target as an import goes into its ledger: a new SQLite file built beside
         // its path, a database's tables made in the copy's transaction, so a copy that fails
         // (or is killed) leaves the target as it found it.
-        let left = if case .file(let path) = to, target.ledgerFile == .missing { "no ledger was made at \(path)" } else { "\(to) is as it was" }
+        let left = switch (to, target.ledgerFile) {
+        case (.file(let path), .missing): "no ledger was made at \(path)"
+        // Its tables are made before the copy's transaction (`Ledger(to)` below).
+        case (.file(let path), .truncated): "\(path) holds an empty ledger (the tables, no entry), which a copy run again fills"
+        default: "\(to) is as it was"
+        }
         func copying(_ entries: Int64) throws {
             try interruption.stopIfSignalled("the copy wrote nothing, and \(left); run it again to copy the ledger")
             progress(entries)
@@ -84,6 +90,15 @@ public struct LedgerCopy {
             throw CopyCheckFailed(target: to.description, copied: copied, error: error)
         }
         return Outcome(copied: copied, verification: verification, target: to.description)
+    }
+
+    /// Whether `from` and `to` are one file under two names (`./l.sqlite`, its full path, a
+    /// link to it): its writer lock, taken as the source's, refused it as the target's,
+    /// "being written by" this very process (75, "try again", which never helps).
+    private static func sameFile(_ from: LedgerLocation, _ to: LedgerLocation) -> Bool {
+        guard case .file(let source) = from, case .file(let target) = to else { return false }
+        var one = stat(), other = stat()
+        return stat(source, &one) == 0 && stat(target, &other) == 0 && one.st_dev == other.st_dev && one.st_ino == other.st_ino
     }
 
     /// The writer lock of `location`, or `nil` when its lock file cannot be made (a ledger
