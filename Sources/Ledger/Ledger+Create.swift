@@ -71,7 +71,7 @@ extension Ledger {
 
     /// `path` with the symbolic links at its end followed, to the name of a file that may
     /// not exist yet (`realpath` needs the file); `path` itself when it is not a link.
-    static func followingLinks(_ path: String) -> String {
+    public static func followingLinks(_ path: String) -> String {
         var current = path
         for _ in 0..<40 {  // SQLite's and the kernel's own bound on a chain of links
             var info = stat()

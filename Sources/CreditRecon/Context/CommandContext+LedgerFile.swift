@@ -54,8 +54,10 @@ extension CommandContext {
                 + "`credit-recon fetch` or `credit-recon import` to start the books in it, or pass --ledger PATH"
         }
         var message = "no ledger at \(ledgerPath): run `credit-recon fetch` or `credit-recon import` first, or pass --ledger PATH"
-        if FileManager.default.fileExists(atPath: ledgerPath + ".creating") {
-            message += "; \(ledgerPath).creating is not a ledger but the unfinished one of an import or a ledger copy "
+        // Beside the file a link names, where a new ledger is built (`Ledger.create`).
+        let staging = Ledger.followingLinks(ledgerPath) + ".creating"
+        if FileManager.default.fileExists(atPath: staging) {
+            message += "; \(staging) is not a ledger but the unfinished one of an import or a ledger copy "
                 + "into a new ledger that is still running or was stopped (the next import, copy, fetch or topup replaces it)"
         }
         return message
