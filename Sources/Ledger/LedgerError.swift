@@ -67,8 +67,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     public var description: String {
         switch self {
         case .diskFull(let path):
-            return "the disk holding the ledger \(path) is full; nothing from this run was written. "
-                + "Free some space and run the same command again."
+            return "the disk holding the ledger \(path) is full, or a quota or this process's file-size limit (ulimit -f) is "
+                + "reached; nothing from this run was written. Free some space (or raise the limit) and run the same command again."
         case .scratchFull(let path, let reason, let room):
             let (place, advice) = switch room {
             case .sqliteTemporaryFolder:

@@ -59,6 +59,15 @@ struct LedgerTests {
         #expect(try temp.ledger.verify().isSound, "the ledger was only read")
     }
 
+    /// A failed batch INSERT (out of memory under `ulimit -v`) is quoted by its start: the
+    /// whole statement, thousands of placeholders, made a 30 KB message (probe 54).
+    @Test func aFailedStatementIsQuotedByItsStart() {
+        let sql = "INSERT INTO journal (seq, kind, entry, prev_hash, hash) VALUES " + String(repeating: "(?, ?, ?, ?, ?), ", count: 4096)
+        let text = SQLiteError(code: SQLITE_NOMEM, message: "out of memory", sql: sql).description
+        #expect(text == "SQLite error 7: out of memory — in `\(sql.prefix(SQLiteError.sqlShown))…`")
+        #expect(SQLiteError(code: SQLITE_ERROR, message: "no", sql: "SELECT 1").description == "SQLite error 1: no — in `SELECT 1`")
+    }
+
     /// The replay fills SQLite's temporary folder (the only thing `verify` writes): the
     /// error names that folder and what to do, not the ledger's disk, and is a ledger I/O
     /// error (74), not a finding.

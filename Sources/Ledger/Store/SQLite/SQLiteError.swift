@@ -59,11 +59,17 @@ struct SQLiteError: RowRefusal, Sendable, CustomStringConvertible {
             .contains(code)
     }
 
+    /// How much of the failed statement a message quotes.
+    static let sqlShown = 160
+
     var description: String {
         var text = "SQLite error \(code)"
         if extendedCode != code { text += " (extended \(extendedCode))" }
         text += ": \(message)"
-        if let sql { text += " — in `\(sql)`" }
+        if let sql {
+            // A batch's INSERT names thousands of placeholders: its start says which.
+            text += " — in `\(sql.count > Self.sqlShown ? sql.prefix(Self.sqlShown) + "…" : sql)`"
+        }
         return text
     }
 }
