@@ -3,6 +3,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 import Testing
 
 /// What a person at a terminal sees on stderr: each stage's progress line, log lines above
@@ -92,5 +93,44 @@ import Testing
         let piped = try Executable.creditRecon(["--ledger", ledger, "report", "--out", scratch.path("again")])
         #expect(piped.status <= 1)
         #expect(!piped.stderr.contains("\r") && !piped.stderr.contains("report: "), "\(piped.stderr)")
+    }
+
+    /// Ctrl-C at topup's question ends it at once, by the signal, as a person expects, and
+    /// leaves nothing: no ledger, and no lock file (the default action used to end it
+    /// before the lock's release removed the file beside a ledger never made).
+    @Test func ctrlCAtTheQuestionLeavesNothing() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("l.sqlite")
+        let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
+        var master: Int32 = -1
+        var terminal: Int32 = -1
+        guard openpty(&master, &terminal, nil, nil, nil) == 0 else {
+            throw TerminalError(description: "no pseudo-terminal: \(String(cString: strerror(errno)))")
+        }
+        defer { close(master) }
+        let process = Process()
+        process.executableURL = Executable.binDirectory.appendingPathComponent("credit-recon")
+        process.arguments = ["--ledger", ledger, "topup", plan]
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        process.standardInput = FileHandle(fileDescriptor: terminal, closeOnDealloc: false)
+        process.standardError = FileHandle(fileDescriptor: terminal, closeOnDealloc: false)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        close(terminal)
+        let received = Mutex([UInt8]())
+        let reading = master
+        Thread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(reading, &buffer, buffer.count)
+                if count > 0 { received.withLock { $0 += buffer[..<count] } } else if count < 0 && errno == EINTR { continue } else { break }
+            }
+        }.start()
+        let asked = waitUntil { received.withLock { String(decoding: $0, as: UTF8.self) }.contains("[y/N]") }
+        #expect(asked, "no question: \(received.withLock { String(decoding: $0, as: UTF8.self) })")
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["plan.csv"])
     }
 }

@@ -1,5 +1,12 @@
 import Logging
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A SIGINT or SIGTERM received by a command that talks to the API (`fetch`, `topup`,
 /// `run`): each stage registers what stopping means for it — no new request, the ones in
@@ -11,6 +18,9 @@ public final class Interruption: Sendable {
     private struct State {
         var signal: String?
         var actions: [@Sendable (String) -> Void] = []
+        /// Set while a person is asked a question (`endingAtOnce`): a signal then ends the
+        /// process at once, after this.
+        var atOnce: (@Sendable () -> Void)?
     }
 
     private let state = Mutex(State())
@@ -23,11 +33,16 @@ public final class Interruption: Sendable {
 
     /// Records `name` (the first signal is kept) and runs the registered actions once.
     public func raise(_ name: String) {
-        let actions = state.withLock { state -> [@Sendable (String) -> Void] in
-            guard state.signal == nil else { return [] }
+        let (actions, atOnce) = state.withLock { state -> ([@Sendable (String) -> Void], (@Sendable () -> Void)?) in
+            if let atOnce = state.atOnce { return ([], atOnce) }
+            guard state.signal == nil else { return ([], nil) }
             state.signal = name
             defer { state.actions = [] }
-            return state.actions
+            return (state.actions, nil)
+        }
+        if let atOnce {
+            atOnce()
+            SignalTrap.dieOf(name == "SIGINT" ? SIGINT : SIGTERM)
         }
         for action in actions { action(name) }
     }
@@ -81,13 +96,15 @@ public final class Interruption: Sendable {
         }
     }
 
-    /// Runs `body` with the signals' default action, so that Ctrl-C at a prompt ends the
-    /// command as a person expects; traps them again afterwards if they were trapped.
-    public func untrapped<T>(_ body: () throws -> T) rethrows -> T {
-        let wasTrapping = trap.withLock { $0 != nil }
-        guard wasTrapping else { return try body() }
-        stopTrapping()
-        defer { startTrapping() }
+    /// Runs `body` (a question to a person) so that SIGINT or SIGTERM ends the command at
+    /// once, by the signal's own action, as a person expects of Ctrl-C at a prompt; `tidy`
+    /// runs first (on another thread, while `body` waits), for what the process would
+    /// otherwise leave (a lock file beside a ledger not made yet). The trap stays in place
+    /// throughout: taken down and set up again, a dispatch signal source could miss the
+    /// next signal.
+    public func endingAtOnce<T, E: Error>(tidy: @escaping @Sendable () -> Void, _ body: () throws(E) -> T) throws(E) -> T {
+        state.withLock { $0.atOnce = tidy }
+        defer { state.withLock { $0.atOnce = nil } }
         return try body()
     }
 }

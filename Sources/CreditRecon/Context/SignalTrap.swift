@@ -32,16 +32,18 @@ public final class SignalTrap: @unchecked Sendable {
                 // GET may wait out --timeout): the signal's own action, at once. What was in
                 // flight then is what a killed command leaves: its run never ended, a charge
                 // request `unknown`.
-                guard interruption.signal == nil else {
-                    signal(number, SIG_DFL)
-                    kill(getpid(), number)
-                    return
-                }
+                guard interruption.signal == nil else { return Self.dieOf(number) }
                 interruption.raise(name)
             }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// Ends the process by `number`'s own action, at once.
+    static func dieOf(_ number: Int32) {
+        signal(number, SIG_DFL)
+        kill(getpid(), number)
     }
 
     /// Stops trapping and restores the default actions.

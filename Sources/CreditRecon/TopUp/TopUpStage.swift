@@ -59,19 +59,29 @@ public struct TopUpStage: Sendable {
     /// Validates the plan, asks for confirmation when on a terminal (or requires `yes`),
     /// and sends the rows not yet carried out.
     public func run(isTerminal: Bool, showProgress: Bool) async throws -> Outcome {
+        // Trapped from the start, so a signal before the question stops the top-up before
+        // anything is sent, and the question is asked under the same trap.
+        try await Interruption.trapping(interruption, logger: context.logger) { interruption in
+            try await run(isTerminal: isTerminal, showProgress: showProgress, interruption: interruption)
+        }
+    }
+
+    private func run(isTerminal: Bool, showProgress: Bool, interruption: Interruption) async throws -> Outcome {
         let lock = lockHeld ? nil : try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         let engine = TopUpEngine(options: options)
         let existing = try context.existingLedger()
         let preview = try engine.prepare(ledger: existing, plan: plan)
         do {
-            try TopUpConfirmation.check(preview, yes: yes, isTerminal: isTerminal,
-                                        show: { Self.stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") },
-                                        ask: {
-                                            // Ctrl-C at the prompt ends the command: nothing is sent yet.
-                                            guard let interruption else { return readLine() }
-                                            return interruption.untrapped { readLine() }
-                                        })
+            // Ctrl-C at the question ends the command at once: nothing is sent yet, and a
+            // ledger not made yet leaves no lock file either. Not asked after a signal: the
+            // top-up then stops before its first request.
+            if interruption.signal == nil {
+                try interruption.endingAtOnce(tidy: { lock?.tidyBeforeDying() }) { () throws(TopUpError) in
+                    try TopUpConfirmation.check(preview, yes: yes, isTerminal: isTerminal,
+                                                show: { Self.stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") }, ask: { readLine() })
+                }
+            }
         } catch .declined {
             return .declined
         }
@@ -97,23 +107,21 @@ public struct TopUpStage: Sendable {
         let line = ProgressLine(command: "topup", enabled: showProgress)
         do {
             defer { line.finish() }
-            summary = try await Interruption.trapping(interruption, logger: logger) { interruption in
-                interruption.onSignal { name in
-                    stop.request(.interrupted(signal: name))
-                    // Requests still waiting for a rate limit or a retry are not in flight: drop
-                    // them now (recorded as not sent) instead of sending them after the signal.
-                    interruptible?.interrupt()
-                }
-                return try await engine.execute(
-                    preview, ledger: ledger, client: client, stop: stop, now: { context.now() },
-                    progress: { event in
-                        if showProgress {
-                            line.show(event)
-                        } else {
-                            logger.info("line \(event.line)\(event.reference.map { " (\($0))" } ?? ""): \(event.state) — \(event.detail)")
-                        }
-                    })
+            interruption.onSignal { name in
+                stop.request(.interrupted(signal: name))
+                // Requests still waiting for a rate limit or a retry are not in flight: drop
+                // them now (recorded as not sent) instead of sending them after the signal.
+                interruptible?.interrupt()
             }
+            summary = try await engine.execute(
+                preview, ledger: ledger, client: client, stop: stop, now: { context.now() },
+                progress: { event in
+                    if showProgress {
+                        line.show(event)
+                    } else {
+                        logger.info("line \(event.line)\(event.reference.map { " (\($0))" } ?? ""): \(event.state) — \(event.detail)")
+                    }
+                })
         } catch {
             await realClient?.shutdown()
             throw error

@@ -5,4 +5,13 @@
 /// on a file beside the ledger, a database server with a lock on a session of its own that
 /// names the holder. Whatever the way, the lock must fall when the holding process dies,
 /// so a crashed writer never leaves a stale lock behind.
-protocol StoreWriterLock: AnyObject, Sendable {}
+protocol StoreWriterLock: AnyObject, Sendable {
+    /// What the lock leaves behind when the process is about to end by a signal, without
+    /// its release (a lock file beside a ledger never made), taken away now. May be called
+    /// from any thread, while the lock is held.
+    func tidyBeforeDying()
+}
+
+extension StoreWriterLock {
+    func tidyBeforeDying() {}
+}

@@ -65,9 +65,14 @@ final class SQLiteWriterLock: StoreWriterLock {
     }
 
     deinit {
-        // Still holding the lock: no other writer can be making the ledger now.
-        if access(ledger, F_OK) != 0 && errno == ENOENT { unlink(path) }
+        tidyBeforeDying()
         close(fd)
+    }
+
+    /// Removes the lock file when no ledger was made beside it. Still holding the lock:
+    /// no other writer can be making the ledger now.
+    func tidyBeforeDying() {
+        if access(ledger, F_OK) != 0 && errno == ENOENT { unlink(path) }
     }
 
     /// `path` with symbolic links resolved (of the file, or of its folder while the file is
