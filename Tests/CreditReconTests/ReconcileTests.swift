@@ -538,6 +538,20 @@ struct ReconcileTests {
         #expect(runway.span(days: 7) == "over the 3.0 days of readings")
     }
 
+    /// Across a gap in the readings the 7-day average spans more than 7 days (from the last
+    /// reading at least 7 days old), and says so; it said "over 7 days" of a 26.9-day span.
+    @Test func anAverageAcrossAGapSaysTheDaysItSpans() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.snapshot("2026-03-03T00:00:00Z", credits: "150", usage: "10")
+        try fixture.snapshot("2026-03-29T22:00:00Z", credits: "160", usage: "22")
+        let runway = try #require(try fixture.reconcile().runway)
+        #expect(runway.span(days: 7) == "over the last 26.9 days (no reading in between)")
+        #expect(runway.span(days: 30) == "over the 28.9 days of readings")
+        try fixture.snapshot("2026-03-22T00:00:00Z", credits: "150", usage: "20")
+        #expect(try #require(try fixture.reconcile().runway).span(days: 7) == "over 7 days")
+    }
+
     @Test func runwayUsesIntegerArithmetic() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T00:00:00Z", credits: "100", usage: "0")

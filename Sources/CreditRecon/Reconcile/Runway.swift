@@ -17,10 +17,21 @@ public struct Runway: Sendable, Equatable {
     /// Milliseconds from the first trusted reading to the latest: the history the averages
     /// had when it is shorter than their 7 or 30 days.
     public var historyMilliseconds: Int64?
+    /// Milliseconds between the two readings each average was taken from: 7 or 30 days
+    /// and the time to the reading before, or much more across a gap in the readings.
+    public var span7Milliseconds: Int64?
+    public var span30Milliseconds: Int64?
 
-    /// `over 7 days`, or, when the readings span less, the days they span.
+    /// `over 7 days`, or, when the readings span less, the days they span; across a gap in
+    /// the readings (the last one at least 7 days old is a day or more older still), the
+    /// days the average really spans.
     public func span(days: Int64) -> String {
-        guard let history = historyMilliseconds, history < days * 86_400_000 else { return "over \(days) days" }
+        guard let history = historyMilliseconds, history < days * 86_400_000 else {
+            if let actual = days == 7 ? span7Milliseconds : span30Milliseconds, actual >= (days + 1) * 86_400_000 {
+                return "over the last \(Self.roundedTenths(actual, per: 8_640_000)) days (no reading in between)"
+            }
+            return "over \(days) days"
+        }
         // Under a day, in hours: "over the 0.0 days" says nothing.
         if history < 86_400_000 { return "over the \(Self.roundedTenths(history, per: 360_000)) hours of readings" }
         return "over the \(Self.roundedTenths(history, per: 8_640_000)) days of readings"
@@ -60,19 +71,26 @@ public struct Runway: Sendable, Equatable {
     /// The runway at the latest of `trusted` readings (in time order); `nil` without readings.
     static func at(_ trusted: [SnapshotRow]) -> Runway? {
         guard let latest = trusted.last else { return nil }
+        let week = averageDaily(trusted, days: 7), month = averageDaily(trusted, days: 30)
         return Runway(
             balance: latest.totalCredits - latest.totalUsage, observedAt: latest.observedAt,
-            averageDaily7: averageDaily(trusted, days: 7), averageDaily30: averageDaily(trusted, days: 30),
-            historyMilliseconds: latest.observedAt.millisecondsSinceEpoch - trusted[0].observedAt.millisecondsSinceEpoch)
+            averageDaily7: week.pace, averageDaily30: month.pace,
+            historyMilliseconds: latest.observedAt.millisecondsSinceEpoch - trusted[0].observedAt.millisecondsSinceEpoch,
+            span7Milliseconds: week.span, span30Milliseconds: month.span)
     }
 
     /// Use per day between the latest reading and the last one at least `days` before it
-    /// (the first reading, when the history is shorter).
-    static func averageDaily(_ trusted: [SnapshotRow], days: Int64) -> Micros? {
-        guard let latest = trusted.last else { return nil }
+    /// (the first reading, when the history is shorter), and the milliseconds between them.
+    static func averageDaily(_ trusted: [SnapshotRow], days: Int64) -> (pace: Micros?, span: Int64?) {
+        guard let latest = trusted.last else { return (nil, nil) }
         let cutoff = latest.observedAt.adding(seconds: -days * 86_400)
         let baseline = trusted.last(where: { $0.observedAt <= cutoff }) ?? trusted[0]
         let elapsed = latest.observedAt.millisecondsSinceEpoch - baseline.observedAt.millisecondsSinceEpoch
+        return (pace(from: baseline, to: latest, elapsed: elapsed), elapsed)
+    }
+
+    /// Use per day from `baseline` to `latest`, `elapsed` milliseconds apart.
+    private static func pace(from baseline: SnapshotRow, to latest: SnapshotRow, elapsed: Int64) -> Micros? {
         guard elapsed > 0 else { return nil }
         let used = Int128(latest.totalUsage.raw) - Int128(baseline.totalUsage.raw)
         guard used > 0 else { return .zero }
