@@ -11,6 +11,8 @@ import Darwin
 /// A SIGINT or SIGTERM received by a command that talks to the API (`fetch`, `topup`,
 /// `run`): each stage registers what stopping means for it — no new request, the ones in
 /// flight finished and recorded — and the command ends with exit 75 after closing its run.
+/// A write of one transaction (`import`, `ledger copy`) checks it between its batches
+/// (`stoppingBetweenBatches`).
 ///
 /// One per command: `run` traps the signals once for all its stages, so a signal between
 /// two stages is not lost.
