@@ -20,24 +20,9 @@ import Testing
     static func onTerminal(_ arguments: [String], environment: [String: String]) throws
         -> (status: Int32, stdout: String, terminal: String)
     {
-        var master: Int32 = -1
-        var terminal: Int32 = -1
-        guard openpty(&master, &terminal, nil, nil, nil) == 0 else {
-            throw TerminalError(description: "no pseudo-terminal: \(String(cString: strerror(errno)))")
-        }
-        defer { close(master) }
-        let process = Process()
-        process.executableURL = Executable.binDirectory.appendingPathComponent("credit-recon")
-        process.arguments = arguments
-        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        env.merge(environment) { $1 }
-        process.environment = env
         let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle(fileDescriptor: terminal, closeOnDealloc: false)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        close(terminal)  // the child holds its own; the master reads EIO once it exits
+        let (process, master) = try started(arguments, environment: environment, output: out, typing: false)
+        defer { close(master) }
         let reading = master
         let group = DispatchGroup()
         nonisolated(unsafe) var received = [UInt8]()
@@ -58,6 +43,35 @@ import Testing
         group.wait()
         let text = String(decoding: received, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), text)
+    }
+
+    /// `credit-recon arguments` started with stderr (and stdin, when `typing`) on a new
+    /// pseudo-terminal, stdout on `output`; the terminal's master side, which reads what
+    /// it shows (EIO once the command has exited), is the caller's to close.
+    static func started(_ arguments: [String], environment: [String: String] = [:], output: Any, typing: Bool) throws
+        -> (process: Process, master: Int32)
+    {
+        var master: Int32 = -1
+        var terminal: Int32 = -1
+        guard openpty(&master, &terminal, nil, nil, nil) == 0 else {
+            throw TerminalError(description: "no pseudo-terminal: \(String(cString: strerror(errno)))")
+        }
+        let process = Process()
+        process.executableURL = Executable.binDirectory.appendingPathComponent("credit-recon")
+        process.arguments = arguments
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardOutput = output
+        process.standardError = FileHandle(fileDescriptor: terminal, closeOnDealloc: false)
+        process.standardInput = typing ? FileHandle(fileDescriptor: terminal, closeOnDealloc: false) : FileHandle.nullDevice
+        do { try process.run() } catch {
+            close(master)
+            close(terminal)
+            throw error
+        }
+        close(terminal)  // the child holds its own
+        return (process, master)
     }
 
     /// The nightly job run by hand under a rate limit: fetch, topup and report each keep
@@ -102,21 +116,8 @@ import Testing
         let scratch = try Scratch()
         let ledger = scratch.path("l.sqlite")
         let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
-        var master: Int32 = -1
-        var terminal: Int32 = -1
-        guard openpty(&master, &terminal, nil, nil, nil) == 0 else {
-            throw TerminalError(description: "no pseudo-terminal: \(String(cString: strerror(errno)))")
-        }
+        let (process, master) = try Self.started(["--ledger", ledger, "topup", plan], output: FileHandle.nullDevice, typing: true)
         defer { close(master) }
-        let process = Process()
-        process.executableURL = Executable.binDirectory.appendingPathComponent("credit-recon")
-        process.arguments = ["--ledger", ledger, "topup", plan]
-        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        process.standardInput = FileHandle(fileDescriptor: terminal, closeOnDealloc: false)
-        process.standardError = FileHandle(fileDescriptor: terminal, closeOnDealloc: false)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        close(terminal)
         let received = Mutex([UInt8]())
         let reading = master
         Thread {
