@@ -37,7 +37,7 @@ struct PostgresProjections: ProjectionTables {
         var binds = PostgresBindings(capacity: arrays.count)
         for array in arrays { binds.append(array) }
         let parameters = integers.indices.map { "$\($0 + 1)::\(integers[$0] ? "bigint" : "text")[]" }
-        try transaction.replaying(target) {
+        _ = try transaction.replaying(target) {
             try transaction.session.execute(
                 "INSERT INTO \(schema).\(table) (\(columns.joined(separator: ", "))) "
                     + "SELECT * FROM unnest(\(parameters.joined(separator: ", ")))", binds)
