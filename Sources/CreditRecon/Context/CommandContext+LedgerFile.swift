@@ -136,6 +136,17 @@ extension CommandContext {
 }
 
 extension CommandContext {
+    /// What a write of one transaction (an import, a `ledger copy`) stopped before its
+    /// commit leaves at the ledger's location, in words; read before the write starts.
+    public func leftByAStoppedWrite() throws -> String {
+        switch (try ledgerLocation(), ledgerFile) {
+        case (.file(let path), .missing): "no ledger was made at \(path)"
+        // `ledger copy` makes an empty file's tables before its transaction.
+        case (.file(let path), .truncated): "\(path) holds an empty ledger (the tables, no entry), which a copy run again fills"
+        case (let location, _): "the ledger \(location) is as it was"
+        }
+    }
+
     /// Runs the import of `file` (`body`, one transaction) into the ledger
     /// (`withLedgerForImport`), as `import` and `record` do: `body` tells the closure it is
     /// given the rows done after each batch, which draws them on `progress` and, once
@@ -144,11 +155,7 @@ extension CommandContext {
     public func importing<T>(
         _ file: String, progress: ProgressLine, _ body: (Ledger, @escaping (Int) throws -> Void) throws -> T
     ) throws -> T {
-        let left: String
-        switch try ledgerLocation() {
-        case .file(let path) where ledgerFile == .missing: left = "no ledger was made at \(path)"
-        case let location: left = "the ledger \(location) is as it was"
-        }
+        let left = try leftByAStoppedWrite()
         return try Interruption.stoppingBetweenBatches(
             "the import of \(file)", then: "nothing of it is written", logger: logger
         ) { interruption in

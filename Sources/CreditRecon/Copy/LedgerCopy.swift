@@ -58,12 +58,7 @@ public struct LedgerCopy {
         // Into the target as an import goes into its ledger: a new SQLite file built beside
         // its path, a database's tables made in the copy's transaction, so a copy that fails
         // (or is killed) leaves the target as it found it.
-        let left = switch (to, target.ledgerFile) {
-        case (.file(let path), .missing): "no ledger was made at \(path)"
-        // Its tables are made before the copy's transaction (`Ledger(to)` below).
-        case (.file(let path), .truncated): "\(path) holds an empty ledger (the tables, no entry), which a copy run again fills"
-        default: "\(to) is as it was"
-        }
+        let left = try target.leftByAStoppedWrite()
         func copying(_ entries: Int64) throws {
             try interruption.stopIfSignalled("the copy wrote nothing, and \(left); run it again to copy the ledger")
             progress(entries)

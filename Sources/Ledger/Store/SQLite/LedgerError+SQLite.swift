@@ -1,11 +1,5 @@
 import CSQLite
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 extension LedgerError {
     /// Classifies a raw SQLite failure.
@@ -31,9 +25,7 @@ extension LedgerError {
     /// SQLite's "unable to open database file", with why where it can be told: a path
     /// longer than SQLite opens, or what the system said (too many open files).
     private static func cannotOpen(_ error: SQLiteError, path: String) -> String {
-        var directory = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let absolute = path.hasPrefix("/") || getcwd(&directory, directory.count) == nil
-            ? path : String(decoding: directory.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         if absolute.utf8.count >= Self.sqlitePathLimit {
             return "\(error.message): its full path is \(absolute.utf8.count) bytes long, and SQLite opens paths shorter than "
                 + "\(Self.sqlitePathLimit) bytes; use a shorter path (a symbolic link to its folder will do)"
