@@ -10,8 +10,10 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// Another process holds the database's write lock.
     case busy(path: String)
     /// Another writer holds the ledger's writer lock (`Ledger.lockWriter(at:)`): `lock`
-    /// names the lock, `holder` the process holding it when it is known.
-    case writerBusy(lock: String, holder: String?)
+    /// names the lock, `holder` the process holding it when it is known. `heldHere` when
+    /// that is this very process, under another name of the ledger: two of the ledgers a
+    /// command was given are one (a usage error, 64; waiting would never help).
+    case writerBusy(lock: String, holder: String?, heldHere: Bool = false)
     /// The writer lock's file cannot be created beside the ledger.
     case cannotCreateLock(path: String, reason: String)
     /// The lock file's path holds something this tool did not make (`what`): a symbolic
@@ -85,9 +87,12 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "cannot use the ledger \(path): \(detail). Check the path, its permissions and the disk."
         case .busy(let path):
             return "the ledger \(path) is busy with another writer; try again when it has finished."
-        case .writerBusy(let lock, let holder):
+        case .writerBusy(let lock, let holder, false):
             let who = holder.map { "credit-recon process \($0)" } ?? "another credit-recon process"
             return "the ledger is being written by \(who) (lock \(lock)); try again when it has finished"
+        case .writerBusy(let lock, _, true):
+            return "the ledger is being written by this very credit-recon process (lock \(lock)): two of the ledgers "
+                + "it was given are one ledger under two names; name two different ledgers"
         case .cannotCreateLock(let path, let reason):
             return "cannot create the lock file \(path): \(reason); check that the ledger's folder is writable"
         case .lockNotOurs(let path, let what):

@@ -24,8 +24,6 @@ import Testing
         #expect(location.password?.reveal() == " sp ace ")
     }
 
-    /// A second writer exits 75 (try again later) naming the holder; a lock file that
-    /// cannot be created is a ledger I/O problem (74).
     /// `ledger copy` whose check of the target cannot finish after the copy committed (a
     /// connection lost under `verify`): said as a committed copy whose check is to be run,
     /// with the check's exit code; it was said as a write "not committed", and a run again
@@ -56,17 +54,17 @@ import Testing
             + "/archive/books.sqlite, then copy it again into a new, empty ledger")
     }
 
-    @Test func theWriterLocksRefusalsAreTryAgainLaterAndIO() throws {
+    /// A second writer exits 75 (try again later) naming the holder; a lock held by this
+    /// very process, under another name of the ledger, is a usage error (64); a lock file
+    /// that cannot be created is a ledger I/O problem (74).
+    @Test func theWriterLocksRefusalsAreTryAgainLaterUsageAndIO() throws {
         let directory = try TemporaryDirectory()
-        let ledgerPath = directory.path("ledger.sqlite")
-        let lock = try Ledger.lockWriter(at: .file(ledgerPath))
-        defer { withExtendedLifetime(lock) {} }
-
-        let busy = #expect(throws: LedgerError.self) { try Ledger.lockWriter(at: .file(ledgerPath)) }
-        #expect(busy.map { ExitStatus(for: $0) } == .tempFail)
-        let pid = ProcessInfo.processInfo.processIdentifier
-        #expect(busy.map { ExitStatus.message(for: $0) }
-            == "the ledger is being written by credit-recon process \(pid) (lock \(ledgerPath).lock); try again when it has finished")
+        let busy = LedgerError.writerBusy(lock: "/books/ledger.sqlite.lock", holder: "4242")
+        #expect(ExitStatus(for: busy) == .tempFail)
+        #expect(ExitStatus.message(for: busy)
+            == "the ledger is being written by credit-recon process 4242 (lock /books/ledger.sqlite.lock); try again when it has finished")
+        let here = LedgerError.writerBusy(lock: "/books/ledger.sqlite.lock", holder: "4242", heldHere: true)
+        #expect(ExitStatus(for: here) == .usage)
 
         let unwritable = directory.path("missing/ledger.sqlite")
         let uncreatable = #expect(throws: LedgerError.self) { try Ledger.lockWriter(at: .file(unwritable)) }

@@ -162,6 +162,27 @@ extension Reliability {
             #expect(try Executable.creditRecon(["--ledger", url, "status"]).status == 66)
         }
 
+        /// `--to` naming the source database under another spelling of its URL (another
+        /// host name, another option) is the usage error a path to the source file is (64):
+        /// the copy's own writer lock turned it away as "being written by" itself, 75, "try
+        /// again", which never helps. The copy's name for itself is the lock's session.
+        @Test func aCopyToItsSourceDatabaseUnderAnotherSpellingIs64() throws {
+            let (server, _, url) = try Self.books()
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            #expect(try Executable.creditRecon(["--ledger", url, "import", "snapshots", samples]).status == 0)
+            let spellings = [url.replacingOccurrences(of: "sslmode=disable", with: "sslmode=prefer"), url.replacingOccurrences(of: "@127.0.0.1:", with: "@localhost:")]
+            for target in spellings {
+                let refused = try Executable.creditRecon(["--ledger", url, "ledger", "copy", "--to", target])
+                #expect(refused.status == 64 && refused.stderr.contains("--to names the ledger being copied"), "\(refused.stderr)")
+                #expect(!refused.stderr.contains(server.password))
+            }
+            // Another database of the same server is another ledger: the copy goes there.
+            let other = server.url(try server.newDatabase())
+            let copied = try Executable.creditRecon(["--ledger", url, "ledger", "copy", "--to", other])
+            #expect(copied.status == 0, "\(copied.stderr)")
+            #expect(try Executable.creditRecon(["--ledger", url, "verify"]).status == 0)
+        }
+
         /// Two hosts start the same plan at once: one runs, the other is turned away with 75
         /// naming it, and every row is charged once.
         @Test func twoTopUpsOfOnePlanAtOnceChargeEveryRowOnce() throws {

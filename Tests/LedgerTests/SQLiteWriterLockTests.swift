@@ -47,7 +47,25 @@ struct SQLiteWriterLockTests {
         #expect(folder.names == ["ledger.sqlite", "ledger.sqlite.lock"])
     }
 
+    /// A lock held by another open file (as another process's `flock` is) is refused,
+    /// naming the lock file and the pid written in it.
     @Test func aRefusalNamesTheLockFileAndThePid() throws {
+        let folder = try Folder()
+        let other = try Self.flockedElsewhere(folder.ledgerPath + ".lock", writing: "4242\n")
+        defer { close(other) }
+        #expect {
+            _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+        } throws: { error in
+            guard case .writerBusy(_, "4242", false)? = error as? LedgerError else { return false }
+            return String(describing: error) == "the ledger is being written by credit-recon process 4242 "
+                + "(lock \(folder.ledgerPath).lock); try again when it has finished"
+        }
+    }
+
+    /// A second lock of a ledger whose lock this very process holds (`ledger copy --to`
+    /// naming its source under another name) is told apart from another writer's: waiting
+    /// for it would never help.
+    @Test func aLockThisProcessHoldsIsToldApart() throws {
         let folder = try Folder()
         let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         defer { withExtendedLifetime(lock) {} }
@@ -55,9 +73,20 @@ struct SQLiteWriterLockTests {
         #expect {
             _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         } throws: { error in
-            String(describing: error) == "the ledger is being written by credit-recon process \(pid) "
-                + "(lock \(folder.ledgerPath).lock); try again when it has finished"
+            guard case .writerBusy(_, let holder, true)? = error as? LedgerError else { return false }
+            return holder == "\(pid)" && String(describing: error) == "the ledger is being written by this very "
+                + "credit-recon process (lock \(folder.ledgerPath).lock): two of the ledgers it was given are "
+                + "one ledger under two names; name two different ledgers"
         }
+    }
+
+    /// An open file of `path` holding an exclusive `flock`, with `text` written in it: what
+    /// another process holding the lock looks like to this one. Close it to let go.
+    static func flockedElsewhere(_ path: String, writing text: String) throws -> Int32 {
+        let fd = open(path, O_RDWR | O_CREAT, 0o600)
+        try #require(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+        _ = text.withCString { write(fd, $0, strlen($0)) }
+        return fd
     }
 
     /// Every name of one ledger takes the one lock: a symbolic link to the file, or to its
@@ -90,13 +119,12 @@ struct SQLiteWriterLockTests {
     /// is still refused, and named as another process.
     @Test func aHolderWithoutAPidIsAnotherProcess() throws {
         let folder = try Folder()
-        let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
-        defer { withExtendedLifetime(lock) {} }
-        try Data().write(to: URL(fileURLWithPath: folder.ledgerPath + ".lock"))
+        let other = try Self.flockedElsewhere(folder.ledgerPath + ".lock", writing: "")
+        defer { close(other) }
         #expect {
             _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         } throws: { error in
-            guard case .writerBusy(let path, nil)? = error as? LedgerError else { return false }
+            guard case .writerBusy(let path, nil, false)? = error as? LedgerError else { return false }
             return path == folder.ledgerPath + ".lock"
                 && String(describing: error).hasPrefix("the ledger is being written by another credit-recon process (lock ")
         }

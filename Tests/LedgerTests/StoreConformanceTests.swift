@@ -803,7 +803,8 @@ struct StoreConformanceTests {
     /// One writer at a time: a second writer lock on the same ledger is refused at once,
     /// naming the holder, and granted again once the first is released. (The second lock
     /// is taken in this process: a store must refuse it all the same, as a `flock` on a
-    /// second open file description or an advisory lock on a second session does.)
+    /// second open file description or an advisory lock on a second session does, naming
+    /// the holder and telling it apart as this very process.)
     @Test(arguments: Stores.all)
     func aSecondWriterLockIsRefusedAtOnceUntilTheFirstIsReleased(store: String) throws {
         let store = try Stores.make(store)
@@ -813,8 +814,8 @@ struct StoreConformanceTests {
         #expect {
             _ = try Ledger.lockWriter(at: store.location)
         } throws: { error in
-            guard case .writerBusy(_, let holder)? = error as? LedgerError else { return false }
-            return holder == store.lockHolder && String(describing: error).contains(store.lockHolder)
+            guard case .writerBusy(_, let holder, heldHere: true)? = error as? LedgerError else { return false }
+            return holder == store.lockHolder && String(describing: error).contains("this very credit-recon process")
         }
         #expect(clock.now - asked < .seconds(5), "refused at once, not after waiting for the holder")
         // The lock keeps other writers out, not the holder: it writes and reads as usual.

@@ -9,9 +9,9 @@ extension ExitStatus {
         case let error as LedgerError:
             switch error {
             case .diskFull, .scratchFull, .io, .server, .notPermitted, .readOnlySession, .cannotCreateLock, .lockNotOurs, .malformedEntry: self = .ioError
-            case .busy, .writerBusy, .serverBusy: self = .tempFail
+            case .busy, .writerBusy(_, _, heldHere: false), .serverBusy: self = .tempFail
             case .newerSchema: self = .config
-            case .badLocation, .notEmpty: self = .usage
+            case .badLocation, .notEmpty, .writerBusy(_, _, heldHere: true): self = .usage
             case .noLedger, .otherDatabase: self = .noInput
             case .conflict: self = .dataError
             case .store, .refused: self = .software

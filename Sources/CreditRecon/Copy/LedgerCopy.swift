@@ -37,9 +37,8 @@ public struct LedgerCopy {
         progress: (Int64) -> Void, verifying: (VerifyProgress) -> Void = { _ in }
     ) throws -> Outcome {
         let from = try source.ledgerLocation(), to = try target.ledgerLocation()
-        guard from.description != to.description, !Self.sameFile(from, to) else {
-            throw UsageError.usage("ledger copy: --to names the ledger being copied (\(to)); give another path or URL")
-        }
+        let itself = UsageError.usage("ledger copy: --to names the ledger being copied (\(to)); give another path or URL")
+        guard from.description != to.description else { throw itself }
         let books = try source.openLedger(mustExist: true)
         // The source's writer lock too: an entry appended to it during the copy would not be
         // in the copy, and a user who moves the books to the target would lose it. Writers
@@ -49,6 +48,11 @@ public struct LedgerCopy {
         let lock: LedgerWriterLock
         do {
             lock = try target.lockWriter()
+        } catch LedgerError.writerBusy(_, _, heldHere: true) {
+            // The source's lock, taken above: the source under another name (`./l.sqlite`,
+            // its full path, a link to it; `localhost` for `127.0.0.1` in its URL). Said as
+            // "being written by" this very process, it was 75, "try again", which never helps.
+            throw itself
         } catch LedgerError.otherDatabase(let location, let tables) {
             // Not an input that is missing (66): a target unfit for the copy, as one that
             // holds entries is (64, as --help says).
@@ -85,15 +89,6 @@ public struct LedgerCopy {
             throw CopyCheckFailed(target: to.description, copied: copied, error: error)
         }
         return Outcome(copied: copied, verification: verification, target: to.description)
-    }
-
-    /// Whether `from` and `to` are one file under two names (`./l.sqlite`, its full path, a
-    /// link to it): its writer lock, taken as the source's, refused it as the target's,
-    /// "being written by" this very process (75, "try again", which never helps).
-    private static func sameFile(_ from: LedgerLocation, _ to: LedgerLocation) -> Bool {
-        guard case .file(let source) = from, case .file(let target) = to else { return false }
-        var one = stat(), other = stat()
-        return stat(source, &one) == 0 && stat(target, &other) == 0 && one.st_dev == other.st_dev && one.st_ino == other.st_ino
     }
 
     /// The writer lock of `location`, or `nil` when its lock file cannot be made (a ledger

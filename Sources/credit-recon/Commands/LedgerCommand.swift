@@ -25,9 +25,11 @@ extension CreditReconCommand.LedgerGroup {
                 them: credit-recon --ledger ledger.sqlite ledger copy --to postgresql://USER@HOST:5432/DB. \
                 The target gets the same entries, so the same head hash, which is printed; the copy is \
                 verified there (chain, replay, tables). The target must hold no entries (exit 64 otherwise): \
-                a new file, or a database without the ledger's tables (they are created). A failed copy \
+                a new file, or a database without the ledger's tables (they are created); a --to that names \
+                the source under another path or URL spelling is refused too (64). A failed copy \
                 writes nothing; SIGINT or SIGTERM stops it at its next batch of 4,096 entries, writing nothing \
-                (exit 75), or, once it is committed, stops its check, saying how to check it. The copy holds the writer lock of both ledgers: no entry is appended to the \
+                (exit 75), or, once it is committed, stops its check, saying how to check it. The copy holds \
+                the writer lock of both ledgers: no entry is appended to the \
                 source while it is copied (a writer started meanwhile exits 75). A URL without a password \
                 takes the password of --ledger-password-file or PGPASSWORD, like --ledger.
                 """

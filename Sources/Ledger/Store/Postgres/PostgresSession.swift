@@ -160,7 +160,7 @@ final class PostgresSession: @unchecked Sendable {
     deinit { try? connection.close().wait() }
 
     /// `credit-recon <purpose> <host> pid <pid>`, within PostgreSQL's 63 bytes.
-    private static func applicationName(_ purpose: String) -> String {
+    static func applicationName(_ purpose: String) -> String {
         let host = ProcessInfo.processInfo.hostName
         let text = "credit-recon \(purpose) \(host) pid \(getpid())"
         guard text.utf8.count > 63 else { return text }

@@ -5,7 +5,8 @@ import Synchronization
 /// `pg_try_advisory_lock` on a connection of its own and held while the connection lives.
 /// The server drops it when the connection ends, so a writer killed on any host never
 /// leaves a stale lock. A second writer, from any host, is refused at once and told who
-/// holds it: the holder's `application_name` (host and pid) and address.
+/// holds it: the holder's `application_name` (host and pid) and address. This very process,
+/// holding it under another spelling of the database's URL, is told so.
 final class PostgresWriterLock: StoreWriterLock {
     private let session: PostgresSession
     private let location: PostgresLocation
@@ -25,7 +26,14 @@ final class PostgresWriterLock: StoreWriterLock {
             (try $0.bool(), try $0.int64())
         }.first
         guard let locked, locked.0 else {
-            throw LedgerError.writerBusy(lock: "advisory lock \(key) on \(location)", holder: Self.holder(session))
+            let holder = Self.holder(session)
+            // This process's own lock, taken under another spelling of the URL: the holding
+            // session has this process's name, and is one this process holds a lock on.
+            let here = holder.map { holder in
+                holder.application == PostgresSession.applicationName("writer")
+                    && Self.holders.withLock { $0.values.contains(holder.pid) }
+            } ?? false
+            throw LedgerError.writerBusy(lock: "advisory lock \(key) on \(location)", holder: holder?.description, heldHere: here)
         }
         self.session = session
         self.location = location
@@ -68,21 +76,35 @@ final class PostgresWriterLock: StoreWriterLock {
         "\(location.host):\(location.port)/\(location.database)"
     }
 
-    /// Who holds the writer lock: `credit-recon writer <host> pid <pid>` (from <address>).
-    private static func holder(_ session: PostgresSession) -> String? {
+    /// Who holds the writer lock, as the server knows it.
+    private struct Holder: CustomStringConvertible {
+        /// The holding session's server process.
+        var pid: Int64
+        /// Its `application_name`: `credit-recon writer <host> pid <pid>` from this tool.
+        var application: String
+        var address: String?
+
+        /// `<host> pid <pid> (from <address>)`.
+        var description: String {
+            let prefix = "credit-recon writer "
+            let name = application.hasPrefix(prefix) ? String(application.dropFirst(prefix.count)) : application
+            guard let address else { return name }
+            return "\(name) (from \(address))"
+        }
+    }
+
+    /// Who holds the writer lock, when the server says and names it.
+    private static func holder(_ session: PostgresSession) -> Holder? {
         let row = try? session.query(
             """
-            SELECT a.application_name, host(a.client_addr) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            SELECT l.pid::bigint, a.application_name, host(a.client_addr) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
               AND l.classid = \(UInt32(bitPattern: PostgresStore.LockKey.lockClass)) AND l.objid = \(PostgresStore.LockKey.writer.rawValue)
               AND l.objsubid = 2
             LIMIT 1
             """
-        ) { row in (try row.optionalText(), try row.optionalText()) }.first
-        guard let (application, address) = row, let application, !application.isEmpty else { return nil }
-        let prefix = "credit-recon writer "
-        let name = application.hasPrefix(prefix) ? String(application.dropFirst(prefix.count)) : application
-        guard let address else { return name }
-        return "\(name) (from \(address))"
+        ) { row in (try row.int64(), try row.optionalText(), try row.optionalText()) }.first
+        guard let (pid, application, address) = row, let application, !application.isEmpty else { return nil }
+        return Holder(pid: pid, application: application, address: address)
     }
 }

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// The SQLite ledger's writer lock: an exclusive `flock` on `<ledger>.lock` (mode 0600)
 /// holding the writer's pid. The kernel drops it when the process dies, so a crashed run
@@ -23,15 +24,37 @@ final class SQLiteWriterLock: StoreWriterLock {
     private let fd: Int32
 
     /// Takes the lock for the ledger file at `ledgerPath`, or throws at once:
-    /// `.writerBusy` naming the pid in the file when another holds it, `.cannotCreateLock`
+    /// `.writerBusy` naming the pid in the file when another holds it (this process, under
+    /// another name of the ledger, is told apart), `.cannotCreateLock`
     /// when the file cannot be opened.
     /// The ledger file's path.
     private let ledger: String
+    /// The lock file's device and inode.
+    private let file: FileIdentity
+
+    /// A file, by device and inode.
+    private struct FileIdentity: Hashable {
+        var device: UInt64, inode: UInt64
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+        }
+        init?(_ fd: Int32) {
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { return nil }
+            self.init(info)
+        }
+    }
+
+    /// The lock files this process holds: a lock refused on one of them is held here, under
+    /// another name of the same ledger, not by another writer.
+    private static let held = Mutex<Set<FileIdentity>>([])
 
     init(ledgerPath: String) throws(LedgerError) {
         let ledger = Self.realPath(ledgerPath)
         let path = ledger + ".lock"
         var fd: Int32
+        var file: FileIdentity
         while true {
             // Never through a link: the pid written below would overwrite whatever it leads to.
             fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -44,13 +67,17 @@ final class SQLiteWriterLock: StoreWriterLock {
                 throw LedgerError.lockNotOurs(path: path, what: what)
             }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-                let holder = Self.readHolder(fd)
+                let holder = Self.readHolder(fd), identity = FileIdentity(fd)
                 close(fd)
-                throw LedgerError.writerBusy(lock: path, holder: holder)
+                let here = identity.map { identity in Self.held.withLock { $0.contains(identity) } } ?? false
+                throw LedgerError.writerBusy(lock: path, holder: holder, heldHere: here)
             }
             // Locked the file at `path`, not one its last holder removed as this opened it.
             var held = stat(), named = stat()
-            if fstat(fd, &held) == 0, stat(path, &named) == 0, held.st_ino == named.st_ino, held.st_dev == named.st_dev { break }
+            if fstat(fd, &held) == 0, stat(path, &named) == 0, held.st_ino == named.st_ino, held.st_dev == named.st_dev {
+                file = FileIdentity(held)
+                break
+            }
             close(fd)
         }
         Self.giveToTheLedgersOwner(fd, ledger: ledger)
@@ -62,10 +89,13 @@ final class SQLiteWriterLock: StoreWriterLock {
         self.path = path
         self.fd = fd
         self.ledger = ledger
+        self.file = file
+        Self.held.withLock { [file] in _ = $0.insert(file) }
     }
 
     deinit {
         tidyBeforeDying()
+        Self.held.withLock { [file] in _ = $0.remove(file) }
         close(fd)
     }
 
