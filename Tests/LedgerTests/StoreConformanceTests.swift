@@ -291,6 +291,8 @@ struct StoreConformanceTests {
         ("UPDATE journal SET entry = replace(entry, '100000000', '900000000') WHERE seq = 2", "journal entry 2: its hash does not match"),
         ("DELETE FROM journal WHERE seq = 3", "journal entry 4: expected entry 3"),
         ("DELETE FROM journal WHERE seq = (SELECT max(seq) FROM journal)", "runs row 1 differs"),
+        ("UPDATE journal SET seq = 9223372036854775807 WHERE seq = (SELECT max(seq) FROM journal)",
+         "journal entry 9223372036854775807: expected entry"),
         ("UPDATE journal SET prev_hash = (SELECT hash FROM journal WHERE seq = 1) WHERE seq = 4", "journal entry 4: prev_hash does not match"),
         ("UPDATE journal SET entry = (SELECT entry FROM journal WHERE seq = 7) WHERE seq = 6", "journal entry 6:"),
         // Key readings and activity days (entries 10 to 14, before the run ends).

@@ -137,7 +137,9 @@ extension Ledger {
                     }
                     // On from what is stored: the next entry is checked against this one as it is.
                     previous.replaceSubrange(previous.indices, with: slice(row.hash))
-                    expectedSeq = seq + 1
+                    // Wrapping: a number edited to the largest there is can have no entry after it,
+                    // and must be named (entries missing), not end verify in an overflow.
+                    expectedSeq = seq &+ 1
                     entries = seq
                 }
                 try progress(.checked(entries: entries))
