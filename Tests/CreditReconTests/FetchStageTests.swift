@@ -78,8 +78,11 @@ import Testing
     /// before it creates the ledger or asks the API anything.
     @Test func aHeldWriterLockTurnsTheFetchAwayBeforeAnythingElse() async throws {
         let directory = try TemporaryDirectory()
-        let lock = try Ledger.lockWriter(at: .file(directory.path("ledger.sqlite")))
-        defer { withExtendedLifetime(lock) {} }
+        // Another writer's lock as the kernel sees it: a flock on the lock file that no lock of
+        // this process took (one of its own would be told apart, as this very process's).
+        let other = open(directory.path("ledger.sqlite.lock"), O_RDWR | O_CREAT, 0o600)
+        try #require(other >= 0 && flock(other, LOCK_EX | LOCK_NB) == 0)
+        defer { close(other) }
         try await withSim({ _ in }) { server in
             let error = await #expect(throws: LedgerError.self) {
                 try await FetchStage(context: context(directory, server: server)).run()
