@@ -313,6 +313,51 @@ struct StoreConformanceTests {
         #expect(report.problems.first?.contains(expected) == true, "\(report.problems)")
     }
 
+    /// A top-up goes planned → requesting → one answer, and takes a charge once: a second
+    /// request of a row with a request under way or with its charge, an answer to no
+    /// request, a recorded charge linked to a row that has one, are refused as a damaged
+    /// ledger (74), and nothing is written. (The top-up engine never writes them; a ledger
+    /// whose `topups` rows were edited could make it.)
+    @Test(arguments: Stores.all.flatMap { store in [
+        (store, [Fact.chargeRequested(ChargeRequested(key: "ref-1", attempt: 2))], "ref-1 to be requested, but no such top-up without its charge"),
+        (store, [.chargeCreated(ChargeCreated(key: "ref-2", chargeID: "ch_2", createdAt: t0, expiresAt: t0.adding(seconds: 3600),
+                                              callData: "{}", rawBody: "{}"))], "ref-2 to be created, but no such top-up with a request under way"),
+        (store, [.chargeUnknown(ChargeFailed(key: "ref-1", httpStatus: nil, message: "?", rawBody: nil))],
+         "ref-1 to become unknown, but no such top-up with a request under way"),
+        (store, [.chargeRecorded(ChargeRecorded(chargeID: "web_2", amount: usd("25"), wallet: nil, chainID: 8453, createdAt: t0,
+                                                expiresAt: nil, reference: "ref-1", topUpKey: "ref-1", status: "paid", paidAt: nil,
+                                                memo: nil, origin: "charges.csv:3"))], "ref-1 to be recorded, but no such top-up without its charge"),
+    ] })
+    func aTopUpTakesOneChargeAndAnswersOnlyARequest(store: String, facts: [Fact], expected: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        let head = try store.ledger.headHash()
+        let detail = #expect(throws: LedgerError.self) { try store.ledger.appendAll(facts) }
+        guard case .malformedEntry(let text)? = detail else {
+            Issue.record("not a damaged ledger: \(String(describing: detail))")
+            return
+        }
+        #expect(text.contains("expected top-up \(expected)"), "\(text)")
+        #expect(try store.ledger.headHash() == head)
+    }
+
+    /// A charged top-up's row set back to `planned` behind the ledger's back (no trigger
+    /// guards the top-ups, whose states change) and requested again, as the next `topup`
+    /// did: the journal then holds a second request of a row that has its charge. The
+    /// replay refuses it, so `verify` names the entry; it said the ledger was sound, and the
+    /// edit that led to a plan row charged twice was gone from the tables.
+    @Test(arguments: Stores.all)
+    func aSecondRequestOfAChargedTopUpIsNamed(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        try store.execute("UPDATE topups SET state = 'planned', charge_id = NULL WHERE key = 'ref-1'")
+        try store.ledger.appendAll([.chargeRequested(ChargeRequested(key: "ref-1", attempt: 2))])
+        let report = try store.ledger.verify()
+        #expect(!report.isSound)
+        #expect(report.problems.first == "journal entry \(lifecycle().count + 1): cannot be replayed: expected top-up ref-1 to be "
+            + "requested, but no such top-up without its charge or a request under way", "\(report.problems)")
+    }
+
     /// Every broken entry is named, not only the first: after one the chain is still
     /// checked, each entry against the stored one before it. The last sound head is the
     /// one before the first break.

@@ -18,17 +18,22 @@ enum Projector {
         case .topUpPlanned(let fact):
             try out.insertTopUp(id: seq, account: account, fact, runID: runID)
         case .chargeRequested(let fact):
+            // Never a second request of a top-up that may have its charge: that is how a plan
+            // row would be charged twice.
             try expect(out.requestTopUp(key: fact.key, attempt: fact.attempt, seq: seq, runID: runID),
-                       "top-up \(fact.key) to be requested")
+                       "top-up \(fact.key) to be requested", missing: "no such top-up without its charge or a request under way")
         case .chargeCreated(let fact):
-            try expect(out.createCharge(seq: seq, account: account, fact, runID: runID), "top-up \(fact.key) to be created")
+            try expect(out.createCharge(seq: seq, account: account, fact, runID: runID), "top-up \(fact.key) to be created",
+                       missing: "no such top-up with a request under way")
         case .chargeRejected(let fact), .chargeBlocked(let fact), .chargeUnknown(let fact):
             let state = String(entry.fact.kind.dropFirst("charge.".count))
-            try expect(out.failTopUp(state: state, seq: seq, fact), "top-up \(fact.key) to become \(state)")
+            try expect(out.failTopUp(state: state, seq: seq, fact), "top-up \(fact.key) to become \(state)",
+                       missing: "no such top-up with a request under way")
         case .chargeRecorded(let fact):
             try out.insertRecordedCharge(seq: seq, account: account, fact, runID: runID)
             if let key = fact.topUpKey {
-                try expect(out.recordTopUp(key: key, chargeID: fact.chargeID, seq: seq), "top-up \(key) to be recorded")
+                try expect(out.recordTopUp(key: key, chargeID: fact.chargeID, seq: seq), "top-up \(key) to be recorded",
+                           missing: "no such top-up without its charge")
             }
         case .chargeStatusRecorded(let fact):
             try expect(out.recordChargeStatus(fact), "charge \(fact.chargeID) to be recorded \(fact.status)")
@@ -39,7 +44,7 @@ enum Projector {
         }
     }
 
-    private static func expect(_ found: Bool, _ what: @autoclosure () -> String) throws {
-        guard found else { throw LedgerError.malformedEntry("expected \(what()), but no such row exists") }
+    private static func expect(_ found: Bool, _ what: @autoclosure () -> String, missing: String = "no such row exists") throws {
+        guard found else { throw LedgerError.malformedEntry("expected \(what()), but \(missing)") }
     }
 }

@@ -46,14 +46,14 @@ struct ProjectionStatements: ProjectionWriter {
             """
             UPDATE \(s).topups SET state = 'requesting', attempts = ?, http_status = NULL, error = NULL,
                 updated_seq = ?, run_id = ?
-            WHERE key = ?
+            WHERE key = ? AND state NOT IN ('requesting', 'created', 'recorded')
             """,
             [.integer(attempt), .integer(seq), .integer(runID), .text(key)])
     }
 
     func createCharge(seq: Int64, account: String, _ fact: ChargeCreated, runID: Int64?) throws -> Bool {
         guard try changed(
-            "UPDATE \(s).topups SET state = 'created', charge_id = ?, updated_seq = ? WHERE key = ?",
+            "UPDATE \(s).topups SET state = 'created', charge_id = ?, updated_seq = ? WHERE key = ? AND state = 'requesting'",
             [.text(fact.chargeID), .integer(seq), .text(fact.key)])
         else { return false }
         // The charge is for what the plan row says: its wallet, chain, amount, reference and memo.
@@ -71,7 +71,7 @@ struct ProjectionStatements: ProjectionWriter {
 
     func failTopUp(state: String, seq: Int64, _ fact: ChargeFailed) throws -> Bool {
         try changed(
-            "UPDATE \(s).topups SET state = ?, http_status = ?, error = ?, updated_seq = ? WHERE key = ?",
+            "UPDATE \(s).topups SET state = ?, http_status = ?, error = ?, updated_seq = ? WHERE key = ? AND state = 'requesting'",
             [.text(state), .integer(fact.httpStatus), .text(fact.message), .integer(seq), .text(fact.key)])
     }
 
@@ -81,7 +81,7 @@ struct ProjectionStatements: ProjectionWriter {
 
     func recordTopUp(key: String, chargeID: String, seq: Int64) throws -> Bool {
         try changed(
-            "UPDATE \(s).topups SET state = 'recorded', charge_id = ?, updated_seq = ? WHERE key = ?",
+            "UPDATE \(s).topups SET state = 'recorded', charge_id = ?, updated_seq = ? WHERE key = ? AND state NOT IN ('created', 'recorded')",
             [.text(chargeID), .integer(seq), .text(key)])
     }
 

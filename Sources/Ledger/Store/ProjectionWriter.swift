@@ -11,16 +11,19 @@ protocol ProjectionWriter {
     func finishRun(id: Int64, at: Timestamp, _ fact: RunFinished) throws -> Bool
     func insertSnapshot(id: Int64, account: String, _ fact: SnapshotTaken, runID: Int64?) throws
     func insertTopUp(id: Int64, account: String, _ fact: TopUpPlanned, runID: Int64?) throws
-    /// The top-up `key` enters `requesting` for attempt `attempt`; `false` when there is none.
+    /// The top-up `key` enters `requesting` for attempt `attempt`; `false` when there is none
+    /// that may be requested (one with a request under way, or with its charge, may not).
     func requestTopUp(key: String, attempt: Int64, seq: Int64, runID: Int64?) throws -> Bool
     /// The top-up `fact.key` becomes `created` and its charge row is written, with the
-    /// plan row's wallet, chain, amount, reference and memo; `false` when there is no such top-up.
+    /// plan row's wallet, chain, amount, reference and memo; `false` when there is no such
+    /// top-up with a request under way (an answer comes only to a request).
     func createCharge(seq: Int64, account: String, _ fact: ChargeCreated, runID: Int64?) throws -> Bool
     /// The top-up `fact.key` becomes `state` (`rejected`, `blocked`, `unknown`); `false`
-    /// when there is none.
+    /// when there is no such top-up with a request under way.
     func failTopUp(state: String, seq: Int64, _ fact: ChargeFailed) throws -> Bool
     func insertRecordedCharge(seq: Int64, account: String, _ fact: ChargeRecorded, runID: Int64?) throws
-    /// The top-up `key` becomes `recorded` with charge `chargeID`; `false` when there is none.
+    /// The top-up `key` becomes `recorded` with charge `chargeID`; `false` when there is no
+    /// such top-up without a charge.
     func recordTopUp(key: String, chargeID: String, seq: Int64) throws -> Bool
     /// Charge `fact.chargeID` takes the export's status and payment time; `false` when
     /// there is no such charge.

@@ -208,7 +208,8 @@ extension Ledger {
         } catch let refusal as any RowRefusal where refusal.isRefusal {
             return (nil, "cannot be replayed: \(refusal)")
         } catch LedgerError.malformedEntry(let detail) {
-            return (nil, "cannot be replayed: \(LedgerError.malformedEntry(detail))")
+            // The detail alone: "the ledger is damaged … run verify" is what verify is saying.
+            return (nil, "cannot be replayed: \(detail)")
         }
     }
 }
