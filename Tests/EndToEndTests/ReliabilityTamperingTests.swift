@@ -44,6 +44,29 @@ extension Reliability {
             #expect(verified.stdout.contains("NOT sound") && verified.stdout.contains(named), "\(verified.stdout)")
         }
 
+        /// A charged plan row set back to `planned` with the sqlite3 shell (the top-ups have
+        /// no append-only trigger: their states change) is not charged again by the next
+        /// `topup`: it stops before any request (74, "damaged"), the simulator gets no second
+        /// charge, and `verify` names the row. It charged the row twice, and `verify` then
+        /// said the ledger was sound.
+        @Test func aChargedRowSetBackToPlannedIsNotChargedAgain() throws {
+            let scratch = try Scratch()
+            let ledger = scratch.path("ledger.sqlite")
+            let sim = try SimulatorProcess()
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 2))
+            let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+            let topup = ["--ledger", ledger, "--base-url", sim.baseURL, "topup", plan, "--yes"]
+            #expect(try Executable.creditRecon(topup, environment: env).status == 0)
+            #expect(try sim.state().charges.count == 2)
+            let edit = try Executable.sqlite3(ledger, "UPDATE topups SET state = 'planned', charge_id = NULL WHERE id = (SELECT min(id) FROM topups)")
+            #expect(edit.status == 0, "\(edit.stderr)")
+            let again = try Executable.creditRecon(topup, environment: env)
+            #expect(again.status == 74 && again.stderr.contains("the ledger is damaged: expected top-up "), "\(again.stderr)")
+            #expect(try sim.state().charges.count == 2)
+            let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+            #expect(verified.status == 1 && verified.stdout.contains("topups row "), "\(verified.stdout)")
+        }
+
         /// Every entry edited: the listing stops at its limit and says there may be more, in
         /// words and in `--json` (`problems_may_be_more`); one entry edited says nothing of it.
         @Test func aListingCutAtItsLimitSaysThereMayBeMore() throws {

@@ -18,10 +18,12 @@ enum Projector {
         case .topUpPlanned(let fact):
             try out.insertTopUp(id: seq, account: account, fact, runID: runID)
         case .chargeRequested(let fact):
-            // Never a second request of a top-up that may have its charge: that is how a plan
-            // row would be charged twice.
+            // Never a second request of a top-up that may have its charge (one whose row says
+            // otherwise, changed behind the ledger's back, included): that is how a plan row
+            // would be charged twice.
             try expect(out.requestTopUp(key: fact.key, attempt: fact.attempt, seq: seq, runID: runID),
-                       "top-up \(fact.key) to be requested", missing: "no such top-up without its charge or a request under way")
+                       "top-up \(fact.key) to be requested",
+                       missing: "no such top-up without its charge or a request under way, in the state its journal entries give it")
         case .chargeCreated(let fact):
             try expect(out.createCharge(seq: seq, account: account, fact, runID: runID), "top-up \(fact.key) to be created",
                        missing: "no such top-up with a request under way")
@@ -33,7 +35,7 @@ enum Projector {
             try out.insertRecordedCharge(seq: seq, account: account, fact, runID: runID)
             if let key = fact.topUpKey {
                 try expect(out.recordTopUp(key: key, chargeID: fact.chargeID, seq: seq), "top-up \(key) to be recorded",
-                           missing: "no such top-up without its charge")
+                           missing: "no such top-up without its charge, in the state its journal entries give it")
             }
         case .chargeStatusRecorded(let fact):
             try expect(out.recordChargeStatus(fact), "charge \(fact.chargeID) to be recorded \(fact.status)")

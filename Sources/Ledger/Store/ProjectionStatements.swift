@@ -13,6 +13,16 @@ struct ProjectionStatements: ProjectionWriter {
         try tables.change(sql, values) == 1
     }
 
+    /// Top-up row `t` is in the state the journal entry that last changed it gives: no
+    /// trigger guards the top-ups (their states change), and a charged row set back to
+    /// `planned` behind the ledger's back was requested, and charged, again.
+    private var agreesWithItsEntry: String {
+        """
+        (SELECT kind FROM \(tables.journal) WHERE seq = t.updated_seq)
+            = CASE t.state WHEN 'planned' THEN 'topup.planned' WHEN 'requesting' THEN 'charge.requested' ELSE 'charge.' || t.state END
+        """
+    }
+
     func insertRun(id: Int64, account: String, command: String, startedAt: Timestamp) throws {
         _ = try tables.change(
             "INSERT INTO \(s).runs (id, account, command, started_at) VALUES (?, ?, ?, ?)",
@@ -44,9 +54,9 @@ struct ProjectionStatements: ProjectionWriter {
     func requestTopUp(key: String, attempt: Int64, seq: Int64, runID: Int64?) throws -> Bool {
         try changed(
             """
-            UPDATE \(s).topups SET state = 'requesting', attempts = ?, http_status = NULL, error = NULL,
+            UPDATE \(s).topups AS t SET state = 'requesting', attempts = ?, http_status = NULL, error = NULL,
                 updated_seq = ?, run_id = ?
-            WHERE key = ? AND state NOT IN ('requesting', 'created', 'recorded')
+            WHERE t.key = ? AND t.state NOT IN ('requesting', 'created', 'recorded') AND \(agreesWithItsEntry)
             """,
             [.integer(attempt), .integer(seq), .integer(runID), .text(key)])
     }
@@ -81,7 +91,10 @@ struct ProjectionStatements: ProjectionWriter {
 
     func recordTopUp(key: String, chargeID: String, seq: Int64) throws -> Bool {
         try changed(
-            "UPDATE \(s).topups SET state = 'recorded', charge_id = ?, updated_seq = ? WHERE key = ? AND state NOT IN ('created', 'recorded')",
+            """
+            UPDATE \(s).topups AS t SET state = 'recorded', charge_id = ?, updated_seq = ?
+            WHERE t.key = ? AND t.state NOT IN ('created', 'recorded') AND \(agreesWithItsEntry)
+            """,
             [.text(chargeID), .integer(seq), .text(key)])
     }
 

@@ -10,6 +10,10 @@ protocol ProjectionTables {
     /// The schema of the target's tables, as SQL names it.
     var schema: String { get }
 
+    /// The journal, as SQL names it (whatever the target: the replay's entries are the
+    /// journal's).
+    var journal: String { get }
+
     /// Runs one `INSERT` or `UPDATE`, with `?` for each of `values` in order; answers how
     /// many rows it changed.
     func change(_ sql: String, _ values: [ColumnValue]) throws -> Int

@@ -7,6 +7,7 @@ struct PostgresProjections: ProjectionTables {
     let target: ProjectionTarget
 
     var schema: String { PostgresTransaction.schema(target) }
+    var journal: String { "\(PostgresTransaction.schema(.live)).journal" }
 
     func change(_ sql: String, _ values: [ColumnValue]) throws -> Int {
         try transaction.flush(target)

@@ -5,6 +5,7 @@ struct SQLiteProjections: ProjectionTables {
     let target: ProjectionTarget
 
     var schema: String { SQLiteTransaction.schema(target) }
+    var journal: String { "\(SQLiteTransaction.schema(.live)).journal" }
 
     func change(_ sql: String, _ values: [ColumnValue]) throws -> Int {
         try transaction.flush(target)
