@@ -330,6 +330,14 @@ extension Reliability {
             outputs.append(try Executable.creditRecon(["--ledger", bare, "--json", "verify"]))
             #expect(outputs[5].status == 74 && outputs[5].stderr.contains("refused the login"), "\(outputs[5].stderr)")
             #expect(outputs[6].status == 74, "\(outputs[6].stderr)")
+            // `plan check` names the ledger it checked the plan against, or found missing: it
+            // printed the URL as given, password and all.
+            let plan = Executable.repositoryRoot.appendingPathComponent("samples/topups.csv").path
+            let empty = server.url(try server.newDatabase())
+            outputs.append(try Executable.creditRecon(["--ledger", url, "plan", "check", plan]))
+            outputs.append(try Executable.creditRecon(["--ledger", empty, "plan", "check", plan]))
+            #expect(outputs[7].status == 0 && outputs[7].stdout.contains("against the ledger \(bare):"), "\(outputs[7].stdout)")
+            #expect(outputs[8].status == 0 && outputs[8].stdout.contains("no ledger at postgresql://postgres@"), "\(outputs[8].stdout)")
             for output in outputs {
                 #expect(!output.stdout.contains(server.password) && !output.stderr.contains(server.password))
             }

@@ -109,6 +109,15 @@ public struct CommandContext: Sendable {
         return try managementKey()
     }
 
+    /// The ledger as messages name it: its path, or its URL without the password (never
+    /// `ledgerPath` as given, which may hold one), printable on a terminal.
+    public var ledgerName: String {
+        guard let location = try? ledgerLocation() else {
+            return PostgresLocation.isURL(ledgerPath) ? "the PostgreSQL ledger" : TerminalText.printable(ledgerPath)
+        }
+        return TerminalText.printable(location.description)
+    }
+
     /// Where the ledger is. A PostgreSQL URL without a password takes it from
     /// `--ledger-password-file`, else `CREDIT_RECON_LEDGER_PASSWORD_FILE`, else `PGPASSWORD`;
     /// its login must finish within `--timeout`. A SQLite path reads none of them.

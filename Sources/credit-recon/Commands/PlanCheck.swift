@@ -60,11 +60,11 @@ extension CreditReconCommand.Plan {
                         }
                         if let preview {
                             let send = preview.toSend.count
-                            print("against the ledger \(TerminalText.printable(context.ledgerPath)): \(send) row\(send == 1 ? "" : "s") to send "
+                            print("against the ledger \(context.ledgerName): \(send) row\(send == 1 ? "" : "s") to send "
                                 + "(\(preview.sendTotal.centsText) USD), \(preview.count(.done)) already done, \(preview.count(.blocked)) blocked, "
                                 + "\(preview.count(.unknown)) unknown, \(preview.count(.rejected)) rejected")
                         } else {
-                            print("no ledger at \(TerminalText.printable(context.ledgerPath)): the file alone was checked")
+                            print("no ledger at \(context.ledgerName): the file alone was checked")
                         }
                     }
                     return .ok
