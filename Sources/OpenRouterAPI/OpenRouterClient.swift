@@ -169,7 +169,7 @@ public final class OpenRouterClient: Sendable {
             }
             attempt += 1
             guard clock.now + delay <= deadline else {
-                logger.warning("\(method) \(path): giving up after \(attempt) attempts: \(failure.shortReason)")
+                logger.warning("\(method) \(path): giving up after \(attempt) attempt\(attempt == 1 ? "" : "s"): \(failure.shortReason)")
                 throw failure
             }
             // A stop that came while this attempt was out: no retry, and no line saying one comes.

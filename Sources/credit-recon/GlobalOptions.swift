@@ -37,10 +37,10 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print a machine-readable summary on stdout.")
     var json = false
 
-    @Option(name: .long, help: ArgumentHelp("Read the management key from the first line of this file instead of OPENROUTER_API_KEY.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Read the management key from the first line of this file that is not empty (spaces at its ends trimmed) instead of OPENROUTER_API_KEY.", valueName: "path"))
     var apiKeyFile: String?
 
-    @Option(name: .long, help: ArgumentHelp("Read the charge bearer from the first line of this file instead of OPENROUTER_BEARER.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Read the charge bearer from the first line of this file that is not empty (spaces at its ends trimmed) instead of OPENROUTER_BEARER.", valueName: "path"))
     var bearerFile: String?
 
     /// Resolves options, environment and defaults into a context. A bad value names where it

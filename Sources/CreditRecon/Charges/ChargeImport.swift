@@ -349,7 +349,8 @@ public struct ChargeImport: BatchImport {
             guard let runID else { return result }
             try writer.append(.runFinished(RunFinished(
                 runID: runID, outcome: "ok", exitCode: 0,
-                summary: "recorded \(result.inserted) charges from \(file), \(result.linked.count) linked to plan rows, "
+                summary: "recorded \(result.inserted) charge\(result.inserted == 1 ? "" : "s") from \(file), "
+                    + "\(result.linked.count) linked to plan rows, "
                     + "the status of \(result.statusRecorded) already in the ledger")),
                 account: account, runID: runID, at: now)
             result.runID = runID

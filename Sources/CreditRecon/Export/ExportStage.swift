@@ -67,7 +67,8 @@ extension ExportStage.Outcome {
             "wrote a \(format.rawValue) journal to \(TerminalText.printable(outFile ?? "standard output")) for "
                 + "\(TerminalText.printable(books.account)), "
                 + "\(books.from.isoText) up to \(books.to.isoText) (\(books.periods.count) \(books.period.rawValue) periods, "
-                + "\(books.timeZone)): \(transactions) transactions, \(assertions) balance assertions",
+                + "\(books.timeZone)): \(transactions) transaction\(transactions == 1 ? "" : "s"), "
+                + "\(assertions) balance assertion\(assertions == 1 ? "" : "s")",
             "used \(books.totals.used.decimalText), closing balance \(books.totals.closing?.decimalText ?? "–")",
             "ledger head \(books.headHash)",
         ]

@@ -72,11 +72,13 @@ enum ChargesImportCommand {
                 }
                 print(json.exitCode(.ok).text)
             } else {
-                print("recorded \(summary.inserted) charges from \(file) (\(summary.skipped) already in the ledger), "
-                    + "\(summary.total.centsText) USD")
+                // A charge whose status the file gave is one of those already in the ledger.
+                let already = summary.skipped + summary.statusRecorded
+                print("recorded \(summary.inserted) charge\(summary.inserted == 1 ? "" : "s") from \(file) (\(already) already in "
+                    + "the ledger), \(summary.total.centsText) USD")
                 if summary.statusRecorded > 0 {
-                    print("  the status of \(summary.statusRecorded) charge\(summary.statusRecorded == 1 ? "" : "s") already in the "
-                        + "ledger, from the file (paid, expired or pending, and when paid)")
+                    print("  and the status of \(summary.statusRecorded) of those already in the ledger, from the file (paid, "
+                        + "expired or pending, and when paid)")
                 }
                 for link in summary.linked { print("  reference \(link.reference) resolves top-up \(link.key)") }
                 for second in summary.secondPurchases {
