@@ -102,7 +102,11 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "the ledger was written by a newer credit-recon (it has migration \"\(migration)\"); "
                 + "upgrade credit-recon before using it."
         case .malformedEntry(let detail):
-            return "the ledger is damaged: \(detail). Run `credit-recon verify` and restore from a backup."
+            // Not "restore from a backup" alone: tables that differ from a sound journal are
+            // built again from it, and a backup thrown away for them was books lost.
+            return "the ledger is damaged: \(detail). Run `credit-recon verify` to see what is: when only its tables "
+                + "differ from a sound journal, `credit-recon ledger copy --to NEW` builds them again from the journal in "
+                + "a new ledger; a journal that is not sound needs the ledger restored from a backup."
         case .conflict(let detail):
             return detail
         case .server(let location, let detail), .serverBusy(let location, let detail):
