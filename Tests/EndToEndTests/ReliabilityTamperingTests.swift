@@ -130,6 +130,17 @@ extension Reliability {
             #expect([1, 74].contains(verified.status), "\(verified.status): \(verified.stdout)\(verified.stderr)")
             #expect(verified.stdout.contains("NOT sound") || verified.stderr.contains("malformed"), "\(verified.stderr)")
 
+            // Cut inside its last page: SQLite reads the rest as zeros and its check finds
+            // nothing, so verify said a row had been edited; it says the file was cut short.
+            let other = try Scratch()
+            let (cut, _) = try ledgerWithHistory(other)
+            let cutSize = (try FileManager.default.attributesOfItem(atPath: cut)[.size] as? Int) ?? 0
+            let cutHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: cut))
+            try cutHandle.truncate(atOffset: UInt64(cutSize - 100))
+            try cutHandle.close()
+            let shorter = try Executable.creditRecon(["--ledger", cut, "verify"])
+            #expect(shorter.status == 1 && shorter.stdout.contains("bytes long, not a whole number of its"), "\(shorter.stdout)")
+
             // Cut to nothing: an empty file is not an empty ledger.
             let handle2 = try FileHandle(forWritingTo: URL(fileURLWithPath: ledger))
             try handle2.truncate(atOffset: 0)

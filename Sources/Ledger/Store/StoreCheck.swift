@@ -12,6 +12,9 @@ struct StoreCheck: Sendable, Equatable {
     /// ledger did not make: one can turn a write into nothing (`RAISE(IGNORE)`,
     /// `DO INSTEAD NOTHING`) or into another, so appends "succeed" and store nothing.
     var foreign: [String] = []
+    /// What is wrong with the database's file that its own check does not look at (a
+    /// SQLite file cut short inside a page), or `nil`.
+    var file: String?
 
     /// The foreign triggers' and rules' finding, or `nil` when there is none.
     var foreignProblem: String? {
@@ -30,6 +33,6 @@ struct StoreCheck: Sendable, Equatable {
     /// What the database's own check found, as a sentence naming the check; empty when it
     /// found nothing.
     var damage: [String] {
-        verdict == "ok" ? [] : ["PRAGMA integrity_check: " + verdict]
+        (verdict == "ok" ? [] : ["PRAGMA integrity_check: " + verdict]) + (file.map { [$0] } ?? [])
     }
 }

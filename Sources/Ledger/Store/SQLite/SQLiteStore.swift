@@ -143,13 +143,29 @@ final class SQLiteStore: LedgerStore {
             let rows = try connection.db.statement("SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'trigger'")
                 .rows { (name: $0.text(0), sql: $0.text(1), table: $0.text(2)) }
             let triggers = Dictionary(rows.map { ($0.name, $0.sql) }, uniquingKeysWith: { first, _ in first })
+            let pageSize = try connection.db.scalarInt("PRAGMA page_size") ?? 0
             return StoreCheck(
                 verdict: verdict.joined(separator: "; "),
                 unguarded: Schema.appendOnlyTriggers.filter { triggers[$0.name] != $0.sql }.map(\.name),
                 foreign: rows.filter { row in
                     Schema.isLedgerTable(row.table) && !Schema.appendOnlyTriggers.contains { $0.name == row.name }
-                }.map { "\($0.table).\($0.name)" }.sorted())
+                }.map { "\($0.table).\($0.name)" }.sorted(),
+                file: Self.cutInsideAPage(path, pageSize: pageSize))
         }
+    }
+
+    /// What to say of a file whose length is no whole number of its pages: SQLite reads
+    /// the missing end of the last page as zeros, its check finds nothing, and the rows
+    /// there read as edited ones. `nil` for a whole file, or one that cannot be measured.
+    static func cutInsideAPage(_ path: String, pageSize: Int64) -> String? {
+        var info = stat()
+        // By the system's 4 KB pages when SQLite's are larger: a checkpoint under way grows
+        // the file a system page at a time, and a reader must not take that for damage.
+        let unit = min(pageSize, 4096)
+        guard unit > 0, stat(path, &info) == 0, Int64(info.st_size) % unit != 0 else { return nil }
+        return "the file \(path) is \(info.st_size) bytes long, not a whole number of its \(pageSize)-byte pages: it was "
+            + "cut short or added to outside SQLite, so rows read from its last page may be wrong; restore the ledger "
+            + "from a backup"
     }
 
     func missingTables() throws -> [String] {
