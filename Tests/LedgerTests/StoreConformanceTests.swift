@@ -341,6 +341,32 @@ struct StoreConformanceTests {
         #expect(try store.ledger.headHash() == head)
     }
 
+    /// A charge recorded for a plan row (a web-flow purchase after a blocked request) shows
+    /// the row's memo when the export gave it none, and its own when it did: the memo was
+    /// gone from every report once `import charges` resolved the row.
+    @Test(arguments: Stores.all)
+    func aChargeRecordedForAPlanRowKeepsTheRowsMemo(store: String) throws {
+        let store = try Stores.make(store)
+        func planned(_ key: String) -> [Fact] {
+            [.topUpPlanned(TopUpPlanned(key: key, batch: "b", reference: key, wallet: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+                                        chainID: 8453, amount: usd("5"), memo: "Research budget", planFile: "p.csv", planLine: 4)),
+             .chargeRequested(ChargeRequested(key: key, attempt: 1)),
+             .chargeBlocked(ChargeFailed(key: key, httpStatus: 410, message: "gone", rawBody: "{}"))]
+        }
+        func recorded(_ id: String, for key: String, memo: String?) -> Fact {
+            .chargeRecorded(ChargeRecorded(chargeID: id, amount: usd("5"), wallet: nil, chainID: 8453, createdAt: t0,
+                                           expiresAt: nil, reference: key, topUpKey: key, status: "paid", paidAt: nil,
+                                           memo: memo, origin: "charges.csv:4"))
+        }
+        try store.ledger.appendAll(lifecycle() + planned("ref-3") + planned("ref-4")
+            + [recorded("web_3", for: "ref-3", memo: nil), recorded("web_4", for: "ref-4", memo: "paid by card")])
+        let memos = Dictionary(uniqueKeysWithValues: try store.ledger.read { try $0.charges(account: "default") }.map { ($0.chargeID, $0.memo) })
+        #expect(memos["web_3"] == "Research budget")
+        #expect(memos["web_4"] == "paid by card")
+        #expect(memos["web_1"] == .some(nil))
+        #expect(try store.ledger.verify().isSound)
+    }
+
     /// A charged top-up's row set back to `planned` behind the ledger's back (no trigger
     /// guards the top-ups, whose states change) is not requested again: the journal entry
     /// that last changed the row says `charge.created`. The next `topup` charged the row a

@@ -30,17 +30,18 @@ extension LedgerReader {
         public let status: String?
         /// When it was paid, as an export says.
         public let paidAt: Timestamp?
-        /// Free text from the plan or the export.
+        /// Free text from the export, or else from the plan row the charge is for (a web-flow
+        /// charge recorded for a plan row keeps the row's memo).
         public let memo: String?
         /// Journal position of the entry that created or recorded it.
         public let seq: Int64
 
         /// The same charge, carrying out a plan row of batch `batch`.
-        func carrying(batch: String) -> ChargeRecord {
+        func carrying(batch: String, memo planMemo: String?) -> ChargeRecord {
             ChargeRecord(
                 chargeID: chargeID, account: account, origin: origin, topUpKey: topUpKey, batch: batch,
                 reference: reference, wallet: wallet, chainID: chainID, amount: amount, createdAt: createdAt,
-                expiresAt: expiresAt, status: status, paidAt: paidAt, memo: memo, seq: seq)
+                expiresAt: expiresAt, status: status, paidAt: paidAt, memo: memo ?? planMemo, seq: seq)
         }
     }
 }

@@ -192,9 +192,10 @@ extension PostgresTransaction {
     /// Each charge's plan-row batch is looked up here rather than joined in SQL: over a
     /// top-ups table with few rows or none, the planner loops over it once per charge.
     func charges(account: String) throws -> [LedgerReader.ChargeRecord] {
+        // Each plan row's batch and memo (a charge without a memo of its own takes its row's).
         let known = Dictionary(
-            try rows("SELECT key, batch FROM \(Self.s).topups WHERE account = $1", Self.binds(account)) { row in
-                (try row.text(), try row.text())
+            try rows("SELECT key, batch, memo FROM \(Self.s).topups WHERE account = $1", Self.binds(account)) { row in
+                (try row.text(), (batch: try row.text(), memo: try row.optionalText()))
             }, uniquingKeysWith: { first, _ in first })
         var records = try rows(
             """
@@ -207,16 +208,17 @@ extension PostgresTransaction {
             let id = try row.text()
             let origin = try row.text()
             let topUpKey = try row.optionalText()
+            let plan = topUpKey.flatMap { known[$0] }
             return LedgerReader.ChargeRecord(
                 chargeID: id, account: account, origin: origin,
-                topUpKey: topUpKey, batch: topUpKey.flatMap { known[$0] },
+                topUpKey: topUpKey, batch: plan?.batch,
                 reference: try row.optionalText(), wallet: try row.optionalText(),
                 chainID: try row.optionalInt64(), amount: try .stored(try row.int64(), in: "charge \(id)"),
                 createdAt: try row.time(of: "charge \(id) created_at"),
                 expiresAt: try row.optionalTime(of: "charge \(id) expires_at"),
                 status: try row.optionalText(),
                 paidAt: try row.optionalTime(of: "charge \(id) paid_at"),
-                memo: try row.optionalText(), seq: try row.int64())
+                memo: try row.optionalText() ?? plan?.memo, seq: try row.int64())
         }
         // A plan row of another account (no command links one): looked up by key.
         let elsewhere = Set(records.lazy.compactMap(\.topUpKey).filter { known[$0] == nil })
@@ -224,12 +226,12 @@ extension PostgresTransaction {
         var binds = PostgresBindings()
         binds.append(elsewhere.sorted())
         let found = Dictionary(
-            try rows("SELECT key, batch FROM \(Self.s).topups WHERE key = ANY($1)", binds) { row in
-                (try row.text(), try row.text())
+            try rows("SELECT key, batch, memo FROM \(Self.s).topups WHERE key = ANY($1)", binds) { row in
+                (try row.text(), (batch: try row.text(), memo: try row.optionalText()))
             }, uniquingKeysWith: { first, _ in first })
         for index in records.indices {
-            if let key = records[index].topUpKey, let batch = found[key] {
-                records[index] = records[index].carrying(batch: batch)
+            if let key = records[index].topUpKey, let plan = found[key] {
+                records[index] = records[index].carrying(batch: plan.batch, memo: plan.memo)
             }
         }
         return records

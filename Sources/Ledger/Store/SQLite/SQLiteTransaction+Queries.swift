@@ -194,7 +194,7 @@ extension SQLiteTransaction {
         let statement = try db.statement(
             """
             SELECT c.charge_id, c.account, c.origin, c.topup_key, t.batch, c.reference, c.wallet, c.chain_id,
-                   c.amount, c.created_at, c.expires_at, c.status, c.paid_at, c.memo, c.seq
+                   c.amount, c.created_at, c.expires_at, c.status, c.paid_at, coalesce(c.memo, t.memo), c.seq
             FROM charges c LEFT JOIN topups t ON t.key = c.topup_key
             WHERE c.account = ?
             ORDER BY c.created_at
