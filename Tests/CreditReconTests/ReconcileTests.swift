@@ -316,6 +316,25 @@ struct ReconcileTests {
         let books = try fixture.reconcile()
         #expect(state(books, "web_x") == .expired)
         #expect(books.periods.last?.purchasedOther == reconMicros("10"))
+        // The export's word is a fact, said as one.
+        let expired = books.findings.first { $0.kind == .chargeExpired && $0.reference == "web_x" }?.message ?? ""
+        #expect(expired.contains("without being paid, as its export says") && expired.hasSuffix("still needed."), "\(expired)")
+    }
+
+    /// A charge the readings show no rise for reads as unpaid, and is said so: the rise may
+    /// have been matched to another charge of the same time, which was the unpaid one, and
+    /// "plan it again" then bought the paid one twice. The finding says how to record it.
+    @Test func anExpiredChargeWithoutARiseIsSaidToReadAsUnpaid() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "0", usage: "0")
+        try fixture.charge("ch_25", amount: "25", created: "2026-03-01T09:00:00Z")
+        try fixture.charge("ch_30", amount: "30", created: "2026-03-01T09:05:00Z")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "45", usage: "0")
+        let books = try fixture.reconcile()
+        let expired = books.findings.filter { $0.kind == .chargeExpired }.map(\.message)
+        #expect(expired.count == 1)
+        #expect(expired.allSatisfy { $0.contains("no rise of total_credits matches it, so it reads as unpaid") && $0.contains("import charges")
+            && !$0.contains("without being paid") }, "\(expired)")
     }
 
     @Test func toleranceAcceptsNearlyExactSets() throws {

@@ -118,12 +118,20 @@ extension Reconciler {
             || expiry.adding(milliseconds: matcher.graceMilliseconds) <= asOf
         {
             line.state = .expired
+            // Said as the export's fact, or as what the readings show: a rise matched to
+            // another charge of the same time may have been this one's, and "plan it again"
+            // would then buy it twice.
+            let said = charge.status == "expired"
+                ? "without being paid, as its export says; nothing was bought."
+                    + (beforeBooks ? before : " Plan it again if the credits are still needed.")
+                : "and no rise of total_credits matches it, so it reads as unpaid."
+                    + (beforeBooks ? before : " If it was paid (a rise matches one charge only, and another "
+                        + "charge may have taken this one's), record its payment with `credit-recon import charges` "
+                        + "from the Coinbase export; if not, plan it again if the credits are still needed.")
             findings.append(Finding(
                 beforeBooks ? .info : .warning, .chargeExpired, at: expiry, account: account, amount: charge.amount,
                 reference: line.label,
-                message: "charge \(charge.chargeID) for \(charge.amount.decimalText) expired at \(expiry.iso8601) "
-                    + "without being paid; nothing was bought."
-                    + (beforeBooks ? before : " Plan it again if the credits are still needed.")))
+                message: "charge \(charge.chargeID) for \(charge.amount.decimalText) expired at \(expiry.iso8601) " + said))
         } else {
             line.state = .pending
         }
