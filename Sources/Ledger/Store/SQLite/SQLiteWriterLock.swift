@@ -23,10 +23,6 @@ final class SQLiteWriterLock: StoreWriterLock {
     let path: String
     private let fd: Int32
 
-    /// Takes the lock for the ledger file at `ledgerPath`, or throws at once:
-    /// `.writerBusy` naming the pid in the file when another holds it (this process, under
-    /// another name of the ledger, is told apart), `.cannotCreateLock`
-    /// when the file cannot be opened.
     /// The ledger file's path.
     private let ledger: String
     /// The lock file's device and inode.
@@ -50,6 +46,10 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// another name of the same ledger, not by another writer.
     private static let held = Mutex<Set<FileIdentity>>([])
 
+    /// Takes the lock for the ledger file at `ledgerPath`, or throws at once:
+    /// `.writerBusy` naming the pid in the file when another holds it (this process, under
+    /// another name of the ledger, is told apart), `.cannotCreateLock` when the file cannot
+    /// be opened.
     init(ledgerPath: String) throws(LedgerError) {
         let ledger = Self.realPath(ledgerPath)
         let path = ledger + ".lock"
