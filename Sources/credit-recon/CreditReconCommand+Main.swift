@@ -165,7 +165,11 @@ enum GlobalArguments {
         func isGlobal(_ argument: String) -> Bool {
             flags.contains(argument) || withValue.contains(argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument)
         }
-        guard !names.isEmpty, arguments[index...].contains(where: isGlobal) else { return nil }
+        // A group's own arguments end, or its next word is no option: that word is the command
+        // (a typo, `frob`, was ArgumentParser's "Unexpected argument" with the root's usage,
+        // and another sentence than under --json). An unknown option stays ArgumentParser's.
+        let atACommand = index >= arguments.count || !arguments[index].hasPrefix("-")
+        guard !names.isEmpty, atACommand || arguments[index...].contains(where: isGlobal) else { return nil }
         while index < arguments.count, arguments[index].hasPrefix("--"), arguments[index] != "--" {
             index += withValue.contains(arguments[index]) ? 2 : 1
         }

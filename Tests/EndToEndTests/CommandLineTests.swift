@@ -10,14 +10,22 @@ struct CommandLineTests {
     let plan = Executable.repositoryRoot.appendingPathComponent("samples/topups.csv").path
 
     /// A script whose command is empty or cut short must not "succeed" by printing help.
+    /// The same sentence with `--json` or without, and no usage line (it was the root's).
     @Test(arguments: [
-        ([], "fetch, plan, topup, import"), (["import"], "charges, snapshots"), (["plan"], "check"),
-        (["ledger"], "copy"),
+        ([], "credit-recon needs a command; the commands are fetch, plan, topup, import"),
+        (["import"], "credit-recon import needs a command; its commands are charges, snapshots"),
+        (["plan"], "credit-recon plan needs a command; its commands are check"),
+        (["ledger"], "credit-recon ledger needs a command; its commands are copy"),
+        (["frob"], "\"frob\" is not a command of credit-recon; the commands are fetch, plan"),
+        (["import", "snapshot", "f.csv"], "\"snapshot\" is not a command of credit-recon import; its commands are charges, snapshots"),
     ])
-    func aMissingCommandIs64NamingTheCommands(arguments: [String], names: String) throws {
+    func aMissingCommandIs64NamingTheCommands(arguments: [String], words: String) throws {
         let result = try Executable.creditRecon(arguments)
         #expect(result.status == 64, "\(arguments): \(result.stderr)")
-        #expect(result.stderr.contains("needs a command: \(names)"), "\(result.stderr)")
+        #expect(result.stderr.contains(words) && !result.stderr.contains("Usage:"), "\(result.stderr)")
+        let json = try Executable.creditRecon(arguments + ["--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(json.status == 64 && (object?["error"] as? String)?.contains(words) == true, "\(json.stdout)")
         #expect(result.stdout.isEmpty)
         #expect(try Executable.creditRecon(arguments + ["--help"]).status == 0)
     }
