@@ -252,6 +252,22 @@ struct LedgerCommandsTests {
         let interrupted = try reader(["verify"])
         #expect(interrupted.status == 74 && interrupted.stderr.contains("books.sqlite-journal beside it holds a write that was interrupted"),
                 "\(interrupted.stderr)")
+        // Archived with its write-ahead log: SQLite must make the log's index beside it, and
+        // cannot; said so, with what to do (it was "unable to open database file: No such
+        // file or directory", of a file that is there).
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
+        try FileManager.default.removeItem(atPath: ledger + "-journal")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: ledger)
+        let logged = try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"), [
+            "sqlite3", ledger, ".dbconfig no_ckpt_on_close on", "CREATE TABLE scratch_t (x); DROP TABLE scratch_t;"])
+        #expect(logged.status == 0, "\(logged.stderr)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: ledger)
+        try? FileManager.default.removeItem(atPath: ledger + "-shm")
+        if asRoot { try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: ledger + "-wal") }
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder)
+        let withLog = try reader(["verify"])
+        #expect(withLog.status == 74 && withLog.stderr.contains("its write-ahead log \(ledger)-wal is beside it")
+            && withLog.stderr.contains("copy \(ledger) and \(ledger)-wal together"), "\(withLog.stderr)")
     }
 
     /// A command's summary that cannot be written (stdout on a full disk, or closed) is a

@@ -30,6 +30,14 @@ extension LedgerError {
             return "\(error.message): its full path is \(absolute.utf8.count) bytes long, and SQLite opens paths shorter than "
                 + "\(Self.sqlitePathLimit) bytes; use a shorter path (a symbolic link to its folder will do)"
         }
+        // A ledger left with its write-ahead log (an archived copy) in a folder this user
+        // cannot write: SQLite must make the log's index (-shm) beside it to read it.
+        let folder = Ledger.directory(of: absolute)
+        if access(absolute + "-wal", F_OK) == 0, access(absolute + "-shm", F_OK) != 0, access(folder, W_OK) != 0 {
+            return "\(error.message): its write-ahead log \(path)-wal is beside it, and SQLite reads that only after making "
+                + "\(path)-shm in the folder \(folder), which this user cannot write; copy \(path) and \(path)-wal together "
+                + "to a folder you can write, and name the copy"
+        }
         switch error.systemErrno {
         case 0: return error.message
         case EMFILE, ENFILE:
