@@ -121,6 +121,7 @@ struct ImportChargesTests {
         let summary = try importer("\(Self.header)\nweb-r2,2.50,,,2026-11-03T10:00:00Z,,R-02,paid,2026-11-03T10:05:00Z,\n")
             .run(ledger: bench.ledger, now: now)
         #expect(summary.inserted == 1 && summary.unlinkedReferences == 1)
+        #expect(summary.lines(file: "e.csv").first == "recorded 1 charge from e.csv (0 already in the ledger), 2.50 USD")
         let fake = FakeChargeCreator()
         await #expect {
             _ = try await bench.run(try bench.plan(TopUpBench.planText(3)), client: fake)
@@ -395,6 +396,12 @@ struct ImportChargesTests {
         let created = try #require(try bench.ledger.read { try $0.charge(id: id)?.createdAt })
         let pending = try importer("charge_id,amount,created_at,status\n\(id),1.50,\(created),pending\n").run(ledger: bench.ledger, now: now)
         #expect(pending.statusRecorded == 1 && pending.skipped == 0 && pending.inserted == 0)
+        // Said as one of those already in the ledger (it said "0 already in the ledger"
+        // beside "the status of 1 charge already in the ledger").
+        #expect(Array(pending.lines(file: "e.csv").prefix(2)) == [
+            "recorded 0 charges from e.csv (1 already in the ledger), 0.00 USD",
+            "  and the status of 1 of those already in the ledger, from the file (paid, expired or pending, and when paid)",
+        ])
         let row = "charge_id,amount,created_at,status,paid_at\n\(id),1.50,\(created),paid,2026-11-03T10:20:00Z\n"
         let paid = try importer(row).run(ledger: bench.ledger, now: now)
         #expect(paid.statusRecorded == 1 && paid.skipped == 0)

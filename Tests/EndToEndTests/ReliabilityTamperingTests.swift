@@ -116,6 +116,11 @@ extension Reliability {
                 let said = command == ["verify"] ? result.stdout : result.stderr
                 #expect(result.status == (command == ["verify"] ? 1 : 74), "\(command): \(result.stderr)")
                 #expect(said.contains("the ledger is damaged: schema_migrations ") && !said.contains("CREATE"), "\(said)")
+                if command != ["verify"] {
+                    // Which case needs a backup, and which `ledger copy` mends (it said "restore from a backup").
+                    #expect(said.contains("`credit-recon ledger copy --to NEW` builds them again from the journal")
+                        && said.contains("a journal that is not sound needs the ledger restored from a backup"), "\(said)")
+                }
             }
         }
 

@@ -41,6 +41,24 @@ public struct ChargeImport: BatchImport {
                 && lhs.linked.map(\.key) == rhs.linked.map(\.key) && lhs.runID == rhs.runID && lhs.headHash == rhs.headHash
         }
 
+        /// What `import charges FILE` prints for people.
+        public func lines(file: String) -> [String] {
+            // A charge whose status the file gave is one of those already in the ledger.
+            let already = skipped + statusRecorded
+            var lines = ["recorded \(inserted) charge\(inserted == 1 ? "" : "s") from \(file) (\(already) already in the ledger), "
+                + "\(total.centsText) USD"]
+            if statusRecorded > 0 {
+                lines.append("  and the status of \(statusRecorded) of those already in the ledger, from the file (paid, "
+                    + "expired or pending, and when paid)")
+            }
+            lines += linked.map { "  reference \($0.reference) resolves top-up \($0.key)" }
+            lines += secondPurchases.map { second in
+                TerminalText.printable("  reference \(second.reference) already had its charge: \(second.chargeID) is a second "
+                    + "purchase of that plan row (the report warns of it, reference_paid_twice, once both are paid)")
+            }
+            return lines + ["ledger head \(headHash)"]
+        }
+
         /// The `--json` summary.
         public var json: JSONOutput {
             .object([

@@ -1,4 +1,3 @@
-import Foundation
 import Ledger
 
 /// `ledger copy --to`: moves books from one store to another (SQLite to PostgreSQL or

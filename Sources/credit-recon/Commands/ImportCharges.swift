@@ -72,20 +72,7 @@ enum ChargesImportCommand {
                 }
                 print(json.exitCode(.ok).text)
             } else {
-                // A charge whose status the file gave is one of those already in the ledger.
-                let already = summary.skipped + summary.statusRecorded
-                print("recorded \(summary.inserted) charge\(summary.inserted == 1 ? "" : "s") from \(file) (\(already) already in "
-                    + "the ledger), \(summary.total.centsText) USD")
-                if summary.statusRecorded > 0 {
-                    print("  and the status of \(summary.statusRecorded) of those already in the ledger, from the file (paid, "
-                        + "expired or pending, and when paid)")
-                }
-                for link in summary.linked { print("  reference \(link.reference) resolves top-up \(link.key)") }
-                for second in summary.secondPurchases {
-                    print(TerminalText.printable("  reference \(second.reference) already had its charge: \(second.chargeID) is a second "
-                        + "purchase of that plan row (the report warns of it, reference_paid_twice, once both are paid)"))
-                }
-                print("ledger head \(summary.headHash)")
+                for line in summary.lines(file: file) { print(line) }
             }
             return .ok
         }
