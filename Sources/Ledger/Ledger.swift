@@ -29,6 +29,18 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Opens the ledger at `location` to be checked (`verify`), writing nothing to it: a
+    /// SQLite file is read as it is, its `-wal` file left where it is, and a ledger that
+    /// needs a migration is refused (`olderSchema`) instead of migrated; one that is not
+    /// there is refused with `noLedger`.
+    public convenience init(checking location: LedgerLocation) throws {
+        switch location {
+        case .file(let path): self.init(path: path, store: try SQLiteStore(path: path, create: false, checking: true))
+        case .postgres(let database):
+            self.init(path: database.description, store: try PostgresStore(database, create: false, checking: true))
+        }
+    }
+
     /// Opens the PostgreSQL ledger at `database` for a write that may fail on what it is
     /// given (an import): a database holding no ledger gets the ledger's tables in that
     /// write's transaction, so a failed write leaves it as it was, as `create(at:_:)`

@@ -21,6 +21,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     case lockNotOurs(path: String, what: String)
     /// The file was written by a newer credit-recon.
     case newerSchema(migration: String)
+    /// The ledger at `location` was written by an earlier credit-recon and needs `migration`,
+    /// which `verify` does not apply: it writes nothing to the ledger it checks.
+    case olderSchema(location: String, migration: String)
     /// A stored entry cannot be read back; the ledger has been damaged.
     case malformedEntry(String)
     /// The write contradicts what the ledger already holds.
@@ -101,6 +104,11 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
         case .newerSchema(let migration):
             return "the ledger was written by a newer credit-recon (it has migration \"\(migration)\"); "
                 + "upgrade credit-recon before using it."
+        case .olderSchema(let location, let migration):
+            return "the ledger \(location) was written by an earlier credit-recon: it needs migration \"\(migration)\" "
+                + "before it can be checked, and verify writes nothing to the ledger it checks. Run any other command on it "
+                + "once (`credit-recon --ledger \(location) status` applies the migration), then verify it (to keep this "
+                + "ledger as it is, do both on a copy of it)"
         case .malformedEntry(let detail):
             // Not "restore from a backup" alone: tables that differ from a sound journal are
             // built again from it, and a backup thrown away for them was books lost.

@@ -201,6 +201,25 @@ struct LedgerCommandsTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == before)
     }
 
+    /// A ledger written by an earlier build, which needs a migration: `verify` writes nothing
+    /// to the ledger it checks, so it says to open it once with another command (78) and
+    /// leaves the file as it was; once `status` has applied it, verify checks it.
+    @Test func verifyAppliesNoMigrationAndSaysWhatToRun() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let removed = try Executable.sqlite3(ledger, "DELETE FROM schema_migrations WHERE name LIKE 'v4:%'")
+        #expect(removed.status == 0, "\(removed.stderr)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: ledger))
+        let refused = try Executable.creditRecon(["--ledger", ledger, "verify"])
+        #expect(refused.status == 78)
+        #expect(refused.stderr.contains(#"was written by an earlier credit-recon: it needs migration "v4: charge.status entries""#)
+            && refused.stderr.contains("`credit-recon --ledger \(ledger) status` applies the migration"), "\(refused.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == before)
+        #expect([0, 1].contains(try Executable.creditRecon(["--ledger", ledger, "status"]).status))
+        #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+    }
+
     /// An auditor's copy where they cannot write (another user's folder, as here, or a
     /// read-only mount): the readers read it, leave it byte for byte, and make no file
     /// beside it; they gave 74, "attempt to write a readonly database". As root, the

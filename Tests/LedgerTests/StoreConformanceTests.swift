@@ -1048,6 +1048,29 @@ struct StoreConformanceTests {
         #expect(heard.filter { $0 == .comparing }.count == 1)
     }
 
+    /// `verify` writes nothing to the ledger it checks, not even a migration the ledger
+    /// needs: a ledger written by an earlier build is refused, saying what to run first,
+    /// and stays unmigrated until a command that may write opens it.
+    @Test(arguments: Stores.all)
+    func aLedgerOpenedToBeCheckedIsNotMigrated(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.write { try $0.append(contentsOf: Self.bulk(10), runID: nil, at: t0) { $0 } }
+        // A build before v4 recorded no such migration (and wrote no charge.status entry).
+        try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v4:%'")
+        for _ in 0..<2 {
+            let error = #expect(throws: LedgerError.self) { _ = try Ledger(checking: store.location) }
+            guard case .olderSchema(_, let migration)? = error else {
+                Issue.record("not refused as an older ledger: \(String(describing: error))")
+                return
+            }
+            #expect(migration == Schema.entryKindsMigration)
+            #expect(String(describing: error!).contains("verify writes nothing to the ledger it checks"))
+        }
+        _ = try store.openAnother()  // a command that may write applies it
+        let report = try Ledger(checking: store.location).verify()
+        #expect(report.isSound && report.entries == 10)
+    }
+
     @Test(arguments: Stores.all)
     func aDayIsStoredOncePerAccount(store: String) throws {
         let store = try Stores.make(store)

@@ -75,14 +75,29 @@ extension CommandContext {
         return try Ledger(location)
     }
 
+    /// The ledger for `verify`, opened to be checked (`Ledger(checking:)`): nothing is
+    /// written to it. No ledger there exits 66, a truncated file 74.
+    public func ledgerToCheck() throws -> Ledger {
+        guard let ledger = try existingLedger(checking: true) else {
+            throw UsageError(message: missingLedgerProblem, exitStatus: .noInput)
+        }
+        return ledger
+    }
+
     /// The ledger, or `nil` when there is none yet (no file; a database without the
     /// ledger's tables, left as it is). Opening is what tells, on the one connection the
-    /// ledger then uses. A truncated file is refused: exit 74.
-    public func existingLedger() throws -> Ledger? {
+    /// ledger then uses. A truncated file is refused: exit 74. `checking`: opened to be
+    /// checked (`ledgerToCheck()`).
+    public func existingLedger(checking: Bool = false) throws -> Ledger? {
         let location = try ledgerLocation()
-        guard case .file = location else {
-            do { return try Ledger(location, create: false) } catch LedgerError.noLedger { return nil }
+        func open() throws -> Ledger? {
+            do {
+                return try checking ? Ledger(checking: location) : Ledger(location, create: false)
+            } catch LedgerError.noLedger {
+                return nil
+            }
         }
+        guard case .file = location else { return try open() }
         switch ledgerFile {
         case .missing: return nil
         case .truncated: throw UsageError(message: truncatedLedgerProblem, exitStatus: .ioError)
@@ -90,8 +105,7 @@ extension CommandContext {
             throw UsageError.usage(
                 "the ledger \(ledgerPath) is \(kind), not a ledger file; name the ledger's file, e.g. "
                     + (kind == "a folder" ? "\(ledgerPath.hasSuffix("/") ? ledgerPath : ledgerPath + "/")ledger.sqlite" : "books.sqlite"))
-        case .present:
-            do { return try Ledger(location, create: false) } catch LedgerError.noLedger { return nil }
+        case .present: return try open()
         }
     }
 

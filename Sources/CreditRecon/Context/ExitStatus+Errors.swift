@@ -10,7 +10,7 @@ extension ExitStatus {
             switch error {
             case .diskFull, .scratchFull, .io, .server, .notPermitted, .readOnlySession, .cannotCreateLock, .lockNotOurs, .malformedEntry: self = .ioError
             case .busy, .writerBusy(_, _, heldHere: false), .serverBusy: self = .tempFail
-            case .newerSchema: self = .config
+            case .newerSchema, .olderSchema: self = .config
             case .badLocation, .notEmpty, .writerBusy(_, _, heldHere: true): self = .usage
             case .noLedger, .otherDatabase: self = .noInput
             case .conflict: self = .dataError

@@ -18,7 +18,10 @@ extension CreditReconCommand {
                 replayed into a temporary file about the size of the ledger's tables, in SQLITE_TMPDIR \
                 (else TMPDIR, /var/tmp or /tmp); no room there exits 74 and says how to point it elsewhere. \
                 With PostgreSQL it replays into temporary tables of its session, in a transaction it \
-                rolls back: the user needs SELECT and the TEMP right, not the right to write the ledger.
+                rolls back: the user needs SELECT and the TEMP right, not the right to write the ledger. \
+                Verify writes nothing to the ledger it checks: a SQLite file's -wal log is read where it \
+                is, not folded into the file, and a ledger written by an earlier credit-recon that needs \
+                a migration is refused (78) until another command has applied it.
                 """
         )
 
@@ -45,7 +48,7 @@ extension CreditReconCommand {
                 }
                 let ledger: Ledger
                 do {
-                    ledger = try context.openLedger(mustExist: true)
+                    ledger = try context.ledgerToCheck()
                 } catch LedgerError.malformedEntry(let detail) {
                     // Its tables contradict its record of migrations (schema_migrations dropped
                     // or edited): said as a finding, not with "run verify".

@@ -45,7 +45,11 @@ final class PostgresStore: LedgerStore {
     /// (`noLedger`), so that one connection both opens a ledger and tells whether there is one.
     /// With `tablesWithFirstWrite` as well, that database gets them in the transaction of the
     /// first write (or before the first read), so a write that fails leaves it as it was.
-    init(_ location: PostgresLocation, create: Bool, tablesWithFirstWrite: Bool = false, purpose: String = "ledger") throws {
+    /// With `checking` (`verify`), a pending migration is not applied but refused (`olderSchema`).
+    init(
+        _ location: PostgresLocation, create: Bool, checking: Bool = false, tablesWithFirstWrite: Bool = false,
+        purpose: String = "ledger"
+    ) throws {
         self.location = location
         name = location.description
         let session = try PostgresSession(location, purpose: purpose)
@@ -65,7 +69,13 @@ final class PostgresStore: LedgerStore {
         }
         guard holds || create else { throw LedgerError.noLedger(location: name) }
         let pending = !holds && tablesWithFirstWrite
-        if !pending { try Self.migrate(session, holdsLedger: holds) }
+        if checking {
+            if let migration = try Self.pendingMigrations(session).first {
+                throw LedgerError.olderSchema(location: name, migration: migration.name)
+            }
+        } else if !pending {
+            try Self.migrate(session, holdsLedger: holds)
+        }
         connection = Mutex(Connection(session, tablesPending: pending))
     }
 

@@ -26,9 +26,10 @@ final class Database {
     let handle: OpaquePointer
     let path: String
     let durability: Durability
-    /// Opened as `readOnlyStorage` (see `init`): its file names are URIs, and what it
-    /// attaches inherits its read-only flag unless the URI says `mode=rwc`.
-    let readOnlyStorage: Bool
+    /// Opened read-only by its URI (`readOnlyStorage`, or `checking` beside a `-wal` file;
+    /// see `init`): its file names are URIs, and what it attaches inherits its read-only
+    /// flag unless the URI says `mode=rwc`.
+    let readOnlyByURI: Bool
     private var cache: [String: Statement] = [:]
     private var isClosed = false
     /// The building file, opened once by `startWriteback()`.
@@ -45,11 +46,20 @@ final class Database {
     /// (no writer has it open, and none can start where the folder is read-only), as
     /// immutable, since SQLite cannot otherwise read a WAL ledger without making its `-shm`
     /// file there.
+    ///
+    /// `checking`: opened by `verify`, which writes nothing to the file it checks. No pragma
+    /// that could write is run, and when a `-wal` file is beside it (a writer's, running or
+    /// stopped before its checkpoint, or copied with the ledger) the file is opened read-only
+    /// by the URI's `mode=ro`, so that closing does not fold the log into the file and remove
+    /// it. Without one, the connection is a writable one: closing it removes the empty `-wal`
+    /// and `-shm` files that opening made, which a read-only one would leave behind.
     init(
-        path: String, create: Bool = true, readOnly: Bool = false, readOnlyStorage: Bool = false,
+        path: String, create: Bool = true, readOnly: Bool = false, readOnlyStorage: Bool = false, checking: Bool = false,
         durability: Durability = .durable, busyTimeoutMilliseconds: Int32 = 5000, admit: (Database) throws -> Void = { _ in }
     ) throws {
-        let readOnly = readOnly || readOnlyStorage
+        let hasLog = access(path + "-wal", F_OK) == 0
+        let readOnlyByURI = readOnlyStorage || (checking && hasLog)
+        let readOnly = readOnly || readOnlyByURI
         if create && !readOnly && path != ":memory:" {
             // Create the file ourselves so it is 0600 from its first byte; SQLite gives
             // the -wal and -shm files the same mode. Only a file that is not there yet
@@ -68,12 +78,12 @@ final class Database {
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
         var name = path
-        if readOnlyStorage {
+        if readOnlyByURI {
             // Read-only by the URI's `mode=ro`, not the flags: a database attached later may
             // ask for no more than the flags allow, and `verify`'s scratch copy is made and
             // written (`mode=rwc`). The URI's mode keeps the ledger itself from both.
             flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI
-            name = Self.uri(path) + (access(path + "-wal", F_OK) == 0 ? "?mode=ro" : "?mode=ro&immutable=1")
+            name = Self.uri(path) + (hasLog || !readOnlyStorage ? "?mode=ro" : "?mode=ro&immutable=1")
         }
         var connection: OpaquePointer?
         let code = sqlite3_open_v2(name, &connection, flags, nil)
@@ -85,12 +95,12 @@ final class Database {
         self.handle = connection
         self.path = path
         self.durability = durability
-        self.readOnlyStorage = readOnlyStorage
+        self.readOnlyByURI = readOnlyByURI
         sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(connection, 1)
         do {
             try admit(self)
-            if !readOnly && path != ":memory:" {
+            if !readOnly && !checking && path != ":memory:" {
                 // Only takes effect on a new, empty file (before the first write, so before
                 // WAL mode is set). 16 KB pages: a ledger is written in long appends and read
                 // in long scans; fewer, larger pages mean fewer WAL frames, system calls and

@@ -34,8 +34,10 @@ final class SQLiteStore: LedgerStore {
     /// without, a database holding no tables is refused (`noLedger`) as it is: a reader
     /// does not start books. Without `create`, a ledger this process cannot write (a
     /// read-only mount or folder: an auditor's archived copy) is opened to be read, when it
-    /// needs no migration.
-    init(path: String, create: Bool, durability: Database.Durability = .durable, name: String? = nil) throws {
+    /// needs no migration. With `checking` (`verify`), nothing is written to the file (see
+    /// `Database.init`), not even a pending migration: that is refused (`olderSchema`).
+    init(path: String, create: Bool, checking: Bool = false, durability: Database.Durability = .durable, name: String? = nil) throws {
+        precondition(!(create && checking), "a ledger is checked as it is, never created")
         self.path = path
         self.name = name ?? path
         let admit = { (db: Database) throws -> Void in
@@ -57,8 +59,12 @@ final class SQLiteStore: LedgerStore {
             var db: Database
             var readOnlyStorage = false
             do {
-                db = try Database(path: path, create: create, durability: durability, admit: admit)
-                try Schema.migrator.migrate(db)
+                db = try Database(path: path, create: create, checking: checking, durability: durability, admit: admit)
+                if !checking {
+                    try Schema.migrator.migrate(db)
+                } else if let migration = try Schema.migrator.pending(db).first {
+                    throw LedgerError.olderSchema(location: name ?? path, migration: migration.name)
+                }
             } catch let error as SQLiteError where !create && Self.cannotWrite(path, error) {
                 // Read as immutable, SQLite would not look at a rollback journal: the pages of
                 // an interrupted write would be read as the books (a false tamper alarm).

@@ -26,9 +26,9 @@ extension SQLiteTransaction {
         // large as the projections, and memory should not bound the ledger an auditor can
         // check. Its page cache is the ledger's own size. Its rollback journal holds only
         // pages that existed before the replay began (the empty tables' roots), so it
-        // stays in memory. (A connection to a ledger on read-only storage is read-only, and
-        // so is what it attaches unless the URI asks otherwise.)
-        try db.execute(db.readOnlyStorage ? "ATTACH DATABASE 'file:?mode=rwc' AS replay" : "ATTACH DATABASE '' AS replay")
+        // stays in memory. (A connection opened read-only by its URI is read-only, and so is
+        // what it attaches unless the URI asks otherwise.)
+        try db.execute(db.readOnlyByURI ? "ATTACH DATABASE 'file:?mode=rwc' AS replay" : "ATTACH DATABASE '' AS replay")
         try db.execute("PRAGMA replay.cache_size=-65536")
         try db.execute("PRAGMA replay.journal_mode=MEMORY")
         try db.execute(Schema.projectionTables(in: "replay"))

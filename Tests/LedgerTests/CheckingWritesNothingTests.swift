@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import Ledger
+
+/// `verify` writes nothing to the SQLite file it checks. An auditor's archived ledger is
+/// often a pair: the file and its `-wal`, copied while a writer had them open. Opened as
+/// any command opens it, closing the connection folded the log into the file and removed
+/// it, so the file's checksum the auditor recorded no longer matched.
+@Suite("SQLite: verify leaves the file it checks as it was")
+struct CheckingWritesNothingTests {
+    /// The bytes of the file at `path`, or `nil` when there is none.
+    private static func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+    /// Verifies the ledger at `path` as `verify` opens it, and closes it again.
+    private static func check(_ path: String) throws -> VerifyReport {
+        try Ledger(checking: .file(path)).verify()
+    }
+
+    @Test func aLogCopiedWithTheLedgerIsReadAndKept() throws {
+        let temp = try TemporaryLedger()
+        try temp.ledger.write { try $0.append(contentsOf: StoreConformanceTests.bulk(40), runID: nil, at: t0) { $0 } }
+        // Copied while the writer has the ledger open: its entries are in the log only.
+        let archive = temp.directory.appendingPathComponent("archive")
+        try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: false)
+        let copy = archive.appendingPathComponent("ledger.sqlite").path
+        try FileManager.default.copyItem(atPath: temp.path, toPath: copy)
+        try FileManager.default.copyItem(atPath: temp.path + "-wal", toPath: copy + "-wal")
+        let (file, log) = (Self.bytes(copy), Self.bytes(copy + "-wal"))
+        #expect((log?.count ?? 0) > 0, "the entries are in the log")
+
+        let report = try Self.check(copy)
+        #expect(report.isSound && report.entries == 40)
+        #expect(Self.bytes(copy) == file, "the file was not written")
+        #expect(Self.bytes(copy + "-wal") == log, "the log is where it was, as it was")
+        // Any other command may fold it in: it is the same books.
+        #expect(try Ledger(path: copy, create: false).headHash() == report.headHash)
+    }
+
+    @Test func aLedgerClosedCleanlyIsLeftWithoutNewFiles() throws {
+        let temp = try TemporaryLedger()
+        let copy = temp.directory.appendingPathComponent("closed.sqlite").path
+        try {
+            let ledger = try Ledger(path: copy)
+            try ledger.write { try $0.append(contentsOf: StoreConformanceTests.bulk(40), runID: nil, at: t0) { $0 } }
+        }()
+        #expect(!FileManager.default.fileExists(atPath: copy + "-wal"), "closed: its log folded in and removed")
+        let written = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01
+        try FileManager.default.setAttributes([.modificationDate: written], ofItemAtPath: copy)
+        let file = Self.bytes(copy)
+
+        #expect(try Self.check(copy).entries == 40)
+        #expect(Self.bytes(copy) == file)
+        #expect(try FileManager.default.attributesOfItem(atPath: copy)[.modificationDate] as? Date == written)
+        #expect(!FileManager.default.fileExists(atPath: copy + "-wal"))
+        #expect(!FileManager.default.fileExists(atPath: copy + "-shm"))
+    }
+}
