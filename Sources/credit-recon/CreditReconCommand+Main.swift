@@ -120,6 +120,8 @@ enum GlobalArguments {
     ]
     /// Global flags.
     static let flags: Set<String> = ["--json"]
+    /// Options that may be given more than once, each time for one more value.
+    static let repeatable: Set<String> = ["--holds"]
 
     /// Whether `arguments` hold `--json` before a `--` terminator: also where an option
     /// missing its value is followed by it (`--ledger --json status`), which the parser
@@ -137,7 +139,7 @@ enum GlobalArguments {
         var seen: Set<String> = []
         for word in arguments.prefix(while: { $0 != "--" }) where word.hasPrefix("--") && word.count > 2 {
             let name = String(word.prefix(while: { $0 != "=" }))
-            guard seen.insert(name).inserted else {
+            guard seen.insert(name).inserted || repeatable.contains(name) else {
                 return "\(name) is given twice: which one counts would be a guess; give it once"
             }
         }

@@ -25,6 +25,45 @@ struct LedgerCommandsTests {
         #expect(headHash(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout) == head)
     }
 
+    /// `verify --holds` finds a head hash an earlier verify (or report) printed, at its
+    /// entry, and says when the ledger does not hold one (1); what is no head hash is 64.
+    @Test func verifyHoldsFindsAPrintedHead() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("ledger.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let first = try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout
+        let printed = try #require(headHash(first))
+        // "ledger sound: N journal entries, …"
+        let entries = try #require(first.split(separator: " ").dropFirst(2).first.flatMap { Int($0) })
+        let charges = Executable.repositoryRoot.appendingPathComponent("samples/charges.csv").path
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "charges", charges]).status == 0)
+
+        let found = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", printed.uppercased()])
+        #expect(found.status == 0, "\(found.stderr)")
+        let total = try #require(found.stdout.split(separator: " ").dropFirst(2).first.flatMap { Int($0) })
+        #expect(total > entries)
+        #expect(found.stdout.contains("holds \(printed) as entry \(entries)'s hash (\(total - entries) entries before the head)"),
+                "\(found.stdout)")
+
+        let other = String(repeating: "ab", count: 32)
+        let json = try Executable.creditRecon(["--ledger", ledger, "verify", "--json", "--holds", printed, "--holds", other])
+        #expect(json.status == 1)
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let held = document?["holds"] as? [[String: Any]]
+        #expect(held?.map { $0["hash"] as? String } == [printed, other])
+        #expect(held?.first?["entry"] as? Int == entries)
+        #expect(held?.last?["entry"] is NSNull)
+        #expect(document?["sound"] as? Bool == true && document?["exit_code"] as? Int == 1)
+
+        let missing = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", other])
+        #expect(missing.status == 1)
+        #expect(missing.stdout.contains("does NOT hold \(other): no entry has that hash"), "\(missing.stdout)")
+
+        let short = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", String(printed.prefix(8))])
+        #expect(short.status == 64)
+        #expect(short.stderr.contains("--holds takes a head hash, 64 hex digits"), "\(short.stderr)")
+    }
+
     /// `report` for an account the ledger does not hold is a usage error naming those it
     /// holds, not an empty report.
     @Test func aReportForAnAccountTheLedgerDoesNotHoldIs64NamingTheAccounts() throws {

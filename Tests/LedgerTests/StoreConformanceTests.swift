@@ -1071,6 +1071,45 @@ struct StoreConformanceTests {
         #expect(report.isSound && report.entries == 10)
     }
 
+    /// A head hash a report printed is found at its entry while the books it came from are
+    /// the ledger's first entries; chained again from an entry before it (history written
+    /// again, hashes and all), the ledger holds it no more.
+    @Test(arguments: Stores.all)
+    func aHeadAReportPrintedIsFoundInTheChainItCameFrom(store: String) throws {
+        let store = try Stores.make(store)
+        let facts = Self.bulk(10)
+        try store.ledger.write { try $0.append(contentsOf: facts.prefix(5), runID: nil, at: t0) { $0 } }
+        let printed = try store.ledger.headHash()
+        try store.ledger.write { try $0.append(contentsOf: facts.suffix(5), runID: nil, at: t0) { $0 } }
+        let head = try store.ledger.headHash()
+        let other = String(repeating: "0", count: 63) + "1"
+
+        let report = try store.ledger.verify(holds: [printed, head, other])
+        #expect(report.isSound && report.readWholeJournal)
+        #expect(report.held == [HeldHead(hash: printed, entry: 5), HeldHead(hash: head, entry: 10), HeldHead(hash: other, entry: nil)])
+
+        try store.dropAppendOnlyTriggers()
+        try Self.rewriteAndRechain(entry: 3, of: store) { $0.replacingOccurrences(of: "bulk.csv:2", with: "bulk.csv:22") }
+        let rewritten = try store.ledger.verify(holds: [printed, head])
+        #expect(rewritten.readWholeJournal)
+        #expect(rewritten.held.map(\.entry) == [nil, nil])
+    }
+
+    /// Stopped at its limit of problems, `verify` says a head hash was not found among the
+    /// entries it read, not that the ledger does not hold it.
+    @Test(arguments: Stores.all)
+    func aHeadNotReachedBeforeTheLimitIsNotSaidMissing(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.write { try $0.append(contentsOf: Self.bulk(10), runID: nil, at: t0) { $0 } }
+        let head = try store.ledger.headHash()
+        try store.dropAppendOnlyTriggers()
+        try store.execute("UPDATE journal SET hash = '\(String(repeating: "f", count: 64))' WHERE seq = 2")
+        let report = try store.ledger.verify(limit: 1, holds: [head])
+        #expect(report.stoppedAtLimit && !report.readWholeJournal)
+        #expect(report.held == [HeldHead(hash: head, entry: nil)])
+        #expect(try store.ledger.verify(limit: 20, holds: [head]).held == [HeldHead(hash: head, entry: 10)])
+    }
+
     @Test(arguments: Stores.all)
     func aDayIsStoredOncePerAccount(store: String) throws {
         let store = try Stores.make(store)

@@ -22,18 +22,30 @@ extension Ledger {
     /// said before the chain's findings and not compared; without the journal's table there
     /// is nothing to replay.
     ///
+    /// `holds`: head hashes (lower-case hex) to look for among the entries' stored hashes
+    /// (`VerifyReport.held`), so that a head a report printed can be found in the chain it
+    /// came from.
+    ///
     /// `progress` is told the entries checked after each batch of them, then when the
     /// comparison starts; what it throws stops the verification there and is thrown.
-    public func verify(limit: Int = Ledger.verifyProblemLimit, progress: (VerifyProgress) throws -> Void = { _ in }) throws -> VerifyReport {
+    public func verify(
+        limit: Int = Ledger.verifyProblemLimit, holds: [String] = [], progress: (VerifyProgress) throws -> Void = { _ in }
+    ) throws -> VerifyReport {
         let missing = try store.missingTables()
         // Compared neither: a table made again otherwise may lack a column the comparison reads.
         let reshaped = try store.reshapedTables()
         var checking: BackgroundWork<Result<StoreCheck, any Error>>?
         var stopped: (any Error)?
         let outcome = Result {
-            guard !missing.contains("journal") else { return VerifyReport() }
+            guard !missing.contains("journal") else {
+                var report = VerifyReport()
+                report.held = holds.map { HeldHead(hash: $0, entry: nil) }
+                report.readWholeJournal = false
+                return report
+            }
             return try store.readReplaying { transaction in
-                try Self.checkChainAndReplay(transaction, skipping: missing + reshaped, limit: limit, progress: { event in
+                try Self.checkChainAndReplay(
+                    transaction, skipping: missing + reshaped, limit: limit, holds: holds, progress: { event in
                     do { try progress(event) } catch {
                         stopped = error
                         throw error
@@ -90,8 +102,8 @@ extension Ledger {
     /// The chain and the replay, then `comparing()` (as the comparison starts), then the
     /// comparison of every table but the `missing` ones.
     private static func checkChainAndReplay(
-        _ transaction: any StoreTransaction, skipping missing: [String], limit: Int, progress: (VerifyProgress) throws -> Void,
-        comparing: () -> Void
+        _ transaction: any StoreTransaction, skipping missing: [String], limit: Int, holds: [String],
+        progress: (VerifyProgress) throws -> Void, comparing: () -> Void
     ) throws -> VerifyReport {
         var report = VerifyReport()
         var expectedSeq: Int64 = 1
@@ -102,6 +114,8 @@ extension Ledger {
         /// report keeps the head and count before it (the last sound head).
         var broken = false
         var entries: Int64 = 0
+        let wanted = holds.map { Array($0.utf8) }
+        var heldAt = [Int64?](repeating: nil, count: holds.count)
 
         /// Whether to read on: the limit not reached.
         func replayBatch(_ rows: JournalRows, _ checked: [CheckedRow]) throws -> Bool {
@@ -135,6 +149,10 @@ extension Ledger {
                         }
                         if report.problems.count >= limit { return false }
                     }
+                    for index in wanted.indices where heldAt[index] == nil
+                        && wanted[index].withUnsafeBufferPointer(slice(row.hash).hasSameBytes) {
+                        heldAt[index] = seq
+                    }
                     // On from what is stored: the next entry is checked against this one as it is.
                     previous.replaceSubrange(previous.indices, with: slice(row.hash))
                     // Wrapping: a number edited to the largest there is can have no entry after it,
@@ -160,7 +178,7 @@ extension Ledger {
             return reading
         }
         if reading, let (rows, checked) = pending {
-            _ = try replayBatch(rows, checked.wait())
+            reading = try replayBatch(rows, checked.wait())
         } else {
             _ = pending?.checked.wait()  // stopped early: let the last batch finish first
         }
@@ -177,6 +195,8 @@ extension Ledger {
             report.headHash = String(decoding: previous, as: UTF8.self)
             report.entries = entries
         }
+        report.held = zip(holds, heldAt).map(HeldHead.init)
+        report.readWholeJournal = reading
         try progress(.comparing)
         comparing()
         if sound {

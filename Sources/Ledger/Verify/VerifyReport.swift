@@ -11,6 +11,12 @@ public struct VerifyReport: Sendable {
     public var integrity: String = ""
     /// The listing stopped at `verify`'s limit of problems: there may be more.
     public var stoppedAtLimit = false
+    /// The head hashes `verify` was asked to find, in the order asked, each with the entry
+    /// that has it.
+    public var held: [HeldHead] = []
+    /// Every entry of the journal was read: a head hash not found is in none. False when
+    /// the listing stopped at the limit before the journal's end (or there is no journal).
+    public var readWholeJournal = true
 
     /// Sound: the chain, the projections and the database's own check all agree.
     public var isSound: Bool { problems.isEmpty }

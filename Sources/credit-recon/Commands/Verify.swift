@@ -27,8 +27,15 @@ extension CreditReconCommand {
 
         @OptionGroup var global: GlobalOptions
 
+        @Option(name: .customLong("holds"), help: ArgumentHelp(
+            "A head hash a report, an export or an earlier verify printed (repeatable): check that the chain still "
+                + "holds it, as an entry's hash, so the books that report came from are this ledger's first entries, "
+                + "unchanged. Exit 1 when no entry has it.", valueName: "hash"))
+        var holds: [String] = []
+
         mutating func run() async throws {
-            try await CLI.run(global) { context in
+            try await CLI.run(global) { [holds] context in
+                let wanted = try Self.headHashes(holds)
                 let location = try context.ledgerLocation()
                 // Found before anything could be checked: a finding, not a failure to run.
                 func notSound(_ problem: String) -> ExitStatus {
@@ -36,6 +43,7 @@ extension CreditReconCommand {
                         print(JSONOutput.object([
                             "sound": .bool(false), "entries": .int(0), "head_hash": .string(""),
                             "integrity_check": .string("not run"), "problems": .array([.string(problem)]),
+                            "holds": .array(wanted.map { .object(["hash": .string($0), "entry": .null]) }),
                         ]).exitCode(.attention).text)
                     } else {
                         print("ledger NOT sound (1 problem):")
@@ -57,7 +65,8 @@ extension CreditReconCommand {
                 let progress = ProgressLine(
                     noun: "entries", command: "verify", done: "hashed and replayed",
                     enabled: context.showsProgress)
-                let report = try progress.during { try ledger.verify(progress: progress.show) }
+                let report = try progress.during { try ledger.verify(holds: wanted, progress: progress.show) }
+                let holdsAll = report.held.allSatisfy { $0.entry != nil }
                 // PostgreSQL has no integrity_check to run (it checks each page as it reads it).
                 let isPostgres = if case .postgres = location { true } else { false }
                 if context.json {
@@ -67,7 +76,10 @@ extension CreditReconCommand {
                         "integrity_check": .string(isPostgres ? "not run" : report.integrity),
                         "problems": .array(report.problems.map(JSONOutput.string)),
                         "problems_may_be_more": .bool(report.stoppedAtLimit),
-                    ]).exitCode(report.isSound ? .ok : .attention).text)
+                        "holds": .array(report.held.map { held in
+                            .object(["hash": .string(held.hash), "entry": held.entry.map(JSONOutput.int) ?? .null])
+                        }),
+                    ]).exitCode(report.isSound && holdsAll ? .ok : .attention).text)
                 } else if report.isSound {
                     // What PostgreSQL's store checked is the guards.
                     let checked = isPostgres ? "the append-only triggers in place" : "integrity_check \(report.integrity)"
@@ -81,7 +93,43 @@ extension CreditReconCommand {
                     }
                     print("last sound head \(report.headHash) after \(report.entries) entries")
                 }
-                return report.isSound ? .ok : .attention
+                if !context.json {
+                    for line in Self.heldLines(report) { print(line) }
+                }
+                return report.isSound && holdsAll ? .ok : .attention
+            }
+        }
+
+        /// `--holds`'s values in lower case; one that is not a head hash (64 hex digits) is
+        /// a usage error naming it.
+        static func headHashes(_ values: [String]) throws -> [String] {
+            try values.map { value in
+                let hash = value.lowercased()
+                guard hash.utf8.count == 64, hash.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+                else {
+                    throw UsageError.usage("--holds takes a head hash, 64 hex digits as a report prints it (its ledger "
+                        + "head hash); \"\(TerminalText.printable(String(value.prefix(80))))\" is not one")
+                }
+                return hash
+            }
+        }
+
+        /// A line for each head hash asked for: the entry that has it, or that none does.
+        static func heldLines(_ report: VerifyReport) -> [String] {
+            report.held.map { held in
+                guard let entry = held.entry else {
+                    let read = report.readWholeJournal ? "no entry has" : "none of the entries read before verify stopped has"
+                    return "does NOT hold \(held.hash): \(read) that hash, so the books it pinned are not this ledger's "
+                        + "first entries (they were written again since, or it pinned another ledger)"
+                }
+                let since = report.entries - entry
+                let head = report.isSound ? "head" : "last sound head"
+                let place = switch since {
+                case 0: "the \(head)"
+                case 1...: "\(since) entr\(since == 1 ? "y" : "ies") before the \(head)"
+                default: "after the last sound head, so the books it pinned are not sound either"
+                }
+                return "holds \(held.hash) as entry \(entry)'s hash (\(place))"
             }
         }
     }
