@@ -187,6 +187,7 @@ struct AllAccountsReportTests {
         #expect(md.contains("| =cmd\\|x | [%3Dcmd%7Cx/](%253Dcmd%257Cx/reconciliation.md) |"))
         #expect(md.contains("| a\\_b | [a\\_b/](a_b/reconciliation.md) |"))
         #expect(md.contains("| Ledger head hash | `\(outcome.headHash)` |"))
+        #expect(md.contains("To check these books against a ledger: `credit-recon verify --holds \(outcome.headHash)`"))
         #expect(md.contains("| **Total** |"))
     }
 

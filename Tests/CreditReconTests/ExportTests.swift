@@ -56,6 +56,7 @@ import Testing
         #expect(check.status == 0, "\(check.output)")
         #expect(try Self.export(fixture, format).text == first.text)
         #expect(first.text.contains("ledger head hash: \(try fixture.ledger.headHash())"))
+        #expect(first.text.contains("to check it against a ledger: credit-recon verify --holds \(try fixture.ledger.headHash())"))
         // Every period boundary is asserted.
         #expect(first.text.components(separatedBy: format == .beancount ? " ~ 0 USD\n" : " USD = ").count - 1 == 3)
     }

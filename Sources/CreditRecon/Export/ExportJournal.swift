@@ -62,6 +62,7 @@ struct ExportJournal {
         journal.comment("scope: \(books.from.isoText) up to (not including) \(books.to.isoText), "
             + "\(books.periods.count) \(books.period.rawValue) periods, time zone \(books.timeZone); as of \(books.asOf.iso8601)")
         journal.comment("ledger head hash: \(books.headHash)")
+        journal.comment("to check it against a ledger: credit-recon verify --holds \(books.headHash)")
         journal.comment("USD exact to the micro-dollar; a balance assertion on \(credits) at every period boundary "
             + "equals periods.csv's closing balance")
         journal.blank()

@@ -17,6 +17,13 @@ extension ReportFiles {
         return end - index
     }
 
+    /// What a Markdown report says under its head hash: how to check the books it came from
+    /// against a ledger (`accounts.md` says it too).
+    static func headCheck(_ headHash: String) -> String {
+        "To check these books against a ledger: `credit-recon verify --holds \(headHash)` says whether its chain still "
+            + "holds this head, unchanged, and whether its tables are what its journal says."
+    }
+
     /// `reconciliation.md` as bytes. The per-charge and per-finding rows, which are almost
     /// all of a big report, are written cell by cell into the buffer (see `ReportText`).
     static func markdownBytes(_ books: Reconciliation) -> ReportText {
@@ -46,6 +53,8 @@ extension ReportFiles {
         row(["Readings", "\(books.trustedReadings) trusted, \(books.untrustedReadings) left out (all-zero after non-zero)"])
         line()
         line("Amounts are USD. A rise of `total_credits` or `total_usage` counts in the period of the reading that showed it.")
+        line()
+        line(headCheck(books.headHash))
         line()
 
         line("## Totals")

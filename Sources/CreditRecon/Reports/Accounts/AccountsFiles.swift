@@ -58,6 +58,8 @@ enum AccountsFiles {
             + "byte of the label's UTF-8 as `%XX` (`ops/eu` is in `ops%2Feu`). "
             + "Warnings counts the findings at warning level or above.")
         line()
+        line(ReportFiles.headCheck(outcome.headHash))
+        line()
 
         line("## Accounts")
         line()
