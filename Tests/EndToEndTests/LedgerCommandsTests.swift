@@ -259,6 +259,38 @@ struct LedgerCommandsTests {
         #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
     }
 
+    /// Another user's ledger in a folder both may write (a shared, sticky one): the readers
+    /// leave no file beside it, and a writer is refused (74) before it makes its lock file.
+    /// Reading it made -wal and -shm files of the reader's, and a write its lock file, which
+    /// the owner's next write could not open (74, "attempt to write a readonly database").
+    /// Runs as root only: the reader is `nobody`, the owner `daemon`.
+    @Test(.enabled(if: getuid() == 0)) func anotherUsersLedgerInASharedFolderIsLeftToItsOwner() throws {
+        let scratch = try Scratch()
+        let folder = scratch.path("shared")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.url.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: folder)
+        let ledger = folder + "/books.sqlite"
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        try FileManager.default.removeItem(atPath: ledger + ".lock")
+        try FileManager.default.setAttributes([.ownerAccountName: "daemon", .posixPermissions: 0o644], ofItemAtPath: ledger)
+        let charges = Executable.repositoryRoot.appendingPathComponent("samples/charges.csv").path
+        func run(as user: String, _ arguments: [String]) throws -> Executable.Result {
+            let tool = Executable.binDirectory.appendingPathComponent("credit-recon")
+            return try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"),
+                                      ["runuser", "-u", user, "--", tool.path, "--ledger", ledger] + arguments)
+        }
+        for command in [["verify"], ["status"]] {
+            #expect([0, 1].contains(try run(as: "nobody", command).status))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["books.sqlite"])
+        let refused = try run(as: "nobody", ["import", "charges", charges])
+        #expect(refused.status == 74 && refused.stderr.contains("this process cannot write it"), "\(refused.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["books.sqlite"])
+        let owners = try run(as: "daemon", ["import", "charges", charges])
+        #expect(owners.status == 0, "\(owners.stderr)")
+    }
+
     /// An auditor's copy where they cannot write (another user's folder, as here, or a
     /// read-only mount): the readers read it, leave it byte for byte, and make no file
     /// beside it; they gave 74, "attempt to write a readonly database". As root, the

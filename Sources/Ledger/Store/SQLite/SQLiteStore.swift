@@ -56,16 +56,26 @@ final class SQLiteStore: LedgerStore {
             }
         }
         do {
-            var db: Database
-            var readOnlyStorage = false
-            do {
-                db = try Database(path: path, create: create, checking: checking, durability: durability, admit: admit)
-                if !checking {
-                    try Schema.migrator.migrate(db)
-                } else if let migration = try Schema.migrator.pending(db).first {
-                    throw LedgerError.olderSchema(location: name ?? path, migration: migration.name)
+            var opened: Database?
+            // A file this process may read but not write (another user's, in a folder it may
+            // write: a shared or sticky one) is read as on read-only storage too: SQLite would
+            // open it read-only without a word and make its -wal and -shm files, this user's,
+            // beside it, which the owner's next write could not open (74).
+            var readOnlyStorage = !create && access(path, R_OK) == 0 && access(path, W_OK) != 0
+            if !readOnlyStorage {
+                do {
+                    let db = try Database(path: path, create: create, checking: checking, durability: durability, admit: admit)
+                    if !checking {
+                        try Schema.migrator.migrate(db)
+                    } else if let migration = try Schema.migrator.pending(db).first {
+                        throw LedgerError.olderSchema(location: name ?? path, migration: migration.name)
+                    }
+                    opened = db
+                } catch let error as SQLiteError where !create && Self.cannotWrite(path, error) {
+                    readOnlyStorage = true
                 }
-            } catch let error as SQLiteError where !create && Self.cannotWrite(path, error) {
+            }
+            if readOnlyStorage {
                 // Read as immutable, SQLite would not look at a rollback journal: the pages of
                 // an interrupted write would be read as the books (a false tamper alarm).
                 if Self.holdsInterruptedWrite(path + "-journal") {
@@ -74,16 +84,17 @@ final class SQLiteStore: LedgerStore {
                         + "the ledger can be read; copy the ledger and its -journal file together where they can be "
                         + "written, and run any command on the copy")
                 }
-                db = try Database(path: path, create: false, readOnlyStorage: true, admit: admit)
-                readOnlyStorage = true
+                let db = try Database(path: path, create: false, readOnlyStorage: true, admit: admit)
+                opened = db
                 if let migration = try Schema.migrator.pending(db).first {
                     throw LedgerError.io(path: name ?? path, detail: "it is on storage this process cannot write, and it needs "
                         + "migration \"\(migration.name)\" before this credit-recon can read it; copy it where it can be written "
                         + "(or run any command on it once where it can)")
                 }
             }
+            guard let opened else { preconditionFailure("a ledger file opened one way or the other") }
             self.readOnlyStorage = readOnlyStorage
-            connection = Mutex(Connection(db))
+            connection = Mutex(Connection(opened))
         } catch {
             throw LedgerError.wrap(error, path: name ?? path)
         }
