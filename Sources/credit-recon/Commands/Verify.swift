@@ -10,7 +10,7 @@ extension CreditReconCommand {
             commandName: "verify",
             abstract: "Checks the hash chain, replays the journal against every table, runs PRAGMA integrity_check; prints the head hash.",
             discussion: """
-                Exit 0 when the ledger is sound, 1 when it is not (the first broken entry is named). \
+                Exit 0 when the ledger is sound, 1 when it is not (every broken entry is named, up to 20). \
                 The head hash pins the ledger's state: every report prints it. A table or an \
                 append-only trigger dropped behind the ledger's back is a finding too; a dropped table \
                 is built again from the journal by `ledger copy --to NEW`. On a terminal, a line \
@@ -43,11 +43,13 @@ extension CreditReconCommand {
                         print(JSONOutput.object([
                             "sound": .bool(false), "entries": .int(0), "head_hash": .string(""),
                             "integrity_check": .string("not run"), "problems": .array([.string(problem)]),
+                            "problems_may_be_more": .bool(false),
                             "holds": .array(wanted.map { .object(["hash": .string($0), "entry": .null]) }),
                         ]).exitCode(.attention).text)
                     } else {
                         print("ledger NOT sound (1 problem):")
                         print("  \(TerminalText.printable(problem))")
+                        for hash in wanted { print("does NOT hold \(hash): no entry could be read") }
                     }
                     return .attention
                 }
