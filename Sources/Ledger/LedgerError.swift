@@ -97,7 +97,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "the ledger is being written by this very credit-recon process (lock \(lock)): two of the ledgers "
                 + "it was given are one ledger under two names; name two different ledgers"
         case .cannotCreateLock(let path, let reason):
-            return "cannot create the lock file \(path): \(reason); check that the ledger's folder is writable"
+            return "cannot create the lock file \(path): \(reason); check that this user may write the ledger's folder "
+                + "and the ledger (run the command as its owner), or work on a copy"
         case .lockNotOurs(let path, let what):
             return "the lock file \(path) is \(what), not a file credit-recon made; it was left as it is (the writer "
                 + "lock writes its pid into that file). Remove \(path) and run the command again"

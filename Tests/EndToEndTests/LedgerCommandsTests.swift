@@ -59,6 +59,15 @@ struct LedgerCommandsTests {
         #expect(missing.status == 1)
         #expect(missing.stdout.contains("does NOT hold \(other): no entry has that hash"), "\(missing.stdout)")
 
+        // A ledger that cannot be read at all holds none, said in the text and in --json.
+        let empty = try scratch.write("empty.sqlite", "")
+        let unread = try Executable.creditRecon(["--ledger", empty, "verify", "--holds", printed])
+        #expect(unread.status == 1 && unread.stdout.contains("does NOT hold \(printed): no entry could be read"), "\(unread.stdout)")
+        let unreadJSON = try Executable.creditRecon(["--ledger", empty, "verify", "--json", "--holds", printed]).stdout
+        let unreadDocument = try JSONSerialization.jsonObject(with: Data(unreadJSON.utf8)) as? [String: Any]
+        #expect(unreadDocument?["problems_may_be_more"] as? Bool == false)
+        #expect((unreadDocument?["holds"] as? [[String: Any]])?.first?["entry"] is NSNull)
+
         let short = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", String(printed.prefix(8))])
         #expect(short.status == 64)
         #expect(short.stderr.contains("--holds takes a head hash, 64 hex digits"), "\(short.stderr)")
@@ -260,7 +269,8 @@ struct LedgerCommandsTests {
     }
 
     /// Another user's ledger in a folder both may write (a shared, sticky one): the readers
-    /// leave no file beside it, and a writer is refused (74) before it makes its lock file.
+    /// leave no file beside it, a writer is refused (74) before it makes its lock file, and
+    /// `ledger copy` copies it without one.
     /// Reading it made -wal and -shm files of the reader's, and a write its lock file, which
     /// the owner's next write could not open (74, "attempt to write a readonly database").
     /// Runs as root only: the reader is `nobody`, the owner `daemon`.
@@ -285,7 +295,13 @@ struct LedgerCommandsTests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["books.sqlite"])
         let refused = try run(as: "nobody", ["import", "charges", charges])
-        #expect(refused.status == 74 && refused.stderr.contains("this process cannot write it"), "\(refused.stderr)")
+        #expect(refused.status == 74 && refused.stderr.contains("this process may not write the ledger"), "\(refused.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["books.sqlite"])
+        // A copy of it is made without a lock file beside it.
+        let out = scratch.path("out")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: out)
+        #expect(try run(as: "nobody", ["ledger", "copy", "--to", out + "/copy.sqlite"]).status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["books.sqlite"])
         let owners = try run(as: "daemon", ["import", "charges", charges])
         #expect(owners.status == 0, "\(owners.stderr)")

@@ -138,7 +138,8 @@ struct SQLiteWriterLockTests {
         } throws: { error in
             guard case .cannotCreateLock(let path, let reason)? = error as? LedgerError else { return false }
             return path == ledgerPath + ".lock" && String(describing: error)
-                == "cannot create the lock file \(ledgerPath).lock: \(reason); check that the ledger's folder is writable"
+                == "cannot create the lock file \(ledgerPath).lock: \(reason); check that this user may write the ledger's folder "
+                    + "and the ledger (run the command as its owner), or work on a copy"
         }
     }
 

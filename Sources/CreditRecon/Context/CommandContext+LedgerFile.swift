@@ -113,15 +113,9 @@ extension CommandContext {
     /// file at the ledger's path is a ledger (or a database holding no tables, which the
     /// writer makes one): a folder, a device, another application's database or a damaged
     /// file is refused first, so no `.lock` file is left beside it (`/dev/null.lock`).
-    /// A ledger file this process may not write (another user's) is refused (74) before the
-    /// lock: a lock file of this user's left beside it kept its owner's writers out.
     public func lockWriter() throws -> LedgerWriterLock {
         let location = try ledgerLocation()
-        if case .file(let path) = location {
-            if ledgerFile == .present, access(path, W_OK) != 0, errno == EACCES || errno == EROFS {
-                throw LedgerError.io(path: path, detail: "this process cannot write it (\(String(cString: strerror(errno)))), "
-                    + "so nothing was written; run the command as a user that may write it (its owner), or on a copy")
-            }
+        if case .file = location {
             switch ledgerFile {
             case .present, .notAFile: _ = try existingLedger()
             case .missing, .truncated: break  // made by the writer; refused by it (`ledger copy` fills an empty file)

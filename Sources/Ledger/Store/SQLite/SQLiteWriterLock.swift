@@ -53,6 +53,15 @@ final class SQLiteWriterLock: StoreWriterLock {
     init(ledgerPath: String) throws(LedgerError) {
         let ledger = Self.realPath(ledgerPath)
         let path = ledger + ".lock"
+        // A ledger file this process may read but not write (another user's, in a folder it
+        // may write): a lock file of this user's beside it would keep the ledger's own
+        // writers out once this command ended. None is made: a writer is refused, and
+        // `ledger copy` copies such a source without one.
+        if access(ledger, F_OK) == 0, access(ledger, W_OK) != 0 {
+            throw LedgerError.cannotCreateLock(path: path, reason: "this process may not write the ledger \(ledger) "
+                + "(\(String(cString: strerror(errno)))), and a lock file of its own there would keep the ledger's own "
+                + "writers out")
+        }
         var fd: Int32
         var file: FileIdentity
         while true {
