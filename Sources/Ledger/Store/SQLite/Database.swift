@@ -57,7 +57,8 @@ final class Database {
         path: String, create: Bool = true, readOnly: Bool = false, readOnlyStorage: Bool = false, checking: Bool = false,
         durability: Durability = .durable, busyTimeoutMilliseconds: Int32 = 5000, admit: (Database) throws -> Void = { _ in }
     ) throws {
-        let hasLog = access(path + "-wal", F_OK) == 0
+        // Looked for only where it decides how the file is opened.
+        let hasLog = (readOnlyStorage || checking) && access(path + "-wal", F_OK) == 0
         let readOnlyByURI = readOnlyStorage || (checking && hasLog)
         let readOnly = readOnly || readOnlyByURI
         if create && !readOnly && path != ":memory:" {
