@@ -73,6 +73,43 @@ struct LedgerCommandsTests {
         #expect(short.stderr.contains("--holds takes a head hash, 64 hex digits"), "\(short.stderr)")
     }
 
+    /// A ledger restored beside a log that is not its own (here another copy's, holding a
+    /// reading no entry records): `verify` finds what the log breaks and names the log, with
+    /// how to tell it is the log, and leaves both where they were; the file alone is sound.
+    @Test func verifyNamesALogThatIsNotTheLedgersOwn() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("ledger.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let head = try #require(headHash(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout))
+        let other = scratch.path("other.sqlite")
+        try FileManager.default.copyItem(atPath: ledger, toPath: other)
+        let written = try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"), [
+            "sqlite3", other, ".dbconfig no_ckpt_on_close on",
+            "INSERT INTO snapshots (account, observed_at, total_credits, total_usage, source) "
+                + "VALUES ('default', '2030-01-01T00:00:00.000Z', 1, 0, 'import')"])
+        #expect(written.status == 0, "\(written.stderr)")
+        try FileManager.default.moveItem(atPath: other + "-wal", toPath: ledger + "-wal")
+        let log = FileManager.default.contents(atPath: ledger + "-wal")
+
+        let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+        #expect(verified.status == 1)
+        #expect(verified.stdout.contains("read with its log \(ledger)-wal (\(log?.count ?? 0) bytes of writes not yet folded "
+            + "into the file)") && verified.stdout.contains("copy the ledger's file alone and verify the copy"),
+            "\(verified.stdout)")
+        let json = try Executable.creditRecon(["--ledger", ledger, "verify", "--json"])
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let named = document?["wal_log"] as? [String: Any]
+        #expect(named?["path"] as? String == ledger + "-wal" && named?["bytes"] as? Int == log?.count)
+        #expect(FileManager.default.contents(atPath: ledger + "-wal") == log, "the log is left where it was")
+
+        let alone = scratch.path("alone.sqlite")
+        try FileManager.default.copyItem(atPath: ledger, toPath: alone)
+        let copy = try Executable.creditRecon(["--ledger", alone, "verify", "--json"])
+        let copyDocument = try JSONSerialization.jsonObject(with: Data(copy.stdout.utf8)) as? [String: Any]
+        #expect(copy.status == 0 && copyDocument?["head_hash"] as? String == head)
+        #expect(copyDocument?["wal_log"] is NSNull)
+    }
+
     /// `report` for an account the ledger does not hold is a usage error naming those it
     /// holds, not an empty report.
     @Test func aReportForAnAccountTheLedgerDoesNotHoldIs64NamingTheAccounts() throws {

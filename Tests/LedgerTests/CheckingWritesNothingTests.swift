@@ -30,6 +30,7 @@ struct CheckingWritesNothingTests {
 
         let report = try Self.check(copy)
         #expect(report.isSound && report.entries == 40)
+        #expect(report.log == WriteAheadLog(path: copy + "-wal", bytes: Int64(log?.count ?? 0)), "the log read is named")
         #expect(Self.bytes(copy) == file, "the file was not written")
         #expect(Self.bytes(copy + "-wal") == log, "the log is where it was, as it was")
         // Any other command may fold it in: it is the same books.
@@ -48,10 +49,41 @@ struct CheckingWritesNothingTests {
         try FileManager.default.setAttributes([.modificationDate: written], ofItemAtPath: copy)
         let file = Self.bytes(copy)
 
-        #expect(try Self.check(copy).entries == 40)
+        let report = try Self.check(copy)
+        #expect(report.entries == 40)
+        #expect(report.log == nil, "no log was read")
         #expect(Self.bytes(copy) == file)
         #expect(try FileManager.default.attributesOfItem(atPath: copy)[.modificationDate] as? Date == written)
         #expect(!FileManager.default.fileExists(atPath: copy + "-wal"))
         #expect(!FileManager.default.fileExists(atPath: copy + "-shm"))
+    }
+
+    /// A log left beside a file it does not belong to (a crashed writer's, beside a ledger
+    /// restored from a backup) is read as changes to that ledger; `verify` finds them, and
+    /// names the log, which is what breaks it.
+    @Test func aLogFromAnotherLedgerIsNamedWithWhatItBreaks() throws {
+        let temp = try TemporaryLedger()
+        let restored = temp.directory.appendingPathComponent("restored.sqlite").path
+        try {
+            let ledger = try Ledger(path: restored)
+            try ledger.write { try $0.append(contentsOf: StoreConformanceTests.bulk(40), runID: nil, at: t0) { $0 } }
+        }()
+        #expect(try Self.check(restored).isSound)
+        // Another ledger's log: its last entries, not yet folded into its file (its writer
+        // is open), the ones before them in its file. (A log holding all of another ledger's
+        // pages reads as that ledger, sound: `verify --holds` tells those apart.)
+        let other = temp.directory.appendingPathComponent("other.sqlite").path
+        let facts = StoreConformanceTests.bulk(44, from: t0.adding(seconds: 7))
+        try {
+            let ledger = try Ledger(path: other)
+            try ledger.write { try $0.append(contentsOf: Array(facts.prefix(40)), runID: nil, at: t0) { $0 } }
+        }()
+        let writer = try Ledger(path: other)
+        try writer.write { try $0.append(contentsOf: Array(facts.suffix(4)), runID: nil, at: t0) { $0 } }
+        try withExtendedLifetime(writer) { try FileManager.default.copyItem(atPath: other + "-wal", toPath: restored + "-wal") }
+
+        let report = try Self.check(restored)
+        #expect(!report.isSound)
+        #expect(report.log?.path == restored + "-wal" && (report.log?.bytes ?? 0) > 0)
     }
 }

@@ -15,6 +15,9 @@ struct StoreCheck: Sendable, Equatable {
     /// What is wrong with the database's file that its own check does not look at (a
     /// SQLite file cut short inside a page), or `nil`.
     var file: String?
+    /// A log of writes not yet folded into the file that was read as part of it (SQLite's
+    /// `-wal`, when it holds any), or `nil`.
+    var log: WriteAheadLog?
 
     /// The foreign triggers' and rules' finding, or `nil` when there is none.
     var foreignProblem: String? {

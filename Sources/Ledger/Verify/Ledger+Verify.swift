@@ -68,6 +68,7 @@ extension Ledger {
         report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped) + report.problems
             + (check.unguardedProblem.map { [$0] } ?? []) + (check.foreignProblem.map { [$0] } ?? [])
         report.integrity = check.verdict
+        report.log = check.log
         report.stoppedAtLimit = report.problems.count >= limit
         return report
     }

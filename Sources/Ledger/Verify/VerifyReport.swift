@@ -17,6 +17,10 @@ public struct VerifyReport: Sendable {
     /// Every entry of the journal was read: a head hash not found is in none. False when
     /// the listing stopped at the limit before the journal's end (or there is no journal).
     public var readWholeJournal = true
+    /// A log of writes beside the ledger's file, read as part of the ledger (SQLite's
+    /// `-wal`, when it holds any): worth naming when the ledger is not sound, since one that
+    /// is not this ledger's own reads as changes to it.
+    public var log: WriteAheadLog?
 
     /// Sound: the chain, the projections and the database's own check all agree.
     public var isSound: Bool { problems.isEmpty }

@@ -21,7 +21,10 @@ extension CreditReconCommand {
                 rolls back: the user needs SELECT and the TEMP right, not the right to write the ledger. \
                 Verify writes nothing to the ledger it checks: a SQLite file's -wal log is read where it \
                 is, not folded into the file, and a ledger written by an earlier credit-recon that needs \
-                a migration is refused (78) until another command has applied it.
+                a migration is refused (78) until another command has applied it. When a ledger read \
+                with its -wal log is not sound, the log is named: one left beside a ledger it is not \
+                the log of (a crashed writer's, beside a file restored from a backup) reads as changes \
+                to it; verify a copy of the file alone to tell.
                 """
         )
 
@@ -45,6 +48,7 @@ extension CreditReconCommand {
                             "integrity_check": .string("not run"), "problems": .array([.string(problem)]),
                             "problems_may_be_more": .bool(false),
                             "holds": .array(wanted.map { .object(["hash": .string($0), "entry": .null]) }),
+                            "wal_log": .null,
                         ]).exitCode(.attention).text)
                     } else {
                         print("ledger NOT sound (1 problem):")
@@ -81,6 +85,7 @@ extension CreditReconCommand {
                         "holds": .array(report.held.map { held in
                             .object(["hash": .string(held.hash), "entry": held.entry.map(JSONOutput.int) ?? .null])
                         }),
+                        "wal_log": report.log.map { .object(["path": .string($0.path), "bytes": .int($0.bytes)]) } ?? .null,
                     ]).exitCode(report.isSound && holdsAll ? .ok : .attention).text)
                 } else if report.isSound {
                     // What PostgreSQL's store checked is the guards.
@@ -94,6 +99,7 @@ extension CreditReconCommand {
                         print("  (verify stops listing at \(Ledger.verifyProblemLimit) problems: there may be more; fix these and run it again)")
                     }
                     print("last sound head \(report.headHash) after \(report.entries) entries")
+                    if let log = report.log { print(TerminalText.printable(Self.logLine(log))) }
                 }
                 if !context.json {
                     for line in Self.heldLines(report) { print(line) }
@@ -114,6 +120,17 @@ extension CreditReconCommand {
                 }
                 return hash
             }
+        }
+
+        /// What to say of a log of writes read with a ledger that is not sound: one left
+        /// beside another file reads as changes to this one, and the next command to open
+        /// the ledger would fold it into the file for good.
+        static func logLine(_ log: WriteAheadLog) -> String {
+            "read with its log \(log.path) (\(log.bytes) bytes of writes not yet folded into the file): a log that is "
+                + "not this ledger's own (a crashed writer's, left beside a ledger restored from a backup, or one copied "
+                + "from another ledger) reads as changes to it. To tell, copy the ledger's file alone and verify the "
+                + "copy; when the copy is sound, the log is what breaks it: move it and its -shm aside, keeping them, "
+                + "before any other command opens the ledger, which would fold the log into the file for good"
         }
 
         /// A line for each head hash asked for: the entry that has it, or that none does.

@@ -167,8 +167,17 @@ final class SQLiteStore: LedgerStore {
                 foreign: rows.filter { row in
                     Schema.isLedgerTable(row.table) && !Schema.appendOnlyTriggers.contains { $0.name == row.name }
                 }.map { "\($0.table).\($0.name)" }.sorted(),
-                file: Self.cutInsideAPage(path, pageSize: pageSize))
+                file: Self.cutInsideAPage(path, pageSize: pageSize),
+                log: Self.writeAheadLog(path))
         }
+    }
+
+    /// The `-wal` file beside the ledger's, when it holds anything (an empty one is what
+    /// opening a WAL database makes).
+    static func writeAheadLog(_ path: String) -> WriteAheadLog? {
+        var info = stat()
+        guard stat(path + "-wal", &info) == 0, info.st_size > 0 else { return nil }
+        return WriteAheadLog(path: path + "-wal", bytes: Int64(info.st_size))
     }
 
     /// What to say of a file whose length is no whole number of its pages: SQLite reads
