@@ -324,7 +324,7 @@ struct CommandLineTests {
     @Test func aClosedPipeOnStandardOutputIs73ForEveryCommand() throws {
         let scratch = try Scratch()
         let ledger = scratch.path("l.sqlite")
-        for command in [["import", "snapshots", samples], ["verify"], ["status", "--json"]] {
+        for command in [["import", "snapshots", samples], ["verify"], ["status", "--json"], ["export", "--format", "hledger"]] {
             let process = Process()
             process.executableURL = Executable.binDirectory.appendingPathComponent("credit-recon")
             process.arguments = ["--ledger", ledger] + command
@@ -341,6 +341,11 @@ struct CommandLineTests {
             let said = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
             #expect(process.terminationReason == .exit && process.terminationStatus == 73, "\(command): \(process.terminationStatus) \(said)")
             #expect(said.contains("cannot write standard output: Broken pipe"), "\(command): \(said)")
+            if command.first == "export" {
+                // The journal itself: cut short, and no folder to check (it said to check one).
+                #expect(said.contains("what it got is cut short") && said.contains("Write the file with --out FILE instead")
+                    && !said.contains("folder"), "\(said)")
+            }
         }
     }
 

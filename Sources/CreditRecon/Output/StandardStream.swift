@@ -33,7 +33,7 @@ public enum StandardStream {
         do {
             try FileHandle.standardOutput.write(contentsOf: Data(bytes))
         } catch {
-            throw .cannotCreate("standard output", AtomicFile.reason(error))
+            throw .cannotWriteStandardOutput(AtomicFile.reason(error))
         }
     }
 }

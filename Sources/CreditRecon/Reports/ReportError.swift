@@ -15,6 +15,15 @@ public struct ReportError: ExitCoded, Equatable {
             exitStatus: .cannotCreate)
     }
 
+    /// Standard output refused what was written to it (a reader that closed the pipe, a
+    /// full disk): there is no folder to check, and what it got is cut short.
+    static func cannotWriteStandardOutput(_ detail: String) -> ReportError {
+        ReportError(
+            message: "cannot write standard output: \(detail); what it got is cut short (the command reading it stopped, "
+                + "or the disk is full). Write the file with --out FILE instead.",
+            exitStatus: .cannotCreate)
+    }
+
     static func accountNameTooLong(_ account: String, bytes: Int) -> ReportError {
         ReportError(
             message: "the account \"\(TerminalText.printable(String(account.prefix(60))))…\" has a label too long for a "
