@@ -295,6 +295,50 @@ import Testing
         #expect(tags.status == 0 && !tags.output.contains("fake") && !tags.output.contains("other"), "\(tags.output)")
     }
 
+    /// A direction override in a memo (U+202E) showed the text after it reversed in an
+    /// editor, so a journal could read otherwise than it books; it is written `?`, as the
+    /// reports write it, and a `;` in hledger's description (a comment from there) `,`.
+    @Test(arguments: ExportFormat.allCases)
+    func aDirectionOverrideInATextIsWrittenAsAQuestionMark(format: ExportFormat) throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")
+        try fixture.recorded("web;1", amount: "10", created: "2026-03-01T08:00:00Z", status: "paid",
+                             paidAt: "2026-03-01T09:00:00Z", memo: "pay \u{202E}01 DSU\u{202C} \u{2066}now\u{2069}")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "60", usage: "0")
+        let exported = try Self.export(fixture, format)
+        #expect(exported.text.contains("pay ?01 DSU? ?now?"), "\(exported.text)")
+        #expect(!exported.text.unicodeScalars.contains { (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) })
+        if format == .hledger {
+            #expect(exported.text.contains("Coinbase charge web,1") && exported.text.contains("charge_id: web;1"), "\(exported.text)")
+        }
+    }
+
+    /// An account whose charges are recorded as paid but that no reading shows: the journal
+    /// leaves them out (no purchase until the credits show), and the summary says so, with
+    /// what to do; it said nothing, and the journal read as books with nothing bought.
+    @Test func paidChargesNoReadingShowsAreSaidToBeLeftOut() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.recorded("web-1", amount: "100", created: "2026-03-01T08:00:00Z", status: "paid", paidAt: "2026-03-01T09:00:00Z")
+        try fixture.recorded("web-2", amount: "60.5", created: "2026-03-02T08:00:00Z", status: "paid", paidAt: "2026-03-02T09:00:00Z")
+        let path = fixture.directory.path("left-out.hledger")
+        let outcome = try ExportStage.run(
+            ledger: fixture.ledger, options: .init(reconcile: fixture.options(), format: .hledger, outFile: path))
+        #expect(outcome.paidChargesLeftOut.map(\.reference) == ["web-1", "web-2"])
+        #expect(outcome.summaryLines.contains(
+            "2 charges recorded as paid (160.5 USD) are not in the journal: no rise of total_credits shows their credits "
+                + "yet (paid_charge_unmatched in `credit-recon report`); take a reading with `credit-recon fetch`, then "
+                + "export again"), "\(outcome.summaryLines)")
+        #expect(outcome.json.text.contains("\"paid_charges_left_out\":2"), "\(outcome.json.text)")
+        #expect(outcome.exitStatus == .ok, "the export judges nothing else")
+
+        // Once a reading shows them, they are purchases and nothing is said.
+        try fixture.snapshot("2026-03-03T06:00:00Z", credits: "0", usage: "0")
+        try fixture.snapshot("2026-03-04T06:00:00Z", credits: "160.5", usage: "0")
+        let shown = try ExportStage.run(
+            ledger: fixture.ledger, options: .init(reconcile: fixture.options(), format: .hledger, outFile: path))
+        #expect(shown.paidChargesLeftOut.isEmpty && shown.warningLines.isEmpty, "\(shown.summaryLines)")
+    }
+
     /// A key is booked to one account in every range's file: `prod` read from the first
     /// day and `Prod` made on the fifth share a component; `prod`, read first, keeps the
     /// plain name in every file, before and after `Prod` came.

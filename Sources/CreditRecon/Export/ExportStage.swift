@@ -37,6 +37,13 @@ public enum ExportStage {
         /// Periods whose books do not add up: their assertions cannot hold.
         public var failedBalanceChecks: Int { books.periods.count { !$0.balanceCheckHolds } }
 
+        /// Charges recorded as paid that the journal leaves out: no rise of the credits
+        /// shows them yet (`paid_charge_unmatched` at warning level), so they are no
+        /// purchase of the books until a reading does.
+        public var paidChargesLeftOut: [Finding] {
+            books.findings.filter { $0.kind == .paidChargeUnmatched && $0.severity >= .warning }
+        }
+
         /// 1 when a period's books do not add up (the checkers will refuse its assertion),
         /// else 0: the export judges nothing else; `report` does.
         public var exitStatus: ExitStatus { failedBalanceChecks > 0 ? .attention : .ok }
@@ -72,9 +79,26 @@ extension ExportStage.Outcome {
             "used \(books.totals.used.decimalText), closing balance \(books.totals.closing?.decimalText ?? "–")",
             "ledger head \(books.headHash)",
         ]
+        lines += warningLines
+        return lines
+    }
+
+    /// What the journal's reader must know, for standard error when the journal itself
+    /// goes to standard output: periods that do not add up, and paid charges left out.
+    public var warningLines: [String] {
+        var lines: [String] = []
         if failedBalanceChecks > 0 {
             lines.append("\(failedBalanceChecks) period(s) do not add up (see `credit-recon report`): their balance "
                 + "assertions will fail in the checker")
+        }
+        let leftOut = paidChargesLeftOut
+        if !leftOut.isEmpty {
+            let total = leftOut.reduce(Micros.zero as Micros?) { sum, finding in sum?.adding(finding.amount ?? .zero) }
+            lines.append("\(leftOut.count) charge\(leftOut.count == 1 ? "" : "s") recorded as paid"
+                + (total.map { " (\($0.decimalText) USD)" } ?? "") + " \(leftOut.count == 1 ? "is" : "are") not in the "
+                + "journal: no rise of total_credits shows \(leftOut.count == 1 ? "its" : "their") credits yet "
+                + "(paid_charge_unmatched in `credit-recon report`); take a reading with `credit-recon fetch`, then "
+                + "export again")
         }
         return lines
     }
@@ -93,6 +117,7 @@ extension ExportStage.Outcome {
             "balance_assertions": .int(Int64(assertions)),
             "used": .string(books.totals.used.decimalText),
             "closing_balance": books.totals.closing.map { .string($0.decimalText) } ?? .null,
+            "paid_charges_left_out": .int(Int64(paidChargesLeftOut.count)),
             "head_hash": .string(books.headHash),
             "exit_code": .int(Int64(exitStatus.rawValue)),
         ])

@@ -168,7 +168,9 @@ struct JournalWriter {
     }
 
     /// Writes `value` byte by byte: C0 controls and DEL, and the line breaks of other scripts
-    /// (NEL U+0085, U+2028, U+2029), become spaces; the rest of the UTF-8 is kept as it is.
+    /// (NEL U+0085, U+2028, U+2029), become spaces; a direction override or isolate
+    /// (U+202A–U+202E, U+2066–U+2069), which would show the text around it in another order
+    /// in an editor, becomes `?`, as in the reports; the rest of the UTF-8 is kept as it is.
     private mutating func append(_ value: String, as mode: TextMode) {
         var value = value
         value.withUTF8 { utf8 in
@@ -183,6 +185,11 @@ struct JournalWriter {
                 } else if byte == 0xe2, index + 2 < utf8.count, utf8[index + 1] == 0x80,
                           utf8[index + 2] == 0xa8 || utf8[index + 2] == 0xa9 {
                     text.append(byte: UInt8(ascii: " "))
+                    index += 2
+                } else if byte == 0xe2, index + 2 < utf8.count,
+                          utf8[index + 1] == 0x80 && (0xaa...0xae).contains(utf8[index + 2])
+                              || utf8[index + 1] == 0x81 && (0xa6...0xa9).contains(utf8[index + 2]) {
+                    text.append(byte: UInt8(ascii: "?"))
                     index += 2
                 } else if mode == .beancountString && (byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"")) {
                     text.append(byte: UInt8(ascii: "\\"))

@@ -74,9 +74,7 @@ extension CreditReconCommand {
                 }
                 if command.out == nil {
                     try StandardStream.output(outcome.bytes)
-                    if outcome.failedBalanceChecks > 0 {
-                        for line in outcome.summaryLines.suffix(1) { StandardStream.error(line + "\n") }
-                    }
+                    for line in outcome.warningLines { StandardStream.error(line + "\n") }
                 } else if context.json {
                     print(outcome.json.text)
                 } else {
