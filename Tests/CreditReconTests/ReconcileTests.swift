@@ -293,6 +293,44 @@ struct ReconcileTests {
         #expect(books.periods.map(\.purchasedViaCharges).suffix(2) == [reconMicros("220"), reconMicros("50")])
     }
 
+    /// A payment dated to a window whose rise it cannot fit (it shows at the next one) kept
+    /// every other charge out of that rise: the charge that paid it exactly was called
+    /// expired ("plan it again", buying it twice) and its rise a card purchase (probe 62).
+    @Test func aPaymentTooLargeForItsWindowLeavesTheRiseToTheChargeThatFitsIt() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2024-11-09T00:00:00Z", credits: "100", usage: "0")
+        try fixture.recorded("A", amount: "34.73", created: "2024-11-09T23:00:00Z", expires: "2024-11-10T00:30:00Z")
+        try fixture.recorded("B", amount: "83.99", created: "2024-11-09T23:50:00Z", expires: "2024-11-10T00:50:00Z",
+                             status: "paid", paidAt: "2024-11-09T23:59:00Z")
+        try fixture.snapshot("2024-11-10T00:00:00Z", credits: "134.73", usage: "0")
+        try fixture.snapshot("2024-11-11T00:00:00Z", credits: "218.72", usage: "0")
+        let books = try fixture.reconcile { $0.period = .day }
+        #expect(state(books, "A") == .settled)
+        #expect(books.charges.first { $0.chargeID == "A" }?.settledAt == reconTime("2024-11-10T00:00:00Z"))
+        #expect(state(books, "B") == .settled)
+        #expect(books.periods.map(\.purchasedOther).allSatisfy { $0 == .zero }, "\(books.periods.map(\.purchasedOther))")
+        #expect(books.periods.map(\.purchasedViaCharges).suffix(2) == [reconMicros("34.73"), reconMicros("83.99")])
+        #expect(!books.findings.contains { $0.kind == .chargeExpired }, "\(books.findings.map(\.message))")
+    }
+
+    /// A payment within the tolerance of a rise that another charge matches exactly, and
+    /// that the next rise matches exactly itself: the exact sets win, as DESIGN.md says. A
+    /// window's payments went first whenever they fit, so the charge that matched was called
+    /// expired and the next rise a card purchase (probe 62).
+    @Test func theCloserSetWinsOverAPaymentOnlyWithinTheTolerance() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2024-02-29T05:30:00Z", credits: "283.488029", usage: "0")
+        try fixture.recorded("c0", amount: "0.000027", created: "2024-02-29T04:24:00Z", expires: "2024-02-29T05:24:00Z")
+        try fixture.recorded("c1", amount: "0.00003", created: "2024-03-01T01:02:00Z", expires: "2024-03-01T02:02:00Z",
+                             status: "paid", paidAt: "2024-03-01T01:07:00Z")
+        try fixture.snapshot("2024-03-01T01:30:00Z", credits: "283.488056", usage: "0")
+        try fixture.snapshot("2024-03-01T23:30:00Z", credits: "283.488086", usage: "0")
+        let books = try fixture.reconcile { $0.period = .day }
+        #expect(state(books, "c0") == .settled && state(books, "c1") == .settled)
+        #expect(books.charges.first { $0.chargeID == "c1" }?.settledAt == reconTime("2024-03-01T01:07:00Z"))
+        #expect(books.periods.map(\.purchasedOther).allSatisfy { $0 == .zero }, "\(books.periods.map(\.purchasedOther))")
+    }
+
     @Test func pinnedChargeIsNotUsedOutsideItsWindow() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")

@@ -9,7 +9,8 @@ import Ledger
 /// the one whose window holds `paid_at` (`t0 < paid_at ≤ t1`), and, since OpenRouter
 /// credits a payment some time after Coinbase confirms it, those after it that start
 /// within the grace time after `paid_at` (`t0 < paid_at + grace`): one paid at 23:59 shows
-/// only at the reading after midnight's. Among the candidates, the matcher takes the
+/// only at the reading after midnight's; they go before the window's other candidates
+/// among equally good sets. Among the candidates, the matcher takes the
 /// set whose amounts add up to the rise within the tolerance; failing that, the set that
 /// explains the most without exceeding it; ties go to older charges. Greedy oldest-first
 /// is wrong: when a later charge was paid and an earlier one was not, it blames the
@@ -102,24 +103,18 @@ struct ChargeMatcher {
                 nextPaid += 1
             }
             landing.removeAll { $0.until <= increase.from }
-            let pinned = landing.map(\.index).sorted()  // oldest first
-            let pinnedSum = pinned.reduce(Micros.zero) { $0 + amount[$1] }
-            var chosen: [Int]
-            if pinnedSum <= increase.amount + tolerance {
-                // Payments the export dates to this window come first; others fill the rest:
-                // those no later rise can have paid, then the others, each oldest first.
-                var candidates = active
-                if window + 1 < increases.count {
-                    let nextOpens = increases[window + 1].from
-                    candidates = active.filter { deadline[$0] <= nextOpens } + active.filter { deadline[$0] > nextOpens }
-                }
-                let picked = Self.bestSubset(
-                    candidates.map { amount[$0] }, target: increase.amount - pinnedSum, tolerance: tolerance)
-                chosen = pinned + picked.map { candidates[candidates.startIndex + $0] }
+            // Every candidate is weighed together: the payments the export dates to this window
+            // first among equal sets, then the charges no later rise can have paid, then the
+            // others, each oldest first. Payments left out may show at a later rise.
+            var candidates = landing.map(\.index).sorted()  // oldest first
+            if window + 1 < increases.count {
+                let nextOpens = increases[window + 1].from
+                candidates += active.filter { deadline[$0] <= nextOpens } + active.filter { deadline[$0] > nextOpens }
             } else {
-                let picked = Self.bestSubset(pinned.map { amount[$0] }, target: increase.amount, tolerance: tolerance)
-                chosen = picked.map { pinned[$0] }
+                candidates += active
             }
+            let chosen = Self.bestSubset(candidates.map { amount[$0] }, target: increase.amount, tolerance: tolerance)
+                .map { candidates[$0] }
             var sum = Micros.zero
             for index in chosen {
                 result.increaseOfCharge[index] = window
