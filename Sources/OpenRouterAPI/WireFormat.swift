@@ -58,12 +58,36 @@ enum WireFormat {
     /// the body when it has another shape (a proxy's HTML page, say).
     static func errorMessage(_ body: [UInt8], status: Int) -> String {
         if let json = try? ExactJSON(parsing: body) {
-            if let message = json["error"]?["message"]?.stringValue, !message.isEmpty { return message }
-            if let message = json["error"]?.stringValue ?? json["message"]?.stringValue, !message.isEmpty { return message }
+            if let message = json["error"]?["message"]?.stringValue, !message.isEmpty { return oneLine(message) }
+            if let message = json["error"]?.stringValue ?? json["message"]?.stringValue, !message.isEmpty {
+                return oneLine(message)
+            }
         }
         let text = String(decoding: body.prefix(200), as: UTF8.self)
             .unicodeScalars.filter { $0.value >= 0x20 }.map(String.init).joined()
         return text.isEmpty ? "HTTP \(status) with an empty body" : text
+    }
+
+    /// The most of a server's message that is kept: it goes into log lines, errors, the
+    /// run's summary in the append-only ledger and the reports, every night it is given.
+    static let messageLimit = 500
+
+    /// A server's message on one line (line breaks and tabs become spaces, so it cannot
+    /// write lines of its own into a log; other control characters are left for the
+    /// output's own escaping, which shows them as `?`) and cut at `messageLimit` characters,
+    /// saying how long it was.
+    static func oneLine(_ message: String) -> String {
+        var text = ""
+        var count = 0
+        for scalar in message.unicodeScalars {
+            count += 1
+            guard count <= messageLimit else { continue }
+            switch scalar {
+            case "\n", "\r", "\t", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}": text.unicodeScalars.append(" ")
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        return count <= messageLimit ? text : text + "… (cut: \(count) characters in all)"
     }
 
     /// The request body of `POST /credits/coinbase`; the amount is a JSON number written

@@ -91,6 +91,29 @@ extension Reliability {
             #expect(!Executable.holdsControlCharacters(result.stderr), "\(result.stderr.debugDescription)")
         }
 
+        /// A server's message that holds a line break wrote a line of its own into the log
+        /// ("credit-recon: fetch finished OK"), and one of 5 MB went into every log line, the
+        /// error, and the run's summary in the append-only ledger, each night (probe 61). It
+        /// is one line, cut at 500 characters, saying how long it was.
+        @Test func aServersMessageIsOneLineOfBoundedLength() throws {
+            let setup = try Setup()
+            let message = "busy\ncredit-recon: fetch finished OK, exit 0\u{2028}" + String(repeating: "M", count: 20_000)
+            let faults = try JSONSerialization.data(withJSONObject: ["fail_rate": 1, "fail_message": message])
+            try setup.sim.faults(String(decoding: faults, as: UTF8.self))
+            let result = try setup.fetch(global: ["--log-level", "info"])
+            #expect(result.status == 69, "\(result.stderr.prefix(2000))")
+            #expect(!result.stderr.split(separator: "\n").contains { $0.hasPrefix("credit-recon: fetch finished OK") },
+                    "\(result.stderr.prefix(2000))")
+            #expect(result.stderr.contains("busy credit-recon: fetch finished OK, exit 0 MMMM"), "\(result.stderr.prefix(2000))")
+            #expect(result.stderr.contains("… (cut: 20045 characters in all)"), "\(result.stderr.prefix(2000))")
+            #expect(result.stderr.utf8.count < 10_000, "\(result.stderr.utf8.count) bytes")
+            // The run's summary in the journal says what failed, in as many words.
+            let longest = try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"), [
+                "sqlite3", "-readonly", setup.ledger, "SELECT max(length(entry)), count(*) FROM journal"])
+            let figures = longest.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").compactMap { Int($0) }
+            #expect(figures.count == 2 && figures[0] < 3_000 && figures[1] >= 2, "\(longest.stdout) \(longest.stderr)")
+        }
+
         @Test func droppedConnectionsAfterProcessingAreUnknownNotResent() throws {
             let setup = try Setup(["--drop-rate", "1"])
             let result = try setup.topUp()

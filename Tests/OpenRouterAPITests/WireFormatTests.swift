@@ -64,6 +64,12 @@ import Testing
         #expect(WireFormat.errorMessage(Array(#"{"error":{"code":400,"message":"bad sender"}}"#.utf8), status: 400) == "bad sender")
         #expect(WireFormat.errorMessage(Array("<html>oops</html>".utf8), status: 502) == "<html>oops</html>")
         #expect(WireFormat.errorMessage([], status: 502).contains("502"))
+        // One line, cut at 500 characters (a server's words go into logs and the ledger).
+        let long = #"{"error":{"code":500,"message":"a\nb\u2028c"#.utf8 + Array(repeating: UInt8(ascii: "x"), count: 600) + #""}}"#.utf8
+        let said = WireFormat.errorMessage(Array(long), status: 500)
+        #expect(said.hasPrefix("a b cxxx") && said.hasSuffix("… (cut: 605 characters in all)"), "\(said)")
+        #expect(said.unicodeScalars.count == 500 + "… (cut: 605 characters in all)".unicodeScalars.count)
+        #expect(WireFormat.errorMessage(Array(#"{"error":{"message":"short\tone"}}"#.utf8), status: 500) == "short one")
     }
 
     @Test func retryAfterSecondsAndDates() throws {
