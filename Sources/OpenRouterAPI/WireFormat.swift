@@ -135,7 +135,11 @@ enum WireFormat {
         } catch {
             throw .malformedResponse(reason: "\(field) \"\(text)\" \(error)", rawBody: raw)
         }
-        guard signed || amount >= .zero else {
+        // Below zero before rounding too: -0.0000004 rounds to 0, and is still a total below
+        // zero (-0 is zero).
+        let belowZero = amount < .zero
+            || text.hasPrefix("-") && text.prefix { $0 != "e" && $0 != "E" }.contains { ("1"..."9").contains($0) }
+        guard signed || !belowZero else {
             throw .malformedResponse(reason: "\(field) \"\(text)\" is negative", rawBody: raw)
         }
         return amount

@@ -235,6 +235,17 @@ import Testing
         }
         let keys = try WireFormat.keysPage(Array(#"{"data":[{"hash":"h1","usage":7,"limit":5,"limit_remaining":-2}]}"#.utf8))
         #expect(keys.first?.limitRemaining == Micros(raw: -2_000_000))
+        // Below zero by less than half a micro-dollar: rounded to 0, it was taken as zero
+        // (probe 61). Refused as well, as a number or as text; -0 is zero.
+        for usage in ["-0.0000004", #""-4e-7""#, "-0.0000004E0"] {
+            #expect(throws: APIError.self, "\(usage)") {
+                _ = try WireFormat.credits(Array(#"{"data":{"total_credits":100,"total_usage":\#(usage)}}"#.utf8))
+            }
+            #expect(throws: APIError.self, "\(usage)") { _ = try WireFormat.keysPage(Array(#"{"data":[{"hash":"h1","usage":\#(usage)}]}"#.utf8)) }
+        }
+        for zero in ["-0", "-0.000", "-0e5", #""-0.0""#] {
+            #expect(try WireFormat.credits(Array(#"{"data":{"total_credits":100,"total_usage":\#(zero)}}"#.utf8)).totalUsage == .zero)
+        }
     }
 
     /// A member given twice decides nothing (the last one was kept: a balance of 4,998.75
