@@ -214,6 +214,28 @@ import Testing
         }
     }
 
+    /// The whole window's answer with use on a day that has not begun here (the API's clock,
+    /// or its answer, wrong): refused (76), as a day's own answer holding another day is;
+    /// it was left out of the check without a word (probe 61).
+    @Test func aWindowAnswerWithADayNotYetBegunIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, _ in
+            _ = try await fetch(directory, server)
+            try await server.setClock(Self.at("2026-03-16T12:00:00Z"))
+            try await server.use(Self.usd("99"), model: "openai/gpt-4.1", provider: "OpenAI")
+            try await server.setClock(Self.at("2026-03-17T06:00:00Z"))
+            let failure = await #expect(throws: FetchCallFailed.self) {
+                try await FetchStage(context: context(directory, server: server, now: Self.now.adding(seconds: 3600))).run()
+            }
+            #expect(failure?.call == "GET /activity")
+            #expect(failure.map { ExitStatus(for: $0) } == .protocol)
+            #expect(failure?.description.contains("answered a row for 2026-03-16, a day after today (2026-03-15, UTC)") == true,
+                    "\(failure?.description ?? "")")
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            #expect(try ledger.read { try $0.activityDays(account: "ops") }.count == 30)
+        }
+    }
+
     /// Storing what a call read can fail too (here the database refuses the key listing):
     /// the run still ends `failed` with the error, so `report` names it. It was left
     /// started, with no outcome, and no `run_failed` finding ever came of it.

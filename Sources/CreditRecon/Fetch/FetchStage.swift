@@ -296,7 +296,15 @@ public struct FetchStage: Sendable {
         if let first = toCheck.first?.date, let last = toCheck.last?.date {
             progress("GET /activity, to check the \(toCheck.count) days already stored")
             let answered = try await step("GET /activity", run, interruption) { () async throws(APIError) in
-                try await client.getActivity()
+                let reading = try await client.getActivity()
+                // A day not yet begun has no use (a day of the window's asked for alone
+                // must be that day; this answer spans the window).
+                if let stray = reading.rows.first(where: { $0.date > today }) {
+                    throw .malformedResponse(
+                        reason: "GET /activity answered a row for \(stray.date.isoText), a day after today (\(today.isoText), UTC)",
+                        rawBody: reading.rawBody)
+                }
+                return reading
             }
             let ids = Set(toCheck.map(\.id))
             let kept = try run.ledger.read { try $0.activityLines(account: run.account, from: first, through: last) }
