@@ -273,8 +273,9 @@ public final class OpenRouterClient: Sendable {
     }
 
     /// `bytes` with every occurrence of `secret` replaced by `<redacted>`, the secret
-    /// written as itself or with any of its characters as a JSON escape (`\u0073`, `\/`):
-    /// a JSON answer that echoes the key that way would give it back in full once decoded.
+    /// written as itself or with any of its characters as a JSON escape (`\u0073`, `\/`) or
+    /// percent-encoded (`%43`, in a URL): a JSON answer or a `Location` that echoes the key
+    /// that way would give it back in full once decoded.
     static func redacting(_ secret: String, in bytes: [UInt8]) -> [UInt8] {
         let needle = Array(secret.utf8)
         guard needle.count >= 4, bytes.count >= needle.count else { return bytes }
@@ -282,7 +283,8 @@ public final class OpenRouterClient: Sendable {
         var index = 0
         var found = false
         while index < bytes.count {
-            if bytes[index] == needle[0] || bytes[index] == UInt8(ascii: "\\"), let end = matchEnd(needle, in: bytes, at: index) {
+            if bytes[index] == needle[0] || bytes[index] == UInt8(ascii: "\\") || bytes[index] == UInt8(ascii: "%"),
+               let end = matchEnd(needle, in: bytes, at: index) {
                 if !found { out = Array(bytes[..<index]) }
                 out += Array("<redacted>".utf8)
                 index = end
@@ -313,6 +315,11 @@ public final class OpenRouterClient: Sendable {
                     at += 6
                     continue
                 }
+            }
+            if bytes[at] == UInt8(ascii: "%"), at + 3 <= bytes.count,
+               let value = UInt8(String(decoding: bytes[(at + 1)..<(at + 3)], as: UTF8.self), radix: 16), value == byte {
+                at += 3
+                continue
             }
             guard bytes[at] == byte else { return nil }
             at += 1

@@ -214,6 +214,9 @@ import Testing
         (#"x \u0073\u006B-or-v1-ab\u0063d y"#, "x <redacted> y"),
         (#"sk-or-v1-abc"#, #"sk-or-v1-abc"#),
         (#"\u0073k-or-v1-abce, sk-or-v1-abcd"#, #"\u0073k-or-v1-abce, <redacted>"#),
+        // Percent-encoded, as a redirect's Location may carry it (probe 61), in either case.
+        ("http://127.0.0.1:9/x?k=sk-or-v1-%61b%63d", "http://127.0.0.1:9/x?k=<redacted>"),
+        ("%73%6B%2Dor-v1-abcd&%73k-or-v1-abc%", "<redacted>&%73k-or-v1-abc%"),
     ])
     func anEscapedKeyIsRedacted(body: String, expected: String) {
         let redacted = OpenRouterClient.redacting("sk-or-v1-abcd", in: Array(body.utf8))
