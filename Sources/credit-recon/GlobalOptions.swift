@@ -105,6 +105,10 @@ struct GlobalOptions: ParsableArguments {
         if let port = url.port, !(1...65_535).contains(port) {
             throw urlSetting!.error("has port \(port), which is not a TCP port (1 to 65535)")
         }
+        // Each call's path is added after it: "…/v1?x=1" would ask for "/v1?x=1/key".
+        if url.query != nil || url.fragment != nil || baseURL.contains("?") || baseURL.contains("#") {
+            throw urlSetting!.error("has a ?query or a #fragment; write the API root alone, e.g. https://openrouter.ai/api/v1")
+        }
         let accountSetting = try pickNamed(account, "--account", "CREDIT_RECON_ACCOUNT", default: "default")
         let accountOrigin: AccountOrigin = accountSetting.map { $0.fromEnvironment ? .environment : .option } ?? .defaulted
         if let accountSetting, let problem = AccountLabel.problem(accountSetting.value) { throw accountSetting.error(problem) }

@@ -382,6 +382,22 @@ struct CommandLineTests {
                 "\(result.stderr)")
     }
 
+    /// A base URL with a query or a fragment: each call's path went after it ("/api/v1?x=1/key"),
+    /// and the API's 404 read as "not the API root" (78) (probe 61). Refused as given: 64 for
+    /// the option, 78 for the variable.
+    @Test(arguments: ["http://127.0.0.1:1/api/v1?x=1", "http://127.0.0.1:1/api/v1#top"])
+    func aBaseURLWithAQueryOrFragmentIsRefusedAsGiven(url: String) throws {
+        let scratch = try Scratch()
+        let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+        let option = try Executable.creditRecon(["--ledger", scratch.path("l.sqlite"), "--base-url", url, "fetch"], environment: env)
+        #expect(option.status == 64 && option.stderr.contains("has a ?query or a #fragment; write the API root alone"),
+                "\(option.stderr)")
+        let variable = try Executable.creditRecon(
+            ["--ledger", scratch.path("l.sqlite"), "fetch"], environment: env.merging(["OPENROUTER_BASE_URL": url]) { $1 })
+        #expect(variable.status == 78 && variable.stderr.contains("OPENROUTER_BASE_URL"), "\(variable.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("l.sqlite")))
+    }
+
     /// Plain HTTP to another machine: the key would cross the network in the clear. Refused
     /// by the commands that send it (64 for the option, 78 for the variable), not by those
     /// that never call the API, which a variable set for every job must not stop.
