@@ -300,7 +300,15 @@ import Testing
         #expect(check([line("b", "2"), line("a", "1")]).isEmpty)
         #expect(check([line("a", "1"), line("b", "2"), line("b", "2")]).first?.amount == Self.usd("2"))
         #expect(check([line("a", "1")]).first?.amount == Self.usd("-2"))
-        #expect(check([line("a", "1"), line("b", "2", requests: 2)]).first?.amount == .zero)
+        let sameTotal = check([line("a", "1"), line("b", "2", requests: 2)]).first
+        #expect(sameTotal?.amount == .zero)
+        // The same total both ways: what changed is said (it read "1 row totalling 1.25 USD … stored 1
+        // row totalling 1.25 USD", probe 61).
+        #expect(sameTotal?.message.contains("for that day (a row for b now says requests 2 where the ledger has requests 1);")
+            == true, "\(sameTotal?.message ?? "")")
+        #expect(check([line("a", "1"), line("c", "2")]).first?.message
+            .contains("(a row for b now says model c where the ledger has model b)") == true)
+        #expect(check([line("a", "1")]).first?.message.contains("now says") == false, "no row of its own: nothing to compare")
         #expect(ActivityCheck.findings(stored: [day: []], answered: [:], at: Self.now, account: "ops").isEmpty)
     }
 
