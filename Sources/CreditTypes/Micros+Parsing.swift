@@ -147,12 +147,15 @@ extension Micros {
             index = 1
         }
         let count = bytes.count - index
-        guard count > 0, count <= 4 else { throw count == 0 ? .notANumber : .outOfRange }
+        guard count > 0 else { throw .notANumber }
         var value = 0
         for byte in bytes[index...] {
             guard byte >= 0x30 && byte <= 0x39 else { throw .notANumber }
-            value = value * 10 + Int(byte - 0x30)
+            value = min(value * 10 + Int(byte - 0x30), 100_000)
         }
+        // A value of 10^-100000 or less is as far below a micro-USD as any: too precise, or
+        // 0 once rounded. 10^100000 or more is too large.
+        guard negative || value < 100_000 else { throw .outOfRange }
         return negative ? -value : value
     }
 

@@ -22,6 +22,9 @@ struct MicrosTests {
         ("99999999999999999999999", .outOfRange), ("--1", .notANumber), ("0x10", .notANumber), ("NaN", .notANumber),
         ("1.2.3", .notANumber), ("1.e5", .notANumber), ("1e+", .notANumber), ("1e12345", .outOfRange), ("-", .notANumber),
         ("1.5e-6", .tooPrecise), ("1e-7", .tooPrecise),
+        // A tiny value with a long exponent is too precise, not too large (probe 61).
+        ("1e-999999999999", .tooPrecise),
+        ("1e999999999999", .outOfRange), ("1e-99x", .notANumber),
     ])
     func refusesWhatIsNotExactMoney(text: String, error: MicrosParseError) {
         #expect(throws: error) { try Micros(parsing: text) }
@@ -34,6 +37,7 @@ struct MicrosTests {
     @Test(arguments: [
         ("0.0000005", 0), ("0.0000015", 2), ("0.00000151", 2), ("0.0000025", 2), ("0.00000250001", 3),
         ("-0.0000015", -2), ("1.23456749", 1_234_567), ("1.2345675", 1_234_568), ("0.00000000009", 0),
+        ("1.25e-300", 0), ("7e-999999999999", 0), ("1e-0000000000001", 100_000),
     ] as [(String, Int64)])
     func roundsHalfToEvenWhenAsked(text: String, raw: Int64) throws {
         #expect(try Micros(parsing: text, rounding: .halfEven).raw == raw)
