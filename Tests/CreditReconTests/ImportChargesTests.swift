@@ -479,4 +479,53 @@ struct ImportChargesTests {
         #expect(after.statusRecorded == 1)
         #expect(try bench.ledger.read { try $0.charge(id: id) }?.status == "expired")
     }
+
+    /// A charge without `expires_at` (in the row and in the ledger) is taken to live an hour,
+    /// as the report takes it: `expired` before then is refused (65), new or kept as
+    /// pending. It was accepted ten minutes after its creation, the report said it "expired
+    /// at" a time still to come, and the export showing it paid was then refused for good
+    /// (probe 63).
+    @Test func aChargeWithoutExpiresAtCannotHaveExpiredWithinItsHour() throws {
+        let header = "charge_id,amount,created_at,status\n"
+        let created = now.adding(seconds: -600)
+        let row = "web-3,40,\(created.iso8601),expired\n"
+        #expect {
+            _ = try importer(header + row).run(ledger: bench.ledger, now: now)
+        } throws: { error in
+            (error as? InputErrors)?.errors.first?.description.contains(
+                "status: is expired, but a charge without expires_at is taken to live an hour, until "
+                    + "\(created.adding(seconds: 3600).iso8601) (now \(now.iso8601))") == true
+        }
+        _ = try importer(header + "web-3,40,\(created.iso8601),pending\n").run(ledger: bench.ledger, now: now)
+        #expect {
+            _ = try importer(header + row).run(ledger: bench.ledger, now: now.adding(seconds: 60))
+        } throws: { error in
+            (error as? InputErrors)?.errors.first?.description.contains(
+                "no expires_at (a charge is taken to live an hour: until \(created.adding(seconds: 3600).iso8601)), still to come") == true
+        }
+        // Paid in its hour: recorded.
+        let paid = try importer("charge_id,amount,created_at,status,paid_at\nweb-3,40,\(created.iso8601),paid,\(now.iso8601)\n")
+            .run(ledger: bench.ledger, now: now.adding(seconds: 120))
+        #expect(paid.statusRecorded == 1)
+        // After the hour, a new one may be said expired.
+        let late = try importer(header + "web-4,40,\(created.iso8601),expired\n").run(ledger: bench.ledger, now: created.adding(seconds: 3600))
+        #expect(late.inserted == 1)
+    }
+
+    /// An export written to the minute, of a charge `topup` created and paid in the same
+    /// minute: its `paid_at` (the minute) is before the API's `created_at` (with its
+    /// seconds), by less than the minute the export's times may be off. Recorded; it was
+    /// refused as paid before it was made, with every other row of the file (probe 63).
+    @Test func aPaymentInTheMinuteOfItsCreationWrittenToTheMinuteIsRecorded() async throws {
+        let plan = try bench.plan(TopUpBench.planText(1))
+        _ = try await bench.run(plan, client: FakeChargeCreator())
+        let id = try #require(try bench.ledger.read { try $0.allTopUps().first?.chargeID })
+        let charge = try #require(try bench.ledger.read { try $0.charge(id: id) })
+        let created = try Timestamp(iso8601: charge.createdAt)
+        let minute = Timestamp(millisecondsSinceEpoch: created.millisecondsSinceEpoch / 60_000 * 60_000 + 1)
+        #expect(minute < created, "the test needs a creation time past its minute's start: \(charge.createdAt)")
+        let header = "charge_id,amount,created_at,status,paid_at\n"
+        let recorded = try importer(header + "\(id),1.50,\(minute.iso8601),paid,\(minute.iso8601)\n").run(ledger: bench.ledger, now: now)
+        #expect(recorded.statusRecorded == 1)
+    }
 }

@@ -297,6 +297,11 @@ public struct ChargeImport: BatchImport {
         if !batch.isEmpty { _ = try emit(batch) }
     }
 
+    /// When a charge made at `createdAt` without an `expires_at` is taken to expire.
+    static func assumedExpiry(_ createdAt: Timestamp) -> Timestamp {
+        createdAt.adding(milliseconds: ReconcileOptions.assumedChargeLifetimeSeconds * 1000)
+    }
+
     /// The status `cell` names (`paid`, `expired`, `pending`, in any case), in lower case,
     /// or `nil`.
     static func status(_ cell: String) -> String? {
@@ -348,6 +353,15 @@ public struct ChargeImport: BatchImport {
                             }
                         }
                     }
+                }
+                // A new charge without expires_at said expired: the books take it to live an
+                // hour (the ledger's, when it holds the charge, was weighed in `difference`).
+                for row in fresh where row.charge.status == "expired" && row.charge.expiresAt == nil
+                    && now < Self.assumedExpiry(row.charge.createdAt) {
+                    errors.add(line: row.line, column: "status",
+                               "is expired, but a charge without expires_at is taken to live an hour, until "
+                                + "\(Self.assumedExpiry(row.charge.createdAt).iso8601) (now \(now.iso8601)), as the report takes it — "
+                                + "write pending until then, or give the charge's expires_at")
                 }
                 // After a conflict nothing more is written: the transaction will be rolled back.
                 guard errors.isEmpty, !fresh.isEmpty || !statuses.isEmpty else { return true }
@@ -557,13 +571,19 @@ public struct ChargeImport: BatchImport {
                 if let mine = charge.paidAt?.iso8601, let theirs = stored.paidAt { compare("paid_at", mine, theirs) }
             }
             // Times are written one way (milliseconds, `Z`), so their text sorts as they do.
-            if let paidAt = charge.paidAt?.iso8601, paidAt < stored.createdAt {
-                differences.append("created_at \(stored.createdAt), after this row's paid_at \(paidAt)")
+            // The API's own record has milliseconds an export may cut to the minute: a
+            // payment written within a minute before its creation is that minute's.
+            let created = try? Timestamp(iso8601: stored.createdAt)
+            if let paidAt = charge.paidAt, let created,
+               paidAt.millisecondsSinceEpoch + (stored.origin == "api" ? 60_000 : 0) <= created.millisecondsSinceEpoch
+                   && paidAt < created {
+                differences.append("created_at \(stored.createdAt), after this row's paid_at \(paidAt.iso8601)")
             }
-            if status == "expired", stored.status == nil || stored.status == "pending", let expiresAt = stored.expiresAt,
-               now.iso8601 < expiresAt {
-                differences.append("expires_at \(expiresAt), still to come (now \(now.iso8601)), so it cannot have expired "
-                    + "(this row: expired)")
+            if status == "expired", stored.status == nil || stored.status == "pending",
+               let expiresAt = stored.expiresAt ?? created.map({ Self.assumedExpiry($0).iso8601 }), now.iso8601 < expiresAt {
+                let kept = stored.expiresAt == nil ? "no expires_at (a charge is taken to live an hour: until \(expiresAt))"
+                    : "expires_at \(expiresAt)"
+                differences.append("\(kept), still to come (now \(now.iso8601)), so it cannot have expired (this row: expired)")
             }
         }
         return differences.isEmpty ? nil : differences.joined(separator: ", ")

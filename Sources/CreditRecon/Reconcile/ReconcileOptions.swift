@@ -26,7 +26,11 @@ public struct ReconcileOptions: Sendable, Equatable {
     public var tolerance: Micros = Micros(raw: 10_000)
     /// Lifetime assumed for a charge recorded without `expires_at` (Coinbase charges live
     /// one hour).
-    public var defaultChargeLifetimeSeconds: Int64 = 3600
+    public var defaultChargeLifetimeSeconds: Int64 = ReconcileOptions.assumedChargeLifetimeSeconds
+
+    /// A Coinbase charge's lifetime: what the books assume of one recorded without
+    /// `expires_at`, and so how long `import charges` takes it to be payable.
+    public static let assumedChargeLifetimeSeconds: Int64 = 3600
 
     /// Options for `account` with the defaults of CONTRACT.md.
     public init(account: String) { self.account = account }
