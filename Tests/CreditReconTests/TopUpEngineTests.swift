@@ -456,6 +456,22 @@ struct TopUpEngineTests {
         let csv = said.split(separator: "\n").drop { !$0.hasPrefix("charge_id,") }.joined(separator: "\n")
         #expect(csv.hasSuffix("\(charge.id),10,\(Wallets.a),1,\(charge.createdAt.iso8601),\(charge.expiresAt.iso8601),\"R,1\""), "\(said)")
 
+        // As stderr shows it, every line starting `credit-recon: `: the README's recipe
+        // gives the file back.
+        let printed = said.split(separator: "\n").map { "credit-recon: " + $0 }.joined(separator: "\n") + "\n"
+        let sed = Process()
+        sed.executableURL = URL(fileURLWithPath: "/bin/sh")
+        sed.arguments = ["-c", #"sed -n 's/^credit-recon: \(charge_id,\)/\1/p; /^credit-recon: [^ ]*,[0-9.]*,0x/s/^credit-recon: //p'"#]
+        let (input, output) = (Pipe(), Pipe())
+        sed.standardInput = input
+        sed.standardOutput = output
+        try sed.run()
+        input.fileHandleForWriting.write(Data(printed.utf8))
+        try input.fileHandleForWriting.close()
+        let recovered = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        sed.waitUntilExit()
+        #expect(recovered == csv + "\n", "\(recovered)")
+
         try raw.db.execute("DROP TRIGGER gone")
         let file = try bench.dir.write("unrecorded.csv", csv + "\n")
         let imported = try ChargeImport(path: file, displayName: "unrecorded.csv", defaultAccount: "acct")

@@ -22,7 +22,8 @@ public struct ChargesNotRecorded: ExitCoded {
             ExitStatus.message(for: failure),
             "The API created \(charges.count) charge\(charges.count == 1 ? "" : "s") whose answer could not be written; "
                 + "the next topup marks \(charges.count == 1 ? "its row" : "their rows") unknown. Once the ledger is back, "
-                + "record \(charges.count == 1 ? "it" : "them") with `credit-recon import charges FILE.csv`, FILE.csv holding:",
+                + "record \(charges.count == 1 ? "it" : "them") with `credit-recon import charges FILE.csv`, FILE.csv holding "
+                + "the lines below, each without the `credit-recon: ` it starts with here:",
             "charge_id,amount,wallet,chain_id,created_at,expires_at,reference",
         ]
         for entry in charges {
