@@ -793,6 +793,27 @@ struct PostgresStoreTests {
                 "\(report.problems)")
     }
 
+    /// A search_path the database's owner sets (no superuser needed) putting a view named
+    /// pg_trigger ahead of the catalog's, which lists a dropped guard as still there: the
+    /// ledger's sessions read the catalog's own (`verify` said the ledger was sound, with
+    /// "the append-only triggers in place"; probe 66).
+    @Test func aSearchPathCannotPutAFakeCatalogBeforeTheRealOne() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        try store.execute("DROP TRIGGER snapshots_append_only ON snapshots")
+        try store.server.psql(store.database, """
+            CREATE VIEW public.pg_trigger AS SELECT * FROM pg_catalog.pg_trigger UNION ALL
+              SELECT oid, tgrelid, tgparentid, 'snapshots_append_only'::name, tgfoid, 27::int2, tgenabled, tgisinternal,
+                     tgconstrrelid, tgconstrindid, tgconstraint, tgdeferrable, tginitdeferred, tgnargs, tgattr, tgargs, tgqual,
+                     tgoldtable, tgnewtable
+              FROM pg_catalog.pg_trigger WHERE tgname = 'snapshots_no_truncate';
+            ALTER DATABASE \(store.database) SET search_path = public, pg_catalog
+            """)
+        let report = try store.openAnother().verify()
+        #expect(!report.isSound)
+        #expect(report.problems.last?.contains("snapshots_append_only") == true, "\(report.problems)")
+    }
+
     @Test func aReadOnlySessionIsToldSoAndStillVerifies() throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(lifecycle())

@@ -106,7 +106,15 @@ final class PostgresSession: @unchecked Sendable {
         let timeout = TimeAmount.nanoseconds(Int64(location.connectTimeout.components.seconds) * 1_000_000_000
             + location.connectTimeout.components.attoseconds / 1_000_000_000)
         configuration.options.connectTimeout = timeout
-        configuration.options.additionalStartupParameters = [("application_name", Self.applicationName(purpose))]
+        // The ledger's own names are all qualified (credit_recon.…, pg_temp.…); the system's
+        // catalog and functions (pg_trigger, pg_locks, pg_try_advisory_lock) come from
+        // pg_catalog alone. A search_path the database or the role sets (a database's owner
+        // may) could otherwise put a view or function ahead of them that hides a dropped
+        // guard from `verify` or lets a second writer past the lock. Given at login, it
+        // overrides those settings.
+        configuration.options.additionalStartupParameters = [
+            ("application_name", Self.applicationName(purpose)), ("search_path", "pg_catalog, pg_temp"),
+        ]
         let id = Self.nextID.withLock { value in
             value += 1
             return value
