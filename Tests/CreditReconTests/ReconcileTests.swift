@@ -203,6 +203,22 @@ struct ReconcileTests {
         #expect(found.first?.message.hasPrefix("`run` never ended: it was killed") == true, "\(found)")
     }
 
+    /// A run refused because this machine's clock was behind the books (78) is dated by
+    /// that clock, before the first reading: the default range starts with it, so its
+    /// finding is in the report written that night (the report said "ok", probe 65).
+    @Test func aFailedRunDatedBeforeTheFirstReadingIsInTheDefaultRange() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2027-01-01T00:15:00Z", credits: "100", usage: "0")
+        try fixture.append(.runStarted(RunStarted(command: "run")), at: reconTime("2026-12-04T05:00:00Z"))
+        let failed = try fixture.ledger.read { try $0.runs() }.first?.id ?? 0
+        try fixture.append(.runFinished(RunFinished(runID: failed, outcome: "failed", exitCode: 78, summary: "clock behind")),
+                           at: reconTime("2026-12-04T05:00:01Z"))
+        let books = try fixture.reconcile { $0.period = .month }
+        #expect(books.from == CivilDate(isoText: "2026-12-04"))
+        #expect(books.findings.filter { $0.kind == .runFailed }.map(\.reference) == ["run \(failed)"])
+        #expect(books.periods.first?.opening == nil, "no reading yet in that period")
+    }
+
     /// A charge an import dates after the newest entry (up to a day ahead is accepted) is
     /// inside the default range, with its finding: the range ended with the last reading,
     /// so the charge was in no period, in no charges.csv, and the run exited 0.
