@@ -609,11 +609,19 @@ struct PostgresStoreTests {
     /// remains) is refused for reading and writing alike (66) and left as it was; a writer
     /// met a failed CREATE TABLE (exit 70), and a reader said there was no ledger while a
     /// writer called it damaged.
-    @Test func aSchemaOfOtherTablesIsRefusedAndLeftAsItWas() throws {
+    /// Another tool's `schema_migrations` (Rails', of a `version`) beside a `journal` of its
+    /// own is not the ledger's record: it was taken for a damaged ledger (74, "restore it
+    /// from a backup"; probe 66).
+    @Test(arguments: [
+        ("CREATE TABLE credit_recon.charges (charge_id text); INSERT INTO credit_recon.charges VALUES ('x')", ["charges"]),
+        ("CREATE TABLE credit_recon.journal (id int, note text); INSERT INTO credit_recon.journal VALUES (1, 'diary'); "
+            + "CREATE TABLE credit_recon.schema_migrations (version text); "
+            + "INSERT INTO credit_recon.schema_migrations VALUES ('20200101000000')", ["journal", "schema_migrations"]),
+    ])
+    func aSchemaOfOtherTablesIsRefusedAndLeftAsItWas(sql: String, names: [String]) throws {
         let server = try ThrowawayPostgres.shared()
         let database = try server.newDatabase()
-        _ = try server.psql(database, "CREATE SCHEMA credit_recon; CREATE TABLE credit_recon.charges (charge_id text); "
-            + "INSERT INTO credit_recon.charges VALUES ('x')")
+        _ = try server.psql(database, "CREATE SCHEMA credit_recon; " + sql)
         guard case .postgres(let location) = try LedgerLocation(server.url(database)) else { return }
         for create in [true, false] {
             let refused = #expect(throws: LedgerError.self) { _ = try Ledger(.postgres(location), create: create) }
@@ -621,10 +629,12 @@ struct PostgresStoreTests {
                 Issue.record("not otherDatabase: \(String(describing: refused))")
                 continue
             }
-            #expect(tables == ["charges"])
+            #expect(tables == names)
         }
+        let checked = #expect(throws: LedgerError.self) { _ = try Ledger(checking: .postgres(location)) }
+        if case .otherDatabase? = checked {} else { Issue.record("verify: not otherDatabase: \(String(describing: checked))") }
         #expect(try server.psql(database, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'credit_recon'")
-            == "1\n")
+            == "\(names.count)\n")
     }
 
     /// A new ledger is made with the columns, constraints, indexes and triggers of the

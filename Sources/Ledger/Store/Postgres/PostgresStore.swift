@@ -62,7 +62,7 @@ final class PostgresStore: LedgerStore {
                     + "ORDER BY table_name") { try $0.text() }
             // Another host's first write made the ledger between the two statements (each
             // sees what was committed when it began): its tables are the ledger's.
-            holds = tables.contains("schema_migrations")
+            holds = try tables.contains("schema_migrations") && Self.holdsLedger(session)
             if !holds && !tables.isEmpty {
                 throw LedgerError.otherDatabase(location: name + " (its schema \(PostgresSchema.schema))", tables: tables)
             }
@@ -79,9 +79,14 @@ final class PostgresStore: LedgerStore {
         connection = Mutex(Connection(session, tablesPending: pending))
     }
 
+    /// The schema holds the ledger's record of migrations: a `schema_migrations` table of
+    /// the one column `name` (Rails' and golang-migrate's, of a `version`, are another
+    /// tool's). Read from the catalog, which every user may read.
     private static func holdsLedger(_ session: PostgresSession) throws -> Bool {
-        try session.query("SELECT to_regclass('\(PostgresSchema.schema).schema_migrations') IS NOT NULL") { try $0.bool() }.first
-            ?? false
+        try session.query(
+            "SELECT coalesce((SELECT array_agg(attname::text ORDER BY attnum) FROM pg_catalog.pg_attribute "
+                + "WHERE attrelid = to_regclass('\(PostgresSchema.schema).schema_migrations') AND attnum > 0 "
+                + "AND NOT attisdropped) = ARRAY['name'], false)") { try $0.bool() }.first ?? false
     }
 
     /// Applies the migrations not yet applied, in one transaction under the migration lock,
