@@ -104,7 +104,13 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         }
         var sslMode = defaults.sslMode ?? .prefer
         var rootCertificate = defaults.sslRootCertificate
+        var seen: Set<String> = []
         for item in parts.queryItems ?? [] {
+            // Given twice, the last would win without a word: `sslmode=require&sslmode=disable`,
+            // pasted together, connected in plain text.
+            guard seen.insert(item.name).inserted else {
+                throw LedgerError.badLocation("the ledger URL gives \(item.name) twice; give it once")
+            }
             switch item.name {
             case "sslmode":
                 guard let mode = item.value.flatMap(SSLMode.init(rawValue:)) else {

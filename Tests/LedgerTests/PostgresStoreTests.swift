@@ -98,6 +98,8 @@ struct PostgresStoreTests {
         ("postgresql://alice@db.example", "names no database"),
         ("postgresql://alice@db.example/books?sslmode=sometimes", "sslmode must be one of"),
         ("postgresql://alice:\(secret)@db.example/books?timeout=3", "unknown parameter \"timeout\""),
+        // The last would win: a `require` lost to a `disable` pasted after it (probe 66).
+        ("postgresql://alice:\(secret)@db.example/books?sslmode=require&sslmode=disable", "gives sslmode twice; give it once"),
         // The slashes mistyped: not a file whose name holds the password.
         ("postgresql:alice:\(secret)@db.example/books", "starts like a PostgreSQL URL but is not one"),
         ("postgres:/alice:\(secret)@db.example/books", "starts like a PostgreSQL URL but is not one"),
