@@ -625,6 +625,22 @@ struct ReconcileTests {
         #expect(try #require(try fixture.reconcile().runway).span(days: 7) == "over 7 days")
     }
 
+    /// Nightly readings, the one a week before the latest taken a few seconds later in the
+    /// day (a slow API): it is the week's baseline, not the night before it (the average
+    /// was over 8.0 days "with no reading in between", probe 65).
+    @Test func aWeeksBaselineReadASecondsLaterInTheDayIsThatNights() throws {
+        let fixture = try ReconcileFixture()
+        for day in 0...8 {
+            let seconds = day == 1 ? "04" : "00"
+            try fixture.snapshot("2027-01-\(String(format: "%02d", day + 9))T00:15:\(seconds)Z", credits: "1000",
+                                 usage: "\(day * 10)")
+        }
+        let runway = try #require(try fixture.reconcile().runway)
+        #expect(runway.span(days: 7) == "over 7 days", "\(runway)")
+        #expect(runway.span7Milliseconds == Int64(7 * 86_400_000 - 4_000))
+        #expect(runway.averageDaily7.map { $0.raw / 1_000 } == 10_000, "10 USD a day: \(String(describing: runway.averageDaily7))")
+    }
+
     @Test func runwayUsesIntegerArithmetic() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T00:00:00Z", credits: "100", usage: "0")

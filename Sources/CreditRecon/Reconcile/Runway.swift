@@ -79,11 +79,18 @@ public struct Runway: Sendable, Equatable {
             span7Milliseconds: week.span, span30Milliseconds: month.span)
     }
 
-    /// Use per day between the latest reading and the last one at least `days` before it
-    /// (the first reading, when the history is shorter), and the milliseconds between them.
+    /// How much less than `days` days before the latest reading the baseline may be: a
+    /// nightly reading taken a few seconds later in the day than the one `days` nights
+    /// later is that night's, not a day short (the average then took the night before it,
+    /// over 8 days, and said no reading was in between).
+    static let baselineSlackSeconds: Int64 = 3600
+
+    /// Use per day between the latest reading and the last one at least `days` before it,
+    /// less `baselineSlackSeconds` (the first reading, when the history is shorter), and the
+    /// milliseconds between them.
     static func averageDaily(_ trusted: [SnapshotRow], days: Int64) -> (pace: Micros?, span: Int64?) {
         guard let latest = trusted.last else { return (nil, nil) }
-        let cutoff = latest.observedAt.adding(seconds: -days * 86_400)
+        let cutoff = latest.observedAt.adding(seconds: -days * 86_400 + baselineSlackSeconds)
         let baseline = trusted.last(where: { $0.observedAt <= cutoff }) ?? trusted[0]
         let elapsed = latest.observedAt.millisecondsSinceEpoch - baseline.observedAt.millisecondsSinceEpoch
         return (pace(from: baseline, to: latest, elapsed: elapsed), elapsed)
