@@ -85,13 +85,21 @@ public struct Runway: Sendable, Equatable {
     /// over 8 days, and said no reading was in between).
     static let baselineSlackSeconds: Int64 = 3600
 
-    /// Use per day between the latest reading and the last one at least `days` before it,
-    /// less `baselineSlackSeconds` (the first reading, when the history is shorter), and the
-    /// milliseconds between them.
+    /// Use per day between the latest reading and the baseline, and the milliseconds between
+    /// them. The baseline is the last reading at least `days` before the latest one, or the
+    /// first after that moment when it is closer to it and within `baselineSlackSeconds`
+    /// (the first reading, when the history is shorter).
     static func averageDaily(_ trusted: [SnapshotRow], days: Int64) -> (pace: Micros?, span: Int64?) {
         guard let latest = trusted.last else { return (nil, nil) }
-        let cutoff = latest.observedAt.adding(seconds: -days * 86_400 + baselineSlackSeconds)
-        let baseline = trusted.last(where: { $0.observedAt <= cutoff }) ?? trusted[0]
+        let cutoff = latest.observedAt.adding(seconds: -days * 86_400)
+        let at = trusted.lastIndex(where: { $0.observedAt <= cutoff })
+        var baseline = at.map { trusted[$0] } ?? trusted[0]
+        if let at, at + 1 < trusted.count {
+            let next = trusted[at + 1]
+            let late = next.observedAt.millisecondsSinceEpoch - cutoff.millisecondsSinceEpoch
+            let early = cutoff.millisecondsSinceEpoch - baseline.observedAt.millisecondsSinceEpoch
+            if late <= baselineSlackSeconds * 1000 && late < early { baseline = next }
+        }
         let elapsed = latest.observedAt.millisecondsSinceEpoch - baseline.observedAt.millisecondsSinceEpoch
         return (pace(from: baseline, to: latest, elapsed: elapsed), elapsed)
     }
