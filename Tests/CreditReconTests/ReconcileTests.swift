@@ -641,6 +641,21 @@ struct ReconcileTests {
         #expect(runway.averageDaily7.map { $0.raw / 1_000 } == 10_000, "10 USD a day: \(String(describing: runway.averageDaily7))")
     }
 
+    /// Readings ten minutes apart: the week's baseline is the one exactly 7 days before the
+    /// latest, not one up to an hour short (cd6aacf's rule shortened every such average).
+    @Test func aWeeksBaselineAmongDenseReadingsIsSevenDaysBack() throws {
+        let fixture = try ReconcileFixture()
+        let start = reconTime("2027-01-01T00:00:00Z")
+        for step in 0...(8 * 144) {
+            let at = start.adding(seconds: Int64(step) * 600)
+            try fixture.append(.snapshotTaken(SnapshotTaken(
+                observedAt: at, totalCredits: reconMicros("1000"), totalUsage: Micros(raw: Int64(step) * 1_000),
+                source: "api", rawBody: "{}")), at: at)
+        }
+        let runway = try #require(try fixture.reconcile().runway)
+        #expect(runway.span7Milliseconds == 7 * 86_400_000 as Int64)
+    }
+
     @Test func runwayUsesIntegerArithmetic() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T00:00:00Z", credits: "100", usage: "0")

@@ -456,6 +456,8 @@ struct TopUpEngineTests {
         let csv = said.split(separator: "\n").drop { !$0.hasPrefix("charge_id,") }.joined(separator: "\n")
         #expect(csv.hasSuffix("\(charge.id),10,\(Wallets.a),1,\(charge.createdAt.iso8601),\(charge.expiresAt.iso8601),\"R,1\""), "\(said)")
 
+        #expect(said.contains("FILE.csv holding the lines below, each without the `credit-recon: ` it starts with here:"),
+                "\(said)")
         // As stderr shows it, every line starting `credit-recon: `: the README's recipe
         // gives the file back.
         let printed = said.split(separator: "\n").map { "credit-recon: " + $0 }.joined(separator: "\n") + "\n"

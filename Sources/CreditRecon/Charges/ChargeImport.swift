@@ -575,8 +575,7 @@ public struct ChargeImport: BatchImport {
             // payment written within a minute before its creation is that minute's.
             let created = try? Timestamp(iso8601: stored.createdAt)
             if let paidAt = charge.paidAt, let created,
-               paidAt.millisecondsSinceEpoch + (stored.origin == "api" ? 60_000 : 0) <= created.millisecondsSinceEpoch
-                   && paidAt < created {
+               created.millisecondsSinceEpoch - paidAt.millisecondsSinceEpoch >= (stored.origin == "api" ? 60_000 : 1) {
                 differences.append("created_at \(stored.createdAt), after this row's paid_at \(paidAt.iso8601)")
             }
             if status == "expired", stored.status == nil || stored.status == "pending",
