@@ -1,3 +1,4 @@
+import AsyncWait
 import Foundation
 import Testing
 @testable import Ledger
@@ -87,6 +88,85 @@ struct SQLiteWriterLockTests {
         try #require(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
         _ = text.withCString { write(fd, $0, strlen($0)) }
         return fd
+    }
+
+    /// A child process another thread starts shares this process's open files until it
+    /// executes its program, and with them a lock this process has just let go. The next
+    /// writer of this process waits for the child to let go, instead of being refused as
+    /// busy by a "process" that is its own pid (a test of `FetchStageTests` failed so once,
+    /// under the parallel test runner, whose other tests start `hledger` and `bean-check`).
+    @Test(.threadOfItsOwn) func aLockAChildStillSharesForAMomentIsTakenOnceTheChildLetsGo() throws {
+        let folder = try Folder()
+        _ = FileManager.default.createFile(atPath: folder.ledgerPath, contents: Data())  // the lock file stays
+        var child: pid_t = 0
+        do {
+            let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+            child = Self.forkPausing(milliseconds: 300)
+            withExtendedLifetime(lock) {}
+        }
+        defer { Self.reap(child) }
+        try #require(child > 0)
+        let again = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+        withExtendedLifetime(again) {}
+    }
+
+    /// `status` glances at the lock with a shared `flock`, which a writer's exclusive one
+    /// meets if it starts in that instant: the writer waits for the glance to end instead of
+    /// being refused. A writer's exclusive lock is still refused at once.
+    @Test(.threadOfItsOwn) func aWriterWaitsForAGlanceAtTheLockButNotForAnotherWriter() async throws {
+        let folder = try Folder()
+        let lockPath = folder.ledgerPath + ".lock"
+        _ = FileManager.default.createFile(atPath: lockPath, contents: Data("4242\n".utf8))
+        let child = Self.forkPausing(milliseconds: 300, sharedLockOn: lockPath)
+        defer { Self.reap(child) }
+        try #require(child > 0)
+        // The condition itself: the child holds its shared lock, so an exclusive one is refused.
+        try #require(await waitUntil {
+            let fd = open(lockPath, O_RDONLY)
+            defer { close(fd) }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { flock(fd, LOCK_UN); return false }
+            return true
+        })
+        #expect(Ledger.runningWriter(at: .file(folder.ledgerPath)) == nil, "a glance is not a writer")
+        do {
+            let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+            withExtendedLifetime(lock) {}
+        }
+
+        let other = try Self.flockedElsewhere(folder.ledgerPath + ".lock", writing: "4242\n")
+        defer { close(other) }
+        let started = ContinuousClock.now
+        #expect(throws: LedgerError.self) { _ = try Ledger.lockWriter(at: .file(folder.ledgerPath)) }
+        #expect(ContinuousClock.now - started < .milliseconds(SQLiteWriterLock.momentMilliseconds / 2),
+                "another writer's lock is refused without waiting out the moment")
+    }
+
+    /// Forks a child that keeps what this process has open (its lock files' open file
+    /// descriptions among them) for `milliseconds`, then exits, as a child another thread
+    /// starts does until it executes its program; with `sharedLockOn`, it first takes a
+    /// shared `flock` of that file, as `status` does. Only async-signal-safe calls in the child.
+    static func forkPausing(milliseconds: Int, sharedLockOn path: String? = nil) -> pid_t {
+        let name = path.map { strdup($0) } ?? nil
+        defer { free(name) }
+        var pause = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        var left = timespec()
+        let child = fork()
+        if child == 0 {
+            if let name {
+                let fd = open(name, O_RDONLY)
+                if fd < 0 || flock(fd, LOCK_SH) != 0 { _exit(1) }
+            }
+            while nanosleep(&pause, &left) != 0 { pause = left }
+            _exit(0)
+        }
+        return child
+    }
+
+    /// Waits for the child `pid` to end.
+    static func reap(_ pid: pid_t) {
+        guard pid > 0 else { return }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     }
 
     /// Every name of one ledger takes the one lock: a symbolic link to the file, or to its

@@ -143,7 +143,7 @@ struct StoreConformanceTests {
         #expect(found == [LedgerReader.ChargelessTopUp(
             key: "ref-3", account: "default", batch: "b2", reference: nil,
             wallet: "0xde709f2102306220921060314715629080e2fb77", chainID: 137, amount: usd("7.5"), memo: "third",
-            state: "rejected", httpStatus: 400, error: "bad wallet",
+            state: "rejected", httpStatus: 400, error: "bad wallet", runID: 1,
             updatedAt: t0.adding(milliseconds: Int64(lifecycle().count + 2)))])
         #expect(try store.ledger.read { try $0.chargelessTopUps(account: "other") }.isEmpty)
     }
@@ -271,6 +271,31 @@ struct StoreConformanceTests {
         #expect(report.entries == Int64(lifecycle().count + 5000))
         #expect(report.headHash == (try store.ledger.headHash()))
         #expect(report.integrity == "ok")
+    }
+
+    /// `status` asks whether a writer is at work without taking its lock: the writer's
+    /// holder while it holds it, nothing before or after, and a writer starting meanwhile
+    /// is not refused because of the question.
+    @Test(arguments: Stores.all)
+    func aRunningWriterIsSeenWithoutTakingItsLock(store: String) throws {
+        let store = try Stores.make(store)
+        #expect(Ledger.runningWriter(at: store.location) == nil)
+        do {
+            let lock = try Ledger.lockWriter(at: store.location)
+            let seen = try #require(Ledger.runningWriter(at: store.location))
+            let pid = ProcessInfo.processInfo.processIdentifier
+            if case .file = store.location {
+                #expect(seen.holder == "process \(pid)")
+            } else {
+                #expect(seen.holder?.hasSuffix(" pid \(pid)") == true || seen.holder?.contains(" pid \(pid) ") == true,
+                        "\(String(describing: seen.holder))")
+            }
+            #expect(Ledger.runningWriter(at: store.location) == seen, "asking twice changes nothing")
+            withExtendedLifetime(lock) {}
+        }
+        #expect(Ledger.runningWriter(at: store.location) == nil)
+        let again = try Ledger.lockWriter(at: store.location)
+        withExtendedLifetime(again) {}
     }
 
     @Test(arguments: Stores.all)

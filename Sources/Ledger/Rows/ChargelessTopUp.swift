@@ -27,6 +27,8 @@ extension LedgerReader {
         public let httpStatus: Int64?
         /// What happened, in words.
         public let error: String?
+        /// The run that planned the row or last sent its request (`runs.id`), when one did.
+        public let runID: Int64?
         /// When the row reached its state (its latest journal entry's time).
         public let updatedAt: Timestamp
     }

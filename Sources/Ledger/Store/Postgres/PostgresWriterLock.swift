@@ -72,6 +72,14 @@ final class PostgresWriterLock: StoreWriterLock {
         ) { try $0.int64() }.first == 1
     }
 
+    /// The writer holding the lock of the database at `location`, asked on a session of its
+    /// own; `nil` when none holds it or the server cannot be asked.
+    static func runningWriter(_ location: PostgresLocation) -> RunningWriter? {
+        guard let session = try? PostgresSession(location, purpose: "status"),
+              let holder = try? heldLock(session) else { return nil }
+        return RunningWriter(holder: holder.application == nil ? nil : holder.description)
+    }
+
     private static func identity(_ location: PostgresLocation) -> String {
         "\(location.host):\(location.port)/\(location.database)"
     }
@@ -80,13 +88,15 @@ final class PostgresWriterLock: StoreWriterLock {
     private struct Holder: CustomStringConvertible {
         /// The holding session's server process.
         var pid: Int64
-        /// Its `application_name`: `credit-recon writer <host> pid <pid>` from this tool.
-        var application: String
+        /// Its `application_name`: `credit-recon writer <host> pid <pid>` from this tool;
+        /// `nil` when the session has none (or the server shows it to superusers only).
+        var application: String?
         var address: String?
 
         /// `<host> pid <pid> (from <address>)`.
         var description: String {
             let prefix = "credit-recon writer "
+            let application = application ?? "server process \(pid)"
             let name = application.hasPrefix(prefix) ? String(application.dropFirst(prefix.count)) : application
             guard let address else { return name }
             return "\(name) (from \(address))"
@@ -95,7 +105,13 @@ final class PostgresWriterLock: StoreWriterLock {
 
     /// Who holds the writer lock, when the server says and names it.
     private static func holder(_ session: PostgresSession) -> Holder? {
-        let row = try? session.query(
+        guard let holder = try? heldLock(session), holder.application != nil else { return nil }
+        return holder
+    }
+
+    /// The session holding the writer lock, or `nil` when none does.
+    private static func heldLock(_ session: PostgresSession) throws(LedgerError) -> Holder? {
+        let row = try session.query(
             """
             SELECT l.pid::bigint, a.application_name, host(a.client_addr) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
@@ -104,7 +120,7 @@ final class PostgresWriterLock: StoreWriterLock {
             LIMIT 1
             """
         ) { row in (try row.int64(), try row.optionalText(), try row.optionalText()) }.first
-        guard let (pid, application, address) = row, let application, !application.isEmpty else { return nil }
-        return Holder(pid: pid, application: application, address: address)
+        guard let (pid, application, address) = row else { return nil }
+        return Holder(pid: pid, application: application?.isEmpty == false ? application : nil, address: address)
     }
 }

@@ -64,6 +64,7 @@ final class SQLiteWriterLock: StoreWriterLock {
         }
         var fd: Int32
         var file: FileIdentity
+        let deadline = Self.monotonicMilliseconds() + Self.momentMilliseconds
         while true {
             // Never through a link: the pid written below would overwrite whatever it leads to.
             fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -77,8 +78,14 @@ final class SQLiteWriterLock: StoreWriterLock {
             }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 let holder = Self.readHolder(fd), identity = FileIdentity(fd)
-                close(fd)
                 let here = identity.map { identity in Self.held.withLock { $0.contains(identity) } } ?? false
+                let passing = !here && Self.isHeldForAMoment(fd, holder: holder)
+                close(fd)
+                if passing, Self.monotonicMilliseconds() < deadline {
+                    var pause = timespec(tv_sec: 0, tv_nsec: 2_000_000)
+                    _ = nanosleep(&pause, nil)
+                    continue
+                }
                 throw LedgerError.writerBusy(lock: path, holder: holder, heldHere: here)
             }
             // Locked the file at `path`, not one its last holder removed as this opened it.
@@ -154,6 +161,47 @@ final class SQLiteWriterLock: StoreWriterLock {
         if info.st_mode & S_IFMT != S_IFREG { return "not a regular file" }
         if info.st_nlink > 1 { return "a file with \(info.st_nlink) names (hard links)" }
         return nil
+    }
+
+    /// How long a writer waits for a lock held only for a moment (`isHeldForAMoment`) before
+    /// it is refused as busy; a lock another writer holds refuses it at once.
+    static let momentMilliseconds: Int64 = 5_000
+
+    /// Whether the lock on `fd`'s file, refused just now, is held for a moment only, not by
+    /// a writer: by `status` glancing at it (a shared lock, `runningWriter(ledgerPath:)`),
+    /// or, when the file names this process, which does not hold it, by a child another of
+    /// its threads is starting: a child shares its parent's open files until it executes
+    /// its program, and so holds a lock the parent has just let go.
+    private static func isHeldForAMoment(_ fd: Int32, holder: String?) -> Bool {
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            _ = flock(fd, LOCK_UN)
+            return true
+        }
+        return holder == "\(getpid())"
+    }
+
+    /// Whether a writer holds the lock of the ledger file at `ledgerPath`, and who, without
+    /// taking it: a shared lock, which only an exclusive one refuses, taken and let go at
+    /// once (a writer meeting it waits for it, `isHeldForAMoment`). `nil` when no writer
+    /// holds it, or when its lock file cannot be read (none yet, or another user's).
+    static func runningWriter(ledgerPath: String) -> RunningWriter? {
+        let path = realPath(ledgerPath) + ".lock"
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard notOurs(fd) == nil else { return nil }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            _ = flock(fd, LOCK_UN)
+            return nil
+        }
+        guard errno == EWOULDBLOCK else { return nil }
+        return RunningWriter(holder: readHolder(fd).map { "process \($0)" })
+    }
+
+    private static func monotonicMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
     /// The first line of the lock file (the holder's pid), or `nil` when it is empty.
