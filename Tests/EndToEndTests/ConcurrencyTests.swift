@@ -56,11 +56,23 @@ extension Reliability {
                 readerRuns += 3
             }
             try readers()
+            // `status` during the write names the writer, and counts the rows it is sending
+            // as being sent: none unknown or never sent (it said so, and exited 1 for it).
+            let during = try Executable.creditRecon(base + ["--json", "status"])
+            let open = try #require(try JSONSerialization.jsonObject(with: Data(during.stdout.utf8)) as? [String: Any])
+            let charges = open["open_charges"] as? [String: [String: Any]]
+            #expect(charges?["unknown"]?["count"] as? Int == 0 && charges?["planned"]?["count"] as? Int == 0, "\(during.stdout)")
+            #expect((charges?["in_flight"]?["count"] as? Int ?? 0) > 0, "\(during.stdout)")
+            let running = open["running_writer"] as? [String: Any]
+            #expect(running?["holder"] as? String == "process \(writer.process.processIdentifier)", "\(during.stdout)")
+            #expect(running?["command"] as? String == "topup", "\(during.stdout)")
             #expect(writer.process.isRunning, "the first readers ran during the write")
             try sim.faults(#"{"latency_ms":0}"#)
             while writer.process.isRunning { try readers() }
             #expect(writer.wait() == 0, "\(writer.stderr)")
             #expect(readerRuns >= 3, "readers ran during the write")
+            let after = try Executable.creditRecon(base + ["--json", "status"]).stdout
+            #expect(after.contains(#""running_writer":null"#) && after.contains(#""in_flight":{"amount":"0","count":0}"#), "\(after)")
             #expect(try Executable.creditRecon(base + ["verify"]).status == 0)
             #expect(try sim.state().chargesBySender.values.allSatisfy { $0 == 1 })
             #expect(try sim.state().charges.count == rows, "the turned-away topups sent nothing")

@@ -17,6 +17,12 @@ extension CommandContext {
         case notAFile(String)
     }
 
+    /// The writer at work on the ledger now, seen without taking or waiting for its lock
+    /// (`Ledger.runningWriter(at:)`); `nil` when none is, or it cannot be told.
+    public func runningWriter() -> RunningWriter? {
+        (try? ledgerLocation()).flatMap(Ledger.runningWriter(at:))
+    }
+
     /// The state of the file at `ledgerPath`.
     public var ledgerFile: LedgerFile {
         var info = stat()

@@ -38,6 +38,8 @@ public struct Reconciler: Sendable {
         var charges: [LedgerReader.ChargeRecord]
         var chargeless: [LedgerReader.ChargelessTopUp]
         var failedRuns: [RunRow] = []
+        /// The ledger's newest run, of any account.
+        var latestRun: RunRow?
         /// Every listing of the account's keys, in time order, and their keys by listing.
         var keyListings: [KeyListingRow] = []
         var keyReadings: [KeyReadingRow] = []
@@ -68,6 +70,7 @@ public struct Reconciler: Sendable {
                 charges: [],
                 chargeless: try reader.chargelessTopUps(account: account),
                 failedRuns: try reader.failedRuns(account: account),
+                latestRun: try reader.runs(limit: 1).first,
                 keyListings: try reader.keyListings(account: account),
                 keyReadings: try reader.keyReadings(account: account),
                 activityDays: days,
@@ -147,7 +150,7 @@ public struct Reconciler: Sendable {
             untrustedReadings: readings.untrusted.reduce(0) { grid.contains($1.observedAt) ? $0 + 1 : $0 },
             keyUsage: keyUsage, keys: standing.keys, keysReadAt: standing.readAt, everyKey: everyKey,
             firstKeysReadAt: input.keyListings.first?.observedAt,
-            activity: scopedActivity(input.activityLines, from: range.from, to: range.to))
+            activity: scopedActivity(input.activityLines, from: range.from, to: range.to), latestRun: input.latestRun)
     }
 
     /// `items.sorted(by: order)`, the same permutation, without moving the big values

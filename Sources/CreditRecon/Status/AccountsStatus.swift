@@ -10,8 +10,10 @@ public struct AccountsStatus: Sendable, Equatable {
     /// Reads the status of every account the ledger holds at `now`, with `options`'
     /// thresholds (its `account` is used only when the ledger holds none yet). `progress`
     /// hears each account's steps, with its place among them when there are several.
+    /// `writer`: as `StatusReport.read` takes it.
     public static func read(
-        ledger: Ledger, options: StatusOptions, now: Timestamp, progress: (ReportProgress) -> Void = { _ in }
+        ledger: Ledger, options: StatusOptions, now: Timestamp, writer: RunningWriter? = nil,
+        progress: (ReportProgress) -> Void = { _ in }
     ) throws -> AccountsStatus {
         let held = try ledger.read { try $0.accounts() }
         let accounts = held.isEmpty ? [options.account] : held
@@ -19,7 +21,7 @@ public struct AccountsStatus: Sendable, Equatable {
             var one = options
             one.account = account
             let place = accounts.count > 1 ? ReportProgress.Place(account: account, number: index + 1, of: accounts.count) : nil
-            return try StatusReport.read(ledger: ledger, options: one, now: now, held: held) {
+            return try StatusReport.read(ledger: ledger, options: one, now: now, held: held, writer: writer) {
                 progress(ReportProgress($0.step, place: place))
             }
         })

@@ -10,6 +10,12 @@ public struct OpenCharges: Sendable, Equatable {
     /// None.
     public init() {}
 
+    /// `count` charges of `amount` in all.
+    public init(count: Int, amount: Micros) {
+        self.count = count
+        self.amount = amount
+    }
+
     mutating func add(_ value: Micros) {
         count += 1
         amount += value

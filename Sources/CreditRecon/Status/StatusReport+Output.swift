@@ -20,10 +20,19 @@ extension StatusReport {
         }
         lines.append("open charges: \(pending.count) pending (\(pending.amount.centsText)), "
             + "\(unknown.count) unknown (\(unknown.amount.centsText)), \(blocked.count) blocked (\(blocked.amount.centsText))"
-            + (planned.count > 0 ? "; \(planned.count) planned, not sent (\(planned.amount.centsText))" : ""))
+            + (planned.count > 0 ? "; \(planned.count) planned, not sent (\(planned.amount.centsText))" : "")
+            + (inFlight.count > 0 ? "; \(inFlight.count) being sent by the running top-up (\(inFlight.amount.centsText))" : ""))
+        if let runningWriter { lines.append(Self.writerLine(runningWriter, run: runningRun)) }
         lines += keyLines
         for reason in attention { lines.append("needs attention: \(TerminalText.printable(reason))") }
         return lines
+    }
+
+    /// `a writer is at work: process 4242, run 17 (topup, started 2026-…)`.
+    static func writerLine(_ writer: RunningWriter, run: RunRow?) -> String {
+        let who = writer.holder.map { ": \(TerminalText.printable($0))" } ?? ""
+        let what = run.map { ", run \($0.id) (\(TerminalText.printable($0.command)), started \($0.startedAt))" } ?? ""
+        return "a writer is at work on the ledger\(who)\(what)"
     }
 
     /// What each enabled key can still spend and which are nearest their limits; without a
@@ -101,7 +110,16 @@ extension StatusReport {
             "min_key_remaining": .string(options.minKeyRemaining.decimalText),
             "open_charges": .object([
                 "pending": open(pending), "unknown": open(unknown), "blocked": open(blocked), "planned": open(planned),
+                "in_flight": open(inFlight),
             ]),
+            "running_writer": runningWriter.map { writer in
+                .object([
+                    "holder": text(writer.holder),
+                    "run_id": runningRun.map { .int($0.id) } ?? .null,
+                    "command": text(runningRun?.command),
+                    "started_at": text(runningRun?.startedAt),
+                ])
+            } ?? .null,
             "keys_read_at": keysReadAt.map { .string($0.iso8601) } ?? .null,
             "keys": .array(keys),
             "nearest_limits": .array(keysNearestLimits.map { .string($0.key.hash) }),

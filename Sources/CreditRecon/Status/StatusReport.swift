@@ -18,6 +18,14 @@ public struct StatusReport: Sendable, Equatable {
     public var blocked = OpenCharges()
     /// Plan rows stored but never sent (their run stopped first, or could not reach the API).
     public var planned = OpenCharges()
+    /// Plan rows the top-up running now has still to send, or whose request it is waiting
+    /// on: neither forgotten nor of unknown outcome while it runs.
+    public var inFlight = OpenCharges()
+    /// The writer at work on the ledger as `status` began, if any.
+    public var runningWriter: RunningWriter?
+    /// That writer's run, when the ledger's newest run has no end yet (it is then the
+    /// writer's: only one writer runs at a time).
+    public var runningRun: RunRow?
     /// Every key of the latest `GET /keys` listing, by name then hash, with what it can
     /// still spend; empty when the ledger holds no listing of the account.
     public var keys: [KeyLimitStanding] = []
@@ -124,14 +132,17 @@ public struct StatusReport: Sendable, Equatable {
     }
 
     /// Exit 1 when the runway is under the threshold, the last reading too old, a key near
-    /// its limit, or a top-up unknown, blocked or never sent, else 0.
+    /// its limit, or a top-up unknown, blocked or never sent, else 0. Rows the running
+    /// top-up is sending are none of these.
     public var exitStatus: ExitStatus { attention.isEmpty ? .ok : .attention }
 
     /// Reads the ledger and works out the status at `now`; `progress` hears the reading,
     /// then the reconciling. `held`: the accounts the ledger holds, when the caller has
     /// read them already (else they are read, only if the account has no readings).
+    /// `writer`: the writer at work on the ledger, seen before the ledger was read
+    /// (`Ledger.runningWriter(at:)`); the rows its run plans or sends are in flight.
     public static func read(
-        ledger: Ledger, options: StatusOptions, now: Timestamp, held: [String]? = nil,
+        ledger: Ledger, options: StatusOptions, now: Timestamp, held: [String]? = nil, writer: RunningWriter? = nil,
         progress: (ReportProgress) -> Void = { _ in }
     ) throws -> StatusReport {
         var reconcile = ReconcileOptions(account: options.account)
@@ -155,7 +166,15 @@ public struct StatusReport: Sendable, Equatable {
             let accounts = try held ?? ledger.read { try $0.accounts() }
             if !accounts.contains(options.account) { report.heldAccounts = accounts }
         }
+        if let writer {
+            report.runningWriter = writer
+            report.runningRun = books.latestRun.flatMap { $0.finishedAt == nil ? $0 : nil }
+        }
         for charge in books.charges {
+            if let run = report.runningRun, charge.sendingRunID == run.id, charge.state == .planned || charge.state == .unknown {
+                report.inFlight.add(charge.amount)
+                continue
+            }
             switch charge.state {
             case .pending: report.pending.add(charge.amount)
             case .unknown: report.unknown.add(charge.amount)

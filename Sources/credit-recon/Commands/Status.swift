@@ -15,7 +15,8 @@ extension CreditReconCommand {
                 nearest their limits. Exits 1 when, for any account shown, the runway is under \
                 --min-runway-days, the last reading is older than --max-gap hours, or a key has less than \
                 --min-key-remaining USD (or under 10 %) left of its limit, a top-up is unknown, blocked or planned but never sent, it holds \
-                no reading yet, or its last reading is dated after now. On a terminal, a line on stderr \
+                no reading yet, or its last reading is dated after now. While a top-up runs, the rows it is sending \
+                are counted as being sent, not as unknown or never sent, and a line names the writer at work. On a terminal, a line on stderr \
                 names the step it is at while it reads and reconciles a large ledger.
                 """
         )
@@ -47,13 +48,17 @@ extension CreditReconCommand {
                 options.maxGapSeconds = maxGap * 3600
                 options.minKeyRemaining = try ReconcileOptions.amount(minKeyRemaining, option: "--min-key-remaining")
                 let ledger = try context.openLedger(mustExist: true)
+                // Seen before the ledger is read, so the rows a writer has put in are its.
+                let writer = context.runningWriter()
                 let progress = ProgressLine(command: "status", enabled: context.showsProgress)
                 let (lines, json, status) = try progress.during { () throws -> ([String], JSONOutput, ExitStatus) in
                     if context.accountIsExplicit {
-                        let report = try StatusReport.read(ledger: ledger, options: options, now: context.now(), progress: progress.show)
+                        let report = try StatusReport.read(
+                            ledger: ledger, options: options, now: context.now(), writer: writer, progress: progress.show)
                         return (report.lines, report.json, report.exitStatus)
                     }
-                    let every = try AccountsStatus.read(ledger: ledger, options: options, now: context.now(), progress: progress.show)
+                    let every = try AccountsStatus.read(
+                        ledger: ledger, options: options, now: context.now(), writer: writer, progress: progress.show)
                     return (every.lines, every.json, every.exitStatus)
                 }
                 if context.json {
