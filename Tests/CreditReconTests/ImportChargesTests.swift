@@ -114,6 +114,39 @@ struct ImportChargesTests {
         #expect(try bench.ledger.verify().isSound)
     }
 
+    /// Recorded as pending with the memo, wallet, chain and expiry finance typed, a charge
+    /// learns it was paid from a Coinbase export that gives none of them (probe 67: refused,
+    /// 65, "memo typed by finance (this row: (none))"). What a row gives is still compared.
+    @Test func aPaymentIsRecordedFromARowThatLeavesOutWhatFinanceTyped() throws {
+        _ = try importer("""
+            \(Self.header)
+            w-9,40,\(Wallets.a),base,2026-11-03T10:00:00Z,2026-11-03T11:00:00Z,R-9,pending,,typed by finance
+
+            """).run(ledger: bench.ledger, now: now)
+        let paid = try importer("charge_id,amount,created_at,status,paid_at\nw-9,40,2026-11-03T10:00:00Z,paid,2026-11-03T10:20:00Z\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(paid.statusRecorded == 1 && paid.inserted == 0)
+        let stored = try #require(try bench.ledger.read { try $0.charge(id: "w-9") })
+        #expect(stored.status == "paid" && stored.paidAt == "2026-11-03T10:20:00.000Z" && stored.memo == "typed by finance")
+        #expect(stored.wallet == Wallets.a && stored.chainID == 8453 && stored.reference == "R-9")
+
+        let head = try bench.ledger.headHash()
+        for (row, differing) in [("w-9,40,,,2026-11-03T10:00:00Z,,,paid,,another memo", "memo typed by finance (this row: another memo)"),
+                                 ("w-9,40,\(Wallets.b),,2026-11-03T10:00:00Z,,,paid,,", "wallet \(Wallets.a) (this row: \(Wallets.b))"),
+                                 ("w-9,40,,137,2026-11-03T10:00:00Z,,,paid,,", "chain_id 8453 (this row: 137)"),
+                                 ("w-9,40,,,2026-11-03T10:00:00Z,2026-11-03T12:00:00Z,,paid,,",
+                                  "expires_at 2026-11-03T11:00:00.000Z (this row: 2026-11-03T12:00:00.000Z)")] {
+            #expect {
+                _ = try importer("\(Self.header)\n\(row)\n").run(ledger: bench.ledger, now: now)
+            } throws: { error in
+                let text = (error as? InputErrors)?.errors.map(\.description).joined() ?? ""
+                return text.contains(differing) && text.hasSuffix("recorded charges are never changed — make this row agree, "
+                    + "or leave that value empty (its status and paid_at are still recorded), or remove the row if the ledger is right")
+            }
+        }
+        #expect(try bench.ledger.headHash() == head)
+    }
+
     /// Bought through the web flow and recorded first, with the reference of a plan row not
     /// yet sent: the plan's `topup` would buy it again. The plan is refused before anything
     /// is sent (65), as for any bad row, naming the charge.

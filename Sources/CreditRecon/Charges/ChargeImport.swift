@@ -345,7 +345,8 @@ public struct ChargeImport: BatchImport {
                             if let difference = Self.difference(row, existing, now: now) {
                                 errors.add(line: row.line, column: "charge_id",
                                            "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
-                                            + "with \(difference); recorded charges are never changed — fix this row, or remove it if the ledger is right")
+                                            + "with \(difference); recorded charges are never changed — make this row agree, or leave that value "
+                                            + "empty (its status and paid_at are still recorded), or remove the row if the ledger is right")
                             } else if let status = Self.newStatus(row, existing) {
                                 statuses.append((.chargeStatusRecorded(status), existing.account))
                             } else {
@@ -537,13 +538,18 @@ public struct ChargeImport: BatchImport {
         }
         compare("amount", charge.amount.decimalText, stored.amount.decimalText)
         compare("account", row.account, stored.account)
+        // What the row gives is compared; what it leaves out says less (a later Coinbase
+        // export never carries the memo finance typed): the row's payment is still recorded.
+        func compareGiven(_ name: String, _ mine: String?, _ theirs: String?) {
+            if mine != nil { compare(name, mine, theirs) }
+        }
+        compareGiven("wallet", charge.wallet, stored.wallet)
+        compareGiven("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init))
+        compareGiven("reference", charge.reference, stored.reference)
         if stored.origin == "api" {
             // The API's own record: only what the export can contradict. An export's times
             // may be written coarser than the API's milliseconds (to the second or the
             // minute): within a minute they are the same time.
-            if charge.wallet != nil { compare("wallet", charge.wallet, stored.wallet) }
-            if charge.chainID != nil { compare("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init)) }
-            if charge.reference != nil { compare("reference", charge.reference, stored.reference) }
             func compareTime(_ name: String, _ mine: Timestamp?, _ theirs: String?) {
                 guard let mine, let theirs, let kept = try? Timestamp(iso8601: theirs),
                       abs(mine.millisecondsSinceEpoch - kept.millisecondsSinceEpoch) >= 60_000
@@ -553,12 +559,9 @@ public struct ChargeImport: BatchImport {
             compareTime("created_at", charge.createdAt, stored.createdAt)
             compareTime("expires_at", charge.expiresAt, stored.expiresAt)
         } else {
-            compare("wallet", charge.wallet, stored.wallet)
-            compare("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init))
             compare("created_at", charge.createdAt.iso8601, stored.createdAt)
-            compare("expires_at", charge.expiresAt?.iso8601, stored.expiresAt)
-            compare("reference", charge.reference, stored.reference)
-            compare("memo", charge.memo, stored.memo)
+            compareGiven("expires_at", charge.expiresAt?.iso8601, stored.expiresAt)
+            compareGiven("memo", charge.memo, stored.memo)
         }
         // A row without a status, or `pending`, says less than a status kept (an older export
         // of the same charge, re-imported after a later one): not a contradiction.
