@@ -11,11 +11,12 @@ import Testing
 
 /// `fetch` against the simulator: snapshot in a run, findings, failures recorded.
 @Suite struct FetchStageTests {
-    func context(_ directory: TemporaryDirectory, server: SimulatorServer, key: String = "sim-management-key") -> CommandContext {
+    func context(_ directory: TemporaryDirectory, server: SimulatorServer, key: String = "sim-management-key",
+                 clock: CommandClock = CommandClock()) -> CommandContext {
         CommandContext(
             ledgerPath: directory.path("ledger.sqlite"), baseURL: server.baseURL, account: "ops",
             timeout: .seconds(5), maxRetryTime: .seconds(1), json: false, logger: Logger(label: "test"),
-            clock: CommandClock(), environment: ["OPENROUTER_API_KEY": key])
+            clock: clock, environment: ["OPENROUTER_API_KEY": key])
     }
 
     func withSim(_ configure: (inout SimulatorOptions) -> Void, _ body: (SimulatorServer) async throws -> Void) async throws {
@@ -145,6 +146,25 @@ import Testing
             let ledger = try Ledger(path: directory.path("ledger.sqlite"))
             #expect(try ledger.headHash() == first.headHash)
             #expect(try ledger.read { try $0.runs() }.count == 1)
+        }
+    }
+
+    /// A reading dated before the newest one is refused (78) inside the run, which is
+    /// recorded as failed: the message says so (probe 67: it said "nothing was stored",
+    /// and the head hash had moved).
+    @Test func aClockBehindTheBooksIsAFailedRunAndSaysSo() async throws {
+        let directory = try TemporaryDirectory()
+        try await withSim({ _ in }) { server in
+            _ = try await FetchStage(context: context(directory, server: server)).run()
+            let behind = context(directory, server: server, clock: CommandClock(start: Timestamp.now().adding(seconds: -3600)))
+            let refused = await #expect(throws: UsageError.self) { try await FetchStage(context: behind).run() }
+            #expect(refused.map { ExitStatus(for: $0) } == .config)
+            let message = refused.map { ExitStatus.message(for: $0) } ?? ""
+            #expect(message.hasSuffix("Nothing was stored but the run, recorded as failed"), "\(message)")
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            let runs = try ledger.read { try $0.runs() }
+            #expect(runs.count == 2 && runs.first?.outcome == "failed" && runs.first?.exitCode == 78)
+            #expect(try ledger.read { try $0.snapshots(account: "ops") }.count == 1)
         }
     }
 

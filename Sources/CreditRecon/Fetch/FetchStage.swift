@@ -242,14 +242,14 @@ public struct FetchStage: Sendable {
             throw UsageError.config(
                 "this machine's clock (or --now) says \(observedAt.iso8601), before the newest reading of account "
                     + "\(account), taken at \(newest.iso8601): a reading stored now would be dated before it for good, and "
-                    + "the books would show use going down. Set the clock right (or give a later --now) and fetch again; "
-                    + "nothing was stored")
+                    + "the books would show use going down. Set the clock right (or give a later --now) and fetch again. "
+                    + "Nothing was stored but the run, recorded as failed")
         }
         if held.contains(where: { $0.observedAt == observedAt }) {
             throw UsageError.config(
                 "the ledger already holds a reading of account \(account) taken at \(observedAt.iso8601), the time this "
                     + "one was read at (--now, or this machine's clock): two readings cannot share a moment. Give a later "
-                    + "--now (or fetch again); nothing was stored")
+                    + "--now (or fetch again). Nothing was stored but the run, recorded as failed")
         }
     }
 
