@@ -119,6 +119,36 @@ struct AllAccountsReportTests {
         #expect(members["foreign_folders"] == .array([.string("gone%2Eexample")]))
     }
 
+    /// The README's examples write a weekly report and then `--all-accounts` into one
+    /// folder (probe 67): the weekly `reconciliation.md` stayed beside the new daily
+    /// `accounts.md`, unsaid. Each kind of report names the other's files it finds there,
+    /// and leaves them; a folder holding only its own kind gets no note.
+    @Test func theOtherKindOfReportsFilesInTheFolderAreNamed() throws {
+        let fixture = try threeAccounts()
+        let out = options(fixture, "reports")
+        #expect(try ReportStage.write(ledger: fixture.ledger, options: out).otherReportFiles == [])
+        let all = try AllAccountsStage.write(ledger: fixture.ledger, options: out)
+        #expect(all.otherReportFiles == ReportFiles.names)
+        let folder = fixture.directory.path("reports")
+        #expect(all.summaryLines.contains("note: \(folder)/ also holds periods.csv, charges.csv, findings.csv, reconciliation.md, "
+            + "balance.svg, usage_by_key.csv, usage_by_model.csv, usage.svg, of a one-account report written there earlier; "
+            + "this report did not write them (other options, or an older state of the books): remove them, or write each "
+            + "kind of report to a folder of its own"), "\(all.summaryLines)")
+        guard case .object(let members) = all.json else { return }
+        #expect(members["other_report_files"] == .array(ReportFiles.names.map(JSONOutput.string)))
+        #expect(FileManager.default.fileExists(atPath: fixture.directory.path("reports/periods.csv")), "named, not removed")
+
+        let one = try ReportStage.write(ledger: fixture.ledger, options: out)
+        #expect(one.otherReportFiles == ["accounts.csv", "accounts.md"])
+        #expect(one.summaryLines.contains { $0.hasPrefix("note: \(folder)/ also holds accounts.csv, accounts.md, of a `report --all-accounts` ") })
+        guard case .object(let single) = one.json else { return }
+        #expect(single["other_report_files"] == .array([.string("accounts.csv"), .string("accounts.md")]))
+
+        let alone = options(fixture, "alone")
+        #expect(try AllAccountsStage.write(ledger: fixture.ledger, options: alone).otherReportFiles == [])
+        #expect(try AllAccountsStage.write(ledger: fixture.ledger, options: alone).summaryLines.allSatisfy { !$0.contains("also holds") })
+    }
+
     /// Each account's steps carry its place among them (and its label made safe for a
     /// terminal); the two summary files come last.
     @Test func progressTellsEachAccountsPlace() throws {

@@ -15,6 +15,9 @@ extension ReportOutcome {
                 + "used \(totals.used.centsText), closing balance \(totals.closing?.centsText ?? "–")")
         if let runway = books.runway { lines.append("runway \(runway.daysText) days") }
         lines.append("findings: \(counts.errors) error, \(counts.warnings) warning, \(counts.infos) info")
+        if !otherReportFiles.isEmpty {
+            lines.append(ReportFiles.otherReportNote(otherReportFiles, in: directory, ofAllAccounts: true))
+        }
         lines.append("ledger head \(books.headHash)")
         return lines
     }
@@ -27,6 +30,7 @@ extension ReportOutcome {
         return .object([
             "directory": .string(directory),
             "files": .array(files.map(JSONOutput.string)),
+            "other_report_files": .array(otherReportFiles.map(JSONOutput.string)),
             "account": .string(books.account),
             "from": .string(books.from.isoText),
             "to": .string(books.to.isoText),

@@ -6,6 +6,9 @@ public struct ReportOutcome: Sendable, Equatable {
     public var directory: String
     /// The files written, in the order of CONTRACT.md § Reports.
     public var files: [String]
+    /// `accounts.csv` and `accounts.md` of a `report --all-accounts` into the same folder
+    /// earlier, when there: not written by this report, so named (not removed).
+    public var otherReportFiles: [String] = []
 
     /// Exit 1 when a finding at warning level or above exists, else 0.
     public var exitStatus: ExitStatus { reconciliation.exitStatus }

@@ -17,7 +17,9 @@ public enum ReportStage {
         ledger: Ledger, options: ReportOptions, asOf: Timestamp? = nil, progress: (ReportProgress) -> Void = { _ in }
     ) throws -> ReportOutcome {
         let books = try Reconciler(options: options.reconcile).reconcile(ledger, asOf: asOf, progress: progress)
-        return try write(books, to: options.outDirectory, progress: progress)
+        var outcome = try write(books, to: options.outDirectory, progress: progress)
+        outcome.otherReportFiles = ReportFiles.present([AccountsFiles.csv, AccountsFiles.markdown], in: options.outDirectory)
+        return outcome
     }
 
     /// Writes the files for already reconciled books.

@@ -13,7 +13,7 @@ extension CreditReconCommand {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "run",
-            abstract: "The nightly job: lock, fetch, top-up (if --plan), fetch again, report.",
+            abstract: "The nightly job: lock, fetch, then with --plan top-up and fetch again, then report.",
             discussion: """
                 Holds the writer lock for the whole job. A failing stage does not stop the others: the report \
                 is still written and shows the failure as a run_failed finding. The exit code is the most \

@@ -28,6 +28,9 @@ extension AllAccountsOutcome {
                 + "\(foreignFolders.count == 1 ? "it is" : "they are"): remove \(foreignFolders.count == 1 ? "it" : "them"), "
                 + "or report into an empty folder")
         }
+        if !otherReportFiles.isEmpty {
+            lines.append(ReportFiles.otherReportNote(otherReportFiles, in: directory, ofAllAccounts: false))
+        }
         lines.append("ledger head \(headHash)")
         return lines
     }
@@ -46,6 +49,7 @@ extension AllAccountsOutcome {
             "directory": .string(directory),
             "files": .array(files.map(JSONOutput.string)),
             "foreign_folders": .array(foreignFolders.map(JSONOutput.string)),
+            "other_report_files": .array(otherReportFiles.map(JSONOutput.string)),
             "accounts": .array(each),
             "total": .object([
                 "opening_balance": money(totals.opening), "purchased": .string(totals.purchased.decimalText),

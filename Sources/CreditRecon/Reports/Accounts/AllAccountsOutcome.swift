@@ -21,6 +21,9 @@ public struct AllAccountsOutcome: Sendable, Equatable {
     /// ledger (left by an earlier `--all-accounts` of other books into the same folder):
     /// named, not removed, so nobody reads them as these books.
     public var foreignFolders: [String] = []
+    /// A one-account report's files in `directory` itself (`periods.csv`, …), left by a
+    /// `report` into the same folder earlier: not written by this one, so named.
+    public var otherReportFiles: [String] = []
 
     /// Every account's figures added up.
     public var totals: AccountTotals

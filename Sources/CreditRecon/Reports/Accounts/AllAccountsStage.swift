@@ -71,6 +71,7 @@ public enum AllAccountsStage {
             outcome.files.append(path(AccountsFiles.markdown))
             try staging.commit()
             outcome.foreignFolders = foreignFolders(in: directory, besides: Set(folders))
+            outcome.otherReportFiles = ReportFiles.present(ReportFiles.names, in: directory)
             return outcome
         }
         throw ReportError.ledgerKeptChanging(attempts: attempts)
