@@ -34,7 +34,7 @@ extension CreditReconCommand {
             Foundation.exit(status.rawValue)
         }
         if let repeated = GlobalArguments.repeatedOption(given) {
-            StandardStream.error("Error: \(TerminalText.printable(repeated))\n")
+            CLI.printError(TerminalText.printable(repeated))
             if wantsJSON {
                 print(JSONOutput.object(["error": .string(repeated), "exit_code": .int(Int64(ExitStatus.usage.rawValue))]).text)
             }
@@ -43,7 +43,7 @@ extension CreditReconCommand {
         if let unknown = GlobalArguments.unknownHelpTopic(arguments) {
             // ArgumentParser's `help` shows the nearest help it finds and exits 0: a typo in a
             // script's `help` line would pass.
-            StandardStream.error("Error: \(TerminalText.printable(unknown))\n")
+            CLI.printError(TerminalText.printable(unknown))
             if wantsJSON {
                 print(JSONOutput.object(["error": .string(unknown), "exit_code": .int(Int64(ExitStatus.usage.rawValue))]).text)
             }
@@ -70,7 +70,11 @@ extension CreditReconCommand {
             guard !(error is ExitCode), code != .success else { exit(withError: error) }
             // A parsing error quotes the arguments (`Unknown option '--bogus…'`): what they
             // hold must not drive the terminal (ESC, a window title's OSC).
-            StandardStream.error(TerminalText.printableLines(noCommand.map { "Error: \($0)" } ?? fullMessage(for: error)) + "\n")
+            // Its first line starts `credit-recon: ` as every other error's does (ArgumentParser
+            // writes `Error: `); the usage lines after it are as ArgumentParser gives them.
+            let full = noCommand.map { "Error: \($0)" } ?? fullMessage(for: error)
+            let said = full.hasPrefix("Error: ") ? "credit-recon: " + full.dropFirst("Error: ".count) : full
+            StandardStream.error(TerminalText.printableLines(said) + "\n")
             Foundation.exit(code.rawValue)
         }
     }

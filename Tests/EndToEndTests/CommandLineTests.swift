@@ -23,11 +23,26 @@ struct CommandLineTests {
         let result = try Executable.creditRecon(arguments)
         #expect(result.status == 64, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains(words) && !result.stderr.contains("Usage:"), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("credit-recon: "), "as every error's first line: \(result.stderr)")
         let json = try Executable.creditRecon(arguments + ["--json"])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(json.status == 64 && (object?["error"] as? String)?.contains(words) == true, "\(json.stdout)")
         #expect(result.stdout.isEmpty)
         #expect(try Executable.creditRecon(arguments + ["--help"]).status == 0)
+    }
+
+    /// An error the option parser finds starts `credit-recon: ` as every other error does
+    /// (probe 67: ArgumentParser's `Error: `), and keeps its usage lines after it.
+    @Test(arguments: [
+        (["report", "--bogus"], "credit-recon: Unknown option '--bogus'"),
+        (["status", "--min-runway-days", "5", "--min-runway-days", "6"], "credit-recon: --min-runway-days is given twice"),
+        (["status", "--max-gap", "0"], "credit-recon: --max-gap must be a whole number of hours"),
+        (["help", "frob"], "credit-recon: \"frob\" is not a command of credit-recon"),
+    ])
+    func aParsingErrorStartsAsEveryError(arguments: [String], start: String) throws {
+        let result = try Executable.creditRecon(arguments)
+        #expect(result.status == 64 && result.stderr.hasPrefix(start), "\(arguments): \(result.stderr)")
+        #expect(!result.stderr.contains("Error: "), "\(result.stderr)")
     }
 
     /// With `--json`, a command that fails prints an object on stdout too (the sentence and
