@@ -142,8 +142,10 @@ private struct Setting {
 
     /// `--timeout: "text" why`: a usage error (64) for an option, a configuration error (78)
     /// for an environment variable.
+    /// `<source>: "<value>" <why>`, the value said once when `why` starts with it already.
     func error(_ why: String) -> UsageError {
-        failure("\(source): \"\(TerminalText.printable(value))\" \(why)")
+        let quoted = "\"\(TerminalText.printable(value))\""
+        return failure("\(source): " + (why.hasPrefix(quoted) ? why : "\(quoted) \(why)"))
     }
 
     func failure(_ message: String) -> UsageError {

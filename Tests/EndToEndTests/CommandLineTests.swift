@@ -445,6 +445,8 @@ struct CommandLineTests {
         // Not a TCP port: the HTTP client trapped (132) on it.
         ("OPENROUTER_BASE_URL", "--base-url", "http://127.0.0.1:99999/api/v1"),
         ("OPENROUTER_BASE_URL", "--base-url", "http://127.0.0.1:4294967296/api/v1"),
+        // Its reason quotes the value too: it was said twice (probe 67).
+        ("CREDIT_RECON_ACCOUNT", "--account", "cafe\u{301}"),
     ])
     func aBadValueNamesWhereItCameFrom(variable: String, option: String, value: String) throws {
         let scratch = try Scratch()
@@ -452,6 +454,7 @@ struct CommandLineTests {
         let fromEnvironment = try Executable.creditRecon(["--ledger", ledger, "status"], environment: [variable: value])
         #expect(fromEnvironment.status == 78, "\(fromEnvironment.stderr)")
         #expect(fromEnvironment.stderr.contains("\(variable): \"\(value)\""), "\(fromEnvironment.stderr)")
+        #expect(fromEnvironment.stderr.components(separatedBy: "\"\(value)\"").count == 2, "said once: \(fromEnvironment.stderr)")
         #expect(!fromEnvironment.stderr.contains(option), "\(fromEnvironment.stderr)")
         let fromOption = try Executable.creditRecon(["--ledger", ledger, option, value, "status"])
         #expect(fromOption.status == 64, "\(fromOption.stderr)")
