@@ -1,5 +1,6 @@
 @testable import CreditRecon
 import CreditTypes
+import Foundation
 import Testing
 
 /// One test per plan rule (CONTRACT.md § Plan CSV); each checks the `file:line: column:` form.
@@ -204,6 +205,23 @@ struct PlanReaderTests {
             try PlanReader(path: dir.path("nope.csv"), defaultAccount: "a").read()
         } throws: { error in
             (error as? CSVError)?.exitStatus == .noInput
+        }
+    }
+
+    /// A folder, or a pipe (`/dev/stdin`, `<(…)`), is no input file (66), and the message
+    /// says why a pipe cannot be one: input files are read twice. It said only "is not a
+    /// regular file" (probe 67).
+    @Test func aFolderOrAPipeIsNoInputAndSaysWhy() throws {
+        let fifo = dir.path("pipe.csv")
+        try #require(mkfifo(fifo, 0o600) == 0)
+        for (path, said) in [(dir.path(""), "is a folder, not a file"),
+                             (fifo, "is not a regular file (a pipe or a device), which can be read only once, and input files "
+                                + "are read twice (checked whole, then stored): save it to a file and give that file")] {
+            #expect {
+                try PlanReader(path: path, defaultAccount: "a").read()
+            } throws: { error in
+                (error as? CSVError)?.exitStatus == .noInput && String(describing: error).hasSuffix(said)
+            }
         }
     }
 

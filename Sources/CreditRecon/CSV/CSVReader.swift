@@ -50,7 +50,11 @@ public final class CSVReader {
             throw .unreadable(name, "cannot read the file: \(String(cString: strerror(errno)))")
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw .unreadable(name, "is not a regular file")
+            // Input files are read more than once (checked whole, then stored): a pipe
+            // (`<(…)`, `/dev/stdin`) would be empty the second time.
+            throw .unreadable(name, (info.st_mode & S_IFMT) == S_IFDIR ? "is a folder, not a file"
+                : "is not a regular file (a pipe or a device), which can be read only once, and input files are read "
+                    + "twice (checked whole, then stored): save it to a file and give that file")
         }
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {

@@ -4,10 +4,10 @@ import CreditRecon
 /// Which books a reading command draws: the days and how they are cut into periods, shared
 /// by `report`, `run` and `export`.
 struct ScopeFlags: ParsableArguments {
-    @Option(help: ArgumentHelp("First day, YYYY-MM-DD in --timezone (default: the day of the first reading or charge, whichever is earlier).", valueName: "date"))
+    @Option(help: ArgumentHelp("First day, YYYY-MM-DD in --timezone (default: the day of the first reading, charge or failed run, whichever is earliest).", valueName: "date"))
     var from: String?
 
-    @Option(help: ArgumentHelp("First day left out, YYYY-MM-DD (default: the day after the latest of the newest entry, the last reading and the last charge).", valueName: "date"))
+    @Option(help: ArgumentHelp("First day left out, YYYY-MM-DD (default: the day after the latest of the newest entry, the last reading, the last charge and the last failed run).", valueName: "date"))
     var to: String?
 
     @Option(help: ArgumentHelp(
