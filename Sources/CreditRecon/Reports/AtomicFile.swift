@@ -45,7 +45,7 @@ enum AtomicFile {
     /// Refuses to write `path` (as resolved) when it is one of the ledger's files.
     private static func refuseLedgerFile(_ path: String, given: String) throws(ReportError) {
         guard let real = realPath(ofFileAt: path), ledgerFiles.withLock({ $0.contains(real) }) else { return }
-        throw .cannotCreate(given, "it is the ledger's own file (\(real)), which no report or export may replace")
+        throw .refused(given, "it is the ledger's own file (\(real)), which no report or export may replace; pass another --out")
     }
 
     /// Creates `directory` (and its parents) when missing, with `mkdir` so that a failure
@@ -53,7 +53,9 @@ enum AtomicFile {
     static func makeDirectory(_ directory: String) throws(ReportError) {
         var info = stat()
         if stat(directory, &info) == 0 {
-            guard (info.st_mode & S_IFMT) == S_IFDIR else { throw .cannotCreate(directory, "it exists and is not a folder") }
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw .refused(directory, "it exists and is not a folder, where --out needs one: pass another --out, or move it away")
+            }
             return
         }
         let parent = parentFolder(of: directory)
@@ -111,7 +113,7 @@ enum AtomicFile {
                         free(resolved)
                     }
                 case S_IFDIR:
-                    throw .cannotCreate(given, "it is a folder; move it away, or write somewhere else")
+                    throw .refused(given, "it is a folder; --out names the file written: pass a file's path, or move the folder away")
                 default:
                     let descriptor = open(given, O_WRONLY | O_CLOEXEC)
                     guard descriptor >= 0 else { throw .cannotCreate(given, AtomicFile.errnoText()) }

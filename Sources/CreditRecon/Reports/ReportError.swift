@@ -15,6 +15,12 @@ public struct ReportError: ExitCoded, Equatable {
             exitStatus: .cannotCreate)
     }
 
+    /// `path` is refused for what it is (a folder where a file goes, the ledger's own file):
+    /// `why` says what to do, and the advice for a system error would not fit it.
+    static func refused(_ path: String, _ why: String) -> ReportError {
+        ReportError(message: "cannot write \(path): \(why).", exitStatus: .cannotCreate)
+    }
+
     /// Standard output refused what was written to it (a reader that closed the pipe, a
     /// full disk): there is no folder to check, and what it got is cut short.
     static func cannotWriteStandardOutput(_ detail: String) -> ReportError {
