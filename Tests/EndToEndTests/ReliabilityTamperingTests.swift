@@ -18,11 +18,14 @@ extension Reliability {
             return (ledger, head)
         }
 
+        /// `verify` names what was changed, and says what to do by what is broken (probe 67:
+        /// it said nothing): only a backup mends the journal; a new ledger built from it mends
+        /// its tables or their guards, when nothing was cut from its end.
         @Test(arguments: [
             // The journal's tail cut off, projections left: the replay no longer matches.
-            ("DROP TRIGGER journal_append_only_delete; DELETE FROM journal WHERE seq > 100;", "journal entry 1"),
+            ("DROP TRIGGER journal_append_only_delete; DELETE FROM journal WHERE seq > 100;", "journal entry 1", Self.tablesDiffer),
             // An entry cut out of the middle.
-            ("DROP TRIGGER journal_append_only_delete; DELETE FROM journal WHERE seq = 50;", "journal entry 51"),
+            ("DROP TRIGGER journal_append_only_delete; DELETE FROM journal WHERE seq = 50;", "journal entry 51", Self.backup),
             // Two entries swapped, hashes and all.
             ("""
              DROP TRIGGER journal_append_only_update;
@@ -32,9 +35,14 @@ extension Reliability {
                entry = (SELECT entry FROM s WHERE s.seq = 121 - journal.seq),
                prev_hash = (SELECT prev_hash FROM s WHERE s.seq = 121 - journal.seq),
                hash = (SELECT hash FROM s WHERE s.seq = 121 - journal.seq) WHERE seq IN (60, 61);
-             """, "journal entry 60"),
+             """, "journal entry 60", Self.backup),
+            // A reading edited in place, its guard dropped first.
+            ("DROP TRIGGER snapshots_append_only_update; UPDATE snapshots SET total_credits = total_credits + 1 WHERE id = 2;",
+             "snapshots row 2 differs", Self.tablesDiffer),
+            // Only a guard dropped.
+            ("DROP TRIGGER snapshots_append_only_update;", "trigger snapshots_append_only_update missing", Self.guards),
         ])
-        func verifyNamesTheEntry(sql: String, named: String) throws {
+        func verifyNamesTheEntryAndWhatToDo(sql: String, named: String, advice: String) throws {
             let scratch = try Scratch()
             let (ledger, _) = try ledgerWithHistory(scratch)
             let edit = try Executable.sqlite3(ledger, sql)
@@ -42,7 +50,16 @@ extension Reliability {
             let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
             #expect(verified.status == 1, "\(verified.stdout)")
             #expect(verified.stdout.contains("NOT sound") && verified.stdout.contains(named), "\(verified.stdout)")
+            #expect(verified.stdout.contains("\nwhat to do: \(advice)"), "\(verified.stdout)")
+            let json = try Executable.creditRecon(["--ledger", ledger, "--json", "verify"])
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            #expect((object?["what_to_do"] as? String)?.hasPrefix(advice) == true, "\(json.stdout)")
+            #expect(object?["journal_sound"] as? Bool == (advice != Self.backup), "\(json.stdout)")
         }
+
+        static let backup = "the journal itself is not as it was written: restore the ledger from a backup"
+        static let tablesDiffer = "the journal chains up to the head above, but the tables differ from it"
+        static let guards = "the journal and the tables agree, but the triggers on them are not the ledger's own"
 
         /// A charged plan row set back to `planned` with the sqlite3 shell (the top-ups have
         /// no append-only trigger: their states change) is not charged again by the next

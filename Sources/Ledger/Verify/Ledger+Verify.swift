@@ -65,6 +65,8 @@ extension Ledger {
         }
         // A damaged file makes the chain's findings moot; a missing guard does not.
         var report = check.damage.isEmpty ? try outcome.get() : (try? outcome.get()) ?? VerifyReport()
+        report.journalIsSound = report.journalIsSound && check.damage.isEmpty && !missing.contains("journal")
+        report.tablesDiffer = report.tablesDiffer || !missing.isEmpty || !reshaped.isEmpty
         report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped) + report.problems
             + (check.unguardedProblem.map { [$0] } ?? []) + (check.foreignProblem.map { [$0] } ?? [])
         report.integrity = check.verdict
@@ -198,12 +200,14 @@ extension Ledger {
         }
         report.held = zip(holds, heldAt).map(HeldHead.init)
         report.readWholeJournal = reading
+        report.journalIsSound = sound
         try progress(.comparing)
         comparing()
         if sound {
             for (table, key) in Schema.projectionTableKeys where report.problems.count < limit && !missing.contains(table) {
                 let (extra, missing) = try transaction.differingKeys(table: table, key: key, limit: limit)
                 report.problems += ReplayDifferences.sentences(table: table, extra: extra, missing: missing)
+                if !extra.isEmpty || !missing.isEmpty { report.tablesDiffer = true }
             }
         }
         return report

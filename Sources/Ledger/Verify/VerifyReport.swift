@@ -22,6 +22,17 @@ public struct VerifyReport: Sendable {
     /// is not this ledger's own reads as changes to it.
     public var log: WriteAheadLog?
 
+    /// The journal itself is as it was written, whatever else is not: every entry chains,
+    /// hashes and replays, and the database's files are whole. When it is and the ledger is
+    /// not sound, only the tables built from it (or their guards) were changed, and a new
+    /// ledger built from it (`ledger copy`) mends them; when it is not, only a backup does.
+    public var journalIsSound = true
+    /// A table's rows differ from what the journal records, or a table is missing or made
+    /// otherwise: the tables were changed, or entries cut from the journal's end (which the
+    /// chain cannot show; the tables still hold what they said). Either way it is no longer
+    /// only the guards that were changed.
+    public var tablesDiffer = false
+
     /// Sound: the chain, the projections and the database's own check all agree.
     public var isSound: Bool { problems.isEmpty }
 }

@@ -48,11 +48,12 @@ extension CreditReconCommand {
                             "integrity_check": .string("not run"), "problems": .array([.string(problem)]),
                             "problems_may_be_more": .bool(false),
                             "holds": .array(wanted.map { .object(["hash": .string($0), "entry": .null]) }),
-                            "wal_log": .null,
+                            "wal_log": .null, "journal_sound": .bool(false), "what_to_do": .string(Self.restore),
                         ]).exitCode(.attention).text)
                     } else {
                         print("ledger NOT sound (1 problem):")
                         print("  \(TerminalText.printable(problem))")
+                        print("what to do: \(Self.restore)")
                         for hash in wanted { print("does NOT hold \(hash): no entry could be read") }
                     }
                     return .attention
@@ -86,6 +87,8 @@ extension CreditReconCommand {
                             .object(["hash": .string(held.hash), "entry": held.entry.map(JSONOutput.int) ?? .null])
                         }),
                         "wal_log": report.log.map { .object(["path": .string($0.path), "bytes": .int($0.bytes)]) } ?? .null,
+                        "journal_sound": .bool(report.journalIsSound),
+                        "what_to_do": Self.whatToDo(report, ledger: context.ledgerName).map(JSONOutput.string) ?? .null,
                     ]).exitCode(report.isSound && holdsAll ? .ok : .attention).text)
                 } else if report.isSound {
                     // What PostgreSQL's store checked is the guards.
@@ -100,6 +103,7 @@ extension CreditReconCommand {
                     }
                     print("last sound head \(report.headHash) after \(report.entries) entries")
                     if let log = report.log { print(TerminalText.printable(Self.logLine(log))) }
+                    if let advice = Self.whatToDo(report, ledger: context.ledgerName) { print("what to do: \(advice)") }
                 }
                 if !context.json {
                     for line in Self.heldLines(report) { print(line) }
@@ -132,6 +136,34 @@ extension CreditReconCommand {
                 + "copy; when the copy is sound, the log is what breaks it: move it and its -shm aside, keeping them, "
                 + "before any other command opens the ledger, which would fold the log into the file for good"
         }
+
+        /// What to do about a ledger that is not sound, by what is broken: the journal (only a
+        /// backup mends it), or only the tables built from it and their guards (a new ledger
+        /// built from the journal does, unless the tables hold rows the journal lacks, which
+        /// it would leave out); `nil` for a sound one.
+        static func whatToDo(_ report: VerifyReport, ledger: String) -> String? {
+            guard !report.isSound else { return nil }
+            guard report.journalIsSound else {
+                return "the journal itself is not as it was written: restore the ledger from a backup (`verify --holds "
+                    + "HASH` on the backup finds a head a report printed; the last sound head above is the newest state "
+                    + "this ledger still proves), and \(keep)"
+            }
+            let copy = "`credit-recon --ledger \(ledger) ledger copy --to NEW` builds every table again from the journal, "
+                + "with its append-only triggers, in a new ledger; use NEW from then on"
+            guard report.tablesDiffer else {
+                return "the journal and the tables agree, but the triggers on them are not the ledger's own (a guard missing "
+                    + "or changed, or one someone else added): \(copy), and \(keep)"
+            }
+            return "the journal chains up to the head above, but the tables differ from it: they were changed behind the "
+                + "ledger's back, or entries were cut from the journal's end, which a chain cannot show. If the newest head "
+                + "hash a report or verify printed is this ledger's (`verify --holds HASH` says `the last sound head`), "
+                + "nothing was cut: \(copy). Otherwise restore the ledger from a backup. Either way \(keep)"
+        }
+
+        private static let keep = "keep this ledger as it is for whoever looks into what changed it"
+
+        /// What to do about a ledger that cannot be read as one.
+        static let restore = "restore the ledger from a backup, and \(keep)"
 
         /// A line for each head hash asked for: the entry that has it, or that none does.
         static func heldLines(_ report: VerifyReport) -> [String] {
