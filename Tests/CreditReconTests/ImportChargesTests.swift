@@ -247,10 +247,10 @@ struct ImportChargesTests {
             """)
         #expect(found == [
             "charges.csv:2: created_at: 1999-12-31T23:59:59.000Z is before 2000-01-01; check the year",
-            "charges.csv:3: created_at: 2026-11-19T11:06:41.000Z is in the future (now is 2026-11-18T11:06:40.000Z); "
-                + "check the year and the UTC offset",
-            "charges.csv:4: paid_at: 2062-11-03T00:00:00.000Z is in the future (now is 2026-11-18T11:06:40.000Z); "
-                + "check the year and the UTC offset",
+            "charges.csv:3: created_at: 2026-11-19T11:06:41.000Z is more than a day after now (2026-11-18T11:06:40.000Z), more than another machine\'s clock "
+                + "can be ahead; check the year and the UTC offset",
+            "charges.csv:4: paid_at: 2062-11-03T00:00:00.000Z is more than a day after now (2026-11-18T11:06:40.000Z), more than another machine\'s clock "
+                + "can be ahead; check the year and the UTC offset",
         ])
     }
 

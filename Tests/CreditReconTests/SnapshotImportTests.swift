@@ -195,10 +195,10 @@ struct SnapshotImportTests {
             let lines = (error as? InputErrors)?.errors.map(\.description) ?? []
             return lines == [
                 "t.csv:2: observed_at: 0001-01-01T00:00:00.000Z is before 2000-01-01; check the year",
-                "t.csv:4: observed_at: 2026-11-19T11:06:40.001Z is in the future (now is 2026-11-18T11:06:40.000Z); "
-                    + "check the year and the UTC offset",
-                "t.csv:5: observed_at: 2099-01-01T00:00:00.000Z is in the future (now is 2026-11-18T11:06:40.000Z); "
-                    + "check the year and the UTC offset",
+                "t.csv:4: observed_at: 2026-11-19T11:06:40.001Z is more than a day after now (2026-11-18T11:06:40.000Z), more than another machine\'s clock "
+                    + "can be ahead; check the year and the UTC offset",
+                "t.csv:5: observed_at: 2099-01-01T00:00:00.000Z is more than a day after now (2026-11-18T11:06:40.000Z), more than another machine\'s clock "
+                    + "can be ahead; check the year and the UTC offset",
             ]
         }
         #expect(try ledger.headHash() == head)

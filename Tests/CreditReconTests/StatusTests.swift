@@ -88,6 +88,15 @@ struct StatusTests {
         #expect(report.exitStatus == .attention)
     }
 
+    /// Readings that show no use have no runway to give: said so, not `n/a days` (probe 67).
+    @Test func noUseIsSaidAsNoRunwayToMeasure() throws {
+        let report = try Self.status(
+            of: [("2026-03-07T00:00:00Z", "100", "10"), ("2026-03-08T00:00:00Z", "100", "10")], at: "2026-03-08T01:00:00Z")
+        #expect(report.runway?.daysText == "n/a")
+        #expect(report.lines.contains("runway n/a: no use to measure (threshold 7 days)"), "\(report.lines)")
+        #expect(report.exitStatus == .ok)
+    }
+
     /// The newest reading all zeros (a key that lost its management rights): left out of
     /// the books, and said, with the time of the figures shown; it was only "the last
     /// reading is 36.0 hours old", of the trusted one, or nothing at all.

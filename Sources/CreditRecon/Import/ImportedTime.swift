@@ -17,7 +17,8 @@ enum ImportedTime {
         }
         let latest = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + allowedAhead)
         if latest < time {
-            return "\(time.iso8601) is in the future (now is \(now.iso8601)); check the year and the UTC offset"
+            return "\(time.iso8601) is more than a day after now (\(now.iso8601)), more than another machine's clock "
+                + "can be ahead; check the year and the UTC offset"
         }
         return nil
     }

@@ -47,6 +47,12 @@ public struct Runway: Sendable, Equatable {
         return Int64(Int128(balance.raw) * 10 / Int128(pace.raw))
     }
 
+    /// `12.3 days`, or, when nothing is being used, `n/a: no use to measure` (it said
+    /// `n/a days`).
+    public var daysPhrase: String {
+        tenthsOfDays == nil ? "n/a: no use to measure" : "\(daysText) days"
+    }
+
     /// `12.3`, or `n/a` when nothing is being used.
     public var daysText: String {
         guard let tenths = tenthsOfDays else { return "n/a" }

@@ -14,7 +14,7 @@ extension StatusReport {
             let month = "\(runway.averageDaily30?.centsText ?? "n/a") \(runway.span(days: 30))"
             // Readings of under a week: both averages are over the same days, said once.
             lines.append("use per day: " + (week == month ? week : "\(week), \(month)"))
-            lines.append("runway \(runway.daysText) days (threshold \(options.minRunwayDays))")
+            lines.append("runway \(runway.daysPhrase) (threshold \(options.minRunwayDays) days)")
         } else {
             lines.append("no readings yet")
         }
