@@ -82,17 +82,20 @@ enum SimulatorRoutes {
         }
 
         for (path, allowed) in methods {
-            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            // One Allow header for a 405 and for OPTIONS (RFC 9110 § 10.2.1: the methods the
+            // resource supports, OPTIONS among them); the message names the ones to use.
+            let use = allowed.map(\.rawValue).joined(separator: ", ")
+            let allow = use + ", OPTIONS"
             for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head] where !allowed.contains(method) {
                 router.on(RouterPath(path), method: method) { request, _ in
-                    var refusal = response(.error(405, "\(request.method) is not allowed on \(request.uri.path); use \(allow)"))
+                    var refusal = response(.error(405, "\(request.method) is not allowed on \(request.uri.path); use \(use)"))
                     refusal.headers[.allow] = allow
                     return refusal
                 }
             }
             router.on(RouterPath(path), method: .options) { _, _ in
                 var answer = Response(status: .noContent)
-                answer.headers[.allow] = allow + ", OPTIONS"
+                answer.headers[.allow] = allow
                 return answer
             }
         }
