@@ -131,7 +131,7 @@ struct PipelineTests {
              "--out", scratch.path("reports")],
             environment: Self.env)
         #expect(result.status == 69, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stdout.contains("topup: ok — skipped: the API did not answer the fetch (exit 69)"), "\(result.stdout)")
+        #expect(result.stdout.contains("topup: skipped — the API did not answer the fetch (exit 69)"), "\(result.stdout)")
         #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])
         #expect(try Executable.query(ledger, "SELECT command FROM runs ORDER BY id") == [["run"], ["fetch"]])
     }
@@ -149,7 +149,7 @@ struct PipelineTests {
             ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--out", scratch.path("reports")],
             environment: Self.env)
         #expect(result.status == 76, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stdout.contains("topup: ok — skipped: the API answered the fetch with what cannot be read (exit 76)"),
+        #expect(result.stdout.contains("topup: skipped — the API answered the fetch with what cannot be read (exit 76)"),
                 "\(result.stdout)")
         #expect(try sim.state().charges.isEmpty)
         #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])
@@ -171,7 +171,7 @@ struct PipelineTests {
              "--out", scratch.path("reports")],
             environment: Self.env)
         #expect(result.status == 78, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stdout.contains("topup: ok — skipped: the fetch found the setup wrong (the clock or --now, --base-url, "
+        #expect(result.stdout.contains("topup: skipped — the fetch found the setup wrong (the clock or --now, --base-url, "
             + "or the key) (exit 78)"), "\(result.stdout)")
         #expect(try sim.state().charges.isEmpty)
         #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])

@@ -215,7 +215,15 @@ public struct RunStage: Sendable {
 extension RunStage.Outcome {
     /// Lines for people: one per stage, then where the report is.
     public var text: String {
-        var lines = stages.map { "\($0.name): \($0.status == .ok ? "ok" : "exit \($0.status.rawValue)") — \($0.detail)" }
+        var lines = stages.map { stage in
+            // A stage skipped without a failure of its own (the fetch's is on its line) did
+            // nothing: not "ok".
+            let skipped = "skipped: "
+            if stage.status == .ok, stage.detail.hasPrefix(skipped) {
+                return "\(stage.name): skipped — \(stage.detail.dropFirst(skipped.count))"
+            }
+            return "\(stage.name): \(stage.status == .ok ? "ok" : "exit \(stage.status.rawValue)") — \(stage.detail)"
+        }
         if let report { lines.append("reports in \(report.directory): \(report.files.joined(separator: ", "))") }
         return lines.joined(separator: "\n")
     }
