@@ -34,6 +34,14 @@ extension Reconciler {
         }
         // The trusted readings' times, oldest first (the store reads them in time order).
         let readingTimes = trusted.map(\.observedAt)
+        // Listings that reach back past an account reading since the listing before (a night's
+        // `GET /keys` failed): their keys' use spans that night too, whose use was counted
+        // unattributed then, so this period's may go below zero without any key using more
+        // than the account. Per period: such a listing whose keys used no more than the
+        // account over the same span (`stretched`), or more (`overspent`).
+        var stretched = [SpanCheck?](repeating: nil, count: grid.periods.count)
+        var overspent = [Bool](repeating: false, count: grid.periods.count)
+        var previousAnchor: Timestamp?
         for listing in input.keyListings {
             let anchor = listing.runID.flatMap { snapshotOfRun[$0] } ?? listing.observedAt
             let period = grid.index(of: anchor)
@@ -47,6 +55,9 @@ extension Reconciler {
                 if readingTimes[middle] < anchor { low = middle + 1 } else { high = middle }
             }
             let previousReadingAt = low > 0 ? readingTimes[low - 1] : nil
+            var listingUse = Micros.zero
+            let keyCount = (rangesByListing[listing.id] ?? 0..<0).count
+            defer { previousAnchor = anchor }
             for index in rangesByListing[listing.id] ?? 0..<0 {
                 let key = readings[index].key
                 let use: Micros
@@ -61,9 +72,20 @@ extension Reconciler {
                     use = .zero
                 }
                 lastUsage[key.hash] = key.usage
+                listingUse += use
                 guard let period else { continue }
                 let sofar = perPeriod[period][key.hash]?.used ?? .zero
                 perPeriod[period][key.hash] = (sofar + use, key)
+            }
+            if let period, let from = previousAnchor, let previousReadingAt, from < previousReadingAt,
+               let accountUse = Self.accountUse(trusted, from: from, to: anchor) {
+                // Each amount is rounded to the micro-dollar: a key's use is two of them, the
+                // account's too.
+                if listingUse > accountUse + Micros(raw: Int64(keyCount) + 1) {
+                    overspent[period] = true
+                } else {
+                    stretched[period] = SpanCheck(from: from, keys: listingUse, account: accountUse)
+                }
             }
         }
 
@@ -80,13 +102,46 @@ extension Reconciler {
             rows.append(KeyPeriodUsage(start: period.start, end: period.end, key: nil, used: unattributed))
             // Before the keys were ever read, all use is unattributed and says nothing.
             guard unattributed != .zero, let firstListing, firstListing < period.endInstant else { continue }
-            findings.append(unattributedFinding(unattributed, period: period, used: period.used))
+            let span = unattributed < .zero && !overspent[index] ? stretched[index] : nil
+            findings.append(unattributedFinding(unattributed, period: period, used: period.used, span: span))
         }
         return rows
     }
 
-    private func unattributedFinding(_ amount: Micros, period: PeriodSummary, used: Micros) -> Finding {
+    /// A listing's keys' use, and the account's, from the listing before it to it.
+    struct SpanCheck {
+        var from: Timestamp
+        var keys: Micros
+        var account: Micros
+    }
+
+    /// The account's use between its trusted readings at or before `from` and at or before
+    /// `to`; `nil` without a reading at or before `from`.
+    static func accountUse(_ trusted: [SnapshotRow], from: Timestamp, to: Timestamp) -> Micros? {
+        func usage(at time: Timestamp) -> Micros? {
+            var low = 0, high = trusted.count  // the first reading after `time`
+            while low < high {
+                let middle = (low + high) / 2
+                if trusted[middle].observedAt <= time { low = middle + 1 } else { high = middle }
+            }
+            return low > 0 ? trusted[low - 1].totalUsage : nil
+        }
+        guard let start = usage(at: from), let end = usage(at: to) else { return nil }
+        return end - start
+    }
+
+    private func unattributedFinding(_ amount: Micros, period: PeriodSummary, used: Micros, span check: SpanCheck?) -> Finding {
         let span = "\(period.start)–\(period.end)"
+        if amount < .zero, let check {
+            // Not a key using more than the account: the keys were not read in between.
+            return Finding(
+                .info, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
+                message: "the keys' readings show \(amount.magnitude.decimalText) USD more use in \(span) than the "
+                    + "account's own totals (used \(used.decimalText)) because they were last read before, at "
+                    + "\(check.from.iso8601) (a night's GET /keys is missing): their use since spans earlier days, whose use "
+                    + "was counted unattributed then. Over that whole span the keys used \(check.keys.decimalText) of the "
+                    + "account's \(check.account.decimalText).")
+        }
         if amount < .zero {
             return Finding(
                 .warning, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
