@@ -41,6 +41,12 @@ extension Reliability {
              "snapshots row 2 differs", Self.tablesDiffer),
             // Only a guard dropped.
             ("DROP TRIGGER snapshots_append_only_update;", "trigger snapshots_append_only_update missing", Self.guards),
+            // The journal's last entry cut with what it made (probe 68): the tables agree with
+            // what is left, so only the missing guard shows, and the advice checks a printed head.
+            ("""
+             DROP TRIGGER journal_append_only_delete; DELETE FROM journal WHERE seq = (SELECT max(seq) FROM journal);
+             UPDATE runs SET finished_at = NULL, outcome = NULL, exit_code = NULL, summary = NULL WHERE id = 1;
+             """, "trigger journal_append_only_delete missing", Self.guards),
         ])
         func verifyNamesTheEntryAndWhatToDo(sql: String, named: String, advice: String) throws {
             let scratch = try Scratch()
@@ -51,6 +57,10 @@ extension Reliability {
             #expect(verified.status == 1, "\(verified.stdout)")
             #expect(verified.stdout.contains("NOT sound") && verified.stdout.contains(named), "\(verified.stdout)")
             #expect(verified.stdout.contains("\nwhat to do: \(advice)"), "\(verified.stdout)")
+            // Rebuilding from a journal whose end was cut would lose those entries for good:
+            // every advice but a backup's first checks a head printed earlier.
+            #expect(advice == Self.backup || verified.stdout.contains("(`verify --holds HASH` says `the last sound head`), "
+                + "nothing was cut: `credit-recon --ledger"), "\(verified.stdout)")
             let json = try Executable.creditRecon(["--ledger", ledger, "--json", "verify"])
             let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
             #expect((object?["what_to_do"] as? String)?.hasPrefix(advice) == true, "\(json.stdout)")

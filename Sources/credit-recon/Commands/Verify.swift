@@ -150,14 +150,17 @@ extension CreditReconCommand {
             }
             let copy = "`credit-recon --ledger \(ledger) ledger copy --to NEW` builds every table again from the journal, "
                 + "with its append-only triggers, in a new ledger; use NEW from then on"
+            // Neither a chain nor the tables show entries cut from the journal's end (with the
+            // rows they made, when the triggers were dropped first): a head printed earlier does.
+            let check = "If the newest head hash a report or verify printed is this ledger's (`verify --holds HASH` says "
+                + "`the last sound head`), nothing was cut: \(copy). Otherwise restore the ledger from a backup. Either way \(keep)"
             guard report.tablesDiffer else {
                 return "the journal and the tables agree, but the triggers on them are not the ledger's own (a guard missing "
-                    + "or changed, or one someone else added): \(copy), and \(keep)"
+                    + "or changed, or one someone else added), so entries may have been cut from the journal's end with "
+                    + "the rows they made, which nothing else shows. \(check)"
             }
             return "the journal chains up to the head above, but the tables differ from it: they were changed behind the "
-                + "ledger's back, or entries were cut from the journal's end, which a chain cannot show. If the newest head "
-                + "hash a report or verify printed is this ledger's (`verify --holds HASH` says `the last sound head`), "
-                + "nothing was cut: \(copy). Otherwise restore the ledger from a backup. Either way \(keep)"
+                + "ledger's back, or entries were cut from the journal's end, which a chain cannot show. \(check)"
         }
 
         private static let keep = "keep this ledger as it is for whoever looks into what changed it"
