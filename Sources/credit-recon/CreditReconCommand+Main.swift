@@ -70,11 +70,11 @@ extension CreditReconCommand {
             guard !(error is ExitCode), code != .success else { exit(withError: error) }
             // A parsing error quotes the arguments (`Unknown option '--bogus…'`): what they
             // hold must not drive the terminal (ESC, a window title's OSC).
-            // Its first line starts `credit-recon: ` as every other error's does (ArgumentParser
-            // writes `Error: `); the usage lines after it are as ArgumentParser gives them.
-            let full = noCommand.map { "Error: \($0)" } ?? fullMessage(for: error)
-            let said = full.hasPrefix("Error: ") ? "credit-recon: " + full.dropFirst("Error: ".count) : full
-            StandardStream.error(TerminalText.printableLines(said) + "\n")
+            // Every line starts `credit-recon: ` as every other error's does (ArgumentParser
+            // writes `Error: ` and usage lines after it).
+            let full = noCommand ?? fullMessage(for: error)
+            let said = full.hasPrefix("Error: ") ? String(full.dropFirst("Error: ".count)) : full
+            CLI.printError(TerminalText.printableLines(said).trimmingCharacters(in: .newlines))
             Foundation.exit(code.rawValue)
         }
     }
@@ -179,10 +179,12 @@ enum GlobalArguments {
         while index < arguments.count, arguments[index].hasPrefix("--"), arguments[index] != "--" {
             index += withValue.contains(arguments[index]) ? 2 : 1
         }
+        // Said after the `credit-recon: ` every error line starts with: the root is not named again.
         let scope = (["credit-recon"] + path).joined(separator: " ")
-        let said = index >= arguments.count ? "\(scope) needs a command"
-            : arguments[index] == "--" ? "\(scope) needs a command before `--`"
-            : "\"\(arguments[index])\" is not a command of \(scope)"
+        let group = path.joined(separator: " ")
+        let said = index >= arguments.count ? (path.isEmpty ? "no command given" : "`\(group)` needs a command")
+            : arguments[index] == "--" ? (path.isEmpty ? "no command given before `--`" : "`\(group)` needs a command before `--`")
+            : "\"\(arguments[index])\" is not a command" + (path.isEmpty ? "" : " of `\(group)`")
         return "\(said); \(path.isEmpty ? "the commands are" : "its commands are") \(names.joined(separator: ", ")) (see \(scope) --help)"
     }
 
@@ -222,8 +224,8 @@ enum GlobalArguments {
                 for sub in command.configuration.subcommands {
                     if let name = sub.configuration.commandName, name != "help" { names.append(name) }
                 }
-                return "\"\(word)\" is not a command of \(path.joined(separator: " ")); "
-                    + (names.isEmpty ? "it has none" : "its commands are \(names.joined(separator: ", "))")
+                return "\"\(word)\" is not a command" + (path.count > 1 ? " of `\(path.dropFirst().joined(separator: " "))`" : "") + "; "
+                    + (names.isEmpty ? "it has none" : "\(path.count > 1 ? "its" : "the") commands are \(names.joined(separator: ", "))")
             }
             path.append(word)
             command = sub

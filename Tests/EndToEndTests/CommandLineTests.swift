@@ -12,12 +12,12 @@ struct CommandLineTests {
     /// A script whose command is empty or cut short must not "succeed" by printing help.
     /// The same sentence with `--json` or without, and no usage line (it was the root's).
     @Test(arguments: [
-        ([], "credit-recon needs a command; the commands are fetch, plan, topup, import"),
-        (["import"], "credit-recon import needs a command; its commands are charges, snapshots"),
-        (["plan"], "credit-recon plan needs a command; its commands are check"),
-        (["ledger"], "credit-recon ledger needs a command; its commands are copy"),
-        (["frob"], "\"frob\" is not a command of credit-recon; the commands are fetch, plan"),
-        (["import", "snapshot", "f.csv"], "\"snapshot\" is not a command of credit-recon import; its commands are charges, snapshots"),
+        ([], "credit-recon: no command given; the commands are fetch, plan, topup, import"),
+        (["import"], "credit-recon: `import` needs a command; its commands are charges, snapshots"),
+        (["plan"], "credit-recon: `plan` needs a command; its commands are check"),
+        (["ledger"], "credit-recon: `ledger` needs a command; its commands are copy"),
+        (["frob"], "credit-recon: \"frob\" is not a command; the commands are fetch, plan"),
+        (["import", "snapshot", "f.csv"], "credit-recon: \"snapshot\" is not a command of `import`; its commands are charges, snapshots"),
     ])
     func aMissingCommandIs64NamingTheCommands(arguments: [String], words: String) throws {
         let result = try Executable.creditRecon(arguments)
@@ -26,7 +26,8 @@ struct CommandLineTests {
         #expect(result.stderr.hasPrefix("credit-recon: "), "as every error's first line: \(result.stderr)")
         let json = try Executable.creditRecon(arguments + ["--json"])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(json.status == 64 && (object?["error"] as? String)?.contains(words) == true, "\(json.stdout)")
+        let sentence = words.hasPrefix("credit-recon: ") ? String(words.dropFirst("credit-recon: ".count)) : words
+        #expect(json.status == 64 && (object?["error"] as? String)?.contains(sentence) == true, "\(json.stdout)")
         #expect(result.stdout.isEmpty)
         #expect(try Executable.creditRecon(arguments + ["--help"]).status == 0)
     }
@@ -37,12 +38,14 @@ struct CommandLineTests {
         (["report", "--bogus"], "credit-recon: Unknown option '--bogus'"),
         (["status", "--min-runway-days", "5", "--min-runway-days", "6"], "credit-recon: --min-runway-days is given twice"),
         (["status", "--max-gap", "0"], "credit-recon: --max-gap must be a whole number of hours"),
-        (["help", "frob"], "credit-recon: \"frob\" is not a command of credit-recon"),
+        (["help", "frob"], "credit-recon: \"frob\" is not a command; the commands are"),
     ])
     func aParsingErrorStartsAsEveryError(arguments: [String], start: String) throws {
         let result = try Executable.creditRecon(arguments)
         #expect(result.status == 64 && result.stderr.hasPrefix(start), "\(arguments): \(result.stderr)")
         #expect(!result.stderr.contains("Error: "), "\(result.stderr)")
+        // The usage lines too (probe 68).
+        #expect(result.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix("credit-recon: ") }, "\(result.stderr)")
     }
 
     /// With `--json`, a command that fails prints an object on stdout too (the sentence and
@@ -668,10 +671,10 @@ struct CommandLineTests {
     /// option '--ledger'", although global options may stand before the command).
     @Test func globalOptionsWithoutACommandSayTheCommandIsMissing() throws {
         for (arguments, words) in [
-            (["--ledger", "b.sqlite", "nosuch"], "\"nosuch\" is not a command of credit-recon; the commands are fetch, plan"),
-            (["--ledger", "b.sqlite"], "credit-recon needs a command; the commands are fetch"),
-            (["--json", "plan"], "credit-recon plan needs a command; its commands are check"),
-            (["--json", "import", "--", "snapshots", "f.csv"], "credit-recon import needs a command before `--`"),
+            (["--ledger", "b.sqlite", "nosuch"], "\"nosuch\" is not a command; the commands are fetch, plan"),
+            (["--ledger", "b.sqlite"], "no command given; the commands are fetch"),
+            (["--json", "plan"], "`plan` needs a command; its commands are check"),
+            (["--json", "import", "--", "snapshots", "f.csv"], "`import` needs a command before `--`"),
         ] {
             let result = try Executable.creditRecon(arguments)
             #expect(result.status == 64 && result.stderr.contains(words) && !result.stderr.contains("Unknown option"),
@@ -759,7 +762,7 @@ struct CommandLineTests {
     /// 0); of a command, its help, 0.
     @Test func helpOfNoCommandIsAUsageError() throws {
         let typo = try Executable.creditRecon(["help", "import", "snapshot"])
-        #expect(typo.status == 64 && typo.stderr.contains("\"snapshot\" is not a command of credit-recon import"), "\(typo.stderr)")
+        #expect(typo.status == 64 && typo.stderr.contains("\"snapshot\" is not a command of `import`"), "\(typo.stderr)")
         let known = try Executable.creditRecon(["help", "import", "snapshots"])
         #expect(known.status == 0 && known.stdout.contains("OVERVIEW: Backfills snapshot history"), "\(known.stdout)")
         // Global options around `help` do not change what it shows (they were read as
