@@ -57,19 +57,22 @@ public final class Ledger: Sendable {
     /// Runs `body` in one write transaction: everything it appends is committed together,
     /// or nothing is (the error is rethrown).
     public func write<T: Sendable>(_ body: (inout LedgerWriter) throws -> T) throws -> T {
-        try store.write { transaction in
+        let (result, started) = try store.write { transaction in
             let session = try AppendSession(transaction)
             do {
                 var writer = LedgerWriter(session: session)
                 let result = try body(&writer)
                 try session.flush(wait: true)
                 try session.confirmStored()
-                return result
+                return (result, writer.startedRuns)
             } catch {
                 session.abandon()
                 throw error
             }
         }
+        // Committed: the writer lock says which runs are its own (`runningWriter(at:)`).
+        if !started.isEmpty { store.announce(runs: started) }
+        return result
     }
 
     /// Runs `body` in one read transaction (a consistent view while others write).

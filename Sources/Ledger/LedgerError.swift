@@ -14,6 +14,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// that is this very process, under another name of the ledger: two of the ledgers a
     /// command was given are one (a usage error, 64; waiting would never help).
     case writerBusy(lock: String, holder: String?, heldHere: Bool = false)
+    /// The SQLite writer lock's file has been held with a shared lock, which no writer
+    /// takes, for longer than a glance (`status` holds one for an instant): another program.
+    case lockHeldShared(path: String, seconds: Int64)
     /// The writer lock's file cannot be created beside the ledger.
     case cannotCreateLock(path: String, reason: String)
     /// The lock file's path holds something this tool did not make (`what`): a symbolic
@@ -93,6 +96,10 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
         case .writerBusy(let lock, let holder, false):
             let who = holder.map { "credit-recon process \($0)" } ?? "another credit-recon process"
             return "the ledger is being written by \(who) (lock \(lock)); try again when it has finished"
+        case .lockHeldShared(let path, let seconds):
+            return "the lock file \(path) has been held shared for more than \(seconds) s, by a program that is not a "
+                + "credit-recon writer (`status` holds it so for an instant only); `fuser \(path)` names it. Try again "
+                + "when it has let go"
         case .writerBusy(let lock, _, true):
             return "the ledger is being written by this very credit-recon process (lock \(lock)): two of the ledgers "
                 + "it was given are one ledger under two names; name two different ledgers"

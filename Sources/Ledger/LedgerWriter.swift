@@ -3,6 +3,8 @@ import CreditTypes
 /// Write access inside a transaction: appends facts to the journal and projections.
 public struct LedgerWriter {
     let session: AppendSession
+    /// The runs this transaction started (`run.started` entries), in order.
+    private(set) var startedRuns: [Int64] = []
 
     /// Reads within the same transaction; they see every fact appended so far.
     public var reader: LedgerReader { LedgerReader(session: session) }
@@ -13,6 +15,7 @@ public struct LedgerWriter {
     public mutating func append(_ fact: Fact, account: String, runID: Int64?, at time: Timestamp) throws -> Int64 {
         let seq = try session.append(fact, account: account, runID: runID, at: time)
         try session.flush(wait: true)
+        if case .runStarted = fact { startedRuns.append(seq) }
         return seq
     }
 
@@ -26,7 +29,8 @@ public struct LedgerWriter {
     ) throws {
         for item in items {
             let (fact, account) = try fact(item)
-            _ = try session.append(fact, account: account, runID: runID, at: time)
+            let seq = try session.append(fact, account: account, runID: runID, at: time)
+            if case .runStarted = fact { startedRuns.append(seq) }
         }
         try session.flush(wait: false)
     }

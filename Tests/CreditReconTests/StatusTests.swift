@@ -116,25 +116,29 @@ struct StatusTests {
         #expect(later.attention.isEmpty, "a zero reading older than the newest trusted one is the report's: \(later.attention)")
     }
 
-    /// While a top-up runs, the rows its run planned and has not sent yet, and the one whose
-    /// request it is waiting on, are being sent: not "never sent" nor "unknown", and no reason
-    /// for exit 1 (a monitor polling `status` in the cron window was told to run `topup` again).
-    /// A request an earlier run left under way is still unknown, and once the run has ended
-    /// (or no writer holds the lock), its rows are judged as before.
+    /// While a top-up runs, the rows its run planned and has not sent yet, the one whose
+    /// request it is waiting on, and the rows an earlier run of the same batch planned (the
+    /// plan resumed) are being sent: not "never sent" nor "unknown", and no reason for exit 1
+    /// (a monitor polling `status` in the cron window was told to run `topup` again). Only
+    /// the runs the writer says are its own count: another unfinished run is a crashed one,
+    /// whose request is still unknown (probe 68: with a fetch at work, a crashed top-up's rows
+    /// were "being sent", exit 0). Once the run has ended, its rows are judged as before.
     @Test func rowsTheRunningTopUpIsSendingAreInFlight() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
         try fixture.snapshot("2026-03-02T06:00:00Z", credits: "100", usage: "11")
         let ledger = fixture.ledger
-        func row(_ key: String, _ amount: String) -> Fact {
+        func row(_ key: String, _ amount: String, batch: String = "march") -> Fact {
             .topUpPlanned(TopUpPlanned(
-                key: key, batch: "march", reference: key, wallet: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", chainID: 8453,
+                key: key, batch: batch, reference: key, wallet: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", chainID: 8453,
                 amount: reconMicros(amount), memo: nil, planFile: "plan.csv", planLine: 2))
         }
         let morning = reconTime("2026-03-02T07:00:00Z")
         let running = try ledger.write { writer -> Int64 in
             let dead = try writer.append(.runStarted(RunStarted(command: "topup")), account: "default", runID: nil, at: morning)
             _ = try writer.append(row("old", "5"), account: "default", runID: dead, at: morning)
+            _ = try writer.append(row("resumed", "7"), account: "default", runID: dead, at: morning)
+            _ = try writer.append(row("stale", "9", batch: "april"), account: "default", runID: dead, at: morning)
             _ = try writer.append(.chargeRequested(ChargeRequested(key: "old", attempt: 1)), account: "default", runID: dead, at: morning)
             let later = morning.adding(seconds: 3600)
             let running = try writer.append(.runStarted(RunStarted(command: "topup")), account: "default", runID: nil, at: later)
@@ -146,34 +150,37 @@ struct StatusTests {
         }
         let now = reconTime("2026-03-02T08:30:00Z")
         let options = StatusOptions(account: "default")
-        let writer = RunningWriter(holder: "process 4242")
+        let writer = RunningWriter(holder: "process 4242", runs: [running])
 
         let seen = try StatusReport.read(ledger: ledger, options: options, now: now, writer: writer)
-        #expect(seen.inFlight == OpenCharges(count: 2, amount: reconMicros("50")))
+        #expect(seen.inFlight == OpenCharges(count: 3, amount: reconMicros("57")))
         #expect(seen.unknown == OpenCharges(count: 1, amount: reconMicros("5")), "the dead run's request")
-        #expect(seen.planned.count == 0)
-        #expect(seen.runningRun?.id == running)
-        #expect(seen.attention.count == 1 && seen.attention[0].hasPrefix("1 charge request of unknown outcome (5.00 USD)"), "\(seen.attention)")
-        #expect(seen.lines.contains("open charges: 0 pending (0.00), 1 unknown (5.00), 0 blocked (0.00); 2 being sent by the running top-up (50.00)"),
-                "\(seen.lines)")
+        #expect(seen.planned == OpenCharges(count: 1, amount: reconMicros("9")), "another batch's row")
+        #expect(seen.runningRuns.map(\.id) == [running])
+        #expect(seen.attention.count == 2 && seen.attention[0].hasPrefix("1 charge request of unknown outcome (5.00 USD)"), "\(seen.attention)")
+        #expect(seen.lines.contains("open charges: 0 pending (0.00), 1 unknown (5.00), 0 blocked (0.00); 1 planned, not sent (9.00); "
+            + "3 being sent by the running top-up (57.00)"), "\(seen.lines)")
         #expect(seen.lines.contains("a writer is at work on the ledger: process 4242, run \(running) (topup, started 2026-03-02T08:00:00.000Z)"),
                 "\(seen.lines)")
         let json = seen.json.text
-        #expect(json.contains(#""in_flight":{"amount":"50","count":2}"#), "\(json)")
+        #expect(json.contains(#""in_flight":{"amount":"57","count":3}"#), "\(json)")
         #expect(json.contains(#""running_writer":{"command":"topup","holder":"process 4242","run_id":\#(running),"started_at":"2026-03-02T08:00:00.000Z"}"#), "\(json)")
 
-        // No writer at work: the same rows are a request of unknown outcome and a row never sent.
-        let unseen = try StatusReport.read(ledger: ledger, options: options, now: now)
-        #expect(unseen.inFlight.count == 0 && unseen.unknown.count == 2 && unseen.planned.count == 1)
-        #expect(unseen.exitStatus == .attention && unseen.json.text.contains(#""running_writer":null"#))
+        // No writer at work, or one that has said no run of its own (a fetch that has not
+        // started its run, an import): every unfinished run is judged as a crashed one.
+        for writer in [nil, RunningWriter(holder: "process 4243")] {
+            let unseen = try StatusReport.read(ledger: ledger, options: options, now: now, writer: writer)
+            #expect(unseen.inFlight.count == 0 && unseen.unknown.count == 2 && unseen.planned.count == 3)
+            #expect(unseen.exitStatus == .attention)
+        }
 
-        // A writer at work whose run has ended (another command, its run not begun yet): as before.
+        // The writer's run has ended: as before.
         try ledger.write { writer in
             _ = try writer.append(.runFinished(RunFinished(runID: running, outcome: "failed", exitCode: 75, summary: "stopped")),
                                   account: "default", runID: nil, at: now)
         }
         let ended = try StatusReport.read(ledger: ledger, options: options, now: now, writer: writer)
-        #expect(ended.inFlight.count == 0 && ended.unknown.count == 2 && ended.planned.count == 1 && ended.runningRun == nil)
+        #expect(ended.inFlight.count == 0 && ended.unknown.count == 2 && ended.planned.count == 3 && ended.runningRuns.isEmpty)
         #expect(ended.lines.contains("a writer is at work on the ledger: process 4242"), "\(ended.lines)")
     }
 

@@ -141,6 +141,24 @@ struct SQLiteWriterLockTests {
                 "another writer's lock is refused without waiting out the moment")
     }
 
+    /// A shared lock held past the moment a glance takes is another program's, not a
+    /// writer's: said so (75), not named by the pid a past writer left in the file (probe 68).
+    @Test(.threadOfItsOwn) func aSharedLockHeldPastAGlanceIsNamedAsNoWriters() throws {
+        let folder = try Folder()
+        let lockPath = folder.ledgerPath + ".lock"
+        _ = FileManager.default.createFile(atPath: lockPath, contents: Data("4242\n".utf8))
+        let reader = open(lockPath, O_RDONLY)
+        defer { close(reader) }
+        try #require(flock(reader, LOCK_SH | LOCK_NB) == 0)
+        #expect {
+            _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+        } throws: { error in
+            guard case .lockHeldShared(lockPath, 5)? = error as? LedgerError else { return false }
+            return String(describing: error).hasPrefix("the lock file \(lockPath) has been held shared for more than 5 s, "
+                + "by a program that is not a credit-recon writer") && !String(describing: error).contains("4242")
+        }
+    }
+
     /// Forks a child that keeps what this process has open (its lock files' open file
     /// descriptions among them) for `milliseconds`, then exits, as a child another thread
     /// starts does until it executes its program; with `sharedLockOn`, it first takes a

@@ -291,10 +291,19 @@ struct StoreConformanceTests {
                         "\(String(describing: seen.holder))")
             }
             #expect(Ledger.runningWriter(at: store.location) == seen, "asking twice changes nothing")
+            #expect(seen.runs.isEmpty)
+            // The runs it starts, once committed, are named as its own: a `run` job's, then a stage's.
+            let job = try store.ledger.write { try $0.append(.runStarted(RunStarted(command: "run")), account: "a", runID: nil, at: t0) }
+            let stage = try store.ledger.write {
+                try $0.append(.runStarted(RunStarted(command: "topup")), account: "a", runID: nil, at: t0.adding(seconds: 1))
+            }
+            #expect(Ledger.runningWriter(at: store.location)?.runs == [job, stage])
+            #expect(Ledger.runningWriter(at: store.location)?.holder == seen.holder)
             withExtendedLifetime(lock) {}
         }
         #expect(Ledger.runningWriter(at: store.location) == nil)
         let again = try Ledger.lockWriter(at: store.location)
+        #expect(Ledger.runningWriter(at: store.location)?.runs == [], "the last writer's runs are not the next one's")
         withExtendedLifetime(again) {}
     }
 

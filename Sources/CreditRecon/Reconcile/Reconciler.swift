@@ -38,8 +38,8 @@ public struct Reconciler: Sendable {
         var charges: [LedgerReader.ChargeRecord]
         var chargeless: [LedgerReader.ChargelessTopUp]
         var failedRuns: [RunRow] = []
-        /// The ledger's newest run, of any account.
-        var latestRun: RunRow?
+        /// The ledger's newest runs, of any account, newest first.
+        var recentRuns: [RunRow] = []
         /// Every listing of the account's keys, in time order, and their keys by listing.
         var keyListings: [KeyListingRow] = []
         var keyReadings: [KeyReadingRow] = []
@@ -50,6 +50,10 @@ public struct Reconciler: Sendable {
         var newest: Timestamp?
         var headHash: String
     }
+
+    /// How many of the ledger's newest runs are read (`Reconciliation.recentRuns`): a
+    /// writer's own runs, a `run` job's and its stages', are never more.
+    static let recentRunCount: Int64 = 16
 
     /// Reads the books: everything reconciling needs from the ledger, as of one state.
     ///
@@ -70,7 +74,7 @@ public struct Reconciler: Sendable {
                 charges: [],
                 chargeless: try reader.chargelessTopUps(account: account),
                 failedRuns: try reader.failedRuns(account: account),
-                latestRun: try reader.runs(limit: 1).first,
+                recentRuns: try reader.runs(limit: Self.recentRunCount),
                 keyListings: try reader.keyListings(account: account),
                 keyReadings: try reader.keyReadings(account: account),
                 activityDays: days,
@@ -150,7 +154,7 @@ public struct Reconciler: Sendable {
             untrustedReadings: readings.untrusted.reduce(0) { grid.contains($1.observedAt) ? $0 + 1 : $0 },
             keyUsage: keyUsage, keys: standing.keys, keysReadAt: standing.readAt, everyKey: everyKey,
             firstKeysReadAt: input.keyListings.first?.observedAt,
-            activity: scopedActivity(input.activityLines, from: range.from, to: range.to), latestRun: input.latestRun)
+            activity: scopedActivity(input.activityLines, from: range.from, to: range.to), recentRuns: input.recentRuns)
     }
 
     /// `items.sorted(by: order)`, the same permutation, without moving the big values

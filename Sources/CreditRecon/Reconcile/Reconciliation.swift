@@ -48,9 +48,10 @@ public struct Reconciliation: Sendable, Equatable {
     /// The stored activity of the UTC days from `from` up to `to` (`usage_by_model.csv`),
     /// by date, then the order the API sent the rows.
     public var activity: [ActivityLineRow] = []
-    /// The ledger's newest run, of any account: while it has no end and a writer holds the
-    /// ledger's lock (`Ledger.runningWriter(at:)`), it is that writer's run.
-    public var latestRun: RunRow?
+    /// The ledger's newest runs, of any account, newest first (`recentRunCount` of them):
+    /// those a writer at work says are its own (`Ledger.runningWriter(at:)`) are among them,
+    /// since runs are only started by the one writer at a time.
+    public var recentRuns: [RunRow] = []
 
     /// The most serious finding's severity, `nil` without findings.
     public var worstSeverity: Severity? { findings.map(\.severity).max() }

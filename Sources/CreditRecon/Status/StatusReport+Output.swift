@@ -22,7 +22,7 @@ extension StatusReport {
             + "\(unknown.count) unknown (\(unknown.amount.centsText)), \(blocked.count) blocked (\(blocked.amount.centsText))"
             + (planned.count > 0 ? "; \(planned.count) planned, not sent (\(planned.amount.centsText))" : "")
             + (inFlight.count > 0 ? "; \(inFlight.count) being sent by the running top-up (\(inFlight.amount.centsText))" : ""))
-        if let runningWriter { lines.append(Self.writerLine(runningWriter, run: runningRun)) }
+        if let runningWriter { lines.append(Self.writerLine(runningWriter, run: runningRuns.first)) }
         lines += keyLines
         for reason in attention { lines.append("needs attention: \(TerminalText.printable(reason))") }
         return lines
@@ -115,9 +115,9 @@ extension StatusReport {
             "running_writer": runningWriter.map { writer in
                 .object([
                     "holder": text(writer.holder),
-                    "run_id": runningRun.map { .int($0.id) } ?? .null,
-                    "command": text(runningRun?.command),
-                    "started_at": text(runningRun?.startedAt),
+                    "run_id": runningRuns.first.map { .int($0.id) } ?? .null,
+                    "command": text(runningRuns.first?.command),
+                    "started_at": text(runningRuns.first?.startedAt),
                 ])
             } ?? .null,
             "keys_read_at": keysReadAt.map { .string($0.iso8601) } ?? .null,

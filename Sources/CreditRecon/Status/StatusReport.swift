@@ -23,9 +23,9 @@ public struct StatusReport: Sendable, Equatable {
     public var inFlight = OpenCharges()
     /// The writer at work on the ledger as `status` began, if any.
     public var runningWriter: RunningWriter?
-    /// That writer's run, when the ledger's newest run has no end yet (it is then the
-    /// writer's: only one writer runs at a time).
-    public var runningRun: RunRow?
+    /// That writer's runs not yet ended, as it announced them (`RunningWriter.runs`),
+    /// newest first: a `run` job's stage, then the job.
+    public var runningRuns: [RunRow] = []
     /// Every key of the latest `GET /keys` listing, by name then hash, with what it can
     /// still spend; empty when the ledger holds no listing of the account.
     public var keys: [KeyLimitStanding] = []
@@ -168,10 +168,17 @@ public struct StatusReport: Sendable, Equatable {
         }
         if let writer {
             report.runningWriter = writer
-            report.runningRun = books.latestRun.flatMap { $0.finishedAt == nil ? $0 : nil }
+            report.runningRuns = books.recentRuns.filter { writer.runs.contains($0.id) && $0.finishedAt == nil }
         }
+        let running = Set(report.runningRuns.map(\.id))
+        // A row the running top-up planned, or has sent and waits on; and a row an earlier
+        // run planned in a batch it is sending (the same plan, resumed), which it sends too.
+        func isOpen(_ charge: ChargeLine) -> Bool { charge.state == .planned || charge.state == .unknown }
+        let sent = books.charges.filter { charge in charge.sendingRunID.map(running.contains) == true && isOpen(charge) }
+        let batches = Set(sent.compactMap(\.batch))
         for charge in books.charges {
-            if let run = report.runningRun, charge.sendingRunID == run.id, charge.state == .planned || charge.state == .unknown {
+            if isOpen(charge), charge.sendingRunID.map(running.contains) == true
+                || (charge.state == .planned && charge.batch.map(batches.contains) == true) {
                 report.inFlight.add(charge.amount)
                 continue
             }

@@ -29,6 +29,11 @@ protocol LedgerStore: AnyObject, Sendable {
     /// `nil` when it cannot be had.
     func secondReader() -> (any LedgerStore)?
 
+    /// Tells the writer lock this process holds on the store's database, if any, that it
+    /// started `runs` (committed), so that `Ledger.runningWriter(at:)` can name them; a
+    /// lock that cannot be told is left as it is (it only words `status`).
+    func announce(runs: [Int64])
+
     /// The database's own check of its files and of the triggers that keep the journal and
     /// the readings append-only (`StoreCheck`).
     func check() throws -> StoreCheck

@@ -9,6 +9,8 @@ import Synchronization
 /// snapshot and never wait for writers. A command's writer lock is a session advisory lock
 /// on a connection of its own (`PostgresWriterLock`).
 final class PostgresStore: LedgerStore {
+    func announce(runs: [Int64]) { PostgresWriterLock.announce(runs: runs, location) }
+
     let name: String
     let location: PostgresLocation
     private let connection: Mutex<Connection>
@@ -32,6 +34,10 @@ final class PostgresStore: LedgerStore {
     /// are per database.
     enum LockKey: Int32 {
         static let lockClass: Int32 = 0x4352_4543  // "CREC"
+        /// The class of the locks a writer's session holds on the runs it started, each
+        /// keyed by the run's id (its low 32 bits): how `status` tells its runs from a
+        /// crashed writer's (`PostgresWriterLock.announce`).
+        static let runClass: Int32 = 0x4352_5255  // "CRRU"
         /// Held by a writing command for as long as it runs (a session lock).
         case writer = 1
         /// Held by each write transaction while it appends (a transaction lock).

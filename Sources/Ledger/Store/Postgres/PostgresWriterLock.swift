@@ -19,6 +19,9 @@ final class PostgresWriterLock: StoreWriterLock {
     /// (`heldBy(_:)`): a write under the lock checks that the lock is still held there.
     private static let holders = Mutex<[String: Int64]>([:])
 
+    /// The session of each writer lock this process holds, by database, for `announce`.
+    private static let sessions = Mutex<[String: PostgresSession]>([:])
+
     init(_ location: PostgresLocation) throws(LedgerError) {
         let session = try PostgresSession(location, purpose: "writer")
         let key = "\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.writer.rawValue)"
@@ -41,6 +44,7 @@ final class PostgresWriterLock: StoreWriterLock {
         database = Self.identity(location)
         pid = locked.1
         Self.holders.withLock { [database, pid] in $0[database] = pid }
+        Self.sessions.withLock { [database] in $0[database] = session }
     }
 
     /// Released here, before the session closes: the server ends a closed session's locks
@@ -48,6 +52,7 @@ final class PostgresWriterLock: StoreWriterLock {
     /// Not asked of a server this process judged silent: closing is all that is left.
     deinit {
         Self.holders.withLock { [database, pid] in if $0[database] == pid { $0[database] = nil } }
+        Self.sessions.withLock { [database, session] in if $0[database] === session { $0[database] = nil } }
         guard !PostgresSession.isJudgedSilent(location) else { return }
         _ = try? session.execute("SELECT pg_advisory_unlock(\(key))")
     }
@@ -73,11 +78,30 @@ final class PostgresWriterLock: StoreWriterLock {
     }
 
     /// The writer holding the lock of the database at `location`, asked on a session of its
-    /// own; `nil` when none holds it or the server cannot be asked.
+    /// own, with the runs it announced; `nil` when none holds it or the server cannot be asked.
     static func runningWriter(_ location: PostgresLocation) -> RunningWriter? {
         guard let session = try? PostgresSession(location, purpose: "status"),
               let holder = try? heldLock(session) else { return nil }
-        return RunningWriter(holder: holder.application == nil ? nil : holder.description)
+        let runs = (try? session.query(
+            """
+            SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = \(holder.pid)
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND classid = \(UInt32(bitPattern: PostgresStore.LockKey.runClass)) AND objsubid = 2
+            """
+        ) { try $0.int64() }) ?? []
+        return RunningWriter(holder: holder.application == nil ? nil : holder.description, runs: runs.sorted())
+    }
+
+    /// Takes, on the session of this process's writer lock of the database at `location`, a
+    /// lock keyed by each of `runs`, which `runningWriter` reads in `pg_locks` as the
+    /// writer's own runs. Tried, never waited for (another application's lock of the same
+    /// keys is left to it); nothing when this process holds no writer lock there.
+    static func announce(runs: [Int64], _ location: PostgresLocation) {
+        guard let session = sessions.withLock({ $0[identity(location)] }), !PostgresSession.isJudgedSilent(location) else { return }
+        for run in runs {
+            _ = try? session.execute(
+                "SELECT pg_try_advisory_lock(\(PostgresStore.LockKey.runClass), \(Int32(truncatingIfNeeded: run)))")
+        }
     }
 
     private static func identity(_ location: PostgresLocation) -> String {

@@ -13,6 +13,8 @@ import Darwin
 /// embedded default. Writes are `BEGIN IMMEDIATE` transactions, so appends are serialized
 /// by SQLite's write lock; readers read a WAL snapshot and never wait for writers.
 final class SQLiteStore: LedgerStore {
+    func announce(runs: [Int64]) { SQLiteWriterLock.announce(runs: runs, ledgerPath: path) }
+
     /// The file's path, as errors name it (for a ledger being created, the path it will
     /// be renamed to).
     let name: String

@@ -46,6 +46,13 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// another name of the same ledger, not by another writer.
     private static let held = Mutex<Set<FileIdentity>>([])
 
+    /// The runs each lock this process holds has announced (`announce(runs:ledgerPath:)`),
+    /// by lock file path, with its descriptor.
+    private static let announced = Mutex<[String: (fd: Int32, runs: [Int64])]>([:])
+
+    /// How many of its latest runs a lock file names: a `run` job's and its stages'.
+    static let announcedRuns = 8
+
     /// Takes the lock for the ledger file at `ledgerPath`, or throws at once:
     /// `.writerBusy` naming the pid in the file when another holds it (this process, under
     /// another name of the ledger, is told apart), `.cannotCreateLock` when the file cannot
@@ -79,13 +86,15 @@ final class SQLiteWriterLock: StoreWriterLock {
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 let holder = Self.readHolder(fd), identity = FileIdentity(fd)
                 let here = identity.map { identity in Self.held.withLock { $0.contains(identity) } } ?? false
-                let passing = !here && Self.isHeldForAMoment(fd, holder: holder)
+                let moment = here ? nil : Self.heldForAMoment(fd, holder: holder)
                 close(fd)
-                if passing, Self.monotonicMilliseconds() < deadline {
+                if moment != nil, Self.monotonicMilliseconds() < deadline {
                     var pause = timespec(tv_sec: 0, tv_nsec: 2_000_000)
                     _ = nanosleep(&pause, nil)
                     continue
                 }
+                // Held shared all along: no writer's (its pid in the file is a past writer's).
+                if moment == .shared { throw LedgerError.lockHeldShared(path: path, seconds: Self.momentMilliseconds / 1000) }
                 throw LedgerError.writerBusy(lock: path, holder: holder, heldHere: here)
             }
             // Locked the file at `path`, not one its last holder removed as this opened it.
@@ -107,12 +116,29 @@ final class SQLiteWriterLock: StoreWriterLock {
         self.ledger = ledger
         self.file = file
         Self.held.withLock { [file] in _ = $0.insert(file) }
+        Self.announced.withLock { $0[path] = (fd, []) }
     }
 
     deinit {
         tidyBeforeDying()
         Self.held.withLock { [file] in _ = $0.remove(file) }
+        Self.announced.withLock { [path] in _ = $0.removeValue(forKey: path) }
         close(fd)
+    }
+
+    /// Writes the runs this process's lock of the ledger at `ledgerPath` started into its
+    /// lock file, after the pid: `<pid>\nruns 12 13\n` (the latest `announcedRuns`), which
+    /// only grows while the lock is held, so it is written over in place. Nothing when this
+    /// process holds no lock of that ledger.
+    static func announce(runs: [Int64], ledgerPath: String) {
+        let path = realPath(ledgerPath) + ".lock"
+        announced.withLock { table in
+            guard var entry = table[path] else { return }
+            entry.runs = Array((entry.runs + runs).suffix(announcedRuns))
+            table[path] = entry
+            let text = "\(getpid())\nruns " + entry.runs.map(String.init).joined(separator: " ") + "\n"
+            _ = text.withCString { pwrite(entry.fd, $0, strlen($0), 0) }
+        }
     }
 
     /// Removes the lock file when no ledger was made beside it. Still holding the lock:
@@ -167,17 +193,20 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// it is refused as busy; a lock another writer holds refuses it at once.
     static let momentMilliseconds: Int64 = 5_000
 
-    /// Whether the lock on `fd`'s file, refused just now, is held for a moment only, not by
-    /// a writer: by `status` glancing at it (a shared lock, `runningWriter(ledgerPath:)`),
-    /// or, when the file names this process, which does not hold it, by a child another of
-    /// its threads is starting: a child shares its parent's open files until it executes
-    /// its program, and so holds a lock the parent has just let go.
-    private static func isHeldForAMoment(_ fd: Int32, holder: String?) -> Bool {
+    /// How a lock held for a moment only, not by a writer, is held.
+    private enum Moment { case shared, byAChild }
+
+    /// How the lock on `fd`'s file, refused just now, is held for a moment only, or `nil`
+    /// when a writer holds it: with a shared lock by `status` glancing at it
+    /// (`runningWriter(ledgerPath:)`), or, when the file names this process, which does not
+    /// hold it, by a child another of its threads is starting: a child shares its parent's
+    /// open files until it executes its program, and so holds a lock the parent let go.
+    private static func heldForAMoment(_ fd: Int32, holder: String?) -> Moment? {
         if flock(fd, LOCK_SH | LOCK_NB) == 0 {
             _ = flock(fd, LOCK_UN)
-            return true
+            return .shared
         }
-        return holder == "\(getpid())"
+        return holder == "\(getpid())" ? .byAChild : nil
     }
 
     /// Whether a writer holds the lock of the ledger file at `ledgerPath`, and who, without
@@ -195,7 +224,17 @@ final class SQLiteWriterLock: StoreWriterLock {
             return nil
         }
         guard errno == EWOULDBLOCK else { return nil }
-        return RunningWriter(holder: readHolder(fd).map { "process \($0)" })
+        return RunningWriter(holder: readHolder(fd).map { "process \($0)" }, runs: readRuns(fd))
+    }
+
+    /// The runs the lock file's second line names (`runs 12 13`), or none.
+    private static func readRuns(_ fd: Int32) -> [Int64] {
+        var bytes = [UInt8](repeating: 0, count: 256)
+        let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return [] }
+        let lines = String(decoding: bytes[0..<count], as: UTF8.self).split(separator: "\n")
+        guard lines.count > 1, lines[1].hasPrefix("runs ") else { return [] }
+        return lines[1].dropFirst("runs ".count).split(separator: " ").compactMap { Int64($0) }
     }
 
     private static func monotonicMilliseconds() -> Int64 {
