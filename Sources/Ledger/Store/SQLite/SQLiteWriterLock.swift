@@ -127,9 +127,9 @@ final class SQLiteWriterLock: StoreWriterLock {
     }
 
     /// Writes the runs this process's lock of the ledger at `ledgerPath` started into its
-    /// lock file, after the pid: `<pid>\nruns 12 13\n` (the latest `announcedRuns`), which
-    /// only grows while the lock is held, so it is written over in place. Nothing when this
-    /// process holds no lock of that ledger.
+    /// lock file, after the pid: `<pid>\nruns 12 13\n` (the latest `announcedRuns`), over
+    /// what was there, the pid line kept in place for a writer reading it meanwhile. Nothing
+    /// when this process holds no lock of that ledger.
     static func announce(runs: [Int64], ledgerPath: String) {
         let path = realPath(ledgerPath) + ".lock"
         announced.withLock { table in
@@ -137,7 +137,8 @@ final class SQLiteWriterLock: StoreWriterLock {
             entry.runs = Array((entry.runs + runs).suffix(announcedRuns))
             table[path] = entry
             let text = "\(getpid())\nruns " + entry.runs.map(String.init).joined(separator: " ") + "\n"
-            _ = text.withCString { pwrite(entry.fd, $0, strlen($0), 0) }
+            let written = text.withCString { pwrite(entry.fd, $0, strlen($0), 0) }
+            if written > 0 { _ = ftruncate(entry.fd, off_t(written)) }
         }
     }
 
