@@ -67,13 +67,17 @@ public final class OpenRouterClient: Sendable {
     /// `POST /credits/coinbase`: creates a charge the wallet `sender` can pay on `chainID`.
     ///
     /// Not idempotent: any failure once the request may have reached the server throws
-    /// `.outcomeUnknown`, never a silent second request.
-    public func createCoinbaseCharge(amount: Micros, sender: String, chainID: Int64) async throws(APIError) -> CoinbaseCharge {
+    /// `.outcomeUnknown`, never a silent second request. `turnTaken`: the caller has waited
+    /// for its turn with `waitForTurn()`, so the first attempt takes no slot of the rate
+    /// limit again (a `429` pause still holds it back).
+    public func createCoinbaseCharge(
+        amount: Micros, sender: String, chainID: Int64, turnTaken: Bool = false
+    ) async throws(APIError) -> CoinbaseCharge {
         guard let key = configuration.bearer ?? configuration.managementKey else {
             throw .unauthorized(message: "no key was given for charges")
         }
         let request = WireFormat.chargeRequest(amount: amount, sender: sender, chainID: chainID)
-        let body = try await call(method: .POST, path: "/credits/coinbase", key: key, body: request).body
+        let body = try await call(method: .POST, path: "/credits/coinbase", key: key, body: request, turnTaken: turnTaken).body
         do {
             return try WireFormat.charge(body)
         } catch {
@@ -84,6 +88,17 @@ public final class OpenRouterClient: Sendable {
             }
             throw error
         }
+    }
+
+    /// Waits for a turn to send under the rate limit (and any `429` pause), and takes it:
+    /// the next `createCoinbaseCharge(…, turnTaken: true)` goes out without waiting again.
+    /// So a caller can record that it is about to send once the wait is over, not before a
+    /// wait of minutes in which it may be killed: a `requesting` row then means the request
+    /// may have gone out. Throws `.notSent` when stopped meanwhile, `.rateLimited` when a
+    /// pause outlasts `--max-retry-time`.
+    public func waitForTurn() async throws(APIError) {
+        try await admit(deadline: ContinuousClock.now + configuration.maxRetryTime, holdingSlot: false)
+        if wasInterrupted { throw .notSent(reason: "the run was stopped before this request was sent") }
     }
 
     /// Sends nothing more (a SIGINT/SIGTERM stop): calls waiting for the rate limit, a
@@ -110,14 +125,16 @@ public final class OpenRouterClient: Sendable {
         var date: Timestamp?
     }
 
-    private func call(method: HTTPMethod, path: String, key: Secret, body: [UInt8]?) async throws(APIError) -> Answer {
+    private func call(
+        method: HTTPMethod, path: String, key: Secret, body: [UInt8]?, turnTaken: Bool = false
+    ) async throws(APIError) -> Answer {
         let clock = ContinuousClock()
         let deadline = clock.now + configuration.maxRetryTime
         let idempotent = method == .GET
         let logger = configuration.logger
         var attempt = 0
         while true {
-            try await admit(deadline: deadline)
+            try await admit(deadline: deadline, holdingSlot: turnTaken && attempt == 0)
             // Checked after every wait, right before the request goes out.
             if wasInterrupted { throw .notSent(reason: "the run was stopped before this request was sent") }
             let outcome = await send(method: method, path: path, key: key, body: body)
@@ -181,8 +198,8 @@ public final class OpenRouterClient: Sendable {
     }
 
     /// Waits for the gate; gives up with `.rateLimited` when a `429` pause outlasts the budget.
-    private func admit(deadline: ContinuousClock.Instant) async throws(APIError) {
-        var holdingSlot = false
+    private func admit(deadline: ContinuousClock.Instant, holdingSlot taken: Bool) async throws(APIError) {
+        var holdingSlot = taken
         while true {
             switch await gate.ticket(holdingSlot: holdingSlot) {
             case .go:

@@ -72,6 +72,33 @@ struct TopUpEngineTests {
         #expect(summary.created == 5)
     }
 
+    /// The turn under the rate limit is waited for before the intent is committed: a run
+    /// killed in that wait (minutes at a low `--rate-limit`) left the row `requesting`, read
+    /// as `unknown` and sent a person to the dashboard for a request never made (probe 69).
+    /// Each turn is taken with no row of this run `requesting`; a turn refused (a stop, a
+    /// `429` pause past the budget) leaves its row planned and stops the run.
+    @Test func theTurnIsWaitedForBeforeTheIntentIsCommitted() async throws {
+        final class TurnWatcher: ChargeCreating {
+            let ledger: Ledger
+            let seen = Mutex<[Int]>([])
+            init(ledger: Ledger) { self.ledger = ledger }
+            func waitForTurn() async -> ChargeAnswer? {
+                let requesting = (try? ledger.read { try $0.topUps(state: "requesting") }.count) ?? -1
+                let turn = seen.withLock { $0.append(requesting); return $0.count }
+                return turn < 3 ? nil : .notSent(status: 429, message: "rate limited past the budget", rateLimited: true)
+            }
+            func createCharge(amount: Micros, sender: String, chainID: Int64) async throws -> ChargeAnswer {
+                .created(FakeChargeCreator.charge(Int(amount.raw)))
+            }
+        }
+        let bench = try TopUpBench()
+        let watcher = TurnWatcher(ledger: bench.ledger)
+        let summary = try await bench.run(try bench.plan(TopUpBench.planText(4)), client: watcher, concurrency: 1)
+        #expect(watcher.seen.withLock { $0 } == [0, 0, 0], "no intent committed before a turn")
+        #expect(summary.created == 2)
+        #expect(try bench.states().values.sorted() == ["created", "created", "planned", "planned"])
+    }
+
     @Test func crashBetweenIntentAndAnswerBecomesUnknownAndIsNotResent() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(3))

@@ -10,4 +10,15 @@ public protocol ChargeCreating: Sendable {
     /// (tests use it to simulate a crash between the intent commit and the answer):
     /// nothing more is recorded, and the next run finds the row `requesting`.
     func createCharge(amount: Micros, sender: String, chainID: Int64) async throws -> ChargeAnswer
+
+    /// Waits for a turn to send (the rate limit, a `429` pause) before the engine records
+    /// that it is sending: `nil` once the turn is taken, for the next `createCharge`; else
+    /// why no request can go out now (`.notSent`: stopped, or rate limited past the budget),
+    /// and nothing is recorded for the row, which stays planned.
+    func waitForTurn() async -> ChargeAnswer?
+}
+
+extension ChargeCreating {
+    /// No rate limit to wait for.
+    public func waitForTurn() async -> ChargeAnswer? { nil }
 }

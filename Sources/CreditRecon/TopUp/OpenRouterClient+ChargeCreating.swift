@@ -55,7 +55,8 @@ extension ChargeAnswer {
 extension OpenRouterClient: ChargeCreating {
     public func createCharge(amount: Micros, sender: String, chainID: Int64) async throws -> ChargeAnswer {
         do {
-            let charge = try await createCoinbaseCharge(amount: amount, sender: sender, chainID: chainID)
+            // The engine waited for the turn (`waitForTurn`) before recording the intent.
+            let charge = try await createCoinbaseCharge(amount: amount, sender: sender, chainID: chainID, turnTaken: true)
             return .created(CreatedCharge(id: charge.id, createdAt: charge.createdAt, expiresAt: charge.expiresAt,
                                           callData: charge.callDataJSON, rawBody: charge.rawBody, chainID: charge.chainID,
                                           sender: charge.sender, recipientAmount: charge.recipientAmount))
@@ -63,6 +64,19 @@ extension OpenRouterClient: ChargeCreating {
             if case .notSent = error, wasInterrupted {
                 return .notSent(status: nil, message: "not sent: the run was stopped (SIGINT/SIGTERM) before this request went out; "
                     + "nothing was created — run topup again to send it", rateLimited: false)
+            }
+            return ChargeAnswer(error)
+        }
+    }
+
+    public func waitForTurn() async -> ChargeAnswer? {
+        do {
+            try await waitForTurn() as Void
+            return nil
+        } catch {
+            if case .notSent = error, wasInterrupted {
+                return .notSent(status: nil, message: "not sent: the run was stopped (SIGINT/SIGTERM) while it waited for the "
+                    + "rate limit; nothing was created — run topup again to send it", rateLimited: false)
             }
             return ChargeAnswer(error)
         }

@@ -288,6 +288,17 @@ public struct TopUpEngine: Sendable {
                             }
                             guard let index else { return }
                             let item = toSend[index]
+                            // The intent is recorded once the request can go out, not before a
+                            // wait for the rate limit in which the process may be killed (the
+                            // row was then `unknown`, though never sent: probe 69).
+                            if let refused = await client.waitForTurn() {
+                                if case .notSent(_, let message, let rateLimited) = refused {
+                                    stop.request(rateLimited ? .rateLimited(message) : .apiUnavailable(message))
+                                } else {
+                                    stop.request(.apiUnavailable("the request could not be sent: \(refused)"))
+                                }
+                                continue
+                            }
                             guard try Self.commitIntent(item, ledger: ledger, runID: runID, retryUnknown: retryUnknown, now: now) else {
                                 continue
                             }
