@@ -15,14 +15,14 @@ extension Ledger {
     }
 
     /// The writer at work on the ledger at `location` now, without taking or waiting for its
-    /// lock, or `nil` when none is (or the lock cannot be read: a SQLite lock file of
-    /// another user's, a server that does not answer). For `status`, which tells rows a
-    /// running top-up is sending from rows nobody will: the answer may be stale at once,
-    /// so it only ever words a report, never decides a write.
-    public static func runningWriter(at location: LedgerLocation) -> RunningWriter? {
+    /// lock, or `nil` when none is. Throws `WriterUnseen` when that cannot be told (a SQLite
+    /// lock file of another user's, a server that does not answer). For `status`, which
+    /// tells rows a running top-up is sending from rows nobody will: the answer may be stale
+    /// at once, so it only ever words a report, never decides a write.
+    public static func runningWriter(at location: LedgerLocation) throws(WriterUnseen) -> RunningWriter? {
         switch location {
-        case .file(let path): SQLiteWriterLock.runningWriter(ledgerPath: path)
-        case .postgres(let database): PostgresWriterLock.runningWriter(database)
+        case .file(let path): try SQLiteWriterLock.runningWriter(ledgerPath: path)
+        case .postgres(let database): try PostgresWriterLock.runningWriter(database)
         }
     }
 }

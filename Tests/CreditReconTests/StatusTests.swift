@@ -116,13 +116,15 @@ struct StatusTests {
         #expect(later.attention.isEmpty, "a zero reading older than the newest trusted one is the report's: \(later.attention)")
     }
 
-    /// While a top-up runs, the rows its run planned and has not sent yet, the one whose
-    /// request it is waiting on, and the rows an earlier run of the same batch planned (the
-    /// plan resumed) are being sent: not "never sent" nor "unknown", and no reason for exit 1
-    /// (a monitor polling `status` in the cron window was told to run `topup` again). Only
-    /// the runs the writer says are its own count: another unfinished run is a crashed one,
-    /// whose request is still unknown (probe 68: with a fetch at work, a crashed top-up's rows
-    /// were "being sent", exit 0). Once the run has ended, its rows are judged as before.
+    /// While a top-up runs, the rows its run planned and has not sent yet, and the one whose
+    /// request it is waiting on, are being sent: not "never sent" nor "unknown", and no reason
+    /// for exit 1 (a monitor polling `status` in the cron window was told to run `topup`
+    /// again). Only the runs the writer says are its own count, and only when that holds up
+    /// (every run since its first): another unfinished run is a crashed one, whose request is
+    /// still unknown (probe 68: with a fetch at work, a crashed top-up's rows were "being
+    /// sent", exit 0), and rows an earlier run planned stay never sent until this one sends
+    /// them, even in a batch of the same name (probe 69: another plan's rows were hidden).
+    /// Once the run has ended, its rows are judged as before.
     @Test func rowsTheRunningTopUpIsSendingAreInFlight() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
@@ -153,26 +155,38 @@ struct StatusTests {
         let writer = RunningWriter(holder: "process 4242", runs: [running])
 
         let seen = try StatusReport.read(ledger: ledger, options: options, now: now, writer: writer)
-        #expect(seen.inFlight == OpenCharges(count: 3, amount: reconMicros("57")))
+        #expect(seen.inFlight == OpenCharges(count: 2, amount: reconMicros("50")))
         #expect(seen.unknown == OpenCharges(count: 1, amount: reconMicros("5")), "the dead run's request")
-        #expect(seen.planned == OpenCharges(count: 1, amount: reconMicros("9")), "another batch's row")
+        #expect(seen.planned == OpenCharges(count: 2, amount: reconMicros("16")), "the dead run's rows, of either batch")
         #expect(seen.runningRuns.map(\.id) == [running])
         #expect(seen.attention.count == 2 && seen.attention[0].hasPrefix("1 charge request of unknown outcome (5.00 USD)"), "\(seen.attention)")
-        #expect(seen.lines.contains("open charges: 0 pending (0.00), 1 unknown (5.00), 0 blocked (0.00); 1 planned, not sent (9.00); "
-            + "3 being sent by the running top-up (57.00)"), "\(seen.lines)")
+        #expect(seen.lines.contains("open charges: 0 pending (0.00), 1 unknown (5.00), 0 blocked (0.00); 2 planned, not sent (16.00); "
+            + "2 being sent by the running top-up (50.00)"), "\(seen.lines)")
         #expect(seen.lines.contains("a writer is at work on the ledger: process 4242, run \(running) (topup, started 2026-03-02T08:00:00.000Z)"),
                 "\(seen.lines)")
         let json = seen.json.text
-        #expect(json.contains(#""in_flight":{"amount":"57","count":3}"#), "\(json)")
+        #expect(json.contains(#""in_flight":{"amount":"50","count":2}"#), "\(json)")
         #expect(json.contains(#""running_writer":{"command":"topup","holder":"process 4242","run_id":\#(running),"started_at":"2026-03-02T08:00:00.000Z"}"#), "\(json)")
 
-        // No writer at work, or one that has said no run of its own (a fetch that has not
-        // started its run, an import): every unfinished run is judged as a crashed one.
-        for writer in [nil, RunningWriter(holder: "process 4243")] {
+        // No writer at work, one that has said no run of its own (a fetch that has not started
+        // its run, an import), or an announcement that does not hold up (a lock file written
+        // by hand: a crashed run that later runs followed, or a run that is not there): every
+        // unfinished run is judged as a crashed one.
+        let dead = running - 5
+        for writer in [nil, RunningWriter(holder: "process 4243"), RunningWriter(holder: "process 4243", runs: [dead]),
+                       RunningWriter(holder: "process 4243", runs: [running, running + 1])] {
             let unseen = try StatusReport.read(ledger: ledger, options: options, now: now, writer: writer)
             #expect(unseen.inFlight.count == 0 && unseen.unknown.count == 2 && unseen.planned.count == 3)
             #expect(unseen.exitStatus == .attention)
         }
+
+        // Whether a writer is at work cannot be told: said, with the rows judged as without one.
+        let unseen = try StatusReport.read(
+            ledger: ledger, options: options, now: now, writerUnseen: WriterUnseen(reason: "cannot read the lock file l.lock: denied"))
+        #expect(unseen.inFlight.count == 0 && unseen.unknown.count == 2 && unseen.exitStatus == .attention)
+        #expect(unseen.lines.contains("whether a writer is at work cannot be told (cannot read the lock file l.lock: denied): rows "
+            + "a running top-up is sending show here as unknown or never sent"), "\(unseen.lines)")
+        #expect(unseen.json.text.contains(#""running_writer_unseen":"cannot read the lock file l.lock: denied""#))
 
         // The writer's run has ended: as before.
         try ledger.write { writer in

@@ -127,7 +127,7 @@ struct SQLiteWriterLockTests {
             if flock(fd, LOCK_EX | LOCK_NB) == 0 { flock(fd, LOCK_UN); return false }
             return true
         })
-        #expect(Ledger.runningWriter(at: .file(folder.ledgerPath)) == nil, "a glance is not a writer")
+        #expect(try Ledger.runningWriter(at: .file(folder.ledgerPath)) == nil, "a glance is not a writer")
         do {
             let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
             withExtendedLifetime(lock) {}
@@ -139,6 +139,18 @@ struct SQLiteWriterLockTests {
         #expect(throws: LedgerError.self) { _ = try Ledger.lockWriter(at: .file(folder.ledgerPath)) }
         #expect(ContinuousClock.now - started < .milliseconds(SQLiteWriterLock.momentMilliseconds / 2),
                 "another writer's lock is refused without waiting out the moment")
+    }
+
+    /// A lock file that cannot be read is said, not taken for "no writer": a running top-up
+    /// would then be called crashed (probe 69: another user's lock file, mode 0600). As root
+    /// every file can be read, so a folder stands in for it here.
+    @Test func aLockFileThatCannotBeReadIsNoAnswer() throws {
+        let folder = try Folder()
+        #expect(try Ledger.runningWriter(at: .file(folder.ledgerPath)) == nil, "no lock file: no writer has run")
+        try FileManager.default.createDirectory(atPath: folder.ledgerPath + ".lock", withIntermediateDirectories: false)
+        #expect(throws: WriterUnseen(reason: "cannot read the lock file \(folder.ledgerPath).lock: it is not a regular file")) {
+            _ = try Ledger.runningWriter(at: .file(folder.ledgerPath))
+        }
     }
 
     /// A shared lock held past the moment a glance takes is another program's, not a

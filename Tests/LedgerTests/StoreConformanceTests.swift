@@ -279,10 +279,10 @@ struct StoreConformanceTests {
     @Test(arguments: Stores.all)
     func aRunningWriterIsSeenWithoutTakingItsLock(store: String) throws {
         let store = try Stores.make(store)
-        #expect(Ledger.runningWriter(at: store.location) == nil)
+        #expect(try Ledger.runningWriter(at: store.location) == nil)
         do {
             let lock = try Ledger.lockWriter(at: store.location)
-            let seen = try #require(Ledger.runningWriter(at: store.location))
+            let seen = try #require(try Ledger.runningWriter(at: store.location))
             let pid = ProcessInfo.processInfo.processIdentifier
             if case .file = store.location {
                 #expect(seen.holder == "process \(pid)")
@@ -290,20 +290,20 @@ struct StoreConformanceTests {
                 #expect(seen.holder?.hasSuffix(" pid \(pid)") == true || seen.holder?.contains(" pid \(pid) ") == true,
                         "\(String(describing: seen.holder))")
             }
-            #expect(Ledger.runningWriter(at: store.location) == seen, "asking twice changes nothing")
+            #expect(try Ledger.runningWriter(at: store.location) == seen, "asking twice changes nothing")
             #expect(seen.runs.isEmpty)
             // The runs it starts, once committed, are named as its own: a `run` job's, then a stage's.
             let job = try store.ledger.write { try $0.append(.runStarted(RunStarted(command: "run")), account: "a", runID: nil, at: t0) }
             let stage = try store.ledger.write {
                 try $0.append(.runStarted(RunStarted(command: "topup")), account: "a", runID: nil, at: t0.adding(seconds: 1))
             }
-            #expect(Ledger.runningWriter(at: store.location)?.runs == [job, stage])
-            #expect(Ledger.runningWriter(at: store.location)?.holder == seen.holder)
+            #expect(try Ledger.runningWriter(at: store.location)?.runs == [job, stage])
+            #expect(try Ledger.runningWriter(at: store.location)?.holder == seen.holder)
             withExtendedLifetime(lock) {}
         }
-        #expect(Ledger.runningWriter(at: store.location) == nil)
+        #expect(try Ledger.runningWriter(at: store.location) == nil)
         let again = try Ledger.lockWriter(at: store.location)
-        #expect(Ledger.runningWriter(at: store.location)?.runs == [], "the last writer's runs are not the next one's")
+        #expect(try Ledger.runningWriter(at: store.location)?.runs == [], "the last writer's runs are not the next one's")
         withExtendedLifetime(again) {}
     }
 

@@ -18,9 +18,15 @@ extension CommandContext {
     }
 
     /// The writer at work on the ledger now, seen without taking or waiting for its lock
-    /// (`Ledger.runningWriter(at:)`); `nil` when none is, or it cannot be told.
-    public func runningWriter() -> RunningWriter? {
-        (try? ledgerLocation()).flatMap(Ledger.runningWriter(at:))
+    /// (`Ledger.runningWriter(at:)`): `writer` is `nil` when none is; `unseen` says why that
+    /// cannot be told, when it cannot.
+    public func runningWriter() -> (writer: RunningWriter?, unseen: WriterUnseen?) {
+        guard let location = try? ledgerLocation() else { return (nil, nil) }
+        do throws(WriterUnseen) {
+            return (try Ledger.runningWriter(at: location), nil)
+        } catch {
+            return (nil, error)
+        }
     }
 
     /// The state of the file at `ledgerPath`.

@@ -13,7 +13,7 @@ public struct AccountsStatus: Sendable, Equatable {
     /// `writer`: as `StatusReport.read` takes it.
     public static func read(
         ledger: Ledger, options: StatusOptions, now: Timestamp, writer: RunningWriter? = nil,
-        progress: (ReportProgress) -> Void = { _ in }
+        writerUnseen: WriterUnseen? = nil, progress: (ReportProgress) -> Void = { _ in }
     ) throws -> AccountsStatus {
         let held = try ledger.read { try $0.accounts() }
         let accounts = held.isEmpty ? [options.account] : held
@@ -21,7 +21,9 @@ public struct AccountsStatus: Sendable, Equatable {
             var one = options
             one.account = account
             let place = accounts.count > 1 ? ReportProgress.Place(account: account, number: index + 1, of: accounts.count) : nil
-            return try StatusReport.read(ledger: ledger, options: one, now: now, held: held, writer: writer) {
+            return try StatusReport.read(
+                ledger: ledger, options: one, now: now, held: held, writer: writer, writerUnseen: writerUnseen
+            ) {
                 progress(ReportProgress($0.step, place: place))
             }
         })

@@ -23,6 +23,10 @@ extension StatusReport {
             + (planned.count > 0 ? "; \(planned.count) planned, not sent (\(planned.amount.centsText))" : "")
             + (inFlight.count > 0 ? "; \(inFlight.count) being sent by the running top-up (\(inFlight.amount.centsText))" : ""))
         if let runningWriter { lines.append(Self.writerLine(runningWriter, run: runningRuns.first)) }
+        if let writerUnseen {
+            lines.append("whether a writer is at work cannot be told (\(TerminalText.printable(writerUnseen))): rows a running "
+                + "top-up is sending show here as unknown or never sent")
+        }
         lines += keyLines
         for reason in attention { lines.append("needs attention: \(TerminalText.printable(reason))") }
         return lines
@@ -120,6 +124,7 @@ extension StatusReport {
                     "started_at": text(runningRuns.first?.startedAt),
                 ])
             } ?? .null,
+            "running_writer_unseen": text(writerUnseen),
             "keys_read_at": keysReadAt.map { .string($0.iso8601) } ?? .null,
             "keys": .array(keys),
             "nearest_limits": .array(keysNearestLimits.map { .string($0.key.hash) }),

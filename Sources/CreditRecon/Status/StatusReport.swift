@@ -23,6 +23,9 @@ public struct StatusReport: Sendable, Equatable {
     public var inFlight = OpenCharges()
     /// The writer at work on the ledger as `status` began, if any.
     public var runningWriter: RunningWriter?
+    /// Why whether a writer was at work could not be told (its lock file is another user's),
+    /// or `nil`: rows a running top-up is sending then show as unknown or never sent.
+    public var writerUnseen: String?
     /// That writer's runs not yet ended, as it announced them (`RunningWriter.runs`),
     /// newest first: a `run` job's stage, then the job.
     public var runningRuns: [RunRow] = []
@@ -131,6 +134,18 @@ public struct StatusReport: Sendable, Equatable {
         return reasons
     }
 
+    /// The writer's runs that have not ended, newest first, when what it announced holds up:
+    /// only the one writer at a time starts runs, so its runs are every run from its first on.
+    /// An announcement that skips a run started meanwhile, or names one that is not there, is
+    /// not the writer's own (a lock file written by hand, a lock taken by another program)
+    /// and is ignored: its rows are judged as every other run's (probe 69).
+    static func ownRuns(of writer: RunningWriter, among recent: [RunRow]) -> [RunRow] {
+        guard let first = writer.runs.min() else { return [] }
+        let since = recent.filter { $0.id >= first }
+        guard Set(since.map(\.id)) == Set(writer.runs) else { return [] }
+        return since.filter { $0.finishedAt == nil }
+    }
+
     /// Exit 1 when the runway is under the threshold, the last reading too old, a key near
     /// its limit, or a top-up unknown, blocked or never sent, else 0. Rows the running
     /// top-up is sending are none of these.
@@ -143,7 +158,7 @@ public struct StatusReport: Sendable, Equatable {
     /// (`Ledger.runningWriter(at:)`); the rows its run plans or sends are in flight.
     public static func read(
         ledger: Ledger, options: StatusOptions, now: Timestamp, held: [String]? = nil, writer: RunningWriter? = nil,
-        progress: (ReportProgress) -> Void = { _ in }
+        writerUnseen: WriterUnseen? = nil, progress: (ReportProgress) -> Void = { _ in }
     ) throws -> StatusReport {
         var reconcile = ReconcileOptions(account: options.account)
         reconcile.maxGapSeconds = options.maxGapSeconds
@@ -166,19 +181,17 @@ public struct StatusReport: Sendable, Equatable {
             let accounts = try held ?? ledger.read { try $0.accounts() }
             if !accounts.contains(options.account) { report.heldAccounts = accounts }
         }
+        report.writerUnseen = writerUnseen?.reason
         if let writer {
             report.runningWriter = writer
-            report.runningRuns = books.recentRuns.filter { writer.runs.contains($0.id) && $0.finishedAt == nil }
+            report.runningRuns = Self.ownRuns(of: writer, among: books.recentRuns)
         }
+        // A row the running top-up planned, or has sent and waits on. (Not a row an earlier
+        // run planned in a batch of the same name: another plan may share it, and its rows,
+        // which this run will never send, were hidden; probe 69.)
         let running = Set(report.runningRuns.map(\.id))
-        // A row the running top-up planned, or has sent and waits on; and a row an earlier
-        // run planned in a batch it is sending (the same plan, resumed), which it sends too.
-        func isOpen(_ charge: ChargeLine) -> Bool { charge.state == .planned || charge.state == .unknown }
-        let sent = books.charges.filter { charge in charge.sendingRunID.map(running.contains) == true && isOpen(charge) }
-        let batches = Set(sent.compactMap(\.batch))
         for charge in books.charges {
-            if isOpen(charge), charge.sendingRunID.map(running.contains) == true
-                || (charge.state == .planned && charge.batch.map(batches.contains) == true) {
+            if charge.state == .planned || charge.state == .unknown, charge.sendingRunID.map(running.contains) == true {
                 report.inFlight.add(charge.amount)
                 continue
             }

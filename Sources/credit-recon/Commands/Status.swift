@@ -49,16 +49,18 @@ extension CreditReconCommand {
                 options.minKeyRemaining = try ReconcileOptions.amount(minKeyRemaining, option: "--min-key-remaining")
                 let ledger = try context.openLedger(mustExist: true)
                 // Seen before the ledger is read, so the rows a writer has put in are its.
-                let writer = context.runningWriter()
+                let (writer, unseen) = context.runningWriter()
                 let progress = ProgressLine(command: "status", enabled: context.showsProgress)
                 let (lines, json, status) = try progress.during { () throws -> ([String], JSONOutput, ExitStatus) in
                     if context.accountIsExplicit {
                         let report = try StatusReport.read(
-                            ledger: ledger, options: options, now: context.now(), writer: writer, progress: progress.show)
+                            ledger: ledger, options: options, now: context.now(), writer: writer, writerUnseen: unseen,
+                            progress: progress.show)
                         return (report.lines, report.json, report.exitStatus)
                     }
                     let every = try AccountsStatus.read(
-                        ledger: ledger, options: options, now: context.now(), writer: writer, progress: progress.show)
+                        ledger: ledger, options: options, now: context.now(), writer: writer, writerUnseen: unseen,
+                        progress: progress.show)
                     return (every.lines, every.json, every.exitStatus)
                 }
                 if context.json {

@@ -78,10 +78,19 @@ final class PostgresWriterLock: StoreWriterLock {
     }
 
     /// The writer holding the lock of the database at `location`, asked on a session of its
-    /// own, with the runs it announced; `nil` when none holds it or the server cannot be asked.
-    static func runningWriter(_ location: PostgresLocation) -> RunningWriter? {
-        guard let session = try? PostgresSession(location, purpose: "status"),
-              let holder = try? heldLock(session) else { return nil }
+    /// own, with the runs it announced; `nil` when none holds it; `WriterUnseen` when the
+    /// server cannot be asked.
+    static func runningWriter(_ location: PostgresLocation) throws(WriterUnseen) -> RunningWriter? {
+        let holder: Holder?
+        do {
+            holder = try heldLock(try PostgresSession(location, purpose: "status"))
+        } catch {
+            throw WriterUnseen(reason: "cannot ask \(location) for its writer lock: \(error)")
+        }
+        guard let holder else { return nil }
+        guard let session = try? PostgresSession(location, purpose: "status") else {
+            return RunningWriter(holder: holder.application == nil ? nil : holder.description)
+        }
         let runs = (try? session.query(
             """
             SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = \(holder.pid)

@@ -212,19 +212,24 @@ final class SQLiteWriterLock: StoreWriterLock {
 
     /// Whether a writer holds the lock of the ledger file at `ledgerPath`, and who, without
     /// taking it: a shared lock, which only an exclusive one refuses, taken and let go at
-    /// once (a writer meeting it waits for it, `isHeldForAMoment`). `nil` when no writer
-    /// holds it, or when its lock file cannot be read (none yet, or another user's).
-    static func runningWriter(ledgerPath: String) -> RunningWriter? {
+    /// once (a writer meeting it waits for it, `heldForAMoment`). `nil` when no writer holds
+    /// it, or there is no lock file (no writer has run yet); `WriterUnseen` when the file
+    /// cannot be read (another user's, mode 0600) or is not one a writer could hold.
+    static func runningWriter(ledgerPath: String) throws(WriterUnseen) -> RunningWriter? {
         let path = realPath(ledgerPath) + ".lock"
+        func unseen(_ why: String) -> WriterUnseen { WriterUnseen(reason: "cannot read the lock file \(path): \(why)") }
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw unseen(String(cString: strerror(errno)))
+        }
         defer { close(fd) }
-        guard notOurs(fd) == nil else { return nil }
+        if let what = notOurs(fd) { throw unseen("it is \(what)") }
         if flock(fd, LOCK_SH | LOCK_NB) == 0 {
             _ = flock(fd, LOCK_UN)
             return nil
         }
-        guard errno == EWOULDBLOCK else { return nil }
+        guard errno == EWOULDBLOCK else { throw unseen(String(cString: strerror(errno))) }
         return RunningWriter(holder: readHolder(fd).map { "process \($0)" }, runs: readRuns(fd))
     }
 
