@@ -81,16 +81,14 @@ final class PostgresWriterLock: StoreWriterLock {
     /// own, with the runs it announced; `nil` when none holds it; `WriterUnseen` when the
     /// server cannot be asked.
     static func runningWriter(_ location: PostgresLocation) throws(WriterUnseen) -> RunningWriter? {
-        let holder: Holder?
+        let session: PostgresSession, holder: Holder?
         do {
-            holder = try heldLock(try PostgresSession(location, purpose: "status"))
+            session = try PostgresSession(location, purpose: "status")
+            holder = try heldLock(session)
         } catch {
             throw WriterUnseen(reason: "cannot ask \(location) for its writer lock: \(error)")
         }
         guard let holder else { return nil }
-        guard let session = try? PostgresSession(location, purpose: "status") else {
-            return RunningWriter(holder: holder.application == nil ? nil : holder.description)
-        }
         let runs = (try? session.query(
             """
             SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = \(holder.pid)
