@@ -17,6 +17,13 @@ struct ImportChargesTests {
         ChargeImport(path: try bench.dir.write("charges.csv", text), displayName: "charges.csv", defaultAccount: "acct")
     }
 
+    /// The charge `topup` created for a plan of one row.
+    private func chargeTopUpCreated() async throws -> StoredCharge {
+        _ = try await bench.run(try bench.plan(TopUpBench.planText(1)), client: FakeChargeCreator())
+        let id = try #require(try bench.ledger.read { try $0.allTopUps().first?.chargeID })
+        return try #require(try bench.ledger.read { try $0.charge(id: id) })
+    }
+
     private func problems(_ text: String) throws -> [String] {
         do {
             _ = try importer(text).validate(now: now)
@@ -423,10 +430,8 @@ struct ImportChargesTests {
     /// The same row again adds nothing; a row saying otherwise than a final status already
     /// kept refuses the file, as for any recorded charge.
     @Test func anExportsStatusOfAChargeCreatedByTopUpIsKept() async throws {
-        let plan = try bench.plan(TopUpBench.planText(1))
-        _ = try await bench.run(plan, client: FakeChargeCreator())
-        let id = try #require(try bench.ledger.read { try $0.allTopUps().first?.chargeID })
-        let created = try #require(try bench.ledger.read { try $0.charge(id: id)?.createdAt })
+        let made = try await chargeTopUpCreated()
+        let (id, created) = (made.chargeID, made.createdAt)
         let pending = try importer("charge_id,amount,created_at,status\n\(id),1.50,\(created),pending\n").run(ledger: bench.ledger, now: now)
         #expect(pending.statusRecorded == 1 && pending.skipped == 0 && pending.inserted == 0)
         // Said as one of those already in the ledger (it said "0 already in the ledger"
@@ -464,10 +469,8 @@ struct ImportChargesTests {
     /// row or a mistyped one, refused (65) as for a recorded charge; it was accepted (and its
     /// status recorded) without a word.
     @Test func anExportsTimesOfAChargeCreatedByTopUpAreChecked() async throws {
-        let plan = try bench.plan(TopUpBench.planText(1))
-        _ = try await bench.run(plan, client: FakeChargeCreator())
-        let id = try #require(try bench.ledger.read { try $0.allTopUps().first?.chargeID })
-        let charge = try #require(try bench.ledger.read { try $0.charge(id: id) })
+        let charge = try await chargeTopUpCreated()
+        let id = charge.chargeID
         let created = try Timestamp(iso8601: charge.createdAt)
         let expires = try Timestamp(iso8601: try #require(charge.expiresAt))
         let head = try bench.ledger.headHash()
@@ -494,10 +497,8 @@ struct ImportChargesTests {
     /// its credits were an unexplained purchase). Refused (65), whether the row gives the
     /// time or the ledger holds it.
     @Test func aChargeCannotHaveExpiredBeforeItsExpiryTime() async throws {
-        let plan = try bench.plan(TopUpBench.planText(1))
-        _ = try await bench.run(plan, client: FakeChargeCreator())
-        let id = try #require(try bench.ledger.read { try $0.allTopUps().first?.chargeID })
-        let charge = try #require(try bench.ledger.read { try $0.charge(id: id) })
+        let charge = try await chargeTopUpCreated()
+        let id = charge.chargeID
         let expires = try Timestamp(iso8601: try #require(charge.expiresAt))
         let head = try bench.ledger.headHash()
         let row = "charge_id,amount,created_at,status\n\(id),1.50,\(charge.createdAt),expired\n"
@@ -550,10 +551,8 @@ struct ImportChargesTests {
     /// seconds), by less than the minute the export's times may be off. Recorded; it was
     /// refused as paid before it was made, with every other row of the file (probe 63).
     @Test func aPaymentInTheMinuteOfItsCreationWrittenToTheMinuteIsRecorded() async throws {
-        let plan = try bench.plan(TopUpBench.planText(1))
-        _ = try await bench.run(plan, client: FakeChargeCreator())
-        let id = try #require(try bench.ledger.read { try $0.allTopUps().first?.chargeID })
-        let charge = try #require(try bench.ledger.read { try $0.charge(id: id) })
+        let charge = try await chargeTopUpCreated()
+        let id = charge.chargeID
         let created = try Timestamp(iso8601: charge.createdAt)
         let minute = Timestamp(millisecondsSinceEpoch: created.millisecondsSinceEpoch / 60_000 * 60_000 + 1)
         #expect(minute < created, "the test needs a creation time past its minute's start: \(charge.createdAt)")
