@@ -34,10 +34,6 @@ public struct ChargeLine: Sendable, Equatable {
     public var error: String?
     /// Free text.
     public var memo: String?
-    /// The run a plan row waits in to be sent (`planned` by it) or whose request for it is
-    /// under way (`requesting`); `nil` for every other line. While that run is running,
-    /// the line is in flight rather than never sent or unknown (`StatusReport`).
-    public var sendingRunID: Int64?
 
     /// What findings name it by: the plan reference finance knows, else the charge id,
     /// else the top-up key.

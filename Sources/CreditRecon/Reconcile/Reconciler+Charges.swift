@@ -146,7 +146,6 @@ extension Reconciler {
             account: topUp.account, origin: "api", wallet: topUp.wallet, chainID: topUp.chainID,
             amount: topUp.amount, createdAt: topUp.updatedAt, expiresAt: nil, state: .unknown,
             error: topUp.error, memo: topUp.memo)
-        if topUp.state == "planned" || topUp.state == "requesting" { line.sendingRunID = topUp.runID }
         let name = topUp.reference ?? topUp.key
         // A request that provably never reached the API is stored `rejected` (nothing was
         // created), but it is a row not sent, as one its run stopped before: the plan's next

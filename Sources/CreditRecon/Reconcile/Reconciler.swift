@@ -154,7 +154,10 @@ public struct Reconciler: Sendable {
             untrustedReadings: readings.untrusted.reduce(0) { grid.contains($1.observedAt) ? $0 + 1 : $0 },
             keyUsage: keyUsage, keys: standing.keys, keysReadAt: standing.readAt, everyKey: everyKey,
             firstKeysReadAt: input.keyListings.first?.observedAt,
-            activity: scopedActivity(input.activityLines, from: range.from, to: range.to), recentRuns: input.recentRuns)
+            activity: scopedActivity(input.activityLines, from: range.from, to: range.to), recentRuns: input.recentRuns,
+            sendingRunIDs: Dictionary(input.chargeless.compactMap { topUp in
+                topUp.state == "planned" || topUp.state == "requesting" ? topUp.runID.map { (topUp.key, $0) } : nil
+            }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// `items.sorted(by: order)`, the same permutation, without moving the big values

@@ -52,6 +52,11 @@ public struct Reconciliation: Sendable, Equatable {
     /// those a writer at work says are its own (`Ledger.runningWriter(at:)`) are among them,
     /// since runs are only started by the one writer at a time.
     public var recentRuns: [RunRow] = []
+    /// The run each plan row waits in to be sent (`planned` by it) or whose request for it
+    /// is under way (`requesting`), by top-up key: while that run is running, the row is in
+    /// flight rather than never sent or unknown (`StatusReport`). Only such rows, a few, not
+    /// one entry per charge line.
+    public var sendingRunIDs: [String: Int64] = [:]
 
     /// The most serious finding's severity, `nil` without findings.
     public var worstSeverity: Severity? { findings.map(\.severity).max() }

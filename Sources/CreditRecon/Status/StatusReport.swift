@@ -191,7 +191,8 @@ public struct StatusReport: Sendable, Equatable {
         // which this run will never send, were hidden; probe 69.)
         let running = Set(report.runningRuns.map(\.id))
         for charge in books.charges {
-            if charge.state == .planned || charge.state == .unknown, charge.sendingRunID.map(running.contains) == true {
+            if charge.state == .planned || charge.state == .unknown,
+               let key = charge.topUpKey, books.sendingRunIDs[key].map(running.contains) == true {
                 report.inFlight.add(charge.amount)
                 continue
             }
