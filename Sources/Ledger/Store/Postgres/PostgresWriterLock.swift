@@ -15,12 +15,10 @@ final class PostgresWriterLock: StoreWriterLock {
     /// The server process that holds the lock.
     private let pid: Int64
 
-    /// The server process holding each lock this process holds, by database
-    /// (`heldBy(_:)`): a write under the lock checks that the lock is still held there.
-    private static let holders = Mutex<[String: Int64]>([:])
-
-    /// The session of each writer lock this process holds, by database, for `announce`.
-    private static let sessions = Mutex<[String: PostgresSession]>([:])
+    /// Each lock this process holds, by database: the server process holding it
+    /// (`heldBy(_:)`: a write under the lock checks that the lock is still held there), and
+    /// its session (`announce`).
+    private static let holders = Mutex<[String: (pid: Int64, session: PostgresSession)]>([:])
 
     init(_ location: PostgresLocation) throws(LedgerError) {
         let session = try PostgresSession(location, purpose: "writer")
@@ -34,7 +32,7 @@ final class PostgresWriterLock: StoreWriterLock {
             // session has this process's name, and is one this process holds a lock on.
             let here = holder.map { holder in
                 holder.application == PostgresSession.applicationName("writer")
-                    && Self.holders.withLock { $0.values.contains(holder.pid) }
+                    && Self.holders.withLock { $0.values.contains { $0.pid == holder.pid } }
             } ?? false
             throw LedgerError.writerBusy(lock: "advisory lock \(key) on \(location)", holder: holder?.description, heldHere: here)
         }
@@ -43,16 +41,14 @@ final class PostgresWriterLock: StoreWriterLock {
         self.key = key
         database = Self.identity(location)
         pid = locked.1
-        Self.holders.withLock { [database, pid] in $0[database] = pid }
-        Self.sessions.withLock { [database] in $0[database] = session }
+        Self.holders.withLock { [database, pid] in $0[database] = (pid, session) }
     }
 
     /// Released here, before the session closes: the server ends a closed session's locks
     /// only when its backend has noticed, and the next writer must not be refused meanwhile.
     /// Not asked of a server this process judged silent: closing is all that is left.
     deinit {
-        Self.holders.withLock { [database, pid] in if $0[database] == pid { $0[database] = nil } }
-        Self.sessions.withLock { [database, session] in if $0[database] === session { $0[database] = nil } }
+        Self.holders.withLock { [database, pid] in if $0[database]?.pid == pid { $0[database] = nil } }
         guard !PostgresSession.isJudgedSilent(location) else { return }
         _ = try? session.execute("SELECT pg_advisory_unlock(\(key))")
     }
@@ -60,7 +56,7 @@ final class PostgresWriterLock: StoreWriterLock {
     /// The server process (`pg_backend_pid`) that holds this process's writer lock on the
     /// database of `location`; `nil` when this process holds none there.
     static func heldBy(_ location: PostgresLocation) -> Int64? {
-        holders.withLock { $0[identity(location)] }
+        holders.withLock { $0[identity(location)]?.pid }
     }
 
     /// Whether the server process `pid` holds the writer lock: asked inside a write
@@ -104,7 +100,7 @@ final class PostgresWriterLock: StoreWriterLock {
     /// writer's own runs. Tried, never waited for (another application's lock of the same
     /// keys is left to it); nothing when this process holds no writer lock there.
     static func announce(runs: [Int64], _ location: PostgresLocation) {
-        guard let session = sessions.withLock({ $0[identity(location)] }), !PostgresSession.isJudgedSilent(location) else { return }
+        guard let session = holders.withLock({ $0[identity(location)]?.session }), !PostgresSession.isJudgedSilent(location) else { return }
         for run in runs {
             _ = try? session.execute(
                 "SELECT pg_try_advisory_lock(\(PostgresStore.LockKey.runClass), \(Int32(truncatingIfNeeded: run)))")

@@ -42,13 +42,10 @@ final class SQLiteWriterLock: StoreWriterLock {
         }
     }
 
-    /// The lock files this process holds: a lock refused on one of them is held here, under
-    /// another name of the same ledger, not by another writer.
-    private static let held = Mutex<Set<FileIdentity>>([])
-
-    /// The runs each lock this process holds has announced (`announce(runs:ledgerPath:)`),
-    /// by lock file path, with its descriptor.
-    private static let announced = Mutex<[String: (fd: Int32, runs: [Int64])]>([:])
+    /// The locks this process holds, by lock file path: the file (a lock refused on one of
+    /// them is held here, under another name of the same ledger, not by another writer),
+    /// its descriptor, and the runs it has announced (`announce(runs:ledgerPath:)`).
+    private static let live = Mutex<[String: (file: FileIdentity, fd: Int32, runs: [Int64])]>([:])
 
     /// How many of its latest runs a lock file names: a `run` job's and its stages'.
     static let announcedRuns = 8
@@ -85,7 +82,7 @@ final class SQLiteWriterLock: StoreWriterLock {
             }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 let holder = Self.readHolder(fd), identity = FileIdentity(fd)
-                let here = identity.map { identity in Self.held.withLock { $0.contains(identity) } } ?? false
+                let here = identity.map { identity in Self.live.withLock { $0.values.contains { $0.file == identity } } } ?? false
                 let moment = here ? nil : Self.heldForAMoment(fd, holder: holder)
                 close(fd)
                 if moment != nil, Self.monotonicMilliseconds() < deadline {
@@ -115,14 +112,12 @@ final class SQLiteWriterLock: StoreWriterLock {
         self.fd = fd
         self.ledger = ledger
         self.file = file
-        Self.held.withLock { [file] in _ = $0.insert(file) }
-        Self.announced.withLock { $0[path] = (fd, []) }
+        Self.live.withLock { [file] in $0[path] = (file, fd, []) }
     }
 
     deinit {
         tidyBeforeDying()
-        Self.held.withLock { [file] in _ = $0.remove(file) }
-        Self.announced.withLock { [path] in _ = $0.removeValue(forKey: path) }
+        Self.live.withLock { [path] in _ = $0.removeValue(forKey: path) }
         close(fd)
     }
 
@@ -132,7 +127,7 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// when this process holds no lock of that ledger.
     static func announce(runs: [Int64], ledgerPath: String) {
         let path = realPath(ledgerPath) + ".lock"
-        announced.withLock { table in
+        live.withLock { table in
             guard var entry = table[path] else { return }
             entry.runs = Array((entry.runs + runs).suffix(announcedRuns))
             table[path] = entry
