@@ -111,7 +111,7 @@ struct GlobalOptions: ParsableArguments {
         }
         let accountSetting = try pickNamed(account, "--account", "CREDIT_RECON_ACCOUNT", default: "default")
         let accountOrigin: AccountOrigin = accountSetting.map { $0.fromEnvironment ? .environment : .option } ?? .defaulted
-        if let accountSetting, let problem = AccountLabel.problem(accountSetting.value) { throw accountSetting.error(problem) }
+        if let accountSetting, let problem = AccountLabel.reason(accountSetting.value) { throw accountSetting.error(problem) }
         let ledgerSetting = try pickNamed(ledger, "--ledger", "CREDIT_RECON_LEDGER", default: "ledger.sqlite")
         var context = CommandContext(
             ledgerPath: ledgerSetting?.value ?? "ledger.sqlite",
@@ -142,10 +142,8 @@ private struct Setting {
 
     /// `--timeout: "text" why`: a usage error (64) for an option, a configuration error (78)
     /// for an environment variable.
-    /// `<source>: "<value>" <why>`, the value said once when `why` starts with it already.
     func error(_ why: String) -> UsageError {
-        let quoted = "\"\(TerminalText.printable(value))\""
-        return failure("\(source): " + (why.hasPrefix(quoted) ? why : "\(quoted) \(why)"))
+        failure("\(source): \"\(TerminalText.printable(value))\" \(why)")
     }
 
     func failure(_ message: String) -> UsageError {

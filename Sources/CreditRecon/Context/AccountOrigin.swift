@@ -33,4 +33,19 @@ public enum AccountLabel {
         }
         return PlanReader.nameProblem(label, column: column, another: column)
     }
+
+    /// `problem(label)` to say after the value, where the caller quotes it already (an
+    /// option's `--account: "é" …`): the value is not quoted twice.
+    public static func reason(_ label: String) -> String? { afterValue(label, problem(label)) }
+
+    /// `problem(label, naming:column:ifEmpty:)` to say after the value, likewise.
+    public static func reason(_ label: String, naming: String, column: String, ifEmpty: String) -> String? {
+        afterValue(label, problem(label, naming: naming, column: column, ifEmpty: ifEmpty))
+    }
+
+    /// `problem` without the quoted `label` it may start with.
+    private static func afterValue(_ label: String, _ problem: String?) -> String? {
+        let quoted = "\"\(label)\" "
+        return problem.map { $0.hasPrefix(quoted) ? String($0.dropFirst(quoted.count)) : $0 }
+    }
 }

@@ -72,11 +72,9 @@ public struct TopUpEngine: Sendable {
         // as `--batch` is, and checked as it is: "März.csv" written with decomposed accents
         // gave a batch that looked the same as the composed one's, and its rows were
         // charged a second time.
-        if options.batch?.isEmpty ?? true, let problem = AccountLabel.problem(
+        if options.batch?.isEmpty ?? true, let said = AccountLabel.reason(
             batch, naming: "a batch name", column: "batch", ifEmpty: "give one with --batch NAME")
         {
-            let quoted = "\"\(batch)\" "
-            let said = problem.hasPrefix(quoted) ? String(problem.dropFirst(quoted.count)) : problem
             throw UsageError.usage(
                 "the plan's file name gives the batch name \"\(batch)\", which \(said); rename the file, or give the "
                     + "batch with --batch NAME")
