@@ -316,6 +316,25 @@ import Testing
         }
     }
 
+    /// `waitForTurn()` takes the request's slot under the client's rate limit, so the charge
+    /// sent after it (`turnTaken: true`) goes out at once instead of taking a second slot: the
+    /// engine records its intent between the two. One slot per 1000 s: a charge that took
+    /// another would wait that long, and is stopped after a minute by the test's watchdog.
+    @Test func aChargeSentOnItsTurnTakesNoSecondSlot() async throws {
+        try await withSimulator(client: { $0.rateLimit = 0.001 }) { server, client in
+            try await client.waitForTurn()
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(60))
+                client.interrupt()
+            }
+            defer { watchdog.cancel() }
+            let charge = try await client.createCoinbaseCharge(
+                amount: try Micros(parsing: "1.50"), sender: wallet, chainID: 8453, turnTaken: true)
+            #expect(!charge.id.isEmpty)
+            #expect(await server.apiRequestCount() == 1)
+        }
+    }
+
     @Test func a429PausesEveryConcurrentCall() async throws {
         // A budget no stall of the whole suite outlasts: every call must succeed in the end.
         try await withSimulator({ $0.rateLimit = 2 }, client: { $0.maxRetryTime = .seconds(900) }) { server, client in
