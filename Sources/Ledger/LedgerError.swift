@@ -17,6 +17,10 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// The SQLite writer lock's file has been held with a shared lock, which no writer
     /// takes, for longer than a glance (`status` holds one for an instant): another program.
     case lockHeldShared(path: String, seconds: Int64)
+    /// The SQLite writer lock's file was removed or replaced while this command held it,
+    /// and another writer (`holder`, its pid, when the file names one) holds the one there
+    /// now: the write that found it was rolled back (75).
+    case writerLockLost(lock: String, holder: String?)
     /// The writer lock's file cannot be created beside the ledger.
     case cannotCreateLock(path: String, reason: String)
     /// The lock file's path holds something this tool did not make (`what`): a symbolic
@@ -100,6 +104,12 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "the lock file \(path) has been held shared for more than \(seconds) s, by a program that is not a "
                 + "credit-recon writer (`status` holds it so for an instant only); `fuser \(path)` names it. Try again "
                 + "when it has let go"
+        case .writerLockLost(let lock, let holder):
+            let who = holder.map { "credit-recon process \($0)" } ?? "another credit-recon process"
+            return "this command's writer lock was lost: its lock file \(lock) was removed or replaced while the command "
+                + "ran, and \(who) holds the one there now; nothing more was written. Run the command again when that "
+                + "writer has finished: it goes on from what was stored. Never remove a lock file by hand: its lock falls "
+                + "by itself when its writer ends"
         case .writerBusy(let lock, _, true):
             return "the ledger is being written by this very credit-recon process (lock \(lock)): two of the ledgers "
                 + "it was given are one ledger under two names; name two different ledgers"

@@ -81,6 +81,62 @@ struct SQLiteWriterLockTests {
         }
     }
 
+    /// A lock file removed by hand while its writer runs (taken for a stale pid file) is
+    /// made again by the writer's next write, before it commits, and locked: a second
+    /// writer started after the removal would otherwise have found no lock and run beside
+    /// this one (probe 69: it took this one's charges in flight for a dead run's).
+    @Test func aLockFileRemovedWhileItsWriterRunsIsMadeAgainByItsNextWrite() throws {
+        let store = try SQLiteUnderTest()
+        let lockPath = store.temp.path + ".lock"
+        let lock = try Ledger.lockWriter(at: store.location)
+        defer { withExtendedLifetime(lock) {} }
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        try FileManager.default.removeItem(atPath: lockPath)
+        try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
+        let text = try String(contentsOfFile: lockPath, encoding: .utf8)
+        #expect(text.hasPrefix("\(ProcessInfo.processInfo.processIdentifier)\nruns "), "its pid and its runs: \(text)")
+        let other = open(lockPath, O_RDWR)
+        defer { close(other) }
+        #expect(flock(other, LOCK_EX | LOCK_NB) != 0, "the file made again is locked")
+        #expect(try store.ledger.verify().isSound)
+    }
+
+    /// A lock file removed by hand while its writer runs, and another writer that has taken
+    /// the new one: the first writer's next write is rolled back and names the other, and
+    /// so is every write after it, even once the other has finished (what the first knew
+    /// of the ledger may be stale by then). A new command takes the lock as usual.
+    @Test func aWriterWhoseLockFileAnotherWriterTookWritesNothingMore() throws {
+        let store = try SQLiteUnderTest()
+        let lockPath = store.temp.path + ".lock"
+        do {
+            let lock = try Ledger.lockWriter(at: store.location)
+            defer { withExtendedLifetime(lock) {} }
+            try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+            let head = try store.ledger.headHash()
+            try FileManager.default.removeItem(atPath: lockPath)
+            let other = try Self.flockedElsewhere(lockPath, writing: "4242\n")
+            let message = "this command's writer lock was lost: its lock file \(lockPath) was removed or replaced while "
+                + "the command ran, and credit-recon process 4242 holds the one there now; nothing more was written. Run "
+                + "the command again when that writer has finished: it goes on from what was stored. Never remove a lock "
+                + "file by hand: its lock falls by itself when its writer ends"
+            for holding in [true, false] {
+                if !holding { close(other) }
+                #expect {
+                    try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
+                } throws: { error in
+                    guard case .writerLockLost(_, "4242")? = error as? LedgerError else { return false }
+                    return String(describing: error) == message
+                }
+                #expect(try store.ledger.headHash() == head)
+                #expect(try store.ledger.read { try $0.journalCount() } == 2)
+            }
+        }
+        let again = try Ledger.lockWriter(at: store.location)
+        try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
+        #expect(try store.ledger.verify().isSound)
+        withExtendedLifetime(again) {}
+    }
+
     /// An open file of `path` holding an exclusive `flock`, with `text` written in it: what
     /// another process holding the lock looks like to this one. Close it to let go.
     static func flockedElsewhere(_ path: String, writing text: String) throws -> Int32 {

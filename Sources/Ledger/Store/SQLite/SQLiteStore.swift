@@ -128,7 +128,12 @@ final class SQLiteStore: LedgerStore {
 
     func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         try withConnection { connection in
-            try connection.db.writeTransaction { try body(connection.transaction(for: name)) }
+            try connection.db.writeTransaction {
+                let result = try body(connection.transaction(for: name))
+                // Before COMMIT: the command's lock may have been lost while it wrote.
+                try SQLiteWriterLock.confirm(ledgerPath: name)
+                return result
+            }
         }
     }
 

@@ -12,7 +12,8 @@ import Synchronization
 /// never leaves a stale lock behind; the file itself stays, harmless, unless the command
 /// failed before the ledger was made (a plan that cannot be read): then the lock file goes
 /// too, so a failed first command leaves nothing. A writer that locked a lock file removed
-/// meanwhile takes the lock again on the file now there.
+/// meanwhile takes the lock again on the file now there, and every write confirms, before
+/// it commits, that the lock is still the file's (`confirm(ledgerPath:)`).
 ///
 /// SQLite's own write lock serializes single transactions; this one keeps a whole command
 /// (a fetch, a top-up, an import) to one process. It is taken before the ledger is opened,
@@ -21,12 +22,8 @@ import Synchronization
 final class SQLiteWriterLock: StoreWriterLock {
     /// The lock file's path.
     let path: String
-    private let fd: Int32
-
     /// The ledger file's path.
     private let ledger: String
-    /// The lock file's device and inode.
-    private let file: FileIdentity
 
     /// A file, by device and inode.
     private struct FileIdentity: Hashable {
@@ -40,12 +37,30 @@ final class SQLiteWriterLock: StoreWriterLock {
             guard fstat(fd, &info) == 0 else { return nil }
             self.init(info)
         }
+        /// The file at `path`, not following a link; `nil` when there is none.
+        init?(path: String) {
+            var info = stat()
+            guard lstat(path, &info) == 0 else { return nil }
+            self.init(info)
+        }
     }
 
-    /// The locks this process holds, by lock file path: the file (a lock refused on one of
-    /// them is held here, under another name of the same ledger, not by another writer),
-    /// its descriptor, and the runs it has announced (`announce(runs:ledgerPath:)`).
-    private static let live = Mutex<[String: (file: FileIdentity, fd: Int32, runs: [Int64])]>([:])
+    /// A lock this process holds.
+    private struct Held {
+        /// The lock file (a lock refused on it is held here, under another name of the same
+        /// ledger, not by another writer).
+        var file: FileIdentity
+        /// Its descriptor, closed when the lock is released.
+        var fd: Int32
+        /// The runs announced in it (`announce(runs:ledgerPath:)`).
+        var runs: [Int64] = []
+        /// Why the lock was lost to another writer, once it was (`confirm(ledgerPath:)`): every
+        /// later write of the command is refused so, even after that writer has finished.
+        var lost: LedgerError?
+    }
+
+    /// The locks this process holds, by lock file path.
+    private static let live = Mutex<[String: Held]>([:])
 
     /// How many of its latest runs a lock file names: a `run` job's and its stages'.
     static let announcedRuns = 8
@@ -66,59 +81,91 @@ final class SQLiteWriterLock: StoreWriterLock {
                 + "(\(String(cString: strerror(errno)))), and a lock file of its own there would keep the ledger's own "
                 + "writers out")
         }
-        var fd: Int32
-        var file: FileIdentity
-        let deadline = Self.monotonicMilliseconds() + Self.momentMilliseconds
+        let (fd, file) = try Self.take(path)
+        Self.giveToTheLedgersOwner(fd, ledger: ledger)
+        Self.stamp(fd, runs: [])
+        self.path = path
+        self.ledger = ledger
+        Self.live.withLock { $0[path] = Held(file: file, fd: fd) }
+    }
+
+    /// Opens the lock file at `path` (made if missing) and locks it, waiting for a lock held
+    /// only for a moment (`heldForAMoment`) up to `momentMilliseconds`; throws `.writerBusy`
+    /// when another writer holds it.
+    private static func take(_ path: String) throws(LedgerError) -> (fd: Int32, file: FileIdentity) {
+        let deadline = monotonicMilliseconds() + momentMilliseconds
         while true {
             // Never through a link: the pid written below would overwrite whatever it leads to.
-            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard fd >= 0 else {
                 if errno == ELOOP { throw LedgerError.lockNotOurs(path: path, what: "a symbolic link") }
                 throw LedgerError.cannotCreateLock(path: path, reason: String(cString: strerror(errno)))
             }
-            if let what = Self.notOurs(fd) {
+            if let what = notOurs(fd) {
                 close(fd)
                 throw LedgerError.lockNotOurs(path: path, what: what)
             }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-                let holder = Self.readHolder(fd), identity = FileIdentity(fd)
-                let here = identity.map { identity in Self.live.withLock { $0.values.contains { $0.file == identity } } } ?? false
-                let moment = here ? nil : Self.heldForAMoment(fd, holder: holder)
+                let holder = readHolder(fd), identity = FileIdentity(fd)
+                let here = identity.map { identity in live.withLock { $0.values.contains { $0.file == identity } } } ?? false
+                let moment = here ? nil : heldForAMoment(fd, holder: holder)
                 close(fd)
-                if moment != nil, Self.monotonicMilliseconds() < deadline {
+                if moment != nil, monotonicMilliseconds() < deadline {
                     var pause = timespec(tv_sec: 0, tv_nsec: 2_000_000)
                     _ = nanosleep(&pause, nil)
                     continue
                 }
                 // Held shared all along: no writer's (its pid in the file is a past writer's).
-                if moment == .shared { throw LedgerError.lockHeldShared(path: path, seconds: Self.momentMilliseconds / 1000) }
+                if moment == .shared { throw LedgerError.lockHeldShared(path: path, seconds: momentMilliseconds / 1000) }
                 throw LedgerError.writerBusy(lock: path, holder: holder, heldHere: here)
             }
             // Locked the file at `path`, not one its last holder removed as this opened it.
-            var held = stat(), named = stat()
-            if fstat(fd, &held) == 0, stat(path, &named) == 0, held.st_ino == named.st_ino, held.st_dev == named.st_dev {
-                file = FileIdentity(held)
-                break
-            }
+            if let file = FileIdentity(fd), file == FileIdentity(path: path) { return (fd, file) }
             close(fd)
         }
-        Self.giveToTheLedgersOwner(fd, ledger: ledger)
-        // The pid only names the holder in the next writer's message; the lock is the flock,
-        // so a pid that cannot be written costs that name, not the lock.
-        let pid = "\(getpid())\n"
-        _ = ftruncate(fd, 0)
-        _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
-        self.path = path
-        self.fd = fd
-        self.ledger = ledger
-        self.file = file
-        Self.live.withLock { [file] in $0[path] = (file, fd, []) }
+    }
+
+    /// Writes this process's pid into the lock file at `fd`, then the runs it announced
+    /// (`<pid>\nruns 12 13\n`), over what was there, the pid line kept in place for a writer
+    /// reading it meanwhile. The pid only names the holder in the next writer's message; the
+    /// lock is the flock, so a pid that cannot be written costs that name, not the lock.
+    private static func stamp(_ fd: Int32, runs: [Int64]) {
+        let text = "\(getpid())\n" + (runs.isEmpty ? "" : "runs " + runs.map(String.init).joined(separator: " ") + "\n")
+        let written = text.withCString { pwrite(fd, $0, strlen($0), 0) }
+        if written > 0 { _ = ftruncate(fd, off_t(written)) }
+    }
+
+    /// Confirms, inside a write transaction of the ledger at `ledgerPath`, that the lock this
+    /// process holds of it is still the lock file's at its path. A lock file removed by hand
+    /// (taken for a stale pid file) let a second writer in beside this one, which took this
+    /// one's charges in flight for a dead run's. A lock file removed or replaced that no
+    /// other writer holds is taken anew: nobody else wrote meanwhile, SQLite's own write lock
+    /// is held. One another writer holds stops the write (`.writerLockLost`, naming it), so
+    /// the transaction is rolled back. Nothing when this process holds no lock of the ledger.
+    static func confirm(ledgerPath: String) throws(LedgerError) {
+        let ledger = realPath(ledgerPath), path = ledger + ".lock"
+        guard var held = live.withLock({ $0[path] }) else { return }
+        if let lost = held.lost { throw lost }
+        guard FileIdentity(path: path) != held.file else { return }
+        let taken: (fd: Int32, file: FileIdentity)
+        do {
+            taken = try take(path)
+        } catch {
+            guard case .writerBusy(_, let holder, _) = error else { throw error }
+            let lost = LedgerError.writerLockLost(lock: path, holder: holder)
+            live.withLock { $0[path]?.lost = lost }
+            throw lost
+        }
+        giveToTheLedgersOwner(taken.fd, ledger: ledger)
+        stamp(taken.fd, runs: held.runs)
+        close(held.fd)
+        (held.file, held.fd) = (taken.file, taken.fd)
+        live.withLock { [held] in $0[path] = held }
     }
 
     deinit {
         tidyBeforeDying()
-        Self.live.withLock { [path] in _ = $0.removeValue(forKey: path) }
-        close(fd)
+        if let held = Self.live.withLock({ [path] in $0.removeValue(forKey: path) }) { close(held.fd) }
     }
 
     /// Writes the runs this process's lock of the ledger at `ledgerPath` started into its
@@ -131,9 +178,7 @@ final class SQLiteWriterLock: StoreWriterLock {
             guard var entry = table[path] else { return }
             entry.runs = Array((entry.runs + runs).suffix(announcedRuns))
             table[path] = entry
-            let text = "\(getpid())\nruns " + entry.runs.map(String.init).joined(separator: " ") + "\n"
-            let written = text.withCString { pwrite(entry.fd, $0, strlen($0), 0) }
-            if written > 0 { _ = ftruncate(entry.fd, off_t(written)) }
+            stamp(entry.fd, runs: entry.runs)
         }
     }
 
