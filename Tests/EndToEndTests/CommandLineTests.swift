@@ -188,6 +188,9 @@ struct CommandLineTests {
         try FileManager.default.createSymbolicLink(atPath: scratch.path("copy.sqlite"), withDestinationPath: scratch.path("data/copy.sqlite"))
         let copied = try Executable.creditRecon(["--ledger", scratch.path("data/books.sqlite"), "ledger", "copy", "--to", scratch.path("copy.sqlite")])
         #expect(copied.status == 0, "\(copied.stderr)")
+        // The copy mends tables edited behind the journal's back without a word: it says so.
+        #expect(copied.stdout.hasSuffix("its tables were built from the journal alone: `verify` of the source tells "
+            + "whether the source's own tables agreed with its journal\n"), "\(copied.stdout)")
         #expect(try Executable.creditRecon(["--ledger", scratch.path("copy.sqlite"), "verify"]).status == 0)
         #expect(FileManager.default.fileExists(atPath: scratch.path("data/copy.sqlite")))
     }

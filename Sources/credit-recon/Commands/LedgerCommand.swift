@@ -76,6 +76,9 @@ extension CreditReconCommand.LedgerGroup {
                     print("copied \(outcome.copied.entries) journal entries to \(outcome.target)")
                     if report.isSound {
                         print("verified there: \(report.entries) entries, the same chain; head \(report.headHash)")
+                        // The copy is also how tables edited behind the journal's back are mended, silently.
+                        print("its tables were built from the journal alone: `verify` of the source tells whether the "
+                            + "source's own tables agreed with its journal")
                     } else {
                         print("the copy does NOT verify (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")):")
                         for problem in report.problems { print("  \(TerminalText.printable(problem))") }
