@@ -617,9 +617,12 @@ struct ReconcileTests {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T00:00:00Z", credits: "100", usage: "0")
         try fixture.snapshot("2026-03-03T00:00:00Z", credits: "150", usage: "10")
+        try fixture.snapshot("2026-03-27T00:00:00Z", credits: "160", usage: "21")
         try fixture.snapshot("2026-03-29T22:00:00Z", credits: "160", usage: "22")
         let runway = try #require(try fixture.reconcile().runway)
-        #expect(runway.span(days: 7) == "over the last 26.9 days (no reading in between)")
+        // The reading of 03-27, inside the span but younger than 7 days, is no baseline
+        // (probe 71: it said "no reading in between" with such readings there).
+        #expect(runway.span(days: 7) == "over the last 26.9 days (no reading between 7 and 26.9 days before the latest)")
         #expect(runway.span(days: 30) == "over the 28.9 days of readings")
         try fixture.snapshot("2026-03-22T00:00:00Z", credits: "150", usage: "20")
         #expect(try #require(try fixture.reconcile().runway).span(days: 7) == "over 7 days")

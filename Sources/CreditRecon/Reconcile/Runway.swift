@@ -24,11 +24,13 @@ public struct Runway: Sendable, Equatable {
 
     /// `over 7 days`, or, when the readings span less, the days they span; across a gap in
     /// the readings (the last one at least 7 days old is a day or more older still), the
-    /// days the average really spans.
+    /// days the average really spans, and where the gap is: readings younger than 7 days
+    /// may lie inside the span (it said "no reading in between" of them).
     public func span(days: Int64) -> String {
         guard let history = historyMilliseconds, history < days * 86_400_000 else {
             if let actual = days == 7 ? span7Milliseconds : span30Milliseconds, actual >= (days + 1) * 86_400_000 {
-                return "over the last \(Self.roundedTenths(actual, per: 8_640_000)) days (no reading in between)"
+                let spanned = Self.roundedTenths(actual, per: 8_640_000)
+                return "over the last \(spanned) days (no reading between \(days) and \(spanned) days before the latest)"
             }
             return "over \(days) days"
         }
