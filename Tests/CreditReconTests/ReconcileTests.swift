@@ -611,6 +611,31 @@ struct ReconcileTests {
         #expect(runway.span(days: 7) == "over the 3.0 days of readings")
     }
 
+    /// A report of a past scope (a month closed) gives the runway at the last reading of
+    /// that scope, so its balance is the scope's closing balance: it gave the latest
+    /// reading's, a month after the scope ended (probe 71). A scope before every reading
+    /// has no runway.
+    @Test func theRunwayIsAtTheEndOfTheReportsScope() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.snapshot("2026-03-20T00:00:00Z", credits: "100", usage: "19")
+        try fixture.snapshot("2026-04-10T00:00:00Z", credits: "300", usage: "40")
+        let march = try fixture.reconcile {
+            $0.from = CivilDate(isoText: "2026-03-01")
+            $0.to = CivilDate(isoText: "2026-04-01")
+        }
+        let runway = try #require(march.runway)
+        #expect(runway.observedAt == reconTime("2026-03-20T00:00:00Z"))
+        #expect(runway.balance == march.periods.last?.closing)
+        #expect(runway.balance == reconMicros("81"))
+        #expect(try #require(try fixture.reconcile().runway).balance == reconMicros("260"))
+        let february = try fixture.reconcile {
+            $0.from = CivilDate(isoText: "2026-02-01")
+            $0.to = CivilDate(isoText: "2026-03-01")
+        }
+        #expect(february.runway == nil)
+    }
+
     /// Across a gap in the readings the 7-day average spans more than 7 days (from the last
     /// reading at least 7 days old), and says so; it said "over 7 days" of a 26.9-day span.
     @Test func anAverageAcrossAGapSaysTheDaysItSpans() throws {

@@ -113,8 +113,9 @@ public struct Reconciler: Sendable {
         grid.addBalances(readings.trusted)
         grid.addCharges(lines)
 
-        // Findings about the whole range.
-        let runway = Runway.at(readings.trusted)
+        // Findings about the whole range; the runway as of its end, at the last reading the
+        // range holds (a month-close report showed today's balance beside its closing one).
+        let runway = Runway.at(Array(readings.trusted.prefix { $0.observedAt < grid.rangeEnd }))
         findings += runwayFindings(runway)
         findings += failedRunFindings(input.failedRuns)
         findings += balanceCheckFindings(grid.periods)

@@ -81,9 +81,10 @@ extension ReportFiles {
             row([money(runway.balance), runway.observedAt.iso8601, money(runway.averageDaily7),
                  money(runway.averageDaily30), runway.daysText])
             line()
-            line("Runway is the balance divided by the faster of the two paces of use.")
+            line("Runway is the balance divided by the faster of the two paces of use, at the last reading up to "
+                + "the end of this report's scope.")
         } else {
-            line("No readings yet: run `credit-recon fetch`.")
+            line("No reading up to the end of this report's scope (`credit-recon fetch` takes one).")
         }
         line()
 
