@@ -77,7 +77,29 @@ struct ReconcileTests {
         let finding = try #require(books.findings.first { $0.kind == .unexplainedPurchase })
         #expect(finding.amount == reconMicros("20"))
         #expect(finding.severity == .info)
+        // The charge was taken as paid by a rise it explains only in part: said, since an
+        // unpaid one hides there the same way (probe 71).
+        #expect(finding.message.hasSuffix("Taken as paid by this rise, though no payment of theirs was recorded: ch_1 "
+            + "(30); if one was not paid, record it expired (`import charges`) and more of the rise is a card or web "
+            + "purchase."), "\(finding.message)")
         #expect(books.exitStatus == .ok)
+    }
+
+    /// A rise that recorded payments explain in part names no charge as guessed: their
+    /// payments are known. Nor does one that charges explain fully.
+    @Test func aRiseExplainedByRecordedPaymentsNamesNoGuessedCharge() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")
+        try fixture.recorded("web_1", amount: "30", created: "2026-03-01T08:00:00Z", status: "paid",
+                             paidAt: "2026-03-01T09:00:00Z")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_2", amount: "25", created: "2026-03-02T09:00:00Z")
+        try fixture.snapshot("2026-03-03T06:00:00Z", credits: "125", usage: "0")
+        let books = try fixture.reconcile()
+        let findings = books.findings.filter { $0.kind == .unexplainedPurchase }
+        #expect(findings.map(\.amount) == [reconMicros("20")])
+        #expect(findings.allSatisfy { !$0.message.contains("Taken as paid") }, "\(findings.map(\.message))")
+        #expect(state(books, "ch_2") == .settled)
     }
 
     @Test func expiredChargeWithNoIncrease() throws {

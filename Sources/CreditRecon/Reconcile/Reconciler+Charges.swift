@@ -20,18 +20,48 @@ extension Reconciler {
         findings: inout [Finding]
     ) -> ChargeMatcher.Result {
         let matched = matcher.match(increases, charges)
+        let guessed = guessedCharges(charges, matched: matched, increases: increases)
         for (index, increase) in increases.enumerated() {
             let explained = matched.explained[index]
             let other = increase.amount - explained
             if other > .zero {
-                findings.append(Finding(
-                    .info, .unexplainedPurchase, at: increase.to, account: options.account, amount: other,
-                    message: "credits rose by \(increase.amount.decimalText) between \(increase.from.iso8601) and "
-                        + "\(increase.to.iso8601); charges explain \(explained.decimalText), so \(other.decimalText) "
-                        + "came from elsewhere (a card or web purchase). Record the charge if it was a crypto payment."))
+                var message = "credits rose by \(increase.amount.decimalText) between \(increase.from.iso8601) and "
+                    + "\(increase.to.iso8601); charges explain \(explained.decimalText), so \(other.decimalText) "
+                    + "came from elsewhere (a card or web purchase). Record the charge if it was a crypto payment."
+                if let guessed = guessed[index] {
+                    let shown = guessed.prefix(5).map { "\(charges[$0].chargeID) (\(charges[$0].amount.decimalText))" }
+                    message += " Taken as paid by this rise, though no payment of theirs was recorded: "
+                        + shown.joined(separator: ", ") + (guessed.count > 5 ? " and \(guessed.count - 5) more" : "")
+                        + "; if one was not paid, record it expired (`import charges`) and more of the rise is a card "
+                        + "or web purchase."
+                }
+                findings.append(Finding(.info, .unexplainedPurchase, at: increase.to, account: options.account,
+                                        amount: other, message: message))
             }
         }
         return matched
+    }
+
+    /// Per rise that charges explain only in part (beyond the tolerance), the charges matched
+    /// to it with no payment recorded: the matcher took them as paid because the rise can
+    /// hold them, so a card purchase in the same window may be hiding an unpaid one (probe
+    /// 71: an expired, unpaid charge was booked as a wallet payment, with nothing said).
+    private func guessedCharges(
+        _ charges: [LedgerReader.ChargeRecord], matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase]
+    ) -> [Int: [Int]] {
+        var partial = [Bool](repeating: false, count: increases.count)
+        var any = false
+        for index in increases.indices where increases[index].amount - matched.explained[index] > options.tolerance {
+            partial[index] = true
+            any = true
+        }
+        guard any else { return [:] }
+        var guessed: [Int: [Int]] = [:]
+        for (charge, increase) in matched.increaseOfCharge.enumerated()
+        where increase >= 0 && partial[increase] && charges[charge].paidAt == nil {
+            guessed[increase, default: []].append(charge)
+        }
+        return guessed
     }
 
     /// One line per charge, then one per top-up that never got a charge, each in its state
