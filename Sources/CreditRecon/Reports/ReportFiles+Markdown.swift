@@ -70,8 +70,11 @@ extension ReportFiles {
             line("**Opening + purchased − used = closing fails in \(failed) period(s); see the findings.**")
         }
         line()
+        // Not "settled:" alone: a charge recorded paid whose credits no reading shows is
+        // settled below, under its state, but not here (probe 71 read two settled totals).
         line("Charges created: \(totals.chargesCreated) for \(money(totals.chargesCreatedAmount)); "
-            + "settled: \(totals.chargesSettled) for \(money(totals.chargesSettledAmount)).")
+            + "settled, their credits shown by a reading in this scope: \(totals.chargesSettled) for "
+            + "\(money(totals.chargesSettledAmount)).")
         line()
 
         line("## Runway")
