@@ -86,6 +86,16 @@ extension ReportFiles {
             line()
             line("Runway is the balance divided by the faster of the two paces of use, at the last reading up to "
                 + "the end of this report's scope.")
+            // The columns name the nominal spans; an average over another span says which
+            // (a 29.8-day history read as "30 days", probe 71).
+            let spans = [(7, "7-day"), (30, "30-day")].compactMap { days, name in
+                let span = runway.span(days: Int64(days))
+                return span == "over \(days) days" ? nil : "the \(name) pace is \(span)"
+            }
+            if !spans.isEmpty {
+                line()
+                line(spans.joined(separator: "; ").prefix(1).uppercased() + spans.joined(separator: "; ").dropFirst() + ".")
+            }
         } else {
             line("No reading up to the end of this report's scope (`credit-recon fetch` takes one).")
         }
