@@ -377,6 +377,25 @@ struct ReportTests {
         #expect(csvRows.count == 29)
     }
 
+    /// A scope before every reading checks no period: it does not say the check holds in
+    /// every period (every check cell is "–"), nor "No readings yet" of a ledger that has
+    /// them, and its runway is none (probe 71).
+    @Test func aScopeBeforeEveryReadingSaysNothingWasChecked() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "100", usage: "20")
+        let before = ReportFiles.markdownBytes(try fixture.reconcile {
+            $0.from = CivilDate(isoText: "2026-02-01")
+            $0.to = CivilDate(isoText: "2026-03-01")
+        }).string
+        #expect(before.contains("\nNo period has a reading before it, so opening + purchased − used = closing could not "
+            + "be checked.\n"))
+        #expect(!before.contains("holds exactly"))
+        #expect(before.contains("\nNo reading up to the end of this report's scope (`credit-recon fetch` takes one).\n"))
+        let all = ReportFiles.markdownBytes(try fixture.reconcile()).string
+        #expect(all.contains("\nOpening + purchased − used = closing holds exactly in every period with a reading before it.\n"))
+    }
+
     @Test func rewritingReplacesFilesAtomicallyAndLeavesNoTemporaryFiles() throws {
         let fixture = try ReconcileFixture()
         _ = try goldenReport(fixture)

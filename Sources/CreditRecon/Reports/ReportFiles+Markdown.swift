@@ -64,8 +64,11 @@ extension ReportFiles {
              money(totals.purchasedOther), money(totals.used), money(totals.closing)])
         line()
         let failed = books.periods.filter { !$0.balanceCheckHolds }.count
-        if failed == 0 {
-            line("Opening + purchased − used = closing holds exactly in every period.")
+        if !books.periods.contains(where: { $0.opening != nil }) {
+            // Every check cell is "–": nothing was checked, so nothing holds yet.
+            line("No period has a reading before it, so opening + purchased − used = closing could not be checked.")
+        } else if failed == 0 {
+            line("Opening + purchased − used = closing holds exactly in every period with a reading before it.")
         } else {
             line("**Opening + purchased − used = closing fails in \(failed) period(s); see the findings.**")
         }
