@@ -18,9 +18,12 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// takes, for longer than a glance (`status` holds one for an instant): another program.
     case lockHeldShared(path: String, seconds: Int64)
     /// The SQLite writer lock's file was removed or replaced while this command held it,
-    /// and another writer (`holder`, its pid, when the file names one) holds the one there
-    /// now: the write that found it was rolled back (75).
+    /// and another writer made it again (`holder`, its pid, when it still holds it): the
+    /// write that found it was rolled back (75).
     case writerLockLost(lock: String, holder: String?)
+    /// Another process (`holder`, its pid) still holds the SQLite writer lock on a lock file
+    /// that was removed by hand while it ran (75).
+    case writerOnRemovedLock(lock: String, holder: String)
     /// The writer lock's file cannot be created beside the ledger.
     case cannotCreateLock(path: String, reason: String)
     /// The lock file's path holds something this tool did not make (`what`): a symbolic
@@ -105,11 +108,16 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
                 + "credit-recon writer (`status` holds it so for an instant only); `fuser \(path)` names it. Try again "
                 + "when it has let go"
         case .writerLockLost(let lock, let holder):
-            let who = holder.map { "credit-recon process \($0)" } ?? "another credit-recon process"
+            let who = holder.map { "credit-recon process \($0) holds the one there now" }
+                ?? "another writer made it again, and may have written since"
             return "this command's writer lock was lost: its lock file \(lock) was removed or replaced while the command "
-                + "ran, and \(who) holds the one there now; nothing more was written. Run the command again when that "
-                + "writer has finished: it goes on from what was stored. Never remove a lock file by hand: its lock falls "
-                + "by itself when its writer ends"
+                + "ran, and \(who); nothing more was written. Run the command again when that writer has finished: it "
+                + "goes on from what was stored. Never remove a lock file by hand: its lock falls by itself when its "
+                + "writer ends"
+        case .writerOnRemovedLock(let lock, let holder):
+            return "the ledger is being written by credit-recon process \(holder), whose lock file \(lock) was removed "
+                + "while it ran (the lock is still its own, on the removed file); try again when it has finished. Never "
+                + "remove a lock file by hand: its lock falls by itself when its writer ends"
         case .writerBusy(let lock, _, true):
             return "the ledger is being written by this very credit-recon process (lock \(lock)): two of the ledgers "
                 + "it was given are one ledger under two names; name two different ledgers"

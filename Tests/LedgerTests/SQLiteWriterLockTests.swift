@@ -115,17 +115,13 @@ struct SQLiteWriterLockTests {
             let head = try store.ledger.headHash()
             try FileManager.default.removeItem(atPath: lockPath)
             let other = try Self.flockedElsewhere(lockPath, writing: "4242\n")
-            let message = "this command's writer lock was lost: its lock file \(lockPath) was removed or replaced while "
-                + "the command ran, and credit-recon process 4242 holds the one there now; nothing more was written. Run "
-                + "the command again when that writer has finished: it goes on from what was stored. Never remove a lock "
-                + "file by hand: its lock falls by itself when its writer ends"
             for holding in [true, false] {
                 if !holding { close(other) }
                 #expect {
                     try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
                 } throws: { error in
                     guard case .writerLockLost(_, "4242")? = error as? LedgerError else { return false }
-                    return String(describing: error) == message
+                    return String(describing: error) == Self.lost(lockPath, "credit-recon process 4242 holds the one there now")
                 }
                 #expect(try store.ledger.headHash() == head)
                 #expect(try store.ledger.read { try $0.journalCount() } == 2)
@@ -135,6 +131,93 @@ struct SQLiteWriterLockTests {
         try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
         #expect(try store.ledger.verify().isSound)
         withExtendedLifetime(again) {}
+    }
+
+    /// A write whose lock was lost says so even when the other writer changed what it
+    /// expects to find: the lock is confirmed before anything is applied (probe 70: a top-up
+    /// whose row in flight the other had marked unknown stopped with "the ledger is damaged",
+    /// exit 74, and advice to restore a backup, of a sound ledger).
+    @Test func aLostLockIsSaidBeforeWhatTheOtherWriterChanged() throws {
+        let store = try SQLiteUnderTest()
+        let lockPath = store.temp.path + ".lock"
+        let lock = try Ledger.lockWriter(at: store.location)
+        defer { withExtendedLifetime(lock) {} }
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        // What the first meant to write next is in the ledger already, as another writer's.
+        try store.openAnother().appendAll(Array(lifecycle().dropFirst(2)))
+        try FileManager.default.removeItem(atPath: lockPath)
+        let other = try Self.flockedElsewhere(lockPath, writing: "4242\n")
+        defer { close(other) }
+        #expect {
+            try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
+        } throws: { error in
+            guard case .writerLockLost(_, "4242")? = error as? LedgerError else { return false }
+            return true
+        }
+    }
+
+    /// A lock file made again by another writer that has finished (no one holds it): that
+    /// writer may have written, so this one's writes stop as well.
+    @Test func aLockFileMadeAgainByAWriterThatHasFinishedStopsTheFirst() throws {
+        let store = try SQLiteUnderTest()
+        let lockPath = store.temp.path + ".lock"
+        let lock = try Ledger.lockWriter(at: store.location)
+        defer { withExtendedLifetime(lock) {} }
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        try FileManager.default.removeItem(atPath: lockPath)
+        _ = FileManager.default.createFile(atPath: lockPath, contents: Data("4343\n".utf8))
+        #expect {
+            try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
+        } throws: { error in
+            guard case .writerLockLost(_, nil)? = error as? LedgerError else { return false }
+            return String(describing: error) == Self.lost(lockPath, "another writer made it again, and may have written since")
+        }
+        #expect(try store.ledger.read { try $0.journalCount() } == 2)
+    }
+
+    /// What a writer whose lock was lost says, `who` being who made the lock file again.
+    static func lost(_ lockPath: String, _ who: String) -> String {
+        "this command's writer lock was lost: its lock file \(lockPath) was removed or replaced while the command ran, "
+            + "and \(who); nothing more was written. Run the command again when that writer has finished: it goes on "
+            + "from what was stored. Never remove a lock file by hand: its lock falls by itself when its writer ends"
+    }
+
+    /// A lock file removed by hand while its writer (another process) runs: the lock is
+    /// still that writer's, on the removed file, and the next writer is refused, naming it,
+    /// instead of running beside it (probe 70: a second top-up sent a row the first had in
+    /// flight again, and a `ledger copy` missed what was written meanwhile). The file the
+    /// refused writer made is removed again, so the first makes its own anew; once it ends,
+    /// writers take the lock as usual.
+    @Test(.threadOfItsOwn) func aWriterWhoseLockFileWasRemovedStillKeepsOthersOut() async throws {
+        let folder = try Folder()
+        let lockPath = folder.ledgerPath + ".lock"
+        _ = FileManager.default.createFile(atPath: lockPath, contents: Data("4242\n".utf8))
+        let child = Self.forkPausing(milliseconds: 600_000, sharedLockOn: lockPath, exclusive: true)
+        defer {
+            kill(child, SIGKILL)
+            Self.reap(child)
+        }
+        try #require(child > 0)
+        try #require(await waitUntil {
+            let fd = open(lockPath, O_RDONLY)
+            defer { close(fd) }
+            if flock(fd, LOCK_SH | LOCK_NB) == 0 { flock(fd, LOCK_UN); return false }
+            return true
+        })
+        try FileManager.default.removeItem(atPath: lockPath)
+        #expect {
+            _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+        } throws: { error in
+            guard case .writerOnRemovedLock(_, "\(child)")? = error as? LedgerError else { return false }
+            return String(describing: error) == "the ledger is being written by credit-recon process \(child), whose lock "
+                + "file \(lockPath) was removed while it ran (the lock is still its own, on the removed file); try again "
+                + "when it has finished. Never remove a lock file by hand: its lock falls by itself when its writer ends"
+        }
+        #expect(folder.names.isEmpty, "the refused writer's lock file is gone again: \(folder.names)")
+        kill(child, SIGKILL)
+        Self.reap(child)
+        let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+        withExtendedLifetime(lock) {}
     }
 
     /// An open file of `path` holding an exclusive `flock`, with `text` written in it: what
@@ -231,7 +314,7 @@ struct SQLiteWriterLockTests {
     /// descriptions among them) for `milliseconds`, then exits, as a child another thread
     /// starts does until it executes its program; with `sharedLockOn`, it first takes a
     /// shared `flock` of that file, as `status` does. Only async-signal-safe calls in the child.
-    static func forkPausing(milliseconds: Int, sharedLockOn path: String? = nil) -> pid_t {
+    static func forkPausing(milliseconds: Int, sharedLockOn path: String? = nil, exclusive: Bool = false) -> pid_t {
         let name = path.map { strdup($0) } ?? nil
         defer { free(name) }
         var pause = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
@@ -240,7 +323,7 @@ struct SQLiteWriterLockTests {
         if child == 0 {
             if let name {
                 let fd = open(name, O_RDONLY)
-                if fd < 0 || flock(fd, LOCK_SH) != 0 { _exit(1) }
+                if fd < 0 || flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 { _exit(1) }
             }
             while nanosleep(&pause, &left) != 0 { pause = left }
             _exit(0)

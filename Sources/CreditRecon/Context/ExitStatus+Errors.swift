@@ -9,7 +9,8 @@ extension ExitStatus {
         case let error as LedgerError:
             switch error {
             case .diskFull, .scratchFull, .io, .server, .notPermitted, .readOnlySession, .cannotCreateLock, .lockNotOurs, .malformedEntry: self = .ioError
-            case .busy, .writerBusy(_, _, heldHere: false), .serverBusy, .lockHeldShared, .writerLockLost: self = .tempFail
+            case .busy, .writerBusy(_, _, heldHere: false), .serverBusy, .lockHeldShared, .writerLockLost, .writerOnRemovedLock:
+                self = .tempFail
             case .newerSchema, .olderSchema: self = .config
             case .badLocation, .notEmpty, .writerBusy(_, _, heldHere: true): self = .usage
             case .noLedger, .otherDatabase: self = .noInput

@@ -129,8 +129,11 @@ final class SQLiteStore: LedgerStore {
     func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         try withConnection { connection in
             try connection.db.writeTransaction {
+                // First, so that a write whose lock was lost is said so, not as the ledger
+                // damaged when another writer changed what this one expects to find.
+                try SQLiteWriterLock.confirm(ledgerPath: name)
                 let result = try body(connection.transaction(for: name))
-                // Before COMMIT: the command's lock may have been lost while it wrote.
+                // Again before COMMIT: the lock may have been lost while it wrote (an import).
                 try SQLiteWriterLock.confirm(ledgerPath: name)
                 return result
             }

@@ -91,12 +91,20 @@ final class SQLiteWriterLock: StoreWriterLock {
 
     /// Opens the lock file at `path` (made if missing) and locks it, waiting for a lock held
     /// only for a moment (`heldForAMoment`) up to `momentMilliseconds`; throws `.writerBusy`
-    /// when another writer holds it.
+    /// when another writer holds it, and `.writerOnRemovedLock` when another process still
+    /// holds the lock on a lock file removed by hand (`holderOfARemovedLock`): the file this
+    /// made is removed again, so that writer, at its next write, makes its own anew.
     private static func take(_ path: String) throws(LedgerError) -> (fd: Int32, file: FileIdentity) {
         let deadline = monotonicMilliseconds() + momentMilliseconds
         while true {
             // Never through a link: the pid written below would overwrite whatever it leads to.
-            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            var created = true
+            var fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            if fd < 0 && errno == EEXIST {
+                created = false
+                fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
+                if fd < 0 && errno == ENOENT { continue }  // removed as this opened it: make it
+            }
             guard fd >= 0 else {
                 if errno == ELOOP { throw LedgerError.lockNotOurs(path: path, what: "a symbolic link") }
                 throw LedgerError.cannotCreateLock(path: path, reason: String(cString: strerror(errno)))
@@ -120,8 +128,74 @@ final class SQLiteWriterLock: StoreWriterLock {
                 throw LedgerError.writerBusy(lock: path, holder: holder, heldHere: here)
             }
             // Locked the file at `path`, not one its last holder removed as this opened it.
-            if let file = FileIdentity(fd), file == FileIdentity(path: path) { return (fd, file) }
-            close(fd)
+            guard let file = FileIdentity(fd), file == FileIdentity(path: path) else {
+                close(fd)
+                continue
+            }
+            if let holder = holderOfARemovedLock(path, besides: file.inode) {
+                if created { unlink(path) }
+                close(fd)
+                throw LedgerError.writerOnRemovedLock(lock: path, holder: holder)
+            }
+            return (fd, file)
+        }
+    }
+
+    /// Another process that holds the lock of this ledger still, on a lock file removed by
+    /// hand (taken for a stale pid file): removing the file does not take the lock away, it
+    /// only hides it from the next writer, which then ran beside the first and took its
+    /// requests in flight for a crashed run's (probe 70: a row charged twice). Its pid, found
+    /// in the system's table of locks (`/proc/locks`: an exclusive `flock` on another file)
+    /// and its open files (`/proc/PID/fd`: that file, named `<path> (deleted)`); `nil` when
+    /// there is none, or it cannot be told (no `/proc`, another user's process).
+    private static func holderOfARemovedLock(_ path: String, besides inode: UInt64) -> String? {
+        #if os(Linux)
+        guard let table = readAll("/proc/locks") else { return nil }
+        let me = getpid()
+        for line in table.split(separator: "\n") {
+            // `1: FLOCK  ADVISORY  WRITE 4242 fe:00:16220284 0 EOF`; a waiter's line has `->`.
+            let fields = line.split(separator: " ")
+            guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE", let pid = Int32(fields[4]), pid != me,
+                  let locked = fields[5].split(separator: ":").last.flatMap({ UInt64($0) }), locked != inode,
+                  holdsRemoved(path, pid: pid, inode: locked)
+            else { continue }
+            return String(pid)
+        }
+        #endif
+        return nil
+    }
+
+    /// Whether process `pid` has open the file of inode `inode` that was at `path` and was
+    /// removed.
+    private static func holdsRemoved(_ path: String, pid: Int32, inode: UInt64) -> Bool {
+        let folder = "/proc/\(pid)/fd"
+        guard let listing = opendir(folder) else { return false }
+        defer { closedir(listing) }
+        let removed = Array((path + " (deleted)").utf8)
+        var target = [UInt8](repeating: 0, count: removed.count + 1)
+        while let entry = readdir(listing) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let link = folder + "/" + name
+            let count = target.withUnsafeMutableBytes { readlink(link, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
+            guard count == removed.count, target[0..<count].elementsEqual(removed) else { continue }
+            var info = stat()
+            if stat(link, &info) == 0, UInt64(info.st_ino) == inode { return true }
+        }
+        return false
+    }
+
+    /// The whole of a small file the system makes up as it is read (`/proc/locks`, whose
+    /// size reads 0); `nil` when it cannot be read.
+    private static func readAll(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard count >= 0 else { return nil }
+            if count == 0 { return String(decoding: bytes, as: UTF8.self) }
+            bytes += chunk[0..<count]
         }
     }
 
@@ -138,23 +212,38 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// Confirms, inside a write transaction of the ledger at `ledgerPath`, that the lock this
     /// process holds of it is still the lock file's at its path. A lock file removed by hand
     /// (taken for a stale pid file) let a second writer in beside this one, which took this
-    /// one's charges in flight for a dead run's. A lock file removed or replaced that no
-    /// other writer holds is taken anew: nobody else wrote meanwhile, SQLite's own write lock
-    /// is held. One another writer holds stops the write (`.writerLockLost`, naming it), so
-    /// the transaction is rolled back. Nothing when this process holds no lock of the ledger.
+    /// one's charges in flight for a dead run's. A lock file removed, that nobody made again,
+    /// is made and taken anew: no other writer can have written meanwhile (one would have
+    /// made it). One made again by another writer stops the write (`.writerLockLost`, naming
+    /// it when it still holds it), so the transaction is rolled back, and every later write
+    /// of this process's lock: what it knew of the ledger may be stale. Nothing when this
+    /// process holds no lock of the ledger.
     static func confirm(ledgerPath: String) throws(LedgerError) {
         let ledger = realPath(ledgerPath), path = ledger + ".lock"
         guard var held = live.withLock({ $0[path] }) else { return }
         if let lost = held.lost { throw lost }
-        guard FileIdentity(path: path) != held.file else { return }
+        let there = FileIdentity(path: path)
+        guard there != held.file else { return }
+        func lost(_ holder: String?) -> LedgerError {
+            let lost = LedgerError.writerLockLost(lock: path, holder: holder)
+            live.withLock { $0[path]?.lost = lost }
+            return lost
+        }
+        guard there == nil else {
+            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+            defer { if fd >= 0 { close(fd) } }
+            let holding = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
+            throw lost(holding ? readHolder(fd) : nil)
+        }
         let taken: (fd: Int32, file: FileIdentity)
         do {
             taken = try take(path)
         } catch {
-            guard case .writerBusy(_, let holder, _) = error else { throw error }
-            let lost = LedgerError.writerLockLost(lock: path, holder: holder)
-            live.withLock { $0[path]?.lost = lost }
-            throw lost
+            switch error {
+            case .writerBusy(_, let holder, _): throw lost(holder)
+            case .writerOnRemovedLock(_, let holder): throw lost(holder)
+            default: throw error
+            }
         }
         giveToTheLedgersOwner(taken.fd, ledger: ledger)
         stamp(taken.fd, runs: held.runs)
