@@ -207,6 +207,31 @@ struct ImportProgressTests {
         #expect(verifying.suffix(2) == [.checked(entries: entries), .comparing])
     }
 
+    /// An entry appended to the source while it is copied, under the copy's lock (one the
+    /// copy lost: a PostgreSQL session the server ended, a lock file removed by hand), is
+    /// said: the copy is committed but lacks it (exit 1). It said "the same chain" and
+    /// exited 0 (probe 70).
+    @Test func aSourceWrittenDuringTheCopyIsSaidEvenUnderItsLock() throws {
+        let temp = try TemporaryDirectory()
+        let context = try Self.books(in: temp)
+        var appended = false
+        #expect {
+            _ = try LedgerCopy(context: context, to: temp.path("copy.sqlite")).run(progress: { _ in
+                guard !appended else { return }
+                appended = true
+                let more = "account,observed_at,total_credits,total_usage\nother,2026-09-20T12:34:56Z,1,0\n"
+                #expect(throws: Never.self) {
+                    _ = try SnapshotImport(path: try temp.write("more.csv", more), defaultAccount: "default")
+                        .run(ledger: Ledger(path: temp.path("l.sqlite")), now: ImportStreamingTests.now)
+                }
+            })
+        } throws: { error in
+            guard let outdated = error as? CopyOutdated else { return false }
+            return outdated.sourceEntries > outdated.copied.entries
+        }
+        #expect(appended)
+    }
+
     /// A ledger of more entries than two of the copy's batches, and a context reading it.
     static func books(in temp: TemporaryDirectory) throws -> CommandContext {
         let file = try temp.write("s.csv", ImportStreamingTests.snapshots())

@@ -42,7 +42,7 @@ public struct LedgerCopy {
         // The source's writer lock too: an entry appended to it during the copy would not be
         // in the copy, and a user who moves the books to the target would lose it. Writers
         // of the source are refused (75, naming this copy) until it is done. A source that
-        // cannot have a lock file (read-only storage) is checked after the copy instead.
+        // cannot have a lock file (read-only storage) is only checked after the copy.
         let sourceLock = try Self.lockIfWritable(from)
         let lock: LedgerWriterLock
         do {
@@ -72,11 +72,12 @@ public struct LedgerCopy {
         } else {
             copied = try target.withLedgerForImport { try books.copy(into: $0, progress: copying) }
         }
-        if sourceLock == nil {
-            let head = try books.read { try $0.head() }
-            guard head.hash == copied.headHash else {
-                throw CopyOutdated(source: from.description, target: to.description, copied: copied, sourceEntries: head.seq)
-            }
+        // Also under the source's lock: one lost meanwhile (a PostgreSQL session the server
+        // ended, a lock file removed by hand) let another writer append to the source, and
+        // the copy said "the same chain" without the newest entries (probe 70).
+        let head = try books.read { try $0.head() }
+        guard head.hash == copied.headHash else {
+            throw CopyOutdated(source: from.description, target: to.description, copied: copied, sourceEntries: head.seq)
         }
         let verification: VerifyReport
         do {
