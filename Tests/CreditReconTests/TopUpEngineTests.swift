@@ -164,6 +164,58 @@ struct TopUpEngineTests {
         #expect(states.values.filter { $0 == "planned" }.count >= 17)
     }
 
+    /// A request a crashed run left `requesting` is marked unknown by the next run and not
+    /// sent again by it, even with --retry-unknown: nobody has checked its outcome yet, and
+    /// its run may be alive, its lock lost (probe 70: a second top-up --retry-unknown sent a
+    /// row the first had in flight again). A later --retry-unknown run sends it.
+    @Test func aRequestLeftUnderWayIsNotSentAgainByTheRunThatFindsIt() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(2))
+        let crashing = FakeChargeCreator { call, index in
+            if call.amount == Micros(raw: 1_500_000) { throw SimulatedCrash() }
+            return .created(FakeChargeCreator.charge(index))
+        }
+        await #expect(throws: SimulatedCrash.self) {
+            _ = try await bench.run(plan, client: crashing, concurrency: 1)
+        }
+        #expect(try bench.states()["R-01"] == "requesting")
+        let fake = FakeChargeCreator()
+        let second = try await bench.run(plan, client: fake, retryUnknown: true)
+        #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000)], "only R-02, never sent: \(fake.calls)")
+        #expect(second.recovered == 1)
+        #expect(second.text.contains("1 request left unanswered by an earlier run marked unknown, not sent again by this "
+            + "run: check the dashboard, then `import charges` it or run `topup --retry-unknown`"), "\(second.text)")
+        #expect(try bench.states()["R-01"] == "unknown")
+        let third = try await bench.run(plan, client: fake, retryUnknown: true)
+        #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000), Micros(raw: 1_500_000)])
+        #expect(third.created == 1)
+    }
+
+    /// A row another writer took up between this run's preview and its send (a writer
+    /// whose lock was lost: its request in flight, then marked unknown by this run's start)
+    /// is not this run's to send, even with --retry-unknown: only a row still in the state
+    /// the preview found it in is sent.
+    @Test func aRowTakenUpByAnotherWriterSinceThePreviewIsNotSent() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(2))
+        let stopped = StopFlag()
+        stopped.request(.interrupted(signal: "SIGINT"))
+        _ = try await bench.run(plan, client: FakeChargeCreator(), stop: stopped)
+        #expect(try bench.states() == ["R-01": "planned", "R-02": "planned"])
+        let engine = bench.engine(plan, retryUnknown: true)
+        let preview = try engine.prepare(ledger: bench.ledger)
+        #expect(preview.toSend.count == 2)
+        try bench.ledger.write { writer in
+            let key = try #require(try writer.reader.topUp(account: "acct", reference: "R-01")).key
+            try writer.append(.chargeRequested(ChargeRequested(key: key, attempt: 1)), account: "acct", runID: nil, at: .now())
+        }
+        let fake = FakeChargeCreator()
+        let summary = try await engine.execute(preview, ledger: bench.ledger, client: fake, stop: StopFlag(), now: { .now() })
+        #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000)], "\(fake.calls)")
+        #expect(summary.recovered == 1)
+        #expect(try bench.states() == ["R-01": "unknown", "R-02": "created"])
+    }
+
     @Test func goneBecomesBlockedAndIsNeverResent() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(5))

@@ -183,7 +183,11 @@ public struct TopUpEngine: Sendable {
             switch stored.state {
             case "created", "recorded": action = .done
             case "blocked": action = .blocked
-            case "unknown", "requesting": action = options.retryUnknown ? .send : .unknown
+            case "unknown": action = options.retryUnknown ? .send : .unknown
+            // A request under way, or a crashed run's: this run marks it unknown at its start
+            // and never sends it again itself, even with --retry-unknown: nobody has checked
+            // its outcome yet (its run may even be alive, its lock lost: probe 70, charged twice).
+            case "requesting": action = .unknown
             case "rejected": action = Self.refusedForTheRow(stored.httpStatus) ? .rejected : .send
             default: action = .send  // planned: never sent
             }
@@ -401,9 +405,11 @@ public struct TopUpEngine: Sendable {
             guard let current = try writer.reader.topUp(key: item.key) else {
                 throw LedgerError.malformedEntry("top-up \(item.key) was planned but is not in the ledger")
             }
+            // Only in the state the preview found it in: a row another writer took up since
+            // (a writer whose lock was lost) is not this run's to send.
             let sendable = current.state == "planned" || (current.state == "rejected" && !refusedForTheRow(current.httpStatus))
                 || (current.state == "unknown" && retryUnknown)
-            guard sendable else { return false }
+            guard sendable, current.state == item.previousState ?? "planned" else { return false }
             try writer.append(.chargeRequested(ChargeRequested(key: item.key, attempt: current.attempts + 1)),
                               account: item.row.account, runID: runID, at: now())
             return true

@@ -40,7 +40,9 @@ extension CreditReconCommand {
         @Flag(name: .long, help: "Print what would be charged (new vs already done, totals per chain); send and write nothing.")
         var dryRun = false
 
-        @Flag(name: .long, help: "Send again rows whose earlier outcome is unknown (check the dashboard first).")
+        @Flag(name: .long, help: ArgumentHelp(
+            "Send again rows whose earlier outcome is unknown (check the dashboard first).",
+            discussion: "A request this run finds left under way (a crashed run's) is only marked unknown: a later run sends it."))
         var retryUnknown = false
 
         mutating func run() async throws {
