@@ -65,6 +65,9 @@ import Testing
             == "the ledger is being written by credit-recon process 4242 (lock /books/ledger.sqlite.lock); try again when it has finished")
         let here = LedgerError.writerBusy(lock: "/books/ledger.sqlite.lock", holder: "4242", heldHere: true)
         #expect(ExitStatus(for: here) == .usage)
+        // A lock lost to another writer, or kept on a lock file removed by hand: try again later.
+        #expect(ExitStatus(for: LedgerError.writerLockLost(lock: "/books/ledger.sqlite.lock", holder: nil)) == .tempFail)
+        #expect(ExitStatus(for: LedgerError.writerOnRemovedLock(lock: "/books/ledger.sqlite.lock", holder: "4242")) == .tempFail)
 
         let unwritable = directory.path("missing/ledger.sqlite")
         let uncreatable = #expect(throws: LedgerError.self) { try Ledger.lockWriter(at: .file(unwritable)) }

@@ -535,8 +535,11 @@ struct TopUpEngineTests {
         let csv = said.split(separator: "\n").drop { !$0.hasPrefix("charge_id,") }.joined(separator: "\n")
         #expect(csv.hasSuffix("\(charge.id),10,\(Wallets.a),1,\(charge.createdAt.iso8601),\(charge.expiresAt.iso8601),\"R,1\""), "\(said)")
 
-        #expect(said.contains("FILE.csv holding the lines below, each without the `credit-recon: ` it starts with here:"),
-                "\(said)")
+        #expect(said.contains("Once the ledger is back, record it with `credit-recon import charges FILE.csv`, FILE.csv "
+            + "holding the lines below, each without the `credit-recon: ` it starts with here:"), "\(said)")
+        // A lock lost to another writer: the ledger was never away (probe 70).
+        let lost = ChargesNotRecorded(failure: LedgerError.writerLockLost(lock: "l.lock", holder: "4242"), charges: [])
+        #expect(lost.description.contains("Once the other writer has finished, record them"), "\(lost.description)")
         // As stderr shows it, every line starting `credit-recon: `: the README's recipe
         // gives the file back.
         let printed = said.split(separator: "\n").map { "credit-recon: " + $0 }.joined(separator: "\n") + "\n"

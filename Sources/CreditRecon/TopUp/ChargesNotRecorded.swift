@@ -1,4 +1,5 @@
 import CreditTypes
+import Ledger
 
 /// A ledger write failed (the disk, a PostgreSQL server gone) after the API had created
 /// charges: their answers are not in the ledger, and the next run knows those rows only as
@@ -18,10 +19,14 @@ public struct ChargesNotRecorded: ExitCoded {
     public var exitStatus: ExitStatus { ExitStatus(for: failure) }
 
     public var description: String {
+        // A lock lost to another writer: the ledger itself was never away.
+        var lockLost = false
+        if case .writerLockLost? = failure as? LedgerError { lockLost = true }
         var lines = [
             ExitStatus.message(for: failure),
             "The API created \(charges.count) charge\(charges.count == 1 ? "" : "s") whose answer could not be written; "
-                + "the next topup marks \(charges.count == 1 ? "its row" : "their rows") unknown. Once the ledger is back, "
+                + "the next topup marks \(charges.count == 1 ? "its row" : "their rows") unknown. "
+                + (lockLost ? "Once the other writer has finished, " : "Once the ledger is back, ")
                 + "record \(charges.count == 1 ? "it" : "them") with `credit-recon import charges FILE.csv`, FILE.csv holding "
                 + "the lines below, each without the `credit-recon: ` it starts with here:",
             "charge_id,amount,wallet,chain_id,created_at,expires_at,reference",
