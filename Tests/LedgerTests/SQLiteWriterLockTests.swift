@@ -191,7 +191,7 @@ struct SQLiteWriterLockTests {
     @Test(.threadOfItsOwn) func aWriterWhoseLockFileWasRemovedStillKeepsOthersOut() async throws {
         let folder = try Folder()
         let lockPath = folder.ledgerPath + ".lock"
-        _ = FileManager.default.createFile(atPath: lockPath, contents: Data("4242\n".utf8))
+        _ = FileManager.default.createFile(atPath: lockPath, contents: Data("4242\nruns 7 8\n".utf8))
         let child = Self.forkPausing(milliseconds: 600_000, sharedLockOn: lockPath, exclusive: true)
         defer {
             kill(child, SIGKILL)
@@ -205,6 +205,9 @@ struct SQLiteWriterLockTests {
             return true
         })
         try FileManager.default.removeItem(atPath: lockPath)
+        // `status` sees it too, with the runs the removed file names.
+        let seen = RunningWriter(holder: "process \(child) (its lock file was removed while it ran)", runs: [7, 8])
+        #expect(try Ledger.runningWriter(at: .file(folder.ledgerPath)) == seen)
         #expect {
             _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         } throws: { error in

@@ -135,7 +135,7 @@ final class SQLiteWriterLock: StoreWriterLock {
             if let holder = holderOfARemovedLock(path, besides: file.inode) {
                 if created { unlink(path) }
                 close(fd)
-                throw LedgerError.writerOnRemovedLock(lock: path, holder: holder)
+                throw LedgerError.writerOnRemovedLock(lock: path, holder: holder.pid)
             }
             return (fd, file)
         }
@@ -148,7 +148,7 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// in the system's table of locks (`/proc/locks`: an exclusive `flock` on another file)
     /// and its open files (`/proc/PID/fd`: that file, named `<path> (deleted)`); `nil` when
     /// there is none, or it cannot be told (no `/proc`, another user's process).
-    private static func holderOfARemovedLock(_ path: String, besides inode: UInt64) -> String? {
+    private static func holderOfARemovedLock(_ path: String, besides inode: UInt64?) -> (pid: String, file: String)? {
         #if os(Linux)
         guard let table = readAll("/proc/locks") else { return nil }
         let me = getpid()
@@ -157,19 +157,19 @@ final class SQLiteWriterLock: StoreWriterLock {
             let fields = line.split(separator: " ")
             guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE", let pid = Int32(fields[4]), pid != me,
                   let locked = fields[5].split(separator: ":").last.flatMap({ UInt64($0) }), locked != inode,
-                  holdsRemoved(path, pid: pid, inode: locked)
+                  let file = removedFile(path, heldBy: pid, inode: locked)
             else { continue }
-            return String(pid)
+            return (String(pid), file)
         }
         #endif
         return nil
     }
 
-    /// Whether process `pid` has open the file of inode `inode` that was at `path` and was
-    /// removed.
-    private static func holdsRemoved(_ path: String, pid: Int32, inode: UInt64) -> Bool {
+    /// Where process `pid` has open the file of inode `inode` that was at `path` and was
+    /// removed (`/proc/PID/fd/N`, which opens it still), if it has.
+    private static func removedFile(_ path: String, heldBy pid: Int32, inode: UInt64) -> String? {
         let folder = "/proc/\(pid)/fd"
-        guard let listing = opendir(folder) else { return false }
+        guard let listing = opendir(folder) else { return nil }
         defer { closedir(listing) }
         let removed = Array((path + " (deleted)").utf8)
         var target = [UInt8](repeating: 0, count: removed.count + 1)
@@ -179,9 +179,9 @@ final class SQLiteWriterLock: StoreWriterLock {
             let count = target.withUnsafeMutableBytes { readlink(link, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
             guard count == removed.count, target[0..<count].elementsEqual(removed) else { continue }
             var info = stat()
-            if stat(link, &info) == 0, UInt64(info.st_ino) == inode { return true }
+            if stat(link, &info) == 0, UInt64(info.st_ino) == inode { return link }
         }
-        return false
+        return nil
     }
 
     /// The whole of a small file the system makes up as it is read (`/proc/locks`, whose
@@ -349,17 +349,27 @@ final class SQLiteWriterLock: StoreWriterLock {
         func unseen(_ why: String) -> WriterUnseen { WriterUnseen(reason: "cannot read the lock file \(path): \(why)") }
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else {
-            if errno == ENOENT { return nil }
+            if errno == ENOENT { return writerOnARemovedLock(path, besides: nil) }
             throw unseen(String(cString: strerror(errno)))
         }
         defer { close(fd) }
         if let what = notOurs(fd) { throw unseen("it is \(what)") }
         if flock(fd, LOCK_SH | LOCK_NB) == 0 {
             _ = flock(fd, LOCK_UN)
-            return nil
+            return writerOnARemovedLock(path, besides: FileIdentity(fd)?.inode)
         }
         guard errno == EWOULDBLOCK else { throw unseen(String(cString: strerror(errno))) }
         return RunningWriter(holder: readHolder(fd).map { "process \($0)" }, runs: readRuns(fd))
+    }
+
+    /// A writer whose lock file was removed by hand while it ran (`holderOfARemovedLock`),
+    /// with the runs it announced in the removed file; `nil` when there is none.
+    private static func writerOnARemovedLock(_ path: String, besides inode: UInt64?) -> RunningWriter? {
+        guard let holder = holderOfARemovedLock(path, besides: inode) else { return nil }
+        let fd = open(holder.file, O_RDONLY | O_CLOEXEC)
+        defer { if fd >= 0 { close(fd) } }
+        return RunningWriter(holder: "process \(holder.pid) (its lock file was removed while it ran)",
+                             runs: fd >= 0 ? readRuns(fd) : [])
     }
 
     /// The runs the lock file's second line names (`runs 12 13`), or none.
