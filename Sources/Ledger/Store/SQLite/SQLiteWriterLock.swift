@@ -13,7 +13,9 @@ import Synchronization
 /// failed before the ledger was made (a plan that cannot be read): then the lock file goes
 /// too, so a failed first command leaves nothing. A writer that locked a lock file removed
 /// meanwhile takes the lock again on the file now there, and every write confirms, before
-/// it commits, that the lock is still the file's (`confirm(ledgerPath:)`).
+/// it writes and again before it commits, that the lock is still the file's
+/// (`confirm(ledgerPath:)`). A lock file removed while its writer runs still keeps the next
+/// writer out (`holderOfARemovedLock`).
 ///
 /// SQLite's own write lock serializes single transactions; this one keeps a whole command
 /// (a fetch, a top-up, an import) to one process. It is taken before the ledger is opened,
@@ -220,7 +222,7 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// process holds no lock of the ledger.
     static func confirm(ledgerPath: String) throws(LedgerError) {
         let ledger = realPath(ledgerPath), path = ledger + ".lock"
-        guard var held = live.withLock({ $0[path] }) else { return }
+        guard let held = live.withLock({ $0[path] }) else { return }
         if let lost = held.lost { throw lost }
         let there = FileIdentity(path: path)
         guard there != held.file else { return }
@@ -248,8 +250,11 @@ final class SQLiteWriterLock: StoreWriterLock {
         giveToTheLedgersOwner(taken.fd, ledger: ledger)
         stamp(taken.fd, runs: held.runs)
         close(held.fd)
-        (held.file, held.fd) = (taken.file, taken.fd)
-        live.withLock { [held] in $0[path] = held }
+        // Only what changed: the runs may have been announced meanwhile.
+        live.withLock {
+            $0[path]?.file = taken.file
+            $0[path]?.fd = taken.fd
+        }
     }
 
     deinit {
