@@ -935,6 +935,31 @@ struct PostgresStoreTests {
         withExtendedLifetime(lock) {}
     }
 
+    /// A writer whose lock was lost says so at its next write at once, not after waiting
+    /// for the appends of the writer that took the lock (a whole import: probe 72 saw the
+    /// top-up hang 33 s after its session was ended).
+    @Test func aWriterWhoseLockWasLostSaysSoWithoutWaitingForAnothersAppends() throws {
+        let store = try PostgresUnderTest()
+        let lock = try Ledger.lockWriter(at: store.location)
+        defer { withExtendedLifetime(lock) {} }
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        try store.server.psql(store.database, """
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name LIKE 'credit-recon writer %'
+            """)
+        try store.waitUntilWriterLockIsFree()
+        // Another writer's append transaction, held open for as long as the test lasts.
+        let appending = try HoldingSession(store.server, store.database, [
+            "BEGIN", "SELECT pg_advisory_xact_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.append.rawValue))",
+        ])
+        defer { appending.release() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !appending.isHolding, ContinuousClock.now < deadline {}
+        try #require(appending.isHolding, "the other writer's append lock is not held after 60 s")
+        let error = #expect(throws: LedgerError.self) { try store.ledger.appendAll(Array(lifecycle().dropFirst(2))) }
+        #expect(String(describing: error).contains("this command's writer lock was lost"), "\(String(describing: error))")
+    }
+
     /// The writer lock's session is ended while a write transaction is under way (a long
     /// import): the lock was held when the write began, but it is not at its end, so the
     /// transaction is rolled back instead of committed.

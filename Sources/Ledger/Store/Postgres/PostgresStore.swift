@@ -159,6 +159,9 @@ final class PostgresStore: LedgerStore {
     func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         let result = try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", commit: true, tablesInside: true) { connection in
             connection.transaction.appendedEntries = 0
+            // Before waiting for another writer's appends: one that took the lock this one
+            // lost may hold them for a whole import (the lost lock was said after it, probe 72).
+            try checkWriterLock(connection.session)
             if connection.tablesPending { try Self.applyMigrations(connection.session) }
             // Appends wait here for another host's transaction; the head is read after.
             try connection.session.execute("SELECT pg_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.append.rawValue))")

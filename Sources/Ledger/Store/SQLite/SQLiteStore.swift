@@ -128,8 +128,11 @@ final class SQLiteStore: LedgerStore {
 
     func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
         try withConnection { connection in
-            try connection.db.writeTransaction {
-                // First, so that a write whose lock was lost is said so, not as the ledger
+            // Before waiting for SQLite's write lock, which another writer, in the lock this
+            // one lost, may hold for a long import (it was "busy" after 5 s, probe 72).
+            try SQLiteWriterLock.confirm(ledgerPath: name)
+            return try connection.db.writeTransaction {
+                // Again first inside, so that a write whose lock was lost is said so, not as the ledger
                 // damaged when another writer changed what this one expects to find.
                 try SQLiteWriterLock.confirm(ledgerPath: name)
                 let result = try body(connection.transaction(for: name))

@@ -97,6 +97,11 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// holds the lock on a lock file removed by hand (`holderOfARemovedLock`): the file this
     /// made is removed again, so that writer, at its next write, makes its own anew.
     private static func take(_ path: String) throws(LedgerError) -> (fd: Int32, file: FileIdentity) {
+        // Before a file is made: made, even for an instant, it read to that writer's next
+        // write as its lock file made again by another writer, and stopped it (probe 72).
+        if let holder = holderOfARemovedLock(path, besides: FileIdentity(path: path)?.inode) {
+            throw LedgerError.writerOnRemovedLock(lock: path, holder: holder.pid)
+        }
         let deadline = monotonicMilliseconds() + momentMilliseconds
         while true {
             // Never through a link: the pid written below would overwrite whatever it leads to.
@@ -134,6 +139,7 @@ final class SQLiteWriterLock: StoreWriterLock {
                 close(fd)
                 continue
             }
+            // Again once locked: the lock file may have been removed since the look above.
             if let holder = holderOfARemovedLock(path, besides: file.inode) {
                 if created { unlink(path) }
                 close(fd)
