@@ -18,6 +18,45 @@ extension Reliability {
             return (scratch, sim, ledger, samples)
         }
 
+        /// A lock file removed by hand during a `run` job (taken for a stale pid file): a
+        /// writer started then is refused, naming the job, and makes no file; the job goes
+        /// on. A lock file another program then makes and locks is a lock lost: the job's
+        /// next write is rolled back and the job ends at once, 75, writing no report (it
+        /// can no longer close its runs). No row is charged twice (probe 70, probe 72).
+        @Test func aLockFileRemovedDuringARunKeepsOthersOutAndALostLockEndsTheJob() throws {
+            let (scratch, sim, ledger, samples) = try Self.slowSimulatorAndLedger(latency: 1000)
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 40))
+            let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+            let base = ["--ledger", ledger, "--base-url", sim.baseURL]
+            let lockPath = ledger + ".lock"
+            let job = try BackgroundCommand(base + ["run", "--plan", plan, "--yes", "--concurrency", "1", "--no-keys",
+                                                   "--no-activity", "--out", scratch.path("rep")],
+                                            environment: env, scratch: scratch, tag: "job")
+            #expect(waitUntil {
+                (try? Executable.query(ledger, "SELECT count(*) FROM topups WHERE state = 'created'"))?.first?.first.flatMap(Int.init) ?? 0 > 0
+            }, "the job created nothing: \(job.stderr)")
+            try FileManager.default.removeItem(atPath: lockPath)
+            let refused = try Executable.creditRecon(base + ["import", "snapshots", samples])
+            #expect(refused.status == 75, "\(refused.stderr)")
+            #expect(refused.stderr.contains("is being written by credit-recon process \(job.process.processIdentifier), whose "
+                + "lock file \(lockPath) was removed while it ran"), "\(refused.stderr)")
+            // Another program makes the file and locks it before the job's next write does.
+            var other: Int32 = -1
+            #expect(waitUntil {
+                unlink(lockPath)
+                let fd = open(lockPath, O_RDWR | O_CREAT | O_EXCL, 0o600)
+                if fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 { other = fd; return true }
+                if fd >= 0 { close(fd) }
+                return false
+            }, "the job always made its lock file again first")
+            defer { close(other) }
+            #expect(job.wait() == 75, "\(job.stderr)")
+            #expect(job.stderr.contains("this command's writer lock was lost"), "\(job.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: scratch.path("rep")), "a report was written")
+            let charged = try sim.state().chargesBySender  // a wallet per row
+            #expect(!charged.isEmpty && charged.values.allSatisfy { $0 == 1 }, "a row charged twice: \(charged)")
+        }
+
         @Test func aSecondWriterGets75AndReadersSeeAConsistentLedgerDuringATopUp() throws {
             // A writer that holds the lock for a minute (120 rows × 1 s / 2) unless the test
             // speeds it up: a second writer that waited for the lock would take that minute.

@@ -180,7 +180,8 @@ public struct RunStage: Sendable {
         }
     }
 
-    /// Runs one stage, turning its failure into a result; a ledger I/O failure ends the job.
+    /// Runs one stage, turning its failure into a result; a ledger I/O failure, an internal
+    /// error or a lost writer lock ends the job.
     private func stage(
         _ name: String, into outcome: inout Outcome, _ body: () async throws -> StageResult
     ) async throws {
@@ -193,7 +194,10 @@ public struct RunStage: Sendable {
             let status = ExitStatus(for: error)
             outcome.stages.append(StageResult(name: name, status: status, detail: "failed: \(ExitStatus.message(for: error))"))
             logger.error("\(name) failed (exit \(status.rawValue)): \(ExitStatus.message(for: error))")
-            if status == .ioError || status == .software { throw error }
+            // A lost writer lock too: no later stage, nor the job's end, can be written.
+            var lockLost = false
+            if case .writerLockLost? = error as? LedgerError { lockLost = true }
+            if status == .ioError || status == .software || lockLost { throw error }
         }
     }
 
