@@ -109,7 +109,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
                 + "when it has let go"
         case .writerLockLost(let lock, let holder):
             let who = holder.map { "credit-recon process \($0) holds the one there now" }
-                ?? "another writer made it again, and may have written since"
+                ?? "something made it again, another writer perhaps, which may have written since"
             return "this command's writer lock was lost: its lock file \(lock) was removed or replaced while the command "
                 + "ran, and \(who); nothing more was written. Run the command again when that writer has finished: it "
                 + "goes on from what was stored. Never remove a lock file by hand: its lock falls by itself when its "

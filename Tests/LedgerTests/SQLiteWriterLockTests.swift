@@ -170,7 +170,7 @@ struct SQLiteWriterLockTests {
             try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
         } throws: { error in
             guard case .writerLockLost(_, nil)? = error as? LedgerError else { return false }
-            return String(describing: error) == Self.lost(lockPath, "another writer made it again, and may have written since")
+            return String(describing: error) == Self.lost(lockPath, "something made it again, another writer perhaps, which may have written since")
         }
         #expect(try store.ledger.read { try $0.journalCount() } == 2)
     }
