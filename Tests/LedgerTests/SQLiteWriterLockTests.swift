@@ -81,17 +81,27 @@ struct SQLiteWriterLockTests {
         }
     }
 
+    /// A writer of a new SQLite ledger holding its lock, with the first two facts written,
+    /// `meanwhile` run, then its lock file removed by hand: the store, the lock file's path
+    /// and the lock (keep it alive).
+    static func writerWithItsLockFileRemoved(
+        meanwhile: (SQLiteUnderTest) throws -> Void = { _ in }
+    ) throws -> (store: SQLiteUnderTest, lockPath: String, lock: LedgerWriterLock) {
+        let store = try SQLiteUnderTest()
+        let lock = try Ledger.lockWriter(at: store.location)
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        try meanwhile(store)
+        try FileManager.default.removeItem(atPath: store.temp.path + ".lock")
+        return (store, store.temp.path + ".lock", lock)
+    }
+
     /// A lock file removed by hand while its writer runs (taken for a stale pid file) is
     /// made again by the writer's next write, before it commits, and locked: a second
     /// writer started after the removal would otherwise have found no lock and run beside
     /// this one (probe 69: it took this one's charges in flight for a dead run's).
     @Test func aLockFileRemovedWhileItsWriterRunsIsMadeAgainByItsNextWrite() throws {
-        let store = try SQLiteUnderTest()
-        let lockPath = store.temp.path + ".lock"
-        let lock = try Ledger.lockWriter(at: store.location)
+        let (store, lockPath, lock) = try Self.writerWithItsLockFileRemoved()
         defer { withExtendedLifetime(lock) {} }
-        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
-        try FileManager.default.removeItem(atPath: lockPath)
         try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
         let text = try String(contentsOfFile: lockPath, encoding: .utf8)
         #expect(text.hasPrefix("\(ProcessInfo.processInfo.processIdentifier)\nruns "), "its pid and its runs: \(text)")
@@ -106,14 +116,12 @@ struct SQLiteWriterLockTests {
     /// so is every write after it, even once the other has finished (what the first knew
     /// of the ledger may be stale by then). A new command takes the lock as usual.
     @Test func aWriterWhoseLockFileAnotherWriterTookWritesNothingMore() throws {
-        let store = try SQLiteUnderTest()
-        let lockPath = store.temp.path + ".lock"
-        do {
-            let lock = try Ledger.lockWriter(at: store.location)
+        let store: SQLiteUnderTest
+        do {  // the first writer's lock is let go at its end
+            let (writer, lockPath, lock) = try Self.writerWithItsLockFileRemoved()
+            store = writer
             defer { withExtendedLifetime(lock) {} }
-            try store.ledger.appendAll(Array(lifecycle().prefix(2)))
             let head = try store.ledger.headHash()
-            try FileManager.default.removeItem(atPath: lockPath)
             let other = try Self.flockedElsewhere(lockPath, writing: "4242\n")
             for holding in [true, false] {
                 if !holding { close(other) }
@@ -138,14 +146,11 @@ struct SQLiteWriterLockTests {
     /// whose row in flight the other had marked unknown stopped with "the ledger is damaged",
     /// exit 74, and advice to restore a backup, of a sound ledger).
     @Test func aLostLockIsSaidBeforeWhatTheOtherWriterChanged() throws {
-        let store = try SQLiteUnderTest()
-        let lockPath = store.temp.path + ".lock"
-        let lock = try Ledger.lockWriter(at: store.location)
-        defer { withExtendedLifetime(lock) {} }
-        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
         // What the first meant to write next is in the ledger already, as another writer's.
-        try store.openAnother().appendAll(Array(lifecycle().dropFirst(2)))
-        try FileManager.default.removeItem(atPath: lockPath)
+        let (store, lockPath, lock) = try Self.writerWithItsLockFileRemoved {
+            try $0.openAnother().appendAll(Array(lifecycle().dropFirst(2)))
+        }
+        defer { withExtendedLifetime(lock) {} }
         let other = try Self.flockedElsewhere(lockPath, writing: "4242\n")
         defer { close(other) }
         #expect {
@@ -159,12 +164,8 @@ struct SQLiteWriterLockTests {
     /// A lock file made again by another writer that has finished (no one holds it): that
     /// writer may have written, so this one's writes stop as well.
     @Test func aLockFileMadeAgainByAWriterThatHasFinishedStopsTheFirst() throws {
-        let store = try SQLiteUnderTest()
-        let lockPath = store.temp.path + ".lock"
-        let lock = try Ledger.lockWriter(at: store.location)
+        let (store, lockPath, lock) = try Self.writerWithItsLockFileRemoved()
         defer { withExtendedLifetime(lock) {} }
-        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
-        try FileManager.default.removeItem(atPath: lockPath)
         _ = FileManager.default.createFile(atPath: lockPath, contents: Data("4343\n".utf8))
         #expect {
             try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
