@@ -79,6 +79,13 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
         if case .refused = self { true } else { false }
     }
 
+    /// Whether this is a writer lock lost to another writer (`writerLockLost`): nothing more
+    /// the command would write can be.
+    public var isWriterLockLost: Bool {
+        if case .writerLockLost = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .diskFull(let path):

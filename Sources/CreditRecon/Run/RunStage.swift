@@ -195,8 +195,7 @@ public struct RunStage: Sendable {
             outcome.stages.append(StageResult(name: name, status: status, detail: "failed: \(ExitStatus.message(for: error))"))
             logger.error("\(name) failed (exit \(status.rawValue)): \(ExitStatus.message(for: error))")
             // A lost writer lock too: no later stage, nor the job's end, can be written.
-            var lockLost = false
-            if case .writerLockLost? = error as? LedgerError { lockLost = true }
+            let lockLost = (error as? LedgerError)?.isWriterLockLost == true
             if status == .ioError || status == .software || lockLost { throw error }
         }
     }

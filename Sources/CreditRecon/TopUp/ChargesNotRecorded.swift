@@ -20,8 +20,7 @@ public struct ChargesNotRecorded: ExitCoded {
 
     public var description: String {
         // A lock lost to another writer: the ledger itself was never away.
-        var lockLost = false
-        if case .writerLockLost? = failure as? LedgerError { lockLost = true }
+        let lockLost = (failure as? LedgerError)?.isWriterLockLost == true
         var lines = [
             ExitStatus.message(for: failure),
             "The API created \(charges.count) charge\(charges.count == 1 ? "" : "s") whose answer could not be written; "
