@@ -22,8 +22,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// write that found it was rolled back (75).
     case writerLockLost(lock: String, holder: String?)
     /// Another process (`holder`, its pid) still holds the SQLite writer lock on a lock file
-    /// that was removed by hand while it ran (75).
-    case writerOnRemovedLock(lock: String, holder: String)
+    /// that was removed by hand while it ran, or moved (to `movedTo`) (75).
+    case writerOnRemovedLock(lock: String, holder: String, movedTo: String? = nil)
     /// The writer lock's file cannot be created beside the ledger.
     case cannotCreateLock(path: String, reason: String)
     /// The lock file's path holds something this tool did not make (`what`): a symbolic
@@ -121,10 +121,14 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
                 + "ran, and \(who); nothing more was written. Run the command again when that writer has finished: it "
                 + "goes on from what was stored. Never remove a lock file by hand: its lock falls by itself when its "
                 + "writer ends"
-        case .writerOnRemovedLock(let lock, let holder):
+        case .writerOnRemovedLock(let lock, let holder, nil):
             return "the ledger is being written by credit-recon process \(holder), whose lock file \(lock) was removed "
                 + "while it ran (the lock is still its own, on the removed file); try again when it has finished. Never "
                 + "remove a lock file by hand: its lock falls by itself when its writer ends"
+        case .writerOnRemovedLock(let lock, let holder, let movedTo?):
+            return "the ledger is being written by credit-recon process \(holder), whose lock file \(lock) was moved to "
+                + "\(movedTo) while it ran (the lock is still its own, on that file); try again when it has finished. "
+                + "Never move or remove a lock file by hand: its lock falls by itself when its writer ends"
         case .writerBusy(let lock, _, true):
             return "the ledger is being written by this very credit-recon process (lock \(lock)): two of the ledgers "
                 + "it was given are one ledger under two names; name two different ledgers"

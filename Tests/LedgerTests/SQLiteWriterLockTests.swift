@@ -26,7 +26,8 @@ struct SQLiteWriterLockTests {
         #expect(folder.names == ["ledger.sqlite.lock"])
         let mode = try FileManager.default.attributesOfItem(atPath: lockPath)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        #expect(try String(contentsOfFile: lockPath, encoding: .utf8) == "\(ProcessInfo.processInfo.processIdentifier)\n")
+        #expect(try String(contentsOfFile: lockPath, encoding: .utf8)
+            == "\(ProcessInfo.processInfo.processIdentifier)\nledger \(SQLiteWriterLock.realPath(folder.ledgerPath))\n")
     }
 
     /// A writer that ends before the ledger was made (a plan it could not read) removes
@@ -212,7 +213,7 @@ struct SQLiteWriterLockTests {
         #expect {
             _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         } throws: { error in
-            guard case .writerOnRemovedLock(_, "\(child)")? = error as? LedgerError else { return false }
+            guard case .writerOnRemovedLock(_, "\(child)", nil)? = error as? LedgerError else { return false }
             return String(describing: error) == "the ledger is being written by credit-recon process \(child), whose lock "
                 + "file \(lockPath) was removed while it ran (the lock is still its own, on the removed file); try again "
                 + "when it has finished. Never remove a lock file by hand: its lock falls by itself when its writer ends"
@@ -222,6 +223,53 @@ struct SQLiteWriterLockTests {
         Self.reap(child)
         let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         withExtendedLifetime(lock) {}
+    }
+
+    /// A lock file moved away by hand (`mv`) while its writer runs: the lock is still that
+    /// writer's, on the moved file, which names the ledger inside, so the next writer is
+    /// refused, naming it and where the file went. A moved lock file of another ledger, or
+    /// one that names none, is another lock, and keeps nobody out.
+    @Test(.threadOfItsOwn) func aWriterWhoseLockFileWasMovedStillKeepsOthersOut() async throws {
+        let folder = try Folder()
+        let lockPath = folder.ledgerPath + ".lock", moved = folder.url.appendingPathComponent("old.lock").path
+        let ledger = SQLiteWriterLock.realPath(folder.ledgerPath)
+        for (text, refused) in [("4242\nledger \(ledger).other\n", false), ("4242\n", false),
+                                ("4242\nruns 7 8\nledger \(ledger)\n", true)] {
+            _ = FileManager.default.createFile(atPath: lockPath, contents: Data(text.utf8))
+            let child = Self.forkPausing(milliseconds: 600_000, sharedLockOn: lockPath, exclusive: true)
+            defer {
+                kill(child, SIGKILL)
+                Self.reap(child)
+            }
+            try #require(child > 0)
+            try #require(await waitUntil {
+                let fd = open(lockPath, O_RDONLY)
+                defer { close(fd) }
+                if flock(fd, LOCK_SH | LOCK_NB) == 0 { flock(fd, LOCK_UN); return false }
+                return true
+            })
+            try FileManager.default.moveItem(atPath: lockPath, toPath: moved)
+            defer { try? FileManager.default.removeItem(atPath: moved) }
+            guard refused else {
+                #expect(try Ledger.runningWriter(at: .file(folder.ledgerPath)) == nil, "\(text)")
+                let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+                withExtendedLifetime(lock) {}
+                try FileManager.default.removeItem(atPath: lockPath)
+                continue
+            }
+            let seen = RunningWriter(holder: "process \(child) (its lock file was moved to \(moved) while it ran)", runs: [7, 8])
+            #expect(try Ledger.runningWriter(at: .file(folder.ledgerPath)) == seen)
+            #expect {
+                _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+            } throws: { error in
+                guard case .writerOnRemovedLock(_, "\(child)", moved)? = error as? LedgerError else { return false }
+                return String(describing: error) == "the ledger is being written by credit-recon process \(child), whose "
+                    + "lock file \(lockPath) was moved to \(moved) while it ran (the lock is still its own, on that file); "
+                    + "try again when it has finished. Never move or remove a lock file by hand: its lock falls by itself "
+                    + "when its writer ends"
+            }
+            #expect(folder.names == ["old.lock"], "the refused writer's lock file is gone again: \(folder.names)")
+        }
     }
 
     /// An open file of `path` holding an exclusive `flock`, with `text` written in it: what

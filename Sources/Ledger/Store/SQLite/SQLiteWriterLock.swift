@@ -8,14 +8,14 @@ import Darwin
 import Synchronization
 
 /// The SQLite ledger's writer lock: an exclusive `flock` on `<ledger>.lock` (mode 0600)
-/// holding the writer's pid. The kernel drops it when the process dies, so a crashed run
+/// holding the writer's pid, the runs it announced and the ledger it locks. The kernel drops it when the process dies, so a crashed run
 /// never leaves a stale lock behind; the file itself stays, harmless, unless the command
 /// failed before the ledger was made (a plan that cannot be read): then the lock file goes
 /// too, so a failed first command leaves nothing. A writer that locked a lock file removed
 /// meanwhile takes the lock again on the file now there, and every write confirms, before
 /// it writes and again before it commits, that the lock is still the file's
-/// (`confirm(ledgerPath:)`). A lock file removed while its writer runs still keeps the next
-/// writer out (`holderOfARemovedLock`).
+/// (`confirm(ledgerPath:)`). A lock file removed or moved while its writer runs still keeps
+/// the next writer out (`holderOfARemovedLock`).
 ///
 /// SQLite's own write lock serializes single transactions; this one keeps a whole command
 /// (a fetch, a top-up, an import) to one process. It is taken before the ledger is opened,
@@ -85,7 +85,7 @@ final class SQLiteWriterLock: StoreWriterLock {
         }
         let (fd, file) = try Self.take(path)
         Self.giveToTheLedgersOwner(fd, ledger: ledger)
-        Self.stamp(fd, runs: [])
+        Self.stamp(fd, runs: [], ledger: ledger)
         self.path = path
         self.ledger = ledger
         Self.live.withLock { $0[path] = Held(file: file, fd: fd) }
@@ -100,7 +100,7 @@ final class SQLiteWriterLock: StoreWriterLock {
         // Before a file is made: made, even for an instant, it read to that writer's next
         // write as its lock file made again by another writer, and stopped it (probe 72).
         if let holder = holderOfARemovedLock(path, besides: FileIdentity(path: path)?.inode) {
-            throw LedgerError.writerOnRemovedLock(lock: path, holder: holder.pid)
+            throw LedgerError.writerOnRemovedLock(lock: path, holder: holder.pid, movedTo: holder.movedTo)
         }
         let deadline = monotonicMilliseconds() + momentMilliseconds
         while true {
@@ -143,20 +143,23 @@ final class SQLiteWriterLock: StoreWriterLock {
             if let holder = holderOfARemovedLock(path, besides: file.inode) {
                 if created { unlink(path) }
                 close(fd)
-                throw LedgerError.writerOnRemovedLock(lock: path, holder: holder.pid)
+                throw LedgerError.writerOnRemovedLock(lock: path, holder: holder.pid, movedTo: holder.movedTo)
             }
             return (fd, file)
         }
     }
 
     /// Another process that holds the lock of this ledger still, on a lock file removed by
-    /// hand (taken for a stale pid file): removing the file does not take the lock away, it
+    /// hand (taken for a stale pid file) or moved away: that does not take the lock away, it
     /// only hides it from the next writer, which then ran beside the first and took its
     /// requests in flight for a crashed run's (probe 70: a row charged twice). Its pid, found
     /// in the system's table of locks (`/proc/locks`: an exclusive `flock` on another file)
-    /// and its open files (`/proc/PID/fd`: that file, named `<path> (deleted)`); `nil` when
-    /// there is none, or it cannot be told (no `/proc`, another user's process).
-    private static func holderOfARemovedLock(_ path: String, besides inode: UInt64?) -> (pid: String, file: String)? {
+    /// and its open files (`/proc/PID/fd`: that file, named `<path> (deleted)`, or naming
+    /// this ledger inside, wherever it is now); `nil` when there is none, or it cannot be
+    /// told (no `/proc`, another user's process).
+    private static func holderOfARemovedLock(
+        _ path: String, besides inode: UInt64?
+    ) -> (pid: String, file: String, movedTo: String?)? {
         #if os(Linux)
         guard let table = readAll("/proc/locks") else { return nil }
         let me = getpid()
@@ -167,27 +170,38 @@ final class SQLiteWriterLock: StoreWriterLock {
                   let locked = fields[5].split(separator: ":").last.flatMap({ UInt64($0) }), locked != inode,
                   let file = removedFile(path, heldBy: pid, inode: locked)
             else { continue }
-            return (String(pid), file)
+            return (String(pid), file.link, file.movedTo)
         }
         #endif
         return nil
     }
 
-    /// Where process `pid` has open the file of inode `inode` that was at `path` and was
-    /// removed (`/proc/PID/fd/N`, which opens it still), if it has.
-    private static func removedFile(_ path: String, heldBy pid: Int32, inode: UInt64) -> String? {
+    /// Where process `pid` has open the file of inode `inode` that was the lock file at
+    /// `path` and was removed (`/proc/PID/fd/N`, which opens it still), or moved (to
+    /// `movedTo`): named `<path> (deleted)`, or naming the ledger inside (`stamp`).
+    private static func removedFile(_ path: String, heldBy pid: Int32, inode: UInt64) -> (link: String, movedTo: String?)? {
         let folder = "/proc/\(pid)/fd"
         guard let listing = opendir(folder) else { return nil }
         defer { closedir(listing) }
-        let removed = Array((path + " (deleted)").utf8)
-        var target = [UInt8](repeating: 0, count: removed.count + 1)
+        let removed = path + " (deleted)"
+        var target = [UInt8](repeating: 0, count: Int(PATH_MAX) + 16)
         while let entry = readdir(listing) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             let link = folder + "/" + name
             let count = target.withUnsafeMutableBytes { readlink(link, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
-            guard count == removed.count, target[0..<count].elementsEqual(removed) else { continue }
+            // Files only (not `socket:[…]`), and not the file now at `path`.
+            guard count > 0, count < target.count, target[0] == UInt8(ascii: "/") else { continue }
+            let now = String(decoding: target[0..<count], as: UTF8.self)
+            guard now != path else { continue }
             var info = stat()
-            if stat(link, &info) == 0, UInt64(info.st_ino) == inode { return link }
+            guard stat(link, &info) == 0, UInt64(info.st_ino) == inode else { continue }
+            if now == removed { return (link, nil) }
+            let fd = open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            guard names(fd, ledger: String(path.dropLast(".lock".count))) else { continue }
+            let deleted = " (deleted)"
+            return (link, now.hasSuffix(deleted) ? nil : now)
         }
         return nil
     }
@@ -207,12 +221,15 @@ final class SQLiteWriterLock: StoreWriterLock {
         }
     }
 
-    /// Writes this process's pid into the lock file at `fd`, then the runs it announced
-    /// (`<pid>\nruns 12 13\n`), over what was there, the pid line kept in place for a writer
-    /// reading it meanwhile. The pid only names the holder in the next writer's message; the
-    /// lock is the flock, so a pid that cannot be written costs that name, not the lock.
-    private static func stamp(_ fd: Int32, runs: [Int64]) {
+    /// Writes this process's pid into the lock file at `fd`, then the runs it announced and
+    /// the ledger it locks (`<pid>\nruns 12 13\nledger /books/ledger.sqlite\n`), over what was
+    /// there, the pid line kept in place for a writer reading it meanwhile. The pid names the
+    /// holder in the next writer's message, and the ledger tells that writer whose lock a file
+    /// moved away is (`removedFile`); the lock is the flock, so text that cannot be written
+    /// costs those, not the lock.
+    private static func stamp(_ fd: Int32, runs: [Int64], ledger: String) {
         let text = "\(getpid())\n" + (runs.isEmpty ? "" : "runs " + runs.map(String.init).joined(separator: " ") + "\n")
+            + "ledger \(ledger)\n"
         let written = text.withCString { pwrite(fd, $0, strlen($0), 0) }
         if written > 0 { _ = ftruncate(fd, off_t(written)) }
     }
@@ -249,12 +266,12 @@ final class SQLiteWriterLock: StoreWriterLock {
         } catch {
             switch error {
             case .writerBusy(_, let holder, _): throw lost(holder)
-            case .writerOnRemovedLock(_, let holder): throw lost(holder)
+            case .writerOnRemovedLock(_, let holder, _): throw lost(holder)
             default: throw error
             }
         }
         giveToTheLedgersOwner(taken.fd, ledger: ledger)
-        stamp(taken.fd, runs: held.runs)
+        stamp(taken.fd, runs: held.runs, ledger: ledger)
         close(held.fd)
         // Only what changed: the runs may have been announced meanwhile.
         live.withLock {
@@ -273,12 +290,12 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// what was there, the pid line kept in place for a writer reading it meanwhile. Nothing
     /// when this process holds no lock of that ledger.
     static func announce(runs: [Int64], ledgerPath: String) {
-        let path = realPath(ledgerPath) + ".lock"
+        let ledger = realPath(ledgerPath), path = ledger + ".lock"
         live.withLock { table in
             guard var entry = table[path] else { return }
             entry.runs = Array((entry.runs + runs).suffix(announcedRuns))
             table[path] = entry
-            stamp(entry.fd, runs: entry.runs)
+            stamp(entry.fd, runs: entry.runs, ledger: ledger)
         }
     }
 
@@ -373,14 +390,24 @@ final class SQLiteWriterLock: StoreWriterLock {
         return RunningWriter(holder: readHolder(fd).map { "process \($0)" }, runs: readRuns(fd))
     }
 
-    /// A writer whose lock file was removed by hand while it ran (`holderOfARemovedLock`),
-    /// with the runs it announced in the removed file; `nil` when there is none.
+    /// A writer whose lock file was removed or moved by hand while it ran
+    /// (`holderOfARemovedLock`), with the runs it announced in that file; `nil` when there is
+    /// none.
     private static func writerOnARemovedLock(_ path: String, besides inode: UInt64?) -> RunningWriter? {
         guard let holder = holderOfARemovedLock(path, besides: inode) else { return nil }
         let fd = open(holder.file, O_RDONLY | O_CLOEXEC)
         defer { if fd >= 0 { close(fd) } }
-        return RunningWriter(holder: "process \(holder.pid) (its lock file was removed while it ran)",
+        let what = holder.movedTo.map { "moved to \($0)" } ?? "removed"
+        return RunningWriter(holder: "process \(holder.pid) (its lock file was \(what) while it ran)",
                              runs: fd >= 0 ? readRuns(fd) : [])
+    }
+
+    /// Whether the lock file at `fd` names `ledger` on its last line (`ledger /books/ledger.sqlite`).
+    private static func names(_ fd: Int32, ledger: String) -> Bool {
+        let line = Array("\nledger \(ledger)\n".utf8)
+        var bytes = [UInt8](repeating: 0, count: line.count + 64)
+        let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        return count >= line.count && count < bytes.count && bytes[(count - line.count)..<count].elementsEqual(line)
     }
 
     /// The runs the lock file's second line names (`runs 12 13`), or none.
