@@ -142,6 +142,27 @@ struct SQLiteWriterLockTests {
         withExtendedLifetime(again) {}
     }
 
+    /// A lock taken again by the same process while the one it lost is still alive (a
+    /// second command of one process) is its own: letting the lost one go later neither lets
+    /// the new one go nor forgets it, so the new one still keeps other writers out and its
+    /// writes are still confirmed.
+    @Test func aLockTakenAgainOutlivesTheLostOneBeforeIt() throws {
+        var (store, lockPath, lost): (SQLiteUnderTest, String, LedgerWriterLock?) = try Self.writerWithItsLockFileRemoved()
+        let other = try Self.flockedElsewhere(lockPath, writing: "4242\n")
+        #expect(throws: LedgerError.self) { try store.ledger.appendAll(Array(lifecycle().dropFirst(2))) }
+        close(other)
+        let again = try Ledger.lockWriter(at: store.location)
+        lost = nil
+        withExtendedLifetime(lost) {}
+        let fd = open(lockPath, O_RDONLY)
+        defer { close(fd) }
+        #expect(flock(fd, LOCK_EX | LOCK_NB) != 0, "the lock taken again is still held")
+        try FileManager.default.removeItem(atPath: lockPath)
+        try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
+        #expect(FileManager.default.fileExists(atPath: lockPath), "the write confirmed the lock and made its file again")
+        withExtendedLifetime(again) {}
+    }
+
     /// A write whose lock was lost says so even when the other writer changed what it
     /// expects to find: the lock is confirmed before anything is applied (probe 70: a top-up
     /// whose row in flight the other had marked unknown stopped with "the ledger is damaged",

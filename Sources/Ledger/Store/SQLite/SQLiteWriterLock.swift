@@ -49,6 +49,8 @@ final class SQLiteWriterLock: StoreWriterLock {
 
     /// A lock this process holds.
     private struct Held {
+        /// The lock object that took it.
+        var owner: ObjectIdentifier
         /// The lock file (a lock refused on it is held here, under another name of the same
         /// ledger, not by another writer).
         var file: FileIdentity
@@ -88,7 +90,12 @@ final class SQLiteWriterLock: StoreWriterLock {
         Self.stamp(fd, runs: [], ledger: ledger)
         self.path = path
         self.ledger = ledger
-        Self.live.withLock { $0[path] = Held(file: file, fd: fd) }
+        // Taken again by this process, the lock before it was lost (`confirm`): its file is
+        // let go now, and its object, let go later, leaves this one's entry alone.
+        let owner = ObjectIdentifier(self)
+        Self.live.withLock { table in
+            if let before = table.updateValue(Held(owner: owner, file: file, fd: fd), forKey: path) { close(before.fd) }
+        }
     }
 
     /// Opens the lock file at `path` (made if missing) and locks it, waiting for a lock held
@@ -281,8 +288,12 @@ final class SQLiteWriterLock: StoreWriterLock {
     }
 
     deinit {
+        // Nothing when this process took the lock again since it was lost: that is another's.
+        let owner = ObjectIdentifier(self)
+        guard let held = Self.live.withLock({ [path] table in table[path]?.owner == owner ? table.removeValue(forKey: path) : nil })
+        else { return }
         tidyBeforeDying()
-        if let held = Self.live.withLock({ [path] in $0.removeValue(forKey: path) }) { close(held.fd) }
+        close(held.fd)
     }
 
     /// Writes the runs this process's lock of the ledger at `ledgerPath` started into its
