@@ -21,6 +21,11 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// and another writer made it again (`holder`, its pid, when it still holds it): the
     /// write that found it was rolled back (75).
     case writerLockLost(lock: String, holder: String?)
+    /// The PostgreSQL session holding this command's writer lock was ended by the server (an
+    /// administrator, a restart, the network), so another writer may hold the lock now: the
+    /// write that found it was rolled back (74, as a connection lost). `location` is the
+    /// ledger's URL without the password.
+    case writerSessionLost(location: String)
     /// Another process (`holder`, its pid) still holds the SQLite writer lock on a lock file
     /// that was removed by hand while it ran, or moved (to `movedTo`) (75).
     case writerOnRemovedLock(lock: String, holder: String, movedTo: String? = nil)
@@ -86,6 +91,24 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
         return false
     }
 
+    /// What a lost writer lock (`writerLockLost`, `writerSessionLost`) is, without what to do
+    /// about it, which depends on the command; empty for any other error.
+    public var lostLockCause: String {
+        switch self {
+        case .writerLockLost(let lock, let holder):
+            let who = holder.map { "credit-recon process \($0) holds the one there now" }
+                ?? "something made it again, another writer perhaps, which may have written since"
+            return "this command's writer lock was lost: its lock file \(lock) was removed or replaced while the command "
+                + "ran, and \(who); nothing more was written"
+        case .writerSessionLost(let location):
+            return "cannot use the ledger at \(location): this command's writer lock was lost: the server ended the session "
+                + "that held it (an administrator, a restart or the network), so another writer may hold it now; nothing "
+                + "more was written"
+        default:
+            return ""
+        }
+    }
+
     public var description: String {
         switch self {
         case .diskFull(let path):
@@ -114,13 +137,11 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "the lock file \(path) has been held shared for more than \(seconds) s, by a program that is not a "
                 + "credit-recon writer (`status` holds it so for an instant only); `fuser \(path)` names it. Try again "
                 + "when it has let go"
-        case .writerLockLost(let lock, let holder):
-            let who = holder.map { "credit-recon process \($0) holds the one there now" }
-                ?? "something made it again, another writer perhaps, which may have written since"
-            return "this command's writer lock was lost: its lock file \(lock) was removed or replaced while the command "
-                + "ran, and \(who); nothing more was written. Run the command again when that writer has finished: it "
-                + "goes on from what was stored. Never remove a lock file by hand: its lock falls by itself when its "
-                + "writer ends"
+        case .writerLockLost:
+            return lostLockCause + ". Run the command again when that writer has finished: it goes on from what was "
+                + "stored. Never remove a lock file by hand: its lock falls by itself when its writer ends"
+        case .writerSessionLost:
+            return lostLockCause + ". Run the command again: it takes the lock anew and goes on from what was stored"
         case .writerOnRemovedLock(let lock, let holder, nil):
             return "the ledger is being written by credit-recon process \(holder), whose lock file \(lock) was removed "
                 + "while it ran (the lock is still its own, on the removed file); try again when it has finished. Never "

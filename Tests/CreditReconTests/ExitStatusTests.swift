@@ -68,6 +68,8 @@ import Testing
         // A lock lost to another writer, or kept on a lock file removed by hand: try again later.
         #expect(ExitStatus(for: LedgerError.writerLockLost(lock: "/books/ledger.sqlite.lock", holder: nil)) == .tempFail)
         #expect(ExitStatus(for: LedgerError.writerOnRemovedLock(lock: "/books/ledger.sqlite.lock", holder: "4242")) == .tempFail)
+        // A PostgreSQL session ended by the server: as a connection lost.
+        #expect(ExitStatus(for: LedgerError.writerSessionLost(location: "postgresql://h/books")) == .ioError)
 
         let unwritable = directory.path("missing/ledger.sqlite")
         let uncreatable = #expect(throws: LedgerError.self) { try Ledger.lockWriter(at: .file(unwritable)) }

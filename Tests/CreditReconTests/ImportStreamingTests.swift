@@ -232,6 +232,36 @@ struct ImportProgressTests {
         #expect(appended)
     }
 
+    /// A copy whose lock of the target is lost while it copies (its lock file removed by
+    /// hand, another writer's made there) is rolled back, and says when a copy run again
+    /// goes in: "run the command again", as other commands say, led to 64, the target
+    /// holding the other writer's entries by then (probe 72).
+    @Test func aCopyThatLosesItsTargetsLockSaysWhereToCopyAgain() throws {
+        let temp = try TemporaryDirectory()
+        let context = try Self.books(in: temp)
+        let target = temp.path("copy.sqlite"), lockPath = target + ".lock"
+        var other: Int32 = -1
+        defer { if other >= 0 { close(other) } }
+        let error = #expect(throws: CopyTargetLockLost.self) {
+            _ = try LedgerCopy(context: context, to: target).run(progress: { _ in
+                guard other < 0 else { return }
+                unlink(lockPath)
+                other = open(lockPath, O_RDWR | O_CREAT, 0o600)
+                _ = flock(other, LOCK_EX | LOCK_NB)
+                _ = "4242\n".withCString { write(other, $0, strlen($0)) }
+            })
+        }
+        #expect(error?.exitStatus == .tempFail)
+        let said: String = "this command's writer lock was lost: its lock file \(lockPath) was removed or replaced while "
+            + "the command ran, and credit-recon process 4242 holds the one there now; nothing more was written: the copy "
+            + "was rolled back, nothing of it is in \(target). Another writer may have written \(target) since, and a copy "
+            + "goes only into an empty ledger: once that writer has finished, run the copy again if \(target) is still "
+            + "empty, or copy into a new path or an empty database. Never remove a lock file by hand: its lock falls by "
+            + "itself when its writer ends"
+        #expect(error.map { String(describing: $0) } == said)
+        #expect(!FileManager.default.fileExists(atPath: target))
+    }
+
     /// A ledger of more entries than two of the copy's batches, and a context reading it.
     static func books(in temp: TemporaryDirectory) throws -> CommandContext {
         let file = try temp.write("s.csv", ImportStreamingTests.snapshots())

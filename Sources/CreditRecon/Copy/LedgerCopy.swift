@@ -67,10 +67,14 @@ public struct LedgerCopy {
             progress(entries)
         }
         let copied: Ledger.CopyOutcome
-        if case .file = to, target.ledgerFile == .truncated {
-            copied = try books.copy(into: Ledger(to), progress: copying)
-        } else {
-            copied = try target.withLedgerForImport { try books.copy(into: $0, progress: copying) }
+        do {
+            if case .file = to, target.ledgerFile == .truncated {
+                copied = try books.copy(into: Ledger(to), progress: copying)
+            } else {
+                copied = try target.withLedgerForImport { try books.copy(into: $0, progress: copying) }
+            }
+        } catch let error as LedgerError where !error.lostLockCause.isEmpty {
+            throw CopyTargetLockLost(target: to.description, error: error)
         }
         // Also under the source's lock: one lost meanwhile (a PostgreSQL session the server
         // ended, a lock file removed by hand) let another writer append to the source, and

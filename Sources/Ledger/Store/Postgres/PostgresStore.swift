@@ -180,11 +180,7 @@ final class PostgresStore: LedgerStore {
     /// inside the write transaction, so the transaction is rolled back and nothing is written.
     private func checkWriterLock(_ session: PostgresSession) throws {
         guard let pid = PostgresWriterLock.heldBy(location), try !PostgresWriterLock.isHeld(by: pid, on: session) else { return }
-        throw LedgerError.server(
-            location: location.description,
-            detail: "this command's writer lock was lost: the server ended the session that held it (an "
-                + "administrator, a restart or the network), so another writer may hold it now; nothing more "
-                + "was written. Run the command again: it takes the lock anew and goes on from what was stored")
+        throw LedgerError.writerSessionLost(location: location.description)
     }
 
     /// Entries a write must append before the planner's statistics are refreshed after it.
