@@ -233,7 +233,10 @@ extension Reliability {
             let states = try Executable.query(ledger, "SELECT state, count(*) FROM topups GROUP BY state")
                 .reduce(into: [String: Int]()) { $0[$1[0]] = Int($1[1]) }
             #expect(states["requesting"] == nil, "\(states)")
-            #expect(states["unknown", default: 0] <= 2, "at most the requests in flight: \(states)")
+            // At most the requests in flight (2), and those sent next on a kept-alive connection
+            // the vanished server had closed before the client saw it (one per connection, 2):
+            // the request was written, so whether it was read cannot be known (ci40 saw 3).
+            #expect(states["unknown", default: 0] <= 4, "at most the requests in flight: \(states)")
 
             // The simulator comes back with its state; the plan is finished against it. Its
             // starting totals, given again, are not used, and its log says so.

@@ -221,10 +221,10 @@ struct PostgresStoreTests {
         let started = ContinuousClock.now
         let (_, message) = refusal(opening: location)
         #expect(ContinuousClock.now - started < .seconds(30), "gave up after its timeout, not much later")
-        // (On a loaded machine even the TCP handshake can outlast the limit: either way, named.)
-        #expect(message.contains("the server did not finish the login within 2.0 seconds (--timeout)")
-            || message.contains("cannot connect to 127.0.0.1:\(port) (timed out)"), "\(message)")
-        #expect(message.contains("127.0.0.1:\(port)"))
+        // The same words whichever of the two timers (postgres-nio's, the store's) fired first:
+        // they were "cannot connect … (timed out)" one time in three (probe 73).
+        #expect(message.contains("no login at 127.0.0.1:\(port) within 2.0 seconds (--timeout): the connection could "
+            + "not be made, or the server took it and did not finish the login"), "\(message)")
     }
 
     /// A database that does not store text as UTF-8 is refused before anything is written:

@@ -118,6 +118,7 @@ extension LedgerError {
             }
         }
         let failure = error as? PSQLError
+        if case ChannelError.connectTimeout = failure?.underlying ?? error { return loginTimedOut(location) }
         let ended: String?  // the server's reason, when it gave one
         switch failure?.code {
         case _ where isReset(error): ended = nil
@@ -130,6 +131,19 @@ extension LedgerError {
                        detail: "the server at \(location.host):\(location.port) ended the connection before the login finished"
                         + (ended.map { " (\($0)); try again once it is up" }
                             ?? "; check that the URL names a PostgreSQL server and that sslmode suits it"))
+    }
+
+    /// No login within the connect timeout. postgres-nio bounds the connection and the
+    /// login with one timer, and `PostgresSession` with its own, from about the same
+    /// instant: which fires first, and so whether the TCP connection was made, cannot be
+    /// told, and a server that took the connection and never answered was once said as
+    /// "cannot connect", once as a login unfinished (probe 73). The words cover both.
+    static func loginTimedOut(_ location: PostgresLocation) -> LedgerError {
+        .server(location: location.description,
+                detail: "no login at \(location.host):\(location.port) within \(location.connectTimeout) (--timeout): the "
+                    + "connection could not be made, or the server took it and did not finish the login; check that the "
+                    + "server is running, that the URL's host and port are a PostgreSQL server's, and that it is not "
+                    + "overloaded (or raise --timeout)")
     }
 
     /// Why a TLS handshake failed, in words: the TLS library's reason (`CERTIFICATE_VERIFY_FAILED`

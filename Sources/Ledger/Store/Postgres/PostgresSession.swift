@@ -127,14 +127,12 @@ final class PostgresSession: @unchecked Sendable {
         // before the deadline fired is kept, not closed under its caller.
         let loggedIn = LoggedIn()
         connecting.whenSuccess { _ in loggedIn.value.store(true, ordering: .relaxed) }
-        // The TCP connect has its own limit; this one also bounds a server that accepts the
-        // connection and then never answers the login.
+        // This one bounds a server that accepts the connection and then never answers the
+        // login, as postgres-nio's own connect timeout does too, from about the same instant:
+        // whichever fires first, the words are the same (`loginTimedOut`).
         let deadline = eventLoop.scheduleTask(in: timeout) {
             guard !loggedIn.value.load(ordering: .relaxed) else { return }
-            connected.fail(LedgerError.server(
-                location: location.description,
-                detail: "the server did not finish the login within \(location.connectTimeout) (--timeout); "
-                    + "check that it is a PostgreSQL server and that it is not overloaded"))
+            connected.fail(LedgerError.loginTimedOut(location))
             // A login that finishes after all is closed, and kept until it is (postgres-nio
             // requires a connection to be closed before it goes).
             connecting.whenSuccess { late in late.close().whenComplete { _ in withExtendedLifetime(late) {} } }
