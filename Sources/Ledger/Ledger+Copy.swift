@@ -30,7 +30,7 @@ extension Ledger {
                     + "\(unguarded.joined(separator: ", ")) \(unguarded.count == 1 ? "is" : "are") missing, changed or disabled, so the "
                     + "copy could be edited in place; copy into a new file or database")
         }
-        if let problem = guards.foreignProblem {
+        if let problem = guards.foreignProblem ?? guards.rowSecurityProblem {
             throw LedgerError.badLocation("\(target.path) is no empty ledger: it has \(problem); copy into a new file or database")
         }
         return try store.read { source in

@@ -60,7 +60,7 @@ extension Reliability {
             let verified = try Executable.creditRecon(["--ledger", url, "verify"])
             #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
             // PostgreSQL runs no integrity_check: the line names what its store checked.
-            #expect(verified.stdout.contains("journal entries, the append-only triggers in place"), "\(verified.stdout)")
+            #expect(verified.stdout.contains("journal entries, the append-only triggers in place and, by the server's statistics, never bypassed; no row-level security"), "\(verified.stdout)")
             // Nor says it ran one in --json ("ok" was printed).
             let json = try Executable.creditRecon(["--ledger", url, "verify", "--json"])
             #expect(json.status == 0 && json.stdout.contains(#""integrity_check":"not run""#), "\(json.stdout)")

@@ -826,6 +826,42 @@ struct PostgresStoreTests {
         #expect(report.problems.last?.contains("snapshots_append_only") == true, "\(report.problems)")
     }
 
+    /// A session with `session_replication_role = replica` runs no trigger, so it changes
+    /// or deletes journal rows without the trigger check seeing anything: it cut the newest
+    /// entries, with the rows they made, and `verify` said "sound … the append-only triggers
+    /// in place" (probe 73). The server's statistics count the rows it changed.
+    @Test func rowsChangedWithTheTriggersBypassedAreSaid() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        #expect(try store.ledger.verify().isSound)
+        // Nothing the chain or the tables can show: each row written again as it was.
+        try store.execute("SET session_replication_role = replica; UPDATE journal SET seq = seq WHERE seq <= 2")
+        let report = try store.openAnother().verify()
+        #expect(!report.isSound)
+        #expect(report.problems == ["the server's statistics count rows of append-only tables changed: journal 2 updated "
+            + "(since they were last reset); the append-only triggers refuse that, so they were bypassed "
+            + "(session_replication_role = replica, or the triggers disabled for a while)"])
+    }
+
+    /// Row-level security hides rows from the roles a policy names (the table's owner too,
+    /// with FORCE): a 250 USD charge vanished from `status` and reports, and the same on the
+    /// journal would hide its newest entries and be dropped afterwards (probe 73). The ledger
+    /// sets none, so any is said, policies and all, and a copy goes into no such target.
+    @Test func rowLevelSecurityOnALedgerTableIsSaid() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        try store.execute("""
+            ALTER TABLE topups ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY hide ON topups AS RESTRICTIVE FOR SELECT USING (true);
+            ALTER TABLE runs ENABLE ROW LEVEL SECURITY
+            """)
+        let report = try store.openAnother().verify()
+        #expect(!report.isSound)
+        #expect(report.problems == ["row-level security on the ledger's tables runs, topups (policy hide), which the ledger "
+            + "does not use: a policy hides rows from the roles it names, so reports, status and verify itself may not see "
+            + "every entry and row; drop the policies and DISABLE ROW LEVEL SECURITY on those tables"])
+    }
+
     @Test func aReadOnlySessionIsToldSoAndStillVerifies() throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(lifecycle())

@@ -12,6 +12,16 @@ struct StoreCheck: Sendable, Equatable {
     /// ledger did not make: one can turn a write into nothing (`RAISE(IGNORE)`,
     /// `DO INSTEAD NOTHING`) or into another, so appends "succeed" and store nothing.
     var foreign: [String] = []
+    /// Ledger tables under row-level security, each with its policies (PostgreSQL): a
+    /// policy hides rows from the roles it names, the newest entries and the rows they made
+    /// among them, and can be dropped afterwards without a trace (probe 73).
+    var rowSecurity: [String] = []
+    /// Append-only tables whose rows the server's statistics count as updated or deleted,
+    /// with the counts (PostgreSQL's `pg_stat_user_tables`): the triggers refuse both, so
+    /// they were bypassed (`session_replication_role = replica` runs no trigger, and the
+    /// trigger check cannot see a session's setting), entries cut from the journal's end
+    /// among what that allows. Counted since the statistics were last reset.
+    var bypassed: [String] = []
     /// What is wrong with the database's file that its own check does not look at (a
     /// SQLite file cut short inside a page), or `nil`.
     var file: String?
@@ -24,6 +34,27 @@ struct StoreCheck: Sendable, Equatable {
         guard !foreign.isEmpty else { return nil }
         return "trigger\(foreign.count == 1 ? "" : "s") or rule\(foreign.count == 1 ? "" : "s") the ledger did not make on its "
             + "tables: \(foreign.joined(separator: ", ")); one can drop or change what is written"
+    }
+
+    /// Row-level security's finding, or `nil` when no ledger table is under it.
+    var rowSecurityProblem: String? {
+        guard !rowSecurity.isEmpty else { return nil }
+        return "row-level security on the ledger's table\(rowSecurity.count == 1 ? "" : "s") \(rowSecurity.joined(separator: ", ")), "
+            + "which the ledger does not use: a policy hides rows from the roles it names, so reports, status and verify "
+            + "itself may not see every entry and row; drop the policies and DISABLE ROW LEVEL SECURITY on those tables"
+    }
+
+    /// The bypassed triggers' finding, or `nil` when no append-only row was changed.
+    var bypassedProblem: String? {
+        guard !bypassed.isEmpty else { return nil }
+        return "the server's statistics count rows of append-only tables changed: \(bypassed.joined(separator: ", ")) "
+            + "(since they were last reset); the append-only triggers refuse that, so they were bypassed "
+            + "(session_replication_role = replica, or the triggers disabled for a while)"
+    }
+
+    /// Every finding of the guards (triggers, rules, row-level security), in that order.
+    var guardProblems: [String] {
+        [unguardedProblem, foreignProblem, rowSecurityProblem, bypassedProblem].compactMap { $0 }
     }
 
     /// The guards' finding, or `nil` when every trigger is in place.

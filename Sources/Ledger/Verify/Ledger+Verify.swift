@@ -68,7 +68,7 @@ extension Ledger {
         report.journalIsSound = report.journalIsSound && check.damage.isEmpty && !missing.contains("journal")
         report.tablesDiffer = report.tablesDiffer || !missing.isEmpty || !reshaped.isEmpty
         report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped) + report.problems
-            + (check.unguardedProblem.map { [$0] } ?? []) + (check.foreignProblem.map { [$0] } ?? [])
+            + check.guardProblems
         report.integrity = check.verdict
         report.log = check.log
         report.stoppedAtLimit = report.problems.count >= limit

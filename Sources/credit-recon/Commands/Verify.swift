@@ -92,7 +92,9 @@ extension CreditReconCommand {
                     ]).exitCode(report.isSound && holdsAll ? .ok : .attention).text)
                 } else if report.isSound {
                     // What PostgreSQL's store checked is the guards.
-                    let checked = isPostgres ? "the append-only triggers in place" : "integrity_check \(report.integrity)"
+                    let checked = isPostgres
+                        ? "the append-only triggers in place and, by the server's statistics, never bypassed; no row-level security"
+                        : "integrity_check \(report.integrity)"
                     print("ledger sound: \(report.entries) journal entries, \(checked)")
                     print("head \(report.headHash)")
                 } else {
@@ -156,8 +158,8 @@ extension CreditReconCommand {
                 + "`the last sound head`), nothing was cut: \(copy). Otherwise restore the ledger from a backup. Either way \(keep)"
             guard report.tablesDiffer else {
                 return "the journal and the tables agree, but the triggers on them are not the ledger's own (a guard missing "
-                    + "or changed, or one someone else added), so entries may have been cut from the journal's end with "
-                    + "the rows they made, which nothing else shows. \(check)"
+                    + "or changed, one someone else added, or the guards bypassed), or rows are hidden, so entries may have "
+                    + "been cut from the journal's end with the rows they made, which nothing else shows. \(check)"
             }
             return "the journal chains up to the head above, but the tables differ from it: they were changed behind the "
                 + "ledger's back, or entries were cut from the journal's end, which a chain cannot show. \(check)"

@@ -283,9 +283,36 @@ final class PostgresStore: LedgerStore {
                 ORDER BY 1
                 """, names
             ) { try $0.text() }
+            // Row-level security, and its policies: the ledger sets none.
+            let secured = try connection.session.query(
+                """
+                SELECT c.relname::text || COALESCE(' (polic' || CASE WHEN count(p.oid) = 1 THEN 'y ' ELSE 'ies ' END
+                    || string_agg(p.polname::text, ', ' ORDER BY p.polname::text) || ')', '')
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_policy p ON p.polrelid = c.oid
+                WHERE n.nspname = '\(PostgresSchema.schema)' AND c.relkind IN ('r', 'p')
+                GROUP BY c.relname, c.relrowsecurity HAVING c.relrowsecurity OR count(p.oid) > 0
+                ORDER BY 1
+                """
+            ) { try $0.text() }
+            // Rows of append-only tables updated or deleted, which the triggers refuse: the
+            // server counts attempts that got past them, committed or not.
+            var tables = PostgresBindings()
+            tables.append(Schema.appendOnlyTables)
+            let changed = try connection.session.query(
+                """
+                SELECT relname::text || ' ' || concat_ws(' and ',
+                    CASE WHEN n_tup_upd > 0 THEN n_tup_upd || ' updated' END,
+                    CASE WHEN n_tup_del > 0 THEN n_tup_del || ' deleted' END)
+                FROM pg_stat_user_tables
+                WHERE schemaname = '\(PostgresSchema.schema)' AND relname = ANY($1) AND (n_tup_upd > 0 OR n_tup_del > 0)
+                ORDER BY 1
+                """, tables
+            ) { try $0.text() }
             return StoreCheck(
                 unguarded: PostgresSchema.appendOnlyTriggers.filter { !present.contains($0) },
-                foreign: foreign.filter { Schema.isLedgerTable(String($0.prefix { $0 != "." })) })
+                foreign: foreign.filter { Schema.isLedgerTable(String($0.prefix { $0 != "." })) },
+                rowSecurity: secured.filter { Schema.isLedgerTable(String($0.prefix { $0 != " " })) },
+                bypassed: changed)
         }
     }
 
