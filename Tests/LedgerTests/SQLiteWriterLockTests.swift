@@ -214,19 +214,11 @@ struct SQLiteWriterLockTests {
     @Test(.threadOfItsOwn) func aWriterWhoseLockFileWasRemovedStillKeepsOthersOut() async throws {
         let folder = try Folder()
         let lockPath = folder.ledgerPath + ".lock"
-        _ = FileManager.default.createFile(atPath: lockPath, contents: Data("4242\nruns 7 8\n".utf8))
-        let child = Self.forkPausing(milliseconds: 600_000, sharedLockOn: lockPath, exclusive: true)
+        let child = try await Self.childHoldingTheLock(lockPath, writing: "4242\nruns 7 8\n")
         defer {
             kill(child, SIGKILL)
             Self.reap(child)
         }
-        try #require(child > 0)
-        try #require(await waitUntil {
-            let fd = open(lockPath, O_RDONLY)
-            defer { close(fd) }
-            if flock(fd, LOCK_SH | LOCK_NB) == 0 { flock(fd, LOCK_UN); return false }
-            return true
-        })
         try FileManager.default.removeItem(atPath: lockPath)
         // `status` sees it too, with the runs the removed file names.
         let seen = RunningWriter(holder: "process \(child) (its lock file was removed while it ran)", runs: [7, 8])
@@ -256,19 +248,11 @@ struct SQLiteWriterLockTests {
         let ledger = SQLiteWriterLock.realPath(folder.ledgerPath)
         for (text, refused) in [("4242\nledger \(ledger).other\n", false), ("4242\n", false),
                                 ("4242\nruns 7 8\nledger \(ledger)\n", true)] {
-            _ = FileManager.default.createFile(atPath: lockPath, contents: Data(text.utf8))
-            let child = Self.forkPausing(milliseconds: 600_000, sharedLockOn: lockPath, exclusive: true)
+            let child = try await Self.childHoldingTheLock(lockPath, writing: text)
             defer {
                 kill(child, SIGKILL)
                 Self.reap(child)
             }
-            try #require(child > 0)
-            try #require(await waitUntil {
-                let fd = open(lockPath, O_RDONLY)
-                defer { close(fd) }
-                if flock(fd, LOCK_SH | LOCK_NB) == 0 { flock(fd, LOCK_UN); return false }
-                return true
-            })
             try FileManager.default.moveItem(atPath: lockPath, toPath: moved)
             defer { try? FileManager.default.removeItem(atPath: moved) }
             guard refused else {
@@ -291,6 +275,26 @@ struct SQLiteWriterLockTests {
             }
             #expect(folder.names == ["old.lock"], "the refused writer's lock file is gone again: \(folder.names)")
         }
+    }
+
+    /// A child process holding an exclusive `flock` of the lock file at `lockPath`, made
+    /// with `text` in it, as another writer does; once it holds it. Kill and reap it.
+    static func childHoldingTheLock(_ lockPath: String, writing text: String) async throws -> pid_t {
+        _ = FileManager.default.createFile(atPath: lockPath, contents: Data(text.utf8))
+        let child = forkPausing(milliseconds: 600_000, sharedLockOn: lockPath, exclusive: true)
+        try #require(child > 0)
+        let holding = await waitUntil {
+            let fd = open(lockPath, O_RDONLY)
+            defer { close(fd) }
+            if flock(fd, LOCK_SH | LOCK_NB) == 0 { flock(fd, LOCK_UN); return false }
+            return true
+        }
+        if !holding {
+            kill(child, SIGKILL)
+            reap(child)
+        }
+        try #require(holding)
+        return child
     }
 
     /// An open file of `path` holding an exclusive `flock`, with `text` written in it: what
