@@ -13,9 +13,12 @@ public struct CopyTargetLockLost: ExitCoded {
     public var exitStatus: ExitStatus { ExitStatus(for: error) }
 
     public var description: String {
-        "\(error.lostLockCause): the copy was rolled back, nothing of it is in \(target). Another writer may have "
-            + "written \(target) since, and a copy goes only into an empty ledger: once that writer has finished, run the copy again if "
-            + "\(target) is still empty, or copy into a new path or an empty database. Never remove a lock file by hand: "
-            + "its lock falls by itself when its writer ends"
+        var text = "\(error.lostLockCause): the copy was rolled back, nothing of it is in \(target). Another writer may "
+            + "have written \(target) since, and a copy goes only into an empty ledger: once that writer has finished, run "
+            + "the copy again if \(target) is still empty, or copy into a new path or an empty database"
+        if case .writerLockLost = error {
+            text += ". Never remove a lock file by hand: its lock falls by itself when its writer ends"
+        }
+        return text
     }
 }

@@ -52,7 +52,8 @@ struct StoreCheck: Sendable, Equatable {
             + "(session_replication_role = replica, or the triggers disabled for a while)"
     }
 
-    /// Every finding of the guards (triggers, rules, row-level security), in that order.
+    /// Every finding of the guards (triggers missing or changed, triggers and rules added,
+    /// row-level security, triggers bypassed), in that order.
     var guardProblems: [String] {
         [unguardedProblem, foreignProblem, rowSecurityProblem, bypassedProblem].compactMap { $0 }
     }

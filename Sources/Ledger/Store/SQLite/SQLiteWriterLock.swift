@@ -8,8 +8,9 @@ import Darwin
 import Synchronization
 
 /// The SQLite ledger's writer lock: an exclusive `flock` on `<ledger>.lock` (mode 0600)
-/// holding the writer's pid, the runs it announced and the ledger it locks. The kernel drops it when the process dies, so a crashed run
-/// never leaves a stale lock behind; the file itself stays, harmless, unless the command
+/// holding the writer's pid, the runs it announced and the ledger it locks. The kernel
+/// drops it when the process dies, so a crashed run never leaves a stale lock behind; the
+/// file itself stays, harmless, unless the command
 /// failed before the ledger was made (a plan that cannot be read): then the lock file goes
 /// too, so a failed first command leaves nothing. A writer that locked a lock file removed
 /// meanwhile takes the lock again on the file now there, and every write confirms, before
