@@ -86,7 +86,9 @@ public final class Ledger: Sendable {
     ///
     /// Two readers can see two states if a write lands between their starts; every write
     /// moves the journal's head, so both read the head too, and when the heads differ (or
-    /// either part fails) both are read again in one transaction.
+    /// the second reader fails) both are read again in one transaction. A failure of the
+    /// first is the read's: read again, on a session a given-up wait closed, it was said as
+    /// "the connection to the server was lost" instead (probe 73's psql holding a lock).
     public func read<First: Sendable, Second: Sendable>(
         _ first: (LedgerReader) throws -> First, alongside second: @escaping @Sendable (LedgerReader) throws -> Second
     ) throws -> (First, Second) {
@@ -94,9 +96,11 @@ public final class Ledger: Sendable {
             let there = BackgroundWork { () -> (ChainHead, Second)? in
                 try? other.read { transaction in (try transaction.head(), try second(LedgerReader(transaction))) }
             }
-            let here = try? store.read { transaction in (try transaction.head(), try first(LedgerReader(transaction))) }
-            if let there = there.wait(), let here, here.0 == there.0 {
-                return (here.1, there.1)
+            let here = Result { try store.read { transaction in (try transaction.head(), try first(LedgerReader(transaction))) } }
+            let theirs = there.wait()
+            let mine = try here.get()
+            if let theirs, mine.0 == theirs.0 {
+                return (mine.1, theirs.1)
             }
         }
         return try store.read { transaction in

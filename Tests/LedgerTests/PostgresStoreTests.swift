@@ -862,6 +862,46 @@ struct PostgresStoreTests {
             + "every entry and row; drop the policies and DISABLE ROW LEVEL SECURITY on those tables"])
     }
 
+    /// A psql session left idle in a transaction that holds a lock of the ledger's tables
+    /// (`BEGIN; LOCK TABLE …`) would hold a reader for ever: nothing on this side ends it.
+    /// Once it has been idle for a `--timeout` while a statement waits for it, the wait is
+    /// given up, 75, naming the session and what to do (probe 73: `status` waited silently
+    /// until killed). A session that is running a statement is waited for, as a slow server.
+    @Test func aStatementWaitingForAnIdleTransactionsLockSaysWhoHoldsIt() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        let holder = try HoldingSession(store.server, store.database, [
+            "BEGIN", "LOCK TABLE credit_recon.journal IN ACCESS EXCLUSIVE MODE",
+        ], idleInTransaction: true)
+        defer { holder.release() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !holder.isHolding, ContinuousClock.now < deadline {}
+        try #require(holder.isHolding, "the psql session does not hold the lock after 60 s")
+        let location = try LedgerLocation(store.server.url(store.database), connectTimeout: .seconds(1))
+        let error = #expect(throws: LedgerError.self) { _ = try Ledger(location).read { try $0.head() } }
+        guard case .serverBusy(_, let detail)? = error else {
+            Issue.record("\(String(describing: error))")
+            return
+        }
+        #expect(detail.hasPrefix("a statement waited for a lock that the session "), "\(detail)")
+        #expect(detail.contains(" (\(holder.applicationName), user postgres, idle in its transaction for "), "\(detail)")
+        #expect(detail.contains("of another program holds while idle in its transaction, which may never end; finish that "
+            + "transaction (COMMIT or ROLLBACK where it was begun, or SELECT pg_terminate_backend(PID)), then run the command "
+            + "again"), "\(detail)")
+        // Said so by a read alongside a second reader and by verify too, not as "the connection
+        // to the server was lost" of a read tried again on the session the wait closed.
+        let both = #expect(throws: LedgerError.self) { _ = try Ledger(location).read({ try $0.head() }, alongside: { try $0.head() }) }
+        let verified = #expect(throws: LedgerError.self) { _ = try Ledger(location).verify() }
+        for error in [both, verified] {
+            guard case .serverBusy? = error else {
+                Issue.record("\(String(describing: error))")
+                continue
+            }
+        }
+        holder.release()
+        #expect(try Ledger(location).read { try $0.head() }.seq > 0)
+    }
+
     @Test func aReadOnlySessionIsToldSoAndStillVerifies() throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(lifecycle())

@@ -9,29 +9,41 @@ public final class HoldingSession {
     private let server: ThrowawayPostgres
     private let database: String
     private let process: Process
+    private let idle: Bool
+    /// The last statement, which psql has run once the session is idle after it.
+    private let last: String
+    /// psql's input, kept open while it is idle (`idleInTransaction`).
+    private let input = Pipe()
 
     /// Starts `psql` running each statement of `statements` in turn, then `pg_sleep`, in one
-    /// session (a transaction begun by a statement stays open).
-    public init(_ server: ThrowawayPostgres, _ database: String, _ statements: [String]) throws {
+    /// session (a transaction begun by a statement stays open). With `idleInTransaction`,
+    /// psql reads the statements from its input and then waits for more, as a person at
+    /// psql does: the session is idle in its transaction, not running a statement.
+    public init(_ server: ThrowawayPostgres, _ database: String, _ statements: [String], idleInTransaction: Bool = false) throws {
         self.server = server
         self.database = database
+        idle = idleInTransaction
+        last = statements.last ?? ""
         applicationName = "test-holder-\(UUID().uuidString.prefix(8))"
         process = Process()
         process.executableURL = URL(fileURLWithPath: server.binDirectory + "/psql")
         process.arguments = ["-X", "-q", "-h", "127.0.0.1", "-p", String(server.port), "-U", "postgres", "-d", database]
-            + (statements + ["SELECT pg_sleep(3600)"]).flatMap { ["-c", $0] }
+            + (idle ? [] : (statements + ["SELECT pg_sleep(3600)"]).flatMap { ["-c", $0] })
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["PGPASSWORD": server.password, "PGAPPNAME": applicationName]) { $1 }
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = idle ? input : FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        if idle { input.fileHandleForWriting.write(Data(statements.map { $0 + ";\n" }.joined().utf8)) }
     }
 
     /// Whether `sql` has run: the session is in its `pg_sleep`.
     public var isHolding: Bool {
         let sleeping = try? server.psql(database, """
-            SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(applicationName)' AND query LIKE '%pg_sleep%'
+            SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(applicationName)'
+              AND \(idle ? "state = 'idle in transaction' AND position('\(last.replacingOccurrences(of: "'", with: "''"))' IN query) > 0"
+                          : "query LIKE '%pg_sleep%'")
             """)
         return sleeping?.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
@@ -41,6 +53,8 @@ public final class HoldingSession {
     public func release() {
         guard process.isRunning else { return }
         _ = try? server.psql(database, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '\(applicationName)'")
+        // psql reading its input ends at its end (a SIGTERM may be blocked in it).
+        try? input.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
     }

@@ -61,7 +61,14 @@ extension Ledger {
         if let checking, case .success(let found) = checking.wait() {
             check = found
         } else {
-            check = try store.check()
+            do {
+                check = try store.check()
+            } catch {
+                // The read's own failure first: a wait given up on the server closed the
+                // session, and the check on it said only that the connection was lost.
+                _ = try outcome.get()
+                throw error
+            }
         }
         // A damaged file makes the chain's findings moot; a missing guard does not.
         var report = check.damage.isEmpty ? try outcome.get() : (try? outcome.get()) ?? VerifyReport()

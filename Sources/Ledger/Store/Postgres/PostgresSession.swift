@@ -14,6 +14,8 @@ import Synchronization
 final class PostgresSession: @unchecked Sendable {
     let location: PostgresLocation
     private let connection: PostgresConnection
+    /// The session's `application_name` (`applicationName(_:)`).
+    private let applicationName: String
     /// The waits `answer(_:)` has under way, which the connection's closing fails (one
     /// watch of the close per session, not one per statement, each kept until the close).
     private let waits = Waits()
@@ -59,6 +61,7 @@ final class PostgresSession: @unchecked Sendable {
     /// writer's refusal names this process.
     init(_ location: PostgresLocation, purpose: String) throws(LedgerError) {
         self.location = location
+        applicationName = Self.applicationName(purpose)
         do {
             connection = try Self.connect(location, purpose: purpose)
         } catch {
@@ -98,7 +101,9 @@ final class PostgresSession: @unchecked Sendable {
 
     /// A logged-in connection, or postgres-nio's error, or `LedgerError.server` when the
     /// server does not finish the login within the connect timeout.
-    private static func connect(_ location: PostgresLocation, purpose: String) throws -> PostgresConnection {
+    private static func connect(
+        _ location: PostgresLocation, purpose: String, statementTimeout: TimeAmount? = nil
+    ) throws -> PostgresConnection {
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user,
             password: location.password?.reveal(), database: location.database,
@@ -114,7 +119,7 @@ final class PostgresSession: @unchecked Sendable {
         // overrides those settings.
         configuration.options.additionalStartupParameters = [
             ("application_name", Self.applicationName(purpose)), ("search_path", "pg_catalog, pg_temp"),
-        ]
+        ] + (statementTimeout.map { [("statement_timeout", "\($0.nanoseconds / 1_000_000)")] } ?? [])
         let id = Self.nextID.withLock { value in
             value += 1
             return value
@@ -145,22 +150,58 @@ final class PostgresSession: @unchecked Sendable {
         let value = Atomic(false)
     }
 
+    /// What a second connection finds of the server at `location` while a statement of the
+    /// session named `waiter` is unanswered (`answer(_:)`).
+    private enum Listened {
+        /// The server answers, and nothing says the wait is hopeless.
+        case answering
+        /// The server does not answer a login within the connect timeout: why.
+        case silent(String)
+        /// The statement waits for a lock that sessions of another program hold while idle
+        /// in their transactions, for a connect timeout or more: who they are.
+        case stuckBehind([String])
+    }
+
     /// Whether the server at `location` still answers a login within the connect timeout:
     /// any answer counts, a refusal too (too many connections, say), since only a server
-    /// that is up can give one. `nil` when it does; otherwise why not.
-    private static func silence(at location: PostgresLocation) -> String? {
+    /// that is up can give one. Once logged in, whether the session named `waiter` waits for
+    /// a lock held by sessions of another program (not credit-recon's, which go on working
+    /// between their statements) idle in their transactions for `idleFor` or more: a psql
+    /// left at `BEGIN; LOCK TABLE …` held a `status` for ever. Another user's sessions are
+    /// seen only by a role that may read their activity (`pg_read_all_stats`); those it
+    /// cannot see are waited for.
+    private static func listen(at location: PostgresLocation, for waiter: String, idleFor: TimeAmount) -> Listened {
+        let probe: PostgresConnection
         do {
-            let probe = try connect(location, purpose: "probe")
-            try? probe.close().wait()
-            withExtendedLifetime(probe) {}
-            return nil
+            probe = try connect(location, purpose: "probe", statementTimeout: .seconds(max(1, location.connectTimeout.components.seconds)))
         } catch let error as PSQLError where error.code == .server {
-            return nil
+            return .answering
         } catch {
             let mapped = LedgerError.postgresLogin(error, at: location)
-            guard case .server(_, let detail) = mapped else { return String(describing: mapped) }
-            return String(detail.prefix { $0 != ";" })  // what happened, without the advice
+            guard case .server(_, let detail) = mapped else { return .silent(String(describing: mapped)) }
+            return .silent(String(detail.prefix { $0 != ";" }))  // what happened, without the advice
         }
+        defer {
+            try? probe.close().wait()
+            withExtendedLifetime(probe) {}
+        }
+        var binds = PostgresBindings()
+        binds.append(waiter)
+        binds.append(Double(idleFor.nanoseconds) / 1e9)
+        let sql = """
+            SELECT DISTINCT b.pid::text || ' (' || COALESCE(NULLIF(b.application_name, ''), 'no application name')
+                || ', user ' || COALESCE(b.usename::text, 'unknown') || ', idle in its transaction for '
+                || floor(extract(epoch FROM now() - b.state_change))::bigint || ' s)'
+            FROM pg_stat_activity w CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocking(pid)
+            JOIN pg_stat_activity b ON b.pid = blocking.pid
+            WHERE w.application_name = $1 AND w.wait_event_type = 'Lock' AND b.state LIKE 'idle in transaction%'
+              AND b.application_name NOT LIKE 'credit-recon %' AND b.state_change <= now() - make_interval(secs => $2)
+            ORDER BY 1
+            """
+        guard let rows = try? probe.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait(),
+              case let blockers = rows.rows.compactMap({ try? $0.decode(String.self) }), !blockers.isEmpty
+        else { return .answering }
+        return .stuckBehind(blockers)
     }
 
     deinit { try? connection.close().wait() }
@@ -313,11 +354,13 @@ final class PostgresSession: @unchecked Sendable {
     /// (a replay's comparison, a wait for a lock), so silence alone proves nothing; instead,
     /// every `--timeout` while it is unanswered, a second connection tries to log in. When
     /// the server does not answer that within `--timeout` either, it is taken as gone: the
-    /// wait fails and the connection is closed, so nothing more waits on it.
+    /// wait fails and the connection is closed, so nothing more waits on it. The same when
+    /// the statement waits for a lock held by another program's session idle in its
+    /// transaction (`listen(at:for:idleFor:)`), which nothing on this side can end.
     private func answer<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
         let answered = future.eventLoop.makePromise(of: T.self)
         future.cascade(to: answered)
-        let location = location
+        let location = location, waiter = applicationName
         let connection = connection
         guard let wait = waits.add({ answered.fail($0) }) else { throw ConnectionClosed() }
         defer { waits.remove(wait) }
@@ -332,26 +375,41 @@ final class PostgresSession: @unchecked Sendable {
             guard starts else { return }
             _ = BackgroundWork {
                 defer { probing.withLock { $0 = false } }
-                guard let why = Self.silence(at: location) else { return }
-                Self.silentServers.withLock { _ = $0.insert(location.description) }
-                answered.fail(ServerSilent(error: LedgerError.server(
-                    location: location.description,
-                    detail: "the server stopped answering: a statement had no answer, and a new connection could not "
-                        + "log in within \(location.connectTimeout) (--timeout) either (\(why)); "
-                        + "a write under way, if any, was not committed, unless the server was committing it as it "
-                        + "stopped: run verify once it answers again")))
+                switch Self.listen(at: location, for: waiter, idleFor: interval) {
+                case .answering:
+                    return
+                case .silent(let why):
+                    Self.silentServers.withLock { _ = $0.insert(location.description) }
+                    answered.fail(WaitGivenUp(error: LedgerError.server(
+                        location: location.description,
+                        detail: "the server stopped answering: a statement had no answer, and a new connection could not "
+                            + "log in within \(location.connectTimeout) (--timeout) either (\(why)); "
+                            + "a write under way, if any, was not committed, unless the server was committing it as it "
+                            + "stopped: run verify once it answers again")))
+                case .stuckBehind(let sessions):
+                    // Given up as for a silent server: the connection closed, the server rolls back.
+                    let one = sessions.count == 1
+                    answered.fail(WaitGivenUp(error: LedgerError.serverBusy(
+                        location: location.description,
+                        detail: "a statement waited for a lock that the session\(one ? "" : "s") "
+                            + "\(sessions.joined(separator: ", ")) of another program \(one ? "holds" : "hold") while idle in "
+                            + "\(one ? "its transaction" : "their transactions"), which may never end; "
+                            + "finish that transaction (COMMIT or ROLLBACK where it was begun, or SELECT "
+                            + "pg_terminate_backend(PID)), then run the command again; nothing of this command's "
+                            + "transaction was committed")))
+                }
             }
         }
         // Closed only when the wait was given up (not when the answer came first), so that
         // nothing more waits on it.
         answered.futureResult.whenFailure { error in
-            if error is ServerSilent { let _: EventLoopFuture<Void> = connection.close() }
+            if error is WaitGivenUp { let _: EventLoopFuture<Void> = connection.close() }
         }
         defer { watch.cancel() }
         do {
             return try answered.futureResult.wait()
-        } catch let silent as ServerSilent {
-            throw silent.error
+        } catch let givenUp as WaitGivenUp {
+            throw givenUp.error
         }
     }
 
@@ -369,8 +427,9 @@ final class PostgresSession: @unchecked Sendable {
         silentServers.withLock { $0.contains(location.description) }
     }
 
-    /// Why a wait was given up: the server stopped answering (see `answer(_:)`).
-    private struct ServerSilent: Error {
+    /// Why a wait was given up: the server stopped answering, or the statement waits for a
+    /// lock that may never be let go (see `answer(_:)`).
+    private struct WaitGivenUp: Error {
         let error: LedgerError
     }
 
