@@ -32,7 +32,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// The writer lock's file cannot be created beside the ledger.
     case cannotCreateLock(path: String, reason: String)
     /// The lock file's path holds something this tool did not make (`what`): a symbolic
-    /// link, a hard link, a folder or a device. It is left as it is.
+    /// link, a hard link, a folder, a device, or a file of other data (a ledger named after
+    /// another's lock file). It is left as it is.
     case lockNotOurs(path: String, what: String)
     /// The file was written by a newer credit-recon.
     case newerSchema(migration: String)
@@ -158,7 +159,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
                 + "and the ledger (run the command as its owner), or work on a copy"
         case .lockNotOurs(let path, let what):
             return "the lock file \(path) is \(what), not a file credit-recon made; it was left as it is (the writer "
-                + "lock writes its pid into that file). Remove \(path) and run the command again"
+                + "lock writes its pid into that file). Move \(path) aside (look at what it holds before you remove it) "
+                + "and run the command again"
         case .newerSchema(let migration):
             return "the ledger was written by a newer credit-recon (it has migration \"\(migration)\"); "
                 + "upgrade credit-recon before using it."

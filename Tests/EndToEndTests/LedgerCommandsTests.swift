@@ -448,6 +448,18 @@ struct LedgerCommandsTests {
         return holder
     }
 
+    /// A new ledger named as another's lock file is refused (64) before anything is made:
+    /// the other ledger's next writer wrote its pid over it (probe 74).
+    @Test func aNewLedgerNamedAsALockFileIsRefused() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite.lock")
+        let refused = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples])
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderr.contains("would be named as the writer lock file of the ledger \(scratch.path("books.sqlite"))"),
+                "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+    }
+
     /// Ends the lock's holder: SIGKILL, which nothing ignores. A SIGTERM was ignored when
     /// a test of the signal trap, in this process, had SIGTERM ignored as the holder started
     /// (a child keeps what its parent ignores), and the copy's test waited the holder's

@@ -246,8 +246,9 @@ struct SQLiteWriterLockTests {
         let folder = try Folder()
         let lockPath = folder.ledgerPath + ".lock", moved = folder.url.appendingPathComponent("old.lock").path
         let ledger = SQLiteWriterLock.realPath(folder.ledgerPath)
+        // The last: what a ledger whose path holds "\nledger <this one>" writes (probe 74).
         for (text, refused) in [("4242\nledger \(ledger).other\n", false), ("4242\n", false),
-                                ("4242\nruns 7 8\nledger \(ledger)\n", true)] {
+                                ("4242\nruns 7 8\nledger \(ledger)\n", true), ("4242\nledger /x\nledger \(ledger)\n", false)] {
             let child = try await Self.childHoldingTheLock(lockPath, writing: text)
             defer {
                 kill(child, SIGKILL)
@@ -275,6 +276,28 @@ struct SQLiteWriterLockTests {
             }
             #expect(folder.names == ["old.lock"], "the refused writer's lock file is gone again: \(folder.names)")
         }
+    }
+
+    /// A file of other data where the lock file goes (a ledger named `ledger.sqlite.lock`)
+    /// is refused and left as it is: the writer wrote its pid over that ledger's first bytes
+    /// (probe 74). A lock file of an earlier version (the pid alone) is still one.
+    @Test func aLedgerNamedAsAnothersLockFileIsNotWrittenOver() throws {
+        let folder = try Folder()
+        let lockPath = folder.ledgerPath + ".lock"
+        let other = Data("SQLite format 3\u{0}".utf8) + Data(repeating: 7, count: 4080)
+        _ = FileManager.default.createFile(atPath: lockPath, contents: other)
+        #expect {
+            _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+        } throws: { error in
+            guard case .lockNotOurs(lockPath, "a SQLite database (a ledger named after this one's lock file, perhaps)")? =
+                error as? LedgerError else { return false }
+            return String(describing: error).hasSuffix("Move \(lockPath) aside (look at what it holds before you remove it) "
+                + "and run the command again")
+        }
+        #expect(FileManager.default.contents(atPath: lockPath) == other)
+        try Data("4242\n".utf8).write(to: URL(fileURLWithPath: lockPath))
+        let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+        withExtendedLifetime(lock) {}
     }
 
     /// A child process holding an exclusive `flock` of the lock file at `lockPath`, made
@@ -488,7 +511,8 @@ struct SQLiteWriterLockTests {
         } throws: { error in
             guard case .lockNotOurs(let path, let what)? = error as? LedgerError else { return false }
             return path == lockPath && what == (symbolic ? "a symbolic link" : "a file with 2 names (hard links)")
-                && String(describing: error).hasSuffix("Remove \(lockPath) and run the command again")
+                && String(describing: error).hasSuffix("Move \(lockPath) aside (look at what it holds before you remove it) "
+                    + "and run the command again")
         }
         #expect(try String(contentsOfFile: precious, encoding: .utf8) == "precious data\n")
         #expect(folder.names == ["ledger.sqlite.lock", "precious.txt"])

@@ -127,10 +127,17 @@ extension CommandContext {
     /// file is refused first, so no `.lock` file is left beside it (`/dev/null.lock`).
     public func lockWriter() throws -> LedgerWriterLock {
         let location = try ledgerLocation()
-        if case .file = location {
+        if case .file(let path) = location {
             switch ledgerFile {
             case .present, .notAFile: _ = try existingLedger()
             case .missing, .truncated: break  // made by the writer; refused by it (`ledger copy` fills an empty file)
+            }
+            // A new ledger named as the lock file of another (`books.sqlite.lock`) was written
+            // over by that ledger's next writer (probe 74); one made so earlier is still opened.
+            if ledgerFile == .missing, path.hasSuffix(".lock") {
+                throw UsageError.usage("the ledger \(ledgerPath) would be named as the writer lock file of the ledger "
+                    + "\(path.dropLast(".lock".count)) beside it, which that ledger's writers write their pid into; name "
+                    + "it otherwise, e.g. books.sqlite")
             }
         }
         return try Ledger.lockWriter(at: location)

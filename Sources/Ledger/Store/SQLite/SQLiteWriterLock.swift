@@ -191,24 +191,23 @@ final class SQLiteWriterLock: StoreWriterLock {
         let folder = "/proc/\(pid)/fd"
         guard let listing = opendir(folder) else { return nil }
         defer { closedir(listing) }
-        let removed = path + " (deleted)"
+        let removed = path + " (deleted)", deleted = " (deleted)"
         var target = [UInt8](repeating: 0, count: Int(PATH_MAX) + 16)
         while let entry = readdir(listing) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             let link = folder + "/" + name
-            let count = target.withUnsafeMutableBytes { readlink(link, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
-            // Files only (not `socket:[…]`), and not the file now at `path`.
-            guard count > 0, count < target.count, target[0] == UInt8(ascii: "/") else { continue }
-            let now = String(decoding: target[0..<count], as: UTF8.self)
-            guard now != path else { continue }
             var info = stat()
-            guard stat(link, &info) == 0, UInt64(info.st_ino) == inode else { continue }
+            guard stat(link, &info) == 0, UInt64(info.st_ino) == inode, info.st_mode & S_IFMT == S_IFREG else { continue }
+            // Its name now; none when the system cannot say it (a path longer than a page).
+            let count = target.withUnsafeMutableBytes { readlink(link, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
+            let now = count > 0 && count < target.count ? String(decoding: target[0..<count], as: UTF8.self) : nil
+            guard now != path else { continue }  // the file at `path`: its lock is a writer's own
             if now == removed { return (link, nil) }
             let fd = open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             guard fd >= 0 else { continue }
             defer { close(fd) }
             guard names(fd, ledger: String(path.dropLast(".lock".count))) else { continue }
-            let deleted = " (deleted)"
+            guard let now else { return (link, "a folder whose path is too long to show") }
             return (link, now.hasSuffix(deleted) ? nil : now)
         }
         return nil
@@ -349,15 +348,27 @@ final class SQLiteWriterLock: StoreWriterLock {
     }
 
     /// What the open file at `fd` is when it cannot be a lock file this tool made: not a
-    /// regular file, or one with other names (a hard link to another file, which writing
-    /// the pid would overwrite).
+    /// regular file, one with other names (a hard link to another file, which writing the
+    /// pid would overwrite), or one holding other data than a lock file's (`stamp`: a pid
+    /// line first, a few lines in all): a ledger named `books.sqlite.lock` was overwritten so
+    /// by the pid of `books.sqlite`'s writer (probe 74).
     private static func notOurs(_ fd: Int32) -> String? {
         var info = stat()
         guard fstat(fd, &info) == 0 else { return nil }
         if info.st_mode & S_IFMT != S_IFREG { return "not a regular file" }
         if info.st_nlink > 1 { return "a file with \(info.st_nlink) names (hard links)" }
+        var head = [UInt8](repeating: 0, count: 16)
+        let count = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        if count > 0 && (head[0] < 0x30 || head[0] > 0x39) || Int(info.st_size) > maxLockFileBytes {
+            let database = count >= 15 && head[0..<15].elementsEqual("SQLite format 3".utf8)
+            return database ? "a SQLite database (a ledger named after this one's lock file, perhaps)"
+                : "a file of \(info.st_size) bytes of other data than a lock file's"
+        }
         return nil
     }
+
+    /// The most a lock file this tool wrote can hold (`stamp`): a pid, the runs, the path.
+    private static let maxLockFileBytes = Int(PATH_MAX) + 512
 
     /// How long a writer waits for a lock held only for a moment (`isHeldForAMoment`) before
     /// it is refused as busy; a lock another writer holds refuses it at once.
@@ -414,12 +425,23 @@ final class SQLiteWriterLock: StoreWriterLock {
                              runs: fd >= 0 ? readRuns(fd) : [])
     }
 
-    /// Whether the lock file at `fd` names `ledger` on its last line (`ledger /books/ledger.sqlite`).
+    /// Whether the lock file at `fd` is one a writer of `ledger` wrote (`stamp`): a pid line,
+    /// a line of runs or none, then `ledger /books/ledger.sqlite` and nothing after. Read as
+    /// a whole: a ledger path holding `\nledger /other` wrote a lock file that ends as the
+    /// other ledger's would (probe 74).
     private static func names(_ fd: Int32, ledger: String) -> Bool {
-        let line = Array("\nledger \(ledger)\n".utf8)
-        var bytes = [UInt8](repeating: 0, count: line.count + 64)
+        var bytes = [UInt8](repeating: 0, count: maxLockFileBytes + 1)
         let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        return count >= line.count && count < bytes.count && bytes[(count - line.count)..<count].elementsEqual(line)
+        guard count > 0, count <= maxLockFileBytes else { return false }
+        var lines = bytes[0..<count].split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false)
+        guard lines.count == 2, let pid = lines.first, !pid.isEmpty, pid.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        var rest = lines[1]
+        if rest.starts(with: "runs ".utf8) {
+            lines = rest.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false)
+            guard lines.count == 2, lines[0].dropFirst(5).allSatisfy({ $0 == 0x20 || ($0 >= 0x30 && $0 <= 0x39) }) else { return false }
+            rest = lines[1]
+        }
+        return rest.elementsEqual("ledger \(ledger)\n".utf8)
     }
 
     /// The runs the lock file's second line names (`runs 12 13`), or none.
