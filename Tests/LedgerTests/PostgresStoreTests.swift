@@ -858,8 +858,10 @@ struct PostgresStoreTests {
         let report = try store.openAnother().verify()
         #expect(!report.isSound)
         #expect(report.problems == ["row-level security on the ledger's tables runs, topups (policy hide), which the ledger "
-            + "does not use: a policy hides rows from the roles it names, so reports, status and verify itself may not see "
-            + "every entry and row; drop the policies and DISABLE ROW LEVEL SECURITY on those tables"])
+            + "does not use: it hides rows from every role its policies do not let read them (with no policy, from every "
+            + "role but the table's owner), so reports, status and verify itself may not see every entry and row; drop the "
+            + "policies and DISABLE ROW LEVEL SECURITY on those tables"])
+        #expect(report.rowsMayBeHidden)
     }
 
     /// A psql session left idle in a transaction that holds a lock of the ledger's tables

@@ -40,8 +40,9 @@ struct StoreCheck: Sendable, Equatable {
     var rowSecurityProblem: String? {
         guard !rowSecurity.isEmpty else { return nil }
         return "row-level security on the ledger's table\(rowSecurity.count == 1 ? "" : "s") \(rowSecurity.joined(separator: ", ")), "
-            + "which the ledger does not use: a policy hides rows from the roles it names, so reports, status and verify "
-            + "itself may not see every entry and row; drop the policies and DISABLE ROW LEVEL SECURITY on those tables"
+            + "which the ledger does not use: it hides rows from every role its policies do not let read them (with no "
+            + "policy, from every role but the table's owner), so reports, status and verify itself may not see every "
+            + "entry and row; drop the policies and DISABLE ROW LEVEL SECURITY on those tables"
     }
 
     /// The bypassed triggers' finding, or `nil` when no append-only row was changed.

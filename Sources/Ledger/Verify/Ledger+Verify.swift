@@ -76,6 +76,7 @@ extension Ledger {
         report.tablesDiffer = report.tablesDiffer || !missing.isEmpty || !reshaped.isEmpty
         report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped) + report.problems
             + check.guardProblems
+        report.rowsMayBeHidden = !check.rowSecurity.isEmpty
         report.integrity = check.verdict
         report.log = check.log
         report.stoppedAtLimit = report.problems.count >= limit

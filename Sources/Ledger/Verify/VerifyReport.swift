@@ -32,6 +32,9 @@ public struct VerifyReport: Sendable {
     /// chain cannot show; the tables still hold what they said). Either way it is no longer
     /// only the guards that were changed.
     public var tablesDiffer = false
+    /// Row-level security is on some of the ledger's tables (PostgreSQL): rows this role
+    /// cannot see read as missing, so the other findings may be nothing but that.
+    public var rowsMayBeHidden = false
 
     /// Sound: the chain, the projections and the database's own check all agree.
     public var isSound: Bool { problems.isEmpty }

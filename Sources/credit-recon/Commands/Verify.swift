@@ -93,7 +93,8 @@ extension CreditReconCommand {
                 } else if report.isSound {
                     // What PostgreSQL's store checked is the guards.
                     let checked = isPostgres
-                        ? "the append-only triggers in place and, by the server's statistics, never bypassed; no row-level security"
+                        ? "the append-only triggers in place, no row-level security, and no append-only row changed by the "
+                            + "server's statistics (which start again when reset or when a table is made again)"
                         : "integrity_check \(report.integrity)"
                     print("ledger sound: \(report.entries) journal entries, \(checked)")
                     print("head \(report.headHash)")
@@ -145,6 +146,14 @@ extension CreditReconCommand {
         /// it would leave out); `nil` for a sound one.
         static func whatToDo(_ report: VerifyReport, ledger: String) -> String? {
             guard !report.isSound else { return nil }
+            // Rows hidden from this role read as cut or missing: nothing else is known yet, and
+            // a copy or a restore made from what this role sees would lose them (probe 74).
+            guard !report.rowsMayBeHidden else {
+                return "row-level security is on the ledger's tables, so rows this role may not see read as missing or "
+                    + "cut, and the other findings may be only that: drop the policies and DISABLE ROW LEVEL SECURITY "
+                    + "(as the tables' owner), then run verify again, before anything else; do not copy or restore the "
+                    + "ledger meanwhile, which would keep only the rows this role sees, and \(keep)"
+            }
             guard report.journalIsSound else {
                 return "the journal itself is not as it was written: restore the ledger from a backup (`verify --holds "
                     + "HASH` on the backup finds a head a report printed; the last sound head above is the newest state "
