@@ -455,8 +455,13 @@ struct LedgerCommandsTests {
         let ledger = scratch.path("books.sqlite.lock")
         let refused = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples])
         #expect(refused.status == 64, "\(refused.stderr)")
-        #expect(refused.stderr.contains("would be named as the writer lock file of the ledger \(scratch.path("books.sqlite"))"),
-                "\(refused.stderr)")
+        #expect(refused.stderr.contains("would be made as \(ledger), the name of the writer lock file of the ledger "
+            + "\(scratch.path("books.sqlite")) beside it"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+        // Nor through a link to such a name (probe 75).
+        let link = scratch.path("link.sqlite")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: ledger)
+        #expect(try Executable.creditRecon(["--ledger", link, "import", "snapshots", samples]).status == 64)
         #expect(!FileManager.default.fileExists(atPath: ledger))
     }
 

@@ -295,6 +295,17 @@ struct SQLiteWriterLockTests {
                 + "and run the command again")
         }
         #expect(FileManager.default.contents(atPath: lockPath) == other)
+        // Nor a note that begins with a digit (probe 75).
+        let note = Data("2026 budget notes: do not lose\n".utf8)
+        try note.write(to: URL(fileURLWithPath: lockPath))
+        #expect {
+            _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+        } throws: { error in
+            guard case .lockNotOurs(lockPath, "a file of other data than a lock file's (31 bytes)")? = error as? LedgerError
+            else { return false }
+            return true
+        }
+        #expect(FileManager.default.contents(atPath: lockPath) == note)
         try Data("4242\n".utf8).write(to: URL(fileURLWithPath: lockPath))
         let lock = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         withExtendedLifetime(lock) {}

@@ -134,10 +134,11 @@ extension CommandContext {
             }
             // A new ledger named as the lock file of another (`books.sqlite.lock`) was written
             // over by that ledger's next writer (probe 74); one made so earlier is still opened.
-            if ledgerFile == .missing, path.hasSuffix(".lock") {
-                throw UsageError.usage("the ledger \(ledgerPath) would be named as the writer lock file of the ledger "
-                    + "\(path.dropLast(".lock".count)) beside it, which that ledger's writers write their pid into; name "
-                    + "it otherwise, e.g. books.sqlite")
+            if ledgerFile == .missing, path.hasSuffix(".lock") || Ledger.followingLinks(path).hasSuffix(".lock") {
+                let named = Ledger.followingLinks(path)
+                throw UsageError.usage("the ledger \(ledgerPath) would be made as \(named), the name of the writer lock "
+                    + "file of the ledger \(named.dropLast(".lock".count)) beside it, which that ledger's writers write "
+                    + "their pid into; name it otherwise, e.g. books.sqlite")
             }
         }
         return try Ledger.lockWriter(at: location)

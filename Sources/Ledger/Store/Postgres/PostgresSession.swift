@@ -14,8 +14,8 @@ import Synchronization
 final class PostgresSession: @unchecked Sendable {
     let location: PostgresLocation
     private let connection: PostgresConnection
-    /// The session's `application_name` (`applicationName(_:)`).
-    private let applicationName: String
+    /// The server process serving the session (`pg_backend_pid()`), set once logged in.
+    private var backendPID = ""
     /// The waits `answer(_:)` has under way, which the connection's closing fails (one
     /// watch of the close per session, not one per statement, each kept until the close).
     private let waits = Waits()
@@ -61,7 +61,6 @@ final class PostgresSession: @unchecked Sendable {
     /// writer's refusal names this process.
     init(_ location: PostgresLocation, purpose: String) throws(LedgerError) {
         self.location = location
-        applicationName = Self.applicationName(purpose)
         do {
             connection = try Self.connect(location, purpose: purpose)
         } catch {
@@ -83,13 +82,24 @@ final class PostgresSession: @unchecked Sendable {
         // own characters, so psql and every other client read garbled memos and the
         // README's chain check in psql found broken links, while this tool read them back
         // sound.
-        let encoding = try query("SELECT set_config('idle_in_transaction_session_timeout', '0', false), "
+        //
+        // A session whose client is gone (killed, or a wait given up in `answer(_:)`) is ended
+        // by the server within a second from PostgreSQL 14 on (client_connection_check_interval),
+        // not when its statement finishes: one left waiting for a lock kept its own locks, and
+        // the next writer waited behind it for ever (probe 75).
+        let answer = try query("SELECT set_config('idle_in_transaction_session_timeout', '0', false), "
             + "CASE WHEN current_setting('idle_session_timeout', true) IS NOT NULL "
-            + "THEN set_config('idle_session_timeout', '0', false) END, current_setting('server_encoding')") { row in
+            + "THEN set_config('idle_session_timeout', '0', false) END, "
+            + "CASE WHEN current_setting('client_connection_check_interval', true) IS NOT NULL "
+            + "THEN set_config('client_connection_check_interval', '1000', false) END, "
+            + "pg_backend_pid()::text, current_setting('server_encoding')") { row in
             _ = try row.optionalText()
             _ = try row.optionalText()
-            return try row.text()
+            _ = try row.optionalText()
+            return (try row.text(), try row.text())
         }.first
+        backendPID = answer?.0 ?? ""
+        let encoding = answer?.1
         guard let encoding, encoding == "UTF8" else {
             throw LedgerError.badLocation(
                 "the database \(location.database) on \(location.host):\(location.port) stores text as \(encoding ?? "an unknown encoding"), "
@@ -151,26 +161,35 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     /// What a second connection finds of the server at `location` while a statement of the
-    /// session named `waiter` is unanswered (`answer(_:)`).
+    /// session served by process `waiter` is unanswered (`answer(_:)`).
     private enum Listened {
         /// The server answers, and nothing says the wait is hopeless.
         case answering
         /// The server does not answer a login within the connect timeout: why.
         case silent(String)
         /// The statement waits for a lock that sessions of another program hold while idle
-        /// in their transactions, for a connect timeout or more: who they are.
-        case stuckBehind([String])
+        /// in their transactions, for a connect timeout or more: who they are (pids, and
+        /// each described), after `stuck` was told and the waiting session ended.
+        case stuckBehind(pids: [String], described: [String])
     }
 
     /// Whether the server at `location` still answers a login within the connect timeout:
     /// any answer counts, a refusal too (too many connections, say), since only a server
-    /// that is up can give one. Once logged in, whether the session named `waiter` waits for
+    /// that is up can give one. Once logged in, whether the session served by process `waiter` waits for
     /// a lock held by sessions of another program (not credit-recon's, which go on working
     /// between their statements) idle in their transactions for `idleFor` or more: a psql
     /// left at `BEGIN; LOCK TABLE …` held a `status` for ever. Another user's sessions are
     /// seen only by a role that may read their activity (`pg_read_all_stats`); those it
     /// cannot see are waited for.
-    private static func listen(at location: PostgresLocation, for waiter: String, idleFor: TimeAmount) -> Listened {
+    ///
+    /// When it does, `stuck` is told first (the wait is given up), then the waiting session
+    /// is ended on the server: a client that goes away is not noticed by a session waiting
+    /// for a lock (before PostgreSQL 14's client_connection_check_interval), which kept its
+    /// own locks, and the next writer waited behind it for ever (probe 75).
+    private static func listen(
+        at location: PostgresLocation, for waiter: String, idleFor: TimeAmount,
+        stuck: (_ pids: [String], _ described: [String]) -> Void
+    ) -> Listened {
         let probe: PostgresConnection
         do {
             probe = try connect(location, purpose: "probe", statementTimeout: .seconds(max(1, location.connectTimeout.components.seconds)))
@@ -194,14 +213,19 @@ final class PostgresSession: @unchecked Sendable {
                 || floor(extract(epoch FROM now() - b.state_change))::bigint || ' s)'
             FROM pg_stat_activity w CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocking(pid)
             JOIN pg_stat_activity b ON b.pid = blocking.pid
-            WHERE w.application_name = $1 AND w.wait_event_type = 'Lock' AND b.state LIKE 'idle in transaction%'
+            WHERE w.pid = $1::int AND w.wait_event_type = 'Lock' AND b.state LIKE 'idle in transaction%'
               AND b.application_name NOT LIKE 'credit-recon %' AND b.state_change <= now() - make_interval(secs => $2)
             ORDER BY 1
             """
         guard let rows = try? probe.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait(),
               case let blockers = rows.rows.compactMap({ try? $0.decode(String.self) }), !blockers.isEmpty
         else { return .answering }
-        return .stuckBehind(blockers)
+        let pids = blockers.map { String($0.prefix { $0 != " " }) }
+        stuck(pids, blockers)
+        var ending = PostgresBindings()
+        ending.append(waiter)
+        _ = try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: ending), logger: logger).wait()
+        return .stuckBehind(pids: pids, described: blockers)
     }
 
     deinit { try? connection.close().wait() }
@@ -360,7 +384,7 @@ final class PostgresSession: @unchecked Sendable {
     private func answer<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
         let answered = future.eventLoop.makePromise(of: T.self)
         future.cascade(to: answered)
-        let location = location, waiter = applicationName
+        let location = location, waiter = backendPID
         let connection = connection
         guard let wait = waits.add({ answered.fail($0) }) else { throw ConnectionClosed() }
         defer { waits.remove(wait) }
@@ -375,8 +399,20 @@ final class PostgresSession: @unchecked Sendable {
             guard starts else { return }
             _ = BackgroundWork {
                 defer { probing.withLock { $0 = false } }
-                switch Self.listen(at: location, for: waiter, idleFor: interval) {
-                case .answering:
+                let heard = Self.listen(at: location, for: waiter, idleFor: interval) { pids, sessions in
+                    let one = sessions.count == 1
+                    answered.fail(WaitGivenUp(error: LedgerError.serverBusy(
+                        location: location.description,
+                        detail: "a statement waited for a lock held by another program's session\(one ? "" : "s") "
+                            + "\(sessions.joined(separator: ", ")), which may never let it go; finish "
+                            + "\(one ? "that transaction" : "their transactions") (COMMIT or ROLLBACK where "
+                            + "\(one ? "it was" : "they were") begun, or SELECT pg_terminate_backend(\(one ? pids[0] : "PID"))), "
+                            + "then run the command again; nothing of this command's transaction was committed")))
+                    // Settled before the session is ended, whose end the connection also reports.
+                    _ = try? answered.futureResult.wait()
+                }
+                switch heard {
+                case .answering, .stuckBehind:
                     return
                 case .silent(let why):
                     Self.silentServers.withLock { _ = $0.insert(location.description) }
@@ -386,17 +422,6 @@ final class PostgresSession: @unchecked Sendable {
                             + "log in within \(location.connectTimeout) (--timeout) either (\(why)); "
                             + "a write under way, if any, was not committed, unless the server was committing it as it "
                             + "stopped: run verify once it answers again")))
-                case .stuckBehind(let sessions):
-                    // Given up as for a silent server: the connection closed, the server rolls back.
-                    let one = sessions.count == 1
-                    answered.fail(WaitGivenUp(error: LedgerError.serverBusy(
-                        location: location.description,
-                        detail: "a statement waited for a lock that the session\(one ? "" : "s") "
-                            + "\(sessions.joined(separator: ", ")) of another program \(one ? "holds" : "hold") while idle in "
-                            + "\(one ? "its transaction" : "their transactions"), which may never end; "
-                            + "finish that transaction (COMMIT or ROLLBACK where it was begun, or SELECT "
-                            + "pg_terminate_backend(PID)), then run the command again; nothing of this command's "
-                            + "transaction was committed")))
                 }
             }
         }

@@ -147,6 +147,10 @@ final class SQLiteWriterLock: StoreWriterLock {
                 close(fd)
                 continue
             }
+            if let what = otherData(fd) {
+                close(fd)
+                throw LedgerError.lockNotOurs(path: path, what: what)
+            }
             // Again once locked: the lock file may have been removed since the look above.
             if let holder = holderOfARemovedLock(path, besides: file.inode) {
                 if created { unlink(path) }
@@ -348,23 +352,40 @@ final class SQLiteWriterLock: StoreWriterLock {
     }
 
     /// What the open file at `fd` is when it cannot be a lock file this tool made: not a
-    /// regular file, one with other names (a hard link to another file, which writing the
-    /// pid would overwrite), or one holding other data than a lock file's (`stamp`: a pid
-    /// line first, a few lines in all): a ledger named `books.sqlite.lock` was overwritten so
-    /// by the pid of `books.sqlite`'s writer (probe 74).
+    /// regular file, or one with other names (a hard link to another file, which writing the
+    /// pid would overwrite).
     private static func notOurs(_ fd: Int32) -> String? {
         var info = stat()
         guard fstat(fd, &info) == 0 else { return nil }
         if info.st_mode & S_IFMT != S_IFREG { return "not a regular file" }
         if info.st_nlink > 1 { return "a file with \(info.st_nlink) names (hard links)" }
-        var head = [UInt8](repeating: 0, count: 16)
-        let count = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        if count > 0 && (head[0] < 0x30 || head[0] > 0x39) || Int(info.st_size) > maxLockFileBytes {
-            let database = count >= 15 && head[0..<15].elementsEqual("SQLite format 3".utf8)
-            return database ? "a SQLite database (a ledger named after this one's lock file, perhaps)"
-                : "a file of \(info.st_size) bytes of other data than a lock file's"
-        }
         return nil
+    }
+
+    /// What the file at `fd`, locked by this writer, holds when it is not a lock file's text
+    /// (`stamp`; empty, or a pid alone, as earlier versions and a writer just starting leave
+    /// it), which writing the pid would overwrite: a ledger named `books.sqlite.lock` was
+    /// overwritten so by the pid of `books.sqlite`'s writer, and a note of 40 bytes that
+    /// began with a digit (probes 74 and 75). Read under the lock, when no writer is
+    /// writing it.
+    private static func otherData(_ fd: Int32) -> String? {
+        var bytes = [UInt8](repeating: 0, count: maxLockFileBytes + 1)
+        let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return nil }
+        let text = bytes[0..<max(count, 0)]
+        if count <= maxLockFileBytes, text.last == UInt8(ascii: "\n") {
+            var lines = text.dropLast().split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)[...]
+            let digits: (ArraySlice<UInt8>) -> Bool = { !$0.isEmpty && $0.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+            if let pid = lines.popFirst(), digits(pid) {
+                if let runs = lines.first, runs.starts(with: "runs ".utf8),
+                   runs.dropFirst(5).split(separator: 0x20).allSatisfy(digits) { lines = lines.dropFirst() }
+                // The ledger line last, its path as it is (a newline in it too).
+                if lines.isEmpty || lines.first?.starts(with: "ledger /".utf8) == true { return nil }
+            }
+        }
+        return count >= 15 && text.prefix(15).elementsEqual("SQLite format 3".utf8)
+            ? "a SQLite database (a ledger named after this one's lock file, perhaps)"
+            : "a file of other data than a lock file's (\(count > maxLockFileBytes ? "more than \(maxLockFileBytes)" : "\(count)") bytes)"
     }
 
     /// The most a lock file this tool wrote can hold (`stamp`): a pid, the runs, the path.
