@@ -463,6 +463,11 @@ struct LedgerCommandsTests {
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: ledger)
         #expect(try Executable.creditRecon(["--ledger", link, "import", "snapshots", samples]).status == 64)
         #expect(!FileManager.default.fileExists(atPath: ledger))
+        // Nor an empty file there, which is that lock file, not a truncated ledger (probe 75).
+        _ = FileManager.default.createFile(atPath: ledger, contents: Data())
+        let empty = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples])
+        #expect(empty.status == 64, "\(empty.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ledger + ".lock"))
     }
 
     /// Ends the lock's holder: SIGKILL, which nothing ignores. A SIGTERM was ignored when

@@ -134,7 +134,9 @@ extension CommandContext {
             }
             // A new ledger named as the lock file of another (`books.sqlite.lock`) was written
             // over by that ledger's next writer (probe 74); one made so earlier is still opened.
-            if ledgerFile == .missing, path.hasSuffix(".lock") || Ledger.followingLinks(path).hasSuffix(".lock") {
+            // An empty file there is that lock file, not a truncated ledger to delete (probe 75).
+            if ledgerFile == .missing || ledgerFile == .truncated,
+               path.hasSuffix(".lock") || Ledger.followingLinks(path).hasSuffix(".lock") {
                 let named = Ledger.followingLinks(path)
                 throw UsageError.usage("the ledger \(ledgerPath) would be made as \(named), the name of the writer lock "
                     + "file of the ledger \(named.dropLast(".lock".count)) beside it, which that ledger's writers write "

@@ -175,12 +175,12 @@ final class PostgresSession: @unchecked Sendable {
 
     /// Whether the server at `location` still answers a login within the connect timeout:
     /// any answer counts, a refusal too (too many connections, say), since only a server
-    /// that is up can give one. Once logged in, whether the session served by process `waiter` waits for
-    /// a lock held by sessions of another program (not credit-recon's, which go on working
-    /// between their statements) idle in their transactions for `idleFor` or more: a psql
-    /// left at `BEGIN; LOCK TABLE …` held a `status` for ever. Another user's sessions are
-    /// seen only by a role that may read their activity (`pg_read_all_stats`); those it
-    /// cannot see are waited for.
+    /// that is up can give one. Once logged in, whether the session served by process
+    /// `waiter` waits for a lock held by sessions of another program (not credit-recon's,
+    /// which go on working between their statements) idle in their transactions for
+    /// `idleFor` or more: a psql left at `BEGIN; LOCK TABLE …` held a `status` for ever.
+    /// Another user's sessions are seen only by a role that may read their activity
+    /// (`pg_read_all_stats`); those it cannot see are waited for.
     ///
     /// When it does, `stuck` is told first (the wait is given up), then the waiting session
     /// is ended on the server: a client that goes away is not noticed by a session waiting
