@@ -102,13 +102,7 @@ struct TopUpEngineTests {
     @Test func crashBetweenIntentAndAnswerBecomesUnknownAndIsNotResent() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(3))
-        let crashing = FakeChargeCreator { call, index in
-            if call.amount == Micros(raw: 2_500_000) { throw SimulatedCrash() }
-            return .created(FakeChargeCreator.charge(index))
-        }
-        await #expect(throws: SimulatedCrash.self) {
-            _ = try await bench.run(plan, client: crashing, concurrency: 1)
-        }
+        try await bench.crashing(plan, at: Micros(raw: 2_500_000))
         #expect(try bench.states()["R-02"] == "requesting")
 
         // The next run finds the dead run's intent: unknown, never sent again.
@@ -171,13 +165,7 @@ struct TopUpEngineTests {
     @Test func aRequestLeftUnderWayIsNotSentAgainByTheRunThatFindsIt() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(2))
-        let crashing = FakeChargeCreator { call, index in
-            if call.amount == Micros(raw: 1_500_000) { throw SimulatedCrash() }
-            return .created(FakeChargeCreator.charge(index))
-        }
-        await #expect(throws: SimulatedCrash.self) {
-            _ = try await bench.run(plan, client: crashing, concurrency: 1)
-        }
+        try await bench.crashing(plan, at: Micros(raw: 1_500_000))
         #expect(try bench.states()["R-01"] == "requesting")
         let fake = FakeChargeCreator()
         let second = try await bench.run(plan, client: fake, retryUnknown: true)

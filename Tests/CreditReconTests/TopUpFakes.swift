@@ -3,6 +3,7 @@ import CreditTypes
 import Foundation
 import Ledger
 import Synchronization
+import Testing
 
 /// A charge creator whose answers tests script; it records every call.
 final class FakeChargeCreator: ChargeCreating {
@@ -74,6 +75,18 @@ struct TopUpBench {
         let preview = try engine.prepare(ledger: ledger)
         return try await engine.execute(preview, ledger: ledger, client: client, stop: stop,
                                         now: { Timestamp.now() })
+    }
+
+    /// Runs `path` one row at a time with a client that creates charges until the row of
+    /// `amount`, where the process "crashes" with that request in flight (`requesting`).
+    func crashing(_ path: String, at amount: Micros) async throws {
+        let crashing = FakeChargeCreator { call, index in
+            if call.amount == amount { throw SimulatedCrash() }
+            return .created(FakeChargeCreator.charge(index))
+        }
+        await #expect(throws: SimulatedCrash.self) {
+            _ = try await run(path, client: crashing, concurrency: 1)
+        }
     }
 
     func states() throws -> [String: String] {

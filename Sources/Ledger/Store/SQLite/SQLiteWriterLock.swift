@@ -363,29 +363,50 @@ final class SQLiteWriterLock: StoreWriterLock {
     }
 
     /// What the file at `fd`, locked by this writer, holds when it is not a lock file's text
-    /// (`stamp`; empty, or a pid alone, as earlier versions and a writer just starting leave
-    /// it), which writing the pid would overwrite: a ledger named `books.sqlite.lock` was
-    /// overwritten so by the pid of `books.sqlite`'s writer, and a note of 40 bytes that
-    /// began with a digit (probes 74 and 75). Read under the lock, when no writer is
-    /// writing it.
+    /// (`lockText`; empty too, as a writer just starting leaves it), which writing the pid
+    /// would overwrite: a ledger named `books.sqlite.lock` was overwritten so by the pid of
+    /// `books.sqlite`'s writer, and a note that began with a digit (probes 74 and 75). Read
+    /// under the lock, when no writer is writing it.
     private static func otherData(_ fd: Int32) -> String? {
+        let text = readLockFile(fd)
+        guard !text.isEmpty, lockText(text) == nil else { return nil }
+        return text.starts(with: "SQLite format 3".utf8)
+            ? "a SQLite database (a ledger named after this one's lock file, perhaps)"
+            : "a file of other data than a lock file's (\(text.count > maxLockFileBytes ? "more than \(maxLockFileBytes)" : "\(text.count)") bytes)"
+    }
+
+    /// Up to `maxLockFileBytes` + 1 bytes from the start of the file at `fd` (more than a
+    /// lock file can hold says it is none).
+    private static func readLockFile(_ fd: Int32) -> ArraySlice<UInt8> {
         var bytes = [UInt8](repeating: 0, count: maxLockFileBytes + 1)
         let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        guard count > 0 else { return nil }
-        let text = bytes[0..<max(count, 0)]
-        if count <= maxLockFileBytes, text.last == UInt8(ascii: "\n") {
-            var lines = text.dropLast().split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)[...]
-            let digits: (ArraySlice<UInt8>) -> Bool = { !$0.isEmpty && $0.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
-            if let pid = lines.popFirst(), digits(pid) {
-                if let runs = lines.first, runs.starts(with: "runs ".utf8),
-                   runs.dropFirst(5).split(separator: 0x20).allSatisfy(digits) { lines = lines.dropFirst() }
-                // The ledger line last, its path as it is (a newline in it too).
-                if lines.isEmpty || lines.first?.starts(with: "ledger /".utf8) == true { return nil }
-            }
+        return bytes[0..<max(count, 0)]
+    }
+
+    /// A lock file's text as `stamp` writes it: a pid line, a line of runs or none, then
+    /// `ledger /books/ledger.sqlite`, whose path runs to the text's last newline (a newline
+    /// in it too); earlier versions wrote no ledger line. `nil` when `text` is not one; else
+    /// the ledger's path, `nil` when it names none.
+    private static func lockText(_ text: ArraySlice<UInt8>) -> LockText? {
+        guard text.count <= maxLockFileBytes, text.last == UInt8(ascii: "\n") else { return nil }
+        let digits: (ArraySlice<UInt8>) -> Bool = { !$0.isEmpty && $0.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        var lines = text.dropLast().split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false)
+        guard let pid = lines.first, digits(pid) else { return nil }
+        guard lines.count == 2 else { return LockText(ledger: nil) }
+        var rest = lines[1]
+        if rest.starts(with: "runs ".utf8) {
+            lines = rest.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false)
+            guard lines[0].dropFirst(5).split(separator: 0x20).allSatisfy(digits) else { return nil }
+            guard lines.count == 2 else { return LockText(ledger: nil) }
+            rest = lines[1]
         }
-        return count >= 15 && text.prefix(15).elementsEqual("SQLite format 3".utf8)
-            ? "a SQLite database (a ledger named after this one's lock file, perhaps)"
-            : "a file of other data than a lock file's (\(count > maxLockFileBytes ? "more than \(maxLockFileBytes)" : "\(count)") bytes)"
+        guard rest.starts(with: "ledger /".utf8) else { return nil }
+        return LockText(ledger: rest.dropFirst("ledger ".count))
+    }
+
+    /// What `lockText` read: the ledger the lock file names, if any.
+    private struct LockText {
+        var ledger: ArraySlice<UInt8>?
     }
 
     /// The most a lock file this tool wrote can hold (`stamp`): a pid, the runs, the path.
@@ -446,23 +467,11 @@ final class SQLiteWriterLock: StoreWriterLock {
                              runs: fd >= 0 ? readRuns(fd) : [])
     }
 
-    /// Whether the lock file at `fd` is one a writer of `ledger` wrote (`stamp`): a pid line,
-    /// a line of runs or none, then `ledger /books/ledger.sqlite` and nothing after. Read as
-    /// a whole: a ledger path holding `\nledger /other` wrote a lock file that ends as the
-    /// other ledger's would (probe 74).
+    /// Whether the lock file at `fd` is one a writer of `ledger` wrote (`lockText`). Its
+    /// path is read to the text's end: a ledger path holding `\nledger /other` wrote a lock
+    /// file that ends as the other ledger's would (probe 74).
     private static func names(_ fd: Int32, ledger: String) -> Bool {
-        var bytes = [UInt8](repeating: 0, count: maxLockFileBytes + 1)
-        let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        guard count > 0, count <= maxLockFileBytes else { return false }
-        var lines = bytes[0..<count].split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false)
-        guard lines.count == 2, let pid = lines.first, !pid.isEmpty, pid.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
-        var rest = lines[1]
-        if rest.starts(with: "runs ".utf8) {
-            lines = rest.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false)
-            guard lines.count == 2, lines[0].dropFirst(5).allSatisfy({ $0 == 0x20 || ($0 >= 0x30 && $0 <= 0x39) }) else { return false }
-            rest = lines[1]
-        }
-        return rest.elementsEqual("ledger \(ledger)\n".utf8)
+        lockText(readLockFile(fd))?.ledger?.elementsEqual(ledger.utf8) == true
     }
 
     /// The runs the lock file's second line names (`runs 12 13`), or none.
