@@ -109,6 +109,17 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// From now on, every wait of this ledger's statements for a lock that another session
+    /// of its database holds is given up (a PostgreSQL ledger; SQLite's waits end within a
+    /// few seconds anyway): the statement fails with `LedgerError.lockWaitGivenUp` naming the
+    /// holders, `because` in its words (`SIGTERM`), and its transaction is rolled back, its
+    /// session ended on the server. Statements that work, a commit among them, go on. For a
+    /// write of one transaction asked to stop (a signal), which would otherwise wait behind
+    /// another session's long statement before it could stop.
+    public func giveUpLockWaits(because reason: String) {
+        store.giveUpLockWaits(because: reason)
+    }
+
     /// The hash of the newest journal entry (the genesis hash for an empty journal).
     public func headHash() throws -> String {
         try read { try $0.head().hash }

@@ -51,6 +51,10 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// for the user, still starting up): try again later (75). `location` is its URL
     /// without the password.
     case serverBusy(location: String, detail: String)
+    /// A statement's wait for a lock that other sessions hold (`holders`, each described)
+    /// was given up when the command was asked to stop (`because`: `SIGTERM`), and nothing
+    /// of its transaction was committed (75). `location` is the URL without the password.
+    case lockWaitGivenUp(location: String, because: String, holders: [String])
     /// The database refused `user` a statement for lack of rights (`detail`, the server's
     /// words); `location` is its URL without the password.
     case notPermitted(location: String, user: String, detail: String)
@@ -108,6 +112,14 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
         default:
             return ""
         }
+    }
+
+    /// `session 6700 (psql, user ann, running a statement for 12 s)`, or `sessions …, …`: the
+    /// holders of a lock as `lockWaitGivenUp` gives them.
+    public static func sessions(_ holders: [String]) -> String {
+        let named = holders.filter { $0.first?.isNumber == true }
+        guard !named.isEmpty else { return "another session" }
+        return (named.count == 1 ? "session " : "sessions ") + named.joined(separator: ", ")
     }
 
     public var description: String {
@@ -179,6 +191,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return detail
         case .server(let location, let detail), .serverBusy(let location, let detail):
             return "cannot use the ledger at \(location): \(detail)"
+        case .lockWaitGivenUp(let location, let signal, let holders):
+            return "gave up, on \(signal), waiting for a lock of the ledger at \(location) held by "
+                + "\(Self.sessions(holders)); nothing of this command's transaction was committed"
         case .notPermitted(let location, let user, let detail):
             return "cannot use the ledger at \(location): user \"\(user)\" may not do this: \(detail); grant it the rights on the database"
         case .readOnlySession(let location, let user, let detail):

@@ -226,7 +226,8 @@ extension Reliability {
             #expect(child.wasKilledBySignal, "killed mid-import: \(child.stderr)")
             // The server ends the dead client's session, and its locks with it.
             #expect(try waitUntil {
-                try Self.count(server, database, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'credit-recon%'") == 0
+                try Self.count(server, database, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'credit-recon%' "
+                    + "AND datname = current_database()") == 0
             })
             // Not even the tables: the first import makes them in its own transaction.
             #expect(try Self.count(server, database, "SELECT count(*) FROM pg_namespace WHERE nspname = 'credit_recon'") == 0)

@@ -238,10 +238,11 @@ extension Reliability {
             Executable.count("faults_injected", 1)
         }
 
-        /// Runs `arguments` while another session holds what `statements` take, so the
-        /// command waits on the server before its first batch; sends `signal` then, and lets
-        /// the command go on once it has said what the signal does (`notice`). It must end
-        /// on its own, with 75.
+        /// Runs `arguments` while another session holds what `statements` take and runs a
+        /// long statement, so the command waits on the server before its first batch; sends
+        /// `signal` then. It must say what the signal does (`notice`) and end on its own, with
+        /// 75 naming that session, while the session still holds the lock: a wait behind
+        /// another program's statement is given up, not waited out (an hour here).
         static func signalWhileItWaits(
             _ server: ThrowawayPostgres, _ database: String, holding statements: [String], _ arguments: [String],
             _ signal: Int32, notice: String, scratch: Scratch, sourceLocation: SourceLocation = #_sourceLocation
@@ -252,16 +253,25 @@ extension Reliability {
             let child = try BackgroundCommand(arguments, environment: [:], scratch: scratch, tag: "writer")
             let waiting = """
                 SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-                WHERE NOT l.granted AND a.application_name LIKE 'credit-recon%'
+                WHERE NOT l.granted AND a.application_name LIKE 'credit-recon%' AND a.datname = current_database()
                 """
             #expect(waitUntil { (try? SharedBooksTests.count(server, database, waiting)) ?? 0 > 0 || !child.process.isRunning },
                     "\(child.stderr)", sourceLocation: sourceLocation)
             child.signal(signal)
             #expect(waitUntil { child.stderr.contains(notice) }, "\(child.stderr)", sourceLocation: sourceLocation)
-            holder.release()
             let status = child.wait()
             #expect(status == 75, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)", sourceLocation: sourceLocation)
             #expect(!child.wasKilledBySignal, sourceLocation: sourceLocation)
+            let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
+            #expect(child.stderr.contains("stopped by \(name) as it waited for a lock of the ledger held by session "),
+                    "\(child.stderr)", sourceLocation: sourceLocation)
+            #expect(child.stderr.contains(" (\(holder.applicationName), user postgres, running a statement for "),
+                    "\(child.stderr)", sourceLocation: sourceLocation)
+            #expect(holder.isHolding, "the other session still held the lock as the command stopped", sourceLocation: sourceLocation)
+            // Its own waiting session ended on the server with it, not left queued behind the
+            // holder, keeping locks of its own.
+            let own = "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'credit-recon%' AND datname = current_database()"
+            #expect(waitUntil { (try? SharedBooksTests.count(server, database, own)) == 0 }, sourceLocation: sourceLocation)
             return child
         }
 
@@ -278,7 +288,7 @@ extension Reliability {
                 SIGTERM, notice: "SIGTERM: the import of \(file) stops at its next batch", scratch: scratch)
             let ledger = server.url(database, password: false)
             #expect(child.stderr.contains(
-                "stopped by SIGTERM: the import of \(file) wrote nothing, and the ledger \(ledger) is as it was; run it again"),
+                " s): the import of \(file) wrote nothing, and the ledger \(ledger) is as it was; run it again"),
                 "\(child.stderr)")
             #expect(!child.stderr.contains(server.password))
             #expect(try SharedBooksTests.count(server, database, "SELECT count(*) FROM pg_namespace WHERE nspname = 'credit_recon'") == 0)
@@ -301,7 +311,7 @@ extension Reliability {
                 server, database, holding: ["BEGIN", "LOCK TABLE credit_recon.journal IN ACCESS EXCLUSIVE MODE"],
                 ["--ledger", url, "ledger", "copy", "--to", target], SIGINT, notice: "SIGINT: the copy stops at its next batch",
                 scratch: scratch)
-            #expect(child.stderr.contains("stopped by SIGINT: the copy wrote nothing, and no ledger was made at \(target); run it again"),
+            #expect(child.stderr.contains(" s): the copy wrote nothing, and no ledger was made at \(target); run it again"),
                     "\(child.stderr)")
             #expect(!FileManager.default.fileExists(atPath: target))
             #expect(!FileManager.default.fileExists(atPath: target + ".creating"))

@@ -157,7 +157,9 @@ final class BackgroundCommand {
         return process.terminationStatus
     }
 
-    var wasKilledBySignal: Bool { process.terminationReason == .uncaughtSignal }
+    /// Whether it ended killed by a signal (`false` while it runs: Foundation traps on a
+    /// running process's `terminationReason`, which took the whole test run down).
+    var wasKilledBySignal: Bool { !process.isRunning && process.terminationReason == .uncaughtSignal }
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 

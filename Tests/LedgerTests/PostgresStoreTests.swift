@@ -469,6 +469,7 @@ struct PostgresStoreTests {
             try store.server.psql(store.database, """
                 SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
                 WHERE c.relname = 'activity_rows' AND l.mode = 'ShareUpdateExclusiveLock' AND l.granted
+                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                 """).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
         }
         let deadline = ContinuousClock.now + .seconds(60)
@@ -483,7 +484,7 @@ struct PostgresStoreTests {
         #expect(try store.ledger.read { try $0.journalCount() } == Int64(2 + PostgresStore.bulkWrite))
         _ = try store.server.psql(store.database, """
             SELECT pg_terminate_backend(pid) FROM pg_locks WHERE relation = 'credit_recon.activity_rows'::regclass
-              AND mode = 'ShareUpdateExclusiveLock' AND granted AND pid <> pg_backend_pid()
+              AND mode = 'ShareUpdateExclusiveLock' AND granted AND pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """)
         _ = holder.wait()
         #expect(try store.ledger.verify().isSound)
@@ -894,6 +895,7 @@ struct PostgresStoreTests {
         func waiting() throws -> String {
             try store.server.psql(store.database, """
                 SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'credit-recon %' AND wait_event_type = 'Lock'
+                  AND datname = current_database()
                 """).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let ended = ContinuousClock.now + .seconds(60)
@@ -911,6 +913,66 @@ struct PostgresStoreTests {
         }
         holder.release()
         #expect(try Ledger(location).read { try $0.head() }.seq > 0)
+    }
+
+    /// A write waiting for a lock that another program's running statement holds gives up
+    /// once asked (`giveUpLockWaits`: a signal to an import), naming that session, where it
+    /// waited until the statement ended, an hour here; nothing of it is committed, and its
+    /// session is ended on the server, not left queued behind the lock with its own. The
+    /// second readers of the same ledger give up with it.
+    @Test func aWaitForAnotherSessionsLockIsGivenUpWhenAsked() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        let head = try store.ledger.headHash()
+        let holder = try HoldingSession(store.server, store.database, [
+            "BEGIN", "LOCK TABLE credit_recon.journal IN ACCESS EXCLUSIVE MODE",
+        ])
+        defer { holder.release() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !holder.isHolding, ContinuousClock.now < deadline {}
+        try #require(holder.isHolding, "the psql session does not hold the lock after 60 s")
+        func waiting() throws -> Int {
+            Int(try store.server.psql(store.database, """
+                SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'credit-recon %' AND wait_event_type = 'Lock'
+                  AND datname = current_database()
+                """).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        let writer = try store.openAnother(), reader = try store.openAnother()
+        let writing = BackgroundWork { () -> Result<Void, any Error> in
+            Result { try writer.write { _ = try $0.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: t0) } }
+        }
+        let reading = BackgroundWork { () -> Result<Int64, any Error> in
+            Result { try reader.read({ try $0.head().seq }, alongside: { try $0.head().seq }).0 }
+        }
+        let queued = ContinuousClock.now + .seconds(60)
+        while try waiting() < 3, ContinuousClock.now < queued {}
+        #expect(try waiting() == 3, "the write and both readers wait for the lock")
+        writer.giveUpLockWaits(because: "SIGTERM")
+        reader.giveUpLockWaits(because: "SIGTERM")
+        let done = DispatchSemaphore(value: 0)
+        _ = BackgroundWork { _ = (writing.wait(), reading.wait()); done.signal() }
+        guard done.wait(timeout: .now() + 60) == .success else {
+            Issue.record("the waits were not given up within 60 s")
+            holder.release()
+            return
+        }
+        for (which, result) in [("write", writing.wait().map { _ in 0 }), ("read", reading.wait())] {
+            guard case .failure(let failure) = result, case .lockWaitGivenUp(_, let because, let holders)? = failure as? LedgerError else {
+                Issue.record("\(which): \(result)")
+                continue
+            }
+            #expect(because == "SIGTERM")
+            #expect(holders.count == 1 && holders[0].contains(" (\(holder.applicationName), user postgres, running a statement for "),
+                    "\(which): \(holders)")
+            #expect("\(failure)".hasPrefix("gave up, on SIGTERM, waiting for a lock of the ledger at \(store.location) held by session "),
+                    "\(failure)")
+        }
+        #expect(holder.isHolding, "the holder's lock is untouched")
+        let ended = ContinuousClock.now + .seconds(60)
+        while try waiting() != 0, ContinuousClock.now < ended {}
+        #expect(try waiting() == 0, "the sessions that waited are still there after 60 s")
+        holder.release()
+        #expect(try store.openAnother().headHash() == head, "nothing was written")
     }
 
     @Test func aReadOnlySessionIsToldSoAndStillVerifies() throws {

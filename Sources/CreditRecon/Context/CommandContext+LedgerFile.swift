@@ -187,7 +187,8 @@ extension CommandContext {
     /// (`withLedgerForImport`), as `import` and `record` do: `body` tells the closure it is
     /// given the rows done after each batch, which draws them on `progress` and, once
     /// SIGINT or SIGTERM came, throws `StoppedBySignal` (75), so the transaction rolls back
-    /// and a new ledger is never put in place.
+    /// and a new ledger is never put in place. A signal that comes as the import waits for
+    /// another session's lock on the ledger stops it there (`givingUpLockWaits`).
     public func importing<T>(
         _ file: String, progress: ProgressLine, _ body: (Ledger, @escaping (Int) throws -> Void) throws -> T
     ) throws -> T {
@@ -195,11 +196,14 @@ extension CommandContext {
         return try Interruption.stoppingBetweenBatches(
             "the import of \(file)", then: "nothing of it is written", logger: logger
         ) { interruption in
-            try withLedgerForImport { ledger in
-                try progress.during {
-                    try body(ledger) { rows in
-                        try interruption.stopIfSignalled("the import of \(file) wrote nothing, and \(left); run it again to import the file")
-                        progress.update(rows)
+            let stopped = "the import of \(file) wrote nothing, and \(left); run it again to import the file"
+            return try withLedgerForImport { ledger in
+                try interruption.givingUpLockWaits(of: [ledger], outcome: stopped) {
+                    try progress.during {
+                        try body(ledger) { rows in
+                            try interruption.stopIfSignalled(stopped)
+                            progress.update(rows)
+                        }
                     }
                 }
             }

@@ -9,7 +9,7 @@ extension ExitStatus {
         case let error as LedgerError:
             switch error {
             case .diskFull, .scratchFull, .io, .server, .writerSessionLost, .notPermitted, .readOnlySession, .cannotCreateLock, .lockNotOurs, .malformedEntry: self = .ioError
-            case .busy, .writerBusy(_, _, heldHere: false), .serverBusy, .lockHeldShared, .writerLockLost, .writerOnRemovedLock:
+            case .busy, .writerBusy(_, _, heldHere: false), .serverBusy, .lockWaitGivenUp, .lockHeldShared, .writerLockLost, .writerOnRemovedLock:
                 self = .tempFail
             case .newerSchema, .olderSchema: self = .config
             case .badLocation, .notEmpty, .writerBusy(_, _, heldHere: true): self = .usage

@@ -1,3 +1,4 @@
+import Ledger
 import Logging
 
 /// A write that is one transaction (`import`, `record`, `ledger copy`) stopped by SIGINT or
@@ -9,10 +10,21 @@ public struct StoppedBySignal: ExitCoded {
     public let signal: String
     /// What the stop left, in words: `the import of plan.csv wrote nothing; …`.
     public let outcome: String
+    /// The holders of the ledger's lock the write was waiting for when it stopped
+    /// (`LedgerError.sessions(_:)`), if it was.
+    public var waitedFor: String?
+
+    public init(signal: String, outcome: String, waitedFor: String? = nil) {
+        self.signal = signal
+        self.outcome = outcome
+        self.waitedFor = waitedFor
+    }
 
     public var exitStatus: ExitStatus { .tempFail }
 
-    public var description: String { "stopped by \(signal): \(outcome)" }
+    public var description: String {
+        "stopped by \(signal)\(waitedFor.map { " as it waited for a lock of the ledger held by \($0)" } ?? ""): \(outcome)"
+    }
 }
 
 extension Interruption {
@@ -35,6 +47,22 @@ extension Interruption {
             logger.notice("\(signal) came as \(work) was finishing, after its last batch: it finished")
         }
         return result
+    }
+
+    /// Runs `body`, a write of one transaction on `ledgers`, whose waits for a lock another
+    /// session holds (another program's long statement on a PostgreSQL ledger) a signal
+    /// gives up (`Ledger.giveUpLockWaits(because:)`): the write stops there as at its next
+    /// batch, `StoppedBySignal` with `outcome` and the sessions it waited for, instead of
+    /// waiting until they finish.
+    public func givingUpLockWaits<T>(of ledgers: [Ledger], outcome: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
+        for ledger in ledgers {
+            onSignal { [weak ledger] name in ledger?.giveUpLockWaits(because: name) }
+        }
+        do {
+            return try body()
+        } catch LedgerError.lockWaitGivenUp(_, let signal, let holders) {
+            throw StoppedBySignal(signal: signal, outcome: outcome(), waitedFor: LedgerError.sessions(holders))
+        }
     }
 
     /// Throws `StoppedBySignal` with `outcome` once a signal has arrived.

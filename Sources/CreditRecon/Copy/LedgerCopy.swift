@@ -62,16 +62,23 @@ public struct LedgerCopy {
         // its path, a database's tables made in the copy's transaction, so a copy that fails
         // (or is killed) leaves the target as it found it.
         let left = try target.leftByAStoppedWrite()
-        func copying(_ entries: Int64) throws {
-            try interruption.stopIfSignalled("the copy wrote nothing, and \(left); run it again to copy the ledger")
-            progress(entries)
+        let stopped = "the copy wrote nothing, and \(left); run it again to copy the ledger"
+        // A signal stops the copy at its next batch, or as it waits for another session's
+        // lock on either ledger.
+        func copy(into copy: Ledger) throws -> Ledger.CopyOutcome {
+            try interruption.givingUpLockWaits(of: [books, copy], outcome: stopped) {
+                try books.copy(into: copy) { entries in
+                    try interruption.stopIfSignalled(stopped)
+                    progress(entries)
+                }
+            }
         }
         let copied: Ledger.CopyOutcome
         do {
             if case .file = to, target.ledgerFile == .truncated {
-                copied = try books.copy(into: Ledger(to), progress: copying)
+                copied = try copy(into: Ledger(to))
             } else {
-                copied = try target.withLedgerForImport { try books.copy(into: $0, progress: copying) }
+                copied = try target.withLedgerForImport(copy(into:))
             }
         } catch let error as LedgerError where !error.lostLockCause.isEmpty {
             throw CopyTargetLockLost(target: to.description, error: error)

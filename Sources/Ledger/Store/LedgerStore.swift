@@ -26,8 +26,14 @@ protocol LedgerStore: AnyObject, Sendable {
     func readReplaying<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T
 
     /// A second store over the same data for reading on another core at the same time, or
-    /// `nil` when it cannot be had.
+    /// `nil` when it cannot be had. It gives up its lock waits with this one
+    /// (`giveUpLockWaits(because:)`).
     func secondReader() -> (any LedgerStore)?
+
+    /// From now on, every statement of this store waiting for a lock that another session
+    /// of the database holds gives up, failing with `LedgerError.lockWaitGivenUp` and its
+    /// transaction rolled back; statements that work, a commit among them, go on.
+    func giveUpLockWaits(because reason: String)
 
     /// Tells the writer lock this process holds on the store's database, if any, that it
     /// started `runs` (committed), so that `Ledger.runningWriter(at:)` can name them; a

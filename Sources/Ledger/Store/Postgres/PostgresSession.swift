@@ -19,6 +19,8 @@ final class PostgresSession: @unchecked Sendable {
     /// The waits `answer(_:)` has under way, which the connection's closing fails (one
     /// watch of the close per session, not one per statement, each kept until the close).
     private let waits = Waits()
+    /// Asks the statements waiting for another session's lock to give up (a signal).
+    private let stop: LockWaitStop
 
     private final class Waits: Sendable {
         private struct State {
@@ -58,9 +60,11 @@ final class PostgresSession: @unchecked Sendable {
 
     /// Connects and logs in, within the location's connect timeout. `purpose` goes into
     /// the session's `application_name` beside the host and pid, which is how another
-    /// writer's refusal names this process.
-    init(_ location: PostgresLocation, purpose: String) throws(LedgerError) {
+    /// writer's refusal names this process. `stop` is how its statements are asked to give
+    /// up waiting for other sessions' locks (`answer(_:)`).
+    init(_ location: PostgresLocation, purpose: String, stop: LockWaitStop = LockWaitStop()) throws(LedgerError) {
         self.location = location
+        self.stop = stop
         do {
             connection = try Self.connect(location, purpose: purpose)
         } catch {
@@ -163,32 +167,42 @@ final class PostgresSession: @unchecked Sendable {
     /// What a second connection finds of the server at `location` while a statement of the
     /// session served by process `waiter` is unanswered (`answer(_:)`).
     private enum Listened {
-        /// The server answers, and nothing says the wait is hopeless.
+        /// The server answers, and nothing says the wait is to be given up.
         case answering
         /// The server does not answer a login within the connect timeout: why.
         case silent(String)
-        /// The statement waits for a lock that sessions of another program hold while idle
-        /// in their transactions, for a connect timeout or more: who they are (pids, and
-        /// each described), after `stuck` was told and the waiting session ended.
-        case stuckBehind(pids: [String], described: [String])
+        /// The statement waited for a lock of the sessions described, and the wait was
+        /// given up (`listen(at:for:_:giveUp:)`).
+        case gaveUp
+    }
+
+    /// Which waits for a lock `listen(at:for:_:giveUp:)` gives up.
+    private enum Hopeless {
+        /// One for a lock that sessions of another program hold while idle in their
+        /// transactions, for `idleFor` or more: nothing on this side can end those.
+        case idleHolders(for: TimeAmount)
+        /// Any: the command was asked to stop (a signal, `LockWaitStop`).
+        case any
     }
 
     /// Whether the server at `location` still answers a login within the connect timeout:
     /// any answer counts, a refusal too (too many connections, say), since only a server
     /// that is up can give one. Once logged in, whether the session served by process
-    /// `waiter` waits for a lock held by sessions of another program (not credit-recon's,
-    /// which go on working between their statements) idle in their transactions for
-    /// `idleFor` or more: a psql left at `BEGIN; LOCK TABLE …` held a `status` for ever.
-    /// Another user's sessions are seen only by a role that may read their activity
-    /// (`pg_read_all_stats`); those it cannot see are waited for.
+    /// `waiter` waits for a lock that `hopeless` gives up: with `idleHolders`, one held by
+    /// sessions of another program (not credit-recon's, which go on working between their
+    /// statements) idle in their transactions for a while (a psql left at `BEGIN; LOCK TABLE
+    /// …` held a `status` for ever). Another user's sessions are seen only by a role that
+    /// may read their activity (`pg_read_all_stats`); those it cannot see are waited for.
     ///
-    /// When it does, `stuck` is told first (the wait is given up), then the waiting session
-    /// is ended on the server: a client that goes away is not noticed by a session waiting
-    /// for a lock (before PostgreSQL 14's client_connection_check_interval), which kept its
-    /// own locks, and the next writer waited behind it for ever (probe 75).
+    /// When it does, `giveUp` is told who holds the lock (pids, and each described) and
+    /// fails the wait, unless its answer came first (`false`). Only then is the waiting
+    /// session ended on the server, its transaction with it (no COMMIT was sent: the client
+    /// waited for this statement): a client that goes away is not noticed by a session
+    /// waiting for a lock (before PostgreSQL 14's client_connection_check_interval), which
+    /// kept its own locks, and the next writer waited behind it for ever (probe 75).
     private static func listen(
-        at location: PostgresLocation, for waiter: String, idleFor: TimeAmount,
-        stuck: (_ pids: [String], _ described: [String]) -> Void
+        at location: PostgresLocation, for waiter: String, _ hopeless: Hopeless,
+        giveUp: (_ pids: [String], _ described: [String]) -> Bool
     ) -> Listened {
         let probe: PostgresConnection
         do {
@@ -206,26 +220,46 @@ final class PostgresSession: @unchecked Sendable {
         }
         var binds = PostgresBindings()
         binds.append(waiter)
-        binds.append(Double(idleFor.nanoseconds) / 1e9)
-        let sql = """
-            SELECT DISTINCT b.pid::text || ' (' || COALESCE(NULLIF(b.application_name, ''), 'no application name')
-                || ', user ' || COALESCE(b.usename::text, 'unknown') || ', idle in its transaction for '
-                || floor(extract(epoch FROM now() - b.state_change))::bigint || ' s)'
-            FROM pg_stat_activity w CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocking(pid)
-            JOIN pg_stat_activity b ON b.pid = blocking.pid
-            WHERE w.pid = $1::int AND w.wait_event_type = 'Lock' AND b.state LIKE 'idle in transaction%'
-              AND b.application_name NOT LIKE 'credit-recon %' AND b.state_change <= now() - make_interval(secs => $2)
-            ORDER BY 1
-            """
+        let sql: String
+        switch hopeless {
+        case .idleHolders(let idleFor):
+            binds.append(Double(idleFor.nanoseconds) / 1e9)
+            sql = """
+                SELECT DISTINCT b.pid::text || ' (' || COALESCE(NULLIF(b.application_name, ''), 'no application name')
+                    || ', user ' || COALESCE(b.usename::text, 'unknown') || ', idle in its transaction for '
+                    || floor(extract(epoch FROM now() - b.state_change))::bigint || ' s)'
+                FROM pg_stat_activity w CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocking(pid)
+                JOIN pg_stat_activity b ON b.pid = blocking.pid
+                WHERE w.pid = $1::int AND w.wait_event_type = 'Lock' AND b.state LIKE 'idle in transaction%'
+                  AND b.application_name NOT LIKE 'credit-recon %' AND b.state_change <= now() - make_interval(secs => $2)
+                ORDER BY 1
+                """
+        case .any:
+            // A row whenever the statement waits for a lock, the holder described as far as
+            // this role may see it (or gone by the time it is looked for).
+            sql = """
+                SELECT DISTINCT COALESCE(b.pid::text || ' (' || COALESCE(NULLIF(b.application_name, ''), 'no application name')
+                    || ', user ' || COALESCE(b.usename::text, 'unknown') || ', ' || CASE
+                        WHEN b.state = 'active' THEN 'running a statement'
+                        WHEN b.state LIKE 'idle in transaction%' THEN 'idle in its transaction'
+                        ELSE COALESCE(b.state, 'in a state this user may not see') END
+                    || COALESCE(' for ' || floor(extract(epoch FROM now() - b.state_change))::bigint || ' s', '') || ')',
+                    blocking.pid::text || ' (a session this user may not see)', 'another session')
+                FROM pg_stat_activity w LEFT JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocking(pid) ON true
+                LEFT JOIN pg_stat_activity b ON b.pid = blocking.pid
+                WHERE w.pid = $1::int AND w.wait_event_type = 'Lock'
+                ORDER BY 1
+                """
+        }
         guard let rows = try? probe.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait(),
               case let blockers = rows.rows.compactMap({ try? $0.decode(String.self) }), !blockers.isEmpty
         else { return .answering }
-        let pids = blockers.map { String($0.prefix { $0 != " " }) }
-        stuck(pids, blockers)
+        let pids = blockers.map { String($0.prefix { $0 != " " }) }.filter { $0.allSatisfy(\.isNumber) }
+        guard giveUp(pids, blockers) else { return .answering }
         var ending = PostgresBindings()
         ending.append(waiter)
         _ = try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: ending), logger: logger).wait()
-        return .stuckBehind(pids: pids, described: blockers)
+        return .gaveUp
     }
 
     deinit { try? connection.close().wait() }
@@ -380,57 +414,84 @@ final class PostgresSession: @unchecked Sendable {
     /// the server does not answer that within `--timeout` either, it is taken as gone: the
     /// wait fails and the connection is closed, so nothing more waits on it. The same when
     /// the statement waits for a lock held by another program's session idle in its
-    /// transaction (`listen(at:for:idleFor:)`), which nothing on this side can end.
+    /// transaction, which nothing on this side can end, or for any lock once the command is
+    /// asked to stop (`stop`): then at once (a moment after a statement sent later), and
+    /// again every `--timeout` (`listen`).
     private func answer<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
         let answered = future.eventLoop.makePromise(of: T.self)
         future.cascade(to: answered)
-        let location = location, waiter = backendPID
+        let location = location, waiter = backendPID, stop = stop
         let connection = connection
         guard let wait = waits.add({ answered.fail($0) }) else { throw ConnectionClosed() }
         defer { waits.remove(wait) }
         let interval = TimeAmount.seconds(max(1, location.connectTimeout.components.seconds))
-        let probing = Mutex(false)
-        let watch = future.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
-            let starts = probing.withLock { running in
-                if running { return false }
-                running = true
-                return true
+        /// Fails the wait with `error`; whether that was its end (its answer did not come first).
+        @Sendable func giveUp(_ error: LedgerError) -> Bool {
+            let mine = WaitGivenUp(error: error)
+            answered.fail(mine)
+            do {
+                _ = try answered.futureResult.wait()
+                return false
+            } catch let ended as WaitGivenUp {
+                return ended.token === mine.token
+            } catch {
+                return false
+            }
+        }
+        // One probe at a time; one asked for meanwhile (a stop) runs after it.
+        let probing = Mutex((running: false, again: false))
+        @Sendable func probe() {
+            let starts = probing.withLock { state in
+                if state.running { state.again = true }
+                defer { state.running = true }
+                return !state.running
             }
             guard starts else { return }
             _ = BackgroundWork {
-                defer { probing.withLock { $0 = false } }
-                let heard = Self.listen(at: location, for: waiter, idleFor: interval) { pids, sessions in
-                    let one = sessions.count == 1
-                    answered.fail(WaitGivenUp(error: LedgerError.serverBusy(
-                        location: location.description,
-                        detail: "a statement waited for a lock held by another program's session\(one ? "" : "s") "
-                            + "\(sessions.joined(separator: ", ")), which may never let it go; finish "
-                            + "\(one ? "that transaction" : "their transactions") (COMMIT or ROLLBACK where "
-                            + "\(one ? "it was" : "they were") begun, or SELECT pg_terminate_backend(\(one ? pids[0] : "PID"))), "
-                            + "then run the command again; nothing of this command's transaction was committed")))
-                    // Settled before the session is ended, whose end the connection also reports.
-                    _ = try? answered.futureResult.wait()
-                }
-                switch heard {
-                case .answering, .stuckBehind:
-                    return
-                case .silent(let why):
-                    Self.silentServers.withLock { _ = $0.insert(location.description) }
-                    answered.fail(WaitGivenUp(error: LedgerError.server(
-                        location: location.description,
-                        detail: "the server stopped answering: a statement had no answer, and a new connection could not "
-                            + "log in within \(location.connectTimeout) (--timeout) either (\(why)); "
-                            + "a write under way, if any, was not committed, unless the server was committing it as it "
-                            + "stopped: run verify once it answers again")))
+                repeat {
+                    let stopping = stop.reason
+                    let heard = Self.listen(at: location, for: waiter, stopping == nil ? .idleHolders(for: interval) : .any) { pids, sessions in
+                        let one = sessions.count == 1
+                        if let stopping {
+                            return giveUp(.lockWaitGivenUp(location: location.description, because: stopping, holders: sessions))
+                        }
+                        return giveUp(.serverBusy(
+                            location: location.description,
+                            detail: "a statement waited for a lock held by another program's session\(one ? "" : "s") "
+                                + "\(sessions.joined(separator: ", ")), which may never let it go; finish "
+                                + "\(one ? "that transaction" : "their transactions") (COMMIT or ROLLBACK where "
+                                + "\(one ? "it was" : "they were") begun, or SELECT pg_terminate_backend(\(one ? pids[0] : "PID"))), "
+                                + "then run the command again; nothing of this command's transaction was committed"))
+                    }
+                    if case .silent(let why) = heard {
+                        Self.silentServers.withLock { _ = $0.insert(location.description) }
+                        _ = giveUp(.server(
+                            location: location.description,
+                            detail: "the server stopped answering: a statement had no answer, and a new connection could not "
+                                + "log in within \(location.connectTimeout) (--timeout) either (\(why)); "
+                                + "a write under way, if any, was not committed, unless the server was committing it as it "
+                                + "stopped: run verify once it answers again"))
+                    }
+                } while probing.withLock { state in
+                    defer { state = (running: state.again, again: false) }
+                    return state.again
                 }
             }
         }
+        let watch = future.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in probe() }
+        let told = stop.tell { probe() }
+        // Asked to stop before this statement: is it waiting for a lock, a moment after it went out?
+        let soon = told == nil ? future.eventLoop.scheduleTask(in: .milliseconds(100)) { probe() } : nil
         // Closed only when the wait was given up (not when the answer came first), so that
         // nothing more waits on it.
         answered.futureResult.whenFailure { error in
             if error is WaitGivenUp { let _: EventLoopFuture<Void> = connection.close() }
         }
-        defer { watch.cancel() }
+        defer {
+            watch.cancel()
+            soon?.cancel()
+            stop.forget(told)
+        }
         do {
             return try answered.futureResult.wait()
         } catch let givenUp as WaitGivenUp {
@@ -456,6 +517,9 @@ final class PostgresSession: @unchecked Sendable {
     /// lock that may never be let go (see `answer(_:)`).
     private struct WaitGivenUp: Error {
         let error: LedgerError
+        /// Tells this wait's end from another's.
+        let token = Token()
+        final class Token: Sendable {}
     }
 
     /// One row of a result, read column after column, in the order of the statement's

@@ -14,6 +14,8 @@ final class PostgresStore: LedgerStore {
     let name: String
     let location: PostgresLocation
     private let connection: Mutex<Connection>
+    /// Shared with the second readers (`secondReader()`).
+    private let stop: LockWaitStop
 
     /// The session, used only with `connection` locked.
     final class Connection: @unchecked Sendable {
@@ -54,11 +56,12 @@ final class PostgresStore: LedgerStore {
     /// With `checking` (`verify`), a pending migration is not applied but refused (`olderSchema`).
     init(
         _ location: PostgresLocation, create: Bool, checking: Bool = false, tablesWithFirstWrite: Bool = false,
-        purpose: String = "ledger"
+        purpose: String = "ledger", stop: LockWaitStop = LockWaitStop()
     ) throws {
         self.location = location
+        self.stop = stop
         name = location.description
-        let session = try PostgresSession(location, purpose: purpose)
+        let session = try PostgresSession(location, purpose: purpose, stop: stop)
         var holds = try Self.holdsLedger(session)
         if !holds {
             // The ledger's schema holding tables but no ledger (another tool's, or a ledger's
@@ -241,8 +244,10 @@ final class PostgresStore: LedgerStore {
     }
 
     func secondReader() -> (any LedgerStore)? {
-        try? PostgresStore(location, create: false, purpose: "reader")
+        try? PostgresStore(location, create: false, purpose: "reader", stop: stop)
     }
+
+    func giveUpLockWaits(because reason: String) { stop.stop(because: reason) }
 
     /// PostgreSQL checks each page as it reads it: what this store checks is that the
     /// triggers keeping the journal and the readings append-only are there and guard: on

@@ -163,6 +163,10 @@ final class SQLiteStore: LedgerStore {
         }
     }
 
+    /// Nothing to give up: SQLite's waits for another connection's lock end within its busy
+    /// timeout (`Database`), and the writer lock is refused at once, never waited for.
+    func giveUpLockWaits(because reason: String) {}
+
     func secondReader() -> (any LedgerStore)? {
         try? SQLiteStore(readOnly: path, name: name, storage: readOnlyStorage)
     }
