@@ -194,6 +194,9 @@ public struct ChargeImport: BatchImport {
             let amountText = value(amountColumn)
             if amountText.isEmpty {
                 fail("amount", "is empty; write the charge's amount in USD, e.g. 250 or 12.50")
+            } else if amountText.utf8.first == UInt8(ascii: "+") {
+                // As a plan's amount: a sign where none is written is a sign of a column mixed up.
+                fail("amount", "\"\(amountText)\" has a sign; write the amount without +, e.g. 12.50")
             } else {
                 do {
                     let parsed = try Micros(parsingAmount: amountText, allowExponent: false)
