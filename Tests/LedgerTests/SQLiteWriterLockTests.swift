@@ -529,6 +529,24 @@ struct SQLiteWriterLockTests {
         #expect(folder.names == ["ledger.sqlite.lock", "precious.txt"])
     }
 
+    /// A folder where the lock file goes is something else's, not a matter of this user's
+    /// rights: refused as such, and left with what it holds (probe 75 said "check that this
+    /// user may write the ledger's folder").
+    @Test func aFolderWhereTheLockFileGoesIsRefusedAsNotOurs() throws {
+        let folder = try Folder()
+        let lockPath = folder.ledgerPath + ".lock"
+        try FileManager.default.createDirectory(atPath: lockPath, withIntermediateDirectories: false)
+        try "kept\n".write(toFile: lockPath + "/inside.txt", atomically: false, encoding: .utf8)
+        #expect {
+            _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+        } throws: { error in
+            guard case .lockNotOurs(lockPath, "a folder")? = error as? LedgerError else { return false }
+            return String(describing: error).hasPrefix("the lock file \(lockPath) is a folder, not a file credit-recon made")
+        }
+        #expect(try String(contentsOfFile: lockPath + "/inside.txt", encoding: .utf8) == "kept\n")
+        #expect(folder.names == ["ledger.sqlite.lock"])
+    }
+
     /// Run as root beside the owner's jobs, the lock file goes to the ledger's owner (to its
     /// folder's before the ledger exists), as SQLite's own files beside it do: left owned by
     /// root, it refused every later run of the owner's cron job (74).

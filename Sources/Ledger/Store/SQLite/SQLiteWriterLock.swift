@@ -122,6 +122,8 @@ final class SQLiteWriterLock: StoreWriterLock {
             }
             guard fd >= 0 else {
                 if errno == ELOOP { throw LedgerError.lockNotOurs(path: path, what: "a symbolic link") }
+                // Not a matter of rights, as the advice of `cannotCreateLock` has it (probe 75).
+                if errno == EISDIR { throw LedgerError.lockNotOurs(path: path, what: "a folder") }
                 throw LedgerError.cannotCreateLock(path: path, reason: String(cString: strerror(errno)))
             }
             if let what = notOurs(fd) {
