@@ -194,6 +194,12 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
         case .lockWaitGivenUp(let location, let signal, let holders):
             return "gave up, on \(signal), waiting for a lock of the ledger at \(location) held by "
                 + "\(Self.sessions(holders)); nothing of this command's transaction was committed"
+        case .notPermitted(let location, let user, let detail) where detail.contains("row-level security"):
+            // Not a right to grant: a policy the ledger does not use (FORCE applies it to the
+            // tables' owner too), which `verify` names the same way.
+            return "cannot use the ledger at \(location): row-level security refuses user \"\(user)\" the ledger's rows "
+                + "(\(detail)); the ledger uses none: drop the policies and DISABLE ROW LEVEL SECURITY on its tables, then "
+                + "run the command again; nothing of this command's transaction was committed"
         case .notPermitted(let location, let user, let detail):
             return "cannot use the ledger at \(location): user \"\(user)\" may not do this: \(detail); grant it the rights on the database"
         case .readOnlySession(let location, let user, let detail):

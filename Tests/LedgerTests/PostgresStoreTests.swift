@@ -865,6 +865,35 @@ struct PostgresStoreTests {
         #expect(report.rowsMayBeHidden)
     }
 
+    /// Row-level security forced on a ledger table refuses a writer's rows with the
+    /// server's "insufficient privilege": what to do is to drop it, as verify says, not to
+    /// grant rights the user already has (probe 74).
+    @Test func rowLevelSecurityRefusingAWriteSaysToDropIt() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        let head = try store.ledger.headHash()
+        // Not as the superuser, whom no policy binds.
+        let writer = "writer_\(store.database)"
+        try store.server.psql(store.database, """
+            CREATE ROLE \(writer) LOGIN PASSWORD 'writer-secret'; GRANT USAGE ON SCHEMA credit_recon TO \(writer);
+            GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA credit_recon TO \(writer);
+            GRANT USAGE ON ALL SEQUENCES IN SCHEMA credit_recon TO \(writer);
+            ALTER TABLE credit_recon.runs ENABLE ROW LEVEL SECURITY; ALTER TABLE credit_recon.runs FORCE ROW LEVEL SECURITY;
+            CREATE POLICY reads ON credit_recon.runs FOR SELECT USING (true)
+            """)
+        let ledger = try Ledger(LedgerLocation(
+            "postgresql://\(writer):writer-secret@127.0.0.1:\(store.server.port)/\(store.database)?sslmode=disable"), create: false)
+        let refused = #expect(throws: LedgerError.self) {
+            try ledger.write { _ = try $0.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: t0) }
+        }
+        let message = refused.map { "\($0)" } ?? ""
+        #expect(message.contains(": row-level security refuses user \"\(writer)\" "
+            + "the ledger's rows (new row violates row-level security policy for table \"runs\"); the ledger uses none: drop "
+            + "the policies and DISABLE ROW LEVEL SECURITY on its tables"), "\(message)")
+        #expect(!message.contains("grant") && !message.contains("writer-secret"), "\(message)")
+        #expect(try store.openAnother().headHash() == head)
+    }
+
     /// A psql session left idle in a transaction that holds a lock of the ledger's tables
     /// (`BEGIN; LOCK TABLE …`) would hold a reader for ever: nothing on this side ends it.
     /// Once it has been idle for a `--timeout` while a statement waits for it, the wait is
