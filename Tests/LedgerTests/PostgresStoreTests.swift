@@ -906,9 +906,7 @@ struct PostgresStoreTests {
             "BEGIN", "LOCK TABLE credit_recon.journal IN ACCESS EXCLUSIVE MODE",
         ], idleInTransaction: true)
         defer { holder.release() }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !holder.isHolding, ContinuousClock.now < deadline {}
-        try #require(holder.isHolding, "the psql session does not hold the lock after 60 s")
+        try #require(holder.waitUntilHolding(), "the psql session does not hold the lock after 60 s")
         let location = try LedgerLocation(store.server.url(store.database), connectTimeout: .seconds(1))
         let error = #expect(throws: LedgerError.self) { _ = try Ledger(location).read { try $0.head() } }
         guard case .serverBusy(_, let detail)? = error else {
@@ -957,9 +955,7 @@ struct PostgresStoreTests {
             "BEGIN", "LOCK TABLE credit_recon.journal IN ACCESS EXCLUSIVE MODE",
         ])
         defer { holder.release() }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !holder.isHolding, ContinuousClock.now < deadline {}
-        try #require(holder.isHolding, "the psql session does not hold the lock after 60 s")
+        try #require(holder.waitUntilHolding(), "the psql session does not hold the lock after 60 s")
         func waiting() throws -> Int {
             Int(try store.server.psql(store.database, """
                 SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'credit-recon %' AND wait_event_type = 'Lock'
@@ -1131,9 +1127,7 @@ struct PostgresStoreTests {
             "BEGIN", "SELECT pg_advisory_xact_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.append.rawValue))",
         ])
         defer { appending.release() }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !appending.isHolding, ContinuousClock.now < deadline {}
-        try #require(appending.isHolding, "the other writer's append lock is not held after 60 s")
+        try #require(appending.waitUntilHolding(), "the other writer's append lock is not held after 60 s")
         let error = #expect(throws: LedgerError.self) { try store.ledger.appendAll(Array(lifecycle().dropFirst(2))) }
         #expect(String(describing: error).contains("this command's writer lock was lost"), "\(String(describing: error))")
     }

@@ -48,6 +48,14 @@ public final class HoldingSession {
         return sleeping?.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
+    /// Waits until `sql` has run (`isHolding`), at most 60 s (a deadline for a hung psql,
+    /// not a timing); whether it has.
+    public func waitUntilHolding() -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !isHolding, ContinuousClock.now < deadline {}
+        return isHolding
+    }
+
     /// Ends the session on the server (what it held is let go: a client that goes away is
     /// not noticed during `pg_sleep`), then `psql`.
     public func release() {
