@@ -9,6 +9,9 @@ enum CLI {
     /// `--json`, stdout then holds `{"error": SENTENCE, "exit_code": N}`, so a script reading
     /// it gets an object on every exit, not nothing.
     static func run(_ global: GlobalOptions, _ body: (CommandContext) async throws -> ExitStatus) async throws {
+        // A signal after a stage that traps it (an import, once committed) lets the command
+        // end as it would have, with its own status.
+        Interruption.keepTrapsUntilExit()
         let status: ExitStatus
         do {
             let context = try global.context()

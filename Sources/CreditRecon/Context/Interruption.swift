@@ -27,8 +27,30 @@ public final class Interruption: Sendable {
 
     private let state = Mutex(State())
     private let trap = Mutex<SignalTrap?>(nil)
+    /// The signals `startTrapping()` traps.
+    private let signals: [Int32]
 
-    public init() {}
+    public init(signals: [Int32] = [SIGINT, SIGTERM]) {
+        self.signals = signals
+    }
+
+    /// Whether `stopTrapping()` keeps the signals trapped until the process exits
+    /// (`keepTrapsUntilExit()`).
+    private static let trapsUntilExit = Mutex(false)
+    /// The trap a stage stopped, kept until the process exits, raising an interruption with
+    /// no action: the next stage's `startTrapping()` takes it over.
+    private static let kept = Mutex<SignalTrap?>(nil)
+
+    /// Makes every `stopTrapping()` of this process keep SIGINT and SIGTERM trapped until it
+    /// exits, for the credit-recon command: a signal between a stage's end and the exit (as
+    /// an import that committed lets its writer lock go and prints what it did) is then
+    /// let through, and the command ends with its own status, where the signal's default
+    /// action ended it with 143 and no word of the committed import (probe 76). A second
+    /// one still ends it at once. Not for a process that goes on after its command (the
+    /// tests): a signal to it would only be recorded, for ever.
+    public static func keepTrapsUntilExit() {
+        trapsUntilExit.withLock { $0 = true }
+    }
 
     /// The signal received (`SIGTERM`), or `nil` while the command goes on.
     public var signal: String? { state.withLock { $0.signal } }
@@ -86,15 +108,48 @@ public final class Interruption: Sendable {
     /// Makes SIGINT and SIGTERM raise this interruption instead of killing the process.
     public func startTrapping() {
         trap.withLock { trap in
-            if trap == nil { trap = SignalTrap(self) }
+            guard trap == nil else { return }
+            let signals = signals
+            if let kept = Self.kept.withLock({ kept in kept?.signals == signals ? kept.take() : nil }) {
+                kept.retarget(self)
+                trap = kept
+            } else {
+                trap = SignalTrap(self, signals: signals)
+            }
         }
     }
 
-    /// Gives SIGINT and SIGTERM their default action back.
+    /// Gives SIGINT and SIGTERM their default action back; or, in the credit-recon command
+    /// (`keepTrapsUntilExit()`), keeps them trapped until the process exits.
     public func stopTrapping() {
+        stopTrapping(keepingUntilExit: Self.trapsUntilExit.withLock { $0 })
+    }
+
+    /// `stopTrapping()`, keeping the trap `untilExit` or not: kept, a signal from now on is
+    /// only recorded, and one after a signal this interruption had ends the process at once.
+    func stopTrapping(keepingUntilExit untilExit: Bool) {
         trap.withLock { trap in
-            trap?.cancel()
+            guard let current = trap else { return }
             trap = nil
+            guard untilExit else { return current.cancel() }
+            let after = Interruption(signals: signals)
+            if let signal { after.raise(signal) }
+            current.retarget(after)
+            Self.kept.withLock { kept in
+                kept?.cancel()
+                kept = current
+            }
+        }
+    }
+
+    /// The signal the trap `stopTrapping(keepingUntilExit: true)` kept has recorded, if any.
+    static var keptTrapHeard: String? { kept.withLock { $0?.raising?.signal } }
+
+    /// Cancels the trap `stopTrapping(keepingUntilExit: true)` kept, if any (for tests).
+    static func cancelKeptTrap() {
+        kept.withLock { kept in
+            kept?.cancel()
+            kept = nil
         }
     }
 

@@ -1,5 +1,5 @@
-import Dispatch
-import Logging
+import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -12,32 +12,38 @@ import Darwin
 /// requests already sent are finished and recorded and the run is closed in the ledger
 /// (DESIGN.md § The top-up flow, step 5).
 ///
-/// Dispatch signal sources run their handler on a queue, outside the signal context,
-/// which makes it safe to take locks there.
-public final class SignalTrap: @unchecked Sendable {
-    // Mutated only in `init` and `cancel()`, which the owner calls once.
-    private var sources: [DispatchSourceSignal] = []
-    private let signals: [Int32]
+/// The signal's handler is in place when `init` returns (`SignalPipe`): a signal from then
+/// on is never lost, nor does it take its default action. What a signal does runs on a
+/// thread of its own, outside the signal context, which makes it safe to take locks there.
+public final class SignalTrap: Sendable {
+    let signals: [Int32]
+    /// The interruption the signals raise (`retarget(_:)`).
+    private let target: Mutex<Interruption?>
 
     /// Starts trapping `signals` (default SIGINT and SIGTERM) into `interruption`.
     public init(_ interruption: Interruption, signals: [Int32] = [SIGINT, SIGTERM]) {
         self.signals = signals
-        for number in signals {
-            // The default action would kill the process before the handler runs.
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            let name = number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)"
-            source.setEventHandler {
-                // The second signal is someone who will not wait for the calls in flight (a
-                // GET may wait out --timeout): the signal's own action, at once. What was in
-                // flight then is what a killed command leaves: its run never ended, a charge
-                // request `unknown`.
-                guard interruption.signal == nil else { return Self.dieOf(number) }
-                interruption.raise(name)
-            }
-            source.resume()
-            sources.append(source)
-        }
+        target = Mutex(interruption)
+        SignalPipe.shared.add(self)
+    }
+
+    /// What a signal does, on `SignalPipe`'s thread. The second signal is someone who will
+    /// not wait for the calls in flight (a GET may wait out --timeout): the signal's own
+    /// action, at once. What was in flight then is what a killed command leaves: its run
+    /// never ended, a charge request `unknown`.
+    fileprivate func heard(_ number: Int32) {
+        guard let interruption = raising else { return }
+        guard interruption.signal == nil else { return Self.dieOf(number) }
+        interruption.raise(number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)")
+    }
+
+    /// The interruption the signals raise now; `nil` once cancelled.
+    var raising: Interruption? { target.withLock { $0 } }
+
+    /// Makes the signals raise `interruption` from now on, with no moment between in which
+    /// they would have their default action (a new trap set up, and this one taken down).
+    func retarget(_ interruption: Interruption) {
+        target.withLock { $0 = interruption }
     }
 
     /// Ends the process by `number`'s own action, at once.
@@ -46,10 +52,72 @@ public final class SignalTrap: @unchecked Sendable {
         kill(getpid(), number)
     }
 
-    /// Stops trapping and restores the default actions.
+    /// Stops trapping: a signal no other trap holds has its default action again.
     public func cancel() {
-        for source in sources { source.cancel() }
-        sources.removeAll()
-        for number in signals { signal(number, SIG_DFL) }
+        target.withLock { $0 = nil }
+        SignalPipe.shared.remove(self)
+    }
+}
+
+/// The process's one handler of the signals traps hold: it writes the signal's number to a
+/// pipe, all a signal handler may safely do, and a thread reading the pipe tells the traps.
+/// Installed with `signal(2)`, it is in place at once (a dispatch signal source, set up
+/// asynchronously, let a signal in its first moments go unseen, the signal ignored), and a
+/// child process starts with the default action, not with the signal ignored.
+private final class SignalPipe: Sendable {
+    static let shared = SignalPipe()
+
+    /// The pipe's write end, for the handler (which can read no context); set once, before
+    /// any handler is installed.
+    nonisolated(unsafe) static var writeEnd: Int32 = -1
+    private let readEnd: Int32
+    private let traps = Mutex<[ObjectIdentifier: SignalTrap]>([:])
+
+    private init() {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { fatalError("cannot make the signal pipe: \(String(cString: strerror(errno)))") }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        // Never blocks a handler: a full pipe (65,536 signals unread) drops the signal.
+        _ = fcntl(ends[1], F_SETFL, fcntl(ends[1], F_GETFL) | O_NONBLOCK)
+        readEnd = ends[0]
+        Self.writeEnd = ends[1]
+        let thread = Thread { [readEnd] in
+            var byte: UInt8 = 0
+            while true {
+                let count = read(readEnd, &byte, 1)
+                if count < 0 && errno == EINTR { continue }
+                guard count == 1 else { return }
+                SignalPipe.shared.tell(Int32(byte))
+            }
+        }
+        thread.name = "credit-recon signals"
+        thread.start()
+    }
+
+    func add(_ trap: SignalTrap) {
+        traps.withLock { traps in
+            traps[ObjectIdentifier(trap)] = trap
+            for number in trap.signals { signal(number, SignalPipe.handler) }
+        }
+    }
+
+    func remove(_ trap: SignalTrap) {
+        traps.withLock { traps in
+            traps[ObjectIdentifier(trap)] = nil
+            let held = Set(traps.values.flatMap(\.signals))
+            for number in trap.signals where !held.contains(number) { signal(number, SIG_DFL) }
+        }
+    }
+
+    private func tell(_ number: Int32) {
+        let holding = traps.withLock { $0.values.filter { $0.signals.contains(number) } }
+        for trap in holding { trap.heard(number) }
+    }
+
+    private static let handler: @convention(c) (Int32) -> Void = { number in
+        let saved = errno
+        var byte = UInt8(truncatingIfNeeded: number)
+        _ = write(SignalPipe.writeEnd, &byte, 1)
+        errno = saved
     }
 }
