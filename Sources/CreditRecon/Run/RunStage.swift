@@ -83,8 +83,27 @@ public struct RunStage: Sendable {
         // of another account, --max-total over the rows still to send), as the top-up will
         // check it: refused before the fetch stored anything (a mistyped --account kept its
         // readings for good).
+        var confirmed = options.yes, declined = false
         if let plan, let topUp = options.topUp {
-            _ = try TopUpEngine(options: topUp).prepare(ledger: try context.existingLedger(), plan: plan)
+            let preview = try TopUpEngine(options: topUp).prepare(ledger: try context.existingLedger(), plan: plan)
+            // On a terminal, the question is asked now, before the job has started: Ctrl-C at
+            // it then ends the command with nothing done. Asked after the first fetch, it left
+            // the job's run open and no report (probe 77). The fetch changes nothing the top-up
+            // depends on, so the rows asked about are the rows it sends.
+            if !confirmed {
+                let asking = Interruption()
+                asking.startTrapping()
+                defer { asking.stopTrapping() }
+                do {
+                    try asking.endingAtOnce(tidy: { lock.tidyBeforeDying() }) { () throws(TopUpError) in
+                        try TopUpConfirmation.check(preview, yes: false, isTerminal: isTerminal,
+                                                    show: { TopUpStage.stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") }, ask: { readLine() })
+                    }
+                    confirmed = true
+                } catch .declined {
+                    declined = true
+                }
+            }
         }
         let ledger = try context.openLedger()
         let account = context.account
@@ -123,8 +142,9 @@ public struct RunStage: Sendable {
                 detail: "skipped: \(what) (exit \(fetchStatus.rawValue)); the next run sends the plan"))
         } else if let topUp = options.topUp {
             try await stage("topup", into: &outcome) {
+                if declined { return StageResult(name: "topup", status: .ok, detail: "declined at the prompt; nothing was sent") }
                 let stage = TopUpStage(
-                    context: context, options: topUp, rateLimit: options.rateLimit, yes: options.yes, lockHeld: true,
+                    context: context, options: topUp, rateLimit: options.rateLimit, yes: confirmed, lockHeld: true,
                     interruption: interruption, plan: plan)
                 switch try await stage.run(isTerminal: isTerminal, showProgress: showProgress) {
                 case .finished(let summary):

@@ -21,7 +21,8 @@ extension CreditReconCommand {
                 cleanly (no new API call, the ones in flight recorded), skips the later API stages, still writes \
                 the report, and exits 75. For cron (no terminal), a plan needs --yes: without it the job \
                 stops before it starts (64), as it does for a plan that cannot be read (66) or has a bad row \
-                (65). A crontab line, with OPENROUTER_API_KEY and CREDIT_RECON_LEDGER \
+                (65). On a terminal without --yes, the top-up's question is asked before the first fetch. \
+                A crontab line, with OPENROUTER_API_KEY and CREDIT_RECON_LEDGER \
                 set above it in the crontab:
                   15 2 * * * cd /srv/books && credit-recon run --out reports
                 """
