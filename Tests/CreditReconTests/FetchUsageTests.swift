@@ -1,3 +1,5 @@
+import Synchronization
+import AsyncWait
 import CreditTypes
 import Foundation
 @testable import Ledger
@@ -212,6 +214,39 @@ import Testing
             #expect(try ledger.read { try $0.activityDays(account: "ops") }.count == 30)
             #expect(try ledger.verify().isSound)
         }
+    }
+
+    /// A signal while a day's call is on the wire: that call is finished and stored, no call
+    /// goes out after it, and the progress line draws none (it drew "day 4 of 30" for a day
+    /// never asked for, probe 77). Each call takes 300 ms at the simulator, and the signal
+    /// comes once a call has reached it after the third day was drawn.
+    @Test func noCallIsDrawnAfterASignal() async throws {
+        let directory = try TemporaryDirectory()
+        var options = SimulatorOptions()
+        options.latencyMilliseconds = 300
+        let server = try await SimulatorServer.start(options)
+        try await server.setClock(Self.now)
+        let interruption = Interruption()
+        let drawn = Mutex<[(text: String, afterSignal: Bool)]>([])
+        let raising = Mutex<Task<Void, Never>?>(nil)
+        let stage = FetchStage(context: context(directory, server: server), interruption: interruption) { text in
+            drawn.withLock { $0.append((text, interruption.signal != nil)) }
+            guard text.contains(", day 3 of ") else { return }
+            raising.withLock {
+                $0 = Task {
+                    let before = await server.apiRequestCount()
+                    _ = await waitUntil { await server.apiRequestCount() > before }
+                    interruption.raise("SIGTERM")
+                }
+            }
+        }
+        let stopped = await #expect(throws: FetchStopped.self) { try await stage.run() }
+        await raising.withLock { $0 }?.value
+        await server.shutdown()
+        #expect(stopped?.signal == "SIGTERM")
+        let after = drawn.withLock { $0 }.filter(\.afterSignal).map(\.text)
+        #expect(after.isEmpty, "drawn after the signal: \(after)")
+        #expect(drawn.withLock { $0 }.contains { $0.text.contains(", day 3 of ") })
     }
 
     /// The whole window's answer with use on a day that has not begun here (the API's clock,

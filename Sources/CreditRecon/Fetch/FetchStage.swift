@@ -101,6 +101,12 @@ public struct FetchStage: Sendable {
         }
     }
 
+    /// Shows the call about to go out on the progress line, unless a signal came: then it
+    /// is not sent (probe 77 saw "day 4 of 30" drawn for a day never asked for).
+    private func showing(_ call: String, _ interruption: Interruption?) {
+        if interruption?.signal == nil { progress(call) }
+    }
+
     /// The stage with a given client (tests pass one pointed at the simulator); a call the
     /// client did not send after `interruption` was raised ends the run as stopped.
     public func run(client: OpenRouterClient, interruption: Interruption? = nil) async throws -> Outcome {
@@ -113,7 +119,7 @@ public struct FetchStage: Sendable {
         var isManagementKey = true
         var answeredAt: Timestamp?
         do throws(APIError) {
-            progress("GET /key")
+            showing("GET /key", interruption)
             let metadata = try await client.getKeyMetadata()
             isManagementKey = metadata.isManagementKey
             answeredAt = metadata.answeredAt
@@ -134,7 +140,7 @@ public struct FetchStage: Sendable {
             let reading: CreditsReading
             do throws(APIError) {
                 if let keyFailure { throw keyFailure }
-                progress("GET /credits")
+                showing("GET /credits", interruption)
                 reading = try await client.getCredits()
             } catch {
                 let call = keyFailure == nil ? "GET /credits" : "GET /key"
@@ -163,7 +169,7 @@ public struct FetchStage: Sendable {
 
             var keys: KeysRead?
             if options.readKeys {
-                progress("GET /keys")
+                showing("GET /keys", interruption)
                 let listing = try await step("GET /keys", run, interruption) { () async throws(APIError) in
                     KeysRead(try await client.listKeys(), observedAt: context.now())
                 }
@@ -282,7 +288,7 @@ public struct FetchStage: Sendable {
         }
         var stored: [ActivityDay] = []
         for (index, day) in missing.enumerated() {
-            progress("GET /activity?date=\(day.isoText), day \(index + 1) of \(missing.count) to store")
+            showing("GET /activity?date=\(day.isoText), day \(index + 1) of \(missing.count) to store", interruption)
             let reading = try await step("GET /activity?date=\(day.isoText)", run, interruption) { () async throws(APIError) in
                 try await client.getActivity(date: day)
             }
@@ -294,7 +300,7 @@ public struct FetchStage: Sendable {
         }
         let toCheck = held.filter { window.contains($0.date) }
         if let first = toCheck.first?.date, let last = toCheck.last?.date {
-            progress("GET /activity, to check the \(toCheck.count) days already stored")
+            showing("GET /activity, to check the \(toCheck.count) days already stored", interruption)
             let answered = try await step("GET /activity", run, interruption) { () async throws(APIError) in
                 let reading = try await client.getActivity()
                 // A day not yet begun has no use (a day of the window's asked for alone
