@@ -8,13 +8,19 @@ enum CLI {
     /// printed to stderr as one readable sentence and mapped to its exit code. With
     /// `--json`, stdout then holds `{"error": SENTENCE, "exit_code": N}`, so a script reading
     /// it gets an object on every exit, not nothing.
-    static func run(_ global: GlobalOptions, _ body: (CommandContext) async throws -> ExitStatus) async throws {
+    ///
+    /// A command that `writes` traps SIGINT and SIGTERM from its start: a signal before its
+    /// stage begins stops the stage as it starts (75), not the process at once (143).
+    static func run(
+        _ global: GlobalOptions, writes: Bool = false, _ body: (CommandContext) async throws -> ExitStatus
+    ) async throws {
         // A signal after a stage that traps it (an import, once committed) lets the command
         // end as it would have, with its own status.
         Interruption.keepTrapsUntilExit()
         let status: ExitStatus
         do {
             let context = try global.context()
+            if writes { Interruption.trapFromStart(logger: context.logger) }
             status = try await body(context)
         } catch let error as ExitCode {
             throw error

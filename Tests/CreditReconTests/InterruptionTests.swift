@@ -49,33 +49,43 @@ import Testing
         ])
     }
 
-    /// In the credit-recon command a stage's trap, once stopped, stays until the process
-    /// exits: a signal after the stage (an import committed, its writer lock being let go)
-    /// is recorded, where the signal's default action ended the command with 143 and no word
-    /// of the committed import (probe 76). The next stage takes the same trap over. (Here
-    /// SIGHUP, whose default action would end the whole test run.)
-    @Test func aTrapKeptUntilExitRecordsASignalAfterTheStage() async {
-        defer { Interruption.cancelKeptTrap() }
-        // A signal the moment a trap is set up is heard (a dispatch source, armed later,
-        // missed it, the signal ignored meanwhile); and the signal is handled, not ignored,
-        // so a child process would not start with it ignored.
-        let first = Interruption(signals: [SIGHUP])
-        first.startTrapping()
+    /// A signal the moment a trap is set up is heard (a dispatch source, armed later, missed
+    /// it, the signal ignored meanwhile), and the signal is handled, not ignored, so a child
+    /// process would not start with it ignored. (Here SIGHUP, whose default action would end
+    /// the whole test run.)
+    @Test func aSignalAsTheTrapIsSetUpIsHeardAndOneAfterAStageIsKept() async {
+        let stage = Interruption(signals: [SIGHUP])
+        stage.startTrapping()
         kill(getpid(), SIGHUP)
-        #expect(await waitUntil { first.signal != nil }, "the first stage never heard the signal")
+        #expect(await waitUntil { stage.signal != nil }, "the stage never heard the signal")
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         let ignored = status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }
             .flatMap { UInt64($0.dropFirst("SigIgn:".count).trimmingCharacters(in: .whitespaces), radix: 16) }
         #expect(ignored.map { $0 & (1 << UInt64(SIGHUP - 1)) == 0 } == true, "SIGHUP is ignored while trapped: \(String(describing: ignored))")
+        stage.stopTrapping(keepingUntilExit: false)
+
+        // In the credit-recon command a stage's trap, once stopped, stays until the process
+        // exits: a signal after the stage (an import committed, its writer lock being let go)
+        // is recorded, where the signal's default action ended the command with 143 and no
+        // word of the committed import (probe 76). The next stage takes the same trap over,
+        // and a signal it had heard stops that stage as it starts (as one before a writing
+        // command's stage does, `trapFromStart()`). One test with the one above: a signal
+        // sent by one test to this process reaches the traps of all.
+        defer { Interruption.cancelKeptTrap() }
+        let first = Interruption(signals: [SIGHUP])
+        first.startTrapping()
         first.stopTrapping(keepingUntilExit: true)
-        // The next stage takes the kept trap over, and keeps it in turn once it ends.
-        let next = Interruption(signals: [SIGHUP])
-        next.startTrapping()
-        #expect(Interruption.keptTrapHeard == nil, "the next stage took the trap over")
-        next.stopTrapping(keepingUntilExit: true)
         kill(getpid(), SIGHUP)
         #expect(await waitUntil { Interruption.keptTrapHeard != nil }, "the kept trap never heard the signal")
-        #expect(next.signal == nil, "the stage had ended")
+        #expect(first.signal == nil, "the stage had ended")
+        let next = Interruption(signals: [SIGHUP])
+        let heard = Mutex<String?>(nil)
+        next.onSignal { name in heard.withLock { $0 = name } }
+        next.startTrapping()
+        #expect(Interruption.keptTrapHeard == nil, "the next stage took the trap over")
+        #expect(next.signal == Interruption.keptTrapHeard ?? "signal 1")
+        #expect(heard.withLock { $0 } == "signal 1", "the next stage's actions ran as it started")
+        next.stopTrapping(keepingUntilExit: false)
     }
 
     /// Keeps the log's messages.

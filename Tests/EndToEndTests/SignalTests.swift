@@ -1,5 +1,6 @@
 import Foundation
 import PostgresHarness
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -178,6 +179,38 @@ extension Reliability {
             let status = child.wait()
             #expect(status != nil, "still running after the second signal: \(child.stderr)")
             #expect(child.wasKilledBySignal)
+            #expect(Date().timeIntervalSince(signalled) < Self.promptStop)
+        }
+
+        /// A writing command traps the signals from its start: one that comes before its work
+        /// begins (here, as the PostgreSQL login of its writer lock waits on a server that never
+        /// answers) is said at once, and the command stops as its work begins; a second one
+        /// ends it at once. The signal's default action ended it with 143 before, which could
+        /// leave a lock file behind (probe 77).
+        @Test func aSignalBeforeTheWorkBeginsIsSaidAndASecondEndsItAtOnce() throws {
+            let (listener, port) = FreezingProxy.boundSocket()
+            #expect(listen(listener, 8) == 0)
+            defer { close(listener) }
+            let client = Mutex<Int32?>(nil)
+            Thread { [listener] in
+                let accepted = accept(listener, nil, nil)
+                client.withLock { $0 = accepted }
+            }.start()
+            defer { client.withLock { if let fd = $0, fd >= 0 { close(fd) } } }
+            let scratch = try Scratch()
+            let file = try scratch.write("snapshots.csv", "observed_at,total_credits,total_usage\n2026-11-01T00:00:00Z,500,40\n")
+            let child = try BackgroundCommand(
+                ["--ledger", "postgresql://u:p@127.0.0.1:\(port)/db", "--timeout", "600", "import", "snapshots", file],
+                environment: [:], scratch: scratch, tag: "import")
+            #expect(waitUntil { client.withLock { $0 } != nil }, "no login began: \(child.stderr)")
+            child.signal(SIGTERM)
+            #expect(waitUntil { child.stderr.contains("SIGTERM: the command stops as its work begins, before it writes anything") },
+                    "\(child.stderr)")
+            #expect(child.process.isRunning, "the first signal ended it: \(child.stderr)")
+            let signalled = Date()
+            child.signal(SIGTERM)
+            let status = child.wait()
+            #expect(status == SIGTERM && child.wasKilledBySignal, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)")
             #expect(Date().timeIntervalSince(signalled) < Self.promptStop)
         }
 

@@ -105,17 +105,39 @@ public final class Interruption: Sendable {
         return interruption
     }
 
-    /// Makes SIGINT and SIGTERM raise this interruption instead of killing the process.
+    /// Makes SIGINT and SIGTERM raise this interruption instead of killing the process. A
+    /// signal the kept trap heard before (`trapFromStart()`, or an earlier stage's) is raised
+    /// here at once: the stage stops before it has done anything.
     public func startTrapping() {
-        trap.withLock { trap in
-            guard trap == nil else { return }
+        let heard = trap.withLock { trap -> String? in
+            guard trap == nil else { return nil }
             let signals = signals
             if let kept = Self.kept.withLock({ kept in kept?.signals == signals ? kept.take() : nil }) {
+                let heard = kept.raising?.signal
                 kept.retarget(self)
                 trap = kept
-            } else {
-                trap = SignalTrap(self, signals: signals)
+                return heard
             }
+            trap = SignalTrap(self, signals: signals)
+            return nil
+        }
+        if let heard { raise(heard) }
+    }
+
+    /// Traps SIGINT and SIGTERM from now on until the process exits (a writing command, from
+    /// its start): a signal before its stage begins is kept, and the stage, taking the trap
+    /// over, stops at once with 75, where the signal's default action ended the command with
+    /// 143 and could leave a lock file behind (probes 76 and 77). With `keepTrapsUntilExit()`.
+    /// The log says at once what such a signal does, since what comes before the stage
+    /// may take a while (a PostgreSQL login, up to --timeout).
+    public static func trapFromStart(logger: Logger) {
+        kept.withLock { kept in
+            guard kept == nil else { return }
+            let early = Interruption()
+            early.onSignal { name in
+                logger.notice("\(name): the command stops as its work begins, before it writes anything (send the signal again to stop at once)")
+            }
+            kept = SignalTrap(early)
         }
     }
 

@@ -95,9 +95,12 @@ public struct RunStage: Sendable {
                 asking.startTrapping()
                 defer { asking.stopTrapping() }
                 do {
-                    try asking.endingAtOnce(tidy: { lock.tidyBeforeDying() }) { () throws(TopUpError) in
-                        try TopUpConfirmation.check(preview, yes: false, isTerminal: isTerminal,
-                                                    show: { TopUpStage.stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") }, ask: { readLine() })
+                    // Not asked after a signal: the job then stops as it starts, sending nothing.
+                    if asking.signal == nil {
+                        try asking.endingAtOnce(tidy: { lock.tidyBeforeDying() }) { () throws(TopUpError) in
+                            try TopUpConfirmation.check(preview, yes: false, isTerminal: isTerminal,
+                                                        show: { TopUpStage.stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") }, ask: { readLine() })
+                        }
                     }
                     confirmed = true
                 } catch .declined {

@@ -38,7 +38,7 @@ extension CreditReconCommand {
 
         mutating func run() async throws {
             let options = fetch.options
-            try await CLI.run(global) { context in
+            try await CLI.run(global, writes: true) { context in
                 let line = ProgressLine(command: "fetch", enabled: context.showsProgress)
                 let outcome = try await line.during {
                     try await FetchStage(context: context, options: options) { line.show(step: $0) }.run()

@@ -56,7 +56,7 @@ enum ChargesImportCommand {
         """
 
     static func run(file: String, global: GlobalOptions) async throws {
-        try await CLI.run(global) { context in
+        try await CLI.run(global, writes: true) { context in
             let lock = try context.lockWriter()
             defer { withExtendedLifetime(lock) {} }
             let importer = ChargeImport(path: file, defaultAccount: context.account)

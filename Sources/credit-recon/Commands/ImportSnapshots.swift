@@ -25,7 +25,7 @@ extension CreditReconCommand.Import {
 
         mutating func run() async throws {
             let file = self.file
-            try await CLI.run(global) { context in
+            try await CLI.run(global, writes: true) { context in
                 let lock = try context.lockWriter()
                 defer { withExtendedLifetime(lock) {} }
                 let importer = SnapshotImport(path: file, defaultAccount: context.account)

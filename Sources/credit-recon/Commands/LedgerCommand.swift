@@ -42,7 +42,7 @@ extension CreditReconCommand.LedgerGroup {
 
         mutating func run() async throws {
             let destination = to
-            try await CLI.run(global) { context in
+            try await CLI.run(global, writes: true) { context in
                 let progress = ProgressLine(
                     noun: "entries", command: "ledger copy", done: "copied",
                     enabled: context.showsProgress)

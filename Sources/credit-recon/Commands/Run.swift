@@ -41,7 +41,7 @@ extension CreditReconCommand {
 
         mutating func run() async throws {
             let command = self
-            try await CLI.run(global) { context in
+            try await CLI.run(global, writes: true) { context in
                 let options = RunStage.Options(
                     topUp: try command.plan.map {
                         try command.topUp.engineOptions(plan: $0, account: context.account, retryUnknown: false)

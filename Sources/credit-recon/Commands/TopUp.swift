@@ -47,7 +47,7 @@ extension CreditReconCommand {
 
         mutating func run() async throws {
             let command = self
-            try await CLI.run(global) { context in try await command.execute(context) }
+            try await CLI.run(global, writes: !dryRun) { context in try await command.execute(context) }
         }
 
         private func execute(_ context: CommandContext) async throws -> ExitStatus {
