@@ -249,6 +249,27 @@ import Testing
         #expect(drawn.withLock { $0 }.contains { $0.text.contains(", day 3 of ") })
     }
 
+    /// A signal before the fetch began (a writing command traps from its start): no call
+    /// goes out, and nothing is recorded, not even a run, so no ledger is made for one (it
+    /// made one and recorded a stopped run, probe 78).
+    @Test func aFetchSignalledBeforeItBeganMakesNoLedger() async throws {
+        let directory = try TemporaryDirectory()
+        let server = try await SimulatorServer.start(SimulatorOptions())
+        try await server.setClock(Self.now)
+        let interruption = Interruption()
+        interruption.raise("SIGTERM")
+        let stopped = await #expect(throws: FetchStopped.self) {
+            try await FetchStage(context: context(directory, server: server), interruption: interruption).run()
+        }
+        let requests = await server.apiRequestCount()
+        await server.shutdown()
+        #expect(stopped?.call == "GET /key")
+        #expect(stopped?.description == "stopped by SIGTERM at GET /key, which was not read (no request is sent after the "
+            + "signal): no reading was stored; run fetch again")
+        #expect(requests == 0)
+        #expect(!FileManager.default.fileExists(atPath: directory.path("ledger.sqlite")))
+    }
+
     /// The whole window's answer with use on a day that has not begun here (the API's clock,
     /// or its answer, wrong): refused (76), as a day's own answer holding another day is;
     /// it was left out of the check without a word (probe 61).

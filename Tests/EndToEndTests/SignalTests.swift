@@ -204,7 +204,7 @@ extension Reliability {
                 environment: [:], scratch: scratch, tag: "import")
             #expect(waitUntil { client.withLock { $0 } != nil }, "no login began: \(child.stderr)")
             child.signal(SIGTERM)
-            #expect(waitUntil { child.stderr.contains("SIGTERM: the command stops as its work begins, before it writes anything") },
+            #expect(waitUntil { child.stderr.contains("SIGTERM: the command stops as its work begins (send the signal again to stop at once)") },
                     "\(child.stderr)")
             #expect(child.process.isRunning, "the first signal ended it: \(child.stderr)")
             let signalled = Date()

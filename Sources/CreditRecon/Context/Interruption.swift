@@ -135,7 +135,7 @@ public final class Interruption: Sendable {
             guard kept == nil else { return }
             let early = Interruption()
             early.onSignal { name in
-                logger.notice("\(name): the command stops as its work begins, before it writes anything (send the signal again to stop at once)")
+                logger.notice("\(name): the command stops as its work begins (send the signal again to stop at once)")
             }
             kept = SignalTrap(early)
         }

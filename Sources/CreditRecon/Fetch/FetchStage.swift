@@ -126,6 +126,9 @@ public struct FetchStage: Sendable {
         } catch {
             keyFailure = error
         }
+        // Stopped before any call went out (a signal before the stage began): nothing to
+        // record, so no run, and no ledger made for one (probe 78).
+        if let keyFailure, let stopped = Self.stopped(keyFailure, at: "GET /key", kept: "", by: interruption) { throw stopped }
         guard isManagementKey else { throw Self.notManagementKey }
         if let answeredAt, !context.clock.isFixed { try Self.checkClock(context.now(), against: answeredAt) }
         let ledger = try context.openLedger()
