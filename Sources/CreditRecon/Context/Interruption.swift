@@ -113,10 +113,11 @@ public final class Interruption: Sendable {
             guard trap == nil else { return nil }
             let signals = signals
             if let kept = Self.kept.withLock({ kept in kept?.signals == signals ? kept.take() : nil }) {
-                let heard = kept.raising?.signal
+                // Retargeted first: a signal being raised on the one it replaces is raised by then.
+                let before = kept.raising
                 kept.retarget(self)
                 trap = kept
-                return heard
+                return before?.signal
             }
             trap = SignalTrap(self, signals: signals)
             return nil
@@ -155,8 +156,8 @@ public final class Interruption: Sendable {
             trap = nil
             guard untilExit else { return current.cancel() }
             let after = Interruption(signals: signals)
-            if let signal { after.raise(signal) }
             current.retarget(after)
+            if let signal { after.raise(signal) }
             Self.kept.withLock { kept in
                 kept?.cancel()
                 kept = current

@@ -32,9 +32,13 @@ public final class SignalTrap: Sendable {
     /// action, at once. What was in flight then is what a killed command leaves: its run
     /// never ended, a charge request `unknown`.
     fileprivate func heard(_ number: Int32) {
-        guard let interruption = raising else { return }
-        guard interruption.signal == nil else { return Self.dieOf(number) }
-        interruption.raise(number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)")
+        // Raised under the lock: `retarget(_:)` waits for it, so a signal is never raised on
+        // an interruption after another has taken its place and read it.
+        target.withLock { interruption in
+            guard let interruption else { return }
+            guard interruption.signal == nil else { return Self.dieOf(number) }
+            interruption.raise(number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)")
+        }
     }
 
     /// The interruption the signals raise now; `nil` once cancelled.
