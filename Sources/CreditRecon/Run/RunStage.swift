@@ -96,12 +96,7 @@ public struct RunStage: Sendable {
                 defer { asking.stopTrapping() }
                 do {
                     // Not asked after a signal: the job then stops as it starts, sending nothing.
-                    if asking.signal == nil {
-                        try asking.endingAtOnce(tidy: { lock.tidyBeforeDying() }) { () throws(TopUpError) in
-                            try TopUpConfirmation.check(preview, yes: false, isTerminal: isTerminal,
-                                                        show: { TopUpStage.stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") }, ask: { readLine() })
-                        }
-                    }
+                    try TopUpStage.confirm(preview, yes: false, isTerminal: isTerminal, interruption: asking) { lock.tidyBeforeDying() }
                     confirmed = true
                 } catch .declined {
                     declined = true

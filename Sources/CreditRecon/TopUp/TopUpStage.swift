@@ -73,15 +73,7 @@ public struct TopUpStage: Sendable {
         let existing = try context.existingLedger()
         let preview = try engine.prepare(ledger: existing, plan: plan)
         do {
-            // Ctrl-C at the question ends the command at once: nothing is sent yet, and a
-            // ledger not made yet leaves no lock file either. Not asked after a signal: the
-            // top-up then stops before its first request.
-            if interruption.signal == nil {
-                try interruption.endingAtOnce(tidy: { lock?.tidyBeforeDying() }) { () throws(TopUpError) in
-                    try TopUpConfirmation.check(preview, yes: yes, isTerminal: isTerminal,
-                                                show: { Self.stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") }, ask: { readLine() })
-                }
-            }
+            try Self.confirm(preview, yes: yes, isTerminal: isTerminal, interruption: interruption) { lock?.tidyBeforeDying() }
         } catch .declined {
             return .declined
         }
@@ -128,6 +120,21 @@ public struct TopUpStage: Sendable {
         }
         await realClient?.shutdown()
         return .finished(summary)
+    }
+
+    /// Asks on the terminal whether to create `preview`'s charges, unless `yes` (without a
+    /// terminal, `yes` is required). Ctrl-C at the question ends the command at once, after
+    /// `tidy`: nothing is sent yet, and a ledger not made yet leaves no lock file either. Not
+    /// asked after a signal (`interruption`): the top-up then stops before its first request.
+    static func confirm(
+        _ preview: TopUpPreview, yes: Bool, isTerminal: Bool, interruption: Interruption,
+        tidy: @escaping @Sendable () -> Void
+    ) throws(TopUpError) {
+        guard interruption.signal == nil else { return }
+        try interruption.endingAtOnce(tidy: tidy) { () throws(TopUpError) in
+            try TopUpConfirmation.check(preview, yes: yes, isTerminal: isTerminal,
+                                        show: { stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") }, ask: { readLine() })
+        }
     }
 
     static func stderr(_ text: String) {

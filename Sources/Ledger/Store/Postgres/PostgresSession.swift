@@ -164,35 +164,17 @@ final class PostgresSession: @unchecked Sendable {
         let value = Atomic(false)
     }
 
-    /// What a second connection finds of the server at `location` while a statement of the
-    /// session served by process `waiter` is unanswered (`answer(_:)`).
-    private enum Listened {
-        /// The server answers, and nothing says the wait is to be given up.
-        case answering
-        /// The server does not answer a login within the connect timeout: why.
-        case silent(String)
-        /// The statement waited for a lock of the sessions described, and the wait was
-        /// given up (`listen(at:for:_:giveUp:)`).
-        case gaveUp
-    }
-
-    /// Which waits for a lock `listen(at:for:_:giveUp:)` gives up.
-    private enum Hopeless {
-        /// One for a lock that sessions of another program hold while idle in their
-        /// transactions, for `idleFor` or more: nothing on this side can end those.
-        case idleHolders(for: TimeAmount)
-        /// Any: the command was asked to stop (a signal, `LockWaitStop`).
-        case any
-    }
-
     /// Whether the server at `location` still answers a login within the connect timeout:
     /// any answer counts, a refusal too (too many connections, say), since only a server
-    /// that is up can give one. Once logged in, whether the session served by process
-    /// `waiter` waits for a lock that `hopeless` gives up: with `idleHolders`, one held by
-    /// sessions of another program (not credit-recon's, which go on working between their
-    /// statements) idle in their transactions for a while (a psql left at `BEGIN; LOCK TABLE
-    /// …` held a `status` for ever). Another user's sessions are seen only by a role that
-    /// may read their activity (`pg_read_all_stats`); those it cannot see are waited for.
+    /// that is up can give one. `nil` when it does; otherwise why not.
+    ///
+    /// Once logged in, whether the session served by process `waiter` waits for a lock that
+    /// it is to give up: with `idleFor`, one held by sessions of another program (not
+    /// credit-recon's, which go on working between their statements) idle in their
+    /// transactions for that long or more (a psql left at `BEGIN; LOCK TABLE …` held a
+    /// `status` for ever); without (the command was asked to stop, `LockWaitStop`), any.
+    /// Another user's sessions are seen only by a role that may read their activity
+    /// (`pg_read_all_stats`): an idle one it cannot see is waited for.
     ///
     /// When it does, `giveUp` is told who holds the lock (pids, and each described) and
     /// fails the wait, unless its answer came first (`false`). Only then is the waiting
@@ -200,19 +182,19 @@ final class PostgresSession: @unchecked Sendable {
     /// waited for this statement): a client that goes away is not noticed by a session
     /// waiting for a lock (before PostgreSQL 14's client_connection_check_interval), which
     /// kept its own locks, and the next writer waited behind it for ever (probe 75).
-    private static func listen(
-        at location: PostgresLocation, for waiter: String, _ hopeless: Hopeless,
+    private static func silence(
+        at location: PostgresLocation, for waiter: String, idleFor: TimeAmount?,
         giveUp: (_ pids: [String], _ described: [String]) -> Bool
-    ) -> Listened {
+    ) -> String? {
         let probe: PostgresConnection
         do {
             probe = try connect(location, purpose: "probe", statementTimeout: .seconds(max(1, location.connectTimeout.components.seconds)))
         } catch let error as PSQLError where error.code == .server {
-            return .answering
+            return nil
         } catch {
             let mapped = LedgerError.postgresLogin(error, at: location)
-            guard case .server(_, let detail) = mapped else { return .silent(String(describing: mapped)) }
-            return .silent(String(detail.prefix { $0 != ";" }))  // what happened, without the advice
+            guard case .server(_, let detail) = mapped else { return String(describing: mapped) }
+            return String(detail.prefix { $0 != ";" })  // what happened, without the advice
         }
         defer {
             try? probe.close().wait()
@@ -220,46 +202,32 @@ final class PostgresSession: @unchecked Sendable {
         }
         var binds = PostgresBindings()
         binds.append(waiter)
-        let sql: String
-        switch hopeless {
-        case .idleHolders(let idleFor):
-            binds.append(Double(idleFor.nanoseconds) / 1e9)
-            sql = """
-                SELECT DISTINCT b.pid::text || ' (' || COALESCE(NULLIF(b.application_name, ''), 'no application name')
-                    || ', user ' || COALESCE(b.usename::text, 'unknown') || ', idle in its transaction for '
-                    || floor(extract(epoch FROM now() - b.state_change))::bigint || ' s)'
-                FROM pg_stat_activity w CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocking(pid)
-                JOIN pg_stat_activity b ON b.pid = blocking.pid
-                WHERE w.pid = $1::int AND w.wait_event_type = 'Lock' AND b.state LIKE 'idle in transaction%'
-                  AND b.application_name NOT LIKE 'credit-recon %' AND b.state_change <= now() - make_interval(secs => $2)
-                ORDER BY 1
-                """
-        case .any:
-            // A row whenever the statement waits for a lock, the holder described as far as
-            // this role may see it (or gone by the time it is looked for).
-            sql = """
-                SELECT DISTINCT COALESCE(b.pid::text || ' (' || COALESCE(NULLIF(b.application_name, ''), 'no application name')
-                    || ', user ' || COALESCE(b.usename::text, 'unknown') || ', ' || CASE
-                        WHEN b.state = 'active' THEN 'running a statement'
-                        WHEN b.state LIKE 'idle in transaction%' THEN 'idle in its transaction'
-                        ELSE COALESCE(b.state, 'in a state this user may not see') END
-                    || COALESCE(' for ' || floor(extract(epoch FROM now() - b.state_change))::bigint || ' s', '') || ')',
-                    blocking.pid::text || ' (a session this user may not see)', 'another session')
-                FROM pg_stat_activity w LEFT JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocking(pid) ON true
-                LEFT JOIN pg_stat_activity b ON b.pid = blocking.pid
-                WHERE w.pid = $1::int AND w.wait_event_type = 'Lock'
-                ORDER BY 1
-                """
-        }
+        binds.append(idleFor.map { Double($0.nanoseconds) / 1e9 })
+        // A row whenever the statement waits for a lock that may be given up, the holder
+        // described as far as this role may see it (or gone by the time it is looked for).
+        let sql = """
+            SELECT DISTINCT COALESCE(b.pid::text || ' (' || COALESCE(NULLIF(b.application_name, ''), 'no application name')
+                || ', user ' || COALESCE(b.usename::text, 'unknown') || ', ' || CASE
+                    WHEN b.state = 'active' THEN 'running a statement'
+                    WHEN b.state LIKE 'idle in transaction%' THEN 'idle in its transaction'
+                    ELSE COALESCE(b.state, 'in a state this user may not see') END
+                || COALESCE(' for ' || floor(extract(epoch FROM now() - b.state_change))::bigint || ' s', '') || ')',
+                blocking.pid::text || ' (a session this user may not see)', 'another session')
+            FROM pg_stat_activity w LEFT JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocking(pid) ON true
+            LEFT JOIN pg_stat_activity b ON b.pid = blocking.pid
+            WHERE w.pid = $1::int AND w.wait_event_type = 'Lock'
+              AND ($2::float8 IS NULL OR (b.state LIKE 'idle in transaction%' AND b.application_name NOT LIKE 'credit-recon %'
+                AND b.state_change <= now() - make_interval(secs => $2)))
+            ORDER BY 1
+            """
         guard let rows = try? probe.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait(),
-              case let blockers = rows.rows.compactMap({ try? $0.decode(String.self) }), !blockers.isEmpty
-        else { return .answering }
-        let pids = blockers.map { String($0.prefix { $0 != " " }) }.filter { $0.allSatisfy(\.isNumber) }
-        guard giveUp(pids, blockers) else { return .answering }
+              case let blockers = rows.rows.compactMap({ try? $0.decode(String.self) }), !blockers.isEmpty,
+              giveUp(blockers.map { String($0.prefix { $0 != " " }) }.filter { $0.allSatisfy(\.isNumber) }, blockers)
+        else { return nil }
         var ending = PostgresBindings()
         ending.append(waiter)
         _ = try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: ending), logger: logger).wait()
-        return .gaveUp
+        return nil
     }
 
     deinit { try? connection.close().wait() }
@@ -416,7 +384,7 @@ final class PostgresSession: @unchecked Sendable {
     /// the statement waits for a lock held by another program's session idle in its
     /// transaction, which nothing on this side can end, or for any lock once the command is
     /// asked to stop (`stop`): then at once (a moment after a statement sent later), and
-    /// again every `--timeout` (`listen`).
+    /// again every `--timeout` (`silence`).
     private func answer<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
         let answered = future.eventLoop.makePromise(of: T.self)
         future.cascade(to: answered)
@@ -450,7 +418,7 @@ final class PostgresSession: @unchecked Sendable {
             _ = BackgroundWork {
                 repeat {
                     let stopping = stop.reason
-                    let heard = Self.listen(at: location, for: waiter, stopping == nil ? .idleHolders(for: interval) : .any) { pids, sessions in
+                    let silent = Self.silence(at: location, for: waiter, idleFor: stopping == nil ? interval : nil) { pids, sessions in
                         let one = sessions.count == 1
                         if let stopping {
                             return giveUp(.lockWaitGivenUp(location: location.description, because: stopping, holders: sessions))
@@ -463,7 +431,7 @@ final class PostgresSession: @unchecked Sendable {
                                 + "\(one ? "it was" : "they were") begun, or SELECT pg_terminate_backend(\(one ? pids[0] : "PID"))), "
                                 + "then run the command again; nothing of this command's transaction was committed"))
                     }
-                    if case .silent(let why) = heard {
+                    if let why = silent {
                         Self.silentServers.withLock { _ = $0.insert(location.description) }
                         _ = giveUp(.server(
                             location: location.description,
