@@ -300,6 +300,8 @@ extension Reliability {
                     "\(child.stderr)", sourceLocation: sourceLocation)
             #expect(child.stderr.contains(" (\(holder.applicationName), user postgres, running a statement for "),
                     "\(child.stderr)", sourceLocation: sourceLocation)
+            #expect(child.stderr.contains(". A run before the lock is let go (as the holder's transaction or session ends) waits behind it again"),
+                    "\(child.stderr)", sourceLocation: sourceLocation)
             #expect(holder.isHolding, "the other session still held the lock as the command stopped", sourceLocation: sourceLocation)
             // Its own waiting session ended on the server with it, not left queued behind the
             // holder, keeping locks of its own.

@@ -23,7 +23,9 @@ public struct StoppedBySignal: ExitCoded {
     public var exitStatus: ExitStatus { .tempFail }
 
     public var description: String {
-        "stopped by \(signal)\(waitedFor.map { " as it waited for a lock of the ledger held by \($0)" } ?? ""): \(outcome)"
+        guard let waitedFor else { return "stopped by \(signal): \(outcome)" }
+        return "stopped by \(signal) as it waited for a lock of the ledger held by \(waitedFor): \(outcome). A run before "
+            + "the lock is let go (as the holder's transaction or session ends) waits behind it again"
     }
 }
 
