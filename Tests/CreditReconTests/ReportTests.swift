@@ -225,8 +225,8 @@ struct ReportTests {
         #expect(outcome.exitStatus == .ok)
     }
 
-    /// A report that cannot write one of its files (here `findings.csv` is a folder) leaves
-    /// the folder as it was: the files it wrote before were put in place with the ledger's
+    /// A report that cannot write one of its files (here `findings.csv` is a folder) says
+    /// so, and what to do, and leaves the folder as it was: the files it wrote before were put in place with the ledger's
     /// new state beside the old state's others, and nothing said so.
     @Test func aReportThatCannotWriteAFileReplacesNone() throws {
         let fixture = try ReconcileFixture()
@@ -242,6 +242,9 @@ struct ReportTests {
             Issue.record("expected an error")
         } catch let error as ReportError {
             #expect(error.exitStatus == .cannotCreate, "\(error)")
+            // --out names the reports' folder, not a file (export's advice said "pass a file's path").
+            #expect(error.description == "cannot write \(blocked): it is a folder; a report file of that name goes there: "
+                + "move the folder away, or pass --out another folder.", "\(error)")
         }
         for (index, path) in before.files.enumerated() where path != blocked {
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == old[index], "\(path) was replaced")
@@ -293,7 +296,7 @@ struct ReportTests {
         let alive = directory.path(AtomicFile.temporaryPrefix("findings.csv") + "\(getppid())")
         let other = directory.path(AtomicFile.temporaryPrefix("summary.csv") + "4194305")
         for path in [dead, alive, other] { #expect(FileManager.default.createFile(atPath: path, contents: Data("half".utf8))) }
-        try AtomicFile.write(Array("new".utf8), to: target)
+        try AtomicFile.write(Array("new".utf8), to: target, ifAFolder: ReportStage.folderInTheWay)
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: alive))
@@ -309,9 +312,9 @@ struct ReportTests {
         let first = directory.path("periods.csv"), second = directory.path("summary.csv"), third = directory.path("charges.csv")
         try Data("old periods".utf8).write(to: URL(fileURLWithPath: first))
         let staging = AtomicFile.Staging()
-        try staging.stage(Array("new periods".utf8), to: first)
-        try staging.stage(Array("new charges".utf8), to: third)
-        try staging.stage(Array("new summary".utf8), to: second)
+        try staging.stage(Array("new periods".utf8), to: first, ifAFolder: ReportStage.folderInTheWay)
+        try staging.stage(Array("new charges".utf8), to: third, ifAFolder: ReportStage.folderInTheWay)
+        try staging.stage(Array("new summary".utf8), to: second, ifAFolder: ReportStage.folderInTheWay)
         try FileManager.default.createDirectory(atPath: second + "/in-the-way", withIntermediateDirectories: true)
         #expect(throws: ReportError.self) { try staging.commit() }
         #expect(try String(contentsOfFile: first, encoding: .utf8) == "old periods")
@@ -330,7 +333,7 @@ struct ReportTests {
         try FileManager.default.createDirectory(atPath: directory.path("r"), withIntermediateDirectories: false)
         let planted = directory.path("r/" + AtomicFile.temporaryPrefix("periods.csv") + "\(getpid())")
         #expect(symlink("../victim.txt", planted) == 0)
-        try AtomicFile.write(Array("report".utf8), to: directory.path("r/periods.csv"))
+        try AtomicFile.write(Array("report".utf8), to: directory.path("r/periods.csv"), ifAFolder: ReportStage.folderInTheWay)
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious")
         var info = stat()
         #expect(lstat(directory.path("r/periods.csv"), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG)
@@ -348,13 +351,13 @@ struct ReportTests {
         #expect(symlink("../books.sqlite", directory.path("r/periods.csv")) == 0)
         #expect(symlink("../books.sqlite-wal", directory.path("r/summary.csv")) == 0)
         for target in [ledger, directory.path("./r/../books.sqlite"), directory.path("r/periods.csv"), directory.path("r/summary.csv")] {
-            #expect { try AtomicFile.write(Array("report".utf8), to: target) } throws: { error in
+            #expect { try AtomicFile.write(Array("report".utf8), to: target, ifAFolder: ReportStage.folderInTheWay) } throws: { error in
                 String(describing: error).hasSuffix("which no report or export may replace; pass another --out.")
             }
         }
         #expect(try String(contentsOfFile: ledger, encoding: .utf8) == "ledger")
         #expect(!FileManager.default.fileExists(atPath: ledger + "-wal"))
-        try AtomicFile.write(Array("report".utf8), to: directory.path("r/findings.csv"))
+        try AtomicFile.write(Array("report".utf8), to: directory.path("r/findings.csv"), ifAFolder: ReportStage.folderInTheWay)
     }
 
     /// Days of lost activity one after another are one row of reconciliation.md (a

@@ -59,7 +59,8 @@ public enum ExportStage {
         if let path = options.outFile {
             let folder = AtomicFile.parentFolder(of: path)
             if !folder.isEmpty { try AtomicFile.makeDirectory(folder) }
-            try AtomicFile.write(rendered.text.bytes, to: path)
+            try AtomicFile.write(
+                rendered.text.bytes, to: path, ifAFolder: "--out names the file written: pass a file's path, or move the folder away")
         }
         return Outcome(
             format: options.format, bytes: rendered.text.bytes, outFile: options.outFile,

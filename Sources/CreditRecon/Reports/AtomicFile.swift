@@ -78,10 +78,10 @@ enum AtomicFile {
     /// Replaces `path` with `bytes` atomically, keeping its permissions. Through a symbolic
     /// link the file it names is replaced (or made, for a link to a file not there yet), not
     /// the link; a device or a pipe (`/dev/null`, `/dev/stdout`) is written into, never
-    /// replaced by a file.
-    static func write(_ bytes: [UInt8], to given: String) throws(ReportError) {
+    /// replaced by a file. A folder at `given` is refused, with `ifAFolder` as the advice.
+    static func write(_ bytes: [UInt8], to given: String, ifAFolder advice: String) throws(ReportError) {
         let staging = Staging()
-        try staging.stage(bytes, to: given)
+        try staging.stage(bytes, to: given, ifAFolder: advice)
         try staging.commit()
     }
 
@@ -98,9 +98,9 @@ enum AtomicFile {
 
         private var staged: [Staged] = []
 
-        /// Writes `bytes` for `given` (see `write(_:to:)`): into a device or a pipe at once,
-        /// for a file beside it, to be put in place by `commit()`.
-        func stage(_ bytes: [UInt8], to given: String) throws(ReportError) {
+        /// Writes `bytes` for `given` (see `write(_:to:ifAFolder:)`): into a device or a pipe
+        /// at once, for a file beside it, to be put in place by `commit()`.
+        func stage(_ bytes: [UInt8], to given: String, ifAFolder advice: String) throws(ReportError) {
             var path = given
             var kept: mode_t?  // an existing file's permissions; a new file's come from the umask
             var info = stat()
@@ -113,7 +113,7 @@ enum AtomicFile {
                         free(resolved)
                     }
                 case S_IFDIR:
-                    throw .refused(given, "it is a folder; --out names the file written: pass a file's path, or move the folder away")
+                    throw .refused(given, "it is a folder; \(advice)")
                 default:
                     let descriptor = open(given, O_WRONLY | O_CLOEXEC)
                     guard descriptor >= 0 else { throw .cannotCreate(given, AtomicFile.errnoText()) }

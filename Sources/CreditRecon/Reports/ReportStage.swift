@@ -31,6 +31,9 @@ public enum ReportStage {
     /// puts them in place. Rendering is pure, so `reconciliation.md` (as big as
     /// `charges.csv` with many charges) is rendered on the second core meanwhile. `progress`
     /// hears each file's name before it is rendered and written.
+    /// What a folder where a report file goes is told: `--out` names the reports' folder.
+    static let folderInTheWay = "a report file of that name goes there: move the folder away, or pass --out another folder"
+
     static func write(
         _ books: Reconciliation, to directory: String, staging given: AtomicFile.Staging? = nil,
         progress: (ReportProgress) -> Void = { _ in }
@@ -42,7 +45,7 @@ public enum ReportStage {
         func write(_ name: String, _ render: () -> [UInt8]) throws {
             progress(ReportProgress(.writing(name)))
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            try staging.stage(render(), to: path)
+            try staging.stage(render(), to: path, ifAFolder: Self.folderInTheWay)
             files.append(path)
         }
         let markdown = BackgroundWork { ReportFiles.markdownBytes(books).bytes }
