@@ -97,6 +97,17 @@ import Testing
             ["--ledger", ledger, "export", "--format", "hledger", "--out", scratch.path("out.journal")])
         #expect(written.status == 0 && written.stdout.contains("balance assertions"))
         #expect(try String(contentsOfFile: scratch.path("out.journal"), encoding: .utf8) == printed.stdout)
+        // `--out -` is standard output, as in most tools (it wrote a file named "-"); `./-` is that file.
+        let dash = try Executable.run(
+            "credit-recon", ["--ledger", ledger, "export", "--format", "hledger", "--out", "-"], in: scratch.url)
+        #expect(dash.status == 0 && dash.stdout == printed.stdout, "\(dash.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("-")))
+        let dashJSON = try Executable.creditRecon(["--ledger", ledger, "--json", "export", "--format", "hledger", "--out", "-"])
+        #expect(dashJSON.status == 64 && dashJSON.stderr.contains("--json needs --out FILE"), "\(dashJSON.stderr)")
+        let named = try Executable.run(
+            "credit-recon", ["--ledger", ledger, "export", "--format", "hledger", "--out", "./-"], in: scratch.url)
+        #expect(named.status == 0 && named.stdout.contains("balance assertions"), "\(named.stderr)")
+        #expect(try String(contentsOfFile: scratch.path("-"), encoding: .utf8) == printed.stdout)
     }
 
     /// `12.5` → `12.500000`, as the export writes amounts.

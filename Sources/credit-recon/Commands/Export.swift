@@ -36,8 +36,14 @@ extension CreditReconCommand {
 
         @OptionGroup var scope: ScopeFlags
 
-        @Option(help: ArgumentHelp("Write the journal to this file, atomically, making its folder when missing (default: standard output).", valueName: "file"))
+        @Option(help: ArgumentHelp(
+            "Write the journal to this file, atomically, making its folder when missing (default, or -: standard output).",
+            valueName: "file"))
         var out: String?
+
+        /// The journal's file; `nil` for standard output (no `--out`, or `--out -`, as in
+        /// most tools: a file named `-` is `--out ./-`).
+        var outFile: String? { out == "-" ? nil : out }
 
         @Option(help: ArgumentHelp("CSV role,account naming the accounts to post to (roles: credits, usage, charges, other, opening).",
                                    valueName: "file"))
@@ -47,7 +53,7 @@ extension CreditReconCommand {
             guard ExportFormat(rawValue: format) != nil else {
                 throw ValidationError("--format must be beancount or hledger, not \"\(format)\"")
             }
-            if global.json && out == nil {
+            if global.json && outFile == nil {
                 throw ValidationError("--json needs --out FILE: without it the journal itself goes to standard output")
             }
             if out == "" {
@@ -69,10 +75,10 @@ extension CreditReconCommand {
                 let outcome = try progress.during {
                     try ExportStage.run(
                         ledger: ledger,
-                        options: ExportStage.Options(reconcile: reconcile, format: format, accounts: accounts, outFile: command.out),
+                        options: ExportStage.Options(reconcile: reconcile, format: format, accounts: accounts, outFile: command.outFile),
                         progress: progress.show)
                 }
-                if command.out == nil {
+                if command.outFile == nil {
                     try StandardStream.output(outcome.bytes)
                     for line in outcome.warningLines { StandardStream.error(line + "\n") }
                 } else if context.json {
