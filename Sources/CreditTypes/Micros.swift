@@ -73,6 +73,17 @@ public struct Micros: Hashable, Comparable, Sendable, CustomStringConvertible {
         return text
     }
 
+    /// To the nearest cent, halves away from zero: for a figure computed, not booked (an
+    /// average), whose micro-dollars mean nothing to a reader.
+    public var nearestCent: Micros {
+        let cent: Int64 = 10_000
+        let rest = raw % cent
+        let down = raw - rest
+        guard rest.magnitude * 2 >= UInt64(cent) else { return Micros(raw: down) }
+        let (up, overflow) = down.addingReportingOverflow(raw < 0 ? -cent : cent)
+        return Micros(raw: overflow ? down : up)  // beyond Int64, the cent below
+    }
+
     /// Decimal text with exactly two decimals (for people: `1234.50`); exact when the
     /// amount has at most two decimals, otherwise all six are shown so nothing is hidden.
     public var centsText: String {

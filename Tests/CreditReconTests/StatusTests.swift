@@ -69,6 +69,16 @@ struct StatusTests {
                 "\(report.lines)")
     }
 
+    /// The averages are said to the cent, not to the micro-dollar a division leaves
+    /// (`use per day: 21.232324`); `--json` keeps them exact.
+    @Test func theAveragesArePrintedToTheCent() throws {
+        let report = try Self.status(
+            of: [("2026-03-01T00:00:00Z", "1000", "0"), ("2026-03-04T00:00:00Z", "1000", "64.04")], at: "2026-03-04T01:00:00Z")
+        #expect(report.runway?.averageDaily7 == Micros(raw: 21_346_666))
+        #expect(report.lines.contains("use per day: 21.35 over the 3.0 days of readings"), "\(report.lines)")
+        #expect(report.json.text.contains("\"average_daily_use_7d\":\"21.346666\""), "\(report.json.text)")
+    }
+
     /// Overdrawn with nothing used lately: no pace to divide by, but no runway either
     /// (requests fail until credits are bought), so it needs attention.
     @Test func anOverdrawnAccountHasNoRunwayEvenUnused() throws {

@@ -57,6 +57,15 @@ struct MicrosTests {
         #expect(Micros(raw: 12_345_678).centsText == "12.345678")
     }
 
+    @Test(arguments: [
+        (21_232_324, 21_230_000), (21_235_000, 21_240_000), (21_234_999, 21_230_000), (-21_235_000, -21_240_000),
+        (-21_234_999, -21_230_000), (5_000, 10_000), (4_999, 0), (12_500_000, 12_500_000), (0, 0),
+        (Int64.max, 9_223_372_036_854_770_000), (Int64.min + 1, -9_223_372_036_854_770_000),
+    ] as [(Int64, Int64)])
+    func nearestCentRoundsHalvesAwayFromZero(raw: Int64, rounded: Int64) {
+        #expect(Micros(raw: raw).nearestCent == Micros(raw: rounded))
+    }
+
     @Test func decimalTextRoundTripsForAnyAmount() throws {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<5_000 {

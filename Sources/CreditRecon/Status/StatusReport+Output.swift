@@ -10,8 +10,9 @@ extension StatusReport {
             lines.append("balance \(runway.balance.centsText) USD at the reading of \(runway.observedAt.iso8601) "
                 + (age < -StatusReport.clockSkew ? "(dated \(Runway.roundedTenths(-age, per: 360_000)) hours after now)"
                     : "(\(Runway.roundedTenths(max(age, 0), per: 360_000)) hours old)"))
-            let week = "\(runway.averageDaily7?.centsText ?? "n/a") \(runway.span(days: 7))"
-            let month = "\(runway.averageDaily30?.centsText ?? "n/a") \(runway.span(days: 30))"
+            // Averages to the cent (--json has them to the micro-dollar).
+            let week = "\(runway.averageDaily7?.nearestCent.centsText ?? "n/a") \(runway.span(days: 7))"
+            let month = "\(runway.averageDaily30?.nearestCent.centsText ?? "n/a") \(runway.span(days: 30))"
             // Readings of under a week: both averages are over the same days, said once.
             lines.append("use per day: " + (week == month ? week : "\(week), \(month)"))
             lines.append("runway \(runway.daysPhrase) (threshold \(options.minRunwayDays) days)")
