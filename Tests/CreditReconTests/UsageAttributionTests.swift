@@ -91,6 +91,37 @@ import Testing
         #expect(!books.findings.contains { $0.kind == .usageUnattributed })
     }
 
+    /// A fetch whose account reading is left out of the books (all zero after non-zero
+    /// ones) has its keys' readings left out too: the account's use is measured across
+    /// that night, and so is the keys'. Kept, the night's key use went in its day against
+    /// none of the account's (unattributed -1, "straddling the period's edge"), and the
+    /// next day had 1 USD unattributed that was key A's (probe 80).
+    @Test func theKeysOfAFetchWhoseReadingIsLeftOutAreLeftOutToo() throws {
+        let fixture = try ReconcileFixture()
+        func fetch(_ at: String, credits: String, usage: String, keyUsage: String) throws {
+            let time = reconTime(at)
+            try fixture.ledger.write { writer in
+                let run = try writer.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: time)
+                _ = try writer.append(.snapshotTaken(SnapshotTaken(
+                    observedAt: time, totalCredits: reconMicros(credits), totalUsage: reconMicros(usage), source: "api",
+                    rawBody: "{}")), account: "default", runID: run, at: time)
+                _ = try writer.append(.keysRead(KeysRead(
+                    observedAt: time, keys: [Key(hash: "aaa", name: "prod", usage: keyUsage).reading], rawBodies: ["{}"])),
+                    account: "default", runID: run, at: time)
+            }
+        }
+        try fetch("2026-12-01T00:00:00Z", credits: "100", usage: "10", keyUsage: "5")
+        try fetch("2026-12-02T00:00:00Z", credits: "0", usage: "0", keyUsage: "6")
+        try fetch("2026-12-03T00:00:00Z", credits: "100", usage: "12", keyUsage: "7")
+        let books = try fixture.reconcile()
+        #expect(Self.rows(books) == [
+            "2026-12-01 aaa 0", "2026-12-01 unattributed 0", "2026-12-02 unattributed 0",
+            "2026-12-03 aaa 2", "2026-12-03 unattributed 0",
+        ], "\(Self.rows(books))")
+        #expect(!books.findings.contains { $0.kind == .usageUnattributed }, "\(books.findings)")
+        #expect(books.findings.contains { $0.kind == .zeroReading })
+    }
+
     /// A key's running usage that goes down is a warning, like the account's
     /// `usage_decreased`; the arithmetic still adds up (the drop is the key's, negative).
     @Test func aKeysUsageGoingDownIsAWarning() throws {

@@ -122,7 +122,8 @@ public struct Reconciler: Sendable {
 
         // Where the usage went: by key per period, the activity's bounds, lost days, limits.
         let listings = Self.rangesByListing(input.keyReadings)
-        let keyUsage = attributeUsage(input, listings: listings, trusted: readings.trusted, grid: grid, findings: &findings)
+        let keyUsage = attributeUsage(
+            input, listings: listings, trusted: readings.trusted, untrusted: readings.untrusted, grid: grid, findings: &findings)
         var dayTotals: [Int64: DayTotal] = [:]
         for day in input.activityDays { dayTotals[day.date.daysSinceEpoch] = DayTotal() }
         for row in input.activityLines { dayTotals[row.date.daysSinceEpoch, default: DayTotal()].add(row.line.usage) }

@@ -17,9 +17,15 @@ extension Reconciler {
     /// Everything else — use before a key's first reading, on keys deleted between
     /// readings, on no key — is the period's `used` less the keys' use: unattributed. A
     /// key's usage that goes down is a `usage_decreased` warning, like the account's.
+    ///
+    /// The keys a fetch read are left out with its account reading when that was left out of
+    /// the books (`untrusted`, a zero reading): the account's use is measured across that
+    /// night, and the keys' use is too. Kept, the keys' use of that night went in its period,
+    /// the account's in the next: a negative unattributed use there, said to straddle a
+    /// period's edge, and as much unattributed the next night (probe 80).
     func attributeUsage(
-        _ input: Input, listings rangesByListing: [Int64: Range<Int>], trusted: [SnapshotRow], grid: PeriodGrid,
-        findings: inout [Finding]
+        _ input: Input, listings rangesByListing: [Int64: Range<Int>], trusted: [SnapshotRow], untrusted: [SnapshotRow],
+        grid: PeriodGrid, findings: inout [Finding]
     ) -> [KeyPeriodUsage] {
         guard !grid.periods.isEmpty else { return [] }
         // Per period, per key hash: the key's use and its latest reading in the period.
@@ -42,7 +48,8 @@ extension Reconciler {
         var stretched = [SpanCheck?](repeating: nil, count: grid.periods.count)
         var overspent = [Bool](repeating: false, count: grid.periods.count)
         var previousAnchor: Timestamp?
-        for listing in input.keyListings {
+        let leftOutRuns = Set(untrusted.compactMap { $0.source == "api" ? $0.runID : nil })
+        for listing in input.keyListings where !(listing.runID.map(leftOutRuns.contains) ?? false) {
             let anchor = listing.runID.flatMap { snapshotOfRun[$0] } ?? listing.observedAt
             let period = grid.index(of: anchor)
             // The account's reading before the one this listing goes with: a key made after it
