@@ -171,6 +171,20 @@ enum GlobalArguments {
         func isGlobal(_ argument: String) -> Bool {
             flags.contains(argument) || withValue.contains(argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument)
         }
+        if let misplaced = optionBeforeCommand(arguments[index...], commands: names, isGlobal: isGlobal) {
+            // The command's whole name: a group's command words follow it (`plan check`).
+            var words = path, at = misplaced.at, named: any ParsableCommand.Type = command
+            while at < arguments.count,
+                  let sub = named.configuration.subcommands.first(where: { $0.configuration.commandName == arguments[at] }) {
+                words.append(arguments[at])
+                named = sub
+                at += 1
+            }
+            let command = (["credit-recon"] + words).joined(separator: " ")
+            return "\(misplaced.option) stands before the command (\(words.joined(separator: " "))), and is no option of credit-recon's own: "
+                + "a command's options go after it (\(command) \(misplaced.option) …); only the global options (--ledger, "
+                + "--account, --json, --now, …) may stand before it"
+        }
         // A group's own arguments end, or its next word is no option: that word is the command
         // (a typo, `frob`, was ArgumentParser's "Unexpected argument" with the root's usage,
         // and another sentence than under --json). An unknown option stays ArgumentParser's.
@@ -186,6 +200,30 @@ enum GlobalArguments {
             : arguments[index] == "--" ? (path.isEmpty ? "no command given before `--`" : "`\(group)` needs a command before `--`")
             : "\"\(arguments[index])\" is not a command" + (path.isEmpty ? "" : " of `\(group)`")
         return "\(said); \(path.isEmpty ? "the commands are" : "its commands are") \(names.joined(separator: ", ")) (see \(scope) --help)"
+    }
+
+    /// The first option before a command's name that is no global option (`--no-activity
+    /// fetch`, `--period month report`), with where that name is; `nil` when there is none, or no
+    /// command follows (before a `--`). ArgumentParser blamed the command's name ("fetch" is
+    /// not a command), or the option alone.
+    static func optionBeforeCommand(
+        _ words: ArraySlice<String>, commands: [String], isGlobal: (String) -> Bool
+    ) -> (option: String, at: Int)? {
+        var misplaced: String?
+        var index = words.startIndex
+        while index < words.endIndex, words[index] != "--" {
+            let word = words[index]
+            if commands.contains(word) { return misplaced.map { ($0, index) } }
+            if word.hasPrefix("-"), word.count > 1 {
+                if withValue.contains(word) {
+                    index += 1  // its value, whatever it looks like
+                } else if !isGlobal(word), misplaced == nil {
+                    misplaced = String(word.prefix { $0 != "=" })  // the name only: a value may be a secret
+                }
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// `help WORDS…` without the global options around it (`--ledger L help status`,

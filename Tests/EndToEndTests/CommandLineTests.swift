@@ -32,6 +32,33 @@ struct CommandLineTests {
         #expect(try Executable.creditRecon(arguments + ["--help"]).status == 0)
     }
 
+    /// A command's own option before the command (a cron line's options moved around) is
+    /// said to go after it, naming the command: it was "\"fetch\" is not a command" (with a
+    /// global option before it: the option's value or the command blamed), or "Unknown
+    /// option" (probe 80 F5). The same sentence under --json; nothing is done.
+    @Test(arguments: [
+        (["--now", "2026-12-01T00:00:00Z", "--no-activity", "fetch"], "--no-activity", "fetch"),
+        (["--no-activity", "fetch"], "--no-activity", "fetch"),
+        (["--period", "month", "report"], "--period", "report"),
+        (["--dry-run", "plan", "check", "x.csv"], "--dry-run", "plan check"),
+        (["import", "--max-total=5", "snapshots", "x.csv"], "--max-total", "import snapshots"),
+    ])
+    func aCommandsOptionBeforeItIsSaidToGoAfterIt(arguments: [String], option: String, command: String) throws {
+        let scratch = try Scratch()
+        let sentence = "\(option) stands before the command (\(command)), and is no option of credit-recon's own: a command's "
+            + "options go after it (credit-recon \(command) \(option) …)"
+        for json in [false, true] {
+            let result = try Executable.creditRecon(["--ledger", scratch.path("l.sqlite")] + (json ? ["--json"] : []) + arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("credit-recon: " + sentence), "\(result.stderr)")
+            if json {
+                let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+                #expect((object?["error"] as? String)?.hasPrefix(sentence) == true, "\(result.stdout)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("l.sqlite")))
+    }
+
     /// An error the option parser finds starts `credit-recon: ` as every other error does
     /// (probe 67: ArgumentParser's `Error: `), and keeps its usage lines after it.
     @Test(arguments: [
