@@ -170,6 +170,19 @@ enum WireFormat {
         return Timestamp(millisecondsSinceEpoch: scaled.raw / 1000)
     }
 
+    /// The largest count `integer` reads (a count is held as micro-units).
+    static let largestCount = Int64.max / 1_000_000
+
+    /// Whether `value` is a number (or a number's text) beyond what `integer` reads.
+    static func isTooLargeANumber(_ value: ExactJSON) -> Bool {
+        switch value {
+        case .number(let text), .string(let text):
+            do { _ = try Micros(parsing: text) } catch { return error == .outOfRange && !text.hasPrefix("-") }
+            return false
+        default: return false
+        }
+    }
+
     static func integer(_ value: ExactJSON) -> Int64? {
         let text: String
         switch value {

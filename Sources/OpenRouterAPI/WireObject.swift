@@ -76,7 +76,8 @@ struct WireObject {
     func optionalCount(_ name: String) throws(APIError) -> Int64? {
         guard let value = present(name) else { return nil }
         guard let count = WireFormat.integer(value), count >= 0 else {
-            throw malformed(name, "is not a whole number of at least 0")
+            throw malformed(name, WireFormat.isTooLargeANumber(value)
+                ? "is too large (a count may be at most \(WireFormat.largestCount))" : "is not a whole number of at least 0")
         }
         return count
     }

@@ -174,6 +174,13 @@ import Testing
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":"1.2.3"}]}"#, "data[0].usage \"1.2.3\" is not a decimal number"),
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":1,"requests":1.5}]}"#, "data[0].requests is not a whole number"),
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":1,"requests":-1}]}"#, "data[0].requests is not a whole number"),
+        // A whole number, but past what a count may be: said so (it was "not a whole number", probe 80 F4).
+        (#"{"data":[{"date":"2026-11-01","model":"m","usage":1,"requests":9007199254740992}]}"#,
+         "data[0].requests is too large (a count may be at most 9223372036854)"),
+        (#"{"data":[{"date":"2026-11-01","model":"m","usage":1,"prompt_tokens":"1e400"}]}"#,
+         "data[0].prompt_tokens is too large"),
+        (#"{"data":[{"date":"2026-11-01","model":"m","usage":1,"requests":-9007199254740992}]}"#,
+         "data[0].requests is not a whole number"),
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":1,"prompt_tokens":"many"}]}"#, "data[0].prompt_tokens"),
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":1,"cached_tokens":true}]}"#, "data[0].cached_tokens"),
         (#"{"data":[{"date":"2026-11-01","model":"m","usage":1,"byok_usage_inference":{}}]}"#, "byok_usage_inference is not a number"),
