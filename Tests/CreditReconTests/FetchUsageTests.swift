@@ -434,6 +434,25 @@ import Testing
         try FetchStage.checkReadingTime(Self.now.adding(milliseconds: -60_000), account: "ops", held: held)
     }
 
+    /// A listing that says a key was made after the listing was read (beyond the clocks'
+    /// tolerance) is refused: such a key brought its whole usage into the books as spent
+    /// since the last reading, and the account's use did not (probe 80 F3).
+    @Test func aKeyMadeAfterItsListingIsRefused() {
+        func listing(createdAfter milliseconds: Int64) -> KeysRead {
+            KeysRead(observedAt: Self.now, keys: [
+                KeyReading(hash: "0123456789abcdef", name: "new", label: nil, disabled: false, usage: Self.usd("3"), byokUsage: nil,
+                           limit: nil, limitRemaining: nil, limitReset: nil, createdAt: Self.now.adding(milliseconds: milliseconds)),
+            ], rawBodies: ["{}"])
+        }
+        #expect(throws: Never.self) { try FetchStage.checkCreationTimes(listing(createdAfter: -86_400_000)) }
+        #expect(throws: Never.self) { try FetchStage.checkCreationTimes(listing(createdAfter: FetchStage.clockTolerance)) }
+        let late = #expect(throws: APIError.self) { try FetchStage.checkCreationTimes(listing(createdAfter: FetchStage.clockTolerance + 1)) }
+        #expect(late.map { FetchCallFailed(call: "GET /keys", kept: "the snapshot", error: $0).exitStatus.rawValue } == 76)
+        #expect(late.map(String.init(describing:))?.contains(
+            "GET /keys lists key 01234567 as created at 2026-03-15T06:05:00.001Z, after the listing was read (2026-03-15T06:00:00.000Z); "
+                + "a key cannot be listed before it is made") == true, "\(String(describing: late))")
+    }
+
     /// A key whose running usage is lower than at its latest earlier reading is a warning
     /// of `fetch` (exit 1), as the account's total going down is; it was found only by a
     /// later report.

@@ -173,8 +173,11 @@ public struct FetchStage: Sendable {
             var keys: KeysRead?
             if options.readKeys {
                 showing("GET /keys", interruption)
+                let clockChecked = !context.clock.isFixed
                 let listing = try await step("GET /keys", run, interruption) { () async throws(APIError) in
-                    KeysRead(try await client.listKeys(), observedAt: context.now())
+                    let listing = KeysRead(try await client.listKeys(), observedAt: context.now())
+                    if clockChecked { try Self.checkCreationTimes(listing) }
+                    return listing
                 }
                 try ledger.write { writer in
                     try Self.checkListingTime(listing.observedAt, account: account, reader: writer.reader)
@@ -259,6 +262,22 @@ public struct FetchStage: Sendable {
                 "the ledger already holds a reading of account \(account) taken at \(observedAt.iso8601), the time this "
                     + "one was read at (--now, or this machine's clock): two readings cannot share a moment. Give a later "
                     + "--now (or fetch again). Nothing was stored but the run, recorded as failed")
+        }
+    }
+
+    /// Refuses (76) a listing that says a key was made after the listing was read, by more
+    /// than the clocks may differ (this machine's clock was checked against the API's): a key
+    /// made after the account's previous reading brings its whole usage into the books, as
+    /// spent since. Asked only of a listing dated by the clock, not by --now (a backfill
+    /// dated deliberately earlier).
+    static func checkCreationTimes(_ listing: KeysRead) throws(APIError) {
+        let latest = listing.observedAt.millisecondsSinceEpoch + clockTolerance
+        for key in listing.keys {
+            guard let created = key.createdAt, created.millisecondsSinceEpoch > latest else { continue }
+            throw .malformedResponse(
+                reason: "GET /keys lists key \(key.hash.prefix(8)) as created at \(created.iso8601), after the listing was read "
+                    + "(\(listing.observedAt.iso8601)); a key cannot be listed before it is made",
+                rawBody: nil)
         }
     }
 
