@@ -63,27 +63,32 @@ import Testing
         books.keyUsage.map { "\($0.start) \($0.key?.hash ?? "unattributed") \($0.used.decimalText)" }
     }
 
+    /// One fetch's run, as `fetch` writes it: the snapshot at `at`, then key "aaa" read at
+    /// `keysAt` (the same moment when not given).
+    static func fetch(
+        _ fixture: ReconcileFixture, _ at: String, credits: String = "500", usage: String, keysAt: String? = nil, keyUsage: String
+    ) throws {
+        let (snapshotTime, keysTime) = (reconTime(at), reconTime(keysAt ?? at))
+        try fixture.ledger.write { writer in
+            let run = try writer.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: snapshotTime)
+            _ = try writer.append(.snapshotTaken(SnapshotTaken(
+                observedAt: snapshotTime, totalCredits: reconMicros(credits), totalUsage: reconMicros(usage), source: "api",
+                rawBody: "{}")), account: "default", runID: run, at: snapshotTime)
+            _ = try writer.append(.keysRead(KeysRead(
+                observedAt: keysTime, keys: [Key(hash: "aaa", name: "prod", usage: keyUsage).reading], rawBodies: ["{}"])),
+                account: "default", runID: run, at: keysTime)
+        }
+    }
+
     /// One fetch reads the totals and then the keys, milliseconds apart; a period's edge
     /// between them must not give the account's use to one period and the keys' to the
     /// next (a false `usage_unattributed` warning, night after night for a job run at local
     /// midnight). The keys count in the period of their fetch's snapshot.
     @Test func aFetchSplitByAPeriodsEdgeCountsInItsSnapshotsPeriod() throws {
         let fixture = try ReconcileFixture()
-        func fetch(_ snapshotAt: String, usage: String, keysAt: String, keyUsage: String) throws {
-            let (snapshotTime, keysTime) = (reconTime(snapshotAt), reconTime(keysAt))
-            try fixture.ledger.write { writer in
-                let run = try writer.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: snapshotTime)
-                _ = try writer.append(.snapshotTaken(SnapshotTaken(
-                    observedAt: snapshotTime, totalCredits: reconMicros("500"), totalUsage: reconMicros(usage), source: "api",
-                    rawBody: "{}")), account: "default", runID: run, at: snapshotTime)
-                _ = try writer.append(.keysRead(KeysRead(
-                    observedAt: keysTime, keys: [Key(hash: "aaa", name: "prod", usage: keyUsage).reading], rawBodies: ["{}"])),
-                    account: "default", runID: run, at: keysTime)
-            }
-        }
-        try fetch("2026-10-01T06:00:00Z", usage: "100", keysAt: "2026-10-01T06:00:00.004Z", keyUsage: "10")
-        try fetch("2026-10-01T23:59:59.998Z", usage: "102", keysAt: "2026-10-02T00:00:00.002Z", keyUsage: "12")
-        try fetch("2026-10-02T23:00:00Z", usage: "105", keysAt: "2026-10-02T23:00:00.004Z", keyUsage: "15")
+        try Self.fetch(fixture, "2026-10-01T06:00:00Z", usage: "100", keysAt: "2026-10-01T06:00:00.004Z", keyUsage: "10")
+        try Self.fetch(fixture, "2026-10-01T23:59:59.998Z", usage: "102", keysAt: "2026-10-02T00:00:00.002Z", keyUsage: "12")
+        try Self.fetch(fixture, "2026-10-02T23:00:00Z", usage: "105", keysAt: "2026-10-02T23:00:00.004Z", keyUsage: "15")
         let books = try fixture.reconcile()
         #expect(Self.rows(books) == [
             "2026-10-01 aaa 2", "2026-10-01 unattributed 0", "2026-10-02 aaa 3", "2026-10-02 unattributed 0",
@@ -98,21 +103,9 @@ import Testing
     /// next day had 1 USD unattributed that was key A's (probe 80).
     @Test func theKeysOfAFetchWhoseReadingIsLeftOutAreLeftOutToo() throws {
         let fixture = try ReconcileFixture()
-        func fetch(_ at: String, credits: String, usage: String, keyUsage: String) throws {
-            let time = reconTime(at)
-            try fixture.ledger.write { writer in
-                let run = try writer.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: time)
-                _ = try writer.append(.snapshotTaken(SnapshotTaken(
-                    observedAt: time, totalCredits: reconMicros(credits), totalUsage: reconMicros(usage), source: "api",
-                    rawBody: "{}")), account: "default", runID: run, at: time)
-                _ = try writer.append(.keysRead(KeysRead(
-                    observedAt: time, keys: [Key(hash: "aaa", name: "prod", usage: keyUsage).reading], rawBodies: ["{}"])),
-                    account: "default", runID: run, at: time)
-            }
-        }
-        try fetch("2026-12-01T00:00:00Z", credits: "100", usage: "10", keyUsage: "5")
-        try fetch("2026-12-02T00:00:00Z", credits: "0", usage: "0", keyUsage: "6")
-        try fetch("2026-12-03T00:00:00Z", credits: "100", usage: "12", keyUsage: "7")
+        try Self.fetch(fixture, "2026-12-01T00:00:00Z", credits: "100", usage: "10", keyUsage: "5")
+        try Self.fetch(fixture, "2026-12-02T00:00:00Z", credits: "0", usage: "0", keyUsage: "6")
+        try Self.fetch(fixture, "2026-12-03T00:00:00Z", credits: "100", usage: "12", keyUsage: "7")
         let books = try fixture.reconcile()
         #expect(Self.rows(books) == [
             "2026-12-01 aaa 0", "2026-12-01 unattributed 0", "2026-12-02 unattributed 0",

@@ -22,6 +22,9 @@ public enum ReportStage {
         return outcome
     }
 
+    /// What a folder where a report file goes is told: `--out` names the reports' folder.
+    static let folderInTheWay = "a report file of that name goes there: move the folder away, or pass --out another folder"
+
     /// Writes the files for already reconciled books.
     ///
     /// The files are written one after another in CONTRACT.md's order, each beside its
@@ -31,9 +34,6 @@ public enum ReportStage {
     /// puts them in place. Rendering is pure, so `reconciliation.md` (as big as
     /// `charges.csv` with many charges) is rendered on the second core meanwhile. `progress`
     /// hears each file's name before it is rendered and written.
-    /// What a folder where a report file goes is told: `--out` names the reports' folder.
-    static let folderInTheWay = "a report file of that name goes there: move the folder away, or pass --out another folder"
-
     static func write(
         _ books: Reconciliation, to directory: String, staging given: AtomicFile.Staging? = nil,
         progress: (ReportProgress) -> Void = { _ in }

@@ -64,10 +64,12 @@ public enum AllAccountsStage {
                 directory: directory, accounts: summaries, files: [], headHash: head, asOf: first.asOf,
                 options: options.reconcile, timeZone: timeZone, totals: try AccountTotals(summaries))
             progress(ReportProgress(.writing(AccountsFiles.csv)))
-            try staging.stage(Array(AccountsFiles.csvText(outcome).utf8), to: path(AccountsFiles.csv), ifAFolder: ReportStage.folderInTheWay)
+            try staging.stage(
+                Array(AccountsFiles.csvText(outcome).utf8), to: path(AccountsFiles.csv), ifAFolder: ReportStage.folderInTheWay)
             outcome.files.append(path(AccountsFiles.csv))
             progress(ReportProgress(.writing(AccountsFiles.markdown)))
-            try staging.stage(Array(AccountsFiles.markdownText(outcome).utf8), to: path(AccountsFiles.markdown), ifAFolder: ReportStage.folderInTheWay)
+            try staging.stage(
+                Array(AccountsFiles.markdownText(outcome).utf8), to: path(AccountsFiles.markdown), ifAFolder: ReportStage.folderInTheWay)
             outcome.files.append(path(AccountsFiles.markdown))
             try staging.commit()
             outcome.foreignFolders = foreignFolders(in: directory, besides: Set(folders))
