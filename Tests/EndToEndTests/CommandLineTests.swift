@@ -92,6 +92,21 @@ struct CommandLineTests {
         }
     }
 
+    /// `run --plan` reads its bearer file before its first fetch: one that cannot be read
+    /// is 78 with nothing fetched or made (it was found by the top-up stage, after the fetch
+    /// had stored a reading). The API is never asked: nothing listens at its address.
+    @Test func runWithAPlanReadsItsBearerFileFirst() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("l.sqlite")
+        let result = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", "http://127.0.0.1:9/api/v1", "run", "--plan", plan, "--yes",
+             "--bearer-file", scratch.path("no-such-bearer"), "--out", scratch.path("r")],
+            environment: ["OPENROUTER_API_KEY": "sk-or-v1-test"])
+        #expect(result.status == 78, "\(result.stderr)")
+        #expect(result.stderr.contains("--bearer-file: cannot read \(scratch.path("no-such-bearer"))"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ledger) && !FileManager.default.fileExists(atPath: scratch.path("r")))
+    }
+
     /// A usage error found while the options are parsed (their own checks) is an object on
     /// stdout too under `--json`: stdout was empty for these, and held the object for the
     /// usage errors found later (`--from 2026-02-30`). `--help` prints none.

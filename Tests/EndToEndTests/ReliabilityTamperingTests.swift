@@ -102,7 +102,7 @@ extension Reliability {
             let edit = try Executable.sqlite3(ledger, "DROP TRIGGER journal_append_only_update; UPDATE journal SET entry = entry || ' ';")
             #expect(edit.status == 0, "\(edit.stderr)")
             let text = try Executable.creditRecon(["--ledger", ledger, "verify"])
-            #expect(text.status == 1 && text.stdout.contains("(verify stops listing at 20 problems: there may be more"), "\(text.stdout)")
+            #expect(text.status == 1 && text.stdout.contains("(verify stops listing broken entries at 20: there may be more"), "\(text.stdout)")
             let json = try Executable.creditRecon(["--ledger", ledger, "verify", "--json"])
             let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
             // 20 entries named, then the dropped trigger.

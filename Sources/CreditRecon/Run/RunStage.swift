@@ -74,6 +74,9 @@ public struct RunStage: Sendable {
         // 66: nothing fetched or written), not after the first fetch has stored a reading;
         // and before the question of --yes, which only a plan that can be sent raises.
         let plan = try options.topUp.map { try TopUpEngine(options: $0).readPlan() }
+        // So is a bearer (or key) file that cannot be read (78): it was found by the top-up,
+        // after the first fetch had stored its reading.
+        if options.topUp != nil { _ = try context.bearer() }
         // Before the lock and the fetch: a cron line without --yes is wrong every night,
         // whether or not tonight's plan has new rows.
         if options.topUp != nil, !options.yes, !isTerminal { throw TopUpError.confirmationRequired }

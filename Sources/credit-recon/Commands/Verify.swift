@@ -102,7 +102,7 @@ extension CreditReconCommand {
                     print("ledger NOT sound (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")):")
                     for problem in report.problems { print("  \(TerminalText.printable(problem))") }
                     if report.stoppedAtLimit {
-                        print("  (verify stops listing at \(Ledger.verifyProblemLimit) problems: there may be more; fix these and run it again)")
+                        print("  (verify stops listing broken entries at \(Ledger.verifyProblemLimit): there may be more; fix these and run it again)")
                     }
                     print("last sound head \(report.headHash) after \(report.entries) entries")
                     if let log = report.log { print(TerminalText.printable(Self.logLine(log))) }
