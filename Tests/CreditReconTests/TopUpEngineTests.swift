@@ -219,6 +219,23 @@ struct TopUpEngineTests {
         #expect(second.exitStatus == .attention)
     }
 
+    /// A blocked row without a reference is settled by `import charges` giving its key; the
+    /// dry-run table shows that key where a reference would stand (`status` points there),
+    /// and a row with a reference keeps showing the reference.
+    @Test func theDryRunShowsTheKeyOfABlockedRowWithoutAReference() async throws {
+        let bench = try TopUpBench()
+        let text = TopUpBench.planText(2).replacingOccurrences(of: ",R-01,", with: ",,")
+        let plan = try bench.plan(text)
+        let gone = FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: "{}") }
+        _ = try await bench.run(plan, client: gone)
+        let preview = try bench.engine(plan).prepare(ledger: bench.ledger)
+        let lines = preview.table().split(separator: "\n").map(String.init)
+        let keyed = preview.items.first { $0.row.reference == nil }
+        #expect(keyed?.key.hasPrefix("row/") == true, "\(preview.items)")
+        #expect(lines.contains { $0.hasPrefix("2     blocked") && $0.hasSuffix("  key \(keyed?.key ?? "?") / row 1") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("3     blocked") && $0.hasSuffix("  R-02 / row 2") }, "\(lines)")
+    }
+
     @Test func goneMessageFromTheClientMappingPointsToImport() {
         let answer = ChargeAnswer(.gone(message: "Coinbase Commerce is retired", rawBody: nil))
         guard case .gone(let message, _) = answer else {

@@ -124,7 +124,7 @@ public struct StatusReport: Sendable, Equatable {
         if blocked.count > 0 {
             reasons.append("\(blocked.count) top-up\(blocked.count == 1 ? "" : "s") blocked (\(blocked.amount.centsText) USD): buy through "
                 + "the web flow and record \(blocked.count == 1 ? "it" : "them") with `import charges`, giving the row's reference (for a row "
-                + "without one, the row/… key `topup` named it by)")
+                + "without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)")
         }
         if planned.count > 0 {
             let one = planned.count == 1

@@ -32,6 +32,8 @@ public struct TopUpPreview: Sendable {
     }
 
     /// The dry-run table: one line per row (new or already done), then totals per chain.
+    /// A blocked or unknown row without a reference shows its key (`key row/…`), which
+    /// `import charges` takes as its reference.
     public func table() -> String {
         var lines = ["line  action   chain     amount        wallet                                      reference / memo"]
         for item in items {
@@ -43,8 +45,12 @@ public struct TopUpPreview: Sendable {
             case .unknown: action = "unknown"
             case .rejected: action = "rejected"
             }
+            // A row a person must settle by `import charges`, without a reference of its own,
+            // is named by its key there, as `topup` named it (`status` points here for it).
+            let needsKey = item.row.reference == nil && (item.action == .blocked || item.action == .unknown)
             // The screen a person approves charges from: the file's text cannot drive the terminal.
-            let label = TerminalText.printable([item.row.reference, item.row.memo].compactMap { $0 }.joined(separator: " / "))
+            let label = TerminalText.printable(
+                [needsKey ? "key \(item.key)" : item.row.reference, item.row.memo].compactMap { $0 }.joined(separator: " / "))
             lines.append(
                 "\(pad(String(item.row.line), 6))\(pad(action, 9))\(pad(item.row.chain.name, 10))"
                     + "\(pad(item.row.amount.centsText, 14, right: true))  \(item.row.wallet.checksummed)  \(label)")
