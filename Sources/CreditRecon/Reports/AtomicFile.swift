@@ -61,6 +61,16 @@ enum AtomicFile {
         let parent = parentFolder(of: directory)
         if !parent.isEmpty, parent != directory { try makeDirectory(parent) }
         guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw .cannotCreate(directory, errnoText()) }
+        if let (uid, gid) = ownerForRoot(ofFileIn: parent.isEmpty ? "." : parent) { _ = chown(directory, uid, gid) }
+    }
+
+    /// Run as root, the owner (and group) to give what is made in `folder`: the folder's.
+    /// A one-off run as root left the owner's nightly job folders and files it could not
+    /// replace (its next report was 73 every night, probe 82). `nil` when not root.
+    static func ownerForRoot(ofFileIn folder: String) -> (uid_t, gid_t)? {
+        var info = stat()
+        guard geteuid() == 0, stat(folder, &info) == 0 else { return nil }
+        return (info.st_uid, info.st_gid)
     }
 
     /// The folder holding `path`: the text before its last `/`, trailing and repeated
@@ -103,11 +113,13 @@ enum AtomicFile {
         func stage(_ bytes: [UInt8], to given: String, ifAFolder advice: String) throws(ReportError) {
             var path = given
             var kept: mode_t?  // an existing file's permissions; a new file's come from the umask
+            var owner: (uid_t, gid_t)?  // run as root: the existing file's owner, else the folder's
             var info = stat()
             if stat(given, &info) == 0 {
                 switch info.st_mode & S_IFMT {
                 case S_IFREG:
                     kept = info.st_mode & 0o7777
+                    if geteuid() == 0 { owner = (info.st_uid, info.st_gid) }
                     if let resolved = realpath(given, nil) {
                         path = String(cString: resolved)
                         free(resolved)
@@ -139,6 +151,9 @@ enum AtomicFile {
                 descriptor = open(temporary, flags, 0o644)
             }
             guard descriptor >= 0 else { throw .cannotCreate(given, AtomicFile.errnoText()) }
+            if let (uid, gid) = owner ?? AtomicFile.ownerForRoot(ofFileIn: url.deletingLastPathComponent().path) {
+                _ = fchown(descriptor, uid, gid)
+            }
             if let kept { fchmod(descriptor, kept) }
             var failure = AtomicFile.writeAll(bytes, to: descriptor, synchronize: true)
             if close(descriptor) != 0 && failure == nil { failure = AtomicFile.errnoText() }
@@ -152,8 +167,10 @@ enum AtomicFile {
         /// Puts every staged file in place, or none: each old file is first kept aside under
         /// a second name (a hard link, `.NAME.old-PID`), so that when one rename fails (a file
         /// another user owns in a shared folder, an immutable one) the files already renamed
-        /// get their old selves back. A file that cannot be kept aside for want of permission
-        /// could not be replaced either: refused before anything is renamed.
+        /// get their old selves back. Another user's file (the kernel's protected_hardlinks
+        /// refuses a link to it) is kept aside as a copy, or, unreadable, not at all; one of
+        /// this user's that cannot be kept aside for want of permission could not be
+        /// replaced either: refused before anything is renamed.
         func commit() throws(ReportError) {
             var keptAside: [String?] = []
             var existed: [Bool] = []
@@ -182,6 +199,10 @@ enum AtomicFile {
                 unlink(old)
                 if link(file.path, old) == 0 {
                     keptAside.append(old)
+                } else if (errno == EPERM || errno == EACCES), info.st_uid != geteuid() {
+                    // Renaming over it needs only the folder (unless it is sticky, which the
+                    // rename then says): a report left by a run as root (probe 82).
+                    keptAside.append(AtomicFile.copy(file.path, to: old) ? old : nil)
                 } else if errno == EPERM || errno == EACCES || errno == EROFS {
                     let failure = AtomicFile.errnoText()
                     undo(renamed: 0)
@@ -207,6 +228,25 @@ enum AtomicFile {
         deinit {
             for file in staged { unlink(file.temporary) }
         }
+    }
+
+    /// Copies the regular file `path` to the new file `copy` (mode 0600); whether it could.
+    static func copy(_ path: String, to copy: String) -> Bool {
+        let source = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard source >= 0 else { return false }
+        defer { close(source) }
+        let target = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard target >= 0 else { return false }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var copied = true
+        while copied {
+            let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            copied = count > 0 && AtomicFile.writeAll(Array(buffer[0..<count]), to: target, synchronize: false) == nil
+        }
+        if close(target) != 0 { copied = false }
+        if !copied { unlink(copy) }
+        return copied
     }
 
     /// Where the symbolic link `path` points when what it names is not there (yet): the
