@@ -7,6 +7,7 @@ extension CreditReconCommand {
     /// Entry point: sets up logging to stderr (above any progress line), then lets global options stand before the
     /// command as CONTRACT.md writes them (`credit-recon --ledger L import snapshots F`).
     static func main() async {
+        StandardStream.standInForClosedDescriptors()
         StandardStream.ignoreBrokenPipes()
         // Made first, so the progress line's quiet half second counts from the start.
         _ = TerminalLine.standardError

@@ -412,6 +412,32 @@ struct CommandLineTests {
         }
     }
 
+    /// A command started with standard output closed (`>&-`, as a cron line may) says so,
+    /// 73, and what it printed goes into no file it opened meanwhile: the descriptor was
+    /// taken by the next file opened (an event loop's, a lock file, a temporary report),
+    /// and `run` said "cannot write standard output: Invalid argument" (probe 82 F8).
+    @Test func aClosedStandardOutputIsSaidSoAndWritesIntoNoFile() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("l.sqlite")
+        let tool = Executable.binDirectory.appendingPathComponent("credit-recon").path
+        for command in [["import", "snapshots", samples], ["report", "--out", scratch.path("r")], ["verify"]] {
+            let result = try Executable.run(
+                tool: URL(fileURLWithPath: "/bin/sh"), ["-c", "exec \"$0\" \"$@\" >&-", tool, "--ledger", ledger] + command)
+            #expect(result.status == 73, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains(
+                "cannot write standard output: it was closed when the command started (>&-); what the command printed there was lost"),
+                "\(command): \(result.stderr)")
+        }
+        let lock = try String(contentsOfFile: ledger + ".lock", encoding: .utf8)
+        #expect(!lock.contains("imported") && !lock.contains("ledger sound"), "\(lock)")
+        for name in try FileManager.default.contentsOfDirectory(atPath: scratch.path("r")) {
+            let text = try String(contentsOfFile: scratch.path("r/" + name), encoding: .utf8)
+            #expect(!text.contains("ledger head") && !text.contains("files in"), "\(name): \(text.suffix(200))")
+        }
+        let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+        #expect(verified.status == 0 && verified.stdout.hasPrefix("ledger sound: 122 journal entries"), "\(verified.stdout)")
+    }
+
     /// A folder or a pipe named as the ledger is a usage error (64) that says what to name;
     /// it was "cannot create adir: Is a directory" (74), and a pipe "the ledger was
     /// truncated".

@@ -12,6 +12,35 @@ public enum StandardStream {
         signal(SIGPIPE, SIG_IGN)
     }
 
+    /// Whether standard output was closed when the command started (`>&-`).
+    nonisolated(unsafe) private static var outputWasClosed = false
+
+    /// Opens a stand-in on each of descriptors 0, 1 and 2 that the command was started
+    /// without (`>&-`, `<&-`): called first thing, before any file is opened. A closed one
+    /// was taken by the next file opened (an event loop's, a lock file, a report's
+    /// temporary file), and what the command printed went there: a closed standard output
+    /// said "Invalid argument" (probe 82), and could have written into a file. Standard
+    /// output's stand-in refuses every write (`/dev/full`), which is said as its being
+    /// closed; the others' is `/dev/null`.
+    public static func standInForClosedDescriptors() {
+        for descriptor: Int32 in [0, 1, 2] where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
+            var opened = descriptor == 1 ? open("/dev/full", O_WRONLY | O_CLOEXEC) : -1
+            if opened < 0 { opened = open("/dev/null", O_RDWR | O_CLOEXEC) }
+            if opened >= 0, opened != descriptor {
+                dup2(opened, descriptor)  // the lowest free descriptor is this one; not when it was not
+                close(opened)
+            } else if opened == descriptor {
+                _ = fcntl(descriptor, F_SETFD, 0)  // inherited by nothing we start, but kept as standard
+            }
+            if descriptor == 1 { outputWasClosed = true }
+        }
+    }
+
+    /// Why standard output took nothing: `failure`, or its being closed.
+    private static func outputFailure(_ failure: String) -> String {
+        outputWasClosed ? "it was closed when the command started (>&-)" : failure
+    }
+
     /// Writes `text` to standard error; when it cannot take it there is nowhere left to
     /// say so, and the exit status still tells.
     public static func error(_ text: String) {
@@ -25,7 +54,7 @@ public enum StandardStream {
     public static func flushOutput() -> String? {
         // Every stream (`stdout` itself cannot be named in Swift 6; stderr is unbuffered).
         guard fflush(nil) != 0 else { return nil }
-        return "cannot write standard output: \(String(cString: strerror(errno))); what the command printed there was lost"
+        return "cannot write standard output: \(outputFailure(String(cString: strerror(errno)))); what the command printed there was lost"
     }
 
     /// Writes `bytes` to standard output; throws why it could not.
@@ -33,7 +62,7 @@ public enum StandardStream {
         do {
             try FileHandle.standardOutput.write(contentsOf: Data(bytes))
         } catch {
-            throw .cannotWriteStandardOutput(AtomicFile.reason(error))
+            throw .cannotWriteStandardOutput(outputFailure(AtomicFile.reason(error)))
         }
     }
 }
