@@ -176,8 +176,11 @@ extension Reliability {
 
         @Test func goneIsBlockedAndNeverResent() throws {
             let setup = try Setup(rows: 3, ["--coinbase", "gone"])
-            let result = try setup.topUp()
+            // Each blocked row is a warning in the log: at --log-level warning it said nothing.
+            let result = try setup.topUp(global: ["--log-level", "warning"])
             #expect(result.status == 1, "\(result.stderr)")
+            let warnings = result.stderr.split(separator: "\n").filter { $0.contains(" warning credit-recon: ") && $0.contains(": blocked — ") }
+            #expect(warnings.count == 3, "\(result.stderr)")
             #expect(try setup.states() == ["blocked": 3])
             #expect(result.stdout.contains("import charges"), "points to recording web-flow charges: \(result.stdout)")
             let requests = try setup.sim.state().apiRequests

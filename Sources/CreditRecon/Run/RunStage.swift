@@ -210,7 +210,8 @@ public struct RunStage: Sendable {
         do {
             let result = try await body()
             outcome.stages.append(result)
-            logger.info("\(name): \(result.detail)")
+            // A stage that needs a person (exit 1) is a warning, as a failed one is an error.
+            if result.status == .attention { logger.warning("\(name): \(result.detail)") } else { logger.info("\(name): \(result.detail)") }
         } catch {
             let status = ExitStatus(for: error)
             outcome.stages.append(StageResult(name: name, status: status, detail: "failed: \(ExitStatus.message(for: error))"))

@@ -503,7 +503,7 @@ public struct TopUpEngine: Sendable {
             let state = notSent ? "planned" : row?.state ?? "new"
             summary.states[state, default: 0] += 1
             summary.stateTotals[state, default: .zero] += item.row.amount
-            if ["rejected", "blocked", "unknown", "requesting"].contains(state) {
+            if TopUpSummary.needsAPerson(state) {
                 summary.attention.append(TopUpSummary.Attention(
                     line: item.row.line, key: item.key, reference: item.row.reference, state: state, message: row?.error))
             }

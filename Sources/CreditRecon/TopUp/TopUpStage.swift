@@ -1,6 +1,7 @@
 import CreditTypes
 import Foundation
 import Ledger
+import Logging
 import OpenRouterAPI
 
 /// The `topup` stage as a command runs it: preview, guardrails, confirmation, then the
@@ -111,7 +112,10 @@ public struct TopUpStage: Sendable {
                     if showProgress {
                         line.show(event)
                     } else {
-                        logger.info("line \(event.line)\(event.reference.map { " (\($0))" } ?? ""): \(event.state) — \(event.detail)")
+                        // A row a person must settle is a warning: a log kept at warning and
+                        // above (--log-level warning) had no word of it (probe 82).
+                        let said: Logger.Message = "line \(event.line)\(event.reference.map { " (\($0))" } ?? ""): \(event.state) — \(event.detail)"
+                        if TopUpSummary.needsAPerson(event.state) { logger.warning(said) } else { logger.info(said) }
                     }
                 })
         } catch {

@@ -39,6 +39,12 @@ public struct TopUpSummary: Sendable, Equatable {
     public var states: [String: Int] = [:]
     public var stateTotals: [String: Micros] = [:]
     public var attention: [Attention] = []
+
+    /// Whether a row in `state` needs a person: `rejected`, `blocked`, `unknown`, or
+    /// `requesting` (left by a run that died).
+    static func needsAPerson(_ state: String) -> Bool {
+        ["rejected", "blocked", "unknown", "requesting"].contains(state)
+    }
     public var stopReason: StopReason?
     public var headHash = ""
 
