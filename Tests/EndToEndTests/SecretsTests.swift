@@ -73,6 +73,13 @@ extension Reliability {
             }
             let nulFile = try scratch.write("nul-key.txt", canary + "\u{0}x\n")
             #expect(try run(["--api-key-file", nulFile, "fetch"], ["CREDIT_RECON_LOG_LEVEL": "debug"]).status == 78)
+            // A file far bigger than a secret (a mistyped path: a log) is refused before it is
+            // read, the key on its first line or not; it was read whole and sent (probe 82).
+            let huge = try scratch.write("app.log", canary + "\n" + String(repeating: "a log line\n", count: 7000))
+            let tooBig = try run(["--api-key-file", huge, "fetch"], ["CREDIT_RECON_LOG_LEVEL": "debug"])
+            let size = try FileManager.default.attributesOfItem(atPath: huge)[.size] as? Int ?? 0
+            #expect(tooBig.status == 78 && tooBig.stderr.contains("--api-key-file: \(huge) holds \(size) bytes"), "\(tooBig.stderr)")
+            #expect(tooBig.stderr.contains("(64 KiB at most); check the path"), "\(tooBig.stderr)")
             var padded = env
             padded["OPENROUTER_API_KEY"] = " " + canary + "\r\n"
             let trimmed = try run(["fetch"], padded)
