@@ -30,8 +30,23 @@ struct StatusTests {
                 + "or `topup --retry-unknown`",
             "1 top-up blocked (100.00 USD): buy through the web flow and record it with `import charges`, giving the row's reference "
                 + "(for a row without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)",
+            // A charge that expired unpaid and a row the API rejected, both this week: a top-up
+            // that did not happen, which status left out (probe 82).
+            "1 charge expired unpaid in the last 7 days (12.50 USD): its credits were not bought; plan the row again (a new "
+                + "reference) if they are still needed, or, if it was paid, record the payment with `import charges` (charges.csv "
+                + "of `report` lists it)",
+            "1 top-up row rejected by the API in the last 7 days (1.00 USD): fix it in the plan under a new reference; `report`'s "
+                + "charges.csv gives the API's reason",
         ])
+        #expect(report.lines.contains(
+            "open charges: 1 pending (20.00), 1 unknown (5.00), 1 blocked (100.00); 1 expired unpaid in the last 7 days (12.50); "
+                + "1 rejected in the last 7 days (1.00)"), "\(report.lines)")
+        #expect(report.json.text.contains(#""expired_recently":{"amount":"12.5","count":1}"#), "\(report.json.text)")
         #expect(report.json.text.contains(#""runway_days":"43.9""#))
+        // A week on, they are the report's alone: status could not be told they were dealt with.
+        let later = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-17T07:00:00Z"))
+        #expect(later.expired.count == 0 && later.rejected.count == 0, "\(later.lines)")
     }
 
     @Test func attentionUnderTheRunwayThresholdOrWhenStale() throws {
@@ -41,7 +56,8 @@ struct StatusTests {
         options.minRunwayDays = 50
         let low = try StatusReport.read(ledger: fixture.ledger, options: options, now: reconTime("2026-03-10T07:00:00Z"))
         #expect(low.exitStatus == .attention)
-        #expect(low.attention.count == 3, "\(low.attention)")  // the runway, the unknown request, the blocked row
+        // The runway, the unknown request, the blocked row, the expired charge, the rejected row.
+        #expect(low.attention.count == 5, "\(low.attention)")
         #expect(low.attention.first?.hasPrefix("runway ") == true)
         let stale = try StatusReport.read(
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-11T18:00:01Z"))
@@ -78,6 +94,37 @@ struct StatusTests {
         #expect(report.runway?.averageDaily7 == Micros(raw: 21_346_666))
         #expect(report.lines.contains("use per day: 21.35 over the 3.0 days of readings"), "\(report.lines)")
         #expect(report.json.text.contains("\"average_daily_use_7d\":\"21.346666\""), "\(report.json.text)")
+    }
+
+    /// The account's newest fetch, topup or run to end failed (a revoked key, 77): status
+    /// needs a person until one ends well. It said nothing until the last reading was a day
+    /// and a half old (probe 82). Another account's failure, or an import's, is not this.
+    @Test func aFailedLastRunNeedsAPersonUntilOneEndsWell() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T00:00:00Z", credits: "100", usage: "10")
+        func run(_ command: String, account: String = "default", at time: String, outcome: String, exit: Int64) throws {
+            let at = reconTime(time)
+            try fixture.ledger.write { writer in
+                let id = try writer.append(.runStarted(RunStarted(command: command)), account: account, runID: nil, at: at)
+                _ = try writer.append(.runFinished(RunFinished(runID: id, outcome: outcome, exitCode: exit, summary: "GET /key failed: 401")),
+                                      account: account, runID: id, at: at.adding(seconds: 5))
+            }
+        }
+        func status() throws -> StatusReport {
+            try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-01T06:00:00Z"))
+        }
+        try run("fetch", at: "2026-03-01T02:00:00Z", outcome: "failed", exit: 77)
+        try run("fetch", account: "other", at: "2026-03-01T02:10:00Z", outcome: "ok", exit: 0)
+        try run("import", at: "2026-03-01T02:20:00Z", outcome: "ok", exit: 0)
+        let failed = try status()
+        #expect(failed.exitStatus == .attention)
+        #expect(failed.attention.contains { $0.hasPrefix("the last `fetch` (run ") && $0.hasSuffix(", started 2026-03-01T02:00:00.000Z) "
+            + "failed (exit 77): GET /key failed: 401; once a run ends well, this goes") }, "\(failed.attention)")
+        #expect(failed.json.text.contains(#""last_run_failed":{"command":"fetch","#), "\(failed.json.text)")
+        try run("run", at: "2026-03-01T03:00:00Z", outcome: "attention", exit: 1)
+        let mended = try status()
+        #expect(mended.failedRun == nil && !mended.attention.contains { $0.contains("failed") }, "\(mended.attention)")
+        #expect(mended.json.text.contains(#""last_run_failed":null"#))
     }
 
     /// Overdrawn with nothing used lately: no pace to divide by, but no runway either

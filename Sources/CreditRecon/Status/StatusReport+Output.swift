@@ -22,6 +22,8 @@ extension StatusReport {
         lines.append("open charges: \(pending.count) pending (\(pending.amount.centsText)), "
             + "\(unknown.count) unknown (\(unknown.amount.centsText)), \(blocked.count) blocked (\(blocked.amount.centsText))"
             + (planned.count > 0 ? "; \(planned.count) planned, not sent (\(planned.amount.centsText))" : "")
+            + (expired.count > 0 ? "; \(expired.count) expired unpaid in the last \(Self.recentDays) days (\(expired.amount.centsText))" : "")
+            + (rejected.count > 0 ? "; \(rejected.count) rejected in the last \(Self.recentDays) days (\(rejected.amount.centsText))" : "")
             + (inFlight.count > 0 ? "; \(inFlight.count) being sent by the running top-up (\(inFlight.amount.centsText))" : ""))
         if let runningWriter { lines.append(Self.writerLine(runningWriter, run: runningRuns.first)) }
         if let writerUnseen {
@@ -115,8 +117,14 @@ extension StatusReport {
             "min_key_remaining": .string(options.minKeyRemaining.decimalText),
             "open_charges": .object([
                 "pending": open(pending), "unknown": open(unknown), "blocked": open(blocked), "planned": open(planned),
-                "in_flight": open(inFlight),
+                "in_flight": open(inFlight), "expired_recently": open(expired), "rejected_recently": open(rejected),
             ]),
+            "last_run_failed": failedRun.map { run in
+                .object([
+                    "run_id": .int(run.id), "command": .string(run.command), "started_at": .string(run.startedAt),
+                    "exit_code": run.exitCode.map(JSONOutput.int) ?? .null, "summary": text(run.summary),
+                ])
+            } ?? .null,
             "running_writer": runningWriter.map { writer in
                 .object([
                     "holder": text(writer.holder),

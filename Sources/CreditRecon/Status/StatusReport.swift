@@ -18,6 +18,14 @@ public struct StatusReport: Sendable, Equatable {
     public var blocked = OpenCharges()
     /// Plan rows stored but never sent (their run stopped first, or could not reach the API).
     public var planned = OpenCharges()
+    /// Charges that expired unpaid in the last `recentDays` (none bought: a top-up that did
+    /// not happen), and plan rows the API rejected in that time (the row needs fixing).
+    public var expired = OpenCharges()
+    public var rejected = OpenCharges()
+    /// The account's newest `fetch`, `topup` or `run` to end, when it failed: `status`
+    /// needs a person until one ends well (a revoked key was seen only once the last reading
+    /// was a day and a half old, probe 82).
+    public var failedRun: RunRow?
     /// Plan rows the top-up running now has still to send, or whose request it is waiting
     /// on: neither forgotten nor of unknown outcome while it runs.
     public var inFlight = OpenCharges()
@@ -51,6 +59,12 @@ public struct StatusReport: Sendable, Equatable {
     public var ageMilliseconds: Int64? {
         runway.map { now.millisecondsSinceEpoch - $0.observedAt.millisecondsSinceEpoch }
     }
+
+    /// How many days an expired charge or a rejected row needs a person for in `status`: a
+    /// week for the nightly job's watcher to see it (after that, the report's
+    /// `charge_expired` and `charge_rejected` keep it; `status` has no way to be told it was
+    /// dealt with, and one kept for ever kept it at 1 for ever).
+    public static let recentDays: Int64 = 7
 
     /// How many keys `keysNearestLimits` names at most.
     public static let nearestLimitCount = 3
@@ -126,6 +140,24 @@ public struct StatusReport: Sendable, Equatable {
                 + "the web flow and record \(blocked.count == 1 ? "it" : "them") with `import charges`, giving the row's reference (for a row "
                 + "without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)")
         }
+        if expired.count > 0 {
+            let one = expired.count == 1
+            reasons.append("\(expired.count) charge\(one ? "" : "s") expired unpaid in the last \(Self.recentDays) days "
+                + "(\(expired.amount.centsText) USD): \(one ? "its" : "their") credits were not bought; plan the row\(one ? "" : "s") "
+                + "again (a new reference) if they are still needed, or, if \(one ? "it was" : "they were") paid, record the "
+                + "payment with `import charges` (charges.csv of `report` lists \(one ? "it" : "them"))")
+        }
+        if rejected.count > 0 {
+            let one = rejected.count == 1
+            reasons.append("\(rejected.count) top-up row\(one ? "" : "s") rejected by the API in the last \(Self.recentDays) days "
+                + "(\(rejected.amount.centsText) USD): fix \(one ? "it" : "them") in the plan under a new reference; `report`'s "
+                + "charges.csv gives the API's reason")
+        }
+        if let run = failedRun {
+            reasons.append("the last `\(run.command)` (run \(run.id), started \(run.startedAt)) failed"
+                + "\(run.exitCode.map { " (exit \($0))" } ?? ""): \(run.summary ?? "no summary was recorded"); "
+                + "once a run ends well, this goes")
+        }
         if planned.count > 0 {
             let one = planned.count == 1
             reasons.append("\(planned.count) top-up row\(one ? "" : "s") planned but never sent (\(planned.amount.centsText) USD): the run "
@@ -191,6 +223,7 @@ public struct StatusReport: Sendable, Equatable {
         // run planned in a batch of the same name: another plan may share it, and its rows,
         // which this run will never send, were hidden; probe 69.)
         let running = Set(report.runningRuns.map(\.id))
+        let recent = now.adding(milliseconds: -Self.recentDays * 86_400_000)
         for charge in books.charges {
             if charge.state == .planned || charge.state == .unknown,
                let key = charge.topUpKey, books.sendingRunIDs[key].map(running.contains) == true {
@@ -202,9 +235,26 @@ public struct StatusReport: Sendable, Equatable {
             case .unknown: report.unknown.add(charge.amount)
             case .blocked: report.blocked.add(charge.amount)
             case .planned: report.planned.add(charge.amount)
-            case .settled, .expired, .rejected: break
+            case .expired:
+                if (charge.expiresAt ?? charge.createdAt) > recent { report.expired.add(charge.amount) }
+            case .rejected:
+                if charge.createdAt > recent { report.rejected.add(charge.amount) }
+            case .settled: break
             }
         }
+        report.failedRun = Self.lastRunIfFailed(books.recentRuns, account: options.account)
         return report
+    }
+
+    /// The newest of the account's `fetch`, `topup` and `run` runs to have ended, when it
+    /// failed (a `run` job ends after its stages, so it is the one judged); `nil` otherwise.
+    static func lastRunIfFailed(_ runs: [RunRow], account: String) -> RunRow? {
+        let ended = runs.compactMap { run -> (Timestamp, RunRow)? in
+            guard run.account == account, ["fetch", "topup", "run"].contains(run.command),
+                  let text = run.finishedAt, let finished = try? Timestamp(iso8601: text) else { return nil }
+            return (finished, run)
+        }
+        guard let newest = ended.max(by: { ($0.0, $0.1.id) < ($1.0, $1.1.id) })?.1, newest.outcome == "failed" else { return nil }
+        return newest
     }
 }
