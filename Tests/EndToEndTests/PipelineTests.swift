@@ -75,6 +75,14 @@ struct PipelineTests {
         #expect(stages.compactMap { $0["name"] as? String } == ["fetch", "topup", "fetch again", "report"])
         #expect(stages.allSatisfy { ($0["exit_code"] as? Int) == 0 })
         #expect(summary["exit_code"] as? Int == 0)
+        // Each stage's own --json document, so a script reads counts and states, not the
+        // line's words (probe 82 F6); the head the report is of.
+        let results = stages.map { $0["result"] as? [String: Any] }
+        #expect(results[0]?["total_credits"] as? String == "100" && results[2]?["total_credits"] != nil, "\(results)")
+        #expect((results[1]?["states"] as? [String: Any])?["created"] as? Int == 3, "\(String(describing: results[1]))")
+        #expect((results[3]?["findings"] as? [String: Any])?["warning"] as? Int == 0, "\(String(describing: results[3]))")
+        #expect((summary["head_hash"] as? String)?.count == 64 && summary["head_hash"] as? String == results[3]?["head_hash"] as? String,
+                "\(summary)")
 
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         #expect(files == ["balance.svg", "charges.csv", "findings.csv", "periods.csv", "reconciliation.md", "usage.svg", "usage_by_key.csv",

@@ -47,6 +47,16 @@ public struct RunStage: Sendable {
         public let status: ExitStatus
         /// One line on what it did or why it failed.
         public let detail: String
+        /// What the stage's own command prints under `--json` (`fetch`, `topup`, `report`),
+        /// when it ran to its end; `nil` for one skipped or failed.
+        public var result: JSONOutput?
+
+        public init(name: String, status: ExitStatus, detail: String, result: JSONOutput? = nil) {
+            self.name = name
+            self.status = status
+            self.detail = detail
+            self.result = result
+        }
     }
 
     /// What the job did.
@@ -118,7 +128,7 @@ public struct RunStage: Sendable {
 
         try await stage("fetch", into: &outcome) {
             let fetched = try await fetch(showProgress: showProgress, interruption: interruption)
-            return StageResult(name: "fetch", status: fetched.exitStatus, detail: Self.describe(fetched))
+            return StageResult(name: "fetch", status: fetched.exitStatus, detail: Self.describe(fetched), result: fetched.json)
         }
         let fetchStatus = outcome.stages.last?.status ?? .ok
         if let signal = interruption.signal {
@@ -149,7 +159,7 @@ public struct RunStage: Sendable {
                     interruption: interruption, plan: plan)
                 switch try await stage.run(isTerminal: isTerminal, showProgress: showProgress) {
                 case .finished(let summary):
-                    return StageResult(name: "topup", status: summary.exitStatus, detail: Self.describe(summary))
+                    return StageResult(name: "topup", status: summary.exitStatus, detail: Self.describe(summary), result: summary.json)
                 case .declined, .preview:
                     return StageResult(name: "topup", status: .ok, detail: "declined at the prompt; nothing was sent")
                 }
@@ -160,7 +170,8 @@ public struct RunStage: Sendable {
             } else {
                 try await stage("fetch again", into: &outcome) {
                     let fetched = try await fetch(showProgress: showProgress, interruption: interruption)
-                    return StageResult(name: "fetch again", status: fetched.exitStatus, detail: Self.describe(fetched))
+                    return StageResult(
+                        name: "fetch again", status: fetched.exitStatus, detail: Self.describe(fetched), result: fetched.json)
                 }
             }
         }
@@ -185,7 +196,8 @@ public struct RunStage: Sendable {
             return StageResult(
                 name: "report", status: report.exitStatus,
                 detail: "\(report.files.count) files in \(report.directory) (\(counts.errors) errors, "
-                    + "\(counts.warnings) warnings, \(counts.infos) notes); ledger head \(report.reconciliation.headHash)")
+                    + "\(counts.warnings) warnings, \(counts.infos) notes); ledger head \(report.reconciliation.headHash)",
+                result: report.json)
         }
         outcome.report = written
         return outcome
@@ -253,15 +265,21 @@ extension RunStage.Outcome {
         return lines.joined(separator: "\n")
     }
 
-    /// The `--json` summary.
+    /// The `--json` summary: each stage with its line and, when it ran to its end, the
+    /// document its own command prints under `--json` (`result`), so a script reads the
+    /// counts, states and findings, not the line's words; the ledger head the report is of.
     public var json: JSONOutput {
         .object([
             "run_id": .int(runID),
             "exit_code": .int(Int64(exitStatus.rawValue)),
             "stages": .array(stages.map {
-                .object(["name": .string($0.name), "exit_code": .int(Int64($0.status.rawValue)), "detail": .string($0.detail)])
+                .object([
+                    "name": .string($0.name), "exit_code": .int(Int64($0.status.rawValue)), "detail": .string($0.detail),
+                    "result": $0.result ?? .null,
+                ])
             }),
             "report_directory": report.map { .string($0.directory) } ?? .null,
+            "head_hash": report.map { .string($0.reconciliation.headHash) } ?? .null,
         ])
     }
 }
