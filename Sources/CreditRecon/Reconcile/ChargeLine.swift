@@ -34,6 +34,10 @@ public struct ChargeLine: Sendable, Equatable {
     public var error: String?
     /// Free text.
     public var memo: String?
+    /// For a `rejected` request, whether the API refused it for what the row asks (sent
+    /// again, it would be refused again), not for the key or the address (the plan's next
+    /// run sends it again).
+    public var refusedForTheRow = false
 
     /// What findings name it by: the plan reference finance knows, else the charge id,
     /// else the top-up key.

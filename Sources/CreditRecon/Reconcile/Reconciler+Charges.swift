@@ -194,6 +194,7 @@ extension Reconciler {
                     + "requested: \(why). Run `credit-recon topup` with the plan again to send it."))
         case "rejected":
             line.state = .rejected
+            line.refusedForTheRow = TopUpEngine.refusedForTheRow(topUp.httpStatus)
             findings.append(Finding(
                 .warning, .chargeRejected, at: topUp.updatedAt, account: account, amount: topUp.amount,
                 reference: name,

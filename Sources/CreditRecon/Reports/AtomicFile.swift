@@ -61,7 +61,15 @@ enum AtomicFile {
         let parent = parentFolder(of: directory)
         if !parent.isEmpty, parent != directory { try makeDirectory(parent) }
         guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw .cannotCreate(directory, errnoText()) }
-        if let (uid, gid) = ownerForRoot(ofFileIn: parent.isEmpty ? "." : parent) { _ = chown(directory, uid, gid) }
+        if let (uid, gid) = ownerForRoot(ofFileIn: parent.isEmpty ? "." : parent) {
+            // Through a descriptor of the folder made, never its name: a folder's owner may put
+            // a link in its place meanwhile, and root would give them what the link names.
+            let made = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if made >= 0 {
+                _ = fchown(made, uid, gid)
+                close(made)
+            }
+        }
     }
 
     /// Run as root, the owner (and group) to give what is made in `folder`: the folder's.

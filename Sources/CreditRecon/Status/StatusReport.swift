@@ -19,7 +19,8 @@ public struct StatusReport: Sendable, Equatable {
     /// Plan rows stored but never sent (their run stopped first, or could not reach the API).
     public var planned = OpenCharges()
     /// Charges that expired unpaid in the last `recentDays` (none bought: a top-up that did
-    /// not happen), and plan rows the API rejected in that time (the row needs fixing).
+    /// not happen), and plan rows the API rejected for what they ask in that time (the row
+    /// needs fixing).
     public var expired = OpenCharges()
     public var rejected = OpenCharges()
     /// The account's newest `fetch`, `topup` or `run` to end, when it failed: `status`
@@ -238,7 +239,8 @@ public struct StatusReport: Sendable, Equatable {
             case .expired:
                 if (charge.expiresAt ?? charge.createdAt) > recent { report.expired.add(charge.amount) }
             case .rejected:
-                if charge.createdAt > recent { report.rejected.add(charge.amount) }
+                // Refused for the key or the address: the plan's next run sends it again.
+                if charge.refusedForTheRow, charge.createdAt > recent { report.rejected.add(charge.amount) }
             case .settled: break
             }
         }
