@@ -388,6 +388,41 @@ struct LedgerCommandsTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: reports).allSatisfy { !$0.hasPrefix(".") })
     }
 
+    /// A link another user planted in the folder a report or export goes to (under a
+    /// report's name, or as a folder on the way) is refused (73), by root too, and nothing
+    /// is written through it: root wrote a crontab line (a charge id) into a file of the
+    /// link's choosing (probe 83). This user's own links are followed as before.
+    @Test(.enabled(if: getuid() == 0)) func anotherUsersLinkIsNotWrittenThrough() throws {
+        let scratch = try Scratch()
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.url.path)
+        let ledger = scratch.path("ledger.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let shared = scratch.path("shared"), outside = scratch.path("outside")
+        for folder in [shared, outside] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        try FileManager.default.setAttributes([.ownerAccountName: "daemon"], ofItemAtPath: shared)
+        func plant(_ link: String, to target: String) throws {
+            let made = try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"), ["runuser", "-u", "daemon", "--", "ln", "-s", target, link])
+            #expect(made.status == 0, "\(made.stderr)")
+        }
+        try plant(shared + "/charges.csv", to: outside + "/crontab")
+        let report = try Executable.creditRecon(["--ledger", ledger, "report", "--out", shared])
+        #expect(report.status == 73 && report.stderr.contains(
+            "\(shared)/charges.csv is a symbolic link made by another user (daemon); credit-recon follows only its own user's links and root's"),
+            "\(report.stderr)")
+        try plant(shared + "/books", to: outside)
+        let export = try Executable.creditRecon(["--ledger", ledger, "export", "--format", "hledger", "--out", shared + "/books/x.journal"])
+        #expect(export.status == 73 && export.stderr.contains("\(shared)/books is a symbolic link made by another user (daemon)"),
+                "\(export.stderr)")
+        let nested = try Executable.creditRecon(["--ledger", ledger, "report", "--out", shared + "/books/month"])
+        #expect(nested.status == 73, "\(nested.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+        // Root's own link is followed: the journal is written where it points.
+        let own = scratch.path("own.journal")
+        #expect(symlink(outside + "/real.journal", own) == 0)
+        #expect(try Executable.creditRecon(["--ledger", ledger, "export", "--format", "hledger", "--out", own]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: outside + "/real.journal"))
+    }
+
     /// An auditor's copy where they cannot write (another user's folder, as here, or a
     /// read-only mount): the readers read it, leave it byte for byte, and make no file
     /// beside it; they gave 74, "attempt to write a readonly database". As root, the

@@ -51,6 +51,7 @@ enum AtomicFile {
     /// Creates `directory` (and its parents) when missing, with `mkdir` so that a failure
     /// is said in the system's words (Foundation's is "error 512" when a parent is a file).
     static func makeDirectory(_ directory: String) throws(ReportError) {
+        try refuseOthersLinks(on: directory)
         var info = stat()
         if stat(directory, &info) == 0 {
             guard (info.st_mode & S_IFMT) == S_IFDIR else {
@@ -69,6 +70,25 @@ enum AtomicFile {
                 _ = fchown(made, uid, gid)
                 close(made)
             }
+        }
+    }
+
+    /// Refuses (73) a path through a symbolic link another user made (not this user, not
+    /// root): whoever may write a folder could plant one under a report's name and have this
+    /// user's report, or root's, written over any file this user may write, with text of
+    /// theirs in it (a charge id is a line of a crontab; probe 83). A link of this user's
+    /// own, or root's, is followed as before.
+    static func refuseOthersLinks(on path: String) throws(ReportError) {
+        var walked = path.hasPrefix("/") ? "" : FileManager.default.currentDirectoryPath
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            walked += "/" + part
+            var info = stat()
+            guard lstat(walked, &info) == 0 else { return }  // not there (yet): nothing to follow below
+            guard (info.st_mode & S_IFMT) == S_IFLNK, info.st_uid != geteuid(), info.st_uid != 0 else { continue }
+            let owner = getpwuid(info.st_uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(info.st_uid)"
+            throw .refused(path, "\(walked) is a symbolic link made by another user (\(owner)); credit-recon follows only its own "
+                + "user's links and root's, since another's could point the output at any file this user may write: remove "
+                + "the link, or write elsewhere")
         }
     }
 
@@ -119,6 +139,7 @@ enum AtomicFile {
         /// Writes `bytes` for `given` (see `write(_:to:ifAFolder:)`): into a device or a pipe
         /// at once, for a file beside it, to be put in place by `commit()`.
         func stage(_ bytes: [UInt8], to given: String, ifAFolder advice: String) throws(ReportError) {
+            try AtomicFile.refuseOthersLinks(on: given)
             var path = given
             var kept: mode_t?  // an existing file's permissions; a new file's come from the umask
             var owner: (uid_t, gid_t)?  // run as root: the existing file's owner, else the folder's
@@ -128,7 +149,10 @@ enum AtomicFile {
                 case S_IFREG:
                     kept = info.st_mode & 0o7777
                     if geteuid() == 0 { owner = (info.st_uid, info.st_gid) }
-                    if let resolved = realpath(given, nil) {
+                    // Resolved only through a link (this user's or root's, as checked): a file
+                    // swapped for a link after that is replaced by the rename, not followed.
+                    var named = stat()
+                    if lstat(given, &named) == 0, (named.st_mode & S_IFMT) == S_IFLNK, let resolved = realpath(given, nil) {
                         path = String(cString: resolved)
                         free(resolved)
                     }
