@@ -43,6 +43,10 @@ struct StatusTests {
                 + "1 rejected in the last 7 days (1.00)"), "\(report.lines)")
         #expect(report.json.text.contains(#""expired_recently":{"amount":"12.5","count":1}"#), "\(report.json.text)")
         #expect(report.json.text.contains(#""runway_days":"43.9""#))
+        // Before they happened (a --now in the past), they are not said either.
+        let before = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-02-01T07:00:00Z"))
+        #expect(before.expired.count == 0 && before.rejected.count == 0, "\(before.lines)")
         // A week on, they are the report's alone: status could not be told they were dealt with.
         let later = try StatusReport.read(
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-17T07:00:00Z"))
@@ -125,6 +129,23 @@ struct StatusTests {
         let mended = try status()
         #expect(mended.failedRun == nil && !mended.attention.contains { $0.contains("failed") }, "\(mended.attention)")
         #expect(mended.json.text.contains(#""last_run_failed":null"#))
+        // A fetch refused for a clock behind the books is dated before them, yet it is the
+        // newest: runs are judged in the order they started, not by their dates (probe 83).
+        try run("fetch", at: "2026-02-15T00:00:00Z", outcome: "failed", exit: 78)
+        #expect(try status().failedRun?.exitCode == 78)
+        // A run that never ended (killed) needs a person too, unless a writer is at work.
+        try run("run", at: "2026-03-01T04:00:00Z", outcome: "ok", exit: 0)
+        let killedAt = reconTime("2026-03-01T05:00:00Z")
+        try fixture.ledger.write { writer in
+            _ = try writer.append(.runStarted(RunStarted(command: "topup")), account: "default", runID: nil, at: killedAt)
+        }
+        let killed = try status()
+        #expect(killed.attention.contains { $0.hasPrefix("the last `topup` (run ") && $0.contains(") never ended: it was killed") },
+                "\(killed.attention)")
+        let atWork = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-01T06:00:00Z"),
+            writer: RunningWriter(holder: "process 4242"))
+        #expect(atWork.failedRun == nil, "\(atWork.attention)")
     }
 
     /// Overdrawn with nothing used lately: no pace to divide by, but no runway either

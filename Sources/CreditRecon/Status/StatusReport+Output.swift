@@ -122,7 +122,8 @@ extension StatusReport {
             "last_run_failed": failedRun.map { run in
                 .object([
                     "run_id": .int(run.id), "command": .string(run.command), "started_at": .string(run.startedAt),
-                    "exit_code": run.exitCode.map(JSONOutput.int) ?? .null, "summary": text(run.summary),
+                    "finished_at": text(run.finishedAt), "exit_code": run.exitCode.map(JSONOutput.int) ?? .null,
+                    "summary": text(run.summary),
                 ])
             } ?? .null,
             "running_writer": runningWriter.map { writer in

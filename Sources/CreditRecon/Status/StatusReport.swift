@@ -23,9 +23,10 @@ public struct StatusReport: Sendable, Equatable {
     /// needs fixing).
     public var expired = OpenCharges()
     public var rejected = OpenCharges()
-    /// The account's newest `fetch`, `topup` or `run` to end, when it failed: `status`
-    /// needs a person until one ends well (a revoked key was seen only once the last reading
-    /// was a day and a half old, probe 82).
+    /// The account's newest `fetch`, `topup` or `run` to end, when it failed, or a newer one
+    /// that never ended and is no writer's at work (killed): `status` needs a person until
+    /// one ends well (a revoked key was seen only once the last reading was a day and a half
+    /// old, probe 82).
     public var failedRun: RunRow?
     /// Plan rows the top-up running now has still to send, or whose request it is waiting
     /// on: neither forgotten nor of unknown outcome while it runs.
@@ -154,7 +155,11 @@ public struct StatusReport: Sendable, Equatable {
                 + "(\(rejected.amount.centsText) USD): fix \(one ? "it" : "them") in the plan under a new reference; `report`'s "
                 + "charges.csv gives the API's reason")
         }
-        if let run = failedRun {
+        if let run = failedRun, run.finishedAt == nil {
+            reasons.append("the last `\(run.command)` (run \(run.id), started \(run.startedAt)) never ended: it was killed (a "
+                + "`kill -9`, a timeout, out of memory) or its machine stopped; check that what it was doing is done (a "
+                + "top-up's rows left `requesting` read as unknown); once a run ends well, this goes")
+        } else if let run = failedRun {
             reasons.append("the last `\(run.command)` (run \(run.id), started \(run.startedAt)) failed"
                 + "\(run.exitCode.map { " (exit \($0))" } ?? ""): \(run.summary ?? "no summary was recorded"); "
                 + "once a run ends well, this goes")
@@ -237,26 +242,42 @@ public struct StatusReport: Sendable, Equatable {
             case .blocked: report.blocked.add(charge.amount)
             case .planned: report.planned.add(charge.amount)
             case .expired:
-                if (charge.expiresAt ?? charge.createdAt) > recent { report.expired.add(charge.amount) }
+                let expiry = charge.expiresAt ?? charge.createdAt
+                if expiry > recent, expiry <= now { report.expired.add(charge.amount) }
             case .rejected:
                 // Refused for the key or the address: the plan's next run sends it again.
-                if charge.refusedForTheRow, charge.createdAt > recent { report.rejected.add(charge.amount) }
+                if charge.refusedForTheRow, charge.createdAt > recent, charge.createdAt <= now { report.rejected.add(charge.amount) }
             case .settled: break
             }
         }
-        report.failedRun = Self.lastRunIfFailed(books.recentRuns, account: options.account)
+        // A run that never ended is a dead one only when no writer is at work (and that can
+        // be told): one at work may not have announced its newest run yet.
+        report.failedRun = Self.lastRunIfFailed(books.recentRuns, account: options.account, unendedAreDead: writerUnseen == nil && writer == nil)
         return report
     }
 
     /// The newest of the account's `fetch`, `topup` and `run` runs to have ended, when it
-    /// failed (a `run` job ends after its stages, so it is the one judged); `nil` otherwise.
-    static func lastRunIfFailed(_ runs: [RunRow], account: String) -> RunRow? {
-        let ended = runs.compactMap { run -> (Timestamp, RunRow)? in
-            guard run.account == account, ["fetch", "topup", "run"].contains(run.command),
-                  let text = run.finishedAt, let finished = try? Timestamp(iso8601: text) else { return nil }
-            return (finished, run)
+    /// failed; `nil` otherwise. Newest by id, the order runs start in: their times are the
+    /// clock's or `--now`'s, and a fetch refused for a clock behind the books is dated before
+    /// them (status said nothing of it, probe 83). A `run` job's stages start after it and
+    /// end before it: the job, ended, is judged for them (its outcome is its worst stage's).
+    ///
+    /// With `unendedAreDead` (no writer is at work), a newer run that never ended is
+    /// returned too: it was killed, or its machine stopped. Without (a writer is at work, or
+    /// whether one is cannot be told), such runs are passed over.
+    static func lastRunIfFailed(_ runs: [RunRow], account: String, unendedAreDead: Bool) -> RunRow? {
+        let ours = runs.filter { run in run.account == account && ["fetch", "topup", "run"].contains(run.command) }
+            .sorted { $0.id > $1.id }
+        let ended = ours.filter { $0.finishedAt != nil }
+        if unendedAreDead, let killed = ours.first, killed.finishedAt == nil { return killed }
+        guard var newest = ended.first else { return nil }
+        // Within one job the times are one clock's: its stages start after it and end before it.
+        if newest.command != "run", let job = ended.first(where: { $0.command == "run" && $0.id < newest.id }),
+           let jobStart = try? Timestamp(iso8601: job.startedAt), let jobEnd = job.finishedAt.flatMap({ try? Timestamp(iso8601: $0) }),
+           let start = try? Timestamp(iso8601: newest.startedAt), let end = newest.finishedAt.flatMap({ try? Timestamp(iso8601: $0) }),
+           jobStart <= start, end <= jobEnd {
+            newest = job
         }
-        guard let newest = ended.max(by: { ($0.0, $0.1.id) < ($1.0, $1.1.id) })?.1, newest.outcome == "failed" else { return nil }
-        return newest
+        return newest.outcome == "failed" ? newest : nil
     }
 }
