@@ -80,6 +80,17 @@ extension Reliability {
             let size = try FileManager.default.attributesOfItem(atPath: huge)[.size] as? Int ?? 0
             #expect(tooBig.status == 78 && tooBig.stderr.contains("--api-key-file: \(huge) holds \(size) bytes"), "\(tooBig.stderr)")
             #expect(tooBig.stderr.contains("(64 KiB at most); check the path"), "\(tooBig.stderr)")
+            // A file whose size says nothing (/proc's say 0) is cut at the same bound as it is read.
+            let sleeper = Process()
+            sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+            sleeper.arguments = ["600"]
+            sleeper.environment = ["BIG": String(repeating: "a", count: 120_000)]
+            try sleeper.run()
+            let proc = try run(["--api-key-file", "/proc/\(sleeper.processIdentifier)/environ", "fetch"], ["CREDIT_RECON_LOG_LEVEL": "debug"])
+            kill(sleeper.processIdentifier, SIGKILL)
+            sleeper.waitUntilExit()
+            #expect(proc.status == 78 && proc.stderr.contains("holds more than 64 KiB, more than a file holding a secret does"),
+                    "\(proc.stderr)")
             var padded = env
             padded["OPENROUTER_API_KEY"] = " " + canary + "\r\n"
             let trimmed = try run(["fetch"], padded)

@@ -172,8 +172,21 @@ public struct CommandContext: Sendable {
                 "\(option): \(path) holds \(info.st_size) bytes, more than a file holding a secret does (\(Self.largestSecretFile / 1024) KiB "
                     + "at most); check the path: the secret goes on the file's first line")
         }
-        guard var data = FileManager.default.contents(atPath: path) else {
-            throw UsageError.config("\(option): cannot read \(path); check the path and its permissions")
+        // Read up to one byte past the limit: a file whose size says nothing (/proc's say 0)
+        // or that grows meanwhile is refused the same way.
+        let cannotRead = UsageError.config("\(option): cannot read \(path); check the path and its permissions")
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw cannotRead }
+        defer { try? handle.close() }
+        var data: Data
+        do {
+            data = try handle.read(upToCount: Self.largestSecretFile + 1) ?? Data()  // nil: nothing in it
+        } catch {
+            throw cannotRead
+        }
+        if data.count > Self.largestSecretFile {
+            throw UsageError.config(
+                "\(option): \(path) holds more than \(Self.largestSecretFile / 1024) KiB, more than a file holding a secret does; "
+                    + "check the path: the secret goes on the file's first line")
         }
         // A byte order mark, as some Windows editors save a file, is no part of the secret.
         if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
