@@ -170,21 +170,44 @@ enum GlobalArguments {
             if let name = sub.configuration.commandName, name != "help" { names.append(name) }
         }
         func isGlobal(_ argument: String) -> Bool {
-            flags.contains(argument) || withValue.contains(argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument)
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            return flags.contains(name) || withValue.contains(name)
         }
         if let misplaced = optionBeforeCommand(arguments[index...], commands: names, isGlobal: isGlobal) {
-            // The command's whole name: a group's command words follow it (`plan check`).
-            var words = path, at = misplaced.at, named: any ParsableCommand.Type = command
-            while at < arguments.count,
-                  let sub = named.configuration.subcommands.first(where: { $0.configuration.commandName == arguments[at] }) {
-                words.append(arguments[at])
-                named = sub
-                at += 1
+            // The first command word after it whose command takes the option (a value may be a
+            // command's name: `--batch fetch topup`), with its whole name: a group's command
+            // words follow it (`plan check`). ArgumentParser blamed the first global option.
+            var first: String?
+            for start in misplaced.candidates {
+                var words = path, at = start, named: any ParsableCommand.Type = command
+                while at < arguments.count,
+                      let sub = named.configuration.subcommands.first(where: { $0.configuration.commandName == arguments[at] }) {
+                    words.append(arguments[at])
+                    named = sub
+                    at += 1
+                }
+                let name = words.joined(separator: " ")
+                if first == nil { first = name }
+                guard named.configuration.subcommands.isEmpty, takes(misplaced.option, named) else { continue }
+                return "\(misplaced.option) stands before the command (\(name)), and is no option of credit-recon's own: a command's "
+                    + "options go after it (credit-recon \(name) \(misplaced.option) …); only the global options (--ledger, --account, "
+                    + "--json, --now, …) may stand before it"
             }
-            let command = (["credit-recon"] + words).joined(separator: " ")
-            return "\(misplaced.option) stands before the command (\(words.joined(separator: " "))), and is no option of credit-recon's own: "
-                + "a command's options go after it (\(command) \(misplaced.option) …); only the global options (--ledger, "
-                + "--account, --json, --now, …) may stand before it"
+            let name = first ?? ""
+            return "\(misplaced.option) is no option of credit-recon's own, nor of `\(name)`: see credit-recon \(name) --help"
+        }
+        // A command's name after global options that ArgumentParser refused (`--json=yes`):
+        // its own words say what is wrong, not "is not a command".
+        var after = index
+        while after < arguments.count, arguments[after].hasPrefix("--"), arguments[after] != "--" {
+            after += withValue.contains(arguments[after]) ? 2 : 1
+        }
+        if after < arguments.count, names.contains(arguments[after]) {
+            if let given = arguments[index..<after].first(where: { word in flags.contains { word.hasPrefix($0 + "=") } }) {
+                let flag = String(given.prefix { $0 != "=" })
+                return "\(flag) takes no value: give \(flag) alone"
+            }
+            return nil
         }
         // A group's own arguments end, or its next word is no option: that word is the command
         // (a typo, `frob`, was ArgumentParser's "Unexpected argument" with the root's usage,
@@ -204,17 +227,18 @@ enum GlobalArguments {
     }
 
     /// The first option before a command's name that is no global option (`--no-activity
-    /// fetch`, `--period month report`), with where that name is; `nil` when there is none, or no
-    /// command follows (before a `--`). ArgumentParser blamed the command's name ("fetch" is
-    /// not a command), or the option alone.
+    /// fetch`, `--period month report`), with where each command name after it stands; `nil`
+    /// when there is none, or no command follows (before a `--`). ArgumentParser blamed the
+    /// command's name ("fetch" is not a command), or the option alone.
     static func optionBeforeCommand(
         _ words: ArraySlice<String>, commands: [String], isGlobal: (String) -> Bool
-    ) -> (option: String, at: Int)? {
+    ) -> (option: String, candidates: [Int])? {
         var misplaced: String?
+        var candidates: [Int] = []
         var index = words.startIndex
         while index < words.endIndex, words[index] != "--" {
             let word = words[index]
-            if commands.contains(word) { return misplaced.map { ($0, index) } }
+            if commands.contains(word), misplaced != nil { candidates.append(index) }
             if word.hasPrefix("-"), word.count > 1 {
                 if withValue.contains(word) {
                     index += 1  // its value, whatever it looks like
@@ -224,7 +248,14 @@ enum GlobalArguments {
             }
             index += 1
         }
-        return nil
+        guard let misplaced, !candidates.isEmpty else { return nil }
+        return (misplaced, candidates)
+    }
+
+    /// Whether `command` takes the option `name`, as its help lists it.
+    static func takes(_ name: String, _ command: any ParsableCommand.Type) -> Bool {
+        let help = CreditReconCommand.helpMessage(for: command, columns: 10_000)
+        return help.contains(" \(name) ") || help.contains(" \(name)\n") || help.contains(" \(name),")
     }
 
     /// `help WORDS…` without the global options around it (`--ledger L help status`,

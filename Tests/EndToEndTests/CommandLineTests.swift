@@ -40,8 +40,8 @@ struct CommandLineTests {
         (["--now", "2026-12-01T00:00:00Z", "--no-activity", "fetch"], "--no-activity", "fetch"),
         (["--no-activity", "fetch"], "--no-activity", "fetch"),
         (["--period", "month", "report"], "--period", "report"),
-        (["--dry-run", "plan", "check", "x.csv"], "--dry-run", "plan check"),
-        (["import", "--max-total=5", "snapshots", "x.csv"], "--max-total", "import snapshots"),
+        (["--max-amount", "5", "plan", "check", "x.csv"], "--max-amount", "plan check"),
+        (["--batch=b", "plan", "check", "x.csv"], "--batch", "plan check"),
     ])
     func aCommandsOptionBeforeItIsSaidToGoAfterIt(arguments: [String], option: String, command: String) throws {
         let scratch = try Scratch()
@@ -56,6 +56,27 @@ struct CommandLineTests {
                 #expect((object?["error"] as? String)?.hasPrefix(sentence) == true, "\(result.stdout)")
             }
         }
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("l.sqlite")))
+    }
+
+    /// The command named is the first after the option that takes it (the option's value
+    /// may be a command's name); an option no command there takes is said so, naming the
+    /// command and its help: ArgumentParser blamed the first global option ("Unknown option
+    /// '--ledger'"). A flag given a value is said so too (probe 83).
+    @Test(arguments: [
+        (["--batch", "fetch", "topup", "p.csv", "--dry-run"], "--batch stands before the command (topup), and is no option of "
+            + "credit-recon's own: a command's options go after it (credit-recon topup --batch …)"),
+        (["--bogus", "status"], "--bogus is no option of credit-recon's own, nor of `status`: see credit-recon status --help"),
+        (["--dry-run", "plan", "check", "x.csv"], "--dry-run is no option of credit-recon's own, nor of `plan check`: see "
+            + "credit-recon plan check --help"),
+        (["import", "--max-total=5", "snapshots", "x.csv"], "--max-total is no option of credit-recon's own, nor of "
+            + "`import snapshots`: see credit-recon import snapshots --help"),
+        (["--json=yes", "status"], "--json takes no value: give --json alone"),
+    ])
+    func anOptionBeforeTheCommandIsSaidForTheCommandThatTakesIt(arguments: [String], words: String) throws {
+        let scratch = try Scratch()
+        let result = try Executable.creditRecon(["--ledger", scratch.path("l.sqlite")] + arguments)
+        #expect(result.status == 64 && result.stderr.hasPrefix("credit-recon: " + words), "\(arguments): \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: scratch.path("l.sqlite")))
     }
 
