@@ -449,6 +449,13 @@ struct CommandLineTests {
                 "cannot write standard output: it was closed when the command started (>&-); what the command printed there was lost"),
                 "\(command): \(result.stderr)")
         }
+        // The journal itself to a closed standard output: nothing reached anyone (it said the
+        // journal was "cut short (the command reading it stopped, or the disk is full)").
+        let export = try Executable.run(
+            tool: URL(fileURLWithPath: "/bin/sh"), ["-c", "exec \"$0\" \"$@\" >&-", tool, "--ledger", ledger, "export", "--format", "hledger"])
+        #expect(export.status == 73 && export.stderr.contains(
+            "cannot write standard output: it was closed when the command started (>&-); nothing was written. Write the file with "
+                + "--out FILE"), "\(export.stderr)")
         let lock = try String(contentsOfFile: ledger + ".lock", encoding: .utf8)
         #expect(!lock.contains("imported") && !lock.contains("ledger sound"), "\(lock)")
         for name in try FileManager.default.contentsOfDirectory(atPath: scratch.path("r")) {

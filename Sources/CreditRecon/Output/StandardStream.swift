@@ -38,7 +38,7 @@ public enum StandardStream {
 
     /// Why standard output took nothing: `failure`, or its being closed.
     private static func outputFailure(_ failure: String) -> String {
-        outputWasClosed ? "it was closed when the command started (>&-)" : failure
+        outputWasClosed ? ReportError.closedAtStart : failure
     }
 
     /// Writes `text` to standard error; when it cannot take it there is nowhere left to
@@ -62,7 +62,7 @@ public enum StandardStream {
         do {
             try FileHandle.standardOutput.write(contentsOf: Data(bytes))
         } catch {
-            throw .cannotWriteStandardOutput(outputFailure(AtomicFile.reason(error)))
+            throw outputWasClosed ? .standardOutputClosed : .cannotWriteStandardOutput(AtomicFile.reason(error))
         }
     }
 }

@@ -30,6 +30,17 @@ public struct ReportError: ExitCoded, Equatable {
             exitStatus: .cannotCreate)
     }
 
+    /// Why standard output takes nothing when it was closed as the command started.
+    static let closedAtStart = "it was closed when the command started (>&-)"
+
+    /// Standard output was closed as the command started: nothing reached anyone.
+    static var standardOutputClosed: ReportError {
+        ReportError(
+            message: "cannot write standard output: \(closedAtStart); nothing was written. Write the file with --out FILE, "
+                + "or give the command a standard output.",
+            exitStatus: .cannotCreate)
+    }
+
     static func accountNameTooLong(_ account: String, bytes: Int) -> ReportError {
         ReportError(
             message: "the account \"\(TerminalText.printable(String(account.prefix(60))))…\" has a label too long for a "
