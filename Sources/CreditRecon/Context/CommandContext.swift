@@ -169,8 +169,8 @@ public struct CommandContext: Sendable {
         // line sent as the key: 300 MB took a minute and 1.2 GB (probe 82).
         if found, info.st_size > Self.largestSecretFile {
             throw UsageError.config(
-                "\(option): \(path) holds \(info.st_size) bytes, more than a file holding a secret does (\(Self.largestSecretFile / 1024) KiB "
-                    + "at most); check the path: the secret goes on the file's first line")
+                "\(option): \(path) holds \(info.st_size) bytes, more than a file holding a secret does "
+                    + "(\(Self.largestSecretFile / 1024) KiB at most); check the path: the secret goes on the file's first line")
         }
         // Read up to one byte past the limit: a file whose size says nothing (/proc's say 0)
         // or that grows meanwhile is refused the same way.

@@ -22,7 +22,8 @@ extension StatusReport {
         lines.append("open charges: \(pending.count) pending (\(pending.amount.centsText)), "
             + "\(unknown.count) unknown (\(unknown.amount.centsText)), \(blocked.count) blocked (\(blocked.amount.centsText))"
             + (planned.count > 0 ? "; \(planned.count) planned, not sent (\(planned.amount.centsText))" : "")
-            + (expired.count > 0 ? "; \(expired.count) expired unpaid in the last \(Self.recentDays) days (\(expired.amount.centsText))" : "")
+            + (expired.count > 0
+                ? "; \(expired.count) expired unpaid in the last \(Self.recentDays) days (\(expired.amount.centsText))" : "")
             + (rejected.count > 0 ? "; \(rejected.count) rejected in the last \(Self.recentDays) days (\(rejected.amount.centsText))" : "")
             + (inFlight.count > 0 ? "; \(inFlight.count) being sent by the running top-up (\(inFlight.amount.centsText))" : ""))
         if let runningWriter { lines.append(Self.writerLine(runningWriter, run: runningRuns.first)) }

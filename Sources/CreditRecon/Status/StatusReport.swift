@@ -139,8 +139,8 @@ public struct StatusReport: Sendable, Equatable {
         }
         if blocked.count > 0 {
             reasons.append("\(blocked.count) top-up\(blocked.count == 1 ? "" : "s") blocked (\(blocked.amount.centsText) USD): buy through "
-                + "the web flow and record \(blocked.count == 1 ? "it" : "them") with `import charges`, giving the row's reference (for a row "
-                + "without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)")
+                + "the web flow and record \(blocked.count == 1 ? "it" : "them") with `import charges`, giving the row's reference "
+                + "(for a row without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)")
         }
         if expired.count > 0 {
             let one = expired.count == 1
@@ -252,7 +252,8 @@ public struct StatusReport: Sendable, Equatable {
         }
         // A run that never ended is a dead one only when no writer is at work (and that can
         // be told): one at work may not have announced its newest run yet.
-        report.failedRun = Self.lastRunIfFailed(books.recentRuns, account: options.account, unendedAreDead: writerUnseen == nil && writer == nil)
+        report.failedRun = Self.lastRunIfFailed(
+            books.recentRuns, account: options.account, unendedAreDead: writerUnseen == nil && writer == nil)
         return report
     }
 

@@ -114,7 +114,8 @@ public struct TopUpStage: Sendable {
                     } else {
                         // A row a person must settle is a warning: a log kept at warning and
                         // above (--log-level warning) had no word of it (probe 82).
-                        let said: Logger.Message = "line \(event.line)\(event.reference.map { " (\($0))" } ?? ""): \(event.state) — \(event.detail)"
+                        let row = "line \(event.line)\(event.reference.map { " (\($0))" } ?? "")"
+                        let said: Logger.Message = "\(row): \(event.state) — \(event.detail)"
                         if TopUpSummary.needsAPerson(event.state) { logger.warning(said) } else { logger.info(said) }
                     }
                 })
