@@ -344,83 +344,96 @@ struct LedgerCommandsTests {
         #expect(owners.status == 0, "\(owners.stderr)")
     }
 
-    /// A report run once as root in the owner's folder leaves the owner's nightly report
-    /// working: what root writes goes to the replaced file's owner, or the folder's (a new
-    /// folder too), and a report file another user left (an older build's run as root) is
-    /// replaced all the same, kept aside as a copy while the files go in place. It was 73
-    /// every night after: "cannot write reports/periods.csv: Operation not permitted", the
-    /// kernel refusing the hard link kept aside (protected_hardlinks; probe 82).
-    @Test(.enabled(if: getuid() == 0)) func aReportRunAsRootLeavesTheOwnersReportWorking() throws {
+    /// Run as root, a report or export goes only through folders and links no other user
+    /// may change: in another user's folder it is refused (73), and the folder is left as
+    /// it was, so the owner's nightly report goes on (one run as root left root's files
+    /// there, and the owner's next report failed 73 every night, probe 82); a report file
+    /// root left there (an older build) is replaced by the owner's report all the same,
+    /// kept aside as a copy while the files go in place (protected_hardlinks refuses the
+    /// hard link). Whoever may change a folder on the way could have had root write a file
+    /// of their choosing, through a link of theirs at the end of root's own (probe 84).
+    @Test(.enabled(if: getuid() == 0)) func runAsRootAReportGoesOnlyWhereNoOtherUserMayChangeIt() throws {
         let scratch = try Scratch()
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.url.path)
-        let books = scratch.path("books")
-        try FileManager.default.createDirectory(atPath: books, withIntermediateDirectories: true)
+        let books = scratch.path("books"), outside = scratch.path("outside")
+        for folder in [books, outside] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let ledger = books + "/ledger.sqlite"
         #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
         try FileManager.default.removeItem(atPath: ledger + ".lock")
         for path in [books, ledger] { try FileManager.default.setAttributes([.ownerAccountName: "daemon"], ofItemAtPath: path) }
         let tool = Executable.binDirectory.appendingPathComponent("credit-recon")
-        func report(_ out: String, asOwner: Bool) throws -> Executable.Result {
-            let arguments = ["--ledger", ledger, "report", "--out", out]
-            guard asOwner else { return try Executable.run(tool: tool, arguments) }
-            return try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"), ["runuser", "-u", "daemon", "--", tool.path] + arguments)
-        }
-        func owners(_ folder: String) throws -> Set<String> {
-            let names = try FileManager.default.contentsOfDirectory(atPath: folder)
-            return Set(try ([folder] + names.map { folder + "/" + $0 }).map {
-                try FileManager.default.attributesOfItem(atPath: $0)[.ownerAccountName] as? String ?? "?"
-            })
+        func asDaemon(_ arguments: [String]) throws -> Executable.Result {
+            try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"), ["runuser", "-u", "daemon", "--"] + arguments)
         }
         let reports = books + "/reports"
-        let first = try report(reports, asOwner: true)
+        let first = try asDaemon([tool.path, "--ledger", ledger, "report", "--out", reports])
         #expect(first.status == 0 || first.status == 1, "\(first.stderr)")
-        let byRoot = try report(reports, asOwner: false)
-        #expect(byRoot.status == first.status, "\(byRoot.stderr)")
-        #expect(try owners(reports) == ["daemon"])
-        // A folder root makes is the owner's too.
-        #expect(try report(books + "/fresh/month", asOwner: false).status == first.status)
-        #expect(try owners(books + "/fresh") == ["daemon"] && owners(books + "/fresh/month") == ["daemon"])
-        // A file root left, as an older build did: replaced by the owner's next report.
+        let before = try FileManager.default.contentsOfDirectory(atPath: reports).sorted()
+        // Root, in daemon's folder: refused, nothing made or changed there.
+        for arguments in [["report", "--out", reports], ["report", "--out", books + "/fresh"],
+                          ["export", "--format", "hledger", "--out", books + "/books.journal"]] {
+            let byRoot = try Executable.creditRecon(["--ledger", ledger] + arguments)
+            #expect(byRoot.status == 73 && byRoot.stderr.contains(
+                "run as root, credit-recon writes only through folders and links no other user may change, and \(books) is "
+                    + "daemon's: run it as the user whose books these are (runuser -u USER -- credit-recon …)"), "\(byRoot.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: reports).sorted() == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: books).sorted() == ["ledger.sqlite", "reports"])
+        // Root's own link, in root's folder, to a link of daemon's: refused, nothing written where it led.
+        try #require(asDaemon(["/bin/ln", "-s", outside + "/victim", books + "/lure"]).status == 0)
+        let rootFolder = scratch.path("root-out")
+        try FileManager.default.createDirectory(atPath: rootFolder, withIntermediateDirectories: true)
+        #expect(symlink(books + "/lure", rootFolder + "/periods.csv") == 0)
+        let chained = try Executable.creditRecon(["--ledger", ledger, "report", "--out", rootFolder])
+        #expect(chained.status == 73 && chained.stderr.contains("\(books) is daemon's"), "\(chained.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+        // Root's folder, reached through root's own link: written as before.
+        let byLink = scratch.path("by-link")
+        #expect(symlink(outside, byLink) == 0)
+        let linked = try Executable.creditRecon(["--ledger", ledger, "export", "--format", "hledger", "--out", byLink + "/x.journal"])
+        #expect(linked.status == 0, "\(linked.stderr)")
+        #expect(FileManager.default.fileExists(atPath: outside + "/x.journal"))
+        // A file root left in daemon's folder (an older build did): replaced by daemon's report.
         try FileManager.default.setAttributes([.ownerAccountName: "root"], ofItemAtPath: reports + "/periods.csv")
-        let nightly = try report(reports, asOwner: true)
+        let nightly = try asDaemon([tool.path, "--ledger", ledger, "report", "--out", reports])
         #expect(nightly.status == first.status, "\(nightly.stderr)")
-        #expect(try owners(reports) == ["daemon"])
+        #expect(try FileManager.default.attributesOfItem(atPath: reports + "/periods.csv")[.ownerAccountName] as? String == "daemon")
         #expect(try FileManager.default.contentsOfDirectory(atPath: reports).allSatisfy { !$0.hasPrefix(".") })
     }
 
-    /// A link another user planted in the folder a report or export goes to (under a
-    /// report's name, or as a folder on the way) is refused (73), by root too, and nothing
-    /// is written through it: root wrote a crontab line (a charge id) into a file of the
-    /// link's choosing (probe 83). This user's own links are followed as before.
+    /// A link another user planted in a folder this user writes reports to (under a report's
+    /// name, or as a folder on the way) is refused (73): it could point the report at any
+    /// file this user may write (probe 83). This user's own links are followed as before.
     @Test(.enabled(if: getuid() == 0)) func anotherUsersLinkIsNotWrittenThrough() throws {
         let scratch = try Scratch()
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.url.path)
-        let ledger = scratch.path("ledger.sqlite")
-        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
         let shared = scratch.path("shared"), outside = scratch.path("outside")
         for folder in [shared, outside] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        try FileManager.default.setAttributes([.ownerAccountName: "daemon"], ofItemAtPath: shared)
-        func plant(_ link: String, to target: String) throws {
-            let made = try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"), ["runuser", "-u", "daemon", "--", "ln", "-s", target, link])
-            #expect(made.status == 0, "\(made.stderr)")
+        let ledger = shared + "/ledger.sqlite"
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        try FileManager.default.removeItem(atPath: ledger + ".lock")
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: shared)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: outside)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: ledger)
+        let tool = Executable.binDirectory.appendingPathComponent("credit-recon")
+        func asUser(_ user: String, _ arguments: [String]) throws -> Executable.Result {
+            try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"), ["runuser", "-u", user, "--"] + arguments)
         }
-        try plant(shared + "/charges.csv", to: outside + "/crontab")
-        let report = try Executable.creditRecon(["--ledger", ledger, "report", "--out", shared])
+        try #require(asUser("daemon", ["/bin/ln", "-s", outside + "/crontab", shared + "/charges.csv"]).status == 0)
+        let report = try asUser("nobody", [tool.path, "--ledger", ledger, "report", "--out", shared])
         #expect(report.status == 73 && report.stderr.contains(
             "\(shared)/charges.csv is a symbolic link made by another user (daemon); credit-recon follows only its own user's links and root's"),
             "\(report.stderr)")
-        try plant(shared + "/books", to: outside)
-        let export = try Executable.creditRecon(["--ledger", ledger, "export", "--format", "hledger", "--out", shared + "/books/x.journal"])
+        try #require(asUser("daemon", ["/bin/ln", "-s", outside, shared + "/books"]).status == 0)
+        let export = try asUser("nobody", [tool.path, "--ledger", ledger, "export", "--format", "hledger", "--out", shared + "/books/x.journal"])
         #expect(export.status == 73 && export.stderr.contains("\(shared)/books is a symbolic link made by another user (daemon)"),
                 "\(export.stderr)")
-        let nested = try Executable.creditRecon(["--ledger", ledger, "report", "--out", shared + "/books/month"])
-        #expect(nested.status == 73, "\(nested.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
-        // Root's own link is followed: the journal is written where it points.
-        let own = scratch.path("own.journal")
-        #expect(symlink(outside + "/real.journal", own) == 0)
-        #expect(try Executable.creditRecon(["--ledger", ledger, "export", "--format", "hledger", "--out", own]).status == 0)
-        #expect(FileManager.default.fileExists(atPath: outside + "/real.journal"))
+        // nobody's own link is followed.
+        try #require(asUser("nobody", ["/bin/ln", "-s", outside + "/mine.journal", shared + "/mine.journal"]).status == 0)
+        let own = try asUser("nobody", [tool.path, "--ledger", ledger, "export", "--format", "hledger", "--out", shared + "/mine.journal"])
+        #expect(own.status == 0, "\(own.stderr)")
+        #expect(FileManager.default.fileExists(atPath: outside + "/mine.journal"))
     }
 
     /// An auditor's copy where they cannot write (another user's folder, as here, or a

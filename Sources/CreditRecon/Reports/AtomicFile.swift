@@ -61,16 +61,64 @@ enum AtomicFile {
         }
         let parent = parentFolder(of: directory)
         if !parent.isEmpty, parent != directory { try makeDirectory(parent) }
-        guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw .cannotCreate(directory, errnoText()) }
-        if let (uid, gid) = ownerForRoot(ofFileIn: parent.isEmpty ? "." : parent) {
-            // Through a descriptor of the folder made, never its name: a folder's owner may put
-            // a link in its place meanwhile, and root would give them what the link names.
-            let made = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if made >= 0 {
-                _ = fchown(made, uid, gid)
-                close(made)
-            }
+        // Run as root, made in the parent's real folder, which only root may change.
+        let made = geteuid() == 0 ? try inFoldersOnlyRootChanges(directory) : directory
+        guard mkdir(made, 0o755) == 0 || errno == EEXIST else { throw .cannotCreate(directory, errnoText()) }
+    }
+
+    /// Run as root, where `path` is, resolved step by step as `realpath` would, refused (73)
+    /// unless every folder it passes through is root's and writable by no one else (sticky
+    /// ones, `/tmp`, aside: others may add names there, not change root's) and every link
+    /// it follows is root's. Whoever may change a folder on the way, or a link, could swap a
+    /// name for a link between any check and the write, or point root's own link at a link
+    /// of theirs, and have root write a file of their choosing (a charge id is a line of a
+    /// crontab; a device would be written into; probes 83, 84). Every step after uses the
+    /// path returned, never the one given. Another user's reports are that user's to write.
+    static func inFoldersOnlyRootChanges(_ path: String) throws(ReportError) -> String {
+        func refuse(_ place: String, _ what: String) -> ReportError {
+            .refused(path, "run as root, credit-recon writes only through folders and links no other user may change, and "
+                + "\(place) is \(what): run it as the user whose books these are (runuser -u USER -- credit-recon …), or "
+                + "write elsewhere")
         }
+        func owner(_ uid: uid_t) -> String { getpwuid(uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(uid)" }
+        var pending = ArraySlice((path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
+            .split(separator: "/", omittingEmptySubsequences: true).map(String.init))
+        var resolved = "/"
+        var links = 0
+        while let part = pending.first {
+            pending = pending.dropFirst()
+            if part == "." { continue }
+            if part == ".." {
+                resolved = resolved == "/" ? "/" : (parentFolder(of: resolved).isEmpty ? "/" : parentFolder(of: resolved))
+                continue
+            }
+            var folder = stat()
+            guard lstat(resolved, &folder) == 0 else { throw .cannotCreate(path, errnoText()) }
+            let othersWrite = folder.st_mode & 0o022 != 0, sticky = folder.st_mode & mode_t(S_ISVTX) != 0
+            // The folder this step is in: root's, and, when others may write it, sticky (they
+            // may add names there, not change root's).
+            if folder.st_uid != 0 { throw refuse(resolved, "\(owner(folder.st_uid))'s") }
+            if othersWrite && !sticky { throw refuse(resolved, "root's, but others may write it") }
+            let next = (resolved == "/" ? "" : resolved) + "/" + part
+            var info = stat()
+            guard lstat(next, &info) == 0 else {
+                return ([next] + pending).joined(separator: "/")  // not there yet: made below checked folders
+            }
+            if (info.st_mode & S_IFMT) == S_IFLNK {
+                if info.st_uid != 0 { throw refuse(next, "a link of \(owner(info.st_uid))'s") }
+                links += 1
+                guard links <= 40 else { throw .cannotCreate(path, String(cString: strerror(ELOOP))) }
+                var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let count = readlink(next, &buffer, buffer.count - 1)
+                guard count > 0 else { throw .cannotCreate(path, errnoText()) }
+                let target = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                if target.hasPrefix("/") { resolved = "/" }
+                pending = ArraySlice(target.split(separator: "/", omittingEmptySubsequences: true).map(String.init)) + pending
+                continue
+            }
+            resolved = next
+        }
+        return resolved
     }
 
     /// Refuses (73) a path through a symbolic link another user made (not this user, not
@@ -90,15 +138,6 @@ enum AtomicFile {
                 + "user's links and root's, since another's could point the output at any file this user may write: remove "
                 + "the link, or write elsewhere")
         }
-    }
-
-    /// Run as root, the owner (and group) to give what is made in `folder`: the folder's.
-    /// A one-off run as root left the owner's nightly job folders and files it could not
-    /// replace (its next report was 73 every night, probe 82). `nil` when not root.
-    static func ownerForRoot(ofFileIn folder: String) -> (uid_t, gid_t)? {
-        var info = stat()
-        guard geteuid() == 0, stat(folder, &info) == 0 else { return nil }
-        return (info.st_uid, info.st_gid)
     }
 
     /// The folder holding `path`: the text before its last `/`, trailing and repeated
@@ -140,33 +179,38 @@ enum AtomicFile {
         /// at once, for a file beside it, to be put in place by `commit()`.
         func stage(_ bytes: [UInt8], to given: String, ifAFolder advice: String) throws(ReportError) {
             try AtomicFile.refuseOthersLinks(on: given)
-            var path = given
+            let root = geteuid() == 0
+            let named = root ? try AtomicFile.inFoldersOnlyRootChanges(given) : given
+            var path = named
             var kept: mode_t?  // an existing file's permissions; a new file's come from the umask
-            var owner: (uid_t, gid_t)?  // run as root: the existing file's owner, else the folder's
+            var owner: (uid_t, gid_t)?  // run as root: the existing file's owner
             var info = stat()
-            if stat(given, &info) == 0 {
+            // Root's path has no link left to follow: one there now was put there since.
+            if (root ? lstat(named, &info) : stat(named, &info)) == 0 {
                 switch info.st_mode & S_IFMT {
+                case S_IFLNK:
+                    throw .refused(given, "a link took its place as it was written; run it again, as the user whose books these are")
                 case S_IFREG:
                     kept = info.st_mode & 0o7777
-                    if geteuid() == 0 { owner = (info.st_uid, info.st_gid) }
+                    if root { owner = (info.st_uid, info.st_gid) }
                     // Resolved only through a link (this user's or root's, as checked): a file
                     // swapped for a link after that is replaced by the rename, not followed.
-                    var named = stat()
-                    if lstat(given, &named) == 0, (named.st_mode & S_IFMT) == S_IFLNK, let resolved = realpath(given, nil) {
-                        path = String(cString: resolved)
+                    var link = stat()
+                    if !root, lstat(named, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK, let resolved = realpath(named, nil) {
+                        path = String(cString: resolved)  // root's is resolved, and checked, already
                         free(resolved)
                     }
                 case S_IFDIR:
                     throw .refused(given, "it is a folder; \(advice)")
                 default:
-                    let descriptor = open(given, O_WRONLY | O_CLOEXEC)
+                    let descriptor = open(named, O_WRONLY | O_CLOEXEC)
                     guard descriptor >= 0 else { throw .cannotCreate(given, AtomicFile.errnoText()) }
                     var failure = AtomicFile.writeAll(bytes, to: descriptor, synchronize: false)
                     if close(descriptor) != 0 && failure == nil { failure = AtomicFile.errnoText() }
                     if let failure { throw .cannotCreate(given, failure) }
                     return
                 }
-            } else if let target = danglingLinkTarget(given) {
+            } else if !root, let target = danglingLinkTarget(named) {
                 path = target
             }
             try AtomicFile.refuseLedgerFile(path, given: given)
@@ -183,9 +227,7 @@ enum AtomicFile {
                 descriptor = open(temporary, flags, 0o644)
             }
             guard descriptor >= 0 else { throw .cannotCreate(given, AtomicFile.errnoText()) }
-            if let (uid, gid) = owner ?? AtomicFile.ownerForRoot(ofFileIn: url.deletingLastPathComponent().path) {
-                _ = fchown(descriptor, uid, gid)
-            }
+            if let (uid, gid) = owner { _ = fchown(descriptor, uid, gid) }
             if let kept { fchmod(descriptor, kept) }
             var failure = AtomicFile.writeAll(bytes, to: descriptor, synchronize: true)
             if close(descriptor) != 0 && failure == nil { failure = AtomicFile.errnoText() }
