@@ -252,10 +252,16 @@ enum GlobalArguments {
         return (misplaced, candidates)
     }
 
-    /// Whether `command` takes the option `name`, as its help lists it.
+    /// Whether `command` takes the option `name`, as its help lists it: a line of its options
+    /// that starts with the name (not a word of a description: verify's names `--to` of
+    /// `ledger copy`).
     static func takes(_ name: String, _ command: any ParsableCommand.Type) -> Bool {
-        let help = CreditReconCommand.helpMessage(for: command, columns: 10_000)
-        return help.contains(" \(name) ") || help.contains(" \(name)\n") || help.contains(" \(name),")
+        CreditReconCommand.helpMessage(for: command, columns: 10_000).split(separator: "\n").contains { line in
+            let listed = line.drop { $0 == " " }
+            guard listed.hasPrefix(name) else { return false }
+            let after = listed.dropFirst(name.count).first
+            return after == nil || after == " " || after == ","
+        }
     }
 
     /// `help WORDS…` without the global options around it (`--ledger L help status`,

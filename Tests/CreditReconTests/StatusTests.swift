@@ -146,6 +146,15 @@ struct StatusTests {
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-01T06:00:00Z"),
             writer: RunningWriter(holder: "process 4242"))
         #expect(atWork.failedRun == nil, "\(atWork.attention)")
+        // A writer of another account at work, whose runs are believed (every run since its
+        // first): the killed top-up is still said (it was hidden, probe 84).
+        let other = try fixture.ledger.write { writer in
+            try writer.append(.runStarted(RunStarted(command: "fetch")), account: "other", runID: nil, at: reconTime("2026-03-01T05:30:00Z"))
+        }
+        let otherAtWork = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-01T06:00:00Z"),
+            writer: RunningWriter(holder: "process 4242", runs: [other]))
+        #expect(otherAtWork.failedRun?.command == "topup" && otherAtWork.failedRun?.finishedAt == nil, "\(otherAtWork.attention)")
     }
 
     /// Overdrawn with nothing used lately: no pace to divide by, but no runway either
@@ -238,7 +247,10 @@ struct StatusTests {
         #expect(seen.unknown == OpenCharges(count: 1, amount: reconMicros("5")), "the dead run's request")
         #expect(seen.planned == OpenCharges(count: 2, amount: reconMicros("16")), "the dead run's rows, of either batch")
         #expect(seen.runningRuns.map(\.id) == [running])
-        #expect(seen.attention.count == 2 && seen.attention[0].hasPrefix("1 charge request of unknown outcome (5.00 USD)"), "\(seen.attention)")
+        // The dead run's request, its rows never sent, and the dead run itself, which never ended.
+        #expect(seen.attention.count == 3 && seen.attention[0].hasPrefix("1 charge request of unknown outcome (5.00 USD)"), "\(seen.attention)")
+        #expect(seen.attention.contains { $0.hasPrefix("the last `topup` (run \(running - 5), started 2026-03-02T07:00:00.000Z) never ended") },
+                "\(seen.attention)")
         #expect(seen.lines.contains("open charges: 0 pending (0.00), 1 unknown (5.00), 0 blocked (0.00); 2 planned, not sent (16.00); "
             + "2 being sent by the running top-up (50.00)"), "\(seen.lines)")
         #expect(seen.lines.contains("a writer is at work on the ledger: process 4242, run \(running) (topup, started 2026-03-02T08:00:00.000Z)"),

@@ -79,6 +79,8 @@ struct PipelineTests {
         // line's words (probe 82 F6); the head the report is of.
         let results = stages.map { $0["result"] as? [String: Any] }
         #expect(results[0]?["total_credits"] as? String == "100" && results[2]?["total_credits"] != nil, "\(results)")
+        // Each as its command prints it alone, exit_code too (the fetches' had none, probe 84).
+        #expect(results.allSatisfy { $0?["exit_code"] as? Int == 0 }, "\(results)")
         #expect((results[1]?["states"] as? [String: Any])?["created"] as? Int == 3, "\(String(describing: results[1]))")
         #expect((results[3]?["findings"] as? [String: Any])?["warning"] as? Int == 0, "\(String(describing: results[3]))")
         #expect((summary["head_hash"] as? String)?.count == 64 && summary["head_hash"] as? String == results[3]?["head_hash"] as? String,

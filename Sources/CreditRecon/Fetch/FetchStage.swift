@@ -444,6 +444,7 @@ extension FetchStage.Outcome {
             } ?? .null,
             "run_id": .int(runID),
             "head_hash": .string(headHash),
+            "exit_code": .int(Int64(exitStatus.rawValue)),
             "findings": .array(findings.map { finding in
                 .object([
                     "kind": .string(finding.kind.rawValue), "severity": .string(finding.severity.rawValue),

@@ -250,10 +250,12 @@ public struct StatusReport: Sendable, Equatable {
             case .settled: break
             }
         }
-        // A run that never ended is a dead one only when no writer is at work (and that can
-        // be told): one at work may not have announced its newest run yet.
-        report.failedRun = Self.lastRunIfFailed(
-            books.recentRuns, account: options.account, unendedAreDead: writerUnseen == nil && writer == nil)
+        // A run that never ended is a dead one unless the writer at work says it is its own.
+        // Not judged when that cannot be told: the lock file is another user's, or the writer
+        // at work is not believed (its runs are not every run since its first, or it has not
+        // said them yet).
+        let knownRunning: Set<Int64>? = writerUnseen != nil ? nil : writer == nil ? [] : running.isEmpty ? nil : running
+        report.failedRun = Self.lastRunIfFailed(books.recentRuns, account: options.account, running: knownRunning)
         return report
     }
 
@@ -263,14 +265,18 @@ public struct StatusReport: Sendable, Equatable {
     /// them (status said nothing of it, probe 83). A `run` job's stages start after it and
     /// end before it: the job, ended, is judged for them (its outcome is its worst stage's).
     ///
-    /// With `unendedAreDead` (no writer is at work), a newer run that never ended is
-    /// returned too: it was killed, or its machine stopped. Without (a writer is at work, or
-    /// whether one is cannot be told), such runs are passed over.
-    static func lastRunIfFailed(_ runs: [RunRow], account: String, unendedAreDead: Bool) -> RunRow? {
+    /// With `running` (the runs of the writer at work, none when no writer is), a newer run
+    /// that never ended and is not one of them is returned too: it was killed, or its machine
+    /// stopped (a writer of another account at work hid it, probe 84). Without (that cannot
+    /// be told), such runs are passed over.
+    static func lastRunIfFailed(_ runs: [RunRow], account: String, running: Set<Int64>?) -> RunRow? {
         let ours = runs.filter { run in run.account == account && ["fetch", "topup", "run"].contains(run.command) }
             .sorted { $0.id > $1.id }
         let ended = ours.filter { $0.finishedAt != nil }
-        if unendedAreDead, let killed = ours.first, killed.finishedAt == nil { return killed }
+        if let running, let killed = ours.first(where: { !running.contains($0.id) }), killed.finishedAt == nil,
+           killed.id > ended.first?.id ?? 0 {
+            return killed
+        }
         guard var newest = ended.first else { return nil }
         // Within one job the times are one clock's: its stages start after it and end before it.
         if newest.command != "run", let job = ended.first(where: { $0.command == "run" && $0.id < newest.id }),

@@ -43,7 +43,7 @@ extension CreditReconCommand {
                 let outcome = try await line.during {
                     try await FetchStage(context: context, options: options) { line.show(step: $0) }.run()
                 }
-                print(context.json ? outcome.json.exitCode(outcome.exitStatus).text : outcome.text)
+                print(context.json ? outcome.json.text : outcome.text)
                 return outcome.exitStatus
             }
         }
