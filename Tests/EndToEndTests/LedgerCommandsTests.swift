@@ -344,6 +344,19 @@ struct LedgerCommandsTests {
         #expect(owners.status == 0, "\(owners.stderr)")
     }
 
+    /// In `scratch` (opened to other users): `books` with a ledger of `samples` (its lock
+    /// file, root's and mode 0600, removed, so another user may take the lock), and an
+    /// empty `outside`, where nothing may be written.
+    static func booksAndAnOutside(_ scratch: Scratch, _ samples: String) throws -> (books: String, outside: String, ledger: String) {
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.url.path)
+        let books = scratch.path("books"), outside = scratch.path("outside")
+        for folder in [books, outside] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        let ledger = books + "/ledger.sqlite"
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        try FileManager.default.removeItem(atPath: ledger + ".lock")
+        return (books, outside, ledger)
+    }
+
     /// Run as root, a report or export goes only through folders and links no other user
     /// may change: in another user's folder it is refused (73), and the folder is left as
     /// it was, so the owner's nightly report goes on (one run as root left root's files
@@ -354,12 +367,7 @@ struct LedgerCommandsTests {
     /// of their choosing, through a link of theirs at the end of root's own (probe 84).
     @Test(.enabled(if: getuid() == 0)) func runAsRootAReportGoesOnlyWhereNoOtherUserMayChangeIt() throws {
         let scratch = try Scratch()
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.url.path)
-        let books = scratch.path("books"), outside = scratch.path("outside")
-        for folder in [books, outside] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        let ledger = books + "/ledger.sqlite"
-        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
-        try FileManager.default.removeItem(atPath: ledger + ".lock")
+        let (books, outside, ledger) = try Self.booksAndAnOutside(scratch, samples)
         for path in [books, ledger] { try FileManager.default.setAttributes([.ownerAccountName: "daemon"], ofItemAtPath: path) }
         let tool = Executable.binDirectory.appendingPathComponent("credit-recon")
         func asDaemon(_ arguments: [String]) throws -> Executable.Result {
@@ -406,12 +414,7 @@ struct LedgerCommandsTests {
     /// file this user may write (probe 83). This user's own links are followed as before.
     @Test(.enabled(if: getuid() == 0)) func anotherUsersLinkIsNotWrittenThrough() throws {
         let scratch = try Scratch()
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.url.path)
-        let shared = scratch.path("shared"), outside = scratch.path("outside")
-        for folder in [shared, outside] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        let ledger = shared + "/ledger.sqlite"
-        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
-        try FileManager.default.removeItem(atPath: ledger + ".lock")
+        let (shared, outside, ledger) = try Self.booksAndAnOutside(scratch, samples)
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: shared)
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: outside)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: ledger)
