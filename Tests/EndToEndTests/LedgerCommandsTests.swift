@@ -401,6 +401,22 @@ struct LedgerCommandsTests {
         let linked = try Executable.creditRecon(["--ledger", ledger, "export", "--format", "hledger", "--out", byLink + "/x.journal"])
         #expect(linked.status == 0, "\(linked.stderr)")
         #expect(FileManager.default.fileExists(atPath: outside + "/x.journal"))
+        // In a sticky folder (as /tmp): a file or a FIFO daemon put there is not root's to
+        // write (root's journal went into daemon's FIFO, or was given to daemon, probe 85); a
+        // folder root makes there, and what goes in it, is root's.
+        let sticky = scratch.path("sticky")
+        try FileManager.default.createDirectory(atPath: sticky, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: sticky)
+        try #require(asDaemon(["/bin/sh", "-c", "echo mine > \(sticky)/planted && mkfifo \(sticky)/fifo"]).status == 0)
+        let planted = try Executable.creditRecon(["--ledger", ledger, "export", "--format", "hledger", "--out", sticky + "/planted"])
+        #expect(planted.status == 73 && planted.stderr.contains("\(sticky)/planted is daemon's"), "\(planted.stderr)")
+        #expect(try String(contentsOfFile: sticky + "/planted", encoding: .utf8) == "mine\n")
+        // Refused before it is opened: no reader needed, and none waited for.
+        let fifo = try Executable.creditRecon(["--ledger", ledger, "export", "--format", "hledger", "--out", sticky + "/fifo"])
+        #expect(fifo.status == 73 && fifo.stderr.contains("it is daemon's device or pipe, and run as root, credit-recon writes into "
+            + "root's only"), "\(fifo.stderr)")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "report", "--out", sticky + "/mine/month"]).status != 73)
+        #expect(try FileManager.default.attributesOfItem(atPath: sticky + "/mine/month/periods.csv")[.ownerAccountName] as? String == "root")
         // A file root left in daemon's folder (an older build did): replaced by daemon's report.
         try FileManager.default.setAttributes([.ownerAccountName: "root"], ofItemAtPath: reports + "/periods.csv")
         let nightly = try asDaemon([tool.path, "--ledger", ledger, "report", "--out", reports])

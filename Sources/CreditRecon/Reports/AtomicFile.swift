@@ -61,9 +61,11 @@ enum AtomicFile {
         }
         let parent = parentFolder(of: directory)
         if !parent.isEmpty, parent != directory { try makeDirectory(parent) }
-        // Run as root, made in the parent's real folder, which only root may change.
+        // Run as root, made in the parent's real folder, which only root may change; and one
+        // found made by then (in a sticky folder, another user's) is checked as any other.
         let made = geteuid() == 0 ? try inFoldersOnlyRootChanges(directory) : directory
         guard mkdir(made, 0o755) == 0 || errno == EEXIST else { throw .cannotCreate(directory, errnoText()) }
+        if geteuid() == 0 { _ = try inFoldersOnlyRootChanges(made, folder: true) }
     }
 
     /// Run as root, where `path` is, resolved step by step as `realpath` would, refused (73)
@@ -74,7 +76,11 @@ enum AtomicFile {
     /// of theirs, and have root write a file of their choosing (a charge id is a line of a
     /// crontab; a device would be written into; probes 83, 84). Every step after uses the
     /// path returned, never the one given. Another user's reports are that user's to write.
-    static func inFoldersOnlyRootChanges(_ path: String) throws(ReportError) -> String {
+    /// Only the last name may be missing (made by this command, below checked folders): a
+    /// folder on the way that is not there was taken away meanwhile, and another user could
+    /// make it again, theirs, in a sticky folder (probe 85). What is there at the last name
+    /// must be root's; with `folder`, a folder no other user may change.
+    static func inFoldersOnlyRootChanges(_ path: String, folder wanted: Bool = false) throws(ReportError) -> String {
         func refuse(_ place: String, _ what: String) -> ReportError {
             .refused(path, "run as root, credit-recon writes only through folders and links no other user may change, and "
                 + "\(place) is \(what): run it as the user whose books these are (runuser -u USER -- credit-recon …), or "
@@ -102,7 +108,8 @@ enum AtomicFile {
             let next = (resolved == "/" ? "" : resolved) + "/" + part
             var info = stat()
             guard lstat(next, &info) == 0 else {
-                return ([next] + pending).joined(separator: "/")  // not there yet: made below checked folders
+                guard pending.isEmpty, !wanted else { throw .cannotCreate(path, errnoText()) }
+                return next  // not there yet: made below checked folders
             }
             if (info.st_mode & S_IFMT) == S_IFLNK {
                 if info.st_uid != 0 { throw refuse(next, "a link of \(owner(info.st_uid))'s") }
@@ -118,6 +125,10 @@ enum AtomicFile {
             }
             resolved = next
         }
+        var last = stat()
+        guard lstat(resolved, &last) == 0 else { throw .cannotCreate(path, errnoText()) }
+        if last.st_uid != 0 { throw refuse(resolved, "\(owner(last.st_uid))'s") }
+        if wanted, last.st_mode & 0o022 != 0, last.st_mode & mode_t(S_ISVTX) == 0 { throw refuse(resolved, "root's, but others may write it") }
         return resolved
     }
 
@@ -180,10 +191,13 @@ enum AtomicFile {
         func stage(_ bytes: [UInt8], to given: String, ifAFolder advice: String) throws(ReportError) {
             try AtomicFile.refuseOthersLinks(on: given)
             let root = geteuid() == 0
+            var found = stat()
+            if stat(given, &found) == 0, ![S_IFREG, S_IFDIR].contains(found.st_mode & S_IFMT) {
+                return try AtomicFile.writeIntoDevice(bytes, given, found: found, asRoot: root)
+            }
             let named = root ? try AtomicFile.inFoldersOnlyRootChanges(given) : given
             var path = named
             var kept: mode_t?  // an existing file's permissions; a new file's come from the umask
-            var owner: (uid_t, gid_t)?  // run as root: the existing file's owner
             var info = stat()
             // Root's path has no link left to follow: one there now was put there since.
             if (root ? lstat(named, &info) : stat(named, &info)) == 0 {
@@ -192,7 +206,6 @@ enum AtomicFile {
                     throw .refused(given, "a link took its place as it was written; run it again, as the user whose books these are")
                 case S_IFREG:
                     kept = info.st_mode & 0o7777
-                    if root { owner = (info.st_uid, info.st_gid) }
                     // Resolved only through a link (this user's or root's, as checked): a file
                     // swapped for a link after that is replaced by the rename, not followed.
                     var link = stat()
@@ -203,12 +216,7 @@ enum AtomicFile {
                 case S_IFDIR:
                     throw .refused(given, "it is a folder; \(advice)")
                 default:
-                    let descriptor = open(named, O_WRONLY | O_CLOEXEC)
-                    guard descriptor >= 0 else { throw .cannotCreate(given, AtomicFile.errnoText()) }
-                    var failure = AtomicFile.writeAll(bytes, to: descriptor, synchronize: false)
-                    if close(descriptor) != 0 && failure == nil { failure = AtomicFile.errnoText() }
-                    if let failure { throw .cannotCreate(given, failure) }
-                    return
+                    throw .refused(given, "it became a device or a pipe as it was written; run it again")
                 }
             } else if !root, let target = danglingLinkTarget(named) {
                 path = target
@@ -227,7 +235,6 @@ enum AtomicFile {
                 descriptor = open(temporary, flags, 0o644)
             }
             guard descriptor >= 0 else { throw .cannotCreate(given, AtomicFile.errnoText()) }
-            if let (uid, gid) = owner { _ = fchown(descriptor, uid, gid) }
             if let kept { fchmod(descriptor, kept) }
             var failure = AtomicFile.writeAll(bytes, to: descriptor, synchronize: true)
             if close(descriptor) != 0 && failure == nil { failure = AtomicFile.errnoText() }
@@ -302,6 +309,30 @@ enum AtomicFile {
         deinit {
             for file in staged { unlink(file.temporary) }
         }
+    }
+
+    /// Writes `bytes` into the device or pipe `given` (`/dev/stdout`, `/dev/null`, a FIFO, as
+    /// `stat` found it: `found`), never replacing it; a FIFO waits for its reader, as any
+    /// writer's does. Run as root, only root's: another user's FIFO in a sticky folder took
+    /// root's journal, or held it waiting (probe 85). What was opened is what is written
+    /// into: a regular file swapped in meanwhile is refused, not written over from its start.
+    static func writeIntoDevice(_ bytes: [UInt8], _ given: String, found: stat, asRoot root: Bool) throws(ReportError) {
+        func notRoots(_ uid: uid_t) -> ReportError {
+            let owner = getpwuid(uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(uid)"
+            return .refused(given, "it is \(owner)'s device or pipe, and run as root, credit-recon writes into root's only: run it "
+                + "as \(owner), or write elsewhere")
+        }
+        if root, found.st_uid != 0 { throw notRoots(found.st_uid) }
+        let descriptor = open(given, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .cannotCreate(given, errnoText()) }
+        defer { close(descriptor) }
+        var opened = stat()
+        guard fstat(descriptor, &opened) == 0 else { throw .cannotCreate(given, errnoText()) }
+        if [S_IFREG, S_IFDIR].contains(opened.st_mode & S_IFMT) {
+            throw .refused(given, "it became a file as it was written; run it again")
+        }
+        if root, opened.st_uid != 0 { throw notRoots(opened.st_uid) }
+        if let failure = writeAll(bytes, to: descriptor, synchronize: false) { throw .cannotCreate(given, failure) }
     }
 
     /// Copies the regular file `path` to the new file `copy` (mode 0600); whether it could.
