@@ -188,7 +188,12 @@ enum GlobalArguments {
                 }
                 let name = words.joined(separator: " ")
                 if first == nil { first = name }
-                guard named.configuration.subcommands.isEmpty, takes(misplaced.option, named) else { continue }
+                guard named.configuration.subcommands.isEmpty, let listed = listing(of: misplaced.option, in: named) else { continue }
+                // A flag of the command given a value (`--all-accounts=yes`): said as it would be after it.
+                if misplaced.hadValue, !listed.contains(" <") {
+                    return "\(misplaced.option) takes no value: give \(misplaced.option) alone, after the command (credit-recon \(name) "
+                        + "\(misplaced.option) …)"
+                }
                 return "\(misplaced.option) stands before the command (\(name)), and is no option of credit-recon's own: a command's "
                     + "options go after it (credit-recon \(name) \(misplaced.option) …); only the global options (--ledger, --account, "
                     + "--json, --now, …) may stand before it"
@@ -232,8 +237,9 @@ enum GlobalArguments {
     /// command's name ("fetch" is not a command), or the option alone.
     static func optionBeforeCommand(
         _ words: ArraySlice<String>, commands: [String], isGlobal: (String) -> Bool
-    ) -> (option: String, candidates: [Int])? {
+    ) -> (option: String, hadValue: Bool, candidates: [Int])? {
         var misplaced: String?
+        var hadValue = false
         var candidates: [Int] = []
         var index = words.startIndex
         while index < words.endIndex, words[index] != "--" {
@@ -244,24 +250,26 @@ enum GlobalArguments {
                     index += 1  // its value, whatever it looks like
                 } else if !isGlobal(word), misplaced == nil {
                     misplaced = String(word.prefix { $0 != "=" })  // the name only: a value may be a secret
+                    hadValue = word.contains("=")
                 }
             }
             index += 1
         }
         guard let misplaced, !candidates.isEmpty else { return nil }
-        return (misplaced, candidates)
+        return (misplaced, hadValue, candidates)
     }
 
-    /// Whether `command` takes the option `name`, as its help lists it: a line of its options
-    /// that starts with the name (not a word of a description: verify's names `--to` of
-    /// `ledger copy`).
-    static func takes(_ name: String, _ command: any ParsableCommand.Type) -> Bool {
-        CreditReconCommand.helpMessage(for: command, columns: 10_000).split(separator: "\n").contains { line in
+    /// The line of `command`'s help that lists the option `name` (`--period <period> …`), or
+    /// `nil` when it takes none: a line of its options that starts with the name, not a word
+    /// of a description (verify's names `--to` of `ledger copy`).
+    static func listing(of name: String, in command: any ParsableCommand.Type) -> String? {
+        let lines = CreditReconCommand.helpMessage(for: command, columns: 10_000).split(separator: "\n")
+        return lines.first { line in
             let listed = line.drop { $0 == " " }
             guard listed.hasPrefix(name) else { return false }
             let after = listed.dropFirst(name.count).first
             return after == nil || after == " " || after == ","
-        }
+        }.map(String.init)
     }
 
     /// `help WORDS…` without the global options around it (`--ledger L help status`,

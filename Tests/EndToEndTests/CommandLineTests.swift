@@ -72,6 +72,8 @@ struct CommandLineTests {
         (["import", "--max-total=5", "snapshots", "x.csv"], "--max-total is no option of credit-recon's own, nor of "
             + "`import snapshots`: see credit-recon import snapshots --help"),
         (["--json=yes", "status"], "--json takes no value: give --json alone"),
+        (["--all-accounts=yes", "report"], "--all-accounts takes no value: give --all-accounts alone, after the command "
+            + "(credit-recon report --all-accounts …)"),
         // Named in verify's description (`ledger copy --to`), not one of its options.
         (["--to", "2026-01-01", "verify"], "--to is no option of credit-recon's own, nor of `verify`: see credit-recon verify --help"),
     ])
