@@ -32,10 +32,10 @@ struct StatusTests {
                 + "(for a row without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)",
             // A charge that expired unpaid and a row the API rejected, both this week: a top-up
             // that did not happen, which status left out (probe 82).
-            "1 charge expired unpaid in the last 7 days (12.50 USD): its credits were not bought; plan the row again (a new "
+            "1 charge expired unpaid in the last 7 days (12.50 USD: inv-008): its credits were not bought; plan the row again (a new "
                 + "reference) if they are still needed, or, if it was paid, record the payment with `import charges` (charges.csv "
                 + "of `report` lists it)",
-            "1 top-up row rejected by the API in the last 7 days (1.00 USD): fix it in the plan under a new reference; `report`'s "
+            "1 top-up row rejected by the API in the last 7 days (1.00 USD: inv-006): fix it in the plan under a new reference; `report`'s "
                 + "charges.csv gives the API's reason",
         ])
         #expect(report.lines.contains(
@@ -98,6 +98,12 @@ struct StatusTests {
         #expect(report.runway?.averageDaily7 == Micros(raw: 21_346_666))
         #expect(report.lines.contains("use per day: 21.35 over the 3.0 days of readings"), "\(report.lines)")
         #expect(report.json.text.contains("\"average_daily_use_7d\":\"21.346666\""), "\(report.json.text)")
+    }
+
+    /// An attention line names at most five, then how many more.
+    @Test func namesAreCutAtFive() {
+        #expect(StatusReport.named(["a", "b"]) == "a, b")
+        #expect(StatusReport.named(["a", "b", "c", "d", "e", "f", "g"]) == "a, b, c, d, e, and 2 more")
     }
 
     /// The account's newest fetch, topup or run to end failed (a revoked key, 77): status

@@ -23,6 +23,12 @@ public struct StatusReport: Sendable, Equatable {
     /// needs fixing).
     public var expired = OpenCharges()
     public var rejected = OpenCharges()
+    /// What they are named by in the attention lines: a plan reference, else the charge id,
+    /// else the top-up key (the first `namedAtMost`).
+    public var expiredNames: [String] = []
+    public var rejectedNames: [String] = []
+    /// How many of them an attention line names.
+    static let namedAtMost = 5
     /// The account's newest `fetch`, `topup` or `run` to end, when it failed, or a newer one
     /// that never ended and is no writer's at work (killed): `status` needs a person until
     /// one ends well (a revoked key was seen only once the last reading was a day and a half
@@ -60,6 +66,11 @@ public struct StatusReport: Sendable, Equatable {
     /// Milliseconds since the latest trusted reading; `nil` without readings.
     public var ageMilliseconds: Int64? {
         runway.map { now.millisecondsSinceEpoch - $0.observedAt.millisecondsSinceEpoch }
+    }
+
+    /// `R-1, web-2`, the first `namedAtMost` of `names`, and how many more.
+    static func named(_ names: [String]) -> String {
+        names.prefix(namedAtMost).joined(separator: ", ") + (names.count > namedAtMost ? ", and \(names.count - namedAtMost) more" : "")
     }
 
     /// How many days an expired charge or a rejected row needs a person for in `status`: a
@@ -145,14 +156,14 @@ public struct StatusReport: Sendable, Equatable {
         if expired.count > 0 {
             let one = expired.count == 1
             reasons.append("\(expired.count) charge\(one ? "" : "s") expired unpaid in the last \(Self.recentDays) days "
-                + "(\(expired.amount.centsText) USD): \(one ? "its" : "their") credits were not bought; plan the row\(one ? "" : "s") "
+                + "(\(expired.amount.centsText) USD: \(Self.named(expiredNames))): \(one ? "its" : "their") credits were not bought; plan the row\(one ? "" : "s") "
                 + "again (a new reference) if they are still needed, or, if \(one ? "it was" : "they were") paid, record the "
                 + "payment with `import charges` (charges.csv of `report` lists \(one ? "it" : "them"))")
         }
         if rejected.count > 0 {
             let one = rejected.count == 1
             reasons.append("\(rejected.count) top-up row\(one ? "" : "s") rejected by the API in the last \(Self.recentDays) days "
-                + "(\(rejected.amount.centsText) USD): fix \(one ? "it" : "them") in the plan under a new reference; `report`'s "
+                + "(\(rejected.amount.centsText) USD: \(Self.named(rejectedNames))): fix \(one ? "it" : "them") in the plan under a new reference; `report`'s "
                 + "charges.csv gives the API's reason")
         }
         if let run = failedRun, run.finishedAt == nil {
@@ -243,10 +254,16 @@ public struct StatusReport: Sendable, Equatable {
             case .planned: report.planned.add(charge.amount)
             case .expired:
                 let expiry = charge.expiresAt ?? charge.createdAt
-                if expiry > recent, expiry <= now { report.expired.add(charge.amount) }
+                if expiry > recent, expiry <= now {
+                    report.expired.add(charge.amount)
+                    report.expiredNames.append(charge.label)
+                }
             case .rejected:
                 // Refused for the key or the address: the plan's next run sends it again.
-                if charge.refusedForTheRow, charge.createdAt > recent, charge.createdAt <= now { report.rejected.add(charge.amount) }
+                if charge.refusedForTheRow, charge.createdAt > recent, charge.createdAt <= now {
+                    report.rejected.add(charge.amount)
+                    report.rejectedNames.append(charge.label)
+                }
             case .settled: break
             }
         }
