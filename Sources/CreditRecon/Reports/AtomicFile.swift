@@ -86,7 +86,6 @@ enum AtomicFile {
                 + "\(place) is \(what): run it as the user whose books these are (runuser -u USER -- credit-recon …), or "
                 + "write elsewhere")
         }
-        func owner(_ uid: uid_t) -> String { getpwuid(uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(uid)" }
         var pending = ArraySlice((path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
             .split(separator: "/", omittingEmptySubsequences: true).map(String.init))
         var resolved = "/"
@@ -103,7 +102,7 @@ enum AtomicFile {
             let othersWrite = folder.st_mode & 0o022 != 0, sticky = folder.st_mode & mode_t(S_ISVTX) != 0
             // The folder this step is in: root's, and, when others may write it, sticky (they
             // may add names there, not change root's).
-            if folder.st_uid != 0 { throw refuse(resolved, "\(owner(folder.st_uid))'s") }
+            if folder.st_uid != 0 { throw refuse(resolved, "\(userName(folder.st_uid))'s") }
             if othersWrite && !sticky { throw refuse(resolved, "root's, but others may write it") }
             let next = (resolved == "/" ? "" : resolved) + "/" + part
             var info = stat()
@@ -112,7 +111,7 @@ enum AtomicFile {
                 return next  // not there yet: made below checked folders
             }
             if (info.st_mode & S_IFMT) == S_IFLNK {
-                if info.st_uid != 0 { throw refuse(next, "a link of \(owner(info.st_uid))'s") }
+                if info.st_uid != 0 { throw refuse(next, "a link of \(userName(info.st_uid))'s") }
                 links += 1
                 guard links <= 40 else { throw .cannotCreate(path, String(cString: strerror(ELOOP))) }
                 var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
@@ -127,7 +126,7 @@ enum AtomicFile {
         }
         var last = stat()
         guard lstat(resolved, &last) == 0 else { throw .cannotCreate(path, errnoText()) }
-        if last.st_uid != 0 { throw refuse(resolved, "\(owner(last.st_uid))'s") }
+        if last.st_uid != 0 { throw refuse(resolved, "\(userName(last.st_uid))'s") }
         if wanted, last.st_mode & 0o022 != 0, last.st_mode & mode_t(S_ISVTX) == 0 { throw refuse(resolved, "root's, but others may write it") }
         return resolved
     }
@@ -144,8 +143,7 @@ enum AtomicFile {
             var info = stat()
             guard lstat(walked, &info) == 0 else { return }  // not there (yet): nothing to follow below
             guard (info.st_mode & S_IFMT) == S_IFLNK, info.st_uid != geteuid(), info.st_uid != 0 else { continue }
-            let owner = getpwuid(info.st_uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(info.st_uid)"
-            throw .refused(path, "\(walked) is a symbolic link made by another user (\(owner)); credit-recon follows only its own "
+            throw .refused(path, "\(walked) is a symbolic link made by another user (\(userName(info.st_uid))); credit-recon follows only its own "
                 + "user's links and root's, since another's could point the output at any file this user may write: remove "
                 + "the link, or write elsewhere")
         }
@@ -283,7 +281,8 @@ enum AtomicFile {
                 } else if (errno == EPERM || errno == EACCES), info.st_uid != geteuid() {
                     // Renaming over it needs only the folder (unless it is sticky, which the
                     // rename then says): a report left by a run as root (probe 82).
-                    keptAside.append(AtomicFile.copy(file.path, to: old) ? old : nil)
+                    // A name taken meanwhile (a link planted under it) fails the copy: not followed.
+                    keptAside.append((try? FileManager.default.copyItem(atPath: file.path, toPath: old)) != nil ? old : nil)
                 } else if errno == EPERM || errno == EACCES || errno == EROFS {
                     let failure = AtomicFile.errnoText()
                     undo(renamed: 0)
@@ -318,7 +317,7 @@ enum AtomicFile {
     /// into: a regular file swapped in meanwhile is refused, not written over from its start.
     static func writeIntoDevice(_ bytes: [UInt8], _ given: String, found: stat, asRoot root: Bool) throws(ReportError) {
         func notRoots(_ uid: uid_t) -> ReportError {
-            let owner = getpwuid(uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(uid)"
+            let owner = userName(uid)
             return .refused(given, "it is \(owner)'s device or pipe, and run as root, credit-recon writes into root's only: run it "
                 + "as \(owner), or write elsewhere")
         }
@@ -335,23 +334,9 @@ enum AtomicFile {
         if let failure = writeAll(bytes, to: descriptor, synchronize: false) { throw .cannotCreate(given, failure) }
     }
 
-    /// Copies the regular file `path` to the new file `copy` (mode 0600); whether it could.
-    static func copy(_ path: String, to copy: String) -> Bool {
-        let source = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard source >= 0 else { return false }
-        defer { close(source) }
-        let target = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard target >= 0 else { return false }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var copied = true
-        while copied {
-            let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            copied = count > 0 && AtomicFile.writeAll(Array(buffer[0..<count]), to: target, synchronize: false) == nil
-        }
-        if close(target) != 0 { copied = false }
-        if !copied { unlink(copy) }
-        return copied
+    /// The name of the user `uid`, or `uid N` when it has none.
+    static func userName(_ uid: uid_t) -> String {
+        getpwuid(uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(uid)"
     }
 
     /// Where the symbolic link `path` points when what it names is not there (yet): the

@@ -50,13 +50,6 @@ public struct RunStage: Sendable {
         /// What the stage's own command prints under `--json` (`fetch`, `topup`, `report`),
         /// when it ran to its end; `nil` for one skipped or failed.
         public var result: JSONOutput?
-
-        public init(name: String, status: ExitStatus, detail: String, result: JSONOutput? = nil) {
-            self.name = name
-            self.status = status
-            self.detail = detail
-            self.result = result
-        }
     }
 
     /// What the job did.

@@ -16,6 +16,12 @@ public struct OpenCharges: Sendable, Equatable {
         self.amount = amount
     }
 
+    /// The charges of `lines`, and their total.
+    init(_ lines: [ChargeLine]) {
+        self.init()
+        for line in lines { add(line.amount) }
+    }
+
     mutating func add(_ value: Micros) {
         count += 1
         amount += value

@@ -21,13 +21,11 @@ public struct StatusReport: Sendable, Equatable {
     /// Charges that expired unpaid in the last `recentDays` (none bought: a top-up that did
     /// not happen), and plan rows the API rejected for what they ask in that time (the row
     /// needs fixing).
-    public var expired = OpenCharges()
-    public var rejected = OpenCharges()
-    /// What they are named by in the attention lines: a plan reference, else the charge id,
-    /// else the top-up key (the first `namedAtMost`).
-    public var expiredNames: [String] = []
-    public var rejectedNames: [String] = []
-    /// How many of them an attention line names.
+    public var expiredCharges: [ChargeLine] = []
+    public var rejectedRows: [ChargeLine] = []
+    public var expired: OpenCharges { OpenCharges(expiredCharges) }
+    public var rejected: OpenCharges { OpenCharges(rejectedRows) }
+    /// How many of them an attention line names (by reference, else charge id, else key).
     static let namedAtMost = 5
     /// The account's newest `fetch`, `topup` or `run` to end, when it failed, or a newer one
     /// that never ended and is no writer's at work (killed): `status` needs a person until
@@ -156,14 +154,14 @@ public struct StatusReport: Sendable, Equatable {
         if expired.count > 0 {
             let one = expired.count == 1
             reasons.append("\(expired.count) charge\(one ? "" : "s") expired unpaid in the last \(Self.recentDays) days "
-                + "(\(expired.amount.centsText) USD: \(Self.named(expiredNames))): \(one ? "its" : "their") credits were not bought; plan the row\(one ? "" : "s") "
+                + "(\(expired.amount.centsText) USD: \(Self.named(expiredCharges.map(\.label)))): \(one ? "its" : "their") credits were not bought; plan the row\(one ? "" : "s") "
                 + "again (a new reference) if they are still needed, or, if \(one ? "it was" : "they were") paid, record the "
                 + "payment with `import charges` (charges.csv of `report` lists \(one ? "it" : "them"))")
         }
         if rejected.count > 0 {
             let one = rejected.count == 1
             reasons.append("\(rejected.count) top-up row\(one ? "" : "s") rejected by the API in the last \(Self.recentDays) days "
-                + "(\(rejected.amount.centsText) USD: \(Self.named(rejectedNames))): fix \(one ? "it" : "them") in the plan under a new reference; `report`'s "
+                + "(\(rejected.amount.centsText) USD: \(Self.named(rejectedRows.map(\.label)))): fix \(one ? "it" : "them") in the plan under a new reference; `report`'s "
                 + "charges.csv gives the API's reason")
         }
         if let run = failedRun, run.finishedAt == nil {
@@ -254,16 +252,10 @@ public struct StatusReport: Sendable, Equatable {
             case .planned: report.planned.add(charge.amount)
             case .expired:
                 let expiry = charge.expiresAt ?? charge.createdAt
-                if expiry > recent, expiry <= now {
-                    report.expired.add(charge.amount)
-                    report.expiredNames.append(charge.label)
-                }
+                if expiry > recent, expiry <= now { report.expiredCharges.append(charge) }
             case .rejected:
                 // Refused for the key or the address: the plan's next run sends it again.
-                if charge.refusedForTheRow, charge.createdAt > recent, charge.createdAt <= now {
-                    report.rejected.add(charge.amount)
-                    report.rejectedNames.append(charge.label)
-                }
+                if charge.refusedForTheRow, charge.createdAt > recent, charge.createdAt <= now { report.rejectedRows.append(charge) }
             case .settled: break
             }
         }
