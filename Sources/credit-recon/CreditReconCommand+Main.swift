@@ -68,6 +68,17 @@ extension CreditReconCommand {
             if !(error is ExitCode), code != .success, wantsJSON {
                 print(JSONOutput.object(["error": .string(noCommand ?? message(for: error)), "exit_code": .int(Int64(code.rawValue))]).text)
             }
+            if code == .success, !(error is ExitCode) {
+                // Help asked for: printed here, so that help lost to a closed or full standard
+                // output is a failure (73), as any command's lost output is, not exit 0.
+                let help = fullMessage(for: error)
+                if !help.isEmpty { print(help) }
+                if let lost = StandardStream.flushOutput() {
+                    CLI.printError(lost)
+                    Foundation.exit(ExitStatus.cannotCreate.rawValue)
+                }
+                Foundation.exit(ExitStatus.ok.rawValue)
+            }
             guard !(error is ExitCode), code != .success else { exit(withError: error) }
             // A parsing error quotes the arguments (`Unknown option '--bogus…'`): what they
             // hold must not drive the terminal (ESC, a window title's OSC).

@@ -468,6 +468,14 @@ struct CommandLineTests {
         }
         let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
         #expect(verified.status == 0 && verified.stdout.hasPrefix("ledger sound: 122 journal entries"), "\(verified.stdout)")
+        // Help printed to a closed standard output was lost with exit 0; a full one too.
+        for (redirect, said) in [(">&-", "it was closed when the command started (>&-)"), (">/dev/full", "No space left on device")] {
+            for help in [["--help"], ["report", "--help"], ["help", "import", "snapshots"]] {
+                let result = try Executable.run(tool: URL(fileURLWithPath: "/bin/sh"), ["-c", "exec \"$0\" \"$@\" \(redirect)", tool] + help)
+                #expect(result.status == 73 && result.stderr.contains("cannot write standard output: \(said)"), "\(help): \(result.stderr)")
+            }
+        }
+        #expect(try Executable.creditRecon(["report", "--help"]).stdout.contains("USAGE: credit-recon report"))
     }
 
     /// A folder or a pipe named as the ledger is a usage error (64) that says what to name;
