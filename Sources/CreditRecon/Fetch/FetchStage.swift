@@ -130,7 +130,9 @@ public struct FetchStage: Sendable {
         // record, so no run, and no ledger made for one (probe 78).
         if let keyFailure, let stopped = Self.stopped(keyFailure, at: "GET /key", kept: "", by: interruption) { throw stopped }
         guard isManagementKey else { throw Self.notManagementKey }
-        if let answeredAt, !context.clock.isFixed { try Self.checkClock(context.now(), against: answeredAt) }
+        if keyFailure == nil, !context.clock.isFixed, let unchecked = try Self.checkClock(context.now(), against: answeredAt) {
+            context.logger.warning("\(unchecked)")
+        }
         let ledger = try context.openLedger()
         let account = context.account
         let runID = try ledger.write { writer in
@@ -232,10 +234,15 @@ public struct FetchStage: Sendable {
     /// more than `clockTolerance` from the API's (`answeredAt`, the `Date` of its answer to
     /// `GET /key`), 78: every reading, run and listing is dated by this clock for good, and
     /// one dated ahead makes every later fetch refuse until the clock passes it
-    /// (`checkReadingTime`).
-    static func checkClock(_ now: Timestamp, against answeredAt: Timestamp) throws {
+    /// (`checkReadingTime`). With no `Date` it can read (`answeredAt` nil), the warning to
+    /// log: the clock went unchecked, and a clock set wrong would go unseen.
+    static func checkClock(_ now: Timestamp, against answeredAt: Timestamp?) throws -> String? {
+        guard let answeredAt else {
+            return "GET /key was answered without a Date header credit-recon can read: this machine's clock was not "
+                + "checked against the API's, and readings are dated by it (keep it set by NTP)"
+        }
         let skew = now.millisecondsSinceEpoch - answeredAt.millisecondsSinceEpoch
-        guard abs(skew) > clockTolerance else { return }
+        guard abs(skew) > clockTolerance else { return nil }
         throw UsageError.config(
             "this machine's clock says \(now.iso8601), but the API answered at \(answeredAt.iso8601) (its Date header): "
                 + "the clock is \(Runway.roundedTenths(abs(skew), per: 360_000)) hours \(skew > 0 ? "ahead" : "behind"). Readings are "
