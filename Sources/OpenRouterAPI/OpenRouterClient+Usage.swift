@@ -26,9 +26,10 @@ extension OpenRouterClient {
     /// page until a page comes back empty (the API sends no paging metadata).
     ///
     /// A key listed again on a later page (the listing shifted while it was read) is kept
-    /// once; a key listed twice on one page, saying different things, is a malformed answer. A page made only of keys already read means the API ignores `offset`, and an
-    /// endless listing means something else is wrong: both are malformed answers rather
-    /// than a loop that never ends.
+    /// once, as the later page said it (read later, its usage is the newer); a key listed
+    /// twice on one page, saying different things, is a malformed answer. A page made only
+    /// of keys already read means the API ignores `offset`, and an endless listing means
+    /// something else is wrong: both are malformed answers rather than a loop that never ends.
     public func listKeys() async throws(APIError) -> KeysReading {
         try await showingUnreadable("GET /keys") { () async throws(APIError) in
             try await Self.readKeyPages { (offset) async throws(APIError) in
@@ -43,7 +44,7 @@ extension OpenRouterClient {
         maxBytes: Int = maxKeyListingBytes, _ page: (Int) async throws(APIError) -> [UInt8]
     ) async throws(APIError) -> KeysReading {
         var keys: [AccountKey] = []
-        var seen: Set<String> = []
+        var seen: [String: Int] = [:]  // a key's place in `keys`
         var bodies: [String] = []
         var offset = 0
         var held = 0
@@ -68,13 +69,18 @@ extension OpenRouterClient {
                 throw .malformedResponse(
                     reason: "GET /keys at offset \(offset) lists key \(key.hash) twice, saying different things", rawBody: raw)
             }
-            let fresh = listed.filter { seen.insert($0.hash).inserted }
-            guard !fresh.isEmpty else {
+            var fresh = 0
+            for key in listed {
+                if let place = seen[key.hash] { keys[place] = key; continue }
+                seen[key.hash] = keys.count
+                keys.append(key)
+                fresh += 1
+            }
+            guard fresh > 0 else {
                 throw .malformedResponse(
                     reason: "GET /keys at offset \(offset) listed only keys already read: the API seems to ignore offset",
                     rawBody: raw)
             }
-            keys += fresh
             offset += listed.count
         }
         throw .malformedResponse(

@@ -66,6 +66,20 @@ import Testing
         #expect(offsets == [0, 2, 4])
     }
 
+    /// A key listed again on a later page, its usage grown meanwhile, keeps the later page's
+    /// reading in the first one's place: it was read later (the first was kept).
+    @Test func aKeyListedAgainKeepsTheLaterReading() async throws {
+        let reading = try await OpenRouterClient.readKeyPages { (offset) async throws(APIError) in
+            switch offset {
+            case 0: Array(#"{"data":[{"hash":"a","usage":1},{"hash":"b","usage":2}]}"#.utf8)
+            case 2: Array(#"{"data":[{"hash":"b","usage":2.5},{"hash":"d","usage":4}]}"#.utf8)
+            default: Array(#"{"data":[]}"#.utf8)
+            }
+        }
+        #expect(reading.keys.map(\.hash) == ["a", "b", "d"])
+        #expect(reading.keys.map(\.usage) == [Micros(raw: 1_000_000), Micros(raw: 2_500_000), Micros(raw: 4_000_000)])
+    }
+
     @Test func anAPIThatIgnoresOffsetIsMalformedNotAnEndlessLoop() async {
         do throws(APIError) {
             _ = try await read { _ in ["a", "b"] }
