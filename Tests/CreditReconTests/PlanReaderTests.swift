@@ -100,9 +100,30 @@ struct PlanReaderTests {
         #expect(try oneProblem("\(Wallets.a),1,10,Cafe\u{301}-Q4,").hasPrefix(
             "plan.csv:3: reference: \"Cafe\u{301}-Q4\" is written with decomposed accents; write it in composed form (Unicode NFC)"))
         #expect(try oneProblem("\(Wallets.a),1,10,Q4\u{A0},").hasPrefix(
-            "plan.csv:3: reference: begins or ends with an invisible space (U+A0)"))
+            "plan.csv:3: reference: begins or ends with an invisible space (U+A0 NO-BREAK SPACE)"))
         #expect(try oneProblem("\(Wallets.a),1,10,\u{202E}Q4,").hasPrefix(
-            "plan.csv:3: reference: begins or ends with an invisible character (U+202E)"))
+            "plan.csv:3: reference: begins or ends with an invisible character (U+202E RIGHT-TO-LEFT OVERRIDE)"))
+        // Inside the name as well (probe 88: "2026-11-A-0\u{200B}1" was a second charge of
+        // the paid "2026-11-A-01"), and a dash or letter that only looks like the paid one's.
+        #expect(try oneProblem("\(Wallets.a),1,10,2026-11-A-0\u{200B}1,") ==
+            "plan.csv:3: reference: holds an invisible character (U+200B ZERO WIDTH SPACE) as its character 12; remove it: "
+            + "a reference is matched byte for byte, and what looks the same would be another top-up")
+        #expect(try oneProblem("\(Wallets.a),1,10,Q4\u{A0}Nov,").hasPrefix(
+            "plan.csv:3: reference: holds an invisible space (U+A0 NO-BREAK SPACE) as its character 3"))
+        #expect(try oneProblem("\(Wallets.a),1,10,2026\u{2011}11-A-01,").hasPrefix(
+            "plan.csv:3: reference: holds U+2011 NON-BREAKING HYPHEN, which looks like a hyphen; write \"-\" (U+002D) there"))
+        #expect(try oneProblem("\(Wallets.a),1,10,2026-11-\u{391}-01,") ==
+            "plan.csv:3: reference: is written in Greek letters that all look like Latin ones (U+391 GREEK CAPITAL LETTER ALPHA "
+            + "first); write it in Latin letters, or with a Greek letter that looks like none: a reference is matched byte for "
+            + "byte, and what looks the same would be another top-up")
+        #expect(try oneProblem("\(Wallets.a),1,10,\u{410}\u{412}\u{421}-1,").hasPrefix(
+            "plan.csv:3: reference: is written in Cyrillic letters that all look like Latin ones"))
+        #expect(try oneProblem("\(Wallets.a),1,10,Q4-\u{391}lpha,").hasPrefix(
+            "plan.csv:3: reference: mixes Latin and Greek letters (U+51 LATIN CAPITAL LETTER Q, then U+391 GREEK CAPITAL LETTER ALPHA)"))
+        #expect(try oneProblem("\(Wallets.a),1,10,Caf\u{435},").hasPrefix(
+            "plan.csv:3: reference: mixes Latin and Cyrillic letters (U+43 LATIN CAPITAL LETTER C, then U+435 CYRILLIC SMALL LETTER IE)"))
+        let (_, others) = try check("wallet,chain_id,amount,reference\n\(Wallets.a),1,10,Счёт-7\n\(Wallets.a),1,10,Δέλτα 4\n")
+        #expect(others.map(\.reference) == ["Счёт-7", "Δέλτα 4"])
         let (_, rows) = try check("wallet,chain_id,amount,reference\n\(Wallets.a),1,10,Caf\u{E9}-Q4 \u{1F680}\n")
         #expect(rows.map(\.reference) == ["Caf\u{E9}-Q4 \u{1F680}"])
     }
