@@ -275,6 +275,9 @@ import Testing
         #expect(try error("credits,Assets:X \u{3000}Y\n", .hledger).contains("a space other than the plain one"))
         #expect(try error("credits,!Assets:X\n", .hledger).contains("must not start with ! or *"))
         #expect(try error("usage\n").contains("bad.csv:1: give two fields"))
+        // A quoted line break or ESC in the value was printed as it is, splitting the message (probe 88).
+        #expect(try error("usage,\"Expenses:A\nB\"\n", .hledger).contains("refuses the account \"Expenses:A?B\""))
+        #expect(try error("us\u{1B}[31mage,Expenses:A\n").contains("unknown role \"us?[31mage\""))
         // Two roles on one account would cancel their postings out; swapping two is fine.
         #expect(try error("role,account\ncredits,Assets:Crypto:Wallets\n").contains(
             "bad.csv:2: credits (Assets:Crypto:Wallets) and charges (Assets:Crypto:Wallets) are one account"))

@@ -26,12 +26,12 @@ public struct ExportAccounts: Sendable, Equatable {
                 throw fail("give two fields, role,account (e.g. credits,Assets:Prepaid:OpenRouter)")
             }
             guard let role = AccountRole(rawValue: fields[0]) else {
-                throw fail("unknown role \"\(fields[0])\"; the roles are "
+                throw fail("unknown role \"\(TerminalText.printable(fields[0]))\"; the roles are "
                     + AccountRole.allCases.map(\.rawValue).joined(separator: ", "))
             }
             if let earlier = seen[role] { throw fail("role \(role.rawValue) was already mapped on line \(earlier)") }
             if let problem = AccountName.problem(fields[1], format: format) {
-                throw fail("\(format.rawValue) refuses the account \"\(fields[1])\": \(problem)")
+                throw fail("\(format.rawValue) refuses the account \"\(TerminalText.printable(fields[1]))\": \(problem)")
             }
             seen[role] = record.line
             accounts.names[role] = fields[1]

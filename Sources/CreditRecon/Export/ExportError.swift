@@ -12,7 +12,7 @@ public enum ExportError: ExitCoded, Equatable {
         switch self {
         case let .accountsMap(file, line, message): return "\(file):\(line): \(message)"
         case let .badAccount(name, format, problem):
-            return "\(format.rawValue) refuses the account \"\(name)\" the export would post to: \(problem); "
+            return "\(format.rawValue) refuses the account \"\(TerminalText.printable(name))\" the export would post to: \(problem); "
                 + "map the usage role to another account with --accounts-map"
         }
     }
