@@ -146,7 +146,8 @@ struct SnapshotImportTests {
     /// line was missing.
     @Test func manyBadRowsKeepABoundedListAndSayNothingWasWritten() throws {
         let temp = try TemporaryDirectory()
-        let rows = (1...(InputErrors.keptLimit + 500)).map { "2026-10-01T00:\($0 / 50 + 10):\($0 % 50 + 10)Z,-1,1\n" }.joined()
+        // "-0" counts as bad as "-1": it was stored as 0 (probe 88).
+        let rows = (1...(InputErrors.keptLimit + 500)).map { "2026-10-01T00:\($0 / 50 + 10):\($0 % 50 + 10)Z,\($0 % 2 == 0 ? "-0" : "-1"),1\n" }.joined()
         let file = try temp.write("bad.csv", "observed_at,total_credits,total_usage\n" + rows)
         let ledger = try Ledger(path: temp.path("l.sqlite"))
         #expect {
@@ -154,7 +155,7 @@ struct SnapshotImportTests {
         } throws: { error in
             guard let errors = error as? InputErrors else { return false }
             return errors.total == InputErrors.keptLimit + 500 && errors.errors.count == InputErrors.keptLimit
-                && errors.errors.first?.description == "bad.csv:2: total_credits: \"-1\" is negative; running totals are never below 0"
+                && errors.errors.first?.description == "bad.csv:2: total_credits: \"-1\" has a minus sign; running totals are never below 0"
                 && errors.description.hasSuffix("\n\(InputErrors.keptLimit + 500) problems found; nothing was written")
         }
         #expect(try ledger.read { try $0.hasSnapshots() } == false)

@@ -241,8 +241,9 @@ public struct SnapshotImport: BatchImport {
         }
         do {
             let value = try Micros(parsingAmount: trimmed, allowExponent: false)
-            guard value >= .zero else {
-                fail(column, "\"\(trimmed)\" is negative; running totals are never below 0")
+            // "-0" too: a sign where a running total can have none is a mistake somewhere.
+            guard value >= .zero, trimmed.first != "-" else {
+                fail(column, "\"\(trimmed)\" has a minus sign; running totals are never below 0")
                 return nil
             }
             return value
