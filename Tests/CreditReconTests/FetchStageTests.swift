@@ -119,6 +119,31 @@ import Testing
         #expect(SnapshotCheck.findings(for: lower, earlier: earlier, account: "a").map(\.kind) == [.creditsDecreased, .usageDecreased])
     }
 
+    /// A zero reading's night leaves its key listing out of the books with it, so a key
+    /// listed lower that night is not said to go down (it was: a `key_usage_decreased`
+    /// warning beside the zero reading, for a listing no report measures).
+    @Test func aZeroReadingsNightSaysNoKeyWentDown() async throws {
+        let directory = try TemporaryDirectory()
+        let state = directory.path("sim.json")
+        try await withSim({ $0.initialCredits = Micros(raw: 50_000_000); $0.statePath = state }) { server in
+            let key = try await server.createKey(name: "ci")
+            try await server.use(Micros(raw: 5_000_000), key: key.hash)
+            _ = try await FetchStage(context: context(directory, server: server)).run()
+        }
+        // The account answers zeros, and the key a lower usage, as a lying night could.
+        let held = try String(contentsOfFile: state, encoding: .utf8)
+        let zeroed = held.replacingOccurrences(of: #""total_credits":"50""#, with: #""total_credits":"0""#)
+            .replacingOccurrences(of: #""total_usage":"5""#, with: #""total_usage":"0""#)
+            .replacingOccurrences(of: #""usage":"5""#, with: #""usage":"3""#)
+        #expect(zeroed.contains(#""total_credits":"0""#) && zeroed.contains(#""usage":"3""#), "\(held)")
+        try zeroed.write(toFile: state, atomically: true, encoding: .utf8)
+        try await withSim({ $0.statePath = state }) { server in
+            let zero = try await FetchStage(context: context(directory, server: server)).run()
+            #expect(zero.findings.map(\.kind) == [.zeroReading])
+            #expect(zero.keys?.keys.map(\.usage) == [Micros(raw: 3_000_000)])
+        }
+    }
+
     /// `GET /key` comes first: a key that is not a management key (the command line's
     /// inference key, or one created on the account) exits 78 with a message saying a
     /// management key is needed and why; nothing is stored, not even a run, and `/credits`

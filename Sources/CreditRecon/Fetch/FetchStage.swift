@@ -160,13 +160,16 @@ public struct FetchStage: Sendable {
                 source: "api", rawBody: reading.rawBody)
             // Every reading is kept, even a suspicious one: the reconciliation decides what to
             // believe, and the raw body lets a person check.
+            var readingLeftOut = false
             try ledger.write { writer in
                 let held = try writer.reader.snapshots(account: account)
                 try Self.checkReadingTime(observedAt, account: account, held: held)
                 let earlier = held
                     .filter { $0.observedAt <= observedAt }
                     .map { (credits: $0.totalCredits, usage: $0.totalUsage) }
-                run.findings += SnapshotCheck.findings(for: snapshot, earlier: earlier, account: account)
+                let checked = SnapshotCheck.findings(for: snapshot, earlier: earlier, account: account)
+                readingLeftOut = checked.contains { $0.kind == .zeroReading }
+                run.findings += checked
                 try writer.append(.snapshotTaken(snapshot), account: account, runID: runID, at: observedAt)
             }
             run.summary.append("snapshot total_credits \(snapshot.totalCredits) total_usage \(snapshot.totalUsage)")
@@ -183,7 +186,11 @@ public struct FetchStage: Sendable {
                 }
                 try ledger.write { writer in
                     try Self.checkListingTime(listing.observedAt, account: account, reader: writer.reader)
-                    run.findings += Self.decreases(in: listing, account: account, earlier: try writer.reader.keyReadings(account: account))
+                    // Left out of the books with the reading it goes with (a zero reading): its
+                    // keys are not measured either, so a key "going down" that night is not said.
+                    if !readingLeftOut {
+                        run.findings += Self.decreases(in: listing, account: account, earlier: try writer.reader.keyReadings(account: account))
+                    }
                     _ = try writer.append(.keysRead(listing), account: account, runID: runID, at: listing.observedAt)
                 }
                 keys = listing
