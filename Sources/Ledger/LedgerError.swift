@@ -35,6 +35,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// link, a hard link, a folder, a device, or a file of other data (a ledger named after
     /// another's lock file). It is left as it is.
     case lockNotOurs(path: String, what: String)
+    /// The ledger file has other names (`names` hard links in all): SQLite keeps its
+    /// write-ahead log and its locks beside a name, not the file.
+    case manyNames(path: String, names: Int)
     /// The file was written by a newer credit-recon.
     case newerSchema(migration: String)
     /// The ledger at `location` was written by an earlier credit-recon and needs `migration`,
@@ -173,6 +176,11 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "the lock file \(path) is \(what), not a file credit-recon made; it was left as it is (the writer "
                 + "lock writes its pid into that file). Move \(path) aside (look at what it holds before you remove it) "
                 + "and run the command again"
+        case .manyNames(let path, let names):
+            return "the ledger \(path) is one file with \(names) names (hard links): SQLite keeps its write-ahead log and "
+                + "its locks beside each name, so commands given two names would each write as if alone, and one's entries "
+                + "would be lost. Give the ledger one name: find the others (find / -xdev -samefile '\(path)') and remove "
+                + "them, or keep a copy made with cp instead; nothing was changed"
         case .newerSchema(let migration):
             return "the ledger was written by a newer credit-recon (it has migration \"\(migration)\"); "
                 + "upgrade credit-recon before using it."

@@ -113,4 +113,33 @@ extension LedgerCreateTests {
     }
 
     static let sqliteLimit = LedgerError.sqlitePathLimit
+    /// A ledger file with a second name (a hard link) is refused through either name, for
+    /// reading, writing and checking: SQLite keeps a write-ahead log beside each name, and
+    /// two top-ups through the two names each charged every row while the ledger kept only
+    /// one's charges (probe 86). With one name again, it opens.
+    @Test func aLedgerWithTwoNamesIsRefusedThroughEither() throws {
+        let folder = try Folder()
+        let other = folder.url.appendingPathComponent("same.sqlite").path
+        let head = try Ledger.create(at: folder.ledgerPath) { ledger in
+            try ledger.appendAll(lifecycle())
+            return try ledger.headHash()
+        }
+        #expect(link(folder.ledgerPath, other) == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: other))
+        for path in [folder.ledgerPath, other] {
+            for open in [{ try Ledger(path: path, create: true) }, { try Ledger(path: path, create: false) },
+                         { try Ledger(checking: .file(path)) }] {
+                #expect {
+                    _ = try open()
+                } throws: { error in
+                    guard case LedgerError.manyNames(path, 2) = error else { return false }
+                    return "\(error)".contains("one file with 2 names (hard links)") && "\(error)".hasSuffix("nothing was changed")
+                }
+            }
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: other)) == before)
+        #expect(folder.names == ["ledger.sqlite", "same.sqlite"])
+        #expect(unlink(other) == 0)
+        #expect(try Ledger(path: folder.ledgerPath, create: false).headHash() == head)
+    }
 }
