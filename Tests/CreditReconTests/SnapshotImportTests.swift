@@ -96,7 +96,7 @@ struct SnapshotImportTests {
             return errors.exitStatus == .dataError
                 && lines.contains { $0.hasPrefix("bad.csv:3: total_credits:") }
                 && lines.contains { $0.hasPrefix("bad.csv:4: observed_at:") }
-                && lines.contains { $0.hasPrefix("bad.csv:4: total_credits: \"-5\" is negative") }
+                && lines.contains { $0.hasPrefix("bad.csv:4: total_credits: \"-5\" has a minus sign") }
                 && lines.contains { $0.hasPrefix("bad.csv:4: total_usage:") }
                 && lines.contains { $0.hasPrefix("bad.csv:5: total_credits: is empty") }
                 && lines.contains { $0.hasPrefix("bad.csv:5: total_usage:") && $0.contains("more than 6 decimals") }
