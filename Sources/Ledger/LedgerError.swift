@@ -177,9 +177,10 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
                 + "lock writes its pid into that file). Move \(path) aside (look at what it holds before you remove it) "
                 + "and run the command again"
         case .manyNames(let path, let names):
-            return "the ledger \(path) is one file with \(names) names (hard links): SQLite keeps its write-ahead log and "
+            let what = path.hasSuffix("-wal") ? "the ledger's write-ahead log" : "the ledger"
+            return "\(what) \(path) is one file with \(names) names (hard links): SQLite keeps a ledger's write-ahead log and "
                 + "its locks beside each name, so commands given two names would each write as if alone, and one's entries "
-                + "would be lost. Give the ledger one name: find the others (find / -xdev -samefile '\(path)') and remove "
+                + "would be lost. Give it one name: find the others (find / -xdev -samefile '\(path)') and remove "
                 + "them, or keep a copy made with cp instead; nothing was changed"
         case .newerSchema(let migration):
             return "the ledger was written by a newer credit-recon (it has migration \"\(migration)\"); "

@@ -141,5 +141,16 @@ extension LedgerCreateTests {
         #expect(folder.names == ["ledger.sqlite", "same.sqlite"])
         #expect(unlink(other) == 0)
         #expect(try Ledger(path: folder.ledgerPath, create: false).headHash() == head)
+        // A second name of its write-ahead log too: a ledger's log linked beside another
+        // ledger's name was folded into that file (probe 90).
+        let wal = folder.url.appendingPathComponent("other.sqlite-wal").path
+        #expect(FileManager.default.createFile(atPath: wal, contents: Data()))
+        #expect(link(wal, folder.ledgerPath + "-wal") == 0)
+        #expect {
+            _ = try Ledger(path: folder.ledgerPath, create: false)
+        } throws: { error in
+            guard case LedgerError.manyNames(folder.ledgerPath + "-wal", 2) = error else { return false }
+            return "\(error)".hasPrefix("the ledger's write-ahead log \(folder.ledgerPath)-wal is one file with 2 names")
+        }
     }
 }

@@ -45,9 +45,13 @@ final class SQLiteStore: LedgerStore {
         // Two names of one file are two write-ahead logs and two sets of locks over it: two
         // writers through them each committed as if alone, and one's entries were lost
         // while both charged every row (probe 86).
-        var info = stat()
-        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_nlink > 1 {
-            throw LedgerError.manyNames(path: name ?? path, names: Int(info.st_nlink))
+        // So are two names of its write-ahead log: a ledger's log linked beside another
+        // ledger's name was folded into that ledger's file (probe 90).
+        for (file, shown) in [(path, name ?? path), (path + "-wal", (name ?? path) + "-wal")] {
+            var info = stat()
+            if stat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_nlink > 1 {
+                throw LedgerError.manyNames(path: shown, names: Int(info.st_nlink))
+            }
         }
         let admit = { (db: Database) throws -> Void in
             // A file of another application's tables is left untouched (a mistyped
