@@ -72,6 +72,17 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         guard let parts = URLComponents(string: url) else {
             throw LedgerError.badLocation("the ledger URL is not a valid URL; write it as \(shape)")
         }
+        // URLComponents takes a % not followed by two hex digits (`pa%ZZ`) for a % itself: a
+        // password mistyped so was sent as it read, and refused as a wrong password.
+        let bytes = Array(url.utf8)
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "%") {
+            let digits = bytes.dropFirst(index + 1).prefix(2)
+            guard digits.count == 2, digits.allSatisfy({ UInt8(ascii: "0")...UInt8(ascii: "9") ~= $0
+                || UInt8(ascii: "a")...UInt8(ascii: "f") ~= $0 | 0x20 }) else {
+                throw LedgerError.badLocation("the ledger URL has a % that two hex digits do not follow; write a % "
+                    + "itself as %25, and other characters as %XX (an @ in a password as %40)")
+            }
+        }
         guard let host = parts.host, !host.isEmpty, host != "[]" else {
             throw LedgerError.badLocation("the ledger URL names no host; write it as \(shape)")
         }

@@ -110,6 +110,9 @@ struct PostgresStoreTests {
         // A NUL cannot reach the server (it answered "invalid startup packet layout", 74).
         ("postgresql://alice:\(secret)@db.example/bo%00oks", "database holds a control character"),
         ("postgresql://alice:\(secret)%0A@db.example/books", "password holds a control character"),
+        // Taken by URLComponents for a % itself, and sent: "password authentication failed" (probe 87).
+        ("postgresql://alice:\(secret)%ZZ@db.example/books", "has a % that two hex digits do not follow"),
+        ("postgresql://alice:\(secret)@db.example/books%4", "has a % that two hex digits do not follow"),
     ])
     func aBadURLSaysWhatIsWrongWithoutRepeatingIt(url: String, expected: String) {
         #expect {
