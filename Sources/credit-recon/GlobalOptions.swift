@@ -128,6 +128,13 @@ struct GlobalOptions: ParsableArguments {
             environment: environment,
             accountOrigin: accountOrigin)
         context.ledgerSource = ledgerSetting?.source ?? "--ledger"
+        // On the command line, the URL (its password too) is in the process list for every
+        // user of the machine while the command runs; the variable is not (probe 87).
+        if let ledgerSetting, !ledgerSetting.fromEnvironment, let parts = URLComponents(string: ledgerSetting.value),
+           ["postgres", "postgresql"].contains(parts.scheme?.lowercased() ?? ""), !(parts.password ?? "").isEmpty {
+            logger.warning(
+                "--ledger's URL holds a password, which every user of this machine can read in the process list (ps) while the command runs; give it with --ledger-password-file FILE or PGPASSWORD instead")
+        }
         context.baseURLSource = urlSetting?.source ?? "--base-url"
         return context
     }

@@ -818,6 +818,21 @@ struct CommandLineTests {
         }
     }
 
+    /// A password in a `--ledger` URL is in the process list while the command runs: a
+    /// warning says so (naming no password); in the variable, or without one, none is said.
+    @Test func aPasswordInTheLedgerURLOnTheCommandLineIsWarnedOf() throws {
+        let url = "postgresql://u:hunter2@127.0.0.1:1/a?sslmode=disable"
+        let given = try Executable.creditRecon(["--ledger", url, "--timeout", "2", "status"])
+        #expect(given.status == 74, "\(given.stderr)")
+        #expect(given.stderr.contains("--ledger's URL holds a password, which every user of this machine can read in the "
+            + "process list (ps)") && !given.stderr.contains("hunter2"), "\(given.stderr)")
+        for (arguments, environment) in [(["--timeout", "2", "status"], ["CREDIT_RECON_LEDGER": url]),
+                                         (["--ledger", "postgresql://u@127.0.0.1:1/a?sslmode=disable", "--timeout", "2", "status"], [:])] {
+            let quiet = try Executable.creditRecon(arguments, environment: environment)
+            #expect(quiet.status == 74 && !quiet.stderr.contains("process list"), "\(quiet.stderr)")
+        }
+    }
+
     @Test func anOptionMissingItsValueAfterAGlobalJSONIsAJSONError() throws {
         for (arguments, option) in [
             (["--json", "plan", "check", "p.csv", "--ledger"], "--ledger"), (["--json", "topup", "p.csv", "--max-total"], "--max-total"),
