@@ -31,7 +31,7 @@ public enum AccountLabel {
         if label.first == " " || label.last == " " {
             return "begins or ends with a space; remove it: \(naming) is matched byte for byte"
         }
-        return PlanReader.nameProblem(label, column: column, another: column)
+        return LookAlikeName.problem(label, column: column, another: column)
     }
 
     /// `problem(label)` to say after the value, where the caller quotes it already (an

@@ -300,89 +300,17 @@ public struct PlanReader: Sendable {
     }
 
     /// A name the ledger keeps for good and matches byte for byte (a `reference`, a
-    /// `charge_id`): text as `text` takes it, that is also one string of bytes however it
-    /// was typed. Written decomposed ("e" and an accent for "é"), with a character that
-    /// shows nothing (U+200B, U+00A0) anywhere in it, with a dash that is not `-`, or with
-    /// a Greek or Cyrillic letter among Latin ones, it would look like one name and be
-    /// `another` thing (a second top-up of a reference already paid): each is refused,
-    /// naming the character and the fix.
+    /// `charge_id`): text as `text` takes it, refused when it could look like another name
+    /// (`LookAlikeName`), which would be `another` thing (a second top-up of a reference
+    /// already paid).
     static func name(_ text: String?, column: String, another: String, line: Int,
                      errors: inout ErrorCollector) -> (value: String?, ok: Bool) {
         let read = Self.text(text, column: column, line: line, errors: &errors)
-        guard let value = read.value, let problem = nameProblem(value, column: column, another: another) else { return read }
+        guard let value = read.value, let problem = LookAlikeName.problem(value, column: column, another: another) else {
+            return read
+        }
         errors.add(line: line, column: column, problem)
         return (nil, false)
-    }
-
-    /// Why `value` cannot be a name matched byte for byte (see `name`), or `nil`.
-    static func nameProblem(_ value: String, column: String, another: String) -> String? {
-        guard !value.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
-        let article = column.first.map { "aeiou".contains($0) } == true ? "an" : "a"
-        let matched = "\(article) \(column) is matched byte for byte, and what looks the same would be another \(another)"
-        let scalars = Array(value.unicodeScalars)
-        // White space but the ASCII space, and the characters that show nothing (U+200B, U+FEFF, U+00AD, U+202E, …).
-        let invisible = { (scalar: Unicode.Scalar) in
-            (scalar.properties.isWhitespace && scalar != " ") || scalar.properties.isDefaultIgnorableCodePoint
-                || scalar.properties.generalCategory == .format
-        }
-        if let place = scalars.firstIndex(where: invisible) {
-            let hidden = scalars[place], kind = hidden.properties.isWhitespace ? "space" : "character"
-            let edge = place == 0 || place == scalars.count - 1
-            return (edge ? "begins or ends with" : "holds") + " an invisible \(kind) (\(Self.named(hidden)))"
-                + (edge ? "" : " as its character \(place + 1)") + "; remove it: \(matched)"
-        }
-        if let dash = scalars.first(where: { ($0.properties.generalCategory == .dashPunctuation && $0 != "-") || $0 == "\u{2212}" }) {
-            return "holds \(Self.named(dash)), which looks like a hyphen; write \"-\" (U+002D) there: \(matched)"
-        }
-        var first: (script: String, letter: Unicode.Scalar)?
-        var onlyLookAlikes = true  // every Greek or Cyrillic letter is one that looks Latin
-        for scalar in scalars {
-            guard let script = Self.lookAlikeScript(scalar) else { continue }
-            if script != "Latin", !Self.looksLatin.contains(scalar.value) { onlyLookAlikes = false }
-            guard let seen = first else { first = (script, scalar); continue }
-            if seen.script != script {
-                return "mixes \(seen.script) and \(script) letters (\(Self.named(seen.letter)), then \(Self.named(scalar))), "
-                    + "which look alike; write it in one alphabet: \(matched)"
-            }
-        }
-        if let first, first.script != "Latin", onlyLookAlikes {
-            return "is written in \(first.script) letters that all look like Latin ones (\(Self.named(first.letter)) first); "
-                + "write it in Latin letters, or with a \(first.script) letter that looks like none: \(matched)"
-        }
-        guard Array(value.precomposedStringWithCanonicalMapping.utf8) == Array(value.utf8) else {
-            return "\"\(value)\" is written with decomposed accents; write it in composed form (Unicode NFC), as "
-                + "most editors and keyboards do: \(article) \(column) is matched byte for byte, and the same word written the other way "
-                + "would be another \(another)"
-        }
-        return nil
-    }
-
-    /// `U+2011 NON-BREAKING HYPHEN`: a character's code point and Unicode name.
-    static func named(_ scalar: Unicode.Scalar) -> String {
-        "U+\(String(scalar.value, radix: 16, uppercase: true))" + (scalar.properties.name.map { " " + $0 } ?? "")
-    }
-
-    /// The Greek and Cyrillic letters drawn like Latin ones (from Unicode's confusables,
-    /// UTS #39): a name made only of them (`2026-11-Α-01` with a Greek Alpha) reads as Latin.
-    static let looksLatin: Set<UInt32> = [
-        0x391, 0x392, 0x395, 0x396, 0x397, 0x399, 0x39A, 0x39C, 0x39D, 0x39F, 0x3A1, 0x3A4, 0x3A5, 0x3A7,  // ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ
-        0x3B9, 0x3BA, 0x3BD, 0x3BF, 0x3C1, 0x3C5,  // ικνορυ
-        0x405, 0x406, 0x408, 0x410, 0x412, 0x415, 0x41A, 0x41C, 0x41D, 0x41E, 0x420, 0x421, 0x422, 0x425,  // ЅІЈАВЕКМНОРСТХ
-        0x430, 0x435, 0x43E, 0x440, 0x441, 0x443, 0x445, 0x455, 0x456, 0x458, 0x4BB, 0x501,  // аеорсухѕіјһԁ
-    ]
-
-    /// The alphabet of a letter among the three whose letters look alike (Latin "A", Greek
-    /// "Α", Cyrillic "А"), by the Unicode blocks that hold them; `nil` for any other
-    /// character (digits, punctuation, other scripts).
-    static func lookAlikeScript(_ scalar: Unicode.Scalar) -> String? {
-        guard scalar.properties.isAlphabetic else { return nil }
-        switch scalar.value {
-        case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF, 0x2C60...0x2C7F, 0xA720...0xA7FF,
-             0xFF21...0xFF3A, 0xFF41...0xFF5A: return "Latin"
-        case 0x370...0x3FF, 0x1F00...0x1FFF: return "Greek"
-        case 0x400...0x52F, 0x1C80...0x1C8F, 0x2DE0...0x2DFF, 0xA640...0xA69F: return "Cyrillic"
-        default: return nil
-        }
     }
 
     /// Free text: trimmed, empty is absent, no control characters (tab allowed in memos).
