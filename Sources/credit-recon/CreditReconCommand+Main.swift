@@ -308,12 +308,24 @@ enum GlobalArguments {
         return kept.first == "help" ? kept : nil
     }
 
-    /// What to say of `help WORDS…` whose words are not a command, or `nil`.
+    /// What to say of `help WORDS…`, or of `WORDS… --help`, whose words are not a command, or
+    /// `nil`: ArgumentParser showed the nearest help it found and exited 0 (`imprt --help`).
     static func unknownHelpTopic(_ arguments: [String], root: any ParsableCommand.Type = CreditReconCommand.self) -> String? {
-        guard arguments.first == "help" else { return nil }
+        let asked = arguments.first == "help"
+        let flagged = !asked && arguments.prefix { $0 != "--" }.contains { $0 == "--help" || $0 == "-h" }
+        guard asked || flagged else { return nil }
         var command: any ParsableCommand.Type = root
         var path = ["credit-recon"]
-        for word in arguments.dropFirst() where !word.hasPrefix("-") {
+        var words: [String] = []
+        var index = asked ? 1 : 0
+        while index < arguments.count, arguments[index] != "--" {
+            let argument = arguments[index]
+            index += withValue.contains(argument) ? 2 : 1  // a global option's value is no command
+            if !argument.hasPrefix("-") { words.append(argument) }
+        }
+        for word in words {
+            // After `--help`, a command's own arguments follow it (`topup plan.csv --help`).
+            if flagged && command.configuration.subcommands.isEmpty { break }
             guard let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == word }) else {
                 var names: [String] = []
                 for sub in command.configuration.subcommands {

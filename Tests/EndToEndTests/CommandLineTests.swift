@@ -91,6 +91,9 @@ struct CommandLineTests {
         (["status", "--min-runway-days", "5", "--min-runway-days", "6"], "credit-recon: --min-runway-days is given twice"),
         (["status", "--max-gap", "0"], "credit-recon: --max-gap must be a whole number of hours"),
         (["help", "frob"], "credit-recon: \"frob\" is not a command; the commands are"),
+        // Shown the top help with exit 0, as if asked for it (probe 90).
+        (["frob", "--help"], "credit-recon: \"frob\" is not a command; the commands are"),
+        (["--ledger", "x.sqlite", "import", "snapshot", "-h"], "credit-recon: \"snapshot\" is not a command of `import`"),
     ])
     func aParsingErrorStartsAsEveryError(arguments: [String], start: String) throws {
         let result = try Executable.creditRecon(arguments)
@@ -476,6 +479,12 @@ struct CommandLineTests {
             }
         }
         #expect(try Executable.creditRecon(["report", "--help"]).stdout.contains("USAGE: credit-recon report"))
+        // A command's own arguments before --help are no command to look for.
+        for help in [["topup", "plan.csv", "--help"], ["import", "snapshots", "f.csv", "-h"], ["ledger", "copy", "--help"],
+                     ["--ledger", "x.sqlite", "report", "--help"], ["-h"]] {
+            let result = try Executable.creditRecon(help)
+            #expect(result.status == 0 && result.stdout.contains("USAGE: credit-recon"), "\(help): \(result.stderr)")
+        }
     }
 
     /// A folder or a pipe named as the ledger is a usage error (64) that says what to name;
