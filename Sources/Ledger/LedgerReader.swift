@@ -58,6 +58,9 @@ public struct LedgerReader {
         try store().topUp(account: account, reference: reference)
     }
 
+    /// Every reference `account`'s top-ups and charges carry, once each, in byte order.
+    public func references(account: String) throws -> [String] { try store().references(account: account) }
+
     /// Top-ups in `state` (`planned`, `requesting`, …), oldest first.
     public func topUps(state: String) throws -> [StoredTopUp] { try store().topUps(state: state) }
 

@@ -77,6 +77,12 @@ struct StoreConformanceTests {
         try store.ledger.appendAll([recorded("web_9", "R7")], account: "other")
         let found = try store.ledger.read { try $0.unlinkedCharges(account: "default", references: ["R7", "ref-2", "nothing"]) }
         #expect(found.map(\.chargeID) == ["web_7"], "web_1 carries ref-2 but resolved it; web_9 is another account's")
+        // Every reference of an account's top-ups and charges, once each, in byte order.
+        let references = try store.ledger.read { try $0.references(account: "default") }
+        #expect(references == references.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }, "\(references)")
+        #expect(Set(references).isSuperset(of: ["R7", "R8", "ref-2"]) && Set(references).count == references.count, "\(references)")
+        #expect(try store.ledger.read { try $0.references(account: "other") } == ["R7"])
+        #expect(try store.ledger.read { try $0.references(account: "nobody") }.isEmpty)
     }
 
     /// `ledger copy` goes only into an empty, guarded ledger: a target whose journal is

@@ -25,6 +25,8 @@ protocol StoreQueries: AnyObject {
 
     func topUp(key: String) throws -> StoredTopUp?
     func topUp(account: String, reference: String) throws -> StoredTopUp?
+    /// Every reference `account`'s top-ups and charges carry, once each, in byte order.
+    func references(account: String) throws -> [String]
     func topUps(state: String) throws -> [StoredTopUp]
     func allTopUps() throws -> [StoredTopUp]
     func hasTopUps() throws -> Bool

@@ -137,6 +137,13 @@ extension PostgresTransaction {
                  Self.binds(account, reference)) { try StoredTopUp(reading: &$0) }.first
     }
 
+    func references(account: String) throws -> [String] {
+        try rows("""
+            SELECT reference FROM \(Self.s).topups WHERE account = $1 AND reference IS NOT NULL
+            UNION SELECT reference FROM \(Self.s).charges WHERE account = $1 AND reference IS NOT NULL ORDER BY 1
+            """, Self.binds(account)) { try $0.text() }
+    }
+
     func topUps(state: String) throws -> [StoredTopUp] {
         try rows("\(Self.selectTopUps) WHERE state = $1 ORDER BY id", Self.binds(state)) { try StoredTopUp(reading: &$0) }
     }

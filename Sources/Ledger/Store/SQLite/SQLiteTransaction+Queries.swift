@@ -135,6 +135,13 @@ extension SQLiteTransaction {
             .first([.text(account), .text(reference)], as: StoredTopUp.self)
     }
 
+    func references(account: String) throws -> [String] {
+        try db.statement("""
+            SELECT reference FROM topups WHERE account = ?1 AND reference IS NOT NULL
+            UNION SELECT reference FROM charges WHERE account = ?1 AND reference IS NOT NULL ORDER BY 1
+            """).rows([.text(account)]) { $0.text(0) }
+    }
+
     func topUps(state: String) throws -> [StoredTopUp] {
         try db.statement("\(Self.selectTopUps) WHERE state = ? ORDER BY id").rows([.text(state)], as: StoredTopUp.self)
     }
