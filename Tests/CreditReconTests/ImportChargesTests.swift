@@ -195,13 +195,19 @@ struct ImportChargesTests {
             #expect(found.first?.hasPrefix("charges.csv:2: \(column): begins or ends with an invisible character") == true, "\(found)")
         }
         let account = try self.problems("charge_id,amount,created_at,account\nweb-4,7,2026-11-03T10:00:00Z,default\u{A0}\n")
-        #expect(account.first?.hasPrefix("charges.csv:2: account: begins or ends with an invisible space (U+A0 NO-BREAK SPACE)") == true,
+        #expect(account.first?.hasPrefix("charges.csv:2: account: begins or ends with an invisible space (U+00A0 NO-BREAK SPACE)") == true,
                 "\(account)")
         // Inside a charge id too: "web-8f3c21d\u{200B}0" was recorded as a second charge of the
         // one held as "web-8f3c21d0" (probe 88).
         let inside = try self.problems("\(Self.header)\nweb-8f3c21d\u{200B}0,250,,,2026-11-03T10:00:00Z,,,,,\n")
         #expect(inside.first?.hasPrefix("charges.csv:2: charge_id: holds an invisible character (U+200B ZERO WIDTH SPACE)") == true,
                 "\(inside)")
+        // Any other character than ASCII in a receipt's id: each was a second charge of web-abc1 (probe 90).
+        for id in ["\u{FF57}eb-abc1", "web\u{2010}abc1", "web-\u{251}bc1", "web-abc\u{1C0}", "w\u{2800}eb-abc1", "web-abc1\u{2764}"] {
+            let found = try self.problems("\(Self.header)\n\(id),5,,,2026-11-03T10:00:00Z,,,,,\n")
+            #expect(found.first?.contains("charge_id:") == true && (found.first?.contains("is ASCII letters, digits and punctuation") == true
+                || found.first?.contains("invisible") == true), "\(id): \(found)")
+        }
     }
 
     @Test func sameIdWithOtherValuesIsRefusedAndNothingWritten() throws {

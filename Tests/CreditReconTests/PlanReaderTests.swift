@@ -94,74 +94,32 @@ struct PlanReaderTests {
     }
 
     /// A reference is matched byte for byte in the ledger: "Café" written decomposed, or
-    /// with a no-break space at its end, was a second top-up of the same row. Composed
-    /// accents are fine.
+    /// with a no-break space at its end, or a zero-width space among its ASCII characters,
+    /// was a second top-up of the same row; a code point no text holds is refused anywhere.
+    /// Composed accents are fine; what only looks like another name is the plan's
+    /// (`TopUpEngineTests.aReferenceThatLooksLikeAnotherIsRefused`).
     @Test func aReferenceIsOneStringOfBytesHoweverItWasTyped() throws {
         #expect(try oneProblem("\(Wallets.a),1,10,Cafe\u{301}-Q4,").hasPrefix(
             "plan.csv:3: reference: \"Cafe\u{301}-Q4\" is written with decomposed accents; write it in composed form (Unicode NFC)"))
         #expect(try oneProblem("\(Wallets.a),1,10,Q4\u{A0},").hasPrefix(
-            "plan.csv:3: reference: begins or ends with an invisible space (U+A0 NO-BREAK SPACE)"))
+            "plan.csv:3: reference: begins or ends with an invisible space (U+00A0 NO-BREAK SPACE)"))
         #expect(try oneProblem("\(Wallets.a),1,10,\u{202E}Q4,").hasPrefix(
             "plan.csv:3: reference: begins or ends with an invisible character (U+202E RIGHT-TO-LEFT OVERRIDE)"))
-        // Inside the name as well (probe 88: "2026-11-A-0\u{200B}1" was a second charge of
-        // the paid "2026-11-A-01"), and a dash or letter that only looks like the paid one's.
+        // Inside the name as well (probe 88: "2026-11-A-0\u{200B}1" was a second charge of the paid "2026-11-A-01").
         #expect(try oneProblem("\(Wallets.a),1,10,2026-11-A-0\u{200B}1,") ==
             "plan.csv:3: reference: holds an invisible character (U+200B ZERO WIDTH SPACE) as its character 12; remove it: "
             + "a reference is matched byte for byte, and what looks the same would be another top-up")
-        #expect(try oneProblem("\(Wallets.a),1,10,Q4\u{A0}Nov,").hasPrefix(
-            "plan.csv:3: reference: holds an invisible space (U+A0 NO-BREAK SPACE) as its character 3"))
-        #expect(try oneProblem("\(Wallets.a),1,10,2026\u{2011}11-A-01,").hasPrefix(
-            "plan.csv:3: reference: holds U+2011 NON-BREAKING HYPHEN, which looks like a hyphen; write \"-\" (U+002D) there"))
-        #expect(try oneProblem("\(Wallets.a),1,10,2026-11-\u{391}-01,") ==
-            "plan.csv:3: reference: is written in Greek letters that all look like Latin ones (U+391 GREEK CAPITAL LETTER ALPHA "
-            + "first); write it in Latin letters, or with a Greek letter that looks like none: a reference is matched byte for "
-            + "byte, and what looks the same would be another top-up")
-        #expect(try oneProblem("\(Wallets.a),1,10,\u{410}\u{412}\u{421}-1,").hasPrefix(
-            "plan.csv:3: reference: is written in Cyrillic letters that all look like Latin ones"))
-        #expect(try oneProblem("\(Wallets.a),1,10,Q4-\u{391}lpha,").hasPrefix(
-            "plan.csv:3: reference: mixes Latin and Greek letters (U+51 LATIN CAPITAL LETTER Q, then U+391 GREEK CAPITAL LETTER ALPHA): "
-            + "in two alphabets a name can hold a letter drawn like one of the other's"))
-        #expect(try oneProblem("\(Wallets.a),1,10,Caf\u{435},").hasPrefix(
-            "plan.csv:3: reference: mixes Latin and Cyrillic letters (U+43 LATIN CAPITAL LETTER C, then U+435 CYRILLIC SMALL LETTER IE)"))
-        let (_, others) = try check("wallet,chain_id,amount,reference\n\(Wallets.a),1,10,Счёт-7\n\(Wallets.a),1,10,Δέλτα 4\n")
-        #expect(others.map(\.reference) == ["Счёт-7", "Δέλτα 4"])
-    }
-
-    /// What else got a second top-up past the first rules (probe 90): other forms of a
-    /// character, letters of other alphabets among Latin ones, blanks and boxes, marks on
-    /// digits, other digits, lines drawn like a dash. Each is refused naming the character.
-    @Test(arguments: [
-        ("\u{FF21}BC-1", "holds U+FF21 FULLWIDTH LATIN CAPITAL LETTER A, another form of \"A\"; write \"A\" there"),
-        ("\u{1D5A0}BC-1", "holds U+1D5A0 MATHEMATICAL SANS-SERIF CAPITAL A, another form of \"A\""),
-        ("ABC-\u{2460}", "holds U+2460 CIRCLED DIGIT ONE, another form of \"1\""),
-        ("\u{212A}BC-1", "holds U+212A KELVIN SIGN, another form of \"K\""),
-        ("\u{13AA}BC-1", "mixes Cherokee and Latin letters (U+13AA CHEROKEE LETTER GO, then U+42 LATIN CAPITAL LETTER B)"),
-        ("w\u{565}b-1", "mixes Latin and Armenian letters"),
-        ("Invoice-\u{421}\u{447}\u{451}\u{442}", "mixes Latin and Cyrillic letters"),
-        ("A\u{2800}BC-1", "holds an invisible character (U+2800 BRAILLE PATTERN BLANK) as its character 2"),
-        ("REF-9\u{E000}", "begins or ends with an invisible character (U+E000)"),
-        ("A\u{16FE4}BC-1", "holds U+16FE4 KHITAN SMALL SCRIPT FILLER on \"A\", a mark no letter of its own holds"),
-        ("ABC-1\u{323}", "holds U+323 COMBINING DOT BELOW on \"1\", a mark no letter of its own holds"),
-        ("ABC\u{335}1", "holds U+335 COMBINING SHORT STROKE OVERLAY on \"C\""),
-        ("ABC-\u{661}", "holds U+661 ARABIC-INDIC DIGIT ONE, a digit of another numbering beside ASCII letters or digits"),
-        ("ABC\u{30FC}1", "holds U+30FC KATAKANA-HIRAGANA PROLONGED SOUND MARK, which looks like a hyphen"),
-        ("ABC\u{2500}1", "holds U+2500 BOX DRAWINGS LIGHT HORIZONTAL, which looks like a hyphen"),
-        ("ABC\u{2F00}1", "holds U+2F00 KANGXI RADICAL ONE, another form of \"一\""),
-        ("A\u{200D}BC", "holds an invisible character (U+200D ZERO WIDTH JOINER) as its character 2"),
-    ])
-    func aReferenceThatLooksLikeAnotherIsRefused(reference: String, said: String) throws {
-        let problem = try oneProblem("\(Wallets.a),1,10,\(reference),")
-        #expect(problem.hasPrefix("plan.csv:3: reference: \(said)"), "\(problem)")
-        #expect(problem.hasSuffix("a reference is matched byte for byte, and what looks the same would be another top-up"))
-    }
-
-    /// Names in one alphabet, Latin with Chinese, Japanese or Korean, and emoji sequences
-    /// (joined, with the emoji variation selector) are kept as written.
-    @Test func namesThatLookLikeNoOtherAreKept() throws {
-        let names = ["Café", "Müller-Lüdenscheid", "日本", "ACME-日本", "ラーメン-3", "서울 7", "Москва", "שלום", "مرحبا-٣",
-                     "👨\u{200D}👩\u{200D}👧", "\u{2764}\u{FE0F} Q4", "🇪🇺-12", "Ελλάδα"]
-        let (_, rows) = try check("wallet,chain_id,amount,reference\n" + names.map { "\(Wallets.a),1,10,\($0)\n" }.joined())
-        #expect(rows.map(\.reference) == names)
+        #expect(try oneProblem("\(Wallets.a),1,10,A\u{200D}BC,").hasPrefix(
+            "plan.csv:3: reference: holds an invisible character (U+200D ZERO WIDTH JOINER) as its character 2"))
+        #expect(try oneProblem("\(Wallets.a),1,10,1\u{FE0F}\u{20E3} Q4,").hasPrefix(
+            "plan.csv:3: reference: holds an invisible character (U+FE0F VARIATION SELECTOR-16) as its character 2"))
+        #expect(try oneProblem("\(Wallets.a),1,10,REF-9\u{E000},").hasPrefix(
+            "plan.csv:3: reference: begins or ends with a character no text holds (U+E000)"))
+        #expect(try oneProblem("\(Wallets.a),1,10,\u{4E00}\u{378}\u{4E8C},").hasPrefix(
+            "plan.csv:3: reference: holds a character no text holds (U+0378) as its character 2"))
+        let (_, others) = try check("wallet,chain_id,amount,reference\n\(Wallets.a),1,10,Счёт-7\n\(Wallets.a),1,10,Δέλτα 4\n"
+            + "\(Wallets.a),1,10,請求書　11月\n\(Wallets.a),1,10,می\u{200C}خواهم\n\(Wallets.a),1,10,Q4 \u{2764}\u{FE0F}\n")
+        #expect(others.map(\.reference) == ["Счёт-7", "Δέλτα 4", "請求書　11月", "می\u{200C}خواهم", "Q4 \u{2764}\u{FE0F}"])
         let (_, rocket) = try check("wallet,chain_id,amount,reference\n\(Wallets.a),1,10,Caf\u{E9}-Q4 \u{1F680}\n")
         #expect(rocket.map(\.reference) == ["Caf\u{E9}-Q4 \u{1F680}"])
     }

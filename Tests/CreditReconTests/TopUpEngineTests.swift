@@ -47,6 +47,50 @@ struct TopUpEngineTests {
         #expect(named.created == 1)
     }
 
+    /// A new reference that looks like one already in the ledger, or on an earlier row, but
+    /// is other text is refused (65) naming both and where they differ: each of these was
+    /// a second top-up of `ABC-1` (probes 88, 90 and 91). The paid row itself is done.
+    @Test func aReferenceThatLooksLikeAnotherIsRefused() async throws {
+        let bench = try TopUpBench()
+        let paid = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,ABC-1\n", name: "paid.csv")
+        #expect(try await bench.run(paid, client: FakeChargeCreator()).created == 1)
+        let looks = ["\u{FF21}BC-1", "\u{1D5A0}BC-1", "\u{1D00}BC-1", "A\u{299}C-1", "\u{13AA}BC-1", "\u{A4EE}BC-1",
+                     "\u{410}BC-1", "\u{391}BC-1", "ABC\u{2011}1", "ABC\u{2212}1", "ABC\u{30FC}1", "ABC\u{31D0}1", "ABC-\u{1C0}",
+                     "ABC-1\u{323}", "ABC-\u{2460}", "abc\u{2010}1", "A\u{1D2E}C-1"]
+        let plan = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,ABC-1\n"
+            + looks.map { "\(Wallets.a),base,10,\($0)\n" }.joined())
+        let refused = #expect(throws: InputErrors.self) { try bench.engine(plan).prepare(ledger: bench.ledger) }
+        let said = refused?.errors.map(\.description) ?? []
+        #expect(said.count == looks.count, "\(said)")
+        let expected: String = "topups.csv:3: reference: \"\u{FF21}BC-1\" looks like the reference \"ABC-1\" already in the "
+            + "ledger, but is other text (character 1 is U+FF21 FULLWIDTH LATIN CAPITAL LETTER A there, U+0041 LATIN CAPITAL "
+            + "LETTER A in the other): a reference is matched byte for byte, and this one would be a second top-up. Write it as "
+            + "that one if it is that top-up; if it is another, give it a reference that looks different"
+        #expect(said.first == expected, "\(said)")
+        // On an earlier row of the plan, with nothing in the ledger.
+        let fresh = try TopUpBench()
+        let twice = try fresh.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,Q4-\u{421}\n\(Wallets.a),base,10,Q4-C\n")
+        let second = #expect(throws: InputErrors.self) { try fresh.engine(twice).prepare(ledger: fresh.ledger) }
+        #expect(second?.errors.map(\.description).first?.hasPrefix(
+            "topups.csv:3: reference: \"Q4-C\" looks like the reference \"Q4-\u{421}\" on line 2") == true, "\(String(describing: second))")
+        // ASCII text alone is told apart as typed: ABC-l and abc-1 are references of their own.
+        let ascii = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,ABC-l\n\(Wallets.a),base,10,abc-1\n")
+        #expect(try bench.engine(ascii).prepare(ledger: bench.ledger).toSend.count == 2)
+    }
+
+    /// Names a finance team types in its own language or script are kept while nothing in
+    /// the ledger or the plan looks like them (the first rules refused each of these, probe 91).
+    @Test func namesInOtherScriptsAreKept() async throws {
+        let bench = try TopUpBench()
+        let names = ["Factura-N\u{BA}-15", "1\u{AA}-quincena", "Счёт № 15", "ООО-12", "АО-2026", "ΑΕ-2026", "ユーザー1",
+                     "２０２６年１１月分", "株式会社ＡＢＣ", "ｶﾌﾞｼｷｶﾞｲｼｬ", "㈱ABC", "請求書　11月", "阿里巴巴（中国）有限公司", "发票：2026-11",
+                     "2026-一月", "㈜삼성", "GST-बिल", "Invoice-Счёт", "می\u{200C}خواهم", "👨\u{200D}👩\u{200D}👧", "Q4 \u{2764}\u{FE0F}",
+                     "Müller-Lüdenscheid", "L\u{2019}Oréal", "Kasım", "שלום", "مرحبا-٣"]
+        let plan = try bench.plan("wallet,chain,amount,reference\n" + names.map { "\(Wallets.a),base,10,\($0)\n" }.joined())
+        let preview = try bench.engine(plan).prepare(ledger: bench.ledger)
+        #expect(preview.toSend.map(\.row.reference) == names)
+    }
+
     @Test func sendsTheChecksummedWalletAndChain() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan("wallet,chain,amount\n\(Wallets.a.lowercased()),polygon,12.50\n")

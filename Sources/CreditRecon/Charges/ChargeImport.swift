@@ -162,7 +162,15 @@ public struct ChargeImport: BatchImport {
             func value(_ index: Int?) -> String { (record.field(at: index) ?? "").trimmingASCIIWhitespace() }
             func fail(_ column: String, _ message: String) { errors.add(line: line, column: column, message) }
 
-            let id = PlanReader.name(record.field(at: idColumn), column: "charge_id", another: "charge", line: line, errors: &errors)
+            var id = PlanReader.name(record.field(at: idColumn), column: "charge_id", another: "charge", line: line, errors: &errors)
+            // A receipt's id is ASCII: one with another character (`ｗeb-1`, `web‐1`) is a copy
+            // gone wrong, and would be a second charge of what looks like the same one (probe 90).
+            if let text = id.value, let other = text.unicodeScalars.first(where: { !$0.isASCII }) {
+                fail("charge_id", "\"\(TerminalText.printable(text))\" holds \(LookAlikeName.named(other)); a charge id, as a "
+                    + "receipt gives it, is ASCII letters, digits and punctuation: copy it again from the Coinbase or "
+                    + "OpenRouter receipt")
+                id = (nil, false)
+            }
             var chargeID: String?
             // Compared as `sameCharge` says: an id in other letter case is the same UUID.
             let key = id.value.map(Self.sameCharge)

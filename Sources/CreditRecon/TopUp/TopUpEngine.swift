@@ -93,6 +93,39 @@ public struct TopUpEngine: Sendable {
         return KeyedPlan(rows: keyed, summary: summary)
     }
 
+    /// What to say of each new row (`new`, by index) whose reference looks like another one
+    /// of its account (`LookAlikeName.skeleton`), in the ledger or on an earlier row, but is
+    /// other text: it would be a second top-up of what looks like one. Two names of ASCII
+    /// text alone (`ABC-1`, `ABC-l`) are told apart as they are typed.
+    static func lookAlikeReferences(_ rows: [PlanRow], new: [Bool], ledger: Ledger?) throws -> [Int: String] {
+        guard rows.indices.contains(where: { new[$0] && rows[$0].reference != nil }) else { return [:] }
+        var seen: [String: (name: String, place: String)] = [:]  // by account and skeleton
+        let accounts = Set(rows.filter { $0.reference != nil }.map(\.account))
+        try ledger?.read { reader in
+            for account in accounts.sorted() {
+                for name in try reader.references(account: account) {
+                    let key = account + "\u{0}" + LookAlikeName.skeleton(name)
+                    // One written otherwise than ASCII first: the one a new ASCII name could be taken for.
+                    if seen[key].map({ $0.name.utf8.allSatisfy { $0 < 0x80 } && !name.utf8.allSatisfy { $0 < 0x80 } }) ?? true {
+                        seen[key] = (name, "already in the ledger")
+                    }
+                }
+            }
+        }
+        var said: [Int: String] = [:]
+        for (index, row) in rows.enumerated() {
+            guard let reference = row.reference else { continue }
+            let key = row.account + "\u{0}" + LookAlikeName.skeleton(reference)
+            if let other = seen[key], other.name != reference,
+               !(other.name.utf8.allSatisfy { $0 < 0x80 } && reference.utf8.allSatisfy { $0 < 0x80 }) {
+                if new[index] { said[index] = LookAlikeName.collision(reference, looksLike: other.name, where: other.place) }
+                continue
+            }
+            if seen[key] == nil { seen[key] = (reference, "on line \(row.line)") }
+        }
+        return said
+    }
+
     /// Validates and keys the plan and checks every key against `ledger` (`nil`: no ledger
     /// yet, every row is new). Writes nothing.
     ///
@@ -141,12 +174,17 @@ public struct TopUpEngine: Sendable {
             }
             return (stored, twins)
         } ?? (Array(repeating: nil, count: keyed.count), Array(repeating: nil, count: keyed.count))
+        let lookAlikes = try Self.lookAlikeReferences(keyed.map(\.row), new: previous.map { $0 == nil }, ledger: ledger)
         var errors = ErrorCollector(file: planFile)
         var items: [TopUpItem] = []
         items.reserveCapacity(keyed.count)
         for (index, entry) in keyed.enumerated() {
             let row = entry.row
             guard let stored = previous[index] else {
+                if let problem = lookAlikes[index] {
+                    errors.add(line: row.line, column: "reference", problem)
+                    continue
+                }
                 if let reference = row.reference, let charge = recordedFirst[row.account + "\u{0}" + reference] {
                     errors.add(line: row.line, column: "reference",
                                "\"\(reference)\" is already the reference of charge \(charge.chargeID) (\(charge.amount.centsText) USD, "
