@@ -99,25 +99,30 @@ public struct TopUpEngine: Sendable {
     /// text alone (`ABC-1`, `ABC-l`) are told apart as they are typed.
     static func lookAlikeReferences(_ rows: [PlanRow], new: [Bool], ledger: Ledger?) throws -> [Int: String] {
         guard rows.indices.contains(where: { new[$0] && rows[$0].reference != nil }) else { return [:] }
-        var seen: [String: (name: String, place: String)] = [:]  // by account and skeleton
-        let accounts = Set(rows.filter { $0.reference != nil }.map(\.account))
-        try ledger?.read { reader in
-            for account in accounts.sorted() {
-                for name in try reader.references(account: account) {
-                    let key = account + "\u{0}" + LookAlikeName.skeleton(name)
-                    // One written otherwise than ASCII first: the one a new ASCII name could be taken for.
-                    if seen[key].map({ $0.name.utf8.allSatisfy { $0 < 0x80 } && !name.utf8.allSatisfy { $0 < 0x80 } }) ?? true {
-                        seen[key] = (name, "already in the ledger")
-                    }
-                }
+        let ascii = { (name: String) in name.utf8.allSatisfy { $0 < 0x80 } }
+        let accounts = Set(rows.filter { $0.reference != nil }.map(\.account)).sorted()
+        let held = try ledger?.read { reader in try accounts.map { ($0, try reader.references(account: $0)) } } ?? []
+        // Only a name written otherwise than in ASCII looks like another: the skeletons of those
+        // alone are kept, so a plan or ledger of ASCII references costs no table of them.
+        var odd: Set<String> = []  // by account and skeleton
+        for (account, names) in held { for name in names where !ascii(name) { odd.insert(account + "\u{0}" + LookAlikeName.skeleton(name)) } }
+        for row in rows { if let name = row.reference, !ascii(name) { odd.insert(row.account + "\u{0}" + LookAlikeName.skeleton(name)) } }
+        guard !odd.isEmpty else { return [:] }
+        var seen: [String: (name: String, place: String)] = [:]
+        for (account, names) in held {
+            for name in names {
+                let key = account + "\u{0}" + LookAlikeName.skeleton(name)
+                // One written otherwise than ASCII first: the one a new ASCII name could be taken for.
+                guard odd.contains(key), seen[key].map({ ascii($0.name) && !ascii(name) }) ?? true else { continue }
+                seen[key] = (name, "already in the ledger")
             }
         }
         var said: [Int: String] = [:]
         for (index, row) in rows.enumerated() {
             guard let reference = row.reference else { continue }
             let key = row.account + "\u{0}" + LookAlikeName.skeleton(reference)
-            if let other = seen[key], other.name != reference,
-               !(other.name.utf8.allSatisfy { $0 < 0x80 } && reference.utf8.allSatisfy { $0 < 0x80 }) {
+            guard odd.contains(key) else { continue }
+            if let other = seen[key], other.name != reference, !(ascii(other.name) && ascii(reference)) {
                 if new[index] { said[index] = LookAlikeName.collision(reference, looksLike: other.name, where: other.place) }
                 continue
             }
