@@ -56,7 +56,8 @@ struct TopUpEngineTests {
         #expect(try await bench.run(paid, client: FakeChargeCreator()).created == 1)
         let looks = ["\u{FF21}BC-1", "\u{1D5A0}BC-1", "\u{1D00}BC-1", "A\u{299}C-1", "\u{13AA}BC-1", "\u{A4EE}BC-1",
                      "\u{410}BC-1", "\u{391}BC-1", "ABC\u{2011}1", "ABC\u{2212}1", "ABC\u{30FC}1", "ABC\u{31D0}1", "ABC-\u{1C0}",
-                     "ABC-1\u{323}", "ABC-\u{2460}", "abc\u{2010}1", "A\u{1D2E}C-1"]
+                     "ABC-\u{2460}", "abc\u{2010}1", "A\u{1D2E}C-1", "AB\u{3F9}-1", "\u{15C5}BC-1", "ABC-\u{5D5}",
+                     "ABC-\u{26A}"]
         let plan = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,ABC-1\n"
             + looks.map { "\(Wallets.a),base,10,\($0)\n" }.joined())
         let refused = #expect(throws: InputErrors.self) { try bench.engine(plan).prepare(ledger: bench.ledger) }
@@ -85,7 +86,9 @@ struct TopUpEngineTests {
         let names = ["Factura-N\u{BA}-15", "1\u{AA}-quincena", "Счёт № 15", "ООО-12", "АО-2026", "ΑΕ-2026", "ユーザー1",
                      "２０２６年１１月分", "株式会社ＡＢＣ", "ｶﾌﾞｼｷｶﾞｲｼｬ", "㈱ABC", "請求書　11月", "阿里巴巴（中国）有限公司", "发票：2026-11",
                      "2026-一月", "㈜삼성", "GST-बिल", "Invoice-Счёт", "می\u{200C}خواهم", "👨\u{200D}👩\u{200D}👧", "Q4 \u{2764}\u{FE0F}",
-                     "Müller-Lüdenscheid", "L\u{2019}Oréal", "Kasım", "שלום", "مرحبا-٣"]
+                     "Müller-Lüdenscheid", "L\u{2019}Oréal", "Kasım", "שלום", "مرحبا-٣", "Batch 1\u{FE0F}\u{20E3}",
+                     // Marks make other letters: each pair is two names (probe 92).
+                     "バス-1", "ハス-1", "Мой-1", "Мои-1", "Año-2026", "Ano-2026", "กิน-1", "กิน่-1", "कुल-1", "कल-1"]
         let plan = try bench.plan("wallet,chain,amount,reference\n" + names.map { "\(Wallets.a),base,10,\($0)\n" }.joined())
         let preview = try bench.engine(plan).prepare(ledger: bench.ledger)
         #expect(preview.toSend.map(\.row.reference) == names)

@@ -189,7 +189,7 @@ extension Reliability {
             let snapshots = try scratch.write("snapshots.csv", "observed_at,total_credits,total_usage,account\n"
                 + "2026-11-01T00:00:00Z,100,10,\(account)\n2026-11-02T00:00:00Z,100,20,\(account)\n")
             let imported = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", snapshots])
-            #expect(imported.status == 65 && imported.stderr.contains("account: holds an invisible character (U+202E"), "\(imported.stderr)")
+            #expect(imported.status == 65 && imported.stderr.contains("account: holds a direction control (U+202E"), "\(imported.stderr)")
             let report = try Executable.creditRecon(["--ledger", ledger, "--account", account, "report", "--out", scratch.path("r")])
             #expect(report.status == 64 && report.stderr.contains("(U+202E RIGHT-TO-LEFT OVERRIDE)"), "\(report.stderr)")
             for output in [dry.stdout, refusedPlan.stderr, imported.stderr, report.stderr] {

@@ -5,8 +5,8 @@
 /// Two checks. `problem` refuses, with no ledger, what is never meant: decomposed accents
 /// (not NFC); a character that shows nothing at an end or beside an ASCII character
 /// (U+200B in `ABC-0​1`, U+00A0, U+FEFF, U+202E); a private-use, unassigned or noncharacter
-/// code point anywhere. `skeleton` is what a name looks like, after Unicode's compatibility
-/// mapping, case, marks, invisible characters and the letters and dashes drawn alike
+/// code point anywhere; a direction control anywhere. `skeleton` is what a name looks like,
+/// after Unicode's compatibility mapping, case, invisible characters and the letters and dashes drawn alike
 /// (a reduced form of the skeletons of Unicode's confusables, UTS #39): a new reference is
 /// refused when it looks like another one of the ledger or of the plan (`collision`),
 /// so `ＡBC-1`, `ᴀBC-1` or `ABC‐1` is refused beside `ABC-1`, while `ООО-12`, `ユーザー1`
@@ -37,18 +37,34 @@ enum LookAlikeName {
             let space = properties.isWhitespace && scalar != " "
             let hidden = properties.generalCategory == .format || properties.isDefaultIgnorableCodePoint
             // The emoji variation selector after an emoji (❤️) is part of it, at the end too.
-            let emojiStyle = (scalar == "\u{FE0F}" || scalar == "\u{FE0E}") && place > 0 && !scalars[place - 1].isASCII
-                && scalars[place - 1].properties.isEmoji
-            guard never || (space && edge) || (hidden && (edge || besideASCII) && !emojiStyle) else { continue }
-            let kind = never ? "a character no text holds" : space ? "an invisible space" : "an invisible character"
+            // A keycap (1️⃣) is a digit, the selector and U+20E3.
+            let emojiStyle = (scalar == "\u{FE0F}" || scalar == "\u{FE0E}") && place > 0
+                && ((!scalars[place - 1].isASCII && scalars[place - 1].properties.isEmoji)
+                    || (place + 1 < scalars.count && scalars[place + 1] == "\u{20E3}"))
+            // A direction control reorders what a viewer shows wherever it stands (`Ж‮Ж1-CBA` shows as `ЖABC-1Ж`);
+            // the braille blank shows as a space.
+            let anywhere = isDirectionControl(scalar)
+            let blank = scalar == "\u{2800}"
+            guard never || anywhere || ((space || blank) && edge) || ((hidden || blank) && (edge || besideASCII) && !emojiStyle)
+            else { continue }
+            let kind = never ? "a character no text holds" : anywhere ? "a direction control" : space ? "an invisible space"
+                : "an invisible character"
             return (edge ? "begins or ends with" : "holds") + " \(kind) (\(named(scalar)))"
                 + (edge ? "" : " as its character \(place + 1)") + "; remove it: \(matched)"
         }
         return nil
     }
 
+    /// The characters that set the direction text is shown in (U+200E, U+200F, U+061C,
+    /// U+202A–U+202E, U+2066–U+2069): a reference needs none, the direction of its letters
+    /// being their own.
+    private static func isDirectionControl(_ scalar: Unicode.Scalar) -> Bool {
+        [0x200E, 0x200F, 0x061C].contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
+            || (0x2066...0x2069).contains(scalar.value)
+    }
+
     /// What `name` looks like: compatibility forms as their plain characters (`Ａ` as `A`,
-    /// `№` as `No`), lower case, no marks, no character that shows nothing, each run of
+    /// `№` as `No`), lower case, no character that shows nothing, each run of
     /// spaces as one space, every dash and level line as `-`, every vertical stroke as `l`,
     /// and the Greek, Cyrillic, Armenian, Cherokee, Lisu and small-capital letters drawn
     /// like Latin ones as those.
@@ -71,10 +87,14 @@ enum LookAlikeName {
         }
         var out = String.UnicodeScalarView()
         var spaced = false
-        for scalar in name.precomposedStringWithCompatibilityMapping.decomposedStringWithCanonicalMapping.unicodeScalars {
+        // A letter drawn like a Latin one is looked up as written too: the compatibility
+        // mapping takes some to other look-alikes' letters (the lunate sigma Ϲ to Σ).
+        let drawn = String.UnicodeScalarView(name.unicodeScalars.map { drawnLikeLatin[$0.value] ?? $0 })
+        for scalar in String(drawn).precomposedStringWithCompatibilityMapping.decomposedStringWithCanonicalMapping.unicodeScalars {
             let properties = scalar.properties
-            if [.nonspacingMark, .enclosingMark, .format].contains(properties.generalCategory)
-                || properties.isDefaultIgnorableCodePoint {
+            // Marks are kept, as Unicode's skeletons keep them: バス and ハス, Мой and Мои, Año and Ano are
+            // different names to a reader.
+            if properties.generalCategory == .format || properties.isDefaultIgnorableCodePoint || scalar == "\u{2800}" {
                 continue
             }
             if properties.isWhitespace {
@@ -132,7 +152,8 @@ enum LookAlikeName {
     /// vertical strokes all read as `l`, `0` as `o`.
     private static let drawnLikeLatin: [UInt32: Unicode.Scalar] = {
         let pairs: [(String, Unicode.Scalar)] = [
-            ("1Il|ǀƖ∣│⏐❘׀ӏΙІӀ", "l"), ("ıɩɪіι", "i"), ("0ΟՕ", "o"),
+            ("1Il|ǀƖ∣│⏐❘׀ӏΙІӀɪꓲⲒוןߊⵏᛁ丨١۱", "l"), ("ıɩіι", "i"), ("0ΟՕዐ০߀〇ⵔ໐", "o"), ("Ꮾб", "6"),
+            ("ᗅ", "a"), ("ᗷ", "b"), ("ᑕϹϾⲤ", "c"), ("ᐯ∨", "v"), ("Ⲛ", "n"),
             ("АаΑαᎪꓮᴀɑⱭ", "a"), ("ВвΒᏴꓐʙꞴ", "b"), ("СсϹϲᏟꓚᴄ", "c"), ("ԁᎠꓓᴅ", "d"), ("ЕеΕεᎬꓰᴇ", "e"), ("ꓝ", "f"),
             ("Ꮐꓖɢɡց", "g"), ("НнΗһᎻꓧʜհ", "h"), ("ЈјᎫꓙᴊ", "j"), ("КкΚκᏦꓗᴋ", "k"), ("Ꮮꓡʟ", "l"), ("МмΜᎷꓟᴍ", "m"),
             ("Νꓠɴ", "n"), ("Оооᴏ", "o"), ("ОоΟοօ", "o"), ("РрΡρᏢꓑᴘ", "p"), ("ԛ", "q"), ("Ꭱꓣʀ", "r"), ("ЅѕᏚꓢꜱ", "s"),
