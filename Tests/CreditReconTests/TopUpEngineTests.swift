@@ -79,6 +79,31 @@ struct TopUpEngineTests {
         #expect(try bench.engine(ascii).prepare(ledger: bench.ledger).toSend.count == 2)
     }
 
+    /// Under another account, a reference that looks like a top-up's of the same wallet, chain
+    /// and amount is the same plan run under another label, as the exact reference is: it
+    /// was let through (probe 92). With another amount it is that account's own top-up.
+    @Test func aLookAlikeOfAnotherAccountsTopUpIsRefused() async throws {
+        let bench = try TopUpBench()
+        let paid = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,ABC-1\n", name: "paid.csv")
+        #expect(try await bench.run(paid, client: FakeChargeCreator()).created == 1)
+        func prepare(_ text: String) throws -> TopUpPreview {
+            let plan = try bench.plan(text)
+            return try TopUpEngine(options: .init(planPath: plan, displayName: "topups.csv", batch: nil, account: "other"))
+                .prepare(ledger: bench.ledger)
+        }
+        let refused = #expect(throws: InputErrors.self) { try prepare("wallet,chain,amount,reference\n\(Wallets.a),base,10,\u{410}BC-1\n") }
+        #expect(refused?.errors.first?.description.hasPrefix("topups.csv:2: reference: \"\u{410}BC-1\" looks like the reference \"ABC-1\" "
+            + "planned for account \"acct\" with the same wallet, chain and amount (topups.csv:2, now created)") == true,
+            "\(String(describing: refused))")
+        #expect(try prepare("wallet,chain,amount,reference\n\(Wallets.a),base,11,\u{410}BC-1\n").toSend.count == 1)
+        // Two accounts in one plan.
+        let both = #expect(throws: InputErrors.self) {
+            try prepare("wallet,chain,amount,reference,account\n\(Wallets.a),base,7,ABC-5,team-a\n\(Wallets.a),base,7,\u{410}BC-5,team-b\n")
+        }
+        #expect(both?.errors.first?.description.hasPrefix("topups.csv:3: reference: \"\u{410}BC-5\" looks like the reference \"ABC-5\" "
+            + "on line 2, for account \"team-a\" with the same wallet, chain and amount") == true, "\(String(describing: both))")
+    }
+
     /// Names a finance team types in its own language or script are kept while nothing in
     /// the ledger or the plan looks like them (the first rules refused each of these, probe 91).
     @Test func namesInOtherScriptsAreKept() async throws {
