@@ -57,7 +57,7 @@ struct TopUpEngineTests {
         let looks = ["\u{FF21}BC-1", "\u{1D5A0}BC-1", "\u{1D00}BC-1", "A\u{299}C-1", "\u{13AA}BC-1", "\u{A4EE}BC-1",
                      "\u{410}BC-1", "\u{391}BC-1", "ABC\u{2011}1", "ABC\u{2212}1", "ABC\u{30FC}1", "ABC\u{31D0}1", "ABC-\u{1C0}",
                      "ABC-\u{2460}", "abc\u{2010}1", "A\u{1D2E}C-1", "AB\u{3F9}-1", "\u{15C5}BC-1", "ABC-\u{5D5}",
-                     "ABC-\u{26A}"]
+                     "ABC-\u{26A}", "\u{1D00}\u{299}\u{1D04}-1"]
         let plan = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,ABC-1\n"
             + looks.map { "\(Wallets.a),base,10,\($0)\n" }.joined())
         let refused = #expect(throws: InputErrors.self) { try bench.engine(plan).prepare(ledger: bench.ledger) }
@@ -74,6 +74,11 @@ struct TopUpEngineTests {
         let second = #expect(throws: InputErrors.self) { try fresh.engine(twice).prepare(ledger: fresh.ledger) }
         #expect(second?.errors.map(\.description).first?.hasPrefix(
             "topups.csv:3: reference: \"Q4-C\" looks like the reference \"Q4-\u{421}\" on line 2") == true, "\(String(describing: second))")
+        // Punctuation a word processor puts in, and katakana for kanji, on an earlier row (probe 93).
+        let pasted = try fresh.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,O'Brien-1\n\(Wallets.a),base,10,O\u{2019}Brien-1\n"
+            + "\(Wallets.a),base,10,PO/12\n\(Wallets.a),base,10,PO\u{2215}12\n\(Wallets.a),base,10,工事-1\n\(Wallets.a),base,10,エ事-1\n")
+        let punctuation = #expect(throws: InputErrors.self) { try fresh.engine(pasted).prepare(ledger: fresh.ledger) }
+        #expect(punctuation?.errors.map(\.line) == [3, 5, 7], "\(String(describing: punctuation))")
         // ASCII text alone is told apart as typed: ABC-l and abc-1 are references of their own.
         let ascii = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,ABC-l\n\(Wallets.a),base,10,abc-1\n")
         #expect(try bench.engine(ascii).prepare(ledger: bench.ledger).toSend.count == 2)

@@ -87,28 +87,35 @@ enum LookAlikeName {
         }
         var out = String.UnicodeScalarView()
         var spaced = false
-        // A letter drawn like a Latin one is looked up as written too: the compatibility
-        // mapping takes some to other look-alikes' letters (the lunate sigma Ϲ to Σ).
-        let drawn = String.UnicodeScalarView(name.unicodeScalars.map { drawnLikeLatin[$0.value] ?? $0 })
-        for scalar in String(drawn).precomposedStringWithCompatibilityMapping.decomposedStringWithCanonicalMapping.unicodeScalars {
+        func put(_ scalar: Unicode.Scalar) {
             let properties = scalar.properties
-            // Marks are kept, as Unicode's skeletons keep them: バス and ハス, Мой and Мои, Año and Ano are
-            // different names to a reader.
-            if properties.generalCategory == .format || properties.isDefaultIgnorableCodePoint || scalar == "\u{2800}" {
-                continue
-            }
+            // Marks are kept, as Unicode's skeletons keep them: バス and ハス, Мой and Мои, Año and Ano
+            // are different names to a reader.
+            if properties.generalCategory == .format || properties.isDefaultIgnorableCodePoint || scalar == "\u{2800}" { return }
             if properties.isWhitespace {
                 if !spaced { out.append(" ") }
                 spaced = true
-                continue
+                return
             }
             spaced = false
-            if properties.generalCategory == .dashPunctuation || drawnLikeADash.contains(scalar.value) {
+            if let drawn = drawnLike[scalar.value] {
+                out.append(drawn)
+            } else if properties.generalCategory == .dashPunctuation || drawnLikeADash.contains(scalar.value) {
                 out.append("-")
-            } else if let latin = drawnLikeLatin[scalar.value] {
-                out.append(latin)
+            } else if properties.changesWhenLowercased {
+                out.append(contentsOf: properties.lowercaseMapping.unicodeScalars)
             } else {
-                out.append(contentsOf: String(scalar).lowercased().unicodeScalars)
+                out.append(scalar)
+            }
+        }
+        for scalar in name.unicodeScalars {
+            // A letter drawn like another is looked up as written first: the compatibility mapping
+            // takes some to other look-alikes' letters (the lunate sigma Ϲ to Σ). The mapping itself,
+            // the costly part, only for what it changes (most letters are their own form).
+            if scalar.isASCII || drawnLike[scalar.value] != nil || !scalar.properties.changesWhenNFKCCaseFolded {
+                put(scalar)
+            } else {
+                for mapped in String(scalar).precomposedStringWithCompatibilityMapping.unicodeScalars { put(mapped) }
             }
         }
         return String(out)
@@ -147,10 +154,10 @@ enum LookAlikeName {
         0x23AF, 0x23BA, 0x23BB, 0x23BC, 0x23BD, 0x3161, 0x1173, 0x10110, 0x1D360, 0xA78F, 0x00AF, 0x203E, 0x0640,
     ]
 
-    /// Letters and strokes drawn like a Latin letter (after lower case, which every
-    /// skeleton takes), from Unicode's confusables (UTS #39): `1`, `I`, `|` and the
-    /// vertical strokes all read as `l`, `0` as `o`.
-    private static let drawnLikeLatin: [UInt32: Unicode.Scalar] = {
+    /// Letters, strokes and punctuation drawn like another character (a Latin letter after
+    /// lower case, which every skeleton takes; typed punctuation; a kanji), from Unicode's
+    /// confusables (UTS #39): `1`, `I`, `|` and the vertical strokes all read as `l`, `0` as `o`.
+    private static let drawnLike: [UInt32: Unicode.Scalar] = {
         let pairs: [(String, Unicode.Scalar)] = [
             ("1Il|ǀƖ∣│⏐❘׀ӏΙІӀɪꓲⲒוןߊⵏᛁ丨١۱", "l"), ("ıɩіι", "i"), ("0ΟՕዐ০߀〇ⵔ໐", "o"), ("Ꮾб", "6"),
             ("ᗅ", "a"), ("ᗷ", "b"), ("ᑕϹϾⲤ", "c"), ("ᐯ∨", "v"), ("Ⲛ", "n"),
@@ -159,6 +166,11 @@ enum LookAlikeName {
             ("Νꓠɴ", "n"), ("Оооᴏ", "o"), ("ОоΟοօ", "o"), ("РрΡρᏢꓑᴘ", "p"), ("ԛ", "q"), ("Ꭱꓣʀ", "r"), ("ЅѕᏚꓢꜱ", "s"),
             ("ТтΤτᎢꓔᴛ", "t"), ("ꓴᴜսυ", "u"), ("Ꮩꓦᴠνѵ", "v"), ("ԜԝᏔꓪᴡ", "w"), ("ХхΧχꓫ", "x"), ("УуΥγꓬʏү", "y"),
             ("ΖᏃꓜᴢ", "z"),
+            // Punctuation that word processors, PDFs and mail put in for the typed one.
+            ("’‘‛′ʼ´ꞌ", "'"), ("“”„‟″〃", "\""), ("∕⁄⧸╱", "/"), ("∶꞉", ":"), ("·•‧∙・", "."), ("‚", ","),
+            // Katakana drawn like kanji (an input method's wrong choice).
+            ("エ", "工"), ("カ", "力"), ("ロ", "口"), ("ニ", "二"), ("ト", "卜"), ("ハ", "八"), ("タ", "夕"), ("ヘ", "へ"),
+            ("ペ", "ぺ"), ("ベ", "べ"),
         ]
         var table: [UInt32: Unicode.Scalar] = [:]
         for (letters, latin) in pairs {

@@ -109,15 +109,24 @@ public struct TopUpEngine: Sendable {
         let held = try reader.map { reader in try reader.accounts().map { ($0, try reader.references(account: $0)) } } ?? []
         // Only a name written otherwise than in ASCII looks like another: the skeletons of those
         // alone are kept, so a plan or ledger of ASCII references costs no table of them.
+        // Each skeleton worked out once: a long name costs a few microseconds a character.
+        var skeletonOf: [String: String] = [:]
+        func skeleton(_ name: String) -> String {
+            if ascii(name) { return LookAlikeName.skeleton(name) }
+            if let known = skeletonOf[name] { return known }
+            let made = LookAlikeName.skeleton(name)
+            skeletonOf[name] = made
+            return made
+        }
         var odd: Set<String> = []
-        for (_, names) in held { for name in names where !ascii(name) { odd.insert(LookAlikeName.skeleton(name)) } }
-        for row in rows { if let name = row.reference, !ascii(name) { odd.insert(LookAlikeName.skeleton(name)) } }
+        for (_, names) in held { for name in names where !ascii(name) { odd.insert(skeleton(name)) } }
+        for row in rows { if let name = row.reference, !ascii(name) { odd.insert(skeleton(name)) } }
         guard !odd.isEmpty else { return [:] }
         var seen: [String: (name: String, place: String)] = [:]  // by account and skeleton
         var heldElsewhere: [String: [(account: String, name: String)]] = [:]  // by skeleton
         for (account, names) in held {
             for name in names {
-                let skeleton = LookAlikeName.skeleton(name)
+                let skeleton = skeleton(name)
                 guard odd.contains(skeleton) else { continue }
                 heldElsewhere[skeleton, default: []].append((account, name))
                 let key = account + "\u{0}" + skeleton
@@ -129,7 +138,7 @@ public struct TopUpEngine: Sendable {
         var said: [Int: String] = [:]
         for (index, row) in rows.enumerated() {
             guard let reference = row.reference else { continue }
-            let skeleton = LookAlikeName.skeleton(reference)
+            let skeleton = skeleton(reference)
             guard odd.contains(skeleton) else { continue }
             defer { planned[skeleton, default: []].append(row) }
             let key = row.account + "\u{0}" + skeleton
