@@ -129,6 +129,21 @@ struct PlanReaderTests {
         #expect(rocket.map(\.reference) == ["Caf\u{E9}-Q4 \u{1F680}"])
     }
 
+    /// Rows whose references look alike are refused by the reader itself, so `plan check`
+    /// without a ledger says so too (it said "all valid", probe 93), in the same bounded
+    /// memory as exact repeats; two of ASCII text alone are told apart as typed.
+    @Test func lookAlikeReferencesOnOnePlanAreRefused() throws {
+        let found = try problems("wallet,chain_id,amount,reference\n\(Wallets.a),1,10,INV-2026-001\n"
+            + "\(Wallets.a),1,10,INV\u{2013}2026-001\n\(Wallets.a),1,10,\u{FF29}NV-2026-001\n\(Wallets.a),1,10,INV-2026-001\n")
+        #expect(found.count == 3, "\(found)")
+        #expect(found.first?.hasPrefix("plan.csv:3: reference: \"INV\u{2013}2026-001\" looks like the reference \"INV-2026-001\" "
+            + "on line 2, but is other text (character 4 is U+2013 EN DASH there, U+002D HYPHEN-MINUS in the other)") == true, "\(found)")
+        #expect(found.last == "plan.csv:5: reference: \"INV-2026-001\" is already used on line 2; each reference names one top-up, "
+            + "so give this row its own", "\(found)")
+        let (_, rows) = try check("wallet,chain_id,amount,reference\n\(Wallets.a),1,10,ABC-1\n\(Wallets.a),1,10,ABC-l\n")
+        #expect(rows.map(\.reference) == ["ABC-1", "ABC-l"])
+    }
+
     @Test func amountWithMoreThanTwoDecimals() throws {
         #expect(try oneProblem("\(Wallets.a),1,12.345,,") == "plan.csv:3: amount: \"12.345\" has more than 2 decimals; write whole cents, e.g. 12.35")
     }

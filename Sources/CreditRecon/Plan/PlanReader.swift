@@ -194,17 +194,20 @@ public struct PlanReader: Sendable {
         }
     }
 
+    /// The fingerprint of what `reference` looks like (`LookAlikeName.skeleton`): the same
+    /// reference twice, and two that look alike, share one.
     private static func fingerprint(_ reference: String) -> Int {
         var hasher = Hasher()
-        hasher.combine(reference)
+        hasher.combine(LookAlikeName.skeleton(reference))
         return hasher.finalize()
     }
 
     /// Second pass over the rows whose reference has a repeated fingerprint: compares the
-    /// text, so only true repeats are reported, each naming the reference's first line.
-    /// Memory grows with the number of distinct repeated references, not with the rows.
+    /// text and what it looks like, so only true repeats and look-alikes are reported (two
+    /// of ASCII text alone are told apart as typed), each naming the first line. Memory
+    /// grows with the number of distinct repeated references, not with the rows.
     private func confirmDuplicates(_ suspects: Set<Int>, columns: CSVColumns, errors: inout ErrorCollector) throws {
-        var firstLine: [String: Int] = [:]
+        var first: [String: (text: String, line: Int)] = [:]  // by skeleton
         let reader = try CSVReader(path: path, displayName: displayName)
         _ = try? reader.next()  // the header
         while true {
@@ -219,11 +222,17 @@ public struct PlanReader: Sendable {
             guard let text = columns.value("reference", in: record)?.trimmingASCIIWhitespace(), !text.isEmpty,
                   suspects.contains(Self.fingerprint(text))
             else { continue }
-            if let first = firstLine[text] {
+            let skeleton = LookAlikeName.skeleton(text)
+            guard let earlier = first[skeleton] else {
+                first[skeleton] = (text, record.line)
+                continue
+            }
+            if earlier.text == text {
                 errors.add(line: record.line, column: "reference",
-                           "\"\(text)\" is already used on line \(first); each reference names one top-up, so give this row its own")
-            } else {
-                firstLine[text] = record.line
+                           "\"\(text)\" is already used on line \(earlier.line); each reference names one top-up, so give this row its own")
+            } else if !(text.utf8.allSatisfy { $0 < 0x80 } && earlier.text.utf8.allSatisfy { $0 < 0x80 }) {
+                errors.add(line: record.line, column: "reference",
+                           LookAlikeName.collision(text, looksLike: earlier.text, where: "on line \(earlier.line)"))
             }
         }
     }

@@ -94,79 +94,62 @@ public struct TopUpEngine: Sendable {
     }
 
     /// What to say of each new row (`new`, by index) whose reference looks like another one
-    /// (`LookAlikeName.skeleton`) but is other text: of its account, in the ledger or on an
-    /// earlier row, it would be a second top-up of what looks like one; of another account,
-    /// with the same wallet, chain and amount, the same plan run under another label, which
-    /// the exact reference alone was refused for. Two names of ASCII text alone (`ABC-1`,
-    /// `ABC-l`) are told apart as they are typed.
+    /// in the ledger (`LookAlikeName.skeleton`) but is other text: of its account, it would
+    /// be a second top-up of what looks like one; of another account's top-up with the same
+    /// wallet, chain and amount, the same plan run under another label, which the exact
+    /// reference alone was refused for. Two names of ASCII text alone (`ABC-1`, `ABC-l`) are
+    /// told apart as they are typed. (Rows that look like each other are the plan's
+    /// reader's: `PlanReader`.)
     static func lookAlikeReferences(_ rows: [PlanRow], new: [Bool], ledger: Ledger?) throws -> [Int: String] {
-        guard rows.indices.contains(where: { new[$0] && rows[$0].reference != nil }) else { return [:] }
-        return try ledger?.read { try lookAlikeReferences(rows, new: new, reader: $0) } ?? lookAlikeReferences(rows, new: new, reader: nil)
-    }
-
-    private static func lookAlikeReferences(_ rows: [PlanRow], new: [Bool], reader: LedgerReader?) throws -> [Int: String] {
+        guard let ledger, rows.indices.contains(where: { new[$0] && rows[$0].reference != nil }) else { return [:] }
         let ascii = { (name: String) in name.utf8.allSatisfy { $0 < 0x80 } }
-        let held = try reader.map { reader in try reader.accounts().map { ($0, try reader.references(account: $0)) } } ?? []
-        // Only a name written otherwise than in ASCII looks like another: the skeletons of those
-        // alone are kept, so a plan or ledger of ASCII references costs no table of them.
-        // Each skeleton worked out once: a long name costs a few microseconds a character.
-        var skeletonOf: [String: String] = [:]
-        func skeleton(_ name: String) -> String {
-            if ascii(name) { return LookAlikeName.skeleton(name) }
-            if let known = skeletonOf[name] { return known }
-            let made = LookAlikeName.skeleton(name)
-            skeletonOf[name] = made
-            return made
+        return try ledger.read { reader in
+            let held = try reader.accounts().map { ($0, try reader.references(account: $0)) }
+            // Each skeleton worked out once: a long name costs a few microseconds a character.
+            var skeletonOf: [String: String] = [:]
+            func skeleton(_ name: String) -> String {
+                if ascii(name) { return LookAlikeName.skeleton(name) }
+                if let known = skeletonOf[name] { return known }
+                let made = LookAlikeName.skeleton(name)
+                skeletonOf[name] = made
+                return made
+            }
+            // Only a name written otherwise than in ASCII looks like another: the skeletons of those
+            // alone are kept, so a plan or ledger of ASCII references costs no table of them.
+            var odd: Set<String> = []
+            for (_, names) in held { for name in names where !ascii(name) { odd.insert(skeleton(name)) } }
+            for (index, row) in rows.enumerated() where new[index] {
+                if let name = row.reference, !ascii(name) { odd.insert(skeleton(name)) }
+            }
+            guard !odd.isEmpty else { return [:] }
+            var heldBySkeleton: [String: [(account: String, name: String)]] = [:]
+            for (account, names) in held {
+                for name in names {
+                    let key = skeleton(name)
+                    if odd.contains(key) { heldBySkeleton[key, default: []].append((account, name)) }
+                }
+            }
+            var said: [Int: String] = [:]
+            for (index, row) in rows.enumerated() where new[index] {
+                guard let reference = row.reference, let others = heldBySkeleton[skeleton(reference)] else { continue }
+                let differs = { (other: String) in other != reference && !(ascii(other) && ascii(reference)) }
+                // Its own account's first, one written otherwise than ASCII first among those.
+                let mine = others.filter { $0.account == row.account && differs($0.name) }
+                if let other = mine.first(where: { !ascii($0.name) }) ?? mine.first {
+                    said[index] = LookAlikeName.collision(reference, looksLike: other.name, where: "already in the ledger")
+                    continue
+                }
+                for other in others where other.account != row.account && differs(other.name) {
+                    guard let twin = try reader.topUp(account: other.account, reference: other.name),
+                          twin.wallet == row.wallet.checksummed, twin.chainID == row.chain.rawValue, twin.amount == row.amount
+                    else { continue }
+                    said[index] = LookAlikeName.collision(reference, looksLike: other.name, where: "planned for account "
+                        + "\"\(other.account)\" with the same wallet, chain and amount (\(twin.planFile):\(twin.planLine), now \(twin.state))")
+                    break
+                }
+            }
+            return said
         }
-        var odd: Set<String> = []
-        for (_, names) in held { for name in names where !ascii(name) { odd.insert(skeleton(name)) } }
-        for row in rows { if let name = row.reference, !ascii(name) { odd.insert(skeleton(name)) } }
-        guard !odd.isEmpty else { return [:] }
-        var seen: [String: (name: String, place: String)] = [:]  // by account and skeleton
-        var heldElsewhere: [String: [(account: String, name: String)]] = [:]  // by skeleton
-        for (account, names) in held {
-            for name in names {
-                let skeleton = skeleton(name)
-                guard odd.contains(skeleton) else { continue }
-                heldElsewhere[skeleton, default: []].append((account, name))
-                let key = account + "\u{0}" + skeleton
-                // One written otherwise than ASCII first: the one a new ASCII name could be taken for.
-                if seen[key].map({ ascii($0.name) && !ascii(name) }) ?? true { seen[key] = (name, "already in the ledger") }
-            }
-        }
-        var planned: [String: [PlanRow]] = [:]  // the plan's rows so far, by skeleton
-        var said: [Int: String] = [:]
-        for (index, row) in rows.enumerated() {
-            guard let reference = row.reference else { continue }
-            let skeleton = skeleton(reference)
-            guard odd.contains(skeleton) else { continue }
-            defer { planned[skeleton, default: []].append(row) }
-            let key = row.account + "\u{0}" + skeleton
-            let differs = { (other: String) in other != reference && !(ascii(other) && ascii(reference)) }
-            if let other = seen[key], differs(other.name) {
-                if new[index] { said[index] = LookAlikeName.collision(reference, looksLike: other.name, where: other.place) }
-                continue
-            }
-            if seen[key] == nil { seen[key] = (reference, "on line \(row.line)") }
-            guard new[index] else { continue }
-            let samePurchase = { (wallet: String, chain: Int64, amount: Micros) in
-                wallet == row.wallet.checksummed && chain == row.chain.rawValue && amount == row.amount
-            }
-            for other in heldElsewhere[skeleton] ?? [] where other.account != row.account && differs(other.name) {
-                guard let twin = try reader?.topUp(account: other.account, reference: other.name),
-                      samePurchase(twin.wallet, twin.chainID, twin.amount) else { continue }
-                said[index] = LookAlikeName.collision(reference, looksLike: other.name, where: "planned for account \"\(other.account)\" "
-                    + "with the same wallet, chain and amount (\(twin.planFile):\(twin.planLine), now \(twin.state))")
-                break
-            }
-            if said[index] == nil, let twin = planned[skeleton]?.first(where: {
-                $0.account != row.account && differs($0.reference ?? "") && samePurchase($0.wallet.checksummed, $0.chain.rawValue, $0.amount)
-            }) {
-                said[index] = LookAlikeName.collision(reference, looksLike: twin.reference ?? "", where: "on line \(twin.line), for "
-                    + "account \"\(twin.account)\" with the same wallet, chain and amount")
-            }
-        }
-        return said
     }
 
     /// Validates and keys the plan and checks every key against `ledger` (`nil`: no ledger
