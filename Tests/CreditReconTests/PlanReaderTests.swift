@@ -142,6 +142,10 @@ struct PlanReaderTests {
             + "so give this row its own", "\(found)")
         let (_, rows) = try check("wallet,chain_id,amount,reference\n\(Wallets.a),1,10,ABC-1\n\(Wallets.a),1,10,ABC-l\n")
         #expect(rows.map(\.reference) == ["ABC-1", "ABC-l"])
+        // Unless they differ only in letter case or spacing.
+        let typed = try problems("wallet,chain_id,amount,reference\n\(Wallets.a),1,10,INV 2026 001\n\(Wallets.a),1,10,inv 2026  001\n")
+        #expect(typed.count == 1 && typed.first?.hasPrefix(
+            "plan.csv:3: reference: \"inv 2026  001\" looks like the reference \"INV 2026 001\" on line 2") == true, "\(typed)")
     }
 
     @Test func amountWithMoreThanTwoDecimals() throws {

@@ -88,9 +88,15 @@ struct TopUpEngineTests {
             + "\(Wallets.a),base,10,PO/12\n\(Wallets.a),base,10,PO\u{2215}12\n\(Wallets.a),base,10,工事-1\n\(Wallets.a),base,10,エ事-1\n")
         let punctuation = #expect(throws: InputErrors.self) { try fresh.engine(pasted).prepare(ledger: fresh.ledger) }
         #expect(punctuation?.errors.map(\.line) == [3, 5, 7], "\(String(describing: punctuation))")
-        // ASCII text alone is told apart as typed: ABC-l and abc-1 are references of their own.
-        let ascii = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,ABC-l\n\(Wallets.a),base,10,abc-1\n")
+        // ASCII text alone is told apart as typed: ABC-l and ABC-I are references of their own.
+        let ascii = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,ABC-l\n\(Wallets.a),base,10,ABC-I\n")
         #expect(try bench.engine(ascii).prepare(ledger: bench.ledger).toSend.count == 2)
+        // Unless they differ only in letter case or spacing, the likeliest typed repeat (probe 93).
+        let cased = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,abc-1\n")
+        let caseRefused = #expect(throws: InputErrors.self) { try bench.engine(cased).prepare(ledger: bench.ledger) }
+        #expect(caseRefused?.errors.first?.description.hasPrefix(
+            "topups.csv:2: reference: \"abc-1\" looks like the reference \"ABC-1\" already in the ledger") == true,
+            "\(String(describing: caseRefused))")
     }
 
     /// Under another account, a reference that looks like a top-up's of the same wallet, chain

@@ -77,7 +77,7 @@ enum LookAlikeName {
                 let spaced = byte == 0x20 || (0x09...0x0D).contains(byte)
                 if spaced { if bytes.last != 0x20 { bytes.append(0x20) }; continue }
                 switch byte {
-                case UInt8(ascii: "1"), UInt8(ascii: "I"), UInt8(ascii: "|"): bytes.append(UInt8(ascii: "l"))
+                case UInt8(ascii: "1"), UInt8(ascii: "I"), UInt8(ascii: "i"), UInt8(ascii: "|"): bytes.append(UInt8(ascii: "l"))
                 case UInt8(ascii: "0"): bytes.append(UInt8(ascii: "o"))
                 case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte | 0x20)
                 default: bytes.append(byte)
@@ -121,6 +121,18 @@ enum LookAlikeName {
         return String(out)
     }
 
+    /// Whether two names that share a skeleton look alike to a reader: always when one holds
+    /// more than ASCII; of ASCII text alone, when they differ only in letter case or in runs
+    /// of spaces (`inv-2026-001`, `INV-2026-001`), not in `1` for `l` or `0` for `O`, which
+    /// are told apart as typed.
+    static func lookAlike(_ one: String, _ other: String) -> Bool {
+        guard one != other else { return false }
+        let ascii = { (name: String) in name.utf8.allSatisfy { $0 < 0x80 } }
+        guard ascii(one), ascii(other) else { return true }
+        let folded = { (name: String) in name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        return folded(one) == folded(other)
+    }
+
     /// What to say of a `reference` that looks like `other` (another top-up's, on `where`).
     static func collision(_ value: String, looksLike other: String, where: String) -> String {
         "\"\(TerminalText.printable(value))\" looks like the reference \"\(TerminalText.printable(other))\" \(`where`), "
@@ -156,10 +168,11 @@ enum LookAlikeName {
 
     /// Letters, strokes and punctuation drawn like another character (a Latin letter after
     /// lower case, which every skeleton takes; typed punctuation; a kanji), from Unicode's
-    /// confusables (UTS #39): `1`, `I`, `|` and the vertical strokes all read as `l`, `0` as `o`.
+    /// confusables (UTS #39): `1`, `I`, `i`, `|` and the vertical strokes all read as `l`, `0` as `o`.
     private static let drawnLike: [UInt32: Unicode.Scalar] = {
         let pairs: [(String, Unicode.Scalar)] = [
-            ("1Il|ǀƖ∣│⏐❘׀ӏΙІӀɪꓲⲒוןߊⵏᛁ丨١۱", "l"), ("ıɩіι", "i"), ("0ΟՕዐ০߀〇ⵔ໐", "o"), ("Ꮾб", "6"),
+            // `i` too, so that a skeleton is the same in either letter case (`INV`, `inv`).
+            ("1Iil|ǀƖ∣│⏐❘׀ӏΙІӀɪꓲⲒוןߊⵏᛁ丨١۱ıɩіι", "l"), ("0ΟՕዐ০߀〇ⵔ໐", "o"), ("Ꮾб", "6"),
             ("ᗅ", "a"), ("ᗷ", "b"), ("ᑕϹϾⲤ", "c"), ("ᐯ∨", "v"), ("Ⲛ", "n"),
             ("АаΑαᎪꓮᴀɑⱭ", "a"), ("ВвΒᏴꓐʙꞴ", "b"), ("СсϹϲᏟꓚᴄ", "c"), ("ԁᎠꓓᴅ", "d"), ("ЕеΕεᎬꓰᴇ", "e"), ("ꓝ", "f"),
             ("Ꮐꓖɢɡց", "g"), ("НнΗһᎻꓧʜհ", "h"), ("ЈјᎫꓙᴊ", "j"), ("КкΚκᏦꓗᴋ", "k"), ("Ꮮꓡʟ", "l"), ("МмΜᎷꓟᴍ", "m"),

@@ -203,8 +203,8 @@ public struct PlanReader: Sendable {
     }
 
     /// Second pass over the rows whose reference has a repeated fingerprint: compares the
-    /// text and what it looks like, so only true repeats and look-alikes are reported (two
-    /// of ASCII text alone are told apart as typed), each naming the first line. Memory
+    /// text and what it looks like (`LookAlikeName.lookAlike`), so only true repeats and
+    /// look-alikes are reported, each naming the first line. Memory
     /// grows with the number of distinct repeated references, not with the rows.
     private func confirmDuplicates(_ suspects: Set<Int>, columns: CSVColumns, errors: inout ErrorCollector) throws {
         var first: [String: (text: String, line: Int)] = [:]  // by skeleton
@@ -230,7 +230,7 @@ public struct PlanReader: Sendable {
             if earlier.text == text {
                 errors.add(line: record.line, column: "reference",
                            "\"\(text)\" is already used on line \(earlier.line); each reference names one top-up, so give this row its own")
-            } else if !(text.utf8.allSatisfy { $0 < 0x80 } && earlier.text.utf8.allSatisfy { $0 < 0x80 }) {
+            } else if LookAlikeName.lookAlike(text, earlier.text) {
                 errors.add(line: record.line, column: "reference",
                            LookAlikeName.collision(text, looksLike: earlier.text, where: "on line \(earlier.line)"))
             }

@@ -94,52 +94,33 @@ public struct TopUpEngine: Sendable {
     }
 
     /// What to say of each new row (`new`, by index) whose reference looks like another one
-    /// in the ledger (`LookAlikeName.skeleton`) but is other text: of its account, it would
-    /// be a second top-up of what looks like one; of another account's top-up with the same
-    /// wallet, chain and amount, the same plan run under another label, which the exact
-    /// reference alone was refused for. Two names of ASCII text alone (`ABC-1`, `ABC-l`) are
-    /// told apart as they are typed. (Rows that look like each other are the plan's
-    /// reader's: `PlanReader`.)
+    /// in the ledger (`LookAlikeName.skeleton`, `lookAlike`) but is other text: of its
+    /// account, it would be a second top-up of what looks like one; of another account's
+    /// top-up with the same wallet, chain and amount, the same plan run under another label,
+    /// which the exact reference alone was refused for. (Rows that look like each other are
+    /// the plan's reader's: `PlanReader`.)
     static func lookAlikeReferences(_ rows: [PlanRow], new: [Bool], ledger: Ledger?) throws -> [Int: String] {
         guard let ledger, rows.indices.contains(where: { new[$0] && rows[$0].reference != nil }) else { return [:] }
-        let ascii = { (name: String) in name.utf8.allSatisfy { $0 < 0x80 } }
         return try ledger.read { reader in
-            let held = try reader.accounts().map { ($0, try reader.references(account: $0)) }
             // Each skeleton worked out once: a long name costs a few microseconds a character.
-            var skeletonOf: [String: String] = [:]
-            func skeleton(_ name: String) -> String {
-                if ascii(name) { return LookAlikeName.skeleton(name) }
-                if let known = skeletonOf[name] { return known }
-                let made = LookAlikeName.skeleton(name)
-                skeletonOf[name] = made
-                return made
-            }
-            // Only a name written otherwise than in ASCII looks like another: the skeletons of those
-            // alone are kept, so a plan or ledger of ASCII references costs no table of them.
-            var odd: Set<String> = []
-            for (_, names) in held { for name in names where !ascii(name) { odd.insert(skeleton(name)) } }
-            for (index, row) in rows.enumerated() where new[index] {
-                if let name = row.reference, !ascii(name) { odd.insert(skeleton(name)) }
-            }
-            guard !odd.isEmpty else { return [:] }
             var heldBySkeleton: [String: [(account: String, name: String)]] = [:]
-            for (account, names) in held {
-                for name in names {
-                    let key = skeleton(name)
-                    if odd.contains(key) { heldBySkeleton[key, default: []].append((account, name)) }
+            for account in try reader.accounts() {
+                for name in try reader.references(account: account) {
+                    heldBySkeleton[LookAlikeName.skeleton(name), default: []].append((account, name))
                 }
             }
+            guard !heldBySkeleton.isEmpty else { return [:] }
             var said: [Int: String] = [:]
             for (index, row) in rows.enumerated() where new[index] {
-                guard let reference = row.reference, let others = heldBySkeleton[skeleton(reference)] else { continue }
-                let differs = { (other: String) in other != reference && !(ascii(other) && ascii(reference)) }
+                guard let reference = row.reference, let held = heldBySkeleton[LookAlikeName.skeleton(reference)] else { continue }
+                let others = held.filter { LookAlikeName.lookAlike(reference, $0.name) }
                 // Its own account's first, one written otherwise than ASCII first among those.
-                let mine = others.filter { $0.account == row.account && differs($0.name) }
-                if let other = mine.first(where: { !ascii($0.name) }) ?? mine.first {
+                let mine = others.filter { $0.account == row.account }
+                if let other = mine.first(where: { !$0.name.utf8.allSatisfy { $0 < 0x80 } }) ?? mine.first {
                     said[index] = LookAlikeName.collision(reference, looksLike: other.name, where: "already in the ledger")
                     continue
                 }
-                for other in others where other.account != row.account && differs(other.name) {
+                for other in others where other.account != row.account {
                     guard let twin = try reader.topUp(account: other.account, reference: other.name),
                           twin.wallet == row.wallet.checksummed, twin.chainID == row.chain.rawValue, twin.amount == row.amount
                     else { continue }
