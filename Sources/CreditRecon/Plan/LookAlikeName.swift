@@ -74,14 +74,9 @@ enum LookAlikeName {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(name.utf8.count)
             for byte in name.utf8 {
-                let spaced = byte == 0x20 || (0x09...0x0D).contains(byte)
-                if spaced { if bytes.last != 0x20 { bytes.append(0x20) }; continue }
-                switch byte {
-                case UInt8(ascii: "1"), UInt8(ascii: "I"), UInt8(ascii: "i"), UInt8(ascii: "|"): bytes.append(UInt8(ascii: "l"))
-                case UInt8(ascii: "0"): bytes.append(UInt8(ascii: "o"))
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte | 0x20)
-                default: bytes.append(byte)
-                }
+                let mapped = asciiSkeleton(byte)
+                if mapped == 0x20 && bytes.last == 0x20 { continue }
+                bytes.append(mapped)
             }
             return String(decoding: bytes, as: UTF8.self)
         }
@@ -119,6 +114,41 @@ enum LookAlikeName {
             }
         }
         return String(out)
+    }
+
+    /// An ASCII byte as a skeleton has it: white space as a space, `1`, `I`, `i`, `|` as `l`,
+    /// `0` as `o`, capitals in lower case; any other byte as it is.
+    private static func asciiSkeleton(_ byte: UInt8) -> UInt8 {
+        switch byte {
+        case 0x20, 0x09...0x0D: 0x20
+        case UInt8(ascii: "1"), UInt8(ascii: "I"), UInt8(ascii: "i"), UInt8(ascii: "|"): UInt8(ascii: "l")
+        case UInt8(ascii: "0"): UInt8(ascii: "o")
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte | 0x20
+        default: byte
+        }
+    }
+
+    /// A 64-bit hash of `skeleton(name)`, made without building the skeleton of ASCII text
+    /// (`plan check` takes one of every row's reference).
+    static func fingerprint(_ name: String) -> Int {
+        var hasher = Hasher()
+        var word: UInt64 = 0, count = 0, last: UInt8 = 0
+        // A skeleton's own bytes map to themselves, so both kinds of names hash alike.
+        let bytes = name.utf8.allSatisfy { $0 < 0x80 } ? name.utf8 : skeleton(name).utf8
+        for byte in bytes {
+            let mapped = byte < 0x80 ? asciiSkeleton(byte) : byte
+            if mapped == 0x20 && last == 0x20 { continue }
+            last = mapped
+            word = word << 8 | UInt64(mapped)
+            count += 1
+            if count % 8 == 0 {
+                hasher.combine(word)
+                word = 0
+            }
+        }
+        hasher.combine(word)
+        hasher.combine(count)
+        return hasher.finalize()
     }
 
     /// Whether two names that share a skeleton look alike to a reader: always when one holds

@@ -196,11 +196,7 @@ public struct PlanReader: Sendable {
 
     /// The fingerprint of what `reference` looks like (`LookAlikeName.skeleton`): the same
     /// reference twice, and two that look alike, share one.
-    private static func fingerprint(_ reference: String) -> Int {
-        var hasher = Hasher()
-        hasher.combine(LookAlikeName.skeleton(reference))
-        return hasher.finalize()
-    }
+    private static func fingerprint(_ reference: String) -> Int { LookAlikeName.fingerprint(reference) }
 
     /// Second pass over the rows whose reference has a repeated fingerprint: compares the
     /// text and what it looks like (`LookAlikeName.lookAlike`), so only true repeats and
