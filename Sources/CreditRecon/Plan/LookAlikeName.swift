@@ -129,26 +129,32 @@ enum LookAlikeName {
     }
 
     /// A 64-bit hash of `skeleton(name)`, made without building the skeleton of ASCII text
-    /// (`plan check` takes one of every row's reference).
+    /// (`plan check` takes one of every row's reference): its bytes are mapped into a
+    /// buffer on the stack and hashed at once.
     static func fingerprint(_ name: String) -> Int {
-        var hasher = Hasher()
-        var word: UInt64 = 0, count = 0, last: UInt8 = 0
-        // A skeleton's own bytes map to themselves, so both kinds of names hash alike.
-        let bytes = name.utf8.allSatisfy { $0 < 0x80 } ? name.utf8 : skeleton(name).utf8
-        for byte in bytes {
-            let mapped = byte < 0x80 ? asciiSkeleton(byte) : byte
-            if mapped == 0x20 && last == 0x20 { continue }
-            last = mapped
-            word = word << 8 | UInt64(mapped)
-            count += 1
-            if count % 8 == 0 {
-                hasher.combine(word)
-                word = 0
+        let hashed = name.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { out -> Int? in
+                var count = 0
+                for byte in bytes {
+                    guard byte < 0x80 else { return nil }
+                    let mapped = asciiSkeleton(byte)
+                    if mapped == 0x20 && count > 0 && out[count - 1] == 0x20 { continue }
+                    out[count] = mapped
+                    count += 1
+                }
+                var hasher = Hasher()
+                hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[..<count]))
+                return hasher.finalize()
             }
         }
-        hasher.combine(word)
-        hasher.combine(count)
-        return hasher.finalize()
+        if let hashed, let hashed { return hashed }
+        // Not ASCII (or not contiguous): from the skeleton itself, whose bytes hash as they are.
+        var skeleton = skeleton(name)
+        return skeleton.withUTF8 { bytes in
+            var hasher = Hasher()
+            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+            return hasher.finalize()
+        }
     }
 
     /// Whether two names that share a skeleton look alike to a reader: always when one holds
