@@ -4,13 +4,12 @@
 ///
 /// Two checks. `problem` refuses, with no ledger, what is never meant: decomposed accents
 /// (not NFC); a character that shows nothing at an end or beside an ASCII character
-/// (U+200B in `ABC-0​1`, U+00A0, U+FEFF, U+202E); a private-use, unassigned or noncharacter
-/// code point anywhere; a direction control anywhere. `skeleton` is what a name looks like,
-/// after Unicode's compatibility mapping, case, invisible characters and the letters and dashes drawn alike
-/// (a reduced form of the skeletons of Unicode's confusables, UTS #39): a new reference is
-/// refused when it looks like another one of the ledger or of the plan (`collision`),
-/// so `ＡBC-1`, `ᴀBC-1` or `ABC‐1` is refused beside `ABC-1`, while `ООО-12`, `ユーザー1`
-/// or `Счёт № 15` are names of their own while nothing looks like them.
+/// (U+200B inside `ABC-01`, U+00A0, U+FEFF); a direction control, or a private-use,
+/// unassigned or noncharacter code point, anywhere. `skeleton` is what a name looks like,
+/// a reduced form of the skeletons of Unicode's confusables (UTS #39): the plan's reader
+/// and `TopUpEngine` refuse a reference that looks like another (`lookAlike`) but is
+/// other text, so `ＡBC-1`, `ᴀBC-1` or `ABC‐1` is refused beside `ABC-1`, while `ООО-12`,
+/// `ユーザー1` or `Счёт № 15` are names of their own while nothing looks like them.
 enum LookAlikeName {
     /// Why `value` cannot be a name at all, or `nil` (see the type).
     static func problem(_ value: String, column: String, another: String) -> String? {
