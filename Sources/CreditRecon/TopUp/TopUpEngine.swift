@@ -101,18 +101,26 @@ public struct TopUpEngine: Sendable {
     /// the plan's reader's: `PlanReader`.)
     static func lookAlikeReferences(_ rows: [PlanRow], new: [Bool], ledger: Ledger?) throws -> [Int: String] {
         guard let ledger, rows.indices.contains(where: { new[$0] && rows[$0].reference != nil }) else { return [:] }
+        // Each skeleton worked out once (a long name costs a few microseconds a character), and
+        // only the ledger's references that share one with a new row kept: memory goes with
+        // the plan, not with the books.
+        var wanted: [Int: String] = [:]
+        for (index, row) in rows.enumerated() where new[index] {
+            if let reference = row.reference { wanted[index] = LookAlikeName.skeleton(reference) }
+        }
+        let skeletons = Set(wanted.values)
         return try ledger.read { reader in
-            // Each skeleton worked out once: a long name costs a few microseconds a character.
             var heldBySkeleton: [String: [(account: String, name: String)]] = [:]
             for account in try reader.accounts() {
                 for name in try reader.references(account: account) {
-                    heldBySkeleton[LookAlikeName.skeleton(name), default: []].append((account, name))
+                    let skeleton = LookAlikeName.skeleton(name)
+                    if skeletons.contains(skeleton) { heldBySkeleton[skeleton, default: []].append((account, name)) }
                 }
             }
             guard !heldBySkeleton.isEmpty else { return [:] }
             var said: [Int: String] = [:]
             for (index, row) in rows.enumerated() where new[index] {
-                guard let reference = row.reference, let held = heldBySkeleton[LookAlikeName.skeleton(reference)] else { continue }
+                guard let reference = row.reference, let skeleton = wanted[index], let held = heldBySkeleton[skeleton] else { continue }
                 let others = held.filter { LookAlikeName.lookAlike(reference, $0.name) }
                 // Its own account's first, one written otherwise than ASCII first among those.
                 let mine = others.filter { $0.account == row.account }
