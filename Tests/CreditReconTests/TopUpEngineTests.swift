@@ -99,6 +99,34 @@ struct TopUpEngineTests {
             "\(String(describing: caseRefused))")
     }
 
+    /// A plan whose rows look alike but are both done (made before the check was) is run
+    /// again as it was: done, nothing sent. Refused, a nightly `run --plan` stopped after
+    /// the upgrade, its reading and report with it (probe 94).
+    @Test func doneRowsThatLookAlikeAreDoneAgain() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,ABC-1\n")
+        #expect(try await bench.run(plan, client: FakeChargeCreator()).created == 1)
+        // `abc-1` as a build before the check made it: its facts.
+        let now = Timestamp.now()
+        try bench.ledger.write { writer in
+            let key = "ref/acct/abc-1"
+            _ = try writer.append(.topUpPlanned(TopUpPlanned(
+                key: key, batch: "topups", reference: "abc-1", wallet: Wallets.a, chainID: 8453, amount: Micros(raw: 10_000_000),
+                memo: nil, planFile: "topups.csv", planLine: 3)), account: "acct", runID: nil, at: now)
+            _ = try writer.append(.chargeRequested(ChargeRequested(key: key, attempt: 1)), account: "acct", runID: nil, at: now)
+            _ = try writer.append(.chargeCreated(ChargeCreated(key: key, chargeID: "ch-old", createdAt: now,
+                expiresAt: now.adding(seconds: 3600), callData: "{}", rawBody: "{}")), account: "acct", runID: nil, at: now)
+        }
+        let both = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,ABC-1\n\(Wallets.a),base,10,abc-1\n")
+        let preview = try bench.engine(both).prepare(ledger: bench.ledger)
+        #expect(preview.toSend.isEmpty && preview.count(.done) == 2, "\(preview)")
+        // A new row beside them that looks like both is still refused.
+        let more = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,ABC-1\n\(Wallets.a),base,10,abc-1\n"
+            + "\(Wallets.a),base,10,Abc-1\n")
+        let refused = #expect(throws: InputErrors.self) { try bench.engine(more).prepare(ledger: bench.ledger) }
+        #expect(refused?.errors.map(\.line) == [4], "\(String(describing: refused))")
+    }
+
     /// Under another account, a reference that looks like a top-up's of the same wallet, chain
     /// and amount is the same plan run under another label, as the exact reference is: it
     /// was let through (probe 92). With another amount it is that account's own top-up.

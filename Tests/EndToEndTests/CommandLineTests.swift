@@ -482,6 +482,21 @@ struct CommandLineTests {
             }
         }
         #expect(try Executable.creditRecon(["report", "--help"]).stdout.contains("USAGE: credit-recon report"))
+        // Help read by a reader that stopped before it (`| head -1`) lost nothing: exit 0, not
+        // "Broken pipe" (probe 94). A pipe whose reading end is closed gives each write EPIPE.
+        for help in [["topup", "--help"], ["help", "topup"], ["--help"]] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = help
+            let output = Pipe(), errors = Pipe()
+            try output.fileHandleForReading.close()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            process.waitUntilExit()
+            let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationStatus == 0 && said.isEmpty, "\(help): \(process.terminationStatus) \(said)")
+        }
         // A command's own arguments before --help are no command to look for.
         for help in [["topup", "plan.csv", "--help"], ["import", "snapshots", "f.csv", "-h"], ["ledger", "copy", "--help"],
                      ["--ledger", "x.sqlite", "report", "--help"], ["-h"]] {
@@ -843,6 +858,19 @@ struct CommandLineTests {
             let quiet = try Executable.creditRecon(arguments, environment: environment)
             #expect(quiet.status == 74 && !quiet.stderr.contains("process list"), "\(quiet.stderr)")
         }
+    }
+
+    /// `plan check` with no ledger refuses rows whose references look alike (it said "all
+    /// valid", and `topup` then refused the same plan; probe 93).
+    @Test func planCheckWithoutALedgerRefusesLookAlikeReferences() throws {
+        let scratch = try Scratch()
+        let wallet = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+        let plan = try scratch.write("plan.csv", "wallet,chain_id,amount,reference\n\(wallet),base,10,INV-2026-001\n"
+            + "\(wallet),base,10,INV\u{2013}2026-001\n")
+        let result = try Executable.creditRecon(["--ledger", scratch.path("none.sqlite"), "plan", "check", plan])
+        #expect(result.status == 65 && result.stderr.contains("plan.csv:3: reference: \"INV\u{2013}2026-001\" looks like the "
+            + "reference \"INV-2026-001\" on line 2"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("none.sqlite")))
     }
 
     @Test func anOptionMissingItsValueAfterAGlobalJSONIsAJSONError() throws {

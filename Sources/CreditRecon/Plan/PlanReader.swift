@@ -18,6 +18,18 @@ public struct PlanReader: Sendable {
         public var rowsByChain: [Int64: Int] = [:]
         /// Sum of every valid row.
         public var total = Micros.zero
+        /// What to say of each row (by line) whose reference looks like an earlier row's but
+        /// is other text: a problem for a row not yet in the ledger (`lookAlikeProblems`), not
+        /// for one already done (a plan that held both before the check was made).
+        public var lookAlikes: [Int: String] = [:]
+
+        /// The look-alikes as problems of the plan `file`, every row being new (no ledger).
+        public func lookAlikeProblems(file: String) -> InputErrors? {
+            var errors = ErrorCollector(file: file)
+            for (line, problem) in lookAlikes { errors.add(line: line, column: "reference", problem) }
+            do { try errors.throwIfAny() } catch { return error }
+            return nil
+        }
     }
 
     /// The default for `--max-amount`: 10,000 USD.
@@ -154,7 +166,7 @@ public struct PlanReader: Sendable {
         }
         fingerprints = []
         if !suspects.isEmpty {
-            try confirmDuplicates(suspects, columns: columns, errors: &errors)
+            summary.lookAlikes = try confirmDuplicates(suspects, columns: columns, errors: &errors)
         }
         try errors.throwIfAny()
         return summary
@@ -199,11 +211,12 @@ public struct PlanReader: Sendable {
     private static func fingerprint(_ reference: String) -> Int { LookAlikeName.fingerprint(reference) }
 
     /// Second pass over the rows whose reference has a repeated fingerprint: compares the
-    /// text and what it looks like (`LookAlikeName.lookAlike`), so only true repeats and
-    /// look-alikes are reported, each naming the first line. Memory
+    /// text and what it looks like (`LookAlikeName.lookAlike`), so only true repeats are
+    /// reported and only true look-alikes returned (by line), each naming the first line. Memory
     /// grows with the number of distinct repeated references, not with the rows.
-    private func confirmDuplicates(_ suspects: Set<Int>, columns: CSVColumns, errors: inout ErrorCollector) throws {
+    private func confirmDuplicates(_ suspects: Set<Int>, columns: CSVColumns, errors: inout ErrorCollector) throws -> [Int: String] {
         var first: [String: (text: String, line: Int)] = [:]  // by skeleton
+        var lookAlikes: [Int: String] = [:]
         let reader = try CSVReader(path: path, displayName: displayName)
         _ = try? reader.next()  // the header
         while true {
@@ -227,10 +240,10 @@ public struct PlanReader: Sendable {
                 errors.add(line: record.line, column: "reference",
                            "\"\(text)\" is already used on line \(earlier.line); each reference names one top-up, so give this row its own")
             } else if LookAlikeName.lookAlike(text, earlier.text) {
-                errors.add(line: record.line, column: "reference",
-                           LookAlikeName.collision(text, looksLike: earlier.text, where: "on line \(earlier.line)"))
+                lookAlikes[record.line] = LookAlikeName.collision(text, looksLike: earlier.text, where: "on line \(earlier.line)")
             }
         }
+        return lookAlikes
     }
 
     // MARK: - Values

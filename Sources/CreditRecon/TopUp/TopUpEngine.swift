@@ -150,7 +150,8 @@ public struct TopUpEngine: Sendable {
     /// `plan`: the plan as `readPlan()` read it (`run` reads it before its first fetch);
     /// `nil` reads it now.
     public func prepare(ledger: Ledger?, plan: KeyedPlan? = nil) throws -> TopUpPreview {
-        let keyed = try (plan ?? readPlan()).rows
+        let read = try plan ?? readPlan()
+        let keyed = read.rows
         let batch = self.batch
         // Each row's top-up in the ledger, and for a new row with a reference, the same
         // purchase (reference, wallet, chain, amount) planned for another account: the plan
@@ -196,7 +197,9 @@ public struct TopUpEngine: Sendable {
         for (index, entry) in keyed.enumerated() {
             let row = entry.row
             guard let stored = previous[index] else {
-                if let problem = lookAlikes[index] {
+                // Looking like an earlier row's reference, or the ledger's, is a new row's problem:
+                // a done row's is history (a plan that held both before the check was made).
+                if let problem = read.summary.lookAlikes[row.line] ?? lookAlikes[index] {
                     errors.add(line: row.line, column: "reference", problem)
                     continue
                 }

@@ -48,7 +48,10 @@ extension CreditReconCommand.Plan {
                         summary = keyed.summary
                         preview = try engine.prepare(ledger: ledger, plan: keyed)
                     } else {
-                        summary = try PlanReader(path: plan, defaultAccount: context.account, maxAmount: maxAmount).read()
+                        let reader = PlanReader(path: plan, defaultAccount: context.account, maxAmount: maxAmount)
+                        summary = try reader.read()
+                        // With no books every row is new: references that look alike are refused.
+                        if let problems = summary.lookAlikeProblems(file: reader.displayName) { throw problems }
                     }
                     if context.json {
                         print(Self.json(plan, summary, errors: nil, exitCode: .ok, preview: preview).text)
