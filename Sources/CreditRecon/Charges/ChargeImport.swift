@@ -162,15 +162,7 @@ public struct ChargeImport: BatchImport {
             func value(_ index: Int?) -> String { (record.field(at: index) ?? "").trimmingASCIIWhitespace() }
             func fail(_ column: String, _ message: String) { errors.add(line: line, column: column, message) }
 
-            var id = PlanReader.name(record.field(at: idColumn), column: "charge_id", another: "charge", line: line, errors: &errors)
-            // A receipt's id is ASCII: one with another character (`ｗeb-1`, `web‐1`) is a copy
-            // gone wrong, and would be a second charge of what looks like the same one (probe 90).
-            if let text = id.value, let other = text.unicodeScalars.first(where: { !$0.isASCII }) {
-                fail("charge_id", "\"\(TerminalText.printable(text))\" holds \(LookAlikeName.named(other)); a charge id, as a "
-                    + "receipt gives it, is ASCII letters, digits and punctuation: copy it again from the Coinbase or "
-                    + "OpenRouter receipt")
-                id = (nil, false)
-            }
+            let id = PlanReader.name(record.field(at: idColumn), column: "charge_id", another: "charge", line: line, errors: &errors)
             var chargeID: String?
             // Compared as `sameCharge` says: an id in other letter case is the same UUID.
             let key = id.value.map(Self.sameCharge)
@@ -365,6 +357,16 @@ public struct ChargeImport: BatchImport {
                             }
                         }
                     }
+                }
+                // A receipt's id is ASCII: a new one with another character (`ｗeb-1`, `web‐1`) is a
+                // copy gone wrong, and would be a second charge of what looks like the same one
+                // (probe 90). One the ledger holds already is history, and its row is matched.
+                for row in fresh where !row.charge.chargeID.utf8.allSatisfy({ $0 < 0x80 }) {
+                    guard let other = row.charge.chargeID.unicodeScalars.first(where: { !$0.isASCII }) else { continue }
+                    errors.add(line: row.line, column: "charge_id",
+                               "\"\(TerminalText.printable(row.charge.chargeID))\" holds \(LookAlikeName.named(other)), and no charge "
+                                + "in the ledger has that id; a charge id, as a receipt gives it, is ASCII letters, digits and "
+                                + "punctuation: copy it again from the Coinbase or OpenRouter receipt")
                 }
                 // A new charge without expires_at said expired: the books take it to live an
                 // hour (the ledger's, when it holds the charge, was weighed in `difference`).
