@@ -70,10 +70,11 @@ extension CreditReconCommand {
             }
             if code == .success, !(error is ExitCode) {
                 // Help asked for: printed here, so that help lost to a closed or full standard
-                // output is a failure (73), as any command's lost output is, not exit 0.
+                // output is a failure (73), as any command's lost output is, not exit 0; a
+                // reader that read what it wanted and stopped (`| head -1`) lost nothing.
                 let help = fullMessage(for: error)
                 if !help.isEmpty { print(help) }
-                if let lost = StandardStream.flushOutput() {
+                if let lost = StandardStream.flushOutput(readerMayStop: true) {
                     CLI.printError(lost)
                     Foundation.exit(ExitStatus.cannotCreate.rawValue)
                 }

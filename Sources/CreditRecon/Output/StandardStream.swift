@@ -51,9 +51,12 @@ public enum StandardStream {
     /// could not be written, or `nil`. A summary or `--json` document written to a full
     /// disk or a closed descriptor was lost without a word while the command exited 0
     /// (`verify --json > v.json` on a full disk: an empty file).
-    public static func flushOutput() -> String? {
+    /// `readerMayStop`: a reader that stopped reading (`| head -1`, a pipe closed) is no loss,
+    /// as for help, which is read until what was looked for is found.
+    public static func flushOutput(readerMayStop: Bool = false) -> String? {
         // Every stream (`stdout` itself cannot be named in Swift 6; stderr is unbuffered).
         guard fflush(nil) != 0 else { return nil }
+        if readerMayStop && errno == EPIPE { return nil }
         return "cannot write standard output: \(outputFailure(String(cString: strerror(errno)))); what the command printed there was lost"
     }
 
