@@ -199,9 +199,12 @@ struct ImportChargesTests {
                 "\(account)")
         // Inside a charge id too: "web-8f3c21d\u{200B}0" was recorded as a second charge of the
         // one held as "web-8f3c21d0" (probe 88).
-        let inside = try self.problems("\(Self.header)\nweb-8f3c21d\u{200B}0,250,,,2026-11-03T10:00:00Z,,,,,\n")
-        #expect(inside.first?.hasPrefix("charges.csv:2: charge_id: holds an invisible character (U+200B ZERO WIDTH SPACE)") == true,
-                "\(inside)")
+        let inside = #expect(throws: InputErrors.self) {
+            _ = try importer("\(Self.header)\nweb-8f3c21d\u{200B}0,250,,,2026-11-03T10:00:00Z,,,,,\n").run(ledger: bench.ledger, now: now)
+        }
+        #expect(inside?.errors.first?.description.hasPrefix(
+            "charges.csv:2: charge_id: \"web-8f3c21d?0\" holds U+200B ZERO WIDTH SPACE, and no charge in the ledger has that id") == true,
+            "\(String(describing: inside))")
         // A non-ASCII id the ledger holds already (recorded before the rule) is matched, not refused (probe 94).
         let held = try TemporaryDirectory()
         let ledger = try Ledger(path: held.path("l.sqlite"))

@@ -2,19 +2,22 @@
 /// label): what would make it look like another name, which would be another top-up of
 /// what was already paid.
 ///
-/// Two checks. `problem` refuses, with no ledger, what is never meant: decomposed accents
-/// (not NFC); a character that shows nothing at an end or beside an ASCII character
-/// (U+200B inside `ABC-01`, U+00A0, U+FEFF); a direction control, or a private-use,
-/// unassigned or noncharacter code point, anywhere. `skeleton` is what a name looks like,
+/// Three checks. `problem` refuses, with no ledger, what is never meant in any name:
+/// decomposed accents (not NFC), a character that shows nothing at an end. `hiddenProblem`
+/// refuses in a new reference a character that shows nothing beside an ASCII character
+/// (U+200B inside `ABC-01`), or a direction control, a private-use, unassigned or
+/// noncharacter code point anywhere. `skeleton` is what a name looks like,
 /// a reduced form of the skeletons of Unicode's confusables (UTS #39): the plan's reader
 /// and `TopUpEngine` refuse a reference that looks like another (`lookAlike`) but is
 /// other text, so `ＡBC-1`, `ᴀBC-1` or `ABC‐1` is refused beside `ABC-1`, while `ООО-12`,
 /// `ユーザー1` or `Счёт № 15` are names of their own while nothing looks like them.
 enum LookAlikeName {
-    /// Why `value` cannot be a name at all, or `nil` (see the type).
+    /// Why `value` cannot be a name at all, or `nil`: decomposed accents, or a space or a
+    /// character that shows nothing at an end. Every name the ledger keeps is held to this
+    /// (`hiddenProblem` is for new references only: names kept before it was made stay usable).
     static func problem(_ value: String, column: String, another: String) -> String? {
         guard !value.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
-        let matched = "\(article(column)) \(column) is matched byte for byte, and what looks the same would be another \(another)"
+        let matched = matchedText(column, another)
         guard Array(value.precomposedStringWithCanonicalMapping.utf8) == Array(value.utf8) else {
             // A character Unicode writes as another (the Kelvin sign as "K"), compared as
             // scalars: String's == holds the two equal.
@@ -28,30 +31,48 @@ enum LookAlikeName {
                 + "(Unicode NFC), as most editors and keyboards do: \(matched)"
         }
         let scalars = Array(value.unicodeScalars)
+        for (place, edge) in [(0, scalars.first), (scalars.count - 1, scalars.last)] {
+            guard let edge else { continue }
+            let properties = edge.properties
+            guard properties.isWhitespace || properties.isDefaultIgnorableCodePoint else { continue }
+            // The emoji variation selector ending an emoji (`Q4 ❤️`) is part of it.
+            if (edge == "\u{FE0F}" || edge == "\u{FE0E}"), place > 0, !scalars[place - 1].isASCII,
+               scalars[place - 1].properties.isEmoji { continue }
+            return "begins or ends with \(properties.isWhitespace ? "an invisible space" : "an invisible character") "
+                + "(\(named(edge))); remove it: \(matched)"
+        }
+        return nil
+    }
+
+    /// Why a new reference `value` holds what no name is meant to, or `nil`: a character that
+    /// shows nothing beside an ASCII character (U+200B inside `ABC-01`), a direction control
+    /// anywhere, the braille blank, a private-use, unassigned or noncharacter code point.
+    static func hiddenProblem(_ value: String, column: String, another: String) -> String? {
+        guard !value.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let scalars = Array(value.unicodeScalars)
         for (place, scalar) in scalars.enumerated() {
-            let edge = place == 0 || place == scalars.count - 1
             let besideASCII = (place > 0 && scalars[place - 1].isASCII) || (place + 1 < scalars.count && scalars[place + 1].isASCII)
             let properties = scalar.properties
             let never = [.privateUse, .unassigned].contains(properties.generalCategory) || properties.isNoncharacterCodePoint
-            let space = properties.isWhitespace && scalar != " "
-            let hidden = properties.generalCategory == .format || properties.isDefaultIgnorableCodePoint
+            let hidden = properties.generalCategory == .format || properties.isDefaultIgnorableCodePoint || scalar == "\u{2800}"
             // The emoji variation selector after an emoji (❤️) is part of it, at the end too.
             // A keycap (1️⃣) is a digit, the selector and U+20E3.
             let emojiStyle = (scalar == "\u{FE0F}" || scalar == "\u{FE0E}") && place > 0
                 && ((!scalars[place - 1].isASCII && scalars[place - 1].properties.isEmoji)
                     || (place + 1 < scalars.count && scalars[place + 1] == "\u{20E3}"))
-            // A direction control reorders what a viewer shows wherever it stands (`Ж‮Ж1-CBA` shows as `ЖABC-1Ж`);
-            // the braille blank shows as a space.
+            // A direction control reorders what a viewer shows wherever it stands (`Ж‮Ж1-CBA` shows as `ЖABC-1Ж`).
             let anywhere = isDirectionControl(scalar)
-            let blank = scalar == "\u{2800}"
-            guard never || anywhere || ((space || blank) && edge) || ((hidden || blank) && (edge || besideASCII) && !emojiStyle)
-            else { continue }
-            let kind = never ? "a character no text holds" : anywhere ? "a direction control" : space ? "an invisible space"
-                : "an invisible character"
+            let edge = place == 0 || place == scalars.count - 1
+            guard never || anywhere || (hidden && (edge || besideASCII) && !emojiStyle) else { continue }
+            let kind = never ? "a character no text holds" : anywhere ? "a direction control" : "an invisible character"
             return (edge ? "begins or ends with" : "holds") + " \(kind) (\(named(scalar)))"
-                + (edge ? "" : " as its character \(place + 1)") + "; remove it: \(matched)"
+                + (edge ? "" : " as its character \(place + 1)") + "; remove it: \(matchedText(column, another))"
         }
         return nil
+    }
+
+    private static func matchedText(_ column: String, _ another: String) -> String {
+        "\(article(column)) \(column) is matched byte for byte, and what looks the same would be another \(another)"
     }
 
     /// The characters that set the direction text is shown in (U+200E, U+200F, U+061C,

@@ -18,15 +18,15 @@ public struct PlanReader: Sendable {
         public var rowsByChain: [Int64: Int] = [:]
         /// Sum of every valid row.
         public var total = Micros.zero
-        /// What to say of each row (by line) whose reference looks like an earlier row's but
-        /// is other text: a problem for a row not yet in the ledger (`lookAlikeProblems`), not
-        /// for one already done (a plan that held both before the check was made).
-        public var lookAlikes: [Int: String] = [:]
+        /// What to say of each row (by line) whose reference looks like an earlier row's but is
+        /// other text, or holds a hidden character (`LookAlikeName.hiddenProblem`): a problem
+        /// for a row not yet in the ledger, not for one already done (made before the checks).
+        public var newRowProblems: [Int: String] = [:]
 
-        /// The look-alikes as problems of the plan `file`, every row being new (no ledger).
-        public func lookAlikeProblems(file: String) -> InputErrors? {
+        /// The new rows' problems of the plan `file`, every row being new (no ledger).
+        public func newRowProblems(file: String) -> InputErrors? {
             var errors = ErrorCollector(file: file)
-            for (line, problem) in lookAlikes { errors.add(line: line, column: "reference", problem) }
+            for (line, problem) in newRowProblems { errors.add(line: line, column: "reference", problem) }
             do { try errors.throwIfAny() } catch { return error }
             return nil
         }
@@ -115,6 +115,9 @@ public struct PlanReader: Sendable {
                 let account = Self.name(record.field(at: accountColumn), column: "account", another: "account", line: line, errors: &errors)
                 if let reference = reference.value {
                     fingerprints.append(Self.fingerprint(reference))
+                    if let hidden = LookAlikeName.hiddenProblem(reference, column: "reference", another: "top-up") {
+                        summary.newRowProblems[line] = hidden
+                    }
                 }
                 guard let wallet, let chain, let amount, reference.ok, memo.ok, account.ok else { continue }
                 let row = PlanRow(line: line, wallet: wallet, chain: chain, amount: amount, reference: reference.value,
@@ -166,7 +169,9 @@ public struct PlanReader: Sendable {
         }
         fingerprints = []
         if !suspects.isEmpty {
-            summary.lookAlikes = try confirmDuplicates(suspects, columns: columns, errors: &errors)
+            for (line, problem) in try confirmDuplicates(suspects, columns: columns, errors: &errors) {
+                summary.newRowProblems[line] = summary.newRowProblems[line] ?? problem
+            }
         }
         try errors.throwIfAny()
         return summary

@@ -197,9 +197,9 @@ public struct TopUpEngine: Sendable {
         for (index, entry) in keyed.enumerated() {
             let row = entry.row
             guard let stored = previous[index] else {
-                // Looking like an earlier row's reference, or the ledger's, is a new row's problem:
-                // a done row's is history (a plan that held both before the check was made).
-                if let problem = read.summary.lookAlikes[row.line] ?? lookAlikes[index] {
+                // A hidden character, or looking like an earlier row's reference or the ledger's, is
+                // a new row's problem: a done row's is history (made before the checks were).
+                if let problem = read.summary.newRowProblems[row.line] ?? lookAlikes[index] {
                     errors.add(line: row.line, column: "reference", problem)
                     continue
                 }

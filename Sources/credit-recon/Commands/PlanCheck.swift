@@ -50,8 +50,8 @@ extension CreditReconCommand.Plan {
                     } else {
                         let reader = PlanReader(path: plan, defaultAccount: context.account, maxAmount: maxAmount)
                         summary = try reader.read()
-                        // With no books every row is new: references that look alike are refused.
-                        if let problems = summary.lookAlikeProblems(file: reader.displayName) { throw problems }
+                        // With no books every row is new: what new rows may not hold is refused.
+                        if let problems = summary.newRowProblems(file: reader.displayName) { throw problems }
                     }
                     if context.json {
                         print(Self.json(plan, summary, errors: nil, exitCode: .ok, preview: preview).text)
