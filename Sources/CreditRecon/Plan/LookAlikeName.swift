@@ -35,9 +35,7 @@ enum LookAlikeName {
             guard let edge else { continue }
             let properties = edge.properties
             guard properties.isWhitespace || properties.isDefaultIgnorableCodePoint else { continue }
-            // The emoji variation selector ending an emoji (`Q4 ❤️`) is part of it.
-            if (edge == "\u{FE0F}" || edge == "\u{FE0E}"), place > 0, !scalars[place - 1].isASCII,
-               scalars[place - 1].properties.isEmoji { continue }
+            if isEmojiSelector(at: place, in: scalars) { continue }
             return "begins or ends with \(properties.isWhitespace ? "an invisible space" : "an invisible character") "
                 + "(\(named(edge))); remove it: \(matched)"
         }
@@ -55,11 +53,7 @@ enum LookAlikeName {
             let properties = scalar.properties
             let never = [.privateUse, .unassigned].contains(properties.generalCategory) || properties.isNoncharacterCodePoint
             let hidden = properties.generalCategory == .format || properties.isDefaultIgnorableCodePoint || scalar == "\u{2800}"
-            // The emoji variation selector after an emoji (❤️) is part of it, at the end too.
-            // A keycap (1️⃣) is a digit, the selector and U+20E3.
-            let emojiStyle = (scalar == "\u{FE0F}" || scalar == "\u{FE0E}") && place > 0
-                && ((!scalars[place - 1].isASCII && scalars[place - 1].properties.isEmoji)
-                    || (place + 1 < scalars.count && scalars[place + 1] == "\u{20E3}"))
+            let emojiStyle = isEmojiSelector(at: place, in: scalars)
             // A direction control reorders what a viewer shows wherever it stands (`Ж‮Ж1-CBA` shows as `ЖABC-1Ж`).
             let anywhere = isDirectionControl(scalar)
             let edge = place == 0 || place == scalars.count - 1
@@ -69,6 +63,14 @@ enum LookAlikeName {
                 + (edge ? "" : " as its character \(place + 1)") + "; remove it: \(matchedText(column, another))"
         }
         return nil
+    }
+
+    /// Whether the scalar at `place` is a variation selector that is part of an emoji: after
+    /// one (`❤️`, at the end too), or in a keycap (`1️⃣`: a digit, the selector, U+20E3).
+    private static func isEmojiSelector(at place: Int, in scalars: [Unicode.Scalar]) -> Bool {
+        guard scalars[place] == "\u{FE0F}" || scalars[place] == "\u{FE0E}", place > 0 else { return false }
+        return (!scalars[place - 1].isASCII && scalars[place - 1].properties.isEmoji)
+            || (place + 1 < scalars.count && scalars[place + 1] == "\u{20E3}")
     }
 
     private static func matchedText(_ column: String, _ another: String) -> String {
@@ -91,14 +93,10 @@ enum LookAlikeName {
     static func skeleton(_ name: String) -> String {
         if name.utf8.allSatisfy({ $0 < 0x80 }) {
             // The same for ASCII text, without the normalizations it needs none of.
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(name.utf8.count)
-            for byte in name.utf8 {
-                let mapped = asciiSkeleton(byte)
-                if mapped == 0x20 && bytes.last == 0x20 { continue }
-                bytes.append(mapped)
+            var ascii = name
+            return ascii.withUTF8 { bytes in
+                String(unsafeUninitializedCapacity: bytes.count) { asciiSkeleton(of: bytes, into: $0) ?? 0 }
             }
-            return String(decoding: bytes, as: UTF8.self)
         }
         var out = String.UnicodeScalarView()
         var spaced = false
@@ -148,33 +146,39 @@ enum LookAlikeName {
         }
     }
 
+    /// Writes the skeleton of the ASCII text `bytes` into `out` (as long at least), each run
+    /// of spaces as one; how many bytes it wrote, or `nil` when a byte is not ASCII.
+    private static func asciiSkeleton(of bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+        var count = 0
+        for byte in bytes {
+            guard byte < 0x80 else { return nil }
+            let mapped = asciiSkeleton(byte)
+            if mapped == 0x20 && count > 0 && out[count - 1] == 0x20 { continue }
+            out[count] = mapped
+            count += 1
+        }
+        return count
+    }
+
     /// A 64-bit hash of `skeleton(name)`, made without building the skeleton of ASCII text
     /// (`plan check` takes one of every row's reference): its bytes are mapped into a
     /// buffer on the stack and hashed at once.
     static func fingerprint(_ name: String) -> Int {
-        let hashed = name.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { out -> Int? in
-                var count = 0
-                for byte in bytes {
-                    guard byte < 0x80 else { return nil }
-                    let mapped = asciiSkeleton(byte)
-                    if mapped == 0x20 && count > 0 && out[count - 1] == 0x20 { continue }
-                    out[count] = mapped
-                    count += 1
-                }
-                var hasher = Hasher()
-                hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[..<count]))
-                return hasher.finalize()
-            }
-        }
-        if let hashed, let hashed { return hashed }
-        // Not ASCII (or not contiguous): from the skeleton itself, whose bytes hash as they are.
-        var skeleton = skeleton(name)
-        return skeleton.withUTF8 { bytes in
+        func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
             var hasher = Hasher()
-            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+            hasher.combine(bytes: bytes)
             return hasher.finalize()
         }
+        var text = name
+        let ascii = text.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { out -> Int? in
+                asciiSkeleton(of: bytes, into: out).map { hash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[..<$0])) }
+            }
+        }
+        if let ascii { return ascii }
+        // Not ASCII: from the skeleton itself, whose bytes hash as they are.
+        var skeleton = skeleton(name)
+        return skeleton.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
     }
 
     /// Whether two names that share a skeleton look alike to a reader: always when one holds
@@ -218,8 +222,8 @@ enum LookAlikeName {
     /// bullet, the modifier minus, the prolonged sound mark, the CJK "one" and stroke,
     /// box-drawing and other level lines, two Hangul vowels.
     private static let drawnLikeADash: Set<UInt32> = [
-        0x2212, 0x2043, 0x02D7, 0x2796, 0x30FC, 0xFF70, 0x4E00, 0x31D0, 0x2500, 0x2501, 0x2574, 0x2576, 0x2578, 0x257A,
-        0x23AF, 0x23BA, 0x23BB, 0x23BC, 0x23BD, 0x3161, 0x1173, 0x10110, 0x1D360, 0xA78F, 0x00AF, 0x203E, 0x0640,
+        0x2212, 0x2043, 0x02D7, 0x2796, 0x30FC, 0x4E00, 0x31D0, 0x2500, 0x2501, 0x2574, 0x2576, 0x2578, 0x257A,
+        0x23AF, 0x23BA, 0x23BB, 0x23BC, 0x23BD, 0x3161, 0x1173, 0x10110, 0x1D360, 0xA78F, 0x0640,
     ]
 
     /// Letters, strokes and punctuation drawn like another character (a Latin letter after
@@ -228,13 +232,11 @@ enum LookAlikeName {
     private static let drawnLike: [UInt32: Unicode.Scalar] = {
         let pairs: [(String, Unicode.Scalar)] = [
             // `i` too, so that a skeleton is the same in either letter case (`INV`, `inv`).
-            ("1Iil|ǀƖ∣│⏐❘׀ӏΙІӀɪꓲⲒוןߊⵏᛁ丨١۱ıɩіι", "l"), ("0ΟՕዐ০߀〇ⵔ໐", "o"), ("Ꮾб", "6"),
-            ("ᗅ", "a"), ("ᗷ", "b"), ("ᑕϹϾⲤ", "c"), ("ᐯ∨", "v"), ("Ⲛ", "n"),
-            ("АаΑαᎪꓮᴀɑⱭ", "a"), ("ВвΒᏴꓐʙꞴ", "b"), ("СсϹϲᏟꓚᴄ", "c"), ("ԁᎠꓓᴅ", "d"), ("ЕеΕεᎬꓰᴇ", "e"), ("ꓝ", "f"),
-            ("Ꮐꓖɢɡց", "g"), ("НнΗһᎻꓧʜհ", "h"), ("ЈјᎫꓙᴊ", "j"), ("КкΚκᏦꓗᴋ", "k"), ("Ꮮꓡʟ", "l"), ("МмΜᎷꓟᴍ", "m"),
-            ("Νꓠɴ", "n"), ("Оооᴏ", "o"), ("ОоΟοօ", "o"), ("РрΡρᏢꓑᴘ", "p"), ("ԛ", "q"), ("Ꭱꓣʀ", "r"), ("ЅѕᏚꓢꜱ", "s"),
-            ("ТтΤτᎢꓔᴛ", "t"), ("ꓴᴜսυ", "u"), ("Ꮩꓦᴠνѵ", "v"), ("ԜԝᏔꓪᴡ", "w"), ("ХхΧχꓫ", "x"), ("УуΥγꓬʏү", "y"),
-            ("ΖᏃꓜᴢ", "z"),
+            ("1Iil|ǀƖ∣│⏐❘׀ӏΙІӀɪꓲⲒוןߊⵏᛁ丨١۱ıɩіιᏞꓡʟ", "l"), ("0ΟοОоՕօዐ০߀〇ⵔ໐ᴏ", "o"), ("Ꮾб", "6"),
+            ("АаΑαᎪꓮᴀɑⱭᗅ", "a"), ("ВвΒᏴꓐʙꞴᗷ", "b"), ("СсϹϲϾᏟꓚᴄᑕⲤ", "c"), ("ԁᎠꓓᴅ", "d"), ("ЕеΕεᎬꓰᴇ", "e"), ("ꓝ", "f"),
+            ("Ꮐꓖɢɡց", "g"), ("НнΗһᎻꓧʜհ", "h"), ("ЈјᎫꓙᴊ", "j"), ("КкΚκᏦꓗᴋ", "k"), ("МмΜᎷꓟᴍ", "m"), ("ΝꓠɴⲚ", "n"),
+            ("РрΡρᏢꓑᴘ", "p"), ("ԛ", "q"), ("Ꭱꓣʀ", "r"), ("ЅѕᏚꓢꜱ", "s"), ("ТтΤτᎢꓔᴛ", "t"), ("ꓴᴜսυ", "u"),
+            ("Ꮩꓦᴠνѵᐯ∨", "v"), ("ԜԝᏔꓪᴡ", "w"), ("ХхΧχꓫ", "x"), ("УуΥγꓬʏү", "y"), ("ΖᏃꓜᴢ", "z"),
             // Punctuation that word processors, PDFs and mail put in for the typed one.
             ("’‘‛′ʼ´ꞌ", "'"), ("“”„‟″〃", "\""), ("∕⁄⧸╱", "/"), ("∶꞉", ":"), ("·•‧∙・", "."), ("‚", ","),
             // Katakana drawn like kanji (an input method's wrong choice).
@@ -242,8 +244,10 @@ enum LookAlikeName {
             ("ペ", "ぺ"), ("ベ", "べ"),
         ]
         var table: [UInt32: Unicode.Scalar] = [:]
-        for (letters, latin) in pairs {
-            for scalar in letters.unicodeScalars { table[scalar.value] = latin }
+        for (letters, drawn) in pairs {
+            for scalar in letters.unicodeScalars {
+                precondition(table.updateValue(drawn, forKey: scalar.value) == nil, "\(scalar) is drawn like one thing")
+            }
         }
         return table
     }()

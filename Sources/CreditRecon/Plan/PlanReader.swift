@@ -114,7 +114,7 @@ public struct PlanReader: Sendable {
                 let memo = Self.text(record.field(at: memoColumn), column: "memo", allowTab: true, line: line, errors: &errors)
                 let account = Self.name(record.field(at: accountColumn), column: "account", another: "account", line: line, errors: &errors)
                 if let reference = reference.value {
-                    fingerprints.append(Self.fingerprint(reference))
+                    fingerprints.append(LookAlikeName.fingerprint(reference))  // what it looks like: look-alikes share one
                     if let hidden = LookAlikeName.hiddenProblem(reference, column: "reference", another: "top-up") {
                         summary.newRowProblems[line] = hidden
                     }
@@ -211,10 +211,6 @@ public struct PlanReader: Sendable {
         }
     }
 
-    /// The fingerprint of what `reference` looks like (`LookAlikeName.skeleton`): the same
-    /// reference twice, and two that look alike, share one.
-    private static func fingerprint(_ reference: String) -> Int { LookAlikeName.fingerprint(reference) }
-
     /// Second pass over the rows whose reference has a repeated fingerprint: compares the
     /// text and what it looks like (`LookAlikeName.lookAlike`), so only true repeats are
     /// reported and only true look-alikes returned (by line), each naming the first line. Memory
@@ -234,7 +230,7 @@ public struct PlanReader: Sendable {
                 continue
             }
             guard let text = columns.value("reference", in: record)?.trimmingASCIIWhitespace(), !text.isEmpty,
-                  suspects.contains(Self.fingerprint(text))
+                  suspects.contains(LookAlikeName.fingerprint(text))
             else { continue }
             let skeleton = LookAlikeName.skeleton(text)
             guard let earlier = first[skeleton] else {
