@@ -101,27 +101,28 @@ public struct TopUpEngine: Sendable {
     /// the plan's reader's: `PlanReader`.)
     static func lookAlikeReferences(_ rows: [PlanRow], new: [Bool], ledger: Ledger?) throws -> [Int: String] {
         guard let ledger, rows.indices.contains(where: { new[$0] && rows[$0].reference != nil }) else { return [:] }
-        // Each skeleton worked out once (a long name costs a few microseconds a character), and
-        // only the ledger's references that share one with a new row kept: memory goes with
-        // the plan, not with the books.
-        var wanted: [Int: String] = [:]
+        // Compared by fingerprint first (no skeleton is built of ASCII text for it), and only the
+        // ledger's references that share one with a new row kept: memory goes with the plan,
+        // not with the books. A shared fingerprint is confirmed by the skeletons themselves.
+        var wanted: [Int: Int] = [:]  // a new row's fingerprint, by index
         for (index, row) in rows.enumerated() where new[index] {
-            if let reference = row.reference { wanted[index] = LookAlikeName.skeleton(reference) }
+            if let reference = row.reference { wanted[index] = LookAlikeName.fingerprint(reference) }
         }
-        let skeletons = Set(wanted.values)
+        let fingerprints = Set(wanted.values)
         return try ledger.read { reader in
-            var heldBySkeleton: [String: [(account: String, name: String)]] = [:]
+            var heldByFingerprint: [Int: [(account: String, name: String)]] = [:]
             for account in try reader.accounts() {
                 for name in try reader.references(account: account) {
-                    let skeleton = LookAlikeName.skeleton(name)
-                    if skeletons.contains(skeleton) { heldBySkeleton[skeleton, default: []].append((account, name)) }
+                    let fingerprint = LookAlikeName.fingerprint(name)
+                    if fingerprints.contains(fingerprint) { heldByFingerprint[fingerprint, default: []].append((account, name)) }
                 }
             }
-            guard !heldBySkeleton.isEmpty else { return [:] }
+            guard !heldByFingerprint.isEmpty else { return [:] }
             var said: [Int: String] = [:]
             for (index, row) in rows.enumerated() where new[index] {
-                guard let reference = row.reference, let skeleton = wanted[index], let held = heldBySkeleton[skeleton] else { continue }
-                let others = held.filter { LookAlikeName.lookAlike(reference, $0.name) }
+                guard let reference = row.reference, let held = wanted[index].flatMap({ heldByFingerprint[$0] }) else { continue }
+                let skeleton = LookAlikeName.skeleton(reference)
+                let others = held.filter { LookAlikeName.skeleton($0.name) == skeleton && LookAlikeName.lookAlike(reference, $0.name) }
                 // Its own account's first, one written otherwise than ASCII first among those.
                 let mine = others.filter { $0.account == row.account }
                 if let other = mine.first(where: { !$0.name.utf8.allSatisfy { $0 < 0x80 } }) ?? mine.first {
