@@ -28,6 +28,8 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     public var connectTimeout: Duration
     /// Never printed: `description` leaves it out.
     var password: Secret?
+    /// Whether the URL itself holds the password (not `PGPASSWORD` or a password file).
+    public private(set) var passwordInURL = false
 
     /// Whether `--ledger`'s `text` names a PostgreSQL database rather than a SQLite file.
     /// The scheme is read in any case, as URLs' schemes are, after any white space.
@@ -150,6 +152,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         // `user:@host` gives an empty password, which no server accepts: as for libpq, it is
         // none, and the password comes from elsewhere (it silently hid the password file's).
         self.password = parts.password.flatMap { $0.isEmpty ? nil : Secret($0) } ?? fallback
+        passwordInURL = !(parts.password ?? "").isEmpty
     }
 
     /// Checked with the URL, so a wrong path is named as a setting (78 from the

@@ -2,6 +2,7 @@ import ArgumentParser
 import CreditRecon
 import CreditTypes
 import Foundation
+import Ledger
 import Logging
 
 /// Options every command takes; each can also come from the environment (CONTRACT.md).
@@ -130,8 +131,8 @@ struct GlobalOptions: ParsableArguments {
         context.ledgerSource = ledgerSetting?.source ?? "--ledger"
         // On the command line, the URL (its password too) is in the process list for every
         // user of the machine while the command runs; the variable is not (probe 87).
-        if let ledgerSetting, !ledgerSetting.fromEnvironment, let parts = URLComponents(string: ledgerSetting.value),
-           ["postgres", "postgresql"].contains(parts.scheme?.lowercased() ?? ""), !(parts.password ?? "").isEmpty {
+        if let ledgerSetting, !ledgerSetting.fromEnvironment, case .postgres(let location)? = try? LedgerLocation(ledgerSetting.value),
+           location.passwordInURL {
             logger.warning(
                 "--ledger's URL holds a password, which every user of this machine can read in the process list (ps) while the command runs; give it with --ledger-password-file FILE or PGPASSWORD instead")
         }
