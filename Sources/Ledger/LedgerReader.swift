@@ -75,6 +75,14 @@ public struct LedgerReader {
         try store().chargelessTopUps(account: account)
     }
 
+    /// Top-up rows of `account` without a reference, of a batch other than `batch`, that may
+    /// have been charged (`created`, `recorded`, `requesting` or `unknown`) at `since` or
+    /// later, in the order they were planned: the rows a plan saved again under
+    /// another name (another batch) would charge again.
+    public func unreferencedTopUps(account: String, otherThan batch: String, since: Timestamp) throws -> [DatedTopUp] {
+        try store().unreferencedTopUps(account: account, otherThan: batch, since: since)
+    }
+
     /// The charge with id `chargeID`, if any.
     public func charge(id chargeID: String) throws -> StoredCharge? { try store().charge(id: chargeID) }
 

@@ -171,6 +171,39 @@ struct TopUpEngineTests {
         #expect(preview.toSend.map(\.row.reference) == names)
     }
 
+    /// A plan without references saved again under another name is another batch, whose
+    /// keys are all new: every row was charged again (probe 86). A new row that makes the
+    /// purchase another batch charged in the last 12 hours is refused, naming it, unless
+    /// `--batch` says which batch the plan is; the n-th repeat of a purchase is matched with
+    /// the n-th charge of it.
+    @Test func aPlanSavedAgainUnderAnotherNameIsNotChargedAgain() async throws {
+        let bench = try TopUpBench()
+        let rows = "wallet,chain,amount\n\(Wallets.a),base,10\n\(Wallets.a),base,10\n\(Wallets.b),polygon,2.50\n"
+        let first = try bench.plan(rows, name: "nov.csv")
+        #expect(try await bench.run(first, client: FakeChargeCreator(), concurrency: 1).created == 3)
+        let copy = try bench.plan(rows + "\(Wallets.c),1,7\n", name: "nov (1).csv")
+        func prepare(batch: String? = nil, now: Timestamp = .now()) throws -> TopUpPreview {
+            try TopUpEngine(options: .init(planPath: copy, displayName: "topups.csv", batch: batch, account: "acct", now: now))
+                .prepare(ledger: bench.ledger)
+        }
+        let refused = #expect(throws: InputErrors.self) { try prepare() }
+        #expect(refused?.errors.map(\.line) == [2, 3, 4], "\(String(describing: refused))")
+        let charged = try bench.ledger.read { try $0.allTopUps() }
+        for (error, topUp) in zip(refused?.errors ?? [], charged) {
+            #expect(error.description.hasPrefix("topups.csv:\(topUp.planLine): wallet: the same purchase as row \(topUp.planLine) of "
+                + "batch nov (topups.csv), made at "), "\(error)")
+            #expect(error.description.contains("charge \(topUp.chargeID ?? "?"), now created. A row without a reference is keyed by its "
+                + "batch, here the file's name (nov (1)), so a plan saved again under another name would buy every row again: "
+                + "if this file is a copy of that plan, run with --batch nov (its rows are then done)"), "\(error)")
+        }
+        // Said to be that plan: its rows are done, the new one is sent.
+        let same = try prepare(batch: "nov")
+        #expect(same.count(.done) == 3 && same.toSend.map(\.row.line) == [5])
+        // Said to be new purchases, or run after the window: every row is sent.
+        #expect(try prepare(batch: "nov-second").toSend.count == 4)
+        #expect(try prepare(now: .now().adding(seconds: TopUpEngine.copyWindow + 60)).toSend.count == 4)
+    }
+
     @Test func sendsTheChecksummedWalletAndChain() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan("wallet,chain,amount\n\(Wallets.a.lowercased()),polygon,12.50\n")

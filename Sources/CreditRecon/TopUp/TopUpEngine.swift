@@ -23,10 +23,12 @@ public struct TopUpEngine: Sendable {
         public var maxTotal: Micros?
         public var concurrency: Int
         public var retryUnknown: Bool
+        /// The command's time: how recent another batch's top-up is (`copyWindow`).
+        public var now: Timestamp
 
         public init(planPath: String, displayName: String? = nil, batch: String? = nil, account: String,
                     maxAmount: Micros = PlanReader.defaultMaxAmount, maxTotal: Micros? = nil, concurrency: Int = 4,
-                    retryUnknown: Bool = false) {
+                    retryUnknown: Bool = false, now: Timestamp = .now()) {
             self.planPath = planPath
             self.displayName = displayName
             self.batch = batch
@@ -35,6 +37,7 @@ public struct TopUpEngine: Sendable {
             self.maxTotal = maxTotal
             self.concurrency = concurrency
             self.retryUnknown = retryUnknown
+            self.now = now
         }
     }
 
@@ -142,6 +145,40 @@ public struct TopUpEngine: Sendable {
         }
     }
 
+    /// How long after another batch's top-up a new row without a reference that makes the
+    /// same purchase is refused unless `--batch` names its batch: 12 hours, less than a day,
+    /// so that a plan run every day under a dated file name is not refused.
+    static let copyWindow: Int64 = 12 * 3600
+
+    /// The new rows without a reference (`new`) that make the same purchase (account,
+    /// wallet, chain and amount) as a top-up of another batch that may have been charged
+    /// at `since` or later, by row index: a row's n-th occurrence of a purchase with the
+    /// n-th such top-up, in the order they were planned (the last one when there are fewer).
+    static func chargedByAnotherBatch(
+        _ rows: [(row: PlanRow, occurrence: Int)], new: [Bool], batch: String, since: Timestamp, reader: LedgerReader
+    ) throws -> [Int: LedgerReader.DatedTopUp] {
+        struct Purchase: Hashable {
+            let wallet: String
+            let chainID: Int64
+            let amount: Micros
+        }
+        let candidates = rows.indices.filter { new[$0] && rows[$0].row.reference == nil }
+        var found: [Int: LedgerReader.DatedTopUp] = [:]
+        for (account, indices) in Dictionary(grouping: candidates, by: { rows[$0].row.account }) {
+            let charged = Dictionary(grouping: try reader.unreferencedTopUps(account: account, otherThan: batch, since: since)) {
+                Purchase(wallet: $0.topUp.wallet, chainID: $0.topUp.chainID, amount: $0.topUp.amount)
+            }
+            guard !charged.isEmpty else { continue }
+            for index in indices {
+                let (row, occurrence) = rows[index]
+                if let made = charged[Purchase(wallet: row.wallet.checksummed, chainID: row.chain.rawValue, amount: row.amount)] {
+                    found[index] = made[min(occurrence, made.count) - 1]
+                }
+            }
+        }
+        return found
+    }
+
     /// Validates and keys the plan and checks every key against `ledger` (`nil`: no ledger
     /// yet, every row is new). Writes nothing.
     ///
@@ -161,6 +198,10 @@ public struct TopUpEngine: Sendable {
         // And a charge recorded with a new row's reference before the plan ran (bought
         // through the web flow, recorded first): sending the row would buy it again.
         var recordedFirst: [String: StoredCharge] = [:]  // by account and reference
+        // And a row without a reference that another batch of its account charged lately: a
+        // plan saved again under another name ("topups (1).csv") is another batch, whose
+        // keys are all new, and every row of it would be bought again (probe 86).
+        var copied: [Int: LedgerReader.DatedTopUp] = [:]  // by row index
         let (previous, elsewhere): ([StoredTopUp?], [StoredTopUp?]) = try ledger?.read { reader in
             let stored = try keyed.map { try reader.topUp(key: $0.key) }
             if try reader.hasCharges() {
@@ -189,6 +230,10 @@ public struct TopUpEngine: Sendable {
                 }
                 return nil
             }
+            if options.batch?.isEmpty ?? true {
+                copied = try Self.chargedByAnotherBatch(keyed.map { ($0.row, $0.occurrence) }, new: stored.map { $0 == nil }, batch: batch,
+                                                        since: options.now.adding(seconds: -Self.copyWindow), reader: reader)
+            }
             return (stored, twins)
         } ?? (Array(repeating: nil, count: keyed.count), Array(repeating: nil, count: keyed.count))
         let lookAlikes = try Self.lookAlikeReferences(keyed.map(\.row), new: previous.map { $0 == nil }, ledger: ledger)
@@ -209,6 +254,18 @@ public struct TopUpEngine: Sendable {
                                "\"\(reference)\" is already the reference of charge \(charge.chargeID) (\(charge.amount.centsText) USD, "
                                 + "recorded with `import charges` before this row was planned); sending the row would buy it again — "
                                 + "remove the row if that charge is its purchase, or give the row a reference of its own")
+                    continue
+                }
+                if let copy = copied[index] {
+                    let charged = copy.topUp
+                    errors.add(line: row.line, column: "wallet",
+                               "the same purchase as row \(charged.planLine) of batch \(charged.batch) (\(charged.planFile)), made "
+                                + "at \(copy.updatedAt.iso8601): \(charged.amount.centsText) USD from \(charged.wallet) on "
+                                + "\(Chain.label(for: charged.chainID))\(charged.chargeID.map { ", charge \($0)" } ?? ""), now "
+                                + "\(charged.state). A row without a reference is keyed by its batch, here the file's name "
+                                + "(\(batch)), so a plan saved again under another name would buy every row again: if this file "
+                                + "is a copy of that plan, run with --batch \(charged.batch) (its rows are then done); if these "
+                                + "are new purchases, say so with --batch NAME, or give each row a reference")
                     continue
                 }
                 if let twin = elsewhere[index] {

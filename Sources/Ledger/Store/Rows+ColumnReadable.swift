@@ -43,6 +43,18 @@ extension LedgerReader.ChargelessTopUp: ColumnReadable {
     }
 }
 
+extension LedgerReader.DatedTopUp: ColumnReadable {
+    /// The columns of `topups t`; each store's query adds the time of the journal entry
+    /// that last changed the top-up last, read in its own SQL.
+    static let columns = "t.key, t.account, t.batch, t.reference, t.wallet, t.chain_id, t.amount, t.memo, t.plan_file, "
+        + "t.plan_line, t.state, t.attempts, t.charge_id, t.http_status, t.error"
+
+    init(reading row: inout some ColumnCursor) throws {
+        let topUp = try StoredTopUp(reading: &row)
+        self.init(topUp: topUp, updatedAt: try row.time(of: "top-up \(topUp.key)"))
+    }
+}
+
 extension StoredCharge: ColumnReadable {
     static let columns = """
         charge_id, account, origin, topup_key, reference, wallet, chain_id, amount, created_at, expires_at,

@@ -43,7 +43,7 @@ extension CreditReconCommand.Plan {
                     let summary: PlanReader.Summary
                     var preview: TopUpPreview?
                     if let ledger = try context.existingLedger() {
-                        let engine = TopUpEngine(options: .init(planPath: plan, batch: batch, account: context.account, maxAmount: maxAmount))
+                        let engine = TopUpEngine(options: .init(planPath: plan, batch: batch, account: context.account, maxAmount: maxAmount, now: context.now()))
                         let keyed = try engine.readPlan()
                         summary = keyed.summary
                         preview = try engine.prepare(ledger: ledger, plan: keyed)

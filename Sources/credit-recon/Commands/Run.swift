@@ -44,7 +44,7 @@ extension CreditReconCommand {
             try await CLI.run(global, writes: true) { context in
                 let options = RunStage.Options(
                     topUp: try command.plan.map {
-                        try command.topUp.engineOptions(plan: $0, account: context.account, retryUnknown: false)
+                        try command.topUp.engineOptions(plan: $0, account: context.account, retryUnknown: false, now: context.now())
                     },
                     fetch: command.fetch.options, rateLimit: command.topUp.rateLimit, yes: command.topUp.yes,
                     report: try command.report.reportOptions(account: context.account))

@@ -19,7 +19,9 @@ extension CreditReconCommand {
             abstract: "Creates a Coinbase charge for each plan row not yet carried out, each exactly once.",
             discussion: """
                 Each row is keyed by its reference (else batch/wallet/chain/amount/occurrence); rows already \
-                carried out are skipped. The intent is committed to the ledger before each request, so a crash \
+                carried out are skipped. Without --batch, a row without a reference that another batch charged \
+                in the last 12 hours is refused (a plan saved again under another name): --batch names the \
+                batch it is. The intent is committed to the ledger before each request, so a crash \
                 never sends a row twice: its outcome becomes `unknown` for a person to check. 410 Gone marks a row \
                 `blocked` (never re-sent): buy through the web flow and `import charges` it by reference. A row \
                 the API refused for itself (400, 422) is `rejected` and not sent again: fix it under a new \
@@ -51,7 +53,7 @@ extension CreditReconCommand {
         }
 
         private func execute(_ context: CommandContext) async throws -> ExitStatus {
-            let options = try flags.engineOptions(plan: plan, account: context.account, retryUnknown: retryUnknown)
+            let options = try flags.engineOptions(plan: plan, account: context.account, retryUnknown: retryUnknown, now: context.now())
             let stage = TopUpStage(context: context, options: options, rateLimit: flags.rateLimit, yes: flags.yes)
             if dryRun {
                 let preview = try stage.preview()

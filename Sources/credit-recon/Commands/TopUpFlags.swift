@@ -1,5 +1,6 @@
 import ArgumentParser
 import CreditRecon
+import CreditTypes
 
 /// The top-up options shared by `topup` and `run --plan`.
 struct TopUpFlags: ParsableArguments {
@@ -41,11 +42,11 @@ struct TopUpFlags: ParsableArguments {
         }
     }
 
-    func engineOptions(plan: String, account: String, retryUnknown: Bool) throws -> TopUpEngine.Options {
+    func engineOptions(plan: String, account: String, retryUnknown: Bool, now: Timestamp) throws -> TopUpEngine.Options {
         TopUpEngine.Options(
             planPath: plan, batch: batch, account: account,
             maxAmount: try USDOption.parse(maxAmount, option: "--max-amount", atMost: .largestCharge) ?? PlanReader.defaultMaxAmount,
             maxTotal: try USDOption.parse(maxTotal, option: "--max-total"),
-            concurrency: concurrency, retryUnknown: retryUnknown)
+            concurrency: concurrency, retryUnknown: retryUnknown, now: now)
     }
 }

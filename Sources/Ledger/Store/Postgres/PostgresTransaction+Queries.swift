@@ -165,6 +165,17 @@ extension PostgresTransaction {
             """, Self.binds(account)) { try LedgerReader.ChargelessTopUp(reading: &$0) }
     }
 
+    func unreferencedTopUps(account: String, otherThan batch: String, since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
+        try rows(
+            """
+            SELECT \(LedgerReader.DatedTopUp.columns), \(PostgresSchema.entryTime)
+            FROM \(Self.s).topups t JOIN \(Self.s).journal j ON j.seq = t.updated_seq
+            WHERE t.account = $1 AND t.reference IS NULL AND t.batch <> $2
+              AND t.state IN ('created', 'recorded', 'requesting', 'unknown') AND \(PostgresSchema.entryTime) >= $3
+            ORDER BY t.id
+            """, Self.binds(account, batch, since.iso8601)) { try LedgerReader.DatedTopUp(reading: &$0) }
+    }
+
     // MARK: Charges
 
     private static let selectCharges = "SELECT \(StoredCharge.columns) FROM \(s).charges"

@@ -1,0 +1,10 @@
+import CreditTypes
+
+extension LedgerReader {
+    /// A top-up row and when it reached its state (the time of its latest journal entry:
+    /// for a `created` row, when its charge was made).
+    public struct DatedTopUp: Sendable, Equatable {
+        public let topUp: StoredTopUp
+        public let updatedAt: Timestamp
+    }
+}
