@@ -75,12 +75,12 @@ public struct LedgerReader {
         try store().chargelessTopUps(account: account)
     }
 
-    /// Top-up rows of `account` without a reference, of a batch other than `batch`, that may
-    /// have been charged (`created`, `recorded`, `requesting` or `unknown`) at `since` or
-    /// later, in the order they were planned: the rows a plan saved again under
-    /// another name (another batch) would charge again.
-    public func unreferencedTopUps(account: String, otherThan batch: String, since: Timestamp) throws -> [DatedTopUp] {
-        try store().unreferencedTopUps(account: account, otherThan: batch, since: since)
+    /// Top-up rows without a reference, of every account and batch, that may have been
+    /// charged (`created`, `recorded`, `requesting` or `unknown`) at `since` or later, in
+    /// the order they were planned: what a plan saved again under another name (another
+    /// batch) would buy again.
+    public func unreferencedTopUps(since: Timestamp) throws -> [DatedTopUp] {
+        try store().unreferencedTopUps(since: since)
     }
 
     /// The charge with id `chargeID`, if any.

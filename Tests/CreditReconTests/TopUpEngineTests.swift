@@ -172,18 +172,19 @@ struct TopUpEngineTests {
     }
 
     /// A plan without references saved again under another name is another batch, whose
-    /// keys are all new: every row was charged again (probe 86). A new row that makes the
+    /// keys are all new: every row was charged again (probe 86). A row to send that makes the
     /// purchase another batch charged in the last 12 hours is refused, naming it, unless
-    /// `--batch` says which batch the plan is; the n-th repeat of a purchase is matched with
-    /// the n-th charge of it.
+    /// `--batch` says which plan it is (its rows are then done) or `--allow-repeat` says they
+    /// are new; the n-th repeat of a purchase is matched with the n-th charge of it.
     @Test func aPlanSavedAgainUnderAnotherNameIsNotChargedAgain() async throws {
         let bench = try TopUpBench()
         let rows = "wallet,chain,amount\n\(Wallets.a),base,10\n\(Wallets.a),base,10\n\(Wallets.b),polygon,2.50\n"
         let first = try bench.plan(rows, name: "nov.csv")
         #expect(try await bench.run(first, client: FakeChargeCreator(), concurrency: 1).created == 3)
         let copy = try bench.plan(rows + "\(Wallets.c),1,7\n", name: "nov (1).csv")
-        func prepare(batch: String? = nil, now: Timestamp = .now()) throws -> TopUpPreview {
-            try TopUpEngine(options: .init(planPath: copy, displayName: "topups.csv", batch: batch, account: "acct", now: now))
+        func prepare(batch: String? = nil, allowRepeat: Bool = false, now: Timestamp = .now()) throws -> TopUpPreview {
+            try TopUpEngine(options: .init(planPath: copy, displayName: "topups.csv", batch: batch, account: "acct",
+                                           allowRepeat: allowRepeat, now: now))
                 .prepare(ledger: bench.ledger)
         }
         let refused = #expect(throws: InputErrors.self) { try prepare() }
@@ -193,15 +194,44 @@ struct TopUpEngineTests {
             #expect(error.description.hasPrefix("topups.csv:\(topUp.planLine): wallet: the same purchase as row \(topUp.planLine) of "
                 + "batch nov (topups.csv), made at "), "\(error)")
             #expect(error.description.contains("charge \(topUp.chargeID ?? "?"), now created. A row without a reference is keyed by its "
-                + "batch, here the file's name (nov (1)), so a plan saved again under another name would buy every row again: "
-                + "if this file is a copy of that plan, run with --batch nov (its rows are then done)"), "\(error)")
+                + "batch (here nov (1)), so a plan saved again under another name would buy every row again: if this file is a copy "
+                + "of that plan, run with --batch nov (its rows are then done); if these are new purchases, run with --allow-repeat"),
+                "\(error)")
         }
         // Said to be that plan: its rows are done, the new one is sent.
         let same = try prepare(batch: "nov")
         #expect(same.count(.done) == 3 && same.toSend.map(\.row.line) == [5])
-        // Said to be new purchases, or run after the window: every row is sent.
-        #expect(try prepare(batch: "nov-second").toSend.count == 4)
-        #expect(try prepare(now: .now().adding(seconds: TopUpEngine.copyWindow + 60)).toSend.count == 4)
+        // Another batch named is no leave to buy again (probe 96: --batch TOPUPS, a case
+        // variant, was); --allow-repeat is, and so is the end of the window.
+        #expect(throws: InputErrors.self) { try prepare(batch: "NOV") }
+        #expect(try prepare(allowRepeat: true).toSend.count == 4)
+        #expect(try prepare(now: .now().adding(seconds: TopUpEngine.repeatWindow + 60)).toSend.count == 4)
+    }
+
+    /// The first plan's rows left to send (a key refused, 401, or a run stopped) are not sent
+    /// after its copy bought them (probe 96: the nightly run of the first plan bought them
+    /// again), nor is a copy run under another account label.
+    @Test func rowsLeftToSendAndOtherAccountsAreCheckedForRepeats() async throws {
+        let bench = try TopUpBench()
+        let rows = "wallet,chain,amount\n\(Wallets.a),base,10\n\(Wallets.b),polygon,2.50\n"
+        let first = try bench.plan(rows, name: "nov.csv")
+        let refusedKey = FakeChargeCreator { _, _ in .rejected(status: 401, message: "bad key", rawBody: nil) }
+        _ = try await bench.run(first, client: refusedKey, concurrency: 1)
+        #expect(try bench.ledger.read { try $0.allTopUps() }.map(\.state) == ["rejected", "rejected"])
+        let copy = try bench.plan(rows, name: "nov (1).csv")
+        #expect(try await bench.run(copy, client: FakeChargeCreator(), concurrency: 1).created == 2)
+        let again = #expect(throws: InputErrors.self) { try bench.engine(first).prepare(ledger: bench.ledger) }
+        #expect(again?.errors.map(\.line) == [2, 3], "\(String(describing: again))")
+        #expect(again?.errors.first?.description.contains("the same purchase as row 2 of batch nov (1) (topups.csv), made at ") == true,
+                "\(String(describing: again))")
+        let elsewhere = #expect(throws: InputErrors.self) {
+            try TopUpEngine(options: .init(planPath: try bench.plan(rows, name: "dec.csv"), displayName: "topups.csv", account: "ACCT"))
+                .prepare(ledger: bench.ledger)
+        }
+        #expect(elsewhere?.errors.first?.description.contains("of batch nov (1) (topups.csv) for account \"acct\", made at ") == true,
+                "\(String(describing: elsewhere))")
+        #expect(elsewhere?.errors.first?.description.contains("run with --batch nov (1) --account acct (its rows are then done)") == true,
+                "\(String(describing: elsewhere))")
     }
 
     @Test func sendsTheChecksummedWalletAndChain() async throws {
@@ -802,9 +832,13 @@ struct TopUpEngineTests {
             return errors.errors.count == 2 && errors.errors[1].description.hasPrefix(
                 "topups.csv:3: wallet: this row (no reference) of batch topups is already planned for account \"acct\"")
         }
-        // Another batch is other rows.
+        // Another batch is other rows, which repeat the purchases of the other account's just made:
+        // sent only when said to be new (--allow-repeat).
         let again = TopUpEngine(options: .init(planPath: plan, displayName: "topups.csv", batch: "december", account: "other"))
-        #expect(try again.prepare(ledger: bench.ledger).toSend.count == 2)
+        #expect(throws: InputErrors.self) { try again.prepare(ledger: bench.ledger) }
+        let allowed = TopUpEngine(options: .init(planPath: plan, displayName: "topups.csv", batch: "december", account: "other",
+                                                 allowRepeat: true))
+        #expect(try allowed.prepare(ledger: bench.ledger).toSend.count == 2)
     }
 
     @Test func editedReferenceRowIsRefusedBeforeAnythingIsSent() async throws {
@@ -837,8 +871,11 @@ struct TopUpEngineTests {
         #expect(fake.calls.count == 3)
         #expect(summary.created == 1)
         #expect(summary.skippedDone == 2)
-        // Another batch name makes new keys.
-        let other = bench.engine(grown, batch: "december")
+        // Another batch name makes new keys (rows that repeat the purchases just made: sent
+        // only when said to be new).
+        #expect(throws: InputErrors.self) { try bench.engine(grown, batch: "december").prepare(ledger: bench.ledger) }
+        let other = TopUpEngine(options: .init(planPath: grown, displayName: "topups.csv", batch: "december", account: "acct",
+                                               allowRepeat: true))
         #expect(try other.prepare(ledger: bench.ledger).toSend.count == 3)
     }
 

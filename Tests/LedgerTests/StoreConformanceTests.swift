@@ -154,12 +154,12 @@ struct StoreConformanceTests {
         #expect(try store.ledger.read { try $0.chargelessTopUps(account: "other") }.isEmpty)
     }
 
-    /// The top-ups without a reference that other batches may have charged since a time come
-    /// back with the time of the entry that left them so, in the order they were planned:
-    /// created, requesting and unknown ones; not rejected ones, not those of the batch asked
-    /// about, nor those with a reference, of another account, or last changed before.
+    /// The top-ups without a reference that may have been charged since a time come back,
+    /// of every account and batch, with the time of the entry that left them so, in the
+    /// order they were planned: created, requesting and unknown ones; not rejected ones,
+    /// those with a reference, or those last changed before.
     @Test(arguments: Stores.all)
-    func chargedTopUpsOfOtherBatchesComeBackSinceATime(store: String) throws {
+    func chargedTopUpsWithoutAReferenceComeBackSinceATime(store: String) throws {
         let store = try Stores.make(store)
         func planned(_ key: String, batch: String, line: Int64, reference: String? = nil) -> Fact {
             .topUpPlanned(TopUpPlanned(key: key, batch: batch, reference: reference,
@@ -170,32 +170,31 @@ struct StoreConformanceTests {
             .chargeCreated(ChargeCreated(key: key, chargeID: "ch_\(key)", createdAt: t0, expiresAt: t0.adding(seconds: 3600),
                                          callData: nil, rawBody: "{}"))
         }
+        func requested(_ key: String) -> Fact { .chargeRequested(ChargeRequested(key: key, attempt: 1)) }
         let facts: [Fact] = lifecycle() + [
-            planned("old", batch: "b2", line: 2), .chargeRequested(ChargeRequested(key: "old", attempt: 1)), created("old"),
-            planned("u1", batch: "b2", line: 3), .chargeRequested(ChargeRequested(key: "u1", attempt: 1)), created("u1"),
-            planned("u2", batch: "b2", line: 4), .chargeRequested(ChargeRequested(key: "u2", attempt: 1)),
-            planned("u3", batch: "b2", line: 5), .chargeRequested(ChargeRequested(key: "u3", attempt: 1)),
+            planned("old", batch: "b2", line: 2), requested("old"), created("old"),
+            planned("u1", batch: "b2", line: 3), requested("u1"), created("u1"),
+            planned("u2", batch: "b2", line: 4), requested("u2"),
+            planned("u3", batch: "b2", line: 5), requested("u3"),
             .chargeRejected(ChargeFailed(key: "u3", httpStatus: 400, message: "bad wallet", rawBody: "{}")),
-            planned("u4", batch: "b3", line: 2), .chargeRequested(ChargeRequested(key: "u4", attempt: 1)), created("u4"),
-            planned("r1", batch: "b2", line: 6, reference: "r1"), .chargeRequested(ChargeRequested(key: "r1", attempt: 1)),
-            created("r1"),
+            planned("u4", batch: "b3", line: 2), requested("u4"), created("u4"),
+            planned("r1", batch: "b2", line: 6, reference: "r1"), requested("r1"), created("r1"),
         ]
         try store.ledger.appendAll(facts)
         try store.ledger.write { writer in
-            for (offset, fact) in [planned("o1", batch: "b2", line: 2), .chargeRequested(ChargeRequested(key: "o1", attempt: 1)), created("o1")].enumerated() {
+            for (offset, fact) in [planned("o1", batch: "b2", line: 2), requested("o1"), created("o1")].enumerated() {
                 try writer.append(fact, account: "other", runID: 1, at: t0.adding(seconds: 60 + Int64(offset)))
             }
         }
         let oldCreated = Int64(lifecycle().count + 2)
-        let found = try store.ledger.read {
-            try $0.unreferencedTopUps(account: "default", otherThan: "b3", since: t0.adding(milliseconds: oldCreated + 1))
-        }
-        #expect(found.map(\.topUp.key) == ["u1", "u2"])
-        #expect(found.map(\.updatedAt) == [t0.adding(milliseconds: oldCreated + 3), t0.adding(milliseconds: oldCreated + 5)])
-        #expect(found.first?.topUp.chargeID == "ch_u1" && found.first?.topUp.state == "created" && found.last?.topUp.state == "requesting")
-        let fromTheStart = try store.ledger.read { try $0.unreferencedTopUps(account: "default", otherThan: "b2", since: t0) }
-        #expect(fromTheStart.map(\.topUp.key) == ["u4"])
-        #expect(try store.ledger.read { try $0.unreferencedTopUps(account: "other", otherThan: "b3", since: t0) }.map(\.topUp.key) == ["o1"])
+        let found = try store.ledger.read { try $0.unreferencedTopUps(since: t0.adding(milliseconds: oldCreated + 1)) }
+        #expect(found.map(\.topUp.key) == ["u1", "u2", "u4", "o1"])
+        #expect(found.map(\.updatedAt) == [t0.adding(milliseconds: oldCreated + 3), t0.adding(milliseconds: oldCreated + 5),
+                                           t0.adding(milliseconds: oldCreated + 11), t0.adding(seconds: 62)])
+        #expect(found.map(\.topUp.state) == ["created", "requesting", "created", "created"])
+        #expect(found.first?.topUp.chargeID == "ch_u1" && found.last?.topUp.account == "other")
+        #expect(try store.ledger.read { try $0.unreferencedTopUps(since: t0.adding(seconds: 61)) }.map(\.topUp.key) == ["o1"])
+        #expect(try store.ledger.read { try $0.unreferencedTopUps(since: t0.adding(seconds: 63)) }.isEmpty)
     }
 
     @Test(arguments: Stores.all)

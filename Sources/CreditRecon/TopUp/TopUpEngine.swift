@@ -23,12 +23,15 @@ public struct TopUpEngine: Sendable {
         public var maxTotal: Micros?
         public var concurrency: Int
         public var retryUnknown: Bool
-        /// The command's time: how recent another batch's top-up is (`copyWindow`).
+        /// `--allow-repeat`: rows without a reference may make a purchase another batch or
+        /// account made within `repeatWindow`.
+        public var allowRepeat: Bool
+        /// The command's time: how recent another batch's top-up is (`repeatWindow`).
         public var now: Timestamp
 
         public init(planPath: String, displayName: String? = nil, batch: String? = nil, account: String,
                     maxAmount: Micros = PlanReader.defaultMaxAmount, maxTotal: Micros? = nil, concurrency: Int = 4,
-                    retryUnknown: Bool = false, now: Timestamp = .now()) {
+                    retryUnknown: Bool = false, allowRepeat: Bool = false, now: Timestamp = .now()) {
             self.planPath = planPath
             self.displayName = displayName
             self.batch = batch
@@ -37,6 +40,7 @@ public struct TopUpEngine: Sendable {
             self.maxTotal = maxTotal
             self.concurrency = concurrency
             self.retryUnknown = retryUnknown
+            self.allowRepeat = allowRepeat
             self.now = now
         }
     }
@@ -145,38 +149,48 @@ public struct TopUpEngine: Sendable {
         }
     }
 
-    /// How long after another batch's top-up a new row without a reference that makes the
-    /// same purchase is refused unless `--batch` names its batch: 12 hours, less than a day,
-    /// so that a plan run every day under a dated file name is not refused.
-    static let copyWindow: Int64 = 12 * 3600
+    /// How long after a top-up without a reference a row to send that makes the same
+    /// purchase under another batch or account is refused without `--allow-repeat`: 12 hours,
+    /// less than a day, so that a plan run every day under a dated file name is not refused.
+    static let repeatWindow: Int64 = 12 * 3600
 
-    /// The new rows without a reference (`new`) that make the same purchase (account,
-    /// wallet, chain and amount) as a top-up of another batch that may have been charged
-    /// at `since` or later, by row index: a row's n-th occurrence of a purchase with the
-    /// n-th such top-up, in the order they were planned (the last one when there are fewer).
-    static func chargedByAnotherBatch(
-        _ rows: [(row: PlanRow, occurrence: Int)], new: [Bool], batch: String, since: Timestamp, reader: LedgerReader
+    /// The rows without a reference among `candidates` (by index) that make the same purchase
+    /// (wallet, chain and amount) as a top-up of another batch, or another account, that may
+    /// have been charged at `since` or later, by row index: a row's n-th occurrence of a
+    /// purchase with the n-th such top-up, in the order they were planned (the last one when
+    /// there are fewer).
+    static func repeatedPurchases(
+        _ rows: [(row: PlanRow, occurrence: Int)], candidates: [Int], batch: String, since: Timestamp, reader: LedgerReader
     ) throws -> [Int: LedgerReader.DatedTopUp] {
         struct Purchase: Hashable {
             let wallet: String
             let chainID: Int64
             let amount: Micros
         }
-        let candidates = rows.indices.filter { new[$0] && rows[$0].row.reference == nil }
+        guard !candidates.isEmpty else { return [:] }
+        let charged = Dictionary(grouping: try reader.unreferencedTopUps(since: since)) {
+            Purchase(wallet: $0.topUp.wallet, chainID: $0.topUp.chainID, amount: $0.topUp.amount)
+        }
         var found: [Int: LedgerReader.DatedTopUp] = [:]
-        for (account, indices) in Dictionary(grouping: candidates, by: { rows[$0].row.account }) {
-            let charged = Dictionary(grouping: try reader.unreferencedTopUps(account: account, otherThan: batch, since: since)) {
-                Purchase(wallet: $0.topUp.wallet, chainID: $0.topUp.chainID, amount: $0.topUp.amount)
-            }
-            guard !charged.isEmpty else { continue }
-            for index in indices {
-                let (row, occurrence) = rows[index]
-                if let made = charged[Purchase(wallet: row.wallet.checksummed, chainID: row.chain.rawValue, amount: row.amount)] {
-                    found[index] = made[min(occurrence, made.count) - 1]
-                }
-            }
+        for index in candidates where !charged.isEmpty {
+            let (row, occurrence) = rows[index]
+            let made = charged[Purchase(wallet: row.wallet.checksummed, chainID: row.chain.rawValue, amount: row.amount), default: []]
+                .filter { $0.topUp.account != row.account || $0.topUp.batch != batch }
+            if !made.isEmpty { found[index] = made[min(occurrence, made.count) - 1] }
         }
         return found
+    }
+
+    /// Why `row` is refused as a repeat of `made` (`repeatedPurchases`).
+    private func repeated(_ row: PlanRow, of made: LedgerReader.DatedTopUp, batch: String) -> String {
+        let charged = made.topUp
+        let elsewhere = charged.account == row.account ? "" : " for account \"\(charged.account)\""
+        return "the same purchase as row \(charged.planLine) of batch \(charged.batch) (\(charged.planFile))\(elsewhere), made at "
+            + "\(made.updatedAt.iso8601): \(charged.amount.centsText) USD from \(charged.wallet) on \(Chain.label(for: charged.chainID))"
+            + "\(charged.chargeID.map { ", charge \($0)" } ?? ""), now \(charged.state). A row without a reference is keyed by its "
+            + "batch (here \(batch)), so a plan saved again under another name would buy every row again: if this file is a "
+            + "copy of that plan, run with --batch \(charged.batch)\(charged.account == row.account ? "" : " --account \(charged.account)") "
+            + "(its rows are then done); if these are new purchases, run with --allow-repeat"
     }
 
     /// Validates and keys the plan and checks every key against `ledger` (`nil`: no ledger
@@ -198,10 +212,11 @@ public struct TopUpEngine: Sendable {
         // And a charge recorded with a new row's reference before the plan ran (bought
         // through the web flow, recorded first): sending the row would buy it again.
         var recordedFirst: [String: StoredCharge] = [:]  // by account and reference
-        // And a row without a reference that another batch of its account charged lately: a
-        // plan saved again under another name ("topups (1).csv") is another batch, whose
-        // keys are all new, and every row of it would be bought again (probe 86).
-        var copied: [Int: LedgerReader.DatedTopUp] = [:]  // by row index
+        // And a row to send without a reference whose purchase another batch or account made
+        // lately: a plan saved again under another name ("topups (1).csv") is another batch,
+        // whose keys are all new, and every row of it would be bought again (probe 86); so
+        // would the first plan's rows left to send, run again after its copy (probe 96).
+        var repeats: [Int: LedgerReader.DatedTopUp] = [:]  // by row index
         let (previous, elsewhere): ([StoredTopUp?], [StoredTopUp?]) = try ledger?.read { reader in
             let stored = try keyed.map { try reader.topUp(key: $0.key) }
             if try reader.hasCharges() {
@@ -230,9 +245,12 @@ public struct TopUpEngine: Sendable {
                 }
                 return nil
             }
-            if options.batch?.isEmpty ?? true {
-                copied = try Self.chargedByAnotherBatch(keyed.map { ($0.row, $0.occurrence) }, new: stored.map { $0 == nil }, batch: batch,
-                                                        since: options.now.adding(seconds: -Self.copyWindow), reader: reader)
+            if !options.allowRepeat {
+                let unsent = keyed.indices.filter { index in
+                    keyed[index].row.reference == nil && !["created", "recorded"].contains(stored[index]?.state ?? "")
+                }
+                repeats = try Self.repeatedPurchases(keyed.map { ($0.row, $0.occurrence) }, candidates: unsent, batch: batch,
+                                                     since: options.now.adding(seconds: -Self.repeatWindow), reader: reader)
             }
             return (stored, twins)
         } ?? (Array(repeating: nil, count: keyed.count), Array(repeating: nil, count: keyed.count))
@@ -256,18 +274,6 @@ public struct TopUpEngine: Sendable {
                                 + "remove the row if that charge is its purchase, or give the row a reference of its own")
                     continue
                 }
-                if let copy = copied[index] {
-                    let charged = copy.topUp
-                    errors.add(line: row.line, column: "wallet",
-                               "the same purchase as row \(charged.planLine) of batch \(charged.batch) (\(charged.planFile)), made "
-                                + "at \(copy.updatedAt.iso8601): \(charged.amount.centsText) USD from \(charged.wallet) on "
-                                + "\(Chain.label(for: charged.chainID))\(charged.chargeID.map { ", charge \($0)" } ?? ""), now "
-                                + "\(charged.state). A row without a reference is keyed by its batch, here the file's name "
-                                + "(\(batch)), so a plan saved again under another name would buy every row again: if this file "
-                                + "is a copy of that plan, run with --batch \(charged.batch) (its rows are then done); if these "
-                                + "are new purchases, say so with --batch NAME, or give each row a reference")
-                    continue
-                }
                 if let twin = elsewhere[index] {
                     let what = twin.reference.map { "\"\($0)\" is" } ?? "this row (no reference) of batch \(twin.batch) is"
                     // A row whose account the plan's column gives is moved by that column, not by --account.
@@ -278,6 +284,10 @@ public struct TopUpEngine: Sendable {
                                 + "and amount (\(twin.planFile):\(twin.planLine), now \(twin.state)), and this plan is for account "
                                 + "\"\(row.account)\"; if it is that account's plan, \(move); if it is "
                                 + "another account's own top-up, give it a reference of its own")
+                    continue
+                }
+                if let made = repeats[index] {
+                    errors.add(line: row.line, column: "wallet", repeated(row, of: made, batch: batch))
                     continue
                 }
                 items.append(TopUpItem(key: entry.key, row: row, previousState: nil, action: .send))
@@ -304,6 +314,10 @@ public struct TopUpEngine: Sendable {
             case "requesting": action = .unknown
             case "rejected": action = Self.refusedForTheRow(stored.httpStatus) ? .rejected : .send
             default: action = .send  // planned: never sent
+            }
+            if action == .send, let made = repeats[index] {
+                errors.add(line: row.line, column: "wallet", repeated(row, of: made, batch: batch))
+                continue
             }
             items.append(TopUpItem(key: entry.key, row: row, previousState: stored.state, action: action))
         }

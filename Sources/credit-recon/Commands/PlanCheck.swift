@@ -29,12 +29,16 @@ extension CreditReconCommand.Plan {
         @Option(name: .long, help: ArgumentHelp("The batch `topup` will be given, for the rows without a reference (default: the plan file's name).", valueName: "name"))
         var batch: String?
 
+        @Flag(name: .long, help: "As `topup --allow-repeat`: rows without a reference may repeat a purchase another batch or account made in the last 12 hours.")
+        var allowRepeat = false
+
         func validate() throws { try TopUpFlags.validate(batch: batch) }
 
         mutating func run() async throws {
             let plan = self.plan
             let maxAmountText = self.maxAmount
             let batch = self.batch
+            let allowRepeat = self.allowRepeat
             try await CLI.run(global) { context in
                 let maxAmount = try USDOption.parse(maxAmountText, option: "--max-amount", atMost: .largestCharge) ?? PlanReader.defaultMaxAmount
                 do {
@@ -43,7 +47,8 @@ extension CreditReconCommand.Plan {
                     let summary: PlanReader.Summary
                     var preview: TopUpPreview?
                     if let ledger = try context.existingLedger() {
-                        let engine = TopUpEngine(options: .init(planPath: plan, batch: batch, account: context.account, maxAmount: maxAmount, now: context.now()))
+                        let engine = TopUpEngine(options: .init(planPath: plan, batch: batch, account: context.account, maxAmount: maxAmount,
+                                                                allowRepeat: allowRepeat, now: context.now()))
                         let keyed = try engine.readPlan()
                         summary = keyed.summary
                         preview = try engine.prepare(ledger: ledger, plan: keyed)

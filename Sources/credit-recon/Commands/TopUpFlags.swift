@@ -10,6 +10,11 @@ struct TopUpFlags: ParsableArguments {
     @Flag(name: .long, help: "Do not ask for confirmation before creating charges (required when not on a terminal).")
     var yes = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Send rows without a reference that repeat a purchase (wallet, chain, amount) another batch or account made in the last 12 hours.",
+        discussion: "Without it such rows are refused: a plan saved again under another name is another batch, and would buy every row again."))
+    var allowRepeat = false
+
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Charge requests in flight at once (1-32).", valueName: "n"))
     var concurrency = 4
 
@@ -47,6 +52,6 @@ struct TopUpFlags: ParsableArguments {
             planPath: plan, batch: batch, account: account,
             maxAmount: try USDOption.parse(maxAmount, option: "--max-amount", atMost: .largestCharge) ?? PlanReader.defaultMaxAmount,
             maxTotal: try USDOption.parse(maxTotal, option: "--max-total"),
-            concurrency: concurrency, retryUnknown: retryUnknown, now: now)
+            concurrency: concurrency, retryUnknown: retryUnknown, allowRepeat: allowRepeat, now: now)
     }
 }

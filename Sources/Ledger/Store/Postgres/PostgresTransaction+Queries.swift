@@ -165,15 +165,15 @@ extension PostgresTransaction {
             """, Self.binds(account)) { try LedgerReader.ChargelessTopUp(reading: &$0) }
     }
 
-    func unreferencedTopUps(account: String, otherThan batch: String, since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
+    func unreferencedTopUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
         try rows(
             """
             SELECT \(LedgerReader.DatedTopUp.columns), \(PostgresSchema.entryTime)
             FROM \(Self.s).topups t JOIN \(Self.s).journal j ON j.seq = t.updated_seq
-            WHERE t.account = $1 AND t.reference IS NULL AND t.batch <> $2
-              AND t.state IN ('created', 'recorded', 'requesting', 'unknown') AND \(PostgresSchema.entryTime) >= $3
+            WHERE t.reference IS NULL AND t.state IN ('created', 'recorded', 'requesting', 'unknown')
+              AND \(PostgresSchema.entryTime) >= $1
             ORDER BY t.id
-            """, Self.binds(account, batch, since.iso8601)) { try LedgerReader.DatedTopUp(reading: &$0) }
+            """, Self.binds(since.iso8601)) { try LedgerReader.DatedTopUp(reading: &$0) }
     }
 
     // MARK: Charges

@@ -166,16 +166,16 @@ extension SQLiteTransaction {
         ).rows([.text(account)], as: LedgerReader.ChargelessTopUp.self)
     }
 
-    func unreferencedTopUps(account: String, otherThan batch: String, since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
+    func unreferencedTopUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
         try db.statement(
             """
             SELECT \(LedgerReader.DatedTopUp.columns), json_extract(j.entry, '$.at')
             FROM topups t JOIN journal j ON j.seq = t.updated_seq
-            WHERE t.account = ? AND t.reference IS NULL AND t.batch <> ?
-              AND t.state IN ('created', 'recorded', 'requesting', 'unknown') AND json_extract(j.entry, '$.at') >= ?
+            WHERE t.reference IS NULL AND t.state IN ('created', 'recorded', 'requesting', 'unknown')
+              AND json_extract(j.entry, '$.at') >= ?
             ORDER BY t.id
             """
-        ).rows([.text(account), .text(batch), .text(since.iso8601)], as: LedgerReader.DatedTopUp.self)
+        ).rows([.text(since.iso8601)], as: LedgerReader.DatedTopUp.self)
     }
 
     // MARK: Charges
