@@ -232,6 +232,14 @@ struct TopUpEngineTests {
                 "\(String(describing: elsewhere))")
         #expect(elsewhere?.errors.first?.description.contains("run with --batch nov (1) --account acct (its rows are then done)") == true,
                 "\(String(describing: elsewhere))")
+        // One plan buying the same for two accounts is no repeat of itself: the second
+        // account's row, its key refused, is sent again.
+        let twoAccounts = try bench.plan("wallet,chain,amount,account\n\(Wallets.d),1,3,team-a\n\(Wallets.d),1,3,team-b\n", name: "teams.csv")
+        let secondRefused = FakeChargeCreator { _, index in
+            index == 0 ? .created(FakeChargeCreator.charge(index)) : .rejected(status: 401, message: "bad key", rawBody: nil)
+        }
+        #expect(try await bench.run(twoAccounts, client: secondRefused, concurrency: 1).created == 1)
+        #expect(try bench.engine(twoAccounts).prepare(ledger: bench.ledger).toSend.map(\.row.account) == ["team-b"])
     }
 
     @Test func sendsTheChecksummedWalletAndChain() async throws {

@@ -158,9 +158,11 @@ public struct TopUpEngine: Sendable {
     /// (wallet, chain and amount) as a top-up of another batch, or another account, that may
     /// have been charged at `since` or later, by row index: a row's n-th occurrence of a
     /// purchase with the n-th such top-up, in the order they were planned (the last one when
-    /// there are fewer).
+    /// there are fewer). A top-up of one of `rows` (its key) is none: a plan that buys the
+    /// same for two accounts sends the second's row again after its key was refused.
     static func repeatedPurchases(
-        _ rows: [(row: PlanRow, occurrence: Int)], candidates: [Int], batch: String, since: Timestamp, reader: LedgerReader
+        _ rows: [(key: String, row: PlanRow, occurrence: Int)], candidates: [Int], batch: String, since: Timestamp,
+        reader: LedgerReader
     ) throws -> [Int: LedgerReader.DatedTopUp] {
         struct Purchase: Hashable {
             let wallet: String
@@ -171,11 +173,13 @@ public struct TopUpEngine: Sendable {
         let charged = Dictionary(grouping: try reader.unreferencedTopUps(since: since)) {
             Purchase(wallet: $0.topUp.wallet, chainID: $0.topUp.chainID, amount: $0.topUp.amount)
         }
+        guard !charged.isEmpty else { return [:] }
+        let planned = Set(rows.map(\.key))
         var found: [Int: LedgerReader.DatedTopUp] = [:]
-        for index in candidates where !charged.isEmpty {
-            let (row, occurrence) = rows[index]
+        for index in candidates {
+            let (_, row, occurrence) = rows[index]
             let made = charged[Purchase(wallet: row.wallet.checksummed, chainID: row.chain.rawValue, amount: row.amount), default: []]
-                .filter { $0.topUp.account != row.account || $0.topUp.batch != batch }
+                .filter { ($0.topUp.account != row.account || $0.topUp.batch != batch) && !planned.contains($0.topUp.key) }
             if !made.isEmpty { found[index] = made[min(occurrence, made.count) - 1] }
         }
         return found
@@ -249,7 +253,7 @@ public struct TopUpEngine: Sendable {
                 let unsent = keyed.indices.filter { index in
                     keyed[index].row.reference == nil && !["created", "recorded"].contains(stored[index]?.state ?? "")
                 }
-                repeats = try Self.repeatedPurchases(keyed.map { ($0.row, $0.occurrence) }, candidates: unsent, batch: batch,
+                repeats = try Self.repeatedPurchases(keyed, candidates: unsent, batch: batch,
                                                      since: options.now.adding(seconds: -Self.repeatWindow), reader: reader)
             }
             return (stored, twins)
