@@ -75,12 +75,11 @@ public struct LedgerReader {
         try store().chargelessTopUps(account: account)
     }
 
-    /// Top-up rows without a reference, of every account and batch, that may have been
-    /// charged (`created`, `recorded`, `requesting` or `unknown`) at `since` or later, in
-    /// the order they were planned: what a plan saved again under another name (another
-    /// batch) would buy again.
-    public func unreferencedTopUps(since: Timestamp) throws -> [DatedTopUp] {
-        try store().unreferencedTopUps(since: since)
+    /// Top-up rows of every account and batch that may have been charged (`created`,
+    /// `recorded`, `requesting` or `unknown`) at `since` or later, in the order they were
+    /// planned: what a plan saved again under another name (another batch) would buy again.
+    public func topUps(since: Timestamp) throws -> [DatedTopUp] {
+        try store().topUps(since: since)
     }
 
     /// The charge with id `chargeID`, if any.

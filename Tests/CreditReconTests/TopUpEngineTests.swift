@@ -191,7 +191,7 @@ struct TopUpEngineTests {
         #expect(refused?.errors.map(\.line) == [2, 3, 4], "\(String(describing: refused))")
         let charged = try bench.ledger.read { try $0.allTopUps() }
         for (error, topUp) in zip(refused?.errors ?? [], charged) {
-            #expect(error.description.hasPrefix("topups.csv:\(topUp.planLine): wallet: the same purchase as row \(topUp.planLine) of "
+            #expect(error.description.hasPrefix("topups.csv:\(topUp.planLine): wallet: the same purchase as line \(topUp.planLine) of "
                 + "batch nov (topups.csv), made at "), "\(error)")
             #expect(error.description.contains("charge \(topUp.chargeID ?? "?"), now created. A row without a reference is keyed by its "
                 + "batch (here nov (1)), so a plan saved again under another name would buy every row again: if this file is a copy "
@@ -222,7 +222,7 @@ struct TopUpEngineTests {
         #expect(try await bench.run(copy, client: FakeChargeCreator(), concurrency: 1).created == 2)
         let again = #expect(throws: InputErrors.self) { try bench.engine(first).prepare(ledger: bench.ledger) }
         #expect(again?.errors.map(\.line) == [2, 3], "\(String(describing: again))")
-        #expect(again?.errors.first?.description.contains("the same purchase as row 2 of batch nov (1) (topups.csv), made at ") == true,
+        #expect(again?.errors.first?.description.contains("the same purchase as line 2 of batch nov (1) (topups.csv), made at ") == true,
                 "\(String(describing: again))")
         let elsewhere = #expect(throws: InputErrors.self) {
             try TopUpEngine(options: .init(planPath: try bench.plan(rows, name: "dec.csv"), displayName: "topups.csv", account: "ACCT"))
@@ -240,6 +240,57 @@ struct TopUpEngineTests {
         }
         #expect(try await bench.run(twoAccounts, client: secondRefused, concurrency: 1).created == 1)
         #expect(try bench.engine(twoAccounts).prepare(ledger: bench.ledger).toSend.map(\.row.account) == ["team-b"])
+    }
+
+    /// A copy that lost its references, or gained some, is the same purchases all the same
+    /// (probe 97: both were bought again); so is a two-account plan's copy, each row matched
+    /// with its own account's. A plan that grows by another account's row of the same
+    /// purchase is not refused (the twin rule refused it, probe 97), and only as many rows
+    /// as were bought are repeats.
+    @Test func copiesThatLostOrGainedReferencesAreRepeatsToo() async throws {
+        let bench = try TopUpBench()
+        let referenced = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,33,INV-9\n", name: "refd.csv")
+        #expect(try await bench.run(referenced, client: FakeChargeCreator()).created == 1)
+        let lost = #expect(throws: InputErrors.self) {
+            try bench.engine(try bench.plan("wallet,chain,amount\n\(Wallets.a),base,33\n", name: "refd-copy.csv")).prepare(ledger: bench.ledger)
+        }
+        #expect(lost?.errors.first?.description.contains("the same purchase as line 2 of batch refd (topups.csv), reference \"INV-9\", made at ") == true
+            && lost?.errors.first?.description.contains("If this row is that top-up, give it its reference, INV-9 (it is then done); "
+                + "if these are new purchases, run with --allow-repeat") == true, "\(String(describing: lost))")
+        let plain = try bench.plan("wallet,chain,amount\n\(Wallets.b),1,12\n", name: "plain.csv")
+        #expect(try await bench.run(plain, client: FakeChargeCreator()).created == 1)
+        let gained = #expect(throws: InputErrors.self) {
+            try bench.engine(try bench.plan("wallet,chain,amount,reference\n\(Wallets.b),1,12,R-1\n", name: "withref.csv")).prepare(ledger: bench.ledger)
+        }
+        #expect(gained?.errors.first?.description.hasPrefix("topups.csv:2: reference: the same purchase as line 2 of batch plain") == true
+            && gained?.errors.first?.description.contains("That top-up has no reference, so this row's is no proof of another purchase: "
+                + "if this row is that top-up, remove it from the plan; if it is a new purchase, run with --allow-repeat") == true,
+            "\(String(describing: gained))")
+        // Two references are two purchases.
+        #expect(try bench.engine(try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,33,INV-10\n", name: "next.csv"))
+            .prepare(ledger: bench.ledger).toSend.count == 1)
+        // A plan growing by another account's row of the same purchase.
+        let grow = try bench.plan("wallet,chain,amount,account\n\(Wallets.c),1,16,team-a\n", name: "grow.csv")
+        #expect(try await bench.run(grow, client: FakeChargeCreator()).created == 1)
+        let grown = try bench.plan("wallet,chain,amount,account\n\(Wallets.c),1,16,team-a\n\(Wallets.c),1,16,team-b\n", name: "grow.csv")
+        #expect(try bench.engine(grown).prepare(ledger: bench.ledger).toSend.map(\.row.account) == ["team-b"])
+        #expect(try await bench.run(grown, client: FakeChargeCreator()).created == 1)
+        // Its copy: each row is matched with its own account's.
+        let copied = #expect(throws: InputErrors.self) {
+            try bench.engine(try bench.plan("wallet,chain,amount,account\n\(Wallets.c),1,16,team-a\n\(Wallets.c),1,16,team-b\n",
+                                            name: "grow (1).csv")).prepare(ledger: bench.ledger)
+        }
+        #expect(copied?.errors.map(\.line) == [2, 3], "\(String(describing: copied))")
+        #expect(copied?.errors.last?.description.contains("the same purchase as line 3 of batch grow (topups.csv), made at ") == true,
+                "\(String(describing: copied))")
+        // One bought, three planned: the first is a repeat, the others are new.
+        let one = try bench.plan("wallet,chain,amount\n\(Wallets.d),137,1\n", name: "one.csv")
+        #expect(try await bench.run(one, client: FakeChargeCreator()).created == 1)
+        let three = #expect(throws: InputErrors.self) {
+            try bench.engine(try bench.plan("wallet,chain,amount\n" + String(repeating: "\(Wallets.d),137,1\n", count: 3), name: "three.csv"))
+                .prepare(ledger: bench.ledger)
+        }
+        #expect(three?.errors.map(\.line) == [2], "\(String(describing: three))")
     }
 
     @Test func sendsTheChecksummedWalletAndChain() async throws {

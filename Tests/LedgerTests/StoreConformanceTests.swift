@@ -154,12 +154,12 @@ struct StoreConformanceTests {
         #expect(try store.ledger.read { try $0.chargelessTopUps(account: "other") }.isEmpty)
     }
 
-    /// The top-ups without a reference that may have been charged since a time come back,
-    /// of every account and batch, with the time of the entry that left them so, in the
-    /// order they were planned: created, requesting and unknown ones; not rejected ones,
-    /// those with a reference, or those last changed before.
+    /// The top-ups that may have been charged since a time come back, of every account and
+    /// batch, with the time of the entry that left them so, in the order they were planned:
+    /// created, requesting and unknown ones, with a reference or without; not rejected ones,
+    /// or those last changed before.
     @Test(arguments: Stores.all)
-    func chargedTopUpsWithoutAReferenceComeBackSinceATime(store: String) throws {
+    func chargedTopUpsComeBackSinceATime(store: String) throws {
         let store = try Stores.make(store)
         func planned(_ key: String, batch: String, line: Int64, reference: String? = nil) -> Fact {
             .topUpPlanned(TopUpPlanned(key: key, batch: batch, reference: reference,
@@ -187,14 +187,15 @@ struct StoreConformanceTests {
             }
         }
         let oldCreated = Int64(lifecycle().count + 2)
-        let found = try store.ledger.read { try $0.unreferencedTopUps(since: t0.adding(milliseconds: oldCreated + 1)) }
-        #expect(found.map(\.topUp.key) == ["u1", "u2", "u4", "o1"])
+        let found = try store.ledger.read { try $0.topUps(since: t0.adding(milliseconds: oldCreated + 1)) }
+        #expect(found.map(\.topUp.key) == ["u1", "u2", "u4", "r1", "o1"])
         #expect(found.map(\.updatedAt) == [t0.adding(milliseconds: oldCreated + 3), t0.adding(milliseconds: oldCreated + 5),
-                                           t0.adding(milliseconds: oldCreated + 11), t0.adding(seconds: 62)])
-        #expect(found.map(\.topUp.state) == ["created", "requesting", "created", "created"])
-        #expect(found.first?.topUp.chargeID == "ch_u1" && found.last?.topUp.account == "other")
-        #expect(try store.ledger.read { try $0.unreferencedTopUps(since: t0.adding(seconds: 61)) }.map(\.topUp.key) == ["o1"])
-        #expect(try store.ledger.read { try $0.unreferencedTopUps(since: t0.adding(seconds: 63)) }.isEmpty)
+                                           t0.adding(milliseconds: oldCreated + 11), t0.adding(milliseconds: oldCreated + 14),
+                                           t0.adding(seconds: 62)])
+        #expect(found.map(\.topUp.state) == ["created", "requesting", "created", "created", "created"])
+        #expect(found.first?.topUp.chargeID == "ch_u1" && found[3].topUp.reference == "r1" && found.last?.topUp.account == "other")
+        #expect(try store.ledger.read { try $0.topUps(since: t0.adding(seconds: 61)) }.map(\.topUp.key) == ["o1"])
+        #expect(try store.ledger.read { try $0.topUps(since: t0.adding(seconds: 63)) }.isEmpty)
     }
 
     @Test(arguments: Stores.all)

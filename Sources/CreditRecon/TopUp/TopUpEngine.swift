@@ -149,17 +149,18 @@ public struct TopUpEngine: Sendable {
         }
     }
 
-    /// How long after a top-up without a reference a row to send that makes the same
-    /// purchase under another batch or account is refused without `--allow-repeat`: 12 hours,
-    /// less than a day, so that a plan run every day under a dated file name is not refused.
+    /// How long after a top-up a row to send that makes the same purchase under another batch
+    /// or account, either of them without a reference, is refused without `--allow-repeat`:
+    /// 12 hours, less than a day, so that a plan run every day under a dated file name is not.
     static let repeatWindow: Int64 = 12 * 3600
 
-    /// The rows without a reference among `candidates` (by index) that make the same purchase
-    /// (wallet, chain and amount) as a top-up of another batch, or another account, that may
-    /// have been charged at `since` or later, by row index: a row's n-th occurrence of a
-    /// purchase with the n-th such top-up, in the order they were planned (the last one when
-    /// there are fewer). A top-up of one of `rows` (its key) is none: a plan that buys the
-    /// same for two accounts sends the second's row again after its key was refused.
+    /// The rows among `candidates` (by index, in plan order) that make the same purchase
+    /// (wallet, chain and amount) as a top-up of another plan that may have been charged at
+    /// `since` or later, when either has no reference (two references tell two purchases
+    /// apart), by row index. Another plan: another batch or account, and no key of `rows`
+    /// (a plan that buys the same for two accounts sends the second's row again after its
+    /// key was refused). Matched one to one: a row's n-th repeat of a purchase with the
+    /// n-th such top-up, those of its account first, in the order they were planned.
     static func repeatedPurchases(
         _ rows: [(key: String, row: PlanRow, occurrence: Int)], candidates: [Int], batch: String, since: Timestamp,
         reader: LedgerReader
@@ -169,18 +170,30 @@ public struct TopUpEngine: Sendable {
             let chainID: Int64
             let amount: Micros
         }
+        struct Repeats: Hashable {
+            let account: String
+            let purchase: Purchase
+        }
         guard !candidates.isEmpty else { return [:] }
-        let charged = Dictionary(grouping: try reader.unreferencedTopUps(since: since)) {
+        let charged = Dictionary(grouping: try reader.topUps(since: since)) {
             Purchase(wallet: $0.topUp.wallet, chainID: $0.topUp.chainID, amount: $0.topUp.amount)
         }
         guard !charged.isEmpty else { return [:] }
         let planned = Set(rows.map(\.key))
+        var seen: [Repeats: Int] = [:]
         var found: [Int: LedgerReader.DatedTopUp] = [:]
         for index in candidates {
-            let (_, row, occurrence) = rows[index]
-            let made = charged[Purchase(wallet: row.wallet.checksummed, chainID: row.chain.rawValue, amount: row.amount), default: []]
-                .filter { ($0.topUp.account != row.account || $0.topUp.batch != batch) && !planned.contains($0.topUp.key) }
-            if !made.isEmpty { found[index] = made[min(occurrence, made.count) - 1] }
+            let row = rows[index].row
+            let purchase = Purchase(wallet: row.wallet.checksummed, chainID: row.chain.rawValue, amount: row.amount)
+            let made = (charged[purchase] ?? []).filter { made in
+                (made.topUp.account != row.account || made.topUp.batch != batch) && !planned.contains(made.topUp.key)
+                    && (made.topUp.reference == nil || row.reference == nil)
+            }
+            guard !made.isEmpty else { continue }
+            let ordered = made.filter { $0.topUp.account == row.account } + made.filter { $0.topUp.account != row.account }
+            let nth = seen[Repeats(account: row.account, purchase: purchase), default: 0]
+            seen[Repeats(account: row.account, purchase: purchase)] = nth + 1
+            if nth < ordered.count { found[index] = ordered[nth] }
         }
         return found
     }
@@ -188,13 +201,24 @@ public struct TopUpEngine: Sendable {
     /// Why `row` is refused as a repeat of `made` (`repeatedPurchases`).
     private func repeated(_ row: PlanRow, of made: LedgerReader.DatedTopUp, batch: String) -> String {
         let charged = made.topUp
-        let elsewhere = charged.account == row.account ? "" : " for account \"\(charged.account)\""
-        return "the same purchase as row \(charged.planLine) of batch \(charged.batch) (\(charged.planFile))\(elsewhere), made at "
-            + "\(made.updatedAt.iso8601): \(charged.amount.centsText) USD from \(charged.wallet) on \(Chain.label(for: charged.chainID))"
-            + "\(charged.chargeID.map { ", charge \($0)" } ?? ""), now \(charged.state). A row without a reference is keyed by its "
-            + "batch (here \(batch)), so a plan saved again under another name would buy every row again: if this file is a "
-            + "copy of that plan, run with --batch \(charged.batch)\(charged.account == row.account ? "" : " --account \(charged.account)") "
-            + "(its rows are then done); if these are new purchases, run with --allow-repeat"
+        let account = charged.account == row.account ? "" : " for account \"\(charged.account)\""
+        let what = "the same purchase as line \(charged.planLine) of batch \(charged.batch) (\(charged.planFile))\(account)"
+            + "\(charged.reference.map { ", reference \"\($0)\"" } ?? ""), made at \(made.updatedAt.iso8601): "
+            + "\(charged.amount.centsText) USD from \(charged.wallet) on \(Chain.label(for: charged.chainID))"
+            + "\(charged.chargeID.map { ", charge \($0)" } ?? ""), now \(charged.state). "
+        let isIt: String
+        if let reference = charged.reference {
+            isIt = "If this row is that top-up, give it its reference, \(reference)\(account.isEmpty ? "" : ", and account \(charged.account)") "
+                + "(it is then done)"
+        } else if row.reference != nil {
+            isIt = "That top-up has no reference, so this row's is no proof of another purchase: if this row is that "
+                + "top-up, remove it from the plan"
+        } else {
+            isIt = "A row without a reference is keyed by its batch (here \(batch)), so a plan saved again under another "
+                + "name would buy every row again: if this file is a copy of that plan, run with --batch \(charged.batch)"
+                + "\(account.isEmpty ? "" : " --account \(charged.account)") (its rows are then done)"
+        }
+        return what + isIt + "; if \(row.reference == nil ? "these are new purchases" : "it is a new purchase"), run with --allow-repeat"
     }
 
     /// Validates and keys the plan and checks every key against `ledger` (`nil`: no ledger
@@ -216,10 +240,11 @@ public struct TopUpEngine: Sendable {
         // And a charge recorded with a new row's reference before the plan ran (bought
         // through the web flow, recorded first): sending the row would buy it again.
         var recordedFirst: [String: StoredCharge] = [:]  // by account and reference
-        // And a row to send without a reference whose purchase another batch or account made
-        // lately: a plan saved again under another name ("topups (1).csv") is another batch,
-        // whose keys are all new, and every row of it would be bought again (probe 86); so
-        // would the first plan's rows left to send, run again after its copy (probe 96).
+        // And a row to send whose purchase another batch or account made lately, when either
+        // has no reference: a plan saved again under another name ("topups (1).csv") is
+        // another batch, whose keys are all new, and every row of it would be bought again
+        // (probe 86); so would the first plan's rows left to send, run again after its copy
+        // (probe 96), or a copy that lost or gained references (probe 97).
         var repeats: [Int: LedgerReader.DatedTopUp] = [:]  // by row index
         let (previous, elsewhere): ([StoredTopUp?], [StoredTopUp?]) = try ledger?.read { reader in
             let stored = try keyed.map { try reader.topUp(key: $0.key) }
@@ -232,16 +257,18 @@ public struct TopUpEngine: Sendable {
                 }
             }
             let accounts = Set(try reader.accounts())
+            let planned = Set(keyed.map(\.key))
             let twins = try zip(keyed, stored).map { entry, stored -> StoredTopUp? in
                 guard stored == nil else { return nil }
                 for account in accounts.subtracting([entry.row.account]).sorted() {
                     guard let reference = entry.row.reference else {
                         // Without a reference, the same row of the same batch for the other account.
+                        // A row of this plan is none (it buys the same for two accounts, and grew).
                         let key = TopUpKey.make(row: entry.row, batch: batch, occurrence: entry.occurrence, account: account)
-                        if let twin = try reader.topUp(key: key) { return twin }
+                        if !planned.contains(key), let twin = try reader.topUp(key: key) { return twin }
                         continue
                     }
-                    if let twin = try reader.topUp(account: account, reference: reference),
+                    if let twin = try reader.topUp(account: account, reference: reference), !planned.contains(twin.key),
                        twin.wallet == entry.row.wallet.checksummed, twin.chainID == entry.row.chain.rawValue,
                        twin.amount == entry.row.amount {
                         return twin
@@ -250,9 +277,7 @@ public struct TopUpEngine: Sendable {
                 return nil
             }
             if !options.allowRepeat {
-                let unsent = keyed.indices.filter { index in
-                    keyed[index].row.reference == nil && !["created", "recorded"].contains(stored[index]?.state ?? "")
-                }
+                let unsent = keyed.indices.filter { !["created", "recorded"].contains(stored[$0]?.state ?? "") }
                 repeats = try Self.repeatedPurchases(keyed, candidates: unsent, batch: batch,
                                                      since: options.now.adding(seconds: -Self.repeatWindow), reader: reader)
             }
@@ -291,7 +316,7 @@ public struct TopUpEngine: Sendable {
                     continue
                 }
                 if let made = repeats[index] {
-                    errors.add(line: row.line, column: "wallet", repeated(row, of: made, batch: batch))
+                    errors.add(line: row.line, column: row.reference == nil ? "wallet" : "reference", repeated(row, of: made, batch: batch))
                     continue
                 }
                 items.append(TopUpItem(key: entry.key, row: row, previousState: nil, action: .send))
@@ -320,7 +345,7 @@ public struct TopUpEngine: Sendable {
             default: action = .send  // planned: never sent
             }
             if action == .send, let made = repeats[index] {
-                errors.add(line: row.line, column: "wallet", repeated(row, of: made, batch: batch))
+                errors.add(line: row.line, column: row.reference == nil ? "wallet" : "reference", repeated(row, of: made, batch: batch))
                 continue
             }
             items.append(TopUpItem(key: entry.key, row: row, previousState: stored.state, action: action))

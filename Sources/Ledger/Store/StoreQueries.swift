@@ -31,7 +31,7 @@ protocol StoreQueries: AnyObject {
     func allTopUps() throws -> [StoredTopUp]
     func hasTopUps() throws -> Bool
     func chargelessTopUps(account: String) throws -> [LedgerReader.ChargelessTopUp]
-    func unreferencedTopUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp]
+    func topUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp]
 
     func charge(id: String) throws -> StoredCharge?
     /// The stored charges among `ids`.

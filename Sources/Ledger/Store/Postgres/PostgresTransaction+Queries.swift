@@ -165,13 +165,12 @@ extension PostgresTransaction {
             """, Self.binds(account)) { try LedgerReader.ChargelessTopUp(reading: &$0) }
     }
 
-    func unreferencedTopUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
+    func topUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
         try rows(
             """
             SELECT \(LedgerReader.DatedTopUp.columns), \(PostgresSchema.entryTime)
             FROM \(Self.s).topups t JOIN \(Self.s).journal j ON j.seq = t.updated_seq
-            WHERE t.reference IS NULL AND t.state IN ('created', 'recorded', 'requesting', 'unknown')
-              AND \(PostgresSchema.entryTime) >= $1
+            WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown') AND \(PostgresSchema.entryTime) >= $1
             ORDER BY t.id
             """, Self.binds(since.iso8601)) { try LedgerReader.DatedTopUp(reading: &$0) }
     }

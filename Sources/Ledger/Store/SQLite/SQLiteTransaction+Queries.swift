@@ -166,13 +166,12 @@ extension SQLiteTransaction {
         ).rows([.text(account)], as: LedgerReader.ChargelessTopUp.self)
     }
 
-    func unreferencedTopUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
+    func topUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
         try db.statement(
             """
             SELECT \(LedgerReader.DatedTopUp.columns), json_extract(j.entry, '$.at')
             FROM topups t JOIN journal j ON j.seq = t.updated_seq
-            WHERE t.reference IS NULL AND t.state IN ('created', 'recorded', 'requesting', 'unknown')
-              AND json_extract(j.entry, '$.at') >= ?
+            WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown') AND json_extract(j.entry, '$.at') >= ?
             ORDER BY t.id
             """
         ).rows([.text(since.iso8601)], as: LedgerReader.DatedTopUp.self)
