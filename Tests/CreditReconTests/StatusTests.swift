@@ -163,40 +163,6 @@ struct StatusTests {
         #expect(otherAtWork.failedRun?.command == "topup" && otherAtWork.failedRun?.finishedAt == nil, "\(otherAtWork.attention)")
     }
 
-    /// A `run` job killed after its last stage ended (in its report) read as that stage,
-    /// which ended well: status said nothing. It is said until a run other than its stages
-    /// comes after it, and not while the job is the writer at work.
-    @Test func aJobKilledAfterItsLastStageNeedsAPerson() throws {
-        let fixture = try ReconcileFixture()
-        try fixture.snapshot("2026-03-01T00:00:00Z", credits: "100", usage: "10")
-        func started(_ command: String, at time: String) throws -> Int64 {
-            try fixture.ledger.write { try $0.append(.runStarted(RunStarted(command: command)), account: "default", runID: nil, at: reconTime(time)) }
-        }
-        func stage(_ command: String, at time: String) throws -> Int64 {
-            let id = try started(command, at: time)
-            try fixture.ledger.write { writer in
-                _ = try writer.append(.runFinished(RunFinished(runID: id, outcome: "ok", exitCode: 0, summary: "fine")),
-                                      account: "default", runID: id, at: reconTime(time).adding(seconds: 5))
-            }
-            return id
-        }
-        func status(writer: RunningWriter? = nil) throws -> StatusReport {
-            try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"),
-                                  now: reconTime("2026-03-01T06:00:00Z"), writer: writer)
-        }
-        let job = try started("run", at: "2026-03-01T02:00:00Z")
-        let stages = [try stage("fetch", at: "2026-03-01T02:00:01Z"), try stage("topup", at: "2026-03-01T02:00:10Z"),
-                      try stage("fetch", at: "2026-03-01T02:00:20Z")]
-        let killed = try status()
-        #expect(killed.failedRun?.id == job, "\(killed.attention)")
-        #expect(killed.attention.contains { $0.hasPrefix("the last `run` (run \(job), started 2026-03-01T02:00:00.000Z) never ended: it was killed") },
-                "\(killed.attention)")
-        #expect(try status(writer: RunningWriter(holder: "process 4242", runs: [job] + stages)).failedRun == nil)
-        // A fetch of its own after it: the job is history.
-        _ = try stage("fetch", at: "2026-03-01T03:00:00Z")
-        #expect(try status().failedRun == nil)
-    }
-
     /// Overdrawn with nothing used lately: no pace to divide by, but no runway either
     /// (requests fail until credits are bought), so it needs attention.
     @Test func anOverdrawnAccountHasNoRunwayEvenUnused() throws {

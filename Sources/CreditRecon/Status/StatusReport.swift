@@ -286,12 +286,6 @@ public struct StatusReport: Sendable, Equatable {
            killed.id > ended.first?.id ?? 0 {
             return killed
         }
-        // A job killed after its last stage ended (in its report, the stage that takes the most
-        // memory) read as that stage, which ended well, and status said nothing.
-        if let running, let job = ours.first(where: { $0.command == "run" }), job.finishedAt == nil,
-           !running.contains(job.id), onlyItsStagesFollow(job, in: runs) {
-            return job
-        }
         guard var newest = ended.first else { return nil }
         // Within one job the times are one clock's: its stages start after it and end before it.
         if newest.command != "run", let job = ended.first(where: { $0.command == "run" && $0.id < newest.id }),
@@ -301,15 +295,5 @@ public struct StatusReport: Sendable, Equatable {
             newest = job
         }
         return newest.outcome == "failed" ? newest : nil
-    }
-
-    /// Whether the runs after `job` (of every account) are its stages, each ended: its fetch,
-    /// or its fetch, top-up and second fetch. A job holds the writer lock from its start to
-    /// its end, so the runs right after it are its own; anything else means other writers
-    /// came after it, and it is history.
-    static func onlyItsStagesFollow(_ job: RunRow, in runs: [RunRow]) -> Bool {
-        let after = runs.filter { $0.id > job.id }.sorted { $0.id < $1.id }
-        return [["fetch"], ["fetch", "topup", "fetch"]].contains(after.map(\.command))
-            && after.allSatisfy { $0.account == job.account && $0.finishedAt != nil }
     }
 }
