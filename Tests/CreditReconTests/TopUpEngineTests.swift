@@ -291,6 +291,25 @@ struct TopUpEngineTests {
                 .prepare(ledger: bench.ledger)
         }
         #expect(three?.errors.map(\.line) == [2], "\(String(describing: three))")
+        // A copy without references run under the first plan's batch, as the refusal advises
+        // for its row that had none: the row that had one is still a repeat (probe 98: it was
+        // sent, a third charge for a plan that bought two).
+        let mixed = "\(Wallets.b),base,30"
+        let withRefs = try bench.plan("wallet,chain,amount,reference\n\(mixed),R1\n\(mixed),\n", name: "RA.csv")
+        #expect(try await bench.run(withRefs, client: FakeChargeCreator()).created == 2)
+        let reExported = try bench.plan("wallet,chain,amount\n\(mixed)\n\(mixed)\n", name: "RB.csv")
+        let advised = #expect(throws: InputErrors.self) { try bench.engine(reExported, batch: "RA").prepare(ledger: bench.ledger) }
+        #expect(advised?.errors.map(\.line) == [3] && advised?.errors.first?.description.contains("give it its reference, R1") == true,
+                "\(String(describing: advised))")
+        // Each earlier top-up is one row's repeat: two rows of two accounts beside one top-up
+        // without a reference (and one with, which their references tell apart) are one repeat.
+        let mx = try bench.plan("wallet,chain,amount,reference,account\n\(Wallets.a),1,5,P,x\n\(Wallets.a),1,5,,y\n", name: "MX.csv")
+        #expect(try await bench.run(mx, client: FakeChargeCreator()).created == 2)
+        let crossed = #expect(throws: InputErrors.self) {
+            try bench.engine(try bench.plan("wallet,chain,amount,reference,account\n\(Wallets.a),1,5,Q,y\n\(Wallets.a),1,5,R,x\n",
+                                            name: "MY.csv")).prepare(ledger: bench.ledger)
+        }
+        #expect(crossed?.errors.map(\.line) == [2], "\(String(describing: crossed))")
     }
 
     @Test func sendsTheChecksummedWalletAndChain() async throws {

@@ -155,24 +155,21 @@ public struct TopUpEngine: Sendable {
     static let repeatWindow: Int64 = 12 * 3600
 
     /// The rows among `candidates` (by index, in plan order) that make the same purchase
-    /// (wallet, chain and amount) as a top-up of another plan that may have been charged at
-    /// `since` or later, when either has no reference (two references tell two purchases
-    /// apart), by row index. Another plan: another batch or account, and no key of `rows`
-    /// (a plan that buys the same for two accounts sends the second's row again after its
-    /// key was refused). Matched one to one: a row's n-th repeat of a purchase with the
-    /// n-th such top-up, those of its account first, in the order they were planned.
+    /// (wallet, chain and amount) as a top-up that may have been charged at `since` or later
+    /// and is none of `rows` (keys), when either has no reference (two references tell two
+    /// purchases apart), by row index. A top-up of one of `rows` is the plan's own (a plan
+    /// that buys the same for two accounts sends the second's row again after its key was
+    /// refused); one of the same batch that is not is a copy's, or the plan's row before it
+    /// lost its reference (probe 98: `--batch` of a copy without references sent the
+    /// referenced row again). Matched one to one, each top-up with the first row that makes
+    /// its purchase, those of the row's account first, in the order they were planned.
     static func repeatedPurchases(
-        _ rows: [(key: String, row: PlanRow, occurrence: Int)], candidates: [Int], batch: String, since: Timestamp,
-        reader: LedgerReader
+        _ rows: [(key: String, row: PlanRow, occurrence: Int)], candidates: [Int], since: Timestamp, reader: LedgerReader
     ) throws -> [Int: LedgerReader.DatedTopUp] {
         struct Purchase: Hashable {
             let wallet: String
             let chainID: Int64
             let amount: Micros
-        }
-        struct Repeats: Hashable {
-            let account: String
-            let purchase: Purchase
         }
         guard !candidates.isEmpty else { return [:] }
         let charged = Dictionary(grouping: try reader.topUps(since: since)) {
@@ -180,20 +177,18 @@ public struct TopUpEngine: Sendable {
         }
         guard !charged.isEmpty else { return [:] }
         let planned = Set(rows.map(\.key))
-        var seen: [Repeats: Int] = [:]
+        var matched: Set<String> = []  // keys of the top-ups a row repeats
         var found: [Int: LedgerReader.DatedTopUp] = [:]
         for index in candidates {
             let row = rows[index].row
-            let purchase = Purchase(wallet: row.wallet.checksummed, chainID: row.chain.rawValue, amount: row.amount)
-            let made = (charged[purchase] ?? []).filter { made in
-                (made.topUp.account != row.account || made.topUp.batch != batch) && !planned.contains(made.topUp.key)
-                    && (made.topUp.reference == nil || row.reference == nil)
-            }
-            guard !made.isEmpty else { continue }
-            let ordered = made.filter { $0.topUp.account == row.account } + made.filter { $0.topUp.account != row.account }
-            let nth = seen[Repeats(account: row.account, purchase: purchase), default: 0]
-            seen[Repeats(account: row.account, purchase: purchase)] = nth + 1
-            if nth < ordered.count { found[index] = ordered[nth] }
+            let made = charged[Purchase(wallet: row.wallet.checksummed, chainID: row.chain.rawValue, amount: row.amount), default: []]
+                .filter { made in
+                    !planned.contains(made.topUp.key) && !matched.contains(made.topUp.key)
+                        && (made.topUp.reference == nil || row.reference == nil)
+                }
+            guard let first = made.first(where: { $0.topUp.account == row.account }) ?? made.first else { continue }
+            matched.insert(first.topUp.key)
+            found[index] = first
         }
         return found
     }
@@ -278,8 +273,8 @@ public struct TopUpEngine: Sendable {
             }
             if !options.allowRepeat {
                 let unsent = keyed.indices.filter { !["created", "recorded"].contains(stored[$0]?.state ?? "") }
-                repeats = try Self.repeatedPurchases(keyed, candidates: unsent, batch: batch,
-                                                     since: options.now.adding(seconds: -Self.repeatWindow), reader: reader)
+                repeats = try Self.repeatedPurchases(keyed, candidates: unsent, since: options.now.adding(seconds: -Self.repeatWindow),
+                                                     reader: reader)
             }
             return (stored, twins)
         } ?? (Array(repeating: nil, count: keyed.count), Array(repeating: nil, count: keyed.count))
