@@ -249,19 +249,19 @@ struct TopUpEngineTests {
     /// as were bought are repeats.
     @Test func copiesThatLostOrGainedReferencesAreRepeatsToo() async throws {
         let bench = try TopUpBench()
+        /// What `prepare` refuses of plan `text` saved as `name`.
+        func refused(_ text: String, name: String, batch: String? = nil) -> InputErrors? {
+            #expect(throws: InputErrors.self) { try bench.engine(try bench.plan(text, name: name), batch: batch).prepare(ledger: bench.ledger) }
+        }
         let referenced = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,33,INV-9\n", name: "refd.csv")
         #expect(try await bench.run(referenced, client: FakeChargeCreator()).created == 1)
-        let lost = #expect(throws: InputErrors.self) {
-            try bench.engine(try bench.plan("wallet,chain,amount\n\(Wallets.a),base,33\n", name: "refd-copy.csv")).prepare(ledger: bench.ledger)
-        }
+        let lost = refused("wallet,chain,amount\n\(Wallets.a),base,33\n", name: "refd-copy.csv")
         #expect(lost?.errors.first?.description.contains("the same purchase as line 2 of batch refd (topups.csv), reference \"INV-9\", made at ") == true
             && lost?.errors.first?.description.contains("If this row is that top-up, give it its reference, INV-9 (it is then done); "
                 + "if these are new purchases, run with --allow-repeat") == true, "\(String(describing: lost))")
         let plain = try bench.plan("wallet,chain,amount\n\(Wallets.b),1,12\n", name: "plain.csv")
         #expect(try await bench.run(plain, client: FakeChargeCreator()).created == 1)
-        let gained = #expect(throws: InputErrors.self) {
-            try bench.engine(try bench.plan("wallet,chain,amount,reference\n\(Wallets.b),1,12,R-1\n", name: "withref.csv")).prepare(ledger: bench.ledger)
-        }
+        let gained = refused("wallet,chain,amount,reference\n\(Wallets.b),1,12,R-1\n", name: "withref.csv")
         #expect(gained?.errors.first?.description.hasPrefix("topups.csv:2: reference: the same purchase as line 2 of batch plain") == true
             && gained?.errors.first?.description.contains("That top-up has no reference, so this row's is no proof of another purchase: "
                 + "if this row is that top-up, remove it from the plan; if it is a new purchase, run with --allow-repeat") == true,
@@ -276,20 +276,14 @@ struct TopUpEngineTests {
         #expect(try bench.engine(grown).prepare(ledger: bench.ledger).toSend.map(\.row.account) == ["team-b"])
         #expect(try await bench.run(grown, client: FakeChargeCreator()).created == 1)
         // Its copy: each row is matched with its own account's.
-        let copied = #expect(throws: InputErrors.self) {
-            try bench.engine(try bench.plan("wallet,chain,amount,account\n\(Wallets.c),1,16,team-a\n\(Wallets.c),1,16,team-b\n",
-                                            name: "grow (1).csv")).prepare(ledger: bench.ledger)
-        }
+        let copied = refused("wallet,chain,amount,account\n\(Wallets.c),1,16,team-a\n\(Wallets.c),1,16,team-b\n", name: "grow (1).csv")
         #expect(copied?.errors.map(\.line) == [2, 3], "\(String(describing: copied))")
         #expect(copied?.errors.last?.description.contains("the same purchase as line 3 of batch grow (topups.csv), made at ") == true,
                 "\(String(describing: copied))")
         // One bought, three planned: the first is a repeat, the others are new.
         let one = try bench.plan("wallet,chain,amount\n\(Wallets.d),137,1\n", name: "one.csv")
         #expect(try await bench.run(one, client: FakeChargeCreator()).created == 1)
-        let three = #expect(throws: InputErrors.self) {
-            try bench.engine(try bench.plan("wallet,chain,amount\n" + String(repeating: "\(Wallets.d),137,1\n", count: 3), name: "three.csv"))
-                .prepare(ledger: bench.ledger)
-        }
+        let three = refused("wallet,chain,amount\n" + String(repeating: "\(Wallets.d),137,1\n", count: 3), name: "three.csv")
         #expect(three?.errors.map(\.line) == [2], "\(String(describing: three))")
         // A copy without references run under the first plan's batch, as the refusal advises
         // for its row that had none: the row that had one is still a repeat (probe 98: it was
@@ -297,18 +291,14 @@ struct TopUpEngineTests {
         let mixed = "\(Wallets.b),base,30"
         let withRefs = try bench.plan("wallet,chain,amount,reference\n\(mixed),R1\n\(mixed),\n", name: "RA.csv")
         #expect(try await bench.run(withRefs, client: FakeChargeCreator()).created == 2)
-        let reExported = try bench.plan("wallet,chain,amount\n\(mixed)\n\(mixed)\n", name: "RB.csv")
-        let advised = #expect(throws: InputErrors.self) { try bench.engine(reExported, batch: "RA").prepare(ledger: bench.ledger) }
+        let advised = refused("wallet,chain,amount\n\(mixed)\n\(mixed)\n", name: "RB.csv", batch: "RA")
         #expect(advised?.errors.map(\.line) == [3] && advised?.errors.first?.description.contains("give it its reference, R1") == true,
                 "\(String(describing: advised))")
         // Each earlier top-up is one row's repeat: two rows of two accounts beside one top-up
         // without a reference (and one with, which their references tell apart) are one repeat.
         let mx = try bench.plan("wallet,chain,amount,reference,account\n\(Wallets.a),1,5,P,x\n\(Wallets.a),1,5,,y\n", name: "MX.csv")
         #expect(try await bench.run(mx, client: FakeChargeCreator()).created == 2)
-        let crossed = #expect(throws: InputErrors.self) {
-            try bench.engine(try bench.plan("wallet,chain,amount,reference,account\n\(Wallets.a),1,5,Q,y\n\(Wallets.a),1,5,R,x\n",
-                                            name: "MY.csv")).prepare(ledger: bench.ledger)
-        }
+        let crossed = refused("wallet,chain,amount,reference,account\n\(Wallets.a),1,5,Q,y\n\(Wallets.a),1,5,R,x\n", name: "MY.csv")
         #expect(crossed?.errors.map(\.line) == [2], "\(String(describing: crossed))")
     }
 

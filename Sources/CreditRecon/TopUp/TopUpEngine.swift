@@ -23,10 +23,10 @@ public struct TopUpEngine: Sendable {
         public var maxTotal: Micros?
         public var concurrency: Int
         public var retryUnknown: Bool
-        /// `--allow-repeat`: rows without a reference may make a purchase another batch or
-        /// account made within `repeatWindow`.
+        /// `--allow-repeat`: rows may repeat a purchase made within `repeatWindow`
+        /// (`repeatedPurchases`).
         public var allowRepeat: Bool
-        /// The command's time: how recent another batch's top-up is (`repeatWindow`).
+        /// The command's time: how recent an earlier top-up is (`repeatWindow`).
         public var now: Timestamp
 
         public init(planPath: String, displayName: String? = nil, batch: String? = nil, account: String,
@@ -149,9 +149,9 @@ public struct TopUpEngine: Sendable {
         }
     }
 
-    /// How long after a top-up a row to send that makes the same purchase under another batch
-    /// or account, either of them without a reference, is refused without `--allow-repeat`:
-    /// 12 hours, less than a day, so that a plan run every day under a dated file name is not.
+    /// How long after a top-up a row to send that makes the same purchase, either of the two
+    /// without a reference, is refused without `--allow-repeat` (`repeatedPurchases`): 12
+    /// hours, less than a day, so that a plan run every day under a dated file name is not.
     static let repeatWindow: Int64 = 12 * 3600
 
     /// The rows among `candidates` (by index, in plan order) that make the same purchase
