@@ -78,6 +78,8 @@ public struct LedgerReader {
     /// Top-up rows of every account and batch that may have been charged (`created`,
     /// `recorded`, `requesting` or `unknown`) at `since` or later, in the order they were
     /// planned: what a plan saved again under another name (another batch) would buy again.
+    /// Dated by their latest entry, or by their charge's `created_at` (the API's clock) when
+    /// it is later: a top-up made on a clock behind the API's is as recent as its charge.
     public func topUps(since: Timestamp) throws -> [DatedTopUp] {
         try store().topUps(since: since)
     }

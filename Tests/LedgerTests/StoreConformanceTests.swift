@@ -196,6 +196,19 @@ struct StoreConformanceTests {
         #expect(found.first?.topUp.chargeID == "ch_u1" && found[3].topUp.reference == "r1" && found.last?.topUp.account == "other")
         #expect(try store.ledger.read { try $0.topUps(since: t0.adding(seconds: 61)) }.map(\.topUp.key) == ["o1"])
         #expect(try store.ledger.read { try $0.topUps(since: t0.adding(seconds: 63)) }.isEmpty)
+        // Made on a clock an hour behind the API's: as recent as its charge's created_at.
+        try store.ledger.write { writer in
+            let behind: [Fact] = [
+                planned("late", batch: "b4", line: 2), requested("late"),
+                .chargeCreated(ChargeCreated(key: "late", chargeID: "ch_late", createdAt: t0.adding(seconds: 3600 + 70),
+                                             expiresAt: t0.adding(seconds: 7200), callData: nil, rawBody: "{}")),
+            ]
+            for (offset, fact) in behind.enumerated() {
+                try writer.append(fact, account: "default", runID: 1, at: t0.adding(seconds: 70 + Int64(offset)))
+            }
+        }
+        let late = try store.ledger.read { try $0.topUps(since: t0.adding(seconds: 3600)) }
+        #expect(late.map(\.topUp.key) == ["late"] && late.first?.updatedAt == t0.adding(seconds: 3670), "\(late)")
     }
 
     @Test(arguments: Stores.all)

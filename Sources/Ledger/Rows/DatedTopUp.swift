@@ -1,8 +1,9 @@
 import CreditTypes
 
 extension LedgerReader {
-    /// A top-up row and when it reached its state (the time of its latest journal entry:
-    /// for a `created` row, when its charge was made).
+    /// A top-up row and when it reached its state: the time of its latest journal entry (for
+    /// a `created` row, when its charge was made), or its charge's `created_at`, the API's
+    /// time, when that is later.
     public struct DatedTopUp: Sendable, Equatable {
         public let topUp: StoredTopUp
         public let updatedAt: Timestamp

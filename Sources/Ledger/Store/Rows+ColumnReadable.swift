@@ -44,8 +44,8 @@ extension LedgerReader.ChargelessTopUp: ColumnReadable {
 }
 
 extension LedgerReader.DatedTopUp: ColumnReadable {
-    /// The columns of `topups t`; each store's query adds the time of the journal entry
-    /// that last changed the top-up last, read in its own SQL.
+    /// The columns of `topups t`; each store's query adds its time last (see
+    /// `LedgerReader.topUps(since:)`), read in its own SQL.
     static let columns = "t.key, t.account, t.batch, t.reference, t.wallet, t.chain_id, t.amount, t.memo, t.plan_file, "
         + "t.plan_line, t.state, t.attempts, t.charge_id, t.http_status, t.error"
 

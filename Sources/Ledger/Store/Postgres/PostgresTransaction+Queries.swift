@@ -168,9 +168,11 @@ extension PostgresTransaction {
     func topUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
         try rows(
             """
-            SELECT \(LedgerReader.DatedTopUp.columns), \(PostgresSchema.entryTime)
+            SELECT \(LedgerReader.DatedTopUp.columns), GREATEST(\(PostgresSchema.entryTime), c.created_at)
             FROM \(Self.s).topups t JOIN \(Self.s).journal j ON j.seq = t.updated_seq
-            WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown') AND \(PostgresSchema.entryTime) >= $1
+              LEFT JOIN \(Self.s).charges c ON c.charge_id = t.charge_id
+            WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown')
+              AND GREATEST(\(PostgresSchema.entryTime), c.created_at) >= $1
             ORDER BY t.id
             """, Self.binds(since.iso8601)) { try LedgerReader.DatedTopUp(reading: &$0) }
     }

@@ -169,9 +169,10 @@ extension SQLiteTransaction {
     func topUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
         try db.statement(
             """
-            SELECT \(LedgerReader.DatedTopUp.columns), json_extract(j.entry, '$.at')
-            FROM topups t JOIN journal j ON j.seq = t.updated_seq
-            WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown') AND json_extract(j.entry, '$.at') >= ?
+            SELECT \(LedgerReader.DatedTopUp.columns), max(json_extract(j.entry, '$.at'), coalesce(c.created_at, ''))
+            FROM topups t JOIN journal j ON j.seq = t.updated_seq LEFT JOIN charges c ON c.charge_id = t.charge_id
+            WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown')
+              AND max(json_extract(j.entry, '$.at'), coalesce(c.created_at, '')) >= ?
             ORDER BY t.id
             """
         ).rows([.text(since.iso8601)], as: LedgerReader.DatedTopUp.self)
