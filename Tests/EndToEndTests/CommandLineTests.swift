@@ -239,6 +239,16 @@ struct CommandLineTests {
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let books = object?["ledger"] as? [String: Any]
         #expect(books?["to_send"] as? Int == 1 && books?["done"] as? Int == 3, "\(json.stdout)")
+        // The same purchases without their references repeat them: refused, with the file's
+        // rows and total still in --json (they were null: the file was read all the same).
+        let lost = try scratch.write("lost.csv", "wallet,chain_id,amount\n" + (0..<3).map { "\(DistinctPlan.wallet($0)),8453,1.0\($0 + 1)\n" }.joined())
+        let repeated = try Executable.creditRecon(["--ledger", ledger, "--json", "plan", "check", lost])
+        #expect(repeated.status == 65, "\(repeated.stderr)")
+        let refusal = try JSONSerialization.jsonObject(with: Data(repeated.stdout.utf8)) as? [String: Any]
+        #expect(refusal?["valid"] as? Bool == false && refusal?["rows"] as? Int == 3 && refusal?["total"] as? String == "3.06",
+                "\(repeated.stdout)")
+        #expect((refusal?["errors"] as? [String])?.first?.contains("give it its reference, r0 (it is then done)") == true, "\(repeated.stdout)")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "plan", "check", lost, "--allow-repeat"]).status == 0)
         // `--batch` is checked as `topup` checks it.
         let emptyBatch = try Executable.creditRecon(["--ledger", ledger, "plan", "check", more, "--batch", ""])
         #expect(emptyBatch.status == 64 && emptyBatch.stderr.contains("--batch is empty"), "\(emptyBatch.stderr)")

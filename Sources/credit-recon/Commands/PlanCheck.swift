@@ -41,6 +41,8 @@ extension CreditReconCommand.Plan {
             let allowRepeat = self.allowRepeat
             try await CLI.run(global) { context in
                 let maxAmount = try USDOption.parse(maxAmountText, option: "--max-amount", atMost: .largestCharge) ?? PlanReader.defaultMaxAmount
+                // The file's rows and totals once it was read, refused against the ledger or not.
+                var read: PlanReader.Summary?
                 do {
                     // Without books, the file alone, streamed in bounded memory; with them, read
                     // once through `topup`'s own preparation and checked against them.
@@ -51,6 +53,7 @@ extension CreditReconCommand.Plan {
                                                                 allowRepeat: allowRepeat, now: context.now()))
                         let keyed = try engine.readPlan()
                         summary = keyed.summary
+                        read = summary
                         preview = try engine.prepare(ledger: ledger, plan: keyed)
                     } else {
                         let reader = PlanReader(path: plan, defaultAccount: context.account, maxAmount: maxAmount)
@@ -78,7 +81,7 @@ extension CreditReconCommand.Plan {
                     return .ok
                 } catch let errors as InputErrors {
                     guard context.json else { throw errors }
-                    print(Self.json(plan, nil, errors: errors, exitCode: ExitStatus(for: errors), preview: nil).text)
+                    print(Self.json(plan, read, errors: errors, exitCode: ExitStatus(for: errors), preview: nil).text)
                     throw CLI.ReportedInJSON(error: errors)
                 }
             }
