@@ -64,6 +64,16 @@ public final class OpenRouterClient: Sendable {
         return try await call(method: .GET, path: path, key: key, body: nil)
     }
 
+    /// `GET /key` with the key charges are created with, for the `Date` of its answer: the
+    /// API's clock, which a top-up checks this machine's against before its first charge.
+    /// Any key may ask (the answer describes the calling key); the body is not read.
+    public func answerTime() async throws(APIError) -> Timestamp? {
+        guard let key = configuration.bearer ?? configuration.managementKey else {
+            throw .unauthorized(message: "no key was given for charges")
+        }
+        return try await call(method: .GET, path: "/key", key: key, body: nil).date
+    }
+
     /// `POST /credits/coinbase`: creates a charge the wallet `sender` can pay on `chainID`.
     ///
     /// Not idempotent: any failure once the request may have reached the server throws

@@ -392,19 +392,19 @@ import Testing
     /// dated a day ahead made every later fetch refuse (`checkReadingTime`) for that day.
     @Test func aClockFarFromTheAPIsIsRefused() throws {
         let api = Self.now
-        #expect(try FetchStage.checkClock(api.adding(milliseconds: 300_000), against: api) == nil)
-        #expect(try FetchStage.checkClock(api.adding(milliseconds: -300_000), against: api) == nil)
+        #expect(try ClockCheck.check(api.adding(milliseconds: 300_000), against: api, for: .readings) == nil)
+        #expect(try ClockCheck.check(api.adding(milliseconds: -300_000), against: api, for: .readings) == nil)
         let ahead = #expect(throws: UsageError.self) {
-            try FetchStage.checkClock(api.adding(milliseconds: 86_400_000 + 7_260_000), against: api)
+            try ClockCheck.check(api.adding(milliseconds: 86_400_000 + 7_260_000), against: api, for: .readings)
         }
         #expect(ahead.map { ExitStatus(for: $0) } == .config)
         let said = ahead?.message ?? ""
         #expect(said.contains("the clock is 26.0 hours ahead"), "\(said)")
         #expect(said.contains("(its Date header)") && said.contains("give --now") && said.hasSuffix("nothing was stored"), "\(said)")
         // No Date it can read: nothing refused, but the unchecked clock is said (it was silent).
-        let unchecked = try FetchStage.checkClock(api, against: nil)
+        let unchecked = try ClockCheck.check(api, against: nil, for: .readings)
         #expect(unchecked?.contains("this machine's clock was not checked") == true, "\(unchecked ?? "")")
-        let behind = #expect(throws: UsageError.self) { try FetchStage.checkClock(api.adding(milliseconds: -300_001), against: api) }
+        let behind = #expect(throws: UsageError.self) { try ClockCheck.check(api.adding(milliseconds: -300_001), against: api, for: .readings) }
         #expect(behind?.message.contains("the clock is 0.1 hours behind") == true, "\(String(describing: behind))")
     }
 
@@ -448,8 +448,8 @@ import Testing
             ], rawBodies: ["{}"])
         }
         #expect(throws: Never.self) { try FetchStage.checkCreationTimes(listing(createdAfter: -86_400_000)) }
-        #expect(throws: Never.self) { try FetchStage.checkCreationTimes(listing(createdAfter: FetchStage.clockTolerance)) }
-        let late = #expect(throws: APIError.self) { try FetchStage.checkCreationTimes(listing(createdAfter: FetchStage.clockTolerance + 1)) }
+        #expect(throws: Never.self) { try FetchStage.checkCreationTimes(listing(createdAfter: ClockCheck.tolerance)) }
+        let late = #expect(throws: APIError.self) { try FetchStage.checkCreationTimes(listing(createdAfter: ClockCheck.tolerance + 1)) }
         #expect(late.map { FetchCallFailed(call: "GET /keys", kept: "the snapshot", error: $0).exitStatus.rawValue } == 76)
         #expect(late.map(String.init(describing:))?.contains(
             "GET /keys lists key 01234567 as created at 2026-03-15T06:05:00.001Z, after the listing was read (2026-03-15T06:00:00.000Z); "

@@ -1,6 +1,8 @@
 @testable import CreditRecon
 import CreditTypes
+import Foundation
 import Ledger
+import Logging
 import OpenRouterAPI
 import OpenRouterSimulator
 import Testing
@@ -52,6 +54,48 @@ struct TopUpSimulatorTests {
             #expect(await server.state().charges.count == 40)
             #expect(await server.apiRequestCount() == requests)
             #expect(try bench.ledger.verify().isSound)
+        }
+    }
+
+    /// A row whose purchase was charged longer ago than the repeat window by this machine's
+    /// clock makes `topup` check that clock against the API's (`GET /key`, its `Date`)
+    /// before its first charge: a copy of a plan run on a clock 13 hours ahead took the
+    /// purchases made an hour before for older than 12 hours and bought them again (probe
+    /// 99). Refused (78), nothing sent or written; `--now` is not checked; on a right clock
+    /// the copy is a repeat (65).
+    @Test func aCopyOnAClockFarAheadIsRefusedBeforeTheFirstCharge() async throws {
+        try await withSimulator { server, _ in
+            let directory = try TemporaryDirectory()
+            let rows = "wallet,chain,amount\n\(Wallets.a),base,10\n"
+            let plan = try directory.write("topups.csv", rows), copy = try directory.write("topups (1).csv", rows)
+            func stage(_ path: String, _ clock: CommandClock) -> TopUpStage {
+                let context = CommandContext(
+                    ledgerPath: directory.path("ledger.sqlite"), baseURL: server.baseURL, account: "ops",
+                    timeout: .seconds(5), maxRetryTime: .seconds(1), json: false, logger: Logger(label: "test"),
+                    clock: clock, environment: ["OPENROUTER_API_KEY": "sim-management-key"])
+                return TopUpStage(context: context, options: .init(planPath: path, account: "ops", now: context.now()),
+                                  rateLimit: nil, yes: true)
+            }
+            guard case .finished(let first) = try await stage(plan, CommandClock()).run(isTerminal: false, showProgress: false),
+                  first.created == 1 else { Issue.record("the plan was not sent"); return }
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            let head = try ledger.headHash()
+            let later = Timestamp.now().adding(seconds: 13 * 3600)
+            let ahead = await #expect(throws: UsageError.self) {
+                _ = try await stage(copy, CommandClock(systemClockAt: later)).run(isTerminal: false, showProgress: false)
+            }
+            #expect(ahead.map { ExitStatus(for: $0) } == .config)
+            let said = ahead.map { ExitStatus.message(for: $0) } ?? ""
+            #expect(said.contains("the clock is 13.0 hours ahead") && said.hasSuffix("run topup again, or give --now; nothing was sent"),
+                    "\(said)")
+            let charges = await server.state().charges.count
+            #expect(try charges == 1 && ledger.headHash() == head)
+            // On the right clock the copy is a repeat.
+            await #expect(throws: InputErrors.self) { _ = try await stage(copy, CommandClock()).run(isTerminal: false, showProgress: false) }
+            // --now dates deliberately, and is not checked.
+            guard case .finished(let dated)? = try? await stage(copy, CommandClock(start: later)).run(isTerminal: false, showProgress: false)
+            else { Issue.record("--now was checked"); return }
+            #expect(dated.created == 1)
         }
     }
 

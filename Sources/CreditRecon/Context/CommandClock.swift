@@ -16,6 +16,14 @@ public struct CommandClock: Sendable {
         self.isFixed = start != nil
     }
 
+    /// A clock that reads `start` now as this machine's own would, not fixed by `--now`:
+    /// for tests of a machine whose clock is set wrong.
+    init(systemClockAt start: Timestamp) {
+        self.start = start
+        self.started = ContinuousClock.now
+        self.isFixed = false
+    }
+
     /// The current time.
     public func now() -> Timestamp {
         let elapsed = ContinuousClock.now - started

@@ -130,7 +130,7 @@ public struct FetchStage: Sendable {
         // record, so no run, and no ledger made for one (probe 78).
         if let keyFailure, let stopped = Self.stopped(keyFailure, at: "GET /key", kept: "", by: interruption) { throw stopped }
         guard isManagementKey else { throw Self.notManagementKey }
-        if keyFailure == nil, !context.clock.isFixed, let unchecked = try Self.checkClock(context.now(), against: answeredAt) {
+        if keyFailure == nil, !context.clock.isFixed, let unchecked = try ClockCheck.check(context.now(), against: answeredAt, for: .readings) {
             context.logger.warning("\(unchecked)")
         }
         let ledger = try context.openLedger()
@@ -232,32 +232,6 @@ public struct FetchStage: Sendable {
         }
     }
 
-    /// How far this machine's clock may stand from the API's before `fetch` refuses to
-    /// date anything by it: far more than a request's way there and back, far less than
-    /// a clock set wrong.
-    static let clockTolerance: Int64 = 5 * 60_000
-
-    /// Refuses to store anything when this machine's clock (`now`, no `--now` given) is
-    /// more than `clockTolerance` from the API's (`answeredAt`, the `Date` of its answer to
-    /// `GET /key`), 78: every reading, run and listing is dated by this clock for good, and
-    /// one dated ahead makes every later fetch refuse until the clock passes it
-    /// (`checkReadingTime`). With no `Date` it can read (`answeredAt` nil), the warning to
-    /// log: the clock went unchecked, and a clock set wrong would go unseen.
-    static func checkClock(_ now: Timestamp, against answeredAt: Timestamp?) throws -> String? {
-        guard let answeredAt else {
-            return "GET /key was answered without a Date header credit-recon can read: this machine's clock was not "
-                + "checked against the API's, and readings are dated by it (keep it set by NTP)"
-        }
-        let skew = now.millisecondsSinceEpoch - answeredAt.millisecondsSinceEpoch
-        guard abs(skew) > clockTolerance else { return nil }
-        throw UsageError.config(
-            "this machine's clock says \(now.iso8601), but the API answered at \(answeredAt.iso8601) (its Date header): "
-                + "the clock is \(Runway.roundedTenths(abs(skew), per: 360_000)) hours \(skew > 0 ? "ahead" : "behind"). Readings are "
-                + "dated by this clock for good (one dated ahead would make every later fetch refuse until the clock passes "
-                + "it). Set the clock right (NTP) and fetch again, or give --now to date a backfill deliberately; nothing "
-                + "was stored")
-    }
-
     /// Refuses a reading dated more than a minute before the account's newest one (a clock
     /// set back, or a --now before the books, would store today's totals dated before a
     /// later reading, out of order for good: the books would show use going down; a minute
@@ -285,7 +259,7 @@ public struct FetchStage: Sendable {
     /// spent since. Asked only of a listing dated by the clock, not by --now (a backfill
     /// dated deliberately earlier).
     static func checkCreationTimes(_ listing: KeysRead) throws(APIError) {
-        let latest = listing.observedAt.millisecondsSinceEpoch + clockTolerance
+        let latest = listing.observedAt.millisecondsSinceEpoch + ClockCheck.tolerance
         for key in listing.keys {
             guard let created = key.createdAt, created.millisecondsSinceEpoch > latest else { continue }
             throw .malformedResponse(

@@ -149,7 +149,7 @@ public struct RunStage: Sendable {
                 if declined { return StageResult(name: "topup", status: .ok, detail: "declined at the prompt; nothing was sent") }
                 let stage = TopUpStage(
                     context: context, options: topUp, rateLimit: options.rateLimit, yes: confirmed, lockHeld: true,
-                    interruption: interruption, plan: plan)
+                    clockChecked: true, interruption: interruption, plan: plan)
                 switch try await stage.run(isTerminal: isTerminal, showProgress: showProgress) {
                 case .finished(let summary):
                     return StageResult(name: "topup", status: summary.exitStatus, detail: Self.describe(summary), result: summary.json)

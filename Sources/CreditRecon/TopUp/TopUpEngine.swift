@@ -154,6 +154,11 @@ public struct TopUpEngine: Sendable {
     /// hours, less than a day, so that a plan run every day under a dated file name is not.
     static let repeatWindow: Int64 = 12 * 3600
 
+    /// How far back a purchase made before the window still makes `topup` check this
+    /// machine's clock against the API's (`TopUpPreview.clockDecides`): on a clock far ahead,
+    /// a copy of a plan run an hour ago would look older than the window (probe 99).
+    static let repeatLookback: Int64 = 7 * 86_400
+
     /// The rows among `candidates` (by index, in plan order) that make the same purchase
     /// (wallet, chain and amount) as a top-up that may have been charged at `since` or later
     /// and is none of `rows` (keys), when either has no reference (two references tell two
@@ -163,22 +168,25 @@ public struct TopUpEngine: Sendable {
     /// lost its reference (probe 98: `--batch` of a copy without references sent the
     /// referenced row again). Matched one to one, each top-up with the first row that makes
     /// its purchase, those of the row's account first, in the order they were planned.
+    /// `clockDecides`: a row makes a purchase charged before `since` but within
+    /// `repeatLookback` (a repeat on a clock far ahead).
     static func repeatedPurchases(
         _ rows: [(key: String, row: PlanRow, occurrence: Int)], candidates: [Int], since: Timestamp, reader: LedgerReader
-    ) throws -> [Int: LedgerReader.DatedTopUp] {
+    ) throws -> (repeats: [Int: LedgerReader.DatedTopUp], clockDecides: Bool) {
         struct Purchase: Hashable {
             let wallet: String
             let chainID: Int64
             let amount: Micros
         }
-        guard !candidates.isEmpty else { return [:] }
-        let charged = Dictionary(grouping: try reader.topUps(since: since)) {
+        guard !candidates.isEmpty else { return ([:], false) }
+        let charged = Dictionary(grouping: try reader.topUps(since: since.adding(seconds: repeatWindow - repeatLookback))) {
             Purchase(wallet: $0.topUp.wallet, chainID: $0.topUp.chainID, amount: $0.topUp.amount)
         }
-        guard !charged.isEmpty else { return [:] }
+        guard !charged.isEmpty else { return ([:], false) }
         let planned = Set(rows.map(\.key))
         var matched: Set<String> = []  // keys of the top-ups a row repeats
         var found: [Int: LedgerReader.DatedTopUp] = [:]
+        var clockDecides = false
         for index in candidates {
             let row = rows[index].row
             let made = charged[Purchase(wallet: row.wallet.checksummed, chainID: row.chain.rawValue, amount: row.amount), default: []]
@@ -186,11 +194,13 @@ public struct TopUpEngine: Sendable {
                     !planned.contains(made.topUp.key) && !matched.contains(made.topUp.key)
                         && (made.topUp.reference == nil || row.reference == nil)
                 }
-            guard let first = made.first(where: { $0.topUp.account == row.account }) ?? made.first else { continue }
+            let recent = made.filter { since <= $0.updatedAt }
+            clockDecides = clockDecides || recent.count < made.count
+            guard let first = recent.first(where: { $0.topUp.account == row.account }) ?? recent.first else { continue }
             matched.insert(first.topUp.key)
             found[index] = first
         }
-        return found
+        return (found, clockDecides)
     }
 
     /// Why `row` is refused as a repeat of `made` (`repeatedPurchases`).
@@ -241,6 +251,7 @@ public struct TopUpEngine: Sendable {
         // (probe 86); so would the first plan's rows left to send, run again after its copy
         // (probe 96), or a copy that lost or gained references (probe 97).
         var repeats: [Int: LedgerReader.DatedTopUp] = [:]  // by row index
+        var clockDecides = false
         let (previous, elsewhere): ([StoredTopUp?], [StoredTopUp?]) = try ledger?.read { reader in
             let stored = try keyed.map { try reader.topUp(key: $0.key) }
             if try reader.hasCharges() {
@@ -273,8 +284,8 @@ public struct TopUpEngine: Sendable {
             }
             if !options.allowRepeat {
                 let unsent = keyed.indices.filter { !["created", "recorded"].contains(stored[$0]?.state ?? "") }
-                repeats = try Self.repeatedPurchases(keyed, candidates: unsent, since: options.now.adding(seconds: -Self.repeatWindow),
-                                                     reader: reader)
+                (repeats, clockDecides) = try Self.repeatedPurchases(
+                    keyed, candidates: unsent, since: options.now.adding(seconds: -Self.repeatWindow), reader: reader)
             }
             return (stored, twins)
         } ?? (Array(repeating: nil, count: keyed.count), Array(repeating: nil, count: keyed.count))
@@ -346,7 +357,8 @@ public struct TopUpEngine: Sendable {
             items.append(TopUpItem(key: entry.key, row: row, previousState: stored.state, action: action))
         }
         try errors.throwIfAny()
-        let preview = TopUpPreview(batch: batch, planFile: planFile, items: items, retryUnknown: options.retryUnknown)
+        var preview = TopUpPreview(batch: batch, planFile: planFile, items: items, retryUnknown: options.retryUnknown)
+        preview.clockDecides = clockDecides
         if let maxTotal = options.maxTotal, preview.sendTotal > maxTotal {
             throw TopUpError.overMaxTotal(total: preview.sendTotal, max: maxTotal, rows: preview.toSend.count)
         }

@@ -32,6 +32,9 @@ public struct TopUpStage: Sendable {
     public let yes: Bool
     /// The caller already holds the writer lock (the `run` command).
     public let lockHeld: Bool
+    /// The caller checked this machine's clock against the API's (the `run` command's
+    /// fetch did); otherwise the stage does before its first charge (`ClockCheck`).
+    public let clockChecked: Bool
     /// The command's SIGINT/SIGTERM when the caller traps them (the `run` command);
     /// `nil`: the stage traps them itself while it sends.
     public let interruption: Interruption?
@@ -41,6 +44,7 @@ public struct TopUpStage: Sendable {
 
     public init(
         context: CommandContext, options: TopUpEngine.Options, rateLimit: Double?, yes: Bool, lockHeld: Bool = false,
+        clockChecked: Bool = false,
         interruption: Interruption? = nil, plan: TopUpEngine.KeyedPlan? = nil
     ) {
         self.context = context
@@ -48,6 +52,7 @@ public struct TopUpStage: Sendable {
         self.rateLimit = rateLimit
         self.yes = yes
         self.lockHeld = lockHeld
+        self.clockChecked = clockChecked
         self.interruption = interruption
         self.plan = plan
     }
@@ -84,7 +89,6 @@ public struct TopUpStage: Sendable {
         // job's wrong path fails the first night, not the night there is work.
         let bearer = preview.toSend.isEmpty ? nil : try context.bearer()
         if bearer == nil, context.bearerFile != nil || context.apiKeyFile != nil { _ = try context.bearer() }
-        let ledger = try existing ?? context.openLedger()
         var realClient: OpenRouterClient?
         if let bearer {
             realClient = OpenRouterClient(configuration: ClientConfiguration(
@@ -98,14 +102,18 @@ public struct TopUpStage: Sendable {
         let interruptible = realClient
         let summary: TopUpSummary
         let line = ProgressLine(command: "topup", enabled: showProgress)
+        interruption.onSignal { name in
+            stop.request(.interrupted(signal: name))
+            // Requests still waiting for a rate limit or a retry are not in flight: drop
+            // them now (recorded as not sent) instead of sending them after the signal.
+            interruptible?.interrupt()
+        }
         do {
             defer { line.finish() }
-            interruption.onSignal { name in
-                stop.request(.interrupted(signal: name))
-                // Requests still waiting for a rate limit or a retry are not in flight: drop
-                // them now (recorded as not sent) instead of sending them after the signal.
-                interruptible?.interrupt()
+            if let realClient, preview.clockDecides, !clockChecked, !context.clock.isFixed {
+                try await Self.checkClock(realClient, context: context)
             }
+            let ledger = try existing ?? context.openLedger()
             summary = try await engine.execute(
                 preview, ledger: ledger, client: client, stop: stop, now: { context.now() },
                 progress: { event in
@@ -125,6 +133,28 @@ public struct TopUpStage: Sendable {
         }
         await realClient?.shutdown()
         return .finished(summary)
+    }
+
+    /// Refuses (78) to charge by a clock far from the API's, before anything is written,
+    /// when a row's purchase was charged longer ago than the repeat window by this clock
+    /// (`TopUpPreview.clockDecides`): on a clock far ahead, a copy of a plan run an hour ago
+    /// looks older than the window, and its rows were bought again (probe 99). `GET /key`
+    /// with the charge key gives the API's `Date`. When it cannot (no `Date`, a refusal, the
+    /// API out of reach), that is logged and the requests go on to meet it themselves.
+    static func checkClock(_ client: OpenRouterClient, context: CommandContext) async throws {
+        let answeredAt: Timestamp?
+        do {
+            answeredAt = try await client.answerTime()
+        } catch {
+            // A signal raised the stop: the requests will not go out.
+            if !client.wasInterrupted {
+                context.logger.warning("GET /key: \(error); this machine's clock was not checked against the API's before the first charge, and a row bought more than 12 hours ago by it may be a repeat")
+            }
+            return
+        }
+        if let unchecked = try ClockCheck.check(context.now(), against: answeredAt, for: .topUps) {
+            context.logger.warning("\(unchecked)")
+        }
     }
 
     /// Asks on the terminal whether to create `preview`'s charges, unless `yes` (without a
