@@ -1,6 +1,6 @@
 extension APIError {
     /// A few words for log lines.
-    var shortReason: String {
+    public var shortReason: String {
         switch self {
         case .badRequest(let status, let message, _): return "HTTP \(status): \(message)"
         case .unauthorized(let message): return "401: \(message)"

@@ -11,12 +11,13 @@ import Testing
 struct TopUpSimulatorTests {
     /// Runs `body` with a started simulator and a client for it; both always shut down.
     private func withSimulator(
-        coinbase: SimulatorOptions.CoinbaseMode = .available, rateLimit: Double? = nil,
+        coinbase: SimulatorOptions.CoinbaseMode = .available, rateLimit: Double? = nil, failRate: Double = 0,
         _ body: (SimulatorServer, OpenRouterClient) async throws -> Void
     ) async throws {
         var options = SimulatorOptions()
         options.coinbase = coinbase
         options.rateLimit = rateLimit
+        options.failRate = failRate
         let server = try await SimulatorServer.start(options)
         let client = OpenRouterClient(configuration: ClientConfiguration(
             baseURL: server.baseURL, bearer: Secret(options.managementKey), timeout: .seconds(10),
@@ -96,6 +97,45 @@ struct TopUpSimulatorTests {
             guard case .finished(let dated)? = try? await stage(copy, CommandClock(start: later)).run(isTerminal: false, showProgress: false)
             else { Issue.record("--now was checked"); return }
             #expect(dated.created == 1)
+        }
+    }
+
+    /// A clock check that the API cannot answer (500 on every request) stops the top-up as
+    /// a charge request's 500 would stop it, its rows not started (69), rather than each
+    /// row waiting the retry budget again (probe 100) or a 500 leaving it unknown.
+    @Test func aClockCheckTheAPICannotAnswerStopsTheTopUp() async throws {
+        try await withSimulator(failRate: 1) { server, _ in
+            let directory = try TemporaryDirectory()
+            let ledgerPath = directory.path("ledger.sqlite")
+            // A purchase made 13 hours ago, by both clocks.
+            let before = Timestamp.now().adding(seconds: -13 * 3600)
+            try Ledger.create(at: ledgerPath) { _ in }
+            try Ledger(path: ledgerPath).write { writer in
+                let facts: [Fact] = [
+                    .topUpPlanned(TopUpPlanned(key: "row/ops/topups/\(Wallets.a)/8453/10/1", batch: "topups", reference: nil,
+                                               wallet: Wallets.a, chainID: 8453, amount: Micros(raw: 10_000_000), memo: nil,
+                                               planFile: "topups.csv", planLine: 2)),
+                    .chargeRequested(ChargeRequested(key: "row/ops/topups/\(Wallets.a)/8453/10/1", attempt: 1)),
+                    .chargeCreated(ChargeCreated(key: "row/ops/topups/\(Wallets.a)/8453/10/1", chargeID: "ch_before",
+                                                 createdAt: before, expiresAt: before.adding(seconds: 3600), callData: nil, rawBody: "{}")),
+                ]
+                for fact in facts { try writer.append(fact, account: "ops", runID: nil, at: before) }
+            }
+            let copy = try directory.write("topups (1).csv", "wallet,chain,amount\n\(Wallets.a),base,10\n")
+            let context = CommandContext(
+                ledgerPath: ledgerPath, baseURL: server.baseURL, account: "ops", timeout: .seconds(5), maxRetryTime: .seconds(1),
+                json: false, logger: Logger(label: "test"), clock: CommandClock(),
+                environment: ["OPENROUTER_API_KEY": "sim-management-key"])
+            let stage = TopUpStage(context: context, options: .init(planPath: copy, account: "ops", now: context.now()),
+                                   rateLimit: nil, yes: true)
+            guard case .finished(let summary) = try await stage.run(isTerminal: false, showProgress: false) else {
+                Issue.record("declined"); return
+            }
+            #expect(summary.exitStatus == .unavailable && summary.notStarted == 1 && summary.created == 0, "\(summary)")
+            #expect(summary.stopReason?.description.contains("GET /key, the clock's check before the first charge, failed") == true,
+                    "\(String(describing: summary.stopReason))")
+            let charges = await server.state().charges.count
+            #expect(charges == 0)
         }
     }
 

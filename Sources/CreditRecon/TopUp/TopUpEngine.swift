@@ -156,8 +156,9 @@ public struct TopUpEngine: Sendable {
 
     /// How far back a purchase made before the window still makes `topup` check this
     /// machine's clock against the API's (`TopUpPreview.clockDecides`): on a clock far ahead,
-    /// a copy of a plan run an hour ago would look older than the window (probe 99).
-    static let repeatLookback: Int64 = 7 * 86_400
+    /// a copy of a plan run an hour ago would look older than the window (probe 99), and
+    /// a week ahead older than a week (probe 100). A year: a clock more than that far off.
+    static let repeatLookback: Int64 = 366 * 86_400
 
     /// The rows among `candidates` (by index, in plan order) that make the same purchase
     /// (wallet, chain and amount) as a top-up that may have been charged at `since` or later

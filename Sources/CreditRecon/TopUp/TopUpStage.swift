@@ -111,7 +111,7 @@ public struct TopUpStage: Sendable {
         do {
             defer { line.finish() }
             if let realClient, preview.clockDecides, !clockChecked, !context.clock.isFixed {
-                try await Self.checkClock(realClient, context: context)
+                try await Self.checkClock(realClient, context: context, stop: stop)
             }
             let ledger = try existing ?? context.openLedger()
             summary = try await engine.execute(
@@ -139,16 +139,22 @@ public struct TopUpStage: Sendable {
     /// when a row's purchase was charged longer ago than the repeat window by this clock
     /// (`TopUpPreview.clockDecides`): on a clock far ahead, a copy of a plan run an hour ago
     /// looks older than the window, and its rows were bought again (probe 99). `GET /key`
-    /// with the charge key gives the API's `Date`. When it cannot (no `Date`, a refusal, the
-    /// API out of reach), that is logged and the requests go on to meet it themselves.
-    static func checkClock(_ client: OpenRouterClient, context: CommandContext) async throws {
+    /// with the charge key gives the API's `Date`. An API out of reach, failing (5xx) or
+    /// slowing us down past the retry budget raises `stop` as a charge request would: the
+    /// rows are not started, rather than each waiting a budget again (probe 100) or a 500
+    /// leaving it unknown. Any other refusal is logged, and the requests meet it themselves.
+    static func checkClock(_ client: OpenRouterClient, context: CommandContext, stop: StopFlag) async throws {
         let answeredAt: Timestamp?
         do {
             answeredAt = try await client.answerTime()
         } catch {
-            // A signal raised the stop: the requests will not go out.
-            if !client.wasInterrupted {
-                context.logger.warning("GET /key: \(error); this machine's clock was not checked against the API's before the first charge, and a row bought more than 12 hours ago by it may be a repeat")
+            guard !client.wasInterrupted else { return }  // the signal raised the stop
+            let failed = "GET /key, the clock's check before the first charge, failed: \(error.shortReason)"
+            switch error {
+            case .notSent, .timedOut, .server: stop.request(.apiUnavailable(failed))
+            case .rateLimited: stop.request(.rateLimited(failed))
+            default:
+                context.logger.warning("\(failed); this machine's clock was not checked against the API's, and a row bought more than 12 hours ago by it may be a repeat")
             }
             return
         }
