@@ -89,6 +89,12 @@ struct TopUpSimulatorTests {
             let said = ahead.map { ExitStatus.message(for: $0) } ?? ""
             #expect(said.contains("the clock is 13.0 hours ahead") && said.hasSuffix("run topup again, or give --now; nothing was sent"),
                     "\(said)")
+            // And a year and more ahead (probe 101: past the year the check looked back, bought again).
+            let yearAhead = await #expect(throws: UsageError.self) {
+                _ = try await stage(copy, CommandClock(systemClockAt: .now().adding(seconds: 400 * 86_400)))
+                    .run(isTerminal: false, showProgress: false)
+            }
+            #expect(yearAhead.map { ExitStatus.message(for: $0) }?.contains("the clock is 9600.0 hours ahead") == true)
             let charges = await server.state().charges.count
             #expect(try charges == 1 && ledger.headHash() == head)
             // On the right clock the copy is a repeat.

@@ -154,12 +154,6 @@ public struct TopUpEngine: Sendable {
     /// hours, less than a day, so that a plan run every day under a dated file name is not.
     static let repeatWindow: Int64 = 12 * 3600
 
-    /// How far back a purchase made before the window still makes `topup` check this
-    /// machine's clock against the API's (`TopUpPreview.clockDecides`): on a clock far ahead,
-    /// a copy of a plan run an hour ago would look older than the window (probe 99), and
-    /// a week ahead older than a week (probe 100). A year: a clock more than that far off.
-    static let repeatLookback: Int64 = 366 * 86_400
-
     /// The rows among `candidates` (by index, in plan order) that make the same purchase
     /// (wallet, chain and amount) as a top-up that may have been charged at `since` or later
     /// and is none of `rows` (keys), when either has no reference (two references tell two
@@ -169,8 +163,9 @@ public struct TopUpEngine: Sendable {
     /// lost its reference (probe 98: `--batch` of a copy without references sent the
     /// referenced row again). Matched one to one, each top-up with the first row that makes
     /// its purchase, those of the row's account first, in the order they were planned.
-    /// `clockDecides`: a row makes a purchase charged before `since` but within
-    /// `repeatLookback` (a repeat on a clock far ahead).
+    /// `clockDecides`: a row makes a purchase charged before `since`, at any age: on a clock
+    /// far ahead, a copy of a plan run an hour ago looks older than the window (probe 99),
+    /// a week or a year ahead older than a week or a year (probes 100, 101).
     static func repeatedPurchases(
         _ rows: [(key: String, row: PlanRow, occurrence: Int)], candidates: [Int], since: Timestamp, reader: LedgerReader
     ) throws -> (repeats: [Int: LedgerReader.DatedTopUp], clockDecides: Bool) {
@@ -180,7 +175,7 @@ public struct TopUpEngine: Sendable {
             let amount: Micros
         }
         guard !candidates.isEmpty else { return ([:], false) }
-        let charged = Dictionary(grouping: try reader.topUps(since: since.adding(seconds: repeatWindow - repeatLookback))) {
+        let charged = Dictionary(grouping: try reader.topUps(since: Timestamp(millisecondsSinceEpoch: 0))) {
             Purchase(wallet: $0.topUp.wallet, chainID: $0.topUp.chainID, amount: $0.topUp.amount)
         }
         guard !charged.isEmpty else { return ([:], false) }

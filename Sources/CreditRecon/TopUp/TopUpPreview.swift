@@ -11,9 +11,9 @@ public struct TopUpPreview: Sendable {
     public let items: [TopUpItem]
     /// Whether `--retry-unknown` was given.
     public let retryUnknown: Bool
-    /// Whether a row to send makes a purchase charged longer ago than the repeat window but
-    /// within `TopUpEngine.repeatLookback`: that it is no repeat rests on this machine's
-    /// clock, which `topup` checks against the API's before its first charge.
+    /// Whether a row to send makes a purchase charged longer ago than the repeat window
+    /// (`TopUpEngine.repeatWindow`): that it is no repeat rests on this machine's clock,
+    /// which `topup` checks against the API's before its first charge.
     public var clockDecides = false
 
     /// The rows this run would send.
