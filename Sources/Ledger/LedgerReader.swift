@@ -76,7 +76,8 @@ public struct LedgerReader {
     }
 
     /// Top-up rows of every account and batch that may have been charged (`created`,
-    /// `recorded`, `requesting` or `unknown`) at `since` or later, in the order they were
+    /// `recorded`, `requesting` or `unknown`, and their charge not recorded as expired: an
+    /// expired charge bought nothing) at `since` or later, in the order they were
     /// planned: what a plan saved again under another name (another batch) would buy again.
     /// Dated by their latest entry, or by their charge's `created_at` (the API's clock) when
     /// it is later: a top-up made on a clock behind the API's is as recent as its charge.
@@ -97,6 +98,14 @@ public struct LedgerReader {
     public func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge] {
         guard !references.isEmpty else { return [] }
         return try store().unlinkedCharges(account: account, references: references)
+    }
+
+    /// The charges of every account recorded with `import charges` that resolved no plan
+    /// row, from one of `wallets` and not expired, in the order they were recorded: a
+    /// purchase made through the web flow, which a plan row making it too would buy again.
+    public func unlinkedCharges(wallets: [String]) throws -> [StoredCharge] {
+        guard !wallets.isEmpty else { return [] }
+        return try store().unlinkedCharges(wallets: wallets)
     }
 
     /// Number of charges (all accounts, all origins).

@@ -180,6 +180,51 @@ struct ImportChargesTests {
         #expect(try other.prepare(ledger: bench.ledger).toSend.count == 3)
     }
 
+    /// Bought through the web flow and recorded without the plan row's reference, then the
+    /// plan run: its row bought the purchase again (probe 101). A row to send that makes the
+    /// purchase (wallet, chain, amount) of a charge recorded in the last 12 hours that is no
+    /// plan row's, either of the two without a reference, is refused (65) naming the charge;
+    /// an expired charge, another chain, or two references are no repeat, a charge that gives
+    /// no chain is any chain's, and each charge is one row's repeat.
+    @Test func aPurchaseRecordedFromTheWebFlowIsNotBoughtAgain() throws {
+        let made = now.adding(seconds: -3600).iso8601
+        let charges = [
+            "web-1,10,\(Wallets.a),8453,\(made),,,paid,\(made),",
+            "web-2,5,\(Wallets.b),,\(made),,,pending,,",
+            "web-3,7,\(Wallets.c),1,\(made),,,expired,,",
+            "web-4,3,\(Wallets.d),137,\(made),,W-4,paid,,",
+        ]
+        _ = try importer(([Self.header] + charges).joined(separator: "\n") + "\n").run(ledger: bench.ledger, now: now)
+        let plan = try bench.plan("""
+            wallet,chain,amount,reference
+            \(Wallets.a),base,10,
+            \(Wallets.a),base,10,
+            \(Wallets.b),polygon,5,
+            \(Wallets.c),1,7,
+            \(Wallets.d),137,3,P-6
+            \(Wallets.d),137,3,
+            \(Wallets.a),1,10,
+
+            """)
+        func prepare(at time: Timestamp, allowRepeat: Bool = false) throws -> TopUpPreview {
+            try TopUpEngine(options: .init(planPath: plan, displayName: "topups.csv", account: "acct", allowRepeat: allowRepeat,
+                                           now: time)).prepare(ledger: bench.ledger)
+        }
+        let refused = #expect(throws: InputErrors.self) { try prepare(at: now.adding(seconds: 60)) }
+        #expect(refused?.exitStatus == .dataError)
+        #expect(refused?.errors.map(\.line) == [2, 4, 7], "\(String(describing: refused))")
+        #expect(refused?.errors.first?.description == "topups.csv:2: wallet: the same purchase as charge web-1, recorded with "
+            + "`import charges`, created at \(made): 10.00 USD from \(Wallets.a) on \(Chain.label(for: 8453)), paid. It is no plan "
+            + "row's purchase (bought through the web flow, or by another tool): if this row is that purchase, remove it from the "
+            + "plan; if these are new purchases, run with --allow-repeat")
+        #expect(refused?.errors.last?.description.contains("as charge web-4, recorded with `import charges`, reference \"W-4\", created at")
+            == true, "\(String(describing: refused))")
+        #expect(try prepare(at: now.adding(seconds: 60), allowRepeat: true).toSend.count == 7)
+        // Older than the window by this clock: sent, once the clock is checked.
+        let late = try prepare(at: now.adding(seconds: TopUpEngine.repeatWindow + 60))
+        #expect(late.toSend.count == 7 && late.clockDecides)
+    }
+
     /// A charge id is matched byte for byte, like a reference: written decomposed it would
     /// be a second charge (inside one file the two were already "the same").
     @Test func aDecomposedChargeIDIsRefused() throws {

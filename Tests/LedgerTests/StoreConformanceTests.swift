@@ -85,6 +85,34 @@ struct StoreConformanceTests {
         #expect(try store.ledger.read { try $0.references(account: "nobody") }.isEmpty)
     }
 
+    /// The charges recorded from the given wallets that are no plan row's and did not
+    /// expire, which `topup` asks for before it sends a row making their purchase: of every
+    /// account, in the order recorded.
+    @Test(arguments: Stores.all)
+    func unlinkedChargesAreFoundByWallet(store: String) throws {
+        let store = try Stores.make(store)
+        let a = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", b = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359"
+        func recorded(_ id: String, _ wallet: String?, status: String?, key: String? = nil) -> Fact {
+            .chargeRecorded(ChargeRecorded(
+                chargeID: id, amount: usd("7"), wallet: wallet, chainID: nil, createdAt: t0, expiresAt: nil, reference: nil,
+                topUpKey: key, status: status, paidAt: nil, memo: nil, origin: "charges.csv:2"))
+        }
+        try store.ledger.appendAll(lifecycle() + [
+            recorded("web_w1", a, status: "paid"), recorded("web_w2", a, status: "expired"), recorded("web_w3", b, status: "paid"),
+            recorded("web_w4", nil, status: "paid"),
+            .topUpPlanned(TopUpPlanned(key: "ref-3", batch: "b", reference: "ref-3", wallet: a, chainID: 1, amount: usd("7"),
+                                       memo: nil, planFile: "p.csv", planLine: 4)),
+            .chargeRequested(ChargeRequested(key: "ref-3", attempt: 1)),
+            .chargeBlocked(ChargeFailed(key: "ref-3", httpStatus: 410, message: "gone", rawBody: "{}")),
+            recorded("web_w5", a, status: "paid", key: "ref-3"),
+        ])
+        try store.ledger.appendAll([recorded("web_w6", a, status: nil)], account: "other")
+        #expect(try store.ledger.read { try $0.unlinkedCharges(wallets: [a]) }.map(\.chargeID) == ["web_w1", "web_w6"])
+        #expect(try store.ledger.read { try $0.unlinkedCharges(wallets: [b, a]) }.map(\.chargeID) == ["web_w1", "web_w3", "web_w6"])
+        #expect(try store.ledger.read { try $0.unlinkedCharges(wallets: [a.lowercased()]) }.isEmpty)
+        #expect(try store.ledger.read { try $0.unlinkedCharges(wallets: []) }.isEmpty)
+    }
+
     /// `ledger copy` goes only into an empty, guarded ledger: a target whose journal is
     /// empty but whose `runs` holds a stray row failed half-way (a raw unique-key error, 70,
     /// or, past the copied ids, a committed copy that did not verify), and one without its
@@ -209,6 +237,10 @@ struct StoreConformanceTests {
         }
         let late = try store.ledger.read { try $0.topUps(since: t0.adding(seconds: 3600)) }
         #expect(late.map(\.topUp.key) == ["late"] && late.first?.updatedAt == t0.adding(seconds: 3670), "\(late)")
+        // Its charge recorded as expired: it bought nothing.
+        try store.ledger.appendAll([.chargeStatusRecorded(ChargeStatusRecorded(chargeID: "ch_late", status: "expired", paidAt: nil,
+                                                                               origin: "charges.csv:2"))])
+        #expect(try store.ledger.read { try $0.topUps(since: t0.adding(seconds: 3600)) }.isEmpty)
     }
 
     @Test(arguments: Stores.all)

@@ -154,70 +154,143 @@ public struct TopUpEngine: Sendable {
     /// hours, less than a day, so that a plan run every day under a dated file name is not.
     static let repeatWindow: Int64 = 12 * 3600
 
+    /// An earlier purchase a row to send may repeat (`repeatedPurchases`): a top-up that may
+    /// have been charged, or a charge recorded with `import charges` that is no plan row's
+    /// (bought through the web flow), dated by its `created_at`.
+    struct EarlierPurchase {
+        enum Made {
+            case topUp(StoredTopUp)
+            case recorded(StoredCharge)
+        }
+
+        let made: Made
+        /// A top-up's `DatedTopUp.updatedAt`; a recorded charge's `created_at`.
+        let at: Timestamp
+
+        /// Tells the earlier purchases apart: each is one row's repeat at most.
+        var id: String {
+            switch made {
+            case .topUp(let topUp): "top-up \(topUp.key)"
+            case .recorded(let charge): "charge \(charge.chargeID)"
+            }
+        }
+
+        var account: String {
+            switch made {
+            case .topUp(let topUp): topUp.account
+            case .recorded(let charge): charge.account
+            }
+        }
+
+        var reference: String? {
+            switch made {
+            case .topUp(let topUp): topUp.reference
+            case .recorded(let charge): charge.reference
+            }
+        }
+
+        /// Whether `row` buys what this bought: the same wallet and amount, and the same
+        /// chain (a recorded charge's that gives none is any chain's).
+        func isBought(by row: PlanRow) -> Bool {
+            switch made {
+            case .topUp(let topUp):
+                topUp.wallet == row.wallet.checksummed && topUp.chainID == row.chain.rawValue && topUp.amount == row.amount
+            case .recorded(let charge):
+                charge.wallet == row.wallet.checksummed && (charge.chainID ?? row.chain.rawValue) == row.chain.rawValue
+                    && charge.amount == row.amount
+            }
+        }
+    }
+
     /// The rows among `candidates` (by index, in plan order) that make the same purchase
-    /// (wallet, chain and amount) as a top-up that may have been charged at `since` or later
-    /// and is none of `rows` (keys), when either has no reference (two references tell two
-    /// purchases apart), by row index. A top-up of one of `rows` is the plan's own (a plan
-    /// that buys the same for two accounts sends the second's row again after its key was
-    /// refused); one of the same batch that is not is a copy's, or the plan's row before it
-    /// lost its reference (probe 98: `--batch` of a copy without references sent the
-    /// referenced row again). Matched one to one, each top-up with the first row that makes
-    /// its purchase, those of the row's account first, in the order they were planned.
-    /// `clockDecides`: a row makes a purchase charged before `since`, at any age: on a clock
-    /// far ahead, a copy of a plan run an hour ago looks older than the window (probe 99),
-    /// a week or a year ahead older than a week or a year (probes 100, 101).
+    /// (wallet, chain and amount) as one made at `since` or later, when either has no
+    /// reference (two references tell two purchases apart), by row index. Purchases made
+    /// are the top-ups that may have been charged, but none of `rows` (keys), and the
+    /// charges recorded with `import charges` that are no top-up's and did not expire (probe
+    /// 101: a purchase made through the web flow and recorded was bought again by the plan's
+    /// row). A top-up of one of `rows` is the plan's own (a plan that buys the same for two
+    /// accounts sends the second's row again after its key was refused); one of the same
+    /// batch that is not is a copy's, or the plan's row before it lost its reference (probe
+    /// 98: `--batch` of a copy without references sent the referenced row again). Matched one
+    /// to one, each purchase with the first row that makes it, those of the row's account
+    /// first, top-ups before recorded charges, in the order they were planned or recorded.
+    /// `clockDecides`: a row makes a purchase made before `since`, at any age: on a clock far
+    /// ahead, a copy of a plan run an hour ago looks older than the window (probe 99), a week
+    /// or a year ahead older than a week or a year (probes 100, 101).
     static func repeatedPurchases(
         _ rows: [(key: String, row: PlanRow, occurrence: Int)], candidates: [Int], since: Timestamp, reader: LedgerReader
-    ) throws -> (repeats: [Int: LedgerReader.DatedTopUp], clockDecides: Bool) {
-        struct Purchase: Hashable {
+    ) throws -> (repeats: [Int: EarlierPurchase], clockDecides: Bool) {
+        struct Bought: Hashable {
             let wallet: String
-            let chainID: Int64
             let amount: Micros
         }
         guard !candidates.isEmpty else { return ([:], false) }
-        let charged = Dictionary(grouping: try reader.topUps(since: Timestamp(millisecondsSinceEpoch: 0))) {
-            Purchase(wallet: $0.topUp.wallet, chainID: $0.topUp.chainID, amount: $0.topUp.amount)
-        }
-        guard !charged.isEmpty else { return ([:], false) }
         let planned = Set(rows.map(\.key))
-        var matched: Set<String> = []  // keys of the top-ups a row repeats
-        var found: [Int: LedgerReader.DatedTopUp] = [:]
+        var earlier = try reader.topUps(since: Timestamp(millisecondsSinceEpoch: 0))
+            .filter { !planned.contains($0.topUp.key) }
+            .map { EarlierPurchase(made: .topUp($0.topUp), at: $0.updatedAt) }
+        if try reader.hasCharges() {
+            let wallets = Set(candidates.map { rows[$0].row.wallet.checksummed }).sorted()
+            earlier += try reader.unlinkedCharges(wallets: wallets).map { charge in
+                guard let at = try? Timestamp(iso8601: charge.createdAt) else {
+                    throw LedgerError.malformedEntry("charge \(charge.chargeID) has an unreadable created_at \"\(charge.createdAt)\"")
+                }
+                return EarlierPurchase(made: .recorded(charge), at: at)
+            }
+        }
+        let made = Dictionary(grouping: earlier) { purchase -> Bought in
+            switch purchase.made {
+            case .topUp(let topUp): Bought(wallet: topUp.wallet, amount: topUp.amount)
+            case .recorded(let charge): Bought(wallet: charge.wallet ?? "", amount: charge.amount)
+            }
+        }
+        guard !made.isEmpty else { return ([:], false) }
+        var matched: Set<String> = []  // ids of the purchases a row repeats
+        var found: [Int: EarlierPurchase] = [:]
         var clockDecides = false
         for index in candidates {
             let row = rows[index].row
-            let made = charged[Purchase(wallet: row.wallet.checksummed, chainID: row.chain.rawValue, amount: row.amount), default: []]
-                .filter { made in
-                    !planned.contains(made.topUp.key) && !matched.contains(made.topUp.key)
-                        && (made.topUp.reference == nil || row.reference == nil)
-                }
-            let recent = made.filter { since <= $0.updatedAt }
-            clockDecides = clockDecides || recent.count < made.count
-            guard let first = recent.first(where: { $0.topUp.account == row.account }) ?? recent.first else { continue }
-            matched.insert(first.topUp.key)
+            let same = made[Bought(wallet: row.wallet.checksummed, amount: row.amount), default: []].filter { purchase in
+                purchase.isBought(by: row) && !matched.contains(purchase.id) && (purchase.reference == nil || row.reference == nil)
+            }
+            let recent = same.filter { since <= $0.at }
+            clockDecides = clockDecides || recent.count < same.count
+            guard let first = recent.first(where: { $0.account == row.account }) ?? recent.first else { continue }
+            matched.insert(first.id)
             found[index] = first
         }
         return (found, clockDecides)
     }
 
-    /// Why `row` is refused as a repeat of `made` (`repeatedPurchases`).
-    private func repeated(_ row: PlanRow, of made: LedgerReader.DatedTopUp, batch: String) -> String {
-        let charged = made.topUp
-        let account = charged.account == row.account ? "" : " for account \"\(charged.account)\""
-        let what = "the same purchase as line \(charged.planLine) of batch \(charged.batch) (\(charged.planFile))\(account)"
-            + "\(charged.reference.map { ", reference \"\($0)\"" } ?? ""), made at \(made.updatedAt.iso8601): "
-            + "\(charged.amount.centsText) USD from \(charged.wallet) on \(Chain.label(for: charged.chainID))"
-            + "\(charged.chargeID.map { ", charge \($0)" } ?? ""), now \(charged.state). "
+    /// Why `row` is refused as a repeat of `purchase` (`repeatedPurchases`).
+    private func repeated(_ row: PlanRow, of purchase: EarlierPurchase, batch: String) -> String {
+        let account = purchase.account == row.account ? "" : " for account \"\(purchase.account)\""
+        let reference = purchase.reference.map { ", reference \"\($0)\"" } ?? ""
+        let what: String
         let isIt: String
-        if let reference = charged.reference {
-            isIt = "If this row is that top-up, give it its reference, \(reference)\(account.isEmpty ? "" : ", and account \(charged.account)") "
-                + "(it is then done)"
-        } else if row.reference != nil {
-            isIt = "That top-up has no reference, so this row's is no proof of another purchase: if this row is that "
-                + "top-up, remove it from the plan"
-        } else {
-            isIt = "A row without a reference is keyed by its batch (here \(batch)), so a plan saved again under another "
-                + "name would buy every row again: if this file is a copy of that plan, run with --batch \(charged.batch)"
-                + "\(account.isEmpty ? "" : " --account \(charged.account)") (its rows are then done)"
+        switch purchase.made {
+        case .recorded(let charge):
+            what = "the same purchase as charge \(charge.chargeID), recorded with `import charges`\(account)\(reference), created at "
+                + "\(purchase.at.iso8601): \(charge.amount.centsText) USD from \(charge.wallet ?? "?")"
+                + "\(charge.chainID.map { " on \(Chain.label(for: $0))" } ?? ""), \(charge.status ?? "status not given"). "
+            isIt = "It is no plan row's purchase (bought through the web flow, or by another tool): if this row is that purchase, "
+                + "remove it from the plan"
+        case .topUp(let charged):
+            what = "the same purchase as line \(charged.planLine) of batch \(charged.batch) (\(charged.planFile))\(account)"
+                + "\(reference), made at \(purchase.at.iso8601): "
+                + "\(charged.amount.centsText) USD from \(charged.wallet) on \(Chain.label(for: charged.chainID))"
+                + "\(charged.chargeID.map { ", charge \($0)" } ?? ""), now \(charged.state). "
+            if let reference = charged.reference {
+                isIt = "If this row is that top-up, give it its reference, \(reference)\(account.isEmpty ? "" : ", and account \(charged.account)") "
+                    + "(it is then done)"
+            } else if row.reference != nil {
+                isIt = "That top-up has no reference, so this row's is no proof of another purchase: if this row is that "
+                    + "top-up, remove it from the plan"
+            } else {
+                isIt = "A row without a reference is keyed by its batch (here \(batch)), so a plan saved again under another "
+                    + "name would buy every row again: if this file is a copy of that plan, run with --batch \(charged.batch)"
+                    + "\(account.isEmpty ? "" : " --account \(charged.account)") (its rows are then done)"
+            }
         }
         return what + isIt + "; if \(row.reference == nil ? "these are new purchases" : "it is a new purchase"), run with --allow-repeat"
     }
@@ -245,8 +318,9 @@ public struct TopUpEngine: Sendable {
         // has no reference: a plan saved again under another name ("topups (1).csv") is
         // another batch, whose keys are all new, and every row of it would be bought again
         // (probe 86); so would the first plan's rows left to send, run again after its copy
-        // (probe 96), or a copy that lost or gained references (probe 97).
-        var repeats: [Int: LedgerReader.DatedTopUp] = [:]  // by row index
+        // (probe 96), a copy that lost or gained references (probe 97), or a row bought through
+        // the web flow and recorded (probe 101).
+        var repeats: [Int: EarlierPurchase] = [:]  // by row index
         var clockDecides = false
         let (previous, elsewhere): ([StoredTopUp?], [StoredTopUp?]) = try ledger?.read { reader in
             let stored = try keyed.map { try reader.topUp(key: $0.key) }

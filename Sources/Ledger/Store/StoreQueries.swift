@@ -38,6 +38,8 @@ protocol StoreQueries: AnyObject {
     func charges(ids: [String]) throws -> [StoredCharge]
     /// The charges of `account` linked to no top-up whose reference is among `references`.
     func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge]
+    /// The charges of every account linked to no top-up, from one of `wallets`, not expired.
+    func unlinkedCharges(wallets: [String]) throws -> [StoredCharge]
     func chargeCount() throws -> Int64
     func hasCharges() throws -> Bool
     /// Every charge of `account`, oldest first (ties by id).

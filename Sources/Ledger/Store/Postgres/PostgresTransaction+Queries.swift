@@ -171,7 +171,7 @@ extension PostgresTransaction {
             SELECT \(LedgerReader.DatedTopUp.columns), GREATEST(\(PostgresSchema.entryTime), c.created_at)
             FROM \(Self.s).topups t JOIN \(Self.s).journal j ON j.seq = t.updated_seq
               LEFT JOIN \(Self.s).charges c ON c.charge_id = t.charge_id
-            WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown')
+            WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown') AND coalesce(c.status, '') <> 'expired'
               AND GREATEST(\(PostgresSchema.entryTime), c.created_at) >= $1
             ORDER BY t.id
             """, Self.binds(since.iso8601)) { try LedgerReader.DatedTopUp(reading: &$0) }
@@ -197,6 +197,17 @@ extension PostgresTransaction {
         binds.append(references)
         return try rows(
             "\(Self.selectCharges) WHERE account = $1 AND topup_key IS NULL AND reference = ANY($2) ORDER BY seq", binds
+        ) { try StoredCharge(reading: &$0) }
+    }
+
+    func unlinkedCharges(wallets: [String]) throws -> [StoredCharge] {
+        var binds = PostgresBindings()
+        binds.append(wallets)
+        return try rows(
+            """
+            \(Self.selectCharges) WHERE topup_key IS NULL AND wallet = ANY($1)
+              AND coalesce(status, '') <> 'expired' ORDER BY seq
+            """, binds
         ) { try StoredCharge(reading: &$0) }
     }
 

@@ -171,7 +171,7 @@ extension SQLiteTransaction {
             """
             SELECT \(LedgerReader.DatedTopUp.columns), max(json_extract(j.entry, '$.at'), coalesce(c.created_at, ''))
             FROM topups t JOIN journal j ON j.seq = t.updated_seq LEFT JOIN charges c ON c.charge_id = t.charge_id
-            WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown')
+            WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown') AND coalesce(c.status, '') <> 'expired'
               AND max(json_extract(j.entry, '$.at'), coalesce(c.created_at, '')) >= ?
             ORDER BY t.id
             """
@@ -196,6 +196,15 @@ extension SQLiteTransaction {
         try db.statement(
             "\(Self.selectCharges) WHERE account = ? AND topup_key IS NULL AND reference IN (SELECT value FROM json_each(?)) ORDER BY seq"
         ).rows([.text(account), .text(Self.jsonArray(references))], as: StoredCharge.self)
+    }
+
+    func unlinkedCharges(wallets: [String]) throws -> [StoredCharge] {
+        try db.statement(
+            """
+            \(Self.selectCharges) WHERE topup_key IS NULL AND wallet IN (SELECT value FROM json_each(?))
+              AND coalesce(status, '') <> 'expired' ORDER BY seq
+            """
+        ).rows([.text(Self.jsonArray(wallets))], as: StoredCharge.self)
     }
 
     func chargeCount() throws -> Int64 {
