@@ -31,9 +31,7 @@ enum CLI {
         } catch {
             let message = ExitStatus.message(for: error), code = ExitStatus(for: error).rawValue
             printError(message)
-            if global.json {
-                print(JSONOutput.object(["error": .string(message), "exit_code": .int(Int64(code))]).text)
-            }
+            if global.json { print(failureJSON(error, message: message, code: code).text) }
             throw ExitCode(code)
         }
         // What the command printed is part of its outcome: lost, it is a failure (73),
@@ -43,6 +41,19 @@ enum CLI {
             throw ExitCode(ExitStatus.cannotCreate.rawValue)
         }
         if status != .ok { throw ExitCode(status.rawValue) }
+    }
+
+    /// `{"error": SENTENCE, "exit_code": N}`; for bad rows in an input file (65), also each
+    /// problem as its own string in `errors` (the first `InputErrors.keptLimit`) and how
+    /// many there were in `error_count`, as `plan check` gives them, so that a script need
+    /// not split the sentence.
+    static func failureJSON(_ error: any Error, message: String, code: Int32) -> JSONOutput {
+        var object: [String: JSONOutput] = ["error": .string(message), "exit_code": .int(Int64(code))]
+        if let rows = error as? InputErrors {
+            object["errors"] = .array(rows.errors.map { .string($0.description) })
+            object["error_count"] = .int(Int64(rows.total))
+        }
+        return .object(object)
     }
 
     /// A failure the command's `--json` object already holds (with its `exit_code`): said

@@ -120,7 +120,21 @@ struct CommandLineTests {
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
             #expect(object?["exit_code"] as? Int == status, "\(result.stdout)")
             #expect((object?["error"] as? String)?.isEmpty == false, "\(result.stdout)")
+            #expect(object?["errors"] == nil, "\(result.stdout)")
         }
+        // Bad rows (65): each problem is its own string too, as plan check gives them.
+        let bad = try scratch.write("bad.csv", "wallet,chain,amount\n0x12,base,10\n0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed,base,-1\n")
+        for arguments in [["topup", bad, "--yes"], ["import", "charges", try scratch.write("c.csv", "charge_id,amount,created_at\nw1,x,2026-11-01\n")]] {
+            let result = try Executable.creditRecon(
+                ["--ledger", scratch.path("l.sqlite"), "--base-url", "http://127.0.0.1:9/api/v1", "--json"] + arguments,
+                environment: ["OPENROUTER_API_KEY": "sk-or-v1-test"])
+            #expect(result.status == 65, "\(arguments): \(result.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            let errors = try #require(object?["errors"] as? [String], "\(result.stdout)")
+            #expect(object?["error_count"] as? Int == errors.count && !errors.isEmpty, "\(result.stdout)")
+            #expect(errors.allSatisfy { result.stderr.contains($0) && !$0.contains("\n") }, "\(errors) / \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("l.sqlite")))
     }
 
     /// `run --plan` reads its bearer file before its first fetch: one that cannot be read
