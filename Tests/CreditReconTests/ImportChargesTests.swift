@@ -190,7 +190,7 @@ struct ImportChargesTests {
         let made = now.adding(seconds: -3600).iso8601
         let charges = [
             "web-1,10,\(Wallets.a),8453,\(made),,,paid,\(made),",
-            "web-2,5,\(Wallets.b),,\(made),,,pending,,",
+            "web-2,5,\(Wallets.b),,\(made),\(now.adding(seconds: -60).iso8601),,pending,,",
             "web-3,7,\(Wallets.c),1,\(made),,,expired,,",
             "web-4,3,\(Wallets.d),137,\(made),,W-4,paid,,",
         ]
@@ -217,6 +217,12 @@ struct ImportChargesTests {
             + "`import charges`, created at \(made): 10.00 USD from \(Wallets.a) on \(Chain.label(for: 8453)), paid. It is no plan "
             + "row's purchase (bought through the web flow, or by another tool): if this row is that purchase, remove it from the "
             + "plan; if these are new purchases, run with --allow-repeat")
+        // Pending, its pay-before time passed: it may have been paid; if not, the way out.
+        #expect(refused?.errors[1].description.hasSuffix("5.00 USD from \(Wallets.b), pending. It is no plan row's purchase (bought "
+            + "through the web flow, or by another tool): if this row is that purchase, remove it from the plan; if it was never "
+            + "paid (its pay-before time, \(now.adding(seconds: -60).iso8601), has passed), record it again with status expired "
+            + "(`import charges`) and it is no purchase; if these are new purchases, run with --allow-repeat") == true,
+            "\(String(describing: refused))")
         #expect(refused?.errors.last?.description.contains("as charge web-4, recorded with `import charges`, reference \"W-4\", created at")
             == true, "\(String(describing: refused))")
         #expect(try prepare(at: now.adding(seconds: 60), allowRepeat: true).toSend.count == 7)

@@ -275,6 +275,10 @@ public struct TopUpEngine: Sendable {
                 + "\(charge.chainID.map { " on \(Chain.label(for: $0))" } ?? ""), \(charge.status ?? "status not given"). "
             isIt = "It is no plan row's purchase (bought through the web flow, or by another tool): if this row is that purchase, "
                 + "remove it from the plan"
+                + (charge.status != "paid" && charge.expiresAt.flatMap { try? Timestamp(iso8601: $0) }.map { $0 <= options.now } == true
+                    ? "; if it was never paid (its pay-before time, \(charge.expiresAt ?? ""), has passed), record it again with "
+                        + "status expired (`import charges`) and it is no purchase"
+                    : "")
         case .topUp(let charged):
             what = "the same purchase as line \(charged.planLine) of batch \(charged.batch) (\(charged.planFile))\(account)"
                 + "\(reference), made at \(purchase.at.iso8601): "
