@@ -220,18 +220,15 @@ public struct TopUpEngine: Sendable {
     static func repeatedPurchases(
         _ rows: [(key: String, row: PlanRow, occurrence: Int)], candidates: [Int], since: Timestamp, reader: LedgerReader
     ) throws -> (repeats: [Int: EarlierPurchase], clockDecides: Bool) {
-        struct Bought: Hashable {
-            let wallet: String
-            let amount: Micros
-        }
+        typealias Bought = LedgerReader.Purchase
         guard !candidates.isEmpty else { return ([:], false) }
         let planned = Set(rows.map(\.key))
         var earlier = try reader.topUps(since: Timestamp(millisecondsSinceEpoch: 0))
             .filter { !planned.contains($0.topUp.key) }
             .map { EarlierPurchase(made: .topUp($0.topUp), at: $0.updatedAt) }
         if try reader.hasCharges() {
-            let wallets = Set(candidates.map { rows[$0].row.wallet.checksummed }).sorted()
-            earlier += try reader.unlinkedCharges(wallets: wallets).map { charge in
+            let bought = Set(candidates.map { Bought(wallet: rows[$0].row.wallet.checksummed, amount: rows[$0].row.amount) })
+            earlier += try reader.unlinkedCharges(buying: bought).map { charge in
                 guard let at = try? Timestamp(iso8601: charge.createdAt) else {
                     throw LedgerError.malformedEntry("charge \(charge.chargeID) has an unreadable created_at \"\(charge.createdAt)\"")
                 }

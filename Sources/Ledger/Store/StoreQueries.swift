@@ -38,8 +38,9 @@ protocol StoreQueries: AnyObject {
     func charges(ids: [String]) throws -> [StoredCharge]
     /// The charges of `account` linked to no top-up whose reference is among `references`.
     func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge]
-    /// The charges of every account linked to no top-up, from one of `wallets`, not expired.
-    func unlinkedCharges(wallets: [String]) throws -> [StoredCharge]
+    /// The charges of every account linked to no top-up, from one of `wallets`, of one of
+    /// `amounts`, not recorded as expired, in the order recorded.
+    func unlinkedCharges(wallets: [String], amounts: [Micros]) throws -> [StoredCharge]
     func chargeCount() throws -> Int64
     func hasCharges() throws -> Bool
     /// Every charge of `account`, oldest first (ties by id).

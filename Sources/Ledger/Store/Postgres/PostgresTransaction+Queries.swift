@@ -200,13 +200,15 @@ extension PostgresTransaction {
         ) { try StoredCharge(reading: &$0) }
     }
 
-    func unlinkedCharges(wallets: [String]) throws -> [StoredCharge] {
+    func unlinkedCharges(wallets: [String], amounts: [Micros]) throws -> [StoredCharge] {
         var binds = PostgresBindings()
         binds.append(wallets)
+        binds.append(amounts.map(\.raw))
         return try rows(
             """
-            \(Self.selectCharges) WHERE topup_key IS NULL AND wallet = ANY($1)
-              AND coalesce(status, '') <> 'expired' ORDER BY seq
+            \(Self.selectCharges) WHERE topup_key IS NULL AND wallet = ANY($1) AND amount = ANY($2)
+              AND coalesce(status, '') <> 'expired'
+            ORDER BY seq
             """, binds
         ) { try StoredCharge(reading: &$0) }
     }

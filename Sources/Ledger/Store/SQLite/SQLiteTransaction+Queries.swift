@@ -198,13 +198,16 @@ extension SQLiteTransaction {
         ).rows([.text(account), .text(Self.jsonArray(references))], as: StoredCharge.self)
     }
 
-    func unlinkedCharges(wallets: [String]) throws -> [StoredCharge] {
+    func unlinkedCharges(wallets: [String], amounts: [Micros]) throws -> [StoredCharge] {
+        // Two lists, each an IN SQLite looks up in a temporary index (a row-value IN of pairs
+        // is a list it walks for each row); `LedgerReader` keeps the exact pairs.
         try db.statement(
             """
-            \(Self.selectCharges) WHERE topup_key IS NULL AND wallet IN (SELECT value FROM json_each(?))
-              AND coalesce(status, '') <> 'expired' ORDER BY seq
+            \(Self.selectCharges) WHERE topup_key IS NULL AND amount IN (SELECT CAST(value AS INTEGER) FROM json_each(?))
+              AND wallet IN (SELECT value FROM json_each(?)) AND coalesce(status, '') <> 'expired'
+            ORDER BY seq
             """
-        ).rows([.text(Self.jsonArray(wallets))], as: StoredCharge.self)
+        ).rows([.text(Self.jsonArray(amounts.map { String($0.raw) })), .text(Self.jsonArray(wallets))], as: StoredCharge.self)
     }
 
     func chargeCount() throws -> Int64 {
