@@ -80,7 +80,9 @@ public struct LedgerReader {
     /// expired charge bought nothing) at `since` or later, in the order they were
     /// planned: what a plan saved again under another name (another batch) would buy again.
     /// Dated by their latest entry, or by their charge's `created_at` (the API's clock) when
-    /// it is later: a top-up made on a clock behind the API's is as recent as its charge.
+    /// it is later: a top-up made on a clock behind the API's is as recent as its charge. A
+    /// `recorded` one (bought through the web flow) is dated by its charge's `created_at`
+    /// alone: recorded a week later, it was not bought that day.
     public func topUps(since: Timestamp) throws -> [DatedTopUp] {
         try store().topUps(since: since)
     }

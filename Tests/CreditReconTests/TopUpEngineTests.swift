@@ -174,7 +174,7 @@ struct TopUpEngineTests {
     /// A plan without references saved again under another name is another batch, whose
     /// keys are all new: every row was charged again (probe 86). A row to send that makes the
     /// purchase another batch charged in the last 12 hours is refused, naming it, unless
-    /// `--batch` says which plan it is (its rows are then done) or `--allow-repeat` says they
+    /// `--batch` says which plan it is (its rows are then that plan's) or `--allow-repeat` says they
     /// are new; the n-th repeat of a purchase is matched with the n-th charge of it.
     @Test func aPlanSavedAgainUnderAnotherNameIsNotChargedAgain() async throws {
         let bench = try TopUpBench()
@@ -195,7 +195,7 @@ struct TopUpEngineTests {
                 + "batch nov (topups.csv), made at "), "\(error)")
             #expect(error.description.contains("charge \(topUp.chargeID ?? "?"), now created. A row without a reference is keyed by its "
                 + "batch (here nov (1)), so a plan saved again under another name would buy every row again: if this file is a copy "
-                + "of that plan, run with --batch nov (its rows are then done); if these are new purchases, run with --allow-repeat"),
+                + "of that plan, run with --batch nov (its rows are then that plan's); if these are new purchases, run with --allow-repeat"),
                 "\(error)")
         }
         // Said to be that plan: its rows are done, the new one is sent.
@@ -230,7 +230,7 @@ struct TopUpEngineTests {
         }
         #expect(elsewhere?.errors.first?.description.contains("of batch nov (1) (topups.csv) for account \"acct\", made at ") == true,
                 "\(String(describing: elsewhere))")
-        #expect(elsewhere?.errors.first?.description.contains("run with --batch nov (1) --account acct (its rows are then done)") == true,
+        #expect(elsewhere?.errors.first?.description.contains("run with --batch nov (1) --account acct (its rows are then that plan's)") == true,
                 "\(String(describing: elsewhere))")
         // One plan buying the same for two accounts is no repeat of itself: the second
         // account's row, its key refused, is sent again.
@@ -257,7 +257,7 @@ struct TopUpEngineTests {
         #expect(try await bench.run(referenced, client: FakeChargeCreator()).created == 1)
         let lost = refused("wallet,chain,amount\n\(Wallets.a),base,33\n", name: "refd-copy.csv")
         #expect(lost?.errors.first?.description.contains("the same purchase as line 2 of batch refd (topups.csv), reference \"INV-9\", made at ") == true
-            && lost?.errors.first?.description.contains("If this row is that top-up, give it its reference, INV-9 (it is then done); "
+            && lost?.errors.first?.description.contains("If this row is that top-up, give it its reference, INV-9 (it is then that top-up); "
                 + "if these are new purchases, run with --allow-repeat") == true, "\(String(describing: lost))")
         let plain = try bench.plan("wallet,chain,amount\n\(Wallets.b),1,12\n", name: "plain.csv")
         #expect(try await bench.run(plain, client: FakeChargeCreator()).created == 1)

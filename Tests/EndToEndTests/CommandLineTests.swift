@@ -261,7 +261,7 @@ struct CommandLineTests {
         let refusal = try JSONSerialization.jsonObject(with: Data(repeated.stdout.utf8)) as? [String: Any]
         #expect(refusal?["valid"] as? Bool == false && refusal?["rows"] as? Int == 3 && refusal?["total"] as? String == "3.06",
                 "\(repeated.stdout)")
-        #expect((refusal?["errors"] as? [String])?.first?.contains("give it its reference, r0 (it is then done)") == true, "\(repeated.stdout)")
+        #expect((refusal?["errors"] as? [String])?.first?.contains("give it its reference, r0 (it is then that top-up)") == true, "\(repeated.stdout)")
         #expect(try Executable.creditRecon(["--ledger", ledger, "plan", "check", lost, "--allow-repeat"]).status == 0)
         // `--batch` is checked as `topup` checks it.
         let emptyBatch = try Executable.creditRecon(["--ledger", ledger, "plan", "check", more, "--batch", ""])

@@ -246,6 +246,25 @@ struct StoreConformanceTests {
         try store.ledger.appendAll([.chargeStatusRecorded(ChargeStatusRecorded(chargeID: "ch_late", status: "expired", paidAt: nil,
                                                                                origin: "charges.csv:2"))])
         #expect(try store.ledger.read { try $0.topUps(since: t0.adding(seconds: 3600)) }.isEmpty)
+        // Blocked, bought through the web flow, and recorded a week later: as recent as its
+        // charge's created_at, not as its recording.
+        try store.ledger.write { writer in
+            let blocked: [Fact] = [
+                planned("web", batch: "b5", line: 2), requested("web"),
+                .chargeBlocked(ChargeFailed(key: "web", httpStatus: 410, message: "gone", rawBody: "{}")),
+            ]
+            for (offset, fact) in blocked.enumerated() {
+                try writer.append(fact, account: "default", runID: 1, at: t0.adding(seconds: 80 + Int64(offset)))
+            }
+            try writer.append(.chargeRecorded(ChargeRecorded(
+                chargeID: "web_b5", amount: usd("7.5"), wallet: nil, chainID: 137, createdAt: t0.adding(seconds: 90), expiresAt: nil,
+                reference: nil, topUpKey: "web", status: "paid", paidAt: nil, memo: nil, origin: "charges.csv:2")),
+                account: "default", runID: nil, at: t0.adding(seconds: 7 * 86_400))
+        }
+        #expect(try store.ledger.read { try $0.topUp(key: "web") }?.state == "recorded")
+        #expect(try store.ledger.read { try $0.topUps(since: t0.adding(seconds: 3600)) }.isEmpty)
+        let web = try store.ledger.read { try $0.topUps(since: t0.adding(seconds: 85)) }.filter { $0.topUp.key == "web" }
+        #expect(web.map(\.updatedAt) == [t0.adding(seconds: 90)], "\(web)")
     }
 
     @Test(arguments: Stores.all)

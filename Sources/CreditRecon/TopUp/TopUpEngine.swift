@@ -283,14 +283,14 @@ public struct TopUpEngine: Sendable {
                 + "\(charged.chargeID.map { ", charge \($0)" } ?? ""), now \(charged.state). "
             if let reference = charged.reference {
                 isIt = "If this row is that top-up, give it its reference, \(reference)\(account.isEmpty ? "" : ", and account \(charged.account)") "
-                    + "(it is then done)"
+                    + "(it is then that top-up)"
             } else if row.reference != nil {
                 isIt = "That top-up has no reference, so this row's is no proof of another purchase: if this row is that "
                     + "top-up, remove it from the plan"
             } else {
                 isIt = "A row without a reference is keyed by its batch (here \(batch)), so a plan saved again under another "
                     + "name would buy every row again: if this file is a copy of that plan, run with --batch \(charged.batch)"
-                    + "\(account.isEmpty ? "" : " --account \(charged.account)") (its rows are then done)"
+                    + "\(account.isEmpty ? "" : " --account \(charged.account)") (its rows are then that plan's)"
             }
         }
         return what + isIt + "; if \(row.reference == nil ? "these are new purchases" : "it is a new purchase"), run with --allow-repeat"

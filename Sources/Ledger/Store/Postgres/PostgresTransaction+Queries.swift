@@ -165,14 +165,19 @@ extension PostgresTransaction {
             """, Self.binds(account)) { try LedgerReader.ChargelessTopUp(reading: &$0) }
     }
 
+    /// When top-up `t` was bought, as `SQLiteTransaction.topUpTime` says.
+    private static let topUpTime = """
+        CASE WHEN t.state = 'recorded' THEN c.created_at ELSE GREATEST(\(PostgresSchema.entryTime), c.created_at) END
+        """
+
     func topUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
         try rows(
             """
-            SELECT \(LedgerReader.DatedTopUp.columns), GREATEST(\(PostgresSchema.entryTime), c.created_at)
+            SELECT \(LedgerReader.DatedTopUp.columns), \(Self.topUpTime)
             FROM \(Self.s).topups t JOIN \(Self.s).journal j ON j.seq = t.updated_seq
               LEFT JOIN \(Self.s).charges c ON c.charge_id = t.charge_id
             WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown') AND coalesce(c.status, '') <> 'expired'
-              AND GREATEST(\(PostgresSchema.entryTime), c.created_at) >= $1
+              AND \(Self.topUpTime) >= $1
             ORDER BY t.id
             """, Self.binds(since.iso8601)) { try LedgerReader.DatedTopUp(reading: &$0) }
     }

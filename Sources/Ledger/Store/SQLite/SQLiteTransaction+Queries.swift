@@ -166,13 +166,21 @@ extension SQLiteTransaction {
         ).rows([.text(account)], as: LedgerReader.ChargelessTopUp.self)
     }
 
+    /// When top-up `t` was bought (`LedgerReader.topUps(since:)`): a recorded one (bought
+    /// through the web flow) at its charge's `created_at`, whenever it was recorded; another
+    /// at its latest entry, or its charge's `created_at` when later.
+    private static let topUpTime = """
+        CASE WHEN t.state = 'recorded' THEN c.created_at
+             ELSE max(json_extract(j.entry, '$.at'), coalesce(c.created_at, '')) END
+        """
+
     func topUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
         try db.statement(
             """
-            SELECT \(LedgerReader.DatedTopUp.columns), max(json_extract(j.entry, '$.at'), coalesce(c.created_at, ''))
+            SELECT \(LedgerReader.DatedTopUp.columns), \(Self.topUpTime)
             FROM topups t JOIN journal j ON j.seq = t.updated_seq LEFT JOIN charges c ON c.charge_id = t.charge_id
             WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown') AND coalesce(c.status, '') <> 'expired'
-              AND max(json_extract(j.entry, '$.at'), coalesce(c.created_at, '')) >= ?
+              AND \(Self.topUpTime) >= ?
             ORDER BY t.id
             """
         ).rows([.text(since.iso8601)], as: LedgerReader.DatedTopUp.self)
