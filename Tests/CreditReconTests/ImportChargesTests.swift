@@ -220,7 +220,7 @@ struct ImportChargesTests {
         // Pending, its pay-before time passed: it may have been paid; if not, the way out.
         #expect(refused?.errors[1].description.hasSuffix("5.00 USD from \(Wallets.b), pending. It is no plan row's purchase (bought "
             + "through the web flow, or by another tool): if this row is that purchase, remove it from the plan; if it was never "
-            + "paid (its pay-before time, \(now.adding(seconds: -60).iso8601), has passed), record it again with status expired "
+            + "paid (its pay-before time, \(now.adding(seconds: -60).iso8601), has passed), record charge web-2 with status expired "
             + "(`import charges`) and it is no purchase; if these are new purchases, run with --allow-repeat") == true,
             "\(String(describing: refused))")
         #expect(refused?.errors.last?.description.contains("as charge web-4, recorded with `import charges`, reference \"W-4\", created at")
