@@ -217,12 +217,12 @@ struct ImportChargesTests {
             + "`import charges`, created at \(made): 10.00 USD from \(Wallets.a) on \(Chain.label(for: 8453)), paid. It is no plan "
             + "row's purchase (bought through the web flow, or by another tool): if this row is that purchase, remove it from the "
             + "plan; if these are new purchases, run with --allow-repeat")
-        // Pending, its pay-before time passed: it may have been paid; if not, the way out.
+        // Pending, its pay-before time passed: it may have been paid all the same (only a
+        // recording as expired says it was not, probe 104: the books had matched one with
+        // its rise of credits), so it counts, and no advice says to record it as expired.
         #expect(refused?.errors[1].description.hasSuffix("5.00 USD from \(Wallets.b), pending. It is no plan row's purchase (bought "
-            + "through the web flow, or by another tool): if this row is that purchase, remove it from the plan; if it was never "
-            + "paid (its pay-before time, \(now.adding(seconds: -60).iso8601), has passed), record charge web-2 with status expired "
-            + "(`import charges`) and it is no purchase; if these are new purchases, run with --allow-repeat") == true,
-            "\(String(describing: refused))")
+            + "through the web flow, or by another tool): if this row is that purchase, remove it from the plan; if these are new "
+            + "purchases, run with --allow-repeat") == true, "\(String(describing: refused))")
         #expect(refused?.errors.last?.description.contains("as charge web-4, recorded with `import charges`, reference \"W-4\", created at")
             == true, "\(String(describing: refused))")
         #expect(try prepare(at: now.adding(seconds: 60), allowRepeat: true).toSend.count == 7)

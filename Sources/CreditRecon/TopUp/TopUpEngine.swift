@@ -166,19 +166,6 @@ public struct TopUpEngine: Sendable {
         let made: Made
         /// A top-up's `DatedTopUp.updatedAt`; a recorded charge's `created_at`.
         let at: Timestamp
-        /// The charge's pay-before time and recorded status (a top-up's, when it has one).
-        var expiresAt: Timestamp?
-        var status: String?
-
-        /// Its charge, when it may never have been paid: not recorded as paid, and its
-        /// pay-before time passed by `now` (a charge recorded as expired is no purchase).
-        func unpaidCharge(now: Timestamp) -> String? {
-            guard status != "paid", let expiresAt, expiresAt <= now else { return nil }
-            switch made {
-            case .topUp(let topUp): return topUp.chargeID
-            case .recorded(let charge): return charge.chargeID
-            }
-        }
 
         /// Tells the earlier purchases apart: each is one row's repeat at most.
         var id: String {
@@ -238,15 +225,14 @@ public struct TopUpEngine: Sendable {
         let planned = Set(rows.map(\.key))
         var earlier = try reader.topUps(since: Timestamp(millisecondsSinceEpoch: 0))
             .filter { !planned.contains($0.topUp.key) }
-            .map { EarlierPurchase(made: .topUp($0.topUp), at: $0.updatedAt, expiresAt: $0.chargeExpiresAt, status: $0.chargeStatus) }
+            .map { EarlierPurchase(made: .topUp($0.topUp), at: $0.updatedAt) }
         if try reader.hasCharges() {
             let bought = Set(candidates.map { Bought(wallet: rows[$0].row.wallet.checksummed, amount: rows[$0].row.amount) })
             earlier += try reader.unlinkedCharges(buying: bought).map { charge in
                 guard let at = try? Timestamp(iso8601: charge.createdAt) else {
                     throw LedgerError.malformedEntry("charge \(charge.chargeID) has an unreadable created_at \"\(charge.createdAt)\"")
                 }
-                return EarlierPurchase(made: .recorded(charge), at: at, expiresAt: charge.expiresAt.flatMap { try? Timestamp(iso8601: $0) },
-                                       status: charge.status)
+                return EarlierPurchase(made: .recorded(charge), at: at)
             }
         }
         let made = Dictionary(grouping: earlier) { purchase -> Bought in
@@ -303,12 +289,7 @@ public struct TopUpEngine: Sendable {
                     + "\(account.isEmpty ? "" : " --account \(charged.account)") (its rows are then that plan's)"
             }
         }
-        let unpaid = purchase.unpaidCharge(now: options.now).map { chargeID in
-            "; if it was never paid (its pay-before time, \(purchase.expiresAt?.iso8601 ?? ""), has passed), record charge "
-                + "\(chargeID) with status expired (`import charges`) and it is no purchase"
-        } ?? ""
-        return what + isIt + unpaid
-            + "; if \(row.reference == nil ? "these are new purchases" : "it is a new purchase"), run with --allow-repeat"
+        return what + isIt + "; if \(row.reference == nil ? "these are new purchases" : "it is a new purchase"), run with --allow-repeat"
     }
 
     /// Validates and keys the plan and checks every key against `ledger` (`nil`: no ledger

@@ -7,8 +7,5 @@ extension LedgerReader {
     public struct DatedTopUp: Sendable, Equatable {
         public let topUp: StoredTopUp
         public let updatedAt: Timestamp
-        /// Its charge's pay-before time and recorded status, when it has a charge.
-        public let chargeExpiresAt: Timestamp?
-        public let chargeStatus: String?
     }
 }

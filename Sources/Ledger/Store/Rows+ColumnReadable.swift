@@ -44,17 +44,14 @@ extension LedgerReader.ChargelessTopUp: ColumnReadable {
 }
 
 extension LedgerReader.DatedTopUp: ColumnReadable {
-    /// The columns of `topups t`; each store's query adds its time (see
-    /// `LedgerReader.topUps(since:)`), read in its own SQL, then `chargeColumns`.
+    /// The columns of `topups t`; each store's query adds its time last (see
+    /// `LedgerReader.topUps(since:)`), read in its own SQL.
     static let columns = "t.key, t.account, t.batch, t.reference, t.wallet, t.chain_id, t.amount, t.memo, t.plan_file, "
         + "t.plan_line, t.state, t.attempts, t.charge_id, t.http_status, t.error"
-    /// The columns of its charge `c` (joined), last.
-    static let chargeColumns = "c.expires_at, c.status"
 
     init(reading row: inout some ColumnCursor) throws {
         let topUp = try StoredTopUp(reading: &row)
-        self.init(topUp: topUp, updatedAt: try row.time(of: "top-up \(topUp.key)"),
-                  chargeExpiresAt: try row.optionalTime(of: "charge \(topUp.chargeID ?? "")"), chargeStatus: try row.optionalText())
+        self.init(topUp: topUp, updatedAt: try row.time(of: "top-up \(topUp.key)"))
     }
 }
 

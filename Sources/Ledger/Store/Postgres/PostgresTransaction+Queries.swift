@@ -173,7 +173,7 @@ extension PostgresTransaction {
     func topUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
         try rows(
             """
-            SELECT \(LedgerReader.DatedTopUp.columns), \(Self.topUpTime), \(LedgerReader.DatedTopUp.chargeColumns)
+            SELECT \(LedgerReader.DatedTopUp.columns), \(Self.topUpTime)
             FROM \(Self.s).topups t JOIN \(Self.s).journal j ON j.seq = t.updated_seq
               LEFT JOIN \(Self.s).charges c ON c.charge_id = t.charge_id
             WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown') AND coalesce(c.status, '') <> 'expired'

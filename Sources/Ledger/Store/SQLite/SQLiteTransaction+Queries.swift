@@ -177,7 +177,7 @@ extension SQLiteTransaction {
     func topUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp] {
         try db.statement(
             """
-            SELECT \(LedgerReader.DatedTopUp.columns), \(Self.topUpTime), \(LedgerReader.DatedTopUp.chargeColumns)
+            SELECT \(LedgerReader.DatedTopUp.columns), \(Self.topUpTime)
             FROM topups t JOIN journal j ON j.seq = t.updated_seq LEFT JOIN charges c ON c.charge_id = t.charge_id
             WHERE t.state IN ('created', 'recorded', 'requesting', 'unknown') AND coalesce(c.status, '') <> 'expired'
               AND \(Self.topUpTime) >= ?
