@@ -151,7 +151,8 @@ public struct TopUpEngine: Sendable {
 
     /// How long after a top-up a row to send that makes the same purchase, either of the two
     /// without a reference, is refused without `--allow-repeat` (`repeatedPurchases`): 12
-    /// hours, less than a day, so that a plan run every day under a dated file name is not.
+    /// hours, less than a day, so that a plan run every day at the same hour under a dated file
+    /// name is not.
     static let repeatWindow: Int64 = 12 * 3600
 
     /// An earlier purchase a row to send may repeat (`repeatedPurchases`): a top-up that may
@@ -206,7 +207,7 @@ public struct TopUpEngine: Sendable {
     /// (wallet, chain and amount) as one made at `since` or later, when either has no
     /// reference (two references tell two purchases apart), by row index. Purchases made
     /// are the top-ups that may have been charged, but none of `rows` (keys), and the
-    /// charges recorded with `import charges` that are no top-up's and did not expire (probe
+    /// charges recorded with `import charges` that are no top-up's, not recorded as expired (probe
     /// 101: a purchase made through the web flow and recorded was bought again by the plan's
     /// row). A top-up of one of `rows` is the plan's own (a plan that buys the same for two
     /// accounts sends the second's row again after its key was refused); one of the same
