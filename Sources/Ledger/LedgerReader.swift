@@ -102,26 +102,14 @@ public struct LedgerReader {
         return try store().unlinkedCharges(account: account, references: references)
     }
 
-    /// A wallet and an amount: what a plan row buys, but for its chain.
-    public struct Purchase: Hashable, Sendable {
-        public let wallet: String
-        public let amount: Micros
-
-        public init(wallet: String, amount: Micros) {
-            self.wallet = wallet
-            self.amount = amount
-        }
-    }
-
     /// The charges of every account recorded with `import charges` that resolved no plan
-    /// row, of one of `purchases` (the same wallet, written checksummed, and amount) and not
-    /// recorded as expired, in the order they were recorded: a purchase made through the web
-    /// flow, which a plan row making it too would buy again. (One pass over the charges.)
-    public func unlinkedCharges(buying purchases: Set<Purchase>) throws -> [StoredCharge] {
-        guard !purchases.isEmpty else { return [] }
-        return try store().unlinkedCharges(wallets: Set(purchases.map(\.wallet)).sorted(),
-                                           amounts: Set(purchases.map(\.amount)).sorted())
-            .filter { purchases.contains(Purchase(wallet: $0.wallet ?? "", amount: $0.amount)) }
+    /// row, from one of `wallets` (written checksummed) and of one of `amounts`, not
+    /// recorded as expired, in the order they were recorded: purchases made through the web
+    /// flow, which a plan row making one too would buy again. (One pass over the charges;
+    /// the caller pairs wallets with amounts.)
+    public func unlinkedCharges(wallets: Set<String>, amounts: Set<Micros>) throws -> [StoredCharge] {
+        guard !wallets.isEmpty, !amounts.isEmpty else { return [] }
+        return try store().unlinkedCharges(wallets: wallets.sorted(), amounts: amounts.sorted())
     }
 
     /// Number of charges (all accounts, all origins).

@@ -165,7 +165,7 @@ public struct TopUpEngine: Sendable {
         }
 
         let made: Made
-        /// A top-up's `DatedTopUp.updatedAt`; a recorded charge's `created_at`.
+        /// A top-up's `DatedTopUp.boughtAt`; a recorded charge's `created_at`.
         let at: Timestamp
 
         /// Tells the earlier purchases apart: each is one row's repeat at most.
@@ -221,15 +221,20 @@ public struct TopUpEngine: Sendable {
     static func repeatedPurchases(
         _ rows: [(key: String, row: PlanRow, occurrence: Int)], candidates: [Int], since: Timestamp, reader: LedgerReader
     ) throws -> (repeats: [Int: EarlierPurchase], clockDecides: Bool) {
-        typealias Bought = LedgerReader.Purchase
+        struct Bought: Hashable {
+            let wallet: String
+            let amount: Micros
+        }
         guard !candidates.isEmpty else { return ([:], false) }
         let planned = Set(rows.map(\.key))
         var earlier = try reader.topUps(since: Timestamp(millisecondsSinceEpoch: 0))
             .filter { !planned.contains($0.topUp.key) }
-            .map { EarlierPurchase(made: .topUp($0.topUp), at: $0.updatedAt) }
+            .map { EarlierPurchase(made: .topUp($0.topUp), at: $0.boughtAt) }
         if try reader.hasCharges() {
-            let bought = Set(candidates.map { Bought(wallet: rows[$0].row.wallet.checksummed, amount: rows[$0].row.amount) })
-            earlier += try reader.unlinkedCharges(buying: bought).map { charge in
+            // Every wallet's charges of every amount the rows buy: grouped by the pair below,
+            // only a row's own wallet and amount are asked of.
+            let wallets = Set(candidates.map { rows[$0].row.wallet.checksummed }), amounts = Set(candidates.map { rows[$0].row.amount })
+            earlier += try reader.unlinkedCharges(wallets: wallets, amounts: amounts).map { charge in
                 guard let at = try? Timestamp(iso8601: charge.createdAt) else {
                     throw LedgerError.malformedEntry("charge \(charge.chargeID) has an unreadable created_at \"\(charge.createdAt)\"")
                 }

@@ -51,7 +51,7 @@ extension LedgerReader.DatedTopUp: ColumnReadable {
 
     init(reading row: inout some ColumnCursor) throws {
         let topUp = try StoredTopUp(reading: &row)
-        self.init(topUp: topUp, updatedAt: try row.time(of: "top-up \(topUp.key)"))
+        self.init(topUp: topUp, boughtAt: try row.time(of: "top-up \(topUp.key)"))
     }
 }
 

@@ -29,7 +29,7 @@ extension CreditReconCommand.Plan {
         @Option(name: .long, help: ArgumentHelp("The batch `topup` will be given, for the rows without a reference (default: the plan file's name).", valueName: "name"))
         var batch: String?
 
-        @Flag(name: .long, help: "As `topup --allow-repeat`: rows without a reference may repeat a purchase another batch or account made in the last 12 hours.")
+        @Flag(name: .long, help: "As `topup --allow-repeat`: rows may repeat a purchase another plan's top-up or a recorded charge made in the last 12 hours.")
         var allowRepeat = false
 
         func validate() throws { try TopUpFlags.validate(batch: batch) }

@@ -208,7 +208,7 @@ extension SQLiteTransaction {
 
     func unlinkedCharges(wallets: [String], amounts: [Micros]) throws -> [StoredCharge] {
         // Two lists, each an IN SQLite looks up in a temporary index (a row-value IN of pairs
-        // is a list it walks for each row); `LedgerReader` keeps the exact pairs.
+        // is a list it walks for each row); the caller pairs them.
         try db.statement(
             """
             \(Self.selectCharges) WHERE topup_key IS NULL AND amount IN (SELECT CAST(value AS INTEGER) FROM json_each(?))
