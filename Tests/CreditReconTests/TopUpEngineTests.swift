@@ -240,6 +240,16 @@ struct TopUpEngineTests {
         }
         #expect(try await bench.run(twoAccounts, client: secondRefused, concurrency: 1).created == 1)
         #expect(try bench.engine(twoAccounts).prepare(ledger: bench.ledger).toSend.map(\.row.account) == ["team-b"])
+        // A row this run does not send (blocked, 410) is no row to match with an earlier
+        // purchase: the plan's new row beside it that makes the purchase is the repeat.
+        let gone = FakeChargeCreator { _, _ in .gone(message: "gone", rawBody: "{}") }
+        let blockedRow = "wallet,chain,amount\n\(Wallets.c),8453,4\n"
+        #expect(try await bench.run(try bench.plan(blockedRow, name: "web.csv"), client: gone).blocked == 1)
+        #expect(try await bench.run(try bench.plan(blockedRow, name: "api.csv"), client: FakeChargeCreator()).created == 1)
+        let grown = try bench.plan(blockedRow + "\(Wallets.c),8453,4\n", name: "web.csv")
+        let beside = #expect(throws: InputErrors.self) { try bench.engine(grown).prepare(ledger: bench.ledger) }
+        #expect(beside?.errors.map(\.line) == [3] && beside?.errors.first?.description.contains("of batch api (topups.csv)") == true,
+                "\(String(describing: beside))")
     }
 
     /// A copy that lost its references, or gained some, is the same purchases all the same

@@ -298,6 +298,21 @@ public struct TopUpEngine: Sendable {
         return what + isIt + "; if \(row.reference == nil ? "these are new purchases" : "it is a new purchase"), run with --allow-repeat"
     }
 
+    /// What this run does with a row the ledger holds as `stored`.
+    private func action(for stored: StoredTopUp) -> TopUpItem.Action {
+        switch stored.state {
+        case "created", "recorded": .done
+        case "blocked": .blocked
+        case "unknown": options.retryUnknown ? .send : .unknown
+        // A request under way, or a crashed run's: this run marks it unknown at its start
+        // and never sends it again itself, even with --retry-unknown: nobody has checked
+        // its outcome yet (its run may even be alive, its lock lost: probe 70, charged twice).
+        case "requesting": .unknown
+        case "rejected": Self.refusedForTheRow(stored.httpStatus) ? .rejected : .send
+        default: .send  // planned: never sent
+        }
+    }
+
     /// Validates and keys the plan and checks every key against `ledger` (`nil`: no ledger
     /// yet, every row is new). Writes nothing.
     ///
@@ -356,9 +371,11 @@ public struct TopUpEngine: Sendable {
                 return nil
             }
             if !options.allowRepeat {
-                let unsent = keyed.indices.filter { !["created", "recorded"].contains(stored[$0]?.state ?? "") }
+                // Only rows this run sends: a blocked or unknown row matched with an earlier
+                // purchase would leave a row to send that makes it unmatched.
+                let toSend = keyed.indices.filter { stored[$0].map { action(for: $0) == .send } ?? true }
                 (repeats, clockDecides) = try Self.repeatedPurchases(
-                    keyed, candidates: unsent, since: options.now.adding(seconds: -Self.repeatWindow), reader: reader)
+                    keyed, candidates: toSend, since: options.now.adding(seconds: -Self.repeatWindow), reader: reader)
             }
             return (stored, twins)
         } ?? (Array(repeating: nil, count: keyed.count), Array(repeating: nil, count: keyed.count))
@@ -411,18 +428,7 @@ public struct TopUpEngine: Sendable {
                             + "restore the row as it was, or give the changed row a new reference")
                 continue
             }
-            let action: TopUpItem.Action
-            switch stored.state {
-            case "created", "recorded": action = .done
-            case "blocked": action = .blocked
-            case "unknown": action = options.retryUnknown ? .send : .unknown
-            // A request under way, or a crashed run's: this run marks it unknown at its start
-            // and never sends it again itself, even with --retry-unknown: nobody has checked
-            // its outcome yet (its run may even be alive, its lock lost: probe 70, charged twice).
-            case "requesting": action = .unknown
-            case "rejected": action = Self.refusedForTheRow(stored.httpStatus) ? .rejected : .send
-            default: action = .send  // planned: never sent
-            }
+            let action = action(for: stored)
             if action == .send, let made = repeats[index] {
                 errors.add(line: row.line, column: row.reference == nil ? "wallet" : "reference", repeated(row, of: made, batch: batch))
                 continue
