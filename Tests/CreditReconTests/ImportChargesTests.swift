@@ -385,6 +385,70 @@ struct ImportChargesTests {
         #expect(rerun.attention.map(\.reference) == ["R-01", "R-03"])
     }
 
+    /// A blocked row bought through the web flow and recorded from an export without
+    /// references stayed blocked for good: the file imported again with the row's reference
+    /// was refused (65, "recorded charges are never changed"), and `status` asked every
+    /// night for a purchase made long ago. The reference now links the charge to its row
+    /// (`charge.linked`), once; a reference naming no plan row, a row that is another
+    /// purchase, or a row that has its charge already is refused with nothing written.
+    @Test func aChargeRecordedWithoutItsReferenceResolvesItsRowWhenImportedAgainWithIt() async throws {
+        let plan = try bench.plan(TopUpBench.planText(3))
+        _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: nil) })
+        let export = { (r2: String, r3: String) in
+            """
+            \(Self.header)
+            web_2,2.50,\(Wallets.c),8453,2026-11-03T10:00:00Z,,\(r2),paid,2026-11-03T10:05:00Z,
+            web_3,3.50,\(Wallets.d),1,2026-11-03T11:00:00Z,,\(r3),,,
+            """
+        }
+        _ = try importer(export("", "")).run(ledger: bench.ledger, now: now)
+        #expect(try bench.states() == ["R-01": "blocked", "R-02": "blocked", "R-03": "blocked"])
+        let head = try bench.ledger.headHash()
+        for (r2, r3, expected) in [
+            ("NOT-A-ROW", "", #"charges.csv:2: reference: "NOT-A-ROW" names no plan row of account "acct", and charge "web_2" is already in the ledger without a reference"#),
+            ("", "R-02", #"charges.csv:3: reference: "R-02" names the blocked top-up of 2.5 USD"#),
+        ] {
+            #expect {
+                _ = try importer(export(r2, r3)).run(ledger: bench.ledger, now: now)
+            } throws: { error in
+                guard let errors = error as? InputErrors, errors.exitStatus == .dataError else { return false }
+                return errors.errors.map(\.description).contains { $0.hasPrefix(expected) }
+            }
+            #expect(try bench.ledger.headHash() == head)
+        }
+
+        let linked = try importer(export("R-02", "R-03")).run(ledger: bench.ledger, now: now)
+        #expect(linked.linked.map(\.reference) == ["R-02", "R-03"] && linked.linkedExisting == 2)
+        #expect(linked.inserted == 0 && linked.alreadyInLedger == 2 && linked.skipped == 0)
+        #expect(linked.lines(file: "charges.csv").first == "recorded 0 charges from charges.csv (2 already in the ledger), 0.00 USD")
+        #expect(try bench.states() == ["R-01": "blocked", "R-02": "recorded", "R-03": "recorded"])
+        let charge = try bench.ledger.read { try $0.charge(id: "web_2") }
+        #expect(charge?.topUpKey == "ref/acct/R-02" && charge?.reference == "R-02" && charge?.status == "paid")
+        #expect(try bench.ledger.verify().isSound)
+        let linkedHead = try bench.ledger.headHash()
+        let again = try importer(export("R-02", "R-03")).run(ledger: bench.ledger, now: now)
+        #expect(again.skipped == 2 && again.linked.isEmpty && again.runID == nil)
+        #expect(try bench.ledger.headHash() == linkedHead)
+
+        // Another purchase of R-02, recorded without a reference: R-02 has its charge.
+        _ = try importer("\(Self.header)\nweb_4,2.50,\(Wallets.c),8453,2026-11-04T10:00:00Z,,,,,\n").run(ledger: bench.ledger, now: now)
+        let recorded = try bench.ledger.headHash()
+        #expect {
+            _ = try importer("\(Self.header)\nweb_4,2.50,\(Wallets.c),8453,2026-11-04T10:00:00Z,,R-02,,,\n").run(ledger: bench.ledger, now: now)
+        } throws: { error in
+            (error as? InputErrors)?.errors.map(\.description).contains {
+                $0.hasPrefix(#"charges.csv:2: reference: "R-02" names the recorded top-up of "#) && $0.contains("has its charge web_2 already")
+            } == true
+        }
+        #expect(try bench.ledger.headHash() == recorded)
+
+        // The plan now needs a person for R-01 alone, and sends nothing.
+        let fake = FakeChargeCreator()
+        let rerun = try await bench.run(plan, client: fake)
+        #expect(fake.calls.isEmpty)
+        #expect(rerun.attention.map(\.reference) == ["R-01"])
+    }
+
     /// A charge resolves a plan row only when it is that row's purchase: a 0.01 USD charge
     /// naming a 2.50 USD blocked row marked it done for good, and its credits were never
     /// bought. Refused (65) naming the line; nothing is written.

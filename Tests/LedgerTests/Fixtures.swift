@@ -31,6 +31,22 @@ func lifecycle() -> [Fact] {
     ]
 }
 
+/// After `lifecycle()`: a plan row blocked (410), bought through the web flow, recorded
+/// from an export without its reference, then linked to it (`charge.linked`).
+func linkedCharge() -> [Fact] {
+    [
+        .topUpPlanned(TopUpPlanned(key: "ref-3", batch: "b", reference: "ref-3",
+                                   wallet: "0xde709f2102306220921060314715629080e2fb77", chainID: 137,
+                                   amount: usd("42"), memo: nil, planFile: "p.csv", planLine: 4)),
+        .chargeRequested(ChargeRequested(key: "ref-3", attempt: 1)),
+        .chargeBlocked(ChargeFailed(key: "ref-3", httpStatus: 410, message: "gone", rawBody: "{}")),
+        .chargeRecorded(ChargeRecorded(chargeID: "web_3", amount: usd("42"), wallet: nil, chainID: 137,
+                                       createdAt: t0.adding(seconds: 600), expiresAt: nil, reference: nil, topUpKey: nil,
+                                       status: "paid", paidAt: t0.adding(seconds: 660), memo: nil, origin: "export.csv:2")),
+        .chargeLinked(ChargeLinked(chargeID: "web_3", reference: "ref-3", topUpKey: "ref-3", origin: "export.csv:2")),
+    ]
+}
+
 /// Key listings and days of activity: every field set and every optional one absent, a
 /// listing with no key and a day with no use, and the same day asked for one key.
 func usageFacts(texts: [String] = ["plain"]) -> [Fact] {

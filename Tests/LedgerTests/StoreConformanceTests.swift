@@ -164,6 +164,48 @@ struct StoreConformanceTests {
         #expect(try store.ledger.verify().problems.first?.contains(#"charges row "ch_1" differs"#) == true)
     }
 
+    /// A charge recorded without its plan row's reference and linked to the row later
+    /// (`charge.linked`) carries the row's reference and key, and the row is `recorded` with
+    /// it, replayed by `verify` like every change. A link to a charge that has a plan row
+    /// or a reference already, or to a row that has its charge, is refused with nothing
+    /// written; a link changed behind the ledger's back is named.
+    @Test(arguments: Stores.all)
+    func aChargeRecordedWithoutItsReferenceIsLinkedToItsRowLater(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle() + linkedCharge().dropLast())
+        #expect(try store.ledger.read { try $0.topUp(key: "ref-3") }?.state == "blocked")
+        try store.ledger.appendAll(Array(linkedCharge().suffix(1)))
+        let charge = try store.ledger.read { try $0.charges(ids: ["web_3"]) }.first
+        #expect(charge?.reference == "ref-3" && charge?.topUpKey == "ref-3" && charge?.status == "paid", "\(String(describing: charge))")
+        let topUp = try store.ledger.read { try $0.topUp(key: "ref-3") }
+        #expect(topUp?.state == "recorded" && topUp?.chargeID == "web_3", "\(String(describing: topUp))")
+        #expect(try store.ledger.verify().isSound)
+        let head = try store.ledger.headHash()
+        let refusals: [(ChargeLinked, String)] = [
+            // Linked already; a charge the API created; a charge recorded with its row.
+            (ChargeLinked(chargeID: "web_3", reference: "ref-3", topUpKey: "ref-3", origin: nil), "expected charge web_3 to be linked"),
+            (ChargeLinked(chargeID: "ch_1", reference: "ref-1", topUpKey: "ref-1", origin: nil), "expected charge ch_1 to be linked"),
+            (ChargeLinked(chargeID: "web_1", reference: "ref-2", topUpKey: "ref-2", origin: nil), "expected charge web_1 to be linked"),
+        ]
+        for (link, expected) in refusals {
+            let refused = #expect(throws: LedgerError.self) { try store.ledger.appendAll([.chargeLinked(link)]) }
+            #expect(String(describing: refused).contains(expected), "\(String(describing: refused))")
+        }
+        // A charge without a plan row, linked to one that has its charge: refused whole.
+        try store.ledger.appendAll([.chargeRecorded(ChargeRecorded(
+            chargeID: "web_4", amount: usd("25"), wallet: nil, chainID: nil, createdAt: t0, expiresAt: nil, reference: nil,
+            topUpKey: nil, status: nil, paidAt: nil, memo: nil, origin: "export.csv:3"))])
+        let afterRecord = try store.ledger.headHash()
+        let refused = #expect(throws: LedgerError.self) {
+            try store.ledger.appendAll([.chargeLinked(ChargeLinked(chargeID: "web_4", reference: "ref-1", topUpKey: "ref-1", origin: nil))])
+        }
+        #expect(String(describing: refused).contains("expected top-up ref-1 to be recorded"), "\(String(describing: refused))")
+        #expect(try store.ledger.headHash() == afterRecord && afterRecord != head)
+        #expect(try store.ledger.read { try $0.charges(ids: ["web_4"]) }.first?.topUpKey == nil)
+        try store.execute("UPDATE charges SET reference = NULL WHERE charge_id = 'web_3'")
+        #expect(try store.ledger.verify().problems.first?.contains(#"charges row "web_3" differs"#) == true)
+    }
+
     /// Top-ups left without a charge come back with the time of the entry that left them so,
     /// read from the journal; created and recorded ones do not come back.
     @Test(arguments: Stores.all)
@@ -952,14 +994,16 @@ struct StoreConformanceTests {
     /// changes nothing. The newest migration had been applied again, and `verify` had said
     /// the ledger was sound; v2 failed on its own tables.
     @Test(arguments: Stores.all.flatMap { store in [
-        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v4%'", "v4: charge.status entries though the journal holds charge.status entries"),
+        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v4%' OR name LIKE 'v5%'",
+         "v4: charge.status entries though the journal holds charge.status entries"),
+        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v5%'", "v5: charge.linked entries though the journal holds charge.linked entries"),
         (store, "DELETE FROM schema_migrations WHERE name NOT LIKE 'v1%'", "v2: key readings, activity days though key_listings exists"),
     ] })
     func aMigrationRecordEditedAwayBesideWhatItMadeIsDamage(store: String, sql: String, expected: String) throws {
         let store = try Stores.make(store)
-        try store.ledger.appendAll(Array(lifecycle().prefix(5)) + [
+        try store.ledger.appendAll(lifecycle() + [
             .chargeStatusRecorded(ChargeStatusRecorded(chargeID: "ch_1", status: "paid", paidAt: t0, origin: "export.csv:2")),
-        ])
+        ] + linkedCharge())
         try store.execute(sql)
         #expect {
             _ = try store.openAnother()
@@ -1210,8 +1254,8 @@ struct StoreConformanceTests {
     func aLedgerOpenedToBeCheckedIsNotMigrated(store: String) throws {
         let store = try Stores.make(store)
         try store.ledger.write { try $0.append(contentsOf: Self.bulk(10), runID: nil, at: t0) { $0 } }
-        // A build before v4 recorded no such migration (and wrote no charge.status entry).
-        try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v4:%'")
+        // A build before v4 recorded no such migration, nor v5 (and wrote no charge.status entry).
+        try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v4:%' OR name LIKE 'v5:%'")
         for _ in 0..<2 {
             let error = #expect(throws: LedgerError.self) { _ = try Ledger(checking: store.location) }
             guard case .olderSchema(_, let migration)? = error else {

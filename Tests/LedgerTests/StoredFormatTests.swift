@@ -100,6 +100,13 @@ struct StoredFormatTests {
                 try writer.append(fact, account: "default", runID: nil, at: t0.adding(seconds: 300 + Int64(offset)))
             }
         }
+        // Added with charge.linked: a blocked row's charge, recorded without its reference,
+        // then linked to it.
+        try temp.ledger.write { writer in
+            for (offset, fact) in linkedCharge().enumerated() {
+                try writer.append(fact, account: "default", runID: nil, at: t0.adding(seconds: 400 + Int64(offset)))
+            }
+        }
         let db = try temp.raw()
         var out = ""
         for table in ["journal", "runs", "snapshots", "topups", "charges", "key_listings", "key_readings", "activity_days",

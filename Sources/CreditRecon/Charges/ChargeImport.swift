@@ -13,7 +13,10 @@ import Ledger
 /// (`recorded`). A row for a charge already in the ledger may add its status and payment
 /// time (`charge.status`) — for one `topup` created, what the API's record lacks — until a
 /// final status (paid, expired) is kept; a row contradicting that, or paid before the
-/// charge was created, refuses the file. Charge ids shaped as UUIDs are compared in any
+/// charge was created, refuses the file. A row for a charge recorded without a reference
+/// may add one naming the plan row it carries out, which links it (`charge.linked`) as
+/// the first import would have: a blocked row bought through the web flow and recorded
+/// from an export without references is resolved by importing it again with the row's. Charge ids shaped as UUIDs are compared in any
 /// letter case. When nothing is new, nothing is written — not even a run — so re-importing
 /// a file leaves the journal head unchanged.
 public struct ChargeImport: BatchImport {
@@ -24,8 +27,14 @@ public struct ChargeImport: BatchImport {
         public var skipped = 0
         /// Charges already in the ledger whose status (or payment time) the file gave.
         public var statusRecorded = 0
-        /// Charges that resolved a plan row by `reference`.
+        /// Charges that resolved a plan row by `reference`: new ones, and ones already in
+        /// the ledger (`linkedExisting`) recorded without a reference.
         public var linked: [(reference: String, key: String)] = []
+        /// Charges already in the ledger, recorded without a reference, that a row linked
+        /// to their plan row.
+        public var linkedExisting = 0
+        /// Rows whose charge the ledger already held.
+        public var alreadyInLedger = 0
         /// Charges naming a plan row that already had its charge: a second purchase of the
         /// row, which the report warns of (`reference_paid_twice`) once both are paid.
         public var secondPurchases: [(reference: String, chargeID: String)] = []
@@ -43,9 +52,7 @@ public struct ChargeImport: BatchImport {
 
         /// What `import charges FILE` prints for people.
         public func lines(file: String) -> [String] {
-            // A charge whose status the file gave is one of those already in the ledger.
-            let already = skipped + statusRecorded
-            var lines = ["recorded \(inserted) charge\(inserted == 1 ? "" : "s") from \(file) (\(already) already in the ledger), "
+            var lines = ["recorded \(inserted) charge\(inserted == 1 ? "" : "s") from \(file) (\(alreadyInLedger) already in the ledger), "
                 + "\(total.centsText) USD"]
             if statusRecorded > 0 {
                 lines.append("  and the status of \(statusRecorded) of those already in the ledger, from the file (paid, "
@@ -63,7 +70,7 @@ public struct ChargeImport: BatchImport {
         public var json: JSONOutput {
             .object([
                 "rows": .int(Int64(rows)), "inserted": .int(Int64(inserted)), "skipped": .int(Int64(skipped)),
-                "status_recorded": .int(Int64(statusRecorded)),
+                "status_recorded": .int(Int64(statusRecorded)), "linked_existing": .int(Int64(linkedExisting)),
                 "linked": .array(linked.map { .object(["reference": .string($0.reference), "topup_key": .string($0.key)]) }),
                 "second_purchases": .array(secondPurchases.map {
                     .object(["reference": .string($0.reference), "charge_id": .string($0.chargeID)])
@@ -334,6 +341,7 @@ public struct ChargeImport: BatchImport {
                 result.rows += batch.count
                 var fresh = batch
                 var statuses: [(fact: Fact, account: String)] = []
+                var links: [(row: Row, stored: StoredCharge)] = []
                 if checkExisting {
                     // A UUID is looked up as written, and in lower and upper case (`sameCharge`).
                     let stored = try writer.reader.charges(ids: batch.flatMap { Self.spellings(of: $0.charge.chargeID) })
@@ -345,14 +353,19 @@ public struct ChargeImport: BatchImport {
                                 fresh.append(row)
                                 continue
                             }
-                            if let difference = Self.difference(row, existing, now: now) {
+                            let linking = Self.addsReference(row, existing)
+                            if let difference = Self.difference(row, existing, now: now, linking: linking) {
                                 errors.add(line: row.line, column: "charge_id",
                                            "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
                                             + "with \(difference); recorded charges are never changed — make this row agree, or leave that value "
                                             + "empty (its status and paid_at are still recorded), or remove the row if the ledger is right")
-                            } else if let status = Self.newStatus(row, existing) {
+                                continue
+                            }
+                            result.alreadyInLedger += 1
+                            if linking { links.append((row, existing)) }
+                            if let status = Self.newStatus(row, existing) {
                                 statuses.append((.chargeStatusRecorded(status), existing.account))
-                            } else {
+                            } else if !linking {
                                 result.skipped += 1
                             }
                         }
@@ -378,7 +391,7 @@ public struct ChargeImport: BatchImport {
                                 + "write pending until then, or give the charge's expires_at")
                 }
                 // After a conflict nothing more is written: the transaction will be rolled back.
-                guard errors.isEmpty, !fresh.isEmpty || !statuses.isEmpty else { return true }
+                guard errors.isEmpty, !fresh.isEmpty || !statuses.isEmpty || !links.isEmpty else { return true }
                 if runID == nil {
                     runID = try writer.append(start, account: account, runID: nil, at: now)
                 }
@@ -386,6 +399,8 @@ public struct ChargeImport: BatchImport {
                     try writer.append(contentsOf: statuses, runID: runID, at: now) { $0 }
                     result.statusRecorded += statuses.count
                 }
+                // Before the new charges, which look the plan rows up after them.
+                try link(links, runID: runID, into: &writer, now: now, summary: &result, errors: &errors)
                 if !fresh.isEmpty {
                     try write(fresh, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result, errors: &errors)
                 }
@@ -441,24 +456,12 @@ public struct ChargeImport: BatchImport {
                 // the row or the row already has its charge (a second purchase of it, which the
                 // report warns of once both are paid): another amount, wallet or chain under the
                 // row's reference is a mistake in the file, not a purchase to count.
-                var differs: [String] = []
-                if charge.amount != topUp.amount {
-                    differs.append("\(charge.amount.decimalText) USD, not \(topUp.amount.decimalText)")
-                }
-                if let wallet = charge.wallet, wallet != topUp.wallet { differs.append("from \(wallet), not \(topUp.wallet)") }
-                if let chain = charge.chainID, chain != topUp.chainID {
-                    differs.append("on \(Chain.label(for: chain)), not \(Chain.label(for: topUp.chainID))")
-                }
-                if !differs.isEmpty {
-                    errors.add(line: row.line, column: "reference",
-                               "\"\(reference)\" names the \(topUp.state) top-up of \(topUp.amount.decimalText) USD from \(topUp.wallet) "
-                                + "on \(Chain.label(for: topUp.chainID)) (\(topUp.planFile):\(topUp.planLine)), but this charge is "
-                                + differs.joined(separator: ", ") + "; a charge carries a plan row's reference only when it is that "
-                                + "row's purchase — fix the row, or leave its reference empty")
+                if let mismatch = Self.mismatch(reference, topUp, amount: charge.amount, wallet: charge.wallet, chainID: charge.chainID) {
+                    errors.add(line: row.line, column: "reference", mismatch)
                     continue
                 }
                 // Link only rows with no charge yet: a created or recorded row keeps its own.
-                if ["blocked", "unknown", "rejected", "planned", "requesting"].contains(topUp.state) {
+                if Self.chargeless.contains(topUp.state) {
                     charge.topUpKey = topUp.key
                     summary.linked.append((reference, topUp.key))
                     // Written before the next row looks its reference up: two rows may name the same plan row.
@@ -481,6 +484,71 @@ public struct ChargeImport: BatchImport {
             summary.total += charge.amount
         }
         try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
+    }
+
+    /// The states of a plan row without its charge, which a charge naming it resolves.
+    static let chargeless: Set<String> = ["blocked", "unknown", "rejected", "planned", "requesting"]
+
+    /// Why a charge of `amount` (from `wallet`, on `chainID`, where given) naming `topUp` by
+    /// `reference` is not that row's purchase, in words; `nil` when it is.
+    private static func mismatch(_ reference: String, _ topUp: StoredTopUp, amount: Micros, wallet: String?, chainID: Int64?) -> String? {
+        var differs: [String] = []
+        if amount != topUp.amount { differs.append("\(amount.decimalText) USD, not \(topUp.amount.decimalText)") }
+        if let wallet, wallet != topUp.wallet { differs.append("from \(wallet), not \(topUp.wallet)") }
+        if let chainID, chainID != topUp.chainID {
+            differs.append("on \(Chain.label(for: chainID)), not \(Chain.label(for: topUp.chainID))")
+        }
+        guard !differs.isEmpty else { return nil }
+        return "\"\(reference)\" names the \(topUp.state) top-up of \(topUp.amount.decimalText) USD from \(topUp.wallet) "
+            + "on \(Chain.label(for: topUp.chainID)) (\(topUp.planFile):\(topUp.planLine)), but this charge is "
+            + differs.joined(separator: ", ") + "; a charge carries a plan row's reference only when it is that "
+            + "row's purchase — fix the row, or leave its reference empty"
+    }
+
+    /// Whether `row` gives a reference to `stored`, a charge recorded from an export without
+    /// one or a plan row: to link it to the row it carries out (`link`).
+    static func addsReference(_ row: Row, _ stored: StoredCharge) -> Bool {
+        row.charge.reference != nil && stored.origin == "import" && stored.reference == nil && stored.topUpKey == nil
+    }
+
+    /// Links charges already in the ledger, recorded without a reference, to the plan rows
+    /// their rows now name (`charge.linked`), as a new charge naming the row would be: the
+    /// charge must be that row's purchase, and the row without its charge. Otherwise the row
+    /// is a problem in `errors`: a reference added later resolves a plan row or is refused,
+    /// never kept as a note, since the charge was recorded as a purchase of no plan row.
+    private func link(
+        _ links: [(row: Row, stored: StoredCharge)], runID: Int64?, into writer: inout LedgerWriter, now: Timestamp,
+        summary: inout Summary, errors: inout ErrorCollector
+    ) throws {
+        for (row, stored) in links {
+            guard let reference = row.charge.reference else { continue }
+            guard let topUp = try Self.topUp(named: reference, account: stored.account, reader: writer.reader) else {
+                errors.add(line: row.line, column: "reference",
+                           "\"\(reference)\" names no plan row of account \"\(stored.account)\", and charge \"\(stored.chargeID)\" is "
+                            + "already in the ledger without a reference: a reference is added to a recorded charge only to link "
+                            + "it to the plan row it bought (blocked, unknown, rejected or never sent) — give that row's reference "
+                            + "(for a row without one, its key as `topup` printed it), or leave the reference empty")
+                continue
+            }
+            if let mismatch = Self.mismatch(reference, topUp, amount: stored.amount, wallet: stored.wallet, chainID: stored.chainID) {
+                errors.add(line: row.line, column: "reference", mismatch)
+                continue
+            }
+            guard Self.chargeless.contains(topUp.state) else {
+                errors.add(line: row.line, column: "reference",
+                           "\"\(reference)\" names the \(topUp.state) top-up of \(topUp.planFile):\(topUp.planLine), which has its "
+                            + "charge \(TerminalText.printable(topUp.chargeID ?? "")) already; charge \"\(stored.chargeID)\", in the ledger "
+                            + "without a reference, would be a second purchase of it — leave the reference empty (the report counts "
+                            + "the charge as a purchase of no plan row)")
+                continue
+            }
+            // Written before the next row looks its reference up: two rows may name the same plan row.
+            try writer.append(.chargeLinked(ChargeLinked(chargeID: stored.chargeID, reference: reference, topUpKey: topUp.key,
+                                                         origin: row.charge.origin)),
+                              account: stored.account, runID: runID, at: now)
+            summary.linked.append((reference, topUp.key))
+            summary.linkedExisting += 1
+        }
     }
 
     /// A reference shaped as a plan row's key that names no such row: a plan never holds one
@@ -543,7 +611,10 @@ public struct ChargeImport: BatchImport {
     /// How `row` differs from the stored charge, in words, or `nil` when it says the same
     /// (`now`: the import's time, before which a charge kept with a later `expires_at`
     /// cannot have expired).
-    static func difference(_ row: Row, _ stored: StoredCharge, now: Timestamp) -> String? {
+    ///
+    /// `linking`: the row gives a reference to a charge recorded without one (`link`
+    /// decides whether it may have it).
+    static func difference(_ row: Row, _ stored: StoredCharge, now: Timestamp, linking: Bool) -> String? {
         let charge = row.charge
         var differences: [String] = []
         func compare(_ name: String, _ mine: String?, _ theirs: String?) {
@@ -558,7 +629,7 @@ public struct ChargeImport: BatchImport {
         }
         compareGiven("wallet", charge.wallet, stored.wallet)
         compareGiven("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init))
-        compareGiven("reference", charge.reference, stored.reference)
+        if !linking { compareGiven("reference", charge.reference, stored.reference) }
         if stored.origin == "api" {
             // The API's own record: only what the export can contradict. An export's times
             // may be written coarser than the API's milliseconds (to the second or the

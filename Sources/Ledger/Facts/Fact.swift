@@ -27,6 +27,8 @@ public enum Fact: Sendable, Equatable {
     case chargeRecorded(ChargeRecorded)
     /// An export's later status (and payment time) for a charge already in the ledger.
     case chargeStatusRecorded(ChargeStatusRecorded)
+    /// A charge recorded without its plan row's reference, linked to that row later.
+    case chargeLinked(ChargeLinked)
     /// A reading of every key of the account (`GET /keys`).
     case keysRead(KeysRead)
     /// One completed UTC day of activity (`GET /activity`), stored once.
@@ -46,6 +48,7 @@ public enum Fact: Sendable, Equatable {
         case .chargeUnknown: return "charge.unknown"
         case .chargeRecorded: return "charge.recorded"
         case .chargeStatusRecorded: return "charge.status"
+        case .chargeLinked: return "charge.linked"
         case .keysRead: return "keys.read"
         case .activityDay: return "activity.day"
         }

@@ -60,6 +60,11 @@ extension Fact {
             out.key("origin"); out.string(fact.origin)
             out.key("paid_at"); out.time(fact.paidAt)
             out.key("status"); out.string(fact.status)
+        case .chargeLinked(let fact):
+            out.key("charge_id"); out.string(fact.chargeID)
+            out.key("origin"); out.string(fact.origin)
+            out.key("reference"); out.string(fact.reference)
+            out.key("topup_key"); out.string(fact.topUpKey)
         case .keysRead(let fact):
             out.key("keys")
             out.array(fact.keys) { out, key in

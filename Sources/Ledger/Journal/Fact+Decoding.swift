@@ -46,6 +46,10 @@ extension Fact {
             self = .chargeStatusRecorded(ChargeStatusRecorded(
                 chargeID: try f.string("charge_id"), status: try f.string("status"),
                 paidAt: try f.optionalTimestamp("paid_at"), origin: try f.optionalString("origin")))
+        case "charge.linked":
+            self = .chargeLinked(ChargeLinked(
+                chargeID: try f.string("charge_id"), reference: try f.string("reference"),
+                topUpKey: try f.string("topup_key"), origin: try f.optionalString("origin")))
         case "keys.read":
             self = .keysRead(KeysRead(
                 observedAt: try f.timestamp("observed_at"),

@@ -10,7 +10,8 @@ enum MigrationRecord {
     }
 
     /// What of migration `name` a store can find in a ledger that applied it (none of v4's
-    /// tables, since it creates none: its `charge.status` entries).
+    /// or v5's tables, since they create none: their `charge.status` and `charge.linked`
+    /// entries).
     static func traces(of name: String) -> [Trace] {
         switch name {
         case "v1: journal, runs, snapshots, top-ups, charges":
@@ -18,6 +19,7 @@ enum MigrationRecord {
         case "v2: key readings, activity days": Schema.usageTableNames.map(Trace.relation)
         case "v3: the journal's times, indexed": [.relation("journal_by_time")]
         case Schema.entryKindsMigration: [.entries(kind: "charge.status")]
+        case Schema.linkedChargesMigration: [.entries(kind: "charge.linked")]
         default: []
         }
     }

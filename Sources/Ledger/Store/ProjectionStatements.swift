@@ -104,6 +104,15 @@ struct ProjectionStatements: ProjectionWriter {
             [.text(fact.status), .time(fact.paidAt), .text(fact.chargeID)])
     }
 
+    func linkCharge(_ fact: ChargeLinked) throws -> Bool {
+        try changed(
+            """
+            UPDATE \(s).charges SET reference = ?, topup_key = ?
+            WHERE charge_id = ? AND origin = 'import' AND reference IS NULL AND topup_key IS NULL
+            """,
+            [.text(fact.reference), .text(fact.topUpKey), .text(fact.chargeID)])
+    }
+
     func insertKeyListing(id: Int64, account: String, _ fact: KeysRead, runID: Int64?) throws {
         _ = try tables.change(
             "INSERT INTO \(s).key_listings (id, account, observed_at, key_count, page_count, run_id) VALUES (?, ?, ?, ?, ?, ?)",

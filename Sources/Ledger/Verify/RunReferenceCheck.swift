@@ -67,6 +67,10 @@ final class RunReferenceCheck: ProjectionWriter {
         try replay.recordChargeStatus(fact)
     }
 
+    func linkCharge(_ fact: ChargeLinked) throws -> Bool {
+        try replay.linkCharge(fact)
+    }
+
     func insertKeyListing(id: Int64, account: String, _ fact: KeysRead, runID: Int64?) throws {
         try check(runID)
         try replay.insertKeyListing(id: id, account: account, fact, runID: runID)

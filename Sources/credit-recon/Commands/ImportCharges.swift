@@ -51,8 +51,10 @@ enum ChargesImportCommand {
         2000 on and at most a day after now (--now, else the clock). Every row is checked before anything \
         is written (exit 65 listing every problem). A charge already in the ledger with the same values is \
         skipped, so importing the same file twice changes nothing; the same charge_id with other values is \
-        refused. A reference naming a blocked or unknown top-up of the same account resolves it. SIGINT or SIGTERM \
-        stops it at its next batch of 4,096 rows, writing nothing (exit 75).
+        refused, but for its status and paid_at, and for a reference given to a charge recorded without one. \
+        A reference naming a blocked or unknown top-up of the same account (that row's purchase) resolves it, \
+        also when the charge was recorded without it before: import its row again with the reference. SIGINT or \
+        SIGTERM stops it at its next batch of 4,096 rows, writing nothing (exit 75).
         """
 
     static func run(file: String, global: GlobalOptions) async throws {

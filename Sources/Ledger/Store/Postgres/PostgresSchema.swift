@@ -4,7 +4,7 @@
 /// same UTC ISO 8601 text; every text column compares bytes (`COLLATE "C"`, as SQLite's
 /// `BINARY`), so rows come back in the same order from either store.
 ///
-/// Migrations are recorded by name in `credit_recon.schema_migrations`, v1, v2 and v4 with
+/// Migrations are recorded by name in `credit_recon.schema_migrations`, v1, v2, v4 and v5 with
 /// the SQLite store's names (v3 is an index of PostgreSQL's own); the journal and the
 /// readings are append-only by triggers.
 enum PostgresSchema {
@@ -60,6 +60,7 @@ enum PostgresSchema {
         // `report` is as of the newest entry's time; without the index it read every entry.
         ("v3: the journal's times, indexed", ["CREATE INDEX journal_by_time ON \(schema).journal ((\(entryTime)))"]),
         (Schema.entryKindsMigration, []),
+        (Schema.linkedChargesMigration, []),
     ]
 
     /// The triggers that keep `Schema.appendOnlyTables` append-only, as `pg_trigger` names

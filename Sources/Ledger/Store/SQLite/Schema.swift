@@ -40,11 +40,16 @@ enum Schema {
         // No table changes: the journal may now hold `charge.status` entries, which a build
         // before them could not read; the name makes it refuse the ledger as a newer one.
         migrator.register(entryKindsMigration) { _ in }
+        // Nor here: the journal may now hold `charge.linked` entries.
+        migrator.register(linkedChargesMigration) { _ in }
         return migrator
     }
 
     /// The migration that marks the `charge.status` entries (in both stores).
     static let entryKindsMigration = "v4: charge.status entries"
+
+    /// The migration that marks the `charge.linked` entries (in both stores).
+    static let linkedChargesMigration = "v5: charge.linked entries"
 
     /// The projection tables that name every account the ledger holds (the others' rows
     /// belong to a row of these), with `runs` that did not end `ok`: a run that failed

@@ -1,0 +1,20 @@
+/// A charge recorded without the reference of the plan row it carries out (a Coinbase
+/// export has none), linked to that row later, when the file is imported again with the
+/// row's reference: the row is resolved (`recorded`) as the first import would have done.
+/// The charge's own record is not changed; only its reference and plan row are added.
+public struct ChargeLinked: Sendable, Equatable {
+    public var chargeID: String
+    /// The reference as the file gave it: the row's reference, or its key for a row without one.
+    public var reference: String
+    /// The plan row the charge carries out.
+    public var topUpKey: String
+    /// Where the row came from (`charges.csv:4`).
+    public var origin: String?
+
+    public init(chargeID: String, reference: String, topUpKey: String, origin: String?) {
+        self.chargeID = chargeID
+        self.reference = reference
+        self.topUpKey = topUpKey
+        self.origin = origin
+    }
+}
