@@ -449,6 +449,45 @@ struct ImportChargesTests {
         #expect(rerun.attention.map(\.reference) == ["R-01"])
     }
 
+    /// A reference mistyped in an export (`S-l` for `S-1`) named no plan row: the charge was
+    /// recorded as a purchase of no row, said by nothing but `--json`'s count, and the row it
+    /// bought stayed blocked for good. The import now says so, and the row imported again with
+    /// the right reference links the charge. One recorded as a second purchase of a plan row
+    /// keeps its reference.
+    @Test func aChargeWhoseReferenceNamedNoRowIsLinkedByTheRightOne() async throws {
+        let plan = try bench.plan("""
+            wallet,chain_id,amount,reference
+            \(Wallets.a),8453,20,S-1
+            \(Wallets.a),8453,20,S-2
+            \(Wallets.a),8453,20,S-3
+            """)
+        _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: nil) })
+        let row = { (id: String, reference: String) in "\(id),20,\(Wallets.a),8453,2026-11-03T10:00:00Z,,\(reference),paid,,\n" }
+        let typo = try importer(Self.header + "\n" + row("web_a", "S-l") + row("web_b", "S-1") + row("web_c", "S-1"))
+            .run(ledger: bench.ledger, now: now)
+        #expect(typo.referencesNamingNoRow == 1 && typo.linked.map(\.reference) == ["S-1"] && typo.secondPurchases.count == 1)
+        #expect(typo.lines(file: "charges.csv").contains(
+            "  1 reference names no plan row (S-l on web_a): its charge is recorded as a purchase of no plan row; a charge that "
+                + "bought a plan row is linked to it by importing its row again with that row's reference"),
+            "\(typo.lines(file: "charges.csv"))")
+        #expect(try bench.states() == ["S-1": "recorded", "S-2": "blocked", "S-3": "blocked"])
+        let head = try bench.ledger.headHash()
+        // web_c is a second purchase of S-1: its reference is not replaced.
+        #expect {
+            _ = try importer(Self.header + "\n" + row("web_c", "S-3")).run(ledger: bench.ledger, now: now)
+        } throws: { error in
+            (error as? InputErrors)?.errors.map(\.description).contains {
+                $0.hasPrefix(#"charges.csv:2: charge_id: "web_c" is already in the ledger (recorded earlier) with reference S-1 (this row: S-3), a second purchase of the recorded top-up"#)
+            } == true
+        }
+        #expect(try bench.ledger.headHash() == head)
+        let fixed = try importer(Self.header + "\n" + row("web_a", "S-2")).run(ledger: bench.ledger, now: now)
+        #expect(fixed.linked.map(\.reference) == ["S-2"] && fixed.linkedExisting == 1)
+        #expect(try bench.states() == ["S-1": "recorded", "S-2": "recorded", "S-3": "blocked"])
+        #expect(try bench.ledger.read { try $0.charge(id: "web_a")?.reference } == "S-2")
+        #expect(try bench.ledger.verify().isSound)
+    }
+
     /// A charge resolves a plan row only when it is that row's purchase: a 0.01 USD charge
     /// naming a 2.50 USD blocked row marked it done for good, and its credits were never
     /// bought. Refused (65) naming the line; nothing is written.

@@ -13,10 +13,11 @@ import Ledger
 /// (`recorded`). A row for a charge already in the ledger may add its status and payment
 /// time (`charge.status`) — for one `topup` created, what the API's record lacks — until a
 /// final status (paid, expired) is kept; a row contradicting that, or paid before the
-/// charge was created, refuses the file. A row for a charge recorded without a reference
-/// may add one naming the plan row it carries out, which links it (`charge.linked`) as
-/// the first import would have: a blocked row bought through the web flow and recorded
-/// from an export without references is resolved by importing it again with the row's. Charge ids shaped as UUIDs are compared in any
+/// charge was created, refuses the file. A row for a charge recorded without a plan row
+/// (without a reference, or with one naming none: a typo) may give the reference of the
+/// plan row it carries out, which links it (`charge.linked`) as the first import would
+/// have: a blocked row bought through the web flow and recorded from an export without
+/// references is resolved by importing it again with the row's. Charge ids shaped as UUIDs are compared in any
 /// letter case. When nothing is new, nothing is written — not even a run — so re-importing
 /// a file leaves the journal head unchanged.
 public struct ChargeImport: BatchImport {
@@ -40,9 +41,18 @@ public struct ChargeImport: BatchImport {
         public var secondPurchases: [(reference: String, chargeID: String)] = []
         /// References that name no open plan row (kept on the charge, linked to nothing).
         public var unlinkedReferences = 0
+        /// New charges whose reference names no plan row in a ledger that holds plan rows
+        /// (a typo, or an invoice number), the first few of them as examples.
+        public var referencesNamingNoRow = 0
+        public var examplesNamingNoRow: [(reference: String, chargeID: String)] = []
         public var total = Micros.zero
         public var runID: Int64?
         public var headHash = ""
+
+        mutating func namingNoRow(_ reference: String, _ chargeID: String) {
+            referencesNamingNoRow += 1
+            if examplesNamingNoRow.count < 3 { examplesNamingNoRow.append((reference, chargeID)) }
+        }
 
         public static func == (lhs: Summary, rhs: Summary) -> Bool {
             lhs.rows == rhs.rows && lhs.inserted == rhs.inserted && lhs.skipped == rhs.skipped
@@ -62,6 +72,15 @@ public struct ChargeImport: BatchImport {
             lines += secondPurchases.map { second in
                 TerminalText.printable("  reference \(second.reference) already had its charge: \(second.chargeID) is a second "
                     + "purchase of that plan row (the report warns of it, reference_paid_twice, once both are paid)")
+            }
+            if referencesNamingNoRow > 0 {
+                let some = examplesNamingNoRow.map { "\($0.reference) on \($0.chargeID)" }.joined(separator: ", ")
+                    + (referencesNamingNoRow > examplesNamingNoRow.count ? ", …" : "")
+                let one = referencesNamingNoRow == 1
+                lines.append(TerminalText.printable(
+                    "  \(referencesNamingNoRow) reference\(one ? "" : "s") name\(one ? "s" : "") no plan row (\(some)): "
+                        + "\(one ? "its charge is recorded as a purchase" : "their charges are recorded as purchases") of no plan row; a charge that "
+                        + "bought a plan row is linked to it by importing its row again with that row's reference"))
             }
             return lines + ["ledger head \(headHash)"]
         }
@@ -353,7 +372,7 @@ public struct ChargeImport: BatchImport {
                                 fresh.append(row)
                                 continue
                             }
-                            let linking = Self.addsReference(row, existing)
+                            let linking = Self.givesItsRow(row, existing)
                             if let difference = Self.difference(row, existing, now: now, linking: linking) {
                                 errors.add(line: row.line, column: "charge_id",
                                            "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
@@ -479,7 +498,10 @@ public struct ChargeImport: BatchImport {
                 Self.refuseMistypedKey(reference, row: row, errors: &errors)
                 continue
             }
-            if charge.reference != nil { summary.unlinkedReferences += 1 }
+            if let reference = charge.reference {
+                summary.unlinkedReferences += 1
+                if !secondPurchase { summary.namingNoRow(reference, charge.chargeID) }
+            }
             facts.append((.chargeRecorded(charge), row.account))
             summary.total += charge.amount
         }
@@ -505,29 +527,40 @@ public struct ChargeImport: BatchImport {
             + "row's purchase — fix the row, or leave its reference empty"
     }
 
-    /// Whether `row` gives a reference to `stored`, a charge recorded from an export without
-    /// one or a plan row: to link it to the row it carries out (`link`).
-    static func addsReference(_ row: Row, _ stored: StoredCharge) -> Bool {
-        row.charge.reference != nil && stored.origin == "import" && stored.reference == nil && stored.topUpKey == nil
+    /// Whether `row` gives another reference to `stored`, a charge recorded from an export
+    /// without a plan row: to link it to the row it carries out (`link`, which also asks that
+    /// the reference it has, if any, names no plan row).
+    static func givesItsRow(_ row: Row, _ stored: StoredCharge) -> Bool {
+        guard let reference = row.charge.reference else { return false }
+        return stored.origin == "import" && stored.topUpKey == nil && stored.reference != reference
     }
 
-    /// Links charges already in the ledger, recorded without a reference, to the plan rows
-    /// their rows now name (`charge.linked`), as a new charge naming the row would be: the
-    /// charge must be that row's purchase, and the row without its charge. Otherwise the row
-    /// is a problem in `errors`: a reference added later resolves a plan row or is refused,
-    /// never kept as a note, since the charge was recorded as a purchase of no plan row.
+    /// Links charges already in the ledger, recorded without a plan row (without a
+    /// reference, or with one naming no plan row: a typo), to the plan rows their rows now
+    /// name (`charge.linked`), as a new charge naming the row would be: the charge must be
+    /// that row's purchase, and the row without its charge. Otherwise the row is a problem in
+    /// `errors`: a reference given later resolves a plan row or is refused, never kept as a
+    /// note, and one naming a plan row (a second purchase of it) is never replaced.
     private func link(
         _ links: [(row: Row, stored: StoredCharge)], runID: Int64?, into writer: inout LedgerWriter, now: Timestamp,
         summary: inout Summary, errors: inout ErrorCollector
     ) throws {
         for (row, stored) in links {
             guard let reference = row.charge.reference else { continue }
+            let kept = stored.reference.map { "with reference \"\($0)\", which names no plan row" } ?? "without a reference"
+            if let old = stored.reference, let its = try Self.topUp(named: old, account: stored.account, reader: writer.reader) {
+                errors.add(line: row.line, column: "charge_id",
+                           "\"\(stored.chargeID)\" is already in the ledger (recorded earlier) with reference \(old) (this row: "
+                            + "\(reference)), a second purchase of the \(its.state) top-up \(its.planFile):\(its.planLine); recorded "
+                            + "charges are never changed — make this row agree, or leave that value empty")
+                continue
+            }
             guard let topUp = try Self.topUp(named: reference, account: stored.account, reader: writer.reader) else {
                 errors.add(line: row.line, column: "reference",
                            "\"\(reference)\" names no plan row of account \"\(stored.account)\", and charge \"\(stored.chargeID)\" is "
-                            + "already in the ledger without a reference: a reference is added to a recorded charge only to link "
+                            + "already in the ledger \(kept): a reference is given to a recorded charge only to link "
                             + "it to the plan row it bought (blocked, unknown, rejected or never sent) — give that row's reference "
-                            + "(for a row without one, its key as `topup` printed it), or leave the reference empty")
+                            + "(for a row without one, its key as `topup` printed it), or leave the reference \(stored.reference == nil ? "empty" : "as it was")")
                 continue
             }
             if let mismatch = Self.mismatch(reference, topUp, amount: stored.amount, wallet: stored.wallet, chainID: stored.chainID) {
@@ -538,8 +571,8 @@ public struct ChargeImport: BatchImport {
                 errors.add(line: row.line, column: "reference",
                            "\"\(reference)\" names the \(topUp.state) top-up of \(topUp.planFile):\(topUp.planLine), which has its "
                             + "charge \(TerminalText.printable(topUp.chargeID ?? "")) already; charge \"\(stored.chargeID)\", in the ledger "
-                            + "without a reference, would be a second purchase of it — leave the reference empty (the report counts "
-                            + "the charge as a purchase of no plan row)")
+                            + "\(kept), would be a second purchase of it — leave the reference \(stored.reference == nil ? "empty" : "as it was") "
+                            + "(the report counts the charge as a purchase of no plan row)")
                 continue
             }
             // Written before the next row looks its reference up: two rows may name the same plan row.

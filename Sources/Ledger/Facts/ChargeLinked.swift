@@ -1,7 +1,8 @@
 /// A charge recorded without the reference of the plan row it carries out (a Coinbase
-/// export has none), linked to that row later, when the file is imported again with the
-/// row's reference: the row is resolved (`recorded`) as the first import would have done.
-/// The charge's own record is not changed; only its reference and plan row are added.
+/// export has none, or a typo named no row), linked to that row later, when the file is
+/// imported again with the row's reference: the row is resolved (`recorded`) as the first
+/// import would have done. The charge's record keeps its amount, times and status; its
+/// reference becomes the row's, and its plan row is set (the journal keeps both words).
 public struct ChargeLinked: Sendable, Equatable {
     public var chargeID: String
     /// The reference as the file gave it: the row's reference, or its key for a row without one.

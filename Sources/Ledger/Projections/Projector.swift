@@ -41,7 +41,7 @@ enum Projector {
             try expect(out.recordChargeStatus(fact), "charge \(fact.chargeID) to be recorded \(fact.status)")
         case .chargeLinked(let fact):
             try expect(out.linkCharge(fact), "charge \(fact.chargeID) to be linked to top-up \(fact.topUpKey)",
-                       missing: "no such recorded charge without a reference or a plan row")
+                       missing: "no such recorded charge without a plan row")
             try expect(out.recordTopUp(key: fact.topUpKey, chargeID: fact.chargeID, seq: seq), "top-up \(fact.topUpKey) to be recorded",
                        missing: "no such top-up without its charge, in the state its journal entries give it")
         case .keysRead(let fact):

@@ -108,7 +108,7 @@ struct ProjectionStatements: ProjectionWriter {
         try changed(
             """
             UPDATE \(s).charges SET reference = ?, topup_key = ?
-            WHERE charge_id = ? AND origin = 'import' AND reference IS NULL AND topup_key IS NULL
+            WHERE charge_id = ? AND origin = 'import' AND topup_key IS NULL
             """,
             [.text(fact.reference), .text(fact.topUpKey), .text(fact.chargeID)])
     }
