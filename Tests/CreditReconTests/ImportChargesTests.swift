@@ -488,6 +488,54 @@ struct ImportChargesTests {
         #expect(try bench.ledger.verify().isSound)
     }
 
+    /// The rows of one file are taken in the order of their lines, as files are in the order
+    /// they are imported: a new charge naming a blocked row, then a charge in the ledger given
+    /// that row's reference. The link was written first, whatever its line, and the new
+    /// charge became a second purchase of the row (probe 106); now the new charge resolves
+    /// the row and the link is refused (65), as it is from a later file.
+    @Test func aFilesRowsLinkInTheOrderOfTheirLines() async throws {
+        let plan = try bench.plan(TopUpBench.planText(3))
+        _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: nil) })
+        let old = "web_old,2.50,\(Wallets.c),8453,2026-11-03T10:00:00Z,"  // to expires_at
+        _ = try importer("\(Self.header)\n\(old),,,,\n").run(ledger: bench.ledger, now: now)
+        let head = try bench.ledger.headHash()
+        #expect {
+            _ = try importer("""
+                \(Self.header)
+                web_new,2.50,\(Wallets.c),8453,2026-11-04T10:00:00Z,,R-02,,,
+                \(old),R-02,,,
+                """).run(ledger: bench.ledger, now: now)
+        } throws: { error in
+            (error as? InputErrors)?.errors.map(\.description) == [
+                #"charges.csv:3: reference: "R-02" names the recorded top-up of topups.csv:3, which has its charge web_new already; "#
+                    + #"charge "web_old", in the ledger without a reference, would be a second purchase of it — leave the reference "#
+                    + "empty (the report counts the charge as a purchase of no plan row)",
+            ]
+        }
+        #expect(try bench.ledger.headHash() == head)
+        // The other way round: the link resolves the row, and the new charge is a second purchase of it.
+        let linked = try importer("""
+            \(Self.header)
+            \(old),R-02,,,
+            web_new,2.50,\(Wallets.c),8453,2026-11-04T10:00:00Z,,R-02,,,
+            """).run(ledger: bench.ledger, now: now)
+        #expect(linked.linkedExisting == 1 && linked.secondPurchases.map(\.chargeID) == ["web_new"])
+        #expect(try bench.ledger.read { try $0.topUp(account: "acct", reference: "R-02") }?.chargeID == "web_old")
+    }
+
+    /// A charge `topup` created for a row without a reference, in an export that names the
+    /// row by its key (as `topup` printed it): the same row, not another reference. It was
+    /// refused (65, "reference (none) (this row: row/…)", probe 106).
+    @Test func anExportNamingTheAPIsChargeByItsRowsKeyAgrees() async throws {
+        let plan = try bench.plan("wallet,chain_id,amount\n\(Wallets.a),8453,5\n")
+        _ = try await bench.run(plan, client: FakeChargeCreator())
+        let topUp = try #require(try bench.ledger.read { try $0.allTopUps() }.first)
+        let charge = try #require(try bench.ledger.read { try $0.charge(id: topUp.chargeID ?? "") })
+        let again = try importer("charge_id,amount,created_at,reference\n\(charge.chargeID),5,\(charge.createdAt),\(topUp.key)\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(again.skipped == 1 && again.runID == nil)
+    }
+
     /// A charge resolves a plan row only when it is that row's purchase: a 0.01 USD charge
     /// naming a 2.50 USD blocked row marked it done for good, and its credits were never
     /// bought. Refused (65) naming the line; nothing is written.
@@ -628,11 +676,12 @@ struct ImportChargesTests {
             "recorded 0 charges from e.csv (1 already in the ledger), 0.00 USD",
             "  and the status of 1 of those already in the ledger, from the file (paid, expired or pending, and when paid)",
         ])
-        let row = "charge_id,amount,created_at,status,paid_at\n\(id),1.50,\(created),paid,2026-11-03T10:20:00Z\n"
+        let paidAt = try Timestamp(iso8601: created).adding(seconds: 1200)  // within its hour
+        let row = "charge_id,amount,created_at,status,paid_at\n\(id),1.50,\(created),paid,\(paidAt.iso8601)\n"
         let paid = try importer(row).run(ledger: bench.ledger, now: now)
         #expect(paid.statusRecorded == 1 && paid.skipped == 0)
         let charge = try bench.ledger.read { try $0.charge(id: id) }
-        #expect(charge?.origin == "api" && charge?.status == "paid" && charge?.paidAt == "2026-11-03T10:20:00.000Z")
+        #expect(charge?.origin == "api" && charge?.status == "paid" && charge?.paidAt == paidAt.iso8601)
         let imports = try bench.ledger.read { try $0.runs() }.filter { $0.command == "import charges" }
         #expect(imports.count == 2 && imports.allSatisfy { $0.summary?.hasSuffix("the status of 1 already in the ledger") == true },
                 "\(imports.map(\.summary))")
@@ -700,6 +749,44 @@ struct ImportChargesTests {
         let after = try importer(row).run(ledger: bench.ledger, now: expires.adding(seconds: 1))
         #expect(after.statusRecorded == 1)
         #expect(try bench.ledger.read { try $0.charge(id: id) }?.status == "expired")
+    }
+
+    /// A charge kept as expired learns it was paid: Coinbase resolves a payment made after
+    /// its charge expired (a delayed payment), and an expiry may have been recorded by
+    /// mistake. It was refused for good (65, "status expired (this row: paid)"): the report
+    /// said the charge expired unpaid, `status` asked for a person, and its credits were a
+    /// purchase of no charge. Now recorded paid (`charge.status`); last week's export saying
+    /// `expired` is then skipped as older. A charge kept as paid within its hour is never
+    /// recorded expired (its purchase could be made again).
+    @Test func aChargeKeptExpiredIsRecordedPaidWhenItsPaymentCameLate() async throws {
+        let charge = try await chargeTopUpCreated()
+        let id = charge.chargeID
+        let expires = try Timestamp(iso8601: try #require(charge.expiresAt))
+        let header = "charge_id,amount,created_at,status,paid_at\n"
+        let expired = "\(id),1.50,\(charge.createdAt),expired,\n"
+        _ = try importer(header + expired).run(ledger: bench.ledger, now: expires.adding(seconds: 60))
+        #expect(try bench.ledger.read { try $0.charge(id: id) }?.status == "expired")
+        let late = expires.adding(seconds: 600)
+        let paid = try importer(header + "\(id),1.50,\(charge.createdAt),paid,\(late.iso8601)\n").run(ledger: bench.ledger, now: late)
+        #expect(paid.statusRecorded == 1)
+        let kept = try bench.ledger.read { try $0.charge(id: id) }
+        #expect(kept?.status == "paid" && kept?.paidAt == late.iso8601)
+        let head = try bench.ledger.headHash()
+        let older = try importer(header + expired).run(ledger: bench.ledger, now: late)
+        #expect(older.skipped == 1 && older.statusRecorded == 0)
+        #expect(try bench.ledger.headHash() == head)
+        #expect(try bench.ledger.verify().isSound)
+
+        // Paid within its hour: `expired` contradicts it.
+        let created = late.adding(seconds: -7200)
+        _ = try importer(header + "web_p,40,\(created.iso8601),paid,\(created.adding(seconds: 60).iso8601)\n").run(ledger: bench.ledger, now: late)
+        let paidHead = try bench.ledger.headHash()
+        #expect {
+            _ = try importer(header + "web_p,40,\(created.iso8601),expired,\n").run(ledger: bench.ledger, now: late)
+        } throws: { error in
+            (error as? InputErrors)?.errors.first?.description.contains("with status paid (this row: expired)") == true
+        }
+        #expect(try bench.ledger.headHash() == paidHead)
     }
 
     /// A charge without `expires_at` (in the row and in the ledger) is taken to live an hour,

@@ -418,10 +418,9 @@ public struct ChargeImport: BatchImport {
                     try writer.append(contentsOf: statuses, runID: runID, at: now) { $0 }
                     result.statusRecorded += statuses.count
                 }
-                // Before the new charges, which look the plan rows up after them.
-                try link(links, runID: runID, into: &writer, now: now, summary: &result, errors: &errors)
-                if !fresh.isEmpty {
-                    try write(fresh, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result, errors: &errors)
+                if !fresh.isEmpty || !links.isEmpty {
+                    try write(fresh, links: links, hasTopUps: hasTopUps, runID: runID, into: &writer, now: now, summary: &result,
+                              errors: &errors)
                 }
                 return true
             }
@@ -440,16 +439,21 @@ public struct ChargeImport: BatchImport {
         return summary
     }
 
-    /// Appends `fresh` (charges not in the ledger). A `reference` naming a plan row of the
-    /// same account that has no charge yet links the charge to it, when the charge is that
+    /// Appends `fresh` (charges not in the ledger), and links `links` (charges in the ledger
+    /// given their plan row's reference), in the order of their lines: the first row naming
+    /// a plan row resolves it, whichever of the two it is. A `reference` naming a plan row of
+    /// the same account that has no charge yet links the charge to it, when the charge is that
     /// row's purchase (its amount, and its wallet and chain where given); otherwise the row
     /// is a problem in `errors`, since linking would mark a purchase done that never was.
     private func write(
-        _ fresh: [Row], hasTopUps: Bool, runID: Int64?, into writer: inout LedgerWriter, now: Timestamp, summary: inout Summary,
-        errors: inout ErrorCollector
+        _ fresh: [Row], links: [(row: Row, stored: StoredCharge)], hasTopUps: Bool, runID: Int64?,
+        into writer: inout LedgerWriter, now: Timestamp, summary: inout Summary, errors: inout ErrorCollector
     ) throws {
         summary.inserted += fresh.count
         guard hasTopUps else {
+            for (row, stored) in links {  // refused: there is no plan row to name
+                try link(row, to: stored, runID: runID, into: &writer, now: now, summary: &summary, errors: &errors)
+            }
             // No plan row to link: every charge goes in as the file gives it, but a row's key
             // mistyped (there is no row at all to name).
             for row in fresh {
@@ -465,7 +469,19 @@ public struct ChargeImport: BatchImport {
         }
         var facts: [(fact: Fact, account: String)] = []
         facts.reserveCapacity(fresh.count)
+        var nextLink = links.startIndex
+        // The links of lines before `line`, after the new charges before them.
+        func linkUntil(_ line: Int) throws {
+            while nextLink < links.endIndex, links[nextLink].row.line < line {
+                try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
+                facts.removeAll(keepingCapacity: true)
+                try link(links[nextLink].row, to: links[nextLink].stored, runID: runID, into: &writer, now: now, summary: &summary,
+                         errors: &errors)
+                nextLink += 1
+            }
+        }
         for row in fresh {
+            try linkUntil(row.line)
             var charge = row.charge
             var secondPurchase = false
             if let reference = charge.reference,
@@ -505,6 +521,7 @@ public struct ChargeImport: BatchImport {
             facts.append((.chargeRecorded(charge), row.account))
             summary.total += charge.amount
         }
+        try linkUntil(.max)
         try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
     }
 
@@ -535,53 +552,51 @@ public struct ChargeImport: BatchImport {
         return stored.origin == "import" && stored.topUpKey == nil && stored.reference != reference
     }
 
-    /// Links charges already in the ledger, recorded without a plan row (without a
-    /// reference, or with one naming no plan row: a typo), to the plan rows their rows now
-    /// name (`charge.linked`), as a new charge naming the row would be: the charge must be
-    /// that row's purchase, and the row without its charge. Otherwise the row is a problem in
+    /// Links `stored`, a charge already in the ledger recorded without a plan row (without a
+    /// reference, or with one naming no plan row: a typo), to the plan row `row` now names
+    /// (`charge.linked`), as a new charge naming the row would be: the charge must be that
+    /// row's purchase, and the row without its charge. Otherwise the row is a problem in
     /// `errors`: a reference given later resolves a plan row or is refused, never kept as a
     /// note, and one naming a plan row (a second purchase of it) is never replaced.
     private func link(
-        _ links: [(row: Row, stored: StoredCharge)], runID: Int64?, into writer: inout LedgerWriter, now: Timestamp,
+        _ row: Row, to stored: StoredCharge, runID: Int64?, into writer: inout LedgerWriter, now: Timestamp,
         summary: inout Summary, errors: inout ErrorCollector
     ) throws {
-        for (row, stored) in links {
-            guard let reference = row.charge.reference else { continue }
-            let kept = stored.reference.map { "with reference \"\($0)\", which names no plan row" } ?? "without a reference"
-            if let old = stored.reference, let its = try Self.topUp(named: old, account: stored.account, reader: writer.reader) {
-                errors.add(line: row.line, column: "charge_id",
-                           "\"\(stored.chargeID)\" is already in the ledger (recorded earlier) with reference \(old) (this row: "
-                            + "\(reference)), a second purchase of the \(its.state) top-up \(its.planFile):\(its.planLine); recorded "
-                            + "charges are never changed — make this row agree, or leave that value empty")
-                continue
-            }
-            guard let topUp = try Self.topUp(named: reference, account: stored.account, reader: writer.reader) else {
-                errors.add(line: row.line, column: "reference",
-                           "\"\(reference)\" names no plan row of account \"\(stored.account)\", and charge \"\(stored.chargeID)\" is "
-                            + "already in the ledger \(kept): a reference is given to a recorded charge only to link "
-                            + "it to the plan row it bought (blocked, unknown, rejected or never sent) — give that row's reference "
-                            + "(for a row without one, its key as `topup` printed it), or leave the reference \(stored.reference == nil ? "empty" : "as it was")")
-                continue
-            }
-            if let mismatch = Self.mismatch(reference, topUp, amount: stored.amount, wallet: stored.wallet, chainID: stored.chainID) {
-                errors.add(line: row.line, column: "reference", mismatch)
-                continue
-            }
-            guard Self.chargeless.contains(topUp.state) else {
-                errors.add(line: row.line, column: "reference",
-                           "\"\(reference)\" names the \(topUp.state) top-up of \(topUp.planFile):\(topUp.planLine), which has its "
-                            + "charge \(TerminalText.printable(topUp.chargeID ?? "")) already; charge \"\(stored.chargeID)\", in the ledger "
-                            + "\(kept), would be a second purchase of it — leave the reference \(stored.reference == nil ? "empty" : "as it was") "
-                            + "(the report counts the charge as a purchase of no plan row)")
-                continue
-            }
-            // Written before the next row looks its reference up: two rows may name the same plan row.
-            try writer.append(.chargeLinked(ChargeLinked(chargeID: stored.chargeID, reference: reference, topUpKey: topUp.key,
-                                                         origin: row.charge.origin)),
-                              account: stored.account, runID: runID, at: now)
-            summary.linked.append((reference, topUp.key))
-            summary.linkedExisting += 1
+        guard let reference = row.charge.reference else { return }
+        let kept = stored.reference.map { "with reference \"\($0)\", which names no plan row" } ?? "without a reference"
+        if let old = stored.reference, let its = try Self.topUp(named: old, account: stored.account, reader: writer.reader) {
+            errors.add(line: row.line, column: "charge_id",
+                       "\"\(stored.chargeID)\" is already in the ledger (recorded earlier) with reference \(old) (this row: "
+                        + "\(reference)), a second purchase of the \(its.state) top-up \(its.planFile):\(its.planLine); recorded "
+                        + "charges are never changed — make this row agree, or leave that value empty")
+            return
         }
+        guard let topUp = try Self.topUp(named: reference, account: stored.account, reader: writer.reader) else {
+            errors.add(line: row.line, column: "reference",
+                       "\"\(reference)\" names no plan row of account \"\(stored.account)\", and charge \"\(stored.chargeID)\" is "
+                        + "already in the ledger \(kept): a reference is given to a recorded charge only to link "
+                        + "it to the plan row it bought (blocked, unknown, rejected or never sent) — give that row's reference "
+                        + "(for a row without one, its key as `topup` printed it), or leave the reference \(stored.reference == nil ? "empty" : "as it was")")
+            return
+        }
+        if let mismatch = Self.mismatch(reference, topUp, amount: stored.amount, wallet: stored.wallet, chainID: stored.chainID) {
+            errors.add(line: row.line, column: "reference", mismatch)
+            return
+        }
+        guard Self.chargeless.contains(topUp.state) else {
+            errors.add(line: row.line, column: "reference",
+                       "\"\(reference)\" names the \(topUp.state) top-up of \(topUp.planFile):\(topUp.planLine), which has its "
+                        + "charge \(TerminalText.printable(topUp.chargeID ?? "")) already; charge \"\(stored.chargeID)\", in the ledger "
+                        + "\(kept), would be a second purchase of it — leave the reference \(stored.reference == nil ? "empty" : "as it was") "
+                        + "(the report counts the charge as a purchase of no plan row)")
+            return
+        }
+        // Written before the next row looks its reference up: two rows may name the same plan row.
+        try writer.append(.chargeLinked(ChargeLinked(chargeID: stored.chargeID, reference: reference, topUpKey: topUp.key,
+                                                     origin: row.charge.origin)),
+                          account: stored.account, runID: runID, at: now)
+        summary.linked.append((reference, topUp.key))
+        summary.linkedExisting += 1
     }
 
     /// A reference shaped as a plan row's key that names no such row: a plan never holds one
@@ -635,10 +650,22 @@ public struct ChargeImport: BatchImport {
     static func newStatus(_ row: Row, _ stored: StoredCharge) -> ChargeStatusRecorded? {
         let charge = row.charge
         guard let status = charge.status else { return nil }
-        // An older export's `pending` says less than a final status kept: nothing to add.
+        // An older export's `pending` says less than a final status kept: nothing to add; so
+        // does its `expired` of a charge paid after it expired.
         if status == "pending", let kept = stored.status, kept != "pending" { return nil }
+        if saidBeforeItsLatePayment(status, stored) { return nil }
         guard status != stored.status || (charge.paidAt != nil && stored.paidAt == nil) else { return nil }
         return ChargeStatusRecorded(chargeID: stored.chargeID, status: status, paidAt: charge.paidAt, origin: charge.origin)
+    }
+
+    /// Whether a row's `status` is `expired` for a charge kept as paid after its expiry (its
+    /// `expires_at`, or an hour after its creation): an export written between the two.
+    static func saidBeforeItsLatePayment(_ status: String, _ stored: StoredCharge) -> Bool {
+        guard status == "expired", stored.status == "paid", let paidAt = stored.paidAt.flatMap({ try? Timestamp(iso8601: $0) }),
+              let expiry = stored.expiresAt.flatMap({ try? Timestamp(iso8601: $0) })
+                ?? (try? Timestamp(iso8601: stored.createdAt)).map(assumedExpiry)
+        else { return false }
+        return paidAt >= expiry
     }
 
     /// How `row` differs from the stored charge, in words, or `nil` when it says the same
@@ -662,7 +689,9 @@ public struct ChargeImport: BatchImport {
         }
         compareGiven("wallet", charge.wallet, stored.wallet)
         compareGiven("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init))
-        if !linking { compareGiven("reference", charge.reference, stored.reference) }
+        // A row naming the charge's own plan row by its key (`row/…`, as `topup` printed it)
+        // names it as its reference does.
+        if !linking, charge.reference != stored.topUpKey { compareGiven("reference", charge.reference, stored.reference) }
         if stored.origin == "api" {
             // The API's own record: only what the export can contradict. An export's times
             // may be written coarser than the API's milliseconds (to the second or the
@@ -684,8 +713,13 @@ public struct ChargeImport: BatchImport {
         // of the same charge, re-imported after a later one): not a contradiction.
         if let status = charge.status, status != "pending" || stored.status == nil || stored.status == "pending" {
             // Until a final status (paid, expired) is kept, a row may give one (`newStatus`);
-            // then only the payment time of a charge kept as paid without one.
-            if let kept = stored.status, kept != "pending" {
+            // then only the payment time of a charge kept as paid without one, and `paid` for
+            // one kept as expired: a payment made after the charge expired (Coinbase resolves a
+            // delayed payment), or an expiry recorded by mistake; counted as bought, it is not
+            // bought again. Never `expired` for one kept as paid (its purchase could be made
+            // again), but from an older export, of a charge paid after it expired.
+            if let kept = stored.status, kept != "pending", !(kept == "expired" && status == "paid"),
+               !Self.saidBeforeItsLatePayment(status, stored) {
                 compare("status", status, kept)
                 // A row without the time says less; one giving it to a charge kept without adds it.
                 if let mine = charge.paidAt?.iso8601, let theirs = stored.paidAt { compare("paid_at", mine, theirs) }
