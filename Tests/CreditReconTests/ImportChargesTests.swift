@@ -536,6 +536,39 @@ struct ImportChargesTests {
         #expect(again.skipped == 1 && again.runID == nil)
     }
 
+    /// A charge recorded without a plan row beside a row still to be bought that makes the
+    /// same purchase: `status` and the report's finding for the row name it and say how to
+    /// link them; `status` only said to buy the row through the web flow, already done. Not
+    /// a charge of another wallet, nor one created before the row was blocked.
+    @Test func aChargeThatMayBeABlockedRowsPurchaseIsNamedBesideIt() async throws {
+        let plan = try bench.plan(TopUpBench.planText(3))
+        _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: nil) })
+        let clock = Timestamp.now()
+        _ = try importer("""
+            \(Self.header)
+            web_old,1.50,\(Wallets.b),137,\(clock.adding(seconds: -86_400).iso8601),,,paid,,
+            web_2,2.50,\(Wallets.c),,\(clock.iso8601),,,paid,,
+            web_x,3.50,\(Wallets.a),1,\(clock.iso8601),,,paid,,
+            """).run(ledger: bench.ledger, now: clock.adding(seconds: 60))
+        let status = try StatusReport.read(ledger: bench.ledger, options: StatusOptions(account: "acct"), now: clock.adding(seconds: 120))
+        #expect(status.possiblePurchases == [.init(row: "R-02", chargeID: "web_2")])
+        #expect(status.attention.contains(
+            "1 charge recorded without a plan row is the same purchase as a top-up still to be bought (web_2 for R-02): if it "
+                + "was bought for that row, link them with `import charges`, its row again with the plan row's reference "
+                + "(`report`'s findings.csv names each)"), "\(status.attention)")
+        let books = try Reconciler(options: ReconcileOptions(account: "acct")).reconcile(bench.ledger, asOf: clock.adding(seconds: 120))
+        let blocked = books.findings.filter { $0.kind == .chargeBlocked }
+        #expect(blocked.map(\.reference) == ["R-01", "R-02", "R-03"])
+        #expect(blocked.filter { $0.message.contains("recorded without a plan row") }.map(\.reference) == ["R-02"])
+        #expect(blocked.first { $0.reference == "R-02" }?.message.hasSuffix(
+            "Charge web_2 (2.5, created \(clock.iso8601)), recorded without a plan row, is the same purchase: if it was bought "
+                + "for R-02, link them by importing its row again with reference R-02 (`credit-recon import charges`).") == true)
+
+        _ = try importer("\(Self.header)\nweb_2,2.50,\(Wallets.c),,\(clock.iso8601),,R-02,paid,,\n").run(ledger: bench.ledger, now: clock.adding(seconds: 60))
+        #expect(try StatusReport.read(ledger: bench.ledger, options: StatusOptions(account: "acct"), now: clock.adding(seconds: 120))
+            .possiblePurchases.isEmpty)
+    }
+
     /// A charge resolves a plan row only when it is that row's purchase: a 0.01 USD charge
     /// naming a 2.50 USD blocked row marked it done for good, and its credits were never
     /// bought. Refused (65) naming the line; nothing is written.

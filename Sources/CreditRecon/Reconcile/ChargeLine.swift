@@ -38,6 +38,9 @@ public struct ChargeLine: Sendable, Equatable {
     /// again, it would be refused again), not for the key or the address (the plan's next
     /// run sends it again).
     public var refusedForTheRow = false
+    /// For a top-up still to be bought, a charge recorded without a plan row that may be its
+    /// purchase (`Reconciler.possiblePurchases`), by id.
+    public var possiblePurchase: String?
 
     /// What findings name it by: the plan reference finance knows, else the charge id,
     /// else the top-up key.

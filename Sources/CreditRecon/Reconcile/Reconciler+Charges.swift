@@ -77,11 +77,51 @@ extension Reconciler {
                 charge, matchedTo: matched.increase(ofCharge: index).map { increases[$0] }, matcher: matcher,
                 asOf: asOf, firstReading: firstReading, findings: &findings))
         }
-        for topUp in input.chargeless {
-            lines.append(chargelessLine(topUp, findings: &findings))
+        let purchases = possiblePurchases(input.chargeless, among: lines)
+        for (index, topUp) in input.chargeless.enumerated() {
+            lines.append(chargelessLine(topUp, possiblePurchase: purchases[index].map { lines[$0] }, findings: &findings))
         }
         paidTwice(lines, findings: &findings)
         return lines
+    }
+
+    /// How long before a row was blocked (or its request's outcome lost) a charge bought for
+    /// it through the web flow may say it was created: the export's clock is not ours.
+    static let possiblePurchaseSlackMilliseconds: Int64 = 600_000
+
+    /// For each top-up still to be bought (blocked, unknown, never sent), by index, the
+    /// charge among `lines` that may be its purchase, recorded without a plan row (without a
+    /// reference, or with one naming none: a Coinbase export has no such column): the same
+    /// account, amount, and wallet and chain where the charge gives them, created since the
+    /// row stopped (less `possiblePurchaseSlackMilliseconds`), not expired. One to one, the
+    /// oldest charge first. Only a suggestion: a person says whether it is, by linking them
+    /// (`import charges` with the row's reference).
+    func possiblePurchases(_ chargeless: [LedgerReader.ChargelessTopUp], among lines: [ChargeLine]) -> [Int: Int] {
+        let waiting = chargeless.indices.filter { ["blocked", "unknown", "requesting", "planned"].contains(chargeless[$0].state) }
+        guard !waiting.isEmpty else { return [:] }
+        var planned = Set(chargeless.compactMap { topUp in topUp.reference.map { topUp.account + "\u{0}" + $0 } })
+        for line in lines where line.topUpKey != nil { if let reference = line.reference { planned.insert(line.account + "\u{0}" + reference) } }
+        let candidates = lines.indices.filter { index in
+            let line = lines[index]
+            return line.origin == "import" && line.topUpKey == nil && line.chargeID != nil && line.state != .expired
+                && !(line.reference.map { planned.contains(line.account + "\u{0}" + $0) } ?? false)
+        }.sorted { (lines[$0].createdAt, $0) < (lines[$1].createdAt, $1) }
+        guard !candidates.isEmpty else { return [:] }
+        var taken = Set<Int>()
+        var found: [Int: Int] = [:]
+        for index in waiting {
+            let topUp = chargeless[index]
+            let since = topUp.updatedAt.adding(milliseconds: -Self.possiblePurchaseSlackMilliseconds)
+            guard let charge = candidates.first(where: { candidate in
+                let line = lines[candidate]
+                return !taken.contains(candidate) && line.account == topUp.account && line.amount == topUp.amount
+                    && (line.wallet ?? topUp.wallet) == topUp.wallet && (line.chainID ?? topUp.chainID) == topUp.chainID
+                    && line.createdAt >= since
+            }) else { continue }
+            taken.insert(charge)
+            found[index] = charge
+        }
+        return found
     }
 
     /// A reference names one purchase: two settled charges carrying it (a charge `topup`
@@ -169,14 +209,26 @@ extension Reconciler {
     }
 
     /// A top-up without a charge was rejected, blocked (410 Gone), never sent, or nobody knows.
-    private func chargelessLine(_ topUp: LedgerReader.ChargelessTopUp, findings: inout [Finding]) -> ChargeLine {
+    ///
+    /// `possiblePurchase`: a charge recorded without a plan row that may be the row's
+    /// purchase (`possiblePurchases`), which its finding names.
+    private func chargelessLine(
+        _ topUp: LedgerReader.ChargelessTopUp, possiblePurchase: ChargeLine?, findings: inout [Finding]
+    ) -> ChargeLine {
         let account = options.account
         var line = ChargeLine(
             chargeID: nil, topUpKey: topUp.key, reference: topUp.reference, batch: topUp.batch,
             account: topUp.account, origin: "api", wallet: topUp.wallet, chainID: topUp.chainID,
             amount: topUp.amount, createdAt: topUp.updatedAt, expiresAt: nil, state: .unknown,
             error: topUp.error, memo: topUp.memo)
+        line.possiblePurchase = possiblePurchase?.chargeID
         let name = topUp.reference ?? topUp.key
+        // Said after what the finding says to do, which it may make needless.
+        let bought = possiblePurchase.map { charge in
+            " Charge \(charge.chargeID ?? "") (\(charge.amount.decimalText), created \(charge.createdAt.iso8601)), recorded "
+                + "without a plan row, is the same purchase: if it was bought for \(name), link them by importing its row "
+                + "again with reference \(topUp.reference ?? topUp.key) (`credit-recon import charges`)"
+        }
         // A request that provably never reached the API is stored `rejected` (nothing was
         // created), but it is a row not sent, as one its run stopped before: the plan's next
         // run sends it. It was reported as refused, and `status` left it out.
@@ -191,7 +243,8 @@ extension Reconciler {
                 .warning, .topUpNotSent, at: topUp.updatedAt, account: account, amount: topUp.amount,
                 reference: name,
                 message: "\(name) (\(topUp.amount.decimalText)) was planned from \(topUp.batch) but its charge was never "
-                    + "requested: \(why). Run `credit-recon topup` with the plan again to send it."))
+                    + "requested: \(why). Run `credit-recon topup` with the plan again to send it."
+                    + (bought.map { $0 + " first, or the plan buys it again." } ?? "")))
         case "rejected":
             line.state = .rejected
             line.refusedForTheRow = TopUpEngine.refusedForTheRow(topUp.httpStatus)
@@ -207,7 +260,7 @@ extension Reconciler {
                 reference: name,
                 message: "charges cannot be created through the API any more (410 Gone), so \(name) "
                     + "(\(topUp.amount.decimalText)) was not created. Pay it through the OpenRouter web flow and "
-                    + "record it with `credit-recon import charges`."))
+                    + "record it with `credit-recon import charges`." + (bought.map { $0 + "." } ?? "")))
         default:
             line.state = .unknown
             if topUp.state == "requesting" && line.error == nil {
@@ -218,7 +271,7 @@ extension Reconciler {
                 reference: name,
                 message: "nobody knows whether the charge request for \(name) (\(topUp.amount.decimalText)) "
                     + "created a charge. Check the OpenRouter dashboard, then run `credit-recon topup "
-                    + "--retry-unknown` or record the charge."))
+                    + "--retry-unknown` or record the charge." + (bought.map { $0 + "." } ?? "")))
         }
         return line
     }

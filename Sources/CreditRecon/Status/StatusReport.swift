@@ -24,6 +24,16 @@ public struct StatusReport: Sendable, Equatable {
     public var expiredCharges: [ChargeLine] = []
     public var rejectedRows: [ChargeLine] = []
     public var expired: OpenCharges { OpenCharges(expiredCharges) }
+    /// Top-ups still to be bought (blocked, unknown, never sent) beside a charge recorded
+    /// without a plan row that is the same purchase (`Reconciler.possiblePurchases`).
+    public var possiblePurchases: [PossiblePurchase] = []
+
+    /// A top-up still to be bought, by its reference (else its key), and the charge that may
+    /// be its purchase.
+    public struct PossiblePurchase: Sendable, Equatable {
+        public var row: String
+        public var chargeID: String
+    }
     public var rejected: OpenCharges { OpenCharges(rejectedRows) }
     /// How many of them an attention line names (by reference, else charge id, else key).
     static let namedAtMost = 5
@@ -151,6 +161,16 @@ public struct StatusReport: Sendable, Equatable {
                 + "the web flow and record \(blocked.count == 1 ? "it" : "them") with `import charges`, giving the row's reference "
                 + "(for a row without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)")
         }
+        if !possiblePurchases.isEmpty {
+            let one = possiblePurchases.count == 1
+            let named = possiblePurchases.prefix(Self.namedAtMost).map { "\($0.chargeID) for \($0.row)" }.joined(separator: ", ")
+                + (possiblePurchases.count > Self.namedAtMost ? ", …" : "")
+            reasons.append("\(possiblePurchases.count) charge\(one ? "" : "s") recorded without a plan row \(one ? "is" : "are") the "
+                + "same purchase\(one ? "" : "s") as \(one ? "a top-up" : "top-ups") still to be bought (\(TerminalText.printable(named))): if "
+                + "\(one ? "it was" : "they were") bought for \(one ? "that row" : "those rows"), link \(one ? "them" : "each") with "
+                + "`import charges`, \(one ? "its" : "the charge's") row again with the plan row's reference (`report`'s "
+                + "findings.csv names each)")
+        }
         if expired.count > 0 {
             let one = expired.count == 1
             reasons.append("\(expired.count) charge\(one ? "" : "s") expired unpaid in the last \(Self.recentDays) days "
@@ -244,6 +264,9 @@ public struct StatusReport: Sendable, Equatable {
                let key = charge.topUpKey, books.sendingRunIDs[key].map(running.contains) == true {
                 report.inFlight.add(charge.amount)
                 continue
+            }
+            if let purchase = charge.possiblePurchase, let row = charge.reference ?? charge.topUpKey {
+                report.possiblePurchases.append(PossiblePurchase(row: row, chargeID: purchase))
             }
             switch charge.state {
             case .pending: report.pending.add(charge.amount)
