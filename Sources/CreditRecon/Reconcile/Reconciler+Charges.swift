@@ -101,20 +101,26 @@ extension Reconciler {
         guard !waiting.isEmpty else { return [:] }
         var planned = Set(chargeless.compactMap { topUp in topUp.reference.map { topUp.account + "\u{0}" + $0 } })
         for line in lines where line.topUpKey != nil { if let reference = line.reference { planned.insert(line.account + "\u{0}" + reference) } }
-        let candidates = lines.indices.filter { index in
+        // By amount, each oldest first: a row looks only at charges of its amount.
+        let amounts = Set(waiting.map { chargeless[$0].amount })
+        var candidates: [Micros: [Int]] = [:]
+        for index in lines.indices {
             let line = lines[index]
-            return line.origin == "import" && line.topUpKey == nil && line.chargeID != nil && line.state != .expired
-                && !(line.reference.map { planned.contains(line.account + "\u{0}" + $0) } ?? false)
-        }.sorted { (lines[$0].createdAt, $0) < (lines[$1].createdAt, $1) }
+            guard amounts.contains(line.amount), line.origin == "import", line.topUpKey == nil, line.chargeID != nil,
+                  line.state != .expired, !(line.reference.map { planned.contains(line.account + "\u{0}" + $0) } ?? false)
+            else { continue }
+            candidates[line.amount, default: []].append(index)
+        }
         guard !candidates.isEmpty else { return [:] }
+        for amount in candidates.keys { candidates[amount]?.sort { (lines[$0].createdAt, $0) < (lines[$1].createdAt, $1) } }
         var taken = Set<Int>()
         var found: [Int: Int] = [:]
         for index in waiting {
             let topUp = chargeless[index]
             let since = topUp.updatedAt.adding(milliseconds: -Self.possiblePurchaseSlackMilliseconds)
-            guard let charge = candidates.first(where: { candidate in
+            guard let charge = candidates[topUp.amount]?.first(where: { candidate in
                 let line = lines[candidate]
-                return !taken.contains(candidate) && line.account == topUp.account && line.amount == topUp.amount
+                return !taken.contains(candidate) && line.account == topUp.account
                     && (line.wallet ?? topUp.wallet) == topUp.wallet && (line.chainID ?? topUp.chainID) == topUp.chainID
                     && line.createdAt >= since
             }) else { continue }
