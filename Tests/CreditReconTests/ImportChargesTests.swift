@@ -212,19 +212,25 @@ struct ImportChargesTests {
         }
         let refused = #expect(throws: InputErrors.self) { try prepare(at: now.adding(seconds: 60)) }
         #expect(refused?.exitStatus == .dataError)
-        #expect(refused?.errors.map(\.line) == [2, 4, 7], "\(String(describing: refused))")
+        // web-4's reference names no plan row: P-6's reference tells nothing apart from it.
+        #expect(refused?.errors.map(\.line) == [2, 4, 6], "\(String(describing: refused))")
         #expect(refused?.errors.first?.description == "topups.csv:2: wallet: the same purchase as charge web-1, recorded with "
             + "`import charges`, created at \(made): 10.00 USD from \(Wallets.a) on \(Chain.label(for: 8453)), paid. It is no plan "
             + "row's purchase (bought through the web flow, or by another tool): if this row is that purchase, remove it from the "
-            + "plan; if these are new purchases, run with --allow-repeat")
+            + "plan (a row already in the ledger: link them, importing the charge's row again with the row's key in its reference column); "
+            + "if these are new purchases, run with --allow-repeat")
         // Pending, its pay-before time passed: it may have been paid all the same (only a
         // recording as expired says it was not, probe 104: the books had matched one with
         // its rise of credits), so it counts, and no advice says to record it as expired.
         #expect(refused?.errors[1].description.hasSuffix("5.00 USD from \(Wallets.b), pending. It is no plan row's purchase (bought "
-            + "through the web flow, or by another tool): if this row is that purchase, remove it from the plan; if these are new "
+            + "through the web flow, or by another tool): if this row is that purchase, remove it from the plan (a row already in "
+            + "the ledger: link them, importing the charge's row again with the row's key in its reference column); if these are new "
             + "purchases, run with --allow-repeat") == true, "\(String(describing: refused))")
         #expect(refused?.errors.last?.description.contains("as charge web-4, recorded with `import charges`, reference \"W-4\", created at")
             == true, "\(String(describing: refused))")
+        #expect(refused?.errors.last?.description.contains("(bought through the web flow, or by another tool; its reference names no "
+            + "plan row): if this row is that purchase, remove it from the plan (a row already in the ledger: link them, importing "
+            + "the charge's row again with this row's reference in its reference column)") == true, "\(String(describing: refused))")
         #expect(try prepare(at: now.adding(seconds: 60), allowRepeat: true).toSend.count == 7)
         // Older than the window by this clock: sent, once the clock is checked.
         let late = try prepare(at: now.adding(seconds: TopUpEngine.repeatWindow + 60))
@@ -466,6 +472,8 @@ struct ImportChargesTests {
         let typo = try importer(Self.header + "\n" + row("web_a", "S-l") + row("web_b", "S-1") + row("web_c", "S-1"))
             .run(ledger: bench.ledger, now: now)
         #expect(typo.referencesNamingNoRow == 1 && typo.linked.map(\.reference) == ["S-1"] && typo.secondPurchases.count == 1)
+        let json = typo.json.text
+        #expect(json.contains(#""references_naming_no_row":1"#) && json.contains(#""unlinked_references":2"#), "\(json)")
         #expect(typo.lines(file: "charges.csv").contains(
             "  1 reference names no plan row (S-l on web_a): its charge is recorded as a purchase of no plan row; a charge that "
                 + "bought a plan row is linked to it by importing its row again with that row's reference"),
@@ -486,6 +494,15 @@ struct ImportChargesTests {
         #expect(try bench.states() == ["S-1": "recorded", "S-2": "recorded", "S-3": "blocked"])
         #expect(try bench.ledger.read { try $0.charge(id: "web_a")?.reference } == "S-2")
         #expect(try bench.ledger.verify().isSound)
+        // The first export, typo and all, imported again (or a later one holding its row): the
+        // typo says less than the plan row the charge has now. It was refused (65, probe 107).
+        let linkedHead = try bench.ledger.headHash()
+        let again = try importer(Self.header + "\n" + row("web_a", "S-l") + row("web_b", "S-1") + row("web_c", "S-1"))
+            .run(ledger: bench.ledger, now: now)
+        #expect(again.skipped == 3 && again.runID == nil)
+        #expect(try bench.ledger.headHash() == linkedHead)
+        // But not another plan row's reference.
+        #expect(throws: InputErrors.self) { _ = try importer(Self.header + "\n" + row("web_a", "S-3")).run(ledger: bench.ledger, now: now) }
     }
 
     /// The rows of one file are taken in the order of their lines, as files are in the order
@@ -507,7 +524,7 @@ struct ImportChargesTests {
                 """).run(ledger: bench.ledger, now: now)
         } throws: { error in
             (error as? InputErrors)?.errors.map(\.description) == [
-                #"charges.csv:3: reference: "R-02" names the recorded top-up of topups.csv:3, which has its charge web_new already; "#
+                #"charges.csv:3: reference: "R-02" names the top-up of topups.csv:3, which line 2 of this file resolves (charge web_new); "#
                     + #"charge "web_old", in the ledger without a reference, would be a second purchase of it — leave the reference "#
                     + "empty (the report counts the charge as a purchase of no plan row)",
             ]
@@ -567,6 +584,40 @@ struct ImportChargesTests {
         _ = try importer("\(Self.header)\nweb_2,2.50,\(Wallets.c),,\(clock.iso8601),,R-02,paid,,\n").run(ledger: bench.ledger, now: clock.adding(seconds: 60))
         #expect(try StatusReport.read(ledger: bench.ledger, options: StatusOptions(account: "acct"), now: clock.adding(seconds: 120))
             .possiblePurchases.isEmpty)
+    }
+
+    /// A row left to send (its request refused for the rate, 429) beside its purchase made
+    /// through the web flow and recorded under a mistyped reference (`REF-M22` for `REF-M2`),
+    /// which the import said names no plan row: two references told the two apart, and the
+    /// plan's next run bought the row again (probe 107). A reference naming no plan row tells
+    /// nothing: refused (65) as a repeat, until the two are linked.
+    @Test func aRecordedChargeWhoseReferenceNamesNoRowIsARepeatOfTheRowItBought() async throws {
+        let plan = try bench.plan("wallet,chain_id,amount,reference\n\(Wallets.a),137,19,REF-M1\n\(Wallets.a),137,21,REF-M2\n")
+        _ = try await bench.run(plan, client: FakeChargeCreator { call, index in
+            call.amount == (try! Micros(parsing: "21")) ? .rejected(status: 429, message: "slow down", rawBody: nil)
+                : .created(FakeChargeCreator.charge(index))
+        })
+        #expect(try bench.states() == ["REF-M1": "created", "REF-M2": "rejected"])
+        let clock = Timestamp.now()
+        let typo = try importer("\(Self.header)\nm-2,21,\(Wallets.a),137,\(clock.iso8601),,REF-M22,paid,,\n")
+            .run(ledger: bench.ledger, now: clock.adding(seconds: 60))
+        #expect(typo.referencesNamingNoRow == 1)
+        let engine = TopUpEngine(options: .init(planPath: plan, displayName: "topups.csv", account: "acct", now: clock.adding(seconds: 120)))
+        let refused = #expect(throws: InputErrors.self) { _ = try engine.prepare(ledger: bench.ledger) }
+        #expect(refused?.errors.map(\.description) == [
+            "topups.csv:3: reference: the same purchase as charge m-2, recorded with `import charges`, reference \"REF-M22\", "
+                + "created at \(clock.iso8601): 21.00 USD "
+                + "from \(Wallets.a) on \(Chain.label(for: 137)), paid. It is no plan row's purchase (bought through the web flow, "
+                + "or by another tool; its reference names no plan row): if this row is that purchase, remove it from the plan (a "
+                + "row already in the ledger: link them, importing the charge's row again with this row's reference in its "
+                + "reference column); if it is a new purchase, run with --allow-repeat",
+        ], "\(String(describing: refused))")
+        _ = try importer("\(Self.header)\nm-2,21,\(Wallets.a),137,\(clock.iso8601),,REF-M2,paid,,\n")
+            .run(ledger: bench.ledger, now: clock.adding(seconds: 60))
+        let fake = FakeChargeCreator()
+        _ = try await bench.run(plan, client: fake)
+        #expect(fake.calls.isEmpty)
+        #expect(try bench.states() == ["REF-M1": "created", "REF-M2": "recorded"])
     }
 
     /// A charge resolves a plan row only when it is that row's purchase: a 0.01 USD charge

@@ -94,7 +94,8 @@ public struct ChargeImport: BatchImport {
                 "second_purchases": .array(secondPurchases.map {
                     .object(["reference": .string($0.reference), "charge_id": .string($0.chargeID)])
                 }),
-                "unlinked_references": .int(Int64(unlinkedReferences)), "inserted_total": .string(total.decimalText),
+                "unlinked_references": .int(Int64(unlinkedReferences)),
+                "references_naming_no_row": .int(Int64(referencesNamingNoRow)), "inserted_total": .string(total.decimalText),
                 "run_id": runID.map(JSONOutput.int) ?? .null, "head_hash": .string(headHash),
             ])
         }
@@ -373,7 +374,15 @@ public struct ChargeImport: BatchImport {
                                 continue
                             }
                             let linking = Self.givesItsRow(row, existing)
-                            if let difference = Self.difference(row, existing, now: now, linking: linking) {
+                            // The export a linked charge was first recorded from, with the reference
+                            // that named no plan row, imported again (as a later export holding it
+                            // is): that reference says less than the plan row the charge has.
+                            var stale = false
+                            if !linking, existing.origin == "import", existing.topUpKey != nil, let reference = row.charge.reference,
+                               reference != existing.reference, reference != existing.topUpKey {
+                                stale = try Self.topUp(named: reference, account: existing.account, reader: writer.reader) == nil
+                            }
+                            if let difference = Self.difference(row, existing, now: now, ignoringReference: linking || stale) {
                                 errors.add(line: row.line, column: "charge_id",
                                            "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
                                             + "with \(difference); recorded charges are never changed — make this row agree, or leave that value "
@@ -450,9 +459,12 @@ public struct ChargeImport: BatchImport {
         into writer: inout LedgerWriter, now: Timestamp, summary: inout Summary, errors: inout ErrorCollector
     ) throws {
         summary.inserted += fresh.count
+        // The plan rows this file resolves, with the line and charge that do.
+        var resolved: [String: (line: Int, chargeID: String)] = [:]
         guard hasTopUps else {
             for (row, stored) in links {  // refused: there is no plan row to name
-                try link(row, to: stored, runID: runID, into: &writer, now: now, summary: &summary, errors: &errors)
+                try link(row, to: stored, runID: runID, into: &writer, now: now, resolved: &resolved, summary: &summary,
+                         errors: &errors)
             }
             // No plan row to link: every charge goes in as the file gives it, but a row's key
             // mistyped (there is no row at all to name).
@@ -475,8 +487,8 @@ public struct ChargeImport: BatchImport {
             while nextLink < links.endIndex, links[nextLink].row.line < line {
                 try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
                 facts.removeAll(keepingCapacity: true)
-                try link(links[nextLink].row, to: links[nextLink].stored, runID: runID, into: &writer, now: now, summary: &summary,
-                         errors: &errors)
+                try link(links[nextLink].row, to: links[nextLink].stored, runID: runID, into: &writer, now: now,
+                         resolved: &resolved, summary: &summary, errors: &errors)
                 nextLink += 1
             }
         }
@@ -498,6 +510,7 @@ public struct ChargeImport: BatchImport {
                 // Link only rows with no charge yet: a created or recorded row keeps its own.
                 if Self.chargeless.contains(topUp.state) {
                     charge.topUpKey = topUp.key
+                    resolved[topUp.key] = (row.line, charge.chargeID)
                     summary.linked.append((reference, topUp.key))
                     // Written before the next row looks its reference up: two rows may name the same plan row.
                     try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
@@ -558,9 +571,12 @@ public struct ChargeImport: BatchImport {
     /// row's purchase, and the row without its charge. Otherwise the row is a problem in
     /// `errors`: a reference given later resolves a plan row or is refused, never kept as a
     /// note, and one naming a plan row (a second purchase of it) is never replaced.
+    ///
+    /// `resolved`: the plan rows this file resolved so far, by key, with the line and charge
+    /// that did.
     private func link(
         _ row: Row, to stored: StoredCharge, runID: Int64?, into writer: inout LedgerWriter, now: Timestamp,
-        summary: inout Summary, errors: inout ErrorCollector
+        resolved: inout [String: (line: Int, chargeID: String)], summary: inout Summary, errors: inout ErrorCollector
     ) throws {
         guard let reference = row.charge.reference else { return }
         let kept = stored.reference.map { "with reference \"\($0)\", which names no plan row" } ?? "without a reference"
@@ -584,9 +600,11 @@ public struct ChargeImport: BatchImport {
             return
         }
         guard Self.chargeless.contains(topUp.state) else {
+            let has = resolved[topUp.key].map { "which line \($0.line) of this file resolves (charge \(TerminalText.printable($0.chargeID)))" }
+                ?? "which has its charge \(TerminalText.printable(topUp.chargeID ?? "")) already"
             errors.add(line: row.line, column: "reference",
-                       "\"\(reference)\" names the \(topUp.state) top-up of \(topUp.planFile):\(topUp.planLine), which has its "
-                        + "charge \(TerminalText.printable(topUp.chargeID ?? "")) already; charge \"\(stored.chargeID)\", in the ledger "
+                       "\"\(reference)\" names the \(resolved[topUp.key] == nil ? topUp.state + " " : "")top-up of "
+                        + "\(topUp.planFile):\(topUp.planLine), \(has); charge \"\(stored.chargeID)\", in the ledger "
                         + "\(kept), would be a second purchase of it — leave the reference \(stored.reference == nil ? "empty" : "as it was") "
                         + "(the report counts the charge as a purchase of no plan row)")
             return
@@ -597,6 +615,7 @@ public struct ChargeImport: BatchImport {
                           account: stored.account, runID: runID, at: now)
         summary.linked.append((reference, topUp.key))
         summary.linkedExisting += 1
+        resolved[topUp.key] = (row.line, stored.chargeID)
     }
 
     /// A reference shaped as a plan row's key that names no such row: a plan never holds one
@@ -672,9 +691,10 @@ public struct ChargeImport: BatchImport {
     /// (`now`: the import's time, before which a charge kept with a later `expires_at`
     /// cannot have expired).
     ///
-    /// `linking`: the row gives a reference to a charge recorded without one (`link`
-    /// decides whether it may have it).
-    static func difference(_ row: Row, _ stored: StoredCharge, now: Timestamp, linking: Bool) -> String? {
+    /// `ignoringReference`: the row gives a reference to a charge recorded without a plan row
+    /// (`link` decides whether it may have it), or the one it was recorded with, naming no
+    /// plan row, to a charge linked since.
+    static func difference(_ row: Row, _ stored: StoredCharge, now: Timestamp, ignoringReference: Bool) -> String? {
         let charge = row.charge
         var differences: [String] = []
         func compare(_ name: String, _ mine: String?, _ theirs: String?) {
@@ -691,7 +711,7 @@ public struct ChargeImport: BatchImport {
         compareGiven("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init))
         // A row naming the charge's own plan row by its key (`row/…`, as `topup` printed it)
         // names it as its reference does.
-        if !linking, charge.reference != stored.topUpKey { compareGiven("reference", charge.reference, stored.reference) }
+        if !ignoringReference, charge.reference != stored.topUpKey { compareGiven("reference", charge.reference, stored.reference) }
         if stored.origin == "api" {
             // The API's own record: only what the export can contradict. An export's times
             // may be written coarser than the API's milliseconds (to the second or the

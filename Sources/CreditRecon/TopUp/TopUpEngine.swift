@@ -190,6 +190,11 @@ public struct TopUpEngine: Sendable {
             }
         }
 
+        /// Whether this is a recorded charge whose reference names no plan row (its id in `ids`).
+        func namesNoRow(_ ids: Set<String>) -> Bool {
+            if case .recorded(let charge) = made { ids.contains(charge.chargeID) } else { false }
+        }
+
         /// Whether `row` buys what this bought: the same wallet and amount, and the same
         /// chain (a recorded charge's that gives none is any chain's).
         func isBought(by row: PlanRow) -> Bool {
@@ -205,7 +210,8 @@ public struct TopUpEngine: Sendable {
 
     /// The rows among `candidates` (by index, in plan order) that make the same purchase
     /// (wallet, chain and amount) as one made at `since` or later, when either has no
-    /// reference (two references tell two purchases apart), by row index. Purchases made
+    /// reference (two references tell two purchases apart; a recorded charge's that names
+    /// no plan row, a typo, tells nothing), by row index. Purchases made
     /// are the top-ups that may have been charged, but none of `rows` (keys), and the
     /// charges recorded with `import charges` that are no top-up's, not recorded as expired (probe
     /// 101: a purchase made through the web flow and recorded was bought again by the plan's
@@ -248,13 +254,28 @@ public struct TopUpEngine: Sendable {
             }
         }
         guard !made.isEmpty else { return ([:], false) }
+        // A recorded charge whose reference names no plan row (a typo: `import charges` says
+        // so) is told apart from a row by nothing: as one without a reference (probe 107: a
+        // row left to send bought again beside its purchase recorded under "REF-M22").
+        let named = Set(rows.compactMap { entry in entry.row.reference.map { entry.row.account + "\u{0}" + $0 } })
+        var namingNoRow: Set<String> = []  // charge ids
+        for key in Set(candidates.map { Bought(wallet: rows[$0].row.wallet.checksummed, amount: rows[$0].row.amount) }) {
+            for purchase in made[key] ?? [] {
+                guard case .recorded(let charge) = purchase.made, let reference = charge.reference,
+                      !named.contains(charge.account + "\u{0}" + reference),
+                      try ChargeImport.topUp(named: reference, account: charge.account, reader: reader) == nil
+                else { continue }
+                namingNoRow.insert(charge.chargeID)
+            }
+        }
         var matched: Set<String> = []  // ids of the purchases a row repeats
         var found: [Int: EarlierPurchase] = [:]
         var clockDecides = false
         for index in candidates {
             let row = rows[index].row
             let same = made[Bought(wallet: row.wallet.checksummed, amount: row.amount), default: []].filter { purchase in
-                purchase.isBought(by: row) && !matched.contains(purchase.id) && (purchase.reference == nil || row.reference == nil)
+                purchase.isBought(by: row) && !matched.contains(purchase.id)
+                    && (purchase.reference == nil || row.reference == nil || purchase.namesNoRow(namingNoRow))
             }
             let recent = same.filter { since <= $0.at }
             clockDecides = clockDecides || recent.count < same.count
@@ -276,8 +297,10 @@ public struct TopUpEngine: Sendable {
             what = "the same purchase as charge \(charge.chargeID), recorded with `import charges`\(account)\(reference), created at "
                 + "\(purchase.at.iso8601): \(charge.amount.centsText) USD from \(charge.wallet ?? "?")"
                 + "\(charge.chainID.map { " on \(Chain.label(for: $0))" } ?? ""), \(charge.status ?? "status not given"). "
-            isIt = "It is no plan row's purchase (bought through the web flow, or by another tool): if this row is that purchase, "
-                + "remove it from the plan"
+            isIt = "It is no plan row's purchase (bought through the web flow, or by another tool"
+                + "\(charge.reference == nil ? "" : "; its reference names no plan row")): if this row is that purchase, "
+                + "remove it from the plan (a row already in the ledger: link them, importing the charge's row again with "
+                + "\(row.reference == nil ? "the row's key" : "this row's reference") in its reference column)"
         case .topUp(let charged):
             what = "the same purchase as line \(charged.planLine) of batch \(charged.batch) (\(charged.planFile))\(account)"
                 + "\(reference), made at \(purchase.at.iso8601): "
