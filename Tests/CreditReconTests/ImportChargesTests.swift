@@ -212,8 +212,8 @@ struct ImportChargesTests {
         }
         let refused = #expect(throws: InputErrors.self) { try prepare(at: now.adding(seconds: 60)) }
         #expect(refused?.exitStatus == .dataError)
-        // web-4's reference names no plan row: P-6's reference tells nothing apart from it.
-        #expect(refused?.errors.map(\.line) == [2, 4, 6], "\(String(describing: refused))")
+        // web-4's reference names no plan row, but P-6 is a new row: its reference is another purchase.
+        #expect(refused?.errors.map(\.line) == [2, 4, 7], "\(String(describing: refused))")
         #expect(refused?.errors.first?.description == "topups.csv:2: wallet: the same purchase as charge web-1, recorded with "
             + "`import charges`, created at \(made): 10.00 USD from \(Wallets.a) on \(Chain.label(for: 8453)), paid. It is no plan "
             + "row's purchase (bought through the web flow, or by another tool): if this row is that purchase, remove it from the "
@@ -230,7 +230,7 @@ struct ImportChargesTests {
             == true, "\(String(describing: refused))")
         #expect(refused?.errors.last?.description.contains("(bought through the web flow, or by another tool; its reference names no "
             + "plan row): if this row is that purchase, remove it from the plan (a row already in the ledger: link them, importing "
-            + "the charge's row again with this row's reference in its reference column)") == true, "\(String(describing: refused))")
+            + "the charge's row again with the row's key in its reference column)") == true, "\(String(describing: refused))")
         #expect(try prepare(at: now.adding(seconds: 60), allowRepeat: true).toSend.count == 7)
         // Older than the window by this clock: sent, once the clock is checked.
         let late = try prepare(at: now.adding(seconds: TopUpEngine.repeatWindow + 60))
@@ -475,8 +475,9 @@ struct ImportChargesTests {
         let json = typo.json.text
         #expect(json.contains(#""references_naming_no_row":1"#) && json.contains(#""unlinked_references":2"#), "\(json)")
         #expect(typo.lines(file: "charges.csv").contains(
-            "  1 reference names no plan row (S-l on web_a): its charge is recorded as a purchase of no plan row; a charge that "
-                + "bought a plan row is linked to it by importing its row again with that row's reference"),
+            "  1 reference names no plan row (S-l on web_a): its charge is recorded as a purchase of no plan row (an "
+                + "invoice number, or a typo: a charge that bought a plan row is linked to it by importing its row again with that "
+                + "row's reference)"),
             "\(typo.lines(file: "charges.csv"))")
         #expect(try bench.states() == ["S-1": "recorded", "S-2": "blocked", "S-3": "blocked"])
         let head = try bench.ledger.headHash()
@@ -612,6 +613,12 @@ struct ImportChargesTests {
                 + "row already in the ledger: link them, importing the charge's row again with this row's reference in its "
                 + "reference column); if it is a new purchase, run with --allow-repeat",
         ], "\(String(describing: refused))")
+        // A new row with a reference of its own is another purchase than the charge's invoice
+        // number (probe 108: every plan was refused for 12 hours after one), and so is another
+        // account's row left to send.
+        let next = try bench.plan("wallet,chain_id,amount,reference\n\(Wallets.a),137,21,REF-N1\n", name: "next.csv")
+        #expect(try TopUpEngine(options: .init(planPath: next, displayName: "next.csv", account: "acct", now: clock.adding(seconds: 120)))
+            .prepare(ledger: bench.ledger).toSend.count == 1)
         _ = try importer("\(Self.header)\nm-2,21,\(Wallets.a),137,\(clock.iso8601),,REF-M2,paid,,\n")
             .run(ledger: bench.ledger, now: clock.adding(seconds: 60))
         let fake = FakeChargeCreator()

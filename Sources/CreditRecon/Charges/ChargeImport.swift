@@ -79,8 +79,9 @@ public struct ChargeImport: BatchImport {
                 let one = referencesNamingNoRow == 1
                 lines.append(TerminalText.printable(
                     "  \(referencesNamingNoRow) reference\(one ? "" : "s") name\(one ? "s" : "") no plan row (\(some)): "
-                        + "\(one ? "its charge is recorded as a purchase" : "their charges are recorded as purchases") of no plan row; a charge that "
-                        + "bought a plan row is linked to it by importing its row again with that row's reference"))
+                        + "\(one ? "its charge is recorded as a purchase" : "their charges are recorded as purchases") of no plan row (an "
+                        + "invoice number, or a typo: a charge that bought a plan row is linked to it by importing its row again "
+                        + "with that row's reference)"))
             }
             return lines + ["ledger head \(headHash)"]
         }

@@ -210,8 +210,10 @@ public struct TopUpEngine: Sendable {
 
     /// The rows among `candidates` (by index, in plan order) that make the same purchase
     /// (wallet, chain and amount) as one made at `since` or later, when either has no
-    /// reference (two references tell two purchases apart; a recorded charge's that names
-    /// no plan row, a typo, tells nothing), by row index. Purchases made
+    /// reference (two references tell two purchases apart), by row index. Against a row of
+    /// its account already in the ledger (`inLedger`, left to send), a recorded charge's
+    /// reference that names no plan row tells nothing either: a typo of the row's, or an
+    /// invoice number of the web-flow purchase that bought it. Purchases made
     /// are the top-ups that may have been charged, but none of `rows` (keys), and the
     /// charges recorded with `import charges` that are no top-up's, not recorded as expired (probe
     /// 101: a purchase made through the web flow and recorded was bought again by the plan's
@@ -225,7 +227,8 @@ public struct TopUpEngine: Sendable {
     /// ahead, a copy of a plan run an hour ago looks older than the window (probe 99), a week
     /// or a year ahead older than a week or a year (probes 100, 101).
     static func repeatedPurchases(
-        _ rows: [(key: String, row: PlanRow, occurrence: Int)], candidates: [Int], since: Timestamp, reader: LedgerReader
+        _ rows: [(key: String, row: PlanRow, occurrence: Int)], candidates: [Int], inLedger: Set<Int>, since: Timestamp,
+        reader: LedgerReader
     ) throws -> (repeats: [Int: EarlierPurchase], clockDecides: Bool) {
         struct Bought: Hashable {
             let wallet: String
@@ -254,12 +257,15 @@ public struct TopUpEngine: Sendable {
             }
         }
         guard !made.isEmpty else { return ([:], false) }
-        // A recorded charge whose reference names no plan row (a typo: `import charges` says
-        // so) is told apart from a row by nothing: as one without a reference (probe 107: a
-        // row left to send bought again beside its purchase recorded under "REF-M22").
+        // A recorded charge whose reference names no plan row (`import charges` says so) is
+        // told apart by nothing from a row of its account left to send (probe 107: such a row
+        // was bought again beside its purchase recorded under "REF-M22"). A new row's own
+        // reference is another purchase than an invoice number's (probe 108: every plan was
+        // refused for 12 hours after a web purchase recorded with one).
         let named = Set(rows.compactMap { entry in entry.row.reference.map { entry.row.account + "\u{0}" + $0 } })
         var namingNoRow: Set<String> = []  // charge ids
-        for key in Set(candidates.map { Bought(wallet: rows[$0].row.wallet.checksummed, amount: rows[$0].row.amount) }) {
+        let leftToSend = candidates.filter(inLedger.contains)
+        for key in Set(leftToSend.map { Bought(wallet: rows[$0].row.wallet.checksummed, amount: rows[$0].row.amount) }) {
             for purchase in made[key] ?? [] {
                 guard case .recorded(let charge) = purchase.made, let reference = charge.reference,
                       !named.contains(charge.account + "\u{0}" + reference),
@@ -275,7 +281,8 @@ public struct TopUpEngine: Sendable {
             let row = rows[index].row
             let same = made[Bought(wallet: row.wallet.checksummed, amount: row.amount), default: []].filter { purchase in
                 purchase.isBought(by: row) && !matched.contains(purchase.id)
-                    && (purchase.reference == nil || row.reference == nil || purchase.namesNoRow(namingNoRow))
+                    && (purchase.reference == nil || row.reference == nil
+                        || (inLedger.contains(index) && purchase.account == row.account && purchase.namesNoRow(namingNoRow)))
             }
             let recent = same.filter { since <= $0.at }
             clockDecides = clockDecides || recent.count < same.count
@@ -398,7 +405,8 @@ public struct TopUpEngine: Sendable {
                 // purchase would leave a row to send that makes it unmatched.
                 let toSend = keyed.indices.filter { stored[$0].map { action(for: $0) == .send } ?? true }
                 (repeats, clockDecides) = try Self.repeatedPurchases(
-                    keyed, candidates: toSend, since: options.now.adding(seconds: -Self.repeatWindow), reader: reader)
+                    keyed, candidates: toSend, inLedger: Set(keyed.indices.filter { stored[$0] != nil }),
+                    since: options.now.adding(seconds: -Self.repeatWindow), reader: reader)
             }
             return (stored, twins)
         } ?? (Array(repeating: nil, count: keyed.count), Array(repeating: nil, count: keyed.count))

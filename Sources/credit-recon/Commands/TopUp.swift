@@ -21,7 +21,7 @@ extension CreditReconCommand {
                 Each row is keyed by its reference (else batch/wallet/chain/amount/occurrence); rows already \
                 carried out are skipped. A row that repeats a purchase (wallet, chain, amount) made in the last \
                 12 hours by another plan's top-up or a recorded web-flow charge, either without a reference \
-                (a recorded charge's naming no plan row counts as none), is refused (a plan saved again under another name): --batch names the batch it is a copy of, \
+                (a recorded charge's naming no plan row counts as none against a row left to send), is refused (a plan saved again under another name): --batch names the batch it is a copy of, \
                 --allow-repeat sends it. The intent is committed to the ledger before each request, so a crash \
                 never sends a row twice: its outcome becomes `unknown` for a person to check. 410 Gone marks a row \
                 `blocked` (never re-sent): buy through the web flow and `import charges` it by reference. A row \

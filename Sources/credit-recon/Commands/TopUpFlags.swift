@@ -11,7 +11,7 @@ struct TopUpFlags: ParsableArguments {
     var yes = false
 
     @Flag(name: .long, help: ArgumentHelp(
-        "Send rows that repeat a purchase (wallet, chain, amount) another plan's top-up or a recorded charge made in the last 12 hours, either without a reference (or the charge's naming no plan row).",
+        "Send rows that repeat a purchase (wallet, chain, amount) another plan's top-up or a recorded charge made in the last 12 hours, either without a reference (or, against a row left to send, the charge's naming no plan row).",
         discussion: "Without it such rows are refused: a plan saved again under another name is another batch, and would buy every row again."))
     var allowRepeat = false
 
