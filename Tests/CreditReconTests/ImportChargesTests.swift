@@ -627,6 +627,20 @@ struct ImportChargesTests {
         #expect(try bench.states() == ["REF-M1": "created", "REF-M2": "recorded"])
     }
 
+    /// A charge of another account, its row imported without the account: the refusal said
+    /// to "leave that value empty", which is the default account again (probe 108).
+    @Test func aRowOfAnotherAccountsChargeIsToldWhereItsAccountComesFrom() throws {
+        _ = try importer("charge_id,amount,created_at,account\nweb_o,40,2026-11-03T10:00:00Z,other\n").run(ledger: bench.ledger, now: now)
+        #expect {
+            _ = try importer("charge_id,amount,created_at\nweb_o,40,2026-11-03T10:00:00Z\n").run(ledger: bench.ledger, now: now)
+        } throws: { error in
+            (error as? InputErrors)?.errors.first?.description.hasSuffix(
+                "with account other (this row: acct); recorded charges are never changed — make this row agree, or leave that value "
+                    + "empty (its status and paid_at are still recorded), or remove the row if the ledger is right; a row's account "
+                    + "is its account column's, else --account's (acct), never empty") == true
+        }
+    }
+
     /// A charge resolves a plan row only when it is that row's purchase: a 0.01 USD charge
     /// naming a 2.50 USD blocked row marked it done for good, and its credits were never
     /// bought. Refused (65) naming the line; nothing is written.

@@ -387,7 +387,9 @@ public struct ChargeImport: BatchImport {
                                 errors.add(line: row.line, column: "charge_id",
                                            "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
                                             + "with \(difference); recorded charges are never changed — make this row agree, or leave that value "
-                                            + "empty (its status and paid_at are still recorded), or remove the row if the ledger is right")
+                                            + "empty (its status and paid_at are still recorded), or remove the row if the ledger is right"
+                                            + (row.account == existing.account ? "" : "; a row's account is its account column's, "
+                                                + "else --account's (\(defaultAccount)), never empty"))
                                 continue
                             }
                             result.alreadyInLedger += 1
