@@ -493,17 +493,23 @@ struct ImportChargesTests {
         let fixed = try importer(Self.header + "\n" + row("web_a", "S-2")).run(ledger: bench.ledger, now: now)
         #expect(fixed.linked.map(\.reference) == ["S-2"] && fixed.linkedExisting == 1)
         #expect(try bench.states() == ["S-1": "recorded", "S-2": "recorded", "S-3": "blocked"])
-        #expect(try bench.ledger.read { try $0.charge(id: "web_a")?.reference } == "S-2")
+        // The charge keeps the reference it was recorded with, as its export gives it.
+        #expect(try bench.ledger.read { try $0.charge(id: "web_a") }?.reference == "S-l")
         #expect(try bench.ledger.verify().isSound)
-        // The first export, typo and all, imported again (or a later one holding its row): the
-        // typo says less than the plan row the charge has now. It was refused (65, probe 107).
+        // The first export, typo and all, imported again (or a later one holding its row), and
+        // the file that linked it: the same charge. The first was refused (65, probe 107).
         let linkedHead = try bench.ledger.headHash()
         let again = try importer(Self.header + "\n" + row("web_a", "S-l") + row("web_b", "S-1") + row("web_c", "S-1"))
             .run(ledger: bench.ledger, now: now)
         #expect(again.skipped == 3 && again.runID == nil)
+        #expect(try importer(Self.header + "\n" + row("web_a", "S-2")).run(ledger: bench.ledger, now: now).skipped == 1)
         #expect(try bench.ledger.headHash() == linkedHead)
-        // But not another plan row's reference.
-        #expect(throws: InputErrors.self) { _ = try importer(Self.header + "\n" + row("web_a", "S-3")).run(ledger: bench.ledger, now: now) }
+        // But not another reference: another plan row's, or one naming none, for a charge
+        // linked later or recorded with its row's reference (probe 109: skipped by 06c0673).
+        for (id, reference) in [("web_a", "S-3"), ("web_a", "ZZZ"), ("web_b", "ZZZ")] {
+            #expect(throws: InputErrors.self) { _ = try importer(Self.header + "\n" + row(id, reference)).run(ledger: bench.ledger, now: now) }
+        }
+        #expect(try bench.ledger.headHash() == linkedHead)
     }
 
     /// The rows of one file are taken in the order of their lines, as files are in the order

@@ -375,15 +375,16 @@ public struct ChargeImport: BatchImport {
                                 continue
                             }
                             let linking = Self.givesItsRow(row, existing)
-                            // The export a linked charge was first recorded from, with the reference
-                            // that named no plan row, imported again (as a later export holding it
-                            // is): that reference says less than the plan row the charge has.
-                            var stale = false
-                            if !linking, existing.origin == "import", existing.topUpKey != nil, let reference = row.charge.reference,
-                               reference != existing.reference, reference != existing.topUpKey {
-                                stale = try Self.topUp(named: reference, account: existing.account, reader: writer.reader) == nil
+                            // A row naming the charge's plan row otherwise than by the charge's reference
+                            // names the same: by the row's key (`row/…`, as `topup` printed it, for a
+                            // charge `topup` created), or by the row's reference for a charge linked
+                            // after it was recorded under one that named no row (which it keeps: the
+                            // file that linked it, imported again).
+                            var namesItsRow = false
+                            if !linking, let key = existing.topUpKey, let reference = row.charge.reference, reference != existing.reference {
+                                namesItsRow = try Self.topUp(named: reference, account: existing.account, reader: writer.reader)?.key == key
                             }
-                            if let difference = Self.difference(row, existing, now: now, ignoringReference: linking || stale) {
+                            if let difference = Self.difference(row, existing, now: now, ignoringReference: linking || namesItsRow) {
                                 errors.add(line: row.line, column: "charge_id",
                                            "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
                                             + "with \(difference); recorded charges are never changed — make this row agree, or leave that value "
@@ -695,8 +696,7 @@ public struct ChargeImport: BatchImport {
     /// cannot have expired).
     ///
     /// `ignoringReference`: the row gives a reference to a charge recorded without a plan row
-    /// (`link` decides whether it may have it), or the one it was recorded with, naming no
-    /// plan row, to a charge linked since.
+    /// (`link` decides whether it may have it), or names the plan row the charge has.
     static func difference(_ row: Row, _ stored: StoredCharge, now: Timestamp, ignoringReference: Bool) -> String? {
         let charge = row.charge
         var differences: [String] = []
@@ -712,9 +712,7 @@ public struct ChargeImport: BatchImport {
         }
         compareGiven("wallet", charge.wallet, stored.wallet)
         compareGiven("chain_id", charge.chainID.map(String.init), stored.chainID.map(String.init))
-        // A row naming the charge's own plan row by its key (`row/…`, as `topup` printed it)
-        // names it as its reference does.
-        if !ignoringReference, charge.reference != stored.topUpKey { compareGiven("reference", charge.reference, stored.reference) }
+        if !ignoringReference { compareGiven("reference", charge.reference, stored.reference) }
         if stored.origin == "api" {
             // The API's own record: only what the export can contradict. An export's times
             // may be written coarser than the API's milliseconds (to the second or the

@@ -1,8 +1,9 @@
 /// A charge recorded without the reference of the plan row it carries out (a Coinbase
 /// export has none, or a typo named no row), linked to that row later, when the file is
 /// imported again with the row's reference: the row is resolved (`recorded`) as the first
-/// import would have done. The charge's record keeps its amount, times and status; its
-/// reference becomes the row's, and its plan row is set (the journal keeps both words).
+/// import would have done. The charge's record keeps what it was recorded with (a
+/// reference that named no row too, as the export gives it, so the export imported again
+/// agrees); its plan row is set, and a charge recorded without a reference takes the row's.
 public struct ChargeLinked: Sendable, Equatable {
     public var chargeID: String
     /// The reference as the file gave it: the row's reference, or its key for a row without one.

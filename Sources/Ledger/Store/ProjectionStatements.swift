@@ -107,7 +107,7 @@ struct ProjectionStatements: ProjectionWriter {
     func linkCharge(_ fact: ChargeLinked) throws -> Bool {
         try changed(
             """
-            UPDATE \(s).charges SET reference = ?, topup_key = ?
+            UPDATE \(s).charges SET reference = coalesce(reference, ?), topup_key = ?
             WHERE charge_id = ? AND origin = 'import' AND topup_key IS NULL
             """,
             [.text(fact.reference), .text(fact.topUpKey), .text(fact.chargeID)])

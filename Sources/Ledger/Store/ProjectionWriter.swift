@@ -28,8 +28,9 @@ protocol ProjectionWriter {
     /// Charge `fact.chargeID` takes the export's status and payment time; `false` when
     /// there is no such charge.
     func recordChargeStatus(_ fact: ChargeStatusRecorded) throws -> Bool
-    /// Charge `fact.chargeID`, recorded without a plan row, takes `fact.reference` and
-    /// `fact.topUpKey`; `false` when there is no such charge.
+    /// Charge `fact.chargeID`, recorded without a plan row, takes `fact.topUpKey`, and
+    /// `fact.reference` when it has none (one it was recorded with stays, as the export
+    /// gives it); `false` when there is no such charge.
     func linkCharge(_ fact: ChargeLinked) throws -> Bool
     /// A `key_listings` row and one `key_readings` row per key, in the listing's order.
     func insertKeyListing(id: Int64, account: String, _ fact: KeysRead, runID: Int64?) throws
