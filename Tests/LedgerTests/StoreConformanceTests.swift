@@ -202,6 +202,21 @@ struct StoreConformanceTests {
         #expect(String(describing: refused).contains("expected top-up ref-1 to be recorded"), "\(String(describing: refused))")
         #expect(try store.ledger.headHash() == afterRecord && afterRecord != head)
         #expect(try store.ledger.read { try $0.charges(ids: ["web_4"]) }.first?.topUpKey == nil)
+        // A charge recorded under a reference that named no row keeps it; the books read the
+        // plan row's, as for every charge that carries one out.
+        try store.ledger.appendAll([
+            .topUpPlanned(TopUpPlanned(key: "ref-5", batch: "b", reference: "ref-5", wallet: "0xde709f2102306220921060314715629080e2fb77",
+                                       chainID: 137, amount: usd("5"), memo: nil, planFile: "p.csv", planLine: 6)),
+            .chargeRequested(ChargeRequested(key: "ref-5", attempt: 1)),
+            .chargeBlocked(ChargeFailed(key: "ref-5", httpStatus: 410, message: "gone", rawBody: "{}")),
+            .chargeRecorded(ChargeRecorded(chargeID: "web_5", amount: usd("5"), wallet: nil, chainID: 137, createdAt: t0, expiresAt: nil,
+                                           reference: "ref-S", topUpKey: nil, status: "paid", paidAt: nil, memo: nil, origin: "e.csv:2")),
+            .chargeLinked(ChargeLinked(chargeID: "web_5", reference: "ref-5", topUpKey: "ref-5", origin: "e.csv:2")),
+        ])
+        #expect(try store.ledger.read { try $0.charges(ids: ["web_5"]) }.first?.reference == "ref-S")
+        let read = try store.ledger.read { try $0.charges(account: "default") }.first { $0.chargeID == "web_5" }
+        #expect(read?.reference == "ref-5" && read?.batch == "b", "\(String(describing: read))")
+        #expect(try store.ledger.verify().isSound)
         try store.execute("UPDATE charges SET reference = NULL WHERE charge_id = 'web_3'")
         #expect(try store.ledger.verify().problems.first?.contains(#"charges row "web_3" differs"#) == true)
     }

@@ -14,7 +14,9 @@ extension LedgerReader {
         public let topUpKey: String?
         /// The top-up's batch, when it carries out a plan row.
         public let batch: String?
-        /// The plan reference.
+        /// The plan reference: the plan row's, for a charge that carries one out (a charge
+        /// linked to its row keeps the reference it was recorded with, which may name none),
+        /// else the charge's own.
         public let reference: String?
         /// The paying wallet.
         public let wallet: String?
@@ -37,10 +39,10 @@ extension LedgerReader {
         public let seq: Int64
 
         /// The same charge, carrying out a plan row of batch `batch`.
-        func carrying(batch: String, memo planMemo: String?) -> ChargeRecord {
+        func carrying(batch: String, memo planMemo: String?, reference planReference: String?) -> ChargeRecord {
             ChargeRecord(
                 chargeID: chargeID, account: account, origin: origin, topUpKey: topUpKey, batch: batch,
-                reference: reference, wallet: wallet, chainID: chainID, amount: amount, createdAt: createdAt,
+                reference: planReference ?? reference, wallet: wallet, chainID: chainID, amount: amount, createdAt: createdAt,
                 expiresAt: expiresAt, status: status, paidAt: paidAt, memo: memo ?? planMemo, seq: seq)
         }
     }

@@ -229,10 +229,11 @@ extension PostgresTransaction {
     /// Each charge's plan-row batch is looked up here rather than joined in SQL: over a
     /// top-ups table with few rows or none, the planner loops over it once per charge.
     func charges(account: String) throws -> [LedgerReader.ChargeRecord] {
-        // Each plan row's batch and memo (a charge without a memo of its own takes its row's).
+        // Each plan row's batch, memo (a charge without a memo of its own takes its row's) and
+        // reference (`ChargeRecord.reference`).
         let known = Dictionary(
-            try rows("SELECT key, batch, memo FROM \(Self.s).topups WHERE account = $1", Self.binds(account)) { row in
-                (try row.text(), (batch: try row.text(), memo: try row.optionalText()))
+            try rows("SELECT key, batch, memo, reference FROM \(Self.s).topups WHERE account = $1", Self.binds(account)) { row in
+                (try row.text(), (batch: try row.text(), memo: try row.optionalText(), reference: try row.optionalText()))
             }, uniquingKeysWith: { first, _ in first })
         var records = try rows(
             """
@@ -246,10 +247,11 @@ extension PostgresTransaction {
             let origin = try row.text()
             let topUpKey = try row.optionalText()
             let plan = topUpKey.flatMap { known[$0] }
+            let reference = try row.optionalText()  // read in column order, whichever is used
             return LedgerReader.ChargeRecord(
                 chargeID: id, account: account, origin: origin,
                 topUpKey: topUpKey, batch: plan?.batch,
-                reference: try row.optionalText(), wallet: try row.optionalText(),
+                reference: plan?.reference ?? reference, wallet: try row.optionalText(),
                 chainID: try row.optionalInt64(), amount: try .stored(try row.int64(), in: "charge \(id)"),
                 createdAt: try row.time(of: "charge \(id) created_at"),
                 expiresAt: try row.optionalTime(of: "charge \(id) expires_at"),
@@ -263,12 +265,12 @@ extension PostgresTransaction {
         var binds = PostgresBindings()
         binds.append(elsewhere.sorted())
         let found = Dictionary(
-            try rows("SELECT key, batch, memo FROM \(Self.s).topups WHERE key = ANY($1)", binds) { row in
-                (try row.text(), (batch: try row.text(), memo: try row.optionalText()))
+            try rows("SELECT key, batch, memo, reference FROM \(Self.s).topups WHERE key = ANY($1)", binds) { row in
+                (try row.text(), (batch: try row.text(), memo: try row.optionalText(), reference: try row.optionalText()))
             }, uniquingKeysWith: { first, _ in first })
         for index in records.indices {
             if let key = records[index].topUpKey, let plan = found[key] {
-                records[index] = records[index].carrying(batch: plan.batch, memo: plan.memo)
+                records[index] = records[index].carrying(batch: plan.batch, memo: plan.memo, reference: plan.reference)
             }
         }
         return records

@@ -232,7 +232,7 @@ extension SQLiteTransaction {
     func charges(account: String) throws -> [LedgerReader.ChargeRecord] {
         let statement = try db.statement(
             """
-            SELECT c.charge_id, c.account, c.origin, c.topup_key, t.batch, c.reference, c.wallet, c.chain_id,
+            SELECT c.charge_id, c.account, c.origin, c.topup_key, t.batch, coalesce(t.reference, c.reference), c.wallet, c.chain_id,
                    c.amount, c.created_at, c.expires_at, c.status, c.paid_at, coalesce(c.memo, t.memo), c.seq
             FROM charges c LEFT JOIN topups t ON t.key = c.topup_key
             WHERE c.account = ?
