@@ -614,10 +614,14 @@ struct ImportChargesTests {
         })
         #expect(try bench.states() == ["REF-M1": "created", "REF-M2": "rejected"])
         let clock = Timestamp.now()
+        let engine = TopUpEngine(options: .init(planPath: plan, displayName: "topups.csv", account: "acct", now: clock.adding(seconds: 120)))
+        // Another account's charge of that purchase, under a reference naming none of its rows: not this row's.
+        _ = try importer("charge_id,amount,wallet,chain_id,created_at,reference,status,account\n"
+            + "o-2,21,\(Wallets.a),137,\(clock.iso8601),REF-M22,paid,other\n").run(ledger: bench.ledger, now: clock.adding(seconds: 60))
+        #expect(try engine.prepare(ledger: bench.ledger).toSend.count == 1)
         let typo = try importer("\(Self.header)\nm-2,21,\(Wallets.a),137,\(clock.iso8601),,REF-M22,paid,,\n")
             .run(ledger: bench.ledger, now: clock.adding(seconds: 60))
         #expect(typo.referencesNamingNoRow == 1)
-        let engine = TopUpEngine(options: .init(planPath: plan, displayName: "topups.csv", account: "acct", now: clock.adding(seconds: 120)))
         let refused = #expect(throws: InputErrors.self) { _ = try engine.prepare(ledger: bench.ledger) }
         #expect(refused?.errors.map(\.description) == [
             "topups.csv:3: reference: the same purchase as charge m-2, recorded with `import charges`, reference \"REF-M22\", "

@@ -190,11 +190,6 @@ public struct TopUpEngine: Sendable {
             }
         }
 
-        /// Whether this is a recorded charge whose reference names no plan row (its id in `ids`).
-        func namesNoRow(_ ids: Set<String>) -> Bool {
-            if case .recorded(let charge) = made { ids.contains(charge.chargeID) } else { false }
-        }
-
         /// Whether `row` buys what this bought: the same wallet and amount, and the same
         /// chain (a recorded charge's that gives none is any chain's).
         func isBought(by row: PlanRow) -> Bool {
@@ -263,7 +258,7 @@ public struct TopUpEngine: Sendable {
         // reference is another purchase than an invoice number's (probe 108: every plan was
         // refused for 12 hours after a web purchase recorded with one).
         let named = Set(rows.compactMap { entry in entry.row.reference.map { entry.row.account + "\u{0}" + $0 } })
-        var namingNoRow: Set<String> = []  // charge ids
+        var namingNoRow: Set<String> = []  // purchase ids
         let leftToSend = candidates.filter(inLedger.contains)
         for key in Set(leftToSend.map { Bought(wallet: rows[$0].row.wallet.checksummed, amount: rows[$0].row.amount) }) {
             for purchase in made[key] ?? [] {
@@ -271,7 +266,7 @@ public struct TopUpEngine: Sendable {
                       !named.contains(charge.account + "\u{0}" + reference),
                       try ChargeImport.topUp(named: reference, account: charge.account, reader: reader) == nil
                 else { continue }
-                namingNoRow.insert(charge.chargeID)
+                namingNoRow.insert(purchase.id)
             }
         }
         var matched: Set<String> = []  // ids of the purchases a row repeats
@@ -282,7 +277,7 @@ public struct TopUpEngine: Sendable {
             let same = made[Bought(wallet: row.wallet.checksummed, amount: row.amount), default: []].filter { purchase in
                 purchase.isBought(by: row) && !matched.contains(purchase.id)
                     && (purchase.reference == nil || row.reference == nil
-                        || (inLedger.contains(index) && purchase.account == row.account && purchase.namesNoRow(namingNoRow)))
+                        || (inLedger.contains(index) && purchase.account == row.account && namingNoRow.contains(purchase.id)))
             }
             let recent = same.filter { since <= $0.at }
             clockDecides = clockDecides || recent.count < same.count
