@@ -95,12 +95,12 @@ final class SQLiteWriterLock: StoreWriterLock {
         // let go now, and its object, let go later, leaves this one's entry alone.
         let owner = ObjectIdentifier(self)
         Self.live.withLock { table in
-            if let before = table.updateValue(Held(owner: owner, file: file, fd: fd), forKey: path) { close(before.fd) }
+            if let before = table.updateValue(Held(owner: owner, file: file, fd: fd), forKey: path) { Self.letGo(before.fd) }
         }
     }
 
     /// Opens the lock file at `path` (made if missing) and locks it, waiting for a lock held
-    /// only for a moment (`heldForAMoment`) up to `momentMilliseconds`; throws `.writerBusy`
+    /// shared for a moment (`isHeldShared`) up to `momentMilliseconds`; throws `.writerBusy`
     /// when another writer holds it, and `.writerOnRemovedLock` when another process still
     /// holds the lock on a lock file removed by hand (`holderOfARemovedLock`): the file this
     /// made is removed again, so that writer, at its next write, makes its own anew.
@@ -133,20 +133,20 @@ final class SQLiteWriterLock: StoreWriterLock {
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 let holder = readHolder(fd), identity = FileIdentity(fd)
                 let here = identity.map { identity in live.withLock { $0.values.contains { $0.file == identity } } } ?? false
-                let moment = here ? nil : heldForAMoment(fd, holder: holder)
+                let glanced = !here && isHeldShared(fd)
                 close(fd)
-                if moment != nil, monotonicMilliseconds() < deadline {
+                if glanced, monotonicMilliseconds() < deadline {
                     var pause = timespec(tv_sec: 0, tv_nsec: 2_000_000)
                     _ = nanosleep(&pause, nil)
                     continue
                 }
                 // Held shared all along: no writer's (its pid in the file is a past writer's).
-                if moment == .shared { throw LedgerError.lockHeldShared(path: path, seconds: momentMilliseconds / 1000) }
+                if glanced { throw LedgerError.lockHeldShared(path: path, seconds: momentMilliseconds / 1000) }
                 throw LedgerError.writerBusy(lock: path, holder: holder, heldHere: here)
             }
             // Locked the file at `path`, not one its last holder removed as this opened it.
             guard let file = FileIdentity(fd), file == FileIdentity(path: path) else {
-                close(fd)
+                letGo(fd)
                 continue
             }
             if let what = otherData(fd) {
@@ -156,7 +156,7 @@ final class SQLiteWriterLock: StoreWriterLock {
             // Again once locked: the lock file may have been removed since the look above.
             if let holder = holderOfARemovedLock(path, besides: file.inode) {
                 if created { unlink(path) }
-                close(fd)
+                letGo(fd)
                 throw LedgerError.writerOnRemovedLock(lock: path, holder: holder.pid, movedTo: holder.movedTo)
             }
             return (fd, file)
@@ -285,7 +285,7 @@ final class SQLiteWriterLock: StoreWriterLock {
         }
         giveToTheLedgersOwner(taken.fd, ledger: ledger)
         stamp(taken.fd, runs: held.runs, ledger: ledger)
-        close(held.fd)
+        letGo(held.fd)
         // Only what changed: the runs may have been announced meanwhile.
         live.withLock {
             $0[path]?.file = taken.file
@@ -299,7 +299,7 @@ final class SQLiteWriterLock: StoreWriterLock {
         guard let held = Self.live.withLock({ [path] table in table[path]?.owner == owner ? table.removeValue(forKey: path) : nil })
         else { return }
         tidyBeforeDying()
-        close(held.fd)
+        Self.letGo(held.fd)
     }
 
     /// Writes the runs this process's lock of the ledger at `ledgerPath` started into its
@@ -414,29 +414,30 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// The most a lock file this tool wrote can hold (`stamp`): a pid, the runs, the path.
     private static let maxLockFileBytes = Int(PATH_MAX) + 512
 
-    /// How long a writer waits for a lock held only for a moment (`isHeldForAMoment`) before
-    /// it is refused as busy; a lock another writer holds refuses it at once.
+    /// How long a writer waits for a lock held shared for a moment (`isHeldShared`) before
+    /// it is refused; a lock another writer holds refuses it at once.
     static let momentMilliseconds: Int64 = 5_000
 
-    /// How a lock held for a moment only, not by a writer, is held.
-    private enum Moment { case shared, byAChild }
+    /// Whether the lock on `fd`'s file, refused just now, is held shared, not by a writer:
+    /// by `status` glancing at it (`runningWriter(ledgerPath:)`) for a moment.
+    private static func isHeldShared(_ fd: Int32) -> Bool {
+        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { return false }
+        _ = flock(fd, LOCK_UN)
+        return true
+    }
 
-    /// How the lock on `fd`'s file, refused just now, is held for a moment only, or `nil`
-    /// when a writer holds it: with a shared lock by `status` glancing at it
-    /// (`runningWriter(ledgerPath:)`), or, when the file names this process, which does not
-    /// hold it, by a child another of its threads is starting: a child shares its parent's
-    /// open files until it executes its program, and so holds a lock the parent let go.
-    private static func heldForAMoment(_ fd: Int32, holder: String?) -> Moment? {
-        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
-            _ = flock(fd, LOCK_UN)
-            return .shared
-        }
-        return holder == "\(getpid())" ? .byAChild : nil
+    /// Lets go of the lock held on `fd`, then closes it. Closing alone does not: a child
+    /// process another thread is starting shares this process's open files until it
+    /// executes its program, and the lock with them, so the next writer was refused by a
+    /// lock of "process <this pid>", and `status` saw a writer at work after it ended.
+    private static func letGo(_ fd: Int32) {
+        _ = flock(fd, LOCK_UN)
+        close(fd)
     }
 
     /// Whether a writer holds the lock of the ledger file at `ledgerPath`, and who, without
     /// taking it: a shared lock, which only an exclusive one refuses, taken and let go at
-    /// once (a writer meeting it waits for it, `heldForAMoment`). `nil` when no writer holds
+    /// once (a writer meeting it waits for it, `isHeldShared`). `nil` when no writer holds
     /// it, or there is no lock file (no writer has run yet); `WriterUnseen` when the file
     /// cannot be read (another user's, mode 0600) or is not one a writer could hold.
     static func runningWriter(ledgerPath: String) throws(WriterUnseen) -> RunningWriter? {
