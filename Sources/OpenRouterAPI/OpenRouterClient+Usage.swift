@@ -27,7 +27,8 @@ extension OpenRouterClient {
     ///
     /// A key listed again on a later page (the listing shifted while it was read) is kept
     /// once, as the later page said it (read later, its usage is the newer); a key listed
-    /// twice on one page, saying different things, is a malformed answer. A page made only
+    /// twice on one page, saying different things, or again with less usage than an earlier
+    /// page gave (a running total read later cannot be smaller), is a malformed answer. A page made only
     /// of keys already read means the API ignores `offset`, and an endless listing means
     /// something else is wrong: both are malformed answers rather than a loop that never ends.
     public func listKeys() async throws(APIError) -> KeysReading {
@@ -71,7 +72,17 @@ extension OpenRouterClient {
             }
             var fresh = 0
             for key in listed {
-                if let place = seen[key.hash] { keys[place] = key; continue }
+                if let place = seen[key.hash] {
+                    guard key.usage >= keys[place].usage else {
+                        throw .malformedResponse(
+                            reason: "GET /keys at offset \(offset) lists key \(key.hash) again with usage "
+                                + "\(key.usage.decimalText), less than the \(keys[place].usage.decimalText) an earlier page "
+                                + "of the same listing gave: a running total read later cannot be smaller",
+                            rawBody: raw)
+                    }
+                    keys[place] = key
+                    continue
+                }
                 seen[key.hash] = keys.count
                 keys.append(key)
                 fresh += 1

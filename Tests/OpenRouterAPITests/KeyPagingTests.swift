@@ -80,6 +80,26 @@ import Testing
         #expect(reading.keys.map(\.usage) == [Micros(raw: 1_000_000), Micros(raw: 2_500_000), Micros(raw: 4_000_000)])
     }
 
+    /// Listed again with less usage than an earlier page gave, a key contradicts its own
+    /// listing (probe 112: the later page won, and the day's usage moved between keys and
+    /// periods with no word). Malformed (76), nothing of the listing kept.
+    @Test func aKeyListedAgainWithLessUsageIsMalformed() async {
+        do throws(APIError) {
+            _ = try await OpenRouterClient.readKeyPages { (offset) async throws(APIError) in
+                switch offset {
+                case 0: Array(#"{"data":[{"hash":"a","usage":1},{"hash":"b","usage":5}]}"#.utf8)
+                case 2: Array(#"{"data":[{"hash":"b","usage":4.5},{"hash":"d","usage":4}]}"#.utf8)
+                default: Array(#"{"data":[]}"#.utf8)
+                }
+            }
+            Issue.record("must throw")
+        } catch {
+            guard case .malformedResponse(let reason, _) = error else { Issue.record("got \(error)"); return }
+            #expect(reason == "GET /keys at offset 2 lists key b again with usage 4.5, less than the 5 an earlier page "
+                + "of the same listing gave: a running total read later cannot be smaller", "\(reason)")
+        }
+    }
+
     @Test func anAPIThatIgnoresOffsetIsMalformedNotAnEndlessLoop() async {
         do throws(APIError) {
             _ = try await read { _ in ["a", "b"] }
