@@ -68,7 +68,7 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
                 + "check the network and --base-url, then try again"
         case .outcomeUnknown(let reason):
             return "the charge request was sent but no answer says whether it made a charge (\(reason)); a charge may or may not "
-                + "have been created — check the OpenRouter dashboard before retrying (`topup --retry-unknown`)"
+                + "have been created — check the OpenRouter dashboard before retrying (`topup PLAN.csv --retry-unknown`)"
         case .timedOut(let reason):
             return "no complete answer came from the API (\(reason)) until the retry budget ran out; "
                 + "try again later, or raise --timeout if the API is slow to answer"

@@ -27,7 +27,7 @@ struct StatusTests {
         #expect(report.exitStatus == .attention)
         #expect(report.attention == [
             "1 charge request of unknown outcome (5.00 USD): check the OpenRouter dashboard, then `import charges` what was made "
-                + "or `topup --retry-unknown`",
+                + "or `topup PLAN.csv --retry-unknown`",
             "1 top-up blocked (100.00 USD): buy through the web flow and record it with `import charges`, giving the row's reference "
                 + "(for a row without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)",
             // A charge that expired unpaid and a row the API rejected, both this week: a top-up

@@ -446,7 +446,7 @@ struct TopUpEngineTests {
         #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000)], "only R-02, never sent: \(fake.calls)")
         #expect(second.recovered == 1)
         #expect(second.text.contains("1 request left unanswered by an earlier run marked unknown, not sent again by this "
-            + "run: check the dashboard, then `import charges` it or run `topup --retry-unknown`"), "\(second.text)")
+            + "run: check the dashboard, then `import charges` it or run `topup PLAN.csv --retry-unknown`"), "\(second.text)")
         #expect(try bench.states()["R-01"] == "unknown")
         let third = try await bench.run(plan, client: fake, retryUnknown: true)
         #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000), Micros(raw: 1_500_000)])

@@ -276,7 +276,7 @@ extension Reconciler {
                 .error, .outcomeUnknown, at: topUp.updatedAt, account: account, amount: topUp.amount,
                 reference: name,
                 message: "nobody knows whether the charge request for \(name) (\(topUp.amount.decimalText)) "
-                    + "created a charge. Check the OpenRouter dashboard, then run `credit-recon topup "
+                    + "created a charge. Check the OpenRouter dashboard, then run `credit-recon topup PLAN.csv "
                     + "--retry-unknown` or record the charge." + (bought.map { $0 + "." } ?? "")))
         }
         return line

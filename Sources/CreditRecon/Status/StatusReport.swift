@@ -154,7 +154,7 @@ public struct StatusReport: Sendable, Equatable {
         var reasons: [String] = []
         if unknown.count > 0 {
             reasons.append("\(unknown.count) charge request\(unknown.count == 1 ? "" : "s") of unknown outcome (\(unknown.amount.centsText) USD): "
-                + "check the OpenRouter dashboard, then `import charges` what was made or `topup --retry-unknown`")
+                + "check the OpenRouter dashboard, then `import charges` what was made or `topup PLAN.csv --retry-unknown`")
         }
         if blocked.count > 0 {
             reasons.append("\(blocked.count) top-up\(blocked.count == 1 ? "" : "s") blocked (\(blocked.amount.centsText) USD): buy through "

@@ -47,7 +47,7 @@ extension ChargeAnswer {
     static func unknownAdvice(_ what: String) -> String {
         "outcome unknown: \(what); a charge may exist — check the OpenRouter/Coinbase dashboard, then either "
             + "record it with `import charges` giving this row's reference (its key, for a row without one), or re-send "
-            + "with `topup --retry-unknown`"
+            + "with `topup PLAN.csv --retry-unknown`"
     }
 }
 

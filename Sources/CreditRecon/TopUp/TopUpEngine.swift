@@ -720,7 +720,7 @@ public struct TopUpEngine: Sendable {
                 status: nil,
                 message: "the API answered with charge \(TerminalText.printable(charge.id)), which is not what the row asked for: "
                     + wrong.joined(separator: "; ") + ". Do not pay it as it stands; check it on the Coinbase Commerce "
-                    + "dashboard, then record what was paid with import charges, or send the row again with topup --retry-unknown",
+                    + "dashboard, then record what was paid with import charges, or send the row again with topup PLAN.csv --retry-unknown",
                 rawBody: charge.rawBody)
         }
         guard let held = try reader.charges(ids: ChargeImport.spellings(of: charge.id)).first else { return answer }
@@ -729,7 +729,7 @@ public struct TopUpEngine: Sendable {
             status: nil,
             message: "the API answered with charge \(charge.id), which the ledger already holds (\(holder), created "
                 + "\(held.createdAt)): whether a new charge was made is unknown; check the Coinbase Commerce dashboard, "
-                + "then record the new charge with import charges, or send the row again with topup --retry-unknown",
+                + "then record the new charge with import charges, or send the row again with topup PLAN.csv --retry-unknown",
             rawBody: charge.rawBody)
     }
 

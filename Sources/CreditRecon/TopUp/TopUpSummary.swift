@@ -90,7 +90,7 @@ public struct TopUpSummary: Sendable, Equatable {
         if recovered > 0 {
             lines.append("\(recovered) request\(recovered == 1 ? "" : "s") left unanswered by an earlier run marked unknown, "
                 + "not sent again by this run: check the dashboard, then `import charges` \(recovered == 1 ? "it" : "them") "
-                + "or run `topup --retry-unknown`")
+                + "or run `topup PLAN.csv --retry-unknown`")
         }
         if notStarted > 0 { lines.append("\(notStarted) row\(notStarted == 1 ? "" : "s") not started") }
         if let stopReason { lines.append(stopReason.description) }
