@@ -394,6 +394,8 @@ import Testing
             key("h1aaaaaaaaaa", "prod"), key("h2bbbbbbbbbb", "Prod"), key("h3", "data pipeline (eu)"),
             key("h4", "unattributed"), key("h5", nil), key("h6", "équipe données"), key("h7", "日本"), key("h8", "2nd key"),
             key("h9", "½ budget"), key("h10", "Ⓐpp ²x"), key("h11", "ǰy"), key("h12", "ΐx"), key("h13", "straße ßig"),
+            // Accounts differing only in case are one to hledger's queries (probe 111).
+            key("h14", "UNATTRIBUTED"), key("h15", "PROD"), key("h16", "data PIPELINE eu"),
         ], usage: "Expenses:U")
         #expect(accounts == [
             // First come, first named: the key read first keeps the plain name.
@@ -403,6 +405,7 @@ import Testing
             "h9": "Expenses:U:Budget", "h10": "Expenses:U:Pp-X",
             // Letters whose capital is a letter and a combining mark keep their case.
             "h11": "Expenses:U:Key-ǰy", "h12": "Expenses:U:Key-ΐx", "h13": "Expenses:U:Straße-SSig",
+            "h14": "Expenses:U:UNATTRIBUTED-h14", "h15": "Expenses:U:PROD-h15", "h16": "Expenses:U:Data-PIPELINE-Eu-h16",
         ])
         for account in accounts.values {
             #expect(AccountName.problem(account, format: .beancount) == nil, "\(account)")

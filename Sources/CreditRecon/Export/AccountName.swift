@@ -85,16 +85,18 @@ enum AccountName {
     /// `Unattributed`) has that account, the component and the first eight characters of its
     /// hash, else the whole hash. First come, first named: a key read later never renames
     /// one read before it (an account in the main books would break), and two keys never
-    /// post to one account.
+    /// post to one account, nor to two that differ only in case: hledger's queries match
+    /// account names ignoring case, so `balance Usage:Unattributed` added a key named
+    /// `UNATTRIBUTED` to the rest no key explains (probe 111).
     static func keyAccounts(_ keys: [KeyReading], usage: String) -> [String: String] {
-        var taken: Set<String> = [usage + ":" + unattributed]
+        var taken: Set<String> = [(usage + ":" + unattributed).lowercased()]
         var accounts: [String: String] = [:]
         for key in keys where accounts[key.hash] == nil {
             let base = usage + ":" + component(forKeyName: key.name)
             let hash = key.hash.filter { $0.isLetter || $0.isNumber }
             var candidates = [base, base + "-" + hash.prefix(8), base + "-" + hash]
             var next = 2
-            while let candidate = candidates.first, taken.contains(candidate) {
+            while let candidate = candidates.first, taken.contains(candidate.lowercased()) {
                 candidates.removeFirst()
                 if candidates.isEmpty {  // a hash another key's name spells out: numbered
                     candidates.append(base + "-" + hash + "-\(next)")
@@ -102,7 +104,7 @@ enum AccountName {
                 }
             }
             accounts[key.hash] = candidates[0]
-            taken.insert(candidates[0])
+            taken.insert(candidates[0].lowercased())
         }
         return accounts
     }
