@@ -191,6 +191,69 @@ struct ReconcileTests {
                 "\(twice)")
     }
 
+    /// A charge that expired, a row planned again for it, then the first paid after all (a
+    /// delayed payment): both are paid, one purchase made twice, a warning naming both (probe
+    /// 113: 15 USD twice, and status and the report said nothing). Paid before it expired,
+    /// or with the second made after its payment, it is no repeat.
+    @Test func aChargePaidAfterItsRowWasPlannedAgainIsARepeatedPurchase() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-20T00:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_late", amount: "15", created: "2026-11-20T02:15:00Z", reference: "LATE-2")
+        try fixture.snapshot("2026-11-21T00:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_again", amount: "15", created: "2026-11-21T02:15:00Z", reference: "LATE-2b")
+        try fixture.append(.chargeStatusRecorded(ChargeStatusRecorded(
+            chargeID: "ch_late", status: "paid", paidAt: reconTime("2026-11-21T04:00:00Z"), origin: "export.csv:2")),
+            at: reconTime("2026-11-21T05:00:00Z"))
+        try fixture.snapshot("2026-11-22T00:00:00Z", credits: "130", usage: "0")
+        // Another purchase of the same amount, paid in time: no repeat of anything.
+        try fixture.charge("ch_other", amount: "15", created: "2026-11-22T02:15:00Z", reference: "OTHER")
+        try fixture.snapshot("2026-11-23T00:00:00Z", credits: "145", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(state(books, "ch_late") == .settled && state(books, "ch_again") == .settled)
+        let repeated = books.findings.filter { $0.kind == .purchaseRepeated }
+        try #require(repeated.count == 1, "\(repeated)")
+        #expect(repeated[0].severity == .warning && repeated[0].amount == reconMicros("15") && repeated[0].reference == "LATE-2")
+        #expect(repeated[0].message == "charge ch_late (LATE-2) expired at 2026-11-20T03:15:00.000Z and was paid after all "
+            + "(2026-11-21T04:00:00.000Z); charge ch_again (LATE-2b), created at 2026-11-21T02:15:00.000Z after it expired, "
+            + "for the same 15 to wallet 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed on chain 8453, was paid too: the purchase "
+            + "may have been made twice (a row planned again for a charge that looked unpaid). Check the Coinbase Commerce "
+            + "dashboard.", "\(repeated[0].message)")
+    }
+
+    /// A row whose request's answer was lost, sent again (`--retry-unknown`) and paid, then
+    /// the first request's charge recorded from the export without a plan row and paid
+    /// too: a warning naming both (probe 113: 30.50 twice, with only an info note that went
+    /// once the export was in). A purchase recorded before the row's charge was made was
+    /// seen by the repeat rule (let through on purpose), one created more than 12 hours
+    /// apart is another purchase, and one to another wallet another purchase again.
+    @Test func aChargeRecordedAfterARowsChargeForTheSamePurchaseIsARepeatedPurchase() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_retry", amount: "30.5", created: "2026-11-01T02:20:00Z", reference: "NOV-02")
+        try fixture.snapshot("2026-11-02T00:00:00Z", credits: "161", usage: "0")
+        try fixture.recorded("ch_lost", amount: "30.5", created: "2026-11-01T02:00:00Z", status: "paid",
+                             paidAt: "2026-11-01T02:30:00Z", recordedAt: "2026-11-02T09:00:00Z")
+        // Recorded before the row's charge: the repeat rule saw it.
+        try fixture.recorded("web_seen", amount: "20", created: "2026-11-03T01:00:00Z", status: "paid",
+                             paidAt: "2026-11-03T01:10:00Z", recordedAt: "2026-11-03T01:30:00Z")
+        try fixture.charge("ch_seen", amount: "20", created: "2026-11-03T02:00:00Z", reference: "NOV-03")
+        // Created 13 hours before the row's charge: another purchase.
+        try fixture.charge("ch_far", amount: "25", created: "2026-11-03T16:00:00Z", reference: "NOV-04")
+        try fixture.recorded("web_far", amount: "25", created: "2026-11-03T03:00:00Z", status: "paid",
+                             paidAt: "2026-11-03T03:10:00Z", recordedAt: "2026-11-03T17:00:00Z")
+        try fixture.snapshot("2026-11-04T00:00:00Z", credits: "251", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(["ch_retry", "ch_lost", "web_seen", "ch_seen", "ch_far", "web_far"].allSatisfy { state(books, $0) == .settled })
+        let repeated = books.findings.filter { $0.kind == .purchaseRepeated }
+        try #require(repeated.count == 1, "\(repeated)")
+        #expect(repeated[0].severity == .warning && repeated[0].amount == reconMicros("30.5") && repeated[0].reference == "NOV-02")
+        #expect(repeated[0].message == "charge ch_lost, recorded without a plan row, and charge ch_retry of plan row NOV-02 "
+            + "were both paid: the same 30.5 to wallet 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed on chain 8453, created 0.3 "
+            + "hours apart. ch_lost was recorded only after ch_retry was made, so the top-up's repeat rule could not see it: "
+            + "the purchase may have been made twice (a web purchase of a planned row, or the charge of a request whose "
+            + "answer was lost, sent again with --retry-unknown). Check the Coinbase Commerce dashboard.", "\(repeated[0].message)")
+    }
+
     /// An export older than the books: a charge paid, and one that expired, before the
     /// account's first reading are notes, not warnings (exit 1 on every report, for
     /// credits that are in the opening balance); one paid after it with no rise still warns.

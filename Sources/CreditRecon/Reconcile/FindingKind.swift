@@ -27,6 +27,10 @@ public enum FindingKind: String, Sendable, CaseIterable {
     /// Two or more charges of one account carrying one reference were paid: a plan row (or
     /// a purchase named so) bought twice, or a reference reused (`reference` is it).
     case referencePaidTwice = "reference_paid_twice"
+    /// Two paid charges of one purchase (account, amount, wallet, chain) under different
+    /// references, the second made while the first looked lost: expired, then paid after
+    /// all, or recorded only after the second was made (`Reconciler.repeatedPurchases`).
+    case purchaseRepeated = "purchase_repeated"
     /// Runway below `--min-runway-days`.
     case runwayLow = "runway_low"
     /// A command (fetch, topup, run) ended in failure; its summary says why.
