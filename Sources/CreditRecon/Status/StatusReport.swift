@@ -282,6 +282,7 @@ public struct StatusReport: Sendable, Equatable {
             case .settled: break
             }
         }
+        report.expiredCharges = Self.notMadeAgain(report.expiredCharges, among: books.charges)
         // A run that never ended is a dead one unless the writer at work says it is its own.
         // Not judged when that cannot be told: the lock file is another user's, or the writer
         // at work is not believed (its runs are not every run since its first, or it has not
@@ -289,6 +290,32 @@ public struct StatusReport: Sendable, Equatable {
         let knownRunning: Set<Int64>? = writerUnseen != nil ? nil : writer == nil ? [] : running.isEmpty ? nil : running
         report.failedRun = Self.lastRunIfFailed(books.recentRuns, account: options.account, running: knownRunning)
         return report
+    }
+
+    /// The charges of `expired` whose purchase was not made again since: a person settled
+    /// one that was, by planning its row again (as the attention line says) or buying it
+    /// through the web flow, and it asked for them for a week all the same (probe 113: an
+    /// abandoned checkout). Made again means a later line of `lines` for the same account
+    /// and amount, and the same wallet and chain where both give them, created after the
+    /// expired charge and neither expired nor rejected: paid, pending, or a row still to be
+    /// bought, which `status` says on its own. Not another row of the same plan batch made
+    /// before the charge expired: a plan may buy one amount twice, and its rows are sent
+    /// together; planned again, the row's new line comes after the expiry `status` said.
+    static func notMadeAgain(_ expired: [ChargeLine], among lines: [ChargeLine]) -> [ChargeLine] {
+        guard !expired.isEmpty else { return expired }
+        let amounts = Set(expired.map(\.amount))
+        var later: [Micros: [ChargeLine]] = [:]
+        for line in lines where amounts.contains(line.amount) && line.state != .expired && line.state != .rejected {
+            later[line.amount, default: []].append(line)
+        }
+        return expired.filter { charge in
+            !(later[charge.amount] ?? []).contains { line in
+                line.account == charge.account && line.createdAt > charge.createdAt
+                    && !(line.batch != nil && line.batch == charge.batch && line.createdAt < (charge.expiresAt ?? charge.createdAt))
+                    && (line.wallet == nil || charge.wallet == nil || line.wallet?.lowercased() == charge.wallet?.lowercased())
+                    && (line.chainID == nil || charge.chainID == nil || line.chainID == charge.chainID)
+            }
+        }
     }
 
     /// The newest of the account's `fetch`, `topup` and `run` runs to have ended, when it
