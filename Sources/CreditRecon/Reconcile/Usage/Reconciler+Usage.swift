@@ -47,6 +47,11 @@ extension Reconciler {
         // account over the same span (`stretched`), or more (`overspent`).
         var stretched = [SpanCheck?](repeating: nil, count: grid.periods.count)
         var overspent = [Bool](repeating: false, count: grid.periods.count)
+        // Per period, the keys back in a listing after missing from one or more since their
+        // last reading (a key the API left out of a night's listing, which paging by offset
+        // does when a key is deleted as it is read): their use since spans those nights too.
+        var returned = [[ReturningKey]](repeating: [], count: grid.periods.count)
+        var lastSeen: [String: Timestamp] = [:]  // each key's last listing, by its anchor
         var previousAnchor: Timestamp?
         let leftOutRuns = Set(untrusted.compactMap { $0.source == "api" ? $0.runID : nil })
         for listing in input.keyListings where !(listing.runID.map(leftOutRuns.contains) ?? false) {
@@ -78,7 +83,11 @@ extension Reconciler {
                 } else {
                     use = .zero
                 }
+                if use > .zero, let period, let from = previousAnchor, let seen = lastSeen[key.hash], seen < from {
+                    returned[period].append(ReturningKey(key: key, from: seen, to: anchor, use: use))
+                }
                 lastUsage[key.hash] = key.usage
+                lastSeen[key.hash] = anchor
                 listingUse += use
                 guard let period else { continue }
                 let sofar = perPeriod[period][key.hash]?.used ?? .zero
@@ -110,9 +119,56 @@ extension Reconciler {
             // Before the keys were ever read, all use is unattributed and says nothing.
             guard unattributed != .zero, let firstListing, firstListing < period.endInstant else { continue }
             let span = unattributed < .zero && !overspent[index] ? stretched[index] : nil
+            if span == nil, unattributed < .zero,
+               let back = explained(unattributed, byReturning: returned[index], trusted: trusted) {
+                findings.append(returningFinding(unattributed, period: period, keys: back))
+                continue
+            }
             findings.append(unattributedFinding(unattributed, period: period, used: period.used, span: span))
         }
         return rows
+    }
+
+    /// A key back in a listing after missing from the ones since its last reading, its use
+    /// over that span (from its last listing to this one), and the account's.
+    struct ReturningKey {
+        var key: KeyReading
+        var from: Timestamp
+        var to: Timestamp
+        var use: Micros
+        var account: Micros = .zero
+    }
+
+    /// The keys among `returning` that explain a period's negative unattributed use
+    /// (`amount`), each with the account's use over its span: when their use since their
+    /// last reading covers the amount, and none used more than the account over its span
+    /// (each amount rounded to the micro-dollar, two per use). `nil` otherwise: a key that
+    /// used more than its account is a warning, as before.
+    func explained(_ amount: Micros, byReturning returning: [ReturningKey], trusted: [SnapshotRow]) -> [ReturningKey]? {
+        guard !returning.isEmpty else { return nil }
+        var keys: [ReturningKey] = [], total = Micros.zero
+        for var key in returning {
+            guard let account = Self.accountUse(trusted, from: key.from, to: key.to),
+                  key.use <= account + Micros(raw: 2) else { return nil }
+            key.account = account
+            keys.append(key)
+            total += key.use
+        }
+        return total >= amount.magnitude ? keys : nil
+    }
+
+    private func returningFinding(_ amount: Micros, period: PeriodSummary, keys: [ReturningKey]) -> Finding {
+        let named = keys.prefix(5).map { key in
+            "\(key.key.name ?? key.key.hash) (last read at \(key.from.iso8601): \(key.use.decimalText) of the account's "
+                + "\(key.account.decimalText) since)"
+        }.joined(separator: ", ") + (keys.count > 5 ? " and \(keys.count - 5) more" : "")
+        return Finding(
+            .info, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
+            message: "the keys' readings show \(amount.magnitude.decimalText) USD more use in \(period.start)–\(period.end) "
+                + "than the account's own totals (used \(period.used.decimalText)) because \(keys.count == 1 ? "a key" : "keys") "
+                + "missing from the listings in between came back: \(named). Their use since spans earlier days, whose use "
+                + "was counted unattributed then (a key the API leaves out of a listing, as paging by offset does when a key "
+                + "is deleted while it is read).")
     }
 
     /// A listing's keys' use, and the account's, from the listing before it to it.
