@@ -30,7 +30,8 @@ extension Reconciler {
         guard !grid.periods.isEmpty else { return [] }
         // Per period, per key hash: the key's use and its latest reading in the period.
         var perPeriod = [[String: (used: Micros, latest: KeyReading)]](repeating: [:], count: grid.periods.count)
-        var lastUsage: [String: Micros] = [:]
+        // Each key's last reading: its usage, and the anchor of its listing.
+        var last: [String: (usage: Micros, seen: Timestamp)] = [:]
         let readings = input.keyReadings
         var snapshotOfRun: [Int64: Timestamp] = [:]
         if !input.keyListings.isEmpty {
@@ -51,7 +52,6 @@ extension Reconciler {
         // last reading (a key the API left out of a night's listing, which paging by offset
         // does when a key is deleted as it is read): their use since spans those nights too.
         var returned = [[ReturningKey]](repeating: [], count: grid.periods.count)
-        var lastSeen: [String: Timestamp] = [:]  // each key's last listing, by its anchor
         var previousAnchor: Timestamp?
         let leftOutRuns = Set(untrusted.compactMap { $0.source == "api" ? $0.runID : nil })
         for listing in input.keyListings where !(listing.runID.map(leftOutRuns.contains) ?? false) {
@@ -73,7 +73,8 @@ extension Reconciler {
             for index in rangesByListing[listing.id] ?? 0..<0 {
                 let key = readings[index].key
                 let use: Micros
-                if let before = lastUsage[key.hash] {
+                let earlier = last.updateValue((key.usage, anchor), forKey: key.hash)
+                if let before = earlier?.usage {
                     use = key.usage - before
                     if use < .zero, period != nil {
                         findings.append(.keyUsageDecreased(key, by: use, at: listing.observedAt, account: options.account))
@@ -83,11 +84,9 @@ extension Reconciler {
                 } else {
                     use = .zero
                 }
-                if use > .zero, let period, let from = previousAnchor, let seen = lastSeen[key.hash], seen < from {
+                if use > .zero, let period, let from = previousAnchor, let seen = earlier?.seen, seen < from {
                     returned[period].append(ReturningKey(key: key, from: seen, to: anchor, use: use))
                 }
-                lastUsage[key.hash] = key.usage
-                lastSeen[key.hash] = anchor
                 listingUse += use
                 guard let period else { continue }
                 let sofar = perPeriod[period][key.hash]?.used ?? .zero
