@@ -743,7 +743,8 @@ struct ImportChargesTests {
         // The key mistyped (the wallet in lower case) names no row: refused, not recorded
         // unlinked (which no later import could mend: recorded charges are never changed).
         let head = try bench.ledger.headHash()
-        for typo in [key.replacingOccurrences(of: Wallets.a, with: Wallets.a.lowercased()), "row/acct/topups/typo"] {
+        for typo in [key.replacingOccurrences(of: Wallets.a, with: Wallets.a.lowercased()), "row/acct/topups/typo",
+                     "ROW" + key.dropFirst(3)] {
             #expect(typo != key)
             #expect {
                 _ = try importer("\(Self.header)\nweb_1,10,\(Wallets.a),1,2026-11-03T10:00:00Z,,\(typo),paid,2026-11-03T10:05:00Z,\n")

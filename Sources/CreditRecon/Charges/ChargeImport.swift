@@ -473,7 +473,7 @@ public struct ChargeImport: BatchImport {
             // No plan row to link: every charge goes in as the file gives it, but a row's key
             // mistyped (there is no row at all to name).
             for row in fresh {
-                if let reference = row.charge.reference, reference.hasPrefix(TopUpKey.unreferencedPrefix) {
+                if let reference = row.charge.reference, TopUpKey.hasKeyShape(reference) {
                     Self.refuseMistypedKey(reference, row: row, errors: &errors)
                 }
                 if row.charge.reference != nil { summary.unlinkedReferences += 1 }
@@ -527,7 +527,7 @@ public struct ChargeImport: BatchImport {
                 summary.secondPurchases.append((reference, charge.chargeID))
                 secondPurchase = true
             }
-            if !secondPurchase, let reference = charge.reference, reference.hasPrefix(TopUpKey.unreferencedPrefix) {
+            if !secondPurchase, let reference = charge.reference, TopUpKey.hasKeyShape(reference) {
                 Self.refuseMistypedKey(reference, row: row, errors: &errors)
                 continue
             }

@@ -9,6 +9,13 @@ enum TopUpKey {
     /// reference may (`PlanReader`), so `import charges` can tell a key from a reference.
     static let unreferencedPrefix = "row/"
 
+    /// Whether `reference` begins as the key of a row without a reference does, in any
+    /// letter case: `ROW/…` naming no row is a key mistyped too (probe 106), though a plan's
+    /// reference may begin so (plans written before this rule hold such rows).
+    static func hasKeyShape(_ reference: String) -> Bool {
+        reference.prefix(unreferencedPrefix.count).lowercased() == unreferencedPrefix
+    }
+
     /// The key of `row`, or (`account`) of the same row planned for another account.
     static func make(row: PlanRow, batch: String, occurrence: Int, account: String? = nil) -> String {
         let account = escape(account ?? row.account)
