@@ -79,9 +79,10 @@ final class ReconcileFixture {
 
     /// A charge made elsewhere, recorded from an export at `recordedAt` (default: its creation).
     func recorded(_ id: String, amount: String, created: String, expires: String? = nil, status: String? = nil,
-                  paidAt: String? = nil, memo: String? = nil, recordedAt: String? = nil, reference: String? = nil) throws {
+                  paidAt: String? = nil, memo: String? = nil, recordedAt: String? = nil, reference: String? = nil,
+                  wallet: String? = nil) throws {
         try append(.chargeRecorded(ChargeRecorded(
-            chargeID: id, amount: reconMicros(amount), wallet: nil, chainID: 8453, createdAt: reconTime(created),
+            chargeID: id, amount: reconMicros(amount), wallet: wallet, chainID: 8453, createdAt: reconTime(created),
             expiresAt: expires.map(reconTime), reference: reference, topUpKey: nil, status: status,
             paidAt: paidAt.map(reconTime), memo: memo, origin: "charges.csv:2")),
             at: reconTime(recordedAt ?? created))

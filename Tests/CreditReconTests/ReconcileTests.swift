@@ -210,14 +210,20 @@ struct ReconcileTests {
         try fixture.snapshot("2026-11-23T00:00:00Z", credits: "145", usage: "0")
         let books = try fixture.reconcile()
         #expect(state(books, "ch_late") == .settled && state(books, "ch_again") == .settled)
-        let repeated = books.findings.filter { $0.kind == .purchaseRepeated }
-        try #require(repeated.count == 1, "\(repeated)")
-        #expect(repeated[0].severity == .warning && repeated[0].amount == reconMicros("15") && repeated[0].reference == "LATE-2")
-        #expect(repeated[0].message == "charge ch_late (LATE-2) expired at 2026-11-20T03:15:00.000Z and was paid after all "
+        let repeated = try onlyRepeatedPurchase(books, amount: "15", reference: "LATE-2")
+        #expect(repeated.message == "charge ch_late (LATE-2) expired at 2026-11-20T03:15:00.000Z and was paid after all "
             + "(2026-11-21T04:00:00.000Z); charge ch_again (LATE-2b), created at 2026-11-21T02:15:00.000Z after it expired, "
             + "for the same 15 to wallet 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed on chain 8453, was paid too: the purchase "
             + "may have been made twice (a row planned again for a charge that looked unpaid). Check the Coinbase Commerce "
-            + "dashboard.", "\(repeated[0].message)")
+            + "dashboard.", "\(repeated.message)")
+    }
+
+    /// The one `purchase_repeated` finding of `books`, a warning of `amount` for `reference`.
+    private func onlyRepeatedPurchase(_ books: Reconciliation, amount: String, reference: String) throws -> Finding {
+        let repeated = books.findings.filter { $0.kind == .purchaseRepeated }
+        try #require(repeated.count == 1, "\(repeated)")
+        #expect(repeated[0].severity == .warning && repeated[0].amount == reconMicros(amount) && repeated[0].reference == reference)
+        return repeated[0]
     }
 
     /// A row whose request's answer was lost, sent again (`--retry-unknown`) and paid, then
@@ -241,17 +247,21 @@ struct ReconcileTests {
         try fixture.charge("ch_far", amount: "25", created: "2026-11-03T16:00:00Z", reference: "NOV-04")
         try fixture.recorded("web_far", amount: "25", created: "2026-11-03T03:00:00Z", status: "paid",
                              paidAt: "2026-11-03T03:10:00Z", recordedAt: "2026-11-03T17:00:00Z")
-        try fixture.snapshot("2026-11-04T00:00:00Z", credits: "251", usage: "0")
+        // To another wallet, an hour after the row's charge: another purchase.
+        try fixture.charge("ch_mine", amount: "10", created: "2026-11-03T18:00:00Z", reference: "NOV-05")
+        try fixture.recorded("web_theirs", amount: "10", created: "2026-11-03T19:00:00Z", status: "paid",
+                             paidAt: "2026-11-03T19:01:00Z", recordedAt: "2026-11-03T20:00:00Z",
+                             wallet: "0x0000000000000000000000000000000000000001")
+        try fixture.snapshot("2026-11-04T00:00:00Z", credits: "271", usage: "0")
         let books = try fixture.reconcile()
-        #expect(["ch_retry", "ch_lost", "web_seen", "ch_seen", "ch_far", "web_far"].allSatisfy { state(books, $0) == .settled })
-        let repeated = books.findings.filter { $0.kind == .purchaseRepeated }
-        try #require(repeated.count == 1, "\(repeated)")
-        #expect(repeated[0].severity == .warning && repeated[0].amount == reconMicros("30.5") && repeated[0].reference == "NOV-02")
-        #expect(repeated[0].message == "charge ch_lost, recorded without a plan row, and charge ch_retry of plan row NOV-02 "
+        let all = ["ch_retry", "ch_lost", "web_seen", "ch_seen", "ch_far", "web_far", "ch_mine", "web_theirs"]
+        #expect(all.allSatisfy { state(books, $0) == .settled })
+        let repeated = try onlyRepeatedPurchase(books, amount: "30.5", reference: "NOV-02")
+        #expect(repeated.message == "charge ch_lost, recorded without a plan row, and charge ch_retry of plan row NOV-02 "
             + "were both paid: the same 30.5 to wallet 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed on chain 8453, created 0.3 "
             + "hours apart. ch_lost was recorded only after ch_retry was made, so the top-up's repeat rule could not see it: "
             + "the purchase may have been made twice (a web purchase of a planned row, or the charge of a request whose "
-            + "answer was lost, sent again with --retry-unknown). Check the Coinbase Commerce dashboard.", "\(repeated[0].message)")
+            + "answer was lost, sent again with --retry-unknown). Check the Coinbase Commerce dashboard.", "\(repeated.message)")
     }
 
     /// An export older than the books: a charge paid, and one that expired, before the

@@ -89,11 +89,9 @@ struct StatusTests {
                              paidAt: "2026-11-14T09:06:00Z")
         // To another wallet: another purchase.
         try fixture.charge("ch_3", amount: "25", created: "2026-11-14T11:00:00Z", reference: "B-1")
-        try fixture.append(.chargeRecorded(ChargeRecorded(
-            chargeID: "web-other", amount: reconMicros("25"), wallet: "0x0000000000000000000000000000000000000001",
-            chainID: 8453, createdAt: reconTime("2026-11-14T12:30:00Z"), expiresAt: nil, reference: nil, topUpKey: nil,
-            status: "paid", paidAt: reconTime("2026-11-14T12:31:00Z"), memo: nil, origin: "export.csv:4")),
-            at: reconTime("2026-11-14T13:00:00Z"))
+        try fixture.recorded("web-other", amount: "25", created: "2026-11-14T12:30:00Z", status: "paid",
+                             paidAt: "2026-11-14T12:31:00Z", recordedAt: "2026-11-14T13:00:00Z",
+                             wallet: "0x0000000000000000000000000000000000000001")
         try fixture.snapshot("2026-11-15T00:00:00Z", credits: "180", usage: "0")
         let first = try StatusReport.read(
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-15T01:00:00Z"))
