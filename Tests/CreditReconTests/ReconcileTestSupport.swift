@@ -40,12 +40,13 @@ final class ReconcileFixture {
             rawBody: "{}")), at: time)
     }
 
-    /// A plan row, sent at `at`; the caller then creates it or records its failure.
+    /// A plan row, sent at `at`; the caller then creates it or records its failure. Its
+    /// reference is `reference`, else its key, unless `unreferenced`.
     func plan(_ key: String, amount: String, at: String, reference: String? = nil, memo: String? = nil,
-              batch: String = "march") throws {
+              batch: String = "march", unreferenced: Bool = false) throws {
         planLine += 1
         try append(.topUpPlanned(TopUpPlanned(
-            key: key, batch: batch, reference: reference ?? key,
+            key: key, batch: batch, reference: unreferenced ? nil : reference ?? key,
             wallet: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", chainID: 8453, amount: reconMicros(amount),
             memo: memo, planFile: "plan.csv", planLine: planLine)), at: reconTime(at))
         try append(.chargeRequested(ChargeRequested(key: key, attempt: 1)), at: reconTime(at))
@@ -53,9 +54,9 @@ final class ReconcileFixture {
 
     /// A plan row whose charge the API created at `created`, expiring an hour later unless told.
     func charge(_ id: String, key: String? = nil, amount: String, created: String, expires: String? = nil,
-                reference: String? = nil, memo: String? = nil) throws {
+                reference: String? = nil, memo: String? = nil, unreferenced: Bool = false) throws {
         let key = key ?? "key-\(id)"
-        try plan(key, amount: amount, at: created, reference: reference, memo: memo)
+        try plan(key, amount: amount, at: created, reference: reference, memo: memo, unreferenced: unreferenced)
         let createdAt = reconTime(created)
         try append(.chargeCreated(ChargeCreated(
             key: key, chargeID: id, createdAt: createdAt,

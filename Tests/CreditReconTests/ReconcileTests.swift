@@ -264,6 +264,65 @@ struct ReconcileTests {
             + "answer was lost, sent again with --retry-unknown). Check the Coinbase Commerce dashboard.", "\(repeated.message)")
     }
 
+    /// Each late payment is a repeat of its own (probe 114: X paid after it expired beside
+    /// Y made since, Y paid after it expired beside Z made since, said once for 50 of the
+    /// 100 bought twice), and a charge an export gives no expiry lasts the hour the matcher
+    /// gives it. A payment matched by a reading, recorded by no export, is not said to come
+    /// late: the reading may have come long after it.
+    @Test func eachLatePaymentIsARepeatOfItsOwn() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-12-04T00:00:00Z", credits: "100", usage: "0")
+        try fixture.recorded("x", amount: "50", created: "2026-12-04T09:00:00Z", expires: "2026-12-04T10:00:00Z",
+                             status: "paid", paidAt: "2026-12-04T10:30:00Z")
+        try fixture.recorded("y", amount: "50", created: "2026-12-04T10:10:00Z", expires: "2026-12-04T11:10:00Z",
+                             status: "paid", paidAt: "2026-12-04T11:40:00Z")
+        try fixture.recorded("z", amount: "50", created: "2026-12-04T11:20:00Z", status: "paid", paidAt: "2026-12-04T11:25:00Z")
+        // No expiry given: an hour.
+        try fixture.recorded("p", amount: "7", created: "2026-12-04T13:00:00Z", status: "paid", paidAt: "2026-12-04T14:30:00Z")
+        try fixture.recorded("q", amount: "7", created: "2026-12-04T14:10:00Z", status: "paid", paidAt: "2026-12-04T14:15:00Z")
+        // Matched by the reading of the next day, an API charge created in time.
+        try fixture.charge("ch_r", amount: "3", created: "2026-12-04T20:00:00Z", reference: "R-1")
+        try fixture.charge("ch_s", amount: "3", created: "2026-12-04T21:30:00Z", reference: "R-2")
+        try fixture.snapshot("2026-12-05T00:00:00Z", credits: "270", usage: "0")
+        let books = try fixture.reconcile()
+        let repeated = books.findings.filter { $0.kind == .purchaseRepeated }
+        #expect(repeated.map(\.reference) == ["x", "y", "p"], "\(repeated)")
+        #expect(repeated.map { $0.amount?.decimalText } == ["50", "50", "7"])
+        #expect(repeated.last?.message.hasPrefix("charge p expired at 2026-12-04T14:00:00.000Z and was paid after all "
+            + "(2026-12-04T14:30:00.000Z); charge q, created at 2026-12-04T14:10:00.000Z after it expired") == true,
+            "\(repeated)")
+    }
+
+    /// Not repeats: a web purchase recorded with a reference of its own (an invoice: the
+    /// repeat rule lets two references be two purchases, probe 114), one that is a blocked
+    /// row's possible purchase (said there, as the row's finding: the two contradicted each
+    /// other), identical rows of one plan batch without references (the plan asks for
+    /// both), a second row's charge named by its key.
+    @Test func purchasesOfTheirOwnAreNoRepeats() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-12-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_v1", amount: "11", created: "2026-12-01T02:00:00Z", reference: "V-1")
+        try fixture.recorded("web-v", amount: "11", created: "2026-12-01T03:00:00Z", status: "paid",
+                             paidAt: "2026-12-01T03:05:00Z", recordedAt: "2026-12-01T04:00:00Z", reference: "INV-2026-777")
+        try fixture.charge("ch_x1", amount: "12", created: "2026-12-01T05:00:00Z", reference: "X-1")
+        try fixture.failed("X-2", amount: "12", state: "blocked", at: "2026-12-01T05:01:00Z", status: 410, message: "gone")
+        try fixture.recorded("web-x2", amount: "12", created: "2026-12-01T06:00:00Z", status: "paid",
+                             paidAt: "2026-12-01T06:05:00Z", recordedAt: "2026-12-01T07:00:00Z")
+        // Two identical rows without references; the first's charge paid late, the second sent after its expiry.
+        try fixture.charge("ch_i1", key: "row/default/march/w/8453/13/1", amount: "13", created: "2026-12-01T08:00:00Z",
+                           unreferenced: true)
+        try fixture.charge("ch_i2", key: "row/default/march/w/8453/13/2", amount: "13", created: "2026-12-01T09:30:00Z",
+                           unreferenced: true)
+        try fixture.append(.chargeStatusRecorded(ChargeStatusRecorded(
+            chargeID: "ch_i1", status: "paid", paidAt: reconTime("2026-12-01T10:00:00Z"), origin: "export.csv:2")),
+            at: reconTime("2026-12-01T11:00:00Z"))
+        try fixture.snapshot("2026-12-02T00:00:00Z", credits: "172", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(["ch_v1", "web-v", "ch_x1", "web-x2", "ch_i1", "ch_i2"].allSatisfy { state(books, $0) == .settled })
+        #expect(books.findings.filter { $0.kind == .purchaseRepeated }.isEmpty, "\(books.findings)")
+        #expect(books.findings.contains { $0.kind == .chargeBlocked && $0.message.contains("web-x2") })
+    }
+
     /// An export older than the books: a charge paid, and one that expired, before the
     /// account's first reading are notes, not warnings (exit 1 on every report, for
     /// credits that are in the opening balance); one paid after it with no rise still warns.

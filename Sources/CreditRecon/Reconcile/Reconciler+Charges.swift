@@ -77,8 +77,8 @@ extension Reconciler {
                 charge, matchedTo: matched.increase(ofCharge: index).map { increases[$0] }, matcher: matcher,
                 asOf: asOf, firstReading: firstReading, findings: &findings))
         }
-        repeatedPurchases(input.charges, lines: lines, findings: &findings)
         let purchases = possiblePurchases(input.chargeless, among: lines)
+        repeatedPurchases(input.charges, lines: lines, matcher: matcher, hinted: Set(purchases.values), findings: &findings)
         for (index, topUp) in input.chargeless.enumerated() {
             lines.append(chargelessLine(topUp, possiblePurchase: purchases[index].map { lines[$0] }, findings: &findings))
         }

@@ -5,91 +5,69 @@ import Ledger
 extension Reconciler {
     /// A `purchase_repeated` warning for each pair of settled charges that are one purchase
     /// made twice: the same account and amount, and the same wallet and chain where both
-    /// give them, different references (two carrying one are `reference_paid_twice`), and
-    /// one of two stories, each of a first purchase that looked lost when the second was made:
+    /// give them (`PurchasePairing`), different references (two carrying one are
+    /// `reference_paid_twice`), and one of two stories, each of a first purchase that looked
+    /// lost when the second was made:
     ///
-    /// - **expired, then paid**: the first expired and was paid after all (a delayed
-    ///   payment), the second was created after it expired and before that payment: its row
-    ///   planned again, as `status` advises for an expired charge (probe 113: 15 USD twice);
-    /// - **recorded later**: the first carries out a plan row, the second was recorded without
-    ///   one (a web purchase from an export, or the charge of a request whose answer was lost,
-    ///   sent again with `--retry-unknown`), created within the top-up's repeat window of it
-    ///   but recorded only after it was made, so the repeat rule could not see it (probe 113:
-    ///   30.50 twice). One recorded before was seen, and let through on purpose.
+    /// - **expired, then paid**: the first was recorded paid after it expired (a delayed
+    ///   payment; the expiry the matcher gives a charge without one), the second created
+    ///   after that expiry and before the payment: its row planned again, as `status` advises
+    ///   for an expired charge (probe 113: 15 USD twice). Not the same plan batch's row
+    ///   without a reference: identical rows of a plan are purchases of their own.
+    /// - **recorded later**: the first carries out a plan row, the second was recorded
+    ///   without one and without a reference (a web purchase from an export, or the charge of
+    ///   a request whose answer was lost, sent again with `--retry-unknown`), created within
+    ///   the top-up's repeat window of it but recorded only after it was made, so the repeat
+    ///   rule could not see it (probe 113: 30.50 twice). One recorded before was seen and let
+    ///   through on purpose, one with a reference of its own is a purchase named so, and one
+    ///   `hinted` as a row's possible purchase (`possiblePurchases`) is said there.
     ///
-    /// `lines` hold `charges`' lines at the same indices. Each charge is named in one pair at
-    /// most, the closest in time.
-    func repeatedPurchases(_ charges: [LedgerReader.ChargeRecord], lines: [ChargeLine], findings: inout [Finding]) {
-        var late: [Int] = [], unlinked: [Int] = [], planned = false
+    /// `lines` hold `charges`' lines at the same indices. Each charge is the repeat of one
+    /// purchase at most (one to one, the earliest first), and may be repeated itself.
+    func repeatedPurchases(
+        _ charges: [LedgerReader.ChargeRecord], lines: [ChargeLine], matcher: ChargeMatcher, hinted: Set<Int>,
+        findings: inout [Finding]
+    ) {
+        var late: [(index: Int, expiry: Timestamp, paid: Timestamp)] = [], unlinked: [Int] = [], planned = false
         for index in charges.indices where lines[index].state == .settled && lines[index].chargeID != nil {
-            let line = lines[index]
-            if let expiry = line.expiresAt, let settled = line.settledAt, settled > expiry { late.append(index) }
-            if line.topUpKey == nil { unlinked.append(index) } else { planned = true }
+            let expiry = matcher.expiry(of: charges[index])
+            if let paid = charges[index].paidAt, paid > expiry { late.append((index, expiry, paid)) }
+            if lines[index].topUpKey != nil {
+                planned = true
+            } else if lines[index].reference == nil, !hinted.contains(index) {
+                unlinked.append(index)
+            }
         }
         guard !late.isEmpty || (planned && !unlinked.isEmpty) else { return }
-        // The settled charges by account and amount (those carrying out a plan row apart),
-        // each oldest first: a charge looks only at the ones created in its span.
-        var all: [PurchaseKey: [Int]] = [:], rows: [PurchaseKey: [Int]] = [:]
-        for index in charges.indices where lines[index].state == .settled && lines[index].chargeID != nil {
-            let key = PurchaseKey(account: lines[index].account, amount: lines[index].amount)
-            if !late.isEmpty { all[key, default: []].append(index) }
-            if lines[index].topUpKey != nil { rows[key, default: []].append(index) }
-        }
-        let order = { (a: Int, b: Int) in (lines[a].createdAt, a) < (lines[b].createdAt, b) }
-        for key in all.keys { all[key]?.sort(by: order) }
-        for key in rows.keys { rows[key]?.sort(by: order) }
-        /// The charges of `group` created in `[from, to]`, the closest to `index`'s creation
-        /// first, that `fits`.
-        func closest(to index: Int, in group: [Int]?, from: Timestamp, to: Timestamp, where fits: (Int) -> Bool) -> Int? {
-            guard let group else { return nil }
-            var low = 0, high = group.count  // the first created at or after `from`
-            while low < high {
-                let middle = (low + high) / 2
-                if lines[group[middle]].createdAt < from { low = middle + 1 } else { high = middle }
+        let settled = charges.indices.filter { lines[$0].state == .settled && lines[$0].chargeID != nil }
+        var repeats = Set<Int>()
+        if !late.isEmpty {
+            var pairing = PurchasePairing(settled, of: lines)
+            for (first, expiry, paid) in late.sorted(by: { (lines[$0.index].createdAt, $0.index) < (lines[$1.index].createdAt, $1.index) }) {
+                let line = lines[first]
+                guard let second = pairing.take(
+                    account: line.account, amount: line.amount, from: expiry, to: paid.adding(milliseconds: -1),
+                    where: { other in
+                        PurchasePairing.samePurchase(line, lines[other]) && (line.reference == nil || line.reference != lines[other].reference)
+                            && !(lines[other].reference == nil && lines[other].batch != nil && lines[other].batch == line.batch)
+                    })
+                else { continue }
+                repeats.insert(second)
+                findings.append(paidAfterExpiry(line, expiry: expiry, paid: paid, again: lines[second]))
             }
-            let at = lines[index].createdAt.millisecondsSinceEpoch
-            var best: (distance: UInt64, index: Int)?
-            for other in group[low...] {
-                guard lines[other].createdAt <= to else { break }
-                guard other != index, fits(other) else { continue }
-                let distance = (lines[other].createdAt.millisecondsSinceEpoch - at).magnitude
-                if best.map({ distance < $0.distance }) ?? true { best = (distance, other) }
-            }
-            return best?.index
         }
-        func samePurchase(_ a: ChargeLine, _ b: ChargeLine) -> Bool {
-            (a.wallet == nil || b.wallet == nil || a.wallet?.lowercased() == b.wallet?.lowercased())
-                && (a.chainID == nil || b.chainID == nil || a.chainID == b.chainID)
-                && (a.reference == nil || a.reference != b.reference)
-        }
-        var named = Set<Int>()
-        for first in late.sorted(by: order) where !named.contains(first) {
-            guard let expiry = lines[first].expiresAt, let paid = lines[first].settledAt,
-                  let second = closest(
-                    to: first, in: all[PurchaseKey(account: lines[first].account, amount: lines[first].amount)],
-                    from: expiry, to: paid, where: { !named.contains($0) && lines[$0].createdAt < paid && samePurchase(lines[first], lines[$0]) })
-            else { continue }
-            named.formUnion([first, second])
-            findings.append(paidAfterExpiry(lines[first], again: lines[second]))
-        }
-        guard !rows.isEmpty else { return }
+        guard planned else { return }
+        var rows = PurchasePairing(settled.lazy.filter { lines[$0].topUpKey != nil }, of: lines)
         let window = TopUpEngine.repeatWindow * 1000
-        for recorded in unlinked where !named.contains(recorded) {
-            let made = lines[recorded].createdAt
-            guard let row = closest(
-                to: recorded, in: rows[PurchaseKey(account: lines[recorded].account, amount: lines[recorded].amount)],
-                from: made.adding(milliseconds: -window), to: made.adding(milliseconds: window),
-                where: { !named.contains($0) && charges[$0].seq < charges[recorded].seq && samePurchase(lines[$0], lines[recorded]) })
+        for recorded in unlinked where !repeats.contains(recorded) {
+            let line = lines[recorded]
+            guard let row = rows.take(
+                account: line.account, amount: line.amount, from: line.createdAt.adding(milliseconds: -window),
+                to: line.createdAt.adding(milliseconds: window),
+                where: { charges[$0].seq < charges[recorded].seq && PurchasePairing.samePurchase(lines[$0], line) })
             else { continue }
-            named.formUnion([recorded, row])
-            findings.append(recordedAfter(lines[row], recorded: lines[recorded]))
+            findings.append(recordedAfter(lines[row], recorded: line))
         }
-    }
-
-    /// Charges of one purchase: by account and amount.
-    private struct PurchaseKey: Hashable {
-        var account: String
-        var amount: Micros
     }
 
     /// ` to wallet W on chain C`, as far as `line` gives them.
@@ -97,14 +75,23 @@ extension Reconciler {
         (line.wallet.map { " to wallet \($0)" } ?? "") + (line.chainID.map { " on chain \($0)" } ?? "")
     }
 
-    private func paidAfterExpiry(_ first: ChargeLine, again second: ChargeLine) -> Finding {
+    /// How findings name the plan row `line` carries out, or the charge: its reference, else
+    /// its key (a row without a reference), else the charge id.
+    private static func rowName(_ line: ChargeLine) -> String { line.reference ?? line.topUpKey ?? line.chargeID ?? "?" }
+
+    /// ` (ROW)` when `line` carries a reference or a plan row.
+    private static func ofRow(_ line: ChargeLine) -> String {
+        (line.reference ?? line.topUpKey).map { " (\($0))" } ?? ""
+    }
+
+    private func paidAfterExpiry(_ first: ChargeLine, expiry: Timestamp, paid: Timestamp, again second: ChargeLine) -> Finding {
         let id = first.chargeID ?? "", other = second.chargeID ?? ""
         return Finding(
-            .warning, .purchaseRepeated, at: max(first.settledAt ?? first.createdAt, second.settledAt ?? second.createdAt),
-            account: options.account, amount: first.amount, reference: first.reference ?? id,
-            message: "charge \(id)\(first.reference.map { " (\($0))" } ?? "") expired at \(first.expiresAt?.iso8601 ?? "") "
-                + "and was paid after all (\(first.settledAt?.iso8601 ?? "")); charge \(other)"
-                + "\(second.reference.map { " (\($0))" } ?? ""), created at \(second.createdAt.iso8601) after it expired, for "
+            .warning, .purchaseRepeated, at: max(paid, second.settledAt ?? second.createdAt),
+            account: options.account, amount: first.amount, reference: Self.rowName(first),
+            message: "charge \(id)\(Self.ofRow(first)) expired at \(expiry.iso8601) "
+                + "and was paid after all (\(paid.iso8601)); charge \(other)"
+                + "\(Self.ofRow(second)), created at \(second.createdAt.iso8601) after it expired, for "
                 + "the same \(first.amount.decimalText)\(Self.destination(first)), was paid too: the purchase may have been made "
                 + "twice (a row planned again for a charge that looked unpaid). Check the Coinbase Commerce dashboard.")
     }
@@ -114,8 +101,8 @@ extension Reconciler {
         let apart = (row.createdAt.millisecondsSinceEpoch - recorded.createdAt.millisecondsSinceEpoch).magnitude
         return Finding(
             .warning, .purchaseRepeated, at: max(row.settledAt ?? row.createdAt, recorded.settledAt ?? recorded.createdAt),
-            account: options.account, amount: recorded.amount, reference: row.reference ?? row.label,
-            message: "charge \(id), recorded without a plan row, and charge \(rowCharge) of plan row \(row.label) were both "
+            account: options.account, amount: recorded.amount, reference: Self.rowName(row),
+            message: "charge \(id), recorded without a plan row, and charge \(rowCharge) of plan row \(Self.rowName(row)) were both "
                 + "paid: the same \(row.amount.decimalText)\(Self.destination(row)), created "
                 + "\(Runway.roundedTenths(Int64(apart), per: 360_000)) hours apart. \(id) was recorded only after "
                 + "\(rowCharge) was made, so the top-up's repeat rule could not see it: the purchase may have been made twice "

@@ -292,30 +292,27 @@ public struct StatusReport: Sendable, Equatable {
         return report
     }
 
-    /// The charges of `expired` whose purchase was not made again since: a person settled
-    /// one that was, by planning its row again (as the attention line says) or buying it
-    /// through the web flow, and it asked for them for a week all the same (probe 113: an
-    /// abandoned checkout). Made again means a later line of `lines` for the same account
-    /// and amount, and the same wallet and chain where both give them, created after the
-    /// expired charge and neither expired nor rejected: paid, pending, or a row still to be
-    /// bought, which `status` says on its own. Not another row of the same plan batch made
-    /// before the charge expired: a plan may buy one amount twice, and its rows are sent
-    /// together; planned again, the row's new line comes after the expiry `status` said.
+    /// The charges of `expired` but the checkouts abandoned and made again: a charge
+    /// recorded without a plan row (a web-flow checkout from an export) is left out when a
+    /// later charge of the same purchase (`PurchasePairing`) was paid, one for one, the
+    /// earliest first. Such a charge has no row to plan again, as the attention line
+    /// advises, and asked for the purchase made a minute after it for a week (probe 113). A
+    /// plan row's charge stays for the week: its row's next purchase cannot be told from a
+    /// purchase of its own (probe 114: two rows of one plan, the second sent after the
+    /// first's charge expired).
     static func notMadeAgain(_ expired: [ChargeLine], among lines: [ChargeLine]) -> [ChargeLine] {
-        guard !expired.isEmpty else { return expired }
-        let amounts = Set(expired.map(\.amount))
-        var later: [Micros: [ChargeLine]] = [:]
-        for line in lines where amounts.contains(line.amount) && line.state != .expired && line.state != .rejected {
-            later[line.amount, default: []].append(line)
-        }
-        return expired.filter { charge in
-            !(later[charge.amount] ?? []).contains { line in
-                line.account == charge.account && line.createdAt > charge.createdAt
-                    && !(line.batch != nil && line.batch == charge.batch && line.createdAt < (charge.expiresAt ?? charge.createdAt))
-                    && (line.wallet == nil || charge.wallet == nil || line.wallet?.lowercased() == charge.wallet?.lowercased())
-                    && (line.chainID == nil || charge.chainID == nil || line.chainID == charge.chainID)
+        let abandoned = expired.indices.filter { expired[$0].topUpKey == nil && expired[$0].chargeID != nil }
+        guard !abandoned.isEmpty else { return expired }
+        var paid = PurchasePairing(lines.indices.filter { lines[$0].state == .settled && lines[$0].chargeID != nil }, of: lines)
+        var madeAgain = Set<Int>()
+        for index in abandoned.sorted(by: { (expired[$0].createdAt, $0) < (expired[$1].createdAt, $1) }) {
+            let charge = expired[index]
+            if paid.take(account: charge.account, amount: charge.amount, from: charge.createdAt.adding(milliseconds: 1),
+                         to: Timestamp(millisecondsSinceEpoch: .max), where: { PurchasePairing.samePurchase(lines[$0], charge) }) != nil {
+                madeAgain.insert(index)
             }
         }
+        return expired.indices.filter { !madeAgain.contains($0) }.map { expired[$0] }
     }
 
     /// The newest of the account's `fetch`, `topup` and `run` runs to have ended, when it
