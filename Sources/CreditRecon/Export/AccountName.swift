@@ -86,8 +86,8 @@ enum AccountName {
     /// hash, else the whole hash. First come, first named: a key read later never renames
     /// one read before it (an account in the main books would break), and two keys never
     /// post to one account, nor to two that differ only in case: hledger's queries match
-    /// account names ignoring case, so `balance Usage:Unattributed` added a key named
-    /// `UNATTRIBUTED` to the rest no key explains (probe 111).
+    /// account names ignoring case, so even the exact `balance 'Usage:Unattributed$'` added a
+    /// key named `UNATTRIBUTED` to the rest no key explains (probe 111).
     static func keyAccounts(_ keys: [KeyReading], usage: String) -> [String: String] {
         var taken: Set<String> = [(usage + ":" + unattributed).lowercased()]
         var accounts: [String: String] = [:]
