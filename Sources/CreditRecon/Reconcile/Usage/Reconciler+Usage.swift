@@ -48,10 +48,14 @@ extension Reconciler {
         // account over the same span (`stretched`), or more (`overspent`).
         var stretched = [SpanCheck?](repeating: nil, count: grid.periods.count)
         var overspent = [Bool](repeating: false, count: grid.periods.count)
-        // Per period, the keys back in a listing after missing from one or more since their
+        // Per period, the listings holding keys back after missing from one or more since their
         // last reading (a key the API left out of a night's listing, which paging by offset
         // does when a key is deleted as it is read): their use since spans those nights too.
-        var returned = [[ReturningKey]](repeating: [], count: grid.periods.count)
+        // Checked as `stretched` is, over the span from the earliest such key's last reading:
+        // every key's use in the listings of that span against the account's.
+        var returned = [[ReturnSpan]](repeating: [], count: grid.periods.count)
+        // After each listing, its anchor, and the keys' use and readings of all listings so far.
+        var sofar: [(anchor: Timestamp, use: Micros, readings: Int64)] = []
         var previousAnchor: Timestamp?
         let leftOutRuns = Set(untrusted.compactMap { $0.source == "api" ? $0.runID : nil })
         for listing in input.keyListings where !(listing.runID.map(leftOutRuns.contains) ?? false) {
@@ -68,6 +72,7 @@ extension Reconciler {
             }
             let previousReadingAt = low > 0 ? readingTimes[low - 1] : nil
             var listingUse = Micros.zero
+            var back: [ReturningKey] = []
             let keyCount = (rangesByListing[listing.id] ?? 0..<0).count
             defer { previousAnchor = anchor }
             for index in rangesByListing[listing.id] ?? 0..<0 {
@@ -84,13 +89,33 @@ extension Reconciler {
                 } else {
                     use = .zero
                 }
-                if use > .zero, let period, let from = previousAnchor, let seen = earlier?.seen, seen < from {
-                    returned[period].append(ReturningKey(key: key, from: seen, to: anchor, use: use))
+                if use > .zero, period != nil, let from = previousAnchor, let seen = earlier?.seen, seen < from {
+                    back.append(ReturningKey(key: key, from: seen, use: use))
                 }
                 listingUse += use
                 guard let period else { continue }
                 let sofar = perPeriod[period][key.hash]?.used ?? .zero
                 perPeriod[period][key.hash] = (sofar + use, key)
+            }
+            sofar.append((anchor, (sofar.last?.use ?? .zero) + listingUse, (sofar.last?.readings ?? 0) + Int64(keyCount)))
+            if let period, let from = back.map(\.from).min() {
+                // The listings after `from` up to this one: `from` is an earlier listing's anchor.
+                var low = 0, high = sofar.count  // the first listing after `from`
+                while low < high {
+                    let middle = (low + high) / 2
+                    if sofar[middle].anchor <= from { low = middle + 1 } else { high = middle }
+                }
+                let start = low > 0 ? sofar[low - 1] : (anchor: from, use: Micros.zero, readings: Int64(0))
+                let keysUse = sofar[sofar.count - 1].use - start.use
+                let readingCount = sofar[sofar.count - 1].readings - start.readings
+                if let accountUse = Self.accountUse(trusted, from: from, to: anchor) {
+                    if keysUse > accountUse + Micros(raw: readingCount + 1) {
+                        overspent[period] = true
+                    } else {
+                        returned[period].append(ReturnSpan(
+                            check: SpanCheck(from: from, keys: keysUse, account: accountUse), to: anchor, keys: back))
+                    }
+                }
             }
             if let period, let from = previousAnchor, let previousReadingAt, from < previousReadingAt,
                let accountUse = Self.accountUse(trusted, from: from, to: anchor) {
@@ -118,9 +143,9 @@ extension Reconciler {
             // Before the keys were ever read, all use is unattributed and says nothing.
             guard unattributed != .zero, let firstListing, firstListing < period.endInstant else { continue }
             let span = unattributed < .zero && !overspent[index] ? stretched[index] : nil
-            if span == nil, unattributed < .zero,
-               let back = explained(unattributed, byReturning: returned[index], trusted: trusted) {
-                findings.append(returningFinding(unattributed, period: period, keys: back))
+            if span == nil, unattributed < .zero, !overspent[index], !returned[index].isEmpty,
+               returned[index].reduce(Micros.zero, { $0 + $1.keys.reduce(Micros.zero) { $0 + $1.use } }) >= unattributed.magnitude {
+                findings.append(returningFinding(unattributed, period: period, spans: returned[index]))
                 continue
             }
             findings.append(unattributedFinding(unattributed, period: period, used: period.used, span: span))
@@ -128,46 +153,38 @@ extension Reconciler {
         return rows
     }
 
-    /// A key back in a listing after missing from the ones since its last reading, its use
-    /// over that span (from its last listing to this one), and the account's.
+    /// A key back in a listing after missing from the ones since its last reading (at the
+    /// listing anchored `from`), and its use over that span.
     struct ReturningKey {
         var key: KeyReading
         var from: Timestamp
-        var to: Timestamp
         var use: Micros
-        var account: Micros = .zero
     }
 
-    /// The keys among `returning` that explain a period's negative unattributed use
-    /// (`amount`), each with the account's use over its span: when their use since their
-    /// last reading covers the amount, and none used more than the account over its span
-    /// (each amount rounded to the micro-dollar, two per use). `nil` otherwise: a key that
-    /// used more than its account is a warning, as before.
-    func explained(_ amount: Micros, byReturning returning: [ReturningKey], trusted: [SnapshotRow]) -> [ReturningKey]? {
-        guard !returning.isEmpty else { return nil }
-        var keys: [ReturningKey] = [], total = Micros.zero
-        for var key in returning {
-            guard let account = Self.accountUse(trusted, from: key.from, to: key.to),
-                  key.use <= account + Micros(raw: 2) else { return nil }
-            key.account = account
-            keys.append(key)
-            total += key.use
-        }
-        return total >= amount.magnitude ? keys : nil
+    /// A listing holding keys back (`keys`), and the check of every key's use against the
+    /// account's from the earliest one's last reading to it (`to`).
+    struct ReturnSpan {
+        var check: SpanCheck
+        var to: Timestamp
+        var keys: [ReturningKey]
     }
 
-    private func returningFinding(_ amount: Micros, period: PeriodSummary, keys: [ReturningKey]) -> Finding {
+    private func returningFinding(_ amount: Micros, period: PeriodSummary, spans: [ReturnSpan]) -> Finding {
+        let keys = spans.flatMap(\.keys)
         let named = keys.prefix(5).map { key in
-            "\(key.key.name ?? key.key.hash) (last read at \(key.from.iso8601): \(key.use.decimalText) of the account's "
-                + "\(key.account.decimalText) since)"
+            "\(key.key.name ?? key.key.hash) (\(key.use.decimalText) since it was last read, at \(key.from.iso8601))"
         }.joined(separator: ", ") + (keys.count > 5 ? " and \(keys.count - 5) more" : "")
+        let totals = spans.map { span in
+            "from \(span.check.from.iso8601) to \(span.to.iso8601) the keys used \(span.check.keys.decimalText) of the "
+                + "account's \(span.check.account.decimalText)"
+        }.joined(separator: "; ")
         return Finding(
             .info, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
             message: "the keys' readings show \(amount.magnitude.decimalText) USD more use in \(period.start)–\(period.end) "
                 + "than the account's own totals (used \(period.used.decimalText)) because \(keys.count == 1 ? "a key" : "keys") "
                 + "missing from the listings in between came back: \(named). Their use since spans earlier days, whose use "
                 + "was counted unattributed then (a key the API leaves out of a listing, as paging by offset does when a key "
-                + "is deleted while it is read).")
+                + "is deleted while it is read). Over that span \(totals).")
     }
 
     /// A listing's keys' use, and the account's, from the listing before it to it.
