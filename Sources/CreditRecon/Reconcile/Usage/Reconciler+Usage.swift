@@ -41,19 +41,17 @@ extension Reconciler {
         }
         // The trusted readings' times, oldest first (the store reads them in time order).
         let readingTimes = trusted.map(\.observedAt)
-        // Listings that reach back past an account reading since the listing before (a night's
-        // `GET /keys` failed): their keys' use spans that night too, whose use was counted
-        // unattributed then, so this period's may go below zero without any key using more
-        // than the account. Per period: such a listing whose keys used no more than the
-        // account over the same span (`stretched`), or more (`overspent`).
-        var stretched = [SpanCheck?](repeating: nil, count: grid.periods.count)
+        // Listings whose keys' use reaches back past an account reading since the listing
+        // before: all of it, when a night's `GET /keys` failed, or the use of keys back after
+        // missing from one or more listings since their last reading (a key the API left out
+        // of a night's listing, which paging by offset does when a key is deleted as it is
+        // read). That use spans those nights too, whose use was counted unattributed then, so
+        // this period's may go below zero without the keys using more than the account. Per
+        // period: such listings whose keys used no more than the account over the span from
+        // the earliest reading their use goes back to (every key's use in the listings of that
+        // span against the account's; `stretched`), or more (`overspent`).
+        var stretched = [[ReturnSpan]](repeating: [], count: grid.periods.count)
         var overspent = [Bool](repeating: false, count: grid.periods.count)
-        // Per period, the listings holding keys back after missing from one or more since their
-        // last reading (a key the API left out of a night's listing, which paging by offset
-        // does when a key is deleted as it is read): their use since spans those nights too.
-        // Checked as `stretched` is, over the span from the earliest such key's last reading:
-        // every key's use in the listings of that span against the account's.
-        var returned = [[ReturnSpan]](repeating: [], count: grid.periods.count)
         // After each listing, its anchor, and the keys' use and readings of all listings so far.
         var sofar: [(anchor: Timestamp, use: Micros, readings: Int64)] = []
         var previousAnchor: Timestamp?
@@ -98,7 +96,9 @@ extension Reconciler {
                 perPeriod[period][key.hash] = (sofar + use, key)
             }
             sofar.append((anchor, (sofar.last?.use ?? .zero) + listingUse, (sofar.last?.readings ?? 0) + Int64(keyCount)))
-            if let period, let from = back.map(\.from).min() {
+            let missed = previousAnchor.flatMap { from in previousReadingAt.map { from < $0 } } ?? false
+            if let period, missed || !back.isEmpty, let from = (back.map(\.from) + [previousAnchor].compactMap { $0 }).min(),
+               let accountUse = Self.accountUse(trusted, from: from, to: anchor) {
                 // The listings after `from` up to this one: `from` is an earlier listing's anchor.
                 var low = 0, high = sofar.count  // the first listing after `from`
                 while low < high {
@@ -107,24 +107,17 @@ extension Reconciler {
                 }
                 let start = low > 0 ? sofar[low - 1] : (anchor: from, use: Micros.zero, readings: Int64(0))
                 let keysUse = sofar[sofar.count - 1].use - start.use
-                let readingCount = sofar[sofar.count - 1].readings - start.readings
-                if let accountUse = Self.accountUse(trusted, from: from, to: anchor) {
-                    if keysUse > accountUse + Micros(raw: readingCount + 1) {
-                        overspent[period] = true
-                    } else {
-                        returned[period].append(ReturnSpan(
-                            check: SpanCheck(from: from, keys: keysUse, account: accountUse), to: anchor, keys: back))
-                    }
-                }
-            }
-            if let period, let from = previousAnchor, let previousReadingAt, from < previousReadingAt,
-               let accountUse = Self.accountUse(trusted, from: from, to: anchor) {
                 // Each amount is rounded to the micro-dollar: a key's use is two of them, the
-                // account's too.
-                if listingUse > accountUse + Micros(raw: Int64(keyCount) + 1) {
+                // account's too. The keys read at the listing before, over the step since it,
+                // on their own: one of them using more than the account in it is no key back.
+                let backUse = back.reduce(Micros.zero) { $0 + $1.use }
+                let stepOverspent = !missed && previousAnchor.flatMap { Self.accountUse(trusted, from: $0, to: anchor) }
+                    .map { listingUse - backUse > $0 + Micros(raw: Int64(keyCount) + 1) } == true
+                if stepOverspent || keysUse > accountUse + Micros(raw: sofar[sofar.count - 1].readings - start.readings + 1) {
                     overspent[period] = true
                 } else {
-                    stretched[period] = SpanCheck(from: from, keys: listingUse, account: accountUse)
+                    stretched[period].append(ReturnSpan(
+                        check: SpanCheck(from: from, keys: keysUse, account: accountUse), to: anchor, keys: back))
                 }
             }
         }
@@ -142,13 +135,15 @@ extension Reconciler {
             rows.append(KeyPeriodUsage(start: period.start, end: period.end, key: nil, used: unattributed))
             // Before the keys were ever read, all use is unattributed and says nothing.
             guard unattributed != .zero, let firstListing, firstListing < period.endInstant else { continue }
-            let span = unattributed < .zero && !overspent[index] ? stretched[index] : nil
-            if span == nil, unattributed < .zero, !overspent[index], !returned[index].isEmpty,
-               returned[index].reduce(Micros.zero, { $0 + $1.keys.reduce(Micros.zero) { $0 + $1.use } }) >= unattributed.magnitude {
-                findings.append(returningFinding(unattributed, period: period, spans: returned[index]))
-                continue
+            let spans = unattributed < .zero && !overspent[index] ? stretched[index] : []
+            let back = spans.flatMap(\.keys)
+            if back.isEmpty {
+                findings.append(unattributedFinding(unattributed, period: period, used: period.used, span: spans.last?.check))
+            } else if back.reduce(Micros.zero, { $0 + $1.use }) >= unattributed.magnitude {
+                findings.append(returningFinding(unattributed, period: period, spans: spans))
+            } else {  // more than the keys back can explain
+                findings.append(unattributedFinding(unattributed, period: period, used: period.used, span: nil))
             }
-            findings.append(unattributedFinding(unattributed, period: period, used: period.used, span: span))
         }
         return rows
     }
@@ -161,8 +156,10 @@ extension Reconciler {
         var use: Micros
     }
 
-    /// A listing holding keys back (`keys`), and the check of every key's use against the
-    /// account's from the earliest one's last reading to it (`to`).
+    /// A listing whose keys' use reaches back past an account reading since the listing
+    /// before, the keys back in it (`keys`; none after a night whose listing failed), and the
+    /// check of every key's use against the account's, from the earliest reading their use
+    /// goes back to, to the listing (`to`).
     struct ReturnSpan {
         var check: SpanCheck
         var to: Timestamp
