@@ -212,16 +212,16 @@ struct ReconcileTests {
         #expect(state(books, "ch_late") == .settled && state(books, "ch_again") == .settled)
         let repeated = try onlyRepeatedPurchase(books, amount: "15", reference: "LATE-2")
         #expect(repeated.message == "charge ch_late (LATE-2) expired at 2026-11-20T03:15:00.000Z and was paid after all "
-            + "(2026-11-21T04:00:00.000Z); charge ch_again (LATE-2b), created at 2026-11-21T02:15:00.000Z after it expired, "
-            + "for the same 15 to wallet 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed on chain 8453, was paid too: the purchase "
-            + "may have been made twice (a row planned again for a charge that looked unpaid). Check the Coinbase Commerce "
-            + "dashboard.", "\(repeated.message)")
+            + "(2026-11-21T04:00:00.000Z), its credits seen only at 2026-11-22T00:00:00.000Z; charge ch_again (LATE-2b), "
+            + "created at 2026-11-21T02:15:00.000Z while it looked unpaid, for the same 15 to wallet "
+            + "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed on chain 8453, was paid too: the purchase may have been made twice "
+            + "(bought again because the first looked unpaid). Check the Coinbase Commerce dashboard.", "\(repeated.message)")
     }
 
     /// The one `purchase_repeated` finding of `books`, a warning of `amount` for `reference`.
     private func onlyRepeatedPurchase(_ books: Reconciliation, amount: String, reference: String) throws -> Finding {
         let repeated = books.findings.filter { $0.kind == .purchaseRepeated }
-        try #require(repeated.count == 1, "\(repeated)")
+        try #require(repeated.count == 1, "\(repeated.map(\.message))")
         #expect(repeated[0].severity == .warning && repeated[0].amount == reconMicros(amount) && repeated[0].reference == reference)
         return repeated[0]
     }
@@ -267,8 +267,9 @@ struct ReconcileTests {
     /// Each late payment is a repeat of its own (probe 114: X paid after it expired beside
     /// Y made since, Y paid after it expired beside Z made since, said once for 50 of the
     /// 100 bought twice), and a charge an export gives no expiry lasts the hour the matcher
-    /// gives it. A payment matched by a reading, recorded by no export, is not said to come
-    /// late: the reading may have come long after it.
+    /// gives it. A charge whose payment no export recorded looks unpaid from its expiry and
+    /// the matcher's grace, when `status` calls it expired, until a reading shows its credits
+    /// (probe 116): one made before that is no repeat.
     @Test func eachLatePaymentIsARepeatOfItsOwn() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-12-04T00:00:00Z", credits: "100", usage: "0")
@@ -280,17 +281,21 @@ struct ReconcileTests {
         // No expiry given: an hour.
         try fixture.recorded("p", amount: "7", created: "2026-12-04T13:00:00Z", status: "paid", paidAt: "2026-12-04T14:30:00Z")
         try fixture.recorded("q", amount: "7", created: "2026-12-04T14:10:00Z", status: "paid", paidAt: "2026-12-04T14:15:00Z")
-        // Matched by the reading of the next day, an API charge created in time.
+        // Matched by the reading of the next day: R-2 made before R-1 looked unpaid, R-3 after.
         try fixture.charge("ch_r", amount: "3", created: "2026-12-04T20:00:00Z", reference: "R-1")
         try fixture.charge("ch_s", amount: "3", created: "2026-12-04T21:30:00Z", reference: "R-2")
-        try fixture.snapshot("2026-12-05T00:00:00Z", credits: "270", usage: "0")
+        try fixture.charge("ch_t", amount: "3", created: "2026-12-04T23:00:00Z", reference: "R-3")
+        try fixture.snapshot("2026-12-05T00:00:00Z", credits: "273", usage: "0")
         let books = try fixture.reconcile()
         let repeated = books.findings.filter { $0.kind == .purchaseRepeated }
-        #expect(repeated.map(\.reference) == ["x", "y", "p"], "\(repeated)")
-        #expect(repeated.map { $0.amount?.decimalText } == ["50", "50", "7"])
-        #expect(repeated.last?.message.hasPrefix("charge p expired at 2026-12-04T14:00:00.000Z and was paid after all "
-            + "(2026-12-04T14:30:00.000Z); charge q, created at 2026-12-04T14:10:00.000Z after it expired") == true,
+        #expect(repeated.map(\.reference) == ["R-1", "p", "x", "y"], "\(repeated)")
+        #expect(repeated.map { $0.amount?.decimalText } == ["3", "7", "50", "50"])
+        #expect(repeated.first?.message.hasPrefix("charge ch_r (R-1) expired at 2026-12-04T21:00:00.000Z and was paid, its "
+            + "credits seen only at 2026-12-05T00:00:00.000Z; charge ch_t (R-3), created at 2026-12-04T23:00:00.000Z") == true,
             "\(repeated)")
+        #expect(repeated[1].message.hasPrefix("charge p expired at 2026-12-04T14:00:00.000Z and was paid after all "
+            + "(2026-12-04T14:30:00.000Z), its credits seen only at 2026-12-05T00:00:00.000Z; charge q, created at "
+            + "2026-12-04T14:10:00.000Z while it looked unpaid") == true, "\(repeated)")
     }
 
     /// Not repeats: a web purchase recorded with a reference of its own (an invoice: the

@@ -9,11 +9,16 @@ extension Reconciler {
     /// `reference_paid_twice`), and one of two stories, each of a first purchase that looked
     /// lost when the second was made:
     ///
-    /// - **expired, then paid**: the first was recorded paid after it expired (a delayed
-    ///   payment; the expiry the matcher gives a charge without one), the second created
-    ///   after that expiry and before the payment: its row planned again, as `status` advises
-    ///   for an expired charge (probe 113: 15 USD twice). Not the same plan batch's row
-    ///   without a reference: identical rows of a plan are purchases of their own.
+    /// - **looked unpaid**: the second was created while the first looked unpaid, between
+    ///   its end and the moment its payment was known (the reading that showed its credits,
+    ///   else its recorded `paid_at`): its row planned again, or the purchase made again, as
+    ///   `status` advises for an expired charge (probe 113: a delayed payment, 15 USD twice;
+    ///   probe 116: paid in time, but seen only the next night). Its end is its expiry when
+    ///   it was paid after it (the expiry the matcher gives a charge without one), else the
+    ///   expiry and the matcher's grace, when `status` starts to call it expired. The first
+    ///   was in the ledger when the second was made (else it is the next story's), and the
+    ///   second is not the same plan batch's row without a reference: identical rows of a
+    ///   plan are purchases of their own.
     /// - **recorded later**: the first carries out a plan row, the second was recorded
     ///   without one and without a reference (a web purchase from an export, or the charge of
     ///   a request whose answer was lost, sent again with `--retry-unknown`), created within
@@ -28,10 +33,15 @@ extension Reconciler {
         _ charges: [LedgerReader.ChargeRecord], lines: [ChargeLine], matcher: ChargeMatcher, hinted: Set<Int>,
         findings: inout [Finding]
     ) {
-        var late: [(index: Int, expiry: Timestamp, paid: Timestamp)] = [], unlinked: [Int] = [], planned = false
+        var late: [(index: Int, expiry: Timestamp, lost: Timestamp, known: Timestamp)] = [], unlinked: [Int] = []
+        var planned = false
         for index in charges.indices where lines[index].state == .settled && lines[index].chargeID != nil {
             let expiry = matcher.expiry(of: charges[index])
-            if let paid = charges[index].paidAt, paid > expiry { late.append((index, expiry, paid)) }
+            let paidLate = charges[index].paidAt.map { $0 > expiry } ?? false
+            let lost = paidLate ? expiry : expiry.adding(milliseconds: matcher.graceMilliseconds)
+            if let known = lines[index].matchedReadingAt ?? charges[index].paidAt, known > lost.adding(milliseconds: 1) {
+                late.append((index, expiry, lost, known))
+            }
             if lines[index].topUpKey != nil {
                 planned = true
             } else if lines[index].reference == nil, !hinted.contains(index) {
@@ -43,17 +53,17 @@ extension Reconciler {
         var repeats = Set<Int>()
         if !late.isEmpty {
             var pairing = PurchasePairing(settled, of: lines)
-            for (first, expiry, paid) in late.sorted(by: { (lines[$0.index].createdAt, $0.index) < (lines[$1.index].createdAt, $1.index) }) {
+            for (first, expiry, lost, known) in late.sorted(by: { (lines[$0.index].createdAt, $0.index) < (lines[$1.index].createdAt, $1.index) }) {
                 let line = lines[first]
                 guard let second = pairing.take(
-                    account: line.account, amount: line.amount, from: expiry, to: paid.adding(milliseconds: -1),
+                    account: line.account, amount: line.amount, from: lost.adding(milliseconds: 1), to: known.adding(milliseconds: -1),
                     where: { other in
-                        PurchasePairing.samePurchase(line, lines[other]) && (line.reference == nil || line.reference != lines[other].reference)
+                        charges[first].seq < charges[other].seq && PurchasePairing.samePurchase(line, lines[other]) && (line.reference == nil || line.reference != lines[other].reference)
                             && !(lines[other].reference == nil && lines[other].batch != nil && lines[other].batch == line.batch)
                     })
                 else { continue }
                 repeats.insert(second)
-                findings.append(paidAfterExpiry(line, expiry: expiry, paid: paid, again: lines[second]))
+                findings.append(lookedUnpaid(line, expiry: expiry, paidAt: charges[first].paidAt, known: known, again: lines[second]))
             }
         }
         guard planned else { return }
@@ -84,16 +94,19 @@ extension Reconciler {
         (line.reference ?? line.topUpKey).map { " (\($0))" } ?? ""
     }
 
-    private func paidAfterExpiry(_ first: ChargeLine, expiry: Timestamp, paid: Timestamp, again second: ChargeLine) -> Finding {
+    private func lookedUnpaid(
+        _ first: ChargeLine, expiry: Timestamp, paidAt: Timestamp?, known: Timestamp, again second: ChargeLine
+    ) -> Finding {
         let id = first.chargeID ?? "", other = second.chargeID ?? ""
+        let paid = paidAt.map { $0 > expiry ? "was paid after all (\($0.iso8601))" : "was paid at \($0.iso8601)" } ?? "was paid"
+        let seen = first.matchedReadingAt == known ? ", its credits seen only at \(known.iso8601)" : ""
         return Finding(
-            .warning, .purchaseRepeated, at: max(paid, second.settledAt ?? second.createdAt),
+            .warning, .purchaseRepeated, at: max(known, second.settledAt ?? second.createdAt),
             account: options.account, amount: first.amount, reference: Self.rowName(first),
-            message: "charge \(id)\(Self.ofRow(first)) expired at \(expiry.iso8601) "
-                + "and was paid after all (\(paid.iso8601)); charge \(other)"
-                + "\(Self.ofRow(second)), created at \(second.createdAt.iso8601) after it expired, for "
-                + "the same \(first.amount.decimalText)\(Self.destination(first)), was paid too: the purchase may have been made "
-                + "twice (a row planned again for a charge that looked unpaid). Check the Coinbase Commerce dashboard.")
+            message: "charge \(id)\(Self.ofRow(first)) expired at \(expiry.iso8601) and \(paid)\(seen); charge \(other)"
+                + "\(Self.ofRow(second)), created at \(second.createdAt.iso8601) while it looked unpaid, for the same "
+                + "\(first.amount.decimalText)\(Self.destination(first)), was paid too: the purchase may have been made twice "
+                + "(bought again because the first looked unpaid). Check the Coinbase Commerce dashboard.")
     }
 
     private func recordedAfter(_ row: ChargeLine, recorded: ChargeLine) -> Finding {
