@@ -298,6 +298,29 @@ struct ReconcileTests {
             + "2026-12-04T14:10:00.000Z while it looked unpaid") == true, "\(repeated)")
     }
 
+    /// A plan run every night under a dated name buys the same purchase each day: the
+    /// nightly job reads the day before's credits, then makes the day's charge, which the
+    /// API dates by its own clock, a moment before that reading (probe 118: every night was
+    /// a repeat, and the job exited 1 for good). Made ten minutes or more before its
+    /// payment was known, it is a repeat.
+    @Test func aDailyTopUpIsNoRepeatOfTheDayBefore() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_1", amount: "100", created: "2026-11-01T02:15:00Z", reference: "daily-2026-11-01")
+        try fixture.snapshot("2026-11-02T02:15:00.072Z", credits: "200", usage: "0")
+        try fixture.charge("ch_2", amount: "100", created: "2026-11-02T02:15:00Z", reference: "daily-2026-11-02")
+        try fixture.snapshot("2026-11-03T02:15:00.072Z", credits: "300", usage: "0")
+        // Bought again in the afternoon, while ch_3 looked unpaid: a repeat.
+        try fixture.charge("ch_3", amount: "100", created: "2026-11-03T02:15:00Z", reference: "daily-2026-11-03")
+        try fixture.charge("ch_4", amount: "100", created: "2026-11-03T14:00:00Z", reference: "daily-2026-11-03-again")
+        try fixture.snapshot("2026-11-04T02:15:00.072Z", credits: "500", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(["ch_1", "ch_2", "ch_3", "ch_4"].allSatisfy { state(books, $0) == .settled })
+        let repeated = try onlyRepeatedPurchase(books, amount: "100", reference: "daily-2026-11-03")
+        #expect(repeated.message.contains("charge ch_4 (daily-2026-11-03-again), created at 2026-11-03T14:00:00.000Z"),
+                "\(repeated.message)")
+    }
+
     /// Not repeats: a web purchase recorded with a reference of its own (an invoice: the
     /// repeat rule lets two references be two purchases, probe 114), one that is a blocked
     /// row's possible purchase (said there, as the row's finding: the two contradicted each

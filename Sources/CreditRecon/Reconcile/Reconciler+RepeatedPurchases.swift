@@ -15,7 +15,11 @@ extension Reconciler {
     ///   `status` advises for an expired charge (probe 113: a delayed payment, 15 USD twice;
     ///   probe 116: paid in time, but seen only the next night). Its end is its expiry when
     ///   it was paid after it (the expiry the matcher gives a charge without one), else the
-    ///   expiry and the matcher's grace, when `status` starts to call it expired. The first
+    ///   expiry and the matcher's grace, when `status` starts to call it expired, to
+    ///   `unpaidLookMarginMilliseconds` before its payment was known: the nightly `run` makes
+    ///   the day's charge a moment after the reading that shows the day before's, and the API
+    ///   dates it by its own clock, a second or minutes behind ours (probe 118: every daily
+    ///   top-up was said to repeat the one before). The first
     ///   was in the ledger when the second was made (else it is the next story's), and the
     ///   second is not the same plan batch's row without a reference: identical rows of a
     ///   plan are purchases of their own.
@@ -27,6 +31,11 @@ extension Reconciler {
     ///   through on purpose, one with a reference of its own is a purchase named so, and one
     ///   `hinted` as a row's possible purchase (`possiblePurchases`) is said there.
     ///
+    /// How long before a payment was known a charge must have been made to have been made
+    /// while the payment looked missing: the clocks of the API and of this machine may be
+    /// this far apart (`ClockCheck`'s tolerance, doubled).
+    static let unpaidLookMarginMilliseconds: Int64 = 2 * ClockCheck.tolerance
+
     /// `lines` hold `charges`' lines at the same indices. Each charge is the repeat of one
     /// purchase at most (one to one, the earliest first), and may be repeated itself.
     func repeatedPurchases(
@@ -56,7 +65,8 @@ extension Reconciler {
             for (first, expiry, lost, known) in late.sorted(by: { (lines[$0.index].createdAt, $0.index) < (lines[$1.index].createdAt, $1.index) }) {
                 let line = lines[first]
                 guard let second = pairing.take(
-                    account: line.account, amount: line.amount, from: lost.adding(milliseconds: 1), to: known.adding(milliseconds: -1),
+                    account: line.account, amount: line.amount, from: lost.adding(milliseconds: 1),
+                    to: known.adding(milliseconds: -Self.unpaidLookMarginMilliseconds),
                     where: { other in
                         charges[first].seq < charges[other].seq && PurchasePairing.samePurchase(line, lines[other]) && (line.reference == nil || line.reference != lines[other].reference)
                             && !(lines[other].reference == nil && lines[other].batch != nil && lines[other].batch == line.batch)
