@@ -67,8 +67,31 @@ struct StatusTests {
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-11T18:00:01Z"))
         #expect(stale.exitStatus == .attention)
         #expect(stale.attention.contains { $0.contains("36.0 hours old") }, "\(stale.attention)")
-        // The pending charge has expired by then.
-        #expect(stale.pending.count == 0)
+        // The pending charge's hour and grace have passed by then, but no reading since could
+        // show its credits: still pending (probe 118).
+        #expect(stale.pending.count == 1 && stale.pending.amount == reconMicros("20"))
+    }
+
+    /// A charge past its hour and grace reads as unpaid only once a reading since could show
+    /// its credits: paid at 02:21, it read as expired unpaid all morning, until the next
+    /// night's reading, and status asked to plan it again (probe 118: how a real double
+    /// purchase was made). Pending until then; one its export recorded expired is at once.
+    @Test func aChargeIsExpiredUnpaidOnlyOnceAReadingCouldShowItsCredits() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_1", amount: "100", created: "2026-11-01T02:15:00Z", reference: "daily-2026-11-01")
+        try fixture.recorded("web-1", amount: "30", created: "2026-11-01T03:00:00Z", expires: "2026-11-01T04:00:00Z",
+                             status: "expired")
+        let morning = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-01T09:00:00Z"))
+        #expect(morning.pending.count == 1 && morning.pending.amount == reconMicros("100"), "\(morning.lines)")
+        #expect(morning.expiredCharges.map(\.label) == ["web-1"], "\(morning.lines)")
+        // The next night's reading shows no rise: now it reads as unpaid.
+        try fixture.snapshot("2026-11-02T02:00:00Z", credits: "100", usage: "0")
+        let night = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-02T02:05:00Z"))
+        #expect(night.pending.count == 0, "\(night.lines)")
+        #expect(night.expiredCharges.map(\.label) == ["daily-2026-11-01", "web-1"], "\(night.lines)")
     }
 
     /// A web checkout recorded without a plan row that expired unpaid needs a person for a

@@ -195,6 +195,7 @@ extension Reconciler {
             || expiry.adding(milliseconds: matcher.graceMilliseconds) <= asOf
         {
             line.state = .expired
+            line.recordedExpired = charge.status == "expired"
             // Said as the export's fact, or as what the readings show: a rise matched to
             // another charge of the same time may have been this one's, and "plan it again"
             // would then buy it twice.
