@@ -267,9 +267,9 @@ struct ReconcileTests {
     /// Each late payment is a repeat of its own (probe 114: X paid after it expired beside
     /// Y made since, Y paid after it expired beside Z made since, said once for 50 of the
     /// 100 bought twice), and a charge an export gives no expiry lasts the hour the matcher
-    /// gives it. A charge whose payment no export recorded looks unpaid from its expiry and
-    /// the matcher's grace, when `status` calls it expired, until a reading shows its credits
-    /// (probe 116): one made before that is no repeat.
+    /// gives it. A charge whose payment no export recorded and whose credits the first
+    /// reading after its hour and grace shows never looked unpaid (probe 119): one made
+    /// meanwhile is no repeat.
     @Test func eachLatePaymentIsARepeatOfItsOwn() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-12-04T00:00:00Z", credits: "100", usage: "0")
@@ -281,19 +281,16 @@ struct ReconcileTests {
         // No expiry given: an hour.
         try fixture.recorded("p", amount: "7", created: "2026-12-04T13:00:00Z", status: "paid", paidAt: "2026-12-04T14:30:00Z")
         try fixture.recorded("q", amount: "7", created: "2026-12-04T14:10:00Z", status: "paid", paidAt: "2026-12-04T14:15:00Z")
-        // Matched by the reading of the next day: R-2 made before R-1 looked unpaid, R-3 after.
+        // Matched by the reading of the next day, the first after R-1's hour and grace.
         try fixture.charge("ch_r", amount: "3", created: "2026-12-04T20:00:00Z", reference: "R-1")
         try fixture.charge("ch_s", amount: "3", created: "2026-12-04T21:30:00Z", reference: "R-2")
         try fixture.charge("ch_t", amount: "3", created: "2026-12-04T23:00:00Z", reference: "R-3")
         try fixture.snapshot("2026-12-05T00:00:00Z", credits: "273", usage: "0")
         let books = try fixture.reconcile()
         let repeated = books.findings.filter { $0.kind == .purchaseRepeated }
-        #expect(repeated.map(\.reference) == ["R-1", "p", "x", "y"], "\(repeated)")
-        #expect(repeated.map { $0.amount?.decimalText } == ["3", "7", "50", "50"])
-        #expect(repeated.first?.message.hasPrefix("charge ch_r (R-1) expired at 2026-12-04T21:00:00.000Z and was paid, its "
-            + "credits seen only at 2026-12-05T00:00:00.000Z; charge ch_t (R-3), created at 2026-12-04T23:00:00.000Z") == true,
-            "\(repeated)")
-        #expect(repeated[1].message.hasPrefix("charge p expired at 2026-12-04T14:00:00.000Z and was paid after all "
+        #expect(repeated.map(\.reference) == ["p", "x", "y"], "\(repeated)")
+        #expect(repeated.map { $0.amount?.decimalText } == ["7", "50", "50"])
+        #expect(repeated.first?.message.hasPrefix("charge p expired at 2026-12-04T14:00:00.000Z and was paid after all "
             + "(2026-12-04T14:30:00.000Z), its credits seen only at 2026-12-05T00:00:00.000Z; charge q, created at "
             + "2026-12-04T14:10:00.000Z while it looked unpaid") == true, "\(repeated)")
     }
@@ -301,8 +298,9 @@ struct ReconcileTests {
     /// A plan run every night under a dated name buys the same purchase each day: the
     /// nightly job reads the day before's credits, then makes the day's charge, which the
     /// API dates by its own clock, a moment before that reading (probe 118: every night was
-    /// a repeat, and the job exited 1 for good). Made ten minutes or more before its
-    /// payment was known, it is a repeat.
+    /// a repeat, and the job exited 1 for good). Nor is a purchase made while the day's
+    /// charge waits for the reading that shows its credits (probe 119: `status` says it is
+    /// pending). A charge paid after it expired, bought again meanwhile, is a repeat.
     @Test func aDailyTopUpIsNoRepeatOfTheDayBefore() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
@@ -310,14 +308,24 @@ struct ReconcileTests {
         try fixture.snapshot("2026-11-02T02:15:00.072Z", credits: "200", usage: "0")
         try fixture.charge("ch_2", amount: "100", created: "2026-11-02T02:15:00Z", reference: "daily-2026-11-02")
         try fixture.snapshot("2026-11-03T02:15:00.072Z", credits: "300", usage: "0")
-        // Bought again in the afternoon, while ch_3 looked unpaid: a repeat.
+        // A web purchase in the afternoon, while ch_3 waits for the next reading: its own.
         try fixture.charge("ch_3", amount: "100", created: "2026-11-03T02:15:00Z", reference: "daily-2026-11-03")
-        try fixture.charge("ch_4", amount: "100", created: "2026-11-03T14:00:00Z", reference: "daily-2026-11-03-again")
+        try fixture.recorded("web-1", amount: "100", created: "2026-11-03T14:00:00Z", status: "paid",
+                             paidAt: "2026-11-03T14:01:00Z", recordedAt: "2026-11-03T15:00:00Z", reference: "INV-9")
         try fixture.snapshot("2026-11-04T02:15:00.072Z", credits: "500", usage: "0")
+        // ch_5 is not paid in its hour: the next reading shows nothing, it is bought again,
+        // then its payment comes after all.
+        try fixture.charge("ch_5", amount: "100", created: "2026-11-04T02:15:00Z", reference: "daily-2026-11-04")
+        try fixture.snapshot("2026-11-05T02:15:00.072Z", credits: "500", usage: "0")
+        try fixture.charge("ch_6", amount: "100", created: "2026-11-05T09:00:00Z", reference: "daily-2026-11-04-again")
+        try fixture.append(.chargeStatusRecorded(ChargeStatusRecorded(
+            chargeID: "ch_5", status: "paid", paidAt: reconTime("2026-11-05T10:00:00Z"), origin: "export.csv:2")),
+            at: reconTime("2026-11-05T11:00:00Z"))
+        try fixture.snapshot("2026-11-06T02:15:00.072Z", credits: "700", usage: "0")
         let books = try fixture.reconcile()
-        #expect(["ch_1", "ch_2", "ch_3", "ch_4"].allSatisfy { state(books, $0) == .settled })
-        let repeated = try onlyRepeatedPurchase(books, amount: "100", reference: "daily-2026-11-03")
-        #expect(repeated.message.contains("charge ch_4 (daily-2026-11-03-again), created at 2026-11-03T14:00:00.000Z"),
+        #expect(["ch_1", "ch_2", "ch_3", "web-1", "ch_5", "ch_6"].allSatisfy { state(books, $0) == .settled })
+        let repeated = try onlyRepeatedPurchase(books, amount: "100", reference: "daily-2026-11-04")
+        #expect(repeated.message.contains("charge ch_6 (daily-2026-11-04-again), created at 2026-11-05T09:00:00.000Z"),
                 "\(repeated.message)")
     }
 

@@ -9,20 +9,19 @@ extension Reconciler {
     /// `reference_paid_twice`), and one of two stories, each of a first purchase that looked
     /// lost when the second was made:
     ///
-    /// - **looked unpaid**: the second was created while the first looked unpaid, between
-    ///   its end and the moment its payment was known (the reading that showed its credits,
-    ///   else its recorded `paid_at`): its row planned again, or the purchase made again, as
-    ///   `status` advises for an expired charge (probe 113: a delayed payment, 15 USD twice;
-    ///   probe 116: paid in time, but seen only the next night). Its end is its expiry when
-    ///   it was paid after it (the expiry the matcher gives a charge without one), else the
-    ///   expiry and the matcher's grace, when `status` starts to call it expired, to
-    ///   `unpaidLookMarginMilliseconds` before its payment was known: the nightly `run` makes
-    ///   the day's charge a moment after the reading that shows the day before's, and the API
-    ///   dates it by its own clock, a second or minutes behind ours (probe 118: every daily
-    ///   top-up was said to repeat the one before). The first
-    ///   was in the ledger when the second was made (else it is the next story's), and the
-    ///   second is not the same plan batch's row without a reference: identical rows of a
-    ///   plan are purchases of their own.
+    /// - **paid after it expired**: the first was recorded paid after its expiry (a delayed
+    ///   payment; the expiry the matcher gives a charge without one), and the second was
+    ///   created after that expiry and up to `unpaidLookMarginMilliseconds` before the
+    ///   payment was known (the reading that showed its credits, else its recorded
+    ///   `paid_at`): its row planned again, or the purchase made again, once it had expired
+    ///   (probe 113: 15 USD twice). The margin: the nightly `run` makes the day's charge a
+    ///   moment after the reading that shows the day before's, and the API dates it by its
+    ///   own clock, a second or minutes behind ours (probe 118). A charge paid in time never
+    ///   looked unpaid to `status`, whose first reading after its hour and grace shows its
+    ///   credits (probe 119: a web purchase the same day was said to repeat the nightly
+    ///   charge). The first was in the ledger when the second was made (else it is the next
+    ///   story's), and the second is not the same plan batch's row without a reference:
+    ///   identical rows of a plan are purchases of their own.
     /// - **recorded later**: the first carries out a plan row, the second was recorded
     ///   without one and without a reference (a web purchase from an export, or the charge of
     ///   a request whose answer was lost, sent again with `--retry-unknown`), created within
@@ -42,14 +41,12 @@ extension Reconciler {
         _ charges: [LedgerReader.ChargeRecord], lines: [ChargeLine], matcher: ChargeMatcher, hinted: Set<Int>,
         findings: inout [Finding]
     ) {
-        var late: [(index: Int, expiry: Timestamp, lost: Timestamp, known: Timestamp)] = [], unlinked: [Int] = []
+        var late: [(index: Int, expiry: Timestamp, known: Timestamp)] = [], unlinked: [Int] = []
         var planned = false
         for index in charges.indices where lines[index].state == .settled && lines[index].chargeID != nil {
             let expiry = matcher.expiry(of: charges[index])
-            let paidLate = charges[index].paidAt.map { $0 > expiry } ?? false
-            let lost = paidLate ? expiry : expiry.adding(milliseconds: matcher.graceMilliseconds)
-            if let known = lines[index].matchedReadingAt ?? charges[index].paidAt, known > lost.adding(milliseconds: 1) {
-                late.append((index, expiry, lost, known))
+            if let paid = charges[index].paidAt, paid > expiry {
+                late.append((index, expiry, lines[index].matchedReadingAt ?? paid))
             }
             if lines[index].topUpKey != nil {
                 planned = true
@@ -62,10 +59,10 @@ extension Reconciler {
         var repeats = Set<Int>()
         if !late.isEmpty {
             var pairing = PurchasePairing(settled, of: lines)
-            for (first, expiry, lost, known) in late.sorted(by: { (lines[$0.index].createdAt, $0.index) < (lines[$1.index].createdAt, $1.index) }) {
+            for (first, expiry, known) in late.sorted(by: { (lines[$0.index].createdAt, $0.index) < (lines[$1.index].createdAt, $1.index) }) {
                 let line = lines[first]
                 guard let second = pairing.take(
-                    account: line.account, amount: line.amount, from: lost.adding(milliseconds: 1),
+                    account: line.account, amount: line.amount, from: expiry.adding(milliseconds: 1),
                     to: known.adding(milliseconds: -Self.unpaidLookMarginMilliseconds),
                     where: { other in
                         charges[first].seq < charges[other].seq && PurchasePairing.samePurchase(line, lines[other]) && (line.reference == nil || line.reference != lines[other].reference)
