@@ -266,7 +266,8 @@ struct ReconcileTests {
 
     /// Each late payment is a repeat of its own (probe 114: X paid after it expired beside
     /// Y made since, Y paid after it expired beside Z made since, said once for 50 of the
-    /// 100 bought twice), and a charge an export gives no expiry lasts the hour the matcher
+    /// 100 bought twice), each purchase made again meanwhile too (probe 120: the third of
+    /// three was said nowhere), and a charge an export gives no expiry lasts the hour the matcher
     /// gives it. A charge whose payment no export recorded and whose credits the first
     /// reading after its hour and grace shows never looked unpaid (probe 119): one made
     /// meanwhile is no repeat.
@@ -281,15 +282,21 @@ struct ReconcileTests {
         // No expiry given: an hour.
         try fixture.recorded("p", amount: "7", created: "2026-12-04T13:00:00Z", status: "paid", paidAt: "2026-12-04T14:30:00Z")
         try fixture.recorded("q", amount: "7", created: "2026-12-04T14:10:00Z", status: "paid", paidAt: "2026-12-04T14:15:00Z")
+        // Bought a third time meanwhile: a second repeat of p (probe 120).
+        try fixture.recorded("q2", amount: "7", created: "2026-12-04T14:20:00Z", status: "paid", paidAt: "2026-12-04T14:25:00Z")
         // Matched by the reading of the next day, the first after R-1's hour and grace.
         try fixture.charge("ch_r", amount: "3", created: "2026-12-04T20:00:00Z", reference: "R-1")
         try fixture.charge("ch_s", amount: "3", created: "2026-12-04T21:30:00Z", reference: "R-2")
         try fixture.charge("ch_t", amount: "3", created: "2026-12-04T23:00:00Z", reference: "R-3")
-        try fixture.snapshot("2026-12-05T00:00:00Z", credits: "273", usage: "0")
+        try fixture.snapshot("2026-12-05T00:00:00Z", credits: "280", usage: "0")
         let books = try fixture.reconcile()
         let repeated = books.findings.filter { $0.kind == .purchaseRepeated }
-        #expect(repeated.map(\.reference) == ["p", "x", "y"], "\(repeated)")
-        #expect(repeated.map { $0.amount?.decimalText } == ["7", "50", "50"])
+        // Y and Z were both made while X looked unpaid: two repeats of X, 100 bought twice.
+        #expect(repeated.map(\.reference) == ["p", "p", "x", "x"], "\(repeated)")
+        #expect(repeated[2].message.contains("charge y, created") && repeated[3].message.contains("charge z, created"),
+                "\(repeated)")
+        #expect(repeated.map { $0.amount?.decimalText } == ["7", "7", "50", "50"])
+        #expect(repeated[1].message.contains("charge q2, created at 2026-12-04T14:20:00.000Z"), "\(repeated)")
         #expect(repeated.first?.message.hasPrefix("charge p expired at 2026-12-04T14:00:00.000Z and was paid after all "
             + "(2026-12-04T14:30:00.000Z), its credits seen only at 2026-12-05T00:00:00.000Z; charge q, created at "
             + "2026-12-04T14:10:00.000Z while it looked unpaid") == true, "\(repeated)")

@@ -61,16 +61,18 @@ extension Reconciler {
             var pairing = PurchasePairing(settled, of: lines)
             for (first, expiry, known) in late.sorted(by: { (lines[$0.index].createdAt, $0.index) < (lines[$1.index].createdAt, $1.index) }) {
                 let line = lines[first]
-                guard let second = pairing.take(
+                // Every purchase made again meanwhile, each a repeat of its own.
+                while let second = pairing.take(
                     account: line.account, amount: line.amount, from: expiry.adding(milliseconds: 1),
                     to: known.adding(milliseconds: -Self.unpaidLookMarginMilliseconds),
                     where: { other in
-                        charges[first].seq < charges[other].seq && PurchasePairing.samePurchase(line, lines[other]) && (line.reference == nil || line.reference != lines[other].reference)
+                        charges[first].seq < charges[other].seq && PurchasePairing.samePurchase(line, lines[other])
+                            && (line.reference == nil || line.reference != lines[other].reference)
                             && !(lines[other].reference == nil && lines[other].batch != nil && lines[other].batch == line.batch)
-                    })
-                else { continue }
-                repeats.insert(second)
-                findings.append(lookedUnpaid(line, expiry: expiry, paidAt: charges[first].paidAt, known: known, again: lines[second]))
+                    }) {
+                    repeats.insert(second)
+                    findings.append(lookedUnpaid(line, expiry: expiry, paidAt: charges[first].paidAt, known: known, again: lines[second]))
+                }
             }
         }
         guard planned else { return }
