@@ -89,6 +89,12 @@ final class ReconcileFixture {
             at: reconTime(recordedAt ?? created))
     }
 
+    /// An export recording charge `id`, already in the ledger, as paid at `paidAt`.
+    func recordedPaid(_ id: String, paidAt: String, recordedAt: String) throws {
+        try append(.chargeStatusRecorded(ChargeStatusRecorded(
+            chargeID: id, status: "paid", paidAt: reconTime(paidAt), origin: "export.csv:2")), at: reconTime(recordedAt))
+    }
+
     func options(_ change: (inout ReconcileOptions) -> Void = { _ in }) -> ReconcileOptions {
         var options = ReconcileOptions(account: account)
         change(&options)

@@ -201,9 +201,7 @@ struct ReconcileTests {
         try fixture.charge("ch_late", amount: "15", created: "2026-11-20T02:15:00Z", reference: "LATE-2")
         try fixture.snapshot("2026-11-21T00:00:00Z", credits: "100", usage: "0")
         try fixture.charge("ch_again", amount: "15", created: "2026-11-21T02:15:00Z", reference: "LATE-2b")
-        try fixture.append(.chargeStatusRecorded(ChargeStatusRecorded(
-            chargeID: "ch_late", status: "paid", paidAt: reconTime("2026-11-21T04:00:00Z"), origin: "export.csv:2")),
-            at: reconTime("2026-11-21T05:00:00Z"))
+        try fixture.recordedPaid("ch_late", paidAt: "2026-11-21T04:00:00Z", recordedAt: "2026-11-21T05:00:00Z")
         try fixture.snapshot("2026-11-22T00:00:00Z", credits: "130", usage: "0")
         // Another purchase of the same amount, paid in time: no repeat of anything.
         try fixture.charge("ch_other", amount: "15", created: "2026-11-22T02:15:00Z", reference: "OTHER")
@@ -325,9 +323,7 @@ struct ReconcileTests {
         try fixture.charge("ch_5", amount: "100", created: "2026-11-04T02:15:00Z", reference: "daily-2026-11-04")
         try fixture.snapshot("2026-11-05T02:15:00.072Z", credits: "500", usage: "0")
         try fixture.charge("ch_6", amount: "100", created: "2026-11-05T09:00:00Z", reference: "daily-2026-11-04-again")
-        try fixture.append(.chargeStatusRecorded(ChargeStatusRecorded(
-            chargeID: "ch_5", status: "paid", paidAt: reconTime("2026-11-05T10:00:00Z"), origin: "export.csv:2")),
-            at: reconTime("2026-11-05T11:00:00Z"))
+        try fixture.recordedPaid("ch_5", paidAt: "2026-11-05T10:00:00Z", recordedAt: "2026-11-05T11:00:00Z")
         try fixture.snapshot("2026-11-06T02:15:00.072Z", credits: "700", usage: "0")
         let books = try fixture.reconcile()
         #expect(["ch_1", "ch_2", "ch_3", "web-1", "ch_5", "ch_6"].allSatisfy { state(books, $0) == .settled })
@@ -356,9 +352,7 @@ struct ReconcileTests {
                            unreferenced: true)
         try fixture.charge("ch_i2", key: "row/default/march/w/8453/13/2", amount: "13", created: "2026-12-01T09:30:00Z",
                            unreferenced: true)
-        try fixture.append(.chargeStatusRecorded(ChargeStatusRecorded(
-            chargeID: "ch_i1", status: "paid", paidAt: reconTime("2026-12-01T10:00:00Z"), origin: "export.csv:2")),
-            at: reconTime("2026-12-01T11:00:00Z"))
+        try fixture.recordedPaid("ch_i1", paidAt: "2026-12-01T10:00:00Z", recordedAt: "2026-12-01T11:00:00Z")
         try fixture.snapshot("2026-12-02T00:00:00Z", credits: "172", usage: "0")
         let books = try fixture.reconcile()
         #expect(["ch_v1", "web-v", "ch_x1", "web-x2", "ch_i1", "ch_i2"].allSatisfy { state(books, $0) == .settled })
@@ -441,9 +435,7 @@ struct ReconcileTests {
         try fixture.charge("ch_new", amount: "12.5", created: "2026-03-01T08:30:00Z")
         try fixture.snapshot("2026-03-02T06:00:00Z", credits: "62.5", usage: "0")
         #expect(state(try fixture.reconcile(), "ch_old") == .settled)
-        try fixture.append(.chargeStatusRecorded(ChargeStatusRecorded(
-            chargeID: "ch_new", status: "paid", paidAt: reconTime("2026-03-01T09:00:00Z"), origin: "export.csv:2")),
-            at: reconTime("2026-03-02T07:00:00Z"))
+        try fixture.recordedPaid("ch_new", paidAt: "2026-03-01T09:00:00Z", recordedAt: "2026-03-02T07:00:00Z")
         let books = try fixture.reconcile()
         #expect(state(books, "ch_new") == .settled)
         #expect(books.charges.first { $0.chargeID == "ch_new" }?.settledAt == reconTime("2026-03-01T09:00:00Z"))
