@@ -41,20 +41,21 @@ extension Reconciler {
         _ charges: [LedgerReader.ChargeRecord], lines: [ChargeLine], matcher: ChargeMatcher, hinted: Set<Int>,
         findings: inout [Finding]
     ) {
-        var late: [(index: Int, expiry: Timestamp, known: Timestamp)] = [], unlinked: [Int] = []
+        var late: [(index: Int, expiry: Timestamp, known: Timestamp)] = []
         var planned = false
         for index in charges.indices where lines[index].state == .settled && lines[index].chargeID != nil {
             let expiry = matcher.expiry(of: charges[index])
             if let paid = charges[index].paidAt, paid > expiry {
                 late.append((index, expiry, lines[index].matchedReadingAt ?? paid))
             }
-            if lines[index].topUpKey != nil {
-                planned = true
-            } else if lines[index].reference == nil, !hinted.contains(index) {
-                unlinked.append(index)
-            }
+            if lines[index].topUpKey != nil { planned = true }
         }
-        guard !late.isEmpty || (planned && !unlinked.isEmpty) else { return }
+        // Only beside a plan row's charge: a ledger of imported charges alone holds none.
+        let unlinked = planned ? charges.indices.filter { index in
+            lines[index].state == .settled && lines[index].chargeID != nil && lines[index].topUpKey == nil
+                && lines[index].reference == nil && !hinted.contains(index)
+        } : []
+        guard !late.isEmpty || !unlinked.isEmpty else { return }
         let settled = charges.indices.filter { lines[$0].state == .settled && lines[$0].chargeID != nil }
         var repeats = Set<Int>()
         if !late.isEmpty {
@@ -75,7 +76,7 @@ extension Reconciler {
                 }
             }
         }
-        guard planned else { return }
+        guard !unlinked.isEmpty else { return }
         var rows = PurchasePairing(settled.lazy.filter { lines[$0].topUpKey != nil }, of: lines)
         let window = TopUpEngine.repeatWindow * 1000
         for recorded in unlinked where !repeats.contains(recorded) {
