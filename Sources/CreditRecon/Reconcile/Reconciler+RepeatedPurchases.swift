@@ -3,6 +3,11 @@ import Ledger
 
 /// Purchases made twice because the first looked lost when the second was made.
 extension Reconciler {
+    /// How long before a payment was known a charge must have been made to have been made
+    /// while the payment looked missing: the clocks of the API and of this machine may be
+    /// this far apart (`ClockCheck`'s tolerance, doubled).
+    static let unpaidLookMarginMilliseconds: Int64 = 2 * ClockCheck.tolerance
+
     /// A `purchase_repeated` warning for each pair of settled charges that are one purchase
     /// made twice: the same account and amount, and the same wallet and chain where both
     /// give them (`PurchasePairing`), different references (two carrying one are
@@ -30,23 +35,18 @@ extension Reconciler {
     ///   through on purpose, one with a reference of its own is a purchase named so, and one
     ///   `hinted` as a row's possible purchase (`possiblePurchases`) is said there.
     ///
-    /// How long before a payment was known a charge must have been made to have been made
-    /// while the payment looked missing: the clocks of the API and of this machine may be
-    /// this far apart (`ClockCheck`'s tolerance, doubled).
-    static let unpaidLookMarginMilliseconds: Int64 = 2 * ClockCheck.tolerance
-
     /// `lines` hold `charges`' lines at the same indices. Each charge is the repeat of one
     /// purchase at most (one to one, the earliest first), and may be repeated itself.
     func repeatedPurchases(
         _ charges: [LedgerReader.ChargeRecord], lines: [ChargeLine], matcher: ChargeMatcher, hinted: Set<Int>,
         findings: inout [Finding]
     ) {
-        var late: [(index: Int, expiry: Timestamp, known: Timestamp)] = []
+        var late: [(index: Int, expiry: Timestamp, paid: Timestamp, known: Timestamp)] = []
         var planned = false
         for index in charges.indices where lines[index].state == .settled && lines[index].chargeID != nil {
             let expiry = matcher.expiry(of: charges[index])
             if let paid = charges[index].paidAt, paid > expiry {
-                late.append((index, expiry, lines[index].matchedReadingAt ?? paid))
+                late.append((index, expiry, paid, lines[index].matchedReadingAt ?? paid))
             }
             if lines[index].topUpKey != nil { planned = true }
         }
@@ -60,7 +60,7 @@ extension Reconciler {
         var repeats = Set<Int>()
         if !late.isEmpty {
             var pairing = PurchasePairing(settled, of: lines)
-            for (first, expiry, known) in late.sorted(by: { (lines[$0.index].createdAt, $0.index) < (lines[$1.index].createdAt, $1.index) }) {
+            for (first, expiry, paid, known) in late.sorted(by: { (lines[$0.index].createdAt, $0.index) < (lines[$1.index].createdAt, $1.index) }) {
                 let line = lines[first]
                 // Every purchase made again meanwhile, each a repeat of its own.
                 while let second = pairing.take(
@@ -72,7 +72,7 @@ extension Reconciler {
                             && !(lines[other].reference == nil && lines[other].batch != nil && lines[other].batch == line.batch)
                     }) {
                     repeats.insert(second)
-                    findings.append(lookedUnpaid(line, expiry: expiry, paidAt: charges[first].paidAt, known: known, again: lines[second]))
+                    findings.append(lookedUnpaid(line, expiry: expiry, paid: paid, known: known, again: lines[second]))
                 }
             }
         }
@@ -105,15 +105,14 @@ extension Reconciler {
     }
 
     private func lookedUnpaid(
-        _ first: ChargeLine, expiry: Timestamp, paidAt: Timestamp?, known: Timestamp, again second: ChargeLine
+        _ first: ChargeLine, expiry: Timestamp, paid: Timestamp, known: Timestamp, again second: ChargeLine
     ) -> Finding {
         let id = first.chargeID ?? "", other = second.chargeID ?? ""
-        let paid = paidAt.map { $0 > expiry ? "was paid after all (\($0.iso8601))" : "was paid at \($0.iso8601)" } ?? "was paid"
         let seen = first.matchedReadingAt == known ? ", its credits seen only at \(known.iso8601)" : ""
         return Finding(
             .warning, .purchaseRepeated, at: max(known, second.settledAt ?? second.createdAt),
             account: options.account, amount: first.amount, reference: Self.rowName(first),
-            message: "charge \(id)\(Self.ofRow(first)) expired at \(expiry.iso8601) and \(paid)\(seen); charge \(other)"
+            message: "charge \(id)\(Self.ofRow(first)) expired at \(expiry.iso8601) and was paid after all (\(paid.iso8601))\(seen); charge \(other)"
                 + "\(Self.ofRow(second)), created at \(second.createdAt.iso8601) while it looked unpaid, for the same "
                 + "\(first.amount.decimalText)\(Self.destination(first)), was paid too: the purchase may have been made twice "
                 + "(bought again because the first looked unpaid). Check the Coinbase Commerce dashboard.")
