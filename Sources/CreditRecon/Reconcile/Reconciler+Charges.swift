@@ -68,9 +68,8 @@ extension Reconciler {
     /// at `asOf`, with a finding for every state a person has to look at.
     func chargeLines(
         _ input: Input, matcher: ChargeMatcher, matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
-        asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding]
+        asOf: Timestamp, firstReading: Timestamp?, findings: inout [Finding]
     ) -> [ChargeLine] {
-        let firstReading = trusted.first?.observedAt
         var lines: [ChargeLine] = []
         lines.reserveCapacity(input.charges.count + input.chargeless.count)
         for (index, charge) in input.charges.enumerated() {

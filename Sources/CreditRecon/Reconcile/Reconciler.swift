@@ -103,8 +103,8 @@ public struct Reconciler: Sendable {
         let increases = creditIncreases(in: steps)
         let matched = matchCharges(input.charges, to: increases, matcher: matcher, findings: &findings)
         var lines = chargeLines(
-            input, matcher: matcher, matched: matched, increases: increases, asOf: asOf, trusted: readings.trusted,
-            findings: &findings)
+            input, matcher: matcher, matched: matched, increases: increases, asOf: asOf,
+            firstReading: readings.trusted.first?.observedAt, findings: &findings)
 
         // Periods: the range, and the books of each period in it.
         let range = try periodRange(input, calendar: calendar, asOf: asOf)
