@@ -255,6 +255,32 @@ import Testing
         }
     }
 
+    /// Two listings a day: a key back in the morning's beside a key read the night before
+    /// that used more than the account since, and the evening's keys using less than the
+    /// account. The day's negative is within what the key back used, but the overspending
+    /// key is no key back: a warning.
+    @Test func aKeyOverspendingBesideAKeyBackIsAWarning() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-02T00:00:00Z", credits: "100", usage: "10")
+        try Self.listing(fixture, at: "2026-11-02T00:00:00Z", [
+            Key(hash: "k1", name: "alpha", usage: "0"), Key(hash: "k2", name: "beta", usage: "0"),
+        ])
+        try fixture.snapshot("2026-11-02T12:00:00Z", credits: "100", usage: "20")
+        try Self.listing(fixture, at: "2026-11-02T12:00:00Z", [Key(hash: "k1", name: "alpha", usage: "0")])
+        try fixture.snapshot("2026-11-03T06:00:00Z", credits: "100", usage: "22")
+        try Self.listing(fixture, at: "2026-11-03T06:00:00Z", [
+            Key(hash: "k1", name: "alpha", usage: "3"), Key(hash: "k2", name: "beta", usage: "2"),
+        ])
+        try fixture.snapshot("2026-11-03T18:00:00Z", credits: "100", usage: "24.5")
+        try Self.listing(fixture, at: "2026-11-03T18:00:00Z", [
+            Key(hash: "k1", name: "alpha", usage: "4"), Key(hash: "k2", name: "beta", usage: "2"),
+        ])
+        let books = try fixture.reconcile { $0.period = .day }
+        let found = books.findings.filter { $0.kind == .usageUnattributed }
+        #expect(found.map { $0.amount?.decimalText } == ["10", "-1.5"])
+        #expect(found.map(\.severity) == [.info, .warning])
+    }
+
     @Test func aDisabledKeyKeepsItsHistory() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
