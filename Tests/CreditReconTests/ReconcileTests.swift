@@ -121,9 +121,39 @@ struct ReconcileTests {
         try fixture.charge("ch_1", amount: "30", created: "2026-03-01T09:00:00Z")
         // As of the newest journal entry (09:00), the charge has an hour left.
         #expect(state(try fixture.reconcile(), "ch_1") == .pending)
-        // Judged later, past expiry plus grace, it has expired.
-        let later = try Reconciler(options: fixture.options()).reconcile(fixture.ledger, asOf: reconTime("2026-03-01T11:00:00Z"))
+        // Judged later, past expiry plus grace, it has expired once a reading since shows no rise.
+        try fixture.snapshot("2026-03-01T11:30:00Z", credits: "50", usage: "0")
+        let later = try Reconciler(options: fixture.options()).reconcile(fixture.ledger, asOf: reconTime("2026-03-01T12:00:00Z"))
         #expect(state(later, "ch_1") == .expired)
+        #expect(later.charges.first { $0.chargeID == "ch_1" }?.expiredSeenAt == reconTime("2026-03-01T11:30:00Z"))
+    }
+
+    /// A charge past its hour and the grace reads as unpaid only once a trusted reading taken
+    /// since could show its credits and does not: paid at the last minute, they show at the
+    /// next reading. A report whose newest entry came after the deadline (an import in the
+    /// morning) said `charge_expired` ("plan it again") for the night's charge paid at 02:21
+    /// (probe 118 saw it in `status`, which kept a rule of its own). An all-zero reading since
+    /// shows nothing.
+    @Test func aChargeReadsAsUnpaidOnlyOnceATrustedReadingSinceShowsNoRise() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_1", amount: "100", created: "2026-11-01T02:15:00Z", reference: "daily-2026-11-01")
+        try fixture.recorded("web-1", amount: "30", created: "2026-11-01T09:00:00Z", status: "paid", paidAt: "2026-11-01T09:01:00Z")
+        let morning = try fixture.reconcile()
+        #expect(morning.asOf == reconTime("2026-11-01T09:00:00Z"))
+        #expect(state(morning, "ch_1") == .pending)
+        #expect(!morning.findings.contains { $0.kind == .chargeExpired }, "\(morning.findings.map(\.message))")
+        // An all-zero reading (the API's bad answer) shows nothing.
+        try fixture.snapshot("2026-11-01T12:00:00Z", credits: "0", usage: "0")
+        let zero = try Reconciler(options: fixture.options()).reconcile(fixture.ledger, asOf: reconTime("2026-11-01T13:00:00Z"))
+        #expect(state(zero, "ch_1") == .pending)
+        // The next night's reading shows a rise of 30 (the web purchase), none for ch_1.
+        try fixture.snapshot("2026-11-02T02:00:00Z", credits: "130", usage: "0")
+        let night = try Reconciler(options: fixture.options()).reconcile(fixture.ledger, asOf: reconTime("2026-11-02T02:05:00Z"))
+        #expect(state(night, "ch_1") == .expired)
+        #expect(night.charges.first { $0.chargeID == "ch_1" }?.expiredSeenAt == reconTime("2026-11-02T02:00:00Z"))
+        let finding = try #require(night.findings.first { $0.kind == .chargeExpired })
+        #expect(finding.reference == "daily-2026-11-01" && finding.observedAt == reconTime("2026-11-01T03:15:00Z"))
     }
 
     /// A job killed mid-way (no end recorded, and a later job ran) is a `run_failed`

@@ -94,6 +94,28 @@ struct StatusTests {
         #expect(night.expiredCharges.map(\.label) == ["daily-2026-11-01", "web-1"], "\(night.lines)")
     }
 
+    /// A charge that reads as unpaid is said for a week from the reading that showed it so,
+    /// not from its expiry: after eight nights without a reading (the job stopped), the first
+    /// reading shows the night's charge unpaid, and status said nothing of it (its expiry was
+    /// more than a week before), nor had it while no reading could tell.
+    @Test func aChargeReadAsUnpaidAfterAWeekWithoutReadingsIsSaidForAWeekFromThatReading() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_1", amount: "100", created: "2026-11-01T02:15:00Z", reference: "daily-2026-11-01")
+        let options = StatusOptions(account: "default")
+        let stale = try StatusReport.read(ledger: fixture.ledger, options: options, now: reconTime("2026-11-08T12:00:00Z"))
+        #expect(stale.pending.count == 1 && stale.expiredCharges.isEmpty, "\(stale.lines)")
+        try fixture.snapshot("2026-11-09T02:00:00Z", credits: "100", usage: "0")
+        let back = try StatusReport.read(ledger: fixture.ledger, options: options, now: reconTime("2026-11-09T03:00:00Z"))
+        #expect(back.pending.count == 0, "\(back.lines)")
+        #expect(back.expiredCharges.map(\.label) == ["daily-2026-11-01"], "\(back.lines)")
+        #expect(back.exitStatus == .attention)
+        let week = try StatusReport.read(ledger: fixture.ledger, options: options, now: reconTime("2026-11-16T01:59:00Z"))
+        #expect(week.expiredCharges.map(\.label) == ["daily-2026-11-01"], "\(week.lines)")
+        let after = try StatusReport.read(ledger: fixture.ledger, options: options, now: reconTime("2026-11-16T02:01:00Z"))
+        #expect(after.expiredCharges.isEmpty, "\(after.lines)")
+    }
+
     /// A web checkout recorded without a plan row that expired unpaid needs a person for a
     /// week, unless a later charge of the same purchase was paid: one for one (probe 113: an
     /// abandoned checkout bought a minute later kept status at 1 for the week; probe 114:

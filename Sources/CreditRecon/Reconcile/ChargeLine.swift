@@ -38,9 +38,10 @@ public struct ChargeLine: Sendable, Equatable {
     /// again, it would be refused again), not for the key or the address (the plan's next
     /// run sends it again).
     public var refusedForTheRow = false
-    /// For an `expired` charge, whether its export recorded it so; else it only reads as
-    /// unpaid, no rise of credits matching it by its expiry and the grace.
-    public var recordedExpired = false
+    /// For an `expired` charge, when the books knew it: its expiry when its export recorded
+    /// it expired, else the first trusted reading taken after its expiry and the grace (which
+    /// showed no rise matching it).
+    public var expiredSeenAt: Timestamp?
     /// For a top-up still to be bought, a charge recorded without a plan row that may be its
     /// purchase (`Reconciler.possiblePurchases`), by id.
     public var possiblePurchase: String?

@@ -68,14 +68,14 @@ extension Reconciler {
     /// at `asOf`, with a finding for every state a person has to look at.
     func chargeLines(
         _ input: Input, matcher: ChargeMatcher, matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
-        asOf: Timestamp, firstReading: Timestamp?, findings: inout [Finding]
+        asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding]
     ) -> [ChargeLine] {
         var lines: [ChargeLine] = []
         lines.reserveCapacity(input.charges.count + input.chargeless.count)
         for (index, charge) in input.charges.enumerated() {
             lines.append(chargeLine(
                 charge, matchedTo: matched.increase(ofCharge: index).map { increases[$0] }, matcher: matcher,
-                asOf: asOf, firstReading: firstReading, findings: &findings))
+                asOf: asOf, trusted: trusted, findings: &findings))
         }
         let purchases = possiblePurchases(input.chargeless, among: lines)
         repeatedPurchases(input.charges, lines: lines, matcher: matcher, hinted: Set(purchases.values), findings: &findings)
@@ -157,14 +157,18 @@ extension Reconciler {
     }
 
     /// A charge is settled when a rise of credits matched it (or its export says paid),
-    /// expired once its expiry and the grace time have passed, and pending until then.
+    /// expired when its export says so, or once its expiry and the grace time have passed
+    /// and a trusted reading taken since shows no rise matching it; pending until then.
+    /// Without such a reading it may have been paid at the last minute, its credits showing
+    /// only at the next reading (probe 118: paid at 02:21, it read as expired unpaid all
+    /// morning, and `status` asked to plan it again).
     ///
     /// One paid or expired before the account's first reading (an export older than the
     /// books) is a note, not a warning: its credits, if any, are in the opening balance, and
     /// no rise of credits could show them.
     private func chargeLine(
         _ charge: LedgerReader.ChargeRecord, matchedTo increase: ChargeMatcher.Increase?, matcher: ChargeMatcher,
-        asOf: Timestamp, firstReading: Timestamp?, findings: inout [Finding]
+        asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding]
     ) -> ChargeLine {
         let account = options.account
         var line = ChargeLine(
@@ -173,6 +177,7 @@ extension Reconciler {
             chainID: charge.chainID, amount: charge.amount, createdAt: charge.createdAt,
             expiresAt: charge.expiresAt, state: .pending, memo: charge.memo)
         let expiry = matcher.expiry(of: charge)
+        let firstReading = trusted.first?.observedAt
         let beforeBooks = firstReading.map { (charge.paidAt ?? expiry) < $0 } ?? false
         let before = beforeBooks ? " It was before the account's first reading (\(firstReading?.iso8601 ?? "")), so its "
             + "credits, if any, are in the opening balance." : ""
@@ -191,11 +196,11 @@ extension Reconciler {
                     ? "charge \(charge.chargeID) is recorded as paid, and no rise of total_credits can show it." + before
                     : "charge \(charge.chargeID) is recorded as paid, but no rise of total_credits matches it; "
                         + "check that its credits arrived (take a reading with `credit-recon fetch`)."))
-        } else if charge.status == "expired"
-            || expiry.adding(milliseconds: matcher.graceMilliseconds) <= asOf
+        } else if let seen = charge.status == "expired"
+            ? expiry : Self.unpaidShownAt(deadline: expiry.adding(milliseconds: matcher.graceMilliseconds), asOf: asOf, trusted: trusted)
         {
             line.state = .expired
-            line.recordedExpired = charge.status == "expired"
+            line.expiredSeenAt = seen
             // Said as the export's fact, or as what the readings show: a rise matched to
             // another charge of the same time may have been this one's, and "plan it again"
             // would then buy it twice.
@@ -214,6 +219,17 @@ extension Reconciler {
             line.state = .pending
         }
         return line
+    }
+
+    /// For a charge no rise matched, payable until `deadline` (its expiry and the grace), the
+    /// first trusted reading at or after the deadline, when the deadline is past as of `asOf`:
+    /// the reading that shows it unpaid, since a rise can show a charge only when the
+    /// window before it opens before the charge's deadline. `nil` while the charge may still
+    /// show.
+    static func unpaidShownAt(deadline: Timestamp, asOf: Timestamp, trusted: [SnapshotRow]) -> Timestamp? {
+        guard deadline <= asOf else { return nil }
+        let index = firstIndex(in: trusted) { $0.observedAt >= deadline }
+        return index < trusted.count ? trusted[index].observedAt : nil
     }
 
     /// A top-up without a charge was rejected, blocked (410 Gone), never sent, or nobody knows.

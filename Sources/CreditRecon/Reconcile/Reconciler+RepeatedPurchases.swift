@@ -22,8 +22,8 @@ extension Reconciler {
     ///   (probe 113: 15 USD twice). The margin: the nightly `run` makes the day's charge a
     ///   moment after the reading that shows the day before's, and the API dates it by its
     ///   own clock, a second or minutes behind ours (probe 118). A charge paid in time never
-    ///   looked unpaid to `status`, whose first reading after its hour and grace shows its
-    ///   credits (probe 119: a web purchase the same day was said to repeat the nightly
+    ///   reads as unpaid: the first reading after its hour and grace shows its credits
+    ///   (probe 119: a web purchase the same day was said to repeat the nightly
     ///   charge). The first was in the ledger when the second was made (else it is the next
     ///   story's), and the second is not the same plan batch's row without a reference:
     ///   identical rows of a plan are purchases of their own.

@@ -104,7 +104,7 @@ public struct Reconciler: Sendable {
         let matched = matchCharges(input.charges, to: increases, matcher: matcher, findings: &findings)
         var lines = chargeLines(
             input, matcher: matcher, matched: matched, increases: increases, asOf: asOf,
-            firstReading: readings.trusted.first?.observedAt, findings: &findings)
+            trusted: readings.trusted, findings: &findings)
 
         // Periods: the range, and the books of each period in it.
         let range = try periodRange(input, calendar: calendar, asOf: asOf)

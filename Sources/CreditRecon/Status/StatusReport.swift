@@ -274,17 +274,9 @@ public struct StatusReport: Sendable, Equatable {
             case .blocked: report.blocked.add(charge.amount)
             case .planned: report.planned.add(charge.amount)
             case .expired:
-                let expiry = charge.expiresAt ?? charge.createdAt
-                // No reading since its expiry and the grace could show its credits yet: a
-                // charge paid at 02:21 read as unpaid all morning, until the next night's
-                // reading, and status asked to plan it again (probe 118).
-                let end = (charge.expiresAt ?? charge.createdAt.adding(seconds: reconcile.defaultChargeLifetimeSeconds))
-                    .adding(seconds: reconcile.graceSeconds)
-                if !charge.recordedExpired, (books.runway?.observedAt).map({ $0 < end }) ?? true {
-                    report.pending.add(charge.amount)
-                } else if expiry > recent, expiry <= now {
-                    report.expiredCharges.append(charge)
-                }
+                // For a week from when the books knew it: its export's expiry, else the reading
+                // that showed it unpaid (a night without readings may come between).
+                if let seen = charge.expiredSeenAt, seen > recent, seen <= now { report.expiredCharges.append(charge) }
             case .rejected:
                 // Refused for the key or the address: the plan's next run sends it again.
                 if charge.refusedForTheRow, charge.createdAt > recent, charge.createdAt <= now { report.rejectedRows.append(charge) }
