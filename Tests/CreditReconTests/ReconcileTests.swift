@@ -390,6 +390,29 @@ struct ReconcileTests {
         #expect(books.findings.contains { $0.kind == .chargeBlocked && $0.message.contains("web-x2") })
     }
 
+    /// A charge paid after it expired is repeated only by a charge made once it was in the
+    /// ledger: a checkout with an invoice reference, paid late and imported the next day,
+    /// beside the plan row's charge made meanwhile, is no repeat (nothing the books held
+    /// looked unpaid when the row's charge was made). Recorded before the row's charge, it is.
+    @Test func aLatePaymentRecordedOnlyAfterTheOtherChargeWasMadeIsNoRepeat() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-12-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_n", amount: "40", created: "2026-12-01T12:00:00Z", reference: "N-1")
+        try fixture.recorded("web-late", amount: "40", created: "2026-12-01T10:00:00Z", expires: "2026-12-01T11:00:00Z",
+                             status: "paid", paidAt: "2026-12-01T13:00:00Z", recordedAt: "2026-12-02T09:00:00Z",
+                             reference: "INV-1")
+        // The same, the checkout recorded (as pending) before the row's charge was made.
+        try fixture.recorded("web-seen", amount: "60", created: "2026-12-01T14:00:00Z", expires: "2026-12-01T15:00:00Z",
+                             status: "pending", recordedAt: "2026-12-01T14:30:00Z", reference: "INV-2")
+        try fixture.charge("ch_m", amount: "60", created: "2026-12-01T16:00:00Z", reference: "M-1")
+        try fixture.recordedPaid("web-seen", paidAt: "2026-12-01T17:00:00Z", recordedAt: "2026-12-02T09:00:00Z")
+        try fixture.snapshot("2026-12-02T00:00:00Z", credits: "300", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(["ch_n", "web-late", "ch_m", "web-seen"].allSatisfy { state(books, $0) == .settled })
+        let repeated = try onlyRepeatedPurchase(books, amount: "60", reference: "INV-2")
+        #expect(repeated.message.contains("charge ch_m (M-1), created at 2026-12-01T16:00:00.000Z"), "\(repeated.message)")
+    }
+
     /// An export older than the books: a charge paid, and one that expired, before the
     /// account's first reading are notes, not warnings (exit 1 on every report, for
     /// credits that are in the opening balance); one paid after it with no rise still warns.
