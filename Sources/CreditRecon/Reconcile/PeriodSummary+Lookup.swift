@@ -6,12 +6,6 @@ extension [PeriodSummary] {
     func index(containing instant: Timestamp) -> Int? {
         guard let first = self.first, let last = self.last,
               instant >= first.startInstant, instant < last.endInstant else { return nil }
-        var low = 0
-        var high = count - 1
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if self[middle].startInstant <= instant { low = middle } else { high = middle - 1 }
-        }
-        return low
+        return partitioningIndex { $0.startInstant > instant } - 1
     }
 }

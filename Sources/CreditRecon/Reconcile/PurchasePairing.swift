@@ -41,11 +41,7 @@ struct PurchasePairing {
         let key = Key(account: account, amount: amount)
         guard var group = groups[key] else { return nil }
         defer { groups[key] = group }
-        var low = 0, high = group.indices.count  // the first created at or after `from`
-        while low < high {
-            let middle = (low + high) / 2
-            if lines[group.indices[middle]].createdAt < from { low = middle + 1 } else { high = middle }
-        }
+        let low = group.indices.partitioningIndex { lines[$0].createdAt >= from }  // the first created at or after `from`
         var position = Self.free(low, in: &group.next)
         while position < group.indices.count, lines[group.indices[position]].createdAt <= to {
             if fits(group.indices[position]) {

@@ -228,7 +228,7 @@ extension Reconciler {
     /// show.
     static func unpaidShownAt(deadline: Timestamp, asOf: Timestamp, trusted: [SnapshotRow]) -> Timestamp? {
         guard deadline <= asOf else { return nil }
-        let index = firstIndex(in: trusted) { $0.observedAt >= deadline }
+        let index = trusted.partitioningIndex { $0.observedAt >= deadline }
         return index < trusted.count ? trusted[index].observedAt : nil
     }
 

@@ -63,11 +63,7 @@ extension Reconciler {
             // spent its whole usage in the step that ends here. (After the previous listing
             // instead, a night whose listing failed gave that night's new keys' use twice:
             // unattributed then, on the key at its first listing.)
-            var low = 0, high = readingTimes.count  // the first reading at or after `anchor`
-            while low < high {
-                let middle = (low + high) / 2
-                if readingTimes[middle] < anchor { low = middle + 1 } else { high = middle }
-            }
+            let low = readingTimes.partitioningIndex { $0 >= anchor }  // the first reading at or after `anchor`
             let previousReadingAt = low > 0 ? readingTimes[low - 1] : nil
             var listingUse = Micros.zero
             var back: [ReturningKey] = []
@@ -100,11 +96,7 @@ extension Reconciler {
             if let period, missed || !back.isEmpty, let from = (back.map(\.from) + [previousAnchor].compactMap { $0 }).min(),
                let accountUse = Self.accountUse(trusted, from: from, to: anchor) {
                 // The listings after `from` up to this one: `from` is an earlier listing's anchor.
-                var low = 0, high = sofar.count  // the first listing after `from`
-                while low < high {
-                    let middle = (low + high) / 2
-                    if sofar[middle].anchor <= from { low = middle + 1 } else { high = middle }
-                }
+                let low = sofar.partitioningIndex { $0.anchor > from }  // the first listing after `from`
                 let start = low > 0 ? sofar[low - 1] : (anchor: from, use: Micros.zero, readings: Int64(0))
                 let keysUse = sofar[sofar.count - 1].use - start.use
                 // Each amount is rounded to the micro-dollar: a key's use is two of them, the
@@ -195,11 +187,7 @@ extension Reconciler {
     /// `to`; `nil` without a reading at or before `from`.
     static func accountUse(_ trusted: [SnapshotRow], from: Timestamp, to: Timestamp) -> Micros? {
         func usage(at time: Timestamp) -> Micros? {
-            var low = 0, high = trusted.count  // the first reading after `time`
-            while low < high {
-                let middle = (low + high) / 2
-                if trusted[middle].observedAt <= time { low = middle + 1 } else { high = middle }
-            }
+            let low = trusted.partitioningIndex { $0.observedAt > time }  // the first reading after `time`
             return low > 0 ? trusted[low - 1].totalUsage : nil
         }
         guard let start = usage(at: from), let end = usage(at: to) else { return nil }
@@ -260,12 +248,12 @@ extension Reconciler {
             let start = Timestamp(millisecondsSinceEpoch: day * Self.dayMilliseconds)
             let end = Timestamp(millisecondsSinceEpoch: (day + 1) * Self.dayMilliseconds)
             // The last reading at or before the day's start, the first at or after its end.
-            let after = Self.firstIndex(in: trusted) { $0.observedAt > start }
-            let last = Self.firstIndex(in: trusted) { $0.observedAt >= end }
+            let after = trusted.partitioningIndex { $0.observedAt > start }
+            let last = trusted.partitioningIndex { $0.observedAt >= end }
             guard after > 0, last < trusted.count, last > after, !checked.contains(after - 1) else { continue }
             let first = after - 1
             checked.insert(first)
-            let brokenInside = Self.firstIndex(in: broken) { $0 >= first }
+            let brokenInside = broken.partitioningIndex { $0 >= first }
             guard brokenInside == broken.count || broken[brokenInside] >= last else { continue }
             if let finding = boundFinding(from: trusted[first], to: trusted[last], dayTotals: dayTotals) {
                 findings.append(finding)
@@ -275,18 +263,6 @@ extension Reconciler {
     }
 
     static let dayMilliseconds: Int64 = 86_400_000
-
-    /// The first index of `items` (ordered so that `isAfter` is false, then true) where
-    /// `isAfter` holds; `items.count` when nowhere.
-    static func firstIndex<T>(in items: [T], where isAfter: (T) -> Bool) -> Int {
-        var low = 0
-        var high = items.count
-        while low < high {
-            let middle = (low + high) / 2
-            if isAfter(items[middle]) { high = middle } else { low = middle + 1 }
-        }
-        return low
-    }
 
     /// The finding for the use between `earlier` and `later` when it lies outside the
     /// activity's bounds; `nil` when it lies inside or a day overlapping the span is missing.
