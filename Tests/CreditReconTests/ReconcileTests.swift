@@ -139,9 +139,12 @@ struct ReconcileTests {
         try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
         try fixture.charge("ch_1", amount: "100", created: "2026-11-01T02:15:00Z", reference: "daily-2026-11-01")
         try fixture.recorded("web-1", amount: "30", created: "2026-11-01T09:00:00Z", status: "paid", paidAt: "2026-11-01T09:01:00Z")
+        let early = try Reconciler(options: fixture.options()).reconcile(fixture.ledger, asOf: reconTime("2026-11-01T04:14:59Z"))
+        #expect(state(early, "ch_1") == .pending && early.charges.allSatisfy { !$0.awaitingReading })
         let morning = try fixture.reconcile()
         #expect(morning.asOf == reconTime("2026-11-01T09:00:00Z"))
         #expect(state(morning, "ch_1") == .pending)
+        #expect(morning.charges.filter(\.awaitingReading).map(\.chargeID) == ["ch_1"])
         #expect(!morning.findings.contains { $0.kind == .chargeExpired }, "\(morning.findings.map(\.message))")
         // An all-zero reading (the API's bad answer) shows nothing.
         try fixture.snapshot("2026-11-01T12:00:00Z", credits: "0", usage: "0")
@@ -150,7 +153,11 @@ struct ReconcileTests {
         // The next night's reading shows a rise of 30 (the web purchase), none for ch_1.
         try fixture.snapshot("2026-11-02T02:00:00Z", credits: "130", usage: "0")
         let night = try Reconciler(options: fixture.options()).reconcile(fixture.ledger, asOf: reconTime("2026-11-02T02:05:00Z"))
-        #expect(state(night, "ch_1") == .expired)
+        #expect(state(night, "ch_1") == .expired && night.charges.allSatisfy { !$0.awaitingReading })
+        // Judged before that reading was taken (a `status --now` in the past), it was neither
+        // pending nor expired there (probe 121): pending, awaiting the reading.
+        let before = try Reconciler(options: fixture.options()).reconcile(fixture.ledger, asOf: reconTime("2026-11-01T13:00:00Z"))
+        #expect(state(before, "ch_1") == .pending && before.charges.first { $0.chargeID == "ch_1" }?.awaitingReading == true)
         #expect(night.charges.first { $0.chargeID == "ch_1" }?.expiredSeenAt == reconTime("2026-11-02T02:00:00Z"))
         let finding = try #require(night.findings.first { $0.kind == .chargeExpired })
         #expect(finding.reference == "daily-2026-11-01" && finding.observedAt == reconTime("2026-11-01T03:15:00Z"))

@@ -158,6 +158,23 @@ struct ReportTests {
         }
     }
 
+    /// A charge past its expiry and the grace with no reading since is pending, and the
+    /// Markdown says the next reading tells whether it was paid: "pending" alone read as
+    /// still payable (probe 121).
+    @Test func markdownSaysWhichPendingChargesAwaitAReading() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_1", amount: "100", created: "2026-11-01T02:15:00Z", reference: "daily-2026-11-01")
+        try fixture.charge("ch_2", amount: "5", created: "2026-11-01T08:30:00Z", reference: "late-row")
+        try fixture.recorded("web-1", amount: "30", created: "2026-11-01T09:00:00Z", status: "pending")
+        let options = ReportOptions(reconcile: fixture.options(), outDirectory: fixture.directory.path("reports"))
+        let outcome = try ReportStage.write(ledger: fixture.ledger, options: options)
+        #expect(outcome.exitStatus == .ok)
+        let markdown = try read(fixture.directory.path("reports/reconciliation.md"))
+        #expect(markdown.contains("### Pending: 3 (135.00)\n\n1 of them (100.00) past its expiry and the hour's grace with no "
+            + "reading since: whether paid shows at the next reading (`credit-recon fetch`).\n\n| Charge |"), "\(markdown)")
+    }
+
     @Test func svgIsSelfContainedAndWellFormed() throws {
         let fixture = try ReconcileFixture()
         _ = try goldenReport(fixture)

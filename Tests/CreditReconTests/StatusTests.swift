@@ -86,12 +86,26 @@ struct StatusTests {
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-01T09:00:00Z"))
         #expect(morning.pending.count == 1 && morning.pending.amount == reconMicros("100"), "\(morning.lines)")
         #expect(morning.expiredCharges.map(\.label) == ["web-1"], "\(morning.lines)")
+        // Said as past its expiry, which the next reading tells of (probe 121: "pending" alone
+        // read as still payable, after a night without a reading).
+        #expect(morning.lines.contains { $0.hasPrefix("open charges: 1 pending (100.00; 1 of them past its expiry (100.00): "
+            + "whether paid shows at the next reading, `credit-recon fetch`), 0 unknown") }, "\(morning.lines)")
+        #expect(morning.json.text.contains(#""pending_past_expiry":{"amount":"100","count":1}"#), "\(morning.json.text)")
+        let early = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-01T04:00:00Z"))
+        #expect(early.pending.count == 1 && early.awaitingReading.count == 0, "\(early.lines)")
+        #expect(early.json.text.contains(#""pending_past_expiry":{"amount":"0","count":0}"#), "\(early.json.text)")
         // The next night's reading shows no rise: now it reads as unpaid.
         try fixture.snapshot("2026-11-02T02:00:00Z", credits: "100", usage: "0")
         let night = try StatusReport.read(
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-02T02:05:00Z"))
         #expect(night.pending.count == 0, "\(night.lines)")
         #expect(night.expiredCharges.map(\.label) == ["daily-2026-11-01", "web-1"], "\(night.lines)")
+        // With a `--now` before that reading, the charge is pending, as it was then; it was
+        // counted nowhere, neither pending nor expired (probe 121).
+        let past = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-01T09:00:00Z"))
+        #expect(past.pending.count == 1 && past.awaitingReading.count == 1, "\(past.lines)")
     }
 
     /// A charge that reads as unpaid is said for a week from the reading that showed it so,

@@ -38,6 +38,11 @@ public struct ChargeLine: Sendable, Equatable {
     /// again, it would be refused again), not for the key or the address (the plan's next
     /// run sends it again).
     public var refusedForTheRow = false
+    /// For a `pending` charge, whether its expiry and the grace have passed with no trusted
+    /// reading since: paid or not, the next reading tells (one a minute before the
+    /// deadline shows its credits at the next; a night without a reading read as pending
+    /// and nothing more, probe 121).
+    public var awaitingReading = false
     /// For an `expired` charge, when the books knew it: its expiry when its export recorded
     /// it expired, else the first trusted reading taken after its expiry and the grace (which
     /// showed no rise matching it).

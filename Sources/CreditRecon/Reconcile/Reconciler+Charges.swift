@@ -177,6 +177,7 @@ extension Reconciler {
             chainID: charge.chainID, amount: charge.amount, createdAt: charge.createdAt,
             expiresAt: charge.expiresAt, state: .pending, memo: charge.memo)
         let expiry = matcher.expiry(of: charge)
+        let deadline = expiry.adding(milliseconds: matcher.graceMilliseconds)
         let firstReading = trusted.first?.observedAt
         let beforeBooks = firstReading.map { (charge.paidAt ?? expiry) < $0 } ?? false
         let before = beforeBooks ? " It was before the account's first reading (\(firstReading?.iso8601 ?? "")), so its "
@@ -196,9 +197,7 @@ extension Reconciler {
                     ? "charge \(charge.chargeID) is recorded as paid, and no rise of total_credits can show it." + before
                     : "charge \(charge.chargeID) is recorded as paid, but no rise of total_credits matches it; "
                         + "check that its credits arrived (take a reading with `credit-recon fetch`)."))
-        } else if let seen = charge.status == "expired"
-            ? expiry : Self.unpaidShownAt(deadline: expiry.adding(milliseconds: matcher.graceMilliseconds), asOf: asOf, trusted: trusted)
-        {
+        } else if let seen = charge.status == "expired" ? expiry : Self.unpaidShownAt(deadline: deadline, asOf: asOf, trusted: trusted) {
             line.state = .expired
             line.expiredSeenAt = seen
             // Said as the export's fact, or as what the readings show: a rise matched to
@@ -217,19 +216,21 @@ extension Reconciler {
                 message: "charge \(charge.chargeID) for \(charge.amount.decimalText) expired at \(expiry.iso8601) " + said))
         } else {
             line.state = .pending
+            line.awaitingReading = deadline <= asOf
         }
         return line
     }
 
     /// For a charge no rise matched, payable until `deadline` (its expiry and the grace), the
-    /// first trusted reading at or after the deadline, when the deadline is past as of `asOf`:
-    /// the reading that shows it unpaid, since a rise can show a charge only when the
-    /// window before it opens before the charge's deadline. `nil` while the charge may still
-    /// show.
+    /// first trusted reading at or after the deadline, when it was taken by `asOf`: the
+    /// reading that shows it unpaid, since a rise can show a charge only when the window
+    /// before it opens before the charge's deadline. `nil` while the charge may still show
+    /// (a `status --now` in the past, a reading dated after it: the charge was counted
+    /// neither pending nor expired, probe 121).
     static func unpaidShownAt(deadline: Timestamp, asOf: Timestamp, trusted: [SnapshotRow]) -> Timestamp? {
-        guard deadline <= asOf else { return nil }
         let index = trusted.partitioningIndex { $0.observedAt >= deadline }
-        return index < trusted.count ? trusted[index].observedAt : nil
+        guard index < trusted.count, trusted[index].observedAt <= asOf else { return nil }
+        return trusted[index].observedAt
     }
 
     /// A top-up without a charge was rejected, blocked (410 Gone), never sent, or nobody knows.

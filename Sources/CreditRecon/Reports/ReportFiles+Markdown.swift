@@ -134,6 +134,13 @@ extension ReportFiles {
             let sum = lines.reduce(Micros.zero) { $0 + books.charges[$1].amount }
             line("### \(state.rawValue.prefix(1).uppercased() + state.rawValue.dropFirst()): \(lines.count) (\(money(sum)))")
             line()
+            let awaiting = lines.filter { books.charges[$0].awaitingReading }
+            if !awaiting.isEmpty {
+                let amount = awaiting.reduce(Micros.zero) { $0 + books.charges[$1].amount }
+                line("\(awaiting.count) of them (\(money(amount))) past \(awaiting.count == 1 ? "its" : "their") expiry and the "
+                    + "hour's grace with no reading since: whether paid shows at the next reading (`credit-recon fetch`).")
+                line()
+            }
             header(["Charge", "Reference", "Batch", "Origin", "Amount", "Created", "Expires", "Settled", "Error", "Memo"],
                    numericFrom: 99)
             for index in lines {

@@ -19,7 +19,10 @@ extension StatusReport {
         } else {
             lines.append("no readings yet")
         }
-        lines.append("open charges: \(pending.count) pending (\(pending.amount.centsText)), "
+        lines.append("open charges: \(pending.count) pending (\(pending.amount.centsText)"
+            + (awaitingReading.count > 0 ? "; \(awaitingReading.count) of them past \(awaitingReading.count == 1 ? "its" : "their") "
+                + "expiry (\(awaitingReading.amount.centsText)): whether paid shows at the next reading, `credit-recon fetch`" : "")
+            + "), "
             + "\(unknown.count) unknown (\(unknown.amount.centsText)), \(blocked.count) blocked (\(blocked.amount.centsText))"
             + (planned.count > 0 ? "; \(planned.count) planned, not sent (\(planned.amount.centsText))" : "")
             + (expired.count > 0
@@ -117,7 +120,7 @@ extension StatusReport {
             "min_runway_days": .int(options.minRunwayDays),
             "min_key_remaining": .string(options.minKeyRemaining.decimalText),
             "open_charges": .object([
-                "pending": open(pending), "unknown": open(unknown), "blocked": open(blocked), "planned": open(planned),
+                "pending": open(pending), "pending_past_expiry": open(awaitingReading), "unknown": open(unknown), "blocked": open(blocked), "planned": open(planned),
                 "in_flight": open(inFlight), "expired_recently": open(expired), "rejected_recently": open(rejected),
             ]),
             "last_run_failed": failedRun.map { run in

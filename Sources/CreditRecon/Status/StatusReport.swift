@@ -12,6 +12,8 @@ public struct StatusReport: Sendable, Equatable {
     public var runway: Runway?
     /// Charges not yet paid nor expired.
     public var pending = OpenCharges()
+    /// Of `pending`, the charges past their expiry and the grace with no reading since.
+    public var awaitingReading = OpenCharges()
     /// Requests whose outcome nobody knows.
     public var unknown = OpenCharges()
     /// Requests the API refused with 410 Gone (to be paid through the web flow).
@@ -269,7 +271,9 @@ public struct StatusReport: Sendable, Equatable {
                 report.possiblePurchases.append(PossiblePurchase(row: row, chargeID: purchase))
             }
             switch charge.state {
-            case .pending: report.pending.add(charge.amount)
+            case .pending:
+                report.pending.add(charge.amount)
+                if charge.awaitingReading { report.awaitingReading.add(charge.amount) }
             case .unknown: report.unknown.add(charge.amount)
             case .blocked: report.blocked.add(charge.amount)
             case .planned: report.planned.add(charge.amount)
