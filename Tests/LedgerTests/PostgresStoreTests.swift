@@ -318,6 +318,67 @@ struct PostgresStoreTests {
         #expect(ContinuousClock.now - again < .seconds(60))
     }
 
+    /// A server that still logs in new sessions, but whose process serving this command's
+    /// session froze between two statements: the check beside the unanswered statement
+    /// finds the session idle, so the statement never reached it, and the command gives up
+    /// within about twice its timeout, naming what happened; it waited for ever (probe 122:
+    /// an import ran for nine minutes with `--timeout 2`). The session is ended on the
+    /// server, so once its process runs again nothing of the transaction is committed.
+    @Test func aSessionWhoseServerProcessFrozeIsGivenUpOn() async throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabase()
+        let location = try LedgerLocation(
+            "postgresql://postgres@127.0.0.1:\(server.port)/\(database)?sslmode=disable",
+            password: Secret(server.password), connectTimeout: .seconds(2))
+        let ledger = try Ledger(location)
+        try ledger.write { writer in
+            _ = try writer.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil,
+                                  at: Timestamp(millisecondsSinceEpoch: 0))
+        }
+        let head = try ledger.headHash()
+        struct NoSession: Error { var found: String }
+        let frozen = Mutex<pid_t?>(nil)
+        defer { if let pid = frozen.withLock({ $0 }) { kill(pid, SIGCONT) } }
+        // On another thread, so that a hang fails this test (after 60 s, a bound that only a
+        // hang reaches; it takes about 2 × 2 s) instead of holding up the whole run.
+        let writing = BackgroundWork { () -> Result<Void, any Error> in
+            Result {
+                try ledger.write { writer in
+                    let pid = try server.psql(database, """
+                        SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+                          AND application_name LIKE 'credit-recon ledger %' AND state LIKE 'idle in transaction%'
+                        """).trimmingCharacters(in: .whitespacesAndNewlines)
+                    guard let number = pid_t(pid) else { throw NoSession(found: pid) }
+                    frozen.withLock { $0 = number }
+                    kill(number, SIGSTOP)
+                    _ = try writer.append(.runStarted(RunStarted(command: "import")), account: "default", runID: nil,
+                                          at: Timestamp(millisecondsSinceEpoch: 1))
+                }
+            }
+        }
+        let done = DispatchSemaphore(value: 0)
+        _ = BackgroundWork { _ = writing.wait(); done.signal() }
+        guard done.wait(timeout: .now() + 60) == .success else {
+            Issue.record("the write still waits for the frozen session after 60 s")
+            if let pid = frozen.withLock({ $0 }) { kill(pid, SIGCONT) }
+            return
+        }
+        let pid = try #require(frozen.withLock { $0 })
+        var error: LedgerError?
+        if case .failure(let failure) = writing.wait() { error = failure as? LedgerError }
+        let message = error.map { String(describing: $0) } ?? "no LedgerError"
+        #expect(message.contains("the server stopped reading this command's statements: its session (process \(pid))"), "\(message)")
+        #expect(message.contains("127.0.0.1:\(server.port)/\(database)") && !message.contains(server.password), "\(message)")
+        if case .server? = error {} else { Issue.record("not a server error: \(message)") }
+        // Running again, the process ends (it was asked to), its transaction rolled back.
+        kill(pid, SIGCONT)
+        #expect(await waitUntil {
+            (try? server.psql(database, "SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid)"))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+        }, "the frozen session did not end once it ran again")
+        #expect(try Ledger(location).headHash() == head)
+    }
+
     /// A statement that takes longer than the timeout on a server that still answers is
     /// waited for: the check beside it logs in and is answered.
     @Test func aSlowStatementOnAServerThatAnswersIsWaitedFor() throws {

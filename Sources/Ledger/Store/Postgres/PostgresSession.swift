@@ -182,10 +182,17 @@ final class PostgresSession: @unchecked Sendable {
     /// waited for this statement): a client that goes away is not noticed by a session
     /// waiting for a lock (before PostgreSQL 14's client_connection_check_interval), which
     /// kept its own locks, and the next writer waited behind it for ever (probe 75).
+    ///
+    /// Before that, whether the server reads what `waiter` was sent: its session idle (in its
+    /// transaction or not) for `quietFor` and more while a statement sent to it waits for its
+    /// answer never received that statement. Its process froze while the server logs in
+    /// others, or the connection to it broke without closing: the command waited for ever
+    /// (probe 122: an import, its session's process stopped, ran for nine minutes). The
+    /// session is ended on the server, to roll its transaction back once it runs again.
     private static func silence(
-        at location: PostgresLocation, for waiter: String, idleFor: TimeAmount?,
+        at location: PostgresLocation, for waiter: String, quietFor: TimeAmount, idleFor: TimeAmount?,
         giveUp: (_ pids: [String], _ described: [String]) -> Bool
-    ) -> String? {
+    ) -> Silence? {
         let probe: PostgresConnection
         do {
             probe = try connect(location, purpose: "probe", statementTimeout: .seconds(max(1, location.connectTimeout.components.seconds)))
@@ -193,12 +200,26 @@ final class PostgresSession: @unchecked Sendable {
             return nil
         } catch {
             let mapped = LedgerError.postgresLogin(error, at: location)
-            guard case .server(_, let detail) = mapped else { return String(describing: mapped) }
-            return String(detail.prefix { $0 != ";" })  // what happened, without the advice
+            guard case .server(_, let detail) = mapped else { return .noLogin(String(describing: mapped)) }
+            return .noLogin(String(detail.prefix { $0 != ";" }))  // what happened, without the advice
         }
         defer {
             try? probe.close().wait()
             withExtendedLifetime(probe) {}
+        }
+        var own = PostgresBindings()
+        own.append(waiter)
+        own.append(Double(quietFor.nanoseconds) / 1e9)
+        let idle = """
+            SELECT floor(extract(epoch FROM now() - state_change))::bigint FROM pg_stat_activity
+            WHERE pid = $1::int AND state LIKE 'idle%' AND state_change <= now() - make_interval(secs => $2)
+            """
+        if let rows = try? probe.query(PostgresQuery(unsafeSQL: idle, binds: own), logger: logger).wait(),
+           let seconds = rows.rows.first.flatMap({ try? $0.decode(Int64.self) }) {
+            var ending = PostgresBindings()
+            ending.append(waiter)
+            _ = try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: ending), logger: logger).wait()
+            return .notReading(idleSeconds: seconds)
         }
         var binds = PostgresBindings()
         binds.append(waiter)
@@ -228,6 +249,15 @@ final class PostgresSession: @unchecked Sendable {
         ending.append(waiter)
         _ = try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: ending), logger: logger).wait()
         return nil
+    }
+
+    /// What the check beside an unanswered statement found wrong (`silence`).
+    private enum Silence {
+        /// No new connection could log in either (what happened): the server is gone.
+        case noLogin(String)
+        /// The server logs in, but the waiting session has been idle this long: the
+        /// statement never reached it.
+        case notReading(idleSeconds: Int64)
     }
 
     deinit { try? connection.close().wait() }
@@ -418,7 +448,9 @@ final class PostgresSession: @unchecked Sendable {
             _ = BackgroundWork {
                 repeat {
                     let stopping = stop.reason
-                    let silent = Self.silence(at: location, for: waiter, idleFor: stopping == nil ? interval : nil) { pids, sessions in
+                    let silent = Self.silence(
+                        at: location, for: waiter, quietFor: interval, idleFor: stopping == nil ? interval : nil
+                    ) { pids, sessions in
                         let one = sessions.count == 1
                         if let stopping {
                             return giveUp(.lockWaitGivenUp(location: location.description, because: stopping, holders: sessions))
@@ -431,7 +463,8 @@ final class PostgresSession: @unchecked Sendable {
                                 + "\(one ? "it was" : "they were") begun, or SELECT pg_terminate_backend(\(one ? pids[0] : "PID"))), "
                                 + "then run the command again; nothing of this command's transaction was committed"))
                     }
-                    if let why = silent {
+                    switch silent {
+                    case .noLogin(let why):
                         Self.silentServers.withLock { _ = $0.insert(location.description) }
                         _ = giveUp(.server(
                             location: location.description,
@@ -439,6 +472,17 @@ final class PostgresSession: @unchecked Sendable {
                                 + "log in within \(location.connectTimeout) (--timeout) either (\(why)); "
                                 + "a write under way, if any, was not committed, unless the server was committing it as it "
                                 + "stopped: run verify once it answers again"))
+                    case .notReading(let seconds):
+                        _ = giveUp(.server(
+                            location: location.description,
+                            detail: "the server stopped reading this command's statements: its session (process \(waiter)) "
+                                + "has been idle for \(seconds) s while a statement sent to it had no answer for more than "
+                                + "\(location.connectTimeout) (--timeout): that server process froze, or the connection to "
+                                + "it broke without closing. The session was ended on the server, so nothing of this "
+                                + "command's transaction is committed; run the command again (if the process stays frozen, "
+                                + "its locks are held until it runs again or the server restarts)"))
+                    case nil:
+                        break
                     }
                 } while probing.withLock { state in
                     defer { state = (running: state.again, again: false) }
