@@ -370,6 +370,25 @@ struct PostgresStoreTests {
         #expect(message.contains("the server stopped reading this command's statements: its session (process \(pid))"), "\(message)")
         #expect(message.contains("127.0.0.1:\(server.port)/\(database)") && !message.contains(server.password), "\(message)")
         if case .server? = error {} else { Issue.record("not a server error: \(message)") }
+        // The next writer waits for the append lock the frozen session holds. Asked to end, it
+        // cannot until it runs again: that writer gives up, 75, saying why, where it waited for
+        // ever (probe 123).
+        let lock = try Ledger.lockWriter(at: location)
+        defer { withExtendedLifetime(lock) {} }
+        let next = try #require(withinAMinute {
+            try Ledger(location).write { writer in
+                _ = try writer.append(.runStarted(RunStarted(command: "import")), account: "default", runID: nil,
+                                      at: Timestamp(millisecondsSinceEpoch: 2))
+            }
+        }, "the next writer still waits for the frozen session after 60 s")
+        guard case .failure(let failure) = next, case .serverBusy(_, let detail)? = failure as? LedgerError else {
+            Issue.record("\(next)")
+            return
+        }
+        #expect(detail.hasPrefix("a statement waited for a lock held by session \(pid) (credit-recon ledger "), "\(detail)")
+        #expect(detail.contains(", idle in its transaction for ") && detail.contains(" s), left by a credit-recon command that "
+            + "no longer holds the writer lock (it is gone, or its server process froze); asked to end (pg_terminate_backend) "
+            + "a --timeout ago, it has not: a server process that froze"), "\(detail)")
         // Running again, the process ends (it was asked to), its transaction rolled back.
         kill(pid, SIGCONT)
         #expect(await waitUntil {
@@ -377,6 +396,47 @@ struct PostgresStoreTests {
                 .trimmingCharacters(in: .whitespacesAndNewlines) == "0"
         }, "the frozen session did not end once it ran again")
         #expect(try Ledger(location).headHash() == head)
+        // And the writer's next try appends.
+        try Ledger(location).write { writer in
+            _ = try writer.append(.runStarted(RunStarted(command: "import")), account: "default", runID: nil,
+                                  at: Timestamp(millisecondsSinceEpoch: 2))
+        }
+        #expect(try Ledger(location).read { try $0.journalCount() } == 2)
+    }
+
+    /// Runs `body` on another thread and waits for it at most 60 s, a bound only a hang
+    /// reaches: its result, or `nil` (the thread is left to its wait).
+    private func withinAMinute<T: Sendable>(_ body: @escaping @Sendable () throws -> T) -> Result<T, any Error>? {
+        let work = BackgroundWork { () -> Result<T, any Error> in Result { try body() } }
+        let done = DispatchSemaphore(value: 0)
+        _ = BackgroundWork { _ = work.wait(); done.signal() }
+        guard done.wait(timeout: .now() + 60) == .success else { return nil }
+        return work.wait()
+    }
+
+    /// A write under the writer lock that waits for the append of a credit-recon session left
+    /// behind, idle in its transaction (its command lost the lock and went, as when its host
+    /// left the network without closing the connection), ends that session and goes on,
+    /// where it waited for ever (probe 123): every credit-recon write runs under its
+    /// command's writer lock, which this process holds.
+    @Test func aWriterEndsTheAppendLeftByACommandThatLostTheLockAndGoesOn() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        let left = try HoldingSession(store.server, store.database, [
+            "BEGIN", "SELECT pg_advisory_xact_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.append.rawValue))",
+        ], idleInTransaction: true, applicationName: "credit-recon ledger elsewhere pid 1")
+        defer { left.release() }
+        try #require(left.waitUntilHolding(), "the left-behind append lock is not held after 60 s")
+        let location = try LedgerLocation(store.server.url(store.database), connectTimeout: .seconds(1))
+        let lock = try Ledger.lockWriter(at: location)
+        defer { withExtendedLifetime(lock) {} }
+        let appended = try #require(withinAMinute { try Ledger(location).appendAll(Array(lifecycle().dropFirst(2))) },
+                                    "the write still waits for the left-behind session after 60 s")
+        if case .failure(let failure) = appended { Issue.record("\(failure)") }
+        #expect(try store.ledger.read { try $0.journalCount() } == Int64(lifecycle().count))
+        #expect(try store.server.psql(store.database, """
+            SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(left.applicationName)'
+            """).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
 
     /// A statement that takes longer than the timeout on a server that still answers is

@@ -19,12 +19,16 @@ public final class HoldingSession {
     /// session (a transaction begun by a statement stays open). With `idleInTransaction`,
     /// psql reads the statements from its input and then waits for more, as a person at
     /// psql does: the session is idle in its transaction, not running a statement.
-    public init(_ server: ThrowawayPostgres, _ database: String, _ statements: [String], idleInTransaction: Bool = false) throws {
+    /// `applicationName` names the session as another program would (a unique name by default).
+    public init(
+        _ server: ThrowawayPostgres, _ database: String, _ statements: [String], idleInTransaction: Bool = false,
+        applicationName: String = "test-holder-\(UUID().uuidString.prefix(8))"
+    ) throws {
         self.server = server
         self.database = database
         idle = idleInTransaction
         last = statements.last ?? ""
-        applicationName = "test-holder-\(UUID().uuidString.prefix(8))"
+        self.applicationName = applicationName
         process = Process()
         process.executableURL = URL(fileURLWithPath: server.binDirectory + "/psql")
         process.arguments = ["-X", "-q", "-h", "127.0.0.1", "-p", String(server.port), "-U", "postgres", "-d", database]

@@ -176,8 +176,20 @@ final class PostgresSession: @unchecked Sendable {
     /// Another user's sessions are seen only by a role that may read their activity
     /// (`pg_read_all_stats`): an idle one it cannot see is waited for.
     ///
-    /// When it does, `giveUp` is told who holds the lock (pids, and each described) and
-    /// fails the wait, unless its answer came first (`false`). Only then is the waiting
+    /// With `idleFor` and `writing` (this process holds the ledger's writer lock), sessions
+    /// of credit-recon idle in their transactions that long count too, unless the wait is
+    /// for a table (a migration's, which a reader's snapshot holds up while it adds up what
+    /// it read): every credit-recon write runs under its command's writer lock, so one that
+    /// holds an append or a row while this process holds that lock was left by a command
+    /// that lost it: gone without its session noticing, or its server process frozen (the
+    /// next writer waited behind it for ever, probe 123). Each is ended on the server
+    /// (`pg_terminate_backend`), once, and the wait goes on: the lock is let go as the
+    /// session ends. One still there at the next check cannot end (a frozen process ends only
+    /// once it runs again), and is told to `giveUp` as the others are.
+    ///
+    /// When it does, `giveUp` is told who holds the lock (pids, and each described, and
+    /// whether all are credit-recon's left behind) and fails the wait, unless its answer
+    /// came first (`false`). Only then is the waiting
     /// session ended on the server, its transaction with it (no COMMIT was sent: the client
     /// waited for this statement): a client that goes away is not noticed by a session
     /// waiting for a lock (before PostgreSQL 14's client_connection_check_interval), which
@@ -191,7 +203,7 @@ final class PostgresSession: @unchecked Sendable {
     /// session is ended on the server, to roll its transaction back once it runs again.
     private static func silence(
         at location: PostgresLocation, for waiter: String, quietFor: TimeAmount, idleFor: TimeAmount?,
-        giveUp: (_ pids: [String], _ described: [String]) -> Bool
+        writing: Bool, ended: borrowing Mutex<Set<String>>, giveUp: (LockHolders) -> Bool
     ) -> Silence? {
         let probe: PostgresConnection
         do {
@@ -224,8 +236,10 @@ final class PostgresSession: @unchecked Sendable {
         var binds = PostgresBindings()
         binds.append(waiter)
         binds.append(idleFor.map { Double($0.nanoseconds) / 1e9 })
+        binds.append(writing)
         // A row whenever the statement waits for a lock that may be given up, the holder
-        // described as far as this role may see it (or gone by the time it is looked for).
+        // described as far as this role may see it (or gone by the time it is looked for),
+        // its process, and whether it is a session of credit-recon's left behind.
         let sql = """
             SELECT DISTINCT COALESCE(b.pid::text || ' (' || COALESCE(NULLIF(b.application_name, ''), 'no application name')
                 || ', user ' || COALESCE(b.usename::text, 'unknown') || ', ' || CASE
@@ -233,22 +247,46 @@ final class PostgresSession: @unchecked Sendable {
                     WHEN b.state LIKE 'idle in transaction%' THEN 'idle in its transaction'
                     ELSE COALESCE(b.state, 'in a state this user may not see') END
                 || COALESCE(' for ' || floor(extract(epoch FROM now() - b.state_change))::bigint || ' s', '') || ')',
-                blocking.pid::text || ' (a session this user may not see)', 'another session')
+                blocking.pid::text || ' (a session this user may not see)', 'another session'),
+                blocking.pid::text, COALESCE(b.application_name LIKE 'credit-recon %', false)
             FROM pg_stat_activity w LEFT JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocking(pid) ON true
             LEFT JOIN pg_stat_activity b ON b.pid = blocking.pid
             WHERE w.pid = $1::int AND w.wait_event_type = 'Lock'
-              AND ($2::float8 IS NULL OR (b.state LIKE 'idle in transaction%' AND b.application_name NOT LIKE 'credit-recon %'
+              AND ($2::float8 IS NULL OR (b.state LIKE 'idle in transaction%'
+                AND (b.application_name NOT LIKE 'credit-recon %' OR ($3::bool AND w.wait_event <> 'relation'))
                 AND b.state_change <= now() - make_interval(secs => $2)))
             ORDER BY 1
             """
-        guard let rows = try? probe.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait(),
-              case let blockers = rows.rows.compactMap({ try? $0.decode(String.self) }), !blockers.isEmpty,
-              giveUp(blockers.map { String($0.prefix { $0 != " " }) }.filter { $0.allSatisfy(\.isNumber) }, blockers)
+        guard let rows = try? probe.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait() else { return nil }
+        let blockers = rows.rows.compactMap { try? $0.decode((String, String?, Bool).self) }
+        guard !blockers.isEmpty else { return nil }
+        if idleFor != nil {
+            let asked = blockers.compactMap { $0.2 ? $0.1 : nil }.filter { pid in ended.withLock { $0.insert(pid).inserted } }
+            for pid in asked {
+                var binds = PostgresBindings()
+                binds.append(pid)
+                _ = try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: binds), logger: logger).wait()
+            }
+            if !asked.isEmpty, blockers.allSatisfy(\.2) { return nil }
+        }
+        guard giveUp(LockHolders(
+            pids: blockers.compactMap(\.1), described: blockers.map(\.0), leftBehind: blockers.allSatisfy(\.2)))
         else { return nil }
         var ending = PostgresBindings()
         ending.append(waiter)
         _ = try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: ending), logger: logger).wait()
         return nil
+    }
+
+    /// The sessions holding a lock that a statement waits for (`silence`).
+    private struct LockHolders {
+        /// Their server processes, as far as they are seen.
+        var pids: [String]
+        /// Each described: process, application, user, state and for how long.
+        var described: [String]
+        /// All are credit-recon's, left by commands that lost the writer lock, and were
+        /// asked to end a check ago.
+        var leftBehind: Bool
     }
 
     /// What the check beside an unanswered statement found wrong (`silence`).
@@ -438,6 +476,8 @@ final class PostgresSession: @unchecked Sendable {
         }
         // One probe at a time; one asked for meanwhile (a stop) runs after it.
         let probing = Mutex((running: false, again: false))
+        // The sessions left behind by other commands that a probe asked to end (`silence`).
+        let ended = Mutex(Set<String>())
         @Sendable func probe() {
             let starts = probing.withLock { state in
                 if state.running { state.again = true }
@@ -449,11 +489,22 @@ final class PostgresSession: @unchecked Sendable {
                 repeat {
                     let stopping = stop.reason
                     let silent = Self.silence(
-                        at: location, for: waiter, quietFor: interval, idleFor: stopping == nil ? interval : nil
-                    ) { pids, sessions in
-                        let one = sessions.count == 1
+                        at: location, for: waiter, quietFor: interval, idleFor: stopping == nil ? interval : nil,
+                        writing: PostgresWriterLock.heldBy(location) != nil, ended: ended
+                    ) { holders in
+                        let pids = holders.pids, sessions = holders.described, one = sessions.count == 1
                         if let stopping {
                             return giveUp(.lockWaitGivenUp(location: location.description, because: stopping, holders: sessions))
+                        }
+                        if holders.leftBehind {
+                            return giveUp(.serverBusy(
+                                location: location.description,
+                                detail: "a statement waited for a lock held by session\(one ? "" : "s") "
+                                    + "\(sessions.joined(separator: ", ")), left by a credit-recon command that no longer "
+                                    + "holds the writer lock (it is gone, or its server process froze); asked to end "
+                                    + "(pg_terminate_backend) a --timeout ago, \(one ? "it has" : "they have") not: a server "
+                                    + "process that froze (stopped, or stuck on its disk) ends once it runs again, or when the "
+                                    + "server restarts. Then run the command again; nothing of this command's transaction was committed"))
                         }
                         return giveUp(.serverBusy(
                             location: location.description,
