@@ -71,6 +71,12 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     init(url: String, password fallback: Secret?, defaults: TLSDefaults, connectTimeout: Duration) throws(LedgerError) {
         let shape = "postgresql://USER@HOST:PORT/DATABASE"
         // The URL is never repeated in these messages: it may hold a password.
+        // A # ends what a URL says (a fragment follows, read by nothing here): a database
+        // `books#2` was `books`, and the books were written there without a word.
+        guard !url.contains("#") else {
+            throw LedgerError.badLocation("the ledger URL has a # (a fragment), which no PostgreSQL URL reads; write a # "
+                + "in a name or password as %23")
+        }
         guard let parts = URLComponents(string: url) else {
             throw LedgerError.badLocation("the ledger URL is not a valid URL; write it as \(shape)")
         }

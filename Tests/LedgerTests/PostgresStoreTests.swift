@@ -113,6 +113,10 @@ struct PostgresStoreTests {
         // Taken by URLComponents for a % itself, and sent: "password authentication failed" (probe 87).
         ("postgresql://alice:\(secret)%ZZ@db.example/books", "has a % that two hex digits do not follow"),
         ("postgresql://alice:\(secret)@db.example/books%4", "has a % that two hex digits do not follow"),
+        // Ignored, it connected to `books` (probe 122).
+        ("postgresql://alice:\(secret)@db.example/books#2", "has a # (a fragment), which no PostgreSQL URL reads"),
+        ("postgresql://alice:\(secret)@db.example/books?sslmode=disable#", "has a # (a fragment)"),
+        ("postgresql://alice:pa#\(secret)@db.example/books", "has a # (a fragment)"),
     ])
     func aBadURLSaysWhatIsWrongWithoutRepeatingIt(url: String, expected: String) {
         #expect {
