@@ -67,8 +67,10 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// A copy's target already holds entries (a copy only goes into an empty ledger).
     case notEmpty(location: String, entries: Int64, sameHead: Bool)
     /// The database holds no ledger (none of its tables), and the ledger was opened to be
-    /// read, not created.
-    case noLedger(location: String)
+    /// read, not created. `writer`: the credit-recon writer of another process at work on
+    /// the database meanwhile (a `ledger copy`, a first import), as the lock names it, whose
+    /// books appear once it commits.
+    case noLedger(location: String, writer: String? = nil)
     /// The SQLite file (or the PostgreSQL database's ledger schema) holds tables, but no
     /// ledger: something else's, or a ledger's remains. It is left as it was.
     case otherDatabase(location: String, tables: [String])
@@ -218,8 +220,11 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
                 + "(ALTER ROLE \"\(user)\" SET default_transaction_read_only = off); nothing was written"
         case .badLocation(let detail):
             return detail
-        case .noLedger(let location):
+        case .noLedger(let location, nil):
             return "the database \(location) holds no credit-recon ledger"
+        case .noLedger(let location, let writer?):
+            return "the database \(location) holds no credit-recon ledger yet: \(writer) is writing to it now (a ledger "
+                + "copy, or a first fetch or import), and its books appear once that commits; try again when it has finished"
         case .otherDatabase(let location, let tables):
             // Names from a file of unknown origin: no control character reaches the terminal.
             let printable = tables.prefix(5).map { name in

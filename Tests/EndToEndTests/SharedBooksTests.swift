@@ -163,6 +163,28 @@ extension Reliability {
             #expect(try Executable.creditRecon(["--ledger", url, "status"]).status == 66)
         }
 
+        /// A database another process's writer is filling (a `ledger copy` to it, a first
+        /// import) holds no ledger until that commits: readers say so, 75, naming the writer,
+        /// where `status` said to run fetch (probe 122); 66 once no writer is at it.
+        @Test func readersOfADatabaseAWriterIsFillingSayToTryAgain() throws {
+            let (server, database, url) = try Self.books()
+            let writer = try HoldingSession(server, database, [
+                "SELECT pg_advisory_lock(\(0x4352_4543), 1)",
+            ], applicationName: "credit-recon writer otherhost pid 7")
+            defer { writer.release() }
+            try #require(writer.waitUntilHolding(), "the writer lock is not held after 60 s")
+            for command in [["status"], ["verify"], ["report", "--out", try Scratch().path("reports")], ["status", "--json"]] {
+                let result = try Executable.creditRecon(["--ledger", url] + command)
+                #expect(result.status == 75, "\(command): \(result.stdout)\(result.stderr)")
+                #expect(result.stderr.contains("holds no credit-recon ledger yet: credit-recon process otherhost pid 7 "
+                    + "(from 127.0.0.1) is writing to it now (a ledger copy, or a first fetch or import), and its books "
+                    + "appear once that commits; try again when it has finished"), "\(command): \(result.stderr)")
+                #expect(!result.stderr.contains(server.password))
+            }
+            writer.release()
+            #expect(try Executable.creditRecon(["--ledger", url, "status"]).status == 66)
+        }
+
         /// `--to` naming the source database under another spelling of its URL (another
         /// host name, another option) is the usage error a path to the source file is (64):
         /// the copy's own writer lock turned it away as "being written by" itself, 75, "try

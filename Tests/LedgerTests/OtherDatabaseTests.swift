@@ -92,7 +92,7 @@ import Testing
         #expect {
             _ = try Ledger(path: path, create: false)
         } throws: { error in
-            guard case LedgerError.noLedger(let location) = error else { return false }
+            guard case LedgerError.noLedger(let location, nil) = error else { return false }
             return location == path
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)

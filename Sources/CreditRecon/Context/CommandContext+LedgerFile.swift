@@ -98,14 +98,15 @@ extension CommandContext {
 
     /// The ledger, or `nil` when there is none yet (no file; a database without the
     /// ledger's tables, left as it is). Opening is what tells, on the one connection the
-    /// ledger then uses. A truncated file is refused: exit 74. `checking`: opened to be
-    /// checked (`ledgerToCheck()`).
+    /// ledger then uses. A truncated file is refused: exit 74; a database another process's
+    /// writer is filling (a `ledger copy`, a first import) too: 75, naming it. `checking`:
+    /// opened to be checked (`ledgerToCheck()`).
     public func existingLedger(checking: Bool = false) throws -> Ledger? {
         let location = try ledgerLocation()
         func open() throws -> Ledger? {
             do {
                 return try checking ? Ledger(checking: location) : Ledger(location, create: false)
-            } catch LedgerError.noLedger {
+            } catch LedgerError.noLedger(_, nil) {
                 return nil
             }
         }

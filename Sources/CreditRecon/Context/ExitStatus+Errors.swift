@@ -9,11 +9,11 @@ extension ExitStatus {
         case let error as LedgerError:
             switch error {
             case .diskFull, .scratchFull, .io, .server, .writerSessionLost, .notPermitted, .readOnlySession, .cannotCreateLock, .lockNotOurs, .manyNames, .malformedEntry: self = .ioError
-            case .busy, .writerBusy(_, _, heldHere: false), .serverBusy, .lockWaitGivenUp, .lockHeldShared, .writerLockLost, .writerOnRemovedLock:
+            case .busy, .writerBusy(_, _, heldHere: false), .noLedger(_, _?), .serverBusy, .lockWaitGivenUp, .lockHeldShared, .writerLockLost, .writerOnRemovedLock:
                 self = .tempFail
             case .newerSchema, .olderSchema: self = .config
             case .badLocation, .notEmpty, .writerBusy(_, _, heldHere: true): self = .usage
-            case .noLedger, .otherDatabase: self = .noInput
+            case .noLedger(_, nil), .otherDatabase: self = .noInput
             case .conflict: self = .dataError
             case .store, .refused: self = .software
             }

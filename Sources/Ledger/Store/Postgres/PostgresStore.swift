@@ -76,7 +76,9 @@ final class PostgresStore: LedgerStore {
                 throw LedgerError.otherDatabase(location: name + " (its schema \(PostgresSchema.schema))", tables: tables)
             }
         }
-        guard holds || create else { throw LedgerError.noLedger(location: name) }
+        guard holds || create else {
+            throw LedgerError.noLedger(location: name, writer: PostgresWriterLock.otherWriter(on: session, location))
+        }
         let pending = !holds && tablesWithFirstWrite
         if checking {
             if let migration = try Self.pendingMigrations(session).first {

@@ -130,6 +130,14 @@ final class PostgresWriterLock: StoreWriterLock {
         }
     }
 
+    /// The writer of another process holding the lock of the database at `location`, asked on
+    /// `session` (of that database), described as a refused writer is told it; `nil` when
+    /// none does or it cannot be asked.
+    static func otherWriter(on session: PostgresSession, _ location: PostgresLocation) -> String? {
+        guard let holder = try? heldLock(session), holder.pid != heldBy(location) else { return nil }
+        return holder.application == nil ? "another credit-recon process" : "credit-recon process \(holder.description)"
+    }
+
     /// Who holds the writer lock, when the server says and names it.
     private static func holder(_ session: PostgresSession) -> Holder? {
         guard let holder = try? heldLock(session), holder.application != nil else { return nil }
