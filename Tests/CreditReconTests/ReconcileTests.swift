@@ -163,6 +163,37 @@ struct ReconcileTests {
         #expect(finding.reference == "daily-2026-11-01" && finding.observedAt == reconTime("2026-11-01T03:15:00Z"))
     }
 
+    /// A charge expired unpaid and its row bought again before the next reading: the rise
+    /// shows one of the two, the readings cannot tell which, and the older is taken. The
+    /// newer, which may be the one paid, reads as expired; its finding names the other, so
+    /// that "plan it again" is not read as a must (probe 121: it would buy the row twice).
+    /// One of another amount, or beside a payment an export dates, is said as before.
+    @Test func anExpiredChargeNamesTheChargeOfTheSameAmountTakenAsPaidInItsPlace() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_1", amount: "100", created: "2026-11-01T02:15:00Z", reference: "daily-1")
+        try fixture.charge("ch_2", amount: "100", created: "2026-11-01T09:00:00Z", reference: "daily-1b")
+        try fixture.charge("ch_3", amount: "50", created: "2026-11-01T10:00:00Z", reference: "extra")
+        try fixture.snapshot("2026-11-02T02:00:00Z", credits: "200", usage: "0")
+        try fixture.recorded("web-1", amount: "70", created: "2026-11-02T03:00:00Z", status: "paid", paidAt: "2026-11-02T03:01:00Z")
+        try fixture.charge("ch_4", amount: "70", created: "2026-11-02T05:00:00Z", reference: "other")
+        try fixture.snapshot("2026-11-03T02:00:00Z", credits: "270", usage: "0")
+        let books = try fixture.reconcile()
+        let line = { (id: String) in books.charges.first { $0.chargeID == id } }
+        #expect(line("ch_1")?.state == .settled && line("ch_2")?.state == .expired)
+        #expect(line("ch_2")?.alikeTakenInstead == "ch_1")
+        #expect(line("ch_3")?.state == .expired && line("ch_3")?.alikeTakenInstead == nil)
+        #expect(line("ch_4")?.state == .expired && line("ch_4")?.alikeTakenInstead == nil)
+        let said = { (reference: String) in books.findings.first { $0.kind == .chargeExpired && $0.reference == reference }?.message ?? "" }
+        #expect(said("daily-1b").contains("If it was paid (charge ch_1, of the same amount and with no payment recorded "
+            + "either, was taken as the one the rise of 2026-11-02T02:00:00.000Z shows: of two alike the older is taken, and the "
+            + "readings cannot tell which was paid), record its payment with `credit-recon import charges`"), "\(said("daily-1b"))")
+        for reference in ["extra", "other"] {
+            #expect(said(reference).contains("If it was paid (a rise matches one charge only, and another charge may have "
+                + "taken this one's)"), "\(said(reference))")
+        }
+    }
+
     /// A job killed mid-way (no end recorded, and a later job ran) is a `run_failed`
     /// warning saying so; it was never reported.
     /// OpenRouter credits a payment minutes after Coinbase confirms it: a charge paid at

@@ -130,6 +130,22 @@ struct StatusTests {
         #expect(after.expiredCharges.isEmpty, "\(after.lines)")
     }
 
+    /// An expired charge that a charge of the same amount may have been paid in place of (the
+    /// rise showed one of the two): status names both, and asks to check before planning again.
+    @Test func anExpiredChargeThatMayHaveBeenPaidInsteadIsSaidSo() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_1", amount: "100", created: "2026-11-01T02:15:00Z", reference: "daily-1")
+        try fixture.charge("ch_2", amount: "100", created: "2026-11-01T09:00:00Z", reference: "daily-1b")
+        try fixture.snapshot("2026-11-02T02:00:00Z", credits: "200", usage: "0")
+        let report = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"),
+                                           now: reconTime("2026-11-02T03:00:00Z"))
+        #expect(report.expiredCharges.map(\.label) == ["daily-1b"], "\(report.lines)")
+        #expect(report.lines.joined(separator: "\n").contains("; which of daily-1b or ch_1 was paid the readings cannot tell "
+            + "(the same amount, payable in the same window: the older was taken as paid), so check the Coinbase export "
+            + "before planning it again"), "\(report.lines)")
+    }
+
     /// A web checkout recorded without a plan row that expired unpaid needs a person for a
     /// week, unless a later charge of the same purchase was paid: one for one (probe 113: an
     /// abandoned checkout bought a minute later kept status at 1 for the week; probe 114:

@@ -72,9 +72,11 @@ extension Reconciler {
     ) -> [ChargeLine] {
         var lines: [ChargeLine] = []
         lines.reserveCapacity(input.charges.count + input.chargeless.count)
+        let alike = alikeTakenInstead(input.charges, matched: matched, increases: increases, matcher: matcher)
         for (index, charge) in input.charges.enumerated() {
             lines.append(chargeLine(
                 charge, matchedTo: matched.increase(ofCharge: index).map { increases[$0] }, matcher: matcher,
+                alike: alike[index].map { (input.charges[$0], increases[matched.increaseOfCharge[$0]]) },
                 asOf: asOf, trusted: trusted, findings: &findings))
         }
         let purchases = possiblePurchases(input.chargeless, among: lines)
@@ -84,6 +86,45 @@ extension Reconciler {
         }
         paidTwice(lines, findings: &findings)
         return lines
+    }
+
+    /// For each charge no rise matched, and of which no export says paid or expired, by
+    /// index: a charge of the same amount matched to a rise it could have explained as well
+    /// (a candidate of the same window, no payment of its own recorded), by index. Which of
+    /// the two was paid the readings cannot tell; the matcher took the older (DESIGN.md §
+    /// Reconciliation). A charge that expired unpaid, its row bought again before the next
+    /// reading: the new charge, paid, read as expired (probe 121), and "plan it again" would
+    /// buy it twice.
+    func alikeTakenInstead(
+        _ charges: [LedgerReader.ChargeRecord], matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
+        matcher: ChargeMatcher
+    ) -> [Int: Int] {
+        func unrecorded(_ charge: LedgerReader.ChargeRecord) -> Bool {
+            charge.paidAt == nil && charge.status != "paid" && charge.status != "expired"
+        }
+        // The windows each unmatched charge was a candidate of: created before the window's
+        // end, payable (with the grace) after its start.
+        var candidates: [Int: [Int]] = [:]
+        for index in charges.indices where matched.increaseOfCharge[index] < 0 && unrecorded(charges[index]) {
+            let charge = charges[index]
+            let deadline = matcher.expiry(of: charge).adding(milliseconds: matcher.graceMilliseconds)
+            var window = increases.partitioningIndex { $0.to > charge.createdAt }
+            while window < increases.count && increases[window].from < deadline {
+                candidates[window, default: []].append(index)
+                window += 1
+            }
+        }
+        guard !candidates.isEmpty else { return [:] }
+        var watched = [Bool](repeating: false, count: increases.count)
+        for window in candidates.keys { watched[window] = true }
+        var found: [Int: Int] = [:]
+        for (index, window) in matched.increaseOfCharge.enumerated()
+        where window >= 0 && watched[window] && unrecorded(charges[index]) {
+            for other in candidates[window] ?? [] where found[other] == nil && charges[other].amount == charges[index].amount {
+                found[other] = index
+            }
+        }
+        return found
     }
 
     /// How long before a row was blocked (or its request's outcome lost) a charge bought for
@@ -166,8 +207,13 @@ extension Reconciler {
     /// One paid or expired before the account's first reading (an export older than the
     /// books) is a note, not a warning: its credits, if any, are in the opening balance, and
     /// no rise of credits could show them.
+    ///
+    /// `alike`: a charge of the same amount taken as paid by a rise this one could have
+    /// explained as well (`alikeTakenInstead`), with that rise, which an expired one's
+    /// finding names.
     private func chargeLine(
         _ charge: LedgerReader.ChargeRecord, matchedTo increase: ChargeMatcher.Increase?, matcher: ChargeMatcher,
+        alike: (charge: LedgerReader.ChargeRecord, rise: ChargeMatcher.Increase)?,
         asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding]
     ) -> ChargeLine {
         let account = options.account
@@ -200,6 +246,7 @@ extension Reconciler {
         } else if let seen = charge.status == "expired" ? expiry : Self.unpaidShownAt(deadline: deadline, asOf: asOf, trusted: trusted) {
             line.state = .expired
             line.expiredSeenAt = seen
+            line.alikeTakenInstead = charge.status == "expired" ? nil : alike?.charge.chargeID
             // Said as the export's fact, or as what the readings show: a rise matched to
             // another charge of the same time may have been this one's, and "plan it again"
             // would then buy it twice.
@@ -207,9 +254,13 @@ extension Reconciler {
                 ? "without being paid, as its export says; nothing was bought."
                     + (beforeBooks ? before : " Plan it again if the credits are still needed.")
                 : "and no rise of total_credits matches it, so it reads as unpaid."
-                    + (beforeBooks ? before : " If it was paid (a rise matches one charge only, and another "
-                        + "charge may have taken this one's), record its payment with `credit-recon import charges` "
-                        + "from the Coinbase export; if not, plan it again if the credits are still needed.")
+                    + (beforeBooks ? before : " If it was paid (" + (alike.map { alike in
+                        "charge \(alike.charge.chargeID), of the same amount and with no payment recorded either, was "
+                            + "taken as the one the rise of \(alike.rise.to.iso8601) shows: of two alike the older is "
+                            + "taken, and the readings cannot tell which was paid"
+                    } ?? "a rise matches one charge only, and another charge may have taken this one's")
+                        + "), record its payment with `credit-recon import charges` from the Coinbase export; if not, "
+                        + "plan it again if the credits are still needed.")
             findings.append(Finding(
                 beforeBooks ? .info : .warning, .chargeExpired, at: expiry, account: account, amount: charge.amount,
                 reference: line.label,

@@ -79,6 +79,19 @@ public struct StatusReport: Sendable, Equatable {
     }
 
     /// `R-1, web-2`, the first `namedAtMost` of `names`, and how many more.
+    /// What `status` adds for expired charges that a charge of the same amount may have been
+    /// paid in place of (`ChargeLine.alikeTakenInstead`): the readings cannot tell which.
+    static func alikeNote(_ expired: [ChargeLine]) -> String {
+        let pairs = expired.compactMap { line in line.alikeTakenInstead.map { "\(line.label) or \($0)" } }
+        guard !pairs.isEmpty else { return "" }
+        let one = pairs.count == 1
+        let shown = pairs.prefix(namedAtMost).joined(separator: "; ")
+            + (pairs.count > namedAtMost ? "; and \(pairs.count - namedAtMost) more" : "")
+        return "; which of \(shown) was paid the readings cannot tell "
+            + "(the same amount, payable in the same window: the older was taken as paid), so check the Coinbase export "
+            + "before planning \(one ? "it" : "them") again"
+    }
+
     static func named(_ names: [String]) -> String {
         names.prefix(namedAtMost).joined(separator: ", ") + (names.count > namedAtMost ? ", and \(names.count - namedAtMost) more" : "")
     }
@@ -178,7 +191,8 @@ public struct StatusReport: Sendable, Equatable {
             reasons.append("\(expired.count) charge\(one ? "" : "s") expired unpaid in the last \(Self.recentDays) days "
                 + "(\(expired.amount.centsText) USD: \(Self.named(expiredCharges.map(\.label)))): \(one ? "its" : "their") credits were not bought; plan the row\(one ? "" : "s") "
                 + "again (a new reference) if they are still needed, or, if \(one ? "it was" : "they were") paid, record the "
-                + "payment with `import charges` (charges.csv of `report` lists \(one ? "it" : "them"))")
+                + "payment with `import charges` (charges.csv of `report` lists \(one ? "it" : "them"))"
+                + Self.alikeNote(expiredCharges))
         }
         if rejected.count > 0 {
             let one = rejected.count == 1
