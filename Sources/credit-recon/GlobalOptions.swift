@@ -79,6 +79,7 @@ struct GlobalOptions: ParsableArguments {
         }
         var logger = Logger(label: "credit-recon")
         logger.logLevel = level
+        Ledger.useLogger(logger)
         var start: Timestamp?
         if let setting = pick(now, "--now", "CREDIT_RECON_NOW") {
             do { start = try Timestamp(iso8601: setting.value) } catch {

@@ -420,15 +420,17 @@ struct PostgresStoreTests {
 
     /// A write under the writer lock that waits for the append of a credit-recon session left
     /// behind, idle in its transaction (its command lost the lock and went, as when its host
-    /// left the network without closing the connection), ends that session and goes on,
-    /// where it waited for ever (probe 123): every credit-recon write runs under its
-    /// command's writer lock, which this process holds.
-    @Test func aWriterEndsTheAppendLeftByACommandThatLostTheLockAndGoesOn() throws {
+    /// left the network without closing the connection) or in a statement (its server
+    /// process froze in it, probe 124), ends that session and goes on, where it waited for
+    /// ever (probe 123): every credit-recon write runs under its command's writer lock,
+    /// which this process holds.
+    @Test(arguments: [true, false])
+    func aWriterEndsTheAppendLeftByACommandThatLostTheLockAndGoesOn(idle: Bool) throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(Array(lifecycle().prefix(2)))
         let left = try HoldingSession(store.server, store.database, [
             "BEGIN", "SELECT pg_advisory_xact_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.append.rawValue))",
-        ], idleInTransaction: true, applicationName: "credit-recon ledger elsewhere pid 1")
+        ], idleInTransaction: idle, applicationName: "credit-recon ledger elsewhere pid 1")
         defer { left.release() }
         try #require(left.waitUntilHolding(), "the left-behind append lock is not held after 60 s")
         let location = try LedgerLocation(store.server.url(store.database), connectTimeout: .seconds(1))
@@ -441,6 +443,30 @@ struct PostgresStoreTests {
         #expect(try store.server.psql(store.database, """
             SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(left.applicationName)'
             """).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
+    /// Another program's session holding the append lock is not ended by the writer: idle in
+    /// its transaction, the write gives up, 75, naming it, and it stays.
+    @Test func aWriterLeavesAnotherProgramsSessionHoldingTheAppendLockAlone() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        let other = try HoldingSession(store.server, store.database, [
+            "BEGIN", "SELECT pg_advisory_xact_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.append.rawValue))",
+        ], idleInTransaction: true, applicationName: "psql")
+        defer { other.release() }
+        try #require(other.waitUntilHolding(), "the other program's append lock is not held after 60 s")
+        let location = try LedgerLocation(store.server.url(store.database), connectTimeout: .seconds(1))
+        let lock = try Ledger.lockWriter(at: location)
+        defer { withExtendedLifetime(lock) {} }
+        let appended = try #require(withinAMinute { try Ledger(location).appendAll(Array(lifecycle().dropFirst(2))) },
+                                    "the write still waits for the other program's session after 60 s")
+        guard case .failure(let failure) = appended, case .serverBusy(_, let detail)? = failure as? LedgerError else {
+            Issue.record("\(appended)")
+            return
+        }
+        #expect(detail.hasPrefix("a statement waited for a lock held by another program's session "), "\(detail)")
+        #expect(other.isHolding)
+        #expect(try store.ledger.read { try $0.journalCount() } == 2)
     }
 
     /// A statement that takes longer than the timeout on a server that still answers is

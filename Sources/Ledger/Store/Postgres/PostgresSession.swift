@@ -241,31 +241,43 @@ final class PostgresSession: @unchecked Sendable {
         // described as far as this role may see it (or gone by the time it is looked for),
         // its process, and whether it is a session of credit-recon's left behind.
         let sql = """
-            SELECT DISTINCT COALESCE(b.pid::text || ' (' || COALESCE(NULLIF(b.application_name, ''), 'no application name')
+            SELECT DISTINCT ON (1) COALESCE(b.pid::text || ' (' || COALESCE(NULLIF(b.application_name, ''), 'no application name')
                 || ', user ' || COALESCE(b.usename::text, 'unknown') || ', ' || CASE
                     WHEN b.state = 'active' THEN 'running a statement'
                     WHEN b.state LIKE 'idle in transaction%' THEN 'idle in its transaction'
                     ELSE COALESCE(b.state, 'in a state this user may not see') END
                 || COALESCE(' for ' || floor(extract(epoch FROM now() - b.state_change))::bigint || ' s', '') || ')',
                 blocking.pid::text || ' (a session this user may not see)', 'another session'),
-                blocking.pid::text, COALESCE(b.application_name LIKE 'credit-recon %', false)
+                blocking.pid::text, left_behind.found
             FROM pg_stat_activity w LEFT JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocking(pid) ON true
             LEFT JOIN pg_stat_activity b ON b.pid = blocking.pid
+            CROSS JOIN LATERAL (SELECT COALESCE($3::bool AND b.application_name LIKE 'credit-recon %' AND (
+                EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = b.pid AND l.granted AND l.locktype = 'advisory'
+                    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    AND l.classid = \(UInt32(bitPattern: PostgresStore.LockKey.lockClass))
+                    AND l.objid = \(PostgresStore.LockKey.append.rawValue) AND l.objsubid = 2)
+                OR (b.state LIKE 'idle in transaction%' AND b.state_change <= now() - make_interval(secs => $2)
+                    AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = w.pid AND NOT l.granted
+                        AND l.mode = 'AccessExclusiveLock'))), false) AS found) left_behind
             WHERE w.pid = $1::int AND w.wait_event_type = 'Lock'
-              AND ($2::float8 IS NULL OR (b.state LIKE 'idle in transaction%'
-                AND (b.application_name NOT LIKE 'credit-recon %' OR ($3::bool AND w.wait_event <> 'relation'))
-                AND b.state_change <= now() - make_interval(secs => $2)))
+              AND ($2::float8 IS NULL OR left_behind.found OR (b.state LIKE 'idle in transaction%'
+                AND b.application_name NOT LIKE 'credit-recon %' AND b.state_change <= now() - make_interval(secs => $2)))
             ORDER BY 1
             """
         guard let rows = try? probe.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait() else { return nil }
         let blockers = rows.rows.compactMap { try? $0.decode((String, String?, Bool).self) }
         guard !blockers.isEmpty else { return nil }
         if idleFor != nil {
-            let asked = blockers.compactMap { $0.2 ? $0.1 : nil }.filter { pid in ended.withLock { $0.insert(pid).inserted } }
-            for pid in asked {
+            let asked = Set(blockers.compactMap { $0.2 ? $0.1 : nil }.filter { pid in ended.withLock { $0.insert(pid).inserted } })
+            for (described, pid, _) in blockers where asked.contains(pid ?? "") {
                 var binds = PostgresBindings()
                 binds.append(pid)
-                _ = try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: binds), logger: logger).wait()
+                let ended = (try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: binds), logger: logger)
+                    .wait().rows.first?.decode(Bool.self)) ?? false
+                LedgerLog.warning(
+                    "\(ended ? "ended" : "could not end") session \(described) on \(location): it holds what this writer waits for, "
+                        + "left by a credit-recon command that no longer holds the writer lock (it is gone, or its server process "
+                        + "froze)\(ended ? ", and its transaction is rolled back (a frozen process ends once it runs again)" : "")")
             }
             if !asked.isEmpty, blockers.allSatisfy(\.2) { return nil }
         }
@@ -504,7 +516,9 @@ final class PostgresSession: @unchecked Sendable {
                                     + "holds the writer lock (it is gone, or its server process froze); asked to end "
                                     + "(pg_terminate_backend) a --timeout ago, \(one ? "it has" : "they have") not: a server "
                                     + "process that froze (stopped, or stuck on its disk) ends once it runs again, or when the "
-                                    + "server restarts. Then run the command again; nothing of this command's transaction was committed"))
+                                    + "server restarts; one of another user this user may not end, and a superuser may "
+                                    + "(SELECT pg_terminate_backend(\(one ? pids.first ?? "PID" : "PID"))). Then run the command again; "
+                                    + "nothing of this command's transaction was committed"))
                         }
                         return giveUp(.serverBusy(
                             location: location.description,
@@ -529,9 +543,9 @@ final class PostgresSession: @unchecked Sendable {
                             detail: "the server stopped reading this command's statements: its session (process \(waiter)) "
                                 + "has been idle for \(seconds) s while a statement sent to it had no answer for more than "
                                 + "\(location.connectTimeout) (--timeout): that server process froze, or the connection to "
-                                + "it broke without closing. The session was ended on the server, so nothing of this "
-                                + "command's transaction is committed; run the command again (if the process stays frozen, "
-                                + "its locks are held until it runs again or the server restarts)"))
+                                + "it broke without closing. The server was asked to end it, which rolls its transaction back "
+                                + "(a frozen process ends once it runs again, or when the server restarts), so nothing of this "
+                                + "command's transaction is committed; run the command again"))
                     case nil:
                         break
                     }
