@@ -391,7 +391,7 @@ struct PostgresStoreTests {
         }
         #expect(detail.hasPrefix("a statement waited for a lock held by session \(pid) (credit-recon ledger "), "\(detail)")
         #expect(detail.contains(", idle in its transaction for ") && detail.contains(" s), left by a credit-recon command that "
-            + "no longer holds the writer lock (it is gone, or its server process froze); asked to end (pg_terminate_backend) "
+            + "no longer holds the writer lock (it is gone, or its server process froze), asked to end (pg_terminate_backend) "
             + "a --timeout ago, it has not: a server process that froze"), "\(detail)")
         // Running again, the process ends (it was asked to), its transaction rolled back.
         kill(pid, SIGCONT)
@@ -443,6 +443,37 @@ struct PostgresStoreTests {
         #expect(try store.server.psql(store.database, """
             SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(left.applicationName)'
             """).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
+    /// A left-behind session of another user, which this user may not end: the writer gives up
+    /// at once, 75, saying so and who may end it, where it waited for ever (probe 124), and
+    /// the session stays.
+    @Test func aWriterSaysWhenItMayNotEndASessionLeftBehind() throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabase()
+        let owner = "owner_\(database)"
+        try server.psql(database, "CREATE ROLE \(owner) LOGIN PASSWORD 'owner-secret'; GRANT CREATE ON DATABASE \(database) TO \(owner);")
+        let location = try LedgerLocation(
+            "postgresql://\(owner):owner-secret@127.0.0.1:\(server.port)/\(database)?sslmode=disable", connectTimeout: .seconds(1))
+        try Ledger(location).appendAll(Array(lifecycle().prefix(2)))
+        let left = try HoldingSession(server, database, [
+            "BEGIN", "SELECT pg_advisory_xact_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.append.rawValue))",
+        ], idleInTransaction: true, applicationName: "credit-recon ledger elsewhere pid 1")
+        defer { left.release() }
+        try #require(left.waitUntilHolding(), "the left-behind append lock is not held after 60 s")
+        let lock = try Ledger.lockWriter(at: location)
+        defer { withExtendedLifetime(lock) {} }
+        let appended = try #require(withinAMinute { try Ledger(location).appendAll(Array(lifecycle().dropFirst(2))) },
+                                    "the write still waits for the left-behind session after 60 s")
+        guard case .failure(let failure) = appended, case .serverBusy(_, let detail)? = failure as? LedgerError else {
+            Issue.record("\(appended)")
+            return
+        }
+        #expect(detail.contains("left by a credit-recon command that no longer holds the writer lock (it is gone, or its server "
+            + "process froze), which this user may not end (pg_terminate_backend refused: another user's session); a superuser "
+            + "may, with SELECT pg_terminate_backend("), "\(detail)")
+        #expect(!detail.contains("owner-secret"))
+        #expect(left.isHolding)
     }
 
     /// Another program's session holding the append lock is not ended by the writer: idle in

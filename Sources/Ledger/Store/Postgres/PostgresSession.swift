@@ -177,15 +177,17 @@ final class PostgresSession: @unchecked Sendable {
     /// (`pg_read_all_stats`): an idle one it cannot see is waited for.
     ///
     /// With `idleFor` and `writing` (this process holds the ledger's writer lock), sessions
-    /// of credit-recon idle in their transactions that long count too, unless the wait is
-    /// for a table (a migration's, which a reader's snapshot holds up while it adds up what
-    /// it read): every credit-recon write runs under its command's writer lock, so one that
-    /// holds an append or a row while this process holds that lock was left by a command
-    /// that lost it: gone without its session noticing, or its server process frozen (the
-    /// next writer waited behind it for ever, probe 123). Each is ended on the server
-    /// (`pg_terminate_backend`), once, and the wait goes on: the lock is let go as the
-    /// session ends. One still there at the next check cannot end (a frozen process ends only
-    /// once it runs again), and is told to `giveUp` as the others are.
+    /// of credit-recon count too when they hold the append lock, in any state, or are idle
+    /// in their transactions that long, unless the wait is for a table's exclusive lock (a
+    /// migration's, which a reader's snapshot holds up while it adds up what it read): every
+    /// credit-recon write runs under its command's writer lock, so one that holds an append
+    /// or a row while this process holds that lock was left by a command that lost it: gone
+    /// without its session noticing, or its server process frozen, idle or in a statement
+    /// (the next writer waited behind it for ever, probes 123 and 124). Each is ended on the
+    /// server (`pg_terminate_backend`), once, said in a warning, and the wait goes on: the
+    /// lock is let go as the session ends. One still there at the next check cannot end (a
+    /// frozen process ends only once it runs again; another user's may be beyond this
+    /// user), and is told to `giveUp` as the others are.
     ///
     /// When it does, `giveUp` is told who holds the lock (pids, and each described, and
     /// whether all are credit-recon's left behind) and fails the wait, unless its answer
@@ -203,7 +205,7 @@ final class PostgresSession: @unchecked Sendable {
     /// session is ended on the server, to roll its transaction back once it runs again.
     private static func silence(
         at location: PostgresLocation, for waiter: String, quietFor: TimeAmount, idleFor: TimeAmount?,
-        writing: Bool, ended: borrowing Mutex<Set<String>>, giveUp: (LockHolders) -> Bool
+        writing: Bool, ended: borrowing Mutex<[String: Bool]>, giveUp: (LockHolders) -> Bool
     ) -> Silence? {
         let probe: PostgresConnection
         do {
@@ -267,22 +269,34 @@ final class PostgresSession: @unchecked Sendable {
         guard let rows = try? probe.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait() else { return nil }
         let blockers = rows.rows.compactMap { try? $0.decode((String, String?, Bool).self) }
         guard !blockers.isEmpty else { return nil }
+        var refused = false
         if idleFor != nil {
-            let asked = Set(blockers.compactMap { $0.2 ? $0.1 : nil }.filter { pid in ended.withLock { $0.insert(pid).inserted } })
-            for (described, pid, _) in blockers where asked.contains(pid ?? "") {
+            var asked = false
+            for (described, pid, leftBehind) in blockers where leftBehind {
+                guard let pid, ended.withLock({ $0[pid] == nil }) else {
+                    refused = refused || ended.withLock { $0[pid ?? ""] == false }
+                    continue
+                }
                 var binds = PostgresBindings()
                 binds.append(pid)
-                let ended = (try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: binds), logger: logger)
-                    .wait().rows.first?.decode(Bool.self)) ?? false
+                // An error is a refusal (another user's session); `false`, a session gone meanwhile.
+                let taken = (try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: binds), logger: logger)
+                    .wait()) != nil
+                ended.withLock { $0[pid] = taken }
+                refused = refused || !taken
+                asked = asked || taken
                 LedgerLog.warning(
-                    "\(ended ? "ended" : "could not end") session \(described) on \(location): it holds what this writer waits for, "
-                        + "left by a credit-recon command that no longer holds the writer lock (it is gone, or its server process "
-                        + "froze)\(ended ? ", and its transaction is rolled back (a frozen process ends once it runs again)" : "")")
+                    "\(taken ? "asked the server to end" : "could not end") session \(described) on \(location): it holds what "
+                        + "this writer waits for, left by a credit-recon command that no longer holds the writer lock (it is gone, "
+                        + "or its server process froze); "
+                        + (taken ? "it ends, its transaction rolled back, as soon as its process runs (a frozen one once it runs again)"
+                            : "this user may not end another user's session"))
             }
-            if !asked.isEmpty, blockers.allSatisfy(\.2) { return nil }
+            if asked, !refused, blockers.allSatisfy(\.2) { return nil }
         }
         guard giveUp(LockHolders(
-            pids: blockers.compactMap(\.1), described: blockers.map(\.0), leftBehind: blockers.allSatisfy(\.2)))
+            pids: blockers.compactMap(\.1), described: blockers.map(\.0),
+            leftBehind: blockers.allSatisfy(\.2) ? (refused ? .mayNotEnd : .stillThere) : nil))
         else { return nil }
         var ending = PostgresBindings()
         ending.append(waiter)
@@ -296,9 +310,16 @@ final class PostgresSession: @unchecked Sendable {
         var pids: [String]
         /// Each described: process, application, user, state and for how long.
         var described: [String]
-        /// All are credit-recon's, left by commands that lost the writer lock, and were
-        /// asked to end a check ago.
-        var leftBehind: Bool
+        /// Set when all are credit-recon's, left by commands that lost the writer lock:
+        /// why they are still there.
+        var leftBehind: LeftBehind?
+
+        enum LeftBehind {
+            /// Asked to end a check ago, and not ended: frozen.
+            case stillThere
+            /// This user may not end one of them (another user's).
+            case mayNotEnd
+        }
     }
 
     /// What the check beside an unanswered statement found wrong (`silence`).
@@ -488,8 +509,9 @@ final class PostgresSession: @unchecked Sendable {
         }
         // One probe at a time; one asked for meanwhile (a stop) runs after it.
         let probing = Mutex((running: false, again: false))
-        // The sessions left behind by other commands that a probe asked to end (`silence`).
-        let ended = Mutex(Set<String>())
+        // The sessions left behind by other commands that a probe asked to end (`silence`),
+        // each with whether the server took the request.
+        let ended = Mutex([String: Bool]())
         @Sendable func probe() {
             let starts = probing.withLock { state in
                 if state.running { state.again = true }
@@ -508,17 +530,22 @@ final class PostgresSession: @unchecked Sendable {
                         if let stopping {
                             return giveUp(.lockWaitGivenUp(location: location.description, because: stopping, holders: sessions))
                         }
-                        if holders.leftBehind {
+                        if let left = holders.leftBehind {
+                            let why = switch left {
+                            case .stillThere:
+                                "asked to end (pg_terminate_backend) a --timeout ago, \(one ? "it has" : "they have") not: a "
+                                    + "server process that froze (stopped, or stuck on its disk) ends once it runs again, or when "
+                                    + "the server restarts"
+                            case .mayNotEnd:
+                                "which this user may not end (pg_terminate_backend refused: another user's session); a "
+                                    + "superuser may, with SELECT pg_terminate_backend(\(one ? pids.first ?? "PID" : "PID"))"
+                            }
                             return giveUp(.serverBusy(
                                 location: location.description,
                                 detail: "a statement waited for a lock held by session\(one ? "" : "s") "
                                     + "\(sessions.joined(separator: ", ")), left by a credit-recon command that no longer "
-                                    + "holds the writer lock (it is gone, or its server process froze); asked to end "
-                                    + "(pg_terminate_backend) a --timeout ago, \(one ? "it has" : "they have") not: a server "
-                                    + "process that froze (stopped, or stuck on its disk) ends once it runs again, or when the "
-                                    + "server restarts; one of another user this user may not end, and a superuser may "
-                                    + "(SELECT pg_terminate_backend(\(one ? pids.first ?? "PID" : "PID"))). Then run the command again; "
-                                    + "nothing of this command's transaction was committed"))
+                                    + "holds the writer lock (it is gone, or its server process froze), \(why). Then run the "
+                                    + "command again; nothing of this command's transaction was committed"))
                         }
                         return giveUp(.serverBusy(
                             location: location.description,

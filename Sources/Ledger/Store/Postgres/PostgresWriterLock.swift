@@ -34,7 +34,7 @@ final class PostgresWriterLock: StoreWriterLock {
                 holder.application == PostgresSession.applicationName("writer")
                     && Self.holders.withLock { $0.values.contains { $0.pid == holder.pid } }
             } ?? false
-            throw LedgerError.writerBusy(lock: "advisory lock \(key) on \(location)", holder: holder?.description, heldHere: here)
+            throw LedgerError.writerBusy(lock: "advisory \(key) on \(location)", holder: holder?.description, heldHere: here)
         }
         self.session = session
         self.location = location
