@@ -47,10 +47,6 @@ public struct ChargeLine: Sendable, Equatable {
     /// it expired, else the first trusted reading taken after its expiry and the grace (which
     /// showed no rise matching it).
     public var expiredSeenAt: Timestamp?
-    /// For an `expired` charge that only the readings show unpaid, a charge of the same
-    /// amount, by id, that a rise it could have explained as well was taken to show
-    /// (`Reconciler.alikeTakenInstead`): either may be the one paid.
-    public var alikeTakenInstead: String?
     /// For a top-up still to be bought, a charge recorded without a plan row that may be its
     /// purchase (`Reconciler.possiblePurchases`), by id.
     public var possiblePurchase: String?

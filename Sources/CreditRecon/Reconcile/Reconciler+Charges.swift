@@ -66,9 +66,12 @@ extension Reconciler {
 
     /// One line per charge, then one per top-up that never got a charge, each in its state
     /// at `asOf`, with a finding for every state a person has to look at.
+    ///
+    /// `alikeByCharge` gets, for each expired charge a charge of the same amount may have
+    /// been paid in place of, that charge's id (`alikeTakenInstead`).
     func chargeLines(
         _ input: Input, matcher: ChargeMatcher, matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
-        asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding]
+        asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding], alikeByCharge: inout [String: String]
     ) -> [ChargeLine] {
         var lines: [ChargeLine] = []
         lines.reserveCapacity(input.charges.count + input.chargeless.count)
@@ -78,6 +81,9 @@ extension Reconciler {
                 charge, matchedTo: matched.increase(ofCharge: index).map { increases[$0] }, matcher: matcher,
                 alike: alike[index].map { (input.charges[$0], increases[matched.increaseOfCharge[$0]]) },
                 asOf: asOf, trusted: trusted, findings: &findings))
+            if let other = alike[index], lines[lines.count - 1].state == .expired, charge.status != "expired" {
+                alikeByCharge[charge.chargeID] = input.charges[other].chargeID
+            }
         }
         let purchases = possiblePurchases(input.chargeless, among: lines)
         repeatedPurchases(input.charges, lines: lines, matcher: matcher, hinted: Set(purchases.values), findings: &findings)
@@ -246,7 +252,6 @@ extension Reconciler {
         } else if let seen = charge.status == "expired" ? expiry : Self.unpaidShownAt(deadline: deadline, asOf: asOf, trusted: trusted) {
             line.state = .expired
             line.expiredSeenAt = seen
-            line.alikeTakenInstead = charge.status == "expired" ? nil : alike?.charge.chargeID
             // Said as the export's fact, or as what the readings show: a rise matched to
             // another charge of the same time may have been this one's, and "plan it again"
             // would then buy it twice.

@@ -102,9 +102,10 @@ public struct Reconciler: Sendable {
         let matcher = ChargeMatcher(options: options)
         let increases = creditIncreases(in: steps)
         let matched = matchCharges(input.charges, to: increases, matcher: matcher, findings: &findings)
+        var alike: [String: String] = [:]
         var lines = chargeLines(
             input, matcher: matcher, matched: matched, increases: increases, asOf: asOf,
-            trusted: readings.trusted, findings: &findings)
+            trusted: readings.trusted, findings: &findings, alikeByCharge: &alike)
 
         // Periods: the range, and the books of each period in it.
         let range = try periodRange(input, calendar: calendar, asOf: asOf)
@@ -159,7 +160,7 @@ public struct Reconciler: Sendable {
             activity: scopedActivity(input.activityLines, from: range.from, to: range.to), recentRuns: input.recentRuns,
             sendingRunIDs: Dictionary(input.chargeless.compactMap { topUp in
                 topUp.state == "planned" || topUp.state == "requesting" ? topUp.runID.map { (topUp.key, $0) } : nil
-            }, uniquingKeysWith: { first, _ in first }))
+            }, uniquingKeysWith: { first, _ in first }), alikeTakenInstead: alike)
     }
 
     /// `items.sorted(by: order)`, the same permutation, without moving the big values

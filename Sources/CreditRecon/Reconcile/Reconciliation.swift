@@ -57,6 +57,10 @@ public struct Reconciliation: Sendable, Equatable {
     /// flight rather than never sent or unknown (`StatusReport`). Only such rows, a few, not
     /// one entry per charge line.
     public var sendingRunIDs: [String: Int64] = [:]
+    /// For each `expired` charge that only the readings show unpaid, by id, a charge of the
+    /// same amount that a rise it could have explained as well was taken to show
+    /// (`Reconciler.alikeTakenInstead`): either may be the one paid. Only such charges.
+    public var alikeTakenInstead: [String: String] = [:]
 
     /// The most serious finding's severity, `nil` without findings.
     public var worstSeverity: Severity? { findings.map(\.severity).max() }

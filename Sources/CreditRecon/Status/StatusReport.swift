@@ -25,6 +25,9 @@ public struct StatusReport: Sendable, Equatable {
     /// needs fixing).
     public var expiredCharges: [ChargeLine] = []
     public var rejectedRows: [ChargeLine] = []
+    /// For the expired charges that a charge of the same amount may have been paid in place
+    /// of, by id, that charge's id (`Reconciliation.alikeTakenInstead`).
+    public var alikeTakenInstead: [String: String] = [:]
     public var expired: OpenCharges { OpenCharges(expiredCharges) }
     /// Top-ups still to be bought (blocked, unknown, never sent) beside a charge recorded
     /// without a plan row that is the same purchase (`Reconciler.possiblePurchases`).
@@ -80,9 +83,9 @@ public struct StatusReport: Sendable, Equatable {
 
     /// `R-1, web-2`, the first `namedAtMost` of `names`, and how many more.
     /// What `status` adds for expired charges that a charge of the same amount may have been
-    /// paid in place of (`ChargeLine.alikeTakenInstead`): the readings cannot tell which.
-    static func alikeNote(_ expired: [ChargeLine]) -> String {
-        let pairs = expired.compactMap { line in line.alikeTakenInstead.map { "\(line.label) or \($0)" } }
+    /// paid in place of (`Reconciliation.alikeTakenInstead`): the readings cannot tell which.
+    static func alikeNote(_ expired: [ChargeLine], alike: [String: String]) -> String {
+        let pairs = expired.compactMap { line in line.chargeID.flatMap { alike[$0] }.map { "\(line.label) or \($0)" } }
         guard !pairs.isEmpty else { return "" }
         let one = pairs.count == 1
         let shown = pairs.prefix(namedAtMost).joined(separator: "; ")
@@ -192,7 +195,7 @@ public struct StatusReport: Sendable, Equatable {
                 + "(\(expired.amount.centsText) USD: \(Self.named(expiredCharges.map(\.label)))): \(one ? "its" : "their") credits were not bought; plan the row\(one ? "" : "s") "
                 + "again (a new reference) if they are still needed, or, if \(one ? "it was" : "they were") paid, record the "
                 + "payment with `import charges` (charges.csv of `report` lists \(one ? "it" : "them"))"
-                + Self.alikeNote(expiredCharges))
+                + Self.alikeNote(expiredCharges, alike: alikeTakenInstead))
         }
         if rejected.count > 0 {
             let one = rejected.count == 1
@@ -302,6 +305,7 @@ public struct StatusReport: Sendable, Equatable {
             }
         }
         report.expiredCharges = Self.notMadeAgain(report.expiredCharges, among: books.charges)
+        report.alikeTakenInstead = books.alikeTakenInstead.filter { id, _ in report.expiredCharges.contains { $0.chargeID == id } }
         // A run that never ended is a dead one unless the writer at work says it is its own.
         // Not judged when that cannot be told: the lock file is another user's, or the writer
         // at work is not believed (its runs are not every run since its first, or it has not
