@@ -26,8 +26,12 @@ public struct ChargeLine: Sendable, Equatable {
     public var expiresAt: Timestamp?
     /// Its fate.
     public var state: ChargeState
-    /// When it was paid: the export's `paid_at`, else the reading that first showed the credits.
-    public var settledAt: Timestamp?
+    /// When it was paid: the export's `paid_at`, else the reading that first showed the
+    /// credits; `nil` unless `settled`.
+    public var settledAt: Timestamp? {
+        get { state == .settled ? reachedAt : nil }
+        set { reachedAt = newValue }
+    }
     /// The reading whose rise of credits this charge explains (drives the period it counts in).
     public var matchedReadingAt: Timestamp?
     /// The API's error, for requests that made no charge.
@@ -45,8 +49,14 @@ public struct ChargeLine: Sendable, Equatable {
     public var awaitingReading = false
     /// For an `expired` charge, when the books knew it: its expiry when its export recorded
     /// it expired, else the first trusted reading taken after its expiry and the grace (which
-    /// showed no rise matching it).
-    public var expiredSeenAt: Timestamp?
+    /// showed no rise matching it). `nil` unless `expired`.
+    public var expiredSeenAt: Timestamp? {
+        get { state == .expired ? reachedAt : nil }
+        set { reachedAt = newValue }
+    }
+    /// When a settled or expired line reached its state (`settledAt`, `expiredSeenAt`): one
+    /// field for the two, as a line is never both (a million charges in a report).
+    var reachedAt: Timestamp?
     /// For a top-up still to be bought, a charge recorded without a plan row that may be its
     /// purchase (`Reconciler.possiblePurchases`), by id.
     public var possiblePurchase: String?
