@@ -418,6 +418,24 @@ struct PostgresStoreTests {
         return work.wait()
     }
 
+    /// The rest of `lifecycle()` appended at `location` under its writer lock while a session
+    /// named `holder` holds the append lock, idle in its transaction or in a statement: that
+    /// session (the caller releases it), and the append's result, within a minute.
+    private func append(
+        besideAppendLockOf holder: String, idle: Bool = true, _ server: ThrowawayPostgres, _ database: String,
+        at location: LedgerLocation
+    ) throws -> (session: HoldingSession, appended: Result<Void, any Error>) {
+        let session = try HoldingSession(server, database, [
+            "BEGIN", "SELECT pg_advisory_xact_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.append.rawValue))",
+        ], idleInTransaction: idle, applicationName: holder)
+        try #require(session.waitUntilHolding(), "the append lock is not held after 60 s")
+        let lock = try Ledger.lockWriter(at: location)
+        defer { withExtendedLifetime(lock) {} }
+        let appended = try #require(withinAMinute { try Ledger(location).appendAll(Array(lifecycle().dropFirst(2))) },
+                                    "the write still waits for the session holding the append lock after 60 s")
+        return (session, appended)
+    }
+
     /// A write under the writer lock that waits for the append of a credit-recon session left
     /// behind, idle in its transaction (its command lost the lock and went, as when its host
     /// left the network without closing the connection) or in a statement (its server
@@ -428,16 +446,10 @@ struct PostgresStoreTests {
     func aWriterEndsTheAppendLeftByACommandThatLostTheLockAndGoesOn(idle: Bool) throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(Array(lifecycle().prefix(2)))
-        let left = try HoldingSession(store.server, store.database, [
-            "BEGIN", "SELECT pg_advisory_xact_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.append.rawValue))",
-        ], idleInTransaction: idle, applicationName: "credit-recon ledger elsewhere pid 1")
-        defer { left.release() }
-        try #require(left.waitUntilHolding(), "the left-behind append lock is not held after 60 s")
         let location = try LedgerLocation(store.server.url(store.database), connectTimeout: .seconds(1))
-        let lock = try Ledger.lockWriter(at: location)
-        defer { withExtendedLifetime(lock) {} }
-        let appended = try #require(withinAMinute { try Ledger(location).appendAll(Array(lifecycle().dropFirst(2))) },
-                                    "the write still waits for the left-behind session after 60 s")
+        let (left, appended) = try append(
+            besideAppendLockOf: "credit-recon ledger elsewhere pid 1", idle: idle, store.server, store.database, at: location)
+        defer { left.release() }
         if case .failure(let failure) = appended { Issue.record("\(failure)") }
         #expect(try store.ledger.read { try $0.journalCount() } == Int64(lifecycle().count))
         #expect(try store.server.psql(store.database, """
@@ -456,15 +468,8 @@ struct PostgresStoreTests {
         let location = try LedgerLocation(
             "postgresql://\(owner):owner-secret@127.0.0.1:\(server.port)/\(database)?sslmode=disable", connectTimeout: .seconds(1))
         try Ledger(location).appendAll(Array(lifecycle().prefix(2)))
-        let left = try HoldingSession(server, database, [
-            "BEGIN", "SELECT pg_advisory_xact_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.append.rawValue))",
-        ], idleInTransaction: true, applicationName: "credit-recon ledger elsewhere pid 1")
+        let (left, appended) = try append(besideAppendLockOf: "credit-recon ledger elsewhere pid 1", server, database, at: location)
         defer { left.release() }
-        try #require(left.waitUntilHolding(), "the left-behind append lock is not held after 60 s")
-        let lock = try Ledger.lockWriter(at: location)
-        defer { withExtendedLifetime(lock) {} }
-        let appended = try #require(withinAMinute { try Ledger(location).appendAll(Array(lifecycle().dropFirst(2))) },
-                                    "the write still waits for the left-behind session after 60 s")
         guard case .failure(let failure) = appended, case .serverBusy(_, let detail)? = failure as? LedgerError else {
             Issue.record("\(appended)")
             return
@@ -481,16 +486,9 @@ struct PostgresStoreTests {
     @Test func aWriterLeavesAnotherProgramsSessionHoldingTheAppendLockAlone() throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(Array(lifecycle().prefix(2)))
-        let other = try HoldingSession(store.server, store.database, [
-            "BEGIN", "SELECT pg_advisory_xact_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.append.rawValue))",
-        ], idleInTransaction: true, applicationName: "psql")
-        defer { other.release() }
-        try #require(other.waitUntilHolding(), "the other program's append lock is not held after 60 s")
         let location = try LedgerLocation(store.server.url(store.database), connectTimeout: .seconds(1))
-        let lock = try Ledger.lockWriter(at: location)
-        defer { withExtendedLifetime(lock) {} }
-        let appended = try #require(withinAMinute { try Ledger(location).appendAll(Array(lifecycle().dropFirst(2))) },
-                                    "the write still waits for the other program's session after 60 s")
+        let (other, appended) = try append(besideAppendLockOf: "psql", store.server, store.database, at: location)
+        defer { other.release() }
         guard case .failure(let failure) = appended, case .serverBusy(_, let detail)? = failure as? LedgerError else {
             Issue.record("\(appended)")
             return
