@@ -81,7 +81,6 @@ public struct StatusReport: Sendable, Equatable {
         runway.map { now.millisecondsSinceEpoch - $0.observedAt.millisecondsSinceEpoch }
     }
 
-    /// `R-1, web-2`, the first `namedAtMost` of `names`, and how many more.
     /// What `status` adds for expired charges that a charge of the same amount may have been
     /// paid in place of (`Reconciliation.alikeTakenInstead`): the readings cannot tell which.
     static func alikeNote(_ expired: [ChargeLine], alike: [String: String]) -> String {
@@ -95,6 +94,7 @@ public struct StatusReport: Sendable, Equatable {
             + "before planning \(one ? "it" : "them") again"
     }
 
+    /// `R-1, web-2`, the first `namedAtMost` of `names`, and how many more.
     static func named(_ names: [String]) -> String {
         names.prefix(namedAtMost).joined(separator: ", ") + (names.count > namedAtMost ? ", and \(names.count - namedAtMost) more" : "")
     }

@@ -183,11 +183,13 @@ final class PostgresSession: @unchecked Sendable {
     /// credit-recon write runs under its command's writer lock, so one that holds an append
     /// or a row while this process holds that lock was left by a command that lost it: gone
     /// without its session noticing, or its server process frozen, idle or in a statement
-    /// (the next writer waited behind it for ever, probes 123 and 124). Each is ended on the
-    /// server (`pg_terminate_backend`), once, said in a warning, and the wait goes on: the
-    /// lock is let go as the session ends. One still there at the next check cannot end (a
-    /// frozen process ends only once it runs again; another user's may be beyond this
-    /// user), and is told to `giveUp` as the others are.
+    /// (the next writer waited behind it for ever, probes 123 and 124). The server is asked
+    /// to end each (`pg_terminate_backend`), once, said in a warning, and the wait goes on:
+    /// the lock is let go as the session ends. One still there at the next check cannot end
+    /// (a frozen process ends only once it runs again), and is told to `giveUp` as the
+    /// others are (`LockHolders.LeftBehind.stillThere`); at once, one the server would not
+    /// end for this user (another user's, `.mayNotEnd`). `ended` keeps, by process, those
+    /// asked and whether the server took the request.
     ///
     /// When it does, `giveUp` is told who holds the lock (pids, and each described, and
     /// whether all are credit-recon's left behind) and fails the wait, unless its answer
