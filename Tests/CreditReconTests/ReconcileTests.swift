@@ -184,13 +184,30 @@ struct ReconcileTests {
         #expect(line("ch_3")?.state == .expired && line("ch_4")?.state == .expired)
         #expect(books.alikeTakenInstead == ["ch_2": "ch_1"])
         let said = { (reference: String) in books.findings.first { $0.kind == .chargeExpired && $0.reference == reference }?.message ?? "" }
-        #expect(said("daily-1b").contains("If it was paid (charge ch_1, of the same amount and with no payment recorded "
-            + "either, was taken as the one the rise of 2026-11-02T02:00:00.000Z shows: of two alike the older is taken, and the "
-            + "readings cannot tell which was paid), record its payment with `credit-recon import charges`"), "\(said("daily-1b"))")
+        #expect(said("daily-1b").contains("If it was paid (charge ch_1 (daily-1), of the same amount and with no payment "
+            + "recorded either, was taken as the one the rise of 2026-11-02T02:00:00.000Z shows: of alike charges the oldest are "
+            + "taken, and the readings cannot tell which was paid), record its payment with `credit-recon import charges`"),
+                "\(said("daily-1b"))")
         for reference in ["extra", "other"] {
             #expect(said(reference).contains("If it was paid (a rise matches one charge only, and another charge may have "
                 + "taken this one's)"), "\(said(reference))")
         }
+    }
+
+    /// A charge its export says was paid, without saying when, takes the rise before an older
+    /// pending charge of the same amount: the pending one took it, read as settled, and the
+    /// paid one as `paid_charge_unmatched` (probe 126).
+    @Test func aChargeRecordedPaidWithoutATimeTakesTheRiseBeforeAnOlderPendingOne() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("g1", amount: "100", created: "2026-11-01T02:15:00Z", reference: "daily-1")
+        try fixture.recorded("g2", amount: "100", created: "2026-11-01T03:00:00Z", status: "paid")
+        try fixture.snapshot("2026-11-02T02:00:00Z", credits: "200", usage: "0")
+        let books = try fixture.reconcile()
+        let line = { (id: String) in books.charges.first { $0.chargeID == id } }
+        #expect(line("g2")?.state == .settled && line("g2")?.matchedReadingAt == reconTime("2026-11-02T02:00:00Z"))
+        #expect(line("g1")?.state == .expired)
+        #expect(!books.findings.contains { $0.kind == .paidChargeUnmatched }, "\(books.findings.map(\.message))")
     }
 
     /// A job killed mid-way (no end recorded, and a later job ran) is a `run_failed`

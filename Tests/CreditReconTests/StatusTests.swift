@@ -141,9 +141,21 @@ struct StatusTests {
         let report = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"),
                                            now: reconTime("2026-11-02T03:00:00Z"))
         #expect(report.expiredCharges.map(\.label) == ["daily-1b"], "\(report.lines)")
-        #expect(report.lines.joined(separator: "\n").contains("; which of daily-1b or ch_1 was paid the readings cannot tell "
-            + "(the same amount, payable in the same window: the older was taken as paid), so check the Coinbase export "
-            + "before planning it again"), "\(report.lines)")
+        #expect(report.lines.joined(separator: "\n").contains("; daily-1b may have been paid in place of daily-1 (the same "
+            + "amount, payable in the same window, where the older was taken as paid: the readings cannot tell which was), so "
+            + "check the Coinbase export before planning it again"), "\(report.lines)")
+        // Two of three alike, beside one rise: each said once, by reference.
+        let three = try ReconcileFixture()
+        try three.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        for (index, created) in ["02:15", "09:00", "10:00"].enumerated() {
+            try three.charge("c\(index + 1)", amount: "100", created: "2026-11-01T\(created):00Z", reference: "r-\(index + 1)")
+        }
+        try three.snapshot("2026-11-02T02:00:00Z", credits: "200", usage: "0")
+        let both = try StatusReport.read(ledger: three.ledger, options: StatusOptions(account: "default"),
+                                         now: reconTime("2026-11-02T03:00:00Z"))
+        #expect(both.lines.joined(separator: "\n").contains("; r-2 may have been paid in place of r-1, r-3 in place of r-1 "
+            + "(the same amounts, payable in the same window, where the older was taken as paid: the readings cannot tell which "
+            + "was), so check the Coinbase export before planning them again"), "\(both.lines)")
     }
 
     /// A web checkout recorded without a plan row that expired unpaid needs a person for a

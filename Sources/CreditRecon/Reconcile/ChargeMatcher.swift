@@ -19,6 +19,7 @@ import Ledger
 /// Among sets that explain a rise equally well, one of charges that no later rise can
 /// have paid (their deadline passed before its window opens) goes before one of older
 /// charges: a charge still payable later may yet explain a later rise, the others cannot.
+/// Charges an export says were paid without saying when go before both: they were paid.
 struct ChargeMatcher {
     /// One rise of credits between two consecutive trusted readings.
     struct Increase: Sendable, Equatable {
@@ -104,14 +105,21 @@ struct ChargeMatcher {
             }
             landing.removeAll { $0.until <= increase.from }
             // Every candidate is weighed together: the payments the export dates to this window
-            // first among equal sets, then the charges no later rise can have paid, then the
+            // first among equal sets, then those it says were paid without saying when (an
+            // older pending charge of the same amount took the rise, and the paid one read as
+            // unmatched, probe 126), then the charges no later rise can have paid, then the
             // others, each oldest first. Payments left out may show at a later rise.
             var candidates = landing.map(\.index).sorted()  // oldest first
+            var rest = active
+            if active.contains(where: { charges[$0].status == "paid" }) {
+                candidates += active.filter { charges[$0].status == "paid" }
+                rest = active.filter { charges[$0].status != "paid" }
+            }
             if window + 1 < increases.count {
                 let nextOpens = increases[window + 1].from
-                candidates += active.filter { deadline[$0] <= nextOpens } + active.filter { deadline[$0] > nextOpens }
+                candidates += rest.filter { deadline[$0] <= nextOpens } + rest.filter { deadline[$0] > nextOpens }
             } else {
-                candidates += active
+                candidates += rest
             }
             let chosen = Self.bestSubset(candidates.map { amount[$0] }, target: increase.amount, tolerance: tolerance)
                 .map { candidates[$0] }

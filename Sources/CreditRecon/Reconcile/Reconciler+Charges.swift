@@ -260,9 +260,10 @@ extension Reconciler {
                     + (beforeBooks ? before : " Plan it again if the credits are still needed.")
                 : "and no rise of total_credits matches it, so it reads as unpaid."
                     + (beforeBooks ? before : " If it was paid (" + (alike.map { alike in
-                        "charge \(alike.charge.chargeID), of the same amount and with no payment recorded either, was "
-                            + "taken as the one the rise of \(alike.rise.to.iso8601) shows: of two alike the older is "
-                            + "taken, and the readings cannot tell which was paid"
+                        "charge \(alike.charge.chargeID)\(alike.charge.reference.map { " (\($0))" } ?? ""), of the same "
+                            + "amount and with no payment recorded either, was taken as the one the rise of "
+                            + "\(alike.rise.to.iso8601) shows: of alike charges the oldest are taken, and the readings "
+                            + "cannot tell which was paid"
                     } ?? "a rise matches one charge only, and another charge may have taken this one's")
                         + "), record its payment with `credit-recon import charges` from the Coinbase export; if not, "
                         + "plan it again if the credits are still needed.")

@@ -26,7 +26,7 @@ public struct StatusReport: Sendable, Equatable {
     public var expiredCharges: [ChargeLine] = []
     public var rejectedRows: [ChargeLine] = []
     /// For the expired charges that a charge of the same amount may have been paid in place
-    /// of, by id, that charge's id (`Reconciliation.alikeTakenInstead`).
+    /// of, by id, that charge's label (`Reconciliation.alikeTakenInstead`).
     public var alikeTakenInstead: [String: String] = [:]
     public var expired: OpenCharges { OpenCharges(expiredCharges) }
     /// Top-ups still to be bought (blocked, unknown, never sent) beside a charge recorded
@@ -84,14 +84,13 @@ public struct StatusReport: Sendable, Equatable {
     /// What `status` adds for expired charges that a charge of the same amount may have been
     /// paid in place of (`Reconciliation.alikeTakenInstead`): the readings cannot tell which.
     static func alikeNote(_ expired: [ChargeLine], alike: [String: String]) -> String {
-        let pairs = expired.compactMap { line in line.chargeID.flatMap { alike[$0] }.map { "\(line.label) or \($0)" } }
-        guard !pairs.isEmpty else { return "" }
+        let pairs = expired.compactMap { line in line.chargeID.flatMap { alike[$0] }.map { (line.label, $0) } }
+        guard let first = pairs.first else { return "" }
         let one = pairs.count == 1
-        let shown = pairs.prefix(namedAtMost).joined(separator: "; ")
-            + (pairs.count > namedAtMost ? "; and \(pairs.count - namedAtMost) more" : "")
-        return "; which of \(shown) was paid the readings cannot tell "
-            + "(the same amount, payable in the same window: the older was taken as paid), so check the Coinbase export "
-            + "before planning \(one ? "it" : "them") again"
+        let shown = (["\(first.0) may have been paid in place of \(first.1)"] + pairs.dropFirst().map { "\($0.0) in place of \($0.1)" })
+            .prefix(namedAtMost).joined(separator: ", ") + (pairs.count > namedAtMost ? ", and \(pairs.count - namedAtMost) more" : "")
+        return "; \(shown) (the same amount\(one ? "" : "s"), payable in the same window, where the older was taken as paid: "
+            + "the readings cannot tell which was), so check the Coinbase export before planning \(one ? "it" : "them") again"
     }
 
     /// `R-1, web-2`, the first `namedAtMost` of `names`, and how many more.
@@ -305,7 +304,13 @@ public struct StatusReport: Sendable, Equatable {
             }
         }
         report.expiredCharges = Self.notMadeAgain(report.expiredCharges, among: books.charges)
-        report.alikeTakenInstead = books.alikeTakenInstead.filter { id, _ in report.expiredCharges.contains { $0.chargeID == id } }
+        let alike = books.alikeTakenInstead.filter { id, _ in report.expiredCharges.contains { $0.chargeID == id } }
+        if !alike.isEmpty {
+            let others = Set(alike.values)
+            var labels: [String: String] = [:]
+            for line in books.charges { if let id = line.chargeID, others.contains(id) { labels[id] = line.label } }
+            report.alikeTakenInstead = alike.mapValues { labels[$0] ?? $0 }
+        }
         // A run that never ended is a dead one unless the writer at work says it is its own.
         // Not judged when that cannot be told: the lock file is another user's, or the writer
         // at work is not believed (its runs are not every run since its first, or it has not
