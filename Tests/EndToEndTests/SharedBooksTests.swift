@@ -185,6 +185,33 @@ extension Reliability {
             #expect(try Executable.creditRecon(["--ledger", url, "status"]).status == 66)
         }
 
+        /// A writer asks the server to end the session of a command that lost the writer lock
+        /// and left its append behind, and says so on stderr, at the command's `--log-level`:
+        /// nothing under `error` (the ledger's log line goes through the command's logger).
+        @Test func aWriterSaysItEndedASessionLeftBehind() throws {
+            let (server, database, url) = try Self.books()
+            let scratch = try Scratch()
+            #expect(try Executable.creditRecon(
+                ["--ledger", url, "import", "snapshots", scratch.write("first.csv", Self.hourlyReadings(2))]).status == 0)
+            for (day, level) in [("01", "info"), ("02", "error")] {
+                let left = try HoldingSession(server, database, [
+                    "BEGIN", "SELECT pg_advisory_xact_lock(\(0x4352_4543), 2)",
+                ], idleInTransaction: true, applicationName: "credit-recon ledger otherhost pid 7")
+                defer { left.release() }
+                try #require(left.waitUntilHolding(), "the append lock is not held after 60 s")
+                let file = try scratch.write("\(day).csv", "observed_at,total_credits,total_usage\n2020-02-\(day)T00:00:00Z,2000,10\n")
+                let result = try Executable.creditRecon(
+                    ["--ledger", url, "--timeout", "1", "--log-level", level, "import", "snapshots", file])
+                #expect(result.status == 0, "\(level): \(result.stderr)")
+                let warned = result.stderr.contains("asked the server to end session ")
+                    && result.stderr.contains(" (credit-recon ledger otherhost pid 7, user postgres, idle in its transaction for ")
+                    && result.stderr.contains(": it holds what this writer waits for, left by a credit-recon command that no longer "
+                        + "holds the writer lock")
+                #expect(warned == (level == "info"), "\(level): \(result.stderr)")
+                #expect(!result.stderr.contains(server.password))
+            }
+        }
+
         /// `--to` naming the source database under another spelling of its URL (another
         /// host name, another option) is the usage error a path to the source file is (64):
         /// the copy's own writer lock turned it away as "being written by" itself, 75, "try

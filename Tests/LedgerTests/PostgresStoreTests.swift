@@ -418,17 +418,19 @@ struct PostgresStoreTests {
         return work.wait()
     }
 
+    /// Takes the ledger's append lock, as a write transaction does.
+    static let appendLock = "SELECT pg_advisory_xact_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.append.rawValue))"
+
     /// The rest of `lifecycle()` appended at `location` under its writer lock while a session
-    /// named `holder` holds the append lock, idle in its transaction or in a statement: that
-    /// session (the caller releases it), and the append's result, within a minute.
+    /// named `holder` holds what `lock` takes (the append lock), in its transaction, idle or
+    /// in a statement: that session (the caller releases it), and the append's result,
+    /// within a minute.
     private func append(
-        besideAppendLockOf holder: String, idle: Bool = true, _ server: ThrowawayPostgres, _ database: String,
-        at location: LedgerLocation
+        besideAppendLockOf holder: String, lock: String = PostgresStoreTests.appendLock, idle: Bool = true, _ server: ThrowawayPostgres,
+        _ database: String, at location: LedgerLocation
     ) throws -> (session: HoldingSession, appended: Result<Void, any Error>) {
-        let session = try HoldingSession(server, database, [
-            "BEGIN", "SELECT pg_advisory_xact_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.append.rawValue))",
-        ], idleInTransaction: idle, applicationName: holder)
-        try #require(session.waitUntilHolding(), "the append lock is not held after 60 s")
+        let session = try HoldingSession(server, database, ["BEGIN", lock], idleInTransaction: idle, applicationName: holder)
+        try #require(session.waitUntilHolding(), "the lock is not held after 60 s")
         let lock = try Ledger.lockWriter(at: location)
         defer { withExtendedLifetime(lock) {} }
         let appended = try #require(withinAMinute { try Ledger(location).appendAll(Array(lifecycle().dropFirst(2))) },
@@ -442,13 +444,17 @@ struct PostgresStoreTests {
     /// process froze in it, probe 124), ends that session and goes on, where it waited for
     /// ever (probe 123): every credit-recon write runs under its command's writer lock,
     /// which this process holds.
-    @Test(arguments: [true, false])
-    func aWriterEndsTheAppendLeftByACommandThatLostTheLockAndGoesOn(idle: Bool) throws {
+    ///
+    /// So is one idle in its transaction for a `--timeout` holding a table the write needs
+    /// (a migration's lock, its server process frozen: probe 124).
+    @Test(arguments: [(PostgresStoreTests.appendLock, true), (PostgresStoreTests.appendLock, false), ("LOCK TABLE credit_recon.journal IN SHARE MODE", true)])
+    func aWriterEndsTheAppendLeftByACommandThatLostTheLockAndGoesOn(lock: String, idle: Bool) throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(Array(lifecycle().prefix(2)))
         let location = try LedgerLocation(store.server.url(store.database), connectTimeout: .seconds(1))
         let (left, appended) = try append(
-            besideAppendLockOf: "credit-recon ledger elsewhere pid 1", idle: idle, store.server, store.database, at: location)
+            besideAppendLockOf: "credit-recon ledger elsewhere pid 1", lock: lock, idle: idle, store.server, store.database,
+            at: location)
         defer { left.release() }
         if case .failure(let failure) = appended { Issue.record("\(failure)") }
         #expect(try store.ledger.read { try $0.journalCount() } == Int64(lifecycle().count))
@@ -1309,9 +1315,7 @@ struct PostgresStoreTests {
             """)
         try store.waitUntilWriterLockIsFree()
         // Another writer's append transaction, held open for as long as the test lasts.
-        let appending = try HoldingSession(store.server, store.database, [
-            "BEGIN", "SELECT pg_advisory_xact_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.append.rawValue))",
-        ])
+        let appending = try HoldingSession(store.server, store.database, ["BEGIN", Self.appendLock])
         defer { appending.release() }
         try #require(appending.waitUntilHolding(), "the other writer's append lock is not held after 60 s")
         let error = #expect(throws: LedgerError.self) { try store.ledger.appendAll(Array(lifecycle().dropFirst(2))) }

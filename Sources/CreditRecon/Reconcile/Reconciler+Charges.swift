@@ -81,7 +81,7 @@ extension Reconciler {
                 charge, matchedTo: matched.increase(ofCharge: index).map { increases[$0] }, matcher: matcher,
                 alike: alike[index].map { (input.charges[$0], increases[matched.increaseOfCharge[$0]]) },
                 asOf: asOf, trusted: trusted, findings: &findings))
-            if let other = alike[index], lines[lines.count - 1].state == .expired, charge.status != "expired" {
+            if let other = alike[index], lines[lines.count - 1].state == .expired {
                 alikeByCharge[charge.chargeID] = input.charges[other].chargeID
             }
         }

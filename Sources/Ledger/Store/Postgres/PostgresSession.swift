@@ -223,6 +223,14 @@ final class PostgresSession: @unchecked Sendable {
             try? probe.close().wait()
             withExtendedLifetime(probe) {}
         }
+        /// Asks the server to end the session of process `pid`; whether it took the request
+        /// (an error: this user may not end it).
+        @discardableResult func terminate(_ pid: String) -> Bool {
+            var binds = PostgresBindings()
+            binds.append(pid)
+            return (try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: binds), logger: logger)
+                .wait()) != nil
+        }
         var own = PostgresBindings()
         own.append(waiter)
         own.append(Double(quietFor.nanoseconds) / 1e9)
@@ -232,9 +240,7 @@ final class PostgresSession: @unchecked Sendable {
             """
         if let rows = try? probe.query(PostgresQuery(unsafeSQL: idle, binds: own), logger: logger).wait(),
            let seconds = rows.rows.first.flatMap({ try? $0.decode(Int64.self) }) {
-            var ending = PostgresBindings()
-            ending.append(waiter)
-            _ = try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: ending), logger: logger).wait()
+            terminate(waiter)
             return .notReading(idleSeconds: seconds)
         }
         var binds = PostgresBindings()
@@ -279,11 +285,8 @@ final class PostgresSession: @unchecked Sendable {
                     refused = refused || ended.withLock { $0[pid ?? ""] == false }
                     continue
                 }
-                var binds = PostgresBindings()
-                binds.append(pid)
-                // An error is a refusal (another user's session); `false`, a session gone meanwhile.
-                let taken = (try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: binds), logger: logger)
-                    .wait()) != nil
+                // `false` from the server (a session gone meanwhile) is taken too.
+                let taken = terminate(pid)
                 ended.withLock { $0[pid] = taken }
                 refused = refused || !taken
                 asked = asked || taken
@@ -300,9 +303,7 @@ final class PostgresSession: @unchecked Sendable {
             pids: blockers.compactMap(\.1), described: blockers.map(\.0),
             leftBehind: blockers.allSatisfy(\.2) ? (refused ? .mayNotEnd : .stillThere) : nil))
         else { return nil }
-        var ending = PostgresBindings()
-        ending.append(waiter)
-        _ = try? probe.query(PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend($1::int)", binds: ending), logger: logger).wait()
+        terminate(waiter)
         return nil
     }
 
