@@ -50,11 +50,31 @@ public enum JSONOutput: Sendable, Equatable, Encodable {
         // makes them harder to read.
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
+            return Self.escapingDirectionControls(String(decoding: try encoder.encode(self), as: UTF8.self))
         } catch {
             // JSONEncoder refuses only non-finite floats and values that encode nothing;
             // this type can hold neither, so reaching here is a bug in this file.
             fatalError("JSONOutput could not be encoded: \(error)")
         }
+    }
+
+    /// `text` with each character that sets the direction text is shown in (U+200E,
+    /// U+200F, U+061C, U+202A–U+202E, U+2066–U+2069) written as its `\uXXXX` escape: the
+    /// same string to a JSON reader, but a person reading the output in a terminal sees
+    /// the escape, not text shown in another order (a reference ending in U+202E turned
+    /// the rest of its line around). Such a character stands only inside a string here.
+    static func escapingDirectionControls(_ text: String) -> String {
+        let isDirectionControl = LookAlikeName.isDirectionControl
+        guard text.unicodeScalars.contains(where: isDirectionControl) else { return text }
+        var escaped = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            guard isDirectionControl(scalar) else {
+                escaped.append(scalar)
+                continue
+            }
+            let hex = String(scalar.value, radix: 16)
+            escaped.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+        }
+        return String(escaped)
     }
 }

@@ -80,7 +80,7 @@ enum LookAlikeName {
     /// The characters that set the direction text is shown in (U+200E, U+200F, U+061C,
     /// U+202A–U+202E, U+2066–U+2069): a reference needs none, the direction of its letters
     /// being their own.
-    private static func isDirectionControl(_ scalar: Unicode.Scalar) -> Bool {
+    static func isDirectionControl(_ scalar: Unicode.Scalar) -> Bool {
         [0x200E, 0x200F, 0x061C].contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
             || (0x2066...0x2069).contains(scalar.value)
     }
