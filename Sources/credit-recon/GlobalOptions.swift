@@ -23,7 +23,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Account label stored on every row (env CREDIT_RECON_ACCOUNT; default \"default\").", valueName: "name"))
     var account: String?
 
-    @Option(name: .long, help: ArgumentHelp("Start the clock at this ISO 8601 time, for tests and backfills; fetch does not check it against the API's clock (env CREDIT_RECON_NOW).", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("Fix the clock at this ISO 8601 time, for tests and backfills: each later reading of it is a millisecond on, so the same commands record the same times; fetch does not check it against the API's clock (env CREDIT_RECON_NOW).", valueName: "time"))
     var now: String?
 
     @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning, error or critical; logs go to stderr (env CREDIT_RECON_LOG_LEVEL).", valueName: "level"))

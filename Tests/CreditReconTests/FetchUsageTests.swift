@@ -414,6 +414,18 @@ import Testing
         #expect(CommandClock(start: Self.now).isFixed)
     }
 
+    /// A fixed clock reads its start first and one millisecond more each time after, in
+    /// every copy, however long the command takes: the same commands record the same
+    /// times (it ran on at the real pace, and two backfills of one file ended in two head
+    /// hashes, probe 128).
+    @Test func aFixedClockMovesAMillisecondAReading() {
+        let clock = CommandClock(start: Self.now)
+        let copy = clock
+        #expect(clock.now() == Self.now)
+        #expect(copy.now() == Self.now.adding(milliseconds: 1))
+        #expect(clock.now() == Self.now.adding(milliseconds: 2))
+    }
+
     /// A reading at the very moment of one the ledger holds (a fixed --now given to fetch
     /// after fetch) is a clear refusal (78): it was a UNIQUE constraint's SQL and exit 70.
     /// A minute before the newest is allowed (two machines' clocks); more is refused.
