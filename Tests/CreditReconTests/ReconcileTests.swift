@@ -161,6 +161,23 @@ struct ReconcileTests {
         #expect(night.charges.first { $0.chargeID == "ch_1" }?.expiredSeenAt == reconTime("2026-11-02T02:00:00Z"))
         let finding = try #require(night.findings.first { $0.kind == .chargeExpired })
         #expect(finding.reference == "daily-2026-11-01" && finding.observedAt == reconTime("2026-11-01T03:15:00Z"))
+        // A rise came while it was payable (the web purchase's), which another charge may
+        // have taken from it.
+        #expect(finding.message.contains("a rise matches one charge only, and another charge may have taken this one's"))
+    }
+
+    /// An expired charge with no rise at all while it was payable says so, not that another
+    /// charge may have taken its rise.
+    @Test func anExpiredChargeWithNoRiseWhilePayableSaysNoneCame() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_1", amount: "100", created: "2026-11-01T02:15:00Z", reference: "daily-2026-11-01")
+        try fixture.snapshot("2026-11-02T02:00:00Z", credits: "100", usage: "0")
+        let books = try Reconciler(options: fixture.options()).reconcile(fixture.ledger, asOf: reconTime("2026-11-02T02:05:00Z"))
+        let finding = try #require(books.findings.first { $0.kind == .chargeExpired })
+        #expect(finding.message.contains("If it was paid (total_credits did not rise while it was payable, so its credits "
+            + "have not shown yet), record its payment"), "\(finding.message)")
+        #expect(!finding.message.contains("another charge"))
     }
 
     /// A charge expired unpaid and its row bought again before the next reading: the rise

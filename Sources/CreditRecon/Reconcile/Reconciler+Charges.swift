@@ -77,9 +77,12 @@ extension Reconciler {
         lines.reserveCapacity(input.charges.count + input.chargeless.count)
         let alike = alikeTakenInstead(input.charges, matched: matched, increases: increases, matcher: matcher)
         for (index, charge) in input.charges.enumerated() {
+            let increase = matched.increase(ofCharge: index).map { increases[$0] }
             lines.append(chargeLine(
-                charge, matchedTo: matched.increase(ofCharge: index).map { increases[$0] }, matcher: matcher,
+                charge, matchedTo: increase, matcher: matcher,
                 alike: alike[index].map { (input.charges[$0], increases[matched.increaseOfCharge[$0]]) },
+                roseWhilePayable: increase != nil || Self.rose(increases, between: charge.createdAt,
+                    and: matcher.expiry(of: charge).adding(milliseconds: matcher.graceMilliseconds)),
                 asOf: asOf, trusted: trusted, findings: &findings))
             if let other = alike[index], lines[lines.count - 1].state == .expired {
                 alikeByCharge[charge.chargeID] = input.charges[other].chargeID
@@ -131,6 +134,14 @@ extension Reconciler {
             }
         }
         return found
+    }
+
+    /// Whether `total_credits` rose in a window a charge created at `created`, payable until
+    /// `deadline`, was a candidate of (one ending after its creation and opening before its
+    /// deadline).
+    static func rose(_ increases: [ChargeMatcher.Increase], between created: Timestamp, and deadline: Timestamp) -> Bool {
+        let window = increases.partitioningIndex { $0.to > created }
+        return window < increases.count && increases[window].from < deadline
     }
 
     /// How long before a row was blocked (or its request's outcome lost) a charge bought for
@@ -216,10 +227,12 @@ extension Reconciler {
     ///
     /// `alike`: a charge of the same amount taken as paid by a rise this one could have
     /// explained as well (`alikeTakenInstead`), with that rise, which an expired one's
-    /// finding names.
+    /// finding names. `roseWhilePayable`: whether any rise came while it was payable; an
+    /// expired one's finding says none did, rather than that another charge may have taken
+    /// its rise.
     private func chargeLine(
         _ charge: LedgerReader.ChargeRecord, matchedTo increase: ChargeMatcher.Increase?, matcher: ChargeMatcher,
-        alike: (charge: LedgerReader.ChargeRecord, rise: ChargeMatcher.Increase)?,
+        alike: (charge: LedgerReader.ChargeRecord, rise: ChargeMatcher.Increase)?, roseWhilePayable: Bool,
         asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding]
     ) -> ChargeLine {
         let account = options.account
@@ -264,7 +277,8 @@ extension Reconciler {
                             + "amount and with no payment recorded either, was taken as the one the rise of "
                             + "\(alike.rise.to.iso8601) shows: of alike charges the oldest are taken, and the readings "
                             + "cannot tell which was paid"
-                    } ?? "a rise matches one charge only, and another charge may have taken this one's")
+                    } ?? (roseWhilePayable ? "a rise matches one charge only, and another charge may have taken this one's"
+                        : "total_credits did not rise while it was payable, so its credits have not shown yet"))
                         + "), record its payment with `credit-recon import charges` from the Coinbase export; if not, "
                         + "plan it again if the credits are still needed.")
             findings.append(Finding(
