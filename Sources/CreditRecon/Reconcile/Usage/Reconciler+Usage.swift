@@ -30,6 +30,8 @@ extension Reconciler {
         guard !grid.periods.isEmpty else { return [] }
         // Per period, per key hash: the key's use and its latest reading in the period.
         var perPeriod = [[String: (used: Micros, latest: KeyReading)]](repeating: [:], count: grid.periods.count)
+        // Per period: how far keys' usage went down in it (a `usage_decreased` each).
+        var fallen = [Micros](repeating: .zero, count: grid.periods.count)
         // Each key's last reading: its usage, and the anchor of its listing.
         var last: [String: (usage: Micros, seen: Timestamp)] = [:]
         let readings = input.keyReadings
@@ -75,8 +77,9 @@ extension Reconciler {
                 let earlier = last.updateValue((key.usage, anchor), forKey: key.hash)
                 if let before = earlier?.usage {
                     use = key.usage - before
-                    if use < .zero, period != nil {
+                    if use < .zero, let period {
                         findings.append(.keyUsageDecreased(key, by: use, at: listing.observedAt, account: options.account))
+                        fallen[period] += use
                     }
                 } else if let previous = previousReadingAt, let created = key.createdAt, created > previous {
                     use = key.usage
@@ -130,11 +133,12 @@ extension Reconciler {
             let spans = unattributed < .zero && !overspent[index] ? stretched[index] : []
             let back = spans.flatMap(\.keys)
             if back.isEmpty {
-                findings.append(unattributedFinding(unattributed, period: period, used: period.used, span: spans.last?.check))
+                findings.append(unattributedFinding(
+                    unattributed, period: period, used: period.used, span: spans.last?.check, fallen: fallen[index]))
             } else if back.reduce(Micros.zero, { $0 + $1.use }) >= unattributed.magnitude {
                 findings.append(returningFinding(unattributed, period: period, spans: spans))
             } else {  // more than the keys back can explain
-                findings.append(unattributedFinding(unattributed, period: period, used: period.used, span: nil))
+                findings.append(unattributedFinding(unattributed, period: period, used: period.used, span: nil, fallen: fallen[index]))
             }
         }
         return rows
@@ -194,8 +198,24 @@ extension Reconciler {
         return end - start
     }
 
-    private func unattributedFinding(_ amount: Micros, period: PeriodSummary, used: Micros, span check: SpanCheck?) -> Finding {
+    /// `fallen`: how far keys' usage went down in the period (negative, or zero).
+    private func unattributedFinding(
+        _ amount: Micros, period: PeriodSummary, used: Micros, span check: SpanCheck?, fallen: Micros
+    ) -> Finding {
         let span = "\(period.start)–\(period.end)"
+        if amount > .zero, fallen < .zero {
+            // Not use on no key: what the account used less the keys' use, a fall among them.
+            // It read "0.75 USD of the 0 used … is on no key" (probe 127).
+            let all = amount <= fallen.magnitude
+            return Finding(
+                .warning, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
+                message: "the account's totals show \(used.decimalText) USD used in \(span), and keys' running usage went "
+                    + "down by \(fallen.magnitude.decimalText) USD in it (usage_decreased), which counts as their negative "
+                    + "use: the account's use less the keys' leaves \(amount.decimalText) USD on no key, "
+                    + (all ? "no more than that fall" : "\(fallen.magnitude.decimalText) of it that fall and "
+                        + "\((amount + fallen).decimalText) use on no key the ledger read")
+                    + ". Ask OpenRouter whether the key's usage was corrected; usage_by_key.csv shows its negative use.")
+        }
         if amount < .zero, let check {
             // Not a key using more than the account: the keys were not read in between.
             return Finding(
