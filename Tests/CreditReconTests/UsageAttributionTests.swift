@@ -130,6 +130,13 @@ import Testing
         #expect(decreased.first?.message.hasPrefix("key prod's usage went down by 7 USD, to 3, by the listing of "
             + "2026-10-02T00:00:00.000Z") == true, "\(decreased)")
         #expect(Self.rows(books).contains("2026-10-02 aaa -7"))
+        // The account used nothing: the 7 the rows leave on no key is the key's fall, not
+        // use, and the finding says so, where it read "7 USD of the 0 used … is on no key".
+        let unattributed = books.findings.filter { $0.kind == .usageUnattributed }
+        #expect(unattributed.map(\.amount) == [reconMicros("7")] && unattributed.map(\.severity) == [.warning])
+        #expect(unattributed.first?.message.contains("show 0 USD used in 2026-10-02–2026-10-03, and keys' running usage went "
+            + "down by 7 USD in it (usage_decreased), which counts as their negative use: the account's use less the keys' "
+            + "leaves 7 USD on no key, no more than that fall.") == true, "\(unattributed)")
     }
 
     @Test func aDeletedKeysUseAfterItsLastReadingIsUnattributed() throws {
@@ -479,6 +486,7 @@ import Testing
         #expect(markdown.contains("| 2026-10-02 | prod (5.00) | – | 10.00 | 3.00 |"))
         #expect(markdown.contains("| 2026-10-03 | prod (7.00) | a/x (6.00) | 10.00 | 3.00 |"))
         #expect(markdown.contains("| 2026-10-01 | – | – | 0.00 | 0.00 |"))
+        #expect(markdown.contains("*Top model* counts a UTC day's activity in the period holding the midnight that ends it"))
         let svg = try String(contentsOfFile: out + "/usage.svg", encoding: .utf8)
         #expect(svg.hasPrefix("<?xml") && svg.hasSuffix("</svg>\n"))
         #expect(svg.contains("2026-10-03 unattributed 3.00"))

@@ -87,6 +87,13 @@ extension ReportFiles {
             row([period.start.isoText, key, model, money(period.used), money(summary.periodUnattributed[index])])
         }
         lines.append("")
+        if !books.activity.isEmpty {
+            // Said, as a model's use beside a period's can read as wrong by a day (probe 127).
+            lines.append("*Top model* counts a UTC day's activity in the period holding the midnight that ends it, where "
+                + "the nightly reading shows that day's use; with readings taken during the day, it can stand a period "
+                + "after the *Used* it went into.")
+            lines.append("")
+        }
 
         lines += ["### Keys nearest their limits", ""]
         let limited = books.keys.filter { $0.key.disabled != true && $0.remainingBasisPoints != nil }
