@@ -10,7 +10,9 @@ enum LedgerAccounts {
         let accounts = try ledger.read { try $0.accounts() }
         guard !accounts.contains(account) else { return }
         if accounts.isEmpty { throw UsageError.noBooksYet }
-        throw UsageError.usage("the ledger holds no account \"\(account)\"; it holds \(accounts.map { "\"\($0)\"" }.joined(separator: ", ")) "
+        // Each name quoted with its own quotes escaped: `"ops/eu \"x\""`, not `"ops/eu "x""`.
+        throw UsageError.usage("the ledger holds no account \(String(reflecting: account)); it holds "
+                + "\(accounts.map { String(reflecting: $0) }.joined(separator: ", ")) "
                 + "(pass --account NAME" + (orElse.map { ", or \($0)" } ?? "") + ")")
     }
 }

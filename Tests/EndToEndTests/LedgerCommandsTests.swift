@@ -110,6 +110,24 @@ struct LedgerCommandsTests {
         #expect(copyDocument?["wal_log"] is NSNull)
     }
 
+    /// Two backfills of the same file with the same --now end in the same head hash, and
+    /// `status` says the --now given as its "as of".
+    @Test func theSameImportWithTheSameNowEndsInTheSameHead() throws {
+        let scratch = try Scratch()
+        let environment = ["CREDIT_RECON_NOW": "2026-12-01T00:00:00Z"]
+        var heads: [String] = []
+        for name in ["one.sqlite", "two.sqlite"] {
+            let ledger = scratch.path(name)
+            let imported = try Executable.creditRecon(["--ledger", ledger, "--json", "import", "snapshots", samples],
+                                                      environment: environment)
+            let document = try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [String: Any]
+            heads += [try #require(document?["head_hash"] as? String, "\(imported.stdout)")]
+            let status = try Executable.creditRecon(["--ledger", ledger, "status"], environment: environment)
+            #expect(status.stdout.contains("as of 2026-12-01T00:00:00.000Z"), "\(status.stdout)")
+        }
+        #expect(heads[0] == heads[1])
+    }
+
     /// `report` for an account the ledger does not hold is a usage error naming those it
     /// holds, not an empty report.
     @Test func aReportForAnAccountTheLedgerDoesNotHoldIs64NamingTheAccounts() throws {
@@ -122,6 +140,12 @@ struct LedgerCommandsTests {
         #expect(!FileManager.default.fileExists(atPath: scratch.path("r")), "no report written")
         let held = try Executable.creditRecon(["--ledger", ledger, "report", "--out", scratch.path("r")])
         #expect([0, 1].contains(held.status), "\(held.stderr)")
+        // A name with quotes in it is quoted with them escaped, so where it ends can be seen.
+        let quoted = try scratch.write("quoted.csv", "observed_at,total_credits,total_usage,account\n2026-10-01T00:00:00Z,5,1,\"ops \"\"x\"\"\"\n")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", quoted]).status == 0)
+        let typo = try Executable.creditRecon(["--ledger", ledger, "--account", "ops x", "report", "--out", scratch.path("r2")])
+        #expect(typo.status == 64)
+        #expect(typo.stderr.contains(#"holds no account "ops x"; it holds "default", "ops \"x\"""#), "\(typo.stderr)")
     }
 
     @Test func aBadCellOnLine3IsExit65NamingTheLineAndWritesNothing() throws {
