@@ -27,7 +27,7 @@ OUT=${OUT:-reports}
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
 
-"$BIN/openrouter-sim" --port 0 --initial-credits 500 --initial-usage 12.5 --charge-ttl 3600 \
+"$BIN/openrouter-sim" --port 0 --seed 2026 --initial-credits 500 --initial-usage 12.5 --charge-ttl 3600 \
   >"$DEMO/sim.out" 2>"$DEMO/sim.log" &
 SIM_PID=$!
 trap 'kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null || true' EXIT
