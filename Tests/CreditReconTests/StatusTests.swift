@@ -192,6 +192,16 @@ struct StatusTests {
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-15T01:00:00Z"))
         #expect(report.expiredCharges.map(\.label) == ["A-2", "web-aa02", "web-bb01"], "\(report.lines)")
         #expect(report.exitStatus == .attention)
+        // The report says the same, by the same rule: the checkout made again is a note
+        // naming the charge that paid for it, where it was a warning to plan it again.
+        let books = try fixture.reconcile()
+        let expired = books.findings.filter { $0.kind == .chargeExpired }
+        #expect(expired.map(\.reference) == ["A-2", "web-aa01", "web-aa02", "web-bb01"], "\(expired.map(\.message))")
+        #expect(expired.map(\.severity) == [.warning, .info, .warning, .warning])
+        #expect(expired[1].message == "charge web-aa01 for 40 expired unpaid, a checkout recorded without a plan row, and the "
+            + "same purchase was made again: charge web-aa03, created 2026-11-14T09:05:00.000Z for the same amount and "
+            + "wallet, was paid. Nothing is left to buy.")
+        #expect(books.madeAgainBy == ["web-aa01": "web-aa03"])
     }
 
     /// The status at `now` of a ledger holding `readings` (time, credits, usage).

@@ -68,15 +68,20 @@ extension Reconciler {
     /// at `asOf`, with a finding for every state a person has to look at.
     ///
     /// `alikeByCharge` gets, for each expired charge a charge of the same amount may have
-    /// been paid in place of, that charge's id (`alikeTakenInstead`).
+    /// been paid in place of, that charge's id (`alikeTakenInstead`); `madeAgainBy`, for each
+    /// checkout abandoned and made again, the id of the charge that paid for it (`madeAgain`).
     func chargeLines(
         _ input: Input, matcher: ChargeMatcher, matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
-        asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding], alikeByCharge: inout [String: String]
+        asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding], alikeByCharge: inout [String: String],
+        madeAgainBy: inout [String: String]
     ) -> [ChargeLine] {
         var lines: [ChargeLine] = []
         lines.reserveCapacity(input.charges.count + input.chargeless.count)
         let alike = alikeTakenInstead(input.charges, matched: matched, increases: increases, matcher: matcher)
+        // The finding each expired line got, by line.
+        var expiredFinding: [Int: Int] = [:]
         for (index, charge) in input.charges.enumerated() {
+            let said = findings.count
             let increase = matched.increase(ofCharge: index).map { increases[$0] }
             lines.append(chargeLine(
                 charge, matchedTo: increase, matcher: matcher,
@@ -84,9 +89,27 @@ extension Reconciler {
                 roseWhilePayable: increase != nil || Self.rose(increases, between: charge.createdAt,
                     and: matcher.expiry(of: charge).adding(milliseconds: matcher.graceMilliseconds)),
                 asOf: asOf, trusted: trusted, findings: &findings))
-            if let other = alike[index], lines[lines.count - 1].state == .expired {
-                alikeByCharge[charge.chargeID] = input.charges[other].chargeID
+            if lines[lines.count - 1].state == .expired {
+                if let other = alike[index] { alikeByCharge[charge.chargeID] = input.charges[other].chargeID }
+                if let finding = findings.indices.last, finding >= said, findings[finding].kind == .chargeExpired {
+                    expiredFinding[index] = finding
+                }
             }
+        }
+        for (index, paid) in Self.madeAgain(lines) {
+            let (line, by) = (lines[index], lines[paid])
+            guard let id = line.chargeID, let paidID = by.chargeID else { continue }
+            madeAgainBy[id] = paidID
+            alikeByCharge[id] = nil
+            guard let finding = expiredFinding[index] else { continue }
+            // Nothing is left to buy: `status` said nothing of it, while the report asked to
+            // plan it again (exit 1).
+            findings[finding] = Finding(
+                .info, .chargeExpired, at: findings[finding].observedAt, account: options.account, amount: line.amount,
+                reference: line.label,
+                message: "charge \(id) for \(line.amount.decimalText) expired unpaid, a checkout recorded without a plan row, "
+                    + "and the same purchase was made again: charge \(paidID)\(by.reference.map { " (\($0))" } ?? ""), "
+                    + "created \(by.createdAt.iso8601) for the same amount and wallet, was paid. Nothing is left to buy.")
         }
         let purchases = possiblePurchases(input.chargeless, among: lines)
         repeatedPurchases(input.charges, lines: lines, matcher: matcher, hinted: Set(purchases.values), findings: &findings)
@@ -134,6 +157,28 @@ extension Reconciler {
             }
         }
         return found
+    }
+
+    /// The expired checkouts recorded without a plan row (a web-flow checkout from an export)
+    /// that a later charge of the same purchase (`PurchasePairing`) paid for, one for one,
+    /// the earliest first: by line, the paid one's line. Such a charge has no row to plan
+    /// again, and `status` asked for the purchase made a minute after it for a week (probe
+    /// 113). A plan row's charge is not: its row's next purchase cannot be told from a
+    /// purchase of its own (probe 114: two rows of one plan, the second sent after the
+    /// first's charge expired).
+    static func madeAgain(_ lines: [ChargeLine]) -> [(expired: Int, paid: Int)] {
+        let abandoned = lines.indices.filter { lines[$0].state == .expired && lines[$0].topUpKey == nil && lines[$0].chargeID != nil }
+        guard !abandoned.isEmpty else { return [] }
+        var paid = PurchasePairing(lines.indices.filter { lines[$0].state == .settled && lines[$0].chargeID != nil }, of: lines)
+        var pairs: [(expired: Int, paid: Int)] = []
+        for index in abandoned.sorted(by: { (lines[$0].createdAt, $0) < (lines[$1].createdAt, $1) }) {
+            let charge = lines[index]
+            if let taken = paid.take(account: charge.account, amount: charge.amount, from: charge.createdAt.adding(milliseconds: 1),
+                                     to: Timestamp(millisecondsSinceEpoch: .max), where: { PurchasePairing.samePurchase(lines[$0], charge) }) {
+                pairs.append((index, taken))
+            }
+        }
+        return pairs
     }
 
     /// Whether `total_credits` rose in a window a charge created at `created`, payable until

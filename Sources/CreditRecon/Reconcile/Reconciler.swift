@@ -102,10 +102,10 @@ public struct Reconciler: Sendable {
         let matcher = ChargeMatcher(options: options)
         let increases = creditIncreases(in: steps)
         let matched = matchCharges(input.charges, to: increases, matcher: matcher, findings: &findings)
-        var alike: [String: String] = [:]
+        var alike: [String: String] = [:], madeAgain: [String: String] = [:]
         var lines = chargeLines(
             input, matcher: matcher, matched: matched, increases: increases, asOf: asOf,
-            trusted: readings.trusted, findings: &findings, alikeByCharge: &alike)
+            trusted: readings.trusted, findings: &findings, alikeByCharge: &alike, madeAgainBy: &madeAgain)
 
         // Periods: the range, and the books of each period in it.
         let range = try periodRange(input, calendar: calendar, asOf: asOf)
@@ -160,7 +160,7 @@ public struct Reconciler: Sendable {
             activity: scopedActivity(input.activityLines, from: range.from, to: range.to), recentRuns: input.recentRuns,
             sendingRunIDs: Dictionary(input.chargeless.compactMap { topUp in
                 topUp.state == "planned" || topUp.state == "requesting" ? topUp.runID.map { (topUp.key, $0) } : nil
-            }, uniquingKeysWith: { first, _ in first }), alikeTakenInstead: alike)
+            }, uniquingKeysWith: { first, _ in first }), alikeTakenInstead: alike, madeAgainBy: madeAgain)
     }
 
     /// `items.sorted(by: order)`, the same permutation, without moving the big values

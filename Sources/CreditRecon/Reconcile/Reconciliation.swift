@@ -61,6 +61,10 @@ public struct Reconciliation: Sendable, Equatable {
     /// same amount that a rise it could have explained as well was taken to show
     /// (`Reconciler.alikeTakenInstead`): either may be the one paid. Only such charges.
     public var alikeTakenInstead: [String: String] = [:]
+    /// For each `expired` checkout recorded without a plan row that a later charge of the
+    /// same purchase paid for, by id, that charge's id (`Reconciler.madeAgain`): nothing is
+    /// left to buy. Only such charges.
+    public var madeAgainBy: [String: String] = [:]
 
     /// The most serious finding's severity, `nil` without findings.
     public var worstSeverity: Severity? { findings.map(\.severity).max() }

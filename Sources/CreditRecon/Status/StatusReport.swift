@@ -303,7 +303,8 @@ public struct StatusReport: Sendable, Equatable {
             case .settled: break
             }
         }
-        report.expiredCharges = Self.notMadeAgain(report.expiredCharges, among: books.charges)
+        // A checkout abandoned and made again has nothing left to buy (`Reconciler.madeAgain`).
+        report.expiredCharges.removeAll { $0.chargeID.map { books.madeAgainBy[$0] != nil } ?? false }
         let alike = books.alikeTakenInstead.filter { id, _ in report.expiredCharges.contains { $0.chargeID == id } }
         if !alike.isEmpty {
             let others = Set(alike.values)
@@ -318,29 +319,6 @@ public struct StatusReport: Sendable, Equatable {
         let knownRunning: Set<Int64>? = writerUnseen != nil ? nil : writer == nil ? [] : running.isEmpty ? nil : running
         report.failedRun = Self.lastRunIfFailed(books.recentRuns, account: options.account, running: knownRunning)
         return report
-    }
-
-    /// The charges of `expired` but the checkouts abandoned and made again: a charge
-    /// recorded without a plan row (a web-flow checkout from an export) is left out when a
-    /// later charge of the same purchase (`PurchasePairing`) was paid, one for one, the
-    /// earliest first. Such a charge has no row to plan again, as the attention line
-    /// advises, and asked for the purchase made a minute after it for a week (probe 113). A
-    /// plan row's charge stays for the week: its row's next purchase cannot be told from a
-    /// purchase of its own (probe 114: two rows of one plan, the second sent after the
-    /// first's charge expired).
-    static func notMadeAgain(_ expired: [ChargeLine], among lines: [ChargeLine]) -> [ChargeLine] {
-        let abandoned = expired.indices.filter { expired[$0].topUpKey == nil && expired[$0].chargeID != nil }
-        guard !abandoned.isEmpty else { return expired }
-        var paid = PurchasePairing(lines.indices.filter { lines[$0].state == .settled && lines[$0].chargeID != nil }, of: lines)
-        var madeAgain = Set<Int>()
-        for index in abandoned.sorted(by: { (expired[$0].createdAt, $0) < (expired[$1].createdAt, $1) }) {
-            let charge = expired[index]
-            if paid.take(account: charge.account, amount: charge.amount, from: charge.createdAt.adding(milliseconds: 1),
-                         to: Timestamp(millisecondsSinceEpoch: .max), where: { PurchasePairing.samePurchase(lines[$0], charge) }) != nil {
-                madeAgain.insert(index)
-            }
-        }
-        return expired.indices.filter { !madeAgain.contains($0) }.map { expired[$0] }
     }
 
     /// The newest of the account's `fetch`, `topup` and `run` runs to have ended, when it
