@@ -166,6 +166,19 @@ struct ReconcileTests {
         #expect(finding.message.contains("a rise matches one charge only, and another charge may have taken this one's"))
     }
 
+    /// Two charges of one amount created at the same moment (a plan's two rows, one API
+    /// clock second): the one the ledger recorded first is the older, and takes the one
+    /// rise, whatever their ids; by id, the second row took the first's payment (probe 129).
+    @Test func chargesCreatedAtOneMomentAreTakenInTheOrderRecorded() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_zz", amount: "250", created: "2026-11-01T02:10:00Z", reference: "A-01")
+        try fixture.charge("ch_aa", amount: "250", created: "2026-11-01T02:10:00Z", reference: "A-02")
+        try fixture.snapshot("2026-11-01T02:40:00Z", credits: "350", usage: "0")
+        let books = try Reconciler(options: fixture.options()).reconcile(fixture.ledger, asOf: reconTime("2026-11-01T02:45:00Z"))
+        #expect(state(books, "ch_zz") == .settled && state(books, "ch_aa") == .pending)
+    }
+
     /// An expired charge with no rise at all while it was payable says so, not that another
     /// charge may have taken its rise.
     @Test func anExpiredChargeWithNoRiseWhilePayableSaysNoneCame() throws {

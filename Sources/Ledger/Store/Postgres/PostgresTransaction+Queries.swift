@@ -240,7 +240,7 @@ extension PostgresTransaction {
             SELECT charge_id, origin, topup_key, reference, wallet, chain_id, amount, created_at, expires_at,
                    status, paid_at, memo, seq
             FROM \(Self.s).charges WHERE account = $1
-            ORDER BY created_at, charge_id
+            ORDER BY created_at, seq
             """, Self.binds(account)
         ) { row in
             let id = try row.text()

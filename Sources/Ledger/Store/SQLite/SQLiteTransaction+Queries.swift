@@ -226,9 +226,10 @@ extension SQLiteTransaction {
         try db.scalarInt("SELECT EXISTS (SELECT 1 FROM charges)") == 1
     }
 
-    /// SQLite walks `charges_by_created` in `created_at` order; ordering ties by
-    /// `charge_id` in SQL would sort every row, so only each run of equal `created_at` is
-    /// sorted here, by `charge_id` bytes (BINARY, as SQL compares them).
+    /// In `created_at` order, charges created at the same moment in the order the ledger
+    /// recorded them (`seq`): the oldest first, as the matcher takes them (by `charge_id`,
+    /// a random id, the second charge of a plan took the first's payment, probe 129). SQLite
+    /// walks `charges_by_created`, whose equal keys are in rowid (`seq`) order: no sort.
     func charges(account: String) throws -> [LedgerReader.ChargeRecord] {
         let statement = try db.statement(
             """
@@ -236,7 +237,7 @@ extension SQLiteTransaction {
                    c.amount, c.created_at, c.expires_at, c.status, c.paid_at, coalesce(c.memo, t.memo), c.seq
             FROM charges c LEFT JOIN topups t ON t.key = c.topup_key
             WHERE c.account = ?
-            ORDER BY c.created_at
+            ORDER BY c.created_at, c.seq
             """)
         try statement.bind([.text(account)])
         defer { statement.reset() }
@@ -249,19 +250,7 @@ extension SQLiteTransaction {
             }
             return value
         }
-        var runStart = 0  // the first row sharing the current `created_at`
-        var runCreated: [UInt8] = []
-        func closeRun() {
-            guard rows.count - runStart > 1 else { return }
-            rows[runStart...].sort { $0.chargeID.utf8.lexicographicallyPrecedes($1.chargeID.utf8) }
-        }
         while try statement.step() {
-            let created = statement.bytes(9)
-            if rows.isEmpty || !runCreated.withUnsafeBufferPointer(created.hasSameBytes) {
-                closeRun()
-                runStart = rows.count
-                runCreated = Array(created)
-            }
             let chargeID = statement.text(0)
             rows.append(LedgerReader.ChargeRecord(
                 chargeID: chargeID, account: accounts.text(statement, 1), origin: origins.text(statement, 2),
@@ -274,7 +263,6 @@ extension SQLiteTransaction {
                 paidAt: statement.isNull(12) ? nil : try time(12, "paid_at"),
                 memo: statement.optionalText(13), seq: statement.int64(14)))
         }
-        closeRun()
         return rows
     }
 
