@@ -312,7 +312,8 @@ import Testing
 
     /// A clock set back (or a --now before the books) stored today's totals dated before
     /// the newest reading, for good: the books then showed a false `usage_decreased`. It is
-    /// refused (78) with nothing stored but the failed run; a minute's skew is not refused.
+    /// refused (78) with nothing stored but the failed run; dated by --now, so is one 30 s
+    /// before it (`run`, then `fetch` at one --now, probe 129).
     @Test func aReadingDatedBeforeTheNewestIsRefused() async throws {
         let directory = try TemporaryDirectory()
         try await withUsage { server, _ in
@@ -323,12 +324,17 @@ import Testing
                                     options: FetchStage.Options(readKeys: false, readActivity: false))
             }
             #expect(early?.exitStatus == .config)
-            #expect(early?.message.hasPrefix("this machine's clock (or --now) says ") == true, "\(String(describing: early))")
+            #expect(early?.message.hasPrefix("--now dates this reading 2026-03-14T06:00:00.001Z, before the newest reading "
+                + "of account ops, taken at 2026-03-15T06:00:00.001Z") == true, "\(String(describing: early))")
             #expect(try ledger.read { try $0.snapshots(account: "ops") }.count == 1)
             #expect(try ledger.read { try $0.runs() }.max { $0.id < $1.id }?.outcome == "failed")
-            _ = try await fetch(directory, server, now: Self.now.adding(seconds: -30),
-                                options: FetchStage.Options(readKeys: false, readActivity: false))
-            #expect(try ledger.read { try $0.snapshots(account: "ops") }.count == 2)
+            let skewed = await #expect(throws: UsageError.self) {
+                _ = try await fetch(directory, server, now: Self.now.adding(seconds: -30),
+                                    options: FetchStage.Options(readKeys: false, readActivity: false))
+            }
+            #expect(skewed?.exitStatus == .config)
+            #expect(try ledger.read { try $0.snapshots(account: "ops") }.count == 1)
+            // (This machine's clock a minute off: `checkReadingTime`'s own test.)
         }
     }
 
@@ -438,15 +444,25 @@ import Testing
                 account: "ops", runID: nil, at: Self.now)
         }
         let held = try ledger.read { try $0.snapshots(account: "ops") }
-        let same = #expect(throws: UsageError.self) { try FetchStage.checkReadingTime(Self.now, account: "ops", held: held) }
+        let same = #expect(throws: UsageError.self) { try FetchStage.checkReadingTime(Self.now, account: "ops", held: held, fixed: false) }
         #expect(same.map { ExitStatus(for: $0) } == .config)
         #expect(String(describing: same).contains("two readings cannot share a moment"), "\(String(describing: same))")
         let behind = #expect(throws: UsageError.self) {
-            try FetchStage.checkReadingTime(Self.now.adding(milliseconds: -60_001), account: "ops", held: held)
+            try FetchStage.checkReadingTime(Self.now.adding(milliseconds: -60_001), account: "ops", held: held, fixed: false)
         }
         #expect(String(describing: behind).contains("before the newest reading of account ops"))
-        try FetchStage.checkReadingTime(Self.now.adding(milliseconds: 1), account: "ops", held: held)
-        try FetchStage.checkReadingTime(Self.now.adding(milliseconds: -60_000), account: "ops", held: held)
+        try FetchStage.checkReadingTime(Self.now.adding(milliseconds: 1), account: "ops", held: held, fixed: false)
+        try FetchStage.checkReadingTime(Self.now.adding(milliseconds: -60_000), account: "ops", held: held, fixed: false)
+        // Dated by --now, no clock's error excuses a reading a millisecond before the newest
+        // (`run`, then `fetch` at the same --now, probe 129), or at its moment.
+        for offset: Int64 in [-1, 0] {
+            let early = #expect(throws: UsageError.self) {
+                try FetchStage.checkReadingTime(Self.now.adding(milliseconds: offset), account: "ops", held: held, fixed: true)
+            }
+            #expect(early.map { ExitStatus(for: $0) } == .config)
+            #expect(String(describing: early).contains("Give a --now after 2026-03-15T06:00:00.000Z"), "\(String(describing: early))")
+        }
+        try FetchStage.checkReadingTime(Self.now.adding(milliseconds: 1), account: "ops", held: held, fixed: true)
     }
 
     /// A listing that says a key was made after the listing was read (beyond the clocks'

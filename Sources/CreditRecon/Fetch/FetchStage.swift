@@ -163,7 +163,7 @@ public struct FetchStage: Sendable {
             var readingLeftOut = false
             try ledger.write { writer in
                 let held = try writer.reader.snapshots(account: account)
-                try Self.checkReadingTime(observedAt, account: account, held: held)
+                try Self.checkReadingTime(observedAt, account: account, held: held, fixed: context.clock.isFixed)
                 let earlier = held
                     .filter { $0.observedAt <= observedAt }
                     .map { (credits: $0.totalCredits, usage: $0.totalUsage) }
@@ -237,7 +237,18 @@ public struct FetchStage: Sendable {
     /// later reading, out of order for good: the books would show use going down; a minute
     /// is two machines' clocks, not that), or at the very moment of one (a fixed --now
     /// given to fetch after fetch: it was the store's UNIQUE constraint, exit 70). 78 each.
-    static func checkReadingTime(_ observedAt: Timestamp, account: String, held: [SnapshotRow]) throws {
+    /// Dated by --now (`fixed`), a reading at or before the newest is refused: no other
+    /// machine's clock is the reason, and `run` then `fetch` at one --now stored the
+    /// fetch's newer totals a millisecond before the run's reading (use went down by what
+    /// was used between them, probe 129).
+    static func checkReadingTime(_ observedAt: Timestamp, account: String, held: [SnapshotRow], fixed: Bool) throws {
+        if fixed, let newest = held.last?.observedAt, observedAt <= newest {
+            throw UsageError.config(
+                "--now dates this reading \(observedAt.iso8601), \(observedAt == newest ? "the moment of" : "before") the "
+                    + "newest reading of account \(account), taken at \(newest.iso8601): a reading is the account's totals "
+                    + "as they are now, and dated \(observedAt == newest ? "with" : "before") it, the books would show use "
+                    + "going down. Give a --now after \(newest.iso8601). Nothing was stored but the run, recorded as failed")
+        }
         if let newest = held.last?.observedAt, observedAt.millisecondsSinceEpoch < newest.millisecondsSinceEpoch - 60_000 {
             throw UsageError.config(
                 "this machine's clock (or --now) says \(observedAt.iso8601), before the newest reading of account "
