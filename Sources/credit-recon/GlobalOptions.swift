@@ -132,13 +132,19 @@ struct GlobalOptions: ParsableArguments {
         context.ledgerSource = ledgerSetting?.source ?? "--ledger"
         // On the command line, the URL (its password too) is in the process list for every
         // user of the machine while the command runs; the variable is not (probe 87).
-        if let ledgerSetting, !ledgerSetting.fromEnvironment, case .postgres(let location)? = try? LedgerLocation(ledgerSetting.value),
-           location.passwordInURL {
-            logger.warning(
-                "--ledger's URL holds a password, which every user of this machine can read in the process list (ps) while the command runs; give it with --ledger-password-file FILE or PGPASSWORD instead")
-        }
+        if let ledgerSetting, !ledgerSetting.fromEnvironment { Self.warnOfPassword(in: ledgerSetting.value, of: "--ledger", logger: logger) }
         context.baseURLSource = urlSetting?.source ?? "--base-url"
         return context
+    }
+}
+
+extension GlobalOptions {
+    /// Warns when `value`, given as `option` on the command line, is a PostgreSQL URL
+    /// holding a password (naming no password).
+    static func warnOfPassword(in value: String, of option: String, logger: Logger) {
+        guard case .postgres(let location)? = try? LedgerLocation(value), location.passwordInURL else { return }
+        logger.warning(
+            "\(option)'s URL holds a password, which every user of this machine can read in the process list (ps) while the command runs; give it with --ledger-password-file FILE or PGPASSWORD instead")
     }
 }
 

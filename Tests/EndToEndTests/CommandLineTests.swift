@@ -882,6 +882,14 @@ struct CommandLineTests {
             let quiet = try Executable.creditRecon(arguments, environment: environment)
             #expect(quiet.status == 74 && !quiet.stderr.contains("process list"), "\(quiet.stderr)")
         }
+        // `ledger copy --to` the same (probe 130: said of --ledger only).
+        let scratch = try Scratch()
+        let source = scratch.path("source.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", source, "import", "snapshots", samples]).status == 0)
+        let copy = try Executable.creditRecon(["--ledger", source, "--timeout", "2", "ledger", "copy", "--to", url])
+        #expect(copy.status == 74, "\(copy.stderr)")
+        #expect(copy.stderr.contains("--to's URL holds a password, which every user of this machine can read in the "
+            + "process list (ps)") && !copy.stderr.contains("hunter2"), "\(copy.stderr)")
     }
 
     /// `plan check` with no ledger refuses rows whose references look alike (it said "all
