@@ -10,7 +10,10 @@ public struct CopyCheckFailed: ExitCoded {
     public let copied: Ledger.CopyOutcome
     public let error: any Error
 
-    public var exitStatus: ExitStatus { ExitStatus(for: error) }
+    /// The check's exit code; 1 when a signal stopped it: the copy is whole and needs its
+    /// check run by a person, where 75 said "try again", and the copy run again was refused
+    /// (64: the target holds entries, probe 130).
+    public var exitStatus: ExitStatus { error is StoppedBySignal ? .attention : ExitStatus(for: error) }
 
     public var description: String {
         "the copy was committed: \(copied.entries) entries in \(target), head \(copied.headHash); its check could not "
