@@ -79,7 +79,11 @@ public final class OpenRouterClient: Sendable {
     /// Not idempotent: any failure once the request may have reached the server throws
     /// `.outcomeUnknown`, never a silent second request. `turnTaken`: the caller has waited
     /// for its turn with `waitForTurn()`, so the first attempt takes no slot of the rate
-    /// limit again (a `429` pause still holds it back).
+    /// limit again (a `429` pause still holds it back); and a `429` is not retried here: the
+    /// pause is set for every call and `.rateLimited` thrown at once, so that the caller,
+    /// which recorded that it was sending, records that nothing was sent before it waits
+    /// for its turn again (a process killed in the pause left its row as if the request
+    /// might have gone out, probe 132).
     public func createCoinbaseCharge(
         amount: Micros, sender: String, chainID: Int64, turnTaken: Bool = false
     ) async throws(APIError) -> CoinbaseCharge {
@@ -163,6 +167,10 @@ public final class OpenRouterClient: Sendable {
                     // call retry at once, again and again, for the whole budget.
                     if let retryAfter { delay = max(retryAfter, delay) }
                     await gate.pause(until: clock.now + delay)
+                    if turnTaken {
+                        logger.info("\(method) \(path): told to slow down (\(failure.shortReason)); sent again in \(RetryAfter.describe(delay)), once the caller has recorded that nothing was sent")
+                        throw failure
+                    }
                 case 500..<600:
                     let message = WireFormat.errorMessage(bytes, status: status)
                     guard idempotent else {

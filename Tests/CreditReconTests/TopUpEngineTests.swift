@@ -373,6 +373,56 @@ struct TopUpEngineTests {
         #expect(try bench.states().values.sorted() == ["created", "created", "planned", "planned"])
     }
 
+    /// A `429` is recorded as it comes (nothing was created), and the row sent again once
+    /// the pause is over, its intent recorded anew: a run killed in the pause leaves the row
+    /// not sent, which the next run sends (probe 132: the row was `requesting` all through
+    /// the pause, and a kill made it `unknown`, never sent). Past the retry budget, or
+    /// stopped in the pause, the row stays not sent and the run stops.
+    @Test func aRowToldToSlowDownIsRecordedNotSentThenSentAgain() async throws {
+        final class SlowDown: ChargeCreating {
+            let ledger: Ledger
+            let budget: Duration
+            /// The row's state at each turn, and the answers given (429 for the first `slowDowns`).
+            let seen = Mutex<(states: [String], calls: Int)>(([], 0))
+            let slowDowns: Int
+            init(ledger: Ledger, slowDowns: Int, budget: Duration) {
+                (self.ledger, self.slowDowns, self.budget) = (ledger, slowDowns, budget)
+            }
+            var retryBudget: Duration { budget }
+            func waitForTurn() async -> ChargeAnswer? {
+                let state = (try? ledger.read { try $0.allTopUps() }.first?.state) ?? "?"
+                seen.withLock { $0.states.append(state) }
+                return nil
+            }
+            func createCharge(amount: Micros, sender: String, chainID: Int64) async throws -> ChargeAnswer {
+                let call = seen.withLock { $0.calls += 1; return $0.calls }
+                return call <= slowDowns
+                    ? .notSent(status: 429, message: "not sent: rate limited (HTTP 429); run topup again to send it", rateLimited: true)
+                    : .created(FakeChargeCreator.charge(call))
+            }
+        }
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(1))
+        let twice = SlowDown(ledger: bench.ledger, slowDowns: 2, budget: .seconds(60))
+        let summary = try await bench.run(plan, client: twice, concurrency: 1)
+        // In each pause the row is `rejected` by the 429, which a run sends: never `requesting`.
+        #expect(twice.seen.withLock { $0.states } == ["planned", "rejected", "rejected"])
+        #expect(summary.created == 1 && summary.notSent == 0 && summary.sent == 1)
+        #expect(try bench.states() == ["R-01": "created"])
+        // Three intents, each after the 429 before it was recorded.
+        #expect(try bench.ledger.read { try $0.allTopUps() }.first?.attempts == 3)
+        // No budget left: recorded not sent, and the run stops as rate limited; the next run sends it.
+        let other = try TopUpBench()
+        let otherPlan = try other.plan(TopUpBench.planText(1))
+        let spent = SlowDown(ledger: other.ledger, slowDowns: 1, budget: .zero)
+        let stopped = try await other.run(otherPlan, client: spent, concurrency: 1)
+        #expect(stopped.notSent == 1 && stopped.created == 0)
+        #expect(try other.states() == ["R-01": "rejected"])
+        let next = try await other.run(otherPlan, client: FakeChargeCreator(), concurrency: 1)
+        #expect(next.created == 1 && next.recovered == 0)
+        #expect(try other.ledger.verify().isSound)
+    }
+
     @Test func crashBetweenIntentAndAnswerBecomesUnknownAndIsNotResent() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(3))

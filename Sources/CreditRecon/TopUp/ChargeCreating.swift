@@ -16,9 +16,17 @@ public protocol ChargeCreating: Sendable {
     /// why no request can go out now (`.notSent`: stopped, or rate limited past the budget),
     /// and nothing is recorded for the row, which stays planned.
     func waitForTurn() async -> ChargeAnswer?
+
+    /// How long after a row's first request the engine sends it again after a `429`
+    /// (`.notSent` with `rateLimited`), each time recording the answer, then the intent
+    /// once the pause is over: `--max-retry-time`.
+    var retryBudget: Duration { get }
 }
 
 extension ChargeCreating {
     /// No rate limit to wait for.
     public func waitForTurn() async -> ChargeAnswer? { nil }
+
+    /// No request sent again.
+    public var retryBudget: Duration { .zero }
 }

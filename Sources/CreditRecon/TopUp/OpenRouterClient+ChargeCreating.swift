@@ -69,6 +69,8 @@ extension OpenRouterClient: ChargeCreating {
         }
     }
 
+    public var retryBudget: Duration { configuration.maxRetryTime }
+
     public func waitForTurn() async -> ChargeAnswer? {
         do {
             try await waitForTurn() as Void

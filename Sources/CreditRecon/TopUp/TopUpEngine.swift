@@ -551,47 +551,63 @@ public struct TopUpEngine: Sendable {
                 group.addTask {
                     do {
                         // After a sibling's failure (a ledger error) or a crash, start nothing more.
-                        while stop.reason == nil, !Task.isCancelled, shared.failure.withLock({ $0 == nil }) {
+                        next: while stop.reason == nil, !Task.isCancelled, shared.failure.withLock({ $0 == nil }) {
                             let index: Int? = shared.tally.withLock { tally in
                                 guard tally.next < toSend.count else { return nil }
                                 defer { tally.next += 1 }
                                 return tally.next
                             }
                             guard let index else { return }
-                            let item = toSend[index]
-                            // The intent is recorded once the request can go out, not before a
-                            // wait for the rate limit in which the process may be killed (the
-                            // row was then `unknown`, though never sent: probe 69).
-                            if let refused = await client.waitForTurn() {
-                                if case .notSent(_, let message, let rateLimited) = refused {
-                                    stop.request(rateLimited ? .rateLimited(message) : .apiUnavailable(message))
-                                } else {
-                                    stop.request(.apiUnavailable("the request could not be sent: \(refused)"))
-                                }
-                                continue
-                            }
-                            guard try Self.commitIntent(item, ledger: ledger, runID: runID, retryUnknown: retryUnknown, now: now) else {
-                                continue
-                            }
-                            shared.tally.withLock { $0.started += 1 }
+                            var item = toSend[index]
                             let row = item.row
-                            let sent = try await client.createCharge(
-                                amount: row.amount, sender: row.wallet.checksummed, chainID: row.chain.rawValue)
-                            var answer = sent
-                            let (state, detail): (String, String)
-                            do {
-                                (state, detail) = try ledger.write { writer in
-                                    answer = try Self.checked(sent, for: row, at: now(), reader: writer.reader)
-                                    let (fact, state, detail) = Self.fact(for: answer, key: item.key)
-                                    try writer.append(fact, account: row.account, runID: runID, at: now())
-                                    return (state, detail)
+                            let firstSent = ContinuousClock.now
+                            var recorded: ChargeAnswer?
+                            var (state, detail) = ("", "")
+                            while true {
+                                // The intent is recorded once the request can go out, not before a
+                                // wait for the rate limit in which the process may be killed (the
+                                // row was then `unknown`, though never sent: probe 69).
+                                if let refused = await client.waitForTurn() {
+                                    if case .notSent(_, let message, let rateLimited) = refused {
+                                        stop.request(rateLimited ? .rateLimited(message) : .apiUnavailable(message))
+                                    } else {
+                                        stop.request(.apiUnavailable("the request could not be sent: \(refused)"))
+                                    }
+                                    // After a 429 this run recorded: the row stays not sent.
+                                    if recorded != nil { break }
+                                    continue next
                                 }
-                            } catch {
-                                if case .created(let charge) = sent {
-                                    shared.unrecorded.withLock { $0.append(.init(key: item.key, row: row, charge: charge)) }
+                                guard try Self.commitIntent(item, ledger: ledger, runID: runID, retryUnknown: retryUnknown, now: now) else {
+                                    if recorded != nil { break }
+                                    continue next
                                 }
-                                throw error
+                                if recorded == nil { shared.tally.withLock { $0.started += 1 } }
+                                let sent = try await client.createCharge(
+                                    amount: row.amount, sender: row.wallet.checksummed, chainID: row.chain.rawValue)
+                                var answer = sent
+                                do {
+                                    (state, detail) = try ledger.write { writer in
+                                        answer = try Self.checked(sent, for: row, at: now(), reader: writer.reader)
+                                        let (fact, state, detail) = Self.fact(for: answer, key: item.key)
+                                        try writer.append(fact, account: row.account, runID: runID, at: now())
+                                        return (state, detail)
+                                    }
+                                } catch {
+                                    if case .created(let charge) = sent {
+                                        shared.unrecorded.withLock { $0.append(.init(key: item.key, row: row, charge: charge)) }
+                                    }
+                                    throw error
+                                }
+                                recorded = answer
+                                // Told to slow down (429), nothing created, and recorded so: sent
+                                // again once the pause is over, within the retry budget, its
+                                // intent recorded anew; a process killed in the pause leaves the
+                                // row not sent, for the next run (probe 132: it read `unknown`).
+                                guard case .notSent(429?, _, true) = answer, stop.reason == nil,
+                                      ContinuousClock.now - firstSent < client.retryBudget else { break }
+                                item = item.retried(from: "rejected")
                             }
+                            guard let answer = recorded else { continue next }
                             switch answer {
                             case .keyRefused(_, let message): stop.request(.keyRefused(message))
                             case .rejected(404?, let message, _): stop.request(.wrongAddress(message))

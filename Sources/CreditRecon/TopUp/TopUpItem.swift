@@ -24,4 +24,10 @@ public struct TopUpItem: Sendable, Equatable {
     /// The row's state in the ledger before this run, if it was planned before.
     public let previousState: String?
     public let action: Action
+
+    /// This item, its row in `state` in the ledger now (`rejected` by a `429` this run
+    /// recorded), to be sent again.
+    func retried(from state: String) -> TopUpItem {
+        TopUpItem(key: key, row: row, previousState: state, action: action)
+    }
 }
