@@ -179,6 +179,23 @@ struct ReconcileTests {
         #expect(state(books, "ch_zz") == .settled && state(books, "ch_aa") == .pending)
     }
 
+    /// A checkout abandoned is made again by a purchase of the same amount and wallet
+    /// within a week of its expiry, not by one years on (the bench's ledger paired a
+    /// checkout of 2015 with a purchase of 2022).
+    @Test func aCheckoutIsMadeAgainWithinAWeekOfItsExpiry() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.recorded("web-1", amount: "40", created: "2026-11-01T09:00:00Z", expires: "2026-11-01T10:00:00Z", status: "expired")
+        try fixture.recorded("web-2", amount: "40", created: "2026-11-08T09:59:00Z", status: "paid", paidAt: "2026-11-08T10:00:00Z")
+        try fixture.recorded("web-3", amount: "25", created: "2026-11-01T09:00:00Z", expires: "2026-11-01T10:00:00Z", status: "expired")
+        try fixture.recorded("web-4", amount: "25", created: "2026-11-08T10:01:00Z", status: "paid", paidAt: "2026-11-08T10:02:00Z")
+        try fixture.snapshot("2026-11-09T00:00:00Z", credits: "165", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(books.madeAgainBy == ["web-1": "web-2"])
+        let expired = books.findings.filter { $0.kind == .chargeExpired }
+        #expect(Dictionary(uniqueKeysWithValues: expired.map { ($0.reference ?? "", $0.severity) }) == ["web-1": .info, "web-3": .warning])
+    }
+
     /// An expired charge with no rise at all while it was payable says so, not that another
     /// charge may have taken its rise.
     @Test func anExpiredChargeWithNoRiseWhilePayableSaysNoneCame() throws {

@@ -165,7 +165,9 @@ extension Reconciler {
     /// again, and `status` asked for the purchase made a minute after it for a week (probe
     /// 113). A plan row's charge is not: its row's next purchase cannot be told from a
     /// purchase of its own (probe 114: two rows of one plan, the second sent after the
-    /// first's charge expired).
+    /// first's charge expired). Made again within `madeAgainWithinMilliseconds` of its
+    /// expiry: a purchase of the same amount years on is another (a checkout of 2015 read
+    /// as made again in 2022 on the bench's ledger).
     static func madeAgain(_ lines: [ChargeLine]) -> [(expired: Int, paid: Int)] {
         let abandoned = lines.indices.filter { lines[$0].state == .expired && lines[$0].topUpKey == nil && lines[$0].chargeID != nil }
         guard !abandoned.isEmpty else { return [] }
@@ -173,13 +175,18 @@ extension Reconciler {
         var pairs: [(expired: Int, paid: Int)] = []
         for index in abandoned.sorted(by: { (lines[$0].createdAt, $0) < (lines[$1].createdAt, $1) }) {
             let charge = lines[index]
+            let until = (charge.expiresAt ?? charge.createdAt).adding(milliseconds: madeAgainWithinMilliseconds)
             if let taken = paid.take(account: charge.account, amount: charge.amount, from: charge.createdAt.adding(milliseconds: 1),
-                                     to: Timestamp(millisecondsSinceEpoch: .max), where: { PurchasePairing.samePurchase(lines[$0], charge) }) {
+                                     to: until, where: { PurchasePairing.samePurchase(lines[$0], charge) }) {
                 pairs.append((index, taken))
             }
         }
         return pairs
     }
+
+    /// How long after an abandoned checkout's expiry a charge of the same purchase is the
+    /// one made in its place: the week `status` speaks of an expired charge.
+    static let madeAgainWithinMilliseconds: Int64 = 7 * 86_400_000
 
     /// Whether `total_credits` rose in a window a charge created at `created`, payable until
     /// `deadline`, was a candidate of (one ending after its creation and opening before its
