@@ -171,12 +171,34 @@ extension Reconciler {
     static func madeAgain(_ lines: [ChargeLine]) -> [(expired: Int, paid: Int)] {
         let abandoned = lines.indices.filter { lines[$0].state == .expired && lines[$0].topUpKey == nil && lines[$0].chargeID != nil }
         guard !abandoned.isEmpty else { return [] }
-        var paid = PurchasePairing(lines.indices.filter { lines[$0].state == .settled && lines[$0].chargeID != nil }, of: lines)
+        func window(_ index: Int) -> (from: Timestamp, to: Timestamp) {
+            let charge = lines[index]
+            return (charge.createdAt.adding(milliseconds: 1),
+                    (charge.expiresAt ?? charge.createdAt).adding(milliseconds: madeAgainWithinMilliseconds))
+        }
+        // The paid charges that may have made one of them again: of its amount, in its week.
+        // Not every paid charge: on the bench's ledger, 40,000 checkouts beside 960,000 paid
+        // charges, pairing them all cost the report 42 MiB at its peak.
+        // Per amount, the weeks by start, each with the latest end of those up to it: a time
+        // is in one when the latest end of the weeks begun by then has not passed.
+        let weeks = Dictionary(grouping: abandoned) { lines[$0].amount }.mapValues { indices in
+            var latest = Timestamp(millisecondsSinceEpoch: .min)
+            return indices.map(window).sorted { $0.from < $1.from }.map { week in
+                latest = max(latest, week.to)
+                return (from: week.from, to: latest)
+            }
+        }
+        var paid = PurchasePairing(lines.indices.lazy.filter { index in
+            let line = lines[index]
+            guard line.state == .settled, line.chargeID != nil, let spans = weeks[line.amount] else { return false }
+            let begun = spans.partitioningIndex { $0.from > line.createdAt }  // the weeks begun by then: spans[..<begun]
+            return begun > 0 && line.createdAt <= spans[begun - 1].to
+        }, of: lines)
         var pairs: [(expired: Int, paid: Int)] = []
         for index in abandoned.sorted(by: { (lines[$0].createdAt, $0) < (lines[$1].createdAt, $1) }) {
             let charge = lines[index]
-            let until = (charge.expiresAt ?? charge.createdAt).adding(milliseconds: madeAgainWithinMilliseconds)
-            if let taken = paid.take(account: charge.account, amount: charge.amount, from: charge.createdAt.adding(milliseconds: 1),
+            let (from, until) = window(index)
+            if let taken = paid.take(account: charge.account, amount: charge.amount, from: from,
                                      to: until, where: { PurchasePairing.samePurchase(lines[$0], charge) }) {
                 pairs.append((index, taken))
             }
