@@ -141,7 +141,8 @@ struct PipelineTests {
              "--out", scratch.path("reports")],
             environment: Self.env)
         #expect(result.status == 69, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stdout.contains("topup: skipped — the API did not answer the fetch (exit 69)"), "\(result.stdout)")
+        #expect(result.stdout.contains("topup: skipped — the API did not answer the fetch (exit 69); the plan's rows not "
+            + "carried out yet wait for the next run"), "\(result.stdout)")
         #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])
         #expect(try Executable.query(ledger, "SELECT command FROM runs ORDER BY id") == [["run"], ["fetch"]])
     }

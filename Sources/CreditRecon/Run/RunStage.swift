@@ -143,7 +143,9 @@ public struct RunStage: Sendable {
             }
             outcome.stages.append(StageResult(
                 name: "topup", status: .ok,
-                detail: "skipped: \(what) (exit \(fetchStatus.rawValue)); the next run sends the plan"))
+                // Not "the next run sends the plan": said of a plan sent whole, too (probe 129).
+                detail: "skipped: \(what) (exit \(fetchStatus.rawValue)); the plan's rows not carried out yet wait for the "
+                    + "next run"))
         } else if let topUp = options.topUp {
             try await stage("topup", into: &outcome) {
                 if declined { return StageResult(name: "topup", status: .ok, detail: "declined at the prompt; nothing was sent") }
