@@ -560,7 +560,7 @@ public struct TopUpEngine: Sendable {
                             guard let index else { return }
                             var item = toSend[index]
                             let row = item.row
-                            let firstSent = ContinuousClock.now
+                            var firstSent: ContinuousClock.Instant?
                             var recorded: ChargeAnswer?
                             var (state, detail) = ("", "")
                             while true {
@@ -582,6 +582,8 @@ public struct TopUpEngine: Sendable {
                                     continue next
                                 }
                                 if recorded == nil { shared.tally.withLock { $0.started += 1 } }
+                                let sentAt = firstSent ?? ContinuousClock.now
+                                firstSent = sentAt
                                 let sent = try await client.createCharge(
                                     amount: row.amount, sender: row.wallet.checksummed, chainID: row.chain.rawValue)
                                 var answer = sent
@@ -604,7 +606,7 @@ public struct TopUpEngine: Sendable {
                                 // intent recorded anew; a process killed in the pause leaves the
                                 // row not sent, for the next run (probe 132: it read `unknown`).
                                 guard case .notSent(429?, _, true) = answer, stop.reason == nil,
-                                      ContinuousClock.now - firstSent < client.retryBudget else { break }
+                                      ContinuousClock.now - sentAt < client.retryBudget else { break }
                                 item = item.retried(from: "rejected")
                             }
                             guard let answer = recorded else { continue next }
