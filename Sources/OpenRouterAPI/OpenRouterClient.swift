@@ -168,7 +168,7 @@ public final class OpenRouterClient: Sendable {
                     if let retryAfter { delay = max(retryAfter, delay) }
                     await gate.pause(until: clock.now + delay)
                     if turnTaken {
-                        logger.info("\(method) \(path): told to slow down (\(failure.shortReason)); sent again in \(RetryAfter.describe(delay)), once the caller has recorded that nothing was sent")
+                        logger.info("\(method) \(path): told to slow down (\(failure.shortReason)); every request pauses \(RetryAfter.describe(delay)), and this one, recorded as not sent, goes again after the pause while its retry budget lasts")
                         throw failure
                     }
                 case 500..<600:
