@@ -158,6 +158,23 @@ struct ReportTests {
         }
     }
 
+    /// A range reaching past the as-of time says its later periods begin after it: their
+    /// balances, the last reading's carried forward, read as months closed (probe 128).
+    @Test func markdownSaysWhichPeriodsBeginAfterTheAsOfTime() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        try fixture.snapshot("2026-11-02T02:00:00Z", credits: "100", usage: "1")
+        var options = ReportOptions(reconcile: fixture.options(), outDirectory: fixture.directory.path("reports"))
+        options.reconcile.to = try ReconcileOptions.date("2026-11-05", option: "--to")
+        _ = try ReportStage.write(ledger: fixture.ledger, options: options)
+        let markdown = try read(fixture.directory.path("reports/reconciliation.md"))
+        #expect(markdown.contains("The periods from 2026-11-03 on begin after the as-of time (2026-11-02T02:00:00.000Z): no "
+            + "reading can fall in them yet, and their balances carry the last one forward."), "\(markdown)")
+        options.reconcile.to = try ReconcileOptions.date("2026-11-03", option: "--to")
+        _ = try ReportStage.write(ledger: fixture.ledger, options: options)
+        #expect(!(try read(fixture.directory.path("reports/reconciliation.md"))).contains("begin after the as-of time"))
+    }
+
     /// A charge past its expiry and the grace with no reading since is pending, and the
     /// Markdown says the next reading tells whether it was paid: "pending" alone read as
     /// still payable (probe 121).
