@@ -451,6 +451,12 @@ struct StatusTests {
         let held = try StatusReport.read(
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T07:00:00Z"))
         #expect(held.heldAccounts.isEmpty)
+        // A name with quotes in it is quoted with them escaped, as the report's refusal does
+        // (probe 135: `"a"b"`).
+        let quoted = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: #"a"b"#), now: reconTime("2026-03-10T07:00:00Z"))
+        #expect(quoted.attention.first?.hasSuffix(#"(the ledger holds no account "a\"b"; it holds "default": check --account)"#) == true,
+                "\(quoted.attention)")
     }
 }
 

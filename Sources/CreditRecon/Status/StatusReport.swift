@@ -138,8 +138,9 @@ public struct StatusReport: Sendable, Equatable {
         var reasons: [String] = []
         let keyReasons = keyLimitFindings.map(\.message)
         guard let runway, let age = ageMilliseconds else {
-            let elsewhere = heldAccounts.isEmpty ? "" : " (the ledger holds no account \"\(account)\"; it holds "
-                + heldAccounts.map { "\"\($0)\"" }.joined(separator: ", ") + ": check --account)"
+            // Each name quoted with its own quotes escaped, as the report's refusal quotes them.
+            let elsewhere = heldAccounts.isEmpty ? "" : " (the ledger holds no account \(String(reflecting: account)); it holds "
+                + heldAccounts.map { String(reflecting: $0) }.joined(separator: ", ") + ": check --account)"
             // The account named when the ledger holds it (its plan rows, say) and it is not the
             // default one, which a plain `fetch` reads; not when it is a typo of another.
             let fetch = account == "default" || !heldAccounts.isEmpty ? "credit-recon fetch"
