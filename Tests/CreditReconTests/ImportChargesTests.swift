@@ -705,6 +705,9 @@ struct ImportChargesTests {
         #expect(again.inserted == 1 && again.linked.isEmpty && again.unlinkedReferences == 1)
         // Said at the import, not only by the report once both are paid.
         #expect(again.secondPurchases.map(\.reference) == ["R-02"] && again.secondPurchases.map(\.chargeID) == ["web_2"])
+        // Naming the row's own charge, which may have expired unpaid (probe 134).
+        let rowCharge = try bench.ledger.read { try $0.allTopUps() }.first { $0.reference == "R-02" }?.chargeID
+        #expect(rowCharge != nil && again.secondPurchases.map(\.rowCharge) == [rowCharge])
         #expect(try bench.states()["R-02"] == "created")
     }
 

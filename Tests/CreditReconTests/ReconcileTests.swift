@@ -196,6 +196,31 @@ struct ReconcileTests {
         #expect(Dictionary(uniqueKeysWithValues: expired.map { ($0.reference ?? "", $0.severity) }) == ["web-1": .info, "web-3": .warning])
     }
 
+    /// A plan row's charge expired unpaid, and the row bought again under its reference
+    /// through the web flow: the row's purchase made again, a note, where it was a warning
+    /// to plan the row again (probe 134). Bought again without the reference, the row's
+    /// next purchase cannot be told from a purchase of its own: it stays a warning.
+    @Test func aPlanRowBoughtAgainUnderItsReferenceIsMadeAgain() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("ch_1", amount: "45.25", created: "2026-11-01T02:00:00Z", reference: "A-06")
+        try fixture.recorded("web-2", amount: "45.25", created: "2026-11-01T05:00:00Z", status: "paid",
+                             paidAt: "2026-11-01T05:01:00Z", reference: "A-06")
+        try fixture.charge("ch_3", amount: "60", created: "2026-11-01T02:00:00Z", reference: "A-09")
+        try fixture.recorded("web-4", amount: "60", created: "2026-11-01T05:00:00Z", status: "paid", paidAt: "2026-11-01T05:01:00Z")
+        try fixture.snapshot("2026-11-02T00:00:00Z", credits: "205.25", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(books.madeAgainBy == ["ch_1": "web-2"])
+        let expired = books.findings.filter { $0.kind == .chargeExpired }
+        #expect(Dictionary(uniqueKeysWithValues: expired.map { ($0.reference ?? "", $0.severity) }) == ["A-06": .info, "A-09": .warning])
+        #expect(expired.first { $0.reference == "A-06" }?.message == "charge ch_1 for 45.25 expired unpaid, and its plan row was "
+            + "bought again under its reference: charge web-2 (A-06), created 2026-11-01T05:00:00.000Z for the same amount and "
+            + "wallet, was paid. Nothing is left to buy.")
+        let status = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"),
+                                           now: reconTime("2026-11-02T01:00:00Z"))
+        #expect(status.expiredCharges.map(\.label) == ["A-09"])
+    }
+
     /// An expired charge with no rise at all while it was payable says so, not that another
     /// charge may have taken its rise.
     @Test func anExpiredChargeWithNoRiseWhilePayableSaysNoneCame() throws {

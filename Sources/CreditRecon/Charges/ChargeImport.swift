@@ -38,7 +38,7 @@ public struct ChargeImport: BatchImport {
         public var alreadyInLedger = 0
         /// Charges naming a plan row that already had its charge: a second purchase of the
         /// row, which the report warns of (`reference_paid_twice`) once both are paid.
-        public var secondPurchases: [(reference: String, chargeID: String)] = []
+        public var secondPurchases: [(reference: String, chargeID: String, rowCharge: String?)] = []
         /// References that name no open plan row (kept on the charge, linked to nothing).
         public var unlinkedReferences = 0
         /// New charges whose reference names no plan row in a ledger that holds plan rows
@@ -70,8 +70,12 @@ public struct ChargeImport: BatchImport {
             }
             lines += linked.map { "  reference \($0.reference) resolves top-up \($0.key)" }
             lines += secondPurchases.map { second in
-                TerminalText.printable("  reference \(second.reference) already had its charge: \(second.chargeID) is a second "
-                    + "purchase of that plan row (the report warns of it, reference_paid_twice, once both are paid)")
+                // Not "a second purchase" alone: the row's charge may have expired unpaid, and this
+                // one is then the row's purchase made again (probe 134).
+                TerminalText.printable("  reference \(second.reference) already had its charge"
+                    + (second.rowCharge.map { " (\($0))" } ?? "") + ": \(second.chargeID) is another purchase of that plan row: "
+                    + "the row's purchase made again if its charge expired unpaid (the report says so), a second "
+                    + "purchase if both are paid (the report warns of it, reference_paid_twice)")
             }
             if referencesNamingNoRow > 0 {
                 let some = examplesNamingNoRow.map { "\($0.reference) on \($0.chargeID)" }.joined(separator: ", ")
@@ -93,7 +97,8 @@ public struct ChargeImport: BatchImport {
                 "status_recorded": .int(Int64(statusRecorded)), "linked_existing": .int(Int64(linkedExisting)),
                 "linked": .array(linked.map { .object(["reference": .string($0.reference), "topup_key": .string($0.key)]) }),
                 "second_purchases": .array(secondPurchases.map {
-                    .object(["reference": .string($0.reference), "charge_id": .string($0.chargeID)])
+                    .object(["reference": .string($0.reference), "charge_id": .string($0.chargeID),
+                             "row_charge_id": $0.rowCharge.map(JSONOutput.string) ?? .null])
                 }),
                 "unlinked_references": .int(Int64(unlinkedReferences)),
                 "references_naming_no_row": .int(Int64(referencesNamingNoRow)), "inserted_total": .string(total.decimalText),
@@ -524,7 +529,7 @@ public struct ChargeImport: BatchImport {
                     continue
                 }
                 // The row has its charge already: this one is a second purchase of it.
-                summary.secondPurchases.append((reference, charge.chargeID))
+                summary.secondPurchases.append((reference, charge.chargeID, topUp.chargeID))
                 secondPurchase = true
             }
             if !secondPurchase, let reference = charge.reference, TopUpKey.hasKeyShape(reference) {

@@ -107,8 +107,10 @@ extension Reconciler {
             findings[finding] = Finding(
                 .info, .chargeExpired, at: findings[finding].observedAt, account: options.account, amount: line.amount,
                 reference: line.label,
-                message: "charge \(id) for \(line.amount.decimalText) expired unpaid, a checkout recorded without a plan row, "
-                    + "and the same purchase was made again: charge \(paidID)\(by.reference.map { " (\($0))" } ?? ""), "
+                message: "charge \(id) for \(line.amount.decimalText) expired unpaid, "
+                    + (line.topUpKey == nil ? "a checkout recorded without a plan row, and the same purchase was made again"
+                        : "and its plan row was bought again under its reference") + ": "
+                    + "charge \(paidID)\(by.reference.map { " (\($0))" } ?? ""), "
                     + "created \(by.createdAt.iso8601) for the same amount and wallet, was paid. Nothing is left to buy.")
         }
         let purchases = possiblePurchases(input.chargeless, among: lines)
@@ -163,13 +165,18 @@ extension Reconciler {
     /// that a later charge of the same purchase (`PurchasePairing`) paid for, one for one,
     /// the earliest first: by line, the paid one's line. Such a charge has no row to plan
     /// again, and `status` asked for the purchase made a minute after it for a week (probe
-    /// 113). A plan row's charge is not: its row's next purchase cannot be told from a
-    /// purchase of its own (probe 114: two rows of one plan, the second sent after the
-    /// first's charge expired). Made again within `madeAgainWithinMilliseconds` of its
-    /// expiry: a purchase of the same amount years on is another (a checkout of 2015 read
-    /// as made again in 2022 on the bench's ledger).
+    /// 113). A plan row's charge only when the paid one carries the row's reference: else
+    /// its row's next purchase cannot be told from a purchase of its own (probe 114: two
+    /// rows of one plan, the second sent after the first's charge expired), but a checkout
+    /// made again under the row's reference is the row's (probe 134: it was read as not
+    /// bought, and `status` asked to plan the row again). Made again within
+    /// `madeAgainWithinMilliseconds` of its expiry: a purchase of the same amount years on
+    /// is another (a checkout of 2015 read as made again in 2022 on the bench's ledger).
     static func madeAgain(_ lines: [ChargeLine]) -> [(expired: Int, paid: Int)] {
-        let abandoned = lines.indices.filter { lines[$0].state == .expired && lines[$0].topUpKey == nil && lines[$0].chargeID != nil }
+        let abandoned = lines.indices.filter { index in
+            let line = lines[index]
+            return line.state == .expired && line.chargeID != nil && (line.topUpKey == nil || line.reference != nil)
+        }
         guard !abandoned.isEmpty else { return [] }
         func window(_ index: Int) -> (from: Timestamp, to: Timestamp) {
             let charge = lines[index]
@@ -198,8 +205,11 @@ extension Reconciler {
         for index in abandoned.sorted(by: { (lines[$0].createdAt, $0) < (lines[$1].createdAt, $1) }) {
             let charge = lines[index]
             let (from, until) = window(index)
-            if let taken = paid.take(account: charge.account, amount: charge.amount, from: from,
-                                     to: until, where: { PurchasePairing.samePurchase(lines[$0], charge) }) {
+            // A plan row's, by its reference only.
+            let row = charge.topUpKey != nil
+            if let taken = paid.take(account: charge.account, amount: charge.amount, from: from, to: until, where: { other in
+                PurchasePairing.samePurchase(lines[other], charge) && (!row || lines[other].reference == charge.reference)
+            }) {
                 pairs.append((index, taken))
             }
         }
