@@ -36,8 +36,9 @@ public struct ChargeImport: BatchImport {
         public var linkedExisting = 0
         /// Rows whose charge the ledger already held.
         public var alreadyInLedger = 0
-        /// Charges naming a plan row that already had its charge: a second purchase of the
-        /// row, which the report warns of (`reference_paid_twice`) once both are paid.
+        /// Charges naming a plan row that already had its charge, with that charge
+        /// (`rowCharge`): another purchase of the row, made again if the row's charge expired
+        /// unpaid, a second if both are paid, which the report warns of (`reference_paid_twice`).
         public var secondPurchases: [(reference: String, chargeID: String, rowCharge: String?)] = []
         /// References that name no open plan row (kept on the charge, linked to nothing).
         public var unlinkedReferences = 0
@@ -528,7 +529,7 @@ public struct ChargeImport: BatchImport {
                     summary.total += charge.amount
                     continue
                 }
-                // The row has its charge already: this one is a second purchase of it.
+                // The row has its charge already: this one is another purchase of it.
                 summary.secondPurchases.append((reference, charge.chargeID, topUp.chargeID))
                 secondPurchase = true
             }
