@@ -173,9 +173,10 @@ extension Reconciler {
     /// `madeAgainWithinMilliseconds` of its expiry: a purchase of the same amount years on
     /// is another (a checkout of 2015 read as made again in 2022 on the bench's ledger).
     static func madeAgain(_ lines: [ChargeLine]) -> [(expired: Int, paid: Int)] {
+        // Field by field: a line copied whole retains each of its strings, a million times.
         let abandoned = lines.indices.filter { index in
-            let line = lines[index]
-            return line.state == .expired && line.chargeID != nil && (line.topUpKey == nil || line.reference != nil)
+            lines[index].state == .expired && lines[index].chargeID != nil
+                && (lines[index].topUpKey == nil || lines[index].reference != nil)
         }
         guard !abandoned.isEmpty else { return [] }
         func window(_ index: Int) -> (from: Timestamp, to: Timestamp) {
@@ -196,10 +197,12 @@ extension Reconciler {
             }
         }
         var paid = PurchasePairing(lines.indices.lazy.filter { index in
-            let line = lines[index]
-            guard line.state == .settled, line.chargeID != nil, let spans = weeks[line.amount] else { return false }
-            let begun = spans.partitioningIndex { $0.from > line.createdAt }  // the weeks begun by then: spans[..<begun]
-            return begun > 0 && line.createdAt <= spans[begun - 1].to
+            guard lines[index].state == .settled, lines[index].chargeID != nil, let spans = weeks[lines[index].amount] else {
+                return false
+            }
+            let created = lines[index].createdAt
+            let begun = spans.partitioningIndex { $0.from > created }  // the weeks begun by then: spans[..<begun]
+            return begun > 0 && created <= spans[begun - 1].to
         }, of: lines)
         var pairs: [(expired: Int, paid: Int)] = []
         for index in abandoned.sorted(by: { (lines[$0].createdAt, $0) < (lines[$1].createdAt, $1) }) {
