@@ -86,8 +86,7 @@ extension Reconciler {
             lines.append(chargeLine(
                 charge, matchedTo: increase, matcher: matcher,
                 alike: alike[index].map { (input.charges[$0], increases[matched.increaseOfCharge[$0]]) },
-                roseWhilePayable: increase != nil || Self.rose(increases, between: charge.createdAt,
-                    and: matcher.expiry(of: charge).adding(milliseconds: matcher.graceMilliseconds)),
+                roseWhilePayable: increase != nil || !Self.windows(increases, of: charge, matcher: matcher).isEmpty,
                 asOf: asOf, trusted: trusted, findings: &findings))
             if lines[lines.count - 1].state == .expired {
                 if let other = alike[index] { alikeByCharge[charge.chargeID] = input.charges[other].chargeID }
@@ -140,12 +139,8 @@ extension Reconciler {
         // end, payable (with the grace) after its start.
         var candidates: [Int: [Int]] = [:]
         for index in charges.indices where matched.increaseOfCharge[index] < 0 && unrecorded(charges[index]) {
-            let charge = charges[index]
-            let deadline = matcher.expiry(of: charge).adding(milliseconds: matcher.graceMilliseconds)
-            var window = increases.partitioningIndex { $0.to > charge.createdAt }
-            while window < increases.count && increases[window].from < deadline {
+            for window in Self.windows(increases, of: charges[index], matcher: matcher) {
                 candidates[window, default: []].append(index)
-                window += 1
             }
         }
         guard !candidates.isEmpty else { return [:] }
@@ -223,12 +218,15 @@ extension Reconciler {
     /// one made in its place: the week `status` speaks of an expired charge.
     static let madeAgainWithinMilliseconds: Int64 = 7 * 86_400_000
 
-    /// Whether `total_credits` rose in a window a charge created at `created`, payable until
-    /// `deadline`, was a candidate of (one ending after its creation and opening before its
-    /// deadline).
-    static func rose(_ increases: [ChargeMatcher.Increase], between created: Timestamp, and deadline: Timestamp) -> Bool {
-        let window = increases.partitioningIndex { $0.to > created }
-        return window < increases.count && increases[window].from < deadline
+    /// The rises of `total_credits` (by index; `increases` in time order) whose windows
+    /// `charge` was a candidate of: ending after its creation, opening before its expiry and
+    /// the grace.
+    static func windows(_ increases: [ChargeMatcher.Increase], of charge: LedgerReader.ChargeRecord,
+                        matcher: ChargeMatcher) -> Range<Int> {
+        let deadline = matcher.expiry(of: charge).adding(milliseconds: matcher.graceMilliseconds)
+        let first = increases.partitioningIndex { $0.to > charge.createdAt }
+        let end = increases.partitioningIndex { $0.from >= deadline }
+        return first..<max(first, end)
     }
 
     /// How long before a row was blocked (or its request's outcome lost) a charge bought for
