@@ -42,6 +42,20 @@ struct StoreConformanceTests {
         #expect(runs.first?.outcome == "attention")
     }
 
+    /// Charges created at one moment are read in the order the ledger recorded them, not by
+    /// their ids (random ones: of a plan's two rows of one amount, the second took the first's
+    /// payment, probe 129), in either store.
+    @Test(arguments: Stores.all)
+    func chargesOfOneMomentAreReadInTheOrderRecorded(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll([.runStarted(RunStarted(command: "import charges"))] + ["zz", "aa", "mm"].map { id in
+            .chargeRecorded(ChargeRecorded(
+                chargeID: id, amount: usd("25"), wallet: nil, chainID: 8453, createdAt: t0, expiresAt: nil, reference: nil,
+                topUpKey: nil, status: nil, paidAt: nil, memo: nil, origin: "charges.csv:2"))
+        })
+        #expect(try store.ledger.read { try $0.charges(account: "default") }.map(\.chargeID) == ["zz", "aa", "mm"])
+    }
+
     /// A run that never ended although a later one did was killed (one writer at a time):
     /// it is a failed run to the readers, as one that ended `failed` is. It was never
     /// reported. The newest run without an end may still be running, and is not.

@@ -335,6 +335,31 @@ import Testing
         }
     }
 
+    /// A charge sent on its turn (`turnTaken: true`) that is told to slow down (429) is not
+    /// sent again here: `.rateLimited` comes at once, with the pause set for every request,
+    /// so the engine records the row not sent before anything waits (probe 132: the client
+    /// waited out the pause itself, the row `requesting`, and a kill then left it `unknown`).
+    /// One request per 1000 s within a budget of 1200 s: a client that retried itself would
+    /// wait, and is stopped after a minute by the test's watchdog (`.notSent`).
+    @Test func aChargeSentOnItsTurnAndToldToSlowDownIsNotSentAgainHere() async throws {
+        try await withSimulator({ $0.rateLimit = 0.001 }, client: { $0.maxRetryTime = .seconds(1200) }) { server, client in
+            _ = try await client.createCoinbaseCharge(amount: try Micros(parsing: "1.50"), sender: wallet, chainID: 8453, turnTaken: true)
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(60))
+                client.interrupt()
+            }
+            defer { watchdog.cancel() }
+            let amount = try Micros(parsing: "1.50")
+            do throws(APIError) {
+                _ = try await client.createCoinbaseCharge(amount: amount, sender: wallet, chainID: 8453, turnTaken: true)
+                Issue.record("must throw")
+            } catch {
+                guard case .rateLimited = error else { Issue.record("got \(error)"); return }
+            }
+            #expect(await server.apiRequestCount() == 2)
+        }
+    }
+
     @Test func a429PausesEveryConcurrentCall() async throws {
         // A budget no stall of the whole suite outlasts: every call must succeed in the end.
         try await withSimulator({ $0.rateLimit = 2 }, client: { $0.maxRetryTime = .seconds(900) }) { server, client in
