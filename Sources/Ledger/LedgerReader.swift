@@ -128,8 +128,19 @@ public struct LedgerReader {
     /// listings' times are in `keyListings`.
     public func keyReadings(account: String) throws -> [KeyReadingRow] { try store().keyReadings(account: account) }
 
-    /// The stored days of activity of `account`, by date.
+    /// Every stored reading of a day of activity of `account` (of the whole account or of
+    /// one key), by date, then in the order stored.
     public func activityDays(account: String) throws -> [ActivityDayRow] { try store().activityDays(account: account) }
+
+    /// The whole account's stored activity of `account`: each day as last read, with its
+    /// lines, and the days read again.
+    public func activity(account: String) throws -> StoredActivity {
+        let readings = try store().activityDays(account: account).filter { $0.apiKeyHash == nil }
+        guard let first = readings.first?.date, let last = readings.last?.date else { return .none }
+        let ids = Set(readings.map(\.id))
+        let lines = try store().activityLines(account: account, from: first, through: last).filter { ids.contains($0.dayID) }
+        return StoredActivity(readings: readings, lines: lines)
+    }
 
     /// The lines of `account`'s stored activity days from `from` through `through` (UTC
     /// days), by date, then day, then line.

@@ -129,9 +129,11 @@ import Testing
         }
     }
 
-    /// A stored day the API now answers differently is a finding with both totals, never
-    /// an overwrite.
-    @Test func aStoredDayThatChangedIsAFindingNotAnOverwrite() async throws {
+    /// A stored day the API now answers differently is read again and stored beside the
+    /// earlier reading, never over it: said once, with both totals, and the next fetch
+    /// compares the day with the new reading (it was said on every fetch for 30 days, and
+    /// the new answer was never kept). The report uses the newer reading and notes it.
+    @Test func aStoredDayThatChangedIsStoredAgainBesideTheEarlierReadingAndSaidOnce() async throws {
         let directory = try TemporaryDirectory()
         try await withUsage { server, _ in
             _ = try await fetch(directory, server)
@@ -141,23 +143,54 @@ import Testing
             try await server.setClock(Self.at("2026-03-14T20:00:00Z"))
             try await server.use(Self.usd("0.75"), model: "openai/gpt-4.1", provider: "OpenAI")
 
+            let before = await server.apiRequestCount()
             let later = try await fetch(directory, server, now: Self.now.adding(seconds: 3600))
+            #expect(await server.apiRequestCount() - before == 1 + 1 + 2 + 1 + 1, "the day read again on its own")
             #expect(later.exitStatus == .attention)
             #expect(later.activityDays?.isEmpty == true)
-            #expect(later.findings.map(\.kind) == [.activityMismatch])
+            #expect(later.activityDaysReadAgain.map(\.date) == [day])
+            #expect(later.findings.map(\.kind) == [.activityRevised])
             let finding = later.findings.first
             #expect(finding?.reference == "2026-03-14")
             #expect(finding?.amount == Self.usd("0.75"))
             #expect(finding?.message.contains("totalling 2.5 USD") == true && finding?.message.contains("totalling 1.75 USD") == true,
                     "\(finding?.message ?? "")")
-            #expect(try ledger.read { try $0.activityLines(account: "ops", from: day, through: day) } == stored)
-            #expect(try ledger.read { try $0.runs() }.first?.outcome == "attention")
-            guard case .object(let printed) = later.json, case .array(let findings)? = printed["findings"],
+            #expect(finding?.message.contains("stored beside the earlier one") == true, "\(finding?.message ?? "")")
+            #expect(later.text.contains("1 of them read again and stored anew (2026-03-14)"), "\(later.text)")
+            let printed = try ExactJSON(parsing: later.json.text)
+            #expect(printed["activity"]?["days_read_again"] == (try ExactJSON(parsing: #"["2026-03-14"]"#)))
+            guard case .object(let object) = later.json, case .array(let findings)? = object["findings"],
                   case .object(let first)? = findings.first else {
                 Issue.record("no finding in \(later.json.text)")
                 return
             }
-            #expect(first["reference"] == .string("2026-03-14") && first["amount"] == .string("0.75"))
+            #expect(first["kind"] == .string("activity_revised") && first["amount"] == .string("0.75"))
+
+            // Both readings are kept: the earlier one's lines untouched, the day's now the new one.
+            let readings = try ledger.read { try $0.activityDays(account: "ops") }.filter { $0.date == day }
+            #expect(readings.count == 2)
+            let lines = try ledger.read { try $0.activityLines(account: "ops", from: day, through: day) }
+            #expect(lines.filter { $0.dayID == readings[0].id } == stored)
+            let activity = try ledger.read { try $0.activity(account: "ops") }
+            #expect(activity.days.count == 30 && activity.days.last?.id == readings[1].id)
+            #expect(ActivityLine.total(activity.lines.filter { $0.date == day }.map(\.line)) == Self.usd("2.5"))
+            #expect(activity.readAgain.map(\.reading.id) == [readings[1].id])
+            #expect(try ledger.read { try $0.runs() }.first?.outcome == "attention")
+            #expect(try ledger.verify().isSound)
+
+            // Said once: the next fetch finds the day as the API answers it.
+            let next = try await fetch(directory, server, now: Self.now.adding(seconds: 7200))
+            #expect(next.exitStatus == .ok, "\(next.findings)")
+            #expect(next.activityDaysReadAgain.isEmpty && next.activityDaysChecked == 30)
+
+            var options = ReconcileOptions(account: "ops")
+            options.from = CivilDate(isoText: "2026-03-01")
+            let books = try Reconciler(options: options).reconcile(ledger)
+            let revised = books.findings.filter { $0.kind == .activityRevised }
+            #expect(revised.map(\.severity) == [.info] && revised.first?.amount == Self.usd("0.75"))
+            #expect(revised.first?.message.contains("was read again at 2026-03-15T07:00:00.004Z: GET /activity answered 2 rows "
+                + "totalling 2.5 USD, where the reading of 2026-03-15T06:00:00.033Z held 2 rows totalling 1.75 USD") == true, "\(revised.first?.message ?? "")")
+            #expect(ActivityLine.total(books.activity.filter { $0.date == day }.map(\.line)) == Self.usd("2.5"))
         }
     }
 
@@ -355,23 +388,30 @@ import Testing
                          byokUsage: nil, requests: requests, promptTokens: nil, completionTokens: nil, reasoningTokens: nil,
                          cachedTokens: nil)
         }
-        let stored = [day: [line("a", "1"), line("b", "2")]]
-        func check(_ answered: [ActivityLine]) -> [Finding] {
-            ActivityCheck.findings(stored: stored, answered: [day: answered], at: Self.now, account: "ops")
+        let kept = [line("a", "1"), line("b", "2")]
+        func check(_ answered: [ActivityLine]) -> Finding? {
+            guard ActivityCheck.changedDays(stored: [day: kept], answered: [day: answered]) == [day] else { return nil }
+            return ActivityCheck.finding(date: day, kept: kept, now: answered, storedAgain: true, at: Self.now, account: "ops")
         }
-        #expect(check([line("b", "2"), line("a", "1")]).isEmpty)
-        #expect(check([line("a", "1"), line("b", "2"), line("b", "2")]).first?.amount == Self.usd("2"))
-        #expect(check([line("a", "1")]).first?.amount == Self.usd("-2"))
-        let sameTotal = check([line("a", "1"), line("b", "2", requests: 2)]).first
+        #expect(check([line("b", "2"), line("a", "1")]) == nil)
+        #expect(check([line("a", "1"), line("b", "2"), line("b", "2")])?.amount == Self.usd("2"))
+        #expect(check([line("a", "1")])?.amount == Self.usd("-2"))
+        let sameTotal = check([line("a", "1"), line("b", "2", requests: 2)])
         #expect(sameTotal?.amount == .zero)
         // The same total both ways: what changed is said (it read "1 row totalling 1.25 USD … stored 1
         // row totalling 1.25 USD", probe 61).
         #expect(sameTotal?.message.contains("for that day (a row for b now says requests 2 where the ledger has requests 1);")
             == true, "\(sameTotal?.message ?? "")")
-        #expect(check([line("a", "1"), line("c", "2")]).first?.message
+        #expect(check([line("a", "1"), line("c", "2")])?.message
             .contains("(a row for b now says model c where the ledger has model b)") == true)
-        #expect(check([line("a", "1")]).first?.message.contains("now says") == false, "no row of its own: nothing to compare")
-        #expect(ActivityCheck.findings(stored: [day: []], answered: [:], at: Self.now, account: "ops").isEmpty)
+        #expect(check([line("a", "1")])?.message.contains("now says") == false, "no row of its own: nothing to compare")
+        #expect(ActivityCheck.changedDays(stored: [day: []], answered: [:]).isEmpty)
+        // The window's answer differs and the day's own does not: nothing is stored, and it
+        // says so (and stays a mismatch, not a revision).
+        let disagreeing = ActivityCheck.finding(
+            date: day, kept: kept, now: [line("a", "1")], storedAgain: false, at: Self.now, account: "ops")
+        #expect(disagreeing.kind == .activityMismatch && disagreeing.severity == .warning)
+        #expect(disagreeing.message.contains("GET /activity?date=2026-03-14 still answers the stored rows, so nothing was stored"))
     }
 
     /// A key listing at the very moment of one the ledger holds (a --now given twice

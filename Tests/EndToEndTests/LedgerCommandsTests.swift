@@ -317,13 +317,17 @@ struct LedgerCommandsTests {
         let scratch = try Scratch()
         let ledger = scratch.path("books.sqlite")
         #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
-        // As the build before v5 left it.
-        let removed = try Executable.sqlite3(ledger, "DELETE FROM schema_migrations WHERE name LIKE 'v5:%'")
+        // As the build before v6 left it.
+        let removed = try Executable.sqlite3(ledger, """
+            DROP INDEX activity_days_by_reading;
+            CREATE UNIQUE INDEX activity_days_by_date ON activity_days (account, date, coalesce(api_key_hash, ''));
+            DELETE FROM schema_migrations WHERE name LIKE 'v6:%';
+            """)
         #expect(removed.status == 0, "\(removed.stderr)")
         let before = try Data(contentsOf: URL(fileURLWithPath: ledger))
         let refused = try Executable.creditRecon(["--ledger", ledger, "verify"])
         #expect(refused.status == 78)
-        #expect(refused.stderr.contains(#"was written by an earlier credit-recon: it needs migration "v5: charge.linked entries""#)
+        #expect(refused.stderr.contains(#"was written by an earlier credit-recon: it needs migration "v6: activity days read again""#)
             && refused.stderr.contains("`credit-recon --ledger \(ledger) status` applies the migration"), "\(refused.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == before)
         #expect([0, 1].contains(try Executable.creditRecon(["--ledger", ledger, "status"]).status))

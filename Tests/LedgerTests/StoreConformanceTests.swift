@@ -865,7 +865,8 @@ struct StoreConformanceTests {
     }
 
     /// The replay's tables are the projections without foreign keys (the replay checks the
-    /// runs its rows name itself), in either store's spelling of them.
+    /// runs its rows name itself), in either store's spelling of them, with migration v6's
+    /// index in place of v2's.
     @Test func theReplaysTablesHaveNoForeignKeys() {
         #expect(Schema.withoutReferences("run_id INTEGER REFERENCES runs(id),\n  day_id BIGINT NOT NULL REFERENCES s.days (id))")
             == "run_id INTEGER,\n  day_id BIGINT NOT NULL)")
@@ -873,12 +874,13 @@ struct StoreConformanceTests {
         #expect(!Schema.projectionTables(in: "replay").contains("REFERENCES"))
         #expect(!PostgresSchema.projectionTables(in: "pg_temp").joined().contains("REFERENCES"))
         #expect(Schema.projectionTables(in: "replay").split(separator: "\n").count
-            == (Schema.chargeTables(in: "replay") + "\n" + Schema.usageTables(in: "replay")).split(separator: "\n").count)
+            == (Schema.chargeTables(in: "replay") + "\n" + Schema.usageTables(in: "replay") + "\n"
+                + Schema.activityReadingsIndex(in: "replay")).split(separator: "\n").count)
     }
 
     /// The same for a row written at once rather than held for a batch (an activity day,
-    /// one per account and day): the entry being replayed is named, and the chain after it
-    /// checked to its end.
+    /// one per account, day and moment): the entry being replayed is named, and the chain
+    /// after it checked to its end.
     @Test(arguments: Stores.all)
     func anEntryWhoseUnbatchedRowTheTablesRefuseIsNamed(store: String) throws {
         let store = try Stores.make(store)
@@ -1023,9 +1025,12 @@ struct StoreConformanceTests {
     /// changes nothing. The newest migration had been applied again, and `verify` had said
     /// the ledger was sound; v2 failed on its own tables.
     @Test(arguments: Stores.all.flatMap { store in [
-        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v4%' OR name LIKE 'v5%'",
+        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v4%' OR name LIKE 'v5%' OR name LIKE 'v6%'",
          "v4: charge.status entries though the journal holds charge.status entries"),
-        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v5%'", "v5: charge.linked entries though the journal holds charge.linked entries"),
+        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v5%' OR name LIKE 'v6%'",
+         "v5: charge.linked entries though the journal holds charge.linked entries"),
+        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v6%'",
+         "v6: activity days read again though activity_days_by_reading exists"),
         (store, "DELETE FROM schema_migrations WHERE name NOT LIKE 'v1%'", "v2: key readings, activity days though key_listings exists"),
     ] })
     func aMigrationRecordEditedAwayBesideWhatItMadeIsDamage(store: String, sql: String, expected: String) throws {
@@ -1178,6 +1183,41 @@ struct StoreConformanceTests {
         #expect(report.isSound, "\(report.problems)")
     }
 
+    /// A day of activity read again is stored beside the earlier reading (migration v6):
+    /// both are kept, the newest is the day's, the replay equals them, and two readings of
+    /// one day at one moment are refused.
+    @Test(arguments: Stores.all)
+    func aDayReadAgainIsStoredBesideTheEarlierReading(store: String) throws {
+        let store = try Stores.make(store)
+        let facts = usageFacts(texts: ["plain", "second"])
+        guard case .activityDay(let day) = facts[2] else {
+            Issue.record("fixture changed")
+            return
+        }
+        var again = day
+        again.observedAt = t0.adding(seconds: 86_400)
+        again.lines = Array(day.lines.prefix(1))
+        again.rawBody = #"{"data":["again"]}"#
+        try store.ledger.appendAll(lifecycle() + facts + [.activityDay(again)])
+        let first = Int64(lifecycle().count + 1)
+        let activity = try store.ledger.read { try $0.activity(account: "default") }
+        #expect(activity.days.map(\.id) == [first + 3, first + 5], "the day before, then the day as read again")
+        #expect(activity.lines.map(\.dayID) == [first + 5] && activity.lines.map(\.line) == again.lines)
+        #expect(activity.readAgain.map(\.reading.id) == [first + 5] && activity.readAgain.map(\.earlier.id) == [first + 2])
+        #expect(activity.readAgain.first?.usage == Micros(raw: 250_000))
+        #expect(activity.readAgain.first?.earlierUsage == Micros(raw: 500_001))
+        let report = try store.ledger.verify()
+        #expect(report.isSound, "\(report.problems)")
+
+        let head = try store.ledger.headHash()
+        #expect(throws: (any Error).self) {
+            try store.ledger.write { writer in
+                _ = try writer.append(.activityDay(again), account: "default", runID: 1, at: again.observedAt)
+            }
+        }
+        #expect(try store.ledger.headHash() == head)
+    }
+
     /// A text holding a NUL (an API may send `\u0000` in a key's name) is stored up to it,
     /// as SQLite stores a bound C string and PostgreSQL's text cannot hold one: both stores
     /// keep the same rows, and the replay (which cuts the same way) equals them.
@@ -1283,8 +1323,10 @@ struct StoreConformanceTests {
     func aLedgerOpenedToBeCheckedIsNotMigrated(store: String) throws {
         let store = try Stores.make(store)
         try store.ledger.write { try $0.append(contentsOf: Self.bulk(10), runID: nil, at: t0) { $0 } }
-        // A build before v4 recorded no such migration, nor v5 (and wrote no charge.status entry).
-        try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v4:%' OR name LIKE 'v5:%'")
+        // A build before v4 recorded no such migration, nor v5 or v6 (and wrote no charge.status
+        // entry, nor v6's index).
+        try store.execute("DROP INDEX activity_days_by_reading")
+        try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%'")
         for _ in 0..<2 {
             let error = #expect(throws: LedgerError.self) { _ = try Ledger(checking: store.location) }
             guard case .olderSchema(_, let migration)? = error else {

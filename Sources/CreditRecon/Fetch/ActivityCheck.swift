@@ -2,31 +2,45 @@ import CreditTypes
 import Ledger
 
 /// Compares the API's activity for days the ledger already holds with what was stored: a
-/// day is stored once and never overwritten, so a day whose rows changed is a finding.
+/// reading is never overwritten, so a day answered otherwise is read again and stored
+/// beside it, and said once.
 enum ActivityCheck {
-    /// An `activity_mismatch` finding for each of `stored`'s days whose lines are not, as
-    /// a multiset, the lines `answered` gives for that day (rows in another order are the
-    /// same day).
-    static func findings(
-        stored: [CivilDate: [ActivityLine]], answered: [CivilDate: [ActivityLine]], at observedAt: Timestamp,
+    /// The days of `stored` whose lines are not, as a multiset, the lines `answered` gives
+    /// for that day (rows in another order are the same day), oldest first.
+    static func changedDays(stored: [CivilDate: [ActivityLine]], answered: [CivilDate: [ActivityLine]]) -> [CivilDate] {
+        stored.keys.sorted().filter { !same(stored[$0] ?? [], answered[$0] ?? []) }
+    }
+
+    /// Whether two answers for a day hold the same rows, in any order.
+    static func same(_ lines: [ActivityLine], _ others: [ActivityLine]) -> Bool {
+        lines.count == others.count && counts(lines) == counts(others)
+    }
+
+    /// The finding for `date`, held as `kept` and answered now as `now`: `activity_revised`
+    /// when the day's own answer was stored anew (`storedAgain`), else `activity_mismatch`
+    /// (the window's answer differs from the day's own, which still gives the stored rows).
+    static func finding(
+        date: CivilDate, kept: [ActivityLine], now: [ActivityLine], storedAgain: Bool, at observedAt: Timestamp,
         account: String
-    ) -> [Finding] {
-        stored.keys.sorted().compactMap { date in
-            let kept = stored[date] ?? []
-            let now = answered[date] ?? []
-            guard counts(kept) != counts(now) else { return nil }
-            let keptTotal = ActivityLine.total(kept)
-            let nowTotal = ActivityLine.total(now)
-            let difference = nowTotal.flatMap { now in keptTotal.flatMap { now.subtracting($0) } }
-            // The same total: say what changed, or the two halves of the sentence read alike.
-            let changed = difference == .zero ? firstChange(kept: kept, now: now).map { " (\($0))" } ?? "" : ""
+    ) -> Finding {
+        let keptTotal = ActivityLine.total(kept)
+        let nowTotal = ActivityLine.total(now)
+        let difference = nowTotal.flatMap { now in keptTotal.flatMap { now.subtracting($0) } }
+        // The same total: say what changed, or the two halves of the sentence read alike.
+        let changed = difference == .zero ? firstChange(kept: kept, now: now).map { " (\($0))" } ?? "" : ""
+        let answers = "GET /activity now answers \(rows(now.count)) totalling \(describe(nowTotal)) for \(date.isoText), "
+            + "but the ledger stored \(rows(kept.count)) totalling \(describe(keptTotal)) for that day\(changed); "
+        guard storedAgain else {
             return Finding(
-                .warning, .activityMismatch, at: observedAt, account: account, amount: difference,
-                reference: date.isoText,
-                message: "GET /activity now answers \(rows(now.count)) totalling \(describe(nowTotal)) for \(date.isoText), "
-                    + "but the ledger stored \(rows(kept.count)) totalling \(describe(keptTotal)) for that day\(changed); the ledger "
-                    + "keeps what it stored (a day is stored once). Ask OpenRouter whether the day's activity was corrected.")
+                .warning, .activityMismatch, at: observedAt, account: account, amount: difference, reference: date.isoText,
+                message: answers + "GET /activity?date=\(date.isoText) still answers the stored rows, so nothing was stored. "
+                    + "Ask OpenRouter which answer for the day is right.")
         }
+        return Finding(
+            .warning, .activityRevised, at: observedAt, account: account, amount: difference, reference: date.isoText,
+            message: answers + "the day's new answer is stored beside the earlier one, which the ledger keeps, and reports "
+                + "use it from now on (a later fetch compares the day with it). Ask OpenRouter whether the day's activity "
+                + "was corrected.")
     }
 
     /// What the first row the API answers now and the ledger does not hold says otherwise

@@ -35,6 +35,9 @@ public struct FetchStage: Sendable {
         public let activityDays: [ActivityDay]?
         /// Days already stored that were compared with the API's answer.
         public let activityDaysChecked: Int
+        /// The days of those the API answered otherwise, read again and stored beside the
+        /// earlier reading, oldest first.
+        public let activityDaysReadAgain: [ActivityDay]
         /// The run that recorded it.
         public let runID: Int64
         /// Findings about the reading; non-empty means exit 1.
@@ -198,18 +201,16 @@ public struct FetchStage: Sendable {
                 run.kept.append("the key readings")
             }
 
-            var stored: [ActivityDay]?
-            var checked = 0
+            var activity: ActivityRead?
             if options.readActivity {
-                let days = try await readActivity(client: client, into: &run, interruption: interruption)
-                stored = days.stored
-                checked = days.checked
+                activity = try await readActivity(client: client, into: &run, interruption: interruption)
             }
 
             try run.finish(at: context.now())
             return Outcome(
-                snapshot: snapshot, keys: keys, activityDays: stored, activityDaysChecked: checked, runID: runID,
-                findings: run.findings, account: account, headHash: try ledger.headHash())
+                snapshot: snapshot, keys: keys, activityDays: activity?.stored, activityDaysChecked: activity?.checked ?? 0,
+                activityDaysReadAgain: activity?.readAgain ?? [], runID: runID, findings: run.findings, account: account,
+                headHash: try ledger.headHash())
         } catch {
             if !(error is FetchCallFailed), !(error is FetchStopped), !(error is APIError) {
                 try? run.finish(failed: error, at: context.now())
@@ -293,34 +294,32 @@ public struct FetchStage: Sendable {
 
     /// Stores every completed UTC day of the API's window that the ledger does not hold
     /// (one `GET /activity?date=` each, oldest first, each committed as it comes), then
-    /// compares the days it already held with the API's answer for the whole window.
+    /// compares the days it already held with the API's answer for the whole window. A day
+    /// answered otherwise is read again on its own (`GET /activity?date=`) and, when that
+    /// answer differs too, stored beside the earlier reading, which stays: it is said once.
     private func readActivity(
         client: OpenRouterClient, into run: inout FetchRun, interruption: Interruption?
-    ) async throws -> (stored: [ActivityDay], checked: Int) {
+    ) async throws -> ActivityRead {
         let today = context.now().utcDate
         let window = today.adding(days: -Self.activityWindowDays)...today.adding(days: -1)
-        let held = try run.ledger.read { try $0.activityDays(account: run.account) }.filter { $0.apiKeyHash == nil }
-        let heldDates = Set(held.map(\.date))
+        let held = try run.ledger.read { try $0.activity(account: run.account) }
+        let heldDates = Set(held.days.map(\.date))
         var missing: [CivilDate] = []
         var date = window.lowerBound
         while date <= window.upperBound {
             if !heldDates.contains(date) { missing.append(date) }
             date = date.adding(days: 1)
         }
-        var stored: [ActivityDay] = []
+        var read = ActivityRead()
         for (index, day) in missing.enumerated() {
             showing("GET /activity?date=\(day.isoText), day \(index + 1) of \(missing.count) to store", interruption)
-            let reading = try await step("GET /activity?date=\(day.isoText)", run, interruption) { () async throws(APIError) in
-                try await client.getActivity(date: day)
-            }
-            let fact = ActivityDay(
-                date: day, observedAt: context.now(), lines: reading.rows.map(ActivityLine.init), rawBody: reading.rawBody)
-            try run.store(.activityDay(fact), at: fact.observedAt)
-            stored.append(fact)
-            run.daysStored += 1
+            let fact = try await readDay(day, client: client, run: run, interruption: interruption)
+            try run.store(fact)
+            read.stored.append(fact)
         }
-        let toCheck = held.filter { window.contains($0.date) }
-        if let first = toCheck.first?.date, let last = toCheck.last?.date {
+        let toCheck = held.days.filter { window.contains($0.date) }
+        read.checked = toCheck.count
+        if !toCheck.isEmpty {
             showing("GET /activity, to check the \(toCheck.count) days already stored", interruption)
             let answered = try await step("GET /activity", run, interruption) { () async throws(APIError) in
                 let reading = try await client.getActivity()
@@ -331,19 +330,39 @@ public struct FetchStage: Sendable {
                         reason: "GET /activity answered a row for \(stray.date.isoText), a day after today (\(today.isoText), UTC)",
                         rawBody: reading.rawBody)
                 }
-                return reading
+                return Dictionary(grouping: reading.rows) { $0.date }.mapValues { $0.map(ActivityLine.init) }
             }
             let ids = Set(toCheck.map(\.id))
-            let kept = try run.ledger.read { try $0.activityLines(account: run.account, from: first, through: last) }
-                .filter { ids.contains($0.dayID) }
-            var keptByDate = Dictionary(uniqueKeysWithValues: toCheck.map { ($0.date, [ActivityLine]()) })
-            for row in kept { keptByDate[row.date, default: []].append(row.line) }
-            run.findings += ActivityCheck.findings(
-                stored: keptByDate, answered: Dictionary(grouping: answered.rows) { $0.date }.mapValues { $0.map(ActivityLine.init) },
-                at: context.now(), account: run.account)
+            var kept = Dictionary(uniqueKeysWithValues: toCheck.map { ($0.date, [ActivityLine]()) })
+            for row in held.lines where ids.contains(row.dayID) { kept[row.date, default: []].append(row.line) }
+            let changed = ActivityCheck.changedDays(stored: kept, answered: answered)
+            for (index, day) in changed.enumerated() {
+                showing("GET /activity?date=\(day.isoText), day \(index + 1) of \(changed.count) answered otherwise", interruption)
+                let lines = kept[day] ?? []
+                let fact = try await readDay(day, client: client, run: run, interruption: interruption)
+                let storedAgain = !ActivityCheck.same(lines, fact.lines)
+                if storedAgain {
+                    try run.store(fact)
+                    read.readAgain.append(fact)
+                }
+                run.findings.append(ActivityCheck.finding(
+                    date: day, kept: lines, now: storedAgain ? fact.lines : answered[day] ?? [], storedAgain: storedAgain,
+                    at: context.now(), account: run.account))
+            }
         }
-        run.summary.append("activity \(stored.count) new days, \(toCheck.count) checked")
-        return (stored, toCheck.count)
+        run.summary.append("activity \(read.stored.count) new days, \(toCheck.count) checked"
+            + (read.readAgain.isEmpty ? "" : ", \(read.readAgain.count) read again"))
+        return read
+    }
+
+    /// Reads one day (`GET /activity?date=`), dated now.
+    private func readDay(
+        _ day: CivilDate, client: OpenRouterClient, run: FetchRun, interruption: Interruption?
+    ) async throws -> ActivityDay {
+        let reading = try await step("GET /activity?date=\(day.isoText)", run, interruption) { () async throws(APIError) in
+            try await client.getActivity(date: day)
+        }
+        return ActivityDay(date: day, observedAt: context.now(), lines: reading.rows.map(ActivityLine.init), rawBody: reading.rawBody)
     }
 
     /// Runs one call after the snapshot; when it fails, the run ends `failed` and the error
@@ -387,6 +406,12 @@ private struct FetchRun {
 
     func store(_ fact: Fact, at time: Timestamp) throws {
         try ledger.write { writer in _ = try writer.append(fact, account: account, runID: runID, at: time) }
+    }
+
+    /// Stores a day of activity, and counts it among what is kept.
+    mutating func store(_ day: ActivityDay) throws {
+        try store(.activityDay(day), at: day.observedAt)
+        daysStored += 1
     }
 
     /// Ends the run `ok`, or `attention` with findings.
@@ -439,6 +464,7 @@ extension FetchStage.Outcome {
                 .object([
                     "days_stored": .array(days.map { .string($0.date.isoText) }),
                     "days_checked": .int(Int64(activityDaysChecked)),
+                    "days_read_again": .array(activityDaysReadAgain.map { .string($0.date.isoText) }),
                 ])
             } ?? .null,
             "run_id": .int(runID),
@@ -470,7 +496,9 @@ extension FetchStage.Outcome {
             let stored = days.isEmpty ? "no new day stored"
                 : days.count == 1 ? "1 day stored (\(days[0].date.isoText))"
                 : "\(days.count) days stored (\(days[0].date.isoText) to \(days[days.count - 1].date.isoText))"
-            lines.append("activity: \(stored), \(activityDaysChecked) stored days checked against the API")
+            let again = activityDaysReadAgain.map(\.date.isoText)
+            lines.append("activity: \(stored), \(activityDaysChecked) stored days checked against the API"
+                + (again.isEmpty ? "" : ", \(again.count) of them read again and stored anew (\(again.joined(separator: ", ")))"))
         } else {
             lines.append("activity: not read (--no-activity)")
         }

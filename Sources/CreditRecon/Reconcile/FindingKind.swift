@@ -35,11 +35,16 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case runwayLow = "runway_low"
     /// A command (fetch, topup, run) ended in failure; its summary says why.
     case runFailed = "run_failed"
-    /// The API's activity for a day the ledger already holds is not what was stored (the
-    /// ledger keeps what it stored; `reference` is the UTC date), or the account's use
-    /// between two readings lies outside the bounds its days' activity sets (`amount` is
-    /// how far).
+    /// The account's use between two readings lies outside the bounds its days' activity
+    /// sets (`amount` is how far); from `fetch`, the API's answer for the window gives a
+    /// held day other rows than the day's own answer, which still gives the stored ones
+    /// (`reference` is the UTC date).
     case activityMismatch = "activity_mismatch"
+    /// A held day of activity the API answered otherwise, read again and stored beside the
+    /// earlier reading (`reference` is the UTC date, `amount` the new total less the old):
+    /// a warning from `fetch`, which reads it, and worth knowing in reports, which use the
+    /// newer reading.
+    case activityRevised = "activity_revised"
     /// Use in a period that no key's readings explain (`amount`): use on keys deleted
     /// between readings, before a key's first reading, or on no key (chat in the browser).
     case usageUnattributed = "usage_unattributed"

@@ -43,10 +43,9 @@ public struct Reconciler: Sendable {
         /// Every listing of the account's keys, in time order, and their keys by listing.
         var keyListings: [KeyListingRow] = []
         var keyReadings: [KeyReadingRow] = []
-        /// The account's stored days of activity (the whole account's, not one key's), and
-        /// their lines, by date.
-        var activityDays: [ActivityDayRow] = []
-        var activityLines: [ActivityLineRow] = []
+        /// The account's stored activity (the whole account's, not one key's): each day as
+        /// last read, its lines, and the days read again.
+        var activity = StoredActivity.none
         var newest: Timestamp?
         var headHash: String
     }
@@ -63,13 +62,7 @@ public struct Reconciler: Sendable {
     func readBooks(_ ledger: Ledger) throws -> Input {
         let account = options.account
         var (input, charges) = try ledger.read({ reader in
-            let days = try reader.activityDays(account: account).filter { $0.apiKeyHash == nil }
-            var lines: [ActivityLineRow] = []
-            if let first = days.first?.date, let last = days.last?.date {
-                let ids = Set(days.map(\.id))
-                lines = try reader.activityLines(account: account, from: first, through: last).filter { ids.contains($0.dayID) }
-            }
-            return Input(
+            Input(
                 snapshots: try reader.snapshots(account: account),
                 charges: [],
                 chargeless: try reader.chargelessTopUps(account: account),
@@ -77,8 +70,7 @@ public struct Reconciler: Sendable {
                 recentRuns: try reader.runs(limit: Self.recentRunCount),
                 keyListings: try reader.keyListings(account: account),
                 keyReadings: try reader.keyReadings(account: account),
-                activityDays: days,
-                activityLines: lines,
+                activity: try reader.activity(account: account),
                 newest: try reader.newestJournalTime(),
                 headHash: try reader.head().hash)
         }, alongside: { reader in try reader.charges(account: account) })
@@ -126,9 +118,10 @@ public struct Reconciler: Sendable {
         let keyUsage = attributeUsage(
             input, listings: listings, trusted: readings.trusted, untrusted: readings.untrusted, grid: grid, findings: &findings)
         var dayTotals: [Int64: DayTotal] = [:]
-        for day in input.activityDays { dayTotals[day.date.daysSinceEpoch] = DayTotal() }
-        for row in input.activityLines { dayTotals[row.date.daysSinceEpoch, default: DayTotal()].add(row.line.usage) }
+        for day in input.activity.days { dayTotals[day.date.daysSinceEpoch] = DayTotal() }
+        for row in input.activity.lines { dayTotals[row.date.daysSinceEpoch, default: DayTotal()].add(row.line.usage) }
         findings += activityBoundFindings(readings.trusted, dayTotals: dayTotals)
+        findings += activityRevisedFindings(input.activity.readAgain)
         findings += activityLostFindings(
             firstReading: input.snapshots.first?.observedAt, storedDays: Set(dayTotals.keys), asOf: asOf)
         let standing = keyStanding(input, listings: listings, trusted: readings.trusted, grid: grid)
@@ -157,7 +150,7 @@ public struct Reconciler: Sendable {
             untrustedReadings: readings.untrusted.reduce(0) { grid.contains($1.observedAt) ? $0 + 1 : $0 },
             keyUsage: keyUsage, keys: standing.keys, keysReadAt: standing.readAt, everyKey: everyKey,
             firstKeysReadAt: input.keyListings.first?.observedAt,
-            activity: scopedActivity(input.activityLines, from: range.from, to: range.to), recentRuns: input.recentRuns,
+            activity: scopedActivity(input.activity.lines, from: range.from, to: range.to), recentRuns: input.recentRuns,
             sendingRunIDs: Dictionary(input.chargeless.compactMap { topUp in
                 topUp.state == "planned" || topUp.state == "requesting" ? topUp.runID.map { (topUp.key, $0) } : nil
             }, uniquingKeysWith: { first, _ in first }), alikeTakenInstead: alike, madeAgainBy: madeAgain)

@@ -20,6 +20,7 @@ enum MigrationRecord {
         case "v3: the journal's times, indexed": [.relation("journal_by_time")]
         case Schema.entryKindsMigration: [.entries(kind: "charge.status")]
         case Schema.linkedChargesMigration: [.entries(kind: "charge.linked")]
+        case Schema.activityReadingsMigration: [.relation("activity_days_by_reading")]
         default: []
         }
     }

@@ -22,9 +22,10 @@ extension CreditReconCommand {
 
                 After the snapshot: every key of the account, disabled ones included (GET /keys, all pages), then \
                 each completed UTC day of the API's 30-day window that the ledger does not hold yet, one \
-                GET /activity?date= each (the first fetch backfills 30 days). A day is stored once; the days already \
-                held are compared with the API's answer (one GET /activity), and one whose rows changed is an \
-                activity_mismatch finding (exit 1), never an overwrite. When one of these calls fails, what was \
+                GET /activity?date= each (the first fetch backfills 30 days). A reading is never overwritten: the \
+                days already held are compared with the API's answer (one GET /activity), and one whose rows \
+                changed is read again and stored beside the earlier reading, an activity_revised warning (exit 1) \
+                said once; reports use the newer reading. When one of these calls fails, what was \
                 stored before it stays and the command exits with that call's code, naming it; the next fetch reads \
                 what is missing. --no-keys and --no-activity skip them for a key that may not read them. \
                 SIGTERM or SIGINT stops it the same way: the call on the wire is finished and stored, none is sent \

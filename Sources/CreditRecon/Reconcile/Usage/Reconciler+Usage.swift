@@ -324,6 +324,24 @@ extension Reconciler {
                 + "account's activity page, and ask OpenRouter if they disagree.")
     }
 
+    /// An `activity_revised` note for each day of activity read again, observed when it
+    /// was: the API came to answer the day otherwise, and the report uses the newer reading.
+    func activityRevisedFindings(_ readAgain: [ActivityReadAgain]) -> [Finding] {
+        readAgain.map { again in
+            let date = again.reading.date.isoText
+            func total(_ usage: Micros?) -> String { usage.map { "\($0) USD" } ?? "more than the ledger can hold" }
+            return Finding(
+                .info, .activityRevised, at: again.reading.observedAt, account: options.account,
+                amount: again.usage.flatMap { now in again.earlierUsage.flatMap { now.subtracting($0) } }, reference: date,
+                message: "the activity of \(date) (UTC) was read again at \(again.reading.observedAt.iso8601): GET /activity "
+                    + "answered \(again.reading.lineCount) row\(again.reading.lineCount == 1 ? "" : "s") totalling "
+                    + "\(total(again.usage)), where the reading of \(again.earlier.observedAt.iso8601) held "
+                    + "\(again.earlier.lineCount) row\(again.earlier.lineCount == 1 ? "" : "s") totalling "
+                    + "\(total(again.earlierUsage)). The report uses the newer reading for the day's use by model; the "
+                    + "ledger keeps both.")
+        }
+    }
+
     /// An `activity_lost` finding for each completed UTC day from the account's first
     /// reading that left the API's window (`windowDays` days before `asOf`'s day) without
     /// being stored, observed when it left. A warning once the ledger holds any activity of

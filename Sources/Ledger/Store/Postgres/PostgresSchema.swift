@@ -4,7 +4,7 @@
 /// same UTC ISO 8601 text; every text column compares bytes (`COLLATE "C"`, as SQLite's
 /// `BINARY`), so rows come back in the same order from either store.
 ///
-/// Migrations are recorded by name in `credit_recon.schema_migrations`, v1, v2, v4 and v5 with
+/// Migrations are recorded by name in `credit_recon.schema_migrations`, v1, v2, v4, v5 and v6 with
 /// the SQLite store's names (v3 is an index of PostgreSQL's own); the journal and the
 /// readings are append-only by triggers.
 enum PostgresSchema {
@@ -61,6 +61,7 @@ enum PostgresSchema {
         ("v3: the journal's times, indexed", ["CREATE INDEX journal_by_time ON \(schema).journal ((\(entryTime)))"]),
         (Schema.entryKindsMigration, []),
         (Schema.linkedChargesMigration, []),
+        (Schema.activityReadingsMigration, activityReadingsIndex(in: schema)),
     ]
 
     /// The triggers that keep `Schema.appendOnlyTables` append-only, as `pg_trigger` names
@@ -75,7 +76,18 @@ enum PostgresSchema {
     /// column as the SQLite store's, so a replay compares them whole; without the readers'
     /// indexes and foreign keys, as `verify` replays into them (`Schema.projectionTables(in:)`).
     static func projectionTables(in schema: String) -> [String] {
-        (chargeTables(in: schema) + usageTables(in: schema)).map(Schema.withoutReferences)
+        (chargeTables(in: schema) + usageTables(in: schema)).map(Schema.withoutReferences) + activityReadingsIndex(in: schema)
+    }
+
+    /// Migration v6's statements (`Schema.activityReadingsIndex(in:)`).
+    static func activityReadingsIndex(in schema: String) -> [String] {
+        [
+            "DROP INDEX IF EXISTS \(schema).activity_days_by_date",
+            """
+            CREATE UNIQUE INDEX activity_days_by_reading ON \(schema).activity_days
+                (account, date, (coalesce(api_key_hash, '')), observed_at)
+            """,
+        ]
     }
 
     /// The indexes the readers of migration v1's tables use (`Schema.chargeIndexes(in:)`).

@@ -42,6 +42,7 @@ enum Schema {
         migrator.register(entryKindsMigration) { _ in }
         // Nor here: the journal may now hold `charge.linked` entries.
         migrator.register(linkedChargesMigration) { _ in }
+        migrator.register(activityReadingsMigration) { db in try db.execute(activityReadingsIndex(in: "main")) }
         return migrator
     }
 
@@ -50,6 +51,19 @@ enum Schema {
 
     /// The migration that marks the `charge.linked` entries (in both stores).
     static let linkedChargesMigration = "v5: charge.linked entries"
+
+    /// The migration that lets a day of activity be read again (in both stores): a day the
+    /// API now answers otherwise is stored beside the earlier reading, which stays.
+    static let activityReadingsMigration = "v6: activity days read again"
+
+    /// Migration v6's statements in schema `schema`: one reading of a day per moment, where
+    /// v2 allowed one reading of a day (`activity_days_by_date`).
+    static func activityReadingsIndex(in schema: String) -> String {
+        """
+        DROP INDEX IF EXISTS \(schema).activity_days_by_date;
+        CREATE UNIQUE INDEX \(schema).activity_days_by_reading ON activity_days (account, date, coalesce(api_key_hash, ''), observed_at);
+        """
+    }
 
     /// The projection tables that name every account the ledger holds (the others' rows
     /// belong to a row of these), with `runs` that did not end `ok`: a run that failed
@@ -115,7 +129,7 @@ enum Schema {
     /// key only, the comparison walks the keys, and the replay checks the runs rows name
     /// itself, `RunReferenceCheck`).
     static func projectionTables(in schema: String) -> String {
-        withoutReferences(chargeTables(in: schema) + "\n" + usageTables(in: schema))
+        withoutReferences(chargeTables(in: schema) + "\n" + usageTables(in: schema)) + "\n" + activityReadingsIndex(in: schema)
     }
 
     /// `sql` without the `REFERENCES table(column)` clauses of its foreign keys, in either
@@ -218,7 +232,8 @@ enum Schema {
 
     /// The tables of migration v2: every `GET /keys` listing (`key_listings`) with a row
     /// per key (`key_readings`), and every stored day of `GET /activity`
-    /// (`activity_days`, at most one per account and day) with its rows (`activity_rows`).
+    /// (`activity_days`, one per account and day until migration v6 lets a day be read
+    /// again) with its rows (`activity_rows`).
     /// `disabled` is 0 or 1 (NULL when the API did not say); `key_limit` is NULL for a key
     /// without a limit.
     static func usageTables(in schema: String) -> String {

@@ -1,0 +1,9 @@
+import Ledger
+
+/// What a fetch did with the activity: the days it stored for the first time, how many
+/// held days it checked against the API, and those it read again and stored anew.
+struct ActivityRead {
+    var stored: [ActivityDay] = []
+    var checked = 0
+    var readAgain: [ActivityDay] = []
+}
