@@ -37,17 +37,26 @@ public struct ExportAccounts: Sendable, Equatable {
             accounts.names[role] = fields[1]
         }
         // Each role its own account, none inside another's (usage and other get
-        // sub-accounts): a charge paid from the credits account would cancel out.
+        // sub-accounts): a charge paid from the credits account would cancel out. hledger's
+        // queries ignore case, so there two accounts apart only by case are one: `hledger
+        // bal Assets:X` added up Assets:X and assets:x (probe 137), as the keys' accounts
+        // are kept apart (`AccountName.keyAccounts`).
+        func clash(_ mine: String, _ theirs: String) -> String? {
+            if mine == theirs { return "are one account" }
+            return mine.hasPrefix(theirs + ":") || theirs.hasPrefix(mine + ":") ? "are one inside the other" : nil
+        }
         let roles = AccountRole.allCases
         for (index, role) in roles.enumerated() {
             for other in roles[(index + 1)...] {
                 let (mine, theirs) = (accounts[role], accounts[other])
-                guard mine == theirs || mine.hasPrefix(theirs + ":") || theirs.hasPrefix(mine + ":") else { continue }
+                let found = clash(mine, theirs) ?? (format == .hledger
+                    ? clash(mine.lowercased(), theirs.lowercased()).map { $0 + " to hledger, whose queries ignore case" } : nil)
+                guard let found else { continue }
                 let line = max(seen[role] ?? 0, seen[other] ?? 0)
                 throw ExportError.accountsMap(
                     file: reader.name, line: line,
-                    "\(role.rawValue) (\(mine)) and \(other.rawValue) (\(theirs)) " + (mine == theirs ? "are one account" : "are one inside the other")
-                        + "; give each role an account of its own, outside the others'")
+                    "\(role.rawValue) (\(mine)) and \(other.rawValue) (\(theirs)) \(found); give each role an account of its "
+                        + "own, outside the others'")
             }
         }
         return accounts
