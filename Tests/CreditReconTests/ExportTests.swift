@@ -284,6 +284,13 @@ import Testing
         #expect(try error("usage,Assets:OpenRouter:Credits:Use\n").contains(
             "bad.csv:1: credits (Assets:OpenRouter:Credits) and usage (Assets:OpenRouter:Credits:Use) are one inside the other"))
         #expect(try error("credits,Assets:Crypto:Wallets\ncharges,Assets:OpenRouter:Credits\n") == "accepted")
+        // hledger's queries ignore case: accounts apart only by it were summed as one
+        // (`hledger bal 'Assets:X$'` took both, probe 137); beancount keeps them apart.
+        #expect(try error("credits,Assets:X\ncharges,assets:x\n", .hledger).contains(
+            "bad.csv:2: credits (Assets:X) and charges (assets:x) are one account to hledger, whose queries ignore case"))
+        #expect(try error("other,expenses:openrouter:usage:dash\n", .hledger).contains(
+            "usage (Expenses:OpenRouter:Usage) and other (expenses:openrouter:usage:dash) are one inside the other to hledger"))
+        #expect(try error("credits,Assets:Xa\ncharges,Assets:XA\n") == "accepted")
     }
 
     /// hledger ends a tag's value at a comma, and what follows can read as tags of its own: a
@@ -372,6 +379,35 @@ import Testing
         let late = try accounts(from: "2026-10-05", to: "2026-10-09")
         #expect(early == ["Expenses:OpenRouter:Usage:Prod"])
         #expect(late == ["Expenses:OpenRouter:Usage:Prod", "Expenses:OpenRouter:Usage:Prod-bbb222"])
+    }
+
+    /// The books open on the day of the first reading when it falls inside the first
+    /// period: dated the period's first day, the balance read on the 15th stood on the 1st
+    /// (probe 137). A range that begins after a reading carries that one in, as before.
+    @Test(arguments: ExportFormat.allCases)
+    func theBooksOpenAtTheFirstReadingInsideTheRange(format: ExportFormat) throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-09-15T10:00:00Z", credits: "100", usage: "1")
+        try fixture.snapshot("2026-10-15T10:00:00Z", credits: "100", usage: "4")
+        var options = fixture.options()
+        options.from = CivilDate(isoText: "2026-09-01")
+        let path = fixture.directory.path("books.\(format.rawValue)")
+        let month = try ExportStage.run(
+            ledger: fixture.ledger, options: .init(reconcile: { var o = options; o.period = .month; return o }(), format: format,
+                                                   accounts: ExportAccounts(), outFile: path))
+        let text = String(decoding: month.bytes, as: UTF8.self)
+        let opening = text.split(separator: "\n").first { $0.contains("Opening balance") }
+        #expect(opening?.hasPrefix("2026-09-15 ") == true, "\(text)")
+        #expect(opening?.contains("Opening balance of the credits at the first reading, 2026-09-15T10:00:00.000Z") == true)
+        #expect(!text.contains("carried into"))
+        let check = format == .beancount ? try JournalCheckers.beanCheck(path) : try JournalCheckers.hledger(path)
+        #expect(check.status == 0, "\(check.output)")
+
+        options.from = CivilDate(isoText: "2026-10-01")
+        let later = try ExportStage.run(
+            ledger: fixture.ledger, options: .init(reconcile: { var o = options; o.period = .month; return o }(), format: format,
+                                                   accounts: ExportAccounts(), outFile: path))
+        #expect(String(decoding: later.bytes, as: UTF8.self).contains("Opening balance of the credits carried into 2026-10-01"))
     }
 
     /// Credits going down are booked as taken back, not as a purchase of a negative amount.

@@ -77,8 +77,13 @@ struct ExportJournal {
             let lastDay = period.end.adding(days: -1)
             if !opened {
                 opened = true
+                // The books open at the first reading when it falls inside the period: the
+                // balance was not known on the period's first day (probe 137).
+                let firstRead = period.openingReadAt.flatMap { $0 >= period.startInstant ? $0 : nil }
                 journal.transaction(
-                    date: period.start, narration: "Opening balance of the credits carried into \(period.start.isoText)",
+                    date: firstRead.map { calendar.localDate(of: $0) } ?? period.start,
+                    narration: firstRead.map { "Opening balance of the credits at the first reading, \($0.iso8601)" }
+                        ?? "Opening balance of the credits carried into \(period.start.isoText)",
                     metadata: [], postings: [(credits, opening), (accounts[.opening], .zero - opening)])
             }
 

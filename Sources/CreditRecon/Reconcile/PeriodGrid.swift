@@ -67,7 +67,10 @@ struct PeriodGrid {
             var readBeforeEnd = readBefore
             while readBeforeEnd < trusted.count && trusted[readBeforeEnd].observedAt < end { readBeforeEnd += 1 }
             let opening = readBefore > 0 ? trusted[readBefore - 1] : (readBeforeEnd > 0 ? trusted[0] : nil)
-            if let opening { periods[index].opening = opening.totalCredits - opening.totalUsage }
+            if let opening {
+                periods[index].opening = opening.totalCredits - opening.totalUsage
+                periods[index].openingReadAt = opening.observedAt
+            }
             if readBeforeEnd > 0 {
                 let closing = trusted[readBeforeEnd - 1]
                 periods[index].closing = closing.totalCredits - closing.totalUsage

@@ -13,6 +13,9 @@ public struct PeriodSummary: Sendable, Equatable {
     /// Balance at the last trusted reading before the period (or its first reading when
     /// none came before); `nil` before the first reading.
     public var opening: Micros?
+    /// When the reading `opening` is taken from was taken: inside the period when it is
+    /// the first reading (none came before).
+    public var openingReadAt: Timestamp?
     /// Net rise of `total_credits` over the period.
     public var purchased = Micros.zero
     /// The part of `purchased` that matched charges explain.
