@@ -127,6 +127,29 @@ import Testing
         ], "\(balance.output)")
     }
 
+    /// The other way round: a rise a little above the charge (within the tolerance) is the
+    /// charge's too, not a card purchase of the rest. A rise of 25.004999 for a charge of 25
+    /// put 0.004999 in `purchased_other`, an `unexplained_purchase` and the export's
+    /// "Purchases no charge explains" (probe 137); a rise of 25.010001 still does.
+    @Test func aRiseALittleAboveItsChargeIsTheChargesWithinTheTolerance() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-06-01T10:00:00Z", credits: "100", usage: "0")
+        try fixture.charge("T1", amount: "25", created: "2026-06-01T10:30:00Z")
+        try fixture.snapshot("2026-06-01T12:00:00Z", credits: "125.004999", usage: "0")
+        try fixture.charge("T2", amount: "25", created: "2026-06-01T12:30:00Z")
+        try fixture.snapshot("2026-06-01T14:00:00Z", credits: "150.015", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(books.periods.map(\.purchasedViaCharges) == [reconMicros("50.004999")])
+        #expect(books.periods.map(\.purchasedOther) == [reconMicros("0.010001")])
+        #expect(books.findings.filter { $0.kind == .unexplainedPurchase }.map(\.amount) == [reconMicros("0.010001")])
+        #expect(books.charges.map(\.state) == [.settled, .settled])
+        let (text, path) = try Self.export(fixture, .hledger)
+        #expect(text.contains("Settled charges paid 0.004999 USD less than the credits they explain (within the matching "
+            + "tolerance), 2026-06-01 to 2026-06-02"), "\(text)")
+        let check = try JournalCheckers.hledger(path, ["check"])
+        #expect(check.status == 0, "\(check.output)")
+    }
+
     /// `--out` through a symbolic link replaces the file it names and keeps the link; a
     /// device or a pipe is written into, never replaced by a file (as root, `--out
     /// /dev/null` made /dev/null a file); a folder is refused (73).

@@ -36,7 +36,8 @@ struct ChargeMatcher {
         /// Charge index → increase index, `-1` when unmatched (an array, not a dictionary:
         /// there is one entry per charge, and hashing a million keys showed in the profile).
         var increaseOfCharge: [Int] = []
-        /// Per increase: the part of it the matched charges explain (never more than the rise).
+        /// Per increase: the part of it the matched charges explain (never more than the rise),
+        /// the whole rise when they add up to it within the tolerance.
         var explained: [Micros] = []
 
         /// The increase charge `index` explains, if any.
@@ -133,7 +134,11 @@ struct ChargeMatcher {
                 active.removeAll { taken.contains($0) }
                 landing.removeAll { taken.contains($0.index) }
             }
-            result.explained[window] = min(sum, increase.amount)
+            // Within the tolerance the charges explain the whole rise, above it or below: a
+            // rise of 25.004999 for a charge of 25 is the charge and a rounding, not a card
+            // purchase of 0.004999 (probe 137; 99.995 for 100 was already the charge's).
+            let close = sum > .zero && (sum - increase.amount).magnitude <= tolerance
+            result.explained[window] = close ? increase.amount : min(sum, increase.amount)
         }
         return result
     }
