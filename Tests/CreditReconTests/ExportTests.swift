@@ -433,6 +433,15 @@ import Testing
         #expect(String(decoding: later.bytes, as: UTF8.self).contains("Opening balance of the credits carried into 2026-10-01"))
     }
 
+    /// The header names the account with its own quotes escaped, as the messages do: `"Acme
+    /// "EU""` read as a name that ends early (probe 137).
+    @Test func theHeaderQuotesTheAccountWithItsQuotesEscaped() throws {
+        let fixture = try ReconcileFixture(account: #"Acme "EU" \ ops"#)
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "100", usage: "0")
+        let text = try Self.export(fixture, .beancount).text
+        #expect(text.hasPrefix(#"; credit-recon export (beancount) of account "Acme \"EU\" \\ ops""# + "\n"), "\(text)")
+    }
+
     /// Credits going down are booked as taken back, not as a purchase of a negative amount.
     @Test func creditsGoingDownAreNotCalledAPurchase() throws {
         let fixture = try ReconcileFixture()

@@ -58,7 +58,7 @@ struct ExportJournal {
         }
 
         var journal = JournalWriter(format: format, capacity: 400 * books.charges.count + 4096 * books.periods.count + 4096)
-        journal.comment("credit-recon export (\(format.rawValue)) of account \"\(books.account)\"")
+        journal.comment("credit-recon export (\(format.rawValue)) of account \(String(reflecting: books.account))")
         journal.comment("scope: \(books.from.isoText) up to (not including) \(books.to.isoText), "
             + "\(books.periods.count) \(books.period.rawValue) periods, time zone \(books.timeZone); as of \(books.asOf.iso8601)")
         journal.comment("ledger head hash: \(books.headHash)")
