@@ -146,7 +146,8 @@ public struct SnapshotImport: BatchImport {
                     file, row.line,
                     "observed_at: the ledger already has a snapshot for \(row.account) at "
                         + "\(row.snapshot.observedAt.iso8601) with total_credits \(existing.totalCredits) "
-                        + "and total_usage \(existing.totalUsage); readings are never changed, so fix or remove this row"))
+                        + "and total_usage \(existing.totalUsage); readings are never changed, so fix or remove this row (if the "
+                        + "row is right, the ledger's was changed behind its back: `credit-recon verify` says)"))
             }
         }
         return fresh
