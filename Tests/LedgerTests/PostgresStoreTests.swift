@@ -567,6 +567,8 @@ struct PostgresStoreTests {
             }
             #expect(message.contains("temp_file_limit (temporary file size exceeds temp_file_limit (64kB))"), "\(message)")
             #expect(message.contains("ALTER ROLE \"postgres\" SET temp_file_limit"), "\(message)")
+            // Set here for the database, as a probe set statement_timeout (probe 136): said too.
+            #expect(message.contains("ALTER DATABASE \"\(store.database)\" SET temp_file_limit"), "\(message)")
         }
         expectTheLimitNamed(#expect(throws: LedgerError.self) {
             try limited.write { writer in

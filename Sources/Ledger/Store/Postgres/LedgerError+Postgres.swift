@@ -13,12 +13,14 @@ extension LedgerError {
         let name = location.description
         func server(_ detail: String) -> LedgerError { .server(location: name, detail: detail) }
         /// A statement the server stopped at one of its limits, `setting` (its `message`),
-        /// which can be raised for the user's role.
+        /// which may be set for the role, the database or the server: the role's setting
+        /// wins over the database's and the server's, so raising it there is enough.
         func stoppedAt(_ setting: String, _ message: String, _ why: String, example: String, noLimit: String) -> LedgerError {
             server("the server stopped a statement at its \(setting) (\(message)): the statement \(why). Have its "
                 + "administrator raise \(setting) for user \"\(location.user)\" (for example ALTER ROLE \"\(location.user)\" "
-                + "SET \(setting) = \(example), or \(noLimit) for no limit), and run the command again; the statement's "
-                + "transaction was rolled back")
+                + "SET \(setting) = \(example), or \(noLimit) for no limit; a role's setting wins over one of the database, "
+                + "ALTER DATABASE \"\(location.database)\" SET \(setting), or of the server), and run the command again; the "
+                + "statement's transaction was rolled back")
         }
         guard let error = error as? PSQLError else {
             // Before a PostgreSQL session exists, NIO's own errors: the TCP connection failed.
