@@ -453,6 +453,27 @@ import Testing
         #expect(!text.contains("Purchases no charge explains"))
     }
 
+    /// A fall inside a period of purchases is booked apart from them: netted, 200 bought and
+    /// 50 taken back in October read as 150 bought (probe 137). Together they are still
+    /// periods.csv's purchased_other, and the books check.
+    @Test(arguments: ExportFormat.allCases)
+    func creditsTakenBackInAPeriodOfPurchasesAreBookedApart(format: ExportFormat) throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.snapshot("2026-10-10T00:00:00Z", credits: "300", usage: "0")
+        try fixture.snapshot("2026-10-20T00:00:00Z", credits: "250", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(books.periods.map(\.purchasedOther).reduce(.zero, +) == reconMicros("150"))
+        let (text, path) = try Self.export(fixture, format, period: .month)
+        let narrations = text.split(separator: "\n").filter { $0.contains("Purchases no charge") || $0.contains("taken back") }
+        #expect(narrations.count == 2, "\(text)")
+        #expect(narrations.first?.contains("Purchases no charge explains (card, web), 2026-10-01 to") == true)
+        #expect(narrations.last?.contains("Credits taken back") == true)
+        #expect(text.contains("200.000000 USD") && text.contains("-50.000000 USD"), "\(text)")
+        let check = format == .beancount ? try JournalCheckers.beanCheck(path) : try JournalCheckers.hledger(path)
+        #expect(check.status == 0, "\(check.output)")
+    }
+
     @Test func keyNamesBecomeValidAccountsAndKeysThatWouldCollideStayApart() throws {
         func key(_ hash: String, _ name: String?) -> KeyReading {
             KeyReading(hash: hash, name: name, label: nil, disabled: false, usage: .zero, byokUsage: nil, limit: nil,

@@ -109,14 +109,15 @@ struct ExportJournal {
                         + "tolerance), \(period.start.isoText) to \(period.end.isoText)",
                     metadata: [], postings: [(credits, .zero - difference), (differences, difference)])
             }
-            let other = period.purchasedOther
-            if other != .zero {
+            // The rises no charge explains and the falls, each its own transaction: netted, a
+            // fall of 50 inside a month of 200 bought read as 150 bought (probe 137).
+            let fell = period.creditsFell
+            for (amount, what) in [(period.purchasedOther - fell, "Purchases no charge explains (card, web)"),
+                                   (fell, "Credits taken back (total_credits went down, see the report's credits_decreased)")]
+            where amount != .zero {
                 journal.transaction(
-                    date: lastDay,
-                    narration: (other > .zero ? "Purchases no charge explains (card, web), "
-                        : "Credits taken back (total_credits went down, see the report's credits_decreased), ")
-                        + "\(period.start.isoText) to \(period.end.isoText)",
-                    metadata: [], postings: [(credits, other), (accounts[.other], .zero - other)])
+                    date: lastDay, narration: "\(what), \(period.start.isoText) to \(period.end.isoText)",
+                    metadata: [], postings: [(credits, amount), (accounts[.other], .zero - amount)])
             }
 
             var postings: [(account: String, amount: Micros)] = []

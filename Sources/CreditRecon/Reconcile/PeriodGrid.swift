@@ -49,6 +49,8 @@ struct PeriodGrid {
             periods[index].used += step.usage
             if rising {
                 periods[index].purchasedViaCharges += explained[risingIndex]
+            } else {
+                periods[index].creditsFell += step.credits
             }
         }
         for index in periods.indices {

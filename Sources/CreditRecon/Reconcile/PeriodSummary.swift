@@ -22,6 +22,9 @@ public struct PeriodSummary: Sendable, Equatable {
     public var purchasedViaCharges = Micros.zero
     /// `purchased − purchasedViaCharges`: card or web purchases (and decreases, negative).
     public var purchasedOther = Micros.zero
+    /// The falls of `total_credits` in the period, added up (zero or negative): `purchased`
+    /// is the rises with them, so that a fall inside a period of purchases shows apart.
+    public var creditsFell = Micros.zero
     /// Net rise of `total_usage` over the period.
     public var used = Micros.zero
     /// Balance at the period's last trusted reading; `nil` before the first reading.
