@@ -442,6 +442,40 @@ import Testing
         #expect(text.hasPrefix(#"; credit-recon export (beancount) of account "Acme \"EU\" \\ ops""# + "\n"), "\(text)")
     }
 
+    /// Two accounts' files, each under a map of its own, include into one book both
+    /// checkers accept: beancount refused the second file's `commodity USD` (probe 137).
+    @Test(arguments: ExportFormat.allCases)
+    func twoAccountsFilesIncludeIntoOneBook(format: ExportFormat) throws {
+        let fixture = try ReconcileFixture(account: "team-a")
+        try fixture.snapshot("2026-11-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.snapshot("2026-11-02T00:00:00Z", credits: "100", usage: "5")
+        for (at, credits, usage) in [("2026-11-01T00:00:00Z", "600", "0"), ("2026-11-02T00:00:00Z", "650", "7")] {
+            let time = reconTime(at)
+            try fixture.ledger.write { writer in
+                _ = try writer.append(.snapshotTaken(SnapshotTaken(
+                    observedAt: time, totalCredits: reconMicros(credits), totalUsage: reconMicros(usage), source: "api",
+                    rawBody: "{}")), account: "team-b", runID: nil, at: time)
+            }
+        }
+        var included: [String] = []
+        for team in ["A", "B"] {
+            let map = try Self.write(AccountRole.allCases.map { role in
+                let root = ["credits": "Assets", "charges": "Assets", "usage": "Expenses"][role.rawValue] ?? "Equity"
+                return "\(role.rawValue),\(root):\(role.rawValue.capitalized):Team-\(team)\n"
+            }.joined(), fixture, "team-\(team).csv")
+            var reconcile = fixture.options()
+            reconcile.account = "team-\(team.lowercased())"
+            let path = fixture.directory.path("team-\(team).\(format.rawValue)")
+            _ = try ExportStage.run(ledger: fixture.ledger, options: .init(
+                reconcile: reconcile, format: format, accounts: try ExportAccounts.read(path: map, format: format), outFile: path))
+            included.append(path)
+        }
+        let main = try Self.write(
+            included.map { format == .beancount ? "include \"\($0)\"\n" : "include \($0)\n" }.joined(), fixture, "main.\(format.rawValue)")
+        let check = format == .beancount ? try JournalCheckers.beanCheck(main) : try JournalCheckers.hledger(main)
+        #expect(check.status == 0, "\(check.output)")
+    }
+
     /// Credits going down are booked as taken back, not as a purchase of a negative amount.
     @Test func creditsGoingDownAreNotCalledAPurchase() throws {
         let fixture = try ReconcileFixture()

@@ -29,13 +29,14 @@ struct JournalWriter {
 
     mutating func blank() { text.append("\n") }
 
-    /// The currency and every account, declared on `date` (before any posting).
+    /// The currency (hledger's display of it; beancount's operating currency) and every
+    /// account, declared on `date` (before any posting).
     mutating func preamble(accounts: [String], on date: CivilDate) {
         switch format {
         case .beancount:
+            // No `commodity USD` directive: beancount needs none, and refuses a second one,
+            // which made two accounts' files (or a main file declaring USD) fail to include.
             text.append("option \"operating_currency\" \"USD\"\n\n")
-            text.append(date)
-            text.append(" commodity USD\n")
             for account in accounts {
                 text.append(date)
                 text.append(" open ")
