@@ -426,6 +426,16 @@ import Testing
         let check = format == .beancount ? try JournalCheckers.beanCheck(path) : try JournalCheckers.hledger(path)
         #expect(check.status == 0, "\(check.output)")
 
+        // A range past the as-of time says so at the top, as reconciliation.md does.
+        #expect(!text.contains("begin after the as-of time"))
+        options.to = CivilDate(isoText: "2027-01-01")
+        let ahead = try ExportStage.run(
+            ledger: fixture.ledger, options: .init(reconcile: { var o = options; o.period = .month; return o }(), format: format,
+                                                   accounts: ExportAccounts(), outFile: path))
+        #expect(String(decoding: ahead.bytes, as: UTF8.self).contains(
+            "; The periods from 2026-11-01 on begin after the as-of time (2026-10-15T10:00:00.000Z): no reading can fall in "
+                + "them yet, and their balances carry the last one forward.\n"))
+        options.to = nil
         options.from = CivilDate(isoText: "2026-10-01")
         let later = try ExportStage.run(
             ledger: fixture.ledger, options: .init(reconcile: { var o = options; o.period = .month; return o }(), format: format,

@@ -65,6 +65,8 @@ struct ExportJournal {
         journal.comment("to check it against a ledger: credit-recon verify --holds \(books.headHash)")
         journal.comment("USD exact to the micro-dollar; a balance assertion on \(credits) at every period boundary "
             + "equals periods.csv's closing balance")
+        // Assertions dated past the as-of time read as books closed there (probe 137).
+        if let ahead = books.periodsAhead { journal.comment(ahead) }
         journal.blank()
         journal.preamble(accounts: posted, on: books.from)
 

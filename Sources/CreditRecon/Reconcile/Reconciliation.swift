@@ -96,3 +96,15 @@ public struct Reconciliation: Sendable, Equatable {
         return total
     }
 }
+
+extension Reconciliation {
+    /// A sentence for a range reaching past the as-of time, whose periods carry the last
+    /// balance forward where no reading can have reached yet (they read as books closed,
+    /// probe 128); `nil` when every period begins by then.
+    var periodsAhead: String? {
+        periods.first { $0.startInstant > asOf }.map { ahead in
+            "The periods from \(ahead.start.isoText) on begin after the as-of time (\(asOf.iso8601)): no reading can fall "
+                + "in them yet, and their balances carry the last one forward."
+        }
+    }
+}

@@ -120,9 +120,8 @@ extension ReportFiles {
         line()
         // A range reaching past the as-of time shows the last balance carried into periods
         // no reading can have reached yet, which read as books closed (probe 128).
-        if let ahead = books.periods.first(where: { $0.startInstant > books.asOf }) {
-            line("The periods from \(ahead.start.isoText) on begin after the as-of time (\(books.asOf.iso8601)): no reading "
-                + "can fall in them yet, and their balances carry the last one forward.")
+        if let ahead = books.periodsAhead {
+            line(ahead)
             line()
         }
 
