@@ -190,8 +190,9 @@ public struct RunStage: Sendable {
             let counts = report.findingCounts
             return StageResult(
                 name: "report", status: report.exitStatus,
-                detail: "\(report.files.count) files in \(report.directory) (\(counts.errors) errors, "
-                    + "\(counts.warnings) warnings, \(counts.infos) notes); ledger head \(report.reconciliation.headHash)",
+                detail: "\(report.files.count) files in \(report.directory) (\(Self.counted(counts.errors, "error")), "
+                    + "\(Self.counted(counts.warnings, "warning")), \(Self.counted(counts.infos, "note"))); ledger head "
+                    + report.reconciliation.headHash,
                 result: report.json)
         }
         outcome.report = written
@@ -229,10 +230,14 @@ public struct RunStage: Sendable {
         }
     }
 
+    /// `count` and `noun`, plural unless one (`1 key`, `2 keys`).
+    private static func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+
     private static func describe(_ fetched: FetchStage.Outcome) -> String {
         var text = "total_credits \(fetched.snapshot.totalCredits) total_usage \(fetched.snapshot.totalUsage)"
-        if let keys = fetched.keys { text += "; \(keys.keys.count) keys read" }
-        if let days = fetched.activityDays { text += "; \(days.count) day\(days.count == 1 ? "" : "s") of activity stored" }
+        if let keys = fetched.keys { text += "; \(counted(keys.keys.count, "key")) read" }
+        if let days = fetched.activityDays { text += "; \(counted(days.count, "day")) of activity stored" }
+        if !fetched.activityDaysReadAgain.isEmpty { text += "; \(counted(fetched.activityDaysReadAgain.count, "day")) read again" }
         for finding in fetched.findings { text += "; \(finding.kind.rawValue): \(finding.message)" }
         return text
     }
