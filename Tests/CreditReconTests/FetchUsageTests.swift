@@ -188,9 +188,43 @@ import Testing
             let books = try Reconciler(options: options).reconcile(ledger)
             let revised = books.findings.filter { $0.kind == .activityRevised }
             #expect(revised.map(\.severity) == [.info] && revised.first?.amount == Self.usd("0.75"))
+            // Dated the day it revises, so the report of that day's period lists it.
+            #expect(revised.first?.observedAt == Self.at("2026-03-14T00:00:00Z"))
             #expect(revised.first?.message.contains("was read again at 2026-03-15T07:00:00.004Z: GET /activity answered 2 rows "
                 + "totalling 2.5 USD, where the reading of 2026-03-15T06:00:00.033Z held 2 rows totalling 1.75 USD") == true, "\(revised.first?.message ?? "")")
             #expect(ActivityLine.total(books.activity.filter { $0.date == day }.map(\.line)) == Self.usd("2.5"))
+        }
+    }
+
+    /// Days read again are stored together, with what the fetch says of them, once every
+    /// one is read: a fetch stopped between two re-reads stores neither, and the next reads
+    /// both again and says both. One was stored before the stop and never said, since the
+    /// next fetch compared the day with it (probe 139).
+    @Test func daysReadAgainAreStoredOnlyWithWhatIsSaidOfThem() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, _ in
+            _ = try await fetch(directory, server)
+            try await server.setClock(Self.at("2026-03-13T20:00:00Z"))
+            try await server.use(Self.usd("0.5"), model: "openai/gpt-4.1", provider: "OpenAI")
+            try await server.setClock(Self.at("2026-03-14T20:00:00Z"))
+            try await server.use(Self.usd("0.75"), model: "openai/gpt-4.1", provider: "OpenAI")
+            let later = Self.now.adding(seconds: 3600)
+            try await server.setClock(later)
+            let interruption = Interruption()
+            let stage = FetchStage(context: context(directory, server: server, now: later), interruption: interruption) { text in
+                if text.contains("day 2 of 2 answered otherwise") { interruption.raise("SIGTERM") }
+            }
+            let stopped = await #expect(throws: FetchStopped.self) { try await stage.run() }
+            #expect(stopped?.call == "GET /activity?date=2026-03-14")
+            #expect(stopped?.description.contains("1 day of activity") == false, "\(stopped?.description ?? "")")
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            #expect(try ledger.read { try $0.activity(account: "ops") }.readAgain.isEmpty)
+
+            let next = try await fetch(directory, server, now: later.adding(seconds: 60))
+            #expect(next.activityDaysReadAgain.map(\.date.isoText) == ["2026-03-13", "2026-03-14"])
+            #expect(next.findings.map(\.kind) == [.activityRevised, .activityRevised])
+            #expect(try ledger.read { try $0.activity(account: "ops") }.readAgain.count == 2)
+            #expect(try ledger.verify().isSound)
         }
     }
 

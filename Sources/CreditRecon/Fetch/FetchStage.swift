@@ -314,7 +314,7 @@ public struct FetchStage: Sendable {
         for (index, day) in missing.enumerated() {
             showing("GET /activity?date=\(day.isoText), day \(index + 1) of \(missing.count) to store", interruption)
             let fact = try await readDay(day, client: client, run: run, interruption: interruption)
-            try run.store(fact)
+            try run.store([fact])
             read.stored.append(fact)
         }
         let toCheck = held.days.filter { window.contains($0.date) }
@@ -336,19 +336,22 @@ public struct FetchStage: Sendable {
             var kept = Dictionary(uniqueKeysWithValues: toCheck.map { ($0.date, [ActivityLine]()) })
             for row in held.lines where ids.contains(row.dayID) { kept[row.date, default: []].append(row.line) }
             let changed = ActivityCheck.changedDays(stored: kept, answered: answered)
+            var findings: [Finding] = []
             for (index, day) in changed.enumerated() {
                 showing("GET /activity?date=\(day.isoText), day \(index + 1) of \(changed.count) answered otherwise", interruption)
                 let lines = kept[day] ?? []
                 let fact = try await readDay(day, client: client, run: run, interruption: interruption)
                 let storedAgain = !ActivityCheck.same(lines, fact.lines)
-                if storedAgain {
-                    try run.store(fact)
-                    read.readAgain.append(fact)
-                }
-                run.findings.append(ActivityCheck.finding(
+                if storedAgain { read.readAgain.append(fact) }
+                findings.append(ActivityCheck.finding(
                     date: day, kept: lines, now: storedAgain ? fact.lines : answered[day] ?? [], storedAgain: storedAgain,
-                    at: context.now(), account: run.account))
+                    at: fact.observedAt, account: run.account))
             }
+            // Stored together with what they say, once every day is read: one stored before a
+            // later call failed was never said, since the next fetch compared with it (probe
+            // 139). A fetch that fails or stops first stores none; the next reads them again.
+            try run.store(read.readAgain)
+            run.findings += findings
         }
         run.summary.append("activity \(read.stored.count) new days, \(toCheck.count) checked"
             + (read.readAgain.isEmpty ? "" : ", \(read.readAgain.count) read again"))
@@ -408,10 +411,13 @@ private struct FetchRun {
         try ledger.write { writer in _ = try writer.append(fact, account: account, runID: runID, at: time) }
     }
 
-    /// Stores a day of activity, and counts it among what is kept.
-    mutating func store(_ day: ActivityDay) throws {
-        try store(.activityDay(day), at: day.observedAt)
-        daysStored += 1
+    /// Stores days of activity in one write, and counts them among what is kept.
+    mutating func store(_ days: [ActivityDay]) throws {
+        guard !days.isEmpty else { return }
+        try ledger.write { writer in
+            for day in days { _ = try writer.append(.activityDay(day), account: account, runID: runID, at: day.observedAt) }
+        }
+        daysStored += days.count
     }
 
     /// Ends the run `ok`, or `attention` with findings.

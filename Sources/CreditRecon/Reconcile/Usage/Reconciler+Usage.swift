@@ -324,14 +324,17 @@ extension Reconciler {
                 + "account's activity page, and ask OpenRouter if they disagree.")
     }
 
-    /// An `activity_revised` note for each day of activity read again, observed when it
-    /// was: the API came to answer the day otherwise, and the report uses the newer reading.
+    /// An `activity_revised` note for each day of activity read again: the API came to
+    /// answer the day otherwise, and the report uses the newer reading. Dated at the start
+    /// of the day it revises (UTC), where `usage_by_model.csv` lists the day: a report of
+    /// a month closed before the re-read showed its new figures without a word (probe 139).
     func activityRevisedFindings(_ readAgain: [ActivityReadAgain]) -> [Finding] {
         readAgain.map { again in
             let date = again.reading.date.isoText
             func total(_ usage: Micros?) -> String { usage.map { "\($0) USD" } ?? "more than the ledger can hold" }
             return Finding(
-                .info, .activityRevised, at: again.reading.observedAt, account: options.account,
+                .info, .activityRevised, at: Timestamp(millisecondsSinceEpoch: again.reading.date.daysSinceEpoch * 86_400_000),
+                account: options.account,
                 amount: again.usage.flatMap { now in again.earlierUsage.flatMap { now.subtracting($0) } }, reference: date,
                 message: "the activity of \(date) (UTC) was read again at \(again.reading.observedAt.iso8601): GET /activity "
                     + "answered \(again.reading.lineCount) row\(again.reading.lineCount == 1 ? "" : "s") totalling "
