@@ -55,6 +55,26 @@ struct PlanReaderTests {
         #expect(rows[2].chain == .base)
     }
 
+    /// A charges export has a plan's columns (wallet, chain_id, amount) and more: read as a
+    /// plan, `topup` bought its rows, paid and expired ones, again (probe 140). Refused, naming
+    /// the command that takes it; semicolons instead of commas are named too.
+    @Test func aChargesFileIsNoPlan() throws {
+        let found = try problems("""
+            charge_id,amount,wallet,chain_id,created_at,status,paid_at
+            ch_1,10,\(Wallets.a),8453,2026-11-01T00:00:00Z,paid,2026-11-01T00:10:00Z
+            """)
+        #expect(found == ["plan.csv:1: the header has charge_id and paid_at: it is a charges file (charges already made), not "
+            + "a plan of top-ups to buy, and topup would buy its rows again; record it with `credit-recon import charges "
+            + "FILE`, and give topup a plan of wallet,chain_id,amount,reference,memo"])
+        #expect(try problems("Wallet;Chain_ID;Amount\n\(Wallets.a);1;10\n").last
+            == "plan.csv:1: the header's columns are separated by semicolons; the file must use commas (save it as CSV with , "
+                + "as the separator)")
+        #expect(try problems("observed_at,total_credits,total_usage\n2026-11-01T00:00:00Z,1,0\n").last
+            == "plan.csv:1: the header is a snapshots file's: `credit-recon import snapshots FILE` takes it")
+        // A plan's own column of that name is no other file's: only the names above.
+        #expect(try check("wallet,chain_id,amount,status\n\(Wallets.a),1,10,approved\n").0.rows == 1)
+    }
+
     /// A reference shaped like the key `topup` names a row without a reference by would
     /// make `import charges` resolve the wrong row: refused.
     @Test func aReferenceShapedLikeAKeyIsRefused() throws {

@@ -105,6 +105,23 @@ struct SnapshotImportTests {
         #expect(try ledger.headHash() == head)
     }
 
+    /// A charges file given to `import snapshots`, or a snapshots file to `import charges`,
+    /// is told which command takes it, after its missing columns (probe 140).
+    @Test func aFileOfAnotherKindNamesTheCommandThatTakesIt() throws {
+        let temp = try TemporaryDirectory()
+        let charges = try temp.write("charges.csv", "charge_id,amount,wallet,chain_id,created_at,status,paid_at\n")
+        let snapshots = try temp.write("snapshots.csv", "observed_at,total_credits,total_usage\n")
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        func last(_ body: () throws -> Void) -> String? {
+            do { try body() } catch let errors as InputErrors { return errors.errors.last?.description } catch { return "\(error)" }
+            return nil
+        }
+        #expect(last { _ = try SnapshotImport(path: charges, displayName: "charges.csv", defaultAccount: "default").run(ledger: ledger, now: now) }
+            == "charges.csv:1: the header is a charges file's (charges already made): `credit-recon import charges FILE` takes it")
+        #expect(last { _ = try ChargeImport(path: snapshots, displayName: "snapshots.csv", defaultAccount: "default").run(ledger: ledger, now: now) }
+            == "snapshots.csv:1: the header is a snapshots file's: `credit-recon import snapshots FILE` takes it")
+    }
+
     /// A cell quoted with a line break in it is quoted on the problem's one line (its
     /// break shown as `?`): each problem is a line `FILE:LINE: column: …`, which a script
     /// counts and a person reads, not two.

@@ -2,10 +2,13 @@ extension CSVReader {
     /// Opens a file whose first line must be a header naming `specs`' columns.
     ///
     /// An empty file, an unreadable header line, or missing or repeated required
-    /// columns throw `InputErrors` (65) with the line; a file that cannot be opened throws
-    /// `CSVError` (66). `example` is the header to suggest for an empty file.
+    /// columns throw `InputErrors` (65) with the line, and with which command takes the
+    /// file when it is another `CSVFileKind`'s (or that its columns are separated by
+    /// semicolons), or whose header makes it another kind's (`CSVFileKind.refusal`); a file
+    /// that cannot be opened throws `CSVError` (66). `example` is the header to suggest for
+    /// an empty file.
     static func openWithHeader(
-        path: String, displayName: String, specs: [CSVColumns.Spec], example: String
+        path: String, displayName: String, kind: CSVFileKind, example: String
     ) throws -> (reader: CSVReader, columns: CSVColumns) {
         let reader = try CSVReader(path: path, displayName: displayName)
         let header: CSVRecord
@@ -18,6 +21,15 @@ extension CSVReader {
         } catch let error as CSVError {
             throw InputErrors(errors: [error], total: 1)
         }
-        return (reader, try CSVColumns(header: header, specs: specs, file: displayName))
+        if let refusal = kind.refusal(of: header, file: displayName) { throw InputErrors(errors: [refusal], total: 1) }
+        do {
+            return (reader, try CSVColumns(header: header, specs: kind.specs, file: displayName))
+        } catch var errors {
+            if let hint = kind.hint(for: header, file: displayName) {
+                errors.errors.append(hint)
+                errors.total += 1
+            }
+            throw errors
+        }
     }
 }

@@ -163,7 +163,7 @@ public struct ChargeImport: BatchImport {
     /// See `BatchImport.validate(batchRows:now:emit:)`.
     func validate(batchRows: Int, now: Timestamp, emit: ([Row]) throws -> Bool) throws {
         let (reader, columns) = try CSVReader.openWithHeader(
-            path: path, displayName: displayName, specs: Self.columns, example: "charge_id,amount,wallet,chain_id,created_at,status")
+            path: path, displayName: displayName, kind: .charges, example: "charge_id,amount,wallet,chain_id,created_at,status")
         var errors = ErrorCollector(file: displayName)
         var columnIndex: [String: Int] = [:]  // looked up once per file, not per field
         for spec in Self.columns { columnIndex[spec.name] = columns.index(of: spec.name) }

@@ -68,7 +68,7 @@ public struct PlanReader: Sendable {
     @discardableResult
     public func read(_ body: (PlanRow) throws -> Void = { _ in }) throws -> Summary {
         let (reader, columns) = try CSVReader.openWithHeader(
-            path: path, displayName: displayName, specs: Self.columns, example: "wallet,chain_id,amount,reference,memo")
+            path: path, displayName: displayName, kind: .plan, example: "wallet,chain_id,amount,reference,memo")
         var errors = ErrorCollector(file: displayName)
         var summary = Summary()
         // References are checked for uniqueness by 64-bit fingerprint only (8 bytes per

@@ -161,7 +161,7 @@ public struct SnapshotImport: BatchImport {
     /// See `BatchImport.validate(batchRows:now:emit:)`.
     func validate(batchRows: Int, now: Timestamp, emit: ([Row]) throws -> Bool) throws {
         let (reader, columns) = try CSVReader.openWithHeader(
-            path: path, displayName: displayName, specs: Self.columns, example: "observed_at,total_credits,total_usage")
+            path: path, displayName: displayName, kind: .snapshots, example: "observed_at,total_credits,total_usage")
         var errors = ErrorCollector(file: displayName)
         let observedColumn = columns.index(of: "observed_at"), creditsColumn = columns.index(of: "total_credits")
         let usageColumn = columns.index(of: "total_usage"), accountColumn = columns.index(of: "account")

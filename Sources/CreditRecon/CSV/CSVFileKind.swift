@@ -1,0 +1,59 @@
+/// The CSV files the tool reads, each known by its required columns, so that a file given
+/// to the wrong command is told which command takes it.
+enum CSVFileKind: CaseIterable, Sendable {
+    case plan, charges, snapshots
+
+    /// The columns this kind's reader understands.
+    var specs: [CSVColumns.Spec] {
+        switch self {
+        case .plan: PlanReader.columns
+        case .charges: ChargeImport.columns
+        case .snapshots: SnapshotImport.columns
+        }
+    }
+
+    /// What such a file is, and the command that takes it.
+    var described: String {
+        switch self {
+        case .plan: "a top-up plan's (rows to buy): `credit-recon plan check FILE`, then `credit-recon topup FILE`, take it"
+        case .charges: "a charges file's (charges already made): `credit-recon import charges FILE` takes it"
+        case .snapshots: "a snapshots file's: `credit-recon import snapshots FILE` takes it"
+        }
+    }
+
+    /// Whether a header of `names` (trimmed, lower-cased) has every required column of
+    /// this kind, under its name or an alias.
+    func fits(_ names: [String]) -> Bool {
+        specs.filter(\.required).allSatisfy { spec in names.contains { $0 == spec.name || spec.aliases.contains($0) } }
+    }
+
+    /// Why a header that has this kind's columns is still not this kind's file, or `nil`:
+    /// a charges export has a plan's wallet, chain_id and amount, and `topup` bought its
+    /// rows (charges already made, paid or expired) again (probe 140).
+    func refusal(of header: CSVRecord, file: String) -> CSVError? {
+        guard self == .plan else { return nil }
+        let found = header.fields.map { $0.trimmingASCIIWhitespace() }.filter { ["charge_id", "paid_at"].contains($0.lowercased()) }
+        guard !found.isEmpty else { return nil }
+        return .malformed(file, header.line, "the header has \(found.joined(separator: " and ")): it is a charges file "
+            + "(charges already made), not a plan of top-ups to buy, and topup would buy its rows again; record it with "
+            + "`credit-recon import charges FILE`, and give topup a plan of wallet,chain_id,amount,reference,memo")
+    }
+
+    /// What to add to the problems of `header`, read as this kind: which other kind's it
+    /// is, or that its fields are separated by semicolons; `nil` when neither.
+    func hint(for header: CSVRecord, file: String) -> CSVError? {
+        let names = header.fields.map { $0.trimmingASCIIWhitespace().lowercased() }
+        // A charges export fits a plan's columns too, but is no plan (`refusal(of:file:)`).
+        if let other = Self.allCases.first(where: {
+            $0 != self && $0.fits(names) && $0.refusal(of: header, file: file) == nil && !fits(names)
+        }) {
+            return .malformed(file, header.line, "the header is \(other.described)")
+        }
+        if names.count == 1, let only = names.first, only.contains(";"),
+           fits(only.split(separator: ";").map { String($0).trimmingASCIIWhitespace() }) {
+            return .malformed(file, header.line, "the header's columns are separated by semicolons; the file must use commas "
+                + "(save it as CSV with , as the separator)")
+        }
+        return nil
+    }
+}
