@@ -105,6 +105,9 @@ import Testing
             let zero = try await FetchStage(context: context(directory, server: zeros)).run()
             #expect(zero.findings.map(\.kind) == [.zeroReading])
             #expect(zero.exitStatus == .attention)
+            // GET /key said it is a management key: the message does not blame its rights.
+            #expect(zero.findings.first?.message.contains("though GET /key says the key is a management key") == true)
+            #expect(zero.findings.first?.message.contains("without management rights") == false)
         }
         try await withSim({ $0.initialCredits = Micros(raw: 50_000_000) }) { server in
             // Kept in the ledger (nothing is lost), and later readings compare with the last trusted one.

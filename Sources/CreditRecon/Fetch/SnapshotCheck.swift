@@ -21,9 +21,12 @@ enum SnapshotCheck {
         if isZero(reading.totalCredits, reading.totalUsage) && sawNonZero {
             return [Finding(
                 .warning, .zeroReading, at: at, account: account,
-                message: "the API reported total_credits 0 and total_usage 0 after non-zero readings — what a key "
-                    + "without management rights gets; the reading is kept in the ledger but left out of the books. "
-                    + "Set OPENROUTER_API_KEY to a management key.")]
+                // `fetch` asked GET /key first: the key is a management key, so blaming its
+                // rights (as this said) sent a person to replace the right key (probe 140).
+                message: "the API reported total_credits 0 and total_usage 0 after non-zero readings, though GET /key "
+                    + "says the key is a management key: it may be another account's (a new account reads zeros), or the "
+                    + "API answered wrongly; the reading is kept in the ledger but left out of the books. Check that "
+                    + "OPENROUTER_API_KEY is this account's management key.")]
         }
         guard let previous = lastTrusted else { return [] }
         var findings: [Finding] = []
