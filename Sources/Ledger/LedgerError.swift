@@ -74,6 +74,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// The SQLite file (or the PostgreSQL database's ledger schema) holds tables, but no
     /// ledger: something else's, or a ledger's remains. It is left as it was.
     case otherDatabase(location: String, tables: [String])
+    /// The file is no SQLite database at all (a CSV or text file named as the ledger, or a
+    /// ledger whose first page was overwritten). It is left as it was.
+    case notADatabase(location: String)
     /// `--ledger` names no ledger a store can open (a malformed `postgresql://` URL).
     case badLocation(String)
     /// Any other failure of the database under the ledger (a bug, or damage), in the
@@ -225,6 +228,10 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
         case .noLedger(let location, let writer?):
             return "the database \(location) holds no credit-recon ledger yet: \(writer) is writing to it now (a ledger "
                 + "copy, or a first fetch or import), and its books appear once that commits; try again when it has finished"
+        case .notADatabase(let location):
+            return "\(location) is not a SQLite database, so not a credit-recon ledger (a CSV or text file named as the "
+                + "ledger?); nothing was changed. Name the ledger file with --ledger (or CREDIT_RECON_LEDGER); if this was "
+                + "the ledger, its first page was overwritten: restore it from a backup"
         case .otherDatabase(let location, let tables):
             // Names from a file of unknown origin: no control character reaches the terminal.
             let printable = tables.prefix(5).map { name in

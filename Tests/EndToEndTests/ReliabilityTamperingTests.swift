@@ -161,6 +161,10 @@ extension Reliability {
             let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
             #expect([1, 74].contains(verified.status), "\(verified.status): \(verified.stdout)\(verified.stderr)")
             #expect(verified.stdout.contains("NOT sound") || verified.stderr.contains("malformed"), "\(verified.stderr)")
+            // The other commands say the file is damaged, not to check its path and permissions (probe 138).
+            let status = try Executable.creditRecon(["--ledger", ledger, "status"])
+            #expect(status.status == 74 && status.stderr.contains("the ledger is damaged: its file \(ledger) says \"database disk "
+                + "image is malformed\"") && !status.stderr.contains("permissions"), "\(status.stderr)")
 
             // Cut inside its last page: SQLite reads the rest as zeros and its check finds
             // nothing, so verify said a row had been edited; it says the file was cut short.
@@ -190,6 +194,22 @@ extension Reliability {
                 #expect(refused.stderr.contains("truncated"), "\(command): \(refused.stderr)")
             }
             #expect((try FileManager.default.attributesOfItem(atPath: ledger)[.size] as? Int) == 0)
+        }
+
+        /// A file that is no SQLite database named as the ledger (a CSV): 66, saying so and
+        /// how to name the ledger, and the file left as it was. It was 74, "file is not a
+        /// database. Check the path, its permissions and the disk." (probe 140).
+        @Test func aFileThatIsNoDatabaseIsNoLedger() throws {
+            let scratch = try Scratch()
+            let file = try scratch.write("topups.csv", "wallet,chain_id,amount\n0x52908400098527886e0f7030069857d2e4169ee7,1,10\n")
+            let before = try Data(contentsOf: URL(fileURLWithPath: file))
+            for command in [["status"], ["verify"], ["import", "snapshots", samples], ["--json", "report", "--out", scratch.path("r")]] {
+                let refused = try Executable.creditRecon(["--ledger", file] + command)
+                #expect(refused.status == 66, "\(command): \(refused.status) \(refused.stderr)")
+                #expect((refused.stderr + refused.stdout).contains("\(file) is not a SQLite database, so not a credit-recon ledger"),
+                        "\(command): \(refused.stderr)")
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
         }
     }
 }

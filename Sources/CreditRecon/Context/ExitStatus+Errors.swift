@@ -13,7 +13,7 @@ extension ExitStatus {
                 self = .tempFail
             case .newerSchema, .olderSchema: self = .config
             case .badLocation, .notEmpty, .writerBusy(_, _, heldHere: true): self = .usage
-            case .noLedger(_, nil), .otherDatabase: self = .noInput
+            case .noLedger(_, nil), .otherDatabase, .notADatabase: self = .noInput
             case .conflict: self = .dataError
             case .store, .refused: self = .software
             }

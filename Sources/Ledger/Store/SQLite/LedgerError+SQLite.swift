@@ -7,6 +7,12 @@ extension LedgerError {
         guard let error = error as? SQLiteError else { return error }
         if error.isDiskFull { return LedgerError.diskFull(path: path) }
         if error.isBusy { return LedgerError.busy(path: path) }
+        if error.code == SQLITE_NOTADB { return LedgerError.notADatabase(location: path) }
+        if error.code == SQLITE_CORRUPT {
+            // The file's pages contradict each other: damage, not the path or permissions
+            // the general advice sent a person to check (probe 138).
+            return LedgerError.malformedEntry("its file \(path) says \"\(error.message)\" (cut short, or changed outside SQLite)")
+        }
         if error.isIO {
             // A refused write whose errno SQLite did not keep (it keeps none at COMMIT):
             // say what it most often is, so the person knows where to look.
