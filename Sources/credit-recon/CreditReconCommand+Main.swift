@@ -41,6 +41,13 @@ extension CreditReconCommand {
             }
             Foundation.exit(ExitStatus.usage.rawValue)
         }
+        if let secret = GlobalArguments.secretOption(given) {
+            CLI.printError(TerminalText.printable(secret))
+            if wantsJSON {
+                print(JSONOutput.object(["error": .string(secret), "exit_code": .int(Int64(ExitStatus.usage.rawValue))]).text)
+            }
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
         if let unknown = GlobalArguments.unknownHelpTopic(arguments) {
             // ArgumentParser's `help` shows the nearest help it finds and exits 0: a typo in a
             // script's `help` line would pass.
@@ -159,6 +166,27 @@ enum GlobalArguments {
             guard seen.insert(name).inserted || repeatable.contains(name) else {
                 return "\(name) is given twice: which one counts would be a guess; give it once"
             }
+        }
+        return nil
+    }
+
+    /// Options a person reaches for to give a key or a password, which credit-recon never
+    /// takes on the command line (every user of the machine reads it in `ps`).
+    static let secretOptions: Set<String> = [
+        "--api-key", "--key", "--bearer", "--token", "--password", "--ledger-password", "--openrouter-api-key",
+    ]
+
+    /// What to say when `arguments` hold one of `secretOptions` before a `--` terminator,
+    /// or `nil`: ArgumentParser said `Unknown option '--api-key'`, then `Did you mean
+    /// '--now'?` (probe 140). Its value is never repeated.
+    static func secretOption(_ arguments: [String]) -> String? {
+        for word in arguments.prefix(while: { $0 != "--" }) {
+            let name = String(word.prefix(while: { $0 != "=" }))
+            guard secretOptions.contains(name.lowercased()) else { continue }
+            return "\(name) is no option: credit-recon never takes a key or a password on the command line, where every "
+                + "user of this machine can read it (ps). Set OPENROUTER_API_KEY (or OPENROUTER_BEARER), or give "
+                + "--api-key-file FILE (--bearer-file FILE); a database password in PGPASSWORD or "
+                + "--ledger-password-file FILE"
         }
         return nil
     }

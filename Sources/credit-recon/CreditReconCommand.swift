@@ -7,6 +7,7 @@ struct CreditReconCommand: CommandGroup {
     static let configuration = CommandConfiguration(
         commandName: "credit-recon",
         abstract: "Keeps the books for OpenRouter credits: snapshots, top-ups, charges, usage by key and model, and reconciliation reports.",
+        usage: "credit-recon [global options] <command> [options]",
         discussion: """
             Every fact goes into one append-only, hash-chained ledger (--ledger): a SQLite file, \
             or a PostgreSQL database when several hosts share the books. \

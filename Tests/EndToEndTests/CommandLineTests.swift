@@ -869,6 +869,23 @@ struct CommandLineTests {
         }
     }
 
+    /// A key or password given as an option is refused saying where it goes, its value never
+    /// repeated: it was `Unknown option '--api-key'`, then `Did you mean '--now'?` (probe 140).
+    @Test func aKeyGivenAsAnOptionIsToldWhereKeysGo() throws {
+        for arguments in [["fetch", "--api-key", "sk-or-v1-hunter2"], ["--json", "--api-key=sk-or-v1-hunter2", "status"],
+                          ["status", "--ledger-password", "hunter2"]] {
+            let result = try Executable.creditRecon(arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("is no option: credit-recon never takes a key or a password on the command line")
+                && result.stderr.contains("OPENROUTER_API_KEY") && !result.stderr.contains("Did you mean"), "\(result.stderr)")
+            #expect(!result.stderr.contains("hunter2") && !result.stdout.contains("hunter2"))
+            if arguments.contains("--json") {
+                let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+                #expect(object?["exit_code"] as? Int == 64, "\(result.stdout)")
+            }
+        }
+    }
+
     /// A password in a `--ledger` URL is in the process list while the command runs: a
     /// warning says so (naming no password); in the variable, or without one, none is said.
     @Test func aPasswordInTheLedgerURLOnTheCommandLineIsWarnedOf() throws {

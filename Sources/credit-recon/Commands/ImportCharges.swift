@@ -46,8 +46,9 @@ extension CreditReconCommand {
 /// What `import charges` and `record` share.
 enum ChargesImportCommand {
     static let discussion = """
-        Columns: charge_id (required, unique), amount, created_at (required), wallet, chain_id, expires_at, \
-        reference, status (paid|expired|pending), paid_at, memo, account. created_at and paid_at must be from \
+        Columns: charge_id (or id; required, unique), amount (required), created_at (required), wallet \
+        (or sender), chain_id (or chain), expires_at, reference, status (paid|expired|pending), paid_at, memo, \
+        account. created_at and paid_at must be from \
         2000 on and at most a day after now (--now, else the clock). Every row is checked before anything \
         is written (exit 65 listing every problem). A charge already in the ledger with the same values is \
         skipped, so importing the same file twice changes nothing; the same charge_id with other values is \
