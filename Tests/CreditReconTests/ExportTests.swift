@@ -281,9 +281,15 @@ import Testing
             } catch let error as ExportError {
                 #expect(error.exitStatus == .dataError)
                 return error.description
+            } catch let errors as InputErrors {
+                #expect(errors.exitStatus == .dataError)
+                return errors.errors.map(\.description).joined(separator: "\n")
             }
         }
         #expect(try error("role,account\nbank,Assets:Bank\n").hasSuffix("bad.csv:2: unknown role \"bank\"; the roles are credits, usage, charges, other, opening"))
+        // Every bad line is named, not the first alone (probe 140).
+        let every = try error("bank,Assets:Bank\ncredits,Aktiva:X\nusage,Expenses:open router\n").components(separatedBy: "\n")
+        #expect(every.count == 3 && (1...3).allSatisfy { line in every[line - 1].contains("bad.csv:\(line): ") }, "\(every)")
         #expect(try error("credits,Assets:A\ncredits,Assets:B\n").contains("bad.csv:2: role credits was already mapped on line 1"))
         #expect(try error("credits,Aktiva:Guthaben\n").contains("bad.csv:1: beancount refuses the account \"Aktiva:Guthaben\""))
         #expect(try error("credits,Aktiva:Guthaben\n", .hledger) == "accepted")

@@ -12,30 +12,44 @@ public struct ExportAccounts: Sendable, Equatable {
     public subscript(role: AccountRole) -> String { names[role] ?? role.defaultAccount }
 
     /// Reads a map: CSV `role,account` (a header line `role,account` is optional), one role
-    /// a line, each at most once; roles it leaves out keep their defaults. An unknown role,
-    /// a role given twice, or an account `format` refuses is an error naming the line (65).
+    /// a line, each at most once; roles it leaves out keep their defaults. Every unknown
+    /// role, role given twice, or account `format` refuses is a problem naming its line,
+    /// all thrown together (`InputErrors`, 65), as every input file's are; then roles whose
+    /// accounts clash (`ExportError.accountsMap`).
     public static func read(path: String, format: ExportFormat) throws -> ExportAccounts {
         let reader = try CSVReader(path: path)
         var accounts = ExportAccounts()
         var seen: [AccountRole: Int] = [:]
+        var problems: [CSVError] = []
+        var total = 0
         while let record = try reader.next() {
             let fields = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             if record.line == 1 && fields.map({ $0.lowercased() }) == ["role", "account"] { continue }
-            func fail(_ message: String) -> ExportError { .accountsMap(file: reader.name, line: record.line, message) }
+            func fail(_ message: String) {
+                total += 1
+                if problems.count < InputErrors.keptLimit { problems.append(.malformed(reader.name, record.line, message)) }
+            }
             guard fields.count == 2 else {
-                throw fail("give two fields, role,account (e.g. credits,Assets:Prepaid:OpenRouter)")
+                fail("give two fields, role,account (e.g. credits,Assets:Prepaid:OpenRouter)")
+                continue
             }
             guard let role = AccountRole(rawValue: fields[0]) else {
-                throw fail("unknown role \"\(TerminalText.printable(fields[0]))\"; the roles are "
+                fail("unknown role \"\(TerminalText.printable(fields[0]))\"; the roles are "
                     + AccountRole.allCases.map(\.rawValue).joined(separator: ", "))
+                continue
             }
-            if let earlier = seen[role] { throw fail("role \(role.rawValue) was already mapped on line \(earlier)") }
+            if let earlier = seen[role] {
+                fail("role \(role.rawValue) was already mapped on line \(earlier)")
+                continue
+            }
             if let problem = AccountName.problem(fields[1], format: format) {
-                throw fail("\(format.rawValue) refuses the account \"\(TerminalText.printable(fields[1]))\": \(problem)")
+                fail("\(format.rawValue) refuses the account \"\(TerminalText.printable(fields[1]))\": \(problem)")
+                continue
             }
             seen[role] = record.line
             accounts.names[role] = fields[1]
         }
+        if total > 0 { throw InputErrors(errors: problems, total: total) }
         // Each role its own account, none inside another's (usage and other get
         // sub-accounts): a charge paid from the credits account would cancel out. hledger's
         // queries ignore case, so there two accounts apart only by case are one: `hledger
