@@ -44,11 +44,14 @@ struct JournalTests {
         (#"{"account":"a","at":"2026-01-01T00:00:00Z","data":{"command":"x","note":"\q"},"kind":"run.started","run":null,"seq":1}"#,
          "not valid JSON"),
         (#"[1]"#, "not an object"),
-        (#"{"kind":"run.started","seq":"1"}"#, #"field "seq" is missing or has the wrong type"#),
+        (#"{"kind":"run.started","seq":"1"}"#, #"field "seq" holds a value of the wrong type or form"#),
         (#"{"account":"a","at":"2026-01-01T00:00:00Z","data":{},"kind":"coffee","run":null,"seq":1}"#, #"unknown kind "coffee""#),
         (#"{"account":"a","at":"2026-01-01T00:00:00Z","data":{"command":7},"kind":"run.started","run":null,"seq":1}"#,
+         #"field "command" holds a value of the wrong type or form"#),
+        (#"{"account":"a","at":"2026-01-01T00:00:00Z","data":{},"kind":"run.started","run":null,"seq":1}"#,
          #"field "command" is missing"#),
-        (#"{"account":"a","at":"yesterday","data":{},"kind":"run.started","run":null,"seq":1}"#, #"field "at""#),
+        (#"{"account":"a","at":"yesterday","data":{},"kind":"run.started","run":null,"seq":1}"#,
+         #"field "at" holds a value of the wrong type or form"#),
     ])
     func theDecoderNamesWhatIsWrong(text: String, expected: String) {
         #expect {

@@ -104,8 +104,12 @@ struct FieldReader {
         }
     }
 
+    /// A field that is not there, or whose value is not what the field holds: said apart,
+    /// since "missing" sent an auditor looking for a field that was there with a bad time
+    /// in it (probe 138).
     private func missing(_ key: StaticString) -> LedgerError {
-        .malformedEntry("\(context): field \"\(key)\" is missing or has the wrong type")
+        .malformedEntry("\(context): field \"\(key)\" " + (members.value(key) == nil
+            ? "is missing" : "holds a value of the wrong type or form"))
     }
 }
 
