@@ -185,7 +185,8 @@ extension CreditReconCommand {
                 guard let entry = held.entry else {
                     let read = report.readWholeJournal ? "no entry has" : "none of the entries read before verify stopped has"
                     return "does NOT hold \(held.hash): \(read) that hash, so the books it pinned are not this ledger's "
-                        + "first entries (they were written again since, or it pinned another ledger)"
+                        + "first entries (entries were cut from the journal's end, or it was written again since, or it pinned "
+                        + "another ledger)"
                 }
                 let since = report.entries - entry
                 let head = report.isSound ? "head" : "last sound head"
