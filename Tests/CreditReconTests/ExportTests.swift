@@ -52,7 +52,7 @@ import Testing
     func bothCheckersAcceptTheExportAndItIsDeterministic(format: ExportFormat) throws {
         let fixture = try Self.books()
         let first = try Self.export(fixture, format)
-        let check = format == .beancount ? try JournalCheckers.beanCheck(first.path) : try JournalCheckers.hledger(first.path)
+        let check = try JournalCheckers.check(first.path, format)
         #expect(check.status == 0, "\(check.output)")
         #expect(try Self.export(fixture, format).text == first.text)
         #expect(first.text.contains("ledger head hash: \(try fixture.ledger.headHash())"))
@@ -115,7 +115,7 @@ import Testing
         #expect(text.contains("Settled charges paid 0.005 USD more than the credits they explain (within the matching "
             + "tolerance), 2026-06-01 to 2026-06-02"), "\(text)")
         #expect(text.components(separatedBy: "Purchases no charge explains").count == 2, "one, on 06-02: \(text)")
-        let check = format == .beancount ? try JournalCheckers.beanCheck(path) : try JournalCheckers.hledger(path, ["check"])
+        let check = try JournalCheckers.check(path, format)
         #expect(check.status == 0, "\(check.output)")
         guard format == .hledger else { return }
         let balance = try JournalCheckers.hledger(path, ["balance", "--flat", "--no-total"])
@@ -244,7 +244,7 @@ import Testing
         func check(_ tampered: String, _ name: String) throws -> JournalCheckers.Result {
             #expect(tampered != text, "the tampering did not apply")
             let path = try Self.write(tampered, fixture, name)
-            return format == .beancount ? try JournalCheckers.beanCheck(path) : try JournalCheckers.hledger(path)
+            return try JournalCheckers.check(path, format)
         }
         /// The first line holding `marker` and `amount`, with `amount` moved by a micro-dollar.
         func moved(_ text: String, _ marker: String, _ amount: String, to changed: String) -> String {
@@ -429,7 +429,7 @@ import Testing
         #expect(opening?.hasPrefix("2026-09-15 ") == true, "\(text)")
         #expect(opening?.contains("Opening balance of the credits at the first reading, 2026-09-15T10:00:00.000Z") == true)
         #expect(!text.contains("carried into"))
-        let check = format == .beancount ? try JournalCheckers.beanCheck(path) : try JournalCheckers.hledger(path)
+        let check = try JournalCheckers.check(path, format)
         #expect(check.status == 0, "\(check.output)")
 
         // A range past the as-of time says so at the top, as reconciliation.md does.
@@ -488,7 +488,7 @@ import Testing
         }
         let main = try Self.write(
             included.map { format == .beancount ? "include \"\($0)\"\n" : "include \($0)\n" }.joined(), fixture, "main.\(format.rawValue)")
-        let check = format == .beancount ? try JournalCheckers.beanCheck(main) : try JournalCheckers.hledger(main)
+        let check = try JournalCheckers.check(main, format)
         #expect(check.status == 0, "\(check.output)")
     }
 
@@ -520,7 +520,7 @@ import Testing
         #expect(narrations.first?.contains("Purchases no charge explains (card, web), 2026-10-01 to") == true)
         #expect(narrations.last?.contains("Credits taken back") == true)
         #expect(text.contains("200.000000 USD") && text.contains("-50.000000 USD"), "\(text)")
-        let check = format == .beancount ? try JournalCheckers.beanCheck(path) : try JournalCheckers.hledger(path)
+        let check = try JournalCheckers.check(path, format)
         #expect(check.status == 0, "\(check.output)")
     }
 
@@ -576,7 +576,7 @@ import Testing
         try fixture.buildGoldenScenario()
         for period in [PeriodKind.day, .week, .month] {
             let path = try Self.export(fixture, format, period: period).path
-            let check = format == .beancount ? try JournalCheckers.beanCheck(path) : try JournalCheckers.hledger(path)
+            let check = try JournalCheckers.check(path, format)
             #expect(check.status == 0, "\(period): \(check.output)")
         }
     }

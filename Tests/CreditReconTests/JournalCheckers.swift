@@ -1,5 +1,7 @@
 import Foundation
 
+@testable import CreditRecon
+
 /// The real checkers an accountant runs on an export: `bean-check` (beancount 3, in the
 /// virtual environment `make deps` makes under `.build/`) and `hledger` (Debian's package).
 /// A checker that is missing fails the test: these checks never skip.
@@ -17,6 +19,11 @@ enum JournalCheckers {
     static func beanCheck(_ file: String) throws -> Result {
         let tool = repositoryRoot.appendingPathComponent(".build/beancount-venv/bin/bean-check").path
         return try run(tool, [file])
+    }
+
+    /// The checker of `format` on `file`: `bean-check`, or `hledger check`.
+    static func check(_ file: String, _ format: ExportFormat) throws -> Result {
+        format == .beancount ? try beanCheck(file) : try hledger(file)
     }
 
     /// `hledger -f FILE ARGUMENTS…` (`check` by default).
