@@ -320,42 +320,55 @@ public struct FetchStage: Sendable {
         let toCheck = held.days.filter { window.contains($0.date) }
         read.checked = toCheck.count
         if !toCheck.isEmpty {
-            showing("GET /activity, to check the \(toCheck.count) days already stored", interruption)
-            let answered = try await step("GET /activity", run, interruption) { () async throws(APIError) in
-                let reading = try await client.getActivity()
-                // A day not yet begun has no use (a day of the window's asked for alone
-                // must be that day; this answer spans the window).
-                if let stray = reading.rows.first(where: { $0.date > today }) {
-                    throw .malformedResponse(
-                        reason: "GET /activity answered a row for \(stray.date.isoText), a day after today (\(today.isoText), UTC)",
-                        rawBody: reading.rawBody)
-                }
-                return Dictionary(grouping: reading.rows) { $0.date }.mapValues { $0.map(ActivityLine.init) }
-            }
-            let ids = Set(toCheck.map(\.id))
-            var kept = Dictionary(uniqueKeysWithValues: toCheck.map { ($0.date, [ActivityLine]()) })
-            for row in held.lines where ids.contains(row.dayID) { kept[row.date, default: []].append(row.line) }
-            let changed = ActivityCheck.changedDays(stored: kept, answered: answered)
-            var findings: [Finding] = []
-            for (index, day) in changed.enumerated() {
-                showing("GET /activity?date=\(day.isoText), day \(index + 1) of \(changed.count) answered otherwise", interruption)
-                let lines = kept[day] ?? []
-                let fact = try await readDay(day, client: client, run: run, interruption: interruption)
-                let storedAgain = !ActivityCheck.same(lines, fact.lines)
-                if storedAgain { read.readAgain.append(fact) }
-                findings.append(ActivityCheck.finding(
-                    date: day, kept: lines, now: storedAgain ? fact.lines : answered[day] ?? [], storedAgain: storedAgain,
-                    at: fact.observedAt, account: run.account))
-            }
-            // Stored together with what they say, once every day is read: one stored before a
-            // later call failed was never said, since the next fetch compared with it (probe
-            // 139). A fetch that fails or stops first stores none; the next reads them again.
-            try run.store(read.readAgain)
-            run.findings += findings
+            read.readAgain = try await checkHeldDays(
+                toCheck, lines: held.lines, today: today, client: client, into: &run, interruption: interruption)
         }
         run.summary.append("activity \(read.stored.count) new days, \(toCheck.count) checked"
             + (read.readAgain.isEmpty ? "" : ", \(read.readAgain.count) read again"))
         return read
+    }
+
+    /// Compares `days`, held, with the API's answer for the whole window (one `GET
+    /// /activity`); reads each day answered otherwise again on its own, and stores those
+    /// whose own answer differs too, beside the earlier reading. Returns them.
+    private func checkHeldDays(
+        _ days: [ActivityDayRow], lines: [ActivityLineRow], today: CivilDate, client: OpenRouterClient,
+        into run: inout FetchRun, interruption: Interruption?
+    ) async throws -> [ActivityDay] {
+        showing("GET /activity, to check the \(days.count) days already stored", interruption)
+        let answered = try await step("GET /activity", run, interruption) { () async throws(APIError) in
+            let reading = try await client.getActivity()
+            // A day not yet begun has no use (a day of the window's asked for alone
+            // must be that day; this answer spans the window).
+            if let stray = reading.rows.first(where: { $0.date > today }) {
+                throw .malformedResponse(
+                    reason: "GET /activity answered a row for \(stray.date.isoText), a day after today (\(today.isoText), UTC)",
+                    rawBody: reading.rawBody)
+            }
+            return Dictionary(grouping: reading.rows) { $0.date }.mapValues { $0.map(ActivityLine.init) }
+        }
+        let ids = Set(days.map(\.id))
+        var kept = Dictionary(uniqueKeysWithValues: days.map { ($0.date, [ActivityLine]()) })
+        for row in lines where ids.contains(row.dayID) { kept[row.date, default: []].append(row.line) }
+        let changed = ActivityCheck.changedDays(stored: kept, answered: answered)
+        var readAgain: [ActivityDay] = []
+        var findings: [Finding] = []
+        for (index, day) in changed.enumerated() {
+            showing("GET /activity?date=\(day.isoText), day \(index + 1) of \(changed.count) answered otherwise", interruption)
+            let held = kept[day] ?? []
+            let fact = try await readDay(day, client: client, run: run, interruption: interruption)
+            let storedAgain = !ActivityCheck.same(held, fact.lines)
+            if storedAgain { readAgain.append(fact) }
+            findings.append(ActivityCheck.finding(
+                date: day, kept: held, now: storedAgain ? fact.lines : answered[day] ?? [], storedAgain: storedAgain,
+                at: fact.observedAt, account: run.account))
+        }
+        // Stored together with what they say, once every day is read: one stored before a
+        // later call failed was never said, since the next fetch compared with it (probe
+        // 139). A fetch that fails or stops first stores none; the next reads them again.
+        try run.store(readAgain)
+        run.findings += findings
+        return readAgain
     }
 
     /// Reads one day (`GET /activity?date=`), dated now.
