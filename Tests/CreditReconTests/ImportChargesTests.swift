@@ -777,14 +777,22 @@ struct ImportChargesTests {
         #expect(fake.calls.isEmpty)
     }
 
+    /// A charge of another account naming this account's plan row neither links it nor goes
+    /// in unlinked: it is refused, naming the row's account. Recorded as a purchase of no
+    /// row, it left the row waiting to be bought again (a row's account mistyped).
     @Test func referenceOfAnotherAccountDoesNotLink() async throws {
         let plan = try bench.plan(TopUpBench.planText(1))
         _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .unknown(status: nil, message: "?", rawBody: nil) })
+        let head = try bench.ledger.headHash()
         let other = ChargeImport(path: try bench.dir.write("c.csv", "charge_id,amount,created_at,reference\nz,1.5,2026-11-03,R-01\n"),
-                                 defaultAccount: "someone-else")
-        let summary = try other.run(ledger: bench.ledger, now: now)
-        #expect(summary.linked.isEmpty)
+                                 displayName: "c.csv", defaultAccount: "someone-else")
+        let refused = #expect(throws: InputErrors.self) { try other.run(ledger: bench.ledger, now: now) }
+        #expect(refused?.errors.first?.description.hasPrefix(
+            #"c.csv:2: reference: "R-01" names no plan row of account "someone-else", but a plan row of account "acct" ("#)
+            == true, "\(refused?.errors.first?.description ?? "")")
+        #expect(refused?.errors.first?.description.contains("give the charge account \"acct\"") == true)
         #expect(try bench.states()["R-01"] == "unknown")
+        #expect(try bench.ledger.headHash() == head)
     }
 
     /// An export's row for a charge `topup` created: the API's record stays, and what it

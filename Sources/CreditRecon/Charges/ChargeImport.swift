@@ -492,6 +492,15 @@ public struct ChargeImport: BatchImport {
         var facts: [(fact: Fact, account: String)] = []
         facts.reserveCapacity(fresh.count)
         var nextLink = links.startIndex
+        // The ledger's accounts, read once a reference names no row of its own account.
+        var accounts: [String]?
+        func otherAccountsRow(named reference: String, besides account: String) throws -> StoredTopUp? {
+            if accounts == nil { accounts = try writer.reader.accounts() }
+            for other in accounts ?? [] where other != account {
+                if let topUp = try writer.reader.topUp(account: other, reference: reference) { return topUp }
+            }
+            return nil
+        }
         // The links of lines before `line`, after the new charges before them.
         func linkUntil(_ line: Int) throws {
             while nextLink < links.endIndex, links[nextLink].row.line < line {
@@ -535,6 +544,17 @@ public struct ChargeImport: BatchImport {
             }
             if !secondPurchase, let reference = charge.reference, TopUpKey.hasKeyShape(reference) {
                 Self.refuseMistypedKey(reference, row: row, errors: &errors)
+                continue
+            }
+            // Another account's plan row under this reference: most likely the row's purchase
+            // recorded under the wrong account, which left that row waiting to be bought again.
+            if !secondPurchase, let reference = charge.reference,
+               let other = try otherAccountsRow(named: reference, besides: row.account) {
+                errors.add(line: row.line, column: "reference",
+                           "\"\(reference)\" names no plan row of account \"\(row.account)\", but a plan row of account "
+                            + "\"\(other.account)\" (\(other.planFile) line \(other.planLine), \(other.state)); if this charge "
+                            + "bought it, give the charge account \"\(other.account)\", and if it is another purchase, another "
+                            + "reference")
                 continue
             }
             if let reference = charge.reference {
