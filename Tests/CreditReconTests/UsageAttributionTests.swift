@@ -487,6 +487,9 @@ import Testing
         #expect(markdown.contains("| 2026-10-03 | prod (7.00) | a/x (6.00) | 10.00 | 3.00 |"))
         #expect(markdown.contains("| 2026-10-01 | – | – | 0.00 | 0.00 |"))
         #expect(markdown.contains("*Top model* counts a UTC day's activity in the period holding the midnight that ends it"))
+        // The activity's total beside the books' is said to differ, and why (probe 142).
+        #expect(markdown.contains("The activity adds up to 10.00 and *Total used* to 25.000001: the activity counts each UTC "
+            + "day of the range by its date, the books count use in the period of the reading that showed it"), "\(markdown)")
         let svg = try String(contentsOfFile: out + "/usage.svg", encoding: .utf8)
         #expect(svg.hasPrefix("<?xml") && svg.hasSuffix("</svg>\n"))
         #expect(svg.contains("2026-10-03 unattributed 3.00"))

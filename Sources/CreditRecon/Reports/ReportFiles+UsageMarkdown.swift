@@ -72,6 +72,14 @@ extension ReportFiles {
                      UsageSummary.share(usage, of: activity)])
             }
             row(["**Total activity**", String(summary.models.reduce(0) { $0 + $1.requests }), "**\(money(activity))**", ""])
+            // Two totals of one month read as one of them wrong (probe 142): say why they differ.
+            if activity != used {
+                lines.append("")
+                lines.append("The activity adds up to \(money(activity)) and *Total used* to \(money(used)): the activity "
+                    + "counts each UTC day of the range by its date, the books count use in the period of the reading that "
+                    + "showed it, so use after the range's last reading counts in the range after it, and use before its "
+                    + "first reading in this one.")
+            }
         }
         lines.append("")
 
