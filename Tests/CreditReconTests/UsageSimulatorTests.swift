@@ -81,5 +81,10 @@ import Testing
         let balance = max(try #require(books.runway?.balance), .zero)
         #expect(books.keys.map { "\($0.key.name ?? "") \($0.spendable?.decimalText ?? "-")" }
             == ["etl \(min(balance, Self.usd("1.5")).decimalText)", "prod \(balance.decimalText)"])
+        // reconciliation.md says which key is gone from the latest listing, and which is
+        // disabled: temp read as a key at work ("no", probe 142).
+        let byKey = ReportFiles.usageMarkdownLines(books).filter { $0.hasPrefix("| temp |") || $0.hasPrefix("| prod |") }
+        #expect(byKey.count == 2 && byKey.allSatisfy { $0.contains($0.hasPrefix("| temp |") ? " | deleted | " : " | yes | ") },
+                "\(byKey)")
     }
 }

@@ -38,10 +38,14 @@ extension ReportFiles {
 
         lines += ["### By key", ""]
         header(["Key", "Hash", "Disabled", "Used", "Share", "Limit", "Remaining"], numericFrom: 3)
+        // A key the latest listing leaves out was deleted (the listing holds disabled keys
+        // too): "no" read as a key still at work (probe 142).
+        let listed = Set(books.keys.map(\.key.hash))
         for total in summary.keys.prefix(topCount) {
             let key = total.key
+            let state = books.keysReadAt != nil && !listed.contains(key.hash) ? "deleted" : key.disabled == true ? "yes" : "no"
             row([MarkdownText.cell(UsageSummary.label(key)), "`\(MarkdownText.cell(UsageSummary.shortHash(key.hash)))`",
-                 key.disabled == true ? "yes" : "no", money(total.used), UsageSummary.share(total.used, of: used),
+                 state, money(total.used), UsageSummary.share(total.used, of: used),
                  key.limit.map(money) ?? "–", key.limitRemaining.map(money) ?? "–"])
         }
         if summary.keys.count > topCount {
