@@ -1316,6 +1316,30 @@ struct StoreConformanceTests {
         #expect(heard.filter { $0 == .comparing }.count == 1)
     }
 
+    /// A ledger that needs a migration is migrated only while no other process's writer is
+    /// at work (75, naming the migration), and by this process's own writer, holding the
+    /// lock, at once. A reading command (`status`) migrated it under an older build's fetch,
+    /// which went on appending to a ledger it would refuse (probe 141).
+    @Test(arguments: Stores.all)
+    func aMigrationWaitsUntilNoOtherWriterIsAtWork(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(Array(lifecycle().prefix(2)))
+        try store.execute("DROP INDEX activity_days_by_reading")
+        try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v6:%'")
+        let release = try store.holdWriterLockElsewhere()
+        let refused = #expect(throws: LedgerError.self) { _ = try store.openAnother() }
+        if case .writerBusy(_, _, heldHere: false)? = refused {} else { Issue.record("not writerBusy: \(String(describing: refused))") }
+        #expect(refused.map { String(describing: $0) }?.contains(
+            #"the ledger needs migration "v6: activity days read again", applied while no writer is at work"#) == true,
+                "\(String(describing: refused))")
+        release()
+        let lock = try Ledger.lockWriter(at: store.location)
+        _ = try store.openAnother()  // this process's own writer: migrated under its lock
+        withExtendedLifetime(lock) {}
+        let report = try Ledger(checking: store.location).verify()
+        #expect(report.isSound, "\(report.problems)")
+    }
+
     /// `verify` writes nothing to the ledger it checks, not even a migration the ledger
     /// needs: a ledger written by an earlier build is refused, saying what to run first,
     /// and stays unmigrated until a command that may write opens it.

@@ -19,6 +19,9 @@ protocol StoreUnderTest: AnyObject {
     func execute(_ sql: String) throws
     /// Drops the triggers that keep the journal and readings append-only.
     func dropAppendOnlyTriggers() throws
+    /// Takes the writer lock as another process would (not through this process's lock),
+    /// held until the returned closure is called.
+    func holdWriterLockElsewhere() throws -> () -> Void
 }
 
 /// Every store the conformance suite runs against.
@@ -46,6 +49,11 @@ final class SQLiteUnderTest: StoreUnderTest {
     func openAnother() throws -> Ledger { try Ledger(path: temp.path) }
 
     func execute(_ sql: String) throws { try temp.raw().execute(sql) }
+
+    func holdWriterLockElsewhere() throws -> () -> Void {
+        let fd = try SQLiteWriterLockTests.flockedElsewhere(temp.path + ".lock", writing: "4242\n")
+        return { close(fd) }
+    }
 
     func dropAppendOnlyTriggers() throws {
         try execute("""
@@ -91,6 +99,17 @@ final class PostgresUnderTest: StoreUnderTest {
 
     func execute(_ sql: String) throws {
         try server.psql(database, "SET search_path = credit_recon; \(sql)")
+    }
+
+    func holdWriterLockElsewhere() throws -> () -> Void {
+        guard case .postgres(let postgres) = location else { return {} }
+        let session = try PostgresSession(postgres, purpose: "other program")
+        try session.execute("SELECT pg_advisory_lock(\(PostgresStore.LockKey.lockClass), \(PostgresStore.LockKey.writer.rawValue))")
+        return { [self] in
+            _ = try? session.execute("SELECT pg_advisory_unlock_all()")
+            withExtendedLifetime(session) {}
+            try? waitUntilWriterLockIsFree()
+        }
     }
 
     func dropAppendOnlyTriggers() throws {

@@ -85,7 +85,7 @@ final class PostgresStore: LedgerStore {
                 throw LedgerError.olderSchema(location: name, migration: migration.name)
             }
         } else if !pending {
-            try Self.migrate(session, holdsLedger: holds)
+            try Self.migrate(session, holdsLedger: holds, location: location)
         }
         connection = Mutex(Connection(session, tablesPending: pending))
     }
@@ -103,11 +103,22 @@ final class PostgresStore: LedgerStore {
     /// Applies the migrations not yet applied, in one transaction under the migration lock,
     /// so two hosts opening a new ledger at once create it once. A ledger that is up to
     /// date is only read (a reader's role need not be allowed to create anything).
-    private static func migrate(_ session: PostgresSession, holdsLedger holds: Bool) throws {
+    ///
+    /// A ledger already there is migrated only while no other process's writer holds its
+    /// writer lock (`writerBusy`, 75): a command that reads (`status`) applied one while an
+    /// older build's fetch was writing, which went on appending to a ledger it would refuse
+    /// (probe 141). This process's own writer, holding the lock already, goes on.
+    private static func migrate(_ session: PostgresSession, holdsLedger holds: Bool, location: PostgresLocation? = nil) throws {
         let pending = try holds ? pendingMigrations(session) : []
         if holds, pending.isEmpty { return }
         try session.execute("BEGIN")
         do {
+            if holds, let location, let writer = try PostgresWriterLock.otherProcessesHolder(on: session, location) {
+                throw LedgerError.writerBusy(
+                    lock: "advisory \(LockKey.lockClass), \(LockKey.writer.rawValue) on \(location); the ledger needs migration "
+                        + pending.map { "\"\($0.name)\"" }.joined(separator: ", ") + ", applied while no writer is at work",
+                    holder: writer.application == nil ? nil : writer.description, heldHere: false)
+            }
             try applyMigrations(session)
             try session.execute("COMMIT")
         } catch LedgerError.notPermitted(let name, let user, let detail) where holds,

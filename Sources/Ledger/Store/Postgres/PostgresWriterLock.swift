@@ -112,7 +112,7 @@ final class PostgresWriterLock: StoreWriterLock {
     }
 
     /// Who holds the writer lock, as the server knows it.
-    private struct Holder: CustomStringConvertible {
+    struct Holder: CustomStringConvertible {
         /// The holding session's server process.
         var pid: Int64
         /// Its `application_name`: `credit-recon writer <host> pid <pid>` from this tool;
@@ -134,8 +134,16 @@ final class PostgresWriterLock: StoreWriterLock {
     /// `session` (of that database), described as a refused writer is told it; `nil` when
     /// none does or it cannot be asked.
     static func otherWriter(on session: PostgresSession, _ location: PostgresLocation) -> String? {
-        guard let holder = try? heldLock(session), holder.pid != heldBy(location) else { return nil }
+        guard let holder = try? otherProcessesHolder(on: session, location) else { return nil }
         return holder.application == nil ? "another credit-recon process" : "credit-recon process \(holder.description)"
+    }
+
+    /// The session holding the writer lock of the database at `location`, asked on
+    /// `session`, when it is not this process's own; `nil` when none holds it or this
+    /// process does.
+    static func otherProcessesHolder(on session: PostgresSession, _ location: PostgresLocation) throws(LedgerError) -> Holder? {
+        guard let holder = try heldLock(session), holder.pid != heldBy(location) else { return nil }
+        return holder
     }
 
     /// Who holds the writer lock, when the server says and names it.

@@ -79,7 +79,7 @@ final class SQLiteStore: LedgerStore {
                 do {
                     let db = try Database(path: path, create: create, checking: checking, durability: durability, admit: admit)
                     if !checking {
-                        try Schema.migrator.migrate(db)
+                        try Self.migrate(db, ledgerPath: path)
                     } else if let migration = try Schema.migrator.pending(db).first {
                         throw LedgerError.olderSchema(location: name ?? path, migration: migration.name)
                     }
@@ -177,6 +177,30 @@ final class SQLiteStore: LedgerStore {
     /// Nothing to give up: SQLite's waits for another connection's lock end within its busy
     /// timeout (`Database`), and the writer lock is refused at once, never waited for.
     func giveUpLockWaits(because reason: String) {}
+
+    /// Applies the migrations `db` has not, under the writer lock when it is a ledger
+    /// already (a new one has no writer but its maker): a command that reads (`status`)
+    /// applied one while an older build's fetch was writing, which went on appending to a
+    /// ledger it would refuse (probe 141). Another process's writer at work refuses it
+    /// (`writerBusy`, 75); this process's own, holding the lock already, goes on.
+    private static func migrate(_ db: Database, ledgerPath: String) throws {
+        let pending = try Schema.migrator.pending(db)
+        guard let first = pending.first else { return }
+        guard first.name != Schema.migrator.migrations.first?.name, !SQLiteWriterLock.isHeldHere(ledgerPath: ledgerPath) else {
+            return try Schema.migrator.apply(pending, to: db)
+        }
+        let lock: SQLiteWriterLock
+        do {
+            lock = try SQLiteWriterLock(ledgerPath: ledgerPath)
+        } catch {
+            guard case .writerBusy(let lock, let holder, let here) = error else { throw error }
+            throw LedgerError.writerBusy(
+                lock: lock + "; the ledger needs migration " + pending.map { "\"\($0.name)\"" }.joined(separator: ", ")
+                    + ", applied while no writer is at work", holder: holder, heldHere: here)
+        }
+        try Schema.migrator.apply(pending, to: db)
+        withExtendedLifetime(lock) {}
+    }
 
     func secondReader() -> (any LedgerStore)? {
         try? SQLiteStore(readOnly: path, name: name, storage: readOnlyStorage)

@@ -67,6 +67,12 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// The locks this process holds, by lock file path.
     private static let live = Mutex<[String: Held]>([:])
 
+    /// Whether this process holds the writer lock of the ledger at `ledgerPath`.
+    static func isHeldHere(ledgerPath: String) -> Bool {
+        let path = realPath(ledgerPath) + ".lock"
+        return live.withLock { $0[path] != nil }
+    }
+
     /// How many of its latest runs a lock file names: a `run` job's and its stages'.
     static let announcedRuns = 8
 
