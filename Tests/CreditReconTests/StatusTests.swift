@@ -53,6 +53,32 @@ struct StatusTests {
         #expect(later.expired.count == 0 && later.rejected.count == 0, "\(later.lines)")
     }
 
+    /// A charge recorded as paid whose credits no reading shows is money a person must
+    /// chase: status needs attention for a week from its payment, as for an expired one.
+    /// It said nothing (the report's paid_charge_unmatched alone).
+    @Test func aPaidChargeWhoseCreditsNoReadingShowsNeedsAttention() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.recorded("web-1", amount: "50", created: "2026-11-02T10:00:00Z", status: "paid",
+                             paidAt: "2026-11-02T10:05:00Z")
+        try fixture.snapshot("2026-11-04T00:00:00Z", credits: "100", usage: "5")
+        let report = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-04T01:00:00Z"))
+        #expect(report.exitStatus == .attention)
+        #expect(report.attention == [
+            "1 charge recorded as paid in the last 7 days whose credits no reading shows (50.00 USD: web-1): take a reading "
+                + "(`credit-recon fetch`); if the credits still do not show, ask OpenRouter about the payment, giving the charge "
+                + "id (`report`'s findings.csv names it)",
+        ])
+        #expect(report.lines.contains { $0.hasSuffix("; 1 recorded paid in the last 7 days, credits not shown (50.00)") },
+                "\(report.lines)")
+        #expect(report.json.text.contains(#""paid_unmatched_recently":{"amount":"50","count":1}"#), "\(report.json.text)")
+        // A week on, the report's alone.
+        let later = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-10T01:00:00Z"))
+        #expect(later.paidUnmatched.isEmpty)
+    }
+
     @Test func attentionUnderTheRunwayThresholdOrWhenStale() throws {
         let fixture = try ReconcileFixture()
         try fixture.buildGoldenScenario()

@@ -28,6 +28,8 @@ extension StatusReport {
             + (expired.count > 0
                 ? "; \(expired.count) expired unpaid in the last \(Self.recentDays) days (\(expired.amount.centsText))" : "")
             + (rejected.count > 0 ? "; \(rejected.count) rejected in the last \(Self.recentDays) days (\(rejected.amount.centsText))" : "")
+            + (paidUnmatched.isEmpty ? "" : "; \(paidUnmatched.count) recorded paid in the last \(Self.recentDays) days, credits "
+                + "not shown (\(paidUnmatched.reduce(Micros.zero) { $0 + ($1.amount ?? .zero) }.centsText))")
             + (inFlight.count > 0 ? "; \(inFlight.count) being sent by the running top-up (\(inFlight.amount.centsText))" : ""))
         if let runningWriter { lines.append(Self.writerLine(runningWriter, run: runningRuns.first)) }
         if let writerUnseen {
@@ -122,6 +124,10 @@ extension StatusReport {
             "open_charges": .object([
                 "pending": open(pending), "pending_past_expiry": open(awaitingReading), "unknown": open(unknown), "blocked": open(blocked), "planned": open(planned),
                 "in_flight": open(inFlight), "expired_recently": open(expired), "rejected_recently": open(rejected),
+                "paid_unmatched_recently": .object([
+                    "count": .int(Int64(paidUnmatched.count)),
+                    "amount": .string(paidUnmatched.reduce(Micros.zero) { $0 + ($1.amount ?? .zero) }.decimalText),
+                ]),
             ]),
             "last_run_failed": failedRun.map { run in
                 .object([

@@ -25,6 +25,9 @@ public struct StatusReport: Sendable, Equatable {
     /// needs fixing).
     public var expiredCharges: [ChargeLine] = []
     public var rejectedRows: [ChargeLine] = []
+    /// Charges recorded as paid in the last `recentDays` whose credits no reading shows
+    /// (the report's `paid_charge_unmatched` warnings): paid for, and not credited yet.
+    public var paidUnmatched: [Finding] = []
     /// For the expired charges that a charge of the same amount may have been paid in place
     /// of, by id, that charge's label (`Reconciliation.alikeTakenInstead`).
     public var alikeTakenInstead: [String: String] = [:]
@@ -197,6 +200,15 @@ public struct StatusReport: Sendable, Equatable {
                 + "payment with `import charges` (charges.csv of `report` lists \(one ? "it" : "them"))"
                 + Self.alikeNote(expiredCharges, alike: alikeTakenInstead))
         }
+        if !paidUnmatched.isEmpty {
+            let one = paidUnmatched.count == 1
+            let amount = paidUnmatched.reduce(Micros.zero) { $0 + ($1.amount ?? .zero) }
+            reasons.append("\(paidUnmatched.count) charge\(one ? "" : "s") recorded as paid in the last \(Self.recentDays) days "
+                + "whose credits no reading shows (\(amount.centsText) USD: \(Self.named(paidUnmatched.map { $0.reference ?? "?" }))): "
+                + "take a reading (`credit-recon fetch`); if the credits still do not show, ask OpenRouter about "
+                + "\(one ? "the payment" : "the payments"), giving the charge id (`report`'s findings.csv names "
+                + "\(one ? "it" : "each"))")
+        }
         if rejected.count > 0 {
             let one = rejected.count == 1
             reasons.append("\(rejected.count) top-up row\(one ? "" : "s") rejected by the API in the last \(Self.recentDays) days "
@@ -303,6 +315,10 @@ public struct StatusReport: Sendable, Equatable {
                 if charge.refusedForTheRow, charge.createdAt > recent, charge.createdAt <= now { report.rejectedRows.append(charge) }
             case .settled: break
             }
+        }
+        // Paid for and not credited: money a person must chase (status said nothing of it).
+        report.paidUnmatched = books.findings.filter {
+            $0.kind == .paidChargeUnmatched && $0.severity >= .warning && $0.observedAt > recent && $0.observedAt <= now
         }
         // A checkout abandoned and made again has nothing left to buy (`Reconciler.madeAgain`).
         report.expiredCharges.removeAll { $0.chargeID.map { books.madeAgainBy[$0] != nil } ?? false }

@@ -14,8 +14,10 @@ extension CreditReconCommand {
                 what it can still spend (the smaller of the balance and what is left of its limit) and the keys \
                 nearest their limits. Exits 1 when, for any account shown, the runway is under \
                 --min-runway-days, the last reading is older than --max-gap hours, or a key has less than \
-                --min-key-remaining USD (or under 10 %) left of its limit, a top-up is unknown, blocked or planned but never sent, it holds \
-                no reading yet, or its last reading is dated after now. While a top-up runs, the rows it is sending \
+                --min-key-remaining USD (or under 10 %) left of its limit, a top-up is unknown, blocked or planned but never sent, a \
+                charge expired unpaid, was rejected, or was paid and no reading shows its credits in the last 7 days, it holds \
+                no reading yet, its newest reading is all zeros, its last reading is dated after now, or its last fetch, topup \
+                or run failed. While a top-up runs, the rows it is sending \
                 are counted as being sent, not as unknown or never sent, and a line names the writer at work. On a terminal, a line on stderr \
                 names the step it is at while it reads and reconciles a large ledger.
                 """
