@@ -231,10 +231,12 @@ struct StatusTests {
     }
 
     /// The status at `now` of a ledger holding `readings` (time, credits, usage).
-    static func status(of readings: [(String, String, String)], at now: String) throws -> StatusReport {
+    static func status(
+        of readings: [(String, String, String)], at now: String, options: StatusOptions = StatusOptions(account: "default")
+    ) throws -> StatusReport {
         let fixture = try ReconcileFixture()
         for (time, credits, usage) in readings { try fixture.snapshot(time, credits: credits, usage: usage) }
-        return try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime(now))
+        return try StatusReport.read(ledger: fixture.ledger, options: options, now: reconTime(now))
     }
 
     /// `status` reads the whole history up to `--now`; one far ahead (2300, which `--now`
@@ -367,6 +369,33 @@ struct StatusTests {
             of: [("2026-03-07T00:00:00Z", "100", "10"), ("2026-03-08T00:00:00Z", "0", "0"), ("2026-03-08T06:00:00Z", "100", "12")],
             at: "2026-03-08T07:00:00Z")
         #expect(later.attention.isEmpty, "a zero reading older than the newest trusted one is the report's: \(later.attention)")
+        // Two days after the last trusted reading, with a zero one since: the job ran, so the
+        // zero reading alone is said, not "check that the nightly job runs" (probe 144).
+        let zeroSince = try Self.status(
+            of: [("2026-03-07T00:00:00Z", "100", "10"), ("2026-03-08T00:00:00Z", "100", "12"), ("2026-03-10T00:00:00Z", "0", "0")],
+            at: "2026-03-10T01:00:00Z")
+        #expect(zeroSince.attention.count == 1 && zeroSince.attention.first?.hasPrefix("the newest reading, at 2026-03-10") == true,
+                "\(zeroSince.attention)")
+    }
+
+    /// The runway counts down as the last reading ages: a week after a reading with 8.3
+    /// days left, 1.3 are left at that pace, which is under the threshold. Status said 8.3,
+    /// exit 0 but for the stale reading (probe 144).
+    @Test func theRunwayCountsDownFromTheLastReading() throws {
+        let fresh = try Self.status(of: [("2026-03-01T00:00:00Z", "100", "0"), ("2026-03-02T00:00:00Z", "100", "10")],
+                                    at: "2026-03-02T01:00:00Z")
+        #expect(fresh.runway?.daysText == "9.0" && fresh.runwayFromNowTenths == 90)
+        #expect(fresh.lines.contains("runway 9.0 days (threshold 7 days)"), "\(fresh.lines)")
+        var options = StatusOptions(account: "default")
+        options.maxGapSeconds = 200 * 3600
+        let aged = try Self.status(of: [("2026-03-01T00:00:00Z", "100", "0"), ("2026-03-02T00:00:00Z", "100", "10")],
+                                   at: "2026-03-04T12:00:00Z", options: options)
+        #expect(aged.runwayFromNowTenths == 65)
+        #expect(aged.lines.contains("runway 9.0 days at the reading, 6.5 days from now at that pace (threshold 7 days)"),
+                "\(aged.lines)")
+        #expect(aged.attention == ["runway 6.5 days from now (9.0 at the reading of 2026-03-02T00:00:00.000Z, at that pace) is "
+            + "under 7 days: plan a top-up"], "\(aged.attention)")
+        #expect(aged.json.text.contains(#""runway_days_from_now":"6.5""#) && aged.json.text.contains(#""max_gap_hours":200"#))
     }
 
     /// While a top-up runs, the rows its run planned and has not sent yet, and the one whose

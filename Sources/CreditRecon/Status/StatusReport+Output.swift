@@ -15,7 +15,9 @@ extension StatusReport {
             let month = "\(runway.averageDaily30?.nearestCent.centsText ?? "n/a") \(runway.span(days: 30))"
             // Readings of under a week: both averages are over the same days, said once.
             lines.append("use per day: " + (week == month ? week : "\(week), \(month)"))
-            lines.append("runway \(runway.daysPhrase) (threshold \(options.minRunwayDays) days)")
+            let fromNow = runwayFromNowTenths.flatMap { $0 == runway.tenthsOfDays ? nil : Runway.tenthsText($0) }
+            lines.append("runway \(runway.daysPhrase)" + (fromNow.map { " at the reading, \($0) days from now at that pace" } ?? "")
+                + " (threshold \(options.minRunwayDays) days)")
         } else {
             lines.append("no readings yet")
         }
@@ -119,6 +121,8 @@ extension StatusReport {
             "average_daily_use_7d": money(runway?.averageDaily7),
             "average_daily_use_30d": money(runway?.averageDaily30),
             "runway_days": runway?.tenthsOfDays.map { .string(Runway.tenthsText($0)) } ?? .null,
+            "runway_days_from_now": runwayFromNowTenths.map { .string(Runway.tenthsText($0)) } ?? .null,
+            "max_gap_hours": .int(options.maxGapSeconds / 3600),
             "min_runway_days": .int(options.minRunwayDays),
             "min_key_remaining": .string(options.minKeyRemaining.decimalText),
             "open_charges": .object([

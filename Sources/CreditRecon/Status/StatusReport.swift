@@ -84,6 +84,16 @@ public struct StatusReport: Sendable, Equatable {
         runway.map { now.millisecondsSinceEpoch - $0.observedAt.millisecondsSinceEpoch }
     }
 
+    /// The runway left now, in tenths of days: the reading's, less the whole tenths of a day
+    /// since it was taken, at the same pace, never below 0; the reading's own when it is not
+    /// older than now; `nil` with nothing used to measure it by. A week after the last
+    /// reading, status said 8.3 days where 1.3 were left (probe 144).
+    public var runwayFromNowTenths: Int64? {
+        guard let tenths = runway?.tenthsOfDays, let age = ageMilliseconds else { return nil }
+        guard age > 0 else { return tenths }
+        return max(0, tenths - age / 8_640_000)
+    }
+
     /// What `status` adds for expired charges that a charge of the same amount may have been
     /// paid in place of (`Reconciliation.alikeTakenInstead`): the readings cannot tell which.
     static func alikeNote(_ expired: [ChargeLine], alike: [String: String]) -> String {
@@ -150,8 +160,11 @@ public struct StatusReport: Sendable, Equatable {
                 : "credit-recon --account \(Self.shellWord(account)) fetch"
             return ["there are no readings yet: run `\(fetch)`\(elsewhere)"] + chargeReasons + keyReasons
         }
-        if let tenths = runway.tenthsOfDays, tenths < options.minRunwayDays * 10 {
-            reasons.append("runway \(runway.daysText) days is under \(options.minRunwayDays) days: plan a top-up")
+        if let tenths = runwayFromNowTenths, tenths < options.minRunwayDays * 10 {
+            let left = tenths == runway.tenthsOfDays ? "runway \(runway.daysText) days"
+                : "runway \(Runway.tenthsText(tenths)) days from now (\(runway.daysText) at the reading of "
+                    + "\(runway.observedAt.iso8601), at that pace)"
+            reasons.append("\(left) is under \(options.minRunwayDays) days: plan a top-up")
         }
         if age < -Self.clockSkew {
             reasons.append("the last reading is dated after now (\(now.iso8601)): check the machine's clock, or --now")
@@ -162,8 +175,11 @@ public struct StatusReport: Sendable, Equatable {
                 + "uses is a management key")
         }
         reasons += chargeReasons
-        if age > options.maxGapSeconds * 1000 {
-            reasons.append("the last reading is \(Runway.roundedTenths(age, per: 360_000)) hours old, more than "
+        // A newest reading left out (all zeros) shows the job ran: not also "check that the
+        // nightly job runs" (probe 144).
+        let newest = untrustedReadingAt.map { now.millisecondsSinceEpoch - $0.millisecondsSinceEpoch } ?? age
+        if newest > options.maxGapSeconds * 1000 {
+            reasons.append("the last reading is \(Runway.roundedTenths(newest, per: 360_000)) hours old, more than "
                 + "\(options.maxGapSeconds / 3600): check that the nightly job runs")
         }
         return reasons + keyReasons
