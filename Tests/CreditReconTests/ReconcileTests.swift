@@ -573,6 +573,31 @@ struct ReconcileTests {
         #expect(found.first?.message.hasPrefix("`run` never ended: it was killed") == true, "\(found)")
     }
 
+    /// A failed night of the `run` job is one warning, the job's (its summary names the
+    /// stage), not also its failed fetch stage's: each night was two (probe 144). A fetch of
+    /// its own, failed after the job ended, keeps its warning.
+    @Test func aFailedRunJobSaysItsFailedStage() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-05-01T10:00:00Z", credits: "100", usage: "0")
+        func run(_ command: String, at time: String) throws -> Int64 {
+            try fixture.append(.runStarted(RunStarted(command: command)), at: reconTime(time))
+            return try fixture.ledger.read { try $0.runs() }.first?.id ?? 0
+        }
+        func fail(_ id: Int64, at time: String, _ summary: String) throws {
+            try fixture.append(.runFinished(RunFinished(runID: id, outcome: "failed", exitCode: 69, summary: summary)),
+                               at: reconTime(time))
+        }
+        let job = try run("run", at: "2026-05-02T02:00:00Z")
+        let stage = try run("fetch", at: "2026-05-02T02:00:00.001Z")
+        try fail(stage, at: "2026-05-02T02:00:03Z", "GET /credits failed")
+        try fail(job, at: "2026-05-02T02:00:04Z", "fetch: failed (exit 69): GET /credits failed; report: …")
+        let alone = try run("fetch", at: "2026-05-02T09:00:00Z")
+        try fail(alone, at: "2026-05-02T09:00:03Z", "GET /credits failed")
+        let found = try fixture.reconcile().findings.filter { $0.kind == .runFailed }
+        #expect(found.map(\.reference) == ["run \(job)", "run \(alone)"], "\(found)")
+        #expect(stage > job)
+    }
+
     /// A run refused because this machine's clock was behind the books (78) is dated by
     /// that clock, before the first reading: the default range starts with it, so its
     /// finding is in the report written that night (the report said "ok", probe 65).

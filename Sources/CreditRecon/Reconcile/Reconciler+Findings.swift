@@ -15,7 +15,13 @@ extension Reconciler {
     /// A warning for each run that failed.
     func failedRunFindings(_ failedRuns: [RunRow]) -> [Finding] {
         var findings: [Finding] = []
-        for run in failedRuns {
+        // A `run` job's failed stage is said by the job, whose summary names every stage's
+        // outcome: each failed night was two warnings (probe 144). Stages start after their
+        // job and before it ends, under its writer lock, so no other run starts among them.
+        let jobs = failedRuns.filter { $0.command == "run" && $0.finishedAt != nil }
+        for run in failedRuns where run.command == "run" || !jobs.contains(where: { job in
+            job.id < run.id && job.finishedAt.map { run.startedAt <= $0 } == true
+        }) {
             guard let startedAt = try? Timestamp(iso8601: run.startedAt) else { continue }
             let code = run.exitCode.map { " (exit \($0))" } ?? ""
             let message = run.outcome == nil
