@@ -398,6 +398,27 @@ struct StatusTests {
         #expect(aged.json.text.contains(#""runway_days_from_now":"6.5""#) && aged.json.text.contains(#""max_gap_hours":200"#))
     }
 
+    /// A `run` job at work is named as the job, then the stage it is at: the stage alone
+    /// (`fetch`) read as a fetch started by hand (probe 144).
+    @Test func aRunJobAtWorkIsNamedWithItsStage() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "0")
+        let start = reconTime("2026-03-02T02:00:00Z")
+        let (job, stage) = try fixture.ledger.write { writer -> (Int64, Int64) in
+            let job = try writer.append(.runStarted(RunStarted(command: "run")), account: "default", runID: nil, at: start)
+            let stage = try writer.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil,
+                                          at: start.adding(milliseconds: 1))
+            return (job, stage)
+        }
+        let report = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-02T02:00:05Z"),
+            writer: RunningWriter(holder: "process 4242", runs: [job, stage]))
+        #expect(report.lines.contains("a writer is at work on the ledger: process 4242, run \(job) (run, started "
+            + "2026-03-02T02:00:00.000Z), at its fetch (run \(stage))"), "\(report.lines)")
+        #expect(report.json.text.contains(#""command":"run","holder":"process 4242","run_id":\#(job),"stage":{"command":"fetch","run_id":\#(stage)}"#),
+                "\(report.json.text)")
+    }
+
     /// While a top-up runs, the rows its run planned and has not sent yet, and the one whose
     /// request it is waiting on, are being sent: not "never sent" nor "unknown", and no reason
     /// for exit 1 (a monitor polling `status` in the cron window was told to run `topup`
@@ -451,7 +472,7 @@ struct StatusTests {
                 "\(seen.lines)")
         let json = seen.json.text
         #expect(json.contains(#""in_flight":{"amount":"50","count":2}"#), "\(json)")
-        #expect(json.contains(#""running_writer":{"command":"topup","holder":"process 4242","run_id":\#(running),"started_at":"2026-03-02T08:00:00.000Z"}"#), "\(json)")
+        #expect(json.contains(#""running_writer":{"command":"topup","holder":"process 4242","run_id":\#(running),"stage":null,"started_at":"2026-03-02T08:00:00.000Z"}"#), "\(json)")
 
         // No writer at work, one that has said no run of its own (a fetch that has not started
         // its run, an import), or an announcement that does not hold up (a lock file written

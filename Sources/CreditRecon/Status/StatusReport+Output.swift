@@ -33,7 +33,7 @@ extension StatusReport {
             + (paidUnmatched.isEmpty ? "" : "; \(paidUnmatched.count) recorded paid in the last \(Self.recentDays) days, credits "
                 + "not shown (\(paidUnmatched.reduce(Micros.zero) { $0 + ($1.amount ?? .zero) }.centsText))")
             + (inFlight.count > 0 ? "; \(inFlight.count) being sent by the running top-up (\(inFlight.amount.centsText))" : ""))
-        if let runningWriter { lines.append(Self.writerLine(runningWriter, run: runningRuns.first)) }
+        if let runningWriter { lines.append(Self.writerLine(runningWriter, runs: runningRuns)) }
         if let writerUnseen {
             lines.append("whether a writer is at work cannot be told (\(TerminalText.printable(writerUnseen))): rows a running "
                 + "top-up is sending show here as unknown or never sent")
@@ -43,11 +43,14 @@ extension StatusReport {
         return lines
     }
 
-    /// `a writer is at work: process 4242, run 17 (topup, started 2026-…)`.
-    static func writerLine(_ writer: RunningWriter, run: RunRow?) -> String {
+    /// `a writer is at work: process 4242, run 17 (topup, started 2026-…)`; for a `run` job,
+    /// the job, then the stage it is at (`runs`: its runs not ended, newest first). The stage
+    /// alone read as a `fetch` started by hand (probe 144).
+    static func writerLine(_ writer: RunningWriter, runs: [RunRow]) -> String {
         let who = writer.holder.map { ": \(TerminalText.printable($0))" } ?? ""
-        let what = run.map { ", run \($0.id) (\(TerminalText.printable($0.command)), started \($0.startedAt))" } ?? ""
-        return "a writer is at work on the ledger\(who)\(what)"
+        let what = runs.last.map { ", run \($0.id) (\(TerminalText.printable($0.command)), started \($0.startedAt))" } ?? ""
+        let stage = runs.count > 1 ? runs.first.map { ", at its \(TerminalText.printable($0.command)) (run \($0.id))" } ?? "" : ""
+        return "a writer is at work on the ledger\(who)\(what)\(stage)"
     }
 
     /// What each enabled key can still spend and which are nearest their limits; without a
@@ -143,9 +146,12 @@ extension StatusReport {
             "running_writer": runningWriter.map { writer in
                 .object([
                     "holder": text(writer.holder),
-                    "run_id": runningRuns.first.map { .int($0.id) } ?? .null,
-                    "command": text(runningRuns.first?.command),
-                    "started_at": text(runningRuns.first?.startedAt),
+                    "run_id": runningRuns.last.map { .int($0.id) } ?? .null,
+                    "command": text(runningRuns.last?.command),
+                    "started_at": text(runningRuns.last?.startedAt),
+                    "stage": runningRuns.count > 1 ? runningRuns.first.map { stage in
+                        .object(["run_id": .int(stage.id), "command": .string(stage.command)])
+                    } ?? .null : .null,
                 ])
             } ?? .null,
             "running_writer_unseen": text(writerUnseen),
