@@ -42,6 +42,9 @@ struct StatusTests {
             "open charges: 1 pending (20.00), 1 unknown (5.00), 1 blocked (100.00); 1 expired unpaid in the last 7 days (12.50); "
                 + "1 rejected in the last 7 days (1.00)"), "\(report.lines)")
         #expect(report.json.text.contains(#""expired_recently":{"amount":"12.5","count":1}"#), "\(report.json.text)")
+        // Each reason's kind, for a script that acts on one and not another (probe 144).
+        #expect(report.json.text.contains(
+            #""attention_kinds":["outcome_unknown","charge_blocked","charge_expired","charge_rejected"]"#), "\(report.json.text)")
         #expect(report.json.text.contains(#""runway_days":"43.9""#))
         // Before they happened (a --now in the past), they are not said either.
         let before = try StatusReport.read(
@@ -396,6 +399,7 @@ struct StatusTests {
         #expect(aged.attention == ["runway 6.5 days from now (9.0 at the reading of 2026-03-02T00:00:00.000Z, at that pace) is "
             + "under 7 days: plan a top-up"], "\(aged.attention)")
         #expect(aged.json.text.contains(#""runway_days_from_now":"6.5""#) && aged.json.text.contains(#""max_gap_hours":200"#))
+        #expect(aged.json.text.contains(#""attention_kinds":["runway_low"]"#), "\(aged.json.text)")
     }
 
     /// A `run` job at work is named as the job, then the stage it is at: the stage alone

@@ -159,6 +159,7 @@ extension StatusReport {
             "keys": .array(keys),
             "nearest_limits": .array(keysNearestLimits.map { .string($0.key.hash) }),
             "attention": .array(attention.map(JSONOutput.string)),
+            "attention_kinds": .array(attentionItems.map { .string($0.kind) }),
             "head_hash": .string(headHash),
             "exit_code": .int(Int64(exitStatus.rawValue)),
         ])

@@ -147,9 +147,15 @@ public struct StatusReport: Sendable, Equatable {
     }
 
     /// What needs a person, in words; empty when nothing does.
-    public var attention: [String] {
-        var reasons: [String] = []
-        let keyReasons = keyLimitFindings.map(\.message)
+    public var attention: [String] { attentionItems.map(\.text) }
+
+    /// What needs a person, each with its kind (the report's finding kind where there is
+    /// one, `no_readings`, `reading_after_now` or `possible_purchase` where not), for scripts
+    /// that act on one and not another (`--json`'s `attention_kinds`, probe 144).
+    public var attentionItems: [(kind: String, text: String)] {
+        var reasons: [(kind: String, text: String)] = []
+        func add(_ kind: String, _ text: String) { reasons.append((kind, text)) }
+        let keyReasons = keyLimitFindings.map { (kind: FindingKind.keyLimitLow.rawValue, text: $0.message) }
         guard let runway, let age = ageMilliseconds else {
             // Each name quoted with its own quotes escaped, as the report's refusal quotes them.
             let elsewhere = heldAccounts.isEmpty ? "" : " (the ledger holds no account \(String(reflecting: account)); it holds "
@@ -158,19 +164,19 @@ public struct StatusReport: Sendable, Equatable {
             // default one, which a plain `fetch` reads; not when it is a typo of another.
             let fetch = account == "default" || !heldAccounts.isEmpty ? "credit-recon fetch"
                 : "credit-recon --account \(Self.shellWord(account)) fetch"
-            return ["there are no readings yet: run `\(fetch)`\(elsewhere)"] + chargeReasons + keyReasons
+            return [("no_readings", "there are no readings yet: run `\(fetch)`\(elsewhere)")] + chargeReasons + keyReasons
         }
         if let tenths = runwayFromNowTenths, tenths < options.minRunwayDays * 10 {
             let left = tenths == runway.tenthsOfDays ? "runway \(runway.daysText) days"
                 : "runway \(Runway.tenthsText(tenths)) days from now (\(runway.daysText) at the reading of "
                     + "\(runway.observedAt.iso8601), at that pace)"
-            reasons.append("\(left) is under \(options.minRunwayDays) days: plan a top-up")
+            add("runway_low", "\(left) is under \(options.minRunwayDays) days: plan a top-up")
         }
         if age < -Self.clockSkew {
-            reasons.append("the last reading is dated after now (\(now.iso8601)): check the machine's clock, or --now")
+            add("reading_after_now", "the last reading is dated after now (\(now.iso8601)): check the machine's clock, or --now")
         }
         if let untrusted = untrustedReadingAt {
-            reasons.append("the newest reading, at \(untrusted.iso8601), says total_credits 0 and total_usage 0 after non-zero "
+            add("zero_reading", "the newest reading, at \(untrusted.iso8601), says total_credits 0 and total_usage 0 after non-zero "
                 + "readings and is left out (the figures above are of \(runway.observedAt.iso8601)): check that the key `fetch` "
                 + "uses is a management key")
         }
@@ -179,7 +185,7 @@ public struct StatusReport: Sendable, Equatable {
         // nightly job runs" (probe 144).
         let newest = untrustedReadingAt.map { now.millisecondsSinceEpoch - $0.millisecondsSinceEpoch } ?? age
         if newest > options.maxGapSeconds * 1000 {
-            reasons.append("the last reading is \(Runway.roundedTenths(newest, per: 360_000)) hours old, more than "
+            add("snapshot_gap", "the last reading is \(Runway.roundedTenths(newest, per: 360_000)) hours old, more than "
                 + "\(options.maxGapSeconds / 3600): check that the nightly job runs")
         }
         return reasons + keyReasons
@@ -187,14 +193,15 @@ public struct StatusReport: Sendable, Equatable {
 
     /// Charges and plan rows whose fate a person must settle (CONTRACT.md § Exit codes: 1),
     /// readings or not.
-    private var chargeReasons: [String] {
-        var reasons: [String] = []
+    private var chargeReasons: [(kind: String, text: String)] {
+        var reasons: [(kind: String, text: String)] = []
+        func add(_ kind: String, _ text: String) { reasons.append((kind, text)) }
         if unknown.count > 0 {
-            reasons.append("\(unknown.count) charge request\(unknown.count == 1 ? "" : "s") of unknown outcome (\(unknown.amount.centsText) USD): "
+            add("outcome_unknown", "\(unknown.count) charge request\(unknown.count == 1 ? "" : "s") of unknown outcome (\(unknown.amount.centsText) USD): "
                 + "check the OpenRouter dashboard, then `import charges` what was made or `topup PLAN.csv --retry-unknown`")
         }
         if blocked.count > 0 {
-            reasons.append("\(blocked.count) top-up\(blocked.count == 1 ? "" : "s") blocked (\(blocked.amount.centsText) USD): buy through "
+            add("charge_blocked", "\(blocked.count) top-up\(blocked.count == 1 ? "" : "s") blocked (\(blocked.amount.centsText) USD): buy through "
                 + "the web flow and record \(blocked.count == 1 ? "it" : "them") with `import charges`, giving the row's reference "
                 + "(for a row without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)")
         }
@@ -202,7 +209,7 @@ public struct StatusReport: Sendable, Equatable {
             let one = possiblePurchases.count == 1
             let named = possiblePurchases.prefix(Self.namedAtMost).map { "\($0.chargeID) for \($0.row)" }.joined(separator: ", ")
                 + (possiblePurchases.count > Self.namedAtMost ? ", …" : "")
-            reasons.append("\(possiblePurchases.count) charge\(one ? "" : "s") recorded without a plan row \(one ? "is" : "are") the "
+            add("possible_purchase", "\(possiblePurchases.count) charge\(one ? "" : "s") recorded without a plan row \(one ? "is" : "are") the "
                 + "same purchase\(one ? "" : "s") as \(one ? "a top-up" : "top-ups") still to be bought (\(TerminalText.printable(named))): if "
                 + "\(one ? "it was" : "they were") bought for \(one ? "that row" : "those rows"), link \(one ? "them" : "each") with "
                 + "`import charges`, \(one ? "its" : "the charge's") row again with the plan row's reference (`report`'s "
@@ -210,7 +217,7 @@ public struct StatusReport: Sendable, Equatable {
         }
         if expired.count > 0 {
             let one = expired.count == 1
-            reasons.append("\(expired.count) charge\(one ? "" : "s") expired unpaid in the last \(Self.recentDays) days "
+            add("charge_expired", "\(expired.count) charge\(one ? "" : "s") expired unpaid in the last \(Self.recentDays) days "
                 + "(\(expired.amount.centsText) USD: \(Self.named(expiredCharges.map(\.label)))): \(one ? "its" : "their") credits were not bought; plan the row\(one ? "" : "s") "
                 + "again (a new reference) if they are still needed, or, if \(one ? "it was" : "they were") paid, record the "
                 + "payment with `import charges` (charges.csv of `report` lists \(one ? "it" : "them"))"
@@ -219,7 +226,7 @@ public struct StatusReport: Sendable, Equatable {
         if !paidUnmatched.isEmpty {
             let one = paidUnmatched.count == 1
             let amount = paidUnmatched.reduce(Micros.zero) { $0 + ($1.amount ?? .zero) }
-            reasons.append("\(paidUnmatched.count) charge\(one ? "" : "s") recorded as paid in the last \(Self.recentDays) days "
+            add("paid_charge_unmatched", "\(paidUnmatched.count) charge\(one ? "" : "s") recorded as paid in the last \(Self.recentDays) days "
                 + "whose credits no reading shows (\(amount.centsText) USD: \(Self.named(paidUnmatched.map { $0.reference ?? "?" }))): "
                 + "take a reading (`credit-recon fetch`); if the credits still do not show, ask OpenRouter about "
                 + "\(one ? "the payment" : "the payments"), giving the charge id (`report`'s findings.csv names "
@@ -227,22 +234,22 @@ public struct StatusReport: Sendable, Equatable {
         }
         if rejected.count > 0 {
             let one = rejected.count == 1
-            reasons.append("\(rejected.count) top-up row\(one ? "" : "s") rejected by the API in the last \(Self.recentDays) days "
+            add("charge_rejected", "\(rejected.count) top-up row\(one ? "" : "s") rejected by the API in the last \(Self.recentDays) days "
                 + "(\(rejected.amount.centsText) USD: \(Self.named(rejectedRows.map(\.label)))): fix \(one ? "it" : "them") in the plan under a new reference; `report`'s "
                 + "charges.csv gives the API's reason")
         }
         if let run = failedRun, run.finishedAt == nil {
-            reasons.append("the last `\(run.command)` (run \(run.id), started \(run.startedAt)) never ended: it was killed (a "
+            add("run_failed", "the last `\(run.command)` (run \(run.id), started \(run.startedAt)) never ended: it was killed (a "
                 + "`kill -9`, a timeout, out of memory) or its machine stopped; check that what it was doing is done (a "
                 + "top-up's rows left `requesting` read as unknown); once a run ends well, this goes")
         } else if let run = failedRun {
-            reasons.append("the last `\(run.command)` (run \(run.id), started \(run.startedAt)) failed"
+            add("run_failed", "the last `\(run.command)` (run \(run.id), started \(run.startedAt)) failed"
                 + "\(run.exitCode.map { " (exit \($0))" } ?? ""): \(run.summary ?? "no summary was recorded"); "
                 + "once a run ends well, this goes")
         }
         if planned.count > 0 {
             let one = planned.count == 1
-            reasons.append("\(planned.count) top-up row\(one ? "" : "s") planned but never sent (\(planned.amount.centsText) USD): the run "
+            add("topup_not_sent", "\(planned.count) top-up row\(one ? "" : "s") planned but never sent (\(planned.amount.centsText) USD): the run "
                 + "that planned \(one ? "it" : "them") stopped first or could not reach the API; run `credit-recon topup` with the plan "
                 + "again to send \(one ? "it" : "them")")
         }
