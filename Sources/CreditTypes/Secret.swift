@@ -1,10 +1,24 @@
+import Synchronization
+
 /// A key or token. It never prints: `description`, `debugDescription` and string
 /// interpolation all show `<redacted>`, so it cannot leak into a log line or an error.
 public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     private let value: String
 
-    /// Wraps a key read from the environment or a key file.
-    public init(_ value: String) { self.value = value }
+    /// Wraps a key read from the environment or a key file, or a password, and remembers it
+    /// among `held`.
+    public init(_ value: String) {
+        self.value = value
+        Self.known.withLock { known in if !known.contains(value) { known.append(value) } }
+    }
+
+    /// Every secret this process holds (its keys, the ledger's password), in the order made:
+    /// what a server sends back is scrubbed of each, not only of the one sent with the
+    /// request. A `run --plan` holds the management key and the bearer, and an answer to
+    /// one request quoting the other went into the ledger (probe 145).
+    public static var held: [String] { known.withLock { $0 } }
+
+    private static let known = Mutex<[String]>([])
 
     /// The key itself, for the one place that needs it: the `Authorization` header.
     public func reveal() -> String { value }

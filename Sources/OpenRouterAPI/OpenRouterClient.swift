@@ -184,7 +184,7 @@ public final class OpenRouterClient: Sendable {
                 case 300..<400:
                     // Redacted as the body is: the server had the key, and may put it there.
                     let location = headers.first(name: "location").map {
-                        String(decoding: Self.redacting(key.reveal(), in: Array($0.utf8)), as: UTF8.self)
+                        String(decoding: Self.redactingHeld(in: Array($0.utf8)), as: UTF8.self)
                     }
                     throw Self.redirect(status: status, location: location, body: bytes)
                 case 408 where idempotent:
@@ -275,8 +275,9 @@ public final class OpenRouterClient: Sendable {
                 return .oversized(status: Int(response.status.code))
             }
             // A gateway may echo the request's headers in its answer: the key must not reach
-            // a log line, an error message or the ledger's copy of the body through it.
-            let body = Self.redacting(key.reveal(), in: Array(buffer.readableBytesView))
+            // a log line, an error message or the ledger's copy of the body through it, nor
+            // any other secret the process holds.
+            let body = Self.redactingHeld(in: Array(buffer.readableBytesView))
             return .answered(status: Int(response.status.code), headers: response.headers, body: body)
         } catch {
             let reason = TransportFailure.describe(error)
@@ -305,6 +306,11 @@ public final class OpenRouterClient: Sendable {
             guard let first = try await group.next(), let buffer = first else { throw HTTPClientError.deadlineExceeded }
             return buffer
         }
+    }
+
+    /// `bytes` with every secret this process holds (`Secret.held`) redacted.
+    static func redactingHeld(in bytes: [UInt8]) -> [UInt8] {
+        Secret.held.reduce(bytes) { redacting($1, in: $0) }
     }
 
     /// `bytes` with every occurrence of `secret` replaced by `<redacted>`, the secret

@@ -144,6 +144,23 @@ import Testing
         #expect(!logs.all.contains { $0.contains("sk-or-v1-scripted") })
     }
 
+    /// Every secret the process holds is scrubbed from an answer, not only the key sent with
+    /// the request: `run --plan` holds the management key and the bearer, and a 500 quoting
+    /// the other went into the ledger and the reports (probe 145).
+    @Test func anAnswerQuotingAnotherSecretOfTheProcessIsScrubbed() async throws {
+        let other = Secret("sk-or-v1-other-secret-\(UInt32.random(in: 0...UInt32.max))")
+        let password = Secret("pg-password-\(UInt32.random(in: 0...UInt32.max))")
+        try await withScripted(maxRetryTime: .zero, { _ in
+            [.init(bytes: ScriptedHTTPServer.answer(
+                status: 500, body: #"{"error":{"message":"mk=\#(other.reveal()) pw=\#(password.reveal())"}}"#))]
+        }) { _, client in
+            let error = await Self.failure(of: client)
+            let text = error.map { String(describing: $0) } ?? ""
+            #expect(text.contains("mk=<redacted> pw=<redacted>"), "\(text)")
+            #expect(!text.contains(other.reveal()) && !text.contains(password.reveal()))
+        }
+    }
+
     /// A body cut short (fewer bytes than its `Content-Length`, then the connection closed)
     /// is said to be incomplete, not slow (with no retry budget, at once).
     @Test func aBodyCutShortIsNamed() async throws {
