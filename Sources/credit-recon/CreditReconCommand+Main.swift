@@ -181,6 +181,12 @@ enum GlobalArguments {
     /// '--now'?` (probe 140). Its value is never repeated.
     static func secretOption(_ arguments: [String]) -> String? {
         for word in arguments.prefix(while: { $0 != "--" }) {
+            // An OpenRouter key given as an argument of its own: never repeated either.
+            if word.hasPrefix("sk-or-") {
+                return "an argument is an OpenRouter key (sk-or-…), not shown: credit-recon never takes a key on the "
+                    + "command line, where every user of this machine can read it (ps). Set OPENROUTER_API_KEY (or "
+                    + "OPENROUTER_BEARER), or give --api-key-file FILE (--bearer-file FILE)"
+            }
             let name = String(word.prefix(while: { $0 != "=" }))
             guard secretOptions.contains(name.lowercased()) else { continue }
             return "\(name) is no option: credit-recon never takes a key or a password on the command line, where every "

@@ -101,15 +101,25 @@ struct GlobalOptions: ParsableArguments {
         }
         let urlSetting = try pickNamed(self.baseURL, "--base-url", "OPENROUTER_BASE_URL", default: "https://openrouter.ai/api/v1")
         let baseURL = urlSetting?.value ?? "https://openrouter.ai/api/v1"
+        // Quoted with a password in it masked: a refused URL was echoed whole (probe 145).
+        func refuse(_ why: String) -> UsageError {
+            urlSetting!.failure("\(urlSetting!.source): \"\(TerminalText.printable(Self.maskingPassword(in: baseURL)))\" \(why)")
+        }
         guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
-            throw urlSetting!.error("is not an http(s) URL; write the API root, e.g. https://openrouter.ai/api/v1")
+            throw refuse("is not an http(s) URL; write the API root, e.g. https://openrouter.ai/api/v1")
         }
         if let port = url.port, !(1...65_535).contains(port) {
-            throw urlSetting!.error("has port \(port), which is not a TCP port (1 to 65535)")
+            throw refuse("has port \(port), which is not a TCP port (1 to 65535)")
         }
         // Each call's path is added after it: "…/v1?x=1" would ask for "/v1?x=1/key".
         if url.query != nil || url.fragment != nil || baseURL.contains("?") || baseURL.contains("#") {
-            throw urlSetting!.error("has a ?query or a #fragment; write the API root alone, e.g. https://openrouter.ai/api/v1")
+            throw refuse("has a ?query or a #fragment; write the API root alone, e.g. https://openrouter.ai/api/v1")
+        }
+        // A user or password in it would go to the server as well as the key, and is in the
+        // process list while the command runs: the API takes its key from the environment.
+        if url.user != nil || url.password != nil {
+            throw refuse("holds a user name or password (before the @); the API takes its key from OPENROUTER_API_KEY "
+                + "(or --api-key-file), never from the URL: write the API root alone, e.g. https://openrouter.ai/api/v1")
         }
         let accountSetting = try pickNamed(account, "--account", "CREDIT_RECON_ACCOUNT", default: "default")
         let accountOrigin: AccountOrigin = accountSetting.map { $0.fromEnvironment ? .environment : .option } ?? .defaulted
@@ -139,6 +149,15 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension GlobalOptions {
+    /// `url` with the password of its `user:password@` part, if any, written `<redacted>`.
+    static func maskingPassword(in url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let authorityEnd = url[scheme.upperBound...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? url.endIndex
+        guard let at = url[scheme.upperBound..<authorityEnd].lastIndex(of: "@"),
+              let colon = url[scheme.upperBound..<at].firstIndex(of: ":") else { return url }
+        return String(url[..<url.index(after: colon)]) + "<redacted>" + String(url[at...])
+    }
+
     /// Warns when `value`, given as `option` on the command line, is a PostgreSQL URL
     /// holding a password (naming no password).
     static func warnOfPassword(in value: String, of option: String, logger: Logger) {

@@ -867,6 +867,21 @@ struct CommandLineTests {
                 #expect(object?["exit_code"] as? Int == 64, "\(result.stdout)")
             }
         }
+        // A key as an argument of its own, a base URL with a password, a password typed as its
+        // file's path: refused without repeating it (each was echoed whole, probe 145).
+        for (arguments, status, said) in [
+            (["fetch", "sk-or-v1-hunter2"], 64, "an argument is an OpenRouter key (sk-or-…), not shown"),
+            (["--json", "fetch", "--base-url", "http://u:hunter2@127.0.0.1/api/v1"], 64,
+             #"--base-url: \"http://u:<redacted>@127.0.0.1/api/v1\" holds a user name or password"#),
+            (["fetch", "--base-url", "ftp://u:hunter2@127.0.0.1/x"], 64, #"--base-url: "ftp://u:<redacted>@127.0.0.1/x" is not an"#),
+            (["--ledger", "postgresql://u@127.0.0.1:1/db", "--ledger-password-file", "hunter2hunter2hunter2", "status"], 78,
+             "--ledger-password-file: cannot read the path given (not shown: it looks like a key or a password"),
+        ] {
+            let result = try Executable.creditRecon(arguments)
+            #expect(result.status == Int32(status), "\(arguments): \(result.stderr)")
+            #expect((result.stderr + result.stdout).contains(said), "\(result.stderr)\(result.stdout)")
+            #expect(!result.stderr.contains("hunter2") && !result.stdout.contains("hunter2"), "\(result.stderr)\(result.stdout)")
+        }
     }
 
     /// A key or password given as an option is refused saying where it goes, its value never

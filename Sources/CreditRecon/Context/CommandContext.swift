@@ -174,7 +174,9 @@ public struct CommandContext: Sendable {
         }
         // Read up to one byte past the limit: a file whose size says nothing (/proc's say 0)
         // or that grows meanwhile is refused the same way.
-        let cannotRead = UsageError.config("\(option): cannot read \(path); check the path and its permissions")
+        // A key or password typed where its file's path goes is not repeated (probe 145).
+        let cannotRead = UsageError.config(
+            "\(option): cannot read \(found ? path : Self.shownPath(path)); check the path and its permissions")
         guard let handle = FileHandle(forReadingAtPath: path) else { throw cannotRead }
         defer { try? handle.close() }
         var data: Data
@@ -207,6 +209,14 @@ public struct CommandContext: Sendable {
             throw UsageError.config("\(option): \(path) is empty; put the secret on its first line")
         }
         return isKey ? try Self.key(firstLine, from: "\(option) \(path)") : Secret(firstLine)
+    }
+
+    /// `path` as a message names a file that is not there: as given, unless it looks like a
+    /// secret typed in its place (an OpenRouter key, or 16 characters or more with no `/`
+    /// and no `.`, as no file name is), which is never repeated.
+    static func shownPath(_ path: String) -> String {
+        let secretLike = path.hasPrefix("sk-or-") || (path.count >= 16 && !path.contains("/") && !path.contains("."))
+        return secretLike ? "the path given (not shown: it looks like a key or a password, not a file name)" : path
     }
 
     /// The largest key, bearer or password file read, in bytes.
