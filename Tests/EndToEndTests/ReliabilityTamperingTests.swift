@@ -210,6 +210,14 @@ extension Reliability {
                         "\(command): \(refused.stderr)")
             }
             #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
+            // A ledger cut to its first 20 bytes keeps SQLite's header: damaged (74), not a CSV (probe 143).
+            let (ledger, _) = try ledgerWithHistory(scratch)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: ledger))
+            try handle.truncate(atOffset: 20)
+            try handle.close()
+            let cut = try Executable.creditRecon(["--ledger", ledger, "status"])
+            #expect(cut.status == 74 && cut.stderr.contains("the ledger is damaged: its file \(ledger) begins as a SQLite database"),
+                    "\(cut.stderr)")
         }
     }
 }

@@ -7,7 +7,13 @@ extension LedgerError {
         guard let error = error as? SQLiteError else { return error }
         if error.isDiskFull { return LedgerError.diskFull(path: path) }
         if error.isBusy { return LedgerError.busy(path: path) }
-        if error.code == SQLITE_NOTADB { return LedgerError.notADatabase(location: path) }
+        if error.code == SQLITE_NOTADB {
+            // SQLite's own header, then too little or garbage: a ledger cut short or changed,
+            // not a CSV named as the ledger (probe 143).
+            guard Self.beginsAsSQLite(path) else { return LedgerError.notADatabase(location: path) }
+            return LedgerError.malformedEntry("its file \(path) begins as a SQLite database but SQLite cannot read it "
+                + "(\"\(error.message)\": cut short, or changed outside SQLite)")
+        }
         if error.code == SQLITE_CORRUPT {
             // The file's pages contradict each other: damage, not the path or permissions
             // the general advice sent a person to check (probe 138).
@@ -52,6 +58,14 @@ extension LedgerError {
             return "\(error.message): too many files are open\(most)"
         default: return "\(error.message): \(String(cString: strerror(error.systemErrno)))"
         }
+    }
+
+    /// Whether the file at `path` begins with SQLite's header string (`SQLite format 3\0`).
+    static func beginsAsSQLite(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 16)) ?? Data()
+        return head == Data("SQLite format 3\0".utf8)
     }
 
     /// The longest path, in bytes, that SQLite's Unix files open, less one (`MAX_PATHNAME`).
