@@ -58,7 +58,8 @@ extension ReportFiles {
 
         lines += ["### By model", ""]
         if summary.models.isEmpty {
-            lines.append("No activity is stored for the UTC days of this range.")
+            // Days may be stored with no rows: "no activity is stored" read as days missing.
+            lines.append("The stored activity of the UTC days of this range holds no use on any model.")
         } else {
             let activity = summary.models.reduce(Micros.zero) { $0 + $1.usage }
             lines.append("From the activity of \(summary.activityDays) stored UTC day\(summary.activityDays == 1 ? "" : "s") in \(books.from.isoText) up to "
@@ -80,9 +81,10 @@ extension ReportFiles {
             if activity != used {
                 lines.append("")
                 lines.append("The activity adds up to \(money(activity)) and *Total used* to \(money(used)): the activity "
-                    + "counts each UTC day of the range by its date, the books count use in the period of the reading that "
-                    + "showed it, so use after the range's last reading counts in the range after it, and use before its "
-                    + "first reading in this one.")
+                    + "counts each UTC day of the range by its date, the books count use in the period of the reading "
+                    + "that showed it, so use after the range's last reading counts in the range after it, use before its "
+                    + "first reading in the range before it (or, before the ledger's first reading, in no period: it is in "
+                    + "the opening balance), and a day's use a reading showed during it may be a day apart.")
             }
         }
         lines.append("")
