@@ -290,6 +290,12 @@ import Testing
         // Every bad line is named, not the first alone (probe 140).
         let every = try error("bank,Assets:Bank\ncredits,Aktiva:X\nusage,Expenses:open router\n").components(separatedBy: "\n")
         #expect(every.count == 3 && (1...3).allSatisfy { line in every[line - 1].contains("bad.csv:\(line): ") }, "\(every)")
+        // Clashes too, every one, beside the other problems (only the first clash, and none
+        // beside a bad line, was said; probe 143).
+        let clashes = try error("credits,Assets:X\nbank,Assets:Bank\nother,assets:x\ncharges,assets:X:Sub\n", .hledger)
+            .components(separatedBy: "\n")
+        #expect(clashes.count == 4 && clashes[0].contains("bad.csv:2: unknown role") && clashes[1].contains("bad.csv:3: credits")
+            && clashes[2].contains("bad.csv:4: credits") && clashes[3].contains("bad.csv:4: charges"), "\(clashes)")
         #expect(try error("credits,Assets:A\ncredits,Assets:B\n").contains("bad.csv:2: role credits was already mapped on line 1"))
         #expect(try error("credits,Aktiva:Guthaben\n").contains("bad.csv:1: beancount refuses the account \"Aktiva:Guthaben\""))
         #expect(try error("credits,Aktiva:Guthaben\n", .hledger) == "accepted")

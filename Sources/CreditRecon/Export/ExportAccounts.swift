@@ -13,9 +13,9 @@ public struct ExportAccounts: Sendable, Equatable {
 
     /// Reads a map: CSV `role,account` (a header line `role,account` is optional), one role
     /// a line, each at most once; roles it leaves out keep their defaults. Every unknown
-    /// role, role given twice, or account `format` refuses is a problem naming its line,
-    /// all thrown together (`InputErrors`, 65), as every input file's are; then roles whose
-    /// accounts clash (`ExportError.accountsMap`).
+    /// role, role given twice, account `format` refuses, or two roles' accounts that clash
+    /// is a problem naming its line, all thrown together (`InputErrors`, 65), as every
+    /// input file's are.
     public static func read(path: String, format: ExportFormat) throws -> ExportAccounts {
         let reader = try CSVReader(path: path)
         var accounts = ExportAccounts()
@@ -49,7 +49,6 @@ public struct ExportAccounts: Sendable, Equatable {
             seen[role] = record.line
             accounts.names[role] = fields[1]
         }
-        if total > 0 { throw InputErrors(errors: problems, total: total) }
         // Each role its own account, none inside another's (usage and other get
         // sub-accounts): a charge paid from the credits account would cancel out. hledger's
         // queries ignore case, so there two accounts apart only by case are one: `hledger
@@ -66,12 +65,17 @@ public struct ExportAccounts: Sendable, Equatable {
                 let found = clash(mine, theirs) ?? (format == .hledger
                     ? clash(mine.lowercased(), theirs.lowercased()).map { $0 + " to hledger, whose queries ignore case" } : nil)
                 guard let found else { continue }
-                let line = max(seen[role] ?? 0, seen[other] ?? 0)
-                throw ExportError.accountsMap(
-                    file: reader.name, line: line,
+                total += 1
+                problems.append(.malformed(
+                    reader.name, max(seen[role] ?? 0, seen[other] ?? 0),
                     "\(role.rawValue) (\(mine)) and \(other.rawValue) (\(theirs)) \(found); give each role an account of its "
-                        + "own, outside the others'")
+                        + "own, outside the others'"))
             }
+        }
+        // Every problem at once, in line order, as every input file's are (probe 143).
+        if total > 0 {
+            throw InputErrors(errors: problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
+                .map(\.element), total: total)
         }
         return accounts
     }

@@ -1,7 +1,5 @@
 /// What stops an export.
 public enum ExportError: ExitCoded, Equatable {
-    /// A line of `--accounts-map` is wrong (65).
-    case accountsMap(file: String, line: Int, String)
     /// An account the export would post to is one the format refuses (65): a key's name
     /// joined to a mapped usage account, say.
     case badAccount(String, format: ExportFormat, String)
@@ -10,7 +8,6 @@ public enum ExportError: ExitCoded, Equatable {
 
     public var description: String {
         switch self {
-        case let .accountsMap(file, line, message): return "\(file):\(line): \(message)"
         case let .badAccount(name, format, problem):
             return "\(format.rawValue) refuses the account \"\(TerminalText.printable(name))\" the export would post to: \(problem); "
                 + "map the usage role to another account with --accounts-map"
