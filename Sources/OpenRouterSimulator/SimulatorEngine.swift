@@ -339,8 +339,8 @@ actor SimulatorEngine {
             try fields.refuseOthers(than: ["latency_ms", "rate_limit", "fail_rate", "drop_rate", "coinbase", "garble", "fail_message"])
             let latencies = SimulatorOptions.latencyRange
             if let value = try fields.optionalNumber(
-                "latency_ms", in: Double(latencies.lowerBound)...Double(latencies.upperBound),
-                "a number of milliseconds from \(latencies.lowerBound) to \(latencies.upperBound)") {
+                "latency_ms", in: Double(latencies.lowerBound)...Double(latencies.upperBound), whole: true,
+                "a whole number of milliseconds from \(latencies.lowerBound) to \(latencies.upperBound)") {
                 next.latencyMilliseconds = Int64(value)
             }
             let rates = SimulatorOptions.rateLimitRange

@@ -214,6 +214,8 @@ import Glibc
                 #"{"fail_rate":-1}"#, #"{"drop_rate":7}"#, #"{"fail_rate":"nan"}"#, #"{"drop_rate":true}"#,
                 #"{"coinbase":"nope"}"#, #"{"coinbase":true}"#, #"{"garble":1}"#, #"{"fail_message":5}"#,
                 #"{"latency":100}"#, "[]", "nope",
+                // Numbers written as strings, and a fraction of a millisecond (probe 146).
+                #"{"latency_ms":"5"}"#, #"{"drop_rate":"0.5"}"#, #"{"rate_limit":"2"}"#, #"{"latency_ms":1.5}"#,
             ] {
                 let answer = try await sim.send(.POST, "/_sim/faults", body: body)
                 #expect(answer.status == 400, "\(body)")
@@ -225,7 +227,7 @@ import Glibc
             // Nothing of the refused body took effect.
             #expect(try await sim.credits().status == 200)
             #expect(try await sim.charge(Self.chargeBody).status == 200)
-            let set = try await sim.send(.POST, "/_sim/faults", body: #"{"latency_ms":"5","rate_limit":1000000,"drop_rate":"0"}"#)
+            let set = try await sim.send(.POST, "/_sim/faults", body: #"{"latency_ms":5,"rate_limit":1000000,"drop_rate":0}"#)
             #expect(set.status == 200)
             #expect(set.json["latency_ms"] == .number("5"))
         }
