@@ -386,11 +386,15 @@ actor SimulatorEngine {
     }
 
     /// Writes the state file atomically (temporary file, then rename), so a crash never
-    /// leaves half a state behind; without a path, nothing.
+    /// leaves half a state behind, readable by its owner alone: it holds the keys made
+    /// (`POST /_sim/keys`), and was every user's to read (probe 146); without a path, nothing.
     static func save(_ state: SimulatorState, to path: String?) throws(SimulatorError) {
         guard let path else { return }
         let data = Data(state.json(now: state.clock ?? Timestamp.now()).text.utf8)
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        } catch {
             throw .stateIO("cannot write \(path): \(error.localizedDescription)")
         }
     }

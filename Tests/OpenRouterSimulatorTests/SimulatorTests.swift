@@ -348,6 +348,8 @@ import Glibc
             let next = try await sim.charge(Self.chargeBody).json["data"]?["id"]?.stringValue
             #expect(next != chargeID)
         }
+        // Its owner's alone: it holds the keys made (probe 146).
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
     }
 
     @Test func tooLargeAmountsGiveTheBoundTheSimulatorHolds() async throws {
