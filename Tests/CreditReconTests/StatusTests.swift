@@ -386,9 +386,15 @@ struct StatusTests {
     /// exit 0 but for the stale reading (probe 144).
     @Test func theRunwayCountsDownFromTheLastReading() throws {
         let fresh = try Self.status(of: [("2026-03-01T00:00:00Z", "100", "0"), ("2026-03-02T00:00:00Z", "100", "10")],
-                                    at: "2026-03-02T01:00:00Z")
+                                    at: "2026-03-02T00:00:00Z")
         #expect(fresh.runway?.daysText == "9.0" && fresh.runwayFromNowTenths == 90)
         #expect(fresh.lines.contains("runway 9.0 days (threshold 7 days)"), "\(fresh.lines)")
+        // Cut from the exact figure, never promising a tenth too many: an hour on, 8.958 is 8.9
+        // (the age cut first said 9.0, and a threshold of 9 went unsaid; probe 148).
+        let hour = try Self.status(of: [("2026-03-01T00:00:00Z", "100", "0"), ("2026-03-02T00:00:00Z", "100", "10")],
+                                   at: "2026-03-02T01:00:00Z", options: { var o = StatusOptions(account: "default"); o.minRunwayDays = 9; return o }())
+        #expect(hour.runwayFromNowTenths == 89 && hour.attention.first?.hasPrefix("runway 8.9 days from now") == true,
+                "\(hour.attention)")
         var options = StatusOptions(account: "default")
         options.maxGapSeconds = 200 * 3600
         let aged = try Self.status(of: [("2026-03-01T00:00:00Z", "100", "0"), ("2026-03-02T00:00:00Z", "100", "10")],

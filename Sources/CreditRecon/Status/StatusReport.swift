@@ -84,14 +84,14 @@ public struct StatusReport: Sendable, Equatable {
         runway.map { now.millisecondsSinceEpoch - $0.observedAt.millisecondsSinceEpoch }
     }
 
-    /// The runway left now, in tenths of days: the reading's, less the whole tenths of a day
-    /// since it was taken, at the same pace, never below 0; the reading's own when it is not
-    /// older than now; `nil` with nothing used to measure it by. A week after the last
-    /// reading, status said 8.3 days where 1.3 were left (probe 144).
+    /// The runway left now, in tenths of days: the balance at the reading, less what the
+    /// pace used since it was taken, cut as the runway is (`Runway.tenthsOfDays(after:)`);
+    /// the reading's own when it is not older than now; `nil` with nothing used to measure
+    /// it by. A week after the last reading, status said 8.3 days where 1.3 were left
+    /// (probe 144).
     public var runwayFromNowTenths: Int64? {
-        guard let tenths = runway?.tenthsOfDays, let age = ageMilliseconds else { return nil }
-        guard age > 0 else { return tenths }
-        return max(0, tenths - age / 8_640_000)
+        guard let runway, let age = ageMilliseconds else { return nil }
+        return runway.tenthsOfDays(after: max(age, 0))
     }
 
     /// What `status` adds for expired charges that a charge of the same amount may have been
