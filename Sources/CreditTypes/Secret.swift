@@ -9,7 +9,13 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
     /// among `held`.
     public init(_ value: String) {
         self.value = value
-        Self.known.withLock { known in if !known.contains(value) { known.append(value) } }
+        // An OpenRouter key's secret part too (`sk-or-v1-` left out): an answer may quote it
+        // alone (probe 147). After the whole key, which is scrubbed first.
+        var forms = [value]
+        if value.hasPrefix("sk-or-"), let dash = value.lastIndex(of: "-"), value.distance(from: dash, to: value.endIndex) > 16 {
+            forms.append(String(value[value.index(after: dash)...]))
+        }
+        Self.known.withLock { known in for form in forms where !known.contains(form) { known.append(form) } }
     }
 
     /// Every secret this process holds (its keys, the ledger's password), in the order made:

@@ -104,7 +104,11 @@ extension Reliability {
             for fault in [#"{"fail_rate":1}"#, #"{"fail_rate":0,"drop_rate":1}"#, #"{"drop_rate":0,"latency_ms":1500}"#,
                           #"{"latency_ms":0,"garble":"html"}"#,
                           // A gateway that echoes the Authorization header in its refusal.
-                          #"{"garble":"echo"}"#] {
+                          #"{"garble":"echo"}"#,
+                          // An answer quoting both keys: each command holds both in its
+                          // environment and sends one (`topup` wrote the other into the
+                          // ledger and the reports, probe 147).
+                          #"{"garble":null,"fail_rate":1,"fail_message":"mk=\#(canary) ik=\#(bearerCanary)"}"#] {
                 try sim.faults(fault)
                 _ = try run(["fetch"])
                 _ = try run(["topup", plan2, "--yes", "--retry-unknown"])

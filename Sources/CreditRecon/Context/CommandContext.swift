@@ -60,6 +60,39 @@ public struct CommandContext: Sendable {
         self.bearerFile = bearerFile
         self.ledgerPasswordFile = ledgerPasswordFile
         self.environment = environment
+        Self.holdSecrets(
+            environment: environment,
+            files: [apiKeyFile, bearerFile, ledgerPasswordFile, environment["CREDIT_RECON_LEDGER_PASSWORD_FILE"]].compactMap { $0 },
+            ledgerPath: ledgerPath)
+    }
+
+    /// Makes every secret this process may hold known (`Secret.held`) before any answer is
+    /// read, whether the command loads it or not: an answer is scrubbed of each, and
+    /// `topup` (which loads the bearer) still had the management key in its environment,
+    /// which a 500 quoted into the ledger (probe 147). The files are read quietly here:
+    /// reading them for use says what is wrong with them.
+    static func holdSecrets(environment: [String: String], files: [String], ledgerPath: String) {
+        for name in ["OPENROUTER_API_KEY", "OPENROUTER_BEARER", "PGPASSWORD"] {
+            if let value = environment[name], !value.isEmpty { hold(value) }
+        }
+        for path in files {
+            var info = stat()
+            guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= largestSecretFile,
+                  let data = FileManager.default.contents(atPath: path) else { continue }
+            let text = String(decoding: data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...], as: UTF8.self)
+            if let line = text.split(whereSeparator: \.isNewline).first(where: { !$0.allSatisfy(\.isWhitespace) }) {
+                hold(String(line))
+            }
+        }
+        // A password in a PostgreSQL URL: parsing it makes it a `Secret`.
+        if PostgresLocation.isURL(ledgerPath) { _ = try? LedgerLocation(ledgerPath) }
+    }
+
+    /// Holds `value` as a secret, and as it is trimmed.
+    private static func hold(_ value: String) {
+        _ = Secret(value)
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if trimmed != value, !trimmed.isEmpty { _ = Secret(trimmed) }
     }
 
     /// The current time on this command's clock.
