@@ -149,13 +149,21 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension GlobalOptions {
-    /// `url` with the password of its `user:password@` part, if any, written `<redacted>`.
+    /// `url` with whatever stands before an `@` in its host part written `<redacted>`: a user,
+    /// a password, or both, however written (`user:pw@`, `token@`, `user%3Apw@`, without a
+    /// scheme or with `//` alone), since any of it may be a secret (probe 147).
     static func maskingPassword(in url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url }
-        let authorityEnd = url[scheme.upperBound...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? url.endIndex
-        guard let at = url[scheme.upperBound..<authorityEnd].lastIndex(of: "@"),
-              let colon = url[scheme.upperBound..<at].firstIndex(of: ":") else { return url }
-        return String(url[..<url.index(after: colon)]) + "<redacted>" + String(url[at...])
+        let afterScheme = url.range(of: "//").map(\.upperBound)
+            ?? url.firstIndex(of: ":").flatMap { colon in
+                url[..<colon].allSatisfy { $0.isLetter || $0 == "+" || $0 == "." || $0 == "-" } && !url[..<colon].isEmpty
+                    ? url.index(after: colon) : nil
+            }
+            ?? url.startIndex
+        let hostEnd = url[afterScheme...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? url.endIndex
+        // A scheme-less `user:pw@host` has its colon inside the part taken for a scheme.
+        let start = url[..<hostEnd].contains("@") && url[afterScheme..<hostEnd].contains("@") ? afterScheme : url.startIndex
+        guard let at = url[start..<hostEnd].lastIndex(of: "@") else { return url }
+        return String(url[..<start]) + "<redacted>" + String(url[at...])
     }
 
     /// Warns when `value`, given as `option` on the command line, is a PostgreSQL URL

@@ -872,8 +872,10 @@ struct CommandLineTests {
         for (arguments, status, said) in [
             (["fetch", "sk-or-v1-hunter2"], 64, "an argument is an OpenRouter key (sk-or-…), not shown"),
             (["--json", "fetch", "--base-url", "http://u:hunter2@127.0.0.1/api/v1"], 64,
-             #"--base-url: \"http://u:<redacted>@127.0.0.1/api/v1\" holds a user name or password"#),
-            (["fetch", "--base-url", "ftp://u:hunter2@127.0.0.1/x"], 64, #"--base-url: "ftp://u:<redacted>@127.0.0.1/x" is not an"#),
+             #"--base-url: \"http://<redacted>@127.0.0.1/api/v1\" holds a user name or password"#),
+            (["fetch", "--base-url", "ftp://u:hunter2@127.0.0.1/x"], 64, #"--base-url: "ftp://<redacted>@127.0.0.1/x" is not an"#),
+            (["fetch", "--base-url", "u:hunter2@127.0.0.1/x"], 64, #"--base-url: "u:<redacted>@127.0.0.1/x" is not an"#),
+            (["fetch", "--base-url", "http://hunter2@127.0.0.1/api/v1"], 64, #"--base-url: "http://<redacted>@127.0.0.1/api/v1" holds"#),
             (["--ledger", "postgresql://u@127.0.0.1:1/db", "--ledger-password-file", "hunter2hunter2hunter2", "status"], 78,
              "--ledger-password-file: cannot read the path given (not shown: it looks like a key or a password"),
         ] {

@@ -244,11 +244,11 @@ public struct CommandContext: Sendable {
         return isKey ? try Self.key(firstLine, from: "\(option) \(path)") : Secret(firstLine)
     }
 
-    /// `path` as a message names a file that is not there: as given, unless it looks like a
-    /// secret typed in its place (an OpenRouter key, or 16 characters or more with no `/`
-    /// and no `.`, as no file name is), which is never repeated.
+    /// `path` as a message names a file that is not there: as given, unless it may be a
+    /// secret typed in its place (an OpenRouter key, or 8 characters or more with no `/` and
+    /// no `.`, as a key file's name seldom is), which is never repeated.
     static func shownPath(_ path: String) -> String {
-        let secretLike = path.hasPrefix("sk-or-") || (path.count >= 16 && !path.contains("/") && !path.contains("."))
+        let secretLike = path.hasPrefix("sk-or-") || (path.count >= 8 && !path.contains("/") && !path.contains("."))
         return secretLike ? "the path given (not shown: it looks like a key or a password, not a file name)" : path
     }
 
