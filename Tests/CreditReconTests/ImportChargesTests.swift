@@ -793,6 +793,17 @@ struct ImportChargesTests {
         #expect(refused?.errors.first?.description.contains("give the charge account \"acct\"") == true)
         #expect(try bench.states()["R-01"] == "unknown")
         #expect(try bench.ledger.headHash() == head)
+        // A reference that only looks like the row's (case, another dash, a full-width letter)
+        // too: it went in under the wrong account for good (probe 148).
+        for lookAlike in ["r-01", "R\u{2010}01", "\u{FF32}-01"] {
+            let file = try bench.dir.write("c.csv", "charge_id,amount,created_at,reference\nz,1.5,2026-11-03,\(lookAlike)\n")
+            let refused = #expect(throws: InputErrors.self) {
+                try ChargeImport(path: file, displayName: "c.csv", defaultAccount: "someone-else").run(ledger: bench.ledger, now: now)
+            }
+            #expect(refused?.errors.first?.description.contains(#"but a plan row of account "acct" whose reference "R-01" looks the same"#)
+                == true, "\(lookAlike): \(refused?.errors.first?.description ?? "")")
+        }
+        #expect(try bench.ledger.headHash() == head)
     }
 
     /// An export's row for a charge `topup` created: the API's record stays, and what it

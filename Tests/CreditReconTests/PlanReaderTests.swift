@@ -71,8 +71,12 @@ struct PlanReaderTests {
                 + "as the separator)")
         #expect(try problems("observed_at,total_credits,total_usage\n2026-11-01T00:00:00Z,1,0\n").last
             == "plan.csv:1: the header is a snapshots file's: `credit-recon import snapshots FILE` takes it")
-        // A plan's own column of that name is no other file's: only the names above.
+        // `id`, the charges file's other name for charge_id, beside a charge's columns (probe 148).
+        #expect(try problems("id,amount,wallet,chain_id,created_at,expires_at,reference\nx,10,\(Wallets.a),1,2026-11-01,,r\n")
+            .first?.hasPrefix("plan.csv:1: the header has id and created_at and expires_at: it is a charges file") == true)
+        // A plan's own columns of those names alone are no other file's.
         #expect(try check("wallet,chain_id,amount,status\n\(Wallets.a),1,10,approved\n").0.rows == 1)
+        #expect(try check("id,wallet,chain_id,amount\n7,\(Wallets.a),1,10\n").0.rows == 1)
     }
 
     /// A reference shaped like the key `topup` names a row without a reference by would

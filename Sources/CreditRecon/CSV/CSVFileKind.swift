@@ -32,7 +32,12 @@ enum CSVFileKind: CaseIterable, Sendable {
     /// rows (charges already made, paid or expired) again (probe 140).
     func refusal(of header: CSVRecord, file: String) -> CSVError? {
         guard self == .plan else { return nil }
-        let found = header.fields.map { $0.trimmingASCIIWhitespace() }.filter { ["charge_id", "paid_at"].contains($0.lowercased()) }
+        let names = header.fields.map { $0.trimmingASCIIWhitespace() }
+        var found = names.filter { ["charge_id", "paid_at"].contains($0.lowercased()) }
+        // `id`, the charges file's other name for `charge_id`, beside a charge's own columns
+        // (a plan may keep ids of its own; probe 148 bought an `id` file's row again).
+        let charges = names.filter { ["created_at", "expires_at", "status"].contains($0.lowercased()) }
+        if found.isEmpty, !charges.isEmpty, let id = names.first(where: { $0.lowercased() == "id" }) { found = [id] + charges }
         guard !found.isEmpty else { return nil }
         return .malformed(file, header.line, "the header has \(found.joined(separator: " and ")): it is a charges file "
             + "(charges already made), not a plan of top-ups to buy, and topup would buy its rows again; record it with "

@@ -492,12 +492,28 @@ public struct ChargeImport: BatchImport {
         var facts: [(fact: Fact, account: String)] = []
         facts.reserveCapacity(fresh.count)
         var nextLink = links.startIndex
-        // The ledger's accounts, read once a reference names no row of its own account.
+        // The ledger's accounts, and what their references look like, read once a reference
+        // names no row of its own account.
         var accounts: [String]?
+        var lookAlikes: [String: [(account: String, reference: String)]]?
         func otherAccountsRow(named reference: String, besides account: String) throws -> StoredTopUp? {
             if accounts == nil { accounts = try writer.reader.accounts() }
             for other in accounts ?? [] where other != account {
                 if let topUp = try writer.reader.topUp(account: other, reference: reference) { return topUp }
+            }
+            // Or one that looks the same (`t2-01`, `Т2-01` in Cyrillic, `T2‐01` with another
+            // dash, for `T2-01`): as plan check refuses look-alike references (probe 148).
+            if lookAlikes == nil {
+                var map: [String: [(account: String, reference: String)]] = [:]
+                for other in accounts ?? [] {
+                    for known in try writer.reader.references(account: other) {
+                        map[LookAlikeName.skeleton(known), default: []].append((other, known))
+                    }
+                }
+                lookAlikes = map
+            }
+            for (other, known) in lookAlikes?[LookAlikeName.skeleton(reference)] ?? [] where other != account {
+                if let topUp = try writer.reader.topUp(account: other, reference: known) { return topUp }
             }
             return nil
         }
@@ -550,11 +566,12 @@ public struct ChargeImport: BatchImport {
             // recorded under the wrong account, which left that row waiting to be bought again.
             if !secondPurchase, let reference = charge.reference,
                let other = try otherAccountsRow(named: reference, besides: row.account) {
+                let named = other.reference.map { $0 == reference ? "" : " whose reference \"\($0)\" looks the same" } ?? ""
                 errors.add(line: row.line, column: "reference",
                            "\"\(reference)\" names no plan row of account \"\(row.account)\", but a plan row of account "
-                            + "\"\(other.account)\" (\(other.planFile) line \(other.planLine), \(other.state)); if this charge "
-                            + "bought it, give the charge account \"\(other.account)\", and if it is another purchase, another "
-                            + "reference")
+                            + "\"\(other.account)\"\(named) (\(other.planFile) line \(other.planLine), \(other.state)); if this "
+                            + "charge bought it, give the charge account \"\(other.account)\" and the row's reference as it is, "
+                            + "and if it is another purchase, another reference")
                 continue
             }
             if let reference = charge.reference {
