@@ -70,7 +70,7 @@ struct StatusTests {
         #expect(report.exitStatus == .attention)
         #expect(report.attention == [
             "1 charge recorded as paid in the last 7 days whose credits no reading shows (50.00 USD: web-1): take a reading "
-                + "(`credit-recon fetch`); if the credits still do not show, ask OpenRouter about the payment, giving the charge "
+                + "(`credit-recon fetch`); if the credits still do not show, ask OpenRouter about the payment, giving its charge "
                 + "id (`report`'s findings.csv names it)",
         ])
         #expect(report.lines.contains { $0.hasSuffix("; 1 recorded paid in the last 7 days, credits not shown (50.00)") },

@@ -71,6 +71,11 @@ extension Reliability {
                 #expect(try run(["topup", plan2, "--yes", "--dry-run"], bad).status == 0, "a dry run sends nothing")
                 #expect(try run(["topup", plan2, "--yes"], bad).status == 78)
             }
+            // The key file's path put in the variable itself: said so (it was sent as the key, 401).
+            var pathInVariable = env
+            pathInVariable["OPENROUTER_API_KEY"] = keyFile
+            let path = try run(["fetch"], pathInVariable)
+            #expect(path.status == 78 && path.stderr.contains("OPENROUTER_API_KEY holds the path of a file"), "\(path.stderr)")
             let nulFile = try scratch.write("nul-key.txt", canary + "\u{0}x\n")
             #expect(try run(["--api-key-file", nulFile, "fetch"], ["CREDIT_RECON_LOG_LEVEL": "debug"]).status == 78)
             // A file far bigger than a secret (a mistyped path: a log) is refused before it is

@@ -267,6 +267,13 @@ public struct CommandContext: Sendable {
     /// else (a carriage return from a Windows file, a DEL) is refused before a request is
     /// made, since the HTTP client's error would quote the header with the key in it.
     static func key(_ text: String, from source: String) throws -> Secret {
+        // A key file's path put in the variable itself: it was sent as the key, and the
+        // 401's advice to check the variable did not say why (probe 148). No key holds a `/`.
+        if text.contains("/"), FileManager.default.fileExists(atPath: text) {
+            throw UsageError.config(
+                "\(source) holds the path of a file (\(TerminalText.printable(text))), not a key: give the key itself there, "
+                    + "or the file with --api-key-file (--bearer-file for the bearer)")
+        }
         guard text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw UsageError.config(
                 "\(source) holds a character no key has (a space, a control character or a letter outside ASCII); "

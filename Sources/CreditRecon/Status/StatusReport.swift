@@ -146,6 +146,13 @@ public struct StatusReport: Sendable, Equatable {
         return plain ? text : "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 
+    /// The `fetch` that takes a reading of this account: the account named when it is not
+    /// the default one, which a plain `fetch` reads; not when the ledger holds other accounts
+    /// and not this one (a typo of one of them).
+    var fetchCommand: String {
+        account == "default" || !heldAccounts.isEmpty ? "credit-recon fetch" : "credit-recon --account \(Self.shellWord(account)) fetch"
+    }
+
     /// What needs a person, in words; empty when nothing does.
     public var attention: [String] { attentionItems.map(\.text) }
 
@@ -160,11 +167,7 @@ public struct StatusReport: Sendable, Equatable {
             // Each name quoted with its own quotes escaped, as the report's refusal quotes them.
             let elsewhere = heldAccounts.isEmpty ? "" : " (the ledger holds no account \(String(reflecting: account)); it holds "
                 + heldAccounts.map { String(reflecting: $0) }.joined(separator: ", ") + ": check --account)"
-            // The account named when the ledger holds it (its plan rows, say) and it is not the
-            // default one, which a plain `fetch` reads; not when it is a typo of another.
-            let fetch = account == "default" || !heldAccounts.isEmpty ? "credit-recon fetch"
-                : "credit-recon --account \(Self.shellWord(account)) fetch"
-            return [("no_readings", "there are no readings yet: run `\(fetch)`\(elsewhere)")] + chargeReasons + keyReasons
+            return [("no_readings", "there are no readings yet: run `\(fetchCommand)`\(elsewhere)")] + chargeReasons + keyReasons
         }
         if let tenths = runwayFromNowTenths, tenths < options.minRunwayDays * 10 {
             let left = tenths == runway.tenthsOfDays ? "runway \(runway.daysText) days"
@@ -228,9 +231,9 @@ public struct StatusReport: Sendable, Equatable {
             let amount = paidUnmatched.reduce(Micros.zero) { $0 + ($1.amount ?? .zero) }
             add("paid_charge_unmatched", "\(paidUnmatched.count) charge\(one ? "" : "s") recorded as paid in the last \(Self.recentDays) days "
                 + "whose credits no reading shows (\(amount.centsText) USD: \(Self.named(paidUnmatched.map { $0.reference ?? "?" }))): "
-                + "take a reading (`credit-recon fetch`); if the credits still do not show, ask OpenRouter about "
-                + "\(one ? "the payment" : "the payments"), giving the charge id (`report`'s findings.csv names "
-                + "\(one ? "it" : "each"))")
+                + "take a reading (`\(fetchCommand)`); if the credits still do not show, ask OpenRouter about "
+                + "\(one ? "the payment" : "the payments"), giving \(one ? "its" : "each one's") charge id (`report`'s findings.csv "
+                + "names \(one ? "it" : "them"))")
         }
         if rejected.count > 0 {
             let one = rejected.count == 1
