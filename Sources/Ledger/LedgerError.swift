@@ -193,8 +193,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
         case .olderSchema(let location, let migration):
             return "the ledger \(location) was written by an earlier credit-recon: it needs migration \"\(migration)\" "
                 + "before it can be checked, and verify writes nothing to the ledger it checks. Run any other command on it "
-                + "once (`credit-recon --ledger \(location) status` applies the migration), then verify it (to keep this "
-                + "ledger as it is, do both on a copy of it)"
+                + "once, as a user that may write it (`credit-recon --ledger '\(location)' status` applies the migration), "
+                + "then verify it (to keep this ledger as it is, do both on a copy of it)"
         case .malformedEntry(let detail):
             // Not "restore from a backup" alone: tables that differ from a sound journal are
             // built again from it, and a backup thrown away for them was books lost.
@@ -230,8 +230,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
                 + "copy, or a first fetch or import), and its books appear once that commits; try again when it has finished"
         case .notADatabase(let location):
             return "\(location) is not a SQLite database, so not a credit-recon ledger (a CSV or text file named as the "
-                + "ledger?); nothing was changed. Name the ledger file with --ledger (or CREDIT_RECON_LEDGER); if this was "
-                + "the ledger, its first page was overwritten: restore it from a backup"
+                + "ledger?); nothing was changed. Name a ledger file instead (--ledger or CREDIT_RECON_LEDGER; for a copy, "
+                + "--to); if this was the ledger, its first page was overwritten: restore it from a backup"
         case .otherDatabase(let location, let tables):
             // Names from a file of unknown origin: no control character reaches the terminal.
             let printable = tables.prefix(5).map { name in

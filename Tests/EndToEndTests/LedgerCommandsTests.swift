@@ -330,7 +330,8 @@ struct LedgerCommandsTests {
         let refused = try Executable.creditRecon(["--ledger", ledger, "verify"])
         #expect(refused.status == 78)
         #expect(refused.stderr.contains(#"was written by an earlier credit-recon: it needs migration "v6: activity days read again""#)
-            && refused.stderr.contains("`credit-recon --ledger \(ledger) status` applies the migration"), "\(refused.stderr)")
+            && refused.stderr.contains("as a user that may write it (`credit-recon --ledger '\(ledger)' status` applies the "
+                + "migration)"), "\(refused.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == before)
         #expect([0, 1].contains(try Executable.creditRecon(["--ledger", ledger, "status"]).status))
         #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
