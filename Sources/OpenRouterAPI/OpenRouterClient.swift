@@ -184,7 +184,7 @@ public final class OpenRouterClient: Sendable {
                 case 300..<400:
                     // Redacted as the body is: the server had the key, and may put it there.
                     let location = headers.first(name: "location").map {
-                        String(decoding: Self.redactingHeld(in: Array($0.utf8)), as: UTF8.self)
+                        String(decoding: Secret.redactingHeld(in: Array($0.utf8)), as: UTF8.self)
                     }
                     throw Self.redirect(status: status, location: location, body: bytes)
                 case 408 where idempotent:
@@ -277,7 +277,7 @@ public final class OpenRouterClient: Sendable {
             // A gateway may echo the request's headers in its answer: the key must not reach
             // a log line, an error message or the ledger's copy of the body through it, nor
             // any other secret the process holds.
-            let body = Self.redactingHeld(in: Array(buffer.readableBytesView))
+            let body = Secret.redactingHeld(in: Array(buffer.readableBytesView))
             return .answered(status: Int(response.status.code), headers: response.headers, body: body)
         } catch {
             let reason = TransportFailure.describe(error)
@@ -306,66 +306,6 @@ public final class OpenRouterClient: Sendable {
             guard let first = try await group.next(), let buffer = first else { throw HTTPClientError.deadlineExceeded }
             return buffer
         }
-    }
-
-    /// `bytes` with every secret this process holds (`Secret.held`) redacted.
-    static func redactingHeld(in bytes: [UInt8]) -> [UInt8] {
-        Secret.held.reduce(bytes) { redacting($1, in: $0) }
-    }
-
-    /// `bytes` with every occurrence of `secret` replaced by `<redacted>`, the secret
-    /// written as itself or with any of its characters as a JSON escape (`\u0073`, `\/`) or
-    /// percent-encoded (`%43`, in a URL): a JSON answer or a `Location` that echoes the key
-    /// that way would give it back in full once decoded.
-    static func redacting(_ secret: String, in bytes: [UInt8]) -> [UInt8] {
-        let needle = Array(secret.utf8)
-        guard needle.count >= 4, bytes.count >= needle.count else { return bytes }
-        var out: [UInt8] = []
-        var index = 0
-        var found = false
-        while index < bytes.count {
-            if bytes[index] == needle[0] || bytes[index] == UInt8(ascii: "\\") || bytes[index] == UInt8(ascii: "%"),
-               let end = matchEnd(needle, in: bytes, at: index) {
-                if !found { out = Array(bytes[..<index]) }
-                out += Array("<redacted>".utf8)
-                index = end
-                found = true
-            } else {
-                if found { out.append(bytes[index]) }
-                index += 1
-            }
-        }
-        return found ? out : bytes
-    }
-
-    /// Where `needle` ends in `bytes` when it starts at `start`, each of its bytes written
-    /// as itself or as a JSON escape; `nil` when it does not start there.
-    private static func matchEnd(_ needle: [UInt8], in bytes: [UInt8], at start: Int) -> Int? {
-        let backslash = UInt8(ascii: "\\")
-        var at = start
-        for byte in needle {
-            guard at < bytes.count else { return nil }
-            if bytes[at] == backslash, at + 1 < bytes.count {
-                let next = bytes[at + 1]
-                if next == byte, byte == backslash || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "/") {
-                    at += 2
-                    continue
-                }
-                if next == UInt8(ascii: "u"), at + 6 <= bytes.count,
-                   let value = UInt32(String(decoding: bytes[(at + 2)..<(at + 6)], as: UTF8.self), radix: 16), value == UInt32(byte) {
-                    at += 6
-                    continue
-                }
-            }
-            if bytes[at] == UInt8(ascii: "%"), at + 3 <= bytes.count,
-               let value = UInt8(String(decoding: bytes[(at + 1)..<(at + 3)], as: UTF8.self), radix: 16), value == byte {
-                at += 3
-                continue
-            }
-            guard bytes[at] == byte else { return nil }
-            at += 1
-        }
-        return at
     }
 
     /// A final answer that retrying cannot change.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CreditRecon
+import CreditTypes
 import Foundation
 import Logging
 
@@ -16,6 +17,9 @@ extension CreditReconCommand {
             handler.logLevel = .trace  // each logger's own level (from --log-level) filters
             return LogAboveProgress(stream: handler, terminal: .standardError)
         }
+        // The secrets of the environment are known before any word is parsed: an error echoing
+        // a value typed in the wrong place (`--now`, a --base-url's query) is scrubbed of them.
+        CommandContext.holdSecrets(environment: ProcessInfo.processInfo.environment, files: [], ledgerPath: "")
         let given = Array(CommandLine.arguments.dropFirst())
         let arguments = GlobalArguments.movedAfterCommand(GlobalArguments.helpRequest(given) ?? given)
         // As given: `help` drops it from `arguments`, yet its errors are JSON documents too.
@@ -23,28 +27,28 @@ extension CreditReconCommand {
         if let problem = OpenFilesLimit.raise() {
             CLI.printError(problem)
             if wantsJSON {
-                print(JSONOutput.object(["error": .string(problem), "exit_code": .int(Int64(ExitStatus.config.rawValue))]).text)
+                print(JSONOutput.object(["error": .string(Secret.scrubbed(problem)), "exit_code": .int(Int64(ExitStatus.config.rawValue))]).text)
             }
             Foundation.exit(ExitStatus.config.rawValue)
         }
         if let (problem, status) = RawInput.notUTF8() {
             CLI.printError(problem)
             if wantsJSON {
-                print(JSONOutput.object(["error": .string(problem), "exit_code": .int(Int64(status.rawValue))]).text)
+                print(JSONOutput.object(["error": .string(Secret.scrubbed(problem)), "exit_code": .int(Int64(status.rawValue))]).text)
             }
             Foundation.exit(status.rawValue)
         }
         if let repeated = GlobalArguments.repeatedOption(given) {
             CLI.printError(TerminalText.printable(repeated))
             if wantsJSON {
-                print(JSONOutput.object(["error": .string(repeated), "exit_code": .int(Int64(ExitStatus.usage.rawValue))]).text)
+                print(JSONOutput.object(["error": .string(Secret.scrubbed(repeated)), "exit_code": .int(Int64(ExitStatus.usage.rawValue))]).text)
             }
             Foundation.exit(ExitStatus.usage.rawValue)
         }
         if let secret = GlobalArguments.secretOption(given) {
             CLI.printError(TerminalText.printable(secret))
             if wantsJSON {
-                print(JSONOutput.object(["error": .string(secret), "exit_code": .int(Int64(ExitStatus.usage.rawValue))]).text)
+                print(JSONOutput.object(["error": .string(Secret.scrubbed(secret)), "exit_code": .int(Int64(ExitStatus.usage.rawValue))]).text)
             }
             Foundation.exit(ExitStatus.usage.rawValue)
         }
@@ -53,7 +57,7 @@ extension CreditReconCommand {
             // script's `help` line would pass.
             CLI.printError(TerminalText.printable(unknown))
             if wantsJSON {
-                print(JSONOutput.object(["error": .string(unknown), "exit_code": .int(Int64(ExitStatus.usage.rawValue))]).text)
+                print(JSONOutput.object(["error": .string(Secret.scrubbed(unknown)), "exit_code": .int(Int64(ExitStatus.usage.rawValue))]).text)
             }
             Foundation.exit(ExitStatus.usage.rawValue)
         }
@@ -73,7 +77,7 @@ extension CreditReconCommand {
             // on the first option: "Unknown option '--ledger'".
             let noCommand = code != .success && !(error is ExitCode) ? GlobalArguments.missingCommand(arguments) : nil
             if !(error is ExitCode), code != .success, wantsJSON {
-                print(JSONOutput.object(["error": .string(noCommand ?? message(for: error)), "exit_code": .int(Int64(code.rawValue))]).text)
+                print(JSONOutput.object(["error": .string(Secret.scrubbed(noCommand ?? message(for: error))), "exit_code": .int(Int64(code.rawValue))]).text)
             }
             if code == .success, !(error is ExitCode) {
                 // Help asked for: printed here, so that help lost to a closed or full standard

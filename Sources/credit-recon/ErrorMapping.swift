@@ -1,5 +1,6 @@
 import ArgumentParser
 import CreditRecon
+import CreditTypes
 import Foundation
 
 /// The one place where errors become messages and exit codes (CONTRACT.md § Exit codes).
@@ -48,7 +49,7 @@ enum CLI {
     /// many there were in `error_count`, as `plan check` gives them, so that a script need
     /// not split the sentence.
     static func failureJSON(_ error: any Error, message: String, code: Int32) -> JSONOutput {
-        var object: [String: JSONOutput] = ["error": .string(message), "exit_code": .int(Int64(code))]
+        var object: [String: JSONOutput] = ["error": .string(Secret.scrubbed(message)), "exit_code": .int(Int64(code))]
         if let rows = error as? InputErrors {
             object["errors"] = .array(rows.errors.map { .string($0.description) })
             object["error_count"] = .int(Int64(rows.total))
@@ -66,6 +67,6 @@ enum CLI {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var output = ""
         for line in lines { output += "credit-recon: \(line)\n" }
-        StandardStream.error(output)
+        StandardStream.error(Secret.scrubbed(output))
     }
 }

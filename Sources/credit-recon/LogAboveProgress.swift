@@ -1,4 +1,5 @@
 import CreditRecon
+import CreditTypes
 import Logging
 
 /// The log handler: stderr's, with each line written above the progress line a command
@@ -31,7 +32,7 @@ struct LogAboveProgress: LogHandler {
     /// server's message: `TerminalText`).
     func log(event: LogEvent) {
         var event = event
-        event.message = "\(TerminalText.printableLines(event.message.description))"
+        event.message = "\(Secret.scrubbed(TerminalText.printableLines(event.message.description)))"
         terminal.writingAbove { stream.log(event: event) }
     }
 }

@@ -869,6 +869,15 @@ struct CommandLineTests {
         }
         // A key as an argument of its own, a base URL with a password, a password typed as its
         // file's path: refused without repeating it (each was echoed whole, probe 145).
+        // A held key typed where another value goes is scrubbed from the error that quotes it,
+        // in words and in --json (`--now "…" is not a time` echoed it, probe 149).
+        let held = ["OPENROUTER_API_KEY": "hunter2hunter2key"]
+        for arguments in [["--now", "hunter2hunter2key", "status"], ["--json", "--account", "x", "--now", "hunter2hunter2key", "status"]] {
+            let result = try Executable.creditRecon(arguments, environment: held)
+            #expect(result.status == 64 && (result.stderr + result.stdout).contains(#"--now: \"<redacted>\" is not a time"#)
+                || result.stderr.contains(#"--now: "<redacted>" is not a time"#), "\(result.stderr)\(result.stdout)")
+            #expect(!result.stderr.contains("hunter2") && !result.stdout.contains("hunter2"), "\(result.stderr)\(result.stdout)")
+        }
         for (arguments, status, said) in [
             (["fetch", "sk-or-v1-hunter2"], 64, "an argument is an OpenRouter key (sk-or-…), not shown"),
             (["--json", "fetch", "--base-url", "http://u:hunter2@127.0.0.1/api/v1"], 64,

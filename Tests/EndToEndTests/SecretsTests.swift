@@ -71,6 +71,12 @@ extension Reliability {
                 #expect(try run(["topup", plan2, "--yes", "--dry-run"], bad).status == 0, "a dry run sends nothing")
                 #expect(try run(["topup", plan2, "--yes"], bad).status == 78)
             }
+            // A key too short to be one, or to be told apart in an answer (probe 149).
+            var short = env
+            short["OPENROUTER_API_KEY"] = "7"
+            let tooShort = try run(["fetch"], short)
+            #expect(tooShort.status == 78 && tooShort.stderr.contains("OPENROUTER_API_KEY holds 1 character, fewer than any key"),
+                    "\(tooShort.stderr)")
             // The key file's path put in the variable itself: said so (it was sent as the key, 401).
             var pathInVariable = env
             pathInVariable["OPENROUTER_API_KEY"] = keyFile

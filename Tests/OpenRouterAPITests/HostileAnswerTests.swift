@@ -236,7 +236,7 @@ import Testing
         ("%73%6B%2Dor-v1-abcd&%73k-or-v1-abc%", "<redacted>&%73k-or-v1-abc%"),
     ])
     func anEscapedKeyIsRedacted(body: String, expected: String) {
-        let redacted = OpenRouterClient.redacting("sk-or-v1-abcd", in: Array(body.utf8))
+        let redacted = Secret.redacting("sk-or-v1-abcd", in: Array(body.utf8))
         #expect(String(decoding: redacted, as: UTF8.self) == expected)
     }
 

@@ -71,7 +71,7 @@ public struct CommandContext: Sendable {
     /// `topup` (which loads the bearer) still had the management key in its environment,
     /// which a 500 quoted into the ledger (probe 147). The files are read quietly here:
     /// reading them for use says what is wrong with them.
-    static func holdSecrets(environment: [String: String], files: [String], ledgerPath: String) {
+    public static func holdSecrets(environment: [String: String], files: [String], ledgerPath: String) {
         for name in ["OPENROUTER_API_KEY", "OPENROUTER_BEARER", "PGPASSWORD"] {
             if let value = environment[name], !value.isEmpty { hold(value) }
         }
@@ -273,6 +273,12 @@ public struct CommandContext: Sendable {
             throw UsageError.config(
                 "\(source) holds the path of a file (\(TerminalText.printable(text))), not a key: give the key itself there, "
                     + "or the file with --api-key-file (--bearer-file for the bearer)")
+        }
+        // Too short to be a key, and too short to be told apart in what others send back
+        // (`7` went unredacted into the ledger, probe 149).
+        guard text.utf8.count >= 8 else {
+            throw UsageError.config("\(source) holds \(text.utf8.count) character\(text.utf8.count == 1 ? "" : "s"), fewer than any key (OpenRouter's are "
+                + "about 70): give the key itself, as OpenRouter shows it")
         }
         guard text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw UsageError.config(

@@ -1,0 +1,72 @@
+/// Redacting the secrets this process holds from text others wrote (a server's answer) or
+/// that it is about to print.
+extension Secret {
+    /// `bytes` with every secret this process holds (`held`) redacted.
+    public static func redactingHeld(in bytes: [UInt8]) -> [UInt8] {
+        held.reduce(bytes) { redacting($1, in: $0) }
+    }
+
+    /// `text` with every secret this process holds redacted: the last pass over what the
+    /// command prints (its errors, its log lines), whatever put a secret there: a value typed
+    /// in the wrong place (`--now`, a refused `--base-url`'s query) was echoed back (probe 149).
+    public static func scrubbed(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        let redacted = redactingHeld(in: bytes)
+        return redacted == bytes ? text : String(decoding: redacted, as: UTF8.self)
+    }
+
+    /// `bytes` with every occurrence of `secret` replaced by `<redacted>`, the secret
+    /// written as itself or with any of its characters as a JSON escape (`\u0073`, `\/`) or
+    /// percent-encoded (`%43`, in a URL): a JSON answer or a `Location` that echoes the key
+    /// that way would give it back in full once decoded.
+    public static func redacting(_ secret: String, in bytes: [UInt8]) -> [UInt8] {
+        let needle = Array(secret.utf8)
+        guard needle.count >= 4, bytes.count >= needle.count else { return bytes }
+        var out: [UInt8] = []
+        var index = 0
+        var found = false
+        while index < bytes.count {
+            if bytes[index] == needle[0] || bytes[index] == UInt8(ascii: "\\") || bytes[index] == UInt8(ascii: "%"),
+               let end = matchEnd(needle, in: bytes, at: index) {
+                if !found { out = Array(bytes[..<index]) }
+                out += Array("<redacted>".utf8)
+                index = end
+                found = true
+            } else {
+                if found { out.append(bytes[index]) }
+                index += 1
+            }
+        }
+        return found ? out : bytes
+    }
+
+    /// Where `needle` ends in `bytes` when it starts at `start`, each of its bytes written
+    /// as itself or as a JSON escape; `nil` when it does not start there.
+    private static func matchEnd(_ needle: [UInt8], in bytes: [UInt8], at start: Int) -> Int? {
+        let backslash = UInt8(ascii: "\\")
+        var at = start
+        for byte in needle {
+            guard at < bytes.count else { return nil }
+            if bytes[at] == backslash, at + 1 < bytes.count {
+                let next = bytes[at + 1]
+                if next == byte, byte == backslash || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "/") {
+                    at += 2
+                    continue
+                }
+                if next == UInt8(ascii: "u"), at + 6 <= bytes.count,
+                   let value = UInt32(String(decoding: bytes[(at + 2)..<(at + 6)], as: UTF8.self), radix: 16), value == UInt32(byte) {
+                    at += 6
+                    continue
+                }
+            }
+            if bytes[at] == UInt8(ascii: "%"), at + 3 <= bytes.count,
+               let value = UInt8(String(decoding: bytes[(at + 1)..<(at + 3)], as: UTF8.self), radix: 16), value == byte {
+                at += 3
+                continue
+            }
+            guard bytes[at] == byte else { return nil }
+            at += 1
+        }
+        return at
+    }
+}
