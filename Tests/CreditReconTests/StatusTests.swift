@@ -82,6 +82,21 @@ struct StatusTests {
         #expect(later.paidUnmatched.isEmpty)
     }
 
+    /// Entries a command dated a few milliseconds after the --now it was given (its clock
+    /// moves a millisecond a reading) are read as that --now's by `status --now` the same:
+    /// the night's reading showing a charge unpaid was left out, and status called it
+    /// pending where the report said expired (probe 150).
+    @Test func aReadingAFewMillisecondsAfterNowIsNows() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-09T02:15:00Z", credits: "100", usage: "0")
+        try fixture.charge("P-03", amount: "20", created: "2026-11-10T02:15:00.100Z", expires: "2026-11-10T03:15:00.100Z")
+        try fixture.snapshot("2026-11-11T02:15:00.002Z", credits: "100", usage: "1")
+        let report = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-11T02:15:00Z"))
+        #expect(report.expired.count == 1 && report.pending.count == 0, "\(report.lines)")
+        #expect(report.attentionItems.map(\.kind) == ["charge_expired"], "\(report.attention)")
+    }
+
     @Test func attentionUnderTheRunwayThresholdOrWhenStale() throws {
         let fixture = try ReconcileFixture()
         try fixture.buildGoldenScenario()
