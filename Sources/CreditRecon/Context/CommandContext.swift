@@ -277,8 +277,9 @@ public struct CommandContext: Sendable {
         // Too short to be a key, and too short to be told apart in what others send back
         // (`7` went unredacted into the ledger, probe 149).
         guard text.utf8.count >= 8 else {
-            throw UsageError.config("\(source) holds \(text.utf8.count) character\(text.utf8.count == 1 ? "" : "s"), fewer than any key (OpenRouter's are "
-                + "about 70): give the key itself, as OpenRouter shows it")
+            let count = text.utf8.count
+            throw UsageError.config("\(source) holds \(count) character\(count == 1 ? "" : "s"), fewer than any key "
+                + "(OpenRouter's are about 70): give the key itself, as OpenRouter shows it")
         }
         guard text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw UsageError.config(
