@@ -217,7 +217,7 @@ import Testing
         let directory = try TemporaryDirectory()
         try await withSim({ _ in }) { server in
             do {
-                _ = try await FetchStage(context: context(directory, server: server, key: "wrong")).run()
+                _ = try await FetchStage(context: context(directory, server: server, key: "wrong-key-0")).run()
                 Issue.record("must throw")
             } catch let error as FetchCallFailed {
                 #expect(error.exitStatus == .noPermission)
