@@ -1245,6 +1245,10 @@ struct StoreConformanceTests {
         (store, "UPDATE journal SET hash = substr(hash, 1, 63) || 'é' WHERE seq = 2", "its hash is not 64 hex digits"),
         (store, "UPDATE journal SET hash = upper(hash) WHERE seq = 2", "its hash is not 64 hex digits"),
         (store, "UPDATE journal SET seq = 9223372036854775807 WHERE seq = 2", "its number is out of range"),
+        // Its text edited, its hash left: the next write chained onto it, and topup sent its
+        // charges (probe 138).
+        (store, "UPDATE journal SET entry = replace(entry, '\"at\":\"2026', '\"at\":\"2027') WHERE seq = 2",
+         "its newest entry (seq 2) does not hash to the hash stored with it"),
     ] })
     func aHeadThatCannotBeChainedOntoStopsTheNextWrite(store: String, sql: String, expected: String) throws {
         let store = try Stores.make(store)

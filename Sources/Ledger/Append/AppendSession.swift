@@ -31,7 +31,8 @@ final class AppendSession {
 
     init(_ transaction: any StoreTransaction) throws {
         self.transaction = transaction
-        let chain = try transaction.head()
+        let newest = try transaction.headEntry()
+        let chain = newest.map { ChainHead(seq: $0.seq, hash: $0.hash) } ?? .empty
         // The chain goes on from here, so it must be one: a hash of 64 hex digits (their
         // bytes fill fixed slots of each batch) and a number with room after it. Only a
         // change behind the ledger's back gives anything else.
@@ -41,6 +42,13 @@ final class AppendSession {
             throw LedgerError.malformedEntry("its newest entry (seq \(chain.seq)) cannot be chained onto: "
                 + (hex ? "its number is out of range" : "its hash is not 64 hex digits")
                 + ", so it was changed behind the ledger's back; nothing was written")
+        }
+        // And it must be what its hash says: a write chained onto an entry edited behind the
+        // ledger's back (and `topup` sent its charges) without a word (probe 138). One entry
+        // hashed per write; `verify` checks the others.
+        if let newest, !newest.hashesToItsHash {
+            throw LedgerError.malformedEntry("its newest entry (seq \(newest.seq)) does not hash to the hash stored with it, so "
+                + "it was changed behind the ledger's back; nothing was written")
         }
         startSeq = chain.seq
         headSeq = chain.seq

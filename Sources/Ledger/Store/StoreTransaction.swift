@@ -1,6 +1,10 @@
 /// One transaction of a store: the journal and projection writes, and the readers'
 /// queries, all seeing what the transaction wrote so far.
 protocol StoreTransaction: AnyObject, StoreQueries {
+    /// The newest entry as stored (`nil` for an empty journal): what a write chains onto,
+    /// which it checks first (`AppendSession`).
+    func headEntry() throws -> StoredHeadEntry?
+
     /// Appends `batch`'s entries to the journal.
     func appendJournal(_ batch: AppendBatch) throws
 

@@ -29,6 +29,12 @@ final class PostgresTransaction: StoreTransaction {
         }.first ?? .empty
     }
 
+    func headEntry() throws -> StoredHeadEntry? {
+        try session.query("SELECT seq, prev_hash, entry, hash FROM \(Self.s).journal ORDER BY seq DESC LIMIT 1") { row in
+            StoredHeadEntry(seq: try row.int64(), prevHash: try row.text(), entry: try row.text(), hash: try row.text())
+        }.first
+    }
+
     func appendJournal(_ batch: AppendBatch) throws {
         let count = batch.count
         appendedEntries += count

@@ -41,6 +41,11 @@ final class SQLiteTransaction: StoreTransaction {
             .first { ChainHead(seq: $0.int64(0), hash: $0.text(1)) } ?? .empty
     }
 
+    func headEntry() throws -> StoredHeadEntry? {
+        try db.statement("SELECT seq, prev_hash, entry, hash FROM journal ORDER BY seq DESC LIMIT 1")
+            .first { StoredHeadEntry(seq: $0.int64(0), prevHash: $0.text(1), entry: $0.text(2), hash: $0.text(3)) }
+    }
+
     func appendJournal(_ batch: AppendBatch) throws {
         let insert = try rowInsert(
             .journal, "INSERT INTO journal (seq, kind, entry, prev_hash, hash) VALUES ", "(?, ?, ?, ?, ?)", columns: 5)
