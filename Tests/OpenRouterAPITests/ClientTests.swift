@@ -4,6 +4,7 @@ import CreditTypes
 import Foundation
 import OpenRouterSimulator
 import PostgresHarness
+import Synchronization
 import Testing
 
 @testable import OpenRouterAPI
@@ -316,6 +317,23 @@ import Testing
         }
     }
 
+    /// `body`'s result; should it still run after the generous deadline of `waitUntil` (a
+    /// client waiting out a 1000 s pause it must not wait for), `client` is interrupted, so
+    /// the test fails on what `body` returns instead of hanging.
+    static func interruptingIfHung<T: Sendable>(
+        _ client: OpenRouterClient, _ body: () async throws -> T
+    ) async rethrows -> T {
+        let finished = Mutex(false)
+        let watchdog = Task {
+            if !(await waitUntil { finished.withLock { $0 } }) { client.interrupt() }
+        }
+        defer {
+            finished.withLock { $0 = true }
+            watchdog.cancel()
+        }
+        return try await body()
+    }
+
     /// `waitForTurn()` takes the request's slot under the client's rate limit, so the charge
     /// sent after it (`turnTaken: true`) goes out at once instead of taking a second slot: the
     /// engine records its intent between the two. One slot per 1000 s: a charge that took
@@ -323,13 +341,9 @@ import Testing
     @Test func aChargeSentOnItsTurnTakesNoSecondSlot() async throws {
         try await withSimulator(client: { $0.rateLimit = 0.001 }) { server, client in
             try await client.waitForTurn()
-            let watchdog = Task {
-                try await Task.sleep(for: .seconds(60))
-                client.interrupt()
+            let charge = try await Self.interruptingIfHung(client) {
+                try await client.createCoinbaseCharge(amount: try Micros(parsing: "1.50"), sender: wallet, chainID: 8453, turnTaken: true)
             }
-            defer { watchdog.cancel() }
-            let charge = try await client.createCoinbaseCharge(
-                amount: try Micros(parsing: "1.50"), sender: wallet, chainID: 8453, turnTaken: true)
             #expect(!charge.id.isEmpty)
             #expect(await server.apiRequestCount() == 1)
         }
@@ -344,18 +358,15 @@ import Testing
     @Test func aChargeSentOnItsTurnAndToldToSlowDownIsNotSentAgainHere() async throws {
         try await withSimulator({ $0.rateLimit = 0.001 }, client: { $0.maxRetryTime = .seconds(1200) }) { server, client in
             _ = try await client.createCoinbaseCharge(amount: try Micros(parsing: "1.50"), sender: wallet, chainID: 8453, turnTaken: true)
-            let watchdog = Task {
-                try await Task.sleep(for: .seconds(60))
-                client.interrupt()
-            }
-            defer { watchdog.cancel() }
             let amount = try Micros(parsing: "1.50")
-            do throws(APIError) {
-                _ = try await client.createCoinbaseCharge(amount: amount, sender: wallet, chainID: 8453, turnTaken: true)
-                Issue.record("must throw")
-            } catch {
-                guard case .rateLimited = error else { Issue.record("got \(error)"); return }
+            let outcome = await Self.interruptingIfHung(client) { () async -> Result<CoinbaseCharge, APIError> in
+                do throws(APIError) {
+                    return .success(try await client.createCoinbaseCharge(amount: amount, sender: wallet, chainID: 8453, turnTaken: true))
+                } catch {
+                    return .failure(error)
+                }
             }
+            guard case .failure(.rateLimited) = outcome else { Issue.record("got \(outcome)"); return }
             #expect(await server.apiRequestCount() == 2)
         }
     }
