@@ -21,15 +21,22 @@ public struct Reconciler: Sendable {
     /// - Parameters:
     ///   - asOf: the time charges are judged at (pending or expired); `nil` means the newest
     ///     journal entry's time, which keeps reports independent of the clock.
+    ///   - lead: how long after `asOf` the newest entry may be and still count as `asOf`'s
+    ///     (it is then the time judged at, `Reconciliation.asOf`): a command given one
+    ///     `--now` dates its entries a few milliseconds after it (`status`, probe 150).
     ///   - progress: hears the reading start, then the reconciling.
     public func reconcile(
-        _ ledger: Ledger, asOf: Timestamp? = nil, progress: (ReportProgress) -> Void = { _ in }
+        _ ledger: Ledger, asOf: Timestamp? = nil, lead: Int64 = 0, progress: (ReportProgress) -> Void = { _ in }
     ) throws -> Reconciliation {
         let calendar = try PeriodCalendar(timeZone: options.timeZone)
         progress(ReportProgress(.reading))
         let input = try readBooks(ledger)
         progress(ReportProgress(.reconciling(readings: input.snapshots.count, charges: input.charges.count)))
-        return try reconcile(input, calendar: calendar, asOf: asOf ?? input.newest ?? Timestamp(millisecondsSinceEpoch: 0))
+        let judged = asOf.map { given in
+            input.newest.flatMap { $0 > given && $0.millisecondsSinceEpoch - given.millisecondsSinceEpoch <= lead ? $0 : nil }
+                ?? given
+        }
+        return try reconcile(input, calendar: calendar, asOf: judged ?? input.newest ?? Timestamp(millisecondsSinceEpoch: 0))
     }
 
     /// What the ledger holds for the account, read in one transaction.

@@ -297,10 +297,8 @@ public struct StatusReport: Sendable, Equatable {
         // same --now dates its entries a few milliseconds after it, and the night's reading
         // that showed a charge unpaid was left out, so status called it pending where the
         // report said expired (probe 150). Later ones are a clock off (`reading_after_now`).
-        let newest = try ledger.read { try $0.newestJournalTime() }
-        let asOf = newest.flatMap { $0 > now && $0.millisecondsSinceEpoch - now.millisecondsSinceEpoch <= Self.clockSkew ? $0 : nil }
-            ?? now
-        let books = try Reconciler(options: reconcile).reconcile(ledger, asOf: asOf, progress: progress)
+        let books = try Reconciler(options: reconcile).reconcile(ledger, asOf: now, lead: Self.clockSkew, progress: progress)
+        let asOf = books.asOf
         var report = StatusReport(
             account: options.account, now: now, runway: books.runway, keys: books.keys, keysReadAt: books.keysReadAt,
             keyLimitFindings: books.findings.filter { $0.kind == .keyLimitLow }, options: options,
