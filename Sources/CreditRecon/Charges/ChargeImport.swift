@@ -492,30 +492,19 @@ public struct ChargeImport: BatchImport {
         var facts: [(fact: Fact, account: String)] = []
         facts.reserveCapacity(fresh.count)
         var nextLink = links.startIndex
-        // The ledger's accounts, and what their references look like, read once a reference
-        // names no row of its own account.
-        var accounts: [String]?
-        var lookAlikes: [String: [(account: String, reference: String)]]?
+        // The plan rows by what their references look like, read once a reference names no
+        // row of its own account.
+        var rowsByLook: [String: [StoredTopUp]]?
         func otherAccountsRow(named reference: String, besides account: String) throws -> StoredTopUp? {
-            if accounts == nil { accounts = try writer.reader.accounts() }
-            for other in accounts ?? [] where other != account {
-                if let topUp = try writer.reader.topUp(account: other, reference: reference) { return topUp }
-            }
-            // Or one that looks the same (`t2-01`, `Т2-01` in Cyrillic, `T2‐01` with another
-            // dash, for `T2-01`): as plan check refuses look-alike references (probe 148).
-            if lookAlikes == nil {
-                var map: [String: [(account: String, reference: String)]] = [:]
-                for other in accounts ?? [] {
-                    for known in try writer.reader.references(account: other) {
-                        map[LookAlikeName.skeleton(known), default: []].append((other, known))
-                    }
+            if rowsByLook == nil {
+                rowsByLook = Dictionary(grouping: try writer.reader.allTopUps().filter { $0.reference != nil }) {
+                    LookAlikeName.skeleton($0.reference ?? "")
                 }
-                lookAlikes = map
             }
-            for (other, known) in lookAlikes?[LookAlikeName.skeleton(reference)] ?? [] where other != account {
-                if let topUp = try writer.reader.topUp(account: other, reference: known) { return topUp }
-            }
-            return nil
+            // The same reference, or one that looks the same (`t2-01`, `T2‐01` with another
+            // dash, for `T2-01`): as plan check refuses look-alike references (probe 148).
+            let candidates = (rowsByLook?[LookAlikeName.skeleton(reference)] ?? []).filter { $0.account != account }
+            return candidates.first { $0.reference == reference } ?? candidates.first
         }
         // The links of lines before `line`, after the new charges before them.
         func linkUntil(_ line: Int) throws {
