@@ -1,4 +1,5 @@
 import CreditTypes
+import Synchronization
 
 /// The append-only, hash-chained ledger.
 ///
@@ -11,6 +12,8 @@ public final class Ledger: Sendable {
     /// password.
     public let path: String
     let store: any LedgerStore
+    /// Whether this ledger's guards were found in place before its first write.
+    private let guardsSeen = Mutex(false)
 
     /// Opens the SQLite ledger at `path`, migrating its schema; with `create`, a missing file
     /// is created (mode 0600) and a database holding no tables becomes a ledger, and without,
@@ -56,7 +59,19 @@ public final class Ledger: Sendable {
 
     /// Runs `body` in one write transaction: everything it appends is committed together,
     /// or nothing is (the error is rethrown).
+    ///
+    /// Before the first write, the store's guards (the triggers that keep the journal and
+    /// the readings append-only) must be in place: without them, entries can be cut from
+    /// the journal's end with the rows they made, which no chain shows, and a writer went on
+    /// appending, `topup` buying again what the cut entries had bought (probe 153).
     public func write<T: Sendable>(_ body: (inout LedgerWriter) throws -> T) throws -> T {
+        if !guardsSeen.withLock({ $0 }) {
+            let problems = try store.guards().guardProblems
+            guard problems.isEmpty else {
+                throw LedgerError.malformedEntry(problems.joined(separator: "; ") + "; nothing was written")
+            }
+            guardsSeen.withLock { $0 = true }
+        }
         let (result, started) = try store.write { transaction in
             let session = try AppendSession(transaction)
             do {

@@ -97,6 +97,10 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
         if case .refused = self { true } else { false }
     }
 
+    var refusalText: String {
+        if case .refused(let detail) = self { detail } else { description }
+    }
+
     /// Whether this is a writer lock lost to another writer (`writerLockLost`): nothing more
     /// the command would write can be.
     public var isWriterLockLost: Bool {

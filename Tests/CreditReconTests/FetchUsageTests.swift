@@ -359,20 +359,23 @@ import Testing
         }
     }
 
-    /// Storing what a call read can fail too (here the database refuses the key listing):
-    /// the run still ends `failed` with the error, so `report` names it. It was left
-    /// started, with no outcome, and no `run_failed` finding ever came of it.
+    /// Storing what a call read can fail too (here the database refuses the key listing,
+    /// by a unique index made behind the ledger's back: a trigger of its own would be
+    /// refused before the run began): the run still ends `failed` with the error, so
+    /// `report` names it. It was left started, with no outcome, and no `run_failed` finding
+    /// ever came of it.
     @Test func aRunWhoseStoringFailsEndsFailed() async throws {
         let directory = try TemporaryDirectory()
         try await withUsage { server, _ in
             _ = try await fetch(directory, server)
             let path = directory.path("ledger.sqlite")
             let raw = try Database(path: path, create: false)
-            try raw.execute("CREATE TRIGGER refuse_listing BEFORE INSERT ON key_listings BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+            try raw.execute("CREATE UNIQUE INDEX one_listing ON key_listings(account)")
             await #expect(throws: (any Error).self) { _ = try await fetch(directory, server, now: Self.now.adding(seconds: 3600)) }
             let ledger = try Ledger(path: path)
             let last = try ledger.read { try $0.runs() }.max { $0.id < $1.id }
-            #expect(last?.outcome == "failed" && last?.summary?.contains("refused by the test") == true, "\(String(describing: last))")
+            #expect(last?.outcome == "failed" && last?.summary?.contains("(UNIQUE constraint failed: key_listings.account): its tables "
+                + "hold rows its journal does not make") == true, "\(String(describing: last))")
             #expect(last?.exitCode != nil)
         }
     }

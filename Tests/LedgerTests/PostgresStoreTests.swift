@@ -1058,9 +1058,10 @@ struct PostgresStoreTests {
         #expect(report.rowsMayBeHidden)
     }
 
-    /// Row-level security forced on a ledger table refuses a writer's rows with the
+    /// Row-level security forced on a ledger table refused a writer's rows with the
     /// server's "insufficient privilege": what to do is to drop it, as verify says, not to
-    /// grant rights the user already has (probe 74).
+    /// grant rights the user already has (probe 74). A writer finds it among the guards
+    /// before its first write, and says so.
     @Test func rowLevelSecurityRefusingAWriteSaysToDropIt() throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(lifecycle())
@@ -1080,9 +1081,9 @@ struct PostgresStoreTests {
             try ledger.write { _ = try $0.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: t0) }
         }
         let message = refused.map { "\($0)" } ?? ""
-        #expect(message.contains(": row-level security refuses user \"\(writer)\" "
-            + "the ledger's rows (new row violates row-level security policy for table \"runs\"); the ledger uses none: drop "
-            + "the policies and DISABLE ROW LEVEL SECURITY on its tables"), "\(message)")
+        #expect(message.contains("the ledger is damaged: row-level security on the ledger's table runs (policy reads), which "
+            + "the ledger does not use"), "\(message)")
+        #expect(message.contains("drop the policies and DISABLE ROW LEVEL SECURITY on those tables; nothing was written"), "\(message)")
         #expect(!message.contains("grant") && !message.contains("writer-secret"), "\(message)")
         #expect(try store.openAnother().headHash() == head)
     }

@@ -673,6 +673,51 @@ struct StoreConformanceTests {
         #expect(!postgres || tampered.problems.last?.contains("changed: snapshots 1 updated (since") == true, "\(tampered.problems)")
     }
 
+    /// A writer asks for the guards before its first write: without them, entries were cut
+    /// from the journal's end with the rows they made, and `topup` bought again what they
+    /// had bought, the chain as sound as before (probe 153). Refused as damaged, with
+    /// nothing written.
+    @Test(arguments: Stores.all)
+    func aWriterRefusesALedgerWhoseGuardsAreGone(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        let head = try store.ledger.headHash()
+        try store.dropAppendOnlyTriggers()
+        let writer = try store.openAnother()
+        let refused = #expect(throws: LedgerError.self) { try writer.appendAll(usageFacts()) }
+        guard case .malformedEntry(let text)? = refused else {
+            Issue.record("not a damaged ledger: \(String(describing: refused))")
+            return
+        }
+        #expect(text.hasPrefix("append-only triggers journal_append_only"), "\(text)")
+        #expect(text.hasSuffix("missing, changed or disabled: the journal or the readings can be changed in place; nothing was written"),
+                "\(text)")
+        #expect(try writer.headHash() == head)
+    }
+
+    /// A projection row the journal did not make (left behind by entries cut from the
+    /// journal's end, or written behind the ledger's back) refuses the entry whose row it
+    /// takes the place of: damage (74), not this tool's fault (70, "UNIQUE constraint
+    /// failed: runs.id", probe 153), and nothing is written.
+    @Test(arguments: Stores.all)
+    func aRowTheJournalDidNotMakeIsDamage(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        let head = try store.ledger.read { try $0.head() }
+        try store.execute("INSERT INTO runs (id, account, command, started_at) VALUES (\(head.seq + 1), 'default', 'fetch', 'x')")
+        let refused = #expect(throws: LedgerError.self) {
+            try store.ledger.write { _ = try $0.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: t0) }
+        }
+        guard case .malformedEntry(let text)? = refused else {
+            Issue.record("not a damaged ledger: \(String(describing: refused))")
+            return
+        }
+        #expect(text.hasPrefix("a row of entry \(head.seq + 1) was refused ("), "\(text)")
+        #expect(text.hasSuffix("): its tables hold rows its journal does not make (entries cut from the journal's end, or rows "
+            + "written behind the ledger's back); nothing was written"), "\(text)")
+        #expect(try store.ledger.read { try $0.head() } == head)
+    }
+
     /// A trigger or rule the ledger did not make on its tables can make appends "succeed"
     /// and store nothing (`RAISE(IGNORE)`, `DO INSTEAD NOTHING`): `verify` names it, and it
     /// said the ledger was sound.

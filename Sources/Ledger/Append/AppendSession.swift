@@ -136,15 +136,28 @@ final class AppendSession {
     }
 
     /// Has the store write `batch`'s entries and their projection rows.
+    ///
+    /// A row the database refuses (a key it holds already) is one the journal did not make:
+    /// entries cut from the journal's end left theirs behind, or rows were written behind
+    /// the ledger's back. Said as damage, not as this tool's fault (probe 153: 70, "UNIQUE
+    /// constraint failed: runs.id").
     private static func write(_ batch: AppendBatch, to transaction: any StoreTransaction) throws {
         guard batch.count > 0 else { return }
-        try transaction.appendJournal(batch)
-        let live = transaction.projections(.live)
-        // By index, so each entry is lent to the projector rather than copied out.
-        try batch.entries.withUnsafeBufferPointer { entries in
-            for index in entries.indices { try Projector.apply(entries[index].entry, to: live) }
+        do {
+            try transaction.appendJournal(batch)
+            let live = transaction.projections(.live)
+            // By index, so each entry is lent to the projector rather than copied out.
+            try batch.entries.withUnsafeBufferPointer { entries in
+                for index in entries.indices { try Projector.apply(entries[index].entry, to: live) }
+            }
+            try transaction.flush()
+        } catch let refusal as any RowRefusal where refusal.isRefusal {
+            let first = batch.entries.first?.entry.seq ?? 0, last = batch.entries.last?.entry.seq ?? 0
+            throw LedgerError.malformedEntry("a row of \(first == last ? "entry \(first)" : "entries \(first)–\(last)") was refused "
+                + "(\(refusal.refusalText)): "
+                + "its tables hold rows its journal does not make (entries cut from the journal's end, or rows written "
+                + "behind the ledger's back); nothing was written")
         }
-        try transaction.flush()
     }
 }
 

@@ -44,6 +44,11 @@ protocol LedgerStore: AnyObject, Sendable {
     /// the readings append-only (`StoreCheck`).
     func check() throws -> StoreCheck
 
+    /// The guards alone (`StoreCheck`'s triggers, foreign triggers and rules, row-level
+    /// security, bypassed triggers), read from the database's catalog without reading its
+    /// tables: what a writer asks before its first write.
+    func guards() throws -> StoreCheck
+
     /// The ledger's tables (the journal's and the projections', `Schema.projectionTableKeys`)
     /// that the database does not have: dropped behind the ledger's back.
     func missingTables() throws -> [String]

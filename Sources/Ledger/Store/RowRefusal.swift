@@ -5,4 +5,6 @@
 protocol RowRefusal: Error {
     /// A constraint refused the row.
     var isRefusal: Bool { get }
+    /// The refusal in the database's words, without the statement.
+    var refusalText: String { get }
 }

@@ -53,6 +53,7 @@ struct SQLiteError: RowRefusal, Sendable, CustomStringConvertible {
     /// A constraint (unique key, foreign key, trigger `RAISE`) refused the write.
     var isConstraint: Bool { code == SQLITE_CONSTRAINT }
     var isRefusal: Bool { isConstraint }
+    var refusalText: String { message }
     /// The file cannot be written, opened, or is not a healthy database.
     var isIO: Bool {
         [SQLITE_IOERR, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_PERM]

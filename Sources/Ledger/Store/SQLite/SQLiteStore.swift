@@ -207,20 +207,25 @@ final class SQLiteStore: LedgerStore {
     }
 
     func check() throws -> StoreCheck {
+        var check = try guards()
         try withConnection { connection in
-            let verdict = try connection.db.statement("PRAGMA integrity_check").rows { $0.text(0) }
+            check.verdict = try connection.db.statement("PRAGMA integrity_check").rows { $0.text(0) }.joined(separator: "; ")
+            check.file = Self.cutInsideAPage(path, pageSize: try connection.db.scalarInt("PRAGMA page_size") ?? 0)
+        }
+        check.log = Self.writeAheadLog(path)
+        return check
+    }
+
+    func guards() throws -> StoreCheck {
+        try withConnection { connection in
             let rows = try connection.db.statement("SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'trigger'")
                 .rows { (name: $0.text(0), sql: $0.text(1), table: $0.text(2)) }
             let triggers = Dictionary(rows.map { ($0.name, $0.sql) }, uniquingKeysWith: { first, _ in first })
-            let pageSize = try connection.db.scalarInt("PRAGMA page_size") ?? 0
             return StoreCheck(
-                verdict: verdict.joined(separator: "; "),
                 unguarded: Schema.appendOnlyTriggers.filter { triggers[$0.name] != $0.sql }.map(\.name),
                 foreign: rows.filter { row in
                     Schema.isLedgerTable(row.table) && !Schema.appendOnlyTriggers.contains { $0.name == row.name }
-                }.map { "\($0.table).\($0.name)" }.sorted(),
-                file: Self.cutInsideAPage(path, pageSize: pageSize),
-                log: Self.writeAheadLog(path))
+                }.map { "\($0.table).\($0.name)" }.sorted())
         }
     }
 
