@@ -49,6 +49,7 @@ extension OpenRouterClient {
         var bodies: [String] = []
         var offset = 0
         var held = 0
+        var firstPage: [String] = []
         for pages in 0..<maxKeyPages {
             let body = try await page(offset)
             held += body.count
@@ -87,11 +88,16 @@ extension OpenRouterClient {
                 keys.append(key)
                 fresh += 1
             }
-            guard fresh > 0 else {
+            // Only keys already read: a listing that shifted as it was read (a key made or
+            // deleted meanwhile) repeats a few, and its next page ends it; one that repeats
+            // the first page whole ignores offset, and would be read for ever (probe 154:
+            // a page of one key read before was 76).
+            if fresh == 0, offset > 0, listed.map(\.hash) == firstPage {
                 throw .malformedResponse(
-                    reason: "GET /keys at offset \(offset) listed only keys already read: the API seems to ignore offset",
+                    reason: "GET /keys at offset \(offset) listed the first page's keys again: the API seems to ignore offset",
                     rawBody: raw)
             }
+            if offset == 0 { firstPage = listed.map(\.hash) }
             offset += listed.count
         }
         throw .malformedResponse(

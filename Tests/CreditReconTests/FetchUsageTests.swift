@@ -561,6 +561,24 @@ import Testing
                 + "a key cannot be listed before it is made") == true, "\(String(describing: late))")
     }
 
+    /// A key whose hash is the reports' name for the use no key explains, or empty, is
+    /// refused: `usage_by_key.csv` had two `unattributed` rows in a period (probe 154).
+    @Test func aKeyNamedLikeTheUnattributedRowIsRefused() {
+        func listing(_ hash: String) -> KeysRead {
+            KeysRead(observedAt: Self.now, keys: [
+                KeyReading(hash: hash, name: "sneaky", label: nil, disabled: false, usage: Self.usd("3"), byokUsage: nil,
+                           limit: nil, limitRemaining: nil, limitReset: nil, createdAt: nil),
+            ], rawBodies: ["{}"])
+        }
+        #expect(throws: Never.self) { try FetchStage.checkHashes(listing("Unattributed2")) }
+        for (hash, said) in [("unattributed", "a key whose hash is \"unattributed\", the name the reports give the use no key explains"),
+                             ("", "a key with an empty hash")] {
+            let refused = #expect(throws: APIError.self) { try FetchStage.checkHashes(listing(hash)) }
+            #expect(refused.map { FetchCallFailed(call: "GET /keys", kept: "the snapshot", error: $0).exitStatus.rawValue } == 76)
+            #expect(refused.map(String.init(describing:))?.contains(said) == true, "\(String(describing: refused))")
+        }
+    }
+
     /// A key whose running usage is lower than at its latest earlier reading is a warning
     /// of `fetch` (exit 1), as the account's total going down is; it was found only by a
     /// later report.

@@ -100,6 +100,21 @@ import Testing
         }
     }
 
+    /// A page holding only keys already read is a listing that shifted as it was read
+    /// (the last key of a full page slid onto the next when one before it was made): its
+    /// next page ends it. It was 76, "the API seems to ignore offset" (probe 154).
+    @Test func aPageOfKeysAlreadyReadIsAShiftedListing() async throws {
+        let (reading, offsets) = try await read { offset in
+            switch offset {
+            case 0: ["a", "b", "c"]
+            case 3: ["c"]
+            default: []
+            }
+        }
+        #expect(reading.keys.map(\.hash) == ["a", "b", "c"])
+        #expect(offsets == [0, 3, 4])
+    }
+
     @Test func anAPIThatIgnoresOffsetIsMalformedNotAnEndlessLoop() async {
         do throws(APIError) {
             _ = try await read { _ in ["a", "b"] }

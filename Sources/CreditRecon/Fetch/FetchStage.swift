@@ -184,6 +184,7 @@ public struct FetchStage: Sendable {
                 let clockChecked = !context.clock.isFixed
                 let listing = try await step("GET /keys", run, interruption) { () async throws(APIError) in
                     let listing = KeysRead(try await client.listKeys(), observedAt: context.now())
+                    try Self.checkHashes(listing)
                     if clockChecked { try Self.checkCreationTimes(listing) }
                     return listing
                 }
@@ -270,6 +271,20 @@ public struct FetchStage: Sendable {
     /// made after the account's previous reading brings its whole usage into the books, as
     /// spent since. Asked only of a listing dated by the clock, not by --now (a backfill
     /// dated deliberately earlier).
+    /// Refuses a key with no hash, or with the one the reports give the use no key
+    /// explains: `usage_by_key.csv` had two `unattributed` rows in a period, and a script
+    /// summing that row summed a key's use with it (probe 154).
+    static func checkHashes(_ listing: KeysRead) throws(APIError) {
+        for key in listing.keys where key.hash.isEmpty || key.hash == KeyPeriodUsage.unattributedHash {
+            throw .malformedResponse(
+                reason: key.hash.isEmpty
+                    ? "GET /keys lists a key with an empty hash, which names no key"
+                    : "GET /keys lists a key whose hash is \"\(key.hash)\", the name the reports give the use no key explains; "
+                        + "a key's hash is the API's digest of it",
+                rawBody: nil)
+        }
+    }
+
     static func checkCreationTimes(_ listing: KeysRead) throws(APIError) {
         let latest = listing.observedAt.millisecondsSinceEpoch + ClockCheck.tolerance
         for key in listing.keys {
