@@ -94,6 +94,25 @@ extension Reliability {
             #expect(verified.status == 1 && verified.stdout.contains("topups row "), "\(verified.stdout)")
         }
 
+        /// The README's check of the chain without this tool, as printed there: it prints the
+        /// head `verify` prints, and names an entry edited behind the ledger's back. The one it
+        /// gave checked entry 1 alone (probe 153).
+        @Test func theREADMEsChainCheckPrintsVerifysHead() throws {
+            let scratch = try Scratch()
+            let (ledger, head) = try ledgerWithHistory(scratch)
+            let readme = try String(contentsOf: Executable.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+            let start = try #require(readme.range(of: "python3 - ledger.sqlite <<'EOF'\n"))
+            let end = try #require(readme.range(of: "\nEOF\n", range: start.upperBound..<readme.endIndex))
+            let script = scratch.path("check.py")
+            try String(readme[start.upperBound..<end.lowerBound]).write(toFile: script, atomically: true, encoding: .utf8)
+            let python = URL(fileURLWithPath: "/usr/bin/env")
+            let sound = try Executable.run(tool: python, ["python3", script, ledger])
+            #expect(sound.status == 0 && "head " + sound.stdout.trimmingCharacters(in: .newlines) == head, "\(sound)")
+            #expect(try Executable.sqlite3(ledger, "DROP TRIGGER journal_append_only_update; UPDATE journal SET entry = entry || ' ' WHERE seq = 7;").status == 0)
+            let edited = try Executable.run(tool: python, ["python3", script, ledger])
+            #expect(edited.status == 1 && edited.stderr == "entry 7 breaks the chain\n", "\(edited)")
+        }
+
         /// Every entry edited: the listing stops at its limit and says there may be more, in
         /// words and in `--json` (`problems_may_be_more`); one entry edited says nothing of it.
         @Test func aListingCutAtItsLimitSaysThereMayBeMore() throws {
