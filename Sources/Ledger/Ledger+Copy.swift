@@ -22,7 +22,7 @@ extension Ledger {
     /// (the append-only triggers) are missing or changed, is no empty ledger either: the copy
     /// would fail on a stray row, or commit books that can be edited in place.
     public func copy(into target: Ledger, progress: (Int64) throws -> Void = { _ in }) throws -> CopyOutcome {
-        let guards = try target.store.check()
+        let guards = try target.store.guards()
         let unguarded = guards.unguarded
         guard unguarded.isEmpty else {
             throw LedgerError.badLocation(
@@ -35,7 +35,7 @@ extension Ledger {
         }
         return try store.read { source in
             let expected = try source.head()
-            return try target.write { writer in
+            return try target.write(checkingFirst: false) { writer in
                 let held = try writer.session.drained().head()
                 guard held.seq == 0 else {
                     throw LedgerError.notEmpty(location: target.path, entries: held.seq, sameHead: held == expected)

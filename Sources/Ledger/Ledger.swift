@@ -12,8 +12,8 @@ public final class Ledger: Sendable {
     /// password.
     public let path: String
     let store: any LedgerStore
-    /// Whether this ledger's guards were found in place before its first write.
-    private let guardsSeen = Mutex(false)
+    /// Whether a write of this ledger found its guards in place and no row past its head.
+    private let checked = Mutex(false)
 
     /// Opens the SQLite ledger at `path`, migrating its schema; with `create`, a missing file
     /// is created (mode 0600) and a database holding no tables becomes a ledger, and without,
@@ -63,17 +63,24 @@ public final class Ledger: Sendable {
     /// Before the first write, the store's guards (the triggers that keep the journal and
     /// the readings append-only) must be in place: without them, entries can be cut from
     /// the journal's end with the rows they made, which no chain shows, and a writer went on
-    /// appending, `topup` buying again what the cut entries had bought (probe 153).
+    /// appending, `topup` buying again what the cut entries had bought (probe 153). And no
+    /// row may be past the journal's head (`AppendSession`'s `checkingRows`).
     public func write<T: Sendable>(_ body: (inout LedgerWriter) throws -> T) throws -> T {
-        if !guardsSeen.withLock({ $0 }) {
+        try write(checkingFirst: true, body)
+    }
+
+    /// `write(_:)`; without `checkingFirst`, for a caller that checks the guards and the
+    /// rows itself, more strictly (`copy(into:)`: no row at all in an empty ledger).
+    func write<T: Sendable>(checkingFirst: Bool, _ body: (inout LedgerWriter) throws -> T) throws -> T {
+        let first = checkingFirst && !checked.withLock { $0 }
+        if first {
             let problems = try store.guards().guardProblems
             guard problems.isEmpty else {
                 throw LedgerError.malformedEntry(problems.joined(separator: "; ") + "; nothing was written")
             }
-            guardsSeen.withLock { $0 = true }
         }
         let (result, started) = try store.write { transaction in
-            let session = try AppendSession(transaction)
+            let session = try AppendSession(transaction, checkingRows: first)
             do {
                 var writer = LedgerWriter(session: session)
                 let result = try body(&writer)
@@ -85,6 +92,7 @@ public final class Ledger: Sendable {
                 throw error
             }
         }
+        if first { checked.withLock { $0 = true } }
         // Committed: the writer lock says which runs are its own (`runningWriter(at:)`).
         if !started.isEmpty { store.announce(runs: started) }
         return result

@@ -1032,9 +1032,29 @@ struct PostgresStoreTests {
         try store.execute("SET session_replication_role = replica; UPDATE journal SET seq = seq WHERE seq <= 2")
         let report = try store.openAnother().verify()
         #expect(!report.isSound)
-        #expect(report.problems == ["the server's statistics count rows of append-only tables changed: journal 2 updated "
-            + "(since they were last reset); the append-only triggers refuse that, so they were bypassed "
-            + "(session_replication_role = replica, or the triggers disabled for a while)"])
+        #expect(report.problems == ["the server's statistics count rows the ledger never changes as changed: journal 2 updated "
+            + "(since they were last reset); the append-only triggers refuse updating or deleting rows of the journal and the "
+            + "readings, and the ledger deletes no row of its other tables, so they were changed behind its back, past the "
+            + "triggers (session_replication_role = replica, or the triggers disabled for a while)"])
+    }
+
+    /// The journal's tail cut past its triggers (replica mode, TRUNCATE and the rest put
+    /// back: no count of the journal's), with the top-ups, charges and runs it made deleted:
+    /// the ledger deletes no row, so the server's count of those is the sign, and a writer
+    /// refuses the ledger (probe 158: `topup` bought the cut row again).
+    @Test func rowsDeletedFromAnyLedgerTableAreNamed() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        let head = try store.ledger.read { try $0.head() }
+        try store.execute("""
+            SET session_replication_role = replica;
+            DELETE FROM charges WHERE seq = (SELECT max(seq) FROM charges);
+            """)
+        let writer = try store.openAnother()
+        let refused = #expect(throws: LedgerError.self) { try writer.appendAll(usageFacts()) }
+        #expect(String(describing: refused).contains("changed: charges 1 deleted (since they were last reset)"),
+                "\(String(describing: refused))")
+        #expect(try writer.read { try $0.head() } == head)
     }
 
     /// Row-level security hides rows from the roles a policy names (the table's owner too,

@@ -718,6 +718,26 @@ struct StoreConformanceTests {
         #expect(try store.ledger.read { try $0.head() } == head)
     }
 
+    /// A projection row past the journal's head that no new row collides with (entries cut
+    /// from the journal's end, their rows left) refuses a writer's first write: it was read
+    /// as what the journal holds (`import charges`: "3 already in the ledger", probe 158).
+    @Test(arguments: Stores.all)
+    func aRowPastTheHeadRefusesTheFirstWrite(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        let head = try store.ledger.read { try $0.head() }
+        try store.execute("INSERT INTO runs (id, account, command, started_at) VALUES (\(head.seq + 50), 'default', 'fetch', 'x')")
+        let writer = try store.openAnother()
+        let refused = #expect(throws: LedgerError.self) { try writer.appendAll(usageFacts()) }
+        guard case .malformedEntry(let text)? = refused else {
+            Issue.record("not a damaged ledger: \(String(describing: refused))")
+            return
+        }
+        #expect(text == "its tables hold rows of entries up to \(head.seq + 50), past its newest entry (\(head.seq)): entries were "
+            + "cut from the journal's end, or rows written behind the ledger's back; nothing was written", "\(text)")
+        #expect(try writer.read { try $0.head() } == head)
+    }
+
     /// A trigger or rule the ledger did not make on its tables can make appends "succeed"
     /// and store nothing (`RAISE(IGNORE)`, `DO INSTEAD NOTHING`): `verify` names it, and it
     /// said the ledger was sound.

@@ -29,7 +29,12 @@ final class AppendSession {
     /// The batches with the store, oldest first; each hands its batch back for reuse.
     private var inFlight: [BackgroundWork<Result<AppendBatch, any Error>>] = []
 
-    init(_ transaction: any StoreTransaction) throws {
+    /// With `checkingRows`, also refuses a ledger whose projection rows are past its head
+    /// (`StoreTransaction.newestRowSeq`): entries cut from the journal's end leave their
+    /// rows behind, and one that collides with a new row refuses the write (`write`), but
+    /// one that does not was read as what the journal holds ("3 already in the ledger",
+    /// probe 158). Asked by a ledger's first write.
+    init(_ transaction: any StoreTransaction, checkingRows: Bool = false) throws {
         self.transaction = transaction
         let newest = try transaction.headEntry()
         let chain = newest.map { ChainHead(seq: $0.seq, hash: $0.hash) } ?? .empty
@@ -49,6 +54,14 @@ final class AppendSession {
         if let newest, !newest.hashesToItsHash {
             throw LedgerError.malformedEntry("its newest entry (seq \(newest.seq)) does not hash to the hash stored with it, so "
                 + "it was changed behind the ledger's back; nothing was written")
+        }
+        if checkingRows {
+            let newest = try transaction.newestRowSeq()
+            guard newest <= chain.seq else {
+                throw LedgerError.malformedEntry("its tables hold rows of entries up to \(newest), past its newest entry "
+                    + "(\(chain.seq)): entries were cut from the journal's end, or rows written behind the ledger's back; "
+                    + "nothing was written")
+            }
         }
         startSeq = chain.seq
         headSeq = chain.seq

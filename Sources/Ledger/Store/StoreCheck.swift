@@ -17,7 +17,8 @@ struct StoreCheck: Sendable, Equatable {
     /// among them, and can be dropped afterwards without a trace (probe 73).
     var rowSecurity: [String] = []
     /// Append-only tables whose rows the server's statistics count as updated or deleted,
-    /// with the counts (PostgreSQL's `pg_stat_user_tables`): the triggers refuse both, so
+    /// and ledger tables whose rows they count as deleted, which the ledger never does, with
+    /// the counts (PostgreSQL's `pg_stat_user_tables`): the triggers refuse both, so
     /// they were bypassed (`session_replication_role = replica` runs no trigger, and the
     /// trigger check cannot see a session's setting), entries cut from the journal's end
     /// among what that allows. Counted since the statistics were last reset.
@@ -45,12 +46,13 @@ struct StoreCheck: Sendable, Equatable {
             + "entry and row; drop the policies and DISABLE ROW LEVEL SECURITY on those tables"
     }
 
-    /// The bypassed triggers' finding, or `nil` when no append-only row was changed.
+    /// The bypassed triggers' finding, or `nil` when no row the ledger never changes was.
     var bypassedProblem: String? {
         guard !bypassed.isEmpty else { return nil }
-        return "the server's statistics count rows of append-only tables changed: \(bypassed.joined(separator: ", ")) "
-            + "(since they were last reset); the append-only triggers refuse that, so they were bypassed "
-            + "(session_replication_role = replica, or the triggers disabled for a while)"
+        return "the server's statistics count rows the ledger never changes as changed: \(bypassed.joined(separator: ", ")) "
+            + "(since they were last reset); the append-only triggers refuse updating or deleting rows of the journal and "
+            + "the readings, and the ledger deletes no row of its other tables, so they were changed behind its back, past "
+            + "the triggers (session_replication_role = replica, or the triggers disabled for a while)"
     }
 
     /// Every finding of the guards (triggers missing or changed, triggers and rules added,

@@ -5,6 +5,10 @@ protocol StoreTransaction: AnyObject, StoreQueries {
     /// which it checks first (`AppendSession`).
     func headEntry() throws -> StoredHeadEntry?
 
+    /// The highest entry number any projection row carries (`Schema.newestRowSeq`), 0 for
+    /// none: above the journal's head, rows were left by entries cut from its end.
+    func newestRowSeq() throws -> Int64
+
     /// Appends `batch`'s entries to the journal.
     func appendJournal(_ batch: AppendBatch) throws
 

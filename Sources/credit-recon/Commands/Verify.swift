@@ -93,8 +93,8 @@ extension CreditReconCommand {
                 } else if report.isSound {
                     // What PostgreSQL's store checked is the guards.
                     let checked = isPostgres
-                        ? "the append-only triggers in place, no row-level security, and no append-only row changed by the "
-                            + "server's statistics (which start again when reset or when a table is made again)"
+                        ? "the append-only triggers in place, no row-level security, and no row the ledger never changes "
+                            + "counted changed by the server's statistics (which start again when reset or when a table is made again)"
                         : "integrity_check \(report.integrity)"
                     print("ledger sound: \(report.entries) journal entries, \(checked)")
                     print("head \(report.headHash)")

@@ -314,17 +314,21 @@ final class PostgresStore: LedgerStore {
                 ORDER BY 1
                 """
             ) { try $0.text() }
-            // Rows of append-only tables updated or deleted, which the triggers refuse: the
-            // server counts attempts that got past them, committed or not.
+            // Rows of append-only tables updated or deleted, which the triggers refuse, and
+            // rows of any ledger table deleted, which the ledger never does (the journal's
+            // tail cut with the top-ups and charges it made, probe 158): the server counts
+            // changes that got past them, committed or not.
             var tables = PostgresBindings()
             tables.append(Schema.appendOnlyTables)
+            tables.append(Schema.ledgerTables)
             let changed = try connection.session.query(
                 """
                 SELECT relname::text || ' ' || concat_ws(' and ',
-                    CASE WHEN n_tup_upd > 0 THEN n_tup_upd || ' updated' END,
+                    CASE WHEN n_tup_upd > 0 AND relname = ANY($1) THEN n_tup_upd || ' updated' END,
                     CASE WHEN n_tup_del > 0 THEN n_tup_del || ' deleted' END)
                 FROM pg_stat_user_tables
-                WHERE schemaname = '\(PostgresSchema.schema)' AND relname = ANY($1) AND (n_tup_upd > 0 OR n_tup_del > 0)
+                WHERE schemaname = '\(PostgresSchema.schema)' AND relname = ANY($2)
+                  AND ((relname = ANY($1) AND n_tup_upd > 0) OR n_tup_del > 0)
                 ORDER BY 1
                 """, tables
             ) { try $0.text() }

@@ -29,6 +29,10 @@ final class PostgresTransaction: StoreTransaction {
         }.first ?? .empty
     }
 
+    func newestRowSeq() throws -> Int64 {
+        try session.query(Schema.newestRowSeq(in: Self.s)) { try $0.int64() }.first ?? 0
+    }
+
     func headEntry() throws -> StoredHeadEntry? {
         try session.query("SELECT seq, prev_hash, entry, hash FROM \(Self.s).journal ORDER BY seq DESC LIMIT 1") { row in
             StoredHeadEntry(seq: try row.int64(), prevHash: try row.text(), entry: try row.text(), hash: try row.text())

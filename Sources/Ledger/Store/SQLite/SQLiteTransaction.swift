@@ -41,6 +41,10 @@ final class SQLiteTransaction: StoreTransaction {
             .first { ChainHead(seq: $0.int64(0), hash: $0.text(1)) } ?? .empty
     }
 
+    func newestRowSeq() throws -> Int64 {
+        try db.statement(Schema.newestRowSeq(in: "main")).first { $0.int64(0) } ?? 0
+    }
+
     func headEntry() throws -> StoredHeadEntry? {
         try db.statement("SELECT seq, prev_hash, entry, hash FROM journal ORDER BY seq DESC LIMIT 1")
             .first { StoredHeadEntry(seq: $0.int64(0), prevHash: $0.text(1), entry: $0.text(2), hash: $0.text(3)) }

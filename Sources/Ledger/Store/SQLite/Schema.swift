@@ -116,6 +116,18 @@ enum Schema {
     /// The tables of migration v2, append-only like `snapshots`.
     static let usageTableNames = ["key_listings", "key_readings", "activity_days", "activity_rows"]
 
+    /// The highest entry number the projection rows of schema `schema` carry, 0 for none:
+    /// each row's key (or the entry that last changed a top-up) is the number of an entry,
+    /// so none is above the journal's head unless entries were cut from its end and their
+    /// rows left behind. Each by its table's primary key or unique index, but a top-up's
+    /// last change (a table of plan rows).
+    static func newestRowSeq(in schema: String) -> String {
+        let columns = [("runs", "id"), ("snapshots", "id"), ("charges", "seq"), ("topups", "id"), ("topups", "updated_seq"),
+                       ("key_listings", "id"), ("activity_days", "id")]
+        return "SELECT COALESCE(max(s), 0) FROM ("
+            + columns.map { "SELECT max(\($0.1)) AS s FROM \(schema).\($0.0)" }.joined(separator: " UNION ALL ") + ") AS newest"
+    }
+
     /// Projection tables and their keys (one column or several), in the order a replay
     /// compares them.
     static let projectionTableKeys: [(table: String, key: [String])] = [
