@@ -705,10 +705,32 @@ struct ImportChargesTests {
         #expect(again.inserted == 1 && again.linked.isEmpty && again.unlinkedReferences == 1)
         // Said at the import, not only by the report once both are paid.
         #expect(again.secondPurchases.map(\.reference) == ["R-02"] && again.secondPurchases.map(\.chargeID) == ["web_2"])
+        #expect(again.secondPurchasesPaid == 0)  // not recorded paid
         // Naming the row's own charge, which may have expired unpaid (probe 134).
         let rowCharge = try bench.ledger.read { try $0.allTopUps() }.first { $0.reference == "R-02" }?.chargeID
         #expect(rowCharge != nil && again.secondPurchases.map(\.rowCharge) == [rowCharge])
         #expect(try bench.states()["R-02"] == "created")
+    }
+
+    /// A paid charge naming a row whose charge is also paid, or not known to be expired,
+    /// is the row bought twice, which needs a person (`import charges` exits 1; it exited
+    /// 0, probe 155); naming a row whose charge expired unpaid, it is the row bought again.
+    @Test func aRowBoughtTwiceIsCountedForTheExitCode() async throws {
+        let plan = try bench.plan(TopUpBench.planText(2))
+        _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: nil) })
+        _ = try importer("""
+            \(Self.header)
+            web_1,1.50,\(Wallets.b),137,2026-11-03T10:00:00Z,,R-01,expired,,
+            web_2,2.50,\(Wallets.c),8453,2026-11-03T10:00:00Z,,R-02,paid,2026-11-03T10:05:00Z,
+            """).run(ledger: bench.ledger, now: now)
+        let again = try importer("""
+            \(Self.header)
+            web_3,1.50,\(Wallets.b),137,2026-11-03T12:00:00Z,,R-01,paid,2026-11-03T12:05:00Z,
+            web_4,2.50,\(Wallets.c),8453,2026-11-03T12:00:00Z,,R-02,paid,2026-11-03T12:05:00Z,
+            web_5,2.50,\(Wallets.c),8453,2026-11-03T13:00:00Z,,R-02,pending,,
+            """).run(ledger: bench.ledger, now: now)
+        #expect(again.secondPurchases.map(\.chargeID) == ["web_3", "web_4", "web_5"])
+        #expect(again.secondPurchasesPaid == 1)
     }
 
     /// A row's key mistyped is refused in a ledger that holds no plan rows at all, as in
@@ -771,6 +793,9 @@ struct ImportChargesTests {
         let second = try importer("\(Self.header)\nweb_2,10,\(Wallets.a),1,2026-11-03T11:00:00Z,,\(key),paid,2026-11-03T11:05:00Z,\n")
             .run(ledger: bench.ledger, now: now)
         #expect(second.inserted == 1 && second.secondPurchases.map(\.chargeID) == ["web_2"])
+        // Both paid: the row bought twice, which needs a person (exit 1; probe 155: 0).
+        #expect(second.secondPurchasesPaid == 1)
+        #expect(second.json.text.contains("\"second_purchases_paid\":1"), "\(second.json)")
         // Nothing left for --retry-unknown to send again.
         let fake = FakeChargeCreator()
         _ = try await bench.run(plan, client: fake, retryUnknown: true)

@@ -54,7 +54,9 @@ enum ChargesImportCommand {
         skipped, so importing the same file twice changes nothing; the same charge_id with other values is \
         refused, but for its status and paid_at, and for a reference given to a charge recorded without one. \
         A reference naming a blocked or unknown top-up of the same account (that row's purchase) resolves it, \
-        also when the charge was recorded without it before: import its row again with the reference. SIGINT or \
+        also when the charge was recorded without it before: import its row again with the reference. A paid \
+        charge naming a row that has its charge, not known to have expired, is the row bought twice: recorded, \
+        exit 1. SIGINT or \
         SIGTERM stops it at its next batch of 4,096 rows, writing nothing (exit 75).
         """
 
@@ -67,17 +69,19 @@ enum ChargesImportCommand {
             let summary = try context.importing(file, progress: progress) { ledger, heard in
                 try importer.run(ledger: ledger, now: context.now(), progress: heard)
             }
+            // A plan row bought twice needs a person (CONTRACT: exit 1).
+            let status: ExitStatus = summary.secondPurchasesPaid > 0 ? .attention : .ok
             if context.json {
                 var json = summary.json
                 if case .object(var members) = json {
                     members["file"] = .string(file)
                     json = .object(members)
                 }
-                print(json.exitCode(.ok).text)
+                print(json.exitCode(status).text)
             } else {
                 for line in summary.lines(file: file) { print(line) }
             }
-            return .ok
+            return status
         }
     }
 }
