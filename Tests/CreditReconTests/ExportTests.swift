@@ -221,6 +221,26 @@ import Testing
         #expect(reconMicros("2") + reconMicros("12") + reconMicros("6.000001") == books.totals.used)
     }
 
+    /// Accounts mapped under names hledger gives no type (`OpenRouter:Credits`) are
+    /// declared with their role's: `hledger bs` left the credits out of the balance sheet,
+    /// its net the opening balance's negative (probe 156). Names it types are left as they are.
+    @Test func hledgerAccountsWithoutATypeByNameAreDeclaredWithTheirRoles() throws {
+        let fixture = try Self.books()
+        let map = try Self.write("role,account\ncredits,OpenRouter:Credits\nusage,Spend:AI\nopening,equity:opening\n", fixture, "map.csv")
+        let exported = try Self.export(fixture, .hledger, accounts: try ExportAccounts.read(path: map, format: .hledger))
+        for line in ["account OpenRouter:Credits  ; type: A\n", "account Spend:AI:Unattributed  ; type: X\n",
+                     "account Spend:AI:Prod-Backend  ; type: X\n", "account equity:opening\n", "account Assets:Crypto:Wallets\n"] {
+            #expect(exported.text.contains(line), "\(line) in \(exported.text)")
+        }
+        let check = try JournalCheckers.hledger(exported.path, ["check", "-s"])
+        #expect(check.status == 0, "\(check.output)")
+        let sheet = try JournalCheckers.hledger(exported.path, ["balancesheet", "--flat", "-N"])
+        #expect(sheet.status == 0 && sheet.output.contains("OpenRouter:Credits") && sheet.output.contains("440.499999 USD"),
+                "\(sheet.output)")
+        let statement = try JournalCheckers.hledger(exported.path, ["incomestatement", "--flat", "-N"])
+        #expect(statement.status == 0 && statement.output.contains("Spend:AI:Prod-Backend"), "\(statement.output)")
+    }
+
     @Test func aChargeIsBookedWithItsMetadataOnTheDayItSettled() throws {
         let fixture = try Self.books()
         let text = try Self.export(fixture, .beancount).text

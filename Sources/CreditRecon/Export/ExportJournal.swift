@@ -48,9 +48,12 @@ struct ExportJournal {
             settled[index].reduce(Micros.zero) { $0 + $1.amount } - books.periods[index].purchasedViaCharges
         }
         let differences = accounts[.other] + ":" + AccountName.chargeDifferences
-        let posted = [credits, accounts[.charges], accounts[.other], accounts[.opening], unattributed]
-            + (chargeDifferences.contains { $0 != .zero } ? [differences] : [])
-            + Set(keyAccounts.values).sorted()
+        let roles: [(account: String, role: AccountRole)] = [
+            (credits, .credits), (accounts[.charges], .charges), (accounts[.other], .other), (accounts[.opening], .opening),
+            (unattributed, .usage),
+        ] + (chargeDifferences.contains { $0 != .zero } ? [(differences, .other)] : [])
+            + Set(keyAccounts.values).sorted().map { ($0, .usage) }
+        let posted = roles.map(\.account)
         for account in posted {
             if let problem = AccountName.problem(account, format: format) {
                 throw ExportError.badAccount(account, format: format, problem)
@@ -68,7 +71,7 @@ struct ExportJournal {
         // Assertions dated past the as-of time read as books closed there (probe 137).
         if let ahead = books.periodsAhead { journal.comment(ahead) }
         journal.blank()
-        journal.preamble(accounts: posted, on: books.from)
+        journal.preamble(accounts: roles, on: books.from)
 
         // One pass over the key usage rows, not one per period.
         let usageByPeriod = Dictionary(grouping: books.keyUsage.lazy.filter { $0.used != .zero }, by: \.start)

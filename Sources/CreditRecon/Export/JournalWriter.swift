@@ -31,13 +31,18 @@ struct JournalWriter {
 
     /// The currency (hledger's display of it; beancount's operating currency) and every
     /// account, declared on `date` (before any posting).
-    mutating func preamble(accounts: [String], on date: CivilDate) {
+    ///
+    /// hledger tells an account's type by its first name (`Assets`, `Expenses`, …); one
+    /// mapped under another (`OpenRouter:Credits`) is declared with its role's type, or
+    /// `hledger bs` left the credits out of the balance sheet (probe 156). Beancount
+    /// refuses such names (`AccountName.problem`).
+    mutating func preamble(accounts: [(account: String, role: AccountRole)], on date: CivilDate) {
         switch format {
         case .beancount:
             // No `commodity USD` directive: beancount needs none, and refuses a second one,
             // which made two accounts' files (or a main file declaring USD) fail to include.
             text.append("option \"operating_currency\" \"USD\"\n\n")
-            for account in accounts {
+            for (account, _) in accounts {
                 text.append(date)
                 text.append(" open ")
                 text.append(account)
@@ -45,9 +50,13 @@ struct JournalWriter {
             }
         case .hledger:
             text.append("commodity 1000.000000 USD\n")
-            for account in accounts {
+            for (account, role) in accounts {
                 text.append("account ")
                 text.append(account)
+                if AccountRole.hledgerType(of: account) == nil {
+                    text.append("  ; type: ")
+                    text.append(role.hledgerType)
+                }
                 text.append("\n")
             }
         }
