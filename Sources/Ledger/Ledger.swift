@@ -98,6 +98,19 @@ public final class Ledger: Sendable {
         return result
     }
 
+    /// What a write would refuse this ledger for (`write(_:)`, `AppendSession`), found
+    /// without writing: its guards, a newest entry that is not what its hash says, rows past
+    /// its head. Empty for a ledger that shows none; `verify` checks everything. For
+    /// `status`, which read a ledger writers refuse and said nothing (probe 153).
+    public func damageSigns() throws -> [String] {
+        let guards = try store.guards().guardProblems
+        return try guards + store.read { transaction in
+            let newest = try transaction.headEntry()
+            return [AppendSession.headProblem(newest), AppendSession.rowsProblem(try transaction.newestRowSeq(), head: newest?.seq ?? 0)]
+                .compactMap { $0 }
+        }
+    }
+
     /// Runs `body` in one read transaction (a consistent view while others write).
     public func read<T: Sendable>(_ body: (LedgerReader) throws -> T) throws -> T {
         try store.read { try body(LedgerReader($0)) }

@@ -1,6 +1,6 @@
 import CreditTypes
 import Foundation
-import Ledger
+@testable import Ledger
 import Testing
 @testable import CreditRecon
 
@@ -114,6 +114,36 @@ struct StatusTests {
         // The pending charge's hour and grace have passed by then, but no reading since could
         // show its credits: still pending (probe 118).
         #expect(stale.pending.count == 1 && stale.pending.amount == reconMicros("20"))
+    }
+
+    /// A ledger every writer refuses as damaged (here its guards gone) is said first, with
+    /// what to do: status read it and said nothing (probe 153), the figures of a ledger
+    /// that may have been cut or edited shown as sound.
+    @Test func aLedgerWritersRefuseIsSaidFirst() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.buildGoldenScenario()
+        let now = reconTime("2026-03-10T07:00:00Z")
+        let sound = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: now)
+        #expect(sound.damage.isEmpty && !sound.attentionItems.contains { $0.kind == "ledger_damaged" })
+        try Database(path: fixture.ledger.path, create: false).execute("DROP TRIGGER journal_append_only_update")
+        let damaged = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: now)
+        #expect(damaged.exitStatus == .attention)
+        #expect(damaged.attentionItems.first?.kind == "ledger_damaged")
+        #expect(damaged.attention.first == "the ledger is damaged, so every command that writes refuses it (74): append-only "
+            + "trigger journal_append_only_update missing, changed or disabled: the journal or the readings can be changed in "
+            + "place; run `credit-recon verify` to see what is and what to do, before trusting the figures here",
+            "\(damaged.attention)")
+        #expect(damaged.json.text.contains("\"ledger_damaged\""), "\(damaged.json.text)")
+        #expect(damaged.attention.count == sound.attention.count + 1)
+        // The report says it too, an error whatever its range: a month closed before the
+        // damage is no less read from a damaged ledger.
+        var options = ReconcileOptions(account: "default")
+        options.to = CivilDate(isoText: "2026-03-02")
+        let books = try Reconciler(options: options).reconcile(fixture.ledger)
+        #expect(books.findings.first?.kind == .ledgerDamaged && books.findings.first?.severity == .error, "\(books.findings)")
+        #expect(books.findings.first?.message.hasSuffix("these books may not be what it was given: run `credit-recon verify` to "
+            + "see what is and what to do") == true)
+        #expect(books.exitStatus == .attention)
     }
 
     /// A charge past its hour and grace reads as unpaid only once a reading since could show

@@ -55,4 +55,8 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case keyLimitLow = "key_limit_low"
     /// `opening + purchased − used ≠ closing` for a period.
     case balanceCheckFailed = "balance_check_failed"
+    /// The ledger shows damage every writer refuses (`Ledger.damageSigns()`): its guards
+    /// gone, its newest entry edited, rows past its head. Not dated in the books: said in
+    /// every report of the ledger, whatever its range.
+    case ledgerDamaged = "ledger_damaged"
 }

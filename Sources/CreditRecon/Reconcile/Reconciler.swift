@@ -55,6 +55,8 @@ public struct Reconciler: Sendable {
         var activity = StoredActivity.none
         var newest: Timestamp?
         var headHash: String
+        /// `Ledger.damageSigns()`.
+        var damage: [String] = []
     }
 
     /// How many of the ledger's newest runs are read (`Reconciliation.recentRuns`): a
@@ -82,6 +84,9 @@ public struct Reconciler: Sendable {
                 headHash: try reader.head().hash)
         }, alongside: { reader in try reader.charges(account: account) })
         input.charges = charges
+        // The report stamped the head hash of a ledger whose guards were gone, or cut, on
+        // books that said nothing of it (probe 153).
+        input.damage = try ledger.damageSigns()
         return input
     }
 
@@ -134,8 +139,12 @@ public struct Reconciler: Sendable {
         let standing = keyStanding(input, listings: listings, trusted: readings.trusted, grid: grid)
         findings += keyLimitFindings(standing.keys.map(\.key), readAt: standing.readAt)
 
-        // Only what falls in the range is reported.
-        let scopedFindings = scope(findings, to: &grid)
+        // Only what falls in the range is reported; damage of the ledger, whatever the range.
+        let damaged = input.damage.isEmpty ? [] : [Finding(
+            .error, .ledgerDamaged, at: asOf, account: options.account,
+            message: "the ledger is damaged, so every command that writes refuses it (74): \(input.damage.joined(separator: "; ")); "
+                + "these books may not be what it was given: run `credit-recon verify` to see what is and what to do")]
+        let scopedFindings = damaged + scope(findings, to: &grid)
         scope(&lines, to: grid)
         var latest: [String: KeyReadingRow] = [:]
         var firstRead: [String: Timestamp] = [:]
@@ -160,7 +169,8 @@ public struct Reconciler: Sendable {
             activity: scopedActivity(input.activity.lines, from: range.from, to: range.to), recentRuns: input.recentRuns,
             sendingRunIDs: Dictionary(input.chargeless.compactMap { topUp in
                 topUp.state == "planned" || topUp.state == "requesting" ? topUp.runID.map { (topUp.key, $0) } : nil
-            }, uniquingKeysWith: { first, _ in first }), alikeTakenInstead: alike, madeAgainBy: madeAgain)
+            }, uniquingKeysWith: { first, _ in first }), alikeTakenInstead: alike, madeAgainBy: madeAgain,
+            damage: input.damage)
     }
 
     /// `items.sorted(by: order)`, the same permutation, without moving the big values

@@ -55,6 +55,9 @@ public struct StatusReport: Sendable, Equatable {
     public var inFlight = OpenCharges()
     /// The writer at work on the ledger as `status` began, if any.
     public var runningWriter: RunningWriter?
+    /// What a writer would refuse the ledger for (`Reconciliation.damage`): empty for a
+    /// ledger that shows none.
+    public var damage: [String] = []
     /// Why whether a writer was at work could not be told (its lock file is another user's),
     /// or `nil`: rows a running top-up is sending then show as unknown or never sent.
     public var writerUnseen: String?
@@ -160,14 +163,18 @@ public struct StatusReport: Sendable, Equatable {
     /// one, `no_readings`, `reading_after_now` or `possible_purchase` where not), for scripts
     /// that act on one and not another (`--json`'s `attention_kinds`, probe 144).
     public var attentionItems: [(kind: String, text: String)] {
-        var reasons: [(kind: String, text: String)] = []
+        var reasons: [(kind: String, text: String)] = damage.isEmpty ? [] : [(
+            "ledger_damaged",
+            "the ledger is damaged, so every command that writes refuses it (74): \(damage.joined(separator: "; ")); run "
+                + "`credit-recon verify` to see what is and what to do, before trusting the figures here"
+        )]
         func add(_ kind: String, _ text: String) { reasons.append((kind, text)) }
         let keyReasons = keyLimitFindings.map { (kind: FindingKind.keyLimitLow.rawValue, text: $0.message) }
         guard let runway, let age = ageMilliseconds else {
             // Each name quoted with its own quotes escaped, as the report's refusal quotes them.
             let elsewhere = heldAccounts.isEmpty ? "" : " (the ledger holds no account \(String(reflecting: account)); it holds "
                 + heldAccounts.map { String(reflecting: $0) }.joined(separator: ", ") + ": check --account)"
-            return [("no_readings", "there are no readings yet: run `\(fetchCommand)`\(elsewhere)")] + chargeReasons + keyReasons
+            return reasons + [("no_readings", "there are no readings yet: run `\(fetchCommand)`\(elsewhere)")] + chargeReasons + keyReasons
         }
         if let tenths = runwayFromNowTenths, tenths < options.minRunwayDays * 10 {
             let left = tenths == runway.tenthsOfDays ? "runway \(runway.daysText) days"
@@ -312,6 +319,7 @@ public struct StatusReport: Sendable, Equatable {
             if !accounts.contains(options.account) { report.heldAccounts = accounts }
         }
         report.writerUnseen = writerUnseen?.reason
+        report.damage = books.damage
         if let writer {
             report.runningWriter = writer
             report.runningRuns = Self.ownRuns(of: writer, among: books.recentRuns)

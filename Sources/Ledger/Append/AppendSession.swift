@@ -38,34 +38,46 @@ final class AppendSession {
         self.transaction = transaction
         let newest = try transaction.headEntry()
         let chain = newest.map { ChainHead(seq: $0.seq, hash: $0.hash) } ?? .empty
-        // The chain goes on from here, so it must be one: a hash of 64 hex digits (their
-        // bytes fill fixed slots of each batch) and a number with room after it. Only a
-        // change behind the ledger's back gives anything else.
-        let hash = Array(chain.hash.utf8)
-        let hex = hash.count == 64 && hash.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
-        guard hex, chain.seq >= 0, chain.seq < Int64.max / 2 else {
-            throw LedgerError.malformedEntry("its newest entry (seq \(chain.seq)) cannot be chained onto: "
-                + (hex ? "its number is out of range" : "its hash is not 64 hex digits")
-                + ", so it was changed behind the ledger's back; nothing was written")
+        if let problem = Self.headProblem(newest) {
+            throw LedgerError.malformedEntry(problem + "; nothing was written")
         }
-        // And it must be what its hash says: a write chained onto an entry edited behind the
-        // ledger's back (and `topup` sent its charges) without a word (probe 138). One entry
-        // hashed per write; `verify` checks the others.
-        if let newest, !newest.hashesToItsHash {
-            throw LedgerError.malformedEntry("its newest entry (seq \(newest.seq)) does not hash to the hash stored with it, so "
-                + "it was changed behind the ledger's back; nothing was written")
-        }
-        if checkingRows {
-            let newest = try transaction.newestRowSeq()
-            guard newest <= chain.seq else {
-                throw LedgerError.malformedEntry("its tables hold rows of entries up to \(newest), past its newest entry "
-                    + "(\(chain.seq)): entries were cut from the journal's end, or rows written behind the ledger's back; "
-                    + "nothing was written")
-            }
+        if checkingRows, let problem = Self.rowsProblem(try transaction.newestRowSeq(), head: chain.seq) {
+            throw LedgerError.malformedEntry(problem + "; nothing was written")
         }
         startSeq = chain.seq
         headSeq = chain.seq
-        head = hash
+        head = Array(chain.hash.utf8)
+    }
+
+    /// What is wrong with the newest entry a write would chain onto, or `nil`.
+    ///
+    /// The chain goes on from there, so it must be one: a hash of 64 hex digits (their
+    /// bytes fill fixed slots of each batch) and a number with room after it. And it must
+    /// be what its hash says: a write chained onto an entry edited behind the ledger's back
+    /// (and `topup` sent its charges) without a word (probe 138). One entry hashed per
+    /// write; `verify` checks the others. Only a change behind the ledger's back gives any
+    /// of these.
+    static func headProblem(_ newest: StoredHeadEntry?) -> String? {
+        guard let newest else { return nil }
+        let hash = Array(newest.hash.utf8)
+        let hex = hash.count == 64 && hash.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        guard hex, newest.seq >= 0, newest.seq < Int64.max / 2 else {
+            return "its newest entry (seq \(newest.seq)) cannot be chained onto: "
+                + (hex ? "its number is out of range" : "its hash is not 64 hex digits")
+                + ", so it was changed behind the ledger's back"
+        }
+        guard newest.hashesToItsHash else {
+            return "its newest entry (seq \(newest.seq)) does not hash to the hash stored with it, so it was changed behind the "
+                + "ledger's back"
+        }
+        return nil
+    }
+
+    /// Projection rows past the journal's head (`StoreTransaction.newestRowSeq`), or `nil`.
+    static func rowsProblem(_ newestRow: Int64, head: Int64) -> String? {
+        guard newestRow > head else { return nil }
+        return "its tables hold rows of entries up to \(newestRow), past its newest entry (\(head)): entries were cut from the "
+            + "journal's end, or rows written behind the ledger's back"
     }
 
     /// Checks, once every batch is written, that the journal's newest entry is the one
