@@ -92,7 +92,7 @@ final class SQLiteStore: LedgerStore {
                 // Read as immutable, SQLite would not look at a rollback journal: the pages of
                 // an interrupted write would be read as the books (a false tamper alarm).
                 if Self.holdsInterruptedWrite(path + "-journal") {
-                    throw LedgerError.io(path: name ?? path, detail: "it is on storage this process cannot write, and "
+                    throw LedgerError.io(path: name ?? path, detail: "it is where this process cannot write (the file, or its folder), and "
                         + "\(path)-journal beside it holds a write that was interrupted, which must be rolled back before "
                         + "the ledger can be read; copy the ledger and its -journal file together where they can be "
                         + "written, and run any command on the copy")
@@ -100,7 +100,7 @@ final class SQLiteStore: LedgerStore {
                 let db = try Database(path: path, create: false, readOnlyStorage: true, admit: admit)
                 opened = db
                 if let migration = try Schema.migrator.pending(db).first {
-                    throw LedgerError.io(path: name ?? path, detail: "it is on storage this process cannot write, and it needs "
+                    throw LedgerError.io(path: name ?? path, detail: "it is where this process cannot write (the file, or its folder), and it needs "
                         + "migration \"\(migration.name)\" before this credit-recon can read it; copy it where it can be written "
                         + "(or run any command on it once where it can)")
                 }
