@@ -266,11 +266,6 @@ public struct FetchStage: Sendable {
         }
     }
 
-    /// Refuses (76) a listing that says a key was made after the listing was read, by more
-    /// than the clocks may differ (this machine's clock was checked against the API's): a key
-    /// made after the account's previous reading brings its whole usage into the books, as
-    /// spent since. Asked only of a listing dated by the clock, not by --now (a backfill
-    /// dated deliberately earlier).
     /// Refuses a key with no hash, or with the one the reports give the use no key
     /// explains: `usage_by_key.csv` had two `unattributed` rows in a period, and a script
     /// summing that row summed a key's use with it (probe 154).
@@ -285,6 +280,11 @@ public struct FetchStage: Sendable {
         }
     }
 
+    /// Refuses (76) a listing that says a key was made after the listing was read, by more
+    /// than the clocks may differ (this machine's clock was checked against the API's): a key
+    /// made after the account's previous reading brings its whole usage into the books, as
+    /// spent since. Asked only of a listing dated by the clock, not by --now (a backfill
+    /// dated deliberately earlier).
     static func checkCreationTimes(_ listing: KeysRead) throws(APIError) {
         let latest = listing.observedAt.millisecondsSinceEpoch + ClockCheck.tolerance
         for key in listing.keys {

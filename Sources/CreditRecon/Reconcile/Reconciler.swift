@@ -169,8 +169,7 @@ public struct Reconciler: Sendable {
             activity: scopedActivity(input.activity.lines, from: range.from, to: range.to), recentRuns: input.recentRuns,
             sendingRunIDs: Dictionary(input.chargeless.compactMap { topUp in
                 topUp.state == "planned" || topUp.state == "requesting" ? topUp.runID.map { (topUp.key, $0) } : nil
-            }, uniquingKeysWith: { first, _ in first }), alikeTakenInstead: alike, madeAgainBy: madeAgain,
-            damage: input.damage)
+            }, uniquingKeysWith: { first, _ in first }), alikeTakenInstead: alike, madeAgainBy: madeAgain)
     }
 
     /// `items.sorted(by: order)`, the same permutation, without moving the big values

@@ -65,9 +65,6 @@ public struct Reconciliation: Sendable, Equatable {
     /// same purchase paid for, by id, that charge's id (`Reconciler.madeAgain`): nothing is
     /// left to buy. Only such charges.
     public var madeAgainBy: [String: String] = [:]
-    /// What every writer refuses the ledger for (`Ledger.damageSigns()`), empty for none:
-    /// then the head hash vouches for books that may have been cut or edited.
-    public var damage: [String] = []
 
     /// The most serious finding's severity, `nil` without findings.
     public var worstSeverity: Severity? { findings.map(\.severity).max() }

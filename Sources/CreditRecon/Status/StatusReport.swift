@@ -55,9 +55,8 @@ public struct StatusReport: Sendable, Equatable {
     public var inFlight = OpenCharges()
     /// The writer at work on the ledger as `status` began, if any.
     public var runningWriter: RunningWriter?
-    /// What a writer would refuse the ledger for (`Reconciliation.damage`): empty for a
-    /// ledger that shows none.
-    public var damage: [String] = []
+    /// The books' `ledger_damaged` finding, said first: a ledger every writer refuses.
+    public var damaged: Finding?
     /// Why whether a writer was at work could not be told (its lock file is another user's),
     /// or `nil`: rows a running top-up is sending then show as unknown or never sent.
     public var writerUnseen: String?
@@ -163,11 +162,7 @@ public struct StatusReport: Sendable, Equatable {
     /// one, `no_readings`, `reading_after_now` or `possible_purchase` where not), for scripts
     /// that act on one and not another (`--json`'s `attention_kinds`, probe 144).
     public var attentionItems: [(kind: String, text: String)] {
-        var reasons: [(kind: String, text: String)] = damage.isEmpty ? [] : [(
-            "ledger_damaged",
-            "the ledger is damaged, so every command that writes refuses it (74): \(damage.joined(separator: "; ")); run "
-                + "`credit-recon verify` to see what is and what to do, before trusting the figures here"
-        )]
+        var reasons = damaged.map { [(kind: $0.kind.rawValue, text: $0.message)] } ?? []
         func add(_ kind: String, _ text: String) { reasons.append((kind, text)) }
         let keyReasons = keyLimitFindings.map { (kind: FindingKind.keyLimitLow.rawValue, text: $0.message) }
         guard let runway, let age = ageMilliseconds else {
@@ -319,7 +314,7 @@ public struct StatusReport: Sendable, Equatable {
             if !accounts.contains(options.account) { report.heldAccounts = accounts }
         }
         report.writerUnseen = writerUnseen?.reason
-        report.damage = books.damage
+        report.damaged = books.findings.first { $0.kind == .ledgerDamaged }
         if let writer {
             report.runningWriter = writer
             report.runningRuns = Self.ownRuns(of: writer, among: books.recentRuns)
