@@ -1,3 +1,4 @@
+import CreditTypes
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -28,9 +29,11 @@ extension Ledger {
         removeFiles(staging)
         do {
             let result: T
+            let head: ChainHead
             do {
                 let store = try SQLiteStore(path: staging, create: true, durability: .building, name: path)
                 result = try body(Ledger(path: staging, store: store))
+                head = try store.read { try $0.head() }
                 try store.withConnection { try $0.db.finishBuilding() }
             }
             guard access(staging + "-wal", F_OK) != 0 else {
@@ -39,6 +42,7 @@ extension Ledger {
             try publish(staging, at: path)
             // The rename itself is on the disk once the directory is.
             do { try Database.flushToDisk(directory(of: path)) } catch { throw LedgerError.wrap(error, path: path) }
+            HeadWitness(ledgerPath: path).keep(head, at: Timestamp.now().iso8601)
             return result
         } catch {
             removeFiles(staging)

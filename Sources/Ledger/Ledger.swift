@@ -64,7 +64,9 @@ public final class Ledger: Sendable {
     /// the readings append-only) must be in place: without them, entries can be cut from
     /// the journal's end with the rows they made, which no chain shows, and a writer went on
     /// appending, `topup` buying again what the cut entries had bought (probe 153). And no
-    /// row may be past the journal's head (`AppendSession`'s `checkingRows`).
+    /// row may be past the journal's head (`AppendSession`'s `checkingRows`), and the
+    /// journal must hold the newest entry this host wrote to it (`HeadWitness`), which
+    /// each write keeps once committed.
     public func write<T: Sendable>(_ body: (inout LedgerWriter) throws -> T) throws -> T {
         try write(checkingFirst: true, body)
     }
@@ -79,20 +81,22 @@ public final class Ledger: Sendable {
                 throw LedgerError.malformedEntry(problems.joined(separator: "; ") + "; nothing was written")
             }
         }
-        let (result, started) = try store.write { transaction in
-            let session = try AppendSession(transaction, checkingRows: first)
+        let witnessed = first ? store.witnessedHead() : nil
+        let (result, started, head) = try store.write { transaction in
+            let session = try AppendSession(transaction, checkingRows: first, witnessed: witnessed)
             do {
                 var writer = LedgerWriter(session: session)
                 let result = try body(&writer)
                 try session.flush(wait: true)
                 try session.confirmStored()
-                return (result, writer.startedRuns)
+                return (result, writer.startedRuns, session.appendedHead)
             } catch {
                 session.abandon()
                 throw error
             }
         }
         if first { checked.withLock { $0 = true } }
+        if let head { store.witness(head) }
         // Committed: the writer lock says which runs are its own (`runningWriter(at:)`).
         if !started.isEmpty { store.announce(runs: started) }
         return result
@@ -100,14 +104,15 @@ public final class Ledger: Sendable {
 
     /// What a write would refuse this ledger for (`write(_:)`, `AppendSession`), found
     /// without writing: its guards, a newest entry that is not what its hash says, rows past
-    /// its head. Empty for a ledger that shows none; `verify` checks everything. For
+    /// its head, an entry this host wrote that it no longer holds. Empty for a ledger that shows none; `verify` checks everything. For
     /// `status`, which read a ledger writers refuse and said nothing (probe 153).
     public func damageSigns() throws -> [String] {
         let guards = try store.guards().guardProblems
         return try guards + store.read { transaction in
             let newest = try transaction.headEntry()
-            return [AppendSession.headProblem(newest), AppendSession.rowsProblem(try transaction.newestRowSeq(), head: newest?.seq ?? 0)]
-                .compactMap { $0 }
+            let witnessed = try store.witnessedHead().flatMap { AppendSession.witnessProblem($0, held: try transaction.entryHash(seq: $0.seq)) }
+            return [AppendSession.headProblem(newest), AppendSession.rowsProblem(try transaction.newestRowSeq(), head: newest?.seq ?? 0),
+                    witnessed].compactMap { $0 }
         }
     }
 

@@ -178,7 +178,8 @@ struct ImportStreamingTests {
         try temp.write("s.csv", Self.snapshots())
         let summary = try context.withLedgerForImport { try SnapshotImport(path: file, defaultAccount: "default").run(ledger: $0, now: Self.now) }
         #expect(summary.inserted == Self.rows)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: temp.url.path).sorted() == ["new.sqlite", "s.csv"])
+        // With the witness of its head (`HeadWitness`).
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temp.url.path).sorted() == ["new.sqlite", "new.sqlite.head", "s.csv"])
         #expect(try Ledger(path: temp.path("new.sqlite"), create: false).verify().isSound)
     }
 }

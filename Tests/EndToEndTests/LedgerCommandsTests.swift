@@ -351,7 +351,8 @@ struct LedgerCommandsTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: folder)
         let ledger = folder + "/books.sqlite"
         #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
-        try FileManager.default.removeItem(atPath: ledger + ".lock")
+        // As its owner's writers left it, but for their lock file and head's witness.
+        for beside in [".lock", ".head"] { try FileManager.default.removeItem(atPath: ledger + beside) }
         try FileManager.default.setAttributes([.ownerAccountName: "daemon", .posixPermissions: 0o644], ofItemAtPath: ledger)
         let charges = Executable.repositoryRoot.appendingPathComponent("samples/charges.csv").path
         func run(as user: String, _ arguments: [String]) throws -> Executable.Result {
@@ -385,7 +386,8 @@ struct LedgerCommandsTests {
         for folder in [books, outside] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let ledger = books + "/ledger.sqlite"
         #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
-        try FileManager.default.removeItem(atPath: ledger + ".lock")
+        // As its owner's writers left it, but for their lock file and head's witness.
+        for beside in [".lock", ".head"] { try FileManager.default.removeItem(atPath: ledger + beside) }
         return (books, outside, ledger)
     }
 
@@ -498,7 +500,8 @@ struct LedgerCommandsTests {
         let ledger = folder + "/books.sqlite"
         #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
         let head = try #require(headHash(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout))
-        try FileManager.default.removeItem(atPath: ledger + ".lock")
+        // As its owner's writers left it, but for their lock file and head's witness.
+        for beside in [".lock", ".head"] { try FileManager.default.removeItem(atPath: ledger + beside) }
         let out = scratch.path("out")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let asRoot = getuid() == 0

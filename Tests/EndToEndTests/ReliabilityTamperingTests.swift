@@ -94,6 +94,36 @@ extension Reliability {
             #expect(verified.status == 1 && verified.stdout.contains("topups row "), "\(verified.stdout)")
         }
 
+        /// A backup put back in the ledger's place, its log moved aside as the README says:
+        /// the chain is sound, and a write went on, `topup` buying again what the lost entries
+        /// had bought (probe 159). The witness of the newest entry written refuses it (74),
+        /// `status` says it, and removing the witness, as the message says, lets it go on.
+        @Test func aBackupPutBackIsRefusedUntilItsWitnessIsRemoved() throws {
+            let scratch = try Scratch()
+            let (ledger, _) = try ledgerWithHistory(scratch)
+            let backup = scratch.path("backup.sqlite")
+            #expect(try Executable.sqlite3(ledger, "VACUUM INTO '\(backup)'").status == 0)
+            let charges = Executable.repositoryRoot.appendingPathComponent("samples/charges.csv").path
+            #expect(try Executable.creditRecon(["--ledger", ledger, "import", "charges", charges]).status == 0)
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: ledger + suffix) }
+            try FileManager.default.copyItem(atPath: backup, toPath: ledger)
+            let before = try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout
+
+            let refused = try Executable.creditRecon(["--ledger", ledger, "import", "charges", charges])
+            #expect(refused.status == 74, "\(refused.stderr)")
+            #expect(refused.stderr.contains("it does not hold the newest entry this host wrote to it") && refused.stderr.contains(
+                "If it was put there on purpose, remove \(ledger).head, record the charges made since then"), "\(refused.stderr)")
+            // Nothing written; and the chain is sound, as only the witness can tell otherwise.
+            let after = try Executable.creditRecon(["--ledger", ledger, "verify"])
+            #expect(after.status == 0 && after.stdout == before && before.contains("head "), "\(after.stdout)")
+            let status = try Executable.creditRecon(["--ledger", ledger, "status", "--json"])
+            #expect(status.status == 1 && status.stdout.contains("\"ledger_damaged\""), "\(status.stdout)")
+
+            try FileManager.default.removeItem(atPath: ledger + ".head")
+            let mended = try Executable.creditRecon(["--ledger", ledger, "import", "charges", charges])
+            #expect(mended.status == 0, "\(mended.stderr)")
+        }
+
         /// The README's check of the chain without this tool, as printed there: it prints the
         /// head `verify` prints, and names an entry edited behind the ledger's back. The one it
         /// gave checked entry 1 alone (probe 153).

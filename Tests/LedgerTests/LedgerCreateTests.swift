@@ -22,8 +22,9 @@ struct LedgerCreateTests {
             return try ledger.read { try $0.head().seq }
         }
         #expect(seq == Int64(facts.count))
-        // Only the finished file: no staging file, rollback journal or write-ahead log.
-        #expect(folder.names == ["ledger.sqlite"])
+        // Only the finished file and the witness of its head: no staging file, rollback
+        // journal or write-ahead log.
+        #expect(folder.names == ["ledger.sqlite", "ledger.sqlite.head"])
         let mode = try FileManager.default.attributesOfItem(atPath: folder.ledgerPath)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         let raw = try Database(path: folder.ledgerPath, create: false)
@@ -61,7 +62,7 @@ struct LedgerCreateTests {
             try Data("half-made".utf8).write(to: URL(fileURLWithPath: folder.ledgerPath + ".creating" + suffix))
         }
         try Ledger.create(at: folder.ledgerPath) { try $0.appendAll(lifecycle()) }
-        #expect(folder.names == ["ledger.sqlite"])
+        #expect(folder.names == ["ledger.sqlite", "ledger.sqlite.head"])
         #expect(try Ledger(path: folder.ledgerPath, create: false).verify().isSound)
     }
 
@@ -138,7 +139,7 @@ extension LedgerCreateTests {
             }
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: other)) == before)
-        #expect(folder.names == ["ledger.sqlite", "same.sqlite"])
+        #expect(folder.names == ["ledger.sqlite", "ledger.sqlite.head", "same.sqlite"])
         #expect(unlink(other) == 0)
         #expect(try Ledger(path: folder.ledgerPath, create: false).headHash() == head)
         // A second name of its write-ahead log too: a ledger's log linked beside another

@@ -23,7 +23,7 @@ enum AtomicFile {
     static func neverReplace(ledger path: String) {
         guard let real = realPath(ofFileAt: path) else { return }
         ledgerFiles.withLock { files in
-            for suffix in ["", "-wal", "-shm", "-journal", ".lock"] { files.insert(real + suffix) }
+            for suffix in ["", "-wal", "-shm", "-journal", ".lock", ".head"] { files.insert(real + suffix) }
         }
     }
 

@@ -33,8 +33,9 @@ final class AppendSession {
     /// (`StoreTransaction.newestRowSeq`): entries cut from the journal's end leave their
     /// rows behind, and one that collides with a new row refuses the write (`write`), but
     /// one that does not was read as what the journal holds ("3 already in the ledger",
-    /// probe 158). Asked by a ledger's first write.
-    init(_ transaction: any StoreTransaction, checkingRows: Bool = false) throws {
+    /// probe 158). Asked by a ledger's first write, as is whether the journal holds
+    /// `witnessed`, the newest entry this host wrote to it (`witnessProblem`).
+    init(_ transaction: any StoreTransaction, checkingRows: Bool = false, witnessed: WitnessedHead? = nil) throws {
         self.transaction = transaction
         let newest = try transaction.headEntry()
         let chain = newest.map { ChainHead(seq: $0.seq, hash: $0.hash) } ?? .empty
@@ -42,6 +43,9 @@ final class AppendSession {
             throw LedgerError.malformedEntry(problem + "; nothing was written")
         }
         if checkingRows, let problem = Self.rowsProblem(try transaction.newestRowSeq(), head: chain.seq) {
+            throw LedgerError.malformedEntry(problem + "; nothing was written")
+        }
+        if let witnessed, let problem = Self.witnessProblem(witnessed, held: try transaction.entryHash(seq: witnessed.seq)) {
             throw LedgerError.malformedEntry(problem + "; nothing was written")
         }
         startSeq = chain.seq
@@ -73,11 +77,28 @@ final class AppendSession {
         return nil
     }
 
+    /// A journal that does not hold `witnessed`, the newest entry this host wrote to the
+    /// ledger (`held`: the hash it stores for that entry), or `nil` when it does.
+    static func witnessProblem(_ witnessed: WitnessedHead, held: String?) -> String? {
+        guard held != witnessed.hash else { return nil }
+        return "it does not hold the newest entry this host wrote to it, entry \(witnessed.seq) with hash "
+            + "\(witnessed.hash.prefix(16))… at \(witnessed.at) (as \(witnessed.file) says): entries were cut from its end, or an "
+            + "older copy of it (a backup) or another ledger was put in its place, and a write now could buy again what the "
+            + "missing entries had bought. If it was put there on purpose, remove \(witnessed.file), record the charges made "
+            + "since then (`credit-recon import charges`, from the Coinbase dashboard) before any top-up, and run the "
+            + "command again; else find the ledger that holds that entry (`credit-recon verify --holds \(witnessed.hash)`)"
+    }
+
     /// Projection rows past the journal's head (`StoreTransaction.newestRowSeq`), or `nil`.
     static func rowsProblem(_ newestRow: Int64, head: Int64) -> String? {
         guard newestRow > head else { return nil }
         return "its tables hold rows of entries up to \(newestRow), past its newest entry (\(head)): entries were cut from the "
             + "journal's end, or rows written behind the ledger's back"
+    }
+
+    /// The chain's head after the entries appended, when any were; `nil` when none was.
+    var appendedHead: ChainHead? {
+        headSeq == startSeq ? nil : ChainHead(seq: headSeq, hash: String(decoding: head, as: UTF8.self))
     }
 
     /// Checks, once every batch is written, that the journal's newest entry is the one

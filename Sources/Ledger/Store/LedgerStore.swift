@@ -44,6 +44,14 @@ protocol LedgerStore: AnyObject, Sendable {
     /// the readings append-only (`StoreCheck`).
     func check() throws -> StoreCheck
 
+    /// The newest entry this host's writers committed, as kept outside the database (a
+    /// SQLite ledger's `HeadWitness`), or `nil` where none is kept (PostgreSQL, whose books
+    /// several hosts write: its statistics count rows deleted, `StoreCheck.bypassed`).
+    func witnessedHead() -> WitnessedHead?
+
+    /// Keeps `head` as the newest entry this host's writers committed, after a commit.
+    func witness(_ head: ChainHead)
+
     /// The guards alone (`StoreCheck`'s triggers, foreign triggers and rules, row-level
     /// security, bypassed triggers), read from the database's catalog without reading its
     /// tables: what a writer asks before its first write.

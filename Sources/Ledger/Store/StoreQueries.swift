@@ -5,6 +5,8 @@ import CreditTypes
 protocol StoreQueries: AnyObject {
     func head() throws -> ChainHead
     func journalCount() throws -> Int64
+    /// The stored hash of entry `seq`, or `nil` when the journal has no such entry.
+    func entryHash(seq: Int64) throws -> String?
     /// The ledger's tables that hold a row (`Schema.ledgerTables`, in that order).
     func tablesWithRows() throws -> [String]
     /// The newest `at` of any entry (entries are not always appended in time order).

@@ -14,7 +14,8 @@ extension CreditReconCommand {
                 what it can still spend (the smaller of the balance and what is left of its limit) and the keys \
                 nearest their limits. Exits 1 when, for any account shown, the runway is under \
                 --min-runway-days, the ledger is damaged so that every command that writes refuses it (its \
-                append-only triggers gone, rows past its newest entry: run verify), the last reading is older than --max-gap hours, or a key has less than \
+                append-only triggers gone, rows past its newest entry, the newest entry this host wrote gone from it: run \
+                verify), the last reading is older than --max-gap hours, or a key has less than \
                 --min-key-remaining USD (or under 10 %) left of its limit, a top-up is unknown, blocked or planned but never sent, a \
                 charge expired unpaid, was rejected, or was paid and no reading shows its credits in the last 7 days, it holds \
                 no reading yet, its newest reading is all zeros, its last reading is dated after now, or its last fetch, topup \

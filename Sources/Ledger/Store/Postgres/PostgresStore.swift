@@ -270,6 +270,10 @@ final class PostgresStore: LedgerStore {
     /// as the schema made it. Any of those changed lets rows be edited with no error.
     func check() throws -> StoreCheck { try guards() }
 
+    func witnessedHead() -> WitnessedHead? { nil }
+
+    func witness(_ head: ChainHead) {}
+
     func guards() throws -> StoreCheck {
         try withConnection(tablesPendingAllowed: true) { connection in
             // No tables yet: the first write makes them, guards and all (`ledger copy` asks

@@ -30,6 +30,12 @@ extension PostgresTransaction {
         try count("SELECT count(*) FROM \(Self.s).journal")
     }
 
+    func entryHash(seq: Int64) throws -> String? {
+        var binds = PostgresBindings()
+        binds.append(seq)
+        return try rows("SELECT hash FROM \(Self.s).journal WHERE seq = $1", binds) { try $0.text() }.first
+    }
+
     func tablesWithRows() throws -> [String] {
         try Schema.ledgerTables.filter { try exists($0) }
     }

@@ -1,4 +1,5 @@
 import CSQLite
+import CreditTypes
 import Synchronization
 
 #if canImport(Glibc)
@@ -214,6 +215,15 @@ final class SQLiteStore: LedgerStore {
         }
         check.log = Self.writeAheadLog(path)
         return check
+    }
+
+    func witnessedHead() -> WitnessedHead? { HeadWitness(ledgerPath: name).load() }
+
+    /// Not while the ledger is being built under another name (`Ledger.create(at:_:)`
+    /// keeps the witness once it is in place).
+    func witness(_ head: ChainHead) {
+        guard path == name, !readOnlyStorage else { return }
+        HeadWitness(ledgerPath: name).keep(head, at: Timestamp.now().iso8601)
     }
 
     func guards() throws -> StoreCheck {

@@ -8,6 +8,10 @@ extension SQLiteTransaction {
         try db.scalarInt("SELECT count(*) FROM journal") ?? 0
     }
 
+    func entryHash(seq: Int64) throws -> String? {
+        try db.statement("SELECT hash FROM journal WHERE seq = ?").first([.integer(seq)]) { $0.text(0) }
+    }
+
     func tablesWithRows() throws -> [String] {
         try Schema.ledgerTables.filter { try db.scalarInt("SELECT EXISTS (SELECT 1 FROM \($0))") == 1 }
     }

@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The newest entry this host's writers committed to a SQLite ledger, kept beside it in
+/// `<ledger>.head` as one line, `SEQ HASH TIME`: outside the database, so that a ledger
+/// whose journal no longer holds it is told before a write. Entries cut cleanly from the
+/// journal's end (with their rows), or an older copy of the ledger (a backup) put in its
+/// place, chain as soundly as before, and `topup` bought again what the missing entries
+/// had bought (probe 153); only `verify --holds` with a head kept elsewhere told.
+///
+/// Replaced whole after each commit (a temporary file renamed over it, neither followed
+/// through a symbolic link), never synced: one lost to a crash names an older entry, which
+/// the ledger still holds. A file that cannot be read or written is no witness: it guards,
+/// the ledger is the truth.
+struct HeadWitness: Sendable {
+    /// The witness file's path.
+    let path: String
+
+    /// Beside the ledger's real file (links followed), as its lock file is.
+    init(ledgerPath: String) { path = SQLiteWriterLock.realPath(ledgerPath) + ".head" }
+
+    /// The most a witness file holds.
+    static let largest = 256
+
+    /// What the file says, or `nil` when there is none or it says nothing readable.
+    func load() -> WitnessedHead? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: Self.largest)
+        let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        let words = String(decoding: bytes[..<count], as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard words.count >= 3, let seq = Int64(words[0]), seq > 0, words[1].utf8.count == 64,
+              words[1].utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        else { return nil }
+        return WitnessedHead(seq: seq, hash: String(words[1]), at: String(words[2]), file: path)
+    }
+
+    /// Keeps `head`, committed at `time` (ISO 8601), as the newest entry written; an empty
+    /// ledger's head is not kept (it would say nothing of the ledger that was there).
+    func keep(_ head: ChainHead, at time: String) {
+        guard head.seq > 0 else { return }
+        // Only a witness is replaced: not a link, nor a file bigger than one (another
+        // ledger named `books.sqlite.head` would be lost under the rename).
+        var info = stat()
+        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG || info.st_size > Self.largest { return }
+        // A new file of this process's, never one found there (another user's, in a folder
+        // both may write, through which they would choose what the witness says).
+        let temporary = path + ".tmp"
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        let line = Array("\(head.seq) \(head.hash) \(time)\n".utf8)
+        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == line.count, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return
+        }
+    }
+}
+
+/// The newest entry a writer of this host committed, as its witness keeps it (`HeadWitness`).
+struct WitnessedHead: Sendable, Equatable {
+    let seq: Int64
+    let hash: String
+    /// When it was committed, as written.
+    let at: String
+    /// The witness file, for what a person is told to do.
+    let file: String
+}

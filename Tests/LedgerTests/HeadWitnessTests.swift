@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import Ledger
+
+/// A SQLite ledger's witness of the newest entry this host wrote (`HeadWitness`): a
+/// backup put in the ledger's place, or entries cut cleanly from its end, chained as
+/// soundly as before, and `topup` bought again what the missing entries had bought
+/// (probe 153). Refused before a write, said by `damageSigns()`, and mended by removing
+/// the witness once the missing purchases are recorded.
+struct HeadWitnessTests {
+    let directory: URL
+    let path: String
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("witness-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        path = directory.appendingPathComponent("ledger.sqlite").path
+    }
+
+    func removeLedgerFiles() {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    @Test func aBackupPutInTheLedgersPlaceIsRefusedBeforeAWrite() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let backup = directory.appendingPathComponent("backup.sqlite").path
+        let older: (seq: Int64, hash: String)
+        do {
+            let ledger = try Ledger(path: path)
+            try ledger.appendAll(lifecycle())
+            older = try ledger.read { try $0.head() }
+            try Database(path: path, create: false).execute("VACUUM INTO '\(backup)'")
+        }
+        let newest: (seq: Int64, hash: String)
+        do {
+            let ledger = try Ledger(path: path)
+            try ledger.appendAll(usageFacts())
+            newest = try ledger.read { try $0.head() }
+        }
+        let kept = HeadWitness(ledgerPath: path).load()
+        #expect(kept?.seq == newest.seq && kept?.hash == newest.hash)
+
+        removeLedgerFiles()
+        try FileManager.default.copyItem(atPath: backup, toPath: path)
+        let restored = try Ledger(path: path)
+        let refused = #expect(throws: LedgerError.self) { try restored.appendAll(usageFacts()) }
+        guard case .malformedEntry(let text)? = refused else {
+            Issue.record("not a damaged ledger: \(String(describing: refused))")
+            return
+        }
+        #expect(text.hasPrefix("it does not hold the newest entry this host wrote to it, entry \(newest.seq) with hash "
+            + "\(newest.hash.prefix(16))… at "), "\(text)")
+        #expect(text.contains("(as \(path).head says): entries were cut from its end, or an older copy of it (a backup) or "
+            + "another ledger was put in its place"), "\(text)")
+        #expect(text.hasSuffix("(`credit-recon verify --holds \(newest.hash)`); nothing was written"), "\(text)")
+        let stillOlder = try restored.read { try $0.head() }
+        #expect(stillOlder == older)
+        #expect(try restored.damageSigns().contains { $0.hasPrefix("it does not hold the newest entry this host wrote to it") })
+
+        // Put there on purpose: without the witness, the next write goes on, and keeps its own.
+        try FileManager.default.removeItem(atPath: path + ".head")
+        #expect(try restored.damageSigns().isEmpty)
+        try restored.appendAll(usageFacts(texts: ["again"]))
+        let after = try restored.read { try $0.head() }
+        #expect(HeadWitness(ledgerPath: path).load()?.seq == after.seq)
+    }
+
+    /// A new ledger where this host wrote one that is gone (deleted, moved, lost): a top-up
+    /// into it would buy every row again. Refused until the witness is removed.
+    @Test func aNewLedgerWhereAWitnessedOneWasIsRefused() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Ledger.create(at: path) { try $0.appendAll(lifecycle()) }
+        #expect(HeadWitness(ledgerPath: path).load()?.seq == Int64(lifecycle().count))
+        removeLedgerFiles()
+        #expect(throws: LedgerError.self) { try Ledger.create(at: path) { try $0.appendAll(lifecycle()) } }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        let fresh = try Ledger(path: path)
+        #expect(throws: LedgerError.self) { try fresh.appendAll(lifecycle()) }
+        try FileManager.default.removeItem(atPath: path + ".head")
+        try fresh.appendAll(lifecycle())
+    }
+
+    /// What the witness file says is read only as written: anything else is no witness
+    /// (it guards; the ledger is the truth), and it is never followed through a link.
+    @Test func aWitnessThatSaysNothingReadableIsNone() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let witness = HeadWitness(ledgerPath: path)
+        for text in ["", "garbage\n", "0 \(String(repeating: "a", count: 64)) t\n", "5 ABC t\n", "5 \(String(repeating: "a", count: 64))\n"] {
+            try text.write(toFile: witness.path, atomically: false, encoding: .utf8)
+            #expect(witness.load() == nil, "\(text)")
+        }
+        try FileManager.default.removeItem(atPath: witness.path)
+        let elsewhere = directory.appendingPathComponent("elsewhere").path
+        try "7 \(String(repeating: "b", count: 64)) t\n".write(toFile: elsewhere, atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: witness.path, withDestinationPath: elsewhere)
+        #expect(witness.load() == nil)
+        // Nor replaced: neither the link nor the file it names.
+        let head = ChainHead(seq: 9, hash: String(repeating: "c", count: 64))
+        witness.keep(head, at: "2026-12-05T00:00:00.000Z")
+        #expect(try String(contentsOfFile: elsewhere, encoding: .utf8) == "7 \(String(repeating: "b", count: 64)) t\n")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: witness.path) == elsewhere)
+        // Nor another file than a witness: a ledger named as one (`ledger.sqlite.head`).
+        try FileManager.default.removeItem(atPath: witness.path)
+        let ledger = Data(repeating: 7, count: 4096)
+        try ledger.write(to: URL(fileURLWithPath: witness.path))
+        witness.keep(head, at: "2026-12-05T00:00:00.000Z")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: witness.path)) == ledger)
+        try FileManager.default.removeItem(atPath: witness.path)
+        witness.keep(head, at: "2026-12-05T00:00:00.000Z")
+        #expect(witness.load() == WitnessedHead(seq: 9, hash: head.hash, at: "2026-12-05T00:00:00.000Z", file: witness.path))
+    }
+}
