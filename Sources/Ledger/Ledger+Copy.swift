@@ -22,6 +22,12 @@ extension Ledger {
     /// (the append-only triggers) are missing or changed, is no empty ledger either: the copy
     /// would fail on a stray row, or commit books that can be edited in place.
     public func copy(into target: Ledger, progress: (Int64) throws -> Void = { _ in }) throws -> CopyOutcome {
+        // A source that lacks what this host wrote to it copied into books that bought its
+        // lost rows again (probe 161).
+        if let witnessed = store.witnessedHead(),
+           let problem = try store.read({ try AppendSession.witnessProblem(witnessed, in: $0) }) {
+            throw LedgerError.entriesLost(problem + "; nothing was copied")
+        }
         let guards = try target.store.guards()
         let unguarded = guards.unguarded
         guard unguarded.isEmpty else {

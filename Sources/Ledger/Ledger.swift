@@ -81,7 +81,9 @@ public final class Ledger: Sendable {
                 throw LedgerError.malformedEntry(problems.joined(separator: "; ") + "; nothing was written")
             }
         }
-        let witnessed = first ? store.witnessedHead() : nil
+        // Asked by `copy(into:)` too: a copy made over a ledger that is gone was one more way
+        // to buy its rows again (probe 161).
+        let witnessed = !checked.withLock({ $0 }) ? store.witnessedHead() : nil
         let (result, started, head) = try store.write { transaction in
             let session = try AppendSession(transaction, checkingRows: first, witnessed: witnessed)
             do {
@@ -95,7 +97,7 @@ public final class Ledger: Sendable {
                 throw error
             }
         }
-        if first { checked.withLock { $0 = true } }
+        checked.withLock { $0 = true }
         if let head { store.witness(head) }
         // Committed: the writer lock says which runs are its own (`runningWriter(at:)`).
         if !started.isEmpty { store.announce(runs: started) }
@@ -110,7 +112,7 @@ public final class Ledger: Sendable {
         let guards = try store.guards().guardProblems
         return try guards + store.read { transaction in
             let newest = try transaction.headEntry()
-            let witnessed = try store.witnessedHead().flatMap { AppendSession.witnessProblem($0, held: try transaction.entryHash(seq: $0.seq)) }
+            let witnessed = try store.witnessedHead().flatMap { try AppendSession.witnessProblem($0, in: transaction) }
             return [AppendSession.headProblem(newest), AppendSession.rowsProblem(try transaction.newestRowSeq(), head: newest?.seq ?? 0),
                     witnessed].compactMap { $0 }
         }

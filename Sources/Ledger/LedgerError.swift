@@ -45,6 +45,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     case olderSchema(location: String, migration: String)
     /// A stored entry cannot be read back; the ledger has been damaged.
     case malformedEntry(String)
+    /// The journal lacks the newest entry this host wrote to it (`HeadWitness`), saying
+    /// what to do: cut from its end, or another copy put in its place.
+    case entriesLost(String)
     /// The write contradicts what the ledger already holds.
     case conflict(String)
     /// The database server holding the ledger cannot be reached, refuses the login, or
@@ -205,6 +208,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "the ledger is damaged: \(detail). Run `credit-recon verify` to see what is: when only its tables "
                 + "differ from a sound journal, `credit-recon ledger copy --to NEW` builds them again from the journal in "
                 + "a new ledger; a journal that is not sound needs the ledger restored from a backup."
+        case .entriesLost(let detail):
+            return "the ledger is not as this host left it: \(detail)"
         case .conflict(let detail):
             return detail
         case .server(let location, let detail), .serverBusy(let location, let detail):

@@ -44,8 +44,8 @@ struct HeadWitnessTests {
         try FileManager.default.copyItem(atPath: backup, toPath: path)
         let restored = try Ledger(path: path)
         let refused = #expect(throws: LedgerError.self) { try restored.appendAll(usageFacts()) }
-        guard case .malformedEntry(let text)? = refused else {
-            Issue.record("not a damaged ledger: \(String(describing: refused))")
+        guard case .entriesLost(let text)? = refused else {
+            Issue.record("not a ledger that lost entries: \(String(describing: refused))")
             return
         }
         #expect(text.hasPrefix("it does not hold the newest entry this host wrote to it, entry \(newest.seq) with hash "
@@ -53,6 +53,19 @@ struct HeadWitnessTests {
         #expect(text.contains("(as \(path).head says): entries were cut from its end, or an older copy of it (a backup) or "
             + "another ledger was put in its place"), "\(text)")
         #expect(text.hasSuffix("(`credit-recon verify --holds \(newest.hash)`); nothing was written"), "\(text)")
+        // The charges to find are the ones after the restored ledger's own newest entry, not
+        // after the witness's time, the lost entries' last (probe 161).
+        let restoredAt = try #require(try restored.read { try $0.newestJournalTime() })
+        #expect(text.contains("remove \(path).head, record the charges made after \(restoredAt.iso8601), its own newest entry's "
+            + "time, with their plan references"), "\(text)")
+        // verify says it too, where it said sound (probe 161).
+        let verified = try restored.verify()
+        #expect(!verified.isSound && verified.witnessedEntryMissing && verified.journalIsSound)
+        #expect(verified.problems.last?.hasPrefix("it does not hold the newest entry this host wrote to it") == true)
+        // And it is not copied: a copy bought its lost rows again (probe 161).
+        let copy = try Ledger(path: directory.appendingPathComponent("copy.sqlite").path)
+        #expect(throws: LedgerError.self) { _ = try restored.copy(into: copy) }
+        #expect(try copy.read { try $0.head() }.seq == 0)
         let stillOlder = try restored.read { try $0.head() }
         #expect(stillOlder == older)
         #expect(try restored.damageSigns().contains { $0.hasPrefix("it does not hold the newest entry this host wrote to it") })
@@ -74,6 +87,13 @@ struct HeadWitnessTests {
         removeLedgerFiles()
         #expect(throws: LedgerError.self) { try Ledger.create(at: path) { try $0.appendAll(lifecycle()) } }
         #expect(!FileManager.default.fileExists(atPath: path))
+        // Nor is a copy made there (probe 161: `ledger copy --to` it bought the rows again).
+        let source = try Ledger(path: directory.appendingPathComponent("other.sqlite").path)
+        try source.appendAll(lifecycle())
+        let target = try Ledger(path: path)
+        let refused = #expect(throws: LedgerError.self) { _ = try source.copy(into: target) }
+        #expect(String(describing: refused).contains("nothing was written"), "\(String(describing: refused))")
+        #expect(try target.read { try $0.head() }.seq == 0)
         let fresh = try Ledger(path: path)
         #expect(throws: LedgerError.self) { try fresh.appendAll(lifecycle()) }
         try FileManager.default.removeItem(atPath: path + ".head")

@@ -8,7 +8,7 @@ extension ExitStatus {
             self = error.exitStatus
         case let error as LedgerError:
             switch error {
-            case .diskFull, .scratchFull, .io, .server, .writerSessionLost, .notPermitted, .readOnlySession, .cannotCreateLock, .lockNotOurs, .manyNames, .malformedEntry: self = .ioError
+            case .diskFull, .scratchFull, .io, .server, .writerSessionLost, .notPermitted, .readOnlySession, .cannotCreateLock, .lockNotOurs, .manyNames, .malformedEntry, .entriesLost: self = .ioError
             case .busy, .writerBusy(_, _, heldHere: false), .noLedger(_, _?), .serverBusy, .lockWaitGivenUp, .lockHeldShared, .writerLockLost, .writerOnRemovedLock:
                 self = .tempFail
             case .newerSchema, .olderSchema: self = .config

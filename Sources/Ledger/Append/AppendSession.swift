@@ -45,8 +45,8 @@ final class AppendSession {
         if checkingRows, let problem = Self.rowsProblem(try transaction.newestRowSeq(), head: chain.seq) {
             throw LedgerError.malformedEntry(problem + "; nothing was written")
         }
-        if let witnessed, let problem = Self.witnessProblem(witnessed, held: try transaction.entryHash(seq: witnessed.seq)) {
-            throw LedgerError.malformedEntry(problem + "; nothing was written")
+        if let witnessed, let problem = try Self.witnessProblem(witnessed, in: transaction) {
+            throw LedgerError.entriesLost(problem + "; nothing was written")
         }
         startSeq = chain.seq
         headSeq = chain.seq
@@ -77,15 +77,28 @@ final class AppendSession {
         return nil
     }
 
-    /// A journal that does not hold `witnessed`, the newest entry this host wrote to the
-    /// ledger (`held`: the hash it stores for that entry), or `nil` when it does.
-    static func witnessProblem(_ witnessed: WitnessedHead, held: String?) -> String? {
-        guard held != witnessed.hash else { return nil }
+    /// A journal (`transaction`'s) that does not hold `witnessed`, the newest entry this
+    /// host wrote to the ledger, or `nil` when it does.
+    ///
+    /// What was lost is what the ledger's own newest entry does not reach: the charges to
+    /// find are the ones made after it, not after the witness's time, which is the lost
+    /// entries' last (probe 161: searched from there, nothing was found, and the rows were
+    /// bought again).
+    static func witnessProblem(_ witnessed: WitnessedHead, in transaction: any StoreTransaction) throws -> String? {
+        guard try transaction.entryHash(seq: witnessed.seq) != witnessed.hash else { return nil }
+        // Its time read from the entries, which may be damaged too: then said without it.
+        let newest = Result { try transaction.newestEntryTime() }
+        let since = switch newest {
+        case .success(let time?): "after \(time.iso8601), its own newest entry's time"
+        case .success(nil): "for every plan row, as it holds no entry"
+        case .failure: "after its own newest entry's time"
+        }
         return "it does not hold the newest entry this host wrote to it, entry \(witnessed.seq) with hash "
             + "\(witnessed.hash.prefix(16))… at \(witnessed.at) (as \(witnessed.file) says): entries were cut from its end, or an "
             + "older copy of it (a backup) or another ledger was put in its place, and a write now could buy again what the "
             + "missing entries had bought. If it was put there on purpose, remove \(witnessed.file), record the charges made "
-            + "since then (`credit-recon import charges`, from the Coinbase dashboard) before any top-up, and run the "
+            + "\(since), with their plan references (`credit-recon import charges`, from the Coinbase dashboard), before any "
+            + "top-up (a plan row whose charge is recorded is then refused until it is taken out of the plan), and run the "
             + "command again; else find the ledger that holds that entry (`credit-recon verify --holds \(witnessed.hash)`)"
     }
 

@@ -74,8 +74,15 @@ extension Ledger {
         var report = check.damage.isEmpty ? try outcome.get() : (try? outcome.get()) ?? VerifyReport()
         report.journalIsSound = report.journalIsSound && check.damage.isEmpty && !missing.contains("journal")
         report.tablesDiffer = report.tablesDiffer || !missing.isEmpty || !reshaped.isEmpty
+        // A sound chain that lacks what this host wrote to it (probe 161: verify said sound,
+        // what_to_do null, of the ledger every writer refused).
+        // Not of a journal that is missing, or cannot be read: that is said already.
+        let witnessed = missing.contains("journal") ? nil : store.witnessedHead().flatMap { witnessed in
+            try? store.read { try AppendSession.witnessProblem(witnessed, in: $0) }
+        }
+        report.witnessedEntryMissing = witnessed != nil
         report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped) + report.problems
-            + check.guardProblems
+            + check.guardProblems + (witnessed.map { [$0] } ?? [])
         report.rowsMayBeHidden = !check.rowSecurity.isEmpty
         report.integrity = check.verdict
         report.log = check.log

@@ -32,6 +32,9 @@ public struct VerifyReport: Sendable {
     /// chain cannot show; the tables still hold what they said). Either way it is no longer
     /// only the guards that were changed.
     public var tablesDiffer = false
+    /// The journal lacks the newest entry this host wrote to it (`HeadWitness`): entries
+    /// were cut from its end, or another copy was put in its place, which no chain shows.
+    public var witnessedEntryMissing = false
     /// Row-level security is on some of the ledger's tables (PostgreSQL): rows this role
     /// cannot see read as missing, so the other findings may be nothing but that.
     public var rowsMayBeHidden = false

@@ -159,6 +159,11 @@ extension CreditReconCommand {
                     + "HASH` on the backup finds a head a report printed; the last sound head above is the newest state "
                     + "this ledger still proves), and \(keep)"
             }
+            guard !report.witnessedEntryMissing else {
+                return "the journal chains, but lacks the newest entry this host wrote to it (the line above names it, and what "
+                    + "to do when this ledger was put in its place on purpose): otherwise find the ledger that holds it "
+                    + "(`verify --holds HASH` on each copy and backup), and \(keep)"
+            }
             let copy = "`credit-recon --ledger \(ledger) ledger copy --to NEW` builds every table again from the journal, "
                 + "with its append-only triggers, in a new ledger; use NEW from then on"
             // Neither a chain nor the tables show entries cut from the journal's end (with the
