@@ -24,9 +24,21 @@ extension Ledger {
     public func copy(into target: Ledger, progress: (Int64) throws -> Void = { _ in }) throws -> CopyOutcome {
         // A source that lacks what this host wrote to it copied into books that bought its
         // lost rows again (probe 161).
-        if let witnessed = store.witnessedHead(),
-           let problem = try store.read({ try AppendSession.witnessProblem(witnessed, in: $0) }) {
-            throw LedgerError.entriesLost(problem + "; nothing was copied")
+        for witnessed in store.witnessedHeads() {
+            if let problem = try store.read({ try AppendSession.witnessProblem(witnessed, in: $0) }) {
+                throw LedgerError.entriesLost(problem + "; nothing was copied")
+            }
+        }
+        // So did a copy to where a ledger this host wrote is gone, from a source that does not
+        // hold what it had written; one that does (the same books, copied back from
+        // PostgreSQL) is no loss (probe 162).
+        for witnessed in target.store.witnessedHeads() {
+            guard try store.read({ try $0.entryHash(seq: witnessed.seq) }) != witnessed.hash else { continue }
+            throw LedgerError.entriesLost(
+                "\(target.path) held a ledger this host wrote, up to entry \(witnessed.seq) with hash \(witnessed.hash.prefix(16))… "
+                    + "at \(witnessed.at) (as \(witnessed.file) says), which \(path) does not hold: a copy there would buy again "
+                    + "what that ledger's entries had bought. Copy it to another path, or, if it is meant to replace that "
+                    + "ledger, remove \(witnessed.file) and copy again; nothing was copied")
         }
         let guards = try target.store.guards()
         let unguarded = guards.unguarded

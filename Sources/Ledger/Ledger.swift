@@ -81,9 +81,8 @@ public final class Ledger: Sendable {
                 throw LedgerError.malformedEntry(problems.joined(separator: "; ") + "; nothing was written")
             }
         }
-        // Asked by `copy(into:)` too: a copy made over a ledger that is gone was one more way
-        // to buy its rows again (probe 161).
-        let witnessed = !checked.withLock({ $0 }) ? store.witnessedHead() : nil
+        // `copy(into:)` asks it of its source instead: what the copy will hold.
+        let witnessed = first ? store.witnessedHeads() : []
         let (result, started, head) = try store.write { transaction in
             let session = try AppendSession(transaction, checkingRows: first, witnessed: witnessed)
             do {
@@ -97,7 +96,7 @@ public final class Ledger: Sendable {
                 throw error
             }
         }
-        checked.withLock { $0 = true }
+        if first { checked.withLock { $0 = true } }
         if let head { store.witness(head) }
         // Committed: the writer lock says which runs are its own (`runningWriter(at:)`).
         if !started.isEmpty { store.announce(runs: started) }
@@ -112,7 +111,10 @@ public final class Ledger: Sendable {
         let guards = try store.guards().guardProblems
         return try guards + store.read { transaction in
             let newest = try transaction.headEntry()
-            let witnessed = try store.witnessedHead().flatMap { try AppendSession.witnessProblem($0, in: transaction) }
+            var witnessed: String?
+            for head in store.witnessedHeads() where witnessed == nil {
+                witnessed = try AppendSession.witnessProblem(head, in: transaction)
+            }
             return [AppendSession.headProblem(newest), AppendSession.rowsProblem(try transaction.newestRowSeq(), head: newest?.seq ?? 0),
                     witnessed].compactMap { $0 }
         }

@@ -604,6 +604,12 @@ struct LedgerCommandsTests {
         #expect(refused.stderr.contains("would be made as \(ledger), the name of the writer lock file of the ledger "
             + "\(scratch.path("books.sqlite")) beside it"), "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ledger))
+        // Nor as another's witness of its head: its writers then kept none (probe 162).
+        let witness = scratch.path("books.sqlite.head")
+        let named = try Executable.creditRecon(["--ledger", witness, "import", "snapshots", samples])
+        #expect(named.status == 64 && named.stderr.contains("the name of the witness of the newest entry of the ledger "
+            + "\(scratch.path("books.sqlite")) beside it"), "\(named.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: witness))
         // Nor through a link to such a name (probe 75).
         let link = scratch.path("link.sqlite")
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: ledger)

@@ -87,17 +87,47 @@ struct HeadWitnessTests {
         removeLedgerFiles()
         #expect(throws: LedgerError.self) { try Ledger.create(at: path) { try $0.appendAll(lifecycle()) } }
         #expect(!FileManager.default.fileExists(atPath: path))
-        // Nor is a copy made there (probe 161: `ledger copy --to` it bought the rows again).
+        // Nor is a copy of other books made there (probe 161: `ledger copy --to` it bought
+        // the rows again).
         let source = try Ledger(path: directory.appendingPathComponent("other.sqlite").path)
-        try source.appendAll(lifecycle())
+        try source.appendAll(lifecycle(), account: "other")
         let target = try Ledger(path: path)
         let refused = #expect(throws: LedgerError.self) { _ = try source.copy(into: target) }
-        #expect(String(describing: refused).contains("nothing was written"), "\(String(describing: refused))")
+        #expect(String(describing: refused).contains("held a ledger this host wrote, up to entry \(lifecycle().count)"),
+                "\(String(describing: refused))")
         #expect(try target.read { try $0.head() }.seq == 0)
-        let fresh = try Ledger(path: path)
-        #expect(throws: LedgerError.self) { try fresh.appendAll(lifecycle()) }
-        try FileManager.default.removeItem(atPath: path + ".head")
-        try fresh.appendAll(lifecycle())
+        // A copy of the same books is (back from PostgreSQL, say; probe 162 was refused).
+        let same = try Ledger(path: directory.appendingPathComponent("same.sqlite").path)
+        try same.appendAll(lifecycle())
+        _ = try same.copy(into: target)
+        #expect(try target.read { try $0.head() }.seq == Int64(lifecycle().count))
+        try target.appendAll(usageFacts())
+    }
+
+    /// A link at the ledger's usual name pointed at an older copy: the witness beside the
+    /// name says it is not the ledger this host wrote there (probe 162: `topup` bought the
+    /// rows again, the witness beside the copy's real file being the copy's own).
+    @Test func aLinkAtTheLedgersNamePointedAtAnOlderCopyIsRefused() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let backup = directory.appendingPathComponent("backup.sqlite").path
+        let real = directory.appendingPathComponent("real.sqlite").path
+        do {
+            let ledger = try Ledger(path: real)
+            try ledger.appendAll(lifecycle())
+            try Database(path: real, create: false).execute("VACUUM INTO '\(backup)'")
+        }
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: real)
+        do { try Ledger(path: path).appendAll(usageFacts()) }
+        #expect(FileManager.default.fileExists(atPath: path + ".head") && FileManager.default.fileExists(atPath: real + ".head"))
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: backup)
+        let pointed = try Ledger(path: path)
+        let refused = #expect(throws: LedgerError.self) { try pointed.appendAll(usageFacts(texts: ["again"])) }
+        guard case .entriesLost(let text)? = refused else {
+            Issue.record("not a ledger that lost entries: \(String(describing: refused))")
+            return
+        }
+        #expect(text.contains("(as \(path).head says)"), "\(text)")
     }
 
     /// What the witness file says is read only as written: anything else is no witness

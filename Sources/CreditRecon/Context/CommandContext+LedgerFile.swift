@@ -136,12 +136,16 @@ extension CommandContext {
             // A new ledger named as the lock file of another (`books.sqlite.lock`) was written
             // over by that ledger's next writer (probe 74); one made so earlier is still opened.
             // An empty file there is that lock file, not a truncated ledger to delete (probe 75).
-            if ledgerFile == .missing || ledgerFile == .truncated,
-               path.hasSuffix(".lock") || Ledger.followingLinks(path).hasSuffix(".lock") {
+            // So is one named as the witness of another's head (`books.sqlite.head`): that
+            // ledger's writers then kept none, without a word (probe 162).
+            let companions = [(suffix: ".lock", file: "the writer lock file", content: "their pid"),
+                              (suffix: ".head", file: "the witness of the newest entry", content: "that entry")]
+            for companion in companions where ledgerFile == .missing || ledgerFile == .truncated {
+                guard path.hasSuffix(companion.suffix) || Ledger.followingLinks(path).hasSuffix(companion.suffix) else { continue }
                 let named = Ledger.followingLinks(path)
-                throw UsageError.usage("the ledger \(ledgerPath) would be made as \(named), the name of the writer lock "
-                    + "file of the ledger \(named.dropLast(".lock".count)) beside it, which that ledger's writers write "
-                    + "their pid into; name it otherwise, e.g. books.sqlite")
+                throw UsageError.usage("the ledger \(ledgerPath) would be made as \(named), the name of \(companion.file) of "
+                    + "the ledger \(named.dropLast(companion.suffix.count)) beside it, which that ledger's writers write "
+                    + "\(companion.content) into; name it otherwise, e.g. books.sqlite")
             }
         }
         return try Ledger.lockWriter(at: location)

@@ -35,7 +35,7 @@ final class AppendSession {
     /// one that does not was read as what the journal holds ("3 already in the ledger",
     /// probe 158). Asked by a ledger's first write, as is whether the journal holds
     /// `witnessed`, the newest entry this host wrote to it (`witnessProblem`).
-    init(_ transaction: any StoreTransaction, checkingRows: Bool = false, witnessed: WitnessedHead? = nil) throws {
+    init(_ transaction: any StoreTransaction, checkingRows: Bool = false, witnessed: [WitnessedHead] = []) throws {
         self.transaction = transaction
         let newest = try transaction.headEntry()
         let chain = newest.map { ChainHead(seq: $0.seq, hash: $0.hash) } ?? .empty
@@ -45,8 +45,10 @@ final class AppendSession {
         if checkingRows, let problem = Self.rowsProblem(try transaction.newestRowSeq(), head: chain.seq) {
             throw LedgerError.malformedEntry(problem + "; nothing was written")
         }
-        if let witnessed, let problem = try Self.witnessProblem(witnessed, in: transaction) {
-            throw LedgerError.entriesLost(problem + "; nothing was written")
+        for witnessed in witnessed {
+            if let problem = try Self.witnessProblem(witnessed, in: transaction) {
+                throw LedgerError.entriesLost(problem + "; nothing was written")
+            }
         }
         startSeq = chain.seq
         headSeq = chain.seq

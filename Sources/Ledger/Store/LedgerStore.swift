@@ -45,9 +45,9 @@ protocol LedgerStore: AnyObject, Sendable {
     func check() throws -> StoreCheck
 
     /// The newest entry this host's writers committed, as kept outside the database (a
-    /// SQLite ledger's `HeadWitness`), or `nil` where none is kept (PostgreSQL, whose books
+    /// SQLite ledger's `HeadWitness`, beside its file and its name), or none where none is kept (PostgreSQL, whose books
     /// several hosts write: its statistics count rows deleted, `StoreCheck.bypassed`).
-    func witnessedHead() -> WitnessedHead?
+    func witnessedHeads() -> [WitnessedHead]
 
     /// Keeps `head` as the newest entry this host's writers committed, after a commit.
     func witness(_ head: ChainHead)

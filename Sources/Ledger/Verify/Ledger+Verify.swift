@@ -77,8 +77,11 @@ extension Ledger {
         // A sound chain that lacks what this host wrote to it (probe 161: verify said sound,
         // what_to_do null, of the ledger every writer refused).
         // Not of a journal that is missing, or cannot be read: that is said already.
-        let witnessed = missing.contains("journal") ? nil : store.witnessedHead().flatMap { witnessed in
-            try? store.read { try AppendSession.witnessProblem(witnessed, in: $0) }
+        var witnessed: String?
+        if !missing.contains("journal") {
+            for head in store.witnessedHeads() where witnessed == nil {
+                witnessed = try? store.read { try AppendSession.witnessProblem(head, in: $0) }
+            }
         }
         report.witnessedEntryMissing = witnessed != nil
         report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped) + report.problems

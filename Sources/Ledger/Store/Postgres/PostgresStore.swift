@@ -270,7 +270,7 @@ final class PostgresStore: LedgerStore {
     /// as the schema made it. Any of those changed lets rows be edited with no error.
     func check() throws -> StoreCheck { try guards() }
 
-    func witnessedHead() -> WitnessedHead? { nil }
+    func witnessedHeads() -> [WitnessedHead] { [] }
 
     func witness(_ head: ChainHead) {}
 

@@ -24,6 +24,18 @@ struct HeadWitness: Sendable {
     /// Beside the ledger's real file (links followed), as its lock file is.
     init(ledgerPath: String) { path = SQLiteWriterLock.realPath(ledgerPath) + ".head" }
 
+    private init(path: String) { self.path = path }
+
+    /// The witnesses of the ledger named `name`: beside its real file, and beside the name
+    /// itself when that is a link. A link at the ledger's usual name pointed at an older
+    /// copy left the witness beside the name unread, and `topup` bought the rows again
+    /// (probe 162).
+    static func all(ledgerNamed name: String) -> [HeadWitness] {
+        let real = HeadWitness(ledgerPath: name)
+        let named = HeadWitness(path: name + ".head")
+        return SQLiteWriterLock.realPath(named.path) == real.path ? [real] : [real, named]
+    }
+
     /// The most a witness file holds.
     static let largest = 256
 

@@ -217,13 +217,14 @@ final class SQLiteStore: LedgerStore {
         return check
     }
 
-    func witnessedHead() -> WitnessedHead? { HeadWitness(ledgerPath: name).load() }
+    func witnessedHeads() -> [WitnessedHead] { HeadWitness.all(ledgerNamed: name).compactMap { $0.load() } }
 
     /// Not while the ledger is being built under another name (`Ledger.create(at:_:)`
     /// keeps the witness once it is in place).
     func witness(_ head: ChainHead) {
         guard path == name, !readOnlyStorage else { return }
-        HeadWitness(ledgerPath: name).keep(head, at: Timestamp.now().iso8601)
+        let now = Timestamp.now().iso8601
+        for witness in HeadWitness.all(ledgerNamed: name) { witness.keep(head, at: now) }
     }
 
     func guards() throws -> StoreCheck {
