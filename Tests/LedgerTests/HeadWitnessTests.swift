@@ -12,8 +12,7 @@ struct HeadWitnessTests {
     let path: String
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("witness-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryLedger.newDirectory("witness-tests")
         path = directory.appendingPathComponent("ledger.sqlite").path
     }
 

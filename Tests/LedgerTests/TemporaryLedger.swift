@@ -8,10 +8,16 @@ final class TemporaryLedger {
     let ledger: Ledger
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try Self.newDirectory("ledger-tests")
         path = directory.appendingPathComponent("ledger.sqlite").path
         ledger = try Ledger(path: path)
+    }
+
+    /// A new folder of its own in the temporary folder, named `prefix-UUID`.
+    static func newDirectory(_ prefix: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
