@@ -129,7 +129,7 @@ struct StatusTests {
         let damaged = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: now)
         #expect(damaged.exitStatus == .attention)
         #expect(damaged.attentionItems.first?.kind == "ledger_damaged")
-        #expect(damaged.attention.first == "the ledger is damaged, so every command that writes refuses it (74): append-only "
+        #expect(damaged.attention.first == "the ledger is damaged, so any write to it is refused (74; a command with nothing to write goes on): append-only "
             + "trigger journal_append_only_update missing, changed or disabled: the journal or the readings can be changed in "
             + "place; these books may not be what it was given: run `credit-recon verify` to see what is and what to do",
             "\(damaged.attention)")

@@ -142,7 +142,7 @@ public struct Reconciler: Sendable {
         // Only what falls in the range is reported; damage of the ledger, whatever the range.
         let damaged = input.damage.isEmpty ? [] : [Finding(
             .error, .ledgerDamaged, at: asOf, account: options.account,
-            message: "the ledger is damaged, so every command that writes refuses it (74): \(input.damage.joined(separator: "; ")); "
+            message: "the ledger is damaged, so any write to it is refused (74; a command with nothing to write goes on): \(input.damage.joined(separator: "; ")); "
                 + "these books may not be what it was given: run `credit-recon verify` to see what is and what to do")]
         let scopedFindings = damaged + scope(findings, to: &grid)
         scope(&lines, to: grid)

@@ -13,7 +13,7 @@ extension CreditReconCommand {
                 each; with it, that account alone. For each enabled key of the latest GET /keys listing, shows \
                 what it can still spend (the smaller of the balance and what is left of its limit) and the keys \
                 nearest their limits. Exits 1 when, for any account shown, the runway is under \
-                --min-runway-days, the ledger is damaged so that every command that writes refuses it (its \
+                --min-runway-days, the ledger is damaged so that any write to it is refused (its \
                 append-only triggers gone, rows past its newest entry, the newest entry this host wrote gone from it: run \
                 verify), the last reading is older than --max-gap hours, or a key has less than \
                 --min-key-remaining USD (or under 10 %) left of its limit, a top-up is unknown, blocked or planned but never sent, a \
