@@ -24,10 +24,9 @@ extension Ledger {
     public func copy(into target: Ledger, progress: (Int64) throws -> Void = { _ in }) throws -> CopyOutcome {
         // A source that lacks what this host wrote to it copied into books that bought its
         // lost rows again (probe 161).
-        for witnessed in store.witnessedHeads() {
-            if let problem = try store.read({ try AppendSession.witnessProblem(witnessed, in: $0) }) {
-                throw LedgerError.entriesLost(problem + "; nothing was copied")
-            }
+        let witnesses = store.witnessedHeads()
+        if let problem = try store.read({ try AppendSession.witnessProblem(witnesses, in: $0) }) {
+            throw LedgerError.entriesLost(problem + "; nothing was copied")
         }
         // So did a copy to where a ledger this host wrote is gone, from a source that does not
         // hold what it had written; one that does (the same books, copied back from

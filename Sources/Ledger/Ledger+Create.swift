@@ -1,4 +1,3 @@
-import CreditTypes
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -42,7 +41,7 @@ extension Ledger {
             try publish(staging, at: path)
             // The rename itself is on the disk once the directory is.
             do { try Database.flushToDisk(directory(of: path)) } catch { throw LedgerError.wrap(error, path: path) }
-            HeadWitness(ledgerPath: path).keep(head, at: Timestamp.now().iso8601)
+            HeadWitness.keep(head, ledgerNamed: given)
             return result
         } catch {
             removeFiles(staging)

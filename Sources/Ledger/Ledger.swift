@@ -111,12 +111,8 @@ public final class Ledger: Sendable {
         let guards = try store.guards().guardProblems
         return try guards + store.read { transaction in
             let newest = try transaction.headEntry()
-            var witnessed: String?
-            for head in store.witnessedHeads() where witnessed == nil {
-                witnessed = try AppendSession.witnessProblem(head, in: transaction)
-            }
             return [AppendSession.headProblem(newest), AppendSession.rowsProblem(try transaction.newestRowSeq(), head: newest?.seq ?? 0),
-                    witnessed].compactMap { $0 }
+                    try AppendSession.witnessProblem(store.witnessedHeads(), in: transaction)].compactMap { $0 }
         }
     }
 

@@ -45,10 +45,8 @@ final class AppendSession {
         if checkingRows, let problem = Self.rowsProblem(try transaction.newestRowSeq(), head: chain.seq) {
             throw LedgerError.malformedEntry(problem + "; nothing was written")
         }
-        for witnessed in witnessed {
-            if let problem = try Self.witnessProblem(witnessed, in: transaction) {
-                throw LedgerError.entriesLost(problem + "; nothing was written")
-            }
+        if let problem = try Self.witnessProblem(witnessed, in: transaction) {
+            throw LedgerError.entriesLost(problem + "; nothing was written")
         }
         startSeq = chain.seq
         headSeq = chain.seq
@@ -79,15 +77,20 @@ final class AppendSession {
         return nil
     }
 
-    /// A journal (`transaction`'s) that does not hold `witnessed`, the newest entry this
-    /// host wrote to the ledger, or `nil` when it does.
+    /// A journal (`transaction`'s) that does not hold one of `witnessed`, the newest entry
+    /// this host wrote to the ledger as each witness keeps it (beside its file and beside
+    /// its name), said of the first it lacks; `nil` when it holds them all.
     ///
     /// What was lost is what the ledger's own newest entry does not reach: the charges to
     /// find are the ones made after it, not after the witness's time, which is the lost
     /// entries' last (probe 161: searched from there, nothing was found, and the rows were
     /// bought again).
-    static func witnessProblem(_ witnessed: WitnessedHead, in transaction: any StoreTransaction) throws -> String? {
-        guard try transaction.entryHash(seq: witnessed.seq) != witnessed.hash else { return nil }
+    static func witnessProblem(_ witnesses: [WitnessedHead], in transaction: any StoreTransaction) throws -> String? {
+        var lacked: WitnessedHead?
+        for witnessed in witnesses where lacked == nil {
+            if try transaction.entryHash(seq: witnessed.seq) != witnessed.hash { lacked = witnessed }
+        }
+        guard let witnessed = lacked else { return nil }
         // Its time read from the entries, which may be damaged too: then said without it.
         let newest = Result { try transaction.newestEntryTime() }
         let since = switch newest {

@@ -77,12 +77,8 @@ extension Ledger {
         // A sound chain that lacks what this host wrote to it (probe 161: verify said sound,
         // what_to_do null, of the ledger every writer refused).
         // Not of a journal that is missing, or cannot be read: that is said already.
-        var witnessed: String?
-        if !missing.contains("journal") {
-            for head in store.witnessedHeads() where witnessed == nil {
-                witnessed = try? store.read { try AppendSession.witnessProblem(head, in: $0) }
-            }
-        }
+        let witnesses = store.witnessedHeads()
+        let witnessed = missing.contains("journal") ? nil : try? store.read { try AppendSession.witnessProblem(witnesses, in: $0) }
         report.witnessedEntryMissing = witnessed != nil
         report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped) + report.problems
             + check.guardProblems + (witnessed.map { [$0] } ?? [])

@@ -1,3 +1,4 @@
+import CreditTypes
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -34,6 +35,13 @@ struct HeadWitness: Sendable {
         let real = HeadWitness(ledgerPath: name)
         let named = HeadWitness(path: name + ".head")
         return SQLiteWriterLock.realPath(named.path) == real.path ? [real] : [real, named]
+    }
+
+    /// Keeps `head` in every witness of the ledger named `name` (`all(ledgerNamed:)`), as
+    /// committed now.
+    static func keep(_ head: ChainHead, ledgerNamed name: String) {
+        let now = Timestamp.now().iso8601
+        for witness in all(ledgerNamed: name) { witness.keep(head, at: now) }
     }
 
     /// The most a witness file holds.

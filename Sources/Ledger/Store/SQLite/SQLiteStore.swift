@@ -1,5 +1,4 @@
 import CSQLite
-import CreditTypes
 import Synchronization
 
 #if canImport(Glibc)
@@ -223,8 +222,7 @@ final class SQLiteStore: LedgerStore {
     /// keeps the witness once it is in place).
     func witness(_ head: ChainHead) {
         guard path == name, !readOnlyStorage else { return }
-        let now = Timestamp.now().iso8601
-        for witness in HeadWitness.all(ledgerNamed: name) { witness.keep(head, at: now) }
+        HeadWitness.keep(head, ledgerNamed: name)
     }
 
     func guards() throws -> StoreCheck {
