@@ -189,6 +189,27 @@ struct PipelineTests {
         #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])
     }
 
+    /// A paid charge recorded for a plan row whose own charge is not known to have expired
+    /// is the row bought twice, which needs a person: `import charges` exits 1 (probe 155:
+    /// 0, the warning left to the next report), `--json` counting `second_purchases_paid`.
+    @Test func importChargesOfAPlanRowBoughtTwiceExits1() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess()
+        let ledger = scratch.path("ledger.sqlite")
+        let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 1))
+        let topup = try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "topup", plan, "--yes"],
+                                               environment: Self.env)
+        #expect(topup.status == 0, "\(topup.stdout)\n\(topup.stderr)")
+        func web(_ id: String) throws -> String {
+            try scratch.write("\(id).csv", "charge_id,amount,wallet,chain_id,created_at,reference,status,paid_at\n"
+                + "\(id),1.01,\(DistinctPlan.wallet(0)),8453,2026-11-01T10:00:00Z,r0,paid,2026-11-01T10:05:00Z\n")
+        }
+        let text = try Executable.creditRecon(["--ledger", ledger, "import", "charges", try web("web-2")])
+        #expect(text.status == 1 && text.stdout.contains("web-2 is another purchase of that plan row"), "\(text.stdout)\(text.stderr)")
+        let json = try Executable.creditRecon(["--ledger", ledger, "--json", "import", "charges", try web("web-3")])
+        #expect(json.status == 1 && json.stdout.contains("\"second_purchases_paid\":1"), "\(json.stdout)\(json.stderr)")
+    }
+
     @Test func runWithoutAKeyIs78AndStillReports() throws {
         let scratch = try Scratch()
         let sim = try SimulatorProcess()
