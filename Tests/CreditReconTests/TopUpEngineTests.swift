@@ -29,7 +29,34 @@ struct TopUpEngineTests {
         #expect(second.skippedDone == 6)
         #expect(second.runID == nil)
         #expect(second.exitStatus == .ok)
+        #expect(second.ledgerDamage.isEmpty)
         #expect(try bench.ledger.headHash() == head)
+    }
+
+    /// A run with nothing to send writes nothing, so no write refuses a damaged ledger:
+    /// it says the damage itself (exit 1), or a plan fully bought read as settled on books
+    /// every writer refuses (a stop 62 probe).
+    @Test func aRunWithNothingToSendSaysTheLedgerIsDamaged() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(2))
+        let fake = FakeChargeCreator()
+        #expect(try await bench.run(plan, client: fake).created == 2)
+        try Database(path: bench.ledgerPath, create: false).execute("DROP TRIGGER journal_append_only_update")
+
+        let again = try await bench.run(plan, client: fake)
+        #expect(fake.calls.count == 2)
+        #expect(again.skippedDone == 2)
+        #expect(again.exitStatus == .attention)
+        #expect(again.ledgerDamage.count == 1)
+        #expect(again.ledgerDamage.first?.hasPrefix("append-only trigger journal_append_only_update missing") == true,
+                "\(again.ledgerDamage)")
+        #expect(again.text.contains("the ledger is damaged, so any write to it is refused (74); this run had nothing to write: "
+            + "append-only trigger journal_append_only_update missing"), "\(again.text)")
+        guard case .object(let json) = again.json, case .array(let damage)? = json["ledger_damaged"] else {
+            Issue.record("no ledger_damaged in \(again.json)")
+            return
+        }
+        #expect(damage.count == 1)
     }
 
     /// The batch a plan's file name gives is checked as `--batch` is: "März.csv" saved with

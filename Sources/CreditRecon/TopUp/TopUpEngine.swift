@@ -513,6 +513,9 @@ public struct TopUpEngine: Sendable {
         let account = options.account
         let leftRequesting = try ledger.read { try $0.topUps(state: "requesting") }
         guard !toSend.isEmpty || !leftRequesting.isEmpty else {
+            // Nothing to write, so no write refuses a damaged ledger: said here instead, or
+            // a plan fully bought read as settled on books every writer refuses.
+            summary.ledgerDamage = try ledger.damageSigns()
             try finish(&summary, preview: preview, ledger: ledger)
             return summary
         }

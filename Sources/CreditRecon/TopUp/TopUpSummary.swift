@@ -47,11 +47,15 @@ public struct TopUpSummary: Sendable, Equatable {
     }
     public var stopReason: StopReason?
     public var headHash = ""
+    /// What every write would refuse the ledger for (`Ledger.damageSigns()`), asked when
+    /// the run had nothing to write.
+    public var ledgerDamage: [String] = []
 
-    /// 77/69/75 when stopped early for that reason; 1 when a row needs a person; else 0.
+    /// 77/69/75 when stopped early for that reason; 1 when a row needs a person or the
+    /// ledger is damaged; else 0.
     public var exitStatus: ExitStatus {
         if let stopReason { return stopReason.exitStatus }
-        return attention.isEmpty ? .ok : .attention
+        return attention.isEmpty && ledgerDamage.isEmpty ? .ok : .attention
     }
 
     /// The `--json` summary.
@@ -77,6 +81,7 @@ public struct TopUpSummary: Sendable, Equatable {
                 ])
             }),
             "stopped": stopReason.map { .string($0.description) } ?? .null,
+            "ledger_damaged": ledgerDamage.isEmpty ? .null : .array(ledgerDamage.map(JSONOutput.string)),
             "exit_code": .int(Int64(exitStatus.rawValue)),
             "head_hash": .string(headHash),
         ])
@@ -109,6 +114,11 @@ public struct TopUpSummary: Sendable, Equatable {
             let names = group.rows.map { row in "\(row.line) (\(row.reference ?? "key \(row.key)"))" }
             let shown = names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", … \(names.count - 20) more" : "")
             lines.append("needs a person — \(group.rows.count) \(group.state) (line\(names.count == 1 ? "" : "s") \(shown)): \(group.message)")
+        }
+        if !ledgerDamage.isEmpty {
+            lines.append("the ledger is damaged, so any write to it is refused (74); this run had nothing to write: "
+                + "\(ledgerDamage.joined(separator: "; ")); its rows' states may not be what was bought: "
+                + "run `credit-recon verify` to see what is and what to do")
         }
         if !headHash.isEmpty { lines.append("ledger head \(headHash)") }
         // A server's message (stored, so shown on every later run too) and a charge id
