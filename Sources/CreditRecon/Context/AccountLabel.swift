@@ -1,0 +1,37 @@
+/// An account label, from the command line, the environment or a snapshots file's
+/// `account` column: it is kept in the ledger for good and matched byte for byte.
+public enum AccountLabel {
+    /// Why `label` cannot name an account, or `nil`.
+    public static func problem(_ label: String) -> String? {
+        problem(label, naming: "an account label", column: "account",
+                ifEmpty: "give an account label, or leave the setting out for \"default\"")
+    }
+
+    /// Why `label` cannot be `naming` (a name kept in the ledger for good and matched byte
+    /// for byte: an account label, a batch name), or `nil`.
+    public static func problem(_ label: String, naming: String, column: String, ifEmpty: String) -> String? {
+        if label.isEmpty { return "is empty; \(ifEmpty)" }
+        if label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "holds a control character (a tab, a line break); \(naming) is one line of text"
+        }
+        if label.first == " " || label.last == " " {
+            return "begins or ends with a space; remove it: \(naming) is matched byte for byte"
+        }
+        return LookAlikeName.problem(label, column: column, another: column)
+    }
+
+    /// `problem(label)` to say after the value, where the caller quotes it already (an
+    /// option's `--account: "é" …`): the value is not quoted twice.
+    public static func reason(_ label: String) -> String? { afterValue(label, problem(label)) }
+
+    /// `problem(label, naming:column:ifEmpty:)` to say after the value, likewise.
+    public static func reason(_ label: String, naming: String, column: String, ifEmpty: String) -> String? {
+        afterValue(label, problem(label, naming: naming, column: column, ifEmpty: ifEmpty))
+    }
+
+    /// `problem` without the quoted `label` it may start with.
+    private static func afterValue(_ label: String, _ problem: String?) -> String? {
+        let quoted = "\"\(label)\" "
+        return problem.map { $0.hasPrefix(quoted) ? String($0.dropFirst(quoted.count)) : $0 }
+    }
+}
