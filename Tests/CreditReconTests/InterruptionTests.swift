@@ -49,6 +49,27 @@ import Testing
         ])
     }
 
+    /// A signal once the write says it is finishing (an import committed, its ledger being
+    /// closed: a checkpoint of 1.2 GB) is said as such, not as "nothing of it is written"
+    /// of 2,000,000 readings committed (probe 164), and said once.
+    @Test func aSignalOnceTheWriteIsFinishingIsSaidAsSuch() throws {
+        let said = Said()
+        let logger = Logger(label: "test") { _ in said }
+        let result = try Interruption.stoppingBetweenBatches(
+            "the import of s.csv", then: "nothing of it is written", logger: logger
+        ) { interruption in
+            try interruption.stopIfSignalled("not yet")
+            interruption.finishing()
+            interruption.raise("SIGTERM")  // as the ledger is closed
+            return 42
+        }
+        #expect(result == 42)
+        #expect(said.lines.withLock { $0 } == [
+            "SIGTERM came as the import of s.csv was finishing, its last batch written: it finishes (send the signal again to "
+                + "stop at once, which leaves the ledger as a killed command leaves it)",
+        ])
+    }
+
     /// A signal the moment a trap is set up is heard (a dispatch source, armed later, missed
     /// it, the signal ignored meanwhile), and the signal is handled, not ignored, so a child
     /// process would not start with it ignored. (Here SIGHUP, whose default action would end

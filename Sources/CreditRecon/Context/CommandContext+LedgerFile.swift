@@ -203,7 +203,7 @@ extension CommandContext {
         ) { interruption in
             let stopped = "the import of \(file) wrote nothing, and \(left); run it again to import the file"
             return try withLedgerForImport { ledger in
-                try interruption.givingUpLockWaits(of: [ledger], outcome: stopped) {
+                let result = try interruption.givingUpLockWaits(of: [ledger], outcome: stopped) {
                     try progress.during {
                         try body(ledger) { rows in
                             try interruption.stopIfSignalled(stopped)
@@ -211,6 +211,9 @@ extension CommandContext {
                         }
                     }
                 }
+                // Committed; the ledger is closed (or a new one put in place) as this returns.
+                interruption.finishing()
+                return result
             }
         }
     }

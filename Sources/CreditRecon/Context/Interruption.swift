@@ -23,6 +23,8 @@ public final class Interruption: Sendable {
         /// Set while a person is asked a question (`endingAtOnce`): a signal then ends the
         /// process at once, after this.
         var atOnce: (@Sendable () -> Void)?
+        /// Set once a write of one transaction has no batch left to stop at (`finishing()`).
+        var finishing = false
     }
 
     private let state = Mutex(State())
@@ -54,6 +56,16 @@ public final class Interruption: Sendable {
 
     /// The signal received (`SIGTERM`), or `nil` while the command goes on.
     public var signal: String? { state.withLock { $0.signal } }
+
+    /// Says that the write checking this interruption between its batches has checked it
+    /// for the last time: its last batch is written and it is committing, or closing the
+    /// ledger, which a signal does not stop (`stoppingBetweenBatches`).
+    public func finishing() {
+        state.withLock { $0.finishing = true }
+    }
+
+    /// Whether `finishing()` was said.
+    var isFinishing: Bool { state.withLock { $0.finishing } }
 
     /// Records `name` (the first signal is kept) and runs the registered actions once.
     public func raise(_ name: String) {
