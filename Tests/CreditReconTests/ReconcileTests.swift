@@ -1091,6 +1091,30 @@ struct ReconcileTests {
         #expect(!relaxed.findings.contains { $0.kind == .runwayLow })
     }
 
+    /// Readings moments apart measure no pace: the two fetches of a new ledger's first
+    /// `run` gave 58,017 USD a day and a runway of 0.0 days, a warning for a person
+    /// (probe 165). A pace needs readings an hour apart; an empty balance is 0.0 days still.
+    @Test func readingsUnderAnHourApartMeasureNoPace() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T00:00:00Z", credits: "100", usage: "0")
+        try fixture.snapshot("2026-03-01T00:00:30Z", credits: "100", usage: "5.75")
+        let early = try #require(try fixture.reconcile().runway)
+        #expect(early.averageDaily7 == nil && early.averageDaily30 == nil && early.tenthsOfDays == nil)
+        #expect(early.daysPhrase == "n/a: the readings span 0.0 hours, and a pace of use needs readings an hour apart")
+        #expect(!(try fixture.reconcile().findings.contains { $0.kind == .runwayLow }))
+
+        try fixture.snapshot("2026-03-01T01:00:00Z", credits: "100", usage: "6")
+        let hour = try #require(try fixture.reconcile().runway)
+        #expect(hour.averageDaily7 == reconMicros("144"))
+        #expect(hour.daysText == "0.6")
+        #expect(try fixture.reconcile().findings.contains { $0.kind == .runwayLow })
+
+        let spent = try ReconcileFixture()
+        try spent.snapshot("2026-03-01T00:00:00Z", credits: "30", usage: "29")
+        try spent.snapshot("2026-03-01T00:00:30Z", credits: "30", usage: "30")
+        #expect(try #require(try spent.reconcile().runway).daysText == "0.0")
+    }
+
     /// Nothing left and nothing used: no runway (0.0 days, a warning), as for an overdrawn
     /// account; it was "n/a", and `status` exited 0 for an account whose next request fails.
     @Test func anEmptyBalanceHasNoRunwayUsedOrNot() throws {

@@ -10,7 +10,8 @@ public struct Runway: Sendable, Equatable {
     public var balance: Micros
     /// When that reading was taken.
     public var observedAt: Timestamp
-    /// Average use per day over the last 7 days (or the history there is); `nil` without two readings.
+    /// Average use per day over the last 7 days (or the history there is); `nil` without
+    /// readings an hour apart (`minimumPaceMilliseconds`).
     public var averageDaily7: Micros?
     /// Average use per day over the last 30 days (or the history there is).
     public var averageDaily30: Micros?
@@ -59,9 +60,12 @@ public struct Runway: Sendable, Equatable {
     }
 
     /// `12.3 days`, or, when nothing is being used, `n/a: no use to measure` (it said
-    /// `n/a days`).
+    /// `n/a days`), or when the readings span too little to measure a pace, says so.
     public var daysPhrase: String {
-        tenthsOfDays == nil ? "n/a: no use to measure" : "\(daysText) days"
+        guard tenthsOfDays == nil else { return "\(daysText) days" }
+        guard let history = historyMilliseconds, history < Self.minimumPaceMilliseconds else { return "n/a: no use to measure" }
+        return "n/a: the readings span \(Self.roundedTenths(history, per: 360_000)) hours, "
+            + "and a pace of use needs readings an hour apart"
     }
 
     /// `12.3`, or `n/a` when nothing is being used.
@@ -121,13 +125,18 @@ public struct Runway: Sendable, Equatable {
         return (pace(from: baseline, to: latest, elapsed: elapsed), elapsed)
     }
 
-    /// Use per day from `baseline` to `latest`, `elapsed` milliseconds apart.
+    /// The least time a pace of use is measured over. Readings moments apart (the two
+    /// fetches of `run` around its top-up, a new ledger's first night) gave a pace past
+    /// any amount, a runway of 0.0 days and a `runway_low` for a person (probe 165).
+    static let minimumPaceMilliseconds: Int64 = 3_600_000
+
+    /// Use per day from `baseline` to `latest`, `elapsed` milliseconds apart; `nil` when
+    /// they are less than `minimumPaceMilliseconds` apart.
     private static func pace(from baseline: SnapshotRow, to latest: SnapshotRow, elapsed: Int64) -> Micros? {
-        guard elapsed > 0 else { return nil }
+        guard elapsed >= minimumPaceMilliseconds else { return nil }
         let used = Int128(latest.totalUsage.raw) - Int128(baseline.totalUsage.raw)
         guard used > 0 else { return .zero }
-        // Readings moments apart can give a pace past any amount: it saturates (and the
-        // runway is then 0.0 days) rather than overflow.
+        // A usage past any amount gives a pace that saturates rather than overflows.
         return Micros(raw: Int64(clamping: used * 86_400_000 / Int128(elapsed)))
     }
 }
