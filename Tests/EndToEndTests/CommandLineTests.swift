@@ -253,6 +253,7 @@ struct CommandLineTests {
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let books = object?["ledger"] as? [String: Any]
         #expect(books?["to_send"] as? Int == 1 && books?["done"] as? Int == 3, "\(json.stdout)")
+        #expect(object?["checked_against_ledger"] as? Bool == true, "\(json.stdout)")
         // The same purchases without their references repeat them: refused, with the file's
         // rows and total still in --json (they were null: the file was read all the same).
         let lost = try scratch.write("lost.csv", "wallet,chain_id,amount\n" + (0..<3).map { "\(DistinctPlan.wallet($0)),8453,1.0\($0 + 1)\n" }.joined())
@@ -262,6 +263,9 @@ struct CommandLineTests {
         #expect(refusal?["valid"] as? Bool == false && refusal?["rows"] as? Int == 3 && refusal?["total"] as? String == "3.06",
                 "\(repeated.stdout)")
         #expect((refusal?["errors"] as? [String])?.first?.contains("give it its reference, r0 (it is then that top-up)") == true, "\(repeated.stdout)")
+        // Refused against the ledger: `ledger` is null, and it was checked against it all the
+        // same (probe 165 read the null as "no ledger").
+        #expect(refusal?["ledger"] is NSNull && refusal?["checked_against_ledger"] as? Bool == true, "\(repeated.stdout)")
         #expect(try Executable.creditRecon(["--ledger", ledger, "plan", "check", lost, "--allow-repeat"]).status == 0)
         // `--batch` is checked as `topup` checks it.
         let emptyBatch = try Executable.creditRecon(["--ledger", ledger, "plan", "check", more, "--batch", ""])
@@ -333,6 +337,7 @@ struct CommandLineTests {
         #expect(good.status == 0, "\(good.stderr)")
         let valid = try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any]
         #expect(valid?["valid"] as? Bool == true && valid?["exit_code"] as? Int == 0, "\(good.stdout)")
+        #expect(valid?["checked_against_ledger"] as? Bool == false && object?["checked_against_ledger"] as? Bool == false, "\(good.stdout)")
     }
 
     @Test func globalOptionsMayStandBeforeBetweenOrAfterTheCommandsWords() throws {

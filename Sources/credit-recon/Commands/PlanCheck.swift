@@ -43,12 +43,16 @@ extension CreditReconCommand.Plan {
                 let maxAmount = try USDOption.parse(maxAmountText, option: "--max-amount", atMost: .largestCharge) ?? PlanReader.defaultMaxAmount
                 // The file's rows and totals once it was read, refused against the ledger or not.
                 var read: PlanReader.Summary?
+                // Whether the rows were checked against a ledger: `ledger` is `null` when they
+                // were refused, and a script read that as "no ledger" (probe 165).
+                var againstLedger = false
                 do {
                     // Without books, the file alone, streamed in bounded memory; with them, read
                     // once through `topup`'s own preparation and checked against them.
                     let summary: PlanReader.Summary
                     var preview: TopUpPreview?
                     if let ledger = try context.existingLedger() {
+                        againstLedger = true
                         let engine = TopUpEngine(options: .init(planPath: plan, batch: batch, account: context.account, maxAmount: maxAmount,
                                                                 allowRepeat: allowRepeat, now: context.now()))
                         let keyed = try engine.readPlan()
@@ -62,7 +66,7 @@ extension CreditReconCommand.Plan {
                         if let problems = summary.newRowProblems(file: reader.displayName) { throw problems }
                     }
                     if context.json {
-                        print(Self.json(plan, summary, errors: nil, exitCode: .ok, preview: preview).text)
+                        print(Self.json(plan, summary, errors: nil, exitCode: .ok, againstLedger: againstLedger, preview: preview).text)
                     } else {
                         print("\(plan): \(summary.rows) row\(summary.rows == 1 ? "" : "s"), all valid; \(summary.total.centsText) USD in total")
                         for chain in summary.totalsByChain.keys.sorted() {
@@ -81,14 +85,15 @@ extension CreditReconCommand.Plan {
                     return .ok
                 } catch let errors as InputErrors {
                     guard context.json else { throw errors }
-                    print(Self.json(plan, read, errors: errors, exitCode: ExitStatus(for: errors), preview: nil).text)
+                    print(Self.json(plan, read, errors: errors, exitCode: ExitStatus(for: errors), againstLedger: againstLedger, preview: nil).text)
                     throw CLI.ReportedInJSON(error: errors)
                 }
             }
         }
 
         static func json(
-            _ file: String, _ summary: PlanReader.Summary?, errors: InputErrors?, exitCode: ExitStatus, preview: TopUpPreview?
+            _ file: String, _ summary: PlanReader.Summary?, errors: InputErrors?, exitCode: ExitStatus, againstLedger: Bool,
+            preview: TopUpPreview?
         ) -> JSONOutput {
             var totals: [String: JSONOutput] = [:]
             for (chain, total) in summary?.totalsByChain ?? [:] {
@@ -105,6 +110,7 @@ extension CreditReconCommand.Plan {
                 "error_count": .int(Int64(errors?.total ?? 0)),
                 "errors": .array((errors?.errors ?? []).map { .string($0.description) }),
                 "exit_code": .int(Int64(exitCode.rawValue)),
+                "checked_against_ledger": .bool(againstLedger),
                 // What `topup` would do, when a ledger was there to check against.
                 "ledger": preview.map { preview in
                     .object([
