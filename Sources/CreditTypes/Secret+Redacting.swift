@@ -19,9 +19,61 @@ extension Secret {
     /// written as itself or with any of its characters as a JSON escape (`\u0073`, `\/`) or
     /// percent-encoded (`%43`, in a URL): a JSON answer or a `Location` that echoes the key
     /// that way would give it back in full once decoded.
+    ///
+    /// And in base64 (either alphabet), at whichever of the three alignments it has in the
+    /// text encoded (`base64Forms`): a server's error that quoted the key as base64 went into
+    /// the journal, which keeps it for good (probe 170).
     public static func redacting(_ secret: String, in bytes: [UInt8]) -> [UInt8] {
         let needle = Array(secret.utf8)
         guard needle.count >= 4, bytes.count >= needle.count else { return bytes }
+        return base64Forms(of: needle).reduce(redactingWritten(needle, in: bytes)) { replacing($1, in: $0) }
+    }
+
+    /// The base64 forms of `secret` that do not depend on what is encoded before or after it:
+    /// for each alignment (its first byte at 0, 1 or 2 of a 3-byte group), the encoding of the
+    /// whole groups of its bytes from there, in the standard and the URL alphabet. Those of
+    /// fewer than 8 characters are left out (they could be other text).
+    static func base64Forms(of secret: [UInt8]) -> [[UInt8]] {
+        let standard = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var forms: [[UInt8]] = []
+        for start in 0..<3 where secret.count - start >= 6 {
+            var encoded: [UInt8] = []
+            var index = start
+            while index + 3 <= secret.count {
+                let group = UInt32(secret[index]) << 16 | UInt32(secret[index + 1]) << 8 | UInt32(secret[index + 2])
+                for shift in [18, 12, 6, 0] { encoded.append(standard[Int(group >> UInt32(shift) & 63)]) }
+                index += 3
+            }
+            forms.append(encoded)
+            let url = encoded.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0 }
+            if url != encoded { forms.append(url) }
+        }
+        return forms
+    }
+
+    /// `bytes` with every occurrence of `needle`, as it is, replaced by `<redacted>`.
+    private static func replacing(_ needle: [UInt8], in bytes: [UInt8]) -> [UInt8] {
+        guard let first = needle.first, bytes.count >= needle.count else { return bytes }
+        var out: [UInt8] = []
+        var index = 0, copied = 0
+        while index + needle.count <= bytes.count {
+            if bytes[index] == first, bytes[index..<(index + needle.count)].elementsEqual(needle) {
+                out += bytes[copied..<index]
+                out += Array("<redacted>".utf8)
+                index += needle.count
+                copied = index
+            } else {
+                index += 1
+            }
+        }
+        guard copied > 0 else { return bytes }
+        out += bytes[copied...]
+        return out
+    }
+
+    /// `redacting(_:in:)` of the secret written as itself, or with JSON escapes or percent
+    /// encoding.
+    private static func redactingWritten(_ needle: [UInt8], in bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         var index = 0
         var found = false

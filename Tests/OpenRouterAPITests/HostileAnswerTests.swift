@@ -1,4 +1,5 @@
 import CreditTypes
+import Foundation
 import Synchronization
 import Testing
 
@@ -238,6 +239,30 @@ import Testing
     func anEscapedKeyIsRedacted(body: String, expected: String) {
         let redacted = Secret.redacting("sk-or-v1-abcd", in: Array(body.utf8))
         #expect(String(decoding: redacted, as: UTF8.self) == expected)
+    }
+
+    /// A key quoted in base64 by a server's error went into the journal for good (probe 170):
+    /// it is redacted at each of the three alignments it can have in the encoded text
+    /// (behind `Bearer `, a byte or two of other text), in either alphabet, with or without
+    /// padding; at most the three characters at each of its edges, which also encode the
+    /// text around it, are left.
+    @Test(arguments: ["", "x", "xy", "Bearer ", "token=", "Authorization: Bearer "])
+    func aKeyInBase64IsRedacted(before: String) throws {
+        let key = "sk-or-v1-CANARYKEYabcdef0123456789ZZ?>~"
+        for after in ["", "!", "?!"] {
+            let standard = Data((before + key + after).utf8).base64EncodedString()
+            let url = standard.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+            for encoded in [standard, url] {
+                let redacted = String(decoding: Secret.redacting(key, in: Array("b64=\(encoded) end".utf8)), as: UTF8.self)
+                let parts = redacted.components(separatedBy: "<redacted>")
+                #expect(parts.count == 2, "\(redacted)")
+                let keptBefore = try #require(parts.first).dropFirst("b64=".count)
+                let keptAfter = try #require(parts.last).dropLast(" end".count)
+                #expect(keptBefore.count <= Data(before.utf8).base64EncodedString().count + 3, "\(redacted)")
+                #expect(keptAfter.count <= Data(after.utf8).base64EncodedString().count + 4, "\(redacted)")
+            }
+        }
     }
 
     /// A negative running total, key usage or day of use is refused (76), as `import
