@@ -117,6 +117,11 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
                     + "PostgreSQL names and passwords cannot")
             }
         }
+        // Held from here, so a message about what follows is scrubbed of it even when it
+        // repeats the password (a parameter named or a file path typed as it, probe 170).
+        // `user:@host` gives an empty password, which no server accepts: as for libpq, it is
+        // none, and the password comes from elsewhere (it silently hid the password file's).
+        let password = parts.password.flatMap { $0.isEmpty ? nil : Secret($0) }
         let port = parts.port ?? 5432
         guard (1...65535).contains(port) else {
             throw LedgerError.badLocation("the ledger URL's port \(port) is not a TCP port")
@@ -155,10 +160,8 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         self.sslMode = sslMode
         self.sslRootCertificate = rootCertificate
         self.connectTimeout = connectTimeout
-        // `user:@host` gives an empty password, which no server accepts: as for libpq, it is
-        // none, and the password comes from elsewhere (it silently hid the password file's).
-        self.password = parts.password.flatMap { $0.isEmpty ? nil : Secret($0) } ?? fallback
-        passwordInURL = !(parts.password ?? "").isEmpty
+        self.password = password ?? fallback
+        passwordInURL = password != nil
     }
 
     /// Checked with the URL, so a wrong path is named as a setting (78 from the

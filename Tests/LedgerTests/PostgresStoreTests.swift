@@ -127,6 +127,21 @@ struct PostgresStoreTests {
         }
     }
 
+    /// A message that repeats the URL's password, typed as a parameter's name or in a file
+    /// path, is scrubbed of it as it is printed: the password is held from the moment it is
+    /// read, not only once the URL is found good (probe 170).
+    @Test(arguments: ["?%@=1", "?sslmode=verify-full&sslrootcert=/nonexistent/%@"])
+    func aMessageRepeatingTheURLsPasswordIsScrubbedOfIt(query: String) {
+        let password = "urlCANARY" + String(UInt64.random(in: 1_000_000...9_999_999))
+        let url = "postgresql://alice:\(password)@db.example/books" + query.replacingOccurrences(of: "%@", with: password)
+        #expect {
+            _ = try LedgerLocation(url)
+        } throws: { error in
+            guard case .badLocation(let message)? = error as? LedgerError else { return false }
+            return message.contains(password) && !Secret.scrubbed(message).contains(password)
+        }
+    }
+
     @Test func aServerThatIsDownIsNamedAtOnce() throws {
         // Bound but not listening, and held: a connection is refused, and no other test's
         // server can take the port meanwhile (a port closed again could be, and then answer).
