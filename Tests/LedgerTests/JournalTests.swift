@@ -87,6 +87,19 @@ struct JournalTests {
         }
     }
 
+    /// A `charge.voided` entry: its canonical text, read back as written; a reason that is
+    /// not text is refused.
+    @Test func aVoidedChargeHasItsCanonicalText() throws {
+        let entry = JournalEntry(seq: 9, recordedAt: t0, account: "a", runID: 8, fact: .chargeVoided(ChargeVoided(
+            chargeID: "web-B", reason: "recorded 5000 for 50: \"cents\", not USD")))
+        #expect(entry.canonicalText == #"{"account":"a","at":"2026-09-21T14:13:20.000Z","data":{"charge_id":"web-B","#
+            + #""reason":"recorded 5000 for 50: \"cents\", not USD"},"kind":"charge.voided","run":8,"seq":9}"#)
+        #expect(try JournalEntry.decode(text: entry.canonicalText, seq: 9) == entry)
+        #expect(throws: LedgerError.self) {
+            _ = try JournalEntry.decode(text: entry.canonicalText.replacingOccurrences(of: #""reason":"recorded"#, with: #""reason":7,"x":"recorded"#), seq: 9)
+        }
+    }
+
     @Test func keyListingsAndActivityDaysHaveTheirCanonicalText() {
         let entry = JournalEntry(seq: 1, recordedAt: t0, account: "a", runID: nil, fact: usageFacts()[2])
         #expect(entry.canonicalText == #"{"account":"a","at":"2026-09-21T14:13:20.000Z","data":{"api_key_hash":null,"#

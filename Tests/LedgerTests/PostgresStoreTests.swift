@@ -784,7 +784,7 @@ struct PostgresStoreTests {
         #expect(try Ledger(.postgres(location), create: false).headHash() == JournalEntry.genesisHash)
         #expect(try server.psql(database, "SELECT name FROM credit_recon.schema_migrations ORDER BY name")
             == "v1: journal, runs, snapshots, top-ups, charges\nv2: key readings, activity days\nv3: the journal's times, indexed\n"
-                + "v4: charge.status entries\nv5: charge.linked entries\nv6: activity days read again\n")
+                + "v4: charge.status entries\nv5: charge.linked entries\nv6: activity days read again\nv7: charge.voided entries\n")
     }
 
     /// A ledger opened for a write that may fail on its input (an import) makes its tables
@@ -813,7 +813,7 @@ struct PostgresStoreTests {
         let read = try server.newDatabase()
         guard case .postgres(let readLocation) = try LedgerLocation(server.url(read)) else { return }
         #expect(try Ledger(creatingWithFirstWrite: readLocation).headHash() == JournalEntry.genesisHash)
-        #expect(try server.psql(read, "SELECT count(*) FROM credit_recon.schema_migrations") == "6\n")
+        #expect(try server.psql(read, "SELECT count(*) FROM credit_recon.schema_migrations") == "7\n")
     }
 
     /// The ledger's schema holding tables but no ledger (another tool's, a ledger's
@@ -937,7 +937,7 @@ struct PostgresStoreTests {
         let reader = "reader_\(database)"
         try server.psql(database, """
             DROP INDEX credit_recon.journal_by_time; DROP INDEX credit_recon.activity_days_by_reading;
-            DELETE FROM credit_recon.schema_migrations WHERE name LIKE 'v3:%' OR name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%';
+            DELETE FROM credit_recon.schema_migrations WHERE name LIKE 'v3:%' OR name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%' OR name LIKE 'v7:%';
             CREATE ROLE \(reader) LOGIN PASSWORD 'reader-secret'; GRANT USAGE ON SCHEMA credit_recon TO \(reader);
             GRANT SELECT ON ALL TABLES IN SCHEMA credit_recon TO \(reader);
             """)
@@ -945,7 +945,7 @@ struct PostgresStoreTests {
         let refused = #expect(throws: LedgerError.self) { _ = try Ledger(LedgerLocation(readerURL), create: false) }
         let message = refused.map { "\($0)" } ?? ""
         #expect(message.contains(#"the ledger needs migration "v3: the journal's times, indexed", "v4: charge.status entries", "#
-            + #""v5: charge.linked entries", "v6: activity days read again" of this credit-recon, "#
+            + #""v5: charge.linked entries", "v6: activity days read again", "v7: charge.voided entries" of this credit-recon, "#
             + #"which user "\#(reader)" may not apply"#), "\(message)")
         #expect(!message.contains("reader-secret"))
         // A user that may not even read which migrations were applied is told just that.
@@ -1242,13 +1242,13 @@ struct PostgresStoreTests {
         }
         try store.execute("""
             DROP INDEX journal_by_time; DROP INDEX activity_days_by_reading;
-            DELETE FROM schema_migrations WHERE name LIKE 'v3:%' OR name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%'
+            DELETE FROM schema_migrations WHERE name LIKE 'v3:%' OR name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%' OR name LIKE 'v7:%'
             """)
         try readOnly(true)
         let unmigrated = #expect(throws: LedgerError.self) { _ = try store.openAnother() }
         let message = unmigrated.map { "\($0)" } ?? ""
         #expect(message.contains(#"the ledger needs migration "v3: the journal's times, indexed", "v4: charge.status entries", "#
-            + #""v5: charge.linked entries", "v6: activity days read again" of this credit-recon, "#
+            + #""v5: charge.linked entries", "v6: activity days read again", "v7: charge.voided entries" of this credit-recon, "#
             + #"which user "postgres" may not apply (cannot execute "#), "\(message)")
         #expect(message.contains("in a read-only transaction"), "\(message)")
         try readOnly(false)

@@ -235,6 +235,54 @@ struct StoreConformanceTests {
         #expect(try store.ledger.verify().problems.first?.contains(#"charges row "web_3" differs"#) == true)
     }
 
+    /// A recorded charge voided (`charge.voided`) is kept as `void` under an id no charge
+    /// has, its reason as its memo, and its id is free: the right record takes it. Readers
+    /// that look for a plan row's purchase leave it out; `verify` replays it. A charge the
+    /// API created, one that carries out a plan row, one voided already and one the ledger
+    /// does not hold are refused with nothing written (probe 168: a wrong record stayed in
+    /// the books for good).
+    @Test(arguments: Stores.all)
+    func aVoidedChargeIsKeptOutOfTheWayAndItsIdIsFree(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle() + linkedCharge())
+        func recorded(_ amount: String) -> Fact {
+            .chargeRecorded(ChargeRecorded(
+                chargeID: "web_9", amount: usd(amount), wallet: "0xde709f2102306220921060314715629080e2fb77", chainID: 137,
+                createdAt: t0, expiresAt: nil, reference: "late-9", topUpKey: nil, status: "paid", paidAt: nil, memo: "m",
+                origin: "export.csv:2"))
+        }
+        try store.ledger.appendAll([recorded("5000")])
+        #expect(try store.ledger.read { try $0.unlinkedCharges(account: "default", references: ["late-9"]) }.count == 1)
+        try store.ledger.appendAll([.chargeVoided(ChargeVoided(chargeID: "web_9", reason: "cents, not USD"))])
+        let entry = try store.ledger.read { try $0.head() }.seq
+        #expect(try store.ledger.read { try $0.charges(ids: ["web_9"]) }.isEmpty)
+        let kept = try store.ledger.read { try $0.charges(account: "default") }.first { $0.chargeID.hasPrefix("web_9 ") }
+        #expect(kept?.chargeID == "web_9 (voided by entry \(entry))" && kept?.status == "void" && kept?.memo == "cents, not USD",
+                "\(String(describing: kept))")
+        #expect(ChargeVoided.parse(voidedID: kept?.chargeID ?? "").map { "\($0.chargeID) \($0.seq)" } == "web_9 \(entry)")
+        #expect(try store.ledger.read { try $0.unlinkedCharges(account: "default", references: ["late-9"]) }.isEmpty)
+        #expect(try store.ledger.read {
+            try $0.unlinkedCharges(wallets: ["0xde709f2102306220921060314715629080e2fb77"], amounts: [usd("5000")])
+        }.isEmpty)
+        #expect(!(try store.ledger.read { try $0.references(account: "default") }.contains("late-9")))
+        try store.ledger.appendAll([recorded("50")])
+        #expect(try store.ledger.read { try $0.charges(ids: ["web_9"]) }.first?.amount == usd("50"))
+        #expect(try store.ledger.verify().isSound)
+
+        let head = try store.ledger.headHash()
+        for (id, expected) in [("ch_1", "expected charge ch_1 to be voided"), ("web_3", "expected charge web_3 to be voided"),
+                               ("web_none", "expected charge web_none to be voided"),
+                               ("web_9 (voided by entry \(entry))", "expected charge web_9 (voided by entry \(entry)) to be voided")] {
+            let refused = #expect(throws: LedgerError.self) {
+                try store.ledger.appendAll([.chargeVoided(ChargeVoided(chargeID: id, reason: "no"))])
+            }
+            #expect(String(describing: refused).contains(expected), "\(String(describing: refused))")
+        }
+        #expect(try store.ledger.headHash() == head)
+        try store.execute("UPDATE charges SET memo = 'other' WHERE charge_id = 'web_9 (voided by entry \(entry))'")
+        #expect(try store.ledger.verify().problems.first?.contains("web_9 (voided by entry \(entry))") == true)
+    }
+
     /// Top-ups left without a charge come back with the time of the entry that left them so,
     /// read from the journal; created and recorded ones do not come back.
     @Test(arguments: Stores.all)
@@ -1090,19 +1138,25 @@ struct StoreConformanceTests {
     /// changes nothing. The newest migration had been applied again, and `verify` had said
     /// the ledger was sound; v2 failed on its own tables.
     @Test(arguments: Stores.all.flatMap { store in [
-        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v4%' OR name LIKE 'v5%' OR name LIKE 'v6%'",
+        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v4%' OR name LIKE 'v5%' OR name LIKE 'v6%' OR name LIKE 'v7%'",
          "v4: charge.status entries though the journal holds charge.status entries"),
-        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v5%' OR name LIKE 'v6%'",
+        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v5%' OR name LIKE 'v6%' OR name LIKE 'v7%'",
          "v5: charge.linked entries though the journal holds charge.linked entries"),
-        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v6%'",
+        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v6%' OR name LIKE 'v7%'",
          "v6: activity days read again though activity_days_by_reading exists"),
+        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v7%'",
+         "v7: charge.voided entries though the journal holds charge.voided entries"),
         (store, "DELETE FROM schema_migrations WHERE name NOT LIKE 'v1%'", "v2: key readings, activity days though key_listings exists"),
     ] })
     func aMigrationRecordEditedAwayBesideWhatItMadeIsDamage(store: String, sql: String, expected: String) throws {
         let store = try Stores.make(store)
         try store.ledger.appendAll(lifecycle() + [
             .chargeStatusRecorded(ChargeStatusRecorded(chargeID: "ch_1", status: "paid", paidAt: t0, origin: "export.csv:2")),
-        ] + linkedCharge())
+        ] + linkedCharge() + [
+            .chargeRecorded(ChargeRecorded(chargeID: "web_8", amount: usd("8"), wallet: nil, chainID: nil, createdAt: t0, expiresAt: nil,
+                                           reference: nil, topUpKey: nil, status: nil, paidAt: nil, memo: nil, origin: "e.csv:2")),
+            .chargeVoided(ChargeVoided(chargeID: "web_8", reason: "never paid")),
+        ])
         try store.execute(sql)
         #expect {
             _ = try store.openAnother()
@@ -1394,12 +1448,13 @@ struct StoreConformanceTests {
         let store = try Stores.make(store)
         try store.ledger.appendAll(Array(lifecycle().prefix(2)))
         try store.execute("DROP INDEX activity_days_by_reading")
-        try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v6:%'")
+        try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v6:%' OR name LIKE 'v7:%'")
         let release = try store.holdWriterLockElsewhere()
         let refused = #expect(throws: LedgerError.self) { _ = try store.openAnother() }
         if case .writerBusy(_, _, heldHere: false)? = refused {} else { Issue.record("not writerBusy: \(String(describing: refused))") }
         #expect(refused.map { String(describing: $0) }?.contains(
-            #"the ledger needs migration "v6: activity days read again", applied while no writer is at work"#) == true,
+            #"the ledger needs migration "v6: activity days read again", "v7: charge.voided entries", applied while no "#
+                + "writer is at work") == true,
                 "\(String(describing: refused))")
         release()
         let lock = try Ledger.lockWriter(at: store.location)
@@ -1419,7 +1474,7 @@ struct StoreConformanceTests {
         // A build before v4 recorded no such migration, nor v5 or v6 (and wrote no charge.status
         // entry, nor v6's index).
         try store.execute("DROP INDEX activity_days_by_reading")
-        try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%'")
+        try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%' OR name LIKE 'v7:%'")
         for _ in 0..<2 {
             let error = #expect(throws: LedgerError.self) { _ = try Ledger(checking: store.location) }
             guard case .olderSchema(_, let migration)? = error else {

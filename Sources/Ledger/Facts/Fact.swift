@@ -29,6 +29,8 @@ public enum Fact: Sendable, Equatable {
     case chargeStatusRecorded(ChargeStatusRecorded)
     /// A charge recorded without its plan row's reference, linked to that row later.
     case chargeLinked(ChargeLinked)
+    /// A recorded charge taken out of the books, with why.
+    case chargeVoided(ChargeVoided)
     /// A reading of every key of the account (`GET /keys`).
     case keysRead(KeysRead)
     /// One completed UTC day of activity (`GET /activity`), stored once.
@@ -49,6 +51,7 @@ public enum Fact: Sendable, Equatable {
         case .chargeRecorded: return "charge.recorded"
         case .chargeStatusRecorded: return "charge.status"
         case .chargeLinked: return "charge.linked"
+        case .chargeVoided: return "charge.voided"
         case .keysRead: return "keys.read"
         case .activityDay: return "activity.day"
         }

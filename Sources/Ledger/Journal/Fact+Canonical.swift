@@ -65,6 +65,9 @@ extension Fact {
             out.key("origin"); out.string(fact.origin)
             out.key("reference"); out.string(fact.reference)
             out.key("topup_key"); out.string(fact.topUpKey)
+        case .chargeVoided(let fact):
+            out.key("charge_id"); out.string(fact.chargeID)
+            out.key("reason"); out.string(fact.reason)
         case .keysRead(let fact):
             out.key("keys")
             out.array(fact.keys) { out, key in

@@ -50,6 +50,8 @@ extension Fact {
             self = .chargeLinked(ChargeLinked(
                 chargeID: try f.string("charge_id"), reference: try f.string("reference"),
                 topUpKey: try f.string("topup_key"), origin: try f.optionalString("origin")))
+        case "charge.voided":
+            self = .chargeVoided(ChargeVoided(chargeID: try f.string("charge_id"), reason: try f.string("reason")))
         case "keys.read":
             self = .keysRead(KeysRead(
                 observedAt: try f.timestamp("observed_at"),

@@ -44,6 +44,9 @@ enum Projector {
                        missing: "no such recorded charge without a plan row")
             try expect(out.recordTopUp(key: fact.topUpKey, chargeID: fact.chargeID, seq: seq), "top-up \(fact.topUpKey) to be recorded",
                        missing: "no such top-up without its charge, in the state its journal entries give it")
+        case .chargeVoided(let fact):
+            try expect(out.voidCharge(fact, seq: seq), "charge \(fact.chargeID) to be voided",
+                       missing: "no such recorded charge without a plan row, not voided")
         case .keysRead(let fact):
             try out.insertKeyListing(id: seq, account: account, fact, runID: runID)
         case .activityDay(let fact):

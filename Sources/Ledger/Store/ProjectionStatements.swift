@@ -113,6 +113,15 @@ struct ProjectionStatements: ProjectionWriter {
             [.text(fact.reference), .text(fact.topUpKey), .text(fact.chargeID)])
     }
 
+    func voidCharge(_ fact: ChargeVoided, seq: Int64) throws -> Bool {
+        try changed(
+            """
+            UPDATE \(s).charges SET charge_id = ?, status = 'void', memo = ?
+            WHERE charge_id = ? AND origin = 'import' AND topup_key IS NULL AND (status IS NULL OR status <> 'void')
+            """,
+            [.text(ChargeVoided.voidedID(fact.chargeID, seq: seq)), .text(fact.reason), .text(fact.chargeID)])
+    }
+
     func insertKeyListing(id: Int64, account: String, _ fact: KeysRead, runID: Int64?) throws {
         _ = try tables.change(
             "INSERT INTO \(s).key_listings (id, account, observed_at, key_count, page_count, run_id) VALUES (?, ?, ?, ?, ?, ?)",

@@ -32,6 +32,10 @@ protocol ProjectionWriter {
     /// `fact.reference` when it has none (one it was recorded with stays, as the export
     /// gives it); `false` when there is no such charge.
     func linkCharge(_ fact: ChargeLinked) throws -> Bool
+    /// Charge `fact.chargeID`, recorded from an export without a plan row and not voided,
+    /// is kept as `void` under `ChargeVoided.voidedID`, the reason its memo; `false` when
+    /// there is no such charge.
+    func voidCharge(_ fact: ChargeVoided, seq: Int64) throws -> Bool
     /// A `key_listings` row and one `key_readings` row per key, in the listing's order.
     func insertKeyListing(id: Int64, account: String, _ fact: KeysRead, runID: Int64?) throws
     /// An `activity_days` row and one `activity_rows` row per line, numbered from 0.

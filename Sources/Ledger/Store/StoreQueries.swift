@@ -27,7 +27,8 @@ protocol StoreQueries: AnyObject {
 
     func topUp(key: String) throws -> StoredTopUp?
     func topUp(account: String, reference: String) throws -> StoredTopUp?
-    /// Every reference `account`'s top-ups and charges carry, once each, in byte order.
+    /// Every reference `account`'s top-ups and charges (but voided ones) carry, once each,
+    /// in byte order.
     func references(account: String) throws -> [String]
     func topUps(state: String) throws -> [StoredTopUp]
     func allTopUps() throws -> [StoredTopUp]
@@ -38,10 +39,11 @@ protocol StoreQueries: AnyObject {
     func charge(id: String) throws -> StoredCharge?
     /// The stored charges among `ids`.
     func charges(ids: [String]) throws -> [StoredCharge]
-    /// The charges of `account` linked to no top-up whose reference is among `references`.
+    /// The charges of `account` linked to no top-up whose reference is among `references`,
+    /// but voided ones.
     func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge]
     /// The charges of every account linked to no top-up, from one of `wallets`, of one of
-    /// `amounts`, not recorded as expired, in the order recorded.
+    /// `amounts`, not recorded as expired nor voided, in the order recorded.
     func unlinkedCharges(wallets: [String], amounts: [Micros]) throws -> [StoredCharge]
     func chargeCount() throws -> Int64
     func hasCharges() throws -> Bool

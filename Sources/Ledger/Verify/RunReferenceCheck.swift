@@ -71,6 +71,10 @@ final class RunReferenceCheck: ProjectionWriter {
         try replay.linkCharge(fact)
     }
 
+    func voidCharge(_ fact: ChargeVoided, seq: Int64) throws -> Bool {
+        try replay.voidCharge(fact, seq: seq)
+    }
+
     func insertKeyListing(id: Int64, account: String, _ fact: KeysRead, runID: Int64?) throws {
         try check(runID)
         try replay.insertKeyListing(id: id, account: account, fact, runID: runID)

@@ -4,7 +4,7 @@
 /// same UTC ISO 8601 text; every text column compares bytes (`COLLATE "C"`, as SQLite's
 /// `BINARY`), so rows come back in the same order from either store.
 ///
-/// Migrations are recorded by name in `credit_recon.schema_migrations`, v1, v2, v4, v5 and v6 with
+/// Migrations are recorded by name in `credit_recon.schema_migrations`, v1, v2 and v4 to v7 with
 /// the SQLite store's names (v3 is an index of PostgreSQL's own); the journal and the
 /// readings are append-only by triggers.
 enum PostgresSchema {
@@ -62,6 +62,7 @@ enum PostgresSchema {
         (Schema.entryKindsMigration, []),
         (Schema.linkedChargesMigration, []),
         (Schema.activityReadingsMigration, activityReadingsIndex(in: schema)),
+        (Schema.voidedChargesMigration, []),
     ]
 
     /// The triggers that keep `Schema.appendOnlyTables` append-only, as `pg_trigger` names

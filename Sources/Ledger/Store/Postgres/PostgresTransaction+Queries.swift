@@ -146,7 +146,8 @@ extension PostgresTransaction {
     func references(account: String) throws -> [String] {
         try rows("""
             SELECT reference FROM \(Self.s).topups WHERE account = $1 AND reference IS NOT NULL
-            UNION SELECT reference FROM \(Self.s).charges WHERE account = $1 AND reference IS NOT NULL ORDER BY 1
+            UNION SELECT reference FROM \(Self.s).charges WHERE account = $1 AND reference IS NOT NULL
+              AND coalesce(status, '') <> 'void' ORDER BY 1
             """, Self.binds(account)) { try $0.text() }
     }
 
@@ -207,7 +208,10 @@ extension PostgresTransaction {
         var binds = Self.binds(account)
         binds.append(references)
         return try rows(
-            "\(Self.selectCharges) WHERE account = $1 AND topup_key IS NULL AND reference = ANY($2) ORDER BY seq", binds
+            """
+            \(Self.selectCharges) WHERE account = $1 AND topup_key IS NULL AND reference = ANY($2)
+              AND coalesce(status, '') <> 'void' ORDER BY seq
+            """, binds
         ) { try StoredCharge(reading: &$0) }
     }
 
@@ -218,7 +222,7 @@ extension PostgresTransaction {
         return try rows(
             """
             \(Self.selectCharges) WHERE topup_key IS NULL AND wallet = ANY($1) AND amount = ANY($2)
-              AND coalesce(status, '') <> 'expired'
+              AND coalesce(status, '') NOT IN ('expired', 'void')
             ORDER BY seq
             """, binds
         ) { try StoredCharge(reading: &$0) }

@@ -142,7 +142,8 @@ extension SQLiteTransaction {
     func references(account: String) throws -> [String] {
         try db.statement("""
             SELECT reference FROM topups WHERE account = ?1 AND reference IS NOT NULL
-            UNION SELECT reference FROM charges WHERE account = ?1 AND reference IS NOT NULL ORDER BY 1
+            UNION SELECT reference FROM charges WHERE account = ?1 AND reference IS NOT NULL AND coalesce(status, '') <> 'void'
+            ORDER BY 1
             """).rows([.text(account)]) { $0.text(0) }
     }
 
@@ -206,7 +207,10 @@ extension SQLiteTransaction {
 
     func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge] {
         try db.statement(
-            "\(Self.selectCharges) WHERE account = ? AND topup_key IS NULL AND reference IN (SELECT value FROM json_each(?)) ORDER BY seq"
+            """
+            \(Self.selectCharges) WHERE account = ? AND topup_key IS NULL AND reference IN (SELECT value FROM json_each(?))
+              AND coalesce(status, '') <> 'void' ORDER BY seq
+            """
         ).rows([.text(account), .text(Self.jsonArray(references))], as: StoredCharge.self)
     }
 
@@ -216,7 +220,7 @@ extension SQLiteTransaction {
         try db.statement(
             """
             \(Self.selectCharges) WHERE topup_key IS NULL AND amount IN (SELECT CAST(value AS INTEGER) FROM json_each(?))
-              AND wallet IN (SELECT value FROM json_each(?)) AND coalesce(status, '') <> 'expired'
+              AND wallet IN (SELECT value FROM json_each(?)) AND coalesce(status, '') NOT IN ('expired', 'void')
             ORDER BY seq
             """
         ).rows([.text(Self.jsonArray(amounts.map { String($0.raw) })), .text(Self.jsonArray(wallets))], as: StoredCharge.self)

@@ -43,6 +43,8 @@ enum Schema {
         // Nor here: the journal may now hold `charge.linked` entries.
         migrator.register(linkedChargesMigration) { _ in }
         migrator.register(activityReadingsMigration) { db in try db.execute(activityReadingsIndex(in: "main")) }
+        // No table changes: the journal may now hold `charge.voided` entries.
+        migrator.register(voidedChargesMigration) { _ in }
         return migrator
     }
 
@@ -55,6 +57,9 @@ enum Schema {
     /// The migration that lets a day of activity be read again (in both stores): a day the
     /// API now answers otherwise is stored beside the earlier reading, which stays.
     static let activityReadingsMigration = "v6: activity days read again"
+
+    /// The migration that marks the `charge.voided` entries (in both stores).
+    static let voidedChargesMigration = "v7: charge.voided entries"
 
     /// Migration v6's statements in schema `schema`: one reading of a day per moment, where
     /// v2 allowed one reading of a day (`activity_days_by_date`).
