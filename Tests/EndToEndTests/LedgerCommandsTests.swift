@@ -191,6 +191,68 @@ struct LedgerCommandsTests {
         #expect(!Executable.holdsControlCharacters(verified.stdout), "\(verified.stdout.debugDescription)")
     }
 
+    /// A charge recorded by mistake (5000 for 50: cents, not USD) stayed in the books for
+    /// good, a `paid_charge_unmatched` beside an `unexplained_purchase` (probe 168). Voided,
+    /// it is out of the books and said as `charge_voided` with its reason; its id is free,
+    /// and the right row, imported again, explains the purchase. What cannot be voided is
+    /// refused (64) with nothing written; a new id with a space is refused (65).
+    @Test func aChargeRecordedByMistakeIsVoidedAndRecordedAgain() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite")
+        func run(_ arguments: [String]) throws -> Executable.Result {
+            try Executable.creditRecon(["--ledger", ledger, "--now", "2026-11-25T00:00:00Z"] + arguments)
+        }
+        let readings = try scratch.write("readings.csv", """
+            observed_at,total_credits,total_usage
+            2026-11-20T09:00:00Z,100,0
+            2026-11-20T12:00:00Z,150,0
+            2026-11-21T06:00:00Z,150,1
+
+            """)
+        #expect(try run(["import", "snapshots", readings]).status == 0)
+        let header = "charge_id,amount,created_at,status,paid_at\n"
+        let wrong = try scratch.write("wrong.csv", header + "web-B,5000,2026-11-20T10:00:00Z,paid,2026-11-20T10:05:00Z\n")
+        let right = try scratch.write("right.csv", header + "web-B,50,2026-11-20T10:00:00Z,paid,2026-11-20T10:05:00Z\n")
+        #expect(try run(["record", wrong]).status == 0)
+        #expect(try run(["record", right]).status == 65)
+        func findings() throws -> [Substring] {
+            let report = try run(["report", "--out", scratch.path("out")])
+            #expect([0, 1].contains(report.status), "\(report.stderr)")
+            let csv = try String(contentsOfFile: scratch.path("out/findings.csv"), encoding: .utf8)
+            return csv.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",").dropFirst().first ?? "" }
+        }
+        #expect(try findings().contains("paid_charge_unmatched") && findings().contains("unexplained_purchase"))
+
+        for (id, said) in [("web-X", #"void: no charge "web-X" in the ledger"#), ("", "void: give the id of the charge")] {
+            let refused = try run(["void", id, "--reason", "typo"])
+            #expect(refused.status == 64 && refused.stderr.contains(said), "\(refused.stderr)")
+        }
+        let noReason = try run(["void", "web-B", "--reason", " "])
+        #expect(noReason.status == 64 && noReason.stderr.contains("--reason is empty"), "\(noReason.stderr)")
+        let voided = try run(["--json", "void", "web-B", "--reason", "recorded 5000 for 50: cents, not USD"])
+        #expect(voided.status == 0, "\(voided.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(voided.stdout.utf8)) as? [String: Any]
+        #expect(object?["charge_id"] as? String == "web-B" && object?["amount"] as? String == "5000"
+            && object?["reason"] as? String == "recorded 5000 for 50: cents, not USD" && object?["exit_code"] as? Int == 0,
+                "\(voided.stdout)")
+        #expect(try findings() == ["charge_voided", "unexplained_purchase"])
+
+        let recorded = try run(["record", right])
+        #expect(recorded.status == 0 && recorded.stdout.contains("recorded 1 charge"), "\(recorded.stderr)")
+        #expect(try findings() == ["charge_voided"])
+        let csv = try String(contentsOfFile: scratch.path("out/findings.csv"), encoding: .utf8)
+        #expect(csv.contains(#"info,charge_voided,2026-11-20T10:00:00.000Z,default,5000,web-B,"charge web-B of 5000 USD, "#
+            + #"recorded from an export, was voided by entry "#), "\(csv)")
+        #expect(csv.contains("recorded 5000 for 50: cents, not USD; it is left out of these books"), "\(csv)")
+        let charges = try String(contentsOfFile: scratch.path("out/charges.csv"), encoding: .utf8)
+        #expect(charges.contains("\r\nweb-B,,,default,import,,,50,") && !charges.contains(",5000,"), "\(charges)")
+        #expect(try run(["verify"]).status == 0)
+
+        let spaced = try scratch.write("spaced.csv", header + "web C,20,2026-11-20T11:00:00Z,pending,\n")
+        let refused = try run(["record", spaced])
+        #expect(refused.status == 65 && refused.stderr.contains(#""web C" holds a space"#), "\(refused.stderr)")
+    }
+
     @Test func helpListsEveryCommandOfTheContract() throws {
         let help = try Executable.creditRecon(["--help"])
         #expect(help.status == 0)
@@ -323,7 +385,7 @@ struct LedgerCommandsTests {
         let removed = try Executable.sqlite3(ledger, """
             DROP INDEX activity_days_by_reading;
             CREATE UNIQUE INDEX activity_days_by_date ON activity_days (account, date, coalesce(api_key_hash, ''));
-            DELETE FROM schema_migrations WHERE name LIKE 'v6:%';
+            DELETE FROM schema_migrations WHERE name LIKE 'v6:%' OR name LIKE 'v7:%';
             """)
         #expect(removed.status == 0, "\(removed.stderr)")
         let before = try Data(contentsOf: URL(fileURLWithPath: ledger))

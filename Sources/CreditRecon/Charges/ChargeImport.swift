@@ -424,6 +424,14 @@ public struct ChargeImport: BatchImport {
                                 + "in the ledger has that id; a charge id, as a receipt gives it, is ASCII letters, digits and "
                                 + "punctuation: copy it again from the Coinbase or OpenRouter receipt")
                 }
+                // Nor a space: `web Y` was recorded as a charge of its own (probe 168), and a
+                // voided charge is kept under an id with spaces (`ChargeVoided.voidedID`).
+                for row in fresh where row.charge.chargeID.utf8.allSatisfy({ $0 < 0x80 }) && row.charge.chargeID.utf8.contains(0x20) {
+                    errors.add(line: row.line, column: "charge_id",
+                               "\"\(TerminalText.printable(row.charge.chargeID))\" holds a space, and no charge in the ledger has that "
+                                + "id; a charge id, as a receipt gives it, is ASCII letters, digits and punctuation: copy it "
+                                + "again from the Coinbase or OpenRouter receipt")
+                }
                 // A new charge without expires_at said expired: the books take it to live an
                 // hour (the ledger's, when it holds the charge, was weighed in `difference`).
                 for row in fresh where row.charge.status == "expired" && row.charge.expiresAt == nil

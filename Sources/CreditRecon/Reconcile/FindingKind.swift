@@ -55,6 +55,9 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case keyLimitLow = "key_limit_low"
     /// `opening + purchased − used ≠ closing` for a period.
     case balanceCheckFailed = "balance_check_failed"
+    /// A recorded charge voided (`credit-recon void`): out of the books, said with why
+    /// (`reference` is its id, `amount` its amount), dated at its creation.
+    case chargeVoided = "charge_voided"
     /// The ledger shows damage every writer refuses (`Ledger.damageSigns()`): its guards
     /// gone, its newest entry edited, rows past its head. Not dated in the books: said in
     /// every report of the ledger, whatever its range.

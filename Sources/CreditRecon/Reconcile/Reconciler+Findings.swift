@@ -12,6 +12,18 @@ extension Reconciler {
                 + "of use, less than \(options.minRunwayDays); plan a top-up.")]
     }
 
+    /// A note for each voided charge, with why, dated at its creation: out of the books,
+    /// which an auditor reading them must still be able to tell.
+    func voidedChargeFindings(_ voided: [LedgerReader.ChargeRecord]) -> [Finding] {
+        voided.map { charge in
+            let (id, entry) = ChargeVoided.parse(voidedID: charge.chargeID) ?? (charge.chargeID, 0)
+            return Finding(
+                .info, .chargeVoided, at: charge.createdAt, account: options.account, amount: charge.amount, reference: id,
+                message: "charge \(id) of \(charge.amount.decimalText) USD, recorded from an export, was voided by entry "
+                    + "\(entry) (`credit-recon void`): \(charge.memo ?? ""); it is left out of these books")
+        }
+    }
+
     /// A warning for each run that failed.
     func failedRunFindings(_ failedRuns: [RunRow]) -> [Finding] {
         var findings: [Finding] = []

@@ -43,6 +43,8 @@ public struct Reconciler: Sendable {
     struct Input: Sendable {
         var snapshots: [SnapshotRow]
         var charges: [LedgerReader.ChargeRecord]
+        /// The recorded charges voided, out of every reckoning (`ChargeVoided`).
+        var voided: [LedgerReader.ChargeRecord] = []
         var chargeless: [LedgerReader.ChargelessTopUp]
         var failedRuns: [RunRow] = []
         /// The ledger's newest runs, of any account, newest first.
@@ -83,7 +85,10 @@ public struct Reconciler: Sendable {
                 newest: try reader.newestJournalTime(),
                 headHash: try reader.head().hash)
         }, alongside: { reader in try reader.charges(account: account) })
-        input.charges = charges
+        // A voided charge is out of the books: only its finding says it was there.
+        for charge in charges {
+            if charge.status == "void" { input.voided.append(charge) } else { input.charges.append(charge) }
+        }
         // The report stamped the head hash of a ledger whose guards were gone, or cut, on
         // books that said nothing of it (probe 153).
         input.damage = try ledger.damageSigns()
@@ -123,6 +128,7 @@ public struct Reconciler: Sendable {
         let runway = Runway.at(Array(readings.trusted.prefix { $0.observedAt < grid.rangeEnd }))
         findings += runwayFindings(runway)
         findings += failedRunFindings(input.failedRuns)
+        findings += voidedChargeFindings(input.voided)
         findings += balanceCheckFindings(grid.periods)
 
         // Where the usage went: by key per period, the activity's bounds, lost days, limits.

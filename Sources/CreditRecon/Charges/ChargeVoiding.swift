@@ -1,0 +1,101 @@
+import CreditTypes
+import Ledger
+
+/// `void CHARGE_ID --reason TEXT`: takes a charge recorded by mistake out of the books. The
+/// ledger is append-only, so a record is never changed: a `charge.voided` entry says it was
+/// wrong, and why. The charge's row is kept under another id (`ChargeVoided.voidedID`),
+/// left out of every reckoning and said in reports as `charge_voided`; its id is free, so
+/// the right record (the export imported again, or a row written by hand) takes it.
+///
+/// Only a charge recorded from an export without a plan row: a charge `topup` created
+/// through the API is the API's own answer, and one that carries out a plan row is that
+/// row's purchase (voided, the row would be bought again).
+public struct ChargeVoiding: Sendable {
+    public let chargeID: String
+    public let reason: String
+
+    /// The longest reason, in bytes.
+    static let longestReason = 500
+
+    /// Checks the reason (64 for one that is empty, too long or holds a control character).
+    public init(chargeID: String, reason: String) throws(UsageError) {
+        let id = chargeID.trimmingASCIIWhitespace()
+        guard !id.isEmpty else { throw .usage("void: give the id of the charge to void, as `report` lists it in charges.csv") }
+        let said = reason.trimmingASCIIWhitespace()
+        guard !said.isEmpty else {
+            throw .usage("void: --reason is empty; say why the charge is voided (\"recorded 5000 for 50: cents, not USD\")")
+        }
+        guard said.utf8.count <= Self.longestReason else {
+            throw .usage("void: --reason is \(said.utf8.count) bytes; say it in at most \(Self.longestReason)")
+        }
+        if let bad = said.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+            throw .usage("void: --reason holds a control character (U+\(String(bad.value, radix: 16, uppercase: true))); "
+                + "write it on one line")
+        }
+        self.chargeID = id
+        self.reason = said
+    }
+
+    /// What was voided.
+    public struct Outcome: Sendable, Equatable {
+        public let charge: StoredCharge
+        public let reason: String
+        /// The `charge.voided` entry.
+        public let entry: Int64
+        public let headHash: String
+
+        public var lines: [String] {
+            [
+                "voided charge \(TerminalText.printable(charge.chargeID)) (\(charge.amount.centsText) USD, account "
+                    + "\(TerminalText.printable(charge.account)), created \(charge.createdAt)) by entry \(entry): "
+                    + TerminalText.printable(reason),
+                "it is out of the books, kept as \"\(TerminalText.printable(ChargeVoided.voidedID(charge.chargeID, seq: entry)))\"; "
+                    + "record the right charge with `credit-recon import charges FILE.csv` (its id is free again)",
+                "ledger head \(headHash)",
+            ]
+        }
+
+        public var json: JSONOutput {
+            .object([
+                "charge_id": .string(charge.chargeID), "account": .string(charge.account),
+                "amount": .string(charge.amount.decimalText), "reason": .string(reason), "entry": .int(entry),
+                "head_hash": .string(headHash),
+            ])
+        }
+    }
+
+    /// Voids the charge in one write: the run that did it, the `charge.voided` entry.
+    public func run(ledger: Ledger, now: Timestamp) throws -> Outcome {
+        let id = chargeID, reason = reason
+        let (charge, entry) = try ledger.write { writer -> (StoredCharge, Int64) in
+            let charge = try Self.voidable(id, reader: writer.reader)
+            let runID = try writer.append(.runStarted(RunStarted(command: "void")), account: charge.account, runID: nil, at: now)
+            let entry = try writer.append(.chargeVoided(ChargeVoided(chargeID: charge.chargeID, reason: reason)),
+                                          account: charge.account, runID: runID, at: now)
+            try writer.append(.runFinished(RunFinished(
+                runID: runID, outcome: "ok", exitCode: 0, summary: "voided charge \(charge.chargeID): \(reason)")),
+                account: charge.account, runID: runID, at: now)
+            return (charge, entry)
+        }
+        return Outcome(charge: charge, reason: reason, entry: entry, headHash: try ledger.headHash())
+    }
+
+    /// The charge `id` names, when it may be voided; else why not (64).
+    static func voidable(_ id: String, reader: LedgerReader) throws -> StoredCharge {
+        guard let charge = try reader.charges(ids: ChargeImport.spellings(of: id)).first else {
+            throw UsageError.usage("void: no charge \"\(TerminalText.printable(id))\" in the ledger; give its id as `report` lists "
+                + "it in charges.csv (a charge voided already is kept as \"\(TerminalText.printable(id)) (voided by entry N)\")")
+        }
+        guard charge.origin == "import" else {
+            throw UsageError.usage("void: charge \"\(TerminalText.printable(charge.chargeID))\" was created by `topup` through the API: "
+                + "its record is the API's answer, not an export's, and it carries out a plan row; only a charge recorded "
+                + "from an export is voided")
+        }
+        if let key = charge.topUpKey {
+            throw UsageError.usage("void: charge \"\(TerminalText.printable(charge.chargeID))\" carries out plan row "
+                + "\(TerminalText.printable(key)): voided, the row would be bought again by the next `topup`; a charge "
+                + "that carries out a plan row is not voided")
+        }
+        return charge
+    }
+}
