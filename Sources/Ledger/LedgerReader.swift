@@ -112,6 +112,10 @@ public struct LedgerReader {
         return try store().unlinkedCharges(wallets: wallets.sorted(), amounts: amounts.sorted())
     }
 
+    /// The charges voided, kept under `ChargeVoided.voidedID`, in the order recorded (by
+    /// migration v7's index: few).
+    public func voidedCharges() throws -> [StoredCharge] { try store().voidedCharges() }
+
     /// Number of charges (all accounts, all origins).
     public func chargeCount() throws -> Int64 { try store().chargeCount() }
 

@@ -936,7 +936,7 @@ struct PostgresStoreTests {
         let head = try Ledger(LedgerLocation(server.url(database))).headHash()
         let reader = "reader_\(database)"
         try server.psql(database, """
-            DROP INDEX credit_recon.journal_by_time; DROP INDEX credit_recon.activity_days_by_reading;
+            DROP INDEX credit_recon.journal_by_time; DROP INDEX credit_recon.activity_days_by_reading; DROP INDEX credit_recon.charges_voided;
             DELETE FROM credit_recon.schema_migrations WHERE name LIKE 'v3:%' OR name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%' OR name LIKE 'v7:%';
             CREATE ROLE \(reader) LOGIN PASSWORD 'reader-secret'; GRANT USAGE ON SCHEMA credit_recon TO \(reader);
             GRANT SELECT ON ALL TABLES IN SCHEMA credit_recon TO \(reader);
@@ -1241,7 +1241,7 @@ struct PostgresStoreTests {
                 : "ALTER DATABASE \(store.database) RESET default_transaction_read_only")
         }
         try store.execute("""
-            DROP INDEX journal_by_time; DROP INDEX activity_days_by_reading;
+            DROP INDEX journal_by_time; DROP INDEX activity_days_by_reading; DROP INDEX charges_voided;
             DELETE FROM schema_migrations WHERE name LIKE 'v3:%' OR name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%' OR name LIKE 'v7:%'
             """)
         try readOnly(true)

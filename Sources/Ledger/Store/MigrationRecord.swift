@@ -9,9 +9,9 @@ enum MigrationRecord {
         case entries(kind: String)
     }
 
-    /// What of migration `name` a store can find in a ledger that applied it (none of v4's,
-    /// v5's or v7's tables, since they create none: their `charge.status`, `charge.linked`
-    /// and `charge.voided` entries).
+    /// What of migration `name` a store can find in a ledger that applied it (none of v4's
+    /// or v5's tables, since they create none: their `charge.status` and `charge.linked`
+    /// entries).
     static func traces(of name: String) -> [Trace] {
         switch name {
         case "v1: journal, runs, snapshots, top-ups, charges":
@@ -21,7 +21,7 @@ enum MigrationRecord {
         case Schema.entryKindsMigration: [.entries(kind: "charge.status")]
         case Schema.linkedChargesMigration: [.entries(kind: "charge.linked")]
         case Schema.activityReadingsMigration: [.relation("activity_days_by_reading")]
-        case Schema.voidedChargesMigration: [.entries(kind: "charge.voided")]
+        case Schema.voidedChargesMigration: [.relation("charges_voided")]
         default: []
         }
     }

@@ -46,6 +46,8 @@ protocol StoreQueries: AnyObject {
     /// `amounts`, not recorded as expired nor voided, in the order recorded.
     func unlinkedCharges(wallets: [String], amounts: [Micros]) throws -> [StoredCharge]
     func chargeCount() throws -> Int64
+    /// The charges voided (`ChargeVoided`), in the order recorded.
+    func voidedCharges() throws -> [StoredCharge]
     func hasCharges() throws -> Bool
     /// Every charge of `account`, oldest first (ties by id).
     func charges(account: String) throws -> [LedgerReader.ChargeRecord]

@@ -62,7 +62,7 @@ enum PostgresSchema {
         (Schema.entryKindsMigration, []),
         (Schema.linkedChargesMigration, []),
         (Schema.activityReadingsMigration, activityReadingsIndex(in: schema)),
-        (Schema.voidedChargesMigration, []),
+        (Schema.voidedChargesMigration, ["CREATE INDEX charges_voided ON \(schema).charges (charge_id) WHERE status = 'void'"]),
     ]
 
     /// The triggers that keep `Schema.appendOnlyTables` append-only, as `pg_trigger` names

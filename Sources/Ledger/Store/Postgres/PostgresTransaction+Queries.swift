@@ -228,6 +228,10 @@ extension PostgresTransaction {
         ) { try StoredCharge(reading: &$0) }
     }
 
+    func voidedCharges() throws -> [StoredCharge] {
+        try rows("\(Self.selectCharges) WHERE status = 'void' ORDER BY seq") { try StoredCharge(reading: &$0) }
+    }
+
     func chargeCount() throws -> Int64 {
         try count("SELECT count(*) FROM \(Self.s).charges")
     }

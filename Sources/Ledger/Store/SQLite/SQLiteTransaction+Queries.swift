@@ -226,6 +226,10 @@ extension SQLiteTransaction {
         ).rows([.text(Self.jsonArray(amounts.map { String($0.raw) })), .text(Self.jsonArray(wallets))], as: StoredCharge.self)
     }
 
+    func voidedCharges() throws -> [StoredCharge] {
+        try db.statement("\(Self.selectCharges) WHERE status = 'void' ORDER BY seq").rows(as: StoredCharge.self)
+    }
+
     func chargeCount() throws -> Int64 {
         try db.scalarInt("SELECT count(*) FROM charges") ?? 0
     }

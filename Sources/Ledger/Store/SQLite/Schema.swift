@@ -43,8 +43,9 @@ enum Schema {
         // Nor here: the journal may now hold `charge.linked` entries.
         migrator.register(linkedChargesMigration) { _ in }
         migrator.register(activityReadingsMigration) { db in try db.execute(activityReadingsIndex(in: "main")) }
-        // No table changes: the journal may now hold `charge.voided` entries.
-        migrator.register(voidedChargesMigration) { _ in }
+        // No table changes: the journal may now hold `charge.voided` entries, and an index
+        // finds the charges they voided.
+        migrator.register(voidedChargesMigration) { db in try db.execute(voidedChargesIndex(in: "main")) }
         return migrator
     }
 
@@ -60,6 +61,12 @@ enum Schema {
 
     /// The migration that marks the `charge.voided` entries (in both stores).
     static let voidedChargesMigration = "v7: charge.voided entries"
+
+    /// Migration v7's index: the voided charges, few, which an import of charges asks for
+    /// (a row repeating one is not recorded again).
+    static func voidedChargesIndex(in schema: String) -> String {
+        "CREATE INDEX \(schema).charges_voided ON charges (charge_id) WHERE status = 'void';"
+    }
 
     /// Migration v6's statements in schema `schema`: one reading of a day per moment, where
     /// v2 allowed one reading of a day (`activity_days_by_date`).
