@@ -148,7 +148,9 @@ struct ImportChargesTests {
             } throws: { error in
                 let text = (error as? InputErrors)?.errors.map(\.description).joined() ?? ""
                 return text.contains(differing) && text.hasSuffix("recorded charges are never changed — make this row agree, "
-                    + "or leave that value empty (its status and paid_at are still recorded), or remove the row if the ledger is right")
+                    + "or leave that value empty (its status and paid_at are still recorded), or remove the row if the ledger is right; "
+                    + "if the ledger is wrong, `credit-recon void w-9 --reason TEXT` takes its record out of the books, and this row is "
+                    + "recorded then")
             }
         }
         #expect(try bench.ledger.headHash() == head)
@@ -655,7 +657,8 @@ struct ImportChargesTests {
             (error as? InputErrors)?.errors.first?.description.hasSuffix(
                 "with account other (this row: acct); recorded charges are never changed — make this row agree, or leave that value "
                     + "empty (its status and paid_at are still recorded), or remove the row if the ledger is right; a row's account "
-                    + "is its account column's, else --account's (acct), never empty") == true
+                    + "is its account column's, else --account's (acct), never empty; if the ledger is wrong, `credit-recon --account "
+                    + "other void web_o --reason TEXT` takes its record out of the books, and this row is recorded then") == true
         }
     }
 

@@ -214,7 +214,9 @@ struct LedgerCommandsTests {
         let wrong = try scratch.write("wrong.csv", header + "web-B,5000,2026-11-20T10:00:00Z,paid,2026-11-20T10:05:00Z\n")
         let right = try scratch.write("right.csv", header + "web-B,50,2026-11-20T10:00:00Z,paid,2026-11-20T10:05:00Z\n")
         #expect(try run(["record", wrong]).status == 0)
-        #expect(try run(["record", right]).status == 65)
+        let contradicting = try run(["record", right])
+        #expect(contradicting.status == 65 && contradicting.stderr.contains(
+            "if the ledger is wrong, `credit-recon void web-B --reason TEXT` takes its record out of the books"), "\(contradicting.stderr)")
         func findings() throws -> [Substring] {
             let report = try run(["report", "--out", scratch.path("out")])
             #expect([0, 1].contains(report.status), "\(report.stderr)")
@@ -227,6 +229,11 @@ struct LedgerCommandsTests {
             let refused = try run(["void", id, "--reason", "typo"])
             #expect(refused.status == 64 && refused.stderr.contains(said), "\(refused.stderr)")
         }
+        let elsewhere = try run(["--account", "other", "void", "web-B", "--reason", "typo"])
+        #expect(elsewhere.status == 64 && elsewhere.stderr.contains(#"charge "web-B" is of account "default", not "other""#),
+                "\(elsewhere.stderr)")
+        let reordered = try run(["void", "web-B", "--reason", "a\u{202E}b"])
+        #expect(reordered.status == 64 && reordered.stderr.contains("control or format character (U+202E)"), "\(reordered.stderr)")
         let noReason = try run(["void", "web-B", "--reason", " "])
         #expect(noReason.status == 64 && noReason.stderr.contains("--reason is empty"), "\(noReason.stderr)")
         let voided = try run(["--json", "void", "web-B", "--reason", "recorded 5000 for 50: cents, not USD"])
@@ -236,7 +243,20 @@ struct LedgerCommandsTests {
             && object?["reason"] as? String == "recorded 5000 for 50: cents, not USD" && object?["exit_code"] as? Int == 0,
                 "\(voided.stdout)")
         #expect(try findings() == ["charge_voided", "unexplained_purchase"])
+        let entry = try #require(object?["entry"] as? Int)
+        let twice = try run(["void", "web-B (voided by entry \(entry))", "--reason", "again"])
+        #expect(twice.status == 64 && twice.stderr.contains("is charge web-B, voided already by entry \(entry)"), "\(twice.stderr)")
+        let kept = try scratch.write("kept.csv", header + "web-B (voided by entry \(entry)),5000,2026-11-20T10:00:00Z,paid,\n")
+        let keptRefused = try run(["record", kept])
+        #expect(keptRefused.status == 65 && keptRefused.stderr.contains("is the id charge web-B is kept under since entry \(entry) "
+            + "voided it"), "\(keptRefused.stderr)")
 
+        // The wrong file imported again does not undo the void (probe 171).
+        let again = try run(["--json", "record", wrong])
+        let repeated = try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any]
+        #expect(again.status == 0 && repeated?["inserted"] as? Int == 0, "\(again.stdout)")
+        #expect((repeated?["voided_again"] as? [[String: Any]])?.first?["charge_id"] as? String == "web-B", "\(again.stdout)")
+        #expect(try run(["record", wrong]).stdout.contains("1 row repeats a charge voided before (web-B, voided by entry "))
         let recorded = try run(["record", right])
         #expect(recorded.status == 0 && recorded.stdout.contains("recorded 1 charge"), "\(recorded.stderr)")
         #expect(try findings() == ["charge_voided"])
@@ -383,7 +403,7 @@ struct LedgerCommandsTests {
         #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
         // As the build before v6 left it.
         let removed = try Executable.sqlite3(ledger, """
-            DROP INDEX activity_days_by_reading;
+            DROP INDEX activity_days_by_reading; DROP INDEX charges_voided;
             CREATE UNIQUE INDEX activity_days_by_date ON activity_days (account, date, coalesce(api_key_hash, ''));
             DELETE FROM schema_migrations WHERE name LIKE 'v6:%' OR name LIKE 'v7:%';
             """)

@@ -50,6 +50,9 @@ public struct ChargeImport: BatchImport {
         /// (a typo, or an invoice number), the first few of them as examples.
         public var referencesNamingNoRow = 0
         public var examplesNamingNoRow: [(reference: String, chargeID: String)] = []
+        /// New rows that repeat a charge voided before (its id, amount, account and
+        /// `created_at`), not recorded again, with the entry that voided it.
+        public var voidedAgain: [(chargeID: String, entry: Int64)] = []
         public var total = Micros.zero
         public var runID: Int64?
         public var headHash = ""
@@ -92,6 +95,15 @@ public struct ChargeImport: BatchImport {
                         + "invoice number, or a typo: a charge that bought a plan row is linked to it by importing its row again "
                         + "with that row's reference)"))
             }
+            if !voidedAgain.isEmpty {
+                let some = voidedAgain.prefix(3).map { "\($0.chargeID), voided by entry \($0.entry)" }.joined(separator: "; ")
+                    + (voidedAgain.count > 3 ? "; …" : "")
+                let one = voidedAgain.count == 1
+                lines.append(TerminalText.printable(
+                    "  \(voidedAgain.count) row\(one ? "" : "s") repeat\(one ? "s" : "") a charge voided before (\(some)) and "
+                        + "\(one ? "was" : "were") not recorded again: a void is undone by no import; a row with the right values "
+                        + "(amount, account, created_at) is recorded"))
+            }
             return lines + ["ledger head \(headHash)"]
         }
 
@@ -108,6 +120,7 @@ public struct ChargeImport: BatchImport {
                 "second_purchases_paid": .int(Int64(secondPurchasesPaid)),
                 "unlinked_references": .int(Int64(unlinkedReferences)),
                 "references_naming_no_row": .int(Int64(referencesNamingNoRow)), "inserted_total": .string(total.decimalText),
+                "voided_again": .array(voidedAgain.map { .object(["charge_id": .string($0.chargeID), "entry": .int($0.entry)]) }),
                 "run_id": runID.map(JSONOutput.int) ?? .null, "head_hash": .string(headHash),
             ])
         }
@@ -368,6 +381,11 @@ public struct ChargeImport: BatchImport {
             // never collide with each other: validation refuses repeats.)
             let checkExisting = try writer.reader.hasCharges()
             let hasTopUps = try writer.reader.hasTopUps()
+            // The charges voided, by the id they had: a row repeating one (the wrong file
+            // imported again) would record again what was voided (probe 171).
+            let voided = checkExisting ? Dictionary(grouping: try writer.reader.voidedCharges()) { charge in
+                Self.sameCharge(ChargeVoided.parse(voidedID: charge.chargeID)?.chargeID ?? charge.chargeID)
+            } : [:]
             let start = Fact.runStarted(RunStarted(command: "import charges"))
             try rows { batch in  // throws the file's own problems, which come first
                 result.rows += batch.count
@@ -383,6 +401,12 @@ public struct ChargeImport: BatchImport {
                         for row in batch {
                             guard let existing = byID[Self.sameCharge(row.charge.chargeID)] else {
                                 fresh.append(row)
+                                continue
+                            }
+                            if existing.status == "void", let voided = ChargeVoided.parse(voidedID: existing.chargeID) {
+                                errors.add(line: row.line, column: "charge_id",
+                                           "\"\(row.charge.chargeID)\" is the id charge \(voided.chargeID) is kept under since entry "
+                                            + "\(voided.seq) voided it, not a charge's id; give the charge's own id")
                                 continue
                             }
                             let linking = Self.givesItsRow(row, existing)
@@ -401,7 +425,12 @@ public struct ChargeImport: BatchImport {
                                             + "with \(difference); recorded charges are never changed — make this row agree, or leave that value "
                                             + "empty (its status and paid_at are still recorded), or remove the row if the ledger is right"
                                             + (row.account == existing.account ? "" : "; a row's account is its account column's, "
-                                                + "else --account's (\(defaultAccount)), never empty"))
+                                                + "else --account's (\(defaultAccount)), never empty")
+                                            + (existing.origin == "import" && existing.topUpKey == nil
+                                                ? "; if the ledger is wrong, `credit-recon "
+                                                    + (existing.account == defaultAccount ? "" : "--account \(existing.account) ")
+                                                    + "void \(existing.chargeID) --reason TEXT` takes its record out of the books, and "
+                                                    + "this row is recorded then" : ""))
                                 continue
                             }
                             result.alreadyInLedger += 1
@@ -412,6 +441,16 @@ public struct ChargeImport: BatchImport {
                                 result.skipped += 1
                             }
                         }
+                    }
+                }
+                if !voided.isEmpty {
+                    fresh = fresh.filter { row in
+                        guard let again = voided[Self.sameCharge(row.charge.chargeID)]?.first(where: { charge in
+                            charge.amount == row.charge.amount && charge.account == row.account
+                                && charge.createdAt == row.charge.createdAt.iso8601
+                        }) else { return true }
+                        result.voidedAgain.append((row.charge.chargeID, ChargeVoided.parse(voidedID: again.chargeID)?.seq ?? 0))
+                        return false
                     }
                 }
                 // A receipt's id is ASCII: a new one with another character (`ｗeb-1`, `web‐1`) is a

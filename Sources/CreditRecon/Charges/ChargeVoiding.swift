@@ -13,12 +13,14 @@ import Ledger
 public struct ChargeVoiding: Sendable {
     public let chargeID: String
     public let reason: String
+    /// The account the charge must be of (`--account`), as every command is of one.
+    public let account: String
 
     /// The longest reason, in bytes.
     static let longestReason = 500
 
     /// Checks the reason (64 for one that is empty, too long or holds a control character).
-    public init(chargeID: String, reason: String) throws(UsageError) {
+    public init(chargeID: String, reason: String, account: String) throws(UsageError) {
         let id = chargeID.trimmingASCIIWhitespace()
         guard !id.isEmpty else { throw .usage("void: give the id of the charge to void, as `report` lists it in charges.csv") }
         let said = reason.trimmingASCIIWhitespace()
@@ -28,12 +30,14 @@ public struct ChargeVoiding: Sendable {
         guard said.utf8.count <= Self.longestReason else {
             throw .usage("void: --reason is \(said.utf8.count) bytes; say it in at most \(Self.longestReason)")
         }
-        if let bad = said.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
-            throw .usage("void: --reason holds a control character (U+\(String(bad.value, radix: 16, uppercase: true))); "
-                + "write it on one line")
+        // Nor a format character: a direction control reorders what every report shows.
+        if let bad = said.unicodeScalars.first(where: { [.control, .format].contains($0.properties.generalCategory) }) {
+            throw .usage("void: --reason holds a control or format character (U+\(String(bad.value, radix: 16, uppercase: true))); "
+                + "write it on one line, as plain text")
         }
         self.chargeID = id
         self.reason = said
+        self.account = account
     }
 
     /// What was voided.
@@ -66,9 +70,9 @@ public struct ChargeVoiding: Sendable {
 
     /// Voids the charge in one write: the run that did it, the `charge.voided` entry.
     public func run(ledger: Ledger, now: Timestamp) throws -> Outcome {
-        let id = chargeID, reason = reason
+        let id = chargeID, reason = reason, account = account
         let (charge, entry) = try ledger.write { writer -> (StoredCharge, Int64) in
-            let charge = try Self.voidable(id, reader: writer.reader)
+            let charge = try Self.voidable(id, of: account, reader: writer.reader)
             let runID = try writer.append(.runStarted(RunStarted(command: "void")), account: charge.account, runID: nil, at: now)
             let entry = try writer.append(.chargeVoided(ChargeVoided(chargeID: charge.chargeID, reason: reason)),
                                           account: charge.account, runID: runID, at: now)
@@ -80,11 +84,20 @@ public struct ChargeVoiding: Sendable {
         return Outcome(charge: charge, reason: reason, entry: entry, headHash: try ledger.headHash())
     }
 
-    /// The charge `id` names, when it may be voided; else why not (64).
-    static func voidable(_ id: String, reader: LedgerReader) throws -> StoredCharge {
+    /// The charge `id` names, of `account`, when it may be voided; else why not (64).
+    static func voidable(_ id: String, of account: String, reader: LedgerReader) throws -> StoredCharge {
         guard let charge = try reader.charges(ids: ChargeImport.spellings(of: id)).first else {
             throw UsageError.usage("void: no charge \"\(TerminalText.printable(id))\" in the ledger; give its id as `report` lists "
                 + "it in charges.csv (a charge voided already is kept as \"\(TerminalText.printable(id)) (voided by entry N)\")")
+        }
+        if let voided = ChargeVoided.parse(voidedID: charge.chargeID), charge.status == "void" {
+            throw UsageError.usage("void: \"\(TerminalText.printable(charge.chargeID))\" is charge \(TerminalText.printable(voided.chargeID)), "
+                + "voided already by entry \(voided.seq); nothing was written")
+        }
+        guard charge.account == account else {
+            throw UsageError.usage("void: charge \"\(TerminalText.printable(charge.chargeID))\" is of account "
+                + "\"\(TerminalText.printable(charge.account))\", not \"\(TerminalText.printable(account))\"; give --account "
+                + "\(TerminalText.printable(charge.account)) to void it")
         }
         guard charge.origin == "import" else {
             throw UsageError.usage("void: charge \"\(TerminalText.printable(charge.chargeID))\" was created by `topup` through the API: "

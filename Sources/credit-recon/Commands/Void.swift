@@ -12,8 +12,8 @@ extension CreditReconCommand {
                 USD), account or time, or one never paid, is voided by an entry saying so, with --reason. It is then \
                 left out of reports, status and exports (reports list it as a charge_voided finding), and its id is \
                 free: import the right row again (credit-recon import charges FILE.csv). A charge `topup` created \
-                through the API, or one that carries out a plan row, is not voided (64). Writes the ledger under its \
-                writer lock.
+                through the API, or one that carries out a plan row, is not voided (64); nor is one of another \
+                account than --account's. Writes the ledger under its writer lock.
                 """
         )
 
@@ -28,7 +28,7 @@ extension CreditReconCommand {
         mutating func run() async throws {
             let chargeID = self.chargeID, reason = self.reason
             try await CLI.run(global, writes: true) { context in
-                let voiding = try ChargeVoiding(chargeID: chargeID, reason: reason)
+                let voiding = try ChargeVoiding(chargeID: chargeID, reason: reason, account: context.account)
                 let lock = try context.lockWriter()
                 defer { withExtendedLifetime(lock) {} }
                 let outcome = try voiding.run(ledger: try context.openLedger(mustExist: true), now: context.now())
