@@ -186,14 +186,18 @@ struct ImportStreamingTests {
 
 @Suite("What import and ledger copy tell their progress line")
 struct ImportProgressTests {
+    /// Every batch's count, then once that the last batch was handed over (before the
+    /// commit, which a signal no longer stops: it said "nothing of it is written" of an
+    /// import committed, probe 172).
     @Test func progressCountsEveryRowInOrder() throws {
         let temp = try TemporaryDirectory()
         let file = try temp.write("s.csv", ImportStreamingTests.snapshots())
         var heard: [Int] = []
         let summary = try SnapshotImport(path: file, defaultAccount: "default")
-            .run(ledger: Ledger(path: temp.path("l.sqlite")), now: ImportStreamingTests.now) { heard.append($0) }
+            .run(ledger: Ledger(path: temp.path("l.sqlite")), now: ImportStreamingTests.now,
+                 progress: { heard.append($0) }, finishing: { heard.append(-1) })
         let batch = SnapshotImport.batchRows
-        #expect(heard == [batch, 2 * batch, ImportStreamingTests.rows])
+        #expect(heard == [batch, 2 * batch, ImportStreamingTests.rows, -1])
         #expect(summary.inserted == ImportStreamingTests.rows)
     }
 

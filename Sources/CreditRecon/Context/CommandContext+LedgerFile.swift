@@ -192,10 +192,13 @@ extension CommandContext {
     /// (`withLedgerForImport`), as `import` and `record` do: `body` tells the closure it is
     /// given the rows done after each batch, which draws them on `progress` and, once
     /// SIGINT or SIGTERM came, throws `StoppedBySignal` (75), so the transaction rolls back
-    /// and a new ledger is never put in place. A signal that comes as the import waits for
-    /// another session's lock on the ledger stops it there (`givingUpLockWaits`).
+    /// and a new ledger is never put in place; and the second closure once its last batch
+    /// is handed over, after which a signal is said as coming while it finishes
+    /// (`Interruption.finishing()`). A signal that comes as the import waits for another
+    /// session's lock on the ledger stops it there (`givingUpLockWaits`).
     public func importing<T>(
-        _ file: String, progress: ProgressLine, _ body: (Ledger, @escaping (Int) throws -> Void) throws -> T
+        _ file: String, progress: ProgressLine,
+        _ body: (Ledger, @escaping (Int) throws -> Void, @escaping () -> Void) throws -> T
     ) throws -> T {
         let left = try leftByAStoppedWrite()
         return try Interruption.stoppingBetweenBatches(
@@ -203,17 +206,14 @@ extension CommandContext {
         ) { interruption in
             let stopped = "the import of \(file) wrote nothing, and \(left); run it again to import the file"
             return try withLedgerForImport { ledger in
-                let result = try interruption.givingUpLockWaits(of: [ledger], outcome: stopped) {
+                try interruption.givingUpLockWaits(of: [ledger], outcome: stopped) {
                     try progress.during {
-                        try body(ledger) { rows in
+                        try body(ledger, { rows in
                             try interruption.stopIfSignalled(stopped)
                             progress.update(rows)
-                        }
+                        }, { interruption.finishing() })
                     }
                 }
-                // Committed; the ledger is closed (or a new one put in place) as this returns.
-                interruption.finishing()
-                return result
             }
         }
     }

@@ -30,8 +30,12 @@ extension BatchImport {
     /// commits only when every row is valid and none contradicts the ledger (otherwise every
     /// problem is thrown and nothing is kept). Memory stays bounded by a batch, however long
     /// the file. `progress` hears how many rows have been checked and written, after every
-    /// batch; what it throws stops the import there, and nothing is kept.
-    func validateWhileWriting(to ledger: Ledger, now: Timestamp, progress: ((Int) throws -> Void)?) throws -> Summary {
+    /// batch; what it throws stops the import there, and nothing is kept. `finishing` hears
+    /// that the file's last batch was handed over: what is left is the write's commit, which
+    /// nothing stops (a checkpoint of a large import takes seconds).
+    func validateWhileWriting(
+        to ledger: Ledger, now: Timestamp, progress: ((Int) throws -> Void)?, finishing: (() -> Void)?
+    ) throws -> Summary {
         var checked = 0
         return try write(to: ledger, now: now) { emit in
             try validate(batchRows: Self.batchRows, now: now) { batch in
@@ -40,6 +44,7 @@ extension BatchImport {
                 try progress?(checked)
                 return more
             }
+            finishing?()
         }
     }
 

@@ -75,8 +75,10 @@ public struct SnapshotImport: BatchImport {
     /// Validates the file while writing what is new, in one transaction committed only
     /// when every row is valid (see `BatchImport.validateWhileWriting`);
     /// `progress` hears the rows checked and written so far.
-    public func run(ledger: Ledger, now: Timestamp, progress: ((Int) throws -> Void)? = nil) throws -> Summary {
-        try validateWhileWriting(to: ledger, now: now, progress: progress)
+    public func run(
+        ledger: Ledger, now: Timestamp, progress: ((Int) throws -> Void)? = nil, finishing: (() -> Void)? = nil
+    ) throws -> Summary {
+        try validateWhileWriting(to: ledger, now: now, progress: progress, finishing: finishing)
     }
 
     /// See `BatchImport.write(batches:finished:to:now:)`.

@@ -66,8 +66,8 @@ enum ChargesImportCommand {
             defer { withExtendedLifetime(lock) {} }
             let importer = ChargeImport(path: file, defaultAccount: context.account)
             let progress = ProgressLine(noun: "charges", enabled: context.showsProgress)
-            let summary = try context.importing(file, progress: progress) { ledger, heard in
-                try importer.run(ledger: ledger, now: context.now(), progress: heard)
+            let summary = try context.importing(file, progress: progress) { ledger, heard, finishing in
+                try importer.run(ledger: ledger, now: context.now(), progress: heard, finishing: finishing)
             }
             // A plan row bought twice needs a person (CONTRACT: exit 1).
             let status: ExitStatus = summary.secondPurchasesPaid > 0 ? .attention : .ok

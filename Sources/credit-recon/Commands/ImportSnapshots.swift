@@ -30,8 +30,8 @@ extension CreditReconCommand.Import {
                 defer { withExtendedLifetime(lock) {} }
                 let importer = SnapshotImport(path: file, defaultAccount: context.account)
                 let progress = ProgressLine(noun: "snapshots", enabled: context.showsProgress)
-                let summary = try context.importing(file, progress: progress) { ledger, heard in
-                    try importer.run(ledger: ledger, now: context.now(), progress: heard)
+                let summary = try context.importing(file, progress: progress) { ledger, heard, finishing in
+                    try importer.run(ledger: ledger, now: context.now(), progress: heard, finishing: finishing)
                 }
                 if context.json {
                     print(JSONOutput.object([
