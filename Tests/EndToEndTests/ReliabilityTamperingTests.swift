@@ -124,6 +124,13 @@ extension Reliability {
             #expect(after.stdout == before && before.contains("does not hold the newest entry"), "\(after.stdout)")
             let status = try Executable.creditRecon(["--ledger", ledger, "status", "--json"])
             #expect(status.status == 1 && status.stdout.contains("\"ledger_damaged\""), "\(status.stdout)")
+            // A dry run of a top-up says the top-up would be refused (probe 172: silent, 0).
+            let plan = Executable.repositoryRoot.appendingPathComponent("samples/topups.csv").path
+            let dry = try Executable.creditRecon(["--ledger", ledger, "topup", plan, "--dry-run"])
+            #expect(dry.status == 1 && dry.stdout.contains("the ledger is damaged, so the top-up would be refused (74) before "
+                + "anything is sent: it does not hold the newest entry this host wrote to it"), "\(dry.stdout)")
+            let dryJSON = try Executable.creditRecon(["--ledger", ledger, "--json", "topup", plan, "--dry-run"])
+            #expect(dryJSON.status == 1 && dryJSON.stdout.contains("\"ledger_damaged\":[\""), "\(dryJSON.stdout)")
 
             try FileManager.default.removeItem(atPath: ledger + ".head")
             let mended = try Executable.creditRecon(["--ledger", ledger, "import", "charges", charges])

@@ -15,6 +15,9 @@ public struct TopUpPreview: Sendable {
     /// (`TopUpEngine.repeatWindow`): that it is no repeat rests on this machine's clock,
     /// which `topup` checks against the API's before its first charge.
     public var clockDecides = false
+    /// What every write would refuse the ledger for (`Ledger.damageSigns()`), for a dry run:
+    /// the top-up it previews would be refused (74) before anything is sent.
+    public var ledgerDamage: [String] = []
 
     /// The rows this run would send.
     public var toSend: [TopUpItem] { items.filter { $0.action == .send } }

@@ -57,9 +57,13 @@ public struct TopUpStage: Sendable {
         self.plan = plan
     }
 
-    /// Prints what would be charged; no lock, and no ledger file is created.
+    /// What would be charged, and what a write would refuse the ledger for; no lock, and no
+    /// ledger file is created.
     public func preview() throws -> TopUpPreview {
-        try TopUpEngine(options: options).prepare(ledger: try context.existingLedger())
+        let ledger = try context.existingLedger()
+        var preview = try TopUpEngine(options: options).prepare(ledger: ledger)
+        preview.ledgerDamage = try ledger?.damageSigns() ?? []
+        return preview
     }
 
     /// Validates the plan, asks for confirmation when on a terminal (or requires `yes`),

@@ -58,13 +58,19 @@ extension CreditReconCommand {
             let stage = TopUpStage(context: context, options: options, rateLimit: flags.rateLimit, yes: flags.yes)
             if dryRun {
                 let preview = try stage.preview()
+                // A damaged ledger needs a person: the top-up would be refused (74).
+                let status: ExitStatus = preview.ledgerDamage.isEmpty ? .ok : .attention
                 if context.json {
-                    print(Self.previewJSON(preview).exitCode(.ok).text)
+                    print(Self.previewJSON(preview).exitCode(status).text)
                 } else {
                     print(preview.table())
+                    if !preview.ledgerDamage.isEmpty {
+                        print(TerminalText.printable("the ledger is damaged, so the top-up would be refused (74) before anything is "
+                            + "sent: \(preview.ledgerDamage.joined(separator: "; ")); run `credit-recon verify` to see what is and what to do"))
+                    }
                     print("dry run: nothing was sent or written")
                 }
-                return .ok
+                return status
             }
             let outcome = try await stage.run(
                 isTerminal: isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1,
@@ -90,6 +96,7 @@ extension CreditReconCommand {
         static func previewJSON(_ preview: TopUpPreview) -> JSONOutput {
             .object([
                 "dry_run": .bool(true), "batch": .string(preview.batch), "plan_rows": .int(Int64(preview.items.count)),
+                "ledger_damaged": preview.ledgerDamage.isEmpty ? .null : .array(preview.ledgerDamage.map(JSONOutput.string)),
                 "to_send": .int(Int64(preview.toSend.count)), "to_send_total": .string(preview.sendTotal.decimalText),
                 "done": .int(Int64(preview.count(.done))), "blocked": .int(Int64(preview.count(.blocked))),
                 "unknown": .int(Int64(preview.count(.unknown))), "rejected": .int(Int64(preview.count(.rejected))),
