@@ -1102,6 +1102,10 @@ struct ReconcileTests {
         #expect(early.averageDaily7 == nil && early.averageDaily30 == nil && early.tenthsOfDays == nil)
         #expect(early.daysPhrase == "n/a: the readings span 0.0 hours, and a pace of use needs readings an hour apart")
         #expect(!(try fixture.reconcile().findings.contains { $0.kind == .runwayLow }))
+        // A second short of an hour is cut, not rounded up to "1.0 hours" (probe 172).
+        var short = early
+        short.historyMilliseconds = 3_599_000
+        #expect(short.daysPhrase == "n/a: the readings span 0.9 hours, and a pace of use needs readings an hour apart")
 
         try fixture.snapshot("2026-03-01T01:00:00Z", credits: "100", usage: "6")
         let hour = try #require(try fixture.reconcile().runway)

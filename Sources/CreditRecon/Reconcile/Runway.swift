@@ -64,7 +64,8 @@ public struct Runway: Sendable, Equatable {
     public var daysPhrase: String {
         guard tenthsOfDays == nil else { return "\(daysText) days" }
         guard let history = historyMilliseconds, history < Self.minimumPaceMilliseconds else { return "n/a: no use to measure" }
-        return "n/a: the readings span \(Self.roundedTenths(history, per: 360_000)) hours, "
+        // Cut, not rounded: 59 min 59 s said "1.0 hours" beside "needs an hour" (probe 172).
+        return "n/a: the readings span \(Self.tenthsText(history / 360_000)) hours, "
             + "and a pace of use needs readings an hour apart"
     }
 
