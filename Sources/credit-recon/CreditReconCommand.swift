@@ -21,7 +21,7 @@ struct CreditReconCommand: CommandGroup {
             """,
         version: CreditReconVersion.current,
         subcommands: [
-            Fetch.self, Plan.self, TopUp.self, Import.self, Record.self, Void.self, Report.self, Run.self, Status.self,
+            Fetch.self, Plan.self, TopUp.self, Import.self, Record.self, VoidCharge.self, Report.self, Run.self, Status.self,
             Export.self, Verify.self, LedgerGroup.self,
         ]
     )

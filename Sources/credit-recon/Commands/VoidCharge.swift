@@ -3,7 +3,7 @@ import CreditRecon
 
 extension CreditReconCommand {
     /// `void CHARGE_ID --reason TEXT`: takes a charge recorded by mistake out of the books.
-    struct Void: AsyncParsableCommand {
+    struct VoidCharge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "void",
             abstract: "Takes a charge recorded by mistake out of the books, saying why; its id is free for the right record.",
