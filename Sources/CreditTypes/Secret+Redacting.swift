@@ -26,7 +26,7 @@ extension Secret {
     public static func redacting(_ secret: String, in bytes: [UInt8]) -> [UInt8] {
         let needle = Array(secret.utf8)
         guard needle.count >= 4, bytes.count >= needle.count else { return bytes }
-        return base64Forms(of: needle).reduce(redactingWritten(needle, in: bytes)) { replacing($1, in: $0) }
+        return ([needle] + base64Forms(of: needle)).reduce(bytes) { redactingWritten($1, in: $0) }
     }
 
     /// The base64 forms of `secret` that do not depend on what is encoded before or after it:
@@ -51,28 +51,9 @@ extension Secret {
         return forms
     }
 
-    /// `bytes` with every occurrence of `needle`, as it is, replaced by `<redacted>`.
-    private static func replacing(_ needle: [UInt8], in bytes: [UInt8]) -> [UInt8] {
-        guard let first = needle.first, bytes.count >= needle.count else { return bytes }
-        var out: [UInt8] = []
-        var index = 0, copied = 0
-        while index + needle.count <= bytes.count {
-            if bytes[index] == first, bytes[index..<(index + needle.count)].elementsEqual(needle) {
-                out += bytes[copied..<index]
-                out += Array("<redacted>".utf8)
-                index += needle.count
-                copied = index
-            } else {
-                index += 1
-            }
-        }
-        guard copied > 0 else { return bytes }
-        out += bytes[copied...]
-        return out
-    }
-
-    /// `redacting(_:in:)` of the secret written as itself, or with JSON escapes or percent
-    /// encoding.
+    /// `bytes` with every occurrence of `needle` replaced by `<redacted>`, written as itself
+    /// or with JSON escapes or percent encoding (a base64 form in a JSON string has its `/`
+    /// escaped).
     private static func redactingWritten(_ needle: [UInt8], in bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         var index = 0
