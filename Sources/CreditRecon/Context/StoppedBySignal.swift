@@ -36,8 +36,8 @@ extension Interruption {
     /// does: `work` stops at its next batch and `then`; a second signal stops the process
     /// at once, as an untrapped one would. A signal that comes after the last batch, as
     /// the work commits, does not stop it: the log says it finished. Once `body` says it is
-    /// `finishing()` (an import committed, its ledger being closed), a signal is said as
-    /// coming then: it said "nothing of it is written" of 2,000,000 readings committed and
+    /// `finishing()` (an import's last batch handed over: its commit, and the checkpoint that
+    /// may follow it, are under way), a signal is said as coming then: it said "nothing of it is written" of 2,000,000 readings committed and
     /// being moved from the log into the ledger's file (probe 164).
     public static func stoppingBetweenBatches<T>(
         _ work: String, then: String, logger: Logger, _ body: (Interruption) throws -> T

@@ -117,7 +117,7 @@ struct ProjectionStatements: ProjectionWriter {
         try changed(
             """
             UPDATE \(s).charges SET charge_id = ?, status = 'void', memo = ?
-            WHERE charge_id = ? AND origin = 'import' AND topup_key IS NULL AND (status IS NULL OR status <> 'void')
+            WHERE charge_id = ? AND origin = 'import' AND topup_key IS NULL AND coalesce(status, '') <> 'void'
             """,
             [.text(ChargeVoided.voidedID(fact.chargeID, seq: seq)), .text(fact.reason), .text(fact.chargeID)])
     }

@@ -1,5 +1,3 @@
-import CreditTypes
-
 /// The newest entry a writer of this host committed, as its witness keeps it (`HeadWitness`).
 struct WitnessedHead: Sendable, Equatable {
     let seq: Int64
