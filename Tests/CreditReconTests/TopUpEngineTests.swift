@@ -483,13 +483,15 @@ struct TopUpEngineTests {
         let steps = Steps()
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(20))
-        let crashing = FakeChargeCreator { _, index in
-            if index == 0 {
+        // By row (its amount), not by call number: which of the two workers calls first is
+        // the scheduler's (ci113: R-02's call came first).
+        let crashing = FakeChargeCreator { call, index in
+            if call.amount == Micros(raw: 1_500_000) {
                 #expect(await waitUntil { steps.secondStarted.withLock { $0 } })
                 steps.firstFailed.withLock { $0 = true }
                 throw SimulatedCrash()
             }
-            if index == 1 {
+            if call.amount == Micros(raw: 2_500_000) {
                 steps.secondStarted.withLock { $0 = true }
                 #expect(await waitUntil { steps.firstFailed.withLock { $0 } })
                 // A cancellation would come at once; a second without one shows none comes
