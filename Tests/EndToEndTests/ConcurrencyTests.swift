@@ -130,8 +130,9 @@ extension Reliability {
             let rows = 20
             let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
             let base = ["--ledger", ledger, "--base-url", sim.baseURL]
+            // One worker: the run's top-up takes 6 s, time for several readers on a loaded machine.
             let job = try BackgroundCommand(
-                base + ["run", "--plan", plan, "--yes", "--no-activity", "--out", scratch.path("out")],
+                base + ["run", "--plan", plan, "--yes", "--concurrency", "1", "--no-activity", "--out", scratch.path("out")],
                 environment: ["OPENROUTER_API_KEY": "sim-management-key"], scratch: scratch, tag: "job")
             var readers = 0
             while job.process.isRunning {

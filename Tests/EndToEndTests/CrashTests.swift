@@ -97,7 +97,7 @@ extension Reliability {
             let ledger = scratch.path("ledger.sqlite")
             let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
             let env = ["OPENROUTER_API_KEY": "sim-management-key"]
-            let arguments = ["--ledger", ledger, "--base-url", sim.baseURL, "--timeout", "5", "--max-retry-time", "5",
+            let arguments = ["--ledger", ledger, "--base-url", sim.baseURL, "--timeout", "30", "--max-retry-time", "5",
                              "topup", plan, "--yes", "--concurrency", "4"]
             var round = Round()
             var requestingAtKills = Set<String>()

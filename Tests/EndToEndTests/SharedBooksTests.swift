@@ -238,7 +238,9 @@ extension Reliability {
         @Test func twoTopUpsOfOnePlanAtOnceChargeEveryRowOnce() throws {
             let (_, _, url) = try Self.books()
             let scratch = try Scratch()
-            let sim = try SimulatorProcess(["--latency-ms", "150"])
+            // A second an answer: the plan takes ten, far longer than the second process may take
+            // to start and reach the ledger (at 150 ms it took 1.5 s, and a late start found nothing left).
+            let sim = try SimulatorProcess(["--latency-ms", "1000"])
             let rows = 20
             let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
             let arguments = ["--ledger", url, "--base-url", sim.baseURL, "topup", plan, "--yes", "--concurrency", "2"]
@@ -311,7 +313,9 @@ extension Reliability {
         @Test func aSessionEndedMidTopUpStopsItAndTheNextRunFinishes() throws {
             let (server, database, url) = try Self.books()
             let scratch = try Scratch()
-            let sim = try SimulatorProcess(["--latency-ms", "150"])
+            // A second an answer: 27 rows left after the third is created take 13 s, far longer
+            // than psql needs to end the session (at 150 ms they took 2 s).
+            let sim = try SimulatorProcess(["--latency-ms", "1000"])
             let rows = 30
             let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
             let arguments = ["--ledger", url, "--base-url", sim.baseURL, "topup", plan, "--yes", "--concurrency", "2"]
@@ -327,6 +331,7 @@ extension Reliability {
             #expect(status == 74, "\(child.stderr)")
             #expect(child.stderr.contains("connection to the server was lost"), "\(child.stderr)")
             #expect(try Executable.creditRecon(["--ledger", url, "verify"]).status == 0)
+            try sim.faults(#"{"latency_ms":0}"#)
             let final = try Executable.creditRecon(arguments, environment: Self.env)
             #expect([0, 1].contains(final.status), "\(final.stderr)")
             #expect(try Self.count(server, database, "SELECT count(*) FROM credit_recon.topups WHERE state = 'requesting'") == 0)

@@ -142,8 +142,9 @@ extension Reliability {
         @Test(arguments: [SIGTERM, SIGINT])
         func aSignalStopsFetchAndClosesItsRun(signal: Int32) throws {
             let scratch = try Scratch()
-            // A second an answer: a fetch that did not stop would go on for half a minute (33 calls).
-            let sim = try SimulatorProcess(["--latency-ms", "1000"])
+            // Two seconds an answer: a fetch that did not stop would go on for a minute (33 calls),
+            // and a call can start between the count below and the signal only after a stall that long.
+            let sim = try SimulatorProcess(["--latency-ms", "2000"])
             let ledger = scratch.path("ledger.sqlite")
             let env = ["OPENROUTER_API_KEY": "sim-management-key"]
             let arguments = ["--ledger", ledger, "--base-url", sim.baseURL, "fetch"]
@@ -253,16 +254,21 @@ extension Reliability {
             let scratch = try Scratch()
             // One request a minute: a Retry-After of about 60 s, which the stop must not wait out.
             let sim = try SimulatorProcess(["--rate-limit", "0.0166"])
-            // Spend the minute's only request first, so that both workers' first POSTs are
-            // answered 429 and both wait: once the simulator has seen them, nothing is in
-            // flight and nothing more can be sent for a minute.
+            // Spend the minute's only request first, so that the first POST is answered 429
+            // and waits. One worker: with two, the second may still be waiting for its turn
+            // when the first's 429 pauses every request, and never reach the simulator.
             try sim.admin("GET", "/api/v1/credits")
             let ledger = scratch.path("ledger.sqlite")
             let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 6))
             let child = try BackgroundCommand(
-                ["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "300", "topup", plan, "--yes", "--concurrency", "2"],
+                ["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "300", "topup", plan, "--yes", "--concurrency", "1"],
                 environment: ["OPENROUTER_API_KEY": "sim-management-key"], scratch: scratch, tag: "topup")
-            #expect(try waitUntil { try sim.state().apiRequests >= 3 }, "the workers sent nothing: \(child.stderr)")
+            // The 429 is committed as it comes, before the pause: once it is, nothing is in
+            // flight and nothing more can be sent for a minute.
+            #expect(try waitUntil {
+                try sim.state().apiRequests >= 2
+                    && (try? Executable.query(ledger, "SELECT count(*) FROM topups WHERE http_status = 429")) ?? [["0"]] != [["0"]]
+            }, "the worker was not answered 429: \(child.stderr)")
             let requestsAtSignal = try sim.state().apiRequests
             let signalled = Date()
             child.signal(SIGTERM)
