@@ -1,5 +1,6 @@
 import AsyncWait
 import Ledger
+import Logging
 import Synchronization
 import Testing
 @testable import CreditRecon
@@ -65,6 +66,40 @@ struct ProgressLineTests {
             "verify: 4096 entries hashed and replayed so far",
             "verify: comparing the replay with the stored tables; the database checks its own files",
         ))
+    }
+
+    /// Without a terminal (a cron job's log) nothing is drawn: the progress is logged at
+    /// `info` once the work has gone on for `logEvery`, at most once every `logEvery`, and
+    /// what it moves on to at once, since a count was logged.
+    @Test func withoutATerminalTheProgressIsLogged() {
+        let screen = Screen()
+        let said = InterruptionTests.Said()
+        let line = ProgressLine(noun: "entries", command: "ledger copy", done: "copied", enabled: false,
+                                log: Logger(label: "test") { _ in said }, logEvery: .zero, step: 100, terminal: screen.terminal)
+        for rows in [50, 100, 150, 250] { line.update(rows) }
+        line.moveOn(to: "comparing the replay with the stored tables")
+        line.finish()
+        #expect(screen.written.isEmpty)
+        #expect(said.lines.withLock { $0 } == [
+            "ledger copy: 100 entries copied so far", "ledger copy: 250 entries copied so far",
+            "ledger copy: comparing the replay with the stored tables",
+        ])
+    }
+
+    /// Work done before `logEvery` has passed logs nothing, nor what it moved on to; on a
+    /// terminal the line is drawn and nothing is logged.
+    @Test(arguments: [false, true])
+    func shortWorkOrATerminalLogsNothing(terminal: Bool) {
+        let screen = Screen()
+        let said = InterruptionTests.Said()
+        let line = ProgressLine(command: "report", enabled: terminal, log: Logger(label: "test") { _ in said },
+                                logEvery: terminal ? .zero : .seconds(3_600), step: 100, terminal: screen.terminal)
+        line.update(1_000_000)
+        line.show(step: "writing charges.csv")
+        line.moveOn(to: "done")
+        line.finish()
+        #expect(said.lines.withLock { $0 }.isEmpty)
+        #expect(screen.written.isEmpty == !terminal)
     }
 
     @Test func aReportsStepsAreDrawnAsTheyStart() {

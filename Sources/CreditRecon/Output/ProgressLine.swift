@@ -1,4 +1,5 @@
 import Ledger
+import Logging
 import Synchronization
 
 /// The line a long command keeps up to date on a terminal (stderr) while it works:
@@ -6,6 +7,11 @@ import Synchronization
 /// `report: writing charges.csv`. A count is redrawn at most every `step` rows; the line
 /// is cleared when the work ends, before its summary or error. It draws on the terminal's
 /// `TerminalLine`, so log lines go above it, and may be told from any thread.
+///
+/// Without a terminal (a cron job, a pipe, `--json`) nothing is drawn; given a logger, the
+/// same text is logged (`info`) once the work has gone on for `logEvery`, then at most once
+/// every `logEvery`, so a log shows long work going on (a copy of a million entries) and
+/// short work adds nothing.
 public final class ProgressLine: Sendable {
     private let noun: String
     private let command: String
@@ -13,24 +19,33 @@ public final class ProgressLine: Sendable {
     private let enabled: Bool
     private let step: Int
     private let terminal: TerminalLine
+    private let logger: Logger?
+    private let logEvery: Duration
     /// The count last drawn (0 before the first), and whether this line is showing.
     private let state = Mutex<(shown: Int, visible: Bool)>((0, false))
+    /// When the progress is next logged, and whether any was (the line "showing" in a log).
+    private let logged: Mutex<(next: ContinuousClock.Instant, any: Bool)>
 
     /// `enabled` is for a terminal without `--json`; `terminal` is stderr's unless a test
-    /// says otherwise. A count reads `<command>: <rows> <noun> <done> so far`.
+    /// says otherwise. When not `enabled`, the progress goes to `log`, if given, every
+    /// `logEvery`. A count reads `<command>: <rows> <noun> <done> so far`.
     public init(noun: String = "rows", command: String = "import", done: String = "checked and written", enabled: Bool,
-                step: Int = 65_536, terminal: TerminalLine = .standardError) {
+                log: Logger? = nil, logEvery: Duration = .seconds(30), step: Int = 65_536,
+                terminal: TerminalLine = .standardError) {
         self.noun = noun
         self.command = command
         self.done = done
         self.enabled = enabled
         self.step = step
         self.terminal = terminal
+        self.logger = enabled ? nil : log
+        self.logEvery = logEvery
+        logged = Mutex((.now + logEvery, false))
     }
 
     /// `rows` rows have been done.
     public func update(_ rows: Int) {
-        guard enabled else { return }
+        guard enabled || logger != nil else { return }
         state.withLock { state in
             guard rows > 0, rows - state.shown >= step else { return }
             state.shown = rows
@@ -41,6 +56,10 @@ public final class ProgressLine: Sendable {
     /// Says what the work has moved on to (`<command>: <text>`), when the line is showing:
     /// work too short to have shown a count shows nothing.
     public func moveOn(to text: String) {
+        if logger != nil {
+            if logged.withLock({ $0.any }) { log(text, now: true) }
+            return
+        }
         state.withLock { state in
             guard state.visible else { return }
             draw(text, &state)
@@ -95,12 +114,25 @@ public final class ProgressLine: Sendable {
     }
 
     private func showAtOnce(_ text: String) {
-        guard enabled else { return }
+        guard enabled || logger != nil else { return }
         state.withLock { draw(text, &$0) }
     }
 
     private func draw(_ text: String, _ state: inout (shown: Int, visible: Bool)) {
+        guard logger == nil else { return log(text, now: false) }
         state.visible = true
         terminal.show("\(command): \(text)")
+    }
+
+    /// Logs `text` when `logEvery` has passed since the last (or the start), or `now`.
+    private func log(_ text: String, now: Bool) {
+        guard let logger else { return }
+        let due = logged.withLock { logged -> Bool in
+            let clock = ContinuousClock.now
+            guard now || clock >= logged.next else { return false }
+            logged = (clock + logEvery, true)
+            return true
+        }
+        if due { logger.info("\(command): \(text)") }
     }
 }

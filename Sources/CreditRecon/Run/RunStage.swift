@@ -184,7 +184,7 @@ public struct RunStage: Sendable {
         // The report comes last, so it is pinned to the ledger as this job leaves it.
         var written: ReportOutcome?
         try await stage("report", into: &outcome) {
-            let progress = ProgressLine(command: "report", enabled: showProgress)
+            let progress = ProgressLine(command: "report", enabled: showProgress, log: context.logger)
             let report = try progress.during { try ReportStage.write(ledger: ledger, options: options.report, progress: progress.show) }
             written = report
             let counts = report.findingCounts
@@ -201,7 +201,7 @@ public struct RunStage: Sendable {
 
     /// One of the job's fetches, under the job's lock, with its progress line.
     private func fetch(showProgress: Bool, interruption: Interruption) async throws -> FetchStage.Outcome {
-        let line = ProgressLine(command: "fetch", enabled: showProgress)
+        let line = ProgressLine(command: "fetch", enabled: showProgress, log: context.logger)
         return try await line.during {
             try await FetchStage(context: context, options: options.fetch, lockHeld: true, interruption: interruption) {
                 line.show(step: $0)

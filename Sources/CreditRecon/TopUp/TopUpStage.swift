@@ -105,6 +105,7 @@ public struct TopUpStage: Sendable {
         let logger = context.logger
         let interruptible = realClient
         let summary: TopUpSummary
+        // Without a terminal each row's outcome is logged as it comes (below): no heartbeat.
         let line = ProgressLine(command: "topup", enabled: showProgress)
         interruption.onSignal { name in
             stop.request(.interrupted(signal: name))

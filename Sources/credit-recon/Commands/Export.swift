@@ -71,7 +71,7 @@ extension CreditReconCommand {
                     ?? ExportAccounts()
                 let ledger = try context.openLedger(mustExist: true)
                 try LedgerAccounts.require(context.account, in: ledger)
-                let progress = ProgressLine(command: "export", enabled: context.showsProgress)
+                let progress = ProgressLine(command: "export", enabled: context.showsProgress, log: context.logger)
                 let outcome = try progress.during {
                     try ExportStage.run(
                         ledger: ledger,

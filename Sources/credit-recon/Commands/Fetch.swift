@@ -40,7 +40,7 @@ extension CreditReconCommand {
         mutating func run() async throws {
             let options = fetch.options
             try await CLI.run(global, writes: true) { context in
-                let line = ProgressLine(command: "fetch", enabled: context.showsProgress)
+                let line = ProgressLine(command: "fetch", enabled: context.showsProgress, log: context.logger)
                 let outcome = try await line.during {
                     try await FetchStage(context: context, options: options) { line.show(step: $0) }.run()
                 }

@@ -65,7 +65,7 @@ enum ChargesImportCommand {
             let lock = try context.lockWriter()
             defer { withExtendedLifetime(lock) {} }
             let importer = ChargeImport(path: file, defaultAccount: context.account)
-            let progress = ProgressLine(noun: "charges", enabled: context.showsProgress)
+            let progress = ProgressLine(noun: "charges", enabled: context.showsProgress, log: context.logger)
             let summary = try context.importing(file, progress: progress) { ledger, heard, finishing in
                 try importer.run(ledger: ledger, now: context.now(), progress: heard, finishing: finishing)
             }

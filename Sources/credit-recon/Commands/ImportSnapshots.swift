@@ -29,7 +29,7 @@ extension CreditReconCommand.Import {
                 let lock = try context.lockWriter()
                 defer { withExtendedLifetime(lock) {} }
                 let importer = SnapshotImport(path: file, defaultAccount: context.account)
-                let progress = ProgressLine(noun: "snapshots", enabled: context.showsProgress)
+                let progress = ProgressLine(noun: "snapshots", enabled: context.showsProgress, log: context.logger)
                 let summary = try context.importing(file, progress: progress) { ledger, heard, finishing in
                     try importer.run(ledger: ledger, now: context.now(), progress: heard, finishing: finishing)
                 }

@@ -47,10 +47,10 @@ extension CreditReconCommand.LedgerGroup {
                 GlobalOptions.warnOfPassword(in: destination, of: "--to", logger: context.logger)
                 let progress = ProgressLine(
                     noun: "entries", command: "ledger copy", done: "copied",
-                    enabled: context.showsProgress)
+                    enabled: context.showsProgress, log: context.logger)
                 let verifying = ProgressLine(
                     noun: "entries", command: "ledger copy", done: "verified in the copy",
-                    enabled: context.showsProgress)
+                    enabled: context.showsProgress, log: context.logger)
                 let outcome = try Interruption.stoppingBetweenBatches(
                     "the copy", then: "nothing is written to the target (or, once it is committed, its check stops)",
                     logger: context.logger

@@ -54,7 +54,7 @@ extension CreditReconCommand {
                 let ledger = try context.openLedger(mustExist: true)
                 // Seen before the ledger is read, so the rows a writer has put in are its.
                 let (writer, unseen) = context.runningWriter()
-                let progress = ProgressLine(command: "status", enabled: context.showsProgress)
+                let progress = ProgressLine(command: "status", enabled: context.showsProgress, log: context.logger)
                 let (lines, json, status) = try progress.during { () throws -> ([String], JSONOutput, ExitStatus) in
                     if context.accountIsExplicit {
                         let report = try StatusReport.read(

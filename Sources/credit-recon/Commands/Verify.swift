@@ -71,7 +71,7 @@ extension CreditReconCommand {
                 }
                 let progress = ProgressLine(
                     noun: "entries", command: "verify", done: "hashed and replayed",
-                    enabled: context.showsProgress)
+                    enabled: context.showsProgress, log: context.logger)
                 let report = try progress.during { try ledger.verify(holds: wanted, progress: progress.show) }
                 let holdsAll = report.held.allSatisfy { $0.entry != nil }
                 // PostgreSQL has no integrity_check to run (it checks each page as it reads it).
