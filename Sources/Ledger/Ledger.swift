@@ -34,8 +34,9 @@ public final class Ledger: Sendable {
 
     /// Opens the ledger at `location` to be checked (`verify`), writing nothing to it: a
     /// SQLite file is read as it is, its `-wal` file left where it is, and a ledger that
-    /// needs a migration is refused (`olderSchema`) instead of migrated; one that is not
-    /// there is refused with `noLedger`.
+    /// an earlier build left is read as it is (`unappliedMigrations`), or refused
+    /// (`olderSchema`) when it needs a migration to be read; one that is not there is
+    /// refused with `noLedger`.
     public convenience init(checking location: LedgerLocation) throws {
         switch location {
         case .file(let path): self.init(path: path, store: try SQLiteStore(path: path, create: false, checking: true))
@@ -56,6 +57,11 @@ public final class Ledger: Sendable {
         self.path = path
         self.store = store
     }
+
+    /// The migrations of this build the ledger has not applied, by name, in order: an
+    /// earlier build's ledger opened to be read as it is (checked by `verify`, or an archive
+    /// on storage this process cannot write). Empty for a ledger opened to be written.
+    public var unappliedMigrations: [String] { store.unappliedMigrations }
 
     /// Runs `body` in one write transaction: everything it appends is committed together,
     /// or nothing is (the error is rethrown).

@@ -394,29 +394,48 @@ struct LedgerCommandsTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == before)
     }
 
-    /// A ledger written by an earlier build, which needs a migration: `verify` writes nothing
-    /// to the ledger it checks, so it says to open it once with another command (78) and
-    /// leaves the file as it was; once `status` has applied it, verify checks it.
-    @Test func verifyAppliesNoMigrationAndSaysWhatToRun() throws {
+    /// What makes a ledger of this build one as the build before v6 left it: v2's index of
+    /// activity days in the place of v6's, no v7 index, no record of either.
+    static let earlierBuildsSchema = """
+        DROP INDEX activity_days_by_reading; DROP INDEX charges_voided;
+        CREATE UNIQUE INDEX activity_days_by_date ON activity_days (account, date, coalesce(api_key_hash, ''));
+        DELETE FROM schema_migrations WHERE name LIKE 'v6:%' OR name LIKE 'v7:%';
+        """
+
+    /// A ledger written by an earlier build, lacking migrations it can be read without:
+    /// `verify` writes nothing to the ledger it checks, so it checks it as it is, naming
+    /// them (it was refused, 78, until another command had migrated it: an auditor's copy
+    /// had to be written to be checked); the next command that writes applies them.
+    @Test func verifyChecksAnEarlierBuildsLedgerAsItIs() throws {
         let scratch = try Scratch()
         let ledger = scratch.path("books.sqlite")
         #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
-        // As the build before v6 left it.
-        let removed = try Executable.sqlite3(ledger, """
-            DROP INDEX activity_days_by_reading; DROP INDEX charges_voided;
-            CREATE UNIQUE INDEX activity_days_by_date ON activity_days (account, date, coalesce(api_key_hash, ''));
-            DELETE FROM schema_migrations WHERE name LIKE 'v6:%' OR name LIKE 'v7:%';
-            """)
+        let head = try #require(headHash(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout))
+        let removed = try Executable.sqlite3(ledger, Self.earlierBuildsSchema)
         #expect(removed.status == 0, "\(removed.stderr)")
         let before = try Data(contentsOf: URL(fileURLWithPath: ledger))
-        let refused = try Executable.creditRecon(["--ledger", ledger, "verify"])
-        #expect(refused.status == 78)
-        #expect(refused.stderr.contains(#"was written by an earlier credit-recon: it needs migration "v6: activity days read again""#)
-            && refused.stderr.contains("as a user that may write it (`credit-recon --ledger '\(ledger)' status` applies the "
-                + "migration)"), "\(refused.stderr)")
+        let unapplied = #""v6: activity days read again", "v7: charge.voided entries""#
+        let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(headHash(verified.stdout) == head)
+        #expect(verified.stdout.contains("checked as an earlier credit-recon left it, without migrations \(unapplied) "
+            + "(an index, or entry kinds it holds none of); verify applies none, and the next command that writes the ledger does"),
+            "\(verified.stdout)")
+        let json = try Executable.creditRecon(["--ledger", ledger, "verify", "--json"])
+        #expect(json.status == 0 && json.stdout.contains(#""unapplied_migrations":[\#(unapplied.replacingOccurrences(of: ", ", with: ","))]"#),
+                "\(json.stdout)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == before)
+        // The index v6 replaces, dropped behind the ledger's back: not the earlier build's shape either.
+        let copy = scratch.path("changed.sqlite")
+        try FileManager.default.copyItem(atPath: ledger, toPath: copy)
+        #expect(try Executable.sqlite3(copy, "DROP INDEX activity_days_by_date").status == 0)
+        let changed = try Executable.creditRecon(["--ledger", copy, "verify"])
+        #expect(changed.status == 1 && changed.stdout.contains("table activity_days is not as credit-recon makes it"), "\(changed.stdout)")
+
         #expect([0, 1].contains(try Executable.creditRecon(["--ledger", ledger, "status"]).status))
-        #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+        let migrated = try Executable.creditRecon(["--ledger", ledger, "verify"])
+        #expect(migrated.status == 0 && headHash(migrated.stdout) == head, "\(migrated.stderr)")
+        #expect(!migrated.stdout.contains("earlier credit-recon"), "\(migrated.stdout)")
     }
 
     /// Another user's ledger in a folder both may write (a shared, sticky one): the readers
@@ -574,14 +593,18 @@ struct LedgerCommandsTests {
     /// An auditor's copy where they cannot write (another user's folder, as here, or a
     /// read-only mount): the readers read it, leave it byte for byte, and make no file
     /// beside it; they gave 74, "attempt to write a readonly database". As root, the
-    /// readers run as `nobody`, since root writes anywhere.
-    @Test func aLedgerOnStorageTheReaderCannotWriteIsRead() throws {
+    /// readers run as `nobody`, since root writes anywhere. An archive an earlier build
+    /// wrote is read as it is (it was refused, 74, "needs migration … before this
+    /// credit-recon can read it").
+    @Test(arguments: [false, true])
+    func aLedgerOnStorageTheReaderCannotWriteIsRead(earlierBuild: Bool) throws {
         let scratch = try Scratch()
         let folder = scratch.path("archive")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let ledger = folder + "/books.sqlite"
         #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
         let head = try #require(headHash(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout))
+        if earlierBuild { #expect(try Executable.sqlite3(ledger, Self.earlierBuildsSchema).status == 0) }
         // As its owner's writers left it, but for their lock file and head's witness.
         for beside in [".lock", ".head"] { try FileManager.default.removeItem(atPath: ledger + beside) }
         let out = scratch.path("out")
@@ -601,6 +624,7 @@ struct LedgerCommandsTests {
         let verified = try reader(["verify"])
         #expect(verified.status == 0, "\(verified.stderr)")
         #expect(headHash(verified.stdout) == head)
+        #expect(verified.stdout.contains("checked as an earlier credit-recon left it") == earlierBuild, "\(verified.stdout)")
         let status = try reader(["status"])
         #expect(status.status == 1 && status.stdout.contains("balance "), "\(status.stderr)")
         #expect(try reader(["report", "--out", out + "/report"]).status == 0)

@@ -12,6 +12,10 @@ protocol LedgerStore: AnyObject, Sendable {
     /// How errors and reports name the store: a file's path, or a URL without its password.
     var name: String { get }
 
+    /// The migrations the ledger has not applied, by name, when it was opened to be read
+    /// as it is (`MigrationRecord.readableWithout`); none when it was migrated.
+    var unappliedMigrations: [String] { get }
+
     /// Runs `body` in one write transaction that holds the store's append lock: what it
     /// writes is committed together when it returns, and nothing is when it throws.
     func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T

@@ -26,6 +26,20 @@ enum MigrationRecord {
         }
     }
 
+    /// The migrations a ledger can be read and checked without, as an earlier build left
+    /// it (`verify`, which writes nothing; an archive on read-only storage): each makes
+    /// only an index, or marks entry kinds that a ledger without it cannot hold (its trace
+    /// says so when one does). The tables and columns every reader reads are v1's and v2's.
+    static let readableWithout: Set<String> = [
+        "v3: the journal's times, indexed", Schema.entryKindsMigration, Schema.linkedChargesMigration,
+        Schema.activityReadingsMigration, Schema.voidedChargesMigration,
+    ]
+
+    /// The first of `pending` that a ledger cannot be read without, if any.
+    static func neededToRead(_ pending: [String]) -> String? {
+        pending.first { !readableWithout.contains($0) }
+    }
+
     /// The names of `known` (in order) not in `applied`. A name this build does not know is
     /// a newer ledger (`newerSchema`); a record edited away (a name missing before one that
     /// is there, or none at all beside a journal, or one whose tables or entries the

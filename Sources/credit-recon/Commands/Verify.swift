@@ -20,8 +20,10 @@ extension CreditReconCommand {
                 With PostgreSQL it replays into temporary tables of its session, in a transaction it \
                 rolls back: the user needs SELECT and the TEMP right, not the right to write the ledger. \
                 Verify writes nothing to the ledger it checks: a SQLite file's -wal log is read where it \
-                is, not folded into the file, and a ledger written by an earlier credit-recon that needs \
-                a migration is refused (78) until another command has applied it. When a ledger read \
+                is, not folded into the file, and a ledger written by an earlier credit-recon is checked as \
+                that build left it, without this build's migrations (a line names them; the next command \
+                that writes it applies them); one that needs a migration to be read at all is refused \
+                (78) until another command has applied it. When a ledger read \
                 with its -wal log is not sound, the log is named: one left beside a ledger it is not \
                 the log of (a crashed writer's, beside a file restored from a backup) reads as changes \
                 to it; verify a copy of the file alone to tell.
@@ -48,7 +50,8 @@ extension CreditReconCommand {
                             "integrity_check": .string("not run"), "problems": .array([.string(problem)]),
                             "problems_may_be_more": .bool(false),
                             "holds": .array(wanted.map { .object(["hash": .string($0), "entry": .null]) }),
-                            "wal_log": .null, "journal_sound": .bool(false), "what_to_do": .string(Self.restore),
+                            "wal_log": .null, "journal_sound": .bool(false), "unapplied_migrations": .array([]),
+                            "what_to_do": .string(Self.restore),
                         ]).exitCode(.attention).text)
                     } else {
                         print("ledger NOT sound (1 problem):")
@@ -88,6 +91,7 @@ extension CreditReconCommand {
                         }),
                         "wal_log": report.log.map { .object(["path": .string($0.path), "bytes": .int($0.bytes)]) } ?? .null,
                         "journal_sound": .bool(report.journalIsSound),
+                        "unapplied_migrations": .array(ledger.unappliedMigrations.map(JSONOutput.string)),
                         "what_to_do": Self.whatToDo(report, ledger: context.ledgerName).map(JSONOutput.string) ?? .null,
                     ]).exitCode(report.isSound && holdsAll ? .ok : .attention).text)
                 } else if report.isSound {
@@ -109,6 +113,7 @@ extension CreditReconCommand {
                     if let advice = Self.whatToDo(report, ledger: context.ledgerName) { print("what to do: \(advice)") }
                 }
                 if !context.json {
+                    if let line = Self.unappliedLine(ledger.unappliedMigrations) { print(line) }
                     for line in Self.heldLines(report) { print(line) }
                 }
                 return report.isSound && holdsAll ? .ok : .attention
@@ -127,6 +132,16 @@ extension CreditReconCommand {
                 }
                 return hash
             }
+        }
+
+        /// What to say of a ledger checked as an earlier build left it: the migrations it was
+        /// checked without, none of which its tables or entries need.
+        static func unappliedLine(_ migrations: [String]) -> String? {
+            guard !migrations.isEmpty else { return nil }
+            let names = migrations.map { "\"\($0)\"" }.joined(separator: ", ")
+            return "checked as an earlier credit-recon left it, without migration\(migrations.count == 1 ? "" : "s") \(names) "
+                + "(an index, or entry kinds it holds none of); verify applies none, and the next command that writes "
+                + "the ledger does"
         }
 
         /// What to say of a log of writes read with a ledger that is not sound: one left

@@ -13,6 +13,10 @@ final class PostgresStore: LedgerStore {
 
     let name: String
     let location: PostgresLocation
+    let unappliedMigrations: [String]
+    /// Opened to be checked (`verify`): nothing is written, not even a migration, by this
+    /// store or its second readers.
+    private let checking: Bool
     private let connection: Mutex<Connection>
     /// Shared with the second readers (`secondReader()`).
     private let stop: LockWaitStop
@@ -53,12 +57,15 @@ final class PostgresStore: LedgerStore {
     /// (`noLedger`), so that one connection both opens a ledger and tells whether there is one.
     /// With `tablesWithFirstWrite` as well, that database gets them in the transaction of the
     /// first write (or before the first read), so a write that fails leaves it as it was.
-    /// With `checking` (`verify`), a pending migration is not applied but refused (`olderSchema`).
+    /// With `checking` (`verify`), a pending migration is not applied: the ledger is read as
+    /// an earlier build left it (`MigrationRecord.readableWithout`), or refused
+    /// (`olderSchema`) when it cannot be.
     init(
         _ location: PostgresLocation, create: Bool, checking: Bool = false, tablesWithFirstWrite: Bool = false,
         purpose: String = "ledger", stop: LockWaitStop = LockWaitStop()
     ) throws {
         self.location = location
+        self.checking = checking
         self.stop = stop
         name = location.description
         let session = try PostgresSession(location, purpose: purpose, stop: stop)
@@ -80,13 +87,16 @@ final class PostgresStore: LedgerStore {
             throw LedgerError.noLedger(location: name, writer: PostgresWriterLock.otherWriter(on: session, location))
         }
         let pending = !holds && tablesWithFirstWrite
+        var unapplied: [String] = []
         if checking {
-            if let migration = try Self.pendingMigrations(session).first {
-                throw LedgerError.olderSchema(location: name, migration: migration.name)
+            unapplied = try Self.pendingMigrations(session).map(\.name)
+            if let migration = MigrationRecord.neededToRead(unapplied) {
+                throw LedgerError.olderSchema(location: name, migration: migration)
             }
         } else if !pending {
             try Self.migrate(session, holdsLedger: holds, location: location)
         }
+        unappliedMigrations = unapplied
         connection = Mutex(Connection(session, tablesPending: pending))
     }
 
@@ -257,7 +267,7 @@ final class PostgresStore: LedgerStore {
     }
 
     func secondReader() -> (any LedgerStore)? {
-        try? PostgresStore(location, create: false, purpose: "reader", stop: stop)
+        try? PostgresStore(location, create: false, checking: checking, purpose: "reader", stop: stop)
     }
 
     func giveUpLockWaits(because reason: String) { stop.stop(because: reason) }

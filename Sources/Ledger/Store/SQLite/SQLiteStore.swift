@@ -22,6 +22,7 @@ final class SQLiteStore: LedgerStore {
     /// The file is where this process cannot write (see `Database.init`'s `readOnlyStorage`):
     /// it is read as it is, and every write fails.
     let readOnlyStorage: Bool
+    let unappliedMigrations: [String]
     private let connection: Mutex<Connection>
 
     /// The connection, used only with `connection` locked.
@@ -36,8 +37,10 @@ final class SQLiteStore: LedgerStore {
     /// without, a database holding no tables is refused (`noLedger`) as it is: a reader
     /// does not start books. Without `create`, a ledger this process cannot write (a
     /// read-only mount or folder: an auditor's archived copy) is opened to be read, when it
-    /// needs no migration. With `checking` (`verify`), nothing is written to the file (see
-    /// `Database.init`), not even a pending migration: that is refused (`olderSchema`).
+    /// needs no migration it cannot be read without. With `checking` (`verify`), nothing is
+    /// written to the file (see `Database.init`), not even a pending migration: a ledger is
+    /// read as an earlier build left it (`MigrationRecord.readableWithout`), or refused
+    /// (`olderSchema`) when it cannot be.
     init(path: String, create: Bool, checking: Bool = false, durability: Database.Durability = .durable, name: String? = nil) throws {
         precondition(!(create && checking), "a ledger is checked as it is, never created")
         self.path = path
@@ -70,6 +73,7 @@ final class SQLiteStore: LedgerStore {
         }
         do {
             var opened: Database?
+            var unapplied: [String] = []
             // A file this process may read but not write (another user's, in a folder it may
             // write: a shared or sticky one) is read as on read-only storage too: SQLite would
             // open it read-only without a word and make its -wal and -shm files, this user's,
@@ -80,8 +84,11 @@ final class SQLiteStore: LedgerStore {
                     let db = try Database(path: path, create: create, checking: checking, durability: durability, admit: admit)
                     if !checking {
                         try Self.migrate(db, ledgerPath: path)
-                    } else if let migration = try Schema.migrator.pending(db).first {
-                        throw LedgerError.olderSchema(location: name ?? path, migration: migration.name)
+                    } else {
+                        unapplied = try Schema.migrator.pending(db).map(\.name)
+                        if let migration = MigrationRecord.neededToRead(unapplied) {
+                            throw LedgerError.olderSchema(location: name ?? path, migration: migration)
+                        }
                     }
                     opened = db
                 } catch let error as SQLiteError where !create && Self.cannotWrite(path, error) {
@@ -99,14 +106,16 @@ final class SQLiteStore: LedgerStore {
                 }
                 let db = try Database(path: path, create: false, readOnlyStorage: true, admit: admit)
                 opened = db
-                if let migration = try Schema.migrator.pending(db).first {
+                unapplied = try Schema.migrator.pending(db).map(\.name)
+                if let migration = MigrationRecord.neededToRead(unapplied) {
                     throw LedgerError.io(path: name ?? path, detail: "it is where this process cannot write (the file, or its folder), and it needs "
-                        + "migration \"\(migration.name)\" before this credit-recon can read it; copy it where it can be written "
+                        + "migration \"\(migration)\" before this credit-recon can read it; copy it where it can be written "
                         + "(or run any command on it once where it can)")
                 }
             }
             guard let opened else { preconditionFailure("a ledger file opened one way or the other") }
             self.readOnlyStorage = readOnlyStorage
+            unappliedMigrations = unapplied
             connection = Mutex(Connection(opened))
         } catch {
             throw LedgerError.wrap(error, path: name ?? path)
@@ -130,10 +139,11 @@ final class SQLiteStore: LedgerStore {
     }
 
     /// A read-only connection to the same file.
-    private init(readOnly path: String, name: String, storage readOnlyStorage: Bool) throws {
+    private init(readOnly path: String, name: String, storage readOnlyStorage: Bool, unapplied: [String]) throws {
         self.path = path
         self.name = name
         self.readOnlyStorage = readOnlyStorage
+        unappliedMigrations = unapplied
         connection = Mutex(Connection(try Database(path: path, create: false, readOnly: true, readOnlyStorage: readOnlyStorage)))
     }
 
@@ -203,7 +213,7 @@ final class SQLiteStore: LedgerStore {
     }
 
     func secondReader() -> (any LedgerStore)? {
-        try? SQLiteStore(readOnly: path, name: name, storage: readOnlyStorage)
+        try? SQLiteStore(readOnly: path, name: name, storage: readOnlyStorage, unapplied: unappliedMigrations)
     }
 
     func check() throws -> StoreCheck {
@@ -266,7 +276,7 @@ final class SQLiteStore: LedgerStore {
     }
 
     func reshapedTables() throws -> [String] {
-        try withConnection { try SchemaShape.read($0.db).reshaped() }
+        try withConnection { try SchemaShape.read($0.db).reshaped(from: .expected(without: unappliedMigrations)) }
     }
 
     /// Runs `body` on the connection, with SQLite's errors put in words (`LedgerError`).
@@ -276,7 +286,7 @@ final class SQLiteStore: LedgerStore {
                 // A column dropped behind the ledger's back: the statement names it by its
                 // alias, if at all; the file's tables say which table lacks which.
                 if let error = error as? SQLiteError, error.message.hasPrefix("no such column: "),
-                   let lacking = try? SchemaShape.read(connection.db).lackingColumn() {
+                   let lacking = try? SchemaShape.read(connection.db).lackingColumn(from: .expected(without: unappliedMigrations)) {
                     throw LedgerError.malformedEntry("its table \(lacking.table) lacks its column \(lacking.column)")
                 }
                 throw LedgerError.wrap(error, path: name)

@@ -20,6 +20,19 @@ struct SchemaShape: Sendable, Equatable {
         }
     }()
 
+    /// The shape of a ledger that applied every migration but `unapplied` (the newest): an
+    /// earlier build's, read as it is (`MigrationRecord.readableWithout`).
+    static func expected(without unapplied: [String]) -> SchemaShape {
+        guard !unapplied.isEmpty else { return expected }
+        do {
+            let db = try Database(path: ":memory:")
+            try Schema.migrator.apply(Schema.migrator.migrations.filter { !unapplied.contains($0.name) }, to: db)
+            return try read(db)
+        } catch {
+            fatalError("the ledger's migrations fail on an empty database in memory: \(error)")
+        }
+    }
+
     /// The shape of the ledger's tables in `db`.
     static func read(_ db: Database) throws -> SchemaShape {
         var shape = SchemaShape()
