@@ -1511,6 +1511,27 @@ struct StoreConformanceTests {
         #expect(report.isSound && report.entries == 10, "\(report.problems)")
     }
 
+    /// A ledger holding `charge.voided` entries whose v7 record and index were edited away
+    /// is not an earlier build's (which wrote none, and would stop at the first it read):
+    /// `verify` and a writer both say it is damaged, rather than check it as an older one
+    /// or make the migration again.
+    @Test(arguments: Stores.all)
+    func voidsWithoutTheirMigrationsRecordAreDamage(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle() + linkedCharge())
+        try store.ledger.appendAll([.chargeRecorded(ChargeRecorded(
+            chargeID: "web_9", amount: usd("5000"), wallet: nil, chainID: 137, createdAt: t0, expiresAt: nil, reference: nil,
+            topUpKey: nil, status: "paid", paidAt: nil, memo: nil, origin: "export.csv:2"))])
+        try store.ledger.appendAll([.chargeVoided(ChargeVoided(chargeID: "web_9", reason: "cents, not USD"))])
+        try store.execute("DROP INDEX charges_voided")
+        try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v7:%'")
+        let damage = "schema_migrations lacks v7: charge.voided entries though the journal holds charge.voided entries"
+        let checked = #expect(throws: LedgerError.self) { _ = try Ledger(checking: store.location) }
+        #expect(checked.map { String(describing: $0) }?.contains(damage) == true, "\(String(describing: checked))")
+        let written = #expect(throws: LedgerError.self) { _ = try store.openAnother() }
+        #expect(written.map { String(describing: $0) }?.contains(damage) == true, "\(String(describing: written))")
+    }
+
     /// A head hash a report printed is found at its entry while the books it came from are
     /// the ledger's first entries; chained again from an entry before it (history written
     /// again, hashes and all), the ledger holds it no more.

@@ -21,7 +21,8 @@ enum MigrationRecord {
         case Schema.entryKindsMigration: [.entries(kind: "charge.status")]
         case Schema.linkedChargesMigration: [.entries(kind: "charge.linked")]
         case Schema.activityReadingsMigration: [.relation("activity_days_by_reading")]
-        case Schema.voidedChargesMigration: [.relation("charges_voided")]
+        // Its index, and its entries: an older build would stop at the first it read.
+        case Schema.voidedChargesMigration: [.relation("charges_voided"), .entries(kind: "charge.voided")]
         default: []
         }
     }
