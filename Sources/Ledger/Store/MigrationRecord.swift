@@ -17,7 +17,7 @@ enum MigrationRecord {
         case "v1: journal, runs, snapshots, top-ups, charges":
             ["journal", "runs", "snapshots", "topups", "charges"].map(Trace.relation)
         case "v2: key readings, activity days": Schema.usageTableNames.map(Trace.relation)
-        case "v3: the journal's times, indexed": [.relation("journal_by_time")]
+        case PostgresSchema.journalTimesMigration: [.relation("journal_by_time")]
         case Schema.entryKindsMigration: [.entries(kind: "charge.status")]
         case Schema.linkedChargesMigration: [.entries(kind: "charge.linked")]
         case Schema.activityReadingsMigration: [.relation("activity_days_by_reading")]
@@ -32,7 +32,7 @@ enum MigrationRecord {
     /// only an index, or marks entry kinds that a ledger without it cannot hold (its trace
     /// says so when one does). The tables and columns every reader reads are v1's and v2's.
     static let readableWithout: Set<String> = [
-        "v3: the journal's times, indexed", Schema.entryKindsMigration, Schema.linkedChargesMigration,
+        PostgresSchema.journalTimesMigration, Schema.entryKindsMigration, Schema.linkedChargesMigration,
         Schema.activityReadingsMigration, Schema.voidedChargesMigration,
     ]
 

@@ -18,6 +18,10 @@ enum PostgresSchema {
     /// time is read off that index with this very expression.
     static let entryTime = #"split_part(substr(entry, position('","at":"' IN entry) + 8, 40), '"', 1) COLLATE "C""#
 
+    /// The migration that indexes the journal's times (`entryTime`): PostgreSQL's own, a
+    /// SQLite ledger has none.
+    static let journalTimesMigration = "v3: the journal's times, indexed"
+
     /// Named migrations, in order (the names are the SQLite store's), each a list of
     /// statements.
     static let migrations: [(name: String, statements: [String])] = [
@@ -58,7 +62,7 @@ enum PostgresSchema {
             """,
         ] }),
         // `report` is as of the newest entry's time; without the index it read every entry.
-        ("v3: the journal's times, indexed", ["CREATE INDEX journal_by_time ON \(schema).journal ((\(entryTime)))"]),
+        (journalTimesMigration, ["CREATE INDEX journal_by_time ON \(schema).journal ((\(entryTime)))"]),
         (Schema.entryKindsMigration, []),
         (Schema.linkedChargesMigration, []),
         (Schema.activityReadingsMigration, activityReadingsIndex(in: schema)),
