@@ -1532,6 +1532,24 @@ struct StoreConformanceTests {
         #expect(written.map { String(describing: $0) }?.contains(damage) == true, "\(String(describing: written))")
     }
 
+    /// A ledger holding keys' readings and days of activity whose v2 tables and record
+    /// were dropped is not the first build's (which read no usage): it is damaged, and no
+    /// command makes the tables again over it (probe 173: `verify` said "earlier", and
+    /// that `status` would migrate it).
+    @Test(arguments: Stores.all)
+    func usageEntriesWithoutTheirTablesAreDamage(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle() + usageFacts())
+        try store.execute(Schema.usageTableNames.reversed().map { "DROP TABLE \($0);" }.joined(separator: " "))
+        try store.execute("DROP INDEX IF EXISTS journal_by_time")
+        try store.execute("DELETE FROM schema_migrations WHERE name NOT LIKE 'v1:%'")
+        let damage = "schema_migrations lacks v2: key readings, activity days though the journal holds keys.read entries"
+        let checked = #expect(throws: LedgerError.self) { _ = try Ledger(checking: store.location) }
+        #expect(checked.map { String(describing: $0) }?.contains(damage) == true, "\(String(describing: checked))")
+        let written = #expect(throws: LedgerError.self) { _ = try store.openAnother() }
+        #expect(written.map { String(describing: $0) }?.contains(damage) == true, "\(String(describing: written))")
+    }
+
     /// A head hash a report printed is found at its entry while the books it came from are
     /// the ledger's first entries; chained again from an entry before it (history written
     /// again, hashes and all), the ledger holds it no more.

@@ -16,7 +16,10 @@ enum MigrationRecord {
         switch name {
         case "v1: journal, runs, snapshots, top-ups, charges":
             ["journal", "runs", "snapshots", "topups", "charges"].map(Trace.relation)
-        case "v2: key readings, activity days": Schema.usageTableNames.map(Trace.relation)
+        // Its tables, and its entries: a ledger without the tables but with their entries
+        // had them dropped, and is damaged, not an earlier build's.
+        case "v2: key readings, activity days":
+            Schema.usageTableNames.map(Trace.relation) + [.entries(kind: "keys.read"), .entries(kind: "activity.day")]
         case PostgresSchema.journalTimesMigration: [.relation("journal_by_time")]
         case Schema.entryKindsMigration: [.entries(kind: "charge.status")]
         case Schema.linkedChargesMigration: [.entries(kind: "charge.linked")]
