@@ -8,10 +8,10 @@ import Synchronization
 /// is cleared when the work ends, before its summary or error. It draws on the terminal's
 /// `TerminalLine`, so log lines go above it, and may be told from any thread.
 ///
-/// Without a terminal (a cron job, a pipe, `--json`) nothing is drawn; given a logger, the
-/// same text is logged (`info`) once the work has gone on for `logEvery`, then at most once
-/// every `logEvery`, so a log shows long work going on (a copy of a million entries) and
-/// short work adds nothing.
+/// Without a terminal (a cron job, a pipe, `--json`) nothing is drawn; given a logger, what
+/// the line would show is logged (`info`) every `logEvery` until the work ends, from the
+/// first `logEvery` on, so a log shows long work going on (a copy of a million entries, a
+/// report's one long step) and short work adds nothing.
 public final class ProgressLine: Sendable {
     private let noun: String
     private let command: String
@@ -23,8 +23,9 @@ public final class ProgressLine: Sendable {
     private let logEvery: Duration
     /// The count last drawn (0 before the first), and whether this line is showing.
     private let state = Mutex<(shown: Int, visible: Bool)>((0, false))
-    /// When the progress is next logged, and whether any was (the line "showing" in a log).
-    private let logged: Mutex<(next: ContinuousClock.Instant, any: Bool)>
+    /// Without a terminal: what the line would show now, and the task that logs it every
+    /// `logEvery` until the work ends.
+    private let logged = Mutex<(text: String?, ticker: Task<Void, Never>?)>((nil, nil))
 
     /// `enabled` is for a terminal without `--json`; `terminal` is stderr's unless a test
     /// says otherwise. When not `enabled`, the progress goes to `log`, if given, every
@@ -40,7 +41,17 @@ public final class ProgressLine: Sendable {
         self.terminal = terminal
         self.logger = enabled ? nil : log
         self.logEvery = logEvery
-        logged = Mutex((.now + logEvery, false))
+        guard logger != nil else { return }
+        let ticker = Task { [weak self] in
+            while (try? await Task.sleep(for: logEvery)) != nil, let line = self {
+                line.logNow()
+            }
+        }
+        logged.withLock { $0.ticker = ticker }
+    }
+
+    deinit {
+        logged.withLock { $0.ticker?.cancel() }
     }
 
     /// `rows` rows have been done.
@@ -56,10 +67,6 @@ public final class ProgressLine: Sendable {
     /// Says what the work has moved on to (`<command>: <text>`), when the line is showing:
     /// work too short to have shown a count shows nothing.
     public func moveOn(to text: String) {
-        if logger != nil {
-            if logged.withLock({ $0.any }) { log(text, now: true) }
-            return
-        }
         state.withLock { state in
             guard state.visible else { return }
             draw(text, &state)
@@ -104,8 +111,12 @@ public final class ProgressLine: Sendable {
         return try await work()
     }
 
-    /// Clears the line, if it was ever shown.
+    /// Clears the line, if it was ever shown; without a terminal, stops logging.
     public func finish() {
+        logged.withLock { logged in
+            logged.ticker?.cancel()
+            logged = (nil, nil)
+        }
         state.withLock { state in
             guard state.visible else { return }
             state = (0, false)
@@ -119,20 +130,17 @@ public final class ProgressLine: Sendable {
     }
 
     private func draw(_ text: String, _ state: inout (shown: Int, visible: Bool)) {
-        guard logger == nil else { return log(text, now: false) }
         state.visible = true
+        guard logger == nil else {
+            logged.withLock { $0.text = text }
+            return
+        }
         terminal.show("\(command): \(text)")
     }
 
-    /// Logs `text` when `logEvery` has passed since the last (or the start), or `now`.
-    private func log(_ text: String, now: Bool) {
-        guard let logger else { return }
-        let due = logged.withLock { logged -> Bool in
-            let clock = ContinuousClock.now
-            guard now || clock >= logged.next else { return false }
-            logged = (clock + logEvery, true)
-            return true
-        }
-        if due { logger.info("\(command): \(text)") }
+    /// Logs what the line would show now, if anything (the ticker's, every `logEvery`).
+    private func logNow() {
+        guard let logger, let text = logged.withLock({ $0.ticker == nil ? nil : $0.text }) else { return }
+        logger.info("\(command): \(text)")
     }
 }
