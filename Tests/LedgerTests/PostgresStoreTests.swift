@@ -928,12 +928,17 @@ struct PostgresStoreTests {
         #expect(scans.after == scans.before, "the readings were scanned \(scans) times")
     }
 
-    /// A reader whose user may only read a ledger of an older build is told what to do, and
-    /// reads it once the ledger's owner has opened it with this build.
-    @Test func aReaderThatMayNotMigrateIsToldWhoCan() throws {
+    /// A reader whose user may only read a ledger of an older build reads it as that build
+    /// left it (it was refused, 74, probe 173), and a write through it is refused saying who
+    /// may migrate it; once the ledger's owner has opened it with this build, it reads as ever.
+    @Test func aReaderThatMayNotMigrateReadsItAsItIsAndIsToldWhoCan() throws {
         let server = try ThrowawayPostgres.shared()
         let database = try server.newDatabase()
-        let head = try Ledger(LedgerLocation(server.url(database))).headHash()
+        let owner = try Ledger(LedgerLocation(server.url(database)))
+        try owner.appendAll(lifecycle())
+        let head = try owner.headHash()
+        let readings = try owner.read { try $0.snapshots(account: "default") }
+        #expect(!readings.isEmpty)
         let reader = "reader_\(database)"
         try server.psql(database, """
             DROP INDEX credit_recon.journal_by_time; DROP INDEX credit_recon.activity_days_by_reading; DROP INDEX credit_recon.charges_voided;
@@ -942,7 +947,15 @@ struct PostgresStoreTests {
             GRANT SELECT ON ALL TABLES IN SCHEMA credit_recon TO \(reader);
             """)
         let readerURL = "postgresql://\(reader):reader-secret@127.0.0.1:\(server.port)/\(database)?sslmode=disable"
-        let refused = #expect(throws: LedgerError.self) { _ = try Ledger(LedgerLocation(readerURL), create: false) }
+        let older = try Ledger(LedgerLocation(readerURL), create: false)
+        #expect(older.unappliedMigrations == [PostgresSchema.journalTimesMigration, Schema.entryKindsMigration,
+                                              Schema.linkedChargesMigration, Schema.activityReadingsMigration,
+                                              Schema.voidedChargesMigration])
+        #expect(try older.headHash() == head)
+        #expect(try older.read { try $0.snapshots(account: "default") } == readings)
+        let refused = #expect(throws: LedgerError.self) {
+            try older.write { try $0.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: t0) }
+        }
         let message = refused.map { "\($0)" } ?? ""
         #expect(message.contains(#"the ledger needs migration "v3: the journal's times, indexed", "v4: charge.status entries", "#
             + #""v5: charge.linked entries", "v6: activity days read again", "v7: charge.voided entries" of this credit-recon, "#
@@ -1245,7 +1258,11 @@ struct PostgresStoreTests {
             DELETE FROM schema_migrations WHERE name LIKE 'v3:%' OR name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%' OR name LIKE 'v7:%'
             """)
         try readOnly(true)
-        let unmigrated = #expect(throws: LedgerError.self) { _ = try store.openAnother() }
+        let older = try store.openAnother()  // read as the older build left it
+        #expect(try older.headHash() == head)
+        let unmigrated = #expect(throws: LedgerError.self) {
+            try older.write { try $0.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: t0) }
+        }
         let message = unmigrated.map { "\($0)" } ?? ""
         #expect(message.contains(#"the ledger needs migration "v3: the journal's times, indexed", "v4: charge.status entries", "#
             + #""v5: charge.linked entries", "v6: activity days read again", "v7: charge.voided entries" of this credit-recon, "#

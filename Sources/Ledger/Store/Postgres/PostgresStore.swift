@@ -14,6 +14,10 @@ final class PostgresStore: LedgerStore {
     let name: String
     let location: PostgresLocation
     let unappliedMigrations: [String]
+    /// Why every write is refused: an earlier build's ledger, read as it is by a user that
+    /// may not migrate it (`migrate`), is never written unmigrated (an older build would
+    /// then meet entries it cannot read).
+    private let writeRefusal: LedgerError?
     /// Opened to be checked (`verify`): nothing is written, not even a migration, by this
     /// store or its second readers.
     private let checking: Bool
@@ -88,15 +92,17 @@ final class PostgresStore: LedgerStore {
         }
         let pending = !holds && tablesWithFirstWrite
         var unapplied: [String] = []
+        var refusal: LedgerError?
         if checking {
             unapplied = try Self.pendingMigrations(session).map(\.name)
             if let migration = MigrationRecord.neededToRead(unapplied) {
                 throw LedgerError.olderSchema(location: name, migration: migration)
             }
-        } else if !pending {
-            try Self.migrate(session, holdsLedger: holds, location: location)
+        } else if !pending, let unmigrated = try Self.migrate(session, holdsLedger: holds, location: location) {
+            (unapplied, refusal) = (unmigrated.migrations, unmigrated.refusal)
         }
         unappliedMigrations = unapplied
+        writeRefusal = refusal
         connection = Mutex(Connection(session, tablesPending: pending))
     }
 
@@ -118,9 +124,16 @@ final class PostgresStore: LedgerStore {
     /// writer lock (`writerBusy`, 75): a command that reads (`status`) applied one while an
     /// older build's fetch was writing, which went on appending to a ledger it would refuse
     /// (probe 141). This process's own writer, holding the lock already, goes on.
-    private static func migrate(_ session: PostgresSession, holdsLedger holds: Bool, location: PostgresLocation? = nil) throws {
+    ///
+    /// A user (or a session) that may only read gets the ledger as the earlier build left
+    /// it, when it lacks only migrations it can be read without (`readableWithout`): the
+    /// names, and the refusal every write then meets. Otherwise nil.
+    @discardableResult
+    private static func migrate(
+        _ session: PostgresSession, holdsLedger holds: Bool, location: PostgresLocation? = nil
+    ) throws -> (migrations: [String], refusal: LedgerError)? {
         let pending = try holds ? pendingMigrations(session) : []
-        if holds, pending.isEmpty { return }
+        if holds, pending.isEmpty { return nil }
         try session.execute("BEGIN")
         do {
             if holds, let location, let writer = try PostgresWriterLock.otherProcessesHolder(on: session, location) {
@@ -131,14 +144,18 @@ final class PostgresStore: LedgerStore {
             }
             try applyMigrations(session)
             try session.execute("COMMIT")
+            return nil
         } catch LedgerError.notPermitted(let name, let user, let detail) where holds,
                 LedgerError.readOnlySession(let name, let user, let detail) where holds {
             // A ledger written by an older build, opened by a user (or a session) that may only read it.
             _ = try? session.execute("ROLLBACK")
-            throw LedgerError.server(location: name, detail: "the ledger needs migration "
+            let refusal = LedgerError.server(location: name, detail: "the ledger needs migration "
                 + pending.map { "\"\($0.name)\"" }.joined(separator: ", ") + " of this credit-recon, which user \"\(user)\" "
                 + "may not apply (\(detail)); run any credit-recon command once as the user that created the ledger "
                 + "(it applies the migration), then this one again")
+            let names = pending.map(\.name)
+            guard MigrationRecord.neededToRead(names) == nil else { throw refusal }
+            return (names, refusal)
         } catch {
             _ = try? session.execute("ROLLBACK")
             throw error
@@ -183,6 +200,7 @@ final class PostgresStore: LedgerStore {
     }
 
     func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        if let writeRefusal { throw writeRefusal }
         let result = try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", commit: true, tablesInside: true) { connection in
             connection.transaction.appendedEntries = 0
             // Before waiting for another writer's appends: one that took the lock this one
