@@ -109,9 +109,10 @@ import Testing
         next.stopTrapping(keepingUntilExit: false)
     }
 
-    /// Keeps the log's messages.
+    /// Keeps the log's messages, and apart those at warning and above.
     final class Said: LogHandler, @unchecked Sendable {
         let lines = Mutex<[String]>([])
+        let warnings = Mutex<[String]>([])
         var metadata: Logger.Metadata = [:]
         var logLevel: Logger.Level = .trace
         subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -121,6 +122,7 @@ import Testing
         func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
                  function: String, line: UInt) {
             lines.withLock { $0.append(message.description) }
+            if level >= .warning { warnings.withLock { $0.append(message.description) } }
         }
     }
 }

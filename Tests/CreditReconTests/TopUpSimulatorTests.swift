@@ -145,6 +145,44 @@ struct TopUpSimulatorTests {
         }
     }
 
+    /// A request a crashed run left under way, which the next run marks unknown without
+    /// sending anything, is a warning in the log of a run without a terminal, as a row this
+    /// run left for a person is: a log kept at warning had no word of it (probe 175).
+    @Test func aRequestLeftUnderWayIsAWarningInTheLog() async throws {
+        try await withSimulator { server, _ in
+            let directory = try TemporaryDirectory()
+            let ledgerPath = directory.path("ledger.sqlite")
+            let key = "row/ops/topups/\(Wallets.a)/8453/10/1"
+            try Ledger.create(at: ledgerPath) { _ in }
+            try Ledger(path: ledgerPath).write { writer in
+                let facts: [Fact] = [
+                    .topUpPlanned(TopUpPlanned(key: key, batch: "topups", reference: nil, wallet: Wallets.a, chainID: 8453,
+                                               amount: Micros(raw: 10_000_000), memo: nil, planFile: "topups.csv", planLine: 2)),
+                    .chargeRequested(ChargeRequested(key: key, attempt: 1)),
+                ]
+                for fact in facts { try writer.append(fact, account: "ops", runID: nil, at: .now()) }
+            }
+            let plan = try directory.write("topups.csv", "wallet,chain,amount\n\(Wallets.a),base,10\n")
+            let said = InterruptionTests.Said()
+            let context = CommandContext(
+                ledgerPath: ledgerPath, baseURL: server.baseURL, account: "ops", timeout: .seconds(5), maxRetryTime: .seconds(1),
+                json: true, logger: Logger(label: "test") { _ in said }, clock: CommandClock(),
+                environment: ["OPENROUTER_API_KEY": "sim-management-key"])
+            let stage = TopUpStage(context: context, options: .init(planPath: plan, account: "ops", now: context.now()),
+                                   rateLimit: nil, yes: true)
+            guard case .finished(let summary) = try await stage.run(isTerminal: false, showProgress: false) else {
+                Issue.record("declined"); return
+            }
+            #expect(summary.recovered == 1 && summary.created == 0, "\(summary)")
+            #expect(said.warnings.withLock { $0 } == [
+                "1 request left unanswered by an earlier run marked unknown, not sent again by this run: check the dashboard, "
+                    + "then `import charges` it or run `topup PLAN.csv --retry-unknown`",
+            ], "\(said.lines.withLock { $0 })")
+            let charges = await server.state().charges.count
+            #expect(charges == 0)
+        }
+    }
+
     @Test func wrongChecksumOnLineSixSendsNothing() async throws {
         try await withSimulator { server, client in
             let bench = try TopUpBench()

@@ -137,6 +137,8 @@ public struct TopUpStage: Sendable {
             throw error
         }
         await realClient?.shutdown()
+        // Rows no request of this run touched, which a log kept at warning had no word of (probe 175).
+        if !showProgress, let recovered = summary.recoveredText { logger.warning("\(recovered)") }
         return .finished(summary)
     }
 

@@ -87,16 +87,22 @@ public struct TopUpSummary: Sendable, Equatable {
         ])
     }
 
+    /// What a person must do about the requests an earlier run left unanswered, which this
+    /// run marked unknown (`recovered`), if any: said in `text`, and logged (warning)
+    /// without a terminal, as the rows this run left for a person are.
+    public var recoveredText: String? {
+        guard recovered > 0 else { return nil }
+        return "\(recovered) request\(recovered == 1 ? "" : "s") left unanswered by an earlier run marked unknown, "
+            + "not sent again by this run: check the dashboard, then `import charges` \(recovered == 1 ? "it" : "them") "
+            + "or run `topup PLAN.csv --retry-unknown`"
+    }
+
     /// Lines for people.
     public var text: String {
         var lines = ["batch \(batch): \(created) created (\(createdTotal.centsText) USD), \(rejected) rejected, "
             + "\(notSent) not sent, \(blocked) blocked, \(unknown) unknown; skipped \(skippedDone) done, "
             + "\(skippedBlocked) blocked, \(skippedUnknown) unknown, \(skippedRejected) rejected"]
-        if recovered > 0 {
-            lines.append("\(recovered) request\(recovered == 1 ? "" : "s") left unanswered by an earlier run marked unknown, "
-                + "not sent again by this run: check the dashboard, then `import charges` \(recovered == 1 ? "it" : "them") "
-                + "or run `topup PLAN.csv --retry-unknown`")
-        }
+        if let recoveredText { lines.append(recoveredText) }
         if notStarted > 0 { lines.append("\(notStarted) row\(notStarted == 1 ? "" : "s") not started") }
         if let stopReason { lines.append(stopReason.description) }
         // Rows that failed the same way share one message (a 410 hits every row).
