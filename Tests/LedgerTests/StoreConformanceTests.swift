@@ -955,16 +955,22 @@ struct StoreConformanceTests {
         "ALTER TABLE charges ALTER COLUMN account DROP NOT NULL",
         #"ALTER TABLE charges ALTER COLUMN memo TYPE text COLLATE "POSIX""#,
         "ALTER TABLE charges DROP COLUMN call_data",
+        // The journal's too (probe 176: a collation changed failed verify with 70, the rest said sound).
+        #"ALTER TABLE journal ALTER COLUMN kind TYPE text COLLATE "POSIX""#,
+        "ALTER TABLE journal ADD COLUMN extra text",
+        "ALTER TABLE journal ALTER COLUMN entry TYPE varchar",
+        "ALTER TABLE journal ALTER COLUMN kind DROP NOT NULL",
     ])
     func aPostgreSQLTableWhoseColumnsWereChangedIsNamed(sql: String) throws {
         let store = try Stores.make("postgresql")
         try store.ledger.appendAll(lifecycle())
         try store.execute(sql)
         try store.execute("SET session_replication_role = replica; UPDATE runs SET command = 'x' WHERE id = 1")
+        let table = sql.split(separator: " ")[2]
         let report = try store.ledger.verify()
-        #expect(report.problems.first?.hasPrefix("table charges is not as credit-recon makes it (its columns, keys, "
-            + "constraints or indexes were changed outside credit-recon), so the journal is not compared with it") == true,
-                "\(report.problems)")
+        let said = table == "journal" ? "; its entries are still checked and replayed" : ", so the journal is not compared with it"
+        #expect(report.problems.first?.hasPrefix("table \(table) is not as credit-recon makes it (its columns, keys, "
+            + "constraints or indexes were changed outside credit-recon)\(said)") == true, "\(report.problems)")
         #expect(report.problems.contains { $0.contains("runs row 1 differs") }, "\(report.problems)")
     }
 

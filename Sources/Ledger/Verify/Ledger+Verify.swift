@@ -104,12 +104,19 @@ extension Ledger {
 
     /// What to say of the ledger's tables made otherwise than the migrations make them.
     private func reshapedTablesProblem(_ reshaped: [String]) -> [String] {
-        if reshaped.isEmpty { return [] }
+        // The journal is what the others are compared with: its entries are still checked.
+        let journal = reshaped.contains("journal")
+            ? ["table journal is not as credit-recon makes it (its columns, keys, constraints or indexes were changed outside "
+                + "credit-recon); its entries are still checked and replayed; `credit-recon --ledger \(path) ledger copy --to NEW` "
+                + "builds a new ledger from them and checks its chain"]
+            : []
+        let reshaped = reshaped.filter { $0 != "journal" }
+        if reshaped.isEmpty { return journal }
         let one = reshaped.count == 1
         return ["table\(one ? "" : "s") \(reshaped.joined(separator: ", ")) \(one ? "is" : "are") not as credit-recon makes "
             + "\(one ? "it" : "them") (\(one ? "its" : "their") columns, keys, constraints or indexes were changed outside "
             + "credit-recon), so the journal is not compared with \(one ? "it" : "them"); `credit-recon --ledger \(path) "
-            + "ledger copy --to NEW` builds every table again from the journal, in a new ledger, and checks its chain"]
+            + "ledger copy --to NEW` builds every table again from the journal, in a new ledger, and checks its chain"] + journal
     }
 
     /// Rows of the journal checked per batch; each batch is hashed and decoded on another

@@ -7,7 +7,10 @@ struct PostgresProjections: ProjectionTables {
     let target: ProjectionTarget
 
     var schema: String { PostgresTransaction.schema(target) }
-    var journal: String { "\(PostgresTransaction.schema(.live)).journal" }
+    /// The journal's kinds in the collation the schema gives them, whatever a column changed
+    /// behind the ledger's back says: compared with a top-up's state in another collation,
+    /// `verify` failed (70, "could not determine which collation to use", probe 176).
+    var journal: String { "(SELECT seq, kind COLLATE \"C\" AS kind FROM \(PostgresTransaction.schema(.live)).journal) AS journal" }
 
     func change(_ sql: String, _ values: [ColumnValue]) throws -> Int {
         try transaction.flush(target)

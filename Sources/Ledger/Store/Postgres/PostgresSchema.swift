@@ -27,15 +27,7 @@ enum PostgresSchema {
     static let migrations: [(name: String, statements: [String])] = [
         ("v1: journal, runs, snapshots, top-ups, charges", ["""
             CREATE FUNCTION \(schema).refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$\(refuseChangeBody)$$
-            """, """
-            CREATE TABLE \(schema).journal (
-                seq BIGINT PRIMARY KEY CHECK (seq > 0),
-                kind TEXT COLLATE "C" NOT NULL,
-                entry TEXT COLLATE "C" NOT NULL,
-                prev_hash TEXT COLLATE "C" NOT NULL CHECK (length(prev_hash) = 64),
-                hash TEXT COLLATE "C" NOT NULL CHECK (length(hash) = 64)
-            )
-            """,
+            """, journalTable(in: schema),
             """
             CREATE TRIGGER journal_append_only BEFORE UPDATE OR DELETE ON \(schema).journal FOR EACH ROW
                 EXECUTE FUNCTION \(schema).refuse_change('the journal is append-only: entries cannot be changed or deleted')
@@ -93,6 +85,20 @@ enum PostgresSchema {
                 (account, date, (coalesce(api_key_hash, '')), observed_at)
             """,
         ]
+    }
+
+    /// Migration v1's journal in schema `schema` (`verify` makes one in `pg_temp` to
+    /// compare the ledger's columns with).
+    static func journalTable(in schema: String) -> String {
+        """
+        CREATE TABLE \(schema).journal (
+            seq BIGINT PRIMARY KEY CHECK (seq > 0),
+            kind TEXT COLLATE "C" NOT NULL,
+            entry TEXT COLLATE "C" NOT NULL,
+            prev_hash TEXT COLLATE "C" NOT NULL CHECK (length(prev_hash) = 64),
+            hash TEXT COLLATE "C" NOT NULL CHECK (length(hash) = 64)
+        )
+        """
     }
 
     /// The indexes the readers of migration v1's tables use (`Schema.chargeIndexes(in:)`).

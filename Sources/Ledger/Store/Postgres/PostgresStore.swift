@@ -372,9 +372,10 @@ final class PostgresStore: LedgerStore {
         }
     }
 
-    /// The projection tables whose columns differ from the migrations' (one added, dropped,
-    /// retyped, made nullable or given another collation): the replay's copies are made in
-    /// a transaction rolled back, and both compared in the catalog. A column added made the
+    /// The ledger's tables whose columns differ from the migrations' (one added, dropped,
+    /// retyped, made nullable or given another collation): the journal and the replay's
+    /// copies of the others are made in a transaction rolled back, and both compared in the
+    /// catalog. A column added made the
     /// comparison fail (70, "unequal number of entries in row expressions"), and one retyped
     /// was compared by value (probe 173). Keys, constraints and indexes are not compared
     /// (`pg_get_tabledef` does not exist; a comparison of their catalog text is work not
@@ -390,9 +391,9 @@ final class PostgresStore: LedgerStore {
             """
         }
         let differing = try transaction("BEGIN READ WRITE", commit: false) { connection in
-            try connection.session.execute(PostgresSchema.projectionTables(in: "pg_temp"))
+            try connection.session.execute([PostgresSchema.journalTable(in: "pg_temp")] + PostgresSchema.projectionTables(in: "pg_temp"))
             var binds = PostgresBindings()
-            binds.append(Schema.projectionTableKeys.map(\.table))
+            binds.append(Schema.ledgerTables)
             return Set(try connection.session.query("""
                 SELECT t FROM unnest($1::text[]) AS t
                 WHERE to_regclass('\(PostgresSchema.schema).' || t) IS NOT NULL
