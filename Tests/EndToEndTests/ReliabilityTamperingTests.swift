@@ -69,6 +69,33 @@ extension Reliability {
             #expect(object?["journal_sound"] as? Bool == (advice != Self.backup), "\(json.stdout)")
         }
 
+        /// The advice uses what `--holds` found (probe 177: it asked for `--holds` when given
+        /// it): a head printed before a reading was edited is at the last sound head, so a new
+        /// ledger built from the journal mends it; one whose entry was cut from the journal's
+        /// end (a copy without the host's witness, as an auditor gets) is found nowhere, so
+        /// only a backup does.
+        @Test func theAdviceUsesWhatHoldsFound() throws {
+            let scratch = try Scratch()
+            let (ledger, headLine) = try ledgerWithHistory(scratch)
+            let head = String(headLine.dropFirst("head ".count))
+            #expect(try Executable.sqlite3(ledger, "DROP TRIGGER snapshots_append_only_update; "
+                + "UPDATE snapshots SET total_credits = total_credits + 1 WHERE id = 2;").status == 0)
+            let edited = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", head])
+            #expect(edited.status == 1 && edited.stdout.contains("what to do: \(Self.tablesDiffer)")
+                && edited.stdout.contains("`--holds` finds \(head) at the last sound head, so no entry was cut since it was "
+                    + "printed: `credit-recon --ledger"), "\(edited.stdout)")
+            try FileManager.default.removeItem(atPath: ledger + ".head")
+            #expect(try Executable.sqlite3(ledger, """
+                DROP TRIGGER journal_append_only_delete; DELETE FROM journal WHERE seq = (SELECT max(seq) FROM journal);
+                UPDATE runs SET finished_at = NULL, outcome = NULL, exit_code = NULL, summary = NULL WHERE id = 1;
+                """).status == 0)
+            let cut = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", head])
+            #expect(cut.status == 1 && cut.stdout.contains("`--holds` found no entry with \(head): entries were cut from "
+                + "the journal's end or written again since it was printed (unless it is another ledger's head): restore the "
+                + "ledger from a backup that holds it"), "\(cut.stdout)")
+            #expect(!cut.stdout.contains("ledger copy"), "\(cut.stdout)")
+        }
+
         static let backup = "the journal itself is not as it was written: restore the ledger from a backup"
         static let witness = "the journal chains, but lacks the newest entry this host wrote to it"
         static let tablesDiffer = "the journal chains up to the head above, but the tables differ from it"

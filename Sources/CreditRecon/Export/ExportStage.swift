@@ -98,8 +98,9 @@ extension ExportStage.Outcome {
             lines.append("\(leftOut.count) charge\(leftOut.count == 1 ? "" : "s") recorded as paid"
                 + (total.map { " (\($0.decimalText) USD)" } ?? "") + " \(leftOut.count == 1 ? "is" : "are") not in the "
                 + "journal: no rise of total_credits shows \(leftOut.count == 1 ? "its" : "their") credits yet "
-                + "(paid_charge_unmatched in `credit-recon report`); take a reading with `credit-recon fetch`, then "
-                + "export again")
+                + "(paid_charge_unmatched in `credit-recon report`); \(leftOut.count == 1 ? "it joins" : "they join") an "
+                + "export made once a reading shows \(leftOut.count == 1 ? "its" : "their") credits (the books' next "
+                + "`credit-recon fetch`)")
         }
         return lines
     }

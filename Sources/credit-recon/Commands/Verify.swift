@@ -21,8 +21,9 @@ extension CreditReconCommand {
                 rolls back: the user needs SELECT and the TEMP right, not the right to write the ledger. \
                 Verify writes nothing to the ledger it checks: a SQLite file's -wal log is read where it \
                 is, not folded into the file, and a ledger written by an earlier credit-recon is checked as \
-                that build left it, without this build's migrations (a line names them; the next command \
-                that writes it applies them); one that needs a migration to be read at all is refused \
+                that build left it, without this build's migrations (a line names them; any other command \
+                that may write the ledger applies them, after which the earlier build refuses it as newer); \
+                one that needs a migration to be read at all is refused \
                 (78) until another command has applied it. When a ledger read \
                 with its -wal log is not sound, the log is named: one left beside a ledger it is not \
                 the log of (a crashed writer's, beside a file restored from a backup) reads as changes \
@@ -140,8 +141,10 @@ extension CreditReconCommand {
             guard !migrations.isEmpty else { return nil }
             let names = migrations.map { "\"\($0)\"" }.joined(separator: ", ")
             return "checked as an earlier credit-recon left it, without migration\(migrations.count == 1 ? "" : "s") \(names) "
-                + "(an index, or entry kinds it holds none of); verify applies none, and the next command that writes "
-                + "the ledger does"
+                + "(an index, or entry kinds it holds none of); verify applies none, but any other command of this build "
+                + "(status and report too) applies \(migrations.count == 1 ? "it" : "them") where it may write the ledger, "
+                + "and the earlier build then refuses the ledger as newer: on books an earlier build still writes, run them "
+                + "on a copy"
         }
 
         /// What to say of a log of writes read with a ledger that is not sound: one left
@@ -182,9 +185,20 @@ extension CreditReconCommand {
             let copy = "`credit-recon --ledger \(ledger) ledger copy --to NEW` builds every table again from the journal, "
                 + "with its append-only triggers, in a new ledger; use NEW from then on"
             // Neither a chain nor the tables show entries cut from the journal's end (with the
-            // rows they made, when the triggers were dropped first): a head printed earlier does.
-            let check = "If the newest head hash a report or verify printed is this ledger's (`verify --holds HASH` says "
-                + "`the last sound head`), nothing was cut: \(copy). Otherwise restore the ledger from a backup. Either way \(keep)"
+            // rows they made, when the triggers were dropped first): a head printed earlier does,
+            // and `--holds` may have been given one (probe 177: its answer was not used).
+            let check: String
+            if report.readWholeJournal, let lost = report.held.first(where: { $0.entry == nil }) {
+                check = "`--holds` found no entry with \(lost.hash): entries were cut from the journal's end or written again "
+                    + "since it was printed (unless it is another ledger's head): restore the ledger from a backup that holds it "
+                    + "(`verify --holds HASH` on the backup), and \(keep)"
+            } else if let newest = report.held.first(where: { $0.entry == report.entries }) {
+                check = "`--holds` finds \(newest.hash) at the last sound head, so no entry was cut since it was printed: \(copy); "
+                    + "and \(keep)"
+            } else {
+                check = "If the newest head hash a report or verify printed is this ledger's (`verify --holds HASH` says "
+                    + "`the last sound head`), nothing was cut: \(copy). Otherwise restore the ledger from a backup. Either way \(keep)"
+            }
             guard report.tablesDiffer else {
                 return "the journal and the tables agree, but the triggers on them are not the ledger's own (a guard missing "
                     + "or changed, one someone else added, or the guards bypassed), or rows are hidden, so entries may have "
