@@ -1,5 +1,6 @@
 import ArgumentParser
 import CreditRecon
+import Ledger
 
 /// `credit-recon`: keeps the books for OpenRouter credits in one SQLite ledger.
 @main
@@ -19,7 +20,9 @@ struct CreditReconCommand: CommandGroup {
             66 missing input, 69 API unavailable, 70 internal, 73 cannot write output, 74 ledger I/O, \
             75 try again later, 76 unexpected API answer, 77 key refused, 78 configuration.
             """,
-        version: CreditReconVersion.current,
+        // Builds of one version may write ledgers of different migrations (probe 177: an
+        // auditor could not tell the client's build from theirs).
+        version: "\(CreditReconVersion.current) (ledger schema to migration \"\(Ledger.newestMigration)\")",
         subcommands: [
             Fetch.self, Plan.self, TopUp.self, Import.self, Record.self, VoidCharge.self, Report.self, Run.self, Status.self,
             Export.self, Verify.self, LedgerGroup.self,

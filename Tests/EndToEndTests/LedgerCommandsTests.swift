@@ -273,6 +273,15 @@ struct LedgerCommandsTests {
         #expect(refused.status == 65 && refused.stderr.contains(#""web C" holds a space"#), "\(refused.stderr)")
     }
 
+    /// `--version` names the newest ledger migration the build makes and reads: builds of
+    /// one version number differ in it, and an auditor records which build checked the books
+    /// (probe 177: both builds said `0.1.0`).
+    @Test func theVersionNamesTheLedgersNewestMigration() throws {
+        let version = try Executable.creditRecon(["--version"])
+        #expect(version.status == 0 && version.stdout == "0.1.0 (ledger schema to migration \"v7: charge.voided entries\")\n",
+                "\(version.stdout)")
+    }
+
     @Test func helpListsEveryCommandOfTheContract() throws {
         let help = try Executable.creditRecon(["--help"])
         #expect(help.status == 0)
