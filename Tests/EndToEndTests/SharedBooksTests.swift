@@ -368,6 +368,8 @@ extension Reliability {
             let (server, database, url) = try Self.books()
             let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
             #expect(try Executable.creditRecon(["--ledger", url, "import", "snapshots", samples]).status == 0)
+            let head = try #require(Executable.creditRecon(["--ledger", url, "verify"]).stdout
+                .split(separator: "\n").first { $0.hasPrefix("head ") }?.dropFirst("head ".count))
             let role = "aud_\(database)"
             try server.psql(database, """
                 CREATE ROLE \(role) LOGIN PASSWORD 'audit-pass';
@@ -377,11 +379,14 @@ extension Reliability {
                 CREATE POLICY older ON credit_recon.journal FOR SELECT TO \(role) USING (seq < 100)
                 """)
             let auditor = "postgresql://\(role):audit-pass@127.0.0.1:\(server.port)/\(database)?sslmode=disable"
-            let verified = try Executable.creditRecon(["--ledger", auditor, "verify"])
+            let verified = try Executable.creditRecon(["--ledger", auditor, "verify", "--holds", String(head)])
             #expect(verified.status == 1, "\(verified.stderr)")
             #expect(verified.stdout.contains("row-level security on the ledger's table journal (policy older)"), "\(verified.stdout)")
             #expect(verified.stdout.contains("what to do: row-level security is on the ledger's tables, so rows this role "
                 + "may not see read as missing or cut"), "\(verified.stdout)")
+            // The head is hidden, not cut (probe 178: "no entry has that hash … entries were cut").
+            #expect(verified.stdout.contains("does NOT hold \(head) among the entries this role may see: row-level security "
+                + "on the ledger's tables may hide the entry that has it"), "\(verified.stdout)")
         }
 
         /// The password, from the URL or PGPASSWORD, shows in no output, log line or error.

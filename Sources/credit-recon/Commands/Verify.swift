@@ -217,6 +217,11 @@ extension CreditReconCommand {
         static func heldLines(_ report: VerifyReport) -> [String] {
             report.held.map { held in
                 guard let entry = held.entry else {
+                    // Rows this role may not see read as cut (probe 178: said cut of an entry hidden).
+                    if report.rowsMayBeHidden {
+                        return "does NOT hold \(held.hash) among the entries this role may see: row-level security on the "
+                            + "ledger's tables may hide the entry that has it (see what to do)"
+                    }
                     let read = report.readWholeJournal ? "no entry has" : "none of the entries read before verify stopped has"
                     return "does NOT hold \(held.hash): \(read) that hash, so the books it pinned are not this ledger's "
                         + "first entries (entries were cut from the journal's end, or it was written again since, or it pinned "
