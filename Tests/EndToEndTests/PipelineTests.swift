@@ -144,6 +144,9 @@ struct PipelineTests {
         #expect(result.status == 69, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("topup: skipped — the API did not answer the fetch (exit 69); the plan's rows not "
             + "carried out yet wait for the next run"), "\(result.stdout)")
+        // And in the log, which a cron job keeps (probe 179: stdout alone said it).
+        #expect(result.stderr.contains(" warning credit-recon: [CreditRecon] topup: skipped: the API did not answer the fetch "
+            + "(exit 69); the plan's rows not carried out yet wait for the next run"), "\(result.stderr)")
         #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])
         #expect(try Executable.query(ledger, "SELECT command FROM runs ORDER BY id") == [["run"], ["fetch"]])
     }

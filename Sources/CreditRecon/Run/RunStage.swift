@@ -141,17 +141,20 @@ public struct RunStage: Sendable {
             case .config: "the fetch found the setup wrong (the clock or --now, --base-url, or the key)"
             default: "the API did not answer the fetch"
             }
-            outcome.stages.append(StageResult(
+            let skipped = StageResult(
                 name: "topup", status: .ok,
                 // Not "the next run sends the plan": said of a plan sent whole, too (probe 129).
                 detail: "skipped: \(what) (exit \(fetchStatus.rawValue)); the plan's rows not carried out yet wait for the "
-                    + "next run"))
+                    + "next run")
+            outcome.stages.append(skipped)
+            // In the log too, which said only the fetch's failure (probe 179: said on stdout alone).
+            context.logger.warning("topup: \(skipped.detail)")
         } else if let topUp = options.topUp {
             try await stage("topup", into: &outcome) {
                 if declined { return StageResult(name: "topup", status: .ok, detail: "declined at the prompt; nothing was sent") }
                 let stage = TopUpStage(
                     context: context, options: topUp, rateLimit: options.rateLimit, yes: confirmed, lockHeld: true,
-                    clockChecked: true, interruption: interruption, plan: plan)
+                    clockChecked: true, interruption: interruption, plan: plan, logsRecovered: false)
                 switch try await stage.run(isTerminal: isTerminal, showProgress: showProgress) {
                 case .finished(let summary):
                     return StageResult(name: "topup", status: summary.exitStatus, detail: Self.describe(summary), result: summary.json)

@@ -41,11 +41,14 @@ public struct TopUpStage: Sendable {
     /// The plan as the caller already read it (the `run` command, before its first fetch);
     /// `nil`: the stage reads it.
     public let plan: TopUpEngine.KeyedPlan?
+    /// Without a terminal, the requests an earlier run left unanswered are logged (warning);
+    /// not by the `run` command's stage, whose line, logged whole, says them.
+    public let logsRecovered: Bool
 
     public init(
         context: CommandContext, options: TopUpEngine.Options, rateLimit: Double?, yes: Bool, lockHeld: Bool = false,
         clockChecked: Bool = false,
-        interruption: Interruption? = nil, plan: TopUpEngine.KeyedPlan? = nil
+        interruption: Interruption? = nil, plan: TopUpEngine.KeyedPlan? = nil, logsRecovered: Bool = true
     ) {
         self.context = context
         self.options = options
@@ -55,6 +58,7 @@ public struct TopUpStage: Sendable {
         self.clockChecked = clockChecked
         self.interruption = interruption
         self.plan = plan
+        self.logsRecovered = logsRecovered
     }
 
     /// What would be charged, and what a write would refuse the ledger for; no lock, and no
@@ -138,7 +142,7 @@ public struct TopUpStage: Sendable {
         }
         await realClient?.shutdown()
         // Rows no request of this run touched, which a log kept at warning had no word of (probe 175).
-        if !showProgress, let recovered = summary.recoveredText { logger.warning("\(recovered)") }
+        if !showProgress, logsRecovered, let recovered = summary.recoveredText { logger.warning("\(recovered)") }
         return .finished(summary)
     }
 

@@ -70,8 +70,19 @@ extension Ledger {
                 throw error
             }
         }
-        // A damaged file makes the chain's findings moot; a missing guard does not.
-        var report = check.damage.isEmpty ? try outcome.get() : (try? outcome.get()) ?? VerifyReport()
+        // A damaged file makes the chain's findings moot; a missing guard does not. A journal
+        // made otherwise whose entries cannot be read (a column renamed) is a finding: it was
+        // 74, "lacks a column … run verify" (probe 178).
+        var unreadJournal: String?
+        if reshaped.contains("journal"), case .failure(LedgerError.malformedEntry(let detail)) = outcome {
+            unreadJournal = detail
+        }
+        var report = check.damage.isEmpty && unreadJournal == nil ? try outcome.get() : (try? outcome.get()) ?? VerifyReport()
+        if unreadJournal != nil {
+            report.journalIsSound = false
+            report.readWholeJournal = false
+            report.held = holds.map { HeldHead(hash: $0, entry: nil) }
+        }
         report.journalIsSound = report.journalIsSound && check.damage.isEmpty && !missing.contains("journal")
         report.tablesDiffer = report.tablesDiffer || !missing.isEmpty || !reshaped.isEmpty
         // A sound chain that lacks what this host wrote to it (probe 161: verify said sound,
@@ -80,8 +91,8 @@ extension Ledger {
         let witnesses = store.witnessedHeads()
         let witnessed = missing.contains("journal") ? nil : try? store.read { try AppendSession.witnessProblem(witnesses, in: $0) }
         report.witnessedEntryMissing = witnessed != nil
-        report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped) + report.problems
-            + check.guardProblems + (witnessed.map { [$0] } ?? [])
+        report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped, unreadJournal: unreadJournal)
+            + report.problems + check.guardProblems + (witnessed.map { [$0] } ?? [])
         report.rowsMayBeHidden = !check.rowSecurity.isEmpty
         report.integrity = check.verdict
         report.log = check.log
@@ -103,13 +114,17 @@ extension Ledger {
     }
 
     /// What to say of the ledger's tables made otherwise than the migrations make them.
-    private func reshapedTablesProblem(_ reshaped: [String]) -> [String] {
-        // The journal is what the others are compared with: its entries are still checked.
-        let journal = reshaped.contains("journal")
-            ? ["table journal is not as credit-recon makes it (its columns, keys, constraints or indexes were changed outside "
-                + "credit-recon); its entries are still checked and replayed; `credit-recon --ledger \(path) ledger copy --to NEW` "
-                + "builds a new ledger from them and checks its chain"]
-            : []
+    /// `unreadJournal`: why the entries of a journal made otherwise could not be read.
+    private func reshapedTablesProblem(_ reshaped: [String], unreadJournal: String? = nil) -> [String] {
+        // The journal is what the others are compared with: its entries are still checked,
+        // where they can be read.
+        let journalChanged = "table journal is not as credit-recon makes it (its columns, keys, constraints or indexes were "
+            + "changed outside credit-recon)"
+        let journal = !reshaped.contains("journal") ? []
+            : unreadJournal.map { ["\(journalChanged), and its entries cannot be read as it now stands (\($0)): only a backup "
+                + "restores them"] }
+            ?? ["\(journalChanged); its entries are still checked and replayed; `credit-recon --ledger \(path) ledger copy "
+                + "--to NEW` builds a new ledger from them and checks its chain"]
         let reshaped = reshaped.filter { $0 != "journal" }
         if reshaped.isEmpty { return journal }
         let one = reshaped.count == 1
