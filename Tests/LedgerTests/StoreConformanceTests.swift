@@ -1558,11 +1558,18 @@ struct StoreConformanceTests {
         try store.ledger.appendAll([.chargeVoided(ChargeVoided(chargeID: "web_9", reason: "cents, not USD"))])
         try store.execute("DROP INDEX charges_voided")
         try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v7:%'")
-        let damage = "schema_migrations lacks v7: charge.voided entries though the journal holds charge.voided entries"
-        let checked = #expect(throws: LedgerError.self) { _ = try Ledger(checking: store.location) }
-        #expect(checked.map { String(describing: $0) }?.contains(damage) == true, "\(String(describing: checked))")
-        let written = #expect(throws: LedgerError.self) { _ = try store.openAnother() }
-        #expect(written.map { String(describing: $0) }?.contains(damage) == true, "\(String(describing: written))")
+        Self.expectRefusedAsDamaged(store, "schema_migrations lacks v7: charge.voided entries though the journal holds "
+            + "charge.voided entries")
+    }
+
+    /// `verify` and a writer both refuse the ledger of `store` as damaged, saying `damage`.
+    static func expectRefusedAsDamaged(_ store: any StoreUnderTest, _ damage: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let checked = #expect(throws: LedgerError.self, sourceLocation: sourceLocation) { _ = try Ledger(checking: store.location) }
+        #expect(checked.map { String(describing: $0) }?.contains(damage) == true, "\(String(describing: checked))",
+                sourceLocation: sourceLocation)
+        let written = #expect(throws: LedgerError.self, sourceLocation: sourceLocation) { _ = try store.openAnother() }
+        #expect(written.map { String(describing: $0) }?.contains(damage) == true, "\(String(describing: written))",
+                sourceLocation: sourceLocation)
     }
 
     /// A ledger holding keys' readings and days of activity whose v2 tables and record
@@ -1576,11 +1583,8 @@ struct StoreConformanceTests {
         try store.execute(Schema.usageTableNames.reversed().map { "DROP TABLE \($0);" }.joined(separator: " "))
         try store.execute("DROP INDEX IF EXISTS journal_by_time")
         try store.execute("DELETE FROM schema_migrations WHERE name NOT LIKE 'v1:%'")
-        let damage = "schema_migrations lacks v2: key readings, activity days though the journal holds keys.read entries"
-        let checked = #expect(throws: LedgerError.self) { _ = try Ledger(checking: store.location) }
-        #expect(checked.map { String(describing: $0) }?.contains(damage) == true, "\(String(describing: checked))")
-        let written = #expect(throws: LedgerError.self) { _ = try store.openAnother() }
-        #expect(written.map { String(describing: $0) }?.contains(damage) == true, "\(String(describing: written))")
+        Self.expectRefusedAsDamaged(store, "schema_migrations lacks v2: key readings, activity days though the journal holds "
+            + "keys.read entries")
     }
 
     /// A head hash a report printed is found at its entry while the books it came from are
