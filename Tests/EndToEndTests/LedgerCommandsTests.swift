@@ -259,6 +259,11 @@ struct LedgerCommandsTests {
         #expect(try run(["record", wrong]).stdout.contains("1 row repeats a charge voided before (web-B, voided by entry "))
         let recorded = try run(["record", right])
         #expect(recorded.status == 0 && recorded.stdout.contains("recorded 1 charge"), "\(recorded.stderr)")
+        // And again once the right record holds the id: not a contradiction of it (probe 181:
+        // 65, advising to void the right record).
+        let afterRight = try run(["record", wrong])
+        #expect(afterRight.status == 0 && afterRight.stdout.contains("1 row repeats a charge voided before (web-B, voided by entry "),
+                "\(afterRight.stdout)\(afterRight.stderr)")
         #expect(try findings() == ["charge_voided"])
         let csv = try String(contentsOfFile: scratch.path("out/findings.csv"), encoding: .utf8)
         #expect(csv.contains(#"info,charge_voided,2026-11-20T10:00:00.000Z,default,5000,web-B,"charge web-B of 5000 USD, "#

@@ -388,6 +388,14 @@ public struct ChargeImport: BatchImport {
             let voided = checkExisting ? Dictionary(grouping: try writer.reader.voidedCharges()) { charge in
                 Self.sameCharge(ChargeVoided.parse(voidedID: charge.chargeID)?.chargeID ?? charge.chargeID)
             } : [:]
+            // The voiding entry of the record `row` repeats (the same id, amount, account and
+            // creation time), if it repeats one: the wrong file imported again is not recorded.
+            func repeatedVoid(_ row: Row) -> Int64? {
+                voided[Self.sameCharge(row.charge.chargeID)]?.first { charge in
+                    charge.amount == row.charge.amount && charge.account == row.account
+                        && charge.createdAt == row.charge.createdAt.iso8601
+                }.map { ChargeVoided.parse(voidedID: $0.chargeID)?.seq ?? 0 }
+            }
             let start = Fact.runStarted(RunStarted(command: "import charges"))
             try rows { batch in  // throws the file's own problems, which come first
                 result.rows += batch.count
@@ -422,6 +430,12 @@ public struct ChargeImport: BatchImport {
                                 namesItsRow = try Self.topUp(named: reference, account: existing.account, reader: writer.reader)?.key == key
                             }
                             if let difference = Self.difference(row, existing, now: now, ignoringReference: linking || namesItsRow) {
+                                // The wrong record again, after the right one took its id (probe 181:
+                                // refused, 65, advising to void the right one).
+                                if let entry = repeatedVoid(row) {
+                                    result.voidedAgain.append((row.charge.chargeID, entry))
+                                    continue
+                                }
                                 errors.add(line: row.line, column: "charge_id",
                                            "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
                                             + "with \(difference); recorded charges are never changed — make this row agree, or leave that value "
@@ -447,11 +461,8 @@ public struct ChargeImport: BatchImport {
                 }
                 if !voided.isEmpty {
                     fresh = fresh.filter { row in
-                        guard let again = voided[Self.sameCharge(row.charge.chargeID)]?.first(where: { charge in
-                            charge.amount == row.charge.amount && charge.account == row.account
-                                && charge.createdAt == row.charge.createdAt.iso8601
-                        }) else { return true }
-                        result.voidedAgain.append((row.charge.chargeID, ChargeVoided.parse(voidedID: again.chargeID)?.seq ?? 0))
+                        guard let entry = repeatedVoid(row) else { return true }
+                        result.voidedAgain.append((row.charge.chargeID, entry))
                         return false
                     }
                 }
