@@ -1138,6 +1138,43 @@ struct PostgresStoreTests {
         #expect(try store.openAnother().headHash() == head)
     }
 
+    /// A migration holds the writer lock while it runs, so no writer of another process (an
+    /// older build's) starts meanwhile: one took the lock mid-migration and appended to a
+    /// ledger it would refuse (probe 180). Here the migration's index waits for a table lock
+    /// another program holds, and a writer asking meanwhile is turned away (75).
+    @Test func aMigrationHoldsTheWriterLockWhileItRuns() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        try store.execute("DROP INDEX charges_voided; DELETE FROM schema_migrations WHERE name LIKE 'v7:%'")
+        let holder = try HoldingSession(store.server, store.database, [
+            "BEGIN", "LOCK TABLE credit_recon.charges IN ROW EXCLUSIVE MODE",
+        ])
+        defer { holder.release() }
+        try #require(holder.waitUntilHolding(), "the psql session does not hold the lock after 60 s")
+        let migrated = Mutex<Result<Ledger, any Error>?>(nil)
+        let location = store.location
+        Thread {
+            let opened = Result { try Ledger(location) }
+            migrated.withLock { $0 = opened }
+        }.start()
+        let writerLock = """
+            SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+              AND classid = \(UInt32(bitPattern: PostgresStore.LockKey.lockClass)) AND objid = \(PostgresStore.LockKey.writer.rawValue)
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try store.server.psql(store.database, writerLock).trimmingCharacters(in: .whitespacesAndNewlines) != "1",
+              ContinuousClock.now < deadline {}
+        let refused = #expect(throws: LedgerError.self) { _ = try Ledger.lockWriter(at: store.location) }
+        if case .writerBusy? = refused {} else { Issue.record("not writerBusy: \(String(describing: refused))") }
+        #expect(refused.map { "\($0)" }?.contains("the ledger is being written by credit-recon process credit-recon ledger ") == true,
+                "\(String(describing: refused))")
+        holder.release()
+        while migrated.withLock({ $0 }) == nil, ContinuousClock.now < deadline + .seconds(60) {}
+        #expect(throws: Never.self) { _ = try migrated.withLock { $0 }?.get() }
+        #expect(try Ledger(checking: store.location).unappliedMigrations.isEmpty)
+    }
+
     /// A psql session left idle in a transaction that holds a lock of the ledger's tables
     /// (`BEGIN; LOCK TABLE …`) would hold a reader for ever: nothing on this side ends it.
     /// Once it has been idle for a `--timeout` while a statement waits for it, the wait is

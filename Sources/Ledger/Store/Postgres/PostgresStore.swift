@@ -123,7 +123,10 @@ final class PostgresStore: LedgerStore {
     /// A ledger already there is migrated only while no other process's writer holds its
     /// writer lock (`writerBusy`, 75): a command that reads (`status`) applied one while an
     /// older build's fetch was writing, which went on appending to a ledger it would refuse
-    /// (probe 141). This process's own writer, holding the lock already, goes on.
+    /// (probe 141). This process's own writer, holding the lock already, goes on; otherwise
+    /// the migration's transaction holds the writer lock itself, so that no writer starts
+    /// while it runs (probe 180: an older build's import took the lock mid-migration, and
+    /// appended to a ledger it would refuse).
     ///
     /// A user (or a session) that may only read gets the ledger as the earlier build left
     /// it, when it lacks only migrations it can be read without (`readableWithout`): the
@@ -136,11 +139,24 @@ final class PostgresStore: LedgerStore {
         if holds, pending.isEmpty { return nil }
         try session.execute("BEGIN")
         do {
-            if holds, let location, let writer = try PostgresWriterLock.otherProcessesHolder(on: session, location) {
-                throw LedgerError.writerBusy(
-                    lock: "advisory \(LockKey.lockClass), \(LockKey.writer.rawValue) on \(location); the ledger needs migration "
-                        + pending.map { "\"\($0.name)\"" }.joined(separator: ", ") + ", applied while no writer is at work",
-                    holder: writer.application == nil ? nil : writer.description, heldHere: false)
+            if holds, let location {
+                func busy(_ writer: PostgresWriterLock.Holder?) -> LedgerError {
+                    LedgerError.writerBusy(
+                        lock: "advisory \(LockKey.lockClass), \(LockKey.writer.rawValue) on \(location); the ledger needs migration "
+                            + pending.map { "\"\($0.name)\"" }.joined(separator: ", ") + ", applied while no writer is at work",
+                        holder: writer?.application == nil ? nil : writer?.description, heldHere: false)
+                }
+                // Another process migrating waits here, and then finds nothing left to apply.
+                try session.execute("SELECT pg_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.migrate.rawValue))")
+                if try pendingMigrations(session).isEmpty {
+                    try session.execute("COMMIT")
+                    return nil
+                }
+                if let writer = try PostgresWriterLock.otherProcessesHolder(on: session, location) { throw busy(writer) }
+                if PostgresWriterLock.heldBy(location) == nil, try session.query(
+                    "SELECT pg_try_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.writer.rawValue))") { try $0.bool() }.first != true {
+                    throw busy(try PostgresWriterLock.otherProcessesHolder(on: session, location))
+                }
             }
             try applyMigrations(session)
             try session.execute("COMMIT")
