@@ -441,6 +441,14 @@ struct LedgerCommandsTests {
         #expect(json.status == 0 && json.stdout.contains(#""unapplied_migrations":[\#(unapplied.replacingOccurrences(of: ", ", with: ","))]"#),
                 "\(json.stdout)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == before)
+        // Copied out, it stays as the earlier build left it (probes 176, 180: the copy migrated its
+        // source, and the earlier build then refused its own ledger); the copy is this build's.
+        let copied = try Executable.creditRecon(["--ledger", ledger, "ledger", "copy", "--to", scratch.path("moved.sqlite")])
+        #expect(copied.status == 0 && copied.stdout.contains(head), "\(copied.stdout)\(copied.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == before)
+        let moved = try Executable.creditRecon(["--ledger", scratch.path("moved.sqlite"), "verify"])
+        #expect(moved.status == 0 && headHash(moved.stdout) == head && !moved.stdout.contains("earlier credit-recon"),
+                "\(moved.stdout)")
         // The index v6 replaces, dropped behind the ledger's back: not the earlier build's shape either.
         let copy = scratch.path("changed.sqlite")
         try FileManager.default.copyItem(atPath: ledger, toPath: copy)

@@ -38,7 +38,10 @@ public struct LedgerCopy {
         let from = try source.ledgerLocation(), to = try target.ledgerLocation()
         let itself = UsageError.usage("ledger copy: --to names the ledger being copied (\(to)); give another path or URL")
         guard from.description != to.description else { throw itself }
-        let books = try source.openLedger(mustExist: true)
+        // Opened as `verify` opens a ledger: nothing written to it, not even a migration, so
+        // copying an older build's books out leaves that build its ledger (probes 176, 180:
+        // the source was migrated, and the laptop's older build refused it, 78).
+        let books = try source.ledgerToCheck()
         // The source's writer lock too: an entry appended to it during the copy would not be
         // in the copy, and a user who moves the books to the target would lose it. Writers
         // of the source are refused (75, naming this copy) until it is done. A source that
