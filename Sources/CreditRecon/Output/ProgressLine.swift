@@ -138,9 +138,10 @@ public final class ProgressLine: Sendable {
         terminal.show("\(command): \(text)")
     }
 
-    /// Logs what the line would show now, if anything (the ticker's, every `logEvery`).
+    /// Logs what the line would show now, if anything (the ticker's, every `logEvery`; none
+    /// once the work has ended).
     private func logNow() {
-        guard let logger, let text = logged.withLock({ $0.ticker == nil ? nil : $0.text }) else { return }
+        guard let logger, let text = logged.withLock({ $0.text }) else { return }
         logger.info("\(command): \(text)")
     }
 }

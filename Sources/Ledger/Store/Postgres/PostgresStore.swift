@@ -139,6 +139,9 @@ final class PostgresStore: LedgerStore {
         if holds, pending.isEmpty { return nil }
         try session.execute("BEGIN")
         do {
+            // Read again under the migration lock (each read of a pending v7 scans the journal
+            // for its entries): what is applied, when the ledger is there already.
+            var due: [(name: String, statements: [String])]?
             if holds, let location {
                 func busy(_ writer: PostgresWriterLock.Holder?) -> LedgerError {
                     LedgerError.writerBusy(
@@ -148,7 +151,8 @@ final class PostgresStore: LedgerStore {
                 }
                 // Another process migrating waits here, and then finds nothing left to apply.
                 try session.execute("SELECT pg_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.migrate.rawValue))")
-                if try pendingMigrations(session).isEmpty {
+                due = try pendingMigrations(session)
+                if due?.isEmpty == true {
                     try session.execute("COMMIT")
                     return nil
                 }
@@ -158,7 +162,7 @@ final class PostgresStore: LedgerStore {
                     throw busy(try PostgresWriterLock.otherProcessesHolder(on: session, location))
                 }
             }
-            try applyMigrations(session)
+            try applyMigrations(session, due)
             try session.execute("COMMIT")
             return nil
         } catch LedgerError.notPermitted(let name, let user, let detail) where holds,
@@ -180,12 +184,13 @@ final class PostgresStore: LedgerStore {
 
     /// Applies the migrations not yet applied in the transaction under way, under the
     /// migration lock (held until it ends), creating the schema and its record first.
-    private static func applyMigrations(_ session: PostgresSession) throws {
+    /// `due`: the migrations to apply, read under that lock already; read here when `nil`.
+    private static func applyMigrations(_ session: PostgresSession, _ due: [(name: String, statements: [String])]? = nil) throws {
         let s = PostgresSchema.schema
         try session.execute("SELECT pg_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.migrate.rawValue))")
         try session.execute("CREATE SCHEMA IF NOT EXISTS \(s)")
         try session.execute("CREATE TABLE IF NOT EXISTS \(s).schema_migrations (name TEXT COLLATE \"C\" PRIMARY KEY)")
-        for migration in try pendingMigrations(session) {
+        for migration in try due ?? pendingMigrations(session) {
             try session.execute(migration.statements)
             var binds = PostgresBindings()
             binds.append(migration.name)
