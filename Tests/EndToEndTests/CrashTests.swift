@@ -155,5 +155,28 @@ extension Reliability {
             #expect(try Executable.query(ledger, "PRAGMA integrity_check") == [["ok"]])
             return round
         }
+
+        /// A top-up killed with a request in flight, then the nightly `run`: its log says once
+        /// that the request an earlier run left unanswered was marked unknown (in the stage's
+        /// line, a warning), not again on a line of the stage's own.
+        @Test func runSaysOnceThatAnEarlierRunLeftARequestUnanswered() throws {
+            let scratch = try Scratch()
+            let sim = try SimulatorProcess(["--latency-ms", "600000"])
+            let ledger = scratch.path("ledger.sqlite")
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 1))
+            let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+            let child = try BackgroundCommand(["--ledger", ledger, "--base-url", sim.baseURL, "--timeout", "600", "topup", plan,
+                                               "--yes"], environment: env, scratch: scratch, tag: "topup")
+            #expect(Reliability.SignalTests.waitForRequestsInFlight(ledger) == 1, "\(child.stderr)")
+            child.signal(SIGKILL)
+            _ = child.wait()
+            try sim.faults(#"{"latency_ms":0}"#)
+            let run = try Executable.creditRecon(
+                ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--no-activity", "--out",
+                 scratch.path("reports")], environment: env)
+            #expect(run.status == 1, "\(run.stderr)")
+            let said = run.stderr.components(separatedBy: "1 request left unanswered by an earlier run marked unknown").count - 1
+            #expect(said == 1 && run.stderr.contains(" warning credit-recon: [CreditRecon] topup: "), "\(run.stderr)")
+        }
     }
 }
