@@ -525,7 +525,7 @@ struct TopUpEngineTests {
         #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000)], "only R-02, never sent: \(fake.calls)")
         #expect(second.recovered == 1)
         #expect(second.text.contains("1 request left unanswered by an earlier run marked unknown, not sent again by this "
-            + "run: check the dashboard, then `import charges` it or run `topup PLAN.csv --retry-unknown`"), "\(second.text)")
+            + "run: check the dashboard, then `import charges` it or run `topup topups.csv --retry-unknown`"), "\(second.text)")
         #expect(try bench.states()["R-01"] == "unknown")
         let third = try await bench.run(plan, client: fake, retryUnknown: true)
         #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000), Micros(raw: 1_500_000)])
@@ -735,7 +735,7 @@ struct TopUpEngineTests {
         // No reading yet: that needs attention, and so do the rows (they were said only with readings).
         // The account is named: a plain `fetch` would read the default one (it was not).
         #expect(status.attention.first == "there are no readings yet: run `credit-recon --account acct fetch`")
-        #expect(StatusReport.shellWord("ops team's") == #"'ops team'\''s'"# && StatusReport.shellWord("eu-1") == "eu-1")
+        #expect(ShellWord.quoted("ops team's") == #"'ops team'\''s'"# && ShellWord.quoted("eu-1") == "eu-1")
         #expect(status.attention.contains("2 top-up rows planned but never sent (6.00 USD): the run that planned them stopped "
             + "first or could not reach the API; run `credit-recon topup` with the plan again to send them"))
         #expect(status.lines.contains { $0.hasSuffix("0 blocked (0.00); 2 planned, not sent (6.00)") })
@@ -1084,10 +1084,10 @@ struct TopUpEngineTests {
     @Test func yesIsRequiredWithoutATerminal() throws {
         let bench = try TopUpBench()
         let preview = try bench.engine(try bench.plan(TopUpBench.planText(2))).prepare(ledger: bench.ledger)
-        #expect(throws: TopUpError.confirmationRequired) {
+        #expect(throws: TopUpError.confirmationRequired(plan: preview.planFile)) {
             try TopUpConfirmation.check(preview, yes: false, isTerminal: false, show: { _ in }, ask: { "y" })
         }
-        #expect(TopUpError.confirmationRequired.exitStatus == .usage)
+        #expect(TopUpError.confirmationRequired(plan: preview.planFile).exitStatus == .usage)
         try TopUpConfirmation.check(preview, yes: true, isTerminal: false, show: { _ in }, ask: { nil })
         var shown = ""
         try TopUpConfirmation.check(preview, yes: false, isTerminal: true, show: { shown += $0 }, ask: { "y" })

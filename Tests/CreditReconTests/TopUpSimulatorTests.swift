@@ -176,7 +176,7 @@ struct TopUpSimulatorTests {
             #expect(summary.recovered == 1 && summary.created == 0, "\(summary)")
             #expect(said.warnings.withLock { $0 } == [
                 "1 request left unanswered by an earlier run marked unknown, not sent again by this run: check the dashboard, "
-                    + "then `import charges` it or run `topup PLAN.csv --retry-unknown`",
+                    + "then `import charges` it or run `topup \(ShellWord.plan(plan)) --retry-unknown`",
             ], "\(said.lines.withLock { $0 })")
             let charges = await server.state().charges.count
             #expect(charges == 0)

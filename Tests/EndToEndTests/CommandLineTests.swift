@@ -765,7 +765,9 @@ struct CommandLineTests {
              "run", "--plan", plan, "--out", scratch.path("reports")],
             environment: ["OPENROUTER_API_KEY": "sim-management-key"])
         #expect(result.status == 64, "\(result.stderr)")
-        #expect(result.stderr.contains("--yes"), "\(result.stderr)")
+        // The advice names the plan given, not a placeholder the person must replace.
+        #expect(result.stderr.contains("check the plan with `credit-recon topup \(plan) --dry-run`, then run again with --yes"),
+                "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ledger))
         #expect(!FileManager.default.fileExists(atPath: ledger + ".lock"))
         #expect(!FileManager.default.fileExists(atPath: scratch.path("reports")))

@@ -82,7 +82,7 @@ public struct RunStage: Sendable {
         if options.topUp != nil { _ = try context.bearer() }
         // Before the lock and the fetch: a cron line without --yes is wrong every night,
         // whether or not tonight's plan has new rows.
-        if options.topUp != nil, !options.yes, !isTerminal { throw TopUpError.confirmationRequired }
+        if let topUp = options.topUp, !options.yes, !isTerminal { throw TopUpError.confirmationRequired(plan: topUp.planPath) }
         let lock = try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         // Under the lock, what depends on the ledger too (a reference used otherwise, a plan
@@ -104,7 +104,10 @@ public struct RunStage: Sendable {
                     // Not asked after a signal: the job then stops as it starts, sending nothing.
                     try TopUpStage.confirm(preview, yes: false, isTerminal: isTerminal, interruption: asking) { lock.tidyBeforeDying() }
                     confirmed = true
-                } catch .declined {
+                } catch {
+                    // Not `catch .declined`: Swift 6.3's compiler fails on that pattern of a typed
+                    // error whose other cases carry values (an ownership error in RunStage.run).
+                    guard case .declined = error else { throw error }
                     declined = true
                 }
             }

@@ -140,19 +140,11 @@ public struct StatusReport: Sendable, Equatable {
     /// reading of one run just before is a few milliseconds "after" it.
     static let clockSkew: Int64 = 60_000
 
-    /// `text` as one word for a POSIX shell: as it is when plain, else in single quotes.
-    static func shellWord(_ text: String) -> String {
-        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy {
-            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-/".unicodeScalars.contains($0))
-        }
-        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
-    }
-
     /// The `fetch` that takes a reading of this account: the account named when it is not
     /// the default one, which a plain `fetch` reads; not when the ledger holds other accounts
     /// and not this one (a typo of one of them).
     var fetchCommand: String {
-        account == "default" || !heldAccounts.isEmpty ? "credit-recon fetch" : "credit-recon --account \(Self.shellWord(account)) fetch"
+        account == "default" || !heldAccounts.isEmpty ? "credit-recon fetch" : "credit-recon --account \(ShellWord.quoted(account)) fetch"
     }
 
     /// What needs a person, in words; empty when nothing does.

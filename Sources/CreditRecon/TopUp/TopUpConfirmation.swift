@@ -10,7 +10,7 @@ public enum TopUpConfirmation {
     public static func check(_ preview: TopUpPreview, yes: Bool, isTerminal: Bool, show: (String) -> Void,
                              ask: () -> String?) throws(TopUpError) {
         guard !preview.toSend.isEmpty, !yes else { return }
-        guard isTerminal else { throw .confirmationRequired }
+        guard isTerminal else { throw .confirmationRequired(plan: preview.planFile) }
         show(preview.totalsText())
         show("Create \(preview.toSend.count) charge\(preview.toSend.count == 1 ? "" : "s") for \(preview.sendTotal.centsText) USD? [y/N] ")
         let answer = (ask() ?? "").trimmingASCIIWhitespace().lowercased()

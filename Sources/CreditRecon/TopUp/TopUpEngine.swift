@@ -504,6 +504,7 @@ public struct TopUpEngine: Sendable {
     ) async throws -> TopUpSummary {
         var summary = TopUpSummary()
         summary.batch = preview.batch
+        summary.planFile = preview.planFile
         summary.planRows = preview.items.count
         summary.skippedDone = preview.count(.done)
         summary.skippedBlocked = preview.count(.blocked)

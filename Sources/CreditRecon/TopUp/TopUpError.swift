@@ -4,8 +4,8 @@ import CreditTypes
 public enum TopUpError: ExitCoded, Equatable {
     /// The new rows add up to more than `--max-total`.
     case overMaxTotal(total: Micros, max: Micros, rows: Int)
-    /// Not on a terminal and `--yes` not given.
-    case confirmationRequired
+    /// Not on a terminal and `--yes` not given; `plan` is the plan's path, for the advice.
+    case confirmationRequired(plan: String)
     /// The person at the terminal said no.
     case declined
     /// `--concurrency` out of range.
@@ -24,9 +24,9 @@ public enum TopUpError: ExitCoded, Equatable {
         case .overMaxTotal(let total, let max, let rows):
             return "the \(rows) new rows add up to \(total.centsText) USD, more than --max-total \(max.centsText) USD; "
                 + "nothing was sent — split the plan, or raise --max-total if the amount is really meant"
-        case .confirmationRequired:
+        case .confirmationRequired(let plan):
             return "the plan creates real charges and there is no terminal to ask on; nothing was sent — "
-                + "check the plan with `credit-recon topup PLAN.csv --dry-run`, then run again with --yes"
+                + "check the plan with `credit-recon topup \(ShellWord.plan(plan)) --dry-run`, then run again with --yes"
         case .declined:
             return "nothing was sent"
         case .badConcurrency(let value):

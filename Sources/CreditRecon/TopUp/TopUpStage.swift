@@ -88,7 +88,9 @@ public struct TopUpStage: Sendable {
         let preview = try engine.prepare(ledger: existing, plan: plan)
         do {
             try Self.confirm(preview, yes: yes, isTerminal: isTerminal, interruption: interruption) { lock?.tidyBeforeDying() }
-        } catch .declined {
+        } catch {
+            // Not `catch .declined`: Swift 6.3's compiler fails on that pattern (RunStage's note).
+            guard case .declined = error else { throw error }
             return .declined
         }
 

@@ -12,6 +12,8 @@ public struct TopUpSummary: Sendable, Equatable {
     }
 
     public var batch = ""
+    /// The plan's path, for the advice (`topup PLAN --retry-unknown`).
+    public var planFile = ""
     public var planRows = 0
     /// The run's id in the ledger, when anything was written.
     public var runID: Int64?
@@ -94,7 +96,7 @@ public struct TopUpSummary: Sendable, Equatable {
         guard recovered > 0 else { return nil }
         return "\(recovered) request\(recovered == 1 ? "" : "s") left unanswered by an earlier run marked unknown, "
             + "not sent again by this run: check the dashboard, then `import charges` \(recovered == 1 ? "it" : "them") "
-            + "or run `topup PLAN.csv --retry-unknown`"
+            + "or run `topup \(ShellWord.plan(planFile)) --retry-unknown`"
     }
 
     /// Lines for people.
