@@ -799,8 +799,14 @@ struct ImportChargesTests {
             .run(ledger: bench.ledger, now: now)
         #expect(second.inserted == 1 && second.secondPurchases.map(\.chargeID) == ["web_2"])
         // Both paid: the row bought twice, which needs a person (exit 1; probe 155: 0).
-        #expect(second.secondPurchasesPaid == 1)
+        #expect(second.secondPurchasesPaid == 1 && second.exitStatus == .attention)
         #expect(second.json.text.contains("\"second_purchases_paid\":1"), "\(second.json)")
+        // Its run is kept as the command ends it (probe 182: `ok`, exit 0, the row bought twice unsaid).
+        let run = try bench.ledger.read { try $0.runs() }.last { $0.command == "import charges" && $0.id == second.runID }
+        #expect(run?.outcome == "attention" && run?.exitCode == 1, "\(String(describing: run))")
+        #expect(run?.summary?.hasSuffix("; 1 paid for a plan row that had its charge already") == true, "\(String(describing: run))")
+        let linking = try bench.ledger.read { try $0.runs() }.last { $0.command == "import charges" && $0.id == linked.runID }
+        #expect(linking?.outcome == "ok" && linking?.exitCode == 0, "\(String(describing: linking))")
         // Nothing left for --retry-unknown to send again.
         let fake = FakeChargeCreator()
         _ = try await bench.run(plan, client: fake, retryUnknown: true)

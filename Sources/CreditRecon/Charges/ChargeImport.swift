@@ -57,6 +57,10 @@ public struct ChargeImport: BatchImport {
         public var runID: Int64?
         public var headHash = ""
 
+        /// 1 when a plan row was bought twice as far as the ledger knows (a person must look:
+        /// CONTRACT's exit 1), else 0: the command's code, and its run's in the ledger.
+        public var exitStatus: ExitStatus { secondPurchasesPaid > 0 ? .attention : .ok }
+
         mutating func namingNoRow(_ reference: String, _ chargeID: String) {
             referencesNamingNoRow += 1
             if examplesNamingNoRow.count < 3 { examplesNamingNoRow.append((reference, chargeID)) }
@@ -510,11 +514,15 @@ public struct ChargeImport: BatchImport {
             }
             try errors.throwIfAny()
             guard let runID else { return result }
+            // The run as the command ends it: a plan row bought twice was recorded `ok`, exit 0,
+            // though the command exits 1 (probe 182).
+            let status = result.exitStatus, twice = result.secondPurchasesPaid
             try writer.append(.runFinished(RunFinished(
-                runID: runID, outcome: "ok", exitCode: 0,
+                runID: runID, outcome: status == .ok ? "ok" : "attention", exitCode: Int64(status.rawValue),
                 summary: "recorded \(result.inserted) charge\(result.inserted == 1 ? "" : "s") from \(file), "
                     + "\(result.linked.count) linked to plan rows, "
-                    + "the status of \(result.statusRecorded) already in the ledger")),
+                    + "the status of \(result.statusRecorded) already in the ledger"
+                    + (twice == 0 ? "" : "; \(twice) paid for a plan row that had its charge already"))),
                 account: account, runID: runID, at: now)
             result.runID = runID
             return result

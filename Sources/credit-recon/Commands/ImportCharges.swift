@@ -69,8 +69,7 @@ enum ChargesImportCommand {
             let summary = try context.importing(file, progress: progress) { ledger, heard, finishing in
                 try importer.run(ledger: ledger, now: context.now(), progress: heard, finishing: finishing)
             }
-            // A plan row bought twice needs a person (CONTRACT: exit 1).
-            let status: ExitStatus = summary.secondPurchasesPaid > 0 ? .attention : .ok
+            let status = summary.exitStatus
             if context.json {
                 var json = summary.json
                 if case .object(var members) = json {
