@@ -91,8 +91,9 @@ import Testing
             Issue.record("expected an error")
         } catch let error as ReportError {
             #expect(error.exitStatus == .cannotCreate)
-            // Said what to do for what it is, not the advice for a system error (probe 67).
-            #expect(error.description == "cannot write \(blocker): it exists and is not a folder, where --out needs one: "
+            // Said what to do for what it is, not the advice for a system error (probe 67); not
+            // as if export's --out, a file, were to be a folder (probe 185).
+            #expect(error.description == "cannot write \(blocker): it exists and is not a folder, where the --out path needs one: "
                 + "pass another --out, or move it away.", "\(error)")
         }
         #expect(try String(contentsOfFile: blocker, encoding: .utf8) == "x")

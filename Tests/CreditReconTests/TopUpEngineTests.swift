@@ -759,6 +759,14 @@ struct TopUpEngineTests {
         #expect(first.exitStatus == .unavailable)
         // Its log line says "not sent", as the summary counts it (it said "rejected").
         #expect(TopUpEngine.fact(for: .notSent(status: nil, message: "m", rateLimited: false), key: "k").1 == "not sent")
+        // Once: the detail after the state drops the message's own "not sent: " (probe 185:
+        // `not sent — not sent: the API is rate limiting us`); the ledger keeps it whole.
+        let (fact, state, detail) = TopUpEngine.fact(
+            for: .notSent(status: 429, message: "not sent: the API is rate limiting us; run topup again to send it", rateLimited: true),
+            key: "k")
+        #expect("\(state) — \(detail)" == "not sent — the API is rate limiting us; run topup again to send it")
+        guard case .chargeRejected(let failed) = fact else { Issue.record("\(fact)"); return }
+        #expect(failed.message == "not sent: the API is rate limiting us; run topup again to send it")
         // Sent again by the next run on its own: counted as not sent, not as a row for a person.
         #expect(first.attention.isEmpty, "\(first.text)")
         #expect(!first.text.contains("needs a person"), "\(first.text)")

@@ -55,7 +55,7 @@ enum AtomicFile {
         var info = stat()
         if stat(directory, &info) == 0 {
             guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                throw .refused(directory, "it exists and is not a folder, where --out needs one: pass another --out, or move it away")
+                throw .refused(directory, "it exists and is not a folder, where the --out path needs one: pass another --out, or move it away")
             }
             return
         }

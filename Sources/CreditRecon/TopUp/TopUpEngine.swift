@@ -771,8 +771,11 @@ public struct TopUpEngine: Sendable {
         case .notSent(let status, let message, _):
             // Provably never reached the server: recorded as refused (nothing was created),
             // which a later run sends again; said as what it is, as the summary counts it.
+            // The detail follows the state (`line 2: not sent — the API is rate limiting us …`),
+            // without the message's own "not sent: " (probe 185: said twice).
+            let detail = message.hasPrefix("not sent: ") ? String(message.dropFirst("not sent: ".count)) : message
             return (.chargeRejected(ChargeFailed(key: key, httpStatus: status.map(Int64.init), message: message, rawBody: nil)),
-                    "not sent", message)
+                    "not sent", detail)
         case .gone(let message, let rawBody):
             return (.chargeBlocked(ChargeFailed(key: key, httpStatus: 410, message: message, rawBody: rawBody)), "blocked", message)
         case .unknown(let status, let message, let rawBody):
