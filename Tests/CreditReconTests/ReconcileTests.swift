@@ -1129,6 +1129,17 @@ struct ReconcileTests {
         let runway = try #require(books.runway)
         #expect(runway.balance == .zero && runway.tenthsOfDays == 0 && runway.daysText == "0.0")
         #expect(books.findings.contains { $0.kind == .runwayLow && $0.severity == .warning })
+        // Whatever the threshold: `--min-runway-days 0` silenced an empty or overdrawn account
+        // (probe 188), and the warning says which it is.
+        let silenced = try fixture.reconcile { $0.minRunwayDays = 0 }
+        #expect(silenced.findings.filter { $0.kind == .runwayLow }.map(\.message) == [
+            "the balance is empty: 0 USD at the reading of 2026-03-04T00:00:00.000Z, so the account's requests are refused; "
+                + "plan a top-up.",
+        ])
+        try fixture.snapshot("2026-03-05T00:00:00Z", credits: "30", usage: "38.46")
+        let overdrawn = try fixture.reconcile { $0.minRunwayDays = 0 }
+        #expect(overdrawn.findings.filter { $0.kind == .runwayLow }.map(\.amount) == [reconMicros("-8.46")])
+        #expect(overdrawn.findings.contains { $0.kind == .runwayLow && $0.message.hasPrefix("the balance is overdrawn: -8.46 USD") })
     }
 
     @Test func chargelessRequestsAreListedWithFindings() throws {

@@ -377,7 +377,7 @@ struct StatusTests {
             of: [("2026-03-07T00:00:00Z", "60", "100"), ("2026-03-08T00:00:00Z", "60", "100")], at: "2026-03-08T01:00:00Z")
         #expect(report.runway?.daysText == "0.0")
         #expect(report.exitStatus == .attention)
-        #expect(report.attention.first?.hasPrefix("runway 0.0 days is under 7 days") == true, "\(report.attention)")
+        #expect(report.attention.first?.hasPrefix("the balance is overdrawn: -40 USD") == true, "\(report.attention)")
     }
 
     /// Nothing left and nothing used: 0.0 days and attention, as overdrawn (it was "n/a",
@@ -449,6 +449,23 @@ struct StatusTests {
             + "under 7 days: plan a top-up"], "\(aged.attention)")
         #expect(aged.json.text.contains(#""runway_days_from_now":"6.5""#) && aged.json.text.contains(#""max_gap_hours":200"#))
         #expect(aged.json.text.contains(#""attention_kinds":["runway_low"]"#), "\(aged.json.text)")
+    }
+
+    /// An empty or overdrawn account needs a person whatever `--min-runway-days`: with 0 it
+    /// exited 0 (probe 188), and under a threshold it said only "runway 0.0 days".
+    @Test func anOverdrawnAccountNeedsAttentionWhateverTheThreshold() throws {
+        var options = StatusOptions(account: "default")
+        options.minRunwayDays = 0
+        let overdrawn = try Self.status(of: [("2026-03-01T00:00:00Z", "100", "90"), ("2026-03-02T00:00:00Z", "100", "108.46")],
+                                        at: "2026-03-02T00:00:00Z", options: options)
+        #expect(overdrawn.attention == ["the balance is overdrawn: -8.46 USD at the reading of 2026-03-02T00:00:00.000Z, so the "
+            + "account's requests are refused: plan a top-up"], "\(overdrawn.attention)")
+        #expect(overdrawn.exitStatus == .attention)
+        #expect(overdrawn.json.text.contains(#""attention_kinds":["runway_low"]"#), "\(overdrawn.json.text)")
+        let empty = try Self.status(of: [("2026-03-01T00:00:00Z", "100", "50"), ("2026-03-02T00:00:00Z", "100", "100")],
+                                    at: "2026-03-02T00:00:00Z")
+        #expect(empty.attention.count == 1 && empty.attention.first?.hasPrefix("the balance is empty: 0 USD") == true,
+                "\(empty.attention)")
     }
 
     /// A `run` job at work is named as the job, then the stage it is at: the stage alone

@@ -3,8 +3,15 @@ import Ledger
 
 /// The findings about the whole range, and what of the books falls in the range.
 extension Reconciler {
-    /// A warning when the balance lasts fewer than `minRunwayDays` at the recent pace.
+    /// A warning when the balance lasts fewer than `minRunwayDays` at the recent pace, and
+    /// whatever the threshold when nothing is left (`--min-runway-days 0` silenced an
+    /// overdrawn account, probe 188).
     func runwayFindings(_ runway: Runway?) -> [Finding] {
+        if let runway, let empty = runway.emptyBalanceText {
+            return [Finding(
+                .warning, .runwayLow, at: runway.observedAt, account: options.account, amount: runway.balance,
+                message: "\(empty); plan a top-up.")]
+        }
         guard let runway, let tenths = runway.tenthsOfDays, tenths < options.minRunwayDays * 10 else { return [] }
         return [Finding(
             .warning, .runwayLow, at: runway.observedAt, account: options.account, amount: runway.balance,

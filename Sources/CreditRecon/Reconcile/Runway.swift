@@ -40,6 +40,14 @@ public struct Runway: Sendable, Equatable {
         return "over the \(Self.roundedTenths(history, per: 8_640_000)) days of readings"
     }
 
+    /// `the balance is overdrawn: -8.46 USD at the reading of …`, or `empty`, when nothing
+    /// is left: the account's next request is refused, whatever the runway threshold.
+    public var emptyBalanceText: String? {
+        guard balance.raw <= 0 else { return nil }
+        return "the balance is \(balance.raw < 0 ? "overdrawn" : "empty"): \(balance.decimalText) USD at the reading of "
+            + "\(observedAt.iso8601), so the account's requests are refused"
+    }
+
     /// Days the balance lasts at the faster of the two paces, in tenths of a day; `nil`
     /// when nothing is being used, unless nothing is left: an empty or overdrawn account has
     /// no runway, used or not (its next request is refused).

@@ -163,7 +163,9 @@ public struct StatusReport: Sendable, Equatable {
                 + heldAccounts.map { String(reflecting: $0) }.joined(separator: ", ") + ": check --account)"
             return reasons + [("no_readings", "there are no readings yet: run `\(fetchCommand)`\(elsewhere)")] + chargeReasons + keyReasons
         }
-        if let tenths = runwayFromNowTenths, tenths < options.minRunwayDays * 10 {
+        if let empty = runway.emptyBalanceText {
+            add("runway_low", "\(empty): plan a top-up")
+        } else if let tenths = runwayFromNowTenths, tenths < options.minRunwayDays * 10 {
             let left = tenths == runway.tenthsOfDays ? "runway \(runway.daysText) days"
                 : "runway \(Runway.tenthsText(tenths)) days from now (\(runway.daysText) at the reading of "
                     + "\(runway.observedAt.iso8601), at that pace)"
