@@ -312,6 +312,9 @@ struct LedgerCommandsTests {
             let result = try Executable.creditRecon(["--ledger", ledger] + command)
             #expect(result.status == 66, "\(command): \(result.stderr)")
             #expect(result.stderr.contains("no ledger at \(ledger)"), "\(command): \(result.stderr)")
+            // A command that runs as it is written (`credit-recon import` alone is a usage error; probe 188).
+            #expect(result.stderr.contains("run `credit-recon fetch` or `credit-recon import snapshots FILE` first"),
+                    "\(command): \(result.stderr)")
             #expect(result.stderr.contains("ledger.sqlite.creating is not a ledger"), "\(command): \(result.stderr)")
         }
         let plain = try Executable.creditRecon(["--ledger", scratch.path("other.sqlite"), "status"])

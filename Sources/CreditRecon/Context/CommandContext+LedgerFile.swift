@@ -58,14 +58,14 @@ extension CommandContext {
     /// unfinished import's file for the books (or deletes the books looking for them).
     public var missingLedgerProblem: String {
         if case .postgres(let database)? = try? ledgerLocation() {
-            return "no ledger in the database \(database): run `credit-recon fetch` or `credit-recon import` first, "
+            return "no ledger in the database \(database): run `credit-recon fetch` or `credit-recon import snapshots FILE` first, "
                 + "or copy existing books there with `credit-recon ledger copy --to URL`"
         }
         if ledgerFile == .present {
             return "\(ledgerPath) is a SQLite database holding no tables, not a ledger; nothing was changed in it. Run "
-                + "`credit-recon fetch` or `credit-recon import` to start the books in it, or pass --ledger PATH"
+                + "`credit-recon fetch` or `credit-recon import snapshots FILE` to start the books in it, or pass --ledger PATH"
         }
-        var message = "no ledger at \(ledgerPath): run `credit-recon fetch` or `credit-recon import` first, or pass --ledger PATH"
+        var message = "no ledger at \(ledgerPath): run `credit-recon fetch` or `credit-recon import snapshots FILE` first, or pass --ledger PATH"
         // Beside the file a link names, where a new ledger is built (`Ledger.create`).
         let staging = Ledger.followingLinks(ledgerPath) + ".creating"
         if FileManager.default.fileExists(atPath: staging) {

@@ -19,7 +19,7 @@ public struct UsageError: ExitCoded {
     /// A ledger holding no account yet, to a command that reads books: nothing to read, as
     /// with no ledger at all (66); no argument was wrong.
     public static let noBooksYet = UsageError(
-        message: "the ledger holds no books yet (no account); run `credit-recon fetch` or `credit-recon import` first",
+        message: "the ledger holds no books yet (no account); run `credit-recon fetch` or `credit-recon import snapshots FILE` first",
         exitStatus: .noInput)
 
     public var description: String { message }
