@@ -94,6 +94,12 @@ public struct LedgerReader {
     /// import checks).
     public func charges(ids: [String]) throws -> [StoredCharge] { try store().charges(ids: ids) }
 
+    /// The stored charges of one of `accounts` created at one of the instants `createdAt`
+    /// (one query for a batch of rows an import checks).
+    public func charges(accounts: [String], createdAt: [Timestamp]) throws -> [StoredCharge] {
+        try store().charges(accounts: accounts, createdAt: createdAt.map(\.iso8601))
+    }
+
     /// The charges of `account` recorded with a reference among `references` that resolved
     /// no plan row (the row was not planned yet): a plan naming one would buy it again.
     /// (One pass over the charges, which have no index by reference: `topup` asks once.)

@@ -288,6 +288,30 @@ struct ImportChargesTests {
         #expect(try bench.ledger.read { try $0.chargeCount() } == 0)
     }
 
+    /// An id the ledger holds in other letter case, of a charge of the same account created
+    /// at the same instant, is that charge again: 500 USD was recorded a second time, with no
+    /// word, from an export that wrote the id in capitals (probe 189). Created at another
+    /// instant it is another charge; a UUID matches in any case already.
+    @Test func anIdTheLedgerHoldsInOtherLetterCaseIsRefused() throws {
+        _ = try importer("\(Self.header)\nweb-1b77e9a4,500,,,2026-11-03T10:00:00Z,,,paid,2026-11-03T10:05:00Z,\n")
+            .run(ledger: bench.ledger, now: now)
+        let head = try bench.ledger.headHash()
+        let refused = #expect(throws: InputErrors.self) {
+            _ = try importer("\(Self.header)\nweb-9,5,,,2026-11-03T11:00:00Z,,,,,\nWEB-1B77E9A4,500,,,2026-11-03T10:00:00Z,,,paid,,\n")
+                .run(ledger: bench.ledger, now: now)
+        }
+        #expect(refused?.errors.map(\.description) == [
+            "charges.csv:3: charge_id: \"WEB-1B77E9A4\" differs only in letter case from charge web-1b77e9a4, which the ledger "
+                + "holds for account \"acct\" created at the same instant (2026-11-03T10:00:00.000Z): a charge id is matched byte "
+                + "for byte, so the row would record that charge a second time; write its id as web-1b77e9a4 (the row then adds "
+                + "only what the ledger lacks: its status, paid_at)",
+        ], "\(String(describing: refused))")
+        #expect(try bench.ledger.headHash() == head)
+        let other = try importer("\(Self.header)\nWEB-1B77E9A4,500,,,2026-11-03T10:00:01Z,,,,,\n").run(ledger: bench.ledger, now: now)
+        #expect(other.inserted == 1)
+        #expect(try bench.ledger.read { try $0.chargeCount() } == 2)
+    }
+
     @Test func sameIdWithOtherValuesIsRefusedAndNothingWritten() throws {
         _ = try importer("\(Self.header)\nweb_1,250,,,2026-11-03T10:00:00Z,,,paid,,\n").run(ledger: bench.ledger, now: now)
         let head = try bench.ledger.headHash()

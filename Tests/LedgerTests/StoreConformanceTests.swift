@@ -99,6 +99,28 @@ struct StoreConformanceTests {
         #expect(try store.ledger.read { try $0.references(account: "nobody") }.isEmpty)
     }
 
+    /// The charges of the given accounts created at the given instants, which an import asks
+    /// for to find an id it holds in other letter case: to the millisecond, of those accounts.
+    @Test(arguments: Stores.all)
+    func chargesAreFoundByAccountAndCreationTime(store: String) throws {
+        let store = try Stores.make(store)
+        func recorded(_ id: String, at time: Timestamp) -> Fact {
+            .chargeRecorded(ChargeRecorded(
+                chargeID: id, amount: usd("7"), wallet: nil, chainID: nil, createdAt: time, expiresAt: nil, reference: nil,
+                topUpKey: nil, status: "paid", paidAt: nil, memo: nil, origin: "charges.csv:2"))
+        }
+        // Days after the lifecycle's charges, which are of t0.
+        let ta = t0.adding(milliseconds: 3 * 86_400_000), tb = ta.adding(milliseconds: 1)
+        try store.ledger.appendAll(lifecycle() + [recorded("web-c1", at: ta), recorded("web-c2", at: tb)])
+        try store.ledger.appendAll([recorded("web-c3", at: ta)], account: "other")
+        func found(_ accounts: [String], _ times: [Timestamp]) throws -> [String] {
+            try store.ledger.read { try $0.charges(accounts: accounts, createdAt: times) }.map(\.chargeID).sorted()
+        }
+        #expect(try found(["default"], [ta]) == ["web-c1"])
+        #expect(try found(["default", "other"], [ta, tb]) == ["web-c1", "web-c2", "web-c3"])
+        #expect(try found(["other"], [tb]).isEmpty && found([], [ta]).isEmpty && found(["default"], []).isEmpty)
+    }
+
     /// The charges recorded from the given wallets, of the given amounts, that are no plan
     /// row's and were not recorded as expired, which `topup` asks for before it sends a row
     /// making their purchase: of every account, in the order recorded.

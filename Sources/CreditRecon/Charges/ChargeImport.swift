@@ -470,6 +470,12 @@ public struct ChargeImport: BatchImport {
                         return false
                     }
                 }
+                if checkExisting {
+                    // An id the ledger holds in other letter case, of a charge of the same account
+                    // created at the same instant, is that charge exported again (a tool that writes
+                    // ids in capitals): recorded, it was a second purchase of it (probe 189).
+                    try refuseOtherCase(of: fresh, reader: writer.reader, errors: &errors)
+                }
                 // A receipt's id is ASCII: a new one with another character (`ｗeb-1`, `web‐1`) is a
                 // copy gone wrong, and would be a second charge of what looks like the same one
                 // (probe 90). One the ledger holds already is history, and its row is matched.
@@ -756,6 +762,29 @@ public struct ChargeImport: BatchImport {
     /// (an export that writes it in capitals speaks of the API's charge, not a new one).
     static func sameCharge(_ id: String) -> String {
         isUUID(id) ? id.lowercased() : id
+    }
+
+    /// Adds a problem for each of `fresh` (rows whose id the ledger does not hold) whose id
+    /// differs only in ASCII letter case from a stored charge of the same account created
+    /// at the same instant. A UUID is never among them: it matches in any case already.
+    private func refuseOtherCase(of fresh: [Row], reader: LedgerReader, errors: inout ErrorCollector) throws {
+        let candidates = fresh.filter { !Self.isUUID($0.charge.chargeID) }
+        guard !candidates.isEmpty else { return }
+        let stored = try reader.charges(
+            accounts: Array(Set(candidates.map(\.account))), createdAt: Array(Set(candidates.map(\.charge.createdAt))))
+        guard !stored.isEmpty else { return }
+        let byInstant = Dictionary(grouping: stored) { [$0.account, $0.createdAt] }
+        for row in candidates {
+            let id = row.charge.chargeID
+            guard let same = byInstant[[row.account, row.charge.createdAt.iso8601]]?.first(where: {
+                $0.chargeID != id && $0.chargeID.lowercased() == id.lowercased()
+            }) else { continue }
+            errors.add(line: row.line, column: "charge_id",
+                       "\"\(TerminalText.printable(id))\" differs only in letter case from charge \(same.chargeID), which the ledger "
+                        + "holds for account \"\(same.account)\" created at the same instant (\(same.createdAt)): a charge id is "
+                        + "matched byte for byte, so the row would record that charge a second time; write its id as "
+                        + "\(same.chargeID) (the row then adds only what the ledger lacks: its status, paid_at)")
+        }
     }
 
     /// The spellings of `id` the ledger may hold for the same charge: itself, and for a

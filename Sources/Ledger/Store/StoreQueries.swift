@@ -39,6 +39,9 @@ protocol StoreQueries: AnyObject {
     func charge(id: String) throws -> StoredCharge?
     /// The stored charges among `ids`.
     func charges(ids: [String]) throws -> [StoredCharge]
+    /// The stored charges of one of `accounts` created at one of `createdAt` (as stored),
+    /// by the index of charges by account and creation time.
+    func charges(accounts: [String], createdAt: [String]) throws -> [StoredCharge]
     /// The charges of `account` linked to no top-up whose reference is among `references`,
     /// but voided ones.
     func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge]

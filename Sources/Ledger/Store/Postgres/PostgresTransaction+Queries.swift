@@ -204,6 +204,14 @@ extension PostgresTransaction {
         return try rows("\(Self.selectCharges) WHERE charge_id = ANY($1)", binds) { try StoredCharge(reading: &$0) }
     }
 
+    func charges(accounts: [String], createdAt: [String]) throws -> [StoredCharge] {
+        guard !accounts.isEmpty, !createdAt.isEmpty else { return [] }
+        var binds = PostgresBindings()
+        binds.append(accounts)
+        binds.append(createdAt)
+        return try rows("\(Self.selectCharges) WHERE account = ANY($1) AND created_at = ANY($2)", binds) { try StoredCharge(reading: &$0) }
+    }
+
     func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge] {
         var binds = Self.binds(account)
         binds.append(references)

@@ -205,6 +205,13 @@ extension SQLiteTransaction {
             .rows([.text(Self.jsonArray(ids))], as: StoredCharge.self)
     }
 
+    func charges(accounts: [String], createdAt: [String]) throws -> [StoredCharge] {
+        guard !accounts.isEmpty, !createdAt.isEmpty else { return [] }
+        return try db.statement(
+            "\(Self.selectCharges) WHERE account IN (SELECT value FROM json_each(?)) AND created_at IN (SELECT value FROM json_each(?))"
+        ).rows([.text(Self.jsonArray(accounts)), .text(Self.jsonArray(createdAt))], as: StoredCharge.self)
+    }
+
     func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge] {
         try db.statement(
             """
