@@ -176,6 +176,16 @@ struct SnapshotImportTests {
                 && errors.description.hasSuffix("\n\(InputErrors.keptLimit + 500) problems found; nothing was written")
         }
         #expect(try ledger.read { try $0.hasSnapshots() } == false)
+        // A plus sign too, as a plan's and a charge's amounts refuse it: "+1300" was stored (probe 189).
+        let plus = try temp.write("plus.csv", "observed_at,total_credits,total_usage\n2026-10-01T00:00:00Z,+1300,+360\n")
+        let refused = #expect(throws: InputErrors.self) {
+            _ = try SnapshotImport(path: plus, displayName: "plus.csv", defaultAccount: "default").run(ledger: ledger, now: now)
+        }
+        #expect(refused?.errors.map(\.description) == [
+            "plus.csv:2: total_credits: \"+1300\" has a sign; write the running total without +, e.g. 1234.56",
+            "plus.csv:2: total_usage: \"+360\" has a sign; write the running total without +, e.g. 1234.56",
+        ], "\(String(describing: refused))")
+        #expect(try ledger.read { try $0.hasSnapshots() } == false)
     }
 
     @Test func aReadingThatContradictsTheLedgerIsRefused() throws {

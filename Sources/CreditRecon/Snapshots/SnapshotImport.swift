@@ -242,6 +242,12 @@ public struct SnapshotImport: BatchImport {
             fail(column, "is empty; write the running total in USD, e.g. 1234.56")
             return nil
         }
+        // As a plan's or a charge's amount: a sign where none is written is a column mixed up
+        // (probe 189: "+1300" was stored as 1300 here, refused there).
+        guard trimmed.first != "+" else {
+            fail(column, "\"\(trimmed)\" has a sign; write the running total without +, e.g. 1234.56")
+            return nil
+        }
         do {
             let value = try Micros(parsingAmount: trimmed, allowExponent: false)
             // "-0" too: a sign where a running total can have none is a mistake somewhere.
