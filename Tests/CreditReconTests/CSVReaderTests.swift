@@ -88,6 +88,19 @@ struct CSVReaderTests {
         }
     }
 
+    /// A file saved as UTF-16 (with its byte-order mark or without) is said to be one, with
+    /// the fix: "this does not look like a CSV text file" left a person guessing (probe 189).
+    @Test func aUTF16FileIsSaidToBeOne() throws {
+        let units: [UInt16] = Array("wallet,chain_id,amount\n".utf16)
+        let littleEndian: [UInt8] = [0xFF, 0xFE] + units.flatMap { (unit: UInt16) -> [UInt8] in [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        let bigEndian: [UInt8] = units.flatMap { (unit: UInt16) -> [UInt8] in [UInt8(unit >> 8), UInt8(unit & 0xFF)] }
+        for bytes in [littleEndian, bigEndian] {
+            let (_, errors) = try readAll(bytes: bytes)
+            #expect(errors.map(\.line) == [1] && errors.first?.isFatal == true, "\(errors)")
+            #expect(errors.first?.message.hasSuffix("has one in nearly every character: save it as CSV UTF-8") == true, "\(errors)")
+        }
+    }
+
     /// A field of `maxFieldBytes` is read; one byte more stops the reader on that line,
     /// quoted or not, wherever the chunks end, so a file of another kind (or a quote never
     /// closed) is not held in memory or repeated in messages.

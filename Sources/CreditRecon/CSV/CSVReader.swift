@@ -252,12 +252,17 @@ public final class CSVReader {
             case 0x22:
                 throw fatal(line, "has a quote inside an unquoted field; put the whole field in quotes and double the quote (\"\")")
             case 0:
-                throw fatal(line, "contains a NUL byte; this does not look like a CSV text file")
+                throw fatal(line, Self.nulByte)
             default:
                 continue  // a refill brought bytes the scan has not looked at yet
             }
         }
     }
+
+    /// A NUL byte's problem: most often a file saved as UTF-16, whose every ASCII character
+    /// has one (probe 189: the message said only that it did not look like CSV).
+    static let nulByte = "contains a NUL byte, which no CSV text holds; a file saved as UTF-16 (\"Unicode text\", as some "
+        + "spreadsheets write it) has one in nearly every character: save it as CSV UTF-8"
 
     private func readQuoted(recordLine: Int) throws(CSVError) -> Lexeme {
         let fieldLine = line
@@ -284,7 +289,7 @@ public final class CSVReader {
                 field.append(byte)
                 try checkFieldLength(quotedFrom: fieldLine)
             case 0:
-                throw fatal(line, "contains a NUL byte; this does not look like a CSV text file")
+                throw fatal(line, Self.nulByte)
             default:  // a quote: either an escaped quote or the end of the field
                 if try peekByte() == 0x22 {
                     position += 1
