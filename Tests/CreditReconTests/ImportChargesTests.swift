@@ -310,6 +310,24 @@ struct ImportChargesTests {
         let other = try importer("\(Self.header)\nWEB-1B77E9A4,500,,,2026-11-03T10:00:01Z,,,,,\n").run(ledger: bench.ledger, now: now)
         #expect(other.inserted == 1)
         #expect(try bench.ledger.read { try $0.chargeCount() } == 2)
+        // Both spellings in one file, neither in the ledger: the second line is refused (probe
+        // 190: recorded twice), into a new ledger too; at another instant both are recorded.
+        let fresh = try Ledger(path: bench.dir.path("fresh.sqlite"))
+        for ledger in [bench.ledger, fresh] {
+            let twice = #expect(throws: InputErrors.self) {
+                _ = try importer("charge_id,amount,created_at\nweb-x1,5,2026-11-03T09:14:00Z\nWEB-X1,5,2026-11-03T09:14:00+00:00\n")
+                    .run(ledger: ledger, now: now)
+            }
+            #expect(twice?.errors.map(\.description) == [
+                "charges.csv:3: charge_id: \"WEB-X1\" differs only in letter case from web-x1 on line 2, a charge of the same account "
+                    + "created at the same instant (2026-11-03T09:14:00.000Z): the same charge twice, which would be recorded twice; "
+                    + "keep one of the two lines",
+            ], "\(String(describing: twice))")
+        }
+        #expect(try fresh.read { try $0.chargeCount() } == 0)
+        let apart = try importer("charge_id,amount,created_at\nweb-x1,5,2026-11-03T09:14:00Z\nWEB-X1,5,2026-11-03T09:15:00Z\n")
+            .run(ledger: fresh, now: now)
+        #expect(apart.inserted == 2)
     }
 
     @Test func sameIdWithOtherValuesIsRefusedAndNothingWritten() throws {

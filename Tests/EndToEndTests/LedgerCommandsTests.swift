@@ -264,6 +264,12 @@ struct LedgerCommandsTests {
         let afterRight = try run(["record", wrong])
         #expect(afterRight.status == 0 && afterRight.stdout.contains("1 row repeats a charge voided before (web-B, voided by entry "),
                 "\(afterRight.stdout)\(afterRight.stderr)")
+        // Exported again with its id in capitals, the wrong record is that record still: it
+        // came back into the books (probe 190).
+        let capitals = try scratch.write("capitals.csv", header + "WEB-B,5000,2026-11-20T10:00:00Z,paid,2026-11-20T10:05:00Z\n")
+        let shouted = try run(["record", capitals])
+        #expect(shouted.status == 0 && shouted.stdout.contains("1 row repeats a charge voided before (WEB-B, voided by entry "),
+                "\(shouted.stdout)\(shouted.stderr)")
         #expect(try findings() == ["charge_voided"])
         let csv = try String(contentsOfFile: scratch.path("out/findings.csv"), encoding: .utf8)
         #expect(csv.contains(#"info,charge_voided,2026-11-20T10:00:00.000Z,default,5000,web-B,"charge web-B of 5000 USD, "#

@@ -387,15 +387,17 @@ public struct ChargeImport: BatchImport {
             // never collide with each other: validation refuses repeats.)
             let checkExisting = try writer.reader.hasCharges()
             let hasTopUps = try writer.reader.hasTopUps()
-            // The charges voided, by the id they had: a row repeating one (the wrong file
-            // imported again) would record again what was voided (probe 171).
+            // The charges voided, by the id they had in lower case: a row repeating one (the
+            // wrong file imported again) would record again what was voided (probe 171), and
+            // so would one exported again with its id in capitals (probe 190).
             let voided = checkExisting ? Dictionary(grouping: try writer.reader.voidedCharges()) { charge in
-                Self.sameCharge(ChargeVoided.parse(voidedID: charge.chargeID)?.chargeID ?? charge.chargeID)
+                (ChargeVoided.parse(voidedID: charge.chargeID)?.chargeID ?? charge.chargeID).lowercased()
             } : [:]
-            // The voiding entry of the record `row` repeats (the same id, amount, account and
-            // creation time), if it repeats one: the wrong file imported again is not recorded.
+            // The voiding entry of the record `row` repeats (the same id in any letter case,
+            // amount, account and creation time), if it repeats one: the wrong file imported
+            // again is not recorded.
             func repeatedVoid(_ row: Row) -> Int64? {
-                voided[Self.sameCharge(row.charge.chargeID)]?.first { charge in
+                voided[row.charge.chargeID.lowercased()]?.first { charge in
                     charge.amount == row.charge.amount && charge.account == row.account
                         && charge.createdAt == row.charge.createdAt.iso8601
                 }.map { ChargeVoided.parse(voidedID: $0.chargeID)?.seq ?? 0 }
@@ -470,12 +472,11 @@ public struct ChargeImport: BatchImport {
                         return false
                     }
                 }
-                if checkExisting {
-                    // An id the ledger holds in other letter case, of a charge of the same account
-                    // created at the same instant, is that charge exported again (a tool that writes
-                    // ids in capitals): recorded, it was a second purchase of it (probe 189).
-                    try refuseOtherCase(of: fresh, reader: writer.reader, errors: &errors)
-                }
+                // An id the ledger holds in other letter case, of a charge of the same account
+                // created at the same instant, is that charge exported again (a tool that writes
+                // ids in capitals): recorded, it was a second purchase of it (probe 189). So is
+                // one a line of the same batch of rows gives (probe 190).
+                try refuseOtherCase(of: fresh, reader: checkExisting ? writer.reader : nil, errors: &errors)
                 // A receipt's id is ASCII: a new one with another character (`ｗeb-1`, `web‐1`) is a
                 // copy gone wrong, and would be a second charge of what looks like the same one
                 // (probe 90). One the ledger holds already is history, and its row is matched.
@@ -764,26 +765,36 @@ public struct ChargeImport: BatchImport {
         isUUID(id) ? id.lowercased() : id
     }
 
-    /// Adds a problem for each of `fresh` (rows whose id the ledger does not hold) whose id
-    /// differs only in ASCII letter case from a stored charge of the same account created
-    /// at the same instant. A UUID is never among them: it matches in any case already.
-    private func refuseOtherCase(of fresh: [Row], reader: LedgerReader, errors: inout ErrorCollector) throws {
+    /// Adds a problem for each of `fresh` (rows whose id the ledger does not hold, in the
+    /// order of their lines) whose id differs only in ASCII letter case from a charge of the
+    /// same account created at the same instant: one the ledger holds (read through
+    /// `reader`, when given), or an earlier line of `fresh`. A UUID is never among them: it
+    /// matches in any case already. (Lines of other batches are not compared: each batch
+    /// is read alone, a million rows' ids are not kept.)
+    private func refuseOtherCase(of fresh: [Row], reader: LedgerReader?, errors: inout ErrorCollector) throws {
         let candidates = fresh.filter { !Self.isUUID($0.charge.chargeID) }
         guard !candidates.isEmpty else { return }
-        let stored = try reader.charges(
-            accounts: Array(Set(candidates.map(\.account))), createdAt: Array(Set(candidates.map(\.charge.createdAt))))
-        guard !stored.isEmpty else { return }
+        let stored = try reader?.charges(
+            accounts: Array(Set(candidates.map(\.account))), createdAt: Array(Set(candidates.map(\.charge.createdAt)))) ?? []
         let byInstant = Dictionary(grouping: stored) { [$0.account, $0.createdAt] }
+        var earlier: [[String]: (id: String, line: Int)] = [:]
         for row in candidates {
-            let id = row.charge.chargeID
-            guard let same = byInstant[[row.account, row.charge.createdAt.iso8601]]?.first(where: {
-                $0.chargeID != id && $0.chargeID.lowercased() == id.lowercased()
-            }) else { continue }
-            errors.add(line: row.line, column: "charge_id",
-                       "\"\(TerminalText.printable(id))\" differs only in letter case from charge \(same.chargeID), which the ledger "
-                        + "holds for account \"\(same.account)\" created at the same instant (\(same.createdAt)): a charge id is "
-                        + "matched byte for byte, so the row would record that charge a second time; write its id as "
-                        + "\(same.chargeID) (the row then adds only what the ledger lacks: its status, paid_at)")
+            let id = row.charge.chargeID, instant = row.charge.createdAt.iso8601
+            let folded = [row.account, instant, id.lowercased()]
+            if let same = byInstant[[row.account, instant]]?.first(where: { $0.chargeID != id && $0.chargeID.lowercased() == id.lowercased() }) {
+                errors.add(line: row.line, column: "charge_id",
+                           "\"\(TerminalText.printable(id))\" differs only in letter case from charge \(same.chargeID), which the ledger "
+                            + "holds for account \"\(same.account)\" created at the same instant (\(same.createdAt)): a charge id is "
+                            + "matched byte for byte, so the row would record that charge a second time; write its id as "
+                            + "\(same.chargeID) (the row then adds only what the ledger lacks: its status, paid_at)")
+            } else if let first = earlier[folded], first.id != id {
+                errors.add(line: row.line, column: "charge_id",
+                           "\"\(TerminalText.printable(id))\" differs only in letter case from \(TerminalText.printable(first.id)) on line "
+                            + "\(first.line), a charge of the same account created at the same instant (\(instant)): the same charge "
+                            + "twice, which would be recorded twice; keep one of the two lines")
+            } else if earlier[folded] == nil {
+                earlier[folded] = (id, row.line)
+            }
         }
     }
 
