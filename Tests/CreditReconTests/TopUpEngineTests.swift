@@ -767,6 +767,15 @@ struct TopUpEngineTests {
         #expect("\(state) — \(detail)" == "not sent — the API is rate limiting us; run topup again to send it")
         guard case .chargeRejected(let failed) = fact else { Issue.record("\(fact)"); return }
         #expect(failed.message == "not sent: the API is rate limiting us; run topup again to send it")
+        // An unknown outcome's advice names the plan the row came from, as it is typed again
+        // (probe 190: `topup PLAN.csv --retry-unknown` after a run of `d ir/nov.csv`).
+        let unknown = ChargeAnswer.unknown(status: 502, message: ChargeAnswer.unknownAdvice("HTTP 502: bad gateway"), rawBody: nil)
+        for (plan, said) in [("d ir/nov.csv", "`topup 'd ir/nov.csv' --retry-unknown`"), ("-x.csv", "`topup ./-x.csv --retry-unknown`"),
+                             ("", "`topup PLAN.csv --retry-unknown`")] {
+            let (recorded, _, line) = TopUpEngine.fact(for: unknown, key: "k", plan: plan)
+            guard case .chargeUnknown(let failure) = recorded else { Issue.record("\(recorded)"); continue }
+            #expect(failure.message.hasSuffix("or re-send with \(said)") && line == failure.message, "\(failure.message)")
+        }
         // Sent again by the next run on its own: counted as not sent, not as a row for a person.
         #expect(first.attention.isEmpty, "\(first.text)")
         #expect(!first.text.contains("needs a person"), "\(first.text)")

@@ -8,9 +8,11 @@ public enum ShellWord {
         return plain ? text : "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 
-    /// A plan's path as the advice's `topup` takes it; `PLAN.csv` for one read from
-    /// standard input (`-`), which has no name to type again.
+    /// A plan's path as the advice's `topup` takes it: `./` before one that starts with `-`,
+    /// which `topup` would take for an option (probe 190); `PLAN.csv` for none, or for `-`,
+    /// which names no file to type again.
     public static func plan(_ path: String) -> String {
-        path == "-" || path.isEmpty ? "PLAN.csv" : quoted(path)
+        guard path != "-", !path.isEmpty else { return "PLAN.csv" }
+        return quoted(path.hasPrefix("-") ? "./" + path : path)
     }
 }

@@ -47,7 +47,16 @@ extension ChargeAnswer {
     static func unknownAdvice(_ what: String) -> String {
         "outcome unknown: \(what); a charge may exist — check the OpenRouter/Coinbase dashboard, then either "
             + "record it with `import charges` giving this row's reference (its key, for a row without one), or re-send "
-            + "with `topup PLAN.csv --retry-unknown`"
+            + "with \(resend)"
+    }
+
+    /// How an answer of unknown outcome says to send its row again; `TopUpEngine.fact`
+    /// puts the plan's own path in its place (`resend(plan:)`) when it records the answer.
+    static let resend = "`topup PLAN.csv --retry-unknown`"
+
+    /// `message` with `resend` naming `plan`, the plan the row was read from.
+    static func resend(_ message: String, plan: String) -> String {
+        message.replacingOccurrences(of: resend, with: "`topup \(ShellWord.plan(plan)) --retry-unknown`")
     }
 }
 

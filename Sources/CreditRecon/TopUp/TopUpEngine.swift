@@ -530,8 +530,9 @@ public struct TopUpEngine: Sendable {
             for row in dead {
                 try writer.append(.chargeUnknown(ChargeFailed(
                     key: row.key, httpStatus: nil,
-                    message: ChargeAnswer.unknownAdvice(
+                    message: ChargeAnswer.resend(ChargeAnswer.unknownAdvice(
                         "the run that sent this request ended before its answer was recorded (the process stopped or crashed)"),
+                        plan: row.planFile),
                     rawBody: nil)), account: row.account, runID: runID, at: now())
             }
             for item in toSend where item.previousState == nil {
@@ -594,7 +595,7 @@ public struct TopUpEngine: Sendable {
                                 do {
                                     (state, detail) = try ledger.write { writer in
                                         answer = try Self.checked(sent, for: row, at: now(), reader: writer.reader)
-                                        let (fact, state, detail) = Self.fact(for: answer, key: item.key)
+                                        let (fact, state, detail) = Self.fact(for: answer, key: item.key, plan: planFile)
                                         try writer.append(fact, account: row.account, runID: runID, at: now())
                                         return (state, detail)
                                     }
@@ -742,7 +743,7 @@ public struct TopUpEngine: Sendable {
                 status: nil,
                 message: "the API answered with charge \(TerminalText.printable(charge.id)), which is not what the row asked for: "
                     + wrong.joined(separator: "; ") + ". Do not pay it as it stands; check it on the Coinbase Commerce "
-                    + "dashboard, then record what was paid with import charges, or send the row again with topup PLAN.csv --retry-unknown",
+                    + "dashboard, then record what was paid with import charges, or send the row again with \(ChargeAnswer.resend)",
                 rawBody: charge.rawBody)
         }
         guard let held = try reader.charges(ids: ChargeImport.spellings(of: charge.id)).first else { return answer }
@@ -751,12 +752,13 @@ public struct TopUpEngine: Sendable {
             status: nil,
             message: "the API answered with charge \(charge.id), which the ledger already holds (\(holder), created "
                 + "\(held.createdAt)): whether a new charge was made is unknown; check the Coinbase Commerce dashboard, "
-                + "then record the new charge with import charges, or send the row again with topup PLAN.csv --retry-unknown",
+                + "then record the new charge with import charges, or send the row again with \(ChargeAnswer.resend)",
             rawBody: charge.rawBody)
     }
 
-    /// The fact recording `answer`, the row's new state and a short detail.
-    static func fact(for answer: ChargeAnswer, key: String) -> (Fact, String, String) {
+    /// The fact recording `answer`, the row's new state and a short detail; the advice of an
+    /// unknown outcome names `plan`, the plan the row was read from (it said `PLAN.csv`).
+    static func fact(for answer: ChargeAnswer, key: String, plan: String = "") -> (Fact, String, String) {
         switch answer {
         case .created(let charge):
             return (.chargeCreated(ChargeCreated(key: key, chargeID: charge.id, createdAt: charge.createdAt,
@@ -778,7 +780,8 @@ public struct TopUpEngine: Sendable {
                     "not sent", detail)
         case .gone(let message, let rawBody):
             return (.chargeBlocked(ChargeFailed(key: key, httpStatus: 410, message: message, rawBody: rawBody)), "blocked", message)
-        case .unknown(let status, let message, let rawBody):
+        case .unknown(let status, let unnamed, let rawBody):
+            let message = ChargeAnswer.resend(unnamed, plan: plan)
             return (.chargeUnknown(ChargeFailed(key: key, httpStatus: status.map(Int64.init), message: message, rawBody: rawBody)),
                     "unknown", message)
         }
