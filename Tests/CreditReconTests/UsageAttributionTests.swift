@@ -490,6 +490,9 @@ import Testing
         // The activity's total beside the books' is said to differ, and why (probe 142).
         #expect(markdown.contains("The activity adds up to 10.00 and *Total used* to 25.000001: the activity counts each UTC "
             + "day of the range by its date, the books count use in the period of the reading that showed it"), "\(markdown)")
+        // And the other reason, use the activity does not list (probe 191: the gap was the use on no key).
+        #expect(markdown.contains("and use the activity does not list at all (use on no key, in *Unattributed* above, when the "
+            + "API leaves it out of its activity) is in *Total used* alone."), "\(markdown)")
         let svg = try String(contentsOfFile: out + "/usage.svg", encoding: .utf8)
         #expect(svg.hasPrefix("<?xml") && svg.hasSuffix("</svg>\n"))
         #expect(svg.contains("2026-10-03 unattributed 3.00"))

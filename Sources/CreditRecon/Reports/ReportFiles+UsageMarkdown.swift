@@ -84,7 +84,9 @@ extension ReportFiles {
                     + "counts each UTC day of the range by its date, the books count use in the period of the reading "
                     + "that showed it, so use after the range's last reading counts in the range after it, use before its "
                     + "first reading in the range before it (or, before the ledger's first reading, in no period: it is in "
-                    + "the opening balance), and a day's use a reading showed during it may be a day apart.")
+                    + "the opening balance), and a day's use a reading showed during it may be a day apart; and use the "
+                    + "activity does not list at all (use on no key, in *Unattributed* above, when the API leaves it out of "
+                    + "its activity) is in *Total used* alone.")
             }
         }
         lines.append("")
