@@ -246,6 +246,10 @@ struct LedgerCommandsTests {
         let entry = try #require(object?["entry"] as? Int)
         let twice = try run(["void", "web-B (voided by entry \(entry))", "--reason", "again"])
         #expect(twice.status == 64 && twice.stderr.contains("is charge web-B, voided already by entry \(entry)"), "\(twice.stderr)")
+        // By its own id as well (probe 192: "no charge", and a template of the kept id).
+        let voidAgain = try run(["void", "web-B", "--reason", "again"])
+        #expect(voidAgain.status == 64 && voidAgain.stderr.contains(#"void: no charge "web-B" is in the books: the one recorded under "#
+            + "that id was voided already, by entry \(entry); nothing was written"), "\(voidAgain.stderr)")
         let kept = try scratch.write("kept.csv", header + "web-B (voided by entry \(entry)),5000,2026-11-20T10:00:00Z,paid,\n")
         let keptRefused = try run(["record", kept])
         #expect(keptRefused.status == 65 && keptRefused.stderr.contains("is the id charge web-B is kept under since entry \(entry) "

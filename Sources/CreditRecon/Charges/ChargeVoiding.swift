@@ -87,8 +87,17 @@ public struct ChargeVoiding: Sendable {
     /// The charge `id` names, of `account`, when it may be voided; else why not (64).
     static func voidable(_ id: String, of account: String, reader: LedgerReader) throws -> StoredCharge {
         guard let charge = try reader.charges(ids: ChargeImport.spellings(of: id)).first else {
+            // The id of a charge voided before, now free: said as that, with its entries (it
+            // said "no charge", with a template of the kept id; probe 192).
+            let before = try reader.voidedCharges().compactMap { kept in
+                ChargeVoided.parse(voidedID: kept.chargeID).flatMap { ChargeImport.sameCharge($0.chargeID) == ChargeImport.sameCharge(id) ? $0.seq : nil }
+            }
+            guard before.isEmpty else {
+                throw UsageError.usage("void: no charge \"\(TerminalText.printable(id))\" is in the books: the one recorded under that "
+                    + "id was voided already, by entry \(before.map(String.init).joined(separator: ", entry ")); nothing was written")
+            }
             throw UsageError.usage("void: no charge \"\(TerminalText.printable(id))\" in the ledger; give its id as `report` lists "
-                + "it in charges.csv (a charge voided already is kept as \"\(TerminalText.printable(id)) (voided by entry N)\")")
+                + "it in charges.csv")
         }
         if let voided = ChargeVoided.parse(voidedID: charge.chargeID), charge.status == "void" {
             throw UsageError.usage("void: \"\(TerminalText.printable(charge.chargeID))\" is charge \(TerminalText.printable(voided.chargeID)), "
