@@ -338,6 +338,11 @@ struct CommandLineTests {
         let valid = try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any]
         #expect(valid?["valid"] as? Bool == true && valid?["exit_code"] as? Int == 0, "\(good.stdout)")
         #expect(valid?["checked_against_ledger"] as? Bool == false && object?["checked_against_ledger"] as? Bool == false, "\(good.stdout)")
+        // Totals per chain as `topup --dry-run` gives them: a list, each with its chain_id (an
+        // object keyed by the chain id here, a list there; probe 197).
+        let chains = valid?["totals_by_chain"] as? [[String: Any]]
+        #expect(chains?.count == 1 && chains?.first?["chain_id"] as? Int == 8453 && chains?.first?["chain"] as? String == "base"
+            && chains?.first?["rows"] as? Int == 1 && chains?.first?["total"] as? String == "10", "\(good.stdout)")
     }
 
     @Test func globalOptionsMayStandBeforeBetweenOrAfterTheCommandsWords() throws {

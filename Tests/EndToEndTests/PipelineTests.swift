@@ -82,6 +82,9 @@ struct PipelineTests {
         // Each as its command prints it alone, exit_code too (the fetches' had none, probe 84).
         #expect(results.allSatisfy { $0?["exit_code"] as? Int == 0 }, "\(results)")
         #expect((results[1]?["states"] as? [String: Any])?["created"] as? Int == 3, "\(String(describing: results[1]))")
+        // Every state, 0 too: states["unknown"] was missing in the clean case (probe 197).
+        #expect((results[1]?["states"] as? [String: Any])?["unknown"] as? Int == 0
+            && (results[1]?["state_totals"] as? [String: Any])?["blocked"] as? String == "0", "\(String(describing: results[1]))")
         #expect((results[3]?["findings"] as? [String: Any])?["warning"] as? Int == 0, "\(String(describing: results[3]))")
         #expect((summary["head_hash"] as? String)?.count == 64 && summary["head_hash"] as? String == results[3]?["head_hash"] as? String,
                 "\(summary)")

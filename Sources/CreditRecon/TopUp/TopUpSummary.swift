@@ -60,6 +60,12 @@ public struct TopUpSummary: Sendable, Equatable {
         return attention.isEmpty && ledgerDamage.isEmpty ? .ok : .attention
     }
 
+    /// The states a plan row may stand in after a run, each listed in `--json` (README's),
+    /// and any other a row stands in.
+    private var listedStates: [String] {
+        Array(Set(["planned", "created", "recorded", "rejected", "blocked", "unknown"]).union(states.keys))
+    }
+
     /// The `--json` summary.
     public var json: JSONOutput {
         .object([
@@ -74,8 +80,12 @@ public struct TopUpSummary: Sendable, Equatable {
                 "done": .int(Int64(skippedDone)), "blocked": .int(Int64(skippedBlocked)), "unknown": .int(Int64(skippedUnknown)),
                 "rejected": .int(Int64(skippedRejected)),
             ]),
-            "states": .object(states.mapValues { .int(Int64($0)) }),
-            "state_totals": .object(stateTotals.mapValues { .string($0.decimalText) }),
+            // Every state, 0 too, as `skipped` and `this_run` give theirs: a script reading
+            // `states["unknown"]` failed in the clean case (probe 197).
+            "states": .object(Dictionary(uniqueKeysWithValues: listedStates.map { ($0, .int(Int64(states[$0] ?? 0))) })),
+            "state_totals": .object(Dictionary(uniqueKeysWithValues: listedStates.map {
+                ($0, .string((stateTotals[$0] ?? .zero).decimalText))
+            })),
             "needs_attention": .array(attention.map { row in
                 .object([
                     "line": .int(Int64(row.line)), "key": .string(row.key), "reference": row.reference.map(JSONOutput.string) ?? .null,

@@ -95,18 +95,20 @@ extension CreditReconCommand.Plan {
             _ file: String, _ summary: PlanReader.Summary?, errors: InputErrors?, exitCode: ExitStatus, againstLedger: Bool,
             preview: TopUpPreview?
         ) -> JSONOutput {
-            var totals: [String: JSONOutput] = [:]
-            for (chain, total) in summary?.totalsByChain ?? [:] {
-                totals[String(chain)] = .object([
-                    "chain": .string(Chain.label(for: chain)), "rows": .int(Int64(summary?.rowsByChain[chain] ?? 0)),
-                    "total": .string(total.decimalText),
+            // A list in chain order, each with its `chain_id`, as `topup --dry-run` gives it (it
+            // was an object keyed by the chain id here: one script could not read both; probe 197).
+            let totals: [JSONOutput] = (summary?.totalsByChain ?? [:]).keys.sorted().map { chain in
+                .object([
+                    "chain_id": .int(chain), "chain": .string(Chain.label(for: chain)),
+                    "rows": .int(Int64(summary?.rowsByChain[chain] ?? 0)),
+                    "total": .string((summary?.totalsByChain[chain] ?? .zero).decimalText),
                 ])
             }
             return .object([
                 "file": .string(file), "valid": .bool(errors == nil),
                 "rows": summary.map { .int(Int64($0.rows)) } ?? .null,
                 "total": summary.map { .string($0.total.decimalText) } ?? .null,
-                "totals_by_chain": .object(totals),
+                "totals_by_chain": .array(totals),
                 "error_count": .int(Int64(errors?.total ?? 0)),
                 "errors": .array((errors?.errors ?? []).map { .string($0.description) }),
                 "exit_code": .int(Int64(exitCode.rawValue)),
