@@ -77,6 +77,30 @@ struct HeadWitnessTests {
         #expect(HeadWitness(ledgerPath: path).load()?.seq == after.seq)
     }
 
+    /// A journal as long as the one this host wrote, whose entry there has another hash (an
+    /// entry edited and the chain's hashes computed again, or another ledger of that length
+    /// put in its place) is said as written again, not as cut (probe 196).
+    @Test func aJournalWrittenAgainIsSaidAsThat() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let other = directory.appendingPathComponent("other.sqlite").path
+        do {
+            try Ledger(path: path).appendAll(lifecycle())
+            try Ledger(path: other).appendAll(lifecycle(), account: "other")
+        }
+        let written = try #require(HeadWitness(ledgerPath: path).load())
+        removeLedgerFiles()
+        try FileManager.default.copyItem(atPath: other, toPath: path)
+        let swapped = try Ledger(path: path)
+        let otherHash = try swapped.read { try $0.head() }.hash
+        let verified = try swapped.verify()
+        #expect(!verified.isSound && verified.journalIsSound && verified.witnessedEntryMissing)
+        let said = verified.problems.last ?? ""
+        #expect(said.contains("(as \(path).head says): its entry \(written.seq) has hash \(otherHash.prefix(16))…: the journal was "
+            + "written again from that entry or before (entries changed and the chain's hashes computed again), or another "
+            + "ledger at least as long was put in its place"), "\(said)")
+        #expect(!said.contains("entries were cut from its end"), "\(said)")
+    }
+
     /// A new ledger where this host wrote one that is gone (deleted, moved, lost): a top-up
     /// into it would buy every row again. Refused until the witness is removed.
     @Test func aNewLedgerWhereAWitnessedOneWasIsRefused() throws {

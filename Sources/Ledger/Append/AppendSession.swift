@@ -87,8 +87,10 @@ final class AppendSession {
     /// bought again).
     static func witnessProblem(_ witnesses: [WitnessedHead], in transaction: any StoreTransaction) throws -> String? {
         var lacked: WitnessedHead?
+        var found: String?
         for witnessed in witnesses where lacked == nil {
-            if try transaction.entryHash(seq: witnessed.seq) != witnessed.hash { lacked = witnessed }
+            let hash = try transaction.entryHash(seq: witnessed.seq)
+            if hash != witnessed.hash { (lacked, found) = (witnessed, hash) }
         }
         guard let witnessed = lacked else { return nil }
         // Its time read from the entries, which may be damaged too: then said without it.
@@ -98,10 +100,16 @@ final class AppendSession {
         case .success(nil): "for every plan row, as it holds no entry"
         case .failure: "after its own newest entry's time"
         }
+        // An entry of that number with another hash: not cut, written again (probe 196: an
+        // edited entry, the chain's hashes computed again, read as a ledger cut or swapped).
+        let cause = found.map { hash in
+            "its entry \(witnessed.seq) has hash \(hash.prefix(16))…: the journal was written again from that entry or before "
+                + "(entries changed and the chain's hashes computed again), or another ledger at least as long was put in "
+                + "its place, and what it holds from there on is not what this host wrote"
+        } ?? "entries were cut from its end, or an older copy of it (a backup) or another ledger was put in its place"
         return "it does not hold the newest entry this host wrote to it, entry \(witnessed.seq) with hash "
-            + "\(witnessed.hash.prefix(16))… at \(witnessed.at) (as \(witnessed.file) says): entries were cut from its end, or an "
-            + "older copy of it (a backup) or another ledger was put in its place, and a write now could buy again what the "
-            + "missing entries had bought. If it was put there on purpose, remove \(witnessed.file), record the charges made "
+            + "\(witnessed.hash.prefix(16))… at \(witnessed.at) (as \(witnessed.file) says): \(cause), and a write now could buy "
+            + "again what the missing entries had bought. If it was put there on purpose, remove \(witnessed.file), record the charges made "
             + "\(since), with their plan references (`credit-recon import charges`, from the Coinbase dashboard), before any "
             + "top-up (a plan row whose charge is recorded is then refused until it is taken out of the plan), and run the "
             + "command again; else find the ledger that holds that entry (`credit-recon verify --holds \(witnessed.hash)`)"

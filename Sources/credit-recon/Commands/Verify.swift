@@ -109,7 +109,11 @@ extension CreditReconCommand {
                     if report.stoppedAtLimit {
                         print("  (verify stops listing broken entries at \(Ledger.verifyProblemLimit): there may be more; fix these and run it again)")
                     }
-                    print("last sound head \(report.headHash) after \(report.entries) entries")
+                    // A chain the witness says this host never wrote is not called sound (probe 196).
+                    print(report.witnessedEntryMissing && report.journalIsSound
+                        ? "head of the chain as it stands \(report.headHash) after \(report.entries) entries (it chains, but it is not "
+                            + "the journal this host wrote: see above)"
+                        : "last sound head \(report.headHash) after \(report.entries) entries")
                     if let log = report.log { print(TerminalText.printable(Self.logLine(log))) }
                     if let advice = Self.whatToDo(report, ledger: context.ledgerName) { print("what to do: \(advice)") }
                 }
