@@ -79,6 +79,15 @@ struct AdminBody {
     /// Whether the field is given as `null` (which some fields take to mean "none").
     func isNull(_ name: String) -> Bool { fields[name] == .null }
 
+    /// Refuses `null` for each of `names`, fields that take no "none": it was answered 200
+    /// and changed nothing, so a script resetting `latency_ms` with it kept the latency
+    /// (probe 195). `takers` are the fields that do take it, for the refusal's words.
+    func refuseNull(_ names: [String], takers: [String]) throws(AdminRefusal) {
+        if let name = names.first(where: isNull) {
+            throw AdminRefusal(400, "\(name) takes no null (only \(takers.joined(separator: " and ")) do, for none): give its value")
+        }
+    }
+
     /// A whole number of at least 0; `nil` when absent or `null`.
     func optionalCount(_ name: String) throws(AdminRefusal) -> Int64? {
         guard let value = present(name) else { return nil }

@@ -337,6 +337,7 @@ actor SimulatorEngine {
         do throws(AdminRefusal) {
             let fields = try AdminBody(body, example: #"{"latency_ms":200,"fail_rate":0.1}"#)
             try fields.refuseOthers(than: ["latency_ms", "rate_limit", "fail_rate", "drop_rate", "coinbase", "garble", "fail_message"])
+            try fields.refuseNull(["latency_ms", "fail_rate", "drop_rate", "coinbase", "fail_message"], takers: ["rate_limit", "garble"])
             let latencies = SimulatorOptions.latencyRange
             if let value = try fields.optionalNumber(
                 "latency_ms", in: Double(latencies.lowerBound)...Double(latencies.upperBound), whole: true,

@@ -216,6 +216,9 @@ import Glibc
                 #"{"latency":100}"#, "[]", "nope",
                 // Numbers written as strings, and a fraction of a millisecond (probe 146).
                 #"{"latency_ms":"5"}"#, #"{"drop_rate":"0.5"}"#, #"{"rate_limit":"2"}"#, #"{"latency_ms":1.5}"#,
+                // null where it means nothing: answered 200, changing nothing (probe 195).
+                #"{"latency_ms":null}"#, #"{"fail_rate":null}"#, #"{"drop_rate":null}"#, #"{"coinbase":null}"#,
+                #"{"fail_message":null}"#,
             ] {
                 let answer = try await sim.send(.POST, "/_sim/faults", body: body)
                 #expect(answer.status == 400, "\(body)")
