@@ -75,7 +75,10 @@ extension CreditReconCommand {
             let code = exitCode(for: error)
             // Global options with no command after them (or a word that is none) were blamed
             // on the first option: "Unknown option '--ledger'".
-            let noCommand = code != .success && !(error is ExitCode) ? GlobalArguments.missingCommand(arguments) : nil
+            // An option of other commands only (`status --out`): ArgumentParser's "did you mean"
+            // offered an unrelated one of this command's.
+            let noCommand = code != .success && !(error is ExitCode)
+                ? GlobalArguments.missingCommand(arguments) ?? GlobalArguments.optionOfOtherCommands(arguments) : nil
             if !(error is ExitCode), code != .success, wantsJSON {
                 print(JSONOutput.object(["error": .string(Secret.scrubbed(noCommand ?? message(for: error))), "exit_code": .int(Int64(code.rawValue))]).text)
             }

@@ -143,10 +143,88 @@ enum GlobalArguments {
         // Said after the `credit-recon: ` every error line starts with: the root is not named again.
         let scope = (["credit-recon"] + path).joined(separator: " ")
         let group = path.joined(separator: " ")
-        let said = index >= arguments.count ? (path.isEmpty ? "no command given" : "`\(group)` needs a command")
+        var said = index >= arguments.count ? (path.isEmpty ? "no command given" : "`\(group)` needs a command")
             : arguments[index] == "--" ? (path.isEmpty ? "no command given before `--`" : "`\(group)` needs a command before `--`")
             : "\"\(arguments[index])\" is not a command" + (path.isEmpty ? "" : " of `\(group)`")
+        // A global option missing its value took the command's name for it (`--ledger status`):
+        // "no command given" blamed the command (probe 194).
+        var taken = path.count, tookCommand = false
+        while taken + 1 < arguments.count, arguments[taken] != "--" {
+            if withValue.contains(arguments[taken]), names.contains(arguments[taken + 1]) {
+                said += " (`\(arguments[taken + 1])` was taken as the value of \(arguments[taken]), which needs one before the "
+                    + "command: credit-recon \(arguments[taken]) VALUE \(arguments[taken + 1]))"
+                tookCommand = true
+                break
+            }
+            taken += withValue.contains(arguments[taken]) ? 2 : 1
+        }
+        // A command's name mistyped (`reprot`): the nearest one, when one is near.
+        if !tookCommand, index < arguments.count, !arguments[index].hasPrefix("-"), let near = Self.nearest(arguments[index], in: names) {
+            said += " (did you mean \(near)?)"
+        }
         return "\(said); \(path.isEmpty ? "the commands are" : "its commands are") \(names.joined(separator: ", ")) (see \(scope) --help)"
+    }
+
+    /// The name in `names` one or two edits from `word` (a letter added, dropped, changed, or
+    /// two swapped), the nearest first; `nil` when none is.
+    static func nearest(_ word: String, in names: [String]) -> String? {
+        let typed = Array(word.lowercased())
+        func distance(_ name: String) -> Int {
+            let other = Array(name)
+            var before = Array(0...other.count), previous = before
+            for (i, a) in typed.enumerated() {
+                var row = [i + 1] + Array(repeating: 0, count: other.count)
+                for (j, b) in other.enumerated() {
+                    row[j + 1] = Swift.min(before[j + 1] + 1, row[j] + 1, before[j] + (a == b ? 0 : 1))
+                    if i > 0, j > 0, a == other[j - 1], typed[i - 1] == b { row[j + 1] = Swift.min(row[j + 1], previous[j - 1] + 1) }
+                }
+                (previous, before) = (before, row)
+            }
+            return before[other.count]
+        }
+        // Two edits in a word of five letters or more, one in a shorter: `r5` is no `run`.
+        let allowed = typed.count >= 5 ? 2 : 1
+        return names.map { ($0, distance($0)) }.filter { $0.1 <= allowed }.min { $0.1 < $1.1 }?.0
+    }
+
+    /// What to say of an option after a command that is no option of that command but is
+    /// another command's (`status --out`, `fetch --plan`), or `nil`: ArgumentParser's "did
+    /// you mean" offered the nearest of this command's own (`--now`, probe 194).
+    static func optionOfOtherCommands(_ arguments: [String], root: any ParsableCommand.Type = CreditReconCommand.self) -> String? {
+        var command: any ParsableCommand.Type = root
+        var path: [String] = []
+        var index = 0
+        while index < arguments.count,
+              let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == arguments[index] }) {
+            path.append(arguments[index])
+            command = sub
+            index += 1
+        }
+        guard !path.isEmpty, command.configuration.subcommands.isEmpty else { return nil }
+        func leaves(_ group: any ParsableCommand.Type, _ words: [String]) -> [(name: String, type: any ParsableCommand.Type)] {
+            let subs = group.configuration.subcommands.filter { $0.configuration.commandName != "help" }
+            guard !subs.isEmpty else { return [(words.joined(separator: " "), group)] }
+            return subs.flatMap { leaves($0, words + [$0.configuration.commandName ?? ""]) }
+        }
+        while index < arguments.count, arguments[index] != "--" {
+            let word = arguments[index]
+            guard word.hasPrefix("--"), word.count > 2 else {
+                index += 1
+                continue
+            }
+            let name = String(word.prefix { $0 != "=" })
+            if let listed = listing(of: name, in: command) {
+                index += listed.contains(" <") && !word.contains("=") ? 2 : 1
+                continue
+            }
+            let takers = leaves(root, []).filter { listing(of: name, in: $0.type) != nil }.map { "`\($0.name)`" }
+            guard !takers.isEmpty else { return nil }
+            let these = takers.count == 1 ? takers[0] + " takes"
+                : takers.dropLast().joined(separator: ", ") + " and " + (takers.last ?? "") + " take"
+            let scope = path.joined(separator: " ")
+            return "\(name) is no option of `\(scope)`; \(these) it: see credit-recon \(scope) --help"
+        }
+        return nil
     }
 
     /// The first option before a command's name that is no global option (`--no-activity
@@ -238,7 +316,8 @@ enum GlobalArguments {
                 for sub in command.configuration.subcommands {
                     if let name = sub.configuration.commandName, name != "help" { names.append(name) }
                 }
-                return "\"\(word)\" is not a command" + (path.count > 1 ? " of `\(path.dropFirst().joined(separator: " "))`" : "") + "; "
+                return "\"\(word)\" is not a command" + (path.count > 1 ? " of `\(path.dropFirst().joined(separator: " "))`" : "")
+                    + (nearest(word, in: names).map { " (did you mean \($0)?)" } ?? "") + "; "
                     + (names.isEmpty ? "it has none" : "\(path.count > 1 ? "its" : "the") commands are \(names.joined(separator: ", "))")
             }
             path.append(word)

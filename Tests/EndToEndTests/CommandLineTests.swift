@@ -17,7 +17,13 @@ struct CommandLineTests {
         (["plan"], "credit-recon: `plan` needs a command; its commands are check"),
         (["ledger"], "credit-recon: `ledger` needs a command; its commands are copy"),
         (["frob"], "credit-recon: \"frob\" is not a command; the commands are fetch, plan"),
-        (["import", "snapshot", "f.csv"], "credit-recon: \"snapshot\" is not a command of `import`; its commands are charges, snapshots"),
+        (["import", "snapshot", "f.csv"],
+         "credit-recon: \"snapshot\" is not a command of `import` (did you mean snapshots?); its commands are charges, snapshots"),
+        // A typo is given the nearest command; a global option missing its value, the word it
+        // took (probe 194: "no command given", and no suggestion).
+        (["reprot"], "credit-recon: \"reprot\" is not a command (did you mean report?); the commands are"),
+        (["--ledger", "status"], "credit-recon: no command given (`status` was taken as the value of --ledger, which needs one "
+            + "before the command: credit-recon --ledger VALUE status)"),
     ])
     func aMissingCommandIs64NamingTheCommands(arguments: [String], words: String) throws {
         let result = try Executable.creditRecon(arguments)
@@ -97,6 +103,10 @@ struct CommandLineTests {
         // Shown the top help with exit 0, as if asked for it (probe 90).
         (["frob", "--help"], "credit-recon: \"frob\" is not a command; the commands are"),
         (["--ledger", "x.sqlite", "import", "snapshot", "-h"], "credit-recon: \"snapshot\" is not a command of `import`"),
+        // Another command's option: those commands named, not "did you mean '--now'" (probe 194).
+        (["status", "--out", "r"], "credit-recon: --out is no option of `status`; `report`, `run` and `export` take it: see "
+            + "credit-recon status --help"),
+        (["fetch", "--plan", "p.csv"], "credit-recon: --plan is no option of `fetch`; `run` takes it"),
     ])
     func aParsingErrorStartsAsEveryError(arguments: [String], start: String) throws {
         let result = try Executable.creditRecon(arguments)
