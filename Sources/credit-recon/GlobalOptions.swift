@@ -23,10 +23,10 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Account label stored on every row (env CREDIT_RECON_ACCOUNT; default \"default\").", valueName: "name"))
     var account: String?
 
-    @Option(name: .long, help: ArgumentHelp("Fix the clock at this ISO 8601 time, for tests and backfills: each later reading of it is a millisecond on, so the same commands record the same times; fetch does not check it against the API's clock (env CREDIT_RECON_NOW).", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("Fix the clock at this ISO 8601 time, for tests and backfills: each later reading of it is a millisecond on, so the same commands record the same times; fetch does not check it against the API's clock; 1970 to 8999 (env CREDIT_RECON_NOW).", valueName: "time"))
     var now: String?
 
-    @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning, error or critical; logs go to stderr (env CREDIT_RECON_LOG_LEVEL).", valueName: "level"))
+    @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning, error or critical; logs go to stderr (env CREDIT_RECON_LOG_LEVEL; default info).", valueName: "level"))
     var logLevel: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("How long one API call may keep retrying, 1 to 86400 (env CREDIT_RECON_MAX_RETRY_TIME; default 120).", valueName: "seconds"))
@@ -41,7 +41,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Read the management key from the first line of this file that is not empty (spaces at its ends trimmed) instead of OPENROUTER_API_KEY.", valueName: "path"))
     var apiKeyFile: String?
 
-    @Option(name: .long, help: ArgumentHelp("Read the charge bearer from the first line of this file that is not empty (spaces at its ends trimmed) instead of OPENROUTER_BEARER.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Read the charge bearer from the first line of this file that is not empty (spaces at its ends trimmed) instead of OPENROUTER_BEARER; without either, charges are made with the management key.", valueName: "path"))
     var bearerFile: String?
 
     /// Resolves options, environment and defaults into a context. A bad value names where it

@@ -18,13 +18,13 @@ struct TopUpFlags: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Charge requests in flight at once (1-32).", valueName: "n"))
     var concurrency = 4
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("At most this many charge requests per second (0.001 to 1000000).", valueName: "per-second"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("At most this many charge requests per second (0.001 to 1000000; default: no limit but --concurrency's and the API's 429s).", valueName: "per-second"))
     var rateLimit: Double?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The largest amount one plan row may ask for, in USD (default 10000, at most 1000000).", valueName: "usd"))
     var maxAmount: String?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Refuse the batch when its new rows add up to more, in USD.", valueName: "usd"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Refuse the batch when its new rows add up to more, in USD (default: no cap; --max-amount still bounds each row).", valueName: "usd"))
     var maxTotal: String?
 
     func validate() throws {
