@@ -777,11 +777,17 @@ public struct ChargeImport: BatchImport {
         let stored = try reader?.charges(
             accounts: Array(Set(candidates.map(\.account))), createdAt: Array(Set(candidates.map(\.charge.createdAt)))) ?? []
         let byInstant = Dictionary(grouping: stored) { [$0.account, $0.createdAt] }
-        var earlier: [[String]: (id: String, line: Int)] = [:]
+        // By the instant's milliseconds, not its text: every row of every batch passes here.
+        struct Folded: Hashable {
+            let account: String, milliseconds: Int64, id: String
+        }
+        var earlier: [Folded: (id: String, line: Int)] = [:]
         for row in candidates {
-            let id = row.charge.chargeID, instant = row.charge.createdAt.iso8601
-            let folded = [row.account, instant, id.lowercased()]
-            if let same = byInstant[[row.account, instant]]?.first(where: { $0.chargeID != id && $0.chargeID.lowercased() == id.lowercased() }) {
+            let id = row.charge.chargeID
+            let folded = Folded(account: row.account, milliseconds: row.charge.createdAt.millisecondsSinceEpoch, id: id.lowercased())
+            if !stored.isEmpty, let same = byInstant[[row.account, row.charge.createdAt.iso8601]]?.first(where: {
+                $0.chargeID != id && $0.chargeID.lowercased() == folded.id
+            }) {
                 errors.add(line: row.line, column: "charge_id",
                            "\"\(TerminalText.printable(id))\" differs only in letter case from charge \(same.chargeID), which the ledger "
                             + "holds for account \"\(same.account)\" created at the same instant (\(same.createdAt)): a charge id is "
@@ -790,7 +796,7 @@ public struct ChargeImport: BatchImport {
             } else if let first = earlier[folded], first.id != id {
                 errors.add(line: row.line, column: "charge_id",
                            "\"\(TerminalText.printable(id))\" differs only in letter case from \(TerminalText.printable(first.id)) on line "
-                            + "\(first.line), a charge of the same account created at the same instant (\(instant)): the same charge "
+                            + "\(first.line), a charge of the same account created at the same instant (\(row.charge.createdAt.iso8601)): the same charge "
                             + "twice, which would be recorded twice; keep one of the two lines")
             } else if earlier[folded] == nil {
                 earlier[folded] = (id, row.line)
