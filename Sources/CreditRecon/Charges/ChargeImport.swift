@@ -772,35 +772,54 @@ public struct ChargeImport: BatchImport {
     /// matches in any case already. (Lines of other batches are not compared: each batch
     /// is read alone, a million rows' ids are not kept.)
     private func refuseOtherCase(of fresh: [Row], reader: LedgerReader?, errors: inout ErrorCollector) throws {
-        let candidates = fresh.filter { !Self.isUUID($0.charge.chargeID) }
-        guard !candidates.isEmpty else { return }
-        let stored = try reader?.charges(
-            accounts: Array(Set(candidates.map(\.account))), createdAt: Array(Set(candidates.map(\.charge.createdAt)))) ?? []
-        let byInstant = Dictionary(grouping: stored) { [$0.account, $0.createdAt] }
-        // By the instant's milliseconds, not its text: every row of every batch passes here.
-        struct Folded: Hashable {
-            let account: String, milliseconds: Int64, id: String
+        // Every row of every batch passes here: compared by the instant's milliseconds, and
+        // by their ids only where two rows share an instant (the ids folded only then).
+        var byInstant: [[String]: [StoredCharge]] = [:]
+        if let reader {
+            var accounts: Set<String> = [], instants: Set<Timestamp> = []
+            for row in fresh where !Self.isUUID(row.charge.chargeID) {
+                accounts.insert(row.account)
+                instants.insert(row.charge.createdAt)
+            }
+            if !instants.isEmpty {
+                byInstant = Dictionary(grouping: try reader.charges(accounts: Array(accounts), createdAt: Array(instants))) {
+                    [$0.account, $0.createdAt]
+                }
+            }
         }
-        var earlier: [Folded: (id: String, line: Int)] = [:]
-        for row in candidates {
+        var firstAt: [Int64: Int] = [:]
+        firstAt.reserveCapacity(fresh.count)
+        var alsoAt: [Int64: [Int]] = [:]
+        for (index, row) in fresh.enumerated() where !Self.isUUID(row.charge.chargeID) {
             let id = row.charge.chargeID
-            let folded = Folded(account: row.account, milliseconds: row.charge.createdAt.millisecondsSinceEpoch, id: id.lowercased())
-            if !stored.isEmpty, let same = byInstant[[row.account, row.charge.createdAt.iso8601]]?.first(where: {
-                $0.chargeID != id && $0.chargeID.lowercased() == folded.id
+            if !byInstant.isEmpty, let same = byInstant[[row.account, row.charge.createdAt.iso8601]]?.first(where: {
+                $0.chargeID != id && $0.chargeID.lowercased() == id.lowercased()
             }) {
                 errors.add(line: row.line, column: "charge_id",
                            "\"\(TerminalText.printable(id))\" differs only in letter case from charge \(same.chargeID), which the ledger "
                             + "holds for account \"\(same.account)\" created at the same instant (\(same.createdAt)): a charge id is "
                             + "matched byte for byte, so the row would record that charge a second time; write its id as "
                             + "\(same.chargeID) (the row then adds only what the ledger lacks: its status, paid_at)")
-            } else if let first = earlier[folded], first.id != id {
-                errors.add(line: row.line, column: "charge_id",
-                           "\"\(TerminalText.printable(id))\" differs only in letter case from \(TerminalText.printable(first.id)) on line "
-                            + "\(first.line), a charge of the same account created at the same instant (\(row.charge.createdAt.iso8601)): the same charge "
-                            + "twice, which would be recorded twice; keep one of the two lines")
-            } else if earlier[folded] == nil {
-                earlier[folded] = (id, row.line)
+                continue
             }
+            let instant = row.charge.createdAt.millisecondsSinceEpoch
+            guard let first = firstAt[instant] else {
+                firstAt[instant] = index
+                continue
+            }
+            let folded = id.lowercased()
+            let earlier = ([first] + (alsoAt[instant] ?? [])).first { other in
+                fresh[other].account == row.account && fresh[other].charge.chargeID != id
+                    && fresh[other].charge.chargeID.lowercased() == folded
+            }
+            guard let earlier else {
+                alsoAt[instant, default: []].append(index)
+                continue
+            }
+            errors.add(line: row.line, column: "charge_id",
+                       "\"\(TerminalText.printable(id))\" differs only in letter case from \(TerminalText.printable(fresh[earlier].charge.chargeID)) "
+                        + "on line \(fresh[earlier].line), a charge of the same account created at the same instant "
+                        + "(\(row.charge.createdAt.iso8601)): the same charge twice, which would be recorded twice; keep one of the two lines")
         }
     }
 
