@@ -259,14 +259,12 @@ struct TopUpEngineTests {
                 "\(String(describing: elsewhere))")
         #expect(elsewhere?.errors.first?.description.contains("run with --batch nov (1) --account acct (its rows are then that plan's)") == true,
                 "\(String(describing: elsewhere))")
-        // One plan buying the same for two accounts is no repeat of itself: the second
-        // account's row, its key refused, is sent again.
+        // One plan buying the same for two accounts, each account's rows sent by its own run,
+        // is no repeat of itself: the second account's row, its key refused, is sent again.
         let twoAccounts = try bench.plan("wallet,chain,amount,account\n\(Wallets.d),1,3,team-a\n\(Wallets.d),1,3,team-b\n", name: "teams.csv")
-        let secondRefused = FakeChargeCreator { _, index in
-            index == 0 ? .created(FakeChargeCreator.charge(index)) : .rejected(status: 401, message: "bad key", rawBody: nil)
-        }
-        #expect(try await bench.run(twoAccounts, client: secondRefused, concurrency: 1).created == 1)
-        #expect(try bench.engine(twoAccounts).prepare(ledger: bench.ledger).toSend.map(\.row.account) == ["team-b"])
+        #expect(try await bench.run(twoAccounts, client: FakeChargeCreator(), account: "team-a").created == 1)
+        #expect(try await bench.run(twoAccounts, client: refusedKey, account: "team-b").rejected == 1)
+        #expect(try bench.engine(twoAccounts, account: "team-b").prepare(ledger: bench.ledger).toSend.map(\.row.account) == ["team-b"])
         // A row this run does not send (blocked, 410) is no row to match with an earlier
         // purchase: the plan's new row beside it that makes the purchase is the repeat.
         let gone = FakeChargeCreator { _, _ in .gone(message: "gone", rawBody: "{}") }
@@ -315,17 +313,21 @@ struct TopUpEngineTests {
         // Two references are two purchases.
         #expect(try bench.engine(try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,33,INV-10\n", name: "next.csv"))
             .prepare(ledger: bench.ledger).toSend.count == 1)
-        // A plan growing by another account's row of the same purchase.
+        // A plan growing by another account's row of the same purchase, sent by that
+        // account's run.
         let grow = try bench.plan("wallet,chain,amount,account\n\(Wallets.c),1,16,team-a\n", name: "grow.csv")
-        #expect(try await bench.run(grow, client: FakeChargeCreator()).created == 1)
+        #expect(try await bench.run(grow, client: FakeChargeCreator(), account: "team-a").created == 1)
         let grown = try bench.plan("wallet,chain,amount,account\n\(Wallets.c),1,16,team-a\n\(Wallets.c),1,16,team-b\n", name: "grow.csv")
-        #expect(try bench.engine(grown).prepare(ledger: bench.ledger).toSend.map(\.row.account) == ["team-b"])
-        #expect(try await bench.run(grown, client: FakeChargeCreator()).created == 1)
-        // Its copy: each row is matched with its own account's.
-        let copied = refused("wallet,chain,amount,account\n\(Wallets.c),1,16,team-a\n\(Wallets.c),1,16,team-b\n", name: "grow (1).csv")
-        #expect(copied?.errors.map(\.line) == [2, 3], "\(String(describing: copied))")
-        #expect(copied?.errors.last?.description.contains("the same purchase as line 3 of batch grow (topups.csv), made at ") == true,
-                "\(String(describing: copied))")
+        #expect(try bench.engine(grown, account: "team-b").prepare(ledger: bench.ledger).toSend.map(\.row.account) == ["team-b"])
+        #expect(try await bench.run(grown, client: FakeChargeCreator(), account: "team-b").created == 1)
+        // Its copy: each account's run matches its row with its own account's purchase.
+        let copy = try bench.plan("wallet,chain,amount,account\n\(Wallets.c),1,16,team-a\n\(Wallets.c),1,16,team-b\n", name: "grow (1).csv")
+        for (account, line) in [("team-a", 2), ("team-b", 3)] {
+            let copied = #expect(throws: InputErrors.self) { try bench.engine(copy, account: account).prepare(ledger: bench.ledger) }
+            #expect(copied?.errors.map(\.line) == [line], "\(String(describing: copied))")
+            #expect(copied?.errors.first?.description.contains("the same purchase as line \(line) of batch grow (topups.csv), made at ") == true,
+                    "\(String(describing: copied))")
+        }
         // One bought, three planned: the first is a repeat, the others are new.
         let one = try bench.plan("wallet,chain,amount\n\(Wallets.d),137,1\n", name: "one.csv")
         #expect(try await bench.run(one, client: FakeChargeCreator()).created == 1)
@@ -343,9 +345,12 @@ struct TopUpEngineTests {
         // Each earlier top-up is one row's repeat: two rows of two accounts beside one top-up
         // without a reference (and one with, which their references tell apart) are one repeat.
         let mx = try bench.plan("wallet,chain,amount,reference,account\n\(Wallets.a),1,5,P,x\n\(Wallets.a),1,5,,y\n", name: "MX.csv")
-        #expect(try await bench.run(mx, client: FakeChargeCreator()).created == 2)
-        let crossed = refused("wallet,chain,amount,reference,account\n\(Wallets.a),1,5,Q,y\n\(Wallets.a),1,5,R,x\n", name: "MY.csv")
+        #expect(try await bench.run(mx, client: FakeChargeCreator(), account: "x").created == 1)
+        #expect(try await bench.run(mx, client: FakeChargeCreator(), account: "y").created == 1)
+        let my = try bench.plan("wallet,chain,amount,reference,account\n\(Wallets.a),1,5,Q,y\n\(Wallets.a),1,5,R,x\n", name: "MY.csv")
+        let crossed = #expect(throws: InputErrors.self) { try bench.engine(my, account: "y").prepare(ledger: bench.ledger) }
         #expect(crossed?.errors.map(\.line) == [2], "\(String(describing: crossed))")
+        #expect(try bench.engine(my, account: "x").prepare(ledger: bench.ledger).toSend.map(\.row.line) == [3])
     }
 
     @Test func sendsTheChecksummedWalletAndChain() async throws {
@@ -512,6 +517,37 @@ struct TopUpEngineTests {
     }
 
     /// A request a crashed run left `requesting` is marked unknown by the next run and not
+    /// A plan row of another account than the run's is left for that account's own top-up:
+    /// this run's key bought it on this account's OpenRouter account and booked it for the
+    /// other, whose books then asked for it again (probe 200). Its own account's run sends it.
+    @Test func aRowOfAnotherAccountIsLeftForItsOwnTopUp() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan("""
+            wallet,chain_id,amount,reference,account
+            \(Wallets.a),8453,40,MIX-1,acct
+            \(Wallets.b),8453,41,MIX-2,ops
+            \(Wallets.c),137,42,MIX-3,ops
+
+            """)
+        let preview = try bench.engine(plan).prepare(ledger: bench.ledger)
+        #expect(preview.items.map(\.action) == [.send, .otherAccount, .otherAccount])
+        #expect(preview.toSend.count == 1 && preview.sendTotal == Micros(raw: 40_000_000) && preview.otherAccounts == ["ops": 2])
+        #expect(preview.totalsText().contains("2 rows of other accounts (ops: 2) left for their own top-ups: this run's key buys "
+            + "credits for its account alone; run topup with --account NAME and that account's key"), "\(preview.totalsText())")
+        let fake = FakeChargeCreator()
+        let first = try await bench.run(plan, client: fake)
+        #expect(fake.calls.map(\.amount) == [Micros(raw: 40_000_000)])
+        #expect(first.created == 1 && first.skippedOtherAccounts == ["ops": 2] && first.exitStatus == .ok, "\(first.text)")
+        #expect(first.json.text.contains(#""other_accounts":{"ops":2}"#), "\(first.json.text)")
+        #expect(try bench.states() == ["MIX-1": "created"])
+        // The other account's run sends its two rows, and leaves the first as done.
+        let ops = TopUpEngine(options: .init(planPath: plan, displayName: "topups.csv", account: "ops"))
+        let second = try await ops.execute(try ops.prepare(ledger: bench.ledger), ledger: bench.ledger, client: fake, stop: StopFlag(),
+                                           now: { Timestamp.now() })
+        #expect(second.created == 2 && second.skippedDone == 1 && second.skippedOtherAccounts.isEmpty, "\(second.text)")
+        #expect(try bench.states() == ["MIX-1": "created", "MIX-2": "created", "MIX-3": "created"])
+    }
+
     /// sent again by it, even with --retry-unknown: nobody has checked its outcome yet, and
     /// its run may be alive, its lock lost (probe 70: a second top-up --retry-unknown sent a
     /// row the first had in flight again). A later --retry-unknown run sends it.

@@ -63,15 +63,15 @@ struct TopUpBench {
     func plan(_ text: String, name: String = "topups.csv") throws -> String { try dir.write(name, text) }
 
     func engine(_ path: String, retryUnknown: Bool = false, concurrency: Int = 4, maxTotal: Micros? = nil,
-                batch: String? = nil) -> TopUpEngine {
-        TopUpEngine(options: .init(planPath: path, displayName: "topups.csv", batch: batch, account: "acct",
+                batch: String? = nil, account: String = "acct") -> TopUpEngine {
+        TopUpEngine(options: .init(planPath: path, displayName: "topups.csv", batch: batch, account: account,
                                    maxTotal: maxTotal, concurrency: concurrency, retryUnknown: retryUnknown))
     }
 
     /// prepare + execute.
     func run(_ path: String, client: any ChargeCreating, retryUnknown: Bool = false, concurrency: Int = 4,
-             stop: StopFlag = StopFlag(), batch: String? = nil) async throws -> TopUpSummary {
-        let engine = engine(path, retryUnknown: retryUnknown, concurrency: concurrency, batch: batch)
+             stop: StopFlag = StopFlag(), batch: String? = nil, account: String = "acct") async throws -> TopUpSummary {
+        let engine = engine(path, retryUnknown: retryUnknown, concurrency: concurrency, batch: batch, account: account)
         let preview = try engine.prepare(ledger: ledger)
         return try await engine.execute(preview, ledger: ledger, client: client, stop: stop,
                                         now: { Timestamp.now() })

@@ -323,6 +323,13 @@ public struct TopUpEngine: Sendable {
         return what + isIt + "; if \(row.reference == nil ? "these are new purchases" : "it is a new purchase"), run with --allow-repeat"
     }
 
+    /// `.send` for a row of this run's account; a row of another is left for a top-up of
+    /// that account, whose key buys its credits (this run's key would buy them on this
+    /// account's OpenRouter account, and book them for the other).
+    private func sendOrLeave(_ row: PlanRow) -> TopUpItem.Action {
+        row.account == options.account ? .send : .otherAccount
+    }
+
     /// What this run does with a row the ledger holds as `stored`.
     private func action(for stored: StoredTopUp) -> TopUpItem.Action {
         switch stored.state {
@@ -398,6 +405,8 @@ public struct TopUpEngine: Sendable {
             if !options.allowRepeat {
                 // Only rows this run sends: a blocked or unknown row matched with an earlier
                 // purchase would leave a row to send that makes it unmatched.
+                // Other accounts' rows too: each purchase is one row's repeat, matched with its own
+                // account's row first; a repeat is said of this account's rows alone (below).
                 let toSend = keyed.indices.filter { stored[$0].map { action(for: $0) == .send } ?? true }
                 (repeats, clockDecides) = try Self.repeatedPurchases(
                     keyed, candidates: toSend, inLedger: Set(keyed.indices.filter { stored[$0] != nil }),
@@ -437,11 +446,11 @@ public struct TopUpEngine: Sendable {
                                 + "another account's own top-up, give it a reference of its own")
                     continue
                 }
-                if let made = repeats[index] {
+                if let made = repeats[index], row.account == options.account {
                     errors.add(line: row.line, column: row.reference == nil ? "wallet" : "reference", repeated(row, of: made, batch: batch))
                     continue
                 }
-                items.append(TopUpItem(key: entry.key, row: row, previousState: nil, action: .send))
+                items.append(TopUpItem(key: entry.key, row: row, previousState: nil, action: sendOrLeave(row)))
                 continue
             }
             if stored.account != row.account || stored.wallet != row.wallet.checksummed
@@ -455,11 +464,11 @@ public struct TopUpEngine: Sendable {
                 continue
             }
             let action = action(for: stored)
-            if action == .send, let made = repeats[index] {
+            if action == .send, row.account == options.account, let made = repeats[index] {
                 errors.add(line: row.line, column: row.reference == nil ? "wallet" : "reference", repeated(row, of: made, batch: batch))
                 continue
             }
-            items.append(TopUpItem(key: entry.key, row: row, previousState: stored.state, action: action))
+            items.append(TopUpItem(key: entry.key, row: row, previousState: stored.state, action: action == .send ? sendOrLeave(row) : action))
         }
         try errors.throwIfAny()
         var preview = TopUpPreview(batch: batch, planFile: planFile, items: items, retryUnknown: options.retryUnknown)
@@ -510,6 +519,7 @@ public struct TopUpEngine: Sendable {
         summary.skippedBlocked = preview.count(.blocked)
         summary.skippedUnknown = preview.count(.unknown)
         summary.skippedRejected = preview.count(.rejected)
+        summary.skippedOtherAccounts = preview.otherAccounts
         let toSend = preview.toSend
         let account = options.account
         let leftRequesting = try ledger.read { try $0.topUps(state: "requesting") }
@@ -793,7 +803,8 @@ public struct TopUpEngine: Sendable {
         summary.states = [:]
         summary.stateTotals = [:]
         summary.attention = []
-        for (item, row) in zip(preview.items, stored) {
+        // A row of another account is that account's top-up's to report.
+        for (item, row) in zip(preview.items, stored) where item.action != .otherAccount {
             // A row provably not sent (stored as refused: nothing was created) is sent by the
             // next run on its own: `planned`, as the reports call it, and it needs no person.
             let notSent = Self.wasNotSent(state: row?.state ?? "new", httpStatus: row?.httpStatus)

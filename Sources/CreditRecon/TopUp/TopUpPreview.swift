@@ -29,6 +29,23 @@ public struct TopUpPreview: Sendable {
     public var sendTotal: Micros { toSend.reduce(.zero) { $0 + $1.row.amount } }
 
     /// Sum and count of rows to send, per chain id.
+    /// The rows to send of other accounts than the run's, left for their own top-ups, by
+    /// account.
+    public var otherAccounts: [String: Int] {
+        Dictionary(grouping: items.filter { $0.action == .otherAccount }, by: \.row.account).mapValues(\.count)
+    }
+
+    /// `N rows of other accounts (ops: 2), left for …`, when the plan holds any; else `nil`.
+    public static func otherAccountsText(_ others: [String: Int]) -> String? {
+        guard !others.isEmpty else { return nil }
+        let rows = others.values.reduce(0, +)
+        let each = others.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            .map { "\(TerminalText.printable($0)): \(others[$0] ?? 0)" }.joined(separator: ", ")
+        return "\(rows) row\(rows == 1 ? "" : "s") of other accounts (\(each)) left for their own top-ups: this run's key buys "
+            + "credits for its account alone; run topup with --account NAME and that account's key (OPENROUTER_BEARER or "
+            + "--bearer-file) for each"
+    }
+
     public var sendTotalsByChain: [(chain: Int64, rows: Int, total: Micros)] {
         var totals: [Int64: (Int, Micros)] = [:]
         for item in toSend {
@@ -51,6 +68,7 @@ public struct TopUpPreview: Sendable {
             case .blocked: action = "blocked"
             case .unknown: action = "unknown"
             case .rejected: action = "rejected"
+            case .otherAccount: action = "account"
             }
             // A row a person must settle by `import charges`, without a reference of its own,
             // is named by its key there, as `topup` named it (`status` points here for it).
@@ -81,6 +99,7 @@ public struct TopUpPreview: Sendable {
                 + "\(unknown) with an unknown outcome (see `topup \(ShellWord.plan(planFile)) --retry-unknown`), \(rejected) rejected by the API "
                 + "(fix the row under a new reference)")
         }
+        if let others = Self.otherAccountsText(otherAccounts) { lines.append(others) }
         return lines.joined(separator: "\n")
     }
 

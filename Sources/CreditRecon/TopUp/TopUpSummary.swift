@@ -33,6 +33,8 @@ public struct TopUpSummary: Sendable, Equatable {
     public var skippedBlocked = 0
     public var skippedUnknown = 0
     public var skippedRejected = 0
+    /// Rows of other accounts than the run's, left for their own top-ups, by account.
+    public var skippedOtherAccounts: [String: Int] = [:]
     /// Rows to send that were not started because the run stopped.
     public var notStarted = 0
     /// Sum of the charges this run created.
@@ -79,6 +81,7 @@ public struct TopUpSummary: Sendable, Equatable {
             "skipped": .object([
                 "done": .int(Int64(skippedDone)), "blocked": .int(Int64(skippedBlocked)), "unknown": .int(Int64(skippedUnknown)),
                 "rejected": .int(Int64(skippedRejected)),
+                "other_accounts": .object(skippedOtherAccounts.mapValues { .int(Int64($0)) }),
             ]),
             // Every state, 0 too, as `skipped` and `this_run` give theirs: a script reading
             // `states["unknown"]` failed in the clean case (probe 197).
@@ -115,6 +118,7 @@ public struct TopUpSummary: Sendable, Equatable {
             + "\(notSent) not sent, \(blocked) blocked, \(unknown) unknown; skipped \(skippedDone) done, "
             + "\(skippedBlocked) blocked, \(skippedUnknown) unknown, \(skippedRejected) rejected"]
         if let recoveredText { lines.append(recoveredText) }
+        if let others = TopUpPreview.otherAccountsText(skippedOtherAccounts) { lines.append(others) }
         if notStarted > 0 { lines.append("\(notStarted) row\(notStarted == 1 ? "" : "s") not started") }
         if let stopReason { lines.append(stopReason.description) }
         // Rows that failed the same way share one message (a 410 hits every row).

@@ -77,7 +77,8 @@ extension CreditReconCommand.Plan {
                             let send = preview.toSend.count
                             print("against the ledger \(context.ledgerName): \(send) row\(send == 1 ? "" : "s") to send "
                                 + "(\(preview.sendTotal.centsText) USD), \(preview.count(.done)) already done, \(preview.count(.blocked)) blocked, "
-                                + "\(preview.count(.unknown)) unknown, \(preview.count(.rejected)) rejected")
+                                + "\(preview.count(.unknown)) unknown, \(preview.count(.rejected)) rejected"
+                                + (preview.otherAccounts.isEmpty ? "" : "; " + (TopUpPreview.otherAccountsText(preview.otherAccounts) ?? "")))
                         } else {
                             print("no ledger at \(context.ledgerName): the file alone was checked")
                         }
@@ -119,6 +120,7 @@ extension CreditReconCommand.Plan {
                         "to_send": .int(Int64(preview.toSend.count)), "to_send_total": .string(preview.sendTotal.decimalText),
                         "done": .int(Int64(preview.count(.done))), "blocked": .int(Int64(preview.count(.blocked))),
                         "unknown": .int(Int64(preview.count(.unknown))), "rejected": .int(Int64(preview.count(.rejected))),
+                        "other_accounts": .object(preview.otherAccounts.mapValues { .int(Int64($0)) }),
                     ])
                 } ?? .null,
             ])
