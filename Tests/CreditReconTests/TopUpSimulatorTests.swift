@@ -178,6 +178,17 @@ struct TopUpSimulatorTests {
                 "1 request left unanswered by an earlier run marked unknown, not sent again by this run: check the dashboard, "
                     + "then `import charges` it or run `topup \(ShellWord.plan(plan)) --retry-unknown`",
             ], "\(said.lines.withLock { $0 })")
+            // Run again, the row now unknown from an earlier run: said too, where the log had no
+            // word of why the run exited 1 (probe 201).
+            said.warnings.withLock { $0 = [] }
+            guard case .finished(let again) = try await stage.run(isTerminal: false, showProgress: false) else {
+                Issue.record("declined"); return
+            }
+            #expect(again.exitStatus == .attention && again.recovered == 0, "\(again)")
+            #expect(said.warnings.withLock { $0 } == [
+                "1 row an earlier run left for a person (1 unknown), not sent by this run: `topup \(ShellWord.plan(plan)) --dry-run` "
+                    + "lists them, and `status` says what each needs",
+            ], "\(said.lines.withLock { $0 })")
             let charges = await server.state().charges.count
             #expect(charges == 0)
         }

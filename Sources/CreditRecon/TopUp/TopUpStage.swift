@@ -145,6 +145,9 @@ public struct TopUpStage: Sendable {
         await realClient?.shutdown()
         // Rows no request of this run touched, which a log kept at warning had no word of (probe 175).
         if !showProgress, logsRecovered, let recovered = summary.recoveredText { logger.warning("\(recovered)") }
+        // So were the rows earlier runs left for a person, which this run skipped: a re-run
+        // exited 1 with nothing in its log (probe 201).
+        if !showProgress, logsRecovered, let skipped = summary.skippedNeedingAPersonText { logger.warning("\(skipped)") }
         return .finished(summary)
     }
 

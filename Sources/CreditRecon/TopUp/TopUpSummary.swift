@@ -112,6 +112,19 @@ public struct TopUpSummary: Sendable, Equatable {
             + "or run `topup \(ShellWord.plan(planFile)) --retry-unknown`"
     }
 
+    /// The rows earlier runs left for a person (blocked, unknown, rejected for the row),
+    /// which this run skipped, in one sentence; `nil` when there are none. Those an earlier
+    /// run left unanswered are `recoveredText`'s.
+    public var skippedNeedingAPersonText: String? {
+        let unknownBefore = max(0, skippedUnknown - recovered)
+        let counts = [(skippedUnknown == 0 ? 0 : unknownBefore, "unknown"), (skippedBlocked, "blocked"), (skippedRejected, "rejected")]
+            .filter { $0.0 > 0 }
+        guard !counts.isEmpty else { return nil }
+        let total = counts.reduce(0) { $0 + $1.0 }
+        return "\(total) row\(total == 1 ? "" : "s") an earlier run left for a person (" + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+            + "), not sent by this run: `topup \(ShellWord.plan(planFile)) --dry-run` lists them, and `status` says what each needs"
+    }
+
     /// Lines for people.
     public var text: String {
         var lines = ["batch \(batch): \(created) created (\(createdTotal.centsText) USD), \(rejected) rejected, "
