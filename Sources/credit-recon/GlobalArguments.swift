@@ -290,7 +290,28 @@ enum GlobalArguments {
                 index += 1
             }
         }
-        return kept.first == "help" ? kept : nil
+        // `--help report` as `help report` (it showed the top help): a flag before the words.
+        if ["--help", "-h"].contains(kept.first), kept.count > 1,
+           CreditReconCommand.configuration.subcommands.contains(where: { $0.configuration.commandName == kept[1] }) {
+            kept[0] = "help"
+        }
+        guard kept.first == "help" else { return nil }
+        // Help takes command words only: an option after them (`help status --out`) or `help`
+        // again was read as the command `help`, which is none (probe 198). A word that is no
+        // command is kept, for `unknownHelpTopic` to name.
+        var words = ["help"]
+        var command: any ParsableCommand.Type = CreditReconCommand.self
+        for word in kept.dropFirst() {
+            if word.hasPrefix("-") { break }
+            if word == "help", words.count == 1 { continue }
+            guard let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == word }) else {
+                words.append(word)
+                break
+            }
+            words.append(word)
+            command = sub
+        }
+        return words
     }
 
     /// What to say of `help WORDS…`, or of `WORDS… --help`, whose words are not a command, or

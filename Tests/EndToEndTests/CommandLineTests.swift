@@ -982,12 +982,14 @@ struct CommandLineTests {
             #expect((object?["error"] as? String)?.contains("Missing value for '\(option)") == true
                 && object?["exit_code"] as? Int == 64, "\(arguments): \(result.stdout)")
         }
-        // `help` of no command, or with an unknown option, under --json (`help` drops it).
-        for arguments in [["--json", "help", "nosuch"], ["--json", "help", "status", "--bogus"]] {
-            let result = try Executable.creditRecon(arguments)
-            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-            #expect(result.status == 64 && object?["exit_code"] as? Int == 64, "\(arguments): \(result.stdout)")
-        }
+        // `help` of no command under --json (`help` drops it).
+        let nosuch = try Executable.creditRecon(["--json", "help", "nosuch"])
+        let object = try JSONSerialization.jsonObject(with: Data(nosuch.stdout.utf8)) as? [String: Any]
+        #expect(nosuch.status == 64 && object?["exit_code"] as? Int == 64, "\(nosuch.stdout)")
+        // Help takes command words only: an option after them is dropped, and the command's
+        // help shown (it was "\"help\" is not a command" for any option of the command's own).
+        let bogus = try Executable.creditRecon(["--json", "help", "status", "--bogus"])
+        #expect(bogus.status == 0 && bogus.stdout.contains("OVERVIEW: Balance, burn rate"), "\(bogus.stderr)")
     }
 
     /// A ledger that holds no books yet (an import of a file without rows made it) has
@@ -1028,11 +1030,16 @@ struct CommandLineTests {
         #expect(typo.status == 64 && typo.stderr.contains("\"snapshot\" is not a command of `import`"), "\(typo.stderr)")
         let known = try Executable.creditRecon(["help", "import", "snapshots"])
         #expect(known.status == 0 && known.stdout.contains("OVERVIEW: Backfills snapshot history"), "\(known.stdout)")
+        let again = try Executable.creditRecon(["help", "help"])
+        #expect(again.status == 0 && again.stdout.contains("OVERVIEW: Keeps the books for OpenRouter credits"), "\(again.stderr)")
         // Global options around `help` do not change what it shows (they were read as
         // command words: "\"help\" is not a command", 64).
         for arguments in [
             ["--ledger", "b.sqlite", "help", "status"], ["--json", "help", "status"], ["help", "status", "--json"],
             ["help", "--ledger=b.sqlite", "status"],
+            // A command's own option after it, `help` again, the flag first: "\"help\" is not a
+            // command" (64), or the top help (probe 198).
+            ["help", "status", "--min-runway-days"], ["help", "status", "--out", "r"], ["--help", "status"], ["-h", "status"],
         ] {
             let result = try Executable.creditRecon(arguments)
             #expect(result.status == 0 && result.stdout.contains("OVERVIEW: Balance, burn rate"), "\(arguments): \(result.stderr)")
