@@ -165,8 +165,9 @@ enum GlobalArguments {
         return "\(said); \(path.isEmpty ? "the commands are" : "its commands are") \(names.joined(separator: ", ")) (see \(scope) --help)"
     }
 
-    /// The name in `names` one or two edits from `word` (a letter added, dropped, changed, or
-    /// two swapped), the nearest first; `nil` when none is.
+    /// The names in `names` nearest `word`, one or two edits from it (a letter added,
+    /// dropped, changed, or two swapped), as `report` or `record or report` when two are as
+    /// near (`recort`: the one named alone was the command that writes); `nil` when none is.
     static func nearest(_ word: String, in names: [String]) -> String? {
         let typed = Array(word.lowercased())
         func distance(_ name: String) -> Int {
@@ -184,7 +185,9 @@ enum GlobalArguments {
         }
         // Two edits in a word of five letters or more, one in a shorter: `r5` is no `run`.
         let allowed = typed.count >= 5 ? 2 : 1
-        return names.map { ($0, distance($0)) }.filter { $0.1 <= allowed }.min { $0.1 < $1.1 }?.0
+        let near = names.map { ($0, distance($0)) }.filter { $0.1 <= allowed }
+        guard let best = near.map(\.1).min() else { return nil }
+        return near.filter { $0.1 == best }.map(\.0).joined(separator: " or ")
     }
 
     /// What to say of an option after a command that is no option of that command but is

@@ -22,6 +22,8 @@ struct CommandLineTests {
         // A typo is given the nearest command; a global option missing its value, the word it
         // took (probe 194: "no command given", and no suggestion).
         (["reprot"], "credit-recon: \"reprot\" is not a command (did you mean report?); the commands are"),
+        // As near two, both: the one named alone was `record`, which writes (probe 198).
+        (["recort"], "credit-recon: \"recort\" is not a command (did you mean record or report?); the commands are"),
         (["--ledger", "status"], "credit-recon: no command given (`status` was taken as the value of --ledger, which needs one "
             + "before the command: credit-recon --ledger VALUE status)"),
     ])
