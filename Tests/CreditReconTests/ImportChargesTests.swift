@@ -302,9 +302,10 @@ struct ImportChargesTests {
         }
         #expect(refused?.errors.map(\.description) == [
             "charges.csv:3: charge_id: \"WEB-1B77E9A4\" differs only in letter case from charge web-1b77e9a4, which the ledger "
-                + "holds for account \"acct\" created at the same instant (2026-11-03T10:00:00.000Z): a charge id is matched byte "
-                + "for byte, so the row would record that charge a second time; write its id as web-1b77e9a4 (the row then adds "
-                + "only what the ledger lacks: its status, paid_at)",
+                + "holds for account \"acct\" created at the same instant (2026-11-03T10:00:00.000Z), recorded before or from an "
+                + "earlier line of this file: a charge id is matched byte for byte, so the row would record that charge a second "
+                + "time; write its id as web-1b77e9a4 (the row then adds a status or paid_at the ledger lacks, if it gives one, "
+                + "and nothing else)",
         ], "\(String(describing: refused))")
         #expect(try bench.ledger.headHash() == head)
         let other = try importer("\(Self.header)\nWEB-1B77E9A4,500,,,2026-11-03T10:00:01Z,,,,,\n").run(ledger: bench.ledger, now: now)

@@ -797,9 +797,10 @@ public struct ChargeImport: BatchImport {
             }) {
                 errors.add(line: row.line, column: "charge_id",
                            "\"\(TerminalText.printable(id))\" differs only in letter case from charge \(same.chargeID), which the ledger "
-                            + "holds for account \"\(same.account)\" created at the same instant (\(same.createdAt)): a charge id is "
-                            + "matched byte for byte, so the row would record that charge a second time; write its id as "
-                            + "\(same.chargeID) (the row then adds only what the ledger lacks: its status, paid_at)")
+                            + "holds for account \"\(same.account)\" created at the same instant (\(same.createdAt)), recorded before or "
+                            + "from an earlier line of this file: a charge id is matched byte for byte, so the row would record that "
+                            + "charge a second time; write its id as \(same.chargeID) (the row then adds a status or paid_at the ledger "
+                            + "lacks, if it gives one, and nothing else)")
                 continue
             }
             let instant = row.charge.createdAt.millisecondsSinceEpoch
