@@ -540,12 +540,23 @@ struct TopUpEngineTests {
         #expect(first.created == 1 && first.skippedOtherAccounts == ["ops": 2] && first.exitStatus == .ok, "\(first.text)")
         #expect(first.json.text.contains(#""other_accounts":{"ops":2}"#), "\(first.json.text)")
         #expect(try bench.states() == ["MIX-1": "created"])
-        // The other account's run sends its two rows, and leaves the first as done.
+        // The other account's run sends its two rows, and counts the first, done, as the
+        // other account's: not as its own (probe 202: another account's unknown row made this
+        // account's run exit 1).
         let ops = TopUpEngine(options: .init(planPath: plan, displayName: "topups.csv", account: "ops"))
         let second = try await ops.execute(try ops.prepare(ledger: bench.ledger), ledger: bench.ledger, client: fake, stop: StopFlag(),
                                            now: { Timestamp.now() })
-        #expect(second.created == 2 && second.skippedDone == 1 && second.skippedOtherAccounts.isEmpty, "\(second.text)")
-        #expect(try bench.states() == ["MIX-1": "created", "MIX-2": "created", "MIX-3": "created"])
+        #expect(second.created == 2 && second.skippedDone == 0 && second.skippedOtherAccounts == ["acct": 1], "\(second.text)")
+        #expect(second.states == ["created": 2], "\(second.states)")
+        // An unknown row of the first account needs no person of the other's run.
+        let lost = try bench.plan("wallet,chain_id,amount,reference,account\n\(Wallets.d),1,43,MIX-4,acct\n", name: "lost.csv")
+        let dropped = FakeChargeCreator { _, _ in .unknown(status: nil, message: "dropped", rawBody: nil) }
+        #expect(try await bench.run(lost, client: dropped).unknown == 1)
+        let opsLost = TopUpEngine(options: .init(planPath: lost, displayName: "topups.csv", account: "ops"))
+        let third = try await opsLost.execute(try opsLost.prepare(ledger: bench.ledger), ledger: bench.ledger, client: fake,
+                                              stop: StopFlag(), now: { Timestamp.now() })
+        #expect(third.exitStatus == .ok && third.skippedUnknown == 0 && third.skippedOtherAccounts == ["acct": 1], "\(third.text)")
+        #expect(try bench.states() == ["MIX-1": "created", "MIX-2": "created", "MIX-3": "created", "MIX-4": "unknown"])
     }
 
     /// sent again by it, even with --retry-unknown: nobody has checked its outcome yet, and

@@ -323,8 +323,8 @@ public struct TopUpEngine: Sendable {
         return what + isIt + "; if \(row.reference == nil ? "these are new purchases" : "it is a new purchase"), run with --allow-repeat"
     }
 
-    /// `.send` for a row of this run's account; a row of another is left for a top-up of
-    /// that account, whose key buys its credits (this run's key would buy them on this
+    /// `.send` for a new row of this run's account; a row of another is left for a top-up
+    /// of that account, whose key buys its credits (this run's key would buy them on this
     /// account's OpenRouter account, and book them for the other).
     private func sendOrLeave(_ row: PlanRow) -> TopUpItem.Action {
         row.account == options.account ? .send : .otherAccount
@@ -468,7 +468,11 @@ public struct TopUpEngine: Sendable {
                 errors.add(line: row.line, column: row.reference == nil ? "wallet" : "reference", repeated(row, of: made, batch: batch))
                 continue
             }
-            items.append(TopUpItem(key: entry.key, row: row, previousState: stored.state, action: action == .send ? sendOrLeave(row) : action))
+            // Another account's row, whatever it stands at, is its account's top-up's to count
+            // and to settle: counted here as done or unknown, it made this account's run exit 1
+            // for a row it cannot act on (probe 202).
+            items.append(TopUpItem(key: entry.key, row: row, previousState: stored.state,
+                                   action: row.account == options.account ? action : .otherAccount))
         }
         try errors.throwIfAny()
         var preview = TopUpPreview(batch: batch, planFile: planFile, items: items, retryUnknown: options.retryUnknown)

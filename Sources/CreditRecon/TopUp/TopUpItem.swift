@@ -17,9 +17,10 @@ public struct TopUpItem: Sendable, Equatable {
         /// Refused by the API for the row itself earlier (a 4xx other than 401, 403, 404 and
         /// 429): not sent again; the row needs fixing, under a new reference.
         case rejected
-        /// To send, but of another account than the run's (`--account`), whose key would buy
-        /// it on this account's OpenRouter account and book it for the other (probe 200):
-        /// left for a top-up of that account, with its key.
+        /// Of another account than the run's (`--account`), whatever it stands at: this run's
+        /// key would buy it on this account's OpenRouter account and book it for the other
+        /// (probe 200), and its state is that account's to settle. Left for a top-up of that
+        /// account, with its key.
         case otherAccount = "other_account"
     }
 

@@ -74,8 +74,10 @@ public struct TopUpPreview: Sendable {
             // is named by its key there, as `topup` named it (`status` points here for it).
             let needsKey = item.row.reference == nil && (item.action == .blocked || item.action == .unknown)
             // The screen a person approves charges from: the file's text cannot drive the terminal.
+            // A row of another account names it: the action column says only `account`.
+            let owner = item.action == .otherAccount ? "for account \(item.row.account)" : nil
             let label = TerminalText.printable(
-                [needsKey ? "key \(item.key)" : item.row.reference, item.row.memo].compactMap { $0 }.joined(separator: " / "))
+                [owner, needsKey ? "key \(item.key)" : item.row.reference, item.row.memo].compactMap { $0 }.joined(separator: " / "))
             lines.append(
                 "\(pad(String(item.row.line), 6))\(pad(action, 9))\(pad(item.row.chain.name, 10))"
                     + "\(pad(item.row.amount.centsText, 14, right: true))  \(item.row.wallet.checksummed)  \(label)")

@@ -108,6 +108,7 @@ extension CreditReconCommand {
                 "rows": .array(preview.items.map { item in
                     .object(["line": .int(Int64(item.row.line)), "key": .string(item.key),
                              "reference": item.row.reference.map(JSONOutput.string) ?? .null,
+                             "account": .string(item.row.account),
                              "action": .string(item.action.rawValue), "previous_state": item.previousState.map(JSONOutput.string) ?? .null,
                              "amount": .string(item.row.amount.decimalText), "chain_id": .int(item.row.chain.rawValue),
                              "wallet": .string(item.row.wallet.checksummed)])
