@@ -86,13 +86,7 @@ final class AppendSession {
     /// entries' last (probe 161: searched from there, nothing was found, and the rows were
     /// bought again).
     static func witnessProblem(_ witnesses: [WitnessedHead], in transaction: any StoreTransaction) throws -> String? {
-        var lacked: WitnessedHead?
-        var found: String?
-        for witnessed in witnesses where lacked == nil {
-            let hash = try transaction.entryHash(seq: witnessed.seq)
-            if hash != witnessed.hash { (lacked, found) = (witnessed, hash) }
-        }
-        guard let witnessed = lacked else { return nil }
+        guard let (witnessed, found) = try lackedWitness(witnesses, in: transaction) else { return nil }
         // Its time read from the entries, which may be damaged too: then said without it.
         let newest = Result { try transaction.newestEntryTime() }
         let since = switch newest {
@@ -102,17 +96,41 @@ final class AppendSession {
         }
         // An entry of that number with another hash: not cut, written again (probe 196: an
         // edited entry, the chain's hashes computed again, read as a ledger cut or swapped).
-        let cause = found.map { hash in
-            "its entry \(witnessed.seq) has hash \(hash.prefix(16))…: the journal was written again from that entry or before "
-                + "(entries changed and the chain's hashes computed again), or another ledger at least as long was put in "
-                + "its place, and what it holds from there on is not what this host wrote"
-        } ?? "entries were cut from its end, or an older copy of it (a backup) or another ledger was put in its place"
+        let said = "it does not hold the newest entry this host wrote to it, entry \(witnessed.seq) with hash "
+            + "\(witnessed.hash.prefix(16))… at \(witnessed.at) (as \(witnessed.file) says): "
+        if let hash = found {
+            // What this host wrote and lost may be older than this journal's newest entry, so
+            // no time is given to record the charges after (probe 205: its newest time skipped
+            // the lost entries' charges).
+            return said + "its entry \(witnessed.seq) has hash \(hash.prefix(16))…: the journal was written again from that entry "
+                + "or before (entries changed and the chain's hashes computed again), or another ledger at least as long was "
+                + "put in its place, and what it holds from there on is not what this host wrote, so a write now could buy "
+                + "again what this host's entries had bought. Find the ledger that holds that entry (`credit-recon verify "
+                + "--holds \(witnessed.hash)` on each copy and backup); only if this one was put here on purpose, remove "
+                + "\(witnessed.file) and, before any top-up, record with their plan references (`credit-recon import charges`, "
+                + "from the Coinbase dashboard) the charges made since this ledger and this host's parted: `verify --holds` "
+                + "of an older head a report printed says which entry they still share"
+        }
+        let cause = "entries were cut from its end, or an older copy of it (a backup) or another ledger was put in its place"
         return "it does not hold the newest entry this host wrote to it, entry \(witnessed.seq) with hash "
             + "\(witnessed.hash.prefix(16))… at \(witnessed.at) (as \(witnessed.file) says): \(cause), and a write now could buy "
             + "again what the missing entries had bought. If it was put there on purpose, remove \(witnessed.file), record the charges made "
             + "\(since), with their plan references (`credit-recon import charges`, from the Coinbase dashboard), before any "
             + "top-up (a plan row whose charge is recorded is then refused until it is taken out of the plan), and run the "
             + "command again; else find the ledger that holds that entry (`credit-recon verify --holds \(witnessed.hash)`)"
+    }
+
+    /// The first of `witnesses` whose entry the journal does not hold as written, with the
+    /// hash the journal holds under its number (`nil`: it has no entry of that number, cut
+    /// or shorter); `nil` when it holds them all.
+    static func lackedWitness(
+        _ witnesses: [WitnessedHead], in transaction: any StoreTransaction
+    ) throws -> (witnessed: WitnessedHead, found: String?)? {
+        for witnessed in witnesses {
+            let hash = try transaction.entryHash(seq: witnessed.seq)
+            if hash != witnessed.hash { return (witnessed, hash) }
+        }
+        return nil
     }
 
     /// Projection rows past the journal's head (`StoreTransaction.newestRowSeq`), or `nil`.

@@ -91,6 +91,8 @@ extension Ledger {
         let witnesses = store.witnessedHeads()
         let witnessed = missing.contains("journal") ? nil : try? store.read { try AppendSession.witnessProblem(witnesses, in: $0) }
         report.witnessedEntryMissing = witnessed != nil
+        report.witnessedEntryRewritten = witnessed != nil
+            && (try? store.read { try AppendSession.lackedWitness(witnesses, in: $0)?.found != nil }) == true
         report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped, unreadJournal: unreadJournal)
             + report.problems + check.guardProblems + (witnessed.map { [$0] } ?? [])
         report.rowsMayBeHidden = !check.rowSecurity.isEmpty

@@ -35,6 +35,9 @@ public struct VerifyReport: Sendable {
     /// The journal lacks the newest entry this host wrote to it (`HeadWitness`): entries
     /// were cut from its end, or another copy was put in its place, which no chain shows.
     public var witnessedEntryMissing = false
+    /// Of those, a journal holding another entry under that number: written again, or
+    /// another ledger at least as long in its place (not cut, nor a backup put back).
+    public var witnessedEntryRewritten = false
     /// Row-level security is on some of the ledger's tables (PostgreSQL): rows this role
     /// cannot see read as missing, so the other findings may be nothing but that.
     public var rowsMayBeHidden = false

@@ -110,7 +110,7 @@ extension CreditReconCommand {
                         print("  (verify stops listing broken entries at \(Ledger.verifyProblemLimit): there may be more; fix these and run it again)")
                     }
                     // A chain the witness says this host never wrote is not called sound (probe 196).
-                    print(report.witnessedEntryMissing && report.journalIsSound
+                    print(report.witnessedEntryRewritten && report.journalIsSound
                         ? "head of the chain as it stands \(report.headHash) after \(report.entries) entries (it chains, but it is not "
                             + "the journal this host wrote: see above)"
                         : "last sound head \(report.headHash) after \(report.entries) entries")
