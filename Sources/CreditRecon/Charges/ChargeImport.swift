@@ -790,7 +790,17 @@ public struct ChargeImport: BatchImport {
         var firstAt: [Int64: Int] = [:]
         firstAt.reserveCapacity(fresh.count)
         var alsoAt: [Int64: [Int]] = [:]
-        for (index, row) in fresh.enumerated() where !Self.isUUID(row.charge.chargeID) {
+        // By index, each row's fields read in place: a copy of every row cost its strings'
+        // retains on the import's write path.
+        for index in fresh.indices where !Self.isUUID(fresh[index].charge.chargeID) {
+            if byInstant.isEmpty {
+                let instant = fresh[index].charge.createdAt.millisecondsSinceEpoch
+                if firstAt[instant] == nil {
+                    firstAt[instant] = index
+                    continue
+                }
+            }
+            let row = fresh[index]
             let id = row.charge.chargeID
             if !byInstant.isEmpty, let same = byInstant[[row.account, row.charge.createdAt.iso8601]]?.first(where: {
                 $0.chargeID != id && $0.chargeID.lowercased() == id.lowercased()
