@@ -28,9 +28,8 @@ public struct TopUpPreview: Sendable {
     /// Sum of the rows this run would send.
     public var sendTotal: Micros { toSend.reduce(.zero) { $0 + $1.row.amount } }
 
-    /// Sum and count of rows to send, per chain id.
-    /// The rows to send of other accounts than the run's, left for their own top-ups, by
-    /// account.
+    /// The rows of other accounts than the run's, whatever they stand at, left for their own
+    /// top-ups, by account.
     public var otherAccounts: [String: Int] {
         Dictionary(grouping: items.filter { $0.action == .otherAccount }, by: \.row.account).mapValues(\.count)
     }
@@ -46,6 +45,7 @@ public struct TopUpPreview: Sendable {
             + "--bearer-file) for each"
     }
 
+    /// Sum and count of rows to send, per chain id.
     public var sendTotalsByChain: [(chain: Int64, rows: Int, total: Micros)] {
         var totals: [Int64: (Int, Micros)] = [:]
         for item in toSend {

@@ -117,7 +117,7 @@ public struct TopUpSummary: Sendable, Equatable {
     /// run left unanswered are `recoveredText`'s.
     public var skippedNeedingAPersonText: String? {
         let unknownBefore = max(0, skippedUnknown - recovered)
-        let counts = [(skippedUnknown == 0 ? 0 : unknownBefore, "unknown"), (skippedBlocked, "blocked"), (skippedRejected, "rejected")]
+        let counts = [(unknownBefore, "unknown"), (skippedBlocked, "blocked"), (skippedRejected, "rejected")]
             .filter { $0.0 > 0 }
         guard !counts.isEmpty else { return nil }
         let total = counts.reduce(0) { $0 + $1.0 }
