@@ -117,7 +117,10 @@ enum GlobalArguments {
                     + "--json, --now, …) may stand before it"
             }
             let name = first ?? ""
-            return "\(misplaced.option) is no option of credit-recon's own, nor of `\(name)`: see credit-recon \(name) --help"
+            // Which commands take it, as after the command (probe 198: said there alone).
+            let takers = Self.takers(of: misplaced.option, root: root)
+            return "\(misplaced.option) is no option of credit-recon's own, nor of `\(name)`"
+                + (takers.map { "; \($0) it" } ?? "") + ": see credit-recon \(name) --help"
         }
         // A command's name after global options that ArgumentParser refused (`--json=yes`):
         // its own words say what is wrong, not "is not a command".
@@ -204,11 +207,6 @@ enum GlobalArguments {
             index += 1
         }
         guard !path.isEmpty, command.configuration.subcommands.isEmpty else { return nil }
-        func leaves(_ group: any ParsableCommand.Type, _ words: [String]) -> [(name: String, type: any ParsableCommand.Type)] {
-            let subs = group.configuration.subcommands.filter { $0.configuration.commandName != "help" }
-            guard !subs.isEmpty else { return [(words.joined(separator: " "), group)] }
-            return subs.flatMap { leaves($0, words + [$0.configuration.commandName ?? ""]) }
-        }
         while index < arguments.count, arguments[index] != "--" {
             let word = arguments[index]
             guard word.hasPrefix("--"), word.count > 2 else {
@@ -220,14 +218,24 @@ enum GlobalArguments {
                 index += listed.contains(" <") && !word.contains("=") ? 2 : 1
                 continue
             }
-            let takers = leaves(root, []).filter { listing(of: name, in: $0.type) != nil }.map { "`\($0.name)`" }
-            guard !takers.isEmpty else { return nil }
-            let these = takers.count == 1 ? takers[0] + " takes"
-                : takers.dropLast().joined(separator: ", ") + " and " + (takers.last ?? "") + " take"
+            guard let these = takers(of: name, root: root) else { return nil }
             let scope = path.joined(separator: " ")
             return "\(name) is no option of `\(scope)`; \(these) it: see credit-recon \(scope) --help"
         }
         return nil
+    }
+
+    /// The commands under `root` whose help lists the option `name`, as `` `export` takes ``
+    /// or `` `report`, `run` and `export` take ``; `nil` when none does.
+    static func takers(of name: String, root: any ParsableCommand.Type) -> String? {
+        func leaves(_ group: any ParsableCommand.Type, _ words: [String]) -> [(name: String, type: any ParsableCommand.Type)] {
+            let subs = group.configuration.subcommands.filter { $0.configuration.commandName != "help" }
+            guard !subs.isEmpty else { return [(words.joined(separator: " "), group)] }
+            return subs.flatMap { leaves($0, words + [$0.configuration.commandName ?? ""]) }
+        }
+        let takers = leaves(root, []).filter { listing(of: name, in: $0.type) != nil }.map { "`\($0.name)`" }
+        guard let last = takers.last else { return nil }
+        return takers.count == 1 ? last + " takes" : takers.dropLast().joined(separator: ", ") + " and " + last + " take"
     }
 
     /// The first option before a command's name that is no global option (`--no-activity

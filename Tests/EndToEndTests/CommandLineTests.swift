@@ -78,15 +78,17 @@ struct CommandLineTests {
         (["--batch", "fetch", "topup", "p.csv", "--dry-run"], "--batch stands before the command (topup), and is no option of "
             + "credit-recon's own: a command's options go after it (credit-recon topup --batch …)"),
         (["--bogus", "status"], "--bogus is no option of credit-recon's own, nor of `status`: see credit-recon status --help"),
-        (["--dry-run", "plan", "check", "x.csv"], "--dry-run is no option of credit-recon's own, nor of `plan check`: see "
-            + "credit-recon plan check --help"),
+        // With the commands that take it, as after the command (probe 198).
+        (["--dry-run", "plan", "check", "x.csv"], "--dry-run is no option of credit-recon's own, nor of `plan check`; `topup` "
+            + "takes it: see credit-recon plan check --help"),
         (["import", "--max-total=5", "snapshots", "x.csv"], "--max-total is no option of credit-recon's own, nor of "
-            + "`import snapshots`: see credit-recon import snapshots --help"),
+            + "`import snapshots`; `topup` and `run` take it: see credit-recon import snapshots --help"),
         (["--json=yes", "status"], "--json takes no value: give --json alone"),
         (["--all-accounts=yes", "report"], "--all-accounts takes no value: give --all-accounts alone, after the command "
             + "(credit-recon report --all-accounts …)"),
         // Named in verify's description (`ledger copy --to`), not one of its options.
-        (["--to", "2026-01-01", "verify"], "--to is no option of credit-recon's own, nor of `verify`: see credit-recon verify --help"),
+        (["--to", "2026-01-01", "verify"], "--to is no option of credit-recon's own, nor of `verify`; `report`, `run`, `export` and "
+            + "`ledger copy` take it: see credit-recon verify --help"),
     ])
     func anOptionBeforeTheCommandIsSaidForTheCommandThatTakesIt(arguments: [String], words: String) throws {
         let scratch = try Scratch()
