@@ -86,19 +86,19 @@ final class AppendSession {
     /// entries' last (probe 161: searched from there, nothing was found, and the rows were
     /// bought again).
     static func witnessProblem(_ witnesses: [WitnessedHead], in transaction: any StoreTransaction) throws -> String? {
-        guard let (witnessed, found) = try lackedWitness(witnesses, in: transaction) else { return nil }
-        // Its time read from the entries, which may be damaged too: then said without it.
-        let newest = Result { try transaction.newestEntryTime() }
-        let since = switch newest {
-        case .success(let time?): "after \(time.iso8601), its own newest entry's time"
-        case .success(nil): "for every plan row, as it holds no entry"
-        case .failure: "after its own newest entry's time"
-        }
-        // An entry of that number with another hash: not cut, written again (probe 196: an
-        // edited entry, the chain's hashes computed again, read as a ledger cut or swapped).
+        try lackedWitness(witnesses, in: transaction).map { try witnessProblem($0, in: transaction) }
+    }
+
+    /// What to say of `lacked` (`lackedWitness`'s answer), read in `transaction`.
+    static func witnessProblem(
+        _ lacked: (witnessed: WitnessedHead, found: String?), in transaction: any StoreTransaction
+    ) throws -> String {
+        let witnessed = lacked.witnessed
         let said = "it does not hold the newest entry this host wrote to it, entry \(witnessed.seq) with hash "
             + "\(witnessed.hash.prefix(16))… at \(witnessed.at) (as \(witnessed.file) says): "
-        if let hash = found {
+        // An entry of that number with another hash: not cut, written again (probe 196: an
+        // edited entry, the chain's hashes computed again, read as a ledger cut or swapped).
+        if let hash = lacked.found {
             // What this host wrote and lost may be older than this journal's newest entry, so
             // no time is given to record the charges after (probe 205: its newest time skipped
             // the lost entries' charges).
@@ -111,13 +111,18 @@ final class AppendSession {
                 + "from the Coinbase dashboard) the charges made since this ledger and this host's parted: `verify --holds` "
                 + "of an older head a report printed says which entry they still share"
         }
-        let cause = "entries were cut from its end, or an older copy of it (a backup) or another ledger was put in its place"
-        return "it does not hold the newest entry this host wrote to it, entry \(witnessed.seq) with hash "
-            + "\(witnessed.hash.prefix(16))… at \(witnessed.at) (as \(witnessed.file) says): \(cause), and a write now could buy "
-            + "again what the missing entries had bought. If it was put there on purpose, remove \(witnessed.file), record the charges made "
-            + "\(since), with their plan references (`credit-recon import charges`, from the Coinbase dashboard), before any "
-            + "top-up (a plan row whose charge is recorded is then refused until it is taken out of the plan), and run the "
-            + "command again; else find the ledger that holds that entry (`credit-recon verify --holds \(witnessed.hash)`)"
+        // Its time read from the entries, which may be damaged too: then said without it.
+        let since = switch Result(catching: { try transaction.newestEntryTime() }) {
+        case .success(let time?): "after \(time.iso8601), its own newest entry's time"
+        case .success(nil): "for every plan row, as it holds no entry"
+        case .failure: "after its own newest entry's time"
+        }
+        return said + "entries were cut from its end, or an older copy of it (a backup) or another ledger was put in its place, "
+            + "and a write now could buy again what the missing entries had bought. If it was put there on purpose, remove "
+            + "\(witnessed.file), record the charges made \(since), with their plan references (`credit-recon import charges`, "
+            + "from the Coinbase dashboard), before any top-up (a plan row whose charge is recorded is then refused until it "
+            + "is taken out of the plan), and run the command again; else find the ledger that holds that entry "
+            + "(`credit-recon verify --holds \(witnessed.hash)`)"
     }
 
     /// The first of `witnesses` whose entry the journal does not hold as written, with the

@@ -89,10 +89,15 @@ extension Ledger {
         // what_to_do null, of the ledger every writer refused).
         // Not of a journal that is missing, or cannot be read: that is said already.
         let witnesses = store.witnessedHeads()
-        let witnessed = missing.contains("journal") ? nil : try? store.read { try AppendSession.witnessProblem(witnesses, in: $0) }
+        // Read once: what it lacks, and whether an entry of that number is there (written again).
+        let lacked = missing.contains("journal") ? nil : try? store.read { transaction -> (String, Bool)? in
+            try AppendSession.lackedWitness(witnesses, in: transaction).map {
+                (try AppendSession.witnessProblem($0, in: transaction), $0.found != nil)
+            }
+        }
+        let witnessed = lacked?.0
         report.witnessedEntryMissing = witnessed != nil
-        report.witnessedEntryRewritten = witnessed != nil
-            && (try? store.read { try AppendSession.lackedWitness(witnesses, in: $0)?.found != nil }) == true
+        report.witnessedEntryRewritten = lacked?.1 == true
         report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped, unreadJournal: unreadJournal)
             + report.problems + check.guardProblems + (witnessed.map { [$0] } ?? [])
         report.rowsMayBeHidden = !check.rowSecurity.isEmpty
