@@ -268,6 +268,16 @@ struct CommandLineTests {
         let books = object?["ledger"] as? [String: Any]
         #expect(books?["to_send"] as? Int == 1 && books?["done"] as? Int == 3, "\(json.stdout)")
         #expect(object?["checked_against_ledger"] as? Bool == true, "\(json.stdout)")
+        // A row of another account is left for that account's top-up, said in the line and
+        // in --json's `ledger` by account (probe 200: bought with this account's key).
+        let theirs = try scratch.write("theirs.csv", "wallet,chain_id,amount,account\n\(DistinctPlan.wallet(9)),8453,2.50,ops\n")
+        let other = try Executable.creditRecon(["--ledger", ledger, "plan", "check", theirs])
+        #expect(other.status == 0 && other.stdout.contains("0 rows to send (0.00 USD)") && other.stdout.contains(
+            "; 1 row of other accounts (ops: 1) left for their own top-ups"), "\(other.stdout)")
+        let otherJSON = try Executable.creditRecon(["--ledger", ledger, "--json", "plan", "check", theirs])
+        let otherBooks = (try JSONSerialization.jsonObject(with: Data(otherJSON.stdout.utf8)) as? [String: Any])?["ledger"] as? [String: Any]
+        #expect(otherBooks?["to_send"] as? Int == 0 && (otherBooks?["other_accounts"] as? [String: Int]) == ["ops": 1],
+                "\(otherJSON.stdout)")
         // The same purchases without their references repeat them: refused, with the file's
         // rows and total still in --json (they were null: the file was read all the same).
         let lost = try scratch.write("lost.csv", "wallet,chain_id,amount\n" + (0..<3).map { "\(DistinctPlan.wallet($0)),8453,1.0\($0 + 1)\n" }.joined())

@@ -78,7 +78,7 @@ extension CreditReconCommand.Plan {
                             print("against the ledger \(context.ledgerName): \(send) row\(send == 1 ? "" : "s") to send "
                                 + "(\(preview.sendTotal.centsText) USD), \(preview.count(.done)) already done, \(preview.count(.blocked)) blocked, "
                                 + "\(preview.count(.unknown)) unknown, \(preview.count(.rejected)) rejected"
-                                + (preview.otherAccounts.isEmpty ? "" : "; " + (TopUpPreview.otherAccountsText(preview.otherAccounts) ?? "")))
+                                + (TopUpPreview.otherAccountsText(preview.otherAccounts).map { "; " + $0 } ?? ""))
                         } else {
                             print("no ledger at \(context.ledgerName): the file alone was checked")
                         }
