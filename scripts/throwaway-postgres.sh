@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL server for the tests, the bench and the demo on PostgreSQL.
 #
 #   scripts/throwaway-postgres.sh OWNER_PID
+#   scripts/throwaway-postgres.sh --stop FOLDER
 #
 # Creates a cluster in a new temporary folder (initdb), starts it on a free port of
 # 127.0.0.1 only, and prints one line: "PORT PASSWORD FOLDER BINDIR". It offers TLS with a
@@ -12,10 +13,39 @@
 #
 # The server is stopped and its folder removed when OWNER_PID exits, whatever way it
 # exits (a watchdog polls for it once a second), so a test run that fails or crashes
-# leaves nothing running. Stop it sooner with: pg_ctl -D FOLDER/data stop -m immediate
+# leaves nothing running. `--stop FOLDER` does the same at once and returns when it is
+# done: an owner that ends normally calls it, so nothing is left for a watchdog that the
+# machine may kill before its next poll (a CI job torn down as its command returns).
 set -euo pipefail
 
-owner=${1:?usage: $0 OWNER_PID}
+script=$(readlink -f "${BASH_SOURCE[0]}")
+
+# Stops the server of folder $1 and removes the folder; nothing to do when it is gone.
+stop_and_remove() {
+    local folder=$1
+    case "$folder" in
+    /tmp/credit-recon-pg.*) ;;
+    *) echo "throwaway-postgres: $folder is not a folder this script made" >&2; return 64 ;;
+    esac
+    [ -d "$folder" ] || return 0
+    local bindir
+    bindir=$(cat "$folder/bindir" 2>/dev/null || true)
+    if [ -n "$bindir" ] && [ -d "$folder/data" ]; then
+        if [ "$(id -u)" = 0 ]; then
+            runuser -u postgres -- "$bindir/pg_ctl" -D "$folder/data" stop -m immediate >/dev/null 2>&1 || true
+        else
+            "$bindir/pg_ctl" -D "$folder/data" stop -m immediate >/dev/null 2>&1 || true
+        fi
+    fi
+    rm -rf "$folder" 2>/dev/null || true
+}
+
+if [ "${1:-}" = --stop ]; then
+    stop_and_remove "${2:?usage: $0 --stop FOLDER}"
+    exit
+fi
+
+owner=${1:?usage: $0 OWNER_PID | --stop FOLDER}
 
 # Keep nothing of the caller but stdin, stdout and stderr: the server and its watchdog
 # outlive this script, and a pipe they inherited (another test's child's output) would
@@ -46,6 +76,7 @@ if [ "$(id -u)" = 0 ]; then
     chown postgres: "$folder"
     as_server=(runuser -u postgres --)
 fi
+printf '%s\n' "$bindir" >"$folder/bindir"
 password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf '%s\n' "$password" >"$folder/password"
 chmod 600 "$folder/password"
@@ -88,11 +119,9 @@ fi
 
 # The watchdog: stops the server and removes the folder once the owner has exited.
 setsid bash -c '
-    owner=$1 folder=$2 bindir=$3
-    shift 3
+    owner=$1 script=$2 folder=$3
     while kill -0 "$owner" 2>/dev/null; do sleep 1; done
-    "$@" "$bindir/pg_ctl" -D "$folder/data" stop -m immediate >/dev/null 2>&1 || true
-    rm -rf "$folder"
-' watchdog "$owner" "$folder" "$bindir" "${as_server[@]}" </dev/null >/dev/null 2>&1 &
+    exec bash "$script" --stop "$folder"
+' watchdog "$owner" "$script" "$folder" </dev/null >/dev/null 2>&1 &
 
 echo "$port $password $folder $bindir"

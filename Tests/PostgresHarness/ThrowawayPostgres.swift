@@ -4,8 +4,9 @@ import Synchronization
 /// A real PostgreSQL server for the tests, started by the tests themselves: once per test
 /// process, by `scripts/throwaway-postgres.sh` (a new cluster in a temporary folder, on a
 /// free port of 127.0.0.1, as the unprivileged user `postgres` when the tests run as root).
-/// The script's watchdog stops it and removes its folder when this process exits, however
-/// it exits. Each test takes a database of its own (`newDatabase()`).
+/// It is stopped and its folder removed as this process exits (`--stop`, from an `atexit`
+/// handler), so `make test` returns with nothing left behind; the script's watchdog does the
+/// same after a crash. Each test takes a database of its own (`newDatabase()`).
 ///
 /// When the server cannot be started (no PostgreSQL binaries: `make deps` installs them),
 /// every test that needs it fails with the script's message; none is skipped.
@@ -29,8 +30,7 @@ public final class ThrowawayPostgres: Sendable {
     }
 
     private init() throws {
-        let script = Self.repositoryRoot.appendingPathComponent("scripts/throwaway-postgres.sh").path
-        let result = try Self.run("/bin/bash", [script, String(getpid())])
+        let result = try Self.run("/bin/bash", [Self.script, String(getpid())])
         let fields = result.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
         guard result.status == 0, fields.count == 4, let port = Int(fields[0]) else {
             throw Failure(description: "cannot start a PostgreSQL server for the tests (exit \(result.status)): \(result.stderr)")
@@ -39,6 +39,19 @@ public final class ThrowawayPostgres: Sendable {
         password = fields[1]
         folder = fields[2]
         binDirectory = fields[3]
+        atexit { ThrowawayPostgres.stopAtExit() }
+    }
+
+    /// `scripts/throwaway-postgres.sh`.
+    public static var script: String {
+        repositoryRoot.appendingPathComponent("scripts/throwaway-postgres.sh").path
+    }
+
+    /// Stops the server and removes its folder, waiting until both are done. Registered
+    /// only once the server has started, so `started` holds it.
+    private static func stopAtExit() {
+        guard let server = try? started.get() else { return }
+        _ = try? run("/bin/bash", [script, "--stop", server.folder])
     }
 
     /// A new, empty database; returns its name.
@@ -79,7 +92,7 @@ public final class ThrowawayPostgres: Sendable {
     /// Runs `path` with `arguments` and waits for it. Spawned and reaped directly (not with
     /// Foundation's `Process`, whose wait can miss the exit of a child that leaves
     /// daemons behind, as the server's script does); its output goes through files.
-    private static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws
+    public static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws
         -> (status: Int32, stdout: String, stderr: String)
     {
         let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("throwaway-postgres-\(UUID().uuidString)")

@@ -1,7 +1,8 @@
 # The PostgreSQL cases of `make bench`, sourced by scripts/bench.sh (its `timed`, `median`,
 # `ratio`, `row`, `verdict`, `progress`, `$CR`, `$SNAPS`, `$CHARGES`, `$ROWS`, `$RUNS`,
-# `$work`). A throwaway server of its own (scripts/throwaway-postgres.sh), stopped when the
-# bench exits; every reference runs on that same server, with `psql`.
+# `$work`). A throwaway server of its own (scripts/throwaway-postgres.sh), stopped when its
+# cases are done (or by the script's watchdog when the bench dies); every reference runs on
+# that same server, with `psql`.
 postgres_cases() {
     progress "PostgreSQL: starting a throwaway server"
     local line
@@ -114,4 +115,5 @@ SQL
     done
     o=$(median "${ours[@]}"); r=$(median "${refs[@]}"); x=$(ratio "$o" "$r")
     row "pg: verify ${entries}-entry ledger" "${o}s" "${r}s" "${x}x" "(figure)" ""
+    scripts/throwaway-postgres.sh --stop "$PG_FOLDER"
 }
