@@ -331,6 +331,33 @@ struct ImportChargesTests {
         #expect(apart.inserted == 2)
     }
 
+    /// The two spellings a batch of rows apart, into a ledger without charges: the later
+    /// line is compared with the earlier batch's rows, written in the same transaction (it
+    /// was recorded a second time: only the store was asked, and only when it had charges
+    /// before the import).
+    @Test func otherLetterCaseBatchesApartIsRefusedIntoANewLedger() throws {
+        var lines = ["charge_id,amount,created_at"]
+        for index in 0..<(ChargeImport.batchRows + 10) {
+            lines.append("web-\(index),1,2026-11-03T09:\(String(format: "%02d:%02d", index / 60 % 60, index % 60))Z")
+        }
+        lines.append("WEB-7,1,2026-11-03T09:00:07Z")
+        let fresh = try Ledger(path: bench.dir.path("batches.sqlite"))
+        let refused = #expect(throws: InputErrors.self) {
+            _ = try importer(lines.joined(separator: "\n") + "\n").run(ledger: fresh, now: now)
+        }
+        #expect(refused?.errors.map(\.description) == [
+            "charges.csv:\(lines.count): charge_id: \"WEB-7\" differs only in letter case from charge web-7, which the ledger "
+                + "holds for account \"acct\" created at the same instant (2026-11-03T09:00:07.000Z), recorded before or from an "
+                + "earlier line of this file: a charge id is matched byte for byte, so the row would record that charge a second "
+                + "time; write its id as web-7 (the row then adds a status or paid_at the ledger lacks, if it gives one, and "
+                + "nothing else)",
+        ], "\(String(describing: refused))")
+        #expect(try fresh.read { try $0.chargeCount() } == 0)
+        // At another instant it is another charge.
+        lines[lines.count - 1] = "WEB-7,1,2026-11-03T10:00:07Z"
+        #expect(try importer(lines.joined(separator: "\n") + "\n").run(ledger: fresh, now: now).inserted == lines.count - 1)
+    }
+
     @Test func sameIdWithOtherValuesIsRefusedAndNothingWritten() throws {
         _ = try importer("\(Self.header)\nweb_1,250,,,2026-11-03T10:00:00Z,,,paid,,\n").run(ledger: bench.ledger, now: now)
         let head = try bench.ledger.headHash()

@@ -402,6 +402,9 @@ public struct ChargeImport: BatchImport {
                         && charge.createdAt == row.charge.createdAt.iso8601
                 }.map { ChargeVoided.parse(voidedID: $0.chargeID)?.seq ?? 0 }
             }
+            // The instants (milliseconds) of the rows of earlier batches, while the ledger had
+            // no charges before this import: the store is asked about those alone.
+            var earlierInstants: Set<Int64> = []
             let start = Fact.runStarted(RunStarted(command: "import charges"))
             try rows { batch in  // throws the file's own problems, which come first
                 result.rows += batch.count
@@ -476,7 +479,8 @@ public struct ChargeImport: BatchImport {
                 // created at the same instant, is that charge exported again (a tool that writes
                 // ids in capitals): recorded, it was a second purchase of it (probe 189). So is
                 // one a line of the same batch of rows gives (probe 190).
-                try refuseOtherCase(of: fresh, reader: checkExisting ? writer.reader : nil, errors: &errors)
+                try refuseOtherCase(of: fresh, reader: writer.reader, storeHadCharges: checkExisting,
+                                    earlierInstants: &earlierInstants, errors: &errors)
                 // A receipt's id is ASCII: a new one with another character (`ｗeb-1`, `web‐1`) is a
                 // copy gone wrong, and would be a second charge of what looks like the same one
                 // (probe 90). One the ledger holds already is history, and its row is matched.
@@ -767,24 +771,34 @@ public struct ChargeImport: BatchImport {
 
     /// Adds a problem for each of `fresh` (rows whose id the ledger does not hold, in the
     /// order of their lines) whose id differs only in ASCII letter case from a charge of the
-    /// same account created at the same instant: one the ledger holds (read through
-    /// `reader`, when given), or an earlier line of `fresh`. A UUID is never among them: it
-    /// matches in any case already. (Lines of other batches are not compared: each batch
-    /// is read alone, a million rows' ids are not kept.)
-    private func refuseOtherCase(of fresh: [Row], reader: LedgerReader?, errors: inout ErrorCollector) throws {
+    /// same account created at the same instant: one the ledger holds (an earlier batch's
+    /// row among them: the batches are written in one transaction), or an earlier line of
+    /// `fresh`. A UUID is never among them: it matches in any case already. The store is
+    /// asked about every instant of `fresh` when it had charges before this import
+    /// (`storeHadCharges`), else only about those of `earlierInstants`, the instants of the
+    /// earlier batches, which this adds `fresh`'s to.
+    private func refuseOtherCase(
+        of fresh: [Row], reader: LedgerReader, storeHadCharges: Bool, earlierInstants: inout Set<Int64>,
+        errors: inout ErrorCollector
+    ) throws {
         // Every row of every batch passes here: compared by the instant's milliseconds, and
         // by their ids only where two rows share an instant (the ids folded only then).
         var byInstant: [[String]: [StoredCharge]] = [:]
-        if let reader {
-            var accounts: Set<String> = [], instants: Set<Timestamp> = []
-            for row in fresh where !Self.isUUID(row.charge.chargeID) {
+        var accounts: Set<String> = [], instants: Set<Timestamp> = []
+        for row in fresh where !Self.isUUID(row.charge.chargeID) {
+            let instant = row.charge.createdAt
+            // Inserted after this batch's own rows are asked about: they are not written yet.
+            if storeHadCharges || earlierInstants.contains(instant.millisecondsSinceEpoch) {
                 accounts.insert(row.account)
-                instants.insert(row.charge.createdAt)
+                instants.insert(instant)
             }
-            if !instants.isEmpty {
-                byInstant = Dictionary(grouping: try reader.charges(accounts: Array(accounts), createdAt: Array(instants))) {
-                    [$0.account, $0.createdAt]
-                }
+        }
+        if !storeHadCharges {
+            earlierInstants.formUnion(fresh.lazy.filter { !Self.isUUID($0.charge.chargeID) }.map(\.charge.createdAt.millisecondsSinceEpoch))
+        }
+        if !instants.isEmpty {
+            byInstant = Dictionary(grouping: try reader.charges(accounts: Array(accounts), createdAt: Array(instants))) {
+                [$0.account, $0.createdAt]
             }
         }
         var firstAt: [Int64: Int] = [:]
