@@ -122,6 +122,28 @@ import Testing
         #expect(SnapshotCheck.findings(for: lower, earlier: earlier, account: "a").map(\.kind) == [.creditsDecreased, .usageDecreased])
     }
 
+    /// A reading that used more than was bought is an overdrawn balance: `fetch` said
+    /// nothing and exited 0, so a nightly `fetch` alone never heard it (probe 208: credits
+    /// 100, usage 250). Empty (0) is no finding: a new account reads zeros.
+    @Test func anOverdrawnReadingIsAFinding() throws {
+        func reading(_ credits: Int64, _ usage: Int64) -> SnapshotTaken {
+            SnapshotTaken(observedAt: Timestamp.now(), totalCredits: Micros(raw: credits * 1_000_000),
+                          totalUsage: Micros(raw: usage * 1_000_000), source: "api")
+        }
+        let overdrawn = SnapshotCheck.findings(for: reading(100, 250), earlier: [], account: "a")
+        #expect(overdrawn.map(\.kind) == [.runwayLow])
+        #expect(overdrawn.first?.severity == .warning)
+        #expect(overdrawn.first?.amount == Micros(raw: -150_000_000))
+        #expect(overdrawn.first?.message.hasPrefix("the balance is overdrawn: total_usage 250") == true, "\(overdrawn)")
+        #expect(overdrawn.first?.message.contains("-150.00 USD, so the account's requests are refused: plan a top-up") == true)
+        // Beside a decrease, and on every fetch while it lasts.
+        let earlier = [(credits: Micros(raw: 100_000_000), usage: Micros(raw: 260_000_000))]
+        #expect(SnapshotCheck.findings(for: reading(100, 250), earlier: earlier, account: "a").map(\.kind) == [.runwayLow, .usageDecreased])
+        #expect(SnapshotCheck.findings(for: reading(100, 270), earlier: earlier, account: "a").map(\.kind) == [.runwayLow])
+        #expect(SnapshotCheck.findings(for: reading(0, 0), earlier: [], account: "a").isEmpty)
+        #expect(SnapshotCheck.findings(for: reading(100, 100), earlier: [], account: "a").isEmpty)
+    }
+
     /// A zero reading's night leaves its key listing out of the books with it, so a key
     /// listed lower that night is not said to go down (it was: a `key_usage_decreased`
     /// warning beside the zero reading, for a listing no report measures).

@@ -3,7 +3,8 @@ import Ledger
 
 /// The findings a new reading raises against the account's earlier ones, with the same
 /// kinds and trust rule as the reconciliation (`Reconciler`): an all-zero reading after
-/// non-zero ones is never believed, and decreases are measured from the last trusted one.
+/// non-zero ones is never believed, and decreases are measured from the last trusted one;
+/// a reading that used more than was bought is an overdrawn balance (`runway_low`).
 enum SnapshotCheck {
     static func findings(
         for reading: SnapshotTaken, earlier: [(credits: Micros, usage: Micros)], account: String
@@ -28,8 +29,18 @@ enum SnapshotCheck {
                     + "API answered wrongly; the reading is kept in the ledger but left out of the books. Check that "
                     + "OPENROUTER_API_KEY is this account's management key.")]
         }
-        guard let previous = lastTrusted else { return [] }
         var findings: [Finding] = []
+        // Used above bought: the account's next request is refused. Said on every fetch while
+        // it lasts, as `status` says it, so a nightly `fetch` alone hears it (probe 208: 0).
+        let balance = reading.totalCredits - reading.totalUsage
+        if balance.raw < 0 {
+            findings.append(Finding(
+                .warning, .runwayLow, at: at, account: account, amount: balance,
+                message: "the balance is overdrawn: total_usage \(reading.totalUsage) is above total_credits "
+                    + "\(reading.totalCredits), \(balance.centsText) USD, so the account's requests are refused: plan a "
+                    + "top-up (if the account bought more than that, check the key is this account's)"))
+        }
+        guard let previous = lastTrusted else { return findings }
         if reading.totalCredits < previous.credits {
             findings.append(Finding(
                 .warning, .creditsDecreased, at: at, account: account, amount: reading.totalCredits - previous.credits,
