@@ -254,7 +254,7 @@ struct ReconcileTests {
         let line = { (id: String) in books.charges.first { $0.chargeID == id } }
         #expect(line("ch_1")?.state == .settled && line("ch_2")?.state == .expired)
         #expect(line("ch_3")?.state == .expired && line("ch_4")?.state == .expired)
-        #expect(books.alikeTakenInstead == ["ch_2": "ch_1"])
+        #expect(books.alikeTakenInstead == ["ch_2": ["ch_1"]])
         let said = { (reference: String) in books.findings.first { $0.kind == .chargeExpired && $0.reference == reference }?.message ?? "" }
         #expect(said("daily-1b").contains("If it was paid (charge ch_1 (daily-1), of the same amount and with no payment "
             + "recorded either, was taken as the one the rise of 2026-11-02T02:00:00.000Z shows: of alike charges the oldest are "
@@ -264,6 +264,41 @@ struct ReconcileTests {
             #expect(said(reference).contains("If it was paid (a rise matches one charge only, and another charge may have "
                 + "taken this one's)"), "\(said(reference))")
         }
+    }
+
+    /// Charges of 10, 20 and 30, only the 30 paid: the rise of 30 takes the older set, 10 and
+    /// 20, and the 30 reads as expired. Its finding said "a rise matches one charge only",
+    /// naming none, and `status` asked to plan it again (probe 214); it names the two now,
+    /// as a charge of the same amount is named. Of alike charges, each expired one names
+    /// them in turn (five of 10, two taken: every finding named the first).
+    @Test func anExpiredChargeNamesTheChargesThatAddUpToItsAmountTakenInItsPlace() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        for (index, amount) in ["10", "20", "30"].enumerated() {
+            try fixture.charge("c\(amount)", amount: amount, created: "2026-11-01T0\(3 + index):00:00Z", reference: "r-\(amount)")
+        }
+        try fixture.snapshot("2026-11-02T02:00:00Z", credits: "130", usage: "0")
+        let books = try fixture.reconcile()
+        #expect(books.charges.map(\.state) == [.settled, .settled, .expired])
+        #expect(books.alikeTakenInstead == ["c30": ["c10", "c20"]])
+        let finding = books.findings.first { $0.kind == .chargeExpired }?.message ?? ""
+        #expect(finding.contains("If it was paid (charges c10 (r-10) and c20 (r-20), with no payment recorded either, were taken "
+            + "as the ones the rise of 2026-11-02T02:00:00.000Z shows, and together they come to this one's amount: of sets "
+            + "that add up alike the older charges are taken, and the readings cannot tell which were paid), record its "
+            + "payment"), "\(finding)")
+        let status = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"),
+                                           now: reconTime("2026-11-02T03:00:00Z"))
+        #expect(status.lines.joined(separator: "\n").contains("; r-30 may have been paid in place of r-10 and r-20 (the same "
+            + "amount, alone or added up, payable in the same window, where the older were taken as paid: the readings cannot "
+            + "tell which were), so check the Coinbase export before planning it again"), "\(status.lines)")
+
+        let five = try ReconcileFixture()
+        try five.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        for index in 1...5 {
+            try five.charge("e\(index)", amount: "10", created: "2026-11-01T0\(2 + index):00:00Z", reference: "eq-\(index)")
+        }
+        try five.snapshot("2026-11-02T02:00:00Z", credits: "120", usage: "0")
+        #expect(try five.reconcile().alikeTakenInstead == ["e3": ["e1"], "e4": ["e2"], "e5": ["e1"]])
     }
 
     /// A charge its export says was paid, without saying when, takes the rise before an older

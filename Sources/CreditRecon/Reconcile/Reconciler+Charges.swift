@@ -67,12 +67,12 @@ extension Reconciler {
     /// One line per charge, then one per top-up that never got a charge, each in its state
     /// at `asOf`, with a finding for every state a person has to look at.
     ///
-    /// `alikeByCharge` gets, for each expired charge a charge of the same amount may have
-    /// been paid in place of, that charge's id (`alikeTakenInstead`); `madeAgainBy`, for each
+    /// `alikeByCharge` gets, for each expired charge that may have been paid in place of
+    /// charges of its amount, their ids (`alikeTakenInstead`); `madeAgainBy`, for each
     /// checkout abandoned and made again, the id of the charge that paid for it (`madeAgain`).
     func chargeLines(
         _ input: Input, matcher: ChargeMatcher, matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
-        asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding], alikeByCharge: inout [String: String],
+        asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding], alikeByCharge: inout [String: [String]],
         madeAgainBy: inout [String: String]
     ) -> [ChargeLine] {
         var lines: [ChargeLine] = []
@@ -85,11 +85,11 @@ extension Reconciler {
             let increase = matched.increase(ofCharge: index).map { increases[$0] }
             lines.append(chargeLine(
                 charge, matchedTo: increase, matcher: matcher,
-                alike: alike[index].map { (input.charges[$0], increases[matched.increaseOfCharge[$0]]) },
+                alike: alike[index].map { set in (set.map { input.charges[$0] }, increases[matched.increaseOfCharge[set[0]]]) },
                 roseWhilePayable: increase != nil || !Self.windows(increases, of: charge, matcher: matcher).isEmpty,
                 asOf: asOf, trusted: trusted, findings: &findings))
             if lines[lines.count - 1].state == .expired {
-                if let other = alike[index] { alikeByCharge[charge.chargeID] = input.charges[other].chargeID }
+                if let others = alike[index] { alikeByCharge[charge.chargeID] = others.map { input.charges[$0].chargeID } }
                 if let finding = findings.indices.last, finding >= said, findings[finding].kind == .chargeExpired {
                     expiredFinding[index] = finding
                 }
@@ -122,16 +122,19 @@ extension Reconciler {
     }
 
     /// For each charge no rise matched, and of which no export says paid or expired, by
-    /// index: a charge of the same amount matched to a rise it could have explained as well
-    /// (a candidate of the same window, no payment of its own recorded), by index. Which of
-    /// the two was paid the readings cannot tell; the matcher took the older (DESIGN.md §
-    /// Reconciliation). A charge that expired unpaid, its row bought again before the next
-    /// reading: the new charge, paid, read as expired (probe 121), and "plan it again" would
-    /// buy it twice.
+    /// index: the charges matched to a rise it could have explained as well (candidates of
+    /// the same window, no payment of their own recorded) whose amounts come to its own, by
+    /// index: one of the same amount, else several that add up to it within the tolerance
+    /// (probe 214: charges of 10, 20 and 30, only the 30 paid; the rise of 30 took 10 and
+    /// 20, the older set, and the 30 read as unpaid, "plan it again"). Which were paid the
+    /// readings cannot tell; the matcher took the older (DESIGN.md § Reconciliation). A
+    /// charge that expired unpaid, its row bought again before the next reading: the new
+    /// charge, paid, read as expired (probe 121), and "plan it again" would buy it twice.
+    /// Sets are looked for among at most `takenInsteadSetLimit` charges of a window.
     func alikeTakenInstead(
         _ charges: [LedgerReader.ChargeRecord], matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
         matcher: ChargeMatcher
-    ) -> [Int: Int] {
+    ) -> [Int: [Int]] {
         func unrecorded(_ charge: LedgerReader.ChargeRecord) -> Bool {
             charge.paidAt == nil && charge.status != "paid" && charge.status != "expired"
         }
@@ -146,14 +149,45 @@ extension Reconciler {
         guard !candidates.isEmpty else { return [:] }
         var watched = [Bool](repeating: false, count: increases.count)
         for window in candidates.keys { watched[window] = true }
-        var found: [Int: Int] = [:]
+        // The charges each watched window took, oldest first, without a payment of their own.
+        var taken: [Int: [Int]] = [:]
         for (index, window) in matched.increaseOfCharge.enumerated()
         where window >= 0 && watched[window] && unrecorded(charges[index]) {
-            for other in candidates[window] ?? [] where found[other] == nil && charges[other].amount == charges[index].amount {
-                found[other] = index
+            taken[window, default: []].append(index)
+        }
+        var found: [Int: [Int]] = [:]
+        for window in candidates.keys.sorted() {
+            guard let took = taken[window] else { continue }
+            // The alike charges named in turn, oldest first (five of 10, two taken: every
+            // finding named the first, probe 214).
+            let byAmount = Dictionary(grouping: took) { charges[$0].amount }
+            var turn: [Micros: Int] = [:]
+            for other in candidates[window] ?? [] where found[other] == nil {
+                let amount = charges[other].amount
+                if let alike = byAmount[amount] {
+                    let next = turn[amount, default: 0]
+                    turn[amount] = next + 1
+                    found[other] = [alike[next % alike.count]]
+                } else if took.count > 1 && took.count <= Self.takenInsteadSetLimit {
+                    let set = ChargeMatcher.bestSubset(took.map { charges[$0].amount }, target: charges[other].amount,
+                                                      tolerance: matcher.tolerance, stepLimit: 1 << 16)
+                    let sum = set.reduce(Micros.zero) { $0 + charges[took[$1]].amount }
+                    if set.count > 1 && (sum - charges[other].amount).magnitude <= matcher.tolerance {
+                        found[other] = set.map { took[$0] }
+                    }
+                }
             }
         }
         return found
+    }
+
+    /// How many charges of one window `alikeTakenInstead` looks for a set among.
+    static let takenInsteadSetLimit = 24
+
+    /// `a`, `a and b`, `a, b and c`.
+    static func listed(_ names: [String]) -> String {
+        guard let last = names.last, names.count > 1 else { return names.first ?? "" }
+        return names.dropLast().joined(separator: ", ") + " and " + last
     }
 
     /// The expired checkouts recorded without a plan row (a web-flow checkout from an export)
@@ -310,14 +344,14 @@ extension Reconciler {
     /// books) is a note, not a warning: its credits, if any, are in the opening balance, and
     /// no rise of credits could show them.
     ///
-    /// `alike`: a charge of the same amount taken as paid by a rise this one could have
-    /// explained as well (`alikeTakenInstead`), with that rise, which an expired one's
-    /// finding names. `roseWhilePayable`: whether any rise came while it was payable; an
+    /// `alike`: the charges of its amount (one, or several together) taken as paid by a rise
+    /// this one could have explained as well (`alikeTakenInstead`), with that rise, which
+    /// an expired one's finding names. `roseWhilePayable`: whether any rise came while it was payable; an
     /// expired one's finding says none did, rather than that another charge may have taken
     /// its rise.
     private func chargeLine(
         _ charge: LedgerReader.ChargeRecord, matchedTo increase: ChargeMatcher.Increase?, matcher: ChargeMatcher,
-        alike: (charge: LedgerReader.ChargeRecord, rise: ChargeMatcher.Increase)?, roseWhilePayable: Bool,
+        alike: (charges: [LedgerReader.ChargeRecord], rise: ChargeMatcher.Increase)?, roseWhilePayable: Bool,
         asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding]
     ) -> ChargeLine {
         let account = options.account
@@ -358,10 +392,14 @@ extension Reconciler {
                     + (beforeBooks ? before : " Plan it again if the credits are still needed.")
                 : "and no rise of total_credits matches it, so it reads as unpaid."
                     + (beforeBooks ? before : " If it was paid (" + (alike.map { alike in
-                        "charge \(alike.charge.chargeID)\(alike.charge.reference.map { " (\($0))" } ?? ""), of the same "
-                            + "amount and with no payment recorded either, was taken as the one the rise of "
-                            + "\(alike.rise.to.iso8601) shows: of alike charges the oldest are taken, and the readings "
-                            + "cannot tell which was paid"
+                        let named = alike.charges.map { "\($0.chargeID)\($0.reference.map { " (\($0))" } ?? "")" }
+                        return alike.charges.count == 1
+                            ? "charge \(named[0]), of the same amount and with no payment recorded either, was taken as the "
+                                + "one the rise of \(alike.rise.to.iso8601) shows: of alike charges the oldest are taken, and "
+                                + "the readings cannot tell which was paid"
+                            : "charges \(Self.listed(named)), with no payment recorded either, were taken as the ones the rise "
+                                + "of \(alike.rise.to.iso8601) shows, and together they come to this one's amount: of sets that "
+                                + "add up alike the older charges are taken, and the readings cannot tell which were paid"
                     } ?? (roseWhilePayable ? "a rise matches one charge only, and another charge may have taken this one's"
                         : "total_credits did not rise while it was payable, so its credits have not shown yet"))
                         + "), record its payment with `credit-recon import charges` from the Coinbase export; if not, "

@@ -57,10 +57,11 @@ public struct Reconciliation: Sendable, Equatable {
     /// flight rather than never sent or unknown (`StatusReport`). Only such rows, a few, not
     /// one entry per charge line.
     public var sendingRunIDs: [String: Int64] = [:]
-    /// For each `expired` charge that only the readings show unpaid, by id, a charge of the
-    /// same amount that a rise it could have explained as well was taken to show
-    /// (`Reconciler.alikeTakenInstead`): either may be the one paid. Only such charges.
-    public var alikeTakenInstead: [String: String] = [:]
+    /// For each `expired` charge that only the readings show unpaid, by id, the charges of
+    /// its amount (one of the same amount, or several that add up to it) that a rise it
+    /// could have explained as well was taken to show (`Reconciler.alikeTakenInstead`):
+    /// either it or they may be the ones paid. Only such charges.
+    public var alikeTakenInstead: [String: [String]] = [:]
     /// For each `expired` checkout recorded without a plan row that a later charge of the
     /// same purchase paid for, by id, that charge's id (`Reconciler.madeAgain`): nothing is
     /// left to buy. Only such charges.

@@ -28,9 +28,9 @@ public struct StatusReport: Sendable, Equatable {
     /// Charges recorded as paid in the last `recentDays` whose credits no reading shows
     /// (the report's `paid_charge_unmatched` warnings): paid for, and not credited yet.
     public var paidUnmatched: [Finding] = []
-    /// For the expired charges that a charge of the same amount may have been paid in place
-    /// of, by id, that charge's label (`Reconciliation.alikeTakenInstead`).
-    public var alikeTakenInstead: [String: String] = [:]
+    /// For the expired charges that may have been paid in place of charges of their amount,
+    /// by id, those charges' labels (`Reconciliation.alikeTakenInstead`).
+    public var alikeTakenInstead: [String: [String]] = [:]
     public var expired: OpenCharges { OpenCharges(expiredCharges) }
     /// Top-ups still to be bought (blocked, unknown, never sent) beside a charge recorded
     /// without a plan row that is the same purchase (`Reconciler.possiblePurchases`).
@@ -98,14 +98,18 @@ public struct StatusReport: Sendable, Equatable {
 
     /// What `status` adds for expired charges that a charge of the same amount may have been
     /// paid in place of (`Reconciliation.alikeTakenInstead`): the readings cannot tell which.
-    static func alikeNote(_ expired: [ChargeLine], alike: [String: String]) -> String {
-        let pairs = expired.compactMap { line in line.chargeID.flatMap { alike[$0] }.map { (line.label, $0) } }
+    static func alikeNote(_ expired: [ChargeLine], alike: [String: [String]]) -> String {
+        let pairs = expired.compactMap { line in
+            line.chargeID.flatMap { alike[$0] }.map { (line.label, Reconciler.listed($0)) }
+        }
         guard let first = pairs.first else { return "" }
         let one = pairs.count == 1
         let shown = (["\(first.0) may have been paid in place of \(first.1)"] + pairs.dropFirst().map { "\($0.0) in place of \($0.1)" })
             .prefix(namedAtMost).joined(separator: ", ") + (pairs.count > namedAtMost ? ", and \(pairs.count - namedAtMost) more" : "")
-        return "; \(shown) (the same amount\(one ? "" : "s"), payable in the same window, where the older was taken as paid: "
-            + "the readings cannot tell which was), so check the Coinbase export before planning \(one ? "it" : "them") again"
+        let sets = expired.contains { line in line.chargeID.flatMap { alike[$0] }.map { $0.count > 1 } ?? false }
+        return "; \(shown) (the same amount\(one ? "" : "s")\(sets ? ", alone or added up" : ""), payable in the same window, "
+            + "where the older \(sets ? "were" : "was") taken as paid: the readings cannot tell which \(sets ? "were" : "was")), "
+            + "so check the Coinbase export before planning \(one ? "it" : "them") again"
     }
 
     /// `R-1, web-2`, the first `namedAtMost` of `names`, and how many more.
@@ -352,10 +356,10 @@ public struct StatusReport: Sendable, Equatable {
         report.expiredCharges.removeAll { $0.chargeID.map { books.madeAgainBy[$0] != nil } ?? false }
         let alike = books.alikeTakenInstead.filter { id, _ in report.expiredCharges.contains { $0.chargeID == id } }
         if !alike.isEmpty {
-            let others = Set(alike.values)
+            let others = Set(alike.values.joined())
             var labels: [String: String] = [:]
             for line in books.charges { if let id = line.chargeID, others.contains(id) { labels[id] = line.label } }
-            report.alikeTakenInstead = alike.mapValues { labels[$0] ?? $0 }
+            report.alikeTakenInstead = alike.mapValues { ids in ids.map { labels[$0] ?? $0 } }
         }
         // A run that never ended is a dead one unless the writer at work says it is its own.
         // Not judged when that cannot be told: the lock file is another user's, or the writer
