@@ -8,7 +8,7 @@ import Musl
 import Darwin
 #endif
 
-/// A SIGINT or SIGTERM received by a command that talks to the API (`fetch`, `topup`,
+/// A SIGINT, SIGTERM or SIGHUP received by a command that talks to the API (`fetch`, `topup`,
 /// `run`): each stage registers what stopping means for it — no new request, the ones in
 /// flight finished and recorded — and the command ends with exit 75 after closing its run.
 /// A write of one transaction (`import`, `ledger copy`) checks it between its batches
@@ -32,7 +32,7 @@ public final class Interruption: Sendable {
     /// The signals `startTrapping()` traps.
     private let signals: [Int32]
 
-    public init(signals: [Int32] = [SIGINT, SIGTERM]) {
+    public init(signals: [Int32] = SignalTrap.stopping) {
         self.signals = signals
     }
 
@@ -78,7 +78,7 @@ public final class Interruption: Sendable {
         }
         if let atOnce {
             atOnce()
-            SignalTrap.dieOf(name == "SIGINT" ? SIGINT : SIGTERM)
+            SignalTrap.dieOf(SignalTrap.number(named: name))
         }
         for action in actions { action(name) }
     }

@@ -8,7 +8,7 @@ import Musl
 import Darwin
 #endif
 
-/// Turns SIGINT and SIGTERM into an `Interruption` instead of killing the process, so
+/// Turns SIGINT, SIGTERM and SIGHUP into an `Interruption` instead of killing the process, so
 /// requests already sent are finished and recorded and the run is closed in the ledger
 /// (DESIGN.md § The top-up flow, step 5).
 ///
@@ -20,8 +20,8 @@ public final class SignalTrap: Sendable {
     /// The interruption the signals raise (`retarget(_:)`).
     private let target: Mutex<Interruption?>
 
-    /// Starts trapping `signals` (default SIGINT and SIGTERM) into `interruption`.
-    public init(_ interruption: Interruption, signals: [Int32] = [SIGINT, SIGTERM]) {
+    /// Starts trapping `signals` (default `stopping`) into `interruption`.
+    public init(_ interruption: Interruption, signals: [Int32] = SignalTrap.stopping) {
         self.signals = signals
         target = Mutex(interruption)
         SignalPipe.shared.add(self)
@@ -37,8 +37,36 @@ public final class SignalTrap: Sendable {
         target.withLock { interruption in
             guard let interruption else { return }
             guard interruption.signal == nil else { return Self.dieOf(number) }
-            interruption.raise(number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)")
+            interruption.raise(Self.name(of: number))
         }
+    }
+
+    /// The signals that stop a command: SIGINT (Ctrl-C), SIGTERM (cron's timeout) and SIGHUP
+    /// (the terminal or SSH session closed: it ended a top-up as `kill -9` would, its
+    /// requests in flight left unknown, probe 212), unless the process started with SIGHUP
+    /// ignored (`nohup`), which asks it to go on.
+    public static let stopping: [Int32] = [SIGINT, SIGTERM] + (hangupIgnored ? [] : [SIGHUP])
+
+    /// Whether SIGHUP was ignored when this was first asked (before any trap holds it).
+    private static var hangupIgnored: Bool {
+        var current = sigaction()
+        guard sigaction(SIGHUP, nil, &current) == 0, let handler = current.__sigaction_handler.sa_handler else { return false }
+        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
+
+    /// `SIGINT`, `SIGTERM`, `SIGHUP`.
+    static func name(of number: Int32) -> String {
+        switch number {
+        case SIGINT: "SIGINT"
+        case SIGTERM: "SIGTERM"
+        case SIGHUP: "SIGHUP"
+        default: "signal \(number)"
+        }
+    }
+
+    /// The number of a signal `name(of:)` named.
+    static func number(named name: String) -> Int32 {
+        [SIGINT, SIGHUP].first { self.name(of: $0) == name } ?? SIGTERM
     }
 
     /// The interruption the signals raise now; `nil` once cancelled.

@@ -71,7 +71,7 @@ extension OpenRouterClient: ChargeCreating {
                                           sender: charge.sender, recipientAmount: charge.recipientAmount))
         } catch {
             if case .notSent = error, wasInterrupted {
-                return .notSent(status: nil, message: "not sent: the run was stopped (SIGINT/SIGTERM) before this request went out; "
+                return .notSent(status: nil, message: "not sent: the run was stopped (SIGINT, SIGTERM or SIGHUP) before this request went out; "
                     + "nothing was created — run topup again to send it", rateLimited: false)
             }
             return ChargeAnswer(error)
@@ -86,7 +86,7 @@ extension OpenRouterClient: ChargeCreating {
             return nil
         } catch {
             if case .notSent = error, wasInterrupted {
-                return .notSent(status: nil, message: "not sent: the run was stopped (SIGINT/SIGTERM) while it waited for the "
+                return .notSent(status: nil, message: "not sent: the run was stopped (SIGINT, SIGTERM or SIGHUP) while it waited for the "
                     + "rate limit; nothing was created — run topup again to send it", rateLimited: false)
             }
             return ChargeAnswer(error)

@@ -28,7 +28,7 @@ extension CreditReconCommand {
                 said once; reports use the newer reading. When one of these calls fails, what was \
                 stored before it stays and the command exits with that call's code, naming it; the next fetch reads \
                 what is missing. --no-keys and --no-activity skip them for a key that may not read them. \
-                SIGTERM or SIGINT stops it the same way: the call on the wire is finished and stored, none is sent \
+                SIGTERM, SIGINT or SIGHUP stops it the same way: the call on the wire is finished and stored, none is sent \
                 after it, the run ends failed, and the command exits 75.
                 """
         )

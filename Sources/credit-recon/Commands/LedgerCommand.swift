@@ -27,7 +27,7 @@ extension CreditReconCommand.LedgerGroup {
                 verified there (chain, replay, tables). The target must hold no entries (exit 64 otherwise): \
                 a new file, or a database without the ledger's tables (they are created); a --to that names \
                 the source under another path or URL spelling is refused too (64). A failed copy \
-                writes nothing; SIGINT or SIGTERM stops it at its next batch of 4,096 entries, writing nothing \
+                writes nothing; SIGINT, SIGTERM or SIGHUP stops it at its next batch of 4,096 entries, writing nothing \
                 (exit 75), or, once it is committed, stops its check, saying how to check it (exit 1). The copy holds \
                 the writer lock of both ledgers: no entry is appended to the \
                 source while it is copied (a writer started meanwhile exits 75). A URL without a password \

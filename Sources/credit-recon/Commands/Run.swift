@@ -17,7 +17,7 @@ extension CreditReconCommand {
             discussion: """
                 Holds the writer lock for the whole job. A failing stage does not stop the others: the report \
                 is still written and shows the failure as a run_failed finding. The exit code is the most \
-                serious outcome of any stage. SIGTERM or SIGINT (cron's timeout) stops the stage under way \
+                serious outcome of any stage. SIGTERM, SIGINT or SIGHUP (cron's timeout) stops the stage under way \
                 cleanly (no new API call, the ones in flight recorded), skips the later API stages, still writes \
                 the report, and exits 75. For cron (no terminal), a plan needs --yes: without it the job \
                 stops before it starts (64), as it does for a plan that cannot be read (66) or has a bad row \
