@@ -43,7 +43,10 @@ import Testing
     /// Three keys (one with a limit, one disabled) and use on keys and models over the
     /// month, on the simulator's clock.
     func withUsage(_ body: (SimulatorServer, _ keys: [String]) async throws -> Void) async throws {
-        let server = try await SimulatorServer.start(SimulatorOptions())
+        // Bought before it was used: an account that used more than it bought is overdrawn.
+        var options = SimulatorOptions()
+        options.initialCredits = Self.usd("100")
+        let server = try await SimulatorServer.start(options)
         do {
             let team = try await server.createKey(name: "team", limit: Self.usd("50"))
             let batch = try await server.createKey(name: "batch")
@@ -126,6 +129,29 @@ import Testing
             #expect(try ledger.read { try $0.activityDays(account: "ops") }.count == 33)
             #expect(try ledger.read { try $0.keyListings(account: "ops") }.count == 2)
             #expect(try ledger.verify().isSound)
+        }
+    }
+
+    /// Days after the newest one stored that left the API's window before a fetch read them
+    /// are lost for good: the fetch that finds them gone says so (a warning, exit 1) once;
+    /// it said nothing, and only `report` told of them (probe 209).
+    @Test func daysThatLeftTheWindowUnreadAreSaidByTheFetchThatFindsThemGone() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, _ in
+            _ = try await fetch(directory, server)
+            // The newest day stored is 2026-03-14; 35 days on, the window begins 2026-03-20.
+            let later = try await fetch(directory, server, now: Self.now.adding(seconds: 35 * 86_400))
+            #expect(later.exitStatus == .attention)
+            #expect(later.findings.map(\.kind) == [.activityLost], "\(later.findings)")
+            #expect(later.findings.first?.severity == .warning)
+            #expect(later.findings.first?.reference == "2026-03-15")
+            #expect(later.findings.first?.message == "the activity of 2026-03-15 to 2026-03-19 (UTC, 5 days) left GET "
+                + "/activity's 30-day window before a fetch stored it; what was used on which model those days is lost for "
+                + "good. Check that the nightly fetch runs: the API keeps the last 30 completed days only.")
+            #expect(later.activityDays?.count == 30)
+            // Said once: the next fetch finds its newest day stored in the window.
+            let next = try await fetch(directory, server, now: Self.now.adding(seconds: 36 * 86_400))
+            #expect(next.findings.isEmpty, "\(next.findings)")
         }
     }
 

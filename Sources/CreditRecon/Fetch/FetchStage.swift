@@ -325,6 +325,19 @@ public struct FetchStage: Sendable {
             if !heldDates.contains(date) { missing.append(date) }
             date = date.adding(days: 1)
         }
+        // The days after the newest one stored that left the window since: lost for good,
+        // said by the fetch that finds them gone (probe 209: only `report` said so, and a
+        // nightly `fetch` exited 0).
+        if let newest = heldDates.max(), newest.adding(days: 1) < window.lowerBound {
+            let first = newest.adding(days: 1), last = window.lowerBound.adding(days: -1)
+            let count = last.daysSinceEpoch - first.daysSinceEpoch + 1
+            run.findings.append(Finding(
+                .warning, .activityLost, at: context.now(), account: run.account, reference: first.isoText,
+                message: "the activity of \(first.isoText)\(count == 1 ? "" : " to \(last.isoText)") (UTC, \(count) "
+                    + "day\(count == 1 ? "" : "s")) left GET /activity's 30-day window before a fetch stored it; what was "
+                    + "used on which model \(count == 1 ? "that day" : "those days") is lost for good. Check that the nightly "
+                    + "fetch runs: the API keeps the last 30 completed days only."))
+        }
         var read = ActivityRead()
         for (index, day) in missing.enumerated() {
             showing("GET /activity?date=\(day.isoText), day \(index + 1) of \(missing.count) to store", interruption)
