@@ -104,8 +104,8 @@ import Testing
         next.onSignal { name in heard.withLock { $0 = name } }
         next.startTrapping()
         #expect(Interruption.keptTrapHeard == nil, "the next stage took the trap over")
-        #expect(next.signal == Interruption.keptTrapHeard ?? "signal 1")
-        #expect(heard.withLock { $0 } == "signal 1", "the next stage's actions ran as it started")
+        #expect(next.signal == Interruption.keptTrapHeard ?? "SIGHUP")
+        #expect(heard.withLock { $0 } == "SIGHUP", "the next stage's actions ran as it started")
         next.stopTrapping(keepingUntilExit: false)
     }
 
