@@ -493,8 +493,25 @@ import Testing
         // And the other reason, use the activity does not list (probe 191: the gap was the use on no key).
         #expect(markdown.contains("and use the activity does not list at all (use on no key, in *Unattributed* above, when the "
             + "API leaves it out of its activity) is in *Total used* alone."), "\(markdown)")
+        // The days with use, not "stored days": one stored with no rows is no row (probe 209).
+        #expect(markdown.contains("From the activity of the 1 UTC day with use in 2026-10-01 up to "), "\(markdown)")
         let svg = try String(contentsOfFile: out + "/usage.svg", encoding: .utf8)
         #expect(svg.hasPrefix("<?xml") && svg.hasSuffix("</svg>\n"))
         #expect(svg.contains("2026-10-03 unattributed 3.00"))
+    }
+
+    /// Days of the range whose activity was never stored are use the activity cannot list:
+    /// the line saying why the two totals differ named every other reason but this one,
+    /// most of the gap (probe 209).
+    @Test func theTotalsLineNamesTheDaysWhoseActivityWasLost() throws {
+        let fixture = try Self.twoKeys()
+        try Self.activity(fixture, day: "2026-10-02", stored: "2026-10-03T00:00:01Z", [("a/x", "6"), ("b/y", "4")])
+        // 40 days on, the first days left the API's window: 10-01 and 10-03 … 10-10 unread.
+        try fixture.snapshot("2026-11-10T00:00:00Z", credits: "500", usage: "126")
+        let out = fixture.directory.path("reports")
+        _ = try ReportStage.write(ledger: fixture.ledger, options: ReportOptions(reconcile: fixture.options(), outDirectory: out))
+        let markdown = try String(contentsOfFile: out + "/reconciliation.md", encoding: .utf8)
+        #expect(markdown.contains("is in *Total used* alone, as is the use of the 9 UTC days of the range whose activity "
+            + "was never stored (`activity_lost` above)."), "\(markdown)")
     }
 }

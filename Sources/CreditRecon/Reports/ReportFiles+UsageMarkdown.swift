@@ -62,7 +62,9 @@ extension ReportFiles {
             lines.append("The stored activity of the UTC days of this range holds no use on any model.")
         } else {
             let activity = summary.models.reduce(Micros.zero) { $0 + $1.usage }
-            lines.append("From the activity of \(summary.activityDays) stored UTC day\(summary.activityDays == 1 ? "" : "s") in \(books.from.isoText) up to "
+            // The days with use: a day stored with no rows is no row here (probe 209 read "10
+            // stored days" as 35 missing).
+            lines.append("From the activity of the \(summary.activityDays) UTC day\(summary.activityDays == 1 ? "" : "s") with use in \(books.from.isoText) up to "
                 + "\(books.to.isoText) (`usage_by_model.csv` has every row, by provider and endpoint).")
             lines.append("")
             header(["Model", "Requests", "Usage", "Share"], numericFrom: 1)
@@ -79,6 +81,11 @@ extension ReportFiles {
             row(["**Total activity**", String(summary.models.reduce(0) { $0 + $1.requests }), "**\(money(activity))**", ""])
             // Two totals of one month read as one of them wrong (probe 142): say why they differ.
             if activity != used {
+                // Days whose activity was never stored: most of the gap, and it went unsaid (probe 209).
+                let lost = books.findings.filter { finding in
+                    finding.kind == .activityLost
+                        && finding.reference.flatMap(CivilDate.init(isoText:)).map { $0 >= books.from && $0 < books.to } == true
+                }.count
                 lines.append("")
                 lines.append("The activity adds up to \(money(activity)) and *Total used* to \(money(used)): the activity "
                     + "counts each UTC day of the range by its date, the books count use in the period of the reading "
@@ -86,7 +93,9 @@ extension ReportFiles {
                     + "first reading in the range before it (or, before the ledger's first reading, in no period: it is in "
                     + "the opening balance), and a day's use a reading showed during it may be a day apart; and use the "
                     + "activity does not list at all (use on no key, in *Unattributed* above, when the API leaves it out of "
-                    + "its activity) is in *Total used* alone.")
+                    + "its activity) is in *Total used* alone"
+                    + (lost == 0 ? "." : ", as is the use of the \(lost) UTC day\(lost == 1 ? "" : "s") of the range whose "
+                        + "activity was never stored (`activity_lost` above)."))
             }
         }
         lines.append("")
