@@ -283,6 +283,12 @@ extension Reliability {
             let simState = try sim.state()
             #expect(simState.charges.count == states["created", default: 0], "nothing was sent after the signal: \(states)")
             #expect(simState.apiRequests == requestsAtSignal, "only the requests made before the signal")
+            // The row told to slow down is said as stopped in the pause, not as a wait beyond
+            // the retry budget, which sent the user to --max-retry-time (probe 212).
+            let said = child.stdout + child.stderr
+            #expect(said.contains("not sent — told to slow down (429), and the run was stopped (SIGTERM) in the pause before it "
+                + "went again; nothing was created — run topup again to send it"), "\(said)")
+            #expect(!said.contains("beyond the retry budget"), "\(said)")
             Executable.count("faults_injected", 1)
         }
 

@@ -1,6 +1,6 @@
 /// Why a top-up stopped starting new requests before the end of the plan.
 public enum StopReason: Sendable, Equatable, CustomStringConvertible {
-    /// SIGINT or SIGTERM.
+    /// SIGINT, SIGTERM or SIGHUP.
     case interrupted(signal: String)
     /// 401/403: every later row would be refused the same way.
     case keyRefused(String)

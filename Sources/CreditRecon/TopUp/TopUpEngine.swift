@@ -629,6 +629,13 @@ public struct TopUpEngine: Sendable {
                                 item = item.retried(from: "rejected")
                             }
                             guard let answer = recorded else { continue next }
+                            // Told to slow down, then stopped in the pause before it went again:
+                            // said as the stop, not as a wait beyond the retry budget, which
+                            // sent the user to --max-retry-time (probe 212).
+                            if case .notSent(429?, _, true) = answer, case .interrupted(let signal) = stop.reason {
+                                detail = "told to slow down (429), and the run was stopped (\(signal)) in the pause before it "
+                                    + "went again; nothing was created — run topup again to send it"
+                            }
                             switch answer {
                             case .keyRefused(_, let message): stop.request(.keyRefused(message))
                             case .rejected(404?, let message, _): stop.request(.wrongAddress(message))
