@@ -288,6 +288,35 @@ struct LedgerCommandsTests {
         #expect(refused.status == 65 && refused.stderr.contains(#""web C" holds a space"#), "\(refused.stderr)")
     }
 
+    /// A charge recorded with the wrong `paid_at` or wallet, voided, and its right record
+    /// imported: that record is recorded. It was passed over as a repeat of the voided one
+    /// (the same id, amount, account and `created_at`), exit 0, the charge out of the books
+    /// for good (probe 218). The wrong record imported again is still a repeat.
+    @Test func aRecordCorrectingWhatWasVoidedIsRecorded() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite")
+        func run(_ arguments: [String]) throws -> Executable.Result {
+            try Executable.creditRecon(["--ledger", ledger, "--now", "2026-11-25T00:00:00Z"] + arguments)
+        }
+        let header = "charge_id,amount,wallet,chain_id,created_at,status,paid_at\n"
+        let wallet = "0x3A37DFe702393e0FA6c8Bbc2A299E490BBeD2cf3", other = "0x19ae3e8e5dF28Fb36d4E020E267318b40aF47f49"
+        let wrong = try scratch.write("wrong.csv", header + "web-P,50,\(wallet),base,2026-11-20T10:00:00Z,paid,2026-11-20T10:05:00Z\n"
+            + "web-W,20,\(wallet),base,2026-11-20T11:00:00Z,paid,2026-11-20T11:05:00Z\n")
+        let right = try scratch.write("right.csv", header + "web-P,50,\(wallet),base,2026-11-20T10:00:00Z,paid,2026-11-20T10:09:00Z\n"
+            + "web-W,20,\(other),base,2026-11-20T11:00:00Z,paid,2026-11-20T11:05:00Z\n")
+        #expect(try run(["record", wrong]).status == 0)
+        for id in ["web-P", "web-W"] { #expect(try run(["void", id, "--reason", "wrong record"]).status == 0) }
+        let corrected = try run(["--json", "record", right])
+        let object = try JSONSerialization.jsonObject(with: Data(corrected.stdout.utf8)) as? [String: Any]
+        #expect(corrected.status == 0 && object?["inserted"] as? Int == 2, "\(corrected.stdout)\(corrected.stderr)")
+        #expect((object?["voided_again"] as? [Any])?.isEmpty ?? true, "\(corrected.stdout)")
+        let again = try run(["record", wrong])
+        #expect(again.status == 0 && again.stdout.contains("2 rows repeat a charge voided before"), "\(again.stdout)\(again.stderr)")
+        #expect(try Executable.query(ledger, "SELECT charge_id, paid_at, wallet FROM charges WHERE status = 'paid' ORDER BY charge_id")
+            == [["web-P", "2026-11-20T10:09:00.000Z", wallet], ["web-W", "2026-11-20T11:05:00.000Z", other]])
+        #expect(try run(["verify"]).status == 0)
+    }
+
     /// `--version` names the newest ledger migration the build makes and reads: builds of
     /// one version number differ in it, and an auditor records which build checked the books
     /// (probe 177: both builds said `0.1.0`).

@@ -396,10 +396,13 @@ public struct ChargeImport: BatchImport {
             // The voiding entry of the record `row` repeats (the same id in any letter case,
             // amount, account and creation time), if it repeats one: the wrong file imported
             // again is not recorded.
+            // A row that corrects what was voided (another paid_at or wallet) is that charge's
+            // right record, recorded: it was passed over as a repeat, the charge out of the
+            // books for good, exit 0 (probe 218).
             func repeatedVoid(_ row: Row) -> Int64? {
                 voided[row.charge.chargeID.lowercased()]?.first { charge in
                     charge.amount == row.charge.amount && charge.account == row.account
-                        && charge.createdAt == row.charge.createdAt.iso8601
+                        && charge.createdAt == row.charge.createdAt.iso8601 && Self.repeatsWhatItGives(row, charge)
                 }.map { ChargeVoided.parse(voidedID: $0.chargeID)?.seq ?? 0 }
             }
             // The instants (milliseconds) of the rows of earlier batches, while the ledger had
@@ -846,6 +849,17 @@ public struct ChargeImport: BatchImport {
                         + "on line \(fresh[earlier].line), a charge of the same account created at the same instant "
                         + "(\(row.charge.createdAt.iso8601)): the same charge twice, which would be recorded twice; keep one of the two lines")
         }
+    }
+
+    /// Whether `row` gives the voided record `voided`'s wallet, chain, expiry, payment time
+    /// and reference wherever it gives one (its status and memo are not kept: the void
+    /// replaced them).
+    static func repeatsWhatItGives(_ row: Row, _ voided: StoredCharge) -> Bool {
+        let charge = row.charge
+        func same(_ mine: String?, _ theirs: String?) -> Bool { mine == nil || mine == theirs }
+        return same(charge.wallet, voided.wallet) && same(charge.chainID.map(String.init), voided.chainID.map(String.init))
+            && same(charge.expiresAt?.iso8601, voided.expiresAt) && same(charge.paidAt?.iso8601, voided.paidAt)
+            && same(charge.reference, voided.reference)
     }
 
     /// The spellings of `id` the ledger may hold for the same charge: itself, and for a
