@@ -114,6 +114,26 @@ struct PlanReaderTests {
         #expect(found == "plan.csv:3: chain_id: \"56\" is not a supported chain; use 1 (ethereum), 137 (polygon) or 8453 (base)")
     }
 
+    /// A sign where none is written is a column mixed up, as for amounts: `+1` was read as
+    /// ethereum (probe 210). Leading zeros are the same number.
+    @Test func aChainIdWithASignIsRefused() throws {
+        for chain in ["+1", "-1", "+8453"] {
+            #expect(try oneProblem("\(Wallets.a),\(chain),10,,").hasPrefix("plan.csv:3: chain_id: \"\(chain)\" is not a supported chain"))
+        }
+        #expect(Chain(text: "08453") == .base && Chain(text: "BASE") == .base)
+    }
+
+    /// A character that cannot be seen is named, not shown as a `?` the file does not hold
+    /// (probe 210: `contains "?", which is not a hex digit`).
+    @Test func anInvisibleCharacterIsNamed() throws {
+        let wallet = try oneProblem("\(Wallets.a)\u{200B},1,10,,")
+        #expect(wallet.contains("contains U+200B ZERO WIDTH SPACE, which is not a hex digit"), "\(wallet)")
+        let amount = try oneProblem("\(Wallets.a),1,1\u{200B}0,,")
+        #expect(amount.contains("is not a plain decimal number; it holds U+200B ZERO WIDTH SPACE; write digits"), "\(amount)")
+        let wide = try oneProblem("\(Wallets.a.dropLast())\u{FF46},1,10,,")
+        #expect(wide.contains("contains \"\u{FF46}\" (U+FF46 FULLWIDTH LATIN SMALL LETTER F), which is not a hex digit"), "\(wide)")
+    }
+
     @Test func unsupportedChainName() throws {
         #expect(try oneProblem("\(Wallets.a),solana,10,,").hasPrefix("plan.csv:3: chain_id: \"solana\" is not a supported chain"))
     }

@@ -11,6 +11,19 @@ public enum AddressError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Mixed case that does not match the EIP-55 checksum: a typo, or a different address.
     case checksumMismatch
 
+    /// `"g"` for a printable ASCII character; otherwise its code points and names, after
+    /// it when it can be seen (`"ｆ" (U+FF46 FULLWIDTH LATIN SMALL LETTER F)`): an invisible
+    /// one was shown as `?`, a character the file does not hold (probe 210).
+    static func shown(_ character: Character) -> String {
+        let scalars = character.unicodeScalars
+        if scalars.count == 1, let scalar = scalars.first, (0x21..<0x7F).contains(scalar.value) { return "\"\(character)\"" }
+        let names = scalars.map(LookAlikeName.named).joined(separator: " + ")
+        let seen = scalars.allSatisfy { scalar in
+            ![.control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator].contains(scalar.properties.generalCategory)
+        }
+        return seen ? "\"\(character)\" (\(names))" : names
+    }
+
     public var description: String {
         switch self {
         case .missingPrefix:
@@ -18,7 +31,7 @@ public enum AddressError: Error, Equatable, Sendable, CustomStringConvertible {
         case .wrongLength(let count):
             return "has \(count) hex digits after 0x instead of 40; copy the address again from the wallet"
         case .notHex(let character):
-            return "contains \"\(character)\", which is not a hex digit (0-9, a-f); copy the address again from the wallet"
+            return "contains \(Self.shown(character)), which is not a hex digit (0-9, a-f); copy the address again from the wallet"
         case .zeroAddress:
             return "is the zero address, which cannot send a payment; use the paying wallet's address"
         case .checksumMismatch:

@@ -15,7 +15,9 @@ public enum Chain: Int64, CaseIterable, Sendable, CustomStringConvertible {
         default: break
         }
         let lowered = text.lowercased()
-        if let id = Int64(lowered), let chain = Chain(rawValue: id) {
+        // A sign where none is written is a column mixed up, as for amounts (probe 210: `+1`
+        // was read as ethereum).
+        if let id = lowered.first.map(\.isNumber) == true ? Int64(lowered) : nil, let chain = Chain(rawValue: id) {
             self = chain
         } else if let chain = Chain.allCases.first(where: { $0.name == lowered }) {
             self = chain

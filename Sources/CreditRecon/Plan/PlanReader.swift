@@ -294,7 +294,11 @@ public struct PlanReader: Sendable {
         let plain = points <= 1 && bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }
             && bytes.first != UInt8(ascii: ".") && bytes.last != UInt8(ascii: ".")
         guard plain else {
-            return fail("\"\(trimmed)\" is not a plain decimal number; write digits with at most one \".\" and no "
+            // A character that cannot be seen is named: it was shown as `?` (probe 210).
+            let unseen = trimmed.first { character in
+                character.unicodeScalars.contains { !(0x21..<0x7F).contains($0.value) }
+            }.map { "; it holds \(AddressError.shown($0))" } ?? ""
+            return fail("\"\(trimmed)\" is not a plain decimal number\(unseen); write digits with at most one \".\" and no "
                 + "spaces inside, thousands separators, currency signs or exponents, e.g. 1250.50")
         }
         if Micros.decimalPlaces(in: Substring(trimmed).utf8) > 2 {
