@@ -254,7 +254,7 @@ struct ReconcileTests {
         let line = { (id: String) in books.charges.first { $0.chargeID == id } }
         #expect(line("ch_1")?.state == .settled && line("ch_2")?.state == .expired)
         #expect(line("ch_3")?.state == .expired && line("ch_4")?.state == .expired)
-        #expect(books.alikeTakenInstead == ["ch_2": ["ch_1"]])
+        #expect(books.alikeTakenInstead == ["ch_2": PaidInPlace(of: ["ch_1"])])
         let said = { (reference: String) in books.findings.first { $0.kind == .chargeExpired && $0.reference == reference }?.message ?? "" }
         #expect(said("daily-1b").contains("If it was paid (charge ch_1 (daily-1), of the same amount and with no payment "
             + "recorded either, was taken as the one the rise of 2026-11-02T02:00:00.000Z shows: of alike charges the oldest are "
@@ -280,7 +280,7 @@ struct ReconcileTests {
         try fixture.snapshot("2026-11-02T02:00:00Z", credits: "130", usage: "0")
         let books = try fixture.reconcile()
         #expect(books.charges.map(\.state) == [.settled, .settled, .expired])
-        #expect(books.alikeTakenInstead == ["c30": ["c10", "c20"]])
+        #expect(books.alikeTakenInstead == ["c30": PaidInPlace(of: ["c10", "c20"])])
         let finding = books.findings.first { $0.kind == .chargeExpired }?.message ?? ""
         #expect(finding.contains("If it was paid (charges c10 (r-10) and c20 (r-20), with no payment recorded either, were taken "
             + "as the ones the rise of 2026-11-02T02:00:00.000Z shows, and together they come to this one's amount: of sets "
@@ -292,13 +292,37 @@ struct ReconcileTests {
             + "amount, alone or added up, payable in the same window, where the older were taken as paid: the readings cannot "
             + "tell which were), so check the Coinbase export before planning it again"), "\(status.lines)")
 
+        // The other way round: a 30, then a 10 and a 20, only those two paid. The rise of 30
+        // took the older 30, and status asked to buy the paid 10 and 20 again, naming no
+        // other charge (probe 215).
+        let mirror = try ReconcileFixture()
+        try mirror.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+        for (index, amount) in ["30", "10", "20"].enumerated() {
+            try mirror.charge("m\(amount)", amount: amount, created: "2026-11-01T0\(3 + index):00:00Z", reference: "m-\(amount)")
+        }
+        try mirror.snapshot("2026-11-02T02:00:00Z", credits: "130", usage: "0")
+        let mirrored = try mirror.reconcile()
+        #expect(mirrored.charges.map(\.state) == [.settled, .expired, .expired])
+        #expect(mirrored.alikeTakenInstead == ["m10": PaidInPlace(of: ["m30"], with: ["m20"]), "m20": PaidInPlace(of: ["m30"], with: ["m10"])])
+        let ten = mirrored.findings.first { $0.kind == .chargeExpired && $0.reference == "m-10" }?.message ?? ""
+        #expect(ten.contains("If it was paid (charge m30 (m-30), with no payment recorded either, was taken as the one the rise "
+            + "of 2026-11-02T02:00:00.000Z shows, and this one with m20 (m-20) comes to its amount: of sets that add up alike "
+            + "the older charges are taken, and the readings cannot tell which were paid)"), "\(ten)")
+        let mirrorStatus = try StatusReport.read(ledger: mirror.ledger, options: StatusOptions(account: "default"),
+                                                 now: reconTime("2026-11-02T03:00:00Z"))
+        #expect(mirrorStatus.lines.joined(separator: "\n").contains("; m-10 may have been paid in place of m-30 (with m-20), m-20 "
+            + "in place of m-30 (with m-10) (the same amounts, alone or added up, payable in the same window, where the older were "
+            + "taken as paid: the readings cannot tell which were), so check the Coinbase export before planning them again"),
+                "\(mirrorStatus.lines)")
+
         let five = try ReconcileFixture()
         try five.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
         for index in 1...5 {
             try five.charge("e\(index)", amount: "10", created: "2026-11-01T0\(2 + index):00:00Z", reference: "eq-\(index)")
         }
         try five.snapshot("2026-11-02T02:00:00Z", credits: "120", usage: "0")
-        #expect(try five.reconcile().alikeTakenInstead == ["e3": ["e1"], "e4": ["e2"], "e5": ["e1"]])
+        #expect(try five.reconcile().alikeTakenInstead
+            == ["e3": PaidInPlace(of: ["e1"]), "e4": PaidInPlace(of: ["e2"]), "e5": PaidInPlace(of: ["e1"])])
     }
 
     /// A charge its export says was paid, without saying when, takes the rise before an older

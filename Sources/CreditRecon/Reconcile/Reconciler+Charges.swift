@@ -68,11 +68,11 @@ extension Reconciler {
     /// at `asOf`, with a finding for every state a person has to look at.
     ///
     /// `alikeByCharge` gets, for each expired charge that may have been paid in place of
-    /// charges of its amount, their ids (`alikeTakenInstead`); `madeAgainBy`, for each
+    /// charges taken as paid, their ids (`alikeTakenInstead`); `madeAgainBy`, for each
     /// checkout abandoned and made again, the id of the charge that paid for it (`madeAgain`).
     func chargeLines(
         _ input: Input, matcher: ChargeMatcher, matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
-        asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding], alikeByCharge: inout [String: [String]],
+        asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding], alikeByCharge: inout [String: PaidInPlace],
         madeAgainBy: inout [String: String]
     ) -> [ChargeLine] {
         var lines: [ChargeLine] = []
@@ -85,11 +85,17 @@ extension Reconciler {
             let increase = matched.increase(ofCharge: index).map { increases[$0] }
             lines.append(chargeLine(
                 charge, matchedTo: increase, matcher: matcher,
-                alike: alike[index].map { set in (set.map { input.charges[$0] }, increases[matched.increaseOfCharge[set[0]]]) },
+                alike: alike[index].map { place in
+                    (place.of.map { input.charges[$0] }, place.with.map { input.charges[$0] },
+                     increases[matched.increaseOfCharge[place.of[0]]])
+                },
                 roseWhilePayable: increase != nil || !Self.windows(increases, of: charge, matcher: matcher).isEmpty,
                 asOf: asOf, trusted: trusted, findings: &findings))
             if lines[lines.count - 1].state == .expired {
-                if let others = alike[index] { alikeByCharge[charge.chargeID] = others.map { input.charges[$0].chargeID } }
+                if let place = alike[index] {
+                    alikeByCharge[charge.chargeID] = PaidInPlace(of: place.of.map { input.charges[$0].chargeID },
+                                                                 with: place.with.map { input.charges[$0].chargeID })
+                }
                 if let finding = findings.indices.last, finding >= said, findings[finding].kind == .chargeExpired {
                     expiredFinding[index] = finding
                 }
@@ -130,11 +136,14 @@ extension Reconciler {
     /// readings cannot tell; the matcher took the older (DESIGN.md § Reconciliation). A
     /// charge that expired unpaid, its row bought again before the next reading: the new
     /// charge, paid, read as expired (probe 121), and "plan it again" would buy it twice.
-    /// Sets are looked for among at most `takenInsteadSetLimit` charges of a window.
+    /// The other way round too: several such charges whose amounts come to one charge the
+    /// rise took (a 30 taken, a 10 and a 20 created after it paid: probe 215, "their credits
+    /// were not bought"), each said with the others of its set (`with`). Sets are looked
+    /// for among at most `takenInsteadSetLimit` charges of a window.
     func alikeTakenInstead(
         _ charges: [LedgerReader.ChargeRecord], matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
         matcher: ChargeMatcher
-    ) -> [Int: [Int]] {
+    ) -> [Int: (of: [Int], with: [Int])] {
         func unrecorded(_ charge: LedgerReader.ChargeRecord) -> Bool {
             charge.paidAt == nil && charge.status != "paid" && charge.status != "expired"
         }
@@ -155,7 +164,10 @@ extension Reconciler {
         where window >= 0 && watched[window] && unrecorded(charges[index]) {
             taken[window, default: []].append(index)
         }
-        var found: [Int: [Int]] = [:]
+        var found: [Int: (of: [Int], with: [Int])] = [:]
+        func exactly(_ set: [Int], _ pool: [Int], _ amount: Micros) -> Bool {
+            set.count > 1 && (set.reduce(Micros.zero) { $0 + charges[pool[$1]].amount } - amount).magnitude <= matcher.tolerance
+        }
         for window in candidates.keys.sorted() {
             guard let took = taken[window] else { continue }
             // The alike charges named in turn, oldest first (five of 10, two taken: every
@@ -167,15 +179,24 @@ extension Reconciler {
                 if let alike = byAmount[amount] {
                     let next = turn[amount, default: 0]
                     turn[amount] = next + 1
-                    found[other] = [alike[next % alike.count]]
+                    found[other] = ([alike[next % alike.count]], [])
                 } else if took.count > 1 && took.count <= Self.takenInsteadSetLimit {
                     let set = ChargeMatcher.bestSubset(took.map { charges[$0].amount }, target: charges[other].amount,
                                                       tolerance: matcher.tolerance, stepLimit: 1 << 16)
-                    let sum = set.reduce(Micros.zero) { $0 + charges[took[$1]].amount }
-                    if set.count > 1 && (sum - charges[other].amount).magnitude <= matcher.tolerance {
-                        found[other] = set.map { took[$0] }
-                    }
+                    if exactly(set, took, charges[other].amount) { found[other] = (set.map { took[$0] }, []) }
                 }
+            }
+            // Those still unnamed, together, in place of one charge the rise took.
+            let unnamed = (candidates[window] ?? []).filter { found[$0] == nil }
+            guard unnamed.count > 1 && unnamed.count <= Self.takenInsteadSetLimit else { continue }
+            for taken in took {
+                let pool = unnamed.filter { found[$0] == nil }
+                guard pool.count > 1 else { break }
+                let set = ChargeMatcher.bestSubset(pool.map { charges[$0].amount }, target: charges[taken].amount,
+                                                  tolerance: matcher.tolerance, stepLimit: 1 << 16)
+                guard exactly(set, pool, charges[taken].amount) else { continue }
+                let members = set.map { pool[$0] }
+                for member in members { found[member] = ([taken], members.filter { $0 != member }) }
             }
         }
         return found
@@ -345,13 +366,14 @@ extension Reconciler {
     /// no rise of credits could show them.
     ///
     /// `alike`: the charges of its amount (one, or several together) taken as paid by a rise
-    /// this one could have explained as well (`alikeTakenInstead`), with that rise, which
-    /// an expired one's finding names. `roseWhilePayable`: whether any rise came while it was payable; an
+    /// this one could have explained as well (`alikeTakenInstead`), or one this one with
+    /// `with` adds up to, with that rise, which an expired one's finding names. `roseWhilePayable`: whether any rise came while it was payable; an
     /// expired one's finding says none did, rather than that another charge may have taken
     /// its rise.
     private func chargeLine(
         _ charge: LedgerReader.ChargeRecord, matchedTo increase: ChargeMatcher.Increase?, matcher: ChargeMatcher,
-        alike: (charges: [LedgerReader.ChargeRecord], rise: ChargeMatcher.Increase)?, roseWhilePayable: Bool,
+        alike: (charges: [LedgerReader.ChargeRecord], with: [LedgerReader.ChargeRecord], rise: ChargeMatcher.Increase)?,
+        roseWhilePayable: Bool,
         asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding]
     ) -> ChargeLine {
         let account = options.account
@@ -393,6 +415,13 @@ extension Reconciler {
                 : "and no rise of total_credits matches it, so it reads as unpaid."
                     + (beforeBooks ? before : " If it was paid (" + (alike.map { alike in
                         let named = alike.charges.map { "\($0.chargeID)\($0.reference.map { " (\($0))" } ?? "")" }
+                        let partners = alike.with.map { "\($0.chargeID)\($0.reference.map { " (\($0))" } ?? "")" }
+                        if !partners.isEmpty {
+                            return "charge \(named[0]), with no payment recorded either, was taken as the one the rise of "
+                                + "\(alike.rise.to.iso8601) shows, and this one with \(Self.listed(partners)) comes to its amount: "
+                                + "of sets that add up alike the older charges are taken, and the readings cannot tell which "
+                                + "were paid"
+                        }
                         return alike.charges.count == 1
                             ? "charge \(named[0]), of the same amount and with no payment recorded either, was taken as the "
                                 + "one the rise of \(alike.rise.to.iso8601) shows: of alike charges the oldest are taken, and "

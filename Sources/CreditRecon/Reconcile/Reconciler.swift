@@ -114,7 +114,7 @@ public struct Reconciler: Sendable {
         let matcher = ChargeMatcher(options: options)
         let increases = creditIncreases(in: steps)
         let matched = matchCharges(input.charges, to: increases, matcher: matcher, findings: &findings)
-        var alike: [String: [String]] = [:], madeAgain: [String: String] = [:]
+        var alike: [String: PaidInPlace] = [:], madeAgain: [String: String] = [:]
         var lines = chargeLines(
             input, matcher: matcher, matched: matched, increases: increases, asOf: asOf,
             trusted: readings.trusted, findings: &findings, alikeByCharge: &alike, madeAgainBy: &madeAgain)

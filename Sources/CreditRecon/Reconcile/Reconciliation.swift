@@ -58,10 +58,10 @@ public struct Reconciliation: Sendable, Equatable {
     /// one entry per charge line.
     public var sendingRunIDs: [String: Int64] = [:]
     /// For each `expired` charge that only the readings show unpaid, by id, the charges of
-    /// its amount (one of the same amount, or several that add up to it) that a rise it
-    /// could have explained as well was taken to show (`Reconciler.alikeTakenInstead`):
-    /// either it or they may be the ones paid. Only such charges.
-    public var alikeTakenInstead: [String: [String]] = [:]
+    /// its amount (one of the same amount, or several that add up to it; or one it adds up
+    /// to with `with`) that a rise it could have explained as well was taken to show
+    /// (`Reconciler.alikeTakenInstead`): either may be the ones paid. Only such charges.
+    public var alikeTakenInstead: [String: PaidInPlace] = [:]
     /// For each `expired` checkout recorded without a plan row that a later charge of the
     /// same purchase paid for, by id, that charge's id (`Reconciler.madeAgain`): nothing is
     /// left to buy. Only such charges.

@@ -30,7 +30,7 @@ public struct StatusReport: Sendable, Equatable {
     public var paidUnmatched: [Finding] = []
     /// For the expired charges that may have been paid in place of charges of their amount,
     /// by id, those charges' labels (`Reconciliation.alikeTakenInstead`).
-    public var alikeTakenInstead: [String: [String]] = [:]
+    public var alikeTakenInstead: [String: PaidInPlace] = [:]
     public var expired: OpenCharges { OpenCharges(expiredCharges) }
     /// Top-ups still to be bought (blocked, unknown, never sent) beside a charge recorded
     /// without a plan row that is the same purchase (`Reconciler.possiblePurchases`).
@@ -98,15 +98,17 @@ public struct StatusReport: Sendable, Equatable {
 
     /// What `status` adds for expired charges that a charge of the same amount may have been
     /// paid in place of (`Reconciliation.alikeTakenInstead`): the readings cannot tell which.
-    static func alikeNote(_ expired: [ChargeLine], alike: [String: [String]]) -> String {
+    static func alikeNote(_ expired: [ChargeLine], alike: [String: PaidInPlace]) -> String {
         let pairs = expired.compactMap { line in
-            line.chargeID.flatMap { alike[$0] }.map { (line.label, Reconciler.listed($0)) }
+            line.chargeID.flatMap { alike[$0] }.map { place in
+                (line.label, Reconciler.listed(place.of) + (place.with.isEmpty ? "" : " (with \(Reconciler.listed(place.with)))"))
+            }
         }
         guard let first = pairs.first else { return "" }
         let one = pairs.count == 1
         let shown = (["\(first.0) may have been paid in place of \(first.1)"] + pairs.dropFirst().map { "\($0.0) in place of \($0.1)" })
             .prefix(namedAtMost).joined(separator: ", ") + (pairs.count > namedAtMost ? ", and \(pairs.count - namedAtMost) more" : "")
-        let sets = expired.contains { line in line.chargeID.flatMap { alike[$0] }.map { $0.count > 1 } ?? false }
+        let sets = expired.contains { line in line.chargeID.flatMap { alike[$0] }.map { $0.of.count + $0.with.count > 1 } ?? false }
         return "; \(shown) (the same amount\(one ? "" : "s")\(sets ? ", alone or added up" : ""), payable in the same window, "
             + "where the older \(sets ? "were" : "was") taken as paid: the readings cannot tell which \(sets ? "were" : "was")), "
             + "so check the Coinbase export before planning \(one ? "it" : "them") again"
@@ -356,10 +358,12 @@ public struct StatusReport: Sendable, Equatable {
         report.expiredCharges.removeAll { $0.chargeID.map { books.madeAgainBy[$0] != nil } ?? false }
         let alike = books.alikeTakenInstead.filter { id, _ in report.expiredCharges.contains { $0.chargeID == id } }
         if !alike.isEmpty {
-            let others = Set(alike.values.joined())
+            let others = Set(alike.values.flatMap { $0.of + $0.with })
             var labels: [String: String] = [:]
             for line in books.charges { if let id = line.chargeID, others.contains(id) { labels[id] = line.label } }
-            report.alikeTakenInstead = alike.mapValues { ids in ids.map { labels[$0] ?? $0 } }
+            report.alikeTakenInstead = alike.mapValues { place in
+                PaidInPlace(of: place.of.map { labels[$0] ?? $0 }, with: place.with.map { labels[$0] ?? $0 })
+            }
         }
         // A run that never ended is a dead one unless the writer at work says it is its own.
         // Not judged when that cannot be told: the lock file is another user's, or the writer
