@@ -292,6 +292,13 @@ struct ReconcileTests {
             + "amount, alone or added up, payable in the same window, where the older were taken as paid: the readings cannot "
             + "tell which were), so check the Coinbase export before planning it again"), "\(status.lines)")
 
+        // `report` says which kinds need a person, and the newest: a nightly job's exit 1
+        // said how many, never which (probe 216).
+        let written = try ReportStage.write(ledger: fixture.ledger, options: ReportOptions(
+            reconcile: fixture.options(), outDirectory: fixture.directory.path("out")))
+        let counted = written.summaryLines.first { $0.hasPrefix("findings: ") } ?? ""
+        #expect(counted.hasPrefix("findings: 0 error, 1 warning (1 charge_expired; newest charge_expired of 2026-11-01T"), "\(counted)")
+
         // The other way round: a 30, then a 10 and a 20, only those two paid. The rise of 30
         // took the older 30, and status asked to buy the paid 10 and 20 again, naming no
         // other charge (probe 215).

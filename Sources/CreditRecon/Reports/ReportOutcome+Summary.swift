@@ -14,7 +14,7 @@ extension ReportOutcome {
             "purchased \(totals.purchased.centsText) (via charges \(totals.purchasedViaCharges.centsText)), "
                 + "used \(totals.used.centsText), closing balance \(totals.closing?.centsText ?? "–")")
         if let runway = books.runway { lines.append("runway \(runway.daysPhrase)") }
-        lines.append("findings: \(counts.errors) error, \(counts.warnings) warning, \(counts.infos) info")
+        lines.append("findings: \(counts.errors) error, \(counts.warnings) warning\(attentionKinds), \(counts.infos) info")
         if !otherReportFiles.isEmpty {
             lines.append(ReportFiles.otherReportNote(otherReportFiles, in: directory, ofAllAccounts: true))
         }

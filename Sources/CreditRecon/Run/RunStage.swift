@@ -197,7 +197,8 @@ public struct RunStage: Sendable {
             return StageResult(
                 name: "report", status: report.exitStatus,
                 detail: "\(report.files.count) files in \(report.directory) (\(Self.counted(counts.errors, "error")), "
-                    + "\(Self.counted(counts.warnings, "warning")), \(Self.counted(counts.infos, "note"))); ledger head "
+                    + "\(Self.counted(counts.warnings, "warning"))\(report.attentionKinds), \(Self.counted(counts.infos, "note"))); "
+                    + "ledger head "
                     + report.reconciliation.headHash,
                 result: report.json)
         }
