@@ -607,4 +607,13 @@ import Testing
             #expect(check.status == 0, "\(period): \(check.output)")
         }
     }
+
+    /// Amounts line up whatever the account's letters: padding counted bytes, and
+    /// `Ünïcødé-Ключ`'s amount stood 8 columns left of the others (probe 207).
+    @Test func anAccountOfOtherLettersTakesAColumnPerCharacter() {
+        #expect(JournalWriter.columns("Expenses:OpenRouter:Usage:Prod") == 30)
+        #expect(JournalWriter.columns("Expenses:OpenRouter:Usage:\u{DC}n\u{EF}c\u{F8}d\u{E9}-\u{41A}\u{43B}\u{44E}\u{447}") == 38)
+        // A letter written with a combining accent is one column.
+        #expect(JournalWriter.columns("Usage:Cafe\u{301}") == 10)
+    }
 }

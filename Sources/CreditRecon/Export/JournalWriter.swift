@@ -106,7 +106,7 @@ struct JournalWriter {
             text.append(date)
             text.append(" balance ")
             text.append(account)
-            pad(from: 10 + 9 + account.utf8.count + Self.amountWidth(balance))
+            pad(from: 10 + 9 + Self.columns(account) + Self.amountWidth(balance))
             append(amount: balance)
             text.append(" ~ 0 USD\n")
         case .hledger:
@@ -118,7 +118,7 @@ struct JournalWriter {
             text.append("\n")
             text.append("    ")
             text.append(account)
-            pad(from: 4 + account.utf8.count)
+            pad(from: 4 + Self.columns(account))
             text.append("0 USD = ")
             append(amount: balance)
             text.append(" USD\n")
@@ -129,9 +129,15 @@ struct JournalWriter {
     private mutating func posting(_ account: String, _ amount: Micros) {
         text.append("    ")
         text.append(account)
-        pad(from: 4 + account.utf8.count + Self.amountWidth(amount))
+        pad(from: 4 + Self.columns(account) + Self.amountWidth(amount))
         append(amount: amount)
         text.append(" USD\n")
+    }
+
+    /// The columns `account` takes: its characters, not its bytes (`Ünïcødé-Ключ` took 8
+    /// columns too many, its amount out of line, probe 207).
+    static func columns(_ account: String) -> Int {
+        account.utf8.allSatisfy { $0 < 0x80 } ? account.utf8.count : account.count
     }
 
     /// Spaces up to the amount column, and always at least two (they end an account name).
