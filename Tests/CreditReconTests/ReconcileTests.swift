@@ -272,12 +272,17 @@ struct ReconcileTests {
     /// as a charge of the same amount is named. Of alike charges, each expired one names
     /// them in turn (five of 10, two taken: every finding named the first).
     @Test func anExpiredChargeNamesTheChargesThatAddUpToItsAmountTakenInItsPlace() throws {
-        let fixture = try ReconcileFixture()
-        try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
-        for (index, amount) in ["10", "20", "30"].enumerated() {
-            try fixture.charge("c\(amount)", amount: amount, created: "2026-11-01T0\(3 + index):00:00Z", reference: "r-\(amount)")
+        /// Charges of `amounts`, an hour apart, then a rise of 30 the next night.
+        func riseOf30(_ id: String, _ reference: String, _ amounts: [String]) throws -> ReconcileFixture {
+            let fixture = try ReconcileFixture()
+            try fixture.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
+            for (index, amount) in amounts.enumerated() {
+                try fixture.charge(id + amount, amount: amount, created: "2026-11-01T0\(3 + index):00:00Z", reference: reference + amount)
+            }
+            try fixture.snapshot("2026-11-02T02:00:00Z", credits: "130", usage: "0")
+            return fixture
         }
-        try fixture.snapshot("2026-11-02T02:00:00Z", credits: "130", usage: "0")
+        let fixture = try riseOf30("c", "r-", ["10", "20", "30"])
         let books = try fixture.reconcile()
         #expect(books.charges.map(\.state) == [.settled, .settled, .expired])
         #expect(books.alikeTakenInstead == ["c30": PaidInPlace(of: ["c10", "c20"])])
@@ -302,12 +307,7 @@ struct ReconcileTests {
         // The other way round: a 30, then a 10 and a 20, only those two paid. The rise of 30
         // took the older 30, and status asked to buy the paid 10 and 20 again, naming no
         // other charge (probe 215).
-        let mirror = try ReconcileFixture()
-        try mirror.snapshot("2026-11-01T02:00:00Z", credits: "100", usage: "0")
-        for (index, amount) in ["30", "10", "20"].enumerated() {
-            try mirror.charge("m\(amount)", amount: amount, created: "2026-11-01T0\(3 + index):00:00Z", reference: "m-\(amount)")
-        }
-        try mirror.snapshot("2026-11-02T02:00:00Z", credits: "130", usage: "0")
+        let mirror = try riseOf30("m", "m-", ["30", "10", "20"])
         let mirrored = try mirror.reconcile()
         #expect(mirrored.charges.map(\.state) == [.settled, .expired, .expired])
         #expect(mirrored.alikeTakenInstead == ["m10": PaidInPlace(of: ["m30"], with: ["m20"]), "m20": PaidInPlace(of: ["m30"], with: ["m10"])])
