@@ -394,11 +394,10 @@ public struct ChargeImport: BatchImport {
                 (ChargeVoided.parse(voidedID: charge.chargeID)?.chargeID ?? charge.chargeID).lowercased()
             } : [:]
             // The voiding entry of the record `row` repeats (the same id in any letter case,
-            // amount, account and creation time), if it repeats one: the wrong file imported
-            // again is not recorded.
-            // A row that corrects what was voided (another paid_at or wallet) is that charge's
-            // right record, recorded: it was passed over as a repeat, the charge out of the
-            // books for good, exit 0 (probe 218).
+            // amount, account and creation time, and all else it gives), if it repeats one:
+            // the wrong file imported again is not recorded. A row that corrects what was
+            // voided (another paid_at or wallet) is that charge's right record: it was passed
+            // over as a repeat, the charge out of the books for good, exit 0 (probe 218).
             func repeatedVoid(_ row: Row) -> Int64? {
                 voided[row.charge.chargeID.lowercased()]?.first { charge in
                     charge.amount == row.charge.amount && charge.account == row.account

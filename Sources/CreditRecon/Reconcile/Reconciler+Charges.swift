@@ -188,7 +188,8 @@ extension Reconciler {
             }
             // Those still unnamed, together, in place of one charge the rise took.
             let unnamed = (candidates[window] ?? []).filter { found[$0] == nil }
-            guard unnamed.count > 1 && unnamed.count <= Self.takenInsteadSetLimit else { continue }
+            guard unnamed.count > 1 && unnamed.count <= Self.takenInsteadSetLimit && took.count <= Self.takenInsteadSetLimit
+            else { continue }
             for taken in took {
                 let pool = unnamed.filter { found[$0] == nil }
                 guard pool.count > 1 else { break }
@@ -367,9 +368,9 @@ extension Reconciler {
     ///
     /// `alike`: the charges of its amount (one, or several together) taken as paid by a rise
     /// this one could have explained as well (`alikeTakenInstead`), or one this one with
-    /// `with` adds up to, with that rise, which an expired one's finding names. `roseWhilePayable`: whether any rise came while it was payable; an
-    /// expired one's finding says none did, rather than that another charge may have taken
-    /// its rise.
+    /// `with` adds up to, with that rise, which an expired one's finding names.
+    /// `roseWhilePayable`: whether any rise came while it was payable; an expired one's
+    /// finding says none did, rather than that another charge may have taken its rise.
     private func chargeLine(
         _ charge: LedgerReader.ChargeRecord, matchedTo increase: ChargeMatcher.Increase?, matcher: ChargeMatcher,
         alike: (charges: [LedgerReader.ChargeRecord], with: [LedgerReader.ChargeRecord], rise: ChargeMatcher.Increase)?,
