@@ -13,7 +13,6 @@ public struct ReportOutcome: Sendable, Equatable {
     /// Exit 1 when a finding at warning level or above exists, else 0.
     public var exitStatus: ExitStatus { reconciliation.exitStatus }
 
-    /// Findings by severity, for summaries: `(error, warning, info)`.
     /// The kinds of the errors and warnings with their counts, most first, and the newest of
     /// them (` (6 charge_expired, 2 snapshot_gap, 1 runway_low; newest runway_low of
     /// 2026-11-16T00:00:00.000Z)`), or "" when there is none: a nightly job's exit 1 said
@@ -26,6 +25,7 @@ public struct ReportOutcome: Sendable, Equatable {
         return " (\(kinds.joined(separator: ", ")); newest \(newest.kind.rawValue) of \(newest.observedAt.iso8601))"
     }
 
+    /// Findings by severity, for summaries: `(error, warning, info)`.
     public var findingCounts: (errors: Int, warnings: Int, infos: Int) {
         let findings = reconciliation.findings
         return (
