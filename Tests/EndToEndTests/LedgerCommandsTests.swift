@@ -317,6 +317,29 @@ struct LedgerCommandsTests {
         #expect(try run(["verify"]).status == 0)
     }
 
+    /// A web-flow charge that resolves a blocked plan row is not voided; the refusal said the
+    /// row "would be bought again by the next topup", which a blocked row never is (probe 220).
+    @Test func aChargeResolvingABlockedRowIsNotVoidedAndTheRefusalSaysWhy() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess(["--coinbase", "gone"])
+        let ledger = scratch.path("books.sqlite")
+        let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+        let wallet = "0x3A37DFe702393e0FA6c8Bbc2A299E490BBeD2cf3"
+        let plan = try scratch.write("plan.csv", "wallet,chain_id,amount,reference\n\(wallet),base,25,R-1\n")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "topup", plan, "--yes"], environment: env).status == 1)
+        let charges = try scratch.write("c.csv", "charge_id,amount,wallet,chain_id,created_at,reference,status,paid_at\n"
+            + "web-1,25,\(wallet),base,2026-12-01T07:00:00Z,R-1,paid,2026-12-01T07:05:00Z\n")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "charges", charges]).status == 0)
+        let head = try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout
+        let refused = try Executable.creditRecon(["--ledger", ledger, "void", "web-1", "--reason", "wrong paid_at"])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("carries out plan row ref/default/R-1: a charge that carries out a plan row is not voided, "
+            + "as the row would read as not bought again, and a link to a row is not taken back; its record stays as recorded, "
+            + "which this build cannot correct"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("bought again by the next"))
+        #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout == head, "nothing was written")
+    }
+
     /// `--version` names the newest ledger migration the build makes and reads: builds of
     /// one version number differ in it, and an auditor records which build checked the books
     /// (probe 177: both builds said `0.1.0`).

@@ -114,9 +114,14 @@ public struct ChargeVoiding: Sendable {
                 + "from an export is voided")
         }
         if let key = charge.topUpKey {
+            // Said for the row as it is: a blocked row is never sent again, so "bought again by
+            // the next topup" was not true of it (probe 220).
+            let blocked = try reader.topUp(key: key)?.httpStatus == 410
             throw UsageError.usage("void: charge \"\(TerminalText.printable(charge.chargeID))\" carries out plan row "
-                + "\(TerminalText.printable(key)): voided, the row would be bought again by the next `topup`; a charge "
-                + "that carries out a plan row is not voided")
+                + "\(TerminalText.printable(key)): a charge that carries out a plan row is not voided, as "
+                + (blocked ? "the row would read as not bought again, and a link to a row is not taken back"
+                    : "voided, the row would be bought again by the next `topup`")
+                + "; its record stays as recorded, which this build cannot correct")
         }
         return charge
     }
