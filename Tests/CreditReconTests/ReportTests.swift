@@ -430,7 +430,7 @@ struct ReportTests {
         #expect(!before.contains("holds exactly"))
         #expect(before.contains("\nNo reading up to the end of this report's scope (`credit-recon fetch` takes one).\n"))
         let all = ReportFiles.markdownBytes(try fixture.reconcile()).string
-        #expect(all.contains("\nOpening + purchased − used = closing holds exactly in every period with a reading before it.\n"))
+        #expect(all.contains("\nOpening + purchased − used = closing holds exactly in every period with an opening balance (a reading before it, or the books' first reading).\n"))
     }
 
     @Test func rewritingReplacesFilesAtomicallyAndLeavesNoTemporaryFiles() throws {

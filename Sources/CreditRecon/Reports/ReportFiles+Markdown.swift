@@ -68,7 +68,10 @@ extension ReportFiles {
             // Every check cell is "–": nothing was checked, so nothing holds yet.
             line("No period has a reading before it, so opening + purchased − used = closing could not be checked.")
         } else if failed == 0 {
-            line("Opening + purchased − used = closing holds exactly in every period with a reading before it.")
+            // The first period's opening is the first reading, inside it: "with a reading before
+            // it" left out a period whose check said `ok` (probe 221).
+            line("Opening + purchased − used = closing holds exactly in every period with an opening balance (a reading "
+                + "before it, or the books' first reading).")
         } else {
             line("**Opening + purchased − used = closing fails in \(failed) period(s); see the findings.**")
         }
@@ -145,6 +148,12 @@ extension ReportFiles {
                 let amount = awaiting.reduce(Micros.zero) { $0 + books.charges[$1].amount }
                 line("\(awaiting.count) of them (\(money(amount))) past \(awaiting.count == 1 ? "its" : "their") expiry and the "
                     + "hour's grace with no reading since: whether paid shows at the next reading (`credit-recon fetch`).")
+                line()
+            }
+            if state == .settled {
+                // Two kinds of time under one heading, said (probe 221).
+                line("*Settled* is the payment time an export gave (`paid_at`), else the time of the reading that showed "
+                    + "the charge's credits.")
                 line()
             }
             header(["Charge", "Reference", "Batch", "Origin", "Amount", "Created", "Expires", "Settled", "Error", "Memo"],
