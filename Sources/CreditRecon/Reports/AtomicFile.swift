@@ -12,7 +12,7 @@ import Darwin
 /// Writes a file so that readers see the old content or the new, never half of it: the
 /// bytes go to a temporary file in the same folder (same file system), are flushed to
 /// disk, and the temporary file is renamed over the target.
-enum AtomicFile {
+public enum AtomicFile {
     /// The files no report or export may replace: the SQLite ledger's file and its
     /// companions (`-wal`, `-shm`, `-journal`, `.lock`), by their real paths.
     private static let ledgerFiles = Mutex<Set<String>>([])
@@ -233,6 +233,7 @@ enum AtomicFile {
                 descriptor = open(temporary, flags, 0o644)
             }
             guard descriptor >= 0 else { throw .cannotCreate(given, AtomicFile.errnoText()) }
+            AtomicFile.temporaries.withLock { $0.append(temporary) }
             if let kept { fchmod(descriptor, kept) }
             var failure = AtomicFile.writeAll(bytes, to: descriptor, synchronize: true)
             if close(descriptor) != 0 && failure == nil { failure = AtomicFile.errnoText() }
@@ -351,6 +352,26 @@ enum AtomicFile {
         if target.hasPrefix("/") { return target }
         let folder = parentFolder(of: path)
         return folder.isEmpty ? target : (folder == "/" ? "/" : folder + "/") + target
+    }
+
+    /// The temporary files this process made (`removeTemporaries()`); a few names.
+    private static let temporaries = Mutex<[String]>([])
+
+    /// Removes the temporary files this process made and has not put in place (a name put in
+    /// place is gone already): for a command a signal ends, which left them behind (probe
+    /// 212: a 33 MB `.charges.csv.tmp-PID` after `report` was stopped by SIGTERM).
+    static func removeTemporaries() {
+        for path in temporaries.withLock({ $0 }) { unlink(path) }
+    }
+
+    /// Runs `body`, a command that writes files in place (`report`, `export`), so that
+    /// SIGINT, SIGTERM or SIGHUP ends it at once, by the signal's own action, as before, but
+    /// with its temporary files removed first.
+    public static func removingTemporariesOnSignal<T>(_ body: () throws -> T) throws -> T {
+        let interruption = Interruption()
+        interruption.startTrapping()
+        defer { interruption.stopTrapping() }
+        return try interruption.endingAtOnce(tidy: { removeTemporaries() }) { () throws -> T in try body() }
     }
 
     /// The name of a temporary file for `name`, before the writer's process id.

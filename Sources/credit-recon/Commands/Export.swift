@@ -72,11 +72,13 @@ extension CreditReconCommand {
                 let ledger = try context.openLedger(mustExist: true)
                 try LedgerAccounts.require(context.account, in: ledger)
                 let progress = ProgressLine(command: "export", enabled: context.showsProgress, log: context.logger)
-                let outcome = try progress.during {
-                    try ExportStage.run(
-                        ledger: ledger,
-                        options: ExportStage.Options(reconcile: reconcile, format: format, accounts: accounts, outFile: command.outFile),
-                        progress: progress.show)
+                let outcome = try AtomicFile.removingTemporariesOnSignal {
+                    try progress.during {
+                        try ExportStage.run(
+                            ledger: ledger,
+                            options: ExportStage.Options(reconcile: reconcile, format: format, accounts: accounts, outFile: command.outFile),
+                            progress: progress.show)
+                    }
                 }
                 if command.outFile == nil {
                     try StandardStream.output(outcome.bytes)

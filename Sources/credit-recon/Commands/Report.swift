@@ -44,7 +44,9 @@ extension CreditReconCommand {
                 let ledger = try context.openLedger(mustExist: true)
                 try LedgerAccounts.require(context.account, in: ledger, orElse: "--all-accounts for every one")
                 let progress = ProgressLine(command: "report", enabled: context.showsProgress, log: context.logger)
-                let outcome = try progress.during { try ReportStage.write(ledger: ledger, options: options, progress: progress.show) }
+                let outcome = try AtomicFile.removingTemporariesOnSignal {
+                    try progress.during { try ReportStage.write(ledger: ledger, options: options, progress: progress.show) }
+                }
                 if context.json {
                     print(outcome.json.text)
                 } else {
@@ -70,7 +72,9 @@ extension CreditReconCommand {
             }
             let ledger = try context.openLedger(mustExist: true)
             let progress = ProgressLine(command: "report", enabled: context.showsProgress, log: context.logger)
-            let outcome = try progress.during { try AllAccountsStage.write(ledger: ledger, options: options, progress: progress.show) }
+            let outcome = try AtomicFile.removingTemporariesOnSignal {
+                try progress.during { try AllAccountsStage.write(ledger: ledger, options: options, progress: progress.show) }
+            }
             if context.json {
                 print(outcome.json.text)
             } else {
