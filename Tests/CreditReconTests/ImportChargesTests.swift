@@ -346,11 +346,9 @@ struct ImportChargesTests {
             _ = try importer(lines.joined(separator: "\n") + "\n").run(ledger: fresh, now: now)
         }
         #expect(refused?.errors.map(\.description) == [
-            "charges.csv:\(lines.count): charge_id: \"WEB-7\" differs only in letter case from charge web-7, which the ledger "
-                + "holds for account \"acct\" created at the same instant (2026-11-03T09:00:07.000Z), recorded before or from an "
-                + "earlier line of this file: a charge id is matched byte for byte, so the row would record that charge a second "
-                + "time; write its id as web-7 (the row then adds a status or paid_at the ledger lacks, if it gives one, and "
-                + "nothing else)",
+            "charges.csv:\(lines.count): charge_id: \"WEB-7\" differs only in letter case from web-7 on an earlier line of this "
+                + "file, a charge of the same account created at the same instant (2026-11-03T09:00:07.000Z): the same charge "
+                + "twice, which would be recorded twice; keep one of the two lines",
         ], "\(String(describing: refused))")
         #expect(try fresh.read { try $0.chargeCount() } == 0)
         // At another instant it is another charge.

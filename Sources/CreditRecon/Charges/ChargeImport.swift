@@ -821,12 +821,17 @@ public struct ChargeImport: BatchImport {
             if !byInstant.isEmpty, let same = byInstant[[row.account, row.charge.createdAt.iso8601]]?.first(where: {
                 $0.chargeID != id && $0.chargeID.lowercased() == id.lowercased()
             }) {
-                errors.add(line: row.line, column: "charge_id",
-                           "\"\(TerminalText.printable(id))\" differs only in letter case from charge \(same.chargeID), which the ledger "
-                            + "holds for account \"\(same.account)\" created at the same instant (\(same.createdAt)), recorded before or "
-                            + "from an earlier line of this file: a charge id is matched byte for byte, so the row would record that "
-                            + "charge a second time; write its id as \(same.chargeID) (the row then adds a status or paid_at the ledger "
-                            + "lacks, if it gives one, and nothing else)")
+                // Into a ledger without charges, it is an earlier batch's line: said so (probe 224:
+                // "which the ledger holds", of an empty ledger).
+                errors.add(line: row.line, column: "charge_id", storeHadCharges
+                    ? "\"\(TerminalText.printable(id))\" differs only in letter case from charge \(same.chargeID), which the ledger "
+                        + "holds for account \"\(same.account)\" created at the same instant (\(same.createdAt)), recorded before or "
+                        + "from an earlier line of this file: a charge id is matched byte for byte, so the row would record that "
+                        + "charge a second time; write its id as \(same.chargeID) (the row then adds a status or paid_at the ledger "
+                        + "lacks, if it gives one, and nothing else)"
+                    : "\"\(TerminalText.printable(id))\" differs only in letter case from \(same.chargeID) on an earlier line of this "
+                        + "file, a charge of the same account created at the same instant (\(same.createdAt)): the same charge "
+                        + "twice, which would be recorded twice; keep one of the two lines")
                 continue
             }
             let instant = row.charge.createdAt.millisecondsSinceEpoch
