@@ -332,6 +332,28 @@ struct ReconcileTests {
             == ["e3": PaidInPlace(of: ["e1"]), "e4": PaidInPlace(of: ["e2"]), "e5": PaidInPlace(of: ["e1"])])
     }
 
+    /// 10, 20, 30 and 40 pending; the 40 paid, a reading, then the 30 paid. The first rise
+    /// takes 10 and 30 (the older set), and the second, left with the 20, reads as a card
+    /// purchase of 10: its finding named only the 20 (probe 223). It names the charges the
+    /// earlier rise took that this one's window could have been paid in, too.
+    @Test func aRiseLeftPartlyUnexplainedNamesTheChargesAnEarlierRiseTook() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-11-01T00:00:00Z", credits: "100", usage: "0")
+        for (index, amount) in ["10", "20", "30", "40"].enumerated() {
+            try fixture.charge("s\(amount)", amount: amount, created: "2026-11-01T00:0\(1 + index):00Z", reference: "s-\(amount)")
+        }
+        try fixture.snapshot("2026-11-01T00:20:00Z", credits: "140", usage: "0")
+        try fixture.snapshot("2026-11-01T03:00:00Z", credits: "170", usage: "0")
+        let books = try fixture.reconcile()
+        let second = books.findings.first { $0.kind == .unexplainedPurchase }?.message ?? ""
+        #expect(second.hasPrefix("credits rose by 30 between 2026-11-01T00:20:00.000Z"), "\(second)")
+        #expect(second.contains("Or an earlier rise took the charge paid here: payable in this window too, with no payment "
+            + "recorded, s10 (s-10) for 10, taken by the rise of 2026-11-01T00:20:00.000Z; s30 (s-30) for 30, taken by the rise "
+            + "of 2026-11-01T00:20:00.000Z (rises are matched one after another"), "\(second)")
+        // A rise its charges explain whole says nothing of the kind.
+        #expect(books.findings.filter { $0.kind == .unexplainedPurchase }.count == 1)
+    }
+
     /// A charge its export says was paid, without saying when, takes the rise before an older
     /// pending charge of the same amount: the pending one took it, read as settled, and the
     /// paid one as `paid_charge_unmatched` (probe 126).

@@ -21,6 +21,7 @@ extension Reconciler {
     ) -> ChargeMatcher.Result {
         let matched = matcher.match(increases, charges)
         let guessed = guessedCharges(charges, matched: matched, increases: increases)
+        let earlier = takenEarlier(charges, matched: matched, increases: increases, matcher: matcher)
         for (index, increase) in increases.enumerated() {
             let explained = matched.explained[index]
             let other = increase.amount - explained
@@ -35,11 +36,52 @@ extension Reconciler {
                         + "; if one was not paid, record it expired (`import charges`) and more of the rise is a card "
                         + "or web purchase."
                 }
+                if let earlier = earlier[index] {
+                    let shown = earlier.prefix(5).map { charge in
+                        "\(charges[charge].chargeID)\(charges[charge].reference.map { " (\($0))" } ?? "") for "
+                            + "\(charges[charge].amount.decimalText), taken by the rise of \(increases[matched.increaseOfCharge[charge]].to.iso8601)"
+                    }
+                    message += " Or an earlier rise took the charge paid here: payable in this window too, with no payment "
+                        + "recorded, " + shown.joined(separator: "; ") + (earlier.count > 5 ? "; and \(earlier.count - 5) more" : "")
+                        + " (rises are matched one after another, and the readings cannot tell which was paid when; "
+                        + "`import charges` of the Coinbase export settles it)."
+                }
                 findings.append(Finding(.info, .unexplainedPurchase, at: increase.to, account: options.account,
                                         amount: other, message: message))
             }
         }
         return matched
+    }
+
+    /// Per rise that charges explain only in part (beyond the tolerance), the charges an
+    /// earlier rise took, with no payment recorded, that were payable in its window too and
+    /// are not more than the rise: one of them may be the one paid here,
+    /// the earlier rise paid by another (probe 223: 10, 20, 30 and 40 pending; the 40 paid,
+    /// a reading, then the 30 paid; the first rise took 10 and 30, and the second, left with
+    /// the 20, read as a card purchase of 10, naming nothing). By window, oldest first.
+    private func takenEarlier(
+        _ charges: [LedgerReader.ChargeRecord], matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
+        matcher: ChargeMatcher
+    ) -> [Int: [Int]] {
+        // The next partial window at or after each window, so that a charge looks only where
+        // one lies ahead of it.
+        var nextPartial = [Int](repeating: -1, count: increases.count + 1)
+        for index in increases.indices.reversed() {
+            let partial = increases[index].amount - matched.explained[index] > options.tolerance
+            nextPartial[index] = partial ? index : nextPartial[index + 1]
+        }
+        guard nextPartial[0] >= 0 else { return [:] }
+        var found: [Int: [Int]] = [:]
+        for (index, window) in matched.increaseOfCharge.enumerated() where window >= 0 {
+            var partial = nextPartial[window + 1]
+            guard partial >= 0, charges[index].paidAt == nil, charges[index].status != "paid" else { continue }
+            let deadline = matcher.expiry(of: charges[index]).adding(milliseconds: matcher.graceMilliseconds)
+            while partial >= 0, increases[partial].from < deadline {
+                if charges[index].amount <= increases[partial].amount + options.tolerance { found[partial, default: []].append(index) }
+                partial = nextPartial[partial + 1]
+            }
+        }
+        return found
     }
 
     /// Per rise that charges explain only in part (beyond the tolerance), the charges matched
