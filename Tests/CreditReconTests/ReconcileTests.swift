@@ -296,6 +296,9 @@ struct ReconcileTests {
         #expect(status.lines.joined(separator: "\n").contains("; r-30 may have been paid in place of r-10 and r-20 (the same "
             + "amount, alone or added up, payable in the same window, where the older were taken as paid: the readings cannot "
             + "tell which were), so check the Coinbase export before planning it again"), "\(status.lines)")
+        // Not said as a fact first (probe 223: "its credits were not bought" of the one paid).
+        #expect(status.lines.joined(separator: "\n").contains("1 charge expired and read as unpaid in the last 7 days (30.00 USD: "
+            + "r-30): its credits read as not bought; plan the row again"), "\(status.lines)")
 
         // `report` says which kinds need a person, and the newest: a nightly job's exit 1
         // said how many, never which (probe 216).

@@ -222,11 +222,14 @@ public struct StatusReport: Sendable, Equatable {
         }
         if expired.count > 0 {
             let one = expired.count == 1
-            add("charge_expired", "\(expired.count) charge\(one ? "" : "s") expired unpaid in the last \(Self.recentDays) days "
-                + "(\(expired.amount.centsText) USD: \(Self.named(expiredCharges.map(\.label)))): \(one ? "its" : "their") credits were not bought; plan the row\(one ? "" : "s") "
+            // Where another charge may have been paid in its place, not said as a fact first
+            // (probe 223: "its credits were not bought" of the one that was paid).
+            let note = Self.alikeNote(expiredCharges, alike: alikeTakenInstead)
+            add("charge_expired", "\(expired.count) charge\(one ? "" : "s") expired \(note.isEmpty ? "unpaid" : "and read as unpaid") in the "
+                + "last \(Self.recentDays) days (\(expired.amount.centsText) USD: \(Self.named(expiredCharges.map(\.label)))): "
+                + "\(one ? "its" : "their") credits \(note.isEmpty ? "were not bought" : "read as not bought"); plan the row\(one ? "" : "s") "
                 + "again (a new reference) if they are still needed, or, if \(one ? "it was" : "they were") paid, record the "
-                + "payment with `import charges` (charges.csv of `report` lists \(one ? "it" : "them"))"
-                + Self.alikeNote(expiredCharges, alike: alikeTakenInstead))
+                + "payment with `import charges` (charges.csv of `report` lists \(one ? "it" : "them"))" + note)
         }
         if !paidUnmatched.isEmpty {
             let one = paidUnmatched.count == 1
