@@ -163,7 +163,8 @@ struct ReconcileTests {
         #expect(finding.reference == "daily-2026-11-01" && finding.observedAt == reconTime("2026-11-01T03:15:00Z"))
         // A rise came while it was payable (the web purchase's), which another charge may
         // have taken from it.
-        #expect(finding.message.contains("a rise matches one charge only, and another charge may have taken this one's"))
+        #expect(finding.message.contains("total_credits rose while it was payable, and the readings cannot tell whether for this "
+            + "charge or for others or a card purchase"))
     }
 
     /// Two charges of one amount created at the same moment (a plan's two rows, one API
@@ -261,8 +262,8 @@ struct ReconcileTests {
             + "taken, and the readings cannot tell which was paid), record its payment with `credit-recon import charges`"),
                 "\(said("daily-1b"))")
         for reference in ["extra", "other"] {
-            #expect(said(reference).contains("If it was paid (a rise matches one charge only, and another charge may have "
-                + "taken this one's)"), "\(said(reference))")
+            #expect(said(reference).contains("If it was paid (total_credits rose while it was payable, and the readings cannot "
+                + "tell whether for this charge or for others or a card purchase)"), "\(said(reference))")
         }
     }
 

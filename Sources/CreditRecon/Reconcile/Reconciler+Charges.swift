@@ -472,7 +472,8 @@ extension Reconciler {
                             : "charges \(Self.listed(named)), with no payment recorded either, were taken as the ones the rise "
                                 + "of \(alike.rise.to.iso8601) shows, and together they come to this one's amount: of sets that "
                                 + "add up alike the older charges are taken, and the readings cannot tell which were paid"
-                    } ?? (roseWhilePayable ? "a rise matches one charge only, and another charge may have taken this one's"
+                    } ?? (roseWhilePayable ? "total_credits rose while it was payable, and the readings cannot tell whether "
+                        + "for this charge or for others or a card purchase"
                         : "total_credits did not rise while it was payable, so its credits have not shown yet"))
                         + "), record its payment with `credit-recon import charges` from the Coinbase export; if not, "
                         + "plan it again if the credits are still needed.")
