@@ -438,18 +438,23 @@ import Testing
             Key(hash: "k4", name: "no limit", usage: "300"),
             Key(hash: "k5", name: "disabled", usage: "20", disabled: true, limit: "20", remaining: "0"),
             Key(hash: "k6", name: "exactly ten percent", usage: "90", limit: "100", remaining: "10"),
+            Key(hash: "k7", name: "spent", usage: "20", limit: "20", remaining: "0"),
         ])
         let books = try fixture.reconcile()
         let low = books.findings.filter { $0.kind == .keyLimitLow }
-        #expect(low.map { $0.reference ?? "" }.sorted() == ["under five dollars", "under ten percent"])
+        #expect(low.map { $0.reference ?? "" }.sorted() == ["spent", "under five dollars", "under ten percent"])
+        // A key already spent is said as now, not "fails once it is spent" (probe 222).
+        #expect(low.first { $0.reference == "spent" }?.message.contains("has 0 USD left of its 20 limit; it is spent, and "
+            + "requests on it are refused.") == true)
+        #expect(low.first { $0.reference == "under five dollars" }?.message.contains("requests on it fail once it is spent") == true)
         #expect(low.first { $0.reference == "under five dollars" }?.amount?.decimalText == "4.5")
         // What a key can still spend: the smaller of the balance (20) and its limit's rest.
         let spendable = Dictionary(uniqueKeysWithValues: books.keys.map { ($0.key.hash, $0.spendable?.decimalText) })
-        #expect(spendable == ["k1": "9.999999", "k2": "4.5", "k3": "20", "k4": "20", "k5": "0", "k6": "10"])
+        #expect(spendable == ["k1": "9.999999", "k2": "4.5", "k3": "20", "k4": "20", "k5": "0", "k6": "10", "k7": "0"])
         // A higher threshold catches the key at ten percent too.
         let stricter = try fixture.reconcile { $0.minKeyRemaining = reconMicros("10.000001") }
         #expect(stricter.findings.filter { $0.kind == .keyLimitLow }.map { $0.reference ?? "" }.sorted()
-            == ["exactly ten percent", "under five dollars", "under ten percent"])
+            == ["exactly ten percent", "spent", "under five dollars", "under ten percent"])
     }
 
     @Test func theReportWritesTheUsageFilesAndTheirRowsAddUpToPeriodsUsed() throws {

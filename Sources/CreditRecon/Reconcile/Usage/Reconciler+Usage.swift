@@ -386,7 +386,9 @@ extension Reconciler {
             findings.append(Finding(
                 .warning, .keyLimitLow, at: readAt, account: options.account, amount: remaining, reference: name,
                 message: "key \"\(name)\" has \(remaining.decimalText) USD left of its \(limit.decimalText) limit"
-                    + (key.limitReset.map { " (resets \($0))" } ?? "") + "; requests on it fail once it is spent. "
+                    + (key.limitReset.map { " (resets \($0))" } ?? "")
+                    // Of a key already spent, said as now (probe 222: "once it is spent" of one the API refused).
+                    + (remaining.raw <= 0 ? "; it is spent, and requests on it are refused. " : "; requests on it fail once it is spent. ")
                     + "Raise the limit in OpenRouter's key settings, or move the work to another key."))
         }
         return findings
