@@ -177,6 +177,28 @@ struct LedgerCommandsTests {
         #expect(verified.stdout.contains("40"), "\(verified.stdout)")
     }
 
+    /// `ledger copy` of a source a write refuses (a trigger dropped) says so, and that the
+    /// copy is the mend only if its head is one printed before the damage: it said nothing,
+    /// and the copy verified (probe 217). A sound source's copy says nothing of the kind.
+    @Test func aCopyOfADamagedSourceSaysSo() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("ledger.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let sound = try Executable.creditRecon(["--ledger", ledger, "ledger", "copy", "--to", scratch.path("sound.sqlite")])
+        #expect(sound.status == 0 && !sound.stdout.contains("damage"), "\(sound.stdout)")
+        #expect(try Executable.sqlite3(ledger, "DROP TRIGGER journal_append_only_update").status == 0)
+        let target = scratch.path("copy.sqlite")
+        let copied = try Executable.creditRecon(["--ledger", ledger, "ledger", "copy", "--to", target])
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect(copied.stdout.contains("the source shows damage a write refuses (1):\n  append-only trigger "
+            + "journal_append_only_update missing"), "\(copied.stdout)")
+        #expect(copied.stdout.contains("it is the mend only if its head is one a report or verify printed before the damage "
+            + "(`credit-recon --ledger \(target) verify --holds HASH`)"), "\(copied.stdout)")
+        let json = try Executable.creditRecon(["--ledger", ledger, "--json", "ledger", "copy", "--to", scratch.path("json.sqlite")])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((object?["source_damage"] as? [String])?.count == 1, "\(json.stdout)")
+    }
+
     /// A row changed to hold terminal escapes is named by `verify` with them shown as `?`.
     @Test func verifyNamesATamperedRowWithoutObeyingIt() throws {
         let scratch = try Scratch()

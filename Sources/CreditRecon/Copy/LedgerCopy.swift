@@ -9,6 +9,11 @@ public struct LedgerCopy {
         public var verification: VerifyReport
         /// The target, named without a password.
         public var target: String
+        /// What a write would refuse the source for (`Ledger.damageSigns()`), found before the
+        /// copy: the copy holds its journal as it stands, which is the mend only when its head
+        /// is one printed before the damage (probe 217: a source with a trigger dropped, or
+        /// its journal cut or rewritten, was copied with no word of it, and the copy verified).
+        public var sourceDamage: [String] = []
     }
 
     let source: CommandContext
@@ -42,6 +47,7 @@ public struct LedgerCopy {
         // copying an older build's books out leaves that build its ledger (probes 176, 180:
         // the source was migrated, and the laptop's older build refused it, 78).
         let books = try source.ledgerToCheck()
+        let sourceDamage = try books.damageSigns()
         // The source's writer lock too: an entry appended to it during the copy would not be
         // in the copy, and a user who moves the books to the target would lose it. Writers
         // of the source are refused (75, naming this copy) until it is done. A source that
@@ -102,7 +108,7 @@ public struct LedgerCopy {
         } catch {
             throw CopyCheckFailed(target: to.description, copied: copied, error: error)
         }
-        return Outcome(copied: copied, verification: verification, target: to.description)
+        return Outcome(copied: copied, verification: verification, target: to.description, sourceDamage: sourceDamage)
     }
 
     /// The writer lock of `location`, or `nil` when its lock file cannot be made (a ledger

@@ -73,6 +73,7 @@ extension CreditReconCommand.LedgerGroup {
                         "target": .string(outcome.target), "entries": .int(outcome.copied.entries),
                         "head_hash": .string(outcome.copied.headHash), "sound": .bool(report.isSound),
                         "problems": .array(report.problems.map(JSONOutput.string)),
+                        "source_damage": .array(outcome.sourceDamage.map(JSONOutput.string)),
                     ]).exitCode(report.isSound ? .ok : .attention).text)
                 } else {
                     print("copied \(outcome.copied.entries) journal entries to \(outcome.target)")
@@ -84,6 +85,14 @@ extension CreditReconCommand.LedgerGroup {
                     } else {
                         print("the copy does NOT verify (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")):")
                         for problem in report.problems { print("  \(TerminalText.printable(problem))") }
+                    }
+                    if !outcome.sourceDamage.isEmpty {
+                        print("the source shows damage a write refuses (\(outcome.sourceDamage.count)):")
+                        for problem in outcome.sourceDamage { print("  \(TerminalText.printable(problem))") }
+                        print("the copy holds the source's journal as it stands, with its guards made anew: it is the mend only if "
+                            + "its head is one a report or verify printed before the damage (`credit-recon --ledger "
+                            + "\(ShellWord.quoted(outcome.target)) verify --holds HASH`); if not, entries may have been cut or written "
+                            + "again: restore from a backup")
                     }
                 }
                 return report.isSound ? .ok : .attention
