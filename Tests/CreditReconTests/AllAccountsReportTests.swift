@@ -186,6 +186,25 @@ struct AllAccountsReportTests {
         }
     }
 
+    /// `--to` before an account's first day, `--from` not given: that account's books are
+    /// empty, where it was refused (64, "the ledger's first day", of a day after the
+    /// ledger's) and the whole report with it (probe 227).
+    @Test func anAccountThatBeganAfterToHasEmptyBooks() throws {
+        let fixture = try threeAccounts()
+        var before = options(fixture, "before")
+        before.reconcile.to = CivilDate(isoText: "2026-03-04")
+        let outcome = try AllAccountsStage.write(ledger: fixture.ledger, options: before)
+        #expect(outcome.accounts.map(\.account) == ["..", "default", "ops/eu"])
+        let lines = try read(fixture.directory.path("before/accounts.csv")).components(separatedBy: "\r\n")
+        #expect(lines[1] == "..,,0,0,,0", "\(lines)")
+        #expect(lines[3] == "ops/eu,45,0,0,45,0", "\(lines)")
+        // One account alone is still refused, naming the account's books.
+        var alone = before
+        alone.reconcile.account = ".."
+        let refused = #expect(throws: ReconcileError.self) { _ = try ReportStage.write(ledger: fixture.ledger, options: alone) }
+        #expect(refused?.message.hasPrefix("--to 2026-03-04 is not after 2026-03-04, the first day of the account's books") == true)
+    }
+
     @Test func accountsCSVHasOneRowPerAccountThenTheTotal() throws {
         let fixture = try threeAccounts()
         let outcome = try AllAccountsStage.write(ledger: fixture.ledger, options: options(fixture, "all"))

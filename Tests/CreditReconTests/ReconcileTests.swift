@@ -1259,10 +1259,10 @@ struct ReconcileRangeTests {
             return error?.message ?? ""
         }
         #expect(message { $0.from = CivilDate(year: 2030, month: 1, day: 1) }
-            == "--from 2030-01-01 is not before 2026-03-04, the day after the ledger's newest entry (the default --to); give "
+            == "--from 2030-01-01 is not before 2026-03-04, the day after the account's newest entry (the default --to); give "
             + "--to as well for a range that reaches past the books")
         #expect(message { $0.to = CivilDate(year: 2020, month: 1, day: 1) }
-            == "--to 2020-01-01 is not after 2026-03-03, the ledger's first day (the default --from); give --from as well "
+            == "--to 2020-01-01 is not after 2026-03-03, the first day of the account's books (the default --from); give --from as well "
             + "for a range that starts before the books")
         #expect(message {
             $0.from = CivilDate(year: 2026, month: 3, day: 5)

@@ -4,6 +4,16 @@ import CreditTypes
 public struct ReconcileError: ExitCoded, Equatable {
     /// What is wrong and how to fix it.
     public let message: String
+    /// For a range left empty by the books' own bound (`emptyRange`), which bound the
+    /// options did not give: `report --all-accounts` then gives that account the others'.
+    var missingBound: MissingBound? = nil
+
+    enum MissingBound: Equatable { case from, to }
+
+    init(message: String, missingBound: MissingBound? = nil) {
+        self.message = message
+        self.missingBound = missingBound
+    }
     /// Always a usage error (64): the options, not the ledger, are at fault.
     public var exitStatus: ExitStatus { .usage }
     public var description: String { message }
@@ -16,11 +26,11 @@ public struct ReconcileError: ExitCoded, Equatable {
     static func emptyRange(from: CivilDate, to: CivilDate, given: (from: Bool, to: Bool)) -> ReconcileError {
         switch given {
         case (true, false):
-            ReconcileError(message: "--from \(from) is not before \(to), the day after the ledger's newest entry (the default "
-                + "--to); give --to as well for a range that reaches past the books")
+            ReconcileError(message: "--from \(from) is not before \(to), the day after the account's newest entry (the default "
+                + "--to); give --to as well for a range that reaches past the books", missingBound: .to)
         case (false, true):
-            ReconcileError(message: "--to \(to) is not after \(from), the ledger's first day (the default --from); give "
-                + "--from as well for a range that starts before the books")
+            ReconcileError(message: "--to \(to) is not after \(from), the first day of the account's books (the default --from); "
+                + "give --from as well for a range that starts before the books", missingBound: .from)
         default:
             ReconcileError(message: "--from \(from) is not before --to \(to); --to is the first day left out")
         }

@@ -28,6 +28,23 @@ public enum AllAccountsStage {
         try write(ledger: ledger, options: options, attempts: 3, progress: progress, afterAccount: { _ in })
     }
 
+    /// One account's books. An account that began after `--to` (or ended before `--from`),
+    /// the other bound not given, has none in the range: its books are the day before
+    /// `--to` (after `--from`), empty, where the account was refused and the whole report
+    /// with it (probe 227: "--to 2026-11-02 is not after 2026-11-03, the ledger's first
+    /// day", of a ledger begun 2026-11-01, for an account added on 11-03).
+    private static func reconcile(
+        _ options: ReconcileOptions, ledger: Ledger, progress: (ReportProgress) -> Void
+    ) throws -> Reconciliation {
+        do {
+            return try Reconciler(options: options).reconcile(ledger, progress: progress)
+        } catch let error as ReconcileError where error.missingBound != nil {
+            var empty = options
+            if error.missingBound == .from { empty.from = options.to?.adding(days: -1) } else { empty.to = options.from?.adding(days: 1) }
+            return try Reconciler(options: empty).reconcile(ledger, progress: progress)
+        }
+    }
+
     /// `write(ledger:options:)`, with `afterAccount` called after each account's folder is
     /// written (tests append to the ledger there, as a concurrent writer would).
     static func write(
@@ -52,7 +69,7 @@ public enum AllAccountsStage {
                 one.outDirectory = path(folder)
                 let place = ReportProgress.Place(account: account, number: index + 1, of: accounts.count)
                 let hear = { (step: ReportProgress) in progress(ReportProgress(step.step, place: place)) }
-                let books = try Reconciler(options: one.reconcile).reconcile(ledger, progress: hear)
+                let books = try reconcile(one.reconcile, ledger: ledger, progress: hear)
                 let outcome = try ReportStage.write(books, to: one.outDirectory, staging: staging, progress: hear)
                 try afterAccount(account)
                 guard outcome.reconciliation.headHash == head else { break }
