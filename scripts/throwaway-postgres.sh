@@ -41,11 +41,16 @@ stop_and_remove() {
 }
 
 if [ "${1:-}" = --stop ]; then
-    stop_and_remove "${2:?usage: $0 --stop FOLDER}"
+    [ -n "${2:-}" ] || { echo "usage: $0 --stop FOLDER" >&2; exit 64; }
+    stop_and_remove "$2"
     exit
 fi
 
-owner=${1:?usage: $0 OWNER_PID | --stop FOLDER}
+if [ -z "${1:-}" ]; then
+    echo "usage: $0 OWNER_PID | --stop FOLDER" >&2
+    exit 64
+fi
+owner=$1
 
 # Keep nothing of the caller but stdin, stdout and stderr: the server and its watchdog
 # outlive this script, and a pipe they inherited (another test's child's output) would

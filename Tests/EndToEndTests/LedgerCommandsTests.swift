@@ -334,6 +334,17 @@ struct LedgerCommandsTests {
         #expect((object?["voided_again"] as? [Any])?.isEmpty ?? true, "\(corrected.stdout)")
         let again = try run(["record", wrong])
         #expect(again.status == 0 && again.stdout.contains("2 rows repeat a charge voided before"), "\(again.stdout)\(again.stderr)")
+        #expect(again.stdout.contains("a row with the right values (amount, account, created_at, or wallet, chain, expires_at, "
+            + "paid_at, reference or status) is recorded"), "\(again.stdout)")
+        // A charge recorded paid that never was: voided, its record as expired is recorded
+        // (probe 226: passed over as a repeat, the charge in no report at all).
+        let paid = try scratch.write("paid.csv", header + "web-N,30,\(wallet),base,2026-11-20T12:00:00Z,paid,2026-11-20T12:05:00Z\n")
+        #expect(try run(["record", paid]).status == 0)
+        #expect(try run(["void", "web-N", "--reason", "never paid"]).status == 0)
+        let unpaid = try scratch.write("unpaid.csv", header + "web-N,30,\(wallet),base,2026-11-20T12:00:00Z,expired,\n")
+        let fixed = try run(["record", unpaid])
+        #expect(fixed.status == 0 && fixed.stdout.contains("recorded 1 charge"), "\(fixed.stdout)\(fixed.stderr)")
+        #expect(try Executable.query(ledger, "SELECT status FROM charges WHERE charge_id = 'web-N'") == [["expired"]])
         #expect(try Executable.query(ledger, "SELECT charge_id, paid_at, wallet FROM charges WHERE status = 'paid' ORDER BY charge_id")
             == [["web-P", "2026-11-20T10:09:00.000Z", wallet], ["web-W", "2026-11-20T11:05:00.000Z", other]])
         #expect(try run(["verify"]).status == 0)

@@ -37,6 +37,10 @@ struct ThrowawayPostgresTests {
     @Test func stopRefusesAFolderItDidNotMake() throws {
         let scratch = try Scratch()
         try scratch.write("keep.txt", "kept")
+        for arguments in [[], ["--stop"]] {
+            let usage = try bash(arguments)
+            #expect(usage.status == 64 && usage.stderr.hasPrefix("usage: "), "\(arguments): \(usage.stderr)")
+        }
         let refused = try bash(["--stop", scratch.url.path])
         #expect(refused.status == 64)
         #expect(refused.stderr.contains("is not a folder this script made"))

@@ -106,7 +106,7 @@ public struct ChargeImport: BatchImport {
                 lines.append(TerminalText.printable(
                     "  \(voidedAgain.count) row\(one ? "" : "s") repeat\(one ? "s" : "") a charge voided before (\(some)) and "
                         + "\(one ? "was" : "were") not recorded again: a void is undone by no import; a row with the right values "
-                        + "(amount, account, created_at) is recorded"))
+                        + "(amount, account, created_at, or wallet, chain, expires_at, paid_at, reference or status) is recorded"))
             }
             return lines + ["ledger head \(headHash)"]
         }
@@ -856,11 +856,14 @@ public struct ChargeImport: BatchImport {
     }
 
     /// Whether `row` gives the voided record `voided`'s wallet, chain, expiry, payment time
-    /// and reference wherever it gives one (its status and memo are not kept: the void
-    /// replaced them).
+    /// and reference wherever it gives one, and not a status other than paid for a record
+    /// that had a payment time (its status and memo are not kept: the void replaced them).
     static func repeatsWhatItGives(_ row: Row, _ voided: StoredCharge) -> Bool {
         let charge = row.charge
         func same(_ mine: String?, _ theirs: String?) -> Bool { mine == nil || mine == theirs }
+        // Not paid, of a record that gave a payment time: the fix of "a charge that was never
+        // paid" (probe 226: passed over as a repeat, the charge in no report at all).
+        if let status = charge.status, status != "paid", voided.paidAt != nil { return false }
         return same(charge.wallet, voided.wallet) && same(charge.chainID.map(String.init), voided.chainID.map(String.init))
             && same(charge.expiresAt?.iso8601, voided.expiresAt) && same(charge.paidAt?.iso8601, voided.paidAt)
             && same(charge.reference, voided.reference)
