@@ -122,6 +122,8 @@ struct PipelineTests {
         // The most serious outcome wins: the API stayed unavailable (69) over the report's findings (1).
         #expect(result.status == 69, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("fetch: exit 69"), "\(result.stdout)")
+        // The report's line in `report`'s own words, kinds and newest (probes 216, 225).
+        #expect(result.stdout.contains("(findings: 0 error, 1 warning (1 run_failed; newest run_failed of "), "\(result.stdout)")
         let findings = try String(contentsOfFile: out + "/findings.csv", encoding: .utf8)
         // One warning, the job's, naming the stage (the stage's own made each failed night two).
         #expect(findings.components(separatedBy: "warning,run_failed,").count == 2, "\(findings)")
