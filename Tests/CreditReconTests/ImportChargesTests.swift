@@ -331,6 +331,20 @@ struct ImportChargesTests {
         #expect(apart.inserted == 2)
     }
 
+    /// The API's UUID in braces, as some exports write it, is refused: recorded so, it was a
+    /// second charge of the one the ledger holds bare (probe 226).
+    @Test func aUUIDInBracesIsRefused() throws {
+        let refused = #expect(throws: InputErrors.self) {
+            _ = try importer("charge_id,amount,created_at\n{3F2B8C1E-1111-2222-3333-0A1B2C3D4E5F},40,2026-11-03T10:00:00Z\n")
+                .run(ledger: bench.ledger, now: now)
+        }
+        #expect(refused?.errors.map(\.description) == [
+            "charges.csv:2: charge_id: \"{3F2B8C1E-1111-2222-3333-0A1B2C3D4E5F}\" is a UUID in braces; write it without them, "
+                + "as the API gives it: 3F2B8C1E-1111-2222-3333-0A1B2C3D4E5F",
+        ], "\(String(describing: refused))")
+        #expect(try bench.ledger.read { try $0.chargeCount() } == 0)
+    }
+
     /// The two spellings a batch of rows apart, into a ledger without charges: the later
     /// line is compared with the earlier batch's rows, written in the same transaction (it
     /// was recorded a second time: only the store was asked, and only when it had charges

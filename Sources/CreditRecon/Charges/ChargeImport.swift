@@ -220,7 +220,15 @@ public struct ChargeImport: BatchImport {
             func value(_ index: Int?) -> String { (record.field(at: index) ?? "").trimmingASCIIWhitespace() }
             func fail(_ column: String, _ message: String) { errors.add(line: line, column: column, message) }
 
-            let id = PlanReader.name(record.field(at: idColumn), column: "charge_id", another: "charge", line: line, errors: &errors)
+            var id = PlanReader.name(record.field(at: idColumn), column: "charge_id", another: "charge", line: line, errors: &errors)
+            // The API's UUID as some exports write it, in braces: recorded so, it was a second
+            // charge of the one the ledger holds bare (probe 226).
+            if let text = id.value, text.utf8.first == UInt8(ascii: "{"), text.utf8.last == UInt8(ascii: "}"),
+               Self.isUUID(String(text.dropFirst().dropLast())) {
+                fail("charge_id", "\"\(text)\" is a UUID in braces; write it without them, as the API gives it: "
+                    + "\(text.dropFirst().dropLast())")
+                id = (nil, false)
+            }
             var chargeID: String?
             // Compared as `sameCharge` says: an id in other letter case is the same UUID.
             let key = id.value.map(Self.sameCharge)
