@@ -331,6 +331,24 @@ struct ImportChargesTests {
         #expect(apart.inserted == 2)
     }
 
+    /// An account label that looks like one the ledger holds (another letter case, a
+    /// full-width letter) is refused: it opened a second account, the charge out of the
+    /// books read (probe 226). A label that looks different opens a new account.
+    @Test func anAccountLabelThatLooksLikeAHeldOneIsRefused() throws {
+        _ = try importer("charge_id,amount,created_at\nweb-a,5,2026-11-03T10:00:00Z\n").run(ledger: bench.ledger, now: now)
+        for label in ["Acct", "\u{FF41}cct"] {
+            let refused = #expect(throws: InputErrors.self) {
+                _ = try importer("charge_id,amount,created_at,account\nweb-b,5,2026-11-03T11:00:00Z,\(label)\n")
+                    .run(ledger: bench.ledger, now: now)
+            }
+            let found = refused?.errors.map(\.description) ?? []
+            #expect(found.count == 1 && found[0].hasPrefix("charges.csv:2: account: \"\(label)\" looks like account \"acct\", which "
+                + "the ledger holds, but is other text (character 1 is "), "\(found)")
+        }
+        let other = try importer("charge_id,amount,created_at,account\nweb-c,5,2026-11-03T12:00:00Z,ops\n").run(ledger: bench.ledger, now: now)
+        #expect(other.inserted == 1)
+    }
+
     /// The API's UUID in braces, as some exports write it, is refused: recorded so, it was a
     /// second charge of the one the ledger holds bare (probe 226).
     @Test func aUUIDInBracesIsRefused() throws {

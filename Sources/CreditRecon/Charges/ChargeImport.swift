@@ -395,6 +395,12 @@ public struct ChargeImport: BatchImport {
             // never collide with each other: validation refuses repeats.)
             let checkExisting = try writer.reader.hasCharges()
             let hasTopUps = try writer.reader.hasTopUps()
+            // The accounts the ledger holds, by the fingerprint of what they look like: a new
+            // label that looks like one of them (`Default`, a full-width `ｄefault`) would open
+            // a second account, the charge out of the books read (probe 226).
+            let held = try writer.reader.accounts()
+            let heldByLook = Dictionary(grouping: held, by: LookAlikeName.fingerprint)
+            var looked: [String: String?] = [:]
             // The charges voided, by the id they had in lower case: a row repeating one (the
             // wrong file imported again) would record again what was voided (probe 171), and
             // so would one exported again with its id in capitals (probe 190).
@@ -494,6 +500,15 @@ public struct ChargeImport: BatchImport {
                 // A receipt's id is ASCII: a new one with another character (`ｗeb-1`, `web‐1`) is a
                 // copy gone wrong, and would be a second charge of what looks like the same one
                 // (probe 90). One the ledger holds already is history, and its row is matched.
+                for row in fresh where !held.isEmpty && !held.contains(row.account) {
+                    let like = looked[row.account] ?? {
+                        let found = heldByLook[LookAlikeName.fingerprint(row.account)]?.first { LookAlikeName.lookAlike(row.account, $0) }
+                        looked[row.account] = .some(found)
+                        return found
+                    }()
+                    guard let like else { continue }
+                    errors.add(line: row.line, column: "account", LookAlikeName.accountCollision(row.account, looksLike: like))
+                }
                 for row in fresh where !row.charge.chargeID.utf8.allSatisfy({ $0 < 0x80 }) {
                     guard let other = row.charge.chargeID.unicodeScalars.first(where: { !$0.isASCII }) else { continue }
                     errors.add(line: row.line, column: "charge_id",

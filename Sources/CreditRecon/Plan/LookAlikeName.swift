@@ -193,6 +193,14 @@ enum LookAlikeName {
         return folded(one) == folded(other)
     }
 
+    /// What to say of an account label that looks like `other`, one the ledger holds.
+    static func accountCollision(_ value: String, looksLike other: String) -> String {
+        "\"\(TerminalText.printable(value))\" looks like account \"\(TerminalText.printable(other))\", which the ledger holds, but "
+            + "is other text (\(difference(value, other))): a label is matched byte for byte, and this row would open a second "
+            + "account, its charge out of \(TerminalText.printable(other))'s books. Write it as \(TerminalText.printable(other)) if it "
+            + "is that account; a new account needs a label that looks different"
+    }
+
     /// What to say of a `reference` that looks like `other` (another top-up's, on `where`).
     static func collision(_ value: String, looksLike other: String, where: String) -> String {
         "\"\(TerminalText.printable(value))\" looks like the reference \"\(TerminalText.printable(other))\" \(`where`), "
