@@ -345,6 +345,20 @@ struct LedgerCommandsTests {
         let fixed = try run(["record", unpaid])
         #expect(fixed.status == 0 && fixed.stdout.contains("recorded 1 charge"), "\(fixed.stdout)\(fixed.stderr)")
         #expect(try Executable.query(ledger, "SELECT status FROM charges WHERE charge_id = 'web-N'") == [["expired"]])
+        // The wrong file again: passed over before it is compared with the right record, which
+        // took its `paid` back (probe 228: settled again, exit 0).
+        let paidAgain = try run(["record", paid])
+        #expect(paidAgain.status == 0 && paidAgain.stdout.contains("1 row repeats a charge voided before"), "\(paidAgain.stdout)")
+        #expect(try Executable.query(ledger, "SELECT status FROM charges WHERE charge_id = 'web-N'") == [["expired"]])
+        // Nor is a wrong reference compared with the right one's: the whole file was refused (probe 228).
+        let typo = try scratch.write("typo.csv", "charge_id,amount,created_at,reference\nweb-R,15,2026-11-20T13:00:00Z,X-TYPO\n")
+        #expect(try run(["record", typo]).status == 0)
+        #expect(try run(["void", "web-R", "--reason", "wrong reference"]).status == 0)
+        let fixedReference = try scratch.write("ref.csv", "charge_id,amount,created_at,reference\nweb-R,15,2026-11-20T13:00:00Z,R-OK\n")
+        #expect(try run(["record", fixedReference]).status == 0)
+        let typoAgain = try run(["record", typo])
+        #expect(typoAgain.status == 0 && typoAgain.stdout.contains("1 row repeats a charge voided before"),
+                "\(typoAgain.stdout)\(typoAgain.stderr)")
         #expect(try Executable.query(ledger, "SELECT charge_id, paid_at, wallet FROM charges WHERE status = 'paid' ORDER BY charge_id")
             == [["web-P", "2026-11-20T10:09:00.000Z", wallet], ["web-W", "2026-11-20T11:05:00.000Z", other]])
         #expect(try run(["verify"]).status == 0)

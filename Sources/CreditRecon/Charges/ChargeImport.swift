@@ -444,6 +444,15 @@ public struct ChargeImport: BatchImport {
                                             + "\(voided.seq) voided it, not a charge's id; give the charge's own id")
                                 continue
                             }
+                            // The wrong record again, after the right one took its id: passed over
+                            // before it is compared with the right one, which refused it (65,
+                            // advising to void the right one; probe 181), or took a `paid` from it
+                            // back onto a charge recorded again as never paid, or refused the file
+                            // for its other reference (probe 228).
+                            if let entry = repeatedVoid(row) {
+                                result.voidedAgain.append((row.charge.chargeID, entry))
+                                continue
+                            }
                             let linking = Self.givesItsRow(row, existing)
                             // A row naming the charge's plan row otherwise than by the charge's reference
                             // names the same: by the row's key (`row/…`, as `topup` printed it, for a
@@ -455,12 +464,6 @@ public struct ChargeImport: BatchImport {
                                 namesItsRow = try Self.topUp(named: reference, account: existing.account, reader: writer.reader)?.key == key
                             }
                             if let difference = Self.difference(row, existing, now: now, ignoringReference: linking || namesItsRow) {
-                                // The wrong record again, after the right one took its id (probe 181:
-                                // refused, 65, advising to void the right one).
-                                if let entry = repeatedVoid(row) {
-                                    result.voidedAgain.append((row.charge.chargeID, entry))
-                                    continue
-                                }
                                 errors.add(line: row.line, column: "charge_id",
                                            "\"\(row.charge.chargeID)\" is already in the ledger (\(existing.origin == "api" ? "created by topup" : "recorded earlier")) "
                                             + "with \(difference); recorded charges are never changed — make this row agree, or leave that value "
