@@ -743,7 +743,14 @@ public struct ChargeImport: BatchImport {
                        "\"\(reference)\" names no plan row of account \"\(stored.account)\", and charge \"\(stored.chargeID)\" is "
                         + "already in the ledger \(kept): a reference is given to a recorded charge only to link "
                         + "it to the plan row it bought (blocked, unknown, rejected or never sent) — give that row's reference "
-                        + "(for a row without one, its key as `topup` printed it), or leave the reference \(stored.reference == nil ? "empty" : "as it was")")
+                        + "(for a row without one, its key as `topup` printed it), or leave the reference \(stored.reference == nil ? "empty" : "as it was")"
+                        // As the other fields' refusal does: a wrong reference is a mistake `void`
+                        // corrects (probe 228: the refusal never named it).
+                        + (stored.origin == "import" && stored.topUpKey == nil
+                            ? "; if the ledger's record is wrong, `credit-recon "
+                                + (stored.account == defaultAccount ? "" : "--account \(stored.account) ")
+                                + "void \(stored.chargeID) --reason TEXT` takes it out of the books, and this row is recorded then"
+                            : ""))
             return
         }
         if let mismatch = Self.mismatch(reference, topUp, amount: stored.amount, wallet: stored.wallet, chainID: stored.chainID) {
