@@ -47,7 +47,6 @@ public struct LedgerCopy {
         // copying an older build's books out leaves that build its ledger (probes 176, 180:
         // the source was migrated, and the laptop's older build refused it, 78).
         let books = try source.ledgerToCheck()
-        let sourceDamage = try books.damageSigns()
         // The source's writer lock too: an entry appended to it during the copy would not be
         // in the copy, and a user who moves the books to the target would lose it. Writers
         // of the source are refused (75, naming this copy) until it is done. A source that
@@ -74,9 +73,13 @@ public struct LedgerCopy {
         let stopped = "the copy wrote nothing, and \(left); run it again to copy the ledger"
         // A signal stops the copy at its next batch, or as it waits for another session's
         // lock on either ledger.
+        // Read where a signal gives up a wait for another session's lock, as the copy's own
+        // reads are (read before it, a lock held on the source held the copy past a signal).
+        var sourceDamage: [String] = []
         func copy(into copy: Ledger) throws -> Ledger.CopyOutcome {
             try interruption.givingUpLockWaits(of: [books, copy], outcome: stopped) {
-                try books.copy(into: copy) { entries in
+                sourceDamage = try books.damageSigns()
+                return try books.copy(into: copy) { entries in
                     try interruption.stopIfSignalled(stopped)
                     progress(entries)
                 }
