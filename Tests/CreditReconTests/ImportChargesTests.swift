@@ -526,8 +526,8 @@ struct ImportChargesTests {
         }
         // The refusal of a reference names `void`, as the other fields' does (probe 228).
         let named = #expect(throws: InputErrors.self) { _ = try importer(export("NOT-A-ROW", "")).run(ledger: bench.ledger, now: now) }
-        #expect(named?.errors.first?.description.hasSuffix("or leave the reference empty; if the ledger's record is wrong, "
-            + "`credit-recon void web_2 --reason TEXT` takes it out of the books, and this row is recorded then") == true,
+        #expect(named?.errors.first?.description.hasSuffix("or leave the reference empty; if the ledger is wrong, "
+            + "`credit-recon void web_2 --reason TEXT` takes its record out of the books, and this row is recorded then") == true,
                 "\(String(describing: named))")
 
         let linked = try importer(export("R-02", "R-03")).run(ledger: bench.ledger, now: now)

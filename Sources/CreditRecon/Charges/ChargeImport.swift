@@ -400,7 +400,13 @@ public struct ChargeImport: BatchImport {
             // a second account, the charge out of the books read (probe 226).
             let held = try writer.reader.accounts()
             let heldByLook = Dictionary(grouping: held, by: LookAlikeName.fingerprint)
-            var looked: [String: String?] = [:]
+            var looked: [String: String?] = [:]  // by label not held: the held one it looks like
+            func heldLookingLike(_ label: String) -> String? {
+                if let known = looked[label] { return known }
+                let found = heldByLook[LookAlikeName.fingerprint(label)]?.first { LookAlikeName.lookAlike(label, $0) }
+                looked[label] = .some(found)
+                return found
+            }
             // The charges voided, by the id they had in lower case: a row repeating one (the
             // wrong file imported again) would record again what was voided (probe 171), and
             // so would one exported again with its id in capitals (probe 190).
@@ -470,11 +476,7 @@ public struct ChargeImport: BatchImport {
                                             + "empty (its status and paid_at are still recorded), or remove the row if the ledger is right"
                                             + (row.account == existing.account ? "" : "; a row's account is its account column's, "
                                                 + "else --account's (\(defaultAccount)), never empty")
-                                            + (existing.origin == "import" && existing.topUpKey == nil
-                                                ? "; if the ledger is wrong, `credit-recon "
-                                                    + (existing.account == defaultAccount ? "" : "--account \(existing.account) ")
-                                                    + "void \(existing.chargeID) --reason TEXT` takes its record out of the books, and "
-                                                    + "this row is recorded then" : ""))
+                                            + voidAdvice(existing))
                                 continue
                             }
                             result.alreadyInLedger += 1
@@ -500,18 +502,13 @@ public struct ChargeImport: BatchImport {
                 // one a line of the same batch of rows gives (probe 190).
                 try refuseOtherCase(of: fresh, reader: writer.reader, storeHadCharges: checkExisting,
                                     earlierInstants: &earlierInstants, errors: &errors)
+                for row in fresh where !held.isEmpty && !held.contains(row.account) {
+                    guard let like = heldLookingLike(row.account) else { continue }
+                    errors.add(line: row.line, column: "account", LookAlikeName.accountCollision(row.account, looksLike: like))
+                }
                 // A receipt's id is ASCII: a new one with another character (`ｗeb-1`, `web‐1`) is a
                 // copy gone wrong, and would be a second charge of what looks like the same one
                 // (probe 90). One the ledger holds already is history, and its row is matched.
-                for row in fresh where !held.isEmpty && !held.contains(row.account) {
-                    let like = looked[row.account] ?? {
-                        let found = heldByLook[LookAlikeName.fingerprint(row.account)]?.first { LookAlikeName.lookAlike(row.account, $0) }
-                        looked[row.account] = .some(found)
-                        return found
-                    }()
-                    guard let like else { continue }
-                    errors.add(line: row.line, column: "account", LookAlikeName.accountCollision(row.account, looksLike: like))
-                }
                 for row in fresh where !row.charge.chargeID.utf8.allSatisfy({ $0 < 0x80 }) {
                     guard let other = row.charge.chargeID.unicodeScalars.first(where: { !$0.isASCII }) else { continue }
                     errors.add(line: row.line, column: "charge_id",
@@ -746,11 +743,7 @@ public struct ChargeImport: BatchImport {
                         + "(for a row without one, its key as `topup` printed it), or leave the reference \(stored.reference == nil ? "empty" : "as it was")"
                         // As the other fields' refusal does: a wrong reference is a mistake `void`
                         // corrects (probe 228: the refusal never named it).
-                        + (stored.origin == "import" && stored.topUpKey == nil
-                            ? "; if the ledger's record is wrong, `credit-recon "
-                                + (stored.account == defaultAccount ? "" : "--account \(stored.account) ")
-                                + "void \(stored.chargeID) --reason TEXT` takes it out of the books, and this row is recorded then"
-                            : ""))
+                        + voidAdvice(stored))
             return
         }
         if let mismatch = Self.mismatch(reference, topUp, amount: stored.amount, wallet: stored.wallet, chainID: stored.chainID) {
@@ -819,17 +812,18 @@ public struct ChargeImport: BatchImport {
         // Every row of every batch passes here: compared by the instant's milliseconds, and
         // by their ids only where two rows share an instant (the ids folded only then).
         var byInstant: [[String]: [StoredCharge]] = [:]
+        let candidates = fresh.indices.filter { !Self.isUUID(fresh[$0].charge.chargeID) }
         var accounts: Set<String> = [], instants: Set<Timestamp> = []
-        for row in fresh where !Self.isUUID(row.charge.chargeID) {
-            let instant = row.charge.createdAt
+        for index in candidates {
+            let instant = fresh[index].charge.createdAt
             // Inserted after this batch's own rows are asked about: they are not written yet.
             if storeHadCharges || earlierInstants.contains(instant.millisecondsSinceEpoch) {
-                accounts.insert(row.account)
+                accounts.insert(fresh[index].account)
                 instants.insert(instant)
             }
         }
         if !storeHadCharges {
-            earlierInstants.formUnion(fresh.lazy.filter { !Self.isUUID($0.charge.chargeID) }.map(\.charge.createdAt.millisecondsSinceEpoch))
+            earlierInstants.formUnion(candidates.lazy.map { fresh[$0].charge.createdAt.millisecondsSinceEpoch })
         }
         if !instants.isEmpty {
             byInstant = Dictionary(grouping: try reader.charges(accounts: Array(accounts), createdAt: Array(instants))) {
@@ -841,7 +835,13 @@ public struct ChargeImport: BatchImport {
         var alsoAt: [Int64: [Int]] = [:]
         // By index, each row's fields read in place: a copy of every row cost its strings'
         // retains on the import's write path.
-        for index in fresh.indices where !Self.isUUID(fresh[index].charge.chargeID) {
+        /// The same charge twice in this file: `id` on `line` after `other` on an earlier one.
+        func twice(_ id: String, after other: String, line: String, at instant: String) -> String {
+            "\"\(TerminalText.printable(id))\" differs only in letter case from \(TerminalText.printable(other)) on \(line), a charge "
+                + "of the same account created at the same instant (\(instant)): the same charge twice, which would be "
+                + "recorded twice; keep one of the two lines"
+        }
+        for index in candidates {
             if byInstant.isEmpty {
                 let instant = fresh[index].charge.createdAt.millisecondsSinceEpoch
                 if firstAt[instant] == nil {
@@ -862,9 +862,7 @@ public struct ChargeImport: BatchImport {
                         + "from an earlier line of this file: a charge id is matched byte for byte, so the row would record that "
                         + "charge a second time; write its id as \(same.chargeID) (the row then adds a status or paid_at the ledger "
                         + "lacks, if it gives one, and nothing else)"
-                    : "\"\(TerminalText.printable(id))\" differs only in letter case from \(same.chargeID) on an earlier line of this "
-                        + "file, a charge of the same account created at the same instant (\(same.createdAt)): the same charge "
-                        + "twice, which would be recorded twice; keep one of the two lines")
+                    : twice(id, after: same.chargeID, line: "an earlier line of this file", at: same.createdAt))
                 continue
             }
             let instant = row.charge.createdAt.millisecondsSinceEpoch
@@ -881,11 +879,18 @@ public struct ChargeImport: BatchImport {
                 alsoAt[instant, default: []].append(index)
                 continue
             }
-            errors.add(line: row.line, column: "charge_id",
-                       "\"\(TerminalText.printable(id))\" differs only in letter case from \(TerminalText.printable(fresh[earlier].charge.chargeID)) "
-                        + "on line \(fresh[earlier].line), a charge of the same account created at the same instant "
-                        + "(\(row.charge.createdAt.iso8601)): the same charge twice, which would be recorded twice; keep one of the two lines")
+            errors.add(line: row.line, column: "charge_id", twice(
+                id, after: fresh[earlier].charge.chargeID, line: "line \(fresh[earlier].line)", at: row.charge.createdAt.iso8601))
         }
+    }
+
+    /// The refusal's advice when the ledger's record of `stored` may be the wrong one: the
+    /// `void` command that takes it out of the books, for a charge recorded from an export
+    /// that carries out no plan row (only those are voided); "" for another.
+    private func voidAdvice(_ stored: StoredCharge) -> String {
+        guard stored.origin == "import", stored.topUpKey == nil else { return "" }
+        return "; if the ledger is wrong, `credit-recon " + (stored.account == defaultAccount ? "" : "--account \(stored.account) ")
+            + "void \(stored.chargeID) --reason TEXT` takes its record out of the books, and this row is recorded then"
     }
 
     /// Whether `row` gives the voided record `voided`'s wallet, chain, expiry, payment time
