@@ -20,8 +20,10 @@ extension Reconciler {
         findings: inout [Finding]
     ) -> ChargeMatcher.Result {
         let matched = matcher.match(increases, charges)
-        let guessed = guessedCharges(charges, matched: matched, increases: increases)
-        let earlier = takenEarlier(charges, matched: matched, increases: increases, matcher: matcher)
+        // The rises charges explain only in part (beyond the tolerance).
+        let partial = increases.indices.map { increases[$0].amount - matched.explained[$0] > options.tolerance }
+        let guessed = guessedCharges(charges, matched: matched, partial: partial)
+        let earlier = takenEarlier(charges, matched: matched, increases: increases, partial: partial, matcher: matcher)
         for (index, increase) in increases.enumerated() {
             let explained = matched.explained[index]
             let other = increase.amount - explained
@@ -38,7 +40,7 @@ extension Reconciler {
                 }
                 if let earlier = earlier[index] {
                     let shown = earlier.prefix(5).map { charge in
-                        "\(charges[charge].chargeID)\(charges[charge].reference.map { " (\($0))" } ?? "") for "
+                        "\(Self.named(charges[charge])) for "
                             + "\(charges[charge].amount.decimalText), taken by the rise of \(increases[matched.increaseOfCharge[charge]].to.iso8601)"
                     }
                     message += " Or an earlier rise took the charge paid here: payable in this window too, with no payment "
@@ -61,14 +63,13 @@ extension Reconciler {
     /// the 20, read as a card purchase of 10, naming nothing). By window, oldest first.
     private func takenEarlier(
         _ charges: [LedgerReader.ChargeRecord], matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
-        matcher: ChargeMatcher
+        partial: [Bool], matcher: ChargeMatcher
     ) -> [Int: [Int]] {
         // The next partial window at or after each window, so that a charge looks only where
         // one lies ahead of it.
         var nextPartial = [Int](repeating: -1, count: increases.count + 1)
         for index in increases.indices.reversed() {
-            let partial = increases[index].amount - matched.explained[index] > options.tolerance
-            nextPartial[index] = partial ? index : nextPartial[index + 1]
+            nextPartial[index] = partial[index] ? index : nextPartial[index + 1]
         }
         guard nextPartial[0] >= 0 else { return [:] }
         var found: [Int: [Int]] = [:]
@@ -89,15 +90,9 @@ extension Reconciler {
     /// hold them, so a card purchase in the same window may be hiding an unpaid one (probe
     /// 71: an expired, unpaid charge was booked as a wallet payment, with nothing said).
     private func guessedCharges(
-        _ charges: [LedgerReader.ChargeRecord], matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase]
+        _ charges: [LedgerReader.ChargeRecord], matched: ChargeMatcher.Result, partial: [Bool]
     ) -> [Int: [Int]] {
-        var partial = [Bool](repeating: false, count: increases.count)
-        var any = false
-        for index in increases.indices where increases[index].amount - matched.explained[index] > options.tolerance {
-            partial[index] = true
-            any = true
-        }
-        guard any else { return [:] }
+        guard partial.contains(true) else { return [:] }
         var guessed: [Int: [Int]] = [:]
         for (charge, increase) in matched.increaseOfCharge.enumerated()
         where increase >= 0 && partial[increase] && charges[charge].paidAt == nil {
@@ -243,6 +238,11 @@ extension Reconciler {
             }
         }
         return found
+    }
+
+    /// `ch_1 (daily-1)`: a charge's id and, when it has one, its reference.
+    static func named(_ charge: LedgerReader.ChargeRecord) -> String {
+        charge.chargeID + (charge.reference.map { " (\($0))" } ?? "")
     }
 
     /// How many charges of one window `alikeTakenInstead` looks for a set among.
@@ -457,8 +457,8 @@ extension Reconciler {
                     + (beforeBooks ? before : " Plan it again if the credits are still needed.")
                 : "and no rise of total_credits matches it, so it reads as unpaid."
                     + (beforeBooks ? before : " If it was paid (" + (alike.map { alike in
-                        let named = alike.charges.map { "\($0.chargeID)\($0.reference.map { " (\($0))" } ?? "")" }
-                        let partners = alike.with.map { "\($0.chargeID)\($0.reference.map { " (\($0))" } ?? "")" }
+                        let named = alike.charges.map(Self.named)
+                        let partners = alike.with.map(Self.named)
                         if !partners.isEmpty {
                             return "charge \(named[0]), with no payment recorded either, was taken as the one the rise of "
                                 + "\(alike.rise.to.iso8601) shows, and this one with \(Self.listed(partners)) comes to its amount: "
