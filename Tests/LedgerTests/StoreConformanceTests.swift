@@ -587,6 +587,8 @@ struct StoreConformanceTests {
         ("UPDATE journal SET seq = 9223372036854775807 WHERE seq = (SELECT max(seq) FROM journal)",
          "journal entry 9223372036854775807: expected entry"),
         ("UPDATE journal SET prev_hash = (SELECT hash FROM journal WHERE seq = 1) WHERE seq = 4", "journal entry 4: prev_hash does not match"),
+        ("UPDATE journal SET prev_hash = (SELECT hash FROM journal WHERE seq = 1) WHERE seq = 1",
+         "journal entry 1: prev_hash is not the 64 zeros the first entry's must be"),
         ("UPDATE journal SET entry = (SELECT entry FROM journal WHERE seq = 7) WHERE seq = 6", "journal entry 6:"),
         // Key readings and activity days (entries 10 to 14, before the run ends).
         ("UPDATE key_readings SET usage = usage + 1", #"key_readings row (10, "hash-0 plain") differs"#),

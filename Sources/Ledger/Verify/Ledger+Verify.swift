@@ -174,7 +174,10 @@ extension Ledger {
                     if seq != expectedSeq {
                         problem = (nil, "expected entry \(expectedSeq) here; entries are missing or out of order")
                     } else if !previous.withUnsafeBufferPointer({ slice(row.prevHash).hasSameBytes(as: $0) }) {
-                        problem = (nil, "prev_hash does not match entry \(seq - 1)'s hash: an entry was changed, removed or swapped")
+                        // The first entry has no entry before it: its prev_hash is the 64 zeros (probe 233: "entry 0's hash").
+                        problem = (nil, seq == 1
+                            ? "prev_hash is not the 64 zeros the first entry's must be: the entry was changed"
+                            : "prev_hash does not match entry \(seq - 1)'s hash: an entry was changed, removed or swapped")
                     } else if !checked[offset].hashMatches {
                         problem = (nil, "its hash does not match its content: the entry was edited")
                     } else if !checked[offset].isCanonical {
