@@ -582,6 +582,25 @@ struct CommandLineTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 
+    /// `verify` and `ledger copy` work on every account's entries, one chain: `--account`
+    /// on their command line is refused, where `verify --account nobody` said "ledger
+    /// sound" as if it had checked that account (probe 235); a cron job's
+    /// CREDIT_RECON_ACCOUNT is left alone.
+    @Test func verifyAndLedgerCopyRefuseAnAccountOption() throws {
+        let scratch = try Scratch()
+        let books = scratch.path("books.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", books, "import", "snapshots", samples]).status == 0)
+        for (command, does) in [(["verify"], "verify checks the entries"),
+                                (["ledger", "copy", "--to", scratch.path("copy.sqlite")], "ledger copy copies the entries")] {
+            let refused = try Executable.creditRecon(["--ledger", books, "--account", "nobody"] + command)
+            #expect(refused.status == 64 && refused.stderr.contains(
+                "\(does) of every account the ledger holds, whose entries are one chain: --account does not apply to it; leave it out"),
+                "\(refused.stderr)")
+            let fromEnvironment = try Executable.creditRecon(["--ledger", books] + command, environment: ["CREDIT_RECON_ACCOUNT": "nobody"])
+            #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
+        }
+    }
+
     /// A base URL that is not the API's root answers 404 to every call: that is the
     /// configuration (78) and the message says which setting to check (it was exit 1, "fix
     /// the request").

@@ -102,6 +102,17 @@ public struct CommandContext: Sendable {
     /// command shows that account alone, never every account the ledger holds.
     public var accountIsExplicit: Bool { accountOrigin != .defaulted }
 
+    /// Refuses `--account` on the command line for a command that works on the whole
+    /// ledger, every account's entries in one chain (probe 235: `verify --account nobody`
+    /// said "ledger sound", as if it had checked that account). `CREDIT_RECON_ACCOUNT` is
+    /// left alone: a cron job's environment names its account for every command.
+    public func refuseAccountOption(command: String, does: String) throws {
+        guard accountOrigin == .option else { return }
+        throw UsageError.usage(
+            "\(command) \(does) of every account the ledger holds, whose entries are one chain: --account does not "
+                + "apply to it; leave it out")
+    }
+
     /// The management key for `GET /credits`: `--api-key-file`, else `OPENROUTER_API_KEY`.
     public func managementKey() throws -> Secret {
         if let apiKeyFile { return try readKeyFile(apiKeyFile, option: "--api-key-file") }

@@ -43,6 +43,7 @@ extension CreditReconCommand.LedgerGroup {
         mutating func run() async throws {
             let destination = to
             try await CLI.run(global, writes: true) { context in
+                try context.refuseAccountOption(command: "ledger copy", does: "copies the entries")
                 // As for --ledger's (probe 130: said for --ledger, not for --to).
                 GlobalOptions.warnOfPassword(in: destination, of: "--to", logger: context.logger)
                 let progress = ProgressLine(

@@ -41,6 +41,7 @@ extension CreditReconCommand {
 
         mutating func run() async throws {
             try await CLI.run(global) { [holds] context in
+                try context.refuseAccountOption(command: "verify", does: "checks the entries")
                 let wanted = try Self.headHashes(holds)
                 let location = try context.ledgerLocation()
                 // Found before anything could be checked: a finding, not a failure to run.
