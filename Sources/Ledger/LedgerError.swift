@@ -29,8 +29,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// Another process (`holder`, its pid) still holds the SQLite writer lock on a lock file
     /// that was removed by hand while it ran, or moved (to `movedTo`) (75).
     case writerOnRemovedLock(lock: String, holder: String, movedTo: String? = nil)
-    /// The writer lock's file cannot be created beside the ledger.
-    case cannotCreateLock(path: String, reason: String)
+    /// The writer lock's file cannot be created beside the ledger; `advice`, what to do
+    /// when it is not a matter of this user's rights.
+    case cannotCreateLock(path: String, reason: String, advice: String? = nil)
     /// The lock file's path holds something this tool did not make (`what`): a symbolic
     /// link, a hard link, a folder, a device, or a file of other data (a ledger named after
     /// another's lock file). It is left as it is.
@@ -181,9 +182,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
         case .writerBusy(let lock, _, true):
             return "the ledger is being written by this very credit-recon process (lock \(lock)): two of the ledgers "
                 + "it was given are one ledger under two names; name two different ledgers"
-        case .cannotCreateLock(let path, let reason):
-            return "cannot create the lock file \(path): \(reason); check that this user may write the ledger's folder "
-                + "and the ledger (run the command as its owner), or work on a copy"
+        case .cannotCreateLock(let path, let reason, let advice):
+            return "cannot create the lock file \(path): \(reason); " + (advice ?? "check that this user may write the "
+                + "ledger's folder and the ledger (run the command as its owner), or work on a copy")
         case .lockNotOurs(let path, let what):
             return "the lock file \(path) is \(what), not a file credit-recon made; it was left as it is (the writer "
                 + "lock writes its pid into that file). Move \(path) aside (look at what it holds before you remove it) "

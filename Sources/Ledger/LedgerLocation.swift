@@ -41,12 +41,32 @@ public enum LedgerLocation: Sendable, CustomStringConvertible {
                     + "postgresql://USER@HOST:PORT/DATABASE, with the password in PGPASSWORD")
         } else if trimmed.isEmpty {
             throw .badLocation("the ledger's name is empty; \(shape)")
+        } else if text.hasSuffix("/") {
+            // Never a file's name: read as no books (66), or a lock file refused in a folder
+            // that was not there (probe 232).
+            var info = stat()
+            let file = String(text.reversed().drop(while: { $0 == "/" }).reversed())
+            let isFile = !file.isEmpty && stat(file, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+            throw .badLocation(
+                "the ledger \(text) ends with a slash, so it names a folder, not a file; name the ledger's file, e.g. "
+                    + (isFile ? "\(file) (a file that is there)" : "\(text)ledger.sqlite"))
+        } else if let name = text.split(separator: "/").last, name.utf8.count > Self.longestName {
+            // Beside the file, SQLite and the writer keep names 8 bytes longer; a reader too
+            // needs its -wal (probe 232: "File name too long. Check the path, its permissions").
+            throw .badLocation(
+                "the ledger's file name is \(name.utf8.count) bytes long; with the names kept beside it (its -journal, "
+                    + "-wal and -shm, .lock and .head, up to 8 bytes more) it would pass the 255 bytes a file name may "
+                    + "have: name the file at most \(Self.longestName) bytes long (mv it, when it exists)")
         } else if text.hasPrefix(":") || text.hasPrefix("file:") {
             self = .file("./" + text)
         } else {
             self = .file(text)
         }
     }
+
+    /// The longest file name a SQLite ledger may have: 255 bytes, less the longest suffix
+    /// kept beside it (`-journal`).
+    static let longestName = 255 - 8
 
     /// Whether `text` is a PostgreSQL URL with its `//` mistyped: `postgresql:user@host`,
     /// `postgres:/host`, `postgresql//host`. (`postgres/books.sqlite` is a path.)

@@ -503,10 +503,30 @@ struct SQLiteWriterLockTests {
         #expect {
             _ = try Ledger.lockWriter(at: .file(ledgerPath))
         } throws: { error in
-            guard case .cannotCreateLock(let path, let reason)? = error as? LedgerError else { return false }
+            guard case .cannotCreateLock(let path, let reason, _)? = error as? LedgerError else { return false }
             return path == ledgerPath + ".lock" && String(describing: error)
-                == "cannot create the lock file \(ledgerPath).lock: \(reason); check that this user may write the ledger's folder "
-                    + "and the ledger (run the command as its owner), or work on a copy"
+                == "cannot create the lock file \(ledgerPath).lock: \(reason); the folder \(folder.url.path)/missing does not "
+                    + "exist: make it (mkdir -p), or correct the ledger's path"
+        }
+    }
+
+    /// A name too long once `.lock` is added, and a path through a file, are not matters of
+    /// rights, and are not said as one (probe 232).
+    @Test func aLockFileOfABadPathSaysWhatIsWrongWithThePath() throws {
+        let folder = try Folder()
+        let file = folder.url.appendingPathComponent("books.sqlite").path
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+        let cases = [
+            (file + "/ledger.sqlite", "a part of the ledger's path is a file, not a folder"),
+            (folder.url.appendingPathComponent(String(repeating: "c", count: 252)).path, "name it at least 8 bytes shorter"),
+        ]
+        for (ledgerPath, advice) in cases {
+            #expect {
+                _ = try Ledger.lockWriter(at: .file(ledgerPath))
+            } throws: { error in
+                guard case .cannotCreateLock(_, _, let given?)? = error as? LedgerError else { return false }
+                return given.contains(advice) && !String(describing: error).contains("run the command as its owner")
+            }
         }
     }
 

@@ -13,8 +13,9 @@ extension CommandContext {
         case truncated
         /// A file with content.
         case present
-        /// Something that is not a file: "a folder", "a pipe", "a device".
-        case notAFile(String)
+        /// Something that is not a file: "a folder", "a pipe", "a device"; `instead`, the
+        /// name to give in its place.
+        case notAFile(String, instead: String)
     }
 
     /// The writer at work on the ledger now, seen without taking or waiting for its lock
@@ -34,17 +35,37 @@ extension CommandContext {
         var info = stat()
         guard stat(ledgerPath, &info) == 0 else {
             // Links that lead back to themselves name no file, nor one to make.
-            return errno == ELOOP ? .notAFile("a loop of symbolic links") : .missing
+            if errno == ELOOP { return .notAFile("a loop of symbolic links", instead: "books.sqlite") }
+            // A file named as a folder (`books.sqlite/`) read as no books at all (probe 232).
+            if errno == ENOTDIR, let file = Self.fileOnTheWay(to: ledgerPath) {
+                return .notAFile("a path through the file \(file), as if that file were a folder", instead: file)
+            }
+            return .missing
         }
+        let folder = ledgerPath + "/"
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
-        case S_IFDIR: return .notAFile("a folder")
-        case S_IFIFO: return .notAFile("a pipe")
-        default: return .notAFile("a device or a socket")
+        case S_IFDIR: return .notAFile("a folder", instead: folder + "ledger.sqlite")
+        case S_IFIFO: return .notAFile("a pipe", instead: "books.sqlite")
+        default: return .notAFile("a device or a socket", instead: "books.sqlite")
         }
         var log = stat()
         if info.st_size == 0, stat(ledgerPath + "-wal", &log) != 0 || log.st_size == 0 { return .truncated }
         return .present
+    }
+
+    /// The first leading part of `path` that is a file, not a folder (`books.sqlite` of
+    /// `books.sqlite/` or `books.sqlite/x`), when one is.
+    private static func fileOnTheWay(to path: String) -> String? {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part
+            var info = stat()
+            guard stat(prefix, &info) == 0 else { return nil }
+            if info.st_mode & S_IFMT != S_IFDIR { return prefix }
+            prefix += "/"
+        }
+        return nil
     }
 
     /// What `verify` and the refusals below say about a truncated ledger.
@@ -114,10 +135,8 @@ extension CommandContext {
         switch ledgerFile {
         case .missing: return nil
         case .truncated: throw UsageError(message: truncatedLedgerProblem, exitStatus: .ioError)
-        case .notAFile(let kind):
-            throw UsageError.usage(
-                "the ledger \(ledgerPath) is \(kind), not a ledger file; name the ledger's file, e.g. "
-                    + (kind == "a folder" ? "\(ledgerPath.hasSuffix("/") ? ledgerPath : ledgerPath + "/")ledger.sqlite" : "books.sqlite"))
+        case .notAFile(let kind, let instead):
+            throw UsageError.usage("the ledger \(ledgerPath) is \(kind), not a ledger file; name the ledger's file, e.g. \(instead)")
         case .present: return try open()
         }
     }

@@ -105,6 +105,27 @@ final class SQLiteWriterLock: StoreWriterLock {
         }
     }
 
+    /// What to do when the lock file at `path` cannot be made for `error`, when rights
+    /// are not the cause (probe 232: "run the command as its owner" of a folder that did
+    /// not exist); `nil` when they may be.
+    private static func advice(_ error: Int32, _ path: String) -> String? {
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+        switch error {
+        case ENOENT:
+            return "the folder \(folder) does not exist: make it (mkdir -p), or correct the ledger's path"
+        case ENOTDIR:
+            return "a part of the ledger's path is a file, not a folder: correct the path (a ledger's path names a file, "
+                + "with no slash after it)"
+        case ENAMETOOLONG:
+            return "the ledger's name is too long for this filesystem once the names kept beside it are added (.lock, "
+                + ".head, and SQLite's -wal, -shm and -journal): name it at least 8 bytes shorter"
+        case EROFS:
+            return "the filesystem is mounted read-only: work on a copy of the ledger on a writable one"
+        default:
+            return nil
+        }
+    }
+
     /// Opens the lock file at `path` (made if missing) and locks it, waiting for a lock held
     /// shared for a moment (`isHeldShared`) up to `momentMilliseconds`; throws `.writerBusy`
     /// when another writer holds it, and `.writerOnRemovedLock` when another process still
@@ -130,7 +151,7 @@ final class SQLiteWriterLock: StoreWriterLock {
                 if errno == ELOOP { throw LedgerError.lockNotOurs(path: path, what: "a symbolic link") }
                 // Not a matter of rights, as the advice of `cannotCreateLock` has it (probe 75).
                 if errno == EISDIR { throw LedgerError.lockNotOurs(path: path, what: "a folder") }
-                throw LedgerError.cannotCreateLock(path: path, reason: String(cString: strerror(errno)))
+                throw LedgerError.cannotCreateLock(path: path, reason: String(cString: strerror(errno)), advice: advice(errno, path))
             }
             if let what = notOurs(fd) {
                 close(fd)
