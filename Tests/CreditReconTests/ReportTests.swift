@@ -312,6 +312,22 @@ struct ReportTests {
         }
     }
 
+    /// A link to a folder that is not there, given as --out: said as such, where it was "No
+    /// such file or directory" of the link itself (probe 232).
+    @Test func anOutputFolderThatIsALinkToNothingIsSaid() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
+        let link = fixture.directory.path("dangling")
+        #expect(symlink("nowhere/deep", link) == 0)
+        let options = ReportOptions(reconcile: fixture.options(), outDirectory: link)
+        #expect {
+            _ = try ReportStage.write(ledger: fixture.ledger, options: options)
+        } throws: { error in
+            (error as? ReportError)?.exitStatus == .cannotCreate && (error as? ReportError)?.description
+                == "cannot write \(link): it is a symbolic link to nowhere/deep, which is not there: make that folder (mkdir -p), or pass another --out."
+        }
+    }
+
     @Test(arguments: [
         ("r", ""), ("reports", ""), ("a/r", "a"), ("a//r", "a"), ("a/r/", "a"), ("./r", "."), ("/r", "/"),
         ("//r", "/"), ("/", "/"), ("/x/y/z", "/x/y"), ("ü/é", "ü"),

@@ -59,6 +59,15 @@ public enum AtomicFile {
             }
             return
         }
+        // A link to nothing: mkdir finds the name taken, and the files then "No such file or
+        // directory" (probe 232).
+        if lstat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(directory, &target, target.count - 1)
+            let leadsTo = count > 0 ? String(decoding: target[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+            throw .refused(directory, "it is a symbolic link to \(leadsTo), which is not there: make that folder "
+                + "(mkdir -p), or pass another --out")
+        }
         let parent = parentFolder(of: directory)
         if !parent.isEmpty, parent != directory { try makeDirectory(parent) }
         // Run as root, made in the parent's real folder, which only root may change; and one
