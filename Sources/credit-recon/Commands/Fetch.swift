@@ -16,7 +16,9 @@ extension CreditReconCommand {
                 apart is refused with 78 before anything is stored, since readings are dated by it for good. Takes the \
                 ledger's writer lock. Every reading is stored with the raw response. Exits 1 when the reading looks \
                 wrong (credits or usage went down, or an all-zero reading after real ones, which reports leave out \
-                of the sums), 77 when the key is refused, 69 when the API stays unreachable, 76 when it answers \
+                of the sums), when the balance is overdrawn (runway_low, on every fetch while it lasts), when \
+                days after the newest one stored left GET /activity's window unread (activity_lost), or when a stored \
+                day was read again (activity_revised, below), 77 when the key is refused, 69 when the API stays unreachable, 76 when it answers \
                 something that is not its documented shape. On a terminal, a line on stderr names each call \
                 as it is made (GET /activity?date=2026-11-03, day 3 of 30 to store).
 
