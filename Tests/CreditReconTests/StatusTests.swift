@@ -313,8 +313,8 @@ struct StatusTests {
         #expect(StatusReport.named(["a", "b", "c", "d", "e", "f", "g"]) == "a, b, c, d, e, and 2 more")
     }
 
-    /// The account's newest fetch, topup or run to end failed (a revoked key, 77): status
-    /// needs a person until one ends well. It said nothing until the last reading was a day
+    /// The account's newest fetch or run to end failed (a revoked key, 77): status needs a
+    /// person until one ends well; so does a failed topup, until a topup ends well. It said nothing until the last reading was a day
     /// and a half old (probe 82). Another account's failure, or an import's, is not this.
     @Test func aFailedLastRunNeedsAPersonUntilOneEndsWell() throws {
         let fixture = try ReconcileFixture()
@@ -336,8 +336,19 @@ struct StatusTests {
         let failed = try status()
         #expect(failed.exitStatus == .attention)
         #expect(failed.attention.contains { $0.hasPrefix("the last `fetch` (run ") && $0.hasSuffix(", started 2026-03-01T02:00:00.000Z) "
-            + "failed (exit 77): GET /key failed: 401; once a run ends well, this goes") }, "\(failed.attention)")
+            + "failed (exit 77): GET /key failed: 401; once a `fetch` or `run` ends well, this goes") }, "\(failed.attention)")
         #expect(failed.json.text.contains(#""last_run_failed":{"command":"fetch","#), "\(failed.json.text)")
+        // A top-up that ends well says nothing of the fetch; it hid its failure (probe 237).
+        // One that fails is said beside it, the newest first.
+        try run("topup", at: "2026-03-01T02:30:00Z", outcome: "attention", exit: 1)
+        #expect(try status().failedRuns.map(\.command) == ["fetch"])
+        try run("topup", at: "2026-03-01T02:40:00Z", outcome: "failed", exit: 69)
+        let both = try status()
+        #expect(both.failedRuns.map(\.command) == ["topup", "fetch"], "\(both.attention)")
+        #expect(both.attention.contains { $0.hasPrefix("the last `topup` (run ") && $0.hasSuffix("once a `topup` ends well, this goes") },
+                "\(both.attention)")
+        #expect(both.json.text.contains(#""last_run_failed":{"command":"topup","#), "\(both.json.text)")
+        try run("topup", at: "2026-03-01T02:50:00Z", outcome: "ok", exit: 0)
         try run("run", at: "2026-03-01T03:00:00Z", outcome: "attention", exit: 1)
         let mended = try status()
         #expect(mended.failedRun == nil && !mended.attention.contains { $0.contains("failed") }, "\(mended.attention)")

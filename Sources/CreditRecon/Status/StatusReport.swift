@@ -45,11 +45,13 @@ public struct StatusReport: Sendable, Equatable {
     public var rejected: OpenCharges { OpenCharges(rejectedRows) }
     /// How many of them an attention line names (by reference, else charge id, else key).
     static let namedAtMost = 5
-    /// The account's newest `fetch`, `topup` or `run` to end, when it failed, or a newer one
-    /// that never ended and is no writer's at work (killed): `status` needs a person until
-    /// one ends well (a revoked key was seen only once the last reading was a day and a half
-    /// old, probe 82).
-    public var failedRun: RunRow?
+    /// The account's newest `fetch` or `run`, and its newest `topup`, to end, each when it
+    /// failed, or a newer one that never ended and is no writer's at work (killed), the
+    /// newest first: `status` needs a person until one of its kind ends well (a revoked key
+    /// was seen only once the last reading was a day and a half old, probe 82).
+    public var failedRuns: [RunRow] = []
+    /// The newest of `failedRuns` (`--json`'s `last_run_failed`).
+    public var failedRun: RunRow? { failedRuns.first }
     /// Plan rows the top-up running now has still to send, or whose request it is waiting
     /// on: neither forgotten nor of unknown outcome while it runs.
     public var inFlight = OpenCharges()
@@ -246,14 +248,16 @@ public struct StatusReport: Sendable, Equatable {
                 + "(\(rejected.amount.centsText) USD: \(Self.named(rejectedRows.map(\.label)))): fix \(one ? "it" : "them") in the plan under a new reference; `report`'s "
                 + "charges.csv gives the API's reason")
         }
-        if let run = failedRun, run.finishedAt == nil {
-            add("run_failed", "the last `\(run.command)` (run \(run.id), started \(run.startedAt)) never ended: it was killed (a "
-                + "`kill -9`, a timeout, out of memory) or its machine stopped; check that what it was doing is done (a "
-                + "top-up's rows left `requesting` read as unknown); once a run ends well, this goes")
-        } else if let run = failedRun {
-            add("run_failed", "the last `\(run.command)` (run \(run.id), started \(run.startedAt)) failed"
-                + "\(run.exitCode.map { " (exit \($0))" } ?? ""): \(run.summary ?? "no summary was recorded"); "
-                + "once a run ends well, this goes")
+        for run in failedRuns {
+            let clears = run.command == "topup" ? "once a `topup` ends well, this goes" : "once a `fetch` or `run` ends well, this goes"
+            if run.finishedAt == nil {
+                add("run_failed", "the last `\(run.command)` (run \(run.id), started \(run.startedAt)) never ended: it was killed (a "
+                    + "`kill -9`, a timeout, out of memory) or its machine stopped; check that what it was doing is done (a "
+                    + "top-up's rows left `requesting` read as unknown); \(clears)")
+            } else {
+                add("run_failed", "the last `\(run.command)` (run \(run.id), started \(run.startedAt)) failed"
+                    + "\(run.exitCode.map { " (exit \($0))" } ?? ""): \(run.summary ?? "no summary was recorded"); \(clears)")
+            }
         }
         if planned.count > 0 {
             let one = planned.count == 1
@@ -373,36 +377,50 @@ public struct StatusReport: Sendable, Equatable {
         // at work is not believed (its runs are not every run since its first, or it has not
         // said them yet).
         let knownRunning: Set<Int64>? = writerUnseen != nil ? nil : writer == nil ? [] : running.isEmpty ? nil : running
-        report.failedRun = Self.lastRunIfFailed(books.recentRuns, account: options.account, running: knownRunning)
+        report.failedRuns = Self.lastRunsIfFailed(books.recentRuns, account: options.account, running: knownRunning)
         return report
     }
 
-    /// The newest of the account's `fetch`, `topup` and `run` runs to have ended, when it
-    /// failed; `nil` otherwise. Newest by id, the order runs start in: their times are the
-    /// clock's or `--now`'s, and a fetch refused for a clock behind the books is dated before
-    /// them (status said nothing of it, probe 83). A `run` job's stages start after it and
-    /// end before it: the job, ended, is judged for them (its outcome is its worst stage's).
+    /// The newest of the account's runs to have ended in each of two lanes, the readings'
+    /// (`fetch` and `run` jobs) and the top-ups' (`topup` on its own), each when it failed;
+    /// the newest first. A top-up that ends well says nothing of the nightly fetch, and hid
+    /// its failure (probe 237); nor does a fetch of a top-up. Newest by id, the order runs
+    /// start in: their times are the clock's or `--now`'s, and a fetch refused for a clock
+    /// behind the books is dated before them (status said nothing of it, probe 83). A `run`
+    /// job's stages start after it and end before it: the job, ended, is judged for them (its
+    /// outcome is its worst stage's), in the readings' lane.
     ///
     /// With `running` (the runs of the writer at work, none when no writer is), a newer run
-    /// that never ended and is not one of them is returned too: it was killed, or its machine
-    /// stopped (a writer of another account at work hid it, probe 84). Without (that cannot
-    /// be told), such runs are passed over.
-    static func lastRunIfFailed(_ runs: [RunRow], account: String, running: Set<Int64>?) -> RunRow? {
+    /// of a lane that never ended and is not one of them is returned too: it was killed, or
+    /// its machine stopped (a writer of another account at work hid it, probe 84). Without
+    /// (that cannot be told), such runs are passed over.
+    static func lastRunsIfFailed(_ runs: [RunRow], account: String, running: Set<Int64>?) -> [RunRow] {
         let ours = runs.filter { run in run.account == account && ["fetch", "topup", "run"].contains(run.command) }
             .sorted { $0.id > $1.id }
         let ended = ours.filter { $0.finishedAt != nil }
-        if let running, let killed = ours.first(where: { !running.contains($0.id) }), killed.finishedAt == nil,
-           killed.id > ended.first?.id ?? 0 {
-            return killed
-        }
-        guard var newest = ended.first else { return nil }
         // Within one job the times are one clock's: its stages start after it and end before it.
-        if newest.command != "run", let job = ended.first(where: { $0.command == "run" && $0.id < newest.id }),
-           let jobStart = try? Timestamp(iso8601: job.startedAt), let jobEnd = job.finishedAt.flatMap({ try? Timestamp(iso8601: $0) }),
-           let start = try? Timestamp(iso8601: newest.startedAt), let end = newest.finishedAt.flatMap({ try? Timestamp(iso8601: $0) }),
-           jobStart <= start, end <= jobEnd {
-            newest = job
+        func job(holding run: RunRow) -> RunRow? {
+            guard run.command != "run", let job = ended.first(where: { $0.command == "run" && $0.id < run.id }),
+                  let jobStart = try? Timestamp(iso8601: job.startedAt), let jobEnd = job.finishedAt.flatMap({ try? Timestamp(iso8601: $0) }),
+                  let start = try? Timestamp(iso8601: run.startedAt), let end = run.finishedAt.flatMap({ try? Timestamp(iso8601: $0) }),
+                  jobStart <= start, end <= jobEnd
+            else { return nil }
+            return job
         }
-        return newest.outcome == "failed" ? newest : nil
+        // Each ended run with what is judged for it: itself, or the job it is a stage of.
+        let judged = ended.map { (run: $0, judged: job(holding: $0) ?? $0) }
+        var failed: [RunRow] = []
+        for isTopUpLane in [false, true] {
+            let lane = judged.filter { ($0.judged.command == "topup") == isTopUpLane }
+            let unended = ours.filter { $0.finishedAt == nil && ($0.command == "topup") == isTopUpLane }
+            if let running, let killed = unended.first(where: { !running.contains($0.id) }), killed.id > lane.first?.run.id ?? 0 {
+                failed.append(killed)
+                continue
+            }
+            if let newest = lane.first?.judged, newest.outcome == "failed", !failed.contains(where: { $0.id == newest.id }) {
+                failed.append(newest)
+            }
+        }
+        return failed.sorted { $0.id > $1.id }
     }
 }
