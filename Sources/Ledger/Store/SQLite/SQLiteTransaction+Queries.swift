@@ -86,10 +86,22 @@ extension SQLiteTransaction {
         try db.scalarInt("SELECT EXISTS (SELECT 1 FROM snapshots)") == 1
     }
 
+    /// The accounts of `Schema.accountTables`, each table's found one account after another
+    /// through an index that begins with the account, as `min(account)` past the last one
+    /// (as the PostgreSQL store does): a `UNION` of the tables would read every row's.
+    /// `runs`, small, is read whole.
     func accounts() throws -> [String] {
-        let query = (Schema.accountTables.map { "SELECT account FROM \($0)" }
-            + ["SELECT account FROM runs WHERE \(Schema.accountRuns)"]).joined(separator: " UNION ") + " ORDER BY 1"
-        return try db.statement(query).rows([]) { $0.text(0) }
+        let each = Schema.accountTables.map { table in
+            """
+            SELECT account FROM (WITH RECURSIVE a (account) AS (
+                SELECT (SELECT min(account) FROM \(table))
+                UNION ALL
+                SELECT (SELECT min(account) FROM \(table) WHERE account > a.account) FROM a WHERE a.account IS NOT NULL)
+            SELECT account FROM a WHERE account IS NOT NULL)
+            """
+        }
+        let runs = "SELECT account FROM runs WHERE \(Schema.accountRuns)"
+        return try db.statement((each + [runs]).joined(separator: " UNION ") + " ORDER BY 1").rows([]) { $0.text(0) }
     }
 
     private func snapshotRows(_ sql: String, _ values: [SQLValue]) throws -> [SnapshotRow] {
