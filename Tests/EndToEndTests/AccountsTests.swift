@@ -205,4 +205,37 @@ struct AccountsTests {
         #expect(keys.first?["spendable"] as? String == "2")
         #expect(!relaxed.stdout.contains(secret))
     }
+
+    /// A label the ledger does not hold that looks like one it does (`DEFAULT` beside
+    /// `default`) is refused before anything is sent or written: `import snapshots
+    /// --account DEFAULT` opened a second account (probe 232). 64 for the option, 78 for
+    /// the environment, 65 for a file's own cells; a ledger already holding both is left
+    /// to work as it did.
+    @Test func aLabelLookingLikeAHeldAccountIsRefused() throws {
+        let scratch = try Scratch()
+        let ledger = try threeAccounts(scratch)
+        let sim = try SimulatorProcess(["--initial-credits", "100"])
+        let csv = try scratch.write("more.csv", "observed_at,total_credits,total_usage\n2026-10-03T00:00:00Z,100,20\n")
+        let plan = try scratch.write("plan.csv", "wallet,chain_id,amount,reference\n0x3A37DFe702393e0FA6c8Bbc2A299E490BBeD2cf3,base,25,ref-1\n")
+        let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+        let head = try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout
+        let said = #""DEFAULT" looks like account "default", which the ledger holds, but is other text (character 1 is U+0044 "#
+            + "LATIN CAPITAL LETTER D there, U+0064 LATIN SMALL LETTER D in the other): a label is matched byte for byte, and this "
+            + "command would open a second account, what it writes out of default's books"
+        for command in [["fetch"], ["run", "--out", scratch.path("r")], ["import", "snapshots", csv], ["import", "charges", csv],
+                        ["plan", "check", plan], ["topup", plan, "--yes"]] {
+            let refused = try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "--account", "DEFAULT"] + command,
+                                                     environment: env)
+            #expect(refused.status == 64 && refused.stderr.contains("--account: " + said), "\(command): \(refused.stderr)")
+        }
+        let fromEnvironment = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", csv],
+                                                         environment: ["CREDIT_RECON_ACCOUNT": "DEFAULT"])
+        #expect(fromEnvironment.status == 78 && fromEnvironment.stderr.contains("CREDIT_RECON_ACCOUNT: " + said), "\(fromEnvironment.stderr)")
+        let cells = try scratch.write("cells.csv", "observed_at,total_credits,total_usage,account\n2026-10-03T00:00:00Z,100,20,OPS/EU\n")
+        let refusedCells = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", cells])
+        #expect(refusedCells.status == 65 && refusedCells.stderr.contains(
+            #"cells.csv:2: account: "OPS/EU" looks like account "ops/eu", which the ledger holds"#), "\(refusedCells.stderr)")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout == head)
+        #expect(try sim.state().charges.isEmpty)  // nothing was bought
+    }
 }

@@ -96,6 +96,25 @@ extension CommandContext {
         return message
     }
 
+    /// Refuses this command's account label when the ledger does not hold it but holds one
+    /// it looks like (`DEFAULT` beside `default`, a full-width `ｄefault`): a writer would
+    /// open a second account, its readings or charges out of the books read (probe 232's
+    /// `import snapshots --account DEFAULT` made one). 64 for `--account`, 78 for
+    /// `CREDIT_RECON_ACCOUNT`, 64 when none was named (the `default` label).
+    public func refuseLookAlikeAccount(in ledger: Ledger) throws {
+        guard let like = LookAlikeName.heldAccount(like: account, in: try ledger.read { try $0.accounts() }) else { return }
+        let named: String
+        switch accountOrigin {
+        case .option: named = "--account"
+        case .environment: named = "CREDIT_RECON_ACCOUNT"
+        case .defaulted: named = "the account (none was named, so \"default\")"
+        }
+        let problem = "\(named): "
+            + LookAlikeName.accountCollision(account, looksLike: like, writer: "this command", written: "what it writes")
+            + (accountOrigin == .defaulted ? " (pass --account \(TerminalText.printable(like)))" : "")
+        throw accountOrigin == .environment ? UsageError.config(problem) : UsageError.usage(problem)
+    }
+
     /// Opens the ledger, creating it when it is missing unless `mustExist` (readers: `report`,
     /// `status`, which exit 66 instead). A truncated ledger is never opened: exit 74.
     ///
@@ -184,7 +203,12 @@ extension CommandContext {
         case .postgres(let database):
             return try body(Ledger(creatingWithFirstWrite: database))
         case .file:
-            return try body(openLedger())
+            // The label once, before a row of it is read (the rows' own labels are the
+            // import's to check). A PostgreSQL database may hold no tables to ask yet: there
+            // the import checks every row's.
+            let ledger = try openLedger()
+            try refuseLookAlikeAccount(in: ledger)
+            return try body(ledger)
         }
     }
 

@@ -137,6 +137,7 @@ public struct FetchStage: Sendable {
             context.logger.warning("\(unchecked)")
         }
         let ledger = try context.openLedger()
+        try context.refuseLookAlikeAccount(in: ledger)
         let account = context.account
         let runID = try ledger.write { writer in
             try writer.append(.runStarted(RunStarted(command: "fetch")), account: account, runID: nil, at: started)

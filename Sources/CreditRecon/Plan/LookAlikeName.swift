@@ -193,11 +193,22 @@ enum LookAlikeName {
         return folded(one) == folded(other)
     }
 
+    /// The account of `held` that `label`, one not held, looks like, if any.
+    static func heldAccount(like label: String, in held: [String]) -> String? {
+        guard !held.contains(label) else { return nil }
+        let fingerprint = fingerprint(label)
+        return held.first { Self.fingerprint($0) == fingerprint && lookAlike(label, $0) }
+    }
+
     /// What to say of an account label that looks like `other`, one the ledger holds.
-    static func accountCollision(_ value: String, looksLike other: String) -> String {
+    /// `writer` and `written` say what would open the second account and what it would
+    /// leave out of the first's books.
+    static func accountCollision(
+        _ value: String, looksLike other: String, writer: String = "this row", written: String = "its charge"
+    ) -> String {
         "\"\(TerminalText.printable(value))\" looks like account \"\(TerminalText.printable(other))\", which the ledger holds, but "
-            + "is other text (\(difference(value, other))): a label is matched byte for byte, and this row would open a second "
-            + "account, its charge out of \(TerminalText.printable(other))'s books. Write it as \(TerminalText.printable(other)) if it "
+            + "is other text (\(difference(value, other))): a label is matched byte for byte, and \(writer) would open a second "
+            + "account, \(written) out of \(TerminalText.printable(other))'s books. Write it as \(TerminalText.printable(other)) if it "
             + "is that account; a new account needs a label that looks different"
     }
 

@@ -90,8 +90,10 @@ public struct RunStage: Sendable {
         // check it: refused before the fetch stored anything (a mistyped --account kept its
         // readings for good).
         var confirmed = options.yes, declined = false
+        let existing = try context.existingLedger()
+        if let existing { try context.refuseLookAlikeAccount(in: existing) }
         if let plan, let topUp = options.topUp {
-            let preview = try TopUpEngine(options: topUp).prepare(ledger: try context.existingLedger(), plan: plan)
+            let preview = try TopUpEngine(options: topUp).prepare(ledger: existing, plan: plan)
             // On a terminal, the question is asked now, before the job has started: Ctrl-C at
             // it then ends the command with nothing done. Asked after the first fetch, it left
             // the job's run open and no report (probe 77). The fetch changes nothing the top-up
@@ -112,7 +114,7 @@ public struct RunStage: Sendable {
                 }
             }
         }
-        let ledger = try context.openLedger()
+        let ledger = try existing ?? context.openLedger()
         let account = context.account
         let started = context.now()
         var outcome = Outcome()

@@ -65,6 +65,7 @@ public struct TopUpStage: Sendable {
     /// ledger file is created.
     public func preview() throws -> TopUpPreview {
         let ledger = try context.existingLedger()
+        if let ledger { try context.refuseLookAlikeAccount(in: ledger) }
         var preview = try TopUpEngine(options: options).prepare(ledger: ledger)
         preview.ledgerDamage = try ledger?.damageSigns() ?? []
         return preview
@@ -85,6 +86,7 @@ public struct TopUpStage: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let engine = TopUpEngine(options: options)
         let existing = try context.existingLedger()
+        if let existing { try context.refuseLookAlikeAccount(in: existing) }
         let preview = try engine.prepare(ledger: existing, plan: plan)
         do {
             try Self.confirm(preview, yes: yes, isTerminal: isTerminal, interruption: interruption) { lock?.tidyBeforeDying() }

@@ -52,6 +52,7 @@ extension CreditReconCommand.Plan {
                     let summary: PlanReader.Summary
                     var preview: TopUpPreview?
                     if let ledger = try context.existingLedger() {
+                        try context.refuseLookAlikeAccount(in: ledger)
                         againstLedger = true
                         let engine = TopUpEngine(options: .init(planPath: plan, batch: batch, account: context.account, maxAmount: maxAmount,
                                                                 allowRepeat: allowRepeat, now: context.now()))
