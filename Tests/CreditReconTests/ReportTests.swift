@@ -363,7 +363,7 @@ struct ReportTests {
         let temporary = directory.path(AtomicFile.temporaryPrefix("charges.csv") + "\(getpid())")
         #expect(FileManager.default.fileExists(atPath: temporary))
         try AtomicFile.write(Array("whole".utf8), to: directory.path("periods.csv"), ifAFolder: ReportStage.folderInTheWay)
-        AtomicFile.removeTemporaries()
+        AtomicFile.removeTemporaries(in: directory.url.path)
         #expect(!FileManager.default.fileExists(atPath: temporary))
         #expect(try String(contentsOfFile: directory.path("periods.csv"), encoding: .utf8) == "whole")
         #expect(!FileManager.default.fileExists(atPath: directory.path("charges.csv")))

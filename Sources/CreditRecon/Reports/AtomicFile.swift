@@ -368,9 +368,12 @@ public enum AtomicFile {
 
     /// Removes the temporary files this process made and has not put in place (a name put in
     /// place is gone already): for a command a signal ends, which left them behind (probe
-    /// 212: a 33 MB `.charges.csv.tmp-PID` after `report` was stopped by SIGTERM).
-    static func removeTemporaries() {
-        for path in temporaries.withLock({ $0 }) { unlink(path) }
+    /// 212: a 33 MB `.charges.csv.tmp-PID` after `report` was stopped by SIGTERM). Only
+    /// those in `folder`, when given: the tests, in one process, write reports side by side
+    /// (a test's call removed another's staged files, whose rename then failed).
+    static func removeTemporaries(in folder: String? = nil) {
+        let inFolder = folder.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+        for path in temporaries.withLock({ $0 }) where inFolder.map(path.hasPrefix) ?? true { unlink(path) }
     }
 
     /// Runs `body`, a command that writes files in place (`report`, `export`), so that
