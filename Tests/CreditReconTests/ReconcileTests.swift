@@ -1169,6 +1169,34 @@ struct ReconcileTests {
         #expect(runway.span7Milliseconds == 7 * 86_400_000 as Int64)
     }
 
+    /// An overdraft that ended within the range is a note, dated when it ended, with its
+    /// lowest balance: a month that saw requests refused for days, then a top-up, said
+    /// nothing of it. One open at the range's last reading is the runway's warning.
+    @Test func anOverdraftThatEndedInTheRangeIsANote() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "90")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "100", usage: "110")
+        try fixture.snapshot("2026-03-03T06:00:00Z", credits: "100", usage: "125")
+        try fixture.snapshot("2026-03-03T18:00:00Z", credits: "100", usage: "120")
+        try fixture.snapshot("2026-03-04T06:00:00Z", credits: "200", usage: "130")
+        try fixture.snapshot("2026-03-05T06:00:00Z", credits: "200", usage: "140")
+        let books = try fixture.reconcile {
+            $0.from = CivilDate(isoText: "2026-03-01"); $0.to = CivilDate(isoText: "2026-03-06"); $0.minRunwayDays = 0
+        }
+        let notes = books.findings.filter { $0.kind == .runwayLow }
+        #expect(notes.count == 1 && notes.first?.severity == .info && notes.first?.amount == reconMicros("-25"), "\(notes)")
+        #expect(notes.first?.observedAt == reconTime("2026-03-04T06:00:00Z"))
+        #expect(notes.first?.message == "the balance was overdrawn from the reading of 2026-03-02T06:00:00.000Z until that of "
+            + "2026-03-04T06:00:00.000Z, 70 USD: at its lowest -25 USD (2026-03-03T06:00:00.000Z); the account's requests were "
+            + "refused in between")
+        // Cut before it ended: the warning of the last reading in range, no note.
+        let cut = try fixture.reconcile { $0.from = CivilDate(isoText: "2026-03-01"); $0.to = CivilDate(isoText: "2026-03-04") }
+        #expect(cut.findings.filter { $0.kind == .runwayLow }.map(\.severity) == [.warning], "\(cut.findings)")
+        // A range after it ended holds no note of it.
+        let after = try fixture.reconcile { $0.from = CivilDate(isoText: "2026-03-05"); $0.to = CivilDate(isoText: "2026-03-06") }
+        #expect(!after.findings.contains { $0.kind == .runwayLow && $0.severity == .info })
+    }
+
     @Test func runwayUsesIntegerArithmetic() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T00:00:00Z", credits: "100", usage: "0")

@@ -19,6 +19,37 @@ extension Reconciler {
                 + "of use, less than \(options.minRunwayDays); plan a top-up.")]
     }
 
+    /// A note for each overdraft that ended before `end`: from the first reading overdrawn
+    /// to the next one that is not, with its lowest balance, dated when it ended (so a
+    /// month's report holds the overdrafts that ended in it). One still open at the last
+    /// reading is `runwayFindings`' warning. A month that saw requests refused for days,
+    /// then a top-up, said nothing of it (carried from probe 208).
+    func overdraftFindings(_ trusted: [SnapshotRow], before end: Timestamp) -> [Finding] {
+        var findings: [Finding] = []
+        var open: (first: SnapshotRow, lowest: SnapshotRow)?
+        for reading in trusted {
+            guard reading.observedAt < end else { break }
+            let balance = reading.totalCredits - reading.totalUsage
+            if balance.raw < 0 {
+                if let current = open {
+                    if balance < current.lowest.totalCredits - current.lowest.totalUsage { open = (current.first, reading) }
+                } else {
+                    open = (reading, reading)
+                }
+                continue
+            }
+            guard let (first, lowest) = open else { continue }
+            open = nil
+            let lowestBalance = lowest.totalCredits - lowest.totalUsage
+            findings.append(Finding(
+                .info, .runwayLow, at: reading.observedAt, account: options.account, amount: lowestBalance,
+                message: "the balance was overdrawn from the reading of \(first.observedAt.iso8601) until that of "
+                    + "\(reading.observedAt.iso8601), \(balance.decimalText) USD: at its lowest \(lowestBalance.decimalText) USD "
+                    + "(\(lowest.observedAt.iso8601)); the account's requests were refused in between"))
+        }
+        return findings
+    }
+
     /// A note for each voided charge, with why, dated at its creation: out of the books,
     /// which an auditor reading them must still be able to tell.
     func voidedChargeFindings(_ voided: [LedgerReader.ChargeRecord]) -> [Finding] {

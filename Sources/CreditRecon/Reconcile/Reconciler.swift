@@ -130,6 +130,7 @@ public struct Reconciler: Sendable {
         // range holds (a month-close report showed today's balance beside its closing one).
         let runway = Runway.at(Array(readings.trusted.prefix { $0.observedAt < grid.rangeEnd }))
         findings += runwayFindings(runway)
+        findings += overdraftFindings(readings.trusted, before: grid.rangeEnd)
         findings += failedRunFindings(input.failedRuns)
         findings += voidedChargeFindings(input.voided)
         findings += balanceCheckFindings(grid.periods)
