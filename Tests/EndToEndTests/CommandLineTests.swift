@@ -573,7 +573,8 @@ struct CommandLineTests {
         let pipe = scratch.path("pipe")
         #expect(mkfifo(pipe, 0o600) == 0)
         // A ledger's file named as a folder read as no books at all (66, "run fetch first"),
-        // and a name too long for its -wal as a matter of permissions (74) (probe 232).
+        // and a name too long for its -wal as a matter of permissions (74) (probe 232); its
+        // lock file or head witness as a ledger whose first page was overwritten (66).
         let books = scratch.path("books.sqlite")
         _ = try Executable.creditRecon(["--ledger", books, "import", "snapshots", samples])
         let before = try Data(contentsOf: URL(fileURLWithPath: books))
@@ -586,7 +587,11 @@ struct CommandLineTests {
                                     + "name the ledger's file, e.g. \(books) (a file that is there)"),
                                 (scratch.path("new") + "/", "e.g. \(scratch.path("new"))/ledger.sqlite"),
                                 (books + "/x.sqlite", "is a path through the file \(books)"),
-                                (long, "--ledger: the ledger's file name is 248 bytes long; with the names kept beside it")] {
+                                (long, "--ledger: the ledger's file name is 248 bytes long; with the names kept beside it"),
+                                // Read as "not a SQLite database … restore it from a backup" (66).
+                                (books + ".head", "the ledger \(books).head is the witness of the newest entry of the ledger \(books) "
+                                    + "beside it, not a ledger; name \(books) to use those books"),
+                                (books + ".lock", "is the writer lock file of the ledger \(books) beside it")] {
             for command in [["status"], ["verify"], ["import", "snapshots", samples]] {
                 let result = try Executable.creditRecon(["--ledger", ledger] + command)
                 #expect(result.status == 64 && result.stderr.contains(words), "\(command): \(result.stderr)")

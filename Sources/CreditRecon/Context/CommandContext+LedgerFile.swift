@@ -156,7 +156,26 @@ extension CommandContext {
         case .truncated: throw UsageError(message: truncatedLedgerProblem, exitStatus: .ioError)
         case .notAFile(let kind, let instead):
             throw UsageError.usage("the ledger \(ledgerPath) is \(kind), not a ledger file; name the ledger's file, e.g. \(instead)")
-        case .present: return try open()
+        case .present:
+            try refuseCompanionFile()
+            return try open()
+        }
+    }
+
+    /// The files a ledger keeps beside it, by the suffix of their names.
+    private static let companions = [(suffix: ".lock", file: "the writer lock file", content: "their pid"),
+                                     (suffix: ".head", file: "the witness of the newest entry", content: "that entry")]
+
+    /// Refuses (64) a file named as the ledger that is the lock file or the head witness of
+    /// a ledger beside it: it read as "not a SQLite database … restore it from a backup" (66).
+    private func refuseCompanionFile() throws {
+        let named = Ledger.followingLinks(ledgerPath)
+        for companion in Self.companions where named.hasSuffix(companion.suffix) {
+            let ledger = String(named.dropLast(companion.suffix.count))
+            var info = stat()
+            guard stat(ledger, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            throw UsageError.usage("the ledger \(ledgerPath) is \(companion.file) of the ledger \(ledger) beside it, not a "
+                + "ledger; name \(ledger) to use those books")
         }
     }
 
@@ -176,9 +195,7 @@ extension CommandContext {
             // An empty file there is that lock file, not a truncated ledger to delete (probe 75).
             // So is one named as the witness of another's head (`books.sqlite.head`): that
             // ledger's writers then kept none, without a word (probe 162).
-            let companions = [(suffix: ".lock", file: "the writer lock file", content: "their pid"),
-                              (suffix: ".head", file: "the witness of the newest entry", content: "that entry")]
-            for companion in companions where ledgerFile == .missing || ledgerFile == .truncated {
+            for companion in Self.companions where ledgerFile == .missing || ledgerFile == .truncated {
                 guard path.hasSuffix(companion.suffix) || Ledger.followingLinks(path).hasSuffix(companion.suffix) else { continue }
                 let named = Ledger.followingLinks(path)
                 throw UsageError.usage("the ledger \(ledgerPath) would be made as \(named), the name of \(companion.file) of "
