@@ -34,6 +34,21 @@ struct ImportChargesTests {
         }
     }
 
+    /// A charge `topup` created is not voided, and the refusal says what to do instead (it
+    /// gave no next step, probe 228).
+    @Test func aChargeTopUpCreatedIsNotVoidedAndTheRefusalSaysWhatToDo() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.charge("ch_1", amount: "25", created: "2026-03-02T10:00:00Z", reference: "inv-1")
+        let voiding = try ChargeVoiding(chargeID: "ch_1", reason: "never paid", account: "default")
+        #expect {
+            _ = try voiding.run(ledger: fixture.ledger, now: reconTime("2026-03-03T00:00:00Z"))
+        } throws: { error in
+            (error as? UsageError)?.exitStatus == .usage && "\(error)".contains("only a charge recorded from an export is voided. "
+                + "Never paid, it expires and reads as unpaid by itself (`status` and `report` say so); paid without credits to "
+                + "show for it, take its id to OpenRouter's support")
+        }
+    }
+
     @Test func importsThenReimportChangesNothing() throws {
         let text = """
             \(Self.header)

@@ -382,7 +382,8 @@ struct LedgerCommandsTests {
         #expect(refused.status == 64)
         #expect(refused.stderr.contains("carries out plan row ref/default/R-1: a charge that carries out a plan row is not voided, "
             + "as the row would read as not bought again, and a link to a row is not taken back; its record stays as recorded, "
-            + "which this build cannot correct"), "\(refused.stderr)")
+            + "which this build cannot correct: when it is wrong, keep the right figures beside the books for the auditors, naming "
+            + "this charge id"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("bought again by the next"))
         #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout == head, "nothing was written")
     }

@@ -111,7 +111,8 @@ public struct ChargeVoiding: Sendable {
         guard charge.origin == "import" else {
             throw UsageError.usage("void: charge \"\(TerminalText.printable(charge.chargeID))\" was created by `topup` through the API: "
                 + "its record is the API's answer, not an export's, and it carries out a plan row; only a charge recorded "
-                + "from an export is voided")
+                + "from an export is voided. Never paid, it expires and reads as unpaid by itself (`status` and `report` say "
+                + "so); paid without credits to show for it, take its id to OpenRouter's support")
         }
         if let key = charge.topUpKey {
             // Said for the row as it is: a blocked row is never sent again, so "bought again by
@@ -121,7 +122,8 @@ public struct ChargeVoiding: Sendable {
                 + "\(TerminalText.printable(key)): a charge that carries out a plan row is not voided, as "
                 + (blocked ? "the row would read as not bought again, and a link to a row is not taken back"
                     : "voided, the row would be bought again by the next `topup`")
-                + "; its record stays as recorded, which this build cannot correct")
+                + "; its record stays as recorded, which this build cannot correct: when it is wrong, keep the right figures "
+                + "beside the books for the auditors, naming this charge id")
         }
         return charge
     }
