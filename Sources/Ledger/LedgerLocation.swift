@@ -51,11 +51,12 @@ public enum LedgerLocation: Sendable, CustomStringConvertible {
                 "the ledger \(text) ends with a slash, so it names a folder, not a file; name the ledger's file, e.g. "
                     + (isFile ? "\(file) (a file that is there)" : "\(text)ledger.sqlite"))
         } else if let name = text.split(separator: "/").last, name.utf8.count > Self.longestName {
-            // Beside the file, SQLite and the writer keep names 8 bytes longer; a reader too
+            // Beside the file, SQLite and the writer keep names 9 bytes longer; a reader too
             // needs its -wal (probe 232: "File name too long. Check the path, its permissions").
             throw .badLocation(
-                "the ledger's file name is \(name.utf8.count) bytes long; with the names kept beside it (its -journal, "
-                    + "-wal and -shm, .lock and .head, up to 8 bytes more) it would pass the 255 bytes a file name may "
+                "the ledger's file name is \(name.utf8.count) bytes long; with the names kept beside it (its .creating "
+                    + "while an import makes it, -journal, -wal and -shm, .lock and .head, up to 9 bytes more) it would pass "
+                    + "the 255 bytes a file name may "
                     + "have: name the file at most \(Self.longestName) bytes long (mv it, when it exists)")
         } else if text.hasPrefix(":") || text.hasPrefix("file:") {
             self = .file("./" + text)
@@ -65,8 +66,8 @@ public enum LedgerLocation: Sendable, CustomStringConvertible {
     }
 
     /// The longest file name a SQLite ledger may have: 255 bytes, less the longest suffix
-    /// kept beside it (`-journal`).
-    static let longestName = 255 - 8
+    /// kept beside it (`.creating`, the new ledger an import builds).
+    static let longestName = 255 - 9
 
     /// Whether `text` is a PostgreSQL URL with its `//` mistyped: `postgresql:user@host`,
     /// `postgres:/host`, `postgresql//host`. (`postgres/books.sqlite` is a path.)

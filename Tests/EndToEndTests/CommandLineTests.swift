@@ -578,7 +578,7 @@ struct CommandLineTests {
         let books = scratch.path("books.sqlite")
         _ = try Executable.creditRecon(["--ledger", books, "import", "snapshots", samples])
         let before = try Data(contentsOf: URL(fileURLWithPath: books))
-        let long = scratch.path(String(repeating: "c", count: 248))
+        let long = scratch.path(String(repeating: "c", count: 247))
         for (ledger, words) in [(folder, "the ledger \(folder) is a folder, not a ledger file; name the ledger's file, e.g. \(folder)/ledger.sqlite"),
                                 (pipe, "the ledger \(pipe) is a pipe, not a ledger file"),
                                 (folder + "/", "--ledger: the ledger \(folder)/ ends with a slash, so it names a folder, not a file; "
@@ -587,11 +587,12 @@ struct CommandLineTests {
                                     + "name the ledger's file, e.g. \(books) (a file that is there)"),
                                 (scratch.path("new") + "/", "e.g. \(scratch.path("new"))/ledger.sqlite"),
                                 (books + "/x.sqlite", "is a path through the file \(books)"),
-                                (long, "--ledger: the ledger's file name is 248 bytes long; with the names kept beside it"),
+                                (long, "--ledger: the ledger's file name is 247 bytes long; with the names kept beside it"),
                                 // Read as "not a SQLite database … restore it from a backup" (66).
-                                (books + ".head", "the ledger \(books).head is the witness of the newest entry of the ledger \(books) "
-                                    + "beside it, not a ledger; name \(books) to use those books"),
-                                (books + ".lock", "is the writer lock file of the ledger \(books) beside it")] {
+                                (books + ".head", "the ledger \(books).head is the name of the witness of the newest entry of the "
+                                    + "ledger \(books) beside it, which that ledger's writers write that entry into; name \(books) "
+                                    + "to use those books"),
+                                (books + ".lock", "is the name of the writer lock file of the ledger \(books) beside it")] {
             for command in [["status"], ["verify"], ["import", "snapshots", samples]] {
                 let result = try Executable.creditRecon(["--ledger", ledger] + command)
                 #expect(result.status == 64 && result.stderr.contains(words), "\(command): \(result.stderr)")

@@ -844,14 +844,15 @@ struct LedgerCommandsTests {
         let ledger = scratch.path("books.sqlite.lock")
         let refused = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples])
         #expect(refused.status == 64, "\(refused.stderr)")
-        #expect(refused.stderr.contains("would be made as \(ledger), the name of the writer lock file of the ledger "
-            + "\(scratch.path("books.sqlite")) beside it"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("would be made as \(ledger), the name of the writer lock file of a ledger "
+            + "\(scratch.path("books.sqlite")), were one made there, which that ledger's writers write their pid into"),
+                "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ledger))
         // Nor as another's witness of its head: its writers then kept none (probe 162).
         let witness = scratch.path("books.sqlite.head")
         let named = try Executable.creditRecon(["--ledger", witness, "import", "snapshots", samples])
-        #expect(named.status == 64 && named.stderr.contains("the name of the witness of the newest entry of the ledger "
-            + "\(scratch.path("books.sqlite")) beside it"), "\(named.stderr)")
+        #expect(named.status == 64 && named.stderr.contains("the name of the witness of the newest entry of a ledger "
+            + "\(scratch.path("books.sqlite")), were one made there"), "\(named.stderr)")
         #expect(!FileManager.default.fileExists(atPath: witness))
         // Nor through a link to such a name (probe 75).
         let link = scratch.path("link.sqlite")
@@ -863,6 +864,34 @@ struct LedgerCommandsTests {
         let empty = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples])
         #expect(empty.status == 64, "\(empty.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ledger + ".lock"))
+    }
+
+    /// A ledger named as a file SQLite keeps beside another ledger (`books.sqlite-wal`,
+    /// `-journal`, `-shm`) or as that ledger's unfinished `.creating`: made, it was read as
+    /// the other's log and removed, books and all, by that ledger's next command (probe 239).
+    /// Refused (64) before anything is made, and one made earlier beside it is refused too;
+    /// the other ledger is left as it was.
+    @Test func aLedgerNamedAsSQLitesFileBesideAnotherIsRefused() throws {
+        let scratch = try Scratch()
+        let books = scratch.path("books.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", books, "import", "snapshots", samples]).status == 0)
+        let head = try Executable.creditRecon(["--ledger", books, "verify"]).stdout
+        for suffix in ["-wal", "-journal", "-shm", ".creating"] {
+            let refused = try Executable.creditRecon(["--ledger", books + suffix, "import", "snapshots", samples])
+            #expect(refused.status == 64 && refused.stderr.contains("would be made as \(books + suffix), the name of ")
+                && refused.stderr.contains("of the ledger \(books) beside it"), "\(suffix): \(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: books + suffix))
+        }
+        // One made before that ledger was (a copy of a ledger put there by hand).
+        let other = scratch.path("other.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", other, "import", "snapshots", samples]).status == 0)
+        try FileManager.default.copyItem(atPath: other, toPath: books + "-journal")
+        let opened = try Executable.creditRecon(["--ledger", books + "-journal", "status"])
+        #expect(opened.status == 64 && opened.stderr.contains("is the name of SQLite's rollback journal of the ledger \(books) beside "
+            + "it, which SQLite reads as that ledger's pages, and removes, when it opens it; name \(books) to use those books"),
+                "\(opened.stderr)")
+        try FileManager.default.removeItem(atPath: books + "-journal")
+        #expect(try Executable.creditRecon(["--ledger", books, "verify"]).stdout == head)
     }
 
     /// Ends the lock's holder: SIGKILL, which nothing ignores. A SIGTERM was ignored when

@@ -518,7 +518,7 @@ struct SQLiteWriterLockTests {
         #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
         let cases = [
             (file + "/ledger.sqlite", "a part of the ledger's path is a file, not a folder"),
-            (folder.url.appendingPathComponent(String(repeating: "c", count: 252)).path, "name it at least 8 bytes shorter"),
+            (folder.url.appendingPathComponent(String(repeating: "c", count: 252)).path, "name it at most 246 bytes long"),
         ]
         for (ledgerPath, advice) in cases {
             #expect {

@@ -162,20 +162,36 @@ extension CommandContext {
         }
     }
 
-    /// The files a ledger keeps beside it, by the suffix of their names.
-    private static let companions = [(suffix: ".lock", file: "the writer lock file", content: "their pid"),
-                                     (suffix: ".head", file: "the witness of the newest entry", content: "that entry")]
+    /// The files kept beside a ledger, by the suffix of their names, and what is written
+    /// into them: the writer's, and SQLite's own, which SQLite reads as that ledger's and
+    /// removes or rolls back when the ledger is opened.
+    private static let companions = [
+        (suffix: ".lock", file: "the writer lock file", content: "that ledger's writers write their pid into"),
+        (suffix: ".head", file: "the witness of the newest entry", content: "that ledger's writers write that entry into"),
+        (suffix: "-wal", file: "SQLite's write-ahead log", content: "SQLite reads as that ledger's pages, and removes, when it opens it"),
+        (suffix: "-shm", file: "SQLite's index of the write-ahead log", content: "SQLite writes over when it opens that ledger"),
+        (suffix: "-journal", file: "SQLite's rollback journal", content: "SQLite reads as that ledger's pages, and removes, when it opens it"),
+        (suffix: ".creating", file: "the new ledger an import or a copy builds", content: "an import or a copy into it writes over"),
+    ]
 
-    /// Refuses (64) a file named as the ledger that is the lock file or the head witness of
-    /// a ledger beside it: it read as "not a SQLite database … restore it from a backup" (66).
+    /// Whether a regular file is at `path`.
+    private static func isFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// Refuses (64) a file named as the ledger that is a file kept beside a ledger there (its
+    /// lock file or head witness read as "not a SQLite database … restore it from a backup",
+    /// 66; a ledger made as another's `-wal` was removed, books and all, by that ledger's next
+    /// command, probe 239). A ledger of such a name with no ledger beside it is opened.
     private func refuseCompanionFile() throws {
         let named = Ledger.followingLinks(ledgerPath)
         for companion in Self.companions where named.hasSuffix(companion.suffix) {
             let ledger = String(named.dropLast(companion.suffix.count))
-            var info = stat()
-            guard stat(ledger, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-            throw UsageError.usage("the ledger \(ledgerPath) is \(companion.file) of the ledger \(ledger) beside it, not a "
-                + "ledger; name \(ledger) to use those books")
+            guard Self.isFile(ledger) else { continue }
+            throw UsageError.usage("the ledger \(ledgerPath) is the name of \(companion.file) of the ledger \(ledger) beside it, "
+                + "which \(companion.content); name \(ledger) to use those books, or move this file to a name of its own "
+                + "(e.g. books.sqlite) if it is a ledger")
         }
     }
 
@@ -198,9 +214,10 @@ extension CommandContext {
             for companion in Self.companions where ledgerFile == .missing || ledgerFile == .truncated {
                 guard path.hasSuffix(companion.suffix) || Ledger.followingLinks(path).hasSuffix(companion.suffix) else { continue }
                 let named = Ledger.followingLinks(path)
+                let ledger = String(named.dropLast(companion.suffix.count))
                 throw UsageError.usage("the ledger \(ledgerPath) would be made as \(named), the name of \(companion.file) of "
-                    + "the ledger \(named.dropLast(companion.suffix.count)) beside it, which that ledger's writers write "
-                    + "\(companion.content) into; name it otherwise, e.g. books.sqlite")
+                    + (Self.isFile(ledger) ? "the ledger \(ledger) beside it" : "a ledger \(ledger), were one made there")
+                    + ", which \(companion.content); name it otherwise, e.g. books.sqlite")
             }
         }
         return try Ledger.lockWriter(at: location)
