@@ -237,5 +237,20 @@ struct AccountsTests {
             #"cells.csv:2: account: "OPS/EU" looks like account "ops/eu", which the ledger holds"#), "\(refusedCells.stderr)")
         #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout == head)
         #expect(try sim.state().charges.isEmpty)  // nothing was bought
+        // Nor may one file open two look-alike accounts in a new ledger (probe 239).
+        let fresh = scratch.path("fresh.sqlite")
+        let both = try scratch.write("both.csv", "observed_at,total_credits,total_usage,account\n"
+            + "2026-10-01T00:00:00Z,100,10,default\n2026-10-02T00:00:00Z,100,20,Default\n")
+        let refusedBoth = try Executable.creditRecon(["--ledger", fresh, "import", "snapshots", both])
+        #expect(refusedBoth.status == 65 && refusedBoth.stderr.contains(
+            #"both.csv:3: account: "Default" looks like account "default", which an earlier line of this file gives, but is other text"#),
+                "\(refusedBoth.stderr)")
+        let bothCharges = try scratch.write("both-charges.csv", "charge_id,amount,created_at,account\n"
+            + "web-1,10,2026-10-01T00:00:00Z,ops\nweb-2,10,2026-10-01T00:00:00Z,OPS\n")
+        let refusedCharges = try Executable.creditRecon(["--ledger", fresh, "import", "charges", bothCharges])
+        #expect(refusedCharges.status == 65 && refusedCharges.stderr.contains(
+            #"both-charges.csv:3: account: "OPS" looks like account "ops", which an earlier line of this file gives"#),
+                "\(refusedCharges.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fresh))
     }
 }

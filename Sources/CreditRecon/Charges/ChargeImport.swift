@@ -395,18 +395,10 @@ public struct ChargeImport: BatchImport {
             // never collide with each other: validation refuses repeats.)
             let checkExisting = try writer.reader.hasCharges()
             let hasTopUps = try writer.reader.hasTopUps()
-            // The accounts the ledger holds, by the fingerprint of what they look like: a new
-            // label that looks like one of them (`Default`, a full-width `ｄefault`) would open
-            // a second account, the charge out of the books read (probe 226).
-            let held = try writer.reader.accounts()
-            let heldByLook = Dictionary(grouping: held, by: LookAlikeName.fingerprint)
-            var looked: [String: String?] = [:]  // by label not held: the held one it looks like
-            func heldLookingLike(_ label: String) -> String? {
-                if let known = looked[label] { return known }
-                let found = heldByLook[LookAlikeName.fingerprint(label)]?.first { LookAlikeName.lookAlike(label, $0) }
-                looked[label] = .some(found)
-                return found
-            }
+            // The accounts the ledger holds: a new label that looks like one of them (`Default`,
+            // a full-width `ｄefault`), or like a new one an earlier row gave, would open a
+            // second account, the charge out of the books read (probes 226, 239).
+            var accounts = LookAlikeName.FileAccounts(held: try writer.reader.accounts())
             // The charges voided, by the id they had in lower case: a row repeating one (the
             // wrong file imported again) would record again what was voided (probe 171), and
             // so would one exported again with its id in capitals (probe 190).
@@ -502,9 +494,10 @@ public struct ChargeImport: BatchImport {
                 // one a line of the same batch of rows gives (probe 190).
                 try refuseOtherCase(of: fresh, reader: writer.reader, storeHadCharges: checkExisting,
                                     earlierInstants: &earlierInstants, errors: &errors)
-                for row in fresh where !held.isEmpty && !held.contains(row.account) {
-                    guard let like = heldLookingLike(row.account) else { continue }
-                    errors.add(line: row.line, column: "account", LookAlikeName.accountCollision(row.account, looksLike: like))
+                for row in fresh {
+                    guard let like = accounts.lookAlike(row.account) else { continue }
+                    errors.add(line: row.line, column: "account",
+                               LookAlikeName.accountCollision(row.account, looksLike: like.other, held: like.held))
                 }
                 // A receipt's id is ASCII: a new one with another character (`ｗeb-1`, `web‐1`) is a
                 // copy gone wrong, and would be a second charge of what looks like the same one

@@ -200,13 +200,44 @@ enum LookAlikeName {
         return held.first { Self.fingerprint($0) == fingerprint && lookAlike(label, $0) }
     }
 
+    /// The accounts a file's rows name, each checked once as it first comes: one the ledger
+    /// does not hold that looks like one it holds, or like a new one an earlier row gave,
+    /// would open a second account (probe 239: one file opened `default` and `Default`).
+    struct FileAccounts {
+        let held: [String]
+        /// Each label met: what it looks like, and whether that one is held.
+        private var seen: [String: (other: String, held: Bool)?] = [:]
+        private var fresh: [String] = []
+        private var previous: (label: String, like: (other: String, held: Bool)?)?
+
+        init(held: [String]) { self.held = held }
+
+        /// What `label` looks like, when it is refused; rows come one account's after another.
+        mutating func lookAlike(_ label: String) -> (other: String, held: Bool)? {
+            if let previous, previous.label == label { return previous.like }
+            let like: (other: String, held: Bool)?
+            if let known = seen[label] {
+                like = known
+            } else {
+                like = LookAlikeName.heldAccount(like: label, in: held).map { ($0, true) }
+                    ?? (held.contains(label) ? nil : LookAlikeName.heldAccount(like: label, in: fresh).map { ($0, false) })
+                seen[label] = .some(like)
+                if like == nil, !held.contains(label) { fresh.append(label) }
+            }
+            previous = (label, like)
+            return like
+        }
+    }
+
     /// What to say of an account label that looks like `other`, one the ledger holds.
     /// `writer` and `written` say what would open the second account and what it would
     /// leave out of the first's books.
+    /// `held`: `other` is an account the ledger holds, else one a row before gave.
     static func accountCollision(
-        _ value: String, looksLike other: String, writer: String = "this row", written: String = "its charge"
+        _ value: String, looksLike other: String, held: Bool = true, writer: String = "this row", written: String = "its charge"
     ) -> String {
-        "\"\(TerminalText.printable(value))\" looks like account \"\(TerminalText.printable(other))\", which the ledger holds, but "
+        "\"\(TerminalText.printable(value))\" looks like account \"\(TerminalText.printable(other))\", "
+            + (held ? "which the ledger holds" : "which an earlier line of this file gives") + ", but "
             + "is other text (\(difference(value, other))): a label is matched byte for byte, and \(writer) would open a second "
             + "account, \(written) out of \(TerminalText.printable(other))'s books. Write it as \(TerminalText.printable(other)) if it "
             + "is that account; a new account needs a label that looks different"

@@ -93,24 +93,17 @@ public struct SnapshotImport: BatchImport {
             let checkExisting = try writer.reader.hasSnapshots()
             let start = Fact.runStarted(RunStarted(command: "import snapshots"))
             var decreases = DecreaseCheck()
-            // A new label that looks like one the ledger holds (`DEFAULT` beside `default`)
-            // would open a second account, as import charges refuses (probe 232 made one).
-            let held = try writer.reader.accounts()
-            var lookAlike: [String: String?] = [:]  // by label not held: the held one it looks like
-            var previous: (account: String, like: String?)?  // rows come one account's after another
+            // A new label that looks like one the ledger holds (`DEFAULT` beside `default`),
+            // or one an earlier row gave, would open a second account, as import charges
+            // refuses.
+            var accounts = LookAlikeName.FileAccounts(held: try writer.reader.accounts())
             try rows { batch in  // throws the file's own problems, which come first
                 result.rows += batch.count
                 for row in batch { decreases.check(row, into: &result) }
-                for row in batch where !held.isEmpty {
-                    if previous?.account != row.account {
-                        let like = lookAlike[row.account] ?? LookAlikeName.heldAccount(like: row.account, in: held)
-                        lookAlike[row.account] = .some(like)
-                        previous = (row.account, like)
-                    }
-                    if let like = previous?.like {
-                        conflicts.add(line: row.line, column: "account", LookAlikeName.accountCollision(
-                            row.account, looksLike: like, written: "its reading"))
-                    }
+                for row in batch {
+                    guard let like = accounts.lookAlike(row.account) else { continue }
+                    conflicts.add(line: row.line, column: "account", LookAlikeName.accountCollision(
+                        row.account, looksLike: like.other, held: like.held, written: "its reading"))
                 }
                 var fresh = batch
                 if checkExisting {
