@@ -552,7 +552,8 @@ extension Reconciler {
                 reference: name,
                 message: "charges cannot be created through the API any more (410 Gone), so \(name) "
                     + "(\(topUp.amount.decimalText)) was not created. Pay it through the OpenRouter web flow and "
-                    + "record it with `credit-recon import charges`." + (bought.map { $0 + "." } ?? "")))
+                    + "record it with `credit-recon import charges`, giving it \(name) in the reference column, so that "
+                    + "it settles this row." + (bought.map { $0 + "." } ?? "")))
         default:
             line.state = .unknown
             if topUp.state == "requesting" && line.error == nil {
