@@ -500,6 +500,23 @@ struct ImportChargesTests {
         #expect(try bench.ledger.read { try $0.charge(id: "web_r2")?.topUpKey } == "ref/acct/R-02")
         #expect(try bench.ledger.verify().isSound)
 
+        // A reference in other letter case names no row, but looks like R-01's: taken as naming
+        // none, it left the row unbought with no word of it (probe 240).
+        let head = try bench.ledger.headHash()
+        #expect {
+            _ = try importer("""
+                \(Self.header)
+                web_r1,2.50,\(Wallets.c),8453,2026-11-03T10:00:00Z,,r-01,paid,2026-11-03T10:05:00Z,
+                """).run(ledger: bench.ledger, now: now)
+        } throws: { error in
+            (error as? InputErrors)?.errors.map(\.description).first == #"charges.csv:2: reference: "r-01" names no plan row, but looks "#
+                + #"like the reference "R-01" of the blocked plan row topups.csv line 2, and is other text (character 1 is U+0072 LATIN "#
+                + #"SMALL LETTER R there, U+0052 LATIN CAPITAL LETTER R in the other): a reference is matched byte for byte, and this "#
+                + #"charge would not settle that row. Write it as R-01 if this charge is that row's purchase; if it is another purchase, "#
+                + #"give it a reference that looks different"#
+        }
+        #expect(try bench.ledger.headHash() == head)
+
         // The plan now needs no person for R-02, and it is never sent.
         let fake = FakeChargeCreator()
         let rerun = try await bench.run(plan, client: fake)

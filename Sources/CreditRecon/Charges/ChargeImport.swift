@@ -608,6 +608,14 @@ public struct ChargeImport: BatchImport {
             let candidates = (rowsByLook?[LookAlikeName.skeleton(reference)] ?? []).filter { $0.account != account }
             return candidates.first { $0.reference == reference } ?? candidates.first
         }
+        // A plan row of the charge's own account whose reference looks like this one but is
+        // other text (`p-case` for `P-CASE`): taken as naming no row, it left the row unbought
+        // (probe 240). Read after `otherAccountsRow`, which loads the rows.
+        func ownAccountsRow(lookingLike reference: String, account: String) -> StoredTopUp? {
+            (rowsByLook?[LookAlikeName.skeleton(reference)] ?? []).first { row in
+                row.account == account && row.reference.map { $0 != reference && LookAlikeName.lookAlike(reference, $0) } == true
+            }
+        }
         // The links of lines before `line`, after the new charges before them.
         func linkUntil(_ line: Int) throws {
             while nextLink < links.endIndex, links[nextLink].row.line < line {
@@ -666,6 +674,11 @@ public struct ChargeImport: BatchImport {
                             + "\"\(other.account)\"\(named) (\(other.planFile) line \(other.planLine), \(other.state)); if this "
                             + "charge bought it, give the charge account \"\(other.account)\" and the row's reference as it is, "
                             + "and if it is another purchase, another reference")
+                continue
+            }
+            if !secondPurchase, let reference = charge.reference, let own = ownAccountsRow(lookingLike: reference, account: row.account) {
+                errors.add(line: row.line, column: "reference", LookAlikeName.chargeReference(
+                    reference, looksLike: own.reference ?? "", of: "the \(own.state) plan row \(own.planFile) line \(own.planLine)"))
                 continue
             }
             if let reference = charge.reference {

@@ -243,6 +243,15 @@ enum LookAlikeName {
             + "is that account; a new account needs a label that looks different"
     }
 
+    /// What to say of a charge's `reference` that names no plan row but looks like `other`,
+    /// the reference of `row` (a plan row of the charge's account, said in words).
+    static func chargeReference(_ value: String, looksLike other: String, of row: String) -> String {
+        "\"\(TerminalText.printable(value))\" names no plan row, but looks like the reference \"\(TerminalText.printable(other))\" "
+            + "of \(row), and is other text (\(difference(value, other))): a reference is matched byte for byte, and this charge "
+            + "would not settle that row. Write it as \(TerminalText.printable(other)) if this charge is that row's purchase; if it "
+            + "is another purchase, give it a reference that looks different"
+    }
+
     /// What to say of a `reference` that looks like `other` (another top-up's, on `where`).
     static func collision(_ value: String, looksLike other: String, where: String) -> String {
         "\"\(TerminalText.printable(value))\" looks like the reference \"\(TerminalText.printable(other))\" \(`where`), "
