@@ -13,8 +13,9 @@ struct ImportChargesTests {
 
     static let header = "charge_id,amount,wallet,chain_id,created_at,expires_at,reference,status,paid_at,memo"
 
-    private func importer(_ text: String) throws -> ChargeImport {
-        ChargeImport(path: try bench.dir.write("charges.csv", text), displayName: "charges.csv", defaultAccount: "acct")
+    private func importer(_ text: String, allowOtherAmount: Bool = false) throws -> ChargeImport {
+        ChargeImport(path: try bench.dir.write("charges.csv", text), displayName: "charges.csv", defaultAccount: "acct",
+                     allowOtherAmount: allowOtherAmount)
     }
 
     /// The charge `topup` created for a plan of one row.
@@ -821,6 +822,45 @@ struct ImportChargesTests {
         }
         #expect(try bench.ledger.headHash() == head)
         #expect(try bench.states()["R-02"] == "blocked")
+    }
+
+    /// A row paid through the web flow for another amount than planned (24.99 for 25) could
+    /// never be settled: the refusal said "fix the row", which a reference forbids, and
+    /// following it the row was bought twice (probe 240). From the row's wallet on its chain,
+    /// `--allow-other-amount` settles it for what was paid, named in the summary; without the
+    /// flag, or without the wallet and chain, the refusal says what to give.
+    @Test func aPaymentOfAnotherAmountSettlesItsRowWhenAllowed() async throws {
+        let plan = try bench.plan(TopUpBench.planText(3))
+        _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: nil) })
+        let head = try bench.ledger.headHash()
+        let paid = "\(Self.header)\nweb_r2,2.49,\(Wallets.c),8453,2026-11-03T10:00:00Z,,R-02,paid,2026-11-03T10:05:00Z,\n"
+        for (text, allowed, said) in [
+            (paid, false, "; a charge carries a plan row's reference only when it is that row's purchase. If it is, paid for another "
+                + "amount than planned, import the file with --allow-other-amount: the row then reads as bought for what was paid; if "
+                + "it is not, leave its reference empty (it is recorded as a purchase of no plan row)"),
+            ("\(Self.header)\nweb_r2,2.49,,,2026-11-03T10:00:00Z,,R-02,paid,2026-11-03T10:05:00Z,\n", true,
+             ". If it is, paid for another amount than planned, give the charge's wallet and chain_id (the row's: \(Wallets.c), base) "
+                + "and import the file with --allow-other-amount;"),
+            ("\(Self.header)\nweb_r2,2.49,\(Wallets.a),8453,2026-11-03T10:00:00Z,,R-02,paid,2026-11-03T10:05:00Z,\n", true,
+             ": if it is not, leave its reference empty (it is recorded as a purchase of no plan row). A row stays as planned: a "
+                + "reference names one top-up for good"),
+        ] {
+            #expect {
+                _ = try importer(text, allowOtherAmount: allowed).run(ledger: bench.ledger, now: now)
+            } throws: { error in
+                (error as? InputErrors)?.errors.first.map { "\($0)".contains(said) } == true
+            }
+            #expect(try bench.ledger.headHash() == head)
+        }
+        let settled = try importer(paid, allowOtherAmount: true).run(ledger: bench.ledger, now: now)
+        #expect(settled.linked.map(\.reference) == ["R-02"])
+        #expect(settled.otherAmounts.map(\.chargeID) == ["web_r2"] && settled.otherAmounts.first?.paid == reconMicros("2.49"))
+        #expect(settled.lines(file: "charges.csv").contains(
+            "  web_r2 settles R-02 for 2.49 USD, not the 2.5 planned (-0.01): the row reads as bought for what was paid"))
+        #expect(settled.json.text.contains(#""other_amounts":[{"charge_id":"web_r2","paid":"2.49","planned":"2.5","reference":"R-02"}]"#),
+                "\(settled.json.text)")
+        #expect(try bench.states()["R-02"] == "recorded")
+        #expect(try bench.ledger.verify().isSound)
     }
 
     /// So is one naming a row that already has its charge: a second charge of another

@@ -53,6 +53,9 @@ public struct ChargeImport: BatchImport {
         /// New rows that repeat a charge voided before (its id, amount, account and
         /// `created_at`), not recorded again, with the entry that voided it.
         public var voidedAgain: [(chargeID: String, entry: Int64)] = []
+        /// The charges linked to a plan row that paid another amount than the row's
+        /// (`--allow-other-amount`).
+        public var otherAmounts: [(reference: String, chargeID: String, planned: Micros, paid: Micros)] = []
         public var total = Micros.zero
         public var runID: Int64?
         public var headHash = ""
@@ -81,6 +84,12 @@ public struct ChargeImport: BatchImport {
                     + "expired or pending, and when paid)")
             }
             lines += linked.map { "  reference \($0.reference) resolves top-up \($0.key)" }
+            lines += otherAmounts.map { other in
+                let difference = other.paid - other.planned
+                return TerminalText.printable("  \(other.chargeID) settles \(other.reference) for \(other.paid.decimalText) USD, "
+                    + "not the \(other.planned.decimalText) planned (\(difference.raw < 0 ? "" : "+")\(difference.decimalText)): the row "
+                    + "reads as bought for what was paid")
+            }
             lines += secondPurchases.map { second in
                 // Not "a second purchase" alone: the row's charge may have expired unpaid, and this
                 // one is then the row's purchase made again (probe 134).
@@ -125,6 +134,10 @@ public struct ChargeImport: BatchImport {
                 "unlinked_references": .int(Int64(unlinkedReferences)),
                 "references_naming_no_row": .int(Int64(referencesNamingNoRow)), "inserted_total": .string(total.decimalText),
                 "voided_again": .array(voidedAgain.map { .object(["charge_id": .string($0.chargeID), "entry": .int($0.entry)]) }),
+                "other_amounts": .array(otherAmounts.map {
+                    .object(["reference": .string($0.reference), "charge_id": .string($0.chargeID),
+                             "planned": .string($0.planned.decimalText), "paid": .string($0.paid.decimalText)])
+                }),
                 "run_id": runID.map(JSONOutput.int) ?? .null, "head_hash": .string(headHash),
             ])
         }
@@ -160,11 +173,16 @@ public struct ChargeImport: BatchImport {
     public let path: String
     public let displayName: String
     public let defaultAccount: String
+    /// Whether a charge naming a plan row by its reference, from the row's wallet on its
+    /// chain (both given), settles the row though it paid another amount
+    /// (`--allow-other-amount`): a payment made for less or more than planned.
+    public let allowOtherAmount: Bool
 
-    public init(path: String, displayName: String? = nil, defaultAccount: String) {
+    public init(path: String, displayName: String? = nil, defaultAccount: String, allowOtherAmount: Bool = false) {
         self.path = path
         self.displayName = displayName ?? path
         self.defaultAccount = defaultAccount
+        self.allowOtherAmount = allowOtherAmount
     }
 
     /// Validates the file while writing what is new, in one transaction committed only
@@ -637,7 +655,8 @@ public struct ChargeImport: BatchImport {
                 // the row or the row already has its charge (a second purchase of it, which the
                 // report warns of once both are paid): another amount, wallet or chain under the
                 // row's reference is a mistake in the file, not a purchase to count.
-                if let mismatch = Self.mismatch(reference, topUp, amount: charge.amount, wallet: charge.wallet, chainID: charge.chainID) {
+                if let mismatch = Self.mismatch(reference, topUp, amount: charge.amount, wallet: charge.wallet, chainID: charge.chainID,
+                                                allowOtherAmount: allowOtherAmount) {
                     errors.add(line: row.line, column: "reference", mismatch)
                     continue
                 }
@@ -646,6 +665,9 @@ public struct ChargeImport: BatchImport {
                     charge.topUpKey = topUp.key
                     resolved[topUp.key] = (row.line, charge.chargeID)
                     summary.linked.append((reference, topUp.key))
+                    if charge.amount != topUp.amount {
+                        summary.otherAmounts.append((reference, charge.chargeID, topUp.amount, charge.amount))
+                    }
                     // Written before the next row looks its reference up: two rows may name the same plan row.
                     try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
                     facts.removeAll(keepingCapacity: true)
@@ -697,18 +719,36 @@ public struct ChargeImport: BatchImport {
 
     /// Why a charge of `amount` (from `wallet`, on `chainID`, where given) naming `topUp` by
     /// `reference` is not that row's purchase, in words; `nil` when it is.
-    private static func mismatch(_ reference: String, _ topUp: StoredTopUp, amount: Micros, wallet: String?, chainID: Int64?) -> String? {
+    ///
+    /// Another amount alone, from the row's wallet on its chain (both given), is the row's
+    /// purchase paid for less or more than planned when `allowOtherAmount`; without it, the
+    /// refusal says so. The advice was "fix the row", which a plan row's reference forbids,
+    /// and following it the row was bought twice (probe 240).
+    private static func mismatch(
+        _ reference: String, _ topUp: StoredTopUp, amount: Micros, wallet: String?, chainID: Int64?, allowOtherAmount: Bool
+    ) -> String? {
         var differs: [String] = []
-        if amount != topUp.amount { differs.append("\(amount.decimalText) USD, not \(topUp.amount.decimalText)") }
+        let otherAmount = amount != topUp.amount
+        if otherAmount { differs.append("\(amount.decimalText) USD, not \(topUp.amount.decimalText)") }
         if let wallet, wallet != topUp.wallet { differs.append("from \(wallet), not \(topUp.wallet)") }
         if let chainID, chainID != topUp.chainID {
             differs.append("on \(Chain.label(for: chainID)), not \(Chain.label(for: topUp.chainID))")
         }
-        guard !differs.isEmpty else { return nil }
-        return "\"\(reference)\" names the \(topUp.state) top-up of \(topUp.amount.decimalText) USD from \(topUp.wallet) "
+        let sameWalletAndChain = wallet == topUp.wallet && chainID == topUp.chainID
+        if differs.isEmpty || (otherAmount && differs.count == 1 && sameWalletAndChain && allowOtherAmount) { return nil }
+        let said = "\"\(reference)\" names the \(topUp.state) top-up of \(topUp.amount.decimalText) USD from \(topUp.wallet) "
             + "on \(Chain.label(for: topUp.chainID)) (\(topUp.planFile):\(topUp.planLine)), but this charge is "
-            + differs.joined(separator: ", ") + "; a charge carries a plan row's reference only when it is that "
-            + "row's purchase — fix the row, or leave its reference empty"
+            + differs.joined(separator: ", ") + "; a charge carries a plan row's reference only when it is that row's purchase"
+        let notIt = "if it is not, leave its reference empty (it is recorded as a purchase of no plan row)"
+        guard otherAmount, differs.count == 1 else {
+            return said + ": " + notIt + ". A row stays as planned: a reference names one top-up for good"
+        }
+        if sameWalletAndChain {
+            return said + ". If it is, paid for another amount than planned, import the file with --allow-other-amount: "
+                + "the row then reads as bought for what was paid; " + notIt
+        }
+        return said + ". If it is, paid for another amount than planned, give the charge's wallet and chain_id (the row's: "
+            + "\(topUp.wallet), \(Chain.label(for: topUp.chainID))) and import the file with --allow-other-amount; " + notIt
     }
 
     /// Whether `row` gives another reference to `stored`, a charge recorded from an export
@@ -752,7 +792,8 @@ public struct ChargeImport: BatchImport {
                         + voidAdvice(stored))
             return
         }
-        if let mismatch = Self.mismatch(reference, topUp, amount: stored.amount, wallet: stored.wallet, chainID: stored.chainID) {
+        if let mismatch = Self.mismatch(reference, topUp, amount: stored.amount, wallet: stored.wallet, chainID: stored.chainID,
+                                        allowOtherAmount: allowOtherAmount) {
             errors.add(line: row.line, column: "reference", mismatch)
             return
         }
@@ -772,6 +813,7 @@ public struct ChargeImport: BatchImport {
                           account: stored.account, runID: runID, at: now)
         summary.linked.append((reference, topUp.key))
         summary.linkedExisting += 1
+        if stored.amount != topUp.amount { summary.otherAmounts.append((reference, stored.chargeID, topUp.amount, stored.amount)) }
         resolved[topUp.key] = (row.line, stored.chargeID)
     }
 

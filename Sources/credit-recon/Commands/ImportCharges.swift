@@ -17,8 +17,11 @@ extension CreditReconCommand.Import {
         @Argument(help: ArgumentHelp("The charges CSV file.", valueName: "file.csv"))
         var file: String
 
+        @Flag(help: ChargesImportCommand.allowOtherAmountHelp)
+        var allowOtherAmount = false
+
         mutating func run() async throws {
-            try await ChargesImportCommand.run(file: file, global: global)
+            try await ChargesImportCommand.run(file: file, allowOtherAmount: allowOtherAmount, global: global)
         }
     }
 }
@@ -37,8 +40,11 @@ extension CreditReconCommand {
         @Argument(help: ArgumentHelp("The charges CSV file.", valueName: "file.csv"))
         var file: String
 
+        @Flag(help: ChargesImportCommand.allowOtherAmountHelp)
+        var allowOtherAmount = false
+
         mutating func run() async throws {
-            try await ChargesImportCommand.run(file: file, global: global)
+            try await ChargesImportCommand.run(file: file, allowOtherAmount: allowOtherAmount, global: global)
         }
     }
 }
@@ -53,18 +59,23 @@ enum ChargesImportCommand {
         is written (exit 65 listing every problem). A charge already in the ledger with the same values is \
         skipped, so importing the same file twice changes nothing; the same charge_id with other values is \
         refused, but for its status and paid_at, and for a reference given to a charge recorded without one. \
-        A reference naming a blocked or unknown top-up of the same account (that row's purchase) resolves it, \
+        A reference naming a blocked or unknown top-up of the same account (that row's purchase: its amount, \
+        and its wallet and chain where given; another amount with --allow-other-amount) resolves it, \
         also when the charge was recorded without it before: import its row again with the reference. A paid \
         charge naming a row that has its charge, not known to have expired, is the row bought twice: recorded, \
         exit 1. SIGINT or \
         SIGTERM stops it at its next batch of 4,096 rows, writing nothing (exit 75).
         """
 
-    static func run(file: String, global: GlobalOptions) async throws {
+    static let allowOtherAmountHelp = ArgumentHelp(
+        "A charge naming a plan row by its reference, from the row's wallet on its chain (both given), settles the row "
+            + "though it paid another amount than planned (24.99 for 25); the summary names each (--json: other_amounts).")
+
+    static func run(file: String, allowOtherAmount: Bool, global: GlobalOptions) async throws {
         try await CLI.run(global, writes: true) { context in
             let lock = try context.lockWriter()
             defer { withExtendedLifetime(lock) {} }
-            let importer = ChargeImport(path: file, defaultAccount: context.account)
+            let importer = ChargeImport(path: file, defaultAccount: context.account, allowOtherAmount: allowOtherAmount)
             let progress = ProgressLine(noun: "charges", enabled: context.showsProgress, log: context.logger)
             let summary = try context.importing(file, progress: progress) { ledger, heard, finishing in
                 try importer.run(ledger: ledger, now: context.now(), progress: heard, finishing: finishing)
