@@ -98,8 +98,8 @@ extension CommandContext {
 
     /// Refuses this command's account label when the ledger does not hold it but holds one
     /// it looks like (`DEFAULT` beside `default`, a full-width `ｄefault`): a writer would
-    /// open a second account, its readings or charges out of the books read (probe 232's
-    /// `import snapshots --account DEFAULT` made one). 64 for `--account`, 78 for
+    /// open a second account, its readings or charges out of the books read (`import
+    /// snapshots --account DEFAULT` made one). 64 for `--account`, 78 for
     /// `CREDIT_RECON_ACCOUNT`, 64 when none was named (the `default` label).
     public func refuseLookAlikeAccount(in ledger: Ledger) throws {
         guard let like = LookAlikeName.heldAccount(like: account, in: try ledger.read { try $0.accounts() }) else { return }

@@ -229,10 +229,9 @@ enum LookAlikeName {
         }
     }
 
-    /// What to say of an account label that looks like `other`, one the ledger holds.
-    /// `writer` and `written` say what would open the second account and what it would
-    /// leave out of the first's books.
-    /// `held`: `other` is an account the ledger holds, else one a row before gave.
+    /// What to say of an account label that looks like `other`: an account the ledger
+    /// holds (`held`), else one an earlier row gave. `writer` and `written` say what would
+    /// open the second account and what it would leave out of the first's books.
     static func accountCollision(
         _ value: String, looksLike other: String, held: Bool = true, writer: String = "this row", written: String = "its charge"
     ) -> String {

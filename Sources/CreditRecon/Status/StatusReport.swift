@@ -417,9 +417,7 @@ public struct StatusReport: Sendable, Equatable {
                 failed.append(killed)
                 continue
             }
-            if let newest = lane.first?.judged, newest.outcome == "failed", !failed.contains(where: { $0.id == newest.id }) {
-                failed.append(newest)
-            }
+            if let newest = lane.first?.judged, newest.outcome == "failed" { failed.append(newest) }
         }
         return failed.sorted { $0.id > $1.id }
     }
