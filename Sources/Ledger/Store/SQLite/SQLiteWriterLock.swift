@@ -151,7 +151,8 @@ final class SQLiteWriterLock: StoreWriterLock {
                 if errno == ELOOP { throw LedgerError.lockNotOurs(path: path, what: "a symbolic link") }
                 // Not a matter of rights, as the advice of `cannotCreateLock` has it (probe 75).
                 if errno == EISDIR { throw LedgerError.lockNotOurs(path: path, what: "a folder") }
-                throw LedgerError.cannotCreateLock(path: path, reason: String(cString: strerror(errno)), advice: advice(errno, path))
+                let error = errno
+                throw LedgerError.cannotCreateLock(path: path, reason: String(cString: strerror(error)), advice: advice(error, path))
             }
             if let what = notOurs(fd) {
                 close(fd)
