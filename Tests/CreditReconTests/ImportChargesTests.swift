@@ -844,6 +844,10 @@ struct ImportChargesTests {
             ("\(Self.header)\nweb_r2,2.49,\(Wallets.a),8453,2026-11-03T10:00:00Z,,R-02,paid,2026-11-03T10:05:00Z,\n", true,
              ": if it is not, leave its reference empty (it is recorded as a purchase of no plan row). A row stays as planned: a "
                 + "reference names one top-up for good"),
+            // A typo, not a payment of less or more (probe 242: 900000 for 60 settled a row).
+            ("\(Self.header)\nweb_r2,25,\(Wallets.c),8453,2026-11-03T10:00:00Z,,R-02,paid,2026-11-03T10:05:00Z,\n", true,
+             ". --allow-other-amount settles a row for a payment within a tenth of what was planned; this one is further from it. "
+                + "A row stays as planned"),
         ] {
             #expect {
                 _ = try importer(text, allowOtherAmount: allowed).run(ledger: bench.ledger, now: now)
@@ -856,11 +860,22 @@ struct ImportChargesTests {
         #expect(settled.linked.map(\.reference) == ["R-02"])
         #expect(settled.otherAmounts.map(\.chargeID) == ["web_r2"] && settled.otherAmounts.first?.paid == reconMicros("2.49"))
         #expect(settled.lines(file: "charges.csv").contains(
-            "  web_r2 settles R-02 for 2.49 USD, not the 2.5 planned (-0.01): the row reads as bought for what was paid"))
+            "  web_r2 settles R-02 for 2.49 USD, not the 2.5 planned (-0.01): the row reads as bought for the charge's amount, "
+                + "once it is paid"))
         #expect(settled.json.text.contains(#""other_amounts":[{"charge_id":"web_r2","paid":"2.49","planned":"2.5","reference":"R-02"}]"#),
                 "\(settled.json.text)")
         #expect(try bench.states()["R-02"] == "recorded")
         #expect(try bench.ledger.verify().isSound)
+        // A row with its charge takes no other amount: the advice promised it would (probe 242).
+        let after = try bench.ledger.headHash()
+        #expect {
+            _ = try importer("\(Self.header)\nweb_r2b,2.48,\(Wallets.c),8453,2026-11-04T10:00:00Z,,R-02,paid,2026-11-04T10:05:00Z,\n",
+                             allowOtherAmount: true).run(ledger: bench.ledger, now: now)
+        } throws: { error in
+            (error as? InputErrors)?.errors.first.map { "\($0)".contains("names the recorded top-up of 2.5 USD")
+                && "\($0)".contains("The row has its charge already (web_r2): another amount does not settle it again") } == true
+        }
+        #expect(try bench.ledger.headHash() == after)
     }
 
     /// So is one naming a row that already has its charge: a second charge of another

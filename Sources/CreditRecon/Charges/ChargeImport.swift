@@ -88,7 +88,7 @@ public struct ChargeImport: BatchImport {
                 let difference = other.paid - other.planned
                 return TerminalText.printable("  \(other.chargeID) settles \(other.reference) for \(other.paid.decimalText) USD, "
                     + "not the \(other.planned.decimalText) planned (\(difference.raw < 0 ? "" : "+")\(difference.decimalText)): the row "
-                    + "reads as bought for what was paid")
+                    + "reads as bought for the charge's amount, once it is paid")
             }
             lines += secondPurchases.map { second in
                 // Not "a second purchase" alone: the row's charge may have expired unpaid, and this
@@ -735,13 +735,26 @@ public struct ChargeImport: BatchImport {
             differs.append("on \(Chain.label(for: chainID)), not \(Chain.label(for: topUp.chainID))")
         }
         let sameWalletAndChain = wallet == topUp.wallet && chainID == topUp.chainID
-        if differs.isEmpty || (otherAmount && differs.count == 1 && sameWalletAndChain && allowOtherAmount) { return nil }
+        // Only a row without its charge is settled for another amount (a row with one takes
+        // no other, probe 242), and only for a payment of less or more than planned, within
+        // a tenth of it: 900000 for a row of 60 is a typo, not that.
+        let settles = chargeless.contains(topUp.state)
+        let withinATenth = (amount - topUp.amount).raw.magnitude * 10 <= topUp.amount.raw.magnitude
+        if differs.isEmpty || (otherAmount && differs.count == 1 && sameWalletAndChain && allowOtherAmount && settles && withinATenth) {
+            return nil
+        }
         let said = "\"\(reference)\" names the \(topUp.state) top-up of \(topUp.amount.decimalText) USD from \(topUp.wallet) "
             + "on \(Chain.label(for: topUp.chainID)) (\(topUp.planFile):\(topUp.planLine)), but this charge is "
             + differs.joined(separator: ", ") + "; a charge carries a plan row's reference only when it is that row's purchase"
         let notIt = "if it is not, leave its reference empty (it is recorded as a purchase of no plan row)"
-        guard otherAmount, differs.count == 1 else {
-            return said + ": " + notIt + ". A row stays as planned: a reference names one top-up for good"
+        guard otherAmount, differs.count == 1, settles, withinATenth else {
+            let amountAlone = otherAmount && differs.count == 1
+            let why = amountAlone && !settles ? " The row has its charge already (\(topUp.chargeID ?? "")): another amount "
+                    + "does not settle it again"
+                : amountAlone ? " --allow-other-amount settles a row for a payment within a tenth of what was planned; "
+                    + "this one is further from it" : ""
+            return said + ": " + notIt + "." + why + (why.isEmpty ? "" : ".") + " A row stays as planned: a reference names "
+                + "one top-up for good"
         }
         if sameWalletAndChain {
             return said + ". If it is, paid for another amount than planned, import the file with --allow-other-amount: "

@@ -235,11 +235,16 @@ extension CommandContext {
         case .file(let path) where ledgerFile == .missing:
             return try Ledger.create(at: path, body)
         case .postgres(let database):
+            // A database holding the ledger already: its label checked as a file's is.
+            if let ledger = try existingLedger() {
+                try refuseLookAlikeAccount(in: ledger)
+                return try body(ledger)
+            }
             return try body(Ledger(creatingWithFirstWrite: database))
         case .file:
             // The label once, before a row of it is read (the rows' own labels are the
-            // import's to check). A PostgreSQL database may hold no tables to ask yet: there
-            // the import checks every row's.
+            // import's to check): said of every row, it blamed a file cell that was not there
+            // (probe 243).
             let ledger = try openLedger()
             try refuseLookAlikeAccount(in: ledger)
             return try body(ledger)

@@ -68,8 +68,9 @@ enum ChargesImportCommand {
         """
 
     static let allowOtherAmountHelp = ArgumentHelp(
-        "A charge naming a plan row by its reference, from the row's wallet on its chain (both given), settles the row "
-            + "though it paid another amount than planned (24.99 for 25); the summary names each (--json: other_amounts).")
+        "A charge naming a plan row still without its charge by its reference, from the row's wallet on its chain (both "
+            + "given), settles the row though it paid another amount than planned, within a tenth of it (24.99 for 25); the "
+            + "summary names each (--json: other_amounts).")
 
     static func run(file: String, allowOtherAmount: Bool, global: GlobalOptions) async throws {
         try await CLI.run(global, writes: true) { context in
