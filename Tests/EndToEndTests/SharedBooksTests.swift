@@ -484,5 +484,32 @@ extension Reliability {
             #expect(imported.status == 0, "\(imported.stderr)")
             #expect(imported.stderr.components(separatedBy: "can be read by other users").count == 2, "\(imported.stderr)")
         }
+
+        /// An import under a label that looks like one the ledger holds is refused once for the
+        /// label (64, 78 from the environment), as on SQLite: every row of the file was blamed
+        /// for a cell it did not have (65, probe 243). Into an empty database, the rows' own.
+        @Test func anImportUnderALookAlikeLabelIsRefusedForTheLabel() throws {
+            let (_, _, url) = try Self.books()
+            let scratch = try Scratch()
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples")
+            #expect(try Executable.creditRecon(["--ledger", url, "import", "snapshots", samples.appendingPathComponent("snapshots.csv").path]).status == 0)
+            let head = try Executable.creditRecon(["--ledger", url, "verify"]).stdout
+            let said = #""DEFAULT" looks like account "default", which the ledger holds"#
+            for file in ["snapshots.csv", "charges.csv"] {
+                let kind = file == "snapshots.csv" ? "snapshots" : "charges"
+                let path = samples.appendingPathComponent(file).path
+                let option = try Executable.creditRecon(["--ledger", url, "--account", "DEFAULT", "import", kind, path])
+                #expect(option.status == 64 && option.stderr.contains("--account: " + said), "\(option.stderr)")
+                let variable = try Executable.creditRecon(["--ledger", url, "import", kind, path], environment: ["CREDIT_RECON_ACCOUNT": "DEFAULT"])
+                #expect(variable.status == 78 && variable.stderr.contains("CREDIT_RECON_ACCOUNT: " + said), "\(variable.stderr)")
+            }
+            #expect(try Executable.creditRecon(["--ledger", url, "verify"]).stdout == head)
+            let (_, _, empty) = try Self.books()
+            let both = try scratch.write("both.csv", "observed_at,total_credits,total_usage,account\n"
+                + "2026-10-01T00:00:00Z,100,10,ops\n2026-10-02T00:00:00Z,100,20,OPS\n")
+            let refused = try Executable.creditRecon(["--ledger", empty, "import", "snapshots", both])
+            #expect(refused.status == 65 && refused.stderr.contains(#"which an earlier line of this file gives"#), "\(refused.stderr)")
+            #expect(try Executable.creditRecon(["--ledger", empty, "status"]).status == 66)
+        }
     }
 }
