@@ -252,7 +252,7 @@ struct TopUpEngineTests {
         #expect(again?.errors.first?.description.contains("the same purchase as line 2 of batch nov (1) (topups.csv), made at ") == true,
                 "\(String(describing: again))")
         let elsewhere = #expect(throws: InputErrors.self) {
-            try TopUpEngine(options: .init(planPath: try bench.plan(rows, name: "dec.csv"), displayName: "topups.csv", account: "ACCT"))
+            try TopUpEngine(options: .init(planPath: try bench.plan(rows, name: "dec.csv"), displayName: "topups.csv", account: "ops"))
                 .prepare(ledger: bench.ledger)
         }
         #expect(elsewhere?.errors.first?.description.contains("of batch nov (1) (topups.csv) for account \"acct\", made at ") == true,
@@ -1036,7 +1036,13 @@ struct TopUpEngineTests {
                 && errors.errors[0].description.contains("run with --account acct")
         }
         let other = try bench.plan(TopUpBench.planText(3).replacingOccurrences(of: ".50,", with: ".75,"), name: "other.csv")
-        #expect(try prepare("Acct", other).toSend.count == 3)
+        #expect(try prepare("ops", other).toSend.count == 3)
+        // Under a label that only looks like another's, it is refused as such (probe 243).
+        #expect {
+            _ = try prepare("Acct", other)
+        } throws: { error in
+            (error as? InputErrors)?.errors.first?.description.contains(#"account: "Acct" looks like account "acct", which the ledger holds"#) == true
+        }
         // A row whose account the plan's column gives is told to fix the column: --account moves it not.
         let column = try bench.plan(TopUpBench.planText(1).replacingOccurrences(of: "memo\n", with: "memo,account\n")
             .replacingOccurrences(of: ",row 1\n", with: ",row 1,Acct\n"), name: "column.csv")

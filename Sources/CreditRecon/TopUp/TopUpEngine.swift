@@ -415,6 +415,9 @@ public struct TopUpEngine: Sendable {
             return (stored, twins)
         } ?? (Array(repeating: nil, count: keyed.count), Array(repeating: nil, count: keyed.count))
         let lookAlikes = try Self.lookAlikeReferences(keyed.map(\.row), new: previous.map { $0 == nil }, ledger: ledger)
+        // A new row's account that looks like one the ledger holds, or like another row's,
+        // would be left "for its own top-up" under a label no top-up can take (probe 243).
+        var accounts = LookAlikeName.FileAccounts(held: try ledger?.read { try $0.accounts() } ?? [])
         var errors = ErrorCollector(file: planFile)
         var items: [TopUpItem] = []
         items.reserveCapacity(keyed.count)
@@ -444,6 +447,12 @@ public struct TopUpEngine: Sendable {
                                 + "and amount (\(twin.planFile):\(twin.planLine), now \(twin.state)), and this plan is for account "
                                 + "\"\(row.account)\"; if it is that account's plan, \(move); if it is "
                                 + "another account's own top-up, give it a reference of its own")
+                    continue
+                }
+                // After the twin's refusal, which names what to change more nearly.
+                if let like = accounts.lookAlike(row.account) {
+                    errors.add(line: row.line, column: "account", LookAlikeName.accountCollision(
+                        row.account, looksLike: like.other, held: like.held, written: "its top-up"))
                     continue
                 }
                 if let made = repeats[index], row.account == options.account {
