@@ -67,6 +67,11 @@ public final class Ledger: Sendable {
     /// on storage this process cannot write). Empty for a ledger opened to be written.
     public var unappliedMigrations: [String] { store.unappliedMigrations }
 
+    /// Whether the ledger's tables are still to be made by its first write (a PostgreSQL
+    /// database without a ledger, opened by `init(creatingWithFirstWrite:)`): it holds no
+    /// books to read yet.
+    public var tablesPending: Bool { store.tablesPending }
+
     /// Runs `body` in one write transaction: everything it appends is committed together,
     /// or nothing is (the error is rethrown).
     ///

@@ -235,12 +235,11 @@ extension CommandContext {
         case .file(let path) where ledgerFile == .missing:
             return try Ledger.create(at: path, body)
         case .postgres(let database):
-            // A database holding the ledger already: its label checked as a file's is.
-            if let ledger = try existingLedger() {
-                try refuseLookAlikeAccount(in: ledger)
-                return try body(ledger)
-            }
-            return try body(Ledger(creatingWithFirstWrite: database))
+            // A database holding the ledger already: its label checked as a file's is, on
+            // the one login that opens it.
+            let ledger = try Ledger(creatingWithFirstWrite: database)
+            if !ledger.tablesPending { try refuseLookAlikeAccount(in: ledger) }
+            return try body(ledger)
         case .file:
             // The label once, before a row of it is read (the rows' own labels are the
             // import's to check): said of every row, it blamed a file cell that was not there

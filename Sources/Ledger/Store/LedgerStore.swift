@@ -16,6 +16,10 @@ protocol LedgerStore: AnyObject, Sendable {
     /// as it is (`MigrationRecord.readableWithout`); none when it was migrated.
     var unappliedMigrations: [String] { get }
 
+    /// Whether the database holds no ledger yet, and gets its tables with the first write
+    /// (a PostgreSQL database opened to be filled by an import): nothing to read until then.
+    var tablesPending: Bool { get }
+
     /// Runs `body` in one write transaction that holds the store's append lock: what it
     /// writes is committed together when it returns, and nothing is when it throws.
     func write<T: Sendable>(_ body: (any StoreTransaction) throws -> T) throws -> T

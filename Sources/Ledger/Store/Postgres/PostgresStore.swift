@@ -14,6 +14,7 @@ final class PostgresStore: LedgerStore {
     let name: String
     let location: PostgresLocation
     let unappliedMigrations: [String]
+    var tablesPending: Bool { connection.withLock { $0.tablesPending } }
     /// Why every write is refused: an earlier build's ledger, read as it is by a user that
     /// may not migrate it (`migrate`), is never written unmigrated (an older build would
     /// then meet entries it cannot read).

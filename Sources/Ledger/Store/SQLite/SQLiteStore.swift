@@ -23,6 +23,8 @@ final class SQLiteStore: LedgerStore {
     /// it is read as it is, and every write fails.
     let readOnlyStorage: Bool
     let unappliedMigrations: [String]
+    /// A SQLite ledger is made whole before it is opened (`Ledger.create`).
+    var tablesPending: Bool { false }
     private let connection: Mutex<Connection>
 
     /// The connection, used only with `connection` locked.
