@@ -1187,8 +1187,8 @@ struct ReconcileTests {
         #expect(notes.count == 1 && notes.first?.severity == .info && notes.first?.amount == reconMicros("-25"), "\(notes)")
         #expect(notes.first?.observedAt == reconTime("2026-03-04T06:00:00Z"))
         #expect(notes.first?.message == "the balance was overdrawn from the reading of 2026-03-02T06:00:00.000Z until that of "
-            + "2026-03-04T06:00:00.000Z, 70 USD: at its lowest -25 USD (2026-03-03T06:00:00.000Z); the account's requests were "
-            + "refused in between")
+            + "2026-03-04T06:00:00.000Z, 70 USD: at its lowest -25 USD (2026-03-03T06:00:00.000Z); while it lasted, the account's "
+            + "requests could be refused")
         // Cut before it ended: the warning of the last reading in range, no note.
         let cut = try fixture.reconcile { $0.from = CivilDate(isoText: "2026-03-01"); $0.to = CivilDate(isoText: "2026-03-04") }
         #expect(cut.findings.filter { $0.kind == .runwayLow }.map(\.severity) == [.warning], "\(cut.findings)")

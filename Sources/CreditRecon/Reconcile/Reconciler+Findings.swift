@@ -45,7 +45,7 @@ extension Reconciler {
                 .info, .runwayLow, at: reading.observedAt, account: options.account, amount: lowestBalance,
                 message: "the balance was overdrawn from the reading of \(first.observedAt.iso8601) until that of "
                     + "\(reading.observedAt.iso8601), \(balance.decimalText) USD: at its lowest \(lowestBalance.decimalText) USD "
-                    + "(\(lowest.observedAt.iso8601)); the account's requests were refused in between"))
+                    + "(\(lowest.observedAt.iso8601)); while it lasted, the account's requests could be refused"))
         }
         return findings
     }
