@@ -204,13 +204,18 @@ enum LookAlikeName {
     /// does not hold that looks like one it holds, or like a new one an earlier row gave,
     /// would open a second account (probe 239: one file opened `default` and `Default`).
     struct FileAccounts {
-        let held: [String]
+        private let held: Set<String>
+        /// The labels met, held or new, by the fingerprint of what they look like: a file of
+        /// many accounts is checked in time with its rows, not its rows times its accounts.
+        private var byLook: [Int: [(label: String, held: Bool)]] = [:]
         /// Each label met: what it looks like, and whether that one is held.
         private var seen: [String: (other: String, held: Bool)?] = [:]
-        private var fresh: [String] = []
         private var previous: (label: String, like: (other: String, held: Bool)?)?
 
-        init(held: [String]) { self.held = held }
+        init(held: [String]) {
+            self.held = Set(held)
+            for label in held { byLook[LookAlikeName.fingerprint(label), default: []].append((label, true)) }
+        }
 
         /// What `label` looks like, when it is refused; rows come one account's after another.
         mutating func lookAlike(_ label: String) -> (other: String, held: Bool)? {
@@ -218,12 +223,16 @@ enum LookAlikeName {
             let like: (other: String, held: Bool)?
             if let known = seen[label] {
                 like = known
+            } else if held.contains(label) {
+                like = nil
             } else {
-                like = LookAlikeName.heldAccount(like: label, in: held).map { ($0, true) }
-                    ?? (held.contains(label) ? nil : LookAlikeName.heldAccount(like: label, in: fresh).map { ($0, false) })
-                seen[label] = .some(like)
-                if like == nil, !held.contains(label) { fresh.append(label) }
+                let fingerprint = LookAlikeName.fingerprint(label)
+                let alike = (byLook[fingerprint] ?? []).filter { LookAlikeName.lookAlike(label, $0.label) }
+                // One the ledger holds first: it names the books this label would leave.
+                like = (alike.first { $0.held } ?? alike.first).map { ($0.label, $0.held) }
+                if like == nil { byLook[fingerprint, default: []].append((label, false)) }
             }
+            seen[label] = .some(like)
             previous = (label, like)
             return like
         }
