@@ -74,12 +74,12 @@ extension Reconciler {
         guard nextPartial[0] >= 0 else { return [:] }
         var found: [Int: [Int]] = [:]
         for (index, window) in matched.increaseOfCharge.enumerated() where window >= 0 {
-            var partial = nextPartial[window + 1]
-            guard partial >= 0, charges[index].paidAt == nil, charges[index].status != "paid" else { continue }
+            var ahead = nextPartial[window + 1]
+            guard ahead >= 0, charges[index].paidAt == nil, charges[index].status != "paid" else { continue }
             let deadline = matcher.expiry(of: charges[index]).adding(milliseconds: matcher.graceMilliseconds)
-            while partial >= 0, increases[partial].from < deadline {
-                if charges[index].amount <= increases[partial].amount + options.tolerance { found[partial, default: []].append(index) }
-                partial = nextPartial[partial + 1]
+            while ahead >= 0, increases[ahead].from < deadline {
+                if charges[index].amount <= increases[ahead].amount + options.tolerance { found[ahead, default: []].append(index) }
+                ahead = nextPartial[ahead + 1]
             }
         }
         return found

@@ -61,10 +61,7 @@ public enum AtomicFile {
         }
         // A link to nothing: mkdir finds the name taken, and the files then "No such file or
         // directory" (probe 232).
-        if lstat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
-            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let count = readlink(directory, &target, target.count - 1)
-            let leadsTo = count > 0 ? String(decoding: target[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+        if let leadsTo = linkText(directory) {
             throw .refused(directory, "it is a symbolic link to \(leadsTo), which is not there: make that folder "
                 + "(mkdir -p), or pass another --out")
         }
@@ -349,15 +346,20 @@ public enum AtomicFile {
         getpwuid(uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(uid)"
     }
 
-    /// Where the symbolic link `path` points when what it names is not there (yet): the
-    /// file to make. `nil` when `path` is not such a link.
-    static func danglingLinkTarget(_ path: String) -> String? {
+    /// What the symbolic link `path` holds, as written; `nil` when `path` is no link.
+    static func linkText(_ path: String) -> String? {
         var info = stat()
         guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return nil }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlink(path, &buffer, buffer.count - 1)
         guard count > 0 else { return nil }
-        let target = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Where the symbolic link `path` points when what it names is not there (yet): the
+    /// file to make. `nil` when `path` is not such a link.
+    static func danglingLinkTarget(_ path: String) -> String? {
+        guard let target = linkText(path) else { return nil }
         if target.hasPrefix("/") { return target }
         let folder = parentFolder(of: path)
         return folder.isEmpty ? target : (folder == "/" ? "/" : folder + "/") + target

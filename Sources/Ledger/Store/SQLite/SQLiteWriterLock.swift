@@ -118,7 +118,7 @@ final class SQLiteWriterLock: StoreWriterLock {
                 + "with no slash after it)"
         case ENAMETOOLONG:
             return "the ledger's name is too long for this filesystem once the names kept beside it are added (.lock, "
-                + ".head, .creating, and SQLite's -wal, -shm and -journal): name it at most 246 bytes long"
+                + ".head, .creating, and SQLite's -wal, -shm and -journal): name it at most \(LedgerLocation.longestName) bytes long"
         case EROFS:
             return "the filesystem is mounted read-only: work on a copy of the ledger on a writable one"
         default:
