@@ -388,6 +388,27 @@ struct LedgerCommandsTests {
         #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout == head, "nothing was written")
     }
 
+    /// `--allow-other-amount` reaches the import from both commands that take it: a blocked
+    /// row of 25 paid 24.99 is refused without it and settled with it (probe 240).
+    @Test func theOtherAmountFlagSettlesABlockedRowFromEitherCommand() throws {
+        let wallet = "0x3A37DFe702393e0FA6c8Bbc2A299E490BBeD2cf3"
+        for command in [["import", "charges"], ["record"]] {
+            let scratch = try Scratch()
+            let sim = try SimulatorProcess(["--coinbase", "gone"])
+            let ledger = scratch.path("books.sqlite")
+            let plan = try scratch.write("plan.csv", "wallet,chain_id,amount,reference\n\(wallet),base,25,R-1\n")
+            #expect(try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "topup", plan, "--yes"],
+                                               environment: ["OPENROUTER_API_KEY": "sim-management-key"]).status == 1)
+            let charges = try scratch.write("c.csv", "charge_id,amount,wallet,chain_id,created_at,reference,status,paid_at\n"
+                + "web-1,24.99,\(wallet),base,2026-12-01T07:00:00Z,R-1,paid,2026-12-01T07:05:00Z\n")
+            let refused = try Executable.creditRecon(["--ledger", ledger] + command + [charges])
+            #expect(refused.status == 65 && refused.stderr.contains("import the file with --allow-other-amount"), "\(refused.stderr)")
+            let settled = try Executable.creditRecon(["--ledger", ledger, "--json"] + command + [charges, "--allow-other-amount"])
+            #expect(settled.status == 0 && settled.stdout.contains(#""other_amounts":[{"charge_id":"web-1","paid":"24.99","planned":"25""#),
+                    "\(command): \(settled.stdout)\(settled.stderr)")
+        }
+    }
+
     /// `--version` names the newest ledger migration the build makes and reads: builds of
     /// one version number differ in it, and an auditor records which build checked the books
     /// (probe 177: both builds said `0.1.0`).
