@@ -39,7 +39,8 @@ public struct TopUpSummary: Sendable, Equatable {
     public var notStarted = 0
     /// Sum of the charges this run created.
     public var createdTotal = Micros.zero
-    /// Final state of the plan's rows: state → (rows, sum).
+    /// Final state of the plan's rows: state → rows, and state → the sum of their planned
+    /// amounts (a row settled by a charge of another amount counts its plan's).
     public var states: [String: Int] = [:]
     public var stateTotals: [String: Micros] = [:]
     public var attention: [Attention] = []
