@@ -205,6 +205,9 @@ struct CommandLineTests {
             (["status", "--max-gap", "-3"], "--max-gap must be a whole number of hours from 1 to 87600"),
             (["topup", plan, "--dry-run", "--max-total", "-5"], "--max-total must be more than 0"),
             (["plan", "check", plan, "--max-amount", "-5"], "--max-amount must be more than 0"),
+            // A limit between two cents, where the plan's amounts are whole cents.
+            (["plan", "check", plan, "--max-amount", "12.345"], "--max-amount: \"12.345\" has more than 2 decimals; a plan's amounts are whole cents, so write the limit in whole cents, e.g. 12.35"),
+            (["topup", plan, "--dry-run", "--max-total", "100.001"], "--max-total: \"100.001\" has more than 2 decimals"),
             (["--timeout", "-1", "status"], "--timeout"),
         ] {
             let result = try Executable.creditRecon(["--ledger", ledger] + arguments)

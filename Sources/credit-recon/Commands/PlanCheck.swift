@@ -137,6 +137,10 @@ enum USDOption {
         do {
             let value = try Micros(parsingAmount: text, allowExponent: false)
             guard value > .zero else { throw UsageError.usage("\(option) must be more than 0") }
+            // Plan amounts are whole cents: a limit between two cents reads as one it is not.
+            guard value.raw % (Micros.perDollar / 100) == 0 else {
+                throw UsageError.usage("\(option): \"\(text)\" has more than 2 decimals; a plan's amounts are whole cents, so write the limit in whole cents, e.g. \(value.nearestCent.centsText)")
+            }
             guard value <= largest else {
                 throw UsageError.usage("\(option): \"\(text)\" is more than \(largest.decimalText) USD, the most it may be")
             }
