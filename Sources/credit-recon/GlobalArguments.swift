@@ -35,11 +35,27 @@ enum GlobalArguments {
         var seen: Set<String> = []
         for word in arguments.prefix(while: { $0 != "--" }) where word.hasPrefix("--") && word.count > 2 {
             let name = String(word.prefix(while: { $0 != "=" }))
-            guard seen.insert(name).inserted || repeatable.contains(name) else {
+            // A flag given twice says the same thing twice (`--help --help`, `--json … --json`).
+            guard seen.insert(name).inserted || repeatable.contains(name) || (word == name && isFlag(name)) else {
                 return "\(name) is given twice: which one counts would be a guess; give it once"
             }
         }
         return nil
+    }
+
+    /// Whether `name` is a flag (an option that takes no value) wherever a command lists it,
+    /// and listed by one at least; `--help` always is.
+    static func isFlag(_ name: String, in command: any ParsableCommand.Type = CreditReconCommand.self) -> Bool {
+        if name == "--help" || flags.contains(name) { return true }
+        var listedAsFlag = false
+        var commands: [any ParsableCommand.Type] = [command]
+        while let next = commands.popLast() {
+            commands += next.configuration.subcommands
+            guard let listed = listing(of: name, in: next) else { continue }
+            if listed.contains(" <") { return false }
+            listedAsFlag = true
+        }
+        return listedAsFlag
     }
 
     /// Options a person reaches for to give a key or a password, which credit-recon never

@@ -935,7 +935,7 @@ struct CommandLineTests {
         for (arguments, option) in [
             (["topup", "p.csv", "--max-total", "100", "--max-total=1000"], "--max-total"),
             (["--ledger", "postgresql://u:hunter2@127.0.0.1:1/a", "status", "--ledger", "b.sqlite"], "--ledger"),
-            (["--json", "report", "--json"], "--json"),
+            (["--json", "report", "--period", "month", "--period=week"], "--period"),
         ] {
             let result = try Executable.creditRecon(arguments)
             #expect(result.status == 64, "\(arguments): \(result.stderr)")
@@ -946,6 +946,13 @@ struct CommandLineTests {
                 #expect(object?["exit_code"] as? Int == 64, "\(result.stdout)")
             }
         }
+        // A flag given twice says one thing: `--help --help` printed "--help is given twice …"
+        // and exited 64.
+        let help = try Executable.creditRecon(["report", "--help", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE: credit-recon report"), "\(help.stderr)")
+        let twice = try Executable.creditRecon(["--json", "--ledger", "nowhere/none.sqlite", "status", "--json"])
+        #expect(!twice.stderr.contains("given twice"), "\(twice.stderr)")
+        #expect((try JSONSerialization.jsonObject(with: Data(twice.stdout.utf8)) as? [String: Any])?["exit_code"] != nil, "\(twice.stdout)")
         // A key as an argument of its own, a base URL with a password, a password typed as its
         // file's path: refused without repeating it (each was echoed whole, probe 145).
         // A held key typed where another value goes is scrubbed from the error that quotes it,
