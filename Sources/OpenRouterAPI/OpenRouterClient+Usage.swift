@@ -110,12 +110,29 @@ extension OpenRouterClient {
     /// `apiKeyHash`. Rows for another day than the one asked for are a malformed answer:
     /// they would be stored under the wrong day.
     public func getActivity(date: CivilDate? = nil, apiKeyHash: String? = nil) async throws(APIError) -> ActivityReading {
+        try await activity(date: date, apiKeyHash: apiKeyHash, refusalsAsAnswered: false)
+    }
+
+    /// `GET /activity?date=` for a day the API's window may have just let go of, or not yet
+    /// taken in (its clock a few minutes off this machine's, at midnight UTC): `nil` when
+    /// the API refuses the day (400); any other refusal as `getActivity` throws it.
+    public func getActivity(dayAtTheWindowsEdge date: CivilDate) async throws(APIError) -> ActivityReading? {
+        do throws(APIError) {
+            return try await activity(date: date, apiKeyHash: nil, refusalsAsAnswered: true)
+        } catch {
+            if case .badRequest(400, _, _) = error { return nil }
+            guard error.httpStatus != nil else { throw error }
+            throw Self.readRefusal(path: "/activity" + Self.query([("date", date.isoText)]), error)
+        }
+    }
+
+    private func activity(date: CivilDate?, apiKeyHash: String?, refusalsAsAnswered: Bool) async throws(APIError) -> ActivityReading {
         var items: [(String, String)] = []
         if let date { items.append(("date", date.isoText)) }
         if let apiKeyHash { items.append(("api_key_hash", apiKeyHash)) }
         let path = "/activity" + Self.query(items)
         return try await showingUnreadable("GET " + path) { () async throws(APIError) in
-            let body = try await get(path).body
+            let body = try await get(path, refusalsAsAnswered: refusalsAsAnswered).body
             let raw = String(decoding: body, as: UTF8.self)
             let rows = try WireFormat.activityRows(body)
             if let date, let stray = rows.first(where: { $0.date != date }) {

@@ -57,11 +57,13 @@ public final class OpenRouterClient: Sendable {
 
     /// A `GET` with the management key, through the one retry path every call takes;
     /// `path` may carry a query (`/keys?offset=100`).
-    func get(_ path: String) async throws(APIError) -> Answer {
+    /// With `refusalsAsAnswered`, a refusal is thrown as the API gave it (a 400 is
+    /// `.badRequest`), for the caller to read (`readRefusal` says what it means otherwise).
+    func get(_ path: String, refusalsAsAnswered: Bool = false) async throws(APIError) -> Answer {
         guard let key = configuration.managementKey else {
             throw .unauthorized(message: "no management key was given")
         }
-        return try await call(method: .GET, path: path, key: key, body: nil)
+        return try await call(method: .GET, path: path, key: key, body: nil, refusalsAsAnswered: refusalsAsAnswered)
     }
 
     /// `GET /key` with the key charges are created with, for the `Date` of its answer: the
@@ -140,7 +142,7 @@ public final class OpenRouterClient: Sendable {
     }
 
     private func call(
-        method: HTTPMethod, path: String, key: Secret, body: [UInt8]?, turnTaken: Bool = false
+        method: HTTPMethod, path: String, key: Secret, body: [UInt8]?, turnTaken: Bool = false, refusalsAsAnswered: Bool = false
     ) async throws(APIError) -> Answer {
         let clock = ContinuousClock()
         let deadline = clock.now + configuration.maxRetryTime
@@ -190,7 +192,8 @@ public final class OpenRouterClient: Sendable {
                 case 408 where idempotent:
                     failure = .timedOut(reason: "the server gave up waiting for the request (HTTP 408)")
                 default:
-                    throw idempotent ? Self.readRefusal(path: path, status: status, body: bytes) : Self.refusal(status: status, body: bytes)
+                    let refusal = Self.refusal(status: status, body: bytes)
+                    throw idempotent && !refusalsAsAnswered ? Self.readRefusal(path: path, refusal) : refusal
                 }
             case .notSent(let reason):
                 failure = .notSent(reason: reason)
@@ -336,8 +339,8 @@ public final class OpenRouterClient: Sendable {
     /// (404) are what they are; any other refusal of a question the API documents means the
     /// other end is not the API this tool knows (or the machine's clock is off, for the
     /// days `/activity` is asked about), not that a charge was refused.
-    static func readRefusal(path: String, status: Int, body: [UInt8]) -> APIError {
-        let refusal = refusal(status: status, body: body)
+    static func readRefusal(path: String, _ refusal: APIError) -> APIError {
+        let status = refusal.httpStatus ?? 0
         switch refusal {
         case .badRequest(404, _, _), .unauthorized, .forbidden, .malformedResponse:
             return refusal

@@ -309,6 +309,72 @@ import Testing
         }
     }
 
+    /// Near midnight UTC the window's edges depend on whose clock: ours a few minutes
+    /// ahead of the API's, yesterday is not answered yet (400) and the day before the
+    /// window's oldest is still held. The fetch failed (76) on yesterday and never asked for
+    /// the oldest, which `report` then called lost for good (probe 245); now the oldest is
+    /// stored and yesterday is said as not answered yet, for the next fetch to store.
+    @Test func aClockAFewMinutesAheadAtMidnightLosesNoDayAndFailsNot() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, _ in
+            try await server.setClock(Self.at("2026-03-14T23:58:00Z"))
+            let outcome = try await FetchStage(context: context(directory, server: server, now: Self.at("2026-03-15T00:01:00Z"))).run()
+            #expect(outcome.exitStatus == .ok, "\(outcome.findings)")
+            #expect(outcome.activityDays?.first?.date.isoText == "2026-02-12")
+            #expect(outcome.activityDays?.last?.date.isoText == "2026-03-13")
+            #expect(outcome.activityDays?.count == 30)
+            #expect(outcome.activityDayNotYet?.isoText == "2026-03-14")
+            #expect(outcome.text.contains("2026-03-14 is not in the API's window yet (its clock has not passed midnight UTC), "
+                + "the next fetch stores it"), "\(outcome.text)")
+            // The next night stores it, with the API's clock and ours agreeing.
+            let next = try await fetch(directory, server, now: Self.at("2026-03-16T06:00:00Z"))
+            #expect(next.exitStatus == .ok, "\(next.findings)")
+            #expect(next.activityDays?.map(\.date.isoText) == ["2026-03-14", "2026-03-15"])
+            #expect(next.activityDayNotYet == nil)
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            #expect(try ledger.read { try $0.activityDays(account: "ops") }.count == 32)
+        }
+    }
+
+    /// Ours a few minutes behind the API's at midnight: the window's oldest day has left
+    /// the API's window as it was asked (400): no failure, and not compared with the
+    /// window's answer, where it is missing; a day the ledger did not hold before it is
+    /// said lost, as it is.
+    @Test func aClockAFewMinutesBehindAtMidnightTakesTheOldestDayAsGone() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, _ in
+            // The ledger holds 2026-02-12 … 2026-03-13.
+            _ = try await fetch(directory, server, now: Self.at("2026-03-14T06:00:00Z"))
+            try await server.setClock(Self.at("2026-04-14T00:02:00Z"))
+            let behind = try await FetchStage(context: context(directory, server: server, now: Self.at("2026-04-13T23:58:00Z"))).run()
+            #expect(behind.exitStatus == .attention)
+            // 2026-03-13 is held; 2026-03-14, the oldest of this window, left the API's as it was asked.
+            #expect(behind.findings.map(\.kind) == [.activityLost], "\(behind.findings)")
+            #expect(behind.findings.first?.reference == "2026-03-14")
+            #expect(behind.activityDays?.first?.date.isoText == "2026-03-15")
+            #expect(behind.activityDays?.last?.date.isoText == "2026-04-12")
+            #expect(behind.activityDaysChecked == 0)
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            #expect(try ledger.read { try $0.runs() }.first?.outcome == "attention")
+        }
+    }
+
+    /// Far from midnight a 400 for a day of the window is the API refusing it: 76, naming
+    /// the clock, as before.
+    @Test func theWindowsEdgesAreUncertainOnlyNearMidnight() {
+        let noon = FetchStage.windowEdges(at: Self.at("2026-03-15T12:00:00Z"))
+        #expect(noon.window == CivilDate(isoText: "2026-02-13")!...CivilDate(isoText: "2026-03-14")!)
+        #expect(noon.uncertain.isEmpty)
+        let after = FetchStage.windowEdges(at: Self.at("2026-03-15T00:04:59.999Z"))
+        #expect(after.window == CivilDate(isoText: "2026-02-12")!...CivilDate(isoText: "2026-03-14")!)
+        #expect(after.uncertain == [CivilDate(isoText: "2026-02-12")!, CivilDate(isoText: "2026-03-14")!])
+        #expect(FetchStage.windowEdges(at: Self.at("2026-03-15T00:05:00Z")).uncertain.isEmpty)
+        let before = FetchStage.windowEdges(at: Self.at("2026-03-15T23:55:00Z"))
+        #expect(before.window == CivilDate(isoText: "2026-02-13")!...CivilDate(isoText: "2026-03-14")!)
+        #expect(before.uncertain == [CivilDate(isoText: "2026-02-13")!])
+        #expect(FetchStage.windowEdges(at: Self.at("2026-03-15T23:54:59.999Z")).uncertain.isEmpty)
+    }
+
     /// A signal while a day's call is on the wire: that call is finished and stored, no call
     /// goes out after it, and the progress line draws none (it drew "day 4 of 30" for a day
     /// never asked for, probe 77). Each call takes 300 ms at the simulator, and the signal

@@ -1,3 +1,4 @@
+import CreditTypes
 import Ledger
 
 /// What a fetch did with the activity: the days it stored for the first time, how many
@@ -6,4 +7,6 @@ struct ActivityRead {
     var stored: [ActivityDay] = []
     var checked = 0
     var readAgain: [ActivityDay] = []
+    /// The newest day of the window, when the API did not answer it yet (`windowEdges`).
+    var notYet: CivilDate?
 }

@@ -38,6 +38,9 @@ public struct FetchStage: Sendable {
         /// The days of those the API answered otherwise, read again and stored beside the
         /// earlier reading, oldest first.
         public let activityDaysReadAgain: [ActivityDay]
+        /// The day before today by this machine's clock, when the API, whose clock had not
+        /// passed midnight UTC, did not answer it yet: the next fetch stores it.
+        public var activityDayNotYet: CivilDate? = nil
         /// The run that recorded it.
         public let runID: Int64
         /// Findings about the reading; non-empty means exit 1.
@@ -211,7 +214,7 @@ public struct FetchStage: Sendable {
             try run.finish(at: context.now())
             return Outcome(
                 snapshot: snapshot, keys: keys, activityDays: activity?.stored, activityDaysChecked: activity?.checked ?? 0,
-                activityDaysReadAgain: activity?.readAgain ?? [], runID: runID, findings: run.findings, account: account,
+                activityDaysReadAgain: activity?.readAgain ?? [], activityDayNotYet: activity?.notYet, runID: runID, findings: run.findings, account: account,
                 headHash: try ledger.headHash())
         } catch {
             if !(error is FetchCallFailed), !(error is FetchStopped), !(error is APIError) {
@@ -316,8 +319,8 @@ public struct FetchStage: Sendable {
     private func readActivity(
         client: OpenRouterClient, into run: inout FetchRun, interruption: Interruption?
     ) async throws -> ActivityRead {
-        let today = context.now().utcDate
-        let window = today.adding(days: -Self.activityWindowDays)...today.adding(days: -1)
+        let edges = Self.windowEdges(at: context.now())
+        let today = edges.today, window = edges.window
         let held = try run.ledger.read { try $0.activity(account: run.account) }
         let heldDates = Set(held.days.map(\.date))
         var missing: [CivilDate] = []
@@ -326,11 +329,25 @@ public struct FetchStage: Sendable {
             if !heldDates.contains(date) { missing.append(date) }
             date = date.adding(days: 1)
         }
+        var read = ActivityRead()
+        var notAnswered: Set<CivilDate> = []
+        for (index, day) in missing.enumerated() {
+            showing("GET /activity?date=\(day.isoText), day \(index + 1) of \(missing.count) to store", interruption)
+            guard let fact = try await readDay(day, client: client, run: run, interruption: interruption,
+                                               mayBeOutside: edges.uncertain.contains(day)) else {
+                notAnswered.insert(day)
+                continue
+            }
+            try run.store([fact])
+            read.stored.append(fact)
+        }
         // The days after the newest one stored that left the window since: lost for good,
         // said by the fetch that finds them gone (probe 209: only `report` said so, and a
-        // nightly `fetch` exited 0).
-        if let newest = heldDates.max(), newest.adding(days: 1) < window.lowerBound {
-            let first = newest.adding(days: 1), last = window.lowerBound.adding(days: -1)
+        // nightly `fetch` exited 0). The oldest day asked near midnight may have left it as
+        // it was asked.
+        let kept = notAnswered.contains(window.lowerBound) ? window.lowerBound.adding(days: 1) : window.lowerBound
+        if let newest = heldDates.max(), newest.adding(days: 1) < kept {
+            let first = newest.adding(days: 1), last = kept.adding(days: -1)
             let count = last.daysSinceEpoch - first.daysSinceEpoch + 1
             run.findings.append(Finding(
                 .warning, .activityLost, at: context.now(), account: run.account, reference: first.isoText,
@@ -339,22 +356,37 @@ public struct FetchStage: Sendable {
                     + "used on which model \(count == 1 ? "that day" : "those days") is lost for good. Check that the nightly "
                     + "fetch runs: the API keeps the last 30 completed days only."))
         }
-        var read = ActivityRead()
-        for (index, day) in missing.enumerated() {
-            showing("GET /activity?date=\(day.isoText), day \(index + 1) of \(missing.count) to store", interruption)
-            let fact = try await readDay(day, client: client, run: run, interruption: interruption)
-            try run.store([fact])
-            read.stored.append(fact)
-        }
-        let toCheck = held.days.filter { window.contains($0.date) }
+        if notAnswered.contains(window.upperBound) { read.notYet = window.upperBound }
+        // A day the API may have let go of as this fetch asked is not compared with its answer.
+        let toCheck = held.days.filter { window.contains($0.date) && !edges.uncertain.contains($0.date) }
         read.checked = toCheck.count
         if !toCheck.isEmpty {
             read.readAgain = try await checkHeldDays(
                 toCheck, lines: held.lines, today: today, client: client, into: &run, interruption: interruption)
         }
         run.summary.append("activity \(read.stored.count) new days, \(toCheck.count) checked"
-            + (read.readAgain.isEmpty ? "" : ", \(read.readAgain.count) read again"))
+            + (read.readAgain.isEmpty ? "" : ", \(read.readAgain.count) read again")
+            + (read.notYet.map { ", \($0.isoText) not yet answered" } ?? ""))
         return read
+    }
+
+    /// The completed UTC days of the API's window as this machine's clock at `now` puts it,
+    /// and those of them the API's clock, up to `ClockCheck.tolerance` off, may put on the
+    /// other side of the window's edge: within that span of midnight UTC, the day about to
+    /// leave or about to join it, and after midnight the day that may not have left yet
+    /// (asked too, so that a clock a little ahead loses no day the API still holds).
+    static func windowEdges(at now: Timestamp) -> (today: CivilDate, window: ClosedRange<CivilDate>, uncertain: Set<CivilDate>) {
+        let today = now.utcDate
+        let dayMilliseconds: Int64 = 86_400_000
+        let intoDay = ((now.millisecondsSinceEpoch % dayMilliseconds) + dayMilliseconds) % dayMilliseconds
+        let oldest = today.adding(days: -activityWindowDays), newest = today.adding(days: -1)
+        if intoDay < ClockCheck.tolerance {
+            return (today, oldest.adding(days: -1)...newest, [oldest.adding(days: -1), newest])
+        }
+        if intoDay >= dayMilliseconds - ClockCheck.tolerance {
+            return (today, oldest...newest, [oldest])
+        }
+        return (today, oldest...newest, [])
     }
 
     /// Compares `days`, held, with the API's answer for the whole window (one `GET
@@ -385,7 +417,8 @@ public struct FetchStage: Sendable {
         for (index, day) in changed.enumerated() {
             showing("GET /activity?date=\(day.isoText), day \(index + 1) of \(changed.count) answered otherwise", interruption)
             let held = kept[day] ?? []
-            let fact = try await readDay(day, client: client, run: run, interruption: interruption)
+            // Never nil: a day the API may have let go of is not checked.
+            guard let fact = try await readDay(day, client: client, run: run, interruption: interruption) else { continue }
             let storedAgain = !ActivityCheck.same(held, fact.lines)
             if storedAgain { readAgain.append(fact) }
             findings.append(ActivityCheck.finding(
@@ -400,13 +433,15 @@ public struct FetchStage: Sendable {
         return readAgain
     }
 
-    /// Reads one day (`GET /activity?date=`), dated now.
+    /// Reads one day (`GET /activity?date=`), dated now; `nil` when the day `mayBeOutside`
+    /// the API's window (`windowEdges`) and the API refuses it as such (400).
     private func readDay(
-        _ day: CivilDate, client: OpenRouterClient, run: FetchRun, interruption: Interruption?
-    ) async throws -> ActivityDay {
-        let reading = try await step("GET /activity?date=\(day.isoText)", run, interruption) { () async throws(APIError) in
-            try await client.getActivity(date: day)
+        _ day: CivilDate, client: OpenRouterClient, run: FetchRun, interruption: Interruption?, mayBeOutside: Bool = false
+    ) async throws -> ActivityDay? {
+        let answer = try await step("GET /activity?date=\(day.isoText)", run, interruption) { () async throws(APIError) -> ActivityReading? in
+            mayBeOutside ? try await client.getActivity(dayAtTheWindowsEdge: day) : try await client.getActivity(date: day)
         }
+        guard let reading = answer else { return nil }
         return ActivityDay(date: day, observedAt: context.now(), lines: reading.rows.map(ActivityLine.init), rawBody: reading.rawBody)
     }
 
@@ -513,6 +548,7 @@ extension FetchStage.Outcome {
                     "days_stored": .array(days.map { .string($0.date.isoText) }),
                     "days_checked": .int(Int64(activityDaysChecked)),
                     "days_read_again": .array(activityDaysReadAgain.map { .string($0.date.isoText) }),
+                    "day_not_yet_answered": activityDayNotYet.map { .string($0.isoText) } ?? .null,
                 ])
             } ?? .null,
             "run_id": .int(runID),
@@ -546,7 +582,8 @@ extension FetchStage.Outcome {
                 : "\(days.count) days stored (\(days[0].date.isoText) to \(days[days.count - 1].date.isoText))"
             let again = activityDaysReadAgain.map(\.date.isoText)
             lines.append("activity: \(stored), \(activityDaysChecked) stored days checked against the API"
-                + (again.isEmpty ? "" : ", \(again.count) of them read again and stored anew (\(again.joined(separator: ", ")))"))
+                + (again.isEmpty ? "" : ", \(again.count) of them read again and stored anew (\(again.joined(separator: ", ")))")
+                + (activityDayNotYet.map { "; \($0.isoText) is not in the API's window yet (its clock has not passed midnight UTC), the next fetch stores it" } ?? ""))
         } else {
             lines.append("activity: not read (--no-activity)")
         }
