@@ -1015,6 +1015,41 @@ struct TopUpEngineTests {
         #expect(rest.created == 5)
     }
 
+    /// A signal after the last row went out stops nothing: it is said so (it said "run
+    /// topup again to send the rest"), and the run, stopped, failed (75). The next top-up has
+    /// nothing to send, yet records its run, which ended well: `status`, judging the
+    /// top-ups by their newest run, said the failure until a top-up had a row to send
+    /// (probe 246). Once no failure is there to mend, a top-up with nothing to send writes nothing.
+    @Test func aTopUpWithNothingToSendEndsAFailedOnesFailure() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(2))
+        let stop = StopFlag()
+        let fake = FakeChargeCreator { _, index in
+            if index == 1 { stop.request(.interrupted(signal: "SIGTERM")) }
+            return .created(FakeChargeCreator.charge(index))
+        }
+        let stopped = try await bench.run(plan, client: fake, concurrency: 1, stop: stop)
+        #expect(stopped.created == 2 && stopped.notStarted == 0 && stopped.exitStatus == .tempFail)
+        #expect(stopped.text.contains("stopped by SIGTERM after every row to send was sent: the requests were finished and "
+            + "recorded, and none is left to send"), "\(stopped.text)")
+        func status() throws -> StatusReport {
+            try StatusReport.read(ledger: bench.ledger, options: StatusOptions(account: "acct"), now: Timestamp.now())
+        }
+        #expect(try status().failedRuns.map(\.command) == ["topup"])
+
+        let nothing = try await bench.run(plan, client: FakeChargeCreator())
+        #expect(nothing.skippedDone == 2 && nothing.exitStatus == .ok)
+        #expect(nothing.runID != nil)
+        let mended = try status()
+        #expect(mended.failedRuns.isEmpty, "\(mended.attention)")
+        #expect(try bench.ledger.read { try $0.runs() }.first?.summary == "nothing to send: 2 done")
+        let head = try bench.ledger.headHash()
+        let again = try await bench.run(plan, client: FakeChargeCreator())
+        #expect(again.runID == nil)
+        #expect(try bench.ledger.headHash() == head)
+        #expect(try bench.ledger.verify().isSound)
+    }
+
     /// The same plan under another --account label (cron sets CREDIT_RECON_ACCOUNT, a
     /// person at a terminal may not) charged every row again: a new row whose reference,
     /// wallet, chain and amount match another account's top-up is refused (65) naming the

@@ -541,6 +541,20 @@ public struct TopUpEngine: Sendable {
             // a plan fully bought read as settled on books every writer refuses.
             summary.ledgerDamage = try ledger.damageSigns()
             try finish(&summary, preview: preview, ledger: ledger)
+            // Recorded after a top-up that failed, though it sent nothing: `status` judges the
+            // top-ups by their newest run, and said the failure (exit 1) until a later top-up
+            // had a row to send (probe 246).
+            if summary.ledgerDamage.isEmpty, try lastTopUpFailed(ledger) {
+                let status = summary.exitStatus
+                try ledger.write { writer in
+                    let runID = try writer.append(.runStarted(RunStarted(command: "topup")), account: account, runID: nil, at: now())
+                    try writer.append(.runFinished(RunFinished(
+                        runID: runID, outcome: status == .ok ? "ok" : "attention", exitCode: Int64(status.rawValue),
+                        summary: "nothing to send: \(summary.skippedDone) done")), account: account, runID: runID, at: now())
+                    summary.runID = runID
+                }
+                summary.headHash = try ledger.headHash()
+            }
             return summary
         }
 
@@ -703,6 +717,12 @@ public struct TopUpEngine: Sendable {
         }
         summary.headHash = try ledger.headHash()
         return summary
+    }
+
+    /// Whether the account's newest top-up, as `status` judges the top-ups, failed.
+    private func lastTopUpFailed(_ ledger: Ledger) throws -> Bool {
+        let runs = try ledger.read { try $0.runs(limit: Reconciler.recentRunCount) }
+        return StatusReport.lastRunsIfFailed(runs, account: options.account, running: nil).contains { $0.command == "topup" }
     }
 
     /// Whether a stored row's request provably never reached the server (no answer, a 429):

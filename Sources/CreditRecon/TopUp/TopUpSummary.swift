@@ -96,7 +96,7 @@ public struct TopUpSummary: Sendable, Equatable {
                     "state": .string(row.state), "message": row.message.map(JSONOutput.string) ?? .null,
                 ])
             }),
-            "stopped": stopReason.map { .string($0.description) } ?? .null,
+            "stopped": stoppedText.map(JSONOutput.string) ?? .null,
             "ledger_damaged": ledgerDamage.isEmpty ? .null : .array(ledgerDamage.map(JSONOutput.string)),
             "exit_code": .int(Int64(exitStatus.rawValue)),
             "head_hash": .string(headHash),
@@ -126,6 +126,17 @@ public struct TopUpSummary: Sendable, Equatable {
             + "), not sent by this run: `topup \(ShellWord.plan(planFile)) --dry-run` lists them, and `status` says what each needs"
     }
 
+    /// Why the run stopped, when it did. A signal after the last row was sent stopped
+    /// nothing: "run topup again to send the rest" was said with none left (probe 246).
+    public var stoppedText: String? {
+        guard let stopReason else { return nil }
+        if case .interrupted(let signal) = stopReason, notStarted == 0 {
+            return "stopped by \(signal) after every row to send was sent: the requests were finished and recorded, "
+                + "and none is left to send"
+        }
+        return stopReason.description
+    }
+
     /// Lines for people.
     public var text: String {
         var lines = ["batch \(batch): \(created) created (\(createdTotal.centsText) USD), \(rejected) rejected, "
@@ -134,7 +145,7 @@ public struct TopUpSummary: Sendable, Equatable {
         if let recoveredText { lines.append(recoveredText) }
         if let others = TopUpPreview.otherAccountsText(skippedOtherAccounts) { lines.append(others) }
         if notStarted > 0 { lines.append("\(notStarted) row\(notStarted == 1 ? "" : "s") not started") }
-        if let stopReason { lines.append(stopReason.description) }
+        if let stoppedText { lines.append(stoppedText) }
         // Rows that failed the same way share one message (a 410 hits every row).
         var groups: [(state: String, message: String, rows: [Attention])] = []
         for row in attention {
