@@ -411,6 +411,13 @@ struct ReconcileTests {
         #expect(books.findings.filter { $0.kind == .paidChargeUnmatched }.map(\.reference) == [line("stale")?.label])
         #expect(books.findings.filter { $0.kind == .unexplainedPurchase }.map(\.amount) == [reconMicros("50")])
         #expect(books.periods.reduce(Micros.zero) { $0 + $1.purchasedViaCharges } == reconMicros("270"))
+        // The report lists "stale" as settled, by its export alone, and says why the total
+        // of charges settled leaves it out: the two read as settled totals that disagreed (probe 246).
+        let markdown = ReportFiles.markdownBytes(books).string
+        #expect(markdown.contains("settled, their credits shown by a reading in this scope: 3 for 270.00."), "\(markdown)")
+        #expect(markdown.contains("### Settled: 4 (320.00)"), "\(markdown)")
+        #expect(markdown.contains("1 of them (50.00) is settled by its export alone (paid), no rise of total_credits showing "
+            + "its credits (`paid_charge_unmatched` in the findings): not in the total of charges settled above."), "\(markdown)")
     }
 
     /// A plan row's charge paid, then the same row bought again through the web flow and
