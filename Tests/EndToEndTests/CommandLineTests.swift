@@ -764,7 +764,9 @@ struct CommandLineTests {
         let result = try Executable.creditRecon(
             ["--ledger", ledger, "--base-url", "http://127.0.0.1:1/api/v1", "topup", plan, "--yes"], environment: [:])
         #expect(result.status == 78, "\(result.stderr)")
-        #expect(result.stderr.contains("no API key"), "\(result.stderr)")
+        // Named as the key charges go with (it said to set a management key, probe 248).
+        #expect(result.stderr.contains("no key for charges: set OPENROUTER_BEARER to the key charges are created with (else "
+            + "OPENROUTER_API_KEY, the management key, is used), or pass --bearer-file PATH"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ledger))
     }
 

@@ -150,6 +150,14 @@ public struct CommandContext: Sendable {
         if let key = environment["OPENROUTER_BEARER"].map(Self.trimmed), !key.isEmpty {
             return try Self.key(key, from: "OPENROUTER_BEARER")
         }
+        let anyKey = apiKeyFile != nil || !(environment["OPENROUTER_API_KEY"].map(Self.trimmed) ?? "").isEmpty
+        guard anyKey else {
+            // Named as the key charges go with: the management key's words left out the bearer (probe 248).
+            throw UsageError.config(
+                "no key for charges: set OPENROUTER_BEARER to the key charges are created with (else OPENROUTER_API_KEY, "
+                    + "the management key, is used), or pass --bearer-file PATH (or --api-key-file PATH) (keys are never "
+                    + "accepted as command-line values)")
+        }
         return try managementKey()
     }
 
