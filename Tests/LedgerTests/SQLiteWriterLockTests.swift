@@ -518,6 +518,8 @@ struct SQLiteWriterLockTests {
         #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
         let cases = [
             (file + "/ledger.sqlite", "a part of the ledger's path is a file, not a folder"),
+            // A folder that is there but takes no new file: said to be missing (probe 248).
+            ("/proc/ledger.sqlite", "the folder /proc is there, but its filesystem lets no file be made in it"),
             (folder.url.appendingPathComponent(String(repeating: "c", count: 252)).path, "name it at most 246 bytes long"),
         ]
         for (ledgerPath, advice) in cases {

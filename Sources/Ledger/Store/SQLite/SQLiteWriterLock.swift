@@ -112,6 +112,12 @@ final class SQLiteWriterLock: StoreWriterLock {
         let folder = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         switch error {
         case ENOENT:
+            // A folder that is there, where no file may be made (/proc, /sys): said as it is (probe 248).
+            var status = stat()
+            if stat(folder, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
+                return "the folder \(folder) is there, but its filesystem lets no file be made in it (a system folder "
+                    + "such as /proc): put the ledger in a folder of your own"
+            }
             return "the folder \(folder) does not exist: make it (mkdir -p), or correct the ledger's path"
         case ENOTDIR:
             return "a part of the ledger's path is a file, not a folder: correct the path (a ledger's path names a file, "
