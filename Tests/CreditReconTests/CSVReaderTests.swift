@@ -127,11 +127,20 @@ struct CSVReaderTests {
         }
     }
 
+    /// A missing file is 66, and the message says what to check (it gave the reason alone, probe 248).
     @Test func missingFilesAreExit66() {
         #expect {
             _ = try CSVReader(path: "/nonexistent/plan.csv", displayName: "plan.csv")
         } throws: { error in
-            (error as? CSVError)?.exitStatus == .noInput
+            (error as? CSVError)?.exitStatus == .noInput && String(describing: error)
+                .hasSuffix("cannot read the file: No such file or directory; check the file's name and folder")
+        }
+        let folder = FileManager.default.currentDirectoryPath
+        #expect {
+            _ = try CSVReader(path: "nonexistent-plan.csv")
+        } throws: { error in
+            String(describing: error).hasSuffix("check the file's name and folder (a relative path is read from the folder the "
+                + "command runs in, \(folder))")
         }
         #expect { _ = try CSVReader(path: "/tmp") } throws: { ($0 as? CSVError)?.exitStatus == .noInput }
     }

@@ -47,7 +47,21 @@ public final class CSVReader {
         buffer = [UInt8](repeating: 0, count: chunkSize)
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw .unreadable(name, "cannot read the file: \(String(cString: strerror(errno)))")
+            let error = errno
+            // What to check, by why (probe 248: the reason alone, with no next step).
+            let advice: String
+            switch error {
+            case ENOENT:
+                var folder = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let relative = !path.hasPrefix("/") && getcwd(&folder, folder.count) != nil
+                advice = "; check the file's name and folder"
+                    + (relative ? " (a relative path is read from the folder the command runs in, \(String(cString: folder)))" : "")
+            case EACCES:
+                advice = "; this user may not read it, or a folder on its way: run the command as a user who may"
+            default:
+                advice = ""
+            }
+            throw .unreadable(name, "cannot read the file: \(String(cString: strerror(error)))\(advice)")
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             // Input files are read more than once (checked whole, then stored): a pipe
