@@ -140,7 +140,8 @@ import Testing
     }
 
     @Test func aDeletedKeysUseAfterItsLastReadingIsUnattributed() throws {
-        let books = try Self.twoKeys().reconcile()
+        let fixture = try Self.twoKeys()
+        let books = try fixture.reconcile()
         #expect(Self.rows(books) == [
             "2026-10-01 bbb 0", "2026-10-01 aaa 0", "2026-10-01 unattributed 0",
             "2026-10-02 bbb 2", "2026-10-02 aaa 5", "2026-10-02 unattributed 3",
@@ -156,6 +157,17 @@ import Testing
         #expect(unattributed.map { $0.amount?.decimalText } == ["3", "3", "5.000001"])
         #expect(unattributed.allSatisfy { $0.severity == .info })
         #expect(unattributed[2].message.contains("5.000001 USD of the 5.000001 used in 2026-10-04–2026-10-05"))
+        // Where the models show, when the ledger holds the period's use by model; when it
+        // does not, it says so (it pointed at a usage_by_model.csv holding nothing of it, probe 245).
+        #expect(unattributed[2].message.hasSuffix("The ledger holds no use by model of 2026-10-04–2026-10-05: the first fetch "
+            + "after a UTC day ends stores its activity (while the API keeps it, 30 days), and a report then shows it in "
+            + "usage_by_model.csv."), "\(unattributed[2].message)")
+        try Self.activity(fixture, day: "2026-10-04", stored: "2026-10-05T00:00:01Z", [("m", "5.000001")])
+        let withModels = try fixture.reconcile().findings.filter { $0.kind == .usageUnattributed }
+        #expect(withModels.last?.message.hasSuffix("usage_by_model.csv shows the models it went to.") == true, "\(withModels)")
+        #expect(withModels.first?.message.hasSuffix("The ledger holds no use by model of 2026-10-02–2026-10-03: the first fetch "
+            + "after a UTC day ends stores its activity (while the API keeps it, 30 days), and a report then shows it in "
+            + "usage_by_model.csv.") == true)
     }
 
     @Test func aKeyCreatedSinceThePreviousListingBringsItsWholeUsageAnOlderOneDoesNot() throws {

@@ -119,6 +119,7 @@ extension Reconciler {
 
         var rows: [KeyPeriodUsage] = []
         let firstListing = input.keyListings.first?.observedAt
+        let daysWithUse = Set(input.activity.lines.map(\.date))
         for (index, period) in grid.periods.enumerated() {
             let keys = perPeriod[index].values.sorted { KeyPeriodUsage.keyOrder($0.latest, $1.latest) }
             var attributed = Micros.zero
@@ -132,13 +133,18 @@ extension Reconciler {
             guard unattributed != .zero, let firstListing, firstListing < period.endInstant else { continue }
             let spans = unattributed < .zero && !overspent[index] ? stretched[index] : []
             let back = spans.flatMap(\.keys)
+            var day = period.start
+            while day < period.end, !daysWithUse.contains(day) { day = day.adding(days: 1) }
+            let modelsShown = day < period.end
             if back.isEmpty {
                 findings.append(unattributedFinding(
-                    unattributed, period: period, used: period.used, span: spans.last?.check, fallen: fallen[index]))
+                    unattributed, period: period, used: period.used, span: spans.last?.check, fallen: fallen[index],
+                    modelsShown: modelsShown))
             } else if back.reduce(Micros.zero, { $0 + $1.use }) >= unattributed.magnitude {
                 findings.append(returningFinding(unattributed, period: period, spans: spans))
             } else {  // more than the keys back can explain
-                findings.append(unattributedFinding(unattributed, period: period, used: period.used, span: nil, fallen: fallen[index]))
+                findings.append(unattributedFinding(
+                    unattributed, period: period, used: period.used, span: nil, fallen: fallen[index], modelsShown: modelsShown))
             }
         }
         return rows
@@ -198,9 +204,10 @@ extension Reconciler {
         return end - start
     }
 
-    /// `fallen`: how far keys' usage went down in the period (negative, or zero).
+    /// `fallen`: how far keys' usage went down in the period (negative, or zero);
+    /// `modelsShown`: whether the ledger holds use by model of a day of the period.
     private func unattributedFinding(
-        _ amount: Micros, period: PeriodSummary, used: Micros, span check: SpanCheck?, fallen: Micros
+        _ amount: Micros, period: PeriodSummary, used: Micros, span check: SpanCheck?, fallen: Micros, modelsShown: Bool
     ) -> Finding {
         let span = "\(period.start)–\(period.end)"
         if amount > .zero, fallen < .zero {
@@ -237,7 +244,11 @@ extension Reconciler {
             .info, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
             message: "\(amount.decimalText) USD of the \(used.decimalText) used in \(span) is on no key the ledger "
                 + "read: keys deleted between readings, use before a key's first reading, or use on no key (chat "
-                + "in the browser). usage_by_model.csv shows the models it went to.")
+                + "in the browser). "
+                // It pointed at a usage_by_model.csv holding nothing of the period (probe 245).
+                + (modelsShown ? "usage_by_model.csv shows the models it went to."
+                    : "The ledger holds no use by model of \(span): the first fetch after a UTC day ends stores its "
+                        + "activity (while the API keeps it, 30 days), and a report then shows it in usage_by_model.csv."))
     }
 
     /// An `activity_mismatch` finding for each span between trusted readings whose use lies
