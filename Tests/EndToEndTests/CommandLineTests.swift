@@ -206,7 +206,8 @@ struct CommandLineTests {
             (["topup", plan, "--dry-run", "--max-total", "-5"], "--max-total must be more than 0"),
             (["plan", "check", plan, "--max-amount", "-5"], "--max-amount must be more than 0"),
             // A limit between two cents, where the plan's amounts are whole cents.
-            (["plan", "check", plan, "--max-amount", "12.345"], "--max-amount: \"12.345\" has more than 2 decimals; a plan's amounts are whole cents, so write the limit in whole cents, e.g. 12.35"),
+            (["plan", "check", plan, "--max-amount", "12.345"], "--max-amount: \"12.345\" has more than 2 decimals; a plan's amounts are whole cents, so write the limit in whole cents, e.g. 12.34"),
+            (["plan", "check", plan, "--max-amount", "0.001"], "write the limit in whole cents, e.g. 0.01"),
             (["topup", plan, "--dry-run", "--max-total", "100.001"], "--max-total: \"100.001\" has more than 2 decimals"),
             (["--timeout", "-1", "status"], "--timeout"),
         ] {

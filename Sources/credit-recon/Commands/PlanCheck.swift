@@ -138,8 +138,12 @@ enum USDOption {
             let value = try Micros(parsingAmount: text, allowExponent: false)
             guard value > .zero else { throw UsageError.usage("\(option) must be more than 0") }
             // Plan amounts are whole cents: a limit between two cents reads as one it is not.
-            guard value.raw % (Micros.perDollar / 100) == 0 else {
-                throw UsageError.usage("\(option): \"\(text)\" has more than 2 decimals; a plan's amounts are whole cents, so write the limit in whole cents, e.g. \(value.nearestCent.centsText)")
+            let cent = Micros.perDollar / 100
+            guard value.raw % cent == 0 else {
+                // The whole cents below it, the cap it allows, and never 0, which is refused (probe 249).
+                let below = Micros(raw: max(cent, value.raw - value.raw % cent))
+                throw UsageError.usage("\(option): \"\(text)\" has more than 2 decimals; a plan's amounts are whole cents, "
+                    + "so write the limit in whole cents, e.g. \(below.centsText)")
             }
             guard value <= largest else {
                 throw UsageError.usage("\(option): \"\(text)\" is more than \(largest.decimalText) USD, the most it may be")
