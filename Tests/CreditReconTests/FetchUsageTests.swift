@@ -326,6 +326,9 @@ import Testing
             #expect(outcome.activityDayNotYet?.isoText == "2026-03-14")
             #expect(outcome.text.contains("2026-03-14 is not in the API's window yet (its clock has not passed midnight UTC), "
                 + "the next fetch stores it"), "\(outcome.text)")
+            // The nightly job's fetch line says it too (probe 249).
+            #expect(RunStage.describe(outcome).contains("; 2026-03-14 not in the API's window yet (its clock has not passed "
+                + "midnight UTC), the next fetch stores it"), "\(RunStage.describe(outcome))")
             // The next night stores it, with the API's clock and ours agreeing.
             let next = try await fetch(directory, server, now: Self.at("2026-03-16T06:00:00Z"))
             #expect(next.exitStatus == .ok, "\(next.findings)")
@@ -365,14 +368,14 @@ import Testing
         let noon = FetchStage.windowEdges(at: Self.at("2026-03-15T12:00:00Z"))
         #expect(noon.window == CivilDate(isoText: "2026-02-13")!...CivilDate(isoText: "2026-03-14")!)
         #expect(noon.uncertain.isEmpty)
-        let after = FetchStage.windowEdges(at: Self.at("2026-03-15T00:04:59.999Z"))
+        let after = FetchStage.windowEdges(at: Self.at("2026-03-15T00:05:59.999Z"))
         #expect(after.window == CivilDate(isoText: "2026-02-12")!...CivilDate(isoText: "2026-03-14")!)
         #expect(after.uncertain == [CivilDate(isoText: "2026-02-12")!, CivilDate(isoText: "2026-03-14")!])
-        #expect(FetchStage.windowEdges(at: Self.at("2026-03-15T00:05:00Z")).uncertain.isEmpty)
-        let before = FetchStage.windowEdges(at: Self.at("2026-03-15T23:55:00Z"))
+        #expect(FetchStage.windowEdges(at: Self.at("2026-03-15T00:06:00Z")).uncertain.isEmpty)
+        let before = FetchStage.windowEdges(at: Self.at("2026-03-15T23:54:00Z"))
         #expect(before.window == CivilDate(isoText: "2026-02-13")!...CivilDate(isoText: "2026-03-14")!)
         #expect(before.uncertain == [CivilDate(isoText: "2026-02-13")!])
-        #expect(FetchStage.windowEdges(at: Self.at("2026-03-15T23:54:59.999Z")).uncertain.isEmpty)
+        #expect(FetchStage.windowEdges(at: Self.at("2026-03-15T23:53:59.999Z")).uncertain.isEmpty)
     }
 
     /// A signal while a day's call is on the wire: that call is finished and stored, no call

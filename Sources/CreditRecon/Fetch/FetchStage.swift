@@ -372,7 +372,7 @@ public struct FetchStage: Sendable {
 
     /// The completed UTC days of the API's window as this machine's clock at `now` puts it,
     /// and those of them the API's clock, up to `ClockCheck.tolerance` off, may put on the
-    /// other side of the window's edge: within that span of midnight UTC, the day about to
+    /// other side of the window's edge: within that span of midnight UTC and a minute, the day about to
     /// leave or about to join it, and after midnight the day that may not have left yet
     /// (asked too, so that a clock a little ahead loses no day the API still holds).
     static func windowEdges(at now: Timestamp) -> (today: CivilDate, window: ClosedRange<CivilDate>, uncertain: Set<CivilDate>) {
@@ -380,10 +380,13 @@ public struct FetchStage: Sendable {
         let dayMilliseconds: Int64 = 86_400_000
         let intoDay = ((now.millisecondsSinceEpoch % dayMilliseconds) + dayMilliseconds) % dayMilliseconds
         let oldest = today.adding(days: -activityWindowDays), newest = today.adding(days: -1)
-        if intoDay < ClockCheck.tolerance {
+        // A minute more than the clock check allows, for the time the fetch's calls before
+        // take (a skew of 5 minutes to the millisecond passed the check, then fell outside).
+        let margin = ClockCheck.tolerance + 60_000
+        if intoDay < margin {
             return (today, oldest.adding(days: -1)...newest, [oldest.adding(days: -1), newest])
         }
-        if intoDay >= dayMilliseconds - ClockCheck.tolerance {
+        if intoDay >= dayMilliseconds - margin {
             return (today, oldest...newest, [oldest])
         }
         return (today, oldest...newest, [])

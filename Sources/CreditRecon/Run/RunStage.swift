@@ -242,11 +242,14 @@ public struct RunStage: Sendable {
     /// `count` and `noun`, plural unless one (`1 key`, `2 keys`).
     private static func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
-    private static func describe(_ fetched: FetchStage.Outcome) -> String {
+    static func describe(_ fetched: FetchStage.Outcome) -> String {
         var text = "total_credits \(fetched.snapshot.totalCredits) total_usage \(fetched.snapshot.totalUsage)"
         if let keys = fetched.keys { text += "; \(counted(keys.keys.count, "key")) read" }
         if let days = fetched.activityDays { text += "; \(counted(days.count, "day")) of activity stored" }
         if !fetched.activityDaysReadAgain.isEmpty { text += "; \(counted(fetched.activityDaysReadAgain.count, "day")) read again" }
+        if let notYet = fetched.activityDayNotYet {
+            text += "; \(notYet.isoText) not in the API's window yet (its clock has not passed midnight UTC), the next fetch stores it"
+        }
         for finding in fetched.findings { text += "; \(finding.kind.rawValue): \(finding.message)" }
         return text
     }
