@@ -406,6 +406,13 @@ struct StatusTests {
             of: [("2026-03-07T00:00:00Z", "100", "10"), ("2026-03-08T00:00:00Z", "100", "10")], at: "2026-03-08T01:00:00Z")
         #expect(report.runway?.daysText == "n/a")
         #expect(report.lines.contains("runway n/a: no use to measure (threshold 7 days)"), "\(report.lines)")
+        // Use of under a micro-dollar a day is use: a pace of one, and a runway (it said
+        // "no use to measure" of 0.000007 USD used in 30 days, probe 245).
+        let tiny = try Self.status(
+            of: [("2026-03-01T00:00:00Z", "100", "10"), ("2026-03-31T00:00:00Z", "100", "10.000007")], at: "2026-03-31T01:00:00Z")
+        #expect(tiny.runway?.averageDaily30 == Micros(raw: 1))
+        #expect(tiny.runway?.daysText == "89999993.0", "\(tiny.lines)")
+        #expect(!tiny.lines.contains { $0.contains("no use to measure") }, "\(tiny.lines)")
         #expect(report.exitStatus == .ok)
     }
 

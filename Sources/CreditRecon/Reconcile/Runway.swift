@@ -145,7 +145,9 @@ public struct Runway: Sendable, Equatable {
         guard elapsed >= minimumPaceMilliseconds else { return nil }
         let used = Int128(latest.totalUsage.raw) - Int128(baseline.totalUsage.raw)
         guard used > 0 else { return .zero }
-        // A usage past any amount gives a pace that saturates rather than overflows.
-        return Micros(raw: Int64(clamping: used * 86_400_000 / Int128(elapsed)))
+        // A usage past any amount gives a pace that saturates rather than overflows. Use of
+        // under a micro-dollar a day is one: it said "no use to measure" of an account that
+        // used 0.000007 USD in 30 days (probe 245).
+        return Micros(raw: max(1, Int64(clamping: used * 86_400_000 / Int128(elapsed))))
     }
 }
