@@ -759,6 +759,10 @@ struct StatusKeyTests {
     @Test func keyNamesCannotDriveTheTerminal() {
         let named = key("fff666fff666", name: "evil\u{1B}[2J\u{202E}name")
         #expect(StatusReport.keyText(named) == #""evil?[2J?name" fff666ff"#)
+        // A name past 80 characters is cut (5,000 filled the screen twice, probe 245).
+        let long = key("aaa111aaa111", name: String(repeating: "A", count: 5000))
+        #expect(StatusReport.keyText(long) == "\"" + String(repeating: "A", count: 79) + "…\" aaa111aa")
+        #expect(StatusReport.keyText(key("bbb", name: String(repeating: "B", count: 80))).count == 80 + 2 + 4)
         #expect(StatusReport.percentText(basisPoints: 5) == "0.05 %")
         #expect(StatusReport.percentText(basisPoints: 10_000) == "100.00 %")
         #expect(StatusReport.percentText(basisPoints: -250) == "-2.50 %")

@@ -84,11 +84,14 @@ extension StatusReport {
         return lines
     }
 
-    /// `"name" 4f2a9c1e` (the first 8 characters of the key's hash; never the key itself).
+    /// `"name" 4f2a9c1e` (the first 8 characters of the key's hash; never the key itself),
+    /// a name over 80 characters cut to its first 79 and `…` (a 5,000-character name filled
+    /// the screen twice, probe 245; the hash tells keys apart).
     static func keyText(_ key: KeyReading) -> String {
         let hash = TerminalText.printable(String(key.hash.prefix(8)))
         guard let name = key.name, !name.isEmpty else { return hash }
-        return "\"\(TerminalText.printable(name))\" \(hash)"
+        let shown = name.count > 80 ? String(name.prefix(79)) + "…" : name
+        return "\"\(TerminalText.printable(shown))\" \(hash)"
     }
 
     /// `412` basis points → `4.12 %`.
