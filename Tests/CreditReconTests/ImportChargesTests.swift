@@ -1,7 +1,7 @@
 @testable import CreditRecon
 import CreditTypes
 import Foundation
-import Ledger
+@testable import Ledger
 import Testing
 
 /// `import charges`: validation, dedup by charge_id, linking by reference.
@@ -37,6 +37,21 @@ struct ImportChargesTests {
 
     /// A charge `topup` created is not voided, and the refusal says what to do instead (it
     /// gave no next step, probe 228).
+    /// A voided charge that named a plan row: the line says how the right record gives it
+    /// (given again with its reference and another amount, it was refused, probe 247).
+    @Test func aVoidedChargeWithAReferenceSaysHowToRecordItAgain() {
+        func outcome(reference: String?) -> ChargeVoiding.Outcome {
+            let charge = StoredCharge(
+                chargeID: "web-1", account: "default", origin: "import", topUpKey: nil, reference: reference, wallet: nil,
+                chainID: nil, amount: Micros(raw: 250_000_000), createdAt: "2026-11-20T10:00:00.000Z", expiresAt: nil,
+                status: "paid", paidAt: nil, memo: nil)
+            return ChargeVoiding.Outcome(charge: charge, reason: "cents", entry: 9, headHash: "h")
+        }
+        #expect(outcome(reference: "R-1").lines[1].hasSuffix("(its id is free again); its reference R-1 names a plan row: a "
+            + "row giving it must be of that row's amount, so leave the reference empty if the charge was not that row's purchase"))
+        #expect(outcome(reference: nil).lines[1].hasSuffix("(its id is free again)"))
+    }
+
     @Test func aChargeTopUpCreatedIsNotVoidedAndTheRefusalSaysWhatToDo() throws {
         let fixture = try ReconcileFixture()
         try fixture.charge("ch_1", amount: "25", created: "2026-03-02T10:00:00Z", reference: "inv-1")

@@ -54,7 +54,12 @@ public struct ChargeVoiding: Sendable {
                     + "\(TerminalText.printable(charge.account)), created \(charge.createdAt)) by entry \(entry): "
                     + TerminalText.printable(reason),
                 "it is out of the books, kept as \"\(TerminalText.printable(ChargeVoided.voidedID(charge.chargeID, seq: entry)))\"; "
-                    + "record the right charge with `credit-recon import charges FILE.csv` (its id is free again)",
+                    + "record the right charge with `credit-recon import charges FILE.csv` (its id is free again)"
+                    // Given again with its reference and another amount, it was refused (probe 247).
+                    + (charge.reference.map { reference in
+                        "; its reference \(TerminalText.printable(reference)) names a plan row: a row giving it must be of that "
+                            + "row's amount, so leave the reference empty if the charge was not that row's purchase"
+                    } ?? ""),
                 "ledger head \(headHash)",
             ]
         }
