@@ -572,7 +572,8 @@ struct TopUpEngineTests {
         #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000)], "only R-02, never sent: \(fake.calls)")
         #expect(second.recovered == 1)
         #expect(second.text.contains("1 request left unanswered by an earlier run marked unknown, not sent again by this "
-            + "run: check the dashboard, then `import charges` it or run `topup topups.csv --retry-unknown`"), "\(second.text)")
+            + "run: check the dashboard, then `import charges` it or run `topup topups.csv --retry-unknown` again: this run "
+            + "sends only the rows that were unknown when it began"), "\(second.text)")
         #expect(try bench.states()["R-01"] == "unknown")
         let third = try await bench.run(plan, client: fake, retryUnknown: true)
         #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000), Micros(raw: 1_500_000)])

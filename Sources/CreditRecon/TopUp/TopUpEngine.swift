@@ -527,6 +527,7 @@ public struct TopUpEngine: Sendable {
         var summary = TopUpSummary()
         summary.batch = preview.batch
         summary.planFile = preview.planFile
+        summary.retriedUnknown = options.retryUnknown
         summary.planRows = preview.items.count
         summary.skippedDone = preview.count(.done)
         summary.skippedBlocked = preview.count(.blocked)

@@ -17,6 +17,8 @@ public struct TopUpSummary: Sendable, Equatable {
     public var planRows = 0
     /// The run's id in the ledger, when anything was written.
     public var runID: Int64?
+    /// Whether the run was given `--retry-unknown` (the advice then says to run it again).
+    public var retriedUnknown = false
     /// Requests sent by this run.
     public var sent = 0
     /// Outcomes of this run's requests.
@@ -111,6 +113,8 @@ public struct TopUpSummary: Sendable, Equatable {
         return "\(recovered) request\(recovered == 1 ? "" : "s") left unanswered by an earlier run marked unknown, "
             + "not sent again by this run: check the dashboard, then `import charges` \(recovered == 1 ? "it" : "them") "
             + "or run `topup \(ShellWord.plan(planFile)) --retry-unknown`"
+            // Said to a run given it, which sends only the rows unknown before it began (probe 246).
+            + (retriedUnknown ? " again: this run sends only the rows that were unknown when it began" : "")
     }
 
     /// The rows earlier runs left for a person (blocked, unknown, rejected for the row),
