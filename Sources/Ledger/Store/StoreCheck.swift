@@ -49,10 +49,26 @@ struct StoreCheck: Sendable, Equatable {
     /// The bypassed triggers' finding, or `nil` when no row the ledger never changes was.
     var bypassedProblem: String? {
         guard !bypassed.isEmpty else { return nil }
+        // Each entry starts with its table's name. A table no trigger guards was changed by a
+        // statement run on it, not past a trigger (probe 250: a plain DELETE on charges was
+        // said as triggers bypassed).
+        let guarded = bypassed.filter { Schema.appendOnlyTables.contains(String($0.prefix { $0 != " " })) }
+        let how = switch (guarded.isEmpty, guarded.count == bypassed.count) {
+        case (true, _):
+            "so they were changed behind its back: no trigger guards \(bypassed.count == 1 ? "that table" : "those tables"), "
+                + "and an UPDATE or DELETE run on \(bypassed.count == 1 ? "it" : "them") directly (psql, another program) is "
+                + "what changes them"
+        case (false, true):
+            "so they were changed behind its back, past the triggers (session_replication_role = replica, or the triggers "
+                + "disabled for a while)"
+        case (false, false):
+            "so they were changed behind its back: \(guarded.joined(separator: ", ")) past the triggers "
+                + "(session_replication_role = replica, or the triggers disabled for a while), the others, which no trigger "
+                + "guards, by an UPDATE or DELETE run on them directly"
+        }
         return "the server's statistics count rows the ledger never changes as changed: \(bypassed.joined(separator: ", ")) "
             + "(since they were last reset); the append-only triggers refuse updating or deleting rows of the journal and "
-            + "the readings, and the ledger deletes no row of its other tables, so they were changed behind its back, past "
-            + "the triggers (session_replication_role = replica, or the triggers disabled for a while)"
+            + "the readings, and the ledger deletes no row of its other tables, " + how
     }
 
     /// Every finding of the guards (triggers missing or changed, triggers and rules added,
