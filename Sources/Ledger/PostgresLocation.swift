@@ -30,6 +30,9 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     var password: Secret?
     /// Whether the URL itself holds the password (not `PGPASSWORD` or a password file).
     public private(set) var passwordInURL = false
+    /// Where `sslMode` came from when the URL gave none: `PGSSLMODE`, named in the errors
+    /// it causes (the URL they print holds an sslmode the user never typed, probe 250).
+    public private(set) var sslModeFromEnvironment = false
 
     /// Whether `--ledger`'s `text` names a PostgreSQL database rather than a SQLite file.
     /// The scheme is read in any case, as URLs' schemes are, after any white space.
@@ -158,6 +161,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         self.user = user
         self.database = database
         self.sslMode = sslMode
+        sslModeFromEnvironment = defaults.sslMode != nil && !seen.contains("sslmode")
         self.sslRootCertificate = rootCertificate
         self.connectTimeout = connectTimeout
         self.password = password ?? fallback

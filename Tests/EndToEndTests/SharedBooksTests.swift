@@ -445,6 +445,8 @@ extension Reliability {
             let unchecked = try Executable.creditRecon(["--ledger", plain, "status"], environment: ["PGSSLMODE": "verify-full"])
             #expect(unchecked.status == 74, "\(unchecked.stderr)")
             #expect(unchecked.stderr.contains("TLS handshake with 127.0.0.1:\(server.port) failed"), "\(unchecked.stderr)")
+            // Named as the variable's: the URL the message prints holds an sslmode never typed (probe 250).
+            #expect(unchecked.stderr.contains("sslmode=verify-full came from PGSSLMODE, the URL giving none"), "\(unchecked.stderr)")
             // With the authority that signed it, the connection is made and checked.
             let trusted = try Executable.creditRecon(
                 ["--ledger", plain, "import", "snapshots", samples], environment: ["PGSSLMODE": "verify-full", "PGSSLROOTCERT": certificate])

@@ -82,6 +82,10 @@ struct PostgresStoreTests {
             == "postgresql://alice@db.example:5432/books?sslmode=verify-ca&sslrootcert=\(certificate)")
         #expect(try LedgerLocation("postgresql://alice@db.example/books?sslmode=disable", tls: tls).description
             == "postgresql://alice@db.example:5432/books?sslmode=disable&sslrootcert=\(certificate)")
+        for (url, fromEnvironment) in [("postgresql://alice@db.example/books", true), ("postgresql://alice@db.example/books?sslmode=disable", false)] {
+            if case .postgres(let database) = try LedgerLocation(url, tls: tls) { #expect(database.sslModeFromEnvironment == fromEnvironment) }
+        }
+        if case .postgres(let database) = try LedgerLocation("postgresql://alice@db.example/books") { #expect(!database.sslModeFromEnvironment) }
         #expect(try PostgresLocation.TLSDefaults(environment: ["PGSSLMODE": "", "PGSSLROOTCERT": ""]).sslMode == nil)
         let unknown = #expect(throws: LedgerError.self) { try PostgresLocation.TLSDefaults(environment: ["PGSSLMODE": "VERIFY-FULL"]) }
         #expect(String(describing: unknown).contains(

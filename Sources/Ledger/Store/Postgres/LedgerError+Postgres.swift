@@ -84,12 +84,14 @@ extension LedgerError {
             return lostConnection(location)
         case .connectionError where error.underlying is NIOSSLError || error.underlying is NIOSSLExtraError:
             return server("the TLS handshake with \(location.host):\(location.port) failed (\(tlsWords(error.underlying, location))); "
+                + (location.sslModeFromEnvironment ? "sslmode=\(location.sslMode.rawValue) came from PGSSLMODE, the URL giving none; " : "")
                 + "with sslmode=verify-ca or verify-full the server's certificate must be signed by an authority this host "
                 + "trusts (or the one of sslrootcert=FILE), and with verify-full name the host")
         case .connectionError:
             return cannotConnect(location, because: error.underlying)
         case .sslUnsupported:
-            return server("the server does not offer TLS, and sslmode=\(location.sslMode.rawValue) requires it")
+            return server("the server does not offer TLS, and sslmode=\(location.sslMode.rawValue)"
+                + (location.sslModeFromEnvironment ? " (from PGSSLMODE, the URL giving none)" : "") + " requires it")
         case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
             return server("the TLS connection failed; check sslmode and the server's certificate")
         case .authMechanismRequiresPassword:
