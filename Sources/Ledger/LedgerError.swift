@@ -161,7 +161,10 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "the ledger \(path) is busy with another writer; try again when it has finished."
         case .writerBusy(let lock, let holder, false):
             let who = holder.map { "credit-recon process \($0)" } ?? "another credit-recon process"
-            return "the ledger is being written by \(who) (lock \(lock)); try again when it has finished"
+            // A `ledger copy` holds the source's writer lock too, while it only reads it: said,
+            // or the user looked for a writer that was not there (probes 250, 251).
+            return "the ledger is being written by \(who) (lock \(lock)), or copied by its `ledger copy`, which holds the "
+                + "writer lock while it reads; try again when it has finished"
         case .lockHeldShared(let path, let seconds):
             return "the lock file \(path) has been held shared for more than \(seconds) s, by a program that is not a "
                 + "credit-recon writer (`status` holds it so for an instant only); `fuser \(path)` names it. Try again "

@@ -60,7 +60,7 @@ struct SQLiteWriterLockTests {
         } throws: { error in
             guard case .writerBusy(_, "4242", false)? = error as? LedgerError else { return false }
             return String(describing: error) == "the ledger is being written by credit-recon process 4242 "
-                + "(lock \(folder.ledgerPath).lock); try again when it has finished"
+                + "(lock \(folder.ledgerPath).lock), or copied by its `ledger copy`, which holds the writer lock while it reads; try again when it has finished"
         }
     }
 
