@@ -419,7 +419,7 @@ import Testing
         try fixture.snapshot("2026-09-01T00:00:00Z", credits: "500", usage: "100")
         try Self.activity(fixture, day: "2026-09-05", stored: "2026-09-06T00:00:01Z", [("a/x", "0")])
         // The newest entry is on 10-15: the API's window is 09-15 … 10-14.
-        try fixture.snapshot("2026-10-15T00:00:00Z", credits: "500", usage: "100")
+        try fixture.snapshot("2026-10-15T00:00:00Z", credits: "500", usage: "120")
         let books = try fixture.reconcile()
         let lost = books.findings.filter { $0.kind == .activityLost }
         #expect(lost.map { $0.reference ?? "" } == (1...14).filter { $0 != 5 }.map { "2026-09-\($0 < 10 ? "0" : "")\($0)" })
@@ -427,6 +427,23 @@ import Testing
         // A day is lost when it leaves the window: 09-01 left it at the start of 10-02.
         #expect(lost[0].observedAt == reconTime("2026-10-02T00:00:00Z"))
         #expect(books.exitStatus == .attention)
+    }
+
+    /// A day the readings show no use across lost no use by model: a note, where every idle
+    /// day of a stopped nightly job was a warning (exit 1) that use was lost for good.
+    @Test func anIdleDayThatLeftTheWindowUnreadIsANote() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-09-01T00:00:00Z", credits: "500", usage: "100")
+        try Self.activity(fixture, day: "2026-09-01", stored: "2026-09-02T00:00:01Z", [("a/x", "0")])
+        try fixture.snapshot("2026-09-03T00:00:00Z", credits: "500", usage: "100")  // 09-02 idle
+        try fixture.snapshot("2026-09-04T12:00:00Z", credits: "500", usage: "101")  // 09-03 used
+        try fixture.snapshot("2026-10-15T00:00:00Z", credits: "500", usage: "101")
+        let lost = try fixture.reconcile().findings.filter { $0.kind == .activityLost && ["2026-09-02", "2026-09-03"].contains($0.reference) }
+        #expect(lost.map(\.severity) == [.info, .warning], "\(lost)")
+        #expect(lost.first?.message == "the activity of 2026-09-02 (UTC) left GET /activity's 30-day window before it was "
+            + "stored, but the account's total_usage did not move across the day (2026-09-01T00:00:00.000Z to "
+            + "2026-09-03T00:00:00.000Z): no use by model was lost, only a count of requests made with the account's own "
+            + "provider keys, if any.")
     }
 
     @Test func aLedgerThatNeverReadActivityIsToldSoWithoutAlarm() throws {

@@ -145,7 +145,7 @@ public struct Reconciler: Sendable {
         findings += activityBoundFindings(readings.trusted, dayTotals: dayTotals)
         findings += activityRevisedFindings(input.activity.readAgain)
         findings += activityLostFindings(
-            firstReading: input.snapshots.first?.observedAt, storedDays: Set(dayTotals.keys), asOf: asOf)
+            firstReading: input.snapshots.first?.observedAt, storedDays: Set(dayTotals.keys), asOf: asOf, trusted: readings.trusted)
         let standing = keyStanding(input, listings: listings, trusted: readings.trusted, grid: grid)
         findings += keyLimitFindings(standing.keys.map(\.key), readAt: standing.readAt)
 

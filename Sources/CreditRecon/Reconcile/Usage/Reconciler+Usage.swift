@@ -360,8 +360,12 @@ extension Reconciler {
     /// reading that left the API's window (`windowDays` days before `asOf`'s day) without
     /// being stored, observed when it left. A warning once the ledger holds any activity of
     /// the account (a nightly job stopped); worth knowing only, when it never read any.
+    ///
+    /// A day the account's trusted readings show no use across (one at or before its start,
+    /// one at or after its end, the same `total_usage`) lost no use by model: a note, not a
+    /// warning (a nightly job stopped over an idle week was warned of every idle day).
     func activityLostFindings(
-        firstReading: Timestamp?, storedDays: Set<Int64>, asOf: Timestamp, windowDays: Int64 = 30
+        firstReading: Timestamp?, storedDays: Set<Int64>, asOf: Timestamp, trusted: [SnapshotRow] = [], windowDays: Int64 = 30
     ) -> [Finding] {
         guard let firstReading else { return [] }
         let first = firstReading.utcDate.daysSinceEpoch
@@ -374,13 +378,35 @@ extension Reconciler {
         var findings: [Finding] = []
         for day in first...lastGone where !storedDays.contains(day) {
             let date = CivilDate(daysSinceEpoch: day)
+            let at = Timestamp(millisecondsSinceEpoch: (day + windowDays + 1) * 86_400_000)
+            if !storedDays.isEmpty, let idle = Self.idleAcross(day: day, trusted) {
+                findings.append(Finding(
+                    .info, .activityLost, at: at, account: options.account, reference: date.isoText,
+                    message: "the activity of \(date.isoText) (UTC) left GET /activity's 30-day window before it was "
+                        + "stored, but the account's total_usage did not move across the day (\(idle.before.iso8601) to "
+                        + "\(idle.after.iso8601)): no use by model was lost, only a count of requests made with the "
+                        + "account's own provider keys, if any."))
+                continue
+            }
             findings.append(Finding(
-                severity, .activityLost, at: Timestamp(millisecondsSinceEpoch: (day + windowDays + 1) * 86_400_000),
+                severity, .activityLost, at: at,
                 account: options.account, reference: date.isoText,
                 message: "the activity of \(date.isoText) (UTC) left GET /activity's 30-day window before it was "
                     + "stored; what was used on which model that day is lost for good. " + advice))
         }
         return findings
+    }
+
+    /// The trusted readings at or before the start of `day` (days since the epoch, UTC) and
+    /// at or after its end, when there are both and `total_usage` is the same at each.
+    static func idleAcross(day: Int64, _ trusted: [SnapshotRow]) -> (before: Timestamp, after: Timestamp)? {
+        let start = Timestamp(millisecondsSinceEpoch: day * 86_400_000)
+        let end = Timestamp(millisecondsSinceEpoch: (day + 1) * 86_400_000)
+        let afterStart = trusted.partitioningIndex { $0.observedAt > start }
+        let atEnd = trusted.partitioningIndex { $0.observedAt >= end }
+        guard afterStart > 0, atEnd < trusted.count else { return nil }
+        let before = trusted[afterStart - 1], after = trusted[atEnd]
+        return before.totalUsage == after.totalUsage ? (before.observedAt, after.observedAt) : nil
     }
 
     /// A `key_limit_low` warning for every enabled key with a limit whose `limit_remaining`
