@@ -521,7 +521,10 @@ struct SQLiteWriterLockTests {
             // A folder that is there but takes no new file: said to be missing (probe 248).
             ("/proc/ledger.sqlite", "the folder /proc is there, but its filesystem lets no file be made in it"),
             (folder.url.appendingPathComponent(String(repeating: "c", count: 252)).path, "name it at most 246 bytes long"),
-        ]
+        ] + (geteuid() == 0 ? [
+            // Refused to root by the filesystem, not by rights: "run the command as its owner" (probe 252).
+            ("/sys/ledger.sqlite", "root may not make a file in /sys: its filesystem refuses it"),
+        ] : [])
         for (ledgerPath, advice) in cases {
             #expect {
                 _ = try Ledger.lockWriter(at: .file(ledgerPath))

@@ -88,9 +88,11 @@ final class SQLiteWriterLock: StoreWriterLock {
         // writers out once this command ended. None is made: a writer is refused, and
         // `ledger copy` copies such a source without one.
         if access(ledger, F_OK) == 0, access(ledger, W_OK) != 0 {
+            let error = errno
+            // Rights are not why on a read-only filesystem (probe 252: "run the command as its owner").
             throw LedgerError.cannotCreateLock(path: path, reason: "this process may not write the ledger \(ledger) "
-                + "(\(String(cString: strerror(errno)))), and a lock file of its own there would keep the ledger's own "
-                + "writers out")
+                + "(\(String(cString: strerror(error)))), and a lock file of its own there would keep the ledger's own "
+                + "writers out", advice: Self.advice(error, path))
         }
         let (fd, file) = try Self.take(path)
         Self.giveToTheLedgersOwner(fd, ledger: ledger)
@@ -127,6 +129,10 @@ final class SQLiteWriterLock: StoreWriterLock {
                 + ".head, .creating, and SQLite's -wal, -shm and -journal): name it at most \(LedgerLocation.longestName) bytes long"
         case EROFS:
             return "the filesystem is mounted read-only: work on a copy of the ledger on a writable one"
+        case EACCES where geteuid() == 0:
+            // Root is refused by the filesystem itself, not by rights (probe 252: /sys).
+            return "root may not make a file in \(folder): its filesystem refuses it (a system folder such as /sys): put the "
+                + "ledger in a folder of your own"
         default:
             return nil
         }
