@@ -128,7 +128,7 @@ struct CSVReaderTests {
     }
 
     /// A missing file is 66, and the message says what to check (it gave the reason alone, probe 248).
-    @Test func missingFilesAreExit66() {
+    @Test func missingFilesAreExit66() throws {
         #expect {
             _ = try CSVReader(path: "/nonexistent/plan.csv", displayName: "plan.csv")
         } throws: { error in
@@ -141,6 +141,18 @@ struct CSVReaderTests {
         } throws: { error in
             String(describing: error).hasSuffix("check the file's name and folder (a relative path is read from the folder the "
                 + "command runs in, \(folder))")
+        }
+        // A link to nothing is said as one, a path through a file as that (probe 252).
+        let temp = try TemporaryDirectory()
+        let link = temp.path("dangling.csv")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: temp.path("nothere.csv"))
+        #expect { _ = try CSVReader(path: link) } throws: { error in
+            String(describing: error).hasSuffix("it is a symbolic link to \(temp.path("nothere.csv")), which is not there: "
+                + "point it at the file, or give the file itself")
+        }
+        let file = try temp.write("afile", bytes: Array("x".utf8))
+        #expect { _ = try CSVReader(path: file + "/x.csv") } throws: { error in
+            String(describing: error).hasSuffix("a part of the path before the file's name is a file, not a folder: correct the path")
         }
         #expect { _ = try CSVReader(path: "/tmp") } throws: { ($0 as? CSVError)?.exitStatus == .noInput }
     }

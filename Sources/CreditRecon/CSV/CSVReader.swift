@@ -48,20 +48,7 @@ public final class CSVReader {
         var info = stat()
         guard stat(path, &info) == 0 else {
             let error = errno
-            // What to check, by why (probe 248: the reason alone, with no next step).
-            let advice: String
-            switch error {
-            case ENOENT:
-                var folder = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-                let relative = !path.hasPrefix("/") && getcwd(&folder, folder.count) != nil
-                advice = "; check the file's name and folder"
-                    + (relative ? " (a relative path is read from the folder the command runs in, \(String(cString: folder)))" : "")
-            case EACCES:
-                advice = "; this user may not read it, or a folder on its way: run the command as a user who may"
-            default:
-                advice = ""
-            }
-            throw .unreadable(name, "cannot read the file: \(String(cString: strerror(error)))\(advice)")
+            throw .unreadable(name, "cannot read the file: \(String(cString: strerror(error)))\(Self.advice(error, path))")
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             // Input files are read more than once (checked whole, then stored): a pipe
@@ -72,7 +59,32 @@ public final class CSVReader {
         }
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw .unreadable(name, "cannot read the file: \(String(cString: strerror(errno)))")
+            let error = errno
+            throw .unreadable(name, "cannot read the file: \(String(cString: strerror(error)))\(Self.advice(error, path))")
+        }
+    }
+
+    /// What to check when `path` cannot be read for `error`, from `; `, or empty (probes 248,
+    /// 252: the reason alone, or "check the file's name" of a link to nothing).
+    static func advice(_ error: Int32, _ path: String) -> String {
+        switch error {
+        case ENOENT:
+            var link = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(path, &link, link.count - 1)
+            if length >= 0 {
+                return "; it is a symbolic link to \(String(decoding: link[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)), "
+                    + "which is not there: point it at the file, or give the file itself"
+            }
+            var folder = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let relative = !path.hasPrefix("/") && getcwd(&folder, folder.count) != nil
+            return "; check the file's name and folder"
+                + (relative ? " (a relative path is read from the folder the command runs in, \(String(cString: folder)))" : "")
+        case ENOTDIR:
+            return "; a part of the path before the file's name is a file, not a folder: correct the path"
+        case EACCES:
+            return "; this user may not read it, or a folder on its way: run the command as a user who may, or make it readable"
+        default:
+            return ""
         }
     }
 
