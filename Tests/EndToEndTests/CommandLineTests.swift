@@ -769,6 +769,12 @@ struct CommandLineTests {
         #expect(result.stderr.contains("no key for charges: set OPENROUTER_BEARER to the key charges are created with (else "
             + "OPENROUTER_API_KEY, the management key, is used), or pass --bearer-file PATH"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ledger))
+        // Set to nothing (a crontab's NAME=$UNSET): said as such (probe 252).
+        let empty = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", "http://127.0.0.1:1/api/v1", "topup", plan, "--yes"],
+            environment: ["OPENROUTER_BEARER": "", "OPENROUTER_API_KEY": " "])
+        #expect(empty.status == 78 && empty.stderr.contains("no key for charges: OPENROUTER_BEARER and OPENROUTER_API_KEY are "
+            + "set but empty; set OPENROUTER_BEARER"), "\(empty.stderr)")
     }
 
     /// A plan with a bad row, or none at all, stops `run` before it starts (65, 66): it was

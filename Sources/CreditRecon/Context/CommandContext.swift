@@ -120,8 +120,16 @@ public struct CommandContext: Sendable {
             return try Self.key(key, from: "OPENROUTER_API_KEY")
         }
         throw UsageError.config(
-            "no API key: set OPENROUTER_API_KEY to a management key, or pass --api-key-file PATH "
-                + "(keys are never accepted as command-line values)")
+            "no API key: \(Self.emptyNote(environment, "OPENROUTER_API_KEY"))set OPENROUTER_API_KEY to a management key, or "
+                + "pass --api-key-file PATH (keys are never accepted as command-line values)")
+    }
+
+    /// `NAME is set but empty; ` for each of `names` set to nothing but white space (a
+    /// `NAME=$UNSET` in a crontab), which "set NAME" alone did not say (probe 252).
+    static func emptyNote(_ environment: [String: String], _ names: String...) -> String {
+        let empty = names.filter { environment[$0].map { trimmed($0).isEmpty } ?? false }
+        guard !empty.isEmpty else { return "" }
+        return empty.joined(separator: " and ") + (empty.count == 1 ? " is" : " are") + " set but empty; "
     }
 
     /// `baseURL`, for a client that sends a key to it: plain `http://` only to this machine
@@ -154,9 +162,9 @@ public struct CommandContext: Sendable {
         guard anyKey else {
             // Named as the key charges go with: the management key's words left out the bearer (probe 248).
             throw UsageError.config(
-                "no key for charges: set OPENROUTER_BEARER to the key charges are created with (else OPENROUTER_API_KEY, "
-                    + "the management key, is used), or pass --bearer-file PATH (or --api-key-file PATH) (keys are never "
-                    + "accepted as command-line values)")
+                "no key for charges: \(Self.emptyNote(environment, "OPENROUTER_BEARER", "OPENROUTER_API_KEY"))set "
+                    + "OPENROUTER_BEARER to the key charges are created with (else OPENROUTER_API_KEY, the management key, is "
+                    + "used), or pass --bearer-file PATH (or --api-key-file PATH) (keys are never accepted as command-line values)")
         }
         return try managementKey()
     }
