@@ -15,7 +15,7 @@ struct CreditReconCommand: CommandGroup {
             Keys come from OPENROUTER_API_KEY / OPENROUTER_BEARER or --api-key-file / --bearer-file, \
             never from the command line. The global options (--ledger, --account, --json, --now, --timeout, …) \
             may stand before the command or after it; `credit-recon <command> --help` lists them. An option \
-            given twice is refused (64). \
+            with a value given twice is refused (64); a flag given twice counts once. \
             Exit codes: 0 ok, 1 needs a person, 64 usage, 65 bad input data, \
             66 missing input, 69 API unavailable, 70 internal, 73 cannot write output, 74 ledger I/O, \
             75 try again later, 76 unexpected API answer, 77 key refused, 78 configuration.
