@@ -32,9 +32,11 @@ struct StatusTests {
                 + "(for a row without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)",
             // A charge that expired unpaid and a row the API rejected, both this week: a top-up
             // that did not happen, which status left out (probe 82).
+            // With the way on where the API refuses charges (410): a new plan row is blocked too (probe 254).
             "1 charge expired unpaid in the last 7 days (12.50 USD: inv-008): its credits were not bought; plan the row again (a new "
-                + "reference) if they are still needed, or, if it was paid, record the payment with `import charges` (charges.csv "
-                + "of `report` lists it)",
+                + "reference) if they are still needed, or buy through the web flow and record that charge with the row's "
+                + "reference within 7 days of the expiry (the way on when the API refuses charges, 410), or, if it was paid, "
+                + "record the payment with `import charges` (charges.csv of `report` lists it)",
             "1 top-up row rejected by the API in the last 7 days (1.00 USD: inv-006): fix it in the plan under a new reference; `report`'s "
                 + "charges.csv gives the API's reason",
         ])

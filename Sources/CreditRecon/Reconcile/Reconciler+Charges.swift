@@ -454,7 +454,7 @@ extension Reconciler {
             // would then buy it twice.
             let said = charge.status == "expired"
                 ? "without being paid, as its export says; nothing was bought."
-                    + (beforeBooks ? before : " Plan it again if the credits are still needed.")
+                    + (beforeBooks ? before : " " + Self.buyAgain(charge).prefix(1).uppercased() + Self.buyAgain(charge).dropFirst())
                 : "and no rise of total_credits matches it, so it reads as unpaid."
                     + (beforeBooks ? before : " If it was paid (" + (alike.map { alike in
                         let named = alike.charges.map(Self.named)
@@ -475,8 +475,8 @@ extension Reconciler {
                     } ?? (roseWhilePayable ? "total_credits rose while it was payable, and the readings cannot tell whether "
                         + "for this charge or for others or a card purchase"
                         : "total_credits did not rise while it was payable, so its credits have not shown yet"))
-                        + "), record its payment with `credit-recon import charges` from the Coinbase export; if not, "
-                        + "plan it again if the credits are still needed.")
+                        + "), record its payment with `credit-recon import charges` from the export of its payment; if "
+                        + "not, " + Self.buyAgain(charge))
             findings.append(Finding(
                 beforeBooks ? .info : .warning, .chargeExpired, at: expiry, account: account, amount: charge.amount,
                 reference: line.label,
@@ -486,6 +486,16 @@ extension Reconciler {
             line.awaitingReading = deadline <= asOf
         }
         return line
+    }
+
+    /// What to do to buy an expired charge's credits still: plan it again, or, for a plan
+    /// row's charge, also buy it through the web flow and record that charge with the row's
+    /// reference (the way on when the API refuses charges, 410, where a new plan row is
+    /// blocked too: probe 254).
+    static func buyAgain(_ charge: LedgerReader.ChargeRecord) -> String {
+        guard charge.topUpKey != nil else { return "plan it again if the credits are still needed." }
+        return "buy it again if the credits are still needed: a new plan row, or through the web flow, that charge recorded "
+            + "with this row's reference within \(Self.madeAgainWithinMilliseconds / 86_400_000) days of this expiry (the row's purchase made again)."
     }
 
     /// For a charge no rise matched, payable until `deadline` (its expiry and the grace), the

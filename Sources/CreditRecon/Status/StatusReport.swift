@@ -230,7 +230,9 @@ public struct StatusReport: Sendable, Equatable {
             add("charge_expired", "\(expired.count) charge\(one ? "" : "s") expired \(note.isEmpty ? "unpaid" : "and read as unpaid") in the "
                 + "last \(Self.recentDays) days (\(expired.amount.centsText) USD: \(Self.named(expiredCharges.map(\.label)))): "
                 + "\(one ? "its" : "their") credits \(note.isEmpty ? "were not bought" : "read as not bought"); plan the row\(one ? "" : "s") "
-                + "again (a new reference) if they are still needed, or, if \(one ? "it was" : "they were") paid, record the "
+                + "again (a new reference) if they are still needed, or buy through the web flow and record that charge with "
+                + "the row's reference within \(Reconciler.madeAgainWithinMilliseconds / 86_400_000) days of the expiry (the "
+                + "way on when the API refuses charges, 410), or, if \(one ? "it was" : "they were") paid, record the "
                 + "payment with `import charges` (charges.csv of `report` lists \(one ? "it" : "them"))" + note)
         }
         if !paidUnmatched.isEmpty {
