@@ -875,7 +875,7 @@ struct ImportChargesTests {
         #expect(settled.linked.map(\.reference) == ["R-02"])
         #expect(settled.otherAmounts.map(\.chargeID) == ["web_r2"] && settled.otherAmounts.first?.paid == reconMicros("2.49"))
         #expect(settled.lines(file: "charges.csv").contains(
-            "  web_r2 settles R-02 for 2.49 USD, not the 2.5 planned (-0.01): the row reads as bought for the charge's amount, "
+            "  web_r2 settles R-02 for 2.49 USD, not the 2.50 planned (-0.01): the row reads as bought for the charge's amount, "
                 + "once it is paid"))
         #expect(settled.json.text.contains(#""other_amounts":[{"charge_id":"web_r2","paid":"2.49","planned":"2.5","reference":"R-02"}]"#),
                 "\(settled.json.text)")

@@ -86,8 +86,9 @@ public struct ChargeImport: BatchImport {
             lines += linked.map { "  reference \($0.reference) resolves top-up \($0.key)" }
             lines += otherAmounts.map { other in
                 let difference = other.paid - other.planned
-                return TerminalText.printable("  \(other.chargeID) settles \(other.reference) for \(other.paid.decimalText) USD, "
-                    + "not the \(other.planned.decimalText) planned (\(difference.raw < 0 ? "" : "+")\(difference.decimalText)): the row "
+                // In cents, as people read amounts (probe 254: "249.5 USD, not the 250 planned (-0.5)").
+                return TerminalText.printable("  \(other.chargeID) settles \(other.reference) for \(other.paid.centsText) USD, "
+                    + "not the \(other.planned.centsText) planned (\(difference.raw < 0 ? "" : "+")\(difference.centsText)): the row "
                     + "reads as bought for the charge's amount, once it is paid")
             }
             lines += secondPurchases.map { second in
