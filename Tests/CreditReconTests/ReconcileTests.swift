@@ -657,6 +657,16 @@ struct ReconcileTests {
         #expect(byReference["old"]?.message.contains("before the account's first reading (2026-10-05T00:00:00.000Z)") == true)
         #expect(byReference["lapsed"]?.severity == .info && byReference["lapsed"]?.kind == .chargeExpired)
         #expect(byReference["late"]?.severity == .warning && byReference["late"]?.kind == .paidChargeUnmatched)
+        // A reading since could have shown it: it says so, not to take one more (probe 253).
+        #expect(byReference["late"]?.message.hasSuffix("no rise of total_credits matches it; the readings since, up to that of "
+            + "2026-10-06T00:00:00.000Z, would show it: check on OpenRouter that its credits came to this account, and that the "
+            + "record's amount and times are right.") == true, "\(books.findings)")
+        // Paid after the last reading: the next reading tells.
+        try fixture.recorded("newest", amount: "40", created: "2026-10-06T00:20:00Z", status: "paid", paidAt: "2026-10-06T00:30:00Z",
+                             recordedAt: "2026-10-06T00:40:00Z")
+        let newest = try fixture.reconcile().findings.first { $0.reference == "newest" }
+        #expect(newest?.message.hasSuffix("check that its credits arrived (take a reading with `credit-recon fetch`).") == true,
+                "\(String(describing: newest))")
     }
 
     @Test func aKilledRunIsReported() throws {

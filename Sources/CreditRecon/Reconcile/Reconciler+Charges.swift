@@ -439,13 +439,19 @@ extension Reconciler {
             // The export says it was paid, but no rise of credits shows it.
             line.state = .settled
             line.settledAt = charge.paidAt
+            // A reading taken after its payment and the grace could have shown it: another reading
+            // will not (probe 253: "take a reading" with the next day's already there).
+            let shownBy = (charge.paidAt ?? charge.createdAt).adding(milliseconds: matcher.graceMilliseconds)
+            let since = trusted.last.flatMap { $0.observedAt >= shownBy && $0.observedAt <= asOf ? $0.observedAt : nil }
             findings.append(Finding(
                 beforeBooks ? .info : .warning, .paidChargeUnmatched, at: charge.paidAt ?? charge.createdAt, account: account,
                 amount: charge.amount, reference: line.label,
                 message: beforeBooks
                     ? "charge \(charge.chargeID) is recorded as paid, and no rise of total_credits can show it." + before
                     : "charge \(charge.chargeID) is recorded as paid, but no rise of total_credits matches it; "
-                        + "check that its credits arrived (take a reading with `credit-recon fetch`)."))
+                        + (since.map { "the readings since, up to that of \($0.iso8601), would show it: check on OpenRouter that "
+                            + "its credits came to this account, and that the record's amount and times are right." }
+                            ?? "check that its credits arrived (take a reading with `credit-recon fetch`).")))
         } else if let seen = charge.status == "expired" ? expiry : Self.unpaidShownAt(deadline: deadline, asOf: asOf, trusted: trusted) {
             line.state = .expired
             line.expiredSeenAt = seen
