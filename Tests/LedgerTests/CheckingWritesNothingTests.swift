@@ -85,5 +85,37 @@ struct CheckingWritesNothingTests {
         let report = try Self.check(restored)
         #expect(!report.isSound)
         #expect(report.log?.path == restored + "-wal" && (report.log?.bytes ?? 0) > 0)
+
+        // Any other command that fails on it leaves the log beside the file, the file as it
+        // was: folded in as its connection closed, the log made the damage the file's own
+        // and was gone (probe 257: `status` on a sound file beside another ledger's log).
+        let (file, log) = (Self.bytes(restored), Self.bytes(restored + "-wal"))
+        try {
+            let ledger = try Ledger(path: restored, create: false)
+            #expect(throws: (any Error).self) {
+                try ledger.write { try $0.append(contentsOf: StoreConformanceTests.bulk(1, from: t0.adding(seconds: 99)), runID: nil, at: t0) { $0 } }
+            }
+        }()
+        #expect(Self.bytes(restored) == file, "the file is as it was")
+        #expect(Self.bytes(restored + "-wal") == log, "the log is beside it, as it was")
+        // Moved aside, the file alone is the sound ledger it was.
+        try FileManager.default.moveItem(atPath: restored + "-wal", toPath: restored + "-wal.aside")
+        try? FileManager.default.removeItem(atPath: restored + "-shm")
+        #expect(try Self.check(restored).isSound)
+    }
+
+    /// A file SQLite calls malformed, read with a log beside it: the message names the log
+    /// and how to tell whether it is what damages the file (it said to restore a backup of
+    /// a file that was sound alone, probe 257).
+    @Test func aMalformedFileReadWithALogNamesTheLog() throws {
+        let temp = try TemporaryLedger()
+        let path = temp.directory.appendingPathComponent("damaged.sqlite").path
+        let corrupt = SQLiteError(code: 11, message: "database disk image is malformed")  // SQLITE_CORRUPT
+        #expect(!String(describing: LedgerError.wrap(corrupt, path: path)).contains("write-ahead log"))
+        try Data(repeating: 1, count: 64).write(to: URL(fileURLWithPath: path + "-wal"))
+        #expect(String(describing: LedgerError.wrap(corrupt, path: path)).contains("says \"database disk image is malformed\" "
+            + "(cut short, or changed outside SQLite); it was read with the write-ahead log \(path)-wal beside it (64 bytes), "
+            + "left as it is: move the log aside and verify the file alone; if it is then sound, the log (another ledger's, or "
+            + "kept from an older copy of the file) is what damages it, and the file alone is the ledger"))
     }
 }

@@ -1,4 +1,5 @@
 import CSQLite
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -30,6 +31,8 @@ final class Database {
     /// see `init`): its file names are URIs, and what it attaches inherits its read-only
     /// flag unless the URI says `mode=rwc`.
     let readOnlyByURI: Bool
+    /// Whether a `-wal` log holding writes was beside the file when this connection opened it.
+    let logAtOpen: Bool
     private var cache: [String: Statement] = [:]
     private var isClosed = false
     /// The building file, opened once by `startWriteback()`.
@@ -97,6 +100,7 @@ final class Database {
         self.path = path
         self.durability = durability
         self.readOnlyByURI = readOnlyByURI
+        logAtOpen = path != ":memory:" && SQLiteStore.writeAheadLog(path) != nil
         sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(connection, 1)
         do {
@@ -150,8 +154,23 @@ final class Database {
         guard !isClosed else { return }
         isClosed = true
         cache.removeAll()
+        if Self.logsKept.withLock({ $0.contains(path) }) { _ = credit_recon_keep_log_on_close(handle) }
         sqlite3_close_v2(handle)
         if writebackDescriptor >= 0 { closeDescriptor(writebackDescriptor) }
+    }
+
+    /// The files whose `-wal` log no connection of this process folds into the file when it
+    /// closes (`keepLog(of:)`).
+    private static let logsKept = Mutex<Set<String>>([])
+
+    /// Keeps the log beside `path` as it is when this process's connections to it close:
+    /// for a command that failed on a ledger read with a log that was there before it (a
+    /// crashed writer's, or another ledger's left beside it). Folded in by the last one to
+    /// close, a log that was what damaged the ledger made the damage permanent, the file's
+    /// own sound pages gone with the log that showed why (probe 257: `status`). The next
+    /// writer folds in a log that is the ledger's own.
+    static func keepLog(of path: String) {
+        _ = logsKept.withLock { $0.insert(path) }
     }
 
     /// For a building database: asks the kernel to start writing the pages SQLite has

@@ -12,12 +12,13 @@ extension LedgerError {
             // not a CSV named as the ledger (probe 143).
             guard Self.beginsAsSQLite(path) else { return LedgerError.notADatabase(location: path) }
             return LedgerError.malformedEntry("its file \(path) begins as a SQLite database but SQLite cannot read it "
-                + "(\"\(error.message)\": cut short, or changed outside SQLite)")
+                + "(\"\(error.message)\": cut short, or changed outside SQLite)" + logNote(path))
         }
         if error.code == SQLITE_CORRUPT {
             // The file's pages contradict each other: damage, not the path or permissions
             // the general advice sent a person to check (probe 138).
-            return LedgerError.malformedEntry("its file \(path) says \"\(error.message)\" (cut short, or changed outside SQLite)")
+            return LedgerError.malformedEntry("its file \(path) says \"\(error.message)\" (cut short, or changed outside SQLite)"
+                + logNote(path))
         }
         if error.isIO {
             // A refused write whose errno SQLite did not keep (it keeps none at COMMIT):
@@ -32,6 +33,16 @@ extension LedgerError {
             return LedgerError.malformedEntry("its table \(error.message.dropFirst("no such table: ".count)) is missing")
         }
         return LedgerError.store(error.description)
+    }
+
+    /// The write-ahead log read with a damaged file, when one beside it holds writes: left
+    /// as it is (`SQLiteError`), it may be what damages it, which the file alone tells
+    /// (probe 257: "restore it from a backup" of a sound file beside another ledger's log).
+    private static func logNote(_ path: String) -> String {
+        guard let log = SQLiteStore.writeAheadLog(path) else { return "" }
+        return "; it was read with the write-ahead log \(log.path) beside it (\(log.bytes) bytes), left as it is: move the "
+            + "log aside and verify the file alone; if it is then sound, the log (another ledger's, or kept from an older "
+            + "copy of the file) is what damages it, and the file alone is the ledger"
     }
 
     /// SQLite's "unable to open database file", with why where it can be told: a path

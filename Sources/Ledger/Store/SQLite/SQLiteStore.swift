@@ -285,6 +285,7 @@ final class SQLiteStore: LedgerStore {
     func withConnection<T: Sendable>(_ body: (Connection) throws -> T) throws -> T {
         try connection.withLock { connection in
             do { return try body(connection) } catch {
+                if connection.db.logAtOpen { Database.keepLog(of: connection.db.path) }
                 // A column dropped behind the ledger's back: the statement names it by its
                 // alias, if at all; the file's tables say which table lacks which.
                 if let error = error as? SQLiteError, error.message.hasPrefix("no such column: "),
