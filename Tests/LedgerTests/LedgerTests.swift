@@ -119,6 +119,22 @@ struct LedgerTests {
             + "the journal or the readings can be changed in place"])
     }
 
+    /// An entry whose text was written again with other spacing is said as that where the
+    /// journal's newest time is read: "does not begin with its account and time" was said
+    /// of one that did (probe 257).
+    @Test func anEntryWrittenAgainWithOtherSpacingIsSaidSo() throws {
+        let temp = try TemporaryLedger()
+        try temp.ledger.appendAll(lifecycle())
+        try temp.raw().execute("DROP TRIGGER journal_append_only_update")
+        try temp.raw().execute(#"UPDATE journal SET entry = replace(entry, '{"account":', '{"account": ') WHERE seq = 1"#)
+        #expect {
+            _ = try temp.ledger.read { try $0.newestJournalTime() }
+        } throws: { error in
+            String(describing: error).contains("journal entry 1 is not written as credit-recon writes entries (it must begin "
+                + #"{"account":…,"at":…}, with no space): its text was changed, its spacing or key order among what may be"#)
+        }
+    }
+
     @Test func migrationsRunOnceAndInOrder() throws {
         let temp = try TemporaryLedger()
         _ = try Ledger(path: temp.path)  // reopening applies nothing again

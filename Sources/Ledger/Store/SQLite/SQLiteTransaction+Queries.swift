@@ -25,7 +25,11 @@ extension SQLiteTransaction {
         var newest: [UInt8] = []
         while try statement.step() {
             guard let at = Self.envelopeTime(statement.bytes(1)) else {
-                throw LedgerError.malformedEntry("journal entry \(statement.int64(0)) does not begin with its account and time")
+                // Said as what it is: its text was rewritten (spacing, key order), which is what
+                // keeps it from beginning as credit-recon writes it (probe 257).
+                throw LedgerError.malformedEntry("journal entry \(statement.int64(0)) is not written as credit-recon writes "
+                    + "entries (it must begin {\"account\":…,\"at\":…}, with no space): its text was changed, its spacing or "
+                    + "key order among what may be")
             }
             // Times as the journal writes them sort as bytes.
             if newest.isEmpty || newest.lexicographicallyPrecedes(at) { newest = Array(at) }
