@@ -72,8 +72,16 @@ extension Timestamp {
             return nil
         }
         ms += hour * 3_600_000 + minute * 60_000
+        // A leap second, read as the second before it, only where UTC inserts one, at 23:59:60
+        // UTC: 10:00:60 is no time (probe 255: stored as 10:00:59).
+        var leap = false
+        func finished(_ ms: Int64) -> Timestamp? {
+            guard !leap || ((ms / 1000) % 86_400 + 86_400) % 86_400 == 86_399 else { return nil }
+            return Timestamp(millisecondsSinceEpoch: ms)
+        }
         if at.expect(UInt8(ascii: ":")) {
             guard let second = at.digits(2), second < 61 else { return nil }
+            leap = second == 60
             ms += min(second, 59) * 1000
             if at.expect(UInt8(ascii: ".")) || at.expect(UInt8(ascii: ",")) {
                 var scale: Int64 = 100
@@ -87,9 +95,9 @@ extension Timestamp {
                 guard any else { return nil }
             }
         }
-        if at.atEnd { return Timestamp(millisecondsSinceEpoch: ms) }
+        if at.atEnd { return finished(ms) }
         if at.expect(UInt8(ascii: "Z")) || at.expect(UInt8(ascii: "z")) {
-            return at.atEnd ? Timestamp(millisecondsSinceEpoch: ms) : nil
+            return at.atEnd ? finished(ms) : nil
         }
         let sign: Int64
         if at.expect(UInt8(ascii: "+")) { sign = 1 } else if at.expect(UInt8(ascii: "-")) { sign = -1 } else { return nil }
@@ -100,7 +108,7 @@ extension Timestamp {
         // An offset can carry 0000-01-01 or 9999-12-31 out of the years the ledger writes
         // back (four digits), which it could then not read.
         guard Self.writableRange.contains(ms) else { return nil }
-        return Timestamp(millisecondsSinceEpoch: ms)
+        return finished(ms)
     }
 
     /// The instants whose UTC time has a four-digit year, 0000 to 9999: the ones
