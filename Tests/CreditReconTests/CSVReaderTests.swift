@@ -198,5 +198,15 @@ struct CSVReaderTests {
             return errors.errors.count == 2 && errors.description.contains("keep one")
                 && errors.description.contains("required column \"amount\"")
         }
+        // A name that reads right but holds a character that shows nothing is said as that,
+        // not as a column missing from a header the user sees it in (probe 255).
+        #expect {
+            _ = try CSVColumns(header: CSVRecord(fields: ["wallet", "\u{200B}amount"], line: 1), specs: [
+                .init("wallet", required: true), .init("amount", required: true),
+            ], file: "p.csv")
+        } throws: { error in
+            String(describing: error).contains("p.csv:1: column 2's name reads as \"amount\" but holds U+200B ZERO WIDTH SPACE, "
+                + "which shows nothing: delete it from the header (retype the name)")
+        }
     }
 }

@@ -22,6 +22,25 @@ public struct CSVColumns: Sendable {
         return nil
     }
 
+    /// Characters a header name may hold that show nothing: format characters (a byte-order
+    /// mark, a zero-width space or joiner, direction marks) and controls.
+    static func showsNothing(_ scalar: Unicode.Scalar) -> Bool {
+        [.format, .control].contains(scalar.properties.generalCategory)
+    }
+
+    /// The first of `names` that reads as one of `accepted` once the characters that show
+    /// nothing are taken out, with those characters.
+    static func hiddenCharacters(in names: [String], reading accepted: [String]) -> (Int, [Unicode.Scalar])? {
+        for (index, name) in names.enumerated() {
+            let invisible: [Unicode.Scalar] = name.unicodeScalars.filter(showsNothing)
+            guard !invisible.isEmpty else { continue }
+            var visible = String.UnicodeScalarView()
+            visible.append(contentsOf: name.unicodeScalars.filter { !showsNothing($0) })
+            if accepted.contains(String(visible).trimmingASCIIWhitespace()) { return (index, invisible) }
+        }
+        return nil
+    }
+
     /// Reads the header; throws every problem at once (missing or duplicated columns).
     public init(header: CSVRecord, specs: [Spec], file: String) throws(InputErrors) {
         var errors: [CSVError] = []
@@ -36,7 +55,18 @@ public struct CSVColumns: Sendable {
                 positions.append((spec.name, index))
             } else if spec.required {
                 let alternatives = spec.aliases.isEmpty ? "" : " (or \(spec.aliases.joined(separator: ", ")))"
-                errors.append(.malformed(file, header.line, "required column \"\(spec.name)\"\(alternatives) is missing from the header"))
+                // A name that reads as the column's but holds a character that shows nothing
+                // (a second BOM, a zero-width space): said, or the user saw the column there
+                // and could not tell why it was missing (probe 255).
+                if let (index, invisible) = Self.hiddenCharacters(in: names, reading: accepted) {
+                    let listed: String = invisible.map(LookAlikeName.named).joined(separator: ", ")
+                    let them = invisible.count == 1 ? "it" : "them"
+                    let problem = "column \(index + 1)'s name reads as \"\(spec.name)\" but holds \(listed), which shows "
+                        + "nothing: delete \(them) from the header (retype the name)"
+                    errors.append(.malformed(file, header.line, problem))
+                } else {
+                    errors.append(.malformed(file, header.line, "required column \"\(spec.name)\"\(alternatives) is missing from the header"))
+                }
             }
         }
         if !errors.isEmpty { throw InputErrors(errors: errors, total: errors.count) }
