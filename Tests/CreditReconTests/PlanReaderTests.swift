@@ -70,6 +70,10 @@ struct PlanReaderTests {
         #expect(try problems("Wallet;Chain_ID;Amount\n\(Wallets.a);1;10\n")
             == ["plan.csv:1: the header's columns are separated by semicolons; the file must use commas (save it as CSV with , "
                 + "as the separator)"])
+        // Tabs too: each column was said missing (probe 255).
+        #expect(try problems("wallet\tchain_id\tamount\n\(Wallets.a)\t1\t10\n")
+            == ["plan.csv:1: the header's columns are separated by tabs; the file must use commas (save it as CSV with , "
+                + "as the separator)"])
         #expect(try problems("observed_at,total_credits,total_usage\n2026-11-01T00:00:00Z,1,0\n")
             == ["plan.csv:1: the header is a snapshots file's: `credit-recon import snapshots FILE` takes it"])
         // `id`, the charges file's other name for charge_id, beside a charge's columns (probe 148).

@@ -54,10 +54,14 @@ enum CSVFileKind: CaseIterable, Sendable {
         }) {
             return .malformed(file, header.line, "the header is \(other.described)")
         }
-        if names.count == 1, let only = names.first, only.contains(";"),
-           fits(only.split(separator: ";").map { String($0).trimmingASCIIWhitespace() }) {
-            return .malformed(file, header.line, "the header's columns are separated by semicolons; the file must use commas "
-                + "(save it as CSV with , as the separator)")
+        // Semicolons (a spreadsheet's CSV in a locale whose decimal mark is a comma), or tabs
+        // (a copy out of a spreadsheet, or a .tsv: probe 255 was told each column was missing).
+        for (separator, named) in [(Character(";"), "semicolons"), (Character("\t"), "tabs")] {
+            if names.count == 1, let only = names.first, only.contains(separator),
+               fits(only.split(separator: separator).map { String($0).trimmingASCIIWhitespace() }) {
+                return .malformed(file, header.line, "the header's columns are separated by \(named); the file must use commas "
+                    + "(save it as CSV with , as the separator)")
+            }
         }
         return nil
     }
