@@ -1038,6 +1038,15 @@ struct TopUpEngineTests {
         }
         #expect(try status().failedRuns.map(\.command) == ["topup"])
 
+        // A stage of `run` with nothing to send records nothing: judged with its job, it
+        // would be recorded again every night while the top-ups' failure stood.
+        let before = try bench.ledger.headHash()
+        let engine = bench.engine(plan)
+        let stage = try await engine.execute(try engine.prepare(ledger: bench.ledger), ledger: bench.ledger,
+                                             client: FakeChargeCreator(), stop: StopFlag(), now: { .now() }, standalone: false)
+        #expect(stage.runID == nil)
+        #expect(try bench.ledger.headHash() == before)
+
         let nothing = try await bench.run(plan, client: FakeChargeCreator())
         #expect(nothing.skippedDone == 2 && nothing.exitStatus == .ok)
         #expect(nothing.runID != nil)

@@ -520,9 +520,13 @@ public struct TopUpEngine: Sendable {
     /// Sends the preview's rows, `options.concurrency` at a time, until done or `stop` is
     /// raised (signal, refused key, API unreachable). Writes nothing when there is nothing
     /// to send and no dead run to clean up after.
+    ///
+    /// `standalone`: a `topup` of its own, not a stage of `run`, whose top-ups `status`
+    /// judges with the job's fetches: only such a run records itself with nothing to send.
     public func execute(
         _ preview: TopUpPreview, ledger: Ledger, client: any ChargeCreating, stop: StopFlag,
-        now: @escaping @Sendable () -> Timestamp, progress: @escaping @Sendable (TopUpProgress) -> Void = { _ in }
+        now: @escaping @Sendable () -> Timestamp, standalone: Bool = true,
+        progress: @escaping @Sendable (TopUpProgress) -> Void = { _ in }
     ) async throws -> TopUpSummary {
         var summary = TopUpSummary()
         summary.batch = preview.batch
@@ -545,7 +549,9 @@ public struct TopUpEngine: Sendable {
             // Recorded after a top-up that failed, though it sent nothing: `status` judges the
             // top-ups by their newest run, and said the failure (exit 1) until a later top-up
             // had a row to send (probe 246).
-            if summary.ledgerDamage.isEmpty, try lastTopUpFailed(ledger) {
+            // A stage of `run` is judged with its job, never in the top-ups' lane: recorded
+            // there, it would be again every night while the lane's failure stood.
+            if standalone, summary.ledgerDamage.isEmpty, try lastTopUpFailed(ledger) {
                 let status = summary.exitStatus
                 try ledger.write { writer in
                     let runID = try writer.append(.runStarted(RunStarted(command: "topup")), account: account, runID: nil, at: now())

@@ -128,7 +128,7 @@ public struct TopUpStage: Sendable {
             }
             let ledger = try existing ?? context.openLedger()
             summary = try await engine.execute(
-                preview, ledger: ledger, client: client, stop: stop, now: { context.now() },
+                preview, ledger: ledger, client: client, stop: stop, now: { context.now() }, standalone: !lockHeld,
                 progress: { event in
                     if showProgress {
                         line.show(event)
