@@ -10,8 +10,9 @@ usage: sim_usage.py SIM_ROOT KEYS DAYS
             key (chat in the browser) land on a model; one key is disabled half-way through
             (still listed)
 
-Leaves the simulator's clock at midnight after the last day and prints that time, for
-CREDIT_RECON_NOW. Amounts are decimal text made from whole micro-USD: no floating point.
+Leaves the simulator's clock at 06:00 after the last day and prints that time, for
+CREDIT_RECON_NOW (a fetch within minutes of midnight UTC also asks for the day before the
+window's oldest, one request more than the bench's count). Amounts are decimal text made from whole micro-USD: no floating point.
 The same arguments always make the same use. Admin routes have no latency, and one
 keep-alive connection carries them all. (Every POST /_sim/usage answers the whole state,
 use included, so a use per key per day would make the setup quadratic: minutes, not
@@ -73,7 +74,7 @@ def main():
         for n in range(2):
             model, provider = MODELS[(day + n) % len(MODELS)]
             post("usage", {"amount": usd(250_000 + day * 1_000 + n), "model": model, "provider": provider})
-    print(clock(START + datetime.timedelta(days=days)))
+    print(clock(START + datetime.timedelta(days=days, hours=6)))
 
 
 if __name__ == "__main__":
