@@ -1,5 +1,6 @@
 import CreditTypes
 import Foundation
+import NIOSSL
 
 /// A PostgreSQL ledger: the database of a `postgresql://user[:password]@host[:port]/db`
 /// URL (`?sslmode=disable|prefer|require|verify-ca|verify-full`, `sslrootcert=FILE`).
@@ -33,6 +34,8 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     /// Where `sslMode` came from when the URL gave none: `PGSSLMODE`, named in the errors
     /// it causes (the URL they print holds an sslmode the user never typed, probe 250).
     public private(set) var sslModeFromEnvironment = false
+    /// Where `sslRootCertificate` came from when the URL gave none: `PGSSLROOTCERT`.
+    public private(set) var sslRootCertificateFromEnvironment = false
 
     /// Whether `--ledger`'s `text` names a PostgreSQL database rather than a SQLite file.
     /// The scheme is read in any case, as URLs' schemes are, after any white space.
@@ -162,6 +165,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         self.database = database
         self.sslMode = sslMode
         sslModeFromEnvironment = defaults.sslMode != nil && !seen.contains("sslmode")
+        sslRootCertificateFromEnvironment = defaults.sslRootCertificate != nil && !seen.contains("sslrootcert")
         self.sslRootCertificate = rootCertificate
         self.connectTimeout = connectTimeout
         self.password = password ?? fallback
@@ -174,6 +178,12 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         guard access(path, R_OK) == 0 else {
             throw .badLocation("\(name)=\(path) cannot be read (\(String(cString: strerror(errno)))); give the path of the "
                 + "PEM file of the certificate authority that signed the server's certificate")
+        }
+        // Read as the TLS library will: a file that holds none was found only at the
+        // connection, said as the URL's (64) when PGSSLROOTCERT gave it (probe 259).
+        guard let certificates = try? NIOSSLCertificate.fromPEMFile(path), !certificates.isEmpty else {
+            throw .badLocation("\(name)=\(path) holds no certificate the TLS library can load; it must be the PEM file of "
+                + "the certificate authority that signed the server's certificate")
         }
     }
 

@@ -749,6 +749,12 @@ struct CommandLineTests {
             #expect(result.stderr.contains("sslrootcert=\(file)") && result.stderr.contains(words), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         }
+        // PGSSLROOTCERT naming a file that holds none: a configuration error naming the variable,
+        // found before the connection (it was 64, said as the URL's sslrootcert, probe 259).
+        let fromVariable = try Executable.creditRecon(
+            ["--ledger", "postgresql://books@127.0.0.1:1/books", "verify"], environment: ["PGSSLMODE": "verify-full", "PGSSLROOTCERT": junk])
+        #expect(fromVariable.status == 78 && fromVariable.stderr.contains("PGSSLROOTCERT=\(junk) holds no certificate"),
+                "\(fromVariable.stderr)")
         // From the environment, a setting that cannot work is a configuration error naming it.
         let url = "postgresql://books@127.0.0.1:1/books?sslmode=verify-full&sslrootcert=\(absent)"
         let fromEnvironment = try Executable.creditRecon(["verify"], environment: ["CREDIT_RECON_LEDGER": url])

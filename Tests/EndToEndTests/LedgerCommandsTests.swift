@@ -189,7 +189,8 @@ struct LedgerCommandsTests {
         #expect(try Executable.sqlite3(ledger, "DROP TRIGGER journal_append_only_update").status == 0)
         let target = scratch.path("copy.sqlite")
         let copied = try Executable.creditRecon(["--ledger", ledger, "ledger", "copy", "--to", target])
-        #expect(copied.status == 0, "\(copied.stderr)")
+        // Exit 1: the copy is the mend only once a person finds its head was printed before (probe 259: 0).
+        #expect(copied.status == 1, "\(copied.stderr)")
         #expect(copied.stdout.contains("the source shows damage a write refuses (1):\n  append-only trigger "
             + "journal_append_only_update missing"), "\(copied.stdout)")
         #expect(copied.stdout.contains("it is the mend only if its head is one a report or verify printed before the damage "
@@ -197,6 +198,7 @@ struct LedgerCommandsTests {
         let json = try Executable.creditRecon(["--ledger", ledger, "--json", "ledger", "copy", "--to", scratch.path("json.sqlite")])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect((object?["source_damage"] as? [String])?.count == 1, "\(json.stdout)")
+        #expect(json.status == 1 && object?["exit_code"] as? Int == 1, "\(json.stdout)")
     }
 
     /// A row changed to hold terminal escapes is named by `verify` with them shown as `?`.

@@ -76,7 +76,22 @@ struct PostgresStoreTests {
         #expect(odd.description == "postgresql://we%40ird%3Au%2Fs@db.example:5432/books")
         if case .postgres(let again) = try LedgerLocation(odd.description) { #expect(again.user == "we@ird:u/s") }
         // PGSSLMODE and PGSSLROOTCERT fill in what the URL leaves out; the URL's own win.
-        let certificate = #filePath  // any readable file: the URL is only parsed here
+        // A certificate authority's PEM file (a self-signed one: the URL is only parsed here).
+        let certificate = FileManager.default.temporaryDirectory.appendingPathComponent("credit-recon-test-authority-\(UUID()).pem").path
+        try Data("""
+            -----BEGIN CERTIFICATE-----
+            MIIBpDCCAUmgAwIBAgIUOxfOZrFXMAT8yUS/IciAM5aYctIwCgYIKoZIzj0EAwIw
+            JjEkMCIGA1UEAwwbY3JlZGl0LXJlY29uIHRlc3QgYXV0aG9yaXR5MCAXDTI2MTIw
+            NjEyNTkxNFoYDzIxMjYxMTEyMTI1OTE0WjAmMSQwIgYDVQQDDBtjcmVkaXQtcmVj
+            b24gdGVzdCBhdXRob3JpdHkwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAARX1Kwu
+            6uvmzxwSnp7xDgMP0YtYYtgZv3LZTN56cLqw5LFqDOwOTmuJbjEbKeOZmt9DR7Az
+            URXBfMFXS6a1UigYo1MwUTAdBgNVHQ4EFgQUvhbPi1flHCXeqtmNthBZdfO8vw0w
+            HwYDVR0jBBgwFoAUvhbPi1flHCXeqtmNthBZdfO8vw0wDwYDVR0TAQH/BAUwAwEB
+            /zAKBggqhkjOPQQDAgNJADBGAiEA43PGzOzrovNtvp+DjLbODhyVMUfLRW79+W/1
+            +2iii2sCIQC6YiRhoiIzh0ZOJQovaF9wqFZyGwGKnJQwPbuykD4qlQ==
+            -----END CERTIFICATE-----
+            """.utf8).write(to: URL(fileURLWithPath: certificate))
+        defer { try? FileManager.default.removeItem(atPath: certificate) }
         let tls = try PostgresLocation.TLSDefaults(environment: ["PGSSLMODE": "verify-ca", "PGSSLROOTCERT": certificate])
         #expect(try LedgerLocation("postgresql://alice@db.example/books", tls: tls).description
             == "postgresql://alice@db.example:5432/books?sslmode=verify-ca&sslrootcert=\(certificate)")

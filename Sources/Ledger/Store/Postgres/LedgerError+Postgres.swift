@@ -167,7 +167,13 @@ extension LedgerError {
         }
         if reasons.isEmpty { return "no reason given" }
         return reasons.map { reason in
-            reason == "CERTIFICATE_VERIFY_FAILED" ? "the server's certificate is not signed by an authority this host trusts" : reason
+            // Checked against sslrootcert's authority when there is one, not this host's (probe 259).
+            guard reason == "CERTIFICATE_VERIFY_FAILED" else { return reason }
+            guard let file = location.sslRootCertificate else {
+                return "the server's certificate is not signed by an authority this host trusts"
+            }
+            return "the server's certificate is not signed by the authority of sslrootcert=\(file)"
+                + (location.sslRootCertificateFromEnvironment ? " (from PGSSLROOTCERT)" : "")
         }.joined(separator: "; ")
     }
 
