@@ -91,9 +91,15 @@ struct CheckingWritesNothingTests {
         // and was gone (probe 257: `status` on a sound file beside another ledger's log).
         let (file, log) = (Self.bytes(restored), Self.bytes(restored + "-wal"))
         try {
+            // As a command that writes opens it: under the writer lock.
+            let lock = try Ledger.lockWriter(at: .file(restored))
+            defer { withExtendedLifetime(lock) {} }
             let ledger = try Ledger(path: restored, create: false)
-            #expect(throws: (any Error).self) {
+            #expect {
                 try ledger.write { try $0.append(contentsOf: StoreConformanceTests.bulk(1, from: t0.adding(seconds: 99)), runID: nil, at: t0) { $0 } }
+            } throws: { error in
+                // The log is named beside the damage it may be the cause of (probe 258).
+                String(describing: error).contains("it was read with the write-ahead log \(restored)-wal beside it")
             }
         }()
         #expect(Self.bytes(restored) == file, "the file is as it was")
@@ -113,6 +119,10 @@ struct CheckingWritesNothingTests {
         let corrupt = SQLiteError(code: 11, message: "database disk image is malformed")  // SQLITE_CORRUPT
         #expect(!String(describing: LedgerError.wrap(corrupt, path: path)).contains("write-ahead log"))
         try Data(repeating: 1, count: 64).write(to: URL(fileURLWithPath: path + "-wal"))
+        // A reader, whom another process's writer may be at work beside, is told to run verify alone.
+        #expect(!String(describing: LedgerError.wrap(corrupt, path: path)).contains("write-ahead log"))
+        let lock = try Ledger.lockWriter(at: .file(path))
+        defer { withExtendedLifetime(lock) {} }
         #expect(String(describing: LedgerError.wrap(corrupt, path: path)).contains("says \"database disk image is malformed\" "
             + "(cut short, or changed outside SQLite); it was read with the write-ahead log \(path)-wal beside it (64 bytes), "
             + "left as it is: move the log aside and verify the file alone; if it is then sound, the log (another ledger's, or "

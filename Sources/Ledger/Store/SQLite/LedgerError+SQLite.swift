@@ -35,11 +35,13 @@ extension LedgerError {
         return LedgerError.store(error.description)
     }
 
-    /// The write-ahead log read with a damaged file, when one beside it holds writes: left
-    /// as it is (`SQLiteError`), it may be what damages it, which the file alone tells
-    /// (probe 257: "restore it from a backup" of a sound file beside another ledger's log).
-    private static func logNote(_ path: String) -> String {
-        guard let log = SQLiteStore.writeAheadLog(path) else { return "" }
+    /// The write-ahead log read with a damaged file, when one beside it holds writes and this
+    /// process holds the ledger's writer lock, so that no writer of another is at work with
+    /// that log: left as it is (`Database.keepLog(of:)`), it may be what damages the file,
+    /// which the file alone tells (probe 257: "restore it from a backup" of a sound file beside
+    /// another ledger's log). A reader is told to run `verify`, which names the log.
+    static func logNote(_ path: String) -> String {
+        guard SQLiteWriterLock.isHeldHere(ledgerPath: path), let log = SQLiteStore.writeAheadLog(path) else { return "" }
         return "; it was read with the write-ahead log \(log.path) beside it (\(log.bytes) bytes), left as it is: move the "
             + "log aside and verify the file alone; if it is then sound, the log (another ledger's, or kept from an older "
             + "copy of the file) is what damages it, and the file alone is the ledger"

@@ -285,7 +285,20 @@ final class SQLiteStore: LedgerStore {
     func withConnection<T: Sendable>(_ body: (Connection) throws -> T) throws -> T {
         try connection.withLock { connection in
             do { return try body(connection) } catch {
-                if connection.db.logAtOpen { Database.keepLog(of: connection.db.path) }
+                if connection.db.logAtOpen {
+                    Database.keepLog(of: connection.db.path)
+                    // Damage found reading a file with a log that was there before: the log may
+                    // be the cause, said beside it (probe 258: "entries were cut", of another
+                    // ledger's log beside a sound file).
+                    switch error {
+                    case LedgerError.malformedEntry(let detail) where !detail.contains("write-ahead log"):
+                        throw LedgerError.malformedEntry(detail + LedgerError.logNote(connection.db.path))
+                    case LedgerError.entriesLost(let detail):
+                        throw LedgerError.entriesLost(detail + LedgerError.logNote(connection.db.path))
+                    default:
+                        break
+                    }
+                }
                 // A column dropped behind the ledger's back: the statement names it by its
                 // alias, if at all; the file's tables say which table lacks which.
                 if let error = error as? SQLiteError, error.message.hasPrefix("no such column: "),
