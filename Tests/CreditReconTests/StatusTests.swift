@@ -415,6 +415,7 @@ struct StatusTests {
         #expect(tiny.runway?.averageDaily30 == Micros(raw: 1))
         #expect(tiny.runway?.daysText == "89999993.0", "\(tiny.lines)")
         #expect(!tiny.lines.contains { $0.contains("no use to measure") }, "\(tiny.lines)")
+        #expect(tiny.lines.contains { $0.hasPrefix("use per day: under 0.01 over the last 30.0 days") }, "\(tiny.lines)")
         #expect(report.exitStatus == .ok)
     }
 

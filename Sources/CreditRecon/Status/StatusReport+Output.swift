@@ -11,8 +11,13 @@ extension StatusReport {
                 + (age < -StatusReport.clockSkew ? "(dated \(Runway.roundedTenths(-age, per: 360_000)) hours after now)"
                     : "(\(Runway.roundedTenths(max(age, 0), per: 360_000)) hours old)"))
             // Averages to the cent (--json has them to the micro-dollar).
-            let week = "\(runway.averageDaily7?.nearestCent.centsText ?? "n/a") \(runway.span(days: 7))"
-            let month = "\(runway.averageDaily30?.nearestCent.centsText ?? "n/a") \(runway.span(days: 30))"
+            // Use under half a cent a day is not none: "0.00" stood beside a runway measured by it.
+            func perDay(_ pace: Micros?) -> String {
+                guard let pace else { return "n/a" }
+                return pace > .zero && pace.nearestCent == .zero ? "under 0.01" : pace.nearestCent.centsText
+            }
+            let week = "\(perDay(runway.averageDaily7)) \(runway.span(days: 7))"
+            let month = "\(perDay(runway.averageDaily30)) \(runway.span(days: 30))"
             // Readings of under a week: both averages are over the same days, said once.
             lines.append("use per day: " + (week == month ? week : "\(week), \(month)"))
             let fromNow = runwayFromNowTenths.flatMap { $0 == runway.tenthsOfDays ? nil : Runway.tenthsText($0) }
