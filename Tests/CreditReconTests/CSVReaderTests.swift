@@ -127,6 +127,15 @@ struct CSVReaderTests {
         }
     }
 
+    /// A character a problem's message shows as `?` is named after it: a byte-order mark at a
+    /// cell's start read `"?2026-11-24T23:00:00Z" is not a time` (probe 255).
+    @Test func whatAQuestionMarkStandsForIsNamed() {
+        let error = CSVError.malformed("s.csv", 2, "observed_at: \"\u{FEFF}2026-11-24T23:00:00Z\" is not a time")
+        #expect(error.description == "s.csv:2: observed_at: \"?2026-11-24T23:00:00Z\" is not a time (each ? above stands for a "
+            + "character that shows nothing: U+FEFF ZERO WIDTH NO-BREAK SPACE)")
+        #expect(CSVError.malformed("s.csv", 2, "plain").description == "s.csv:2: plain")
+    }
+
     /// A missing file is 66, and the message says what to check (it gave the reason alone, probe 248).
     @Test func missingFilesAreExit66() throws {
         #expect {

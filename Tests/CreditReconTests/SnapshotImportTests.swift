@@ -133,9 +133,12 @@ struct SnapshotImportTests {
                 .run(ledger: Ledger(path: temp.path("l.sqlite")), now: now)
             Issue.record("the file was imported")
         } catch let errors as InputErrors {
+            // And what each ? stands for, named after it (probe 255: a byte-order mark shown as ? alone).
             #expect(errors.errors.map(\.description) == [
-                "bad.csv:2: observed_at: \"2026-10-01?T00:00:00Z\" is not a time: use ISO 8601 such as 2026-01-31T23:59:59Z or 2026-01-31",
-                "bad.csv:4: total_credits: \"1??2\" is not a decimal number; write a plain decimal number of USD such as 1234.567891",
+                "bad.csv:2: observed_at: \"2026-10-01?T00:00:00Z\" is not a time: use ISO 8601 such as 2026-01-31T23:59:59Z or 2026-01-31"
+                    + " (each ? above stands for a character that shows nothing: U+000A LINE FEED)",
+                "bad.csv:4: total_credits: \"1??2\" is not a decimal number; write a plain decimal number of USD such as 1234.567891"
+                    + " (each ? above stands for a character that shows nothing: U+000D CARRIAGE RETURN, U+000A LINE FEED)",
             ])
         }
     }

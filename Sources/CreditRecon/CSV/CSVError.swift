@@ -13,8 +13,18 @@ public struct CSVError: ExitCoded, Equatable {
 
     /// One line, whatever the file's name or the cell it quotes holds (a quoted field may
     /// hold a line break): a control character is shown as `?`.
+    /// The characters it shows as `?` are named after it (probe 255: `"?2026-11-24T23:00:00Z"
+    /// is not a time`, of a cell beginning with a byte-order mark, left the user guessing).
     public var description: String {
-        TerminalText.printable(line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)")
+        let text = line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)"
+        var named: [String] = []
+        for scalar in text.unicodeScalars where TerminalText.isShownAsQuestionMark(scalar) {
+            let name = LookAlikeName.named(scalar)
+            if !named.contains(name) { named.append(name) }
+        }
+        guard !named.isEmpty else { return TerminalText.printable(text) }
+        return TerminalText.printable(text) + " (each ? above stands for a character that shows nothing: "
+            + named.joined(separator: ", ") + ")"
     }
 
     static func malformed(_ file: String, _ line: Int, _ message: String, fatal: Bool = false) -> CSVError {

@@ -7,12 +7,18 @@ public enum TerminalText {
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
-            switch scalar.properties.generalCategory {
-            case .control, .format, .lineSeparator, .paragraphSeparator: out.unicodeScalars.append("?")
-            default: out.unicodeScalars.append(scalar)
-            }
+            out.unicodeScalars.append(isShownAsQuestionMark(scalar) ? "?" : scalar)
         }
         return out
+    }
+
+    /// Whether `printable(_:)` shows `scalar` as `?`: a control or format character, or a
+    /// line or paragraph separator.
+    public static func isShownAsQuestionMark(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
     }
 
     /// `printable(_:)` of each line of `text`, its line breaks kept.

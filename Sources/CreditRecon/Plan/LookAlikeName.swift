@@ -279,10 +279,18 @@ enum LookAlikeName {
         column.first.map { "aeiou".contains($0) } == true ? "an" : "a"
     }
 
+    /// The aliases of the controls a text file most often holds by mistake.
+    private static let controlNames: [UInt32: String] = [
+        0x00: "NULL", 0x09: "CHARACTER TABULATION", 0x0A: "LINE FEED", 0x0B: "LINE TABULATION", 0x0C: "FORM FEED",
+        0x0D: "CARRIAGE RETURN", 0x1B: "ESCAPE", 0x7F: "DELETE",
+    ]
+
     /// `U+2011 NON-BREAKING HYPHEN`: a character's code point and Unicode name.
     static func named(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
-        return "U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex)" + (scalar.properties.name.map { " " + $0 } ?? "")
+        // A control has no name, only an alias (`LINE FEED`), which not every platform's data holds.
+        let name = scalar.properties.name ?? scalar.properties.nameAlias ?? controlNames[scalar.value]
+        return "U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex)" + (name.map { " " + $0 } ?? "")
     }
 
     /// Characters drawn as a short level line, read as `-`: the minus signs, the hyphen
