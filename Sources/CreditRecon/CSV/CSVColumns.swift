@@ -22,15 +22,11 @@ public struct CSVColumns: Sendable {
         return nil
     }
 
-    /// Characters a header name may hold that show nothing: format characters (a byte-order
-    /// mark, a zero-width space or joiner, direction marks) and controls.
-    static func showsNothing(_ scalar: Unicode.Scalar) -> Bool {
-        [.format, .control].contains(scalar.properties.generalCategory)
-    }
-
     /// The first of `names` that reads as one of `accepted` once the characters that show
-    /// nothing are taken out, with those characters.
+    /// nothing (`TerminalText.isShownAsQuestionMark`: a byte-order mark, a zero-width space,
+    /// a control) are taken out, with those characters.
     static func hiddenCharacters(in names: [String], reading accepted: [String]) -> (Int, [Unicode.Scalar])? {
+        let showsNothing = TerminalText.isShownAsQuestionMark
         for (index, name) in names.enumerated() {
             let invisible: [Unicode.Scalar] = name.unicodeScalars.filter(showsNothing)
             guard !invisible.isEmpty else { continue }

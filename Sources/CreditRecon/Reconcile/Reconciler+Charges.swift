@@ -460,7 +460,7 @@ extension Reconciler {
             // would then buy it twice.
             let said = charge.status == "expired"
                 ? "without being paid, as its export says; nothing was bought."
-                    + (beforeBooks ? before : " " + Self.buyAgain(charge).prefix(1).uppercased() + Self.buyAgain(charge).dropFirst())
+                    + (beforeBooks ? before : " " + Self.buyAgain(charge, sentence: true))
                 : "and no rise of total_credits matches it, so it reads as unpaid."
                     + (beforeBooks ? before : " If it was paid (" + (alike.map { alike in
                         let named = alike.charges.map(Self.named)
@@ -498,10 +498,12 @@ extension Reconciler {
     /// row's charge, also buy it through the web flow and record that charge with the row's
     /// reference (the way on when the API refuses charges, 410, where a new plan row is
     /// blocked too: probe 254).
-    static func buyAgain(_ charge: LedgerReader.ChargeRecord) -> String {
-        guard charge.topUpKey != nil else { return "plan it again if the credits are still needed." }
-        return "buy it again if the credits are still needed: a new plan row, or through the web flow, that charge recorded "
-            + "with this row's reference within \(Self.madeAgainWithinMilliseconds / 86_400_000) days of this expiry (the row's purchase made again)."
+    /// `sentence`: begun with a capital, as a sentence of its own.
+    static func buyAgain(_ charge: LedgerReader.ChargeRecord, sentence: Bool = false) -> String {
+        guard charge.topUpKey != nil else { return (sentence ? "P" : "p") + "lan it again if the credits are still needed." }
+        return (sentence ? "B" : "b") + "uy it again if the credits are still needed: a new plan row, or through the web flow, "
+            + "that charge recorded with this row's reference within \(Self.madeAgainWithinMilliseconds / 86_400_000) days of "
+            + "this expiry (the row's purchase made again)."
     }
 
     /// For a charge no rise matched, payable until `deadline` (its expiry and the grace), the

@@ -556,7 +556,7 @@ public struct TopUpEngine: Sendable {
                 try ledger.write { writer in
                     let runID = try writer.append(.runStarted(RunStarted(command: "topup")), account: account, runID: nil, at: now())
                     try writer.append(.runFinished(RunFinished(
-                        runID: runID, outcome: status == .ok ? "ok" : "attention", exitCode: Int64(status.rawValue),
+                        runID: runID, outcome: Self.outcome(of: status), exitCode: Int64(status.rawValue),
                         summary: "nothing to send: \(summary.skippedDone) done")), account: account, runID: runID, at: now())
                     summary.runID = runID
                 }
@@ -715,7 +715,7 @@ public struct TopUpEngine: Sendable {
         summary.stopReason = stop.reason
         try finish(&summary, preview: preview, ledger: ledger)
         let status = summary.exitStatus
-        let outcome = status == .ok ? "ok" : status == .attention ? "attention" : "failed"
+        let outcome = Self.outcome(of: status)
         let note = "\(summary.created) created, \(summary.rejected) rejected, \(summary.notSent) not sent, "
             + "\(summary.blocked) blocked, \(summary.unknown) unknown, \(summary.notStarted) not started"
         _ = try ledger.write { writer in
@@ -724,6 +724,11 @@ public struct TopUpEngine: Sendable {
         }
         summary.headHash = try ledger.headHash()
         return summary
+    }
+
+    /// A run's recorded outcome for the exit status it ends with.
+    static func outcome(of status: ExitStatus) -> String {
+        status == .ok ? "ok" : status == .attention ? "attention" : "failed"
     }
 
     /// Whether the account's newest top-up, as `status` judges the top-ups, failed.
