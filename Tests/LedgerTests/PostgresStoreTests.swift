@@ -78,19 +78,7 @@ struct PostgresStoreTests {
         // PGSSLMODE and PGSSLROOTCERT fill in what the URL leaves out; the URL's own win.
         // A certificate authority's PEM file (a self-signed one: the URL is only parsed here).
         let certificate = FileManager.default.temporaryDirectory.appendingPathComponent("credit-recon-test-authority-\(UUID()).pem").path
-        try Data("""
-            -----BEGIN CERTIFICATE-----
-            MIIBpDCCAUmgAwIBAgIUOxfOZrFXMAT8yUS/IciAM5aYctIwCgYIKoZIzj0EAwIw
-            JjEkMCIGA1UEAwwbY3JlZGl0LXJlY29uIHRlc3QgYXV0aG9yaXR5MCAXDTI2MTIw
-            NjEyNTkxNFoYDzIxMjYxMTEyMTI1OTE0WjAmMSQwIgYDVQQDDBtjcmVkaXQtcmVj
-            b24gdGVzdCBhdXRob3JpdHkwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAARX1Kwu
-            6uvmzxwSnp7xDgMP0YtYYtgZv3LZTN56cLqw5LFqDOwOTmuJbjEbKeOZmt9DR7Az
-            URXBfMFXS6a1UigYo1MwUTAdBgNVHQ4EFgQUvhbPi1flHCXeqtmNthBZdfO8vw0w
-            HwYDVR0jBBgwFoAUvhbPi1flHCXeqtmNthBZdfO8vw0wDwYDVR0TAQH/BAUwAwEB
-            /zAKBggqhkjOPQQDAgNJADBGAiEA43PGzOzrovNtvp+DjLbODhyVMUfLRW79+W/1
-            +2iii2sCIQC6YiRhoiIzh0ZOJQovaF9wqFZyGwGKnJQwPbuykD4qlQ==
-            -----END CERTIFICATE-----
-            """.utf8).write(to: URL(fileURLWithPath: certificate))
+        try Data(Self.otherAuthority.utf8).write(to: URL(fileURLWithPath: certificate))
         defer { try? FileManager.default.removeItem(atPath: certificate) }
         let tls = try PostgresLocation.TLSDefaults(environment: ["PGSSLMODE": "verify-ca", "PGSSLROOTCERT": certificate])
         #expect(try LedgerLocation("postgresql://alice@db.example/books", tls: tls).description
@@ -756,6 +744,21 @@ struct PostgresStoreTests {
         #expect(!words.contains(Self.secret))
     }
 
+    /// A self-signed certificate authority's PEM, which signed nothing the tests' server holds.
+    static let otherAuthority = """
+        -----BEGIN CERTIFICATE-----
+        MIIBpDCCAUmgAwIBAgIUOxfOZrFXMAT8yUS/IciAM5aYctIwCgYIKoZIzj0EAwIw
+        JjEkMCIGA1UEAwwbY3JlZGl0LXJlY29uIHRlc3QgYXV0aG9yaXR5MCAXDTI2MTIw
+        NjEyNTkxNFoYDzIxMjYxMTEyMTI1OTE0WjAmMSQwIgYDVQQDDBtjcmVkaXQtcmVj
+        b24gdGVzdCBhdXRob3JpdHkwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAARX1Kwu
+        6uvmzxwSnp7xDgMP0YtYYtgZv3LZTN56cLqw5LFqDOwOTmuJbjEbKeOZmt9DR7Az
+        URXBfMFXS6a1UigYo1MwUTAdBgNVHQ4EFgQUvhbPi1flHCXeqtmNthBZdfO8vw0w
+        HwYDVR0jBBgwFoAUvhbPi1flHCXeqtmNthBZdfO8vw0wDwYDVR0TAQH/BAUwAwEB
+        /zAKBggqhkjOPQQDAgNJADBGAiEA43PGzOzrovNtvp+DjLbODhyVMUfLRW79+W/1
+        +2iii2sCIQC6YiRhoiIzh0ZOJQovaF9wqFZyGwGKnJQwPbuykD4qlQ==
+        -----END CERTIFICATE-----
+        """
+
     /// The tests' server offers TLS with a self-signed certificate for 127.0.0.1: each
     /// sslmode does what it says.
     @Test func eachSSLModeDoesWhatItSays() throws {
@@ -773,6 +776,13 @@ struct PostgresStoreTests {
         let message = String(describing: refused)
         #expect(message.contains("TLS handshake with 127.0.0.1:\(server.port) failed (the server's certificate is not "
             + "signed by an authority this host trusts)"), "\(message)")
+        // Checked against sslrootcert's authority, another's: said as that, not this host's (probe 259).
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("credit-recon-other-authority-\(UUID()).pem").path
+        try Data(Self.otherAuthority.utf8).write(to: URL(fileURLWithPath: other))
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        let foreign = #expect(throws: LedgerError.self) { _ = try Ledger(LedgerLocation("\(base)?sslmode=verify-ca&sslrootcert=\(other)")) }
+        #expect(String(describing: foreign).contains("the server's certificate is not signed by the authority of sslrootcert=\(other)"),
+                "\(String(describing: foreign))")
         #expect(!message.contains(".cc:") && !message.contains("OPENSSL_internal"), "\(message)")
         #expect(!message.contains(server.password))
     }
