@@ -943,6 +943,35 @@ struct ImportChargesTests {
             """).run(ledger: bench.ledger, now: now)
         #expect(again.secondPurchases.map(\.chargeID) == ["web_3", "web_4", "web_5"])
         #expect(again.secondPurchasesPaid == 1)
+        #expect(again.secondPurchases.map(\.boughtTwice) == [false, true, false])
+        // The exit 1 has its reason on the charge's own line; the others keep theirs.
+        let lines = again.lines(file: "c.csv")
+        #expect(lines.contains("  reference R-02 already had its charge (web_2), not known to have expired: web_4, paid, buys "
+            + "that plan row a second time as far as the ledger knows (exit 1): if the row's charge expired unpaid, import "
+            + "its status (expired) and web_4 is the row's purchase made again; if both are paid, the row was bought twice "
+            + "(the report warns of it, reference_paid_twice)"), "\(lines)")
+        #expect(lines.filter { $0.contains("is another purchase of that plan row") }.count == 2, "\(lines)")
+        #expect(again.json.text.contains("\"bought_twice\":true"), "\(again.json)")
+    }
+
+    /// The row's charge recorded `pending` (never said expired) and a paid charge naming
+    /// the row: exit 1, and the line says why and which import settles it (it gave the same
+    /// words as a charge that changes nothing).
+    @Test func aPaidRebuyOfARowWhoseChargeIsPendingSaysWhyItExits1() async throws {
+        let plan = try bench.plan(TopUpBench.planText(1))
+        _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: nil) })
+        _ = try importer("\(Self.header)\nweb_1,1.50,\(Wallets.b),137,2026-11-03T10:00:00Z,,R-01,pending,,\n")
+            .run(ledger: bench.ledger, now: now)
+        let again = try importer("\(Self.header)\nweb_2,1.50,\(Wallets.b),137,2026-11-03T12:00:00Z,,R-01,paid,2026-11-03T12:05:00Z,\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(again.exitStatus == .attention && again.secondPurchases.map(\.boughtTwice) == [true])
+        #expect(again.lines(file: "c.csv").contains { $0.hasPrefix("  reference R-01 already had its charge (web_1), not known to have expired: web_2, paid") })
+        // Its status imported as expired, the same charge names the row's purchase made again.
+        _ = try importer("\(Self.header)\nweb_1,1.50,\(Wallets.b),137,2026-11-03T10:00:00Z,,R-01,expired,,\n")
+            .run(ledger: bench.ledger, now: now)
+        let third = try importer("\(Self.header)\nweb_3,1.50,\(Wallets.b),137,2026-11-03T13:00:00Z,,R-01,paid,2026-11-03T13:05:00Z,\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(third.exitStatus == .ok && third.secondPurchases.map(\.boughtTwice) == [false])
     }
 
     /// A row's key mistyped is refused in a ledger that holds no plan rows at all, as in

@@ -39,7 +39,7 @@ public struct ChargeImport: BatchImport {
         /// Charges naming a plan row that already had its charge, with that charge
         /// (`rowCharge`): another purchase of the row, made again if the row's charge expired
         /// unpaid, a second if both are paid, which the report warns of (`reference_paid_twice`).
-        public var secondPurchases: [(reference: String, chargeID: String, rowCharge: String?)] = []
+        public var secondPurchases: [(reference: String, chargeID: String, rowCharge: String?, boughtTwice: Bool)] = []
         /// Of those, the ones recorded paid whose row's charge is not known to have expired
         /// unpaid: the row bought twice, as far as the ledger knows, which needs a person
         /// (exit 1); it exited 0, the warning left to the next report (probe 155).
@@ -92,10 +92,20 @@ public struct ChargeImport: BatchImport {
                     + "reads as bought for the charge's amount, once it is paid")
             }
             lines += secondPurchases.map { second in
+                let rowCharge = second.rowCharge.map { " (\($0))" } ?? ""
+                // The reason for the exit 1, and what settles it: it was said as if the report
+                // would tell, the row's charge still pending.
+                guard !second.boughtTwice else {
+                    return TerminalText.printable("  reference \(second.reference) already had its charge\(rowCharge), "
+                        + "not known to have expired: \(second.chargeID), paid, buys that plan row a second time as far "
+                        + "as the ledger knows (exit 1): if the row's charge expired unpaid, import its status (expired) "
+                        + "and \(second.chargeID) is the row's purchase made again; if both are paid, the row was bought "
+                        + "twice (the report warns of it, reference_paid_twice)")
+                }
                 // Not "a second purchase" alone: the row's charge may have expired unpaid, and this
                 // one is then the row's purchase made again (probe 134).
-                TerminalText.printable("  reference \(second.reference) already had its charge"
-                    + (second.rowCharge.map { " (\($0))" } ?? "") + ": \(second.chargeID) is another purchase of that plan row: "
+                return TerminalText.printable("  reference \(second.reference) already had its charge"
+                    + rowCharge + ": \(second.chargeID) is another purchase of that plan row: "
                     + "the row's purchase made again if its charge expired unpaid (the report says so), a second "
                     + "purchase if both are paid (the report warns of it, reference_paid_twice)")
             }
@@ -129,7 +139,7 @@ public struct ChargeImport: BatchImport {
                 "linked": .array(linked.map { .object(["reference": .string($0.reference), "topup_key": .string($0.key)]) }),
                 "second_purchases": .array(secondPurchases.map {
                     .object(["reference": .string($0.reference), "charge_id": .string($0.chargeID),
-                             "row_charge_id": $0.rowCharge.map(JSONOutput.string) ?? .null])
+                             "row_charge_id": $0.rowCharge.map(JSONOutput.string) ?? .null, "bought_twice": .bool($0.boughtTwice)])
                 }),
                 "second_purchases_paid": .int(Int64(secondPurchasesPaid)),
                 "unlinked_references": .int(Int64(unlinkedReferences)),
@@ -677,10 +687,10 @@ public struct ChargeImport: BatchImport {
                     continue
                 }
                 // The row has its charge already: this one is another purchase of it.
-                summary.secondPurchases.append((reference, charge.chargeID, topUp.chargeID))
-                if charge.status == "paid", try topUp.chargeID.flatMap({ try writer.reader.charge(id: $0) })?.status != "expired" {
-                    summary.secondPurchasesPaid += 1
-                }
+                let boughtTwice = try charge.status == "paid"
+                    && topUp.chargeID.flatMap({ try writer.reader.charge(id: $0) })?.status != "expired"
+                summary.secondPurchases.append((reference, charge.chargeID, topUp.chargeID, boughtTwice))
+                if boughtTwice { summary.secondPurchasesPaid += 1 }
                 secondPurchase = true
             }
             if !secondPurchase, let reference = charge.reference, TopUpKey.hasKeyShape(reference) {
