@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(
             name: "LedgerTests",
             dependencies: [
-                "Ledger", "CreditTypes", "CSQLite", "PostgresHarness", "AsyncWait",
+                "Ledger", "CreditTypes", "CSQLite", "ConnectionErrors", "PostgresHarness", "AsyncWait",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             exclude: ["Fixtures"]

@@ -45,8 +45,14 @@ public enum ConnectFailure: Equatable, Sendable {
     public func words(host: String, port: Int) -> String {
         switch self {
         case .unknownHost(let reason): "cannot find the host \(host) (\(reason))"
-        case .unreachable(let reason): "cannot connect to \(host):\(port)\(reason.map { " (\($0))" } ?? "")"
+        case .unreachable(let reason): "cannot connect to \(Self.hostAndPort(host, port))\(reason.map { " (\($0))" } ?? "")"
         }
+    }
+
+    /// `host:port`, an IPv6 address in brackets as a URL writes it: `::1:5432` could be read
+    /// as the address `::1:5432` (probe 265).
+    static func hostAndPort(_ host: String, _ port: Int) -> String {
+        host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// A system error as the system words it (`Connection refused`); anything else as it

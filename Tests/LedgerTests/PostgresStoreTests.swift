@@ -1,4 +1,5 @@
 import AsyncWait
+import ConnectionErrors
 import CreditTypes
 import Dispatch
 import Foundation
@@ -161,6 +162,16 @@ struct PostgresStoreTests {
         #expect(!message.contains(Self.secret))
         #expect(message.contains("cannot connect to 127.0.0.1:\(port) (Connection refused)"), "the system's words, not NIO's: \(message)")
         if case .server? = error {} else { Issue.record("not a server error: \(message)") }
+    }
+
+    /// An IPv6 address is named in brackets, as the URL gives it: `::1:5432` read as one
+    /// address (probe 265). A name or an IPv4 address is named as it was.
+    @Test func anIPv6AddressIsNamedInBrackets() {
+        let refused = ConnectFailure.unreachable(reason: "Connection refused")
+        #expect(refused.words(host: "::1", port: 5432) == "cannot connect to [::1]:5432 (Connection refused)")
+        #expect(refused.words(host: "fe80::1%eth0", port: 1) == "cannot connect to [fe80::1%eth0]:1 (Connection refused)")
+        #expect(refused.words(host: "127.0.0.1", port: 5432) == "cannot connect to 127.0.0.1:5432 (Connection refused)")
+        #expect(refused.words(host: "db.example", port: 5432) == "cannot connect to db.example:5432 (Connection refused)")
     }
 
     /// Something at the port that is not PostgreSQL (or will not talk to this client)
