@@ -18,7 +18,9 @@ extension Secret {
     /// `bytes` with every occurrence of `secret` replaced by `<redacted>`, the secret
     /// written as itself or with any of its characters as a JSON escape (`\u0073`, `\/`) or
     /// percent-encoded (`%43`, in a URL): a JSON answer or a `Location` that echoes the key
-    /// that way would give it back in full once decoded.
+    /// that way would give it back in full once decoded. Its ASCII letters in either case: a
+    /// server that quoted the key in capitals gave it back whole (an OpenRouter key is
+    /// hexadecimal) into the journal (probe 263).
     ///
     /// And in base64 (either alphabet), at whichever of the three alignments it has in the
     /// text encoded (`base64Forms`): a server's error that quoted the key as base64 went into
@@ -26,7 +28,10 @@ extension Secret {
     public static func redacting(_ secret: String, in bytes: [UInt8]) -> [UInt8] {
         let needle = Array(secret.utf8)
         guard needle.count >= 4, bytes.count >= needle.count else { return bytes }
-        return ([needle] + base64Forms(of: needle)).reduce(bytes) { redactingWritten($1, in: $0) }
+        // Base64 in its own case only: another case of it decodes to other bytes.
+        return base64Forms(of: needle).reduce(redactingWritten(needle, in: bytes, foldingCase: true)) {
+            redactingWritten($1, in: $0, foldingCase: false)
+        }
     }
 
     /// The base64 forms of `secret` that do not depend on what is encoded before or after it:
@@ -53,14 +58,17 @@ extension Secret {
 
     /// `bytes` with every occurrence of `needle` replaced by `<redacted>`, written as itself
     /// or with JSON escapes or percent encoding (a base64 form in a JSON string has its `/`
-    /// escaped).
-    private static func redactingWritten(_ needle: [UInt8], in bytes: [UInt8]) -> [UInt8] {
+    /// escaped), its ASCII letters in either case when `foldingCase`.
+    private static func redactingWritten(_ needle: [UInt8], in bytes: [UInt8], foldingCase: Bool) -> [UInt8] {
+        let fold: (UInt8) -> UInt8 = foldingCase ? { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 } : { $0 }
+        let needle = needle.map(fold)
+        let first = needle[0]
         var out: [UInt8] = []
         var index = 0
         var found = false
         while index < bytes.count {
-            if bytes[index] == needle[0] || bytes[index] == UInt8(ascii: "\\") || bytes[index] == UInt8(ascii: "%"),
-               let end = matchEnd(needle, in: bytes, at: index) {
+            if fold(bytes[index]) == first || bytes[index] == UInt8(ascii: "\\") || bytes[index] == UInt8(ascii: "%"),
+               let end = matchEnd(needle, in: bytes, at: index, fold: fold) {
                 if !found { out = Array(bytes[..<index]) }
                 out += Array("<redacted>".utf8)
                 index = end
@@ -74,8 +82,9 @@ extension Secret {
     }
 
     /// Where `needle` ends in `bytes` when it starts at `start`, each of its bytes written
-    /// as itself or as a JSON escape; `nil` when it does not start there.
-    private static func matchEnd(_ needle: [UInt8], in bytes: [UInt8], at start: Int) -> Int? {
+    /// as itself or as a JSON escape, compared as `fold` makes them (`needle` folded
+    /// already); `nil` when it does not start there.
+    private static func matchEnd(_ needle: [UInt8], in bytes: [UInt8], at start: Int, fold: (UInt8) -> UInt8) -> Int? {
         let backslash = UInt8(ascii: "\\")
         var at = start
         for byte in needle {
@@ -87,17 +96,17 @@ extension Secret {
                     continue
                 }
                 if next == UInt8(ascii: "u"), at + 6 <= bytes.count,
-                   let value = UInt32(String(decoding: bytes[(at + 2)..<(at + 6)], as: UTF8.self), radix: 16), value == UInt32(byte) {
+                   let value = UInt8(String(decoding: bytes[(at + 2)..<(at + 6)], as: UTF8.self), radix: 16), fold(value) == byte {
                     at += 6
                     continue
                 }
             }
             if bytes[at] == UInt8(ascii: "%"), at + 3 <= bytes.count,
-               let value = UInt8(String(decoding: bytes[(at + 1)..<(at + 3)], as: UTF8.self), radix: 16), value == byte {
+               let value = UInt8(String(decoding: bytes[(at + 1)..<(at + 3)], as: UTF8.self), radix: 16), fold(value) == byte {
                 at += 3
                 continue
             }
-            guard bytes[at] == byte else { return nil }
+            guard fold(bytes[at]) == byte else { return nil }
             at += 1
         }
         return at

@@ -26,6 +26,11 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
 
     private static let known = Mutex<[String]>([])
 
+    /// Stops holding `value`: a key refused as too short to be one, which no message
+    /// repeats, and whose letters were cut out of the name of the file that held it
+    /// (`--api-key-file k<redacted>` for `kshort`, probe 263).
+    public static func forget(_ value: String) { known.withLock { $0.removeAll { $0 == value } } }
+
     /// The key itself, for the one place that needs it: the `Authorization` header.
     public func reveal() -> String { value }
 

@@ -77,6 +77,12 @@ extension Reliability {
             let tooShort = try run(["fetch"], short)
             #expect(tooShort.status == 78 && tooShort.stderr.contains("OPENROUTER_API_KEY holds 1 character, fewer than any key"),
                     "\(tooShort.stderr)")
+            // Its file named whole, though the file's name holds the short text (probe 263:
+            // `--api-key-file k<redacted>`, a file that is not there).
+            let shortFile = try scratch.write("kshort", "short\n")
+            let fromShortFile = try run(["--api-key-file", shortFile, "fetch"], [:])
+            #expect(fromShortFile.status == 78 && fromShortFile.stderr.contains(
+                "--api-key-file \(shortFile) holds 5 characters, fewer than any key"), "\(fromShortFile.stderr)")
             // The key file's path put in the variable itself: said so (it was sent as the key, 401).
             var pathInVariable = env
             pathInVariable["OPENROUTER_API_KEY"] = keyFile

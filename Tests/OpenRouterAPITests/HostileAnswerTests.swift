@@ -235,6 +235,11 @@ import Testing
         // Percent-encoded, as a redirect's Location may carry it (probe 61), in either case.
         ("http://127.0.0.1:9/x?k=sk-or-v1-%61b%63d", "http://127.0.0.1:9/x?k=<redacted>"),
         ("%73%6B%2Dor-v1-abcd&%73k-or-v1-abc%", "<redacted>&%73k-or-v1-abc%"),
+        // In capitals, or some of it, as a server may quote it (probe 263: into the journal).
+        ("lower:SK-OR-V1-ABCD!", "lower:<redacted>!"),
+        (#"{"m":"Sk-Or-v1-aBcD"}"#, #"{"m":"<redacted>"}"#),
+        (#"%53K-OR-v1-%41bcd \u0053K-or-v1-abcD"#, "<redacted> <redacted>"),
+        ("SK-OR-V1-ABC", "SK-OR-V1-ABC"),
     ])
     func anEscapedKeyIsRedacted(body: String, expected: String) {
         let redacted = Secret.redacting("sk-or-v1-abcd", in: Array(body.utf8))

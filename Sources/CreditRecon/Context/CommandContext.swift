@@ -305,6 +305,7 @@ public struct CommandContext: Sendable {
         // (`7` went unredacted into the ledger, probe 149).
         guard text.utf8.count >= 8 else {
             let count = text.utf8.count
+            Secret.forget(text)
             throw UsageError.config("\(source) holds \(count) character\(count == 1 ? "" : "s"), fewer than any key "
                 + "(OpenRouter's are about 70): give the key itself, as OpenRouter shows it")
         }
