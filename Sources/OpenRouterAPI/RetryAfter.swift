@@ -2,15 +2,22 @@ import CreditTypes
 
 /// The `Retry-After` header (RFC 9110 § 10.2.3): a number of seconds, or an HTTP date.
 enum RetryAfter {
-    /// How long the server asks us to wait, or `nil` when the header is absent or unreadable.
+    /// The longest wait read: far past any retry budget, and small enough to count in
+    /// milliseconds without overflow.
+    static let longest: Duration = .seconds(1_000_000_000_000)
+
+    /// How long the server asks us to wait (at most `longest`), or `nil` when the header is
+    /// absent or unreadable.
     static func parse(_ value: String?, now: Timestamp) -> Duration? {
         guard let text = value?.trimmingSpaces(), !text.isEmpty else { return nil }
-        if text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let seconds = Int64(text) {
-            return .seconds(seconds)
+        // Digits past Int64 are a wait as long as any: read as nothing, the 429 was retried
+        // at once, again and again (probe 264).
+        if text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            return Int64(text).map { min(.seconds($0), longest) } ?? longest
         }
         // Some servers send fractional seconds; read them without floating point.
         if let micros = try? Micros(parsing: text, rounding: .halfEven, allowExponent: false), micros.raw >= 0 {
-            return .microseconds(micros.raw)
+            return min(.microseconds(micros.raw), longest)
         }
         guard let date = parseHTTPDate(text) else { return nil }
         let ms = date.millisecondsSinceEpoch - now.millisecondsSinceEpoch

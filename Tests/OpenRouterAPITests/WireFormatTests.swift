@@ -77,6 +77,10 @@ import Testing
         #expect(RetryAfter.parse("3", now: now) == .seconds(3))
         #expect(RetryAfter.parse(" 120 ", now: now) == .seconds(120))
         #expect(RetryAfter.parse("0.5", now: now) == .milliseconds(500))
+        // A wait too long to count is the longest (probe 264: read as none, retried at once).
+        #expect(RetryAfter.parse("99999999999999999999", now: now) == RetryAfter.longest)
+        #expect(RetryAfter.parse("9223372036854775807", now: now) == RetryAfter.longest)
+        #expect(RetryAfter.describe(RetryAfter.longest) == "1000000000000 s")
         #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:28:30 GMT", now: now) == .seconds(30))
         #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:27:00 GMT", now: now) == .zero)
         #expect(RetryAfter.parse("soon", now: now) == nil)
