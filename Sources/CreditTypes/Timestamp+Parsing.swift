@@ -72,9 +72,12 @@ extension Timestamp {
             return nil
         }
         ms += hour * 3_600_000 + minute * 60_000
-        // A leap second, read as the second before it, only where UTC inserts one, at 23:59:60
-        // UTC: 10:00:60 is no time (probe 255: stored as 10:00:59).
+        // A leap second, read as the last millisecond before midnight, only where UTC inserts
+        // one, at 23:59:60 UTC: 10:00:60 is no time (probe 255: stored as 10:00:59). Read as
+        // 23:59:59.000 it came before a reading at 23:59:59.700 taken a moment earlier, and the
+        // use between them went down, across the month's edge (probe 266).
         var leap = false
+        let minuteStart = ms
         func finished(_ ms: Int64) -> Timestamp? {
             guard !leap || ((ms / 1000) % 86_400 + 86_400) % 86_400 == 86_399 else { return nil }
             return Timestamp(millisecondsSinceEpoch: ms)
@@ -94,6 +97,7 @@ extension Timestamp {
                 }
                 guard any else { return nil }
             }
+            if leap { ms = minuteStart + 59_999 }
         }
         if at.atEnd { return finished(ms) }
         if at.expect(UInt8(ascii: "Z")) || at.expect(UInt8(ascii: "z")) {

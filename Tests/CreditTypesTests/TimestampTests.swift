@@ -17,9 +17,10 @@ struct TimestampTests {
         ("0000-01-01T00:00:00-01:00", "0000-01-01T01:00:00.000Z"),
         ("9999-12-31T23:00:00+05:00", "9999-12-31T18:00:00.000Z"),
         // A leap second is the second before it: the ledger's times count none (README).
-        ("2026-06-30T23:59:60Z", "2026-06-30T23:59:59.000Z"),
-        ("2026-07-01T01:59:60+02:00", "2026-06-30T23:59:59.000Z"),
-        ("2016-12-31T23:59:60.5Z", "2016-12-31T23:59:59.500Z"),
+        // After every time of the second before it (probe 266: 23:59:59.000, before 23:59:59.700).
+        ("2026-06-30T23:59:60Z", "2026-06-30T23:59:59.999Z"),
+        ("2026-07-01T01:59:60+02:00", "2026-06-30T23:59:59.999Z"),
+        ("2016-12-31T23:59:60.5Z", "2016-12-31T23:59:59.999Z"),
     ])
     func parsesISO8601(text: String, canonical: String) throws {
         #expect(try Timestamp(iso8601: text).iso8601 == canonical)
