@@ -328,6 +328,15 @@ import Testing
         #expect(try error("credits,Assets:ⒶX\n").contains("starts with a capital letter or a digit"))
         #expect(try error("credits,Assets:½X\n").contains("starts with a capital letter or a digit"))
         #expect(try error("credits,Assets:X\u{A0}\u{A0}Y\n", .hledger).contains("a space other than the plain one"))
+        // A direction override, or a character that shows nothing, in either format (probe
+        // 261: hledger's written as it was, before every posting's amount).
+        for format in [ExportFormat.hledger, .beancount] {
+            for hidden in ["\u{202E}", "\u{200B}", "\u{2066}"] {
+                let said = try error("credits,Assets:A\(hidden)B\n", format)
+                #expect(said.contains("bad.csv:1: \(format.rawValue) refuses the account \"Assets:A?B\""), "\(said)")
+            }
+        }
+        #expect(try error("credits,Assets:A\u{202E}B\n", .hledger).contains("turns the direction of the text after it"))
         #expect(try error("credits,Assets:X \u{3000}Y\n", .hledger).contains("a space other than the plain one"))
         #expect(try error("credits,!Assets:X\n", .hledger).contains("must not start with ! or *"))
         #expect(try error("usage\n").contains("bad.csv:1: give two fields"))

@@ -148,7 +148,8 @@ struct SnapshotImportTests {
     @Test func anAccountLabelThatCannotBeKeptIsRefused() throws {
         let temp = try TemporaryDirectory()
         let file = try temp.write("accounts.csv", "observed_at,total_credits,total_usage,account\n"
-            + "2026-10-01T00:00:00Z,500,1,\"ops\u{1b}[31m\"\n2026-10-02T00:00:00Z,500,2,cafe\u{301}\n")
+            + "2026-10-01T00:00:00Z,500,1,\"ops\u{1b}[31m\"\n2026-10-02T00:00:00Z,500,2,cafe\u{301}\n"
+            + "2026-10-03T00:00:00Z,500,3,Team\u{2028}B\n2026-10-04T00:00:00Z,500,4,Team\u{2029}C\n")
         let ledger = try Ledger(path: temp.path("l.sqlite"))
         #expect {
             _ = try SnapshotImport(path: file, displayName: "accounts.csv", defaultAccount: "default").run(ledger: ledger, now: now)
@@ -156,6 +157,9 @@ struct SnapshotImportTests {
             let lines = (error as? InputErrors)?.errors.map(\.description) ?? []
             return lines.contains { $0.hasPrefix("accounts.csv:2: account: holds a control character") }
                 && lines.contains { $0.hasPrefix("accounts.csv:3: account: \"cafe\u{301}\" is written with decomposed accents") }
+                // A line break of another script's (probe 261: kept, `Team B` in an export's heading).
+                && lines.contains { $0.hasPrefix("accounts.csv:4: account: holds a control character") }
+                && lines.contains { $0.hasPrefix("accounts.csv:5: account: holds a control character") }
         }
         #expect(try ledger.read { try $0.hasSnapshots() } == false)
     }

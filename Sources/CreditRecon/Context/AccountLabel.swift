@@ -11,7 +11,9 @@ public enum AccountLabel {
     /// for byte: an account label, a batch name), or `nil`.
     public static func problem(_ label: String, naming: String, column: String, ifEmpty: String) -> String? {
         if label.isEmpty { return "is empty; \(ifEmpty)" }
-        if label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        // U+2028 and U+2029 too: a line break of their own (probe 261: `Team\u{2028}B` kept,
+        // `Team B` in an export's heading).
+        if label.unicodeScalars.contains(where: { [.control, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }) {
             return "holds a control character (a tab, a line break); \(naming) is one line of text"
         }
         if label.first == " " || label.last == " " {

@@ -44,6 +44,12 @@ enum AccountName {
             if name.unicodeScalars.contains(where: { $0 != " " && $0.properties.isWhitespace }) {
                 return "an hledger account must not hold a space other than the plain one (U+0020): hledger ends the name there"
             }
+            // A direction override before the amounts of every posting and assertion line
+            // (probe 261: U+202E written as it was; beancount refuses it, being no letter).
+            if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .format }) {
+                return "an hledger account must not hold a character that shows nothing or turns the direction of the text "
+                    + "after it (a format character): an editor would show the posting's amount out of its place"
+            }
             return nil
         }
     }
