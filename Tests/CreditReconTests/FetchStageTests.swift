@@ -53,6 +53,29 @@ import Testing
         }
     }
 
+    /// A reading imported dated ahead of this machine's clock (which agrees with the API's)
+    /// no longer stops every fetch until the clock passes it (probe 260: 78 for a day): the
+    /// fetch's reading is stored at its own time, and the one dated ahead is said.
+    @Test func aReadingImportedAheadOfTheClockDoesNotStopTheFetch() async throws {
+        let directory = try TemporaryDirectory()
+        try await withSim({ _ in }) { server in
+            let ahead = Timestamp.now().adding(milliseconds: 20 * 3_600_000)
+            let file = try directory.write("ahead.csv", "observed_at,total_credits,total_usage\n\(ahead.iso8601),1000,1\n")
+            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+            _ = try SnapshotImport(path: file, defaultAccount: "ops").run(ledger: ledger, now: .now())
+            let said = InterruptionTests.Said()
+            var context = context(directory, server: server)
+            context.logger = Logger(label: "test") { _ in said }
+            let outcome = try await FetchStage(context: context).run()
+            #expect(outcome.runID != nil)
+            let readings = try ledger.read { try $0.snapshots(account: "ops") }
+            #expect(readings.count == 2 && readings.last?.observedAt == ahead, "\(readings.map(\.observedAt))")
+            #expect(said.warnings.withLock { $0 }.contains {
+                $0.hasPrefix("the ledger holds a reading of account ops dated after this one") && $0.contains("the newest at \(ahead.iso8601)")
+            }, "\(said.warnings.withLock { $0 })")
+        }
+    }
+
     /// The progress line hears each call before it is made: every day of activity not yet
     /// stored with its place among them, and on the next fetch the check of those days.
     @Test func progressNamesEachCall() async throws {

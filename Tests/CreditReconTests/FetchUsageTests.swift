@@ -635,6 +635,22 @@ import Testing
             #expect(String(describing: early).contains("Give a --now after 2026-03-15T06:00:00.000Z"), "\(String(describing: early))")
         }
         try FetchStage.checkReadingTime(Self.now.adding(milliseconds: 1), account: "ops", held: held, fixed: true)
+        // By a clock that agrees with the API's, a reading before the newest is stored, the
+        // newest said as dated ahead: every fetch was refused until the clock passed a
+        // reading imported a day ahead (probe 260). The same moment is still refused.
+        let day: Int64 = 86_400_000
+        let note = try FetchStage.checkReadingTime(
+            Self.now.adding(milliseconds: -day), account: "ops", held: held, fixed: false, clockChecked: true)
+        #expect(note?.hasPrefix("the ledger holds a reading of account ops dated after this one (2026-03-14T06:00:00.000Z), "
+            + "the newest at 2026-03-15T06:00:00.000Z, though this machine's clock agrees with the API's") == true, "\(note ?? "")")
+        #expect(try FetchStage.checkReadingTime(
+            Self.now.adding(milliseconds: 1), account: "ops", held: held, fixed: false, clockChecked: true) == nil)
+        #expect(throws: UsageError.self) {
+            try FetchStage.checkReadingTime(Self.now, account: "ops", held: held, fixed: false, clockChecked: true)
+        }
+        #expect(throws: UsageError.self) {
+            try FetchStage.checkReadingTime(Self.now.adding(milliseconds: -day), account: "ops", held: held, fixed: true, clockChecked: false)
+        }
     }
 
     /// A listing that says a key was made after the listing was read (beyond the clocks'

@@ -31,8 +31,8 @@ enum ClockCheck {
         guard abs(skew) > tolerance else { return nil }
         let stakes = switch use {
         case .readings:
-            "Readings are dated by this clock for good (one dated ahead would make every later fetch refuse until the clock "
-                + "passes it). Set the clock right (NTP) and fetch again, or give --now to date a backfill deliberately; "
+            "Readings are dated by this clock for good (one dated ahead would read as taken after the readings that follow "
+                + "it). Set the clock right (NTP) and fetch again, or give --now to date a backfill deliberately; "
                 + "nothing was stored"
         case .topUps:
             "Top-ups are dated by this clock, and a row that repeats a purchase made in the last 12 hours is told by it "

@@ -139,6 +139,8 @@ public struct FetchStage: Sendable {
         if keyFailure == nil, !context.clock.isFixed, let unchecked = try ClockCheck.check(context.now(), against: answeredAt, for: .readings) {
             context.logger.warning("\(unchecked)")
         }
+        // The clock agrees with the API's: readings dated by it are on time.
+        let clockAgrees = keyFailure == nil && !context.clock.isFixed && answeredAt != nil
         let ledger = try context.openLedger()
         try context.refuseLookAlikeAccount(in: ledger)
         let account = context.account
@@ -170,7 +172,10 @@ public struct FetchStage: Sendable {
             var readingLeftOut = false
             try ledger.write { writer in
                 let held = try writer.reader.snapshots(account: account)
-                try Self.checkReadingTime(observedAt, account: account, held: held, fixed: context.clock.isFixed)
+                if let ahead = try Self.checkReadingTime(
+                    observedAt, account: account, held: held, fixed: context.clock.isFixed, clockChecked: clockAgrees) {
+                    context.logger.warning("\(ahead)")
+                }
                 let earlier = held
                     .filter { $0.observedAt <= observedAt }
                     .map { (credits: $0.totalCredits, usage: $0.totalUsage) }
@@ -247,7 +252,16 @@ public struct FetchStage: Sendable {
     /// machine's clock is the reason, and `run` then `fetch` at one --now stored the
     /// fetch's newer totals a millisecond before the run's reading (use went down by what
     /// was used between them, probe 129).
-    static func checkReadingTime(_ observedAt: Timestamp, account: String, held: [SnapshotRow], fixed: Bool) throws {
+    ///
+    /// Dated by a clock that agrees with the API's (`clockChecked`: its `Date` read, within
+    /// `ClockCheck.tolerance`), a reading before the newest is no clock set back: that newest
+    /// one was dated ahead (an import's local times read as UTC, another host's clock), and
+    /// every fetch was refused until the clock passed it, a day of readings lost (probe 260).
+    /// It is stored at its own time, and the warning to log returned.
+    @discardableResult
+    static func checkReadingTime(
+        _ observedAt: Timestamp, account: String, held: [SnapshotRow], fixed: Bool, clockChecked: Bool = false
+    ) throws -> String? {
         if fixed, let newest = held.last?.observedAt, observedAt <= newest {
             throw UsageError.config(
                 "--now dates this reading \(observedAt.iso8601), \(observedAt == newest ? "the moment of" : "before") the "
@@ -255,7 +269,16 @@ public struct FetchStage: Sendable {
                     + "as they are now, and dated \(observedAt == newest ? "with" : "before") it, the books would show use "
                     + "going down. Give a --now after \(newest.iso8601). Nothing was stored but the run, recorded as failed")
         }
+        var aheadOfThisOne: String?
         if let newest = held.last?.observedAt, observedAt.millisecondsSinceEpoch < newest.millisecondsSinceEpoch - 60_000 {
+            let later = held.count - held.partitioningIndex { $0.observedAt > observedAt }
+            aheadOfThisOne = "the ledger holds \(later == 1 ? "a reading" : "\(later) readings") of account \(account) dated "
+                + "after this one (\(observedAt.iso8601)), the newest at \(newest.iso8601), though this machine's clock "
+                + "agrees with the API's (its Date header): \(later == 1 ? "it was" : "they were") dated ahead (a file's "
+                + "local times imported as UTC, or another host's clock). This reading is stored at the time it was read; "
+                + "`report` says where a running total then goes down (credits_decreased, usage_decreased)"
+        }
+        if aheadOfThisOne != nil, !clockChecked, let newest = held.last?.observedAt {
             throw UsageError.config(
                 "this machine's clock (or --now) says \(observedAt.iso8601), before the newest reading of account "
                     + "\(account), taken at \(newest.iso8601): a reading stored now would be dated before it for good, and "
@@ -268,6 +291,7 @@ public struct FetchStage: Sendable {
                     + "one was read at (--now, or this machine's clock): two readings cannot share a moment. Give a later "
                     + "--now (or fetch again). Nothing was stored but the run, recorded as failed")
         }
+        return aheadOfThisOne
     }
 
     /// Refuses a key with no hash, or with the one the reports give the use no key
