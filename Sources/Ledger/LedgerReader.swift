@@ -35,6 +35,12 @@ public struct LedgerReader {
         try store().snapshots(account: account, at: times)
     }
 
+    /// The snapshots of `account` from `from` to `to`, with the last one before `from` and
+    /// the first one after `to` (the readings around a batch an import writes), in time order.
+    public func snapshots(account: String, around from: Timestamp, _ to: Timestamp) throws -> [SnapshotRow] {
+        try store().snapshots(account: account, around: from, to)
+    }
+
     /// Every account the ledger holds rows of, in byte order.
     public func accounts() throws -> [String] { try store().accounts() }
 

@@ -76,6 +76,73 @@ struct SnapshotImportTests {
         #expect(down.decreases.first?.line == 3 && down.decreases.first?.earlierLine == 2)
     }
 
+    /// A file's reading whose running total goes down against the ledger's readings next
+    /// to it is kept and said (probe 260: a reading typed 200 among fetched ones of 100,
+    /// said nowhere, was a 100 USD purchase in one day's books and its reversal the next).
+    @Test func runningTotalsGoingDownAgainstTheLedgersAreSaid() throws {
+        let temp = try TemporaryDirectory()
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        let header = "observed_at,total_credits,total_usage\n"
+        let fetched = try temp.write("fetched.csv", header + "2026-11-01T00:00:00Z,100,10\n2026-11-02T00:00:00Z,100,15\n"
+            + "2026-11-03T00:00:00Z,100,20\n")
+        _ = try SnapshotImport(path: fetched, defaultAccount: "default").run(ledger: ledger, now: now)
+        // Between the first two: above the later one; after the last: below it; an all-zero
+        // reading passed over; one that rises between them says nothing.
+        let file = try temp.write("old.csv", header + "2026-11-01T12:00:00Z,200,50\n2026-11-04T00:00:00Z,100,18\n"
+            + "2026-11-02T12:00:00Z,0,0\n2026-11-02T18:00:00Z,100,17\n")
+        let summary = try SnapshotImport(path: file, displayName: "old.csv", defaultAccount: "default").run(ledger: ledger, now: now)
+        #expect(summary.inserted == 4 && summary.ledgerDecreaseCount == 3, "\(summary.ledgerDecreases)")
+        #expect(summary.ledgerDecreases.map(\.text) == [
+            "line 2 (default at 2026-11-01T12:00:00.000Z): total_credits 200, above 100 at the ledger's later reading of "
+                + "2026-11-02T00:00:00.000Z",
+            "line 2 (default at 2026-11-01T12:00:00.000Z): total_usage 50, above 15 at the ledger's later reading of "
+                + "2026-11-02T00:00:00.000Z",
+            "line 3 (default at 2026-11-04T00:00:00.000Z): total_usage 18, below 20 at the ledger's earlier reading of "
+                + "2026-11-03T00:00:00.000Z",
+        ])
+        // Into an empty ledger, nothing to compare with.
+        let empty = try Ledger(path: temp.path("empty.sqlite"))
+        #expect(try SnapshotImport(path: file, defaultAccount: "default").run(ledger: empty, now: now).ledgerDecreaseCount == 0)
+    }
+
+    /// The readings an import wrote in its earlier batches are the file's, not the ledger's:
+    /// a decrease across a batch's edge is the file's own, said once.
+    @Test func anImportsOwnEarlierBatchesAreNotTheLedgers() throws {
+        let temp = try TemporaryDirectory()
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        let header = "observed_at,total_credits,total_usage\n"
+        _ = try SnapshotImport(path: try temp.write("one.csv", header + "2020-01-01T00:00:00Z,100000,0\n"), defaultAccount: "default")
+            .run(ledger: ledger, now: now)
+        var rows: [String] = []
+        for index in 1...5000 {
+            let usage = index == 4097 ? 1 : index
+            rows.append("\(Timestamp(millisecondsSinceEpoch: 1_600_000_000_000 + Int64(index) * 60_000).iso8601),100000,\(usage)")
+        }
+        let file = try temp.write("many.csv", header + rows.joined(separator: "\n") + "\n")
+        let summary = try SnapshotImport(path: file, defaultAccount: "default").run(ledger: ledger, now: now)
+        #expect(summary.inserted == 5000 && summary.decreaseCount == 1 && summary.ledgerDecreaseCount == 0,
+                "\(summary.decreases) \(summary.ledgerDecreases)")
+    }
+
+    /// Readings dated after now (a day is allowed) are kept and said, the latest named:
+    /// they were said nowhere until `status` (probe 260), most often local times read as UTC.
+    @Test func readingsAfterNowAreSaid() throws {
+        let temp = try TemporaryDirectory()
+        // now is 2026-11-18T11:06:40Z.
+        let file = try temp.write("ahead.csv", "observed_at,total_credits,total_usage\n2026-11-18T10:00:00Z,100,1\n"
+            + "2026-11-18T23:30:00Z,100,3\n2026-11-18T12:00:00Z,100,2\n")
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        let summary = try SnapshotImport(path: file, displayName: "ahead.csv", defaultAccount: "default").run(ledger: ledger, now: now)
+        #expect(summary.inserted == 3 && summary.afterNowCount == 2 && summary.latestAfterNowLine == 3)
+        #expect(summary.afterNowNote == "note: 2 readings are dated after now (2026-11-18T11:06:40.000Z), the latest at "
+            + "line 3, 2026-11-18T23:30:00.000Z, 12.4 hours ahead: kept, as another machine's clock may be ahead; if the "
+            + "file's times are local ones, each needs its offset (+02:00), a time without one being read as UTC. Readings "
+            + "fetched before then are dated before them")
+        let before = try temp.write("before.csv", "observed_at,total_credits,total_usage\n2026-11-18T11:06:40Z,100,0.5\n")
+        let none = try SnapshotImport(path: before, defaultAccount: "default").run(ledger: ledger, now: now)
+        #expect(none.afterNowCount == 0 && none.afterNowNote == nil)
+    }
+
     @Test func everyBadRowIsListedAndNothingIsWritten() throws {
         let temp = try TemporaryDirectory()
         let file = try temp.write("bad.csv", """

@@ -345,6 +345,24 @@ struct CommandLineTests {
         #expect(json.status == 0)
         #expect(json.stdout.contains(#""decrease_count":1,"decreases":[{"account":"default","column":"total_usage","#
             + #""earlier_line":3,"from":"2.5","line":4,"observed_at":"2026-10-03T00:00:00.000Z","to":"1.25"}]"#))
+        // Against the ledger's readings too (probe 260), and a reading dated after now.
+        let more = try scratch.write("more.csv", "observed_at,total_credits,total_usage\n2026-10-01T12:00:00Z,200,2\n"
+            + "2026-11-01T06:00:00Z,100,3\n")
+        let against = try Executable.creditRecon(["--ledger", ledger, "--now", "2026-11-01T00:00:00Z", "import", "snapshots", more])
+        #expect(against.status == 0, "\(against.stderr)")
+        #expect(against.stdout.contains("note: the file's readings and the ledger's have a running total going down between "
+            + "them once; running totals only rise"), "\(against.stdout)")
+        #expect(against.stdout.contains("  line 2 (default at 2026-10-01T12:00:00.000Z): total_credits 200, above 100 at the "
+            + "ledger's later reading of 2026-10-02T00:00:00.000Z\n"), "\(against.stdout)")
+        #expect(against.stdout.contains("note: 1 reading is dated after now (2026-11-01T00:00:00.000Z), the latest at line 3, "
+            + "2026-11-01T06:00:00.000Z, 6.0 hours ahead"), "\(against.stdout)")
+        let again = try scratch.write("again.csv", "observed_at,total_credits,total_usage\n2026-10-01T13:00:00Z,200,2\n")
+        let againJSON = try Executable.creditRecon(
+            ["--ledger", ledger, "--now", "2026-11-01T00:00:00Z", "import", "snapshots", again, "--json"])
+        #expect(againJSON.stdout.contains(#""ledger_decrease_count":1,"ledger_decreases":[{"account":"default","#
+            + #""column":"total_credits","ledger_observed_at":"2026-10-02T00:00:00.000Z","ledger_value":"100","line":2,"#
+            + #""observed_at":"2026-10-01T13:00:00.000Z","value":"200"}]"#), "\(againJSON.stdout)")
+        #expect(againJSON.stdout.contains(#""after_now_count":0"#), "\(againJSON.stdout)")
     }
 
     /// `plan check --json` of a bad plan prints its own object, with the exit code, and no

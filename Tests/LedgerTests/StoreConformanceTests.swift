@@ -1267,6 +1267,24 @@ struct StoreConformanceTests {
         #expect(try store.ledger.read { try $0.snapshots(account: "other", at: [t0]) }.isEmpty)
     }
 
+    /// An import asks for the readings around a batch's times: those within them, and the
+    /// one on each side, to compare its own with (readings every 60 s but every fourth).
+    @Test(arguments: Stores.all)
+    func anImportFindsTheReadingsAroundABatch(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.write { try $0.append(contentsOf: Self.bulk(12), runID: nil, at: t0) { $0 } }
+        func around(_ from: Int64, _ to: Int64, account: String = "default") throws -> [Int64] {
+            try store.ledger.read { try $0.snapshots(account: account, around: t0.adding(seconds: from), t0.adding(seconds: to)) }
+                .map { ($0.observedAt.millisecondsSinceEpoch - t0.millisecondsSinceEpoch) / 1000 }
+        }
+        #expect(try around(100, 250) == [60, 120, 240, 300])
+        #expect(try around(120, 120) == [60, 120, 240])
+        #expect(try around(-1000, -500) == [0])
+        #expect(try around(5000, 6000) == [600])
+        #expect(try around(0, 660) == [0, 60, 120, 240, 300, 360, 480, 540, 600])
+        #expect(try around(0, 660, account: "other").isEmpty)
+    }
+
     /// A reader sees the last committed state at once while a writer holds its transaction
     /// open, and the writer's facts once it commits.
     @Test(arguments: Stores.all)

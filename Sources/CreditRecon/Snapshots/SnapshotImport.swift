@@ -21,6 +21,30 @@ public struct SnapshotImport: BatchImport {
         public var decreases: [Decrease] = []
         /// How many there are in all.
         public var decreaseCount = 0
+        /// The file's running totals going down against the ledger's readings next to
+        /// them in time, the first `SnapshotImport.decreasesListed`, and how many in all.
+        public var ledgerDecreases: [LedgerDecrease] = []
+        public var ledgerDecreaseCount = 0
+        /// The readings dated after now (allowed up to a day, for another machine's clock),
+        /// and the latest of them and its line: the ones a fetch by this clock is dated before.
+        public var afterNowCount = 0
+        public var latestAfterNow: Timestamp?
+        public var latestAfterNowLine = 0
+        /// The time the import was checked against (`--now`, else the clock).
+        public var now = Timestamp(millisecondsSinceEpoch: 0)
+
+        /// The note on the readings dated after now, or `nil`: kept (another machine's clock
+        /// may be ahead), but most often a file's local times read as UTC, and this
+        /// machine's fetches are dated before them (probe 260: said nowhere until `status`).
+        public var afterNowNote: String? {
+            guard let latest = latestAfterNow else { return nil }
+            let count = afterNowCount
+            let hours = Runway.roundedTenths(latest.millisecondsSinceEpoch - now.millisecondsSinceEpoch, per: 360_000)
+            return "note: \(count == 1 ? "1 reading is" : "\(count) readings are") dated after now (\(now.iso8601)), the latest "
+                + "at line \(latestAfterNowLine), \(latest.iso8601), \(hours) hours ahead: kept, as another machine's clock "
+                + "may be ahead; if the file's times are local ones, each needs its offset (+02:00), a time without one "
+                + "being read as UTC. Readings fetched before then are dated before \(count == 1 ? "it" : "them")"
+        }
     }
 
     /// A running total lower than at an earlier reading of the same account in the file.
@@ -86,6 +110,7 @@ public struct SnapshotImport: BatchImport {
         let file = displayName
         var outcome = try ledger.write { writer -> Summary in
             var result = Summary()
+            result.now = now
             var conflicts = ErrorCollector(file: file)
             var runID: Int64?
             // An empty ledger has nothing to collide with. (The rows of one file never
@@ -93,13 +118,23 @@ public struct SnapshotImport: BatchImport {
             let checkExisting = try writer.reader.hasSnapshots()
             let start = Fact.runStarted(RunStarted(command: "import snapshots"))
             var decreases = DecreaseCheck()
+            var againstLedger = LedgerNeighbourCheck()
             // A new label that looks like one the ledger holds (`DEFAULT` beside `default`),
             // or one an earlier row gave, would open a second account, as import charges
             // refuses.
             var accounts = LookAlikeName.FileAccounts(held: try writer.reader.accounts())
             try rows { batch in  // throws the file's own problems, which come first
                 result.rows += batch.count
-                for row in batch { decreases.check(row, into: &result) }
+                for row in batch {
+                    decreases.check(row, into: &result)
+                    if row.snapshot.observedAt > now {
+                        result.afterNowCount += 1
+                        if row.snapshot.observedAt > result.latestAfterNow ?? now {
+                            result.latestAfterNow = row.snapshot.observedAt
+                            result.latestAfterNowLine = row.line
+                        }
+                    }
+                }
                 for row in batch {
                     guard let like = accounts.lookAlike(row.account) else { continue }
                     conflicts.add(line: row.line, column: "account", LookAlikeName.accountCollision(
@@ -111,6 +146,7 @@ public struct SnapshotImport: BatchImport {
                 }
                 // After a conflict nothing more is written: the transaction will be rolled back.
                 guard conflicts.isEmpty, !fresh.isEmpty else { return true }
+                if checkExisting { try againstLedger.check(fresh, reader: writer.reader, runID: runID, into: &result) }
                 let run = try runID ?? writer.append(start, account: defaultAccount, runID: nil, at: now)
                 runID = run
                 try writer.append(contentsOf: fresh, runID: run, at: now) { (.snapshotTaken($0.snapshot), $0.account) }

@@ -17,6 +17,9 @@ protocol StoreQueries: AnyObject {
     func snapshots(account: String?) throws -> [SnapshotRow]
     /// The readings of `account` stored at one of `times`.
     func snapshots(account: String, at times: [Timestamp]) throws -> [SnapshotRow]
+    /// The readings of `account` from `from` to `to`, with the last one before `from` and
+    /// the first one after `to`, in time order.
+    func snapshots(account: String, around from: Timestamp, _ to: Timestamp) throws -> [SnapshotRow]
     func hasSnapshots() throws -> Bool
     /// Every account any row belongs to, in byte order.
     func accounts() throws -> [String]

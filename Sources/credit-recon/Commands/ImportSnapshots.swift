@@ -46,11 +46,22 @@ extension CreditReconCommand.Import {
                                 "to": .string($0.to.decimalText),
                             ])
                         }),
+                        "ledger_decrease_count": .int(Int64(summary.ledgerDecreaseCount)),
+                        "ledger_decreases": .array(summary.ledgerDecreases.map {
+                            .object([
+                                "line": .int(Int64($0.line)), "account": .string($0.account),
+                                "observed_at": .string($0.observedAt.iso8601), "column": .string($0.column),
+                                "value": .string($0.value.decimalText), "ledger_observed_at": .string($0.ledgerObservedAt.iso8601),
+                                "ledger_value": .string($0.ledgerValue.decimalText),
+                            ])
+                        }),
+                        "after_now_count": .int(Int64(summary.afterNowCount)),
                         "head_hash": .string(summary.headHash),
                     ]).exitCode(.ok).text)
                 } else {
                     print("imported \(summary.inserted) snapshots from \(file) (\(summary.skipped) already in the ledger)")
                     for line in Self.decreaseLines(summary) { print(TerminalText.printable(line)) }
+                    if let note = summary.afterNowNote { print(note) }
                     print("ledger head \(summary.headHash)")
                 }
                 return .ok
@@ -62,7 +73,7 @@ extension CreditReconCommand.Import {
         /// next report.
         static func decreaseLines(_ summary: SnapshotImport.Summary) -> [String] {
             let count = summary.decreaseCount
-            guard count > 0 else { return [] }
+            guard count > 0 else { return ledgerDecreaseLines(summary) }
             var lines = ["note: the file has a running total going down \(count == 1 ? "once" : "\(count) times"); running "
                 + "totals only rise, so check the file holds one account's readings (or give the account column); "
                 + "the readings are kept, and `report` lists each as credits_decreased or usage_decreased:"]
@@ -71,6 +82,21 @@ extension CreditReconCommand.Import {
                     + "\(decrease.to.decimalText), below \(decrease.from.decimalText) at line \(decrease.earlierLine), an earlier reading")
             }
             if count > summary.decreases.count { lines.append("  (\(count - summary.decreases.count) more)") }
+            return lines + ledgerDecreaseLines(summary)
+        }
+
+        /// The file's running totals going down against the ledger's readings: kept, as a
+        /// decrease within the file is, and said (probe 260: a reading typed 200 among fetched
+        /// ones of 100 was said nowhere, the report's day a 100 USD purchase).
+        static func ledgerDecreaseLines(_ summary: SnapshotImport.Summary) -> [String] {
+            let count = summary.ledgerDecreaseCount
+            guard count > 0 else { return [] }
+            var lines = ["note: the file's readings and the ledger's have a running total going down between them "
+                + "\(count == 1 ? "once" : "\(count) times"); running totals only rise, so check the file's times (a local "
+                + "time needs its offset) and its account; the readings are kept, and `report` lists each as "
+                + "credits_decreased or usage_decreased:"]
+            lines += summary.ledgerDecreases.map { "  " + $0.text }
+            if count > summary.ledgerDecreases.count { lines.append("  (\(count - summary.ledgerDecreases.count) more)") }
             return lines
         }
     }

@@ -80,6 +80,16 @@ extension PostgresTransaction {
             """, binds)
     }
 
+    func snapshots(account: String, around from: Timestamp, _ to: Timestamp) throws -> [SnapshotRow] {
+        try snapshotRows(
+            """
+            \(Self.snapshotColumns) WHERE account = $1
+                AND observed_at >= coalesce((SELECT max(observed_at) FROM \(Self.s).snapshots WHERE account = $1 AND observed_at < $2), $2)
+                AND observed_at <= coalesce((SELECT min(observed_at) FROM \(Self.s).snapshots WHERE account = $1 AND observed_at > $3), $3)
+            ORDER BY observed_at
+            """, Self.binds(account, from.iso8601, to.iso8601))
+    }
+
     func hasSnapshots() throws -> Bool { try exists("snapshots") }
 
     /// The accounts of `Schema.accountTables`, each table's found one account after another

@@ -86,6 +86,16 @@ extension SQLiteTransaction {
             [.text(account), .text(Self.jsonArray(times.map(\.iso8601)))])
     }
 
+    func snapshots(account: String, around from: Timestamp, _ to: Timestamp) throws -> [SnapshotRow] {
+        try snapshotRows(
+            """
+            \(Self.snapshotColumns) WHERE account = ?1
+                AND observed_at >= coalesce((SELECT max(observed_at) FROM snapshots WHERE account = ?1 AND observed_at < ?2), ?2)
+                AND observed_at <= coalesce((SELECT min(observed_at) FROM snapshots WHERE account = ?1 AND observed_at > ?3), ?3)
+            ORDER BY observed_at
+            """, [.text(account), .text(from.iso8601), .text(to.iso8601)])
+    }
+
     func hasSnapshots() throws -> Bool {
         try db.scalarInt("SELECT EXISTS (SELECT 1 FROM snapshots)") == 1
     }
