@@ -954,6 +954,40 @@ struct ImportChargesTests {
         #expect(again.json.text.contains("\"bought_twice\":true"), "\(again.json)")
     }
 
+    /// A second purchase recorded pending, then paid by a later export, is the row bought
+    /// twice as a new paid one is (probe 267, 271: exit 0, said nowhere); so is the row's
+    /// own charge recorded paid while another purchase of it is paid already.
+    @Test func aSecondPurchasePaidByALaterExportIsTheRowBoughtTwice() async throws {
+        let plan = try bench.plan(TopUpBench.planText(2))
+        _ = try await bench.run(plan, client: FakeChargeCreator())
+        let rows = try bench.ledger.read { try $0.allTopUps() }
+        let first = try #require(rows.first { $0.reference == "R-01" }?.chargeID)
+        let second = try #require(rows.first { $0.reference == "R-02" }?.chargeID)
+        let pending = try importer("\(Self.header)\nweb_1,1.50,\(Wallets.b),137,2026-11-03T10:00:00Z,,R-01,pending,,\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(pending.exitStatus == .ok && pending.secondPurchases.map(\.boughtTwice) == [false])
+        let paid = try importer("\(Self.header)\nweb_1,1.50,\(Wallets.b),137,2026-11-03T10:00:00Z,,R-01,paid,2026-11-03T10:05:00Z,\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(paid.statusRecorded == 1 && paid.exitStatus == .attention && paid.secondPurchasesPaid == 1)
+        #expect(paid.lines(file: "c.csv").contains { $0.hasPrefix("  reference R-01 already had its charge (\(first)), not known to have expired: web_1, paid") },
+                "\(paid.lines(file: "c.csv"))")
+        // The same export again changes nothing and says nothing.
+        let again = try importer("\(Self.header)\nweb_1,1.50,\(Wallets.b),137,2026-11-03T10:00:00Z,,R-01,paid,2026-11-03T10:05:00Z,\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(again.exitStatus == .ok && again.secondPurchases.isEmpty)
+        // R-02: another purchase paid first, then the row's own charge recorded paid.
+        _ = try importer("\(Self.header)\nweb_2,2.50,\(Wallets.c),8453,2026-11-03T10:00:00Z,,R-02,paid,2026-11-03T10:05:00Z,\n")
+            .run(ledger: bench.ledger, now: now)
+        let stored = try #require(try bench.ledger.read { try $0.charge(id: second) })
+        let own = try importer("\(Self.header)\n\(second),2.50,,,\(stored.createdAt),,,paid,\(stored.createdAt),\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(own.statusRecorded == 1 && own.exitStatus == .attention && own.paidWithAnother.map(\.other) == ["web_2"],
+                "\(own.lines(file: "c.csv"))")
+        #expect(own.lines(file: "c.csv").contains("  reference R-02: its row's charge \(second) is recorded paid, and web_2, another "
+            + "purchase of that plan row, was paid already: the row bought twice as far as the ledger knows (exit 1; the report "
+            + "warns of it, reference_paid_twice)"), "\(own.lines(file: "c.csv"))")
+    }
+
     /// The row's charge recorded `pending` (never said expired) and a paid charge naming
     /// the row: exit 1, and the line says why and which import settles it (it gave the same
     /// words as a charge that changes nothing).

@@ -44,6 +44,9 @@ public struct ChargeImport: BatchImport {
         /// unpaid: the row bought twice, as far as the ledger knows, which needs a person
         /// (exit 1); it exited 0, the warning left to the next report (probe 155).
         public var secondPurchasesPaid = 0
+        /// Plan rows' own charges recorded paid by this import while another purchase of the
+        /// row was paid already (`other`): the row bought twice, counted in `secondPurchasesPaid`.
+        public var paidWithAnother: [(reference: String, rowCharge: String, other: String)] = []
         /// References that name no open plan row (kept on the charge, linked to nothing).
         public var unlinkedReferences = 0
         /// New charges whose reference names no plan row in a ledger that holds plan rows
@@ -108,6 +111,11 @@ public struct ChargeImport: BatchImport {
                     + rowCharge + ": \(second.chargeID) is another purchase of that plan row: "
                     + "the row's purchase made again if its charge expired unpaid (the report says so), a second "
                     + "purchase if both are paid (the report warns of it, reference_paid_twice)")
+            }
+            lines += paidWithAnother.map { paid in
+                TerminalText.printable("  reference \(paid.reference): its row's charge \(paid.rowCharge) is recorded paid, and "
+                    + "\(paid.other), another purchase of that plan row, was paid already: the row bought twice as far as the "
+                    + "ledger knows (exit 1; the report warns of it, reference_paid_twice)")
             }
             if referencesNamingNoRow > 0 {
                 let some = examplesNamingNoRow.map { "\($0.reference) on \($0.chargeID)" }.joined(separator: ", ")
@@ -453,6 +461,8 @@ public struct ChargeImport: BatchImport {
                 result.rows += batch.count
                 var fresh = batch
                 var statuses: [(fact: Fact, account: String)] = []
+                // Charges in the ledger this batch records paid, which may make their row bought twice.
+                var paying: [StoredCharge] = []
                 var links: [(row: Row, stored: StoredCharge)] = []
                 if checkExisting {
                     // A UUID is looked up as written, and in lower and upper case (`sameCharge`).
@@ -504,12 +514,14 @@ public struct ChargeImport: BatchImport {
                             if linking { links.append((row, existing)) }
                             if let status = Self.newStatus(row, existing) {
                                 statuses.append((.chargeStatusRecorded(status), existing.account))
+                                if status.status == "paid", existing.status != "paid" { paying.append(existing) }
                             } else if !linking {
                                 result.skipped += 1
                             }
                         }
                     }
                 }
+                try Self.countBoughtTwice(payingFor: paying, reader: writer.reader, into: &result)
                 if !voided.isEmpty {
                     fresh = fresh.filter { row in
                         guard let entry = repeatedVoid(row) else { return true }
@@ -1001,6 +1013,36 @@ public struct ChargeImport: BatchImport {
     /// The status `row` adds to a charge already in the ledger (one `topup` created through
     /// the API has none; a recorded one may be `pending`), or its payment time, or `nil` when
     /// it adds nothing. (`difference` has refused a row contradicting a final status kept.)
+    /// A charge already in the ledger, now recorded paid, that makes its plan row bought
+    /// twice as far as the ledger knows: another purchase of a row whose own charge is not
+    /// known to have expired, or the row's own charge while another purchase of it is paid.
+    /// Counted for the exit code as a new charge is (probe 267, 271: a second purchase
+    /// recorded pending, then paid, exited 0 without a word).
+    /// The rows' own charges are looked up together, per account: the charges have no index
+    /// by reference.
+    static func countBoughtTwice(payingFor charges: [StoredCharge], reader: LedgerReader, into summary: inout Summary) throws {
+        var rowCharges: [String: [(charge: StoredCharge, reference: String)]] = [:]
+        for charge in charges {
+            if charge.topUpKey == nil, let reference = charge.reference,
+               let row = try topUp(named: reference, account: charge.account, reader: reader),
+               let rowCharge = row.chargeID, rowCharge != charge.chargeID, try reader.charge(id: rowCharge)?.status != "expired" {
+                summary.secondPurchases.append((reference, charge.chargeID, rowCharge, true))
+                summary.secondPurchasesPaid += 1
+            } else if let key = charge.topUpKey, let reference = try reader.topUp(key: key)?.reference {
+                rowCharges[charge.account, default: []].append((charge, reference))
+            }
+        }
+        for (account, paid) in rowCharges.sorted(by: { $0.key < $1.key }) {
+            let others = try reader.unlinkedCharges(account: account, references: paid.map(\.reference))
+                .filter { $0.status == "paid" }
+            for (charge, reference) in paid {
+                guard let other = others.first(where: { $0.reference == reference && $0.chargeID != charge.chargeID }) else { continue }
+                summary.paidWithAnother.append((reference, charge.chargeID, other.chargeID))
+                summary.secondPurchasesPaid += 1
+            }
+        }
+    }
+
     static func newStatus(_ row: Row, _ stored: StoredCharge) -> ChargeStatusRecorded? {
         let charge = row.charge
         guard let status = charge.status else { return nil }
