@@ -58,7 +58,10 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
             return "Coinbase charges are no longer available through the API (410 Gone: \(message)); buy credits "
                 + "through the web flow and record them with `credit-recon import charges FILE.csv`, linking rows by `reference`"
         case .rateLimited(let retryAfter, let message):
-            let wait = retryAfter.map { " (the API asks to wait \(Self.seconds($0)) s)" } ?? ""
+            // The longest wait read stands for any longer one (probe 267: 20 digits said as 10^12).
+            let wait = retryAfter.map {
+                " (the API asks to wait \($0 >= RetryAfter.longest ? "at least " : "")\(Self.seconds($0)) s)"
+            } ?? ""
             return "the API is rate limiting us (429 Too Many Requests: \(message))\(wait) beyond the retry budget; "
                 + "try again later, or raise --max-retry-time (for topup and run, or lower their --rate-limit)"
         case .server(let status, let message):

@@ -81,6 +81,10 @@ import Testing
         #expect(RetryAfter.parse("99999999999999999999", now: now) == RetryAfter.longest)
         #expect(RetryAfter.parse("9223372036854775807", now: now) == RetryAfter.longest)
         #expect(RetryAfter.describe(RetryAfter.longest) == "1000000000000 s")
+        #expect(APIError.rateLimited(retryAfter: RetryAfter.longest, message: "slow").description
+            .contains("(the API asks to wait at least 1000000000000 s)"))
+        #expect(APIError.rateLimited(retryAfter: .seconds(3600), message: "slow").description
+            .contains("(the API asks to wait 3600 s)"))
         #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:28:30 GMT", now: now) == .seconds(30))
         #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:27:00 GMT", now: now) == .zero)
         #expect(RetryAfter.parse("soon", now: now) == nil)
