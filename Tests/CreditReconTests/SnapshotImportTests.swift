@@ -100,6 +100,15 @@ struct SnapshotImportTests {
             "line 3 (default at 2026-11-04T00:00:00.000Z): total_usage 18, below 20 at the ledger's earlier reading of "
                 + "2026-11-03T00:00:00.000Z",
         ])
+        // Several accounts in one batch: said in the file's order, whichever account is taken first.
+        let accounts = ["b", "a", "c", "d"]
+        let held = try temp.write("held.csv", "observed_at,total_credits,total_usage,account\n"
+            + accounts.map { "2026-11-01T00:00:00Z,100,10,\($0)" }.joined(separator: "\n") + "\n")
+        _ = try SnapshotImport(path: held, defaultAccount: "default").run(ledger: ledger, now: now)
+        let lower = try temp.write("lower.csv", "observed_at,total_credits,total_usage,account\n"
+            + accounts.map { "2026-11-02T00:00:00Z,100,5,\($0)" }.joined(separator: "\n") + "\n")
+        let mixed = try SnapshotImport(path: lower, defaultAccount: "default").run(ledger: ledger, now: now)
+        #expect(mixed.ledgerDecreases.map(\.line) == [2, 3, 4, 5] && mixed.ledgerDecreases.map(\.account) == accounts)
         // Into an empty ledger, nothing to compare with.
         let empty = try Ledger(path: temp.path("empty.sqlite"))
         #expect(try SnapshotImport(path: file, defaultAccount: "default").run(ledger: empty, now: now).ledgerDecreaseCount == 0)

@@ -1010,9 +1010,6 @@ public struct ChargeImport: BatchImport {
         return true
     }
 
-    /// The status `row` adds to a charge already in the ledger (one `topup` created through
-    /// the API has none; a recorded one may be `pending`), or its payment time, or `nil` when
-    /// it adds nothing. (`difference` has refused a row contradicting a final status kept.)
     /// A charge already in the ledger, now recorded paid, that makes its plan row bought
     /// twice as far as the ledger knows: another purchase of a row whose own charge is not
     /// known to have expired, or the row's own charge while another purchase of it is paid.
@@ -1043,6 +1040,9 @@ public struct ChargeImport: BatchImport {
         }
     }
 
+    /// The status `row` adds to a charge already in the ledger (one `topup` created through
+    /// the API has none; a recorded one may be `pending`), or its payment time, or `nil` when
+    /// it adds nothing. (`difference` has refused a row contradicting a final status kept.)
     static func newStatus(_ row: Row, _ stored: StoredCharge) -> ChargeStatusRecorded? {
         let charge = row.charge
         guard let status = charge.status else { return nil }

@@ -11,10 +11,11 @@ extension SnapshotImport {
     /// among the ledger's readings of its time range and the one on each side; each two
     /// next to each other, one the file's and one the ledger's (not written by this
     /// import), are compared. An all-zero reading is passed over, as the report passes over it.
-    struct LedgerNeighbourCheck {
-        mutating func check(
+    enum LedgerNeighbourCheck {
+        static func check(
             _ batch: [Row], reader: LedgerReader, runID: Int64?, into summary: inout Summary
         ) throws {
+            var found: [LedgerDecrease] = []
             for (account, rows) in Dictionary(grouping: batch, by: \.account) {
                 let sorted = rows.sorted { $0.snapshot.observedAt < $1.snapshot.observedAt }
                 guard let first = sorted.first?.snapshot.observedAt, let last = sorted.last?.snapshot.observedAt else { continue }
@@ -22,18 +23,18 @@ extension SnapshotImport {
                     .filter { runID == nil || $0.runID != runID }
                 guard !stored.isEmpty else { continue }
                 // Merged in time order: the file's readings and the ledger's.
-                var merged: [(row: Row?, stored: SnapshotRow?, at: Timestamp, credits: Micros, usage: Micros)] = []
+                var merged: [(row: Row?, stored: SnapshotRow?, credits: Micros, usage: Micros)] = []
                 merged.reserveCapacity(sorted.count + stored.count)
                 var s = 0
                 for row in sorted {
                     while s < stored.count, stored[s].observedAt < row.snapshot.observedAt {
                         let held = stored[s]
-                        merged.append((nil, held, held.observedAt, held.totalCredits, held.totalUsage))
+                        merged.append((nil, held, held.totalCredits, held.totalUsage))
                         s += 1
                     }
-                    merged.append((row, nil, row.snapshot.observedAt, row.snapshot.totalCredits, row.snapshot.totalUsage))
+                    merged.append((row, nil, row.snapshot.totalCredits, row.snapshot.totalUsage))
                 }
-                for held in stored[s...] { merged.append((nil, held, held.observedAt, held.totalCredits, held.totalUsage)) }
+                for held in stored[s...] { merged.append((nil, held, held.totalCredits, held.totalUsage)) }
                 for (earlier, later) in zip(merged, merged.dropFirst()) {
                     // One of the file's and one of the ledger's.
                     guard let row = earlier.row ?? later.row, let held = earlier.stored ?? later.stored else { continue }
@@ -42,15 +43,17 @@ extension SnapshotImport {
                     let fileIsLater = later.row != nil
                     for (column, from, to) in [("total_credits", earlier.credits, later.credits), ("total_usage", earlier.usage, later.usage)]
                     where to < from {
-                        summary.ledgerDecreaseCount += 1
-                        guard summary.ledgerDecreases.count < SnapshotImport.decreasesListed else { continue }
-                        summary.ledgerDecreases.append(LedgerDecrease(
+                        found.append(LedgerDecrease(
                             line: row.line, account: account, observedAt: row.snapshot.observedAt, column: column,
                             value: fileIsLater ? to : from, ledgerObservedAt: held.observedAt,
                             ledgerValue: fileIsLater ? from : to, ledgerIsEarlier: fileIsLater))
                     }
                 }
             }
+            // In the file's order, whatever order the accounts were taken in.
+            found.sort { ($0.line, $0.column, $0.ledgerObservedAt) < ($1.line, $1.column, $1.ledgerObservedAt) }
+            summary.ledgerDecreaseCount += found.count
+            summary.ledgerDecreases += found.prefix(SnapshotImport.decreasesListed - summary.ledgerDecreases.count)
         }
     }
 
