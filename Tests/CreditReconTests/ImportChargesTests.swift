@@ -944,12 +944,12 @@ struct ImportChargesTests {
         #expect(again.secondPurchases.map(\.chargeID) == ["web_3", "web_4", "web_5"])
         #expect(again.secondPurchasesPaid == 1)
         #expect(again.secondPurchases.map(\.boughtTwice) == [false, true, false])
+        #expect(again.secondPurchases.map(\.rowChargePaid) == [false, true, true])
         // The exit 1 has its reason on the charge's own line; the others keep theirs.
         let lines = again.lines(file: "c.csv")
-        #expect(lines.contains("  reference R-02 already had its charge (web_2), not known to have expired: web_4, paid, buys "
-            + "that plan row a second time as far as the ledger knows (exit 1): if the row's charge expired unpaid, import "
-            + "its status (expired) and web_4 is the row's purchase made again; if both are paid, the row was bought twice "
-            + "(the report warns of it, reference_paid_twice)"), "\(lines)")
+        // (R-02's own charge is recorded paid: said so, with no advice to import a status.)
+        #expect(lines.contains("  reference R-02 already had its charge (web_2), paid: web_4, paid too, buys that plan row a "
+            + "second time as far as the ledger knows (exit 1; the report warns of it, reference_paid_twice)"), "\(lines)")
         #expect(lines.filter { $0.contains("is another purchase of that plan row") }.count == 2, "\(lines)")
         #expect(again.json.text.contains("\"bought_twice\":true"), "\(again.json)")
     }
@@ -986,6 +986,15 @@ struct ImportChargesTests {
         #expect(own.lines(file: "c.csv").contains("  reference R-02: its row's charge \(second) is recorded paid, and web_2, another "
             + "purchase of that plan row, was paid already: the row bought twice as far as the ledger knows (exit 1; the report "
             + "warns of it, reference_paid_twice)"), "\(own.lines(file: "c.csv"))")
+        // `--json` names the pair too (probe 273: counted in second_purchases_paid, listed nowhere).
+        #expect(own.json.text.contains(#""paid_with_another":[{"charge_id":"web_2","reference":"R-02","row_charge_id":"\#(second)"}]"#),
+                "\(own.json.text)")
+        // A row's charge known paid (late, after it expired): said as paid, not "not known to
+        // have expired" with advice to import a status the ledger holds (probe 273).
+        var paidLate = ChargeImport.Summary()
+        paidLate.secondPurchases = [("R-03", "web_3", "c3", true, true)]
+        #expect(paidLate.lines(file: "c.csv").contains("  reference R-03 already had its charge (c3), paid: web_3, paid too, buys "
+            + "that plan row a second time as far as the ledger knows (exit 1; the report warns of it, reference_paid_twice)"))
     }
 
     /// The row's charge recorded `pending` (never said expired) and a paid charge naming

@@ -39,7 +39,8 @@ public struct ChargeImport: BatchImport {
         /// Charges naming a plan row that already had its charge, with that charge
         /// (`rowCharge`): another purchase of the row, made again if the row's charge expired
         /// unpaid, a second if both are paid, which the report warns of (`reference_paid_twice`).
-        public var secondPurchases: [(reference: String, chargeID: String, rowCharge: String?, boughtTwice: Bool)] = []
+        /// `rowChargePaid`: the row's charge is recorded paid (else its fate is not known).
+        public var secondPurchases: [(reference: String, chargeID: String, rowCharge: String?, boughtTwice: Bool, rowChargePaid: Bool)] = []
         /// Of those, the ones recorded paid whose row's charge is not known to have expired
         /// unpaid: the row bought twice, as far as the ledger knows, which needs a person
         /// (exit 1); it exited 0, the warning left to the next report (probe 155).
@@ -98,6 +99,12 @@ public struct ChargeImport: BatchImport {
                 let rowCharge = second.rowCharge.map { " (\($0))" } ?? ""
                 // The reason for the exit 1, and what settles it: it was said as if the report
                 // would tell, the row's charge still pending.
+                if second.boughtTwice, second.rowChargePaid {
+                    // Paid late after it expired (probe 273: "not known to have expired" of one the ledger knew had).
+                    return TerminalText.printable("  reference \(second.reference) already had its charge\(rowCharge), paid: "
+                        + "\(second.chargeID), paid too, buys that plan row a second time as far as the ledger knows (exit 1; "
+                        + "the report warns of it, reference_paid_twice)")
+                }
                 guard !second.boughtTwice else {
                     return TerminalText.printable("  reference \(second.reference) already had its charge\(rowCharge), "
                         + "not known to have expired: \(second.chargeID), paid, buys that plan row a second time as far "
@@ -150,6 +157,10 @@ public struct ChargeImport: BatchImport {
                              "row_charge_id": $0.rowCharge.map(JSONOutput.string) ?? .null, "bought_twice": .bool($0.boughtTwice)])
                 }),
                 "second_purchases_paid": .int(Int64(secondPurchasesPaid)),
+                "paid_with_another": .array(paidWithAnother.map {
+                    .object(["reference": .string($0.reference), "row_charge_id": .string($0.rowCharge),
+                             "charge_id": .string($0.other)])
+                }),
                 "unlinked_references": .int(Int64(unlinkedReferences)),
                 "references_naming_no_row": .int(Int64(referencesNamingNoRow)), "inserted_total": .string(total.decimalText),
                 "voided_again": .array(voidedAgain.map { .object(["charge_id": .string($0.chargeID), "entry": .int($0.entry)]) }),
@@ -699,9 +710,9 @@ public struct ChargeImport: BatchImport {
                     continue
                 }
                 // The row has its charge already: this one is another purchase of it.
-                let boughtTwice = try charge.status == "paid"
-                    && topUp.chargeID.flatMap({ try writer.reader.charge(id: $0) })?.status != "expired"
-                summary.secondPurchases.append((reference, charge.chargeID, topUp.chargeID, boughtTwice))
+                let rowStatus = try topUp.chargeID.flatMap({ try writer.reader.charge(id: $0) })?.status
+                let boughtTwice = charge.status == "paid" && rowStatus != "expired"
+                summary.secondPurchases.append((reference, charge.chargeID, topUp.chargeID, boughtTwice, rowStatus == "paid"))
                 if boughtTwice { summary.secondPurchasesPaid += 1 }
                 secondPurchase = true
             }
@@ -1022,8 +1033,9 @@ public struct ChargeImport: BatchImport {
         for charge in charges {
             if charge.topUpKey == nil, let reference = charge.reference,
                let row = try topUp(named: reference, account: charge.account, reader: reader),
-               let rowCharge = row.chargeID, rowCharge != charge.chargeID, try reader.charge(id: rowCharge)?.status != "expired" {
-                summary.secondPurchases.append((reference, charge.chargeID, rowCharge, true))
+               let rowCharge = row.chargeID, rowCharge != charge.chargeID, case let rowStatus = try reader.charge(id: rowCharge)?.status,
+               rowStatus != "expired" {
+                summary.secondPurchases.append((reference, charge.chargeID, rowCharge, true, rowStatus == "paid"))
                 summary.secondPurchasesPaid += 1
             } else if let key = charge.topUpKey, let reference = try reader.topUp(key: key)?.reference {
                 rowCharges[charge.account, default: []].append((charge, reference))

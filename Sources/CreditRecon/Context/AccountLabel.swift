@@ -14,7 +14,7 @@ public enum AccountLabel {
         // U+2028 and U+2029 too: a line break of their own (probe 261: `Team\u{2028}B` kept,
         // `Team B` in an export's heading).
         if label.unicodeScalars.contains(where: { [.control, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }) {
-            return "holds a control character (a tab, a line break); \(naming) is one line of text"
+            return "holds a control character or a line break (a tab, a line feed, U+2028); \(naming) is one line of text"
         }
         if label.first == " " || label.last == " " {
             return "begins or ends with a space; remove it: \(naming) is matched byte for byte"
