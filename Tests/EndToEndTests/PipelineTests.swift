@@ -135,6 +135,24 @@ struct PipelineTests {
         #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
     }
 
+    /// A top-up stage that ends with a failure of its own (its charges refused the key, 77)
+    /// is logged as an error, as a stage that throws is: it was logged at info, and a cron's
+    /// grep for warnings and errors missed it (probe 276).
+    @Test func aTopUpStageThatFailsIsLoggedAsAnError() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess()
+        let ledger = scratch.path("ledger.sqlite")
+        let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 1))
+        var env = Self.env
+        env["OPENROUTER_BEARER"] = "sk-or-v1-" + String(repeating: "d", count: 64)
+        let result = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "run", "--plan", plan, "--yes", "--out", scratch.path("reports")],
+            environment: env)
+        #expect(result.status == 77, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains(" error credit-recon: [CreditRecon] topup: "), "\(result.stderr)")
+        #expect(!result.stderr.contains(" info credit-recon: [CreditRecon] topup: "), "\(result.stderr)")
+    }
+
     /// When the fetch could not reach the API, the plan waits for the next run: each POST
     /// would most likely have ended `unknown`, a row for a person to clear.
     @Test func aRunWhoseFetchCouldNotReachTheAPISendsNoCharges() throws {

@@ -227,8 +227,14 @@ public struct RunStage: Sendable {
         do {
             let result = try await body()
             outcome.stages.append(result)
-            // A stage that needs a person (exit 1) is a warning, as a failed one is an error.
-            if result.status == .attention { logger.warning("\(name): \(result.detail)") } else { logger.info("\(name): \(result.detail)") }
+            // A stage that needs a person (exit 1) is a warning, as a failed one is an error: so
+            // is one that ended with a failure of its own code (a top-up whose requests were not
+            // sent, 69; a refused key, 77; a stop, 75), logged at info (probe 276).
+            switch result.status {
+            case .ok: logger.info("\(name): \(result.detail)")
+            case .attention: logger.warning("\(name): \(result.detail)")
+            default: logger.error("\(name): \(result.detail)")
+            }
         } catch {
             let status = ExitStatus(for: error)
             outcome.stages.append(StageResult(name: name, status: status, detail: "failed: \(ExitStatus.message(for: error))"))
