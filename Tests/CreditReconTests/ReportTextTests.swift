@@ -1,5 +1,8 @@
 import CreditTypes
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import CreditRecon
 
 /// The byte-level report writers (issue "Speed") print exactly what the `String` forms print.
@@ -71,5 +74,17 @@ struct ReportTextTests {
             markdown.append(markdownCell: text)
             #expect(markdown.string == MarkdownText.cell(text), "\(String(describing: text))")
         }
+    }
+
+    /// A full disk or a file-size limit is no folder to check: the advice says what helps
+    /// (probe 274: "Check that the folder can be created and written" for ENOSPC and EFBIG).
+    @Test func aFullDiskOrASizeLimitHasItsOwnAdvice() {
+        let full = ReportError.cannotCreate("r/findings.csv", String(cString: strerror(ENOSPC)))
+        #expect(full.message.hasSuffix("Free some space on that disk (or raise the quota), or pass another --out."))
+        let limit = ReportError.cannotCreate("r/findings.csv", String(cString: strerror(EFBIG)))
+        #expect(limit.message.hasSuffix("Raise this process's file-size limit (ulimit -f), or pass another --out."))
+        let denied = ReportError.cannotCreate("r/findings.csv", String(cString: strerror(EACCES)))
+        #expect(denied.message.hasSuffix("Check that the folder can be created and written, or pass another --out."))
+        #expect(full.exitStatus == .cannotCreate && limit.exitStatus == .cannotCreate)
     }
 }

@@ -1,4 +1,9 @@
 import CreditTypes
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A report that cannot be written.
 public struct ReportError: ExitCoded, Equatable {
@@ -10,9 +15,16 @@ public struct ReportError: ExitCoded, Equatable {
     public var description: String { message }
 
     static func cannotCreate(_ path: String, _ detail: String) -> ReportError {
-        ReportError(
-            message: "cannot write \(path): \(detail). Check that the folder can be created and written, or pass another --out.",
-            exitStatus: .cannotCreate)
+        // A full disk or a size limit is no folder to check (probe 274).
+        let advice = switch detail {
+        case String(cString: strerror(ENOSPC)), String(cString: strerror(EDQUOT)):
+            "Free some space on that disk (or raise the quota), or pass another --out."
+        case String(cString: strerror(EFBIG)):
+            "Raise this process's file-size limit (ulimit -f), or pass another --out."
+        default:
+            "Check that the folder can be created and written, or pass another --out."
+        }
+        return ReportError(message: "cannot write \(path): \(detail). \(advice)", exitStatus: .cannotCreate)
     }
 
     /// `path` is refused for what it is (a folder where a file goes, the ledger's own file):
