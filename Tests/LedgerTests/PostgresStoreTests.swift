@@ -1090,6 +1090,25 @@ struct PostgresStoreTests {
         #expect(report.problems.last?.contains("snapshots_append_only") == true, "\(report.problems)")
     }
 
+    /// The README's chain check with `psql` alone, run as it is written there: `0|HEAD` of a
+    /// sound ledger, the head `verify` gives, and a count once an entry is missing before the
+    /// newest (probe 275: a gap in `seq` read as no broken link).
+    @Test func theReadmesPsqlChainCheckWorksAsWritten() throws {
+        let readme = try String(contentsOf: ThrowawayPostgres.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "**Checking the chain with `psql` alone**").last)
+        let command = try #require(section.components(separatedBy: "psql \"$URL\" -X -A -t -c \"").dropFirst().first)
+        let sql = try #require(command.components(separatedBy: "\"\n").first)
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        let head = try store.ledger.headHash()
+        #expect(try store.server.psql(store.database, sql).trimmingCharacters(in: .whitespacesAndNewlines) == "0|\(head)")
+        // The newest entry renumbered past a gap: every link still holds (probe 275: 127 made 200).
+        try store.execute("SET session_replication_role = replica; UPDATE journal SET seq = seq + 1000 WHERE seq = (SELECT max(seq) FROM journal)")
+        let broken = try store.server.psql(store.database, sql).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(broken.hasSuffix("|\(head)") && !broken.hasPrefix("0|"), "\(broken)")
+        #expect(try !store.openAnother().verify().isSound)
+    }
+
     /// A session with `session_replication_role = replica` runs no trigger, so it changes
     /// or deletes journal rows without the trigger check seeing anything: it cut the newest
     /// entries, with the rows they made, and `verify` said "sound … the append-only triggers
