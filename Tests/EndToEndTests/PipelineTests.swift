@@ -153,6 +153,33 @@ struct PipelineTests {
         #expect(!result.stderr.contains(" info credit-recon: [CreditRecon] topup: "), "\(result.stderr)")
     }
 
+    /// A write of `fetch` that fails after the snapshot was stored (a file-size limit, as a
+    /// full disk does) says what was stored before it: it gave the ledger's error alone, as
+    /// if nothing was, and `status` then blamed a kill for the run left open (probe 274).
+    @Test func aFetchWhoseWriteFailsSaysWhatItStoredBeforeIt() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess()
+        let ledger = scratch.path("ledger.sqlite")
+        let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let size = try FileManager.default.attributesOfItem(atPath: ledger)[.size] as? Int ?? 0
+        // Room for the snapshot and some of the rest (bash counts the limit in KiB): the
+        // write-ahead log grows past it while the days of activity are stored.
+        let limit = size / 1024 + 480
+        let binary = Executable.binDirectory.appendingPathComponent("credit-recon").path
+        let result = try Executable.run(
+            tool: URL(fileURLWithPath: "/bin/bash"),
+            ["-c", "ulimit -f \(limit); exec \"$0\" \"$@\"", binary, "--ledger", ledger, "--base-url", sim.baseURL, "fetch"],
+            environment: Self.env)
+        #expect(result.status == 74, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("What was stored before it (the snapshot"), "\(result.stderr)")
+        #expect(result.stderr.contains(", and the next fetch reads what is missing"), "\(result.stderr)")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
+        // And the next fetch, with room, finishes the work (1: the samples' readings end a month before it).
+        let next = try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "fetch"], environment: Self.env)
+        #expect([0, 1].contains(next.status) && next.stdout.contains("activity:"), "\(next.stdout)\(next.stderr)")
+    }
+
     /// When the fetch could not reach the API, the plan waits for the next run: each POST
     /// would most likely have ended `unknown`, a row for a person to clear.
     @Test func aRunWhoseFetchCouldNotReachTheAPISendsNoCharges() throws {

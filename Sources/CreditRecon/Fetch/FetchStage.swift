@@ -223,7 +223,12 @@ public struct FetchStage: Sendable {
                 headHash: try ledger.headHash())
         } catch {
             if !(error is FetchCallFailed), !(error is FetchStopped), !(error is APIError) {
-                try? run.finish(failed: error, at: context.now())
+                let recorded = (try? run.finish(failed: error, at: context.now())) != nil
+                // What was stored before a write that failed is said (a lost writer lock ends `run`
+                // as it is, `RunStage` telling it by its type).
+                if !run.keptText.isEmpty, (error as? LedgerError)?.isWriterLockLost != true {
+                    throw FetchStoreFailed(kept: run.keptText, error: error, runRecorded: recorded)
+                }
             }
             throw error
         }
