@@ -19,11 +19,6 @@ public enum AccountLabel {
         if label.first == " " || label.last == " " {
             return "begins or ends with a space; remove it: \(naming) is matched byte for byte"
         }
-        // Printed as it is on every line that names the account (probe 267: `x\u{202E}y`).
-        if let control = label.unicodeScalars.first(where: LookAlikeName.isDirectionControl) {
-            return "holds \(LookAlikeName.named(control)), which shows the text around it in another order; leave it out: "
-                + "\(naming) is printed on every line that names it, and matched byte for byte"
-        }
         return LookAlikeName.problem(label, column: column, another: column)
     }
 
