@@ -53,6 +53,18 @@ import Testing
         }
     }
 
+    /// The account label's direction override is printed as `?` in fetch's lines, as every
+    /// report prints it (probe 267: `account x<U+202E>y` as it was).
+    @Test func anAccountsDirectionOverrideIsPrintedAsAQuestionMark() async throws {
+        let directory = try TemporaryDirectory()
+        try await withSim({ _ in }) { server in
+            var context = context(directory, server: server)
+            context.account = "x\u{202E}y"
+            let outcome = try await FetchStage(context: context).run()
+            #expect(outcome.text.contains(" account x?y: ") && !outcome.text.unicodeScalars.contains("\u{202E}"), "\(outcome.text)")
+        }
+    }
+
     /// A reading imported dated ahead of this machine's clock (which agrees with the API's)
     /// no longer stops every fetch until the clock passes it (probe 260: 78 for a day): the
     /// fetch's reading is stored at its own time, and the one dated ahead is said.

@@ -621,6 +621,7 @@ extension FetchStage.Outcome {
         }
         lines.append("ledger head \(headHash)")
         for finding in findings { lines.append("\(finding.severity.rawValue): \(finding.message)") }
-        return lines.joined(separator: "\n")
+        // The account label's direction override as `?` (probe 267: printed as it was).
+        return TerminalText.printableLines(lines.joined(separator: "\n"))
     }
 }
