@@ -169,6 +169,29 @@ extension Reliability {
             Executable.count("hostile_inputs_refused", refused)
         }
 
+        /// A relative `--out` in a working folder deleted under the shell is refused (73): the
+        /// path was taken as under `/`, and root's reports and journals went there (probe 278).
+        @Test func aRelativeOutInADeletedWorkingFolderIsRefused() throws {
+            let scratch = try Scratch()
+            let ledger = scratch.path("ledger.sqlite")
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+            let gone = scratch.path("gone")
+            try FileManager.default.createDirectory(atPath: gone, withIntermediateDirectories: true)
+            let name = "credit-recon-gone-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: "/" + name) }
+            let binary = Executable.binDirectory.appendingPathComponent("credit-recon").path
+            for command in [["report", "--out", name], ["export", "--format", "hledger", "--out", name]] {
+                let result = try Executable.run(
+                    tool: URL(fileURLWithPath: "/bin/bash"),
+                    ["-c", "mkdir -p \"$1\" && cd \"$1\" && rm -rf \"$1\" && shift && exec \"$@\"", "sh", gone, binary,
+                     "--ledger", ledger] + command)
+                #expect(result.status == 73, "\(command): \(result.stdout)\(result.stderr)")
+                #expect(result.stderr.contains("the folder this command runs in is gone"), "\(result.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: "/" + name), "\(command) wrote under /")
+            }
+        }
+
         /// Text from the files reaches the terminal with its direction overrides and isolates
         /// as `?`: the dry-run table, the screen a person approves charges from, and
         /// `report`'s and `export`'s summary lines printed them as they were. A new plan

@@ -74,6 +74,18 @@ public enum AtomicFile {
         if geteuid() == 0 { _ = try inFoldersOnlyRootChanges(made, folder: true) }
     }
 
+    /// The folder the command runs in, which a relative `path` is in; refused (73) when it
+    /// is gone (deleted while a shell stood in it): Foundation's answer was then "" and the
+    /// reports went into `/` (probe 278).
+    static func workingFolder(for path: String) throws(ReportError) -> String {
+        var folder = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&folder, folder.count) != nil else {
+            throw .refused(path, "the folder this command runs in is gone (\(errnoText())): it was deleted while the shell "
+                + "stood in it, so a relative path has nowhere to go; cd to a folder that is there, or give an absolute path")
+        }
+        return String(cString: folder)
+    }
+
     /// Run as root, where `path` is, resolved step by step as `realpath` would, refused (73)
     /// unless every folder it passes through is root's and writable by no one else (sticky
     /// ones, `/tmp`, aside: others may add names there, not change root's) and every link
@@ -92,7 +104,7 @@ public enum AtomicFile {
                 + "\(place) is \(what): run it as the user whose books these are (runuser -u USER -- credit-recon …), or "
                 + "write elsewhere")
         }
-        var pending = ArraySlice((path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
+        var pending = ArraySlice((path.hasPrefix("/") ? path : try workingFolder(for: path) + "/" + path)
             .split(separator: "/", omittingEmptySubsequences: true).map(String.init))
         var resolved = "/"
         var links = 0
@@ -143,7 +155,7 @@ public enum AtomicFile {
     /// theirs in it (a charge id is a line of a crontab; probe 83). A link of this user's
     /// own, or root's, is followed as before.
     static func refuseOthersLinks(on path: String) throws(ReportError) {
-        var walked = path.hasPrefix("/") ? "" : FileManager.default.currentDirectoryPath
+        var walked = path.hasPrefix("/") ? "" : try workingFolder(for: path)
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             walked += "/" + part
             var info = stat()
