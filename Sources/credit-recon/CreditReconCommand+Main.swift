@@ -10,6 +10,7 @@ extension CreditReconCommand {
     static func main() async {
         StandardStream.standInForClosedDescriptors()
         StandardStream.ignoreBrokenPipes()
+        HelpWidth.keepReadable()
         // Made first, so the progress line's quiet half second counts from the start.
         _ = TerminalLine.standardError
         LoggingSystem.bootstrap { label in

@@ -324,6 +324,16 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: scratch.path("data/copy.sqlite")))
     }
 
+    /// Help at a width narrower than ArgumentParser's indent is wrapped at 40 columns: it
+    /// stopped with a fatal error, a backtrace and exit 132 (probe 278: COLUMNS=20).
+    @Test(arguments: ["20", "0", "-5", "27"]) func helpAtANarrowWidthIsReadable(columns: String) throws {
+        for arguments in [["--help"], ["topup", "--help"], ["help", "report"]] {
+            let help = try Executable.creditRecon(arguments, environment: ["COLUMNS": columns])
+            #expect(help.status == 0 && help.stdout.contains("USAGE:") && !help.stderr.contains("Fatal error"),
+                    "\(arguments): \(help.status) \(help.stderr.prefix(300))")
+        }
+    }
+
     /// `import snapshots` says where the file's running totals go down, in words and in
     /// `--json`, and keeps the readings (exit 0).
     @Test func anImportSaysWhereRunningTotalsGoDown() throws {
