@@ -325,7 +325,8 @@ struct StatusTests {
             let at = reconTime(time)
             try fixture.ledger.write { writer in
                 let id = try writer.append(.runStarted(RunStarted(command: command)), account: account, runID: nil, at: at)
-                _ = try writer.append(.runFinished(RunFinished(runID: id, outcome: outcome, exitCode: exit, summary: "GET /key failed: 401")),
+                // Its own full stop: said once before the `;` (probe 277: "the disk.; once").
+                _ = try writer.append(.runFinished(RunFinished(runID: id, outcome: outcome, exitCode: exit, summary: "GET /key failed: 401.")),
                                       account: account, runID: id, at: at.adding(seconds: 5))
             }
         }

@@ -192,6 +192,19 @@ extension Reliability {
             }
         }
 
+        /// A `--out` holding an escape sequence is printed with `?` in report's list of files,
+        /// as in its first line (probe 278: the list cleared the screen).
+        @Test func reportsListOfFilesShowsNoEscapeSequence() throws {
+            let scratch = try Scratch()
+            let ledger = scratch.path("ledger.sqlite")
+            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+            let report = try Executable.creditRecon(["--ledger", ledger, "report", "--out", scratch.path("r\u{1B}[2J\nX")])
+            #expect([0, 1].contains(report.status), "\(report.stderr)")
+            #expect(!Executable.holdsControlCharacters(report.stdout) && report.stdout.contains("r?[2J?X/periods.csv"),
+                    "\(report.stdout.debugDescription)")
+        }
+
         /// Text from the files reaches the terminal with its direction overrides and isolates
         /// as `?`: the dry-run table, the screen a person approves charges from, and
         /// `report`'s and `export`'s summary lines printed them as they were. A new plan

@@ -75,8 +75,9 @@ extension Reconciler {
             guard let startedAt = try? Timestamp(iso8601: run.startedAt) else { continue }
             let code = run.exitCode.map { " (exit \($0))" } ?? ""
             let message = run.outcome == nil
-                ? "`\(run.command)` never ended: it was killed (a `kill -9`, a timeout, out of memory) or the machine "
-                    + "stopped while it ran, and a later command found the books as it left them; check that what it was "
+                ? "`\(run.command)` never ended: it was killed (a `kill -9`, a timeout, out of memory), the machine "
+                    + "stopped while it ran, or the write that ends it failed (a full disk, a file-size limit), and a later "
+                    + "command found the books as it left them; check that what it was "
                     + "doing is done (a top-up's rows left `requesting` became `unknown`)"
                 : "`\(run.command)` failed\(code): \(run.summary ?? "no summary was recorded")"
             findings.append(Finding(

@@ -9,7 +9,8 @@ extension ReportOutcome {
             "wrote \(files.count) report files to \(TerminalText.printable(directory))/ for \(TerminalText.printable(books.account)), "
                 + "\(books.from.isoText) up to \(books.to.isoText) (\(books.periods.count) \(books.period.rawValue) periods, \(books.timeZone))",
         ]
-        lines += files.map { "  \($0)" }
+        // A path's escape sequences as `?`, as the line above (probe 278: `--out $'r\e[2J'` cleared the screen).
+        lines += files.map { "  \(TerminalText.printable($0))" }
         lines.append(
             "purchased \(totals.purchased.centsText) (via charges \(totals.purchasedViaCharges.centsText)), "
                 + "used \(totals.used.centsText), closing balance \(totals.closing?.centsText ?? "–")")

@@ -253,12 +253,16 @@ public struct StatusReport: Sendable, Equatable {
         for run in failedRuns {
             let clears = run.command == "topup" ? "once a `topup` ends well, this goes" : "once a `fetch` or `run` ends well, this goes"
             if run.finishedAt == nil {
+                // Or its own last write failed, a full disk (probe 277: sent to look for a kill).
                 add("run_failed", "the last `\(run.command)` (run \(run.id), started \(run.startedAt)) never ended: it was killed (a "
-                    + "`kill -9`, a timeout, out of memory) or its machine stopped; check that what it was doing is done (a "
+                    + "`kill -9`, a timeout, out of memory), its machine stopped, or the write that ends it failed (a full disk, "
+                    + "a file-size limit: the command said so); check that what it was doing is done (a "
                     + "top-up's rows left `requesting` read as unknown); \(clears)")
             } else {
+                // The summary's own full stop before the `;` went (probe 277: "the disk.; once").
+                let summary = (run.summary ?? "no summary was recorded").trimmingCharacters(in: .init(charactersIn: ". "))
                 add("run_failed", "the last `\(run.command)` (run \(run.id), started \(run.startedAt)) failed"
-                    + "\(run.exitCode.map { " (exit \($0))" } ?? ""): \(run.summary ?? "no summary was recorded"); \(clears)")
+                    + "\(run.exitCode.map { " (exit \($0))" } ?? ""): \(summary); \(clears)")
             }
         }
         if planned.count > 0 {
