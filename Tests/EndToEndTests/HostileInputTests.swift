@@ -190,6 +190,13 @@ extension Reliability {
                 #expect(result.stderr.contains("the folder this command runs in is gone"), "\(result.stderr)")
                 #expect(!FileManager.default.fileExists(atPath: "/" + name), "\(command) wrote under /")
             }
+            // A relative ledger there: said so (74), not blamed on the folder's filesystem.
+            let importing = try Executable.run(
+                tool: URL(fileURLWithPath: "/bin/bash"),
+                ["-c", "mkdir -p \"$1\" && cd \"$1\" && rm -rf \"$1\" && shift && exec \"$@\"", "sh", gone, binary,
+                 "import", "snapshots", samples])
+            #expect(importing.status == 74 && importing.stderr.contains("the folder this command runs in is gone"),
+                    "\(importing.stderr)")
         }
 
         /// A `--out` holding an escape sequence is printed with `?` in report's list of files,

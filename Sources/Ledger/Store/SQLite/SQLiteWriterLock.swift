@@ -114,6 +114,13 @@ final class SQLiteWriterLock: StoreWriterLock {
         let folder = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         switch error {
         case ENOENT:
+            // The folder the command runs in, deleted while a shell stood in it: `.` is there
+            // to stat, yet nothing can be made in it (probe 278: blamed on its filesystem).
+            var cwd = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            if !path.hasPrefix("/"), getcwd(&cwd, cwd.count) == nil {
+                return "the folder this command runs in is gone (deleted while the shell stood in it): cd to a folder "
+                    + "that is there, or give the ledger's absolute path"
+            }
             // A folder that is there, where no file may be made (/proc, /sys): said as it is (probe 248).
             var status = stat()
             if stat(folder, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
