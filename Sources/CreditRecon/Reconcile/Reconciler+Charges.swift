@@ -391,7 +391,9 @@ extension Reconciler {
             findings.append(Finding(
                 .warning, .referencePaidTwice, at: charges.compactMap(\.settledAt).max() ?? charges[charges.count - 1].createdAt,
                 account: options.account, amount: total, reference: reference,
-                message: "\(charges.count) charges carrying reference \(reference) were paid: \(named); a reference names one "
+                // "were paid" of a charge no export said paid, only a rise taken as its payment (probe 279).
+                message: "\(charges.count) charges carrying reference \(reference) are settled (paid, or taken as paid by a "
+                    + "rise of total_credits): \(named); a reference names one "
                     + "purchase, so it may have been bought twice. Check the Coinbase Commerce dashboard; if each was meant, "
                     + "give the next purchase a reference of its own."))
         }
