@@ -40,16 +40,52 @@ struct ImportChargesTests {
     /// A voided charge that named a plan row: the line says how the right record gives it
     /// (given again with its reference and another amount, it was refused, probe 247).
     @Test func aVoidedChargeWithAReferenceSaysHowToRecordItAgain() {
-        func outcome(reference: String?) -> ChargeVoiding.Outcome {
+        func outcome(reference: String?, namesRow: Bool = true) -> ChargeVoiding.Outcome {
             let charge = StoredCharge(
                 chargeID: "web-1", account: "default", origin: "import", topUpKey: nil, reference: reference, wallet: nil,
                 chainID: nil, amount: Micros(raw: 250_000_000), createdAt: "2026-11-20T10:00:00.000Z", expiresAt: nil,
                 status: "paid", paidAt: nil, memo: nil)
-            return ChargeVoiding.Outcome(charge: charge, reason: "cents", entry: 9, headHash: "h")
+            var outcome = ChargeVoiding.Outcome(charge: charge, reason: "cents", entry: 9, headHash: "h")
+            outcome.referenceNamesRow = namesRow
+            return outcome
         }
         #expect(outcome(reference: "R-1").lines[1].hasSuffix("(its id is free again); its reference R-1 names a plan row: a "
             + "row giving it must be of that row's amount, so leave the reference empty if the charge was not that row's purchase"))
         #expect(outcome(reference: nil).lines[1].hasSuffix("(its id is free again)"))
+        // A reference that names no row is not said to (probe 280: the import had just said it names none).
+        #expect(outcome(reference: "inv-9", namesRow: false).lines[1].hasSuffix("(its id is free again)"))
+    }
+
+    /// Voiding says whether the charge's reference names a plan row as the ledger finds it.
+    @Test func voidingFindsWhetherTheReferenceNamesARow() async throws {
+        let plan = try bench.plan(TopUpBench.planText(1))
+        _ = try await bench.run(plan, client: FakeChargeCreator())
+        _ = try importer("\(Self.header)\nweb_1,1.50,\(Wallets.b),137,2026-11-03T10:00:00Z,,R-01,pending,,\n"
+            + "web_2,3,,,2026-11-03T10:00:00Z,,inv-9,pending,,\n").run(ledger: bench.ledger, now: now)
+        let second = try ChargeVoiding(chargeID: "web_1", reason: "a typo", account: "acct").run(ledger: bench.ledger, now: now)
+        #expect(second.referenceNamesRow && second.lines[1].contains("its reference R-01 names a plan row"))
+        let invoice = try ChargeVoiding(chargeID: "web_2", reason: "a typo", account: "acct").run(ledger: bench.ledger, now: now)
+        #expect(!invoice.referenceNamesRow && !invoice.lines[1].contains("names a plan row"), "\(invoice.lines)")
+    }
+
+    /// A row's key as `topup` prints it for a row with a reference (`ref/ACCOUNT/REFERENCE`)
+    /// names that row, as `row/…` keys do (probe 280: named no row, so a second purchase of
+    /// the row passed with exit 0); a blocked row is resolved by it.
+    @Test func aReferencedRowsKeyNamesTheRow() async throws {
+        let plan = try bench.plan(TopUpBench.planText(2))
+        // R-01 (1.50) created, R-02 blocked, whichever is sent first.
+        _ = try await bench.run(plan, client: FakeChargeCreator { call, index in
+            call.amount == Micros(raw: 1_500_000) ? .created(FakeChargeCreator.charge(index)) : .gone(message: "blocked", rawBody: nil)
+        })
+        let rows = try bench.ledger.read { try $0.allTopUps() }
+        #expect(rows.map(\.key).sorted() == ["ref/acct/R-01", "ref/acct/R-02"], "\(rows.map(\.key))")
+        #expect(try bench.states() == ["R-01": "created", "R-02": "blocked"])
+        let again = try importer("\(Self.header)\nweb_1,1.50,\(Wallets.b),137,2026-11-03T10:00:00Z,,ref/acct/R-01,paid,2026-11-03T10:05:00Z,\n"
+            + "web_2,2.50,\(Wallets.c),8453,2026-11-03T10:00:00Z,,ref/acct/R-02,paid,2026-11-03T10:05:00Z,\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(again.secondPurchases.map(\.chargeID) == ["web_1"] && again.secondPurchasesPaid == 1 && again.exitStatus == .attention)
+        #expect(again.linked.map(\.key) == ["ref/acct/R-02"])
+        #expect(try bench.states()["R-02"] == "recorded")
     }
 
     @Test func aChargeTopUpCreatedIsNotVoidedAndTheRefusalSaysWhatToDo() throws {

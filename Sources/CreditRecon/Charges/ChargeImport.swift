@@ -875,10 +875,16 @@ public struct ChargeImport: BatchImport {
     }
 
     /// The plan row `reference` names in `account`: the row with that reference, or a row
-    /// without one named by its key as `topup` prints it (`row/ACCOUNT/BATCH/…`), since such
-    /// a row has no other name to be resolved by.
+    /// named by its key as `topup` prints it: `row/ACCOUNT/BATCH/…` for a row without a
+    /// reference, which has no other name to be resolved by, and `ref/ACCOUNT/REFERENCE` for
+    /// one with (probe 280: copied from `resolves top-up ref/default/…`, it named no row,
+    /// and a second purchase of the row passed with exit 0).
     static func topUp(named reference: String, account: String, reader: LedgerReader) throws -> StoredTopUp? {
         if let topUp = try reader.topUp(account: account, reference: reference) { return topUp }
+        if reference.hasPrefix(TopUpKey.referencedPrefix), let topUp = try reader.topUp(key: reference), topUp.reference != nil,
+           topUp.account == account {
+            return topUp
+        }
         guard reference.hasPrefix(TopUpKey.unreferencedPrefix), let topUp = try reader.topUp(key: reference),
               topUp.reference == nil, topUp.account == account
         else { return nil }

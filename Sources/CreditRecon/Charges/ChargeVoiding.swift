@@ -47,6 +47,10 @@ public struct ChargeVoiding: Sendable {
         /// The `charge.voided` entry.
         public let entry: Int64
         public let headHash: String
+        /// Whether the charge's reference names a plan row of its account (the note on giving
+        /// it again is said only then; probe 280: said of a reference the import had called
+        /// one that names no row).
+        public var referenceNamesRow = false
 
         public var lines: [String] {
             [
@@ -56,7 +60,7 @@ public struct ChargeVoiding: Sendable {
                 "it is out of the books, kept as \"\(TerminalText.printable(ChargeVoided.voidedID(charge.chargeID, seq: entry)))\"; "
                     + "record the right charge with `credit-recon import charges FILE.csv` (its id is free again)"
                     // Given again with its reference and another amount, it was refused (probe 247).
-                    + (charge.reference.map { reference in
+                    + (charge.reference.flatMap { reference in referenceNamesRow ? reference : nil }.map { reference in
                         "; its reference \(TerminalText.printable(reference)) names a plan row: a row giving it must be of that "
                             + "row's amount, so leave the reference empty if the charge was not that row's purchase"
                     } ?? ""),
@@ -76,17 +80,22 @@ public struct ChargeVoiding: Sendable {
     /// Voids the charge in one write: the run that did it, the `charge.voided` entry.
     public func run(ledger: Ledger, now: Timestamp) throws -> Outcome {
         let id = chargeID, reason = reason, account = account
-        let (charge, entry) = try ledger.write { writer -> (StoredCharge, Int64) in
+        let (charge, entry, namesRow) = try ledger.write { writer -> (StoredCharge, Int64, Bool) in
             let charge = try Self.voidable(id, of: account, reader: writer.reader)
+            let namesRow = try charge.reference.flatMap {
+                try ChargeImport.topUp(named: $0, account: charge.account, reader: writer.reader)
+            } != nil
             let runID = try writer.append(.runStarted(RunStarted(command: "void")), account: charge.account, runID: nil, at: now)
             let entry = try writer.append(.chargeVoided(ChargeVoided(chargeID: charge.chargeID, reason: reason)),
                                           account: charge.account, runID: runID, at: now)
             try writer.append(.runFinished(RunFinished(
                 runID: runID, outcome: "ok", exitCode: 0, summary: "voided charge \(charge.chargeID): \(reason)")),
                 account: charge.account, runID: runID, at: now)
-            return (charge, entry)
+            return (charge, entry, namesRow)
         }
-        return Outcome(charge: charge, reason: reason, entry: entry, headHash: try ledger.headHash())
+        var outcome = Outcome(charge: charge, reason: reason, entry: entry, headHash: try ledger.headHash())
+        outcome.referenceNamesRow = namesRow
+        return outcome
     }
 
     /// The charge `id` names, of `account`, when it may be voided; else why not (64).

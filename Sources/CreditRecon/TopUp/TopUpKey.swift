@@ -8,6 +8,8 @@ enum TopUpKey {
     /// How the key of a row without a reference begins (`row/ACCOUNT/BATCH/…`); no
     /// reference may (`PlanReader`), so `import charges` can tell a key from a reference.
     static let unreferencedPrefix = "row/"
+    /// How the key of a row with a reference begins (`ref/ACCOUNT/REFERENCE`).
+    static let referencedPrefix = "ref/"
 
     /// Whether `reference` begins as the key of a row without a reference does, in any
     /// letter case: `ROW/…` naming no row is a key mistyped too (probe 106), though a plan's
@@ -20,7 +22,7 @@ enum TopUpKey {
     static func make(row: PlanRow, batch: String, occurrence: Int, account: String? = nil) -> String {
         let account = escape(account ?? row.account)
         if let reference = row.reference {
-            return "ref/\(account)/\(escape(reference))"
+            return referencedPrefix + "\(account)/\(escape(reference))"
         }
         return unreferencedPrefix + "\(account)/\(escape(batch))/\(row.wallet.checksummed)/\(row.chain.rawValue)/"
             + "\(row.amount.decimalText)/\(occurrence)"
