@@ -299,6 +299,15 @@ struct StatusTests {
                 "\(report.lines)")
     }
 
+    /// Across a gap older than a month both averages are taken from the same two readings:
+    /// said once (probe 281: the same figure twice, over the same 36.0 days).
+    @Test func oneSpanForBothAveragesIsSaidOnce() throws {
+        let report = try Self.status(
+            of: [("2026-03-01T00:00:00Z", "1000", "0"), ("2026-04-06T00:00:00Z", "1000", "72")], at: "2026-04-06T01:00:00Z")
+        #expect(report.lines.contains("use per day: 2.00 over the last 36.0 days (no reading between 7 and 36.0 days before "
+            + "the latest)"), "\(report.lines)")
+    }
+
     /// The averages are said to the cent, not to the micro-dollar a division leaves
     /// (`use per day: 21.232324`); `--json` keeps them exact.
     @Test func theAveragesArePrintedToTheCent() throws {

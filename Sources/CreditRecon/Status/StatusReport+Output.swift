@@ -18,8 +18,11 @@ extension StatusReport {
             }
             let week = "\(perDay(runway.averageDaily7)) \(runway.span(days: 7))"
             let month = "\(perDay(runway.averageDaily30)) \(runway.span(days: 30))"
-            // Readings of under a week: both averages are over the same days, said once.
-            lines.append("use per day: " + (week == month ? week : "\(week), \(month)"))
+            // Readings of under a week: both averages are over the same days, said once; so are
+            // both across a gap older than a month, from the same reading: the week's words say
+            // the month's gap too (probe 281: "8.71 over the last 36.0 days (…)" twice).
+            let oneSpan = runway.averageDaily7 == runway.averageDaily30 && runway.span7Milliseconds == runway.span30Milliseconds
+            lines.append("use per day: " + (week == month || oneSpan ? week : "\(week), \(month)"))
             let fromNow = runwayFromNowTenths.flatMap { $0 == runway.tenthsOfDays ? nil : Runway.tenthsText($0) }
             lines.append("runway \(runway.daysPhrase)" + (fromNow.map { " at the reading, \($0) days from now at that pace" } ?? "")
                 + " (threshold \(options.minRunwayDays) days)")
