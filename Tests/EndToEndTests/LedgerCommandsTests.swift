@@ -112,6 +112,25 @@ struct LedgerCommandsTests {
         #expect(copyDocument?["wal_log"] is NSNull)
     }
 
+    /// A file that cannot be read as a ledger at all, with a log beside it: the log is named
+    /// there too, and the advice tries the file alone first (probe 282: `wal_log` null and
+    /// "restore from a backup" beside another ledger's log).
+    @Test func verifyNamesTheLogBesideAFileItCannotRead() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("ledger.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
+        let handle = try #require(FileHandle(forUpdatingAtPath: ledger))
+        try handle.truncate(atOffset: 3000)
+        try handle.close()
+        try Data(repeating: 7, count: 4096).write(to: URL(fileURLWithPath: ledger + "-wal"))
+        let text = try Executable.creditRecon(["--ledger", ledger, "verify"])
+        #expect(text.status == 1 && text.stdout.contains("read with its log \(ledger)-wal (4096 bytes"), "\(text.stdout)")
+        #expect(text.stdout.contains("what to do: first copy the ledger's file alone and verify the copy"), "\(text.stdout)")
+        let json = try Executable.creditRecon(["--ledger", ledger, "verify", "--json"])
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((document?["wal_log"] as? [String: Any])?["bytes"] as? Int == 4096, "\(json.stdout)")
+    }
+
     /// Two backfills of the same file with the same --now end in the same head hash, and
     /// `status` says the --now given as its "as of".
     @Test func theSameImportWithTheSameNowEndsInTheSameHead() throws {

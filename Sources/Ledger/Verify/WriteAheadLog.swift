@@ -13,4 +13,7 @@ public struct WriteAheadLog: Sendable, Equatable {
         self.path = path
         self.bytes = bytes
     }
+
+    /// The log beside the SQLite ledger at `ledgerPath`, when it holds writes.
+    public static func beside(ledgerAt ledgerPath: String) -> WriteAheadLog? { SQLiteStore.writeAheadLog(ledgerPath) }
 }

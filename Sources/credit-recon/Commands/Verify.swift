@@ -44,7 +44,12 @@ extension CreditReconCommand {
                 try context.refuseAccountOption(command: "verify", does: "checks the entries")
                 let wanted = try Self.headHashes(holds)
                 let location = try context.ledgerLocation()
-                // Found before anything could be checked: a finding, not a failure to run.
+                // Found before anything could be checked: a finding, not a failure to run. The
+                // log beside a file that cannot be read is named, as a checked one's is: it may be
+                // what breaks it (probe 282: "restore from a backup" of a sound file beside
+                // another ledger's log, and `wal_log` null).
+                let log: WriteAheadLog? = if case .file(let path) = location { WriteAheadLog.beside(ledgerAt: path) } else { nil }
+                let advice = log == nil ? Self.restore : "first " + Self.logFirst + "; if it is not, " + Self.restore
                 func notSound(_ problem: String) -> ExitStatus {
                     if context.json {
                         print(JSONOutput.object([
@@ -52,13 +57,15 @@ extension CreditReconCommand {
                             "integrity_check": .string("not run"), "problems": .array([.string(problem)]),
                             "problems_may_be_more": .bool(false),
                             "holds": .array(wanted.map { .object(["hash": .string($0), "entry": .null]) }),
-                            "wal_log": .null, "journal_sound": .bool(false), "unapplied_migrations": .array([]),
-                            "what_to_do": .string(Self.restore),
+                            "wal_log": log.map { .object(["path": .string($0.path), "bytes": .int($0.bytes)]) } ?? .null,
+                            "journal_sound": .bool(false), "unapplied_migrations": .array([]),
+                            "what_to_do": .string(advice),
                         ]).exitCode(.attention).text)
                     } else {
                         print("ledger NOT sound (1 problem):")
                         print("  \(TerminalText.printable(problem))")
-                        print("what to do: \(Self.restore)")
+                        if let log { print(TerminalText.printable(Self.logLine(log))) }
+                        print("what to do: \(advice)")
                         for hash in wanted { print("does NOT hold \(hash): no entry could be read") }
                     }
                     return .attention
@@ -155,6 +162,10 @@ extension CreditReconCommand {
         /// What to say of a log of writes read with a ledger that is not sound: one left
         /// beside another file reads as changes to this one, and the next command to open
         /// the ledger would fold it into the file for good.
+        /// What to try before a backup when a log beside the file may be what breaks it.
+        static let logFirst = "copy the ledger's file alone and verify the copy: when it is sound, the log beside it is "
+            + "what breaks it, and the file alone is the ledger"
+
         static func logLine(_ log: WriteAheadLog) -> String {
             "read with its log \(log.path) (\(log.bytes) bytes of writes not yet folded into the file): a log that is "
                 + "not this ledger's own (a crashed writer's, left beside a ledger restored from a backup, or one copied "
