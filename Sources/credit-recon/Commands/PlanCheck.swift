@@ -53,10 +53,12 @@ extension CreditReconCommand.Plan {
                     var preview: TopUpPreview?
                     if let ledger = try context.existingLedger() {
                         try context.refuseLookAlikeAccount(in: ledger)
-                        againstLedger = true
                         let engine = TopUpEngine(options: .init(planPath: plan, batch: batch, account: context.account, maxAmount: maxAmount,
                                                                 allowRepeat: allowRepeat, now: context.now()))
                         let keyed = try engine.readPlan()
+                        // Only a file whose rows are valid is checked against the ledger (probe 283:
+                        // true beside a bad amount, the ledger's conflicts unsaid).
+                        againstLedger = true
                         summary = keyed.summary
                         read = summary
                         preview = try engine.prepare(ledger: ledger, plan: keyed)
