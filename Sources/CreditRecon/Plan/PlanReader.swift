@@ -173,6 +173,11 @@ public struct PlanReader: Sendable {
                 summary.newRowProblems[line] = summary.newRowProblems[line] ?? problem
             }
         }
+        // A file refused for its rows has its look-alike references said with them, every
+        // problem in one pass: they were said only once the rest was mended (probe 283).
+        if !errors.isEmpty {
+            for (line, problem) in summary.newRowProblems { errors.add(line: line, column: "reference", problem) }
+        }
         try errors.throwIfAny()
         return summary
     }
