@@ -60,15 +60,14 @@ extension Secret {
     /// or with JSON escapes or percent encoding (a base64 form in a JSON string has its `/`
     /// escaped), its ASCII letters in either case when `foldingCase`.
     private static func redactingWritten(_ needle: [UInt8], in bytes: [UInt8], foldingCase: Bool) -> [UInt8] {
-        let fold: (UInt8) -> UInt8 = foldingCase ? { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 } : { $0 }
-        let needle = needle.map(fold)
+        let needle = needle.map { folded($0, foldingCase) }
         let first = needle[0]
         var out: [UInt8] = []
         var index = 0
         var found = false
         while index < bytes.count {
-            if fold(bytes[index]) == first || bytes[index] == UInt8(ascii: "\\") || bytes[index] == UInt8(ascii: "%"),
-               let end = matchEnd(needle, in: bytes, at: index, fold: fold) {
+            if folded(bytes[index], foldingCase) == first || bytes[index] == UInt8(ascii: "\\") || bytes[index] == UInt8(ascii: "%"),
+               let end = matchEnd(needle, in: bytes, at: index, foldingCase: foldingCase) {
                 if !found { out = Array(bytes[..<index]) }
                 out += Array("<redacted>".utf8)
                 index = end
@@ -81,10 +80,17 @@ extension Secret {
         return found ? out : bytes
     }
 
+    /// `byte` in lower case when it is an ASCII capital and `foldingCase`: a plain function,
+    /// not a closure, on the byte-by-byte scan of every answer.
+    @inline(__always)
+    private static func folded(_ byte: UInt8, _ foldingCase: Bool) -> UInt8 {
+        foldingCase && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+    }
+
     /// Where `needle` ends in `bytes` when it starts at `start`, each of its bytes written
-    /// as itself or as a JSON escape, compared as `fold` makes them (`needle` folded
+    /// as itself or as a JSON escape, compared as `folded` makes them (`needle` folded
     /// already); `nil` when it does not start there.
-    private static func matchEnd(_ needle: [UInt8], in bytes: [UInt8], at start: Int, fold: (UInt8) -> UInt8) -> Int? {
+    private static func matchEnd(_ needle: [UInt8], in bytes: [UInt8], at start: Int, foldingCase: Bool) -> Int? {
         let backslash = UInt8(ascii: "\\")
         var at = start
         for byte in needle {
@@ -96,17 +102,17 @@ extension Secret {
                     continue
                 }
                 if next == UInt8(ascii: "u"), at + 6 <= bytes.count,
-                   let value = UInt8(String(decoding: bytes[(at + 2)..<(at + 6)], as: UTF8.self), radix: 16), fold(value) == byte {
+                   let value = UInt8(String(decoding: bytes[(at + 2)..<(at + 6)], as: UTF8.self), radix: 16), folded(value, foldingCase) == byte {
                     at += 6
                     continue
                 }
             }
             if bytes[at] == UInt8(ascii: "%"), at + 3 <= bytes.count,
-               let value = UInt8(String(decoding: bytes[(at + 1)..<(at + 3)], as: UTF8.self), radix: 16), fold(value) == byte {
+               let value = UInt8(String(decoding: bytes[(at + 1)..<(at + 3)], as: UTF8.self), radix: 16), folded(value, foldingCase) == byte {
                 at += 3
                 continue
             }
-            guard fold(bytes[at]) == byte else { return nil }
+            guard folded(bytes[at], foldingCase) == byte else { return nil }
             at += 1
         }
         return at
