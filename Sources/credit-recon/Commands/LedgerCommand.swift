@@ -69,13 +69,17 @@ extension CreditReconCommand.LedgerGroup {
                     }
                 }
                 let report = outcome.verification
+                // A copy of a damaged source is the mend only if a person finds its head was
+                // printed before the damage: exit 1, as for anything a person must settle
+                // (probe 259: 0, and the copy of a cut journal then verified sound).
+                let status: ExitStatus = report.isSound && outcome.sourceDamage.isEmpty ? .ok : .attention
                 if context.json {
                     print(JSONOutput.object([
                         "target": .string(outcome.target), "entries": .int(outcome.copied.entries),
                         "head_hash": .string(outcome.copied.headHash), "sound": .bool(report.isSound),
                         "problems": .array(report.problems.map(JSONOutput.string)),
                         "source_damage": .array(outcome.sourceDamage.map(JSONOutput.string)),
-                    ]).exitCode(report.isSound && outcome.sourceDamage.isEmpty ? .ok : .attention).text)
+                    ]).exitCode(status).text)
                 } else {
                     print("copied \(outcome.copied.entries) journal entries to \(outcome.target)")
                     if report.isSound {
@@ -96,10 +100,7 @@ extension CreditReconCommand.LedgerGroup {
                             + "again: restore from a backup")
                     }
                 }
-                // A copy of a damaged source is the mend only if a person finds its head was
-                // printed before the damage: exit 1, as for anything a person must settle
-                // (probe 259: 0, and the copy of a cut journal then verified sound).
-                return report.isSound && outcome.sourceDamage.isEmpty ? .ok : .attention
+                return status
             }
         }
     }

@@ -57,7 +57,7 @@ extension CreditReconCommand {
                             "integrity_check": .string("not run"), "problems": .array([.string(problem)]),
                             "problems_may_be_more": .bool(false),
                             "holds": .array(wanted.map { .object(["hash": .string($0), "entry": .null]) }),
-                            "wal_log": log.map { .object(["path": .string($0.path), "bytes": .int($0.bytes)]) } ?? .null,
+                            "wal_log": Self.logJSON(log),
                             "journal_sound": .bool(false), "unapplied_migrations": .array([]),
                             "what_to_do": .string(advice),
                         ]).exitCode(.attention).text)
@@ -98,7 +98,7 @@ extension CreditReconCommand {
                         "holds": .array(report.held.map { held in
                             .object(["hash": .string(held.hash), "entry": held.entry.map(JSONOutput.int) ?? .null])
                         }),
-                        "wal_log": report.log.map { .object(["path": .string($0.path), "bytes": .int($0.bytes)]) } ?? .null,
+                        "wal_log": Self.logJSON(report.log),
                         "journal_sound": .bool(report.journalIsSound),
                         "unapplied_migrations": .array(ledger.unappliedMigrations.map(JSONOutput.string)),
                         "what_to_do": Self.whatToDo(report, ledger: context.ledgerName).map(JSONOutput.string) ?? .null,
@@ -159,13 +159,18 @@ extension CreditReconCommand {
                 + "on a copy"
         }
 
-        /// What to say of a log of writes read with a ledger that is not sound: one left
-        /// beside another file reads as changes to this one, and the next command to open
-        /// the ledger would fold it into the file for good.
         /// What to try before a backup when a log beside the file may be what breaks it.
         static let logFirst = "copy the ledger's file alone and verify the copy: when it is sound, the log beside it is "
             + "what breaks it, and the file alone is the ledger"
 
+        /// `--json`'s `wal_log`: the log's path and bytes, or `null`.
+        static func logJSON(_ log: WriteAheadLog?) -> JSONOutput {
+            log.map { .object(["path": .string($0.path), "bytes": .int($0.bytes)]) } ?? .null
+        }
+
+        /// What to say of a log of writes read with a ledger that is not sound: one left
+        /// beside another file reads as changes to this one, and the next command to open
+        /// the ledger would fold it into the file for good.
         static func logLine(_ log: WriteAheadLog) -> String {
             "read with its log \(log.path) (\(log.bytes) bytes of writes not yet folded into the file): a log that is "
                 + "not this ledger's own (a crashed writer's, left beside a ledger restored from a backup, or one copied "
