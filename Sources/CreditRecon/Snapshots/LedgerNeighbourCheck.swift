@@ -37,9 +37,9 @@ extension SnapshotImport {
                 for held in stored[s...] { merged.append((nil, held, held.totalCredits, held.totalUsage)) }
                 for (earlier, later) in zip(merged, merged.dropFirst()) {
                     // One of the file's and one of the ledger's.
-                    guard let row = earlier.row ?? later.row, let held = earlier.stored ?? later.stored else { continue }
-                    let zero = { (credits: Micros, usage: Micros) in credits == .zero && usage == .zero }
-                    guard !zero(earlier.credits, earlier.usage), !zero(later.credits, later.usage) else { continue }
+                    guard let row = earlier.row ?? later.row, let held = earlier.stored ?? later.stored,
+                          earlier.credits != .zero || earlier.usage != .zero, later.credits != .zero || later.usage != .zero
+                    else { continue }
                     let fileIsLater = later.row != nil
                     for (column, from, to) in [("total_credits", earlier.credits, later.credits), ("total_usage", earlier.usage, later.usage)]
                     where to < from {

@@ -60,7 +60,7 @@ extension CreditReconCommand.Import {
                     ]).exitCode(.ok).text)
                 } else {
                     print("imported \(summary.inserted) snapshots from \(file) (\(summary.skipped) already in the ledger)")
-                    for line in Self.decreaseLines(summary) { print(TerminalText.printable(line)) }
+                    for line in Self.decreaseLines(summary) + Self.ledgerDecreaseLines(summary) { print(TerminalText.printable(line)) }
                     if let note = summary.afterNowNote { print(note) }
                     print("ledger head \(summary.headHash)")
                 }
@@ -73,7 +73,7 @@ extension CreditReconCommand.Import {
         /// next report.
         static func decreaseLines(_ summary: SnapshotImport.Summary) -> [String] {
             let count = summary.decreaseCount
-            guard count > 0 else { return ledgerDecreaseLines(summary) }
+            guard count > 0 else { return [] }
             var lines = ["note: the file has a running total going down \(count == 1 ? "once" : "\(count) times"); running "
                 + "totals only rise, so check the file holds one account's readings (or give the account column); "
                 + "the readings are kept, and `report` lists each as credits_decreased or usage_decreased:"]
@@ -82,7 +82,7 @@ extension CreditReconCommand.Import {
                     + "\(decrease.to.decimalText), below \(decrease.from.decimalText) at line \(decrease.earlierLine), an earlier reading")
             }
             if count > summary.decreases.count { lines.append("  (\(count - summary.decreases.count) more)") }
-            return lines + ledgerDecreaseLines(summary)
+            return lines
         }
 
         /// The file's running totals going down against the ledger's readings: kept, as a
