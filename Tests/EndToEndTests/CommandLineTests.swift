@@ -6,7 +6,7 @@ import Testing
 /// and what a bad value is blamed on (README § Commands, § Exit codes).
 @Suite("End to end: the command line", .threadOfItsOwn)
 struct CommandLineTests {
-    let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+    let samples = Executable.sampleSnapshots
     let plan = Executable.repositoryRoot.appendingPathComponent("samples/topups.csv").path
 
     /// A script whose command is empty or cut short must not "succeed" by printing help.

@@ -13,7 +13,7 @@ extension Reliability {
             let scratch = try Scratch()
             let sim = try SimulatorProcess(["--latency-ms", String(latency)])
             let ledger = scratch.path("ledger.sqlite")
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
             return (scratch, sim, ledger, samples)
         }
@@ -151,7 +151,7 @@ extension Reliability {
         @Test func twoWritersStartedTogetherNeverCorruptTheLedger() throws {
             let scratch = try Scratch()
             let ledger = scratch.path("ledger.sqlite")
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             var outcomes: [Int32] = []
             for round in 0..<3 {
                 let first = try BackgroundCommand(["--ledger", ledger, "import", "snapshots", samples], environment: [:],

@@ -73,7 +73,7 @@ import Testing
         let scratch = try Scratch()
         let ledger = scratch.path("ledger.sqlite")
         let imported = try Executable.creditRecon(
-            ["--ledger", ledger, "import", "snapshots", Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path])
+            ["--ledger", ledger, "import", "snapshots", Executable.sampleSnapshots])
         #expect(imported.status == 0, "\(imported.stderr)")
 
         let map = try scratch.write("map.csv", "role,account\ncredits,Assets:Prepaid\nfees,Expenses:Fees\n")

@@ -93,6 +93,9 @@ enum Executable {
     static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
+
+    /// `samples/snapshots.csv`, the readings most tests start a ledger from.
+    static var sampleSnapshots: String { repositoryRoot.appendingPathComponent("samples/snapshots.csv").path }
 }
 
 /// A fresh temporary folder for one test, removed when released.

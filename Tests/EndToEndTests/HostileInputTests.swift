@@ -115,7 +115,7 @@ extension Reliability {
             let scratch = try Scratch()
             let sim = try SimulatorProcess()
             let ledger = scratch.path("ledger.sqlite")
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
             let before = try head(ledger)
             let corpus = Self.corpus
@@ -174,7 +174,7 @@ extension Reliability {
         @Test func aRelativeOutInADeletedWorkingFolderIsRefused() throws {
             let scratch = try Scratch()
             let ledger = scratch.path("ledger.sqlite")
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
             let gone = scratch.path("gone")
             try FileManager.default.createDirectory(atPath: gone, withIntermediateDirectories: true)
@@ -204,7 +204,7 @@ extension Reliability {
         @Test func reportsListOfFilesShowsNoEscapeSequence() throws {
             let scratch = try Scratch()
             let ledger = scratch.path("ledger.sqlite")
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
             let report = try Executable.creditRecon(["--ledger", ledger, "report", "--out", scratch.path("r\u{1B}[2J\nX")])
             #expect([0, 1].contains(report.status), "\(report.stderr)")

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("End to end: import snapshots, verify, exit codes", .threadOfItsOwn)
 struct LedgerCommandsTests {
-    let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+    let samples = Executable.sampleSnapshots
 
     func headHash(_ output: String) -> String? {
         output.split(separator: "\n").first { $0.hasPrefix("head ") }.map { String($0.dropFirst(5)) }

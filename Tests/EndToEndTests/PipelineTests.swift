@@ -160,7 +160,7 @@ struct PipelineTests {
         let scratch = try Scratch()
         let sim = try SimulatorProcess()
         let ledger = scratch.path("ledger.sqlite")
-        let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+        let samples = Executable.sampleSnapshots
         #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
         let size = try FileManager.default.attributesOfItem(atPath: ledger)[.size] as? Int ?? 0
         // Room for the snapshot and some of the rest (bash counts the limit in KiB): the

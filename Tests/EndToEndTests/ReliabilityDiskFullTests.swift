@@ -40,7 +40,7 @@ extension Reliability {
             }
             defer { _ = try? Self.shell("umount '\(mountPoint)'") }
             let ledger = mountPoint + "/ledger.sqlite"
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
             let head = try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout
             let big = try Self.bigSnapshots(scratch)
@@ -63,7 +63,7 @@ extension Reliability {
         @Test func aFileSizeLimitStopsTheImportWith74AndTheLedgerStillVerifies() throws {
             let scratch = try Scratch()
             let ledger = scratch.path("ledger.sqlite")
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples]).status == 0)
             let head = try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout
             let big = try Self.bigSnapshots(scratch)

@@ -8,7 +8,7 @@ extension Reliability {
     /// names the entry.
     @Suite("Reliability: tampering behind the ledger's back")
     struct ReliabilityTamperingTests {
-        let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+        let samples = Executable.sampleSnapshots
 
         func ledgerWithHistory(_ scratch: Scratch) throws -> (path: String, head: String) {
             let ledger = scratch.path("ledger.sqlite")

@@ -22,7 +22,7 @@ extension Reliability {
                 web-1,20,0x52908400098527886e0f7030069857d2e4169ee7,8453,2026-10-01T00:00:00Z,,paid
 
                 """)
-            let snapshots = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let snapshots = Executable.sampleSnapshots
             let keyFile = try scratch.write("key.txt", canary + "\n")
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keyFile)
             let env = ["OPENROUTER_API_KEY": canary, "OPENROUTER_BEARER": bearerCanary, "CREDIT_RECON_LOG_LEVEL": "debug"]

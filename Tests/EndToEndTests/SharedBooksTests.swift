@@ -152,7 +152,7 @@ extension Reliability {
             let (server, database, url) = try Self.books()
             let scratch = try Scratch()
             let sqlite = scratch.path("ledger.sqlite")
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             #expect(try Executable.creditRecon(["--ledger", sqlite, "import", "snapshots", samples]).status == 0)
             // An entry edited behind the ledger's back: the copy's chain ends elsewhere.
             #expect(try Executable.sqlite3(sqlite, "DROP TRIGGER journal_append_only_update; UPDATE journal SET entry = "
@@ -218,7 +218,7 @@ extension Reliability {
         /// again", which never helps. The copy's name for itself is the lock's session.
         @Test func aCopyToItsSourceDatabaseUnderAnotherSpellingIs64() throws {
             let (server, _, url) = try Self.books()
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             #expect(try Executable.creditRecon(["--ledger", url, "import", "snapshots", samples]).status == 0)
             let spellings = [url.replacingOccurrences(of: "sslmode=disable", with: "sslmode=prefer"), url.replacingOccurrences(of: "@127.0.0.1:", with: "@localhost:")]
             for target in spellings {
@@ -345,7 +345,7 @@ extension Reliability {
         /// With the triggers dropped, an edited reading makes `verify` exit 1 naming it.
         @Test func tamperingBehindTheTriggersIsNamedByVerify() throws {
             let (server, database, url) = try Self.books()
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             #expect(try Executable.creditRecon(["--ledger", url, "import", "snapshots", samples]).status == 0)
             #expect(throws: (any Error).self) {
                 try server.psql(database, "UPDATE credit_recon.snapshots SET total_usage = 0 WHERE id = 5")
@@ -366,7 +366,7 @@ extension Reliability {
         /// added behind the ledger's back (probe 74).
         @Test func rowsHiddenFromTheVerifyingRoleComeFirstInTheAdvice() throws {
             let (server, database, url) = try Self.books()
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             #expect(try Executable.creditRecon(["--ledger", url, "import", "snapshots", samples]).status == 0)
             let head = try #require(Executable.creditRecon(["--ledger", url, "verify"]).stdout
                 .split(separator: "\n").first { $0.hasPrefix("head ") }?.dropFirst("head ".count))
@@ -393,7 +393,7 @@ extension Reliability {
         @Test func thePasswordAppearsNowhere() throws {
             let (server, database, url) = try Self.books()
             let scratch = try Scratch()
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             let bare = server.url(database, password: false)
             let passwordFile = try scratch.write("password", server.password + "\n")
             chmod(passwordFile, 0o600)
@@ -440,7 +440,7 @@ extension Reliability {
             let (server, database, url) = try Self.books()
             let plain = url.replacingOccurrences(of: "?sslmode=disable", with: "")
             let certificate = server.folder + "/server.crt"
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             // verify-full from the environment: the throwaway server's certificate is self-signed.
             let unchecked = try Executable.creditRecon(["--ledger", plain, "status"], environment: ["PGSSLMODE": "verify-full"])
             #expect(unchecked.status == 74, "\(unchecked.stderr)")
@@ -478,7 +478,7 @@ extension Reliability {
         @Test func aPasswordFileOthersCanReadIsWarnedOfOnce() throws {
             let (server, database, _) = try Self.books()
             let scratch = try Scratch()
-            let samples = Executable.repositoryRoot.appendingPathComponent("samples/snapshots.csv").path
+            let samples = Executable.sampleSnapshots
             let passwordFile = try scratch.write("password", server.password + "\n")
             chmod(passwordFile, 0o644)
             let imported = try Executable.creditRecon(
