@@ -294,12 +294,21 @@ struct CommandLineTests {
         // Refused against the ledger: `ledger` is null, and it was checked against it all the
         // same (probe 165 read the null as "no ledger").
         #expect(refusal?["ledger"] is NSNull && refusal?["checked_against_ledger"] as? Bool == true, "\(repeated.stdout)")
-        // A row of its own refused (a third decimal): its rows were never checked against the
-        // ledger, and it does not say they were (probe 283: true, the ledger's conflicts unsaid).
-        let badAmount = try scratch.write("bad-amount.csv", "wallet,chain_id,amount\n\(DistinctPlan.wallet(0)),8453,1.005\n")
+        // A row of its own refused (a third decimal): the file's other rows are checked against
+        // the ledger all the same, every problem said at once (the repeat was said only once the
+        // amount was mended); `rows` and `total` stay null beside a bad row.
+        let badAmount = try scratch.write(
+            "bad-amount.csv", "wallet,chain_id,amount\n\(DistinctPlan.wallet(0)),8453,1.01\n\(DistinctPlan.wallet(1)),8453,1.005\n")
         let rowRefused = try Executable.creditRecon(["--ledger", ledger, "--json", "plan", "check", badAmount])
         let rowRefusal = try JSONSerialization.jsonObject(with: Data(rowRefused.stdout.utf8)) as? [String: Any]
-        #expect(rowRefused.status == 65 && rowRefusal?["checked_against_ledger"] as? Bool == false, "\(rowRefused.stdout)")
+        #expect(rowRefused.status == 65 && rowRefusal?["checked_against_ledger"] as? Bool == true, "\(rowRefused.stdout)")
+        let rowErrors = rowRefusal?["errors"] as? [String] ?? []
+        #expect(rowRefusal?["error_count"] as? Int == 2 && rowRefusal?["rows"] is NSNull, "\(rowRefused.stdout)")
+        #expect(rowErrors.count == 2 && rowErrors[0].contains("bad-amount.csv:2: wallet:")
+                    && rowErrors[0].contains("give it its reference, r0") && rowErrors[1].contains("bad-amount.csv:3: amount:"),
+                "\(rowErrors)")
+        let rowText = try Executable.creditRecon(["--ledger", ledger, "plan", "check", badAmount])
+        #expect(rowText.status == 65 && rowText.stderr.contains("2 problems found"), "\(rowText.stderr)")
         #expect(try Executable.creditRecon(["--ledger", ledger, "plan", "check", lost, "--allow-repeat"]).status == 0)
         // `--batch` is checked as `topup` checks it.
         let emptyBatch = try Executable.creditRecon(["--ledger", ledger, "plan", "check", more, "--batch", ""])

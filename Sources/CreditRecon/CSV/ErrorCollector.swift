@@ -18,10 +18,21 @@ struct ErrorCollector {
         add(.malformed(file, line, "\(column): \(message)"))
     }
 
+    /// Another reading's problems, kept as they were counted there.
+    mutating func add(contentsOf other: InputErrors) {
+        total += other.total
+        errors.append(contentsOf: other.errors.prefix(InputErrors.keptLimit - errors.count))
+    }
+
+    /// Everything collected, sorted by line; `nil` when nothing was.
+    var collected: InputErrors? {
+        guard total > 0 else { return nil }
+        let sorted = errors.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
+        return InputErrors(errors: sorted, total: total)
+    }
+
     /// Throws everything collected, sorted by line, when anything was.
     func throwIfAny() throws(InputErrors) {
-        guard total > 0 else { return }
-        let sorted = errors.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
-        throw InputErrors(errors: sorted, total: total)
+        if let collected { throw collected }
     }
 }

@@ -67,6 +67,14 @@ public struct PlanReader: Sendable {
     /// must collect rows and write only after this returns.
     @discardableResult
     public func read(_ body: (PlanRow) throws -> Void = { _ in }) throws -> Summary {
+        let (summary, problems) = try readKeepingProblems(body)
+        if let problems { throw problems }
+        return summary
+    }
+
+    /// As `read(_:)`, but a file with bad rows is read to its end and its problems returned
+    /// beside the summary of the rows handed to `body`, every valid one, rather than thrown.
+    func readKeepingProblems(_ body: (PlanRow) throws -> Void) throws -> (summary: Summary, problems: InputErrors?) {
         let (reader, columns) = try CSVReader.openWithHeader(
             path: path, displayName: displayName, kind: .plan, example: "wallet,chain_id,amount,reference,memo")
         var errors = ErrorCollector(file: displayName)
@@ -178,8 +186,7 @@ public struct PlanReader: Sendable {
         if !errors.isEmpty {
             for (line, problem) in summary.newRowProblems { errors.add(line: line, column: "reference", problem) }
         }
-        try errors.throwIfAny()
-        return summary
+        return (summary, errors.collected)
     }
 
     /// Rows whose wallets are checked together on the other core: small enough that the

@@ -66,11 +66,17 @@ public struct TopUpEngine: Sendable {
         fileprivate let rows: [(key: String, row: PlanRow, occurrence: Int)]
         /// The rows and totals per chain, as `PlanReader` counted them.
         public let summary: PlanReader.Summary
+        /// The file's own problems, read with `keepingProblems`: `rows` are its valid rows, and
+        /// `prepare` lists these with what the ledger refuses of them, every problem at once.
+        public let problems: InputErrors?
     }
 
     /// Reads, validates and keys the plan without the ledger: `InputErrors` (65) for a bad
     /// row, `CSVError` (66) for a file that cannot be read, `TopUpError.badConcurrency`.
-    public func readPlan() throws -> KeyedPlan {
+    ///
+    /// `keepingProblems`: bad rows are kept in the plan's `problems`, not thrown (`plan check`
+    /// checks the others against the ledger: a conflict was said only once they were mended).
+    public func readPlan(keepingProblems: Bool = false) throws -> KeyedPlan {
         guard (1...32).contains(options.concurrency) else { throw TopUpError.badConcurrency(options.concurrency) }
         let reader = PlanReader(path: options.planPath, displayName: planFile, defaultAccount: options.account,
                                 maxAmount: options.maxAmount)
@@ -88,7 +94,7 @@ public struct TopUpEngine: Sendable {
         }
         var keyed: [(key: String, row: PlanRow, occurrence: Int)] = []
         var occurrences: [TopUpKey.Occurrence: Int] = [:]
-        let summary = try reader.read { row in
+        let (summary, problems) = try reader.readKeepingProblems { row in
             var occurrence = 0
             if row.reference == nil {
                 let identity = TopUpKey.Occurrence(account: row.account, wallet: row.wallet, chain: row.chain, amountRaw: row.amount.raw)
@@ -97,7 +103,8 @@ public struct TopUpEngine: Sendable {
             }
             keyed.append((TopUpKey.make(row: row, batch: batch, occurrence: occurrence), row, occurrence))
         }
-        return KeyedPlan(rows: keyed, summary: summary)
+        if let problems, !keepingProblems { throw problems }
+        return KeyedPlan(rows: keyed, summary: summary, problems: problems)
     }
 
     /// What to say of each new row (`new`, by index) whose reference looks like another one
@@ -348,8 +355,9 @@ public struct TopUpEngine: Sendable {
     /// Validates and keys the plan and checks every key against `ledger` (`nil`: no ledger
     /// yet, every row is new). Writes nothing.
     ///
-    /// Throws `InputErrors` (65) for bad rows or keys already used with other parameters,
-    /// `TopUpError.overMaxTotal` (65), or `CSVError` (66) for an unreadable file.
+    /// Throws `InputErrors` (65) for bad rows (the plan's `problems`, listed with the
+    /// ledger's) or keys already used with other parameters, `TopUpError.overMaxTotal` (65),
+    /// or `CSVError` (66) for an unreadable file.
     ///
     /// `plan`: the plan as `readPlan()` read it (`run` reads it before its first fetch);
     /// `nil` reads it now.
@@ -419,6 +427,7 @@ public struct TopUpEngine: Sendable {
         // would be left "for its own top-up" under a label no top-up can take (probe 243).
         var accounts = LookAlikeName.FileAccounts(held: try ledger?.read { try $0.accounts() } ?? [])
         var errors = ErrorCollector(file: planFile)
+        if let problems = read.problems { errors.add(contentsOf: problems) }
         var items: [TopUpItem] = []
         items.reserveCapacity(keyed.count)
         for (index, entry) in keyed.enumerated() {
@@ -426,7 +435,8 @@ public struct TopUpEngine: Sendable {
             guard let stored = previous[index] else {
                 // A hidden character, or looking like an earlier row's reference or the ledger's, is
                 // a new row's problem: a done row's is history (made before the checks were).
-                if let problem = read.summary.newRowProblems[row.line] ?? lookAlikes[index] {
+                // A file with problems of its own has them said already, with the others.
+                if let problem = (read.problems == nil ? read.summary.newRowProblems[row.line] : nil) ?? lookAlikes[index] {
                     errors.add(line: row.line, column: "reference", problem)
                     continue
                 }

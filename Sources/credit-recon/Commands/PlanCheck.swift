@@ -55,12 +55,13 @@ extension CreditReconCommand.Plan {
                         try context.refuseLookAlikeAccount(in: ledger)
                         let engine = TopUpEngine(options: .init(planPath: plan, batch: batch, account: context.account, maxAmount: maxAmount,
                                                                 allowRepeat: allowRepeat, now: context.now()))
-                        let keyed = try engine.readPlan()
-                        // Only a file whose rows are valid is checked against the ledger (probe 283:
-                        // true beside a bad amount, the ledger's conflicts unsaid).
+                        // The valid rows of a file with bad ones too, every problem said at once:
+                        // the ledger's conflicts were said only once the file's were mended.
+                        let keyed = try engine.readPlan(keepingProblems: true)
                         againstLedger = true
                         summary = keyed.summary
-                        read = summary
+                        // `rows` and `total` are `null` beside a bad row: they count valid rows only.
+                        if keyed.problems == nil { read = summary }
                         preview = try engine.prepare(ledger: ledger, plan: keyed)
                     } else {
                         let reader = PlanReader(path: plan, defaultAccount: context.account, maxAmount: maxAmount)
