@@ -1113,6 +1113,31 @@ struct ReconcileTests {
         #expect(runway.span(days: 7) == "over the 3.0 days of readings")
     }
 
+    /// The runway is the balance over the exact pace, cut: 2 USD used in 3 days is not
+    /// 0.666666 a day, and 4.666665 USD last 6.9999975 days, 6.9, under a 7-day threshold
+    /// (probe 287: 7.0, from the pace cut to the micro-dollar, and no `runway_low`).
+    @Test func theRunwayIsOfTheExactPace() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2024-01-01T00:00:00Z", credits: "6.666665", usage: "0")
+        try fixture.snapshot("2024-01-04T00:00:00Z", credits: "6.666665", usage: "2")
+        let runway = try #require(try fixture.reconcile().runway)
+        #expect(runway.averageDaily7 == reconMicros("0.666666"))
+        #expect(runway.daysText == "6.9")
+        // A day after the reading, 5.9999975 days are left: 5.9.
+        #expect(runway.tenthsOfDays(after: 86_400_000) == 59)
+        let other = try ReconcileFixture()
+        try other.snapshot("2024-01-01T00:00:00Z", credits: "100", usage: "0.00001")
+        try other.snapshot("2024-01-04T00:00:00Z", credits: "100", usage: "2.00001")
+        #expect(try #require(try other.reconcile().runway).daysText == "146.9")
+        // Under a micro-dollar a day, the pace said is one, and the runway is not cut short by it.
+        let slow = try ReconcileFixture()
+        try slow.snapshot("2024-01-01T00:00:00Z", credits: "1", usage: "0")
+        try slow.snapshot("2024-01-31T00:00:00Z", credits: "1", usage: "0.000001")
+        let slowRunway = try #require(try slow.reconcile().runway)
+        #expect(slowRunway.averageDaily30 == reconMicros("0.000001"))
+        #expect(slowRunway.daysText == "29999970.0")
+    }
+
     /// A report of a past scope (a month closed) gives the runway at the last reading of
     /// that scope, so its balance is the scope's closing balance: it gave the latest
     /// reading's, a month after the scope ended (probe 71). A scope before every reading

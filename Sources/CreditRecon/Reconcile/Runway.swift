@@ -22,6 +22,11 @@ public struct Runway: Sendable, Equatable {
     /// and the time to the reading before, or much more across a gap in the readings.
     public var span7Milliseconds: Int64?
     public var span30Milliseconds: Int64?
+    /// The micro-USD used over each span: the runway is divided by the pace they make, not by
+    /// the averages, which are cut to a micro-dollar a day (probe 287: 4.666665 USD at 2 USD in
+    /// 3 days is 6.9999975 days, said 7.0 from a pace of 0.666666, and no `runway_low` at 7).
+    public var used7: Int128?
+    public var used30: Int128?
 
     /// `over 7 days`, or, when the readings span less, the days they span; across a gap in
     /// the readings (the last one at least 7 days old is a day or more older still), the
@@ -59,12 +64,17 @@ public struct Runway: Sendable, Equatable {
     /// said 230.0 where 229.95 were left).
     public func tenthsOfDays(after age: Int64) -> Int64? {
         guard balance.raw > 0 else { return 0 }
-        let pace = [averageDaily7, averageDaily30].compactMap { $0 }.max() ?? .zero
-        guard pace.raw > 0 else { return nil }
-        // tenths = 10·balance/pace − age/(8 640 000 ms), over one denominator.
-        let numerator = Int128(balance.raw) * 10 * 8_640_000 - Int128(max(age, 0)) * Int128(pace.raw)
+        // The faster pace, `used` over `span` milliseconds, compared by cross-multiplying.
+        let paces = [(used7, span7Milliseconds), (used30, span30Milliseconds)].compactMap { used, span -> (Int128, Int128)? in
+            guard let used, let span, used > 0, span > 0 else { return nil }
+            return (used, Int128(span))
+        }
+        guard let (used, span) = paces.max(by: { $0.0 * $1.1 < $1.0 * $0.1 }) else { return nil }
+        // tenths = 10·balance/(used per day) − age/(8 640 000 ms), over one denominator:
+        // (balance·span − age·used) / (used·8 640 000).
+        let numerator = Int128(balance.raw) * span - Int128(max(age, 0)) * used
         guard numerator > 0 else { return 0 }
-        return Int64(numerator / (Int128(pace.raw) * 8_640_000))
+        return Int64(clamping: numerator / (used * 8_640_000))
     }
 
     /// `12.3 days`, or, when nothing is being used, `n/a: no use to measure` (it said
@@ -106,7 +116,8 @@ public struct Runway: Sendable, Equatable {
             balance: latest.totalCredits - latest.totalUsage, observedAt: latest.observedAt,
             averageDaily7: week.pace, averageDaily30: month.pace,
             historyMilliseconds: latest.observedAt.millisecondsSinceEpoch - trusted[0].observedAt.millisecondsSinceEpoch,
-            span7Milliseconds: week.span, span30Milliseconds: month.span)
+            span7Milliseconds: week.span, span30Milliseconds: month.span,
+            used7: week.pace == nil ? nil : week.used, used30: month.pace == nil ? nil : month.used)
     }
 
     /// How much less than `days` days before the latest reading the baseline may be: a
@@ -115,12 +126,12 @@ public struct Runway: Sendable, Equatable {
     /// over 8 days, and said no reading was in between).
     static let baselineSlackSeconds: Int64 = 3600
 
-    /// Use per day between the latest reading and the baseline, and the milliseconds between
-    /// them. The baseline is the last reading at least `days` before the latest one, or the
+    /// Use per day between the latest reading and the baseline, the milliseconds between
+    /// them, and the use itself. The baseline is the last reading at least `days` before the latest one, or the
     /// first after that moment when it is closer to it and within `baselineSlackSeconds`
     /// (the first reading, when the history is shorter).
-    static func averageDaily(_ trusted: [SnapshotRow], days: Int64) -> (pace: Micros?, span: Int64?) {
-        guard let latest = trusted.last else { return (nil, nil) }
+    static func averageDaily(_ trusted: [SnapshotRow], days: Int64) -> (pace: Micros?, span: Int64?, used: Int128) {
+        guard let latest = trusted.last else { return (nil, nil, 0) }
         let cutoff = latest.observedAt.adding(seconds: -days * 86_400)
         let at = trusted.lastIndex(where: { $0.observedAt <= cutoff })
         var baseline = at.map { trusted[$0] } ?? trusted[0]
@@ -131,7 +142,8 @@ public struct Runway: Sendable, Equatable {
             if late <= baselineSlackSeconds * 1000 && late < early { baseline = next }
         }
         let elapsed = latest.observedAt.millisecondsSinceEpoch - baseline.observedAt.millisecondsSinceEpoch
-        return (pace(from: baseline, to: latest, elapsed: elapsed), elapsed)
+        let used = Int128(latest.totalUsage.raw) - Int128(baseline.totalUsage.raw)
+        return (pace(used, elapsed: elapsed), elapsed, used)
     }
 
     /// The least time a pace of use is measured over. Readings moments apart (the two
@@ -139,11 +151,10 @@ public struct Runway: Sendable, Equatable {
     /// any amount, a runway of 0.0 days and a `runway_low` for a person (probe 165).
     static let minimumPaceMilliseconds: Int64 = 3_600_000
 
-    /// Use per day from `baseline` to `latest`, `elapsed` milliseconds apart; `nil` when
-    /// they are less than `minimumPaceMilliseconds` apart.
-    private static func pace(from baseline: SnapshotRow, to latest: SnapshotRow, elapsed: Int64) -> Micros? {
+    /// Use per day of `used` over `elapsed` milliseconds, cut to the micro-dollar; `nil` when
+    /// they are less than `minimumPaceMilliseconds`.
+    private static func pace(_ used: Int128, elapsed: Int64) -> Micros? {
         guard elapsed >= minimumPaceMilliseconds else { return nil }
-        let used = Int128(latest.totalUsage.raw) - Int128(baseline.totalUsage.raw)
         guard used > 0 else { return .zero }
         // A usage past any amount gives a pace that saturates rather than overflows. Use of
         // under a micro-dollar a day is one: it said "no use to measure" of an account that
