@@ -64,7 +64,9 @@ extension CreditReconCommand {
                 throw UsageError.usage(
                     "--all-accounts reports every account the ledger holds; leave out --account, or drop --all-accounts to report that account alone")
             case .environment:
-                throw UsageError.usage(
+                // A setting of the environment that conflicts with the command line: 78, as every
+                // bad value of the environment is (it was 64, as if the command line were wrong).
+                throw UsageError.config(
                     "--all-accounts reports every account the ledger holds, but CREDIT_RECON_ACCOUNT names one; unset it, "
                         + "or drop --all-accounts to report that account alone")
             case .defaulted:
