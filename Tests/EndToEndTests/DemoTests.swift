@@ -93,6 +93,15 @@ import Testing
         // Standard output by default; the same bytes as --out.
         let printed = try Executable.creditRecon(["--ledger", ledger, "export", "--format", "hledger"])
         #expect(printed.status == 0)
+        // A charge paid that no reading shows yet is said on stderr as a log line, at warning,
+        // which the README's grep finds (probe 284: a bare line).
+        let paid = try scratch.write("paid.csv", "charge_id,amount,created_at,status,paid_at\nweb-9,5,2026-11-01T00:00:00Z,paid,2026-11-01T00:01:00Z\n")
+        let other = scratch.path("other.sqlite")
+        #expect(try Executable.creditRecon(["--ledger", other, "import", "snapshots", Executable.sampleSnapshots]).status == 0)
+        #expect(try Executable.creditRecon(["--ledger", other, "import", "charges", paid]).status == 0)
+        let leftOut = try Executable.creditRecon(["--ledger", other, "export", "--format", "hledger"])
+        let warned = leftOut.stderr.split(separator: "\n").filter { $0.contains("1 charge recorded as paid (5 USD) is not in the journal") }
+        #expect(leftOut.status == 0 && warned.count == 1 && warned[0].contains(" warning credit-recon: "), "\(leftOut.stderr)")
         let written = try Executable.creditRecon(
             ["--ledger", ledger, "export", "--format", "hledger", "--out", scratch.path("out.journal")])
         #expect(written.status == 0 && written.stdout.contains("balance assertions"))

@@ -82,7 +82,9 @@ extension CreditReconCommand {
                 }
                 if command.outFile == nil {
                     try StandardStream.output(outcome.bytes)
-                    for line in outcome.warningLines { StandardStream.error(line + "\n") }
+                    // Log lines, with their time and level: a bare line on stderr was neither a log
+                    // line nor the ending error, and the README's grep for either missed it (probe 284).
+                    for line in outcome.warningLines { context.logger.warning("\(line)") }
                 } else if context.json {
                     print(outcome.json.text)
                 } else {
