@@ -80,5 +80,33 @@ extension Reliability {
             #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).status == 0)
             Executable.count("faults_injected", 1)
         }
+
+        /// A report or an export that cannot be written (a file-size limit, as a full disk)
+        /// exits 73 and leaves no folder it made: it left an empty new folder behind. (The
+        /// limit, 32 KiB, lets SQLite make the ledger's `-shm`; `charges.csv` is past it.)
+        @Test func aReportThatCannotBeWrittenLeavesNoFolderItMade() throws {
+            let scratch = try Scratch()
+            let ledger = scratch.path("ledger.sqlite")
+            #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", Executable.sampleSnapshots]).status == 0)
+            let rows = (0..<800).map { "web-\($0),1.25,2026-10-02T00:00:00Z,pending,,reference-\($0)\n" }.joined()
+            let charges = try scratch.write("charges.csv", "charge_id,amount,created_at,status,paid_at,reference\n" + rows)
+            #expect(try Executable.creditRecon(["--ledger", ledger, "import", "charges", charges]).status == 0)
+            let binary = Executable.binDirectory.appendingPathComponent("credit-recon").path
+            let kept = scratch.path("kept")
+            #expect(mkdir(kept, 0o755) == 0)
+            // Long account names and a day's periods: a journal past the limit too.
+            let long = String(repeating: "X", count: 240)
+            let map = try scratch.write("map.csv", "role,account\ncredits,Assets:C\(long)\nusage,Expenses:U\(long)\n")
+            for (out, command) in [("new/reports", "report --out"), ("kept/new", "report --out"), ("all/new", "report --all-accounts --out"),
+                                   ("journal/books.beancount", "export --format beancount --period day --accounts-map \"$3\" --out")] {
+                let limited = try Executable.shell(
+                    "trap '' XFSZ; ulimit -f 64; exec \"$0\" --ledger \"$1\" \(command) \"$2\"", binary, ledger, scratch.path(out), map)
+                #expect(limited.status == 73 && limited.stderr.contains("file-size limit"), "\(command): \(limited.stderr)")
+                let top = String(out.split(separator: "/")[0])
+                #expect(FileManager.default.fileExists(atPath: scratch.path(top)) == (top == "kept"), "\(command) \(out)")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: kept).isEmpty)
+            Executable.count("faults_injected", 1)
+        }
     }
 }

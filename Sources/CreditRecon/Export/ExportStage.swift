@@ -57,8 +57,6 @@ public enum ExportStage {
         progress(ReportProgress(.writing(options.outFile ?? "the journal to standard output")))
         let rendered = try ExportJournal(books: books, accounts: options.accounts, format: options.format).render()
         if let path = options.outFile {
-            let folder = AtomicFile.parentFolder(of: path)
-            if !folder.isEmpty { try AtomicFile.makeDirectory(folder) }
             try AtomicFile.write(
                 rendered.text.bytes, to: path, ifAFolder: "--out names the file written: pass a file's path, or move the folder away")
         }

@@ -49,8 +49,9 @@ public enum AtomicFile {
     }
 
     /// Creates `directory` (and its parents) when missing, with `mkdir` so that a failure
-    /// is said in the system's words (Foundation's is "error 512" when a parent is a file).
-    static func makeDirectory(_ directory: String) throws(ReportError) {
+    /// is said in the system's words (Foundation's is "error 512" when a parent is a file);
+    /// each folder it made is added to `made`, outermost first.
+    static func makeDirectory(_ directory: String, made folders: inout [String]) throws(ReportError) {
         try refuseOthersLinks(on: directory)
         var info = stat()
         if stat(directory, &info) == 0 {
@@ -66,11 +67,15 @@ public enum AtomicFile {
                 + "(mkdir -p), or pass another --out")
         }
         let parent = parentFolder(of: directory)
-        if !parent.isEmpty, parent != directory { try makeDirectory(parent) }
+        if !parent.isEmpty, parent != directory { try makeDirectory(parent, made: &folders) }
         // Run as root, made in the parent's real folder, which only root may change; and one
         // found made by then (in a sticky folder, another user's) is checked as any other.
         let made = geteuid() == 0 ? try inFoldersOnlyRootChanges(directory) : directory
-        guard mkdir(made, 0o755) == 0 || errno == EEXIST else { throw .cannotCreate(directory, errnoText()) }
+        if mkdir(made, 0o755) == 0 {
+            folders.append(made)
+        } else if errno != EEXIST {
+            throw .cannotCreate(directory, errnoText())
+        }
         if geteuid() == 0 { _ = try inFoldersOnlyRootChanges(made, folder: true) }
     }
 
@@ -185,6 +190,8 @@ public enum AtomicFile {
     /// replaced by a file. A folder at `given` is refused, with `ifAFolder` as the advice.
     static func write(_ bytes: [UInt8], to given: String, ifAFolder advice: String) throws(ReportError) {
         let staging = Staging()
+        let folder = parentFolder(of: given)
+        if !folder.isEmpty { try staging.makeFolder(folder) }
         try staging.stage(bytes, to: given, ifAFolder: advice)
         try staging.commit()
     }
@@ -192,7 +199,7 @@ public enum AtomicFile {
     /// Files written together: each is written beside its place first, and none replaces
     /// its old self until every one is written (`commit`), so a folder of reports is never
     /// half from one ledger state and half from another. Released uncommitted, the written
-    /// files are removed.
+    /// files are removed, and the folders made for them (`makeFolder`) when left empty.
     final class Staging {
         private struct Staged {
             let temporary: String
@@ -201,6 +208,14 @@ public enum AtomicFile {
         }
 
         private var staged: [Staged] = []
+        /// Folders `makeFolder` made, outermost first, removed again unless committed: a report
+        /// that failed (a full disk) left an empty new folder behind.
+        private var madeFolders: [String] = []
+
+        /// Makes `directory` and its parents when missing (`AtomicFile.makeDirectory`).
+        func makeFolder(_ directory: String) throws(ReportError) {
+            try AtomicFile.makeDirectory(directory, made: &madeFolders)
+        }
 
         /// Writes `bytes` for `given` (see `write(_:to:ifAFolder:)`): into a device or a pipe
         /// at once, for a file beside it, to be put in place by `commit()`.
@@ -322,10 +337,13 @@ public enum AtomicFile {
                 removeStaleTemporaries(of: url.lastPathComponent, in: url.deletingLastPathComponent().path)
             }
             staged.removeAll()
+            madeFolders.removeAll()
         }
 
         deinit {
             for file in staged { unlink(file.temporary) }
+            // Only an empty folder is removed: one another process wrote into meanwhile stays.
+            for folder in madeFolders.reversed() { rmdir(folder) }
         }
     }
 

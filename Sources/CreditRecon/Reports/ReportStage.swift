@@ -38,8 +38,8 @@ public enum ReportStage {
         _ books: Reconciliation, to directory: String, staging given: AtomicFile.Staging? = nil,
         progress: (ReportProgress) -> Void = { _ in }
     ) throws -> ReportOutcome {
-        try AtomicFile.makeDirectory(directory)
         let staging = given ?? AtomicFile.Staging()
+        try staging.makeFolder(directory)
         var files: [String] = []
         /// Says so, then writes what `render` gives as the file `name`.
         func write(_ name: String, _ render: () -> [UInt8]) throws {

@@ -58,9 +58,9 @@ public enum AllAccountsStage {
             guard !accounts.isEmpty else { throw UsageError.noBooksYet }
             // Every name is checked before the first file is written.
             let folders = try accounts.map { try AccountFolder.name(for: $0) }
-            try AtomicFile.makeDirectory(directory)
             // Every account's files and the summaries go in place together, or none does.
             let staging = AtomicFile.Staging()
+            try staging.makeFolder(directory)
             var summaries: [AccountSummary] = []
             var timeZone = options.reconcile.timeZone
             for (index, (account, folder)) in zip(accounts, folders).enumerated() {
