@@ -1120,6 +1120,22 @@ struct TopUpEngineTests {
         let allowed = TopUpEngine(options: .init(planPath: plan, displayName: "topups.csv", batch: "december", account: "other",
                                                  allowRepeat: true))
         #expect(try allowed.prepare(ledger: bench.ledger).toSend.count == 2)
+        // A row refused for its memo alone is still the first of its purchase's rows: the next is
+        // the second, checked as such against the ledger, where `plan check` lists every problem
+        // at once (probe 288: numbered first, it was blamed for the other account's first row).
+        let memo = try bench.plan("wallet,chain_id,amount,memo\n\(Wallets.a),1,10,\"bad\u{01}memo\"\n\(Wallets.a),1,10,ok\n",
+                                  name: "memo.csv")
+        let checking = TopUpEngine(options: .init(planPath: memo, displayName: "memo.csv", batch: "topups", account: "other"))
+        let keyed = try checking.readPlan(keepingProblems: true)
+        #expect(keyed.problems?.total == 1)
+        #expect {
+            _ = try checking.prepare(ledger: bench.ledger, plan: keyed)
+        } throws: { error in
+            guard let errors = error as? InputErrors else { return false }
+            let said = errors.errors.map(\.description)
+            return said.count == 2 && said[0].hasPrefix("memo.csv:2: memo:") && said[1].hasPrefix("memo.csv:3: wallet: this row")
+                && said[1].contains(":3, now created)")
+        }
     }
 
     @Test func editedReferenceRowIsRefusedBeforeAnythingIsSent() async throws {

@@ -74,7 +74,11 @@ public struct PlanReader: Sendable {
 
     /// As `read(_:)`, but a file with bad rows is read to its end and its problems returned
     /// beside the summary of the rows handed to `body`, every valid one, rather than thrown.
-    func readKeepingProblems(_ body: (PlanRow) throws -> Void) throws -> (summary: Summary, problems: InputErrors?) {
+    /// `refusedForMemo` hears each row without a reference refused for its memo alone (its
+    /// `memo` left out): it is still one of the purchases its wallet, chain and amount number.
+    func readKeepingProblems(
+        _ body: (PlanRow) throws -> Void, refusedForMemo: (PlanRow) -> Void = { _ in }
+    ) throws -> (summary: Summary, problems: InputErrors?) {
         let (reader, columns) = try CSVReader.openWithHeader(
             path: path, displayName: displayName, kind: .plan, example: "wallet,chain_id,amount,reference,memo")
         var errors = ErrorCollector(file: displayName)
@@ -127,7 +131,13 @@ public struct PlanReader: Sendable {
                         summary.newRowProblems[line] = hidden
                     }
                 }
-                guard let wallet, let chain, let amount, reference.ok, memo.ok, account.ok else { continue }
+                guard let wallet, let chain, let amount, reference.ok, memo.ok, account.ok else {
+                    if let wallet, let chain, let amount, reference.ok, reference.value == nil, account.ok {
+                        refusedForMemo(PlanRow(line: line, wallet: wallet, chain: chain, amount: amount, reference: nil, memo: nil,
+                                               account: account.value ?? defaultAccount))
+                    }
+                    continue
+                }
                 let row = PlanRow(line: line, wallet: wallet, chain: chain, amount: amount, reference: reference.value,
                                   memo: memo.value, account: account.value ?? defaultAccount)
                 summary.total += amount

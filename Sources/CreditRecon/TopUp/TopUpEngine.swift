@@ -94,15 +94,19 @@ public struct TopUpEngine: Sendable {
         }
         var keyed: [(key: String, row: PlanRow, occurrence: Int)] = []
         var occurrences: [TopUpKey.Occurrence: Int] = [:]
-        let (summary, problems) = try reader.readKeepingProblems { row in
-            var occurrence = 0
-            if row.reference == nil {
-                let identity = TopUpKey.Occurrence(account: row.account, wallet: row.wallet, chain: row.chain, amountRaw: row.amount.raw)
-                occurrence = occurrences[identity, default: 0] + 1
-                occurrences[identity] = occurrence
-            }
-            keyed.append((TopUpKey.make(row: row, batch: batch, occurrence: occurrence), row, occurrence))
+        /// The row's number among the rows of its purchase, for one without a reference.
+        func occurrence(of row: PlanRow) -> Int {
+            guard row.reference == nil else { return 0 }
+            let identity = TopUpKey.Occurrence(account: row.account, wallet: row.wallet, chain: row.chain, amountRaw: row.amount.raw)
+            occurrences[identity, default: 0] += 1
+            return occurrences[identity, default: 0]
         }
+        // A row refused for its memo alone still counts among its purchase's rows: the rows after
+        // it were checked against the ledger as the ones before them (probe 288: blamed wrongly).
+        let (summary, problems) = try reader.readKeepingProblems({ row in
+            let occurrence = occurrence(of: row)
+            keyed.append((TopUpKey.make(row: row, batch: batch, occurrence: occurrence), row, occurrence))
+        }, refusedForMemo: { _ = occurrence(of: $0) })
         if let problems, !keepingProblems { throw problems }
         return KeyedPlan(rows: keyed, summary: summary, problems: problems)
     }
