@@ -1133,9 +1133,14 @@ struct ReconcileTests {
         let slow = try ReconcileFixture()
         try slow.snapshot("2024-01-01T00:00:00Z", credits: "1", usage: "0")
         try slow.snapshot("2024-01-31T00:00:00Z", credits: "1", usage: "0.000001")
-        let slowRunway = try #require(try slow.reconcile().runway)
+        let slowBooks = try slow.reconcile()
+        let slowRunway = try #require(slowBooks.runway)
         #expect(slowRunway.averageDaily30 == reconMicros("0.000001"))
         #expect(slowRunway.daysText == "29999970.0")
+        // The report's table says so rather than a pace 30 times the one divided by (probe 288).
+        #expect(slowRunway.paceIsUnderAMicro(days: 30) && !runway.paceIsUnderAMicro(days: 7))
+        let markdown = String(decoding: ReportFiles.markdownBytes(slowBooks).bytes, as: UTF8.self)
+        #expect(markdown.contains("| under 0.000001 | under 0.000001 | 29999970.0 |"), "\(markdown)")
     }
 
     /// A report of a past scope (a month closed) gives the runway at the last reading of

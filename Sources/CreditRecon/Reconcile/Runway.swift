@@ -45,6 +45,14 @@ public struct Runway: Sendable, Equatable {
         return "over the \(Self.roundedTenths(history, per: 8_640_000)) days of readings"
     }
 
+    /// Whether the average over `days` (7 or 30) is under a micro-dollar a day, which
+    /// `averageDaily7` and `averageDaily30` say as one.
+    public func paceIsUnderAMicro(days: Int64) -> Bool {
+        let (used, span) = days == 7 ? (used7, span7Milliseconds) : (used30, span30Milliseconds)
+        guard let used, let span, used > 0 else { return false }
+        return used * 86_400_000 < Int128(span)
+    }
+
     /// `the balance is overdrawn: -8.46 USD at the reading of …`, or `empty`, when nothing
     /// is left: the account's next request is refused, whatever the runway threshold.
     public var emptyBalanceText: String? {

@@ -87,8 +87,13 @@ extension ReportFiles {
         line()
         if let runway = books.runway {
             header(["Balance", "Reading", "Use per day (7 days)", "Use per day (30 days)", "Runway (days)"], numericFrom: 0)
-            row([money(runway.balance), runway.observedAt.iso8601, money(runway.averageDaily7),
-                 money(runway.averageDaily30), runway.daysText])
+            // Use under a micro-dollar a day is said so: as 0.000001 it read as a pace the
+            // runway beside it was not divided by (probe 288).
+            func pace(_ average: Micros?, days: Int64) -> String {
+                runway.paceIsUnderAMicro(days: days) ? "under 0.000001" : money(average)
+            }
+            row([money(runway.balance), runway.observedAt.iso8601, pace(runway.averageDaily7, days: 7),
+                 pace(runway.averageDaily30, days: 30), runway.daysText])
             line()
             line("Runway is the balance divided by the faster of the two paces of use, at the last reading up to "
                 + "the end of this report's scope.")
