@@ -27,7 +27,7 @@ struct StatusTests {
         #expect(report.exitStatus == .attention)
         #expect(report.attention == [
             "1 charge request of unknown outcome (5.00 USD): check the OpenRouter dashboard, then `import charges` what was made "
-                + "or `topup PLAN.csv --retry-unknown`",
+                + "before `topup PLAN.csv --retry-unknown`, which sends every row still unknown again",
             "1 top-up blocked (100.00 USD): buy through the web flow and record it with `import charges`, giving the row's reference "
                 + "(for a row without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)",
             // A charge that expired unpaid and a row the API rejected, both this week: a top-up
@@ -423,7 +423,8 @@ struct StatusTests {
         let tiny = try Self.status(
             of: [("2026-03-01T00:00:00Z", "100", "10"), ("2026-03-31T00:00:00Z", "100", "10.000007")], at: "2026-03-31T01:00:00Z")
         #expect(tiny.runway?.averageDaily30 == Micros(raw: 1))
-        #expect(tiny.runway?.daysText == "89999993.0", "\(tiny.lines)")
+        // The runway is of the pace itself, 7 micro-dollars in 30 days: 89.999993 · 30 / 0.000007.
+        #expect(tiny.runway?.daysText == "385714255.7", "\(tiny.lines)")
         #expect(!tiny.lines.contains { $0.contains("no use to measure") }, "\(tiny.lines)")
         #expect(tiny.lines.contains { $0.hasPrefix("use per day: under 0.01 over the last 30.0 days") }, "\(tiny.lines)")
         #expect(report.exitStatus == .ok)

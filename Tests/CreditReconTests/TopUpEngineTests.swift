@@ -572,8 +572,9 @@ struct TopUpEngineTests {
         #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000)], "only R-02, never sent: \(fake.calls)")
         #expect(second.recovered == 1)
         #expect(second.text.contains("1 request left unanswered by an earlier run marked unknown, not sent again by this "
-            + "run: check the dashboard, then `import charges` it or run `topup topups.csv --retry-unknown` again: this run "
-            + "sends only the rows that were unknown when it began"), "\(second.text)")
+            + "run: check the dashboard, then `import charges` it before `topup topups.csv --retry-unknown`, which sends every "
+            + "row still unknown again (run it again: this run "
+            + "sends only the rows that were unknown when it began)"), "\(second.text)")
         #expect(try bench.states()["R-01"] == "unknown")
         let third = try await bench.run(plan, client: fake, retryUnknown: true)
         #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000), Micros(raw: 1_500_000)])
@@ -822,7 +823,8 @@ struct TopUpEngineTests {
                              ("", "`topup PLAN.csv --retry-unknown`")] {
             let (recorded, _, line) = TopUpEngine.fact(for: unknown, key: "k", plan: plan)
             guard case .chargeUnknown(let failure) = recorded else { Issue.record("\(recorded)"); continue }
-            #expect(failure.message.hasSuffix("or re-send with \(said)") && line == failure.message, "\(failure.message)")
+            #expect(failure.message.hasSuffix("re-send with \(said), which sends every row still unknown again") && line == failure.message,
+                    "\(failure.message)")
         }
         // Sent again by the next run on its own: counted as not sent, not as a row for a person.
         #expect(first.attention.isEmpty, "\(first.text)")

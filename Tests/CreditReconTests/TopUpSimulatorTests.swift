@@ -176,7 +176,8 @@ struct TopUpSimulatorTests {
             #expect(summary.recovered == 1 && summary.created == 0, "\(summary)")
             #expect(said.warnings.withLock { $0 } == [
                 "1 request left unanswered by an earlier run marked unknown, not sent again by this run: check the dashboard, "
-                    + "then `import charges` it or run `topup \(ShellWord.plan(plan)) --retry-unknown`",
+                    + "then `import charges` it before `topup \(ShellWord.plan(plan)) --retry-unknown`, which sends every row still "
+                    + "unknown again",
             ], "\(said.lines.withLock { $0 })")
             // Run again, the row now unknown from an earlier run: said too, where the log had no
             // word of why the run exited 1 (probe 201).

@@ -205,7 +205,8 @@ public struct StatusReport: Sendable, Equatable {
         func add(_ kind: String, _ text: String) { reasons.append((kind, text)) }
         if unknown.count > 0 {
             add("outcome_unknown", "\(unknown.count) charge request\(unknown.count == 1 ? "" : "s") of unknown outcome (\(unknown.amount.centsText) USD): "
-                + "check the OpenRouter dashboard, then `import charges` what was made or `topup PLAN.csv --retry-unknown`")
+                + "check the OpenRouter dashboard, then `import charges` what was made before `topup PLAN.csv --retry-unknown`, "
+                + "which sends every row still unknown again")
         }
         if blocked.count > 0 {
             add("charge_blocked", "\(blocked.count) top-up\(blocked.count == 1 ? "" : "s") blocked (\(blocked.amount.centsText) USD): buy through "

@@ -45,9 +45,11 @@ extension ChargeAnswer {
     }
 
     static func unknownAdvice(_ what: String) -> String {
-        "outcome unknown: \(what); a charge may exist — check the OpenRouter/Coinbase dashboard, then either "
-            + "record it with `import charges` giving this row's reference (its key, for a row without one), or re-send "
-            + "with \(resend)"
+        // Recording comes first: sent again, a row whose charge was made is bought twice, and
+        // after a crash one most often was (probe 289: every such row had its charge).
+        "outcome unknown: \(what); a charge may exist — check the OpenRouter/Coinbase dashboard, and record one found "
+            + "with `import charges` giving this row's reference (its key, for a row without one); only once none is "
+            + "there, re-send with \(resend), which sends every row still unknown again"
     }
 
     /// How an answer of unknown outcome says to send its row again; `TopUpEngine.fact`

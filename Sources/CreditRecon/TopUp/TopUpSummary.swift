@@ -111,10 +111,10 @@ public struct TopUpSummary: Sendable, Equatable {
     public var recoveredText: String? {
         guard recovered > 0 else { return nil }
         return "\(recovered) request\(recovered == 1 ? "" : "s") left unanswered by an earlier run marked unknown, "
-            + "not sent again by this run: check the dashboard, then `import charges` \(recovered == 1 ? "it" : "them") "
-            + "or run `topup \(ShellWord.plan(planFile)) --retry-unknown`"
+            + "not sent again by this run: check the dashboard, then `import charges` \(recovered == 1 ? "it" : "those made") "
+            + "before `topup \(ShellWord.plan(planFile)) --retry-unknown`, which sends every row still unknown again"
             // Said to a run given it, which sends only the rows unknown before it began (probe 246).
-            + (retriedUnknown ? " again: this run sends only the rows that were unknown when it began" : "")
+            + (retriedUnknown ? " (run it again: this run sends only the rows that were unknown when it began)" : "")
     }
 
     /// The rows earlier runs left for a person (blocked, unknown, rejected for the row),
