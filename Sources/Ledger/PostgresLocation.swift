@@ -84,7 +84,10 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
                 + "in a name or password as %23")
         }
         guard let parts = URLComponents(string: url) else {
-            throw LedgerError.badLocation("the ledger URL is not a valid URL; write it as \(shape)")
+            // Most often a password holding a character a URL reserves (probe 285: said nothing of it).
+            throw LedgerError.badLocation("the ledger URL is not a valid URL; write it as \(shape), a password as "
+                + "USER:PASSWORD@, its characters @ / : ? % percent-encoded (%40 %2F %3A %3F %25), or give it in PGPASSWORD "
+                + "or --ledger-password-file")
         }
         // URLComponents takes a % not followed by two hex digits (`pa%ZZ`) for a % itself: a
         // password mistyped so was sent as it read, and refused as a wrong password.

@@ -104,6 +104,8 @@ struct PostgresStoreTests {
         ("postgresql://db.example/books", "names no user"),
         ("postgresql://alice@/books", "names no host"),
         ("postgresql://alice@db.example", "names no database"),
+        // A password's reserved characters left as they are: said how to write them (probe 285).
+        ("postgresql://spec:a@b:c/d@db.example:5432/books", "its characters @ / : ? % percent-encoded (%40 %2F %3A %3F %25)"),
         ("postgresql://alice@db.example/books?sslmode=sometimes", "sslmode must be one of"),
         ("postgresql://alice:\(secret)@db.example/books?timeout=3", "unknown parameter \"timeout\""),
         // The last would win: a `require` lost to a `disable` pasted after it (probe 66).
