@@ -769,12 +769,19 @@ struct ImportChargesTests {
         // four workers at once left to the scheduler (R-02 before R-01 on a loaded CI host).
         _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: nil) }, concurrency: 1)
         let clock = Timestamp.now()
-        _ = try importer("""
+        let recorded = try importer("""
             \(Self.header)
             web_old,1.50,\(Wallets.b),137,\(clock.adding(seconds: -86_400).iso8601),,,paid,,
             web_2,2.50,\(Wallets.c),,\(clock.iso8601),,,paid,,
             web_x,3.50,\(Wallets.a),1,\(clock.iso8601),,,paid,,
             """).run(ledger: bench.ledger, now: clock.adding(seconds: 60))
+        // The import says so too, where the charge was recorded (probe 289: said nowhere there).
+        #expect(recorded.possiblePurchases == [.init(row: "R-02", chargeID: "web_2")])
+        #expect(recorded.lines(file: "web.csv").contains(
+            "  note: 1 charge recorded without a plan row is the same purchase as a top-up still to be bought (web_2 for R-02): "
+                + "if it was bought for that row, link them with `import charges`, its row again with the plan row's reference "
+                + "(`report`'s findings.csv names each)"), "\(recorded.lines(file: "web.csv"))")
+        #expect(recorded.json.text.contains(#""possible_purchases":[{"charge_id":"web_2","row":"R-02"}]"#), "\(recorded.json.text)")
         let status = try StatusReport.read(ledger: bench.ledger, options: StatusOptions(account: "acct"), now: clock.adding(seconds: 120))
         #expect(status.possiblePurchases == [.init(row: "R-02", chargeID: "web_2")])
         #expect(status.attention.contains(
@@ -789,7 +796,9 @@ struct ImportChargesTests {
             "Charge web_2 (2.5, created \(clock.iso8601)), recorded without a plan row, is the same purchase: if it was bought "
                 + "for R-02, link them by importing its row again with reference R-02 (`credit-recon import charges`).") == true)
 
-        _ = try importer("\(Self.header)\nweb_2,2.50,\(Wallets.c),,\(clock.iso8601),,R-02,paid,,\n").run(ledger: bench.ledger, now: clock.adding(seconds: 60))
+        let linking = try importer("\(Self.header)\nweb_2,2.50,\(Wallets.c),,\(clock.iso8601),,R-02,paid,,\n")
+            .run(ledger: bench.ledger, now: clock.adding(seconds: 60))
+        #expect(linking.linkedExisting == 1 && linking.possiblePurchases.isEmpty)
         #expect(try StatusReport.read(ledger: bench.ledger, options: StatusOptions(account: "acct"), now: clock.adding(seconds: 120))
             .possiblePurchases.isEmpty)
     }

@@ -61,6 +61,10 @@ public struct ChargeImport: BatchImport {
         /// (`--allow-other-amount`).
         public var otherAmounts: [(reference: String, chargeID: String, planned: Micros, paid: Micros)] = []
         public var total = Micros.zero
+        /// After an import that recorded charges, every charge recorded without a plan row that
+        /// is the same purchase as a row still to be bought, as `status` names them (probe 289:
+        /// a web purchase of a blocked row recorded without its reference was said nowhere).
+        public var possiblePurchases: [StatusReport.PossiblePurchase] = []
         public var runID: Int64?
         public var headHash = ""
 
@@ -143,6 +147,7 @@ public struct ChargeImport: BatchImport {
                         + "\(one ? "was" : "were") not recorded again: a void is undone by no import; a row with the right values "
                         + "(amount, account, created_at, or wallet, chain, expires_at, paid_at, reference or status) is recorded"))
             }
+            if let text = StatusReport.PossiblePurchase.text(possiblePurchases) { lines.append("  note: " + text) }
             return lines + ["ledger head \(headHash)"]
         }
 
@@ -167,6 +172,9 @@ public struct ChargeImport: BatchImport {
                 "other_amounts": .array(otherAmounts.map {
                     .object(["reference": .string($0.reference), "charge_id": .string($0.chargeID),
                              "planned": .string($0.planned.decimalText), "paid": .string($0.paid.decimalText)])
+                }),
+                "possible_purchases": .array(possiblePurchases.map {
+                    .object(["row": .string($0.row), "charge_id": .string($0.chargeID)])
                 }),
                 "run_id": runID.map(JSONOutput.int) ?? .null, "head_hash": .string(headHash),
             ])
@@ -221,7 +229,26 @@ public struct ChargeImport: BatchImport {
     public func run(
         ledger: Ledger, now: Timestamp, progress: ((Int) throws -> Void)? = nil, finishing: (() -> Void)? = nil
     ) throws -> Summary {
-        try validateWhileWriting(to: ledger, now: now, progress: progress, finishing: finishing)
+        var summary = try validateWhileWriting(to: ledger, now: now, progress: progress, finishing: finishing)
+        if summary.inserted > 0 { summary.possiblePurchases = try Self.possiblePurchases(in: ledger) }
+        return summary
+    }
+
+    /// The charges recorded without a plan row that are the same purchase as a row still to be
+    /// bought, of every account with such a row, as the reconciliation suggests them.
+    static func possiblePurchases(in ledger: Ledger) throws -> [StatusReport.PossiblePurchase] {
+        let accounts = try ledger.read { reader -> [String] in
+            guard try reader.hasTopUps() else { return [] }
+            return try reader.accounts().filter { try !reader.chargelessTopUps(account: $0).isEmpty }
+        }
+        return try accounts.flatMap { account in
+            var options = ReconcileOptions(account: account)
+            options.period = .month  // the fewest periods: only the charges are wanted
+            return try Reconciler(options: options).reconcile(ledger).charges.compactMap { line -> StatusReport.PossiblePurchase? in
+                guard let purchase = line.possiblePurchase, let row = line.reference ?? line.topUpKey else { return nil }
+                return StatusReport.PossiblePurchase(row: row, chargeID: purchase)
+            }
+        }
     }
 
     // MARK: - Validate

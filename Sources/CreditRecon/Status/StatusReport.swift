@@ -41,6 +41,19 @@ public struct StatusReport: Sendable, Equatable {
     public struct PossiblePurchase: Sendable, Equatable {
         public var row: String
         public var chargeID: String
+
+        /// What to say of `purchases`, the first `namedAtMost` named; `nil` for none.
+        static func text(_ purchases: [PossiblePurchase]) -> String? {
+            guard !purchases.isEmpty else { return nil }
+            let one = purchases.count == 1
+            let named = purchases.prefix(StatusReport.namedAtMost).map { "\($0.chargeID) for \($0.row)" }.joined(separator: ", ")
+                + (purchases.count > StatusReport.namedAtMost ? ", …" : "")
+            return "\(purchases.count) charge\(one ? "" : "s") recorded without a plan row \(one ? "is" : "are") the "
+                + "same purchase\(one ? "" : "s") as \(one ? "a top-up" : "top-ups") still to be bought (\(TerminalText.printable(named))): if "
+                + "\(one ? "it was" : "they were") bought for \(one ? "that row" : "those rows"), link \(one ? "them" : "each") with "
+                + "`import charges`, \(one ? "its" : "the charge's") row again with the plan row's reference (`report`'s "
+                + "findings.csv names each)"
+        }
     }
     public var rejected: OpenCharges { OpenCharges(rejectedRows) }
     /// How many of them an attention line names (by reference, else charge id, else key).
@@ -213,16 +226,7 @@ public struct StatusReport: Sendable, Equatable {
                 + "the web flow and record \(blocked.count == 1 ? "it" : "them") with `import charges`, giving the row's reference "
                 + "(for a row without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)")
         }
-        if !possiblePurchases.isEmpty {
-            let one = possiblePurchases.count == 1
-            let named = possiblePurchases.prefix(Self.namedAtMost).map { "\($0.chargeID) for \($0.row)" }.joined(separator: ", ")
-                + (possiblePurchases.count > Self.namedAtMost ? ", …" : "")
-            add("possible_purchase", "\(possiblePurchases.count) charge\(one ? "" : "s") recorded without a plan row \(one ? "is" : "are") the "
-                + "same purchase\(one ? "" : "s") as \(one ? "a top-up" : "top-ups") still to be bought (\(TerminalText.printable(named))): if "
-                + "\(one ? "it was" : "they were") bought for \(one ? "that row" : "those rows"), link \(one ? "them" : "each") with "
-                + "`import charges`, \(one ? "its" : "the charge's") row again with the plan row's reference (`report`'s "
-                + "findings.csv names each)")
-        }
+        if let text = PossiblePurchase.text(possiblePurchases) { add("possible_purchase", text) }
         if expired.count > 0 {
             let one = expired.count == 1
             // Where another charge may have been paid in its place, not said as a fact first
