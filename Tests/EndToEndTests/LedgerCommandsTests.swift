@@ -435,7 +435,7 @@ struct LedgerCommandsTests {
     /// (probe 177: both builds said `0.1.0`).
     @Test func theVersionNamesTheLedgersNewestMigration() throws {
         let version = try Executable.creditRecon(["--version"])
-        #expect(version.status == 0 && version.stdout == "0.1.0 (ledger schema to migration \"v7: charge.voided entries\")\n",
+        #expect(version.status == 0 && version.stdout == "0.1.0 (ledger schema to migration \"v8: runs, top-ups and charges never deleted\")\n",
                 "\(version.stdout)")
     }
 
@@ -564,11 +564,12 @@ struct LedgerCommandsTests {
     }
 
     /// What makes a ledger of this build one as the build before v6 left it: v2's index of
-    /// activity days in the place of v6's, no v7 index, no record of either.
+    /// activity days in the place of v6's, no v7 index, no v8 triggers, no record of any.
     static let earlierBuildsSchema = """
         DROP INDEX activity_days_by_reading; DROP INDEX charges_voided;
+        DROP TRIGGER runs_kept_delete; DROP TRIGGER topups_kept_delete; DROP TRIGGER charges_kept_delete;
         CREATE UNIQUE INDEX activity_days_by_date ON activity_days (account, date, coalesce(api_key_hash, ''));
-        DELETE FROM schema_migrations WHERE name LIKE 'v6:%' OR name LIKE 'v7:%';
+        DELETE FROM schema_migrations WHERE name LIKE 'v6:%' OR name LIKE 'v7:%' OR name LIKE 'v8:%';
         """
 
     /// A ledger written by an earlier build, lacking migrations it can be read without:
@@ -583,18 +584,18 @@ struct LedgerCommandsTests {
         let removed = try Executable.sqlite3(ledger, Self.earlierBuildsSchema)
         #expect(removed.status == 0, "\(removed.stderr)")
         let before = try Data(contentsOf: URL(fileURLWithPath: ledger))
-        let unapplied = #""v6: activity days read again", "v7: charge.voided entries""#
+        let unapplied = #""v6: activity days read again", "v7: charge.voided entries", "v8: runs, top-ups and charges never deleted""#
         let verified = try Executable.creditRecon(["--ledger", ledger, "verify"])
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
         #expect(headHash(verified.stdout) == head)
         #expect(verified.stdout.contains("checked as an earlier credit-recon left it, without migrations \(unapplied) "
-            + "(an index, or entry kinds it holds none of); verify applies none, but any other command of this build (status and "
+            + "(an index, guarding triggers, or entry kinds it holds none of); verify applies none, but any other command of this build (status and "
             + "report too) applies them where it may write the ledger, and the earlier build then refuses the ledger as newer: "
             + "on books an earlier build still writes, run them on a copy"),
             "\(verified.stdout)")
         let json = try Executable.creditRecon(["--ledger", ledger, "verify", "--json"])
-        #expect(json.status == 0 && json.stdout.contains(#""unapplied_migrations":[\#(unapplied.replacingOccurrences(of: ", ", with: ","))]"#),
-                "\(json.stdout)")
+        #expect(json.status == 0 && json.stdout.contains(#""unapplied_migrations":["v6: activity days read again","#
+                    + #""v7: charge.voided entries","v8: runs, top-ups and charges never deleted"]"#), "\(json.stdout)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == before)
         // Copied out, it stays as the earlier build left it (probes 176, 180: the copy migrated its
         // source, and the earlier build then refused its own ledger); the copy is this build's.

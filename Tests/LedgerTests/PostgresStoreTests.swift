@@ -826,7 +826,8 @@ struct PostgresStoreTests {
         #expect(try Ledger(.postgres(location), create: false).headHash() == JournalEntry.genesisHash)
         #expect(try server.psql(database, "SELECT name FROM credit_recon.schema_migrations ORDER BY name")
             == "v1: journal, runs, snapshots, top-ups, charges\nv2: key readings, activity days\nv3: the journal's times, indexed\n"
-                + "v4: charge.status entries\nv5: charge.linked entries\nv6: activity days read again\nv7: charge.voided entries\n")
+                + "v4: charge.status entries\nv5: charge.linked entries\nv6: activity days read again\nv7: charge.voided entries\n"
+                + "v8: runs, top-ups and charges never deleted\n")
     }
 
     /// A ledger opened for a write that may fail on its input (an import) makes its tables
@@ -855,7 +856,7 @@ struct PostgresStoreTests {
         let read = try server.newDatabase()
         guard case .postgres(let readLocation) = try LedgerLocation(server.url(read)) else { return }
         #expect(try Ledger(creatingWithFirstWrite: readLocation).headHash() == JournalEntry.genesisHash)
-        #expect(try server.psql(read, "SELECT count(*) FROM credit_recon.schema_migrations") == "7\n")
+        #expect(try server.psql(read, "SELECT count(*) FROM credit_recon.schema_migrations") == "8\n")
     }
 
     /// The ledger's schema holding tables but no ledger (another tool's, a ledger's
@@ -984,7 +985,8 @@ struct PostgresStoreTests {
         let reader = "reader_\(database)"
         try server.psql(database, """
             DROP INDEX credit_recon.journal_by_time; DROP INDEX credit_recon.activity_days_by_reading; DROP INDEX credit_recon.charges_voided;
-            DELETE FROM credit_recon.schema_migrations WHERE name LIKE 'v3:%' OR name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%' OR name LIKE 'v7:%';
+            DROP TRIGGER runs_kept_delete ON credit_recon.runs; DROP TRIGGER runs_no_truncate ON credit_recon.runs; DROP TRIGGER topups_kept_delete ON credit_recon.topups; DROP TRIGGER topups_no_truncate ON credit_recon.topups; DROP TRIGGER charges_kept_delete ON credit_recon.charges; DROP TRIGGER charges_no_truncate ON credit_recon.charges;
+            DELETE FROM credit_recon.schema_migrations WHERE name LIKE 'v3:%' OR name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%' OR name LIKE 'v7:%' OR name LIKE 'v8:%';
             CREATE ROLE \(reader) LOGIN PASSWORD 'reader-secret'; GRANT USAGE ON SCHEMA credit_recon TO \(reader);
             GRANT SELECT ON ALL TABLES IN SCHEMA credit_recon TO \(reader);
             """)
@@ -992,7 +994,7 @@ struct PostgresStoreTests {
         let older = try Ledger(LedgerLocation(readerURL), create: false)
         #expect(older.unappliedMigrations == [PostgresSchema.journalTimesMigration, Schema.entryKindsMigration,
                                               Schema.linkedChargesMigration, Schema.activityReadingsMigration,
-                                              Schema.voidedChargesMigration])
+                                              Schema.voidedChargesMigration, Schema.keptRowsMigration])
         #expect(try older.headHash() == head)
         #expect(try older.read { try $0.snapshots(account: "default") } == readings)
         let refused = #expect(throws: LedgerError.self) {
@@ -1000,8 +1002,8 @@ struct PostgresStoreTests {
         }
         let message = refused.map { "\($0)" } ?? ""
         #expect(message.contains(#"the ledger needs migration "v3: the journal's times, indexed", "v4: charge.status entries", "#
-            + #""v5: charge.linked entries", "v6: activity days read again", "v7: charge.voided entries" of this credit-recon, "#
-            + #"which user "\#(reader)" may not apply"#), "\(message)")
+            + #""v5: charge.linked entries", "v6: activity days read again", "v7: charge.voided entries", "#
+            + #""v8: runs, top-ups and charges never deleted" of this credit-recon, which user "\#(reader)" may not apply"#), "\(message)")
         #expect(!message.contains("reader-secret"))
         // A user that may not even read which migrations were applied is told just that.
         let stranger = "stranger_\(database)"
@@ -1206,6 +1208,7 @@ struct PostgresStoreTests {
     @Test func aMigrationHoldsTheWriterLockWhileItRuns() throws {
         let store = try PostgresUnderTest()
         try store.ledger.appendAll(lifecycle())
+        try store.undoMigrationV8()
         try store.execute("DROP INDEX charges_voided; DELETE FROM schema_migrations WHERE name LIKE 'v7:%'")
         let holder = try HoldingSession(store.server, store.database, [
             "BEGIN", "LOCK TABLE credit_recon.charges IN ROW EXCLUSIVE MODE",
@@ -1355,6 +1358,7 @@ struct PostgresStoreTests {
             DROP INDEX journal_by_time; DROP INDEX activity_days_by_reading; DROP INDEX charges_voided;
             DELETE FROM schema_migrations WHERE name LIKE 'v3:%' OR name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%' OR name LIKE 'v7:%'
             """)
+        try store.undoMigrationV8()
         try readOnly(true)
         let older = try store.openAnother()  // read as the older build left it
         #expect(try older.headHash() == head)
@@ -1363,8 +1367,9 @@ struct PostgresStoreTests {
         }
         let message = unmigrated.map { "\($0)" } ?? ""
         #expect(message.contains(#"the ledger needs migration "v3: the journal's times, indexed", "v4: charge.status entries", "#
-            + #""v5: charge.linked entries", "v6: activity days read again", "v7: charge.voided entries" of this credit-recon, "#
-            + #"which user "postgres" may not apply (cannot execute "#), "\(message)")
+            + #""v5: charge.linked entries", "v6: activity days read again", "v7: charge.voided entries", "#
+            + #""v8: runs, top-ups and charges never deleted" of this credit-recon, which user "postgres" may not apply (cannot execute "#),
+            "\(message)")
         #expect(message.contains("in a read-only transaction"), "\(message)")
         try readOnly(false)
         _ = try store.openAnother()  // migrates

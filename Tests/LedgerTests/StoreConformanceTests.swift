@@ -166,6 +166,9 @@ struct StoreConformanceTests {
         let stray = #expect(throws: LedgerError.self) { _ = try source.ledger.copy(into: target.ledger) }
         #expect(String(describing: stray).contains("is no empty ledger: its journal is empty, but runs holds rows written "
             + "outside credit-recon"), "\(String(describing: stray))")
+        // A row of its runs is never deleted once migration v8 guards them (probe 293).
+        #expect(throws: (any Error).self) { try target.execute("DELETE FROM runs") }
+        try target.undoMigrationV8()
         try target.execute("DELETE FROM runs")
         try target.dropAppendOnlyTriggers()
         let unguarded = #expect(throws: LedgerError.self) { _ = try source.ledger.copy(into: target.ledger) }
@@ -745,6 +748,32 @@ struct StoreConformanceTests {
         #expect(!postgres || tampered.problems.last?.contains("changed: snapshots 1 updated (since") == true, "\(tampered.problems)")
     }
 
+    /// The rows of runs, top-ups and charges, which the ledger changes but never deletes, are
+    /// guarded from deleting (and in PostgreSQL from `TRUNCATE`, which no statistics count):
+    /// emptied behind the ledger's back, the next `topup` bought every plan row again, exit 0
+    /// (probe 293). With those triggers gone, a writer refuses the ledger as damaged.
+    @Test(arguments: Stores.all)
+    func rowsOfRunsTopUpsAndChargesAreNeverDeleted(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        let head = try store.ledger.headHash()
+        let postgres = store is PostgresUnderTest
+        for table in Schema.keptTables {
+            #expect(throws: (any Error).self) { try store.execute("DELETE FROM \(table)") }
+            if postgres { #expect(throws: (any Error).self) { try store.execute("TRUNCATE \(table) CASCADE") } }
+        }
+        #expect(throws: (any Error).self) { try store.execute(postgres ? "TRUNCATE topups, charges" : "DELETE FROM charges WHERE seq > 0") }
+        #expect(try store.ledger.verify().isSound)
+        try store.execute(postgres ? "DROP TRIGGER charges_kept_delete ON charges" : "DROP TRIGGER charges_kept_delete")
+        let writer = try store.openAnother()
+        let refused = #expect(throws: LedgerError.self) { try writer.appendAll(usageFacts()) }
+        #expect(String(describing: refused).contains("trigger charges_kept_delete missing, changed or disabled: rows of runs, "
+            + "top-ups and charges can be deleted, and a top-up then buys again what they recorded"), "\(String(describing: refused))")
+        #expect(try writer.headHash() == head)
+        let report = try store.ledger.verify()
+        #expect(!report.isSound && report.problems.contains { $0.hasPrefix("trigger charges_kept_delete missing") }, "\(report.problems)")
+    }
+
     /// A writer asks for the guards before its first write: without them, entries were cut
     /// from the journal's end with the rows they made, and `topup` bought again what they
     /// had bought, the chain as sound as before (probe 153). Refused as damaged, with
@@ -966,7 +995,11 @@ struct StoreConformanceTests {
             + "constraints or indexes were changed outside credit-recon), so the journal is not compared with it") == true,
                 "\(report.problems)")
         #expect(report.problems.dropFirst().first?.contains("runs row 1 differs") == true, "\(report.problems)")
-        #expect(report.problems.count == 2, "\(report.problems)")
+        // The table made again lost migration v8's trigger with the old one: said too.
+        let remade = sql.contains("RENAME TO")
+        #expect(report.problems.count == (remade ? 3 : 2), "\(report.problems)")
+        #expect(!remade || report.problems.last?.hasPrefix("trigger charges_kept_delete missing, changed or disabled: rows of "
+            + "runs, top-ups and charges can be deleted") == true, "\(report.problems)")
     }
 
     /// PostgreSQL's tables with a column added, retyped, made nullable or given another
@@ -1204,6 +1237,8 @@ struct StoreConformanceTests {
         (store, "DELETE FROM schema_migrations WHERE name LIKE 'v7%'",
          "v7: charge.voided entries though charges_voided exists"),
         (store, "DELETE FROM schema_migrations WHERE name NOT LIKE 'v1%'", "v2: key readings, activity days though key_listings exists"),
+        (store, "DELETE FROM schema_migrations WHERE name LIKE 'v8%'",
+         "v8: runs, top-ups and charges never deleted though its trigger runs_kept_delete exists"),
     ] })
     func aMigrationRecordEditedAwayBesideWhatItMadeIsDamage(store: String, sql: String, expected: String) throws {
         let store = try Stores.make(store)
@@ -1214,6 +1249,7 @@ struct StoreConformanceTests {
                                            reference: nil, topUpKey: nil, status: nil, paidAt: nil, memo: nil, origin: "e.csv:2")),
             .chargeVoided(ChargeVoided(chargeID: "web_8", reason: "never paid")),
         ])
+        if !sql.contains("v8") { try store.undoMigrationV8() }
         try store.execute(sql)
         #expect {
             _ = try store.openAnother()
@@ -1524,12 +1560,14 @@ struct StoreConformanceTests {
         try store.ledger.appendAll(Array(lifecycle().prefix(2)))
         try store.execute("DROP INDEX activity_days_by_reading")
         try store.execute("DROP INDEX charges_voided")
+        try store.undoMigrationV8()
         try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v6:%' OR name LIKE 'v7:%'")
         let release = try store.holdWriterLockElsewhere()
         let refused = #expect(throws: LedgerError.self) { _ = try store.openAnother() }
         if case .writerBusy(_, _, heldHere: false)? = refused {} else { Issue.record("not writerBusy: \(String(describing: refused))") }
         #expect(refused.map { String(describing: $0) }?.contains(
-            #"the ledger needs migration "v6: activity days read again", "v7: charge.voided entries", applied while no "#
+            #"the ledger needs migration "v6: activity days read again", "v7: charge.voided entries", "#
+                + #""v8: runs, top-ups and charges never deleted", applied while no "#
                 + "writer is at work") == true,
                 "\(String(describing: refused))")
         release()
@@ -1556,9 +1594,10 @@ struct StoreConformanceTests {
             ? "CREATE UNIQUE INDEX activity_days_by_date ON activity_days (account, date, coalesce(api_key_hash, ''))"
             : "CREATE UNIQUE INDEX activity_days_by_date ON activity_days (account, date, (coalesce(api_key_hash, '')))")
         try store.execute("DROP INDEX charges_voided")
+        try store.undoMigrationV8()
         try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v4:%' OR name LIKE 'v5:%' OR name LIKE 'v6:%' OR name LIKE 'v7:%'")
         let unapplied = [Schema.entryKindsMigration, Schema.linkedChargesMigration, Schema.activityReadingsMigration,
-                         Schema.voidedChargesMigration]
+                         Schema.voidedChargesMigration, Schema.keptRowsMigration]
         for _ in 0..<2 {  // the second finds it as the first left it
             let checked = try Ledger(checking: store.location)
             #expect(checked.unappliedMigrations == unapplied)
@@ -1599,6 +1638,7 @@ struct StoreConformanceTests {
             topUpKey: nil, status: "paid", paidAt: nil, memo: nil, origin: "export.csv:2"))])
         try store.ledger.appendAll([.chargeVoided(ChargeVoided(chargeID: "web_9", reason: "cents, not USD"))])
         try store.execute("DROP INDEX charges_voided")
+        try store.undoMigrationV8()
         try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v7:%'")
         Self.expectRefusedAsDamaged(store, "schema_migrations lacks v7: charge.voided entries though the journal holds "
             + "charge.voided entries")

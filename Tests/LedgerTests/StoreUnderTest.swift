@@ -19,6 +19,9 @@ protocol StoreUnderTest: AnyObject {
     func execute(_ sql: String) throws
     /// Drops the triggers that keep the journal and readings append-only.
     func dropAppendOnlyTriggers() throws
+    /// Makes the ledger one as a build before migration v8 left it: its triggers dropped,
+    /// its record deleted.
+    func undoMigrationV8() throws
     /// Takes the writer lock as another process would (not through this process's lock),
     /// held until the returned closure is called.
     func holdWriterLockElsewhere() throws -> () -> Void
@@ -62,6 +65,11 @@ final class SQLiteUnderTest: StoreUnderTest {
             PRAGMA foreign_keys = OFF;
             """ + Schema.usageTableNames.map { "DROP TRIGGER \($0)_append_only_update; DROP TRIGGER \($0)_append_only_delete;" }
                 .joined(separator: "\n"))
+    }
+
+    func undoMigrationV8() throws {
+        try execute(Schema.keptTables.map { "DROP TRIGGER \($0)_kept_delete;" }.joined(separator: " ")
+            + " DELETE FROM schema_migrations WHERE name LIKE 'v8:%';")
     }
 }
 
@@ -118,5 +126,10 @@ final class PostgresUnderTest: StoreUnderTest {
             DROP TRIGGER snapshots_append_only ON snapshots; DROP TRIGGER snapshots_no_truncate ON snapshots;
             """ + Schema.usageTableNames.map { "DROP TRIGGER \($0)_append_only ON \($0); DROP TRIGGER \($0)_no_truncate ON \($0);" }
                 .joined(separator: "\n"))
+    }
+
+    func undoMigrationV8() throws {
+        try execute(Schema.keptTables.map { "DROP TRIGGER \($0)_kept_delete ON \($0); DROP TRIGGER \($0)_no_truncate ON \($0);" }
+            .joined(separator: " ") + " DELETE FROM schema_migrations WHERE name LIKE 'v8:%';")
     }
 }

@@ -133,7 +133,7 @@ struct StoredFormatTests {
     /// A new ledger is made with the tables, indexes and triggers of the ledgers already
     /// written: `Fixtures/stored-schema-sqlite.txt` is what the sqlite3 shell printed of a
     /// ledger made by b3a7e93, the build before the readers' indexes were declared apart
-    /// from their tables.
+    /// from their tables, with the three triggers migration v8 adds to every ledger.
     @Test func aNewLedgerHasTheSchemaOfTheLedgersAlreadyWritten() throws {
         let temp = try TemporaryLedger()
         let schema = try temp.raw().statement(

@@ -7,6 +7,8 @@ enum MigrationRecord {
         case relation(String)
         /// Journal entries of a kind that only a ledger past it may hold.
         case entries(kind: String)
+        /// A trigger it creates, by name.
+        case trigger(String)
     }
 
     /// What of migration `name` a store can find in a ledger that applied it (none of v4's
@@ -26,6 +28,7 @@ enum MigrationRecord {
         case Schema.activityReadingsMigration: [.relation("activity_days_by_reading")]
         // Its index, and its entries: an older build would stop at the first it read.
         case Schema.voidedChargesMigration: [.relation("charges_voided"), .entries(kind: "charge.voided")]
+        case Schema.keptRowsMigration: Schema.keptTables.map { .trigger("\($0)_kept_delete") }
         default: []
         }
     }
@@ -36,7 +39,7 @@ enum MigrationRecord {
     /// says so when one does). The tables and columns every reader reads are v1's and v2's.
     static let readableWithout: Set<String> = [
         PostgresSchema.journalTimesMigration, Schema.entryKindsMigration, Schema.linkedChargesMigration,
-        Schema.activityReadingsMigration, Schema.voidedChargesMigration,
+        Schema.activityReadingsMigration, Schema.voidedChargesMigration, Schema.keptRowsMigration,
     ]
 
     /// The first of `pending` that a ledger cannot be read without, if any.
@@ -74,6 +77,7 @@ enum MigrationRecord {
                 let found = switch trace {
                 case .relation(let relation): "\(relation) exists"
                 case .entries(let kind): "the journal holds \(kind) entries"
+                case .trigger(let trigger): "its trigger \(trigger) exists"
                 }
                 throw LedgerError.malformedEntry(applied.isEmpty
                     ? "schema_migrations records no migration though \(found) \(edited)"

@@ -52,7 +52,7 @@ struct StoreCheck: Sendable, Equatable {
         // Each entry starts with its table's name. A table no trigger guards was changed by a
         // statement run on it, not past a trigger (probe 250: a plain DELETE on charges was
         // said as triggers bypassed).
-        let guarded = bypassed.filter { Schema.appendOnlyTables.contains(String($0.prefix { $0 != " " })) }
+        let guarded = bypassed.filter { (Schema.appendOnlyTables + Schema.keptTables).contains(String($0.prefix { $0 != " " })) }
         let how = switch (guarded.isEmpty, guarded.count == bypassed.count) {
         case (true, _):
             "so they were changed behind its back: no trigger guards \(bypassed.count == 1 ? "that table" : "those tables"), "
@@ -68,7 +68,8 @@ struct StoreCheck: Sendable, Equatable {
         }
         return "the server's statistics count rows the ledger never changes as changed: \(bypassed.joined(separator: ", ")) "
             + "(since they were last reset); the append-only triggers refuse updating or deleting rows of the journal and "
-            + "the readings, and the ledger deletes no row of its other tables, " + how
+            + "the readings, others deleting rows of runs, top-ups and charges, and the ledger deletes no row of its other "
+            + "tables, " + how
     }
 
     /// Every finding of the guards (triggers missing or changed, triggers and rules added,
@@ -79,9 +80,18 @@ struct StoreCheck: Sendable, Equatable {
 
     /// The guards' finding, or `nil` when every trigger is in place.
     var unguardedProblem: String? {
-        guard !unguarded.isEmpty else { return nil }
-        return "append-only trigger\(unguarded.count == 1 ? "" : "s") \(unguarded.joined(separator: ", ")) missing, "
-            + "changed or disabled: the journal or the readings can be changed in place"
+        let kept = unguarded.filter { name in Schema.keptTables.contains { name.hasPrefix($0 + "_") } }
+        let appendOnly = unguarded.filter { !kept.contains($0) }
+        var said: [String] = []
+        if !appendOnly.isEmpty {
+            said.append("append-only trigger\(appendOnly.count == 1 ? "" : "s") \(appendOnly.joined(separator: ", ")) missing, "
+                + "changed or disabled: the journal or the readings can be changed in place")
+        }
+        if !kept.isEmpty {
+            said.append("trigger\(kept.count == 1 ? "" : "s") \(kept.joined(separator: ", ")) missing, changed or disabled: "
+                + "rows of runs, top-ups and charges can be deleted, and a top-up then buys again what they recorded")
+        }
+        return said.isEmpty ? nil : said.joined(separator: "; ")
     }
 
     /// What the database's own check found, as a sentence naming the check; empty when it

@@ -153,7 +153,7 @@ extension CreditReconCommand {
             guard !migrations.isEmpty else { return nil }
             let names = migrations.map { "\"\($0)\"" }.joined(separator: ", ")
             return "checked as an earlier credit-recon left it, without migration\(migrations.count == 1 ? "" : "s") \(names) "
-                + "(an index, or entry kinds it holds none of); verify applies none, but any other command of this build "
+                + "(an index, guarding triggers, or entry kinds it holds none of); verify applies none, but any other command of this build "
                 + "(status and report too) applies \(migrations.count == 1 ? "it" : "them") where it may write the ledger, "
                 + "and the earlier build then refuses the ledger as newer: on books an earlier build still writes, run them "
                 + "on a copy"

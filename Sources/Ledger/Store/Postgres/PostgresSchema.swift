@@ -4,9 +4,9 @@
 /// same UTC ISO 8601 text; every text column compares bytes (`COLLATE "C"`, as SQLite's
 /// `BINARY`), so rows come back in the same order from either store.
 ///
-/// Migrations are recorded by name in `credit_recon.schema_migrations`, v1, v2 and v4 to v7 with
+/// Migrations are recorded by name in `credit_recon.schema_migrations`, v1, v2 and v4 to v8 with
 /// the SQLite store's names (v3 is an index of PostgreSQL's own); the journal and the
-/// readings are append-only by triggers.
+/// readings are append-only by triggers, and rows of runs, top-ups and charges never deleted.
 enum PostgresSchema {
     /// The schema holding the ledger's tables.
     static let schema = "credit_recon"
@@ -59,11 +59,29 @@ enum PostgresSchema {
         (Schema.linkedChargesMigration, []),
         (Schema.activityReadingsMigration, activityReadingsIndex(in: schema)),
         (Schema.voidedChargesMigration, ["CREATE INDEX charges_voided ON \(schema).charges (charge_id) WHERE status = 'void'"]),
+        (Schema.keptRowsMigration, Schema.keptTables.flatMap { table in [
+            """
+            CREATE TRIGGER \(table)_kept_delete BEFORE DELETE ON \(schema).\(table) FOR EACH ROW
+                EXECUTE FUNCTION \(schema).refuse_change('\(table) rows are never deleted: the ledger only adds and updates them')
+            """,
+            """
+            CREATE TRIGGER \(table)_no_truncate BEFORE TRUNCATE ON \(schema).\(table) FOR EACH STATEMENT
+                EXECUTE FUNCTION \(schema).refuse_change('\(table) cannot be truncated: its rows are never deleted')
+            """,
+        ] }),
     ]
 
     /// The triggers that keep `Schema.appendOnlyTables` append-only, as `pg_trigger` names
     /// them; `verify` reports any that is missing, changed or disabled.
     static let appendOnlyTriggers = Schema.appendOnlyTables.flatMap { ["\($0)_append_only", "\($0)_no_truncate"] }
+
+    /// The guarding triggers of a ledger that applied every migration but `unapplied`: the
+    /// append-only ones, and migration v8's, which refuse deleting rows of `Schema.keptTables`.
+    static func guardTriggers(without unapplied: [String]) -> [String] {
+        appendOnlyTriggers + (unapplied.contains(Schema.keptRowsMigration) ? [] : Schema.keptTables.flatMap {
+            ["\($0)_kept_delete", "\($0)_no_truncate"]
+        })
+    }
 
     /// The body of `refuse_change()`, the function every append-only trigger runs; `check`
     /// compares the stored one with it.

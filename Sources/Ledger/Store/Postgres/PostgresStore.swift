@@ -216,6 +216,15 @@ final class PostgresStore: LedgerStore {
                     return try exists("journal") && session.query(
                         "SELECT EXISTS (SELECT 1 FROM \(PostgresSchema.schema).journal WHERE kind = $1)", binds) { try $0.bool() }
                         .first == true
+                case .trigger(let trigger):
+                    var binds = PostgresBindings()
+                    binds.append(trigger)
+                    return try session.query(
+                        """
+                        SELECT EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                            JOIN pg_namespace n ON n.oid = c.relnamespace
+                            WHERE n.nspname = '\(PostgresSchema.schema)' AND t.tgname::text = $1)
+                        """, binds) { try $0.bool() }.first == true
                 }
             }))
         return PostgresSchema.migrations.filter { pending.contains($0.name) }
@@ -329,8 +338,9 @@ final class PostgresStore: LedgerStore {
             // No tables yet: the first write makes them, guards and all (`ledger copy` asks
             // before it copies into a database it may leave as it found it).
             if connection.tablesPending { return StoreCheck() }
+            let guarding = PostgresSchema.guardTriggers(without: unappliedMigrations)
             var binds = PostgresBindings()
-            binds.append(PostgresSchema.appendOnlyTriggers)
+            binds.append(guarding)
             binds.append(PostgresSchema.refuseChangeBody)
             // tgtype: ROW 1, BEFORE 2, DELETE 8, UPDATE 16, TRUNCATE 32.
             let present = try connection.session.query(
@@ -342,11 +352,12 @@ final class PostgresStore: LedgerStore {
                   AND pn.nspname = '\(PostgresSchema.schema)' AND p.proname = 'refuse_change' AND p.prosrc = $2
                   AND t.tgqual IS NULL AND t.tgattr = ''::int2vector
                   AND ((t.tgname::text = c.relname || '_append_only' AND t.tgtype = 27)
+                    OR (t.tgname::text = c.relname || '_kept_delete' AND t.tgtype = 11)
                     OR (t.tgname::text = c.relname || '_no_truncate' AND t.tgtype = 34))
                 """, binds
             ) { try $0.text() }
             var names = PostgresBindings()
-            names.append(PostgresSchema.appendOnlyTriggers)
+            names.append(guarding)
             let foreign = try connection.session.query(
                 """
                 SELECT c.relname::text || '.' || t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
@@ -387,7 +398,7 @@ final class PostgresStore: LedgerStore {
                 """, tables
             ) { try $0.text() }
             return StoreCheck(
-                unguarded: PostgresSchema.appendOnlyTriggers.filter { !present.contains($0) },
+                unguarded: guarding.filter { !present.contains($0) },
                 foreign: foreign.filter { Schema.isLedgerTable(String($0.prefix { $0 != "." })) },
                 rowSecurity: secured.filter { Schema.isLedgerTable(String($0.prefix { $0 != " " })) },
                 bypassed: changed)

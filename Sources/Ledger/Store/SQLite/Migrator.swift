@@ -56,6 +56,8 @@ struct Migrator {
                 case .relation(let relation): try exists(relation)
                 case .entries(let kind):
                     try exists("journal") && db.scalarInt("SELECT EXISTS (SELECT 1 FROM journal WHERE kind = ?)", [.text(kind)]) != 0
+                case .trigger(let trigger):
+                    try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?", [.text(trigger)]) != 0
                 }
             }))
         return migrations.filter { pending.contains($0.name) }

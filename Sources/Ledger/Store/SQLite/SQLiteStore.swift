@@ -242,10 +242,11 @@ final class SQLiteStore: LedgerStore {
             let rows = try connection.db.statement("SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'trigger'")
                 .rows { (name: $0.text(0), sql: $0.text(1), table: $0.text(2)) }
             let triggers = Dictionary(rows.map { ($0.name, $0.sql) }, uniquingKeysWith: { first, _ in first })
+            let guarding = Schema.guardTriggers(without: unappliedMigrations)
             return StoreCheck(
-                unguarded: Schema.appendOnlyTriggers.filter { triggers[$0.name] != $0.sql }.map(\.name),
+                unguarded: guarding.filter { triggers[$0.name] != $0.sql }.map(\.name),
                 foreign: rows.filter { row in
-                    Schema.isLedgerTable(row.table) && !Schema.appendOnlyTriggers.contains { $0.name == row.name }
+                    Schema.isLedgerTable(row.table) && !guarding.contains { $0.name == row.name }
                 }.map { "\($0.table).\($0.name)" }.sorted())
         }
     }

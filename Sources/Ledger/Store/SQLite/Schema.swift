@@ -46,6 +46,7 @@ enum Schema {
         // No table changes: the journal may now hold `charge.voided` entries, and an index
         // finds the charges they voided.
         migrator.register(voidedChargesMigration) { db in try db.execute(voidedChargesIndex(in: "main")) }
+        migrator.register(keptRowsMigration) { db in try db.execute(keptRowTriggers.map { $0.sql + ";" }.joined(separator: "\n")) }
         return migrator
     }
 
@@ -61,6 +62,9 @@ enum Schema {
 
     /// The migration that marks the `charge.voided` entries (in both stores).
     static let voidedChargesMigration = "v7: charge.voided entries"
+
+    /// The migration whose triggers refuse deleting the rows of `keptTables`.
+    static let keptRowsMigration = "v8: runs, top-ups and charges never deleted"
 
     /// Migration v7's index: the voided charges, few, which an import of charges asks for
     /// (a row repeating one is not recorded again).
@@ -118,6 +122,26 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, '\(subject) append-only: \(rows) cannot be \(done)'); END
                 """)
         }
+    }
+
+    /// The tables whose rows the ledger changes but never deletes: a run ends, a top-up moves
+    /// on, a charge gets its status. Migration v8 guards them: emptied (`TRUNCATE`, which no
+    /// server statistics count), the next `topup` bought every plan row again (probe 293).
+    static let keptTables = ["runs", "topups", "charges"]
+
+    /// The triggers of migration v8 that refuse deleting rows of `keptTables`, as
+    /// `appendOnlyTriggers` are kept.
+    static let keptRowTriggers: [(name: String, sql: String)] = keptTables.map { table in
+        let name = "\(table)_kept_delete"
+        return (name, """
+            CREATE TRIGGER \(name) BEFORE DELETE ON \(table)
+            BEGIN SELECT RAISE(ABORT, '\(table) rows are never deleted: the ledger only adds and updates them'); END
+            """)
+    }
+
+    /// The guarding triggers of a ledger that applied every migration but `unapplied`.
+    static func guardTriggers(without unapplied: [String]) -> [(name: String, sql: String)] {
+        appendOnlyTriggers + (unapplied.contains(keptRowsMigration) ? [] : keptRowTriggers)
     }
 
     /// The statements that create `table`'s append-only triggers.
