@@ -88,6 +88,30 @@ struct ImportChargesTests {
         #expect(try bench.states()["R-02"] == "recorded")
     }
 
+    /// A row's key in another letter case (`ref/ACCT/r-02`), or with a look-alike character,
+    /// names no row byte for byte: refused, naming the row and its key, as a look-alike
+    /// reference is (probe 292: recorded as no row's purchase, exit 0, the row left blocked).
+    @Test func aReferencedRowsKeyInAnotherCaseIsRefused() async throws {
+        let plan = try bench.plan(TopUpBench.planText(2))
+        _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: nil) })
+        let head = try bench.ledger.headHash()
+        for key in ["ref/acct/r-02", "REF/ACCT/R-02", "ref/Acct/R‐02"] {
+            #expect {
+                _ = try importer("\(Self.header)\nweb_2,2.50,\(Wallets.c),8453,2026-11-03T10:00:00Z,,\(key),paid,2026-11-03T10:05:00Z,\n")
+                    .run(ledger: bench.ledger, now: now)
+            } throws: { error in
+                (error as? InputErrors)?.errors.first?.description.contains(
+                    "reference: \"\(key)\" has the shape of a plan row's key (ref/ACCOUNT/REFERENCE) and looks like the key "
+                        + "ref/acct/R-02 of the blocked plan row") == true
+            }
+        }
+        #expect(try bench.ledger.headHash() == head && bench.states()["R-02"] == "blocked")
+        // A reference of its own that merely begins so, like no row's key, is kept as it is.
+        let other = try importer("\(Self.header)\nweb_9,9,,,2026-11-03T10:00:00Z,,ref/acct/INV-9,paid,2026-11-03T10:05:00Z,\n")
+            .run(ledger: bench.ledger, now: now)
+        #expect(other.inserted == 1 && other.referencesNamingNoRow == 1)
+    }
+
     @Test func aChargeTopUpCreatedIsNotVoidedAndTheRefusalSaysWhatToDo() throws {
         let fixture = try ReconcileFixture()
         try fixture.charge("ch_1", amount: "25", created: "2026-03-02T10:00:00Z", reference: "inv-1")

@@ -695,6 +695,21 @@ public struct ChargeImport: BatchImport {
                 row.account == account && row.reference.map { $0 != reference && LookAlikeName.lookAlike(reference, $0) } == true
             }
         }
+        // The plan row of the charge's own account whose key (`ref/ACCOUNT/REFERENCE`, as
+        // `topup` prints it) this reference looks like but is not, byte for byte: another letter
+        // case, look-alike characters (probe 292: `ref/default/r-06` for R-06 was recorded as no
+        // row's purchase, exit 0, the row left blocked). Read after `otherAccountsRow`.
+        func ownAccountsRow(lookingLikeKeyOf reference: String, account: String) -> StoredTopUp? {
+            guard reference.prefix(TopUpKey.referencedPrefix.count).lowercased() == TopUpKey.referencedPrefix else { return nil }
+            let parts = reference.dropFirst(TopUpKey.referencedPrefix.count).split(separator: "/", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            func unescaped(_ part: Substring) -> String { String(part).removingPercentEncoding ?? String(part) }
+            let (keyAccount, named) = (unescaped(parts[0]), unescaped(parts[1]))
+            guard keyAccount == account || LookAlikeName.lookAlike(keyAccount, account) else { return nil }
+            return (rowsByLook?[LookAlikeName.skeleton(named)] ?? []).first { row in
+                row.account == account && row.reference.map { $0 == named || LookAlikeName.lookAlike(named, $0) } == true
+            }
+        }
         // The links of lines before `line`, after the new charges before them.
         func linkUntil(_ line: Int) throws {
             while nextLink < links.endIndex, links[nextLink].row.line < line {
@@ -757,6 +772,15 @@ public struct ChargeImport: BatchImport {
                             + "\"\(other.account)\"\(named) (\(other.planFile) line \(other.planLine), \(other.state)); if this "
                             + "charge bought it, give the charge account \"\(other.account)\" and the row's reference as it is, "
                             + "and if it is another purchase, another reference")
+                continue
+            }
+            if !secondPurchase, let reference = charge.reference,
+               let own = ownAccountsRow(lookingLikeKeyOf: reference, account: row.account) {
+                let key = TopUpKey.referencedPrefix + own.key.dropFirst(TopUpKey.referencedPrefix.count)
+                errors.add(line: row.line, column: "reference", TerminalText.printable(
+                    "\"\(reference)\" has the shape of a plan row's key (\(TopUpKey.referencedPrefix)ACCOUNT/REFERENCE) and looks like "
+                        + "the key \(key) of the \(own.state) plan row \(own.planFile) line \(own.planLine), but is other text; give "
+                        + "the row's reference, \(own.reference ?? ""), or its key exactly as `topup` printed it"))
                 continue
             }
             if !secondPurchase, let reference = charge.reference, let own = ownAccountsRow(lookingLike: reference, account: row.account) {
