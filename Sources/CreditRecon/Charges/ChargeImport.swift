@@ -776,10 +776,9 @@ public struct ChargeImport: BatchImport {
             }
             if !secondPurchase, let reference = charge.reference,
                let own = ownAccountsRow(lookingLikeKeyOf: reference, account: row.account) {
-                let key = TopUpKey.referencedPrefix + own.key.dropFirst(TopUpKey.referencedPrefix.count)
                 errors.add(line: row.line, column: "reference", TerminalText.printable(
                     "\"\(reference)\" has the shape of a plan row's key (\(TopUpKey.referencedPrefix)ACCOUNT/REFERENCE) and looks like "
-                        + "the key \(key) of the \(own.state) plan row \(own.planFile) line \(own.planLine), but is other text; give "
+                        + "the key \(own.key) of the \(own.state) plan row \(own.planFile) line \(own.planLine), but is other text; give "
                         + "the row's reference, \(own.reference ?? ""), or its key exactly as `topup` printed it"))
                 continue
             }
