@@ -23,6 +23,9 @@ struct StoreCheck: Sendable, Equatable {
     /// trigger check cannot see a session's setting), entries cut from the journal's end
     /// among what that allows. Counted since the statistics were last reset.
     var bypassed: [String] = []
+    /// The tables triggers guard: the append-only ones, and since migration v8 (unless the
+    /// ledger is an earlier build's) those whose rows are never deleted.
+    var guardedTables = Schema.appendOnlyTables + Schema.keptTables
     /// What is wrong with the database's file that its own check does not look at (a
     /// SQLite file cut short inside a page), or `nil`.
     var file: String?
@@ -52,7 +55,7 @@ struct StoreCheck: Sendable, Equatable {
         // Each entry starts with its table's name. A table no trigger guards was changed by a
         // statement run on it, not past a trigger (probe 250: a plain DELETE on charges was
         // said as triggers bypassed).
-        let guarded = bypassed.filter { (Schema.appendOnlyTables + Schema.keptTables).contains(String($0.prefix { $0 != " " })) }
+        let guarded = bypassed.filter { guardedTables.contains(String($0.prefix { $0 != " " })) }
         let how = switch (guarded.isEmpty, guarded.count == bypassed.count) {
         case (true, _):
             "so they were changed behind its back: no trigger guards \(bypassed.count == 1 ? "that table" : "those tables"), "
@@ -68,8 +71,10 @@ struct StoreCheck: Sendable, Equatable {
         }
         return "the server's statistics count rows the ledger never changes as changed: \(bypassed.joined(separator: ", ")) "
             + "(since they were last reset); the append-only triggers refuse updating or deleting rows of the journal and "
-            + "the readings, others deleting rows of runs, top-ups and charges, and the ledger deletes no row of its other "
-            + "tables, " + how
+            + "the readings, "
+            + (Schema.keptTables.allSatisfy(guardedTables.contains)
+                ? "and others deleting rows of runs, top-ups and charges, which the ledger never deletes either, "
+                : "and the ledger deletes no row of its other tables, ") + how
     }
 
     /// Every finding of the guards (triggers missing or changed, triggers and rules added,

@@ -401,7 +401,8 @@ final class PostgresStore: LedgerStore {
                 unguarded: guarding.filter { !present.contains($0) },
                 foreign: foreign.filter { Schema.isLedgerTable(String($0.prefix { $0 != "." })) },
                 rowSecurity: secured.filter { Schema.isLedgerTable(String($0.prefix { $0 != " " })) },
-                bypassed: changed)
+                bypassed: changed,
+                guardedTables: Schema.appendOnlyTables + (unappliedMigrations.contains(Schema.keptRowsMigration) ? [] : Schema.keptTables))
         }
     }
 
