@@ -583,8 +583,11 @@ extension Reconciler {
                 .error, .outcomeUnknown, at: topUp.updatedAt, account: account, amount: topUp.amount,
                 reference: name,
                 message: "nobody knows whether the charge request for \(name) (\(topUp.amount.decimalText)) "
-                    + "created a charge. Check the OpenRouter dashboard, then run `credit-recon topup PLAN.csv "
-                    + "--retry-unknown` or record the charge." + (bought.map { $0 + "." } ?? "")))
+                    // Recording first, as everywhere: sent again, a row whose charge was made is
+                    // bought twice (probe 295: the report alone put --retry-unknown first).
+                    + "created a charge. Check the OpenRouter dashboard and record the charge if it was made "
+                    + "(`credit-recon import charges`); only if none was, run `credit-recon topup PLAN.csv "
+                    + "--retry-unknown`." + (bought.map { $0 + "." } ?? "")))
         }
         return line
     }

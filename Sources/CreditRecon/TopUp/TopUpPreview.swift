@@ -98,7 +98,8 @@ public struct TopUpPreview: Sendable {
         let done = count(.done), blocked = count(.blocked), unknown = count(.unknown), rejected = count(.rejected)
         if done + blocked + unknown + rejected > 0 {
             lines.append("skipped: \(done) already done, \(blocked) blocked (410, never re-sent), "
-                + "\(unknown) with an unknown outcome (see `topup \(ShellWord.plan(planFile)) --retry-unknown`), \(rejected) rejected by the API "
+                + "\(unknown) with an unknown outcome (`import charges` those made, then see `topup \(ShellWord.plan(planFile)) "
+                + "--retry-unknown`), \(rejected) rejected by the API "
                 + "(fix the row under a new reference)")
         }
         if let others = Self.otherAccountsText(otherAccounts) { lines.append(others) }
