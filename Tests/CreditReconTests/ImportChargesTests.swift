@@ -95,7 +95,8 @@ struct ImportChargesTests {
         let plan = try bench.plan(TopUpBench.planText(2))
         _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: nil) })
         let head = try bench.ledger.headHash()
-        for key in ["ref/acct/r-02", "REF/ACCT/R-02", "ref/Acct/R‐02"] {
+        // Its slashes escaped or fullwidth too (probe 295).
+        for key in ["ref/acct/r-02", "REF/ACCT/R-02", "ref/Acct/R‐02", "ref%2Facct%2FR-02", "ref／acct／R-02"] {
             #expect {
                 _ = try importer("\(Self.header)\nweb_2,2.50,\(Wallets.c),8453,2026-11-03T10:00:00Z,,\(key),paid,2026-11-03T10:05:00Z,\n")
                     .run(ledger: bench.ledger, now: now)
@@ -106,10 +107,25 @@ struct ImportChargesTests {
             }
         }
         #expect(try bench.ledger.headHash() == head && bench.states()["R-02"] == "blocked")
+        // Another account's row named by its key is refused as that row's reference is: the
+        // charge is given the account it bought for (probe 295: recorded as no row's, exit 0).
+        let other = ChargeImport(path: try bench.dir.write("other.csv", """
+            charge_id,amount,wallet,chain_id,created_at,reference,account
+            web_2,2.50,\(Wallets.c),8453,2026-11-03T10:00:00Z,ref/acct/R-02,ops
+            """), displayName: "other.csv", defaultAccount: "acct")
+        #expect {
+            _ = try other.run(ledger: bench.ledger, now: now)
+        } throws: { error in
+            (error as? InputErrors)?.errors.first?.description.contains(
+                "reference: \"ref/acct/R-02\" has the shape of a plan row's key (ref/ACCOUNT/REFERENCE) and is the key "
+                    + "ref/acct/R-02 of the blocked plan row topups.csv line 3 of account \"acct\", not of account \"ops\"; if this "
+                    + "charge bought it, give the charge account \"acct\" and the row's reference, R-02") == true
+        }
+        #expect(try bench.ledger.headHash() == head)
         // A reference of its own that merely begins so, like no row's key, is kept as it is.
-        let other = try importer("\(Self.header)\nweb_9,9,,,2026-11-03T10:00:00Z,,ref/acct/INV-9,paid,2026-11-03T10:05:00Z,\n")
+        let own = try importer("\(Self.header)\nweb_9,9,,,2026-11-03T10:00:00Z,,ref/acct/INV-9,paid,2026-11-03T10:05:00Z,\n")
             .run(ledger: bench.ledger, now: now)
-        #expect(other.inserted == 1 && other.referencesNamingNoRow == 1)
+        #expect(own.inserted == 1 && own.referencesNamingNoRow == 1)
     }
 
     @Test func aChargeTopUpCreatedIsNotVoidedAndTheRefusalSaysWhatToDo() throws {

@@ -695,19 +695,21 @@ public struct ChargeImport: BatchImport {
                 row.account == account && row.reference.map { $0 != reference && LookAlikeName.lookAlike(reference, $0) } == true
             }
         }
-        // The plan row of the charge's own account whose key (`ref/ACCOUNT/REFERENCE`, as
-        // `topup` prints it) this reference looks like but is not, byte for byte: another letter
-        // case, look-alike characters (probe 292: `ref/default/r-06` for R-06 was recorded as no
-        // row's purchase, exit 0, the row left blocked). Read after `otherAccountsRow`.
-        func ownAccountsRow(lookingLikeKeyOf reference: String, account: String) -> StoredTopUp? {
-            guard reference.prefix(TopUpKey.referencedPrefix.count).lowercased() == TopUpKey.referencedPrefix else { return nil }
-            let parts = reference.dropFirst(TopUpKey.referencedPrefix.count).split(separator: "/", maxSplits: 1)
+        // The plan row whose key (`ref/ACCOUNT/REFERENCE`, as `topup` prints it) this reference
+        // is, of another account, or looks like but is not, byte for byte: another letter case,
+        // look-alike characters, its slashes escaped or fullwidth (probes 292, 295: recorded as no
+        // row's purchase, exit 0, the row left to be bought again). Read after `otherAccountsRow`.
+        func planRow(lookingLikeKeyOf reference: String) -> StoredTopUp? {
+            let text = (reference.removingPercentEncoding ?? reference).precomposedStringWithCompatibilityMapping
+            guard text.prefix(TopUpKey.referencedPrefix.count).lowercased() == TopUpKey.referencedPrefix else { return nil }
+            let parts = text.dropFirst(TopUpKey.referencedPrefix.count).split(separator: "/", maxSplits: 1)
             guard parts.count == 2 else { return nil }
-            func unescaped(_ part: Substring) -> String { String(part).removingPercentEncoding ?? String(part) }
-            let (keyAccount, named) = (unescaped(parts[0]), unescaped(parts[1]))
-            guard keyAccount == account || LookAlikeName.lookAlike(keyAccount, account) else { return nil }
+            let (keyAccount, named) = (String(parts[0]), String(parts[1]))
+            func alike(_ one: String, _ other: String) -> Bool {
+                one == other || (LookAlikeName.skeleton(one) == LookAlikeName.skeleton(other) && LookAlikeName.lookAlike(one, other))
+            }
             return (rowsByLook?[LookAlikeName.skeleton(named)] ?? []).first { row in
-                row.account == account && row.reference.map { $0 == named || LookAlikeName.lookAlike(named, $0) } == true
+                alike(keyAccount, row.account) && row.reference.map { alike(named, $0) } == true
             }
         }
         // The links of lines before `line`, after the new charges before them.
@@ -774,12 +776,21 @@ public struct ChargeImport: BatchImport {
                             + "and if it is another purchase, another reference")
                 continue
             }
-            if !secondPurchase, let reference = charge.reference,
-               let own = ownAccountsRow(lookingLikeKeyOf: reference, account: row.account) {
-                errors.add(line: row.line, column: "reference", TerminalText.printable(
-                    "\"\(reference)\" has the shape of a plan row's key (\(TopUpKey.referencedPrefix)ACCOUNT/REFERENCE) and looks like "
-                        + "the key \(own.key) of the \(own.state) plan row \(own.planFile) line \(own.planLine), but is other text; give "
-                        + "the row's reference, \(own.reference ?? ""), or its key exactly as `topup` printed it"))
+            if !secondPurchase, let reference = charge.reference, let keyed = planRow(lookingLikeKeyOf: reference) {
+                let shape: String = "\"\(reference)\" has the shape of a plan row's key (\(TopUpKey.referencedPrefix)ACCOUNT/REFERENCE)"
+                let named: String = "the \(keyed.state) plan row \(keyed.planFile) line \(keyed.planLine)"
+                let its: String = keyed.reference ?? ""
+                var said: String
+                if keyed.account == row.account {
+                    said = "\(shape) and looks like the key \(keyed.key) of \(named), but is other text; give the row's reference, "
+                    said += "\(its), or its key exactly as `topup` printed it"
+                } else {
+                    let how = reference == keyed.key ? "is" : "looks like"
+                    said = "\(shape) and \(how) the key \(keyed.key) of \(named) of account \"\(keyed.account)\", not of account "
+                    said += "\"\(row.account)\"; if this charge bought it, give the charge account \"\(keyed.account)\" and the "
+                    said += "row's reference, \(its), and if it is another purchase, another reference"
+                }
+                errors.add(line: row.line, column: "reference", TerminalText.printable(said))
                 continue
             }
             if !secondPurchase, let reference = charge.reference, let own = ownAccountsRow(lookingLike: reference, account: row.account) {
