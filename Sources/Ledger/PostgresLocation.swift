@@ -71,6 +71,18 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         }
     }
 
+    /// `url` with each `@` of its user part but the last written `%40`: a bare `@` in a
+    /// password (`fin:a@b%3Ac@host`) made Foundation read the whole user part as literal text,
+    /// its `%3A` sent as those three characters, and the login refused (probe 295); the same
+    /// password with no `@` had its escapes read.
+    static func escapingBareAts(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let authority = rest[..<(rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex)]
+        guard let last = authority.lastIndex(of: "@"), authority[..<last].contains("@") else { return url }
+        return url[..<scheme.upperBound] + authority[..<last].replacingOccurrences(of: "@", with: "%40") + url[last...]
+    }
+
     /// Parses `url`; `password` is used when the URL has none (or an empty one), and
     /// `defaults` for the TLS settings it does not give. Throws `LedgerError.badLocation`
     /// saying what is wrong and what a good URL looks like.
@@ -83,7 +95,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
             throw LedgerError.badLocation("the ledger URL has a # (a fragment), which no PostgreSQL URL reads; write a # "
                 + "in a name or password as %23")
         }
-        guard let parts = URLComponents(string: url) else {
+        guard let parts = URLComponents(string: Self.escapingBareAts(url)) else {
             // Most often a password holding a character a URL reserves (probe 285: said nothing of it).
             throw LedgerError.badLocation("the ledger URL is not a valid URL; write it as \(shape), a password as "
                 + "USER:PASSWORD@, its characters @ / : ? % percent-encoded (%40 %2F %3A %3F %25), or give it in PGPASSWORD "

@@ -76,6 +76,12 @@ struct PostgresStoreTests {
         let odd = try LedgerLocation("postgresql://we%40ird%3Au%2Fs:\(Self.secret)@db.example/books")
         #expect(odd.description == "postgresql://we%40ird%3Au%2Fs@db.example:5432/books")
         if case .postgres(let again) = try LedgerLocation(odd.description) { #expect(again.user == "we@ird:u/s") }
+        // A bare @ in a password does not turn its escapes into literal text (probe 295: `%3A` was sent as such).
+        for url in ["postgresql://fin:a@b%3Ac@db.example/books", "postgresql://fin:a@b:c@db.example/books",
+                    "postgresql://fin:a%40b%3Ac@db.example/books"] {
+            guard case .postgres(let database) = try LedgerLocation(url) else { Issue.record("not PostgreSQL: \(url)"); continue }
+            #expect(database.user == "fin" && database.password?.reveal() == "a@b:c" && database.host == "db.example", "\(url)")
+        }
         // PGSSLMODE and PGSSLROOTCERT fill in what the URL leaves out; the URL's own win.
         // A certificate authority's PEM file (a self-signed one: the URL is only parsed here).
         let certificate = FileManager.default.temporaryDirectory.appendingPathComponent("credit-recon-test-authority-\(UUID()).pem").path
