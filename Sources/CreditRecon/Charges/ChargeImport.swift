@@ -174,7 +174,7 @@ public struct ChargeImport: BatchImport {
                              "planned": .string($0.planned.decimalText), "paid": .string($0.paid.decimalText)])
                 }),
                 "possible_purchases": .array(possiblePurchases.map {
-                    .object(["row": .string($0.row), "charge_id": .string($0.chargeID)])
+                    .object(["account": .string($0.account), "row": .string($0.row), "charge_id": .string($0.chargeID)])
                 }),
                 "run_id": runID.map(JSONOutput.int) ?? .null, "head_hash": .string(headHash),
             ])
@@ -246,7 +246,7 @@ public struct ChargeImport: BatchImport {
             options.period = .month  // the fewest periods: only the charges are wanted
             return try Reconciler(options: options).reconcile(ledger).charges.compactMap { line -> StatusReport.PossiblePurchase? in
                 guard let purchase = line.possiblePurchase, let row = line.reference ?? line.topUpKey else { return nil }
-                return StatusReport.PossiblePurchase(row: row, chargeID: purchase)
+                return StatusReport.PossiblePurchase(row: row, chargeID: purchase, account: account)
             }
         }
     }

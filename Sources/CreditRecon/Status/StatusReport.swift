@@ -41,6 +41,8 @@ public struct StatusReport: Sendable, Equatable {
     public struct PossiblePurchase: Sendable, Equatable {
         public var row: String
         public var chargeID: String
+        /// The row's account (`import charges` names several accounts' rows at once).
+        public var account = ""
 
         /// What to say of `purchases`, the first `namedAtMost` named; `nil` for none.
         static func text(_ purchases: [PossiblePurchase]) -> String? {
