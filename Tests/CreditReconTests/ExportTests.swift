@@ -474,9 +474,14 @@ import Testing
         let ahead = try ExportStage.run(
             ledger: fixture.ledger, options: .init(reconcile: { var o = options; o.period = .month; return o }(), format: format,
                                                    accounts: ExportAccounts(), outFile: path))
-        #expect(String(decoding: ahead.bytes, as: UTF8.self).contains(
-            "; The periods from 2026-11-01 on begin after the as-of time (2026-10-15T10:00:00.000Z): no reading can fall in "
+        // And the period the as-of time falls in is not over: its closing balance, asserted at its
+        // end, is the books' up to then (probe 296: a November asserted closed on the 11th).
+        let notOver = "The period 2026-10-01 up to 2026-11-01 is not over at the as-of time (2026-10-15T10:00:00.000Z): its use "
+            + "and closing balance are the books' up to then, though dated at its end; report or export it again once it is over."
+        #expect(String(decoding: ahead.bytes, as: UTF8.self).contains("; " + notOver
+            + " The periods from 2026-11-01 on begin after the as-of time (2026-10-15T10:00:00.000Z): no reading can fall in "
                 + "them yet, and their balances carry the last one forward.\n"))
+        #expect(ahead.summaryLines.contains { $0.hasPrefix(notOver) } && !month.summaryLines.contains { $0.contains("is not over") })
         options.to = nil
         options.from = CivilDate(isoText: "2026-10-01")
         let later = try ExportStage.run(

@@ -83,9 +83,11 @@ extension ExportStage.Outcome {
     }
 
     /// What the journal's reader must know, for standard error when the journal itself
-    /// goes to standard output: periods that do not add up, and paid charges left out.
+    /// goes to standard output: periods that do not add up, paid charges left out, and
+    /// periods not over at the as-of time (the journal's own comment says so too).
     public var warningLines: [String] {
         var lines: [String] = []
+        if let ahead = books.periodsAhead { lines.append(ahead) }
         if failedBalanceChecks > 0 {
             lines.append("\(failedBalanceChecks) period(s) do not add up (see `credit-recon report`): their balance "
                 + "assertions will fail in the checker")

@@ -99,13 +99,23 @@ public struct Reconciliation: Sendable, Equatable {
 }
 
 extension Reconciliation {
-    /// A sentence for a range reaching past the as-of time, whose periods carry the last
-    /// balance forward where no reading can have reached yet (they read as books closed,
-    /// probe 128); `nil` when every period begins by then.
+    /// Sentences for a range reaching past the as-of time: the period it falls in, when that
+    /// ends more than a day after it (a month closed before its end: its closing balance was
+    /// asserted on a day no reading had reached, probe 296), and the periods after, which carry
+    /// the last balance forward where no reading can have reached yet (they read as books
+    /// closed, probe 128); `nil` when the range ends within a day of it.
     var periodsAhead: String? {
-        periods.first { $0.startInstant > asOf }.map { ahead in
-            "The periods from \(ahead.start.isoText) on begin after the as-of time (\(asOf.iso8601)): no reading can fall "
-                + "in them yet, and their balances carry the last one forward."
+        var said: [String] = []
+        if let open = periods.first(where: { $0.startInstant <= asOf && $0.endInstant > asOf }),
+           open.endInstant.millisecondsSinceEpoch - asOf.millisecondsSinceEpoch > 86_400_000 {
+            said.append("The period \(open.start.isoText) up to \(open.end.isoText) is not over at the as-of time "
+                + "(\(asOf.iso8601)): its use and closing balance are the books' up to then, though dated at its end; "
+                + "report or export it again once it is over.")
         }
+        if let ahead = periods.first(where: { $0.startInstant > asOf }) {
+            said.append("The periods from \(ahead.start.isoText) on begin after the as-of time (\(asOf.iso8601)): no reading "
+                + "can fall in them yet, and their balances carry the last one forward.")
+        }
+        return said.isEmpty ? nil : said.joined(separator: " ")
     }
 }
