@@ -75,7 +75,8 @@ public struct PlanReader: Sendable {
     /// As `read(_:)`, but a file with bad rows is read to its end and its problems returned
     /// beside the summary of the rows handed to `body`, every valid one, rather than thrown.
     /// `refusedForMemo` hears each row without a reference refused for its memo alone (its
-    /// `memo` left out): it is still one of the purchases its wallet, chain and amount number.
+    /// `memo` left out): it is still one of the purchases its wallet, chain and amount number,
+    /// and the ledger's checks may say more of it.
     func readKeepingProblems(
         _ body: (PlanRow) throws -> Void, refusedForMemo: (PlanRow) -> Void = { _ in }
     ) throws -> (summary: Summary, problems: InputErrors?) {

@@ -101,12 +101,15 @@ public struct TopUpEngine: Sendable {
             occurrences[identity, default: 0] += 1
             return occurrences[identity, default: 0]
         }
-        // A row refused for its memo alone still counts among its purchase's rows: the rows after
-        // it were checked against the ledger as the ones before them (probe 288: blamed wrongly).
-        let (summary, problems) = try reader.readKeepingProblems({ row in
+        func key(_ row: PlanRow) {
             let occurrence = occurrence(of: row)
             keyed.append((TopUpKey.make(row: row, batch: batch, occurrence: occurrence), row, occurrence))
-        }, refusedForMemo: { _ = occurrence(of: $0) })
+        }
+        // A row refused for its memo alone is still its purchase's row, checked against the ledger
+        // with the others (a file with problems is never sent): left out, the rows after it were
+        // numbered and checked as the ones before them (probe 288), and its own purchase in the
+        // ledger read as one the next row repeats (probe 297).
+        let (summary, problems) = try reader.readKeepingProblems(key, refusedForMemo: key)
         if let problems, !keepingProblems { throw problems }
         return KeyedPlan(rows: keyed, summary: summary, problems: problems)
     }
