@@ -96,7 +96,8 @@ struct ImportChargesTests {
         _ = try await bench.run(plan, client: FakeChargeCreator { _, _ in .gone(message: "blocked", rawBody: nil) })
         let head = try bench.ledger.headHash()
         // Its slashes escaped or fullwidth too (probe 295).
-        for key in ["ref/acct/r-02", "REF/ACCT/R-02", "ref/Acct/R‐02", "ref%2Facct%2FR-02", "ref／acct／R-02"] {
+        for key in ["ref/acct/r-02", "REF/ACCT/R-02", "ref/Acct/R‐02", "ref%2Facct%2FR-02", "ref／acct／R-02", "ref∕acct∕R-02",
+                    "ref⁄acct/R-02", "ｒｅｆ/acct/R-02"] {
             #expect {
                 _ = try importer("\(Self.header)\nweb_2,2.50,\(Wallets.c),8453,2026-11-03T10:00:00Z,,\(key),paid,2026-11-03T10:05:00Z,\n")
                     .run(ledger: bench.ledger, now: now)

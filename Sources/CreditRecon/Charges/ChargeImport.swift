@@ -700,16 +700,21 @@ public struct ChargeImport: BatchImport {
         // look-alike characters, its slashes escaped or fullwidth (probes 292, 295: recorded as no
         // row's purchase, exit 0, the row left to be bought again). Read after `otherAccountsRow`.
         func planRow(lookingLikeKeyOf reference: String) -> StoredTopUp? {
-            let text = (reference.removingPercentEncoding ?? reference).precomposedStringWithCompatibilityMapping
-            guard text.prefix(TopUpKey.referencedPrefix.count).lowercased() == TopUpKey.referencedPrefix else { return nil }
-            let parts = text.dropFirst(TopUpKey.referencedPrefix.count).split(separator: "/", maxSplits: 1)
-            guard parts.count == 2 else { return nil }
-            let (keyAccount, named) = (String(parts[0]), String(parts[1]))
             func alike(_ one: String, _ other: String) -> Bool {
                 one == other || (LookAlikeName.skeleton(one) == LookAlikeName.skeleton(other) && LookAlikeName.lookAlike(one, other))
             }
-            return (rowsByLook?[LookAlikeName.skeleton(named)] ?? []).first { row in
-                alike(keyAccount, row.account) && row.reference.map { alike(named, $0) } == true
+            // Its three parts, split at the first two characters that read as a slash (`/`, `／`, `∕`…).
+            var parts = [""]
+            for character in reference.removingPercentEncoding ?? reference {
+                if parts.count < 3, LookAlikeName.skeleton(String(character)) == Self.slashLook {
+                    parts.append("")
+                } else {
+                    parts[parts.count - 1].append(character)
+                }
+            }
+            guard parts.count == 3, alike(parts[0], String(TopUpKey.referencedPrefix.dropLast())) else { return nil }
+            return (rowsByLook?[LookAlikeName.skeleton(parts[2])] ?? []).first { row in
+                alike(parts[1], row.account) && row.reference.map { alike(parts[2], $0) } == true
             }
         }
         // The links of lines before `line`, after the new charges before them.
@@ -808,6 +813,9 @@ public struct ChargeImport: BatchImport {
         try linkUntil(.max)
         try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
     }
+
+    /// What a slash looks like (`LookAlikeName.skeleton`), which its look-alikes share.
+    static let slashLook = LookAlikeName.skeleton("/")
 
     /// The states of a plan row without its charge, which a charge naming it resolves.
     static let chargeless: Set<String> = ["blocked", "unknown", "rejected", "planned", "requesting"]
