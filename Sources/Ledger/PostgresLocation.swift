@@ -71,16 +71,34 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         }
     }
 
-    /// `url` with each `@` of its user part but the last written `%40`: a bare `@` in a
-    /// password (`fin:a@b%3Ac@host`) made Foundation read the whole user part as literal text,
-    /// its `%3A` sent as those three characters, and the login refused (probe 295); the same
-    /// password with no `@` had its escapes read.
+    /// `url` with each `@` of its user part but the last, and each character past ASCII in
+    /// its user part and path, percent-encoded: Foundation read a URL holding either as
+    /// literal text from end to end, its escapes (`%3A`) sent as those three characters,
+    /// and the login refused or another database named (probes 295, 297); the same text
+    /// without them had its escapes read.
     static func escapingBareAts(_ url: String) -> String {
         guard let scheme = url.range(of: "://") else { return url }
+        func escaped(_ text: Substring, also: Character? = nil) -> String {
+            var out = ""
+            for character in text {
+                if character.isASCII && character != also {
+                    out.append(character)
+                } else {
+                    for byte in String(character).utf8 { out += "%" + String(byte, radix: 16, uppercase: true) }
+                }
+            }
+            return out
+        }
         let rest = url[scheme.upperBound...]
-        let authority = rest[..<(rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex)]
-        guard let last = authority.lastIndex(of: "@"), authority[..<last].contains("@") else { return url }
-        return url[..<scheme.upperBound] + authority[..<last].replacingOccurrences(of: "@", with: "%40") + url[last...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        let pathEnd = rest[authorityEnd...].firstIndex(of: "?") ?? rest.endIndex
+        var user = "", host = authority
+        if let last = authority.lastIndex(of: "@") {
+            user = escaped(authority[..<last], also: "@")
+            host = authority[last...]
+        }
+        return url[..<scheme.upperBound] + user + host + escaped(rest[authorityEnd..<pathEnd]) + rest[pathEnd...]
     }
 
     /// Parses `url`; `password` is used when the URL has none (or an empty one), and
@@ -118,10 +136,13 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         guard let user = parts.user, !user.isEmpty else {
             throw LedgerError.badLocation("the ledger URL names no user; write it as \(shape)")
         }
-        let database = parts.path.hasPrefix("/") ? String(parts.path.dropFirst()) : parts.path
-        guard !database.isEmpty, !database.contains("/") else {
-            throw LedgerError.badLocation("the ledger URL names no database (or more than one path part); write it as \(shape)")
+        // Split as written, then decoded: a database with a `/` in its name is given as `%2F`.
+        let path = parts.percentEncodedPath.hasPrefix("/") ? String(parts.percentEncodedPath.dropFirst()) : parts.percentEncodedPath
+        guard !path.isEmpty, !path.contains("/") else {
+            throw LedgerError.badLocation("the ledger URL names no database (or more than one path part: write a / in its "
+                + "name as %2F); write it as \(shape)")
         }
+        let database = path.removingPercentEncoding ?? path
         // A NUL cannot travel in PostgreSQL's startup packet, and an escape that decodes to
         // no UTF-8 (`%FF`, half a character) is a typo, not a name or a password.
         for (part, encoded, decoded) in [
@@ -212,7 +233,8 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
             withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"))
         parts.host = host.contains(":") ? "[\(host)]" : host
         parts.port = port
-        parts.path = "/" + database
+        parts.percentEncodedPath = "/" + (database.addingPercentEncoding(
+            withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")) ?? database)
         var query: [URLQueryItem] = []
         if sslMode != .prefer { query.append(URLQueryItem(name: "sslmode", value: sslMode.rawValue)) }
         if let sslRootCertificate { query.append(URLQueryItem(name: "sslrootcert", value: sslRootCertificate)) }

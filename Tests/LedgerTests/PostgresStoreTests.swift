@@ -82,6 +82,19 @@ struct PostgresStoreTests {
             guard case .postgres(let database) = try LedgerLocation(url) else { Issue.record("not PostgreSQL: \(url)"); continue }
             #expect(database.user == "fin" && database.password?.reveal() == "a@b:c" && database.host == "db.example", "\(url)")
         }
+        // Nor does a character past ASCII, in the password or the database's name (probe 297).
+        for (url, password, name) in [("postgresql://uni:a%40é@db.example/books", "a@é", "books"),
+                                      ("postgresql://uni:a@é@db.example/books", "a@é", "books"),
+                                      ("postgresql://uni:pw@db.example/dbé%20%3F", "pw", "dbé ?"),
+                                      ("postgresql://uni:pw@db.example/a%2Fb", "pw", "a/b")] {
+            guard case .postgres(let database) = try LedgerLocation(url) else { Issue.record("not PostgreSQL: \(url)"); continue }
+            #expect(database.password?.reveal() == password && database.database == name, "\(url)")
+            // Printed, it names the same database when pasted back.
+            guard case .postgres(let again) = try LedgerLocation(database.description) else { continue }
+            #expect(again.database == name && again.user == "uni", "\(database.description)")
+        }
+        #expect(try PostgresLocation(url: "postgresql://u@h/a%2Fb", password: nil, defaults: .init(), connectTimeout: .seconds(1))
+            .description == "postgresql://u@h:5432/a%2Fb")
         // PGSSLMODE and PGSSLROOTCERT fill in what the URL leaves out; the URL's own win.
         // A certificate authority's PEM file (a self-signed one: the URL is only parsed here).
         let certificate = FileManager.default.temporaryDirectory.appendingPathComponent("credit-recon-test-authority-\(UUID()).pem").path
