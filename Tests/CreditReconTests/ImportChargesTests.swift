@@ -819,14 +819,16 @@ struct ImportChargesTests {
         // The import says so too, where the charge was recorded (probe 289: said nowhere there).
         #expect(recorded.possiblePurchases == [.init(row: "R-02", chargeID: "web_2", account: "acct")])
         #expect(recorded.lines(file: "web.csv").contains(
-            "  note: 1 charge recorded without a plan row is the same purchase as a top-up still to be bought (web_2 for R-02): "
+            "  note: 1 charge recorded without a plan row is the same purchase as a plan row still without its charge (blocked, "
+                + "unknown or never sent: web_2 for R-02): "
                 + "if it was bought for that row, link them with `import charges`, its row again with the plan row's reference "
                 + "(`report`'s findings.csv names each)"), "\(recorded.lines(file: "web.csv"))")
         #expect(recorded.json.text.contains(#""possible_purchases":[{"account":"acct","charge_id":"web_2","row":"R-02"}]"#), "\(recorded.json.text)")
         let status = try StatusReport.read(ledger: bench.ledger, options: StatusOptions(account: "acct"), now: clock.adding(seconds: 120))
         #expect(status.possiblePurchases == [.init(row: "R-02", chargeID: "web_2")])
         #expect(status.attention.contains(
-            "1 charge recorded without a plan row is the same purchase as a top-up still to be bought (web_2 for R-02): if it "
+            "1 charge recorded without a plan row is the same purchase as a plan row still without its charge (blocked, unknown "
+                + "or never sent: web_2 for R-02): if it "
                 + "was bought for that row, link them with `import charges`, its row again with the plan row's reference "
                 + "(`report`'s findings.csv names each)"), "\(status.attention)")
         let books = try Reconciler(options: ReconcileOptions(account: "acct")).reconcile(bench.ledger, asOf: clock.adding(seconds: 120))

@@ -51,7 +51,9 @@ public struct StatusReport: Sendable, Equatable {
             let named = purchases.prefix(StatusReport.namedAtMost).map { "\($0.chargeID) for \($0.row)" }.joined(separator: ", ")
                 + (purchases.count > StatusReport.namedAtMost ? ", …" : "")
             return "\(purchases.count) charge\(one ? "" : "s") recorded without a plan row \(one ? "is" : "are") the "
-                + "same purchase\(one ? "" : "s") as \(one ? "a top-up" : "top-ups") still to be bought (\(TerminalText.printable(named))): if "
+                // Not "still to be bought": an unknown row's charge may have been made (probe 298).
+                + "same purchase\(one ? "" : "s") as \(one ? "a plan row" : "plan rows") still without \(one ? "its" : "their") "
+                + "charge (blocked, unknown or never sent: \(TerminalText.printable(named))): if "
                 + "\(one ? "it was" : "they were") bought for \(one ? "that row" : "those rows"), link \(one ? "them" : "each") with "
                 + "`import charges`, \(one ? "its" : "the charge's") row again with the plan row's reference (`report`'s "
                 + "findings.csv names each)"
