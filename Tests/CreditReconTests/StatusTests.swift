@@ -64,8 +64,9 @@ struct StatusTests {
     @Test func aPaidChargeWhoseCreditsNoReadingShowsNeedsAttention() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-11-01T00:00:00Z", credits: "100", usage: "0")
+        // Named by its charge id, which OpenRouter is asked about, not by its reference (probe 299).
         try fixture.recorded("web-1", amount: "50", created: "2026-11-02T10:00:00Z", status: "paid",
-                             paidAt: "2026-11-02T10:05:00Z")
+                             paidAt: "2026-11-02T10:05:00Z", reference: "INV-1")
         try fixture.snapshot("2026-11-04T00:00:00Z", credits: "100", usage: "5")
         let report = try StatusReport.read(
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-04T01:00:00Z"))
