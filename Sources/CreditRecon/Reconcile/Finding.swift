@@ -16,11 +16,14 @@ public struct Finding: Sendable, Equatable {
     public var reference: String?
     /// What happened and what to do, in words.
     public var message: String
+    /// The charge's id, for a finding about a charge that `reference` names by its plan
+    /// reference: what OpenRouter is asked about (not a column of findings.csv).
+    public var chargeID: String?
 
     /// A finding.
     public init(
         _ severity: Severity, _ kind: FindingKind, at observedAt: Timestamp, account: String,
-        amount: Micros? = nil, reference: String? = nil, message: String
+        amount: Micros? = nil, reference: String? = nil, chargeID: String? = nil, message: String
     ) {
         self.severity = severity
         self.kind = kind
@@ -28,6 +31,7 @@ public struct Finding: Sendable, Equatable {
         self.account = account
         self.amount = amount
         self.reference = reference
+        self.chargeID = chargeID
         self.message = message
     }
 

@@ -447,7 +447,7 @@ extension Reconciler {
             let since = trusted.last.flatMap { $0.observedAt >= shownBy && $0.observedAt <= asOf ? $0.observedAt : nil }
             findings.append(Finding(
                 beforeBooks ? .info : .warning, .paidChargeUnmatched, at: charge.paidAt ?? charge.createdAt, account: account,
-                amount: charge.amount, reference: line.label,
+                amount: charge.amount, reference: line.label, chargeID: charge.chargeID,
                 message: beforeBooks
                     ? "charge \(charge.chargeID) is recorded as paid, and no rise of total_credits can show it." + before
                     : "charge \(charge.chargeID) is recorded as paid, but no rise of total_credits matches it; "

@@ -28,9 +28,6 @@ public struct StatusReport: Sendable, Equatable {
     /// Charges recorded as paid in the last `recentDays` whose credits no reading shows
     /// (the report's `paid_charge_unmatched` warnings): paid for, and not credited yet.
     public var paidUnmatched: [Finding] = []
-    /// Their charge ids, which OpenRouter is asked about: a finding names a charge by its
-    /// reference when it has one (probe 299: `INV-1` beside "giving each one's charge id").
-    public var paidUnmatchedIDs: [String] = []
     /// For the expired charges that may have been paid in place of charges of their amount,
     /// by id, those charges' labels (`Reconciliation.alikeTakenInstead`).
     public var alikeTakenInstead: [String: PaidInPlace] = [:]
@@ -250,8 +247,10 @@ public struct StatusReport: Sendable, Equatable {
         if !paidUnmatched.isEmpty {
             let one = paidUnmatched.count == 1
             let amount = paidUnmatched.reduce(Micros.zero) { $0 + ($1.amount ?? .zero) }
+            // By charge id, which OpenRouter is asked about, not by reference (probe 299: `INV-1`).
+            let ids = paidUnmatched.map { $0.chargeID ?? $0.reference ?? "?" }
             add("paid_charge_unmatched", "\(paidUnmatched.count) charge\(one ? "" : "s") recorded as paid in the last \(Self.recentDays) days "
-                + "whose credits no reading shows (\(amount.centsText) USD: \(Self.named(paidUnmatchedIDs))): "
+                + "whose credits no reading shows (\(amount.centsText) USD: \(Self.named(ids))): "
                 + "take a reading (`\(fetchCommand)`); if the credits still do not show, ask OpenRouter about "
                 + "\(one ? "the payment" : "the payments"), giving \(one ? "its" : "each one's") charge id (`report`'s findings.csv "
                 + "names \(one ? "it" : "them"))")
@@ -378,10 +377,6 @@ public struct StatusReport: Sendable, Equatable {
         // Paid for and not credited: money a person must chase (status said nothing of it).
         report.paidUnmatched = books.findings.filter {
             $0.kind == .paidChargeUnmatched && $0.severity >= .warning && $0.observedAt > recent && $0.observedAt <= asOf
-        }
-        report.paidUnmatchedIDs = report.paidUnmatched.map { finding in
-            books.charges.first { $0.state == .settled && $0.label == finding.reference && $0.amount == finding.amount }?.chargeID
-                ?? finding.reference ?? "?"
         }
         // A checkout abandoned and made again has nothing left to buy (`Reconciler.madeAgain`).
         report.expiredCharges.removeAll { $0.chargeID.map { books.madeAgainBy[$0] != nil } ?? false }
