@@ -239,7 +239,10 @@ public struct ChargeImport: BatchImport {
     static func possiblePurchases(in ledger: Ledger) throws -> [StatusReport.PossiblePurchase] {
         let accounts = try ledger.read { reader -> [String] in
             guard try reader.hasTopUps() else { return [] }
-            return try reader.accounts().filter { try !reader.chargelessTopUps(account: $0).isEmpty }
+            // Only where such a row is waiting: the reconciliation reads every reading and charge.
+            return try reader.accounts().filter { account in
+                try reader.chargelessTopUps(account: account).contains { Reconciler.awaitingPurchase.contains($0.state) }
+            }
         }
         return try accounts.flatMap { account in
             var options = ReconcileOptions(account: account)

@@ -331,6 +331,10 @@ extension Reconciler {
     /// it through the web flow may say it was created: the export's clock is not ours.
     static let possiblePurchaseSlackMilliseconds: Int64 = 600_000
 
+    /// The states of a plan row still to be bought that a charge recorded without a plan row
+    /// may be the purchase of (`possiblePurchases`): not one rejected for what it asks.
+    static let awaitingPurchase: Set<String> = ["blocked", "unknown", "requesting", "planned"]
+
     /// For each top-up still to be bought (blocked, unknown, never sent), by index, the
     /// charge among `lines` that may be its purchase, recorded without a plan row (without a
     /// reference, or with one naming none: a Coinbase export has no such column): the same
@@ -339,7 +343,7 @@ extension Reconciler {
     /// oldest charge first. Only a suggestion: a person says whether it is, by linking them
     /// (`import charges` with the row's reference).
     func possiblePurchases(_ chargeless: [LedgerReader.ChargelessTopUp], among lines: [ChargeLine]) -> [Int: Int] {
-        let waiting = chargeless.indices.filter { ["blocked", "unknown", "requesting", "planned"].contains(chargeless[$0].state) }
+        let waiting = chargeless.indices.filter { Self.awaitingPurchase.contains(chargeless[$0].state) }
         guard !waiting.isEmpty else { return [:] }
         var planned = Set(chargeless.compactMap { topUp in topUp.reference.map { topUp.account + "\u{0}" + $0 } })
         for line in lines where line.topUpKey != nil { if let reference = line.reference { planned.insert(line.account + "\u{0}" + reference) } }
