@@ -10,11 +10,6 @@ public struct Runway: Sendable, Equatable {
     public var balance: Micros
     /// When that reading was taken.
     public var observedAt: Timestamp
-    /// Average use per day over the last 7 days (or the history there is); `nil` without
-    /// readings an hour apart (`minimumPaceMilliseconds`).
-    public var averageDaily7: Micros?
-    /// Average use per day over the last 30 days (or the history there is).
-    public var averageDaily30: Micros?
     /// Milliseconds from the first trusted reading to the latest: the history the averages
     /// had when it is shorter than their 7 or 30 days.
     public var historyMilliseconds: Int64?
@@ -27,6 +22,20 @@ public struct Runway: Sendable, Equatable {
     /// 3 days is 6.9999975 days, said 7.0 from a pace of 0.666666, and no `runway_low` at 7).
     public var used7: Int128?
     public var used30: Int128?
+
+    /// Average use per day over the last 7 days (or the history there is); `nil` without
+    /// readings an hour apart (`minimumPaceMilliseconds`).
+    public var averageDaily7: Micros? { window(days: 7).map { Self.pace($0.used, elapsed: $0.span) } }
+    /// Average use per day over the last 30 days (or the history there is).
+    public var averageDaily30: Micros? { window(days: 30).map { Self.pace($0.used, elapsed: $0.span) } }
+
+    /// The use over the span of the average over `days` (7 or 30), when it was measured: its
+    /// readings at least `minimumPaceMilliseconds` apart.
+    private func window(days: Int64) -> (used: Int128, span: Int64)? {
+        let (used, span) = days == 7 ? (used7, span7Milliseconds) : (used30, span30Milliseconds)
+        guard let used, let span, span >= Self.minimumPaceMilliseconds else { return nil }
+        return (used, span)
+    }
 
     /// `over 7 days`, or, when the readings span less, the days they span; across a gap in
     /// the readings (the last one at least 7 days old is a day or more older still), the
@@ -48,8 +57,7 @@ public struct Runway: Sendable, Equatable {
     /// Whether the average over `days` (7 or 30) is under a micro-dollar a day, which
     /// `averageDaily7` and `averageDaily30` say as one.
     public func paceIsUnderAMicro(days: Int64) -> Bool {
-        let (used, span) = days == 7 ? (used7, span7Milliseconds) : (used30, span30Milliseconds)
-        guard let used, let span, used > 0 else { return false }
+        guard let (used, span) = window(days: days), used > 0 else { return false }
         return used * 86_400_000 < Int128(span)
     }
 
@@ -73,8 +81,8 @@ public struct Runway: Sendable, Equatable {
     public func tenthsOfDays(after age: Int64) -> Int64? {
         guard balance.raw > 0 else { return 0 }
         // The faster pace, `used` over `span` milliseconds, compared by cross-multiplying.
-        let paces = [(used7, span7Milliseconds), (used30, span30Milliseconds)].compactMap { used, span -> (Int128, Int128)? in
-            guard let used, let span, used > 0, span > 0 else { return nil }
+        let paces = [window(days: 7), window(days: 30)].compactMap { window -> (Int128, Int128)? in
+            guard let (used, span) = window, used > 0 else { return nil }
             return (used, Int128(span))
         }
         guard let (used, span) = paces.max(by: { $0.0 * $1.1 < $1.0 * $0.1 }) else { return nil }
@@ -119,13 +127,11 @@ public struct Runway: Sendable, Equatable {
     /// The runway at the latest of `trusted` readings (in time order); `nil` without readings.
     static func at(_ trusted: [SnapshotRow]) -> Runway? {
         guard let latest = trusted.last else { return nil }
-        let week = averageDaily(trusted, days: 7), month = averageDaily(trusted, days: 30)
+        let week = use(trusted, days: 7), month = use(trusted, days: 30)
         return Runway(
             balance: latest.totalCredits - latest.totalUsage, observedAt: latest.observedAt,
-            averageDaily7: week.pace, averageDaily30: month.pace,
             historyMilliseconds: latest.observedAt.millisecondsSinceEpoch - trusted[0].observedAt.millisecondsSinceEpoch,
-            span7Milliseconds: week.span, span30Milliseconds: month.span,
-            used7: week.pace == nil ? nil : week.used, used30: month.pace == nil ? nil : month.used)
+            span7Milliseconds: week.span, span30Milliseconds: month.span, used7: week.used, used30: month.used)
     }
 
     /// How much less than `days` days before the latest reading the baseline may be: a
@@ -134,12 +140,12 @@ public struct Runway: Sendable, Equatable {
     /// over 8 days, and said no reading was in between).
     static let baselineSlackSeconds: Int64 = 3600
 
-    /// Use per day between the latest reading and the baseline, the milliseconds between
-    /// them, and the use itself. The baseline is the last reading at least `days` before the latest one, or the
+    /// The use between the latest reading and the baseline, and the milliseconds between
+    /// them. The baseline is the last reading at least `days` before the latest one, or the
     /// first after that moment when it is closer to it and within `baselineSlackSeconds`
     /// (the first reading, when the history is shorter).
-    static func averageDaily(_ trusted: [SnapshotRow], days: Int64) -> (pace: Micros?, span: Int64?, used: Int128) {
-        guard let latest = trusted.last else { return (nil, nil, 0) }
+    static func use(_ trusted: [SnapshotRow], days: Int64) -> (span: Int64?, used: Int128?) {
+        guard let latest = trusted.last else { return (nil, nil) }
         let cutoff = latest.observedAt.adding(seconds: -days * 86_400)
         let at = trusted.lastIndex(where: { $0.observedAt <= cutoff })
         var baseline = at.map { trusted[$0] } ?? trusted[0]
@@ -150,8 +156,7 @@ public struct Runway: Sendable, Equatable {
             if late <= baselineSlackSeconds * 1000 && late < early { baseline = next }
         }
         let elapsed = latest.observedAt.millisecondsSinceEpoch - baseline.observedAt.millisecondsSinceEpoch
-        let used = Int128(latest.totalUsage.raw) - Int128(baseline.totalUsage.raw)
-        return (pace(used, elapsed: elapsed), elapsed, used)
+        return (elapsed, Int128(latest.totalUsage.raw) - Int128(baseline.totalUsage.raw))
     }
 
     /// The least time a pace of use is measured over. Readings moments apart (the two
@@ -159,10 +164,9 @@ public struct Runway: Sendable, Equatable {
     /// any amount, a runway of 0.0 days and a `runway_low` for a person (probe 165).
     static let minimumPaceMilliseconds: Int64 = 3_600_000
 
-    /// Use per day of `used` over `elapsed` milliseconds, cut to the micro-dollar; `nil` when
-    /// they are less than `minimumPaceMilliseconds`.
-    private static func pace(_ used: Int128, elapsed: Int64) -> Micros? {
-        guard elapsed >= minimumPaceMilliseconds else { return nil }
+    /// Use per day of `used` over `elapsed` milliseconds (at least `minimumPaceMilliseconds`),
+    /// cut to the micro-dollar.
+    private static func pace(_ used: Int128, elapsed: Int64) -> Micros {
         guard used > 0 else { return .zero }
         // A usage past any amount gives a pace that saturates rather than overflows. Use of
         // under a micro-dollar a day is one: it said "no use to measure" of an account that
