@@ -76,7 +76,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     /// literal text from end to end, its escapes (`%3A`) sent as those three characters,
     /// and the login refused or another database named (probes 295, 297); the same text
     /// without them had its escapes read.
-    static func escapingBareAts(_ url: String) -> String {
+    static func escapedForParsing(_ url: String) -> String {
         guard let scheme = url.range(of: "://") else { return url }
         func escaped(_ text: Substring, also: Character? = nil) -> String {
             var out = ""
@@ -113,7 +113,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
             throw LedgerError.badLocation("the ledger URL has a # (a fragment), which no PostgreSQL URL reads; write a # "
                 + "in a name or password as %23")
         }
-        guard let parts = URLComponents(string: Self.escapingBareAts(url)) else {
+        guard let parts = URLComponents(string: Self.escapedForParsing(url)) else {
             // Most often a password holding a character a URL reserves (probe 285: said nothing of it).
             throw LedgerError.badLocation("the ledger URL is not a valid URL; write it as \(shape), a password as "
                 + "USER:PASSWORD@, its characters @ / : ? % percent-encoded (%40 %2F %3A %3F %25), or give it in PGPASSWORD "
@@ -223,18 +223,19 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The characters a URL's parts never encode (RFC 3986's unreserved ones).
+    static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+
     /// The URL without its password.
     public var description: String {
         var parts = URLComponents()
         parts.scheme = "postgresql"
         // `user` leaves a ":" as it is, and the URL would then name another user with a
         // password: every character but the unreserved ones is encoded here.
-        parts.percentEncodedUser = user.addingPercentEncoding(
-            withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"))
+        parts.percentEncodedUser = user.addingPercentEncoding(withAllowedCharacters: Self.unreserved)
         parts.host = host.contains(":") ? "[\(host)]" : host
         parts.port = port
-        parts.percentEncodedPath = "/" + (database.addingPercentEncoding(
-            withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")) ?? database)
+        parts.percentEncodedPath = "/" + (database.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? database)
         var query: [URLQueryItem] = []
         if sslMode != .prefer { query.append(URLQueryItem(name: "sslmode", value: sslMode.rawValue)) }
         if let sslRootCertificate { query.append(URLQueryItem(name: "sslrootcert", value: sslRootCertificate)) }
