@@ -706,9 +706,13 @@ public struct ChargeImport: BatchImport {
             func alike(_ one: String, _ other: String) -> Bool {
                 one == other || (LookAlikeName.skeleton(one) == LookAlikeName.skeleton(other) && LookAlikeName.lookAlike(one, other))
             }
-            // Its three parts, split at the first two characters that read as a slash (`/`, `／`, `∕`…).
+            // A reference that does not begin as a key would is passed over whole (most of an
+            // export's), then the others split at the first two characters that read as a slash
+            // (`/`, `／`, `∕`…).
+            let text = reference.removingPercentEncoding ?? reference
+            guard LookAlikeName.skeleton(text).hasPrefix(Self.keyPrefixLook) else { return nil }
             var parts = [""]
-            for character in reference.removingPercentEncoding ?? reference {
+            for character in text {
                 if parts.count < 3, LookAlikeName.skeleton(String(character)) == Self.slashLook {
                     parts.append("")
                 } else {
@@ -819,6 +823,8 @@ public struct ChargeImport: BatchImport {
 
     /// What a slash looks like (`LookAlikeName.skeleton`), which its look-alikes share.
     static let slashLook = LookAlikeName.skeleton("/")
+    /// What the beginning of a referenced row's key (`ref/`) looks like.
+    static let keyPrefixLook = LookAlikeName.skeleton(TopUpKey.referencedPrefix)
 
     /// The states of a plan row without its charge, which a charge naming it resolves.
     static let chargeless: Set<String> = ["blocked", "unknown", "rejected", "planned", "requesting"]
