@@ -25,7 +25,7 @@ struct StoreCheck: Sendable, Equatable {
     var bypassed: [String] = []
     /// The tables triggers guard: the append-only ones, and since migration v8 (unless the
     /// ledger is an earlier build's) those whose rows are never deleted.
-    var guardedTables = Schema.appendOnlyTables + Schema.keptTables
+    var guardedTables = Schema.guardedTables(without: [])
     /// What is wrong with the database's file that its own check does not look at (a
     /// SQLite file cut short inside a page), or `nil`.
     var file: String?

@@ -402,7 +402,7 @@ final class PostgresStore: LedgerStore {
                 foreign: foreign.filter { Schema.isLedgerTable(String($0.prefix { $0 != "." })) },
                 rowSecurity: secured.filter { Schema.isLedgerTable(String($0.prefix { $0 != " " })) },
                 bypassed: changed,
-                guardedTables: Schema.appendOnlyTables + (unappliedMigrations.contains(Schema.keptRowsMigration) ? [] : Schema.keptTables))
+                guardedTables: Schema.guardedTables(without: unappliedMigrations))
         }
     }
 

@@ -139,6 +139,12 @@ enum Schema {
             """)
     }
 
+    /// The tables triggers guard in a ledger that applied every migration but `unapplied`:
+    /// the append-only ones, and `keptTables` once migration v8 is applied.
+    static func guardedTables(without unapplied: [String]) -> [String] {
+        appendOnlyTables + (unapplied.contains(keptRowsMigration) ? [] : keptTables)
+    }
+
     /// The guarding triggers of a ledger that applied every migration but `unapplied`.
     static func guardTriggers(without unapplied: [String]) -> [(name: String, sql: String)] {
         appendOnlyTriggers + (unapplied.contains(keptRowsMigration) ? [] : keptRowTriggers)
