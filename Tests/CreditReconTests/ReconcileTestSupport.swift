@@ -144,3 +144,13 @@ final class ReconcileFixture {
         try snapshot("2026-03-10T06:00:00Z", credits: "227.5", usage: "47")
     }
 }
+
+extension ReportText {
+    /// What a report file's renderer (`ReportFiles.chargesCSV`, `ReportFiles.markdown`, …)
+    /// appends for `books`, kept in memory.
+    static func rendered(_ render: (Reconciliation, inout ReportText) -> Void, _ books: Reconciliation) -> ReportText {
+        var text = ReportText()
+        render(books, &text)
+        return text
+    }
+}

@@ -413,7 +413,7 @@ struct ReconcileTests {
         #expect(books.periods.reduce(Micros.zero) { $0 + $1.purchasedViaCharges } == reconMicros("270"))
         // The report lists "stale" as settled, by its export alone, and says why the total
         // of charges settled leaves it out: the two read as settled totals that disagreed (probe 246).
-        let markdown = ReportFiles.markdownBytes(books).string
+        let markdown = ReportText.rendered(ReportFiles.markdown, books).string
         #expect(markdown.contains("settled, their credits shown by a reading in this scope: 3 for 270.00."), "\(markdown)")
         #expect(markdown.contains("### Settled: 4 (320.00)"), "\(markdown)")
         #expect(markdown.contains("1 of them (50.00) is settled by its export alone (paid), no rise of total_credits showing "
@@ -1139,7 +1139,7 @@ struct ReconcileTests {
         #expect(slowRunway.daysText == "29999970.0")
         // The report's table says so rather than a pace 30 times the one divided by (probe 288).
         #expect(slowRunway.paceIsUnderAMicro(days: 30) && !runway.paceIsUnderAMicro(days: 7))
-        let markdown = String(decoding: ReportFiles.markdownBytes(slowBooks).bytes, as: UTF8.self)
+        let markdown = String(decoding: ReportText.rendered(ReportFiles.markdown, slowBooks).bytes, as: UTF8.self)
         #expect(markdown.contains("| under 0.000001 | under 0.000001 | 29999970.0 |"), "\(markdown)")
     }
 
@@ -1351,7 +1351,7 @@ struct ReconcileRangeTests {
         let books = try fixture.reconcile { $0.from = CivilDate(year: 2026, month: 3, day: 1) }
         #expect(books.periods.map(\.opening) == [nil, nil, reconMicros("90")])
         #expect(books.periods.map(\.closing) == [nil, nil, reconMicros("90")])
-        #expect(ReportFiles.periodsCSVBytes(books).string.contains("2026-03-01,2026-03-02,,0,0,0,0,,0,0,0,0,0\r\n"))
+        #expect(ReportText.rendered(ReportFiles.periodsCSV, books).string.contains("2026-03-01,2026-03-02,,0,0,0,0,,0,0,0,0,0\r\n"))
         #expect(!books.findings.contains { $0.kind == .balanceCheckFailed })
     }
 }

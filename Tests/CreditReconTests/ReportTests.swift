@@ -49,6 +49,53 @@ struct ReportTests {
         }
     }
 
+    /// A file is written as it is rendered, a chunk at a time (reports of a million charges
+    /// are hundreds of megabytes): whatever the chunk, the file holds exactly the bytes the
+    /// renderer gives in memory, rows cut across chunks included.
+    @Test(arguments: [1, 7, 64, 4096])
+    func aFileWrittenChunkByChunkHoldsWhatIsRenderedInMemory(chunk: Int) throws {
+        let fixture = try ReconcileFixture()
+        try fixture.buildGoldenScenario()
+        let books = try fixture.reconcile()
+        let renderers: [(String, (Reconciliation, inout ReportText) -> Void)] = [
+            ("charges.csv", ReportFiles.chargesCSV), ("findings.csv", ReportFiles.findingsCSV),
+            ("reconciliation.md", ReportFiles.markdown), ("usage_by_model.csv", ReportFiles.usageByModelCSV),
+        ]
+        for (name, render) in renderers {
+            let path = fixture.directory.path("\(chunk)-\(name)")
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+            try #require(descriptor >= 0)
+            let sink = ReportSink(descriptor: descriptor, chunk: chunk)
+            var text = ReportText(draining: sink)
+            render(books, &text)
+            text.append(bytes: Array(repeating: UInt8(ascii: "x"), count: chunk + 3))  // past a chunk: written as it is
+            text.drain()
+            close(descriptor)
+            #expect(sink.failure == nil)
+            var expected = ReportText.rendered(render, books)
+            expected.append(bytes: Array(repeating: UInt8(ascii: "x"), count: chunk + 3))
+            #expect(expected.bytes.count > 100, "\(name)")
+            #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == expected.bytes, "\(name), chunks of \(chunk)")
+        }
+    }
+
+    /// The first write that fails (a full disk) is what the file's error says; nothing is
+    /// written after it.
+    @Test func aSinkKeepsTheFirstFailedWriteAndSkipsTheRest() throws {
+        let descriptor = open("/dev/full", O_WRONLY)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let sink = ReportSink(descriptor: descriptor, chunk: 4)
+        var text = ReportText(draining: sink)
+        text.append("more than four bytes")
+        text.drainIfFull()
+        #expect(sink.failure == String(cString: strerror(ENOSPC)))
+        #expect(text.bytes.isEmpty)
+        text.append("and more")
+        text.drain()
+        #expect(sink.failure == String(cString: strerror(ENOSPC)))
+    }
+
     @Test func sameLedgerAndOptionsGiveByteIdenticalFiles() throws {
         let fixture = try ReconcileFixture()
         let first = try goldenReport(fixture)
@@ -436,13 +483,13 @@ struct ReportTests {
         let books = try fixture.reconcile { $0.maxGapSeconds = 100 * 86_400 }
         let lost = books.findings.filter { $0.kind == .activityLost }
         #expect(lost.count == 29 && lost.first?.reference == "2026-01-01" && lost.last?.reference == "2026-01-29")
-        let markdown = ReportFiles.markdownBytes(books).string
+        let markdown = ReportText.rendered(ReportFiles.markdown, books).string
         let rows = markdown.split(separator: "\n").filter { $0.contains("| activity_lost |") }
         #expect(rows.count == 1, "\(rows)")
         #expect(rows.first?.contains("| 2026-01-01 to 2026-01-29 | 29 days in a row, 2026-01-01 to 2026-01-29 (each a row of "
             + "findings.csv): the activity of 2026-01-01 (UTC) left") == true, "\(rows)")
         #expect(markdown.contains("29 info."))
-        let csvRows = ReportFiles.findingsCSVBytes(books).string.split(separator: "\r\n").filter { $0.contains(",activity_lost,") }
+        let csvRows = ReportText.rendered(ReportFiles.findingsCSV, books).string.split(separator: "\r\n").filter { $0.contains(",activity_lost,") }
         #expect(csvRows.count == 29)
     }
 
@@ -453,7 +500,7 @@ struct ReportTests {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
         try fixture.snapshot("2026-03-02T06:00:00Z", credits: "100", usage: "20")
-        let before = ReportFiles.markdownBytes(try fixture.reconcile {
+        let before = ReportText.rendered(ReportFiles.markdown, try fixture.reconcile {
             $0.from = CivilDate(isoText: "2026-02-01")
             $0.to = CivilDate(isoText: "2026-03-01")
         }).string
@@ -461,7 +508,7 @@ struct ReportTests {
             + "be checked.\n"))
         #expect(!before.contains("holds exactly"))
         #expect(before.contains("\nNo reading up to the end of this report's scope (`credit-recon fetch` takes one).\n"))
-        let all = ReportFiles.markdownBytes(try fixture.reconcile()).string
+        let all = ReportText.rendered(ReportFiles.markdown, try fixture.reconcile()).string
         #expect(all.contains("\nOpening + purchased − used = closing holds exactly in every period with an opening balance (a reading before it, or the books' first reading).\n"))
     }
 

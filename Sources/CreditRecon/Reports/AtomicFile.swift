@@ -217,14 +217,27 @@ public enum AtomicFile {
             try AtomicFile.makeDirectory(directory, made: &madeFolders)
         }
 
-        /// Writes `bytes` for `given` (see `write(_:to:ifAFolder:)`): into a device or a pipe
-        /// at once, for a file beside it, to be put in place by `commit()`.
+        /// Writes what `render` appends for `given` (see `write(_:to:ifAFolder:)`): into a
+        /// device or a pipe, or into a file beside it, to be put in place by `commit()`.
+        func stage(to given: String, ifAFolder advice: String, _ render: (inout ReportText) -> Void) throws(ReportError) {
+            try openFile(given, ifAFolder: advice).write(render)
+        }
+
+        /// `stage(to:ifAFolder:_:)` for bytes already rendered.
         func stage(_ bytes: [UInt8], to given: String, ifAFolder advice: String) throws(ReportError) {
+            try stage(to: given, ifAFolder: advice) { $0.append(bytes: bytes) }
+        }
+
+        /// Opens what `given`'s text is written into (see `write(_:to:ifAFolder:)`): the
+        /// device or pipe itself, or a new file beside `given`, staged at once to be put in
+        /// place by `commit()` (released uncommitted, it is removed). The text may be
+        /// written on another thread (`StagedFile.write`), before `commit()`.
+        func openFile(_ given: String, ifAFolder advice: String) throws(ReportError) -> StagedFile {
             try AtomicFile.refuseOthersLinks(on: given)
             let root = geteuid() == 0
             var found = stat()
             if stat(given, &found) == 0, ![S_IFREG, S_IFDIR].contains(found.st_mode & S_IFMT) {
-                return try AtomicFile.writeIntoDevice(bytes, given, found: found, asRoot: root)
+                return StagedFile(given: given, descriptor: try AtomicFile.openDevice(given, found: found, asRoot: root), temporary: nil)
             }
             let named = root ? try AtomicFile.inFoldersOnlyRootChanges(given) : given
             var path = named
@@ -268,13 +281,8 @@ public enum AtomicFile {
             guard descriptor >= 0 else { throw .cannotCreate(given, AtomicFile.errnoText()) }
             AtomicFile.temporaries.withLock { $0.append(temporary) }
             if let kept { fchmod(descriptor, kept) }
-            var failure = AtomicFile.writeAll(bytes, to: descriptor, synchronize: true)
-            if close(descriptor) != 0 && failure == nil { failure = AtomicFile.errnoText() }
-            if let failure {
-                unlink(temporary)
-                throw .cannotCreate(given, failure)
-            }
             staged.append(Staged(temporary: temporary, path: path, given: given))
+            return StagedFile(given: given, descriptor: descriptor, temporary: temporary)
         }
 
         /// Puts every staged file in place, or none: each old file is first kept aside under
@@ -347,12 +355,48 @@ public enum AtomicFile {
         }
     }
 
-    /// Writes `bytes` into the device or pipe `given` (`/dev/stdout`, `/dev/null`, a FIFO, as
-    /// `stat` found it: `found`), never replacing it; a FIFO waits for its reader, as any
+    /// A file `Staging.openFile` opened, written once (`write`), on any one thread.
+    final class StagedFile: @unchecked Sendable {
+        let given: String
+        private let descriptor: Int32
+        /// The file beside `given` that `commit()` renames over it; `nil` for a device or a pipe.
+        private let temporary: String?
+        private var written = false
+
+        fileprivate init(given: String, descriptor: Int32, temporary: String?) {
+            self.given = given
+            self.descriptor = descriptor
+            self.temporary = temporary
+        }
+
+        /// Writes what `render` appends, as it appends it (`ReportText.drainIfFull`); a file
+        /// then goes to disk and is closed. A write that fails leaves no file behind.
+        func write(_ render: (inout ReportText) -> Void) throws(ReportError) {
+            precondition(!written, "a staged file is written once")
+            written = true
+            let sink = ReportSink(descriptor: descriptor)
+            var text = ReportText(draining: sink)
+            render(&text)
+            text.drain()
+            var failure = sink.failure
+            if failure == nil, temporary != nil, fsync(descriptor) != 0 { failure = AtomicFile.errnoText() }
+            if close(descriptor) != 0, failure == nil, temporary != nil { failure = AtomicFile.errnoText() }
+            guard let failure else { return }
+            if let temporary { unlink(temporary) }
+            throw .cannotCreate(given, failure)
+        }
+
+        deinit {
+            if !written { close(descriptor) }
+        }
+    }
+
+    /// Opens the device or pipe `given` (`/dev/stdout`, `/dev/null`, a FIFO, as `stat` found
+    /// it: `found`) to be written into, never replaced; a FIFO waits for its reader, as any
     /// writer's does. Run as root, only root's: another user's FIFO in a sticky folder took
     /// root's journal, or held it waiting (probe 85). What was opened is what is written
     /// into: a regular file swapped in meanwhile is refused, not written over from its start.
-    static func writeIntoDevice(_ bytes: [UInt8], _ given: String, found: stat, asRoot root: Bool) throws(ReportError) {
+    static func openDevice(_ given: String, found: stat, asRoot root: Bool) throws(ReportError) -> Int32 {
         func notRoots(_ uid: uid_t) -> ReportError {
             let owner = userName(uid)
             return .refused(given, "it is \(owner)'s device or pipe, and run as root, credit-recon writes into root's only: run it "
@@ -361,14 +405,24 @@ public enum AtomicFile {
         if root, found.st_uid != 0 { throw notRoots(found.st_uid) }
         let descriptor = open(given, O_WRONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .cannotCreate(given, errnoText()) }
-        defer { close(descriptor) }
         var opened = stat()
-        guard fstat(descriptor, &opened) == 0 else { throw .cannotCreate(given, errnoText()) }
-        if [S_IFREG, S_IFDIR].contains(opened.st_mode & S_IFMT) {
-            throw .refused(given, "it became a file as it was written; run it again")
+        guard fstat(descriptor, &opened) == 0 else {
+            let failure = errnoText()
+            close(descriptor)
+            throw .cannotCreate(given, failure)
         }
-        if root, opened.st_uid != 0 { throw notRoots(opened.st_uid) }
-        if let failure = writeAll(bytes, to: descriptor, synchronize: false) { throw .cannotCreate(given, failure) }
+        let refusal: ReportError? = if [S_IFREG, S_IFDIR].contains(opened.st_mode & S_IFMT) {
+            .refused(given, "it became a file as it was written; run it again")
+        } else if root, opened.st_uid != 0 {
+            notRoots(opened.st_uid)
+        } else {
+            nil
+        }
+        if let refusal {
+            close(descriptor)
+            throw refusal
+        }
+        return descriptor
     }
 
     /// The name of the user `uid`, or `uid N` when it has none.
@@ -434,23 +488,6 @@ public enum AtomicFile {
             guard let prefix = prefixes.first(where: { entry.hasPrefix($0) }),
                   let pid = Int32(entry.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + entry) }
-        }
-    }
-
-    /// Writes `bytes` to `descriptor` (and to disk, `synchronize`); why not, or `nil`.
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, synchronize: Bool) -> String? {
-        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
-        do {
-            // Handed over without a copy: reports can be hundreds of megabytes.
-            try bytes.withUnsafeBytes { buffer in
-                guard let base = buffer.baseAddress, buffer.count > 0 else { return }
-                try handle.write(
-                    contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
-            }
-            if synchronize { try handle.synchronize() }
-            return nil
-        } catch {
-            return Self.reason(error)
         }
     }
 

@@ -12,7 +12,7 @@ extension ReportFiles {
     static let findingColumns = ["severity", "kind", "observed_at", "account", "amount", "reference", "message"]
 
     /// `periods.csv`: one line per period, so it is small and built as text.
-    static func periodsCSVBytes(_ books: Reconciliation) -> ReportText {
+    static func periodsCSV(_ books: Reconciliation, into bytes: inout ReportText) {
         var csv = CSVWriter(header: periodColumns)
         for period in books.periods {
             csv.append([
@@ -23,14 +23,11 @@ extension ReportFiles {
                 .amount(period.chargesSettledAmount), .integer(period.findings),
             ])
         }
-        var bytes = ReportText()
         bytes.append(csv.text)
-        return bytes
     }
 
-    /// `charges.csv`, written as bytes (one line per charge; see `ReportText`).
-    static func chargesCSVBytes(_ books: Reconciliation) -> ReportText {
-        var csv = ReportText(capacity: 200 * (books.charges.count + 1))
+    /// `charges.csv`, appended to `csv` (one line per charge; see `ReportText`).
+    static func chargesCSV(_ books: Reconciliation, into csv: inout ReportText) {
         csv.appendHeader(chargeColumns)
         for line in books.charges {
             csv.append(csvText: line.chargeID)
@@ -61,13 +58,12 @@ extension ReportFiles {
             csv.append(byte: comma)
             csv.append(csvText: line.memo)
             csv.append("\r\n")
+            csv.drainIfFull()
         }
-        return csv
     }
 
-    /// `findings.csv`, written as bytes.
-    static func findingsCSVBytes(_ books: Reconciliation) -> ReportText {
-        var csv = ReportText(capacity: 240 * (books.findings.count + 1))
+    /// `findings.csv`, appended to `csv`.
+    static func findingsCSV(_ books: Reconciliation, into csv: inout ReportText) {
         csv.appendHeader(findingColumns)
         for finding in books.findings {
             csv.append(csvText: finding.severity.rawValue)
@@ -84,8 +80,8 @@ extension ReportFiles {
             csv.append(byte: comma)
             csv.append(csvText: finding.message)
             csv.append("\r\n")
+            csv.drainIfFull()
         }
-        return csv
     }
 
     static let comma = UInt8(ascii: ",")

@@ -24,11 +24,10 @@ extension ReportFiles {
             + "holds this head, unchanged, and whether its tables are what its journal says."
     }
 
-    /// `reconciliation.md` as bytes. The per-charge and per-finding rows, which are almost
-    /// all of a big report, are written cell by cell into the buffer (see `ReportText`).
-    static func markdownBytes(_ books: Reconciliation) -> ReportText {
+    /// `reconciliation.md`, appended to `md`. The per-charge and per-finding rows, which are
+    /// almost all of a big report, are written cell by cell (see `ReportText`).
+    static func markdown(_ books: Reconciliation, into md: inout ReportText) {
         let totals = books.totals
-        var md = ReportText(capacity: 160 * (books.charges.count + books.findings.count) + 65_536)
         func line(_ text: String = "") {
             md.append(text)
             md.append(byte: UInt8(ascii: "\n"))
@@ -197,6 +196,7 @@ extension ReportFiles {
                 separator()
                 md.append(markdownCell: charge.memo)
                 md.append(" |\n")
+                md.drainIfFull()
             }
             line()
         }
@@ -234,6 +234,7 @@ extension ReportFiles {
                 separator()
                 md.append(markdownCell: finding.message)
                 md.append(" |\n")
+                md.drainIfFull()
             }
         }
         line()
@@ -248,6 +249,5 @@ extension ReportFiles {
         line()
         line("Files: `periods.csv`, `charges.csv`, `findings.csv`, `balance.svg`, `usage_by_key.csv`, "
             + "`usage_by_model.csv`, `usage.svg`.")
-        return md
     }
 }

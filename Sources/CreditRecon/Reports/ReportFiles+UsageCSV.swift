@@ -13,8 +13,7 @@ extension ReportFiles {
 
     /// `usage_by_key.csv`: per period, one row per key read in it, then the unattributed row;
     /// the rows of a period add up to its `used` in `periods.csv`.
-    static func usageByKeyCSVBytes(_ books: Reconciliation) -> ReportText {
-        var csv = ReportText(capacity: 120 * (books.keyUsage.count + 1))
+    static func usageByKeyCSV(_ books: Reconciliation, into csv: inout ReportText) {
         csv.appendHeader(usageByKeyColumns)
         for row in books.keyUsage {
             csv.append(row.start)
@@ -42,14 +41,13 @@ extension ReportFiles {
                 csv.append(",,")
             }
             csv.append("\r\n")
+            csv.drainIfFull()
         }
-        return csv
     }
 
     /// `usage_by_model.csv`: every stored activity row of the UTC days in scope, as the API
     /// gave it.
-    static func usageByModelCSVBytes(_ books: Reconciliation) -> ReportText {
-        var csv = ReportText(capacity: 160 * (books.activity.count + 1))
+    static func usageByModelCSV(_ books: Reconciliation, into csv: inout ReportText) {
         csv.appendHeader(usageByModelColumns)
         for row in books.activity {
             let line = row.line
@@ -71,7 +69,7 @@ extension ReportFiles {
                 if let count { csv.append(integer: count) }
             }
             csv.append("\r\n")
+            csv.drainIfFull()
         }
-        return csv
     }
 }

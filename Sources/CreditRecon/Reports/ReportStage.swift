@@ -31,37 +31,42 @@ public enum ReportStage {
     /// place, and put in place together once all are written: the first that cannot be
     /// written stops the rest and leaves the folder as it was, never half from one ledger
     /// state and half from another. With `staging` (`report --all-accounts`), the caller
-    /// puts them in place. Rendering is pure, so `reconciliation.md` (as big as
-    /// `charges.csv` with many charges) is rendered on the second core meanwhile. `progress`
-    /// hears each file's name before it is rendered and written.
+    /// puts them in place. Each file is written as it is rendered (`ReportText`), and
+    /// `reconciliation.md`, as big as `charges.csv` with many charges, on the second core
+    /// meanwhile (rendering is pure). `progress` hears each file's name as it is written.
     static func write(
         _ books: Reconciliation, to directory: String, staging given: AtomicFile.Staging? = nil,
         progress: (ReportProgress) -> Void = { _ in }
     ) throws -> ReportOutcome {
         let staging = given ?? AtomicFile.Staging()
         try staging.makeFolder(directory)
+        func path(_ name: String) -> String { directory.hasSuffix("/") ? directory + name : directory + "/" + name }
         var files: [String] = []
-        /// Says so, then writes what `render` gives as the file `name`.
-        func write(_ name: String, _ render: () -> [UInt8]) throws {
+        /// Says so, then writes what `render` appends as the file `name`.
+        func write(_ name: String, _ render: (inout ReportText) -> Void) throws {
             progress(ReportProgress(.writing(name)))
-            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            try staging.stage(render(), to: path, ifAFolder: Self.folderInTheWay)
-            files.append(path)
+            try staging.stage(to: path(name), ifAFolder: Self.folderInTheWay, render)
+            files.append(path(name))
         }
-        let markdown = BackgroundWork { ReportFiles.markdownBytes(books).bytes }
+        let markdownFile = try staging.openFile(path(ReportFiles.markdown), ifAFolder: Self.folderInTheWay)
+        let markdown = BackgroundWork { () -> Result<Void, ReportError> in
+            Result { () throws(ReportError) in try markdownFile.write { ReportFiles.markdown(books, into: &$0) } }
+        }
         do {
-            try write(ReportFiles.periods) { ReportFiles.periodsCSVBytes(books).bytes }
-            try write(ReportFiles.charges) { ReportFiles.chargesCSVBytes(books).bytes }
-            try write(ReportFiles.findings) { ReportFiles.findingsCSVBytes(books).bytes }
+            try write(ReportFiles.periods) { ReportFiles.periodsCSV(books, into: &$0) }
+            try write(ReportFiles.charges) { ReportFiles.chargesCSV(books, into: &$0) }
+            try write(ReportFiles.findings) { ReportFiles.findingsCSV(books, into: &$0) }
         } catch {
             _ = markdown.wait()  // pure, but do not leave it running behind the caller's back
             throw error
         }
-        try write(ReportFiles.markdown) { markdown.wait() }
-        try write(ReportFiles.chart) { Array(BalanceChart(books).svg.utf8) }
-        try write(ReportFiles.usageByKey) { ReportFiles.usageByKeyCSVBytes(books).bytes }
-        try write(ReportFiles.usageByModel) { ReportFiles.usageByModelCSVBytes(books).bytes }
-        try write(ReportFiles.usageChart) { Array(UsageChart(books).svg.utf8) }
+        progress(ReportProgress(.writing(ReportFiles.markdown)))
+        try markdown.wait().get()
+        files.append(path(ReportFiles.markdown))
+        try write(ReportFiles.chart) { $0.append(BalanceChart(books).svg) }
+        try write(ReportFiles.usageByKey) { ReportFiles.usageByKeyCSV(books, into: &$0) }
+        try write(ReportFiles.usageByModel) { ReportFiles.usageByModelCSV(books, into: &$0) }
+        try write(ReportFiles.usageChart) { $0.append(UsageChart(books).svg) }
         if given == nil { try staging.commit() }
         return ReportOutcome(reconciliation: books, directory: directory, files: files)
     }

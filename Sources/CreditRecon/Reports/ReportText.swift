@@ -8,9 +8,51 @@ import CreditTypes
 /// `centsText`, `iso8601`, `CSVWriter.field`, `MarkdownText.cell`); `ReportTextTests`
 /// checks each against them.
 struct ReportText {
+    /// The bytes appended, or, written into a file (`init(draining:)`), those not handed
+    /// to it yet.
     private(set) var bytes: [UInt8] = []
+    /// The file the bytes go to once they fill a chunk; `nil` keeps them all here.
+    private let sink: ReportSink?
 
-    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int = 0) {
+        sink = nil
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// A text written into `sink` as it grows (`drainIfFull`), and at the end (`drain`).
+    init(draining sink: ReportSink) {
+        self.sink = sink
+        bytes.reserveCapacity(sink.chunk + 65_536)
+    }
+
+    /// Hands the bytes so far to the file once they fill a chunk. The renderers call it
+    /// after each row of the long tables; between two calls the text only grows.
+    mutating func drainIfFull() {
+        guard let sink, bytes.count >= sink.chunk else { return }
+        drain(into: sink)
+    }
+
+    /// Hands every byte left to the file (the renderer is done).
+    mutating func drain() {
+        guard let sink else { return }
+        drain(into: sink)
+    }
+
+    private mutating func drain(into sink: ReportSink) {
+        bytes.withUnsafeBytes { sink.write($0) }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends `other` whole: into the file directly when it is bigger than a chunk (an
+    /// export's journal, rendered before its file is opened), not copied here first.
+    mutating func append(bytes other: [UInt8]) {
+        guard let sink, other.count >= sink.chunk else {
+            bytes.append(contentsOf: other)
+            return drainIfFull()
+        }
+        drain(into: sink)
+        other.withUnsafeBytes { sink.write($0) }
+    }
 
     /// A character a report shows as `?`: a control character (ESC would recolour a
     /// terminal that shows the file) or one that reverses the direction of what follows.
