@@ -133,6 +133,43 @@ struct SnapshotImportTests {
                 "\(summary.decreases) \(summary.ledgerDecreases)")
     }
 
+    /// A file rising all the way, before a ledger's reading it is above, goes down against
+    /// the ledger once: after the file's last reading. The last reading of every batch was
+    /// said against the ledger's reading too, the next batch's readings coming between
+    /// (probe 302: "going down 148 times" for a 300,000-row file, 2 in the report).
+    @Test func onlyTheFilesLastReadingIsNextToTheLedgersLaterOne() throws {
+        let temp = try TemporaryDirectory()
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        let header = "observed_at,total_credits,total_usage\n"
+        _ = try SnapshotImport(path: try temp.write("one.csv", header + "2026-11-01T00:00:00Z,100,10\n"), defaultAccount: "default")
+            .run(ledger: ledger, now: now)
+        let rows = (1...10_000).map { "\(Timestamp(millisecondsSinceEpoch: 1_600_000_000_000 + Int64($0) * 60_000).iso8601),100000,\($0)" }
+        let file = try temp.write("rising.csv", header + rows.joined(separator: "\n") + "\n")
+        let summary = try SnapshotImport(path: file, defaultAccount: "default").run(ledger: ledger, now: now)
+        #expect(summary.inserted == 10_000 && summary.decreaseCount == 0)
+        #expect(summary.ledgerDecreaseCount == 2 && summary.ledgerDecreases.map(\.line) == [10_001, 10_001], "\(summary.ledgerDecreases)")
+    }
+
+    /// A reading of an earlier batch stands between a later batch's reading and the
+    /// ledger's: the two are not next to each other, and nothing is said of them.
+    @Test func aReadingOfAnEarlierBatchPartsALaterOneFromTheLedgers() throws {
+        let temp = try TemporaryDirectory()
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        let header = "observed_at,total_credits,total_usage\n"
+        _ = try SnapshotImport(path: try temp.write("one.csv", header + "2026-11-01T06:00:00Z,100,10\n"), defaultAccount: "default")
+            .run(ledger: ledger, now: now)
+        // Line 2 (05:00, usage 5) is in the first batch; line 4099 (03:00, usage 12), in the
+        // second with one after the ledger's reading, is before it, not next to the ledger's
+        // 06:00 reading (usage 10).
+        var rows = ["2026-11-01T05:00:00Z,100,5"]
+        rows += (1...4096).map { "\(Timestamp(millisecondsSinceEpoch: 1_700_000_000_000 + Int64($0) * 60_000).iso8601),100,\($0)" }
+        rows += ["2026-11-01T03:00:00Z,100,12", "2026-11-01T07:00:00Z,100,20"]
+        let file = try temp.write("parted.csv", header + rows.joined(separator: "\n") + "\n")
+        let summary = try SnapshotImport(path: file, defaultAccount: "default").run(ledger: ledger, now: now)
+        #expect(summary.inserted == 4099)
+        #expect(summary.ledgerDecreaseCount == 0, "\(summary.ledgerDecreases)")
+    }
+
     /// Readings dated after now (a day is allowed) are kept and said, the latest named:
     /// they were said nowhere until `status` (probe 260), most often local times read as UTC.
     @Test func readingsAfterNowAreSaid() throws {

@@ -118,6 +118,7 @@ public struct SnapshotImport: BatchImport {
             let checkExisting = try writer.reader.hasSnapshots()
             let start = Fact.runStarted(RunStarted(command: "import snapshots"))
             var decreases = DecreaseCheck()
+            var neighbours = LedgerNeighbourCheck()
             // A new label that looks like one the ledger holds (`DEFAULT` beside `default`),
             // or one an earlier row gave, would open a second account, as import charges
             // refuses.
@@ -145,7 +146,7 @@ public struct SnapshotImport: BatchImport {
                 }
                 // After a conflict nothing more is written: the transaction will be rolled back.
                 guard conflicts.isEmpty, !fresh.isEmpty else { return true }
-                if checkExisting { try LedgerNeighbourCheck.check(fresh, reader: writer.reader, runID: runID, into: &result) }
+                if checkExisting { try neighbours.check(fresh, reader: writer.reader, runID: runID) }
                 let run = try runID ?? writer.append(start, account: defaultAccount, runID: nil, at: now)
                 runID = run
                 try writer.append(contentsOf: fresh, runID: run, at: now) { (.snapshotTaken($0.snapshot), $0.account) }
@@ -153,6 +154,7 @@ public struct SnapshotImport: BatchImport {
                 return true
             }
             try conflicts.throwIfAny()
+            neighbours.finish(into: &result)
             guard let runID else { return result }
             try writer.append(
                 .runFinished(RunFinished(runID: runID, outcome: "ok", exitCode: 0,
