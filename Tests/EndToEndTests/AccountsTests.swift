@@ -239,6 +239,7 @@ struct AccountsTests {
             #"cells.csv:2: account: "OPS/EU" looks like account "ops/eu", which the ledger holds"#), "\(refusedCells.stderr)")
         #expect(try Executable.creditRecon(["--ledger", ledger, "verify"]).stdout == head)
         #expect(try sim.state().charges.isEmpty)  // nothing was bought
+        #expect(try sim.state().apiRequests == 0)  // nor the key sent: `fetch` asked GET /key first (probe 305)
         // Nor may one file open two look-alike accounts in a new ledger (probe 239).
         let fresh = scratch.path("fresh.sqlite")
         let both = try scratch.write("both.csv", "observed_at,total_credits,total_usage,account\n"
