@@ -18,7 +18,9 @@ usage_cases() {
         echo "bench: $bin/bench-key-readings is missing (swift build -c release --product bench-key-readings)" >&2; exit 1; }
     # --- fetch: 100 keys, 30 days of activity, 50 ms a request -------------------------
     progress "usage: fetch from openrouter-sim at ${USAGE_LATENCY_MS} ms latency (${USAGE_KEYS} keys, ${USAGE_DAYS} days of use)"
-    start_sim --latency-ms "$USAGE_LATENCY_MS"
+    # Credits above the use the script makes (about 98 USD): an overdrawn balance is a
+    # warning, and `fetch` exits 1.
+    start_sim --latency-ms "$USAGE_LATENCY_MS" --initial-credits 1000
     local sim_root="${URL%/api/v1}" now before after requests ours=() o f x stored
     # /key, /credits, the pages of 100 keys and the empty one that ends the listing, 30 days.
     local expected=$((2 + (USAGE_KEYS + 99) / 100 + 1 + 30))
