@@ -393,7 +393,7 @@ struct ReportTests {
         let alive = directory.path(AtomicFile.temporaryPrefix("findings.csv") + "\(getppid())")
         let other = directory.path(AtomicFile.temporaryPrefix("summary.csv") + "4194305")
         for path in [dead, alive, other] { #expect(FileManager.default.createFile(atPath: path, contents: Data("half".utf8))) }
-        try AtomicFile.write(Array("new".utf8), to: target, ifAFolder: ReportStage.folderInTheWay)
+        try AtomicFile.write(to: target, ifAFolder: ReportStage.folderInTheWay) { $0.append("new") }
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: alive))
@@ -409,7 +409,7 @@ struct ReportTests {
         try staging.stage(Array("half".utf8), to: directory.path("charges.csv"), ifAFolder: ReportStage.folderInTheWay)
         let temporary = directory.path(AtomicFile.temporaryPrefix("charges.csv") + "\(getpid())")
         #expect(FileManager.default.fileExists(atPath: temporary))
-        try AtomicFile.write(Array("whole".utf8), to: directory.path("periods.csv"), ifAFolder: ReportStage.folderInTheWay)
+        try AtomicFile.write(to: directory.path("periods.csv"), ifAFolder: ReportStage.folderInTheWay) { $0.append("whole") }
         AtomicFile.removeTemporaries(in: directory.url.path)
         #expect(!FileManager.default.fileExists(atPath: temporary))
         #expect(try String(contentsOfFile: directory.path("periods.csv"), encoding: .utf8) == "whole")
@@ -446,7 +446,7 @@ struct ReportTests {
         try FileManager.default.createDirectory(atPath: directory.path("r"), withIntermediateDirectories: false)
         let planted = directory.path("r/" + AtomicFile.temporaryPrefix("periods.csv") + "\(getpid())")
         #expect(symlink("../victim.txt", planted) == 0)
-        try AtomicFile.write(Array("report".utf8), to: directory.path("r/periods.csv"), ifAFolder: ReportStage.folderInTheWay)
+        try AtomicFile.write(to: directory.path("r/periods.csv"), ifAFolder: ReportStage.folderInTheWay) { $0.append("report") }
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious")
         var info = stat()
         #expect(lstat(directory.path("r/periods.csv"), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG)
@@ -464,13 +464,13 @@ struct ReportTests {
         #expect(symlink("../books.sqlite", directory.path("r/periods.csv")) == 0)
         #expect(symlink("../books.sqlite-wal", directory.path("r/summary.csv")) == 0)
         for target in [ledger, directory.path("./r/../books.sqlite"), directory.path("r/periods.csv"), directory.path("r/summary.csv")] {
-            #expect { try AtomicFile.write(Array("report".utf8), to: target, ifAFolder: ReportStage.folderInTheWay) } throws: { error in
+            #expect { try AtomicFile.write(to: target, ifAFolder: ReportStage.folderInTheWay) { $0.append("report") } } throws: { error in
                 String(describing: error).hasSuffix("which no report or export may replace; pass another --out.")
             }
         }
         #expect(try String(contentsOfFile: ledger, encoding: .utf8) == "ledger")
         #expect(!FileManager.default.fileExists(atPath: ledger + "-wal"))
-        try AtomicFile.write(Array("report".utf8), to: directory.path("r/findings.csv"), ifAFolder: ReportStage.folderInTheWay)
+        try AtomicFile.write(to: directory.path("r/findings.csv"), ifAFolder: ReportStage.folderInTheWay) { $0.append("report") }
     }
 
     /// Days of lost activity one after another are one row of reconciliation.md (a

@@ -17,15 +17,25 @@ struct ExportJournal {
     let accounts: ExportAccounts
     let format: ExportFormat
 
-    /// What was written.
-    struct Rendered {
-        var text: ReportText
-        var transactions: Int
-        var assertions: Int
-    }
+    /// The calendar of the books' time zone, which their dates are in.
+    let calendar: PeriodCalendar
 
-    func render() throws -> Rendered {
-        let calendar = try PeriodCalendar(timeZone: books.timeZone)
+    /// The accounts posted to, each checked before anything is written.
+    private let credits: String
+    private let unattributed: String
+    private let keyAccounts: [String: String]
+    private let differences: String
+    private let roles: [(account: String, role: AccountRole)]
+    /// The settled charges, and what they paid beyond the credits they explain, by period.
+    private let settled: [[ChargeLine]]
+    private let chargeDifferences: [Micros]
+
+    /// Refuses (before anything is written) an account name the format does not take.
+    init(books: Reconciliation, accounts: ExportAccounts, format: ExportFormat) throws {
+        self.books = books
+        self.accounts = accounts
+        self.format = format
+        calendar = try PeriodCalendar(timeZone: books.timeZone)
         let credits = accounts[.credits]
         let usage = accounts[.usage]
         let unattributed = usage + ":" + AccountName.unattributed
@@ -59,8 +69,22 @@ struct ExportJournal {
                 throw ExportError.badAccount(account, format: format, problem)
             }
         }
+        self.credits = credits
+        self.unattributed = unattributed
+        self.keyAccounts = keyAccounts
+        self.differences = differences
+        self.roles = roles
+        self.settled = settled
+        self.chargeDifferences = chargeDifferences
+    }
 
-        var journal = JournalWriter(format: format, capacity: 400 * books.charges.count + 4096 * books.periods.count + 4096)
+    /// How many bytes the journal is about: room for it when it is kept in memory.
+    var capacity: Int { 400 * books.charges.count + 4096 * books.periods.count + 4096 }
+
+    /// Appends the journal to `text`; how many transactions and balance assertions it has.
+    func render(into text: inout ReportText) -> (transactions: Int, assertions: Int) {
+        var journal = JournalWriter(format: format, text: text)
+        defer { text = journal.text }
         journal.comment("credit-recon export (\(format.rawValue)) of account \(String(reflecting: books.account))")
         journal.comment("scope: \(books.from.isoText) up to (not including) \(books.to.isoText), "
             + "\(books.periods.count) \(books.period.rawValue) periods, time zone \(books.timeZone); as of \(books.asOf.iso8601)")
@@ -144,7 +168,7 @@ struct ExportJournal {
                     note: "Closing balance of \(period.start.isoText) to \(period.end.isoText) (periods.csv)")
             }
         }
-        return Rendered(text: journal.text, transactions: journal.transactions, assertions: journal.assertions)
+        return (journal.transactions, journal.assertions)
     }
 
     private func metadata(_ line: ChargeLine) -> [(String, String)] {

@@ -27,7 +27,8 @@ public enum ExportStage {
     /// What an export wrote.
     public struct Outcome: Sendable {
         public let format: ExportFormat
-        /// The journal, as written.
+        /// The journal, for standard output; empty when it was written into `outFile`, as
+        /// it was rendered.
         public let bytes: [UInt8]
         public let outFile: String?
         public let transactions: Int
@@ -55,14 +56,20 @@ public enum ExportStage {
     public static func run(ledger: Ledger, options: Options, progress: (ReportProgress) -> Void = { _ in }) throws -> Outcome {
         let books = try Reconciler(options: options.reconcile).reconcile(ledger, progress: progress)
         progress(ReportProgress(.writing(options.outFile ?? "the journal to standard output")))
-        let rendered = try ExportJournal(books: books, accounts: options.accounts, format: options.format).render()
+        let journal = try ExportJournal(books: books, accounts: options.accounts, format: options.format)
+        var counts = (transactions: 0, assertions: 0)
+        var text = ReportText()
         if let path = options.outFile {
-            try AtomicFile.write(
-                rendered.text.bytes, to: path, ifAFolder: "--out names the file written: pass a file's path, or move the folder away")
+            try AtomicFile.write(to: path, ifAFolder: "--out names the file written: pass a file's path, or move the folder away") {
+                counts = journal.render(into: &$0)
+            }
+        } else {
+            text = ReportText(capacity: journal.capacity)
+            counts = journal.render(into: &text)
         }
         return Outcome(
-            format: options.format, bytes: rendered.text.bytes, outFile: options.outFile,
-            transactions: rendered.transactions, assertions: rendered.assertions, books: books)
+            format: options.format, bytes: text.bytes, outFile: options.outFile,
+            transactions: counts.transactions, assertions: counts.assertions, books: books)
     }
 }
 

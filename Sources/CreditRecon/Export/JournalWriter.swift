@@ -2,7 +2,7 @@ import CreditTypes
 
 /// Writes journal text in one format: the preamble, transactions and balance assertions,
 /// amounts in `USD` with exactly six decimals (the micro-dollar, never rounded), straight
-/// into bytes.
+/// into bytes, and into the file as they are written (`ReportText.drainIfFull`).
 ///
 /// beancount checks a `balance` with a tolerance inferred from its decimals, which would
 /// let a micro-dollar through; every assertion therefore carries an explicit `~ 0`.
@@ -13,9 +13,9 @@ struct JournalWriter {
     private(set) var transactions = 0
     private(set) var assertions = 0
 
-    init(format: ExportFormat, capacity: Int) {
+    init(format: ExportFormat, text: ReportText) {
         self.format = format
-        text = ReportText(capacity: capacity)
+        self.text = text
     }
 
     /// Amounts line up at this column.
@@ -95,6 +95,7 @@ struct JournalWriter {
         }
         for posting in postings { self.posting(posting.account, posting.amount) }
         blank()
+        text.drainIfFull()
     }
 
     /// `account`'s balance at the start of `date` is exactly `balance`.
@@ -124,6 +125,7 @@ struct JournalWriter {
             text.append(" USD\n")
         }
         blank()
+        text.drainIfFull()
     }
 
     private mutating func posting(_ account: String, _ amount: Micros) {

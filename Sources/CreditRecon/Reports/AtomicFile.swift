@@ -184,15 +184,16 @@ public enum AtomicFile {
         return end == 0 ? "/" : String(decoding: bytes[..<end], as: UTF8.self)
     }
 
-    /// Replaces `path` with `bytes` atomically, keeping its permissions. Through a symbolic
-    /// link the file it names is replaced (or made, for a link to a file not there yet), not
-    /// the link; a device or a pipe (`/dev/null`, `/dev/stdout`) is written into, never
-    /// replaced by a file. A folder at `given` is refused, with `ifAFolder` as the advice.
-    static func write(_ bytes: [UInt8], to given: String, ifAFolder advice: String) throws(ReportError) {
+    /// Replaces `given` atomically with what `render` appends, written as it is appended,
+    /// keeping the file's permissions. Through a symbolic link the file it names is replaced
+    /// (or made, for a link to a file not there yet), not the link; a device or a pipe
+    /// (`/dev/null`, `/dev/stdout`) is written into, never replaced by a file. A folder at
+    /// `given` is refused, with `ifAFolder` as the advice.
+    static func write(to given: String, ifAFolder advice: String, _ render: (inout ReportText) -> Void) throws(ReportError) {
         let staging = Staging()
         let folder = parentFolder(of: given)
         if !folder.isEmpty { try staging.makeFolder(folder) }
-        try staging.stage(bytes, to: given, ifAFolder: advice)
+        try staging.stage(to: given, ifAFolder: advice, render)
         try staging.commit()
     }
 
@@ -217,7 +218,7 @@ public enum AtomicFile {
             try AtomicFile.makeDirectory(directory, made: &madeFolders)
         }
 
-        /// Writes what `render` appends for `given` (see `write(_:to:ifAFolder:)`): into a
+        /// Writes what `render` appends for `given` (see `write(to:ifAFolder:_:)`): into a
         /// device or a pipe, or into a file beside it, to be put in place by `commit()`.
         func stage(to given: String, ifAFolder advice: String, _ render: (inout ReportText) -> Void) throws(ReportError) {
             try openFile(given, ifAFolder: advice).write(render)
@@ -228,7 +229,7 @@ public enum AtomicFile {
             try stage(to: given, ifAFolder: advice) { $0.append(bytes: bytes) }
         }
 
-        /// Opens what `given`'s text is written into (see `write(_:to:ifAFolder:)`): the
+        /// Opens what `given`'s text is written into (see `write(to:ifAFolder:_:)`): the
         /// device or pipe itself, or a new file beside `given`, staged at once to be put in
         /// place by `commit()` (released uncommitted, it is removed). The text may be
         /// written on another thread (`StagedFile.write`), before `commit()`.
