@@ -86,7 +86,7 @@ SQL
     local refs=() alls=() r a
     ours=()
     for _ in $(seq "$RUNS"); do
-        rm -rf "$work/usage-reports"
+        rm -rf "$work/usage-reports"; sync  # as the report case does
         ALLOWED_STATUS=1 timed "$CR" --ledger "$books" report --period month --out "$work/usage-reports"; ours+=("$ELAPSED")
         timed sqlite3 "$books" ".read $work/usage-keys.sql"; refs+=("$ELAPSED")
         timed sqlite3 "$books" ".read $work/usage-all.sql"; alls+=("$ELAPSED")
