@@ -13,6 +13,9 @@ struct ReportText {
     private(set) var bytes: [UInt8] = []
     /// The file the bytes go to once they fill a chunk; `nil` keeps them all here.
     private let sink: ReportSink?
+    /// Writes the times, remembering the last two days' dates: a report's times come by
+    /// the million, mostly on a day written just before.
+    private var times = TimestampText()
 
     init(capacity: Int = 0) {
         sink = nil
@@ -80,7 +83,7 @@ struct ReportText {
 
     mutating func append(byte: UInt8) { bytes.append(byte) }
 
-    mutating func append(_ time: Timestamp) { time.appendISO8601(to: &bytes) }
+    mutating func append(_ time: Timestamp) { times.append(time, to: &bytes) }
 
     mutating func append(_ date: CivilDate) { date.appendISOText(to: &bytes) }
 
