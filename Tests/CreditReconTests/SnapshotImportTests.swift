@@ -117,20 +117,28 @@ struct SnapshotImportTests {
     /// The readings an import wrote in its earlier batches are the file's, not the ledger's:
     /// a decrease across a batch's edge is the file's own, said once.
     @Test func anImportsOwnEarlierBatchesAreNotTheLedgers() throws {
+        let rows = Self.minutes(from: 1_600_000_000_000, count: 5000, credits: "100000") { $0 == 4097 ? 1 : $0 }
+        let summary = try importOver(held: "2020-01-01T00:00:00Z,100000,0", rows)
+        #expect(summary.inserted == 5000 && summary.decreaseCount == 1 && summary.ledgerDecreaseCount == 0,
+                "\(summary.decreases) \(summary.ledgerDecreases)")
+    }
+
+    /// Imports `rows` (`observed_at,total_credits,total_usage`) into a new ledger holding the
+    /// one reading `held`; the import's summary.
+    private func importOver(held: String, _ rows: [String]) throws -> SnapshotImport.Summary {
         let temp = try TemporaryDirectory()
         let ledger = try Ledger(path: temp.path("l.sqlite"))
         let header = "observed_at,total_credits,total_usage\n"
-        _ = try SnapshotImport(path: try temp.write("one.csv", header + "2020-01-01T00:00:00Z,100000,0\n"), defaultAccount: "default")
+        _ = try SnapshotImport(path: try temp.write("held.csv", header + held + "\n"), defaultAccount: "default")
             .run(ledger: ledger, now: now)
-        var rows: [String] = []
-        for index in 1...5000 {
-            let usage = index == 4097 ? 1 : index
-            rows.append("\(Timestamp(millisecondsSinceEpoch: 1_600_000_000_000 + Int64(index) * 60_000).iso8601),100000,\(usage)")
-        }
-        let file = try temp.write("many.csv", header + rows.joined(separator: "\n") + "\n")
-        let summary = try SnapshotImport(path: file, defaultAccount: "default").run(ledger: ledger, now: now)
-        #expect(summary.inserted == 5000 && summary.decreaseCount == 1 && summary.ledgerDecreaseCount == 0,
-                "\(summary.decreases) \(summary.ledgerDecreases)")
+        let file = try temp.write("file.csv", header + rows.joined(separator: "\n") + "\n")
+        return try SnapshotImport(path: file, defaultAccount: "default").run(ledger: ledger, now: now)
+    }
+
+    /// `count` readings a minute apart after `start` (milliseconds since 1970), the n-th
+    /// (from 1) of `credits` and a usage of `usage(n)`.
+    private static func minutes(from start: Int64, count: Int, credits: String, usage: (Int) -> Int = { $0 }) -> [String] {
+        (1...count).map { "\(Timestamp(millisecondsSinceEpoch: start + Int64($0) * 60_000).iso8601),\(credits),\(usage($0))" }
     }
 
     /// A file rising all the way, before a ledger's reading it is above, goes down against
@@ -138,14 +146,7 @@ struct SnapshotImportTests {
     /// said against the ledger's reading too, the next batch's readings coming between
     /// (probe 302: "going down 148 times" for a 300,000-row file, 2 in the report).
     @Test func onlyTheFilesLastReadingIsNextToTheLedgersLaterOne() throws {
-        let temp = try TemporaryDirectory()
-        let ledger = try Ledger(path: temp.path("l.sqlite"))
-        let header = "observed_at,total_credits,total_usage\n"
-        _ = try SnapshotImport(path: try temp.write("one.csv", header + "2026-11-01T00:00:00Z,100,10\n"), defaultAccount: "default")
-            .run(ledger: ledger, now: now)
-        let rows = (1...10_000).map { "\(Timestamp(millisecondsSinceEpoch: 1_600_000_000_000 + Int64($0) * 60_000).iso8601),100000,\($0)" }
-        let file = try temp.write("rising.csv", header + rows.joined(separator: "\n") + "\n")
-        let summary = try SnapshotImport(path: file, defaultAccount: "default").run(ledger: ledger, now: now)
+        let summary = try importOver(held: "2026-11-01T00:00:00Z,100,10", Self.minutes(from: 1_600_000_000_000, count: 10_000, credits: "100000"))
         #expect(summary.inserted == 10_000 && summary.decreaseCount == 0)
         #expect(summary.ledgerDecreaseCount == 2 && summary.ledgerDecreases.map(\.line) == [10_001, 10_001], "\(summary.ledgerDecreases)")
     }
@@ -153,19 +154,12 @@ struct SnapshotImportTests {
     /// A reading of an earlier batch stands between a later batch's reading and the
     /// ledger's: the two are not next to each other, and nothing is said of them.
     @Test func aReadingOfAnEarlierBatchPartsALaterOneFromTheLedgers() throws {
-        let temp = try TemporaryDirectory()
-        let ledger = try Ledger(path: temp.path("l.sqlite"))
-        let header = "observed_at,total_credits,total_usage\n"
-        _ = try SnapshotImport(path: try temp.write("one.csv", header + "2026-11-01T06:00:00Z,100,10\n"), defaultAccount: "default")
-            .run(ledger: ledger, now: now)
         // Line 2 (05:00, usage 5) is in the first batch; line 4099 (03:00, usage 12), in the
         // second with one after the ledger's reading, is before it, not next to the ledger's
         // 06:00 reading (usage 10).
-        var rows = ["2026-11-01T05:00:00Z,100,5"]
-        rows += (1...4096).map { "\(Timestamp(millisecondsSinceEpoch: 1_700_000_000_000 + Int64($0) * 60_000).iso8601),100,\($0)" }
-        rows += ["2026-11-01T03:00:00Z,100,12", "2026-11-01T07:00:00Z,100,20"]
-        let file = try temp.write("parted.csv", header + rows.joined(separator: "\n") + "\n")
-        let summary = try SnapshotImport(path: file, defaultAccount: "default").run(ledger: ledger, now: now)
+        let rows = ["2026-11-01T05:00:00Z,100,5"] + Self.minutes(from: 1_700_000_000_000, count: 4096, credits: "100")
+            + ["2026-11-01T03:00:00Z,100,12", "2026-11-01T07:00:00Z,100,20"]
+        let summary = try importOver(held: "2026-11-01T06:00:00Z,100,10", rows)
         #expect(summary.inserted == 4099)
         #expect(summary.ledgerDecreaseCount == 0, "\(summary.ledgerDecreases)")
     }
