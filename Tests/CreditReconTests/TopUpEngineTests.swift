@@ -1062,6 +1062,28 @@ struct TopUpEngineTests {
         #expect(try bench.ledger.verify().isSound)
     }
 
+    /// A top-up killed before it ended (kill -9, a machine stopped) is the top-ups' failure
+    /// in `status` too, and the next top-up, with nothing left to send, records its run so
+    /// that its ending well is seen: it recorded nothing, a killed run was no failure to
+    /// it, and `status` said "never ended" (exit 1) for good (probe 309).
+    @Test func aTopUpWithNothingToSendEndsAKilledOnesFailure() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan(TopUpBench.planText(2))
+        let done = try await bench.run(plan, client: FakeChargeCreator())
+        #expect(done.created == 2 && done.exitStatus == .ok)
+        try bench.ledger.write { writer in
+            _ = try writer.append(.runStarted(RunStarted(command: "topup")), account: "acct", runID: nil, at: .now())
+        }
+        func status() throws -> StatusReport {
+            try StatusReport.read(ledger: bench.ledger, options: StatusOptions(account: "acct"), now: Timestamp.now())
+        }
+        #expect(try status().failedRuns.map(\.command) == ["topup"])
+        let nothing = try await bench.run(plan, client: FakeChargeCreator())
+        #expect(nothing.skippedDone == 2 && nothing.exitStatus == .ok && nothing.runID != nil)
+        let mended = try status()
+        #expect(mended.failedRuns.isEmpty, "\(mended.attention)")
+    }
+
     /// The same plan under another --account label (cron sets CREDIT_RECON_ACCOUNT, a
     /// person at a terminal may not) charged every row again: a new row whose reference,
     /// wallet, chain and amount match another account's top-up is refused (65) naming the

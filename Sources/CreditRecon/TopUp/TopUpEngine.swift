@@ -748,10 +748,12 @@ public struct TopUpEngine: Sendable {
         status == .ok ? "ok" : status == .attention ? "attention" : "failed"
     }
 
-    /// Whether the account's newest top-up, as `status` judges the top-ups, failed.
+    /// Whether the account's newest top-up, as `status` judges the top-ups, failed, or
+    /// never ended: this top-up holds the writer lock, so no run of the ledger is at work,
+    /// and one left open was killed (probe 309: passed over, it stayed `status`'s failure).
     private func lastTopUpFailed(_ ledger: Ledger) throws -> Bool {
         let runs = try ledger.read { try $0.runs(limit: Reconciler.recentRunCount) }
-        return StatusReport.lastRunsIfFailed(runs, account: options.account, running: nil).contains { $0.command == "topup" }
+        return StatusReport.lastRunsIfFailed(runs, account: options.account, running: []).contains { $0.command == "topup" }
     }
 
     /// Whether a stored row's request provably never reached the server (no answer, a 429):
