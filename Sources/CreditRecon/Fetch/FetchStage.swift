@@ -121,7 +121,8 @@ public struct FetchStage: Sendable {
         let started = context.now()
         // A label looking like one the ledger holds is refused before the key goes out
         // (probe 305: `fetch --account Default` asked GET /key first).
-        if let existing = try context.existingLedger() { try context.refuseLookAlikeAccount(in: existing) }
+        let existing = try context.existingLedger()
+        if let existing { try context.refuseLookAlikeAccount(in: existing) }
         // The key is checked before the ledger is opened: a key that is not a management key
         // leaves nothing behind, not even a run. A call that fails is recorded as a failed run.
         var keyFailure: APIError?
@@ -144,7 +145,7 @@ public struct FetchStage: Sendable {
         }
         // The clock agrees with the API's: readings dated by it are on time.
         let clockAgrees = keyFailure == nil && !context.clock.isFixed && answeredAt != nil
-        let ledger = try context.openLedger()
+        let ledger = try existing ?? context.openLedger()
         let account = context.account
         let runID = try ledger.write { writer in
             try writer.append(.runStarted(RunStarted(command: "fetch")), account: account, runID: nil, at: started)

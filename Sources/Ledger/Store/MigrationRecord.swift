@@ -28,7 +28,7 @@ enum MigrationRecord {
         case Schema.activityReadingsMigration: [.relation("activity_days_by_reading")]
         // Its index, and its entries: an older build would stop at the first it read.
         case Schema.voidedChargesMigration: [.relation("charges_voided"), .entries(kind: "charge.voided")]
-        case Schema.keptRowsMigration: Schema.keptTables.map { .trigger("\($0)_kept_delete") }
+        case Schema.keptRowsMigration: Schema.keptRowTriggers.map { .trigger($0.name) }
         default: []
         }
     }

@@ -71,16 +71,14 @@ enum PostgresSchema {
         ] }),
     ]
 
-    /// The triggers that keep `Schema.appendOnlyTables` append-only, as `pg_trigger` names
-    /// them; `verify` reports any that is missing, changed or disabled.
-    static let appendOnlyTriggers = Schema.appendOnlyTables.flatMap { ["\($0)_append_only", "\($0)_no_truncate"] }
-
-    /// The guarding triggers of a ledger that applied every migration but `unapplied`: the
-    /// append-only ones, and migration v8's, which refuse deleting rows of `Schema.keptTables`.
+    /// The guarding triggers of a ledger that applied every migration but `unapplied`, as
+    /// `pg_trigger` names them: those that keep `Schema.appendOnlyTables` append-only, and
+    /// migration v8's, which refuse deleting rows of `Schema.keptTables`; `verify` reports
+    /// any that is missing, changed or disabled.
     static func guardTriggers(without unapplied: [String]) -> [String] {
-        appendOnlyTriggers + (unapplied.contains(Schema.keptRowsMigration) ? [] : Schema.keptTables.flatMap {
-            ["\($0)_kept_delete", "\($0)_no_truncate"]
-        })
+        Schema.guardedTables(without: unapplied).flatMap { table in
+            [Schema.keptTables.contains(table) ? "\(table)_kept_delete" : "\(table)_append_only", "\(table)_no_truncate"]
+        }
     }
 
     /// The body of `refuse_change()`, the function every append-only trigger runs; `check`
