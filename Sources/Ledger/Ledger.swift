@@ -90,12 +90,7 @@ public final class Ledger: Sendable {
     /// rows itself, more strictly (`copy(into:)`: no row at all in an empty ledger).
     func write<T: Sendable>(checkingFirst: Bool, _ body: (inout LedgerWriter) throws -> T) throws -> T {
         let first = checkingFirst && !checked.withLock { $0 }
-        if first {
-            let problems = try store.guards().guardProblems
-            guard problems.isEmpty else {
-                throw LedgerError.malformedEntry(problems.joined(separator: "; ") + "; nothing was written")
-            }
-        }
+        if first { try refuseMissingGuards() }
         // `copy(into:)` asks it of its source instead: what the copy will hold.
         let witnessed = first ? store.witnessedHeads() : []
         let (result, started, head) = try store.write { transaction in
@@ -116,6 +111,27 @@ public final class Ledger: Sendable {
         // Committed: the writer lock says which runs are its own (`runningWriter(at:)`).
         if !started.isEmpty { store.announce(runs: started) }
         return result
+    }
+
+    /// The store's guards, checked before the first write (`write(_:)`).
+    private func refuseMissingGuards() throws {
+        let problems = try store.guards().guardProblems
+        guard problems.isEmpty else {
+            throw LedgerError.malformedEntry(problems.joined(separator: "; ") + "; nothing was written")
+        }
+    }
+
+    /// Throws what the first write would refuse this ledger for (`write(_:)`), writing
+    /// nothing: for a command that asks the API before it writes, so that it asks nothing
+    /// of it for books that would refuse to keep the answer (`fetch` sent GET /key first).
+    public func checkWritable() throws {
+        guard !store.tablesPending else { return }
+        let first = !checked.withLock { $0 }
+        if first { try refuseMissingGuards() }
+        let witnessed = first ? store.witnessedHeads() : []
+        _ = try store.read { transaction in
+            try AppendSession.chainHead(in: transaction, checkingRows: first, witnessed: witnessed)
+        }
     }
 
     /// What a write would refuse this ledger for (`write(_:)`, `AppendSession`), found

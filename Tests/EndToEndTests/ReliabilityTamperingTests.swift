@@ -101,6 +101,23 @@ extension Reliability {
         static let tablesDiffer = "the journal chains up to the head above, but the tables differ from it"
         static let guards = "the journal and the tables agree, but the triggers on them are not the ledger's own"
 
+        /// Books a write would refuse (a guard dropped) are refused by `fetch`, and by `run`'s
+        /// fetch, before anything is asked of the API: it sent GET /key, then refused to
+        /// keep what came back.
+        @Test func fetchAsksTheAPINothingForBooksThatWouldRefuseTheAnswer() throws {
+            let scratch = try Scratch()
+            let (ledger, _) = try ledgerWithHistory(scratch)
+            #expect(try Executable.sqlite3(ledger, "DROP TRIGGER snapshots_append_only_update").status == 0)
+            let sim = try SimulatorProcess()
+            for command in [["fetch"], ["run", "--out", scratch.path("r")]] {
+                let refused = try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL] + command,
+                                                         environment: ["OPENROUTER_API_KEY": "sim-management-key"])
+                #expect(refused.status == 74 && refused.stderr.contains(
+                    "the ledger is damaged: append-only trigger snapshots_append_only_update missing"), "\(command): \(refused.stderr)")
+            }
+            #expect(try sim.state().apiRequests == 0)
+        }
+
         /// A charged plan row set back to `planned` with the sqlite3 shell (the top-ups have
         /// no append-only trigger: their states change) is not charged again by the next
         /// `topup`: it stops before any request (74, "damaged"), the simulator gets no second

@@ -1470,7 +1470,9 @@ struct StoreConformanceTests {
     /// A newest entry edited behind the ledger's back so that the chain cannot go on from
     /// it (a hash of 64 characters but more bytes, whose bytes would shift every later
     /// hash; a number with no room after it) stops the next write before anything is
-    /// written, as a damaged ledger (74), instead of a corrupt chain or a crash.
+    /// written, as a damaged ledger (74), instead of a corrupt chain or a crash. Asked
+    /// first without writing (`checkWritable`, which `fetch` asks before the API), the
+    /// ledger is refused for the same.
     @Test(arguments: Stores.all.flatMap { store in [
         (store, "UPDATE journal SET hash = substr(hash, 1, 63) || 'é' WHERE seq = 2", "its hash is not 64 hex digits"),
         (store, "UPDATE journal SET hash = upper(hash) WHERE seq = 2", "its hash is not 64 hex digits"),
@@ -1483,11 +1485,14 @@ struct StoreConformanceTests {
     func aHeadThatCannotBeChainedOntoStopsTheNextWrite(store: String, sql: String, expected: String) throws {
         let store = try Stores.make(store)
         var count: Int64 = 0
+        var asked: LedgerError?
         let detail = try Self.damage(after: sql, to: store, holding: Array(lifecycle().prefix(2))) {
             count = try store.ledger.read { try $0.journalCount() }
+            asked = #expect(throws: LedgerError.self) { try store.ledger.checkWritable() }
             try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
         }
         #expect(detail?.contains(expected) == true, "\(detail ?? "")")
+        #expect(asked.map(String.init(describing:)) == detail.map { String(describing: LedgerError.malformedEntry($0)) })
         #expect(try store.ledger.read { try $0.journalCount() } == count)
     }
 

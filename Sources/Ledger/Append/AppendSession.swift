@@ -37,20 +37,27 @@ final class AppendSession {
     /// `witnessed`, the newest entry this host wrote to it (`witnessProblem`).
     init(_ transaction: any StoreTransaction, checkingRows: Bool = false, witnessed: [WitnessedHead] = []) throws {
         self.transaction = transaction
-        let newest = try transaction.headEntry()
-        let chain = newest.map { ChainHead(seq: $0.seq, hash: $0.hash) } ?? .empty
-        if let problem = Self.headProblem(newest) {
-            throw LedgerError.malformedEntry(problem + "; nothing was written")
-        }
-        if checkingRows, let problem = Self.rowsProblem(try transaction.newestRowSeq(), head: chain.seq) {
-            throw LedgerError.malformedEntry(problem + "; nothing was written")
-        }
-        if let problem = try Self.witnessProblem(witnessed, in: transaction) {
-            throw LedgerError.entriesLost(problem + "; nothing was written")
-        }
+        let chain = try Self.chainHead(in: transaction, checkingRows: checkingRows, witnessed: witnessed)
         startSeq = chain.seq
         headSeq = chain.seq
         head = Array(chain.hash.utf8)
+    }
+
+    /// The head a write in `transaction` chains onto, once checked as `init` says; throws
+    /// what the write is refused for.
+    static func chainHead(in transaction: any StoreTransaction, checkingRows: Bool, witnessed: [WitnessedHead]) throws -> ChainHead {
+        let newest = try transaction.headEntry()
+        let chain = newest.map { ChainHead(seq: $0.seq, hash: $0.hash) } ?? .empty
+        if let problem = headProblem(newest) {
+            throw LedgerError.malformedEntry(problem + "; nothing was written")
+        }
+        if checkingRows, let problem = rowsProblem(try transaction.newestRowSeq(), head: chain.seq) {
+            throw LedgerError.malformedEntry(problem + "; nothing was written")
+        }
+        if let problem = try witnessProblem(witnessed, in: transaction) {
+            throw LedgerError.entriesLost(problem + "; nothing was written")
+        }
+        return chain
     }
 
     /// What is wrong with the newest entry a write would chain onto, or `nil`.
