@@ -8,7 +8,7 @@ extension APIError {
         case .gone(let message, _): return "410: \(message)"
         case .rateLimited(_, let message): return "429: \(message)"
         case .server(let status, let message): return "HTTP \(status): \(message)"
-        case .notSent(let reason), .outcomeUnknown(let reason), .timedOut(let reason): return reason
+        case .notSent(let reason), .outcomeUnknown(let reason), .timedOut(let reason, _): return reason
         case .malformedResponse(let reason, _): return reason
         }
     }

@@ -21,8 +21,9 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
     /// A `POST` was sent and may or may not have created a charge.
     case outcomeUnknown(reason: String)
     /// A `GET` timed out, or lost its connection before the whole answer came, on every
-    /// attempt within the retry budget.
-    case timedOut(reason: String)
+    /// attempt within the retry budget; `slow` when the last attempt ran out of `--timeout`
+    /// (not a connection closed under it, nor the server giving up on the request).
+    case timedOut(reason: String, slow: Bool = true)
     /// The answer does not match the documented shape.
     case malformedResponse(reason: String, rawBody: String?)
 
@@ -72,9 +73,9 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
         case .outcomeUnknown(let reason):
             return "the charge request was sent but no answer says whether it made a charge (\(reason)); a charge may or may not "
                 + "have been created — check the OpenRouter dashboard before retrying (`topup PLAN.csv --retry-unknown`)"
-        case .timedOut(let reason):
-            return "no complete answer came from the API (\(reason)) until the retry budget ran out; "
-                + "try again later, or raise --timeout if the API is slow to answer"
+        case .timedOut(let reason, let slow):
+            return "no complete answer came from the API (\(reason)) until the retry budget ran out; try again later, or "
+                + (slow ? "raise --timeout if the API is slow to answer" : "raise --max-retry-time to keep trying longer")
         case .malformedResponse(let reason, _):
             return "the API answered something that does not match its documented shape: \(reason); "
                 + "check --base-url points at the OpenRouter API (--log-level debug prints the answer as it came)"

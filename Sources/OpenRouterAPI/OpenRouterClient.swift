@@ -190,7 +190,7 @@ public final class OpenRouterClient: Sendable {
                     }
                     throw Self.redirect(status: status, location: location, body: bytes)
                 case 408 where idempotent:
-                    failure = .timedOut(reason: "the server gave up waiting for the request (HTTP 408)")
+                    failure = .timedOut(reason: "the server gave up waiting for the request (HTTP 408)", slow: false)
                 default:
                     let refusal = Self.refusal(status: status, body: bytes)
                     throw idempotent && !refusalsAsAnswered ? Self.readRefusal(path: path, refusal) : refusal
@@ -199,7 +199,7 @@ public final class OpenRouterClient: Sendable {
                 failure = .notSent(reason: reason)
             case .lost(let reason, let timedOut):
                 guard idempotent else { throw .outcomeUnknown(reason: reason) }
-                failure = .timedOut(reason: timedOut ? reason : "the connection closed before an answer: \(reason)")
+                failure = timedOut ? .timedOut(reason: reason) : .timedOut(reason: "the connection closed before an answer: \(reason)", slow: false)
             case .oversized(let status):
                 let reason = "the answer (HTTP \(status)) is longer than \(Self.maxAnswerBytes >> 20) MB, more than any answer of the API"
                 guard idempotent else { throw .outcomeUnknown(reason: reason) }

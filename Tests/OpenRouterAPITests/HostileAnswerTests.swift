@@ -163,15 +163,17 @@ import Testing
     }
 
     /// A body cut short (fewer bytes than its `Content-Length`, then the connection closed)
-    /// is said to be incomplete, not slow (with no retry budget, at once).
+    /// is said to be incomplete, not slow (with no retry budget, at once), and the advice is
+    /// to keep trying longer, not to wait longer for an answer (probe 312).
     @Test func aBodyCutShortIsNamed() async throws {
         try await withScripted(maxRetryTime: .zero, { _ in
             [.init(bytes: Array(ScriptedHTTPServer.answer(status: 200, body: Self.credits, length: 60).prefix(120)))]
         }) { server, client in
             let error = await Self.failure(of: client)
-            guard case .timedOut(let reason)? = error else { Issue.record("got \(String(describing: error))"); return }
+            guard case .timedOut(let reason, _)? = error else { Issue.record("got \(String(describing: error))"); return }
             #expect(reason.hasPrefix("the connection closed before an answer"), "\(reason)")
             #expect(error!.description.hasPrefix("no complete answer came from the API"))
+            #expect(error!.description.hasSuffix("try again later, or raise --max-retry-time to keep trying longer"))
             #expect(server.requests == 1)
         }
     }
