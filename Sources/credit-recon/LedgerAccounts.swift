@@ -5,14 +5,17 @@ import Ledger
 enum LedgerAccounts {
     /// Throws a usage error (64) naming the accounts the ledger holds when `account` is not
     /// one of them, instead of books that are silently empty (66 when it holds none);
-    /// `orElse` names what else the command offers.
-    static func require(_ account: String, in ledger: Ledger, orElse: String? = nil) throws {
+    /// `orElse` names what else the command offers. A label from `CREDIT_RECON_ACCOUNT` is
+    /// said to be from there (probe 311: "pass --account NAME" to a user who had not).
+    static func require(_ account: String, from origin: AccountOrigin, in ledger: Ledger, orElse: String? = nil) throws {
         let accounts = try ledger.read { try $0.accounts() }
         guard !accounts.contains(account) else { return }
         if accounts.isEmpty { throw UsageError.noBooksYet }
         // Each name quoted with its own quotes escaped: `"ops/eu \"x\""`, not `"ops/eu "x""`.
-        throw UsageError.usage("the ledger holds no account \(String(reflecting: account)); it holds "
+        let given = origin == .environment ? " (CREDIT_RECON_ACCOUNT)" : ""
+        let instead = origin == .environment ? "set CREDIT_RECON_ACCOUNT to one of them or pass --account NAME" : "pass --account NAME"
+        throw UsageError.usage("the ledger holds no account \(String(reflecting: account))\(given); it holds "
                 + "\(accounts.map { String(reflecting: $0) }.joined(separator: ", ")) "
-                + "(pass --account NAME" + (orElse.map { ", or \($0)" } ?? "") + ")")
+                + "(\(instead)" + (orElse.map { ", or \($0)" } ?? "") + ")")
     }
 }

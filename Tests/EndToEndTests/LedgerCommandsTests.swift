@@ -159,6 +159,15 @@ struct LedgerCommandsTests {
         #expect(other.status == 64)
         #expect(other.stderr.contains(#"the ledger holds no account "ops"; it holds "default""#), "\(other.stderr)")
         #expect(!FileManager.default.fileExists(atPath: scratch.path("r")), "no report written")
+        // Named in the environment, it is said to be from there (probe 311: "pass --account
+        // NAME" to a user who had not); `export` alike.
+        for command in [["report", "--out", scratch.path("r")], ["export", "--format", "hledger"]] {
+            let fromEnvironment = try Executable.creditRecon(["--ledger", ledger] + command, environment: ["CREDIT_RECON_ACCOUNT": "ops"])
+            #expect(fromEnvironment.status == 64 && fromEnvironment.stderr.contains(#"the ledger holds no account "ops" "#
+                + #"(CREDIT_RECON_ACCOUNT); it holds "default" (set CREDIT_RECON_ACCOUNT to one of them or pass --account NAME"#),
+                    "\(command): \(fromEnvironment.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("r")), "no report written")
         let held = try Executable.creditRecon(["--ledger", ledger, "report", "--out", scratch.path("r")])
         #expect([0, 1].contains(held.status), "\(held.stderr)")
         // A name with quotes in it is quoted with them escaped, so where it ends can be seen.

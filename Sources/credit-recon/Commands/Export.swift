@@ -70,7 +70,7 @@ extension CreditReconCommand {
                 let accounts = try command.accountsMap.map { try ExportAccounts.read(path: $0, format: format) }
                     ?? ExportAccounts()
                 let ledger = try context.openLedger(mustExist: true)
-                try LedgerAccounts.require(context.account, in: ledger)
+                try LedgerAccounts.require(context.account, from: context.accountOrigin, in: ledger)
                 let progress = ProgressLine(command: "export", enabled: context.showsProgress, log: context.logger)
                 let outcome = try AtomicFile.removingTemporariesOnSignal {
                     try progress.during {

@@ -42,7 +42,7 @@ extension CreditReconCommand {
                     return try Self.reportEveryAccount(context: context, options: options)
                 }
                 let ledger = try context.openLedger(mustExist: true)
-                try LedgerAccounts.require(context.account, in: ledger, orElse: "--all-accounts for every one")
+                try LedgerAccounts.require(context.account, from: context.accountOrigin, in: ledger, orElse: "--all-accounts for every one")
                 let progress = ProgressLine(command: "report", enabled: context.showsProgress, log: context.logger)
                 let outcome = try AtomicFile.removingTemporariesOnSignal {
                     try progress.during { try ReportStage.write(ledger: ledger, options: options, progress: progress.show) }
