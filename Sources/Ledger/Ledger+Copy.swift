@@ -34,7 +34,7 @@ extension Ledger {
         for witnessed in target.store.witnessedHeads() {
             guard try store.read({ try $0.entryHash(seq: witnessed.seq) }) != witnessed.hash else { continue }
             throw LedgerError.entriesLost(
-                "\(target.path) held a ledger this host wrote, up to entry \(witnessed.seq) with hash \(witnessed.hash.prefix(16))… "
+                "\(target.store.name) held a ledger this host wrote, up to entry \(witnessed.seq) with hash \(witnessed.hash.prefix(16))… "
                     + "at \(witnessed.at) (as \(witnessed.file) says), which \(path) does not hold: a copy there would buy again "
                     + "what that ledger's entries had bought. Copy it to another path, or, if it is meant to replace that "
                     + "ledger, remove \(witnessed.file) and copy again; nothing was copied")

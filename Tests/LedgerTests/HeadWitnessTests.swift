@@ -118,6 +118,10 @@ struct HeadWitnessTests {
         // the rows again).
         let source = try Ledger(path: directory.appendingPathComponent("other.sqlite").path)
         try source.appendAll(lifecycle(), account: "other")
+        // Named by its own name, not the one it is built under (probe 310: `X.creating`).
+        let refusedNew = #expect(throws: LedgerError.self) { _ = try Ledger.create(at: path) { try source.copy(into: $0) } }
+        #expect(String(describing: refusedNew).contains("\(path) held a ledger this host wrote"), "\(String(describing: refusedNew))")
+        #expect(!FileManager.default.fileExists(atPath: path))
         let target = try Ledger(path: path)
         let refused = #expect(throws: LedgerError.self) { _ = try source.copy(into: target) }
         #expect(String(describing: refused).contains("held a ledger this host wrote, up to entry \(lifecycle().count)"),
