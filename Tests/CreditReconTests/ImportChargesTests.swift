@@ -528,16 +528,22 @@ struct ImportChargesTests {
             j,10,,,2026-11-03,2026-11-02,,,,
             k,10,,,2026-11-18,2026-11-18T12:00:00Z,,expired,,
             l,+5,,,2026-11-03,,,,,
+            m,1000000.000001,,,2026-11-03,,,,,
+            n,99999999999999999999,,,2026-11-03,,,,,
             """)
         let columns = found.map { $0.split(separator: ":").prefix(3).joined(separator: ":") }
         #expect(columns == [
             "charges.csv:2: charge_id", "charges.csv:4: charge_id", "charges.csv:5: amount", "charges.csv:6: amount",
             "charges.csv:7: wallet", "charges.csv:8: chain_id", "charges.csv:9: created_at", "charges.csv:10: created_at",
             "charges.csv:11: status", "charges.csv:12: paid_at", "charges.csv:13: expires_at", "charges.csv:14: status",
-            "charges.csv:15: amount",
+            "charges.csv:15: amount", "charges.csv:16: amount", "charges.csv:17: amount",
         ])
+        // Past what any amount may be, the charge's own limit is said (probe 314: "at most
+        // 1000000000 USD", which no charge may reach).
+        #expect(found.contains("charges.csv:17: amount: \"99999999999999999999\" is more than 1000000 USD, the largest charge "
+            + "this tool takes; check the amount"), "\(found)")
         #expect(found.contains("charges.csv:15: amount: \"+5\" has a sign; write the amount without +, e.g. 12.50"), "\(found)")
-        #expect((found.count == 13 ? found[11] : "").hasSuffix("status: is expired, but expires_at 2026-11-18T12:00:00.000Z is still to come (now "
+        #expect((found.count == 15 ? found[11] : "").hasSuffix("status: is expired, but expires_at 2026-11-18T12:00:00.000Z is still to come (now "
             + "2026-11-18T11:06:40.000Z); a charge expires at its expires_at — write pending until then, or check the two cells"),
             "\(found)")
     }

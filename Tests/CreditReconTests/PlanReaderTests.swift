@@ -236,6 +236,10 @@ struct PlanReaderTests {
 
     @Test func amountAboveMaxAmount() throws {
         #expect(try oneProblem("\(Wallets.a),1,10000.01,,").hasPrefix("plan.csv:3: amount: \"10000.01\" is more than the 10000 USD allowed per row"))
+        // Past what any amount may be, the row's limit all the same (probe 314: "at most
+        // 1000000000 USD", a limit no row may reach).
+        #expect(try oneProblem("\(Wallets.a),1,99999999999999999999,,").hasPrefix(
+            "plan.csv:3: amount: \"99999999999999999999\" is more than the 10000 USD allowed per row"))
         let found = try problems("wallet,chain_id,amount\n\(Wallets.a),1,51\n", maxAmount: Micros(raw: 50_000_000))
         #expect(found.first?.contains("more than the 50 USD allowed per row") == true)
         // Exactly the maximum is allowed.

@@ -342,16 +342,21 @@ public struct ChargeImport: BatchImport {
                 // As a plan's amount: a sign where none is written is a sign of a column mixed up.
                 fail("amount", "\"\(amountText)\" has a sign; write the amount without +, e.g. 12.50")
             } else {
+                let tooLarge = "\"\(amountText)\" is more than \(Micros.largestCharge.decimalText) USD, the largest charge this "
+                    + "tool takes; check the amount"
                 do {
                     let parsed = try Micros(parsingAmount: amountText, allowExponent: false)
                     if parsed <= .zero {
                         fail("amount", "\"\(amountText)\" is not more than 0; write the amount the charge asked for")
                     } else if parsed > .largestCharge {
-                        fail("amount", "\"\(amountText)\" is more than \(Micros.largestCharge.decimalText) USD, the largest "
-                            + "charge this tool takes; check the amount")
+                        fail("amount", tooLarge)
                     } else {
                         amount = parsed
                     }
+                } catch .outOfRange {
+                    // Past what any amount may be: the charge's own limit is what to say (probe
+                    // 314: "at most 1000000000 USD", which no charge may reach).
+                    fail("amount", tooLarge)
                 } catch {
                     fail("amount", "\"\(amountText)\" \(error); write a plain decimal number of USD, e.g. 12.50")
                 }

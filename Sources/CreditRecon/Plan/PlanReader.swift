@@ -327,15 +327,20 @@ public struct PlanReader: Sendable {
         if Micros.decimalPlaces(in: Substring(trimmed).utf8) > 2 {
             return fail("\"\(trimmed)\" has more than 2 decimals; write whole cents, e.g. 12.35")
         }
+        func overMax() -> Micros? {
+            fail("\"\(trimmed)\" is more than the \(max.decimalText) USD allowed per row; split it into several rows "
+                + "or raise --max-amount if it is really meant")
+        }
         let value: Micros
-        do { value = try Micros(parsingAmount: trimmed, allowExponent: false) } catch {
+        do { value = try Micros(parsingAmount: trimmed, allowExponent: false) } catch .outOfRange {
+            // Past what any amount may be, so past this row's limit too, which is what to say
+            // (probe 314: "at most 1000000000 USD", a limit no row may reach).
+            return overMax()
+        } catch {
             return fail("\"\(trimmed)\" \(error); write the amount in USD, e.g. 250 or 12.50")
         }
         guard value > .zero else { return fail("\"\(trimmed)\" is not more than 0; remove the row or write the amount to top up") }
-        guard value <= max else {
-            return fail("\"\(trimmed)\" is more than the \(max.decimalText) USD allowed per row; split it into several rows "
-                + "or raise --max-amount if it is really meant")
-        }
+        guard value <= max else { return overMax() }
         return value
     }
 
