@@ -103,7 +103,8 @@ struct CSVReaderTests {
 
     /// A field of `maxFieldBytes` is read; one byte more stops the reader on that line,
     /// quoted or not, wherever the chunks end, so a file of another kind (or a quote never
-    /// closed) is not held in memory or repeated in messages.
+    /// closed) is not held in memory or repeated in messages. The column is named as the
+    /// header names it (probe 314: only the line was).
     @Test(arguments: [nil, 1, 7, 4096, 4097, 65536] as [Int?])
     func aFieldLongerThanTheLimitStopsTheReader(chunkSize: Int?) throws {
         let longest = String(repeating: "x", count: CSVReader.maxFieldBytes)
@@ -111,12 +112,12 @@ struct CSVReaderTests {
         #expect(errors.isEmpty, "\(errors)")
         #expect(records.map { $0.fields[1].utf8.count } == [1, CSVReader.maxFieldBytes, CSVReader.maxFieldBytes])
         for (text, message) in [
-            ("a,b\n1,2\n3,\(longest)y\n5,6\n", "has a field longer than 4096 bytes; the cells of this file are"),
-            ("a,b\n1,2\n3,\"\(longest)\ny\"\n5,6\n", "has a quoted field longer than 4096 bytes; most often its closing quote is missing"),
-            ("a,b\n1,2\n3,\"open\n" + String(repeating: "4,5\n", count: 1100), "has a quoted field longer than 4096 bytes"),
+            ("a,b\n1,2\n3,\(longest)y\n5,6\n", "has a field (column 2, \"b\") longer than 4096 bytes; the cells of this file are"),
+            ("a,b\n1,2\n3,\"\(longest)\ny\"\n5,6\n", "has a quoted field (column 2, \"b\") longer than 4096 bytes; most often its closing quote is missing"),
+            ("a,b\n1,2\n3,\"open\n" + String(repeating: "4,5\n", count: 1100), "has a quoted field (column 2, \"b\") longer than 4096 bytes"),
             // Escaped quotes and line breaks count too: a field of nothing else was read whole.
-            ("a,b\n1,2\n3,\"" + String(repeating: "\"\"", count: 250_000) + "\"\n", "has a quoted field longer than 4096 bytes"),
-            ("a,b\n1,2\n3,\"" + String(repeating: "\n", count: 250_000) + "\"\n", "has a quoted field longer than 4096 bytes"),
+            ("a,b\n1,2\n3,\"" + String(repeating: "\"\"", count: 250_000) + "\"\n", "has a quoted field (column 2, \"b\") longer than 4096 bytes"),
+            ("a,b\n1,2\n3,\"" + String(repeating: "\n", count: 250_000) + "\"\n", "has a quoted field (column 2, \"b\") longer than 4096 bytes"),
         ] {
             let (records, errors) = try readAll(text, chunkSize: chunkSize)
             #expect(records.count == 2)

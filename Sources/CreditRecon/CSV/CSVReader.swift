@@ -38,6 +38,8 @@ public final class CSVReader {
     private var finished = false
     private var started = false
     private var expectedFieldCount: Int?
+    /// The first record's fields (the header), which name the columns of the records after it.
+    private var header: [String] = []
     @exclusivity(unchecked) private var field: [UInt8] = []
     @exclusivity(unchecked) private var fields: [String] = []
 
@@ -116,6 +118,7 @@ public final class CSVReader {
                 }
             } else {
                 expectedFieldCount = record.fields.count
+                header = record.fields
             }
             return record
         }
@@ -351,11 +354,14 @@ public final class CSVReader {
     /// opened on, which is most often a quote never closed).
     private func checkFieldLength(quotedFrom fieldLine: Int? = nil) throws(CSVError) {
         guard field.count > Self.maxFieldBytes else { return }
+        // Which column, as the header names it (probe 314: only the line was said).
+        let index = fields.count
+        let column = index < header.count ? " (column \(index + 1), \(String(reflecting: header[index])))" : " (column \(index + 1))"
         if let fieldLine {
-            throw fatal(fieldLine, "has a quoted field longer than \(Self.maxFieldBytes) bytes; most often its closing "
+            throw fatal(fieldLine, "has a quoted field\(column) longer than \(Self.maxFieldBytes) bytes; most often its closing "
                 + "quote is missing: check the quotes on this line")
         }
-        throw fatal(line, "has a field longer than \(Self.maxFieldBytes) bytes; the cells of this file are times, "
+        throw fatal(line, "has a field\(column) longer than \(Self.maxFieldBytes) bytes; the cells of this file are times, "
             + "amounts, addresses, ids and short notes: check that this is the right file")
     }
 
