@@ -482,18 +482,24 @@ struct SQLiteWriterLockTests {
         } throws: { "\($0)".contains("(lock \(folder.ledgerPath).lock)") }
     }
 
-    /// A holder that wrote no pid (another tool's `flock`, or one that failed to write it)
-    /// is still refused, and named as another process.
-    @Test func aHolderWithoutAPidIsAnotherProcess() throws {
+    /// A holder that wrote no pid (one that has just taken the lock of a new lock file, as
+    /// the first of two top-ups started together; another tool's `flock`) is still
+    /// refused, and named as the system's table of locks names it (probe 313: "another
+    /// credit-recon process").
+    @Test(.threadOfItsOwn) func aHolderWithoutAPidIsNamedByTheTableOfLocks() async throws {
         let folder = try Folder()
-        let other = try Self.flockedElsewhere(folder.ledgerPath + ".lock", writing: "")
-        defer { close(other) }
+        let lockPath = folder.ledgerPath + ".lock"
+        let child = try await Self.childHoldingTheLock(lockPath, writing: "")
+        defer {
+            kill(child, SIGKILL)
+            Self.reap(child)
+        }
         #expect {
             _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         } throws: { error in
-            guard case .writerBusy(let path, nil, false)? = error as? LedgerError else { return false }
-            return path == folder.ledgerPath + ".lock"
-                && String(describing: error).hasPrefix("the ledger is being written by another credit-recon process (lock ")
+            guard case .writerBusy(let path, let holder, false)? = error as? LedgerError else { return false }
+            return path == lockPath && holder == "\(child)"
+                && String(describing: error).hasPrefix("the ledger is being written by credit-recon process \(child) (lock ")
         }
     }
 

@@ -35,6 +35,17 @@ final class SQLiteWriterLock: StoreWriterLock {
             device = UInt64(info.st_dev)
             inode = UInt64(info.st_ino)
         }
+        /// The device as the system's table of locks writes it: major and minor, in hex of
+        /// at least two digits (`fe:00`).
+        var lockTableDevice: String {
+            let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~0xfff)
+            let minor = (device & 0xff) | ((device >> 12) & ~0xff)
+            func hex(_ value: UInt64) -> String {
+                let digits = String(value, radix: 16)
+                return digits.count < 2 ? "0" + digits : digits
+            }
+            return hex(major) + ":" + hex(minor)
+        }
         init?(_ fd: Int32) {
             var info = stat()
             guard fstat(fd, &info) == 0 else { return nil }
@@ -178,7 +189,14 @@ final class SQLiteWriterLock: StoreWriterLock {
                 throw LedgerError.lockNotOurs(path: path, what: what)
             }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-                let holder = readHolder(fd), identity = FileIdentity(fd)
+                // A file that names no holder is named by the system's table of locks: the pid
+                // is written just after the lock is taken, so a new lock file's holder is not in
+                // it yet (probe 313: of two top-ups started together on a new ledger, the second
+                // named "another credit-recon process").
+                let identity = FileIdentity(fd)
+                let holder = readHolder(fd) ?? identity.flatMap { identity in
+                    lockWriters().first { $0.inode == identity.inode && $0.device == identity.lockTableDevice }.map { String($0.pid) }
+                }
                 let here = identity.map { identity in live.withLock { $0.values.contains { $0.file == identity } } } ?? false
                 let glanced = !here && isHeldShared(fd)
                 close(fd)
@@ -221,20 +239,30 @@ final class SQLiteWriterLock: StoreWriterLock {
     private static func holderOfARemovedLock(
         _ path: String, besides inode: UInt64?
     ) -> (pid: String, file: String, movedTo: String?)? {
-        #if os(Linux)
-        guard let table = readAll("/proc/locks") else { return nil }
         let me = getpid()
-        for line in table.split(separator: "\n") {
-            // `1: FLOCK  ADVISORY  WRITE 4242 fe:00:16220284 0 EOF`; a waiter's line has `->`.
-            let fields = line.split(separator: " ")
-            guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE", let pid = Int32(fields[4]), pid != me,
-                  let locked = fields[5].split(separator: ":").last.flatMap({ UInt64($0) }), locked != inode,
-                  let file = removedFile(path, heldBy: pid, inode: locked)
-            else { continue }
+        for (pid, _, locked) in lockWriters() where pid != me && locked != inode {
+            guard let file = removedFile(path, heldBy: pid, inode: locked) else { continue }
             return (String(pid), file.link, file.movedTo)
         }
-        #endif
         return nil
+    }
+
+    /// The exclusive `flock`s the system's table of locks (`/proc/locks`) lists, each the
+    /// process that took it and its file's device (`maj:min`, as `lockTableDevice`) and
+    /// inode; none when it cannot be read.
+    private static func lockWriters() -> [(pid: Int32, device: Substring, inode: UInt64)] {
+        #if os(Linux)
+        guard let table = readAll("/proc/locks") else { return [] }
+        return table.split(separator: "\n").compactMap { line in
+            // `1: FLOCK  ADVISORY  WRITE 4242 fe:00:16220284 0 EOF`; a waiter's line has `->`.
+            let fields = line.split(separator: " ")
+            guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE", let pid = Int32(fields[4]),
+                  let split = fields[5].lastIndex(of: ":"), let inode = UInt64(fields[5][split...].dropFirst()) else { return nil }
+            return (pid, fields[5][..<split], inode)
+        }
+        #else
+        return []
+        #endif
     }
 
     /// Where process `pid` has open the file of inode `inode` that was the lock file at
