@@ -1220,6 +1220,10 @@ struct TopUpEngineTests {
         #expect(throws: TopUpError.overMaxTotal(total: Micros(raw: 7_500_000), max: Micros(raw: 7_000_000), rows: 3)) {
             _ = try bench.engine(plan, maxTotal: Micros(raw: 7_000_000)).prepare(ledger: bench.ledger)
         }
+        #expect(TopUpError.overMaxTotal(total: Micros(raw: 7_500_000), max: Micros(raw: 7_000_000), rows: 3).description
+            .hasPrefix("the 3 rows to send come to 7.50 USD, more than --max-total 7.00 USD; nothing was sent"))
+        #expect(TopUpError.overMaxTotal(total: Micros(raw: 7_500_000), max: Micros(raw: 7_000_000), rows: 1).description
+            .hasPrefix("the 1 row to send comes to 7.50 USD"))
         _ = try bench.engine(plan, maxTotal: Micros(raw: 7_500_000)).prepare(ledger: bench.ledger)
     }
 

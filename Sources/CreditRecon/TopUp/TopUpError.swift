@@ -2,7 +2,7 @@ import CreditTypes
 
 /// Why a top-up refused to start; nothing was sent and nothing written.
 public enum TopUpError: ExitCoded, Equatable {
-    /// The new rows add up to more than `--max-total`.
+    /// The rows to send add up to more than `--max-total`.
     case overMaxTotal(total: Micros, max: Micros, rows: Int)
     /// Not on a terminal and `--yes` not given; `plan` is the plan's path, for the advice.
     case confirmationRequired(plan: String)
@@ -22,7 +22,10 @@ public enum TopUpError: ExitCoded, Equatable {
     public var description: String {
         switch self {
         case .overMaxTotal(let total, let max, let rows):
-            return "the \(rows) new rows add up to \(total.centsText) USD, more than --max-total \(max.centsText) USD; "
+            // Not "new": rows an earlier run left planned, or unknown with --retry-unknown, are
+            // among them (probe 313).
+            return "the \(rows) row\(rows == 1 ? "" : "s") to send come\(rows == 1 ? "s" : "") to \(total.centsText) USD, "
+                + "more than --max-total \(max.centsText) USD; "
                 + "nothing was sent — split the plan, or raise --max-total if the amount is really meant"
         case .confirmationRequired(let plan):
             return "the plan creates real charges and there is no terminal to ask on; nothing was sent — "

@@ -24,7 +24,7 @@ struct TopUpFlags: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The largest amount one plan row may ask for, in USD (default 10000, at most 1000000).", valueName: "usd"))
     var maxAmount: String?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Refuse the batch when its new rows add up to more, in USD (default: no cap; --max-amount still bounds each row).", valueName: "usd"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Refuse the batch when the rows it would send add up to more, in USD (default: no cap; --max-amount still bounds each row).", valueName: "usd"))
     var maxTotal: String?
 
     func validate() throws {
