@@ -121,9 +121,9 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// Throws what the first write would refuse this ledger for (`write(_:)`), writing
-    /// nothing: for a command that asks the API before it writes, so that it asks nothing
-    /// of it for books that would refuse to keep the answer (`fetch` sent GET /key first).
+    /// Throws what the next write would be refused for (`write(_:)`), writing nothing: for
+    /// a command that asks the API before it writes, so that it asks nothing of it for books
+    /// that would refuse to keep the answer (`fetch` sent GET /key first).
     public func checkWritable() throws {
         guard !store.tablesPending else { return }
         let first = !checked.withLock { $0 }
