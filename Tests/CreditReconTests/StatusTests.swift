@@ -60,7 +60,9 @@ struct StatusTests {
 
     /// A charge recorded as paid whose credits no reading shows is money a person must
     /// chase: status needs attention for a week from its payment, as for an expired one.
-    /// It said nothing (the report's paid_charge_unmatched alone).
+    /// It said nothing (the report's paid_charge_unmatched alone). With a reading since its
+    /// payment that would have shown them, OpenRouter is asked, not another reading taken
+    /// (probe 318); paid after the newest reading, the next reading is asked for first.
     @Test func aPaidChargeWhoseCreditsNoReadingShowsNeedsAttention() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-11-01T00:00:00Z", credits: "100", usage: "0")
@@ -72,16 +74,24 @@ struct StatusTests {
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-04T01:00:00Z"))
         #expect(report.exitStatus == .attention)
         #expect(report.attention == [
-            "1 charge recorded as paid in the last 7 days whose credits no reading shows (50.00 USD: web-1): take a reading "
-                + "(`credit-recon fetch`); if the credits still do not show, ask OpenRouter about the payment, giving its charge "
-                + "id (`report`'s findings.csv names it)",
+            "1 charge recorded as paid in the last 7 days whose credits no reading shows (50.00 USD: web-1): the readings since "
+                + "it was paid would show them; ask OpenRouter about the payment, giving its charge id (`report`'s findings.csv "
+                + "names it)",
         ])
         #expect(report.lines.contains { $0.hasSuffix("; 1 recorded paid in the last 7 days, credits not shown (50.00)") },
                 "\(report.lines)")
         #expect(report.json.text.contains(#""paid_unmatched_recently":{"amount":"50","count":1}"#), "\(report.json.text)")
+        try fixture.recorded("web-2", amount: "20", created: "2026-11-04T00:10:00Z", status: "paid", paidAt: "2026-11-04T00:20:00Z")
+        let unread = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-04T01:00:00Z"))
+        #expect(unread.attention == [
+            "2 charges recorded as paid in the last 7 days whose credits no reading shows (70.00 USD: web-1, web-2): take a "
+                + "reading (`credit-recon fetch`); if the credits still do not show, ask OpenRouter about the payments, giving "
+                + "each one's charge id (`report`'s findings.csv names them)",
+        ])
         // A week on, the report's alone.
         let later = try StatusReport.read(
-            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-10T01:00:00Z"))
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-12T01:00:00Z"))
         #expect(later.paidUnmatched.isEmpty)
     }
 

@@ -28,6 +28,9 @@ public struct StatusReport: Sendable, Equatable {
     /// Charges recorded as paid in the last `recentDays` whose credits no reading shows
     /// (the report's `paid_charge_unmatched` warnings): paid for, and not credited yet.
     public var paidUnmatched: [Finding] = []
+    /// Whether a reading taken after each of them was paid, and its grace, could have shown
+    /// its credits: another reading will not, and OpenRouter is who to ask.
+    public var paidUnmatchedReadSince = false
     /// For the expired charges that may have been paid in place of charges of their amount,
     /// by id, those charges' labels (`Reconciliation.alikeTakenInstead`).
     public var alikeTakenInstead: [String: PaidInPlace] = [:]
@@ -251,7 +254,9 @@ public struct StatusReport: Sendable, Equatable {
             let ids = paidUnmatched.map { $0.chargeID ?? $0.reference ?? "?" }
             add("paid_charge_unmatched", "\(paidUnmatched.count) charge\(one ? "" : "s") recorded as paid in the last \(Self.recentDays) days "
                 + "whose credits no reading shows (\(amount.centsText) USD: \(Self.named(ids))): "
-                + "take a reading (`\(fetchCommand)`); if the credits still do not show, ask OpenRouter about "
+                + (paidUnmatchedReadSince
+                    ? "the readings since \(one ? "it was" : "they were") paid would show them; ask OpenRouter about "
+                    : "take a reading (`\(fetchCommand)`); if the credits still do not show, ask OpenRouter about ")
                 + "\(one ? "the payment" : "the payments"), giving \(one ? "its" : "each one's") charge id (`report`'s findings.csv "
                 + "names \(one ? "it" : "them"))")
         }
@@ -377,6 +382,13 @@ public struct StatusReport: Sendable, Equatable {
         // Paid for and not credited: money a person must chase (status said nothing of it).
         report.paidUnmatched = books.findings.filter {
             $0.kind == .paidChargeUnmatched && $0.severity >= .warning && $0.observedAt > recent && $0.observedAt <= asOf
+        }
+        // As the report's finding says it (probe 318: "take a reading" of charges paid days
+        // before the six readings since).
+        if let newest = books.runway?.observedAt {
+            report.paidUnmatchedReadSince = report.paidUnmatched.allSatisfy {
+                $0.observedAt.adding(milliseconds: reconcile.graceSeconds * 1000) <= newest
+            }
         }
         // A checkout abandoned and made again has nothing left to buy (`Reconciler.madeAgain`).
         report.expiredCharges.removeAll { $0.chargeID.map { books.madeAgainBy[$0] != nil } ?? false }
