@@ -722,6 +722,24 @@ struct StoreConformanceTests {
         #expect(cut.problems.filter { $0.hasPrefix("journal entry") }.count == 2 && cut.stoppedAtLimit)
     }
 
+    /// A link broken between entries N and N+1 (N+1's `prev_hash` no longer N's hash) does
+    /// not tell which of the two was changed: entry N may have been edited and its hash
+    /// computed again, so the last sound head is entry N-1's (probe 317: the edited entry's
+    /// head was called the newest state the ledger proves). Within a batch of the check, and
+    /// as the first entry of the next one.
+    @Test(arguments: Stores.all.flatMap { store in [(store, 4), (store, 4097)] as [(String, Int64)] })
+    func aBrokenLinkLeavesTheEntryBeforeItUnproven(store: String, next: Int64) throws {
+        let store = try Stores.make(store)
+        try store.ledger.write { try $0.append(contentsOf: Self.bulk(5_000), runID: nil, at: t0) { $0 } }
+        let proven = try store.ledger.store.read { try $0.entryHash(seq: next - 2) }
+        try store.dropAppendOnlyTriggers()
+        try store.execute("UPDATE journal SET prev_hash = (SELECT hash FROM journal WHERE seq = 1) WHERE seq = \(next)")
+        let report = try store.ledger.verify()
+        #expect(report.problems.first == "journal entry \(next): prev_hash does not match entry \(next - 1)'s hash: an entry was "
+            + "changed, removed or swapped", "\(report.problems)")
+        #expect(report.entries == next - 2 && report.headHash == proven)
+    }
+
     /// Triggers dropped are a finding of their own, after the chain's findings (which name
     /// what was changed while they were gone).
     @Test(arguments: Stores.all)

@@ -154,6 +154,9 @@ extension Ledger {
         var report = VerifyReport()
         var expectedSeq: Int64 = 1
         var previous = Array(JournalEntry.genesisHash.utf8)
+        /// The `prev_hash` of the entry `previous` is the hash of, as stored: the hash of the
+        /// entry before it (each batch's last, for the next batch's first).
+        var previousPrev = previous
         let replay = RunReferenceCheck(transaction.projections(.replay))
         var pending: (rows: JournalRows, checked: BackgroundWork<[CheckedRow]>)?
         /// An entry was found broken: only the chain is checked from there on, and the
@@ -171,6 +174,10 @@ extension Ledger {
                     let seq = row.seq
                     // What is wrong, and with which entry when it is not this one.
                     let problem: (Int64?, String)?
+                    /// Whether the entry before this one is unproven: a link broken between
+                    /// them may be that entry's change (its hash recomputed), so the last sound
+                    /// head is the one before it (probe 317: the edited entry was called sound).
+                    var linkBroken = false
                     if seq != expectedSeq {
                         problem = (nil, "expected entry \(expectedSeq) here; entries are missing or out of order")
                     } else if !previous.withUnsafeBufferPointer({ slice(row.prevHash).hasSameBytes(as: $0) }) {
@@ -178,6 +185,7 @@ extension Ledger {
                         problem = (nil, seq == 1
                             ? "prev_hash is not the 64 zeros the first entry's must be: the entry was changed"
                             : "prev_hash does not match entry \(seq - 1)'s hash: an entry was changed, removed or swapped")
+                        linkBroken = seq > 1
                     } else if !checked[offset].hashMatches {
                         problem = (nil, "its hash does not match its content: the entry was edited")
                     } else if !checked[offset].isCanonical {
@@ -193,8 +201,14 @@ extension Ledger {
                         report.problems.append("journal entry \(at ?? seq): \(problem)")
                         if !broken {
                             broken = true
-                            report.headHash = String(decoding: previous, as: UTF8.self)
-                            report.entries = entries
+                            if linkBroken {
+                                let before = offset > 0 ? Array(slice(rows.rows[offset - 1].prevHash)) : previousPrev
+                                report.headHash = String(decoding: before, as: UTF8.self)
+                                report.entries = entries - 1
+                            } else {
+                                report.headHash = String(decoding: previous, as: UTF8.self)
+                                report.entries = entries
+                            }
                         }
                         if report.problems.count >= limit { return false }
                     }
@@ -209,6 +223,7 @@ extension Ledger {
                     expectedSeq = seq &+ 1
                     entries = seq
                 }
+                if let last = rows.rows.last { previousPrev = Array(slice(last.prevHash)) }
                 try progress(.checked(entries: entries))
                 return true
             }
