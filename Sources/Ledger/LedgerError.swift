@@ -228,7 +228,13 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
                 + "(\(detail)); the ledger uses none: drop the policies and DISABLE ROW LEVEL SECURITY on its tables, then "
                 + "run the command again; nothing of this command's transaction was committed"
         case .notPermitted(let location, let user, let detail):
-            return "cannot use the ledger at \(location): user \"\(user)\" may not do this: \(detail); grant it the rights on the database"
+            // Which rights, in the statement that grants them (probe 316: "the rights on the
+            // database" named none); a refused statement's transaction is rolled back.
+            let schema = PostgresSchema.schema
+            return "cannot use the ledger at \(location): user \"\(user)\" may not do this: \(detail); nothing of this "
+                + "command's transaction was committed. A reader needs USAGE on schema \(schema) and SELECT on its tables "
+                + "(verify also TEMP on the database), a writer also INSERT and UPDATE: GRANT USAGE ON SCHEMA \(schema) TO \"\(user)\"; GRANT SELECT, INSERT, UPDATE "
+                + "ON ALL TABLES IN SCHEMA \(schema) TO \"\(user)\" (as the tables' owner)"
         case .readOnlySession(let location, let user, let detail):
             return "cannot use the ledger at \(location): the server lets this session only read (\(detail)): "
                 + "default_transaction_read_only is on for user \"\(user)\" or for the database, or the server is a "

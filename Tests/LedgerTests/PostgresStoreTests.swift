@@ -1045,6 +1045,12 @@ struct PostgresStoreTests {
         if case .notPermitted(_, let user, let detail)? = denied {
             #expect(user == reader)
             #expect(detail.contains("permission denied for table journal"), "\(detail)")
+            // The rights, in the statement that grants them (probe 316: "the rights on the database").
+            #expect(String(describing: denied!).hasSuffix("nothing of this command's transaction was committed. A reader needs "
+                + "USAGE on schema credit_recon and SELECT on its tables (verify also TEMP on the database), a writer also INSERT and "
+                + "UPDATE: GRANT USAGE ON SCHEMA "
+                + "credit_recon TO \"\(reader)\"; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA credit_recon TO "
+                + "\"\(reader)\" (as the tables' owner)"))
         } else {
             Issue.record("not notPermitted: \(String(describing: denied))")
         }
