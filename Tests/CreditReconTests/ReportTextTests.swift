@@ -53,7 +53,7 @@ struct ReportTextTests {
         "one\ntwo\r\nthree\rfour", "a|b", "`code`", "<script>x</script>", "[link](http://x)", "#1 *bold* _it_ \\ & ok",
         "é", "ü,x", "=é", "a\u{2028}b", ",\u{301}", "\r\n", "\r\n\r", "日本\"語\"", "tab\there", "-",
         "ctl\u{1}\u{1b}[31mred", "x\u{7f}", "\u{202e}evil", "é\u{1b}", "r\"\u{301}x", "a,\u{301}b", "|\u{301}",
-        "`\u{301}x", "\r\n\u{301}",
+        "`\u{301}x", "\r\n\u{301}", "'-ops", "'", "it's", "'é",
     ]
 
     /// A mark combining with a quote, a comma, a pipe or a backquote is still that

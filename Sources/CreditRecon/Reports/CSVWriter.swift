@@ -5,8 +5,10 @@ import Foundation
 /// line break) that is safe to open in a spreadsheet.
 ///
 /// Text cells that begin with `=`, `+`, `-`, `@`, tab or CR are prefixed with `'` so a
-/// spreadsheet never runs them as formulas; number cells are written untouched (a
-/// negative amount stays `-3.25`).
+/// spreadsheet never runs them as formulas, and so are those that begin with `'`, which
+/// would otherwise read as another text guarded (`'-ops` as the guarded `-ops`, probe 319)
+/// and show in a spreadsheet without it; number cells are written untouched (a negative
+/// amount stays `-3.25`).
 struct CSVWriter {
     /// One cell: text (guarded against formulas) or a number (untouched).
     enum Cell {
@@ -46,7 +48,7 @@ struct CSVWriter {
                     ReportText.isHidden($0) && !"\t\r\n".unicodeScalars.contains($0) ? "?" : $0
                 }))
             }
-            if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) {
+            if let first = value.unicodeScalars.first, "=+-@\t\r'".unicodeScalars.contains(first) {
                 raw = "'" + value
             } else {
                 raw = value

@@ -191,6 +191,7 @@ struct ReportText {
             let first = utf8[0]
             let guarded = first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
                 || first == UInt8(ascii: "@") || first == UInt8(ascii: "\t") || first == UInt8(ascii: "\r")
+                || first == UInt8(ascii: "'")
             if needsQuotes { bytes.append(UInt8(ascii: "\"")) }
             if guarded { bytes.append(UInt8(ascii: "'")) }
             if needsQuotes {
