@@ -14,8 +14,8 @@ enum LedgerAccounts {
         // Each name quoted with its own quotes escaped: `"ops/eu \"x\""`, not `"ops/eu "x""`.
         let given = origin == .environment ? " (CREDIT_RECON_ACCOUNT)" : ""
         let instead = origin == .environment ? "set CREDIT_RECON_ACCOUNT to one of them or pass --account NAME" : "pass --account NAME"
-        throw UsageError.usage("the ledger holds no account \(String(reflecting: account))\(given); it holds "
-                + "\(accounts.map { String(reflecting: $0) }.joined(separator: ", ")) "
+        throw UsageError.usage("the ledger holds no account \(TerminalText.quoted(account))\(given); it holds "
+                + "\(accounts.map { TerminalText.quoted($0) }.joined(separator: ", ")) "
                 + "(\(instead)" + (orElse.map { ", or \($0)" } ?? "") + ")")
     }
 }

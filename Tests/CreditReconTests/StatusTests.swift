@@ -646,6 +646,12 @@ struct StatusTests {
             ledger: fixture.ledger, options: StatusOptions(account: #"a"b"#), now: reconTime("2026-03-10T07:00:00Z"))
         #expect(quoted.attention.first?.hasSuffix(#"(the ledger holds no account "a\"b"; it holds "default": check --account)"#) == true,
                 "\(quoted.attention)")
+        // An apostrophe as it is (probe 319: `"\'-ops"`, which is not the label), a direction
+        // override as `?`.
+        let apostrophe = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "'-ops\u{202e}"), now: reconTime("2026-03-10T07:00:00Z"))
+        #expect(apostrophe.attention.first?.hasSuffix(#"(the ledger holds no account "'-ops?"; it holds "default": check --account)"#)
+                == true, "\(apostrophe.attention)")
     }
 }
 

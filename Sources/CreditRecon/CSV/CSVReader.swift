@@ -356,7 +356,7 @@ public final class CSVReader {
         guard field.count > Self.maxFieldBytes else { return }
         // Which column, as the header names it (probe 314: only the line was said).
         let index = fields.count
-        let column = index < header.count ? " (column \(index + 1), \(String(reflecting: header[index])))" : " (column \(index + 1))"
+        let column = index < header.count ? " (column \(index + 1), \(TerminalText.quoted(header[index])))" : " (column \(index + 1))"
         if let fieldLine {
             throw fatal(fieldLine, "has a quoted field\(column) longer than \(Self.maxFieldBytes) bytes; most often its closing "
                 + "quote is missing: check the quotes on this line")

@@ -85,7 +85,7 @@ struct ExportJournal {
     func render(into text: inout ReportText) -> (transactions: Int, assertions: Int) {
         var journal = JournalWriter(format: format, text: text)
         defer { text = journal.text }
-        journal.comment("credit-recon export (\(format.rawValue)) of account \(String(reflecting: books.account))")
+        journal.comment("credit-recon export (\(format.rawValue)) of account \(TerminalText.quoted(books.account))")
         journal.comment("scope: \(books.from.isoText) up to (not including) \(books.to.isoText), "
             + "\(books.periods.count) \(books.period.rawValue) periods, time zone \(books.timeZone); as of \(books.asOf.iso8601)")
         journal.comment("ledger head hash: \(books.headHash)")

@@ -22,6 +22,21 @@ public enum TerminalText {
     }
 
     /// `printable(_:)` of each line of `text`, its line breaks kept.
+    /// `text` between double quotes, as `printable(_:)` shows it, its quotes and backslashes
+    /// escaped (`"ops \"x\""`), so where a label ends can be seen and it reads as typed; not
+    /// `String(reflecting:)`, which wrote `'-ops` as `\'-ops` (probe 319) and kept a
+    /// direction override.
+    public static func quoted(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        out.append("\"")
+        for scalar in printable(text).unicodeScalars {
+            if scalar == "\"" || scalar == "\\" { out.append("\\") }
+            out.append(scalar)
+        }
+        out.append("\"")
+        return String(out)
+    }
+
     public static func printableLines(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }.joined(separator: "\n")
     }

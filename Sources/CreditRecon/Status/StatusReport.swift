@@ -187,8 +187,8 @@ public struct StatusReport: Sendable, Equatable {
         let keyReasons = keyLimitFindings.map { (kind: FindingKind.keyLimitLow.rawValue, text: $0.message) }
         guard let runway, let age = ageMilliseconds else {
             // Each name quoted with its own quotes escaped, as the report's refusal quotes them.
-            let elsewhere = heldAccounts.isEmpty ? "" : " (the ledger holds no account \(String(reflecting: account)); it holds "
-                + heldAccounts.map { String(reflecting: $0) }.joined(separator: ", ") + ": check --account)"
+            let elsewhere = heldAccounts.isEmpty ? "" : " (the ledger holds no account \(TerminalText.quoted(account)); it holds "
+                + heldAccounts.map { TerminalText.quoted($0) }.joined(separator: ", ") + ": check --account)"
             return reasons + [("no_readings", "there are no readings yet: run `\(fetchCommand)`\(elsewhere)")] + chargeReasons + keyReasons
         }
         if let empty = runway.emptyBalanceText {
