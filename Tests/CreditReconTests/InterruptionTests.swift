@@ -66,7 +66,8 @@ import Testing
         #expect(result == 42)
         #expect(said.lines.withLock { $0 } == [
             "SIGTERM came as the import of s.csv was finishing, its last batch written: it finishes (send the signal again to "
-                + "stop at once, which leaves the ledger as a killed command leaves it)",
+                + "stop at once: the write is then in the ledger whole or not at all, and running the command again finishes it, "
+                + "finding what is there)",
         ])
     }
 

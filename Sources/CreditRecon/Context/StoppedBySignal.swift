@@ -46,8 +46,11 @@ extension Interruption {
         let saidItStops = Mutex(false)
         interruption.onSignal { [weak interruption] name in
             if interruption?.isFinishing == true {
+                // What a second signal leaves is said as it is: the write whole or not at all
+                // (probe 321: 143, the import committed, and nothing said it).
                 let said = "\(name) came as \(work) was finishing, its last batch written: it finishes (send the signal "
-                    + "again to stop at once, which leaves the ledger as a killed command leaves it)"
+                    + "again to stop at once: the write is then in the ledger whole or not at all, and running the command "
+                    + "again finishes it, finding what is there)"
                 logger.notice("\(said)")
             } else {
                 saidItStops.withLock { $0 = true }
