@@ -21,7 +21,6 @@ public enum TerminalText {
         }
     }
 
-    /// `printable(_:)` of each line of `text`, its line breaks kept.
     /// `text` between double quotes, as `printable(_:)` shows it, its quotes and backslashes
     /// escaped (`"ops \"x\""`), so where a label ends can be seen and it reads as typed; not
     /// `String(reflecting:)`, which wrote `'-ops` as `\'-ops` (probe 319) and kept a
@@ -37,6 +36,7 @@ public enum TerminalText {
         return String(out)
     }
 
+    /// `printable(_:)` of each line of `text`, its line breaks kept.
     public static func printableLines(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }.joined(separator: "\n")
     }
