@@ -12,11 +12,15 @@ enum TopUpKey {
     static let referencedPrefix = "ref/"
 
     /// Whether `reference` begins as the key of a row without a reference does, in any
-    /// letter case: `ROW/…` naming no row is a key mistyped too (probe 106), though a plan's
+    /// letter case, with its slash escaped or look-alike: `ROW/…` (probe 106) or `row／…`
+    /// (probe 323) naming no row is a key mistyped too, as a `ref/…` key is, though a plan's
     /// reference may begin so (plans written before this rule hold such rows).
     static func hasKeyShape(_ reference: String) -> Bool {
-        reference.prefix(unreferencedPrefix.count).lowercased() == unreferencedPrefix
+        LookAlikeName.skeleton(reference.removingPercentEncoding ?? reference).hasPrefix(unreferencedLook)
     }
+
+    /// What `unreferencedPrefix` looks like (`LookAlikeName.skeleton`).
+    static let unreferencedLook = LookAlikeName.skeleton(unreferencedPrefix)
 
     /// The key of `row`, or (`account`) of the same row planned for another account.
     static func make(row: PlanRow, batch: String, occurrence: Int, account: String? = nil) -> String {
