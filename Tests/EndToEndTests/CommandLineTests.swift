@@ -434,6 +434,10 @@ struct CommandLineTests {
         }
         let checked = try Executable.creditRecon(["plan", "--json", "check", plan])
         #expect(checked.status == 0 && checked.stdout.hasPrefix("{"), "\(checked.stderr)")
+        // One reading is one snapshot (probe 322: "imported 1 snapshots").
+        let one = try scratch.write("one.csv", "observed_at,total_credits,total_usage\n2026-12-01T00:00:00Z,10,4\n")
+        let single = try Executable.creditRecon(["--ledger", scratch.path("0.sqlite"), "import", "snapshots", one])
+        #expect(single.stdout.hasPrefix("imported 1 snapshot from "), "\(single.stdout)")
     }
 
     /// Output folders are named relative to where the command runs, however short the

@@ -59,7 +59,7 @@ extension CreditReconCommand.Import {
                         "head_hash": .string(summary.headHash),
                     ]).exitCode(.ok).text)
                 } else {
-                    print("imported \(summary.inserted) snapshots from \(file) (\(summary.skipped) already in the ledger)")
+                    print("imported \(summary.inserted) snapshot\(summary.inserted == 1 ? "" : "s") from \(file) (\(summary.skipped) already in the ledger)")
                     for line in Self.decreaseLines(summary) + Self.ledgerDecreaseLines(summary) { print(TerminalText.printable(line)) }
                     if let note = summary.afterNowNote { print(note) }
                     print("ledger head \(summary.headHash)")
