@@ -242,6 +242,10 @@ struct PlanReaderTests {
             "plan.csv:3: amount: \"99999999999999999999\" is more than the 10000 USD allowed per row"))
         let found = try problems("wallet,chain_id,amount\n\(Wallets.a),1,51\n", maxAmount: Micros(raw: 50_000_000))
         #expect(found.first?.contains("more than the 50 USD allowed per row") == true)
+        // At the largest charge, no higher --max-amount to suggest (probe 325).
+        let ceiling = try problems("wallet,chain_id,amount\n\(Wallets.a),1,1000000.01\n", maxAmount: .largestCharge)
+        #expect(ceiling.first?.hasSuffix("is more than the 1000000 USD allowed per row; split it into several rows, the largest "
+            + "charge this tool takes") == true, "\(ceiling)")
         // Exactly the maximum is allowed.
         _ = try check("wallet,chain_id,amount\n\(Wallets.a),1,10000\n")
     }
@@ -280,7 +284,7 @@ struct PlanReaderTests {
 
     @Test func accountWithControlCharacter() throws {
         let found = try oneProblem("\(Wallets.b),1,10,,,\"a\u{7}b\"", header: "wallet,chain_id,amount,reference,memo,account")
-        #expect(found.hasPrefix("plan.csv:3: account: contains a control character (U+7)"))
+        #expect(found.hasPrefix("plan.csv:3: account: contains a control character (U+0007)"))
     }
 
     @Test func raggedRowIsReportedAndOthersStillChecked() throws {

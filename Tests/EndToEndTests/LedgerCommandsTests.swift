@@ -285,7 +285,7 @@ struct LedgerCommandsTests {
         #expect(elsewhere.status == 64 && elsewhere.stderr.contains(#"charge "web-B" is of account "default", not "other""#),
                 "\(elsewhere.stderr)")
         let reordered = try run(["void", "web-B", "--reason", "a\u{202E}b"])
-        #expect(reordered.status == 64 && reordered.stderr.contains("control or format character (U+202E)"), "\(reordered.stderr)")
+        #expect(reordered.status == 64 && reordered.stderr.contains("control or format character (U+202E RIGHT-TO-LEFT OVERRIDE)"), "\(reordered.stderr)")
         let noReason = try run(["void", "web-B", "--reason", " "])
         #expect(noReason.status == 64 && noReason.stderr.contains("--reason is empty"), "\(noReason.stderr)")
         let voided = try run(["--json", "void", "web-B", "--reason", "recorded 5000 for 50: cents, not USD"])

@@ -32,7 +32,7 @@ public struct ChargeVoiding: Sendable {
         }
         // Nor a format character: a direction control reorders what every report shows.
         if let bad = said.unicodeScalars.first(where: { [.control, .format].contains($0.properties.generalCategory) }) {
-            throw .usage("void: --reason holds a control or format character (U+\(String(bad.value, radix: 16, uppercase: true))); "
+            throw .usage("void: --reason holds a control or format character (\(LookAlikeName.named(bad))); "
                 + "write it on one line, as plain text")
         }
         self.chargeID = id

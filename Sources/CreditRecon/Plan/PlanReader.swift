@@ -328,8 +328,9 @@ public struct PlanReader: Sendable {
             return fail("\"\(trimmed)\" has more than 2 decimals; write whole cents, e.g. 12.35")
         }
         func overMax() -> Micros? {
-            fail("\"\(trimmed)\" is more than the \(max.decimalText) USD allowed per row; split it into several rows "
-                + "or raise --max-amount if it is really meant")
+            // At the largest charge, --max-amount can be raised no further (probe 325).
+            fail("\"\(trimmed)\" is more than the \(max.decimalText) USD allowed per row; split it into several rows"
+                + (max < .largestCharge ? " or raise --max-amount if it is really meant" : ", the largest charge this tool takes"))
         }
         let value: Micros
         do { value = try Micros(parsingAmount: trimmed, allowExponent: false) } catch .outOfRange {
@@ -382,7 +383,7 @@ public struct PlanReader: Sendable {
             scalar.properties.generalCategory == .control && !(allowTab && scalar == "\t")
         }
         if let bad {
-            let name = bad == "\n" || bad == "\r" ? "a line break" : "a control character (U+\(String(bad.value, radix: 16, uppercase: true)))"
+            let name = bad == "\n" || bad == "\r" ? "a line break" : "a control character (\(LookAlikeName.named(bad)))"
             errors.add(line: line, column: column, "contains \(name); write it on one line without control characters"
                 + (allowTab ? " (tabs are allowed)" : ""))
             return (nil, false)
