@@ -68,7 +68,7 @@ struct ReportTests {
             let sink = ReportSink(descriptor: descriptor, chunk: chunk)
             var text = ReportText(draining: sink)
             render(books, &text)
-            text.append(bytes: Array(repeating: UInt8(ascii: "x"), count: chunk + 3))  // past a chunk: written as it is
+            text.append(bytes: Array(repeating: UInt8(ascii: "x"), count: chunk + 3))  // past a chunk at once
             text.drain()
             close(descriptor)
             #expect(sink.failure == nil)

@@ -46,15 +46,11 @@ struct ReportText {
         bytes.removeAll(keepingCapacity: true)
     }
 
-    /// Appends `other` whole: into the file directly when it is bigger than a chunk (an
-    /// export's journal, rendered before its file is opened), not copied here first.
+    /// Appends `other` whole (bytes already rendered: a small file of `report
+    /// --all-accounts`), handed to the file once they fill a chunk.
     mutating func append(bytes other: [UInt8]) {
-        guard let sink, other.count >= sink.chunk else {
-            bytes.append(contentsOf: other)
-            return drainIfFull()
-        }
-        drain(into: sink)
-        other.withUnsafeBytes { sink.write($0) }
+        bytes.append(contentsOf: other)
+        drainIfFull()
     }
 
     /// A character a report shows as `?`: a control character (ESC would recolour a
