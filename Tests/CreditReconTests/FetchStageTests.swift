@@ -90,11 +90,15 @@ import Testing
 
     /// The progress line hears each call before it is made: every day of activity not yet
     /// stored with its place among them, and on the next fetch the check of those days.
+    /// Both clocks are set inside one UTC day: on the real clock, a run across midnight had
+    /// a new day to store on the second fetch (the official CI of 8a791ee, at 00:00 UTC).
     @Test func progressNamesEachCall() async throws {
         let directory = try TemporaryDirectory()
         try await withSim({ _ in }) { server in
+            let morning = try Timestamp(iso8601: "2026-11-10T09:00:00Z"), noon = morning.adding(seconds: 3 * 3600)
+            try await server.setClock(morning)
             let heard = Mutex<[String]>([])
-            let first = try await FetchStage(context: context(directory, server: server)) { text in
+            let first = try await FetchStage(context: context(directory, server: server, clock: CommandClock(start: morning))) { text in
                 heard.withLock { $0.append(text) }
             }.run()
             let days = try #require(first.activityDays)
@@ -103,7 +107,8 @@ import Testing
                 "GET /activity?date=\($0.element.date.isoText), day \($0.offset + 1) of 30 to store"
             })
             heard.withLock { $0.removeAll() }
-            _ = try await FetchStage(context: context(directory, server: server)) { text in
+            try await server.setClock(noon)
+            _ = try await FetchStage(context: context(directory, server: server, clock: CommandClock(start: noon))) { text in
                 heard.withLock { $0.append(text) }
             }.run()
             #expect(heard.withLock { $0 } == ["GET /key", "GET /credits", "GET /keys", "GET /activity, to check the 30 days already stored"])
