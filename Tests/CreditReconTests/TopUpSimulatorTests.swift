@@ -190,6 +190,9 @@ struct TopUpSimulatorTests {
                 "1 row an earlier run left for a person (1 unknown), not sent by this run: `topup \(ShellWord.plan(plan)) --dry-run` "
                     + "lists them, and `status` says what each needs",
             ], "\(said.lines.withLock { $0 })")
+            // The dry run exits as the run did: 1, the unknown row needing a person (it exited 0).
+            let preview = try stage.preview()
+            #expect(preview.count(.unknown) == 1 && preview.exitStatus == .attention)
             let charges = await server.state().charges.count
             #expect(charges == 0)
         }

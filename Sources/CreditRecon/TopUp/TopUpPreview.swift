@@ -25,6 +25,13 @@ public struct TopUpPreview: Sendable {
     /// Rows per action.
     public func count(_ action: TopUpItem.Action) -> Int { items.count { $0.action == action } }
 
+    /// 1 when a person is needed, as the run would exit 1 for it: a damaged ledger (the
+    /// top-up would be refused), or rows an earlier run left blocked, unknown or rejected,
+    /// which the run would skip; else 0.
+    public var exitStatus: ExitStatus {
+        ledgerDamage.isEmpty && count(.blocked) + count(.unknown) + count(.rejected) == 0 ? .ok : .attention
+    }
+
     /// Sum of the rows this run would send.
     public var sendTotal: Micros { toSend.reduce(.zero) { $0 + $1.row.amount } }
 

@@ -58,8 +58,7 @@ extension CreditReconCommand {
             let stage = TopUpStage(context: context, options: options, rateLimit: flags.rateLimit, yes: flags.yes)
             if dryRun {
                 let preview = try stage.preview()
-                // A damaged ledger needs a person: the top-up would be refused (74).
-                let status: ExitStatus = preview.ledgerDamage.isEmpty ? .ok : .attention
+                let status = preview.exitStatus
                 if context.json {
                     print(Self.previewJSON(preview).exitCode(status).text)
                 } else {
