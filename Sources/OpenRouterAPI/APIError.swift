@@ -60,8 +60,11 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
                 + "through the web flow and record them with `credit-recon import charges FILE.csv`, linking rows by `reference`"
         case .rateLimited(let retryAfter, let message):
             // The longest wait read stands for any longer one (probe 267: 20 digits said as 10^12).
+            // A wait under a tenth of a second was said as "0 s", beside "beyond the retry budget".
             let wait = retryAfter.map {
-                " (the API asks to wait \($0 >= RetryAfter.longest ? "at least " : "")\(Self.seconds($0)) s)"
+                $0 == .zero ? " (the API asks for no wait)"
+                    : $0 < .milliseconds(100) ? " (the API asks to wait less than 0.1 s)"
+                    : " (the API asks to wait \($0 >= RetryAfter.longest ? "at least " : "")\(Self.seconds($0)) s)"
             } ?? ""
             return "the API is rate limiting us (429 Too Many Requests: \(message))\(wait) beyond the retry budget; "
                 + "try again later, or raise --max-retry-time (for topup and run, or lower their --rate-limit)"

@@ -85,6 +85,11 @@ import Testing
             .contains("(the API asks to wait at least 1000000000000 s)"))
         #expect(APIError.rateLimited(retryAfter: .seconds(3600), message: "slow").description
             .contains("(the API asks to wait 3600 s)"))
+        for (wait, said) in [(Duration.zero, "(the API asks for no wait)"), (.milliseconds(50), "(the API asks to wait less than 0.1 s)"),
+                             (.milliseconds(100), "(the API asks to wait 0.1 s)")] {
+            let text = APIError.rateLimited(retryAfter: wait, message: "slow").description
+            #expect(text.contains(said) && !text.contains(" 0 s"), "\(text)")
+        }
         #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:28:30 GMT", now: now) == .seconds(30))
         #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:27:00 GMT", now: now) == .zero)
         #expect(RetryAfter.parse("soon", now: now) == nil)
