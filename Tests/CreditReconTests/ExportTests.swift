@@ -471,6 +471,34 @@ import Testing
         #expect(late == ["Expenses:OpenRouter:Usage:Prod", "Expenses:OpenRouter:Usage:Prod-bbb222"])
     }
 
+    /// A key renamed at OpenRouter keeps the account its first reading named: a month
+    /// exported before the rename and again after it, and the month after, all book it to
+    /// `Usage:Prod` (by its latest reading, the rename moved even the earlier month's use to
+    /// `Usage:Live`, probe 327).
+    @Test func aRenamedKeyKeepsItsAccount() throws {
+        let fixture = try ReconcileFixture()
+        func accounts(from: String, to: String) throws -> Set<String> {
+            var reconcile = fixture.options()
+            reconcile.period = .day
+            reconcile.from = CivilDate(isoText: from)
+            reconcile.to = CivilDate(isoText: to)
+            let text = String(decoding: try ExportStage.run(
+                ledger: fixture.ledger, options: .init(reconcile: reconcile, format: .hledger)).bytes, as: UTF8.self)
+            return Set(text.split(separator: "\n").compactMap { line in
+                line.split(separator: " ").first { $0.hasPrefix("Expenses:OpenRouter:Usage:") && !$0.hasSuffix("Unattributed") }
+                    .map(String.init)
+            })
+        }
+        for day in 1...8 {
+            let at = "2026-10-0\(day)T00:00:00Z"
+            try fixture.snapshot(at, credits: "500", usage: "\(100 + day * 10)")
+            try UsageAttributionTests.listing(fixture, at: at, [Key(hash: "aaa111", name: day < 5 ? "prod" : "live", usage: "\(day * 5)")])
+            if day == 4 { #expect(try accounts(from: "2026-10-01", to: "2026-10-05") == ["Expenses:OpenRouter:Usage:Prod"]) }
+        }
+        #expect(try accounts(from: "2026-10-01", to: "2026-10-05") == ["Expenses:OpenRouter:Usage:Prod"])
+        #expect(try accounts(from: "2026-10-05", to: "2026-10-09") == ["Expenses:OpenRouter:Usage:Prod"])
+    }
+
     /// The books open on the day of the first reading when it falls inside the first
     /// period: dated the period's first day, the balance read on the 15th stood on the 1st
     /// (probe 137). A range that begins after a reading carries that one in, as before.

@@ -40,9 +40,11 @@ struct ExportJournal {
         let usage = accounts[.usage]
         let unattributed = usage + ":" + AccountName.unattributed
 
-        // Each key is named by its latest reading in the ledger, and told apart from every
+        // Each key is named by its first reading in the ledger, and told apart from every
         // other key of the account, not only those of the range: the next range's file books
-        // it to the same account. Only the keys with use in the range get one.
+        // it to the same account, and so does this range's exported again after the key was
+        // renamed (by its latest reading, the rename moved it, probe 327). Only the keys with
+        // use in the range get one.
         let inRange = Set(books.keyUsage.compactMap { $0.key?.hash })
         let keyAccounts = AccountName.keyAccounts(books.everyKey, usage: usage)
             .filter { inRange.contains($0.key) }

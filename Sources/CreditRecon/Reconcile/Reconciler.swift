@@ -156,16 +156,13 @@ public struct Reconciler: Sendable {
                 + "these books may not be what it was given: run `credit-recon verify` to see what is and what to do")]
         let scopedFindings = damaged + scope(findings, to: &grid)
         scope(&lines, to: grid)
-        var latest: [String: KeyReadingRow] = [:]
-        var firstRead: [String: Timestamp] = [:]
+        var earliest: [String: KeyReadingRow] = [:]
         for row in input.keyReadings where row.observedAt <= asOf {
-            firstRead[row.key.hash] = min(firstRead[row.key.hash] ?? row.observedAt, row.observedAt)
-            if let held = latest[row.key.hash], held.observedAt > row.observedAt { continue }
-            latest[row.key.hash] = row
+            if let held = earliest[row.key.hash], held.observedAt <= row.observedAt { continue }
+            earliest[row.key.hash] = row
         }
-        let everyKey = latest.values.sorted { a, b in
-            let (first, second) = (firstRead[a.key.hash] ?? a.observedAt, firstRead[b.key.hash] ?? b.observedAt)
-            return first != second ? first < second : a.key.hash < b.key.hash
+        let everyKey = earliest.values.sorted { a, b in
+            a.observedAt != b.observedAt ? a.observedAt < b.observedAt : a.key.hash < b.key.hash
         }.map(\.key)
 
         return Reconciliation(

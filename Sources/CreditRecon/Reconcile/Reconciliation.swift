@@ -38,10 +38,11 @@ public struct Reconciliation: Sendable, Equatable {
     public var keys: [KeyLimitStanding] = []
     /// When that listing was read; `nil` when no listing is in scope.
     public var keysReadAt: Timestamp?
-    /// Every key of the account the ledger has read up to `asOf`, each as its latest reading
+    /// Every key of the account the ledger has read up to `asOf`, each as its first reading
     /// says, in the order the ledger first read them (ties by hash): what the books name a
-    /// key by, whatever the range (an export of one month and one of the next book a key to
-    /// the same account), and a key read later never renames one read before it.
+    /// key by, whatever the range and whatever it was renamed since (an export of one month
+    /// and one of the next book a key to the same account, and a month exported again after
+    /// a rename books it as before), and a key read later never renames one read before it.
     public var everyKey: [KeyReading] = []
     /// When the account's keys were first read; `nil` when never (all use is unattributed).
     public var firstKeysReadAt: Timestamp?
