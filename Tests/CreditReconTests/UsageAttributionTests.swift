@@ -534,6 +534,25 @@ import Testing
         #expect(svg.contains("2026-10-03 unattributed 3.00"))
     }
 
+    /// A bar of `usage.svg` names its key as that period's reading did, as `usage_by_key.csv`
+    /// does; the legend, one name per key, its latest (the bars of the days before a rename
+    /// said the new name, probe 327).
+    @Test func aChartBarNamesItsKeyAsItsPeriodsReadingDid() throws {
+        let fixture = try ReconcileFixture()
+        for (day, name, usage) in [(1, "prod", "10"), (2, "prod", "15"), (3, "live", "22")] {
+            let at = "2026-10-0\(day)T00:00:00Z"
+            try fixture.snapshot(at, credits: "500", usage: "\(100 + day * 10)")
+            try Self.listing(fixture, at: at, [Key(hash: "aaa", name: name, usage: usage)])
+        }
+        var options = fixture.options()
+        options.period = .day
+        let out = fixture.directory.path("reports")
+        _ = try ReportStage.write(ledger: fixture.ledger, options: ReportOptions(reconcile: options, outDirectory: out))
+        let svg = try String(contentsOfFile: out + "/usage.svg", encoding: .utf8)
+        #expect(svg.contains("<title>2026-10-02 prod 5.00</title>") && svg.contains("<title>2026-10-03 live 7.00</title>"), "\(svg)")
+        #expect(svg.contains(">live</text>") && !svg.contains(">prod</text>"), "\(svg)")
+    }
+
     /// Days of the range whose activity was never stored are use the activity cannot list:
     /// the line saying why the two totals differ named every other reason but this one,
     /// most of the gap (probe 209).

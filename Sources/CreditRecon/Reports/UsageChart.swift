@@ -23,6 +23,11 @@ struct UsageChart {
         var color: String
         /// Per period.
         var values: [Int64]
+        /// Per period, what a bar's title names it by: a key as that period's reading named
+        /// it (as `usage_by_key.csv` does), the legend's name where there is none.
+        var periodNames: [String?] = []
+
+        func name(in period: Int) -> String { period < periodNames.count ? periodNames[period] ?? name : name }
     }
 
     private var series: [Series] {
@@ -30,8 +35,9 @@ struct UsageChart {
         let shown = summary.keys.prefix(Self.shownKeys)
         let periodCount = books.periods.count
         var result = shown.enumerated().map { offset, total in
-            Series(name: UsageSummary.label(total.key), color: Self.keyColors[offset % Self.keyColors.count],
-                   values: summary.periodKeys.map { keys in keys.first { $0.key.hash == total.key.hash }?.used.raw ?? 0 })
+            let each = summary.periodKeys.map { keys in keys.first { $0.key.hash == total.key.hash } }
+            return Series(name: UsageSummary.label(total.key), color: Self.keyColors[offset % Self.keyColors.count],
+                          values: each.map { $0?.used.raw ?? 0 }, periodNames: each.map { $0.map { UsageSummary.label($0.key) } })
         }
         let shownHashes = Set(shown.map(\.key.hash))
         let others = summary.periodKeys.map { keys in
@@ -90,7 +96,7 @@ struct UsageChart {
                     if value > 0 { above = to } else { below = to }
                     let y1 = y(max(from, to))
                     let height = max(1, y(min(from, to)) - y1)
-                    add(##"<rect x="\##(x)" y="\##(y1)" width="\##(bar)" height="\##(height)" fill="\##(entry.color)"><title>\##(BalanceChart.xml("\(period.start.isoText) \(entry.name) \(Micros(raw: value).centsText)"))</title></rect>"##)
+                    add(##"<rect x="\##(x)" y="\##(y1)" width="\##(bar)" height="\##(height)" fill="\##(entry.color)"><title>\##(BalanceChart.xml("\(period.start.isoText) \(entry.name(in: offset)) \(Micros(raw: value).centsText)"))</title></rect>"##)
                 }
             }
             let every = max(1, (count + 9) / 10)
