@@ -565,6 +565,13 @@ import Testing
         _ = try ReportStage.write(ledger: fixture.ledger, options: ReportOptions(reconcile: fixture.options(), outDirectory: out))
         let markdown = try String(contentsOfFile: out + "/reconciliation.md", encoding: .utf8)
         #expect(markdown.contains("is in *Total used* alone, as is the use of the 9 UTC days of the range whose activity "
-            + "was never stored (`activity_lost` above)."), "\(markdown)")
+            + "was never stored (`activity_lost`, dated when each day left the API's window)."), "\(markdown)")
+        // A range ending before 10-05 … 10-10 left the window (11-05 … 11-10) counts them too:
+        // the day's activity is what its total lacks (it said 3 days, probe 327).
+        var early = fixture.options()
+        early.to = CivilDate(isoText: "2026-11-05")
+        _ = try ReportStage.write(ledger: fixture.ledger, options: ReportOptions(reconcile: early, outDirectory: out))
+        let earlier = try String(contentsOfFile: out + "/reconciliation.md", encoding: .utf8)
+        #expect(earlier.contains("as is the use of the 9 UTC days of the range whose activity was never stored"), "\(earlier)")
     }
 }

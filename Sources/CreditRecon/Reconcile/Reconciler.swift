@@ -165,7 +165,7 @@ public struct Reconciler: Sendable {
             a.observedAt != b.observedAt ? a.observedAt < b.observedAt : a.key.hash < b.key.hash
         }.map(\.key)
 
-        return Reconciliation(
+        var books = Reconciliation(
             account: options.account, asOf: asOf, headHash: input.headHash, timeZone: calendar.identifier,
             period: options.period, from: range.from, to: range.to, periods: grid.periods, charges: lines,
             findings: scopedFindings, runway: runway,
@@ -177,6 +177,13 @@ public struct Reconciler: Sendable {
             sendingRunIDs: Dictionary(input.chargeless.compactMap { topUp in
                 topUp.state == "planned" || topUp.state == "requesting" ? topUp.runID.map { (topUp.key, $0) } : nil
             }, uniquingKeysWith: { first, _ in first }), alikeTakenInstead: alike, madeAgainBy: madeAgain)
+        // By the day lost, not by when it left the API's window: a day of the range that left
+        // it after the range ended went uncounted (probe 327).
+        books.activityLostDays = findings.count { finding in
+            finding.kind == .activityLost
+                && finding.reference.flatMap(CivilDate.init(isoText:)).map { $0 >= range.from && $0 < range.to } == true
+        }
+        return books
     }
 
     /// `items.sorted(by: order)`, the same permutation, without moving the big values

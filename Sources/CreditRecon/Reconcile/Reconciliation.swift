@@ -49,6 +49,10 @@ public struct Reconciliation: Sendable, Equatable {
     /// The stored activity of the UTC days from `from` up to `to` (`usage_by_model.csv`),
     /// by date, then the order the API sent the rows.
     public var activity: [ActivityLineRow] = []
+    /// How many UTC days of the range left the API's window without their activity being
+    /// stored, whenever they left it (an `activity_lost` finding each, in the range's
+    /// findings when it left within the range).
+    public var activityLostDays = 0
     /// The ledger's newest runs, of any account, newest first (`recentRunCount` of them):
     /// those a writer at work says are its own (`Ledger.runningWriter(at:)`) are among them,
     /// since runs are only started by the one writer at a time.

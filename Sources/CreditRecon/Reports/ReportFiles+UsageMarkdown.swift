@@ -82,10 +82,7 @@ extension ReportFiles {
             // Two totals of one month read as one of them wrong (probe 142): say why they differ.
             if activity != used {
                 // Days whose activity was never stored: most of the gap, and it went unsaid (probe 209).
-                let lost = books.findings.filter { finding in
-                    finding.kind == .activityLost
-                        && finding.reference.flatMap(CivilDate.init(isoText:)).map { $0 >= books.from && $0 < books.to } == true
-                }.count
+                let lost = books.activityLostDays
                 lines.append("")
                 lines.append("The activity adds up to \(money(activity)) and *Total used* to \(money(used)): the activity "
                     + "counts each UTC day of the range by its date, the books count use in the period of the reading "
@@ -95,7 +92,7 @@ extension ReportFiles {
                     + "activity does not list at all (use on no key, in *Unattributed* above, when the API leaves it out of "
                     + "its activity) is in *Total used* alone"
                     + (lost == 0 ? "." : ", as is the use of the \(lost) UTC day\(lost == 1 ? "" : "s") of the range whose "
-                        + "activity was never stored (`activity_lost` above)."))
+                        + "activity was never stored (`activity_lost`, dated when each day left the API's window)."))
             }
         }
         lines.append("")
