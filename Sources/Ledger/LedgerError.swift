@@ -12,8 +12,9 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     /// Another writer holds the ledger's writer lock (`Ledger.lockWriter(at:)`): `lock`
     /// names the lock, `holder` the process holding it when it is known. `heldHere` when
     /// that is this very process, under another name of the ledger: two of the ledgers a
-    /// command was given are one (a usage error, 64; waiting would never help).
-    case writerBusy(lock: String, holder: String?, heldHere: Bool = false)
+    /// command was given are one (a usage error, 64; waiting would never help). `runs`, the
+    /// runs the holder announced in the lock file, when it did.
+    case writerBusy(lock: String, holder: String?, heldHere: Bool = false, runs: [Int64] = [])
     /// The SQLite writer lock's file has been held with a shared lock, which no writer
     /// takes, for longer than a glance (`status` holds one for an instant): another program.
     case lockHeldShared(path: String, seconds: Int64)
@@ -159,12 +160,19 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "cannot use the ledger \(path): \(detail). Check the path, its permissions and the disk."
         case .busy(let path):
             return "the ledger \(path) is busy with another writer; try again when it has finished."
-        case .writerBusy(let lock, let holder, false):
+        case .writerBusy(let lock, let holder, false, let runs):
             let who = holder.map { "credit-recon process \($0)" } ?? "another credit-recon process"
-            // A `ledger copy` holds the source's writer lock too, while it only reads it: said,
-            // or the user looked for a writer that was not there (probes 250, 251).
-            return "the ledger is being written by \(who) (lock \(lock)), or copied by its `ledger copy`, which holds the "
-                + "writer lock while it reads; try again when it has finished"
+            // The runs it announced name what it is doing: `status` says it (probe 328: a `run`
+            // was said to be a writer or a copy).
+            if let last = runs.last {
+                let named = runs.count == 1 ? "run \(last)" : "runs " + runs.dropLast().map(String.init).joined(separator: ", ") + " and \(last)"
+                return "the ledger is being written by \(who), at its \(named) (lock \(lock)); `credit-recon status` says what "
+                    + "it is doing; try again when it has finished"
+            }
+            // A `ledger copy` holds the writer lock of its source, which it only reads, and of
+            // its target: said, or the user looked for a writer that was not there (probes 250, 251).
+            return "the ledger is being written by \(who) (lock \(lock)): a command writing it, or a `ledger copy` from "
+                + "it or into it, which holds the writer lock of both ledgers; try again when it has finished"
         case .lockHeldShared(let path, let seconds):
             return "the lock file \(path) has been held shared for more than \(seconds) s, by a program that is not a "
                 + "credit-recon writer (`status` holds it so for an instant only); `fuser \(path)` names it. Try again "
@@ -182,7 +190,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "the ledger is being written by credit-recon process \(holder), whose lock file \(lock) was moved to "
                 + "\(movedTo) while it ran (the lock is still its own, on that file); try again when it has finished. "
                 + "Never move or remove a lock file by hand: its lock falls by itself when its writer ends"
-        case .writerBusy(let lock, _, true):
+        case .writerBusy(let lock, _, true, _):
             return "the ledger is being written by this very credit-recon process (lock \(lock)): two of the ledgers "
                 + "it was given are one ledger under two names; name two different ledgers"
         case .cannotCreateLock(let path, let reason, let advice):

@@ -62,8 +62,8 @@ import Testing
         let busy = LedgerError.writerBusy(lock: "/books/ledger.sqlite.lock", holder: "4242")
         #expect(ExitStatus(for: busy) == .tempFail)
         #expect(ExitStatus.message(for: busy)
-            == "the ledger is being written by credit-recon process 4242 (lock /books/ledger.sqlite.lock), or copied by its "
-                + "`ledger copy`, which holds the writer lock while it reads; try again when it has finished")
+            == "the ledger is being written by credit-recon process 4242 (lock /books/ledger.sqlite.lock): a command writing "
+                + "it, or a `ledger copy` from it or into it, which holds the writer lock of both ledgers; try again when it has finished")
         let here = LedgerError.writerBusy(lock: "/books/ledger.sqlite.lock", holder: "4242", heldHere: true)
         #expect(ExitStatus(for: here) == .usage)
         // A lock lost to another writer, or kept on a lock file removed by hand: try again later.

@@ -58,9 +58,25 @@ struct SQLiteWriterLockTests {
         #expect {
             _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         } throws: { error in
-            guard case .writerBusy(_, "4242", false)? = error as? LedgerError else { return false }
+            guard case .writerBusy(_, "4242", false, _)? = error as? LedgerError else { return false }
             return String(describing: error) == "the ledger is being written by credit-recon process 4242 "
-                + "(lock \(folder.ledgerPath).lock), or copied by its `ledger copy`, which holds the writer lock while it reads; try again when it has finished"
+                + "(lock \(folder.ledgerPath).lock): a command writing it, or a `ledger copy` from it or into it, which holds the "
+                + "writer lock of both ledgers; try again when it has finished"
+        }
+    }
+
+    /// The runs a holder announced in its lock file are named, and `status`, which says what
+    /// each is (probe 328: a `run` was said to be a writer or a `ledger copy`).
+    @Test func aRefusalNamesTheRunsTheHolderAnnounced() throws {
+        let folder = try Folder()
+        let other = try Self.flockedElsewhere(folder.ledgerPath + ".lock", writing: "4242\nruns 123 124\nledger \(folder.ledgerPath)\n")
+        defer { close(other) }
+        #expect {
+            _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
+        } throws: { error in
+            guard case .writerBusy(_, "4242", false, [123, 124])? = error as? LedgerError else { return false }
+            return String(describing: error) == "the ledger is being written by credit-recon process 4242, at its runs 123 and 124 "
+                + "(lock \(folder.ledgerPath).lock); `credit-recon status` says what it is doing; try again when it has finished"
         }
     }
 
@@ -75,7 +91,7 @@ struct SQLiteWriterLockTests {
         #expect {
             _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         } throws: { error in
-            guard case .writerBusy(_, let holder, true)? = error as? LedgerError else { return false }
+            guard case .writerBusy(_, let holder, true, _)? = error as? LedgerError else { return false }
             return holder == "\(pid)" && String(describing: error) == "the ledger is being written by this very "
                 + "credit-recon process (lock \(folder.ledgerPath).lock): two of the ledgers it was given are "
                 + "one ledger under two names; name two different ledgers"
@@ -497,7 +513,7 @@ struct SQLiteWriterLockTests {
         #expect {
             _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         } throws: { error in
-            guard case .writerBusy(let path, let holder, false)? = error as? LedgerError else { return false }
+            guard case .writerBusy(let path, let holder, false, _)? = error as? LedgerError else { return false }
             return path == lockPath && holder == "\(child)"
                 && String(describing: error).hasPrefix("the ledger is being written by credit-recon process \(child) (lock ")
         }

@@ -1383,7 +1383,7 @@ struct StoreConformanceTests {
         #expect {
             _ = try Ledger.lockWriter(at: store.location)
         } throws: { error in
-            guard case .writerBusy(_, let holder, heldHere: true)? = error as? LedgerError else { return false }
+            guard case .writerBusy(_, let holder, heldHere: true, _)? = error as? LedgerError else { return false }
             return holder == store.lockHolder && String(describing: error).contains("this very credit-recon process")
         }
         #expect(clock.now - asked < .seconds(5), "refused at once, not after waiting for the holder")
@@ -1587,7 +1587,7 @@ struct StoreConformanceTests {
         try store.execute("DELETE FROM schema_migrations WHERE name LIKE 'v6:%' OR name LIKE 'v7:%'")
         let release = try store.holdWriterLockElsewhere()
         let refused = #expect(throws: LedgerError.self) { _ = try store.openAnother() }
-        if case .writerBusy(_, _, heldHere: false)? = refused {} else { Issue.record("not writerBusy: \(String(describing: refused))") }
+        if case .writerBusy(_, _, heldHere: false, _)? = refused {} else { Issue.record("not writerBusy: \(String(describing: refused))") }
         #expect(refused.map { String(describing: $0) }?.contains(
             #"the ledger needs migration "v6: activity days read again", "v7: charge.voided entries", "#
                 + #""v8: runs, top-ups and charges never deleted", applied while no "#

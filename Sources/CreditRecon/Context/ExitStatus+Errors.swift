@@ -9,10 +9,10 @@ extension ExitStatus {
         case let error as LedgerError:
             switch error {
             case .diskFull, .scratchFull, .io, .server, .writerSessionLost, .notPermitted, .readOnlySession, .cannotCreateLock, .lockNotOurs, .manyNames, .malformedEntry, .entriesLost: self = .ioError
-            case .busy, .writerBusy(_, _, heldHere: false), .noLedger(_, _?), .serverBusy, .lockWaitGivenUp, .lockHeldShared, .writerLockLost, .writerOnRemovedLock:
+            case .busy, .writerBusy(_, _, heldHere: false, _), .noLedger(_, _?), .serverBusy, .lockWaitGivenUp, .lockHeldShared, .writerLockLost, .writerOnRemovedLock:
                 self = .tempFail
             case .newerSchema, .olderSchema: self = .config
-            case .badLocation, .notEmpty, .writerBusy(_, _, heldHere: true): self = .usage
+            case .badLocation, .notEmpty, .writerBusy(_, _, heldHere: true, _): self = .usage
             case .noLedger(_, nil), .otherDatabase, .notADatabase: self = .noInput
             case .conflict: self = .dataError
             case .store, .refused: self = .software

@@ -55,7 +55,7 @@ public struct LedgerCopy {
         let lock: LedgerWriterLock
         do {
             lock = try target.lockWriter()
-        } catch LedgerError.writerBusy(_, _, heldHere: true) {
+        } catch LedgerError.writerBusy(_, _, heldHere: true, _) {
             // The source's lock, taken above: the source under another name (`./l.sqlite`,
             // its full path, a link to it; `localhost` for `127.0.0.1` in its URL). Said as
             // "being written by" this very process, it was 75, "try again", which never helps.

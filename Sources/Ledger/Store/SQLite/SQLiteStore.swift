@@ -205,10 +205,10 @@ final class SQLiteStore: LedgerStore {
         do {
             lock = try SQLiteWriterLock(ledgerPath: ledgerPath)
         } catch {
-            guard case .writerBusy(let lock, let holder, let here) = error else { throw error }
+            guard case .writerBusy(let lock, let holder, let here, let runs) = error else { throw error }
             throw LedgerError.writerBusy(
                 lock: lock + "; the ledger needs migration " + pending.map { "\"\($0.name)\"" }.joined(separator: ", ")
-                    + ", applied while no writer is at work", holder: holder, heldHere: here)
+                    + ", applied while no writer is at work", holder: holder, heldHere: here, runs: runs)
         }
         try Schema.migrator.apply(pending, to: db)
         withExtendedLifetime(lock) {}

@@ -199,6 +199,7 @@ final class SQLiteWriterLock: StoreWriterLock {
                 }
                 let here = identity.map { identity in live.withLock { $0.values.contains { $0.file == identity } } } ?? false
                 let glanced = !here && isHeldShared(fd)
+                let runs = holder == nil ? [] : readRuns(fd)
                 close(fd)
                 if glanced, monotonicMilliseconds() < deadline {
                     var pause = timespec(tv_sec: 0, tv_nsec: 2_000_000)
@@ -207,7 +208,7 @@ final class SQLiteWriterLock: StoreWriterLock {
                 }
                 // Held shared all along: no writer's (its pid in the file is a past writer's).
                 if glanced { throw LedgerError.lockHeldShared(path: path, seconds: momentMilliseconds / 1000) }
-                throw LedgerError.writerBusy(lock: path, holder: holder, heldHere: here)
+                throw LedgerError.writerBusy(lock: path, holder: holder, heldHere: here, runs: runs)
             }
             // Locked the file at `path`, not one its last holder removed as this opened it.
             guard let file = FileIdentity(fd), file == FileIdentity(path: path) else {
@@ -353,7 +354,7 @@ final class SQLiteWriterLock: StoreWriterLock {
             taken = try take(path)
         } catch {
             switch error {
-            case .writerBusy(_, let holder, _): throw lost(holder)
+            case .writerBusy(_, let holder, _, _): throw lost(holder)
             case .writerOnRemovedLock(_, let holder, _): throw lost(holder)
             default: throw error
             }
