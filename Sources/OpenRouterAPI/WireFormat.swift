@@ -23,32 +23,34 @@ enum WireFormat {
         }
         let createdAt = try timestamp(data["created_at"], field: "data.created_at", raw: raw)
         let expiresAt = try timestamp(data["expires_at"], field: "data.expires_at", raw: raw)
+        // What the charge is for, each checked against the row that asked for it, and what
+        // the wallet pays with: an answer without them was a row `created` by a charge none
+        // of whose chain, wallet or amount was ever seen (probe 331).
         let intent = data["web3_data"]?["transfer_intent"]
-        var chainID: Int64?
-        if let value = intent?["metadata"]?["chain_id"] {
-            chainID = integer(value)
-            if chainID == nil {
-                throw .malformedResponse(reason: "web3_data.transfer_intent.metadata.chain_id is not an integer", rawBody: raw)
-            }
+        func missing(_ field: String) -> APIError {
+            .malformedResponse(reason: "web3_data.transfer_intent.\(field) is missing, so the charge cannot be checked against "
+                + "what was asked for", rawBody: raw)
         }
-        var callData: String?
-        if let value = intent?["call_data"], case .object = value { callData = value.text }
-        var sender: String?
-        if let value = intent?["metadata"]?["sender"] {
-            guard let text = value.stringValue else {
-                throw .malformedResponse(reason: "web3_data.transfer_intent.metadata.sender is not a string", rawBody: raw)
-            }
-            sender = text
+        guard let chainValue = intent?["metadata"]?["chain_id"] else { throw missing("metadata.chain_id") }
+        guard let chainID = integer(chainValue) else {
+            throw .malformedResponse(reason: "web3_data.transfer_intent.metadata.chain_id is not an integer", rawBody: raw)
         }
-        var recipientAmount: Micros?
-        if let value = intent?["call_data"]?["recipient_amount"] {
-            guard let units = integer(value), units > 0 else {
-                throw .malformedResponse(
-                    reason: "web3_data.transfer_intent.call_data.recipient_amount is not a positive whole number of base units",
-                    rawBody: raw)
-            }
-            recipientAmount = Micros(raw: units)
+        guard let senderValue = intent?["metadata"]?["sender"] else { throw missing("metadata.sender") }
+        guard let sender = senderValue.stringValue else {
+            throw .malformedResponse(reason: "web3_data.transfer_intent.metadata.sender is not a string", rawBody: raw)
         }
+        guard let callDataValue = intent?["call_data"], case .object = callDataValue else {
+            throw .malformedResponse(reason: "web3_data.transfer_intent.call_data is missing or not an object: the charge has "
+                + "nothing to pay it with", rawBody: raw)
+        }
+        let callData = callDataValue.text
+        guard let amountValue = callDataValue["recipient_amount"] else { throw missing("call_data.recipient_amount") }
+        guard let units = integer(amountValue), units > 0 else {
+            throw .malformedResponse(
+                reason: "web3_data.transfer_intent.call_data.recipient_amount is not a positive whole number of base units",
+                rawBody: raw)
+        }
+        let recipientAmount = Micros(raw: units)
         return CoinbaseCharge(
             id: id, createdAt: createdAt, expiresAt: expiresAt, chainID: chainID, callDataJSON: callData,
             sender: sender, recipientAmount: recipientAmount, rawBody: raw)

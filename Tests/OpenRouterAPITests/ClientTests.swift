@@ -274,7 +274,7 @@ import Testing
     /// token could come back before the POST was sent, and no 429 came.
     @Test func retryAfterIsHonouredAndPostRetriedOn429() async throws {
         let charge = #"{"data":{"id":"c1","created_at":"2026-01-01T00:00:00Z","expires_at":"2026-01-01T01:00:00Z","#
-            + #""web3_data":{"transfer_intent":{"call_data":{"a":"1"},"metadata":{"chain_id":1}}}}}"#
+            + #""web3_data":{"transfer_intent":{"call_data":{"recipient_amount":"1000000"},"metadata":{"chain_id":1,"sender":"0x1"}}}}}"#
         let server = ScriptedHTTPServer { index in
             [.init(bytes: index == 0
                 ? ScriptedHTTPServer.answer(status: 429, body: #"{"error":{"code":429,"message":"slow down"}}"#, headers: ["Retry-After: 1"])

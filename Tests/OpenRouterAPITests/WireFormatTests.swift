@@ -39,16 +39,43 @@ import Testing
         }
     }
 
+    /// A charge's transfer intent as the API gives it: what the row is checked against.
+    static let intent = #""web3_data":{"transfer_intent":{"call_data":{"recipient_amount":"1500000","b":"2"},"#
+        + #""metadata":{"chain_id":8453.0,"sender":"0xab"}}}"#
+
     @Test func chargeWithEpochTimestamps() throws {
-        let seconds = try WireFormat.charge(Array(#"{"data":{"id":"c1","created_at":1767225600,"expires_at":1767229200000,"new":true}}"#.utf8))
+        let seconds = try WireFormat.charge(Array((#"{"data":{"id":"c1","created_at":1767225600,"expires_at":1767229200000,"new":true,"#
+            + Self.intent + "}}").utf8))
         #expect(seconds.createdAt == (try Timestamp(iso8601: "2026-01-01T00:00:00Z")))
         #expect(seconds.expiresAt == (try Timestamp(iso8601: "2026-01-01T01:00:00Z")))
-        #expect(seconds.chainID == nil && seconds.callDataJSON == nil)
-        let fractional = try WireFormat.charge(Array(#"{"data":{"id":"c2","created_at":"1767225600.25","expires_at":"2026-01-01T01:00:00+01:00","web3_data":{"transfer_intent":{"call_data":{"b":"2","a":"1"},"metadata":{"chain_id":8453.0}}}}}"#.utf8))
+        let fractional = try WireFormat.charge(Array((#"{"data":{"id":"c2","created_at":"1767225600.25","expires_at":"2026-01-01T01:00:00+01:00","#
+            + Self.intent + "}}").utf8))
         #expect(fractional.createdAt.millisecondsSinceEpoch == 1_767_225_600_250)
         #expect(fractional.expiresAt == (try Timestamp(iso8601: "2026-01-01T00:00:00Z")))
-        #expect(fractional.chainID == 8453)
-        #expect(fractional.callDataJSON == #"{"a":"1","b":"2"}"#)
+        #expect(fractional.chainID == 8453 && fractional.sender == "0xab" && fractional.recipientAmount == Micros(raw: 1_500_000))
+        #expect(fractional.callDataJSON == #"{"b":"2","recipient_amount":"1500000"}"#)
+    }
+
+    /// An answer without the chain, the paying wallet or the amount asked, or without call
+    /// data to pay with, does not match the documented shape: the row's outcome is unknown
+    /// (it was `created` by a charge none of whose terms were seen, probe 331).
+    @Test(arguments: [
+        (#""web3_data":{"transfer_intent":{"call_data":{"recipient_amount":"1"},"metadata":{"sender":"0xab"}}}"#, "metadata.chain_id is missing"),
+        (#""web3_data":{"transfer_intent":{"call_data":{"recipient_amount":"1"},"metadata":{"chain_id":1}}}"#, "metadata.sender is missing"),
+        (#""web3_data":{"transfer_intent":{"call_data":{"a":"1"},"metadata":{"chain_id":1,"sender":"0xab"}}}"#,
+         "call_data.recipient_amount is missing"),
+        (#""web3_data":{"transfer_intent":{"metadata":{"chain_id":1,"sender":"0xab"}}}"#, "call_data is missing or not an object"),
+        (#""web3_data":{}"#, "metadata.chain_id is missing"),
+        (#""new":true"#, "metadata.chain_id is missing"),
+    ])
+    func aChargeWithoutItsTermsIsMalformed(intent: String, said: String) {
+        let text = #"{"data":{"id":"c1","created_at":1767225600,"expires_at":1767229200000,"# + intent + "}}"
+        #expect {
+            try WireFormat.charge(Array(text.utf8))
+        } throws: { error in
+            guard let error = error as? APIError, case .malformedResponse(let reason, let raw) = error else { return false }
+            return raw == text && reason.contains(said)
+        }
     }
 
     @Test func chargeWithoutIDIsMalformed() {
