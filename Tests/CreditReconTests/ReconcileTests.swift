@@ -680,6 +680,8 @@ struct ReconcileTests {
         let found = try fixture.reconcile().findings.filter { $0.kind == .runFailed }
         #expect(found.map(\.reference) == ["run \(killed ?? 0)"])
         #expect(found.first?.message.hasPrefix("`run` never ended: it was killed") == true, "\(found)")
+        // A PostgreSQL ledger's lost connection is among the causes (probe 330: not named).
+        #expect(found.first?.message.contains("the connection to a PostgreSQL ledger lost") == true, "\(found)")
     }
 
     /// A failed night of the `run` job is one warning, the job's (its summary names the

@@ -387,7 +387,8 @@ struct StatusTests {
             _ = try writer.append(.runStarted(RunStarted(command: "topup")), account: "default", runID: nil, at: killedAt)
         }
         let killed = try status()
-        #expect(killed.attention.contains { $0.hasPrefix("the last `topup` (run ") && $0.contains(") never ended: it was killed") },
+        #expect(killed.attention.contains { $0.hasPrefix("the last `topup` (run ") && $0.contains(") never ended: it was killed")
+                && $0.contains("the connection to a PostgreSQL ledger lost") },
                 "\(killed.attention)")
         let atWork = try StatusReport.read(
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-01T06:00:00Z"),

@@ -76,7 +76,8 @@ extension Reconciler {
             let code = run.exitCode.map { " (exit \($0))" } ?? ""
             let message = run.outcome == nil
                 ? "`\(run.command)` never ended: it was killed (a `kill -9`, a timeout, out of memory), the machine "
-                    + "stopped while it ran, or the write that ends it failed (a full disk, a file-size limit), and a later "
+                    + "stopped while it ran, or the write that ends it failed (a full disk, a file-size limit, the connection to a "
+                    + "PostgreSQL ledger lost: a restart, a session ended, the network), and a later "
                     + "command found the books as it left them; check that what it was "
                     + "doing is done (a top-up's rows left `requesting` became `unknown`)"
                 : "`\(run.command)` failed\(code): \(run.summary ?? "no summary was recorded")"

@@ -272,7 +272,7 @@ public struct StatusReport: Sendable, Equatable {
                 // Or its own last write failed, a full disk (probe 277: sent to look for a kill).
                 add("run_failed", "the last `\(run.command)` (run \(run.id), started \(run.startedAt)) never ended: it was killed (a "
                     + "`kill -9`, a timeout, out of memory), its machine stopped, or the write that ends it failed (a full disk, "
-                    + "a file-size limit: the command said so); check that what it was doing is done (a "
+                    + "a file-size limit, the connection to a PostgreSQL ledger lost: the command said so); check that what it was doing is done (a "
                     + "top-up's rows left `requesting` read as unknown); \(clears)")
             } else {
                 // The summary's own full stop before the `;` went (probe 277: "the disk.; once").
