@@ -1359,6 +1359,25 @@ struct ReconcileRangeTests {
 }
 
 struct ReconcileCalendarTests {
+    /// An offset is refused (64) for the IANA name or `Etc/GMT-5`: Foundation reads `UTC+5`
+    /// as five hours ahead, POSIX's `TZ=UTC+5` is five behind (probe 333: taken at once).
+    /// The tz database's names, the offset ones among them, are taken as they are.
+    @Test func anOffsetIsNoTimeZone() throws {
+        for name in ["UTC+5", "GMT+5", "GMT+0530", "UTC-3:30"] {
+            #expect(throws: ReconcileError.self) { try PeriodCalendar(timeZone: name) }
+        }
+        #expect {
+            try PeriodCalendar(timeZone: "UTC+5")
+        } throws: { error in
+            let message = (error as? ReconcileError)?.message ?? ""
+            return ExitStatus(for: error) == .usage && message.hasPrefix("--timezone: \"UTC+5\" is an offset, not a time zone")
+                && message.hasSuffix("or Etc/GMT-5 for a fixed UTC+05:00 (the tz database's sign is POSIX's, the opposite)")
+        }
+        for name in ["UTC", "GMT", "Etc/GMT-5", "Etc/GMT+12", "EST5EDT", "Asia/Kathmandu", "US/Eastern"] {
+            #expect(try PeriodCalendar(timeZone: name).identifier == name)
+        }
+    }
+
     @Test func aDayWhoseMidnightDoesNotExistStartsAtItsFirstMinute() throws {
         // Chile springs forward at midnight: 2026-09-06 00:00 does not exist in Santiago.
         let calendar = try PeriodCalendar(timeZone: "America/Santiago")

@@ -13,11 +13,23 @@ struct PeriodCalendar: Sendable {
 
     init(timeZone name: String) throws(ReconcileError) {
         guard let zone = TimeZone(identifier: name) else { throw .unknownTimeZone(name) }
+        // Foundation reads `UTC+5`, `GMT+0530` or `UTC-3:30` as a fixed offset (named
+        // `GMT+0500`), the sign opposite to POSIX's `TZ=UTC+5`, five hours behind UTC: a day's
+        // books could be cut ten hours off the ones meant (probe 333). The tz database's
+        // own `Etc/GMT-5` says which it is.
+        if Self.isOffset(zone.identifier) { throw .offsetTimeZone(name, seconds: zone.secondsFromGMT()) }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         self.calendar = calendar
         // Keep the name as given (Foundation calls UTC "GMT"), so reports say what was asked.
         self.identifier = name
+    }
+
+    /// Whether `identifier` is Foundation's name for a fixed offset, `GMT+0500`.
+    static func isOffset(_ identifier: String) -> Bool {
+        let bytes = Array(identifier.utf8)
+        return bytes.count == 8 && identifier.hasPrefix("GMT") && (bytes[3] == UInt8(ascii: "+") || bytes[3] == UInt8(ascii: "-"))
+            && bytes[4...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
     /// The local date on which `instant` falls.

@@ -22,6 +22,14 @@ public struct ReconcileError: ExitCoded, Equatable {
         ReconcileError(message: "--timezone: \"\(name)\" is not a time zone; use an IANA name such as UTC, Europe/Berlin or America/New_York")
     }
 
+    static func offsetTimeZone(_ name: String, seconds: Int) -> ReconcileError {
+        let hours = abs(seconds) / 3600, minutes = abs(seconds) % 3600 / 60
+        let etc = minutes == 0 && hours > 0 ? ", or Etc/GMT\(seconds > 0 ? "-" : "+")\(hours) for a fixed UTC\(seconds > 0 ? "+" : "-")"
+            + "\(hours < 10 ? "0" : "")\(hours):00 (the tz database's sign is POSIX's, the opposite)" : ""
+        return ReconcileError(message: "--timezone: \"\(name)\" is an offset, not a time zone, and an offset's sign is read both "
+            + "ways (POSIX's UTC+5 is five hours behind UTC); use an IANA name such as Asia/Karachi or America/New_York\(etc)")
+    }
+
     /// `given`: which of the two the options gave; the other is the ledger's own bound.
     static func emptyRange(from: CivilDate, to: CivilDate, given: (from: Bool, to: Bool)) -> ReconcileError {
         switch given {
