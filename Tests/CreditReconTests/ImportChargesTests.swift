@@ -52,20 +52,52 @@ struct ImportChargesTests {
         #expect(outcome(reference: "R-1").lines[1].hasSuffix("(its id is free again); its reference R-1 names a plan row: a "
             + "row giving it must be of that row's amount, so leave the reference empty if the charge was not that row's purchase"))
         #expect(outcome(reference: nil).lines[1].hasSuffix("(its id is free again)"))
-        // A reference that names no row is not said to (probe 280: the import had just said it names none).
-        #expect(outcome(reference: "inv-9", namesRow: false).lines[1].hasSuffix("(its id is free again)"))
+        // A reference that names no row is not said to (probe 280: the import had just said it names none);
+        // that it no longer holds back a row not yet planned is (probe 334).
+        let invoice = outcome(reference: "inv-9", namesRow: false).lines[1]
+        #expect(!invoice.contains("names a plan row") && invoice.contains("(its id is free again); its reference inv-9 no longer holds back"))
     }
 
-    /// Voiding says whether the charge's reference names a plan row as the ledger finds it.
+    /// Voiding says whether the charge's reference names a plan row as the ledger finds it;
+    /// one that names none no longer holds back a row giving it, which `topup` then sends
+    /// (probe 334: said nothing, and the next top-up bought the row again).
     @Test func voidingFindsWhetherTheReferenceNamesARow() async throws {
-        let plan = try bench.plan(TopUpBench.planText(1))
-        _ = try await bench.run(plan, client: FakeChargeCreator())
+        let row = try await chargeTopUpCreated()
+        // The row's own charge paid: web_1 is a second purchase of it, which may be voided.
+        _ = try importer("\(Self.header)\n\(row.chargeID),1.50,,,\(row.createdAt),,,paid,,\n").run(ledger: bench.ledger, now: now)
         _ = try importer("\(Self.header)\nweb_1,1.50,\(Wallets.b),137,2026-11-03T10:00:00Z,,R-01,pending,,\n"
             + "web_2,3,,,2026-11-03T10:00:00Z,,inv-9,pending,,\n").run(ledger: bench.ledger, now: now)
         let second = try ChargeVoiding(chargeID: "web_1", reason: "a typo", account: "acct").run(ledger: bench.ledger, now: now)
         #expect(second.referenceNamesRow && second.lines[1].contains("its reference R-01 names a plan row"))
+        #expect(!second.lines[1].contains("no longer holds back"))
         let invoice = try ChargeVoiding(chargeID: "web_2", reason: "a typo", account: "acct").run(ledger: bench.ledger, now: now)
         #expect(!invoice.referenceNamesRow && !invoice.lines[1].contains("names a plan row"), "\(invoice.lines)")
+        #expect(invoice.lines[1].hasSuffix("; its reference inv-9 no longer holds back a plan row giving it: if this charge "
+            + "bought such a row, not yet sent, record the right charge before the next `topup` or `run --plan`, which would "
+            + "buy the row"), "\(invoice.lines)")
+    }
+
+    /// Another purchase of a row whose own charge expired unpaid, recorded expired or past
+    /// its expires_at, is the row's purchase made again: not voided, or the row read as not
+    /// bought and `status` said to buy it again (probe 334).
+    @Test func aRowsPurchaseMadeAgainIsNotVoided() async throws {
+        let row = try await chargeTopUpCreated()  // expires an hour after it was made, weeks before `now`
+        _ = try importer("\(Self.header)\nweb_1,1.50,\(Wallets.b),137,2026-11-03T10:00:00Z,,R-01,paid,2026-11-03T10:05:00Z,\n")
+            .run(ledger: bench.ledger, now: now)
+        let voiding = try ChargeVoiding(chargeID: "web_1", reason: "a typo", account: "acct")
+        for expired in [false, true] {
+            if expired {
+                _ = try importer("\(Self.header)\n\(row.chargeID),1.50,,,\(row.createdAt),,,expired,,\n").run(ledger: bench.ledger, now: now)
+            }
+            #expect {
+                _ = try voiding.run(ledger: bench.ledger, now: now)
+            } throws: { error in
+                (error as? UsageError)?.exitStatus == .usage && "\(error)".contains("void: charge \"web_1\" is plan row ref/acct/R-01's "
+                    + "purchase made again, the row's own charge \(row.chargeID) having expired unpaid: a charge that carries out a "
+                    + "plan row is not voided")
+            }
+        }
+        #expect(try bench.ledger.read { try $0.charge(id: "web_1") }?.status == "paid")
     }
 
     /// A row's key as `topup` prints it for a row with a reference (`ref/ACCOUNT/REFERENCE`)

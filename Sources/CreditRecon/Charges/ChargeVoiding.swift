@@ -63,6 +63,13 @@ public struct ChargeVoiding: Sendable {
                     + (charge.reference.flatMap { reference in referenceNamesRow ? reference : nil }.map { reference in
                         "; its reference \(TerminalText.printable(reference)) names a plan row: a row giving it must be of that "
                             + "row's amount, so leave the reference empty if the charge was not that row's purchase"
+                    } ?? "")
+                    // Nor does it hold a row back any more: `topup` refused a row giving a reference a
+                    // recorded charge carries, and sent it once the charge was voided (probe 334).
+                    + (charge.reference.flatMap { reference in referenceNamesRow ? nil : reference }.map { reference in
+                        "; its reference \(TerminalText.printable(reference)) no longer holds back a plan row giving it: "
+                            + "if this charge bought such a row, not yet sent, record the right charge before the next `topup` "
+                            + "or `run --plan`, which would buy the row"
                     } ?? ""),
                 "ledger head \(headHash)",
             ]
@@ -81,7 +88,7 @@ public struct ChargeVoiding: Sendable {
     public func run(ledger: Ledger, now: Timestamp) throws -> Outcome {
         let id = chargeID, reason = reason, account = account
         let (charge, entry, namesRow) = try ledger.write { writer -> (StoredCharge, Int64, Bool) in
-            let charge = try Self.voidable(id, of: account, reader: writer.reader)
+            let charge = try Self.voidable(id, of: account, reader: writer.reader, now: now)
             let namesRow = try charge.reference.flatMap {
                 try ChargeImport.topUp(named: $0, account: charge.account, reader: writer.reader)
             } != nil
@@ -99,7 +106,7 @@ public struct ChargeVoiding: Sendable {
     }
 
     /// The charge `id` names, of `account`, when it may be voided; else why not (64).
-    static func voidable(_ id: String, of account: String, reader: LedgerReader) throws -> StoredCharge {
+    static func voidable(_ id: String, of account: String, reader: LedgerReader, now: Timestamp) throws -> StoredCharge {
         guard let charge = try reader.charges(ids: ChargeImport.spellings(of: id)).first else {
             // The id of a charge voided before, now free: said as that, with its entries (it
             // said "no charge", with a template of the kept id; probe 192).
@@ -136,9 +143,24 @@ public struct ChargeVoiding: Sendable {
                 + "\(TerminalText.printable(key)): a charge that carries out a plan row is not voided, as "
                 + (blocked ? "the row would read as not bought again, and a link to a row is not taken back"
                     : "voided, the row would be bought again by the next `topup`")
-                + "; its record stays as recorded, which this build cannot correct: when it is wrong, keep the right figures "
-                + "beside the books for the auditors, naming this charge id")
+                + Self.cannotCorrect)
+        }
+        // Another purchase of a row whose own charge expired unpaid is the row's purchase made
+        // again: voided, the row read as not bought, and `status` said to buy it again (probe 334).
+        if charge.status != "expired", let reference = charge.reference,
+           let row = try ChargeImport.topUp(named: reference, account: charge.account, reader: reader),
+           let own = try row.chargeID.flatMap({ try reader.charge(id: $0) }), own.chargeID != charge.chargeID,
+           own.status == "expired" || (own.status != "paid" && own.expiresAt.flatMap { try? Timestamp(iso8601: $0) }.map { $0 < now } == true)
+        {
+            throw UsageError.usage("void: charge \"\(TerminalText.printable(charge.chargeID))\" is plan row "
+                + "\(TerminalText.printable(row.key))'s purchase made again, the row's own charge \(TerminalText.printable(own.chargeID)) "
+                + "having expired unpaid: a charge that carries out a plan row is not voided, as voided, the row would read "
+                + "as not bought, and `status` and `report` would say to buy it again" + Self.cannotCorrect)
         }
         return charge
     }
+
+    /// The end of a refusal to void a charge that carries out a plan row.
+    static let cannotCorrect = "; its record stays as recorded, which this build cannot correct: when it is wrong, keep the "
+        + "right figures beside the books for the auditors, naming this charge id"
 }
