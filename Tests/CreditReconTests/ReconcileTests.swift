@@ -1358,6 +1358,19 @@ struct ReconcileRangeTests {
     }
 }
 
+/// A voided charge's finding, dated at its creation, is in the default range: an account
+/// whose voided charge came before its first reading reported none (probe 334).
+@Test func aVoidedChargeBeforeTheFirstReadingIsInTheDefaultRange() throws {
+    let fixture = try ReconcileFixture()
+    try fixture.recorded("web_1", amount: "50", created: "2026-03-02T10:00:00Z", status: "paid", paidAt: "2026-03-02T10:05:00Z")
+    try fixture.snapshot("2026-03-05T00:00:00Z", credits: "100", usage: "1")
+    _ = try ChargeVoiding(chargeID: "web_1", reason: "a mistake", account: "default")
+        .run(ledger: fixture.ledger, now: reconTime("2026-03-06T00:00:00Z"))
+    let books = try fixture.reconcile()
+    #expect(books.from == CivilDate(isoText: "2026-03-02"))
+    #expect(books.findings.contains { $0.kind == .chargeVoided && $0.reference == "web_1" }, "\(books.findings)")
+}
+
 struct ReconcileCalendarTests {
     /// An offset is refused (64) for the IANA name or `Etc/GMT-5`: Foundation reads `UTC+5`
     /// as five hours ahead, POSIX's `TZ=UTC+5` is five behind (probe 333: taken at once).

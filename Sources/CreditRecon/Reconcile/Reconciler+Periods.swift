@@ -9,13 +9,15 @@ extension Reconciler {
     /// findings: a run refused for a clock behind the books is dated by that clock).
     func periodRange(_ input: Input, calendar: PeriodCalendar, asOf: Timestamp) throws -> (from: CivilDate, to: CivilDate) {
         let failed = input.failedRuns.compactMap { try? Timestamp(iso8601: $0.startedAt) }
+        // A voided charge's finding is dated at its creation: the range it is in (probe 334: an
+        // account whose voided charge was its oldest reported no `charge_voided`).
         let firstInstant = [
-            input.snapshots.first?.observedAt, input.charges.map(\.createdAt).min(),
+            input.snapshots.first?.observedAt, input.charges.map(\.createdAt).min(), input.voided.map(\.createdAt).min(),
             input.chargeless.map(\.updatedAt).min(), failed.min(),
         ].compactMap { $0 }.min()
         let firstDay = calendar.localDate(of: firstInstant ?? asOf)
         let lastInstant = [
-            asOf, input.snapshots.last?.observedAt, input.charges.map(\.createdAt).max(),
+            asOf, input.snapshots.last?.observedAt, input.charges.map(\.createdAt).max(), input.voided.map(\.createdAt).max(),
             input.charges.compactMap(\.paidAt).max(), input.chargeless.map(\.updatedAt).max(), failed.max(),
         ].compactMap { $0 }.max() ?? asOf
         let from = options.from ?? firstDay
