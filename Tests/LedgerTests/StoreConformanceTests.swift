@@ -1194,6 +1194,19 @@ struct StoreConformanceTests {
             try writer.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: t0)
         }
         #expect(try store.ledger.read { try $0.newestJournalTime() } == t0.adding(seconds: 61))
+        // Read again at the same head, as `report --all-accounts` does for each account, it is
+        // the same; an entry written and rolled back is not in it, though read while written.
+        #expect(try store.ledger.read { try $0.newestJournalTime() } == t0.adding(seconds: 61))
+        struct RolledBack: Error {}
+        #expect(throws: RolledBack.self) {
+            try store.ledger.write { writer in
+                try writer.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: t0.adding(seconds: 3600))
+                #expect(try writer.reader.newestJournalTime() == t0.adding(seconds: 3600))
+                throw RolledBack()
+            }
+        }
+        #expect(try store.ledger.write { try $0.reader.newestJournalTime() } == t0.adding(seconds: 61))
+        #expect(try store.ledger.read { try $0.newestJournalTime() } == t0.adding(seconds: 61))
     }
 
     /// A charge comes with the batch of the plan row it carries out, whichever account

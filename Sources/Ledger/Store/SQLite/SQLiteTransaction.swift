@@ -29,6 +29,9 @@ final class SQLiteTransaction: StoreTransaction {
     @exclusivity(unchecked) private var held = HeldRows()
     /// Journal rows written since a new ledger's pages were last sent towards the disk.
     private var journalRowsSinceWriteback = 0
+    /// The newest entry time this connection last read, with the head it read it at: the
+    /// same head is the same journal (`newestEntryTime`).
+    var newestRead: (head: ChainHead, time: Timestamp?)?
 
     init(db: Database, name: String) {
         self.db = db
