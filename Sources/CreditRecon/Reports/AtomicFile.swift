@@ -215,6 +215,8 @@ public enum AtomicFile {
 
         /// Makes `directory` and its parents when missing (`AtomicFile.makeDirectory`).
         func makeFolder(_ directory: String) throws(ReportError) {
+            let before = madeFolders.count
+            defer { AtomicFile.madeFolders.withLock { $0 += madeFolders.dropFirst(before) } }
             try AtomicFile.makeDirectory(directory, made: &madeFolders)
         }
 
@@ -346,6 +348,7 @@ public enum AtomicFile {
                 removeStaleTemporaries(of: url.lastPathComponent, in: url.deletingLastPathComponent().path)
             }
             staged.removeAll()
+            AtomicFile.madeFolders.withLock { all in all.removeAll { madeFolders.contains($0) } }
             madeFolders.removeAll()
         }
 
@@ -353,6 +356,7 @@ public enum AtomicFile {
             for file in staged { unlink(file.temporary) }
             // Only an empty folder is removed: one another process wrote into meanwhile stays.
             for folder in madeFolders.reversed() { rmdir(folder) }
+            AtomicFile.madeFolders.withLock { all in all.removeAll { madeFolders.contains($0) } }
         }
     }
 
@@ -452,15 +456,21 @@ public enum AtomicFile {
 
     /// The temporary files this process made (`removeTemporaries()`); a few names.
     private static let temporaries = Mutex<[String]>([])
+    /// The folders staged files were to go in that this process made and has not committed
+    /// (`removeTemporaries()`), outermost first.
+    private static let madeFolders = Mutex<[String]>([])
 
     /// Removes the temporary files this process made and has not put in place (a name put in
     /// place is gone already): for a command a signal ends, which left them behind (probe
     /// 212: a 33 MB `.charges.csv.tmp-PID` after `report` was stopped by SIGTERM). Only
     /// those in `folder`, when given: the tests, in one process, write reports side by side
     /// (a test's call removed another's staged files, whose rename then failed).
+    /// The folders made for them and left empty go too (probe 332: `report --all-accounts`
+    /// stopped by SIGTERM left 3,613 empty account folders).
     static func removeTemporaries(in folder: String? = nil) {
         let inFolder = folder.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
         for path in temporaries.withLock({ $0 }) where inFolder.map(path.hasPrefix) ?? true { unlink(path) }
+        for path in madeFolders.withLock({ $0 }).reversed() where inFolder.map(path.hasPrefix) ?? true { rmdir(path) }
     }
 
     /// Runs `body`, a command that writes files in place (`report`, `export`), so that
