@@ -471,6 +471,24 @@ import Testing
         #expect(late == ["Expenses:OpenRouter:Usage:Prod", "Expenses:OpenRouter:Usage:Prod-bbb222"])
     }
 
+    /// A period in which total_usage went down says so beside its use, which may be negative
+    /// (probe 329: a negative expense with nothing said); the others do not.
+    @Test(arguments: ExportFormat.allCases)
+    func useTakenBackIsSaid(format: ExportFormat) throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "100", usage: "10")
+        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "100", usage: "12")
+        try fixture.snapshot("2026-10-03T00:00:00Z", credits: "100", usage: "11.7")
+        var reconcile = fixture.options()
+        reconcile.period = .day
+        let text = String(decoding: try ExportStage.run(
+            ledger: fixture.ledger, options: .init(reconcile: reconcile, format: format)).bytes, as: UTF8.self)
+        let said = "(total_usage went down in it, see the report's usage_decreased: a negative amount is use taken back)"
+        #expect(text.contains("Use 2026-10-03 to 2026-10-04 \(said)"), "\(text)")
+        let quiet = text.split(separator: "\n").filter { $0.contains("Use 2026-10-02 to 2026-10-03") }
+        #expect(quiet.count == 1 && !quiet[0].contains("went down") && text.components(separatedBy: said).count == 2, "\(text)")
+    }
+
     /// A key renamed at OpenRouter keeps the account its first reading named: a month
     /// exported before the rename and again after it, and the month after, all book it to
     /// `Usage:Prod` (by its latest reading, the rename moved even the earlier month's use to

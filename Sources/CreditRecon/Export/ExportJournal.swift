@@ -101,6 +101,11 @@ struct ExportJournal {
 
         // One pass over the key usage rows, not one per period.
         let usageByPeriod = Dictionary(grouping: books.keyUsage.lazy.filter { $0.used != .zero }, by: \.start)
+        // The periods in which total_usage went down: their use may be negative, which read
+        // as an expense for nothing said (probe 329).
+        let usageFell = Set(books.findings.lazy.filter { $0.kind == .usageDecreased }.compactMap {
+            books.periods.index(containing: $0.observedAt)
+        })
 
         var opened = false
         for (index, period) in books.periods.enumerated() {
@@ -161,7 +166,9 @@ struct ExportJournal {
             if used != .zero || !postings.isEmpty {
                 postings.append((credits, .zero - used))
                 journal.transaction(
-                    date: lastDay, narration: "Use \(period.start.isoText) to \(period.end.isoText)", metadata: [],
+                    date: lastDay, narration: "Use \(period.start.isoText) to \(period.end.isoText)"
+                        + (usageFell.contains(index) ? " (total_usage went down in it, see the report's usage_decreased: "
+                            + "a negative amount is use taken back)" : ""), metadata: [],
                     postings: postings)
             }
             if let closing = period.closing {
