@@ -53,11 +53,13 @@ struct ReportText {
         drainIfFull()
     }
 
-    /// A character a report shows as `?`: a control character (ESC would recolour a
-    /// terminal that shows the file) or one that reverses the direction of what follows.
+    /// A character a report shows as `?`, as `status` does (`TerminalText`): a control
+    /// character (ESC would recolour a terminal that shows the file) or a format character,
+    /// one that reverses the direction of what follows or shows nothing (two model names
+    /// apart by a U+200B read as one, probe 337).
     static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value)
-            || (0x2066...0x2069).contains(scalar.value)
+        let category = scalar.properties.generalCategory
+        return category == .control || category == .format
     }
 
     /// Whether an ASCII byte is a control character other than tab, CR and LF.
