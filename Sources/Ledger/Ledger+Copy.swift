@@ -24,14 +24,14 @@ extension Ledger {
     public func copy(into target: Ledger, progress: (Int64) throws -> Void = { _ in }) throws -> CopyOutcome {
         // A source that lacks what this host wrote to it copied into books that bought its
         // lost rows again (probe 161).
-        let witnesses = store.witnessedHeads()
+        let witnesses = try store.witnessedHeads()
         if let problem = try store.read({ try AppendSession.witnessProblem(witnesses, in: $0) }) {
             throw LedgerError.entriesLost(problem + "; nothing was copied")
         }
         // So did a copy to where a ledger this host wrote is gone, from a source that does not
         // hold what it had written; one that does (the same books, copied back from
         // PostgreSQL) is no loss (probe 162).
-        for witnessed in target.store.witnessedHeads() {
+        for witnessed in try target.store.witnessedHeads() {
             guard try store.read({ try $0.entryHash(seq: witnessed.seq) }) != witnessed.hash else { continue }
             throw LedgerError.entriesLost(
                 "\(target.store.name) held a ledger this host wrote, up to entry \(witnessed.seq) with hash \(witnessed.hash.prefix(16))… "

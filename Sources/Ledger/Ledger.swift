@@ -92,7 +92,7 @@ public final class Ledger: Sendable {
         let first = checkingFirst && !checked.withLock { $0 }
         if first { try refuseMissingGuards() }
         // `copy(into:)` asks it of its source instead: what the copy will hold.
-        let witnessed = first ? store.witnessedHeads() : []
+        let witnessed = first ? try store.witnessedHeads() : []
         let (result, started, head) = try store.write { transaction in
             let session = try AppendSession(transaction, checkingRows: first, witnessed: witnessed)
             do {
@@ -128,7 +128,7 @@ public final class Ledger: Sendable {
         guard !store.tablesPending else { return }
         let first = !checked.withLock { $0 }
         if first { try refuseMissingGuards() }
-        let witnessed = first ? store.witnessedHeads() : []
+        let witnessed = first ? try store.witnessedHeads() : []
         _ = try store.read { transaction in
             try AppendSession.chainHead(in: transaction, checkingRows: first, witnessed: witnessed)
         }
@@ -143,7 +143,7 @@ public final class Ledger: Sendable {
         return try guards + store.read { transaction in
             let newest = try transaction.headEntry()
             return [AppendSession.headProblem(newest), AppendSession.rowsProblem(try transaction.newestRowSeq(), head: newest?.seq ?? 0),
-                    try AppendSession.witnessProblem(store.witnessedHeads(), in: transaction)].compactMap { $0 }
+                    try AppendSession.witnessProblem(try store.witnessedHeads(), in: transaction)].compactMap { $0 }
         }
     }
 

@@ -36,7 +36,7 @@ struct HeadWitnessTests {
             try ledger.appendAll(usageFacts())
             newest = try ledger.read { try $0.head() }
         }
-        let kept = HeadWitness(ledgerPath: path).load()
+        let kept = try HeadWitness(ledgerPath: path).load()
         #expect(kept?.seq == newest.seq && kept?.hash == newest.hash)
 
         removeLedgerFiles()
@@ -74,7 +74,7 @@ struct HeadWitnessTests {
         #expect(try restored.damageSigns().isEmpty)
         try restored.appendAll(usageFacts(texts: ["again"]))
         let after = try restored.read { try $0.head() }
-        #expect(HeadWitness(ledgerPath: path).load()?.seq == after.seq)
+        #expect(try HeadWitness(ledgerPath: path).load()?.seq == after.seq)
     }
 
     /// A journal as long as the one this host wrote, whose entry there has another hash (an
@@ -87,7 +87,7 @@ struct HeadWitnessTests {
             try Ledger(path: path).appendAll(lifecycle())
             try Ledger(path: other).appendAll(lifecycle(), account: "other")
         }
-        let written = try #require(HeadWitness(ledgerPath: path).load())
+        let written = try #require(try HeadWitness(ledgerPath: path).load())
         removeLedgerFiles()
         try FileManager.default.copyItem(atPath: other, toPath: path)
         let swapped = try Ledger(path: path)
@@ -110,7 +110,7 @@ struct HeadWitnessTests {
     @Test func aNewLedgerWhereAWitnessedOneWasIsRefused() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         try Ledger.create(at: path) { try $0.appendAll(lifecycle()) }
-        #expect(HeadWitness(ledgerPath: path).load()?.seq == Int64(lifecycle().count))
+        #expect(try HeadWitness(ledgerPath: path).load()?.seq == Int64(lifecycle().count))
         removeLedgerFiles()
         #expect(throws: LedgerError.self) { try Ledger.create(at: path) { try $0.appendAll(lifecycle()) } }
         #expect(!FileManager.default.fileExists(atPath: path))
@@ -168,13 +168,13 @@ struct HeadWitnessTests {
         let witness = HeadWitness(ledgerPath: path)
         for text in ["", "garbage\n", "0 \(String(repeating: "a", count: 64)) t\n", "5 ABC t\n", "5 \(String(repeating: "a", count: 64))\n"] {
             try text.write(toFile: witness.path, atomically: false, encoding: .utf8)
-            #expect(witness.load() == nil, "\(text)")
+            #expect(try witness.load() == nil, "\(text)")
         }
         try FileManager.default.removeItem(atPath: witness.path)
         let elsewhere = directory.appendingPathComponent("elsewhere").path
         try "7 \(String(repeating: "b", count: 64)) t\n".write(toFile: elsewhere, atomically: false, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: witness.path, withDestinationPath: elsewhere)
-        #expect(witness.load() == nil)
+        #expect(try witness.load() == nil)
         // Nor replaced: neither the link nor the file it names.
         let head = ChainHead(seq: 9, hash: String(repeating: "c", count: 64))
         witness.keep(head, at: "2026-12-05T00:00:00.000Z")
@@ -188,6 +188,38 @@ struct HeadWitnessTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: witness.path)) == ledger)
         try FileManager.default.removeItem(atPath: witness.path)
         witness.keep(head, at: "2026-12-05T00:00:00.000Z")
-        #expect(witness.load() == WitnessedHead(seq: 9, hash: head.hash, at: "2026-12-05T00:00:00.000Z", file: witness.path))
+        #expect(try witness.load() == WitnessedHead(seq: 9, hash: head.hash, at: "2026-12-05T00:00:00.000Z", file: witness.path))
+    }
+
+    /// A witness this user may not read stops a write (74): read as none, it was replaced
+    /// by the writer, and what it said was lost (probe 336). None there, or a symbolic link,
+    /// is no witness.
+    @Test func aWitnessThisUserMayNotReadIsAnIOProblem() {
+        let refused = HeadWitness.unreadable(EACCES, path: "/books/ledger.sqlite.head")
+        guard case .io(let ledger, let detail)? = refused else {
+            Issue.record("not an I/O problem: \(String(describing: refused))")
+            return
+        }
+        #expect(ledger == "/books/ledger.sqlite")
+        #expect(detail == "its head witness /books/ledger.sqlite.head, which names the newest entry this host wrote to it, "
+            + "cannot be read (Permission denied), so whether the ledger still holds that entry cannot be checked; give the "
+            + "witness to the ledger's owner (chown it, as root, as the ledger is) and run the command again")
+        #expect(HeadWitness.unreadable(ENOENT, path: "/books/ledger.sqlite.head") == nil)
+        #expect(HeadWitness.unreadable(ELOOP, path: "/books/ledger.sqlite.head") == nil)
+    }
+
+    /// Run as root, a writer gives the witness to the ledger's owner, as the lock file: left
+    /// root's, 0600, the owner's writers could not read it (probe 336).
+    @Test func asRootTheWitnessGoesToTheLedgersOwner() throws {
+        guard getuid() == 0 else { return }  // only root can give a file away
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ledger = try Ledger(path: path)
+        try ledger.appendAll(lifecycle())
+        let nobody: uid_t = 65_534
+        chown(path, nobody, gid_t(nobody))
+        try ledger.appendAll(usageFacts())
+        let owner = try FileManager.default.attributesOfItem(atPath: path + ".head")[.ownerAccountID] as? Int
+        #expect(owner == Int(nobody))
+        #expect(try HeadWitness(ledgerPath: path).load()?.seq == (try ledger.read { try $0.head() }).seq)
     }
 }

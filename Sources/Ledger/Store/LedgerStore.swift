@@ -55,7 +55,7 @@ protocol LedgerStore: AnyObject, Sendable {
     /// The newest entry this host's writers committed, as kept outside the database (a
     /// SQLite ledger's `HeadWitness`, beside its file and its name), or none where none is kept (PostgreSQL, whose books
     /// several hosts write: its statistics count rows deleted, `StoreCheck.bypassed`).
-    func witnessedHeads() -> [WitnessedHead]
+    func witnessedHeads() throws(LedgerError) -> [WitnessedHead]
 
     /// Keeps `head` as the newest entry this host's writers committed, after a commit.
     func witness(_ head: ChainHead)

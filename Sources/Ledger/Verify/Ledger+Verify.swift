@@ -88,7 +88,7 @@ extension Ledger {
         // A sound chain that lacks what this host wrote to it (probe 161: verify said sound,
         // what_to_do null, of the ledger every writer refused).
         // Not of a journal that is missing, or cannot be read: that is said already.
-        let witnesses = store.witnessedHeads()
+        let witnesses = try store.witnessedHeads()
         // Read once: what it lacks, and whether an entry of that number is there (written again).
         let lacked = missing.contains("journal") ? nil : try? store.read { transaction -> (String, Bool)? in
             try AppendSession.lackedWitness(witnesses, in: transaction).map {

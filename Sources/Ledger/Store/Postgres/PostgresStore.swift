@@ -329,7 +329,7 @@ final class PostgresStore: LedgerStore {
     /// as the schema made it. Any of those changed lets rows be edited with no error.
     func check() throws -> StoreCheck { try guards() }
 
-    func witnessedHeads() -> [WitnessedHead] { [] }
+    func witnessedHeads() throws(LedgerError) -> [WitnessedHead] { [] }
 
     func witness(_ head: ChainHead) {}
 

@@ -16,8 +16,10 @@ import Darwin
 ///
 /// Replaced whole after each commit (a temporary file renamed over it, neither followed
 /// through a symbolic link), never synced: one lost to a crash names an older entry, which
-/// the ledger still holds. A file that cannot be read or written is no witness: it guards,
-/// the ledger is the truth.
+/// the ledger still holds. One that cannot be written is left as it is: it guards, the
+/// ledger is the truth. One that is there but this user may not read stops a write (74):
+/// read as none, it was replaced, what it said lost (probe 336); run as root, a writer gives
+/// it to the ledger's owner, as it does the lock file.
 struct HeadWitness: Sendable {
     /// The witness file's path.
     let path: String
@@ -47,9 +49,12 @@ struct HeadWitness: Sendable {
     /// The most a witness file holds.
     static let largest = 256
 
-    /// What the file says, or `nil` when there is none or it says nothing readable.
-    func load() -> WitnessedHead? {
+    /// What the file says, or `nil` when there is none, it is a symbolic link (never
+    /// followed) or it says nothing readable; `.io` (74) when it is there but this user may
+    /// not read it.
+    func load() throws(LedgerError) -> WitnessedHead? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0, let refusal = Self.unreadable(errno, path: path) { throw refusal }
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: Self.largest)
@@ -60,6 +65,17 @@ struct HeadWitness: Sendable {
               words[1].utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
         else { return nil }
         return WitnessedHead(seq: seq, hash: String(words[1]), at: String(words[2]), file: path)
+    }
+
+    /// Why the witness at `path`, which `open` failed on with `error`, stops a write: it is
+    /// there, and this user may not read it. `nil` when it is no witness (none there, or a
+    /// symbolic link, never followed).
+    static func unreadable(_ error: Int32, path: String) -> LedgerError? {
+        guard error == EACCES || error == EPERM else { return nil }
+        return .io(path: String(path.dropLast(".head".count)), detail: "its head witness \(path), which names the newest entry "
+            + "this host wrote to it, cannot be read (\(String(cString: strerror(error)))), so whether the ledger still holds "
+            + "that entry cannot be checked; give the witness to the ledger's owner (chown it, as root, as the ledger is) and "
+            + "run the command again")
     }
 
     /// Keeps `head`, committed at `time` (ISO 8601), as the newest entry written; an empty
@@ -76,6 +92,9 @@ struct HeadWitness: Sendable {
         unlink(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
+        // Run as root, the ledger's owner's, as the lock file is: root's own 0600 file was
+        // then read as no witness by the owner's writers, and replaced (probe 336).
+        SQLiteWriterLock.giveToTheLedgersOwner(fd, ledger: String(path.dropLast(".head".count)))
         let line = Array("\(head.seq) \(head.hash) \(time)\n".utf8)
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)

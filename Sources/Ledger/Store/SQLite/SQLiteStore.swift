@@ -228,7 +228,11 @@ final class SQLiteStore: LedgerStore {
         return check
     }
 
-    func witnessedHeads() -> [WitnessedHead] { HeadWitness.all(ledgerNamed: name).compactMap { $0.load() } }
+    func witnessedHeads() throws(LedgerError) -> [WitnessedHead] {
+        var heads: [WitnessedHead] = []
+        for witness in HeadWitness.all(ledgerNamed: name) { if let head = try witness.load() { heads.append(head) } }
+        return heads
+    }
 
     /// Not while the ledger is being built under another name (`Ledger.create(at:_:)`
     /// keeps the witness once it is in place).

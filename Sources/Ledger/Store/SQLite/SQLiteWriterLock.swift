@@ -421,7 +421,7 @@ final class SQLiteWriterLock: StoreWriterLock {
     /// the owner of the ledger (or of its folder, before the ledger is made), as SQLite does
     /// its `-wal` and `-shm` files: a lock file left owned by root refused the owner's every
     /// later run (74, "Permission denied"), with a message that blamed the folder.
-    private static func giveToTheLedgersOwner(_ fd: Int32, ledger: String) {
+    static func giveToTheLedgersOwner(_ fd: Int32, ledger: String) {
         guard geteuid() == 0 else { return }
         var owner = stat(), held = stat()
         guard stat(ledger, &owner) == 0 || stat(Ledger.directory(of: ledger), &owner) == 0, fstat(fd, &held) == 0,
