@@ -463,6 +463,22 @@ struct LedgerCommandsTests {
         #expect(try Executable.creditRecon(["--ledger", scratch.path("absent.sqlite"), "verify"]).status == 66)
     }
 
+    /// A reader run in a folder deleted while the shell stood in it says so (66), as the
+    /// writers do, not "run fetch first" beside a ledger that may well be there (probe 336).
+    @Test func readersInAFolderThatIsGoneSaySo() throws {
+        let scratch = try Scratch()
+        let gone = scratch.path("gone")
+        for command in ["verify", "status", "report"] {
+            try FileManager.default.createDirectory(atPath: gone, withIntermediateDirectories: true)
+            let tool = Executable.binDirectory.appendingPathComponent("credit-recon").path
+            let result = try Executable.run(tool: URL(fileURLWithPath: "/bin/sh"),
+                                            ["-c", "cd '\(gone)' && rmdir '\(gone)' && exec '\(tool)' --ledger ledger.sqlite \(command)"])
+            #expect(result.status == 66, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("cannot reach ledger.sqlite: the folder this command runs in is gone (deleted while "
+                + "the shell stood in it): cd to a folder that is there, or give the ledger's absolute path"), "\(command): \(result.stderr)")
+        }
+    }
+
     /// A killed import into a new ledger leaves `LEDGER.creating`: the readers say what it
     /// is instead of only "no ledger", and the next import replaces it.
     @Test func readersExplainAnUnfinishedImportsFile() throws {

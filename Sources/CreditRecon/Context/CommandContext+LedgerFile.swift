@@ -86,6 +86,19 @@ extension CommandContext {
             return "\(ledgerPath) is a SQLite database holding no tables, not a ledger; nothing was changed in it. Run "
                 + "`credit-recon fetch` or `credit-recon import snapshots FILE` to start the books in it, or pass --ledger PATH"
         }
+        // Not "run fetch first" where a ledger may well be, out of this user's reach, or the
+        // command's own folder gone (probe 336: the writers said so, the readers did not).
+        var info = stat()
+        if stat(ledgerPath, &info) != 0, errno == EACCES {
+            return "cannot reach \(ledgerPath): \(String(cString: strerror(EACCES))): a folder on its path may not be searched "
+                + "by this user, so whether a ledger is there cannot be told; check the folders' permissions (ls -ld each), "
+                + "or run the command as the ledger's owner"
+        }
+        var cwd = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        if !ledgerPath.hasPrefix("/"), getcwd(&cwd, cwd.count) == nil {
+            return "cannot reach \(ledgerPath): the folder this command runs in is gone (deleted while the shell stood in it): "
+                + "cd to a folder that is there, or give the ledger's absolute path"
+        }
         var message = "no ledger at \(ledgerPath): run `credit-recon fetch` or `credit-recon import snapshots FILE` first, or pass --ledger PATH"
         // Beside the file a link names, where a new ledger is built (`Ledger.create`).
         let staging = Ledger.followingLinks(ledgerPath) + ".creating"
