@@ -256,7 +256,10 @@ struct SnapshotImportTests {
         let temp = try TemporaryDirectory()
         let file = try temp.write("accounts.csv", "observed_at,total_credits,total_usage,account\n"
             + "2026-10-01T00:00:00Z,500,1,\"ops\u{1b}[31m\"\n2026-10-02T00:00:00Z,500,2,cafe\u{301}\n"
-            + "2026-10-03T00:00:00Z,500,3,Team\u{2028}B\n2026-10-04T00:00:00Z,500,4,Team\u{2029}C\n")
+            + "2026-10-03T00:00:00Z,500,3,Team\u{2028}B\n2026-10-04T00:00:00Z,500,4,Team\u{2029}C\n"
+            + "2026-10-05T00:00:00Z,500,5,a\u{202E}b\n2026-10-06T00:00:00Z,500,6,ab\u{200F}c\n"
+            // A reading of the default account at the time of a refused label's: no clash said.
+            + "2026-10-02T00:00:00Z,400,2,\n")
         let ledger = try Ledger(path: temp.path("l.sqlite"))
         #expect {
             _ = try SnapshotImport(path: file, displayName: "accounts.csv", defaultAccount: "default").run(ledger: ledger, now: now)
@@ -267,6 +270,11 @@ struct SnapshotImportTests {
                 // A line break of another script's (probe 261: kept, `Team B` in an export's heading).
                 && lines.contains { $0.hasPrefix("accounts.csv:4: account: holds a control character") }
                 && lines.contains { $0.hasPrefix("accounts.csv:5: account: holds a control character") }
+                // A direction override or a mark inside a label, not only at its ends (probe 335).
+                && lines.contains { $0.hasPrefix("accounts.csv:6: account: holds a format character (U+202E") }
+                && lines.contains { $0.hasPrefix("accounts.csv:7: account: holds a format character (U+200F") }
+                // Line 8, default's, clashes with no refused label's reading (probe 335).
+                && lines.count == 6
         }
         #expect(try ledger.read { try $0.hasSnapshots() } == false)
     }

@@ -16,6 +16,12 @@ public enum AccountLabel {
         if label.unicodeScalars.contains(where: { [.control, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }) {
             return "holds a control character or a line break (a tab, a line feed, U+2028); \(naming) is one line of text"
         }
+        // Anywhere in it, not only at its ends: reports show one as `?`, so `a\u{202E}b` and
+        // `a?b` read as one account in accounts.csv (probe 335).
+        if let format = label.unicodeScalars.first(where: { $0.properties.generalCategory == .format }) {
+            return "holds a format character (\(LookAlikeName.named(format))), which shows nothing or reorders what follows, "
+                + "and which every report shows as ?; \(naming) is plain text"
+        }
         if label.first == " " || label.last == " " {
             return "begins or ends with a space; remove it: \(naming) is matched byte for byte"
         }

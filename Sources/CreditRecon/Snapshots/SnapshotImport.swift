@@ -246,11 +246,13 @@ public struct SnapshotImport: BatchImport {
             }
             let credits = Self.amount(record.field(at: creditsColumn), column: "total_credits", fail: fail)
             let usage = Self.amount(record.field(at: usageColumn), column: "total_usage", fail: fail)
-            var account = defaultAccount
+            var account: String? = defaultAccount
             if let given = record.field(at: accountColumn)?.trimmingASCIIWhitespace(), !given.isEmpty {
-                if let problem = AccountLabel.problem(given) { fail("account", problem) } else { account = given }
+                // A label refused is no account's: not compared with the default's readings
+                // (probe 335: "another reading for default" of a row of another account).
+                if let problem = AccountLabel.problem(given) { fail("account", problem); account = nil } else { account = given }
             }
-            guard let observedAt, let credits, let usage else { continue }
+            guard let observedAt, let credits, let usage, let account else { continue }
             let key = SnapshotKey(account: account, observedAt: observedAt)
             if inOrder {
                 if let latest, latest.account != account || latest.observedAt >= observedAt {
