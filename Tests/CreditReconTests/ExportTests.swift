@@ -454,17 +454,7 @@ import Testing
             if day >= 5 { keys.append(Key(hash: "bbb222", name: "Prod", usage: "\((day - 4) * 3)", created: "2026-10-04T12:00:00Z")) }
             try UsageAttributionTests.listing(fixture, at: at, keys)
         }
-        func accounts(from: String, to: String) throws -> Set<String> {
-            var reconcile = fixture.options()
-            reconcile.period = .day
-            reconcile.from = CivilDate(isoText: from)
-            reconcile.to = CivilDate(isoText: to)
-            let text = String(decoding: try ExportStage.run(
-                ledger: fixture.ledger, options: .init(reconcile: reconcile, format: .hledger)).bytes, as: UTF8.self)
-            return Set(text.split(separator: "\n").compactMap { line in
-                line.split(separator: " ").first { $0.hasPrefix("Expenses:OpenRouter:Usage:Prod") }.map(String.init)
-            })
-        }
+        func accounts(from: String, to: String) throws -> Set<String> { try Self.keyAccounts(fixture, from: from, to: to) }
         let early = try accounts(from: "2026-10-01", to: "2026-10-04")
         let late = try accounts(from: "2026-10-05", to: "2026-10-09")
         #expect(early == ["Expenses:OpenRouter:Usage:Prod"])
@@ -489,24 +479,27 @@ import Testing
         #expect(quiet.count == 1 && !quiet[0].contains("went down") && text.components(separatedBy: said).count == 2, "\(text)")
     }
 
+    /// The keys' usage accounts an hledger export of `from` up to `to`, by day, posts to.
+    static func keyAccounts(_ fixture: ReconcileFixture, from: String, to: String) throws -> Set<String> {
+        var reconcile = fixture.options()
+        reconcile.period = .day
+        reconcile.from = CivilDate(isoText: from)
+        reconcile.to = CivilDate(isoText: to)
+        let text = String(decoding: try ExportStage.run(
+            ledger: fixture.ledger, options: .init(reconcile: reconcile, format: .hledger)).bytes, as: UTF8.self)
+        return Set(text.split(separator: "\n").compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("Expenses:OpenRouter:Usage:") && !$0.hasSuffix("Unattributed") }
+                .map(String.init)
+        })
+    }
+
     /// A key renamed at OpenRouter keeps the account its first reading named: a month
     /// exported before the rename and again after it, and the month after, all book it to
     /// `Usage:Prod` (by its latest reading, the rename moved even the earlier month's use to
     /// `Usage:Live`, probe 327).
     @Test func aRenamedKeyKeepsItsAccount() throws {
         let fixture = try ReconcileFixture()
-        func accounts(from: String, to: String) throws -> Set<String> {
-            var reconcile = fixture.options()
-            reconcile.period = .day
-            reconcile.from = CivilDate(isoText: from)
-            reconcile.to = CivilDate(isoText: to)
-            let text = String(decoding: try ExportStage.run(
-                ledger: fixture.ledger, options: .init(reconcile: reconcile, format: .hledger)).bytes, as: UTF8.self)
-            return Set(text.split(separator: "\n").compactMap { line in
-                line.split(separator: " ").first { $0.hasPrefix("Expenses:OpenRouter:Usage:") && !$0.hasSuffix("Unattributed") }
-                    .map(String.init)
-            })
-        }
+        func accounts(from: String, to: String) throws -> Set<String> { try Self.keyAccounts(fixture, from: from, to: to) }
         for day in 1...8 {
             let at = "2026-10-0\(day)T00:00:00Z"
             try fixture.snapshot(at, credits: "500", usage: "\(100 + day * 10)")
