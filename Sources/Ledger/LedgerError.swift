@@ -235,6 +235,15 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
             return "cannot use the ledger at \(location): row-level security refuses user \"\(user)\" the ledger's rows "
                 + "(\(detail)); the ledger uses none: drop the policies and DISABLE ROW LEVEL SECURITY on its tables, then "
                 + "run the command again; nothing of this command's transaction was committed"
+        case .notPermitted(let location, let user, let detail) where detail.contains("permission denied for database "):
+            // The ledger's schema not made yet, for want of CREATE on the database: the GRANTs on
+            // a schema that is not there helped nothing (probe 339).
+            let database = detail.components(separatedBy: "permission denied for database ").last ?? ""
+            let name = database.isEmpty || database.contains(where: { $0 == " " || $0 == "\"" || $0 == ";" }) ? "the database" : database
+            return "cannot use the ledger at \(location): user \"\(user)\" may not create its schema \(PostgresSchema.schema) "
+                + "(\(detail)), which the first command on a new ledger makes; nothing of this command's transaction was "
+                + "committed. Grant it once, as the database's owner: GRANT CREATE ON DATABASE \(name) TO \"\(user)\"; or run "
+                + "the first command as that owner, then grant this user the rights on the schema"
         case .notPermitted(let location, let user, let detail):
             // Which rights, in the statement that grants them (probe 316: "the rights on the
             // database" named none); a refused statement's transaction is rolled back.

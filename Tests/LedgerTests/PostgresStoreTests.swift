@@ -993,6 +993,29 @@ struct PostgresStoreTests {
     /// A reader whose user may only read a ledger of an older build reads it as that build
     /// left it (it was refused, 74, probe 173), and a write through it is refused saying who
     /// may migrate it; once the ledger's owner has opened it with this build, it reads as ever.
+    /// A user that may not create the ledger's schema in a new database is told the right
+    /// that is missing (probe 339: the GRANTs on a schema not there yet).
+    @Test func aUserThatMayNotCreateTheSchemaIsToldTheGrant() throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabase()
+        let clerk = "clerk_\(database)"
+        try server.psql(database, """
+            CREATE ROLE \(clerk) LOGIN PASSWORD 'clerk-secret'; REVOKE ALL ON DATABASE \(database) FROM PUBLIC;
+            GRANT CONNECT ON DATABASE \(database) TO \(clerk); REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+            """)
+        let url = "postgresql://\(clerk):clerk-secret@127.0.0.1:\(server.port)/\(database)?sslmode=disable"
+        let refused = #expect(throws: LedgerError.self) { try Ledger(LedgerLocation(url)).appendAll(lifecycle()) }
+        let message = refused.map { "\($0)" } ?? ""
+        #expect(message.contains("user \"\(clerk)\" may not create its schema credit_recon (permission denied for database "
+            + "\(database)), which the first command on a new ledger makes;"), "\(message)")
+        #expect(message.hasSuffix("GRANT CREATE ON DATABASE \(database) TO \"\(clerk)\"; or run the first command as that owner, "
+            + "then grant this user the rights on the schema") && !message.contains("clerk-secret"), "\(message)")
+        try server.psql(database, "GRANT CREATE, TEMP ON DATABASE \(database) TO \(clerk);")  // TEMP for verify
+        let made = try Ledger(LedgerLocation(url))
+        try made.appendAll(lifecycle())
+        #expect(try made.verify().isSound)
+    }
+
     @Test func aReaderThatMayNotMigrateReadsItAsItIsAndIsToldWhoCan() throws {
         let server = try ThrowawayPostgres.shared()
         let database = try server.newDatabase()
