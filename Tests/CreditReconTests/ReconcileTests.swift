@@ -1111,6 +1111,9 @@ struct ReconcileTests {
         var runway = Runway(balance: .zero, observedAt: Timestamp(millisecondsSinceEpoch: 0))
         runway.historyMilliseconds = 3_600_000
         #expect(runway.span(days: 7) == "over the 1.0 hours of readings")
+        // Under the hour a pace needs, cut, as the runway's line says it (probe 338).
+        runway.historyMilliseconds = 3_540_000
+        #expect(runway.span(days: 7) == "over the 0.9 hours of readings")
         runway.historyMilliseconds = 259_199_957
         #expect(runway.span(days: 7) == "over the 3.0 days of readings")
     }

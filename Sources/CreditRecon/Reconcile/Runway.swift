@@ -49,8 +49,13 @@ public struct Runway: Sendable, Equatable {
             }
             return "over \(days) days"
         }
-        // Under a day, in hours: "over the 0.0 days" says nothing.
-        if history < 86_400_000 { return "over the \(Self.roundedTenths(history, per: 360_000)) hours of readings" }
+        // Under a day, in hours: "over the 0.0 days" says nothing. Under the hour a pace needs,
+        // cut, as `daysPhrase` says it beside this: 59 minutes were "1.0 hours of readings"
+        // beside "the readings span 0.9 hours" (probe 338).
+        if history < 86_400_000 {
+            let hours = history < Self.minimumPaceMilliseconds ? Self.tenthsText(history / 360_000) : Self.roundedTenths(history, per: 360_000)
+            return "over the \(hours) hours of readings"
+        }
         return "over the \(Self.roundedTenths(history, per: 8_640_000)) days of readings"
     }
 
