@@ -160,10 +160,11 @@ struct LedgerCommandsTests {
         #expect(other.stderr.contains(#"the ledger holds no account "ops"; it holds "default""#), "\(other.stderr)")
         #expect(!FileManager.default.fileExists(atPath: scratch.path("r")), "no report written")
         // Named in the environment, it is said to be from there (probe 311: "pass --account
-        // NAME" to a user who had not); `export` alike.
+        // NAME" to a user who had not), and a configuration error, 78, as any wrong value from the
+        // environment (probe 340: 64); `export` alike.
         for command in [["report", "--out", scratch.path("r")], ["export", "--format", "hledger"]] {
             let fromEnvironment = try Executable.creditRecon(["--ledger", ledger] + command, environment: ["CREDIT_RECON_ACCOUNT": "ops"])
-            #expect(fromEnvironment.status == 64 && fromEnvironment.stderr.contains(#"the ledger holds no account "ops" "#
+            #expect(fromEnvironment.status == 78 && fromEnvironment.stderr.contains(#"the ledger holds no account "ops" "#
                 + #"(CREDIT_RECON_ACCOUNT); it holds "default" (set CREDIT_RECON_ACCOUNT to one of them or pass --account NAME"#),
                     "\(command): \(fromEnvironment.stderr)")
         }
