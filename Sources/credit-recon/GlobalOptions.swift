@@ -99,27 +99,34 @@ struct GlobalOptions: ParsableArguments {
             guard let value = Int(setting.value), allowed.contains(value) else { throw setting.error("is not \(range)") }
             return .seconds(value)
         }
-        let urlSetting = try pickNamed(self.baseURL, "--base-url", "OPENROUTER_BASE_URL", default: "https://openrouter.ai/api/v1")
+        // Checked here, said by the commands that call the API (`keyBaseURL()`): a variable set
+        // for every job stopped `verify` and `export`, which never use it (probe 340).
+        var urlSetting: Setting?
+        var urlProblem: (any Error)?
+        do { urlSetting = try pickNamed(self.baseURL, "--base-url", "OPENROUTER_BASE_URL", default: "https://openrouter.ai/api/v1") } catch {
+            urlProblem = error
+        }
         let baseURL = urlSetting?.value ?? "https://openrouter.ai/api/v1"
         // Quoted with a password in it masked: a refused URL was echoed whole (probe 145).
         func refuse(_ why: String) -> UsageError {
             urlSetting!.failure("\(urlSetting!.source): \"\(TerminalText.printable(Self.maskingPassword(in: baseURL)))\" \(why)")
         }
-        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
-            throw refuse("is not an http(s) URL; write the API root, e.g. https://openrouter.ai/api/v1")
-        }
-        if let port = url.port, !(1...65_535).contains(port) {
-            throw refuse("has port \(port), which is not a TCP port (1 to 65535)")
-        }
-        // Each call's path is added after it: "…/v1?x=1" would ask for "/v1?x=1/key".
-        if url.query != nil || url.fragment != nil || baseURL.contains("?") || baseURL.contains("#") {
-            throw refuse("has a ?query or a #fragment; write the API root alone, e.g. https://openrouter.ai/api/v1")
-        }
-        // A user or password in it would go to the server as well as the key, and is in the
-        // process list while the command runs: the API takes its key from the environment.
-        if url.user != nil || url.password != nil {
-            throw refuse("holds a user name or password (before the @); the API takes its key from OPENROUTER_API_KEY "
-                + "(or --api-key-file), never from the URL: write the API root alone, e.g. https://openrouter.ai/api/v1")
+        if urlProblem == nil {
+            if let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil {
+                if let port = url.port, !(1...65_535).contains(port) {
+                    urlProblem = refuse("has port \(port), which is not a TCP port (1 to 65535)")
+                } else if url.query != nil || url.fragment != nil || baseURL.contains("?") || baseURL.contains("#") {
+                    // Each call's path is added after it: "…/v1?x=1" would ask for "/v1?x=1/key".
+                    urlProblem = refuse("has a ?query or a #fragment; write the API root alone, e.g. https://openrouter.ai/api/v1")
+                } else if url.user != nil || url.password != nil {
+                    // A user or password in it would go to the server as well as the key, and is in the
+                    // process list while the command runs: the API takes its key from the environment.
+                    urlProblem = refuse("holds a user name or password (before the @); the API takes its key from OPENROUTER_API_KEY "
+                        + "(or --api-key-file), never from the URL: write the API root alone, e.g. https://openrouter.ai/api/v1")
+                }
+            } else {
+                urlProblem = refuse("is not an http(s) URL; write the API root, e.g. https://openrouter.ai/api/v1")
+            }
         }
         let accountSetting = try pickNamed(account, "--account", "CREDIT_RECON_ACCOUNT", default: "default")
         let accountOrigin: AccountOrigin = accountSetting.map { $0.fromEnvironment ? .environment : .option } ?? .defaulted
@@ -144,6 +151,7 @@ struct GlobalOptions: ParsableArguments {
         // user of the machine while the command runs; the variable is not (probe 87).
         if let ledgerSetting, !ledgerSetting.fromEnvironment { Self.warnOfPassword(in: ledgerSetting.value, of: "--ledger", logger: logger) }
         context.baseURLSource = urlSetting?.source ?? "--base-url"
+        context.baseURLProblem = urlProblem
         return context
     }
 }

@@ -488,7 +488,9 @@ struct CommandLineTests {
         // whose plan rows a top-up would send again) nor the production API.
         for (variable, value) in [("CREDIT_RECON_LEDGER", ""), ("CREDIT_RECON_LEDGER", "E.sqlite\n"), ("OPENROUTER_BASE_URL", ""),
                                   ("CREDIT_RECON_NOW", "2026-01-01\nT00:00:00Z")] {
-            let result = try Executable.run("credit-recon", ["import", "snapshots", samples], environment: [variable: value], in: scratch.url)
+            // The API's root, by a command that calls the API, which reads it.
+            let command = variable == "OPENROUTER_BASE_URL" ? ["fetch"] : ["import", "snapshots", samples]
+            let result = try Executable.run("credit-recon", command, environment: [variable: value], in: scratch.url)
             #expect(result.status == 78 && result.stderr.hasPrefix("credit-recon: \(variable)"), "\(variable): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
         }
@@ -689,7 +691,8 @@ struct CommandLineTests {
 
     /// A base URL with a query or a fragment: each call's path went after it ("/api/v1?x=1/key"),
     /// and the API's 404 read as "not the API root" (78) (probe 61). Refused as given: 64 for
-    /// the option, 78 for the variable.
+    /// the option, 78 for the variable, by the commands that call the API: one that never
+    /// does goes on (probe 340: `verify` and `plan check` were refused, 78).
     @Test(arguments: ["http://127.0.0.1:1/api/v1?x=1", "http://127.0.0.1:1/api/v1#top"])
     func aBaseURLWithAQueryOrFragmentIsRefusedAsGiven(url: String) throws {
         let scratch = try Scratch()
@@ -701,6 +704,11 @@ struct CommandLineTests {
             ["--ledger", scratch.path("l.sqlite"), "fetch"], environment: env.merging(["OPENROUTER_BASE_URL": url]) { $1 })
         #expect(variable.status == 78 && variable.stderr.contains("OPENROUTER_BASE_URL"), "\(variable.stderr)")
         #expect(!FileManager.default.fileExists(atPath: scratch.path("l.sqlite")))
+        for offline in [["plan", "check", plan], ["status"]] {
+            let result = try Executable.creditRecon(
+                ["--ledger", scratch.path("l.sqlite")] + offline, environment: env.merging(["OPENROUTER_BASE_URL": url]) { $1 })
+            #expect(!result.stderr.contains("OPENROUTER_BASE_URL") && result.status != 78, "\(offline): \(result.stderr)")
+        }
     }
 
     /// Plain HTTP to another machine: the key would cross the network in the clear. Refused
@@ -723,7 +731,8 @@ struct CommandLineTests {
     }
 
     /// A value from the environment is configuration (78) and is named as such; the same
-    /// value given as an option is a usage error (64) naming the option.
+    /// value given as an option is a usage error (64) naming the option. The API's root is
+    /// said by the commands that call the API (`fetch`), which read it.
     @Test(arguments: [
         ("CREDIT_RECON_NOW", "--now", "yesterday"), ("CREDIT_RECON_LOG_LEVEL", "--log-level", "loud"),
         ("OPENROUTER_BASE_URL", "--base-url", "ftp://example"), ("CREDIT_RECON_TIMEOUT", "--timeout", "0"),
@@ -741,12 +750,13 @@ struct CommandLineTests {
     func aBadValueNamesWhereItCameFrom(variable: String, option: String, value: String) throws {
         let scratch = try Scratch()
         let ledger = scratch.path("books.sqlite")
-        let fromEnvironment = try Executable.creditRecon(["--ledger", ledger, "status"], environment: [variable: value])
+        let command = variable == "OPENROUTER_BASE_URL" ? "fetch" : "status"
+        let fromEnvironment = try Executable.creditRecon(["--ledger", ledger, command], environment: [variable: value])
         #expect(fromEnvironment.status == 78, "\(fromEnvironment.stderr)")
         #expect(fromEnvironment.stderr.contains("\(variable): \"\(value)\""), "\(fromEnvironment.stderr)")
         #expect(fromEnvironment.stderr.components(separatedBy: "\"\(value)\"").count == 2, "said once: \(fromEnvironment.stderr)")
         #expect(!fromEnvironment.stderr.contains(option), "\(fromEnvironment.stderr)")
-        let fromOption = try Executable.creditRecon(["--ledger", ledger, option, value, "status"])
+        let fromOption = try Executable.creditRecon(["--ledger", ledger, option, value, command])
         #expect(fromOption.status == 64, "\(fromOption.stderr)")
         #expect(fromOption.stderr.contains(option), "\(fromOption.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ledger))

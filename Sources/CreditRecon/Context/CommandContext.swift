@@ -132,10 +132,21 @@ public struct CommandContext: Sendable {
         return empty.joined(separator: " and ") + (empty.count == 1 ? " is" : " are") + " set but empty; "
     }
 
+    /// Why `baseURL` cannot be the API's root, as the options said it (`keyBaseURL()` throws it).
+    public var baseURLProblem: (any Error)?
+
+    /// Throws `baseURLProblem`: first thing, for a command that calls the API, before it reads
+    /// a key or asks a question.
+    public func checkBaseURL() throws {
+        if let baseURLProblem { throw baseURLProblem }
+    }
+
     /// `baseURL`, for a client that sends a key to it: plain `http://` only to this machine
-    /// (the key goes in a header, which anyone on the way reads). Commands that send no key
-    /// never ask, so a variable set for every job does not stop the local ones.
+    /// (the key goes in a header, which anyone on the way reads), and of the API root's
+    /// shape (`baseURLProblem`). Commands that send no key never ask, so a variable set for
+    /// every job does not stop the local ones.
     public func keyBaseURL() throws -> String {
+        try checkBaseURL()
         guard let url = URL(string: baseURL), url.scheme?.lowercased() == "http", let host = url.host,
               !Self.isLoopback(host) else { return baseURL }
         let message = "\(baseURLSource): \"\(TerminalText.printable(baseURL))\" would send the key unencrypted across "

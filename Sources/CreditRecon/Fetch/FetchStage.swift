@@ -90,6 +90,7 @@ public struct FetchStage: Sendable {
     /// SIGINT or SIGTERM ends it early: no new call, the one on the wire is finished and
     /// stored, and the run ends `failed` with exit 75 (`FetchStopped`).
     public func run() async throws -> Outcome {
+        try context.checkBaseURL()
         let key = try context.managementKey()
         let client = OpenRouterClient(configuration: ClientConfiguration(
             baseURL: try context.keyBaseURL(), managementKey: key, timeout: context.timeout,

@@ -74,9 +74,10 @@ public struct TopUpStage: Sendable {
     /// Validates the plan, asks for confirmation when on a terminal (or requires `yes`),
     /// and sends the rows not yet carried out.
     public func run(isTerminal: Bool, showProgress: Bool) async throws -> Outcome {
+        try context.checkBaseURL()
         // Trapped from the start, so a signal before the question stops the top-up before
         // anything is sent, and the question is asked under the same trap.
-        try await Interruption.trapping(interruption, logger: context.logger) { interruption in
+        return try await Interruption.trapping(interruption, logger: context.logger) { interruption in
             try await run(isTerminal: isTerminal, showProgress: showProgress, interruption: interruption)
         }
     }
