@@ -161,20 +161,36 @@ struct HeadWitnessTests {
         #expect(text.contains("(as \(path).head says)"), "\(text)")
     }
 
-    /// What the witness file says is read only as written: anything else is no witness
-    /// (it guards; the ledger is the truth), and it is never followed through a link.
-    @Test func aWitnessThatSaysNothingReadableIsNone() throws {
+    /// What the witness file says is read only as written: text it never writes, a folder or
+    /// a link there stops a write (74), as one this user may not read does: read as none, a
+    /// restored ledger bought its rows again, and no witness was kept since (probe 341). An
+    /// empty one, which a crash may leave (it is never synced), is none. It is never followed
+    /// through a link, nor replaced.
+    @Test func aWitnessThatSaysNothingReadableStopsAWrite() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let witness = HeadWitness(ledgerPath: path)
-        for text in ["", "garbage\n", "0 \(String(repeating: "a", count: 64)) t\n", "5 ABC t\n", "5 \(String(repeating: "a", count: 64))\n"] {
-            try text.write(toFile: witness.path, atomically: false, encoding: .utf8)
-            #expect(try witness.load() == nil, "\(text)")
+        try "".write(toFile: witness.path, atomically: false, encoding: .utf8)
+        #expect(try witness.load() == nil)
+        func refusal() -> String {
+            do { _ = try witness.load() } catch { return "\(error)" }
+            return "none"
         }
+        for text in ["garbage\n", "0 \(String(repeating: "a", count: 64)) t\n", "5 ABC t\n", "5 \(String(repeating: "a", count: 64))\n",
+                     "7 \(String(repeating: "A", count: 64)) t\n"] {
+            try text.write(toFile: witness.path, atomically: false, encoding: .utf8)
+            let said = refusal()
+            #expect(said.hasPrefix("cannot use the ledger \(path): its head witness \(witness.path) holds \""), "\(text): \(said)")
+            #expect(said.contains("not the line `SEQ HASH TIME` credit-recon writes, so whether the ledger still holds the "
+                + "newest entry this host wrote to it cannot be checked; remove it"), "\(said)")
+        }
+        try FileManager.default.removeItem(atPath: witness.path)
+        try FileManager.default.createDirectory(atPath: witness.path, withIntermediateDirectories: false)
+        #expect(refusal().contains("its head witness \(witness.path) is a folder, not the file credit-recon keeps there"))
         try FileManager.default.removeItem(atPath: witness.path)
         let elsewhere = directory.appendingPathComponent("elsewhere").path
         try "7 \(String(repeating: "b", count: 64)) t\n".write(toFile: elsewhere, atomically: false, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: witness.path, withDestinationPath: elsewhere)
-        #expect(try witness.load() == nil)
+        #expect(refusal().contains("its head witness \(witness.path) is a symbolic link, not the file credit-recon keeps there"))
         // Nor replaced: neither the link nor the file it names.
         let head = ChainHead(seq: 9, hash: String(repeating: "c", count: 64))
         witness.keep(head, at: "2026-12-05T00:00:00.000Z")
@@ -186,6 +202,7 @@ struct HeadWitnessTests {
         try ledger.write(to: URL(fileURLWithPath: witness.path))
         witness.keep(head, at: "2026-12-05T00:00:00.000Z")
         #expect(try Data(contentsOf: URL(fileURLWithPath: witness.path)) == ledger)
+        #expect(refusal().contains("holds \"\u{7}\u{7}") == false && refusal().contains("holds \"????"))
         try FileManager.default.removeItem(atPath: witness.path)
         witness.keep(head, at: "2026-12-05T00:00:00.000Z")
         #expect(try witness.load() == WitnessedHead(seq: 9, hash: head.hash, at: "2026-12-05T00:00:00.000Z", file: witness.path))

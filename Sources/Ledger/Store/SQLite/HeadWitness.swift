@@ -53,18 +53,45 @@ struct HeadWitness: Sendable {
     /// followed) or it says nothing readable; `.io` (74) when it is there but this user may
     /// not read it.
     func load() throws(LedgerError) -> WitnessedHead? {
+        // Anything but the file this tool keeps there, or text it never writes, stops a write
+        // as one it may not read does: read as none, a witness garbled, or made a folder or a
+        // link, let a restored ledger buy its rows again, and was never kept again (probe 341).
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        let kind: String? = switch info.st_mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFLNK: "a symbolic link"
+        case S_IFDIR: "a folder"
+        default: "a device, a pipe or a socket"
+        }
+        if let kind { throw foreign("is \(kind), not the file credit-recon keeps there") }
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         if fd < 0, let refusal = Self.unreadable(errno, path: path) { throw refusal }
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: Self.largest)
         let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        // Empty: a witness a crash left before its text reached the disk (it is never synced).
         guard count > 0 else { return nil }
         let words = String(decoding: bytes[..<count], as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard words.count >= 3, let seq = Int64(words[0]), seq > 0, words[1].utf8.count == 64,
               words[1].utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
-        else { return nil }
+        else {
+            // Its start, as a terminal may show it: a control or format character as `?`.
+            let start = String(decoding: bytes[..<min(count, 40)], as: UTF8.self).unicodeScalars.map { scalar in
+                [.control, .format].contains(scalar.properties.generalCategory) ? "?" : Character(scalar)
+            }
+            throw foreign("holds \"\(String(start))\"\(count > 40 ? "…" : ""), not the line `SEQ HASH TIME` credit-recon writes")
+        }
         return WitnessedHead(seq: seq, hash: String(words[1]), at: String(words[2]), file: path)
+    }
+
+    /// The refusal of a witness that is not what this tool keeps (`load()`).
+    private func foreign(_ what: String) -> LedgerError {
+        .io(path: String(path.dropLast(".head".count)), detail: "its head witness \(path) \(what), so whether the ledger still "
+            + "holds the newest entry this host wrote to it cannot be checked; remove it (`credit-recon verify --holds HASH`, "
+            + "given a head hash a report or an export printed, tells whether entries were cut from the journal since), and "
+            + "run the command again")
     }
 
     /// Why the witness at `path`, which `open` failed on with `error`, stops a write: it is
