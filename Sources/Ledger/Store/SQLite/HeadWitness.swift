@@ -17,9 +17,11 @@ import Darwin
 /// Replaced whole after each commit (a temporary file renamed over it, neither followed
 /// through a symbolic link), never synced: one lost to a crash names an older entry, which
 /// the ledger still holds. One that cannot be written is left as it is: it guards, the
-/// ledger is the truth. One that is there but this user may not read stops a write (74):
-/// read as none, it was replaced, what it said lost (probe 336); run as root, a writer gives
-/// it to the ledger's owner, as it does the lock file.
+/// ledger is the truth. One that is there but this user may not read, that is not a file,
+/// or that holds text this tool never writes stops a write (74): read as none, it was
+/// replaced, or never kept again, and what it said lost (probes 336, 341). An empty one, as
+/// a crash may leave, is none. Run as root, a writer gives it to the ledger's owner, as it
+/// does the lock file.
 struct HeadWitness: Sendable {
     /// The witness file's path.
     let path: String
@@ -49,9 +51,9 @@ struct HeadWitness: Sendable {
     /// The most a witness file holds.
     static let largest = 256
 
-    /// What the file says, or `nil` when there is none, it is a symbolic link (never
-    /// followed) or it says nothing readable; `.io` (74) when it is there but this user may
-    /// not read it.
+    /// What the file says, or `nil` when there is none or it is empty; `.io` (74) when it is
+    /// there but this user may not read it, it is not a file (a symbolic link, never
+    /// followed; a folder) or it holds text this tool never writes.
     func load() throws(LedgerError) -> WitnessedHead? {
         // Anything but the file this tool keeps there, or text it never writes, stops a write
         // as one it may not read does: read as none, a witness garbled, or made a folder or a
@@ -95,8 +97,7 @@ struct HeadWitness: Sendable {
     }
 
     /// Why the witness at `path`, which `open` failed on with `error`, stops a write: it is
-    /// there, and this user may not read it. `nil` when it is no witness (none there, or a
-    /// symbolic link, never followed).
+    /// there, and this user may not read it. `nil` for another error (none there).
     static func unreadable(_ error: Int32, path: String) -> LedgerError? {
         guard error == EACCES || error == EPERM else { return nil }
         return .io(path: String(path.dropLast(".head".count)), detail: "its head witness \(path), which names the newest entry "

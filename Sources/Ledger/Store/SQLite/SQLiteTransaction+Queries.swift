@@ -19,8 +19,7 @@ extension SQLiteTransaction {
     /// Every entry begins `{"account":"…","at":"…"` (canonical key order), so the time is
     /// read from there, without decoding the entry. Read once per head: the journal is
     /// append-only and its head hash chains every entry, so at the same head it is the same
-    /// journal (`report --all-accounts` read every entry again for each account: 9,300
-    /// accounts of two readings took minutes, probe 332).
+    /// journal, and `report --all-accounts` reads it once, not once per account.
     func newestEntryTime() throws -> Timestamp? {
         let head = try head()
         if let newestRead, newestRead.head == head { return newestRead.time }
