@@ -88,10 +88,8 @@ public struct ChargeVoiding: Sendable {
     public func run(ledger: Ledger, now: Timestamp) throws -> Outcome {
         let id = chargeID, reason = reason, account = account
         let (charge, entry, namesRow) = try ledger.write { writer -> (StoredCharge, Int64, Bool) in
-            let charge = try Self.voidable(id, of: account, reader: writer.reader, now: now)
-            let namesRow = try charge.reference.flatMap {
-                try ChargeImport.topUp(named: $0, account: charge.account, reader: writer.reader)
-            } != nil
+            let (charge, row) = try Self.voidable(id, of: account, reader: writer.reader, now: now)
+            let namesRow = row != nil
             let runID = try writer.append(.runStarted(RunStarted(command: "void")), account: charge.account, runID: nil, at: now)
             let entry = try writer.append(.chargeVoided(ChargeVoided(chargeID: charge.chargeID, reason: reason)),
                                           account: charge.account, runID: runID, at: now)
@@ -105,8 +103,11 @@ public struct ChargeVoiding: Sendable {
         return outcome
     }
 
-    /// The charge `id` names, of `account`, when it may be voided; else why not (64).
-    static func voidable(_ id: String, of account: String, reader: LedgerReader, now: Timestamp) throws -> StoredCharge {
+    /// The charge `id` names, of `account`, when it may be voided, and the plan row its
+    /// reference names, if any; else why not (64).
+    static func voidable(
+        _ id: String, of account: String, reader: LedgerReader, now: Timestamp
+    ) throws -> (charge: StoredCharge, row: StoredTopUp?) {
         guard let charge = try reader.charges(ids: ChargeImport.spellings(of: id)).first else {
             // The id of a charge voided before, now free: said as that, with its entries (it
             // said "no charge", with a template of the kept id; probe 192).
@@ -147,8 +148,8 @@ public struct ChargeVoiding: Sendable {
         }
         // Another purchase of a row whose own charge expired unpaid is the row's purchase made
         // again: voided, the row read as not bought, and `status` said to buy it again (probe 334).
-        if charge.status != "expired", let reference = charge.reference,
-           let row = try ChargeImport.topUp(named: reference, account: charge.account, reader: reader),
+        let row = try charge.reference.flatMap { try ChargeImport.topUp(named: $0, account: charge.account, reader: reader) }
+        if charge.status != "expired", let row,
            let own = try row.chargeID.flatMap({ try reader.charge(id: $0) }), own.chargeID != charge.chargeID,
            own.status == "expired" || (own.status != "paid" && own.expiresAt.flatMap { try? Timestamp(iso8601: $0) }.map { $0 < now } == true)
         {
@@ -157,7 +158,7 @@ public struct ChargeVoiding: Sendable {
                 + "having expired unpaid: a charge that carries out a plan row is not voided, as voided, the row would read "
                 + "as not bought, and `status` and `report` would say to buy it again" + Self.cannotCorrect)
         }
-        return charge
+        return (charge, row)
     }
 
     /// The end of a refusal to void a charge that carries out a plan row.

@@ -25,6 +25,8 @@ import Darwin
 struct HeadWitness: Sendable {
     /// The witness file's path.
     let path: String
+    /// The ledger's path it is the witness of: its own without `.head`.
+    private var ledgerPath: String { String(path.dropLast(".head".count)) }
 
     /// Beside the ledger's real file (links followed), as its lock file is.
     init(ledgerPath: String) { path = SQLiteWriterLock.realPath(ledgerPath) + ".head" }
@@ -90,7 +92,7 @@ struct HeadWitness: Sendable {
 
     /// The refusal of a witness that is not what this tool keeps (`load()`).
     private func foreign(_ what: String) -> LedgerError {
-        .io(path: String(path.dropLast(".head".count)), detail: "its head witness \(path) \(what), so whether the ledger still "
+        .io(path: ledgerPath, detail: "its head witness \(path) \(what), so whether the ledger still "
             + "holds the newest entry this host wrote to it cannot be checked; remove it (`credit-recon verify --holds HASH`, "
             + "given a head hash a report or an export printed, tells whether entries were cut from the journal since), and "
             + "run the command again")
@@ -122,7 +124,7 @@ struct HeadWitness: Sendable {
         guard fd >= 0 else { return }
         // Run as root, the ledger's owner's, as the lock file is: root's own 0600 file was
         // then read as no witness by the owner's writers, and replaced (probe 336).
-        SQLiteWriterLock.giveToTheLedgersOwner(fd, ledger: String(path.dropLast(".head".count)))
+        SQLiteWriterLock.giveToTheLedgersOwner(fd, ledger: ledgerPath)
         let line = Array("\(head.seq) \(head.hash) \(time)\n".utf8)
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
