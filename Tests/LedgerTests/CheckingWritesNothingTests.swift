@@ -37,6 +37,45 @@ struct CheckingWritesNothingTests {
         #expect(try Ledger(path: copy, create: false).headHash() == report.headHash)
     }
 
+    /// A reader (`status`, `report`) writes nothing, so it leaves a log it found as it found
+    /// it: with a garbled header, SQLite reads it as empty, and closing the last connection
+    /// deleted it with the only copy of the newest entries; one garbled in the middle had its
+    /// valid start folded into the file and the rest deleted (probe 344). A writer folds in
+    /// the log it reads as the ledger's own.
+    @Test(arguments: [0, 9000]) func aReaderLeavesALogItFoundAsItWas(garbledAt offset: Int) throws {
+        let temp = try TemporaryLedger()
+        let copy = temp.directory.appendingPathComponent("copy.sqlite").path
+        let facts = StoreConformanceTests.bulk(38)
+        try {
+            try {
+                let writer = try Ledger(path: copy)
+                try writer.write { try $0.append(contentsOf: Array(facts.prefix(30)), runID: nil, at: t0) { $0 } }
+            }()
+            let open = try Ledger(path: copy, create: false)
+            try open.write { try $0.append(contentsOf: Array(facts.suffix(8)), runID: nil, at: t0) { $0 } }
+            // Copied while that writer has the ledger open: its newest entries are in the log only.
+            try withExtendedLifetime(open) {
+                try FileManager.default.copyItem(atPath: copy, toPath: copy + ".file")
+                try FileManager.default.copyItem(atPath: copy + "-wal", toPath: copy + ".log")
+            }
+        }()
+        try FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.moveItem(atPath: copy + ".file", toPath: copy)
+        var log = try #require(Self.bytes(copy + ".log"))
+        #expect(log.count > offset + 64, "the newest entries are in the log")
+        log.replaceSubrange(offset..<(offset + 32), with: Data(repeating: 0x5A, count: 32))
+        try log.write(to: URL(fileURLWithPath: copy + "-wal"))
+        let file = Self.bytes(copy)
+
+        try {
+            let reader = try Ledger(path: copy, create: false)
+            _ = try reader.headHash()
+            _ = try reader.damageSigns()
+        }()
+        #expect(Self.bytes(copy) == file, "the file was not written")
+        #expect(Self.bytes(copy + "-wal") == log, "the log is where it was, as it was")
+    }
+
     @Test func aLedgerClosedCleanlyIsLeftWithoutNewFiles() throws {
         let temp = try TemporaryLedger()
         let copy = temp.directory.appendingPathComponent("closed.sqlite").path

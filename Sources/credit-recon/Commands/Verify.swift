@@ -176,7 +176,7 @@ extension CreditReconCommand {
                 + "not this ledger's own (a crashed writer's, left beside a ledger restored from a backup, or one copied "
                 + "from another ledger) reads as changes to it. To tell, copy the ledger's file alone and verify the "
                 + "copy; when the copy is sound, the log is what breaks it: move it and its -shm aside, keeping them, "
-                + "before any other command opens the ledger, which would fold the log into the file for good"
+                + "before any command writes to the ledger, which would fold the log into the file for good"
         }
 
         /// What to do about a ledger that is not sound, by what is broken: the journal (only a

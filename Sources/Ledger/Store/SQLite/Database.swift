@@ -101,6 +101,12 @@ final class Database {
         self.durability = durability
         self.readOnlyByURI = readOnlyByURI
         logAtOpen = path != ":memory:" && SQLiteStore.writeAheadLog(path) != nil
+        // A connection that changes nothing leaves a log it found as it found it (`close()`
+        // lets one that wrote fold it in): folded in by the last connection to close, a log
+        // garbled or cut short lost the entries only it held, its valid start merged into
+        // the file and the rest deleted, by `status` saying the ledger was damaged (probe
+        // 344). Set before the first statement is prepared, which a change would expire.
+        if logAtOpen { _ = credit_recon_keep_log_on_close(connection, 1) }
         sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(connection, 1)
         do {
@@ -149,12 +155,20 @@ final class Database {
 
     /// Finalizes every statement and closes the connection; later calls fail with
     /// `SQLITE_MISUSE`. Closing the last connection to a WAL file checkpoints it and
-    /// removes the `-wal` file.
+    /// removes the `-wal` file, unless the log was there when this connection opened the
+    /// file and the connection changed no row, or the log is kept (`keepLog(of:)`).
     func close() {
         guard !isClosed else { return }
         isClosed = true
         cache.removeAll()
-        if Self.logsKept.withLock({ $0.contains(path) }) { _ = credit_recon_keep_log_on_close(handle) }
+        // Changing the setting expires the prepared statements (SQLite), so it changes only
+        // here, at the end, and only when it must.
+        let kept = Self.logsKept.withLock { $0.contains(path) }
+        if kept && !logAtOpen {
+            _ = credit_recon_keep_log_on_close(handle, 1)
+        } else if !kept && logAtOpen && sqlite3_total_changes64(handle) > 0 {
+            _ = credit_recon_keep_log_on_close(handle, 0)
+        }
         sqlite3_close_v2(handle)
         if writebackDescriptor >= 0 { closeDescriptor(writebackDescriptor) }
     }
