@@ -113,9 +113,9 @@ public final class Ledger: Sendable {
         return result
     }
 
-    /// The store's guards, checked before the first write (`write(_:)`).
+    /// The store's guards and its file, checked before the first write (`write(_:)`).
     private func refuseMissingGuards() throws {
-        let problems = try store.guards().guardProblems
+        let problems = try store.guards().writeProblems
         guard problems.isEmpty else {
             throw LedgerError.malformedEntry(problems.joined(separator: "; ") + "; nothing was written")
         }
@@ -135,11 +135,11 @@ public final class Ledger: Sendable {
     }
 
     /// What a write would refuse this ledger for (`write(_:)`, `AppendSession`), found
-    /// without writing: its guards, a newest entry that is not what its hash says, rows past
+    /// without writing: its file, its guards, a newest entry that is not what its hash says, rows past
     /// its head, an entry this host wrote that it no longer holds. Empty for a ledger that shows none; `verify` checks everything. For
     /// `status`, which read a ledger writers refuse and said nothing (probe 153).
     public func damageSigns() throws -> [String] {
-        let guards = try store.guards().guardProblems
+        let guards = try store.guards().writeProblems
         return try guards + store.read { transaction in
             let newest = try transaction.headEntry()
             return [AppendSession.headProblem(newest), AppendSession.rowsProblem(try transaction.newestRowSeq(), head: newest?.seq ?? 0),

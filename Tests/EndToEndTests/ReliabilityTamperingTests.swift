@@ -282,6 +282,31 @@ extension Reliability {
             try cutHandle.close()
             let shorter = try Executable.creditRecon(["--ledger", cut, "verify"])
             #expect(shorter.status == 1 && shorter.stdout.contains("bytes long, not a whole number of its"), "\(shorter.stdout)")
+            // A writer refuses it before writing (it appended onto the rows read as zeros,
+            // probe 344), and a reader says the cut, not an entry "not written as credit-recon
+            // writes".
+            let cutBytes = FileManager.default.contents(atPath: cut)
+            let more = try other.write("more.csv", "observed_at,total_credits,total_usage\n2026-11-01T00:00:00Z,10,1\n")
+            for command in [["import", "snapshots", more], ["status"], ["report", "--out", other.path("out")]] {
+                let refused = try Executable.creditRecon(["--ledger", cut] + command)
+                // A reader that could read the rest says it as the ledger's damage (exit 1).
+                let said = refused.stdout + refused.stderr
+                    + ((try? String(contentsOfFile: other.path("out/findings.csv"), encoding: .utf8)) ?? "")
+                #expect((command[0] == "import" ? [74] : [1, 74]).contains(refused.status)
+                    && said.contains("bytes long, not a whole number of its 16384-byte pages"),
+                        "\(command): \(refused.status) \(said)")
+            }
+            #expect(FileManager.default.contents(atPath: cut) == cutBytes, "nothing was written")
+            // Cut deeper, into the newest entries' rows: a reader stops on them (74), saying the
+            // cut.
+            let deeper = cut + ".deeper"
+            try FileManager.default.copyItem(atPath: cut, toPath: deeper)
+            let deeperHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: deeper))
+            try deeperHandle.truncate(atOffset: UInt64(cutSize - 12000))
+            try deeperHandle.close()
+            let stopped = try Executable.creditRecon(["--ledger", deeper, "status"])
+            #expect(stopped.status == 74 && stopped.stderr.contains("bytes long, not a whole number of its 16384-byte pages")
+                && !stopped.stderr.contains("not written as credit-recon writes"), "\(stopped.status) \(stopped.stderr)")
 
             // Cut to nothing: an empty file is not an empty ledger.
             let handle2 = try FileHandle(forWritingTo: URL(fileURLWithPath: ledger))

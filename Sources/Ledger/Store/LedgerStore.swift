@@ -62,7 +62,8 @@ protocol LedgerStore: AnyObject, Sendable {
 
     /// The guards alone (`StoreCheck`'s triggers, foreign triggers and rules, row-level
     /// security, bypassed triggers), read from the database's catalog without reading its
-    /// tables: what a writer asks before its first write.
+    /// tables, and what is wrong with its file that the database does not look at
+    /// (`StoreCheck.file`): what a writer asks before its first write.
     func guards() throws -> StoreCheck
 
     /// The ledger's tables (the journal's and the projections', `Schema.projectionTableKeys`)

@@ -83,6 +83,12 @@ struct StoreCheck: Sendable, Equatable {
         [unguardedProblem, foreignProblem, rowSecurityProblem, bypassedProblem].compactMap { $0 }
     }
 
+    /// What a write refuses the ledger for, found without reading its rows: its file
+    /// (`file`), then its guards (`guardProblems`).
+    var writeProblems: [String] {
+        (file.map { [$0] } ?? []) + guardProblems
+    }
+
     /// The guards' finding, or `nil` when every trigger is in place.
     var unguardedProblem: String? {
         let kept = unguarded.filter { name in Schema.keptTables.contains { name.hasPrefix($0 + "_") } }

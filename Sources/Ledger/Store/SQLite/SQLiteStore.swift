@@ -222,7 +222,7 @@ final class SQLiteStore: LedgerStore {
         var check = try guards()
         try withConnection { connection in
             check.verdict = try connection.db.statement("PRAGMA integrity_check").rows { $0.text(0) }.joined(separator: "; ")
-            check.file = Self.cutInsideAPage(path, pageSize: try connection.db.scalarInt("PRAGMA page_size") ?? 0)
+            check.file = try Self.cutInsideAPage(connection)
         }
         check.log = Self.writeAheadLog(path)
         return check
@@ -247,12 +247,21 @@ final class SQLiteStore: LedgerStore {
                 .rows { (name: $0.text(0), sql: $0.text(1), table: $0.text(2)) }
             let triggers = Dictionary(rows.map { ($0.name, $0.sql) }, uniquingKeysWith: { first, _ in first })
             let guarding = Schema.guardTriggers(without: unappliedMigrations)
-            return StoreCheck(
+            var check = StoreCheck(
                 unguarded: guarding.filter { triggers[$0.name] != $0.sql }.map(\.name),
                 foreign: rows.filter { row in
                     Schema.isLedgerTable(row.table) && !guarding.contains { $0.name == row.name }
                 }.map { "\($0.table).\($0.name)" }.sorted())
+            // Cut inside its last page, the file reads that page's missing end as zeros, and
+            // a writer appended onto a journal whose newest rows read as NULLs (probe 344).
+            check.file = try Self.cutInsideAPage(connection)
+            return check
         }
+    }
+
+    /// `cutInsideAPage(_:pageSize:)` of the file `connection` reads.
+    private static func cutInsideAPage(_ connection: Connection) throws -> String? {
+        cutInsideAPage(connection.db.path, pageSize: try connection.db.scalarInt("PRAGMA page_size") ?? 0)
     }
 
     /// The `-wal` file beside the ledger's, when it holds anything (an empty one is what
@@ -275,6 +284,15 @@ final class SQLiteStore: LedgerStore {
         return "the file \(path) is \(info.st_size) bytes long, not a whole number of its \(pageSize)-byte pages: it was "
             + "cut short or added to outside SQLite, so rows read from its last page may be wrong; restore the ledger "
             + "from a backup"
+    }
+
+    /// Whether `error` says the rows read are not what the ledger writes.
+    private static func readsAsDamage(_ error: any Error) -> Bool {
+        switch error {
+        case LedgerError.malformedEntry, LedgerError.entriesLost: true
+        case let error as SQLiteError: error.code == SQLITE_CORRUPT
+        default: false
+        }
     }
 
     func missingTables() throws -> [String] {
@@ -303,6 +321,11 @@ final class SQLiteStore: LedgerStore {
                     default:
                         break
                     }
+                }
+                // Damage read from a file cut inside its last page: the cut, which explains it,
+                // rather than an entry "not written as credit-recon writes" (probe 344).
+                if Self.readsAsDamage(error), let cut = try? Self.cutInsideAPage(connection) {
+                    throw LedgerError.malformedEntry(cut)
                 }
                 // A column dropped behind the ledger's back: the statement names it by its
                 // alias, if at all; the file's tables say which table lacks which.
