@@ -84,7 +84,14 @@ extension CreditReconCommand {
                 let progress = ProgressLine(
                     noun: "entries", command: "verify", done: "hashed and replayed",
                     enabled: context.showsProgress, log: context.logger)
-                let report = try progress.during { try ledger.verify(holds: wanted, progress: progress.show) }
+                let report: VerifyReport
+                do {
+                    report = try progress.during { try ledger.verify(holds: wanted, progress: progress.show) }
+                } catch LedgerError.malformedEntry(let detail) {
+                    // Pages SQLite calls malformed past the file's first ones: the same finding as
+                    // a file that cannot be opened, not 74 and "run verify" (probe 344).
+                    return notSound("the ledger is damaged: \(detail); restore it from a backup")
+                }
                 let holdsAll = report.held.allSatisfy { $0.entry != nil }
                 // PostgreSQL has no integrity_check to run (it checks each page as it reads it).
                 let isPostgres = if case .postgres = location { true } else { false }
