@@ -479,6 +479,25 @@ import Testing
         #expect(quiet.count == 1 && !quiet[0].contains("went down") && text.components(separatedBy: said).count == 2, "\(text)")
     }
 
+    /// A key's usage going down while the account's rose is said as the key's, not as
+    /// total_usage going down (probe 345: an accountant read the account's total corrected).
+    @Test(arguments: ExportFormat.allCases)
+    func aKeysUseTakenBackIsSaidAsTheKeys(format: ExportFormat) throws {
+        let fixture = try ReconcileFixture()
+        for (day, usage, keyUsage) in [(1, "10", "1"), (2, "11", "0.5"), (3, "12", "1.5")] {
+            let at = "2026-10-0\(day)T00:00:00Z"
+            try fixture.snapshot(at, credits: "100", usage: usage)
+            try UsageAttributionTests.listing(fixture, at: at, [Key(hash: "aaa111", name: "k1", usage: keyUsage)])
+        }
+        var reconcile = fixture.options()
+        reconcile.period = .day
+        let text = String(decoding: try ExportStage.run(
+            ledger: fixture.ledger, options: .init(reconcile: reconcile, format: format)).bytes, as: UTF8.self)
+        let said = "(a key's usage went down in it, see the report's usage_decreased: a negative amount is use taken back)"
+        #expect(text.contains("Use 2026-10-02 to 2026-10-03 \(said)"), "\(text)")
+        #expect(!text.contains("total_usage went down") && text.components(separatedBy: said).count == 2, "\(text)")
+    }
+
     /// The keys' usage accounts an hledger export of `from` up to `to`, by day, posts to.
     static func keyAccounts(_ fixture: ReconcileFixture, from: String, to: String) throws -> Set<String> {
         var reconcile = fixture.options()

@@ -101,11 +101,19 @@ struct ExportJournal {
 
         // One pass over the key usage rows, not one per period.
         let usageByPeriod = Dictionary(grouping: books.keyUsage.lazy.filter { $0.used != .zero }, by: \.start)
-        // The periods in which total_usage went down: their use may be negative, which read
-        // as an expense for nothing said (probe 329).
-        let usageFell = Set(books.findings.lazy.filter { $0.kind == .usageDecreased }.compactMap {
-            books.periods.index(containing: $0.observedAt)
-        })
+        // The periods in which total_usage, or a key's usage, went down: their use may be
+        // negative, which read as an expense for nothing said (probe 329). Which of them:
+        // a key's fall was said as the account's (probe 345).
+        let fell = books.findings.filter { $0.kind == .usageDecreased }
+        let totalFell = Set(fell.filter { $0.reference == nil }.compactMap { books.periods.index(containing: $0.observedAt) })
+        let keyFell = Set(fell.filter { $0.reference != nil }.compactMap { books.periods.index(containing: $0.observedAt) })
+        func fellNote(_ index: Int) -> String {
+            let what = [totalFell.contains(index) ? "total_usage" : nil, keyFell.contains(index) ? "a key's usage" : nil]
+                .compactMap { $0 }
+            guard !what.isEmpty else { return "" }
+            return " (\(what.joined(separator: " and ")) went down in it, see the report's usage_decreased: a negative "
+                + "amount is use taken back)"
+        }
 
         var opened = false
         for (index, period) in books.periods.enumerated() {
@@ -166,10 +174,8 @@ struct ExportJournal {
             if used != .zero || !postings.isEmpty {
                 postings.append((credits, .zero - used))
                 journal.transaction(
-                    date: lastDay, narration: "Use \(period.start.isoText) to \(period.end.isoText)"
-                        + (usageFell.contains(index) ? " (total_usage went down in it, see the report's usage_decreased: "
-                            + "a negative amount is use taken back)" : ""), metadata: [],
-                    postings: postings)
+                    date: lastDay, narration: "Use \(period.start.isoText) to \(period.end.isoText)" + fellNote(index),
+                    metadata: [], postings: postings)
             }
             if let closing = period.closing {
                 journal.assertion(
