@@ -113,12 +113,14 @@ public final class Ledger: Sendable {
         return result
     }
 
-    /// The store's guards and its file, checked before the first write (`write(_:)`).
+    /// The store's guards and its file, and this user's rights to write, checked before the
+    /// first write (`write(_:)`).
     private func refuseMissingGuards() throws {
         let problems = try store.guards().writeProblems
         guard problems.isEmpty else {
             throw LedgerError.malformedEntry(problems.joined(separator: "; ") + "; nothing was written")
         }
+        try store.refuseWithoutWriteRights()
     }
 
     /// Throws what the next write would be refused for (`write(_:)`), writing nothing: for

@@ -133,6 +133,14 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
 
     /// `session 6700 (psql, user ann, running a statement for 12 s)`, or `sessions …, …`: the
     /// holders of a lock as `lockWaitGivenUp` gives them.
+    /// The name the server's `detail` quotes after `marker` (`in database "books"`), as an
+    /// identifier a statement can take (`"books"`), or `nil` when it quotes none.
+    static func quotedName(after marker: String, in detail: String) -> String? {
+        guard let start = detail.range(of: marker + "\"")?.upperBound, let end = detail[start...].lastIndex(of: "\""),
+              end > start else { return nil }
+        return "\"" + detail[start..<end].replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
     public static func sessions(_ holders: [String]) -> String {
         let named = holders.filter { $0.first?.isNumber == true }
         guard !named.isEmpty else { return "another session" }
@@ -244,14 +252,24 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
                 + "(\(detail)), which the first command on a new ledger makes; nothing of this command's transaction was "
                 + "committed. Grant it once, as the database's owner: GRANT CREATE ON DATABASE \(name) TO \"\(user)\"; or run "
                 + "the first command as that owner, then grant this user the rights on the schema"
+        case .notPermitted(let location, let user, let detail) where detail.contains("permission denied to create temporary tables"):
+            // verify's scratch copy: TEMP alone, not the rights of a writer (probe 346).
+            let database = Self.quotedName(after: "in database ", in: detail) ?? "the database"
+            return "cannot use the ledger at \(location): user \"\(user)\" may not make verify's scratch copy of the tables (\(detail)); "
+                + "nothing was written. Grant it, as the database's owner: GRANT TEMP ON DATABASE \(database) TO \"\(user)\""
         case .notPermitted(let location, let user, let detail):
             // Which rights, in the statement that grants them (probe 316: "the rights on the
-            // database" named none); a refused statement's transaction is rolled back.
+            // database" named none), a reader's apart from a writer's: an auditor told to take
+            // INSERT and UPDATE was made a writer (probe 346). A refused statement's
+            // transaction is rolled back; a writer is refused before its first write
+            // (`LedgerStore.refuseWithoutWriteRights()`).
             let schema = PostgresSchema.schema
             return "cannot use the ledger at \(location): user \"\(user)\" may not do this: \(detail); nothing of this "
-                + "command's transaction was committed. A reader needs USAGE on schema \(schema) and SELECT on its tables "
-                + "(verify also TEMP on the database), a writer also INSERT and UPDATE: GRANT USAGE ON SCHEMA \(schema) TO \"\(user)\"; GRANT SELECT, INSERT, UPDATE "
-                + "ON ALL TABLES IN SCHEMA \(schema) TO \"\(user)\" (as the tables' owner)"
+                + "command's transaction was committed. To read the ledger (status, report, export, verify, ledger copy "
+                + "from it), as the tables' owner: GRANT USAGE ON SCHEMA \(schema) TO \"\(user)\"; GRANT SELECT ON ALL TABLES "
+                + "IN SCHEMA \(schema) TO \"\(user)\" (verify also GRANT TEMP ON DATABASE, as the database's owner); to write "
+                + "to it, also: GRANT INSERT ON ALL TABLES IN SCHEMA \(schema) TO \"\(user)\"; GRANT UPDATE ON "
+                + Schema.keptTables.map { "\(schema).\($0)" }.joined(separator: ", ") + " TO \"\(user)\""
         case .readOnlySession(let location, let user, let detail):
             return "cannot use the ledger at \(location): the server lets this session only read (\(detail)): "
                 + "default_transaction_read_only is on for user \"\(user)\" or for the database, or the server is a "

@@ -1055,6 +1055,17 @@ struct PostgresStoreTests {
         if case .notPermitted(_, let user, let detail)? = unread {
             #expect(user == stranger)
             #expect(detail.contains("permission denied for table schema_migrations"), "\(detail)")
+            // A reader's rights apart from a writer's: an auditor told to take INSERT and
+            // UPDATE was made a writer (probe 346).
+            let who = "\"\(stranger)\""
+            let read = "nothing of this command's transaction was committed. To read the ledger (status, report, export, "
+                + "verify, ledger copy from it), as the tables' owner: GRANT USAGE ON SCHEMA credit_recon TO \(who); GRANT "
+                + "SELECT ON ALL TABLES IN SCHEMA credit_recon TO \(who) (verify also GRANT TEMP ON DATABASE, as the "
+                + "database's owner); "
+            let write = "to write to it, also: GRANT INSERT ON ALL TABLES IN SCHEMA credit_recon TO \(who); GRANT UPDATE ON "
+                + "credit_recon.runs, credit_recon.topups, credit_recon.charges TO \(who)"
+            let told = String(describing: unread!)
+            #expect(told.hasSuffix(read + write), "\(told)")
         } else {
             Issue.record("not notPermitted: \(String(describing: unread))")
         }
@@ -1065,19 +1076,56 @@ struct PostgresStoreTests {
         let denied = #expect(throws: LedgerError.self) {
             try readOnly.write { try $0.append(.runStarted(RunStarted(command: "fetch")), account: "default", runID: nil, at: t0) }
         }
-        if case .notPermitted(_, let user, let detail)? = denied {
-            #expect(user == reader)
-            #expect(detail.contains("permission denied for table journal"), "\(detail)")
-            // The rights, in the statement that grants them (probe 316: "the rights on the database").
-            #expect(String(describing: denied!).hasSuffix("nothing of this command's transaction was committed. A reader needs "
-                + "USAGE on schema credit_recon and SELECT on its tables (verify also TEMP on the database), a writer also INSERT and "
-                + "UPDATE: GRANT USAGE ON SCHEMA "
-                + "credit_recon TO \"\(reader)\"; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA credit_recon TO "
-                + "\"\(reader)\" (as the tables' owner)"))
-        } else {
-            Issue.record("not notPermitted: \(String(describing: denied))")
-        }
+        // The rights it lacks, in the statements that grant them (probe 316: "the rights on
+        // the database"), before anything is written.
+        let lacking = denied.map { "\($0)" } ?? ""
+        #expect(lacking.contains("user \"\(reader)\" may not write to it: it lacks INSERT on journal, runs, snapshots, "), "\(lacking)")
+        #expect(lacking.contains("; UPDATE on runs, topups, charges; nothing was written. A writer needs USAGE on the schema, "
+            + "SELECT and INSERT on the ledger's tables and UPDATE on runs, topups, charges; as the tables' owner: GRANT INSERT ON "
+            + "credit_recon.journal, credit_recon.runs, "), "\(lacking)")
+        #expect(lacking.hasSuffix("; GRANT UPDATE ON credit_recon.runs, credit_recon.topups, credit_recon.charges TO \"\(reader)\""),
+                "\(lacking)")
+        #expect(!lacking.contains("GRANT SELECT") && !lacking.contains("GRANT USAGE"), "it has them")
         #expect(try Ledger(LedgerLocation(server.url(database))).headHash() == head)
+    }
+
+    /// A user with INSERT but not UPDATE: its write is refused before anything is written
+    /// (a `topup` committed its run and its planned rows, then was refused saying nothing was
+    /// committed), and `verify` without TEMP is told TEMP alone (probe 346).
+    @Test func aUserIsRefusedTheWritesItLacksARightForBeforeWriting() throws {
+        let server = try ThrowawayPostgres.shared()
+        let database = try server.newDatabase()
+        let owner = try Ledger(LedgerLocation(server.url(database)))
+        try owner.appendAll(lifecycle())
+        let head = try owner.headHash()
+        let clerk = "clerk_\(database)"
+        try server.psql(database, """
+            CREATE ROLE \(clerk) LOGIN PASSWORD 'clerk-secret'; GRANT USAGE ON SCHEMA credit_recon TO \(clerk);
+            GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA credit_recon TO \(clerk);
+            REVOKE TEMP ON DATABASE \(database) FROM PUBLIC;
+            """)
+        let url = "postgresql://\(clerk):clerk-secret@127.0.0.1:\(server.port)/\(database)?sslmode=disable"
+        let ledger = try Ledger(LedgerLocation(url), create: false)
+        let refused = #expect(throws: LedgerError.self) {
+            try ledger.write { try $0.append(.runStarted(RunStarted(command: "topup")), account: "default", runID: nil, at: t0) }
+        }
+        let message = refused.map { "\($0)" } ?? ""
+        let lacks = "user \"\(clerk)\" may not write to it: it lacks UPDATE on runs, topups, charges; nothing was written"
+        let grant = "as the tables' owner: GRANT UPDATE ON credit_recon.runs, credit_recon.topups, credit_recon.charges TO \"\(clerk)\""
+        #expect(message.contains(lacks) && message.hasSuffix(grant), "\(message)")
+        #expect(!message.contains("clerk-secret"))
+        #expect(try owner.headHash() == head, "nothing was written")
+        #expect(throws: LedgerError.self) { try ledger.checkWritable() }
+
+        let checked = #expect(throws: LedgerError.self) { _ = try Ledger(checking: LedgerLocation(url)).verify() }
+        let said = checked.map { "\($0)" } ?? ""
+        let temp = "nothing was written. Grant it, as the database's owner: GRANT TEMP ON DATABASE \"\(database)\" TO \"\(clerk)\""
+        #expect(said.hasSuffix(temp) && !said.contains("INSERT"), "\(said)")
+        try server.psql(database, "GRANT UPDATE ON ALL TABLES IN SCHEMA credit_recon TO \(clerk);")
+        _ = try Ledger(LedgerLocation(url), create: false).write {
+            try $0.append(.runStarted(RunStarted(command: "topup")), account: "default", runID: nil, at: t0)
+        }
+        #expect(try owner.headHash() != head, "written once it may")
     }
 
     /// Where the server makes every transaction read-only by default (an auditor's role, a

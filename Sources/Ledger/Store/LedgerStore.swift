@@ -52,6 +52,12 @@ protocol LedgerStore: AnyObject, Sendable {
     /// the readings append-only (`StoreCheck`).
     func check() throws -> StoreCheck
 
+    /// Throws when the database would refuse this user a write the ledger makes, before
+    /// anything is written: a right missing on one table let the writes before it commit
+    /// (PostgreSQL's privileges; a SQLite file this process may not write is found as it
+    /// opens).
+    func refuseWithoutWriteRights() throws
+
     /// The newest entry this host's writers committed, as kept outside the database (a
     /// SQLite ledger's `HeadWitness`, beside its file and its name), or none where none is kept (PostgreSQL, whose books
     /// several hosts write: its statistics count rows deleted, `StoreCheck.bypassed`).

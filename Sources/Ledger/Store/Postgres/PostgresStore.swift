@@ -333,6 +333,49 @@ final class PostgresStore: LedgerStore {
 
     func witness(_ head: ChainHead) {}
 
+    /// The rights a writer needs: USAGE on the schema, SELECT and INSERT on the ledger's
+    /// tables, UPDATE on those whose rows change (`Schema.keptTables`). Without UPDATE on
+    /// `topups`, a `topup` committed its run and its planned rows, then was refused, saying
+    /// nothing was committed (probe 346).
+    func refuseWithoutWriteRights() throws {
+        if let writeRefusal { throw writeRefusal }  // a migration it may not apply, which says who can
+        try withConnection(tablesPendingAllowed: true) { connection in
+            if connection.tablesPending { return }  // the first write makes the tables: they are its user's
+            let s = PostgresSchema.schema
+            var wanted: [(table: String, right: String)] = []
+            for table in Schema.ledgerTables {
+                for right in ["SELECT", "INSERT"] + (Schema.keptTables.contains(table) ? ["UPDATE"] : []) {
+                    wanted.append((table, right))
+                }
+            }
+            var binds = PostgresBindings()
+            binds.append(wanted.map(\.table))
+            binds.append(wanted.map(\.right))
+            let lacking = try connection.session.query(
+                """
+                SELECT w.t, w.r FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS w (t, r, n)
+                WHERE NOT has_table_privilege(format('%I.%I', '\(s)', w.t), w.r) ORDER BY w.n
+                """, binds
+            ) { (table: try $0.text(), right: try $0.text()) }
+            let usage = try connection.session.query("SELECT has_schema_privilege('\(s)', 'USAGE')") { try $0.bool() }.first ?? false
+            guard !lacking.isEmpty || !usage else { return }
+            let user = location.user
+            var grants = usage ? [] : ["GRANT USAGE ON SCHEMA \(s) TO \"\(user)\""]
+            var said: [String] = usage ? [] : ["USAGE on schema \(s)"]
+            for right in ["SELECT", "INSERT", "UPDATE"] {
+                let tables = lacking.filter { $0.right == right }.map(\.table)
+                guard !tables.isEmpty else { continue }
+                said.append("\(right) on \(tables.joined(separator: ", "))")
+                grants.append("GRANT \(right) ON \(tables.map { "\(s).\($0)" }.joined(separator: ", ")) TO \"\(user)\"")
+            }
+            throw LedgerError.server(
+                location: name,
+                detail: "user \"\(user)\" may not write to it: it lacks \(said.joined(separator: "; ")); nothing was written. A writer "
+                    + "needs USAGE on the schema, SELECT and INSERT on the ledger's tables and UPDATE on "
+                    + Schema.keptTables.joined(separator: ", ") + "; as the tables' owner: " + grants.joined(separator: "; "))
+        }
+    }
+
     func guards() throws -> StoreCheck {
         try withConnection(tablesPendingAllowed: true) { connection in
             // No tables yet: the first write makes them, guards and all (`ledger copy` asks

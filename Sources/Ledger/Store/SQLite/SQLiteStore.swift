@@ -241,6 +241,10 @@ final class SQLiteStore: LedgerStore {
         HeadWitness.keep(head, ledgerNamed: name)
     }
 
+    /// A file this process may not write is read as on read-only storage, and every write
+    /// to it refused as that (`init`).
+    func refuseWithoutWriteRights() {}
+
     func guards() throws -> StoreCheck {
         try withConnection { connection in
             let rows = try connection.db.statement("SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'trigger'")
