@@ -5,7 +5,9 @@ extension LedgerError {
     /// Classifies a raw SQLite failure.
     static func wrap(_ error: any Error, path: String) -> any Error {
         guard let error = error as? SQLiteError else { return error }
-        if error.isDiskFull { return LedgerError.diskFull(path: path) }
+        if error.isDiskFull || (error.isWriteRefused && error.systemErrno == 0 && Self.noRoomLeft(path)) {
+            return LedgerError.diskFull(path: path)
+        }
         if error.isBusy { return LedgerError.busy(path: path) }
         if error.code == SQLITE_NOTADB {
             // SQLite's own header, then too little or garbage: a ledger cut short or changed,
@@ -33,6 +35,28 @@ extension LedgerError {
             return LedgerError.malformedEntry("its table \(error.message.dropFirst("no such table: ".count)) is missing")
         }
         return LedgerError.store(error.description)
+    }
+
+    /// Whether a write to the ledger at `path` found no room, told after the fact when SQLite
+    /// kept no `errno` (it keeps none at COMMIT): one of its files has reached this process's
+    /// file-size limit (`ulimit -f`), or its disk has less than a page free. An import
+    /// stopped at the limit was said as "disk I/O error" (probe 343).
+    static func noRoomLeft(_ path: String) -> Bool {
+        let slack: UInt64 = 64 * 1024  // a write of a few pages and a log frame's header
+        #if canImport(Glibc)
+        let resource = __rlimit_resource_t(RLIMIT_FSIZE.rawValue)
+        #else
+        let resource = RLIMIT_FSIZE
+        #endif
+        var limit = rlimit()
+        if getrlimit(resource, &limit) == 0, limit.rlim_cur != rlim_t.max {
+            for file in [path, path + "-wal", path + "-journal"] {
+                var info = stat()
+                if stat(file, &info) == 0, UInt64(info.st_size) + slack >= UInt64(limit.rlim_cur) { return true }
+            }
+        }
+        var disk = statvfs()
+        return statvfs(Ledger.directory(of: path), &disk) == 0 && UInt64(disk.f_bavail) * UInt64(disk.f_frsize) < slack
     }
 
     /// The write-ahead log read with a damaged file, when one beside it holds writes and this
