@@ -2,6 +2,7 @@ import ArgumentParser
 import CreditRecon
 import CreditTypes
 import Foundation
+import Ledger
 import Logging
 
 extension CreditReconCommand {
@@ -88,7 +89,15 @@ extension CreditReconCommand {
                 // output is a failure (73), as any command's lost output is, not exit 0; a
                 // reader that read what it wanted and stopped (`| head -1`) lost nothing.
                 let help = fullMessage(for: error)
-                if !help.isEmpty { print(help) }
+                if wantsJSON, help == configuration.version {
+                    // A script asking for JSON gets JSON: it got the version as text.
+                    print(JSONOutput.object([
+                        "version": .string(CreditReconVersion.current), "ledger_schema": .string(Ledger.newestMigration),
+                        "exit_code": .int(Int64(ExitStatus.ok.rawValue)),
+                    ]).text)
+                } else if !help.isEmpty {
+                    print(help)
+                }
                 if let lost = StandardStream.flushOutput(readerMayStop: true) {
                     CLI.printError(lost)
                     Foundation.exit(ExitStatus.cannotCreate.rawValue)

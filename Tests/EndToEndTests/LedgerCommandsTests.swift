@@ -447,6 +447,12 @@ struct LedgerCommandsTests {
         let version = try Executable.creditRecon(["--version"])
         #expect(version.status == 0 && version.stdout == "0.1.0 (ledger schema to migration \"v8: runs, top-ups and charges never deleted\")\n",
                 "\(version.stdout)")
+        // Asked for JSON, JSON (it was the text line).
+        for arguments in [["--json", "--version"], ["--version", "--json"]] {
+            let json = try Executable.creditRecon(arguments)
+            #expect(json.status == 0 && json.stdout == #"{"exit_code":0,"ledger_schema":"v8: runs, top-ups and charges never deleted","version":"0.1.0"}"#
+                + "\n", "\(arguments): \(json.stdout)")
+        }
     }
 
     @Test func helpListsEveryCommandOfTheContract() throws {
