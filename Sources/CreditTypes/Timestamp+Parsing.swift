@@ -78,8 +78,15 @@ extension Timestamp {
         // use between them went down, across the month's edge (probe 266).
         var leap = false
         let minuteStart = ms
+        // And only on a day UTC inserts one, the last of June or December: 15 January's was
+        // taken as 23:59:59.999 (probe 350).
         func finished(_ ms: Int64) -> Timestamp? {
-            guard !leap || ((ms / 1000) % 86_400 + 86_400) % 86_400 == 86_399 else { return nil }
+            if leap {
+                let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
+                let date = CivilDate(daysSinceEpoch: days)
+                guard ms - days * 86_400_000 == 86_399_999, (date.month, date.day) == (6, 30) || (date.month, date.day) == (12, 31)
+                else { return nil }
+            }
             return Timestamp(millisecondsSinceEpoch: ms)
         }
         if at.expect(UInt8(ascii: ":")) {

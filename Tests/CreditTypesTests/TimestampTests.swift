@@ -21,6 +21,7 @@ struct TimestampTests {
         ("2026-06-30T23:59:60Z", "2026-06-30T23:59:59.999Z"),
         ("2026-07-01T01:59:60+02:00", "2026-06-30T23:59:59.999Z"),
         ("2016-12-31T23:59:60.5Z", "2016-12-31T23:59:59.999Z"),
+        ("1969-12-31T23:59:60Z", "1969-12-31T23:59:59.999Z"),
     ])
     func parsesISO8601(text: String, canonical: String) throws {
         #expect(try Timestamp(iso8601: text).iso8601 == canonical)
@@ -30,6 +31,8 @@ struct TimestampTests {
                       "2026-01-31T23:59:59+2", "31/01/2026", "2026-06-30T23:59:61Z",
                       // A second 60 where no leap second is (UTC inserts them at 23:59:60 only).
                       "2026-11-20T10:00:60Z", "2026-06-30T23:58:60Z", "2026-06-30T23:59:60+02:00", "2026-01-31T23:59:59Zjunk", "1700000000",
+                      // Nor on a day UTC inserts none: the last of June or December only (probe 350).
+                      "2026-01-15T23:59:60Z", "2026-03-31T23:59:60Z", "2026-12-30T23:59:60Z", "1969-01-31T23:59:60Z",
                       // An offset that carries the instant out of the four-digit years, which
                       // the ledger could store but never read back.
                       "0000-01-01T00:00:00+01:00", "9999-12-31T23:00:00-05:00"])
