@@ -59,8 +59,16 @@ struct CSVReaderTests {
         #expect(records.map(\.fields) == [["a", "b"], ["5", "6"]])
         #expect(errors.map(\.description) == [
             "f.csv:2: has 3 fields but the header has 2; quote any field that contains a comma",
-            "f.csv:3: has 1 fields but the header has 2; quote any field that contains a comma",
+            "f.csv:3: has 1 field but the header has 2; quote any field that contains a comma",
         ])
+    }
+
+    /// A line of only spaces and tabs is a blank line, as an empty one is (probe 350: it was
+    /// told to quote a field holding a comma); one cell of spaces among commas is a cell.
+    @Test func aLineOfOnlyBlanksIsSkipped() throws {
+        let (records, errors) = try readAll("a,b\n1,2\n   \n\t \n5,6\n  ,  \n")
+        #expect(records.map(\.fields) == [["a", "b"], ["1", "2"], ["5", "6"], ["  ", "  "]])
+        #expect(errors.isEmpty)
         #expect(errors.allSatisfy { !$0.isFatal && $0.exitStatus == .dataError })
     }
 

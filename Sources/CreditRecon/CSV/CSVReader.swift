@@ -103,17 +103,23 @@ public final class CSVReader {
     /// The next record, or `nil` at the end of the file.
     ///
     /// Every record must have as many fields as the first (the header); a ragged row
-    /// throws a recoverable error. Lines that are completely empty are skipped.
+    /// throws a recoverable error. Lines that are empty, or in a file of more than one
+    /// column hold only spaces and tabs (an editor's trailing line: "quote any field that
+    /// contains a comma" was its advice, probe 350), are skipped.
     public func next() throws(CSVError) -> CSVRecord? {
         while !finished {
             let record = try readRecord()
             guard let record else { finished = true; return nil }
             if record.fields.count == 1 && record.fields[0].isEmpty { continue }  // blank line
+            // Spaces alone are a row of a one-column file, and no row of a wider one.
+            if record.fields.count == 1, (expectedFieldCount ?? 0) > 1, record.fields[0].allSatisfy({ $0 == " " || $0 == "\t" }) {
+                continue
+            }
             if let expected = expectedFieldCount {
                 if record.fields.count != expected {
                     throw .malformed(
                         name, record.line,
-                        "has \(record.fields.count) fields but the header has \(expected); "
+                        "has \(record.fields.count) field\(record.fields.count == 1 ? "" : "s") but the header has \(expected); "
                             + "quote any field that contains a comma")
                 }
             } else {
