@@ -193,12 +193,40 @@ struct PipelineTests {
             environment: Self.env)
         #expect(result.status == 69, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("topup: skipped — the API did not answer the fetch (exit 69); the plan's rows not "
-            + "carried out yet wait for the next run"), "\(result.stdout)")
+            + "carried out yet wait for the next run\nfetch again: skipped — no top-up was made for it to read the credits of\n"),
+                "\(result.stdout)")
         // And in the log, which a cron job keeps (probe 179: stdout alone said it).
         #expect(result.stderr.contains(" warning credit-recon: [CreditRecon] topup: skipped: the API did not answer the fetch "
             + "(exit 69); the plan's rows not carried out yet wait for the next run"), "\(result.stderr)")
         #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])
         #expect(try Executable.query(ledger, "SELECT command FROM runs ORDER BY id") == [["run"], ["fetch"]])
+    }
+
+    /// A job whose report cannot be written still made its charges: it ends with the head
+    /// it left the ledger at, in the text and in `--json` (probe 349: none, with 3 charges
+    /// made), and its stages' outcome.
+    @Test func aRunWhoseReportFailsSaysTheHeadItLeft() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess(["--initial-credits", "100", "--initial-usage", "40"])
+        let ledger = scratch.path("ledger.sqlite")
+        let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
+        let file = try scratch.write("afile", "x\n")
+        for json in [false, true] {
+            let result = try Executable.creditRecon(
+                ["--ledger", ledger, "--base-url", sim.baseURL] + (json ? ["--json"] : [])
+                    + ["run", "--plan", plan, "--yes", "--out", file + "/sub"],
+                environment: Self.env)
+            #expect(result.status == 73, "\(result.stdout)\(result.stderr)")
+            let head = try #require(Executable.creditRecon(["--ledger", ledger, "verify"]).stdout.split(separator: "\n")
+                .first { $0.hasPrefix("head ") }).dropFirst("head ".count)
+            if json {
+                let summary = try Self.json(result.stdout)
+                #expect(summary["head_hash"] as? String == String(head) && summary["report_directory"] is NSNull, "\(result.stdout)")
+            } else {
+                #expect(result.stdout.contains("topup: ok — ") && result.stdout.contains("\nreport: exit 73 — failed: ")
+                    && result.stdout.hasSuffix("\nledger head \(head)\n"), "\(result.stdout)")
+            }
+        }
     }
 
     /// An answer that cannot be read (76) is the same warning: the top-ups' answers would

@@ -57,6 +57,10 @@ public struct RunStage: Sendable {
         public var runID: Int64 = 0
         public var stages: [StageResult] = []
         public var report: ReportOutcome?
+        /// The ledger's head as the job left it, once it recorded its end: what the report is
+        /// of, and what is said when the report failed (probe 349: the job wrote its charges
+        /// and printed no head to pin them by).
+        public var headHash: String?
 
         /// The most serious outcome of any stage.
         public var exitStatus: ExitStatus { stages.map(\.status).max() ?? .ok }
@@ -154,6 +158,9 @@ public struct RunStage: Sendable {
             outcome.stages.append(skipped)
             // In the log too, which said only the fetch's failure (probe 179: said on stdout alone).
             context.logger.warning("topup: \(skipped.detail)")
+            // Listed as skipped, as after a signal: a script found no second fetch at all (probe 349).
+            outcome.stages.append(StageResult(
+                name: "fetch again", status: .ok, detail: "skipped: no top-up was made for it to read the credits of"))
         } else if let topUp = options.topUp {
             try await stage("topup", into: &outcome) {
                 if declined { return StageResult(name: "topup", status: .ok, detail: "declined at the prompt; nothing was sent") }
@@ -181,12 +188,13 @@ public struct RunStage: Sendable {
 
         let worst = outcome.exitStatus
         let summary = outcome.stages.map { "\($0.name): \($0.detail)" }.joined(separator: "; ")
-        try ledger.write { writer in
-            _ = try writer.append(
+        outcome.headHash = try ledger.write { writer in
+            try writer.append(
                 .runFinished(RunFinished(
                     runID: outcome.runID, outcome: worst == .ok ? "ok" : worst == .attention ? "attention" : "failed",
                     exitCode: Int64(worst.rawValue), summary: summary)),
                 account: account, runID: outcome.runID, at: context.now())
+            return try writer.reader.head().hash
         }
 
         // The report comes last, so it is pinned to the ledger as this job leaves it.
@@ -279,7 +287,11 @@ extension RunStage.Outcome {
             }
             return "\(stage.name): \(stage.status == .ok ? "ok" : "exit \(stage.status.rawValue)") — \(stage.detail)"
         }
-        if let report { lines.append("reports in \(report.directory): \(report.files.joined(separator: ", "))") }
+        if let report {
+            lines.append("reports in \(report.directory): \(report.files.joined(separator: ", "))")
+        } else if let headHash {
+            lines.append("ledger head \(headHash)")  // on the report's line when there is one
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -297,7 +309,7 @@ extension RunStage.Outcome {
                 ])
             }),
             "report_directory": report.map { .string($0.directory) } ?? .null,
-            "head_hash": report.map { .string($0.reconciliation.headHash) } ?? .null,
+            "head_hash": (report?.reconciliation.headHash ?? headHash).map { .string($0) } ?? .null,
         ])
     }
 }
