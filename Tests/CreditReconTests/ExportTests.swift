@@ -469,10 +469,7 @@ import Testing
         try fixture.snapshot("2026-10-01T00:00:00Z", credits: "100", usage: "10")
         try fixture.snapshot("2026-10-02T00:00:00Z", credits: "100", usage: "12")
         try fixture.snapshot("2026-10-03T00:00:00Z", credits: "100", usage: "11.7")
-        var reconcile = fixture.options()
-        reconcile.period = .day
-        let text = String(decoding: try ExportStage.run(
-            ledger: fixture.ledger, options: .init(reconcile: reconcile, format: format)).bytes, as: UTF8.self)
+        let text = try Self.dailyJournal(fixture, format: format)
         let said = "(total_usage went down in it, see the report's usage_decreased: a negative amount is use taken back)"
         #expect(text.contains("Use 2026-10-03 to 2026-10-04 \(said)"), "\(text)")
         let quiet = text.split(separator: "\n").filter { $0.contains("Use 2026-10-02 to 2026-10-03") }
@@ -489,13 +486,18 @@ import Testing
             try fixture.snapshot(at, credits: "100", usage: usage)
             try UsageAttributionTests.listing(fixture, at: at, [Key(hash: "aaa111", name: "k1", usage: keyUsage)])
         }
-        var reconcile = fixture.options()
-        reconcile.period = .day
-        let text = String(decoding: try ExportStage.run(
-            ledger: fixture.ledger, options: .init(reconcile: reconcile, format: format)).bytes, as: UTF8.self)
+        let text = try Self.dailyJournal(fixture, format: format)
         let said = "(a key's usage went down in it, see the report's usage_decreased: a negative amount is use taken back)"
         #expect(text.contains("Use 2026-10-02 to 2026-10-03 \(said)"), "\(text)")
         #expect(!text.contains("total_usage went down") && text.components(separatedBy: said).count == 2, "\(text)")
+    }
+
+    /// The journal of the fixture's books by day, in `format`.
+    static func dailyJournal(_ fixture: ReconcileFixture, format: ExportFormat) throws -> String {
+        var reconcile = fixture.options()
+        reconcile.period = .day
+        return String(decoding: try ExportStage.run(
+            ledger: fixture.ledger, options: .init(reconcile: reconcile, format: format)).bytes, as: UTF8.self)
     }
 
     /// The keys' usage accounts an hledger export of `from` up to `to`, by day, posts to.

@@ -1,4 +1,5 @@
 import CSQLite
+import CreditTypes
 import Foundation
 
 extension LedgerError {
@@ -43,16 +44,10 @@ extension LedgerError {
     /// stopped at the limit was said as "disk I/O error" (probe 343).
     static func noRoomLeft(_ path: String) -> Bool {
         let slack: UInt64 = 64 * 1024  // a write of a few pages and a log frame's header
-        #if canImport(Glibc)
-        let resource = __rlimit_resource_t(RLIMIT_FSIZE.rawValue)
-        #else
-        let resource = RLIMIT_FSIZE
-        #endif
-        var limit = rlimit()
-        if getrlimit(resource, &limit) == 0, limit.rlim_cur != rlim_t.max {
+        if let limit = ProcessLimit.fileSize.current?.soft {
             for file in [path, path + "-wal", path + "-journal"] {
                 var info = stat()
-                if stat(file, &info) == 0, UInt64(info.st_size) + slack >= UInt64(limit.rlim_cur) { return true }
+                if stat(file, &info) == 0, UInt64(info.st_size) + slack >= limit { return true }
             }
         }
         var disk = statvfs()
