@@ -258,7 +258,8 @@ import Testing
                      "account Spend:AI:Prod-Backend  ; type: X\n", "account equity:opening\n", "account Assets:Crypto:Wallets\n"] {
             #expect(exported.text.contains(line), "\(line) in \(exported.text)")
         }
-        let check = try JournalCheckers.hledger(exported.path, ["check", "-s"])
+        // Strict, and its payees declared too (probe 352: `check payees`, "undeclared payee").
+        let check = try JournalCheckers.hledger(exported.path, ["check", "-s", "ordereddates", "payees"])
         #expect(check.status == 0, "\(check.output)")
         let sheet = try JournalCheckers.hledger(exported.path, ["balancesheet", "--flat", "-N"])
         #expect(sheet.status == 0 && sheet.output.contains("OpenRouter:Credits") && sheet.output.contains("440.499999 USD"),

@@ -50,6 +50,9 @@ struct JournalWriter {
             }
         case .hledger:
             text.append("commodity 1000.000000 USD\n")
+            // Every transaction's payee, declared as the accounts are: `hledger check payees`
+            // refused the journal without it (probe 352).
+            text.append("payee OpenRouter\n")
             for (account, role) in accounts {
                 text.append("account ")
                 text.append(account)
