@@ -193,7 +193,8 @@ struct PipelineTests {
             environment: Self.env)
         #expect(result.status == 69, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("topup: skipped — the API did not answer the fetch (exit 69); the plan's rows not "
-            + "carried out yet wait for the next run\nfetch again: skipped — no top-up was made for it to read the credits of\n"),
+            + "carried out yet wait for the next run\nfetch again: skipped — the first fetch failed (exit 69), so no top-up was made "
+            + "for it to read\n"),
                 "\(result.stdout)")
         // And in the log, which a cron job keeps (probe 179: stdout alone said it).
         #expect(result.stderr.contains(" warning credit-recon: [CreditRecon] topup: skipped: the API did not answer the fetch "

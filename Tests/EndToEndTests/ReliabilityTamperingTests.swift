@@ -287,7 +287,8 @@ extension Reliability {
             // writes".
             let cutBytes = FileManager.default.contents(atPath: cut)
             let more = try other.write("more.csv", "observed_at,total_credits,total_usage\n2026-11-01T00:00:00Z,10,1\n")
-            for command in [["import", "snapshots", more], ["status"], ["report", "--out", other.path("out")]] {
+            for command in [["import", "snapshots", more], ["status"], ["report", "--out", other.path("out")],
+                            ["export", "--format", "hledger"], ["--json", "export", "--format", "hledger", "--out", other.path("j")]] {
                 let refused = try Executable.creditRecon(["--ledger", cut] + command)
                 // A reader that could read the rest says it as the ledger's damage (exit 1).
                 let said = refused.stdout + refused.stderr
@@ -297,6 +298,10 @@ extension Reliability {
                         "\(command): \(refused.status) \(said)")
             }
             #expect(FileManager.default.contents(atPath: cut) == cutBytes, "nothing was written")
+            // The journal itself says it, beside its head.
+            let journal = try Executable.creditRecon(["--ledger", cut, "export", "--format", "beancount"])
+            #expect(journal.stdout.contains("\n; the ledger is damaged, so any write to it is refused (74; a command with nothing "
+                + "to write goes on): the file \(cut) is "), "\(journal.stdout)")
             // Cut deeper, into the newest entries' rows: a reader stops on them (74), saying the
             // cut.
             let deeper = cut + ".deeper"
@@ -322,6 +327,19 @@ extension Reliability {
                 if checked.status == 1 { found += 1 }
             }
             #expect(found > pages / 2, "\(found) of \(pages) pages zeroed found")
+            // The first page zeroed where this host wrote a ledger (its witness beside it): that
+            // ledger damaged (1), not "a CSV named as the ledger?" (66, probe 351); without the
+            // witness, no sign it was ever a ledger (66).
+            var first = whole
+            first.replaceSubrange(0..<16384, with: Data(count: 16384))
+            let headless = other.path("headless.sqlite")
+            try first.write(to: URL(fileURLWithPath: headless))
+            #expect(try Executable.creditRecon(["--ledger", headless, "verify"]).status == 66)
+            try FileManager.default.copyItem(atPath: cut + ".head", toPath: headless + ".head")
+            let witnessed = try Executable.creditRecon(["--ledger", headless, "verify"])
+            #expect(witnessed.status == 1 && witnessed.stdout.contains("does not begin as a SQLite database, though this host "
+                + "wrote a ledger there"), "\(witnessed.status) \(witnessed.stdout)\(witnessed.stderr)")
+            #expect(try Executable.creditRecon(["--ledger", headless, "status"]).status == 74)
 
             // Cut to nothing: an empty file is not an empty ledger.
             let handle2 = try FileHandle(forWritingTo: URL(fileURLWithPath: ledger))

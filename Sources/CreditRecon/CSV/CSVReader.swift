@@ -111,8 +111,9 @@ public final class CSVReader {
             let record = try readRecord()
             guard let record else { finished = true; return nil }
             if record.fields.count == 1 && record.fields[0].isEmpty { continue }  // blank line
-            // Spaces alone are a row of a one-column file, and no row of a wider one.
-            if record.fields.count == 1, (expectedFieldCount ?? 0) > 1, record.fields[0].allSatisfy({ $0 == " " || $0 == "\t" }) {
+            // Spaces alone are a row of a one-column file, and no row of a wider one, nor a
+            // header (probe 351: a line of spaces before the header was taken as the header).
+            if record.fields.count == 1, (expectedFieldCount ?? 2) > 1, record.fields[0].allSatisfy({ $0 == " " || $0 == "\t" }) {
                 continue
             }
             if let expected = expectedFieldCount {

@@ -160,7 +160,8 @@ public struct RunStage: Sendable {
             context.logger.warning("topup: \(skipped.detail)")
             // Listed as skipped, as after a signal: a script found no second fetch at all (probe 349).
             outcome.stages.append(StageResult(
-                name: "fetch again", status: .ok, detail: "skipped: no top-up was made for it to read the credits of"))
+                name: "fetch again", status: .ok,
+                detail: "skipped: the first fetch failed (exit \(fetchStatus.rawValue)), so no top-up was made for it to read"))
         } else if let topUp = options.topUp {
             try await stage("topup", into: &outcome) {
                 if declined { return StageResult(name: "topup", status: .ok, detail: "declined at the prompt; nothing was sent") }

@@ -13,7 +13,17 @@ extension LedgerError {
         if error.code == SQLITE_NOTADB {
             // SQLite's own header, then too little or garbage: a ledger cut short or changed,
             // not a CSV named as the ledger (probe 143).
-            guard Self.beginsAsSQLite(path) else { return LedgerError.notADatabase(location: path) }
+            guard Self.beginsAsSQLite(path) else {
+                // Where this host wrote a ledger (its witness is there), a first page that is
+                // no SQLite header is that ledger's damage, not a CSV named as it (probe 351:
+                // verify said 66 and "a CSV or text file named as the ledger?").
+                if let witness = HeadWitness.all(ledgerNamed: path).first(where: { (try? $0.load()) != nil }) {
+                    return LedgerError.malformedEntry("its file \(path) does not begin as a SQLite database, though this host "
+                        + "wrote a ledger there (\(witness.path) says which entry it holds): its first page was overwritten; "
+                        + "restore it from a backup")
+                }
+                return LedgerError.notADatabase(location: path)
+            }
             return LedgerError.malformedEntry("its file \(path) begins as a SQLite database but SQLite cannot read it "
                 + "(\"\(error.message)\": cut short, or changed outside SQLite)" + logNote(path))
         }
