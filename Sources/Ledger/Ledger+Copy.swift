@@ -26,7 +26,10 @@ extension Ledger {
         // lost rows again (probe 161).
         let witnesses = try store.witnessedHeads()
         if let problem = try store.read({ try AppendSession.witnessProblem(witnesses, in: $0) }) {
-            throw LedgerError.entriesLost(problem + "; nothing was copied")
+            // A file cut short lacks its newest entries for that reason, said first (probe 351:
+            // the copy alone did not name the cut).
+            let cut = (try? store.guards().file) ?? nil
+            throw LedgerError.entriesLost((cut.map { $0 + "; " } ?? "") + problem + "; nothing was copied")
         }
         // So did a copy to where a ledger this host wrote is gone, from a source that does not
         // hold what it had written; one that does (the same books, copied back from

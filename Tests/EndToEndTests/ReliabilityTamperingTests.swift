@@ -312,6 +312,12 @@ extension Reliability {
             let stopped = try Executable.creditRecon(["--ledger", deeper, "status"])
             #expect(stopped.status == 74 && stopped.stderr.contains("bytes long, not a whole number of its 16384-byte pages")
                 && !stopped.stderr.contains("not written as credit-recon writes"), "\(stopped.status) \(stopped.stderr)")
+            // A copy of it names the cut, not only the entry it lacks (probe 351), and copies nothing.
+            try FileManager.default.copyItem(atPath: cut + ".head", toPath: deeper + ".head")
+            let copied = try Executable.creditRecon(["--ledger", deeper, "ledger", "copy", "--to", other.path("copy.sqlite")])
+            #expect(copied.status == 74 && copied.stderr.contains("bytes long, not a whole number of its 16384-byte pages"),
+                    "\(copied.status) \(copied.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: other.path("copy.sqlite")))
 
             // A page zeroed anywhere past the first: a finding of verify (1), whichever page it
             // is, never 74 and "run verify" (probe 344: 1 or 74 by the page).
