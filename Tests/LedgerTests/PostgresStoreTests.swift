@@ -1121,6 +1121,19 @@ struct PostgresStoreTests {
         let said = checked.map { "\($0)" } ?? ""
         let temp = "nothing was written. Grant it, as the database's owner: GRANT TEMP ON DATABASE \"\(database)\" TO \"\(clerk)\""
         #expect(said.hasSuffix(temp) && !said.contains("INSERT"), "\(said)")
+        // So is a copy into a ledger of its tables, every right it lacks named at once (probe
+        // 353: the server's refusal of one table's, then of another's on the next try).
+        let empty = try server.newDatabase()
+        _ = try Ledger(LedgerLocation(server.url(empty)))  // its tables, made by the database's owner
+        try server.psql(empty, "GRANT USAGE ON SCHEMA credit_recon TO \(clerk); GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA credit_recon TO \(clerk); REVOKE INSERT ON credit_recon.charges FROM \(clerk);")
+        let source = try TemporaryLedger()
+        try source.ledger.appendAll(lifecycle())
+        let emptyURL = "postgresql://\(clerk):clerk-secret@127.0.0.1:\(server.port)/\(empty)?sslmode=disable"
+        let copy = #expect(throws: LedgerError.self) { _ = try source.ledger.copy(into: Ledger(LedgerLocation(emptyURL), create: false)) }
+        let copyRefusal = copy.map { "\($0)" } ?? ""
+        #expect(copyRefusal.contains("it lacks INSERT on charges; UPDATE on runs, topups, charges; nothing was written"), "\(copyRefusal)")
+        #expect(try Ledger(LedgerLocation(server.url(empty))).headHash() == JournalEntry.genesisHash, "nothing was copied")
+
         try server.psql(database, "GRANT UPDATE ON ALL TABLES IN SCHEMA credit_recon TO \(clerk);")
         _ = try Ledger(LedgerLocation(url), create: false).write {
             try $0.append(.runStarted(RunStarted(command: "topup")), account: "default", runID: nil, at: t0)
