@@ -781,6 +781,12 @@ struct ImportChargesTests {
         #expect(books.charges.first { $0.chargeID == "web_a" }?.reference == "S-2")
         #expect(books.findings.filter { $0.kind == .referencePaidTwice }.map(\.reference) == ["S-1", "S-2"],
                 "\(books.findings.map(\.message))")
+        // And `status` says so, as the import did (probe 355: nothing said), within its week.
+        let week = try Timestamp(iso8601: "2026-11-09T00:00:00Z")
+        let status = try StatusReport.read(ledger: bench.ledger, options: StatusOptions(account: "acct"), now: week)
+        #expect(status.attentionItems.filter { $0.kind == "reference_paid_twice" }.map(\.text)
+            == books.findings.filter { $0.kind == .referencePaidTwice }.map(\.message), "\(status.attention)")
+        #expect(status.exitStatus == .attention)
         // But not another reference: another plan row's, or one naming none, for a charge
         // linked later or recorded with its row's reference (probe 109: skipped by 06c0673).
         let secondHead = try bench.ledger.headHash()

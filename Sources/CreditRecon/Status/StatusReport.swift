@@ -28,6 +28,10 @@ public struct StatusReport: Sendable, Equatable {
     /// Charges recorded as paid in the last `recentDays` whose credits no reading shows
     /// (the report's `paid_charge_unmatched` warnings): paid for, and not credited yet.
     public var paidUnmatched: [Finding] = []
+    /// Plan rows bought twice as far as the ledger knows (`reference_paid_twice`), the later
+    /// purchase in the last `recentDays`: the import said it and exited 1, the next `status`
+    /// said nothing (probe 355).
+    public var paidTwice: [Finding] = []
     /// Whether a reading taken after each of them was paid, and its grace, could have shown
     /// its credits: another reading will not, and OpenRouter is who to ask.
     public var paidUnmatchedReadSince = false
@@ -260,6 +264,7 @@ public struct StatusReport: Sendable, Equatable {
                 + "\(one ? "the payment" : "the payments"), giving \(one ? "its" : "each one's") charge id (`report`'s findings.csv "
                 + "names \(one ? "it" : "them"))")
         }
+        for twice in paidTwice { add(FindingKind.referencePaidTwice.rawValue, twice.message) }
         if rejected.count > 0 {
             let one = rejected.count == 1
             add("charge_rejected", "\(rejected.count) top-up row\(one ? "" : "s") rejected by the API in the last \(Self.recentDays) days "
@@ -378,6 +383,9 @@ public struct StatusReport: Sendable, Equatable {
                 if charge.refusedForTheRow, charge.createdAt > recent, charge.createdAt <= asOf { report.rejectedRows.append(charge) }
             case .settled: break
             }
+        }
+        report.paidTwice = books.findings.filter {
+            $0.kind == .referencePaidTwice && $0.observedAt > recent && $0.observedAt <= asOf
         }
         // Paid for and not credited: money a person must chase (status said nothing of it).
         report.paidUnmatched = books.findings.filter {
