@@ -225,6 +225,14 @@ struct TopUpEngineTests {
                 + "of that plan, run with --batch nov (its rows are then that plan's); if these are new purchases, run with --allow-repeat"),
                 "\(error)")
         }
+        #expect(refused?.errors.allSatisfy { !$0.description.contains("dated after now") } == true)
+        // A clock set back is said: the purchase cited is in its future (probe 357).
+        let setBack = Timestamp.now().adding(seconds: -3600)
+        let back = #expect(throws: InputErrors.self) { try prepare(now: setBack) }
+        let ahead = "; if these are new purchases, run with --allow-repeat (that purchase is dated after now, \(setBack.iso8601): "
+            + "check the machine's clock, or --now)"
+        #expect(back?.errors.count == 3 && back?.errors.allSatisfy { $0.description.hasSuffix(ahead) } == true,
+                "\(String(describing: back))")
         // Said to be that plan: its rows are done, the new one is sent.
         let same = try prepare(batch: "nov")
         #expect(same.count(.done) == 3 && same.toSend.map(\.row.line) == [5])

@@ -334,7 +334,12 @@ public struct TopUpEngine: Sendable {
                     + "\(account.isEmpty ? "" : " --account \(charged.account)") (its rows are then that plan's)"
             }
         }
+        // Made after now: the clock (or --now) is set back, which the person should see
+        // (probe 357: the refusal cited a purchase in the future without a word).
+        let ahead = purchase.at > options.now
+            ? " (that purchase is dated after now, \(options.now.iso8601): check the machine's clock, or --now)" : ""
         return what + isIt + "; if \(row.reference == nil ? "these are new purchases" : "it is a new purchase"), run with --allow-repeat"
+            + ahead
     }
 
     /// `.send` for a new row of this run's account; a row of another is left for a top-up
