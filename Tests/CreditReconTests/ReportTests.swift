@@ -386,6 +386,17 @@ struct ReportTests {
             (error as? ReportError)?.exitStatus == .cannotCreate && (error as? ReportError)?.description
                 == "cannot write \(link): it is a symbolic link to nowhere/deep, which is not there: make that folder (mkdir -p), or pass another --out."
         }
+        // A loop of links is said as a loop, not as a folder to make (probe 359).
+        let (a, b) = (fixture.directory.path("la"), fixture.directory.path("lb"))
+        #expect(symlink(b, a) == 0 && symlink(a, b) == 0)
+        let loop = ReportOptions(reconcile: fixture.options(), outDirectory: a + "/x")
+        #expect {
+            _ = try ReportStage.write(ledger: fixture.ledger, options: loop)
+        } throws: { error in
+            let said = (error as? ReportError)?.description ?? ""
+            return (error as? ReportError)?.exitStatus == .cannotCreate && said.contains("Too many levels of symbolic links")
+                && !said.contains("make that folder")
+        }
     }
 
     @Test(arguments: [

@@ -60,6 +60,9 @@ public enum AtomicFile {
             }
             return
         }
+        // A loop of links leads nowhere that mkdir could make (probe 359: "which is not there:
+        // make that folder" of a link to a link back to it).
+        if errno == ELOOP { throw .cannotCreate(directory, errnoText()) }
         // A link to nothing: mkdir finds the name taken, and the files then "No such file or
         // directory" (probe 232).
         if let leadsTo = linkText(directory) {
