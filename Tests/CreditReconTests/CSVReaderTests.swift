@@ -69,8 +69,10 @@ struct CSVReaderTests {
         let (records, errors) = try readAll("a,b\n1,2\n   \n\t \n5,6\n  ,  \n")
         #expect(records.map(\.fields) == [["a", "b"], ["1", "2"], ["5", "6"], ["  ", "  "]])
         #expect(errors.isEmpty)
-        // Before the header too: it was taken as the header (probe 351).
+        // Before the header too: it was taken as the header (probe 351). Quoted, blanks are a
+        // value: the header of a one-column file.
         #expect(try readAll("  \na,b\n1,2\n").records.map(\.fields) == [["a", "b"], ["1", "2"]])
+        #expect(try readAll("\"  \"\nx\n").records.map(\.fields) == [["  "], ["x"]])
         #expect(errors.allSatisfy { !$0.isFatal && $0.exitStatus == .dataError })
     }
 

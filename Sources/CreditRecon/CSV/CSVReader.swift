@@ -36,6 +36,9 @@ public final class CSVReader {
     private var atEOF = false
     @exclusivity(unchecked) private var line = 1
     private var finished = false
+    /// Whether the record being read (or last read) has a quoted field: a quoted field of
+    /// blanks is a value, never a blank line.
+    private var recordQuoted = false
     private var started = false
     private var expectedFieldCount: Int?
     /// The first record's fields (the header), which name the columns of the records after it.
@@ -111,9 +114,11 @@ public final class CSVReader {
             let record = try readRecord()
             guard let record else { finished = true; return nil }
             if record.fields.count == 1 && record.fields[0].isEmpty { continue }  // blank line
-            // Spaces alone are a row of a one-column file, and no row of a wider one, nor a
-            // header (probe 351: a line of spaces before the header was taken as the header).
-            if record.fields.count == 1, (expectedFieldCount ?? 2) > 1, record.fields[0].allSatisfy({ $0 == " " || $0 == "\t" }) {
+            // Spaces alone, unquoted, are a row of a one-column file, and no row of a wider one,
+            // nor a header (probe 351: a line of spaces before the header was taken as the
+            // header). Quoted, they are a value.
+            if record.fields.count == 1, !recordQuoted, (expectedFieldCount ?? 2) > 1,
+               record.fields[0].allSatisfy({ $0 == " " || $0 == "\t" }) {
                 continue
             }
             if let expected = expectedFieldCount {
@@ -171,6 +176,7 @@ public final class CSVReader {
         }
         guard try peekByte() != nil else { return nil }
         let startLine = line
+        recordQuoted = false
         fields.removeAll(keepingCapacity: true)
         var badUTF8 = false
         while true {
@@ -252,6 +258,7 @@ public final class CSVReader {
         guard let first = try peekByte() else { return .endOfFile }
         if first == UInt8(ascii: "\"") {
             position += 1
+            recordQuoted = true
             return try readQuoted(recordLine: recordLine)
         }
         while true {
