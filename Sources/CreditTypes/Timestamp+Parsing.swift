@@ -81,13 +81,13 @@ extension Timestamp {
         // And only on a day UTC inserts one, the last of June or December: 15 January's was
         // taken as 23:59:59.999 (probe 350).
         func finished(_ ms: Int64) -> Timestamp? {
+            let time = Timestamp(millisecondsSinceEpoch: ms)
             if leap {
-                let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
-                let date = CivilDate(daysSinceEpoch: days)
-                guard ms - days * 86_400_000 == 86_399_999, (date.month, date.day) == (6, 30) || (date.month, date.day) == (12, 31)
+                let date = time.utcDate
+                guard ms.floorDivMod(86_400_000).1 == 86_399_999, (date.month, date.day) == (6, 30) || (date.month, date.day) == (12, 31)
                 else { return nil }
             }
-            return Timestamp(millisecondsSinceEpoch: ms)
+            return time
         }
         if at.expect(UInt8(ascii: ":")) {
             guard let second = at.digits(2), second < 61 else { return nil }

@@ -133,18 +133,18 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
 
     /// `session 6700 (psql, user ann, running a statement for 12 s)`, or `sessions …, …`: the
     /// holders of a lock as `lockWaitGivenUp` gives them.
+    public static func sessions(_ holders: [String]) -> String {
+        let named = holders.filter { $0.first?.isNumber == true }
+        guard !named.isEmpty else { return "another session" }
+        return (named.count == 1 ? "session " : "sessions ") + named.joined(separator: ", ")
+    }
+
     /// The name the server's `detail` quotes after `marker` (`in database "books"`), as an
     /// identifier a statement can take (`"books"`), or `nil` when it quotes none.
     static func quotedName(after marker: String, in detail: String) -> String? {
         guard let start = detail.range(of: marker + "\"")?.upperBound, let end = detail[start...].lastIndex(of: "\""),
               end > start else { return nil }
         return "\"" + detail[start..<end].replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    public static func sessions(_ holders: [String]) -> String {
-        let named = holders.filter { $0.first?.isNumber == true }
-        guard !named.isEmpty else { return "another session" }
-        return (named.count == 1 ? "session " : "sessions ") + named.joined(separator: ", ")
     }
 
     public var description: String {

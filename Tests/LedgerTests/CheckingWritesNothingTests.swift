@@ -33,8 +33,16 @@ struct CheckingWritesNothingTests {
         #expect(report.log == WriteAheadLog(path: copy + "-wal", bytes: Int64(log?.count ?? 0)), "the log read is named")
         #expect(Self.bytes(copy) == file, "the file was not written")
         #expect(Self.bytes(copy + "-wal") == log, "the log is where it was, as it was")
-        // Any other command may fold it in: it is the same books.
+        // Any other command may fold it in: it is the same books. A reader leaves it; a
+        // writer, having read it as the ledger's own, folds it in as it closes.
         #expect(try Ledger(path: copy, create: false).headHash() == report.headHash)
+        #expect(Self.bytes(copy + "-wal") == log, "a reader leaves it as it was")
+        try {
+            let writer = try Ledger(path: copy, create: false)
+            try writer.write { try $0.append(contentsOf: StoreConformanceTests.bulk(1, from: t0.adding(seconds: 99)), runID: nil, at: t0) { $0 } }
+        }()
+        #expect(!FileManager.default.fileExists(atPath: copy + "-wal"), "folded in by the writer")
+        #expect(try Self.check(copy).entries == 41)
     }
 
     /// A reader (`status`, `report`) writes nothing, so it leaves a log it found as it found

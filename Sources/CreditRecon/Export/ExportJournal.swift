@@ -96,7 +96,7 @@ struct ExportJournal {
             + "equals periods.csv's closing balance")
         // Assertions dated past the as-of time read as books closed there (probe 137).
         if let ahead = books.periodsAhead { journal.comment(ahead) }
-        if let damaged = books.findings.first(where: { $0.kind == .ledgerDamaged }) { journal.comment(damaged.message) }
+        if let damaged = books.ledgerDamaged { journal.comment(damaged.message) }
         journal.blank()
         journal.preamble(accounts: roles, on: books.from)
 

@@ -45,14 +45,11 @@ public enum ExportStage {
             books.findings.filter { $0.kind == .paidChargeUnmatched && $0.severity >= .warning }
         }
 
-        /// What a write would refuse the ledger for (`ledger_damaged`): the journal may not be
-        /// the books it was given (probe 351: exported from a ledger cut short, exit 0, a head
-        /// `verify` does not vouch for, nothing said).
-        public var ledgerDamaged: Finding? { books.findings.first { $0.kind == .ledgerDamaged } }
-
         /// 1 when a period's books do not add up (the checkers will refuse its assertion),
-        /// or the ledger is damaged, else 0: the export judges nothing else; `report` does.
-        public var exitStatus: ExitStatus { failedBalanceChecks > 0 || ledgerDamaged != nil ? .attention : .ok }
+        /// or the ledger is damaged (the journal may not be the books it was given; probe 351:
+        /// exported from a ledger cut short, exit 0, a head `verify` does not vouch for), else
+        /// 0: the export judges nothing else; `report` does.
+        public var exitStatus: ExitStatus { failedBalanceChecks > 0 || books.ledgerDamaged != nil ? .attention : .ok }
     }
 
     /// Reconciles and renders; writes the file when `options.outFile` is set, making its
@@ -99,7 +96,7 @@ extension ExportStage.Outcome {
     /// periods not over at the as-of time (the journal's own comment says so too).
     public var warningLines: [String] {
         var lines: [String] = []
-        if let damaged = ledgerDamaged { lines.append(damaged.message) }
+        if let damaged = books.ledgerDamaged { lines.append(damaged.message) }
         if let ahead = books.periodsAhead { lines.append(ahead) }
         if failedBalanceChecks > 0 {
             lines.append("\(failedBalanceChecks) period(s) do not add up (see `credit-recon report`): their balance "
@@ -134,7 +131,7 @@ extension ExportStage.Outcome {
             "closing_balance": books.totals.closing.map { .string($0.decimalText) } ?? .null,
             "paid_charges_left_out": .int(Int64(paidChargesLeftOut.count)),
             "head_hash": .string(books.headHash),
-            "ledger_damaged": ledgerDamaged.map { .string($0.message) } ?? .null,
+            "ledger_damaged": books.ledgerDamaged.map { .string($0.message) } ?? .null,
             "exit_code": .int(Int64(exitStatus.rawValue)),
         ])
     }

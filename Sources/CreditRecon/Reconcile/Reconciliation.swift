@@ -72,6 +72,10 @@ public struct Reconciliation: Sendable, Equatable {
     /// left to buy. Only such charges.
     public var madeAgainBy: [String: String] = [:]
 
+    /// The `ledger_damaged` finding: what every write would refuse the ledger for, so these
+    /// books may not be what it was given; `nil` for a ledger that shows no damage.
+    public var ledgerDamaged: Finding? { findings.first { $0.kind == .ledgerDamaged } }
+
     /// The most serious finding's severity, `nil` without findings.
     public var worstSeverity: Severity? { findings.map(\.severity).max() }
 

@@ -348,7 +348,7 @@ public struct StatusReport: Sendable, Equatable {
             if !accounts.contains(options.account) { report.heldAccounts = accounts }
         }
         report.writerUnseen = writerUnseen?.reason
-        report.damaged = books.findings.first { $0.kind == .ledgerDamaged }
+        report.damaged = books.ledgerDamaged
         if let writer {
             report.runningWriter = writer
             report.runningRuns = Self.ownRuns(of: writer, among: books.recentRuns)
