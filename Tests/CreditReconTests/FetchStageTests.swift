@@ -67,10 +67,13 @@ import Testing
 
     /// A reading imported dated ahead of this machine's clock (which agrees with the API's)
     /// no longer stops every fetch until the clock passes it (probe 260: 78 for a day): the
-    /// fetch's reading is stored at its own time, and the one dated ahead is said.
-    @Test func aReadingImportedAheadOfTheClockDoesNotStopTheFetch() async throws {
+    /// fetch's reading is stored at its own time, and the one dated ahead is said: as the
+    /// usage going down from this reading to it, which the report says (exit 1), when it does
+    /// (probe 361: a warning in the log alone, exit 0 and no finding).
+    @Test(arguments: [true, false])
+    func aReadingImportedAheadOfTheClockDoesNotStopTheFetch(usageFalls: Bool) async throws {
         let directory = try TemporaryDirectory()
-        try await withSim({ _ in }) { server in
+        try await withSim({ $0.initialCredits = Micros(raw: 100_000_000); $0.initialUsage = Micros(raw: usageFalls ? 40_000_000 : 0) }) { server in
             let ahead = Timestamp.now().adding(milliseconds: 20 * 3_600_000)
             let file = try directory.write("ahead.csv", "observed_at,total_credits,total_usage\n\(ahead.iso8601),1000,1\n")
             let ledger = try Ledger(path: directory.path("ledger.sqlite"))
@@ -85,6 +88,14 @@ import Testing
             #expect(said.warnings.withLock { $0 }.contains {
                 $0.hasPrefix("the ledger holds a reading of account ops dated after this one") && $0.contains("the newest at \(ahead.iso8601)")
             }, "\(said.warnings.withLock { $0 })")
+            // Credits rise from 100 to the 1000 dated ahead, said by no finding; usage falls from 40 to 1.
+            #expect(outcome.findings.map(\.kind) == (usageFalls ? [.usageDecreased] : []), "\(outcome.findings)")
+            #expect(outcome.exitStatus == (usageFalls ? .attention : .ok))
+            if usageFalls {
+                #expect(outcome.findings.first?.amount == Micros(raw: -39_000_000) && outcome.findings.first?.observedAt == ahead)
+                #expect(outcome.findings.first?.message.hasPrefix("total_usage goes down by 39 between this reading (") == true,
+                        "\(outcome.findings)")
+            }
         }
     }
 

@@ -183,6 +183,7 @@ public struct FetchStage: Sendable {
                 if let ahead = try Self.checkReadingTime(
                     observedAt, account: account, held: held, fixed: context.clock.isFixed, clockChecked: clockAgrees) {
                     context.logger.warning("\(ahead)")
+                    run.findings += Self.fallsToTheReadingAhead(snapshot, held: held, account: account)
                 }
                 let earlier = held
                     .filter { $0.observedAt <= observedAt }
@@ -305,6 +306,35 @@ public struct FetchStage: Sendable {
                     + "--now (or fetch again). Nothing was stored but the run, recorded as failed")
         }
         return aheadOfThisOne
+    }
+
+    /// What the running totals do from `reading` to the first reading dated after it (one
+    /// dated ahead, `checkReadingTime`), said as the report says it between them
+    /// (`credits_decreased`, `usage_decreased`), so that the fetch storing it exits 1: it
+    /// said so in a log line alone, exit 0 and no finding (probe 361). All-zero readings,
+    /// left out of the books, are passed over.
+    static func fallsToTheReadingAhead(_ reading: SnapshotTaken, held: [SnapshotRow], account: String) -> [Finding] {
+        let isZero = { (credits: Micros, usage: Micros) in credits == .zero && usage == .zero }
+        guard !isZero(reading.totalCredits, reading.totalUsage),
+              let ahead = held.first(where: { $0.observedAt > reading.observedAt && !isZero($0.totalCredits, $0.totalUsage) })
+        else { return [] }
+        let between = "between this reading (\(reading.observedAt.iso8601)) and the one dated ahead of it "
+            + "(\(ahead.observedAt.iso8601)), taken before it: the report says it there, until that reading is dated right "
+            + "(it cannot be: the ledger is append-only) or the range leaves it behind. Set the clock of the host that "
+            + "took it right"
+        var findings: [Finding] = []
+        let credits = ahead.totalCredits - reading.totalCredits, usage = ahead.totalUsage - reading.totalUsage
+        if credits < .zero {
+            findings.append(Finding(
+                .warning, .creditsDecreased, at: ahead.observedAt, account: account, amount: credits,
+                message: "total_credits goes down by \(credits.magnitude.decimalText) \(between)"))
+        }
+        if usage < .zero {
+            findings.append(Finding(
+                .warning, .usageDecreased, at: ahead.observedAt, account: account, amount: usage,
+                message: "total_usage goes down by \(usage.magnitude.decimalText) \(between)"))
+        }
+        return findings
     }
 
     /// Refuses a key with no hash, or with the one the reports give the use no key
