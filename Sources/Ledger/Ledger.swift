@@ -59,8 +59,9 @@ public final class Ledger: Sendable {
     }
 
     /// The newest migration of the ledger's schema this build makes and reads, by name
-    /// (`--version` says it: builds of one version may differ in it).
-    public static var newestMigration: String { Schema.migrator.migrations.last?.name ?? "" }
+    /// (`--version` says it: builds of one version may differ in it): PostgreSQL's, whose
+    /// migrations are SQLite's and its own (`PostgresSchema.migrations`).
+    public static var newestMigration: String { PostgresSchema.migrations.last?.name ?? "" }
 
     /// The migrations of this build the ledger has not applied, by name, in order: an
     /// earlier build's ledger opened to be read as it is (checked by `verify`, or an archive

@@ -445,12 +445,12 @@ struct LedgerCommandsTests {
     /// (probe 177: both builds said `0.1.0`).
     @Test func theVersionNamesTheLedgersNewestMigration() throws {
         let version = try Executable.creditRecon(["--version"])
-        #expect(version.status == 0 && version.stdout == "0.1.0 (ledger schema to migration \"v8: runs, top-ups and charges never deleted\")\n",
+        #expect(version.status == 0 && version.stdout == "0.1.0 (ledger schema to migration \"v9: charges by time, then sequence\")\n",
                 "\(version.stdout)")
         // Asked for JSON, JSON (it was the text line).
         for arguments in [["--json", "--version"], ["--version", "--json"]] {
             let json = try Executable.creditRecon(arguments)
-            #expect(json.status == 0 && json.stdout == #"{"exit_code":0,"ledger_schema":"v8: runs, top-ups and charges never deleted","version":"0.1.0"}"#
+            #expect(json.status == 0 && json.stdout == #"{"exit_code":0,"ledger_schema":"v9: charges by time, then sequence","version":"0.1.0"}"#
                 + "\n", "\(arguments): \(json.stdout)")
         }
     }

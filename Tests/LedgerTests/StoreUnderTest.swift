@@ -20,8 +20,11 @@ protocol StoreUnderTest: AnyObject {
     /// Drops the triggers that keep the journal and readings append-only.
     func dropAppendOnlyTriggers() throws
     /// Makes the ledger one as a build before migration v8 left it: its triggers dropped,
-    /// its record deleted.
+    /// its record deleted, and so for every later migration (`undoMigrationsAfterV8`).
     func undoMigrationV8() throws
+    /// Makes the ledger one as a build after migration v8 and before the next left it:
+    /// PostgreSQL's v9 index back to v1's, its record deleted; nothing in SQLite.
+    func undoMigrationsAfterV8() throws
     /// Takes the writer lock as another process would (not through this process's lock),
     /// held until the returned closure is called.
     func holdWriterLockElsewhere() throws -> () -> Void
@@ -71,6 +74,8 @@ final class SQLiteUnderTest: StoreUnderTest {
         try execute(Schema.keptTables.map { "DROP TRIGGER \($0)_kept_delete;" }.joined(separator: " ")
             + " DELETE FROM schema_migrations WHERE name LIKE 'v8:%';")
     }
+
+    func undoMigrationsAfterV8() throws {}
 }
 
 /// A PostgreSQL ledger in a new database of the tests' throwaway server.
@@ -129,7 +134,15 @@ final class PostgresUnderTest: StoreUnderTest {
     }
 
     func undoMigrationV8() throws {
+        try undoMigrationsAfterV8()
         try execute(Schema.keptTables.map { "DROP TRIGGER \($0)_kept_delete ON \($0); DROP TRIGGER \($0)_no_truncate ON \($0);" }
             .joined(separator: " ") + " DELETE FROM schema_migrations WHERE name LIKE 'v8:%';")
+    }
+
+    func undoMigrationsAfterV8() throws {
+        try execute("""
+            DROP INDEX charges_by_time; CREATE INDEX charges_by_created ON charges (account, created_at, charge_id);
+            DELETE FROM schema_migrations WHERE name LIKE 'v9:%';
+            """)
     }
 }

@@ -29,6 +29,7 @@ enum MigrationRecord {
         // Its index, and its entries: an older build would stop at the first it read.
         case Schema.voidedChargesMigration: [.relation("charges_voided"), .entries(kind: "charge.voided")]
         case Schema.keptRowsMigration: Schema.keptRowTriggers.map { .trigger($0.name) }
+        case PostgresSchema.chargesByTimeMigration: [.relation("charges_by_time")]
         default: []
         }
     }
@@ -40,6 +41,7 @@ enum MigrationRecord {
     static let readableWithout: Set<String> = [
         PostgresSchema.journalTimesMigration, Schema.entryKindsMigration, Schema.linkedChargesMigration,
         Schema.activityReadingsMigration, Schema.voidedChargesMigration, Schema.keptRowsMigration,
+        PostgresSchema.chargesByTimeMigration,
     ]
 
     /// The first of `pending` that a ledger cannot be read without, if any.

@@ -5,7 +5,7 @@
 /// `BINARY`), so rows come back in the same order from either store.
 ///
 /// Migrations are recorded by name in `credit_recon.schema_migrations`, v1, v2 and v4 to v8 with
-/// the SQLite store's names (v3 is an index of PostgreSQL's own); the journal and the
+/// the SQLite store's names (v3 and v9 are indexes of PostgreSQL's own); the journal and the
 /// readings are append-only by triggers, and rows of runs, top-ups and charges never deleted.
 enum PostgresSchema {
     /// The schema holding the ledger's tables.
@@ -21,6 +21,12 @@ enum PostgresSchema {
     /// The migration that indexes the journal's times (`entryTime`): PostgreSQL's own, a
     /// SQLite ledger has none.
     static let journalTimesMigration = "v3: the journal's times, indexed"
+
+    /// The migration that indexes each account's charges in the order `charges(account:)`
+    /// reads them, `created_at` then `seq`: v1's index ends with `charge_id`, so every
+    /// report sorted the charges of each moment again. PostgreSQL's own: SQLite's index of
+    /// `(account, created_at)` holds equal keys in rowid (`seq`) order already.
+    static let chargesByTimeMigration = "v9: charges by time, then sequence"
 
     /// Named migrations, in order (the names are the SQLite store's), each a list of
     /// statements.
@@ -69,6 +75,10 @@ enum PostgresSchema {
                 EXECUTE FUNCTION \(schema).refuse_change('\(table) cannot be truncated: its rows are never deleted')
             """,
         ] }),
+        (chargesByTimeMigration, [
+            "DROP INDEX IF EXISTS \(schema).charges_by_created",
+            "CREATE INDEX charges_by_time ON \(schema).charges (account, created_at, seq)",
+        ]),
     ]
 
     /// The guarding triggers of a ledger that applied every migration but `unapplied`, as

@@ -256,6 +256,15 @@ extension PostgresTransaction {
 
     func hasCharges() throws -> Bool { try exists("charges") }
 
+    /// The charges of account `$1`, oldest first (`LedgerReader.charges(account:)`): read off
+    /// migration v9's index, which holds them in this order, without a sort.
+    static let accountCharges = """
+        SELECT charge_id, origin, topup_key, reference, wallet, chain_id, amount, created_at, expires_at,
+               status, paid_at, memo, seq
+        FROM \(s).charges WHERE account = $1
+        ORDER BY created_at, seq
+        """
+
     /// The account is the one asked for, not read back from every row.
     ///
     /// Each charge's plan-row batch is looked up here rather than joined in SQL: over a
@@ -267,14 +276,7 @@ extension PostgresTransaction {
             try rows("SELECT key, batch, memo, reference FROM \(Self.s).topups WHERE account = $1", Self.binds(account)) { row in
                 (try row.text(), (batch: try row.text(), memo: try row.optionalText(), reference: try row.optionalText()))
             }, uniquingKeysWith: { first, _ in first })
-        var records = try rows(
-            """
-            SELECT charge_id, origin, topup_key, reference, wallet, chain_id, amount, created_at, expires_at,
-                   status, paid_at, memo, seq
-            FROM \(Self.s).charges WHERE account = $1
-            ORDER BY created_at, seq
-            """, Self.binds(account)
-        ) { row in
+        var records = try rows(Self.accountCharges, Self.binds(account)) { row in
             let id = try row.text()
             let origin = try row.text()
             let topUpKey = try row.optionalText()

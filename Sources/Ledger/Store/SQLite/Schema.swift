@@ -65,6 +65,7 @@ enum Schema {
 
     /// The migration whose triggers refuse deleting the rows of `keptTables`.
     static let keptRowsMigration = "v8: runs, top-ups and charges never deleted"
+    // v3 and v9 are PostgreSQL's own (`PostgresSchema`): the next migration of both stores is v10.
 
     /// Migration v7's index: the voided charges, few, which an import of charges asks for
     /// (a row repeating one is not recorded again).
