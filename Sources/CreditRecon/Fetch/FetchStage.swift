@@ -319,9 +319,8 @@ public struct FetchStage: Sendable {
               let ahead = held.first(where: { $0.observedAt > reading.observedAt && !isZero($0.totalCredits, $0.totalUsage) })
         else { return [] }
         let between = "between this reading (\(reading.observedAt.iso8601)) and the one dated ahead of it "
-            + "(\(ahead.observedAt.iso8601)), taken before it: the report says it there, until that reading is dated right "
-            + "(it cannot be: the ledger is append-only) or the range leaves it behind. Set the clock of the host that "
-            + "took it right"
+            + "(\(ahead.observedAt.iso8601)), taken before it: the report says so there for good, as the ledger keeps both. "
+            + "Set right the clock of the host that took it, or the times of the file it was imported from"
         var findings: [Finding] = []
         let credits = ahead.totalCredits - reading.totalCredits, usage = ahead.totalUsage - reading.totalUsage
         if credits < .zero {
