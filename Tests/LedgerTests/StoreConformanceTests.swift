@@ -1053,6 +1053,33 @@ struct StoreConformanceTests {
         #expect(report.journalIsSound == !sql.contains("RENAME"))
     }
 
+    /// PostgreSQL's tables with a key, a check, a reference or an index dropped, added or
+    /// changed behind the ledger's back: `verify` names the table, as it does SQLite's. It
+    /// compared their columns alone: migration v9 recorded without its index, or a table's
+    /// key dropped, was a sound ledger (probe 362).
+    @Test(arguments: [
+        ("CREATE INDEX charges_by_wallet ON charges (wallet)", "charges"),
+        ("DROP INDEX charges_by_time", "charges"),
+        ("DROP INDEX charges_by_time; CREATE INDEX charges_by_time ON charges (account, created_at, charge_id)", "charges"),
+        ("DROP INDEX journal_by_time", "journal"),
+        ("ALTER TABLE snapshots DROP CONSTRAINT snapshots_account_observed_at_key", "snapshots"),
+        ("ALTER TABLE topups DROP CONSTRAINT topups_amount_check", "topups"),
+        ("ALTER TABLE topups DROP CONSTRAINT topups_amount_check; ALTER TABLE topups ADD CONSTRAINT topups_amount_check CHECK (amount >= 0)",
+         "topups"),
+        ("ALTER TABLE charges DROP CONSTRAINT charges_topup_key_fkey", "charges"),
+        ("ALTER TABLE key_readings DROP CONSTRAINT key_readings_pkey", "key_readings"),
+    ])
+    func aPostgreSQLTableWhoseKeysOrIndexesWereChangedIsNamed(sql: String, table: String) throws {
+        let store = try Stores.make("postgresql")
+        try store.ledger.appendAll(lifecycle())
+        #expect(try store.ledger.verify().isSound)
+        try store.execute(sql)
+        let report = try store.ledger.verify()
+        #expect(report.problems.first?.hasPrefix("table \(table) is not as credit-recon makes it (its columns, keys, "
+            + "constraints or indexes were changed outside credit-recon)") == true, "\(report.problems)")
+        #expect(!report.isSound)
+    }
+
     /// An entry chained correctly behind the ledger's back whose row the tables cannot hold
     /// (a second reading for the same account and time), followed by thousands more (more
     /// than a batch of the journal's scan): the replay names that entry, though its row was

@@ -28,9 +28,13 @@ enum PostgresSchema {
     /// `(account, created_at)` holds equal keys in rowid (`seq`) order already.
     static let chargesByTimeMigration = "v9: charges by time, then sequence"
 
-    /// Named migrations, in order (the names are the SQLite store's), each a list of
-    /// statements.
-    static let migrations: [(name: String, statements: [String])] = [
+    /// Named migrations, in order (the names are the SQLite store's, but v3's and v9's), each
+    /// a list of statements.
+    static let migrations = migrations(in: schema)
+
+    /// The migrations making the ledger's tables in schema `schema` (`pg_temp`, for `verify`
+    /// to compare the ledger's with what they make).
+    static func migrations(in schema: String) -> [(name: String, statements: [String])] { [
         ("v1: journal, runs, snapshots, top-ups, charges", ["""
             CREATE FUNCTION \(schema).refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$\(refuseChangeBody)$$
             """, journalTable(in: schema),
@@ -79,7 +83,7 @@ enum PostgresSchema {
             "DROP INDEX IF EXISTS \(schema).charges_by_created",
             "CREATE INDEX charges_by_time ON \(schema).charges (account, created_at, seq)",
         ]),
-    ]
+    ] }
 
     /// The guarding triggers of a ledger that applied every migration but `unapplied`, as
     /// `pg_trigger` names them: those that keep `Schema.appendOnlyTables` append-only, and

@@ -449,14 +449,14 @@ final class PostgresStore: LedgerStore {
         }
     }
 
-    /// The ledger's tables whose columns differ from the migrations' (one added, dropped,
-    /// retyped, made nullable or given another collation): the journal and the replay's
-    /// copies of the others are made in a transaction rolled back, and both compared in the
-    /// catalog. A column added made the
-    /// comparison fail (70, "unequal number of entries in row expressions"), and one retyped
-    /// was compared by value (probe 173). Keys, constraints and indexes are not compared
-    /// (`pg_get_tabledef` does not exist; a comparison of their catalog text is work not
-    /// done yet): rows they would have refused are found by the comparison of the rows.
+    /// The ledger's tables whose definition differs from the migrations': a column added,
+    /// dropped, retyped, made nullable or given another collation; a key, a check or a
+    /// reference dropped, added or changed; an index dropped, added or changed (migration
+    /// v9's index missing beside its record, probe 362). The migrations the ledger applied
+    /// make the same tables in `pg_temp`, in a transaction rolled back, and the catalog's
+    /// text of both is compared, the schema's name left out. A column added made the
+    /// comparison of rows fail (70, "unequal number of entries in row expressions"), and one
+    /// retyped was compared by value (probe 173).
     func reshapedTables() throws -> [String] {
         func columns(_ schema: String) -> String {
             """
@@ -467,14 +467,27 @@ final class PostgresStore: LedgerStore {
              WHERE a.attrelid = to_regclass('\(schema).' || t) AND a.attnum > 0 AND NOT a.attisdropped)
             """
         }
+        func keysAndIndexes(_ schema: String) -> String {
+            """
+            (SELECT array_agg(d ORDER BY d) FROM (
+                SELECT 'index ' || regexp_replace(pg_get_indexdef(indexrelid), ' ON \\S+ USING ', ' USING ') AS d
+                FROM pg_index WHERE indrelid = to_regclass('\(schema).' || t)
+                UNION ALL
+                SELECT 'constraint ' || conname || ' ' || replace(pg_get_constraintdef(oid), '\(PostgresSchema.schema).', '')
+                FROM pg_constraint WHERE conrelid = to_regclass('\(schema).' || t)) AS definitions)
+            """
+        }
         let differing = try transaction("BEGIN READ WRITE", commit: false) { connection in
-            try connection.session.execute([PostgresSchema.journalTable(in: "pg_temp")] + PostgresSchema.projectionTables(in: "pg_temp"))
+            try connection.session.execute(PostgresSchema.migrations(in: "pg_temp")
+                .filter { !unappliedMigrations.contains($0.name) }.flatMap(\.statements))
             var binds = PostgresBindings()
             binds.append(Schema.ledgerTables)
+            let ledger = PostgresSchema.schema
             return Set(try connection.session.query("""
                 SELECT t FROM unnest($1::text[]) AS t
-                WHERE to_regclass('\(PostgresSchema.schema).' || t) IS NOT NULL
-                    AND \(columns(PostgresSchema.schema)) IS DISTINCT FROM \(columns("pg_temp"))
+                WHERE to_regclass('\(ledger).' || t) IS NOT NULL
+                    AND (\(columns(ledger)) IS DISTINCT FROM \(columns("pg_temp"))
+                        OR \(keysAndIndexes(ledger)) IS DISTINCT FROM \(keysAndIndexes("pg_temp")))
                 """, binds) { try $0.text() })
         }
         return Schema.ledgerTables.filter(differing.contains)
