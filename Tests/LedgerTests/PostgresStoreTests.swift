@@ -1416,6 +1416,32 @@ struct PostgresStoreTests {
         #expect(try Ledger(location).read { try $0.head() }.seq > 0)
     }
 
+    /// A reader that applies a migration and waits for another program's lock on a table
+    /// says which migration it was applying: a `status` given 75 for a psql session holding
+    /// a lock on `charges` could not tell why a reader needed one (probe 362).
+    @Test func aMigrationWaitingForAnIdleTransactionsLockIsNamed() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        try store.undoMigrationsAfterV8()
+        let holder = try HoldingSession(store.server, store.database, [
+            "BEGIN", "LOCK TABLE credit_recon.charges IN ACCESS SHARE MODE",
+        ], idleInTransaction: true)
+        defer { holder.release() }
+        try #require(holder.waitUntilHolding(), "the psql session does not hold the lock after 60 s")
+        let location = try LedgerLocation(store.server.url(store.database), connectTimeout: .seconds(1))
+        let error = #expect(throws: LedgerError.self) { _ = try Ledger(location).read { try $0.head() } }
+        guard case .serverBusy(_, let detail)? = error else {
+            Issue.record("\(String(describing: error))")
+            return
+        }
+        #expect(detail.hasPrefix(#"applying migration "v9: charges by time, then sequence" (every command of this build but "#
+            + "verify applies it to a ledger an earlier build left, readers too): a statement waited for a lock held by "
+            + "another program's session "), "\(detail)")
+        holder.release()
+        #expect(try Ledger(location).read { try $0.head() }.seq > 0)
+        #expect(try Ledger(checking: location).unappliedMigrations.isEmpty)
+    }
+
     /// A write waiting for a lock that another program's running statement holds gives up
     /// once asked (`giveUpLockWaits`: a signal to an import), naming that session, where it
     /// waited until the statement ended, an hour here; nothing of it is committed, and its

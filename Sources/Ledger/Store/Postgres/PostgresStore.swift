@@ -192,7 +192,14 @@ final class PostgresStore: LedgerStore {
         try session.execute("CREATE SCHEMA IF NOT EXISTS \(s)")
         try session.execute("CREATE TABLE IF NOT EXISTS \(s).schema_migrations (name TEXT COLLATE \"C\" PRIMARY KEY)")
         for migration in try due ?? pendingMigrations(session) {
-            try session.execute(migration.statements)
+            do {
+                try session.execute(migration.statements)
+            } catch LedgerError.serverBusy(let location, let detail) {
+                // A `status` given 75 for another program's lock on a table could not tell
+                // why a reader needed one (probe 362).
+                throw LedgerError.serverBusy(location: location, detail: "applying migration \"\(migration.name)\" (every "
+                    + "command of this build but verify applies it to a ledger an earlier build left, readers too): " + detail)
+            }
             var binds = PostgresBindings()
             binds.append(migration.name)
             try session.execute("INSERT INTO \(s).schema_migrations (name) VALUES ($1)", binds)
