@@ -67,9 +67,9 @@ import Testing
 
     /// A reading imported dated ahead of this machine's clock (which agrees with the API's)
     /// no longer stops every fetch until the clock passes it (probe 260: 78 for a day): the
-    /// fetch's reading is stored at its own time, and the one dated ahead is said: as the
-    /// usage going down from this reading to it, which the report says (exit 1), when it does
-    /// (probe 361: a warning in the log alone, exit 0 and no finding).
+    /// fetch's reading is stored at its own time, and the one dated ahead is said: a
+    /// `reading_ahead` finding, and the usage going down from this reading to it, which the
+    /// report says, when it does (probes 361 and 363: a warning in the log alone, exit 0).
     @Test(arguments: [true, false])
     func aReadingImportedAheadOfTheClockDoesNotStopTheFetch(usageFalls: Bool) async throws {
         let directory = try TemporaryDirectory()
@@ -85,16 +85,19 @@ import Testing
             #expect(outcome.runID != nil)
             let readings = try ledger.read { try $0.snapshots(account: "ops") }
             #expect(readings.count == 2 && readings.last?.observedAt == ahead, "\(readings.map(\.observedAt))")
-            #expect(said.warnings.withLock { $0 }.contains {
-                $0.hasPrefix("the ledger holds a reading of account ops dated after this one") && $0.contains("the newest at \(ahead.iso8601)")
-            }, "\(said.warnings.withLock { $0 })")
-            // Credits rise from 100 to the 1000 dated ahead, said by no finding; usage falls from 40 to 1.
-            #expect(outcome.findings.map(\.kind) == (usageFalls ? [.usageDecreased] : []), "\(outcome.findings)")
-            #expect(outcome.exitStatus == (usageFalls ? .attention : .ok))
+            // A finding, exit 1 as `status` says it (`reading_after_now`), not a log line alone
+            // (probe 363). Credits rise from 100 to the 1000 dated ahead, said by no finding;
+            // usage falls from 40 to 1, said as the report says it.
+            #expect(outcome.findings.map(\.kind) == [.readingAhead] + (usageFalls ? [.usageDecreased] : []), "\(outcome.findings)")
+            #expect(outcome.exitStatus == .attention)
+            let dated = outcome.findings.first
+            #expect(dated?.message.hasPrefix("the ledger holds a reading of account ops dated after this one") == true
+                && dated?.message.contains("the newest at \(ahead.iso8601)") == true && dated?.reference == ahead.iso8601,
+                    "\(outcome.findings)")
             if usageFalls {
-                #expect(outcome.findings.first?.amount == Micros(raw: -39_000_000) && outcome.findings.first?.observedAt == ahead)
-                #expect(outcome.findings.first?.message.hasPrefix("total_usage goes down by 39 between this reading (") == true,
-                        "\(outcome.findings)")
+                let fall = outcome.findings.last
+                #expect(fall?.amount == Micros(raw: -39_000_000) && fall?.observedAt == ahead)
+                #expect(fall?.message.hasPrefix("total_usage goes down by 39 between this reading (") == true, "\(outcome.findings)")
             }
         }
     }

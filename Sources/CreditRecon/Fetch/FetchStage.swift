@@ -181,8 +181,11 @@ public struct FetchStage: Sendable {
             try ledger.write { writer in
                 let held = try writer.reader.snapshots(account: account)
                 if let ahead = try Self.checkReadingTime(
-                    observedAt, account: account, held: held, fixed: context.clock.isFixed, clockChecked: clockAgrees) {
-                    context.logger.warning("\(ahead)")
+                    observedAt, account: account, held: held, fixed: context.clock.isFixed, clockChecked: clockAgrees),
+                   let newest = held.last {
+                    run.findings.append(Finding(
+                        .warning, .readingAhead, at: observedAt, account: account, reference: newest.observedAt.iso8601,
+                        message: ahead))
                     run.findings += Self.fallsToTheReadingAhead(snapshot, held: held, account: account)
                 }
                 let earlier = held

@@ -9,6 +9,11 @@ public enum FindingKind: String, Sendable, CaseIterable {
     case zeroReading = "zero_reading"
     /// Two trusted readings further apart than `--max-gap`.
     case snapshotGap = "snapshot_gap"
+    /// From `fetch`: the ledger holds a reading of the account dated after the one the
+    /// fetch took, with a clock that agrees with the API's (`reference`: that reading's
+    /// time): it was dated ahead, and the books read its totals as the newest until the
+    /// clock passes it (`status`: `reading_after_now`).
+    case readingAhead = "reading_ahead"
     /// A charge expired without being paid.
     case chargeExpired = "charge_expired"
     /// A charge request whose outcome is unknown: a person must decide.
