@@ -158,6 +158,25 @@ struct LedgerTests {
         #expect(try first.scalarInt("SELECT count(*) FROM schema_migrations") == Int64(Schema.migrator.migrations.count))
     }
 
+    /// The migrations a ledger lacks are applied together or not at all: one that fails
+    /// (the disk full, `ulimit -f`) leaves the ledger as it was, the ones before it undone,
+    /// as the error says ("nothing from this run was written"); v7 was applied and v8 not
+    /// (probe 365).
+    @Test func migrationsAFailureStopsAreAllUndone() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migrate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let db = try Database(path: folder.appendingPathComponent("l.sqlite").path)
+        struct Failed: Error {}
+        var migrator = Migrator()
+        migrator.register("v1: a table") { try $0.execute("CREATE TABLE a (x INTEGER)") }
+        migrator.register("v2: an index") { try $0.execute("CREATE INDEX a_by_x ON a (x)") }
+        migrator.register("v3: fails") { _ in throw Failed() }
+        #expect(throws: Failed.self) { try migrator.migrate(db) }
+        #expect(try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'a_by_x')") == 0)
+        #expect(try db.scalarInt("SELECT count(*) FROM schema_migrations") == 0)
+    }
+
     @Test func ledgerFromANewerVersionIsRefused() throws {
         let temp = try TemporaryLedger()
         try temp.raw().run("INSERT INTO schema_migrations (name) VALUES ('v99: from the future')")

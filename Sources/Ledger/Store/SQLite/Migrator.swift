@@ -1,4 +1,5 @@
-/// Ordered, named schema migrations; each runs once, in its own transaction.
+/// Ordered, named schema migrations; each runs once, and those a ledger lacks are applied
+/// in one transaction.
 ///
 /// Applied names are kept in `schema_migrations`. A database that has applied a
 /// migration this build does not know is newer than the build, and is refused.
@@ -25,16 +26,18 @@ struct Migrator {
     }
 
     /// Applies `pending` (as `pending(_:)` read them, maybe before another process applied
-    /// some) to `db`, each in its own transaction.
+    /// some) to `db`, all in one transaction: a failure in one (the disk full, `ulimit -f`)
+    /// leaves the ledger as it was, not applied up to it behind an error that says nothing
+    /// was written (probe 365: v7 applied, v8 not).
     func apply(_ pending: [Migration], to db: Database) throws {
         guard !pending.isEmpty else { return }
         try db.execute("CREATE TABLE IF NOT EXISTS" + Self.recordTable.dropFirst("CREATE TABLE".count))
-        for migration in pending {
-            try db.writeTransaction {
+        try db.writeTransaction {
+            for migration in pending {
                 // Another process opening the ledger may have applied it since it was read
                 // (readers open without the writer lock): under the write lock, look again.
                 guard try db.scalarInt("SELECT count(*) FROM schema_migrations WHERE name = ?", [.text(migration.name)]) == 0
-                else { return }
+                else { continue }
                 try migration.apply(db)
                 try db.run("INSERT INTO schema_migrations (name) VALUES (?)", [.text(migration.name)])
             }
