@@ -1416,6 +1416,19 @@ struct PostgresStoreTests {
         #expect(try Ledger(location).read { try $0.head() }.seq > 0)
     }
 
+    /// Migration v8's record deleted with the triggers that refuse deleting rows, but not
+    /// those that refuse TRUNCATE (PostgreSQL's own part of it): damage, said as such (74), not
+    /// v8 applied again and failing on them (70, "trigger … already exists", probe 365).
+    @Test func migrationV8sTruncateTriggersLeftWithoutItsRecordAreDamage() throws {
+        let store = try PostgresUnderTest()
+        try store.ledger.appendAll(lifecycle())
+        try store.undoMigrationsAfterV8()
+        try store.execute(Schema.keptTables.map { "DROP TRIGGER \($0)_kept_delete ON \($0);" }.joined(separator: " ")
+            + " DELETE FROM schema_migrations WHERE name LIKE 'v8:%';")
+        StoreConformanceTests.expectRefusedAsDamaged(store, "schema_migrations lacks v8: runs, top-ups and charges never deleted "
+            + "though its trigger runs_no_truncate exists")
+    }
+
     /// A reader that applies a migration and waits for another program's lock on a table
     /// says which migration it was applying: a `status` given 75 for a psql session holding
     /// a lock on `charges` could not tell why a reader needed one (probe 362).
