@@ -990,7 +990,7 @@ struct StoreConformanceTests {
     /// It had said the ledger was sound.
     @Test(arguments: [
         "ALTER TABLE charges ADD COLUMN note TEXT",
-        "CREATE INDEX charges_by_wallet ON charges (wallet)",
+        "CREATE UNIQUE INDEX charges_by_wallet ON charges (charge_id, wallet)",
         "DROP INDEX charges_by_created",
         """
         PRAGMA foreign_keys = OFF;
@@ -1058,7 +1058,7 @@ struct StoreConformanceTests {
     /// compared their columns alone: migration v9 recorded without its index, or a table's
     /// key dropped, was a sound ledger (probe 362).
     @Test(arguments: [
-        ("CREATE INDEX charges_by_wallet ON charges (wallet)", "charges"),
+        ("CREATE UNIQUE INDEX charges_by_wallet ON charges (charge_id, wallet)", "charges"),
         ("DROP INDEX charges_by_time", "charges"),
         ("DROP INDEX charges_by_time; CREATE INDEX charges_by_time ON charges (account, created_at, charge_id)", "charges"),
         ("DROP INDEX journal_by_time", "journal"),
@@ -1078,6 +1078,32 @@ struct StoreConformanceTests {
         #expect(report.problems.first?.hasPrefix("table \(table) is not as credit-recon makes it (its columns, keys, "
             + "constraints or indexes were changed outside credit-recon)") == true, "\(report.problems)")
         #expect(!report.isSound)
+    }
+
+    /// An index of one's own that refuses no row (a database administrator's, for queries
+    /// of their own), or an index or constraint of the ledger's renamed, changes nothing the
+    /// ledger relies on: the ledger is sound, and a row edited beside it is named as such. It
+    /// was "not as credit-recon makes it", exit 1, and the table's rows went uncompared
+    /// (probe 364).
+    @Test(arguments: Stores.all.flatMap { store -> [(String, String)] in
+        let own = ["CREATE INDEX mine ON charges (wallet)", "CREATE INDEX mine ON charges (account, created_at)"]
+        let renamed = store == "sqlite" ? [] : [
+            "ALTER INDEX charges_by_time RENAME TO mine",
+            "ALTER TABLE topups RENAME CONSTRAINT topups_amount_check TO mine",
+            "ALTER TABLE charges RENAME CONSTRAINT charges_charge_id_key TO mine",
+        ]
+        return (own + renamed).map { (store, $0) }
+    })
+    func anIndexOfOnesOwnOrARenamedOneChangesNothing(store name: String, sql: String) throws {
+        let store = try Stores.make(name)
+        try store.ledger.appendAll(lifecycle())
+        try store.execute(sql)
+        let sound = try store.ledger.verify()
+        #expect(sound.isSound, "\(sound.problems)")
+        try store.execute("UPDATE charges SET amount = amount * 10 WHERE charge_id = 'ch_1'")
+        let report = try store.ledger.verify()
+        #expect(report.problems.count == 1 && report.problems.first?.hasPrefix("charges row \"ch_1\" differs from what the journal records")
+            == true, "\(report.problems)")
     }
 
     /// An entry chained correctly behind the ledger's back whose row the tables cannot hold

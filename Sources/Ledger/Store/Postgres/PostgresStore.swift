@@ -458,12 +458,15 @@ final class PostgresStore: LedgerStore {
 
     /// The ledger's tables whose definition differs from the migrations': a column added,
     /// dropped, retyped, made nullable or given another collation; a key, a check or a
-    /// reference dropped, added or changed; an index dropped, added or changed (migration
-    /// v9's index missing beside its record, probe 362). The migrations the ledger applied
-    /// make the same tables in `pg_temp`, in a transaction rolled back, and the catalog's
-    /// text of both is compared, the schema's name left out. A column added made the
-    /// comparison of rows fail (70, "unequal number of entries in row expressions"), and one
-    /// retyped was compared by value (probe 173).
+    /// reference dropped, added or changed; an index of the migrations' dropped or changed
+    /// (migration v9's missing beside its record, probe 362), or a unique one added. The
+    /// migrations the ledger applied make the same tables in `pg_temp`, in a transaction
+    /// rolled back, and the catalog's text of both is compared, without the schema's name or
+    /// the indexes' and constraints' own: one renamed is the same, and an index of a
+    /// database administrator's own that refuses no row is no change (it was, and the rows
+    /// of its table went uncompared, probe 364). A column added made the comparison of rows
+    /// fail (70, "unequal number of entries in row expressions"), and one retyped was
+    /// compared by value (probe 173).
     func reshapedTables() throws -> [String] {
         func columns(_ schema: String) -> String {
             """
@@ -474,14 +477,16 @@ final class PostgresStore: LedgerStore {
              WHERE a.attrelid = to_regclass('\(schema).' || t) AND a.attnum > 0 AND NOT a.attisdropped)
             """
         }
+        // Each index and constraint of table `t`, without its name, and whether it is an
+        // index that refuses no row (`plain`).
         func keysAndIndexes(_ schema: String) -> String {
             """
-            (SELECT array_agg(d ORDER BY d) FROM (
-                SELECT 'index ' || regexp_replace(pg_get_indexdef(indexrelid), ' ON \\S+ USING ', ' USING ') AS d
+            SELECT regexp_replace(pg_get_indexdef(indexrelid), '^CREATE (UNIQUE )?INDEX .+? ON \\S+ USING ', 'CREATE \\1INDEX USING ')
+                    AS d, NOT (indisunique OR indisprimary OR indisexclusion) AS plain
                 FROM pg_index WHERE indrelid = to_regclass('\(schema).' || t)
-                UNION ALL
-                SELECT 'constraint ' || conname || ' ' || replace(pg_get_constraintdef(oid), '\(PostgresSchema.schema).', '')
-                FROM pg_constraint WHERE conrelid = to_regclass('\(schema).' || t)) AS definitions)
+            UNION ALL
+            SELECT 'CONSTRAINT ' || contype::text || ' ' || replace(pg_get_constraintdef(oid), '\(PostgresSchema.schema).', ''), false
+                FROM pg_constraint WHERE conrelid = to_regclass('\(schema).' || t)
             """
         }
         let differing = try transaction("BEGIN READ WRITE", commit: false) { connection in
@@ -494,7 +499,10 @@ final class PostgresStore: LedgerStore {
                 SELECT t FROM unnest($1::text[]) AS t
                 WHERE to_regclass('\(ledger).' || t) IS NOT NULL
                     AND (\(columns(ledger)) IS DISTINCT FROM \(columns("pg_temp"))
-                        OR \(keysAndIndexes(ledger)) IS DISTINCT FROM \(keysAndIndexes("pg_temp")))
+                        OR EXISTS (SELECT d FROM (\(keysAndIndexes("pg_temp"))) AS made
+                                   EXCEPT SELECT d FROM (\(keysAndIndexes(ledger))) AS held)
+                        OR EXISTS (SELECT d FROM (\(keysAndIndexes(ledger))) AS held WHERE NOT plain
+                                   EXCEPT SELECT d FROM (\(keysAndIndexes("pg_temp"))) AS made))
                 """, binds) { try $0.text() })
         }
         return Schema.ledgerTables.filter(differing.contains)

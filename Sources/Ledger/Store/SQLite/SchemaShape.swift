@@ -2,7 +2,9 @@
 /// `CREATE TABLE` text and its indexes', as `sqlite_master` holds them, white space
 /// collapsed). `expected` is what this build's migrations make; a file whose tables differ
 /// from it was changed outside credit-recon (a table made again without its keys or
-/// `STRICT`, a column added or dropped, an index dropped or added).
+/// `STRICT`, a column added or dropped, an index of the migrations' dropped or changed, a
+/// unique one added). An index of one's own that refuses no row changes nothing (probe 364:
+/// it was damage, and the rows of its table went uncompared).
 struct SchemaShape: Sendable, Equatable {
     /// Each ledger table's columns, in order.
     var columns: [String: [String]] = [:]
@@ -48,9 +50,22 @@ struct SchemaShape: Sendable, Equatable {
     }
 
     /// The tables the file holds whose definition is not the migrations', in the order of
-    /// `Schema.ledgerTables`.
+    /// `Schema.ledgerTables`: their `CREATE TABLE` differs, an index of the migrations' is
+    /// missing (by its text, without its name), or a unique one was added.
     func reshaped(from expected: SchemaShape = .expected) -> [String] {
-        Schema.ledgerTables.filter { table in definitions[table].map { $0 != expected.definitions[table] } ?? false }
+        Schema.ledgerTables.filter { table in
+            guard let held = definitions[table] else { return false }
+            guard let made = expected.definitions[table], held.first == made.first else { return true }
+            let heldIndexes = Set(held.dropFirst().map(Self.unnamed)), madeIndexes = Set(made.dropFirst().map(Self.unnamed))
+            return !madeIndexes.isSubset(of: heldIndexes)
+                || heldIndexes.subtracting(madeIndexes).contains { $0.hasPrefix("CREATE UNIQUE ") }
+        }
+    }
+
+    /// An index's `CREATE INDEX` text without its name.
+    private static func unnamed(_ index: String) -> String {
+        guard let named = index.firstRange(of: "INDEX "), let on = index[named.upperBound...].firstRange(of: " ON ") else { return index }
+        return String(index[..<named.upperBound] + index[on.upperBound...])
     }
 
     /// The first table the file holds that lacks a column of the migrations', and that column.
