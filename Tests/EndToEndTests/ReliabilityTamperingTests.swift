@@ -42,6 +42,10 @@ extension Reliability {
              "snapshots row 2 differs", Self.tablesDiffer),
             // Only a guard dropped.
             ("DROP TRIGGER snapshots_append_only_update;", "trigger snapshots_append_only_update missing", Self.guards),
+            // Only a trigger of someone else's added, the ledger's own in place (probe 364: the
+            // advice was a copy or a backup, not to drop it).
+            ("CREATE TABLE seen (at TEXT); CREATE TRIGGER log_readings AFTER INSERT ON snapshots BEGIN INSERT INTO seen VALUES (NEW.observed_at); END;",
+             "trigger or rule the ledger did not make on its tables: snapshots.log_readings", Self.foreign),
             // The journal's last entry cut with what it made (probe 68): the tables agree with
             // what is left, so but for the witness only the missing guard shows.
             ("""
@@ -60,7 +64,7 @@ extension Reliability {
             #expect(verified.stdout.contains("\nwhat to do: \(advice)"), "\(verified.stdout)")
             // Rebuilding from a journal whose end was cut would lose those entries for good:
             // every advice but a backup's first checks a head printed earlier.
-            #expect(advice == Self.backup || advice == Self.witness
+            #expect(advice == Self.backup || advice == Self.witness || advice == Self.foreign
                 || verified.stdout.contains("(`verify --holds HASH` says `the last sound head`), "
                 + "nothing was cut: `credit-recon --ledger"), "\(verified.stdout)")
             let json = try Executable.creditRecon(["--ledger", ledger, "--json", "verify"])
@@ -100,6 +104,9 @@ extension Reliability {
         static let witness = "the journal chains, but lacks the newest entry this host wrote to it"
         static let tablesDiffer = "the journal chains up to the head above, but the tables differ from it"
         static let guards = "the journal and the tables agree, but the triggers on them are not the ledger's own"
+        static let foreign = "the journal and the tables agree and the ledger's own triggers are in place: only the triggers or "
+            + "rules named above were added, which no credit-recon command writes past (each refuses, 74). Drop them (DROP "
+            + "TRIGGER, DROP RULE, as the tables' owner), then run verify again"
 
         /// Books a write would refuse (a guard dropped) are refused by `fetch`, and by `run`'s
         /// fetch, before anything is asked of the API: it sent GET /key, then refused to

@@ -101,6 +101,7 @@ extension Ledger {
         report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped, unreadJournal: unreadJournal)
             + report.problems + check.guardProblems + (witnessed.map { [$0] } ?? [])
         report.rowsMayBeHidden = !check.rowSecurity.isEmpty
+        report.foreignTriggersOnly = check.foreignProblem.map { report.problems == [$0] } ?? false
         report.integrity = check.verdict
         report.log = check.log
         report.stoppedAtLimit = report.problems.count >= limit

@@ -200,6 +200,14 @@ extension CreditReconCommand {
                     + "(as the tables' owner), then run verify again, before anything else; do not copy or restore the "
                     + "ledger meanwhile, which would keep only the rows this role sees, and \(keep)"
             }
+            // Its own guards in place and the tables agreeing with the journal: nothing was cut or
+            // changed past them, and no command writes while they are there (each refuses, 74).
+            // The advice was a copy or a backup (probe 364: an AFTER INSERT trigger logging rows).
+            guard !report.foreignTriggersOnly else {
+                return "the journal and the tables agree and the ledger's own triggers are in place: only the triggers or "
+                    + "rules named above were added, which no credit-recon command writes past (each refuses, 74). Drop them "
+                    + "(DROP TRIGGER, DROP RULE, as the tables' owner), then run verify again"
+            }
             guard report.journalIsSound else {
                 return "the journal itself is not as it was written: restore the ledger from a backup (`verify --holds "
                     + "HASH` on the backup finds a head a report printed; the last sound head above is the newest state "
