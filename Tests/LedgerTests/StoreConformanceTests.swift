@@ -833,7 +833,8 @@ struct StoreConformanceTests {
         }
         #expect(text.hasPrefix("a row of entry \(head.seq + 1) was refused ("), "\(text)")
         #expect(text.hasSuffix("): its tables hold rows its journal does not make (entries cut from the journal's end, or rows "
-            + "written behind the ledger's back); nothing was written"), "\(text)")
+            + "written behind the ledger's back), or a key, check or index someone added to them refuses it (`verify` names "
+            + "such a table); nothing was written"), "\(text)")
         #expect(try store.ledger.read { try $0.head() } == head)
     }
 
@@ -991,6 +992,9 @@ struct StoreConformanceTests {
     @Test(arguments: [
         "ALTER TABLE charges ADD COLUMN note TEXT",
         "CREATE UNIQUE INDEX charges_by_wallet ON charges (charge_id, wallet)",
+        // Not unique, but able to refuse a row: partial, or on an expression that can fail (probe 366).
+        "CREATE INDEX charges_by_wallet ON charges (wallet) WHERE amount > 0",
+        "CREATE INDEX charges_by_wallet ON charges (abs(amount))",
         "DROP INDEX charges_by_created",
         """
         PRAGMA foreign_keys = OFF;
@@ -1059,6 +1063,8 @@ struct StoreConformanceTests {
     /// key dropped, was a sound ledger (probe 362).
     @Test(arguments: [
         ("CREATE UNIQUE INDEX charges_by_wallet ON charges (charge_id, wallet)", "charges"),
+        ("CREATE INDEX charges_by_wallet ON charges (wallet) WHERE amount > 0", "charges"),
+        ("CREATE INDEX charges_by_wallet ON charges ((1 / amount))", "charges"),
         ("DROP INDEX charges_by_time", "charges"),
         ("DROP INDEX charges_by_time; CREATE INDEX charges_by_time ON charges (account, created_at, charge_id)", "charges"),
         ("DROP INDEX journal_by_time", "journal"),

@@ -186,8 +186,10 @@ public struct FetchStage: Sendable {
                     run.findings.append(Finding(
                         .warning, .readingAhead, at: observedAt, account: account, reference: newest.observedAt.iso8601,
                         message: ahead))
-                    run.findings += Self.fallsToTheReadingAhead(snapshot, held: held, account: account)
                 }
+                // Within the minute `reading_ahead` allows two clocks too: the report says a fall
+                // to a reading dated after this one wherever it is (probe 367: 59 s, exit 0).
+                run.findings += Self.fallsToTheReadingAhead(snapshot, held: held, account: account)
                 let earlier = held
                     .filter { $0.observedAt <= observedAt }
                     .map { (credits: $0.totalCredits, usage: $0.totalUsage) }
@@ -312,7 +314,7 @@ public struct FetchStage: Sendable {
     }
 
     /// What the running totals do from `reading` to the first reading dated after it (one
-    /// dated ahead, `checkReadingTime`), said as the report says it between them
+    /// dated ahead, `checkReadingTime`, or by less than its minute), said as the report says it between them
     /// (`credits_decreased`, `usage_decreased`), so that the fetch storing it exits 1: it
     /// said so in a log line alone, exit 0 and no finding (probe 361). All-zero readings,
     /// left out of the books, are passed over.

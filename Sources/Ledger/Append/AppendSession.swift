@@ -258,7 +258,8 @@ final class AppendSession {
             throw LedgerError.malformedEntry("a row of \(first == last ? "entry \(first)" : "entries \(first)–\(last)") was refused "
                 + "(\(refusal.refusalText)): "
                 + "its tables hold rows its journal does not make (entries cut from the journal's end, or rows written "
-                + "behind the ledger's back); nothing was written")
+                + "behind the ledger's back), or a key, check or index someone added to them refuses it (`verify` names "
+                + "such a table); nothing was written")
         }
     }
 }

@@ -459,7 +459,8 @@ final class PostgresStore: LedgerStore {
     /// The ledger's tables whose definition differs from the migrations': a column added,
     /// dropped, retyped, made nullable or given another collation; a key, a check or a
     /// reference dropped, added or changed; an index of the migrations' dropped or changed
-    /// (migration v9's missing beside its record, probe 362), or a unique one added. The
+    /// (migration v9's missing beside its record, probe 362), or one added that can refuse a
+    /// row: unique, partial or on an expression, which can fail on a row (probe 366). The
     /// migrations the ledger applied make the same tables in `pg_temp`, in a transaction
     /// rolled back, and the catalog's text of both is compared, without the schema's name or
     /// the indexes' and constraints' own: one renamed is the same, and an index of a
@@ -478,11 +479,11 @@ final class PostgresStore: LedgerStore {
             """
         }
         // Each index and constraint of table `t`, without its name, and whether it is an
-        // index that refuses no row (`plain`).
+        // index that refuses no row (`plain`: not unique, on columns alone, of every row).
         func keysAndIndexes(_ schema: String) -> String {
             """
             SELECT regexp_replace(pg_get_indexdef(indexrelid), '^CREATE (UNIQUE )?INDEX .+? ON \\S+ USING ', 'CREATE \\1INDEX USING ')
-                    AS d, NOT (indisunique OR indisprimary OR indisexclusion) AS plain
+                    AS d, NOT (indisunique OR indisprimary OR indisexclusion) AND indexprs IS NULL AND indpred IS NULL AS plain
                 FROM pg_index WHERE indrelid = to_regclass('\(schema).' || t)
             UNION ALL
             SELECT 'CONSTRAINT ' || contype::text || ' ' || replace(pg_get_constraintdef(oid), '\(PostgresSchema.schema).', ''), false

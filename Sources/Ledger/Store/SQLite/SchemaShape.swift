@@ -2,14 +2,17 @@
 /// `CREATE TABLE` text and its indexes', as `sqlite_master` holds them, white space
 /// collapsed). `expected` is what this build's migrations make; a file whose tables differ
 /// from it was changed outside credit-recon (a table made again without its keys or
-/// `STRICT`, a column added or dropped, an index of the migrations' dropped or changed, a
-/// unique one added). An index of one's own that refuses no row changes nothing (probe 364:
-/// it was damage, and the rows of its table went uncompared).
+/// `STRICT`, a column added or dropped, an index of the migrations' dropped or changed, one
+/// added that can refuse a row). An index of one's own that refuses no row changes nothing
+/// (probe 364: it was damage, and the rows of its table went uncompared).
 struct SchemaShape: Sendable, Equatable {
     /// Each ledger table's columns, in order.
     var columns: [String: [String]] = [:]
     /// Each ledger table's definition; a table the file lacks has none.
     var definitions: [String: [String]] = [:]
+    /// The indexes (their definitions) that can refuse no row: not unique, not partial, on
+    /// columns alone (an expression can fail on a row, and so refuse it: probe 366).
+    var plainIndexes: Set<String> = []
 
     /// The shape of a new ledger, made by the migrations in memory.
     static let expected: SchemaShape = {
@@ -38,27 +41,35 @@ struct SchemaShape: Sendable, Equatable {
     /// The shape of the ledger's tables in `db`.
     static func read(_ db: Database) throws -> SchemaShape {
         var shape = SchemaShape()
-        let objects = try db.statement("SELECT type, tbl_name, sql FROM sqlite_master WHERE type IN ('table', 'index') AND sql IS NOT NULL")
-            .rows { (type: $0.text(0), table: $0.text(1), sql: $0.text(2)) }
+        let objects = try db.statement(
+            "SELECT type, tbl_name, sql, name FROM sqlite_master WHERE type IN ('table', 'index') AND sql IS NOT NULL"
+        ).rows { (type: $0.text(0), table: $0.text(1), sql: $0.text(2), name: $0.text(3)) }
         for table in Schema.ledgerTables {
             let own = objects.filter { $0.table == table }
             guard let created = own.first(where: { $0.type == "table" }) else { continue }
-            shape.definitions[table] = [collapsed(created.sql)] + own.filter { $0.type == "index" }.map { collapsed($0.sql) }.sorted()
+            let indexes = own.filter { $0.type == "index" }
+            shape.definitions[table] = [collapsed(created.sql)] + indexes.map { collapsed($0.sql) }.sorted()
             shape.columns[table] = try db.statement("SELECT name FROM pragma_table_info(?) ORDER BY cid").rows([.text(table)]) { $0.text(0) }
+            let plain = Set(try db.statement(
+                """
+                SELECT name FROM pragma_index_list(?) AS i WHERE NOT i."unique" AND NOT i.partial
+                    AND NOT EXISTS (SELECT 1 FROM pragma_index_xinfo(i.name) WHERE key AND cid = -2)
+                """).rows([.text(table)]) { $0.text(0) })
+            shape.plainIndexes.formUnion(indexes.filter { plain.contains($0.name) }.map { collapsed($0.sql) })
         }
         return shape
     }
 
     /// The tables the file holds whose definition is not the migrations', in the order of
     /// `Schema.ledgerTables`: their `CREATE TABLE` differs, an index of the migrations' is
-    /// missing (by its text, without its name), or a unique one was added.
+    /// missing (by its text, without its name), or one was added that can refuse a row.
     func reshaped(from expected: SchemaShape = .expected) -> [String] {
         Schema.ledgerTables.filter { table in
             guard let held = definitions[table] else { return false }
             guard let made = expected.definitions[table], held.first == made.first else { return true }
-            let heldIndexes = Set(held.dropFirst().map(Self.unnamed)), madeIndexes = Set(made.dropFirst().map(Self.unnamed))
-            return !madeIndexes.isSubset(of: heldIndexes)
-                || heldIndexes.subtracting(madeIndexes).contains { $0.hasPrefix("CREATE UNIQUE ") }
+            let madeIndexes = Set(made.dropFirst().map(Self.unnamed))
+            return !madeIndexes.isSubset(of: Set(held.dropFirst().map(Self.unnamed)))
+                || held.dropFirst().contains { !madeIndexes.contains(Self.unnamed($0)) && !plainIndexes.contains($0) }
         }
     }
 
