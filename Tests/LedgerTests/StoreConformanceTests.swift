@@ -990,13 +990,15 @@ struct StoreConformanceTests {
     /// back with its rows as they were: `verify` names the table, and compares the others.
     /// It had said the ledger was sound.
     @Test(arguments: [
-        "ALTER TABLE charges ADD COLUMN note TEXT",
-        "CREATE UNIQUE INDEX charges_by_wallet ON charges (charge_id, wallet)",
+        ("ALTER TABLE charges ADD COLUMN note TEXT", "has column note; its CREATE TABLE is not the migrations'"),
+        ("CREATE UNIQUE INDEX charges_by_wallet ON charges (charge_id, wallet)",
+         "has unique index ON charges (charge_id, wallet), which can refuse a row"),
         // Not unique, but able to refuse a row: partial, or on an expression that can fail (probe 366).
-        "CREATE INDEX charges_by_wallet ON charges (wallet) WHERE amount > 0",
-        "CREATE INDEX charges_by_wallet ON charges (abs(amount))",
-        "DROP INDEX charges_by_created",
-        """
+        ("CREATE INDEX charges_by_wallet ON charges (wallet) WHERE amount > 0",
+         "has index ON charges (wallet) WHERE amount > 0, which can refuse a row"),
+        ("CREATE INDEX charges_by_wallet ON charges (abs(amount))", "has index ON charges (abs(amount)), which can refuse a row"),
+        ("DROP INDEX charges_by_created", "lacks index ON charges (account, created_at)"),
+        ("""
         PRAGMA foreign_keys = OFF;
         ALTER TABLE charges RENAME TO old_charges;
         CREATE TABLE charges (charge_id TEXT, seq INTEGER, account TEXT, origin TEXT, topup_key TEXT, reference TEXT,
@@ -1005,9 +1007,9 @@ struct StoreConformanceTests {
         INSERT INTO charges SELECT * FROM old_charges;
         DROP TABLE old_charges;
         CREATE INDEX charges_by_created ON charges (account, created_at);
-        """,
+        """, "its CREATE TABLE is not the migrations' (its columns, keys or checks); lacks index ON charges (charge_id) WHERE"),
     ])
-    func aTableMadeAgainOtherwiseIsNamed(sql: String) throws {
+    func aTableMadeAgainOtherwiseIsNamed(sql: String, differs: String) throws {
         let store = try SQLiteUnderTest()
         try store.ledger.appendAll(lifecycle())
         try store.execute(sql)
@@ -1017,6 +1019,7 @@ struct StoreConformanceTests {
             + "constraints or indexes were changed outside credit-recon), so the journal is not compared with it") == true,
                 "\(report.problems)")
         #expect(report.problems.dropFirst().first?.contains("runs row 1 differs") == true, "\(report.problems)")
+        #expect(report.problems.first?.contains(" (\(differs)") == true, "\(report.problems)")
         // The table made again lost migration v8's trigger with the old one: said too.
         let remade = sql.contains("RENAME TO")
         #expect(report.problems.count == (remade ? 3 : 2), "\(report.problems)")
@@ -1058,24 +1061,30 @@ struct StoreConformanceTests {
     }
 
     /// PostgreSQL's tables with a key, a check, a reference or an index dropped, added or
-    /// changed behind the ledger's back: `verify` names the table, as it does SQLite's. It
-    /// compared their columns alone: migration v9 recorded without its index, or a table's
-    /// key dropped, was a sound ledger (probe 362).
+    /// changed behind the ledger's back: `verify` names the table, as it does SQLite's, and
+    /// what differs. It compared their columns alone: migration v9 recorded without its
+    /// index, or a table's key dropped, was a sound ledger (probe 362).
     @Test(arguments: [
-        ("CREATE UNIQUE INDEX charges_by_wallet ON charges (charge_id, wallet)", "charges"),
-        ("CREATE INDEX charges_by_wallet ON charges (wallet) WHERE amount > 0", "charges"),
-        ("CREATE INDEX charges_by_wallet ON charges ((1 / amount))", "charges"),
-        ("DROP INDEX charges_by_time", "charges"),
-        ("DROP INDEX charges_by_time; CREATE INDEX charges_by_time ON charges (account, created_at, charge_id)", "charges"),
-        ("DROP INDEX journal_by_time", "journal"),
-        ("ALTER TABLE snapshots DROP CONSTRAINT snapshots_account_observed_at_key", "snapshots"),
-        ("ALTER TABLE topups DROP CONSTRAINT topups_amount_check", "topups"),
+        ("CREATE UNIQUE INDEX charges_by_wallet ON charges (charge_id, wallet)", "charges",
+         "has unique index USING btree (charge_id, wallet), which can refuse a row"),
+        ("CREATE INDEX charges_by_wallet ON charges (wallet) WHERE amount > 0", "charges",
+         "has index USING btree (wallet) WHERE (amount > 0), which can refuse a row"),
+        ("CREATE INDEX charges_by_wallet ON charges ((1 / amount))", "charges", "has index USING btree (((1 / amount))), which can refuse a row"),
+        ("DROP INDEX charges_by_time", "charges", "lacks index USING btree (account, created_at, seq)"),
+        ("DROP INDEX charges_by_time; CREATE INDEX charges_by_time ON charges (account, created_at, charge_id)", "charges",
+         "lacks index USING btree (account, created_at, seq)"),
+        ("DROP INDEX journal_by_time", "journal", "lacks index USING btree (split_part("),
+        ("ALTER TABLE snapshots DROP CONSTRAINT snapshots_account_observed_at_key", "snapshots",
+         "lacks constraint UNIQUE (account, observed_at); lacks unique index USING btree (account, observed_at)"),
+        ("ALTER TABLE topups DROP CONSTRAINT topups_amount_check", "topups", "lacks constraint CHECK ((amount > 0))"),
         ("ALTER TABLE topups DROP CONSTRAINT topups_amount_check; ALTER TABLE topups ADD CONSTRAINT topups_amount_check CHECK (amount >= 0)",
-         "topups"),
-        ("ALTER TABLE charges DROP CONSTRAINT charges_topup_key_fkey", "charges"),
-        ("ALTER TABLE key_readings DROP CONSTRAINT key_readings_pkey", "key_readings"),
+         "topups", "has constraint CHECK ((amount >= 0)), which can refuse a row; lacks constraint CHECK ((amount > 0))"),
+        ("ALTER TABLE charges DROP CONSTRAINT charges_topup_key_fkey", "charges",
+         "lacks constraint FOREIGN KEY (topup_key) REFERENCES topups(key)"),
+        ("ALTER TABLE key_readings DROP CONSTRAINT key_readings_pkey", "key_readings",
+         "lacks constraint PRIMARY KEY (listing_id, key_hash); lacks unique index USING btree (listing_id, key_hash)"),
     ])
-    func aPostgreSQLTableWhoseKeysOrIndexesWereChangedIsNamed(sql: String, table: String) throws {
+    func aPostgreSQLTableWhoseKeysOrIndexesWereChangedIsNamed(sql: String, table: String, differs: String) throws {
         let store = try Stores.make("postgresql")
         try store.ledger.appendAll(lifecycle())
         #expect(try store.ledger.verify().isSound)
@@ -1084,6 +1093,8 @@ struct StoreConformanceTests {
         #expect(report.problems.first?.hasPrefix("table \(table) is not as credit-recon makes it (its columns, keys, "
             + "constraints or indexes were changed outside credit-recon)") == true, "\(report.problems)")
         #expect(!report.isSound)
+        // What differs, in words (probe 366: said nowhere).
+        #expect(report.problems.first?.contains(" (\(differs)") == true, "\(report.problems)")
     }
 
     /// An index of one's own that refuses no row (a database administrator's, for queries

@@ -78,6 +78,15 @@ protocol LedgerStore: AnyObject, Sendable {
 
     /// The ledger's tables that the database holds with another definition than the
     /// migrations give them (made again without their keys, a column added or dropped, an
-    /// index dropped or added), or none when the store does not compare definitions.
-    func reshapedTables() throws -> [String]
+    /// index dropped, or added that can refuse a row), each with what differs, in the order
+    /// of `Schema.ledgerTables`.
+    func reshapedTables() throws -> [ReshapedTable]
+}
+
+/// A ledger table the database holds otherwise than the migrations make it, and what
+/// differs, in words (`lacks index ON charges USING btree (…)`): `verify` said only that a
+/// table differed, and an administrator compared the schemas by hand (probe 366).
+struct ReshapedTable: Sendable, Equatable {
+    var table: String
+    var differences: [String]
 }

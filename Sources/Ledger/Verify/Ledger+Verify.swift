@@ -33,7 +33,7 @@ extension Ledger {
     ) throws -> VerifyReport {
         let missing = try store.missingTables()
         // Compared neither: a table made again otherwise may lack a column the comparison reads.
-        let reshaped = try store.reshapedTables()
+        let changed = try store.reshapedTables(), reshaped = changed.map(\.table)
         var checking: BackgroundWork<Result<StoreCheck, any Error>>?
         var stopped: (any Error)?
         let outcome = Result {
@@ -98,7 +98,7 @@ extension Ledger {
         let witnessed = lacked?.0
         report.witnessedEntryMissing = witnessed != nil
         report.witnessedEntryRewritten = lacked?.1 == true
-        report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(reshaped, unreadJournal: unreadJournal)
+        report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(changed, unreadJournal: unreadJournal)
             + report.problems + check.guardProblems + (witnessed.map { [$0] } ?? [])
         report.rowsMayBeHidden = !check.rowSecurity.isEmpty
         report.foreignTriggersOnly = check.foreignProblem.map { report.problems == [$0] } ?? false
@@ -123,23 +123,31 @@ extension Ledger {
 
     /// What to say of the ledger's tables made otherwise than the migrations make them.
     /// `unreadJournal`: why the entries of a journal made otherwise could not be read.
-    private func reshapedTablesProblem(_ reshaped: [String], unreadJournal: String? = nil) -> [String] {
+    private func reshapedTablesProblem(_ changed: [ReshapedTable], unreadJournal: String? = nil) -> [String] {
+        // What differs, table by table: an administrator compared the schemas by hand (probe 366).
+        func what(_ tables: [ReshapedTable]) -> String {
+            " (" + tables.map { changed in
+                (tables.count == 1 ? "" : "\(changed.table): ") + changed.differences.joined(separator: "; ")
+            }.joined(separator: "; ") + ")"
+        }
+        let reshaped = changed.map(\.table)
         // The journal is what the others are compared with: its entries are still checked,
         // where they can be read.
         let journalChanged = "table journal is not as credit-recon makes it (its columns, keys, constraints or indexes were "
             + "changed outside credit-recon)"
+        let journalDiffers = what(changed.filter { $0.table == "journal" })
         let journal = !reshaped.contains("journal") ? []
-            : unreadJournal.map { ["\(journalChanged), and its entries cannot be read as it now stands (\($0)): only a backup "
-                + "restores them"] }
-            ?? ["\(journalChanged); its entries are still checked and replayed; `credit-recon --ledger \(path) ledger copy "
-                + "--to NEW` builds a new ledger from them and checks its chain"]
-        let reshaped = reshaped.filter { $0 != "journal" }
-        if reshaped.isEmpty { return journal }
-        let one = reshaped.count == 1
-        return ["table\(one ? "" : "s") \(reshaped.joined(separator: ", ")) \(one ? "is" : "are") not as credit-recon makes "
+            : unreadJournal.map { ["\(journalChanged), and its entries cannot be read as it now stands (\($0))\(journalDiffers): "
+                + "only a backup restores them"] }
+            ?? ["\(journalChanged); its entries are still checked and replayed\(journalDiffers); `credit-recon --ledger \(path) "
+                + "ledger copy --to NEW` builds a new ledger from them and checks its chain"]
+        let others = changed.filter { $0.table != "journal" }
+        if others.isEmpty { return journal }
+        let one = others.count == 1
+        return ["table\(one ? "" : "s") \(others.map(\.table).joined(separator: ", ")) \(one ? "is" : "are") not as credit-recon makes "
             + "\(one ? "it" : "them") (\(one ? "its" : "their") columns, keys, constraints or indexes were changed outside "
-            + "credit-recon), so the journal is not compared with \(one ? "it" : "them"); `credit-recon --ledger \(path) "
-            + "ledger copy --to NEW` builds every table again from the journal, in a new ledger, and checks its chain"] + journal
+            + "credit-recon), so the journal is not compared with \(one ? "it" : "them")\(what(others)); `credit-recon --ledger "
+            + "\(path) ledger copy --to NEW` builds every table again from the journal, in a new ledger, and checks its chain"] + journal
     }
 
     /// Rows of the journal checked per batch; each batch is hashed and decoded on another

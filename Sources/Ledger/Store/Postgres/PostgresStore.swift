@@ -468,45 +468,64 @@ final class PostgresStore: LedgerStore {
     /// of its table went uncompared, probe 364). A column added made the comparison of rows
     /// fail (70, "unequal number of entries in row expressions"), and one retyped was
     /// compared by value (probe 173).
-    func reshapedTables() throws -> [String] {
-        func columns(_ schema: String) -> String {
-            """
-            (SELECT array_agg(a.attname::text || ' ' || format_type(a.atttypid, a.atttypmod)
-                || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END || coalesce(' COLLATE ' || c.collname::text, '')
-                ORDER BY a.attnum)
-             FROM pg_attribute a LEFT JOIN pg_collation c ON c.oid = a.attcollation
-             WHERE a.attrelid = to_regclass('\(schema).' || t) AND a.attnum > 0 AND NOT a.attisdropped)
-            """
-        }
-        // Each index and constraint of table `t`, without its name, and whether it is an
-        // index that refuses no row (`plain`: not unique, on columns alone, of every row).
-        func keysAndIndexes(_ schema: String) -> String {
-            """
-            SELECT regexp_replace(pg_get_indexdef(indexrelid), '^CREATE (UNIQUE )?INDEX .+? ON \\S+ USING ', 'CREATE \\1INDEX USING ')
-                    AS d, NOT (indisunique OR indisprimary OR indisexclusion) AND indexprs IS NULL AND indpred IS NULL AS plain
-                FROM pg_index WHERE indrelid = to_regclass('\(schema).' || t)
+    func reshapedTables() throws -> [ReshapedTable] {
+        // Each column, key, constraint and index of table `t` in words, without its own name,
+        // and whether it is an index that refuses no row (`plain`: not unique, on columns
+        // alone, of every row).
+        func definitions(_ schema: String) -> String {
+            let table = "to_regclass('\(schema).' || t)"
+            return """
+            SELECT 'column ' || a.attname::text || ' ' || format_type(a.atttypid, a.atttypmod)
+                    || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END || coalesce(' COLLATE ' || c.collname::text, '') AS d,
+                    false AS plain
+                FROM pg_attribute a LEFT JOIN pg_collation c ON c.oid = a.attcollation
+                WHERE a.attrelid = \(table) AND a.attnum > 0 AND NOT a.attisdropped
             UNION ALL
-            SELECT 'CONSTRAINT ' || contype::text || ' ' || replace(pg_get_constraintdef(oid), '\(PostgresSchema.schema).', ''), false
-                FROM pg_constraint WHERE conrelid = to_regclass('\(schema).' || t)
+            SELECT CASE WHEN indisunique THEN 'unique index ' ELSE 'index ' END
+                    || regexp_replace(pg_get_indexdef(indexrelid), '^.+? ON \\S+ USING ', 'USING '),
+                    NOT (indisunique OR indisprimary OR indisexclusion) AND indexprs IS NULL AND indpred IS NULL
+                FROM pg_index WHERE indrelid = \(table)
+            UNION ALL
+            SELECT 'constraint ' || replace(pg_get_constraintdef(oid), '\(PostgresSchema.schema).', ''), false
+                FROM pg_constraint WHERE conrelid = \(table)
             """
         }
-        let differing = try transaction("BEGIN READ WRITE", commit: false) { connection in
+        // Its columns' names in order, or in byte order (`sorted`): the same columns in
+        // another order read otherwise by a comparison of rows.
+        func names(_ schema: String, sorted: Bool) -> String {
+            """
+            (SELECT array_agg(attname::text ORDER BY \(sorted ? "attname::text COLLATE \"C\"" : "attnum")) FROM pg_attribute
+             WHERE attrelid = to_regclass('\(schema).' || t) AND attnum > 0 AND NOT attisdropped)
+            """
+        }
+        let differences = try transaction("BEGIN READ WRITE", commit: false) { connection in
             try connection.session.execute(PostgresSchema.migrations(in: "pg_temp")
                 .filter { !unappliedMigrations.contains($0.name) }.flatMap(\.statements))
             var binds = PostgresBindings()
             binds.append(Schema.ledgerTables)
             let ledger = PostgresSchema.schema
-            return Set(try connection.session.query("""
-                SELECT t FROM unnest($1::text[]) AS t
+            return try connection.session.query("""
+                SELECT t, 'lacks ' || d FROM unnest($1::text[]) AS t,
+                    LATERAL (SELECT d FROM (\(definitions("pg_temp"))) AS made EXCEPT SELECT d FROM (\(definitions(ledger))) AS held) AS lacking
                 WHERE to_regclass('\(ledger).' || t) IS NOT NULL
-                    AND (\(columns(ledger)) IS DISTINCT FROM \(columns("pg_temp"))
-                        OR EXISTS (SELECT d FROM (\(keysAndIndexes("pg_temp"))) AS made
-                                   EXCEPT SELECT d FROM (\(keysAndIndexes(ledger))) AS held)
-                        OR EXISTS (SELECT d FROM (\(keysAndIndexes(ledger))) AS held WHERE NOT plain
-                                   EXCEPT SELECT d FROM (\(keysAndIndexes("pg_temp"))) AS made))
-                """, binds) { try $0.text() })
+                UNION ALL
+                SELECT t, 'has ' || d || CASE WHEN d LIKE 'column %' THEN '' ELSE ', which can refuse a row' END
+                FROM unnest($1::text[]) AS t,
+                    LATERAL (SELECT d FROM (\(definitions(ledger))) AS held WHERE NOT plain
+                             EXCEPT SELECT d FROM (\(definitions("pg_temp"))) AS made) AS added
+                WHERE to_regclass('\(ledger).' || t) IS NOT NULL
+                UNION ALL
+                SELECT t, 'has its columns in another order' FROM unnest($1::text[]) AS t
+                WHERE to_regclass('\(ledger).' || t) IS NOT NULL
+                    AND \(names(ledger, sorted: false)) IS DISTINCT FROM \(names("pg_temp", sorted: false))
+                    AND \(names(ledger, sorted: true)) = \(names("pg_temp", sorted: true))
+                ORDER BY 1, 2
+                """, binds) { (table: try $0.text(), difference: try $0.text()) }
         }
-        return Schema.ledgerTables.filter(differing.contains)
+        return Schema.ledgerTables.compactMap { table in
+            let found = differences.filter { $0.table == table }.map(\.difference)
+            return found.isEmpty ? nil : ReshapedTable(table: table, differences: found)
+        }
     }
 
     func missingTables() throws -> [String] {

@@ -304,7 +304,7 @@ final class SQLiteStore: LedgerStore {
         return Schema.ledgerTables.filter { !tables.contains($0) }
     }
 
-    func reshapedTables() throws -> [String] {
+    func reshapedTables() throws -> [ReshapedTable] {
         try withConnection { try SchemaShape.read($0.db).reshaped(from: .expected(without: unappliedMigrations)) }
     }
 

@@ -63,20 +63,30 @@ struct SchemaShape: Sendable, Equatable {
     /// The tables the file holds whose definition is not the migrations', in the order of
     /// `Schema.ledgerTables`: their `CREATE TABLE` differs, an index of the migrations' is
     /// missing (by its text, without its name), or one was added that can refuse a row.
-    func reshaped(from expected: SchemaShape = .expected) -> [String] {
-        Schema.ledgerTables.filter { table in
-            guard let held = definitions[table] else { return false }
-            guard let made = expected.definitions[table], held.first == made.first else { return true }
-            let madeIndexes = Set(made.dropFirst().map(Self.unnamed))
-            return !madeIndexes.isSubset(of: Set(held.dropFirst().map(Self.unnamed)))
-                || held.dropFirst().contains { !madeIndexes.contains(Self.unnamed($0)) && !plainIndexes.contains($0) }
+    func reshaped(from expected: SchemaShape = .expected) -> [ReshapedTable] {
+        Schema.ledgerTables.compactMap { table in
+            guard let held = definitions[table] else { return nil }
+            var differences: [String] = []
+            let made = expected.definitions[table] ?? []
+            if held.first != made.first {
+                let have = columns[table] ?? [], want = expected.columns[table] ?? []
+                differences += want.filter { !have.contains($0) }.map { "lacks column \($0)" }
+                    + have.filter { !want.contains($0) }.map { "has column \($0)" }
+                differences.append("its CREATE TABLE is not the migrations' (its columns, keys or checks)")
+            }
+            let madeIndexes = made.dropFirst().map(Self.unnamed), heldIndexes = held.dropFirst().map(Self.unnamed)
+            differences += madeIndexes.filter { !heldIndexes.contains($0) }.map { "lacks \($0)" }
+            differences += held.dropFirst().filter { !madeIndexes.contains(Self.unnamed($0)) && !plainIndexes.contains($0) }
+                .map { "has \(Self.unnamed($0)), which can refuse a row" }
+            return differences.isEmpty ? nil : ReshapedTable(table: table, differences: differences)
         }
     }
 
-    /// An index's `CREATE INDEX` text without its name.
+    /// An index's `CREATE INDEX` text without its name, in words (`index ON charges
+    /// (account, created_at)`, `unique index ON …`).
     private static func unnamed(_ index: String) -> String {
         guard let named = index.firstRange(of: "INDEX "), let on = index[named.upperBound...].firstRange(of: " ON ") else { return index }
-        return String(index[..<named.upperBound] + index[on.upperBound...])
+        return (index[..<named.lowerBound].contains("UNIQUE") ? "unique index ON " : "index ON ") + index[on.upperBound...]
     }
 
     /// The first table the file holds that lacks a column of the migrations', and that column.
