@@ -99,8 +99,9 @@ struct GlobalOptions: ParsableArguments {
             guard let value = Int(setting.value), allowed.contains(value) else { throw setting.error("is not \(range)") }
             return .seconds(value)
         }
-        // Checked here, said by the commands that call the API (`keyBaseURL()`): a variable set
-        // for every job stopped `verify` and `export`, which never use it (probe 340).
+        // Checked here, said by the commands that call the API (`keyBaseURL()`) when it comes
+        // from the environment: a variable set for every job stopped `verify` and `export`,
+        // which never use it (probe 340).
         var urlSetting: Setting?
         var urlProblem: (any Error)?
         do { urlSetting = try pickNamed(self.baseURL, "--base-url", "OPENROUTER_BASE_URL", default: "https://openrouter.ai/api/v1") } catch {
@@ -152,6 +153,10 @@ struct GlobalOptions: ParsableArguments {
         if let ledgerSetting, !ledgerSetting.fromEnvironment { Self.warnOfPassword(in: ledgerSetting.value, of: "--ledger", logger: logger) }
         context.baseURLSource = urlSetting?.source ?? "--base-url"
         context.baseURLProblem = urlProblem
+        // Given on the command line, it is refused by every command, as any option's wrong
+        // value is: a password in it is in the process list whatever the command (probe 368:
+        // `status` took one). A variable set for every job is said only where the API is called.
+        if let urlProblem, urlSetting?.fromEnvironment == false { throw urlProblem }
         return context
     }
 }

@@ -1043,6 +1043,9 @@ struct CommandLineTests {
             (["fetch", "--base-url", "ftp://u:hunter2@127.0.0.1/x"], 64, #"--base-url: "ftp://<redacted>@127.0.0.1/x" is not an"#),
             (["fetch", "--base-url", "u:hunter2@127.0.0.1/x"], 64, #"--base-url: "u:<redacted>@127.0.0.1/x" is not an"#),
             (["fetch", "--base-url", "http://hunter2@127.0.0.1/api/v1"], 64, #"--base-url: "http://<redacted>@127.0.0.1/api/v1" holds"#),
+            // By a command that never calls the API too: it is in the process list all the same (probe 368).
+            (["--ledger", "nowhere/none.sqlite", "status", "--base-url", "http://u:hunter2@127.0.0.1/api/v1"], 64,
+             #"--base-url: "http://<redacted>@127.0.0.1/api/v1" holds a user name or password"#),
             (["--ledger", "postgresql://u@127.0.0.1:1/db", "--ledger-password-file", "hunter2hunter2hunter2", "status"], 78,
              "--ledger-password-file: cannot read the path given (not shown: it looks like a key or a password"),
         ] {
