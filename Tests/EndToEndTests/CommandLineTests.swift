@@ -166,6 +166,20 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: ledger) && !FileManager.default.fileExists(atPath: scratch.path("r")))
     }
 
+    /// A top-up with nothing to send (every row another account's) still reads the key it was
+    /// given, so a short one fails the first night, as a bearer file that cannot be read
+    /// does (probe 368: exit 0 until a plan had rows to send). Without any key it goes on.
+    @Test func aTopUpWithNothingToSendStillChecksTheKeyGiven() throws {
+        let scratch = try Scratch()
+        let others = try scratch.write("others.csv", "wallet,chain_id,amount,reference,account\n"
+            + "0x52908400098527886E0F7030069857D2E4169EE7,8453,10.00,R-1,other\n")
+        let arguments = ["--ledger", scratch.path("l.sqlite"), "--base-url", "http://127.0.0.1:9/api/v1", "topup", others, "--yes"]
+        let short = try Executable.creditRecon(arguments, environment: ["OPENROUTER_BEARER": "short"])
+        #expect(short.status == 78 && short.stderr.contains("OPENROUTER_BEARER holds 5 characters"), "\(short.stderr)")
+        let none = try Executable.creditRecon(arguments, environment: [:])
+        #expect(none.status == 0, "\(none.stderr)")
+    }
+
     /// A usage error found while the options are parsed (their own checks) is an object on
     /// stdout too under `--json`: stdout was empty for these, and held the object for the
     /// usage errors found later (`--from 2026-02-30`). `--help` prints none.

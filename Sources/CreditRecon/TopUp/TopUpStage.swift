@@ -98,10 +98,13 @@ public struct TopUpStage: Sendable {
         }
 
         // The key before the ledger: a command refused for want of one leaves no new ledger.
-        // Nothing to send needs none; but a key file named is read all the same, so a cron
-        // job's wrong path fails the first night, not the night there is work.
+        // Nothing to send needs none; but a key given is read all the same, from its file or
+        // its variable, so a cron job's wrong path or short key fails the first night, not the
+        // night there is work (probe 368: OPENROUTER_BEARER of 5 characters, exit 0).
         let bearer = preview.toSend.isEmpty ? nil : try context.bearer()
-        if bearer == nil, context.bearerFile != nil || context.apiKeyFile != nil { _ = try context.bearer() }
+        let keyGiven = context.bearerFile != nil || context.apiKeyFile != nil
+            || ["OPENROUTER_BEARER", "OPENROUTER_API_KEY"].contains { !(context.environment[$0] ?? "").allSatisfy(\.isWhitespace) }
+        if bearer == nil, keyGiven { _ = try context.bearer() }
         var realClient: OpenRouterClient?
         if let bearer {
             realClient = OpenRouterClient(configuration: ClientConfiguration(
