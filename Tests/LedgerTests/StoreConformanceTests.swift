@@ -1097,6 +1097,18 @@ struct StoreConformanceTests {
         #expect(report.problems.first?.contains(" (\(differs)") == true, "\(report.problems)")
     }
 
+    /// A definition quoted from the catalog is cut at 300 characters, saying how long it
+    /// was: whoever changed the table wrote it (probe 371: a 5 MB expression on one line).
+    @Test(arguments: Stores.all)
+    func aLongDefinitionIsCutWhereVerifyQuotesIt(store name: String) throws {
+        let store = try Stores.make(name)
+        try store.ledger.appendAll(lifecycle())
+        try store.execute("CREATE UNIQUE INDEX long ON charges (account, ('\(String(repeating: "B", count: 100_000))' || charge_id))")
+        let problem = try store.ledger.verify().problems.first ?? ""
+        #expect(problem.contains("BBBB… (cut: ") && problem.contains(" characters in all)"), "\(problem.prefix(600))")
+        #expect(problem.count < 2_000, "\(problem.count) characters")
+    }
+
     /// An index of one's own that refuses no row (a database administrator's, for queries
     /// of their own), or an index or constraint of the ledger's renamed, changes nothing the
     /// ledger relies on: the ledger is sound, and a row edited beside it is named as such. It

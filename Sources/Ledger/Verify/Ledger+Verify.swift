@@ -121,13 +121,22 @@ extension Ledger {
             + "ledger, and checks its chain"]
     }
 
+    /// A difference quoting the database's catalog, which whoever changed the table wrote,
+    /// cut at 300 characters, saying how long it was (probe 371: a 5 MB expression on one line).
+    static func quoted(_ difference: String) -> String {
+        let limit = 300
+        guard difference.unicodeScalars.count > limit else { return difference }
+        return String(String.UnicodeScalarView(difference.unicodeScalars.prefix(limit)))
+            + "… (cut: \(difference.unicodeScalars.count) characters in all)"
+    }
+
     /// What to say of the ledger's tables made otherwise than the migrations make them.
     /// `unreadJournal`: why the entries of a journal made otherwise could not be read.
     private func reshapedTablesProblem(_ changed: [ReshapedTable], unreadJournal: String? = nil) -> [String] {
         // What differs, table by table: an administrator compared the schemas by hand (probe 366).
         func what(_ tables: [ReshapedTable]) -> String {
             " (" + tables.map { changed in
-                (tables.count == 1 ? "" : "\(changed.table): ") + changed.differences.joined(separator: "; ")
+                (tables.count == 1 ? "" : "\(changed.table): ") + changed.differences.map(Self.quoted).joined(separator: "; ")
             }.joined(separator: "; ") + ")"
         }
         let reshaped = changed.map(\.table)
