@@ -1380,13 +1380,8 @@ struct PostgresStoreTests {
             "BEGIN", "LOCK TABLE credit_recon.journal IN ACCESS EXCLUSIVE MODE",
         ], idleInTransaction: true)
         defer { holder.release() }
-        try #require(holder.waitUntilHolding(), "the psql session does not hold the lock after 60 s")
         let location = try LedgerLocation(store.server.url(store.database), connectTimeout: .seconds(1))
-        let error = #expect(throws: LedgerError.self) { _ = try Ledger(location).read { try $0.head() } }
-        guard case .serverBusy(_, let detail)? = error else {
-            Issue.record("\(String(describing: error))")
-            return
-        }
+        guard let detail = try Self.busyReading(location, while: holder) else { return }
         #expect(detail.hasPrefix("a statement waited for a lock held by another program's session "), "\(detail)")
         #expect(detail.contains(" (\(holder.applicationName), user postgres, idle in its transaction for "), "\(detail)")
         #expect(detail.contains(" s), which may never let it go; finish that transaction (COMMIT or ROLLBACK where it was "
@@ -1429,6 +1424,18 @@ struct PostgresStoreTests {
             + "though its trigger runs_no_truncate exists")
     }
 
+    /// What a read of the ledger at `location` is told once `holder`, a session idle in its
+    /// transaction, holds the lock it waits for (`serverBusy`'s detail), or `nil`, recorded.
+    static func busyReading(_ location: LedgerLocation, while holder: HoldingSession) throws -> String? {
+        try #require(holder.waitUntilHolding(), "the psql session does not hold the lock after 60 s")
+        let error = #expect(throws: LedgerError.self) { _ = try Ledger(location).read { try $0.head() } }
+        guard case .serverBusy(_, let detail)? = error else {
+            Issue.record("\(String(describing: error))")
+            return nil
+        }
+        return detail
+    }
+
     /// A reader that applies a migration and waits for another program's lock on a table
     /// says which migration it was applying: a `status` given 75 for a psql session holding
     /// a lock on `charges` could not tell why a reader needed one (probe 362).
@@ -1440,13 +1447,8 @@ struct PostgresStoreTests {
             "BEGIN", "LOCK TABLE credit_recon.charges IN ACCESS SHARE MODE",
         ], idleInTransaction: true)
         defer { holder.release() }
-        try #require(holder.waitUntilHolding(), "the psql session does not hold the lock after 60 s")
         let location = try LedgerLocation(store.server.url(store.database), connectTimeout: .seconds(1))
-        let error = #expect(throws: LedgerError.self) { _ = try Ledger(location).read { try $0.head() } }
-        guard case .serverBusy(_, let detail)? = error else {
-            Issue.record("\(String(describing: error))")
-            return
-        }
+        guard let detail = try Self.busyReading(location, while: holder) else { return }
         #expect(detail.hasPrefix(#"applying migration "v9: charges by time, then sequence" (every command of this build but "#
             + "verify applies it to a ledger an earlier build left, readers too): a statement waited for a lock held by "
             + "another program's session "), "\(detail)")
