@@ -324,8 +324,9 @@ public struct FetchStage: Sendable {
               let ahead = held.first(where: { $0.observedAt > reading.observedAt && !isZero($0.totalCredits, $0.totalUsage) })
         else { return [] }
         let between = "between this reading (\(reading.observedAt.iso8601)) and the one dated ahead of it "
-            + "(\(ahead.observedAt.iso8601)), taken before it: the report says so there for good, as the ledger keeps both. "
-            + "Set right the clock of the host that took it, or the times of the file it was imported from"
+            + "(\(ahead.observedAt.iso8601)), taken before it: the report says the fall at that reading, from whichever "
+            + "reading comes just before it then. Set right the clock of the host that took it, or the times of the file it "
+            + "was imported from"
         var findings: [Finding] = []
         let credits = ahead.totalCredits - reading.totalCredits, usage = ahead.totalUsage - reading.totalUsage
         if credits < .zero {
