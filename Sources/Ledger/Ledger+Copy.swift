@@ -53,6 +53,9 @@ extension Ledger {
         if let problem = guards.foreignProblem ?? guards.rowSecurityProblem {
             throw LedgerError.badLocation("\(target.path) is no empty ledger: it has \(problem); copy into a new file or database")
         }
+        if let problem = guards.unloggedProblem {
+            throw LedgerError.badLocation("\(target.path) is no empty ledger: \(problem); copy into a new file or database")
+        }
         // Every right the copy needs, named at once: the server refused one table's, then on
         // the next try another's (probe 353).
         try target.store.refuseWithoutWriteRights()

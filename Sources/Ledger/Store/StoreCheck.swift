@@ -16,6 +16,11 @@ struct StoreCheck: Sendable, Equatable {
     /// policy hides rows from the roles it names, the newest entries and the rows they made
     /// among them, and can be dropped afterwards without a trace (probe 73).
     var rowSecurity: [String] = []
+    /// Ledger tables set `UNLOGGED` (PostgreSQL): the server empties them when it recovers
+    /// from a crash, and leaves them out of replicas and of backups made from its log; the
+    /// ledger makes every table logged (probe 373: a journal emptied by a crash, after
+    /// `verify` had said the ledger was sound).
+    var unlogged: [String] = []
     /// Append-only tables whose rows the server's statistics count as updated or deleted,
     /// and ledger tables whose rows they count as deleted, which the ledger never does, with
     /// the counts (PostgreSQL's `pg_stat_user_tables`): the triggers refuse both, so
@@ -78,9 +83,18 @@ struct StoreCheck: Sendable, Equatable {
     }
 
     /// Every finding of the guards (triggers missing or changed, triggers and rules added,
-    /// row-level security, triggers bypassed), in that order.
+    /// row-level security, tables set unlogged, triggers bypassed), in that order.
     var guardProblems: [String] {
-        [unguardedProblem, foreignProblem, rowSecurityProblem, bypassedProblem].compactMap { $0 }
+        [unguardedProblem, foreignProblem, rowSecurityProblem, unloggedProblem, bypassedProblem].compactMap { $0 }
+    }
+
+    /// The unlogged tables' finding, or `nil` when every ledger table is logged.
+    var unloggedProblem: String? {
+        guard !unlogged.isEmpty else { return nil }
+        let one = unlogged.count == 1
+        return "the ledger's table\(one ? "" : "s") \(unlogged.joined(separator: ", ")) \(one ? "is" : "are") set UNLOGGED, which "
+            + "the ledger never does: the server empties an unlogged table when it recovers from a crash, and leaves it out "
+            + "of replicas and of backups made from its log; ALTER TABLE … SET LOGGED \(one ? "it" : "them") (as the tables' owner)"
     }
 
     /// What a write refuses the ledger for, found without reading its rows: its file

@@ -101,7 +101,8 @@ extension Ledger {
         report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(changed, unreadJournal: unreadJournal)
             + report.problems + check.guardProblems + (witnessed.map { [$0] } ?? [])
         report.rowsMayBeHidden = !check.rowSecurity.isEmpty
-        report.foreignTriggersOnly = check.foreignProblem.map { report.problems == [$0] } ?? false
+        let mendable = [check.foreignProblem, check.unloggedProblem].compactMap { $0 }
+        report.foreignTriggersOnly = !mendable.isEmpty && report.problems == mendable
         report.integrity = check.verdict
         report.log = check.log
         report.stoppedAtLimit = report.problems.count >= limit

@@ -41,9 +41,10 @@ public struct VerifyReport: Sendable {
     /// Row-level security is on some of the ledger's tables (PostgreSQL): rows this role
     /// cannot see read as missing, so the other findings may be nothing but that.
     public var rowsMayBeHidden = false
-    /// The only problem is triggers or rules on the ledger's tables that the ledger did not
-    /// make (`StoreCheck.foreign`): its own guards are in place and the tables agree with the
-    /// journal, so dropping them is the mend, before a copy or a backup.
+    /// The only problems are triggers or rules on the ledger's tables that the ledger did not
+    /// make (`StoreCheck.foreign`), or tables set unlogged (`StoreCheck.unlogged`): its own
+    /// guards are in place and the tables agree with the journal, so undoing them is the
+    /// mend, before a copy or a backup.
     public var foreignTriggersOnly = false
 
     /// Sound: the chain, the projections and the database's own check all agree.

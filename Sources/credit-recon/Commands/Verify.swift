@@ -205,8 +205,9 @@ extension CreditReconCommand {
             // The advice was a copy or a backup (probe 364: an AFTER INSERT trigger logging rows).
             guard !report.foreignTriggersOnly else {
                 return "the journal and the tables agree and the ledger's own triggers are in place: only the triggers or "
-                    + "rules named above were added, which no credit-recon command writes past (each refuses, 74). Drop them "
-                    + "(DROP TRIGGER, DROP RULE, as the tables' owner), then run verify again"
+                    + "rules named above were added, or tables set unlogged, which no credit-recon command writes past (each "
+                    + "refuses, 74). Undo that (DROP TRIGGER, DROP RULE, ALTER TABLE … SET LOGGED, as the tables' owner), then "
+                    + "run verify again"
             }
             guard report.journalIsSound else {
                 return "the journal itself is not as it was written: restore the ledger from a backup (`verify --holds "

@@ -429,6 +429,16 @@ final class PostgresStore: LedgerStore {
                 ORDER BY 1
                 """
             ) { try $0.text() }
+            // Tables set UNLOGGED, which a crash empties: the ledger makes none.
+            var ledgerTables = PostgresBindings()
+            ledgerTables.append(Schema.ledgerTables)
+            let unlogged = try connection.session.query(
+                """
+                SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = '\(PostgresSchema.schema)' AND c.relname = ANY($1) AND c.relpersistence = 'u'
+                ORDER BY 1
+                """, ledgerTables
+            ) { try $0.text() }
             // Rows of append-only tables updated or deleted, which the triggers refuse, and
             // rows of any ledger table deleted, which the ledger never does (the journal's
             // tail cut with the top-ups and charges it made, probe 158): the server counts
@@ -451,6 +461,7 @@ final class PostgresStore: LedgerStore {
                 unguarded: guarding.filter { !present.contains($0) },
                 foreign: foreign.filter { Schema.isLedgerTable(String($0.prefix { $0 != "." })) },
                 rowSecurity: secured.filter { Schema.isLedgerTable(String($0.prefix { $0 != " " })) },
+                unlogged: unlogged,
                 bypassed: changed,
                 guardedTables: Schema.guardedTables(without: unappliedMigrations))
         }
@@ -471,7 +482,9 @@ final class PostgresStore: LedgerStore {
     func reshapedTables() throws -> [ReshapedTable] {
         // Each column, key, constraint and index of table `t` in words, without its own name,
         // and whether it is an index that refuses no row (`plain`: not unique, on columns
-        // alone, of every row).
+        // alone, of every row). An index's storage parameters (`WITH (fillfactor=…)`) change
+        // nothing it refuses, and one the server does not keep up (`indisready` false: a
+        // build that failed) refuses nothing and keeps nothing (probe 373: both said not sound).
         func definitions(_ schema: String) -> String {
             let table = "to_regclass('\(schema).' || t)"
             return """
@@ -482,9 +495,9 @@ final class PostgresStore: LedgerStore {
                 WHERE a.attrelid = \(table) AND a.attnum > 0 AND NOT a.attisdropped
             UNION ALL
             SELECT CASE WHEN indisunique THEN 'unique index ' ELSE 'index ' END
-                    || regexp_replace(pg_get_indexdef(indexrelid), '^.+? ON \\S+ USING ', 'USING '),
+                    || regexp_replace(regexp_replace(pg_get_indexdef(indexrelid), '^.+? ON \\S+ USING ', 'USING '), ' WITH \\([^)]*\\)', ''),
                     NOT (indisunique OR indisprimary OR indisexclusion) AND indexprs IS NULL AND indpred IS NULL
-                FROM pg_index WHERE indrelid = \(table)
+                FROM pg_index WHERE indrelid = \(table) AND indisready
             UNION ALL
             SELECT 'constraint ' || replace(pg_get_constraintdef(oid), '\(PostgresSchema.schema).', ''), false
                 FROM pg_constraint WHERE conrelid = \(table)
