@@ -155,26 +155,6 @@ import Testing
         }
     }
 
-    /// A first fetch after readings backfilled from earlier tooling, no day of activity held:
-    /// the days from the account's first reading to the window left it unread, said once,
-    /// as `report` says them (probe 370: exit 0, and only the report said so).
-    @Test func aFirstFetchAfterABackfillSaysTheDaysThatLeftTheWindow() async throws {
-        let directory = try TemporaryDirectory()
-        try await withUsage { server, _ in
-            let ledger = try Ledger(path: directory.path("ledger.sqlite"))
-            let old = Self.now.adding(seconds: -40 * 86_400)
-            let file = try directory.write("old.csv", "observed_at,total_credits,total_usage\n\(old.iso8601),100,0\n")
-            _ = try SnapshotImport(path: file, defaultAccount: "ops").run(ledger: ledger, now: Self.now)
-            let first = try await fetch(directory, server)
-            let lost = first.findings.filter { $0.kind == .activityLost }
-            #expect(lost.count == 1 && lost.first?.reference == old.utcDate.isoText, "\(first.findings)")
-            #expect(lost.first?.message.hasPrefix("the activity of \(old.utcDate.isoText) to ") == true, "\(first.findings)")
-            #expect(first.exitStatus == .attention)
-            let next = try await fetch(directory, server, now: Self.now.adding(seconds: 86_400))
-            #expect(!next.findings.contains { $0.kind == .activityLost }, "\(next.findings)")
-        }
-    }
-
     /// A stored day the API now answers differently is read again and stored beside the
     /// earlier reading, never over it: said once, with both totals, and the next fetch
     /// compares the day with the new reading (it was said on every fetch for 30 days, and

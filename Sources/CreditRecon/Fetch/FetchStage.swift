@@ -418,15 +418,8 @@ public struct FetchStage: Sendable {
         // nightly `fetch` exited 0). The oldest day asked near midnight may have left it as
         // it was asked.
         let kept = notAnswered.contains(window.lowerBound) ? window.lowerBound.adding(days: 1) : window.lowerBound
-        // With no day held yet, the days from the account's first reading on (CONTRACT.md:
-        // activity days run from it): a first fetch after readings backfilled from earlier
-        // tooling stored the window alone and exited 0, while `report` said the days before it
-        // lost (probe 370). The first reading is the one after the epoch (`around`), not all of them.
-        let since = try heldDates.max().map { $0.adding(days: 1) } ?? run.ledger.read { reader in
-            try reader.snapshots(account: run.account, around: Timestamp(millisecondsSinceEpoch: 0), Timestamp(millisecondsSinceEpoch: 0))
-        }.first?.observedAt.utcDate
-        if let since, since < kept {
-            let first = since, last = kept.adding(days: -1)
+        if let newest = heldDates.max(), newest.adding(days: 1) < kept {
+            let first = newest.adding(days: 1), last = kept.adding(days: -1)
             let count = last.daysSinceEpoch - first.daysSinceEpoch + 1
             run.findings.append(Finding(
                 .warning, .activityLost, at: context.now(), account: run.account, reference: first.isoText,
