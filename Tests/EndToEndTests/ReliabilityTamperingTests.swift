@@ -104,9 +104,9 @@ extension Reliability {
         static let witness = "the journal chains, but lacks the newest entry this host wrote to it"
         static let tablesDiffer = "the journal chains up to the head above, but the tables differ from it"
         static let guards = "the journal and the tables agree, but the triggers on them are not the ledger's own"
-        static let foreign = "the journal and the tables agree and the ledger's own triggers are in place: only the triggers or "
-            + "rules named above were added, or tables set unlogged, which no credit-recon command writes past (each refuses, "
-            + "74). Undo that (DROP TRIGGER, DROP RULE, ALTER TABLE … SET LOGGED, as the tables' owner), then run verify again"
+        static let foreign = "the journal and the tables agree and the ledger's own triggers are in place: only what is named "
+            + "above was done to them, which no credit-recon command writes past (each refuses, 74). Undo it (DROP TRIGGER, "
+            + "as the tables' owner), then run verify again"
 
         /// Books a write would refuse (a guard dropped) are refused by `fetch`, and by `run`'s
         /// fetch, before anything is asked of the API: it sent GET /key, then refused to

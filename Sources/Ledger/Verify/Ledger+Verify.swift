@@ -102,7 +102,11 @@ extension Ledger {
             + report.problems + check.guardProblems + (witnessed.map { [$0] } ?? [])
         report.rowsMayBeHidden = !check.rowSecurity.isEmpty
         let mendable = [check.foreignProblem, check.unloggedProblem].compactMap { $0 }
-        report.foreignTriggersOnly = !mendable.isEmpty && report.problems == mendable
+        if !mendable.isEmpty, report.problems == mendable {
+            let postgres = path.hasPrefix("postgresql://") || path.hasPrefix("postgres://")
+            report.undoInPlace = (check.foreign.isEmpty ? [] : postgres ? ["DROP TRIGGER", "DROP RULE"] : ["DROP TRIGGER"])
+                + (check.unlogged.isEmpty ? [] : ["ALTER TABLE … SET LOGGED"])
+        }
         report.integrity = check.verdict
         report.log = check.log
         report.stoppedAtLimit = report.problems.count >= limit
@@ -125,10 +129,11 @@ extension Ledger {
     /// A difference quoting the database's catalog, which whoever changed the table wrote,
     /// cut at 300 characters, saying how long it was (probe 371: a 5 MB expression on one line).
     static func quoted(_ difference: String) -> String {
-        let limit = 300
-        guard difference.unicodeScalars.count > limit else { return difference }
-        return String(String.UnicodeScalarView(difference.unicodeScalars.prefix(limit)))
-            + "… (cut: \(difference.unicodeScalars.count) characters in all)"
+        let limit = 300, refusing = ", which can refuse a row"
+        let text = difference.hasSuffix(refusing) ? String(difference.dropLast(refusing.count)) : difference
+        guard text.unicodeScalars.count > limit else { return difference }
+        return String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit)))
+            + "… (cut: \(text.unicodeScalars.count) characters in all)" + (text == difference ? "" : refusing)
     }
 
     /// What to say of the ledger's tables made otherwise than the migrations make them.

@@ -45,7 +45,10 @@ public struct VerifyReport: Sendable {
     /// make (`StoreCheck.foreign`), or tables set unlogged (`StoreCheck.unlogged`): its own
     /// guards are in place and the tables agree with the journal, so undoing them is the
     /// mend, before a copy or a backup.
-    public var foreignTriggersOnly = false
+    public var foreignTriggersOnly: Bool { !undoInPlace.isEmpty }
+    /// When `foreignTriggersOnly`, the statements that undo what was done (`DROP TRIGGER`,
+    /// and on PostgreSQL `DROP RULE`, `ALTER TABLE … SET LOGGED`), as the store has them.
+    public var undoInPlace: [String] = []
 
     /// Sound: the chain, the projections and the database's own check all agree.
     public var isSound: Bool { problems.isEmpty }

@@ -204,10 +204,9 @@ extension CreditReconCommand {
             // changed past them, and no command writes while they are there (each refuses, 74).
             // The advice was a copy or a backup (probe 364: an AFTER INSERT trigger logging rows).
             guard !report.foreignTriggersOnly else {
-                return "the journal and the tables agree and the ledger's own triggers are in place: only the triggers or "
-                    + "rules named above were added, or tables set unlogged, which no credit-recon command writes past (each "
-                    + "refuses, 74). Undo that (DROP TRIGGER, DROP RULE, ALTER TABLE … SET LOGGED, as the tables' owner), then "
-                    + "run verify again"
+                return "the journal and the tables agree and the ledger's own triggers are in place: only what is named "
+                    + "above was done to them, which no credit-recon command writes past (each refuses, 74). Undo it ("
+                    + report.undoInPlace.joined(separator: ", ") + ", as the tables' owner), then run verify again"
             }
             guard report.journalIsSound else {
                 return "the journal itself is not as it was written: restore the ledger from a backup (`verify --holds "

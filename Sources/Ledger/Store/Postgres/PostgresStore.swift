@@ -429,9 +429,10 @@ final class PostgresStore: LedgerStore {
                 ORDER BY 1
                 """
             ) { try $0.text() }
-            // Tables set UNLOGGED, which a crash empties: the ledger makes none.
+            // Tables set UNLOGGED, which a crash empties: the ledger makes none (its record of
+            // migrations neither: emptied, it reads as edited away, probe 375).
             var ledgerTables = PostgresBindings()
-            ledgerTables.append(Schema.ledgerTables)
+            ledgerTables.append(Schema.ledgerTables + ["schema_migrations"])
             let unlogged = try connection.session.query(
                 """
                 SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
