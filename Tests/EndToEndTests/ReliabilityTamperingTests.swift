@@ -98,6 +98,26 @@ extension Reliability {
                 + "the journal's end or written again since it was printed (unless it is another ledger's head): restore the "
                 + "ledger from a backup that holds it"), "\(cut.stdout)")
             #expect(!cut.stdout.contains("ledger copy"), "\(cut.stdout)")
+            // Cut cleanly, its trigger put back: a sound chain, which only the head shows, and
+            // says what to do (probe 376: exit 1 and no advice).
+            let other = try Scratch()
+            let (cleanLedger, cleanHead) = try ledgerWithHistory(other)
+            try FileManager.default.removeItem(atPath: cleanLedger + ".head")
+            #expect(try Executable.sqlite3(cleanLedger, """
+                DROP TRIGGER journal_append_only_delete; DELETE FROM journal WHERE seq = (SELECT max(seq) FROM journal);
+                UPDATE runs SET finished_at = NULL, outcome = NULL, exit_code = NULL, summary = NULL WHERE id = 1;
+                CREATE TRIGGER journal_append_only_delete BEFORE DELETE ON journal
+                BEGIN SELECT RAISE(ABORT, 'the journal is append-only: entries cannot be deleted'); END;
+                """).status == 0)
+            let newHead = String(cleanHead.dropFirst("head ".count))
+            let clean = try Executable.creditRecon(["--ledger", cleanLedger, "verify", "--holds", newHead])
+            #expect(clean.status == 1 && clean.stdout.contains("ledger sound: ") && clean.stdout.contains("\nwhat to do: the "
+                + "ledger is sound but holds no entry with \(newHead): entries were cut from the journal's end with what they made, "
+                + "or written again, since it was printed"), "\(clean.stdout)")
+            let json = try Executable.creditRecon(["--ledger", cleanLedger, "--json", "verify", "--holds", newHead])
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            #expect(object?["sound"] as? Bool == true && (object?["what_to_do"] as? String)?.hasPrefix("the ledger is sound but") == true,
+                    "\(json.stdout)")
         }
 
         static let backup = "the journal itself is not as it was written: restore the ledger from a backup"

@@ -135,6 +135,7 @@ extension CreditReconCommand {
                 if !context.json {
                     if let line = Self.unappliedLine(ledger.unappliedMigrations) { print(line) }
                     for line in Self.heldLines(report) { print(line) }
+                    if report.isSound, let advice = Self.whatToDo(report, ledger: context.ledgerName) { print("what to do: \(advice)") }
                 }
                 return report.isSound && holdsAll ? .ok : .attention
             }
@@ -191,6 +192,14 @@ extension CreditReconCommand {
         /// built from the journal does, unless the tables hold rows the journal lacks, which
         /// it would leave out); `nil` for a sound one.
         static func whatToDo(_ report: VerifyReport, ledger: String) -> String? {
+            // Sound, but without a head printed earlier: entries cut cleanly from its end, with
+            // what they made, leave a sound chain, which only that head shows (probe 376:
+            // exit 1, and no advice).
+            if report.isSound, let lost = report.held.first(where: { $0.entry == nil }) {
+                return "the ledger is sound but holds no entry with \(lost.hash): entries were cut from the journal's end with "
+                    + "what they made, or written again, since it was printed (unless it is another ledger's head): restore the "
+                    + "ledger from a backup that holds it (`verify --holds HASH` on the backup), and \(keep)"
+            }
             guard !report.isSound else { return nil }
             // Rows hidden from this role read as cut or missing: nothing else is known yet, and
             // a copy or a restore made from what this role sees would lose them (probe 74).
