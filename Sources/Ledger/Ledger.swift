@@ -94,18 +94,26 @@ public final class Ledger: Sendable {
         if first { try refuseMissingGuards() }
         // `copy(into:)` asks it of its source instead: what the copy will hold.
         let witnessed = first ? try store.witnessedHeads() : []
-        let (result, started, head) = try store.write { transaction in
-            let session = try AppendSession(transaction, checkingRows: first, witnessed: witnessed)
-            do {
-                var writer = LedgerWriter(session: session)
-                let result = try body(&writer)
-                try session.flush(wait: true)
-                try session.confirmStored()
-                return (result, writer.startedRuns, session.appendedHead)
-            } catch {
-                session.abandon()
-                throw error
+        let (result, started, head): (T, [Int64], ChainHead?)
+        do {
+            (result, started, head) = try store.write { transaction in
+                let session = try AppendSession(transaction, checkingRows: first, witnessed: witnessed)
+                do {
+                    var writer = LedgerWriter(session: session)
+                    let result = try body(&writer)
+                    try session.flush(wait: true)
+                    try session.confirmStored()
+                    return (result, writer.startedRuns, session.appendedHead)
+                } catch {
+                    session.abandon()
+                    throw error
+                }
             }
+        } catch LedgerError.refused(let reason) {
+            // Refused as PostgreSQL answers a batch's statements, or as it commits, past the
+            // append that names its entries: damage all the same, not a "ledger error" (70,
+            // probe 377: an index someone added).
+            throw AppendSession.refusedRow("a row", reason)
         }
         if first { checked.withLock { $0 = true } }
         if let head { store.witness(head) }

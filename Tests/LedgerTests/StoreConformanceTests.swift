@@ -838,6 +838,27 @@ struct StoreConformanceTests {
         #expect(try store.ledger.read { try $0.head() } == head)
     }
 
+    /// A row refused by an index someone added to a table is damage, said as such (74), in
+    /// either store: PostgreSQL's refusal came as it answered the batch, and was a "ledger
+    /// error" (70, probe 377).
+    @Test(arguments: Stores.all)
+    func aRowRefusedByAnIndexSomeoneAddedIsDamage(store: String) throws {
+        let store = try Stores.make(store)
+        try store.ledger.appendAll(lifecycle())
+        let head = try store.ledger.read { try $0.head() }
+        try store.execute("CREATE UNIQUE INDEX mine ON snapshots (account)")
+        let refused = #expect(throws: LedgerError.self) {
+            try store.openAnother().write { try $0.append(contentsOf: Self.bulk(2), runID: nil, at: t0) { $0 } }
+        }
+        guard case .malformedEntry(let text)? = refused else {
+            Issue.record("not a damaged ledger: \(String(describing: refused))")
+            return
+        }
+        #expect(text.contains(" was refused (") && text.hasSuffix("or a key, check or index someone added to them refuses it "
+            + "(`verify` names such a table); nothing was written"), "\(text)")
+        #expect(try store.ledger.read { try $0.head() } == head)
+    }
+
     /// A projection row past the journal's head that no new row collides with (entries cut
     /// from the journal's end, their rows left) refuses a writer's first write: it was read
     /// as what the journal holds (`import charges`: "3 already in the ledger", probe 158).

@@ -255,12 +255,16 @@ final class AppendSession {
             try transaction.flush()
         } catch let refusal as any RowRefusal where refusal.isRefusal {
             let first = batch.entries.first?.entry.seq ?? 0, last = batch.entries.last?.entry.seq ?? 0
-            throw LedgerError.malformedEntry("a row of \(first == last ? "entry \(first)" : "entries \(first)–\(last)") was refused "
-                + "(\(refusal.refusalText)): "
-                + "its tables hold rows its journal does not make (entries cut from the journal's end, or rows written "
-                + "behind the ledger's back), or a key, check or index someone added to them refuses it (`verify` names "
-                + "such a table); nothing was written")
+            throw refusedRow("a row of \(first == last ? "entry \(first)" : "entries \(first)–\(last)")", refusal.refusalText)
         }
+    }
+
+    /// A row the database refused, said as damage (74): `which` names it, `reason` is the
+    /// database's words.
+    static func refusedRow(_ which: String, _ reason: String) -> LedgerError {
+        LedgerError.malformedEntry("\(which) was refused (\(reason)): its tables hold rows its journal does not make (entries "
+            + "cut from the journal's end, or rows written behind the ledger's back), or a key, check or index someone added "
+            + "to them refuses it (`verify` names such a table); nothing was written")
     }
 }
 
