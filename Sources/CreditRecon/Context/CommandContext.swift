@@ -165,18 +165,24 @@ public struct CommandContext: Sendable {
     /// The bearer for `POST /credits/coinbase`: `--bearer-file`, else `OPENROUTER_BEARER`,
     /// else the management key.
     public func bearer() throws -> Secret {
-        if let bearerFile { return try readKeyFile(bearerFile, option: "--bearer-file") }
-        if let key = environment["OPENROUTER_BEARER"].map(Self.trimmed), !key.isEmpty {
-            return try Self.key(key, from: "OPENROUTER_BEARER")
-        }
-        let anyKey = apiKeyFile != nil || !(environment["OPENROUTER_API_KEY"].map(Self.trimmed) ?? "").isEmpty
-        guard anyKey else {
+        guard let given = try givenBearer() else {
             // Named as the key charges go with: the management key's words left out the bearer (probe 248).
             throw UsageError.config(
                 "no key for charges: \(Self.emptyNote(environment, "OPENROUTER_BEARER", "OPENROUTER_API_KEY"))set "
                     + "OPENROUTER_BEARER to the key charges are created with (else OPENROUTER_API_KEY, the management key, is "
                     + "used), or pass --bearer-file PATH (or --api-key-file PATH) (keys are never accepted as command-line values)")
         }
+        return given
+    }
+
+    /// `bearer()` when one is given (a file named, or a variable set), read and checked;
+    /// `nil` when none is.
+    public func givenBearer() throws -> Secret? {
+        if let bearerFile { return try readKeyFile(bearerFile, option: "--bearer-file") }
+        if let key = environment["OPENROUTER_BEARER"].map(Self.trimmed), !key.isEmpty {
+            return try Self.key(key, from: "OPENROUTER_BEARER")
+        }
+        guard apiKeyFile != nil || !(environment["OPENROUTER_API_KEY"].map(Self.trimmed) ?? "").isEmpty else { return nil }
         return try managementKey()
     }
 

@@ -102,9 +102,7 @@ public struct TopUpStage: Sendable {
         // its variable, so a cron job's wrong path or short key fails the first night, not the
         // night there is work (probe 368: OPENROUTER_BEARER of 5 characters, exit 0).
         let bearer = preview.toSend.isEmpty ? nil : try context.bearer()
-        let keyGiven = context.bearerFile != nil || context.apiKeyFile != nil
-            || ["OPENROUTER_BEARER", "OPENROUTER_API_KEY"].contains { !(context.environment[$0] ?? "").allSatisfy(\.isWhitespace) }
-        if bearer == nil, keyGiven { _ = try context.bearer() }
+        if bearer == nil { _ = try context.givenBearer() }
         var realClient: OpenRouterClient?
         if let bearer {
             realClient = OpenRouterClient(configuration: ClientConfiguration(
