@@ -21,6 +21,9 @@ struct StoreCheck: Sendable, Equatable {
     /// ledger makes every table logged (probe 373: a journal emptied by a crash, after
     /// `verify` had said the ledger was sound).
     var unlogged: [String] = []
+    /// The statements that drop what `foreign` names, as the store has them (PostgreSQL's
+    /// `foreign` holds rules too).
+    var dropsForeign = ["DROP TRIGGER"]
     /// Append-only tables whose rows the server's statistics count as updated or deleted,
     /// and ledger tables whose rows they count as deleted, which the ledger never does, with
     /// the counts (PostgreSQL's `pg_stat_user_tables`): the triggers refuse both, so
@@ -86,6 +89,11 @@ struct StoreCheck: Sendable, Equatable {
     /// row-level security, tables set unlogged, triggers bypassed), in that order.
     var guardProblems: [String] {
         [unguardedProblem, foreignProblem, rowSecurityProblem, unloggedProblem, bypassedProblem].compactMap { $0 }
+    }
+
+    /// The statements that undo what `foreign` and `unlogged` name.
+    var undoStatements: [String] {
+        (foreign.isEmpty ? [] : dropsForeign) + (unlogged.isEmpty ? [] : ["ALTER TABLE … SET LOGGED"])
     }
 
     /// The unlogged tables' finding, or `nil` when every ledger table is logged.

@@ -102,11 +102,7 @@ extension Ledger {
             + report.problems + check.guardProblems + (witnessed.map { [$0] } ?? [])
         report.rowsMayBeHidden = !check.rowSecurity.isEmpty
         let mendable = [check.foreignProblem, check.unloggedProblem].compactMap { $0 }
-        if !mendable.isEmpty, report.problems == mendable {
-            let postgres = path.hasPrefix("postgresql://") || path.hasPrefix("postgres://")
-            report.undoInPlace = (check.foreign.isEmpty ? [] : postgres ? ["DROP TRIGGER", "DROP RULE"] : ["DROP TRIGGER"])
-                + (check.unlogged.isEmpty ? [] : ["ALTER TABLE … SET LOGGED"])
-        }
+        if !mendable.isEmpty, report.problems == mendable { report.undoInPlace = check.undoStatements }
         report.integrity = check.verdict
         report.log = check.log
         report.stoppedAtLimit = report.problems.count >= limit

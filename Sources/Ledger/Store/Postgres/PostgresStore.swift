@@ -463,6 +463,7 @@ final class PostgresStore: LedgerStore {
                 foreign: foreign.filter { Schema.isLedgerTable(String($0.prefix { $0 != "." })) },
                 rowSecurity: secured.filter { Schema.isLedgerTable(String($0.prefix { $0 != " " })) },
                 unlogged: unlogged,
+                dropsForeign: ["DROP TRIGGER", "DROP RULE"],
                 bypassed: changed,
                 guardedTables: Schema.guardedTables(without: unappliedMigrations))
         }
