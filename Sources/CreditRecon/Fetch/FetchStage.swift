@@ -320,8 +320,11 @@ public struct FetchStage: Sendable {
     /// left out of the books, are passed over.
     static func fallsToTheReadingAhead(_ reading: SnapshotTaken, held: [SnapshotRow], account: String) -> [Finding] {
         let isZero = { (credits: Micros, usage: Micros) in credits == .zero && usage == .zero }
+        // `held` is in time order: the readings after this one are found by halving, not by
+        // reading every one of a long history on each fetch.
+        let after = held[held.partitioningIndex { $0.observedAt > reading.observedAt }...]
         guard !isZero(reading.totalCredits, reading.totalUsage),
-              let ahead = held.first(where: { $0.observedAt > reading.observedAt && !isZero($0.totalCredits, $0.totalUsage) })
+              let ahead = after.first(where: { !isZero($0.totalCredits, $0.totalUsage) })
         else { return [] }
         let between = "between this reading (\(reading.observedAt.iso8601)) and the one dated ahead of it "
             + "(\(ahead.observedAt.iso8601)), taken before it: the report says the fall at that reading, from whichever "
