@@ -65,6 +65,31 @@ import Testing
         await server.shutdown()
     }
 
+    /// A nearly spent key is said by the fetch that reads it (probe 378: `fetch` exited 0 of
+    /// a spent key that `status` and `report` called 1), by the report's rule: enabled keys
+    /// with a limit only, under `minKeyRemaining` or under 10 % of the limit.
+    @Test func aNearlySpentKeyIsAFindingOfTheFetchThatReadsIt() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, keys in
+            // "team" has 48.75 of its 50 left: not low by the default 5 USD.
+            #expect(try await fetch(directory, server).findings.isEmpty)
+            let spent = try await server.createKey(name: "spent", limit: Self.usd("10"))
+            try await server.use(Self.usd("9.5"), key: spent.hash, model: "openai/gpt-4.1", provider: "OpenAI")
+            let gone = try await server.createKey(name: "gone", limit: Self.usd("1"))
+            try await server.disableKey(hash: gone.hash)
+            let outcome = try await fetch(
+                directory, server, now: Self.now.adding(seconds: 3600),
+                options: FetchStage.Options(readActivity: false, minKeyRemaining: Self.usd("49")))
+            #expect(outcome.exitStatus == .attention)
+            let low = outcome.findings.filter { $0.kind == .keyLimitLow }
+            #expect(low.map(\.reference) == ["team", "spent"])
+            #expect(low.allSatisfy { $0.severity == .warning })
+            #expect(low.first?.message.hasPrefix("key \"team\" has 48.75 USD left of its 50 limit") == true, "\(low)")
+            #expect(low.last?.amount == Self.usd("0.5"))
+            #expect(outcome.text.contains("warning: key \"spent\" has 0.5 USD left of its 10 limit"), "\(outcome.text)")
+        }
+    }
+
     @Test func theFirstFetchReadsEveryKeyAndBackfillsThirtyDays() async throws {
         let directory = try TemporaryDirectory()
         try await withUsage { server, keys in

@@ -17,10 +17,16 @@ public struct FetchStage: Sendable {
         public var readKeys: Bool
         /// Read the days of activity not yet stored (`GET /activity`).
         public var readActivity: Bool
+        /// An enabled key of the listing with less than this left of its limit (or under
+        /// 10 % of it) is a `key_limit_low` finding, the report's rule.
+        public var minKeyRemaining: Micros
 
-        public init(readKeys: Bool = true, readActivity: Bool = true) {
+        public init(
+            readKeys: Bool = true, readActivity: Bool = true, minKeyRemaining: Micros = ReconcileOptions.defaultMinKeyRemaining
+        ) {
             self.readKeys = readKeys
             self.readActivity = readActivity
+            self.minKeyRemaining = minKeyRemaining
         }
     }
 
@@ -220,6 +226,10 @@ public struct FetchStage: Sendable {
                     }
                     _ = try writer.append(.keysRead(listing), account: account, runID: runID, at: listing.observedAt)
                 }
+                // Said on every fetch while it lasts, as an overdrawn balance is: a nightly
+                // `fetch` alone exited 0 of a spent key that `status` called 1 (probe 378).
+                run.findings += Reconciler.keyLimitFindings(
+                    listing.keys, readAt: listing.observedAt, account: account, minKeyRemaining: options.minKeyRemaining)
                 keys = listing
                 run.summary.append("keys \(listing.keys.count)")
                 run.kept.append("the key readings")

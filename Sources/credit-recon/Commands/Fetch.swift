@@ -16,7 +16,8 @@ extension CreditReconCommand {
                 apart is refused with 78 before anything is stored, since readings are dated by it for good. Takes the \
                 ledger's writer lock. Every reading is stored with the raw response. Exits 1 when the reading looks \
                 wrong (credits or usage went down, or an all-zero reading after real ones, which reports leave out \
-                of the sums), when the balance is overdrawn (runway_low, on every fetch while it lasts), when \
+                of the sums), when the balance is overdrawn (runway_low, on every fetch while it lasts), when an enabled key \
+                of the listing is nearly spent (key_limit_low, the report's rule, on every fetch while it lasts), when \
                 days after the newest one stored left GET /activity's window unread (activity_lost), or when a stored \
                 day was read again (activity_revised, below), 77 when the key is refused, 69 when the API stays unreachable, 76 when it answers \
                 something that is not its documented shape. On a terminal, a line on stderr names each call \
@@ -39,9 +40,16 @@ extension CreditReconCommand {
 
         @OptionGroup var fetch: FetchFlags
 
+        @Option(parsing: .unconditional, help: ArgumentHelp(
+            "A key of the listing, enabled, with less than this many USD left of its limit (or under 10 % of it) is a key_limit_low finding (exit 1); keys without a limit never are.",
+            valueName: "usd"))
+        var minKeyRemaining: String = "5"
+
         mutating func run() async throws {
-            let options = fetch.options
+            var options = fetch.options
+            let minKeyRemaining = self.minKeyRemaining
             try await CLI.run(global, writes: true) { context in
+                options.minKeyRemaining = try ReconcileOptions.amount(minKeyRemaining, option: "--min-key-remaining")
                 let line = ProgressLine(command: "fetch", enabled: context.showsProgress, log: context.logger)
                 let outcome = try await line.during {
                     try await FetchStage(context: context, options: options) { line.show(step: $0) }.run()

@@ -42,12 +42,15 @@ extension CreditReconCommand {
         mutating func run() async throws {
             let command = self
             try await CLI.run(global, writes: true) { context in
+                let report = try command.report.reportOptions(account: context.account)
+                // Each fetch says a nearly spent key by the report's --min-key-remaining.
+                var fetch = command.fetch.options
+                fetch.minKeyRemaining = report.reconcile.minKeyRemaining
                 let options = RunStage.Options(
                     topUp: try command.plan.map {
                         try command.topUp.engineOptions(plan: $0, account: context.account, retryUnknown: false, now: context.now())
                     },
-                    fetch: command.fetch.options, rateLimit: command.topUp.rateLimit, yes: command.topUp.yes,
-                    report: try command.report.reportOptions(account: context.account))
+                    fetch: fetch, rateLimit: command.topUp.rateLimit, yes: command.topUp.yes, report: report)
                 let outcome = try await RunStage(context: context, options: options).run(
                     isTerminal: isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1,
                     showProgress: context.showsProgress)

@@ -413,15 +413,23 @@ extension Reconciler {
     /// is under 10 % of the limit or under `minKeyRemaining`.
     func keyLimitFindings(_ keys: [KeyReading], readAt: Timestamp?) -> [Finding] {
         guard let readAt else { return [] }
+        return Self.keyLimitFindings(keys, readAt: readAt, account: options.account, minKeyRemaining: options.minKeyRemaining)
+    }
+
+    /// The `key_limit_low` rule, for the keys of a listing read at `readAt`: of the report,
+    /// of `status` and of the `fetch` that reads the listing.
+    static func keyLimitFindings(
+        _ keys: [KeyReading], readAt: Timestamp, account: String, minKeyRemaining: Micros
+    ) -> [Finding] {
         var findings: [Finding] = []
         for key in keys {
             guard key.disabled != true, let limit = key.limit, let remaining = key.limitRemaining else { continue }
             let tenPercent = remaining.raw.multipliedReportingOverflow(by: 10)
-            guard remaining < options.minKeyRemaining || (!tenPercent.overflow && tenPercent.partialValue < limit.raw)
+            guard remaining < minKeyRemaining || (!tenPercent.overflow && tenPercent.partialValue < limit.raw)
             else { continue }
             let name = key.name ?? key.hash
             findings.append(Finding(
-                .warning, .keyLimitLow, at: readAt, account: options.account, amount: remaining, reference: name,
+                .warning, .keyLimitLow, at: readAt, account: account, amount: remaining, reference: name,
                 message: "key \"\(name)\" has \(remaining.decimalText) USD left of its \(limit.decimalText) limit"
                     + (key.limitReset.map { " (resets \($0))" } ?? "")
                     // Of a key already spent, said as now (probe 222: "once it is spent" of one the API refused).
