@@ -417,6 +417,22 @@ import Testing
         }
     }
 
+    /// Every byte a journal rewrites, at the start, inside and at the end of a text, between
+    /// runs of bytes written as they are (other two- and three-byte characters beginning
+    /// like NEL and the line separators among them).
+    @Test(arguments: ExportFormat.allCases)
+    func eachRewrittenByteOfATextAndTheRunsBetweenThem(format: ExportFormat) throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "50", usage: "0")
+        try fixture.recorded("web-1", amount: "10", created: "2026-03-01T08:00:00Z", status: "paid",
+                             paidAt: "2026-03-01T09:00:00Z",
+                             memo: "\\\"a\tb\u{7f}c\u{85}d\u{2028}e\u{2029}f©€\u{202D}g,;h\"ij")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "60", usage: "0")
+        let exported = try Self.export(fixture, format)
+        let line = format == .beancount ? #"    memo: "\\\"a b c d e f©€?g,;h\"ij""# : #"    ; memo: \"a b c d e f©€?g;;h"ij"#
+        #expect(exported.text.components(separatedBy: "\n").contains(line), "\(exported.text)")
+    }
+
     /// An account whose charges are recorded as paid but that no reading shows: the journal
     /// leaves them out (no purchase until the credits show), and the summary says so, with
     /// what to do; it said nothing, and the journal read as books with nothing bought.

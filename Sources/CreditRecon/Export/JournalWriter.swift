@@ -188,42 +188,52 @@ struct JournalWriter {
         case hledgerTagValue
     }
 
-    /// Writes `value` byte by byte: C0 controls and DEL, and the line breaks of other scripts
+    /// Writes `value`, its runs of ordinary bytes copied whole: C0 controls and DEL, and the line breaks of other scripts
     /// (NEL U+0085, U+2028, U+2029), become spaces; a direction override or isolate
     /// (U+202A–U+202E, U+2066–U+2069), which would show the text around it in another order
     /// in an editor, becomes `?`, as in the reports; the rest of the UTF-8 is kept as it is.
     private mutating func append(_ value: String, as mode: TextMode) {
         var value = value
         value.withUTF8 { utf8 in
+            /// Where the bytes written as they are begin: copied a run at a time.
+            var plain = 0
             var index = 0
             while index < utf8.count {
                 let byte = utf8[index]
+                // What the bytes at `index` become, and how many they are; `nil`: the byte as it is.
+                let written: (text: StaticString, count: Int)?
                 if byte < 0x20 || byte == 0x7f {
-                    text.append(byte: UInt8(ascii: " "))
+                    written = (" ", 1)
                 } else if byte == 0xc2, index + 1 < utf8.count, utf8[index + 1] == 0x85 {
-                    text.append(byte: UInt8(ascii: " "))
-                    index += 1
+                    written = (" ", 2)
                 } else if byte == 0xe2, index + 2 < utf8.count, utf8[index + 1] == 0x80,
                           utf8[index + 2] == 0xa8 || utf8[index + 2] == 0xa9 {
-                    text.append(byte: UInt8(ascii: " "))
-                    index += 2
+                    written = (" ", 3)
                 } else if byte == 0xe2, index + 2 < utf8.count,
                           utf8[index + 1] == 0x80 && (0xaa...0xae).contains(utf8[index + 2])
                               || utf8[index + 1] == 0x81 && (0xa6...0xa9).contains(utf8[index + 2]) {
-                    text.append(byte: UInt8(ascii: "?"))
-                    index += 2
-                } else if mode == .beancountString && (byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"")) {
-                    text.append(byte: UInt8(ascii: "\\"))
-                    text.append(byte: byte)
+                    written = ("?", 3)
+                } else if mode == .beancountString && byte == UInt8(ascii: "\\") {
+                    written = ("\\\\", 1)
+                } else if mode == .beancountString && byte == UInt8(ascii: "\"") {
+                    written = ("\\\"", 1)
                 } else if mode == .hledgerDescription && byte == UInt8(ascii: ";") {
-                    text.append(byte: UInt8(ascii: ","))
+                    written = (",", 1)
                 } else if mode == .hledgerTagValue && byte == UInt8(ascii: ",") {
-                    text.append(byte: UInt8(ascii: ";"))
+                    written = (";", 1)
                 } else {
-                    text.append(byte: byte)
+                    written = nil
                 }
-                index += 1
+                guard let written else {
+                    index += 1
+                    continue
+                }
+                if plain < index { text.append(utf8: UnsafeBufferPointer(rebasing: utf8[plain..<index])) }
+                text.append(written.text)
+                index += written.count
+                plain = index
             }
+            if plain < utf8.count { text.append(utf8: UnsafeBufferPointer(rebasing: utf8[plain...])) }
         }
     }
 }

@@ -81,6 +81,8 @@ struct ReportText {
 
     mutating func append(byte: UInt8) { bytes.append(byte) }
 
+    mutating func append(utf8 run: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: run) }
+
     mutating func append(_ time: Timestamp) { times.append(time, to: &bytes) }
 
     mutating func append(_ date: CivilDate) { date.appendISOText(to: &bytes) }
