@@ -132,18 +132,24 @@ struct ExportJournal {
                     metadata: [], postings: [(credits, opening), (accounts[.opening], .zero - opening)])
             }
 
-            let charges = settled[index].map { line in
-                (line: line, date: min(max(calendar.localDate(of: line.settledAt ?? line.matchedReadingAt ?? period.startInstant),
-                                           period.start), lastDay))
-            }.sorted { a, b in
-                if a.date != b.date { return a.date < b.date }
-                if a.line.settledAt != b.line.settledAt { return (a.line.settledAt ?? period.startInstant) < (b.line.settledAt ?? period.startInstant) }
-                return (a.line.chargeID ?? "") < (b.line.chargeID ?? "")
+            // The lines put in order by their places, not moved: each is a dozen texts to retain.
+            let lines = settled[index]
+            let dates = lines.map { line in
+                min(max(calendar.localDate(of: line.settledAt ?? line.matchedReadingAt ?? period.startInstant), period.start), lastDay)
             }
-            for (line, date) in charges {
+            let order = lines.indices.sorted { a, b in
+                if dates[a] != dates[b] { return dates[a] < dates[b] }
+                if lines[a].settledAt != lines[b].settledAt {
+                    return (lines[a].settledAt ?? period.startInstant) < (lines[b].settledAt ?? period.startInstant)
+                }
+                return (lines[a].chargeID ?? "") < (lines[b].chargeID ?? "")
+            }
+            for place in order {
                 journal.transaction(
-                    date: date, narration: "Coinbase charge \(line.chargeID ?? "")" + (line.reference.map { " for \($0)" } ?? ""),
-                    metadata: metadata(line), postings: [(credits, line.amount), (accounts[.charges], .zero - line.amount)])
+                    date: dates[place],
+                    narration: "Coinbase charge \(lines[place].chargeID ?? "")" + (lines[place].reference.map { " for \($0)" } ?? ""),
+                    metadata: metadata(lines[place]),
+                    postings: [(credits, lines[place].amount), (accounts[.charges], .zero - lines[place].amount)])
             }
             let difference = chargeDifferences[index]
             if difference != .zero {
