@@ -32,7 +32,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     case writerOnRemovedLock(lock: String, holder: String, movedTo: String? = nil)
     /// The writer lock's file cannot be created beside the ledger; `advice`, what to do
     /// when it is not a matter of this user's rights.
-    case cannotCreateLock(path: String, reason: String, advice: String? = nil)
+    /// `exists`: the lock file is there, and it could not be opened.
+    case cannotCreateLock(path: String, reason: String, advice: String? = nil, exists: Bool = false)
     /// The lock file's path holds something this tool did not make (`what`): a symbolic
     /// link, a hard link, a folder, a device, or a file of other data (a ledger named after
     /// another's lock file). It is left as it is.
@@ -201,7 +202,11 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
         case .writerBusy(let lock, _, true, _):
             return "the ledger is being written by this very credit-recon process (lock \(lock)): two of the ledgers "
                 + "it was given are one ledger under two names; name two different ledgers"
-        case .cannotCreateLock(let path, let reason, let advice):
+        case .cannotCreateLock(let path, let reason, let advice, true):
+            // Not the folder's rights, which the advice below points to (probe 379).
+            return "cannot open the lock file \(path), which is there already: \(reason); " + (advice ?? "run the command "
+                + "as the user who writes this ledger, or work on a copy")
+        case .cannotCreateLock(let path, let reason, let advice, false):
             return "cannot create the lock file \(path): \(reason); " + (advice ?? "check that this user may write the "
                 + "ledger's folder and the ledger (run the command as its owner), or work on a copy")
         case .lockNotOurs(let path, let what):

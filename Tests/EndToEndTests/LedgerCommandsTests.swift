@@ -690,6 +690,29 @@ struct LedgerCommandsTests {
         #expect(owners.status == 0, "\(owners.stderr)")
     }
 
+    /// A lock file that is there and that this user may not open is said as that, whose it
+    /// is and its mode (probe 379: "cannot create the lock file …; check that this user may
+    /// write the ledger's folder", of a folder it could write). Runs as root only: the writer
+    /// is `nobody`, in a folder of its own, beside root's lock file of mode 000.
+    @Test(.enabled(if: getuid() == 0)) func aLockFileThisUserMayNotOpenIsSaidAsOne() throws {
+        let scratch = try Scratch()
+        let folder = scratch.path("nobodys")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scratch.url.path)
+        try FileManager.default.setAttributes([.ownerAccountName: "nobody", .posixPermissions: 0o755], ofItemAtPath: folder)
+        let ledger = folder + "/books.sqlite"
+        #expect(FileManager.default.createFile(atPath: ledger + ".lock", contents: Data("1\n".utf8), attributes: [.posixPermissions: 0]))
+        let charges = Executable.repositoryRoot.appendingPathComponent("samples/charges.csv").path
+        let tool = Executable.binDirectory.appendingPathComponent("credit-recon")
+        let refused = try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"),
+                                         ["runuser", "-u", "nobody", "--", tool.path, "--ledger", ledger, "import", "charges", charges])
+        #expect(refused.status == 74, "\(refused.stderr)")
+        #expect(refused.stderr.contains("cannot open the lock file \(ledger).lock, which is there already: Permission denied; "
+            + "it belongs to uid 0 (root), mode 0, and this command runs as uid 65534 (nobody): run the command as the user "
+            + "who writes this ledger, or work on a copy"), "\(refused.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["books.sqlite.lock"])
+    }
+
     /// In `scratch` (opened to other users): `books` with a ledger of `samples` (its lock
     /// file, root's and mode 0600, removed, so another user may take the lock), and an
     /// empty `outside`, where nothing may be written.

@@ -525,7 +525,7 @@ struct SQLiteWriterLockTests {
         #expect {
             _ = try Ledger.lockWriter(at: .file(ledgerPath))
         } throws: { error in
-            guard case .cannotCreateLock(let path, let reason, _)? = error as? LedgerError else { return false }
+            guard case .cannotCreateLock(let path, let reason, _, false)? = error as? LedgerError else { return false }
             return path == ledgerPath + ".lock" && String(describing: error)
                 == "cannot create the lock file \(ledgerPath).lock: \(reason); the folder \(folder.url.path)/missing does not "
                     + "exist: make it (mkdir -p), or correct the ledger's path"
@@ -551,7 +551,7 @@ struct SQLiteWriterLockTests {
             #expect {
                 _ = try Ledger.lockWriter(at: .file(ledgerPath))
             } throws: { error in
-                guard case .cannotCreateLock(_, _, let given?)? = error as? LedgerError else { return false }
+                guard case .cannotCreateLock(_, _, let given?, false)? = error as? LedgerError else { return false }
                 return given.contains(advice) && !String(describing: error).contains("run the command as its owner")
             }
         }

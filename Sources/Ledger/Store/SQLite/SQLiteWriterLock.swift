@@ -156,6 +156,19 @@ final class SQLiteWriterLock: StoreWriterLock {
         }
     }
 
+    /// What to do of a lock file that is there and cannot be opened: whose it is and its mode,
+    /// against this process's user.
+    private static func ownerAdvice(_ path: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        func user(_ uid: uid_t) -> String {
+            guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "uid \(uid)" }
+            return "uid \(uid) (\(String(cString: name)))"
+        }
+        return "it belongs to \(user(info.st_uid)), mode \(String(info.st_mode & 0o7777, radix: 8)), and this command runs as "
+            + "\(user(geteuid())): run the command as the user who writes this ledger, or work on a copy"
+    }
+
     /// Opens the lock file at `path` (made if missing) and locks it, waiting for a lock held
     /// shared for a moment (`isHeldShared`) up to `momentMilliseconds`; throws `.writerBusy`
     /// when another writer holds it, and `.writerOnRemovedLock` when another process still
@@ -182,6 +195,10 @@ final class SQLiteWriterLock: StoreWriterLock {
                 // Not a matter of rights, as the advice of `cannotCreateLock` has it (probe 75).
                 if errno == EISDIR { throw LedgerError.lockNotOurs(path: path, what: "a folder") }
                 let error = errno
+                if !created, error == EACCES || error == EPERM {
+                    throw LedgerError.cannotCreateLock(
+                        path: path, reason: String(cString: strerror(error)), advice: ownerAdvice(path), exists: true)
+                }
                 throw LedgerError.cannotCreateLock(path: path, reason: String(cString: strerror(error)), advice: advice(error, path))
             }
             if let what = notOurs(fd) {
