@@ -84,9 +84,9 @@ import Testing
             let low = outcome.findings.filter { $0.kind == .keyLimitLow }
             #expect(low.map(\.reference) == ["team", "spent"])
             #expect(low.allSatisfy { $0.severity == .warning })
-            #expect(low.first?.message.hasPrefix("key \"team\" has 48.75 USD left of its 50 limit") == true, "\(low)")
+            #expect(low.first?.message.hasPrefix("key \"team\" \(keys[0].prefix(8)) has 48.75 USD left of its 50 limit") == true, "\(low)")
             #expect(low.last?.amount == Self.usd("0.5"))
-            #expect(outcome.text.contains("warning: key \"spent\" has 0.5 USD left of its 10 limit"), "\(outcome.text)")
+            #expect(outcome.text.contains("warning: key \"spent\" \(spent.hash.prefix(8)) has 0.5 USD left of its 10 limit"), "\(outcome.text)")
         }
     }
 

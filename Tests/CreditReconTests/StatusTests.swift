@@ -744,7 +744,7 @@ struct StatusKeyTests {
         // batch: 2 left is under 5 USD and under 10 % of 50; ci (7 of 20) and the unnamed key are not.
         #expect(report.keyLimitFindings.map(\.reference) == ["batch"])
         #expect(report.exitStatus == .attention)
-        #expect(report.lines.contains { $0.hasPrefix(#"needs attention: key "batch" has 2 USD left of its 50 limit"#) })
+        #expect(report.lines.contains { $0.hasPrefix(#"needs attention: key "batch" aaa111aa has 2 USD left of its 50 limit"#) })
 
         var stricter = StatusOptions(account: "default")
         stricter.minKeyRemaining = reconMicros("7.000001")
@@ -790,11 +790,11 @@ struct StatusKeyTests {
 
     @Test func keyNamesCannotDriveTheTerminal() {
         let named = key("fff666fff666", name: "evil\u{1B}[2J\u{202E}name")
-        #expect(StatusReport.keyText(named) == #""evil?[2J?name" fff666ff"#)
+        #expect(named.shown == #""evil?[2J?name" fff666ff"#)
         // A name past 80 characters is cut (5,000 filled the screen twice, probe 245).
         let long = key("aaa111aaa111", name: String(repeating: "A", count: 5000))
-        #expect(StatusReport.keyText(long) == "\"" + String(repeating: "A", count: 79) + "…\" aaa111aa")
-        #expect(StatusReport.keyText(key("bbb", name: String(repeating: "B", count: 80))).count == 80 + 2 + 4)
+        #expect(long.shown == "\"" + String(repeating: "A", count: 79) + "…\" aaa111aa")
+        #expect(key("bbb", name: String(repeating: "B", count: 80)).shown.count == 80 + 2 + 4)
         #expect(StatusReport.percentText(basisPoints: 5) == "0.05 %")
         #expect(StatusReport.percentText(basisPoints: 10_000) == "100.00 %")
         #expect(StatusReport.percentText(basisPoints: -250) == "-2.50 %")
@@ -804,11 +804,14 @@ struct StatusKeyTests {
         #expect(try ReconcileOptions.amount("5", option: "--min-key-remaining") == reconMicros("5"))
         #expect(try ReconcileOptions.amount("0", option: "--min-key-remaining") == .zero)
         #expect(try ReconcileOptions.amount("2.000001", option: "--min-key-remaining") == Micros(raw: 2_000_001))
-        for bad in ["-1", "abc", "", "1.0000001", "1e3", "5 USD"] {
+        for bad in ["-1", "abc", "", "1.0000001", "1e3", "5 USD", "+5", "-0"] {
             let error = try #require(throws: ReconcileError.self) { try ReconcileOptions.amount(bad, option: "--min-key-remaining") }
             #expect(error.exitStatus == .usage)
             #expect(error.message.hasPrefix("--min-key-remaining: \"\(bad)\""), "\(error.message)")
         }
+        // A sign is refused as one: "+5" and "-0" were taken as 5 and 0 (probe 380).
+        let signed = try #require(throws: ReconcileError.self) { try ReconcileOptions.amount("+5", option: "--min-key-remaining") }
+        #expect(signed.message == "--min-key-remaining: \"+5\" has a sign; write a plain number of USD that is not negative, e.g. 5")
     }
 }
 

@@ -457,6 +457,38 @@ import Testing
         #expect(lost[0].message.contains("--no-activity"))
     }
 
+    /// A finding shows the key by its name and the start of its hash, control characters
+    /// as `?` (probe 380: a name's line break wrote a line of its own in `fetch` and `run`,
+    /// and two keys of one name were two alike lines).
+    @Test func aNearlySpentKeyIsShownByItsPrintableNameAndItsHash() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "480")
+        try Self.listing(fixture, at: "2026-10-01T00:00:00Z", [
+            Key(hash: "aaaa1111bbbb", name: "dup", usage: "9.5", limit: "10", remaining: "0.5"),
+            Key(hash: "cccc2222dddd", name: "dup", usage: "9.5", limit: "10", remaining: "0.5"),
+            Key(hash: "eeee3333ffff", name: "evil\nwarning: fake\u{1b}[31m", usage: "9", limit: "10", remaining: "1"),
+        ])
+        let messages = try fixture.reconcile().findings.filter { $0.kind == .keyLimitLow }.map(\.message)
+        #expect(messages.map { String($0.prefix { $0 != ";" }) } == [
+            #"key "dup" aaaa1111 has 0.5 USD left of its 10 limit"#, #"key "dup" cccc2222 has 0.5 USD left of its 10 limit"#,
+            #"key "evil?warning: fake?[31m" eeee3333 has 1 USD left of its 10 limit"#,
+        ])
+        #expect(!messages.contains { $0.contains("\n") || $0.contains("\u{1b}") })
+    }
+
+    /// How much of its limit a key has left, in basis points, past what Int64 holds times
+    /// 10,000 (probe 380: 950000000 USD of 950000000 read as 92233720368547758.07 %).
+    @Test func theShareLeftOfAVeryLargeLimitIsExact() {
+        func share(_ limit: String, _ remaining: String) -> Int64? {
+            KeyLimitStanding(key: Key(hash: "k", name: "k", usage: "0", limit: limit, remaining: remaining).reading, balance: nil)
+                .remainingBasisPoints
+        }
+        #expect(share("950000000", "950000000") == 10_000)
+        #expect(share("1000000000", "99999999.5") == 999)
+        #expect(share("0.000001", "1000000000") == Int64.max, "past Int64 itself: the largest")
+        #expect(share("10", "-2") == -2_000)
+    }
+
     @Test func keysNearTheirLimitsAreFindingsAndKeysWithoutOneNever() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "480")

@@ -191,7 +191,8 @@ struct AccountsTests {
         let fetched = try Executable.creditRecon(["--ledger", ledger, "--base-url", sim.baseURL, "fetch", "--no-activity"], environment: env)
         // The fetch that reads the listing says the nearly spent key too (probe 378).
         #expect(fetched.status == 1, "\(fetched.stderr)")
-        #expect(fetched.stdout.contains(#"warning: key "batch" has 2 USD left of its 10 limit"#), "\(fetched.stdout)")
+        let hash = try #require(batch["hash"] as? String).prefix(8)
+        #expect(fetched.stdout.contains(#"warning: key "batch" \#(hash) has 2 USD left of its 10 limit"#), "\(fetched.stdout)")
         #expect(!fetched.stdout.contains(secret))
         let status = try Executable.creditRecon(["--ledger", ledger, "status"])
         #expect(status.status == 1, "\(status.stdout)")
@@ -199,7 +200,7 @@ struct AccountsTests {
         #expect(status.stdout.contains(#""batch""#) && status.stdout.contains("can spend 2.00 USD (2.00 left of its 10.00 limit)"), "\(status.stdout)")
         #expect(status.stdout.contains("can spend 92.00 USD (no limit)"), "\(status.stdout)")
         #expect(status.stdout.contains(#"nearest their limits: "batch""#), "\(status.stdout)")
-        #expect(status.stdout.contains(#"needs attention: key "batch" has 2 USD left of its 10 limit"#), "\(status.stdout)")
+        #expect(status.stdout.contains(#"needs attention: key "batch" \#(hash) has 2 USD left of its 10 limit"#), "\(status.stdout)")
         #expect(!status.stdout.contains(secret))
         let relaxed = try Executable.creditRecon(["--ledger", ledger, "--json", "status", "--min-key-remaining", "1"])
         // 2 of 10 is 20 %: over 10 %, and over 1 USD.

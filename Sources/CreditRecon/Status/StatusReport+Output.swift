@@ -81,12 +81,12 @@ extension StatusReport {
                 limit = "\(key.limitRemaining?.centsText ?? "n/a") left of its \(cap.centsText) limit"
                     + (key.limitReset.map { ", resets \(TerminalText.printable($0))" } ?? "")
             }
-            lines.append("  \(Self.keyText(key)) can spend \(standing.spendable.map { "\($0.centsText) USD" } ?? "n/a") (\(limit))")
+            lines.append("  \(key.shown) can spend \(standing.spendable.map { "\($0.centsText) USD" } ?? "n/a") (\(limit))")
         }
         let nearest = keysNearestLimits
         if !nearest.isEmpty {
             lines.append("nearest their limits: " + nearest.map { standing in
-                "\(Self.keyText(standing.key)) \(Self.percentText(basisPoints: standing.remainingBasisPoints ?? 0)) left"
+                "\(standing.key.shown) \(Self.percentText(basisPoints: standing.remainingBasisPoints ?? 0)) left"
             }.joined(separator: ", "))
         }
         return lines
@@ -95,12 +95,6 @@ extension StatusReport {
     /// `"name" 4f2a9c1e` (the first 8 characters of the key's hash; never the key itself),
     /// a name over 80 characters cut to its first 79 and `…` (a 5,000-character name filled
     /// the screen twice, probe 245; the hash tells keys apart).
-    static func keyText(_ key: KeyReading) -> String {
-        let hash = TerminalText.printable(String(key.hash.prefix(8)))
-        guard let name = key.name, !name.isEmpty else { return hash }
-        let shown = name.count > 80 ? String(name.prefix(79)) + "…" : name
-        return "\"\(TerminalText.printable(shown))\" \(hash)"
-    }
 
     /// `412` basis points → `4.12 %`.
     static func percentText(basisPoints: Int64) -> String {

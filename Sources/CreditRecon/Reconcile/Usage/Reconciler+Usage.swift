@@ -427,10 +427,11 @@ extension Reconciler {
             let tenPercent = remaining.raw.multipliedReportingOverflow(by: 10)
             guard remaining < minKeyRemaining || (!tenPercent.overflow && tenPercent.partialValue < limit.raw)
             else { continue }
-            let name = key.name ?? key.hash
+            // Shown with its hash, control characters as `?`: two keys of one name were two
+            // alike lines, and a name's line break wrote a line of its own (probe 380).
             findings.append(Finding(
-                .warning, .keyLimitLow, at: readAt, account: account, amount: remaining, reference: name,
-                message: "key \"\(name)\" has \(remaining.decimalText) USD left of its \(limit.decimalText) limit"
+                .warning, .keyLimitLow, at: readAt, account: account, amount: remaining, reference: key.name ?? key.hash,
+                message: "key \(key.shown) has \(remaining.decimalText) USD left of its \(limit.decimalText) limit"
                     + (key.limitReset.map { " (resets \($0))" } ?? "")
                     // Of a key already spent, said as now (probe 222: "once it is spent" of one the API refused).
                     + (remaining.raw <= 0 ? "; it is spent, and requests on it are refused. " : "; requests on it fail once it is spent. ")
