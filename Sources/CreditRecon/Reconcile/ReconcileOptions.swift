@@ -41,6 +41,10 @@ public struct ReconcileOptions: Sendable, Equatable {
     /// Parses a `--min-key-remaining` amount: plain decimal USD, exact to the micro-dollar,
     /// zero or more (zero leaves only the 10 % rule).
     public static func amount(_ text: String, option: String) throws -> Micros {
+        // A plain decimal, as the plan's amounts: "+5" and "-0" read as 5 and 0 (probe 380).
+        if let first = text.utf8.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+            throw ReconcileError.badAmount(option, text, "has a sign")
+        }
         let value: Micros
         do {
             value = try Micros(parsingAmount: text, allowExponent: false)

@@ -28,7 +28,8 @@ public struct KeyLimitStanding: Sendable, Equatable {
     public var remainingBasisPoints: Int64? {
         guard let limit = key.limit, let remaining = key.limitRemaining else { return nil }
         guard limit > .zero else { return 0 }
-        return remaining.raw.multipliedReportingOverflow(by: 10_000).overflow
-            ? Int64.max : remaining.raw * 10_000 / limit.raw
+        // In 128 bits: 922337204 USD left and more passed Int64 and read as the largest share
+        // (probe 380: "92233720368547758.07 % left" of a key with all its limit left).
+        return Int64(clamping: Int128(remaining.raw) * 10_000 / Int128(limit.raw))
     }
 }
