@@ -36,7 +36,8 @@ public enum AddressError: Error, Equatable, Sendable, CustomStringConvertible {
             return "is the zero address, which cannot send a payment; use the paying wallet's address"
         case .checksumMismatch:
             return "fails its EIP-55 checksum (the upper/lower case letters do not match the address), so it "
-                + "may have a typo; copy the address again from the wallet, or write it all in lower case to skip the checksum"
+                + "may have a typo; copy the address again from the wallet (writing it in lower case would only hide the "
+                + "typo: money sent to a mistyped address is lost)"
         }
     }
 }
