@@ -123,7 +123,7 @@ struct ProgressLineTests {
     @Test func aTopUpsRequestsAreCountedAsTheyFinish() {
         let screen = Screen()
         let line = screen.line(command: "topup")
-        line.show(TopUpProgress(finished: 3, planned: 10, line: 4, reference: "INV-4", state: "created", detail: "charge ch_4"))
+        line.show(TopUpProgress(finished: 3, planned: 10, line: 4, reference: "INV-4", key: "row/default/b/0xab/1/4/1", state: "created", detail: "charge ch_4"))
         line.finish()
         #expect(screen.written == Self.drawn("topup: 3 of 10 requests finished; line 4 created"))
     }
@@ -201,7 +201,7 @@ struct ProgressLineTests {
         line.moveOn(to: "comparing")
         line.show(ReportProgress(.reading))
         line.show(VerifyProgress.checked(entries: 100))
-        line.show(TopUpProgress(finished: 1, planned: 1, line: 2, reference: nil, state: "created", detail: ""))
+        line.show(TopUpProgress(finished: 1, planned: 1, line: 2, reference: nil, key: "row/default/b/0xab/1/1/1", state: "created", detail: ""))
         line.finish()
         #expect(screen.written.isEmpty)
     }

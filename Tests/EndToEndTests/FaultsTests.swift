@@ -189,6 +189,20 @@ extension Reliability {
             try setup.expectNoDuplicateNoLoss()
         }
 
+        /// A row without a reference is named by its key in its log line, as the summary names
+        /// it: the blocked row's advice says to give "its key", which a cron log kept at
+        /// warning had nowhere (probe 382).
+        @Test func aRowWithoutAReferenceIsNamedByItsKeyInItsLogLine() throws {
+            let setup = try Setup(rows: 1, ["--coinbase", "gone"])
+            try Data("wallet,chain_id,amount\n\(DistinctPlan.wallet(0)),8453,1.01\n".utf8).write(to: URL(fileURLWithPath: setup.plan))
+            let result = try setup.topUp(global: ["--log-level", "warning"])
+            #expect(result.status == 1, "\(result.stderr)")
+            let key = try #require(try Executable.query(setup.ledger, "SELECT key FROM topups").first?.first)
+            #expect(key.hasPrefix("row/"))
+            let warning = result.stderr.split(separator: "\n").first { $0.contains(": blocked — ") }
+            #expect(warning?.contains("line 2 (key \(key)): blocked — ") == true, "\(result.stderr)")
+        }
+
         /// The command line's inference key is a real key, just not a management key: `fetch`
         /// refuses it with 78 and a sentence naming the key it needs, and leaves no ledger.
         @Test func anOrdinaryKeyIsRefusedBeforeAnythingIsStored() throws {

@@ -709,7 +709,7 @@ public struct TopUpEngine: Sendable {
                                 return tally.finished
                             }
                             progress(TopUpProgress(finished: finished, planned: planned, line: row.line,
-                                                   reference: row.reference, state: state, detail: detail))
+                                                   reference: row.reference, key: item.key, state: state, detail: detail))
                         }
                     } catch {
                         // Not thrown into the group, which would cancel the requests in flight:

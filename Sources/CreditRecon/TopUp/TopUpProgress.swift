@@ -6,6 +6,8 @@ public struct TopUpProgress: Sendable {
     /// The row and how it ended (`created`, `rejected`, `not sent`, `blocked`, `unknown`).
     public let line: Int
     public let reference: String?
+    /// The row's key (`row/…`), which names a row without a reference.
+    public let key: String
     public let state: String
     public let detail: String
 }
