@@ -429,6 +429,35 @@ import Testing
         #expect(books.exitStatus == .attention)
     }
 
+    /// Readings imported from months before the first fetch: the days that had left the
+    /// API's window before the ledger first read activity were never within its reach, a
+    /// note; a day lost after it (the nightly fetch stopped) is still a warning. Every
+    /// nightly report warned of each imported day for good, and exited 1.
+    @Test func daysGoneBeforeTheFirstReadOfActivityAreANote() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-06-01T00:00:00Z", credits: "500", usage: "100")
+        try fixture.snapshot("2026-08-01T00:00:00Z", credits: "500", usage: "150")
+        // The first fetch, 10-15: it stores the window, 09-15 … 10-14.
+        for day in 15...44 {
+            let date = CivilDate(daysSinceEpoch: CivilDate(isoText: "2026-09-01")!.daysSinceEpoch + Int64(day) - 1)
+            try Self.activity(fixture, day: date.isoText, stored: "2026-10-15T00:00:01Z", [("a/x", "1")])
+        }
+        try fixture.snapshot("2026-10-15T00:00:00Z", credits: "500", usage: "200")
+        let early = try fixture.reconcile().findings.filter { $0.kind == .activityLost }
+        #expect(early.count == 106, "06-01 … 09-14")
+        #expect(early.allSatisfy { $0.severity == .info })
+        #expect(early.first?.message == "the activity of 2026-06-01 (UTC) left GET /activity's 30-day window before this "
+            + "ledger first read activity (2026-10-15T00:00:01.000Z): what was used on which model that day was never within "
+            + "its reach.")
+        // The nightly fetch stops after 10-15: by 11-20, 10-15 … 10-20 have left the window unread.
+        try fixture.snapshot("2026-11-20T00:00:00Z", credits: "500", usage: "260")
+        let books = try fixture.reconcile()
+        let later = books.findings.filter { $0.kind == .activityLost && $0.severity == .warning }
+        #expect(later.map { $0.reference ?? "" } == (15...20).map { "2026-10-\($0)" })
+        #expect(books.findings.filter { $0.kind == .activityLost && $0.severity == .info }.count == 106)
+        #expect(books.exitStatus == .attention)
+    }
+
     /// A day the readings show no use across lost no use by model: a note, where every idle
     /// day of a stopped nightly job was a warning (exit 1) that use was lost for good.
     @Test func anIdleDayThatLeftTheWindowUnreadIsANote() throws {

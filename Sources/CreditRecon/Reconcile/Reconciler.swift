@@ -144,8 +144,10 @@ public struct Reconciler: Sendable {
         for row in input.activity.lines { dayTotals[row.date.daysSinceEpoch, default: DayTotal()].add(row.line.usage) }
         findings += activityBoundFindings(readings.trusted, dayTotals: dayTotals)
         findings += activityRevisedFindings(input.activity.readAgain)
+        let firstRead = (input.activity.days.map(\.observedAt) + input.activity.readAgain.map(\.earlier.observedAt)).min()
         findings += activityLostFindings(
-            firstReading: input.snapshots.first?.observedAt, storedDays: Set(dayTotals.keys), asOf: asOf, trusted: readings.trusted)
+            firstReading: input.snapshots.first?.observedAt, storedDays: Set(dayTotals.keys), asOf: asOf, trusted: readings.trusted,
+            firstRead: firstRead)
         let standing = keyStanding(input, listings: listings, trusted: readings.trusted, grid: grid)
         findings += keyLimitFindings(standing.keys.map(\.key), readAt: standing.readAt)
 

@@ -364,8 +364,13 @@ extension Reconciler {
     /// A day the account's trusted readings show no use across (one at or before its start,
     /// one at or after its end, the same `total_usage`) lost no use by model: a note, not a
     /// warning (a nightly job stopped over an idle week was warned of every idle day).
+    ///
+    /// A day that left the window before `firstRead`, the ledger's first reading of activity,
+    /// was never within its reach (readings imported from before the tool was used): a note,
+    /// where every night's report warned of each such day for good, and exited 1.
     func activityLostFindings(
-        firstReading: Timestamp?, storedDays: Set<Int64>, asOf: Timestamp, trusted: [SnapshotRow] = [], windowDays: Int64 = 30
+        firstReading: Timestamp?, storedDays: Set<Int64>, asOf: Timestamp, trusted: [SnapshotRow] = [],
+        firstRead: Timestamp? = nil, windowDays: Int64 = 30
     ) -> [Finding] {
         guard let firstReading else { return [] }
         let first = firstReading.utcDate.daysSinceEpoch
@@ -379,6 +384,14 @@ extension Reconciler {
         for day in first...lastGone where !storedDays.contains(day) {
             let date = CivilDate(daysSinceEpoch: day)
             let at = Timestamp(millisecondsSinceEpoch: (day + windowDays + 1) * 86_400_000)
+            if let firstRead, at <= firstRead {
+                findings.append(Finding(
+                    .info, .activityLost, at: at, account: options.account, reference: date.isoText,
+                    message: "the activity of \(date.isoText) (UTC) left GET /activity's 30-day window before this ledger "
+                        + "first read activity (\(firstRead.iso8601)): what was used on which model that day was never "
+                        + "within its reach."))
+                continue
+            }
             if !storedDays.isEmpty, let idle = Self.idleAcross(day: day, trusted) {
                 findings.append(Finding(
                     .info, .activityLost, at: at, account: options.account, reference: date.isoText,
