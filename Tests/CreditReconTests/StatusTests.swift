@@ -729,8 +729,14 @@ struct StatusKeyTests {
         let report = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: earlier)
         #expect(report.lines.contains { $0.hasSuffix("(dated 1.0 hours after now)") }, "\(report.lines)")
         #expect(report.lines.contains(
-            "needs attention: the last reading is dated after now (2026-03-10T05:00:00.000Z): check the machine's clock, or --now"))
+            "needs attention: the last reading, of 2026-03-10T06:00:00.000Z, is dated after now, 2026-03-10T05:00:00.000Z: check "
+                + "the machine's clock, or --now"))
         #expect(report.exitStatus == .attention)
+        // Under an hour ahead, in minutes: it was "0.0 hours after now" (probe 384).
+        let close = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T05:58:30Z"))
+        #expect(close.lines.contains { $0.hasSuffix("(dated 1.5 minutes after now)") }, "\(close.lines)")
+        #expect(close.exitStatus == .attention)
         // A reading a moment after now (the run before, with the same --now) is not.
         let moment = try StatusReport.read(
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T06:00:00.000Z").adding(seconds: -1))

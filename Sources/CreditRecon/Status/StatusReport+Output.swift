@@ -8,7 +8,10 @@ extension StatusReport {
         var lines = ["account \(TerminalText.printable(account)), as of \(now.iso8601)"]
         if let runway, let age = ageMilliseconds {
             lines.append("balance \(runway.balance.centsText) USD at the reading of \(runway.observedAt.iso8601) "
-                + (age < -StatusReport.clockSkew ? "(dated \(Runway.roundedTenths(-age, per: 360_000)) hours after now)"
+                // Under an hour in minutes: "0.0 hours after now" stood beside the line saying it was (probe 384).
+                + (age < -StatusReport.clockSkew
+                    ? (-age < 3_600_000 ? "(dated \(Runway.roundedTenths(-age, per: 6_000)) minutes after now)"
+                        : "(dated \(Runway.roundedTenths(-age, per: 360_000)) hours after now)")
                     : "(\(Runway.roundedTenths(max(age, 0), per: 360_000)) hours old)"))
             // Averages to the cent (--json has them to the micro-dollar).
             // Use under half a cent a day is not none: "0.00" stood beside a runway measured by it.

@@ -204,7 +204,9 @@ public struct StatusReport: Sendable, Equatable {
             add("runway_low", "\(left) is under \(options.minRunwayDays) days: plan a top-up")
         }
         if age < -Self.clockSkew {
-            add("reading_after_now", "the last reading is dated after now (\(now.iso8601)): check the machine's clock, or --now")
+            // Both times: "(now)" read as the reading's own date (probe 384).
+            add("reading_after_now", "the last reading, of \(runway.observedAt.iso8601), is dated after now, \(now.iso8601): "
+                + "check the machine's clock, or --now")
         }
         if let untrusted = untrustedReadingAt {
             add("zero_reading", "the newest reading, at \(untrusted.iso8601), says total_credits 0 and total_usage 0 after non-zero "
