@@ -42,8 +42,9 @@ public struct ReconcileOptions: Sendable, Equatable {
     /// zero or more (zero leaves only the 10 % rule).
     public static func amount(_ text: String, option: String) throws -> Micros {
         // A plain decimal, as the plan's amounts: "+5" and "-0" read as 5 and 0 (probe 380).
-        if let first = text.utf8.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
-            throw ReconcileError.badAmount(option, text, "has a sign")
+        if text.utf8.first == UInt8(ascii: "+") { throw ReconcileError.badAmount(option, text, "has a sign") }
+        if text.utf8.first == UInt8(ascii: "-"), (try? Micros(parsingAmount: text, allowExponent: false)) == .zero {
+            throw ReconcileError.badAmount(option, text, "has a minus sign")
         }
         let value: Micros
         do {
