@@ -65,9 +65,10 @@ enum WireFormat {
                 return oneLine(message)
             }
         }
-        let text = String(decoding: body.prefix(200), as: UTF8.self)
-            .unicodeScalars.filter { $0.value >= 0x20 }.map(String.init).joined()
-        return text.isEmpty ? "HTTP \(status) with an empty body" : text
+        // On one line as a JSON message is: its line breaks were dropped (words ran together)
+        // and its other control characters too, where the output shows them as `?` (probe 383).
+        let text = oneLine(String(decoding: body.prefix(200), as: UTF8.self))
+        return text.unicodeScalars.allSatisfy({ $0 == " " }) ? "HTTP \(status) with an empty body" : text
     }
 
     /// The most of a server's message that is kept: it goes into log lines, errors, the

@@ -28,11 +28,12 @@ struct LogAboveProgress: LogHandler {
         set { stream[metadataKey: key] = newValue }
     }
 
-    /// Writes the line above the progress line, made safe to print (a log line may quote a
-    /// server's message: `TerminalText`).
+    /// Writes the line above the progress line, made safe to print and kept to one line (a
+    /// log line may quote a server's text: `TerminalText.oneLine`; a charge id's line break
+    /// wrote a line of its own, probe 383).
     func log(event: LogEvent) {
         var event = event
-        event.message = "\(Secret.scrubbed(TerminalText.printableLines(event.message.description)))"
+        event.message = "\(Secret.scrubbed(TerminalText.oneLine(event.message.description)))"
         terminal.writingAbove { stream.log(event: event) }
     }
 }

@@ -91,6 +91,12 @@ import Testing
         #expect(WireFormat.errorMessage(Array(#"{"error":{"code":400,"message":"bad sender"}}"#.utf8), status: 400) == "bad sender")
         #expect(WireFormat.errorMessage(Array("<html>oops</html>".utf8), status: 502) == "<html>oops</html>")
         #expect(WireFormat.errorMessage([], status: 502).contains("502"))
+        // Another shape's body on one line as a JSON message is: line breaks as spaces (they
+        // were dropped, the words run together), other controls kept for the output to show
+        // as `?` (they were dropped too), probe 383.
+        #expect(WireFormat.errorMessage(Array("teapot\n2026 error FORGED\u{1b}[2J".utf8), status: 418)
+            == "teapot 2026 error FORGED\u{1b}[2J")
+        #expect(WireFormat.errorMessage(Array("\r\n\t".utf8), status: 502) == "HTTP 502 with an empty body")
         // One line, cut at 500 characters (a server's words go into logs and the ledger).
         let long = #"{"error":{"code":500,"message":"a\nb\u2028c"#.utf8 + Array(repeating: UInt8(ascii: "x"), count: 600) + #""}}"#.utf8
         let said = WireFormat.errorMessage(Array(long), status: 500)

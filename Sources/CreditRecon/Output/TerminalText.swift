@@ -36,6 +36,20 @@ public enum TerminalText {
         return String(out)
     }
 
+    /// `text` on one line, as `printable(_:)` shows it but for its line breaks and tabs, which
+    /// become spaces: a log line quoting a server's text (a charge id, an answer that could
+    /// not be read) cannot write lines of its own into the log.
+    public static func oneLine(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n", "\r", "\t", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}": out.append(" ")
+            default: out.append(isShownAsQuestionMark(scalar) ? "?" : scalar)
+            }
+        }
+        return String(out)
+    }
+
     /// `printable(_:)` of each line of `text`, its line breaks kept.
     public static func printableLines(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }.joined(separator: "\n")
