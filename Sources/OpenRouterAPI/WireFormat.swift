@@ -85,10 +85,7 @@ enum WireFormat {
         for scalar in message.unicodeScalars {
             count += 1
             guard count <= messageLimit else { continue }
-            switch scalar {
-            case "\n", "\r", "\t", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}": text.unicodeScalars.append(" ")
-            default: text.unicodeScalars.append(scalar)
-            }
+            text.unicodeScalars.append(scalar.spacesOneLine ? " " : scalar)
         }
         return count <= messageLimit ? text : text + "… (cut: \(count) characters in all)"
     }

@@ -1,3 +1,5 @@
+import CreditTypes
+
 /// Text from elsewhere (key names from the API, account labels, a CSV file's cells quoted in
 /// an error, a server's message in a log line) made safe to print on a terminal: a control
 /// character could move the cursor, recolour the screen or hide what follows, so each one is
@@ -42,10 +44,7 @@ public enum TerminalText {
     public static func oneLine(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n", "\r", "\t", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}": out.append(" ")
-            default: out.append(isShownAsQuestionMark(scalar) ? "?" : scalar)
-            }
+            out.append(scalar.spacesOneLine ? " " : isShownAsQuestionMark(scalar) ? "?" : scalar)
         }
         return String(out)
     }
