@@ -126,7 +126,12 @@ enum WireFormat {
         let text: String
         switch value {
         case .number(let number): text = number
-        case .string(let string): text = string
+        case .string(let string):
+            // Text in a JSON number's form, as README says: "+7" is no number JSON writes (probe 378).
+            guard !string.hasPrefix("+") else {
+                throw .malformedResponse(reason: "\(field) \"\(string)\" has a plus sign, which no number is written with", rawBody: raw)
+            }
+            text = string
         default: throw .malformedResponse(reason: "\(field) is not a number", rawBody: raw)
         }
         let amount: Micros

@@ -296,6 +296,16 @@ import Testing
             }
             #expect(throws: APIError.self, "\(usage)") { _ = try WireFormat.keysPage(Array(#"{"data":[{"hash":"h1","usage":\#(usage)}]}"#.utf8)) }
         }
+        // Text in a number's form: a plus sign is none (probe 378: "+7" was stored as 7).
+        for plus in [#""+7""#, #""+0""#] {
+            #expect {
+                _ = try WireFormat.credits(Array(#"{"data":{"total_credits":\#(plus),"total_usage":1}}"#.utf8))
+            } throws: { error in
+                guard case .malformedResponse(let reason, _)? = error as? APIError else { return false }
+                return reason.hasSuffix("has a plus sign, which no number is written with")
+            }
+            #expect(throws: APIError.self) { _ = try WireFormat.keysPage(Array(#"{"data":[{"hash":"h1","usage":\#(plus)}]}"#.utf8)) }
+        }
         for zero in ["-0", "-0.000", "-0e5", #""-0.0""#] {
             #expect(try WireFormat.credits(Array(#"{"data":{"total_credits":100,"total_usage":\#(zero)}}"#.utf8)).totalUsage == .zero)
         }
