@@ -526,6 +526,26 @@ struct ReportTests {
         #expect(csvRows.count == 29)
     }
 
+    /// A finding of another kind dated between two of the days does not break their row
+    /// (probe 385: a charge expired between them made one run of days three rows).
+    @Test func lostDaysInARowStayOneRowAcrossAnotherFindingBetweenThem() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-01-01T06:00:00Z", credits: "100", usage: "10")
+        // Expires 02-10T11:00, between the days 01-10 and 01-11 leaving the window.
+        try fixture.charge("ch_X", amount: "5", created: "2026-02-10T10:00:00Z")
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "20")
+        let books = try fixture.reconcile { $0.maxGapSeconds = 100 * 86_400 }
+        #expect(books.findings.contains { $0.kind == .chargeExpired })
+        let markdown = ReportText.rendered(ReportFiles.markdown, books).string
+        let rows = markdown.split(separator: "\n").filter { $0.contains("| activity_lost |") }
+        #expect(rows.count == 1, "\(rows)")
+        #expect(rows.first?.contains("| 2026-01-01 to 2026-01-29 | 29 days in a row") == true, "\(rows)")
+        let all = markdown.split(separator: "\n")
+        let lost = try #require(all.firstIndex { $0.contains("| activity_lost |") })
+        let expired = try #require(all.firstIndex { $0.contains("| charge_expired |") })
+        #expect(lost < expired, "the run's row stands at its first day")
+    }
+
     /// A scope before every reading checks no period: it does not say the check holds in
     /// every period (every check cell is "–"), nor "No readings yet" of a ledger that has
     /// them, and its runway is none (probe 71).

@@ -2,19 +2,30 @@ import CreditTypes
 
 /// `reconciliation.md`: the summary for people.
 extension ReportFiles {
-    /// How many `activity_lost` findings of one severity, for days one after another, run
-    /// from `index` (1 for any other finding): `reconciliation.md` shows a run as one row,
-    /// as a backfilled year of readings made a row a day.
-    static func lostDaysInARow(_ findings: [Finding], from index: Int) -> Int {
+    /// The places of the `activity_lost` findings of one severity, for days one after
+    /// another, from `index` (`[index]` for any other finding): `reconciliation.md` shows
+    /// them as one row, as a backfilled year of readings made a row a day. Findings of other
+    /// kinds dated between two of the days do not break the run (probe 385: a charge expired
+    /// between them made one run three rows); each day is found by the day before it, within
+    /// a day of its finding's time.
+    static func lostDaysInARow(_ findings: [Finding], from index: Int) -> [Int] {
         let first = findings[index]
-        guard first.kind == .activityLost, var day = first.reference.flatMap(CivilDate.init(isoText:)) else { return 1 }
-        var end = index + 1
-        while end < findings.count, findings[end].kind == .activityLost, findings[end].severity == first.severity,
-              let next = findings[end].reference.flatMap(CivilDate.init(isoText:)), next == day.adding(days: 1) {
-            day = next
-            end += 1
+        guard first.kind == .activityLost, var day = first.reference.flatMap(CivilDate.init(isoText:)) else { return [index] }
+        var run = [index]
+        var next = index + 1
+        while next < findings.count {
+            let finding = findings[next]
+            if finding.kind == .activityLost {
+                guard finding.severity == first.severity, let date = finding.reference.flatMap(CivilDate.init(isoText:)),
+                      date == day.adding(days: 1) else { break }
+                run.append(next)
+                day = date
+            } else if finding.observedAt > findings[run[run.count - 1]].observedAt.adding(seconds: 86_400) {
+                break
+            }
+            next += 1
         }
-        return end - index
+        return run
     }
 
     /// What a Markdown report says under its head hash: how to check the books it came from
@@ -212,15 +223,16 @@ extension ReportFiles {
             line(counts.joined(separator: ", ") + ".")
             line()
             header(["Severity", "Kind", "Observed", "Amount", "Reference", "Message"], numericFrom: 99)
-            var index = 0
-            while index < books.findings.count {
+            /// The days already said in a run's row.
+            var inARun = Set<Int>()
+            for index in books.findings.indices where !inARun.contains(index) {
                 var finding = books.findings[index]
-                let days = Self.lostDaysInARow(books.findings, from: index)
-                if days > 1, let first = finding.reference, let last = books.findings[index + days - 1].reference {
+                let run = Self.lostDaysInARow(books.findings, from: index)
+                if run.count > 1, let first = finding.reference, let last = books.findings[run[run.count - 1]].reference {
                     finding.reference = "\(first) to \(last)"
-                    finding.message = "\(days) days in a row, \(first) to \(last) (each a row of findings.csv): " + finding.message
+                    finding.message = "\(run.count) days in a row, \(first) to \(last) (each a row of findings.csv): " + finding.message
+                    inARun.formUnion(run)
                 }
-                index += days
                 md.append("| ")
                 md.append(finding.severity.rawValue)
                 separator()
