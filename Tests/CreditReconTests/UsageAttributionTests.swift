@@ -447,8 +447,8 @@ import Testing
         #expect(early.count == 106, "06-01 … 09-14")
         #expect(early.allSatisfy { $0.severity == .info })
         #expect(early.first?.message == "the activity of 2026-06-01 (UTC) left GET /activity's 30-day window before this "
-            + "ledger first read activity (2026-10-15T00:00:01.000Z): what was used on which model that day was never within "
-            + "its reach.")
+            + "ledger first read activity (2026-10-15T00:00:01.000Z): no fetch stored it (its readings were imported, or "
+            + "fetched with --no-activity), so what was used on which model that day is not in the books.")
         // The nightly fetch stops after 10-15: by 11-20, 10-15 … 10-20 have left the window unread.
         try fixture.snapshot("2026-11-20T00:00:00Z", credits: "500", usage: "260")
         let books = try fixture.reconcile()

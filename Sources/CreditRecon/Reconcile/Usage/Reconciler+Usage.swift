@@ -388,8 +388,8 @@ extension Reconciler {
                 findings.append(Finding(
                     .info, .activityLost, at: at, account: options.account, reference: date.isoText,
                     message: "the activity of \(date.isoText) (UTC) left GET /activity's 30-day window before this ledger "
-                        + "first read activity (\(firstRead.iso8601)): what was used on which model that day was never "
-                        + "within its reach."))
+                        + "first read activity (\(firstRead.iso8601)): no fetch stored it (its readings were imported, or "
+                        + "fetched with --no-activity), so what was used on which model that day is not in the books."))
                 continue
             }
             if !storedDays.isEmpty, let idle = Self.idleAcross(day: day, trusted) {
