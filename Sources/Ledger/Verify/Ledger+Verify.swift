@@ -163,7 +163,7 @@ extension Ledger {
 
     /// Rows of the journal checked per batch; each batch is hashed and decoded on another
     /// core while the one before is replayed here.
-    private static let chainBatch = 4096
+    private static let chainBatch = 16384
 
     /// The chain and the replay, then `comparing()` (as the comparison starts), then the
     /// comparison of every table but the `missing` ones.
