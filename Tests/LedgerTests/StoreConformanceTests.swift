@@ -1710,15 +1710,15 @@ struct StoreConformanceTests {
     @Test(arguments: Stores.all)
     func verifyTellsHowFarItHasGot(store: String) throws {
         let store = try Stores.make(store)
-        try store.ledger.write { try $0.append(contentsOf: Self.bulk(10_000), runID: nil, at: t0) { $0 } }
+        try store.ledger.write { try $0.append(contentsOf: Self.bulk(40_000), runID: nil, at: t0) { $0 } }
         var heard: [VerifyProgress] = []
         let report = try store.ledger.verify { heard.append($0) }
-        #expect(report.isSound && report.entries == 10_000)
+        #expect(report.isSound && report.entries == 40_000)
         let counts = heard.compactMap { event -> Int64? in
             if case .checked(let entries) = event { return entries }
             return nil
         }
-        #expect(counts == [4_096, 8_192, 10_000])
+        #expect(counts == [16_384, 32_768, 40_000])
         #expect(heard.last == .comparing)
         #expect(heard.filter { $0 == .comparing }.count == 1)
     }
