@@ -164,6 +164,9 @@ import Testing
         let directory = try TemporaryDirectory()
         try await withUsage { server, _ in
             _ = try await fetch(directory, server)
+            // Use in the days lost: the readings around them show it.
+            try await server.setClock(Self.at("2026-03-17T12:00:00Z"))
+            try await server.use(Self.usd("0.25"), model: "openai/gpt-4.1", provider: "OpenAI")
             // The newest day stored is 2026-03-14; 35 days on, the window begins 2026-03-20.
             let later = try await fetch(directory, server, now: Self.now.adding(seconds: 35 * 86_400))
             #expect(later.exitStatus == .attention)
@@ -177,6 +180,34 @@ import Testing
             // Said once: the next fetch finds its newest day stored in the window.
             let next = try await fetch(directory, server, now: Self.now.adding(seconds: 36 * 86_400))
             #expect(next.findings.isEmpty, "\(next.findings)")
+        }
+    }
+
+    /// Days the readings show no use across lost no use by model: the fetch that finds them
+    /// gone says nothing of them (the report notes them), where it said they were lost for
+    /// good and exited 1 (probe 388); of a run of days some of which may have had use, it
+    /// says how many had none.
+    @Test func daysWithNoUseThatLeftTheWindowAreNoWarningOfTheFetch() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUsage { server, _ in
+            _ = try await fetch(directory, server)
+            _ = try await fetch(directory, server, now: Self.now.adding(seconds: 86_400), options: FetchStage.Options(readKeys: false))
+            // Nothing used from then on: the newest day stored is 2026-03-15, 40 days on 03-16 … 03-24 are gone.
+            let idle = try await fetch(directory, server, now: Self.now.adding(seconds: 40 * 86_400), options: FetchStage.Options(readKeys: false))
+            #expect(idle.findings.isEmpty, "\(idle.findings)")
+            #expect(idle.exitStatus == .ok)
+            // A reading on 04-29 (no activity read), use on 04-30: of the next days lost, 04-24 …
+            // 04-28 lie between readings with the same total_usage, 04-29 … 05-03 do not.
+            _ = try await fetch(directory, server, now: Self.now.adding(seconds: 45 * 86_400),
+                                options: FetchStage.Options(readKeys: false, readActivity: false))
+            try await server.setClock(Self.at("2026-04-30T12:00:00Z"))
+            try await server.use(Self.usd("0.25"), model: "openai/gpt-4.1", provider: "OpenAI")
+            let used = try await fetch(directory, server, now: Self.now.adding(seconds: 80 * 86_400), options: FetchStage.Options(readKeys: false))
+            let lost = try #require(used.findings.first { $0.kind == .activityLost })
+            #expect(lost.severity == .warning)
+            #expect(lost.message.hasPrefix("the activity of 2026-04-24 to 2026-05-03 (UTC, 10 days) left GET /activity's 30-day "
+                + "window before a fetch stored it; what was used on which model those days is lost for good (5 of them with no "
+                + "use across them in the readings: nothing was lost on those). Check"), "\(lost.message)")
         }
     }
 

@@ -434,12 +434,26 @@ public struct FetchStage: Sendable {
         if let newest = heldDates.max(), newest.adding(days: 1) < kept {
             let first = newest.adding(days: 1), last = kept.adding(days: -1)
             let count = last.daysSinceEpoch - first.daysSinceEpoch + 1
-            run.findings.append(Finding(
-                .warning, .activityLost, at: context.now(), account: run.account, reference: first.isoText,
-                message: "the activity of \(first.isoText)\(count == 1 ? "" : " to \(last.isoText)") (UTC, \(count) "
-                    + "day\(count == 1 ? "" : "s")) left GET /activity's 30-day window before a fetch stored it; what was "
-                    + "used on which model \(count == 1 ? "that day" : "those days") is lost for good. Check that the nightly "
-                    + "fetch runs: the API keeps the last 30 completed days only."))
+            // A day the readings show no use across lost no use by model: the report's note,
+            // not a warning that it is lost for good (probe 388). Said only when a day may
+            // have had use, the readings around the days read as the report reads them.
+            let around = try run.ledger.read { reader in
+                try reader.snapshots(
+                    account: run.account, around: Timestamp(millisecondsSinceEpoch: first.daysSinceEpoch * 86_400_000),
+                    Timestamp(millisecondsSinceEpoch: (last.daysSinceEpoch + 1) * 86_400_000))
+            }
+            var untrusted: [Finding] = []
+            let trusted = Reconciler(options: ReconcileOptions(account: run.account)).trustedReadings(around, findings: &untrusted).trusted
+            let idle = (first.daysSinceEpoch...last.daysSinceEpoch).count { Reconciler.idleAcross(day: $0, trusted) != nil }
+            if idle < count {
+                run.findings.append(Finding(
+                    .warning, .activityLost, at: context.now(), account: run.account, reference: first.isoText,
+                    message: "the activity of \(first.isoText)\(count == 1 ? "" : " to \(last.isoText)") (UTC, \(count) "
+                        + "day\(count == 1 ? "" : "s")) left GET /activity's 30-day window before a fetch stored it; what was "
+                        + "used on which model \(count == 1 ? "that day" : "those days") is lost for good"
+                        + (idle == 0 ? "" : " (\(idle) of them with no use across them in the readings: nothing was lost on those)")
+                        + ". Check that the nightly fetch runs: the API keeps the last 30 completed days only."))
+            }
         }
         if notAnswered.contains(window.upperBound) { read.notYet = window.upperBound }
         // A day the API may have let go of as this fetch asked is not compared with its answer.
