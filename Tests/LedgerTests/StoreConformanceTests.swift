@@ -727,10 +727,10 @@ struct StoreConformanceTests {
     /// computed again, so the last sound head is entry N-1's (probe 317: the edited entry's
     /// head was called the newest state the ledger proves). Within a batch of the check, and
     /// as the first entry of the next one.
-    @Test(arguments: Stores.all.flatMap { store in [(store, 4), (store, 4097)] as [(String, Int64)] })
+    @Test(arguments: Stores.all.flatMap { store in [(store, 4), (store, 16_385)] as [(String, Int64)] })
     func aBrokenLinkLeavesTheEntryBeforeItUnproven(store: String, next: Int64) throws {
         let store = try Stores.make(store)
-        try store.ledger.write { try $0.append(contentsOf: Self.bulk(5_000), runID: nil, at: t0) { $0 } }
+        try store.ledger.write { try $0.append(contentsOf: Self.bulk(17_000), runID: nil, at: t0) { $0 } }
         let proven = try store.ledger.store.read { try $0.entryHash(seq: next - 2) }
         try store.dropAppendOnlyTriggers()
         try store.execute("UPDATE journal SET prev_hash = (SELECT hash FROM journal WHERE seq = 1) WHERE seq = \(next)")
@@ -738,6 +738,23 @@ struct StoreConformanceTests {
         #expect(report.problems.first == "journal entry \(next): prev_hash does not match entry \(next - 1)'s hash: an entry was "
             + "changed, removed or swapped", "\(report.problems)")
         #expect(report.entries == next - 2 && report.headHash == proven)
+    }
+
+    /// A gap is a broken link too: with entry N removed, nothing proves entry N-1, which may
+    /// have been edited and its hash computed again (probe 387: such an entry, the one after
+    /// it removed, was called the last sound head, and `--holds` found its forged hash
+    /// there). Within a batch of the check, and as the first entry of the next one.
+    @Test(arguments: Stores.all.flatMap { store in [(store, 4), (store, 16_385)] as [(String, Int64)] })
+    func anEntryRemovedLeavesTheEntryBeforeItUnproven(store: String, removed: Int64) throws {
+        let store = try Stores.make(store)
+        try store.ledger.write { try $0.append(contentsOf: Self.bulk(17_000), runID: nil, at: t0) { $0 } }
+        let proven = try store.ledger.store.read { try $0.entryHash(seq: removed - 2) }
+        try store.dropAppendOnlyTriggers()
+        try store.execute("DELETE FROM journal WHERE seq = \(removed)")
+        let report = try store.ledger.verify()
+        #expect(report.problems.first == "journal entry \(removed + 1): expected entry \(removed) here; entries are missing or "
+            + "out of order", "\(report.problems)")
+        #expect(report.entries == removed - 2 && report.headHash == proven)
     }
 
     /// Triggers dropped are a finding of their own, after the chain's findings (which name
