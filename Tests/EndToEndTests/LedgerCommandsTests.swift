@@ -708,9 +708,17 @@ struct LedgerCommandsTests {
                                          ["runuser", "-u", "nobody", "--", tool.path, "--ledger", ledger, "import", "charges", charges])
         #expect(refused.status == 74, "\(refused.stderr)")
         #expect(refused.stderr.contains("cannot open the lock file \(ledger).lock, which is there already: Permission denied; "
-            + "it belongs to uid 0 (root), mode 0, and this command runs as uid 65534 (nobody): run the command as the user "
+            + "it belongs to uid 0 (root), mode 000, and this command runs as uid 65534 (nobody): run the command as the user "
             + "who writes this ledger, or work on a copy"), "\(refused.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["books.sqlite.lock"])
+        // Its own lock file, its rights taken away: another user is no answer (probe 388).
+        try FileManager.default.setAttributes([.ownerAccountName: "nobody"], ofItemAtPath: ledger + ".lock")
+        let own = try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"),
+                                     ["runuser", "-u", "nobody", "--", tool.path, "--ledger", ledger, "import", "charges", charges])
+        #expect(own.status == 74, "\(own.stderr)")
+        #expect(own.stderr.contains("which is there already: Permission denied; it is this user's own (uid 65534 (nobody)), mode "
+            + "000, which lets it neither read nor write it: give it back its rights (chmod 600 '\(ledger).lock') and run the "
+            + "command again"), "\(own.stderr)")
     }
 
     /// In `scratch` (opened to other users): `books` with a ledger of `samples` (its lock

@@ -165,7 +165,14 @@ final class SQLiteWriterLock: StoreWriterLock {
             guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "uid \(uid)" }
             return "uid \(uid) (\(String(cString: name)))"
         }
-        return "it belongs to \(user(info.st_uid)), mode \(String(info.st_mode & 0o7777, radix: 8)), and this command runs as "
+        let octal = String(info.st_mode & 0o7777, radix: 8)
+        let mode = String(repeating: "0", count: max(0, 3 - octal.count)) + octal
+        // This user's own file, its rights taken away: running as another user is no answer (probe 388).
+        guard info.st_uid != geteuid() else {
+            return "it is this user's own (\(user(info.st_uid))), mode \(mode), which lets it neither read nor write it: "
+                + "give it back its rights (chmod 600 '\(path)') and run the command again"
+        }
+        return "it belongs to \(user(info.st_uid)), mode \(mode), and this command runs as "
             + "\(user(geteuid())): run the command as the user who writes this ledger, or work on a copy"
     }
 
