@@ -736,6 +736,10 @@ struct StatusKeyTests {
         let close = try StatusReport.read(
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T05:58:30Z"))
         #expect(close.lines.contains { $0.hasSuffix("(dated 1.5 minutes after now)") }, "\(close.lines)")
+        // 59.98 minutes ahead, which would read "60.0 minutes", is said in hours (probe 388).
+        let hour = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-10T05:00:01.200Z"))
+        #expect(hour.lines.contains { $0.hasSuffix("(dated 1.0 hours after now)") }, "\(hour.lines)")
         #expect(close.exitStatus == .attention)
         // A reading a moment after now (the run before, with the same --now) is not.
         let moment = try StatusReport.read(
@@ -801,6 +805,8 @@ struct StatusKeyTests {
         let long = key("aaa111aaa111", name: String(repeating: "A", count: 5000))
         #expect(long.shown == "\"" + String(repeating: "A", count: 79) + "…\" aaa111aa")
         #expect(key("bbb", name: String(repeating: "B", count: 80)).shown.count == 80 + 2 + 4)
+        // Its own quotes and backslashes escaped: where a name ends can be seen (probe 388).
+        #expect(key("ccc333ccc333", name: #"q"uo\te"#).shown == #""q\"uo\\te" ccc333cc"#)
         #expect(StatusReport.percentText(basisPoints: 5) == "0.05 %")
         #expect(StatusReport.percentText(basisPoints: 10_000) == "100.00 %")
         #expect(StatusReport.percentText(basisPoints: -250) == "-2.50 %")

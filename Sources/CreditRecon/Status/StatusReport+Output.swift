@@ -8,9 +8,10 @@ extension StatusReport {
         var lines = ["account \(TerminalText.printable(account)), as of \(now.iso8601)"]
         if let runway, let age = ageMilliseconds {
             lines.append("balance \(runway.balance.centsText) USD at the reading of \(runway.observedAt.iso8601) "
-                // Under an hour in minutes: "0.0 hours after now" stood beside the line saying it was (probe 384).
+                // Under an hour in minutes: "0.0 hours after now" stood beside the line saying it was (probe 384);
+                // from 59.95 minutes, which would read "60.0 minutes", in hours (probe 388).
                 + (age < -StatusReport.clockSkew
-                    ? (-age < 3_600_000 ? "(dated \(Runway.roundedTenths(-age, per: 6_000)) minutes after now)"
+                    ? (-age < 3_597_000 ? "(dated \(Runway.roundedTenths(-age, per: 6_000)) minutes after now)"
                         : "(dated \(Runway.roundedTenths(-age, per: 360_000)) hours after now)")
                     : "(\(Runway.roundedTenths(max(age, 0), per: 360_000)) hours old)"))
             // Averages to the cent (--json has them to the micro-dollar).
