@@ -704,8 +704,11 @@ struct LedgerCommandsTests {
         #expect(FileManager.default.createFile(atPath: ledger + ".lock", contents: Data("1\n".utf8), attributes: [.posixPermissions: 0]))
         let charges = Executable.repositoryRoot.appendingPathComponent("samples/charges.csv").path
         let tool = Executable.binDirectory.appendingPathComponent("credit-recon")
-        let refused = try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"),
-                                         ["runuser", "-u", "nobody", "--", tool.path, "--ledger", ledger, "import", "charges", charges])
+        func importAsNobody() throws -> Executable.Result {
+            try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"),
+                               ["runuser", "-u", "nobody", "--", tool.path, "--ledger", ledger, "import", "charges", charges])
+        }
+        let refused = try importAsNobody()
         #expect(refused.status == 74, "\(refused.stderr)")
         #expect(refused.stderr.contains("cannot open the lock file \(ledger).lock, which is there already: Permission denied; "
             + "it belongs to uid 0 (root), mode 000, and this command runs as uid 65534 (nobody): run the command as the user "
@@ -713,8 +716,7 @@ struct LedgerCommandsTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["books.sqlite.lock"])
         // Its own lock file, its rights taken away: another user is no answer (probe 388).
         try FileManager.default.setAttributes([.ownerAccountName: "nobody"], ofItemAtPath: ledger + ".lock")
-        let own = try Executable.run(tool: URL(fileURLWithPath: "/usr/bin/env"),
-                                     ["runuser", "-u", "nobody", "--", tool.path, "--ledger", ledger, "import", "charges", charges])
+        let own = try importAsNobody()
         #expect(own.status == 74, "\(own.stderr)")
         #expect(own.stderr.contains("which is there already: Permission denied; it is this user's own (uid 65534 (nobody)), mode "
             + "000, which lets it neither read nor write it: give it back its rights (chmod 600 '\(ledger).lock') and run the "

@@ -729,15 +729,23 @@ struct StoreConformanceTests {
     /// as the first entry of the next one.
     @Test(arguments: Stores.all.flatMap { store in [(store, 4), (store, 16_385)] as [(String, Int64)] })
     func aBrokenLinkLeavesTheEntryBeforeItUnproven(store: String, next: Int64) throws {
-        let store = try Stores.make(store)
-        try store.ledger.write { try $0.append(contentsOf: Self.bulk(17_000), runID: nil, at: t0) { $0 } }
-        let proven = try store.ledger.store.read { try $0.entryHash(seq: next - 2) }
-        try store.dropAppendOnlyTriggers()
-        try store.execute("UPDATE journal SET prev_hash = (SELECT hash FROM journal WHERE seq = 1) WHERE seq = \(next)")
-        let report = try store.ledger.verify()
+        let (report, proven) = try Self.verified(
+            store, after: "UPDATE journal SET prev_hash = (SELECT hash FROM journal WHERE seq = 1) WHERE seq = \(next)", proving: next - 2)
         #expect(report.problems.first == "journal entry \(next): prev_hash does not match entry \(next - 1)'s hash: an entry was "
             + "changed, removed or swapped", "\(report.problems)")
         #expect(report.entries == next - 2 && report.headHash == proven)
+    }
+
+    /// `verify` of a ledger of 17,000 entries (a batch of the check and part of the next)
+    /// after `sql`, run with the append-only triggers dropped, and the hash of entry `proving`
+    /// as it was before.
+    static func verified(_ store: String, after sql: String, proving: Int64) throws -> (report: VerifyReport, hash: String?) {
+        let store = try Stores.make(store)
+        try store.ledger.write { try $0.append(contentsOf: bulk(17_000), runID: nil, at: t0) { $0 } }
+        let proven = try store.ledger.store.read { try $0.entryHash(seq: proving) }
+        try store.dropAppendOnlyTriggers()
+        try store.execute(sql)
+        return (try store.ledger.verify(), proven)
     }
 
     /// A gap is a broken link too: with entry N removed, nothing proves entry N-1, which may
@@ -746,12 +754,7 @@ struct StoreConformanceTests {
     /// there). Within a batch of the check, and as the first entry of the next one.
     @Test(arguments: Stores.all.flatMap { store in [(store, 4), (store, 16_385)] as [(String, Int64)] })
     func anEntryRemovedLeavesTheEntryBeforeItUnproven(store: String, removed: Int64) throws {
-        let store = try Stores.make(store)
-        try store.ledger.write { try $0.append(contentsOf: Self.bulk(17_000), runID: nil, at: t0) { $0 } }
-        let proven = try store.ledger.store.read { try $0.entryHash(seq: removed - 2) }
-        try store.dropAppendOnlyTriggers()
-        try store.execute("DELETE FROM journal WHERE seq = \(removed)")
-        let report = try store.ledger.verify()
+        let (report, proven) = try Self.verified(store, after: "DELETE FROM journal WHERE seq = \(removed)", proving: removed - 2)
         #expect(report.problems.first == "journal entry \(removed + 1): expected entry \(removed) here; entries are missing or "
             + "out of order", "\(report.problems)")
         #expect(report.entries == removed - 2 && report.headHash == proven)
