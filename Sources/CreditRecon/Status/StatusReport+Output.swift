@@ -96,10 +96,6 @@ extension StatusReport {
         return lines
     }
 
-    /// `"name" 4f2a9c1e` (the first 8 characters of the key's hash; never the key itself),
-    /// a name over 80 characters cut to its first 79 and `…` (a 5,000-character name filled
-    /// the screen twice, probe 245; the hash tells keys apart).
-
     /// `412` basis points → `4.12 %`.
     static func percentText(basisPoints: Int64) -> String {
         let sign = basisPoints < 0 ? "-" : ""
