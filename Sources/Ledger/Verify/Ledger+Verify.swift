@@ -198,13 +198,14 @@ extension Ledger {
                     /// them may be that entry's change (its hash recomputed), so the last sound
                     /// head is the one before it (probe 317: the edited entry was called sound).
                     var linkBroken = false
+                    let links = previous.withUnsafeBufferPointer { slice(row.prevHash).hasSameBytes(as: $0) }
                     if seq != expectedSeq {
                         problem = (nil, "expected entry \(expectedSeq) here; entries are missing or out of order")
                         // Nor is the entry before the gap proven when this one does not link to
                         // it: an entry edited, its hash computed again, and the next one removed
                         // was called the last sound head (probe 387).
-                        linkBroken = entries > 0 && !previous.withUnsafeBufferPointer({ slice(row.prevHash).hasSameBytes(as: $0) })
-                    } else if !previous.withUnsafeBufferPointer({ slice(row.prevHash).hasSameBytes(as: $0) }) {
+                        linkBroken = entries > 0 && !links
+                    } else if !links {
                         // The first entry has no entry before it: its prev_hash is the 64 zeros (probe 233: "entry 0's hash").
                         problem = (nil, seq == 1
                             ? "prev_hash is not the 64 zeros the first entry's must be: the entry was changed"
