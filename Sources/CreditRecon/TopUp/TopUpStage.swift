@@ -139,7 +139,7 @@ public struct TopUpStage: Sendable {
                         // above (--log-level warning) had no word of it (probe 82).
                         // A row without a reference by its key, as the summary names it: the advice
                         // says to give "its key", which a cron log had nowhere else (probe 382).
-                        let row = "line \(event.line) (\(event.reference ?? "key \(event.key)"))"
+                        let row = "line " + TopUpSummary.rowName(line: event.line, reference: event.reference, key: event.key)
                         let said: Logger.Message = "\(row): \(event.state) — \(event.detail)"
                         if TopUpSummary.needsAPerson(event.state) { logger.warning(said) } else { logger.info(said) }
                     }

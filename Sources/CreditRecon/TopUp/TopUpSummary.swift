@@ -47,6 +47,12 @@ public struct TopUpSummary: Sendable, Equatable {
     public var stateTotals: [String: Micros] = [:]
     public var attention: [Attention] = []
 
+    /// A plan row as `topup` names it: `13 (INV-7)`, or by its key without a reference
+    /// (`13 (key row/default/…)`), the key its advice asks for.
+    static func rowName(line: Int, reference: String?, key: String) -> String {
+        "\(line) (\(reference ?? "key \(key)"))"
+    }
+
     /// Whether a row in `state` needs a person: `rejected`, `blocked`, `unknown`, or
     /// `requesting` (left by a run that died).
     static func needsAPerson(_ state: String) -> Bool {
@@ -162,7 +168,7 @@ public struct TopUpSummary: Sendable, Equatable {
         }
         for group in groups {
             // A row without a reference is named by its key: `import charges` resolves it by that.
-            let names = group.rows.map { row in "\(row.line) (\(row.reference ?? "key \(row.key)"))" }
+            let names = group.rows.map { row in Self.rowName(line: row.line, reference: row.reference, key: row.key) }
             let shown = names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", … \(names.count - 20) more" : "")
             lines.append("needs a person — \(group.rows.count) \(group.state) (line\(names.count == 1 ? "" : "s") \(shown)): \(group.message)")
         }
