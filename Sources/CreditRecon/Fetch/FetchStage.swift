@@ -691,7 +691,8 @@ extension FetchStage.Outcome {
         }
         lines.append("ledger head \(headHash)")
         for finding in findings { lines.append("\(finding.severity.rawValue): \(finding.message)") }
-        // The account label's direction override as `?` (probe 267: printed as it was).
-        return TerminalText.printableLines(lines.joined(separator: "\n"))
+        // The account label's direction override as `?` (probe 267: printed as it was), and
+        // each line one line: a key's name quoted in a finding wrote lines of its own (probe 380).
+        return lines.map(TerminalText.oneLine).joined(separator: "\n")
     }
 }

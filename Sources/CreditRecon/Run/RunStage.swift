@@ -293,7 +293,9 @@ extension RunStage.Outcome {
         } else if let headHash {
             lines.append("ledger head \(headHash)")  // on the report's line when there is one
         }
-        return lines.joined(separator: "\n")
+        // A line a stage: what a stage's line quotes (a finding's key name, a server's
+        // message) neither breaks it nor reaches the terminal raw (probe 380: an ESC did).
+        return lines.map(TerminalText.oneLine).joined(separator: "\n")
     }
 
     /// The `--json` summary: each stage with its line and, when it ran to its end, the
