@@ -120,6 +120,23 @@ extension Reliability {
                     "\(json.stdout)")
         }
 
+        /// A head found past the chain's first break is not said to hold: the books it pinned
+        /// stand on an entry that is no longer as it was written (it said `holds H as entry
+        /// N's hash`, beside exit 1).
+        @Test func aHeadPastTheFirstBreakDoesNotHold() throws {
+            let scratch = try Scratch()
+            let (ledger, headLine) = try ledgerWithHistory(scratch)
+            let head = String(headLine.dropFirst("head ".count))
+            #expect(try Executable.sqlite3(ledger, "DROP TRIGGER journal_append_only_update; "
+                + "UPDATE journal SET entry = replace(entry, '\"source\":\"import\"', '\"source\":\"imported\"') WHERE seq = 50;").status == 0)
+            let verified = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", head])
+            #expect(verified.status == 1, "\(verified.stdout)")
+            #expect(verified.stdout.contains("does NOT hold \(head) soundly: entry ") && verified.stdout.contains(" has that hash, "
+                + "but the chain breaks before it (the last sound head is entry 49's), so the books it pinned are not sound "
+                + "either"), "\(verified.stdout)")
+            #expect(!verified.stdout.contains("holds \(head)"), "\(verified.stdout)")
+        }
+
         static let backup = "the journal itself is not as it was written: restore the ledger from a backup"
         static let witness = "the journal chains, but lacks the newest entry this host wrote to it"
         static let tablesDiffer = "the journal chains up to the head above, but the tables differ from it"

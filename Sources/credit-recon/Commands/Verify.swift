@@ -273,12 +273,14 @@ extension CreditReconCommand {
                         + "another ledger)"
                 }
                 let since = report.entries - entry
-                let head = report.isSound ? "head" : "last sound head"
-                let place = switch since {
-                case 0: "the \(head)"
-                case 1...: "\(since) entr\(since == 1 ? "y" : "ies") before the \(head)"
-                default: "after the last sound head, so the books it pinned are not sound either"
+                // Past the first break the books it pinned are not proven, so not "holds".
+                guard since >= 0 else {
+                    let sound = report.entries == 0 ? "no entry before it is sound" : "the last sound head is entry \(report.entries)'s"
+                    return "does NOT hold \(held.hash) soundly: entry \(entry) has that hash, but the chain breaks before it "
+                        + "(\(sound)), so the books it pinned are not sound either"
                 }
+                let head = report.isSound ? "head" : "last sound head"
+                let place = since == 0 ? "the \(head)" : "\(since) entr\(since == 1 ? "y" : "ies") before the \(head)"
                 return "holds \(held.hash) as entry \(entry)'s hash (\(place))"
             }
         }
