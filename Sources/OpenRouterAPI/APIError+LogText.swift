@@ -9,7 +9,7 @@ extension APIError {
         case .rateLimited(_, let message): return "429: \(message)"
         case .server(let status, let message): return "HTTP \(status): \(message)"
         case .notSent(let reason), .outcomeUnknown(let reason), .timedOut(let reason, _): return reason
-        case .malformedResponse(let reason, _): return reason
+        case .malformedResponse(let reason, _), .beyondRange(let reason, _): return reason
         }
     }
 }

@@ -26,6 +26,18 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
     case timedOut(reason: String, slow: Bool = true)
     /// The answer does not match the documented shape.
     case malformedResponse(reason: String, rawBody: String?)
+    /// The answer has the documented shape, but an amount in it is beyond
+    /// `Micros.largestAmount`, which the ledger cannot keep (a key's limit set that high).
+    case beyondRange(reason: String, rawBody: String?)
+
+    /// Why an answer that came could not be kept, and the answer: a malformed one, or one
+    /// with an amount beyond range; `nil` for every other error.
+    public var unreadAnswer: (reason: String, rawBody: String?)? {
+        switch self {
+        case .malformedResponse(let reason, let rawBody), .beyondRange(let reason, let rawBody): return (reason, rawBody)
+        default: return nil
+        }
+    }
 
     /// The HTTP status the server answered, when there was one.
     public var httpStatus: Int? {
@@ -36,7 +48,7 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
         case .gone: return 410
         case .rateLimited: return 429
         case .server(let status, _): return status
-        case .notSent, .outcomeUnknown, .timedOut, .malformedResponse: return nil
+        case .notSent, .outcomeUnknown, .timedOut, .malformedResponse, .beyondRange: return nil
         }
     }
 
@@ -82,6 +94,9 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
         case .malformedResponse(let reason, _):
             return "the API answered something that does not match its documented shape: \(reason); "
                 + "check --base-url points at the OpenRouter API (--log-level debug prints the answer as it came)"
+        case .beyondRange(let reason, _):
+            // The API's own answer, not another server's: no --base-url to check.
+            return "the API answered an amount credit-recon cannot keep: \(reason)"
         }
     }
 

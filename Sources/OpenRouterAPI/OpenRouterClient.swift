@@ -48,7 +48,7 @@ public final class OpenRouterClient: Sendable {
     /// the error names what is wrong, the log shows what came.
     func showingUnreadable<T>(_ call: String, _ read: () async throws(APIError) -> T) async throws(APIError) -> T {
         do { return try await read() } catch {
-            if case .malformedResponse(_, let raw?) = error {
+            if let raw = error.unreadAnswer?.rawBody {
                 configuration.logger.debug("\(call): the answer that could not be read, as it came: \(raw.prefix(64 << 10))")
             }
             throw error
@@ -99,7 +99,7 @@ public final class OpenRouterClient: Sendable {
         } catch {
             // The charge may well exist: we just cannot read its id. That is an unknown
             // outcome for the ledger, with the body kept in the reason for a person.
-            if case .malformedResponse(let reason, _) = error {
+            if let reason = error.unreadAnswer?.reason {
                 throw .outcomeUnknown(reason: "the answer could not be read (\(reason)): \(String(decoding: body.prefix(500), as: UTF8.self))")
             }
             throw error

@@ -18,9 +18,22 @@ extension WireFormat {
         return KeyMetadata(
             label: try data.optionalString("label"), isManagementKey: management,
             usage: try data.optionalAmount("usage"), byokUsage: try data.optionalAmount("byok_usage"),
-            limit: try data.optionalAmount("limit"), limitRemaining: try data.optionalAmount("limit_remaining", signed: true),
+            limit: try data.optionalLimit("limit", advice: Self.ownLimitAdvice),
+            limitRemaining: try data.optionalLimit("limit_remaining", signed: true, advice: Self.ownLimitAdvice),
             limitReset: try data.optionalString("limit_reset"), expiresAt: try data.optionalTimestamp("expires_at"),
             rawBody: raw)
+    }
+
+    /// What to do about the calling key's limit set beyond what the ledger keeps.
+    static let ownLimitAdvice = "a limit that high is none in practice: lower or remove this key's limit in OpenRouter's "
+        + "key settings"
+
+    /// What to do about a listed key's limit set beyond what the ledger keeps, naming the
+    /// key by its hash's first 8 digits (as `status` does) when they are hex.
+    static func listedLimitAdvice(hash: String) -> String {
+        let named = hash.count >= 8 && hash.prefix(8).allSatisfy { $0.isASCII && $0.isHexDigit } ? "key \(hash.prefix(8))…'s" : "that key's"
+        return "a limit that high is none in practice: lower or remove \(named) limit in OpenRouter's key settings; until "
+            + "then `fetch --no-keys` reads the rest"
     }
 
     /// One page of `{"data":[{"hash","name","label","disabled","usage","limit",…},…]}`.
@@ -28,11 +41,14 @@ extension WireFormat {
         let raw = String(decoding: body, as: UTF8.self)
         return try dataArray(body, raw: raw).enumerated().map { (index, element) throws(APIError) in
             let key = try WireObject(element, path: "data[\(index)]", raw: raw)
+            let hash = try key.string("hash")
+            let advice = Self.listedLimitAdvice(hash: hash)
             return AccountKey(
-                hash: try key.string("hash"), name: try key.optionalString("name"), label: try key.optionalString("label"),
+                hash: hash, name: try key.optionalString("name"), label: try key.optionalString("label"),
                 disabled: try key.optionalBool("disabled"), usage: try key.amount("usage"),
-                byokUsage: try key.optionalAmount("byok_usage"), limit: try key.optionalAmount("limit"),
-                limitRemaining: try key.optionalAmount("limit_remaining", signed: true), limitReset: try key.optionalString("limit_reset"),
+                byokUsage: try key.optionalAmount("byok_usage"), limit: try key.optionalLimit("limit", advice: advice),
+                limitRemaining: try key.optionalLimit("limit_remaining", signed: true, advice: advice),
+                limitReset: try key.optionalString("limit_reset"),
                 createdAt: try key.optionalTimestamp("created_at"), updatedAt: try key.optionalTimestamp("updated_at"),
                 expiresAt: try key.optionalTimestamp("expires_at"), workspaceID: try key.optionalString("workspace_id"),
                 rawJSON: key.text)

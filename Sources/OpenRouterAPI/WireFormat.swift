@@ -137,6 +137,8 @@ enum WireFormat {
         let amount: Micros
         do {
             amount = try Micros(parsingAmount: text, rounding: .halfEven)
+        } catch .outOfRange {
+            throw .beyondRange(reason: "\(field) \"\(text)\" \(MicrosParseError.outOfRange)", rawBody: raw)
         } catch {
             throw .malformedResponse(reason: "\(field) \"\(text)\" \(error)", rawBody: raw)
         }

@@ -49,6 +49,16 @@ struct WireObject {
         return try WireFormat.amount(value, field: field(name), raw: raw, signed: signed)
     }
 
+    /// A key's limit (or what is left under it), or `nil`: as `optionalAmount`, but one
+    /// beyond range says what to do about it, since a person set it (`advice`).
+    func optionalLimit(_ name: String, signed: Bool = false, advice: String) throws(APIError) -> Micros? {
+        do {
+            return try optionalAmount(name, signed: signed)
+        } catch .beyondRange(let reason, let rawBody) {
+            throw .beyondRange(reason: "\(reason); \(advice)", rawBody: rawBody)
+        }
+    }
+
     /// A non-empty string.
     func string(_ name: String) throws(APIError) -> String {
         guard let text = try optionalString(name) else { throw malformed(name, "is missing") }

@@ -315,6 +315,7 @@ import Testing
         #expect(APIError.timedOut(reason: "").exitStatus == .unavailable)
         #expect(APIError.rateLimited(retryAfter: nil, message: "").exitStatus == .tempFail)
         #expect(APIError.malformedResponse(reason: "", rawBody: nil).exitStatus == .protocol)
+        #expect(APIError.beyondRange(reason: "", rawBody: nil).exitStatus == .protocol)
         #expect(APIError.forbidden(message: "").exitStatus == .noPermission)
     }
 }

@@ -123,6 +123,29 @@ import Testing
         expectMalformed(body, mentioning: mentioning) { (bytes) throws(APIError) in _ = try WireFormat.keysPage(bytes) }
     }
 
+    /// A key's limit beyond what the ledger keeps is the API's own answer, set by a person:
+    /// no `--base-url` to check (it said so), but the key to change, or `--no-keys`; the
+    /// calling key's own limit (`GET /key`) is named as this key's. Exit 76 still.
+    @Test(arguments: [
+        (#"{"data":[{"hash":"7e1000fd3fa6","usage":1,"limit":5000000000}]}"#, "data[0].limit", "key 7e1000fd…'s limit"),
+        (#"{"data":[{"hash":"zz","usage":1,"limit":5,"limit_remaining":"-2e9"}]}"#, "data[0].limit_remaining", "that key's limit"),
+        (#"{"data":{"is_management_key":true,"limit":1e10}}"#, "data.limit", "this key's limit"),
+    ])
+    func aLimitBeyondRangeSaysWhichKeyToChange(body: String, field: String, key: String) {
+        do throws(APIError) {
+            if body.hasPrefix(#"{"data":["#) { _ = try WireFormat.keysPage(bytes(body)) } else { _ = try WireFormat.keyMetadata(bytes(body)) }
+            Issue.record("accepted: \(body)")
+        } catch {
+            guard case .beyondRange(let reason, let raw) = error else { Issue.record("got \(error)"); return }
+            #expect(reason.hasPrefix(field + " ") && reason.contains("is too large (an amount may be at most 1000000000 USD "
+                + "either way); a limit that high is none in practice: lower or remove \(key) in OpenRouter's key settings"), "\(reason)")
+            #expect(raw == body)
+            #expect(!error.description.contains("--base-url") && error.description.hasPrefix("the API answered an amount "
+                + "credit-recon cannot keep: "), "\(error.description)")
+            #expect(body.contains("[") == error.description.contains("until then `fetch --no-keys` reads the rest"))
+        }
+    }
+
     // MARK: - GET /activity
 
     static let activity = #"""

@@ -9,7 +9,7 @@ extension APIError: ExitCoded {
         case .unauthorized, .forbidden: return .noPermission
         case .server, .notSent, .timedOut: return .unavailable
         case .rateLimited: return .tempFail
-        case .malformedResponse: return .protocol
+        case .malformedResponse, .beyondRange: return .protocol
         // No such route: the base URL is not the API's root.
         case .badRequest(404, _, _): return .config
         // A refused, gone or unknown charge is recorded in the ledger by the top-up

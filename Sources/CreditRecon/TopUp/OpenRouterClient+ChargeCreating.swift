@@ -39,7 +39,7 @@ extension ChargeAnswer {
             self = .unknown(status: error.httpStatus, message: Self.unknownAdvice(reason), rawBody: nil)
         case .server, .timedOut:
             self = .unknown(status: error.httpStatus, message: Self.unknownAdvice(error.description), rawBody: nil)
-        case .malformedResponse(_, let rawBody):
+        case .malformedResponse(_, let rawBody), .beyondRange(_, let rawBody):
             self = .unknown(status: nil, message: Self.unknownAdvice(error.description), rawBody: rawBody)
         }
     }
