@@ -356,6 +356,18 @@ extension Reliability {
             let stopped = try Executable.creditRecon(["--ledger", deeper, "status"])
             #expect(stopped.status == 74 && stopped.stderr.contains("bytes long, not a whole number of its 16384-byte pages")
                 && !stopped.stderr.contains("not written as credit-recon writes"), "\(stopped.status) \(stopped.stderr)")
+            // Cut at a system page inside SQLite's last one (8 KB of its 16 KB): once the rows
+            // read are wrong, that cut is what explains them, though a file growing under a
+            // checkpoint is measured by system pages (probe 392: verify and status blamed an
+            // entry's text).
+            let atSystemPage = other.path("system-page.sqlite")
+            try whole.prefix(cutSize - 8192).write(to: URL(fileURLWithPath: atSystemPage))
+            let pageCut = try Executable.creditRecon(["--ledger", atSystemPage, "verify"])
+            #expect(pageCut.status == 1 && pageCut.stdout.contains("is \(cutSize - 8192) bytes long, not a whole number of its "
+                + "16384-byte pages"), "\(pageCut.stdout)")
+            let pageCutStatus = try Executable.creditRecon(["--ledger", atSystemPage, "status"])
+            #expect(pageCutStatus.status == 74 && pageCutStatus.stderr.contains("not a whole number of its 16384-byte pages")
+                && !pageCutStatus.stderr.contains("not written as credit-recon writes"), "\(pageCutStatus.stderr)")
             // A copy of it names the cut, not only the entry it lacks (probe 351), and copies nothing.
             try FileManager.default.copyItem(atPath: cut + ".head", toPath: deeper + ".head")
             let copied = try Executable.creditRecon(["--ledger", deeper, "ledger", "copy", "--to", other.path("copy.sqlite")])

@@ -222,7 +222,7 @@ final class SQLiteStore: LedgerStore {
         var check = try guards()
         try withConnection { connection in
             check.verdict = try connection.db.statement("PRAGMA integrity_check").rows { $0.text(0) }.joined(separator: "; ")
-            check.file = try Self.cutInsideAPage(connection)
+            check.file = try Self.cutInsideAPage(connection, damageFound: check.verdict != "ok")
         }
         check.log = Self.writeAheadLog(path)
         return check
@@ -263,9 +263,9 @@ final class SQLiteStore: LedgerStore {
         }
     }
 
-    /// `cutInsideAPage(_:pageSize:)` of the file `connection` reads.
-    private static func cutInsideAPage(_ connection: Connection) throws -> String? {
-        cutInsideAPage(connection.db.path, pageSize: try connection.db.scalarInt("PRAGMA page_size") ?? 0)
+    /// `cutInsideAPage(_:pageSize:damageFound:)` of the file `connection` reads.
+    private static func cutInsideAPage(_ connection: Connection, damageFound: Bool = false) throws -> String? {
+        cutInsideAPage(connection.db.path, pageSize: try connection.db.scalarInt("PRAGMA page_size") ?? 0, damageFound: damageFound)
     }
 
     /// The `-wal` file beside the ledger's, when it holds anything (an empty one is what
@@ -279,11 +279,14 @@ final class SQLiteStore: LedgerStore {
     /// What to say of a file whose length is no whole number of its pages: SQLite reads
     /// the missing end of the last page as zeros, its check finds nothing, and the rows
     /// there read as edited ones. `nil` for a whole file, or one that cannot be measured.
-    static func cutInsideAPage(_ path: String, pageSize: Int64) -> String? {
+    static func cutInsideAPage(_ path: String, pageSize: Int64, damageFound: Bool = false) -> String? {
         var info = stat()
-        // By the system's 4 KB pages when SQLite's are larger: a checkpoint under way grows
-        // the file a system page at a time, and a reader must not take that for damage.
-        let unit = min(pageSize, 4096)
+        // By the system's 4 KB pages when SQLite's are larger and nothing read is wrong: a
+        // checkpoint under way grows the file a system page at a time, and a reader must not
+        // take that for damage. Once a read or SQLite's own check found damage (which a
+        // checkpoint never makes for a reader), by SQLite's pages: a cut at a system page
+        // is what explains it (probe 392: entries "not written as credit-recon writes").
+        let unit = damageFound ? pageSize : min(pageSize, 4096)
         guard unit > 0, stat(path, &info) == 0, Int64(info.st_size) % unit != 0 else { return nil }
         return "the file \(path) is \(info.st_size) bytes long, not a whole number of its \(pageSize)-byte pages: it was "
             + "cut short or added to outside SQLite, so rows read from its last page may be wrong; restore the ledger "
@@ -328,7 +331,7 @@ final class SQLiteStore: LedgerStore {
                 }
                 // Damage read from a file cut inside its last page: the cut, which explains it,
                 // rather than an entry "not written as credit-recon writes" (probe 344).
-                if Self.readsAsDamage(error), let cut = try? Self.cutInsideAPage(connection) {
+                if Self.readsAsDamage(error), let cut = try? Self.cutInsideAPage(connection, damageFound: true) {
                     throw LedgerError.malformedEntry(cut)
                 }
                 // A column dropped behind the ledger's back: the statement names it by its
