@@ -61,6 +61,18 @@ struct LedgerCommandsTests {
         // The likeliest cause an auditor looks for first is named (probe 138).
         #expect(missing.stdout.contains("entries were cut from the journal's end"), "\(missing.stdout)")
 
+        // The empty journal's head, which verify prints as the last sound head of a journal
+        // broken at its first entry, is held before entry 1, and said to pin nothing (probe
+        // 392: "does NOT hold … restore from a backup").
+        let emptyHead = String(repeating: "0", count: 64)
+        let genesis = try Executable.creditRecon(["--ledger", ledger, "verify", "--json", "--holds", emptyHead])
+        let genesisDocument = try JSONSerialization.jsonObject(with: Data(genesis.stdout.utf8)) as? [String: Any]
+        #expect(genesis.status == 0 && (genesisDocument?["holds"] as? [[String: Any]])?.first?["entry"] as? Int == 0,
+                "\(genesis.stdout)")
+        let genesisText = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", emptyHead])
+        #expect(genesisText.status == 0 && genesisText.stdout.contains("holds \(emptyHead), but it is the empty journal's head, "
+            + "which every ledger holds before its first entry, so it pins no books"), "\(genesisText.stdout)")
+
         // A ledger that cannot be read at all holds none, said in the text and in --json.
         let empty = try scratch.write("empty.sqlite", "")
         let unread = try Executable.creditRecon(["--ledger", empty, "verify", "--holds", printed])

@@ -184,7 +184,9 @@ extension Ledger {
         var broken = false
         var entries: Int64 = 0
         let wanted = holds.map { Array($0.utf8) }
-        var heldAt = [Int64?](repeating: nil, count: holds.count)
+        // The empty chain's head, which `verify` prints as the last sound head of a journal
+        // broken at its first entry, is every ledger's, before entry 1.
+        var heldAt: [Int64?] = holds.map { $0 == JournalEntry.genesisHash ? 0 : nil }
 
         /// Whether to read on: the limit not reached.
         func replayBatch(_ rows: JournalRows, _ checked: [CheckedRow]) throws -> Bool {

@@ -273,6 +273,10 @@ extension CreditReconCommand {
                         + "another ledger)"
                 }
                 let since = report.entries - entry
+                guard entry > 0 else {
+                    return "holds \(held.hash), but it is the empty journal's head, which every ledger holds before its "
+                        + "first entry, so it pins no books"
+                }
                 // Past the first break the books it pinned are not proven, so not "holds".
                 guard since >= 0 else {
                     let sound = report.entries == 0 ? "no entry before it is sound" : "the last sound head is entry \(report.entries)'s"
