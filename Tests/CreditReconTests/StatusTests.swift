@@ -37,6 +37,9 @@ struct StatusTests {
                 + "reference) if they are still needed, or buy through the web flow and record that charge with the row's "
                 + "reference within 7 days of the expiry (the way on when the API refuses charges, 410), or, if it was paid, "
                 + "record the payment with `import charges` (charges.csv of `report` lists it)",
+            // The usage that went down this week, as the fetch that read it said.
+            "total_usage went down by 1 between 2026-03-07T06:00:00.000Z and 2026-03-08T06:00:00.000Z; running totals should "
+                + "only rise. Ask OpenRouter about a usage correction.",
             "1 top-up row rejected by the API in the last 7 days (1.00 USD: inv-006): fix it in the plan under a new reference; `report`'s "
                 + "charges.csv gives the API's reason",
         ])
@@ -46,7 +49,7 @@ struct StatusTests {
         #expect(report.json.text.contains(#""expired_recently":{"amount":"12.5","count":1}"#), "\(report.json.text)")
         // Each reason's kind, for a script that acts on one and not another (probe 144).
         #expect(report.json.text.contains(
-            #""attention_kinds":["outcome_unknown","charge_blocked","charge_expired","charge_rejected"]"#), "\(report.json.text)")
+            #""attention_kinds":["outcome_unknown","charge_blocked","charge_expired","usage_decreased","charge_rejected"]"#), "\(report.json.text)")
         #expect(report.json.text.contains(#""runway_days":"43.9""#))
         // Before they happened (a --now in the past), they are not said either.
         let before = try StatusReport.read(
@@ -117,8 +120,9 @@ struct StatusTests {
         options.minRunwayDays = 50
         let low = try StatusReport.read(ledger: fixture.ledger, options: options, now: reconTime("2026-03-10T07:00:00Z"))
         #expect(low.exitStatus == .attention)
-        // The runway, the unknown request, the blocked row, the expired charge, the rejected row.
-        #expect(low.attention.count == 5, "\(low.attention)")
+        // The runway, the unknown request, the blocked row, the expired charge, the usage that
+        // went down, the rejected row.
+        #expect(low.attention.count == 6, "\(low.attention)")
         #expect(low.attention.first?.hasPrefix("runway ") == true)
         let stale = try StatusReport.read(
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-11T18:00:01Z"))
@@ -327,6 +331,21 @@ struct StatusTests {
         #expect(report.runway?.averageDaily7 == Micros(raw: 21_346_666))
         #expect(report.lines.contains("use per day: 21.35 over the 3.0 days of readings"), "\(report.lines)")
         #expect(report.json.text.contains("\"average_daily_use_7d\":\"21.346666\""), "\(report.json.text)")
+    }
+
+    /// A running total that went down by a reading of the last week needs a person, as the
+    /// fetch that read it said (exit 1); the next status said nothing. Older than a week, it
+    /// is the report's alone.
+    @Test func aTotalThatWentDownThisWeekNeedsAPerson() throws {
+        let readings = [("2026-03-01T00:00:00Z", "100", "10"), ("2026-03-02T00:00:00Z", "100", "12"),
+                        ("2026-03-03T00:00:00Z", "90", "11"), ("2026-03-04T00:00:00Z", "90", "13")]
+        let report = try Self.status(of: readings, at: "2026-03-04T01:00:00Z")
+        #expect(report.attentionItems.map(\.kind) == ["credits_decreased", "usage_decreased"], "\(report.attention)")
+        #expect(report.attention.last == "total_usage went down by 1 between 2026-03-02T00:00:00.000Z and "
+            + "2026-03-03T00:00:00.000Z; running totals should only rise. Ask OpenRouter about a usage correction.")
+        #expect(report.exitStatus == .attention)
+        let weekLater = try Self.status(of: readings + [("2026-03-10T12:00:00Z", "90", "20")], at: "2026-03-10T13:00:00Z")
+        #expect(weekLater.attention.isEmpty, "\(weekLater.attention)")
     }
 
     /// An attention line names at most five, then how many more.

@@ -32,6 +32,10 @@ public struct StatusReport: Sendable, Equatable {
     /// purchase in the last `recentDays`: the import said it and exited 1, the next `status`
     /// said nothing (probe 355).
     public var paidTwice: [Finding] = []
+    /// Running totals that went down by a reading of the last `recentDays` (the report's
+    /// `credits_decreased` and `usage_decreased`, the account's and its keys'): the `fetch`
+    /// that read it exited 1, and the next `status` said nothing.
+    public var totalsDecreased: [Finding] = []
     /// Whether a reading taken after each of them was paid, and its grace, could have shown
     /// its credits: another reading will not, and OpenRouter is who to ask.
     public var paidUnmatchedReadSince = false
@@ -267,6 +271,7 @@ public struct StatusReport: Sendable, Equatable {
                 + "names \(one ? "it" : "them"))")
         }
         for twice in paidTwice { add(FindingKind.referencePaidTwice.rawValue, twice.message) }
+        for fall in totalsDecreased { add(fall.kind.rawValue, fall.message) }
         if rejected.count > 0 {
             let one = rejected.count == 1
             add("charge_rejected", "\(rejected.count) top-up row\(one ? "" : "s") rejected by the API in the last \(Self.recentDays) days "
@@ -388,6 +393,9 @@ public struct StatusReport: Sendable, Equatable {
         }
         report.paidTwice = books.findings.filter {
             $0.kind == .referencePaidTwice && $0.observedAt > recent && $0.observedAt <= asOf
+        }
+        report.totalsDecreased = books.findings.filter {
+            [.creditsDecreased, .usageDecreased].contains($0.kind) && $0.observedAt > recent && $0.observedAt <= asOf
         }
         // Paid for and not credited: money a person must chase (status said nothing of it).
         report.paidUnmatched = books.findings.filter {
