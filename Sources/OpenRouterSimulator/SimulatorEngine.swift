@@ -32,6 +32,8 @@ actor SimulatorEngine {
     private var refilled: ContinuousClock.Instant
     /// How many `/api/v1` requests arrived, for tests that prove a request was (not) re-sent.
     private(set) var apiRequests = 0
+    /// The lock on `--state`'s file (`StateLock`), held while this simulator runs.
+    private var stateLock: StateLock?
 
     init(options: SimulatorOptions) throws(SimulatorError) {
         self.options = options
@@ -42,6 +44,8 @@ actor SimulatorEngine {
         tokens = max(1, options.rateLimit ?? 1)
         refilled = ContinuousClock.now
         state = SimulatorState(totalCredits: options.initialCredits, totalUsage: options.initialUsage)
+        // Before reading: a second simulator on the file would write over the first's changes.
+        stateLock = try options.statePath.map { path throws(SimulatorError) in try StateLock(statePath: path) }
         if let path = options.statePath, FileManager.default.fileExists(atPath: path) {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw .stateIO("cannot read \(path)")
@@ -49,6 +53,12 @@ actor SimulatorEngine {
             let json: ExactJSON
             do { json = try ExactJSON(parsing: Array(data)) } catch { throw .badState("\(path): \(error)") }
             state = try SimulatorState(json: json)
+            // A key made by the admin route that is one of the command line's: which is it?
+            let given = [options.managementKey, options.inferenceKey, options.disabledKey].compactMap { $0 }
+            if let clash = state.keys.first(where: { given.contains($0.key) }) {
+                throw .badState("key \(clash.hash)'s key is one the command line gives (--management-key, --inference-key "
+                    + "or --disabled-key)")
+            }
         }
         // Against the simulator's clock, which the state file may have set: charges are
         // created, and expire, by it.
@@ -57,6 +67,9 @@ actor SimulatorEngine {
         // of failing every change later.
         try Self.save(state, to: options.statePath)
     }
+
+    /// Lets another simulator keep its state in the file (an in-process server stopped).
+    func releaseStateLock() { stateLock = nil }
 
     /// The simulator's clock: the time set by `POST /_sim/clock`, else real time.
     func now() -> Timestamp { state.clock ?? Timestamp.now() }

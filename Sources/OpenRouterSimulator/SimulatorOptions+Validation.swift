@@ -33,6 +33,7 @@ extension SimulatorOptions {
             throw refuse("--fail-rate and --drop-rate are probabilities between 0 and 1")
         }
         guard keysPage > 0 else { throw refuse("--keys-page must be at least 1") }
+        if let statePath, statePath.isEmpty { throw refuse("--state must name a file (it was empty)") }
     }
 
     /// An amount given to `option` (`--initial-credits`, `--initial-usage`): decimal USD,

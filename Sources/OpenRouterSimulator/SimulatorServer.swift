@@ -91,6 +91,7 @@ public final class SimulatorServer: Sendable {
     public func shutdown() async {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
+        await engine.releaseStateLock()
     }
 
     /// In-process servers log warnings and worse only, so test output stays readable.

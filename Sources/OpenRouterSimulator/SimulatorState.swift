@@ -92,7 +92,8 @@ public struct SimulatorState: Sendable, Equatable {
                   totalUsage: try amount(json["total_usage"], "total_usage"))
         clock = try time(json["clock"], "clock")
         chargeCount = json["charge_count"]?.numberText.flatMap { Int64($0) } ?? 0
-        guard case .array(let list)? = json["charges"] else { return }
+        // A file without charges may still hold keys and use.
+        let list: [ExactJSON] = if case .array(let list)? = json["charges"] { list } else { [] }
         for item in list {
             guard let id = item["id"]?.stringValue, let sender = item["sender"]?.stringValue,
                   let chain = item["chain_id"]?.numberText.flatMap({ Int64($0) }),
@@ -105,6 +106,37 @@ public struct SimulatorState: Sendable, Equatable {
         }
         chargeCount = max(chargeCount, Int64(charges.count))
         try readKeys(json, amount: amount, time: time)
+        try checkMeaning()
+    }
+
+    /// Refuses a state no run of the simulator makes, which its routes would answer as no
+    /// API does: what the options and admin routes refuse (negative credits, a use of 0 or
+    /// less), and two charges, or two keys, by one id (`/keys` listed a hash twice, and
+    /// use went to the first).
+    private func checkMeaning() throws(SimulatorError) {
+        guard totalCredits >= .zero else { throw .badState("total_credits \"\(totalCredits.decimalText)\" is below 0") }
+        func once(_ values: [String], _ what: String) throws(SimulatorError) {
+            var seen = Set<String>()
+            for value in values where !seen.insert(value).inserted { throw .badState("\(what) \"\(value)\" is there twice") }
+        }
+        try once(charges.map(\.id), "charge id")
+        try once(keys.map(\.hash), "key hash")
+        try once(keys.map(\.key), "a key's key")
+        if let charge = charges.first(where: { $0.amount <= .zero }) {
+            throw .badState("charge \(charge.id)'s amount \"\(charge.amount.decimalText)\" is not above 0")
+        }
+        for key in keys {
+            guard key.usage >= .zero else { throw .badState("key \(key.hash)'s usage \"\(key.usage.decimalText)\" is below 0") }
+            if let limit = key.limit, limit < .zero {
+                throw .badState("key \(key.hash)'s limit \"\(limit.decimalText)\" is below 0")
+            }
+        }
+        for use in usages {
+            guard use.amount > .zero else { throw .badState("a usage event's amount \"\(use.amount.decimalText)\" is not above 0") }
+            if let name = zip(SimUsage.countNames, use.counts).first(where: { $0.1 < 0 })?.0 {
+                throw .badState("a usage event's \(name) is below 0")
+            }
+        }
     }
 
     /// The keys and uses of a state file; a file written before keys existed has none.

@@ -377,6 +377,59 @@ import Glibc
         }
     }
 
+    /// Two simulators on one state file each wrote their own account over the other's
+    /// (probe 394: a purchase lost): the second is refused at once, naming the first; once
+    /// the first stops, the file is free.
+    @Test func oneStateFileIsOneSimulators() async throws {
+        let folder = try StateFolder()
+        let path = folder.statePath
+        var options = SimulatorOptions()
+        options.statePath = path
+        try await withSim({ $0.statePath = path }) { _, sim in
+            let purchase = try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"10"}"#)
+            #expect(purchase.status == 200)
+            do {
+                let second = try await SimulatorServer.start(options)
+                await second.shutdown()
+                Issue.record("two simulators on one state file")
+            } catch {
+                #expect("\(error)".contains("another openrouter-sim (pid \(getpid())) keeps its state in \(path) (it holds "
+                    + "\(path).lock), and two would write over each other's changes"), "\(error)")
+            }
+        }
+        let next = try await SimulatorServer.start(options)
+        #expect(await next.state().totalCredits == Micros(raw: 10_000_000))
+        await next.shutdown()
+    }
+
+    /// A state file no run makes is refused, naming what, not served (probe 394: `/keys`
+    /// listed a hash twice, `/credits` answered credits below 0).
+    @Test(arguments: [
+        (#"{"total_credits":"-50","total_usage":"0"}"#, "total_credits \"-50\" is below 0"),
+        (#"{"total_credits":"1","total_usage":"0","keys":[{"hash":"h","key":"k1","name":"a","usage":"0","created_at":"2026-01-01T00:00:00Z"},"#
+            + #"{"hash":"h","key":"k2","name":"b","usage":"0","created_at":"2026-01-01T00:00:00Z"}]}"#, "key hash \"h\" is there twice"),
+        (#"{"total_credits":"1","total_usage":"0","keys":[{"hash":"h","key":"sim-management-key","name":"a","usage":"0","#
+            + #""created_at":"2026-01-01T00:00:00Z"}]}"#, "key h's key is one the command line gives"),
+        (#"{"total_credits":"1","total_usage":"0","usage_events":[{"at":"2026-01-01T00:00:00Z","amount":"-100"}]}"#,
+         "a usage event's amount \"-100\" is not above 0"),
+        (#"{"total_credits":"1","total_usage":"0","charges":[{"id":"c","amount":"5","sender":"s","chain_id":8453,"#
+            + #""created_at":"2026-01-01T00:00:00Z","expires_at":"2026-01-01T01:00:00Z"},{"id":"c","amount":"5","sender":"s","#
+            + #""chain_id":8453,"created_at":"2026-01-01T00:00:00Z","expires_at":"2026-01-01T01:00:00Z"}]}"#, "charge id \"c\" is there twice"),
+    ])
+    func aStateNoRunMakesIsRefused(body: String, named: String) async throws {
+        let folder = try StateFolder()
+        try Data(body.utf8).write(to: URL(fileURLWithPath: folder.statePath))
+        var options = SimulatorOptions()
+        options.statePath = folder.statePath
+        do {
+            let server = try await SimulatorServer.start(options)
+            await server.shutdown()
+            Issue.record("started on \(body)")
+        } catch {
+            #expect("\(error)".contains("the state file is not a simulator state: \(named)"), "\(error)")
+        }
+    }
+
     @Test func aPortInUseIsNamed() async throws {
         try await withSim { server, _ in
             var options = SimulatorOptions()
