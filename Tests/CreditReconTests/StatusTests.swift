@@ -348,6 +348,29 @@ struct StatusTests {
         #expect(weekLater.attention.isEmpty, "\(weekLater.attention)")
     }
 
+    /// A charge that expired before the account's first reading is the report's note (its
+    /// credits, if any, are in the opening balance), not a top-up for status to chase: status
+    /// said `charge_expired` (exit 1) of what the report said as info. One after the first
+    /// reading is still said.
+    @Test func aChargeExpiredBeforeTheFirstReadingIsNoAttention() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.recorded("web-early", amount: "20", created: "2026-03-01T00:00:00Z", expires: "2026-03-01T01:00:00Z",
+                             status: "expired", recordedAt: "2026-03-03T00:00:00Z")
+        try fixture.snapshot("2026-03-02T00:00:00Z", credits: "100", usage: "10")
+        try fixture.snapshot("2026-03-03T00:00:00Z", credits: "100", usage: "11")
+        let books = try fixture.reconcile { $0.from = CivilDate(year: 2026, month: 3, day: 1); $0.to = CivilDate(year: 2026, month: 4, day: 1) }
+        #expect(books.findings.filter { $0.kind == .chargeExpired }.map(\.severity) == [.info])
+        let report = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-03T01:00:00Z"))
+        #expect(report.expired.count == 0 && report.attention.isEmpty, "\(report.attention)")
+        try fixture.recorded("web-late", amount: "30", created: "2026-03-02T12:00:00Z", expires: "2026-03-02T13:00:00Z",
+                             status: "expired", recordedAt: "2026-03-03T00:30:00Z")
+        let later = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-03T01:00:00Z"))
+        #expect(later.attentionItems.map(\.kind) == ["charge_expired"] && later.expiredCharges.map(\.label) == ["web-late"],
+                "\(later.attention)")
+    }
+
     /// An attention line names at most five, then how many more.
     @Test func namesAreCutAtFive() {
         #expect(StatusReport.named(["a", "b"]) == "a, b")

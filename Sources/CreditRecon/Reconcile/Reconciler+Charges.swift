@@ -148,7 +148,7 @@ extension Reconciler {
             // plan it again (exit 1).
             findings[finding] = Finding(
                 .info, .chargeExpired, at: findings[finding].observedAt, account: options.account, amount: line.amount,
-                reference: line.label,
+                reference: line.label, chargeID: id,
                 message: "charge \(id) for \(line.amount.decimalText) expired unpaid, "
                     + (line.topUpKey == nil ? "a checkout recorded without a plan row, and the same purchase was made again"
                         : "and its plan row was bought again under its reference") + ": "
@@ -491,7 +491,7 @@ extension Reconciler {
                         + "not, " + Self.buyAgain(charge))
             findings.append(Finding(
                 beforeBooks ? .info : .warning, .chargeExpired, at: expiry, account: account, amount: charge.amount,
-                reference: line.label,
+                reference: line.label, chargeID: charge.chargeID,
                 message: "charge \(charge.chargeID) for \(charge.amount.decimalText) expired at \(expiry.iso8601) " + said))
         } else {
             line.state = .pending

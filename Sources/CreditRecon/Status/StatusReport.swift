@@ -365,6 +365,9 @@ public struct StatusReport: Sendable, Equatable {
         // which this run will never send, were hidden; probe 69.)
         let running = Set(report.runningRuns.map(\.id))
         let recent = now.adding(milliseconds: -Self.recentDays * 86_400_000)
+        // Expired charges the report says as notes, not warnings: before the account's first
+        // reading (their credits, if any, are in the opening balance), or bought again.
+        let expiredNotes = Set(books.findings.filter { $0.kind == .chargeExpired && $0.severity < .warning }.compactMap(\.chargeID))
         for charge in books.charges {
             if charge.state == .planned || charge.state == .unknown,
                let key = charge.topUpKey, books.sendingRunIDs[key].map(running.contains) == true {
@@ -384,7 +387,9 @@ public struct StatusReport: Sendable, Equatable {
             case .expired:
                 // For a week from when the books knew it: its export's expiry, else the reading
                 // that showed it unpaid (a night without readings may come between).
-                if let seen = charge.expiredSeenAt, seen > recent, seen <= asOf { report.expiredCharges.append(charge) }
+                if let seen = charge.expiredSeenAt, seen > recent, seen <= asOf, !(charge.chargeID.map(expiredNotes.contains) ?? false) {
+                    report.expiredCharges.append(charge)
+                }
             case .rejected:
                 // Refused for the key or the address: the plan's next run sends it again.
                 if charge.refusedForTheRow, charge.createdAt > recent, charge.createdAt <= asOf { report.rejectedRows.append(charge) }
@@ -408,8 +413,6 @@ public struct StatusReport: Sendable, Equatable {
                 $0.observedAt.adding(milliseconds: reconcile.graceSeconds * 1000) <= newest
             }
         }
-        // A checkout abandoned and made again has nothing left to buy (`Reconciler.madeAgain`).
-        report.expiredCharges.removeAll { $0.chargeID.map { books.madeAgainBy[$0] != nil } ?? false }
         let alike = books.alikeTakenInstead.filter { id, _ in report.expiredCharges.contains { $0.chargeID == id } }
         if !alike.isEmpty {
             let others = Set(alike.values.flatMap { $0.of + $0.with })
