@@ -48,12 +48,13 @@ struct GlobalOptions: ParsableArguments {
     /// came from: an option is a usage error (64), an environment variable a configuration
     /// error (78).
     func context(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CommandContext {
-        func pick(_ option: String?, _ name: String, _ variable: String) -> Setting? {
+        /// A variable set to nothing is refused (78), as a value it cannot take: taken for
+        /// unset, `CREDIT_RECON_NOW=$T` with `T` unset dated a backfill's reading now (probe 398).
+        func pick(_ option: String?, _ name: String, _ variable: String) throws -> Setting? {
             if let option { return Setting(value: option, source: name, fromEnvironment: false) }
-            if let value = environment[variable], !value.isEmpty {
-                return Setting(value: value, source: variable, fromEnvironment: true)
-            }
-            return nil
+            guard let value = environment[variable] else { return nil }
+            guard !value.isEmpty else { throw UsageError.config("\(variable) is set but empty; set it, or unset it for the default") }
+            return Setting(value: value, source: variable, fromEnvironment: true)
         }
         /// `pick`, for a setting whose default is a real place (the ledger in the current
         /// folder, the production API, the `default` account): a variable set to nothing, or
@@ -70,9 +71,9 @@ struct GlobalOptions: ParsableArguments {
                         "holds a control character (a line break, a tab); remove it")
                 }
             }
-            return pick(option, name, variable)
+            return try pick(option, name, variable)
         }
-        let levelSetting = pick(logLevel, "--log-level", "CREDIT_RECON_LOG_LEVEL")
+        let levelSetting = try pick(logLevel, "--log-level", "CREDIT_RECON_LOG_LEVEL")
         let levelText = levelSetting?.value ?? "info"
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw levelSetting!.error("is not one of trace, debug, info, notice, warning, error, critical")
@@ -81,7 +82,7 @@ struct GlobalOptions: ParsableArguments {
         logger.logLevel = level
         Ledger.useLogger(logger)
         var start: Timestamp?
-        if let setting = pick(now, "--now", "CREDIT_RECON_NOW") {
+        if let setting = try pick(now, "--now", "CREDIT_RECON_NOW") {
             do { start = try Timestamp(iso8601: setting.value) } catch {
                 throw setting.failure("\(setting.source): \(TerminalText.printable(error.description))")
             }
@@ -95,7 +96,7 @@ struct GlobalOptions: ParsableArguments {
         let allowed = 1...86_400
         let range = "a whole number of seconds from 1 to 86400"
         func seconds(_ option: Int?, _ name: String, _ variable: String, _ fallback: Int) throws -> Duration {
-            guard let setting = pick(option.map(String.init), name, variable) else { return .seconds(fallback) }
+            guard let setting = try pick(option.map(String.init), name, variable) else { return .seconds(fallback) }
             guard let value = Int(setting.value), allowed.contains(value) else { throw setting.error("is not \(range)") }
             return .seconds(value)
         }

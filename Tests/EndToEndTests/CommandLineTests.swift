@@ -776,6 +776,19 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: ledger))
     }
 
+    /// A variable set to nothing (`CREDIT_RECON_NOW=$T` with `T` unset) is refused (78), as
+    /// the ledger's and the account's are: it was taken for unset, and a backfill's reading
+    /// was dated now (probe 398).
+    @Test(arguments: ["CREDIT_RECON_NOW", "CREDIT_RECON_LOG_LEVEL", "CREDIT_RECON_TIMEOUT", "CREDIT_RECON_MAX_RETRY_TIME"])
+    func aVariableSetToNothingIs78(variable: String) throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("books.sqlite")
+        let result = try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", samples], environment: [variable: ""])
+        #expect(result.status == 78 && result.stderr.contains("\(variable) is set but empty; set it, or unset it for the default"),
+                "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+    }
+
     /// Thresholds are bounded where they are read: past the bounds they overflowed the
     /// seconds and tenths they become (exit 132). Each option is named.
     @Test(arguments: [
@@ -850,8 +863,15 @@ struct CommandLineTests {
         let empty = try Executable.creditRecon(
             ["--ledger", ledger, "--base-url", "http://127.0.0.1:1/api/v1", "topup", plan, "--yes"],
             environment: ["OPENROUTER_BEARER": "", "OPENROUTER_API_KEY": " "])
-        #expect(empty.status == 78 && empty.stderr.contains("no key for charges: OPENROUTER_BEARER and OPENROUTER_API_KEY are "
-            + "set but empty; set OPENROUTER_BEARER"), "\(empty.stderr)")
+        #expect(empty.status == 78 && empty.stderr.contains("OPENROUTER_BEARER is set but empty; set it to the key charges are "
+            + "made with, or unset it to make them with the management key (OPENROUTER_API_KEY)"), "\(empty.stderr)")
+        // Blank beside a management key: refused, not charges made with that key (probe 398:
+        // a real charge went out). Nothing is sent: the API's address is no server.
+        let blank = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", "http://127.0.0.1:1/api/v1", "topup", plan, "--yes"],
+            environment: ["OPENROUTER_BEARER": "   ", "OPENROUTER_API_KEY": "sim-management-key"])
+        #expect(blank.status == 78 && blank.stderr.contains("OPENROUTER_BEARER is set but empty"), "\(blank.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ledger))
     }
 
     /// A plan with a bad row, or none at all, stops `run` before it starts (65, 66): it was

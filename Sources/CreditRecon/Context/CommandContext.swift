@@ -179,7 +179,12 @@ public struct CommandContext: Sendable {
     /// `nil` when none is.
     public func givenBearer() throws -> Secret? {
         if let bearerFile { return try readKeyFile(bearerFile, option: "--bearer-file") }
-        if let key = environment["OPENROUTER_BEARER"].map(Self.trimmed), !key.isEmpty {
+        if let key = environment["OPENROUTER_BEARER"].map(Self.trimmed) {
+            // Not "no bearer": charges went out under the management key (probe 398).
+            guard !key.isEmpty else {
+                throw UsageError.config("OPENROUTER_BEARER is set but empty; set it to the key charges are made with, or "
+                    + "unset it to make them with the management key (OPENROUTER_API_KEY)")
+            }
             return try Self.key(key, from: "OPENROUTER_BEARER")
         }
         guard apiKeyFile != nil || !(environment["OPENROUTER_API_KEY"].map(Self.trimmed) ?? "").isEmpty else { return nil }
@@ -216,7 +221,11 @@ public struct CommandContext: Sendable {
         var password: Secret?
         if let ledgerPasswordFile {
             password = try readKeyFile(ledgerPasswordFile, option: "--ledger-password-file", isKey: false)
-        } else if let file = environment["CREDIT_RECON_LEDGER_PASSWORD_FILE"], !file.isEmpty {
+        } else if let file = environment["CREDIT_RECON_LEDGER_PASSWORD_FILE"] {
+            guard !file.isEmpty else {
+                throw UsageError.config("CREDIT_RECON_LEDGER_PASSWORD_FILE is set but empty; set it to the password's file, or "
+                    + "unset it (the password then comes from the URL or PGPASSWORD)")
+            }
             password = try readKeyFile(file, option: "CREDIT_RECON_LEDGER_PASSWORD_FILE", isKey: false)
         } else if let value = environment["PGPASSWORD"], !value.isEmpty {
             password = Secret(value)
