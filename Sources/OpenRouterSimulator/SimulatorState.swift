@@ -121,7 +121,13 @@ public struct SimulatorState: Sendable, Equatable {
         }
         try once(charges.map(\.id), "charge id")
         try once(keys.map(\.hash), "key hash")
-        try once(keys.map(\.key), "a key's key")
+        // Named by their hashes: a key is a secret, even the simulator's.
+        var holder: [String: String] = [:]
+        for key in keys {
+            if let other = holder.updateValue(key.hash, forKey: key.key) {
+                throw .badState("keys \(other) and \(key.hash) have the same key")
+            }
+        }
         if let charge = charges.first(where: { $0.amount <= .zero }) {
             throw .badState("charge \(charge.id)'s amount \"\(charge.amount.decimalText)\" is not above 0")
         }

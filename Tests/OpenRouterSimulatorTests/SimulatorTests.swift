@@ -410,6 +410,8 @@ import Glibc
             + #"{"hash":"h","key":"k2","name":"b","usage":"0","created_at":"2026-01-01T00:00:00Z"}]}"#, "key hash \"h\" is there twice"),
         (#"{"total_credits":"1","total_usage":"0","keys":[{"hash":"h","key":"sim-management-key","name":"a","usage":"0","#
             + #""created_at":"2026-01-01T00:00:00Z"}]}"#, "key h's key is one the command line gives"),
+        (#"{"total_credits":"1","total_usage":"0","keys":[{"hash":"h1","key":"sk-same","name":"a","usage":"0","created_at":"2026-01-01T00:00:00Z"},"#
+            + #"{"hash":"h2","key":"sk-same","name":"b","usage":"0","created_at":"2026-01-01T00:00:00Z"}]}"#, "keys h1 and h2 have the same key"),
         (#"{"total_credits":"1","total_usage":"0","usage_events":[{"at":"2026-01-01T00:00:00Z","amount":"-100"}]}"#,
          "a usage event's amount \"-100\" is not above 0"),
         (#"{"total_credits":"1","total_usage":"0","charges":[{"id":"c","amount":"5","sender":"s","chain_id":8453,"#
