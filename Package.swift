@@ -110,6 +110,7 @@ let package = Package(
             dependencies: [
                 "Ledger", "CreditTypes", "CSQLite", "ConnectionErrors", "PostgresHarness", "AsyncWait",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             exclude: ["Fixtures"]
         ),

@@ -5,6 +5,7 @@ import Dispatch
 import Foundation
 import NIOSSL
 import PostgresHarness
+import PostgresNIO
 import Synchronization
 import Testing
 @testable import Ledger
@@ -183,6 +184,23 @@ struct PostgresStoreTests {
         #expect(!message.contains(Self.secret))
         #expect(message.contains("cannot connect to 127.0.0.1:\(port) (Connection refused)"), "the system's words, not NIO's: \(message)")
         if case .server? = error {} else { Issue.record("not a server error: \(message)") }
+    }
+
+    /// A COMMIT answered by the server ending the session (`pg_terminate_backend`, a
+    /// shutdown) leaves the outcome unknown, as a connection closed under it does: the
+    /// server may have committed before its FATAL (probe 397: "rolled back, so nothing of it
+    /// was written"). An error that is the COMMIT's own (a constraint, a conflict) is not.
+    @Test func aSessionEndedAtItsCommitLeavesTheOutcomeUnknown() {
+        for state in ["57P01", "57P02", "08006", "08003"] {
+            #expect(PostgresSession.sessionEnded(.server, sqlState: state), "\(state)")
+        }
+        for state in ["23505", "40001", "40P01", "55P03", "53100", nil] {
+            #expect(!PostgresSession.sessionEnded(.server, sqlState: state), "\(state ?? "none")")
+        }
+        for code in [PSQLError.Code.serverClosedConnection, .uncleanShutdown, .clientClosedConnection] {
+            #expect(PostgresSession.sessionEnded(code, sqlState: nil))
+        }
+        #expect(!PostgresSession.sessionEnded(.queryCancelled, sqlState: nil))
     }
 
     /// An IPv6 address is named in brackets, as the URL gives it: `::1:5432` read as one

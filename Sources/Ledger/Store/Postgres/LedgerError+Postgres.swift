@@ -59,7 +59,7 @@ extension LedgerError {
             case "57P03":  // cannot_connect_now: starting up, or in recovery
                 return .serverBusy(location: name, detail: "the server does not take connections yet (\(message)); "
                     + "try again once it is up")
-            case "57P01", "57P02", "08006", "08003":
+            case _ where Self.sessionEndedStates.contains(state):
                 return lostConnection(location, because: message)
             case "40001", "40P01", "55P03": return .busy(path: name)
             case "42P01":  // undefined_table: dropped behind the ledger's back
@@ -127,7 +127,7 @@ extension LedgerError {
         switch failure?.code {
         case _ where isReset(error): ended = nil
         case .serverClosedConnection?, .uncleanShutdown?, .clientClosedConnection?: ended = nil
-        case .server? where ["57P01", "57P02", "08006", "08003"].contains(failure?.serverInfo?[.sqlState] ?? ""):
+        case .server? where sessionEndedStates.contains(failure?.serverInfo?[.sqlState] ?? ""):
             ended = failure?.serverInfo?[.message] ?? "no message"
         default: return postgres(error, at: location)
         }
@@ -186,6 +186,10 @@ extension LedgerError {
         }
         return .server(location: location.description, detail: failure.words(host: location.host, port: location.port) + "; " + advice)
     }
+
+    /// The SQLSTATEs of a server ending the session as it answers: an administrator's
+    /// `pg_terminate_backend`, a shutdown, a connection failure it saw.
+    static let sessionEndedStates: Set<String> = ["57P01", "57P02", "08006", "08003"]
 
     /// The session ended under a statement (the server went away, or ended it). A
     /// transaction under way was rolled back with it: a write's entries are committed whole

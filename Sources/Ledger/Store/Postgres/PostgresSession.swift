@@ -459,7 +459,16 @@ final class PostgresSession: @unchecked Sendable {
     private static func endedConnection(_ error: any Error) -> Bool {
         if error is ConnectionClosed { return true }
         guard let error = error as? PSQLError else { return false }
-        return [.serverClosedConnection, .uncleanShutdown, .clientClosedConnection].contains(error.code)
+        return sessionEnded(error.code, sqlState: error.serverInfo?[.sqlState])
+    }
+
+    /// Whether a failure of `code` (and the server's `sqlState`) ended the session: the
+    /// connection closed, or the server's FATAL ending it, which it may send after the COMMIT
+    /// it answers was made (`pg_terminate_backend` during a COMMIT was said to be rolled back,
+    /// probe 397).
+    static func sessionEnded(_ code: PSQLError.Code, sqlState: String?) -> Bool {
+        if code == .server { return LedgerError.sessionEndedStates.contains(sqlState ?? "") }
+        return [.serverClosedConnection, .uncleanShutdown, .clientClosedConnection].contains(code)
     }
 
     /// Runs statements one after the other.
