@@ -77,6 +77,11 @@ extension Reliability {
             let tooShort = try run(["fetch"], short)
             #expect(tooShort.status == 78 && tooShort.stderr.contains("OPENROUTER_API_KEY holds 1 character, fewer than any key"),
                     "\(tooShort.stderr)")
+            // Short and with a space: the space is what no key has (probe 398: "holds 7 characters").
+            short["OPENROUTER_API_KEY"] = "bad key"
+            let spaced = try run(["fetch"], short)
+            #expect(spaced.status == 78 && spaced.stderr.contains("OPENROUTER_API_KEY holds a character no key has (a space"),
+                    "\(spaced.stderr)")
             // Its file named whole, though the file's name holds the short text (probe 263:
             // `--api-key-file k<redacted>`, a file that is not there).
             let shortFile = try scratch.write("kshort", "short\n")

@@ -327,18 +327,21 @@ public struct CommandContext: Sendable {
                 "\(source) holds the path of a file (\(TerminalText.printable(text))), not a key: give the key itself there, "
                     + "or the file with --api-key-file (--bearer-file for the bearer)")
         }
+        // What no key holds first: `bad key` was said to be too short (probe 398).
+        let short = text.utf8.count < 8
+        guard text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            if short { Secret.forget(text) }
+            throw UsageError.config(
+                "\(source) holds a character no key has (a space, a control character or a letter outside ASCII); "
+                    + "give the key alone, as OpenRouter shows it")
+        }
         // Too short to be a key, and too short to be told apart in what others send back
         // (`7` went unredacted into the ledger, probe 149).
-        guard text.utf8.count >= 8 else {
+        guard !short else {
             let count = text.utf8.count
             Secret.forget(text)
             throw UsageError.config("\(source) holds \(count) character\(count == 1 ? "" : "s"), fewer than any key "
                 + "(OpenRouter's are about 70): give the key itself, as OpenRouter shows it")
-        }
-        guard text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw UsageError.config(
-                "\(source) holds a character no key has (a space, a control character or a letter outside ASCII); "
-                    + "give the key alone, as OpenRouter shows it")
         }
         return Secret(text)
     }
