@@ -776,6 +776,21 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: ledger))
     }
 
+    /// A ledger path holding a line break is named on one line, the break shown as `?`: the
+    /// rest of the message read as a second error (probe 398).
+    @Test func aPathWithALineBreakIsNamedOnOneLine() throws {
+        let scratch = try Scratch()
+        let missing = try Executable.creditRecon(["--ledger", scratch.path("new\nline.sqlite"), "status"])
+        #expect(missing.status == 66 && missing.stderr.contains("no ledger at \(scratch.path("new?line.sqlite")): run"),
+                "\(missing.stderr)")
+        let text = try scratch.write("not\na ledger.sqlite", String(repeating: "not a database, ", count: 20))
+        let notLedger = try Executable.creditRecon(["--ledger", text, "status"])
+        #expect(notLedger.status == 66 && notLedger.stderr.contains("not?a ledger.sqlite is not a SQLite database"), "\(notLedger.stderr)")
+        for result in [missing, notLedger] {
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+    }
+
     /// A variable set to nothing (`CREDIT_RECON_NOW=$T` with `T` unset) is refused (78), as
     /// the ledger's and the account's are: it was taken for unset, and a backfill's reading
     /// was dated now (probe 398).

@@ -2,6 +2,10 @@ import Foundation
 import Ledger
 
 extension CommandContext {
+    /// The ledger's path as its messages name it: a line break or a terminal's control
+    /// character in it shown as `?`, so that the message stays one line (probe 398).
+    var shownPath: String { TerminalText.printable(ledgerPath) }
+
     /// What is at the ledger's location before anything opens it.
     public enum LedgerFile: Sendable, Equatable {
         /// No file (or a PostgreSQL database without the ledger's tables): a writer creates
@@ -70,7 +74,7 @@ extension CommandContext {
 
     /// What `verify` and the refusals below say about a truncated ledger.
     public var truncatedLedgerProblem: String {
-        "the file \(ledgerPath) is empty (0 bytes): the ledger was truncated; restore it from a backup "
+        "the file \(shownPath) is empty (0 bytes): the ledger was truncated; restore it from a backup "
             + "(or delete it to start new books)"
     }
 
@@ -83,23 +87,23 @@ extension CommandContext {
                 + "or copy existing books there with `credit-recon ledger copy --to URL`"
         }
         if ledgerFile == .present {
-            return "\(ledgerPath) is a SQLite database holding no tables, not a ledger; nothing was changed in it. Run "
+            return "\(shownPath) is a SQLite database holding no tables, not a ledger; nothing was changed in it. Run "
                 + "`credit-recon fetch` or `credit-recon import snapshots FILE` to start the books in it, or pass --ledger PATH"
         }
         // Not "run fetch first" where a ledger may well be, out of this user's reach, or the
         // command's own folder gone (probe 336: the writers said so, the readers did not).
         var info = stat()
         if stat(ledgerPath, &info) != 0, errno == EACCES {
-            return "cannot reach \(ledgerPath): \(String(cString: strerror(EACCES))): a folder on its path may not be searched "
+            return "cannot reach \(shownPath): \(String(cString: strerror(EACCES))): a folder on its path may not be searched "
                 + "by this user, so whether a ledger is there cannot be told; check the folders' permissions (ls -ld each), "
                 + "or run the command as the ledger's owner"
         }
         var cwd = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         if !ledgerPath.hasPrefix("/"), getcwd(&cwd, cwd.count) == nil {
-            return "cannot reach \(ledgerPath): the folder this command runs in is gone (deleted while the shell stood in it): "
+            return "cannot reach \(shownPath): the folder this command runs in is gone (deleted while the shell stood in it): "
                 + "cd to a folder that is there, or give the ledger's absolute path"
         }
-        var message = "no ledger at \(ledgerPath): run `credit-recon fetch` or `credit-recon import snapshots FILE` first, or pass --ledger PATH"
+        var message = "no ledger at \(shownPath): run `credit-recon fetch` or `credit-recon import snapshots FILE` first, or pass --ledger PATH"
         // Beside the file a link names, where a new ledger is built (`Ledger.create`).
         let staging = Ledger.followingLinks(ledgerPath) + ".creating"
         if FileManager.default.fileExists(atPath: staging) {
@@ -168,7 +172,7 @@ extension CommandContext {
         case .missing: return nil
         case .truncated: throw UsageError(message: truncatedLedgerProblem, exitStatus: .ioError)
         case .notAFile(let kind, let instead):
-            throw UsageError.usage("the ledger \(ledgerPath) is \(kind), not a ledger file; name the ledger's file, e.g. \(instead)")
+            throw UsageError.usage("the ledger \(shownPath) is \(kind), not a ledger file; name the ledger's file, e.g. \(instead)")
         case .present:
             try refuseCompanionFile()
             return try open()
@@ -202,7 +206,7 @@ extension CommandContext {
         for companion in Self.companions where named.hasSuffix(companion.suffix) {
             let ledger = String(named.dropLast(companion.suffix.count))
             guard Self.isFile(ledger) else { continue }
-            throw UsageError.usage("the ledger \(ledgerPath) is the name of \(companion.file) of the ledger \(ledger) beside it, "
+            throw UsageError.usage("the ledger \(shownPath) is the name of \(companion.file) of the ledger \(ledger) beside it, "
                 + "which \(companion.content); name \(ledger) to use those books, or move this file to a name of its own "
                 + "(e.g. books.sqlite) if it is a ledger")
         }
@@ -228,7 +232,7 @@ extension CommandContext {
                 guard path.hasSuffix(companion.suffix) || Ledger.followingLinks(path).hasSuffix(companion.suffix) else { continue }
                 let named = Ledger.followingLinks(path)
                 let ledger = String(named.dropLast(companion.suffix.count))
-                throw UsageError.usage("the ledger \(ledgerPath) would be made as \(named), the name of \(companion.file) of "
+                throw UsageError.usage("the ledger \(shownPath) would be made as \(named), the name of \(companion.file) of "
                     + (Self.isFile(ledger) ? "the ledger \(ledger) beside it" : "a ledger \(ledger), were one made there")
                     + ", which \(companion.content); name it otherwise, e.g. books.sqlite")
             }

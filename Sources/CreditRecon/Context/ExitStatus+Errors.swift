@@ -25,11 +25,12 @@ extension ExitStatus {
     /// One readable sentence for `error` (never a key: keys are `Secret`s), safe to print
     /// on a terminal whatever the file or server it quotes held (`TerminalText`).
     public static func message(for error: any Error) -> String {
-        let text = switch error {
-        case let error as any ExitCoded: error.description
-        case let error as LedgerError: error.description
-        default: "internal error: \(String(describing: error))"
+        switch error {
+        // One sentence, whatever a path it names holds: a ledger path's line break made the
+        // rest read as a second error (probe 398).
+        case let error as LedgerError: return TerminalText.printable(error.description)
+        case let error as any ExitCoded: return TerminalText.printableLines(error.description)
+        default: return TerminalText.printableLines("internal error: \(String(describing: error))")
         }
-        return TerminalText.printableLines(text)
     }
 }
