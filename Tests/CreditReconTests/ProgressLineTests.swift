@@ -38,6 +38,20 @@ struct ProgressLineTests {
         texts.map { "\r\($0)\u{1B}[K" } + ["\r\u{1B}[K"]
     }
 
+    /// A line as wide as the terminal is cut to its width less one column: one that wraps
+    /// leaves its first row behind at every redraw (probe 399). One shorter is drawn whole.
+    @Test func aLineIsCutToTheTerminalsWidth() {
+        let collected = Mutex<[String]>([])
+        let terminal = TerminalLine(width: { 20 }) { text in collected.withLock { $0.append(text) } }
+        terminal.show("fetch: GET /activity?date=2026-11-07, day 1 of 30 to store")
+        terminal.show("fetch: GET /credits")
+        terminal.writingAbove { collected.withLock { $0.append("a log line\n") } }
+        terminal.clear()
+        #expect(collected.withLock { $0 } == ["\r" + "fetch: GET /activi…" + "\u{1B}[K", "\rfetch: GET /credits\u{1B}[K",
+                                              "\r\u{1B}[K", "a log line\n", "\rfetch: GET /credits\u{1B}[K", "\r\u{1B}[K"])
+        #expect("fetch: GET /activi…".count == 20 - 1)
+    }
+
     @Test func theLineIsRedrawnEveryStepAndClearedAtTheEnd() {
         let screen = Screen()
         let line = screen.line(noun: "charges")

@@ -1278,5 +1278,12 @@ struct TopUpEngineTests {
         #expect(throws: TopUpError.declined) {
             try TopUpConfirmation.check(preview, yes: false, isTerminal: true, show: { _ in }, ask: { "" })
         }
+        // The end of input (Ctrl-D) declines too, and ends the prompt's line (probe 399: the
+        // next message stood on it).
+        var atEnd = ""
+        #expect(throws: TopUpError.declined) {
+            try TopUpConfirmation.check(preview, yes: false, isTerminal: true, show: { atEnd += $0 }, ask: { nil })
+        }
+        #expect(atEnd.hasSuffix("? [y/N] \n"), "\(atEnd.debugDescription)")
     }
 }

@@ -13,7 +13,9 @@ import Synchronization
 public final class TerminalLine: Sendable {
     /// Standard error's, quiet for its first half second; credit-recon makes it as it
     /// starts, so the half second counts from the command's start.
-    public static let standardError = TerminalLine(quietFor: .milliseconds(500)) { StandardStream.error($0) }
+    public static let standardError = TerminalLine(quietFor: .milliseconds(500), width: { terminalWidth(STDERR_FILENO) }) {
+        StandardStream.error($0)
+    }
 
     private struct State {
         /// What the line shows; `nil` when it is clear.
@@ -25,11 +27,15 @@ public final class TerminalLine: Sendable {
     private let state = Mutex(State())
     private let quietUntil: ContinuousClock.Instant
     private let write: @Sendable (String) -> Void
+    /// The terminal's width in columns as each line is drawn, `nil` when not known.
+    private let width: @Sendable () -> Int?
 
     /// A line written with `write` (a test's collector; stderr for `standardError`) that
-    /// draws nothing for its first `quietFor`.
-    public init(quietFor: Duration = .zero, write: @escaping @Sendable (String) -> Void) {
+    /// draws nothing for its first `quietFor`, each text cut to `width()` less one column.
+    public init(quietFor: Duration = .zero, width: @escaping @Sendable () -> Int? = { nil },
+                write: @escaping @Sendable (String) -> Void) {
         quietUntil = .now + quietFor
+        self.width = width
         self.write = write
         guard quietFor > .zero else { return }
         Task { [self] in
@@ -68,8 +74,23 @@ public final class TerminalLine: Sendable {
         state.withLock { state in
             if state.shown != nil { write(Self.clearing) }
             body()
-            if let shown = state.shown { write("\r\(shown)\u{1B}[K") }
+            if let shown = state.shown { write("\r\(fitted(shown))\u{1B}[K") }
         }
+    }
+
+    /// `text` cut to the terminal's width less one column: a line that wraps leaves its first
+    /// row behind at every redraw, since the carriage return goes back to its last row only
+    /// (probe 399: a 40-column terminal filled with stale lines).
+    private func fitted(_ text: String) -> String {
+        guard let columns = width(), columns > 1, text.count >= columns else { return text }
+        return String(text.prefix(columns - 2)) + "…"
+    }
+
+    /// The width of the terminal `fd` is, from the kernel (`TIOCGWINSZ`); `nil` for none.
+    static func terminalWidth(_ fd: Int32) -> Int? {
+        var size = winsize()
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
     }
 
     /// Carriage return, then erase to the end of the line.
@@ -78,6 +99,6 @@ public final class TerminalLine: Sendable {
     private func draw(_ text: String, _ state: inout State) {
         state.pending = nil
         state.shown = text
-        write("\r\(text)\u{1B}[K")
+        write("\r\(fitted(text))\u{1B}[K")
     }
 }

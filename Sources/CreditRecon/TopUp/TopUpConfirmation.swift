@@ -13,7 +13,13 @@ public enum TopUpConfirmation {
         guard isTerminal else { throw .confirmationRequired(plan: preview.planFile) }
         show(preview.totalsText())
         show("Create \(preview.toSend.count) charge\(preview.toSend.count == 1 ? "" : "s") for \(preview.sendTotal.centsText) USD? [y/N] ")
-        let answer = (ask() ?? "").trimmingASCIIWhitespace().lowercased()
+        // At the end of input the answer's line break never came: the next line would stand
+        // on the prompt's (probe 399).
+        guard let given = ask() else {
+            show("\n")
+            throw .declined
+        }
+        let answer = given.trimmingASCIIWhitespace().lowercased()
         guard answer == "y" || answer == "yes" else { throw .declined }
     }
 }
