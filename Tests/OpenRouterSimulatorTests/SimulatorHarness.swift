@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import OpenRouterSimulator
+import Testing
 
 struct Answer {
     let status: Int
@@ -41,6 +42,19 @@ func withSim(_ configure: (inout SimulatorOptions) -> Void = { _ in },
     }
     try await http.shutdown()
     await server.shutdown()
+}
+
+/// Why the simulator refused to start with `options`: `nil`, with an issue recorded saying
+/// `started`, when it started (it is then stopped).
+func refusedStart(_ options: SimulatorOptions, started: String) async -> (any Error)? {
+    do {
+        let server = try await SimulatorServer.start(options)
+        await server.shutdown()
+        Issue.record("started \(started)")
+        return nil
+    } catch {
+        return error
+    }
 }
 
 struct Requester {

@@ -325,13 +325,8 @@ import Glibc
         var options = SimulatorOptions()
         options.statePath = path
         options.chargeTTLSeconds = 3 * 86_400
-        do {
-            let server = try await SimulatorServer.start(options)
-            await server.shutdown()
-            Issue.record("started with charges it could not date")
-        } catch {
-            #expect("\(error)".contains("--charge-ttl 259200: a charge created now would expire after 9999-12-31"), "\(error)")
-        }
+        let error = await refusedStart(options, started: "with charges it could not date").map { "\($0)" } ?? ""
+        #expect(error.contains("--charge-ttl 259200: a charge created now would expire after 9999-12-31"), "\(error)")
     }
 
     @Test func statePersistsAcrossRestarts() async throws {
@@ -362,14 +357,9 @@ import Glibc
         try Data(#"{"total_credits":"2000000000","total_usage":"9223372036854.775808"}"#.utf8).write(to: URL(fileURLWithPath: path))
         var options = SimulatorOptions()
         options.statePath = path
-        do {
-            let server = try await SimulatorServer.start(options)
-            await server.shutdown()
-            Issue.record("started with a total it cannot hold")
-        } catch {
-            #expect("\(error)".contains("total_usage \"9223372036854.775808\" is too large"), "\(error)")
-            #expect("\(error)".contains("at most 9223372036854.775807 USD") && !"\(error)".contains("1000000000 USD"), "\(error)")
-        }
+        let error = (await refusedStart(options, started: "with a total it cannot hold")).map { "\($0)" } ?? ""
+        #expect(error.contains("total_usage \"9223372036854.775808\" is too large"), "\(error)")
+        #expect(error.contains("at most 9223372036854.775807 USD") && !error.contains("1000000000 USD"), "\(error)")
         try await withSim { _, sim in
             let refused = try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"9223372036854.775808"}"#)
             #expect(refused.status == 400)
@@ -388,14 +378,9 @@ import Glibc
         try await withSim({ $0.statePath = path }) { _, sim in
             let purchase = try await sim.send(.POST, "/_sim/purchase", body: #"{"amount":"10"}"#)
             #expect(purchase.status == 200)
-            do {
-                let second = try await SimulatorServer.start(options)
-                await second.shutdown()
-                Issue.record("two simulators on one state file")
-            } catch {
-                #expect("\(error)".contains("another openrouter-sim (pid \(getpid())) keeps its state in \(path) (it holds "
-                    + "\(path).lock), and two would write over each other's changes"), "\(error)")
-            }
+            let error = (await refusedStart(options, started: "a second simulator on one state file")).map { "\($0)" } ?? ""
+            #expect(error.contains("another openrouter-sim (pid \(getpid())) keeps its state in \(path) (it holds "
+                + "\(path).lock), and two would write over each other's changes"), "\(error)")
         }
         let next = try await SimulatorServer.start(options)
         #expect(await next.state().totalCredits == Micros(raw: 10_000_000))
@@ -423,27 +408,16 @@ import Glibc
         try Data(body.utf8).write(to: URL(fileURLWithPath: folder.statePath))
         var options = SimulatorOptions()
         options.statePath = folder.statePath
-        do {
-            let server = try await SimulatorServer.start(options)
-            await server.shutdown()
-            Issue.record("started on \(body)")
-        } catch {
-            #expect("\(error)".contains("the state file is not a simulator state: \(named)"), "\(error)")
-        }
+        let error = (await refusedStart(options, started: "on \(body)")).map { "\($0)" } ?? ""
+        #expect(error.contains("the state file is not a simulator state: \(named)"), "\(error)")
     }
 
     @Test func aPortInUseIsNamed() async throws {
         try await withSim { server, _ in
             var options = SimulatorOptions()
             options.port = server.port
-            do {
-                let second = try await SimulatorServer.start(options)
-                await second.shutdown()
-                Issue.record("two servers on one port")
-            } catch {
-                #expect("\(error)".contains("port \(server.port) on 127.0.0.1 is in use"), "\(error)")
-                #expect("\(error)".contains("--port"), "\(error)")
-            }
+            let error = (await refusedStart(options, started: "a second server on one port")).map { "\($0)" } ?? ""
+            #expect(error.contains("port \(server.port) on 127.0.0.1 is in use") && error.contains("--port"), "\(error)")
         }
     }
 
@@ -451,13 +425,8 @@ import Glibc
         let path = "/nonexistent-\(UUID().uuidString)/dir/state.json"
         var options = SimulatorOptions()
         options.statePath = path
-        do {
-            let server = try await SimulatorServer.start(options)
-            await server.shutdown()
-            Issue.record("started with a state file it cannot write")
-        } catch let error as SimulatorError {
-            #expect(error.description.contains(path), "\(error)")
-        }
+        let error = await refusedStart(options, started: "with a state file it cannot write")
+        #expect((error as? SimulatorError)?.description.contains(path) == true, "\(String(describing: error))")
     }
 
     @Test func aFailedSaveChangesNothing() async throws {
