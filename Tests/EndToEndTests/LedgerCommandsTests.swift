@@ -51,8 +51,8 @@ struct LedgerCommandsTests {
         let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let held = document?["holds"] as? [[String: Any]]
         #expect(held?.map { $0["hash"] as? String } == [printed, other])
-        #expect(held?.first?["entry"] as? Int == entries)
-        #expect(held?.last?["entry"] is NSNull)
+        #expect(held?.first?["entry"] as? Int == entries && held?.first?["held"] as? Bool == true)
+        #expect(held?.last?["entry"] is NSNull && held?.last?["held"] as? Bool == false)
         #expect(document?["sound"] as? Bool == true && document?["exit_code"] as? Int == 1)
 
         let missing = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", other])
@@ -67,8 +67,8 @@ struct LedgerCommandsTests {
         let emptyHead = String(repeating: "0", count: 64)
         let genesis = try Executable.creditRecon(["--ledger", ledger, "verify", "--json", "--holds", emptyHead])
         let genesisDocument = try JSONSerialization.jsonObject(with: Data(genesis.stdout.utf8)) as? [String: Any]
-        #expect(genesis.status == 0 && (genesisDocument?["holds"] as? [[String: Any]])?.first?["entry"] as? Int == 0,
-                "\(genesis.stdout)")
+        #expect(genesis.status == 0 && (genesisDocument?["holds"] as? [[String: Any]])?.first?["entry"] as? Int == 0
+                && (genesisDocument?["holds"] as? [[String: Any]])?.first?["held"] as? Bool == true, "\(genesis.stdout)")
         let genesisText = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", emptyHead])
         #expect(genesisText.status == 0 && genesisText.stdout.contains("holds \(emptyHead), but it is the empty journal's head, "
             + "which every ledger holds before its first entry, so it pins no books"), "\(genesisText.stdout)")

@@ -132,9 +132,30 @@ extension Reliability {
             let verified = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", head])
             #expect(verified.status == 1, "\(verified.stdout)")
             #expect(verified.stdout.contains("does NOT hold \(head) soundly: entry ") && verified.stdout.contains(" has that hash, "
-                + "but the chain breaks before it (the last sound head is entry 49's), so the books it pinned are not sound "
+                + "but the chain breaks at or before it (the last sound head is entry 49's), so the books it pinned are not sound "
                 + "either"), "\(verified.stdout)")
             #expect(!verified.stdout.contains("holds \(head)"), "\(verified.stdout)")
+            // --json says it too: the entry that has it, and not held (probe 401: the same shape
+            // as a head that holds).
+            let json = try Executable.creditRecon(["--ledger", ledger, "--json", "verify", "--holds", head])
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            let held = (object?["holds"] as? [[String: Any]])?.first
+            #expect(json.status == 1 && held?["entry"] as? Int != nil && held?["held"] as? Bool == false, "\(json.stdout)")
+        }
+
+        /// A journal emptied, its tables left: the empty journal's head, which every ledger
+        /// holds, is no proof that nothing was cut (probe 401: it was, and a copy of the empty
+        /// journal was advised, losing every entry).
+        @Test func theEmptyJournalsHeadProvesNothingWasKept() throws {
+            let scratch = try Scratch()
+            let (ledger, _) = try ledgerWithHistory(scratch)
+            try FileManager.default.removeItem(atPath: ledger + ".head")
+            #expect(try Executable.sqlite3(ledger, "DROP TRIGGER journal_append_only_delete; DELETE FROM journal;").status == 0)
+            let zeros = String(repeating: "0", count: 64)
+            let verified = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", zeros])
+            #expect(verified.status == 1 && verified.stdout.contains("last sound head \(zeros) after 0 entries"), "\(verified.stdout)")
+            #expect(!verified.stdout.contains("`--holds` finds") && verified.stdout.contains("If the newest head hash a report or "
+                + "verify printed is this ledger's"), "\(verified.stdout)")
         }
 
         static let backup = "the journal itself is not as it was written: restore the ledger from a backup"

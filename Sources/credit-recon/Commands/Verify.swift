@@ -92,7 +92,7 @@ extension CreditReconCommand {
                     // a file that cannot be opened, not 74 and "run verify" (probe 344).
                     return notSound("the ledger is damaged: \(detail); restore it from a backup")
                 }
-                let holdsAll = report.held.allSatisfy { $0.entry != nil }
+                let holdsAll = report.held.allSatisfy { Self.isHeld($0, report) }
                 // PostgreSQL has no integrity_check to run (it checks each page as it reads it).
                 let isPostgres = if case .postgres = location { true } else { false }
                 if context.json {
@@ -103,7 +103,8 @@ extension CreditReconCommand {
                         "problems": .array(report.problems.map(JSONOutput.string)),
                         "problems_may_be_more": .bool(report.stoppedAtLimit),
                         "holds": .array(report.held.map { held in
-                            .object(["hash": .string(held.hash), "entry": held.entry.map(JSONOutput.int) ?? .null])
+                            .object(["hash": .string(held.hash), "entry": held.entry.map(JSONOutput.int) ?? .null,
+                                     "held": .bool(Self.isHeld(held, report))])
                         }),
                         "wal_log": Self.logJSON(report.log),
                         "journal_sound": .bool(report.journalIsSound),
@@ -119,7 +120,10 @@ extension CreditReconCommand {
                     print("ledger sound: \(report.entries) journal entries, \(checked)")
                     print("head \(report.headHash)")
                 } else {
-                    print("ledger NOT sound (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")):")
+                    // The count listed, and that there may be more (probe 401: "29 problems" beside
+                    // "stops listing at 20").
+                    print("ledger NOT sound (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")"
+                        + (report.stoppedAtLimit ? " listed, and there may be more" : "") + "):")
                     for problem in report.problems { print("  \(TerminalText.printable(problem))") }
                     if report.stoppedAtLimit {
                         print("  (verify stops listing broken entries at \(Ledger.verifyProblemLimit): there may be more; fix these and run it again)")
@@ -237,7 +241,9 @@ extension CreditReconCommand {
                 check = "`--holds` found no entry with \(lost.hash): entries were cut from the journal's end or written again "
                     + "since it was printed (unless it is another ledger's head): restore the ledger from a backup that holds it "
                     + "(`verify --holds HASH` on the backup), and \(keep)"
-            } else if let newest = report.held.first(where: { $0.entry == report.entries }) {
+            } else if report.entries > 0, let newest = report.held.first(where: { $0.entry == report.entries }) {
+                // Not the empty journal's head, which every ledger holds (probe 401: a journal
+                // emptied was "no entry cut", and a copy of it was advised).
                 check = "`--holds` finds \(newest.hash) at the last sound head, so no entry was cut since it was printed: \(copy); "
                     + "and \(keep)"
             } else {
@@ -257,6 +263,13 @@ extension CreditReconCommand {
 
         /// What to do about a ledger that cannot be read as one.
         static let restore = "restore the ledger from a backup, and \(keep)"
+
+        /// Whether the ledger holds `held` as the text says it: an entry has it, at or before
+        /// the last sound head (a script reading `entry` alone took a head past the first
+        /// break for books still pinned, probe 401).
+        static func isHeld(_ held: HeldHead, _ report: VerifyReport) -> Bool {
+            held.entry.map { $0 <= report.entries } ?? false
+        }
 
         /// A line for each head hash asked for: the entry that has it, or that none does.
         static func heldLines(_ report: VerifyReport) -> [String] {
@@ -278,9 +291,9 @@ extension CreditReconCommand {
                         + "first entry, so it pins no books"
                 }
                 // Past the first break the books it pinned are not proven, so not "holds".
-                guard since >= 0 else {
+                guard isHeld(held, report) else {
                     let sound = report.entries == 0 ? "no entry before it is sound" : "the last sound head is entry \(report.entries)'s"
-                    return "does NOT hold \(held.hash) soundly: entry \(entry) has that hash, but the chain breaks before it "
+                    return "does NOT hold \(held.hash) soundly: entry \(entry) has that hash, but the chain breaks at or before it "
                         + "(\(sound)), so the books it pinned are not sound either"
                 }
                 let head = report.isSound ? "head" : "last sound head"
