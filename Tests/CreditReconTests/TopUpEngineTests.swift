@@ -1268,22 +1268,26 @@ struct TopUpEngineTests {
         let bench = try TopUpBench()
         let preview = try bench.engine(try bench.plan(TopUpBench.planText(2))).prepare(ledger: bench.ledger)
         #expect(throws: TopUpError.confirmationRequired(plan: preview.planFile)) {
-            try TopUpConfirmation.check(preview, yes: false, isTerminal: false, show: { _ in }, ask: { "y" })
+            try TopUpConfirmation.check(preview, yes: false, isTerminal: false, show: { _ in }, ask: { "y\n" })
         }
         #expect(TopUpError.confirmationRequired(plan: preview.planFile).exitStatus == .usage)
         try TopUpConfirmation.check(preview, yes: true, isTerminal: false, show: { _ in }, ask: { nil })
         var shown = ""
-        try TopUpConfirmation.check(preview, yes: false, isTerminal: true, show: { shown += $0 }, ask: { "y" })
+        try TopUpConfirmation.check(preview, yes: false, isTerminal: true, show: { shown += $0 }, ask: { "y\n" })
         #expect(shown.contains("Create 2 charges for 4.00 USD?"))
         #expect(throws: TopUpError.declined) {
             try TopUpConfirmation.check(preview, yes: false, isTerminal: true, show: { _ in }, ask: { "" })
         }
-        // The end of input (Ctrl-D) declines too, and ends the prompt's line (probe 399: the
-        // next message stood on it).
-        var atEnd = ""
-        #expect(throws: TopUpError.declined) {
-            try TopUpConfirmation.check(preview, yes: false, isTerminal: true, show: { atEnd += $0 }, ask: { nil })
+        // The end of input (Ctrl-D) declines too, also after `y` with no Enter (probe 401: it
+        // made the charges), and ends the prompt's line (probe 399: the next message stood on it).
+        // Each shown as the CLI shows it: a line, or the prompt, which ends in a space.
+        for answer in [nil, "y", "yes"] as [String?] {
+            var atEnd = ""
+            #expect(throws: TopUpError.declined) {
+                try TopUpConfirmation.check(preview, yes: false, isTerminal: true,
+                                            show: { atEnd += $0.hasSuffix(" ") ? $0 : $0 + "\n" }, ask: { answer })
+            }
+            #expect(atEnd.hasSuffix("? [y/N] \n"), "\(atEnd.debugDescription)")
         }
-        #expect(atEnd.hasSuffix("? [y/N] \n"), "\(atEnd.debugDescription)")
     }
 }

@@ -196,7 +196,7 @@ public struct TopUpStage: Sendable {
         guard interruption.signal == nil else { return }
         try interruption.endingAtOnce(tidy: tidy) { () throws(TopUpError) in
             try TopUpConfirmation.check(preview, yes: yes, isTerminal: isTerminal,
-                                        show: { stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") }, ask: { readLine() })
+                                        show: { stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") }, ask: { readLine(strippingNewline: false) })
         }
     }
 
