@@ -25,14 +25,14 @@ extension WireFormat {
     }
 
     /// What to do about the calling key's limit set beyond what the ledger keeps.
-    static let ownLimitAdvice = "a limit that high is none in practice: lower or remove this key's limit in OpenRouter's "
+    static let ownLimitAdvice = "a limit that far from zero is none in practice: lower or remove this key's limit in OpenRouter's "
         + "key settings"
 
     /// What to do about a listed key's limit set beyond what the ledger keeps, naming the
     /// key by its hash's first 8 digits (as `status` does) when they are hex.
     static func listedLimitAdvice(hash: String) -> String {
         let named = hash.count >= 8 && hash.prefix(8).allSatisfy { $0.isASCII && $0.isHexDigit } ? "key \(hash.prefix(8))…'s" : "that key's"
-        return "a limit that high is none in practice: lower or remove \(named) limit in OpenRouter's key settings; until "
+        return "a limit that far from zero is none in practice: lower or remove \(named) limit in OpenRouter's key settings; until "
             + "then `fetch --no-keys` reads the rest"
     }
 

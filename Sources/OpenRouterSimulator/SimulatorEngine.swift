@@ -34,6 +34,9 @@ actor SimulatorEngine {
     private(set) var apiRequests = 0
     /// The lock on `--state`'s file (`StateLock`), held while this simulator runs.
     private var stateLock: StateLock?
+    /// `--state`'s file, through any symbolic link to it: a second simulator given a link
+    /// took the link's own lock, and each save replaced the link with a file (probe 401).
+    let statePath: String?
 
     init(options: SimulatorOptions) throws(SimulatorError) {
         self.options = options
@@ -45,8 +48,9 @@ actor SimulatorEngine {
         refilled = ContinuousClock.now
         state = SimulatorState(totalCredits: options.initialCredits, totalUsage: options.initialUsage)
         // Before reading: a second simulator on the file would write over the first's changes.
-        stateLock = try options.statePath.map { path throws(SimulatorError) in try StateLock(statePath: path) }
-        if let path = options.statePath, FileManager.default.fileExists(atPath: path) {
+        statePath = options.statePath.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+        stateLock = try statePath.map { path throws(SimulatorError) in try StateLock(statePath: path) }
+        if let path = statePath, FileManager.default.fileExists(atPath: path) {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw .stateIO("cannot read \(path)")
             }
@@ -65,7 +69,7 @@ actor SimulatorEngine {
         try options.validate(now: state.clock ?? .now())
         // Written at once, so a state file that cannot be written stops the start instead
         // of failing every change later.
-        try Self.save(state, to: options.statePath)
+        try Self.save(state, to: statePath)
     }
 
     /// Lets another simulator keep its state in the file (an in-process server stopped).
@@ -395,7 +399,7 @@ actor SimulatorEngine {
     /// Makes `next` the state once it is saved: a save that fails changes nothing, in the
     /// file or in memory.
     func commit(_ next: SimulatorState) throws(SimulatorError) {
-        try Self.save(next, to: options.statePath)
+        try Self.save(next, to: statePath)
         state = next
     }
 

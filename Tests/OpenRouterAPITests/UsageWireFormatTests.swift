@@ -138,7 +138,7 @@ import Testing
         } catch {
             guard case .beyondRange(let reason, let raw) = error else { Issue.record("got \(error)"); return }
             #expect(reason.hasPrefix(field + " ") && reason.contains("is too large (an amount may be at most 1000000000 USD "
-                + "either way); a limit that high is none in practice: lower or remove \(key) in OpenRouter's key settings"), "\(reason)")
+                + "either way); a limit that far from zero is none in practice: lower or remove \(key) in OpenRouter's key settings"), "\(reason)")
             #expect(raw == body)
             #expect(!error.description.contains("--base-url") && error.description.hasPrefix("the API answered an amount "
                 + "credit-recon cannot keep: "), "\(error.description)")

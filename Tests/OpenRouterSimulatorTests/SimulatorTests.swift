@@ -381,6 +381,13 @@ import Glibc
             let error = (await refusedStart(options, started: "a second simulator on one state file")).map { "\($0)" } ?? ""
             #expect(error.contains("another openrouter-sim (pid \(getpid())) keeps its state in \(path) (it holds "
                 + "\(path).lock), and two would write over each other's changes"), "\(error)")
+            // Through a symbolic link to the file too (probe 401: the link's own lock was taken).
+            let link = folder.url.appendingPathComponent("link.json").path
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
+            var linked = options
+            linked.statePath = link
+            let throughLink = (await refusedStart(linked, started: "a second simulator through a link")).map { "\($0)" } ?? ""
+            #expect(throughLink.contains("keeps its state in \(path) (it holds \(path).lock)"), "\(throughLink)")
         }
         let next = try await SimulatorServer.start(options)
         #expect(await next.state().totalCredits == Micros(raw: 10_000_000))
