@@ -360,6 +360,29 @@ extension Reliability {
             #expect(verified.stdout.contains("append-only trigger snapshots_append_only missing"))
         }
 
+        /// The journal's tail cut past the triggers, with `--holds` of a head printed before
+        /// it: found at the last sound head, but the server counts journal rows deleted, so
+        /// the advice is a backup, not a copy that would lose the cut entries (probe 403: "no
+        /// entry was cut since it was printed", beside "journal 5 deleted").
+        @Test func aJournalCountedCutIsNoCaseForACopy() throws {
+            let (server, database, url) = try Self.books()
+            #expect(try Executable.creditRecon(["--ledger", url, "import", "snapshots", Executable.sampleSnapshots]).status == 0)
+            let head = try #require(Executable.creditRecon(["--ledger", url, "verify"]).stdout
+                .split(separator: "\n").first { $0.hasPrefix("head ") }?.dropFirst("head ".count))
+            let charges = Executable.repositoryRoot.appendingPathComponent("samples/charges.csv").path
+            #expect(try Executable.creditRecon(["--ledger", url, "import", "charges", charges]).status == 0)
+            try server.psql(database, """
+                SET session_replication_role = replica;
+                DELETE FROM credit_recon.journal WHERE seq > (SELECT min(seq) FROM credit_recon.journal WHERE hash = '\(head)')
+                """)
+            let verified = try Executable.creditRecon(["--ledger", url, "verify", "--holds", String(head)])
+            #expect(verified.status == 1 && verified.stdout.contains("journal ") && verified.stdout.contains(" deleted"),
+                    "\(verified.stdout)")
+            #expect(verified.stdout.contains("The server's statistics count journal rows deleted (above): entries were cut, and a "
+                + "copy of what is left would lose them for good. Restore the ledger from a backup"), "\(verified.stdout)")
+            #expect(!verified.stdout.contains("ledger copy --to NEW"), "\(verified.stdout)")
+        }
+
         /// Row-level security hiding the newest entries from the role that verifies: its
         /// advice is to drop the policies and verify again, not to copy or restore (which would
         /// keep only what that role sees), though the hidden rows read as entries cut and rows

@@ -101,6 +101,7 @@ extension Ledger {
         report.problems = check.damage + missingTablesProblem(missing) + reshapedTablesProblem(changed, unreadJournal: unreadJournal)
             + report.problems + check.guardProblems + (witnessed.map { [$0] } ?? [])
         report.rowsMayBeHidden = !check.rowSecurity.isEmpty
+        report.journalRowsDeleted = check.journalRowsDeleted
         let mendable = [check.foreignProblem, check.unloggedProblem].compactMap { $0 }
         if !mendable.isEmpty, report.problems == mendable { report.undoInPlace = check.undoStatements }
         report.integrity = check.verdict

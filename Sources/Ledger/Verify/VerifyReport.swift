@@ -52,4 +52,7 @@ public struct VerifyReport: Sendable {
 
     /// Sound: the chain, the projections and the database's own check all agree.
     public var isSound: Bool { problems.isEmpty }
+    /// Whether the server's statistics count journal rows deleted (PostgreSQL): entries were
+    /// cut, whatever head the chain still holds.
+    public var journalRowsDeleted = false
 }

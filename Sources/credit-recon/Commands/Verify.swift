@@ -237,15 +237,23 @@ extension CreditReconCommand {
             // rows they made, when the triggers were dropped first): a head printed earlier does,
             // and `--holds` may have been given one (probe 177: its answer was not used).
             let check: String
-            if report.readWholeJournal, let lost = report.held.first(where: { $0.entry == nil }) {
+            if report.journalRowsDeleted {
+                // Counted deleted, the journal's rows were cut: a copy of what is left would lose
+                // them, whatever head it still holds (probe 403: "no entry was cut", beside it).
+                check = "The server's statistics count journal rows deleted (above): entries were cut, and a copy of what "
+                    + "is left would lose them for good. Restore the ledger from a backup that holds the newest head a "
+                    + "report or verify printed (`verify --holds HASH` on the backup), and \(keep)"
+            } else if report.readWholeJournal, let lost = report.held.first(where: { $0.entry == nil }) {
                 check = "`--holds` found no entry with \(lost.hash): entries were cut from the journal's end or written again "
                     + "since it was printed (unless it is another ledger's head): restore the ledger from a backup that holds it "
                     + "(`verify --holds HASH` on the backup), and \(keep)"
             } else if report.entries > 0, let newest = report.held.first(where: { $0.entry == report.entries }) {
                 // Not the empty journal's head, which every ledger holds (probe 401: a journal
                 // emptied was "no entry cut", and a copy of it was advised).
-                check = "`--holds` finds \(newest.hash) at the last sound head, so no entry was cut since it was printed: \(copy); "
-                    + "and \(keep)"
+                // Of what it pinned: entries written after it was printed may still have been cut.
+                check = "`--holds` finds \(newest.hash) at the last sound head, so nothing it pinned was cut; if it is the newest "
+                    + "head a report or verify printed, nothing was cut since either: \(copy) (if a newer one was printed, "
+                    + "`verify --holds` that one first); and \(keep)"
             } else {
                 check = "If the newest head hash a report or verify printed is this ledger's (`verify --holds HASH` says "
                     + "`the last sound head`), nothing was cut: \(copy). Otherwise restore the ledger from a backup. Either way \(keep)"
