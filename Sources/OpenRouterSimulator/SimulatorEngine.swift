@@ -48,7 +48,7 @@ actor SimulatorEngine {
         refilled = ContinuousClock.now
         state = SimulatorState(totalCredits: options.initialCredits, totalUsage: options.initialUsage)
         // Before reading: a second simulator on the file would write over the first's changes.
-        statePath = options.statePath.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+        statePath = options.statePath.map(Self.followingLinks)
         stateLock = try statePath.map { path throws(SimulatorError) in try StateLock(statePath: path) }
         if let path = statePath, FileManager.default.fileExists(atPath: path) {
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -70,6 +70,21 @@ actor SimulatorEngine {
         // Written at once, so a state file that cannot be written stops the start instead
         // of failing every change later.
         try Self.save(state, to: statePath)
+    }
+
+    /// The file `path` names through its symbolic links, also one whose file is not there
+    /// yet, which `resolvingSymlinksInPath` leaves as it is (probe 403: a dangling link was
+    /// replaced by a file, and a simulator on the file it named took another lock).
+    static func followingLinks(_ path: String) -> String {
+        var current = URL(fileURLWithPath: path)
+        for _ in 0..<40 {
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current.path) else { break }
+            current = target.hasPrefix("/") ? URL(fileURLWithPath: target)
+                : current.deletingLastPathComponent().appendingPathComponent(target)
+        }
+        // The folders above it, through theirs.
+        let folder = current.deletingLastPathComponent().resolvingSymlinksInPath()
+        return folder.appendingPathComponent(current.lastPathComponent).standardized.path
     }
 
     /// Lets another simulator keep its state in the file (an in-process server stopped).

@@ -52,6 +52,22 @@ struct ProgressLineTests {
         #expect("fetch: GET /activi…".count == 20 - 1)
     }
 
+    /// A counting line shows the step it starts with until its first count: work that
+    /// reached no count in the quiet period showed nothing for seconds (probe 403). Work done
+    /// within the quiet period shows none of it.
+    @Test func aCountingLineShowsItsFirstStepUntilItsFirstCount() {
+        let screen = Screen()
+        let line = ProgressLine(noun: "entries", command: "verify", done: "hashed and replayed", enabled: true, step: 100,
+                                terminal: screen.terminal, starting: "hashing and replaying the journal")
+        line.update(150)
+        line.finish()
+        #expect(screen.written == Self.drawn("verify: hashing and replaying the journal", "verify: 150 entries hashed and replayed so far"))
+        let quiet = Screen(quietFor: .seconds(60))
+        let short = ProgressLine(enabled: true, terminal: quiet.terminal, starting: "checking and writing snapshots")
+        short.finish()
+        #expect(quiet.written.isEmpty, "\(quiet.written)")
+    }
+
     @Test func theLineIsRedrawnEveryStepAndClearedAtTheEnd() {
         let screen = Screen()
         let line = screen.line(noun: "charges")

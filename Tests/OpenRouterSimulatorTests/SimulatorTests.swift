@@ -394,6 +394,24 @@ import Glibc
         await next.shutdown()
     }
 
+    /// A link to a state file not made yet is followed too: the file it names is made and
+    /// locked, and the link kept (probe 403: the link was replaced by a file, and a second
+    /// simulator on the named file started).
+    @Test func aLinkToAStateFileNotMadeYetIsFollowed() async throws {
+        let folder = try StateFolder()
+        let link = folder.url.appendingPathComponent("link.json").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "named.json")
+        let named = folder.url.appendingPathComponent("named.json").path
+        try await withSim({ $0.statePath = link }) { _, _ in
+            #expect(FileManager.default.fileExists(atPath: named))
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == "named.json")
+            var options = SimulatorOptions()
+            options.statePath = named
+            let error = (await refusedStart(options, started: "a second simulator on the file a link named")).map { "\($0)" } ?? ""
+            #expect(error.contains("keeps its state in \(named) (it holds \(named).lock)"), "\(error)")
+        }
+    }
+
     /// A state file no run makes is refused, naming what, not served (probe 394: `/keys`
     /// listed a hash twice, `/credits` answered credits below 0).
     @Test(arguments: [

@@ -29,10 +29,12 @@ public final class ProgressLine: Sendable {
 
     /// `enabled` is for a terminal without `--json`; `terminal` is stderr's unless a test
     /// says otherwise. When not `enabled`, the progress goes to `log`, if given, every
-    /// `logEvery`. A count reads `<command>: <rows> <noun> <done> so far`.
+    /// `logEvery`. A count reads `<command>: <rows> <noun> <done> so far`; `starting`, the
+    /// step shown until the first count (work that reaches no count in the terminal's quiet
+    /// period showed nothing for seconds, probe 403).
     public init(noun: String = "rows", command: String = "import", done: String = "checked and written", enabled: Bool,
                 log: Logger? = nil, logEvery: Duration = .seconds(30), step: Int = 65_536,
-                terminal: TerminalLine = .standardError) {
+                terminal: TerminalLine = .standardError, starting: String? = nil) {
         self.noun = noun
         self.command = command
         self.done = done
@@ -41,6 +43,7 @@ public final class ProgressLine: Sendable {
         self.terminal = terminal
         self.logger = enabled ? nil : log
         self.logEvery = logEvery
+        if let starting { showAtOnce(starting) }
         guard logger != nil else { return }
         let ticker = Task { [weak self] in
             while (try? await Task.sleep(for: logEvery)) != nil, let line = self {

@@ -82,8 +82,9 @@ public final class TerminalLine: Sendable {
     /// row behind at every redraw, since the carriage return goes back to its last row only
     /// (probe 399: a 40-column terminal filled with stale lines).
     private func fitted(_ text: String) -> String {
-        guard let columns = width(), columns > 1, text.count >= columns else { return text }
-        return String(text.prefix(columns - 2)) + "…"
+        guard let columns = width(), text.count >= columns else { return text }
+        // One column holds no text beside the cursor.
+        return columns < 2 ? "" : String(text.prefix(columns - 2)) + "…"
     }
 
     /// The width of the terminal `fd` is, from the kernel (`TIOCGWINSZ`); `nil` for none.

@@ -196,7 +196,19 @@ public struct TopUpStage: Sendable {
         guard interruption.signal == nil else { return }
         try interruption.endingAtOnce(tidy: tidy) { () throws(TopUpError) in
             try TopUpConfirmation.check(preview, yes: yes, isTerminal: isTerminal,
-                                        show: { stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") }, ask: { readLine(strippingNewline: false) })
+                                        show: { stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") }, ask: Self.readAnswer)
+        }
+    }
+
+    /// What one read of the terminal gives: a line ended by Enter, or what Ctrl-D sent
+    /// before it, with no line break (`readLine` read on past it, so `y`, Ctrl-D to cancel,
+    /// then Enter sent the plan, probe 403); `nil` at the end of input.
+    static func readAnswer() -> String? {
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = bytes.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            return count > 0 ? String(decoding: bytes[..<count], as: UTF8.self) : nil
         }
     }
 

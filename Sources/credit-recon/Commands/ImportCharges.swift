@@ -77,7 +77,8 @@ enum ChargesImportCommand {
             let lock = try context.lockWriter()
             defer { withExtendedLifetime(lock) {} }
             let importer = ChargeImport(path: file, defaultAccount: context.account, allowOtherAmount: allowOtherAmount)
-            let progress = ProgressLine(noun: "charges", enabled: context.showsProgress, log: context.logger)
+            let progress = ProgressLine(
+                noun: "charges", enabled: context.showsProgress, log: context.logger, starting: "checking and writing charges")
             let summary = try context.importing(file, progress: progress) { ledger, heard, finishing in
                 try importer.run(ledger: ledger, now: context.now(), progress: heard, finishing: finishing)
             }

@@ -29,7 +29,8 @@ extension CreditReconCommand.Import {
                 let lock = try context.lockWriter()
                 defer { withExtendedLifetime(lock) {} }
                 let importer = SnapshotImport(path: file, defaultAccount: context.account)
-                let progress = ProgressLine(noun: "snapshots", enabled: context.showsProgress, log: context.logger)
+                let progress = ProgressLine(
+                    noun: "snapshots", enabled: context.showsProgress, log: context.logger, starting: "checking and writing snapshots")
                 let summary = try context.importing(file, progress: progress) { ledger, heard, finishing in
                     try importer.run(ledger: ledger, now: context.now(), progress: heard, finishing: finishing)
                 }

@@ -48,7 +48,7 @@ extension CreditReconCommand.LedgerGroup {
                 GlobalOptions.warnOfPassword(in: destination, of: "--to", logger: context.logger)
                 let progress = ProgressLine(
                     noun: "entries", command: "ledger copy", done: "copied",
-                    enabled: context.showsProgress, log: context.logger)
+                    enabled: context.showsProgress, log: context.logger, starting: "copying the entries")
                 let verifying = ProgressLine(
                     noun: "entries", command: "ledger copy", done: "verified in the copy",
                     enabled: context.showsProgress, log: context.logger)

@@ -83,7 +83,7 @@ extension CreditReconCommand {
                 }
                 let progress = ProgressLine(
                     noun: "entries", command: "verify", done: "hashed and replayed",
-                    enabled: context.showsProgress, log: context.logger)
+                    enabled: context.showsProgress, log: context.logger, starting: "hashing and replaying the journal")
                 let report: VerifyReport
                 do {
                     report = try progress.during { try ledger.verify(holds: wanted, progress: progress.show) }
