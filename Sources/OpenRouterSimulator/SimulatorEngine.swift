@@ -48,7 +48,7 @@ actor SimulatorEngine {
         refilled = ContinuousClock.now
         state = SimulatorState(totalCredits: options.initialCredits, totalUsage: options.initialUsage)
         // Before reading: a second simulator on the file would write over the first's changes.
-        statePath = options.statePath.map(Self.followingLinks)
+        statePath = try options.statePath.map { path throws(SimulatorError) in try Self.followingLinks(path) }
         stateLock = try statePath.map { path throws(SimulatorError) in try StateLock(statePath: path) }
         if let path = statePath, FileManager.default.fileExists(atPath: path) {
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -75,16 +75,26 @@ actor SimulatorEngine {
     /// The file `path` names through its symbolic links, also one whose file is not there
     /// yet, which `resolvingSymlinksInPath` leaves as it is (probe 403: a dangling link was
     /// replaced by a file, and a simulator on the file it named took another lock).
-    static func followingLinks(_ path: String) -> String {
+    /// A loop of links, and a file with other hard links, which each save (a new file put in
+    /// its place) would part from it, leaving two states, are refused (probe 404).
+    static func followingLinks(_ path: String) throws(SimulatorError) -> String {
         var current = URL(fileURLWithPath: path)
-        for _ in 0..<40 {
-            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current.path) else { break }
+        var links = 0
+        while let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current.path) {
+            links += 1
+            guard links <= 40 else { throw .stateIO("\(path) is a loop of symbolic links; name the state file itself") }
             current = target.hasPrefix("/") ? URL(fileURLWithPath: target)
                 : current.deletingLastPathComponent().appendingPathComponent(target)
         }
         // The folders above it, through theirs.
         let folder = current.deletingLastPathComponent().resolvingSymlinksInPath()
-        return folder.appendingPathComponent(current.lastPathComponent).standardized.path
+        let file = folder.appendingPathComponent(current.lastPathComponent).standardized.path
+        var info = stat()
+        if stat(file, &info) == 0, info.st_nlink > 1 {
+            throw .stateIO("\(file) has \(info.st_nlink - 1) other hard link\(info.st_nlink == 2 ? "" : "s"), which each save "
+                + "would part from it (a simulator on one of them would keep another account): name one file, without other links")
+        }
+        return file
     }
 
     /// Lets another simulator keep its state in the file (an in-process server stopped).

@@ -140,6 +140,38 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: ledger))
     }
 
+    /// What was typed before the question is no answer to it: a `y` and Enter typed at once
+    /// bought the plan unseen (probe 404). Then Ctrl-D, the end of input, declines. Nothing
+    /// listens at the base URL.
+    @Test func anAnswerTypedBeforeTheQuestionIsNone() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("l.sqlite")
+        let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
+        let (process, master) = try Self.started(
+            ["--ledger", ledger, "--base-url", "http://127.0.0.1:9/api/v1", "topup", plan],
+            environment: ["OPENROUTER_API_KEY": "sim-management-key"], output: FileHandle.nullDevice, typing: true)
+        defer { close(master) }
+        _ = "y\r".utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, 2) }
+        let received = Mutex([UInt8]())
+        let reading = master
+        Thread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(reading, &buffer, buffer.count)
+                if count > 0 { received.withLock { $0 += buffer[..<count] } } else if count < 0 && errno == EINTR { continue } else { break }
+            }
+        }.start()
+        func said() -> String { received.withLock { String(decoding: $0, as: UTF8.self) } }
+        #expect(waitUntil { said().contains("[y/N]") }, "no question: \(said())")
+        _ = "\u{4}".utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, 1) }
+        let ended = waitUntil { !process.isRunning }
+        if !ended { process.terminate() }
+        process.waitUntilExit()
+        #expect(ended && process.terminationReason == .exit && process.terminationStatus == 0, "\(said())")
+        #expect(waitUntil { said().contains("nothing was sent") }, "\(said())")
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+    }
+
     /// Ctrl-C at the question of topup, or of `run --plan`, ends it at once, by the signal,
     /// as a person expects, and leaves nothing: no ledger, and no lock file (the default
     /// action used to end it before the lock's release removed the file beside a ledger

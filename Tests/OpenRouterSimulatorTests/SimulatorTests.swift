@@ -412,6 +412,26 @@ import Glibc
         }
     }
 
+    /// A loop of links, and a state file with another hard link (each save parts them, and a
+    /// simulator on each kept its own account), are refused (probe 404).
+    @Test func aLoopOfLinksOrAHardLinkIsRefused() async throws {
+        let folder = try StateFolder()
+        let a = folder.url.appendingPathComponent("a.json").path, b = folder.url.appendingPathComponent("b.json").path
+        try FileManager.default.createSymbolicLink(atPath: a, withDestinationPath: "b.json")
+        try FileManager.default.createSymbolicLink(atPath: b, withDestinationPath: "a.json")
+        var options = SimulatorOptions()
+        options.statePath = a
+        let loop = (await refusedStart(options, started: "on a loop of links")).map { "\($0)" } ?? ""
+        #expect(loop.contains("\(a) is a loop of symbolic links"), "\(loop)")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: a)) == "b.json")
+        let real = folder.statePath, hard = folder.url.appendingPathComponent("hard.json").path
+        try await withSim({ $0.statePath = real }) { _, _ in }
+        try FileManager.default.linkItem(atPath: real, toPath: hard)
+        options.statePath = hard
+        let linked = (await refusedStart(options, started: "on a file with another hard link")).map { "\($0)" } ?? ""
+        #expect(linked.contains("\(hard) has 1 other hard link, which each save would part from it"), "\(linked)")
+    }
+
     /// A state file no run makes is refused, naming what, not served (probe 394: `/keys`
     /// listed a hash twice, `/credits` answered credits below 0).
     @Test(arguments: [

@@ -194,6 +194,9 @@ public struct TopUpStage: Sendable {
         tidy: @escaping @Sendable () -> Void
     ) throws(TopUpError) {
         guard interruption.signal == nil else { return }
+        // What was typed before the question is no answer to it: a `y` and Enter typed while
+        // the plan was checked bought it unseen (probe 404).
+        if isTerminal, !yes { tcflush(STDIN_FILENO, TCIFLUSH) }
         try interruption.endingAtOnce(tidy: tidy) { () throws(TopUpError) in
             try TopUpConfirmation.check(preview, yes: yes, isTerminal: isTerminal,
                                         show: { stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") }, ask: Self.readAnswer)

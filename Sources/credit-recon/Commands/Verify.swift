@@ -238,11 +238,15 @@ extension CreditReconCommand {
             // and `--holds` may have been given one (probe 177: its answer was not used).
             let check: String
             if report.journalRowsDeleted {
-                // Counted deleted, the journal's rows were cut: a copy of what is left would lose
-                // them, whatever head it still holds (probe 403: "no entry was cut", beside it).
-                check = "The server's statistics count journal rows deleted (above): entries were cut, and a copy of what "
-                    + "is left would lose them for good. Restore the ledger from a backup that holds the newest head a "
-                    + "report or verify printed (`verify --holds HASH` on the backup), and \(keep)"
+                // Counted deleted, the journal's rows may have been cut, whatever head it still
+                // holds (probe 403: "no entry was cut", beside it); or a delete rolled back,
+                // which the statistics count too (probe 404: "entries were cut" of a whole journal).
+                check = "The server's statistics count journal rows deleted (above): entries may have been cut from the "
+                    + "journal's end (a delete rolled back counts too), and a copy of what is left would lose any cut "
+                    + "entry for good. Copy only if the newest head a report or verify printed, after the delete if "
+                    + "you know when it was, is the last sound head above (`verify --holds HASH`): \(copy); otherwise "
+                    + "restore the ledger from a backup that holds that head (`verify --holds HASH` on the backup). "
+                    + "Either way \(keep)"
             } else if report.readWholeJournal, let lost = report.held.first(where: { $0.entry == nil }) {
                 check = "`--holds` found no entry with \(lost.hash): entries were cut from the journal's end or written again "
                     + "since it was printed (unless it is another ledger's head): restore the ledger from a backup that holds it "
