@@ -109,41 +109,25 @@ import Testing
         #expect(!piped.stderr.contains("\r") && !piped.stderr.contains("report: "), "\(piped.stderr)")
     }
 
-    /// `y`, then Ctrl-D to cancel, is no yes: the read of the terminal ends at the Ctrl-D
-    /// with no line break, and nothing is sent (probe 403: `readLine` read on past it, and
-    /// the Enter typed next sent the plan). Nothing listens at the base URL.
-    @Test func yThenCtrlDAtTheQuestionSendsNothing() throws {
-        let scratch = try Scratch()
-        let ledger = scratch.path("l.sqlite")
-        let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
-        let (process, master) = try Self.started(
-            ["--ledger", ledger, "--base-url", "http://127.0.0.1:9/api/v1", "topup", plan],
-            environment: ["OPENROUTER_API_KEY": "sim-management-key"], output: FileHandle.nullDevice, typing: true)
-        defer { close(master) }
+    /// What the terminal `master` shows, collected on a thread of its own until it closes.
+    static func collecting(_ master: Int32) -> @Sendable () -> String {
         let received = Mutex([UInt8]())
-        let reading = master
         Thread {
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
-                let count = read(reading, &buffer, buffer.count)
+                let count = read(master, &buffer, buffer.count)
                 if count > 0 { received.withLock { $0 += buffer[..<count] } } else if count < 0 && errno == EINTR { continue } else { break }
             }
         }.start()
-        func said() -> String { received.withLock { String(decoding: $0, as: UTF8.self) } }
-        #expect(waitUntil { said().contains("[y/N]") }, "no question: \(said())")
-        _ = "y\u{4}".utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, 2) }
-        let ended = waitUntil { !process.isRunning }
-        if !ended { process.terminate() }
-        process.waitUntilExit()
-        #expect(ended && process.terminationReason == .exit && process.terminationStatus == 0, "\(said())")
-        #expect(waitUntil { said().contains("nothing was sent") }, "\(said())")
-        #expect(!FileManager.default.fileExists(atPath: ledger))
+        return { received.withLock { String(decoding: $0, as: UTF8.self) } }
     }
 
-    /// What was typed before the question is no answer to it: a `y` and Enter typed at once
-    /// bought the plan unseen (probe 404). Then Ctrl-D, the end of input, declines. Nothing
-    /// listens at the base URL.
-    @Test func anAnswerTypedBeforeTheQuestionIsNone() throws {
+    /// No yes, and nothing sent: `y` then Ctrl-D to cancel (probe 403: `readLine` read on past
+    /// the Ctrl-D, and the Enter typed next sent the plan), or a `y` and Enter typed before the
+    /// question, then Ctrl-D (probe 404: taken as the answer, it bought the plan unseen).
+    /// Nothing listens at the base URL.
+    @Test(arguments: [("", "y\u{4}"), ("y\r", "\u{4}")])
+    func noYesAtTheQuestionSendsNothing(before: String, after: String) throws {
         let scratch = try Scratch()
         let ledger = scratch.path("l.sqlite")
         let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 3))
@@ -151,19 +135,11 @@ import Testing
             ["--ledger", ledger, "--base-url", "http://127.0.0.1:9/api/v1", "topup", plan],
             environment: ["OPENROUTER_API_KEY": "sim-management-key"], output: FileHandle.nullDevice, typing: true)
         defer { close(master) }
-        _ = "y\r".utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, 2) }
-        let received = Mutex([UInt8]())
-        let reading = master
-        Thread {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let count = read(reading, &buffer, buffer.count)
-                if count > 0 { received.withLock { $0 += buffer[..<count] } } else if count < 0 && errno == EINTR { continue } else { break }
-            }
-        }.start()
-        func said() -> String { received.withLock { String(decoding: $0, as: UTF8.self) } }
+        func type(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { write(master, $0.baseAddress, $0.count) } }
+        type(before)
+        let said = Self.collecting(master)
         #expect(waitUntil { said().contains("[y/N]") }, "no question: \(said())")
-        _ = "\u{4}".utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, 1) }
+        type(after)
         let ended = waitUntil { !process.isRunning }
         if !ended { process.terminate() }
         process.waitUntilExit()
@@ -189,17 +165,8 @@ import Testing
         let (process, master) = try Self.started(
             arguments, environment: run ? PipelineTests.env : [:], output: FileHandle.nullDevice, typing: true)
         defer { close(master) }
-        let received = Mutex([UInt8]())
-        let reading = master
-        Thread {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let count = read(reading, &buffer, buffer.count)
-                if count > 0 { received.withLock { $0 += buffer[..<count] } } else if count < 0 && errno == EINTR { continue } else { break }
-            }
-        }.start()
-        let asked = waitUntil { received.withLock { String(decoding: $0, as: UTF8.self) }.contains("[y/N]") }
-        #expect(asked, "no question: \(received.withLock { String(decoding: $0, as: UTF8.self) })")
+        let said = Self.collecting(master)
+        #expect(waitUntil { said().contains("[y/N]") }, "no question: \(said())")
         process.interrupt()
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
