@@ -195,12 +195,27 @@ public struct TopUpStage: Sendable {
     ) throws(TopUpError) {
         guard interruption.signal == nil else { return }
         // What was typed before the question is no answer to it: a `y` and Enter typed while
-        // the plan was checked bought it unseen (probe 404).
-        if isTerminal, !yes { tcflush(STDIN_FILENO, TCIFLUSH) }
+        // the plan was checked bought it unseen (probe 404). An end of input typed before it
+        // still ends it (discarded, `script` < /dev/null waited for ever).
+        let endedBefore = isTerminal && !yes && Self.dropTypedAhead()
         try interruption.endingAtOnce(tidy: tidy) { () throws(TopUpError) in
             try TopUpConfirmation.check(preview, yes: yes, isTerminal: isTerminal,
-                                        show: { stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") }, ask: Self.readAnswer)
+                                        show: { stderr($0.hasSuffix(" ") ? $0 : $0 + "\n") },
+                                        ask: { endedBefore ? nil : Self.readAnswer() })
         }
+    }
+
+    /// Reads and drops what was typed before the question, line by line, without waiting;
+    /// whether the end of input came among it.
+    static func dropTypedAhead() -> Bool {
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        var pending = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        while poll(&pending, 1, 0) > 0 {
+            let count = bytes.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { return true }
+        }
+        return false
     }
 
     /// What one read of the terminal gives: a line ended by Enter, or what Ctrl-D sent
