@@ -42,12 +42,11 @@ extension WireFormat {
         return try dataArray(body, raw: raw).enumerated().map { (index, element) throws(APIError) in
             let key = try WireObject(element, path: "data[\(index)]", raw: raw)
             let hash = try key.string("hash")
-            let advice = Self.listedLimitAdvice(hash: hash)
             return AccountKey(
                 hash: hash, name: try key.optionalString("name"), label: try key.optionalString("label"),
                 disabled: try key.optionalBool("disabled"), usage: try key.amount("usage"),
-                byokUsage: try key.optionalAmount("byok_usage"), limit: try key.optionalLimit("limit", advice: advice),
-                limitRemaining: try key.optionalLimit("limit_remaining", signed: true, advice: advice),
+                byokUsage: try key.optionalAmount("byok_usage"), limit: try key.optionalLimit("limit", advice: Self.listedLimitAdvice(hash: hash)),
+                limitRemaining: try key.optionalLimit("limit_remaining", signed: true, advice: Self.listedLimitAdvice(hash: hash)),
                 limitReset: try key.optionalString("limit_reset"),
                 createdAt: try key.optionalTimestamp("created_at"), updatedAt: try key.optionalTimestamp("updated_at"),
                 expiresAt: try key.optionalTimestamp("expires_at"), workspaceID: try key.optionalString("workspace_id"),

@@ -50,12 +50,12 @@ struct WireObject {
     }
 
     /// A key's limit (or what is left under it), or `nil`: as `optionalAmount`, but one
-    /// beyond range says what to do about it, since a person set it (`advice`).
-    func optionalLimit(_ name: String, signed: Bool = false, advice: String) throws(APIError) -> Micros? {
+    /// beyond range says what to do about it, since a person set it (`advice`, made only then).
+    func optionalLimit(_ name: String, signed: Bool = false, advice: @autoclosure () -> String) throws(APIError) -> Micros? {
         do {
             return try optionalAmount(name, signed: signed)
         } catch .beyondRange(let reason, let rawBody) {
-            throw .beyondRange(reason: "\(reason); \(advice)", rawBody: rawBody)
+            throw .beyondRange(reason: "\(reason); \(advice())", rawBody: rawBody)
         }
     }
 
