@@ -274,6 +274,9 @@ extension Reliability {
             #expect(edit.status == 0, "\(edit.stderr)")
             let text = try Executable.creditRecon(["--ledger", ledger, "verify"])
             #expect(text.status == 1 && text.stdout.contains("(verify stops listing broken entries at 20: there may be more"), "\(text.stdout)")
+            // The count in the first line is what was listed (probe 401: "29 problems" beside the cut).
+            #expect(text.stdout.hasPrefix("ledger NOT sound (") && text.stdout.contains(" problems listed, and there may be more):"),
+                    "\(text.stdout)")
             let json = try Executable.creditRecon(["--ledger", ledger, "verify", "--json"])
             let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
             // 20 entries named, then the dropped trigger.
@@ -285,6 +288,8 @@ extension Reliability {
             let single = try Executable.creditRecon(["--ledger", one, "verify", "--json"])
             let singleObject = try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)) as? [String: Any]
             #expect(single.status == 1 && singleObject?["problems_may_be_more"] as? Bool == false, "\(single.stdout)")
+            let singleText = try Executable.creditRecon(["--ledger", one, "verify"]).stdout
+            #expect(singleText.hasPrefix("ledger NOT sound (") && !singleText.contains("listed, and there may be more"), "\(singleText)")
         }
 
         @Test func aJournalTruncatedWithItsProjectionsChangesTheHeadOnPaper() throws {
