@@ -835,6 +835,10 @@ struct CommandLineTests {
         let shared = try Executable.creditRecon(["--ledger", "postgresql://books@127.0.0.1:1/books", "verify"], environment: missing)
         #expect(shared.status == 78, "\(shared.stderr)")
         #expect(shared.stderr.contains("CREDIT_RECON_LEDGER_PASSWORD_FILE: cannot read \(scratch.path("absent"))"), "\(shared.stderr)")
+        // Set to nothing, for a PostgreSQL ledger: said, not passed over to PGPASSWORD (26e4a0c).
+        let empty = try Executable.creditRecon(["--ledger", "postgresql://books@127.0.0.1:1/books", "verify"],
+                                               environment: ["CREDIT_RECON_LEDGER_PASSWORD_FILE": "", "PGPASSWORD": "pw-not-used"])
+        #expect(empty.status == 78 && empty.stderr.contains("CREDIT_RECON_LEDGER_PASSWORD_FILE is set but empty"), "\(empty.stderr)")
     }
 
     @Test func anSSLRootCertificateThatCannotBeUsedIsNamed() throws {
@@ -1022,6 +1026,8 @@ struct CommandLineTests {
             (["--initial-credits", "-1"], "--initial-credits must be at least 0"),
             (["--drop-rate", "-0.1"], "are probabilities between 0 and 1"),
             (["--charge-ttl", "-5"], "--charge-ttl must be positive"),
+            // An empty path named no file (probe 394: exit 1 and a Foundation error).
+            (["--state", ""], "--state must name a file (it was empty)"),
         ] {
             let result = try Executable.run("openrouter-sim", arguments)
             #expect(result.status == 64 && result.stderr.contains(words), "\(arguments): \(result.stderr)")
