@@ -184,6 +184,11 @@ struct ImportChargesTests {
         let first = try importer(text).run(ledger: bench.ledger, now: now)
         #expect(first.inserted == 3)
         #expect(first.total == (try Micros(parsing: "359.99")))
+        // The total by status: 359.99 recorded is not 359.99 bought (probe 406).
+        #expect(first.lines(file: "c.csv").first
+            == "recorded 3 charges from c.csv (0 already in the ledger), 359.99 USD (250.00 paid, 99.99 expired, 10.00 without a status)")
+        guard case .object(let members) = first.json else { Issue.record("not an object"); return }
+        #expect(members["inserted_by_status"] == .object(["paid": .string("250"), "expired": .string("99.99"), "": .string("10")]))
         let stored = try bench.ledger.read { try $0.charge(id: "web_3") }
         #expect(stored?.wallet == Wallets.b)
         #expect(stored?.origin == "import")

@@ -61,6 +61,10 @@ public struct ChargeImport: BatchImport {
         /// (`--allow-other-amount`).
         public var otherAmounts: [(reference: String, chargeID: String, planned: Micros, paid: Micros)] = []
         public var total = Micros.zero
+        /// `total` by the status the file gave each charge (`paid`, `pending`, `expired`;
+        /// `""` for none): 790 USD recorded read as 790 bought when 40 of it expired unpaid
+        /// (probe 406).
+        public var totalByStatus: [String: Micros] = [:]
         /// After an import that recorded charges, every charge recorded without a plan row that
         /// is the same purchase as a row still to be bought, as `status` names them (probe 289:
         /// a web purchase of a blocked row recorded without its reference was said nowhere).
@@ -71,6 +75,23 @@ public struct ChargeImport: BatchImport {
         /// 1 when a plan row was bought twice as far as the ledger knows (a person must look:
         /// CONTRACT's exit 1), else 0: the command's code, and its run's in the ledger.
         public var exitStatus: ExitStatus { secondPurchasesPaid > 0 ? .attention : .ok }
+
+        /// Counts `charge` into the totals.
+        mutating func recorded(_ charge: ChargeRecorded) {
+            total += charge.amount
+            totalByStatus[charge.status ?? "", default: .zero] += charge.amount
+        }
+
+        /// How `total` divides by status, `(750.00 paid, 40.00 expired)`, or `""` when
+        /// every charge recorded is paid (or none was).
+        var statusBreakdown: String {
+            guard totalByStatus.keys.contains(where: { $0 != "paid" }) else { return "" }
+            let order = ["paid", "pending", "expired"]
+            let known = order.compactMap { status in totalByStatus[status].map { "\($0.centsText) \(status)" } }
+            let others = totalByStatus.filter { !order.contains($0.key) }.sorted { $0.key < $1.key }
+                .map { "\($0.value.centsText) " + ($0.key.isEmpty ? "without a status" : TerminalText.printable($0.key)) }
+            return " (" + (known + others).joined(separator: ", ") + ")"
+        }
 
         mutating func namingNoRow(_ reference: String, _ chargeID: String) {
             referencesNamingNoRow += 1
@@ -86,7 +107,7 @@ public struct ChargeImport: BatchImport {
         /// What `import charges FILE` prints for people.
         public func lines(file: String) -> [String] {
             var lines = ["recorded \(inserted) charge\(inserted == 1 ? "" : "s") from \(file) (\(alreadyInLedger) already in the ledger), "
-                + "\(total.centsText) USD"]
+                + "\(total.centsText) USD" + statusBreakdown]
             if statusRecorded > 0 {
                 lines.append("  and the status of \(statusRecorded) of those already in the ledger, from the file (paid, "
                     + "expired or pending, and when paid)")
@@ -168,6 +189,7 @@ public struct ChargeImport: BatchImport {
                 }),
                 "unlinked_references": .int(Int64(unlinkedReferences)),
                 "references_naming_no_row": .int(Int64(referencesNamingNoRow)), "inserted_total": .string(total.decimalText),
+                "inserted_by_status": .object(totalByStatus.mapValues { .string($0.decimalText) }),
                 "voided_again": .array(voidedAgain.map { .object(["charge_id": .string($0.chargeID), "entry": .int($0.entry)]) }),
                 "other_amounts": .array(otherAmounts.map {
                     .object(["reference": .string($0.reference), "charge_id": .string($0.chargeID),
@@ -672,7 +694,7 @@ public struct ChargeImport: BatchImport {
                     Self.refuseMistypedKey(reference, row: row, errors: &errors)
                 }
                 if row.charge.reference != nil { summary.unlinkedReferences += 1 }
-                summary.total += row.charge.amount
+                summary.recorded(row.charge)
             }
             guard errors.isEmpty else { return }  // the transaction will be rolled back
             try writer.append(contentsOf: fresh, runID: runID, at: now) { (.chargeRecorded($0.charge), $0.account) }
@@ -767,7 +789,7 @@ public struct ChargeImport: BatchImport {
                     try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
                     facts.removeAll(keepingCapacity: true)
                     try writer.append(.chargeRecorded(charge), account: row.account, runID: runID, at: now)
-                    summary.total += charge.amount
+                    summary.recorded(charge)
                     continue
                 }
                 // The row has its charge already: this one is another purchase of it.
@@ -820,7 +842,7 @@ public struct ChargeImport: BatchImport {
                 if !secondPurchase { summary.namingNoRow(reference, charge.chargeID) }
             }
             facts.append((.chargeRecorded(charge), row.account))
-            summary.total += charge.amount
+            summary.recorded(charge)
         }
         try linkUntil(.max)
         try writer.append(contentsOf: facts, runID: runID, at: now) { $0 }
