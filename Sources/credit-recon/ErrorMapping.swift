@@ -47,12 +47,16 @@ enum CLI {
     /// `{"error": SENTENCE, "exit_code": N}`; for bad rows in an input file (65), also each
     /// problem as its own string in `errors` (the first `InputErrors.keptLimit`) and how
     /// many there were in `error_count`, as `plan check` gives them, so that a script need
-    /// not split the sentence.
+    /// not split the sentence; and what a failure's own `FailureDetails` add (a `fetch`'s
+    /// call that failed and what it stored before).
     static func failureJSON(_ error: any Error, message: String, code: Int32) -> JSONOutput {
         var object: [String: JSONOutput] = ["error": .string(Secret.scrubbed(message)), "exit_code": .int(Int64(code))]
         if let rows = error as? InputErrors {
             object["errors"] = .array(rows.errors.map { .string($0.description) })
             object["error_count"] = .int(Int64(rows.total))
+        }
+        if let detailed = error as? any FailureDetails {
+            object.merge(detailed.failureDetails) { kept, _ in kept }
         }
         return .object(object)
     }

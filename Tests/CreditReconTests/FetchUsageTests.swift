@@ -349,6 +349,10 @@ import Testing
             #expect(failure?.description.contains("check this machine's clock") == true)
             #expect(failure?.description.contains("the snapshot, the key readings, 28 days of activity") == true,
                     "\(failure?.description ?? "")")
+            // And for a script, under --json (probe 405: only the sentence said it).
+            #expect(failure?.failureDetails["failed_call"] == .string("GET /activity?date=2026-03-15"))
+            #expect(failure?.kept.snapshotAt == ahead.adding(milliseconds: 1) && failure?.kept.keyReadings == true)
+            #expect(failure?.kept.activityDays.first?.isoText == "2026-02-15" && failure?.kept.activityDays.count == 28)
             let ledger = try Ledger(path: directory.path("ledger.sqlite"))
             #expect(try ledger.read { try $0.snapshots(account: "ops") }.count == 1)
             #expect(try ledger.read { try $0.keyListings(account: "ops") }.count == 1)
@@ -560,11 +564,11 @@ import Testing
     }
 
     @Test func aFailedCallKeepsItsExitCodeAndNamesTheCall() {
-        let failure = FetchCallFailed(call: "GET /keys", kept: "the snapshot", error: .server(status: 503, message: "down"))
+        let failure = FetchCallFailed(call: "GET /keys", kept: FetchKept(snapshotAt: Self.now), error: .server(status: 503, message: "down"))
         #expect(failure.exitStatus == .unavailable)
         #expect(ExitStatus.message(for: failure).hasPrefix("GET /keys failed: the API kept failing (HTTP 503: down)"))
         #expect(failure.description.contains("What was stored before it (the snapshot) stays"))
-        #expect(FetchCallFailed(call: "GET /activity", kept: "", error: .malformedResponse(reason: "x", rawBody: nil))
+        #expect(FetchCallFailed(call: "GET /activity", kept: .nothing, error: .malformedResponse(reason: "x", rawBody: nil))
             .exitStatus == .protocol)
     }
 
@@ -722,7 +726,7 @@ import Testing
         #expect(throws: Never.self) { try FetchStage.checkCreationTimes(listing(createdAfter: -86_400_000)) }
         #expect(throws: Never.self) { try FetchStage.checkCreationTimes(listing(createdAfter: ClockCheck.tolerance)) }
         let late = #expect(throws: APIError.self) { try FetchStage.checkCreationTimes(listing(createdAfter: ClockCheck.tolerance + 1)) }
-        #expect(late.map { FetchCallFailed(call: "GET /keys", kept: "the snapshot", error: $0).exitStatus.rawValue } == 76)
+        #expect(late.map { FetchCallFailed(call: "GET /keys", kept: FetchKept(snapshotAt: Self.now), error: $0).exitStatus.rawValue } == 76)
         #expect(late.map(String.init(describing:))?.contains(
             "GET /keys lists key 01234567 as created at 2026-03-15T06:05:00.001Z, after the listing was read (2026-03-15T06:00:00.000Z); "
                 + "a key cannot be listed before it is made") == true, "\(String(describing: late))")
@@ -741,7 +745,7 @@ import Testing
         for (hash, said) in [("unattributed", "a key whose hash is \"unattributed\", the name the reports give the use no key explains"),
                              ("", "a key with an empty hash")] {
             let refused = #expect(throws: APIError.self) { try FetchStage.checkHashes(listing(hash)) }
-            #expect(refused.map { FetchCallFailed(call: "GET /keys", kept: "the snapshot", error: $0).exitStatus.rawValue } == 76)
+            #expect(refused.map { FetchCallFailed(call: "GET /keys", kept: FetchKept(snapshotAt: Self.now), error: $0).exitStatus.rawValue } == 76)
             #expect(refused.map(String.init(describing:))?.contains(said) == true, "\(String(describing: refused))")
         }
     }

@@ -180,6 +180,38 @@ struct PipelineTests {
         #expect([0, 1].contains(next.status) && next.stdout.contains("activity:"), "\(next.stdout)\(next.stderr)")
     }
 
+    /// A fetch that fails after the snapshot says under `--json` which call failed and what it
+    /// had stored, as `run --json` does of its fetch stage: the sentence alone said it, and a
+    /// script could not tell the snapshot was kept (probe 405). Here the API's clock is two days
+    /// behind `--now`, so it refuses the first day past its window.
+    @Test func aFailedFetchSaysInItsJSONWhichCallFailedAndWhatItStored() throws {
+        let scratch = try Scratch()
+        let sim = try SimulatorProcess()
+        try sim.admin("POST", "/_sim/clock", body: #"{"now":"2026-03-15T12:00:00Z"}"#)
+        let ledger = scratch.path("ledger.sqlite")
+        let fetched = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "--now", "2026-03-17T12:00:00Z", "--json", "fetch"], environment: Self.env)
+        #expect(fetched.status == 76, "\(fetched.stdout)\(fetched.stderr)")
+        let failure = try Self.json(fetched.stdout)
+        #expect(failure["exit_code"] as? Int == 76)
+        #expect(failure["failed_call"] as? String == "GET /activity?date=2026-03-15", "\(fetched.stdout)")
+        let stored = failure["stored"] as? [String: Any]
+        #expect(stored?["snapshot_observed_at"] as? String == "2026-03-17T12:00:00.001Z", "\(fetched.stdout)")
+        #expect(stored?["key_readings"] as? Bool == true)
+        let days = stored?["activity_days"] as? [String]
+        #expect(days?.count == 28 && days?.first == "2026-02-15" && days?.last == "2026-03-14", "\(fetched.stdout)")
+
+        let ran = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "--now", "2026-03-17T13:00:00Z", "--json", "run", "--out",
+             scratch.path("reports")], environment: Self.env)
+        #expect(ran.status == 76, "\(ran.stdout)\(ran.stderr)")
+        let stage = (try Self.json(ran.stdout)["stages"] as? [[String: Any]])?.first
+        #expect(stage?["name"] as? String == "fetch" && stage?["failed_call"] as? String == "GET /activity?date=2026-03-15",
+                "\(ran.stdout)")
+        #expect((stage?["stored"] as? [String: Any])?["snapshot_observed_at"] as? String == "2026-03-17T13:00:00.002Z",
+                "\(ran.stdout)")
+    }
+
     /// When the fetch could not reach the API, the plan waits for the next run: each POST
     /// would most likely have ended `unknown`, a row for a person to clear.
     @Test func aRunWhoseFetchCouldNotReachTheAPISendsNoCharges() throws {

@@ -149,7 +149,7 @@ public struct FetchStage: Sendable {
         }
         // Stopped before any call went out (a signal before the stage began): nothing to
         // record, so no run, and no ledger made for one (probe 78).
-        if let keyFailure, let stopped = Self.stopped(keyFailure, at: "GET /key", kept: "", by: interruption) { throw stopped }
+        if let keyFailure, let stopped = Self.stopped(keyFailure, at: "GET /key", kept: .nothing, by: interruption) { throw stopped }
         guard isManagementKey else { throw Self.notManagementKey }
         if keyFailure == nil, !context.clock.isFixed, let unchecked = try ClockCheck.check(context.now(), against: answeredAt, for: .readings) {
             context.logger.warning("\(unchecked)")
@@ -172,8 +172,8 @@ public struct FetchStage: Sendable {
                 reading = try await client.getCredits()
             } catch {
                 let call = keyFailure == nil ? "GET /credits" : "GET /key"
-                let failure: any ExitCoded = Self.stopped(error, at: call, kept: "", by: interruption)
-                    ?? FetchCallFailed(call: call, kept: "", error: error)
+                let failure: any ExitCoded = Self.stopped(error, at: call, kept: .nothing, by: interruption)
+                    ?? FetchCallFailed(call: call, kept: .nothing, error: error)
                 try run.finish(failed: failure, at: context.now())
                 throw failure
             }
@@ -205,7 +205,7 @@ public struct FetchStage: Sendable {
                 try writer.append(.snapshotTaken(snapshot), account: account, runID: runID, at: observedAt)
             }
             run.summary.append("snapshot total_credits \(snapshot.totalCredits) total_usage \(snapshot.totalUsage)")
-            run.kept.append("the snapshot")
+            run.kept.snapshotAt = observedAt
 
             var keys: KeysRead?
             if options.readKeys {
@@ -232,7 +232,7 @@ public struct FetchStage: Sendable {
                     listing.keys, readAt: listing.observedAt, account: account, minKeyRemaining: options.minKeyRemaining)
                 keys = listing
                 run.summary.append("keys \(listing.keys.count)")
-                run.kept.append("the key readings")
+                run.kept.keyReadings = true
             }
 
             var activity: ActivityRead?
@@ -250,8 +250,8 @@ public struct FetchStage: Sendable {
                 let recorded = (try? run.finish(failed: error, at: context.now())) != nil
                 // What was stored before a write that failed is said (a lost writer lock ends `run`
                 // as it is, `RunStage` telling it by its type).
-                if !run.keptText.isEmpty, (error as? LedgerError)?.isWriterLockLost != true {
-                    throw FetchStoreFailed(kept: run.keptText, error: error, runRecorded: recorded)
+                if !run.kept.isEmpty, (error as? LedgerError)?.isWriterLockLost != true {
+                    throw FetchStoreFailed(kept: run.kept, error: error, runRecorded: recorded)
                 }
             }
             throw error
@@ -555,8 +555,8 @@ public struct FetchStage: Sendable {
         do throws(APIError) {
             return try await body()
         } catch {
-            let failure: any ExitCoded = Self.stopped(error, at: call, kept: run.keptText, by: interruption)
-                ?? FetchCallFailed(call: call, kept: run.keptText, error: error) as any ExitCoded
+            let failure: any ExitCoded = Self.stopped(error, at: call, kept: run.kept, by: interruption)
+                ?? FetchCallFailed(call: call, kept: run.kept, error: error) as any ExitCoded
             try run.finish(failed: failure, at: context.now())
             throw failure
         }
@@ -564,7 +564,7 @@ public struct FetchStage: Sendable {
 
     /// The stop a call's failure stands for: the client gave up without sending it because
     /// a signal was received.
-    private static func stopped(_ error: APIError, at call: String, kept: String, by interruption: Interruption?) -> FetchStopped? {
+    private static func stopped(_ error: APIError, at call: String, kept: FetchKept, by interruption: Interruption?) -> FetchStopped? {
         guard case .notSent = error, let signal = interruption?.signal else { return nil }
         return FetchStopped(signal: signal, call: call, kept: kept)
     }
@@ -578,13 +578,8 @@ private struct FetchRun {
     let runID: Int64
     var findings: [Finding] = []
     var summary: [String] = []
-    /// What is stored so far, in words.
-    var kept: [String] = []
-    var daysStored = 0
-
-    var keptText: String {
-        (kept + (daysStored == 0 ? [] : ["\(daysStored) day\(daysStored == 1 ? "" : "s") of activity"])).joined(separator: ", ")
-    }
+    /// What is stored so far.
+    var kept = FetchKept.nothing
 
     func store(_ fact: Fact, at time: Timestamp) throws {
         try ledger.write { writer in _ = try writer.append(fact, account: account, runID: runID, at: time) }
@@ -596,7 +591,7 @@ private struct FetchRun {
         try ledger.write { writer in
             for day in days { _ = try writer.append(.activityDay(day), account: account, runID: runID, at: day.observedAt) }
         }
-        daysStored += days.count
+        kept.activityDays += days.map(\.date)
     }
 
     /// Ends the run `ok`, or `attention` with findings.

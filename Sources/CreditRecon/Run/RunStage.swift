@@ -50,6 +50,9 @@ public struct RunStage: Sendable {
         /// What the stage's own command prints under `--json` (`fetch`, `topup`, `report`),
         /// when it ran to its end; `nil` for one skipped or failed.
         public var result: JSONOutput?
+        /// What a failed stage's error adds to its `--json` object (a fetch's call that
+        /// failed and what it stored before), beside `detail`.
+        public var failureDetails: [String: JSONOutput] = [:]
     }
 
     /// What the job did.
@@ -246,7 +249,9 @@ public struct RunStage: Sendable {
             }
         } catch {
             let status = ExitStatus(for: error)
-            outcome.stages.append(StageResult(name: name, status: status, detail: "failed: \(ExitStatus.message(for: error))"))
+            outcome.stages.append(StageResult(
+                name: name, status: status, detail: "failed: \(ExitStatus.message(for: error))",
+                failureDetails: (error as? any FailureDetails)?.failureDetails ?? [:]))
             logger.error("\(name) failed (exit \(status.rawValue)): \(ExitStatus.message(for: error))")
             // A lost writer lock too: no later stage, nor the job's end, can be written.
             let lockLost = (error as? LedgerError)?.isWriterLockLost == true
@@ -309,7 +314,7 @@ extension RunStage.Outcome {
                 .object([
                     "name": .string($0.name), "exit_code": .int(Int64($0.status.rawValue)), "detail": .string($0.detail),
                     "result": $0.result ?? .null,
-                ])
+                ].merging($0.failureDetails) { own, _ in own })
             }),
             "report_directory": report.map { .string($0.directory) } ?? .null,
             "head_hash": (report?.reconciliation.headHash ?? headHash).map { .string($0) } ?? .null,
