@@ -120,6 +120,32 @@ extension Reliability {
                     "\(json.stdout)")
         }
 
+        /// Entries cut from the journal's end with their rows left behind, on a copy without the
+        /// host's witness (as an auditor gets it): the rows past the head prove the cut, so the
+        /// advice is a backup whatever `--holds` says of the head left (it advised a copy, which
+        /// would drop what the cut entries recorded: a charge among them is bought again).
+        @Test func rowsPastTheHeadCallForABackupWhateverHoldsSays() throws {
+            let scratch = try Scratch()
+            let (ledger, _) = try ledgerWithHistory(scratch)
+            try FileManager.default.removeItem(atPath: ledger + ".head")
+            #expect(try Executable.sqlite3(ledger, "DROP TRIGGER journal_append_only_delete; DELETE FROM journal WHERE seq > 100;")
+                .status == 0)
+            let left = try Executable.query(ledger, "SELECT hash FROM journal WHERE seq = 100;").first?.first ?? ""
+            let verified = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", left])
+            #expect(verified.status == 1, "\(verified.stdout)")
+            #expect(verified.stdout.contains("\n  the tables hold rows of entries up to 121, past the journal's newest entry (100): "
+                + "entries were cut from the journal's end and left their rows behind"), "\(verified.stdout)")
+            #expect(verified.stdout.contains("holds \(left) as entry 100's hash (the last sound head)"), "\(verified.stdout)")
+            #expect(verified.stdout.contains("\nwhat to do: the tables hold rows of entries up to 121, past the journal's newest "
+                + "entry (100): entries were cut from the journal's end and left their rows behind, and a ledger built from the "
+                + "journal would lose what they recorded, a charge among them bought again by the next top-up. Restore the "
+                + "ledger from a backup that holds entry 121"), "\(verified.stdout)")
+            #expect(!verified.stdout.contains("nothing it pinned was cut"), "\(verified.stdout)")
+            let json = try Executable.creditRecon(["--ledger", ledger, "--json", "verify", "--holds", left])
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            #expect(object?["rows_past_head"] as? Int == 121 && object?["journal_sound"] as? Bool == true, "\(json.stdout)")
+        }
+
         /// A head found past the chain's first break is not said to hold: the books it pinned
         /// stand on an entry that is no longer as it was written (it said `holds H as entry
         /// N's hash`, beside exit 1).
@@ -154,8 +180,9 @@ extension Reliability {
             let zeros = String(repeating: "0", count: 64)
             let verified = try Executable.creditRecon(["--ledger", ledger, "verify", "--holds", zeros])
             #expect(verified.status == 1 && verified.stdout.contains("last sound head \(zeros) after 0 entries"), "\(verified.stdout)")
-            #expect(!verified.stdout.contains("`--holds` finds") && verified.stdout.contains("If the newest head hash a report or "
-                + "verify printed is this ledger's"), "\(verified.stdout)")
+            // The rows it left prove the cut, so the advice is a backup's.
+            #expect(!verified.stdout.contains("`--holds` finds") && verified.stdout.contains("\nwhat to do: the tables hold rows "
+                + "of entries up to 121, past the journal's newest entry (0)"), "\(verified.stdout)")
         }
 
         static let backup = "the journal itself is not as it was written: restore the ledger from a backup"

@@ -360,8 +360,8 @@ extension Reliability {
             #expect(verified.stdout.contains("append-only trigger snapshots_append_only missing"))
         }
 
-        /// The journal's tail cut past the triggers, with `--holds` of a head printed before
-        /// it: found at the last sound head, but the server counts journal rows deleted, so
+        /// The journal's tail cut past the triggers, and the rows it made (which would prove the
+        /// cut), with `--holds` of a head printed before it: found at the last sound head, but the server counts journal rows deleted, so
         /// the advice takes no proof from it (probe 403: "no entry was cut since it was printed",
         /// beside "journal 5 deleted").
         @Test func aJournalCountedCutIsNoCaseForACopy() throws {
@@ -373,7 +373,10 @@ extension Reliability {
             #expect(try Executable.creditRecon(["--ledger", url, "import", "charges", charges]).status == 0)
             try server.psql(database, """
                 SET session_replication_role = replica;
-                DELETE FROM credit_recon.journal WHERE seq > (SELECT min(seq) FROM credit_recon.journal WHERE hash = '\(head)')
+                CREATE TEMP TABLE cut AS SELECT min(seq) AS seq FROM credit_recon.journal WHERE hash = '\(head)';
+                DELETE FROM credit_recon.journal WHERE seq > (SELECT seq FROM cut);
+                DELETE FROM credit_recon.charges WHERE seq > (SELECT seq FROM cut);
+                DELETE FROM credit_recon.runs WHERE id > (SELECT seq FROM cut);
                 """)
             let verified = try Executable.creditRecon(["--ledger", url, "verify", "--holds", String(head)])
             #expect(verified.status == 1 && verified.stdout.contains("journal ") && verified.stdout.contains(" deleted"),

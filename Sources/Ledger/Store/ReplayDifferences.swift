@@ -17,7 +17,8 @@ enum ReplayDifferences {
             if missingKeys.contains(text(key)) {
                 problems.append("\(table) row \(text(key)) differs from what the journal records (\(origin(table, key)))")
             } else {
-                problems.append("\(table) row \(text(key)) is not in the journal: it was added behind the ledger's back")
+                problems.append("\(table) row \(text(key)) is not in the journal: the entry that made it was cut from the "
+                    + "journal's end, or it was added behind the ledger's back")
             }
         }
         return problems

@@ -292,6 +292,20 @@ extension Ledger {
         report.journalIsSound = sound
         try progress(.comparing)
         comparing()
+        // Rows of entries past the journal's head: entries cut from its end left them behind
+        // (or rows were written behind the ledger's back), and a copy of the journal would
+        // leave out what they recorded (a charge, bought again then). Said first, as the
+        // reason the rows below differ. (Every table is needed to ask; a missing one is named.)
+        if sound, missing.isEmpty {
+            let newestRow = try transaction.newestRowSeq()
+            if newestRow > entries {
+                report.rowsPastHead = newestRow
+                report.problems.append("the tables hold rows of entries up to \(newestRow), past the journal's newest entry "
+                    + "(\(entries)): entries were cut from the journal's end and left their rows behind, or rows were written "
+                    + "behind the ledger's back")
+                report.tablesDiffer = true
+            }
+        }
         if sound {
             for (table, key) in Schema.projectionTableKeys where report.problems.count < limit && !missing.contains(table) {
                 let (extra, missing) = try transaction.differingKeys(table: table, key: key, limit: limit)

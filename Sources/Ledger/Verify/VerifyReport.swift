@@ -32,6 +32,11 @@ public struct VerifyReport: Sendable {
     /// chain cannot show; the tables still hold what they said). Either way it is no longer
     /// only the guards that were changed.
     public var tablesDiffer = false
+    /// The newest entry the tables' rows carry, when it is past the journal's head: entries
+    /// were cut from the journal's end and left their rows behind (or rows were written
+    /// behind the ledger's back), so a ledger built from the journal (`ledger copy`) would
+    /// leave out what they recorded; `nil` when no row is past the head.
+    public var rowsPastHead: Int64?
     /// The journal lacks the newest entry this host wrote to it (`HeadWitness`): entries
     /// were cut from its end, or another copy was put in its place, which no chain shows.
     public var witnessedEntryMissing = false

@@ -58,7 +58,7 @@ extension CreditReconCommand {
                             "problems_may_be_more": .bool(false),
                             "holds": .array(wanted.map { .object(["hash": .string($0), "entry": .null]) }),
                             "wal_log": Self.logJSON(log),
-                            "journal_sound": .bool(false), "unapplied_migrations": .array([]),
+                            "journal_sound": .bool(false), "rows_past_head": .null, "unapplied_migrations": .array([]),
                             "what_to_do": .string(advice),
                         ]).exitCode(.attention).text)
                     } else {
@@ -108,6 +108,7 @@ extension CreditReconCommand {
                         }),
                         "wal_log": Self.logJSON(report.log),
                         "journal_sound": .bool(report.journalIsSound),
+                        "rows_past_head": report.rowsPastHead.map(JSONOutput.int) ?? .null,
                         "unapplied_migrations": .array(ledger.unappliedMigrations.map(JSONOutput.string)),
                         "what_to_do": Self.whatToDo(report, ledger: context.ledgerName).map(JSONOutput.string) ?? .null,
                     ]).exitCode(report.isSound && holdsAll ? .ok : .attention).text)
@@ -233,6 +234,16 @@ extension CreditReconCommand {
             }
             let copy = "`credit-recon --ledger \(ledger) ledger copy --to NEW` builds every table again from the journal, "
                 + "with its append-only triggers, in a new ledger; use NEW from then on"
+            // Rows past the head prove entries cut (or rows forged): a copy would drop what they
+            // recorded, whatever `--holds` says of the heads before (a charge dropped is bought again).
+            if let newestRow = report.rowsPastHead {
+                return "the tables hold rows of entries up to \(newestRow), past the journal's newest entry "
+                    + "(\(report.entries)): entries were cut from the journal's end and left their rows behind, and a ledger "
+                    + "built from the journal would lose what they recorded, a charge among them bought again by the next "
+                    + "top-up. Restore the ledger from a backup that holds entry \(newestRow) (`verify` of the backup "
+                    + "prints how many entries it holds). Only if those rows were written behind the ledger's back, "
+                    + "recording nothing that happened, is a copy the mend: \(copy). Either way \(keep)"
+            }
             // Neither a chain nor the tables show entries cut from the journal's end (with the
             // rows they made, when the triggers were dropped first): a head printed earlier does,
             // and `--holds` may have been given one (probe 177: its answer was not used).
