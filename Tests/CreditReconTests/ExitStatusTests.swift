@@ -29,14 +29,17 @@ import Testing
     /// with the check's exit code; it was said as a write "not committed", and a run again
     /// was then refused because the target held the copy.
     @Test func aCopyWhoseCheckCouldNotFinishSaysTheCopyIsCommitted() {
-        let lost = LedgerError.server(location: "postgresql://books@127.0.0.1:5432/books", detail: "the connection to the server was lost")
+        let lost = LedgerError.server(
+            location: "postgresql://books@127.0.0.1:5432/books", detail: "the connection to the server was lost" + LedgerError.runAgain)
         let failure = CopyCheckFailed(
             target: "postgresql://books@127.0.0.1:5432/books", copied: Ledger.CopyOutcome(entries: 60_004, headHash: "ab12"),
             error: lost)
         #expect(failure.exitStatus == ExitStatus(for: lost))
         #expect(failure.description.hasPrefix(
             "the copy was committed: 60004 entries in postgresql://books@127.0.0.1:5432/books, head ab12; its check could not finish: "))
-        #expect(failure.description.contains("the connection to the server was lost"))
+        #expect(failure.description.contains("the connection to the server was lost. Check the copy"), "\(failure.description)")
+        // Not "run the command again", which is refused (probe 408).
+        #expect(!failure.description.contains("run the command again"), "\(failure.description)")
         // The URL quoted, as a shell needs it (`?sslmode=…` is a pattern to zsh).
         #expect(failure.description.hasSuffix("Check the copy with `credit-recon --ledger 'postgresql://books@127.0.0.1:5432/books' "
             + "verify` (a copy is not made again: the target is no longer empty)"))

@@ -16,8 +16,11 @@ public struct CopyCheckFailed: ExitCoded {
     public var exitStatus: ExitStatus { error is StoppedBySignal ? .attention : ExitStatus(for: error) }
 
     public var description: String {
-        "the copy was committed: \(copied.entries) entries in \(target), head \(copied.headHash); its check could not "
-            + "finish: \(ExitStatus.message(for: error)). Check the copy with `credit-recon --ledger '\(target)' verify` "
+        // Without a lost connection's "run the command again": run again, the copy is refused (probe 408).
+        let said = ExitStatus.message(for: error)
+        let why = said.hasSuffix(LedgerError.runAgain) ? String(said.dropLast(LedgerError.runAgain.count)) : said
+        return "the copy was committed: \(copied.entries) entries in \(target), head \(copied.headHash); its check could not "
+            + "finish: \(why). Check the copy with `credit-recon --ledger '\(target)' verify` "
             + "(a copy is not made again: the target is no longer empty)"
     }
 }

@@ -193,10 +193,17 @@ extension LedgerError {
 
     /// The session ended under a statement (the server went away, or ended it). A
     /// transaction under way was rolled back with it: a write's entries are committed whole
-    /// or not at all, and a reader wrote nothing.
+    /// or not at all, and a reader wrote nothing. Said of both (probe 408: "nothing of it was
+    /// written" of a `verify`), ending with `runAgain`.
     static func lostConnection(_ location: PostgresLocation, because reason: String? = nil) -> LedgerError {
         .server(location: location.description,
                 detail: "the connection to the server was lost\(reason.map { " (\($0))" } ?? ""); "
-                    + "the transaction under way was rolled back, so nothing of it was written; run the command again")
+                    + "the server rolled back the transaction under way, so a write in it stored nothing (a command that "
+                    + "only reads writes nothing)" + runAgain)
     }
+
+    /// How a lost connection's words end: the advice, which a caller with other advice
+    /// leaves out (a copy committed before its check lost the connection: run again, it is
+    /// refused, probe 408).
+    public static let runAgain = "; run the command again"
 }
