@@ -585,30 +585,8 @@ struct StatusTests {
     /// them, even in a batch of the same name (probe 69: another plan's rows were hidden).
     /// Once the run has ended, its rows are judged as before.
     @Test func rowsTheRunningTopUpIsSendingAreInFlight() throws {
-        let fixture = try ReconcileFixture()
-        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
-        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "100", usage: "11")
+        let (fixture, running) = try Self.topUpAtWork()
         let ledger = fixture.ledger
-        func row(_ key: String, _ amount: String, batch: String = "march") -> Fact {
-            .topUpPlanned(TopUpPlanned(
-                key: key, batch: batch, reference: key, wallet: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", chainID: 8453,
-                amount: reconMicros(amount), memo: nil, planFile: "plan.csv", planLine: 2))
-        }
-        let morning = reconTime("2026-03-02T07:00:00Z")
-        let running = try ledger.write { writer -> Int64 in
-            let dead = try writer.append(.runStarted(RunStarted(command: "topup")), account: "default", runID: nil, at: morning)
-            _ = try writer.append(row("old", "5"), account: "default", runID: dead, at: morning)
-            _ = try writer.append(row("resumed", "7"), account: "default", runID: dead, at: morning)
-            _ = try writer.append(row("stale", "9", batch: "april"), account: "default", runID: dead, at: morning)
-            _ = try writer.append(.chargeRequested(ChargeRequested(key: "old", attempt: 1)), account: "default", runID: dead, at: morning)
-            let later = morning.adding(seconds: 3600)
-            let running = try writer.append(.runStarted(RunStarted(command: "topup")), account: "default", runID: nil, at: later)
-            for (key, amount) in [("sending", "20"), ("queued", "30")] {
-                _ = try writer.append(row(key, amount), account: "default", runID: running, at: later)
-            }
-            _ = try writer.append(.chargeRequested(ChargeRequested(key: "sending", attempt: 1)), account: "default", runID: running, at: later)
-            return running
-        }
         let now = reconTime("2026-03-02T08:30:00Z")
         let options = StatusOptions(account: "default")
         let writer = RunningWriter(holder: "process 4242", runs: [running])
@@ -658,6 +636,69 @@ struct StatusTests {
         let ended = try StatusReport.read(ledger: ledger, options: options, now: now, writer: writer)
         #expect(ended.inFlight.count == 0 && ended.unknown.count == 2 && ended.planned.count == 3 && ended.runningRuns.isEmpty)
         #expect(ended.lines.contains("a writer is at work on the ledger: process 4242"), "\(ended.lines)")
+    }
+
+    /// A report read while a top-up is at work says the rows it has planned or is sending as
+    /// notes, in flight (probe 410: `outcome_unknown` errors and `topup_not_sent` warnings,
+    /// exit 1, with advice to record or send again what was being sent); a dead run's rows,
+    /// and every row once no writer is at work, as before.
+    @Test func aReportDuringATopUpSaysItsRowsAreInFlight() throws {
+        let (fixture, running) = try Self.topUpAtWork()
+        var options = ReconcileOptions(account: "default")
+        let asOf = reconTime("2026-03-02T08:30:00Z")
+        func kinds(_ books: Reconciliation) -> [String: String] {
+            Dictionary(books.findings.compactMap { finding in
+                guard finding.kind == .outcomeUnknown || finding.kind == .topUpNotSent, let row = finding.reference else { return nil }
+                return (row, "\(finding.kind.rawValue) \(finding.severity.rawValue)")
+            }, uniquingKeysWith: { first, _ in first })
+        }
+        let alone = kinds(try Reconciler(options: options).reconcile(fixture.ledger, asOf: asOf))
+        #expect(alone["sending"] == "outcome_unknown error" && alone["queued"] == "topup_not_sent warning", "\(alone)")
+        options.writer = RunningWriter(holder: "process 4242", runs: [running])
+        let books = try Reconciler(options: options).reconcile(fixture.ledger, asOf: asOf)
+        let seen = kinds(books)
+        #expect(seen["sending"] == "outcome_unknown info" && seen["queued"] == "topup_not_sent info", "\(seen)")
+        #expect(seen["old"] == "outcome_unknown error" && seen["resumed"] == "topup_not_sent warning", "the dead run's: \(seen)")
+        #expect(books.inFlightRuns == ["sending": running, "queued": running])
+        let sending = books.findings.first { $0.reference == "sending" }?.message
+        #expect(sending == "sending (20) is being sent by run \(running), process 4242, which was at work as the ledger was read: "
+            + "nothing to do yet; a report after that run ends says how it went.")
+        let lines = Dictionary(books.charges.compactMap { line in line.topUpKey.map { ($0, line) } }, uniquingKeysWith: { a, _ in a })
+        #expect(lines["queued"]?.state == .planned && lines["sending"]?.state == .unknown)
+        #expect(lines["queued"]?.error == "waiting to be sent by run \(running), process 4242, at work as the ledger was read")
+        // A writer whose announcement does not hold up (a run that is not there) is not believed.
+        options.writer = RunningWriter(holder: "process 4243", runs: [running, running + 1])
+        #expect(kinds(try Reconciler(options: options).reconcile(fixture.ledger, asOf: asOf))["sending"] == "outcome_unknown error")
+    }
+
+    /// A ledger with a top-up run that died (a request sent, rows planned in batches `march`
+    /// and `april`) and one at work (`running`: `sending` sent, `queued` not yet).
+    static func topUpAtWork() throws -> (fixture: ReconcileFixture, running: Int64) {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
+        try fixture.snapshot("2026-03-02T06:00:00Z", credits: "100", usage: "11")
+        let ledger = fixture.ledger
+        func row(_ key: String, _ amount: String, batch: String = "march") -> Fact {
+            .topUpPlanned(TopUpPlanned(
+                key: key, batch: batch, reference: key, wallet: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", chainID: 8453,
+                amount: reconMicros(amount), memo: nil, planFile: "plan.csv", planLine: 2))
+        }
+        let morning = reconTime("2026-03-02T07:00:00Z")
+        let running = try ledger.write { writer -> Int64 in
+            let dead = try writer.append(.runStarted(RunStarted(command: "topup")), account: "default", runID: nil, at: morning)
+            _ = try writer.append(row("old", "5"), account: "default", runID: dead, at: morning)
+            _ = try writer.append(row("resumed", "7"), account: "default", runID: dead, at: morning)
+            _ = try writer.append(row("stale", "9", batch: "april"), account: "default", runID: dead, at: morning)
+            _ = try writer.append(.chargeRequested(ChargeRequested(key: "old", attempt: 1)), account: "default", runID: dead, at: morning)
+            let later = morning.adding(seconds: 3600)
+            let running = try writer.append(.runStarted(RunStarted(command: "topup")), account: "default", runID: nil, at: later)
+            for (key, amount) in [("sending", "20"), ("queued", "30")] {
+                _ = try writer.append(row(key, amount), account: "default", runID: running, at: later)
+            }
+            _ = try writer.append(.chargeRequested(ChargeRequested(key: "sending", attempt: 1)), account: "default", runID: running, at: later)
+            return running
+        }
+        return (fixture, running)
     }
 
     @Test func noReadingsNeedAttention() throws {

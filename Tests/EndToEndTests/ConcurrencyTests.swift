@@ -105,6 +105,13 @@ extension Reliability {
             let running = open["running_writer"] as? [String: Any]
             #expect(running?["holder"] as? String == "process \(writer.process.processIdentifier)", "\(during.stdout)")
             #expect(running?["command"] as? String == "topup", "\(during.stdout)")
+            // So does `report`: the rows it is sending are notes, in flight, not unknown or
+            // never sent (probe 410: errors and warnings, exit 1, advice to send them again).
+            let reported = try Executable.creditRecon(base + ["report", "--out", scratch.path("during")])
+            let findings = try String(contentsOfFile: scratch.path("during/findings.csv"), encoding: .utf8)
+            #expect(!findings.contains("error,outcome_unknown") && !findings.contains("warning,topup_not_sent"),
+                    "\(reported.status) \(findings)")
+            #expect(findings.contains(", which was at work as the ledger was read: nothing to do yet"), "\(findings)")
             #expect(writer.process.isRunning, "the first readers ran during the write")
             try sim.faults(#"{"latency_ms":0}"#)
             while writer.process.isRunning { try readers() }

@@ -1,4 +1,5 @@
 import CreditTypes
+import Ledger
 
 /// What a reconciliation covers and the thresholds its findings use.
 public struct ReconcileOptions: Sendable, Equatable {
@@ -27,6 +28,11 @@ public struct ReconcileOptions: Sendable, Equatable {
     /// Lifetime assumed for a charge recorded without `expires_at` (Coinbase charges live
     /// one hour).
     public var defaultChargeLifetimeSeconds: Int64 = ReconcileOptions.assumedChargeLifetimeSeconds
+    /// The writer at work on the ledger, seen before it was read (`Ledger.runningWriter(at:)`):
+    /// the plan rows its runs have planned or are sending are in flight, said as notes, not
+    /// as never sent or unknown (probe 410: a report during a top-up called its requests
+    /// errors). `nil`: none at work, or not asked.
+    public var writer: RunningWriter?
 
     /// A Coinbase charge's lifetime: what the books assume of one recorded without
     /// `expires_at`, and so how long `import charges` takes it to be payable.

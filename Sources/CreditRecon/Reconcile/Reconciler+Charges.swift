@@ -109,7 +109,7 @@ extension Reconciler {
     /// checkout abandoned and made again, the id of the charge that paid for it (`madeAgain`).
     func chargeLines(
         _ input: Input, matcher: ChargeMatcher, matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
-        asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding], alikeByCharge: inout [String: PaidInPlace],
+        inFlight: [String: Int64] = [:], asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding], alikeByCharge: inout [String: PaidInPlace],
         madeAgainBy: inout [String: String]
     ) -> [ChargeLine] {
         var lines: [ChargeLine] = []
@@ -158,7 +158,8 @@ extension Reconciler {
         let purchases = possiblePurchases(input.chargeless, among: lines)
         repeatedPurchases(input.charges, lines: lines, matcher: matcher, hinted: Set(purchases.values), findings: &findings)
         for (index, topUp) in input.chargeless.enumerated() {
-            lines.append(chargelessLine(topUp, possiblePurchase: purchases[index].map { lines[$0] }, findings: &findings))
+            lines.append(chargelessLine(
+                topUp, possiblePurchase: purchases[index].map { lines[$0] }, sendingRun: inFlight[topUp.key], findings: &findings))
         }
         paidTwice(lines, findings: &findings)
         return lines
@@ -524,12 +525,37 @@ extension Reconciler {
         return trusted[index].observedAt
     }
 
-    /// A top-up without a charge was rejected, blocked (410 Gone), never sent, or nobody knows.
+    /// The writer's runs that have not ended, newest first, when what it announced holds up:
+    /// only the one writer at a time starts runs, so its runs are every run from its first on.
+    /// An announcement that skips a run started meanwhile, or names one that is not there, is
+    /// not the writer's own (a lock file written by hand, a lock taken by another program)
+    /// and is ignored: its rows are judged as every other run's (probe 69).
+    static func ownRuns(of writer: RunningWriter?, among recent: [RunRow]) -> [RunRow] {
+        guard let first = writer?.runs.min(), let writer else { return [] }
+        let since = recent.filter { $0.id >= first }
+        guard Set(since.map(\.id)) == Set(writer.runs) else { return [] }
+        return since.filter { $0.finishedAt == nil }
+    }
+
+    /// The plan rows the writer at work (`options.writer`) has planned and not sent yet, or is
+    /// sending, by top-up key, each with its run (`Reconciliation.inFlightRuns`).
+    func inFlightRuns(_ input: Input) -> [String: Int64] {
+        let running = Set(Self.ownRuns(of: options.writer, among: input.recentRuns).map(\.id))
+        guard !running.isEmpty else { return [:] }
+        return Dictionary(input.chargeless.compactMap { topUp in
+            guard topUp.state == "planned" || topUp.state == "requesting", let run = topUp.runID, running.contains(run)
+            else { return nil }
+            return (topUp.key, run)
+        }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// A top-up without a charge was rejected, blocked (410 Gone), never sent, or nobody knows;
+    /// or it is in flight, planned or being sent by `sendingRun`, a run of the writer at work.
     ///
     /// `possiblePurchase`: a charge recorded without a plan row that may be the row's
     /// purchase (`possiblePurchases`), which its finding names.
     private func chargelessLine(
-        _ topUp: LedgerReader.ChargelessTopUp, possiblePurchase: ChargeLine?, findings: inout [Finding]
+        _ topUp: LedgerReader.ChargelessTopUp, possiblePurchase: ChargeLine?, sendingRun: Int64? = nil, findings: inout [Finding]
     ) -> ChargeLine {
         let account = options.account
         var line = ChargeLine(
@@ -549,6 +575,21 @@ extension Reconciler {
         // created), but it is a row not sent, as one its run stopped before: the plan's next
         // run sends it. It was reported as refused, and `status` left it out.
         let notSent = TopUpEngine.wasNotSent(state: topUp.state, httpStatus: topUp.httpStatus)
+        // In flight: its run was at work as the ledger was read, so how it went is not known
+        // yet, and nothing needs a person (a note; the report after that run ends says it).
+        if let run = sendingRun {
+            let planned = topUp.state == "planned"
+            line.state = planned ? .planned : .unknown
+            let holder = options.writer?.holder.map { ", \($0)" } ?? ""
+            line.error = (planned ? "waiting to be sent" : "being sent") + " by run \(run)\(holder), at work as the ledger was read"
+            findings.append(Finding(
+                .info, planned ? .topUpNotSent : .outcomeUnknown, at: topUp.updatedAt, account: account, amount: topUp.amount,
+                reference: name,
+                message: "\(name) (\(topUp.amount.decimalText)) "
+                    + (planned ? "waits to be sent" : "is being sent") + " by run \(run)\(holder), which was at work as the "
+                    + "ledger was read: nothing to do yet; a report after that run ends says how it went."))
+            return line
+        }
         switch topUp.state {
         case _ where topUp.state == "planned" || notSent:
             line.state = .planned

@@ -115,8 +115,9 @@ public struct Reconciler: Sendable {
         let increases = creditIncreases(in: steps)
         let matched = matchCharges(input.charges, to: increases, matcher: matcher, findings: &findings)
         var alike: [String: PaidInPlace] = [:], madeAgain: [String: String] = [:]
+        let inFlight = inFlightRuns(input)
         var lines = chargeLines(
-            input, matcher: matcher, matched: matched, increases: increases, asOf: asOf,
+            input, matcher: matcher, matched: matched, increases: increases, inFlight: inFlight, asOf: asOf,
             trusted: readings.trusted, findings: &findings, alikeByCharge: &alike, madeAgainBy: &madeAgain)
 
         // Periods: the range, and the books of each period in it.
@@ -176,9 +177,7 @@ public struct Reconciler: Sendable {
             keyUsage: keyUsage, keys: standing.keys, keysReadAt: standing.readAt, everyKey: everyKey,
             firstKeysReadAt: input.keyListings.first?.observedAt,
             activity: scopedActivity(input.activity.lines, from: range.from, to: range.to), recentRuns: input.recentRuns,
-            sendingRunIDs: Dictionary(input.chargeless.compactMap { topUp in
-                topUp.state == "planned" || topUp.state == "requesting" ? topUp.runID.map { (topUp.key, $0) } : nil
-            }, uniquingKeysWith: { first, _ in first }), alikeTakenInstead: alike, madeAgainBy: madeAgain)
+            inFlightRuns: inFlight, alikeTakenInstead: alike, madeAgainBy: madeAgain)
         // By the day lost, not by when it left the API's window: a day of the range that left
         // it after the range ended went uncounted (probe 327).
         books.activityLostDays = findings.count { finding in

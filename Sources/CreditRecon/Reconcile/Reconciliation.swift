@@ -57,11 +57,10 @@ public struct Reconciliation: Sendable, Equatable {
     /// those a writer at work says are its own (`Ledger.runningWriter(at:)`) are among them,
     /// since runs are only started by the one writer at a time.
     public var recentRuns: [RunRow] = []
-    /// The run each plan row waits in to be sent (`planned` by it) or whose request for it
-    /// is under way (`requesting`), by top-up key: while that run is running, the row is in
-    /// flight rather than never sent or unknown (`StatusReport`). Only such rows, a few, not
-    /// one entry per charge line.
-    public var sendingRunIDs: [String: Int64] = [:]
+    /// The plan rows in flight, by top-up key, each with the run of the writer at work
+    /// (`ReconcileOptions.writer`) that has planned it or is sending it: neither never sent
+    /// nor unknown yet. Only such rows, a few, not one entry per charge line.
+    public var inFlightRuns: [String: Int64] = [:]
     /// For each `expired` charge that only the readings show unpaid, by id, the charges of
     /// its amount (one of the same amount, or several that add up to it; or one it adds up
     /// to with `with`) that a rise it could have explained as well was taken to show

@@ -302,18 +302,6 @@ public struct StatusReport: Sendable, Equatable {
         return reasons
     }
 
-    /// The writer's runs that have not ended, newest first, when what it announced holds up:
-    /// only the one writer at a time starts runs, so its runs are every run from its first on.
-    /// An announcement that skips a run started meanwhile, or names one that is not there, is
-    /// not the writer's own (a lock file written by hand, a lock taken by another program)
-    /// and is ignored: its rows are judged as every other run's (probe 69).
-    static func ownRuns(of writer: RunningWriter, among recent: [RunRow]) -> [RunRow] {
-        guard let first = writer.runs.min() else { return [] }
-        let since = recent.filter { $0.id >= first }
-        guard Set(since.map(\.id)) == Set(writer.runs) else { return [] }
-        return since.filter { $0.finishedAt == nil }
-    }
-
     /// Exit 1 when the runway is under the threshold, the last reading too old, a key near
     /// its limit, or a top-up unknown, blocked or never sent, else 0. Rows the running
     /// top-up is sending are none of these.
@@ -332,6 +320,7 @@ public struct StatusReport: Sendable, Equatable {
         reconcile.maxGapSeconds = options.maxGapSeconds
         reconcile.minRunwayDays = options.minRunwayDays
         reconcile.minKeyRemaining = options.minKeyRemaining
+        reconcile.writer = writer
         // The whole history, judged at `now`; the range must reach past any reading. Only
         // the runway, the keys and the charges' fates are used, none of which depends on the
         // periods: a month's are the fewest, so a `--now` far ahead stays within the grid's bound.
@@ -358,19 +347,18 @@ public struct StatusReport: Sendable, Equatable {
         report.damaged = books.ledgerDamaged
         if let writer {
             report.runningWriter = writer
-            report.runningRuns = Self.ownRuns(of: writer, among: books.recentRuns)
+            report.runningRuns = Reconciler.ownRuns(of: writer, among: books.recentRuns)
         }
-        // A row the running top-up planned, or has sent and waits on. (Not a row an earlier
-        // run planned in a batch of the same name: another plan may share it, and its rows,
-        // which this run will never send, were hidden; probe 69.)
         let running = Set(report.runningRuns.map(\.id))
+        // A row the running top-up planned, or has sent and waits on (`inFlightRuns`). (Not a
+        // row an earlier run planned in a batch of the same name: another plan may share it,
+        // and its rows, which this run will never send, were hidden; probe 69.)
         let recent = now.adding(milliseconds: -Self.recentDays * 86_400_000)
         // Expired charges the report says as notes, not warnings: before the account's first
         // reading (their credits, if any, are in the opening balance), or bought again.
         let expiredNotes = Set(books.findings.filter { $0.kind == .chargeExpired && $0.severity < .warning }.compactMap(\.chargeID))
         for charge in books.charges {
-            if charge.state == .planned || charge.state == .unknown,
-               let key = charge.topUpKey, books.sendingRunIDs[key].map(running.contains) == true {
+            if charge.chargeID == nil, let key = charge.topUpKey, books.inFlightRuns[key] != nil {
                 report.inFlight.add(charge.amount)
                 continue
             }

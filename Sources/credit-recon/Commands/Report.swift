@@ -14,7 +14,8 @@ extension CreditReconCommand {
                 where the usage went: usage_by_key.csv (each period's use by key and the unattributed rest), \
                 usage_by_model.csv (the stored activity) and usage.svg. \
                 The report is as of the newest entry in the ledger, so the same ledger and options always give \
-                the same files. Exits 1 when a finding at warning level or above needs a person. \
+                the same files, but for the plan rows a top-up at work was sending as the ledger was read, which \
+                are notes (in flight), not unknown or never sent. Exits 1 when a finding at warning level or above needs a person. \
                 On a terminal, a line on stderr names the step a long report is at (reading, reconciling, \
                 each file being written). \
                 With --all-accounts, writes those files for every account the ledger holds into --out/ACCOUNT/, \
@@ -37,7 +38,10 @@ extension CreditReconCommand {
         mutating func run() async throws {
             let command = self
             try await CLI.run(global) { context in
-                let options = try command.flags.reportOptions(account: context.account)
+                var options = try command.flags.reportOptions(account: context.account)
+                // Seen before the ledger is read, so the rows a writer has put in are its: the
+                // rows its top-up is sending are in flight, not unknown (probe 410).
+                options.reconcile.writer = context.runningWriter().writer
                 if command.allAccounts {
                     return try Self.reportEveryAccount(context: context, options: options)
                 }
