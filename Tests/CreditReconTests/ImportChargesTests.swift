@@ -533,6 +533,31 @@ struct ImportChargesTests {
         #expect(try importer(lines.joined(separator: "\n") + "\n").run(ledger: fresh, now: now).inserted == lines.count - 1)
     }
 
+    /// Rows of one instant over three batches, the other spelling of a second batch's id in
+    /// the third: found among what the check keeps of the instant (asked once, then each batch's
+    /// rows added), into a new ledger and into one that held charges before (probe 409: it
+    /// read every charge of the instant again for each batch, and 300,000 never ended).
+    @Test func otherLetterCaseOfOneInstantThreeBatchesApartIsRefused() throws {
+        var lines = ["charge_id,amount,created_at"]
+        for index in 0..<(2 * ChargeImport.batchRows + 10) { lines.append("same-\(index),1,2026-11-03T09:00:00Z") }
+        // A second batch's row: asked about by neither the second batch nor the third.
+        let second = ChargeImport.batchRows + 5
+        lines.append("SAME-\(second),1,2026-11-03T09:00:00Z")
+        let text = lines.joined(separator: "\n") + "\n"
+        let said = "charges.csv:\(lines.count): charge_id: \"SAME-\(second)\" differs only in letter case from "
+        for held in [false, true] {
+            let ledger = try Ledger(path: bench.dir.path("instant-\(held).sqlite"))
+            if held { _ = try importer("charge_id,amount,created_at\nweb-0,1,2026-11-01T00:00:00Z\n").run(ledger: ledger, now: now) }
+            let refused = #expect(throws: InputErrors.self) { _ = try importer(text).run(ledger: ledger, now: now) }
+            let expected = said + (held ? "charge same-\(second), which the ledger holds for account \"acct\" created at the same "
+                + "instant (2026-11-03T09:00:00.000Z), recorded before or from an earlier line of this file"
+                : "same-\(second) on an earlier line of this file, a charge of the same account created at the same instant")
+            #expect(refused?.errors.count == 1 && refused?.errors.first?.description.hasPrefix(expected) == true,
+                    "\(String(describing: refused))")
+            #expect(try ledger.read { try $0.chargeCount() } == (held ? 1 : 0))
+        }
+    }
+
     @Test func sameIdWithOtherValuesIsRefusedAndNothingWritten() throws {
         _ = try importer("\(Self.header)\nweb_1,250,,,2026-11-03T10:00:00Z,,,paid,,\n").run(ledger: bench.ledger, now: now)
         let head = try bench.ledger.headHash()

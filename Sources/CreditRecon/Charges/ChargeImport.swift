@@ -521,9 +521,8 @@ public struct ChargeImport: BatchImport {
                         && charge.createdAt == row.charge.createdAt.iso8601 && Self.repeatsWhatItGives(row, charge)
                 }.map { ChargeVoided.parse(voidedID: $0.chargeID)?.seq ?? 0 }
             }
-            // The instants (milliseconds) of the rows of earlier batches, while the ledger had
-            // no charges before this import: the store is asked about those alone.
-            var earlierInstants: Set<Int64> = []
+            // What the other-case check keeps between batches (`OtherCaseMemory`).
+            var otherCase = OtherCaseMemory()
             let start = Fact.runStarted(RunStarted(command: "import charges"))
             try rows { batch in  // throws the file's own problems, which come first
                 result.rows += batch.count
@@ -602,7 +601,7 @@ public struct ChargeImport: BatchImport {
                 // ids in capitals): recorded, it was a second purchase of it (probe 189). So is
                 // one a line of the same batch of rows gives (probe 190).
                 try refuseOtherCase(of: fresh, reader: writer.reader, storeHadCharges: checkExisting,
-                                    earlierInstants: &earlierInstants, errors: &errors)
+                                    memory: &otherCase, errors: &errors)
                 for row in fresh {
                     guard let like = accounts.lookAlike(row.account) else { continue }
                     errors.add(line: row.line, column: "account",
@@ -1003,16 +1002,30 @@ public struct ChargeImport: BatchImport {
         isUUID(id) ? id.lowercased() : id
     }
 
+    /// What `refuseOtherCase` keeps between the batches of one import.
+    struct OtherCaseMemory {
+        /// The instants (milliseconds) of the rows of earlier batches, while the ledger had no
+        /// charges before this import: the store is asked about those alone.
+        var earlierInstants: Set<Int64> = []
+        /// By account and instant (as the ledger writes it), the ids of the charges there, by
+        /// id in lower case, for each instant the store was asked about and found charges at,
+        /// every later batch's rows at it added: the store is asked about an instant at most
+        /// twice (300,000 rows of one instant read all the ledger's charges at it again for
+        /// every batch, an import that never ended; probe 409).
+        var charges: [[String]: [String: [String]]] = [:]
+    }
+
     /// Adds a problem for each of `fresh` (rows whose id the ledger does not hold, in the
     /// order of their lines) whose id differs only in ASCII letter case from a charge of the
     /// same account created at the same instant: one the ledger holds (an earlier batch's
     /// row among them: the batches are written in one transaction), or an earlier line of
     /// `fresh`. A UUID is never among them: it matches in any case already. The store is
     /// asked about every instant of `fresh` when it had charges before this import
-    /// (`storeHadCharges`), else only about those of `earlierInstants`, the instants of the
-    /// earlier batches, which this adds `fresh`'s to.
+    /// (`storeHadCharges`), else only about those of `memory.earlierInstants`, the instants
+    /// of the earlier batches, which this adds `fresh`'s to; an instant `memory.charges`
+    /// holds is not asked about again, and `fresh`'s rows at it are added to it.
     private func refuseOtherCase(
-        of fresh: [Row], reader: LedgerReader, storeHadCharges: Bool, earlierInstants: inout Set<Int64>,
+        of fresh: [Row], reader: LedgerReader, storeHadCharges: Bool, memory: inout OtherCaseMemory,
         errors: inout ErrorCollector
     ) throws {
         // Every row of every batch passes here: compared by the instant's milliseconds, and
@@ -1020,25 +1033,30 @@ public struct ChargeImport: BatchImport {
         // The ledger's charges by account and instant, then by their ids folded: a row is
         // looked up, not compared with every charge of its instant (20,000 rows of one
         // instant took 70 s so).
-        var byInstant: [[String]: [String: [StoredCharge]]] = [:]
         let candidates = fresh.indices.filter { !Self.isUUID(fresh[$0].charge.chargeID) }
         var accounts: Set<String> = [], instants: Set<Timestamp> = []
         for index in candidates {
             let instant = fresh[index].charge.createdAt
             // Inserted after this batch's own rows are asked about: they are not written yet.
-            if storeHadCharges || earlierInstants.contains(instant.millisecondsSinceEpoch) {
+            if storeHadCharges || memory.earlierInstants.contains(instant.millisecondsSinceEpoch),
+               memory.charges[[fresh[index].account, instant.iso8601]] == nil {
                 accounts.insert(fresh[index].account)
                 instants.insert(instant)
             }
         }
         if !storeHadCharges {
-            earlierInstants.formUnion(candidates.lazy.map { fresh[$0].charge.createdAt.millisecondsSinceEpoch })
+            memory.earlierInstants.formUnion(candidates.lazy.map { fresh[$0].charge.createdAt.millisecondsSinceEpoch })
         }
         if !instants.isEmpty {
+            var found: [[String]: [String: [String]]] = [:]
             for charge in try reader.charges(accounts: Array(accounts), createdAt: Array(instants)) {
-                byInstant[[charge.account, charge.createdAt], default: [:]][charge.chargeID.lowercased(), default: []].append(charge)
+                found[[charge.account, charge.createdAt], default: [:]][charge.chargeID.lowercased(), default: []].append(charge.chargeID)
             }
+            // Not an instant kept already, which the accounts asked about with others' instants may find.
+            memory.charges.merge(found) { kept, _ in kept }
         }
+        // Instants known before this batch: asked now, or kept from an earlier batch.
+        let known = !memory.charges.isEmpty
         var firstAt: [Int64: Int] = [:]
         firstAt.reserveCapacity(fresh.count)
         /// Where two rows share an instant: its rows by account and folded id.
@@ -1053,7 +1071,7 @@ public struct ChargeImport: BatchImport {
                 + "recorded twice; keep one of the two lines"
         }
         for index in candidates {
-            if byInstant.isEmpty {
+            if !known {
                 let instant = fresh[index].charge.createdAt.millisecondsSinceEpoch
                 if firstAt[instant] == nil {
                     firstAt[instant] = index
@@ -1062,18 +1080,17 @@ public struct ChargeImport: BatchImport {
             }
             let row = fresh[index]
             let id = row.charge.chargeID
-            if !byInstant.isEmpty, let same = byInstant[[row.account, row.charge.createdAt.iso8601]]?[id.lowercased()]?.first(where: {
-                $0.chargeID != id
-            }) {
+            let createdAt = row.charge.createdAt.iso8601
+            if known, let same = memory.charges[[row.account, createdAt]]?[id.lowercased()]?.first(where: { $0 != id }) {
                 // Into a ledger without charges, it is an earlier batch's line: said so (probe 224:
                 // "which the ledger holds", of an empty ledger).
                 errors.add(line: row.line, column: "charge_id", storeHadCharges
-                    ? "\"\(TerminalText.printable(id))\" differs only in letter case from charge \(same.chargeID), which the ledger "
-                        + "holds for account \"\(same.account)\" created at the same instant (\(same.createdAt)), recorded before or "
+                    ? "\"\(TerminalText.printable(id))\" differs only in letter case from charge \(same), which the ledger "
+                        + "holds for account \"\(row.account)\" created at the same instant (\(createdAt)), recorded before or "
                         + "from an earlier line of this file: a charge id is matched byte for byte, so the row would record that "
-                        + "charge a second time; write its id as \(same.chargeID) (the row then adds a status or paid_at the ledger "
+                        + "charge a second time; write its id as \(same) (the row then adds a status or paid_at the ledger "
                         + "lacks, if it gives one, and nothing else)"
-                    : twice(id, after: same.chargeID, line: "an earlier line of this file", at: same.createdAt))
+                    : twice(id, after: same, line: "an earlier line of this file", at: createdAt))
                 continue
             }
             let instant = row.charge.createdAt.millisecondsSinceEpoch
@@ -1088,7 +1105,14 @@ public struct ChargeImport: BatchImport {
                 continue
             }
             errors.add(line: row.line, column: "charge_id", twice(
-                id, after: fresh[earlier].charge.chargeID, line: "line \(fresh[earlier].line)", at: row.charge.createdAt.iso8601))
+                id, after: fresh[earlier].charge.chargeID, line: "line \(fresh[earlier].line)", at: createdAt))
+        }
+        // This batch's rows, written next, at the instants kept.
+        guard known else { return }
+        for index in candidates {
+            let row = fresh[index]
+            let key = [row.account, row.charge.createdAt.iso8601]
+            if memory.charges[key] != nil { memory.charges[key]![row.charge.chargeID.lowercased(), default: []].append(row.charge.chargeID) }
         }
     }
 
