@@ -203,6 +203,20 @@ struct PostgresStoreTests {
         #expect(!PostgresSession.sessionEnded(.queryCancelled, sqlState: nil))
     }
 
+    /// A connection whose TLS session the server ended unannounced as it was opened is said as
+    /// closed, not as a failed handshake with advice on certificates (probe 409: after a
+    /// `pg_terminate_backend`, with no sslmode given); a handshake's own failure still is one.
+    @Test func aConnectionClosedAsItOpenedIsNotAFailedHandshake() throws {
+        #expect(LedgerError.closedWithoutClosingTLS(NIOSSLError.uncleanShutdown))
+        #expect(!LedgerError.closedWithoutClosingTLS(NIOSSLError.handshakeFailed(.sslError([]))))
+        #expect(!LedgerError.closedWithoutClosingTLS(nil))
+        let location = try PostgresLocation(
+            url: "postgresql://books@127.0.0.1:5432/books", password: nil, defaults: .init(), connectTimeout: .seconds(1))
+        #expect("\(LedgerError.closedWhileOpening(location))" == "cannot use the ledger at postgresql://books@127.0.0.1:5432/books: "
+            + "the server closed the connection while it was being opened (an administrator ended the session, or the server "
+            + "is shutting down or restarting); nothing was written: check that the server is up; run the command again")
+    }
+
     /// An IPv6 address is named in brackets, as the URL gives it: `::1:5432` read as one
     /// address (probe 265). A name or an IPv4 address is named as it was.
     @Test func anIPv6AddressIsNamedInBrackets() {

@@ -82,6 +82,8 @@ extension LedgerError {
             }
         case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
             return lostConnection(location)
+        case .connectionError where closedWithoutClosingTLS(error.underlying):
+            return closedWhileOpening(location)
         case .connectionError where error.underlying is NIOSSLError || error.underlying is NIOSSLExtraError:
             return server("the TLS handshake with \(location.host):\(location.port) failed (\(tlsWords(error.underlying, location))); "
                 + (location.sslModeFromEnvironment ? "sslmode=\(location.sslMode.rawValue) came from PGSSLMODE, the URL giving none; " : "")
@@ -185,6 +187,22 @@ extension LedgerError {
         case .unreachable: "check that the server is running and the URL's host and port"
         }
         return .server(location: location.description, detail: failure.words(host: location.host, port: location.port) + "; " + advice)
+    }
+
+    /// Whether a connection being opened ended with its TLS session unannounced: the server
+    /// ended it as it opened (`pg_terminate_backend`, a shutdown), its handshake done; said
+    /// as a failed handshake, and of certificates, it sent a person to check them (probe 409).
+    static func closedWithoutClosingTLS(_ underlying: (any Error)?) -> Bool {
+        if case .uncleanShutdown? = underlying as? NIOSSLError { return true }
+        return false
+    }
+
+    /// A connection the server closed while it was being opened.
+    static func closedWhileOpening(_ location: PostgresLocation) -> LedgerError {
+        .server(location: location.description,
+                detail: "the server closed the connection while it was being opened (an administrator ended the session, "
+                    + "or the server is shutting down or restarting); nothing was written: check that the server is up"
+                    + runAgain)
     }
 
     /// The SQLSTATEs of a server ending the session as it answers: an administrator's
