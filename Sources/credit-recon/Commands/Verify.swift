@@ -240,8 +240,10 @@ extension CreditReconCommand {
                 return "the tables hold rows of entries up to \(newestRow), past the journal's newest entry "
                     + "(\(report.entries)): entries were cut from the journal's end and left their rows behind, and a ledger "
                     + "built from the journal would lose what they recorded, a charge among them bought again by the next "
-                    + "top-up. Restore the ledger from a backup that holds entry \(newestRow) (`verify` of the backup "
-                    + "prints how many entries it holds). Only if those rows were written behind the ledger's back, "
+                    + "top-up. Restore the ledger from a backup that holds entry \(newestRow) at least (`verify` of the "
+                    + "backup prints how many entries it holds; entries that changed rows, a run's end or a charge's "
+                    + "status, may have been cut after it too: `verify --holds` on the backup of the newest head a report "
+                    + "or verify printed says whether it holds them). Only if those rows were written behind the ledger's back, "
                     + "recording nothing that happened, is a copy the mend: \(copy). Either way \(keep)"
             }
             // Neither a chain nor the tables show entries cut from the journal's end (with the
