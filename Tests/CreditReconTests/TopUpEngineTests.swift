@@ -1225,9 +1225,14 @@ struct TopUpEngineTests {
     @Test func maxTotalRefusesTheBatch() throws {
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(3))  // 1.50 + 2.50 + 3.50
-        #expect(throws: TopUpError.overMaxTotal(total: Micros(raw: 7_500_000), max: Micros(raw: 7_000_000), rows: 3)) {
+        let refused = #expect(throws: TopUpError.self) {
             _ = try bench.engine(plan, maxTotal: Micros(raw: 7_000_000)).prepare(ledger: bench.ledger)
         }
+        // Each row named, by its line and reference (probe 413: only their count).
+        #expect(refused.map { "\($0)" }?.hasPrefix("the 3 rows to send (line 2 (R-01), line 3 (R-02), line 4 (R-03)) come to 7.50 USD, "
+            + "more than --max-total 7.00 USD; nothing was sent") == true, "\(String(describing: refused))")
+        #expect(TopUpError.overMaxTotal(total: .zero, max: .zero, rows: 12, named: ["line 2"]).description
+            .hasPrefix("the 12 rows to send (line 2, …) come to"))
         #expect(TopUpError.overMaxTotal(total: Micros(raw: 7_500_000), max: Micros(raw: 7_000_000), rows: 3).description
             .hasPrefix("the 3 rows to send come to 7.50 USD, more than --max-total 7.00 USD; nothing was sent"))
         #expect(TopUpError.overMaxTotal(total: Micros(raw: 7_500_000), max: Micros(raw: 7_000_000), rows: 1).description

@@ -509,7 +509,12 @@ public struct TopUpEngine: Sendable {
         var preview = TopUpPreview(batch: batch, planFile: planFile, items: items, retryUnknown: options.retryUnknown)
         preview.clockDecides = clockDecides
         if let maxTotal = options.maxTotal, preview.sendTotal > maxTotal {
-            throw TopUpError.overMaxTotal(total: preview.sendTotal, max: maxTotal, rows: preview.toSend.count)
+            let toSend = preview.toSend
+            throw TopUpError.overMaxTotal(
+                total: preview.sendTotal, max: maxTotal, rows: toSend.count,
+                named: toSend.prefix(TopUpError.rowsNamed).map { item in
+                    "line \(item.row.line)" + (item.row.reference.map { " (\(TerminalText.printable($0)))" } ?? "")
+                })
         }
         return preview
     }
