@@ -584,6 +584,13 @@ struct TopUpEngineTests {
             + "row still unknown again (run it again: this run "
             + "sends only the rows that were unknown when it began)"), "\(second.text)")
         #expect(try bench.states()["R-01"] == "unknown")
+        // The dry run says the row is sent again, and what that risks (probe 413: counted as
+        // any row to create).
+        let preview = try bench.engine(plan, retryUnknown: true).prepare(ledger: bench.ledger)
+        #expect(preview.totalsText().contains("\nof those, 1 (1.50 USD) had an unknown outcome and is sent again "
+            + "(--retry-unknown): each whose charge was made and not recorded is bought twice; `import charges` those made "
+            + "first"), "\(preview.totalsText())")
+        #expect(!(try bench.engine(plan).prepare(ledger: bench.ledger).totalsText().contains("sent again")))
         let third = try await bench.run(plan, client: fake, retryUnknown: true)
         #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000), Micros(raw: 1_500_000)])
         #expect(third.created == 1)

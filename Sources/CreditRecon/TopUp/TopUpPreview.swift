@@ -102,6 +102,15 @@ public struct TopUpPreview: Sendable {
         for entry in sendTotalsByChain {
             lines.append("  \(pad(Chain.label(for: entry.chain), 9)) \(entry.rows) row\(entry.rows == 1 ? "" : "s"), \(entry.total.centsText) USD")
         }
+        // The last screen before a re-buy: rows of unknown outcome sent again were counted
+        // as any other row to create (probe 413).
+        let again = toSend.filter { $0.previousState == "unknown" }
+        if !again.isEmpty {
+            let amount = again.reduce(Micros.zero) { $0 + $1.row.amount }
+            lines.append("of those, \(again.count) (\(amount.centsText) USD) had an unknown outcome and \(again.count == 1 ? "is" : "are") "
+                + "sent again (--retry-unknown): each whose charge was made and not recorded is bought twice; "
+                + "`import charges` those made first")
+        }
         let done = count(.done), blocked = count(.blocked), unknown = count(.unknown), rejected = count(.rejected)
         if done + blocked + unknown + rejected > 0 {
             lines.append("skipped: \(done) already done, \(blocked) blocked (410, never re-sent), "
