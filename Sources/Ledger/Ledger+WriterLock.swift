@@ -25,4 +25,10 @@ extension Ledger {
         case .postgres(let database): try PostgresWriterLock.runningWriter(database)
         }
     }
+
+    /// `runningWriter(at:)` of this ledger, asked on its own connection (no other login):
+    /// before its books are read, so the rows a writer has put in are its.
+    public func runningWriter() throws(WriterUnseen) -> RunningWriter? {
+        try store.runningWriter()
+    }
 }

@@ -1640,7 +1640,7 @@ struct PostgresStoreTests {
         let failure = #expect(throws: LedgerError.self) { try writing.wait().get() }
         // Said of a write and of a read alike (probe 408: "nothing of it was written" of a verify).
         #expect(String(describing: failure).contains("connection to the server was lost; the server rolled back the transaction "
-            + "under way, so a write in it stored nothing (a command that only reads writes nothing); run the command again"),
+            + "under way, so the ledger holds only what was committed before it; run the command again"),
                 "\(String(describing: failure))")
         #expect(try store.ledger.headHash() == head)
         #expect(try store.ledger.read { try $0.journalCount() } == 2)

@@ -561,9 +561,12 @@ struct StoreConformanceTests {
             }
             #expect(try Ledger.runningWriter(at: store.location)?.runs == [job, stage])
             #expect(try Ledger.runningWriter(at: store.location)?.holder == seen.holder)
+            // Asked of an open ledger, on its own connection (a report's), the same answer.
+            #expect(try store.ledger.runningWriter() == Ledger.runningWriter(at: store.location))
             withExtendedLifetime(lock) {}
         }
         #expect(try Ledger.runningWriter(at: store.location) == nil)
+        #expect(try store.ledger.runningWriter() == nil)
         let again = try Ledger.lockWriter(at: store.location)
         #expect(try Ledger.runningWriter(at: store.location)?.runs == [], "the last writer's runs are not the next one's")
         withExtendedLifetime(again) {}

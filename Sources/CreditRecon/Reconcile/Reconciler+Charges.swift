@@ -102,15 +102,16 @@ extension Reconciler {
     }
 
     /// One line per charge, then one per top-up that never got a charge, each in its state
-    /// at `asOf`, with a finding for every state a person has to look at.
+    /// at `asOf`, with a finding for every state a person has to look at; `inFlight`: the
+    /// rows in flight (`inFlightRuns`), said as notes.
     ///
     /// `alikeByCharge` gets, for each expired charge that may have been paid in place of
     /// charges taken as paid, their ids (`alikeTakenInstead`); `madeAgainBy`, for each
     /// checkout abandoned and made again, the id of the charge that paid for it (`madeAgain`).
     func chargeLines(
         _ input: Input, matcher: ChargeMatcher, matched: ChargeMatcher.Result, increases: [ChargeMatcher.Increase],
-        inFlight: [String: Int64] = [:], asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding], alikeByCharge: inout [String: PaidInPlace],
-        madeAgainBy: inout [String: String]
+        inFlight: [String: Int64] = [:], asOf: Timestamp, trusted: [SnapshotRow], findings: inout [Finding],
+        alikeByCharge: inout [String: PaidInPlace], madeAgainBy: inout [String: String]
     ) -> [ChargeLine] {
         var lines: [ChargeLine] = []
         lines.reserveCapacity(input.charges.count + input.chargeless.count)

@@ -350,14 +350,14 @@ public struct StatusReport: Sendable, Equatable {
             report.runningRuns = Reconciler.ownRuns(of: writer, among: books.recentRuns)
         }
         let running = Set(report.runningRuns.map(\.id))
-        // A row the running top-up planned, or has sent and waits on (`inFlightRuns`). (Not a
-        // row an earlier run planned in a batch of the same name: another plan may share it,
-        // and its rows, which this run will never send, were hidden; probe 69.)
         let recent = now.adding(milliseconds: -Self.recentDays * 86_400_000)
         // Expired charges the report says as notes, not warnings: before the account's first
         // reading (their credits, if any, are in the opening balance), or bought again.
         let expiredNotes = Set(books.findings.filter { $0.kind == .chargeExpired && $0.severity < .warning }.compactMap(\.chargeID))
         for charge in books.charges {
+            // A row the running top-up planned, or has sent and waits on (`inFlightRuns`). (Not
+            // a row an earlier run planned in a batch of the same name: another plan may share
+            // it, and its rows, which this run will never send, were hidden; probe 69.)
             if charge.chargeID == nil, let key = charge.topUpKey, books.inFlightRuns[key] != nil {
                 report.inFlight.add(charge.amount)
                 continue

@@ -48,6 +48,10 @@ protocol LedgerStore: AnyObject, Sendable {
     /// lock that cannot be told is left as it is (it only words `status`).
     func announce(runs: [Int64])
 
+    /// The writer at work on the store's database now (`Ledger.runningWriter(at:)`), asked
+    /// without another login where the store has a connection to ask on.
+    func runningWriter() throws(WriterUnseen) -> RunningWriter?
+
     /// The database's own check of its files and of the triggers that keep the journal and
     /// the readings append-only (`StoreCheck`).
     func check() throws -> StoreCheck

@@ -2,6 +2,7 @@ import ArgumentParser
 import CreditRecon
 import CreditTypes
 import Foundation
+import Ledger
 
 extension CreditReconCommand {
     /// Writes the reconciliation reports (CSV, Markdown, SVG chart).
@@ -39,13 +40,11 @@ extension CreditReconCommand {
             let command = self
             try await CLI.run(global) { context in
                 var options = try command.flags.reportOptions(account: context.account)
-                // Seen before the ledger is read, so the rows a writer has put in are its: the
-                // rows its top-up is sending are in flight, not unknown (probe 410).
-                options.reconcile.writer = context.runningWriter().writer
                 if command.allAccounts {
                     return try Self.reportEveryAccount(context: context, options: options)
                 }
                 let ledger = try context.openLedger(mustExist: true)
+                options.reconcile.writer = Self.writerAtWork(on: ledger)
                 try LedgerAccounts.require(context.account, from: context.accountOrigin, in: ledger, orElse: "--all-accounts for every one")
                 let progress = ProgressLine(command: "report", enabled: context.showsProgress, log: context.logger)
                 let outcome = try AtomicFile.removingTemporariesOnSignal {
@@ -63,6 +62,7 @@ extension CreditReconCommand {
         /// `--all-accounts`: every account the ledger holds; naming one account as well is a
         /// usage error, since the two ask for different reports.
         static func reportEveryAccount(context: CommandContext, options: ReportOptions) throws -> ExitStatus {
+            var options = options
             switch context.accountOrigin {
             case .option:
                 throw UsageError.usage(
@@ -77,6 +77,7 @@ extension CreditReconCommand {
                 break
             }
             let ledger = try context.openLedger(mustExist: true)
+            options.reconcile.writer = writerAtWork(on: ledger)
             let progress = ProgressLine(command: "report", enabled: context.showsProgress, log: context.logger)
             let outcome = try AtomicFile.removingTemporariesOnSignal {
                 try progress.during { try AllAccountsStage.write(ledger: ledger, options: options, progress: progress.show) }
@@ -88,5 +89,14 @@ extension CreditReconCommand {
             }
             return outcome.exitStatus
         }
+
+        /// The writer at work on `ledger`, asked before its books are read, so the rows a writer
+        /// has put in are its: those its top-up is sending are in flight, not unknown (probe
+        /// 410); `nil` when none is, or when that cannot be told (the rows are then judged as
+        /// without one).
+        static func writerAtWork(on ledger: Ledger) -> RunningWriter? {
+            (try? ledger.runningWriter()) ?? nil
+        }
     }
 }
+

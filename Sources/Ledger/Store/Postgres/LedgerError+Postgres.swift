@@ -216,8 +216,8 @@ extension LedgerError {
     static func lostConnection(_ location: PostgresLocation, because reason: String? = nil) -> LedgerError {
         .server(location: location.description,
                 detail: "the connection to the server was lost\(reason.map { " (\($0))" } ?? ""); "
-                    + "the server rolled back the transaction under way, so a write in it stored nothing (a command that "
-                    + "only reads writes nothing)" + runAgain)
+                    + "the server rolled back the transaction under way, so the ledger holds only what was committed "
+                    + "before it" + runAgain)
     }
 
     /// How a lost connection's words end: the advice, which a caller with other advice

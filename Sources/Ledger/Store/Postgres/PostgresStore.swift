@@ -11,6 +11,20 @@ import Synchronization
 final class PostgresStore: LedgerStore {
     func announce(runs: [Int64]) { PostgresWriterLock.announce(runs: runs, location) }
 
+    /// Asked on the store's own connection, outside any transaction: a report logged in once
+    /// more to ask it (probe 410's change).
+    func runningWriter() throws(WriterUnseen) -> RunningWriter? {
+        do {
+            return try withConnection(tablesPendingAllowed: true) { connection in
+                try PostgresWriterLock.runningWriter(on: connection.session)
+            }
+        } catch let unseen as WriterUnseen {
+            throw unseen
+        } catch {
+            throw WriterUnseen(reason: "cannot ask \(location) for its writer lock: \(error)")
+        }
+    }
+
     let name: String
     let location: PostgresLocation
     let unappliedMigrations: [String]

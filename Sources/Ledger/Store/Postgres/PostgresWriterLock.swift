@@ -77,14 +77,16 @@ final class PostgresWriterLock: StoreWriterLock {
     /// own, with the runs it announced; `nil` when none holds it; `WriterUnseen` when the
     /// server cannot be asked.
     static func runningWriter(_ location: PostgresLocation) throws(WriterUnseen) -> RunningWriter? {
-        let session: PostgresSession, holder: Holder?
         do {
-            session = try PostgresSession(location, purpose: "status")
-            holder = try heldLock(session)
+            return try runningWriter(on: try PostgresSession(location, purpose: "status"))
         } catch {
             throw WriterUnseen(reason: "cannot ask \(location) for its writer lock: \(error)")
         }
-        guard let holder else { return nil }
+    }
+
+    /// `runningWriter(_:)`, asked on `session`.
+    static func runningWriter(on session: PostgresSession) throws(LedgerError) -> RunningWriter? {
+        guard let holder = try heldLock(session) else { return nil }
         let runs = (try? session.query(
             """
             SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = \(holder.pid)

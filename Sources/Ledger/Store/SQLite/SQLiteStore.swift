@@ -15,6 +15,8 @@ import Darwin
 final class SQLiteStore: LedgerStore {
     func announce(runs: [Int64]) { SQLiteWriterLock.announce(runs: runs, ledgerPath: path) }
 
+    func runningWriter() throws(WriterUnseen) -> RunningWriter? { try SQLiteWriterLock.runningWriter(ledgerPath: path) }
+
     /// The file's path, as errors name it (for a ledger being created, the path it will
     /// be renamed to).
     let name: String
