@@ -6,6 +6,11 @@ extension Secret {
         held.reduce(bytes) { redacting($1, in: $0) }
     }
 
+    /// `bytes`, an answer of the API, with every secret it is sent (`sentToTheAPI`) redacted.
+    public static func redactingSentToTheAPI(in bytes: [UInt8]) -> [UInt8] {
+        sentToTheAPI.reduce(bytes) { redacting($1, in: $0) }
+    }
+
     /// `text` with every secret this process holds redacted: the last pass over what the
     /// command prints (its errors, its log lines), whatever put a secret there: a value typed
     /// in the wrong place (`--now`, a refused `--base-url`'s query) was echoed back (probe 149).

@@ -6,8 +6,9 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
     private let value: String
 
     /// Wraps a key read from the environment or a key file, or a password, and remembers it
-    /// among `held`.
-    public init(_ value: String) {
+    /// among `held`; a key, which the API is sent (`sentToTheAPI`), also among
+    /// `sentToTheAPI`, what its answers are scrubbed of.
+    public init(_ value: String, sentToTheAPI: Bool = true) {
         self.value = value
         // An OpenRouter key's secret part too (`sk-or-v1-` left out): an answer may quote it
         // alone (probe 147). After the whole key, which is scrubbed first.
@@ -16,6 +17,9 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
             forms.append(String(value[value.index(after: dash)...]))
         }
         Self.known.withLock { known in for form in forms where !known.contains(form) { known.append(form) } }
+        if sentToTheAPI {
+            Self.knownToTheAPI.withLock { known in for form in forms where !known.contains(form) { known.append(form) } }
+        }
     }
 
     /// Every secret this process holds (its keys, the ledger's password), in the order made:
@@ -26,10 +30,21 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
 
     private static let known = Mutex<[String]>([])
 
+    /// The secrets of `held` the API is sent, its keys: the only ones an answer of the API
+    /// can quote. The ledger's password is not among them: an answer scrubbed of a short one
+    /// (`0000`, `openai`) lost digits of a total or a model's name, the reading refused or the
+    /// name stored `<redacted>` for good (probe 414).
+    public static var sentToTheAPI: [String] { knownToTheAPI.withLock { $0 } }
+
+    private static let knownToTheAPI = Mutex<[String]>([])
+
     /// Stops holding `value`: a key refused as too short to be one, which no message
     /// repeats, and whose letters were cut out of the name of the file that held it
     /// (`--api-key-file k<redacted>` for `kshort`, probe 263).
-    public static func forget(_ value: String) { known.withLock { $0.removeAll { $0 == value } } }
+    public static func forget(_ value: String) {
+        known.withLock { $0.removeAll { $0 == value } }
+        knownToTheAPI.withLock { $0.removeAll { $0 == value } }
+    }
 
     /// The key itself, for the one place that needs it: the `Authorization` header.
     public func reveal() -> String { value }

@@ -163,7 +163,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         // repeats the password (a parameter named or a file path typed as it, probe 170).
         // `user:@host` gives an empty password, which no server accepts: as for libpq, it is
         // none, and the password comes from elsewhere (it silently hid the password file's).
-        let password = parts.password.flatMap { $0.isEmpty ? nil : Secret($0) }
+        let password = parts.password.flatMap { $0.isEmpty ? nil : Secret($0, sentToTheAPI: false) }
         let port = parts.port ?? 5432
         guard (1...65535).contains(port) else {
             throw LedgerError.badLocation("the ledger URL's port \(port) is not a TCP port")

@@ -186,7 +186,7 @@ public final class OpenRouterClient: Sendable {
                 case 300..<400:
                     // Redacted as the body is: the server had the key, and may put it there.
                     let location = headers.first(name: "location").map {
-                        String(decoding: Secret.redactingHeld(in: Array($0.utf8)), as: UTF8.self)
+                        String(decoding: Secret.redactingSentToTheAPI(in: Array($0.utf8)), as: UTF8.self)
                     }
                     throw Self.redirect(status: status, location: location, body: bytes)
                 case 408 where idempotent:
@@ -279,8 +279,9 @@ public final class OpenRouterClient: Sendable {
             }
             // A gateway may echo the request's headers in its answer: the key must not reach
             // a log line, an error message or the ledger's copy of the body through it, nor
-            // any other secret the process holds.
-            let body = Secret.redactingHeld(in: Array(buffer.readableBytesView))
+            // any other key the process holds (never the ledger's password, which the API is
+            // not sent: `Secret.sentToTheAPI`).
+            let body = Secret.redactingSentToTheAPI(in: Array(buffer.readableBytesView))
             return .answered(status: Int(response.status.code), headers: response.headers, body: body)
         } catch {
             let reason = TransportFailure.describe(error)

@@ -419,6 +419,24 @@ extension Reliability {
                 + "on the ledger's tables may hide the entry that has it"), "\(verified.stdout)")
         }
 
+        /// A short ledger password is not scrubbed from the API's answers, which are never
+        /// sent it: `0000` took digits out of a total of 100000000, and the fetch was refused
+        /// (76) as an answer of the wrong shape (probe 414).
+        @Test func aShortLedgerPasswordLeavesTheAPIsAnswersAsTheyCame() throws {
+            let (server, database, _) = try Self.books()
+            let role = "short_\(getpid())_\(UInt16.random(in: 0...UInt16.max))"
+            try server.psql(database, "CREATE ROLE \(role) LOGIN PASSWORD '0000'; ALTER DATABASE \(database) OWNER TO \(role)")
+            let url = "postgresql://\(role)@127.0.0.1:\(server.port)/\(database)?sslmode=disable"
+            let sim = try SimulatorProcess(["--initial-credits", "100000000", "--initial-usage", "10000"])
+            let fetched = try Executable.creditRecon(
+                ["--ledger", url, "--base-url", sim.baseURL, "--json", "fetch", "--no-keys", "--no-activity"],
+                environment: Self.env.merging(["PGPASSWORD": "0000"]) { $1 })
+            #expect([0, 1].contains(fetched.status), "\(fetched.stdout)\(fetched.stderr)")
+            let object = try PipelineTests.json(fetched.stdout)
+            #expect(object["total_credits"] as? String == "100000000" && object["total_usage"] as? String == "10000",
+                    "\(fetched.stdout)")
+        }
+
         /// The password, from the URL or PGPASSWORD, shows in no output, log line or error.
         @Test func thePasswordAppearsNowhere() throws {
             let (server, database, url) = try Self.books()

@@ -61,8 +61,8 @@ public struct CommandContext: Sendable {
         self.ledgerPasswordFile = ledgerPasswordFile
         self.environment = environment
         Self.holdSecrets(
-            environment: environment,
-            files: [apiKeyFile, bearerFile, ledgerPasswordFile, environment["CREDIT_RECON_LEDGER_PASSWORD_FILE"]].compactMap { $0 },
+            environment: environment, files: [apiKeyFile, bearerFile].compactMap { $0 },
+            passwordFiles: [ledgerPasswordFile, environment["CREDIT_RECON_LEDGER_PASSWORD_FILE"]].compactMap { $0 },
             ledgerPath: ledgerPath)
     }
 
@@ -70,18 +70,21 @@ public struct CommandContext: Sendable {
     /// read, whether the command loads it or not: an answer is scrubbed of each, and
     /// `topup` (which loads the bearer) still had the management key in its environment,
     /// which a 500 quoted into the ledger (probe 147). The files are read quietly here:
-    /// reading them for use says what is wrong with them.
-    public static func holdSecrets(environment: [String: String], files: [String], ledgerPath: String) {
+    /// reading them for use says what is wrong with them. `files` hold keys, `passwordFiles`
+    /// the ledger's password, which the API is never sent (`Secret.sentToTheAPI`).
+    public static func holdSecrets(
+        environment: [String: String], files: [String], passwordFiles: [String] = [], ledgerPath: String
+    ) {
         for name in ["OPENROUTER_API_KEY", "OPENROUTER_BEARER", "PGPASSWORD"] {
-            if let value = environment[name], !value.isEmpty { hold(value) }
+            if let value = environment[name], !value.isEmpty { hold(value, sentToTheAPI: name != "PGPASSWORD") }
         }
-        for path in files {
+        for (path, isKey) in files.map({ ($0, true) }) + passwordFiles.map({ ($0, false) }) {
             var info = stat()
             guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= largestSecretFile,
                   let data = FileManager.default.contents(atPath: path) else { continue }
             let text = String(decoding: data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...], as: UTF8.self)
             if let line = text.split(whereSeparator: \.isNewline).first(where: { !$0.allSatisfy(\.isWhitespace) }) {
-                hold(String(line))
+                hold(String(line), sentToTheAPI: isKey)
             }
         }
         // A password in a PostgreSQL URL: parsing it makes it a `Secret`.
@@ -89,10 +92,10 @@ public struct CommandContext: Sendable {
     }
 
     /// Holds `value` as a secret, and as it is trimmed.
-    private static func hold(_ value: String) {
-        _ = Secret(value)
+    private static func hold(_ value: String, sentToTheAPI: Bool) {
+        _ = Secret(value, sentToTheAPI: sentToTheAPI)
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if trimmed != value, !trimmed.isEmpty { _ = Secret(trimmed) }
+        if trimmed != value, !trimmed.isEmpty { _ = Secret(trimmed, sentToTheAPI: sentToTheAPI) }
     }
 
     /// The current time on this command's clock.
@@ -228,7 +231,7 @@ public struct CommandContext: Sendable {
             }
             password = try readKeyFile(file, option: "CREDIT_RECON_LEDGER_PASSWORD_FILE", isKey: false)
         } else if let value = environment["PGPASSWORD"], !value.isEmpty {
-            password = Secret(value)
+            password = Secret(value, sentToTheAPI: false)
         }
         let tls: PostgresLocation.TLSDefaults
         do { tls = try PostgresLocation.TLSDefaults(environment: environment) } catch LedgerError.badLocation(let why) {
@@ -294,7 +297,7 @@ public struct CommandContext: Sendable {
         guard !firstLine.isEmpty else {
             throw UsageError.config("\(option): \(path) is empty; put the secret on its first line")
         }
-        return isKey ? try Self.key(firstLine, from: "\(option) \(path)") : Secret(firstLine)
+        return isKey ? try Self.key(firstLine, from: "\(option) \(path)") : Secret(firstLine, sentToTheAPI: false)
     }
 
     /// `path` as a message names a file that is not there: as given, unless it may be a
