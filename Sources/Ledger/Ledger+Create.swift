@@ -33,6 +33,7 @@ extension Ledger {
                 let store = try SQLiteStore(path: staging, create: true, durability: .building, name: path)
                 result = try body(Ledger(path: staging, store: store))
                 head = try store.read { try $0.head() }
+                try refuseWithoutWitnessed(store, head: head, at: given)
                 try store.withConnection { try $0.db.finishBuilding() }
             }
             guard access(staging + "-wal", F_OK) != 0 else {
@@ -48,6 +49,23 @@ extension Ledger {
             throw error
         }
     }
+    /// Throws when this host wrote a ledger at `given` whose newest entry (its witness,
+    /// `HeadWitness`) the new ledger, of head `head`, does not hold: the ledger was deleted
+    /// or moved, and a new one there would buy again what it had bought. Its first write
+    /// refuses the same; a ledger made empty for a top-up to write to was put in place
+    /// first, and the top-up's refusal said "nothing was written" beside it (probe 417).
+    private static func refuseWithoutWitnessed(_ store: SQLiteStore, head: ChainHead, at given: String) throws {
+        let witnesses = try store.witnessedHeads()
+        guard let problem = try store.read({ try AppendSession.witnessProblem(witnesses, in: $0) }) else { return }
+        guard head.seq == 0, let witnessed = witnesses.first(where: { $0.seq > 0 }) else {
+            throw LedgerError.entriesLost(problem + "; nothing was written")
+        }
+        throw LedgerError.entriesLost("there is no ledger at \(given), but this host wrote one there: entry \(witnessed.seq) "
+            + "with hash \(witnessed.hash.prefix(16))… at \(witnessed.at) (as \(witnessed.file) says). It was deleted or moved, "
+            + "and a new one there could buy again what it had bought: put it back (or restore it from a backup); only if it "
+            + "was removed on purpose, remove \(witnessed.file) too. Nothing was written, and no ledger was made")
+    }
+
     /// Gives the finished file at `staging` the name `path`, never replacing a file already
     /// there (books that appeared meanwhile are kept, and this creation fails): a hard link,
     /// which refuses an existing name, then the staging name removed (a kill between the

@@ -114,6 +114,13 @@ struct HeadWitnessTests {
         removeLedgerFiles()
         #expect(throws: LedgerError.self) { try Ledger.create(at: path) { try $0.appendAll(lifecycle()) } }
         #expect(!FileManager.default.fileExists(atPath: path))
+        // Nor an empty one, made for a top-up to write to: put in place, it was there beside
+        // the top-up's refusal, "nothing was written" (probe 417).
+        let empty = #expect(throws: LedgerError.self) { try Ledger.create(at: path) { _ in } }
+        #expect(String(describing: empty).contains("there is no ledger at \(path), but this host wrote one there: entry "
+            + "\(lifecycle().count) with hash "), "\(String(describing: empty))")
+        #expect(String(describing: empty).contains("Nothing was written, and no ledger was made"))
+        #expect(!FileManager.default.fileExists(atPath: path))
         // Nor is a copy of other books made there (probe 161: `ledger copy --to` it bought
         // the rows again).
         let source = try Ledger(path: directory.appendingPathComponent("other.sqlite").path)
