@@ -172,9 +172,10 @@ final class PostgresStore: LedgerStore {
                     return nil
                 }
                 if let writer = try PostgresWriterLock.otherProcessesHolder(on: session, location) { throw busy(writer) }
-                if PostgresWriterLock.heldBy(location) == nil, try session.query(
-                    "SELECT pg_try_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.writer.rawValue))") { try $0.bool() }.first != true {
-                    throw busy(try PostgresWriterLock.otherProcessesHolder(on: session, location))
+                if PostgresWriterLock.heldBy(location) == nil {
+                    let taken = try session.query(
+                        "SELECT pg_try_advisory_xact_lock(\(LockKey.lockClass), \(LockKey.writer.rawValue))") { try $0.bool() }.first
+                    if taken != true { throw busy(try PostgresWriterLock.otherProcessesHolder(on: session, location)) }
                 }
             }
             try applyMigrations(session, due)
