@@ -16,6 +16,10 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
         if value.hasPrefix("sk-or-"), let dash = value.lastIndex(of: "-"), value.distance(from: dash, to: value.endIndex) > 16 {
             forms.append(String(value[value.index(after: dash)...]))
         }
+        // A password too short to be told apart from other text is not hidden: `0000` took
+        // digits out of the amounts of the charges a lost connection left to import, and the
+        // import refused them (probe 416). A key that short is refused as none.
+        guard sentToTheAPI || value.utf8.count >= Self.shortestHidden else { return }
         Self.known.withLock { known in for form in forms where !known.contains(form) { known.append(form) } }
         if sentToTheAPI {
             Self.knownToTheAPI.withLock { known in for form in forms where !known.contains(form) { known.append(form) } }
@@ -29,6 +33,10 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
     public static var held: [String] { known.withLock { $0 } }
 
     private static let known = Mutex<[String]>([])
+
+    /// The fewest bytes a secret is hidden at: what a command prints is scrubbed of a
+    /// shorter password nowhere (it is said, `PostgresLocation.passwordTooShortToHide`).
+    public static let shortestHidden = 8
 
     /// The secrets of `held` the API is sent, its keys: the only ones an answer of the API
     /// can quote. The ledger's password is not among them: an answer scrubbed of a short one

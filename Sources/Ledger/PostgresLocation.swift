@@ -37,6 +37,10 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     /// Where `sslRootCertificate` came from when the URL gave none: `PGSSLROOTCERT`.
     public private(set) var sslRootCertificateFromEnvironment = false
 
+    /// Whether the password is too short to be hidden from what a command prints
+    /// (`Secret.shortestHidden`): a command says so.
+    public var passwordTooShortToHide: Bool { password.map { $0.reveal().utf8.count < Secret.shortestHidden } ?? false }
+
     /// Whether `--ledger`'s `text` names a PostgreSQL database rather than a SQLite file.
     /// The scheme is read in any case, as URLs' schemes are, after any white space.
     public static func isURL(_ text: String) -> Bool {

@@ -421,7 +421,7 @@ extension Reliability {
 
         /// A short ledger password is not scrubbed from the API's answers, which are never
         /// sent it: `0000` took digits out of a total of 100000000, and the fetch was refused
-        /// (76) as an answer of the wrong shape (probe 414).
+        /// (76) as an answer of the wrong shape (probe 414); nor from what the command prints.
         @Test func aShortLedgerPasswordLeavesTheAPIsAnswersAsTheyCame() throws {
             let (server, database, _) = try Self.books()
             let role = "short_\(getpid())_\(UInt16.random(in: 0...UInt16.max))"
@@ -435,6 +435,17 @@ extension Reliability {
             let object = try PipelineTests.json(fetched.stdout)
             #expect(object["total_credits"] as? String == "100000000" && object["total_usage"] as? String == "10000",
                     "\(fetched.stdout)")
+            // Nor is what it prints scrubbed of a password that short, which it says (probe 416:
+            // the import lines of a lost connection lost their amounts' digits).
+            #expect(fetched.stderr.contains("the ledger's password has fewer than 8 characters, too few to be told apart from "
+                + "other text, so what credit-recon prints is not scrubbed of it"), "\(fetched.stderr)")
+            let scratch = try Scratch()
+            let plan = try scratch.write("plan.csv", "wallet,chain_id,amount,reference\n0x3A37DFe702393e0FA6c8Bbc2A299E490BBeD2cf3,8453,60000,R-1\n")
+            let over = try Executable.creditRecon(
+                ["--ledger", url, "topup", plan, "--dry-run", "--max-amount", "100000", "--max-total", "50000"],
+                environment: ["PGPASSWORD": "0000"])
+            #expect(over.status == 65 && over.stderr.contains("comes to 60000.00 USD, more than --max-total 50000.00 USD"),
+                    "\(over.stderr)")
         }
 
         /// The password, from the URL or PGPASSWORD, shows in no output, log line or error.

@@ -150,10 +150,10 @@ import Testing
     /// the other went into the ledger and the reports (probe 145). The ledger's password,
     /// which the API is never sent, is not: scrubbed from answers, a short one (`0000`,
     /// `openai`) took digits out of a total and a model's name (probe 414). What the command
-    /// prints is scrubbed of both.
+    /// prints is scrubbed of both (of a password of 8 characters or more).
     @Test func anAnswerQuotingAnotherKeyOfTheProcessIsScrubbedButNotTheLedgersPassword() async throws {
         let other = Secret("sk-or-v1-other-secret-\(UInt32.random(in: 0...UInt32.max))")
-        let word = String((0..<6).map { _ in "bcdfghjkmnpqrstvwxz".randomElement()! })
+        let word = String((0..<10).map { _ in "bcdfghjkmnpqrstvwxz".randomElement()! })
         let password = Secret(word, sentToTheAPI: false)
         defer { Secret.forget(word) }
         try await withScripted(maxRetryTime: .zero, { _ in

@@ -237,7 +237,26 @@ public struct CommandContext: Sendable {
         do { tls = try PostgresLocation.TLSDefaults(environment: environment) } catch LedgerError.badLocation(let why) {
             throw UsageError.config(why)  // the environment's, whatever names the ledger
         }
-        return try LedgerLocation(ledgerPath, password: password, tls: tls, connectTimeout: timeout)
+        let location = try LedgerLocation(ledgerPath, password: password, tls: tls, connectTimeout: timeout)
+        if case .postgres(let database) = location, database.passwordTooShortToHide, Self.firstShortPassword() {
+            let said = "the ledger's password has fewer than \(Secret.shortestHidden) characters, too few to be told apart "
+                + "from other text, so what credit-recon prints is not scrubbed of it (a total or a reference may hold the same "
+                + "characters); give the ledger's user a longer password"
+            logger.warning("\(said)")
+        }
+        return location
+    }
+
+    /// Whether a short password was said, once a process.
+    private static let shortPasswordSaid = Mutex(false)
+
+    /// True the first time it is asked in a process.
+    private static func firstShortPassword() -> Bool {
+        shortPasswordSaid.withLock { said in
+            let first = !said
+            said = true
+            return first
+        }
     }
 
     /// The first line of `path`: an API key (`isKey`) trimmed, and it must be one
