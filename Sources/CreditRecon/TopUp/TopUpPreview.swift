@@ -113,10 +113,12 @@ public struct TopUpPreview: Sendable {
         }
         let done = count(.done), blocked = count(.blocked), unknown = count(.unknown), rejected = count(.rejected)
         if done + blocked + unknown + rejected > 0 {
-            lines.append("skipped: \(done) already done, \(blocked) blocked (410, never re-sent), "
-                + "\(unknown) with an unknown outcome (`import charges` those made, then see `topup \(ShellWord.plan(planFile)) "
-                + "--retry-unknown`), \(rejected) rejected by the API "
-                + "(fix the row under a new reference)")
+            // Each count's advice only where there is a row to act on (probe 416: "0 with an
+            // unknown outcome (`import charges` those made …)").
+            lines.append("skipped: \(done) already done, \(blocked) blocked" + (blocked > 0 ? " (410, never re-sent)" : "") + ", "
+                + "\(unknown) with an unknown outcome" + (unknown > 0 ? " (`import charges` those made, then see `topup "
+                    + "\(ShellWord.plan(planFile)) --retry-unknown`)" : "")
+                + ", \(rejected) rejected by the API" + (rejected > 0 ? " (fix the row under a new reference)" : ""))
         }
         if let others = Self.otherAccountsText(otherAccounts) { lines.append(others) }
         return lines.joined(separator: "\n")
