@@ -273,6 +273,36 @@ extension Reliability {
             #expect(mended.status == 0, "\(mended.stderr)")
         }
 
+        /// A ledger moved away (here through a link, the witness beside the link alone left)
+        /// is said as gone by every command, and none makes a file there: a top-up made an
+        /// empty ledger, then refused to write to it and said nothing was written (probes
+        /// 417, 418), imports said a backup was put in its place, and `void` and `report` said
+        /// to run `fetch` first. Removing the witness, as said, lets a new ledger be made.
+        @Test func aLedgerMovedAwayIsSaidAsGoneAndNoneIsMadeThere() throws {
+            let scratch = try Scratch()
+            let (real, _) = try ledgerWithHistory(scratch)
+            let link = scratch.path("link.sqlite")
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+            let charges = Executable.repositoryRoot.appendingPathComponent("samples/charges.csv").path
+            #expect(try Executable.creditRecon(["--ledger", link, "import", "charges", charges]).status == 0)
+            try FileManager.default.moveItem(atPath: real, toPath: scratch.path("moved.sqlite"))
+            try FileManager.default.removeItem(atPath: real + ".head")
+            let plan = Executable.repositoryRoot.appendingPathComponent("samples/topups.csv").path
+            for arguments in [["topup", plan, "--yes"], ["fetch"], ["import", "charges", charges],
+                              ["import", "snapshots", Executable.sampleSnapshots], ["void", "web-x", "--reason", "x"],
+                              ["report", "--out", scratch.path("r")], ["status"], ["verify"]] {
+                let refused = try Executable.creditRecon(
+                    ["--ledger", link, "--base-url", "http://127.0.0.1:9/api/v1"] + arguments,
+                    environment: ["OPENROUTER_API_KEY": "sim-management-key"])
+                #expect(refused.status == 74 && refused.stderr.contains("there is no ledger at \(link), but this host wrote one "
+                    + "there: entry ") && refused.stderr.contains("Nothing was written, and no ledger was made"),
+                        "\(arguments): \(refused.status) \(refused.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: real), "\(arguments) made \(real)")
+            }
+            try FileManager.default.removeItem(atPath: link + ".head")
+            #expect(try Executable.creditRecon(["--ledger", link, "import", "charges", charges]).status == 0)
+        }
+
         /// The README's check of the chain without this tool, as printed there: it prints the
         /// head `verify` prints, and names an entry edited behind the ledger's back. The one it
         /// gave checked entry 1 alone (probe 153).

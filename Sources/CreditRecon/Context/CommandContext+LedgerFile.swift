@@ -138,8 +138,11 @@ extension CommandContext {
     /// Writers call this under the writer lock, so only one of them ever creates a ledger.
     public func openLedger(mustExist: Bool = false) throws -> Ledger {
         if let ledger = try existingLedger() { return ledger }
-        if mustExist { throw UsageError(message: missingLedgerProblem, exitStatus: .noInput) }
         let location = try ledgerLocation()
+        // Deleted or moved where this host wrote it: said as that, not "no ledger, run fetch
+        // first", nor made again empty (probes 417, 418).
+        if case .file = location, ledgerFile == .missing, let gone = try Ledger.goneLedger(at: ledgerPath) { throw gone }
+        if mustExist { throw UsageError(message: missingLedgerProblem, exitStatus: .noInput) }
         if case .file = location, ledgerFile == .missing { try createLedger() }
         return try Ledger(location)
     }
@@ -148,6 +151,7 @@ extension CommandContext {
     /// written to it. No ledger there exits 66, a truncated file 74.
     public func ledgerToCheck() throws -> Ledger {
         guard let ledger = try existingLedger(checking: true) else {
+            if case .file = try ledgerLocation(), let gone = try Ledger.goneLedger(at: ledgerPath) { throw gone }
             throw UsageError(message: missingLedgerProblem, exitStatus: .noInput)
         }
         return ledger
@@ -247,9 +251,13 @@ extension CommandContext {
     /// an existing one unchanged. A PostgreSQL database holding no ledger gets its tables in
     /// the import's transaction, rolled back with it (`Ledger(creatingWithFirstWrite:)`).
     /// Otherwise the same as `openLedger()`.
-    public func withLedgerForImport<T>(_ body: (Ledger) throws -> T) throws -> T {
+    /// `copying`: a copy of books, which may be the books this host wrote there (back from
+    /// PostgreSQL, say), and checks that itself; an import into a ledger this host wrote and
+    /// that is gone is refused as that (probe 418: said as a backup put in its place).
+    public func withLedgerForImport<T>(copying: Bool = false, _ body: (Ledger) throws -> T) throws -> T {
         switch try ledgerLocation() {
         case .file(let path) where ledgerFile == .missing:
+            if !copying, let gone = try Ledger.goneLedger(at: path) { throw gone }
             return try Ledger.create(at: path, body)
         case .postgres(let database):
             // A database holding the ledger already: its label checked as a file's is, on

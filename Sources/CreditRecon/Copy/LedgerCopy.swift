@@ -90,7 +90,7 @@ public struct LedgerCopy {
             if case .file = to, target.ledgerFile == .truncated {
                 copied = try copy(into: Ledger(to))
             } else {
-                copied = try target.withLedgerForImport(copy(into:))
+                copied = try target.withLedgerForImport(copying: true, copy(into:))
             }
         } catch let error as LedgerError where !error.lostLockCause.isEmpty {
             throw CopyTargetLockLost(target: to.description, error: error)
