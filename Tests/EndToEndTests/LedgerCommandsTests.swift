@@ -297,6 +297,11 @@ struct LedgerCommandsTests {
         let elsewhere = try run(["--account", "other", "void", "web-B", "--reason", "typo"])
         #expect(elsewhere.status == 64 && elsewhere.stderr.contains(#"charge "web-B" is of account "default", not "other""#),
                 "\(elsewhere.stderr)")
+        // A label that looks like a held one is refused as such, as every writer refuses it (probe
+        // 419: told to give another account's label, whose charge of that id was not the one meant).
+        let alike = try run(["--account", "DEFAULT", "void", "web-B", "--reason", "typo"])
+        #expect(alike.status == 64 && alike.stderr.contains(#"--account: "DEFAULT" looks like account "default", which the ledger holds"#),
+                "\(alike.stderr)")
         let reordered = try run(["void", "web-B", "--reason", "a\u{202E}b"])
         #expect(reordered.status == 64 && reordered.stderr.contains("control or format character (U+202E RIGHT-TO-LEFT OVERRIDE)"), "\(reordered.stderr)")
         let noReason = try run(["void", "web-B", "--reason", " "])
