@@ -267,6 +267,12 @@ extension Reliability {
                 + "anything is sent: it does not hold the newest entry this host wrote to it"), "\(dry.stdout)")
             let dryJSON = try Executable.creditRecon(["--ledger", ledger, "--json", "topup", plan, "--dry-run"])
             #expect(dryJSON.status == 1 && dryJSON.stdout.contains("\"ledger_damaged\":[\""), "\(dryJSON.stdout)")
+            // So does `plan check`, which checks the rows as `topup` does (probe 420: "1 row to send", 0).
+            let checked = try Executable.creditRecon(["--ledger", ledger, "plan", "check", plan])
+            #expect(checked.status == 1 && checked.stdout.contains("the ledger is damaged, so a top-up would be refused (74) "
+                + "before anything is sent: it does not hold the newest entry this host wrote to it"), "\(checked.stdout)")
+            let checkedJSON = try Executable.creditRecon(["--ledger", ledger, "--json", "plan", "check", plan])
+            #expect(checkedJSON.status == 1 && checkedJSON.stdout.contains("\"ledger_damaged\":[\""), "\(checkedJSON.stdout)")
 
             try FileManager.default.removeItem(atPath: ledger + ".head")
             let mended = try Executable.creditRecon(["--ledger", ledger, "import", "charges", charges])
@@ -290,7 +296,7 @@ extension Reliability {
             let plan = Executable.repositoryRoot.appendingPathComponent("samples/topups.csv").path
             for arguments in [["topup", plan, "--yes"], ["fetch"], ["import", "charges", charges],
                               ["import", "snapshots", Executable.sampleSnapshots], ["void", "web-x", "--reason", "x"],
-                              ["report", "--out", scratch.path("r")], ["status"], ["verify"]] {
+                              ["report", "--out", scratch.path("r")], ["status"], ["verify"], ["plan", "check", plan]] {
                 let refused = try Executable.creditRecon(
                     ["--ledger", link, "--base-url", "http://127.0.0.1:9/api/v1"] + arguments,
                     environment: ["OPENROUTER_API_KEY": "sim-management-key"])

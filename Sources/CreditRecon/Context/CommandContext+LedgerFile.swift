@@ -113,6 +113,15 @@ extension CommandContext {
         return message
     }
 
+    /// Refuses a SQLite ledger that is missing where this host wrote one (its witness says
+    /// so): deleted or moved, said as that (74) by every command, not as "no ledger, run
+    /// fetch first", and never made again empty (probes 417, 418, 420: `plan check` said the
+    /// file alone was checked).
+    public func refuseGoneLedger() throws {
+        guard case .file = try ledgerLocation(), ledgerFile == .missing else { return }
+        if let gone = try Ledger.goneLedger(at: ledgerPath) { throw gone }
+    }
+
     /// Refuses this command's account label when the ledger does not hold it but holds one
     /// it looks like (`DEFAULT` beside `default`, a full-width `ｄefault`): a writer would
     /// open a second account, its readings or charges out of the books read (`import
@@ -139,9 +148,7 @@ extension CommandContext {
     public func openLedger(mustExist: Bool = false) throws -> Ledger {
         if let ledger = try existingLedger() { return ledger }
         let location = try ledgerLocation()
-        // Deleted or moved where this host wrote it: said as that, not "no ledger, run fetch
-        // first", nor made again empty (probes 417, 418).
-        if case .file = location, ledgerFile == .missing, let gone = try Ledger.goneLedger(at: ledgerPath) { throw gone }
+        try refuseGoneLedger()
         if mustExist { throw UsageError(message: missingLedgerProblem, exitStatus: .noInput) }
         if case .file = location, ledgerFile == .missing { try createLedger() }
         return try Ledger(location)
@@ -151,7 +158,7 @@ extension CommandContext {
     /// written to it. No ledger there exits 66, a truncated file 74.
     public func ledgerToCheck() throws -> Ledger {
         guard let ledger = try existingLedger(checking: true) else {
-            if case .file = try ledgerLocation(), let gone = try Ledger.goneLedger(at: ledgerPath) { throw gone }
+            try refuseGoneLedger()
             throw UsageError(message: missingLedgerProblem, exitStatus: .noInput)
         }
         return ledger
@@ -257,7 +264,7 @@ extension CommandContext {
     public func withLedgerForImport<T>(copying: Bool = false, _ body: (Ledger) throws -> T) throws -> T {
         switch try ledgerLocation() {
         case .file(let path) where ledgerFile == .missing:
-            if !copying, let gone = try Ledger.goneLedger(at: path) { throw gone }
+            if !copying { try refuseGoneLedger() }
             return try Ledger.create(at: path, body)
         case .postgres(let database):
             // A database holding the ledger already: its label checked as a file's is, on

@@ -51,7 +51,9 @@ extension CreditReconCommand.Plan {
                     // once through `topup`'s own preparation and checked against them.
                     let summary: PlanReader.Summary
                     var preview: TopUpPreview?
-                    if let ledger = try context.existingLedger() {
+                    let existing = try context.existingLedger()
+                    if existing == nil { try context.refuseGoneLedger() }
+                    if let ledger = existing {
                         try context.refuseLookAlikeAccount(in: ledger)
                         let engine = TopUpEngine(options: .init(planPath: plan, batch: batch, account: context.account, maxAmount: maxAmount,
                                                                 allowRepeat: allowRepeat, now: context.now()))
@@ -63,6 +65,9 @@ extension CreditReconCommand.Plan {
                         // `rows` and `total` are `null` beside a bad row: they count valid rows only.
                         if keyed.problems == nil { read = summary }
                         preview = try engine.prepare(ledger: ledger, plan: keyed)
+                        // Checked as `topup` checks it: a ledger it would refuse is said (probe 420:
+                        // "1 row to send", 0, of a backup put back that `topup` refuses).
+                        preview?.ledgerDamage = try ledger.damageSigns()
                     } else {
                         let reader = PlanReader(path: plan, defaultAccount: context.account, maxAmount: maxAmount)
                         summary = try reader.read()
@@ -70,7 +75,8 @@ extension CreditReconCommand.Plan {
                         if let problems = summary.newRowProblems(file: reader.displayName) { throw problems }
                     }
                     if context.json {
-                        print(Self.json(plan, summary, errors: nil, exitCode: .ok, againstLedger: againstLedger, preview: preview).text)
+                        let status: ExitStatus = preview?.ledgerDamage.isEmpty == false ? .attention : .ok
+                        print(Self.json(plan, summary, errors: nil, exitCode: status, againstLedger: againstLedger, preview: preview).text)
                     } else {
                         print("\(plan): \(summary.rows) row\(summary.rows == 1 ? "" : "s"), all valid; \(summary.total.centsText) USD in total")
                         for chain in summary.totalsByChain.keys.sorted() {
@@ -86,8 +92,12 @@ extension CreditReconCommand.Plan {
                         } else {
                             print("no ledger at \(context.ledgerName): the file alone was checked")
                         }
+                        if let damage = preview?.ledgerDamage, !damage.isEmpty {
+                            print(TerminalText.printable("the ledger is damaged, so a top-up would be refused (74) before anything "
+                                + "is sent: \(damage.joined(separator: "; ")); run `credit-recon verify` to see what is and what to do"))
+                        }
                     }
-                    return .ok
+                    return preview?.ledgerDamage.isEmpty == false ? .attention : .ok
                 } catch let errors as InputErrors {
                     guard context.json else { throw errors }
                     print(Self.json(plan, read, errors: errors, exitCode: ExitStatus(for: errors), againstLedger: againstLedger, preview: nil).text)
@@ -125,6 +135,7 @@ extension CreditReconCommand.Plan {
                         "done": .int(Int64(preview.count(.done))), "blocked": .int(Int64(preview.count(.blocked))),
                         "unknown": .int(Int64(preview.count(.unknown))), "rejected": .int(Int64(preview.count(.rejected))),
                         "other_accounts": .object(preview.otherAccounts.mapValues { .int(Int64($0)) }),
+                        "ledger_damaged": preview.ledgerDamage.isEmpty ? .null : .array(preview.ledgerDamage.map(JSONOutput.string)),
                     ])
                 } ?? .null,
             ])
