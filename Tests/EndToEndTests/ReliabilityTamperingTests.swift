@@ -294,7 +294,7 @@ extension Reliability {
             try FileManager.default.moveItem(atPath: real, toPath: scratch.path("moved.sqlite"))
             try FileManager.default.removeItem(atPath: real + ".head")
             let plan = Executable.repositoryRoot.appendingPathComponent("samples/topups.csv").path
-            for arguments in [["topup", plan, "--yes"], ["fetch"], ["import", "charges", charges],
+            for arguments in [["topup", plan, "--yes"], ["topup", plan, "--dry-run"], ["fetch"], ["import", "charges", charges],
                               ["import", "snapshots", Executable.sampleSnapshots], ["void", "web-x", "--reason", "x"],
                               ["report", "--out", scratch.path("r")], ["status"], ["verify"], ["plan", "check", plan]] {
                 let refused = try Executable.creditRecon(

@@ -65,7 +65,11 @@ public struct TopUpStage: Sendable {
     /// ledger file is created.
     public func preview() throws -> TopUpPreview {
         let ledger = try context.existingLedger()
-        if let ledger { try context.refuseLookAlikeAccount(in: ledger) }
+        if let ledger { try context.refuseLookAlikeAccount(in: ledger) } else {
+            // Gone where this host wrote it: the top-up is refused (74), and so is its dry run,
+            // which said every row was to send (probe 422).
+            try context.refuseGoneLedger()
+        }
         var preview = try TopUpEngine(options: options).prepare(ledger: ledger)
         preview.ledgerDamage = try ledger?.damageSigns() ?? []
         return preview
