@@ -446,8 +446,8 @@ import Testing
         #expect(outcome.paidChargesLeftOut.map(\.reference) == ["web-1", "web-2"])
         #expect(outcome.summaryLines.contains(
             "2 charges recorded as paid (160.5 USD) are not in the journal: no rise of total_credits shows their credits "
-                + "yet (paid_charge_unmatched in `credit-recon report`); they join an export made once a reading shows their "
-                + "credits (the books' next `credit-recon fetch`)"), "\(outcome.summaryLines)")
+                + "(paid_charge_unmatched in `credit-recon report`, which says what to check: readings after the payment may "
+                + "never show them); they join an export made once a reading shows their credits"), "\(outcome.summaryLines)")
         #expect(outcome.json.text.contains("\"paid_charges_left_out\":2"), "\(outcome.json.text)")
         #expect(outcome.exitStatus == .ok, "the export judges nothing else")
 

@@ -107,10 +107,10 @@ extension ExportStage.Outcome {
             let total = leftOut.reduce(Micros.zero as Micros?) { sum, finding in sum?.adding(finding.amount ?? .zero) }
             lines.append("\(leftOut.count) charge\(leftOut.count == 1 ? "" : "s") recorded as paid"
                 + (total.map { " (\($0.decimalText) USD)" } ?? "") + " \(leftOut.count == 1 ? "is" : "are") not in the "
-                + "journal: no rise of total_credits shows \(leftOut.count == 1 ? "its" : "their") credits yet "
-                + "(paid_charge_unmatched in `credit-recon report`); \(leftOut.count == 1 ? "it joins" : "they join") an "
-                + "export made once a reading shows \(leftOut.count == 1 ? "its" : "their") credits (the books' next "
-                + "`credit-recon fetch`)")
+                + "journal: no rise of total_credits shows \(leftOut.count == 1 ? "its" : "their") credits "
+                + "(paid_charge_unmatched in `credit-recon report`, which says what to check: readings after the payment "
+                + "may never show them); \(leftOut.count == 1 ? "it joins" : "they join") an export made once a reading "
+                + "shows \(leftOut.count == 1 ? "its" : "their") credits")
         }
         return lines
     }
