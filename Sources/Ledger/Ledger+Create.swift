@@ -56,7 +56,7 @@ extension Ledger {
     /// first, and the top-up's refusal said "nothing was written" beside it (probe 417).
     private static func refuseWithoutWitnessed(_ store: SQLiteStore, head: ChainHead, at given: String) throws {
         // The witnesses of the name given too: through a link, its own (probe 418).
-        let witnesses = try witnessedHeads(at: given)
+        let witnesses = try HeadWitness.heads(ledgerNamed: given)
         guard let problem = try store.read({ try AppendSession.witnessProblem(witnesses, in: $0) }) else { return }
         if head.seq == 0, let gone = try goneLedger(at: given) { throw gone }
         throw LedgerError.entriesLost(problem + "; nothing was written")
@@ -67,20 +67,13 @@ extension Ledger {
     /// what it had bought; `nil` when no witness says so. Asked by a writer before it makes a
     /// ledger, and by `Ledger.create` of an empty one.
     public static func goneLedger(at given: String) throws(LedgerError) -> LedgerError? {
-        let witnessed = try witnessedHeads(at: given).filter { $0.seq > 0 }
+        let witnessed = try HeadWitness.heads(ledgerNamed: given).filter { $0.seq > 0 }
         guard let newest = witnessed.max(by: { $0.seq < $1.seq }) else { return nil }
         let files = witnessed.map(\.file).joined(separator: " and ")
         return .entriesLost("there is no ledger at \(given), but this host wrote one there: entry \(newest.seq) "
             + "with hash \(newest.hash.prefix(16))… at \(newest.at) (as \(files) say\(witnessed.count == 1 ? "s" : "")). It was "
             + "deleted or moved, and a new one there could buy again what it had bought: put it back (or restore it from a "
             + "backup); only if it was removed on purpose, remove \(files) too. Nothing was written, and no ledger was made")
-    }
-
-    /// What every witness of the ledger named `given` says (`HeadWitness.all(ledgerNamed:)`).
-    private static func witnessedHeads(at given: String) throws(LedgerError) -> [WitnessedHead] {
-        var heads: [WitnessedHead] = []
-        for witness in HeadWitness.all(ledgerNamed: given) { if let head = try witness.load() { heads.append(head) } }
-        return heads
     }
 
     /// Gives the finished file at `staging` the name `path`, never replacing a file already

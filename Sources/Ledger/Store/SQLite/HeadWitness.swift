@@ -43,6 +43,14 @@ struct HeadWitness: Sendable {
         return SQLiteWriterLock.realPath(named.path) == real.path ? [real] : [real, named]
     }
 
+    /// What every witness of the ledger named `name` says (`all(ledgerNamed:)`), those that
+    /// say nothing left out.
+    static func heads(ledgerNamed name: String) throws(LedgerError) -> [WitnessedHead] {
+        var heads: [WitnessedHead] = []
+        for witness in all(ledgerNamed: name) { if let head = try witness.load() { heads.append(head) } }
+        return heads
+    }
+
     /// Keeps `head` in every witness of the ledger named `name` (`all(ledgerNamed:)`), as
     /// committed now.
     static func keep(_ head: ChainHead, ledgerNamed name: String) {

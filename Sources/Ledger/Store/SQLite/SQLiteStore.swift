@@ -230,11 +230,7 @@ final class SQLiteStore: LedgerStore {
         return check
     }
 
-    func witnessedHeads() throws(LedgerError) -> [WitnessedHead] {
-        var heads: [WitnessedHead] = []
-        for witness in HeadWitness.all(ledgerNamed: name) { if let head = try witness.load() { heads.append(head) } }
-        return heads
-    }
+    func witnessedHeads() throws(LedgerError) -> [WitnessedHead] { try HeadWitness.heads(ledgerNamed: name) }
 
     /// Not while the ledger is being built under another name (`Ledger.create(at:_:)`
     /// keeps the witness once it is in place).
