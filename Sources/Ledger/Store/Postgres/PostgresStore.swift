@@ -18,8 +18,6 @@ final class PostgresStore: LedgerStore {
             return try withConnection(tablesPendingAllowed: true) { connection in
                 try PostgresWriterLock.runningWriter(on: connection.session)
             }
-        } catch let unseen as WriterUnseen {
-            throw unseen
         } catch {
             throw WriterUnseen(reason: "cannot ask \(location) for its writer lock: \(error)")
         }
