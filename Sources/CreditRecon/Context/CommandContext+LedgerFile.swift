@@ -118,7 +118,8 @@ extension CommandContext {
     /// fetch first", and never made again empty (probes 417, 418, 420: `plan check` said the
     /// file alone was checked).
     public func refuseGoneLedger() throws {
-        guard case .file = try ledgerLocation(), ledgerFile == .missing else { return }
+        // By the path's shape: parsing a URL reads the password file again.
+        guard !PostgresLocation.isURL(ledgerPath), ledgerFile == .missing else { return }
         if let gone = try Ledger.goneLedger(at: ledgerPath) { throw gone }
     }
 
