@@ -112,6 +112,20 @@ extension Reliability {
             #expect(!findings.contains("error,outcome_unknown") && !findings.contains("warning,topup_not_sent"),
                     "\(reported.status) \(findings)")
             #expect(findings.contains(", which was at work as the ledger was read: nothing to do yet"), "\(findings)")
+            // So do a dry run and `plan check` of its plan: its rows are in flight, neither of
+            // unknown outcome (exit 1, advice to check and send them again) nor to send.
+            let dryRun = try Executable.creditRecon(base + ["--json", "topup", plan, "--dry-run"])
+            let preview = try #require(try JSONSerialization.jsonObject(with: Data(dryRun.stdout.utf8)) as? [String: Any])
+            let inFlight = preview["in_flight"] as? Int ?? 0
+            #expect(dryRun.status == 0 && preview["unknown"] as? Int == 0 && inFlight > 0, "\(dryRun.status) \(dryRun.stdout)")
+            #expect((preview["done"] as? Int ?? 0) + inFlight + (preview["to_send"] as? Int ?? 0) == rows, "\(dryRun.stdout)")
+            let dryText = try Executable.creditRecon(base + ["topup", plan, "--dry-run"])
+            #expect(dryText.stdout.contains("in flight: planned or being sent by the top-up at work on the ledger "
+                + "(process \(writer.process.processIdentifier))"), "\(dryText.stdout)")
+            let checked = try Executable.creditRecon(base + ["--json", "plan", "check", plan])
+            let ledgerSide = (try JSONSerialization.jsonObject(with: Data(checked.stdout.utf8)) as? [String: Any])?["ledger"] as? [String: Any]
+            #expect(checked.status == 0 && ledgerSide?["unknown"] as? Int == 0 && (ledgerSide?["in_flight"] as? Int ?? 0) > 0,
+                    "\(checked.status) \(checked.stdout)")
             #expect(writer.process.isRunning, "the first readers ran during the write")
             try sim.faults(#"{"latency_ms":0}"#)
             while writer.process.isRunning { try readers() }

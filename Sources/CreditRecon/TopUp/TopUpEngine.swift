@@ -349,9 +349,13 @@ public struct TopUpEngine: Sendable {
         row.account == options.account ? .send : .otherAccount
     }
 
-    /// What this run does with a row the ledger holds as `stored`.
-    private func action(for stored: StoredTopUp) -> TopUpItem.Action {
-        switch stored.state {
+    /// What this run does with a row the ledger holds as `stored`; `running`: the runs of
+    /// the writer at work, whose rows planned or being sent are in flight.
+    private func action(for stored: StoredTopUp, running: Set<Int64>) -> TopUpItem.Action {
+        if stored.state == "planned" || stored.state == "requesting", let run = stored.runID, running.contains(run) {
+            return .inFlight
+        }
+        return switch stored.state {
         case "created", "recorded": .done
         case "blocked": .blocked
         case "unknown": options.retryUnknown ? .send : .unknown
@@ -373,7 +377,11 @@ public struct TopUpEngine: Sendable {
     ///
     /// `plan`: the plan as `readPlan()` read it (`run` reads it before its first fetch);
     /// `nil` reads it now.
-    public func prepare(ledger: Ledger?, plan: KeyedPlan? = nil) throws -> TopUpPreview {
+    ///
+    /// `writer`: the writer at work on the ledger (`Ledger.runningWriter()`), for a preview
+    /// made without the lock (`--dry-run`, `plan check`): the rows its runs planned or are
+    /// sending are in flight, its to settle, not rows to send or of unknown outcome.
+    public func prepare(ledger: Ledger?, plan: KeyedPlan? = nil, writer: RunningWriter? = nil) throws -> TopUpPreview {
         let read = try plan ?? readPlan()
         let keyed = read.rows
         let batch = self.batch
@@ -392,7 +400,11 @@ public struct TopUpEngine: Sendable {
         // the web flow and recorded (probe 101).
         var repeats: [Int: EarlierPurchase] = [:]  // by row index
         var clockDecides = false
+        var running: Set<Int64> = []
         let (previous, elsewhere): ([StoredTopUp?], [StoredTopUp?]) = try ledger?.read { reader in
+            if writer != nil {
+                running = Set(Reconciler.ownRuns(of: writer, among: try reader.runs(limit: Reconciler.recentRunCount)).map(\.id))
+            }
             let stored = try keyed.map { try reader.topUp(key: $0.key) }
             if try reader.hasCharges() {
                 let fresh = zip(keyed, stored).compactMap { entry, stored in stored == nil ? entry.row : nil }
@@ -427,7 +439,7 @@ public struct TopUpEngine: Sendable {
                 // purchase would leave a row to send that makes it unmatched.
                 // Other accounts' rows too: each purchase is one row's repeat, matched with its own
                 // account's row first; a repeat is said of this account's rows alone (below).
-                let toSend = keyed.indices.filter { stored[$0].map { action(for: $0) == .send } ?? true }
+                let toSend = keyed.indices.filter { stored[$0].map { action(for: $0, running: running) == .send } ?? true }
                 (repeats, clockDecides) = try Self.repeatedPurchases(
                     keyed, candidates: toSend, inLedger: Set(keyed.indices.filter { stored[$0] != nil }),
                     since: options.now.adding(seconds: -Self.repeatWindow), reader: reader)
@@ -494,7 +506,7 @@ public struct TopUpEngine: Sendable {
                             + "restore the row as it was, or give the changed row a new reference")
                 continue
             }
-            let action = action(for: stored)
+            let action = action(for: stored, running: running)
             if action == .send, row.account == options.account, let made = repeats[index] {
                 errors.add(line: row.line, column: row.reference == nil ? "wallet" : "reference", repeated(row, of: made, batch: batch))
                 continue
@@ -508,6 +520,7 @@ public struct TopUpEngine: Sendable {
         try errors.throwIfAny()
         var preview = TopUpPreview(batch: batch, planFile: planFile, items: items, retryUnknown: options.retryUnknown)
         preview.clockDecides = clockDecides
+        if items.contains(where: { $0.action == .inFlight }) { preview.writerAtWork = writer }
         if let maxTotal = options.maxTotal, preview.sendTotal > maxTotal {
             let toSend = preview.toSend
             throw TopUpError.overMaxTotal(

@@ -22,6 +22,10 @@ public struct TopUpItem: Sendable, Equatable {
         /// (probe 200), and its state is that account's to settle. Left for a top-up of that
         /// account, with its key.
         case otherAccount = "other_account"
+        /// Planned or being sent by a top-up at work now, the writer holding the ledger's lock
+        /// (`TopUpPreview.writerAtWork`), seen by a preview made without it (`--dry-run`, `plan
+        /// check`): its run settles it. A run of its own never sees one (it holds the lock).
+        case inFlight = "in_flight"
     }
 
     public let key: String

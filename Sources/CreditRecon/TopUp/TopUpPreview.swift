@@ -1,4 +1,5 @@
 import CreditTypes
+import Ledger
 
 /// A validated, keyed plan checked against the ledger: what a run would do. `--dry-run`
 /// prints it; the confirmation shows its totals.
@@ -18,6 +19,9 @@ public struct TopUpPreview: Sendable {
     /// What every write would refuse the ledger for (`Ledger.damageSigns()`), for a dry run:
     /// the top-up it previews would be refused (74) before anything is sent.
     public var ledgerDamage: [String] = []
+    /// The top-up at work on the ledger as the preview was made, when rows of the plan are
+    /// its, in flight (`TopUpItem.Action.inFlight`).
+    public var writerAtWork: RunningWriter?
 
     /// The rows this run would send.
     public var toSend: [TopUpItem] { items.filter { $0.action == .send } }
@@ -76,6 +80,7 @@ public struct TopUpPreview: Sendable {
             case .unknown: action = "unknown"
             case .rejected: action = "rejected"
             case .otherAccount: action = "account"
+            case .inFlight: action = "sending"
             }
             // A row a person must settle by `import charges`, without a reference of its own,
             // is named by its key there, as `topup` named it (`status` points here for it).
@@ -121,7 +126,20 @@ public struct TopUpPreview: Sendable {
                 + ", \(rejected) rejected by the API" + (rejected > 0 ? " (fix the row under a new reference)" : ""))
         }
         if let others = Self.otherAccountsText(otherAccounts) { lines.append(others) }
+        if let inFlight = inFlightText { lines.append(inFlight) }
         return lines.joined(separator: "\n")
+    }
+
+    /// `3 rows (30.00 USD) in flight: …`, when the plan holds rows of the top-up at work;
+    /// else `nil`. They were counted as unknown, or to send (probe 410's future work).
+    public var inFlightText: String? {
+        let rows = items.filter { $0.action == .inFlight }
+        guard !rows.isEmpty else { return nil }
+        let amount = rows.reduce(Micros.zero) { $0 + $1.row.amount }
+        let who = writerAtWork?.holder.map { " (\(TerminalText.printable($0)))" } ?? ""
+        return "\(rows.count) row\(rows.count == 1 ? "" : "s") (\(amount.centsText) USD) in flight: planned or being sent by the "
+            + "top-up at work on the ledger\(who), which settles \(rows.count == 1 ? "it" : "them"); nothing to do yet "
+            + "(`credit-recon status` follows it; preview again once it ends)"
     }
 
     private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {

@@ -70,7 +70,7 @@ public struct TopUpStage: Sendable {
             // which said every row was to send (probe 422).
             try context.refuseGoneLedger()
         }
-        var preview = try TopUpEngine(options: options).prepare(ledger: ledger)
+        var preview = try TopUpEngine(options: options).prepare(ledger: ledger, writer: ledger?.writerAtWork)
         preview.ledgerDamage = try ledger?.damageSigns() ?? []
         return preview
     }

@@ -19,4 +19,6 @@ public struct StoredTopUp: Sendable, Equatable {
     public let chargeID: String?
     public let httpStatus: Int64?
     public let error: String?
+    /// The run that last planned or sent it (`nil` for a row of a ledger older than runs).
+    public let runID: Int64?
 }

@@ -16,7 +16,7 @@ extension RunRow: ColumnReadable {
 extension StoredTopUp: ColumnReadable {
     static let columns = """
         key, account, batch, reference, wallet, chain_id, amount, memo, plan_file, plan_line, state, attempts,
-            charge_id, http_status, error
+            charge_id, http_status, error, run_id
         """
 
     init(reading row: inout some ColumnCursor) throws {
@@ -24,7 +24,8 @@ extension StoredTopUp: ColumnReadable {
             key: try row.text(), account: try row.text(), batch: try row.text(), reference: try row.optionalText(),
             wallet: try row.text(), chainID: try row.int64(), amount: try row.micros(), memo: try row.optionalText(),
             planFile: try row.text(), planLine: try row.int64(), state: try row.text(), attempts: try row.int64(),
-            chargeID: try row.optionalText(), httpStatus: try row.optionalInt64(), error: try row.optionalText())
+            chargeID: try row.optionalText(), httpStatus: try row.optionalInt64(), error: try row.optionalText(),
+            runID: try row.optionalInt64())
     }
 }
 
@@ -47,7 +48,7 @@ extension LedgerReader.DatedTopUp: ColumnReadable {
     /// The columns of `topups t`; each store's query adds its time last (see
     /// `LedgerReader.topUps(since:)`), read in its own SQL.
     static let columns = "t.key, t.account, t.batch, t.reference, t.wallet, t.chain_id, t.amount, t.memo, t.plan_file, "
-        + "t.plan_line, t.state, t.attempts, t.charge_id, t.http_status, t.error"
+        + "t.plan_line, t.state, t.attempts, t.charge_id, t.http_status, t.error, t.run_id"
 
     init(reading row: inout some ColumnCursor) throws {
         let topUp = try StoredTopUp(reading: &row)

@@ -64,7 +64,7 @@ extension CreditReconCommand.Plan {
                         summary = keyed.summary
                         // `rows` and `total` are `null` beside a bad row: they count valid rows only.
                         if keyed.problems == nil { read = summary }
-                        preview = try engine.prepare(ledger: ledger, plan: keyed)
+                        preview = try engine.prepare(ledger: ledger, plan: keyed, writer: ledger.writerAtWork)
                         // Checked as `topup` checks it: a ledger it would refuse is said (probe 420:
                         // "1 row to send", 0, of a backup put back that `topup` refuses).
                         preview?.ledgerDamage = try ledger.damageSigns()
@@ -89,6 +89,7 @@ extension CreditReconCommand.Plan {
                                 + "(\(preview.sendTotal.centsText) USD), \(preview.count(.done)) already done, \(preview.count(.blocked)) blocked, "
                                 + "\(preview.count(.unknown)) unknown, \(preview.count(.rejected)) rejected"
                                 + (TopUpPreview.otherAccountsText(preview.otherAccounts).map { "; " + $0 } ?? ""))
+                            if let inFlight = preview.inFlightText { print(inFlight) }
                         } else {
                             print("no ledger at \(context.ledgerName): the file alone was checked")
                         }
@@ -134,6 +135,7 @@ extension CreditReconCommand.Plan {
                         "to_send": .int(Int64(preview.toSend.count)), "to_send_total": .string(preview.sendTotal.decimalText),
                         "done": .int(Int64(preview.count(.done))), "blocked": .int(Int64(preview.count(.blocked))),
                         "unknown": .int(Int64(preview.count(.unknown))), "rejected": .int(Int64(preview.count(.rejected))),
+                        "in_flight": .int(Int64(preview.count(.inFlight))),
                         "other_accounts": .object(preview.otherAccounts.mapValues { .int(Int64($0)) }),
                         "ledger_damaged": preview.ledgerDamage.isEmpty ? .null : .array(preview.ledgerDamage.map(JSONOutput.string)),
                     ])

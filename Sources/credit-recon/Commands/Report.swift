@@ -44,7 +44,7 @@ extension CreditReconCommand {
                     return try Self.reportEveryAccount(context: context, options: options)
                 }
                 let ledger = try context.openLedger(mustExist: true)
-                options.reconcile.writer = Self.writerAtWork(on: ledger)
+                options.reconcile.writer = ledger.writerAtWork
                 try LedgerAccounts.require(context.account, from: context.accountOrigin, in: ledger, orElse: "--all-accounts for every one")
                 let progress = ProgressLine(command: "report", enabled: context.showsProgress, log: context.logger)
                 let outcome = try AtomicFile.removingTemporariesOnSignal {
@@ -77,7 +77,7 @@ extension CreditReconCommand {
                 break
             }
             let ledger = try context.openLedger(mustExist: true)
-            options.reconcile.writer = writerAtWork(on: ledger)
+            options.reconcile.writer = ledger.writerAtWork
             let progress = ProgressLine(command: "report", enabled: context.showsProgress, log: context.logger)
             let outcome = try AtomicFile.removingTemporariesOnSignal {
                 try progress.during { try AllAccountsStage.write(ledger: ledger, options: options, progress: progress.show) }
@@ -88,14 +88,6 @@ extension CreditReconCommand {
                 for line in outcome.summaryLines { print(line) }
             }
             return outcome.exitStatus
-        }
-
-        /// The writer at work on `ledger`, asked before its books are read, so the rows a writer
-        /// has put in are its: those its top-up is sending are in flight, not unknown (probe
-        /// 410); `nil` when none is, or when that cannot be told (the rows are then judged as
-        /// without one).
-        static func writerAtWork(on ledger: Ledger) -> RunningWriter? {
-            (try? ledger.runningWriter()) ?? nil
         }
     }
 }

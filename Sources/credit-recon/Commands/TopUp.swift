@@ -99,6 +99,7 @@ extension CreditReconCommand {
                 "to_send": .int(Int64(preview.toSend.count)), "to_send_total": .string(preview.sendTotal.decimalText),
                 "done": .int(Int64(preview.count(.done))), "blocked": .int(Int64(preview.count(.blocked))),
                 "unknown": .int(Int64(preview.count(.unknown))), "rejected": .int(Int64(preview.count(.rejected))),
+                "in_flight": .int(Int64(preview.count(.inFlight))),
                 "other_accounts": .object(preview.otherAccounts.mapValues { .int(Int64($0)) }),
                 "totals_by_chain": .array(preview.sendTotalsByChain.map {
                     .object(["chain_id": .int($0.chain), "chain": .string(Chain.label(for: $0.chain)),
