@@ -59,7 +59,13 @@ extension OpenRouterClient {
                         + "without the empty page that ends the listing",
                     rawBody: nil)
             }
-            let listed = try WireFormat.keysPage(body)
+            let listed: [AccountKey]
+            do { listed = try WireFormat.keysPage(body) } catch {
+                // Which page, as an activity failure names its day (probe 425: a second page
+                // cut short said only "GET /keys failed").
+                guard offset > 0, case .malformedResponse(let reason, let rawBody) = error else { throw error }
+                throw .malformedResponse(reason: "GET /keys at offset \(offset) (\(keys.count) keys read before it): \(reason)", rawBody: rawBody)
+            }
             let raw = String(decoding: body, as: UTF8.self)
             bodies.append(raw)
             if listed.isEmpty {

@@ -47,6 +47,20 @@ import Testing
         }
     }
 
+    /// A later page that cannot be read names its offset, as an activity failure names its
+    /// day (probe 425: "GET /keys failed: … unterminated string" with no page named).
+    @Test func anUnreadableLaterPageIsNamed() async {
+        do throws(APIError) {
+            _ = try await OpenRouterClient.readKeyPages { (offset) async throws(APIError) in
+                offset == 0 ? Self.page(["a", "b"]) : Array(#"{"data":[{"hash":"c","usa"#.utf8)
+            }
+            Issue.record("must throw")
+        } catch {
+            guard case .malformedResponse(let reason, _) = error else { Issue.record("got \(error)"); return }
+            #expect(reason.hasPrefix("GET /keys at offset 2 (2 keys read before it): "), "\(reason)")
+        }
+    }
+
     @Test func anEmptyAccountIsOneRequest() async throws {
         let (reading, offsets) = try await read { _ in [] }
         #expect(reading.keys.isEmpty && offsets == [0])
