@@ -34,6 +34,10 @@ extension Reconciler {
         var fallen = [Micros](repeating: .zero, count: grid.periods.count)
         // Each key's last reading: its usage, and the anchor of its listing.
         var last: [String: (usage: Micros, seen: Timestamp)] = [:]
+        // Each key's highest usage read, and the listing that last read it lower.
+        var peak: [String: (usage: Micros, fellAt: Timestamp?)] = [:]
+        // Per period: keys whose usage rose back through levels read before a fall.
+        var regained = [[RegainedKey]](repeating: [], count: grid.periods.count)
         let readings = input.keyReadings
         var snapshotOfRun: [Int64: Timestamp] = [:]
         if !input.keyListings.isEmpty {
@@ -75,11 +79,19 @@ extension Reconciler {
                 let key = readings[index].key
                 let use: Micros
                 let earlier = last.updateValue((key.usage, anchor), forKey: key.hash)
+                let high = peak[key.hash]
+                peak[key.hash] = (max(high?.usage ?? key.usage, key.usage), high?.fellAt)
                 if let before = earlier?.usage {
                     use = key.usage - before
                     if use < .zero, let period {
                         findings.append(.keyUsageDecreased(key, by: use, at: listing.observedAt, account: options.account))
                         fallen[period] += use
+                        peak[key.hash]?.fellAt = listing.observedAt
+                    }
+                    // Back up through use read before its fall: counted then, taken back by the fall.
+                    if use > .zero, let high, let fellAt = high.fellAt, before < high.usage, let period {
+                        regained[period].append(RegainedKey(
+                            key: key, use: min(key.usage, high.usage) - before, high: high.usage, fellAt: fellAt))
                     }
                 } else if let previous = previousReadingAt, let created = key.createdAt, created > previous {
                     use = key.usage
@@ -136,7 +148,10 @@ extension Reconciler {
             var day = period.start
             while day < period.end, !daysWithUse.contains(day) { day = day.adding(days: 1) }
             let modelsShown = day < period.end
-            if back.isEmpty {
+            let backUp = regained[index].reduce(Micros.zero) { $0 + $1.use }
+            if back.isEmpty, unattributed < .zero, backUp >= unattributed.magnitude {
+                findings.append(regainedFinding(unattributed, period: period, keys: regained[index]))
+            } else if back.isEmpty {
                 findings.append(unattributedFinding(
                     unattributed, period: period, used: period.used, span: spans.last?.check, fallen: fallen[index],
                     modelsShown: modelsShown))
@@ -156,6 +171,33 @@ extension Reconciler {
         var key: KeyReading
         var from: Timestamp
         var use: Micros
+    }
+
+    /// A key whose usage rose back after it went down (`usage_decreased`): `use` of its rise
+    /// is back through levels it read before, up to `high`, counted as use then and taken
+    /// back by the fall, read at the listing of `fellAt`.
+    struct RegainedKey {
+        var key: KeyReading
+        var use: Micros
+        var high: Micros
+        var fellAt: Timestamp
+    }
+
+    /// The keys using more than the account in `period` because their usage rose back after
+    /// going down: it was said to straddle the period's edge (probe 425), with no word of the
+    /// fall it undoes.
+    private func regainedFinding(_ amount: Micros, period: PeriodSummary, keys: [RegainedKey]) -> Finding {
+        let named = keys.prefix(5).map { entry in
+            "key \(entry.key.name ?? entry.key.hash) rose back to \(entry.key.usage.decimalText) after it went down by the "
+                + "listing of \(entry.fellAt.iso8601), from \(entry.high.decimalText) (\(entry.use.decimalText) of it read before)"
+        }.joined(separator: "; ") + (keys.count > 5 ? "; and \(keys.count - 5) more" : "")
+        return Finding(
+            .info, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
+            message: "the keys' readings show \(amount.magnitude.decimalText) USD more use in \(period.start)–\(period.end) "
+                + "than the account's own totals (used \(period.used.decimalText)) because \(keys.count == 1 ? "a key's" : "keys'") "
+                + "running usage rose back through what \(keys.count == 1 ? "it" : "they") had read before going down "
+                + "(usage_decreased): \(named). That use was counted when first read and taken back by the fall, so over "
+                + "both periods it adds up; if OpenRouter corrected the usage, the fall was the wrong reading.")
     }
 
     /// A listing whose keys' use reaches back past an account reading since the listing
