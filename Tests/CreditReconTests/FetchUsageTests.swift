@@ -184,9 +184,10 @@ import Testing
     }
 
     /// Days the readings show no use across lost no use by model: the fetch that finds them
-    /// gone says nothing of them (the report notes them), where it said they were lost for
-    /// good and exited 1 (probe 388); of a run of days some of which may have had use, it
-    /// says how many had none.
+    /// gone warns of nothing (the report notes them), where it said they were lost for good
+    /// and exited 1 (probe 388), but says they left the window (probe 425: said nowhere, a
+    /// script reading `--json` never learnt of them); of a run of days some of which may have
+    /// had use, it says how many had none.
     @Test func daysWithNoUseThatLeftTheWindowAreNoWarningOfTheFetch() async throws {
         let directory = try TemporaryDirectory()
         try await withUsage { server, _ in
@@ -196,6 +197,12 @@ import Testing
             let idle = try await fetch(directory, server, now: Self.now.adding(seconds: 40 * 86_400), options: FetchStage.Options(readKeys: false))
             #expect(idle.findings.isEmpty, "\(idle.findings)")
             #expect(idle.exitStatus == .ok)
+            let gone = try #require(idle.activityDaysGone)
+            #expect(gone.first.isoText == "2026-03-16" && gone.last.isoText == "2026-03-24" && gone.count == 9 && gone.idle == 9)
+            #expect(idle.text.contains("; 2026-03-16 to 2026-03-24 (9 days) left the API's window before a fetch stored them, "
+                + "with no use across them in the readings: nothing was lost"), "\(idle.text)")
+            #expect(idle.json.text.contains(#""days_gone_unread":{"days":9,"from":"2026-03-16","to":"2026-03-24","with_no_use":9}"#),
+                    "\(idle.json.text)")
             // A reading on 04-29 (no activity read), use on 04-30: of the next days lost, 04-24 …
             // 04-28 lie between readings with the same total_usage, 04-29 … 05-03 do not.
             _ = try await fetch(directory, server, now: Self.now.adding(seconds: 45 * 86_400),
@@ -205,6 +212,8 @@ import Testing
             let used = try await fetch(directory, server, now: Self.now.adding(seconds: 80 * 86_400), options: FetchStage.Options(readKeys: false))
             let lost = try #require(used.findings.first { $0.kind == .activityLost })
             #expect(lost.severity == .warning)
+            #expect(used.activityDaysGone?.count == 10 && used.activityDaysGone?.idle == 5)
+            #expect(!used.text.contains("before a fetch stored them, with no use across them"), "\(used.text)")
             #expect(lost.message.hasPrefix("the activity of 2026-04-24 to 2026-05-03 (UTC, 10 days) left GET /activity's 30-day "
                 + "window before a fetch stored it; what was used on which model those days is lost for good (5 of them with no "
                 + "use across them in the readings: nothing was lost on those). Check"), "\(lost.message)")

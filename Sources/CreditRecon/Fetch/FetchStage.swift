@@ -47,6 +47,18 @@ public struct FetchStage: Sendable {
         /// The day before today by this machine's clock, when the API, whose clock had not
         /// passed midnight UTC, did not answer it yet: the next fetch stores it.
         public var activityDayNotYet: CivilDate? = nil
+        /// The days after the newest one stored that left the API's window before a fetch
+        /// stored them, found by this fetch: an `activity_lost` warning unless the readings
+        /// show no use across any of them, when this alone says so (probe 425: nothing did).
+        public var activityDaysGone: DaysGone? = nil
+
+        /// Days of activity gone unread, `idle` of them with no use across them.
+        public struct DaysGone: Sendable {
+            public let first: CivilDate
+            public let last: CivilDate
+            public let count: Int
+            public let idle: Int
+        }
         /// The run that recorded it.
         public let runID: Int64
         /// Findings about the reading; non-empty means exit 1.
@@ -243,7 +255,7 @@ public struct FetchStage: Sendable {
             try run.finish(at: context.now())
             return Outcome(
                 snapshot: snapshot, keys: keys, activityDays: activity?.stored, activityDaysChecked: activity?.checked ?? 0,
-                activityDaysReadAgain: activity?.readAgain ?? [], activityDayNotYet: activity?.notYet, runID: runID, findings: run.findings, account: account,
+                activityDaysReadAgain: activity?.readAgain ?? [], activityDayNotYet: activity?.notYet, activityDaysGone: activity?.gone, runID: runID, findings: run.findings, account: account,
                 headHash: try ledger.headHash())
         } catch {
             if !(error is FetchCallFailed), !(error is FetchStopped), !(error is APIError) {
@@ -445,6 +457,7 @@ public struct FetchStage: Sendable {
             var untrusted: [Finding] = []
             let trusted = Reconciler(options: ReconcileOptions(account: run.account)).trustedReadings(around, findings: &untrusted).trusted
             let idle = (first.daysSinceEpoch...last.daysSinceEpoch).count { Reconciler.idleAcross(day: $0, trusted) != nil }
+            read.gone = Outcome.DaysGone(first: first, last: last, count: Int(count), idle: idle)
             if idle < count {
                 run.findings.append(Finding(
                     .warning, .activityLost, at: context.now(), account: run.account, reference: first.isoText,
@@ -646,6 +659,10 @@ extension FetchStage.Outcome {
                     "days_checked": .int(Int64(activityDaysChecked)),
                     "days_read_again": .array(activityDaysReadAgain.map { .string($0.date.isoText) }),
                     "day_not_yet_answered": activityDayNotYet.map { .string($0.isoText) } ?? .null,
+                    "days_gone_unread": activityDaysGone.map { gone in
+                        .object(["from": .string(gone.first.isoText), "to": .string(gone.last.isoText),
+                                 "days": .int(Int64(gone.count)), "with_no_use": .int(Int64(gone.idle))])
+                    } ?? .null,
                 ])
             } ?? .null,
             "run_id": .int(runID),
@@ -680,7 +697,15 @@ extension FetchStage.Outcome {
             let again = activityDaysReadAgain.map(\.date.isoText)
             lines.append("activity: \(stored), \(activityDaysChecked) stored days checked against the API"
                 + (again.isEmpty ? "" : ", \(again.count) of them read again and stored anew (\(again.joined(separator: ", ")))")
-                + (activityDayNotYet.map { "; \($0.isoText) is not in the API's window yet (its clock has not passed midnight UTC), the next fetch stores it" } ?? ""))
+                + (activityDayNotYet.map { "; \($0.isoText) is not in the API's window yet (its clock has not passed midnight UTC), the next fetch stores it" } ?? "")
+                // With use on any of them, the activity_lost warning says it.
+                + (activityDaysGone.flatMap { gone in
+                    gone.idle < gone.count ? nil
+                        : "; \(gone.first.isoText)\(gone.count == 1 ? "" : " to \(gone.last.isoText)") (\(gone.count) "
+                            + "day\(gone.count == 1 ? "" : "s")) left the API's window before a fetch stored "
+                            + "\(gone.count == 1 ? "it" : "them"), with no use across \(gone.count == 1 ? "it" : "them") in the "
+                            + "readings: nothing was lost"
+                } ?? ""))
         } else {
             lines.append("activity: not read (--no-activity)")
         }
