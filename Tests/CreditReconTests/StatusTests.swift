@@ -127,7 +127,9 @@ struct StatusTests {
         let stale = try StatusReport.read(
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-11T18:00:01Z"))
         #expect(stale.exitStatus == .attention)
-        #expect(stale.attention.contains { $0.contains("36.0 hours old") }, "\(stale.attention)")
+        // A second past the limit: said so, where it read "36.0 hours old, more than 36".
+        #expect(stale.attention.contains { $0.contains("the last reading is 36 hours and 1 second old, more than 36") },
+                "\(stale.attention)")
         // The pending charge's hour and grace have passed by then, but no reading since could
         // show its credits: still pending (probe 118).
         #expect(stale.pending.count == 1 && stale.pending.amount == reconMicros("20"))

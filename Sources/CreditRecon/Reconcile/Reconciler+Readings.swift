@@ -57,7 +57,7 @@ extension Reconciler {
             if gap > options.maxGapSeconds * 1000 {
                 findings.append(Finding(
                     .warning, .snapshotGap, at: later.observedAt, account: account,
-                    message: "no trusted reading for \(Runway.roundedTenths(gap, per: 360_000)) hours between "
+                    message: "no trusted reading for \(Runway.hoursPast(gap, limitHours: options.maxGapSeconds / 3600)) between "
                         + "\(earlier.observedAt.iso8601) and \(later.observedAt.iso8601) (more than "
                         + "\(options.maxGapSeconds / 3600) hours); check that the nightly job runs."))
             }

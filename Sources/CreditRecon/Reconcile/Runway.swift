@@ -122,6 +122,19 @@ public struct Runway: Sendable, Equatable {
         return tenthsText(value < 0 ? -Int64(rounded) : Int64(rounded))
     }
 
+    /// `milliseconds` in hours, to the tenth (`37.5 hours`), said past `limitHours`: a span
+    /// that rounds to the limit or below it is said in hours and minutes, or seconds
+    /// (`36 hours and 2 minutes`), where it read "36.0 hours old, more than 36".
+    static func hoursPast(_ milliseconds: Int64, limitHours: Int64) -> String {
+        let tenths = roundedTenths(milliseconds, per: 360_000)
+        let over = milliseconds - limitHours * 3_600_000
+        guard over > 0, (milliseconds + 180_000) / 360_000 <= limitHours * 10 else { return "\(tenths) hours" }
+        let minutes = over / 60_000
+        let rest = minutes > 0 ? "\(minutes) minute\(minutes == 1 ? "" : "s")"
+            : "\(max(over / 1000, 1)) second\(over / 1000 > 1 ? "s" : "")"
+        return "\(limitHours) hour\(limitHours == 1 ? "" : "s") and \(rest)"
+    }
+
     /// `123` tenths → `12.3`.
     static func tenthsText(_ tenths: Int64) -> String {
         let sign = tenths < 0 ? "-" : ""

@@ -222,7 +222,7 @@ public struct StatusReport: Sendable, Equatable {
         // nightly job runs" (probe 144).
         let newest = untrustedReadingAt.map { now.millisecondsSinceEpoch - $0.millisecondsSinceEpoch } ?? age
         if newest > options.maxGapSeconds * 1000 {
-            add("snapshot_gap", "the last reading is \(Runway.roundedTenths(newest, per: 360_000)) hours old, more than "
+            add("snapshot_gap", "the last reading is \(Runway.hoursPast(newest, limitHours: options.maxGapSeconds / 3600)) old, more than "
                 + "\(options.maxGapSeconds / 3600): check that the nightly job runs")
         }
         return reasons + keyReasons
