@@ -33,6 +33,32 @@ struct TopUpEngineTests {
         #expect(try bench.ledger.headHash() == head)
     }
 
+    /// `--max-amount` limits what is sent: a row done under a higher limit is history, not
+    /// refused when the plan runs again without it (the whole plan was refused, 65), while a
+    /// row still to send over it is, and so is a new one.
+    @Test func theMaxAmountLimitsRowsToSendNotRowsDone() async throws {
+        let bench = try TopUpBench()
+        let big = "wallet,chain_id,amount,reference\n\(Wallets.a),1,15000,BIG-1\n\(Wallets.b),1,20,SMALL-1\n"
+        let plan = try bench.plan(big)
+        let fake = FakeChargeCreator()
+        let raised = TopUpEngine(options: .init(planPath: plan, displayName: "topups.csv", account: "acct",
+                                                maxAmount: Micros(raw: 20_000 * Micros.perDollar)))
+        let first = try await raised.execute(try raised.prepare(ledger: bench.ledger), ledger: bench.ledger, client: fake,
+                                             stop: StopFlag(), now: { Timestamp.now() })
+        #expect(first.created == 2)
+        let again = try bench.engine(plan).prepare(ledger: bench.ledger)
+        #expect(again.count(.done) == 2 && again.toSend.isEmpty)
+        // A new row over the default limit is refused, the done one not named.
+        let grown = try bench.plan(big + "\(Wallets.c),1,12000,BIG-2\n")
+        #expect {
+            _ = try bench.engine(grown).prepare(ledger: bench.ledger)
+        } throws: { error in
+            let said = (error as? InputErrors)?.errors.map(\.description) ?? []
+            return said == ["topups.csv:4: amount: \"12000\" is more than the 10000 USD allowed per row; split it into several "
+                + "rows or raise --max-amount if it is really meant"]
+        }
+    }
+
     /// A run with nothing to send writes nothing, so no write refuses a damaged ledger:
     /// it says the damage itself (exit 1), or a plan fully bought read as settled on books
     /// every writer refuses (a stop 62 probe).

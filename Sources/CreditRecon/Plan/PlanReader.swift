@@ -299,6 +299,13 @@ public struct PlanReader: Sendable {
 
     /// A plan amount: plain decimal (digits, at most one `.` followed by 1–2 digits),
     /// more than 0, at most `max`.
+    /// What to say of an amount (as written) over `max`, the most a row may ask for.
+    static func overMaxProblem(_ amount: String, max: Micros) -> String {
+        // At the largest charge, --max-amount can be raised no further (probe 325).
+        "\"\(amount)\" is more than the \(max.decimalText) USD allowed per row; split it into several rows"
+            + (max < .largestCharge ? " or raise --max-amount if it is really meant" : ", the largest charge this tool takes")
+    }
+
     static func amount(_ text: String?, max: Micros, line: Int, errors: inout ErrorCollector) -> Micros? {
         let trimmed = (text ?? "").trimmingASCIIWhitespace()
         func fail(_ message: String) -> Micros? {
@@ -327,11 +334,7 @@ public struct PlanReader: Sendable {
         if Micros.decimalPlaces(in: Substring(trimmed).utf8) > 2 {
             return fail("\"\(trimmed)\" has more than 2 decimals; write whole cents, e.g. 12.35")
         }
-        func overMax() -> Micros? {
-            // At the largest charge, --max-amount can be raised no further (probe 325).
-            fail("\"\(trimmed)\" is more than the \(max.decimalText) USD allowed per row; split it into several rows"
-                + (max < .largestCharge ? " or raise --max-amount if it is really meant" : ", the largest charge this tool takes"))
-        }
+        func overMax() -> Micros? { fail(overMaxProblem(trimmed, max: max)) }
         let value: Micros
         do { value = try Micros(parsingAmount: trimmed, allowExponent: false) } catch .outOfRange {
             // Past what any amount may be, so past this row's limit too, which is what to say
