@@ -139,6 +139,43 @@ extension Reliability {
             Executable.count("writers_turned_away", turnedAway)
         }
 
+        /// A top-up killed mid-way and run again: the rows the dead run planned are the new
+        /// run's to send, and a dry run, `status` and `report` meanwhile count them in flight,
+        /// not to send or "planned but never sent … run topup with the plan again" (probe 426).
+        @Test func theRowsADeadRunPlannedAreInFlightWhileItsPlanRunsAgain() throws {
+            let (scratch, sim, ledger, _) = try Self.slowSimulatorAndLedger(latency: 1000)
+            let rows = 40
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: rows))
+            let env = ["OPENROUTER_API_KEY": "sim-management-key"]
+            let base = ["--ledger", ledger, "--base-url", sim.baseURL]
+            func created() -> Int {
+                (try? Executable.query(ledger, "SELECT count(*) FROM topups WHERE state = 'created'"))?.first?.first.flatMap(Int.init) ?? 0
+            }
+            let first = try BackgroundCommand(base + ["topup", plan, "--yes", "--concurrency", "2"], environment: env,
+                                              scratch: scratch, tag: "first")
+            #expect(waitUntil { created() > 0 }, "the first run created nothing: \(first.stderr)")
+            first.signal(SIGKILL)
+            #expect(first.wait() != nil && first.wasKilledBySignal)
+            let before = created()
+            let again = try BackgroundCommand(base + ["topup", plan, "--yes", "--concurrency", "2"], environment: env,
+                                              scratch: scratch, tag: "again")
+            #expect(waitUntil { created() > before }, "the second run created nothing: \(again.stderr)")
+            let dryRun = try Executable.creditRecon(base + ["--json", "topup", plan, "--dry-run"])
+            let preview = try #require(try JSONSerialization.jsonObject(with: Data(dryRun.stdout.utf8)) as? [String: Any])
+            #expect(preview["to_send"] as? Int == 0 && (preview["in_flight"] as? Int ?? 0) > 0, "\(dryRun.stdout)")
+            let status = try Executable.creditRecon(base + ["--json", "status"])
+            let open = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["open_charges"]
+                as? [String: [String: Any]]
+            #expect(open?["planned"]?["count"] as? Int == 0 && (open?["in_flight"]?["count"] as? Int ?? 0) > 0, "\(status.stdout)")
+            _ = try Executable.creditRecon(base + ["report", "--out", scratch.path("during")])
+            let findings = try String(contentsOfFile: scratch.path("during/findings.csv"), encoding: .utf8)
+            #expect(!findings.contains("warning,topup_not_sent"), "\(findings)")
+            #expect(again.process.isRunning, "the readers ran during the second run")
+            try sim.faults(#"{"latency_ms":0}"#)
+            #expect([0, 1].contains(again.wait() ?? -1), "\(again.stderr)")
+            #expect(try sim.state().chargesBySender.values.allSatisfy { $0 == 1 }, "a row charged twice")
+        }
+
         /// `run` opens the ledger again for each stage. Opening an existing ledger opened
         /// and closed the file itself, which on Linux drops every POSIX lock the process
         /// holds on it, SQLite's included: a reader's close then took itself for the last

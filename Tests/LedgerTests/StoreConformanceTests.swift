@@ -408,6 +408,15 @@ struct StoreConformanceTests {
         #expect(try store.ledger.read { try $0.topUps(since: t0.adding(seconds: 3600)) }.isEmpty)
         let web = try store.ledger.read { try $0.topUps(since: t0.adding(seconds: 85)) }.filter { $0.topUp.key == "web" }
         #expect(web.map(\.boughtAt) == [t0.adding(seconds: 90)], "\(web)")
+        // The batches a run planned or sent, of each account, once each (what a top-up at work
+        // is sending); a row's run comes back with it.
+        let batches = try store.ledger.read { try $0.topUpBatches(runs: [1]) }
+        #expect(batches.count == Set(batches).count, "\(batches)")
+        #expect(Set(batches).isSuperset(of: ["b2", "b3", "b4", "b5"].map { LedgerReader.RunBatch(account: "default", batch: $0, runID: 1) }
+            + [LedgerReader.RunBatch(account: "other", batch: "b2", runID: 1)]), "\(batches)")
+        #expect(try store.ledger.read { try $0.topUpBatches(runs: [2]) }.isEmpty)
+        #expect(try store.ledger.read { try $0.topUpBatches(runs: []) }.isEmpty)
+        #expect(try store.ledger.read { try $0.topUp(key: "web") }?.runID == 1)
     }
 
     @Test(arguments: Stores.all)

@@ -539,16 +539,37 @@ extension Reconciler {
     }
 
     /// The plan rows the writer at work (`options.writer`) has planned and not sent yet, or is
-    /// sending, by top-up key, each with its run (`Reconciliation.inFlightRuns`).
+    /// sending, by top-up key, each with its run (`Reconciliation.inFlightRuns`); and the rows
+    /// still `planned` of a batch it is sending, a dead run's it sends again (probe 426: said
+    /// never sent, "run topup with the plan again", while it sent them).
     func inFlightRuns(_ input: Input) -> [String: Int64] {
         let running = Set(Self.ownRuns(of: options.writer, among: input.recentRuns).map(\.id))
         guard !running.isEmpty else { return [:] }
         return Dictionary(input.chargeless.compactMap { topUp in
-            guard topUp.state == "planned" || topUp.state == "requesting", let run = topUp.runID, running.contains(run)
-            else { return nil }
+            if topUp.state == "planned" || topUp.state == "requesting", let run = topUp.runID, running.contains(run) {
+                return (topUp.key, run)
+            }
+            guard topUp.state == "planned", let run = input.batchesAtWork[Self.batchKey(topUp.account, topUp.batch)] else { return nil }
             return (topUp.key, run)
         }, uniquingKeysWith: { first, _ in first })
     }
+
+    /// The batches whose rows the writer at work's runs (`ownRuns`, of `recent`) planned or
+    /// sent, by `batchKey`, each with its newest such run: a top-up sends every row of its
+    /// batch still `planned`, those a dead run planned too.
+    static func batchesAtWork(of writer: RunningWriter?, among recent: [RunRow], reader: LedgerReader) throws -> [String: Int64] {
+        let runs = ownRuns(of: writer, among: recent).map(\.id)
+        guard !runs.isEmpty else { return [:] }
+        var batches: [String: Int64] = [:]
+        for batch in try reader.topUpBatches(runs: runs) {
+            let key = batchKey(batch.account, batch.batch)
+            batches[key] = max(batches[key] ?? batch.runID, batch.runID)
+        }
+        return batches
+    }
+
+    /// A batch of an account, as `batchesAtWork` keys it.
+    static func batchKey(_ account: String, _ batch: String) -> String { account + "\u{0}" + batch }
 
     /// A top-up without a charge was rejected, blocked (410 Gone), never sent, or nobody knows;
     /// or it is in flight, planned or being sent by `sendingRun`, a run of the writer at work.

@@ -49,6 +49,8 @@ public struct Reconciler: Sendable {
         var failedRuns: [RunRow] = []
         /// The ledger's newest runs, of any account, newest first.
         var recentRuns: [RunRow] = []
+        /// The batches the writer at work is sending (`batchesAtWork`).
+        var batchesAtWork: [String: Int64] = [:]
         /// Every listing of the account's keys, in time order, and their keys by listing.
         var keyListings: [KeyListingRow] = []
         var keyReadings: [KeyReadingRow] = []
@@ -72,8 +74,9 @@ public struct Reconciler: Sendable {
     /// them on another core).
     func readBooks(_ ledger: Ledger) throws -> Input {
         let account = options.account
+        let writer = options.writer
         var (input, charges) = try ledger.read({ reader in
-            Input(
+            var input = Input(
                 snapshots: try reader.snapshots(account: account),
                 charges: [],
                 chargeless: try reader.chargelessTopUps(account: account),
@@ -84,6 +87,8 @@ public struct Reconciler: Sendable {
                 activity: try reader.activity(account: account),
                 newest: try reader.newestJournalTime(),
                 headHash: try reader.head().hash)
+            input.batchesAtWork = try Self.batchesAtWork(of: writer, among: input.recentRuns, reader: reader)
+            return input
         }, alongside: { reader in try reader.charges(account: account) })
         // A voided charge is out of the books: only its finding says it was there. (Most
         // books have none: their million charges are kept as read, not copied.)

@@ -352,12 +352,14 @@ public struct TopUpEngine: Sendable {
         row.account == options.account ? .send : .otherAccount
     }
 
-    /// What this run does with a row the ledger holds as `stored`; `running`: the runs of
-    /// the writer at work, whose rows planned or being sent are in flight.
-    private func action(for stored: StoredTopUp, running: Set<Int64>) -> TopUpItem.Action {
-        if stored.state == "planned" || stored.state == "requesting", let run = stored.runID, running.contains(run) {
+    /// What this run does with a row the ledger holds as `stored`; `atWork`: the runs of the
+    /// writer at work, whose rows planned or being sent are in flight, and the batches it is
+    /// sending (`Reconciler.batchesAtWork`), whose rows still planned, a dead run's too, are.
+    private func action(for stored: StoredTopUp, atWork: (runs: Set<Int64>, batches: [String: Int64])) -> TopUpItem.Action {
+        if stored.state == "planned" || stored.state == "requesting", let run = stored.runID, atWork.runs.contains(run) {
             return .inFlight
         }
+        if stored.state == "planned", atWork.batches[Reconciler.batchKey(stored.account, stored.batch)] != nil { return .inFlight }
         return switch stored.state {
         case "created", "recorded": .done
         case "blocked": .blocked
@@ -403,10 +405,12 @@ public struct TopUpEngine: Sendable {
         // the web flow and recorded (probe 101).
         var repeats: [Int: EarlierPurchase] = [:]  // by row index
         var clockDecides = false
-        var running: Set<Int64> = []
+        var atWork: (runs: Set<Int64>, batches: [String: Int64]) = ([], [:])
         let (previous, elsewhere): ([StoredTopUp?], [StoredTopUp?]) = try ledger?.read { reader in
             if writer != nil {
-                running = Set(Reconciler.ownRuns(of: writer, among: try reader.runs(limit: Reconciler.recentRunCount)).map(\.id))
+                let recent = try reader.runs(limit: Reconciler.recentRunCount)
+                atWork = (Set(Reconciler.ownRuns(of: writer, among: recent).map(\.id)),
+                          try Reconciler.batchesAtWork(of: writer, among: recent, reader: reader))
             }
             let stored = try keyed.map { try reader.topUp(key: $0.key) }
             if try reader.hasCharges() {
@@ -442,7 +446,7 @@ public struct TopUpEngine: Sendable {
                 // purchase would leave a row to send that makes it unmatched.
                 // Other accounts' rows too: each purchase is one row's repeat, matched with its own
                 // account's row first; a repeat is said of this account's rows alone (below).
-                let toSend = keyed.indices.filter { stored[$0].map { action(for: $0, running: running) == .send } ?? true }
+                let toSend = keyed.indices.filter { stored[$0].map { action(for: $0, atWork: atWork) == .send } ?? true }
                 (repeats, clockDecides) = try Self.repeatedPurchases(
                     keyed, candidates: toSend, inLedger: Set(keyed.indices.filter { stored[$0] != nil }),
                     since: options.now.adding(seconds: -Self.repeatWindow), reader: reader)
@@ -514,7 +518,7 @@ public struct TopUpEngine: Sendable {
                             + "restore the row as it was, or give the changed row a new reference")
                 continue
             }
-            let action = action(for: stored, running: running)
+            let action = action(for: stored, atWork: atWork)
             if overMax, action == .send, row.account == options.account {
                 errors.add(line: row.line, column: "amount", PlanReader.overMaxProblem(row.amount.decimalText, max: options.maxAmount))
                 continue

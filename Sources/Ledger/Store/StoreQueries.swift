@@ -36,6 +36,8 @@ protocol StoreQueries: AnyObject {
     func topUps(state: String) throws -> [StoredTopUp]
     func allTopUps() throws -> [StoredTopUp]
     func hasTopUps() throws -> Bool
+    /// See `LedgerReader.topUpBatches(runs:)`.
+    func topUpBatches(runs: [Int64]) throws -> [LedgerReader.RunBatch]
     func chargelessTopUps(account: String) throws -> [LedgerReader.ChargelessTopUp]
     func topUps(since: Timestamp) throws -> [LedgerReader.DatedTopUp]
 

@@ -191,6 +191,13 @@ extension SQLiteTransaction {
         try db.statement("\(Self.selectTopUps) ORDER BY id").rows(as: StoredTopUp.self)
     }
 
+    func topUpBatches(runs: [Int64]) throws -> [LedgerReader.RunBatch] {
+        guard !runs.isEmpty else { return [] }
+        return try db.statement(
+            "SELECT DISTINCT account, batch, run_id FROM topups WHERE run_id IN (\(runs.map(String.init).joined(separator: ", ")))"
+        ).rows([]) { LedgerReader.RunBatch(account: $0.text(0), batch: $0.text(1), runID: $0.int64(2)) }
+    }
+
     func hasTopUps() throws -> Bool {
         try db.scalarInt("SELECT EXISTS (SELECT 1 FROM topups)") == 1
     }
