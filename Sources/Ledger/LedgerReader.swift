@@ -73,15 +73,17 @@ public struct LedgerReader {
     /// Every top-up, oldest first.
     public func allTopUps() throws -> [StoredTopUp] { try store().allTopUps() }
 
-    /// A batch of an account whose plan rows a run planned or sent.
+    /// A batch of a plan of an account whose rows a run planned or sent.
     public struct RunBatch: Sendable, Hashable {
         public let account: String
         public let batch: String
+        public let planFile: String
         public let runID: Int64
     }
 
-    /// The batches (of their accounts) whose plan rows one of `runs` planned or last sent:
-    /// a top-up at work sends every row of its batch still `planned`, a dead run's too.
+    /// The batches of plans (of their accounts) whose rows one of `runs` planned or last
+    /// sent: a top-up at work sends every row of its plan's batch still `planned`, a dead
+    /// run's too.
     public func topUpBatches(runs: [Int64]) throws -> [RunBatch] { try store().topUpBatches(runs: runs) }
 
     /// Whether any plan row (top-up) is stored.

@@ -583,8 +583,9 @@ struct StatusTests {
     /// again). Only the runs the writer says are its own count, and only when that holds up
     /// (every run since its first): another unfinished run is a crashed one, whose request is
     /// still unknown (probe 68: with a fetch at work, a crashed top-up's rows were "being
-    /// sent", exit 0), and rows an earlier run planned stay never sent until this one sends
-    /// them, even in a batch of the same name (probe 69: another plan's rows were hidden).
+    /// sent", exit 0), and rows an earlier run planned of another plan stay never sent, even in a
+    /// batch of the same name (probe 69: another plan's rows were hidden); of the plan it
+    /// sends, they are its, in flight (probe 426).
     /// Once the run has ended, its rows are judged as before.
     @Test func rowsTheRunningTopUpIsSendingAreInFlight() throws {
         let (fixture, running) = try Self.topUpAtWork()
@@ -594,31 +595,31 @@ struct StatusTests {
         let writer = RunningWriter(holder: "process 4242", runs: [running])
 
         let seen = try StatusReport.read(ledger: ledger, options: options, now: now, writer: writer)
-        #expect(seen.inFlight == OpenCharges(count: 2, amount: reconMicros("50")))
+        #expect(seen.inFlight == OpenCharges(count: 3, amount: reconMicros("54")), "its rows, and the dead run's of its plan")
         #expect(seen.unknown == OpenCharges(count: 1, amount: reconMicros("5")), "the dead run's request")
-        #expect(seen.planned == OpenCharges(count: 2, amount: reconMicros("16")), "the dead run's rows, of either batch")
+        #expect(seen.planned == OpenCharges(count: 2, amount: reconMicros("16")), "the dead run's rows of another plan or batch")
         #expect(seen.runningRuns.map(\.id) == [running])
         // The dead run's request, its rows never sent, and the dead run itself, which never ended.
         #expect(seen.attention.count == 3 && seen.attention[0].hasPrefix("1 charge request of unknown outcome (5.00 USD)"), "\(seen.attention)")
-        #expect(seen.attention.contains { $0.hasPrefix("the last `topup` (run \(running - 5), started 2026-03-02T07:00:00.000Z) never ended") },
+        #expect(seen.attention.contains { $0.hasPrefix("the last `topup` (run \(running - 6), started 2026-03-02T07:00:00.000Z) never ended") },
                 "\(seen.attention)")
         #expect(seen.lines.contains("open charges: 0 pending (0.00), 1 unknown (5.00), 0 blocked (0.00); 2 planned, not sent (16.00); "
-            + "2 being sent by the running top-up (50.00)"), "\(seen.lines)")
+            + "3 being sent by the running top-up (54.00)"), "\(seen.lines)")
         #expect(seen.lines.contains("a writer is at work on the ledger: process 4242, run \(running) (topup, started 2026-03-02T08:00:00.000Z)"),
                 "\(seen.lines)")
         let json = seen.json.text
-        #expect(json.contains(#""in_flight":{"amount":"50","count":2}"#), "\(json)")
+        #expect(json.contains(#""in_flight":{"amount":"54","count":3}"#), "\(json)")
         #expect(json.contains(#""running_writer":{"command":"topup","holder":"process 4242","run_id":\#(running),"stage":null,"started_at":"2026-03-02T08:00:00.000Z"}"#), "\(json)")
 
         // No writer at work, one that has said no run of its own (a fetch that has not started
         // its run, an import), or an announcement that does not hold up (a lock file written
         // by hand: a crashed run that later runs followed, or a run that is not there): every
         // unfinished run is judged as a crashed one.
-        let dead = running - 5
+        let dead = running - 6
         for writer in [nil, RunningWriter(holder: "process 4243"), RunningWriter(holder: "process 4243", runs: [dead]),
                        RunningWriter(holder: "process 4243", runs: [running, running + 1])] {
             let unseen = try StatusReport.read(ledger: ledger, options: options, now: now, writer: writer)
-            #expect(unseen.inFlight.count == 0 && unseen.unknown.count == 2 && unseen.planned.count == 3)
+            #expect(unseen.inFlight.count == 0 && unseen.unknown.count == 2 && unseen.planned.count == 4)
             #expect(unseen.exitStatus == .attention)
         }
 
@@ -636,7 +637,7 @@ struct StatusTests {
                                   account: "default", runID: nil, at: now)
         }
         let ended = try StatusReport.read(ledger: ledger, options: options, now: now, writer: writer)
-        #expect(ended.inFlight.count == 0 && ended.unknown.count == 2 && ended.planned.count == 3 && ended.runningRuns.isEmpty)
+        #expect(ended.inFlight.count == 0 && ended.unknown.count == 2 && ended.planned.count == 4 && ended.runningRuns.isEmpty)
         #expect(ended.lines.contains("a writer is at work on the ledger: process 4242"), "\(ended.lines)")
     }
 
@@ -661,7 +662,8 @@ struct StatusTests {
         let seen = kinds(books)
         #expect(seen["sending"] == "outcome_unknown info" && seen["queued"] == "topup_not_sent info", "\(seen)")
         #expect(seen["old"] == "outcome_unknown error" && seen["resumed"] == "topup_not_sent warning", "the dead run's: \(seen)")
-        #expect(books.inFlightRuns == ["sending": running, "queued": running])
+        #expect(seen["left"] == "topup_not_sent info", "the dead run's row of the plan the writer sends: \(seen)")
+        #expect(books.inFlightRuns == ["sending": running, "queued": running, "left": running])
         let sending = books.findings.first { $0.reference == "sending" }?.message
         #expect(sending == "sending (20) is being sent by run \(running), process 4242, which was at work as the ledger was read: "
             + "nothing to do yet; a report after that run ends says how it went.")
@@ -680,16 +682,19 @@ struct StatusTests {
         try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")
         try fixture.snapshot("2026-03-02T06:00:00Z", credits: "100", usage: "11")
         let ledger = fixture.ledger
-        func row(_ key: String, _ amount: String, batch: String = "march") -> Fact {
+        func row(_ key: String, _ amount: String, batch: String = "march", plan: String = "plan.csv") -> Fact {
             .topUpPlanned(TopUpPlanned(
                 key: key, batch: batch, reference: key, wallet: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", chainID: 8453,
-                amount: reconMicros(amount), memo: nil, planFile: "plan.csv", planLine: 2))
+                amount: reconMicros(amount), memo: nil, planFile: plan, planLine: 2))
         }
         let morning = reconTime("2026-03-02T07:00:00Z")
         let running = try ledger.write { writer -> Int64 in
             let dead = try writer.append(.runStarted(RunStarted(command: "topup")), account: "default", runID: nil, at: morning)
             _ = try writer.append(row("old", "5"), account: "default", runID: dead, at: morning)
-            _ = try writer.append(row("resumed", "7"), account: "default", runID: dead, at: morning)
+            // Another plan's row in a batch of the same name, and one of the plan the running
+            // top-up sends again: its to send (probe 426).
+            _ = try writer.append(row("resumed", "7", plan: "other.csv"), account: "default", runID: dead, at: morning)
+            _ = try writer.append(row("left", "4"), account: "default", runID: dead, at: morning)
             _ = try writer.append(row("stale", "9", batch: "april"), account: "default", runID: dead, at: morning)
             _ = try writer.append(.chargeRequested(ChargeRequested(key: "old", attempt: 1)), account: "default", runID: dead, at: morning)
             let later = morning.adding(seconds: 3600)

@@ -325,7 +325,7 @@ struct StoreConformanceTests {
         #expect(found == [LedgerReader.ChargelessTopUp(
             key: "ref-3", account: "default", batch: "b2", reference: nil,
             wallet: "0xde709f2102306220921060314715629080e2fb77", chainID: 137, amount: usd("7.5"), memo: "third",
-            state: "rejected", httpStatus: 400, error: "bad wallet", runID: 1,
+            state: "rejected", httpStatus: 400, error: "bad wallet", runID: 1, planFile: "p.csv",
             updatedAt: t0.adding(milliseconds: Int64(lifecycle().count + 2)))])
         #expect(try store.ledger.read { try $0.chargelessTopUps(account: "other") }.isEmpty)
     }
@@ -412,8 +412,9 @@ struct StoreConformanceTests {
         // is sending); a row's run comes back with it.
         let batches = try store.ledger.read { try $0.topUpBatches(runs: [1]) }
         #expect(batches.count == Set(batches).count, "\(batches)")
-        #expect(Set(batches).isSuperset(of: ["b2", "b3", "b4", "b5"].map { LedgerReader.RunBatch(account: "default", batch: $0, runID: 1) }
-            + [LedgerReader.RunBatch(account: "other", batch: "b2", runID: 1)]), "\(batches)")
+        #expect(Set(batches).isSuperset(of: ["b2", "b3", "b4", "b5"].map {
+            LedgerReader.RunBatch(account: "default", batch: $0, planFile: "\($0).csv", runID: 1)
+        } + [LedgerReader.RunBatch(account: "other", batch: "b2", planFile: "b2.csv", runID: 1)]), "\(batches)")
         #expect(try store.ledger.read { try $0.topUpBatches(runs: [2]) }.isEmpty)
         #expect(try store.ledger.read { try $0.topUpBatches(runs: []) }.isEmpty)
         #expect(try store.ledger.read { try $0.topUp(key: "web") }?.runID == 1)

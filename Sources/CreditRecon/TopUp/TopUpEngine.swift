@@ -354,12 +354,13 @@ public struct TopUpEngine: Sendable {
 
     /// What this run does with a row the ledger holds as `stored`; `atWork`: the runs of the
     /// writer at work, whose rows planned or being sent are in flight, and the batches it is
-    /// sending (`Reconciler.batchesAtWork`), whose rows still planned, a dead run's too, are.
+    /// sending (`Reconciler.batchesAtWork`), whose rows of its plan still planned, a dead
+    /// run's too, are.
     private func action(for stored: StoredTopUp, atWork: (runs: Set<Int64>, batches: [String: Int64])) -> TopUpItem.Action {
         if stored.state == "planned" || stored.state == "requesting", let run = stored.runID, atWork.runs.contains(run) {
             return .inFlight
         }
-        if stored.state == "planned", atWork.batches[Reconciler.batchKey(stored.account, stored.batch)] != nil { return .inFlight }
+        if stored.state == "planned", atWork.batches[Reconciler.batchKey(stored.account, stored.batch, stored.planFile)] != nil { return .inFlight }
         return switch stored.state {
         case "created", "recorded": .done
         case "blocked": .blocked

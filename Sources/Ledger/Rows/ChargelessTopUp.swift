@@ -29,6 +29,8 @@ extension LedgerReader {
         public let error: String?
         /// The run that planned the row or last sent its request (`runs.id`), when one did.
         public let runID: Int64?
+        /// The plan's name as the run that planned the row gave it (`plan_file`).
+        public let planFile: String
         /// When the row reached its state (its latest journal entry's time).
         public let updatedAt: Timestamp
     }

@@ -32,7 +32,7 @@ extension StoredTopUp: ColumnReadable {
 extension LedgerReader.ChargelessTopUp: ColumnReadable {
     /// The columns of `topups t`. Each store's query adds one more, last: the time of the
     /// journal entry that last changed the top-up, which it reads in its own SQL.
-    static let columns = "t.key, t.account, t.batch, t.reference, t.wallet, t.chain_id, t.amount, t.memo, t.state, t.http_status, t.error, t.run_id"
+    static let columns = "t.key, t.account, t.batch, t.reference, t.wallet, t.chain_id, t.amount, t.memo, t.state, t.http_status, t.error, t.run_id, t.plan_file"
 
     init(reading row: inout some ColumnCursor) throws {
         let key = try row.text()
@@ -40,7 +40,7 @@ extension LedgerReader.ChargelessTopUp: ColumnReadable {
             key: key, account: try row.text(), batch: try row.text(), reference: try row.optionalText(),
             wallet: try row.text(), chainID: try row.int64(), amount: try row.micros(), memo: try row.optionalText(),
             state: try row.text(), httpStatus: try row.optionalInt64(), error: try row.optionalText(),
-            runID: try row.optionalInt64(), updatedAt: try row.time(of: "top-up \(key)"))
+            runID: try row.optionalInt64(), planFile: try row.text(), updatedAt: try row.time(of: "top-up \(key)"))
     }
 }
 

@@ -174,8 +174,9 @@ extension PostgresTransaction {
     func topUpBatches(runs: [Int64]) throws -> [LedgerReader.RunBatch] {
         guard !runs.isEmpty else { return [] }
         return try rows(
-            "SELECT DISTINCT account, batch, run_id FROM \(Self.s).topups WHERE run_id IN (\(runs.map(String.init).joined(separator: ", ")))"
-        ) { LedgerReader.RunBatch(account: try $0.text(), batch: try $0.text(), runID: try $0.int64()) }
+            "SELECT DISTINCT account, batch, plan_file, run_id FROM \(Self.s).topups "
+                + "WHERE run_id IN (\(runs.map(String.init).joined(separator: ", ")))"
+        ) { LedgerReader.RunBatch(account: try $0.text(), batch: try $0.text(), planFile: try $0.text(), runID: try $0.int64()) }
     }
 
     func chargelessTopUps(account: String) throws -> [LedgerReader.ChargelessTopUp] {

@@ -194,8 +194,8 @@ extension SQLiteTransaction {
     func topUpBatches(runs: [Int64]) throws -> [LedgerReader.RunBatch] {
         guard !runs.isEmpty else { return [] }
         return try db.statement(
-            "SELECT DISTINCT account, batch, run_id FROM topups WHERE run_id IN (\(runs.map(String.init).joined(separator: ", ")))"
-        ).rows([]) { LedgerReader.RunBatch(account: $0.text(0), batch: $0.text(1), runID: $0.int64(2)) }
+            "SELECT DISTINCT account, batch, plan_file, run_id FROM topups WHERE run_id IN (\(runs.map(String.init).joined(separator: ", ")))"
+        ).rows([]) { LedgerReader.RunBatch(account: $0.text(0), batch: $0.text(1), planFile: $0.text(2), runID: $0.int64(3)) }
     }
 
     func hasTopUps() throws -> Bool {
