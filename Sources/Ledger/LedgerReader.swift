@@ -119,10 +119,11 @@ public struct LedgerReader {
         try store().charges(accounts: accounts, createdAt: createdAt.map(\.iso8601))
     }
 
-    /// The charges of `account` recorded with a reference among `references` that resolved
-    /// no plan row (the row was not planned yet): a plan naming one would buy it again.
-    /// (One pass over the charges, which have no index by reference: `topup` asks once.)
-    public func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge] {
+    /// The charges of `account` (`nil`: of every account) recorded with a reference among
+    /// `references` that resolved no plan row (the row was not planned yet): a plan naming
+    /// one would buy it again. (One pass over the charges, which have no index by reference:
+    /// `topup` asks once.)
+    public func unlinkedCharges(account: String?, references: [String]) throws -> [StoredCharge] {
         guard !references.isEmpty else { return [] }
         return try store().unlinkedCharges(account: account, references: references)
     }

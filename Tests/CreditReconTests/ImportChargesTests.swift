@@ -13,8 +13,8 @@ struct ImportChargesTests {
 
     static let header = "charge_id,amount,wallet,chain_id,created_at,expires_at,reference,status,paid_at,memo"
 
-    private func importer(_ text: String, allowOtherAmount: Bool = false) throws -> ChargeImport {
-        ChargeImport(path: try bench.dir.write("charges.csv", text), displayName: "charges.csv", defaultAccount: "acct",
+    private func importer(_ text: String, allowOtherAmount: Bool = false, account: String = "acct") throws -> ChargeImport {
+        ChargeImport(path: try bench.dir.write("charges.csv", text), displayName: "charges.csv", defaultAccount: account,
                      allowOtherAmount: allowOtherAmount)
     }
 
@@ -325,6 +325,23 @@ struct ImportChargesTests {
         let other = TopUpEngine(options: .init(planPath: try bench.plan(TopUpBench.planText(3)), displayName: "topups.csv",
                                                account: "other"))
         #expect(try other.prepare(ledger: bench.ledger).toSend.count == 3)
+        // Unless it gives the row's wallet, chain and amount: most likely the row's purchase
+        // recorded under a mistyped account (probe 427: the row was bought again).
+        let twin = try importer("\(Self.header)\nweb-r3,3.50,\(Wallets.d),1,2026-11-03T10:00:00Z,,R-03,paid,2026-11-03T10:05:00Z,\n",
+                                account: "hostb").run(ledger: bench.ledger, now: now)
+        #expect(twin.inserted == 1)
+        #expect {
+            _ = try other.prepare(ledger: bench.ledger)
+        } throws: { error in
+            let said = (error as? InputErrors)?.errors.map(\.description) ?? []
+            return said == [
+                "topups.csv:4: reference: \"R-03\" is already the reference of charge web-r3 of account \"hostb\" (3.50 USD, the same "
+                    + "wallet, chain and amount, recorded with `import charges`), and this plan is for account \"other\"; if that "
+                    + "charge is this row's purchase, it is bought: remove the row (and if the charge went under the wrong account, "
+                    + "`credit-recon void` it and import it again under other); if the plan is that account's, run with --account "
+                    + "hostb; if it is another purchase, give the row a reference of its own",
+            ]
+        }
     }
 
     /// Bought through the web flow and recorded without the plan row's reference, then the

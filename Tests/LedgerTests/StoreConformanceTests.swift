@@ -91,6 +91,8 @@ struct StoreConformanceTests {
         try store.ledger.appendAll([recorded("web_9", "R7")], account: "other")
         let found = try store.ledger.read { try $0.unlinkedCharges(account: "default", references: ["R7", "ref-2", "nothing"]) }
         #expect(found.map(\.chargeID) == ["web_7"], "web_1 carries ref-2 but resolved it; web_9 is another account's")
+        let anyAccount = try store.ledger.read { try $0.unlinkedCharges(account: nil, references: ["R7", "ref-2"]) }
+        #expect(anyAccount.map(\.chargeID) == ["web_7", "web_9"] && anyAccount.last?.account == "other", "every account's")
         // Every reference of an account's top-ups and charges, once each, in byte order.
         let references = try store.ledger.read { try $0.references(account: "default") }
         #expect(references == references.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }, "\(references)")

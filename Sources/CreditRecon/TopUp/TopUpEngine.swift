@@ -398,6 +398,9 @@ public struct TopUpEngine: Sendable {
         // And a charge recorded with a new row's reference before the plan ran (bought
         // through the web flow, recorded first): sending the row would buy it again.
         var recordedFirst: [String: StoredCharge] = [:]  // by account and reference
+        // Or recorded under another account with the same reference, wallet, chain and amount:
+        // most likely the row's purchase under a mistyped label (probe 427: bought twice).
+        var recordedElsewhere: [Int: StoredCharge] = [:]  // by row index
         // And a row to send whose purchase another batch or account made lately, when either
         // has no reference: a plan saved again under another name ("topups (1).csv") is
         // another batch, whose keys are all new, and every row of it would be bought again
@@ -415,10 +418,22 @@ public struct TopUpEngine: Sendable {
             }
             let stored = try keyed.map { try reader.topUp(key: $0.key) }
             if try reader.hasCharges() {
-                let fresh = zip(keyed, stored).compactMap { entry, stored in stored == nil ? entry.row : nil }
-                for (account, rows) in Dictionary(grouping: fresh, by: \.account) {
-                    for charge in try reader.unlinkedCharges(account: account, references: rows.compactMap(\.reference)) {
-                        if let reference = charge.reference { recordedFirst[account + "\u{0}" + reference] = recordedFirst[account + "\u{0}" + reference] ?? charge }
+                let fresh = keyed.indices.filter { stored[$0] == nil && keyed[$0].row.reference != nil }
+                // One pass over the charges, of every account.
+                let charges = try reader.unlinkedCharges(account: nil, references: Array(Set(fresh.compactMap { keyed[$0].row.reference })))
+                let byReference = Dictionary(grouping: charges) { $0.reference ?? "" }
+                for index in fresh {
+                    let row = keyed[index].row
+                    guard let reference = row.reference, let named = byReference[reference] else { continue }
+                    if let own = named.first(where: { $0.account == row.account }) {
+                        recordedFirst[row.account + "\u{0}" + reference] = recordedFirst[row.account + "\u{0}" + reference] ?? own
+                    } else if let other = named.first(where: { charge in
+                        // All three given and the same, as a twin plan row's (a charge giving no wallet
+                        // may be another account's purchase of that amount).
+                        charge.amount == row.amount && charge.wallet?.lowercased() == row.wallet.checksummed.lowercased()
+                            && charge.chainID == row.chain.rawValue
+                    }) {
+                        recordedElsewhere[index] = other
                     }
                 }
             }
@@ -482,6 +497,17 @@ public struct TopUpEngine: Sendable {
                                "\"\(reference)\" is already the reference of charge \(charge.chargeID) (\(charge.amount.centsText) USD, "
                                 + "recorded with `import charges` before this row was planned); sending the row would buy it again — "
                                 + "remove the row if that charge is its purchase, or give the row a reference of its own")
+                    continue
+                }
+                if let charge = recordedElsewhere[index] {
+                    let move = row.account == options.account ? "run with --account \(charge.account)" : "set its account column to \(charge.account)"
+                    errors.add(line: row.line, column: "reference",
+                               "\"\(row.reference ?? "")\" is already the reference of charge \(charge.chargeID) of account \"\(charge.account)\" "
+                                + "(\(charge.amount.centsText) USD, the same wallet, chain and amount, recorded with `import charges`), and this "
+                                + "plan is for account \"\(row.account)\"; if that charge is this row's purchase, it is bought: remove the row "
+                                + "(and if the charge went under the wrong account, `credit-recon void` it and import it again under "
+                                + "\(row.account)); if the plan is that account's, \(move); if it is another purchase, give the row a "
+                                + "reference of its own")
                     continue
                 }
                 if let twin = elsewhere[index] {

@@ -47,9 +47,9 @@ protocol StoreQueries: AnyObject {
     /// The stored charges of one of `accounts` created at one of `createdAt` (as stored),
     /// by the index of charges by account and creation time.
     func charges(accounts: [String], createdAt: [String]) throws -> [StoredCharge]
-    /// The charges of `account` linked to no top-up whose reference is among `references`,
-    /// but voided ones.
-    func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge]
+    /// The charges of `account` (`nil`: of every account) linked to no top-up whose
+    /// reference is among `references`, but voided ones.
+    func unlinkedCharges(account: String?, references: [String]) throws -> [StoredCharge]
     /// The charges of every account linked to no top-up, from one of `wallets`, of one of
     /// `amounts`, not recorded as expired nor voided, in the order recorded.
     func unlinkedCharges(wallets: [String], amounts: [Micros]) throws -> [StoredCharge]

@@ -230,12 +230,13 @@ extension PostgresTransaction {
         return try rows("\(Self.selectCharges) WHERE account = ANY($1) AND created_at = ANY($2)", binds) { try StoredCharge(reading: &$0) }
     }
 
-    func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge] {
-        var binds = Self.binds(account)
+    func unlinkedCharges(account: String?, references: [String]) throws -> [StoredCharge] {
+        var binds = PostgresBindings()
+        if let account { binds.append(account) } else { binds.appendNull() }
         binds.append(references)
         return try rows(
             """
-            \(Self.selectCharges) WHERE account = $1 AND topup_key IS NULL AND reference = ANY($2)
+            \(Self.selectCharges) WHERE ($1::text IS NULL OR account = $1) AND topup_key IS NULL AND reference = ANY($2)
               AND coalesce(status, '') <> 'void' ORDER BY seq
             """, binds
         ) { try StoredCharge(reading: &$0) }

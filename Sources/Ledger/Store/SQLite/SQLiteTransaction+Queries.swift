@@ -255,13 +255,13 @@ extension SQLiteTransaction {
         ).rows([.text(Self.jsonArray(accounts)), .text(Self.jsonArray(createdAt))], as: StoredCharge.self)
     }
 
-    func unlinkedCharges(account: String, references: [String]) throws -> [StoredCharge] {
+    func unlinkedCharges(account: String?, references: [String]) throws -> [StoredCharge] {
         try db.statement(
             """
-            \(Self.selectCharges) WHERE account = ? AND topup_key IS NULL AND reference IN (SELECT value FROM json_each(?))
-              AND coalesce(status, '') <> 'void' ORDER BY seq
+            \(Self.selectCharges) WHERE (?1 IS NULL OR account = ?1) AND topup_key IS NULL
+              AND reference IN (SELECT value FROM json_each(?2)) AND coalesce(status, '') <> 'void' ORDER BY seq
             """
-        ).rows([.text(account), .text(Self.jsonArray(references))], as: StoredCharge.self)
+        ).rows([account.map { .text($0) } ?? .null, .text(Self.jsonArray(references))], as: StoredCharge.self)
     }
 
     func unlinkedCharges(wallets: [String], amounts: [Micros]) throws -> [StoredCharge] {
