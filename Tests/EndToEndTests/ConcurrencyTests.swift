@@ -112,6 +112,9 @@ extension Reliability {
             #expect(!findings.contains("error,outcome_unknown") && !findings.contains("warning,topup_not_sent"),
                     "\(reported.status) \(findings)")
             #expect(findings.contains(", which was at work as the ledger was read: nothing to do yet"), "\(findings)")
+            let markdown = try String(contentsOfFile: scratch.path("during/reconciliation.md"), encoding: .utf8)
+            #expect(markdown.contains("in flight: waiting to be sent by the top-up at work as the ledger was read (see Error); nothing to do yet."),
+                    "\(markdown)")
             // So do a dry run and `plan check` of its plan: its rows are in flight, neither of
             // unknown outcome (exit 1, advice to check and send them again) nor to send.
             let dryRun = try Executable.creditRecon(base + ["--json", "topup", plan, "--dry-run"])

@@ -158,6 +158,15 @@ extension ReportFiles {
             let sum = lines.reduce(Micros.zero) { $0 + books.charges[$1].amount }
             line("### \(state.rawValue.prefix(1).uppercased() + state.rawValue.dropFirst()): \(lines.count) (\(money(sum)))")
             line()
+            // Rows of the top-up at work, listed under their state with no word of it (probe 426:
+            // "Unknown: 2" for requests under way).
+            let inFlight = lines.filter { books.charges[$0].chargeID == nil && books.charges[$0].topUpKey.map { books.inFlightRuns[$0] != nil } == true }
+            if !inFlight.isEmpty {
+                let amount = inFlight.reduce(Micros.zero) { $0 + books.charges[$1].amount }
+                line("\(inFlight.count) of them (\(money(amount))) in flight: \(state == .planned ? "waiting to be sent" : "being sent") by "
+                    + "the top-up at work as the ledger was read (see Error); nothing to do yet.")
+                line()
+            }
             let awaiting = lines.filter { books.charges[$0].awaitingReading }
             if !awaiting.isEmpty {
                 let amount = awaiting.reduce(Micros.zero) { $0 + books.charges[$1].amount }
