@@ -338,8 +338,8 @@ struct ImportChargesTests {
                 "topups.csv:4: reference: \"R-03\" is already the reference of charge web-r3 of account \"hostb\" (3.50 USD, the same "
                     + "wallet, chain and amount, recorded with `import charges`), and this plan is for account \"other\"; if that "
                     + "charge is this row's purchase, it is bought: remove the row (and if the charge went under the wrong account, "
-                    + "`credit-recon void` it and import it again under other); if the plan is that account's, run with --account "
-                    + "hostb; if it is another purchase, give the row a reference of its own",
+                    + "`credit-recon --account hostb void web-r3 --reason TEXT`, then import it again under other); if the plan is "
+                    + "that account's, run with --account hostb; if it is another purchase, give the row a reference of its own",
             ]
         }
     }
@@ -1247,6 +1247,19 @@ struct ImportChargesTests {
                         + "case), or leave the reference empty",
                 ]
             }
+        }
+        // The key exactly, under a mistyped account: the row it names, and its account, are said
+        // (probe 428: "copy the key exactly", which it was, or "leave the reference empty",
+        // which recorded it unlinked under the wrong account).
+        #expect {
+            _ = try importer("\(Self.header)\nweb_1,10,\(Wallets.a),1,2026-11-03T10:00:00Z,,\(key),paid,2026-11-03T10:05:00Z,\n",
+                             account: "acst").run(ledger: bench.ledger, now: now)
+        } throws: { error in
+            (error as? InputErrors)?.errors.map(\.description) == [
+                "charges.csv:2: reference: \"\(key)\" is the key of the unknown plan row topups.csv line 2 of account \"acct\", "
+                    + "not of account \"acst\"; if this charge bought it, give the charge account \"acct\" and the key as it is, "
+                    + "and if it is another purchase, leave the reference empty",
+            ]
         }
         #expect(try bench.ledger.headHash() == head)
         let linked = try importer("\(Self.header)\nweb_1,10,\(Wallets.a),1,2026-11-03T10:00:00Z,,\(key),paid,2026-11-03T10:05:00Z,\n")

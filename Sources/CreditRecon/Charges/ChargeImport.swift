@@ -690,7 +690,7 @@ public struct ChargeImport: BatchImport {
             // mistyped (there is no row at all to name).
             for row in fresh {
                 if let reference = row.charge.reference, TopUpKey.hasKeyShape(reference) {
-                    Self.refuseMistypedKey(reference, row: row, errors: &errors)
+                    Self.refuseMistypedKey(reference, row: row, keyOf: nil, errors: &errors)
                 }
                 if row.charge.reference != nil { summary.unlinkedReferences += 1 }
                 summary.recorded(row.charge)
@@ -799,7 +799,9 @@ public struct ChargeImport: BatchImport {
                 secondPurchase = true
             }
             if !secondPurchase, let reference = charge.reference, TopUpKey.hasKeyShape(reference) {
-                Self.refuseMistypedKey(reference, row: row, errors: &errors)
+                // The key exactly, of another account's row: the charge's account mistyped,
+                // said as the `ref/…` form's is (probe 428: "copy the key exactly", which it was).
+                Self.refuseMistypedKey(reference, row: row, keyOf: try writer.reader.topUp(key: reference), errors: &errors)
                 continue
             }
             // Another account's plan row under this reference: most likely the row's purchase
@@ -971,7 +973,15 @@ public struct ChargeImport: BatchImport {
     /// A reference shaped as a plan row's key that names no such row: a plan never holds one
     /// (`plan check` refuses it), so it is a row's key mistyped, and recorded unlinked it
     /// could never resolve the row.
-    private static func refuseMistypedKey(_ reference: String, row: Row, errors: inout ErrorCollector) {
+    /// `keyOf`: the row whose key it is exactly, of another account.
+    private static func refuseMistypedKey(_ reference: String, row: Row, keyOf other: StoredTopUp?, errors: inout ErrorCollector) {
+        if let other, other.account != row.account {
+            errors.add(line: row.line, column: "reference", TerminalText.printable(
+                "\"\(reference)\" is the key of the \(other.state) plan row \(other.planFile) line \(other.planLine) of account "
+                    + "\"\(other.account)\", not of account \"\(row.account)\"; if this charge bought it, give the charge account "
+                    + "\"\(other.account)\" and the key as it is, and if it is another purchase, leave the reference empty"))
+            return
+        }
         errors.add(line: row.line, column: "reference",
                    "\"\(reference)\" has the shape of a plan row's key (\(TopUpKey.unreferencedPrefix)…) but names no row "
                     + "without a reference of account \"\(row.account)\"; copy the key exactly as `topup` printed it "

@@ -505,9 +505,9 @@ public struct TopUpEngine: Sendable {
                                "\"\(row.reference ?? "")\" is already the reference of charge \(charge.chargeID) of account \"\(charge.account)\" "
                                 + "(\(charge.amount.centsText) USD, the same wallet, chain and amount, recorded with `import charges`), and this "
                                 + "plan is for account \"\(row.account)\"; if that charge is this row's purchase, it is bought: remove the row "
-                                + "(and if the charge went under the wrong account, `credit-recon void` it and import it again under "
-                                + "\(row.account)); if the plan is that account's, \(move); if it is another purchase, give the row a "
-                                + "reference of its own")
+                                + "(and if the charge went under the wrong account, `credit-recon --account \(charge.account) void "
+                                + "\(charge.chargeID) --reason TEXT`, then import it again under \(row.account)); if the plan is that "
+                                + "account's, \(move); if it is another purchase, give the row a reference of its own")
                     continue
                 }
                 if let twin = elsewhere[index] {
