@@ -14,12 +14,21 @@ enum WireFormat {
         return CreditsReading(totalCredits: credits, totalUsage: usage, rawBody: raw)
     }
 
+    /// The longest charge id an answer may give (a Coinbase id is a 36-character UUID).
+    static let longestChargeID = 256
+
     /// `{"data":{"id","created_at","expires_at","web3_data":{"transfer_intent":{"call_data":{…},"metadata":{"chain_id",…}}}}}`.
     static func charge(_ body: [UInt8]) throws(APIError) -> CoinbaseCharge {
         let raw = String(decoding: body, as: UTF8.self)
         let data = try dataObject(body, raw: raw)
-        guard let id = data["id"]?.stringValue ?? data["id"]?.numberText, !id.isEmpty, !id.unicodeScalars.contains("\u{0}") else {
-            throw .malformedResponse(reason: "data.id is missing, not a string or holds a NUL character", rawBody: raw)
+        // A receipt's id: ASCII letters, digits and punctuation, as `import charges` takes a new
+        // one. A number, a space or a control character was stored as the charge's id (probe
+        // 431: `12345` made `created`, and the real charge imported was its second purchase).
+        guard let id = data["id"]?.stringValue, (1...Self.longestChargeID).contains(id.utf8.count),
+              id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw .malformedResponse(
+                reason: "data.id is missing, not a string, or not a charge id (1 to \(Self.longestChargeID) ASCII letters, digits "
+                    + "and punctuation, no space or control character)", rawBody: raw)
         }
         let createdAt = try timestamp(data["created_at"], field: "data.created_at", raw: raw)
         let expiresAt = try timestamp(data["expires_at"], field: "data.expires_at", raw: raw)

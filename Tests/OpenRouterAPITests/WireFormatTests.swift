@@ -82,6 +82,23 @@ import Testing
         #expect(throws: APIError.self) { try WireFormat.charge(Array(#"{"data":{"created_at":1,"expires_at":2}}"#.utf8)) }
     }
 
+    /// A charge id that is not one a receipt gives: a number, a space, a control character,
+    /// other than ASCII, or past 256 bytes (probe 431: `12345` and `abc def` were `created`).
+    @Test(arguments: ["12345", #""abc def""#, #""abc\u0007def""#, #""abc\ndef""#, #""ｗeb-1""#, #""""#, "null",
+                      "\"" + String(repeating: "a", count: 257) + "\""])
+    func aChargeIDThatIsNoReceiptsIsMalformed(id: String) throws {
+        let text = #"{"data":{"id":"# + id + #","created_at":1767225600,"expires_at":1767229200000,"# + Self.intent + "}}"
+        #expect {
+            try WireFormat.charge(Array(text.utf8))
+        } throws: { error in
+            guard let error = error as? APIError, case .malformedResponse(let reason, _) = error else { return false }
+            return reason.hasPrefix("data.id is missing, not a string, or not a charge id")
+        }
+        let longest = #"{"data":{"id":""# + String(repeating: "a", count: 256) + #"","created_at":1767225600,"expires_at":1767229200000,"#
+            + Self.intent + "}}"
+        #expect(try WireFormat.charge(Array(longest.utf8)).id.count == 256)
+    }
+
     @Test func requestBodyIsExact() {
         let body = String(decoding: WireFormat.chargeRequest(amount: Micros(raw: 12_500_000), sender: "0xab", chainID: 8453), as: UTF8.self)
         #expect(body == #"{"amount":12.5,"chain_id":8453,"sender":"0xab"}"#)
