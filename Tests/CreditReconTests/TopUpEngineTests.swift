@@ -626,6 +626,31 @@ struct TopUpEngineTests {
         #expect(third.created == 1)
     }
 
+    /// A request of another plan left unanswered is found by this plan's run: unknown, said
+    /// with its own plan's command, and the run exits 1 for it (probe 430: exit 0, left out
+    /// of every count, and the advice named this plan, whose --retry-unknown never sends it).
+    @Test func aRequestOfAnotherPlanLeftUnderWayIsSaidWithItsPlan() async throws {
+        let bench = try TopUpBench()
+        let first = try bench.plan(TopUpBench.planText(2), name: "first.csv")
+        let crashing = FakeChargeCreator { call, index in
+            if call.amount == Micros(raw: 1_500_000) { throw SimulatedCrash() }
+            return .created(FakeChargeCreator.charge(index))
+        }
+        await #expect(throws: SimulatedCrash.self) {
+            _ = try await TopUpEngine(options: .init(planPath: first, displayName: "first.csv", account: "acct", concurrency: 1))
+                .execute(try TopUpEngine(options: .init(planPath: first, displayName: "first.csv", account: "acct", concurrency: 1))
+                    .prepare(ledger: bench.ledger), ledger: bench.ledger, client: crashing, stop: StopFlag(), now: { Timestamp.now() })
+        }
+        let fake = FakeChargeCreator()
+        let other = try await bench.run(try bench.plan(TopUpBench.planText(1, prefix: "S"), name: "second.csv"), client: fake)
+        #expect(other.created == 1 && other.recovered == 1 && other.recoveredOfOtherPlans == ["first.csv": 1])
+        #expect(other.exitStatus == .attention)
+        #expect(other.text.contains("1 request left unanswered by an earlier run marked unknown, not sent again by this run: check "
+            + "the dashboard, then `import charges` it before `topup first.csv --retry-unknown` (1 of plan first.csv), which "
+            + "sends every row still unknown again"), "\(other.text)")
+        #expect(other.json.text.contains(#""recovered_unknown_of_other_plans":{"first.csv":1}"#), "\(other.json.text)")
+    }
+
     /// A row another writer took up between this run's preview and its send (a writer
     /// whose lock was lost: its request in flight, then marked unknown by this run's start)
     /// is not this run's to send, even with --retry-unknown: only a row still in the state

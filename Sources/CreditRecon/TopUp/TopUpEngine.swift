@@ -650,7 +650,7 @@ public struct TopUpEngine: Sendable {
 
         let planFile = preview.planFile
         let batch = preview.batch
-        let (runID, recovered) = try ledger.write { writer -> (Int64, Int) in
+        let (runID, recovered) = try ledger.write { writer -> (Int64, [StoredTopUp]) in
             let runID = try writer.append(.runStarted(RunStarted(command: "topup")), account: account, runID: nil, at: now())
             // Step 4: a request whose answer was never recorded may have created a charge.
             let dead = try writer.reader.topUps(state: "requesting")
@@ -669,10 +669,13 @@ public struct TopUpEngine: Sendable {
                     chainID: row.chain.rawValue, amount: row.amount, memo: row.memo, planFile: planFile,
                     planLine: Int64(row.line))), account: row.account, runID: runID, at: now())
             }
-            return (runID, dead.count)
+            return (runID, dead)
         }
         summary.runID = runID
-        summary.recovered = recovered
+        summary.recovered = recovered.count
+        let planKeys = Set(preview.items.map(\.key))
+        summary.recoveredOfOtherPlans = Dictionary(grouping: recovered.filter { !planKeys.contains($0.key) }, by: \.planFile)
+            .mapValues(\.count)
 
         let shared = Shared()
         let retryUnknown = options.retryUnknown

@@ -29,6 +29,9 @@ public struct TopUpSummary: Sendable, Equatable {
     public var unknown = 0
     /// `requesting` rows of a dead run turned `unknown` at the start.
     public var recovered = 0
+    /// Those of them that are rows of other plans (another plan file, batch or account), by
+    /// the plan file that planned them: not in this plan's counts, but needing a person too.
+    public var recoveredOfOtherPlans: [String: Int] = [:]
     /// Rows skipped because they were already carried out.
     public var skippedDone = 0
     /// Rows skipped because they are blocked or unknown from an earlier run.
@@ -64,11 +67,11 @@ public struct TopUpSummary: Sendable, Equatable {
     /// the run had nothing to write.
     public var ledgerDamage: [String] = []
 
-    /// 77/69/75 when stopped early for that reason; 1 when a row needs a person or the
-    /// ledger is damaged; else 0.
+    /// 77/69/75 when stopped early for that reason; 1 when a row needs a person (one of
+    /// another plan this run found left unanswered too) or the ledger is damaged; else 0.
     public var exitStatus: ExitStatus {
         if let stopReason { return stopReason.exitStatus }
-        return attention.isEmpty && ledgerDamage.isEmpty ? .ok : .attention
+        return attention.isEmpty && ledgerDamage.isEmpty && recoveredOfOtherPlans.isEmpty ? .ok : .attention
     }
 
     /// The states a plan row may stand in after a run, each listed in `--json` (README's),
@@ -85,6 +88,7 @@ public struct TopUpSummary: Sendable, Equatable {
             "this_run": .object([
                 "created": .int(Int64(created)), "rejected": .int(Int64(rejected)), "not_sent": .int(Int64(notSent)),
                 "blocked": .int(Int64(blocked)), "unknown": .int(Int64(unknown)), "recovered_unknown": .int(Int64(recovered)),
+                "recovered_unknown_of_other_plans": .object(recoveredOfOtherPlans.mapValues { .int(Int64($0)) }),
                 "not_started": .int(Int64(notStarted)), "created_total": .string(createdTotal.decimalText),
             ]),
             "skipped": .object([
@@ -116,9 +120,18 @@ public struct TopUpSummary: Sendable, Equatable {
     /// without a terminal, as the rows this run left for a person are.
     public var recoveredText: String? {
         guard recovered > 0 else { return nil }
+        // Each row's own plan: another plan's row named this one, whose --retry-unknown can
+        // never send it (probe 430).
+        let own = recovered - recoveredOfOtherPlans.values.reduce(0, +)
+        var commands: [String] = []
+        let mixed = !recoveredOfOtherPlans.isEmpty
+        if own > 0 { commands.append("`topup \(ShellWord.plan(planFile)) --retry-unknown`" + (mixed ? " (\(own) of this plan)" : "")) }
+        for (plan, count) in recoveredOfOtherPlans.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
+            commands.append("`topup \(ShellWord.plan(plan)) --retry-unknown` (\(count) of plan \(TerminalText.printable(plan)))")
+        }
         return "\(recovered) request\(recovered == 1 ? "" : "s") left unanswered by an earlier run marked unknown, "
             + "not sent again by this run: check the dashboard, then `import charges` \(recovered == 1 ? "it" : "those made") "
-            + "before `topup \(ShellWord.plan(planFile)) --retry-unknown`, which sends every row still unknown again"
+            + "before \(commands.joined(separator: " or ")), which sends every row still unknown again"
             // Said to a run given it, which sends only the rows unknown before it began (probe 246).
             + (retriedUnknown ? " (run it again: this run sends only the rows that were unknown when it began)" : "")
     }
