@@ -506,6 +506,24 @@ import Testing
             + "provider keys, if any.")
     }
 
+    /// Before an account's first reading, a day is idle when total_usage is still 0 after it:
+    /// nothing was ever used by then (probe 430: an idle account's first day was "lost for
+    /// good", a warning and exit 1 from the nightly fetch); with use by then, it may not be.
+    @Test func aDayBeforeAFirstReadingOfNoUseIsIdle() throws {
+        func readings(usage: String) throws -> [SnapshotRow] {
+            let fixture = try ReconcileFixture()
+            try fixture.snapshot("2026-01-01T12:00:00Z", credits: "10", usage: usage)
+            try fixture.snapshot("2026-02-20T12:00:00Z", credits: "10", usage: usage)
+            return try fixture.ledger.read { try $0.snapshots(account: "default") }
+        }
+        let day = reconTime("2026-01-01T00:00:00Z").millisecondsSinceEpoch / 86_400_000
+        let idle = Reconciler.idleAcross(day: day, try readings(usage: "0"))
+        #expect(idle != nil && idle?.before == nil && idle?.after == reconTime("2026-02-20T12:00:00Z"))
+        let used = try readings(usage: "0.5")
+        #expect(Reconciler.idleAcross(day: day, used) == nil)
+        #expect(Reconciler.idleAcross(day: day + 1, used)?.before == reconTime("2026-01-01T12:00:00Z"))
+    }
+
     @Test func aLedgerThatNeverReadActivityIsToldSoWithoutAlarm() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-09-01T00:00:00Z", credits: "500", usage: "100")

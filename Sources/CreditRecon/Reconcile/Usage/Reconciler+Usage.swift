@@ -438,8 +438,9 @@ extension Reconciler {
                 findings.append(Finding(
                     .info, .activityLost, at: at, account: options.account, reference: date.isoText,
                     message: "the activity of \(date.isoText) (UTC) left GET /activity's 30-day window before it was "
-                        + "stored, but the account's total_usage did not move across the day (\(idle.before.iso8601) to "
-                        + "\(idle.after.iso8601)): no use by model was lost, only a count of requests made with the "
+                        + "stored, but the account's total_usage did not move across the day ("
+                        + (idle.before.map { "\($0.iso8601) to \(idle.after.iso8601)" } ?? "still 0 at \(idle.after.iso8601)")
+                        + "): no use by model was lost, only a count of requests made with the "
                         + "account's own provider keys, if any."))
                 continue
             }
@@ -453,14 +454,19 @@ extension Reconciler {
     }
 
     /// The trusted readings at or before the start of `day` (days since the epoch, UTC) and
-    /// at or after its end, when there are both and `total_usage` is the same at each.
-    static func idleAcross(day: Int64, _ trusted: [SnapshotRow]) -> (before: Timestamp, after: Timestamp)? {
+    /// at or after its end, when there are both and `total_usage` is the same at each; or,
+    /// before the first reading, none (`before` `nil`) when `total_usage` is still 0 after
+    /// the day: nothing was ever used by then (probe 430: an idle account's first day was
+    /// said lost for good, exit 1).
+    static func idleAcross(day: Int64, _ trusted: [SnapshotRow]) -> (before: Timestamp?, after: Timestamp)? {
         let start = Timestamp(millisecondsSinceEpoch: day * 86_400_000)
         let end = Timestamp(millisecondsSinceEpoch: (day + 1) * 86_400_000)
         let afterStart = trusted.partitioningIndex { $0.observedAt > start }
         let atEnd = trusted.partitioningIndex { $0.observedAt >= end }
-        guard afterStart > 0, atEnd < trusted.count else { return nil }
-        let before = trusted[afterStart - 1], after = trusted[atEnd]
+        guard atEnd < trusted.count else { return nil }
+        let after = trusted[atEnd]
+        guard afterStart > 0 else { return after.totalUsage == .zero ? (nil, after.observedAt) : nil }
+        let before = trusted[afterStart - 1]
         return before.totalUsage == after.totalUsage ? (before.observedAt, after.observedAt) : nil
     }
 
