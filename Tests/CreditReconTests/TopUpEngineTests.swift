@@ -1105,6 +1105,11 @@ struct TopUpEngineTests {
         #expect(stopped.created == 2 && stopped.notStarted == 0 && stopped.exitStatus == .tempFail)
         #expect(stopped.text.contains("stopped by SIGTERM after every row to send was sent: the requests were finished and "
             + "recorded, and none is left to send"), "\(stopped.text)")
+        // Unless a row was not sent (a 429): it is left to send (probe 431).
+        var throttled = stopped
+        throttled.notSent = 1
+        #expect(throttled.stoppedText == "stopped by SIGTERM: requests already sent were finished and recorded; run topup again "
+            + "to send the rest", "\(throttled.stoppedText ?? "")")
         func status() throws -> StatusReport {
             try StatusReport.read(ledger: bench.ledger, options: StatusOptions(account: "acct"), now: Timestamp.now())
         }

@@ -150,10 +150,11 @@ public struct TopUpSummary: Sendable, Equatable {
     }
 
     /// Why the run stopped, when it did. A signal after the last row was sent stopped
-    /// nothing: "run topup again to send the rest" was said with none left (probe 246).
+    /// nothing: "run topup again to send the rest" was said with none left (probe 246). A
+    /// row not sent (a 429) is one left to send (probe 431: "none is left" beside "2 not sent").
     public var stoppedText: String? {
         guard let stopReason else { return nil }
-        if case .interrupted(let signal) = stopReason, notStarted == 0 {
+        if case .interrupted(let signal) = stopReason, notStarted == 0, notSent == 0 {
             return "stopped by \(signal) after every row to send was sent: the requests were finished and recorded, "
                 + "and none is left to send"
         }
