@@ -342,6 +342,16 @@ struct ImportChargesTests {
                     + "that account's, run with --account hostb; if it is another purchase, give the row a reference of its own",
             ]
         }
+        // Or one that looks like it, as beside another account's plan row (probe 430).
+        let alike = TopUpEngine(options: .init(planPath: try bench.plan("wallet,chain_id,amount,reference\n\(Wallets.d),1,3.50,r-03\n"),
+                                               displayName: "topups.csv", account: "other"))
+        #expect {
+            _ = try alike.prepare(ledger: bench.ledger)
+        } throws: { error in
+            let said = (error as? InputErrors)?.errors.map(\.description) ?? []
+            return said.count == 1 && said[0].hasPrefix("topups.csv:2: reference: \"r-03\" looks like the reference \"R-03\" the "
+                + "reference of charge web-r3 of account \"hostb\", recorded with the same wallet, chain and amount, but is other text")
+        }
     }
 
     /// Bought through the web flow and recorded without the plan row's reference, then the

@@ -154,12 +154,22 @@ public struct TopUpEngine: Sendable {
                     continue
                 }
                 for other in others where other.account != row.account {
-                    guard let twin = try reader.topUp(account: other.account, reference: other.name),
-                          twin.wallet == row.wallet.checksummed, twin.chainID == row.chain.rawValue, twin.amount == row.amount
-                    else { continue }
-                    said[index] = LookAlikeName.collision(reference, looksLike: other.name, where: "planned for account "
-                        + "\"\(other.account)\" with the same wallet, chain and amount (\(twin.planFile):\(twin.planLine), now \(twin.state))")
-                    break
+                    if let twin = try reader.topUp(account: other.account, reference: other.name),
+                       twin.wallet == row.wallet.checksummed, twin.chainID == row.chain.rawValue, twin.amount == row.amount {
+                        said[index] = LookAlikeName.collision(reference, looksLike: other.name, where: "planned for account "
+                            + "\"\(other.account)\" with the same wallet, chain and amount (\(twin.planFile):\(twin.planLine), now \(twin.state))")
+                        break
+                    }
+                    // Or recorded with `import charges` for that purchase, as the exact reference
+                    // is refused (probe 430: `ops-01` beside another account's charge `OPS-01`).
+                    if let charge = try reader.unlinkedCharges(account: other.account, references: [other.name]).first(where: {
+                        $0.amount == row.amount && $0.wallet?.lowercased() == row.wallet.checksummed.lowercased()
+                            && $0.chainID == row.chain.rawValue
+                    }) {
+                        said[index] = LookAlikeName.collision(reference, looksLike: other.name, where: "the reference of charge "
+                            + "\(charge.chargeID) of account \"\(other.account)\", recorded with the same wallet, chain and amount")
+                        break
+                    }
                 }
             }
             return said
