@@ -1110,7 +1110,9 @@ struct ReconcileTests {
         #expect(Runway.roundedTenths(-3_599_820, per: 360_000) == "-1.0")
         // Past a limit in hours by less than the tenth shows: in minutes, or seconds.
         #expect(Runway.hoursPast(36 * 3_600_000 + 1_000, limitHours: 36) == "36 hours and 1 second")
-        #expect(Runway.hoursPast(36 * 3_600_000 + 179_999, limitHours: 36) == "36 hours and 2 minutes")
+        #expect(Runway.hoursPast(36 * 3_600_000 + 500, limitHours: 36) == "36 hours and 1 second")
+        #expect(Runway.hoursPast(36 * 3_600_000 + 59_600, limitHours: 36) == "36 hours and 1 minute")
+        #expect(Runway.hoursPast(36 * 3_600_000 + 179_000, limitHours: 36) == "36 hours and 2 minutes")
         #expect(Runway.hoursPast(36 * 3_600_000 + 180_000, limitHours: 36) == "36.1 hours")
         #expect(Runway.hoursPast(48 * 3_600_000, limitHours: 36) == "48.0 hours")
         #expect(Runway.hoursPast(1 * 3_600_000 + 61_000, limitHours: 1) == "1 hour and 1 minute")

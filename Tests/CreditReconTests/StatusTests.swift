@@ -128,7 +128,7 @@ struct StatusTests {
             ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-11T18:00:01Z"))
         #expect(stale.exitStatus == .attention)
         // A second past the limit: said so, where it read "36.0 hours old, more than 36".
-        #expect(stale.attention.contains { $0.contains("the last reading is 36 hours and 1 second old, more than 36") },
+        #expect(stale.attention.contains { $0.contains("the last reading is 36 hours and 1 second old, more than 36 hours") },
                 "\(stale.attention)")
         // The pending charge's hour and grace have passed by then, but no reading since could
         // show its credits: still pending (probe 118).

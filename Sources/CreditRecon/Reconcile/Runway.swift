@@ -129,9 +129,11 @@ public struct Runway: Sendable, Equatable {
         let tenths = roundedTenths(milliseconds, per: 360_000)
         let over = milliseconds - limitHours * 3_600_000
         guard over > 0, (milliseconds + 180_000) / 360_000 <= limitHours * 10 else { return "\(tenths) hours" }
-        let minutes = over / 60_000
-        let rest = minutes > 0 ? "\(minutes) minute\(minutes == 1 ? "" : "s")"
-            : "\(max(over / 1000, 1)) second\(over / 1000 > 1 ? "s" : "")"
+        // Seconds rounded up (past the limit is at least a second past it), then whole minutes:
+        // 59.6 seconds read "59 seconds" where 0.5 read "1 second" (probe 430).
+        let seconds = (over + 999) / 1000
+        let rest = seconds < 60 ? "\(seconds) second\(seconds == 1 ? "" : "s")"
+            : "\(seconds / 60) minute\(seconds / 60 == 1 ? "" : "s")"
         return "\(limitHours) hour\(limitHours == 1 ? "" : "s") and \(rest)"
     }
 

@@ -223,7 +223,7 @@ public struct StatusReport: Sendable, Equatable {
         let newest = untrustedReadingAt.map { now.millisecondsSinceEpoch - $0.millisecondsSinceEpoch } ?? age
         if newest > options.maxGapSeconds * 1000 {
             add("snapshot_gap", "the last reading is \(Runway.hoursPast(newest, limitHours: options.maxGapSeconds / 3600)) old, more than "
-                + "\(options.maxGapSeconds / 3600): check that the nightly job runs")
+                + "\(options.maxGapSeconds / 3600) hours: check that the nightly job runs")
         }
         return reasons + keyReasons
     }
