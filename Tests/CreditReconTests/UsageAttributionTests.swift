@@ -143,30 +143,25 @@ import Testing
     /// period it rises in has the keys using more than the account, said to be that, a note,
     /// where it was a warning that the readings "may straddle the period's edge" (probe 425).
     @Test func aKeysUsageBackUpAfterAFallIsSaidToBeThat() throws {
-        let fixture = try ReconcileFixture()
-        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
-        try Self.listing(fixture, at: "2026-10-01T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "10")])
-        try fixture.snapshot("2026-10-02T00:00:00Z", credits: "500", usage: "100")
-        try Self.listing(fixture, at: "2026-10-02T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "3")])
-        try fixture.snapshot("2026-10-03T00:00:00Z", credits: "500", usage: "101")
-        try Self.listing(fixture, at: "2026-10-03T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "11")])
-        let books = try fixture.reconcile()
-        #expect(Self.rows(books).contains("2026-10-03 aaa 8") && Self.rows(books).contains("2026-10-03 unattributed -7"),
-                "\(Self.rows(books))")
-        let back = books.findings.filter { $0.kind == .usageUnattributed && $0.observedAt == reconTime("2026-10-03T00:00:00Z") }
+        /// Key prod read at 10, then `fallen`, then `back`, as the account used 0 then 1.
+        func books(fallen: String, back: String) throws -> (Reconciliation, [Finding]) {
+            let fixture = try ReconcileFixture()
+            for (day, account, key) in [("01", "100", "10"), ("02", "100", fallen), ("03", "101", back)] {
+                try fixture.snapshot("2026-10-\(day)T00:00:00Z", credits: "500", usage: account)
+                try Self.listing(fixture, at: "2026-10-\(day)T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: key)])
+            }
+            let books = try fixture.reconcile()
+            return (books, books.findings.filter { $0.kind == .usageUnattributed && $0.observedAt == reconTime("2026-10-03T00:00:00Z") })
+        }
+        let (rose, back) = try books(fallen: "3", back: "11")
+        #expect(Self.rows(rose).contains("2026-10-03 aaa 8") && Self.rows(rose).contains("2026-10-03 unattributed -7"),
+                "\(Self.rows(rose))")
         #expect(back.map(\.severity) == [.info] && back.map(\.amount) == [reconMicros("-7")], "\(back)")
         #expect(back.first?.message.contains("because a key's running usage rose back through what it had read before going "
             + "down (usage_decreased): key prod rose back to 11 after it went down by the listing of 2026-10-02T00:00:00.000Z, "
             + "from 10 (7 of it read before).") == true, "\(back)")
         // A rise past what the fall took back is no such case: 1 more than the account used.
-        let fixture2 = try ReconcileFixture()
-        try fixture2.snapshot("2026-10-01T00:00:00Z", credits: "500", usage: "100")
-        try Self.listing(fixture2, at: "2026-10-01T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "10")])
-        try fixture2.snapshot("2026-10-02T00:00:00Z", credits: "500", usage: "100")
-        try Self.listing(fixture2, at: "2026-10-02T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "9")])
-        try fixture2.snapshot("2026-10-03T00:00:00Z", credits: "500", usage: "101")
-        try Self.listing(fixture2, at: "2026-10-03T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "12")])
-        let over = try fixture2.reconcile().findings.filter { $0.kind == .usageUnattributed && $0.observedAt == reconTime("2026-10-03T00:00:00Z") }
+        let over = try books(fallen: "9", back: "12").1
         #expect(over.map(\.severity) == [.warning] && over.first?.message.contains("may straddle") == true, "\(over)")
     }
 
