@@ -297,8 +297,6 @@ public struct PlanReader: Sendable {
         return nil
     }
 
-    /// A plan amount: plain decimal (digits, at most one `.` followed by 1–2 digits),
-    /// more than 0, at most `max`.
     /// What to say of an amount (as written) over `max`, the most a row may ask for.
     static func overMaxProblem(_ amount: String, max: Micros) -> String {
         // At the largest charge, --max-amount can be raised no further (probe 325).
@@ -306,6 +304,8 @@ public struct PlanReader: Sendable {
             + (max < .largestCharge ? " or raise --max-amount if it is really meant" : ", the largest charge this tool takes")
     }
 
+    /// A plan amount: plain decimal (digits, at most one `.` followed by 1–2 digits),
+    /// more than 0, at most `max`.
     static func amount(_ text: String?, max: Micros, line: Int, errors: inout ErrorCollector) -> Micros? {
         let trimmed = (text ?? "").trimmingASCIIWhitespace()
         func fail(_ message: String) -> Micros? {
