@@ -342,6 +342,17 @@ struct ImportChargesTests {
                     + "that account's, run with --account hostb; if it is another purchase, give the row a reference of its own",
             ]
         }
+        // A charge that gives no chain is any chain's, as for a repeat (probe 432).
+        _ = try importer("\(Self.header)\nweb-q5,5.50,\(Wallets.a),,2026-11-03T10:00:00Z,,Q-5,paid,2026-11-03T10:05:00Z,\n",
+                         account: "hostb").run(ledger: bench.ledger, now: now)
+        let chainless = TopUpEngine(options: .init(planPath: try bench.plan("wallet,chain_id,amount,reference\n\(Wallets.a),137,5.50,Q-5\n"),
+                                                   displayName: "topups.csv", account: "other"))
+        #expect {
+            _ = try chainless.prepare(ledger: bench.ledger)
+        } throws: { error in
+            (error as? InputErrors)?.errors.first?.description.hasPrefix(
+                "topups.csv:2: reference: \"Q-5\" is already the reference of charge web-q5 of account \"hostb\"") == true
+        }
         // Or one that looks like it, as beside another account's plan row (probe 430).
         let alike = TopUpEngine(options: .init(planPath: try bench.plan("wallet,chain_id,amount,reference\n\(Wallets.d),1,3.50,r-03\n"),
                                                displayName: "topups.csv", account: "other"))
@@ -349,8 +360,8 @@ struct ImportChargesTests {
             _ = try alike.prepare(ledger: bench.ledger)
         } throws: { error in
             let said = (error as? InputErrors)?.errors.map(\.description) ?? []
-            return said.count == 1 && said[0].hasPrefix("topups.csv:2: reference: \"r-03\" looks like the reference \"R-03\" the "
-                + "reference of charge web-r3 of account \"hostb\", recorded with the same wallet, chain and amount, but is other text")
+            return said.count == 1 && said[0].hasPrefix("topups.csv:2: reference: \"r-03\" looks like the reference \"R-03\" of "
+                + "charge web-r3 of account \"hostb\", recorded with the same wallet, chain and amount, but is other text")
         }
     }
 

@@ -636,19 +636,26 @@ struct TopUpEngineTests {
             if call.amount == Micros(raw: 1_500_000) { throw SimulatedCrash() }
             return .created(FakeChargeCreator.charge(index))
         }
+        // Run with --batch and --account: the command that sends it again gives both (probe
+        // 432: without --batch it named a new batch, whose keys bought the row again).
+        let engine = TopUpEngine(options: .init(planPath: first, displayName: "first.csv", batch: "nov", account: "ops", concurrency: 1))
         await #expect(throws: SimulatedCrash.self) {
-            _ = try await TopUpEngine(options: .init(planPath: first, displayName: "first.csv", account: "acct", concurrency: 1))
-                .execute(try TopUpEngine(options: .init(planPath: first, displayName: "first.csv", account: "acct", concurrency: 1))
-                    .prepare(ledger: bench.ledger), ledger: bench.ledger, client: crashing, stop: StopFlag(), now: { Timestamp.now() })
+            _ = try await engine.execute(try engine.prepare(ledger: bench.ledger), ledger: bench.ledger, client: crashing,
+                                         stop: StopFlag(), now: { Timestamp.now() })
         }
         let fake = FakeChargeCreator()
         let other = try await bench.run(try bench.plan(TopUpBench.planText(1, prefix: "S"), name: "second.csv"), client: fake)
-        #expect(other.created == 1 && other.recovered == 1 && other.recoveredOfOtherPlans == ["first.csv": 1])
+        let command = "credit-recon --account ops topup first.csv --batch nov --retry-unknown"
+        #expect(other.created == 1 && other.recovered == 1)
+        #expect(other.recoveredOfOtherPlans == [.init(planFile: "first.csv", batch: "nov", account: "ops", rows: 1, command: command)])
         #expect(other.exitStatus == .attention)
         #expect(other.text.contains("1 request left unanswered by an earlier run marked unknown, not sent again by this run: check "
-            + "the dashboard, then `import charges` it before `topup first.csv --retry-unknown` (1 of plan first.csv), which "
+            + "the dashboard, then `import charges` it before `\(command)` (1 of plan first.csv, batch nov, account ops), which "
             + "sends every row still unknown again"), "\(other.text)")
-        #expect(other.json.text.contains(#""recovered_unknown_of_other_plans":{"first.csv":1}"#), "\(other.json.text)")
+        #expect(other.json.text.contains(#""recovered_unknown_of_other_plans":[{"account":"ops","batch":"nov","plan_file":"first.csv","#
+            + #""retry_command":"\#(command)","rows":1}]"#), "\(other.json.text)")
+        #expect(TopUpEngine.retryUnknownCommand(planFile: "a b.csv", batch: "a b", account: "x", runAccount: "x")
+            == "topup 'a b.csv' --retry-unknown")
     }
 
     /// A row another writer took up between this run's preview and its send (a writer

@@ -54,9 +54,24 @@ public struct TopUpEngine: Sendable {
     /// The batch name: `--batch`, else the plan file's name without folder and extension.
     public var batch: String {
         if let batch = options.batch, !batch.isEmpty { return batch }
-        let name = options.planPath.split(separator: "/").last.map(String.init) ?? options.planPath
+        return Self.batch(ofPlan: options.planPath)
+    }
+
+    /// The batch a plan at `path` is given without `--batch`: its name without folder and
+    /// extension.
+    static func batch(ofPlan path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
         if let dot = name.lastIndex(of: "."), dot != name.startIndex { return String(name[..<dot]) }
         return name
+    }
+
+    /// The command that sends the rows of unknown outcome of the plan `planFile` planned as
+    /// `batch` for `account` again, by a run of `runAccount`: with `--batch` and `--account`
+    /// where they are not what the plan's name and the run give (probe 432: without them it
+    /// named another batch, whose new keys bought the row again).
+    static func retryUnknownCommand(planFile: String, batch: String, account: String, runAccount: String) -> String {
+        (account == runAccount ? "" : "credit-recon --account \(ShellWord.quoted(account)) ") + "topup \(ShellWord.plan(planFile))"
+            + (batch == Self.batch(ofPlan: planFile) ? "" : " --batch \(ShellWord.quoted(batch))") + " --retry-unknown"
     }
 
     // MARK: - Prepare
@@ -162,11 +177,9 @@ public struct TopUpEngine: Sendable {
                     }
                     // Or recorded with `import charges` for that purchase, as the exact reference
                     // is refused (probe 430: `ops-01` beside another account's charge `OPS-01`).
-                    if let charge = try reader.unlinkedCharges(account: other.account, references: [other.name]).first(where: {
-                        $0.amount == row.amount && $0.wallet?.lowercased() == row.wallet.checksummed.lowercased()
-                            && $0.chainID == row.chain.rawValue
-                    }) {
-                        said[index] = LookAlikeName.collision(reference, looksLike: other.name, where: "the reference of charge "
+                    if let charge = try reader.unlinkedCharges(account: other.account, references: [other.name])
+                        .first(where: { Self.samePurchase($0, as: row) }) {
+                        said[index] = LookAlikeName.collision(reference, looksLike: other.name, where: "of charge "
                             + "\(charge.chargeID) of account \"\(other.account)\", recorded with the same wallet, chain and amount")
                         break
                     }
@@ -174,6 +187,14 @@ public struct TopUpEngine: Sendable {
             }
             return said
         }
+    }
+
+    /// Whether a recorded charge makes `row`'s purchase: its amount and wallet, given, and its
+    /// chain when it gives one (one that gives none is any chain's, as for a repeat; one
+    /// without a wallet may be another account's purchase of that amount).
+    static func samePurchase(_ charge: StoredCharge, as row: PlanRow) -> Bool {
+        charge.amount == row.amount && charge.wallet?.lowercased() == row.wallet.checksummed.lowercased()
+            && (charge.chainID.map { $0 == row.chain.rawValue } ?? true)
     }
 
     /// How long after a top-up a row to send that makes the same purchase, either of the two
@@ -437,12 +458,7 @@ public struct TopUpEngine: Sendable {
                     guard let reference = row.reference, let named = byReference[reference] else { continue }
                     if let own = named.first(where: { $0.account == row.account }) {
                         recordedFirst[row.account + "\u{0}" + reference] = recordedFirst[row.account + "\u{0}" + reference] ?? own
-                    } else if let other = named.first(where: { charge in
-                        // All three given and the same, as a twin plan row's (a charge giving no wallet
-                        // may be another account's purchase of that amount).
-                        charge.amount == row.amount && charge.wallet?.lowercased() == row.wallet.checksummed.lowercased()
-                            && charge.chainID == row.chain.rawValue
-                    }) {
+                    } else if let other = named.first(where: { Self.samePurchase($0, as: row) }) {
                         recordedElsewhere[index] = other
                     }
                 }
@@ -684,8 +700,13 @@ public struct TopUpEngine: Sendable {
         summary.runID = runID
         summary.recovered = recovered.count
         let planKeys = Set(preview.items.map(\.key))
-        summary.recoveredOfOtherPlans = Dictionary(grouping: recovered.filter { !planKeys.contains($0.key) }, by: \.planFile)
-            .mapValues(\.count)
+        summary.recoveredOfOtherPlans = Dictionary(grouping: recovered.filter { !planKeys.contains($0.key) }) {
+            [$0.planFile, $0.batch, $0.account]
+        }.map { plan, rows in
+            TopUpSummary.OtherPlanRows(
+                planFile: plan[0], batch: plan[1], account: plan[2], rows: rows.count,
+                command: Self.retryUnknownCommand(planFile: plan[0], batch: plan[1], account: plan[2], runAccount: account))
+        }.sorted { Array($0.command.utf8).lexicographicallyPrecedes(Array($1.command.utf8)) }
 
         let shared = Shared()
         let retryUnknown = options.retryUnknown

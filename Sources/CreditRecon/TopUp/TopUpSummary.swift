@@ -30,8 +30,18 @@ public struct TopUpSummary: Sendable, Equatable {
     /// `requesting` rows of a dead run turned `unknown` at the start.
     public var recovered = 0
     /// Those of them that are rows of other plans (another plan file, batch or account), by
-    /// the plan file that planned them: not in this plan's counts, but needing a person too.
-    public var recoveredOfOtherPlans: [String: Int] = [:]
+    /// plan: not in this plan's counts, but needing a person too.
+    public var recoveredOfOtherPlans: [OtherPlanRows] = []
+
+    /// Rows of one plan (its file, batch and account) other than the run's.
+    public struct OtherPlanRows: Sendable, Equatable {
+        public let planFile: String
+        public let batch: String
+        public let account: String
+        public let rows: Int
+        /// The command that sends them again, that plan's own (`TopUpEngine.retryUnknownCommand`).
+        public let command: String
+    }
     /// Rows skipped because they were already carried out.
     public var skippedDone = 0
     /// Rows skipped because they are blocked or unknown from an earlier run.
@@ -88,7 +98,10 @@ public struct TopUpSummary: Sendable, Equatable {
             "this_run": .object([
                 "created": .int(Int64(created)), "rejected": .int(Int64(rejected)), "not_sent": .int(Int64(notSent)),
                 "blocked": .int(Int64(blocked)), "unknown": .int(Int64(unknown)), "recovered_unknown": .int(Int64(recovered)),
-                "recovered_unknown_of_other_plans": .object(recoveredOfOtherPlans.mapValues { .int(Int64($0)) }),
+                "recovered_unknown_of_other_plans": .array(recoveredOfOtherPlans.map { plan in
+                    .object(["plan_file": .string(plan.planFile), "batch": .string(plan.batch), "account": .string(plan.account),
+                             "rows": .int(Int64(plan.rows)), "retry_command": .string(plan.command)])
+                }),
                 "not_started": .int(Int64(notStarted)), "created_total": .string(createdTotal.decimalText),
             ]),
             "skipped": .object([
@@ -122,12 +135,13 @@ public struct TopUpSummary: Sendable, Equatable {
         guard recovered > 0 else { return nil }
         // Each row's own plan: another plan's row named this one, whose --retry-unknown can
         // never send it (probe 430).
-        let own = recovered - recoveredOfOtherPlans.values.reduce(0, +)
+        let own = recovered - recoveredOfOtherPlans.reduce(0) { $0 + $1.rows }
         var commands: [String] = []
         let mixed = !recoveredOfOtherPlans.isEmpty
         if own > 0 { commands.append("`topup \(ShellWord.plan(planFile)) --retry-unknown`" + (mixed ? " (\(own) of this plan)" : "")) }
-        for (plan, count) in recoveredOfOtherPlans.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
-            commands.append("`topup \(ShellWord.plan(plan)) --retry-unknown` (\(count) of plan \(TerminalText.printable(plan)))")
+        for plan in recoveredOfOtherPlans {
+            commands.append("`\(TerminalText.printable(plan.command))` (\(plan.rows) of plan \(TerminalText.printable(plan.planFile))"
+                + ", batch \(TerminalText.printable(plan.batch)), account \(TerminalText.printable(plan.account)))")
         }
         return "\(recovered) request\(recovered == 1 ? "" : "s") left unanswered by an earlier run marked unknown, "
             + "not sent again by this run: check the dashboard, then `import charges` \(recovered == 1 ? "it" : "those made") "
