@@ -130,14 +130,14 @@ struct GlobalOptions: ParsableArguments {
                 urlProblem = refuse("is not an http(s) URL; write the API root, e.g. https://openrouter.ai/api/v1")
             }
         }
-        let accountSetting = try pickNamed(account, "--account", "CREDIT_RECON_ACCOUNT", default: "default")
+        let accountSetting = try pickNamed(account, "--account", "CREDIT_RECON_ACCOUNT", default: AccountLabel.defaultAccount)
         let accountOrigin: AccountOrigin = accountSetting.map { $0.fromEnvironment ? .environment : .option } ?? .defaulted
         if let accountSetting, let problem = AccountLabel.reason(accountSetting.value) { throw accountSetting.error(problem) }
         let ledgerSetting = try pickNamed(ledger, "--ledger", "CREDIT_RECON_LEDGER", default: "ledger.sqlite")
         var context = CommandContext(
             ledgerPath: ledgerSetting?.value ?? "ledger.sqlite",
             baseURL: baseURL,
-            account: accountSetting?.value ?? "default",
+            account: accountSetting?.value ?? AccountLabel.defaultAccount,
             timeout: try seconds(timeout, "--timeout", "CREDIT_RECON_TIMEOUT", 30),
             maxRetryTime: try seconds(maxRetryTime, "--max-retry-time", "CREDIT_RECON_MAX_RETRY_TIME", 120),
             json: json,

@@ -27,9 +27,10 @@ struct StatusTests {
         #expect(report.exitStatus == .attention)
         #expect(report.attention == [
             "1 charge request of unknown outcome (5.00 USD): check the OpenRouter dashboard, then `import charges` what was made "
-                + "before `topup PLAN.csv --retry-unknown`, which sends every row still unknown again",
+                + "before `topup plan.csv --batch march --retry-unknown`, which sends every row still unknown again",
+            // Each with its plan's own command, its batch given (probe 434: a pasted `topup PLAN.csv …` lacked it).
             "1 top-up blocked (100.00 USD): buy through the web flow and record it with `import charges`, giving the row's reference "
-                + "(for a row without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)",
+                + "(for a row without one, the row/… key `topup` named it by; `topup plan.csv --batch march --dry-run` shows it)",
             // A charge that expired unpaid and a row the API rejected, both this week: a top-up
             // that did not happen, which status left out (probe 82).
             // With the way on where the API refuses charges (410): a new plan row is blocked too (probe 254).

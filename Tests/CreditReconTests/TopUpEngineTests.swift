@@ -606,7 +606,7 @@ struct TopUpEngineTests {
         #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000)], "only R-02, never sent: \(fake.calls)")
         #expect(second.recovered == 1)
         #expect(second.text.contains("1 request left unanswered by an earlier run marked unknown, not sent again by this "
-            + "run: check the dashboard, then `import charges` it before `topup topups.csv --retry-unknown`, which sends every "
+            + "run: check the dashboard, then `import charges` it before `credit-recon --account acct topup topups.csv --retry-unknown`, which sends every "
             + "row still unknown again (run it again: this run "
             + "sends only the rows that were unknown when it began)"), "\(second.text)")
         #expect(try bench.states()["R-01"] == "unknown")
@@ -619,8 +619,8 @@ struct TopUpEngineTests {
         let withoutRetry = try bench.engine(plan).prepare(ledger: bench.ledger).totalsText()
         #expect(!withoutRetry.contains("sent again"))
         // Unknown rows are recorded before any is sent again (probe 295: "see --retry-unknown" alone).
-        #expect(withoutRetry.contains("1 with an unknown outcome (`import charges` those made, then see `topup topups.csv "
-            + "--retry-unknown`), 0 rejected by the API"), "\(withoutRetry)")
+        #expect(withoutRetry.contains("1 with an unknown outcome (`import charges` those made, then see `credit-recon --account acct "
+            + "topup topups.csv --retry-unknown`), 0 rejected by the API"), "\(withoutRetry)")
         let third = try await bench.run(plan, client: fake, retryUnknown: true)
         #expect(fake.calls.map(\.amount) == [Micros(raw: 2_500_000), Micros(raw: 1_500_000)])
         #expect(third.created == 1)
@@ -654,8 +654,10 @@ struct TopUpEngineTests {
             + "sends every row still unknown again"), "\(other.text)")
         #expect(other.json.text.contains(#""recovered_unknown_of_other_plans":[{"account":"ops","batch":"nov","plan_file":"first.csv","#
             + #""retry_command":"\#(command)","rows":1}]"#), "\(other.json.text)")
-        #expect(TopUpEngine.retryUnknownCommand(planFile: "a b.csv", batch: "a b", account: "x", runAccount: "x")
+        #expect(TopUpEngine.retryUnknownCommand(planFile: "a b.csv", batch: "a b", account: "default")
             == "topup 'a b.csv' --retry-unknown")
+        #expect(TopUpEngine.planCommand(planFile: "d/x.csv", batch: "y", account: "o p", "--dry-run")
+            == "credit-recon --account 'o p' topup d/x.csv --batch y --dry-run")
     }
 
     /// A row another writer took up between this run's preview and its send (a writer
@@ -863,7 +865,7 @@ struct TopUpEngineTests {
         #expect(status.attention.first == "there are no readings yet: run `credit-recon --account acct fetch`")
         #expect(ShellWord.quoted("ops team's") == #"'ops team'\''s'"# && ShellWord.quoted("eu-1") == "eu-1")
         #expect(status.attention.contains("2 top-up rows planned but never sent (6.00 USD): the run that planned them stopped "
-            + "first or could not reach the API; run `credit-recon topup` with the plan again to send them"))
+            + "first or could not reach the API; run `credit-recon --account acct topup topups.csv --yes` again to send them"))
         #expect(status.lines.contains { $0.hasSuffix("0 blocked (0.00); 2 planned, not sent (6.00)") })
         #expect(status.json.text.contains(#""planned":{"amount":"6","count":2}"#), "\(status.json.text)")
 
@@ -894,11 +896,15 @@ struct TopUpEngineTests {
         guard case .chargeRejected(let failed) = fact else { Issue.record("\(fact)"); return }
         #expect(failed.message == "not sent: the API is rate limiting us; run topup again to send it")
         // An unknown outcome's advice names the plan the row came from, as it is typed again
-        // (probe 190: `topup PLAN.csv --retry-unknown` after a run of `d ir/nov.csv`).
+        // (probe 190: `topup PLAN.csv --retry-unknown` after a run of `d ir/nov.csv`), with its
+        // batch and account where they are not the defaults (probe 434).
         let unknown = ChargeAnswer.unknown(status: 502, message: ChargeAnswer.unknownAdvice("HTTP 502: bad gateway"), rawBody: nil)
-        for (plan, said) in [("d ir/nov.csv", "`topup 'd ir/nov.csv' --retry-unknown`"), ("-x.csv", "`topup ./-x.csv --retry-unknown`"),
-                             ("", "`topup PLAN.csv --retry-unknown`")] {
-            let (recorded, _, line) = TopUpEngine.fact(for: unknown, key: "k", plan: plan)
+        for (plan, batch, said) in [("d ir/nov.csv", "nov", "`topup 'd ir/nov.csv' --retry-unknown`"),
+                                    ("-x.csv", "-x", "`topup ./-x.csv --retry-unknown`"),
+                                    ("", "", "`topup PLAN.csv --retry-unknown`"),
+                                    ("nov.csv", "bee", "`topup nov.csv --batch bee --retry-unknown`")] {
+            let resend = TopUpEngine.retryUnknownCommand(planFile: plan, batch: batch, account: "default")
+            let (recorded, _, line) = TopUpEngine.fact(for: unknown, key: "k", resend: resend)
             guard case .chargeUnknown(let failure) = recorded else { Issue.record("\(recorded)"); continue }
             #expect(failure.message.hasSuffix("re-send with \(said), which sends every row still unknown again") && line == failure.message,
                     "\(failure.message)")

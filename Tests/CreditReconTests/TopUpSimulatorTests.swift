@@ -176,7 +176,7 @@ struct TopUpSimulatorTests {
             #expect(summary.recovered == 1 && summary.created == 0, "\(summary)")
             #expect(said.warnings.withLock { $0 } == [
                 "1 request left unanswered by an earlier run marked unknown, not sent again by this run: check the dashboard, "
-                    + "then `import charges` it before `topup \(ShellWord.plan(plan)) --retry-unknown`, which sends every row still "
+                    + "then `import charges` it before `credit-recon --account ops topup \(ShellWord.plan(plan)) --retry-unknown`, which sends every row still "
                     + "unknown again",
             ], "\(said.lines.withLock { $0 })")
             // Run again, the row now unknown from an earlier run: said too, where the log had no
@@ -187,7 +187,7 @@ struct TopUpSimulatorTests {
             }
             #expect(again.exitStatus == .attention && again.recovered == 0, "\(again)")
             #expect(said.warnings.withLock { $0 } == [
-                "1 row an earlier run left for a person (1 unknown), not sent by this run: `topup \(ShellWord.plan(plan)) --dry-run` "
+                "1 row an earlier run left for a person (1 unknown), not sent by this run: `credit-recon --account ops topup \(ShellWord.plan(plan)) --dry-run` "
                     + "lists them, and `status` says what each needs",
             ], "\(said.lines.withLock { $0 })")
             // The dry run exits as the run did: 1, the unknown row needing a person (it exited 0).

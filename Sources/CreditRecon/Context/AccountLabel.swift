@@ -1,6 +1,9 @@
 /// An account label, from the command line, the environment or a snapshots file's
 /// `account` column: it is kept in the ledger for good and matched byte for byte.
 public enum AccountLabel {
+    /// The account of a command given none (`--account`, `CREDIT_RECON_ACCOUNT`).
+    public static let defaultAccount = "default"
+
     /// Why `label` cannot name an account, or `nil`.
     public static func problem(_ label: String) -> String? {
         problem(label, naming: "an account label", column: "account",

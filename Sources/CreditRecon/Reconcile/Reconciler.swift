@@ -183,6 +183,7 @@ public struct Reconciler: Sendable {
             firstKeysReadAt: input.keyListings.first?.observedAt,
             activity: scopedActivity(input.activity.lines, from: range.from, to: range.to), recentRuns: input.recentRuns,
             inFlightRuns: inFlight, alikeTakenInstead: alike, madeAgainBy: madeAgain)
+        books.chargelessPlanFiles = Dictionary(input.chargeless.map { ($0.key, $0.planFile) }, uniquingKeysWith: { first, _ in first })
         // By the day lost, not by when it left the API's window: a day of the range that left
         // it after the range ended went uncounted (probe 327).
         books.activityLostDays = findings.count { finding in

@@ -61,6 +61,9 @@ public struct Reconciliation: Sendable, Equatable {
     /// (`ReconcileOptions.writer`) that has planned it or is sending it: neither never sent
     /// nor unknown yet. Only such rows, a few, not one entry per charge line.
     public var inFlightRuns: [String: Int64] = [:]
+    /// The plan file of each plan row without a charge, by top-up key: what `status` names
+    /// the command to send them again by (a few, not one entry per charge line).
+    public var chargelessPlanFiles: [String: String] = [:]
     /// For each `expired` charge that only the readings show unpaid, by id, the charges of
     /// its amount (one of the same amount, or several that add up to it; or one it adds up
     /// to with `with`) that a rise it could have explained as well was taken to show

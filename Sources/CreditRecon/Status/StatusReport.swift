@@ -20,6 +20,19 @@ public struct StatusReport: Sendable, Equatable {
     public var blocked = OpenCharges()
     /// Plan rows stored but never sent (their run stopped first, or could not reach the API).
     public var planned = OpenCharges()
+    /// The plans (file, batch, account) of the unknown, blocked and planned rows, which the
+    /// advice names its commands by (probe 434: `topup PLAN.csv`, without `--batch` or
+    /// `--account`, refused or, past 12 hours, bought again).
+    public var unknownPlans: Set<PlanOfRows> = []
+    public var blockedPlans: Set<PlanOfRows> = []
+    public var plannedPlans: Set<PlanOfRows> = []
+
+    /// A plan's file (`nil` when not known), batch and account.
+    public struct PlanOfRows: Sendable, Hashable {
+        public let planFile: String?
+        public let batch: String
+        public let account: String
+    }
     /// Charges that expired unpaid in the last `recentDays` (none bought: a top-up that did
     /// not happen), and plan rows the API rejected for what they ask in that time (the row
     /// needs fixing).
@@ -228,6 +241,20 @@ public struct StatusReport: Sendable, Equatable {
         return reasons + keyReasons
     }
 
+    /// The plan of a charge line without a charge: its plan file as the books keep it.
+    static func plan(of charge: ChargeLine, _ books: Reconciliation) -> PlanOfRows {
+        PlanOfRows(planFile: charge.topUpKey.flatMap { books.chargelessPlanFiles[$0] }, batch: charge.batch ?? "", account: charge.account)
+    }
+
+    /// `` `topup PLAN OPTION` `` for the rows of `plans`: that plan's own command when they
+    /// are one plan's (`TopUpEngine.planCommand`), else the generic one, said for each plan.
+    static func command(for plans: Set<PlanOfRows>, _ option: String) -> String {
+        guard plans.count == 1, let plan = plans.first, let file = plan.planFile else {
+            return "`topup PLAN.csv \(option)`" + (plans.count > 1 ? " (for each plan, with its --batch and --account)" : "")
+        }
+        return "`\(TopUpEngine.planCommand(planFile: file, batch: plan.batch, account: plan.account, option))`"
+    }
+
     /// Charges and plan rows whose fate a person must settle (CONTRACT.md § Exit codes: 1),
     /// readings or not.
     private var chargeReasons: [(kind: String, text: String)] {
@@ -235,13 +262,13 @@ public struct StatusReport: Sendable, Equatable {
         func add(_ kind: String, _ text: String) { reasons.append((kind, text)) }
         if unknown.count > 0 {
             add("outcome_unknown", "\(unknown.count) charge request\(unknown.count == 1 ? "" : "s") of unknown outcome (\(unknown.amount.centsText) USD): "
-                + "check the OpenRouter dashboard, then `import charges` what was made before `topup PLAN.csv --retry-unknown`, "
+                + "check the OpenRouter dashboard, then `import charges` what was made before \(Self.command(for: unknownPlans, "--retry-unknown")), "
                 + "which sends every row still unknown again")
         }
         if blocked.count > 0 {
             add("charge_blocked", "\(blocked.count) top-up\(blocked.count == 1 ? "" : "s") blocked (\(blocked.amount.centsText) USD): buy through "
                 + "the web flow and record \(blocked.count == 1 ? "it" : "them") with `import charges`, giving the row's reference "
-                + "(for a row without one, the row/… key `topup` named it by; `topup PLAN --dry-run` shows it)")
+                + "(for a row without one, the row/… key `topup` named it by; \(Self.command(for: blockedPlans, "--dry-run")) shows it)")
         }
         if let text = PossiblePurchase.text(possiblePurchases) { add("possible_purchase", text) }
         if expired.count > 0 {
@@ -296,8 +323,10 @@ public struct StatusReport: Sendable, Equatable {
         if planned.count > 0 {
             let one = planned.count == 1
             add("topup_not_sent", "\(planned.count) top-up row\(one ? "" : "s") planned but never sent (\(planned.amount.centsText) USD): the run "
-                + "that planned \(one ? "it" : "them") stopped first or could not reach the API; run `credit-recon topup` with the plan "
-                + "again to send \(one ? "it" : "them")")
+                + "that planned \(one ? "it" : "them") stopped first or could not reach the API; run "
+                + (plannedPlans.count == 1 && plannedPlans.first?.planFile != nil
+                    ? Self.command(for: plannedPlans, "--yes") : "`credit-recon topup` with the plan (and its --batch and --account)")
+                + " again to send \(one ? "it" : "them")")
         }
         return reasons
     }
@@ -355,9 +384,9 @@ public struct StatusReport: Sendable, Equatable {
         // reading (their credits, if any, are in the opening balance), or bought again.
         let expiredNotes = Set(books.findings.filter { $0.kind == .chargeExpired && $0.severity < .warning }.compactMap(\.chargeID))
         for charge in books.charges {
-            // A row the running top-up planned, or has sent and waits on (`inFlightRuns`). (Not
-            // a row an earlier run planned in a batch of the same name: another plan may share
-            // it, and its rows, which this run will never send, were hidden; probe 69.)
+            // A row the running top-up planned, or has sent and waits on, or a dead run planned of
+            // the plan and batch it sends (`inFlightRuns`). (Not another plan's row in a batch of
+            // the same name: this run will never send it, and it was hidden; probe 69.)
             if charge.chargeID == nil, let key = charge.topUpKey, books.inFlightRuns[key] != nil {
                 report.inFlight.add(charge.amount)
                 continue
@@ -369,9 +398,15 @@ public struct StatusReport: Sendable, Equatable {
             case .pending:
                 report.pending.add(charge.amount)
                 if charge.awaitingReading { report.awaitingReading.add(charge.amount) }
-            case .unknown: report.unknown.add(charge.amount)
-            case .blocked: report.blocked.add(charge.amount)
-            case .planned: report.planned.add(charge.amount)
+            case .unknown:
+                report.unknown.add(charge.amount)
+                report.unknownPlans.insert(Self.plan(of: charge, books))
+            case .blocked:
+                report.blocked.add(charge.amount)
+                report.blockedPlans.insert(Self.plan(of: charge, books))
+            case .planned:
+                report.planned.add(charge.amount)
+                report.plannedPlans.insert(Self.plan(of: charge, books))
             case .expired:
                 // For a week from when the books knew it: its export's expiry, else the reading
                 // that showed it unpaid (a night without readings may come between).

@@ -53,12 +53,12 @@ extension ChargeAnswer {
     }
 
     /// How an answer of unknown outcome says to send its row again; `TopUpEngine.fact`
-    /// puts the plan's own path in its place (`resend(plan:)`) when it records the answer.
+    /// puts the plan's own command in its place (`resend(command:)`) when it records the answer.
     static let resend = "`topup PLAN.csv --retry-unknown`"
 
-    /// `message` with `resend` naming `plan`, the plan the row was read from.
-    static func resend(_ message: String, plan: String) -> String {
-        message.replacingOccurrences(of: resend, with: "`topup \(ShellWord.plan(plan)) --retry-unknown`")
+    /// `message` with `resend` replaced by `command` (`TopUpEngine.retryUnknownCommand`).
+    static func resend(_ message: String, command: String) -> String {
+        message.replacingOccurrences(of: resend, with: "`\(command)`")
     }
 }
 

@@ -65,13 +65,20 @@ public struct TopUpEngine: Sendable {
         return name
     }
 
-    /// The command that sends the rows of unknown outcome of the plan `planFile` planned as
-    /// `batch` for `account` again, by a run of `runAccount`: with `--batch` and `--account`
-    /// where they are not what the plan's name and the run give (probe 432: without them it
-    /// named another batch, whose new keys bought the row again).
-    static func retryUnknownCommand(planFile: String, batch: String, account: String, runAccount: String) -> String {
-        (account == runAccount ? "" : "credit-recon --account \(ShellWord.quoted(account)) ") + "topup \(ShellWord.plan(planFile))"
-            + (batch == Self.batch(ofPlan: planFile) ? "" : " --batch \(ShellWord.quoted(batch))") + " --retry-unknown"
+    /// `topup PLAN OPTION` for the plan `planFile` planned as `batch` for `account`, as an
+    /// advice spells it out: with `--batch` where the plan's name gives another, and
+    /// `--account` but for the default account (probes 432, 434: without them a pasted
+    /// `--retry-unknown` named another batch, whose new keys bought the row again, or was
+    /// refused for another account's rows).
+    static func planCommand(planFile: String, batch: String, account: String, _ option: String) -> String {
+        (account == AccountLabel.defaultAccount ? "" : "credit-recon --account \(ShellWord.quoted(account)) ")
+            + "topup \(ShellWord.plan(planFile))"
+            + (batch == Self.batch(ofPlan: planFile) ? "" : " --batch \(ShellWord.quoted(batch))") + " " + option
+    }
+
+    /// `planCommand` with `--retry-unknown`.
+    static func retryUnknownCommand(planFile: String, batch: String, account: String) -> String {
+        planCommand(planFile: planFile, batch: batch, account: account, "--retry-unknown")
     }
 
     // MARK: - Prepare
@@ -589,6 +596,7 @@ public struct TopUpEngine: Sendable {
         try errors.throwIfAny()
         var preview = TopUpPreview(batch: batch, planFile: planFile, items: items, retryUnknown: options.retryUnknown)
         preview.clockDecides = clockDecides
+        preview.account = options.account
         if items.contains(where: { $0.action == .inFlight }) { preview.writerAtWork = writer }
         if let maxTotal = options.maxTotal, preview.sendTotal > maxTotal {
             let toSend = preview.toSend
@@ -640,6 +648,7 @@ public struct TopUpEngine: Sendable {
         var summary = TopUpSummary()
         summary.batch = preview.batch
         summary.planFile = preview.planFile
+        summary.account = options.account
         summary.retriedUnknown = options.retryUnknown
         summary.planRows = preview.items.count
         summary.skippedDone = preview.count(.done)
@@ -685,7 +694,7 @@ public struct TopUpEngine: Sendable {
                     key: row.key, httpStatus: nil,
                     message: ChargeAnswer.resend(ChargeAnswer.unknownAdvice(
                         "the run that sent this request ended before its answer was recorded (the process stopped or crashed)"),
-                        plan: row.planFile),
+                        command: Self.retryUnknownCommand(planFile: row.planFile, batch: row.batch, account: row.account)),
                     rawBody: nil)), account: row.account, runID: runID, at: now())
             }
             for item in toSend where item.previousState == nil {
@@ -705,7 +714,7 @@ public struct TopUpEngine: Sendable {
         }.map { plan, rows in
             TopUpSummary.OtherPlanRows(
                 planFile: plan[0], batch: plan[1], account: plan[2], rows: rows.count,
-                command: Self.retryUnknownCommand(planFile: plan[0], batch: plan[1], account: plan[2], runAccount: account))
+                command: Self.retryUnknownCommand(planFile: plan[0], batch: plan[1], account: plan[2]))
         }.sorted { Array($0.command.utf8).lexicographicallyPrecedes(Array($1.command.utf8)) }
 
         let shared = Shared()
@@ -756,7 +765,9 @@ public struct TopUpEngine: Sendable {
                                 do {
                                     (state, detail) = try ledger.write { writer in
                                         answer = try Self.checked(sent, for: row, at: now(), reader: writer.reader)
-                                        let (fact, state, detail) = Self.fact(for: answer, key: item.key, plan: planFile)
+                                        let (fact, state, detail) = Self.fact(
+                                            for: answer, key: item.key,
+                                            resend: Self.retryUnknownCommand(planFile: planFile, batch: batch, account: item.row.account))
                                         try writer.append(fact, account: row.account, runID: runID, at: now())
                                         return (state, detail)
                                     }
@@ -938,8 +949,9 @@ public struct TopUpEngine: Sendable {
     }
 
     /// The fact recording `answer`, the row's new state and a short detail; the advice of an
-    /// unknown outcome names `plan`, the plan the row was read from (it said `PLAN.csv`).
-    static func fact(for answer: ChargeAnswer, key: String, plan: String = "") -> (Fact, String, String) {
+    /// unknown outcome gives `resend`, the command that sends the row again (it said
+    /// `PLAN.csv`; `retryUnknownCommand`).
+    static func fact(for answer: ChargeAnswer, key: String, resend: String = "topup PLAN.csv --retry-unknown") -> (Fact, String, String) {
         switch answer {
         case .created(let charge):
             return (.chargeCreated(ChargeCreated(key: key, chargeID: charge.id, createdAt: charge.createdAt,
@@ -962,7 +974,7 @@ public struct TopUpEngine: Sendable {
         case .gone(let message, let rawBody):
             return (.chargeBlocked(ChargeFailed(key: key, httpStatus: 410, message: message, rawBody: rawBody)), "blocked", message)
         case .unknown(let status, let unnamed, let rawBody):
-            let message = ChargeAnswer.resend(unnamed, plan: plan)
+            let message = ChargeAnswer.resend(unnamed, command: resend)
             return (.chargeUnknown(ChargeFailed(key: key, httpStatus: status.map(Int64.init), message: message, rawBody: rawBody)),
                     "unknown", message)
         }

@@ -22,6 +22,8 @@ public struct TopUpPreview: Sendable {
     /// The top-up at work on the ledger as the preview was made, when rows of the plan are
     /// its, in flight (`TopUpItem.Action.inFlight`).
     public var writerAtWork: RunningWriter?
+    /// The run's account (`--account`), for the advice.
+    public var account = AccountLabel.defaultAccount
 
     /// The rows this run would send.
     public var toSend: [TopUpItem] { items.filter { $0.action == .send } }
@@ -121,8 +123,8 @@ public struct TopUpPreview: Sendable {
             // Each count's advice only where there is a row to act on (probe 416: "0 with an
             // unknown outcome (`import charges` those made …)").
             lines.append("skipped: \(done) already done, \(blocked) blocked" + (blocked > 0 ? " (410, never re-sent)" : "") + ", "
-                + "\(unknown) with an unknown outcome" + (unknown > 0 ? " (`import charges` those made, then see `topup "
-                    + "\(ShellWord.plan(planFile)) --retry-unknown`)" : "")
+                + "\(unknown) with an unknown outcome" + (unknown > 0 ? " (`import charges` those made, then see `"
+                    + "\(TopUpEngine.retryUnknownCommand(planFile: planFile, batch: batch, account: account))`)" : "")
                 + ", \(rejected) rejected by the API" + (rejected > 0 ? " (fix the row under a new reference)" : ""))
         }
         if let others = Self.otherAccountsText(otherAccounts) { lines.append(others) }

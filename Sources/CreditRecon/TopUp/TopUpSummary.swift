@@ -14,6 +14,8 @@ public struct TopUpSummary: Sendable, Equatable {
     public var batch = ""
     /// The plan's path, for the advice (`topup PLAN --retry-unknown`).
     public var planFile = ""
+    /// The run's account (`--account`), for the advice.
+    public var account = AccountLabel.defaultAccount
     public var planRows = 0
     /// The run's id in the ledger, when anything was written.
     public var runID: Int64?
@@ -138,7 +140,10 @@ public struct TopUpSummary: Sendable, Equatable {
         let own = recovered - recoveredOfOtherPlans.reduce(0) { $0 + $1.rows }
         var commands: [String] = []
         let mixed = !recoveredOfOtherPlans.isEmpty
-        if own > 0 { commands.append("`topup \(ShellWord.plan(planFile)) --retry-unknown`" + (mixed ? " (\(own) of this plan)" : "")) }
+        if own > 0 {
+            commands.append("`\(TopUpEngine.retryUnknownCommand(planFile: planFile, batch: batch, account: account))`"
+                + (mixed ? " (\(own) of this plan)" : ""))
+        }
         for plan in recoveredOfOtherPlans {
             commands.append("`\(TerminalText.printable(plan.command))` (\(plan.rows) of plan \(TerminalText.printable(plan.planFile))"
                 + ", batch \(TerminalText.printable(plan.batch)), account \(TerminalText.printable(plan.account)))")
@@ -160,7 +165,8 @@ public struct TopUpSummary: Sendable, Equatable {
         guard !counts.isEmpty else { return nil }
         let total = counts.reduce(0) { $0 + $1.0 }
         return "\(total) row\(total == 1 ? "" : "s") an earlier run left for a person (" + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-            + "), not sent by this run: `topup \(ShellWord.plan(planFile)) --dry-run` lists them, and `status` says what each needs"
+            + "), not sent by this run: `\(TopUpEngine.planCommand(planFile: planFile, batch: batch, account: account, "--dry-run"))` "
+            + "lists them, and `status` says what each needs"
     }
 
     /// Why the run stopped, when it did. A signal after the last row was sent stopped
