@@ -852,7 +852,7 @@ struct TopUpEngineTests {
         #expect(findings.map(\.reference) == ["R-02", "R-03"])
         #expect(findings.allSatisfy { $0.severity == .warning })
         #expect(findings.first?.message == "R-02 (2.5) was planned from topups but its charge was never requested: the run "
-            + "stopped first. Run `credit-recon topup` with the plan again to send it.")
+            + "stopped first. Run `credit-recon --account acct topup topups.csv --yes` again to send it.")
         let csv = ReportText.rendered(ReportFiles.chargesCSV, books).string
         #expect(csv.contains(",R-02,topups,acct,api,"), "\(csv)")
         #expect(csv.contains(",planned,,planned by a run that stopped before sending it (or is still running),row 2\r\n"), "\(csv)")

@@ -615,6 +615,11 @@ extension Reconciler {
                     + "ledger was read: nothing to do yet; a report after that run ends says how it went."))
             return line
         }
+        // The row's own plan's command (probe 434: `credit-recon topup` with the plan, or
+        // `topup PLAN.csv`, without its --batch or --account).
+        func command(_ option: String) -> String {
+            TopUpEngine.planCommand(planFile: topUp.planFile, batch: topUp.batch, account: topUp.account, option)
+        }
         switch topUp.state {
         case _ where topUp.state == "planned" || notSent:
             line.state = .planned
@@ -625,7 +630,7 @@ extension Reconciler {
                 .warning, .topUpNotSent, at: topUp.updatedAt, account: account, amount: topUp.amount,
                 reference: name,
                 message: "\(name) (\(topUp.amount.decimalText)) was planned from \(topUp.batch) but its charge was never "
-                    + "requested: \(why). Run `credit-recon topup` with the plan again to send it."
+                    + "requested: \(why). Run `\(command("--yes"))` again to send it."
                     + (bought.map { $0 + " first, or the plan buys it again." } ?? "")))
         case "rejected":
             line.state = .rejected
@@ -656,8 +661,9 @@ extension Reconciler {
                     // Recording first, as everywhere: sent again, a row whose charge was made is
                     // bought twice (probe 295: the report alone put --retry-unknown first).
                     + "created a charge. Check the OpenRouter dashboard and record the charge if it was made "
-                    + "(`credit-recon import charges`); only if none was, run `credit-recon topup PLAN.csv "
-                    + "--retry-unknown`." + (bought.map { $0 + "." } ?? "")))
+                    + "(`credit-recon import charges`); only if none was, run `"
+                    + "\(command("--retry-unknown"))`."
+                    + (bought.map { $0 + "." } ?? "")))
         }
         return line
     }
