@@ -852,7 +852,7 @@ struct TopUpEngineTests {
         #expect(findings.map(\.reference) == ["R-02", "R-03"])
         #expect(findings.allSatisfy { $0.severity == .warning })
         #expect(findings.first?.message == "R-02 (2.5) was planned from topups but its charge was never requested: the run "
-            + "stopped first. Run `credit-recon --account acct topup topups.csv --yes` again to send it.")
+            + "stopped first. Run `credit-recon --account acct topup topups.csv` again to send it.")
         let csv = ReportText.rendered(ReportFiles.chargesCSV, books).string
         #expect(csv.contains(",R-02,topups,acct,api,"), "\(csv)")
         #expect(csv.contains(",planned,,planned by a run that stopped before sending it (or is still running),row 2\r\n"), "\(csv)")
@@ -865,7 +865,7 @@ struct TopUpEngineTests {
         #expect(status.attention.first == "there are no readings yet: run `credit-recon --account acct fetch`")
         #expect(ShellWord.quoted("ops team's") == #"'ops team'\''s'"# && ShellWord.quoted("eu-1") == "eu-1")
         #expect(status.attention.contains("2 top-up rows planned but never sent (6.00 USD): the run that planned them stopped "
-            + "first or could not reach the API; run `credit-recon --account acct topup topups.csv --yes` again to send them"))
+            + "first or could not reach the API; run `credit-recon --account acct topup topups.csv` again to send them"))
         #expect(status.lines.contains { $0.hasSuffix("0 blocked (0.00); 2 planned, not sent (6.00)") })
         #expect(status.json.text.contains(#""planned":{"amount":"6","count":2}"#), "\(status.json.text)")
 

@@ -630,7 +630,7 @@ extension Reconciler {
                 .warning, .topUpNotSent, at: topUp.updatedAt, account: account, amount: topUp.amount,
                 reference: name,
                 message: "\(name) (\(topUp.amount.decimalText)) was planned from \(topUp.batch) but its charge was never "
-                    + "requested: \(why). Run `\(command("--yes"))` again to send it."
+                    + "requested: \(why). Run `\(command(""))` again to send it."
                     + (bought.map { $0 + " first, or the plan buys it again." } ?? "")))
         case "rejected":
             line.state = .rejected

@@ -250,7 +250,7 @@ public struct StatusReport: Sendable, Equatable {
     /// are one plan's (`TopUpEngine.planCommand`), else the generic one, said for each plan.
     static func command(for plans: Set<PlanOfRows>, _ option: String) -> String {
         guard plans.count == 1, let plan = plans.first, let file = plan.planFile else {
-            return "`topup PLAN.csv \(option)`" + (plans.count > 1 ? " (for each plan, with its --batch and --account)" : "")
+            return "`topup PLAN.csv\(option.isEmpty ? "" : " " + option)`" + (plans.count > 1 ? " (for each plan, with its --batch and --account)" : "")
         }
         return "`\(TopUpEngine.planCommand(planFile: file, batch: plan.batch, account: plan.account, option))`"
     }
@@ -325,7 +325,7 @@ public struct StatusReport: Sendable, Equatable {
             add("topup_not_sent", "\(planned.count) top-up row\(one ? "" : "s") planned but never sent (\(planned.amount.centsText) USD): the run "
                 + "that planned \(one ? "it" : "them") stopped first or could not reach the API; run "
                 + (plannedPlans.count == 1 && plannedPlans.first?.planFile != nil
-                    ? Self.command(for: plannedPlans, "--yes") : "`credit-recon topup` with the plan (and its --batch and --account)")
+                    ? Self.command(for: plannedPlans, "") : "`credit-recon topup` with the plan (and its --batch and --account)")
                 + " again to send \(one ? "it" : "them")")
         }
         return reasons

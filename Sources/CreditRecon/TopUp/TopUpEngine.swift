@@ -70,10 +70,10 @@ public struct TopUpEngine: Sendable {
     /// `--account` but for the default account (probes 432, 434: without them a pasted
     /// `--retry-unknown` named another batch, whose new keys bought the row again, or was
     /// refused for another account's rows).
-    static func planCommand(planFile: String, batch: String, account: String, _ option: String) -> String {
+    static func planCommand(planFile: String, batch: String, account: String, _ option: String = "") -> String {
         (account == AccountLabel.defaultAccount ? "" : "credit-recon --account \(ShellWord.quoted(account)) ")
             + "topup \(ShellWord.plan(planFile))"
-            + (batch == Self.batch(ofPlan: planFile) ? "" : " --batch \(ShellWord.quoted(batch))") + " " + option
+            + (batch == Self.batch(ofPlan: planFile) ? "" : " --batch \(ShellWord.quoted(batch))") + (option.isEmpty ? "" : " " + option)
     }
 
     /// `planCommand` with `--retry-unknown`.
