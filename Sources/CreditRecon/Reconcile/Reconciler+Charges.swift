@@ -538,40 +538,14 @@ extension Reconciler {
         return since.filter { $0.finishedAt == nil }
     }
 
-    /// The plan rows the writer at work (`options.writer`) has planned and not sent yet, or is
-    /// sending, by top-up key, each with its run (`Reconciliation.inFlightRuns`); and the rows
-    /// still `planned` of the plan's batch it is sending, a dead run's it sends again (probe
-    /// 426: said never sent, "run topup with the plan again", while it sent them). Another
-    /// plan's rows in a batch of the same name are not its (probe 69).
+    /// The plan rows in flight (`RowsAtWork`), by top-up key, each with its run of the writer
+    /// at work (`Reconciliation.inFlightRuns`).
     func inFlightRuns(_ input: Input) -> [String: Int64] {
-        let running = Set(Self.ownRuns(of: options.writer, among: input.recentRuns).map(\.id))
-        guard !running.isEmpty else { return [:] }
+        guard !input.rowsAtWork.runs.isEmpty else { return [:] }
         return Dictionary(input.chargeless.compactMap { topUp in
-            if topUp.state == "planned" || topUp.state == "requesting", let run = topUp.runID, running.contains(run) {
-                return (topUp.key, run)
-            }
-            guard topUp.state == "planned", let run = input.batchesAtWork[Self.batchKey(topUp.account, topUp.batch, topUp.planFile)] else { return nil }
-            return (topUp.key, run)
+            input.rowsAtWork.run(state: topUp.state, runID: topUp.runID, account: topUp.account, batch: topUp.batch,
+                                 planFile: topUp.planFile).map { (topUp.key, $0) }
         }, uniquingKeysWith: { first, _ in first })
-    }
-
-    /// The plans' batches whose rows the writer at work's runs (`ownRuns`, of `recent`)
-    /// planned or sent, by `batchKey`, each with its newest such run: a top-up sends every row
-    /// of its plan's batch still `planned`, those a dead run planned too.
-    static func batchesAtWork(of writer: RunningWriter?, among recent: [RunRow], reader: LedgerReader) throws -> [String: Int64] {
-        let runs = ownRuns(of: writer, among: recent).map(\.id)
-        guard !runs.isEmpty else { return [:] }
-        var batches: [String: Int64] = [:]
-        for batch in try reader.topUpBatches(runs: runs) {
-            let key = batchKey(batch.account, batch.batch, batch.planFile)
-            batches[key] = max(batches[key] ?? batch.runID, batch.runID)
-        }
-        return batches
-    }
-
-    /// A plan's batch of an account, as `batchesAtWork` keys it.
-    static func batchKey(_ account: String, _ batch: String, _ planFile: String) -> String {
-        [account, batch, planFile].joined(separator: "\u{0}")
     }
 
     /// A top-up without a charge was rejected, blocked (410 Gone), never sent, or nobody knows;

@@ -49,8 +49,8 @@ public struct Reconciler: Sendable {
         var failedRuns: [RunRow] = []
         /// The ledger's newest runs, of any account, newest first.
         var recentRuns: [RunRow] = []
-        /// The batches the writer at work is sending (`batchesAtWork`).
-        var batchesAtWork: [String: Int64] = [:]
+        /// The rows of the writer at work (`options.writer`).
+        var rowsAtWork = RowsAtWork()
         /// Every listing of the account's keys, in time order, and their keys by listing.
         var keyListings: [KeyListingRow] = []
         var keyReadings: [KeyReadingRow] = []
@@ -87,7 +87,7 @@ public struct Reconciler: Sendable {
                 activity: try reader.activity(account: account),
                 newest: try reader.newestJournalTime(),
                 headHash: try reader.head().hash)
-            input.batchesAtWork = try Self.batchesAtWork(of: writer, among: input.recentRuns, reader: reader)
+            input.rowsAtWork = try RowsAtWork(writer: writer, among: input.recentRuns, reader: reader)
             return input
         }, alongside: { reader in try reader.charges(account: account) })
         // A voided charge is out of the books: only its finding says it was there. (Most

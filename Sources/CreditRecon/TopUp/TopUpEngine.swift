@@ -390,15 +390,13 @@ public struct TopUpEngine: Sendable {
         row.account == options.account ? .send : .otherAccount
     }
 
-    /// What this run does with a row the ledger holds as `stored`; `atWork`: the runs of the
-    /// writer at work, whose rows planned or being sent are in flight, and the batches it is
-    /// sending (`Reconciler.batchesAtWork`), whose rows of its plan still planned, a dead
-    /// run's too, are.
-    private func action(for stored: StoredTopUp, atWork: (runs: Set<Int64>, batches: [String: Int64])) -> TopUpItem.Action {
-        if stored.state == "planned" || stored.state == "requesting", let run = stored.runID, atWork.runs.contains(run) {
+    /// What this run does with a row the ledger holds as `stored`; `atWork`: the rows of the
+    /// writer at work, in flight.
+    private func action(for stored: StoredTopUp, atWork: RowsAtWork) -> TopUpItem.Action {
+        if atWork.run(state: stored.state, runID: stored.runID, account: stored.account, batch: stored.batch,
+                      planFile: stored.planFile) != nil {
             return .inFlight
         }
-        if stored.state == "planned", atWork.batches[Reconciler.batchKey(stored.account, stored.batch, stored.planFile)] != nil { return .inFlight }
         return switch stored.state {
         case "created", "recorded": .done
         case "blocked": .blocked
@@ -435,7 +433,7 @@ public struct TopUpEngine: Sendable {
         // a terminal) would charge every row again.
         // And a charge recorded with a new row's reference before the plan ran (bought
         // through the web flow, recorded first): sending the row would buy it again.
-        var recordedFirst: [String: StoredCharge] = [:]  // by account and reference
+        var recordedFirst: [Int: StoredCharge] = [:]  // by row index
         // Or recorded under another account with the same reference, wallet, chain and amount:
         // most likely the row's purchase under a mistyped label (probe 427: bought twice).
         var recordedElsewhere: [Int: StoredCharge] = [:]  // by row index
@@ -447,12 +445,10 @@ public struct TopUpEngine: Sendable {
         // the web flow and recorded (probe 101).
         var repeats: [Int: EarlierPurchase] = [:]  // by row index
         var clockDecides = false
-        var atWork: (runs: Set<Int64>, batches: [String: Int64]) = ([], [:])
+        var atWork = RowsAtWork()
         let (previous, elsewhere): ([StoredTopUp?], [StoredTopUp?]) = try ledger?.read { reader in
             if writer != nil {
-                let recent = try reader.runs(limit: Reconciler.recentRunCount)
-                atWork = (Set(Reconciler.ownRuns(of: writer, among: recent).map(\.id)),
-                          try Reconciler.batchesAtWork(of: writer, among: recent, reader: reader))
+                atWork = try RowsAtWork(writer: writer, among: try reader.runs(limit: Reconciler.recentRunCount), reader: reader)
             }
             let stored = try keyed.map { try reader.topUp(key: $0.key) }
             if try reader.hasCharges() {
@@ -464,7 +460,7 @@ public struct TopUpEngine: Sendable {
                     let row = keyed[index].row
                     guard let reference = row.reference, let named = byReference[reference] else { continue }
                     if let own = named.first(where: { $0.account == row.account }) {
-                        recordedFirst[row.account + "\u{0}" + reference] = recordedFirst[row.account + "\u{0}" + reference] ?? own
+                        recordedFirst[index] = own
                     } else if let other = named.first(where: { Self.samePurchase($0, as: row) }) {
                         recordedElsewhere[index] = other
                     }
@@ -525,7 +521,7 @@ public struct TopUpEngine: Sendable {
                     errors.add(line: row.line, column: "reference", problem)
                     continue
                 }
-                if let reference = row.reference, let charge = recordedFirst[row.account + "\u{0}" + reference] {
+                if let reference = row.reference, let charge = recordedFirst[index] {
                     errors.add(line: row.line, column: "reference",
                                "\"\(reference)\" is already the reference of charge \(charge.chargeID) (\(charge.amount.centsText) USD, "
                                 + "recorded with `import charges` before this row was planned); sending the row would buy it again — "
