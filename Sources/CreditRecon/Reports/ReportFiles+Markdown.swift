@@ -160,7 +160,10 @@ extension ReportFiles {
             line()
             // Rows of the top-up at work, listed under their state with no word of it (probe 426:
             // "Unknown: 2" for requests under way).
-            let inFlight = lines.filter { books.charges[$0].chargeID == nil && books.charges[$0].topUpKey.map { books.inFlightRuns[$0] != nil } == true }
+            // (None without a writer at work: a million settled lines are not looked through.)
+            let inFlight = books.inFlightRuns.isEmpty ? [] : lines.filter { line in
+                books.charges[line].chargeID == nil && books.charges[line].topUpKey.map { books.inFlightRuns[$0] != nil } == true
+            }
             if !inFlight.isEmpty {
                 let amount = inFlight.reduce(Micros.zero) { $0 + books.charges[$1].amount }
                 line("\(inFlight.count) of them (\(money(amount))) in flight: \(state == .planned ? "waiting to be sent" : "being sent") by "

@@ -32,10 +32,9 @@ extension Reconciler {
         var perPeriod = [[String: (used: Micros, latest: KeyReading)]](repeating: [:], count: grid.periods.count)
         // Per period: how far keys' usage went down in it (a `usage_decreased` each).
         var fallen = [Micros](repeating: .zero, count: grid.periods.count)
-        // Each key's last reading: its usage, and the anchor of its listing.
-        var last: [String: (usage: Micros, seen: Timestamp)] = [:]
-        // Each key's highest usage read, and the listing that last read it lower.
-        var peak: [String: (usage: Micros, fellAt: Timestamp?)] = [:]
+        // Each key's last reading: its usage, and the anchor of its listing; and its highest
+        // usage read, and the listing that last read it lower.
+        var last: [String: (usage: Micros, seen: Timestamp, high: Micros, fellAt: Timestamp?)] = [:]
         // Per period: keys whose usage rose back through levels read before a fall.
         var regained = [[RegainedKey]](repeating: [], count: grid.periods.count)
         let readings = input.keyReadings
@@ -78,26 +77,27 @@ extension Reconciler {
             for index in rangesByListing[listing.id] ?? 0..<0 {
                 let key = readings[index].key
                 let use: Micros
-                let earlier = last.updateValue((key.usage, anchor), forKey: key.hash)
-                let high = peak[key.hash]
-                peak[key.hash] = (max(high?.usage ?? key.usage, key.usage), high?.fellAt)
+                let earlier = last[key.hash]
+                let high = max(earlier?.high ?? key.usage, key.usage)
+                var fellAt = earlier?.fellAt
                 if let before = earlier?.usage {
                     use = key.usage - before
                     if use < .zero, let period {
                         findings.append(.keyUsageDecreased(key, by: use, at: listing.observedAt, account: options.account))
                         fallen[period] += use
-                        peak[key.hash]?.fellAt = listing.observedAt
+                        fellAt = listing.observedAt
                     }
                     // Back up through use read before its fall: counted then, taken back by the fall.
-                    if use > .zero, let high, let fellAt = high.fellAt, before < high.usage, let period {
+                    if use > .zero, let fell = fellAt, let earlierHigh = earlier?.high, before < earlierHigh, let period {
                         regained[period].append(RegainedKey(
-                            key: key, use: min(key.usage, high.usage) - before, high: high.usage, fellAt: fellAt))
+                            key: key, use: min(key.usage, earlierHigh) - before, high: earlierHigh, fellAt: fell))
                     }
                 } else if let previous = previousReadingAt, let created = key.createdAt, created > previous {
                     use = key.usage
                 } else {
                     use = .zero
                 }
+                last[key.hash] = (key.usage, anchor, high, fellAt)
                 if use > .zero, period != nil, let from = previousAnchor, let seen = earlier?.seen, seen < from {
                     back.append(ReturningKey(key: key, from: seen, use: use))
                 }
