@@ -28,7 +28,8 @@ struct StatusTests {
         #expect(report.attention == [
             "1 charge request of unknown outcome (5.00 USD): check the OpenRouter dashboard, then `import charges` what was made "
                 + "before `topup plan.csv --batch march --retry-unknown`, which sends every row still unknown again",
-            // Each with its plan's own command, its batch given (probe 434: a pasted `topup PLAN.csv …` lacked it).
+            // Each with its plan's own command, its batch given (probe 434: a pasted `topup PLAN.csv …` lacked it);
+            // rows of several plans are told to run each with its own (`StatusReport.command(for:_:)`).
             "1 top-up blocked (100.00 USD): buy through the web flow and record it with `import charges`, giving the row's reference "
                 + "(for a row without one, the row/… key `topup` named it by; `topup plan.csv --batch march --dry-run` shows it)",
             // A charge that expired unpaid and a row the API rejected, both this week: a top-up
@@ -707,6 +708,18 @@ struct StatusTests {
             return running
         }
         return (fixture, running)
+    }
+
+    /// The command an advice gives for rows of one plan is that plan's own; for rows of
+    /// several, or of a plan whose file is not known, the generic one.
+    @Test func theAdvicesCommandIsTheRowsPlans() {
+        let one = StatusReport.PlanOfRows(planFile: "nov.csv", batch: "bee", account: "ops")
+        #expect(StatusReport.command(for: [one], "--retry-unknown") == "`credit-recon --account ops topup nov.csv --batch bee --retry-unknown`")
+        #expect(StatusReport.command(for: [one], "") == "`credit-recon --account ops topup nov.csv --batch bee`")
+        let two: Set = [one, StatusReport.PlanOfRows(planFile: "dec.csv", batch: "dec", account: "default")]
+        #expect(StatusReport.command(for: two, "--dry-run") == "`topup PLAN.csv --dry-run` (for each plan, with its --batch and --account)")
+        #expect(StatusReport.command(for: [StatusReport.PlanOfRows(planFile: nil, batch: "x", account: "default")], "--dry-run")
+            == "`topup PLAN.csv --dry-run`")
     }
 
     @Test func noReadingsNeedAttention() throws {

@@ -48,6 +48,19 @@ struct TopUpEngineTests {
         #expect(first.created == 2)
         let again = try bench.engine(plan).prepare(ledger: bench.ledger)
         #expect(again.count(.done) == 2 && again.toSend.isEmpty)
+        // A row over it that this run would send again (unknown, with --retry-unknown) is refused too.
+        let unknownPlan = try bench.plan("wallet,chain_id,amount,reference\n\(Wallets.d),1,16000,BIG-9\n", name: "later.csv")
+        let raisedAgain = TopUpEngine(options: .init(planPath: unknownPlan, displayName: "later.csv", account: "acct",
+                                                     maxAmount: Micros(raw: 20_000 * Micros.perDollar)))
+        _ = try await raisedAgain.execute(
+            try raisedAgain.prepare(ledger: bench.ledger), ledger: bench.ledger,
+            client: FakeChargeCreator { _, _ in .unknown(status: nil, message: "?", rawBody: nil) }, stop: StopFlag(), now: { Timestamp.now() })
+        #expect(try TopUpEngine(options: .init(planPath: unknownPlan, displayName: "later.csv", account: "acct"))
+            .prepare(ledger: bench.ledger).count(.unknown) == 1, "not sent, not refused")
+        #expect(throws: InputErrors.self) {
+            _ = try TopUpEngine(options: .init(planPath: unknownPlan, displayName: "later.csv", account: "acct", retryUnknown: true))
+                .prepare(ledger: bench.ledger)
+        }
         // A new row over the default limit is refused, the done one not named.
         let grown = try bench.plan(big + "\(Wallets.c),1,12000,BIG-2\n")
         #expect {
