@@ -741,6 +741,21 @@ struct TopUpEngineTests {
         #expect(message.contains("reference"))
     }
 
+    /// The blocked row's advice is a command for the row's own account: pasted, an import
+    /// without `--account` records the charge in the default account, where it resolves
+    /// no row of this one.
+    @Test func goneAdviceNamesTheRowsAccount() async throws {
+        let bench = try TopUpBench()
+        let gone = FakeChargeCreator { _, _ in ChargeAnswer(.gone(message: "retired", rawBody: nil)) }
+        _ = try await bench.run(try bench.plan("wallet,chain_id,amount\n\(Wallets.a),1,4\n", name: "a.csv"), client: gone, account: "team a")
+        _ = try await bench.run(try bench.plan("wallet,chain_id,amount\n\(Wallets.b),1,5\n", name: "d.csv"), client: gone, account: "default")
+        let rows = try bench.ledger.read { reader in try reader.topUps(state: "blocked") }.sorted { $0.amount < $1.amount }
+        #expect(rows.count == 2)
+        #expect(rows.first?.error?.contains("`credit-recon --account 'team a' import charges FILE.csv`") == true,
+                "\(rows.first?.error ?? "")")
+        #expect(rows.last?.error?.contains("`credit-recon import charges FILE.csv`") == true, "\(rows.last?.error ?? "")")
+    }
+
     @Test func unknownOutcomeIsKeptUntilRetryUnknown() async throws {
         let bench = try TopUpBench()
         let plan = try bench.plan(TopUpBench.planText(2))
@@ -1054,7 +1069,7 @@ struct TopUpEngineTests {
             #expect(error.exitStatus == ExitStatus(for: error.failure))
         }
         let csv = said.split(separator: "\n").drop { !$0.hasPrefix("charge_id,") }.joined(separator: "\n")
-        #expect(csv.hasSuffix("\(charge.id),10,\(Wallets.a),1,\(charge.createdAt.iso8601),\(charge.expiresAt.iso8601),\"R,1\""), "\(said)")
+        #expect(csv.hasSuffix("\(charge.id),10,\(Wallets.a),1,\(charge.createdAt.iso8601),\(charge.expiresAt.iso8601),\"R,1\",acct"), "\(said)")
 
         #expect(said.contains("Once the ledger is back, record it with `credit-recon import charges FILE.csv`, FILE.csv "
             + "holding the lines below, each without the `credit-recon: ` it starts with here:"), "\(said)")
@@ -1079,7 +1094,8 @@ struct TopUpEngineTests {
 
         try raw.db.execute("DROP TRIGGER gone")
         let file = try bench.dir.write("unrecorded.csv", csv + "\n")
-        let imported = try ChargeImport(path: file, displayName: "unrecorded.csv", defaultAccount: "acct")
+        // Imported without the plan's `--account`: the lines name the row's account.
+        let imported = try ChargeImport(path: file, displayName: "unrecorded.csv", defaultAccount: "default")
             .run(ledger: bench.ledger, now: Timestamp(millisecondsSinceEpoch: 1_795_000_000_000))
         #expect(imported.linked.map(\.reference) == ["R,1"])
         let fake = FakeChargeCreator()

@@ -28,12 +28,13 @@ public struct ChargesNotRecorded: ExitCoded {
                 + (lockLost ? "Once the other writer has finished, " : "Once the ledger is back, ")
                 + "record \(charges.count == 1 ? "it" : "them") with `credit-recon import charges FILE.csv`, FILE.csv holding "
                 + "the lines below, each without the `credit-recon: ` it starts with here:",
-            "charge_id,amount,wallet,chain_id,created_at,expires_at,reference",
+            "charge_id,amount,wallet,chain_id,created_at,expires_at,reference,account",
         ]
         for entry in charges {
             lines.append([
                 entry.charge.id, entry.row.amount.decimalText, entry.row.wallet.checksummed, String(entry.row.chain.rawValue),
                 entry.charge.createdAt.iso8601, entry.charge.expiresAt.iso8601, entry.row.reference ?? entry.key,
+                entry.row.account,  // the row's own, whatever `--account` the import is given
             ].map(CSVWriter.quoted).joined(separator: ","))  // no formula guard: import reads them back as they are
         }
         return lines.joined(separator: "\n")
