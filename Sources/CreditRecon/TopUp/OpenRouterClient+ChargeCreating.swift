@@ -29,7 +29,7 @@ extension ChargeAnswer {
         case .gone(let message, let rawBody):
             self = .gone(message: "Coinbase charges are no longer available through the API (410 Gone: \(message)); "
                 + "nothing was created and it will not be sent again — buy the credits through the OpenRouter web flow, "
-                + "then record the charge with `credit-recon import charges FILE.csv` giving this row's reference (its key, for a row without one)", rawBody: rawBody)
+                + "then record the charge with \(Self.importCharges) giving this row's reference (its key, for a row without one)", rawBody: rawBody)
         case .rateLimited:
             self = .notSent(status: 429, message: "not sent: \(error.description); run topup again to send it", rateLimited: true)
         case .notSent:
@@ -55,6 +55,16 @@ extension ChargeAnswer {
     /// How an answer of unknown outcome says to send its row again; `TopUpEngine.fact`
     /// puts the plan's own command in its place (`resend(command:)`) when it records the answer.
     static let resend = "`topup PLAN.csv --retry-unknown`"
+
+    /// How a blocked answer says to record the charge bought instead; `TopUpEngine.fact` puts
+    /// the row's account in (`importCharges(account:)`).
+    static let importCharges = "`credit-recon import charges FILE.csv`"
+
+    /// `import charges FILE.csv` for `account`, with `--account` but for the default account.
+    static func importCharges(account: String) -> String {
+        "credit-recon " + (account == AccountLabel.defaultAccount ? "" : "--account \(ShellWord.quoted(account)) ")
+            + "import charges FILE.csv"
+    }
 
     /// `message` with `resend` replaced by `command` (`TopUpEngine.retryUnknownCommand`).
     static func resend(_ message: String, command: String) -> String {

@@ -763,7 +763,8 @@ public struct TopUpEngine: Sendable {
                                         answer = try Self.checked(sent, for: row, at: now(), reader: writer.reader)
                                         let (fact, state, detail) = Self.fact(
                                             for: answer, key: item.key,
-                                            resend: Self.retryUnknownCommand(planFile: planFile, batch: batch, account: item.row.account))
+                                            resend: Self.retryUnknownCommand(planFile: planFile, batch: batch, account: item.row.account),
+                                            account: row.account)
                                         try writer.append(fact, account: row.account, runID: runID, at: now())
                                         return (state, detail)
                                     }
@@ -947,7 +948,9 @@ public struct TopUpEngine: Sendable {
     /// The fact recording `answer`, the row's new state and a short detail; the advice of an
     /// unknown outcome gives `resend`, the command that sends the row again (it said
     /// `PLAN.csv`; `retryUnknownCommand`).
-    static func fact(for answer: ChargeAnswer, key: String, resend: String = "topup PLAN.csv --retry-unknown") -> (Fact, String, String) {
+    /// A blocked answer's advice names `account` in its `import charges` command.
+    static func fact(for answer: ChargeAnswer, key: String, resend: String = "topup PLAN.csv --retry-unknown",
+                     account: String = AccountLabel.defaultAccount) -> (Fact, String, String) {
         switch answer {
         case .created(let charge):
             return (.chargeCreated(ChargeCreated(key: key, chargeID: charge.id, createdAt: charge.createdAt,
@@ -967,7 +970,9 @@ public struct TopUpEngine: Sendable {
             let detail = message.hasPrefix("not sent: ") ? String(message.dropFirst("not sent: ".count)) : message
             return (.chargeRejected(ChargeFailed(key: key, httpStatus: status.map(Int64.init), message: message, rawBody: nil)),
                     "not sent", detail)
-        case .gone(let message, let rawBody):
+        case .gone(let unnamed, let rawBody):
+            let message = unnamed.replacingOccurrences(
+                of: ChargeAnswer.importCharges, with: "`\(ChargeAnswer.importCharges(account: account))`")
             return (.chargeBlocked(ChargeFailed(key: key, httpStatus: 410, message: message, rawBody: rawBody)), "blocked", message)
         case .unknown(let status, let unnamed, let rawBody):
             let message = ChargeAnswer.resend(unnamed, command: resend)
