@@ -123,6 +123,19 @@ extension CommandContext {
         if let gone = try Ledger.goneLedger(at: ledgerPath) { throw gone }
     }
 
+    /// The ledger this command's account is written to or previewed in, or `nil` when there
+    /// is none yet (`existingLedger()`), refused as every writer refuses it: with an account
+    /// label looking like one it holds (`refuseLookAlikeAccount`), or, when there is none,
+    /// gone from where this host wrote it (`refuseGoneLedger`).
+    public func existingLedgerForAccount() throws -> Ledger? {
+        guard let ledger = try existingLedger() else {
+            try refuseGoneLedger()
+            return nil
+        }
+        try refuseLookAlikeAccount(in: ledger)
+        return ledger
+    }
+
     /// Refuses this command's account label when the ledger does not hold it but holds one
     /// it looks like (`DEFAULT` beside `default`, a full-width `ｄefault`): a writer would
     /// open a second account, its readings or charges out of the books read (`import

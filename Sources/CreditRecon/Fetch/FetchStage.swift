@@ -141,11 +141,8 @@ public struct FetchStage: Sendable {
         // A label looking like one the ledger holds is refused before the key goes out
         // (probe 305: `fetch --account Default` asked GET /key first), as are books that
         // would refuse to keep what the API answers.
-        let existing = try context.existingLedger()
-        if let existing {
-            try context.refuseLookAlikeAccount(in: existing)
-            try existing.checkWritable()
-        }
+        let existing = try context.existingLedgerForAccount()
+        try existing?.checkWritable()
         // The key is checked before the ledger is opened: a key that is not a management key
         // leaves nothing behind, not even a run. A call that fails is recorded as a failed run.
         var keyFailure: APIError?

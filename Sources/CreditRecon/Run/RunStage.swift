@@ -97,8 +97,7 @@ public struct RunStage: Sendable {
         // check it: refused before the fetch stored anything (a mistyped --account kept its
         // readings for good).
         var confirmed = options.yes, declined = false
-        let existing = try context.existingLedger()
-        if let existing { try context.refuseLookAlikeAccount(in: existing) }
+        let existing = try context.existingLedgerForAccount()
         if let plan, let topUp = options.topUp {
             let preview = try TopUpEngine(options: topUp).prepare(ledger: existing, plan: plan)
             // On a terminal, the question is asked now, before the job has started: Ctrl-C at

@@ -64,12 +64,9 @@ public struct TopUpStage: Sendable {
     /// What would be charged, and what a write would refuse the ledger for; no lock, and no
     /// ledger file is created.
     public func preview() throws -> TopUpPreview {
-        let ledger = try context.existingLedger()
-        if let ledger { try context.refuseLookAlikeAccount(in: ledger) } else {
-            // Gone where this host wrote it: the top-up is refused (74), and so is its dry run,
-            // which said every row was to send (probe 422).
-            try context.refuseGoneLedger()
-        }
+        // Gone where this host wrote it: the top-up is refused (74), and so is its dry run,
+        // which said every row was to send (probe 422).
+        let ledger = try context.existingLedgerForAccount()
         var preview = try TopUpEngine(options: options).prepare(ledger: ledger, writer: ledger?.writerAtWork)
         preview.ledgerDamage = try ledger?.damageSigns() ?? []
         return preview
@@ -90,8 +87,7 @@ public struct TopUpStage: Sendable {
         let lock = lockHeld ? nil : try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         let engine = TopUpEngine(options: options)
-        let existing = try context.existingLedger()
-        if let existing { try context.refuseLookAlikeAccount(in: existing) }
+        let existing = try context.existingLedgerForAccount()
         let preview = try engine.prepare(ledger: existing, plan: plan)
         do {
             try Self.confirm(preview, yes: yes, isTerminal: isTerminal, interruption: interruption) { lock?.tidyBeforeDying() }

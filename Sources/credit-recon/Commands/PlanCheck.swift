@@ -51,10 +51,7 @@ extension CreditReconCommand.Plan {
                     // once through `topup`'s own preparation and checked against them.
                     let summary: PlanReader.Summary
                     var preview: TopUpPreview?
-                    let existing = try context.existingLedger()
-                    if existing == nil { try context.refuseGoneLedger() }
-                    if let ledger = existing {
-                        try context.refuseLookAlikeAccount(in: ledger)
+                    if let ledger = try context.existingLedgerForAccount() {
                         let engine = TopUpEngine(options: .init(planPath: plan, batch: batch, account: context.account, maxAmount: maxAmount,
                                                                 allowRepeat: allowRepeat, now: context.now()))
                         // The valid rows of a file with bad ones too, every problem said at once:
