@@ -237,6 +237,30 @@ struct TopUpEngineTests {
         #expect(preview.toSend.map(\.row.reference) == names)
     }
 
+    /// A refusal naming a row whose request is out says what `requesting` means: "now
+    /// requesting" of a killed run's row read as a request still going on.
+    @Test func aRefusalSaysWhatRequestingMeans() async throws {
+        let bench = try TopUpBench()
+        let plan = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,10,R-9\n", name: "a.csv")
+        let changed = try bench.plan("wallet,chain,amount,reference\n\(Wallets.a),base,12,R-9\n", name: "b.csv")
+        let said = Mutex<String>("")
+        let ledger = bench.ledger
+        let fake = FakeChargeCreator { _, index in
+            // While the row is out: `requesting` in the ledger.
+            do {
+                _ = try TopUpEngine(options: .init(planPath: changed, displayName: "b.csv", batch: nil, account: "acct"))
+                    .prepare(ledger: ledger)
+            } catch {
+                said.withLock { $0 = String(describing: error) }
+            }
+            return .created(FakeChargeCreator.charge(index))
+        }
+        #expect(try await bench.run(plan, client: fake).created == 1)
+        let refusal = said.withLock { $0 }
+        #expect(refusal.contains("(topups.csv:2, batch a) as 10.00 USD from \(Wallets.a) on base, now requesting: sent and its "
+            + "answer not recorded, awaited or lost if its run was killed; a reference names one top-up for good"), "\(refusal)")
+    }
+
     /// A plan without references saved again under another name is another batch, whose
     /// keys are all new: every row was charged again (probe 86). A row to send that makes the
     /// purchase another batch charged in the last 12 hours is refused, naming it, unless

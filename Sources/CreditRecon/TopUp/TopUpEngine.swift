@@ -76,6 +76,13 @@ public struct TopUpEngine: Sendable {
             + (batch == Self.batch(ofPlan: planFile) ? "" : " --batch \(ShellWord.quoted(batch))") + (option.isEmpty ? "" : " " + option)
     }
 
+    /// A stored row's state as a refusal names it: `requesting` says what it means, a request
+    /// whose answer is not recorded, whether its run is still at work or was killed (the
+    /// next top-up makes that one `unknown`) — "now requesting" read as a request going on.
+    static func said(state: String) -> String {
+        state == "requesting" ? "requesting: sent and its answer not recorded, awaited or lost if its run was killed" : state
+    }
+
     /// `planCommand` with `--retry-unknown`.
     static func retryUnknownCommand(planFile: String, batch: String, account: String) -> String {
         planCommand(planFile: planFile, batch: batch, account: account, "--retry-unknown")
@@ -179,7 +186,7 @@ public struct TopUpEngine: Sendable {
                     if let twin = try reader.topUp(account: other.account, reference: other.name),
                        twin.wallet == row.wallet.checksummed, twin.chainID == row.chain.rawValue, twin.amount == row.amount {
                         said[index] = LookAlikeName.collision(reference, looksLike: other.name, where: "planned for account "
-                            + "\"\(other.account)\" with the same wallet, chain and amount (\(twin.planFile):\(twin.planLine), now \(twin.state))")
+                            + "\"\(other.account)\" with the same wallet, chain and amount (\(twin.planFile):\(twin.planLine), now \(Self.said(state: twin.state)))")
                         break
                     }
                     // Or recorded with `import charges` for that purchase, as the exact reference
@@ -362,7 +369,7 @@ public struct TopUpEngine: Sendable {
             what = "the same purchase as line \(charged.planLine) of batch \(charged.batch) (\(charged.planFile))\(account)"
                 + "\(reference), made at \(purchase.at.iso8601): "
                 + "\(charged.amount.centsText) USD from \(charged.wallet) on \(Chain.label(for: charged.chainID))"
-                + "\(charged.chargeID.map { ", charge \($0)" } ?? ""), now \(charged.state). "
+                + "\(charged.chargeID.map { ", charge \($0)" } ?? ""), now \(Self.said(state: charged.state)). "
             if let reference = charged.reference {
                 isIt = "If this row is that top-up, give it its reference, \(reference)\(account.isEmpty ? "" : ", and account \(charged.account)") "
                     + "(it is then that top-up)"
@@ -546,7 +553,7 @@ public struct TopUpEngine: Sendable {
                         : "set its account column to \(twin.account)"
                     errors.add(line: row.line, column: row.reference == nil ? "wallet" : "reference",
                                "\(what) already planned for account \"\(twin.account)\" with the same wallet, chain "
-                                + "and amount (\(twin.planFile):\(twin.planLine), now \(twin.state)), and this plan is for account "
+                                + "and amount (\(twin.planFile):\(twin.planLine), now \(Self.said(state: twin.state))), and this plan is for account "
                                 + "\"\(row.account)\"; if it is that account's plan, \(move); if it is "
                                 + "another account's own top-up, give it a reference of its own")
                     continue
@@ -570,7 +577,7 @@ public struct TopUpEngine: Sendable {
                 errors.add(line: row.line, column: row.reference == nil ? "wallet" : "reference",
                            "\(row.reference.map { "\"\($0)\"" } ?? "this row") was already planned (\(stored.planFile):\(stored.planLine), "
                             + "batch \(stored.batch)) as \(stored.amount.centsText) USD from \(stored.wallet) on "
-                            + "\(Chain.label(for: stored.chainID)), now \(stored.state); a reference names one top-up for good — "
+                            + "\(Chain.label(for: stored.chainID)), now \(Self.said(state: stored.state)); a reference names one top-up for good — "
                             + "restore the row as it was, or give the changed row a new reference")
                 continue
             }
