@@ -1402,6 +1402,31 @@ struct ReconcileCalendarTests {
         }
     }
 
+    /// ISO 8601's offsets are said as offsets, and a name in another letter case names the
+    /// zone meant (probe 438: both only "not a time zone").
+    @Test func anISOOffsetOrANameInAnotherCaseIsSaidAsSuch() throws {
+        func message(_ name: String) -> String {
+            do {
+                _ = try PeriodCalendar(timeZone: name)
+                return "accepted"
+            } catch {
+                return error.message
+            }
+        }
+        for name in ["+05:30", "+0545", "-08:00", "+5", "-11"] {
+            #expect(message(name).hasPrefix("--timezone: \"\(name)\" is an offset, not a time zone"), "\(message(name))")
+        }
+        #expect(message("+05:00").hasSuffix("or Etc/GMT-5 for a fixed UTC+05:00 (the tz database's sign is POSIX's, the opposite)"))
+        #expect(message("-08:00").hasSuffix("or Etc/GMT+8 for a fixed UTC-08:00 (the tz database's sign is POSIX's, the opposite)"))
+        for name in ["+25:00", "+05:75", "+", "+05:3", "+0:00", "05:30", "+05::30"] {
+            #expect(message(name).hasSuffix("is not a time zone; use an IANA name such as UTC, Europe/Berlin or America/New_York"),
+                    "\(name): \(message(name))")
+        }
+        #expect(message("europe/london") == "--timezone: \"europe/london\" is not a time zone: names are matched letter case "
+            + "and all; give Europe/London")
+        #expect(message("utc").hasSuffix("give UTC"), "\(message("utc"))")
+    }
+
     @Test func aDayWhoseMidnightDoesNotExistStartsAtItsFirstMinute() throws {
         // Chile springs forward at midnight: 2026-09-06 00:00 does not exist in Santiago.
         let calendar = try PeriodCalendar(timeZone: "America/Santiago")

@@ -12,7 +12,12 @@ struct PeriodCalendar: Sendable {
     let identifier: String
 
     init(timeZone name: String) throws(ReconcileError) {
-        guard let zone = TimeZone(identifier: name) else { throw .unknownTimeZone(name) }
+        guard let zone = TimeZone(identifier: name) else {
+            // `+05:30`, ISO 8601's offset: said as the offsets Foundation reads are (probe 438:
+            // only "not a time zone", where half-hour offsets need the named zone most).
+            if let seconds = Self.isoOffsetSeconds(name) { throw .offsetTimeZone(name, seconds: seconds) }
+            throw .unknownTimeZone(name, sameButCase: Self.identifier(matchingIgnoringCase: name))
+        }
         // Foundation reads `UTC+5`, `GMT+0530` or `UTC-3:30` as a fixed offset (named
         // `GMT+0500`), the sign opposite to POSIX's `TZ=UTC+5`, five hours behind UTC: a day's
         // books could be cut ten hours off the ones meant (probe 333). The tz database's
@@ -30,6 +35,26 @@ struct PeriodCalendar: Sendable {
         let bytes = Array(identifier.utf8)
         return bytes.count == 8 && identifier.hasPrefix("GMT") && (bytes[3] == UInt8(ascii: "+") || bytes[3] == UInt8(ascii: "-"))
             && bytes[4...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// The seconds east of UTC of an ISO 8601 offset, `+05:30`, `-0800` or `+5`; `nil` for
+    /// anything else.
+    static func isoOffsetSeconds(_ text: String) -> Int? {
+        let bytes = Array(text.utf8)
+        guard let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") else { return nil }
+        let digits = bytes.dropFirst().filter { $0 != UInt8(ascii: ":") }
+        guard bytes.dropFirst().allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ":") }),
+              bytes.dropFirst().filter({ $0 == UInt8(ascii: ":") }).count <= 1, [1, 2, 4].contains(digits.count) else { return nil }
+        let number = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        let (hours, minutes) = digits.count == 4 ? (number / 100, number % 100) : (number, 0)
+        guard hours <= 14, minutes < 60, hours > 0 || minutes > 0 else { return nil }
+        return (sign == UInt8(ascii: "-") ? -1 : 1) * (hours * 3600 + minutes * 60)
+    }
+
+    /// The tz database's name that `name` spells in another letter case (`europe/london`).
+    static func identifier(matchingIgnoringCase name: String) -> String? {
+        let wanted = name.lowercased()
+        return (["UTC", "GMT"] + TimeZone.knownTimeZoneIdentifiers).first { $0.lowercased() == wanted && $0 != name }
     }
 
     /// The local date on which `instant` falls.

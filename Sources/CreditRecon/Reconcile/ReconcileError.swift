@@ -18,8 +18,13 @@ public struct ReconcileError: ExitCoded, Equatable {
     public var exitStatus: ExitStatus { .usage }
     public var description: String { message }
 
-    static func unknownTimeZone(_ name: String) -> ReconcileError {
-        ReconcileError(message: "--timezone: \"\(name)\" is not a time zone; use an IANA name such as UTC, Europe/Berlin or America/New_York")
+    /// `sameButCase`: the zone's name `name` spells in another letter case, which names match.
+    static func unknownTimeZone(_ name: String, sameButCase: String? = nil) -> ReconcileError {
+        if let sameButCase {
+            return ReconcileError(message: "--timezone: \"\(name)\" is not a time zone: names are matched letter case and all; "
+                + "give \(sameButCase)")
+        }
+        return ReconcileError(message: "--timezone: \"\(name)\" is not a time zone; use an IANA name such as UTC, Europe/Berlin or America/New_York")
     }
 
     static func offsetTimeZone(_ name: String, seconds: Int) -> ReconcileError {
