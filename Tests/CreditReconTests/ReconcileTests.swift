@@ -1098,6 +1098,14 @@ struct ReconcileTests {
             }
         }
         #expect(try ReconcileOptions.date("1970-01-01", option: "--to") == CivilDate(year: 1970, month: 1, day: 1))
+        // `--to` is the first day left out: 9000-01-01 reaches the last day of 8999, no more.
+        #expect(try ReconcileOptions.date("9000-01-01", option: "--to") == CivilDate(year: 9000, month: 1, day: 1))
+        #expect {
+            try ReconcileOptions.date("9000-01-02", option: "--to")
+        } throws: { error in
+            (error as? ReconcileError)?.message == "--to: 9000-01-02 is before 1970 or after 9000-01-01 (the first day left out "
+                + "after 8999); give a date of the books' years"
+        }
     }
 
     /// Durations said in words are rounded to the nearest tenth (2.9999995 days was "2.9",

@@ -63,11 +63,15 @@ public struct ReconcileOptions: Sendable, Equatable {
     }
 
     /// Parses a `--from`/`--to` date, in the years `--now` may name (1970 to 8999): the
-    /// books' checkers refuse a year 0, and no ledger holds anything before 1970.
+    /// books' checkers refuse a year 0, and no ledger holds anything before 1970. `--to`,
+    /// the first day left out, may be 9000-01-01, the range then reaching 8999's last day
+    /// (probe 438).
     public static func date(_ text: String, option: String) throws -> CivilDate {
         guard let date = CivilDate(isoText: text) else { throw ReconcileError.badDate(option, text) }
-        guard (1970...8999).contains(date.year) else {
-            throw ReconcileError(message: "\(option): \(text) is before 1970 or after 8999; give a date of the books' years")
+        let endOfYears = CivilDate(year: 9000, month: 1, day: 1)
+        guard (1970...8999).contains(date.year) || (option == "--to" && date == endOfYears) else {
+            throw ReconcileError(message: "\(option): \(text) is before 1970 or after "
+                + (option == "--to" ? "9000-01-01 (the first day left out after 8999)" : "8999") + "; give a date of the books' years")
         }
         return date
     }
