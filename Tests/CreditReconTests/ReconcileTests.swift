@@ -1468,3 +1468,37 @@ struct ReconcileCalendarTests {
         #expect(try fixture.reconcile { $0.to = CivilDate(year: 9999, month: 12, day: 31); $0.period = .month }.periods.count > 95_000)
     }
 }
+
+struct ExactRangeTests {
+    /// Readings rising and falling by a billion USD thousands of times (a lying server's)
+    /// make a month's falls add up past what the books count exactly: refused, 65, saying
+    /// where, not a trap (probe 437: exit 132 from report, status and export); a range
+    /// without them is reported.
+    @Test func movementsPastWhatTheBooksCountAreRefused() throws {
+        let fixture = try ReconcileFixture()
+        let start = reconTime("2026-10-01T00:00:00Z")
+        try fixture.ledger.write { writer in
+            for index in 0..<18_501 {  // ending low
+                let high = index % 2 == 1, time = start.adding(milliseconds: Int64(index) * 60_000)
+                _ = try writer.append(.snapshotTaken(SnapshotTaken(
+                    observedAt: time, totalCredits: reconMicros(high ? "1000000000" : "1"),
+                    totalUsage: reconMicros(high ? "999999999" : "0.5"), source: "api", rawBody: "{}")),
+                    account: "default", runID: nil, at: time)
+            }
+        }
+        try fixture.snapshot("2026-11-05T00:00:00Z", credits: "2", usage: "0.5")
+        try fixture.snapshot("2026-11-06T00:00:00Z", credits: "2", usage: "1")
+        let refused = #expect(throws: BooksBeyondExactRange.self) { try fixture.reconcile { $0.period = .month } }
+        #expect(refused.map { ExitStatus(for: $0) } == .dataError)
+        let said = refused?.description ?? ""
+        #expect(said.hasPrefix("the books from 2026-10-01 up to 2026-11-07 move by more than 9223372036854.775807 USD in all, "
+            + "the most they count exactly: the readings' rises and falls of total_credits and total_usage pass it at "
+            + "2026-10-04T04:52:00.000Z."), "\(said)")
+        #expect(said.contains("give --from and --to a range without them (one ending before 2026-10-04, say)"), "\(said)")
+        let later = try fixture.reconcile {
+            $0.period = .month
+            $0.from = CivilDate(year: 2026, month: 11, day: 1)
+        }
+        #expect(later.periods.map(\.used) == [reconMicros("0.5")])
+    }
+}
