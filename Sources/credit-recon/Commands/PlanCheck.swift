@@ -164,6 +164,10 @@ enum USDOption {
             return value
         } catch let error as UsageError {
             throw error
+        } catch MicrosParseError.outOfRange where !text.hasPrefix("-") {
+            // Past what any amount may be: the option's own limit is what to say (probe 437:
+            // "at most 1000000000 USD" of a limit of 1000000).
+            throw UsageError.usage("\(option): \"\(text)\" is more than \(largest.decimalText) USD, the most it may be")
         } catch {
             throw UsageError.usage("\(option): \"\(text)\" \(error); write a plain number of USD such as 5000")
         }
