@@ -20,7 +20,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("API root (env OPENROUTER_BASE_URL; default https://openrouter.ai/api/v1).", valueName: "url"))
     var baseURL: String?
 
-    @Option(name: .long, help: ArgumentHelp("The OpenRouter account: the label the commands that write store on its rows, and whose books report, status and export show; verify and ledger copy take every account (env CREDIT_RECON_ACCOUNT; default \"default\"). A label beginning with - is given as --account=-x.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("The OpenRouter account: the label the commands that write store on its rows, and whose books report, status and export show; status without it shows every account, and verify and ledger copy always take every account (env CREDIT_RECON_ACCOUNT; default \"default\"). A label beginning with - is given as --account=-x.", valueName: "name"))
     var account: String?
 
     @Option(name: .long, help: ArgumentHelp("Fix the clock at this ISO 8601 time, for tests and backfills: each later reading of it is a millisecond on, so the same commands record the same times; fetch does not check it against the API's clock; 1970 to 8999 (env CREDIT_RECON_NOW).", valueName: "time"))

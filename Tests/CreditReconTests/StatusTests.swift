@@ -498,7 +498,7 @@ struct StatusTests {
         #expect(report.runway?.observedAt == reconTime("2026-03-08T00:00:00Z"))
         #expect(report.attention == [
             "the newest reading, at 2026-03-08T06:00:00.000Z, says total_credits 0 and total_usage 0 after non-zero readings and "
-                + "is left out (the figures above are of 2026-03-08T00:00:00.000Z): check that the key `fetch` uses is a management key",
+                + "is left out (the balance and runway are of the reading of 2026-03-08T00:00:00.000Z): check that the key `fetch` uses is a management key",
         ], "\(report.attention)")
         #expect(report.exitStatus == .attention)
         let later = try Self.status(

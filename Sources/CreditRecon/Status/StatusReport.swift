@@ -227,7 +227,7 @@ public struct StatusReport: Sendable, Equatable {
         }
         if let untrusted = untrustedReadingAt {
             add("zero_reading", "the newest reading, at \(untrusted.iso8601), says total_credits 0 and total_usage 0 after non-zero "
-                + "readings and is left out (the figures above are of \(runway.observedAt.iso8601)): check that the key `fetch` "
+                + "readings and is left out (the balance and runway are of the reading of \(runway.observedAt.iso8601)): check that the key `fetch` "
                 + "uses is a management key")
         }
         reasons += chargeReasons
