@@ -1501,4 +1501,26 @@ struct ExactRangeTests {
         }
         #expect(later.periods.map(\.used) == [reconMicros("0.5")])
     }
+
+    /// A key's running usage read rising and falling by a billion, thousands of times, is
+    /// said as the keys' moves, where they pass the sum.
+    @Test func keyMovesPastWhatTheBooksCountAreSaid() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-10-01T00:00:00Z", credits: "10", usage: "0")
+        let start = reconTime("2026-10-01T00:00:00Z")
+        try fixture.ledger.write { writer in
+            for index in 1...9_300 {
+                let time = start.adding(milliseconds: Int64(index) * 60_000)
+                let key = KeyReading(hash: "abc123abc123", name: "k", label: nil, disabled: false,
+                                     usage: reconMicros(index % 2 == 1 ? "1000000000" : "0"), byokUsage: nil, limit: nil,
+                                     limitRemaining: nil, limitReset: nil, createdAt: nil)
+                _ = try writer.append(.keysRead(KeysRead(observedAt: time, keys: [key], rawBodies: ["{}"])),
+                                      account: "default", runID: nil, at: time)
+            }
+        }
+        try fixture.snapshot("2026-10-08T00:00:00Z", credits: "10", usage: "1")
+        let refused = #expect(throws: BooksBeyondExactRange.self) { try fixture.reconcile { $0.period = .month } }
+        #expect(refused?.description.contains("the keys' readings' moves of their usage pass it at 2026-10-07T09:44:00.000Z")
+            == true, "\(refused?.description ?? "")")
+    }
 }
