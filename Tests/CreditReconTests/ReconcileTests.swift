@@ -1524,3 +1524,27 @@ struct ExactRangeTests {
             == true, "\(refused?.description ?? "")")
     }
 }
+
+struct AccountAdviceTests {
+    /// The advice of another account's books names it: pasted, `credit-recon import charges`
+    /// recorded a blocked row's charge in the default account (probe 441), as the report's
+    /// finding and `status` said it.
+    @Test func adviceOfAnotherAccountNamesIt() throws {
+        let fixture = try ReconcileFixture(account: "team a")
+        try fixture.snapshot("2026-03-01T00:00:00Z", credits: "10", usage: "0")
+        try fixture.failed("k-1", amount: "25", state: "blocked", at: "2026-03-01T01:00:00Z", status: 410, message: "gone")
+        let books = try fixture.reconcile()
+        let blocked = books.findings.first { $0.kind == .chargeBlocked }?.message ?? ""
+        #expect(blocked.contains("record it with `credit-recon --account 'team a' import charges`, giving it"), "\(blocked)")
+        let status = try StatusReport.read(
+            ledger: fixture.ledger, options: StatusOptions(account: "team a"), now: reconTime("2026-03-01T02:00:00Z"))
+        #expect(status.attention.contains { $0.contains("record it with `credit-recon --account 'team a' import charges`, giving") },
+                "\(status.attention)")
+        let plain = try ReconcileFixture()
+        try plain.snapshot("2026-03-01T00:00:00Z", credits: "10", usage: "0")
+        try plain.failed("k-1", amount: "25", state: "blocked", at: "2026-03-01T01:00:00Z", status: 410, message: "gone")
+        let plainStatus = try StatusReport.read(
+            ledger: plain.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-03-01T02:00:00Z"))
+        #expect(plainStatus.attention.contains { $0.contains("record it with `import charges`, giving") }, "\(plainStatus.attention)")
+    }
+}

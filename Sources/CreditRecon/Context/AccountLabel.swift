@@ -4,6 +4,15 @@ public enum AccountLabel {
     /// The account of a command given none (`--account`, `CREDIT_RECON_ACCOUNT`).
     public static let defaultAccount = "default"
 
+    /// `WORDS` as an advice spells a command for `account`'s books: `credit-recon --account
+    /// 'X' WORDS` for any account but the default one, which is said as `credit-recon WORDS`,
+    /// or, `named` false, `WORDS` alone. Pasted, a command without the account acted on the
+    /// default account's books (probe 441: `import charges` of a blocked row of `team a`).
+    public static func command(_ words: String, account: String, named: Bool = true) -> String {
+        account == defaultAccount ? (named ? "credit-recon " : "") + words
+            : "credit-recon --account \(ShellWord.quoted(account)) " + words
+    }
+
     /// Why `label` cannot name an account, or `nil`.
     public static func problem(_ label: String) -> String? {
         problem(label, naming: "an account label", column: "account",

@@ -459,7 +459,7 @@ extension Reconciler {
                     : "charge \(charge.chargeID) is recorded as paid, but no rise of total_credits matches it; "
                         + (since.map { "the readings since, up to that of \($0.iso8601), would show it: check on OpenRouter that "
                             + "its credits came to this account, and that the record's amount and times are right." }
-                            ?? "check that its credits arrived (take a reading with `credit-recon fetch`).")))
+                            ?? "check that its credits arrived (take a reading with `\(AccountLabel.command("fetch", account: account))`).")))
         } else if let seen = charge.status == "expired" ? expiry : Self.unpaidShownAt(deadline: deadline, asOf: asOf, trusted: trusted) {
             line.state = .expired
             line.expiredSeenAt = seen
@@ -489,7 +489,7 @@ extension Reconciler {
                     } ?? (roseWhilePayable ? "total_credits rose while it was payable, and the readings cannot tell whether "
                         + "for this charge or for others or a card purchase"
                         : "total_credits did not rise while it was payable, so its credits have not shown yet"))
-                        + "), record its payment with `credit-recon import charges` from the export of its payment; if "
+                        + "), record its payment with `\(AccountLabel.command("import charges", account: account))` from the export of its payment; if "
                         + "not, " + Self.buyAgain(charge))
             findings.append(Finding(
                 beforeBooks ? .info : .warning, .chargeExpired, at: expiry, account: account, amount: charge.amount,
@@ -568,7 +568,7 @@ extension Reconciler {
         let bought = possiblePurchase.map { charge in
             " Charge \(charge.chargeID ?? "") (\(charge.amount.decimalText), created \(charge.createdAt.iso8601)), recorded "
                 + "without a plan row, is the same purchase: if it was bought for \(name), link them by importing its row "
-                + "again with reference \(topUp.reference ?? topUp.key) (`credit-recon import charges`)"
+                + "again with reference \(topUp.reference ?? topUp.key) (`\(AccountLabel.command("import charges", account: account))`)"
         }
         // A request that provably never reached the API is stored `rejected` (nothing was
         // created), but it is a row not sent, as one its run stopped before: the plan's next
@@ -621,7 +621,7 @@ extension Reconciler {
                 reference: name,
                 message: "charges cannot be created through the API any more (410 Gone), so \(name) "
                     + "(\(topUp.amount.decimalText)) was not created. Pay it through the OpenRouter web flow and "
-                    + "record it with `credit-recon import charges`, giving it \(name) in the reference column, so that "
+                    + "record it with `\(AccountLabel.command("import charges", account: account))`, giving it \(name) in the reference column, so that "
                     + "it settles this row." + (bought.map { $0 + "." } ?? "")))
         default:
             line.state = .unknown
@@ -635,7 +635,7 @@ extension Reconciler {
                     // Recording first, as everywhere: sent again, a row whose charge was made is
                     // bought twice (probe 295: the report alone put --retry-unknown first).
                     + "created a charge. Check the OpenRouter dashboard and record the charge if it was made "
-                    + "(`credit-recon import charges`); only if none was, run `"
+                    + "(`\(AccountLabel.command("import charges", account: account))`); only if none was, run `"
                     + "\(command("--retry-unknown"))`."
                     + (bought.map { $0 + "." } ?? "")))
         }

@@ -118,7 +118,7 @@ extension ReportFiles {
                 line(spans.joined(separator: "; ").prefix(1).uppercased() + spans.joined(separator: "; ").dropFirst() + ".")
             }
         } else {
-            line("No reading up to the end of this report's scope (`credit-recon fetch` takes one).")
+            line("No reading up to the end of this report's scope (`\(AccountLabel.command("fetch", account: books.account))` takes one).")
         }
         line()
 
@@ -174,7 +174,7 @@ extension ReportFiles {
             if !awaiting.isEmpty {
                 let amount = awaiting.reduce(Micros.zero) { $0 + books.charges[$1].amount }
                 line("\(awaiting.count) of them (\(money(amount))) past \(awaiting.count == 1 ? "its" : "their") expiry and the "
-                    + "hour's grace with no reading since: whether paid shows at the next reading (`credit-recon fetch`).")
+                    + "hour's grace with no reading since: whether paid shows at the next reading (`\(AccountLabel.command("fetch", account: books.account))`).")
                 line()
             }
             if state == .settled {

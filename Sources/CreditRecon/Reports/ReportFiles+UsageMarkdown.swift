@@ -17,7 +17,7 @@ extension ReportFiles {
         }
         guard books.firstKeysReadAt != nil || !books.activity.isEmpty else {
             lines += [
-                "The ledger holds no key readings and no activity for this range: `credit-recon fetch` reads them "
+                "The ledger holds no key readings and no activity for this range: `\(AccountLabel.command("fetch", account: books.account))` reads them "
                     + "(`GET /keys`, `GET /activity`) with a management key, every night, and keeps the activity past "
                     + "the API's 30 days.", "",
             ]
@@ -32,7 +32,7 @@ extension ReportFiles {
                 + "period of the later one; what no key explains is *unattributed* (keys deleted between readings, use "
                 + "before a key's first reading, use on no key). `usage_by_key.csv` has every row.")
         } else {
-            lines.append("The ledger holds no key readings: all use is unattributed. `credit-recon fetch` reads the keys.")
+            lines.append("The ledger holds no key readings: all use is unattributed. `\(AccountLabel.command("fetch", account: books.account))` reads the keys.")
         }
         lines.append("")
 

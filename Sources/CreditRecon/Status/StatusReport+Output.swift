@@ -35,7 +35,7 @@ extension StatusReport {
         }
         lines.append("open charges: \(pending.count) pending (\(pending.amount.centsText)"
             + (awaitingReading.count > 0 ? "; \(awaitingReading.count) of them past \(awaitingReading.count == 1 ? "its" : "their") "
-                + "expiry (\(awaitingReading.amount.centsText)): whether paid shows at the next reading, `credit-recon fetch`" : "")
+                + "expiry (\(awaitingReading.amount.centsText)): whether paid shows at the next reading, `\(AccountLabel.command("fetch", account: account))`" : "")
             + "), "
             + "\(unknown.count) unknown (\(unknown.amount.centsText)), \(blocked.count) blocked (\(blocked.amount.centsText))"
             + (planned.count > 0 ? "; \(planned.count) planned, not sent (\(planned.amount.centsText))" : "")
@@ -69,7 +69,7 @@ extension StatusReport {
     /// listing in the ledger, how to get one.
     var keyLines: [String] {
         guard let keysReadAt else {
-            return ["keys: none read yet; `credit-recon fetch` reads them (GET /keys) unless --no-keys is given"]
+            return ["keys: none read yet; `\(AccountLabel.command("fetch", account: account))` reads them (GET /keys) unless --no-keys is given"]
         }
         let enabled = enabledKeys
         let disabled = keys.count - enabled.count

@@ -257,17 +257,20 @@ public struct StatusReport: Sendable, Equatable {
 
     /// Charges and plan rows whose fate a person must settle (CONTRACT.md § Exit codes: 1),
     /// readings or not.
+    /// `import charges` as this account's advice names it (`AccountLabel.command`).
+    private var importCharges: String { AccountLabel.command("import charges", account: account, named: false) }
+
     private var chargeReasons: [(kind: String, text: String)] {
         var reasons: [(kind: String, text: String)] = []
         func add(_ kind: String, _ text: String) { reasons.append((kind, text)) }
         if unknown.count > 0 {
             add("outcome_unknown", "\(unknown.count) charge request\(unknown.count == 1 ? "" : "s") of unknown outcome (\(unknown.amount.centsText) USD): "
-                + "check the OpenRouter dashboard, then `import charges` what was made before \(Self.command(for: unknownPlans, "--retry-unknown")), "
+                + "check the OpenRouter dashboard, then `\(importCharges)` what was made before \(Self.command(for: unknownPlans, "--retry-unknown")), "
                 + "which sends every row still unknown again")
         }
         if blocked.count > 0 {
             add("charge_blocked", "\(blocked.count) top-up\(blocked.count == 1 ? "" : "s") blocked (\(blocked.amount.centsText) USD): buy through "
-                + "the web flow and record \(blocked.count == 1 ? "it" : "them") with `import charges`, giving the row's reference "
+                + "the web flow and record \(blocked.count == 1 ? "it" : "them") with `\(importCharges)`, giving the row's reference "
                 + "(for a row without one, the row/… key `topup` named it by; \(Self.command(for: blockedPlans, "--dry-run")) shows it)")
         }
         if let text = PossiblePurchase.text(possiblePurchases) { add("possible_purchase", text) }
@@ -282,7 +285,7 @@ public struct StatusReport: Sendable, Equatable {
                 + "again (a new reference) if they are still needed, or buy through the web flow and record that charge with "
                 + "the row's reference within \(Reconciler.madeAgainWithinMilliseconds / 86_400_000) days of the expiry (the "
                 + "way on when the API refuses charges, 410), or, if \(one ? "it was" : "they were") paid, record the "
-                + "payment with `import charges` (charges.csv of `report` lists \(one ? "it" : "them"))" + note)
+                + "payment with `\(importCharges)` (charges.csv of `report` lists \(one ? "it" : "them"))" + note)
         }
         if !paidUnmatched.isEmpty {
             let one = paidUnmatched.count == 1

@@ -61,10 +61,7 @@ extension ChargeAnswer {
     static let importCharges = "`credit-recon import charges FILE.csv`"
 
     /// `import charges FILE.csv` for `account`, with `--account` but for the default account.
-    static func importCharges(account: String) -> String {
-        "credit-recon " + (account == AccountLabel.defaultAccount ? "" : "--account \(ShellWord.quoted(account)) ")
-            + "import charges FILE.csv"
-    }
+    static func importCharges(account: String) -> String { AccountLabel.command("import charges FILE.csv", account: account) }
 
     /// `message` with `resend` replaced by `command` (`TopUpEngine.retryUnknownCommand`).
     static func resend(_ message: String, command: String) -> String {
