@@ -47,14 +47,28 @@ struct PeriodCalendar: Sendable {
               bytes.dropFirst().filter({ $0 == UInt8(ascii: ":") }).count <= 1, [1, 2, 4].contains(digits.count) else { return nil }
         let number = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
         let (hours, minutes) = digits.count == 4 ? (number / 100, number % 100) : (number, 0)
-        guard hours <= 14, minutes < 60, hours > 0 || minutes > 0 else { return nil }
+        guard hours <= 14, minutes < 60 else { return nil }
         return (sign == UInt8(ascii: "-") ? -1 : 1) * (hours * 3600 + minutes * 60)
     }
 
-    /// The tz database's name that `name` spells in another letter case (`europe/london`).
+    /// The tz database's name that `name` spells in another letter case (`europe/london`):
+    /// among the names Foundation lists, else among the database's files, one folder at a
+    /// time (Foundation lists neither `Asia/Kolkata` nor `Etc/GMT-5`, probe 441).
     static func identifier(matchingIgnoringCase name: String) -> String? {
         let wanted = name.lowercased()
-        return (["UTC", "GMT"] + TimeZone.knownTimeZoneIdentifiers).first { $0.lowercased() == wanted && $0 != name }
+        if let listed = (["UTC", "GMT"] + TimeZone.knownTimeZoneIdentifiers).first(where: { $0.lowercased() == wanted && $0 != name }) {
+            return listed
+        }
+        var folder = ProcessInfo.processInfo.environment["TZDIR"] ?? "/usr/share/zoneinfo"
+        var parts: [String] = []
+        for part in name.split(separator: "/", omittingEmptySubsequences: false) {
+            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder),
+                  let entry = entries.first(where: { $0.lowercased() == part.lowercased() }) else { return nil }
+            parts.append(entry)
+            folder += "/" + entry
+        }
+        let found = parts.joined(separator: "/")
+        return found != name && TimeZone(identifier: found) != nil ? found : nil
     }
 
     /// The local date on which `instant` falls.

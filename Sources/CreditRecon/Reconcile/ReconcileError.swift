@@ -29,7 +29,7 @@ public struct ReconcileError: ExitCoded, Equatable {
 
     static func offsetTimeZone(_ name: String, seconds: Int) -> ReconcileError {
         let hours = abs(seconds) / 3600, minutes = abs(seconds) % 3600 / 60
-        let etc = minutes == 0 && hours > 0 ? ", or Etc/GMT\(seconds > 0 ? "-" : "+")\(hours) for a fixed UTC\(seconds > 0 ? "+" : "-")"
+        let etc = seconds == 0 ? ", or UTC for no offset" : minutes == 0 ? ", or Etc/GMT\(seconds > 0 ? "-" : "+")\(hours) for a fixed UTC\(seconds > 0 ? "+" : "-")"
             + "\(hours < 10 ? "0" : "")\(hours):00 (the tz database's sign is POSIX's, the opposite)" : ""
         return ReconcileError(message: "--timezone: \"\(name)\" is an offset, not a time zone, and an offset's sign is read both "
             + "ways (POSIX's UTC+5 is five hours behind UTC); use an IANA name such as Asia/Karachi or America/New_York\(etc)")
