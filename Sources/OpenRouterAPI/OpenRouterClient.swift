@@ -228,7 +228,7 @@ public final class OpenRouterClient: Sendable {
             case .wait(let until, let rateLimited):
                 if rateLimited, until > deadline {
                     let remaining = until - ContinuousClock.now
-                    throw .rateLimited(retryAfter: remaining, message: "another request was told to slow down")
+                    throw .rateLimited(retryAfter: remaining, message: "a request, this one or another, was told to slow down")
                 }
                 if !rateLimited { holdingSlot = true }
                 try await wait(until: until, while: "waiting for the rate limit")

@@ -314,6 +314,14 @@ import Testing
                 #expect(retryAfter.map { $0 > .seconds(900) && $0 <= .seconds(1000) } == true, "\(String(describing: retryAfter))")
                 #expect(error.description.contains("try again later"))
             }
+            // A call in the pause is refused before it is sent, the pause being its own
+            // request's or another's: not said as "another request" (probe 440).
+            do throws(APIError) {
+                _ = try await client.getCredits()
+                Issue.record("must throw")
+            } catch {
+                #expect(error.description.contains("a request, this one or another, was told to slow down"), "\(error.description)")
+            }
         }
     }
 
