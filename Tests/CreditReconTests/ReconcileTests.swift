@@ -1497,10 +1497,26 @@ struct ExactRangeTests {
         let refused = #expect(throws: BooksBeyondExactRange.self) { try fixture.reconcile { $0.period = .month } }
         #expect(refused.map { ExitStatus(for: $0) } == .dataError)
         let said = refused?.description ?? ""
-        #expect(said.hasPrefix("the books from 2026-10-01 up to 2026-11-07 move by more than 9223372036854.775807 USD in all, "
+        #expect(said.hasPrefix("the books of account \"default\" from 2026-10-01 up to 2026-11-07 move by more than 9223372036854.775807 USD in all, "
             + "the most they count exactly: the readings' rises and falls of total_credits and total_usage pass it at "
             + "2026-10-04T04:52:00.000Z."), "\(said)")
-        #expect(said.contains("give --from and --to a range without them (one ending before 2026-10-04, say)"), "\(said)")
+        #expect(said.contains("`report` and `export` take --from and --to of a range without them (one ending before 2026-10-04, "
+            + "say), and `report --period day` over a shorter range finds where they start; `status`, which reads the whole of an "
+            + "account's books, cannot show this one"), "\(said)")
+        // `status` of every account says how to see the others (probe 441: one account's
+        // books hid every other's).
+        try fixture.ledger.write { writer in
+            _ = try writer.append(.snapshotTaken(SnapshotTaken(
+                observedAt: reconTime("2026-11-06T00:00:00Z"), totalCredits: reconMicros("5"), totalUsage: .zero, source: "api",
+                rawBody: "{}")), account: "sound", runID: nil, at: reconTime("2026-11-06T00:00:00Z"))
+        }
+        let all = #expect(throws: BooksBeyondExactRange.self) {
+            try AccountsStatus.read(ledger: fixture.ledger, options: StatusOptions(account: "default"), now: reconTime("2026-11-06T01:00:00Z"))
+        }
+        #expect(all?.description.hasSuffix("cannot show this one: `status --account NAME` shows each of the others (\"sound\")") == true,
+                "\(all?.description ?? "")")
+        let sound = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "sound"), now: reconTime("2026-11-06T01:00:00Z"))
+        #expect(sound.account == "sound")
         let later = try fixture.reconcile {
             $0.period = .month
             $0.from = CivilDate(year: 2026, month: 11, day: 1)

@@ -11,14 +11,16 @@ extension Reconciler {
     /// `status` and `export` (probe 437). When the magnitudes of all of them together fit,
     /// none of those sums can overflow.
     static func checkExactRange(
-        _ input: Input, steps: [ReadingStep], from: Timestamp, to: Timestamp, range: (from: CivilDate, to: CivilDate)
+        _ input: Input, account: String, steps: [ReadingStep], from: Timestamp, to: Timestamp, range: (from: CivilDate, to: CivilDate)
     ) throws(BooksBeyondExactRange) {
         var total: UInt64 = 0
         var requests: UInt64 = 0
         let limit = UInt64(Int64.max)
         func add(_ amount: Micros, at instant: Timestamp?, _ what: String) throws(BooksBeyondExactRange) {
             let (sum, overflow) = total.addingReportingOverflow(amount.raw.magnitude)
-            guard !overflow, sum <= limit else { throw BooksBeyondExactRange(range: range, at: instant, what: what) }
+            guard !overflow, sum <= limit else {
+                throw BooksBeyondExactRange(account: account, range: range, at: instant, what: what)
+            }
             total = sum
         }
         for step in steps where step.toAt >= from && step.toAt < to {
@@ -38,7 +40,8 @@ extension Reconciler {
             try add(row.line.usage, at: nil, "the activity's use by model of \(row.date)")
             let (sum, overflow) = requests.addingReportingOverflow(UInt64(max(0, row.line.requests ?? 0)))
             guard !overflow, sum <= limit else {
-                throw BooksBeyondExactRange(range: range, at: nil, what: "the activity's requests by model of \(row.date)")
+                throw BooksBeyondExactRange(
+                    account: account, range: range, at: nil, what: "the activity's requests by model of \(row.date)")
             }
             requests = sum
         }
@@ -48,23 +51,32 @@ extension Reconciler {
 /// A range of books whose movements add up past what they count exactly
 /// (`Reconciler.checkExactRange`): no figure of it can be trusted, so none is given.
 public struct BooksBeyondExactRange: ExitCoded, Equatable {
+    let account: String
     let range: (from: CivilDate, to: CivilDate)
     /// The reading at which the sum passed the limit, when a reading did.
     let at: Timestamp?
     let what: String
+    /// The ledger's other accounts, when `status` was to show every account: each can be
+    /// shown on its own.
+    var others: [String] = []
 
     public var exitStatus: ExitStatus { .dataError }
 
     public var description: String {
-        "the books from \(range.from) up to \(range.to) move by more than \(Micros(raw: .max).decimalText) USD in all, the most "
-            + "they count exactly: \(what) pass it" + (at.map { " at \($0.iso8601)" } ?? "")
+        "the books of account \"\(TerminalText.printable(account))\" from \(range.from) up to \(range.to) move by more than "
+            + "\(Micros(raw: .max).decimalText) USD in all, the most they count exactly: \(what) pass it"
+            + (at.map { " at \($0.iso8601)" } ?? "")
             + ". No account's books move so much: these amounts came from a lying server or a wrong file, and no "
-            + "figure of this range can be added up. The ledger keeps them for good: give --from and "
-            + "--to a range without them" + (at.map { " (one ending before \($0.utcDate), say)" } ?? "")
-            + ", and find where they start with `credit-recon report --period day` over a shorter range"
+            + "figure of this range can be added up. The ledger keeps them for good: `report` and `export` take --from and "
+            + "--to of a range without them" + (at.map { " (one ending before \($0.utcDate), say)" } ?? "")
+            + ", and `report --period day` over a shorter range finds where they start; `status`, which reads the whole of "
+            + "an account's books, cannot show this one"
+            + (others.isEmpty ? "" : ": `status --account NAME` shows each of the others ("
+                + others.map { "\"\(TerminalText.printable($0))\"" }.joined(separator: ", ") + ")")
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.range.from == rhs.range.from && lhs.range.to == rhs.range.to && lhs.at == rhs.at && lhs.what == rhs.what
+        lhs.account == rhs.account && lhs.range.from == rhs.range.from && lhs.range.to == rhs.range.to && lhs.at == rhs.at
+            && lhs.what == rhs.what && lhs.others == rhs.others
     }
 }

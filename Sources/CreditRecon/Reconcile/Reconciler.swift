@@ -128,7 +128,7 @@ public struct Reconciler: Sendable {
         // Periods: the range, and the books of each period in it.
         let range = try periodRange(input, calendar: calendar, asOf: asOf)
         var grid = try PeriodGrid(from: range.from, to: range.to, kind: options.period, calendar: calendar)
-        try Self.checkExactRange(input, steps: steps, from: grid.periods.first?.startInstant ?? grid.rangeEnd, to: grid.rangeEnd, range: range)
+        try Self.checkExactRange(input, account: options.account, steps: steps, from: grid.periods.first?.startInstant ?? grid.rangeEnd, to: grid.rangeEnd, range: range)
         grid.addMovements(steps, explained: matched.explained)
         grid.addBalances(readings.trusted)
         grid.addCharges(lines)

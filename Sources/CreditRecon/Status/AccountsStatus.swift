@@ -21,10 +21,15 @@ public struct AccountsStatus: Sendable, Equatable {
             var one = options
             one.account = account
             let place = accounts.count > 1 ? ReportProgress.Place(account: account, number: index + 1, of: accounts.count) : nil
-            return try StatusReport.read(
-                ledger: ledger, options: one, now: now, held: held, writer: writer, writerUnseen: writerUnseen
-            ) {
-                progress(ReportProgress($0.step, place: place))
+            do {
+                return try StatusReport.read(
+                    ledger: ledger, options: one, now: now, held: held, writer: writer, writerUnseen: writerUnseen
+                ) {
+                    progress(ReportProgress($0.step, place: place))
+                }
+            } catch var beyond as BooksBeyondExactRange {
+                beyond.others = accounts.filter { $0 != account }
+                throw beyond
             }
         })
     }
