@@ -71,9 +71,10 @@ public struct TopUpEngine: Sendable {
     /// `--retry-unknown` named another batch, whose new keys bought the row again, or was
     /// refused for another account's rows).
     static func planCommand(planFile: String, batch: String, account: String, _ option: String = "") -> String {
-        (account == AccountLabel.defaultAccount ? "" : "credit-recon --account \(ShellWord.quoted(account)) ")
-            + "topup \(ShellWord.plan(planFile))"
-            + (batch == Self.batch(ofPlan: planFile) ? "" : " --batch \(ShellWord.quoted(batch))") + (option.isEmpty ? "" : " " + option)
+        AccountLabel.command(
+            "topup \(ShellWord.plan(planFile))" + (batch == Self.batch(ofPlan: planFile) ? "" : " --batch \(ShellWord.quoted(batch))")
+                + (option.isEmpty ? "" : " " + option),
+            account: account, named: false)
     }
 
     /// A stored row's state as a refusal names it: `requesting` says what it means, a request
