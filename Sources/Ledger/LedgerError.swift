@@ -151,8 +151,13 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible, RowRefusal {
     public var description: String {
         switch self {
         case .diskFull(let path):
+            // The write that failed, not the run: a top-up's rows written before it stay (probe
+            // 442: "nothing from this run was written" beside the charges it listed).
             return "the disk holding the ledger \(path) is full, or a quota or this process's file-size limit (ulimit -f) is "
-                + "reached; nothing from this run was written. Free some space (or raise the limit) and run the same command again."
+                + "reached; the write that needed the room was undone, and the ledger holds what it held before it"
+                + (path.hasPrefix("postgres") ? "" : " (a command that only reads needs room there too, for the -shm file SQLite "
+                    + "keeps beside the ledger)")
+                + ". Free some space (or raise the limit) and run the same command again."
         case .scratchFull(let path, let reason, let room):
             let (place, advice) = switch room {
             case .sqliteTemporaryFolder:

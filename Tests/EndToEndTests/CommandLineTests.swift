@@ -581,7 +581,8 @@ struct CommandLineTests {
                 tool: URL(fileURLWithPath: "/bin/sh"), ["-c", "exec \"$0\" \"$@\" >&-", tool, "--ledger", ledger] + command)
             #expect(result.status == 73, "\(command): \(result.stderr)")
             #expect(result.stderr.contains(
-                "cannot write standard output: it was closed when the command started (>&-); what the command printed there was lost"),
+                "cannot write standard output: it was closed when the command started (>&-); what the command printed there was "
+                    + "lost, not what it did: a writer's work is in the ledger, and running it again repeats none of it"),
                 "\(command): \(result.stderr)")
         }
         // The journal itself to a closed standard output: nothing reached anyone (it said the

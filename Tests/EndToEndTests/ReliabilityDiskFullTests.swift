@@ -74,7 +74,7 @@ extension Reliability {
             // Said as the limit it is, though SQLite kept no errno at the commit it stopped
             // (probe 343: "disk I/O error while writing").
             #expect(limited.stderr.contains("is full, or a quota or this process's file-size limit (ulimit -f) is reached; "
-                + "nothing from this run was written"), "\(limited.stderr)")
+                + "the write that needed the room was undone, and the ledger holds what it held before it"), "\(limited.stderr)")
             let after = try Executable.creditRecon(["--ledger", ledger, "verify"])
             #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
             #expect(after.stdout == head)

@@ -160,7 +160,7 @@ struct LedgerTests {
 
     /// The migrations a ledger lacks are applied together or not at all: one that fails
     /// (the disk full, `ulimit -f`) leaves the ledger as it was, the ones before it undone,
-    /// as the error says ("nothing from this run was written"); v7 was applied and v8 not
+    /// as the error says ("the write that needed the room was undone"); v7 was applied and v8 not
     /// (probe 365).
     @Test func migrationsAFailureStopsAreAllUndone() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migrate-\(UUID().uuidString)")

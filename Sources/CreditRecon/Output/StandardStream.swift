@@ -57,7 +57,9 @@ public enum StandardStream {
         // Every stream (`stdout` itself cannot be named in Swift 6; stderr is unbuffered).
         guard fflush(nil) != 0 else { return nil }
         if readerMayStop && errno == EPIPE { return nil }
-        return "cannot write standard output: \(outputFailure(String(cString: strerror(errno)))); what the command printed there was lost"
+        // Not what it did (probe 442: a top-up's charges, made and recorded, read as lost).
+        return "cannot write standard output: \(outputFailure(String(cString: strerror(errno)))); what the command printed there "
+            + "was lost, not what it did: a writer's work is in the ledger, and running it again repeats none of it"
     }
 
     /// Writes `bytes` to standard output; throws why it could not.
