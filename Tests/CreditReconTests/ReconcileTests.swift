@@ -214,7 +214,10 @@ struct ReconcileTests {
         #expect(books.madeAgainBy == ["ch_1": "web-2"])
         let expired = books.findings.filter { $0.kind == .chargeExpired }
         #expect(Dictionary(uniqueKeysWithValues: expired.map { ($0.reference ?? "", $0.severity) }) == ["A-06": .info, "A-09": .warning])
-        #expect(expired.first { $0.reference == "A-06" }?.message == "charge ch_1 for 45.25 expired unpaid, and its plan row was "
+        // No export says ch_1 expired: it reads as unpaid, said so (probe 444); an export's
+        // `expired` is said as unpaid (StatusTests).
+        #expect(expired.first { $0.reference == "A-06" }?.message == "charge ch_1 for 45.25 expired and reads as unpaid (no export "
+            + "says it was paid, and no rise of total_credits took it), and its plan row was "
             + "bought again under its reference: charge web-2 (A-06), created 2026-11-01T05:00:00.000Z for the same amount and "
             + "wallet, was paid. Nothing is left to buy.")
         let status = try StatusReport.read(ledger: fixture.ledger, options: StatusOptions(account: "default"),

@@ -150,7 +150,11 @@ extension Reconciler {
             findings[finding] = Finding(
                 .info, .chargeExpired, at: findings[finding].observedAt, account: options.account, amount: line.amount,
                 reference: line.label, chargeID: id,
-                message: "charge \(id) for \(line.amount.decimalText) expired unpaid, "
+                // Unpaid as a fact only when its export says expired (probe 444: said of a charge
+                // no record called unpaid, which the other's payment only read as such).
+                message: "charge \(id) for \(line.amount.decimalText) expired "
+                    + (input.charges[index].status == "expired" ? "unpaid, " : "and reads as unpaid (no export says it was paid, "
+                        + "and no rise of total_credits took it), ")
                     + (line.topUpKey == nil ? "a checkout recorded without a plan row, and the same purchase was made again"
                         : "and its plan row was bought again under its reference") + ": "
                     + "charge \(paidID)\(by.reference.map { " (\($0))" } ?? ""), "
