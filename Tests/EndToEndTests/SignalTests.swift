@@ -185,11 +185,40 @@ extension Reliability {
             child.signal(SIGTERM)
             #expect(waitUntil { child.stderr.contains("send the signal again to stop at once") }, "\(child.stderr)")
             let signalled = Date()
-            child.signal(SIGTERM)
+            Self.signalAgainUntilItEnds(child, SIGTERM)
             let status = child.wait()
             #expect(status != nil, "still running after the second signal: \(child.stderr)")
             #expect(child.wasKilledBySignal)
             #expect(Date().timeIntervalSince(signalled) < Self.promptStop)
+        }
+
+        /// Sends `signal` again until the command ends: one within `SignalTrap.oneStop` of the
+        /// first is the same stop, heard twice.
+        static func signalAgainUntilItEnds(_ child: BackgroundCommand, _ signal: Int32) {
+            _ = waitUntil {
+                child.signal(signal)
+                return !child.process.isRunning
+            }
+        }
+
+        /// GNU `timeout` sends its SIGTERM to the command and then to its process group: one
+        /// stop, heard twice at once. It is a clean stop (75, the run closed), not the second
+        /// signal that ends a command at once (probe 445: `run` killed, exit 143, no report).
+        @Test func timeoutsSignalHeardTwiceIsOneStop() throws {
+            let scratch = try Scratch()
+            let sim = try SimulatorProcess(["--latency-ms", "2000"])
+            let ledger = scratch.path("ledger.sqlite")
+            let child = try BackgroundCommand(
+                ["--ledger", ledger, "--base-url", sim.baseURL, "fetch"],
+                environment: ["OPENROUTER_API_KEY": "sim-management-key"], scratch: scratch, tag: "fetch")
+            Self.waitForTheSnapshot(ledger, child)
+            child.signal(SIGTERM)
+            // Heard (two signals sent back to back may arrive as one), then the second at once.
+            #expect(waitUntil { child.stderr.contains("send the signal again to stop at once") }, "\(child.stderr)")
+            child.signal(SIGTERM)
+            let status = child.wait()
+            #expect(status == 75 && !child.wasKilledBySignal, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)")
+            #expect(try Executable.query(ledger, "SELECT command, outcome, exit_code FROM runs ORDER BY id") == [["fetch", "failed", "75"]])
         }
 
         /// A writing command traps the signals from its start: one that comes before its work
@@ -218,7 +247,7 @@ extension Reliability {
                     "\(child.stderr)")
             #expect(child.process.isRunning, "the first signal ended it: \(child.stderr)")
             let signalled = Date()
-            child.signal(SIGTERM)
+            Self.signalAgainUntilItEnds(child, SIGTERM)
             let status = child.wait()
             #expect(status == SIGTERM && child.wasKilledBySignal, "exit \(status.map(String.init) ?? "still running"): \(child.stderr)")
             #expect(Date().timeIntervalSince(signalled) < Self.promptStop)

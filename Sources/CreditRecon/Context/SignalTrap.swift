@@ -27,16 +27,29 @@ public final class SignalTrap: Sendable {
         SignalPipe.shared.add(self)
     }
 
-    /// What a signal does, on `SignalPipe`'s thread. The second signal is someone who will
-    /// not wait for the calls in flight (a GET may wait out --timeout): the signal's own
-    /// action, at once. What was in flight then is what a killed command leaves: its run
-    /// never ended, a charge request `unknown`.
+    /// When this trap raised its interruption (`oneStop`).
+    private let raisedAt = Mutex<ContinuousClock.Instant?>(nil)
+
+    /// A signal this soon after the one that raised the interruption is the same stop, heard
+    /// twice: GNU `timeout` sends its signal to the command, then to its whole process group
+    /// (probe 445: a cron job's `run` ended at once, exit 143, no report, its runs left open).
+    static let oneStop: Duration = .seconds(1)
+
+    /// What a signal does, on `SignalPipe`'s thread. The second signal (`oneStop` or more
+    /// after the first) is someone who will not wait for the calls in flight (a GET may wait
+    /// out --timeout): the signal's own action, at once. What was in flight then is what a
+    /// killed command leaves: its run never ended, a charge request `unknown`.
     fileprivate func heard(_ number: Int32) {
         // Raised under the lock: `retarget(_:)` waits for it, so a signal is never raised on
         // an interruption after another has taken its place and read it.
         target.withLock { interruption in
             guard let interruption else { return }
-            guard interruption.signal == nil else { return Self.dieOf(number) }
+            let now = ContinuousClock.now
+            guard interruption.signal == nil else {
+                if let first = raisedAt.withLock({ $0 }), now - first < Self.oneStop { return }
+                return Self.dieOf(number)
+            }
+            raisedAt.withLock { $0 = now }
             interruption.raise(Self.name(of: number))
         }
     }
