@@ -1262,6 +1262,13 @@ struct TopUpEngineTests {
             guard let errors = error as? InputErrors else { return false }
             return errors.errors.first?.description.contains("set its account column to acct") == true
         }
+        // The account to run with, quoted for a shell (probe 446: `--account team a`).
+        _ = try await bench.run(other, client: FakeChargeCreator(), account: "team a")
+        #expect {
+            _ = try prepare("ops", other)
+        } throws: { error in
+            String(describing: error).contains("if it is that account's plan, run with --account 'team a';")
+        }
     }
 
     /// Rows without a reference are keyed by batch, wallet, chain, amount and occurrence:

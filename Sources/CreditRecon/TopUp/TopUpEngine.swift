@@ -537,7 +537,7 @@ public struct TopUpEngine: Sendable {
                     continue
                 }
                 if let charge = recordedElsewhere[index] {
-                    let move = row.account == options.account ? "run with --account \(charge.account)" : "set its account column to \(charge.account)"
+                    let move = row.account == options.account ? "run with --account \(ShellWord.quoted(charge.account))" : "set its account column to \(charge.account)"
                     errors.add(line: row.line, column: "reference",
                                "\"\(row.reference ?? "")\" is already the reference of charge \(charge.chargeID) of account \"\(charge.account)\" "
                                 + "(\(charge.amount.centsText) USD, the same wallet, chain and amount, recorded with `import charges`), and this "
@@ -550,7 +550,7 @@ public struct TopUpEngine: Sendable {
                 if let twin = elsewhere[index] {
                     let what = twin.reference.map { "\"\($0)\" is" } ?? "this row (no reference) of batch \(twin.batch) is"
                     // A row whose account the plan's column gives is moved by that column, not by --account.
-                    let move = row.account == options.account ? "run with --account \(twin.account)"
+                    let move = row.account == options.account ? "run with --account \(ShellWord.quoted(twin.account))"
                         : "set its account column to \(twin.account)"
                     errors.add(line: row.line, column: row.reference == nil ? "wallet" : "reference",
                                "\(what) already planned for account \"\(twin.account)\" with the same wallet, chain "
