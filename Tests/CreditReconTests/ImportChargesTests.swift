@@ -949,7 +949,8 @@ struct ImportChargesTests {
         #expect(blocked.filter { $0.message.contains("recorded without a plan row") }.map(\.reference) == ["R-02"])
         #expect(blocked.first { $0.reference == "R-02" }?.message.hasSuffix(
             "Charge web_2 (2.5, created \(clock.iso8601)), recorded without a plan row, is the same purchase: if it was bought "
-                + "for R-02, link them by importing its row again with reference R-02 (`credit-recon import charges`).") == true)
+                + "for R-02, link them by importing its row again with reference R-02 (`credit-recon --account acct import charges`).")
+            == true)
 
         let linking = try importer("\(Self.header)\nweb_2,2.50,\(Wallets.c),,\(clock.iso8601),,R-02,paid,,\n")
             .run(ledger: bench.ledger, now: clock.adding(seconds: 60))
