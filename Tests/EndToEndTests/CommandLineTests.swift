@@ -169,6 +169,23 @@ struct CommandLineTests {
     /// A top-up with nothing to send (every row another account's) still reads the key it was
     /// given, so a short one fails the first night, as a bearer file that cannot be read
     /// does (probe 368: exit 0 until a plan had rows to send). Without any key it goes on.
+    /// `--retry-unknown` where there is no ledger is refused (66) before anything is sent or
+    /// made: no top-up wrote there, so the books meant are elsewhere (probe 447: an advice's
+    /// command pasted without its `--ledger` made new books, every row of the plan new).
+    @Test func retryUnknownWhereThereIsNoLedgerIsRefused() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("elsewhere.sqlite")
+        for extra in [["--yes"], ["--dry-run"]] {
+            let refused = try Executable.creditRecon(
+                ["--ledger", ledger, "--base-url", "http://127.0.0.1:9/api/v1", "topup", plan, "--retry-unknown"] + extra,
+                environment: ["OPENROUTER_API_KEY": "sim-management-key"])
+            #expect(refused.status == 66 && refused.stderr.contains("there is no ledger at \(ledger): --retry-unknown sends again "
+                + "the rows an earlier top-up left unknown, and none wrote here; name the ledger it wrote with --ledger (or "
+                + "CREDIT_RECON_LEDGER). Nothing was sent or written"), "\(extra): \(refused.status) \(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: ledger), "\(extra)")
+        }
+    }
+
     @Test func aTopUpWithNothingToSendStillChecksTheKeyGiven() throws {
         let scratch = try Scratch()
         let others = try scratch.write("others.csv", "wallet,chain_id,amount,reference,account\n"

@@ -61,12 +61,27 @@ public struct TopUpStage: Sendable {
         self.logsRecovered = logsRecovered
     }
 
+    /// The ledger the top-up reads (`existingLedgerForAccount`). None, with `--retry-unknown`,
+    /// is refused (66): that option sends again the rows an earlier top-up left unknown, so
+    /// the books it means are elsewhere. An advice's command pasted without its `--ledger`
+    /// made new books in the current folder, every row of the plan new to them (probe 447).
+    private func existingLedger() throws -> Ledger? {
+        let ledger = try context.existingLedgerForAccount()
+        guard ledger == nil, options.retryUnknown else { return ledger }
+        let named = (try? context.ledgerLocation()).map { "\($0)" } ?? "the ledger named"
+        throw UsageError(
+            message: "there is no ledger at \(TerminalText.printable(named)): --retry-unknown sends again the rows an earlier top-up "
+                + "left unknown, and none wrote here; name the ledger it wrote with --ledger (or CREDIT_RECON_LEDGER). Nothing was "
+                + "sent or written",
+            exitStatus: .noInput)
+    }
+
     /// What would be charged, and what a write would refuse the ledger for; no lock, and no
     /// ledger file is created.
     public func preview() throws -> TopUpPreview {
         // Gone where this host wrote it: the top-up is refused (74), and so is its dry run,
         // which said every row was to send (probe 422).
-        let ledger = try context.existingLedgerForAccount()
+        let ledger = try existingLedger()
         var preview = try TopUpEngine(options: options).prepare(ledger: ledger, writer: ledger?.writerAtWork)
         preview.ledgerDamage = try ledger?.damageSigns() ?? []
         return preview
@@ -87,7 +102,7 @@ public struct TopUpStage: Sendable {
         let lock = lockHeld ? nil : try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         let engine = TopUpEngine(options: options)
-        let existing = try context.existingLedgerForAccount()
+        let existing = try existingLedger()
         let preview = try engine.prepare(ledger: existing, plan: plan)
         do {
             try Self.confirm(preview, yes: yes, isTerminal: isTerminal, interruption: interruption) { lock?.tidyBeforeDying() }
