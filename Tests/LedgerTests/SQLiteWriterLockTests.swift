@@ -54,7 +54,7 @@ struct SQLiteWriterLockTests {
     @Test func aRefusalNamesTheLockFileAndThePid() throws {
         let folder = try Folder()
         let other = try Self.flockedElsewhere(folder.ledgerPath + ".lock", writing: "4242\n")
-        defer { close(other) }
+        defer { Self.letGo(other) }
         #expect {
             _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         } throws: { error in
@@ -70,7 +70,7 @@ struct SQLiteWriterLockTests {
     @Test func aRefusalNamesTheRunsTheHolderAnnounced() throws {
         let folder = try Folder()
         let other = try Self.flockedElsewhere(folder.ledgerPath + ".lock", writing: "4242\nruns 123 124\nledger \(folder.ledgerPath)\n")
-        defer { close(other) }
+        defer { Self.letGo(other) }
         #expect {
             _ = try Ledger.lockWriter(at: .file(folder.ledgerPath))
         } throws: { error in
@@ -123,7 +123,7 @@ struct SQLiteWriterLockTests {
         let text = try String(contentsOfFile: lockPath, encoding: .utf8)
         #expect(text.hasPrefix("\(ProcessInfo.processInfo.processIdentifier)\nruns "), "its pid and its runs: \(text)")
         let other = open(lockPath, O_RDWR)
-        defer { close(other) }
+        defer { Self.letGo(other) }
         #expect(flock(other, LOCK_EX | LOCK_NB) != 0, "the file made again is locked")
         #expect(try store.ledger.verify().isSound)
     }
@@ -141,7 +141,7 @@ struct SQLiteWriterLockTests {
             let head = try store.ledger.headHash()
             let other = try Self.flockedElsewhere(lockPath, writing: "4242\n")
             for holding in [true, false] {
-                if !holding { close(other) }
+                if !holding { Self.letGo(other) }
                 #expect {
                     try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
                 } throws: { error in
@@ -166,7 +166,7 @@ struct SQLiteWriterLockTests {
         var (store, lockPath, lost): (SQLiteUnderTest, String, LedgerWriterLock?) = try Self.writerWithItsLockFileRemoved()
         let other = try Self.flockedElsewhere(lockPath, writing: "4242\n")
         #expect(throws: LedgerError.self) { try store.ledger.appendAll(Array(lifecycle().dropFirst(2))) }
-        close(other)
+        Self.letGo(other)
         let again = try Ledger.lockWriter(at: store.location)
         lost = nil
         withExtendedLifetime(lost) {}
@@ -190,7 +190,7 @@ struct SQLiteWriterLockTests {
         }
         defer { withExtendedLifetime(lock) {} }
         let other = try Self.flockedElsewhere(lockPath, writing: "4242\n")
-        defer { close(other) }
+        defer { Self.letGo(other) }
         #expect {
             try store.ledger.appendAll(Array(lifecycle().dropFirst(2)))
         } throws: { error in
@@ -348,12 +348,22 @@ struct SQLiteWriterLockTests {
     }
 
     /// An open file of `path` holding an exclusive `flock`, with `text` written in it: what
-    /// another process holding the lock looks like to this one. Close it to let go.
+    /// another process holding the lock looks like to this one. `letGo(_:)` lets go.
     static func flockedElsewhere(_ path: String, writing text: String) throws -> Int32 {
-        let fd = open(path, O_RDWR | O_CREAT, 0o600)
+        // Closed on exec: a program another test starts meanwhile must not keep the lock.
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         try #require(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
         _ = text.withCString { write(fd, $0, strlen($0)) }
         return fd
+    }
+
+    /// Lets go of `flockedElsewhere`'s lock, as a writer does: unlocked, then closed. Closed
+    /// alone, the lock stayed with a child another test's thread had just forked, which
+    /// shares the open file until it executes its program (ci181: the migration's writer
+    /// refused as busy by "process 4242" after it had let go).
+    static func letGo(_ fd: Int32) {
+        _ = flock(fd, LOCK_UN)
+        close(fd)
     }
 
     /// A child process another thread starts shares this process's open files until it
@@ -407,7 +417,7 @@ struct SQLiteWriterLockTests {
         }
 
         let other = try Self.flockedElsewhere(folder.ledgerPath + ".lock", writing: "4242\n")
-        defer { close(other) }
+        defer { Self.letGo(other) }
         let started = ContinuousClock.now
         #expect(throws: LedgerError.self) { _ = try Ledger.lockWriter(at: .file(folder.ledgerPath)) }
         #expect(ContinuousClock.now - started < .milliseconds(SQLiteWriterLock.momentMilliseconds / 2),

@@ -58,7 +58,7 @@ final class SQLiteUnderTest: StoreUnderTest {
 
     func holdWriterLockElsewhere() throws -> () -> Void {
         let fd = try SQLiteWriterLockTests.flockedElsewhere(temp.path + ".lock", writing: "4242\n")
-        return { close(fd) }
+        return { SQLiteWriterLockTests.letGo(fd) }
     }
 
     func dropAppendOnlyTriggers() throws {
