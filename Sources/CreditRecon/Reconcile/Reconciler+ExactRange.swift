@@ -15,42 +15,39 @@ extension Reconciler {
     ) throws(BooksBeyondExactRange) {
         var total: UInt64 = 0
         var requests: UInt64 = 0
-        let limit = UInt64(Int64.max)
-        func add(_ amount: Micros, at instant: Timestamp?, _ what: String) throws(BooksBeyondExactRange) {
-            let (sum, overflow) = total.addingReportingOverflow(amount.raw.magnitude)
-            guard !overflow, sum <= limit else {
-                throw BooksBeyondExactRange(account: account, range: range, at: instant, what: what)
+        // `what` is said only once a sum passes the limit: no text is made for each row.
+        func add(_ magnitude: UInt64, to sum: inout UInt64, at instant: Timestamp?, _ what: @autoclosure () -> String)
+            throws(BooksBeyondExactRange) {
+            let (next, overflow) = sum.addingReportingOverflow(magnitude)
+            guard !overflow, next <= UInt64(Int64.max) else {
+                throw BooksBeyondExactRange(account: account, range: range, at: instant, what: what())
             }
-            total = sum
+            sum = next
         }
         for step in steps where step.toAt >= from && step.toAt < to {
-            try add(step.credits, at: step.toAt, "the readings' rises and falls of total_credits and total_usage")
-            try add(step.usage, at: step.toAt, "the readings' rises and falls of total_credits and total_usage")
+            try add(step.credits.raw.magnitude, to: &total, at: step.toAt, "the readings' rises and falls of total_credits and total_usage")
+            try add(step.usage.raw.magnitude, to: &total, at: step.toAt, "the readings' rises and falls of total_credits and total_usage")
         }
         var lastUsage: [String: Micros] = [:]
         for row in input.keyReadings where row.observedAt < to {
             let before = lastUsage.updateValue(row.key.usage, forKey: row.key.hash)
             guard row.observedAt >= from else { continue }
-            try add(row.key.usage - (before ?? .zero), at: row.observedAt, "the keys' readings' moves of their usage")
+            try add((row.key.usage - (before ?? .zero)).raw.magnitude, to: &total, at: row.observedAt,
+                    "the keys' readings' moves of their usage")
         }
         // A UTC day's activity counts in the period holding the midnight ending it: a day
         // each side of the range's local days bounds it.
         let days = (range.from.daysSinceEpoch - 1)...(range.to.daysSinceEpoch + 1)
         for row in input.activity.lines where days.contains(row.date.daysSinceEpoch) {
-            try add(row.line.usage, at: nil, "the activity's use by model of \(row.date)")
-            let (sum, overflow) = requests.addingReportingOverflow(UInt64(max(0, row.line.requests ?? 0)))
-            guard !overflow, sum <= limit else {
-                throw BooksBeyondExactRange(
-                    account: account, range: range, at: nil, what: "the activity's requests by model of \(row.date)")
-            }
-            requests = sum
+            try add(row.line.usage.raw.magnitude, to: &total, at: nil, "the activity's use by model of \(row.date)")
+            try add(UInt64(max(0, row.line.requests ?? 0)), to: &requests, at: nil, "the activity's requests by model of \(row.date)")
         }
     }
 }
 
 /// A range of books whose movements add up past what they count exactly
 /// (`Reconciler.checkExactRange`): no figure of it can be trusted, so none is given.
-public struct BooksBeyondExactRange: ExitCoded, Equatable {
+public struct BooksBeyondExactRange: ExitCoded {
     let account: String
     let range: (from: CivilDate, to: CivilDate)
     /// The reading at which the sum passed the limit, when a reading did.
@@ -73,10 +70,5 @@ public struct BooksBeyondExactRange: ExitCoded, Equatable {
             + "an account's books, cannot show this one"
             + (others.isEmpty ? "" : ": `status --account NAME` shows each of the others ("
                 + others.map { "\"\(TerminalText.printable($0))\"" }.joined(separator: ", ") + ")")
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.account == rhs.account && lhs.range.from == rhs.range.from && lhs.range.to == rhs.range.to && lhs.at == rhs.at
-            && lhs.what == rhs.what && lhs.others == rhs.others
     }
 }
