@@ -1565,6 +1565,11 @@ struct AccountAdviceTests {
             ledger: fixture.ledger, options: StatusOptions(account: "team a"), now: reconTime("2026-03-01T02:00:00Z"))
         #expect(status.attention.contains { $0.contains("record it with `credit-recon --account 'team a' import charges`, giving") },
                 "\(status.attention)")
+        // `fetch` too, in `status`'s lines and in reconciliation.md.
+        #expect(status.lines.contains("keys: none read yet; `credit-recon --account 'team a' fetch` reads them (GET /keys) unless "
+            + "--no-keys is given"), "\(status.lines)")
+        let markdown = ReportText.rendered(ReportFiles.markdown, books).string
+        #expect(markdown.contains("`credit-recon --account 'team a' fetch` reads"), "\(markdown)")
         let plain = try ReconcileFixture()
         try plain.snapshot("2026-03-01T00:00:00Z", credits: "10", usage: "0")
         try plain.failed("k-1", amount: "25", state: "blocked", at: "2026-03-01T01:00:00Z", status: 410, message: "gone")
