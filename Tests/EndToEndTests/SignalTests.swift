@@ -382,6 +382,26 @@ extension Reliability {
             #expect(try SharedBooksTests.count(server, database, "SELECT count(*) FROM credit_recon.snapshots") == 10_000)
         }
 
+        /// A signal stops an import that waits before its first batch, in the check that its
+        /// `--account` looks like no account the ledger holds, which reads the snapshots
+        /// another session has locked (probe 447: SIGTERM was heard, and the import waited
+        /// out the lock, the check made before the signal could give a wait up).
+        @Test func aSignalStopsAnImportWaitingInItsCheckOfTheAccount() throws {
+            let (server, database, url) = try SharedBooksTests.books()
+            let scratch = try Scratch()
+            let first = try scratch.write("first.csv", SharedBooksTests.hourlyReadings(10))
+            let imported = try Executable.creditRecon(["--ledger", url, "import", "snapshots", first])
+            #expect(imported.status == 0, "\(imported.stderr)")
+            let head = try SharedBooksTests.count(server, database, "SELECT count(*) FROM credit_recon.journal")
+            let file = try scratch.write("later.csv", "observed_at,total_credits,total_usage\n2027-06-01T00:00:00Z,500,400\n")
+            let child = try Self.signalWhileItWaits(
+                server, database, holding: ["BEGIN", "LOCK TABLE credit_recon.snapshots IN ACCESS EXCLUSIVE MODE"],
+                ["--ledger", url, "import", "snapshots", file], SIGTERM,
+                notice: "SIGTERM: the import of \(file) stops at its next batch", scratch: scratch)
+            #expect(child.stderr.contains(" s): the import of \(file) wrote nothing, and the ledger "), "\(child.stderr)")
+            #expect(try SharedBooksTests.count(server, database, "SELECT count(*) FROM credit_recon.journal") == head)
+        }
+
         /// SIGINT to `ledger copy` into a new SQLite file stops it at its next batch: no
         /// ledger at the target, and no `.creating` file beside it. The copy waits on the
         /// source's journal, locked by another session, when the signal comes.

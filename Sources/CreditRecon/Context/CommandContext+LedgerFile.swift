@@ -275,15 +275,21 @@ extension CommandContext {
     /// `copying`: a copy of books, which may be the books this host wrote there (back from
     /// PostgreSQL, say), and checks that itself; an import into a ledger this host wrote and
     /// that is gone is refused as that (probe 418: said as a backup put in its place).
-    public func withLedgerForImport<T>(copying: Bool = false, _ body: (Ledger) throws -> T) throws -> T {
+    public func withLedgerForImport<T>(
+        copying: Bool = false, opened: (Ledger) -> Void = { _ in }, _ body: (Ledger) throws -> T
+    ) throws -> T {
         switch try ledgerLocation() {
         case .file(let path) where ledgerFile == .missing:
             if !copying { try refuseGoneLedger() }
-            return try Ledger.create(at: path, body)
+            return try Ledger.create(at: path) { ledger in
+                opened(ledger)
+                return try body(ledger)
+            }
         case .postgres(let database):
             // A database holding the ledger already: its label checked as a file's is, on
             // the one login that opens it.
             let ledger = try Ledger(creatingWithFirstWrite: database)
+            opened(ledger)
             if !ledger.tablesPending { try refuseLookAlikeAccount(in: ledger) }
             return try body(ledger)
         case .file:
@@ -291,6 +297,7 @@ extension CommandContext {
             // import's to check): said of every row, it blamed a file cell that was not there
             // (probe 243).
             let ledger = try openLedger()
+            opened(ledger)
             try refuseLookAlikeAccount(in: ledger)
             return try body(ledger)
         }
@@ -332,8 +339,8 @@ extension CommandContext {
             "the import of \(file)", then: "nothing of it is written", logger: logger
         ) { interruption in
             let stopped = "the import of \(file) wrote nothing, and \(left); run it again to import the file"
-            return try withLedgerForImport { ledger in
-                try interruption.givingUpLockWaits(of: [ledger], outcome: stopped) {
+            return try interruption.givingUpLockWaits(outcome: stopped) { opened in
+                try withLedgerForImport(opened: opened) { ledger in
                     try progress.during {
                         try body(ledger, { rows in
                             try interruption.stopIfSignalled(stopped)

@@ -66,17 +66,20 @@ extension Interruption {
         return result
     }
 
-    /// Runs `body`, a write of one transaction on `ledgers`, whose waits for a lock another
-    /// session holds (another program's long statement on a PostgreSQL ledger) a signal
-    /// gives up (`Ledger.giveUpLockWaits(because:)`): the write stops there as at its next
-    /// batch, `StoppedBySignal` with `outcome` and the sessions it waited for, instead of
-    /// waiting until they finish.
-    public func givingUpLockWaits<T>(of ledgers: [Ledger], outcome: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
-        for ledger in ledgers {
-            onSignal { [weak ledger] name in ledger?.giveUpLockWaits(because: name) }
-        }
+    /// Runs `body`, a write of one transaction, whose waits for a lock another session
+    /// holds (another program's long statement on a PostgreSQL ledger) a signal gives up
+    /// (`Ledger.giveUpLockWaits(because:)`) on each ledger `body` hands the closure it is
+    /// given, as soon as it opens one (the checks before the first batch wait too: a lock
+    /// held on `snapshots` held an import past SIGTERM in its check of `--account`, probe
+    /// 447): the write stops there as at its next batch, `StoppedBySignal` with `outcome`
+    /// and the sessions it waited for, instead of waiting until they finish.
+    public func givingUpLockWaits<T>(
+        outcome: @autoclosure () -> String, _ body: (_ opened: @escaping @Sendable (Ledger) -> Void) throws -> T
+    ) throws -> T {
         do {
-            return try body()
+            return try body { ledger in
+                self.onSignal { [weak ledger] name in ledger?.giveUpLockWaits(because: name) }
+            }
         } catch LedgerError.lockWaitGivenUp(_, let signal, let holders) {
             throw StoppedBySignal(signal: signal, outcome: outcome(), waitedFor: LedgerError.sessions(holders))
         }

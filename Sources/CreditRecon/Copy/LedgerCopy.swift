@@ -72,25 +72,27 @@ public struct LedgerCopy {
         let left = try target.leftByAStoppedWrite()
         let stopped = "the copy wrote nothing, and \(left); run it again to copy the ledger"
         // A signal stops the copy at its next batch, or as it waits for another session's
-        // lock on either ledger.
-        // Read where a signal gives up a wait for another session's lock, as the copy's own
-        // reads are (read before it, a lock held on the source held the copy past a signal).
+        // lock on either ledger, from the moment each is open (the target's checks before
+        // the copy, and the source's damage, read where a signal gives up a wait: read
+        // before, a lock held on the source held the copy past a signal).
         var sourceDamage: [String] = []
         func copy(into copy: Ledger) throws -> Ledger.CopyOutcome {
-            try interruption.givingUpLockWaits(of: [books, copy], outcome: stopped) {
-                sourceDamage = try books.damageSigns()
-                return try books.copy(into: copy) { entries in
-                    try interruption.stopIfSignalled(stopped)
-                    progress(entries)
-                }
+            sourceDamage = try books.damageSigns()
+            return try books.copy(into: copy) { entries in
+                try interruption.stopIfSignalled(stopped)
+                progress(entries)
             }
         }
         let copied: Ledger.CopyOutcome
         do {
-            if case .file = to, target.ledgerFile == .truncated {
-                copied = try copy(into: Ledger(to))
-            } else {
-                copied = try target.withLedgerForImport(copying: true, copy(into:))
+            copied = try interruption.givingUpLockWaits(outcome: stopped) { opened in
+                opened(books)
+                if case .file = to, target.ledgerFile == .truncated {
+                    let truncated = try Ledger(to)
+                    opened(truncated)
+                    return try copy(into: truncated)
+                }
+                return try target.withLedgerForImport(copying: true, opened: opened, copy(into:))
             }
         } catch let error as LedgerError where !error.lostLockCause.isEmpty {
             throw CopyTargetLockLost(target: to.description, error: error)
