@@ -67,13 +67,25 @@ struct CSVReaderTests {
     /// told to quote a field holding a comma); one cell of spaces among commas is a cell.
     @Test func aLineOfOnlyBlanksIsSkipped() throws {
         let (records, errors) = try readAll("a,b\n1,2\n   \n\t \n5,6\n  ,  \n")
-        #expect(records.map(\.fields) == [["a", "b"], ["1", "2"], ["5", "6"], ["  ", "  "]])
+        #expect(records.map(\.fields) == [["a", "b"], ["1", "2"], ["5", "6"]])
         #expect(errors.isEmpty)
         // Before the header too: it was taken as the header (probe 351). Quoted, blanks are a
         // value: the header of a one-column file.
         #expect(try readAll("  \na,b\n1,2\n").records.map(\.fields) == [["a", "b"], ["1", "2"]])
         #expect(try readAll("\"  \"\nx\n").records.map(\.fields) == [["  "], ["x"]])
         #expect(errors.allSatisfy { !$0.isFatal && $0.exitStatus == .dataError })
+    }
+
+    /// A spreadsheet's empty rows (`,,,`, as many commas as the header has, or not) carry
+    /// nothing and are skipped: they were refused, each for its first column (probe 448).
+    /// Quoted, an empty cell is a value; before the header, such a line is the header.
+    @Test func aRowOfEmptyCellsIsSkipped() throws {
+        let (records, errors) = try readAll("a,b,c\n1,2,3\n,,\n , \t,\n,,,,\n4,5,6\n,,\n")
+        #expect(records.map(\.fields) == [["a", "b", "c"], ["1", "2", "3"], ["4", "5", "6"]])
+        #expect(records.map(\.line) == [1, 2, 6])
+        #expect(errors.isEmpty)
+        #expect(try readAll("a,b\n\"\",\n").records.map(\.fields) == [["a", "b"], ["", ""]])
+        #expect(try readAll(",,\n1,2,3\n").records.map(\.fields) == [["", "", ""], ["1", "2", "3"]])
     }
 
     @Test func badUTF8IsReportedByLine() throws {
@@ -229,6 +241,16 @@ struct CSVReaderTests {
         } throws: { error in
             String(describing: error).contains("p.csv:1: column 2's name reads as \"amount\" but holds U+200B ZERO WIDTH SPACE, "
                 + "which shows nothing: delete it from the header (retype the name)")
+        }
+        // One that shows as a space and is none, a spreadsheet's no-break space: it was said
+        // "required column \"amount\" is missing" (probe 448).
+        #expect {
+            _ = try CSVColumns(header: CSVRecord(fields: ["wallet", "amount\u{A0}"], line: 1), specs: [
+                .init("wallet", required: true), .init("amount", required: true),
+            ], file: "p.csv")
+        } throws: { error in
+            String(describing: error).contains("p.csv:1: column 2's name reads as \"amount\" but holds U+00A0 NO-BREAK SPACE, "
+                + "which shows as a space but is none: delete it from the header (retype the name)")
         }
     }
 }

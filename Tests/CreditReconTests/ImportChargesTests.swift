@@ -35,6 +35,18 @@ struct ImportChargesTests {
         }
     }
 
+    /// A charges export with a second byte-order mark before `charge_id` is said as that:
+    /// it was told it was a plan, for `topup` to buy (probe 448). A charge in another
+    /// currency than USD is refused, not booked as so many USD.
+    @Test func aHiddenMarkAndAnotherCurrencyAreSaid() throws {
+        let row = "x-1,25,\(Wallets.a),8453,2026-11-10T10:00:00Z,,,paid,,"
+        #expect(try problems("\u{FEFF}\u{FEFF}\(Self.header)\n\(row)\n") == ["charges.csv:1: column 1's name reads as \"charge_id\" "
+            + "but holds U+FEFF ZERO WIDTH NO-BREAK SPACE, which shows nothing: delete it from the header (retype the name)"])
+        #expect(try problems("\(Self.header),currency\n\(row),EUR\n").first?
+            .hasPrefix("charges.csv:2: currency: \"EUR\" is not USD, and every amount here is USD") == true)
+        #expect(try importer("\(Self.header),currency\n\(row),USD\n").validate(now: now).count == 1)
+    }
+
     /// A charge `topup` created is not voided, and the refusal says what to do instead (it
     /// gave no next step, probe 228).
     /// A voided charge that named a plan row: the line says how the right record gives it

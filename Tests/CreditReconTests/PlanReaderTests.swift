@@ -58,6 +58,27 @@ struct PlanReaderTests {
     /// A charges export has a plan's columns (wallet, chain_id, amount) and more: read as a
     /// plan, `topup` bought its rows, paid and expired ones, again (probe 140). Refused, naming
     /// the command that takes it; semicolons instead of commas are named too.
+    /// Excel's first line naming the separator is said as that, not as every column
+    /// missing (probe 448).
+    @Test func aSpreadsheetsSeparatorLineIsNamed() throws {
+        #expect(try problems("sep=,\nwallet,chain_id,amount\n\(Wallets.a),1,10\n")
+            == ["plan.csv:1: is a spreadsheet's \"sep=,\" line, which names the separator and is no header: delete that line, "
+                + "so that the header is the first"])
+    }
+
+    /// A currency column naming another currency than USD refuses its row: ignored, a plan
+    /// of `25,EUR` bought 25 USD (probe 448). USD in any letter case, or nothing, is taken.
+    @Test func aRowInAnotherCurrencyIsRefused() throws {
+        let found = try problems("wallet,chain_id,amount,currency\n\(Wallets.a),1,25,EUR\n\(Wallets.b),1,10, usd \n\(Wallets.c),1,5,\n")
+        #expect(found == ["plan.csv:2: currency: \"EUR\" is not USD, and every amount here is USD; write the row's amount in USD "
+            + "(with USD or nothing here), or, if this column names something else (what a charge was paid in) and the amount "
+            + "is USD already, rename the column"])
+        let (summary, rows) = try check("wallet,chain_id,amount,Amount_Currency\n\(Wallets.b),1,10,USD\n\(Wallets.c),1,5,\n")
+        #expect(summary.total == Micros(raw: 15_000_000) && rows.count == 2)
+        #expect(try problems("wallet,chain_id,amount,currency,currency_code\n\(Wallets.b),1,10,USD,USD\n").first?
+            .contains("columns \"currency\", \"currency_code\" all mean currency; keep one") == true)
+    }
+
     @Test func aChargesFileIsNoPlan() throws {
         let found = try problems("""
             charge_id,amount,wallet,chain_id,created_at,status,paid_at

@@ -30,6 +30,24 @@ struct SnapshotImportTests {
         #expect(try ledger.verify().isSound)
     }
 
+    /// A reading stated in another currency than USD is refused (probe 448: ignored, EUR
+    /// was kept as USD), and nothing is written.
+    @Test func aReadingInAnotherCurrencyIsRefused() throws {
+        let temp = try TemporaryDirectory()
+        let file = try temp.write("s.csv", """
+            observed_at,total_credits,total_usage,amount_currency
+            2026-10-01T00:00:00Z,500,12,USD
+            2026-10-01T06:00:00Z,500,15,EUR
+            """)
+        let ledger = try Ledger(path: temp.path("l.sqlite"))
+        #expect {
+            _ = try SnapshotImport(path: file, displayName: "s.csv", defaultAccount: "default").run(ledger: ledger, now: now)
+        } throws: { error in
+            String(describing: error).contains("s.csv:3: currency: \"EUR\" is not USD")
+        }
+        #expect(try ledger.read { try $0.snapshots(account: "default") }.isEmpty)
+    }
+
     /// Running totals going down are found as the rows stream by, per account, in any
     /// order, and said by the import (they were kept without a word, the report the first
     /// to tell); an all-zero reading after non-zero ones (a key without management rights)

@@ -24,9 +24,13 @@ public struct CSVColumns: Sendable {
 
     /// The first of `names` that reads as one of `accepted` once the characters that show
     /// nothing (`TerminalText.isShownAsQuestionMark`: a byte-order mark, a zero-width space,
-    /// a control) are taken out, with those characters.
+    /// a control) or show as a space and are none (a no-break space a spreadsheet left,
+    /// probe 448: "required column \"amount\" is missing" of `amount\u{A0}`) are taken out,
+    /// with those characters.
     static func hiddenCharacters(in names: [String], reading accepted: [String]) -> (Int, [Unicode.Scalar])? {
-        let showsNothing = TerminalText.isShownAsQuestionMark
+        let showsNothing = { (scalar: Unicode.Scalar) in
+            TerminalText.isShownAsQuestionMark(scalar) || (scalar.properties.isWhitespace && scalar != " " && scalar != "\t")
+        }
         for (index, name) in names.enumerated() {
             let invisible: [Unicode.Scalar] = name.unicodeScalars.filter(showsNothing)
             guard !invisible.isEmpty else { continue }
@@ -57,8 +61,9 @@ public struct CSVColumns: Sendable {
                 if let (index, invisible) = Self.hiddenCharacters(in: names, reading: accepted) {
                     let listed: String = invisible.map(LookAlikeName.named).joined(separator: ", ")
                     let them = invisible.count == 1 ? "it" : "them"
-                    let problem = "column \(index + 1)'s name reads as \"\(spec.name)\" but holds \(listed), which shows "
-                        + "nothing: delete \(them) from the header (retype the name)"
+                    let shows = invisible.allSatisfy(\.properties.isWhitespace) ? "shows as a space but is none" : "shows nothing"
+                    let problem = "column \(index + 1)'s name reads as \"\(spec.name)\" but holds \(listed), which "
+                        + "\(shows): delete \(them) from the header (retype the name)"
                     errors.append(.malformed(file, header.line, problem))
                 } else {
                     errors.append(.malformed(file, header.line, "required column \"\(spec.name)\"\(alternatives) is missing from the header"))

@@ -48,6 +48,17 @@ enum CSVFileKind: CaseIterable, Sendable {
     /// is, or that its fields are separated by semicolons; `nil` when neither.
     func hint(for header: CSVRecord, file: String) -> CSVError? {
         let names = header.fields.map { $0.trimmingASCIIWhitespace().lowercased() }
+        // A spreadsheet's first line naming the separator (Excel's `sep=,`, split by its own
+        // comma), before the header: every column was said missing (probe 448).
+        if let first = names.first, first.hasPrefix("sep="), first.count <= 5, names.dropFirst().allSatisfy(\.isEmpty) {
+            return .malformed(file, header.line, "is a spreadsheet's \"\(header.fields.joined(separator: ","))\" line, which "
+                + "names the separator and is no header: delete that line, so that the header is the first")
+        }
+        // This kind's own column with a character that shows nothing (a second byte-order
+        // mark) is said as that, not read as another kind's header: a charges export was told
+        // it was a plan, for topup to buy (probe 448).
+        let own = specs.filter(\.required).flatMap { [$0.name] + $0.aliases }
+        if CSVColumns.hiddenCharacters(in: names, reading: own) != nil { return nil }
         // A charges export fits a plan's columns too, but is no plan (`refusal(of:file:)`).
         if let other = Self.allCases.first(where: {
             $0 != self && $0.fits(names) && $0.refusal(of: header, file: file) == nil && !fits(names)

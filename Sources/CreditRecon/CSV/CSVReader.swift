@@ -108,7 +108,9 @@ public final class CSVReader {
     /// Every record must have as many fields as the first (the header); a ragged row
     /// throws a recoverable error. Lines that are empty, or in a file of more than one
     /// column hold only spaces and tabs (an editor's trailing line: "quote any field that
-    /// contains a comma" was its advice, probe 350), are skipped.
+    /// contains a comma" was its advice, probe 350), and rows after the header of fields
+    /// that are all empty or blank, unquoted (a spreadsheet's empty rows, `,,,,`, refused
+    /// for their first column, probe 448), are skipped.
     public func next() throws(CSVError) -> CSVRecord? {
         while !finished {
             let record = try readRecord()
@@ -122,6 +124,10 @@ public final class CSVReader {
                 continue
             }
             if let expected = expectedFieldCount {
+                if record.fields.count > 1, !recordQuoted,
+                   record.fields.allSatisfy({ $0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }) {
+                    continue
+                }
                 if record.fields.count != expected {
                     throw .malformed(
                         name, record.line,

@@ -228,6 +228,7 @@ public struct ChargeImport: BatchImport {
         .init("paid_at"),
         .init("memo"),
         .init("account"),
+        StatedCurrency.spec,
     ]
 
     public let path: String
@@ -295,6 +296,7 @@ public struct ChargeImport: BatchImport {
         let chainColumn = columnIndex["chain_id"], statusColumn = columnIndex["status"]
         let referenceColumn = columnIndex["reference"], memoColumn = columnIndex["memo"], accountColumn = columnIndex["account"]
         let createdColumn = columnIndex["created_at"], expiresColumn = columnIndex["expires_at"], paidColumn = columnIndex["paid_at"]
+        let currencyColumn = columnIndex[StatedCurrency.spec.name]
         let originPrefix = displayName + ":"  // each row's origin is FILE:LINE
         var batch: [Row] = []
         batch.reserveCapacity(batchRows)
@@ -451,6 +453,7 @@ public struct ChargeImport: BatchImport {
             let reference = PlanReader.reference(record.field(at: referenceColumn), line: line, errors: &errors)
             let memo = PlanReader.text(record.field(at: memoColumn), column: "memo", allowTab: true, line: line, errors: &errors)
             let account = PlanReader.name(record.field(at: accountColumn), column: "account", another: "account", line: line, errors: &errors)
+            if let currency = StatedCurrency.problem(record.field(at: currencyColumn)) { fail(StatedCurrency.spec.name, currency) }
 
             guard let chargeID, let amount, let createdAt, walletOK, chainOK, expiresOK, paidOK, statusOK,
                   reference.ok, memo.ok, account.ok, errors.isEmpty  // after a problem nothing will be written

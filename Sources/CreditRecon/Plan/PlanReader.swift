@@ -42,6 +42,7 @@ public struct PlanReader: Sendable {
         .init("reference"),
         .init("memo"),
         .init("account"),
+        StatedCurrency.spec,
     ]
 
     public let path: String
@@ -97,6 +98,7 @@ public struct PlanReader: Sendable {
         let walletColumn = columns.index(of: "wallet"), chainColumn = columns.index(of: "chain_id")
         let amountColumn = columns.index(of: "amount"), referenceColumn = columns.index(of: "reference")
         let memoColumn = columns.index(of: "memo"), accountColumn = columns.index(of: "account")
+        let currencyColumn = columns.index(of: StatedCurrency.spec.name)
         // Wallet checks (hex, zero address, EIP-55's Keccak-256 for each new wallet) run on
         // the other core, a batch at a time, while this one reads the next batch.
         // Everything else, errors included, still happens here in line order, so the output
@@ -126,14 +128,16 @@ public struct PlanReader: Sendable {
                 }
                 let memo = Self.text(record.field(at: memoColumn), column: "memo", allowTab: true, line: line, errors: &errors)
                 let account = Self.name(record.field(at: accountColumn), column: "account", another: "account", line: line, errors: &errors)
+                let currency = StatedCurrency.problem(record.field(at: currencyColumn))
+                if let currency { errors.add(line: line, column: StatedCurrency.spec.name, currency) }
                 if let reference = reference.value {
                     fingerprints.append(LookAlikeName.fingerprint(reference))  // what it looks like: look-alikes share one
                     if let hidden = LookAlikeName.hiddenProblem(reference, column: "reference", another: "top-up") {
                         summary.newRowProblems[line] = hidden
                     }
                 }
-                guard let wallet, let chain, let amount, reference.ok, memo.ok, account.ok else {
-                    if let wallet, let chain, let amount, reference.ok, reference.value == nil, account.ok {
+                guard let wallet, let chain, let amount, reference.ok, memo.ok, account.ok, currency == nil else {
+                    if let wallet, let chain, let amount, reference.ok, reference.value == nil, account.ok, currency == nil {
                         refusedForMemo(PlanRow(line: line, wallet: wallet, chain: chain, amount: amount, reference: nil, memo: nil,
                                                account: account.value ?? defaultAccount))
                     }

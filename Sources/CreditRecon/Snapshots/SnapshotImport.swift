@@ -75,6 +75,7 @@ public struct SnapshotImport: BatchImport {
         .init("total_credits", required: true),
         .init("total_usage", required: true),
         .init("account"),
+        StatedCurrency.spec,
     ]
 
     /// The file to read and how to label it in messages.
@@ -213,6 +214,7 @@ public struct SnapshotImport: BatchImport {
         var errors = ErrorCollector(file: displayName)
         let observedColumn = columns.index(of: "observed_at"), creditsColumn = columns.index(of: "total_credits")
         let usageColumn = columns.index(of: "total_usage"), accountColumn = columns.index(of: "account")
+        let currencyColumn = columns.index(of: StatedCurrency.spec.name)
         var batch: [Row] = []
         batch.reserveCapacity(batchRows)
         var seen: [SnapshotKey: (line: Int, credits: Micros, usage: Micros)] = [:]
@@ -246,13 +248,15 @@ public struct SnapshotImport: BatchImport {
             }
             let credits = Self.amount(record.field(at: creditsColumn), column: "total_credits", fail: fail)
             let usage = Self.amount(record.field(at: usageColumn), column: "total_usage", fail: fail)
+            let currency = StatedCurrency.problem(record.field(at: currencyColumn))
+            if let currency { fail(StatedCurrency.spec.name, currency) }
             var account: String? = defaultAccount
             if let given = record.field(at: accountColumn)?.trimmingASCIIWhitespace(), !given.isEmpty {
                 // A label refused is no account's: not compared with the default's readings
                 // (probe 335: "another reading for default" of a row of another account).
                 if let problem = AccountLabel.problem(given) { fail("account", problem); account = nil } else { account = given }
             }
-            guard let observedAt, let credits, let usage, let account else { continue }
+            guard let observedAt, let credits, let usage, let account, currency == nil else { continue }
             let key = SnapshotKey(account: account, observedAt: observedAt)
             if inOrder {
                 if let latest, latest.account != account || latest.observedAt >= observedAt {
