@@ -91,9 +91,11 @@ public enum APIError: Error, Sendable, CustomStringConvertible {
         case .timedOut(let reason, let slow):
             return "no complete answer came from the API (\(reason)) until the retry budget ran out; try again later, or "
                 + (slow ? "raise --timeout if the API is slow to answer" : "raise --max-retry-time to keep trying longer")
-        case .malformedResponse(let reason, _):
+        case .malformedResponse(let reason, let rawBody):
+            // Without a body kept (an answer that was not HTTP, or too long), debug has none to print.
             return "the API answered something that does not match its documented shape: \(reason); "
-                + "check --base-url points at the OpenRouter API (--log-level debug prints the answer as it came)"
+                + "check --base-url points at the OpenRouter API"
+                + (rawBody == nil ? "" : " (--log-level debug prints the answer as it came)")
         case .beyondRange(let reason, _):
             // The API's own answer, not another server's: no --base-url to check.
             return "the API answered an amount credit-recon cannot keep: \(reason)"

@@ -200,6 +200,14 @@ public final class OpenRouterClient: Sendable {
             case .lost(let reason, let timedOut):
                 guard idempotent else { throw .outcomeUnknown(reason: reason) }
                 failure = timedOut ? .timedOut(reason: reason) : .timedOut(reason: "the connection closed before an answer: \(reason)", slow: false)
+            case .notHTTP(let reason):
+                let said = "the server's answer was not HTTP (\(reason))"
+                guard idempotent else { throw .outcomeUnknown(reason: said) }
+                // Tried again while the budget lasts (a proxy's slip); said at the end as what
+                // it is, not as an answer that never came: a longer --max-retry-time was the
+                // advice for a server that is not the API's (probe 440).
+                failure = .malformedResponse(
+                    reason: said + ", on every attempt; a proxy between may be mangling the API's answers", rawBody: nil)
             case .oversized(let status):
                 let reason = "the answer (HTTP \(status)) is longer than \(Self.maxAnswerBytes >> 20) MB, more than any answer of the API"
                 guard idempotent else { throw .outcomeUnknown(reason: reason) }
@@ -256,6 +264,8 @@ public final class OpenRouterClient: Sendable {
         case lost(String, timedOut: Bool)
         /// An answer longer than `maxAnswerBytes`, no longer read.
         case oversized(status: Int)
+        /// An answer that is not HTTP (`TransportFailure.isNotHTTP`): may have reached the server.
+        case notHTTP(String)
     }
 
     private func send(method: HTTPMethod, path: String, key: Secret, body: [UInt8]?) async -> Outcome {
@@ -286,6 +296,7 @@ public final class OpenRouterClient: Sendable {
         } catch {
             let reason = TransportFailure.describe(error)
             if TransportFailure.neverSent(error) { return .notSent(reason) }
+            if TransportFailure.isNotHTTP(error) { return .notHTTP(reason) }
             return .lost(reason, timedOut: TransportFailure.isTimeout(error))
         }
     }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import ConnectionErrors
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 #if canImport(Glibc)
 import Glibc
@@ -34,6 +35,15 @@ enum TransportFailure {
         }
         if error is SocketAddressError { return true }
         return false
+    }
+
+    /// Whether the answer came and was not HTTP (a header no HTTP server writes, another
+    /// protocol's greeting): a server that is not the API's, or a proxy mangling its
+    /// answers, not a connection lost on the way, which ends the stream early
+    /// (`invalidEOFState`).
+    static func isNotHTTP(_ error: any Error) -> Bool {
+        guard let error = error as? HTTPParserError else { return false }
+        return error != .invalidEOFState
     }
 
     static func isTimeout(_ error: any Error) -> Bool {

@@ -184,6 +184,25 @@ import Testing
         }
     }
 
+    /// An answer that is not HTTP (another service's greeting, a header no HTTP server
+    /// writes) is tried again while the budget lasts, then said as what it is (76), not as
+    /// an answer that never came with the advice of a longer --max-retry-time (69, probe
+    /// 440); the body cut short above stays that.
+    @Test(arguments: [
+        Array("SSH-2.0-OpenSSH_9.6\r\n".utf8),
+        Array("HTTP/1.1 200 OK\r\nContent-Length: zz\r\n\r\n{}".utf8),
+    ])
+    func anAnswerThatIsNotHTTPIsSaidAsThat(_ bytes: [UInt8]) async throws {
+        try await withScripted(maxRetryTime: .seconds(1), { _ in [.init(bytes: bytes)] }) { server, client in
+            let error = await Self.failure(of: client)
+            guard case .malformedResponse(let reason, nil)? = error else { Issue.record("got \(String(describing: error))"); return }
+            #expect(reason.hasPrefix("the server's answer was not HTTP ("), "\(reason)")
+            #expect(reason.hasSuffix("), on every attempt; a proxy between may be mangling the API's answers"), "\(reason)")
+            #expect(error!.description.hasSuffix("check --base-url points at the OpenRouter API"))
+            #expect(server.requests >= 2, "tried again within the budget")
+        }
+    }
+
     /// A `429` with `Retry-After: 0`, every time: the retries keep to the client's own
     /// backoff (0.5 s, then 1.5× more each time: at most 5 requests in 3 s), instead of
     /// asking again at once, dozens of times a second, for the whole budget.
