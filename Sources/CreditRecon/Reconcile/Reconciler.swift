@@ -144,17 +144,19 @@ public struct Reconciler: Sendable {
 
         // Where the usage went: by key per period, the activity's bounds, lost days, limits.
         let listings = Self.rangesByListing(input.keyReadings)
-        let keyUsage = attributeUsage(
-            input, listings: listings, trusted: readings.trusted, untrusted: readings.untrusted, grid: grid, findings: &findings)
         var dayTotals: [Int64: DayTotal] = [:]
         for day in input.activity.days { dayTotals[day.date.daysSinceEpoch] = DayTotal() }
         for row in input.activity.lines { dayTotals[row.date.daysSinceEpoch, default: DayTotal()].add(row.line.usage) }
-        findings += activityBoundFindings(readings.trusted, dayTotals: dayTotals)
-        findings += activityRevisedFindings(input.activity.readAgain)
         let firstRead = (input.activity.days.map(\.observedAt) + input.activity.readAgain.map(\.earlier.observedAt)).min()
-        findings += activityLostFindings(
+        let lost = activityLostFindings(
             firstReading: input.snapshots.first?.observedAt, storedDays: Set(dayTotals.keys), asOf: asOf, trusted: readings.trusted,
             firstRead: firstRead)
+        let keyUsage = attributeUsage(
+            input, listings: listings, trusted: readings.trusted, untrusted: readings.untrusted, grid: grid,
+            lostDays: Set(lost.compactMap { $0.reference.flatMap(CivilDate.init(isoText:))?.daysSinceEpoch }), findings: &findings)
+        findings += activityBoundFindings(readings.trusted, dayTotals: dayTotals)
+        findings += activityRevisedFindings(input.activity.readAgain)
+        findings += lost
         let standing = keyStanding(input, listings: listings, trusted: readings.trusted, grid: grid)
         findings += keyLimitFindings(standing.keys.map(\.key), readAt: standing.readAt)
 
@@ -182,7 +184,8 @@ public struct Reconciler: Sendable {
             untrustedReadings: readings.untrusted.reduce(0) { grid.contains($1.observedAt) ? $0 + 1 : $0 },
             keyUsage: keyUsage, keys: standing.keys, keysReadAt: standing.readAt, everyKey: everyKey,
             firstKeysReadAt: input.keyListings.first?.observedAt,
-            activity: scopedActivity(input.activity.lines, from: range.from, to: range.to), recentRuns: input.recentRuns,
+            activity: scopedActivity(input.activity.lines, from: range.from, to: range.to),
+            activityOfPeriods: input.activity.lines.filter { grid.contains(Self.dayEnd($0.date)) }, recentRuns: input.recentRuns,
             inFlightRuns: inFlight, alikeTakenInstead: alike, madeAgainBy: madeAgain)
         books.chargelessPlanFiles = Dictionary(input.chargeless.map { ($0.key, $0.planFile) }, uniquingKeysWith: { first, _ in first })
         // By the day lost, not by when it left the API's window: a day of the range that left

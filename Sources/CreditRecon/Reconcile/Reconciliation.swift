@@ -49,6 +49,11 @@ public struct Reconciliation: Sendable, Equatable {
     /// The stored activity of the UTC days from `from` up to `to` (`usage_by_model.csv`),
     /// by date, then the order the API sent the rows.
     public var activity: [ActivityLineRow] = []
+    /// The stored activity of the UTC days whose ending midnight falls in one of `periods`
+    /// (a day after `activity`'s), by date: what *Top model* counts per period, the day
+    /// before `from` in the first, whatever the range began with (probe 450: the first
+    /// period's top model depended on --from).
+    public var activityOfPeriods: [ActivityLineRow] = []
     /// How many UTC days of the range left the API's window without their activity being
     /// stored, whenever they left it (an `activity_lost` finding each, in the range's
     /// findings when it left within the range).

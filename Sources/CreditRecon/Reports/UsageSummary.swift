@@ -65,10 +65,12 @@ struct UsageSummary {
             total.usage += line.usage
             total.requests += line.requests ?? 0
             modelTotals[line.model] = total
-            // A day's use shows in the reading taken when it ends: its period is the one
-            // holding the next UTC midnight, as for the use the readings show.
-            let end = Timestamp(millisecondsSinceEpoch: (row.date.daysSinceEpoch + 1) * 86_400_000)
-            if let index = books.periods.index(containing: end) {
+        }
+        // A day's use shows in the reading taken when it ends: its period is the one holding
+        // the next UTC midnight, as for the use the readings show.
+        for row in books.activityOfPeriods {
+            let line = row.line
+            if let index = books.periods.index(containing: Reconciler.dayEnd(row.date)) {
                 var inPeriod = periodModelTotals[index][line.model] ?? ModelTotal(model: line.model, usage: .zero, requests: 0)
                 inPeriod.usage += line.usage
                 inPeriod.requests += line.requests ?? 0

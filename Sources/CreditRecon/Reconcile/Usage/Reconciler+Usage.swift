@@ -23,9 +23,13 @@ extension Reconciler {
     /// night, and the keys' use is too. Kept, the keys' use of that night went in its period,
     /// the account's in the next: a negative unattributed use there, said to straddle a
     /// period's edge, and as much unattributed the next night (probe 80).
+    ///
+    /// `lostDays`: the UTC days (since the epoch) whose activity left the API's window
+    /// unstored (`activity_lost`), which a finding of use on no key names among the days its
+    /// period's readings measure.
     func attributeUsage(
         _ input: Input, listings rangesByListing: [Int64: Range<Int>], trusted: [SnapshotRow], untrusted: [SnapshotRow],
-        grid: PeriodGrid, findings: inout [Finding]
+        grid: PeriodGrid, lostDays: Set<Int64>, findings: inout [Finding]
     ) -> [KeyPeriodUsage] {
         guard !grid.periods.isEmpty else { return [] }
         // Per period, per key hash: the key's use and its latest reading in the period.
@@ -131,7 +135,10 @@ extension Reconciler {
 
         var rows: [KeyPeriodUsage] = []
         let firstListing = input.keyListings.first?.observedAt
-        let daysWithUse = Set(input.activity.lines.map(\.date))
+        let activity = ActivityOfDays(
+            stored: Set(input.activity.days.map(\.date.daysSinceEpoch)),
+            withUse: Set(input.activity.lines.map(\.date.daysSinceEpoch)), lost: lostDays,
+            rangeFrom: grid.periods[0].start)
         for (index, period) in grid.periods.enumerated() {
             let keys = perPeriod[index].values.sorted { KeyPeriodUsage.keyOrder($0.latest, $1.latest) }
             var attributed = Micros.zero
@@ -145,21 +152,19 @@ extension Reconciler {
             guard unattributed != .zero, let firstListing, firstListing < period.endInstant else { continue }
             let spans = unattributed < .zero && !overspent[index] ? stretched[index] : []
             let back = spans.flatMap(\.keys)
-            var day = period.start
-            while day < period.end, !daysWithUse.contains(day) { day = day.adding(days: 1) }
-            let modelsShown = day < period.end
+            let models = activity.note(measured: Self.measuredDays(period, readingTimes: readingTimes))
             let backUp = regained[index].reduce(Micros.zero) { $0 + $1.use }
             if back.isEmpty, unattributed < .zero, backUp >= unattributed.magnitude {
                 findings.append(regainedFinding(unattributed, period: period, keys: regained[index]))
             } else if back.isEmpty {
                 findings.append(unattributedFinding(
                     unattributed, period: period, used: period.used, span: spans.last?.check, fallen: fallen[index],
-                    modelsShown: modelsShown))
+                    models: models))
             } else if back.reduce(Micros.zero, { $0 + $1.use }) >= unattributed.magnitude {
                 findings.append(returningFinding(unattributed, period: period, spans: spans))
             } else {  // more than the keys back can explain
                 findings.append(unattributedFinding(
-                    unattributed, period: period, used: period.used, span: nil, fallen: fallen[index], modelsShown: modelsShown))
+                    unattributed, period: period, used: period.used, span: nil, fallen: fallen[index], models: models))
             }
         }
         return rows
@@ -246,10 +251,70 @@ extension Reconciler {
         return end - start
     }
 
+    /// The UTC days (since the epoch) whose use `period`'s readings measure: those whose
+    /// ending midnight comes after the reading before the period (or its first reading) and
+    /// by its last, as *Top model* counts a day in the period holding that midnight; with no
+    /// such midnight, the day of its last reading, not over yet. `nil` without a reading in it.
+    static func measuredDays(_ period: PeriodSummary, readingTimes: [Timestamp]) -> ClosedRange<Int64>? {
+        let inside = readingTimes.partitioningIndex { $0 >= period.startInstant }
+        let after = readingTimes.partitioningIndex { $0 >= period.endInstant }
+        guard after > inside else { return nil }
+        let opening = readingTimes[inside > 0 ? inside - 1 : inside], closing = readingTimes[after - 1]
+        let first = opening.utcDate.daysSinceEpoch
+        let last = closing.utcDate.daysSinceEpoch - 1
+        return last >= first ? first...last : (last + 1)...(last + 1)
+    }
+
+    /// What the ledger holds of the activity of the days a period's readings measure, said
+    /// after use on no key: the days whose activity was lost, or is not stored yet, or where
+    /// usage_by_model.csv shows it. It said "holds no use by model" of a period whose days'
+    /// activity the report's own table showed, and sent to usage_by_model.csv for use of days
+    /// whose activity was lost (probe 450): it looked at the period's own dates, a day after
+    /// those its readings measure.
+    struct ActivityOfDays {
+        let stored: Set<Int64>
+        let withUse: Set<Int64>
+        let lost: Set<Int64>
+        /// The report's first day: days before it are in another report's usage_by_model.csv.
+        let rangeFrom: CivilDate
+
+        func note(measured: ClosedRange<Int64>?) -> String {
+            guard let measured else { return "" }
+            func day(_ days: Int64) -> String { CivilDate(daysSinceEpoch: days).isoText }
+            func days(_ list: [Int64]) -> String {
+                guard let first = list.first, let last = list.last else { return "" }
+                return list.count == 1 ? day(first) : "\(list.count) days from \(day(first)) to \(day(last))"
+            }
+            let measuring = measured.count == 1 ? "the UTC day \(day(measured.lowerBound))"
+                : "the UTC days \(day(measured.lowerBound)) to \(day(measured.upperBound))"
+            let lostOnes = measured.filter(lost.contains)
+            if !lostOnes.isEmpty {
+                return " Its readings measure \(measuring), and the activity of "
+                    + (lostOnes.count == measured.count ? (measured.count == 1 ? "that day" : "all of them") : days(lostOnes))
+                    + " left GET /activity's 30-day window before a fetch stored it (activity_lost): what that use went to is "
+                    + "not in the books."
+            }
+            let missing = measured.filter { !stored.contains($0) }
+            if !missing.isEmpty {
+                return " Its readings measure \(measuring); the ledger holds no use by model of \(days(missing)) yet: the "
+                    + "first fetch after a UTC day ends stores its activity (while the API keeps it, 30 days), and a report "
+                    + "then shows it in usage_by_model.csv."
+            }
+            guard measured.contains(where: withUse.contains) else {
+                return " The activity stored of \(measuring), which its readings measure, shows no use; activity_mismatch "
+                    + "says where the two disagree."
+            }
+            let elsewhere = measured.lowerBound < rangeFrom.daysSinceEpoch
+            return " usage_by_model.csv shows the models of \(measuring), which its readings measure"
+                + (elsewhere ? " (of a report whose range begins by \(day(measured.lowerBound)))." : ".")
+        }
+    }
+
     /// `fallen`: how far keys' usage went down in the period (negative, or zero);
-    /// `modelsShown`: whether the ledger holds use by model of a day of the period.
+    /// `models`: what the ledger holds of the activity of the days the period's readings
+    /// measure (`ActivityOfDays.note(measured:)`).
     private func unattributedFinding(
-        _ amount: Micros, period: PeriodSummary, used: Micros, span check: SpanCheck?, fallen: Micros, modelsShown: Bool
+        _ amount: Micros, period: PeriodSummary, used: Micros, span check: SpanCheck?, fallen: Micros, models: String
     ) -> Finding {
         let span = "\(period.start)–\(period.end)"
         if amount > .zero, fallen < .zero {
@@ -260,9 +325,12 @@ extension Reconciler {
                 .warning, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
                 message: "the account's totals show \(used.decimalText) USD used in \(span), and keys' running usage went "
                     + "down by \(fallen.magnitude.decimalText) USD in it (usage_decreased), which counts as their negative "
-                    + "use: the account's use less the keys' leaves \(amount.decimalText) USD on no key, "
+                    + "use: the account's use less the keys' leaves \(amount.decimalText) USD unexplained, "
+                    // Not said to be use on no key: a key that used more than its reading fell by
+                    // hides that use behind the fall, and the readings cannot tell (probe 450).
                     + (all ? "no more than that fall" : "\(fallen.magnitude.decimalText) of it that fall and "
-                        + "\((amount + fallen).decimalText) use on no key the ledger read")
+                        + "\((amount + fallen).decimalText) more that the keys' readings do not show (use on no key, or a key's "
+                        + "use hidden by its fall)")
                     + ". Ask OpenRouter whether the key's usage was corrected; usage_by_key.csv shows its negative use.")
         }
         if amount < .zero, let check {
@@ -286,11 +354,7 @@ extension Reconciler {
             .info, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
             message: "\(amount.decimalText) USD of the \(used.decimalText) used in \(span) is on no key the ledger "
                 + "read: keys deleted between readings, use before a key's first reading, or use on no key (chat "
-                + "in the browser). "
-                // It pointed at a usage_by_model.csv holding nothing of the period (probe 245).
-                + (modelsShown ? "usage_by_model.csv shows the models it went to."
-                    : "The ledger holds no use by model of \(span): the first fetch after a UTC day ends stores its "
-                        + "activity (while the API keeps it, 30 days), and a report then shows it in usage_by_model.csv."))
+                + "in the browser)." + models)
     }
 
     /// An `activity_mismatch` finding for each span between trusted readings whose use lies
@@ -514,6 +578,12 @@ extension Reconciler {
     }
 
     /// The stored activity lines of the UTC days from `from` up to `to`.
+    /// The UTC midnight that ends `day`, where the nightly reading shows its use: the
+    /// instant whose period *Top model* counts the day's activity in.
+    static func dayEnd(_ day: CivilDate) -> Timestamp {
+        Timestamp(millisecondsSinceEpoch: (day.daysSinceEpoch + 1) * dayMilliseconds)
+    }
+
     func scopedActivity(_ lines: [ActivityLineRow], from: CivilDate, to: CivilDate) -> [ActivityLineRow] {
         lines.filter { $0.date >= from && $0.date < to }
     }
