@@ -109,6 +109,26 @@ import Testing
         #expect(!piped.stderr.contains("\r") && !piped.stderr.contains("report: "), "\(piped.stderr)")
     }
 
+    /// A terminal that cannot erase a line (`TERM=dumb`) gets no progress line, only what
+    /// the command says (probe 451: `^[[K` after each redraw); one whose width is unknown
+    /// (a pseudo-terminal nobody sized, as here) has the line cut to `COLUMNS`, else 80
+    /// columns, where it was drawn whole and wrapped.
+    @Test func aDumbTerminalGetsNoProgressAndAnUnknownWidthIsCut() throws {
+        let scratch = try Scratch()
+        let file = try scratch.write(
+            "long-name-of-a-readings-file-for-the-progress-line.csv", Reliability.SharedBooksTests.hourlyReadings(70_000))
+        let dumb = try Self.onTerminal(["--ledger", scratch.path("dumb.sqlite"), "--now", "2045-01-01T00:00:00Z", "import", "snapshots", file],
+                                       environment: ["TERM": "dumb"])
+        #expect(dumb.status == 0, "\(dumb.terminal)")
+        #expect(!dumb.terminal.contains("\u{1B}") && !dumb.terminal.contains("\r"), "\(dumb.terminal)")
+        let narrow = try Self.onTerminal(["--ledger", scratch.path("narrow.sqlite"), "--now", "2045-01-01T00:00:00Z", "import", "snapshots", file],
+                                         environment: ["TERM": "xterm", "COLUMNS": "50"])
+        #expect(narrow.status == 0, "\(narrow.terminal)")
+        let drawn = narrow.terminal.components(separatedBy: "\r").filter { $0.hasPrefix("import: ") }
+        #expect(!drawn.isEmpty, "no progress line: \(narrow.terminal)")
+        #expect(drawn.allSatisfy { piece in piece.replacingOccurrences(of: "\u{1B}[K", with: "").count <= 49 }, "\(drawn)")
+    }
+
     /// What the terminal `master` shows, collected on a thread of its own until it closes.
     static func collecting(_ master: Int32) -> @Sendable () -> String {
         let received = Mutex([UInt8]())

@@ -87,11 +87,16 @@ public final class TerminalLine: Sendable {
         return columns < 2 ? "" : String(text.prefix(columns - 2)) + "…"
     }
 
-    /// The width of the terminal `fd` is, from the kernel (`TIOCGWINSZ`); `nil` for none.
-    static func terminalWidth(_ fd: Int32) -> Int? {
+    /// The width of the terminal `fd` is, from the kernel (`TIOCGWINSZ`); when the terminal
+    /// does not say (a width of 0: a serial line, a pseudo-terminal nobody sized), `COLUMNS`
+    /// (40 at least, as credit-recon leaves it for its help), else 80 columns, so that a long line is still cut (probe 451: drawn whole, 89 columns,
+    /// it would leave a row behind at each redraw); `nil` for no terminal.
+    static func terminalWidth(_ fd: Int32, environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
         var size = winsize()
-        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
-        return Int(size.ws_col)
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 else { return nil }
+        if size.ws_col > 0 { return Int(size.ws_col) }
+        if let given = environment["COLUMNS"].flatMap({ Int($0) }), given > 0, given <= 10_000 { return given }
+        return 80
     }
 
     /// Carriage return, then erase to the end of the line.
