@@ -328,12 +328,13 @@ extension Reliability {
         /// another program's statement is given up, not waited out (an hour here).
         static func signalWhileItWaits(
             _ server: ThrowawayPostgres, _ database: String, holding statements: [String], _ arguments: [String],
-            _ signal: Int32, notice: String, scratch: Scratch, sourceLocation: SourceLocation = #_sourceLocation
+            _ signal: Int32, notice: String, environment: [String: String] = [:], scratch: Scratch,
+            sourceLocation: SourceLocation = #_sourceLocation
         ) throws -> BackgroundCommand {
             let holder = try HoldingSession(server, database, statements)
             defer { holder.release() }
             #expect(waitUntil { holder.isHolding }, sourceLocation: sourceLocation)
-            let child = try BackgroundCommand(arguments, environment: [:], scratch: scratch, tag: "writer")
+            let child = try BackgroundCommand(arguments, environment: environment, scratch: scratch, tag: "writer")
             let waiting = """
                 SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
                 WHERE NOT l.granted AND a.application_name LIKE 'credit-recon%' AND a.datname = current_database()
@@ -400,6 +401,43 @@ extension Reliability {
                 notice: "SIGTERM: the import of \(file) stops at its next batch", scratch: scratch)
             #expect(child.stderr.contains(" s): the import of \(file) wrote nothing, and the ledger "), "\(child.stderr)")
             #expect(try SharedBooksTests.count(server, database, "SELECT count(*) FROM credit_recon.journal") == head)
+        }
+
+        /// `fetch`, `topup`, `run` and `void` stop at a signal that comes as they wait, before
+        /// their work begins, for a lock another session holds (here on the table their checks
+        /// read first): 75 at once, naming the session, nothing sent and nothing written. They
+        /// waited the lock out (probe 453: 22 s, the run having said it stops as its work begins).
+        @Test(arguments: [
+            (["fetch"], "snapshots", "no reading was stored; run fetch again"),
+            (["topup", "PLAN", "--yes"], "topups", "nothing was sent or written; run topup again"),
+            (["run", "--plan", "PLAN", "--yes", "--out", "REPORTS"], "snapshots",
+             "the job had not begun: nothing was sent or written, and no report; run it again"),
+            (["void", "ch_web_1", "--reason", "a test"], "charges", "the charge \"ch_web_1\" was not voided; run void again"),
+        ])
+        func aSignalStopsACommandWaitingBeforeItsWorkBegins(command: [String], table: String, outcome: String) throws {
+            // The stages trap the signal themselves (no new API calls); before them, the command.
+            let notice = ["fetch", "topup"].contains(command[0]) ? "SIGTERM: no new API calls" : "SIGTERM: the command stops as its work begins"
+            let (server, database, url) = try SharedBooksTests.books()
+            let scratch = try Scratch()
+            let sim = try SimulatorProcess()
+            let readings = try scratch.write("readings.csv", SharedBooksTests.hourlyReadings(10))
+            let charges = try scratch.write("charges.csv", "charge_id,amount,created_at,status\nch_web_1,5,2020-01-01T00:00:00Z,paid\n")
+            for file in [["snapshots", readings], ["charges", charges]] {
+                let imported = try Executable.creditRecon(["--ledger", url, "import"] + file)
+                #expect(imported.status == 0, "\(imported.stderr)")
+            }
+            let journal = "SELECT count(*) FROM credit_recon.journal"
+            let entries = try SharedBooksTests.count(server, database, journal)
+            let plan = try scratch.write("plan.csv", DistinctPlan.text(rows: 2))
+            let arguments = command.map { $0 == "PLAN" ? plan : $0 == "REPORTS" ? scratch.path("reports") : $0 }
+            let child = try Self.signalWhileItWaits(
+                server, database, holding: ["BEGIN", "LOCK TABLE credit_recon.\(table) IN ACCESS EXCLUSIVE MODE"],
+                ["--ledger", url, "--base-url", sim.baseURL] + arguments, SIGTERM,
+                notice: notice, environment: PipelineTests.env, scratch: scratch)
+            #expect(child.stderr.contains(" s): \(outcome). A run before the lock is let go"), "\(child.stderr)")
+            #expect(try SharedBooksTests.count(server, database, journal) == entries)
+            #expect(try sim.state().apiRequests == 0)
+            #expect(!FileManager.default.fileExists(atPath: scratch.path("reports")))
         }
 
         /// SIGINT to `ledger copy` into a new SQLite file stops it at its next batch: no

@@ -127,11 +127,13 @@ extension CommandContext {
     /// is none yet (`existingLedger()`), refused as every writer refuses it: with an account
     /// label looking like one it holds (`refuseLookAlikeAccount`), or, when there is none,
     /// gone from where this host wrote it (`refuseGoneLedger`).
-    public func existingLedgerForAccount() throws -> Ledger? {
+    /// `opened` hears the ledger as it is opened, before the check (which reads it).
+    public func existingLedgerForAccount(opened: (Ledger) -> Void = { _ in }) throws -> Ledger? {
         guard let ledger = try existingLedger() else {
             try refuseGoneLedger()
             return nil
         }
+        opened(ledger)
         try refuseLookAlikeAccount(in: ledger)
         return ledger
     }

@@ -177,6 +177,11 @@ public final class Interruption: Sendable {
         }
     }
 
+    /// What a signal raises before a stage takes the trap over: the interruption of the trap
+    /// `trapFromStart(logger:)` set (or one a stage left), for a command's own start to give
+    /// up its waits with (`givingUpLockWaits(on:outcome:_:)`); `nil` when none is set.
+    public static var starting: Interruption? { kept.withLock { $0?.raising } }
+
     /// The signal the trap `stopTrapping(keepingUntilExit: true)` kept has recorded, if any.
     static var keptTrapHeard: String? { kept.withLock { $0?.raising?.signal } }
 

@@ -66,23 +66,41 @@ extension Interruption {
         return result
     }
 
-    /// Runs `body`, a write of one transaction, whose waits for a lock another session
-    /// holds (another program's long statement on a PostgreSQL ledger) a signal gives up
+    /// Runs `body`, a write of one transaction or the start of a command that has sent and
+    /// written nothing yet, whose waits for a lock another session holds (another program's
+    /// long statement on a PostgreSQL ledger) a signal that comes while `body` runs gives up
     /// (`Ledger.giveUpLockWaits(because:)`) on each ledger `body` hands the closure it is
     /// given, as soon as it opens one (the checks before the first batch wait too: a lock
     /// held on `snapshots` held an import past SIGTERM in its check of `--account`, probe
-    /// 447): the write stops there as at its next batch, `StoppedBySignal` with `outcome`
-    /// and the sessions it waited for, instead of waiting until they finish.
+    /// 447; and `fetch`, `topup`, `run` and `void` waited out a lock before their work
+    /// began, probe 453): it stops there, `StoppedBySignal` with `outcome` and the sessions
+    /// it waited for, instead of waiting until they finish. A signal after `body` gives up
+    /// nothing: what follows (a sent request's outcome) is recorded whatever it waits for.
     public func givingUpLockWaits<T>(
         outcome: @autoclosure () -> String, _ body: (_ opened: @escaping @Sendable (Ledger) -> Void) throws -> T
     ) throws -> T {
+        let running = Mutex(true)
+        defer { running.withLock { $0 = false } }
         do {
             return try body { ledger in
-                self.onSignal { [weak ledger] name in ledger?.giveUpLockWaits(because: name) }
+                self.onSignal { [weak ledger] name in
+                    guard running.withLock({ $0 }) else { return }
+                    ledger?.giveUpLockWaits(because: name)
+                }
             }
         } catch LedgerError.lockWaitGivenUp(_, let signal, let holders) {
             throw StoppedBySignal(signal: signal, outcome: outcome(), waitedFor: LedgerError.sessions(holders))
         }
+    }
+
+    /// `givingUpLockWaits(outcome:_:)` on `interruption`, or, without one (a stage run
+    /// untrapped, in a test), `body` alone.
+    public static func givingUpLockWaits<T>(
+        on interruption: Interruption?, outcome: @autoclosure () -> String,
+        _ body: (_ opened: @escaping @Sendable (Ledger) -> Void) throws -> T
+    ) throws -> T {
+        guard let interruption else { return try body { _ in } }
+        return try interruption.givingUpLockWaits(outcome: outcome(), body)
     }
 
     /// Throws `StoppedBySignal` with `outcome` once a signal has arrived.

@@ -141,8 +141,14 @@ public struct FetchStage: Sendable {
         // A label looking like one the ledger holds is refused before the key goes out
         // (probe 305: `fetch --account Default` asked GET /key first), as are books that
         // would refuse to keep what the API answers.
-        let existing = try context.existingLedgerForAccount()
-        try existing?.checkWritable()
+        // A signal as it waits for another session's lock, before anything is sent or stored,
+        // stops it there (probe 453: it waited the lock out).
+        let stopped = "no reading was stored; run fetch again"
+        let existing = try Interruption.givingUpLockWaits(on: interruption, outcome: stopped) { opened in
+            let existing = try context.existingLedgerForAccount(opened: opened)
+            try existing?.checkWritable()
+            return existing
+        }
         // The key is checked before the ledger is opened: a key that is not a management key
         // leaves nothing behind, not even a run. A call that fails is recorded as a failed run.
         var keyFailure: APIError?
@@ -165,10 +171,13 @@ public struct FetchStage: Sendable {
         }
         // The clock agrees with the API's: readings dated by it are on time.
         let clockAgrees = keyFailure == nil && !context.clock.isFixed && answeredAt != nil
-        let ledger = try existing ?? context.openLedger()
         let account = context.account
-        let runID = try ledger.write { writer in
-            try writer.append(.runStarted(RunStarted(command: "fetch")), account: account, runID: nil, at: started)
+        let (ledger, runID) = try Interruption.givingUpLockWaits(on: interruption, outcome: stopped) { opened in
+            let ledger = try existing ?? context.openLedger()
+            opened(ledger)
+            return (ledger, try ledger.write { writer in
+                try writer.append(.runStarted(RunStarted(command: "fetch")), account: account, runID: nil, at: started)
+            })
         }
         var run = FetchRun(ledger: ledger, account: account, runID: runID)
         // Whatever ends the run from here on is recorded as its failure: a run left open

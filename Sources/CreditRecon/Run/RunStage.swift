@@ -97,9 +97,16 @@ public struct RunStage: Sendable {
         // check it: refused before the fetch stored anything (a mistyped --account kept its
         // readings for good).
         var confirmed = options.yes, declined = false
-        let existing = try context.existingLedgerForAccount()
-        if let plan, let topUp = options.topUp {
-            let preview = try TopUpEngine(options: topUp).prepare(ledger: existing, plan: plan)
+        // A signal as it waits for another session's lock, before anything is sent or written,
+        // stops it there (probe 453: it said it stops as its work begins, and waited the lock
+        // out); the job, not begun, writes no report.
+        let stopped = "the job had not begun: nothing was sent or written, and no report; run it again"
+        let (existing, preview) = try Interruption.givingUpLockWaits(on: .starting, outcome: stopped) { opened in
+            let existing = try context.existingLedgerForAccount(opened: opened)
+            guard let plan, let topUp = options.topUp else { return (existing, TopUpPreview?.none) }
+            return (existing, try TopUpEngine(options: topUp).prepare(ledger: existing, plan: plan))
+        }
+        if let preview {
             // On a terminal, the question is asked now, before the job has started: Ctrl-C at
             // it then ends the command with nothing done. Asked after the first fetch, it left
             // the job's run open and no report (probe 77). The fetch changes nothing the top-up
@@ -120,12 +127,16 @@ public struct RunStage: Sendable {
                 }
             }
         }
-        let ledger = try existing ?? context.openLedger()
         let account = context.account
         let started = context.now()
         var outcome = Outcome()
-        outcome.runID = try ledger.write { writer in
-            try writer.append(.runStarted(RunStarted(command: "run")), account: account, runID: nil, at: started)
+        let ledger = try Interruption.givingUpLockWaits(on: .starting, outcome: stopped) { opened in
+            let ledger = try existing ?? context.openLedger()
+            opened(ledger)
+            outcome.runID = try ledger.write { writer in
+                try writer.append(.runStarted(RunStarted(command: "run")), account: account, runID: nil, at: started)
+            }
+            return ledger
         }
         let interruption = Interruption.trapped(logger: context.logger, then: "the report is written")
         defer { interruption.stopTrapping() }

@@ -65,8 +65,8 @@ public struct TopUpStage: Sendable {
     /// is refused (66): that option sends again the rows an earlier top-up left unknown, so
     /// the books it means are elsewhere. An advice's command pasted without its `--ledger`
     /// made new books in the current folder, every row of the plan new to them (probe 447).
-    private func existingLedger() throws -> Ledger? {
-        let ledger = try context.existingLedgerForAccount()
+    private func existingLedger(opened: (Ledger) -> Void = { _ in }) throws -> Ledger? {
+        let ledger = try context.existingLedgerForAccount(opened: opened)
         guard ledger == nil, options.retryUnknown else { return ledger }
         let named = (try? context.ledgerLocation()).map { "\($0)" } ?? "the ledger named"
         throw UsageError(
@@ -102,8 +102,14 @@ public struct TopUpStage: Sendable {
         let lock = lockHeld ? nil : try context.lockWriter()
         defer { withExtendedLifetime(lock) {} }
         let engine = TopUpEngine(options: options)
-        let existing = try existingLedger()
-        let preview = try engine.prepare(ledger: existing, plan: plan)
+        // A signal as it waits for another session's lock, before anything is sent or written,
+        // stops it there (probe 453: it waited the lock out, then said the requests sent were
+        // recorded, of none).
+        let (existing, preview) = try interruption.givingUpLockWaits(outcome: "nothing was sent or written; run topup again") {
+            opened in
+            let existing = try existingLedger(opened: opened)
+            return (existing, try engine.prepare(ledger: existing, plan: plan))
+        }
         do {
             try Self.confirm(preview, yes: yes, isTerminal: isTerminal, interruption: interruption) { lock?.tidyBeforeDying() }
         } catch {

@@ -31,11 +31,17 @@ extension CreditReconCommand {
                 let voiding = try ChargeVoiding(chargeID: chargeID, reason: reason, account: context.account)
                 let lock = try context.lockWriter()
                 defer { withExtendedLifetime(lock) {} }
-                let ledger = try context.openLedger(mustExist: true)
-                // A label that looks like a held one is refused as every writer refuses it: it was
-                // told to void another account's charge of the id, not the one meant (probe 419).
-                try context.refuseLookAlikeAccount(in: ledger)
-                let outcome = try voiding.run(ledger: ledger, now: context.now())
+                // One write: a signal as it waits for another session's lock stops it there, the
+                // charge left as it was (probe 453: it waited the lock out).
+                let stopped = "the charge \(TerminalText.quoted(chargeID)) was not voided; run void again"
+                let outcome = try Interruption.givingUpLockWaits(on: .starting, outcome: stopped) { opened in
+                    let ledger = try context.openLedger(mustExist: true)
+                    opened(ledger)
+                    // A label that looks like a held one is refused as every writer refuses it: it was
+                    // told to void another account's charge of the id, not the one meant (probe 419).
+                    try context.refuseLookAlikeAccount(in: ledger)
+                    return try voiding.run(ledger: ledger, now: context.now())
+                }
                 if context.json {
                     print(outcome.json.exitCode(.ok).text)
                 } else {
