@@ -89,8 +89,9 @@ public final class TerminalLine: Sendable {
 
     /// The width of the terminal `fd` is, from the kernel (`TIOCGWINSZ`); when the terminal
     /// does not say (a width of 0: a serial line, a pseudo-terminal nobody sized), `COLUMNS`
-    /// (40 at least, as credit-recon leaves it for its help), else 80 columns, so that a long line is still cut (probe 451: drawn whole, 89 columns,
-    /// it would leave a row behind at each redraw); `nil` for no terminal.
+    /// (40 at least, as credit-recon leaves it for its help), else 80 columns, so that a long
+    /// line is still cut (probe 451: drawn whole, 89 columns, it would leave a row behind at
+    /// each redraw); `nil` for no terminal.
     static func terminalWidth(_ fd: Int32, environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
         var size = winsize()
         guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 else { return nil }
