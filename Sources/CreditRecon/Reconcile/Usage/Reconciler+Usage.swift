@@ -577,13 +577,13 @@ extension Reconciler {
         return (keys.map { KeyLimitStanding(key: $0, balance: balance) }, listing.observedAt)
     }
 
-    /// The stored activity lines of the UTC days from `from` up to `to`.
     /// The UTC midnight that ends `day`, where the nightly reading shows its use: the
     /// instant whose period *Top model* counts the day's activity in.
     static func dayEnd(_ day: CivilDate) -> Timestamp {
         Timestamp(millisecondsSinceEpoch: (day.daysSinceEpoch + 1) * dayMilliseconds)
     }
 
+    /// The stored activity lines of the UTC days from `from` up to `to`.
     func scopedActivity(_ lines: [ActivityLineRow], from: CivilDate, to: CivilDate) -> [ActivityLineRow] {
         lines.filter { $0.date >= from && $0.date < to }
     }
