@@ -105,8 +105,8 @@ public struct TopUpStage: Sendable {
         // A signal as it waits for another session's lock, before anything is sent or written,
         // stops it there (probe 453: it waited the lock out, then said the requests sent were
         // recorded, of none).
-        let (existing, preview) = try interruption.givingUpLockWaits(outcome: "nothing was sent or written; run topup again") {
-            opened in
+        let stopped = "nothing was sent or written; run topup again"
+        let (existing, preview) = try interruption.givingUpLockWaits(outcome: stopped) { opened in
             let existing = try existingLedger(opened: opened)
             return (existing, try engine.prepare(ledger: existing, plan: plan))
         }
