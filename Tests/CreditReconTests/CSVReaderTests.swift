@@ -76,15 +76,16 @@ struct CSVReaderTests {
         #expect(errors.allSatisfy { !$0.isFatal && $0.exitStatus == .dataError })
     }
 
-    /// A spreadsheet's empty rows (`,,,`, as many commas as the header has, or not) carry
-    /// nothing and are skipped: they were refused, each for its first column (probe 448).
-    /// Quoted, an empty cell is a value; before the header, such a line is the header.
+    /// A spreadsheet's empty rows (`,,,`, as many commas as the header has, or not; quoted,
+    /// `"",""`, as an exporter quoting every field writes them) carry nothing and are
+    /// skipped: they were refused, each for its first column (probes 448 and 454). Before
+    /// the header, such a line is the header.
     @Test func aRowOfEmptyCellsIsSkipped() throws {
-        let (records, errors) = try readAll("a,b,c\n1,2,3\n,,\n , \t,\n,,,,\n4,5,6\n,,\n")
+        let (records, errors) = try readAll("a,b,c\n1,2,3\n,,\n , \t,\n,,,,\n4,5,6\n\"\",\" \",\"\"\n,,\n")
         #expect(records.map(\.fields) == [["a", "b", "c"], ["1", "2", "3"], ["4", "5", "6"]])
         #expect(records.map(\.line) == [1, 2, 6])
         #expect(errors.isEmpty)
-        #expect(try readAll("a,b\n\"\",\n").records.map(\.fields) == [["a", "b"], ["", ""]])
+        #expect(try readAll("a,b\n\"\",\n").records.map(\.fields) == [["a", "b"]])
         #expect(try readAll(",,\n1,2,3\n").records.map(\.fields) == [["", "", ""], ["1", "2", "3"]])
     }
 
@@ -204,9 +205,12 @@ struct CSVReaderTests {
                     (0..<Int.random(in: 0...6, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? "" }.joined()
                 }
             }
-            // A row of one empty field is a blank line, which the reader skips by design.
-            let rows = table.filter { !($0.count == 1 && $0[0].isEmpty) }
-            let text = rows.map { row in
+            // A row of one empty field is a blank line, which the reader skips by design; so is
+            // a row after the header of fields all empty or blank (a spreadsheet's empty row).
+            let written = table.filter { !($0.count == 1 && $0[0].isEmpty) }
+            let blank = { (row: [String]) in row.count > 1 && row.allSatisfy { $0.allSatisfy { $0 == " " || $0 == "\t" } } }
+            let rows = written.enumerated().filter { $0.offset == 0 || !blank($0.element) }.map(\.element)
+            let text = written.map { row in
                 row.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
             }.joined(separator: round % 2 == 0 ? "\n" : "\r\n")
             let (records, errors) = try readAll(text, chunkSize: [nil, 1, 5, 64].randomElement(using: &generator) ?? nil)
@@ -241,6 +245,16 @@ struct CSVReaderTests {
         } throws: { error in
             String(describing: error).contains("p.csv:1: column 2's name reads as \"amount\" but holds U+200B ZERO WIDTH SPACE, "
                 + "which shows nothing: delete it from the header (retype the name)")
+        }
+        // An optional column's name too: ignored as unknown, a currency column's EUR was
+        // booked as USD (probe 454).
+        #expect {
+            _ = try CSVColumns(header: CSVRecord(fields: ["wallet", "amount", "cur\u{200B}rency\u{A0}"], line: 1), specs: [
+                .init("wallet", required: true), .init("amount", required: true), .init("currency"),
+            ], file: "p.csv")
+        } throws: { error in
+            String(describing: error).contains("p.csv:1: column 3's name reads as \"currency\" but holds U+200B ZERO WIDTH SPACE, "
+                + "U+00A0 NO-BREAK SPACE, which shows nothing: delete them from the header (retype the name)")
         }
         // One that shows as a space and is none, a spreadsheet's no-break space: it was said
         // "required column \"amount\" is missing" (probe 448).

@@ -77,6 +77,9 @@ struct PlanReaderTests {
         #expect(summary.total == Micros(raw: 15_000_000) && rows.count == 2)
         #expect(try problems("wallet,chain_id,amount,currency,currency_code\n\(Wallets.b),1,10,USD,USD\n").first?
             .contains("columns \"currency\", \"currency_code\" all mean currency; keep one") == true)
+        // A no-break space in the cell is named: `"USD "` read as the `USD ` that is taken (probe 454).
+        #expect(try problems("wallet,chain_id,amount,currency\n\(Wallets.a),1,25,USD\u{A0}\n").first?
+            .hasPrefix("plan.csv:2: currency: \"USD\u{A0}\" (it holds U+00A0 NO-BREAK SPACE) is not USD") == true)
     }
 
     @Test func aChargesFileIsNoPlan() throws {

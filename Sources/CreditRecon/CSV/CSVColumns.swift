@@ -41,6 +41,15 @@ public struct CSVColumns: Sendable {
         return nil
     }
 
+    /// Column `index`'s name reads as `name` but holds `invisible`.
+    private static func hiddenProblem(_ index: Int, _ invisible: [Unicode.Scalar], _ name: String) -> String {
+        let listed: String = invisible.map(LookAlikeName.named).joined(separator: ", ")
+        let them = invisible.count == 1 ? "it" : "them"
+        let shows = invisible.allSatisfy(\.properties.isWhitespace) ? "shows as a space but is none" : "shows nothing"
+        return "column \(index + 1)'s name reads as \"\(name)\" but holds \(listed), which \(shows): delete \(them) from "
+            + "the header (retype the name)"
+    }
+
     /// Reads the header; throws every problem at once (missing or duplicated columns).
     public init(header: CSVRecord, specs: [Spec], file: String) throws(InputErrors) {
         var errors: [CSVError] = []
@@ -53,18 +62,17 @@ public struct CSVColumns: Sendable {
                 errors.append(.malformed(file, header.line, "columns \"\(written)\" all mean \(spec.name); keep one"))
             } else if let index = found.first {
                 positions.append((spec.name, index))
+            } else if !spec.required, let (index, invisible) = Self.hiddenCharacters(in: names, reading: accepted) {
+                // An optional column too: ignored as unknown, `currency\u{A0}` let a EUR row be
+                // booked as USD (probe 454).
+                errors.append(.malformed(file, header.line, Self.hiddenProblem(index, invisible, spec.name)))
             } else if spec.required {
                 let alternatives = spec.aliases.isEmpty ? "" : " (or \(spec.aliases.joined(separator: ", ")))"
                 // A name that reads as the column's but holds a character that shows nothing
                 // (a second BOM, a zero-width space): said, or the user saw the column there
                 // and could not tell why it was missing (probe 255).
                 if let (index, invisible) = Self.hiddenCharacters(in: names, reading: accepted) {
-                    let listed: String = invisible.map(LookAlikeName.named).joined(separator: ", ")
-                    let them = invisible.count == 1 ? "it" : "them"
-                    let shows = invisible.allSatisfy(\.properties.isWhitespace) ? "shows as a space but is none" : "shows nothing"
-                    let problem = "column \(index + 1)'s name reads as \"\(spec.name)\" but holds \(listed), which "
-                        + "\(shows): delete \(them) from the header (retype the name)"
-                    errors.append(.malformed(file, header.line, problem))
+                    errors.append(.malformed(file, header.line, Self.hiddenProblem(index, invisible, spec.name)))
                 } else {
                     errors.append(.malformed(file, header.line, "required column \"\(spec.name)\"\(alternatives) is missing from the header"))
                 }

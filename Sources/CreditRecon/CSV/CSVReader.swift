@@ -109,8 +109,8 @@ public final class CSVReader {
     /// throws a recoverable error. Lines that are empty, or in a file of more than one
     /// column hold only spaces and tabs (an editor's trailing line: "quote any field that
     /// contains a comma" was its advice, probe 350), and rows after the header of fields
-    /// that are all empty or blank, unquoted (a spreadsheet's empty rows, `,,,,`, refused
-    /// for their first column, probe 448), are skipped.
+    /// that are all empty or blank, quoted or not (a spreadsheet's empty rows, `,,,,` or
+    /// `"",""`, refused for their first column, probes 448 and 454), are skipped.
     public func next() throws(CSVError) -> CSVRecord? {
         while !finished {
             let record = try readRecord()
@@ -124,8 +124,7 @@ public final class CSVReader {
                 continue
             }
             if let expected = expectedFieldCount {
-                if record.fields.count > 1, !recordQuoted,
-                   record.fields.allSatisfy({ $0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }) {
+                if record.fields.count > 1, record.fields.allSatisfy({ $0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }) {
                     continue
                 }
                 if record.fields.count != expected {
