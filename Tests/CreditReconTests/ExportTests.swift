@@ -185,7 +185,17 @@ import Testing
             _ = try ExportStage.run(
                 ledger: fixture.ledger, options: .init(reconcile: fixture.options(), format: .hledger, outFile: path))
         }
-        let real = try fixture.directory.write("real.journal", "old")
+        let real = try fixture.directory.write("real.journal", "; credit-recon export (hledger) of an earlier month\nold")
+        // A file it did not write is kept, and the export refused (73): as root, a link to
+        // /etc had /etc/passwd replaced (probe 455).
+        let foreign = try fixture.directory.write("notes.journal", "my own notes\n")
+        #expect {
+            try run(foreign)
+        } throws: { error in
+            (error as? ReportError)?.exitStatus == .cannotCreate
+                && String(describing: error).contains("it holds something credit-recon did not write (it begins \"my own notes\"")
+        }
+        #expect(try String(contentsOfFile: foreign, encoding: .utf8) == "my own notes\n")
         let link = fixture.directory.path("link.journal")
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
         try run(link)

@@ -347,6 +347,36 @@ struct ReportTests {
         #expect(!names.contains { $0.contains(".tmp-") }, "\(names)")
     }
 
+    /// A file of a report's name that credit-recon did not write (an import's charges.csv
+    /// kept in the folder given to --out) is refused, 73, and nothing is replaced: it was
+    /// lost under the report's (probe 455, where a link had an export replace /etc/passwd).
+    /// One it wrote, of another version or account, is replaced as before.
+    @Test func aFileOfAReportsNameThatItDidNotWriteIsKept() throws {
+        let fixture = try ReconcileFixture()
+        let before = try goldenReport(fixture)
+        let old = try before.files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let mine = fixture.directory.path("reports/charges.csv")
+        try Data("charge_id,amount,wallet,chain_id,created_at,status\nweb-1,25,,,2026-11-01T00:00:00Z,paid\n".utf8)
+            .write(to: URL(fileURLWithPath: mine))
+        let options = ReportOptions(reconcile: fixture.options(), outDirectory: fixture.directory.path("reports"))
+        #expect {
+            _ = try ReportStage.write(ledger: fixture.ledger, options: options)
+        } throws: { error in
+            (error as? ReportError)?.exitStatus == .cannotCreate && String(describing: error) == "cannot write \(mine): it "
+                + "holds something credit-recon did not write (it begins \"charge_id,amount,wallet,chain_id,created…\" "
+                + "where this file begins \"charge_id,reference,batch,account,origin…\"), which would be lost; move it "
+                + "aside, or write to another folder."
+        }
+        #expect(try read(mine).hasPrefix("charge_id,amount,wallet,"))
+        for (index, path) in before.files.enumerated() where path != mine {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == old[index], "\(path) was replaced")
+        }
+        // A report's own file under the name, with a column more or less, is replaced.
+        try Data("charge_id,reference,batch,extra\n".utf8).write(to: URL(fileURLWithPath: mine))
+        _ = try ReportStage.write(ledger: fixture.ledger, options: options)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: mine)) == old[before.files.firstIndex(of: mine) ?? 0])
+    }
+
     @Test func anOutputFolderThatCannotBeCreatedIsExit73() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")

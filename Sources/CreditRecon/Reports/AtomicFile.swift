@@ -314,6 +314,18 @@ public enum AtomicFile {
                 for file in staged.dropFirst(count) { unlink(file.temporary) }
                 staged.removeAll()
             }
+            // A file of the name that this tool did not write is refused before anything is
+            // renamed: an import's charges.csv in --out was replaced by the report's, and as
+            // root a link to /etc had /etc/passwd replaced by an export (probe 455).
+            for file in staged {
+                var info = stat()
+                guard lstat(file.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+                      let foreign = AtomicFile.foreignBeginning(of: file.path, beside: file.temporary) else { continue }
+                undo(renamed: 0)
+                throw .refused(file.given, "it holds something credit-recon did not write (it begins \(foreign.held) where "
+                    + "this file begins \(foreign.written)), which would be lost; move it aside, or write to another "
+                    + "\(file.given.hasSuffix(".csv") || file.given.hasSuffix(".md") || file.given.hasSuffix(".svg") ? "folder" : "file")")
+            }
             for file in staged {
                 var info = stat()
                 existed.append(lstat(file.path, &info) == 0)
@@ -484,6 +496,38 @@ public enum AtomicFile {
         interruption.startTrapping()
         defer { interruption.stopTrapping() }
         return try interruption.endingAtOnce(tidy: { removeTemporaries() }) { () throws -> T in try body() }
+    }
+
+    /// The first lines of the file at `path` and of `written` (the file to take its place),
+    /// when they begin otherwise: the first three fields of a CSV header, else the first 20
+    /// bytes of the line; `nil` when they agree (a file this tool wrote, of
+    /// another version, account or range), or when `path` is empty or cannot be read
+    /// (nothing of it to lose, or nothing to tell it by).
+    static func foreignBeginning(of path: String, beside written: String) -> (held: String, written: String)? {
+        func firstLine(_ path: String) -> [UInt8]? {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+            guard descriptor >= 0 else { return nil }
+            defer { close(descriptor) }
+            var bytes = [UInt8](repeating: 0, count: 256)
+            let count = read(descriptor, &bytes, bytes.count)
+            guard count >= 0 else { return nil }
+            return Array(bytes[..<count].prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") })
+        }
+        guard let new = firstLine(written), let held = firstLine(path), !held.isEmpty else { return nil }
+        func beginning(_ line: [UInt8]) -> [UInt8] {
+            guard new.contains(UInt8(ascii: ",")) else { return Array(line.prefix(20)) }
+            var commas = 0
+            return Array(line.prefix { byte in
+                if byte == UInt8(ascii: ",") { commas += 1 }
+                return commas < 3
+            })
+        }
+        guard beginning(new) != beginning(held) else { return nil }
+        func shown(_ line: [UInt8]) -> String {
+            let text = String(decoding: line, as: UTF8.self)
+            return TerminalText.quoted(text.count > 40 ? String(text.prefix(40)) + "…" : text)
+        }
+        return (shown(held), shown(new))
     }
 
     /// The name of a temporary file for `name`, before the writer's process id.
