@@ -226,10 +226,28 @@ struct HeadWitnessTests {
         }
         #expect(ledger == "/books/ledger.sqlite")
         #expect(detail == "its head witness /books/ledger.sqlite.head, which names the newest entry this host wrote to it, "
-            + "cannot be read (Permission denied), so whether the ledger still holds that entry cannot be checked; give the "
-            + "witness to the ledger's owner (chown it, as root, as the ledger is) and run the command again")
+            + "cannot be read (Permission denied), so whether the ledger still holds that entry cannot be checked; let this "
+            + "user read it as the ledger is read (`chmod` it as the ledger is, and, if another user owns it, `chown` it to "
+            + "the ledger's owner as root), then run the command again (each write gives the witness the ledger's permissions)")
         #expect(HeadWitness.unreadable(ENOENT, path: "/books/ledger.sqlite.head") == nil)
         #expect(HeadWitness.unreadable(ELOOP, path: "/books/ledger.sqlite.head") == nil)
+    }
+
+    /// The witness is as readable as the ledger: left 0600 beside a ledger made readable to
+    /// an auditor, it stopped their reports (probe 455: "give the witness to the ledger's
+    /// owner", whose it was already).
+    @Test func theWitnessTakesTheLedgersPermissions() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ledger = try Ledger(path: path)
+        try ledger.appendAll(lifecycle())
+        func mode(_ file: String) throws -> Int { try (FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) ?? -1 }
+        #expect(try mode(path + ".head") == 0o600)
+        chmod(path, 0o644)
+        try ledger.appendAll(usageFacts())
+        #expect(try mode(path + ".head") == 0o644)
+        chmod(path, 0o755)  // never more than read and write
+        try ledger.appendAll([.runStarted(RunStarted(command: "again"))])
+        #expect(try mode(path + ".head") == 0o644)
     }
 
     /// Run as root, a writer gives the witness to the ledger's owner, as the lock file: left

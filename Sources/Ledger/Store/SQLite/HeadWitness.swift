@@ -112,8 +112,9 @@ struct HeadWitness: Sendable {
         guard error == EACCES || error == EPERM else { return nil }
         return .io(path: String(path.dropLast(".head".count)), detail: "its head witness \(path), which names the newest entry "
             + "this host wrote to it, cannot be read (\(String(cString: strerror(error)))), so whether the ledger still holds "
-            + "that entry cannot be checked; give the witness to the ledger's owner (chown it, as root, as the ledger is) and "
-            + "run the command again")
+            + "that entry cannot be checked; let this user read it as the ledger is read (`chmod` it as the ledger is, and, "
+            + "if another user owns it, `chown` it to the ledger's owner as root), then run the command again (each write "
+            + "gives the witness the ledger's permissions)")
     }
 
     /// Keeps `head`, committed at `time` (ISO 8601), as the newest entry written; an empty
@@ -133,6 +134,10 @@ struct HeadWitness: Sendable {
         // Run as root, the ledger's owner's, as the lock file is: root's own 0600 file was
         // then read as no witness by the owner's writers, and replaced (probe 336).
         SQLiteWriterLock.giveToTheLedgersOwner(fd, ledger: ledgerPath)
+        // Readable by whoever may read the ledger: left 0600 beside a ledger made readable to
+        // an auditor, it stopped their reports (probe 455). Never more than read and write.
+        var ledger = stat()
+        if stat(ledgerPath, &ledger) == 0 { fchmod(fd, ledger.st_mode & 0o666) }
         let line = Array("\(head.seq) \(head.hash) \(time)\n".utf8)
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
