@@ -553,6 +553,12 @@ struct SQLiteWriterLockTests {
             // A folder that is there but takes no new file: said to be missing (probe 248).
             ("/proc/ledger.sqlite", "the folder /proc is there, but its filesystem lets no file be made in it"),
             (folder.url.appendingPathComponent(String(repeating: "c", count: 252)).path, "name it at most 246 bytes long"),
+            // The whole path past the system's limit, or a folder's name past a name's, is no
+            // matter of the ledger's name, which the advice shortened (probe 455).
+            (folder.url.path + String(repeating: "/" + String(repeating: "d", count: 200), count: 21) + "/l.sqlite",
+             "more than the 4096 the system takes in one path: give a shorter one"),
+            (folder.url.appendingPathComponent(String(repeating: "e", count: 300) + "/l.sqlite").path,
+             "a folder's name in the ledger's path is longer than the 255 bytes a name may be"),
         ] + (geteuid() == 0 ? [
             // Refused to root by the filesystem, not by rights: "run the command as its owner" (probe 252).
             ("/sys/ledger.sqlite", "root may not make a file in /sys: its filesystem refuses it"),

@@ -142,6 +142,12 @@ final class SQLiteWriterLock: StoreWriterLock {
         case ENOTDIR:
             return "a part of the ledger's path is a file, not a folder: correct the path (a ledger's path names a file, "
                 + "with no slash after it)"
+        case ENAMETOOLONG where path.utf8.count >= Int(PATH_MAX):
+            // The whole path, not the name: the name's limit was the advice (probe 455: 6,031 bytes).
+            return "the ledger's path is \(path.utf8.count) bytes long, more than the \(PATH_MAX) the system takes in one "
+                + "path: give a shorter one (cd into its folder, and name the ledger from there)"
+        case ENAMETOOLONG where path.split(separator: "/").dropLast().contains(where: { $0.utf8.count > Int(NAME_MAX) }):
+            return "a folder's name in the ledger's path is longer than the \(NAME_MAX) bytes a name may be: correct the path"
         case ENAMETOOLONG:
             return "the ledger's name is too long for this filesystem once the names kept beside it are added (.lock, "
                 + ".head, .creating, and SQLite's -wal, -shm and -journal): name it at most \(LedgerLocation.longestName) bytes long"
