@@ -377,6 +377,24 @@ struct ReportTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: mine)) == old[before.files.firstIndex(of: mine) ?? 0])
     }
 
+    /// A named pipe nothing reads, where a report file goes, is refused (73) at once, the
+    /// files left as they were: the report waited on it for ever (probe 455).
+    @Test func aPipeNothingReadsIsRefusedNotWaitedOn() throws {
+        let fixture = try ReconcileFixture()
+        let before = try goldenReport(fixture)
+        let pipe = fixture.directory.path("reports/findings.csv")
+        try FileManager.default.removeItem(atPath: pipe)
+        #expect(mkfifo(pipe, 0o644) == 0)
+        #expect {
+            _ = try ReportStage.write(
+                ledger: fixture.ledger, options: ReportOptions(reconcile: fixture.options(), outDirectory: fixture.directory.path("reports")))
+        } throws: { error in
+            String(describing: error) == "cannot write \(pipe): it is a named pipe (FIFO) that nothing reads: start what reads "
+                + "it first, or remove it."
+        }
+        #expect(before.files.filter { FileManager.default.fileExists(atPath: $0) }.count == before.files.count)
+    }
+
     @Test func anOutputFolderThatCannotBeCreatedIsExit73() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-03-01T06:00:00Z", credits: "100", usage: "10")

@@ -423,8 +423,17 @@ public enum AtomicFile {
                 + "as \(owner), or write elsewhere")
         }
         if root, found.st_uid != 0 { throw notRoots(found.st_uid) }
-        let descriptor = open(given, O_WRONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .cannotCreate(given, errnoText()) }
+        // A named pipe nothing reads is refused, not waited on: a report whose folder held
+        // one hung for ever, saying nothing (probe 455).
+        let pipe = (found.st_mode & S_IFMT) == S_IFIFO
+        let descriptor = open(given, O_WRONLY | O_CLOEXEC | (pipe ? O_NONBLOCK : 0))
+        guard descriptor >= 0 else {
+            if pipe && errno == ENXIO {
+                throw .refused(given, "it is a named pipe (FIFO) that nothing reads: start what reads it first, or remove it")
+            }
+            throw .cannotCreate(given, errnoText())
+        }
+        if pipe { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK) }
         var opened = stat()
         guard fstat(descriptor, &opened) == 0 else {
             let failure = errnoText()
