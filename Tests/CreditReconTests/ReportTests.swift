@@ -371,10 +371,13 @@ struct ReportTests {
         for (index, path) in before.files.enumerated() where path != mine {
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == old[index], "\(path) was replaced")
         }
-        // A report's own file under the name, with a column more or less, is replaced.
-        try Data("charge_id,reference,batch,extra\n".utf8).write(to: URL(fileURLWithPath: mine))
-        _ = try ReportStage.write(ledger: fixture.ledger, options: options)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: mine)) == old[before.files.firstIndex(of: mine) ?? 0])
+        // A report's own file under the name, with a column more or less, or saved back by a
+        // spreadsheet (a byte-order mark, quotes, CRLF), is replaced.
+        for saved in ["charge_id,reference,batch,extra\n", "\u{FEFF}\"Charge_ID\",\"reference\",\"batch\"\r\n"] {
+            try Data(saved.utf8).write(to: URL(fileURLWithPath: mine))
+            _ = try ReportStage.write(ledger: fixture.ledger, options: options)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: mine)) == old[before.files.firstIndex(of: mine) ?? 0])
+        }
     }
 
     /// A named pipe nothing reads, where a report file goes, is refused (73) at once, the

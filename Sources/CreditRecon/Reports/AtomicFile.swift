@@ -523,10 +523,15 @@ public enum AtomicFile {
             return Array(bytes[..<count].prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") })
         }
         guard let new = firstLine(written), let held = firstLine(path), !held.isEmpty else { return nil }
+        /// As a spreadsheet saves it back is the same: a byte-order mark, quotes and letter
+        /// case are left out.
         func beginning(_ line: [UInt8]) -> [UInt8] {
-            guard new.contains(UInt8(ascii: ",")) else { return Array(line.prefix(20)) }
+            let plain = (line.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(line.dropFirst(3)) : line)
+                .filter { $0 != UInt8(ascii: "\"") }
+                .map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
+            guard new.contains(UInt8(ascii: ",")) else { return Array(plain.prefix(20)) }
             var commas = 0
-            return Array(line.prefix { byte in
+            return Array(plain.prefix { byte in
                 if byte == UInt8(ascii: ",") { commas += 1 }
                 return commas < 3
             })
