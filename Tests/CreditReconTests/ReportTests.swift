@@ -371,6 +371,18 @@ struct ReportTests {
         for (index, path) in before.files.enumerated() where path != mine {
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == old[index], "\(path) was replaced")
         }
+        // A first line that is empty, with the user's text after it, is theirs too (probe 456:
+        // replaced); an empty file is replaced.
+        try FileManager.default.removeItem(atPath: mine)
+        let notes = fixture.directory.path("reports/reconciliation.md")
+        try Data("\nmy notes\n".utf8).write(to: URL(fileURLWithPath: notes))
+        #expect {
+            _ = try ReportStage.write(ledger: fixture.ledger, options: options)
+        } throws: { error in
+            String(describing: error).hasPrefix("cannot write \(notes): it holds something credit-recon did not write (it begins \"\"")
+        }
+        #expect(try read(notes) == "\nmy notes\n")
+        try Data().write(to: URL(fileURLWithPath: notes))
         // A report's own file under the name, with a column more or less, or saved back by a
         // spreadsheet (a byte-order mark, quotes, CRLF), is replaced.
         for saved in ["charge_id,reference,batch,extra\n", "\u{FEFF}\"Charge_ID\",\"reference\",\"batch\"\r\n"] {

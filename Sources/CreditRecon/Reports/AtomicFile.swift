@@ -513,16 +513,19 @@ public enum AtomicFile {
     /// another version, account or range), or when `path` is empty or cannot be read
     /// (nothing of it to lose, or nothing to tell it by).
     static func foreignBeginning(of path: String, beside written: String) -> (held: String, written: String)? {
+        /// The first line, `nil` for a file that cannot be read or is empty (one whose first
+        /// line is, with text after it, is not: probe 456's notes below an empty line were
+        /// replaced).
         func firstLine(_ path: String) -> [UInt8]? {
             let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
             guard descriptor >= 0 else { return nil }
             defer { close(descriptor) }
             var bytes = [UInt8](repeating: 0, count: 256)
             let count = read(descriptor, &bytes, bytes.count)
-            guard count >= 0 else { return nil }
+            guard count > 0 else { return nil }
             return Array(bytes[..<count].prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") })
         }
-        guard let new = firstLine(written), let held = firstLine(path), !held.isEmpty else { return nil }
+        guard let new = firstLine(written), let held = firstLine(path) else { return nil }
         /// As a spreadsheet saves it back is the same: a byte-order mark, quotes and letter
         /// case are left out.
         func beginning(_ line: [UInt8]) -> [UInt8] {
