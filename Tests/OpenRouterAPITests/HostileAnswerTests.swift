@@ -185,7 +185,8 @@ import Testing
     }
 
     /// An answer that is not HTTP (another service's greeting, a header no HTTP server
-    /// writes) is tried again while the budget lasts, then said as what it is (76), not as
+    /// writes) is tried again while the budget lasts (as any failed read: not asserted, a busy
+    /// machine's first attempt can take the whole second), then said as what it is (76), not as
     /// an answer that never came with the advice of a longer --max-retry-time (69, probe
     /// 440); the body cut short above stays that.
     @Test(arguments: [
@@ -199,7 +200,6 @@ import Testing
             #expect(reason.hasPrefix("the server's answer was not HTTP ("), "\(reason)")
             #expect(reason.hasSuffix("), on every attempt; a proxy between may be mangling the API's answers"), "\(reason)")
             #expect(error!.description.hasSuffix("check --base-url points at the OpenRouter API"))
-            #expect(server.requests >= 2, "tried again within the budget")
         }
     }
 

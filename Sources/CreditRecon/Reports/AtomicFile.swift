@@ -416,6 +416,9 @@ public enum AtomicFile {
     /// writer's does. Run as root, only root's: another user's FIFO in a sticky folder took
     /// root's journal, or held it waiting (probe 85). What was opened is what is written
     /// into: a regular file swapped in meanwhile is refused, not written over from its start.
+    /// How long a named pipe may wait for its reader (`openDevice`).
+    static let pipeReaderWait: Duration = .seconds(10)
+
     static func openDevice(_ given: String, found: stat, asRoot root: Bool) throws(ReportError) -> Int32 {
         func notRoots(_ uid: uid_t) -> ReportError {
             let owner = userName(uid)
@@ -423,13 +426,21 @@ public enum AtomicFile {
                 + "as \(owner), or write elsewhere")
         }
         if root, found.st_uid != 0 { throw notRoots(found.st_uid) }
-        // A named pipe nothing reads is refused, not waited on: a report whose folder held
-        // one hung for ever, saying nothing (probe 455).
+        // A named pipe nothing reads is refused once its reader is a while late, not waited on
+        // for ever: a report whose folder held one hung, saying nothing (probe 455). A reader
+        // started beside the command (`cat pipe & credit-recon export --out pipe`) may open
+        // it a moment after.
         let pipe = (found.st_mode & S_IFMT) == S_IFIFO
-        let descriptor = open(given, O_WRONLY | O_CLOEXEC | (pipe ? O_NONBLOCK : 0))
+        let readerDeadline = ContinuousClock.now + pipeReaderWait
+        var descriptor = open(given, O_WRONLY | O_CLOEXEC | (pipe ? O_NONBLOCK : 0))
+        while descriptor < 0, pipe, errno == ENXIO, ContinuousClock.now < readerDeadline {
+            usleep(20_000)
+            descriptor = open(given, O_WRONLY | O_CLOEXEC | O_NONBLOCK)
+        }
         guard descriptor >= 0 else {
             if pipe && errno == ENXIO {
-                throw .refused(given, "it is a named pipe (FIFO) that nothing reads: start what reads it first, or remove it")
+                throw .refused(given, "it is a named pipe (FIFO) that nothing read for \(pipeReaderWait.components.seconds) s: "
+                    + "start what reads it first, or remove it")
             }
             throw .cannotCreate(given, errnoText())
         }
