@@ -28,17 +28,20 @@ public struct CSVColumns: Sendable {
     /// probe 448: "required column \"amount\" is missing" of `amount\u{A0}`) are taken out,
     /// with those characters.
     static func hiddenCharacters(in names: [String], reading accepted: [String]) -> (Int, [Unicode.Scalar])? {
-        let showsNothing = { (scalar: Unicode.Scalar) in
-            TerminalText.isShownAsQuestionMark(scalar) || (scalar.properties.isWhitespace && scalar != " " && scalar != "\t")
-        }
         for (index, name) in names.enumerated() {
-            let invisible: [Unicode.Scalar] = name.unicodeScalars.filter(showsNothing)
+            let invisible: [Unicode.Scalar] = name.unicodeScalars.filter(isHidden)
             guard !invisible.isEmpty else { continue }
             var visible = String.UnicodeScalarView()
-            visible.append(contentsOf: name.unicodeScalars.filter { !showsNothing($0) })
+            visible.append(contentsOf: name.unicodeScalars.filter { !isHidden($0) })
             if accepted.contains(String(visible).trimmingASCIIWhitespace()) { return (index, invisible) }
         }
         return nil
+    }
+
+    /// Whether `scalar` shows nothing (`TerminalText.isShownAsQuestionMark`) or shows as a
+    /// space and is none (a no-break space): what a cell or a column's name is not seen to hold.
+    static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        TerminalText.isShownAsQuestionMark(scalar) || (scalar.properties.isWhitespace && scalar != " " && scalar != "\t")
     }
 
     /// Column `index`'s name reads as `name` but holds `invisible`.

@@ -13,9 +13,7 @@ enum StatedCurrency {
         guard !value.isEmpty, value.uppercased() != "USD" else { return nil }
         // What shows nothing or as a space is named: `"USD "` of a no-break space read as
         // the `USD ` that is taken (probe 454).
-        let hidden = value.unicodeScalars.filter {
-            TerminalText.isShownAsQuestionMark($0) || ($0.properties.isWhitespace && $0 != " " && $0 != "\t")
-        }
+        let hidden = value.unicodeScalars.filter(CSVColumns.isHidden)
         let holding = hidden.isEmpty ? "" : " (it holds \(hidden.map(LookAlikeName.named).joined(separator: ", ")))"
         return "\(TerminalText.quoted(value))\(holding) is not USD, and every amount here is USD; write the row's amount in "
             + "USD (with USD or nothing here), or, if this column names something else (what a charge was paid in) and the "

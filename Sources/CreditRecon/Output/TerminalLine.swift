@@ -92,11 +92,11 @@ public final class TerminalLine: Sendable {
     /// (40 at least, as credit-recon leaves it for its help), else 80 columns, so that a long
     /// line is still cut (probe 451: drawn whole, 89 columns, it would leave a row behind at
     /// each redraw); `nil` for no terminal.
-    static func terminalWidth(_ fd: Int32, environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
+    static func terminalWidth(_ fd: Int32) -> Int? {
         var size = winsize()
         guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 else { return nil }
         if size.ws_col > 0 { return Int(size.ws_col) }
-        if let given = environment["COLUMNS"].flatMap({ Int($0) }), given > 0, given <= 10_000 { return given }
+        if let given = ProcessInfo.processInfo.environment["COLUMNS"].flatMap({ Int($0) }), given > 0, given <= 10_000 { return given }
         return 80
     }
 
