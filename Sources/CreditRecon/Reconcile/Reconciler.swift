@@ -148,15 +148,14 @@ public struct Reconciler: Sendable {
         for day in input.activity.days { dayTotals[day.date.daysSinceEpoch] = DayTotal() }
         for row in input.activity.lines { dayTotals[row.date.daysSinceEpoch, default: DayTotal()].add(row.line.usage) }
         let firstRead = (input.activity.days.map(\.observedAt) + input.activity.readAgain.map(\.earlier.observedAt)).min()
-        let lost = activityLostFindings(
-            firstReading: input.snapshots.first?.observedAt, storedDays: Set(dayTotals.keys), asOf: asOf, trusted: readings.trusted,
-            firstRead: firstRead)
+        let storedDays = Set(dayTotals.keys)
+        let lostDays = Self.daysLostToWindow(firstReading: input.snapshots.first?.observedAt, storedDays: storedDays, asOf: asOf)
         let keyUsage = attributeUsage(
             input, listings: listings, trusted: readings.trusted, untrusted: readings.untrusted, grid: grid,
-            lostDays: Set(lost.compactMap { $0.reference.flatMap(CivilDate.init(isoText:))?.daysSinceEpoch }), findings: &findings)
+            lostDays: Set(lostDays), findings: &findings)
         findings += activityBoundFindings(readings.trusted, dayTotals: dayTotals)
         findings += activityRevisedFindings(input.activity.readAgain)
-        findings += lost
+        findings += activityLostFindings(lostDays, storedDays: storedDays, trusted: readings.trusted, firstRead: firstRead)
         let standing = keyStanding(input, listings: listings, trusted: readings.trusted, grid: grid)
         findings += keyLimitFindings(standing.keys.map(\.key), readAt: standing.readAt)
 

@@ -462,10 +462,24 @@ extension Reconciler {
         }
     }
 
-    /// An `activity_lost` finding for each completed UTC day from the account's first
-    /// reading that left the API's window (`windowDays` days before `asOf`'s day) without
-    /// being stored, observed when it left. A warning once the ledger holds any activity of
-    /// the account (a nightly job stopped); worth knowing only, when it never read any.
+    /// The completed UTC days (since the epoch) from the account's first reading that left
+    /// the API's window (`windowDays` days before `asOf`'s day) without being stored.
+    static func daysLostToWindow(
+        firstReading: Timestamp?, storedDays: Set<Int64>, asOf: Timestamp, windowDays: Int64 = activityWindowDays
+    ) -> [Int64] {
+        guard let firstReading else { return [] }
+        let first = firstReading.utcDate.daysSinceEpoch
+        let lastGone = asOf.utcDate.daysSinceEpoch - windowDays - 1
+        guard first <= lastGone else { return [] }
+        return (first...lastGone).filter { !storedDays.contains($0) }
+    }
+
+    /// How many completed days GET /activity answers for.
+    static let activityWindowDays: Int64 = 30
+
+    /// An `activity_lost` finding for each of `lostDays` (`daysLostToWindow`), observed when
+    /// it left the window. A warning once the ledger holds any activity of the account (a
+    /// nightly job stopped); worth knowing only, when it never read any.
     ///
     /// A day the account's trusted readings show no use across (one at or before its start,
     /// one at or after its end, the same `total_usage`) lost no use by model: a note, not a
@@ -475,19 +489,15 @@ extension Reconciler {
     /// was never within its reach (readings imported from before the tool was used): a note,
     /// where every night's report warned of each such day for good, and exited 1.
     func activityLostFindings(
-        firstReading: Timestamp?, storedDays: Set<Int64>, asOf: Timestamp, trusted: [SnapshotRow] = [],
-        firstRead: Timestamp? = nil, windowDays: Int64 = 30
+        _ lostDays: [Int64], storedDays: Set<Int64>, trusted: [SnapshotRow], firstRead: Timestamp?
     ) -> [Finding] {
-        guard let firstReading else { return [] }
-        let first = firstReading.utcDate.daysSinceEpoch
-        let lastGone = asOf.utcDate.daysSinceEpoch - windowDays - 1
-        guard first <= lastGone else { return [] }
+        let windowDays = Self.activityWindowDays
         let severity: Severity = storedDays.isEmpty ? .info : .warning
         let advice = storedDays.isEmpty
             ? "The ledger holds no activity of this account: `fetch` reads it unless --no-activity is given."
             : "Check that the nightly fetch runs: the API keeps the last 30 completed days only."
         var findings: [Finding] = []
-        for day in first...lastGone where !storedDays.contains(day) {
+        for day in lostDays {
             let date = CivilDate(daysSinceEpoch: day)
             let at = Timestamp(millisecondsSinceEpoch: (day + windowDays + 1) * 86_400_000)
             if let firstRead, at <= firstRead {
