@@ -31,8 +31,9 @@ struct OpenRouterSimCommand: AsyncParsableCommand {
             (key, model and provider optional; with a key and no model the model is openrouter/auto; also \
             "requests", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens"); \
             POST /_sim/purchase {"amount":"20"}; POST /_sim/clock {"now":"2026-01-01T00:00:00Z"}; \
-            POST /_sim/faults {"latency_ms","rate_limit","fail_rate","drop_rate","coinbase","garble"} (checked whole: \
-            one bad field is a 400 and changes nothing).
+            POST /_sim/faults {"latency_ms","rate_limit","fail_rate","drop_rate","coinbase","garble","fail_message"} \
+            ("garble": "json", "html", "echo" or null; "fail_message": the text of fail_rate's 500s; checked whole: \
+            one bad field is a 400 and changes nothing; the answer is the faults now in force, {} reads them).
             """)
 
     @Option(parsing: .unconditional, help: "Port on 127.0.0.1; 0 picks a free one.")
