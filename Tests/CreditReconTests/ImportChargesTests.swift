@@ -313,6 +313,26 @@ struct ImportChargesTests {
         #expect(try bench.ledger.headHash() == head)
     }
 
+    /// A report's charges.csv, imported back, holds each memo a spreadsheet would run as a
+    /// formula with the report's `'` before it: the refusal says so, where it read as a memo
+    /// changed (probe 459). A memo that differs otherwise is said as before.
+    @Test func aMemoAsAReportGuardsItIsSaidAsThat() throws {
+        _ = try importer("\(Self.header)\nw-7,40,,,2026-11-03T10:00:00Z,,,paid,,=1+1\n").run(ledger: bench.ledger, now: now)
+        let head = try bench.ledger.headHash()
+        for (memo, guarded) in [("'=1+1", true), ("=1+2", false)] {
+            #expect {
+                _ = try importer("\(Self.header)\nw-7,40,,,2026-11-03T10:00:00Z,,,paid,,\(memo)\n").run(ledger: bench.ledger, now: now)
+            } throws: { error in
+                let text = (error as? InputErrors)?.errors.map(\.description).joined() ?? ""
+                return text.contains("memo =1+1 (this row: \(memo)" + (guarded
+                    ? ", with the ' a report's charges.csv writes before text a spreadsheet would read as a formula: a report is not a "
+                        + "file to import; import the charge's own export, or leave memo empty); "
+                    : "); "))
+            }
+        }
+        #expect(try bench.ledger.headHash() == head)
+    }
+
     /// Bought through the web flow and recorded first, with the reference of a plan row not
     /// yet sent: the plan's `topup` would buy it again. The plan is refused before anything
     /// is sent (65), as for any bad row, naming the charge.

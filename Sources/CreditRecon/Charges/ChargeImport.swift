@@ -1234,7 +1234,13 @@ public struct ChargeImport: BatchImport {
         let charge = row.charge
         var differences: [String] = []
         func compare(_ name: String, _ mine: String?, _ theirs: String?) {
-            if mine != theirs { differences.append("\(name) \(theirs ?? "(none)") (this row: \(mine ?? "(none)"))") }
+            guard mine != theirs else { return }
+            // A report's charges.csv holds the import's columns, with text a spreadsheet would
+            // run as a formula guarded (probe 459: re-imported, each such memo read as changed).
+            let guardOnly = theirs.map(CSVWriter.guarded) == mine
+            differences.append("\(name) \(theirs ?? "(none)") (this row: \(mine ?? "(none)")"
+                + (guardOnly ? ", with the ' a report's charges.csv writes before text a spreadsheet would read as a formula: "
+                    + "a report is not a file to import; import the charge's own export, or leave \(name) empty)" : ")"))
         }
         compare("amount", charge.amount.decimalText, stored.amount.decimalText)
         compare("account", row.account, stored.account)

@@ -48,13 +48,16 @@ struct CSVWriter {
                     ReportText.isHidden($0) && !"\t\r\n".unicodeScalars.contains($0) ? "?" : $0
                 }))
             }
-            if let first = value.unicodeScalars.first, "=+-@\t\r'".unicodeScalars.contains(first) {
-                raw = "'" + value
-            } else {
-                raw = value
-            }
+            raw = guarded(value)
         }
         return quoted(raw)
+    }
+
+    /// `value` with the `'` before it that keeps a spreadsheet from reading it as a formula,
+    /// when it begins with `=`, `+`, `-`, `@`, tab, CR or `'`; else as it is.
+    static func guarded(_ value: String) -> String {
+        guard let first = value.unicodeScalars.first, "=+-@\t\r'".unicodeScalars.contains(first) else { return value }
+        return "'" + value
     }
 
     /// `raw` as it is, in quotes (its quotes doubled) when it holds a comma, a quote or a
