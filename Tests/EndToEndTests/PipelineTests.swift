@@ -224,15 +224,28 @@ struct PipelineTests {
              "--out", scratch.path("reports")],
             environment: Self.env)
         #expect(result.status == 69, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stdout.contains("topup: skipped — the API did not answer the fetch (exit 69); the plan's rows not "
-            + "carried out yet wait for the next run\nfetch again: skipped — the first fetch failed (exit 69), so no top-up was made "
-            + "for it to read\n"),
+        // Nothing of the plan is stored: with a plan of each night's date, the next run sends
+        // another plan, so the line gives the command that sends this one (probe 461).
+        #expect(result.stdout.contains("topup: skipped — the API did not answer the fetch (exit 69); nothing of the plan was "
+            + "stored or sent: its rows not carried out yet wait for the next run given this plan, or for `topup \(plan) --yes`\n"
+            + "fetch again: skipped — the first fetch failed (exit 69), so no top-up was made for it to read\n"),
                 "\(result.stdout)")
         // And in the log, which a cron job keeps (probe 179: stdout alone said it).
         #expect(result.stderr.contains(" warning credit-recon: [CreditRecon] topup: skipped: the API did not answer the fetch "
-            + "(exit 69); the plan's rows not carried out yet wait for the next run"), "\(result.stderr)")
+            + "(exit 69); nothing of the plan was stored or sent"), "\(result.stderr)")
         #expect(try Executable.query(ledger, "SELECT count(*) FROM topups") == [["0"]])
         #expect(try Executable.query(ledger, "SELECT command FROM runs ORDER BY id") == [["run"], ["fetch"]])
+
+        // Under --json each stage says whether it ran: a skipped top-up's exit_code 0 read as
+        // a top-up done (probe 461).
+        let again = try Executable.creditRecon(
+            ["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "1", "--json", "run", "--plan", plan, "--yes",
+             "--out", scratch.path("reports")],
+            environment: Self.env)
+        #expect(again.status == 69, "\(again.stdout)\n\(again.stderr)")
+        let stages = try #require(try Self.json(again.stdout)["stages"] as? [[String: Any]])
+        #expect(stages.map { "\($0["name"] ?? "") \($0["skipped"] ?? "") \($0["exit_code"] ?? "")" }
+            == ["fetch 0 69", "topup 1 0", "fetch again 1 0", "report 0 1"], "\(again.stdout)")
     }
 
     /// A job whose report cannot be written still made its charges: it ends with the head

@@ -53,6 +53,13 @@ public struct RunStage: Sendable {
         /// What a failed stage's error adds to its `--json` object (a fetch's call that
         /// failed and what it stored before), beside `detail`.
         public var failureDetails: [String: JSONOutput] = [:]
+
+        /// Whether the stage was not run (`detail` says why): its `exit_code` is that of work
+        /// not done (75, after a signal) or 0, the failure being the fetch's.
+        public var skipped: Bool { detail.hasPrefix(Self.skippedPrefix) }
+
+        /// How `detail` begins for a stage not run.
+        static let skippedPrefix = "skipped: "
     }
 
     /// What the job did.
@@ -163,11 +170,17 @@ public struct RunStage: Sendable {
             case .config: "the fetch found the setup wrong (the clock or --now, --base-url, or the key)"
             default: "the API did not answer the fetch"
             }
+            let plan = options.topUp.map { topUp in
+                TopUpEngine.planCommand(
+                    planFile: topUp.planPath, batch: TopUpEngine(options: topUp).batch, account: context.account, "--yes")
+            } ?? ""
             let skipped = StageResult(
                 name: "topup", status: .ok,
                 // Not "the next run sends the plan": said of a plan sent whole, too (probe 129).
-                detail: "skipped: \(what) (exit \(fetchStatus.rawValue)); the plan's rows not carried out yet wait for the "
-                    + "next run")
+                // Nothing of the plan is stored: a job given a plan of each night's date never
+                // sent the night's rows, and nothing said so later (probe 461).
+                detail: "skipped: \(what) (exit \(fetchStatus.rawValue)); nothing of the plan was stored or sent: its rows not "
+                    + "carried out yet wait for the next run given this plan, or for `\(plan)`")
             outcome.stages.append(skipped)
             // In the log too, which said only the fetch's failure (probe 179: said on stdout alone).
             context.logger.warning("topup: \(skipped.detail)")
@@ -323,7 +336,8 @@ extension RunStage.Outcome {
             "stages": .array(stages.map {
                 .object([
                     "name": .string($0.name), "exit_code": .int(Int64($0.status.rawValue)), "detail": .string($0.detail),
-                    "result": $0.result ?? .null,
+                    // A script found a skipped top-up's 0 read as a top-up done (probe 461).
+                    "skipped": .bool($0.skipped), "result": $0.result ?? .null,
                 ].merging($0.failureDetails) { own, _ in own })
             }),
             "report_directory": report.map { .string($0.directory) } ?? .null,
