@@ -778,6 +778,6 @@ import Testing
         #expect(findings.first?.amount == Self.usd("-5.17"))
         #expect(findings.first?.reference == "a")
         #expect(findings.first?.severity == .warning)
-        #expect(findings.first?.message.contains("key A's usage went down by 5.17 USD, to 1") == true)
+        #expect(findings.first?.message.contains("key \"A\" a's usage went down by 5.17 USD, to 1") == true)
     }
 }

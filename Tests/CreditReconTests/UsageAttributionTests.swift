@@ -127,7 +127,8 @@ import Testing
         let decreased = books.findings.filter { $0.kind == .usageDecreased }
         #expect(decreased.map(\.severity) == [.warning])
         #expect(decreased.first?.amount == reconMicros("-7") && decreased.first?.reference == "aaa")
-        #expect(decreased.first?.message.hasPrefix("key prod's usage went down by 7 USD, to 3, by the listing of "
+        // Named with its hash, as status names a key: two keys may share a name (probe 462).
+        #expect(decreased.first?.message.hasPrefix("key \"prod\" aaa's usage went down by 7 USD, to 3, by the listing of "
             + "2026-10-02T00:00:00.000Z") == true, "\(decreased)")
         #expect(Self.rows(books).contains("2026-10-02 aaa -7"))
         // The account used nothing: the 7 the rows leave on no key is the key's fall, not
@@ -165,7 +166,7 @@ import Testing
                 "\(Self.rows(rose))")
         #expect(back.map(\.severity) == [.info] && back.map(\.amount) == [reconMicros("-7")], "\(back)")
         #expect(back.first?.message.contains("because a key's running usage rose back through what it had read before going "
-            + "down (usage_decreased): key prod rose back to 11 after it went down by the listing of 2026-10-02T00:00:00.000Z, "
+            + "down (usage_decreased): key \"prod\" aaa rose back to 11 after it went down by the listing of 2026-10-02T00:00:00.000Z, "
             + "from 10 (7 of it read before).") == true, "\(back)")
         // A rise past what the fall took back is no such case: 1 more than the account used.
         let over = try books(fallen: "9", back: "12").1
@@ -251,9 +252,12 @@ import Testing
 
     /// A night whose listing is missing (`GET /keys` failed, or `--no-keys`): a key made
     /// before that night's reading spent its use in that night's step, which counts it as
-    /// unattributed; at the key's first listing it brings nothing more. It brought its whole
-    /// usage (created after the previous *listing*), counting the 3 USD twice, and a false
-    /// negative `usage_unattributed` warning. Made after that night's reading, it brings it.
+    /// unattributed (CONTRACT.md § Usage attribution: made after the account's previous
+    /// reading, a key brings its whole usage); at the key's first listing it brings nothing
+    /// more. It brought its whole usage (created after the previous *listing*), counting the
+    /// 3 USD twice, and a false negative `usage_unattributed` warning. Made after that night's
+    /// reading, it brings it. The night's use on no key says that no listing read the keys
+    /// then (probe 462: said as use on keys deleted, or on no key).
     @Test func aKeyMadeBeforeTheAccountsPreviousReadingBringsNothingAfterAMissedListing() throws {
         let fixture = try ReconcileFixture()
         try fixture.snapshot("2026-11-10T00:00:00Z", credits: "100", usage: "5")
@@ -269,8 +273,30 @@ import Testing
         #expect(Self.rows(books).suffix(5) == [
             "2026-11-11 unattributed 3",
             "2026-11-12 aaa 0", "2026-11-12 bbb 0", "2026-11-12 ccc 4", "2026-11-12 unattributed 0",
-        ])
-        #expect(books.findings.filter { $0.kind == .usageUnattributed }.map { $0.amount?.decimalText } == ["3"])
+        ], "\(Self.rows(books))")
+        let found = books.findings.filter { $0.kind == .usageUnattributed }
+        #expect(found.map { $0.amount?.decimalText } == ["3"])
+        #expect(found.first?.message.hasPrefix("3 USD of the 3 used in 2026-11-11–2026-11-12 is on no key the ledger read in it: "
+            + "no listing of the keys was read in it (a fetch with --no-keys, or a night whose GET /keys failed), so the next "
+            + "listing, at 2026-11-12T00:00:00.000Z, counts the use of the keys read before in its own period (a key it lists "
+            + "first brings its use only if made after the account's reading before it).") == true, "\(found)")
+    }
+
+    /// The account's own `total_usage` going down, its keys' usage not: the period's
+    /// negative use on no key is that fall, said as such, where it blamed a key's reading
+    /// straddling the period's edge (probe 462).
+    @Test func anAccountsUsageFallingUnderItsKeysIsSaidAsThatFall() throws {
+        let fixture = try ReconcileFixture()
+        try fixture.snapshot("2026-03-14T00:00:00Z", credits: "300", usage: "201.61")
+        try Self.listing(fixture, at: "2026-03-14T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "10")])
+        try fixture.snapshot("2026-03-15T00:00:00Z", credits: "300", usage: "196.61")
+        try Self.listing(fixture, at: "2026-03-15T00:00:00Z", [Key(hash: "aaa", name: "prod", usage: "10")])
+        let found = try fixture.reconcile { $0.period = .day }.findings.filter { $0.kind == .usageUnattributed }
+        #expect(found.map { $0.amount?.decimalText } == ["-5"] && found.map(\.severity) == [.warning])
+        #expect(found.first?.message == "the keys' readings show 5 USD more use in 2026-03-15–2026-03-16 than the account's own "
+            + "totals (used -5), whose total_usage went down by 5 USD in it (usage_decreased), which counts as negative use. "
+            + "Ask OpenRouter whether the account's usage was corrected; the keys' own readings did not go down with it.",
+                "\(found)")
     }
 
     /// After a night whose `GET /keys` failed, the next listing's keys' use spans both
@@ -327,7 +353,7 @@ import Testing
         #expect(found.map(\.severity) == [.info, severity])
         if severity == .info {
             #expect(found[1].message == "the keys' readings show 2 USD more use in 2026-11-04–2026-11-05 than the account's "
-                + "own totals (used 2) because a key missing from the listings in between came back: alpha (4 since it was "
+                + "own totals (used 2) because a key missing from the listings in between came back: \"alpha\" k1 (4 since it was "
                 + "last read, at 2026-11-02T00:00:00.000Z). Their use since spans earlier days, whose use was counted "
                 + "unattributed then (a key the API leaves out of a listing, as paging by offset does when a key is deleted "
                 + "while it is read). Over that span from 2026-11-02T00:00:00.000Z to 2026-11-04T00:00:00.000Z the keys used "

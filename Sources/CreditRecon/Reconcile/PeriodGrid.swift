@@ -47,6 +47,7 @@ struct PeriodGrid {
             guard let index = index(of: step.toAt) else { continue }
             periods[index].purchased += step.credits
             periods[index].used += step.usage
+            if step.usage < .zero { periods[index].usageFell += step.usage }
             if rising {
                 periods[index].purchasedViaCharges += explained[risingIndex]
             } else {

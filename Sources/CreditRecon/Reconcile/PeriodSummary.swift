@@ -27,6 +27,9 @@ public struct PeriodSummary: Sendable, Equatable {
     public var creditsFell = Micros.zero
     /// Net rise of `total_usage` over the period.
     public var used = Micros.zero
+    /// The falls of `total_usage` in the period, added up (zero or negative; `used` is net
+    /// of them).
+    public var usageFell = Micros.zero
     /// Balance at the period's last trusted reading; `nil` before the first reading.
     public var closing: Micros?
     /// Charges created in the period.

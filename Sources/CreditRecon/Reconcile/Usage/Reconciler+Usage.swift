@@ -64,10 +64,13 @@ extension Reconciler {
         // After each listing, its anchor, and the keys' use and readings of all listings so far.
         var sofar: [(anchor: Timestamp, use: Micros, readings: Int64)] = []
         var previousAnchor: Timestamp?
+        // The periods a listing is anchored in.
+        var listed = Set<Int>()
         let leftOutRuns = Set(untrusted.compactMap { $0.source == "api" ? $0.runID : nil })
         for listing in input.keyListings where !(listing.runID.map(leftOutRuns.contains) ?? false) {
             let anchor = listing.runID.flatMap { snapshotOfRun[$0] } ?? listing.observedAt
             let period = grid.index(of: anchor)
+            if let period { listed.insert(period) }
             // The account's reading before the one this listing goes with: a key made after it
             // spent its whole usage in the step that ends here. (After the previous listing
             // instead, a night whose listing failed gave that night's new keys' use twice:
@@ -150,6 +153,9 @@ extension Reconciler {
             rows.append(KeyPeriodUsage(start: period.start, end: period.end, key: nil, used: unattributed))
             // Before the keys were ever read, all use is unattributed and says nothing.
             guard unattributed != .zero, let firstListing, firstListing < period.endInstant else { continue }
+            // Use in a period no listing read the keys in: the next one counts theirs.
+            let unlisted: Unlisted? = listed.contains(index)
+                ? nil : Unlisted(nextListing: sofar.first { $0.anchor >= period.endInstant }?.anchor)
             let spans = unattributed < .zero && !overspent[index] ? stretched[index] : []
             let back = spans.flatMap(\.keys)
             let models = activity.note(measured: Self.measuredDays(period, readingTimes: readingTimes))
@@ -159,15 +165,22 @@ extension Reconciler {
             } else if back.isEmpty {
                 findings.append(unattributedFinding(
                     unattributed, period: period, used: period.used, span: spans.last?.check, fallen: fallen[index],
-                    models: models))
+                    unlisted: unlisted, models: models))
             } else if back.reduce(Micros.zero, { $0 + $1.use }) >= unattributed.magnitude {
                 findings.append(returningFinding(unattributed, period: period, spans: spans))
             } else {  // more than the keys back can explain
                 findings.append(unattributedFinding(
-                    unattributed, period: period, used: period.used, span: nil, fallen: fallen[index], models: models))
+                    unattributed, period: period, used: period.used, span: nil, fallen: fallen[index], unlisted: nil,
+                    models: models))
             }
         }
         return rows
+    }
+
+    /// A period with use and no listing of the keys anchored in it, and the next listing
+    /// after it, if one was read.
+    struct Unlisted {
+        var nextListing: Timestamp?
     }
 
     /// A key back in a listing after missing from the ones since its last reading (at the
@@ -193,7 +206,7 @@ extension Reconciler {
     /// fall it undoes.
     private func regainedFinding(_ amount: Micros, period: PeriodSummary, keys: [RegainedKey]) -> Finding {
         let named = keys.prefix(5).map { entry in
-            "key \(entry.key.name ?? entry.key.hash) rose back to \(entry.key.usage.decimalText) after it went down by the "
+            "key \(entry.key.shown) rose back to \(entry.key.usage.decimalText) after it went down by the "
                 + "listing of \(entry.fellAt.iso8601), from \(entry.high.decimalText) (\(entry.use.decimalText) of it read before)"
         }.joined(separator: "; ") + (keys.count > 5 ? "; and \(keys.count - 5) more" : "")
         return Finding(
@@ -218,7 +231,7 @@ extension Reconciler {
     private func returningFinding(_ amount: Micros, period: PeriodSummary, spans: [ReturnSpan]) -> Finding {
         let keys = spans.flatMap(\.keys)
         let named = keys.prefix(5).map { key in
-            "\(key.key.name ?? key.key.hash) (\(key.use.decimalText) since it was last read, at \(key.from.iso8601))"
+            "\(key.key.shown) (\(key.use.decimalText) since it was last read, at \(key.from.iso8601))"
         }.joined(separator: ", ") + (keys.count > 5 ? " and \(keys.count - 5) more" : "")
         let totals = spans.map { span in
             "from \(span.check.from.iso8601) to \(span.to.iso8601) the keys used \(span.check.keys.decimalText) of the "
@@ -314,7 +327,8 @@ extension Reconciler {
     /// `models`: what the ledger holds of the activity of the days the period's readings
     /// measure (`ActivityOfDays.note(measured:)`).
     private func unattributedFinding(
-        _ amount: Micros, period: PeriodSummary, used: Micros, span check: SpanCheck?, fallen: Micros, models: String
+        _ amount: Micros, period: PeriodSummary, used: Micros, span check: SpanCheck?, fallen: Micros,
+        unlisted: Unlisted?, models: String
     ) -> Finding {
         let span = "\(period.start)–\(period.end)"
         if amount > .zero, fallen < .zero {
@@ -343,12 +357,35 @@ extension Reconciler {
                     + "was counted unattributed then. Over that whole span the keys used \(check.keys.decimalText) of the "
                     + "account's \(check.account.decimalText).")
         }
+        if amount < .zero, period.usageFell < .zero {
+            // Not a key's reading straddling the edge: the account's own total went down
+            // (probe 462: its keys used nothing, and the edge was blamed).
+            let all = amount.magnitude <= period.usageFell.magnitude
+            return Finding(
+                .warning, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
+                message: "the keys' readings show \(amount.magnitude.decimalText) USD more use in \(span) than the "
+                    + "account's own totals (used \(used.decimalText)), whose total_usage went down by "
+                    + "\(period.usageFell.magnitude.decimalText) USD in it (usage_decreased), which counts as negative use"
+                    + (all ? "" : ", and \((amount - period.usageFell).magnitude.decimalText) more than that fall, which a key's "
+                        + "reading and the account's straddling the period's edge may explain")
+                    + ". Ask OpenRouter whether the account's usage was corrected; the keys' own readings did not go down with it.")
+        }
         if amount < .zero {
             return Finding(
                 .warning, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
                 message: "the keys' readings show \(amount.magnitude.decimalText) USD more use in \(span) than the "
                     + "account's own totals (used \(used.decimalText)); a key's reading and the account's may straddle the "
                     + "period's edge. If it persists, compare usage_by_key.csv with GET /keys.")
+        }
+        if let unlisted {
+            // Not said to be on keys deleted or on no key: no listing read the keys (probe 462).
+            return Finding(
+                .info, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
+                message: "\(amount.decimalText) USD of the \(used.decimalText) used in \(span) is on no key the ledger read in "
+                    + "it: no listing of the keys was read in it (a fetch with --no-keys, or a night whose GET /keys failed), so "
+                    + "the next listing" + (unlisted.nextListing.map { ", at \($0.iso8601)," } ?? " read")
+                    + " counts the use of the keys read before in its own period (a key it lists first brings its use only if "
+                    + "made after the account's reading before it)." + models)
         }
         return Finding(
             .info, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
@@ -628,7 +665,7 @@ extension Finding {
     static func keyUsageDecreased(_ key: KeyReading, by use: Micros, at: Timestamp, account: String) -> Finding {
         Finding(
             .warning, .usageDecreased, at: at, account: account, amount: use, reference: key.hash,
-            message: "key \(key.name ?? key.hash)'s usage went down by \(use.magnitude.decimalText) USD, to "
+            message: "key \(key.shown)'s usage went down by \(use.magnitude.decimalText) USD, to "
                 + "\(key.usage.decimalText), by the listing of \(at.iso8601); a key's running usage "
                 + "should only rise. Ask OpenRouter about a usage correction.")
     }
