@@ -86,6 +86,28 @@ import Testing
         #expect(first.text.components(separatedBy: format == .beancount ? " ~ 0 USD\n" : " USD = ").count - 1 == 3)
     }
 
+    /// A charge voided after an export booked it leaves the next export without its
+    /// transaction: the journal says which, and why, at its top, as the report's finding
+    /// does (probe 464: only the head hash had changed).
+    @Test(arguments: ExportFormat.allCases)
+    func aVoidedChargeIsSaidAtTheJournalsTop(format: ExportFormat) throws {
+        let fixture = try Self.books()
+        let file = try Self.write(
+            "charge_id,amount,created_at,status,paid_at\nweb-9,20.5,2026-10-02T10:00:00Z,paid,2026-10-02T10:10:00Z\n", fixture,
+            "web.csv")
+        _ = try ChargeImport(path: file, displayName: "web.csv", defaultAccount: "default", allowOtherAmount: false)
+            .run(ledger: fixture.ledger, now: reconTime("2026-10-04T00:00:00Z"))
+        #expect(try Self.export(fixture, format).text.contains("web-9"))
+        let voided = try ChargeVoiding(chargeID: "web-9", reason: "wrong account", account: "default")
+            .run(ledger: fixture.ledger, now: reconTime("2026-10-04T00:00:00Z"))
+        let after = try Self.export(fixture, format)
+        #expect(after.text.contains("; charge web-9 of 20.5 USD, recorded from an export, was voided by entry \(voided.entry) "
+            + "(`credit-recon void`): wrong account; it is left out of these books\n"), "\(after.text.prefix(1500))")
+        #expect(after.text.components(separatedBy: "web-9").count == 2)
+        let check = try JournalCheckers.check(after.path, format)
+        #expect(check.status == 0, "\(check.output)")
+    }
+
     /// The progress line hears the reading, the reconciling, then the journal being written
     /// (to its file, or to standard output).
     @Test func progressNamesTheJournalBeingWritten() throws {

@@ -97,6 +97,9 @@ struct ExportJournal {
         // Assertions dated past the as-of time read as books closed there (probe 137).
         if let ahead = books.periodsAhead { journal.comment(ahead) }
         if let damaged = books.ledgerDamaged { journal.comment(damaged.message) }
+        // A voided charge's transaction is gone from the journal: said, as the report's finding
+        // says it, for books that booked it from an earlier export (probe 464).
+        for voided in books.findings where voided.kind == .chargeVoided { journal.comment(voided.message) }
         journal.blank()
         journal.preamble(accounts: roles, on: books.from)
 
