@@ -916,6 +916,12 @@ struct TopUpEngineTests {
         // The account is named: a plain `fetch` would read the default one (it was not).
         #expect(status.attention.first == "there are no readings yet: run `credit-recon --account acct fetch`")
         #expect(ShellWord.quoted("ops team's") == #"'ops team'\''s'"# && ShellWord.quoted("eu-1") == "eu-1")
+        // A value beginning with `-` is given with `=`, or the parser takes it for an option
+        // ("Missing value for '--batch <name>'", probe 463).
+        #expect(TopUpEngine.planCommand(planFile: "-p.csv", batch: "-b", account: "-acc", "--yes")
+            == "credit-recon --account=-acc topup ./-p.csv --batch=-b --yes")
+        #expect(TopUpEngine.planCommand(planFile: "p.csv", batch: "b 1", account: "default", named: true)
+            == "credit-recon topup p.csv --batch 'b 1'")
         #expect(status.attention.contains("2 top-up rows planned but never sent (6.00 USD): the run that planned them stopped "
             + "first or could not reach the API; run `credit-recon --account acct topup topups.csv` again to send them"))
         #expect(status.lines.contains { $0.hasSuffix("0 blocked (0.00); 2 planned, not sent (6.00)") })

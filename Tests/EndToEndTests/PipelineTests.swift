@@ -225,9 +225,12 @@ struct PipelineTests {
             environment: Self.env)
         #expect(result.status == 69, "\(result.stdout)\n\(result.stderr)")
         // Nothing of the plan is stored: with a plan of each night's date, the next run sends
-        // another plan, so the line gives the command that sends this one (probe 461).
+        // another plan, so the line gives the command that sends this one (probe 461), with
+        // the job's ledger and API (probe 463: without them it bought the plan again from new
+        // books in the folder it was run in).
+        let sending = "credit-recon topup \(plan) --ledger \(ledger) --base-url '\(sim.baseURL)' --yes"
         #expect(result.stdout.contains("topup: skipped — the API did not answer the fetch (exit 69); nothing of the plan was "
-            + "stored or sent: its rows not carried out yet wait for the next run given this plan, or for `topup \(plan) --yes`\n"
+            + "stored or sent: its rows not carried out yet wait for the next run given this plan, or for `\(sending)`\n"
             + "fetch again: skipped — the first fetch failed (exit 69), so no top-up was made for it to read\n"),
                 "\(result.stdout)")
         // And in the log, which a cron job keeps (probe 179: stdout alone said it).

@@ -10,7 +10,7 @@ public enum AccountLabel {
     /// default account's books (probe 441: `import charges` of a blocked row of `team a`).
     public static func command(_ words: String, account: String, named: Bool = true) -> String {
         account == defaultAccount ? (named ? "credit-recon " : "") + words
-            : "credit-recon --account \(ShellWord.quoted(account)) " + words
+            : "credit-recon \(ShellWord.option("--account", account)) " + words
     }
 
     /// Why `label` cannot name an account, or `nil`.

@@ -8,6 +8,13 @@ public enum ShellWord {
         return plain ? text : "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 
+    /// `name value` for an option of a command an advice spells out, `name=value` for a
+    /// value that begins with `-`, which the parser would take for an option (probe 463:
+    /// `--batch -b` was refused, "Missing value").
+    public static func option(_ name: String, _ value: String) -> String {
+        value.hasPrefix("-") ? "\(name)=\(quoted(value))" : "\(name) \(quoted(value))"
+    }
+
     /// A plan's path as the advice's `topup` takes it: `./` before one that starts with `-`,
     /// which `topup` would take for an option (probe 190); `PLAN.csv` for none, or for `-`,
     /// which names no file to type again.

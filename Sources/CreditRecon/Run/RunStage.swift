@@ -170,10 +170,7 @@ public struct RunStage: Sendable {
             case .config: "the fetch found the setup wrong (the clock or --now, --base-url, or the key)"
             default: "the API did not answer the fetch"
             }
-            let plan = options.topUp.map { topUp in
-                TopUpEngine.planCommand(
-                    planFile: topUp.planPath, batch: TopUpEngine(options: topUp).batch, account: context.account, "--yes")
-            } ?? ""
+            let plan = options.topUp.map(sendingCommand) ?? ""
             let skipped = StageResult(
                 name: "topup", status: .ok,
                 // Not "the next run sends the plan": said of a plan sent whole, too (probe 129).
@@ -295,6 +292,38 @@ public struct RunStage: Sendable {
         }
         for finding in fetched.findings { text += "; \(finding.kind.rawValue): \(finding.message)" }
         return text
+    }
+
+    /// The `topup` that sends the plan of a top-up skipped after its fetch failed: with this
+    /// job's ledger, API, files and caps, as its own command line or default gave them (a
+    /// variable of the environment gives them again). Without them, run as printed, it sent
+    /// the plan from new books in the current folder, buying each row a second time, and
+    /// without the job's `--max-total` (probe 463).
+    func sendingCommand(_ topUp: TopUpEngine.Options) -> String {
+        // From the folder the job ran in: run elsewhere, a relative ledger path named new books.
+        func absolute(_ path: String) -> String {
+            path.hasPrefix("/") || path == "-" ? path : FileManager.default.currentDirectoryPath + "/" + path
+        }
+        var words: [String] = []
+        if context.ledgerSource == "--ledger" {
+            let ledger = switch try? context.ledgerLocation() {
+            case .file(let path)?: absolute(path)
+            case .postgres(let location)?: location.description
+            case nil: context.ledgerName
+            }
+            words.append(ShellWord.option("--ledger", ledger))
+        }
+        if let file = context.ledgerPasswordFile { words.append(ShellWord.option("--ledger-password-file", absolute(file))) }
+        if context.baseURLSource == "--base-url" { words.append(ShellWord.option("--base-url", context.baseURL)) }
+        if let file = context.apiKeyFile { words.append(ShellWord.option("--api-key-file", absolute(file))) }
+        if let file = context.bearerFile { words.append(ShellWord.option("--bearer-file", absolute(file))) }
+        if topUp.maxAmount != PlanReader.defaultMaxAmount { words.append("--max-amount \(topUp.maxAmount.decimalText)") }
+        if let total = topUp.maxTotal { words.append("--max-total \(total.decimalText)") }
+        if topUp.allowRepeat { words.append("--allow-repeat") }
+        words.append("--yes")
+        return TopUpEngine.planCommand(
+            planFile: absolute(topUp.planPath), batch: TopUpEngine(options: topUp).batch, account: context.account,
+            words.joined(separator: " "), named: true)
     }
 
     /// What `topup` itself prints, on one line: the counts, the rows skipped, those an

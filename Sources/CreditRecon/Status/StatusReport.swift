@@ -193,7 +193,7 @@ public struct StatusReport: Sendable, Equatable {
     /// the default one, which a plain `fetch` reads; not when the ledger holds other accounts
     /// and not this one (a typo of one of them).
     var fetchCommand: String {
-        account == AccountLabel.defaultAccount || !heldAccounts.isEmpty ? "credit-recon fetch" : "credit-recon --account \(ShellWord.quoted(account)) fetch"
+        account == AccountLabel.defaultAccount || !heldAccounts.isEmpty ? "credit-recon fetch" : "credit-recon \(ShellWord.option("--account", account)) fetch"
     }
 
     /// What needs a person, in words; empty when nothing does.

@@ -70,11 +70,11 @@ public struct TopUpEngine: Sendable {
     /// `--account` but for the default account (probes 432, 434: without them a pasted
     /// `--retry-unknown` named another batch, whose new keys bought the row again, or was
     /// refused for another account's rows).
-    static func planCommand(planFile: String, batch: String, account: String, _ option: String = "") -> String {
+    static func planCommand(planFile: String, batch: String, account: String, _ option: String = "", named: Bool = false) -> String {
         AccountLabel.command(
-            "topup \(ShellWord.plan(planFile))" + (batch == Self.batch(ofPlan: planFile) ? "" : " --batch \(ShellWord.quoted(batch))")
+            "topup \(ShellWord.plan(planFile))" + (batch == Self.batch(ofPlan: planFile) ? "" : " " + ShellWord.option("--batch", batch))
                 + (option.isEmpty ? "" : " " + option),
-            account: account, named: false)
+            account: account, named: named)
     }
 
     /// A stored row's state as a refusal names it: `requesting` says what it means, a request
