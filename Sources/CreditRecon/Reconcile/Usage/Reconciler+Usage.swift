@@ -331,67 +331,56 @@ extension Reconciler {
         unlisted: Unlisted?, models: String
     ) -> Finding {
         let span = "\(period.start)–\(period.end)"
+        func finding(_ severity: Severity, _ message: String) -> Finding {
+            Finding(severity, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount, message: message)
+        }
         if amount > .zero, fallen < .zero {
             // Not use on no key: what the account used less the keys' use, a fall among them.
             // It read "0.75 USD of the 0 used … is on no key" (probe 127).
             let all = amount <= fallen.magnitude
-            return Finding(
-                .warning, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
-                message: "the account's totals show \(used.decimalText) USD used in \(span), and keys' running usage went "
-                    + "down by \(fallen.magnitude.decimalText) USD in it (usage_decreased), which counts as their negative "
-                    + "use: the account's use less the keys' leaves \(amount.decimalText) USD unexplained, "
-                    // Not said to be use on no key: a key that used more than its reading fell by
-                    // hides that use behind the fall, and the readings cannot tell (probe 450).
-                    + (all ? "no more than that fall" : "\(fallen.magnitude.decimalText) of it that fall and "
-                        + "\((amount + fallen).decimalText) more that the keys' readings do not show (use on no key, or a key's "
-                        + "use hidden by its fall)")
-                    + ". Ask OpenRouter whether the key's usage was corrected; usage_by_key.csv shows its negative use.")
+            return finding(.warning, "the account's totals show \(used.decimalText) USD used in \(span), and keys' running usage went "
+                + "down by \(fallen.magnitude.decimalText) USD in it (usage_decreased), which counts as their negative "
+                + "use: the account's use less the keys' leaves \(amount.decimalText) USD unexplained, "
+                // Not said to be use on no key: a key that used more than its reading fell by
+                // hides that use behind the fall, and the readings cannot tell (probe 450).
+                + (all ? "no more than that fall" : "\(fallen.magnitude.decimalText) of it that fall and "
+                    + "\((amount + fallen).decimalText) more that the keys' readings do not show (use on no key, or a key's "
+                    + "use hidden by its fall)")
+                + ". Ask OpenRouter whether the key's usage was corrected; usage_by_key.csv shows its negative use.")
         }
+        let keysReadMore = "the keys' readings show \(amount.magnitude.decimalText) USD more use in \(span) than the account's own "
+            + "totals (used \(used.decimalText))"
         if amount < .zero, let check {
             // Not a key using more than the account: the keys were not read in between.
-            return Finding(
-                .info, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
-                message: "the keys' readings show \(amount.magnitude.decimalText) USD more use in \(span) than the "
-                    + "account's own totals (used \(used.decimalText)) because they were last read before, at "
-                    + "\(check.from.iso8601) (a night's GET /keys is missing): their use since spans earlier days, whose use "
-                    + "was counted unattributed then. Over that whole span the keys used \(check.keys.decimalText) of the "
-                    + "account's \(check.account.decimalText).")
+            return finding(.info, keysReadMore + " because they were last read before, at \(check.from.iso8601) (a night's "
+                + "GET /keys is missing): their use since spans earlier days, whose use was counted unattributed then. Over "
+                + "that whole span the keys used \(check.keys.decimalText) of the account's \(check.account.decimalText).")
         }
         if amount < .zero, period.usageFell < .zero {
             // Not a key's reading straddling the edge: the account's own total went down
             // (probe 462: its keys used nothing, and the edge was blamed).
             let all = amount.magnitude <= period.usageFell.magnitude
-            return Finding(
-                .warning, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
-                message: "the keys' readings show \(amount.magnitude.decimalText) USD more use in \(span) than the "
-                    + "account's own totals (used \(used.decimalText)), whose total_usage went down by "
-                    + "\(period.usageFell.magnitude.decimalText) USD in it (usage_decreased), which counts as negative use"
-                    + (all ? "" : ", and \((amount - period.usageFell).magnitude.decimalText) more than that fall, which a key's "
-                        + "reading and the account's straddling the period's edge may explain")
-                    + ". Ask OpenRouter whether the account's usage was corrected; the keys' own readings did not go down with it.")
+            return finding(.warning, keysReadMore + ", whose total_usage went down by \(period.usageFell.magnitude.decimalText) "
+                + "USD in it (usage_decreased), which counts as negative use"
+                + (all ? "" : ", and \((amount - period.usageFell).magnitude.decimalText) more than that fall, which a key's "
+                    + "reading and the account's straddling the period's edge may explain")
+                + ". Ask OpenRouter whether the account's usage was corrected; the keys' own readings did not go down with it.")
         }
         if amount < .zero {
-            return Finding(
-                .warning, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
-                message: "the keys' readings show \(amount.magnitude.decimalText) USD more use in \(span) than the "
-                    + "account's own totals (used \(used.decimalText)); a key's reading and the account's may straddle the "
-                    + "period's edge. If it persists, compare usage_by_key.csv with GET /keys.")
+            return finding(.warning, keysReadMore + "; a key's reading and the account's may straddle the period's edge. If it "
+                + "persists, compare usage_by_key.csv with GET /keys.")
         }
         if let unlisted {
             // Not said to be on keys deleted or on no key: no listing read the keys (probe 462).
-            return Finding(
-                .info, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
-                message: "\(amount.decimalText) USD of the \(used.decimalText) used in \(span) is on no key the ledger read in "
-                    + "it: no listing of the keys was read in it (a fetch with --no-keys, or a night whose GET /keys failed), so "
-                    + "the next listing" + (unlisted.nextListing.map { ", at \($0.iso8601)," } ?? " read")
-                    + " counts the use of the keys read before in its own period (a key it lists first brings its use only if "
-                    + "made after the account's reading before it)." + models)
+            return finding(.info, "\(amount.decimalText) USD of the \(used.decimalText) used in \(span) is on no key the ledger "
+                + "read in it: no listing of the keys was read in it (a fetch with --no-keys, or a night whose GET /keys "
+                + "failed), so the next listing" + (unlisted.nextListing.map { ", at \($0.iso8601)," } ?? " read")
+                + " counts the use of the keys read before in its own period (a key it lists first brings its use only if "
+                + "made after the account's reading before it)." + models)
         }
-        return Finding(
-            .info, .usageUnattributed, at: period.startInstant, account: options.account, amount: amount,
-            message: "\(amount.decimalText) USD of the \(used.decimalText) used in \(span) is on no key the ledger "
-                + "read: keys deleted between readings, use before a key's first reading, or use on no key (chat "
-                + "in the browser)." + models)
+        return finding(.info, "\(amount.decimalText) USD of the \(used.decimalText) used in \(span) is on no key the ledger "
+            + "read: keys deleted between readings, use before a key's first reading, or use on no key (chat "
+            + "in the browser)." + models)
     }
 
     /// An `activity_mismatch` finding for each span between trusted readings whose use lies
