@@ -3,6 +3,9 @@ import Logging
 
 /// How an `OpenRouterClient` talks to the API.
 public struct ClientConfiguration: Sendable {
+    /// OpenRouter's own API root, `--base-url`'s default.
+    public static let productionBaseURL = "https://openrouter.ai/api/v1"
+
     /// The API root, e.g. `https://openrouter.ai/api/v1` (a trailing slash is ignored).
     public var baseURL: String
     /// The management key, for `GET /credits`.

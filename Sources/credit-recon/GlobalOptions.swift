@@ -3,6 +3,7 @@ import CreditRecon
 import CreditTypes
 import Foundation
 import Ledger
+import OpenRouterAPI
 import Logging
 
 /// Options every command takes; each can also come from the environment (CONTRACT.md).
@@ -105,10 +106,10 @@ struct GlobalOptions: ParsableArguments {
         // which never use it (probe 340).
         var urlSetting: Setting?
         var urlProblem: (any Error)?
-        do { urlSetting = try pickNamed(self.baseURL, "--base-url", "OPENROUTER_BASE_URL", default: "https://openrouter.ai/api/v1") } catch {
+        do { urlSetting = try pickNamed(self.baseURL, "--base-url", "OPENROUTER_BASE_URL", default: ClientConfiguration.productionBaseURL) } catch {
             urlProblem = error
         }
-        let baseURL = urlSetting?.value ?? "https://openrouter.ai/api/v1"
+        let baseURL = urlSetting?.value ?? ClientConfiguration.productionBaseURL
         // Quoted with a password in it masked: a refused URL was echoed whole (probe 145).
         func refuse(_ why: String) -> UsageError {
             urlSetting!.failure("\(urlSetting!.source): \"\(TerminalText.printable(Self.maskingPassword(in: baseURL)))\" \(why)")

@@ -922,6 +922,9 @@ struct TopUpEngineTests {
             == "credit-recon --account=-acc topup ./-p.csv --batch=-b --yes")
         #expect(TopUpEngine.planCommand(planFile: "p.csv", batch: "b 1", account: "default", named: true)
             == "credit-recon topup p.csv --batch 'b 1'")
+        // A control character is spelled out: shown as a space or `?`, it named another file
+        // (probe 465).
+        #expect(ShellWord.quoted("p\nx'\\\u{1b}\u{85}.csv") == #"$'p\nx\'\\\x1b\u0085.csv'"#)
         #expect(status.attention.contains("2 top-up rows planned but never sent (6.00 USD): the run that planned them stopped "
             + "first or could not reach the API; run `credit-recon --account acct topup topups.csv` again to send them"))
         #expect(status.lines.contains { $0.hasSuffix("0 blocked (0.00); 2 planned, not sent (6.00)") })

@@ -241,14 +241,19 @@ struct PipelineTests {
 
         // Under --json each stage says whether it ran: a skipped top-up's exit_code 0 read as
         // a top-up done (probe 461).
+        // The ledger and the API from the environment, the job's pace and caps: all given
+        // again (probe 465: a ledger from CREDIT_RECON_LEDGER was left out, the plan bought
+        // again from new books; --concurrency and --rate-limit were dropped).
         let again = try Executable.creditRecon(
-            ["--ledger", ledger, "--base-url", sim.baseURL, "--max-retry-time", "1", "--json", "run", "--plan", plan, "--yes",
-             "--out", scratch.path("reports")],
-            environment: Self.env)
+            ["--max-retry-time", "1", "--json", "run", "--plan", plan, "--yes", "--concurrency", "2", "--rate-limit", "0.5",
+             "--max-total", "100", "--out", scratch.path("reports")],
+            environment: Self.env.merging(["CREDIT_RECON_LEDGER": ledger, "OPENROUTER_BASE_URL": sim.baseURL]) { $1 })
         #expect(again.status == 69, "\(again.stdout)\n\(again.stderr)")
         let stages = try #require(try Self.json(again.stdout)["stages"] as? [[String: Any]])
         #expect(stages.map { "\($0["name"] ?? "") \($0["skipped"] ?? "") \($0["exit_code"] ?? "")" }
             == ["fetch 0 69", "topup 1 0", "fetch again 1 0", "report 0 1"], "\(again.stdout)")
+        #expect((stages[1]["detail"] as? String)?.hasSuffix("or for `credit-recon topup \(plan) --ledger \(ledger) --base-url "
+            + "'\(sim.baseURL)' --max-total 100 --concurrency 2 --rate-limit 0.5 --yes`") == true, "\(stages[1])")
     }
 
     /// A job whose report cannot be written still made its charges: it ends with the head

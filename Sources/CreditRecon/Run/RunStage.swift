@@ -1,6 +1,7 @@
 import CreditTypes
 import Foundation
 import Ledger
+import OpenRouterAPI
 
 /// The nightly job (`run`): under one writer lock, fetch → top-up (when a plan is given,
 /// and the fetch reached the API) → fetch → report.
@@ -177,7 +178,7 @@ public struct RunStage: Sendable {
                 // Nothing of the plan is stored: a job given a plan of each night's date never
                 // sent the night's rows, and nothing said so later (probe 461).
                 detail: "skipped: \(what) (exit \(fetchStatus.rawValue)); nothing of the plan was stored or sent: its rows not "
-                    + "carried out yet wait for the next run given this plan, or for `\(plan)`")
+                    + "carried out yet wait for the next run given this plan, or for \(plan)")
             outcome.stages.append(skipped)
             // In the log too, which said only the fetch's failure (probe 179: said on stdout alone).
             context.logger.warning("topup: \(skipped.detail)")
@@ -295,35 +296,41 @@ public struct RunStage: Sendable {
     }
 
     /// The `topup` that sends the plan of a top-up skipped after its fetch failed: with this
-    /// job's ledger, API, files and caps, as its own command line or default gave them (a
-    /// variable of the environment gives them again). Without them, run as printed, it sent
-    /// the plan from new books in the current folder, buying each row a second time, and
-    /// without the job's `--max-total` (probe 463).
+    /// job's ledger, API, files, caps and pace, wherever they came from (its command line, the
+    /// environment, a default), its paths absolute. Without them, run as printed, it sent the
+    /// plan from new books in the current folder, buying each row a second time, and without
+    /// the job's `--max-total` (probes 463, 465: also when the ledger came from
+    /// `CREDIT_RECON_LEDGER`). A password the ledger's URL held is left out, and said so.
     func sendingCommand(_ topUp: TopUpEngine.Options) -> String {
-        // From the folder the job ran in: run elsewhere, a relative ledger path named new books.
+        // From the folder the job ran in: run elsewhere, a relative path named new books.
         func absolute(_ path: String) -> String {
             path.hasPrefix("/") || path == "-" ? path : FileManager.default.currentDirectoryPath + "/" + path
         }
         var words: [String] = []
-        if context.ledgerSource == "--ledger" {
-            let ledger = switch try? context.ledgerLocation() {
-            case .file(let path)?: absolute(path)
-            case .postgres(let location)?: location.description
-            case nil: context.ledgerName
-            }
-            words.append(ShellWord.option("--ledger", ledger))
+        var passwordLeftOut = false
+        switch try? context.ledgerLocation() {
+        case .file(let path)?: words.append(ShellWord.option("--ledger", absolute(path)))
+        case .postgres(let location)?:
+            words.append(ShellWord.option("--ledger", location.description))
+            passwordLeftOut = location.passwordInURL
+        case nil: words.append(ShellWord.option("--ledger", context.ledgerName))
         }
-        if let file = context.ledgerPasswordFile { words.append(ShellWord.option("--ledger-password-file", absolute(file))) }
-        if context.baseURLSource == "--base-url" { words.append(ShellWord.option("--base-url", context.baseURL)) }
+        if let file = context.ledgerPasswordFile ?? context.environment["CREDIT_RECON_LEDGER_PASSWORD_FILE"] {
+            words.append(ShellWord.option("--ledger-password-file", absolute(file)))
+        }
+        if context.baseURL != ClientConfiguration.productionBaseURL { words.append(ShellWord.option("--base-url", context.baseURL)) }
         if let file = context.apiKeyFile { words.append(ShellWord.option("--api-key-file", absolute(file))) }
         if let file = context.bearerFile { words.append(ShellWord.option("--bearer-file", absolute(file))) }
         if topUp.maxAmount != PlanReader.defaultMaxAmount { words.append("--max-amount \(topUp.maxAmount.decimalText)") }
         if let total = topUp.maxTotal { words.append("--max-total \(total.decimalText)") }
         if topUp.allowRepeat { words.append("--allow-repeat") }
+        if topUp.concurrency != TopUpEngine.Options.defaultConcurrency { words.append("--concurrency \(topUp.concurrency)") }
+        if let rate = options.rateLimit { words.append("--rate-limit \(rate)") }
         words.append("--yes")
-        return TopUpEngine.planCommand(
+        return "`" + TopUpEngine.planCommand(
             planFile: absolute(topUp.planPath), batch: TopUpEngine(options: topUp).batch, account: context.account,
-            words.joined(separator: " "), named: true)
+            words.joined(separator: " "), named: true) + "`"
+            + (passwordLeftOut ? " (the ledger URL's password left out: give it in PGPASSWORD or with --ledger-password-file)" : "")
     }
 
     /// What `topup` itself prints, on one line: the counts, the rows skipped, those an

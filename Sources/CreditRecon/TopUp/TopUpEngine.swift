@@ -22,6 +22,8 @@ public struct TopUpEngine: Sendable {
         public var maxAmount: Micros
         public var maxTotal: Micros?
         public var concurrency: Int
+        /// `--concurrency`'s default.
+        public static let defaultConcurrency = 4
         public var retryUnknown: Bool
         /// `--allow-repeat`: rows may repeat a purchase made within `repeatWindow`
         /// (`repeatedPurchases`).
@@ -30,7 +32,7 @@ public struct TopUpEngine: Sendable {
         public var now: Timestamp
 
         public init(planPath: String, displayName: String? = nil, batch: String? = nil, account: String,
-                    maxAmount: Micros = PlanReader.defaultMaxAmount, maxTotal: Micros? = nil, concurrency: Int = 4,
+                    maxAmount: Micros = PlanReader.defaultMaxAmount, maxTotal: Micros? = nil, concurrency: Int = defaultConcurrency,
                     retryUnknown: Bool = false, allowRepeat: Bool = false, now: Timestamp = .now()) {
             self.planPath = planPath
             self.displayName = displayName

@@ -16,7 +16,7 @@ struct TopUpFlags: ParsableArguments {
     var allowRepeat = false
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Charge requests in flight at once (1-32).", valueName: "n"))
-    var concurrency = 4
+    var concurrency = TopUpEngine.Options.defaultConcurrency
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("At most this many charge requests per second (0.001 to 1000000; default: no limit but --concurrency's and the API's 429s).", valueName: "per-second"))
     var rateLimit: Double?
