@@ -52,9 +52,9 @@ struct ImportChargesTests {
     /// A voided charge that named a plan row: the line says how the right record gives it
     /// (given again with its reference and another amount, it was refused, probe 247).
     @Test func aVoidedChargeWithAReferenceSaysHowToRecordItAgain() {
-        func outcome(reference: String?, namesRow: Bool = true) -> ChargeVoiding.Outcome {
+        func outcome(reference: String?, namesRow: Bool = true, account: String = "default") -> ChargeVoiding.Outcome {
             let charge = StoredCharge(
-                chargeID: "web-1", account: "default", origin: "import", topUpKey: nil, reference: reference, wallet: nil,
+                chargeID: "web-1", account: account, origin: "import", topUpKey: nil, reference: reference, wallet: nil,
                 chainID: nil, amount: Micros(raw: 250_000_000), createdAt: "2026-11-20T10:00:00.000Z", expiresAt: nil,
                 status: "paid", paidAt: nil, memo: nil)
             var outcome = ChargeVoiding.Outcome(charge: charge, reason: "cents", entry: 9, headHash: "h")
@@ -63,7 +63,11 @@ struct ImportChargesTests {
         }
         #expect(outcome(reference: "R-1").lines[1].hasSuffix("(its id is free again); its reference R-1 names a plan row: a "
             + "row giving it must be of that row's amount, so leave the reference empty if the charge was not that row's purchase"))
-        #expect(outcome(reference: nil).lines[1].hasSuffix("(its id is free again)"))
+        #expect(outcome(reference: nil).lines[1].hasSuffix("record the right charge with `credit-recon import charges FILE.csv` "
+            + "(its id is free again)"))
+        // Another account's charge is recorded again in that account (probe 466: said without it).
+        #expect(outcome(reference: nil, account: "ops team").lines[1].hasSuffix("record the right charge with "
+            + "`credit-recon --account 'ops team' import charges FILE.csv` (its id is free again)"))
         // A reference that names no row is not said to (probe 280: the import had just said it names none);
         // that it no longer holds back a row not yet planned is (probe 334).
         let invoice = outcome(reference: "inv-9", namesRow: false).lines[1]

@@ -58,7 +58,9 @@ public struct ChargeVoiding: Sendable {
                     + "\(TerminalText.printable(charge.account)), created \(charge.createdAt)) by entry \(entry): "
                     + TerminalText.printable(reason),
                 "it is out of the books, kept as \"\(TerminalText.printable(ChargeVoided.voidedID(charge.chargeID, seq: entry)))\"; "
-                    + "record the right charge with `credit-recon import charges FILE.csv` (its id is free again)"
+                    // With the charge's account but for the default one (probe 466: said without it).
+                    + "record the right charge with `\(AccountLabel.command("import charges FILE.csv", account: charge.account))` "
+                    + "(its id is free again)"
                     // Given again with its reference and another amount, it was refused (probe 247).
                     + (charge.reference.flatMap { reference in referenceNamesRow ? reference : nil }.map { reference in
                         "; its reference \(TerminalText.printable(reference)) names a plan row: a row giving it must be of that "
