@@ -160,6 +160,25 @@ struct AccountsTests {
         #expect(!FileManager.default.fileExists(atPath: ledger))
     }
 
+    /// A dry run with no ledger where it looks says so, in its text and its `--json`: pasted in
+    /// another folder, it showed rows bought already as new, and nothing more (probe 466).
+    @Test func aDryRunWithNoLedgerSaysSo() throws {
+        let scratch = try Scratch()
+        let ledger = scratch.path("l.sqlite")
+        let plan = try scratch.write("p.csv", "wallet,chain_id,amount\n0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb,base,1\n")
+        let text = try Executable.creditRecon(["--ledger", ledger, "topup", plan, "--dry-run"])
+        #expect(text.status == 0 && text.stdout.hasSuffix("no ledger at \(ledger): every row is new to it, and the top-up would "
+            + "start new books there; for the books a plan was sent from before, give their --ledger\n"
+            + "dry run: nothing was sent or written\n"), "\(text.stdout)")
+        let json = try Executable.creditRecon(["--ledger", ledger, "--json", "topup", plan, "--dry-run"])
+        #expect(json.status == 0 && json.stdout.contains(#""ledger_found":false"#), "\(json.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+        let readings = try scratch.write("s.csv", "observed_at,total_credits,total_usage\n2026-10-01T00:00:00Z,10,1\n")
+        #expect(try Executable.creditRecon(["--ledger", ledger, "import", "snapshots", readings]).status == 0)
+        let found = try Executable.creditRecon(["--ledger", ledger, "--json", "topup", plan, "--dry-run"])
+        #expect(found.stdout.contains(#""ledger_found":true"#) && !found.stdout.contains("no ledger"), "\(found.stdout)")
+    }
+
     @Test func minKeyRemainingMustBeAPlainAmountThatIsNotNegative() throws {
         let scratch = try Scratch()
         let ledger = try threeAccounts(scratch)

@@ -19,6 +19,8 @@ public struct TopUpPreview: Sendable {
     /// What every write would refuse the ledger for (`Ledger.damageSigns()`), for a dry run:
     /// the top-up it previews would be refused (74) before anything is sent.
     public var ledgerDamage: [String] = []
+    /// Whether there was no ledger to preview against: every row is new to it.
+    public var ledgerMissing = false
     /// The top-up at work on the ledger as the preview was made, when rows of the plan are
     /// its, in flight (`TopUpItem.Action.inFlight`).
     public var writerAtWork: RunningWriter?

@@ -84,6 +84,7 @@ public struct TopUpStage: Sendable {
         let ledger = try existingLedger()
         var preview = try TopUpEngine(options: options).prepare(ledger: ledger, writer: ledger?.writerAtWork)
         preview.ledgerDamage = try ledger?.damageSigns() ?? []
+        preview.ledgerMissing = ledger == nil
         return preview
     }
 

@@ -67,6 +67,12 @@ extension CreditReconCommand {
                         print(TerminalText.printable("the ledger is damaged, so the top-up would be refused (74) before anything is "
                             + "sent: \(preview.ledgerDamage.joined(separator: "; ")); run `credit-recon verify` to see what is and what to do"))
                     }
+                    if preview.ledgerMissing {
+                        // Said: a dry run pasted in another folder showed rows bought already as new
+                        // (probe 466).
+                        print(TerminalText.printable("no ledger at \(context.ledgerName): every row is new to it, and the "
+                            + "top-up would start new books there; for the books a plan was sent from before, give their --ledger"))
+                    }
                     print("dry run: nothing was sent or written")
                 }
                 return status
@@ -95,6 +101,7 @@ extension CreditReconCommand {
         static func previewJSON(_ preview: TopUpPreview) -> JSONOutput {
             .object([
                 "dry_run": .bool(true), "batch": .string(preview.batch), "plan_rows": .int(Int64(preview.items.count)),
+                "ledger_found": .bool(!preview.ledgerMissing),
                 "ledger_damaged": preview.ledgerDamage.isEmpty ? .null : .array(preview.ledgerDamage.map(JSONOutput.string)),
                 "to_send": .int(Int64(preview.toSend.count)), "to_send_total": .string(preview.sendTotal.decimalText),
                 "done": .int(Int64(preview.count(.done))), "blocked": .int(Int64(preview.count(.blocked))),
