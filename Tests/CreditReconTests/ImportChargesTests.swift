@@ -93,6 +93,17 @@ struct ImportChargesTests {
             + "buy the row"), "\(invoice.lines)")
     }
 
+    /// A charge of another account is voided with `--account` naming it, quoted as a shell
+    /// takes it (probe 467: `give --account team x's` broke when pasted).
+    @Test func voidingAnotherAccountsChargeGivesItsAccountQuoted() throws {
+        _ = try importer("\(Self.header),account\nweb_3,2,,,2026-11-03T10:00:00Z,,,paid,,,team x's\n").run(ledger: bench.ledger, now: now)
+        #expect {
+            _ = try ChargeVoiding(chargeID: "web_3", reason: "a typo", account: "acct").run(ledger: bench.ledger, now: now)
+        } throws: { error in
+            "\(error)".hasSuffix(#"not "acct"; give --account 'team x'\''s' to void it"#)
+        }
+    }
+
     /// Another purchase of a row whose own charge expired unpaid, recorded expired or past
     /// its expires_at, is the row's purchase made again: not voided, or the row read as not
     /// bought and `status` said to buy it again (probe 334).

@@ -129,8 +129,8 @@ public struct ChargeVoiding: Sendable {
         }
         guard charge.account == account else {
             throw UsageError.usage("void: charge \"\(TerminalText.printable(charge.chargeID))\" is of account "
-                + "\"\(TerminalText.printable(charge.account))\", not \"\(TerminalText.printable(account))\"; give --account "
-                + "\(TerminalText.printable(charge.account)) to void it")
+                + "\"\(TerminalText.printable(charge.account))\", not \"\(TerminalText.printable(account))\"; give "
+                + "\(ShellWord.option("--account", charge.account)) to void it")
         }
         guard charge.origin == "import" else {
             throw UsageError.usage("void: charge \"\(TerminalText.printable(charge.chargeID))\" was created by `topup` through the API: "

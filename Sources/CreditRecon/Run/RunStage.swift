@@ -310,7 +310,9 @@ public struct RunStage: Sendable {
         var passwordLeftOut = false
         switch try? context.ledgerLocation() {
         case .file(let path)?: words.append(ShellWord.option("--ledger", absolute(path)))
-        case .postgres(let location)?:
+        case .postgres(var location)?:
+            // Its certificate authority's file too (probe 467: a relative sslrootcert was not).
+            location.sslRootCertificate = location.sslRootCertificate.map(absolute)
             words.append(ShellWord.option("--ledger", location.description))
             passwordLeftOut = location.passwordInURL
         case nil: words.append(ShellWord.option("--ledger", context.ledgerName))
