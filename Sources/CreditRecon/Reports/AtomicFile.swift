@@ -411,14 +411,14 @@ public enum AtomicFile {
         }
     }
 
-    /// Opens the device or pipe `given` (`/dev/stdout`, `/dev/null`, a FIFO, as `stat` found
-    /// it: `found`) to be written into, never replaced; a FIFO waits for its reader, as any
-    /// writer's does. Run as root, only root's: another user's FIFO in a sticky folder took
-    /// root's journal, or held it waiting (probe 85). What was opened is what is written
-    /// into: a regular file swapped in meanwhile is refused, not written over from its start.
     /// How long a named pipe may wait for its reader (`openDevice`).
     static let pipeReaderWait: Duration = .seconds(10)
 
+    /// Opens the device or pipe `given` (`/dev/stdout`, `/dev/null`, a FIFO, as `stat` found
+    /// it: `found`) to be written into, never replaced; a FIFO waits for its reader up to
+    /// `pipeReaderWait`. Run as root, only root's: another user's FIFO in a sticky folder took
+    /// root's journal, or held it waiting (probe 85). What was opened is what is written
+    /// into: a regular file swapped in meanwhile is refused, not written over from its start.
     static func openDevice(_ given: String, found: stat, asRoot root: Bool) throws(ReportError) -> Int32 {
         func notRoots(_ uid: uid_t) -> ReportError {
             let owner = userName(uid)

@@ -61,6 +61,11 @@ public struct RunStage: Sendable {
 
         /// How `detail` begins for a stage not run.
         static let skippedPrefix = "skipped: "
+
+        /// A stage not run, `why` saying why.
+        static func skipped(_ name: String, status: ExitStatus, _ why: String) -> StageResult {
+            StageResult(name: name, status: status, detail: skippedPrefix + why)
+        }
     }
 
     /// What the job did.
@@ -159,7 +164,7 @@ public struct RunStage: Sendable {
             // that may retry for minutes), only the report, which is local and quick. A stage
             // skipped is work not done (75), even when the fetch had finished as the signal came.
             for name in options.topUp == nil ? [] : ["topup", "fetch again"] {
-                outcome.stages.append(StageResult(name: name, status: .tempFail, detail: "skipped: the job was stopped by \(signal)"))
+                outcome.stages.append(.skipped(name, status: .tempFail, "the job was stopped by \(signal)"))
             }
         } else if options.topUp != nil, [.unavailable, .tempFail, .protocol, .config].contains(fetchStatus) {
             // The API did not answer a GET, or answered what cannot be read: a POST now would
@@ -172,20 +177,20 @@ public struct RunStage: Sendable {
             default: "the API did not answer the fetch"
             }
             let plan = options.topUp.map(sendingCommand) ?? ""
-            let skipped = StageResult(
-                name: "topup", status: .ok,
+            let skipped = StageResult.skipped(
+                "topup", status: .ok,
                 // Not "the next run sends the plan": said of a plan sent whole, too (probe 129).
                 // Nothing of the plan is stored: a job given a plan of each night's date never
                 // sent the night's rows, and nothing said so later (probe 461).
-                detail: "skipped: \(what) (exit \(fetchStatus.rawValue)); nothing of the plan was stored or sent: its rows not "
+                "\(what) (exit \(fetchStatus.rawValue)); nothing of the plan was stored or sent: its rows not "
                     + "carried out yet wait for the next run given this plan, or for \(plan)")
             outcome.stages.append(skipped)
             // In the log too, which said only the fetch's failure (probe 179: said on stdout alone).
             context.logger.warning("topup: \(skipped.detail)")
             // Listed as skipped, as after a signal: a script found no second fetch at all (probe 349).
-            outcome.stages.append(StageResult(
-                name: "fetch again", status: .ok,
-                detail: "skipped: the first fetch failed (exit \(fetchStatus.rawValue)), so no top-up was made for it to read"))
+            outcome.stages.append(.skipped(
+                "fetch again", status: .ok,
+                "the first fetch failed (exit \(fetchStatus.rawValue)), so no top-up was made for it to read"))
         } else if let topUp = options.topUp {
             try await stage("topup", into: &outcome) {
                 if declined { return StageResult(name: "topup", status: .ok, detail: "declined at the prompt; nothing was sent") }
@@ -200,8 +205,7 @@ public struct RunStage: Sendable {
                 }
             }
             if let signal = interruption.signal {
-                outcome.stages.append(StageResult(
-                    name: "fetch again", status: .tempFail, detail: "skipped: the job was stopped by \(signal)"))
+                outcome.stages.append(.skipped("fetch again", status: .tempFail, "the job was stopped by \(signal)"))
             } else {
                 try await stage("fetch again", into: &outcome) {
                     let fetched = try await fetch(showProgress: showProgress, interruption: interruption)
@@ -348,9 +352,8 @@ extension RunStage.Outcome {
         var lines = stages.map { stage in
             // A stage skipped without a failure of its own (the fetch's is on its line) did
             // nothing: not "ok".
-            let skipped = "skipped: "
-            if stage.status == .ok, stage.detail.hasPrefix(skipped) {
-                return "\(stage.name): skipped — \(stage.detail.dropFirst(skipped.count))"
+            if stage.status == .ok, stage.skipped {
+                return "\(stage.name): skipped — \(stage.detail.dropFirst(RunStage.StageResult.skippedPrefix.count))"
             }
             return "\(stage.name): \(stage.status == .ok ? "ok" : "exit \(stage.status.rawValue)") — \(stage.detail)"
         }
